@@ -20,6 +20,7 @@ from parsers.x12_reader import ParseResult
 from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
+    BUYER_COST_PRICES,
     ELEMENTS_SEP,
     HAZMAT_SENT,
     ITDS_SEP,
@@ -1187,14 +1188,18 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
 
 # CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract, net item
 # price (BISAC book orders price a line by CTP**NET beside the list price, CTP**SLP, and leave PO104 out)
-_COST_PRICES = ("UCP", "CON", "NET")
+# the CTP02 price identifiers of what the buyer pays (schemas.orders.BUYER_COST_PRICES: UCP unit cost, CON contract,
+# NET net item, ACT actual, CUP confirmed unit, INV invoice billing price), any of which prices a line without PO104
+# (ACT, CUP and INV were left out: such a line was taken as unpriced, PRICE_MISSING, and acknowledged IP at ours)
+_COST_PRICES = tuple(sorted(BUYER_COST_PRICES))
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                 quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
-    price, NET net item price) that prices it: the buyer's price where PO104 is left out and the price is sent in
-    CTP (as Canadian grocers and BISAC book orders do); null elsewhere. Header CTPs (before the first PO1 of their
+    """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (_COST_PRICES: CTP02 UCP unit cost, CON
+    contract price, NET net item price, ACT actual, CUP confirmed unit, INV invoice billing price) that prices it:
+    the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers and BISAC book
+    orders do); null elsewhere. Header CTPs (before the first PO1 of their
     set) are no line's, nor is a CTP after an SLN (or another of _NOT_THE_LINES): it prices that subline, one size
     of a prepack, not the pack.
 
@@ -1691,6 +1696,44 @@ def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
     return rows[ok], owner[ok]
 
 
+_LIN_PAIRS = tuple(range(2, 32, 2))  # LIN02/LIN03 .. LIN30/LIN31: the qualifier/id pairs of a LIN
+
+
+def _with_lin_ids(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+                  product_cols: dict[str, pa.Array], product_ids: pa.Array) -> tuple[dict[str, pa.Array], pa.Array]:
+    """The lines' product ids with those of each PO1 loop's own LIN (850 position 015, Item Identification: the
+    line's further ids, LIN02/LIN03 .. LIN30/LIN31), after the PO1's own pairs (a pair the PO1 sent already is not
+    repeated); each id column (upc, vendor_part, buyer_part ...) the PO1 left empty takes the LIN's, chosen as the
+    PO1's are (PRODUCT_QUALIFIERS' order, then the first pair). A PO1 may send no id at all (PO106/PO107 are
+    conditional) and identify its item in the LIN alone (``PO1*2*6*EA*21.5~LIN**IN*HD-338210*VN*RG77-10``): the
+    line was refused (ITEM_ID_MISSING, ACK IR) for an item it named. Few lines send a LIN: only theirs are read
+    row by row."""
+    lin_rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "LIN")
+    if not len(lin_rows):
+        return product_cols, product_ids
+    pairs = [(cells.column(lin_rows, k).to_pylist(), cells.column(lin_rows, k + 1).to_pylist()) for k in _LIN_PAIRS]
+    extra: dict[int, list[tuple[str, str]]] = {}
+    for j, line in enumerate(owner.tolist()):
+        for q, v in pairs:
+            if q[j] and v[j] and v[j].strip():
+                extra.setdefault(line, []).append((q[j], v[j]))
+    if not extra:
+        return product_cols, product_ids
+    ids = product_ids.to_pylist()
+    cols = {c: a.to_pylist() for c, a in product_cols.items()}
+    order = list(PRODUCT_QUALIFIERS)
+    for line, found in extra.items():
+        sent = ids[line] or []
+        have = {(p["qualifier"], p["id"]) for p in sent}
+        ids[line] = [*sent, *({"qualifier": q, "id": v} for q, v in dict.fromkeys(found) if (q, v) not in have)]
+        for col, values in cols.items():
+            if values[line] is None:
+                values[line] = next((v for qual in order if PRODUCT_QUALIFIERS[qual] == col
+                                     for q, v in found if q == qual), None)
+    return ({c: pa.array(v, pa.string()) for c, v in cols.items()},
+            pa.array(ids, product_ids.type))
+
+
 def _ref_descriptions(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
     """Per set, ORDERS.ref_descriptions: for each heading REF01, the REF03 of its first heading REF with a REF02
     (the one its ORDER_REFS column, or refs_sent's first of it, holds), or, where none has a REF02, of its first
@@ -1930,6 +1973,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                          fields=list(PRODUCT_ID))
     product_ids = pa.ListArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)]), structs)
+    if "LIN" in vocab:
+        product_cols, product_ids = _with_lin_ids(set_of_row, po1_rows, codes, vocab, cells, product_cols,
+                                                  product_ids)
     # description: the first PID with PID05 of each PO1 loop's own (before any of _NOT_THE_LINES: a PID after an SLN
     # describes that subline, a prepack's size), not one of a colour or size (ATTRIBUTE_PIDS)
     desc = pa.nulls(n_lines, pa.string())

@@ -223,7 +223,7 @@ SET_CHECK_CODES = frozenset({
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "SHIP_TO_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH",
-    "PO_TAX_MISMATCH"})
+    "PO_TAX_MISMATCH", "LINE_AMOUNT_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -250,6 +250,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
+            + _stated_line_amounts(result, sets, chosen, set_of_row, fe)
             + _contract_prices(result, sets, chosen, set_of_row, fe)
             + _stated_taxes(result, sets, chosen, set_of_row, fe, invoice))
 
@@ -461,7 +462,24 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
-_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2}
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DIS": 1, "INC": 1, "LDT": 1, "CSH": 1,
+                  "IT8": 1, "CTB": 2, "N1": 1, "ITD": 1, "CUR": 2}
+# terms of the sale an 850 may state that no order, 855, 856, warehouse order or 810 of ours applies, each with the
+# elements quoted: DIS (discount detail: a quantity or volume discount, DIS01 its terms, DIS02/DIS03 its base,
+# DIS04/DIS05 its limit), INC (installment information: the bill paid in INC03 parts of INC05), LDT (lead time: LDT02
+# periods of LDT03 from the event LDT01 names, by LDT04), CTB (restrictions or conditions: Burlington's
+# "CTB*OR*PRETICKET WITH BURLINGTON TICKET", a minimum "CTB*OR**01*12"), in the heading or a PO1 loop; a PO1
+# loop's PO3 with a price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*
+# QUOTED PRICE 24 AND UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH
+# (the line's sales requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order
+# keeps, and its IT8 (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
+_TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)), ("CTB", (1, 2, 3, 4, 5, 6)))
+# N101 (entity identifier 98) of the parties the goods are ultimately for that no order, 855, 856 or warehouse order
+# of ours names (Z7, mark for, is kept): MA (party for whom the item is ultimately intended), UD (ultimate
+# destination); quoted with their names and ids
+_ULTIMATE_PARTIES = frozenset({"MA", "UD"})
+_PRICED_PO3 = ("PO3", (1, 2, 3, 4, 5, 6, 7, 8), 4)
+_LINE_SALE = (("CSH", (1, 2, 3, 4, 5, 6, 7, 8)), ("IT8", (1, 2, 3, 4, 5, 6, 7)))
 
 
 def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -484,6 +502,97 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         text = " ".join(v.strip() for v in values if v and v.strip())
         if kind == qualifier and not has_message and values[-1] and values[-1].strip():
             out.append((row, own, f"{seg} {qualifier} {text}", seg))
+    return out
+
+
+def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """The terms of the sale a PO states that nothing of ours applies (_TERMS, _PRICED_PO3, _LINE_SALE): a DIS,
+    INC, LDT or CTB anywhere; an N1 loop of a party the goods are ultimately for (_ULTIMATE_PARTIES: N1*MA,
+    N1*UD); a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's CSH01 (kept:
+    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more). (row,
+    set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the instalments,
+    the lead time, the restriction, the consignee, the line's price or its no-back-order be dropped without a
+    word."""
+    out: list[tuple[int, int, str, str]] = []
+
+    def said(seg: str, ks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        columns = [_column(fe, rows, k)[0].to_pylist() for k in ks] if len(rows) else []
+        values = [[(v or "").strip() for v in row] for row in zip(*columns, strict=True)] if columns else []
+        return rows, owner, values
+
+    for seg, ks in _TERMS:
+        rows, owner, values = said(seg, ks)
+        out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg)
+                for row, own, vals in zip(rows.tolist(), owner.tolist(), values, strict=True) if any(vals)]
+    rows, owner = _rows_in(result, "N1", mine, set_of_row)  # (every PO's: its few MA / UD read one by one)
+    if len(rows):
+        ultimate = pc.fill_null(pc.is_in(_column(fe, rows, 1)[0], value_set=pa.array(sorted(_ULTIMATE_PARTIES))),
+                                False).to_numpy(zero_copy_only=False)
+        for row, own in zip(rows[ultimate].tolist(), owner[ultimate].tolist(), strict=True):
+            values = [(_column(fe, np.array([row]), k)[0][0].as_py() or "").strip() for k in (1, 2, 3, 4)]
+            if any(values[1:]):
+                out.append((row, own, " ".join(["N1", *(v for v in values if v)]), "N1"))
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(line_rows):
+        return out
+
+    def in_line(rows: np.ndarray, owner: np.ndarray) -> list[bool]:
+        line = np.searchsorted(line_rows, rows, side="right") - 1
+        return ((line >= 0) & (line_owner[np.maximum(line, 0)] == owner)).tolist()
+
+    seg, ks, price_at = _PRICED_PO3
+    rows, owner, values = said(seg, ks)
+    out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg) for row, own, vals, inside in zip(
+        rows.tolist(), owner.tolist(), values, in_line(rows, owner), strict=True) if inside and vals[price_at - 1]]
+    out += _line_terms(result, mine, set_of_row, fe, in_line)
+    heading: dict[int, str] = {}  # each set's first heading CSH01: the order's sales requirement
+    for seg, ks in _LINE_SALE:
+        rows, owner, values = said(seg, ks)
+        inside = in_line(rows, owner)
+        if seg == "CSH":
+            for own, vals, line in zip(owner.tolist(), values, inside, strict=True):
+                if not line:
+                    heading.setdefault(own, vals[0])
+        for row, own, vals, line in zip(rows.tolist(), owner.tolist(), values, inside, strict=True):
+            asks = [v for v in vals if v]
+            if line and asks and asks != [heading.get(own)]:
+                out.append((row, own, " ".join([seg, *asks]), seg))
+    return out
+
+
+def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
+                in_line: Callable[[np.ndarray, np.ndarray], list[bool]]) -> list[tuple[int, int, str, str]]:
+    """A PO1 loop's own ITD (the line's terms of sale: CVS's line 2 at 1 % 20 days where the heading offers 2 % 30)
+    other than the heading's first, the order's (its 810's ITD), and a PO1 loop's own CUR (position 020, not a CTP's
+    or a SAC's loop's: the row before it is neither) whose CUR02 is not the heading's (or the heading sent none: the
+    order is in the partner's agreed currency): (row, set, "ITD 01 3 1 20 60", "ITD") each, for NOTES_NOT_KEPT.
+    The line is billed on the order's terms, in the order's currency; both were dropped without a word."""
+    out: list[tuple[int, int, str, str]] = []
+    loops = np.concatenate([result.segments.rows_of("CTP"), result.segments.rows_of("SAC")])
+    for seg, ks, compared in (("ITD", tuple(range(1, 16)), None), ("CUR", (1, 2), 1)):
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        if not len(rows):
+            continue
+        values = [[(v or "").strip() for v in row] for row in zip(
+            *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
+        own_loop = ~np.isin(rows - 1, loops) if seg == "CUR" else np.ones(len(rows), bool)  # a CUR after a CTP
+        # or a SAC is that loop's
+        heading: dict[int, list[str]] = {}
+        inside = in_line(rows, owner)
+        for own, vals, line, ok in zip(owner.tolist(), values, inside, own_loop.tolist(), strict=True):
+            if not line and ok:
+                heading.setdefault(own, vals)
+        for row, own, vals, line, ok in zip(rows.tolist(), owner.tolist(), values, inside, own_loop.tolist(),
+                                            strict=True):
+            theirs = heading.get(own)
+            if not (line and ok and any(vals)):
+                continue
+            differs = theirs is None or (vals[compared] != theirs[compared] if compared is not None else
+                                         vals != theirs)
+            if differs:
+                out.append((row, own, " ".join([seg, *(v for v in vals if v)]), seg))
     return out
 
 
@@ -665,6 +774,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
                            + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED, echoed), "POC",
                            "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
+    found += _terms_asked(result, mine, set_of_row, fe)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _line_refs_told(result, mine, set_of_row, fe, "PO1", echoed=echoed)
     found += _reefer_asked(result, mine, set_of_row, fe)
@@ -677,12 +787,22 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     texts = [" ".join(v.strip() for v in values if v and v.strip())
              for values in zip(*(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
     heading: dict[int, str] = {}  # each set's first heading TD5, which the order keeps: a line repeating it is not told
-    for own, text, inside in zip(owner.tolist(), texts, in_line.tolist(), strict=True):
-        if not inside:
-            heading.setdefault(own, text)
+    first: set[int] = set()
     for row, own, text, inside in zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(), strict=True):
+        if not inside and own not in heading:
+            heading[own] = text
+            first.add(row)
+    # a heading N1 loop's own TD5 (the routing to that party: N1*ST's) other than the order's: told with its party
+    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
+    n1_at = np.searchsorted(n1_rows, rows, side="right") - 1
+    n1_kind = _column(fe, n1_rows, 1)[0].to_pylist()
+    for j, (row, own, text, inside) in enumerate(zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(),
+                                                     strict=True)):
         if inside and text and text != heading.get(own):
             found.append((row, own, f"TD5 {text}", seg))
+        elif not inside and row not in first and text and text != heading.get(own) and n1_at[j] >= 0 \
+                and n1_owner[n1_at[j]] == own:
+            found.append((row, own, f"N1 {n1_kind[n1_at[j]] or ''} TD5 {text}", seg))
     seg, ks = _PAPERWORK
     rows, owner = _rows_in(result, seg, mine, set_of_row)
     for row, own, values in zip(rows.tolist(), owner.tolist(),
@@ -823,6 +943,78 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            f"{computed.quantize(cent)} (PO102 x PO104){also}. The order is taken, acknowledged and "
                            "invoiced at its lines' prices: check with the partner which is meant.", seg="AMT",
                            element="AMT02", value=amount, **_where(result, ic, g, ts, row)))
+    return out
+
+
+_LINE_AMOUNT = "1"  # AMT01 (element 522) of a PO1 loop's AMT loop: Line Item Total
+
+
+def _stated_line_amounts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                         fe: FlatElements) -> list[Finding]:
+    """LINE_AMOUNT_MISMATCH once per 850 whose PO1 loops state their own amount, AMT*1 (the AMT loop of the PO1 loop,
+    after its SLN, N9 and N1 loops: the line item total as the buyer calculated it; McLane's and Fisher
+    Scientific's 850s send one per line), other than the line's PO102 x PO104 (_line_value) and than that with the
+    line's own SAC amounts (SAC05, allowances taken off, charges added), to the cent. The line is taken,
+    acknowledged and billed at PO102 x PO104: the buyer's own figure is named for a person, lines and both amounts.
+    It was passed over without a word (PO_TOTAL_MISMATCH judges AMT*TT, the PO's, alone). A line whose value cannot
+    be told from itself (no quantity or price, a price per each on a pack, by weight) says nothing."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    amt_rows, amt_owner = _rows_in(result, "AMT", mine, set_of_row)
+    if not len(amt_rows):
+        return []
+    codes = _column(fe, amt_rows, 1)[0].to_pylist()
+    stating = np.array([c == _LINE_AMOUNT for c in codes], dtype=bool)
+    if not stating.any():
+        return []
+    amt_rows, amt_owner = amt_rows[stating], amt_owner[stating]
+    amounts = _column(fe, amt_rows, 2)[0].to_pylist()
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(line_rows):
+        return []
+    line_at = np.searchsorted(line_rows, amt_rows, side="right") - 1
+    ctt_rows = result.segments.rows_of("CTT")  # an AMT after the CTT is the summary's (its CTT loop), no line's
+    if len(ctt_rows):
+        last = np.searchsorted(ctt_rows, amt_rows, side="right") - 1
+        summary = (last >= 0) & (ctt_rows[np.maximum(last, 0)] > line_rows[np.maximum(line_at, 0)])
+        line_at = np.where(summary, -1, line_at)
+    wanted = sorted({int(j) for j, own in zip(line_at.tolist(), amt_owner.tolist(), strict=True)
+                     if j >= 0 and line_owner[j] == own})
+    if not wanted:
+        return []
+    values = {j: _line_value(*(_column(fe, line_rows[[j]], k)[0][0].as_py() for k in (2, 4, 3, 5))) for j in wanted}
+    ids = {j: _column(fe, line_rows[[j]], 1)[0][0].as_py() for j in wanted}
+    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
+    sacs: dict[int, Decimal] = {}  # line -> its own SAC amounts
+    if len(sac_rows):
+        sac_line = np.searchsorted(line_rows, sac_rows, side="right") - 1
+        for j, own, kind, amount in zip(sac_line.tolist(), sac_owner.tolist(),
+                                        _column(fe, sac_rows, 1)[0].to_pylist(),
+                                        _column(fe, sac_rows, 5)[0].to_pylist(), strict=True):
+            value = _decimal(n2_text(amount)) if amount else None
+            if j in values and line_owner[j] == own and kind in _SAC_KINDS and value is not None:
+                sacs[j] = sacs.get(j, Decimal(0)) + (value if kind == "C" else -value)
+    cent = Decimal("0.01")
+    told: dict[int, list[tuple[int, str, str]]] = {}  # set -> (row, words, AMT02)
+    for row, own, j, amount in zip(amt_rows.tolist(), amt_owner.tolist(), line_at.tolist(), amounts, strict=True):
+        stated, computed = _decimal(amount), values.get(j)
+        if j < 0 or line_owner[j] != own or stated is None or computed is None:
+            continue
+        with_sacs = computed + sacs.get(j, Decimal(0))
+        if stated.quantize(cent) in (computed.quantize(cent), with_sacs.quantize(cent)):
+            continue
+        label = ids[j] or str(j + 1 - int(np.searchsorted(line_owner, own)))
+        also = f", {with_sacs.quantize(cent)} with its SACs" if j in sacs else ""
+        told.setdefault(own, []).append((row, f"line {label} AMT*1 {stated:f}, PO102 x PO104 "
+                                              f"{computed.quantize(cent)}{also}", amount))
+    out: list[Finding] = []
+    for own, items in sorted(told.items()):
+        ic, g, ts = sets[own]
+        out.append(finding("LINE_AMOUNT_MISMATCH", "PO1 lines state their own amount (AMT*1) other than their "
+                           f"quantity times price: {_listed([w for _r, w, _a in items], _PRICES_NAMED)}. Each line "
+                           "is taken, acknowledged and invoiced at PO102 x PO104: check with the partner which is "
+                           "meant.", seg="AMT", element="AMT02", value=items[0][2],
+                           **_where(result, ic, g, ts, items[0][0])))
     return out
 
 
@@ -982,7 +1174,9 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     its SLN: such a pack's 856 lists the pack alone (engine.shipments), which used to happen without a word.
     PREPACK_QUANTITY_MISMATCH once per 850 whose readable components, all in eaches, add up to neither the
     PO1 loop's PO4 inner pack (PO414: eaches per inner container, the prepack) nor its outer pack (PO401 x
-    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent.
+    PO414), where both are sent; or, without a PO414, to other than its PO401 where PO402/PO403 size each of the
+    pack's units one each (PO4*4*1*EA: a gift set of 4 eaches; it was passed over): the buyer's pack and its
+    contents disagree. Warnings: the PO is taken as sent.
     Checked for a partner whose 856s list the components only (check_850_counts' ``components``): for any other
     they are not used."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -1044,12 +1238,23 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
         r = po4_of.get(line)
         if total is None or r is None:
             continue
-        pack_text, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py() for p in (1, 14))
+        pack_text, size_text, size_unit, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py()
+                                                       for p in (1, 2, 3, 14))
         outer, inner = _per_pack(pack_text), _per_pack(inner_text)
-        if inner is None or total in (inner, inner * (outer or 1)):
-            continue
         k = int(line_owner[line])
         label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        if inner is None:
+            # no PO414: PO401 is the pack's count of eaches when PO402/PO403 size each of them one each (PO4*4*1*EA:
+            # Meijer's gift set of 4); a size in another unit (PO4*6*16*OZ) or above one says nothing of eaches
+            # (PO4*1 alone, or a size without its unit, may count packs per carton: not judged)
+            if outer is None or _per_pack(size_text) != 1 or (size_unit or "").strip() not in _EACHES \
+                    or total == outer:
+                continue
+            mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, PO401 "
+                                                    f"{pack_text}", pack_text))
+            continue
+        if total in (inner, inner * (outer or 1)):
+            continue
         said = f"PO414 {inner_text}" + (f" (PO401 {pack_text} of them: {_number(str(inner * outer))})"
                                          if outer and outer != 1 else "")
         mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, {said}",
@@ -1057,11 +1262,12 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     for k, items in sorted(mismatched.items()):
         ic, g, ts = sets[k]
         named = _listed([t for _, t, _v in items], _SLN_NAMED)
-        first, _t, value = items[0]
+        first, text, value = items[0]
         out.append(finding("PREPACK_QUANTITY_MISMATCH", f"A prepack's components (SLN03 I, SLN04 each per pack) do "
-                           f"not add up to the eaches its PO4 inner pack holds ({named}). The PO is taken as sent and "
+                           f"not add up to the eaches its PO4 pack holds ({named}). The PO is taken as sent and "
                            "an 856 lists the components as the SLNs say; confirm the pack's contents with the buyer.",
-                           seg="PO4", element="PO414", value=value, **_where(result, ic, g, ts, first)))
+                           seg="PO4", element="PO414" if "PO414" in text else "PO401", value=value,
+                           **_where(result, ic, g, ts, first)))
     return out
 
 
@@ -1441,10 +1647,12 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
         places = len(named)
         lines = f"{len(rows)} PO1 line carries" if len(rows) == 1 else f"{len(rows)} PO1 lines carry"
         where = f"{places} destination" + ("s" if places != 1 else "")
-        # every line whole to the one place its SDQ names, which is the ship-to (or, the PO naming none, taken as
-        # it: parsers.orders_850): the SDQs are applied as sent, nothing to say (Walgreens' DC orders)
-        applied = places == 1 and len(rows) == line_count[k] and None not in named and \
-            ship_tos.get(k, named) == named
+        # every line whole to the one place its SDQ names, which is the ship-to: the SDQs are applied as sent,
+        # nothing to say. The PO naming its N1*ST, the lines without an SDQ go there too (Grainger's one line of
+        # SDQ*BX*92*0351*10 to its DC 0351); naming none, the place is taken as the ship-to when every line's SDQ
+        # names it (parsers.orders_850: Walgreens' DC orders)
+        applied = places == 1 and None not in named and (
+            ship_tos[k] == named if k in ship_tos else len(rows) == line_count[k])
         if not applied:
             out.append(finding("SDQ_NOT_APPLIED", f"{lines} SDQ store quantities ({where}): we do not split lines "
                                "per store; each line ships whole to the order's ship-to.", seg="SDQ", element="SDQ03",

@@ -225,16 +225,22 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A prepack's component (SLN03 I) has no quantity per pack (SLN04) or no product id: an 856 listing the "
            "pack's components lists that pack alone."),
         _C("PREPACK_QUANTITY_MISMATCH", "set", "warning", "",
-           "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 inner pack (PO414) holds."),
+           "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 holds (PO414, or PO401 "
+           "of units of one each)."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
            "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
            "and each says whether our 810s carry it."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
-           "The PO carries free-form notes (MSG, MTX, NTE) or asks for paperwork (PWK); no order, 855, 856 or "
+           "The PO carries free-form notes (MSG, MTX, NTE), asks for paperwork (PWK) or states terms nothing of ours "
+           "applies (DIS, INC, LDT, CTB, a priced PO3, a line's own CSH or IT8, N1 MA / UD); no order, 855, 856 or "
            "warehouse order of ours carries them."),
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
            "PO104) nor that sum with its SAC allowances and charges."),
+        _C("LINE_AMOUNT_MISMATCH", "set", "warning", "",
+           "A PO1 loop's own amount (AMT*1, the line item total as the buyer calculated it) is neither its PO102 x "
+           "PO104 nor that with the line's SAC allowances and charges; the line is acknowledged and invoiced at "
+           "PO102 x PO104."),
         _C("CTP_PRICE_MISMATCH", "set", "warning", "",
            "A PO1 line's PO104 is not the price the buyer pays stated in a CTP of its loop (CTP02 CON contract, UCP "
            "unit cost ...); the line is acknowledged and invoiced at PO104."),

@@ -90,10 +90,10 @@ FULL_005010 = [
 
 
 def test_a_005010_po_is_judged_by_the_005010_table():
-    # its MTX notes are kept nowhere, as FULL_004010's MSG: a warning, the one finding such a PO gets (no syntax
-    # finding)
+    # its MTX notes are kept nowhere, as FULL_004010's MSG, nor its lead time (LDT AF 10 CD, the first of them
+    # told): a warning, the one finding such a PO gets (no syntax finding)
     assert structure(interchange(FULL_005010, version="005010", isa12="00501", repetition="^")) == [
-        ("NOTES_NOT_KEPT", "MTX", "MTX02")]
+        ("NOTES_NOT_KEPT", "LDT", "LDT01")]
 
 
 def test_the_same_po_in_004010_breaks_the_004010_table():
