@@ -67,6 +67,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "The change names a PO number we hold no live order for; nothing was changed.",
     ),
     _C(
+        "CHANGE_OUT_OF_SEQUENCE",
+        "business",
+        "error",
+        "",
+        "The change's BCH05 (change order sequence number) is below that of a change applied to the order before: "
+        "the buyer sent it first and it came late; it was refused whole, not applied over the later change.",
+    ),
+    _C(
         "CHANGE_RELEASE_AMBIGUOUS",
         "business",
         "error",
@@ -151,7 +159,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "POC06 is missing or negative on a price change, or has more than 4 decimal places (it would be rounded).",
+        "POC06 is missing or negative on a price change, or has more than 4 decimal places (it would be rounded), "
+        "or, sent per another unit than the line's (POC05), is not exact to 4 places per the line's unit.",
     ),
     _C(
         "CHANGE_UNIT_MISMATCH",

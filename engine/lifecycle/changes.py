@@ -280,7 +280,8 @@ class _Step:
             # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
             return self._repeated(header, "")
         if record is None or record.state in ENDED:
-            result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
+            result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False,
+                                   ended=record.state.value if record is not None else None)
             return self._refused(header, result)
         fingerprint = change_fingerprint(header, changes)
         if header.get("purpose") in REPEAT_PURPOSES or _numbered_change(header.get("purpose"),
@@ -289,6 +290,10 @@ class _Step:
             if earlier is not None:
                 return self._repeated(header, earlier)
         order_row, lines = self._current(record)
+        if (later := self._later_in_sequence(header)) is not None:  # sent before a change applied already
+            done = record.state == OrderState.CLOSED or record.state in SHIPPING or self._has_shipped()
+            result = apply_changes(order_row, lines, header, changes, shipped=done, later=later)
+            return self._refused(header, result, **{"restate" if done else "standing": (order_row, lines)})
         if record.state == OrderState.CLOSED:  # nothing more happens to it: refused whole, a finding says why
             result = apply_changes(order_row, lines, header, changes, shipped=True, closed=True)
             return self._refused(header, result, restate=(order_row, lines))
@@ -328,6 +333,20 @@ class _Step:
         if not touched:
             return self._nothing_touched(header, result, order_row, lines)
         return self._revise(header, result, order_row, touched)
+
+    def _later_in_sequence(self, header: dict) -> tuple[str, str] | None:
+        """(BCH05, source file) of the change with the highest change order sequence number applied to the order
+        before (this run or earlier: rv.seen), when it is higher than this 860's: Sysco's change 2 delivered the
+        night after its change 3 was applied. None for a cancel (it ends the order whatever came before), or when
+        either carries no numeric BCH05 (nothing says which came first). A run's own 860s are applied in their BCH05
+        order already when every one of them carries one (in_sequence)."""
+        mine = _sequence(header.get("change_order_ref"))
+        if mine is None or header.get("purpose") in CANCEL_PURPOSES:
+            return None
+        # (a fingerprint's third part is its BCH05: engine.changes.change_fingerprint)
+        later = [(n, fp[2], source) for source, fp in self.rv.seen.get(self.key, ())
+                 if (n := _sequence(fp[2])) is not None and n > mine]
+        return max(later)[1:] if later else None
 
     def _deadlines_only(self, result: ChangeResult) -> bool:
         """The heading moved only the order's last (and first) acceptable dates (DTM 001/063/064) of an order
@@ -1519,16 +1538,19 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
     for slots in by_key.values():
         if len(slots) < 2:
             continue
-        seqs = []
-        for k in slots:
-            seq = _bch(pending[k], change_tables, cache)[1]
-            seqs.append(int(seq) if seq and seq.isascii() and seq.isdigit() else None)
+        seqs = [_sequence(_bch(pending[k], change_tables, cache)[1]) for k in slots]
         if None in seqs:
             continue
         ordered = sorted(range(len(slots)), key=lambda i: seqs[i])  # stable: equal numbers keep arrival order
         for slot, i in zip(slots, ordered, strict=True):
             out[slot] = pending[slots[i]]
     return out
+
+
+def _sequence(bch05: str | None) -> int | None:
+    """A change order sequence number (BCH05) as a number, None when it is none (empty, or not all digits)."""
+    seq = (bch05 or "").strip()
+    return int(seq) if seq and seq.isascii() and seq.isdigit() else None
 
 
 _REPEATS = {"06": "confirmation", "07": "duplicate"}
@@ -1543,10 +1565,12 @@ def _numbered_change(purpose: str | None, bch05: str | None) -> bool:
 
 def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
     """The orders a pending 860 with BCH01 06 or 07, or a 04 with a BCH05, names: their earlier changes are
-    compared with it."""
+    compared with it; and those a pending 860 with a numeric BCH05 names: one sent before a change applied already
+    is out of sequence (_Step._later_in_sequence)."""
     cache: dict = {}
     return {(ch.partner, ch.po_number) for ch in pending
-            if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)}
+            if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)
+            or _sequence(b[1]) is not None}
 
 
 def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
