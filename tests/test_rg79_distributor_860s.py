@@ -12,7 +12,9 @@ takes the 860 as optional and answers with the 855 too; the others' 865s answer 
 - KeHE (005010): the delivery appointment moved alone (heading DTM 002, no POC), its two days in transit kept:
   a revised 855 with the new ship day.
 - C&S: two 860s for one PO in one interchange, its change 2 ahead of its change 1 (BCH05; BCH11 dates in that
-  order too): applied 1 then 2, each answered by an 865.
+  order too): applied 1 then 2, each answered by an 865. (Variants: unnumbered changes go by their BCH11 dates; a
+  change numbered below one applied the night before is refused, unless a replacing 850 came between; every line
+  deleted cancels the PO.)
 - Associated Wholesale Grocers (co-op): a replace (BCH01 05) restating every line (NC, RZ, CA), none dropped.
 - McLane: a change read before the 850 it changes (the same night, an earlier file): the order's 855 states it,
   its 865 follows.
@@ -25,6 +27,8 @@ takes the 860 as optional and answers with the 855 too; the others' 865s answer 
 - Grainger: lines numbered 10 and 20; a line added past the last (AI 30), one lowered; BCH11 echoed (BCA11).
 - WESCO: no 855 nor 865 in its programme: the 997 answers its raise, shipped and billed as raised.
 - Essendant: after 12 of line 1's 20 cases shipped, the line zeroed by quantity (QD 0): the 12 stay.
+- Army and Air Force Exchange Service (a government exchange, 005010: its 860 guide carries REF, PER and DTM in
+  the heading): the cancel-after date moved (DTM 001) and a line deleted, with a new buyer contact: an 865.
 - Sysco: change 3 (a cut to 30) on 11-27, its change 2 (a raise to 80, sent before it) on 12-02: refused, not
   applied over change 3 (it used to be: the order went back to 80, a revised 855 accepting it).
 
@@ -53,7 +57,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "rg79"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 NIGHT1, NIGHT2, SHIP_DAY, NIGHT3 = (datetime(2026, 11, 25, 2), datetime(2026, 11, 27, 2), datetime(2026, 12, 1, 15),
                                     datetime(2026, 12, 2, 2))
-PARTNERS = ("awg", "cardinal", "cencora", "cswholesale", "essendant", "grainger", "kehe", "mckesson", "mclane",
+PARTNERS = ("aafes", "awg", "cardinal", "cencora", "cswholesale", "essendant", "grainger", "kehe", "mckesson", "mclane",
             "sysco", "unfi", "wesco")
 # what the night finds that is no refusal of a valid document: told, never held or refused for it
 NOTED = {"CREDIT_LIMIT_EXCEEDED", "CHANGE_HEADER_APPLIED", "PRICE_BASIS_PER_EACH", "ASN_LATE", "CHANGE_BELOW_SHIPPED",
@@ -152,7 +156,7 @@ def test_every_860_is_accepted_by_a_997_and_the_night_ends_as_the_buyers_asked(n
         ("cardinal", "CH7900701"): "acknowledged", ("cencora", "CE7900801"): "acknowledged",
         ("cencora", "CE7900802"): "rejected", ("grainger", "GR7900901"): "acknowledged",
         ("wesco", "WE7901001"): "closed", ("essendant", "ES7901101"): "partially_shipped",
-        ("sysco", "SY7901201"): "acknowledged"}
+        ("sysco", "SY7901201"): "acknowledged", ("aafes", "AF7901301"): "acknowledged"}
 
 
 def test_every_answer_and_document_sent_passes_our_validator_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
@@ -164,7 +168,7 @@ def test_every_answer_and_document_sent_passes_our_validator_bots_and_pyx12(nigh
     ws = night[0]
     sent = sorted(p for partner in PARTNERS for p in (ws.drop_root / partner / "outbox").glob(f"{partner}-8*.x12"))
     kinds = [p.name.split("-")[1] for p in sent]
-    assert {k: kinds.count(k) for k in set(kinds)} == {"855": 17, "865": 10, "856": 2, "810": 1}
+    assert {k: kinds.count(k) for k in set(kinds)} == {"855": 18, "865": 11, "856": 2, "810": 1}
     for path in sent:
         content = path.read_bytes()
         if "-856-" in path.name or "-810-" in path.name:
@@ -366,6 +370,22 @@ def test_essendant_s_line_zeroed_after_part_of_it_shipped_keeps_what_shipped(nig
     assert "deletes line 1 of PO ES7901101, which shipped 12: the 8 unshipped unit(s) were cancelled" in message
 
 
+def test_the_exchange_s_new_cancel_date_and_deleted_line_are_answered_by_its_865(night):
+    """AAFES's 860 (005010) moves DTM 001 from 12-10 to 12-20, restates its vendor number (REF IA), names a new buyer
+    (PER) and deletes line 2: the 865 carries the new date (DTM 001) and ID for the line; the order keeps line 1,
+    not decided again for a deadline; a warning names old and new dates, nothing else."""
+    ws, found, _states = night
+    [answer] = _answers(ws, "aafes", "865", "AF7901301")
+    assert answer[0][:3] == ["BCA", "00", "AD"] and ["DTM", "001", "20261220"] in answer
+    assert _acks(answer) == [["ID", "0", "EA"]]
+    assert _lines(ws, "aafes", "AF7901301") == {"1": ("allocated", Decimal(120), "EA", Decimal("8.75")),
+                                                "2": ("deleted", Decimal(200), "EA", Decimal("5.4"))}
+    assert [(c, m) for c, _s, po, m in found if po == "AF7901301"] == [(
+        "CHANGE_HEADER_APPLIED", "The 860's heading changed PO AF7901301: DTM 001 2026-12-10 -> 2026-12-20. Its "
+        "backorders follow the new dates: offered stock while they have not passed, cancelled once they have.")]
+    assert segments(ws, "aafes", "865")[1][-1] == "005010"
+
+
 def test_sysco_s_change_sent_before_one_applied_is_refused_not_applied_over_it(night):
     """Sysco's change 3 (BCH05 3, BCH11 11-26) cut line 1 from 60 to 30 on 11-27; its change 2 (BCH05 2, BCH11
     11-25: sent before it) raising line 1 to 80 came on 12-02. Applied, it undid change 3: the order went back to 80
@@ -424,6 +444,53 @@ def test_an_865_partner_s_change_sent_before_one_applied_is_answered_rd_and_a_la
     assert _lines(ws, "cswholesale", "CS7900301")["1"][1] == Decimal(20)
 
 
+def test_two_unnumbered_changes_in_one_interchange_are_applied_in_their_bch11_order(tmp_path):
+    """C&S numbers no change (no BCH05) in this interchange: its change asked on 11-26 (BCH11; line 1 to 30) comes
+    ahead of the one asked on 11-25 (line 1 to 45, line 2 to 48). Applied in their change request dates' order,
+    line 1 ends at 30; read order left it at 45, the older change over the newer."""
+    ws = _cs_ordered(tmp_path)
+    sets = [("0001", "20261126", [f"POC*1*CA*30*60*{LINE_1}"]),
+            ("0002", "20261125", [f"POC*1*CA*45*60*{LINE_1}", "POC*2*CA*48*40*CA*21.6**UP*614141790074*VN*RG79-07"])]
+    body = ""
+    for st, asked, pocs in sets:
+        segs = [f"ST*860*{st}", f"BCH*04*SA*CS7900301***20261124*****{asked}", *pocs, f"CTT*{len(pocs)}"]
+        body += "".join(x + "~" for x in [*segs, f"SE*{len(segs) + 1}*{st}"])
+    (ws.drop_root / "cswholesale" / "inbox" / "two.x12").write_text(
+        "ISA*00*          *00*          *ZZ*CSWG           *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000009401*0*P*>~"
+        f"GS*PC*CSWG*ORDERBRIDGE*20261126*0200*9401*X*004010~{body}GE*2*9401~IEA*1*000009401~")
+    run_stages(ws, NIGHT2)
+    assert {n: q for n, (_s, q, _u, _p) in _lines(ws, "cswholesale", "CS7900301").items()} == {
+        "1": Decimal(30), "2": Decimal(48)}
+    first, second = _answers(ws, "cswholesale", "865", "CS7900301")  # in the order they came
+    assert first[0][-1] == "20261126" and second[0][-1] == "20261125"
+    assert _acks(first) == [["IQ", "30", "CA"]] and _acks(second) == [["IQ", "30", "CA"], ["IQ", "48", "CA"]]
+
+
+def test_after_a_replacing_850_a_change_numbered_from_1_again_applies(tmp_path):
+    """C&S's change 5 cuts line 1 to 30; its 850 BEG01 05 then replaces the PO (line 1 50, line 2 40); its change 1
+    of the reissued PO raises line 2 to 45: applied (the changes before the replacement count no more), 865 IQ 45."""
+    ws = _cs_ordered(tmp_path)
+    _cs_change(ws, 9301, ["BCH*04*SA*CS7900301**5*20261124", f"POC*1*QD*30*60*{LINE_1}", "CTT*1"])
+    run_stages(ws, NIGHT2)
+    segs = ["ST*850*0001", "BEG*05*SA*CS7900301**20261124", "REF*IA*CS4403", "DTM*010*20261203",
+            "N1*ST*C&S DC 3330*92*3330", "PO1*1*50*CA*18.5**UP*614141790067*VN*RG79-06",
+            "PO1*2*40*CA*21.6**UP*614141790074*VN*RG79-07", "CTT*2"]
+    segs.append(f"SE*{len(segs) + 1}*0001")
+    (ws.drop_root / "cswholesale" / "inbox" / "reissue.x12").write_text(
+        "ISA*00*          *00*          *ZZ*CSWG           *ZZ*ORDERBRIDGE    *261127*0200*U*00401*000009302*0*P*>~"
+        "GS*PO*CSWG*ORDERBRIDGE*20261127*0200*9302*X*004010~" + "".join(s + "~" for s in segs)
+        + "GE*1*9302~IEA*1*000009302~")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    _cs_change(ws, 9303, ["BCH*04*SA*CS7900301**1*20261127", "POC*2*QI*45*40*CA*21.6**UP*614141790074*VN*RG79-07",
+                          "CTT*1"])
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    found, states = findings_and_states(ws)
+    assert found == [] and states == {("cswholesale", "CS7900301"): "acknowledged"}
+    assert {n: q for n, (_s, q, _u, _p) in _lines(ws, "cswholesale", "CS7900301").items()} == {
+        "1": Decimal(50), "2": Decimal(45)}
+    assert _acks(_answers(ws, "cswholesale", "865", "CS7900301")[-1]) == [["IQ", "45", "CA"]]
+
+
 def test_a_cancel_or_a_change_without_a_sequence_number_is_never_out_of_sequence(tmp_path):
     """After change 5, a change with no BCH05 applies (nothing says which came first), and a cancel with BCH05 2
     cancels the order: a cancel ends it whatever came before."""
@@ -437,6 +504,53 @@ def test_a_cancel_or_a_change_without_a_sequence_number_is_never_out_of_sequence
     run_stages(ws, datetime(2026, 11, 29, 2))
     found, states = findings_and_states(ws)
     assert found == [] and states == {("cswholesale", "CS7900301"): "cancelled"}
+
+
+def _changed_whole(tmp_path, partner: str, isa: str, po: str, pocs: list[str]):
+    """``partner``'s PO ``po`` (its 850 of the fixtures) taken on 11-25, then an 860 of ``pocs`` on 11-27: (ws,
+    findings as (code, message), states)."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {partner: [f"{partner}-850-{po}.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT1)
+    segs = ["ST*860*0001", f"BCH*04*SA*{po}**1*20261124", *pocs, f"CTT*{len(pocs)}"]
+    segs.append(f"SE*{len(segs) + 1}*0001")
+    (ws.drop_root / partner / "inbox" / "all.x12").write_text(
+        f"ISA*00*          *00*          *ZZ*{isa:<15}*ZZ*ORDERBRIDGE    *261126*0200*U*00401*000007999*0*P*>~"
+        f"GS*PC*{isa}*ORDERBRIDGE*20261126*0200*7999*X*004010~" + "".join(s + "~" for s in segs)
+        + "GE*1*7999~IEA*1*000007999~")
+    run_stages(ws, NIGHT2)
+    return ws, *findings_and_states(ws)
+
+
+def test_every_line_zeroed_by_quantity_cancels_the_order_as_a_cancel_would(tmp_path):
+    """UNFI zeroes each of UN7900101's three lines (QC, CA and QD with POC03 0): the buyer cancelled the PO line by
+    line. The order is cancelled (its reservations released) and answered as a whole-PO cancel is for a partner
+    answered by 855s: BAK*05*RD, each line IR with its quantity. It used to stay acknowledged with every line
+    deleted, never to ship nor close, its revised 855 BAK*05*AD listing no line at all."""
+    from connectors.state import StateStore
+
+    ws, found, states = _changed_whole(tmp_path, "unfi", "UNFI", "UN7900101", [
+        "POC*1*QC*0*20*CA*38.4**UP*614141790012*VN*RG79-01", "POC*2*CA*0*10*CA*52.8**UP*614141790029*VN*RG79-02",
+        "POC*3*QD*0*30*CA*29.9**UP*614141790036*VN*RG79-03"])
+    assert found == [] and states == {("unfi", "UN7900101"): "cancelled"}
+    _first, revised = _answers(ws, "unfi", "855", "UN7900101")
+    assert revised[0][:3] == ["BAK", "05", "RD"]
+    assert _acks(revised) == [["IR", "20", "CA"], ["IR", "10", "CA"], ["IR", "30", "CA"]]
+    assert {state for state, *_ in _lines(ws, "unfi", "UN7900101").values()} == {"cancelled"}
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order_reservations("unfi", "UN7900101") == []
+    finally:
+        state.close()
+
+
+def test_every_line_deleted_by_an_865_partner_cancels_the_order_and_the_865_answers_each_deletion(tmp_path):
+    """C&S deletes both lines of CS7900301 (DI): cancelled, its 865 saying ID for each. A change deleting one line
+    and leaving the other (the night's UNFI) is no cancel."""
+    ws, found, states = _changed_whole(tmp_path, "cswholesale", "CSWG", "CS7900301", [
+        "POC*1*DI*0*60*CA*18.5**UP*614141790067*VN*RG79-06", "POC*2*DI*0*40*CA*21.6**UP*614141790074*VN*RG79-07"])
+    assert found == [] and states == {("cswholesale", "CS7900301"): "cancelled"}
+    [answer] = _answers(ws, "cswholesale", "865", "CS7900301")
+    assert answer[0][:3] == ["BCA", "00", "AD"] and _acks(answer) == [["ID", "0", "CA"], ["ID", "0", "CA"]]
 
 
 @pytest.mark.xfail(strict=True, reason=(
