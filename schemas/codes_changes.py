@@ -67,6 +67,15 @@ CHANGE_CODES: list[CodeSpec] = [
         "The change names a PO number we hold no live order for; nothing was changed.",
     ),
     _C(
+        "CHANGE_AWAITING_ORDER",
+        "business",
+        "warning",
+        "",
+        "The change names a PO we hold no order of yet, for a partner whose profile keeps such a change for its 850 "
+        "(early_change_days): it waits (applied the night the 850 comes) and is refused as CHANGE_ORDER_UNKNOWN once "
+        "it has waited that long.",
+    ),
+    _C(
         "CHANGE_OUT_OF_SEQUENCE",
         "business",
         "error",

@@ -553,19 +553,57 @@ def test_every_line_deleted_by_an_865_partner_cancels_the_order_and_the_865_answ
     assert answer[0][:3] == ["BCA", "00", "AD"] and _acks(answer) == [["ID", "0", "CA"], ["ID", "0", "CA"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "An 860 delivered a night before the 850 it changes (a VAN delivering out of order) is refused at once, "
-    "CHANGE_ORDER_UNKNOWN with 865 RJ, and the 850 taken the next night is acknowledged without the change: the "
-    "buyer's cut is lost and the order ships as first ordered. Keeping such a change pending until its 850 comes "
-    "(for a bounded time, then refused) needs the decide stage to leave a change for an unknown PO pending and to "
-    "tell ops meanwhile: larger than this sweep."))
 def test_a_change_delivered_the_night_before_its_850_is_applied_when_the_850_comes(tmp_path):
+    """C&S's two 860s (its change 2 ahead of its change 1) are delivered on 11-25, its 850 on 11-27 (a VAN
+    delivering out of order; its profile keeps such a change two days, early_change_days). The first night they wait
+    (a CHANGE_AWAITING_ORDER warning, nothing but the 997 sent); the night the 850 comes they are applied as a change
+    read before its 850 the same night is: the order's 855 states it (line 1 at 30, line 2 at 48), their 865s
+    follow. They used to be refused at once (865 RD, CHANGE_ORDER_UNKNOWN) and the 850 acknowledged without them:
+    the buyer's cut lost, the order shipped as first ordered."""
     ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
     shutil.copy2(FIXTURES / "changes" / "cswholesale" / "cswholesale-860-CS7900301.x12",
                  ws.drop_root / "cswholesale" / "inbox")
     run_stages(ws, NIGHT1)
+    found, states = findings_and_states(ws)
+    assert states == {} and [c for c, _m in found] == ["CHANGE_AWAITING_ORDER", "CHANGE_AWAITING_ORDER"]
+    assert found[0][1].startswith("We hold no order of PO CS7900301 yet: the 860 waits for its 850")
+    assert [p.name.split("-")[1] for p in (ws.drop_root / "cswholesale" / "outbox").glob("*.x12")] == ["997"]
     shutil.copy2(FIXTURES / "drops" / "cswholesale" / "cswholesale-850-CS7900301.x12",
                  ws.drop_root / "cswholesale" / "inbox")
     run_stages(ws, NIGHT2)
+    found, states = findings_and_states(ws)
+    assert [c for c, _m in found] == ["CHANGE_AWAITING_ORDER", "CHANGE_AWAITING_ORDER"]  # (the first night's)
+    assert states == {("cswholesale", "CS7900301"): "acknowledged"}
     assert _lines(ws, "cswholesale", "CS7900301") == {"1": ("allocated", Decimal(30), "CA", Decimal("18.5")),
                                                       "2": ("allocated", Decimal(48), "CA", Decimal("21.6"))}
+    names = sorted(p.name for p in (ws.drop_root / "cswholesale" / "outbox").glob("cswholesale-8*"))
+    assert names == ["cswholesale-855-000000003.x12", "cswholesale-865-000000004.x12",
+                     "cswholesale-865-000000005.x12"]
+    [ordered] = _answers(ws, "cswholesale", "855", "CS7900301")
+    assert ordered[0][:3] == ["BAK", "00", "AD"]
+    assert _po1s(ordered) == [["1", "30", "CA", "18.5"], ["2", "48", "CA", "21.6"]]
+    two, one = _answers(ws, "cswholesale", "865", "CS7900301")
+    assert two[0][5] == "2" and _acks(two) == [["IQ", "30", "CA"]]
+    assert one[0][5] == "1" and _acks(one) == [["IQ", "30", "CA"], ["IQ", "48", "CA"]]
+
+
+def test_a_change_whose_850_never_comes_is_refused_after_two_days(tmp_path):
+    """UNFI's 860 for UN7900101, whose 850 never comes: kept on 11-25 and 11-26 (early_change_days 2; nothing sent
+    but the 997, a UNFI change gets no 865 anyway), refused as an unknown PO on 11-27. McLane's profile keeps none
+    (the default): its 860 for a PO it never sent us is refused the night it comes, 865 RD."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    shutil.copy2(FIXTURES / "changes" / "unfi" / "unfi-860-UN7900101.x12", ws.drop_root / "unfi" / "inbox")
+    for night in (NIGHT1, datetime(2026, 11, 26, 2)):
+        run_stages(ws, night)
+        assert [c for c, _m in findings_and_states(ws)[0]] == ["CHANGE_AWAITING_ORDER"]
+    run_stages(ws, NIGHT2)
+    found, states = findings_and_states(ws)
+    assert [c for c, _m in found] == ["CHANGE_AWAITING_ORDER", "CHANGE_ORDER_UNKNOWN"] and states == {}
+    assert found[1][1] == "No live order 'UN7900101' for this partner; the change was not applied."
+    assert [p.name.split("-")[1] for p in (ws.drop_root / "unfi" / "outbox").glob("*.x12")] == ["997"]
+    ws = of_its_own(FIXTURES, tmp_path / "mclane", {}, warehouses=WAREHOUSES)
+    shutil.copy2(FIXTURES / "drops" / "mclane" / "mclane-a-860-MC7900501.x12", ws.drop_root / "mclane" / "inbox")
+    run_stages(ws, NIGHT1)
+    assert [c for c, _m in findings_and_states(ws)[0]] == ["CHANGE_ORDER_UNKNOWN"]
+    [refused] = _answers(ws, "mclane", "865", "MC7900501")
+    assert refused[0][:3] == ["BCA", "00", "RD"] and _acks(refused) == [["IR"]]

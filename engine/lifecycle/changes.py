@@ -78,6 +78,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
+from schemas.order_keys import SEP
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day, with_exact_prices
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
@@ -286,6 +287,8 @@ class _Step:
         if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
             # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
             return self._repeated(header, "")
+        if record is None and (waits := self._awaiting_850(header)) is not None:
+            return waits  # (left pending: applied the night its 850 comes)
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False,
                                    ended=record.state.value if record is not None else None)
@@ -340,6 +343,31 @@ class _Step:
         if not touched:
             return self._nothing_touched(header, result, order_row, lines)
         return self._revise(header, result, order_row, touched)
+
+    def _awaiting_850(self, header: dict) -> Plan | None:
+        """An 860 naming a PO we hold no order of, for a partner whose profile keeps such a change for its 850
+        (early_change_days: its 850s and 860s may come out of order, a night apart), received fewer days ago than
+        that: it stays pending, applied the run its 850 is taken (the order's 855 stating it, then its own answer,
+        as a change read before its 850 the same night is); the first day a CHANGE_AWAITING_ORDER warning tells
+        ops. None (refused as unknown, as it used to be at once) once it has waited that long, for a partner that
+        keeps none (0, the default), and for a PO keyed by release or reference (BCH04 or a REF: other orders of the
+        PO are held, the change names one that is not)."""
+        days = self.profile.early_change_days
+        if not days or SEP in self.ch.po_number or not self.ch.received_at:
+            return None
+        received = date.fromisoformat(self.ch.received_at[:10])
+        if (self.today - received).days >= days:
+            return None
+        if received != self.today:
+            return Plan()
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        found = finding_at_row(
+            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the 860 waits for its 850 "
+            f"(a buyer's 850 and 860 may come out of order) and is applied the night it comes; after {days} day(s) "
+            "without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
+            value=header.get("po_number"), severity="warning")
+        return Plan(findings=(FindingRecord(found, self.ch.partner, self.ch.po_number,
+                                            "860 kept pending for its 850; nothing sent yet", "decide"),))
 
     def _nothing_left(self, result: ChangeResult) -> bool:
         """The change (before shipment) deleted lines and left none to ship: every line zeroed (POC03 0, the grocery
