@@ -91,7 +91,7 @@ from schemas.orders import (
     order_ref_elements,
     sent_price,
 )
-from schemas.units import PRICE_PER_EACH, covering, weight_in, within_one
+from schemas.units import NO_CHARGE, PRICE_PER_EACH, PRICE_PER_MANY, PRICE_PER_MEASURE, covering, weight_in, within_one
 
 _MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
 _SHIP_TO_PARTY = LINE_SHIP_TO_COLUMNS[:3]  # a POC loop's N1*ST (N102, N103, N104): its N3/N4 come with it
@@ -265,6 +265,7 @@ def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
     unit_eaches: UnitEaches | None = None, on_880: On880 | None = None, echoed: Collection[str] = (),
+    later: tuple[str, str] | None = None, ended: str | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -283,7 +284,11 @@ def apply_changes(
     quantity or price of a line its 880 states to one it does not (24 EA at 4.99 PD made 7 EA: 0.58333 DZ) is
     rejected at its POC03 (POC06 for a price alone), PRICE_BASIS_NOT_ON_880, the line left as it was, as intake
     finds such a line at its PO102. ``echoed``: the heading REF qualifiers the partner's 855, 856 and 810 carry back
-    (its profile's order_refs): a new one of them the 860 adds is kept with the order (_refs_added)."""
+    (its profile's order_refs): a new one of them the 860 adds is kept with the order (_refs_added). ``later``:
+    (BCH05, source file) of a change with a higher change order sequence number applied to the order before: this
+    860 comes out of sequence (sent before it, delivered after) and is refused whole, CHANGE_OUT_OF_SEQUENCE
+    (applied now it would undo what the buyer asked later). ``ended``: with no ``order``, the state of the PO we hold
+    that takes no change (rejected, cancelled): the finding says so, not that the PO is unknown."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -298,7 +303,9 @@ def apply_changes(
             header,
             pocs,
             "CHANGE_ORDER_UNKNOWN",
-            f"No live order {shown(po) if po else po!r} for this partner; the change was not applied.",
+            f"No live order {shown(po) if po else po!r} for this partner; the change was not applied." if not ended
+            else f"PO {po} was {ended} before this change came: an 860 does not reopen it, so the change was "
+            "not applied. The buyer sends a new PO (850) for what it still wants.",
             "BCH03",
             x12_po(po) if po else po,
         )
@@ -313,6 +320,20 @@ def apply_changes(
             "finance.",
             "BCH03",
             po,
+            stored,
+        )
+    if later is not None:
+        return _refuse(
+            lines,
+            header,
+            pocs,
+            "CHANGE_OUT_OF_SEQUENCE",
+            f"BCH05 {header.get('change_order_ref')} of PO {po} is an earlier change than change {later[0]} (in "
+            f"{later[1]}), applied to the order before: the buyer sent it first and it came late. Applied now it "
+            "would undo what the later change asked, so it was not applied; ask the buyer if anything of it still "
+            "stands.",
+            "BCH05",
+            header.get("change_order_ref"),
             stored,
         )
     if shipped and progress is None:
@@ -837,6 +858,11 @@ class _Editor:
         if isinstance(per_one, str):
             return self._reject(poc, hit, "CHANGE_PRICE_INVALID", per_one, "POC06", new_price)
         new_price = per_one
+        if not (isinstance(converted, _Converted) and converted.weight is not None):
+            in_line = self._price_in_line_unit(poc, hit, new_price)
+            if isinstance(in_line, str):
+                return self._reject(poc, hit, "CHANGE_PRICE_INVALID", in_line, "POC06", new_price)
+            new_price = in_line
         refused = self._not_on_880(poc, hit, new_quantity, new_price, converted)
         if refused:
             return refused
@@ -1081,6 +1107,30 @@ class _Editor:
         else:
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
+
+    def _price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None) -> Decimal | str | None:
+        """POC06 ``price``, per POC05 when POC07 sends no basis of its own, restated per the line's unit when POC05 is
+        another (McKesson's POC*1*PQ*80*10*EA*9.55 on a line of cases of 10: 95.50 per CA), through the eaches each
+        holds as POC03 is (_converted); why not, when that is not exact to 4 places. It used to be kept as the price
+        per the line's unit: 8 CA at 9.55, the order held for a discount of 90%, or billed so once approved. A basis
+        of its own (POC07 PE per each, HP per hundred, a price per a measure, NC: read against the line's unit as a
+        PO105 is), a line taken in by weight (_per_one_of_weight) and a unit whose eaches we do not know leave it as
+        sent."""
+        basis = poc.get("price_basis") or ""
+        if price is None or self.unit_eaches is None or line.get("weight_per_unit") or not self._other_unit(
+                poc, line) or basis in PRICE_PER_MANY or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
+                basis == NO_CHARGE:
+            return price
+        n = line["line_number"]
+        per_poc, per_line = self.unit_eaches(n, poc["unit"], poc), self.unit_eaches(n, line["unit"], line)
+        if not per_poc or not per_line:
+            return price
+        per = Decimal(price) * Decimal(per_line) / Decimal(per_poc)
+        if per != per.quantize(Decimal("0.0001")):
+            return (f"POC06 {_n(price)} per {poc['unit']} is {_n(per.quantize(Decimal('0.000001')))} per "
+                    f"{line['unit']} (the line's unit, {_n(Decimal(per_line))} eaches to "
+                    f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was.")
+        return per.normalize()
 
     def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
         """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own

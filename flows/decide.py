@@ -140,7 +140,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
-        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold)
+        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
+        sequenced=lifecycle.sequence_history(done, change_tables, records))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

@@ -67,6 +67,23 @@ CHANGE_CODES: list[CodeSpec] = [
         "The change names a PO number we hold no live order for; nothing was changed.",
     ),
     _C(
+        "CHANGE_AWAITING_ORDER",
+        "business",
+        "warning",
+        "",
+        "The change names a PO we hold no order of yet, for a partner whose profile keeps such a change for its 850 "
+        "(early_change_days): it waits (applied the night the 850 comes) and is refused as CHANGE_ORDER_UNKNOWN once "
+        "it has waited that long.",
+    ),
+    _C(
+        "CHANGE_OUT_OF_SEQUENCE",
+        "business",
+        "error",
+        "",
+        "The change's BCH05 (change order sequence number) is below that of a change applied to the order before: "
+        "the buyer sent it first and it came late; it was refused whole, not applied over the later change.",
+    ),
+    _C(
         "CHANGE_RELEASE_AMBIGUOUS",
         "business",
         "error",
@@ -160,7 +177,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "POC06 is missing or negative on a price change, or has more than 4 decimal places (it would be rounded).",
+        "POC06 is missing or negative on a price change, or has more than 4 decimal places (it would be rounded), "
+        "or, sent per another unit than the line's (POC05), is not exact to 4 places per the line's unit.",
     ),
     _C(
         "CHANGE_UNIT_MISMATCH",

@@ -78,6 +78,7 @@ from engine.lifecycle.changes import (
     repeat_keys,
     replay,
     restate_shipped_answers,
+    sequence_history,
 )
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
@@ -207,7 +208,7 @@ __all__ = [
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
     "restate_shipped_answers", "settle_shipped_changes", "take_backorders", "without_documents",
     "answer_awaiting", "answer_ranks", "arrivals", "fingerprints",
-    "repeat_keys",
+    "repeat_keys", "sequence_history",
     "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_answer_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",

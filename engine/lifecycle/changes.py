@@ -78,6 +78,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
+from schemas.order_keys import SEP
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day, with_exact_prices
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
@@ -171,6 +172,9 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
+    # per order, (BCH05 as a number, BCH05, source file) of the changes applied to its current 850 (sequence_history):
+    # one with a lower number comes out of sequence (_Step._later_in_sequence)
+    sequenced: dict[Key, list[tuple[int, str, str]]] = field(default_factory=dict)
     # orders whose lines an 860 raised after shipment: each such 860, in
     # the order applied (several in one run each keep their units: a second used to replace the first's)
     raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
@@ -203,7 +207,8 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           applied: Mapping[Key, list[AppliedChange]] | None = None,
                           failed: Mapping[Key, BaseException] | None = None,
                           history: Mapping[Key, list[tuple[str, tuple]]] | None = None,
-                          units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = ()) -> Revisions:
+                          units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = (),
+                          sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
@@ -212,10 +217,13 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
     06/07 names (``fingerprints``); ``units``: the item master's units (rules.shipment_units), so a POC05 of the
     line's own case in another code (CS for CA) is its unit (same_case_units); ``on_hold``: changes an earlier run
     refused (or found touching no line) while their order waited for a person (WAITING_ON_HOLD): the order a person
-    decided since (waiting for the rules now) has them answered by the 855 of this run's decision (answer_awaiting)."""
+    decided since (waiting for the rules now) has them answered by the 855 of this run's decision (answer_awaiting);
+    ``sequenced``: the change order sequence numbers applied to each order's current 850 (sequence_history), for the
+    orders a pending 860 with a numeric BCH05 names: a change numbered below one of them came out of sequence."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    applied={k: list(v) for k, v in (applied or {}).items()},
-                   seen={k: list(v) for k, v in (history or {}).items()})
+                   seen={k: list(v) for k, v in (history or {}).items()},
+                   sequenced={k: list(v) for k, v in (sequenced or {}).items()})
     for ch in on_hold:
         key = (ch.partner, ch.po_number)
         rv.on_hold.setdefault(key, []).append(ch)
@@ -279,8 +287,11 @@ class _Step:
         if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
             # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
             return self._repeated(header, "")
+        if record is None and (waits := self._awaiting_850(header)) is not None:
+            return waits  # (left pending: applied the night its 850 comes)
         if record is None or record.state in ENDED:
-            result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
+            result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False,
+                                   ended=record.state.value if record is not None else None)
             return self._refused(header, result)
         fingerprint = change_fingerprint(header, changes)
         if header.get("purpose") in REPEAT_PURPOSES or _numbered_change(header.get("purpose"),
@@ -289,6 +300,10 @@ class _Step:
             if earlier is not None:
                 return self._repeated(header, earlier)
         order_row, lines = self._current(record)
+        if (later := self._later_in_sequence(header)) is not None:  # sent before a change applied already
+            done = record.state == OrderState.CLOSED or record.state in SHIPPING or self._has_shipped()
+            result = apply_changes(order_row, lines, header, changes, shipped=done, later=later)
+            return self._refused(header, result, **{"restate" if done else "standing": (order_row, lines)})
         if record.state == OrderState.CLOSED:  # nothing more happens to it: refused whole, a finding says why
             result = apply_changes(order_row, lines, header, changes, shipped=True, closed=True)
             return self._refused(header, result, restate=(order_row, lines))
@@ -303,8 +318,8 @@ class _Step:
         if result.rejected:
             return self._refused(header, result, standing=(order_row, lines))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
-        if result.cancelled:
-            return self._cancelled(header, result, order_row, lines)
+        if result.cancelled or self._nothing_left(result):
+            return self._cancelled(header, replace(result, cancelled=True), order_row, lines)
         # (a line an 860 moves to another ship-to, its POC loop's N1*ST, is decided again as an 850's line with its own
         # N1*ST is: the rules check its new place, the 865 or revised 855 answers it from the decided lines)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(result.moved_line_numbers)
@@ -329,6 +344,54 @@ class _Step:
             return self._nothing_touched(header, result, order_row, lines)
         return self._revise(header, result, order_row, touched)
 
+    def _awaiting_850(self, header: dict) -> Plan | None:
+        """An 860 naming a PO we hold no order of, for a partner whose profile keeps such a change for its 850
+        (early_change_days: its 850s and 860s may come out of order, a night apart), received fewer days ago than
+        that: it stays pending, applied the run its 850 is taken (the order's 855 stating it, then its own answer,
+        as a change read before its 850 the same night is); the first day a CHANGE_AWAITING_ORDER warning tells
+        ops. None (refused as unknown, as it used to be at once) once it has waited that long, for a partner that
+        keeps none (0, the default), and for a PO keyed by release or reference (BCH04 or a REF: other orders of the
+        PO are held, the change names one that is not)."""
+        days = self.profile.early_change_days
+        if not days or SEP in self.ch.po_number or not self.ch.received_at:
+            return None
+        received = date.fromisoformat(self.ch.received_at[:10])
+        if (self.today - received).days >= days:
+            return None
+        if received != self.today:
+            return Plan()
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        found = finding_at_row(
+            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the 860 waits for its 850 "
+            f"(a buyer's 850 and 860 may come out of order) and is applied the night it comes; after {days} day(s) "
+            "without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
+            value=header.get("po_number"), severity="warning")
+        return Plan(findings=(FindingRecord(found, self.ch.partner, self.ch.po_number,
+                                            "860 kept pending for its 850; nothing sent yet", "decide"),))
+
+    def _nothing_left(self, result: ChangeResult) -> bool:
+        """The change (before shipment) deleted lines and left none to ship: every line zeroed (POC03 0, the grocery
+        way to delete an item) or deleted (DI), or the rest rejected before. The buyer cancelled the PO line by line,
+        and the order is cancelled as by a BCH01 01 (_cancelled). It used to stay acknowledged with no line, its
+        revised 855 BAK*05*AD listing none, never to ship nor close."""
+        if not result.deleted_line_numbers:
+            return False
+        ended = {ln.line_number for ln in self.rv.lines.get(self.key, ()) if ln.state in ENDED_LINES}
+        return not set(result.new_lines["line_number"].to_pylist()) - ended
+
+    def _later_in_sequence(self, header: dict) -> tuple[str, str] | None:
+        """(BCH05, source file) of the change with the highest change order sequence number applied to the order's
+        current 850 before (this run or earlier: rv.sequenced), when it is higher than this 860's: Sysco's change 2
+        delivered the night after its change 3 was applied. None for a cancel (it ends the order whatever came
+        before), or when either carries no numeric BCH05 (nothing says which came first). A run's own 860s are
+        applied in their BCH05 order already when every one of them carries one (in_sequence); the changes applied
+        before a replacing 850 (BEG01 05/18) do not count: a reissued PO may number its changes from 1 again."""
+        mine = _sequence(header.get("change_order_ref"))
+        if mine is None or header.get("purpose") in CANCEL_PURPOSES:
+            return None
+        later = [entry for entry in self.rv.sequenced.get(self.key, ()) if entry[0] > mine]
+        return max(later)[1:] if later else None
+
     def _deadlines_only(self, result: ChangeResult) -> bool:
         """The heading moved only the order's last (and first) acceptable dates (DTM 001/063/064) of an order
         that was answered, or added references (REF_CHANGES): what was placed, backordered and acknowledged stands;
@@ -351,6 +414,9 @@ class _Step:
                 getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
                 self.rv.seen.setdefault(key, []).append(value)
+                source, fingerprint = value  # (its third part is the change's BCH05: change_fingerprint)
+                if (n := _sequence(fingerprint[2])) is not None:
+                    self.rv.sequenced.setdefault(key, []).append((n, fingerprint[2], source))
             elif target == "applied_clear":
                 self.rv.applied.pop(key, None)
             else:
@@ -1543,7 +1609,10 @@ def _said(ln: LineRecord | None) -> tuple | None:
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
     """``pending`` (arrival order) with each order's changes in their BCH05 change order sequence when all
     of them carry a numeric one: a buyer's change 2 sent (or read) before its change 1 in the same run is
-    applied after it, as the buyer made them. Other orders' changes keep their places."""
+    applied after it, as the buyer made them. Without that, in the order of their change request dates (BCH11)
+    when every one carries one after its PO's date (BCH06): a buyer that numbers no change, its change of 11-26
+    read before its change of 11-25 (it used to be applied first, and the older change overwrote it); changes of
+    one day keep their arrival order. Other orders' changes keep their places."""
     by_key: dict[Key, list[int]] = {}
     cache: dict = {}
     for k, ch in enumerate(pending):
@@ -1552,16 +1621,31 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
     for slots in by_key.values():
         if len(slots) < 2:
             continue
-        seqs = []
-        for k in slots:
-            seq = _bch(pending[k], change_tables, cache)[1]
-            seqs.append(int(seq) if seq and seq.isascii() and seq.isdigit() else None)
+        seqs: list = [_sequence(_bch(pending[k], change_tables, cache)[1]) for k in slots]
         if None in seqs:
-            continue
+            seqs = [_requested(pending[k], change_tables) for k in slots]
+            if None in seqs:
+                continue
         ordered = sorted(range(len(slots)), key=lambda i: seqs[i])  # stable: equal numbers keep arrival order
         for slot, i in zip(slots, ordered, strict=True):
             out[slot] = pending[slots[i]]
     return out
+
+
+def _requested(ch: StoredChange, change_tables: Tables) -> date | None:
+    """A stored change's change request date (BCH11: CHANGE_HEADERS change_date) when it is after its PO's date
+    (BCH06); None otherwise (change_date falls back to BCH06 when BCH11 is not sent: nothing says when it was
+    asked)."""
+    header = next(h for h in change_tables[(ch.partner, ch.store_key)][0].select(
+        ["change_ref", "change_date", "po_date"]).to_pylist() if h["change_ref"] == ch.change_ref)
+    asked, ordered = header.get("change_date"), header.get("po_date")
+    return asked if asked is not None and ordered is not None and asked > ordered else None
+
+
+def _sequence(bch05: str | None) -> int | None:
+    """A change order sequence number (BCH05) as a number, None when it is none (empty, or not all digits)."""
+    seq = (bch05 or "").strip()
+    return int(seq) if seq and seq.isascii() and seq.isdigit() else None
 
 
 _REPEATS = {"06": "confirmation", "07": "duplicate"}
@@ -1576,10 +1660,12 @@ def _numbered_change(purpose: str | None, bch05: str | None) -> bool:
 
 def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
     """The orders a pending 860 with BCH01 06 or 07, or a 04 with a BCH05, names: their earlier changes are
-    compared with it."""
+    compared with it; and those a pending 860 with a numeric BCH05 names: one sent before a change applied already
+    is out of sequence (_Step._later_in_sequence)."""
     cache: dict = {}
     return {(ch.partner, ch.po_number) for ch in pending
-            if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)}
+            if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)
+            or _sequence(b[1]) is not None}
 
 
 def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
@@ -1589,6 +1675,32 @@ def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | No
         headers = change_tables[key][0].select(["change_ref", "purpose", "change_order_ref"]).to_pylist()
         cache[key] = {h["change_ref"]: (h["purpose"], h["change_order_ref"]) for h in headers}
     return cache[key].get(ch.change_ref, (None, None))
+
+
+def sequence_history(changes: list[StoredChange], change_tables: Tables, records: Mapping[Key, OrderRecord]
+                     ) -> dict[Key, list[tuple[int, str, str]]]:
+    """(BCH05 as a number, BCH05, source file) of each of ``changes`` (applied or answered) with a numeric BCH05
+    that was applied to its order's current 850, by order, oldest first: those whose revisions go back to the 850's
+    own lines (``records``' source_sha256, each change's base_key the lines it was applied to and its new lines
+    store_key-change_ref). A change applied before a replacing 850 (BEG01 05/18) is not: a reissued PO may number
+    its changes from 1 again. (A change that made no revision of its own, touching no line, is left out: no later
+    change is refused for it.)"""
+    cache: dict = {}
+    out: dict[Key, list[tuple[int, str, str]]] = {}
+    chains: dict[Key, set[str]] = {}
+    for ch in sorted(changes, key=lambda c: c.id):
+        key = (ch.partner, ch.po_number)
+        record = records.get(key)
+        if record is None:
+            continue
+        chain = chains.setdefault(key, {record.source_sha256})
+        if ch.base_key not in chain:
+            continue
+        chain.add(f"{ch.store_key}-{ch.change_ref}")
+        seq = _bch(ch, change_tables, cache)[1]
+        if (n := _sequence(seq)) is not None:
+            out.setdefault(key, []).append((n, seq.strip(), ch.source_file))
+    return out
 
 
 def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key, list[tuple[str, tuple]]]:
