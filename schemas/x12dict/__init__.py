@@ -59,6 +59,8 @@ _SETS = {
     # the releases before 004010 some of whose sets we write (EARLY_RELEASES): those sets only
     "003040": ("810", "855", "856", "865"),
     "003050": ("810", "855", "856", "865"),
+    "003060": ("810", "855", "856", "865"),
+    "003070": ("810", "855", "856", "865"),
 }
 
 # Releases before 004010 in which we write some sets besides 997s, and which (the 855, 856, 810 and 865 in 003040
@@ -69,7 +71,7 @@ _SETS = {
 # those sets are written (engine.early_release: 004010's body with the elements that release lacks left out and
 # its dates YYMMDD) and judged (rules.outbound); never used to judge inbound groups (dictionary() holds 004010 and
 # 005010 only: an inbound 003040 group is judged as before, schemas.profile other_versions)
-EARLY_RELEASES = MappingProxyType({v: _SETS[v] for v in ("003040", "003050")})
+EARLY_RELEASES = MappingProxyType({v: _SETS[v] for v in ("003040", "003050", "003060", "003070")})
 
 
 def base_version(version: str) -> str:
@@ -115,6 +117,21 @@ def built_by(version: str) -> str | None:
     a version we do not write (003060, 006020)."""
     v = base_version(version)
     return v if v in EARLY_RELEASES else WRITTEN_RELEASES.get(v)
+
+
+def early_sets_text() -> str:
+    """The sets we write in a release before 004010 (EARLY_RELEASES), as a profile's refusal names them: "the 810,
+    855, 856 and 865 in 003040-003070"."""
+    by_sets: dict[tuple[str, ...], list[str]] = {}
+    for v, sets in EARLY_RELEASES.items():
+        by_sets.setdefault(sets, []).append(v)
+    return "; ".join(f"the {_and(list(sets))} in " + (f"{versions[0]}-{versions[-1]}" if len(versions) > 2
+                                                       else " and ".join(versions))
+                     for sets, versions in by_sets.items())
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def written_in(set_id: str, version: str) -> bool:
