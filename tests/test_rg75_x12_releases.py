@@ -445,3 +445,53 @@ def test_a_date_we_do_not_keep_in_003040_s_dtm06_07_is_named_with_its_date(tmp_p
     told = {f["code"]: f["message"] for f in inspected(copy)["findings"]}
     assert "DTM 017 D6 261209 (estimated delivery)" in told["HEADING_DATES_NOT_APPLIED"]
     assert "line 1: DTM 017 D6 261211" in told["LINE_DATES_NOT_APPLIED"]
+
+
+_UCS_GROCER = dict(
+    swaps=[(b"*X*003040~", b"*X*003040UCS~"),
+           (b"ITD*01*3*1**15**45~", b"FOB*PP*OR*LANCASTER PA~\nITD*01*3*1**15**45~")],
+    profile_swaps=[('receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "856", "880"]'),
+                   ('"810" = "003040" }', '"880" = "003040UCS" }'),
+                   ("[fulfilment.invoice]\n", "[fulfilment.invoice]\nfob = true\n")])
+
+
+def test_an_880_is_written_in_003040_for_a_003040ucs_grocer(tmp_path, maps):  # noqa: F811
+    """A grocer on 003040UCS invoiced by the 880 names it in gs_versions: it was refused (no 880 in the releases
+    before 004010), so its invoice went out in 004010 to a translator mapped for 003040. 003040's 880 (Bots' 880003040
+    grammar) has G25 (F.O.B.) mandatory: written from the PO's FOB the 810 echoes (FOB01 PP, FOB02 OR -> G2502 04
+    point of origin, FOB03 the point); dates YYMMDD, GS08 003040UCS in ISA12 00304; accepted by our validator, Bots
+    (as 003040) and pyx12 with our 003040 maps."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, found, states = variant_night(FIXTURES, "keystone", "KS7503040", tmp_path, **_UCS_GROCER,
+                                      warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+    assert states == {("keystone", "KS7503040"): "invoiced"} and not [f for f in found if f[0] == "INVOICE_NOT_BUILT"]
+    inv = segments(ws, "keystone", "880")
+    [isa] = [s for s in inv if s[0] == "ISA"]
+    [gs] = [s for s in inv if s[0] == "GS"]
+    assert (isa[11], isa[12], gs[1], gs[4], gs[8]) == ("U", "00304", "GP", "261201", "003040UCS")
+    heading = [s for s in inv if s[0] in ("G01", "G23", "G25")]
+    assert heading[0][:5] == ["G01", "261201", heading[0][2], "261123", "KS7503040"]
+    assert heading[1:] == [["G23", "01", "3", "", "", "1", "", "15", "", "45"], ["G25", "PP", "04", "LANCASTER PA"]]
+    assert ["G17", "24", "EA", "8.95", "", "UP", "614141750108", "VN", "RG75-01"] in inv and ["G33", "32280"] in inv
+    [path] = (ws.drop_root / "keystone" / "outbox").glob("keystone-880-*.x12")
+    content = path.read_bytes()
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content.replace(b"*X*003040UCS~", b"*X*003040~"), tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.replace(b"*X*003040UCS~", b"*X*003040~").decode(), maps)
+    assert ok, ack[:800]
+
+
+def test_an_880_in_003040_without_the_po_s_fob_is_not_built_and_says_why(tmp_path):
+    """003040's G25 is mandatory: a PO that sent no FOB gives its 880 nothing to state there, so none is built
+    (retried, INVOICE_NOT_BUILT naming the G25 and the FOB it is written from) rather than sent without it or with
+    one made up."""
+    swaps = {**_UCS_GROCER, "swaps": _UCS_GROCER["swaps"][:1]}
+    ws, found, states = variant_night(FIXTURES, "keystone", "KS7503040", tmp_path, **swaps, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY)
+    assert states == {("keystone", "KS7503040"): "shipped"} and segments(ws, "keystone", "880") == []
+    [why] = [f[3] for f in found if f[0] == "INVOICE_NOT_BUILT"]
+    assert "an 880 in 003040 states its F.O.B. (G25, mandatory in 003040's 880) from the PO's FOB" in why
