@@ -166,3 +166,20 @@ def test_each_set_in_each_early_release_passes_our_validator_bots_and_pyx12(rele
     assert ok, errors
     ok, ack = pyx12_accepts(content.decode(), maps)
     assert ok, ack[:800]
+
+
+def test_a_release_we_cannot_write_a_set_in_is_refused_naming_those_we_can():
+    """gs_versions names an early release only for a set we write in it (schemas.x12dict.EARLY_RELEASES): the 855,
+    856, 810 and 865 in 003040-003070 (with an identifier: 003060VICS), the 880 in 003040 (003040UCS). Any other pair
+    is refused when the profile is read, the message naming what can be named."""
+    from schemas.profile import X12Settings
+
+    ids = dict(their_qualifier="ZZ", their_id="COASTALOUT", our_qualifier="ZZ", our_id="ORDERBRIDGE",
+               their_gs_id="COASTALOUT", our_gs_id="ORDERBRIDGE")
+    named = {"855": "003060VICS", "856": "003070", "865": "003060", "880": "003040UCS"}
+    assert X12Settings(**ids, gs_versions=named).gs_versions == tuple(sorted(named.items()))
+    for wrong in ({"856": "003030"}, {"880": "003050"}, {"870": "003070"}, {"997": "003060"}):
+        with pytest.raises(ValueError, match="must start with the version") as refused:
+            X12Settings(**ids, gs_versions=wrong)
+        assert ("or be a release before 004010 we write that set in (the 810, 855, 856, 865 and 880 in 003040; the "
+                "810, 855, 856 and 865 in 003050-003070)") in str(refused.value)

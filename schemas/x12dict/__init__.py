@@ -114,7 +114,7 @@ EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(4, 8))
 def built_by(version: str) -> str | None:
     """The version we hold whose dictionary our documents of ``version`` (any GS08 form) are built by: 004030 and
     004030VICS -> 004010, 005010 -> 005010, an early release we write sets in its own (003050 -> 003050); None for
-    a version we do not write (003060, 006020)."""
+    a version we do not write (003030, 006020)."""
     v = base_version(version)
     return v if v in EARLY_RELEASES else WRITTEN_RELEASES.get(v)
 
