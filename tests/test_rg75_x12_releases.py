@@ -1,17 +1,17 @@
 """Every X12 release partners still run, each in the shapes its release gives an 850 and an 860 (the versions sweep,
 tests/test_versions_sweep.py, sends one three-line PO unchanged through 28 releases; here each buyer writes its
-release's own): tests/fixtures/rg75/ holds ten buyers of farm and hardware goods (profiles, reference rows, stock,
-850s, 860s, the east DC's confirmation; the rg2 DC). Prairie Farm Supply on a translator of 002040 (ISA12 00204,
-GS04, BEG05 and DTM02 YYMMDD, FOB, ITD with a discount, TD5); Hollis Hardware on 003010 (a ship window DTM 037/038,
-its own item numbers IN, N1 BY and ST with an N2); Keystone Ag Supply on 003040 in and out (its 855, 856 and 810
-guides are 003040: gs_versions), whose DTMs are 003040's own: the delivery date in DTM06/DTM07 as DTM06 D6 says
-(DTM05 was the century before 004010: its format qualifier and period came after it) and a cancel date with its
-century in DTM05; Bayline Marine and Farm on 003050 in and out, changing its PO by an 860 in 003050 (answered by a
-revised 855 in 003050); Coastal Outfitters, a VICS retailer on 003060VICS (cancel date DTM 001, CTP RES), answered in
-004010VICS; Ozark Feed and Seed on 003070, whose BEG05 is 003070's composite of the date and its century
-(``261123>20``) and whose DTMs give their century in DTM05; Dixon Stores on 004030VICS with ISA11 "U" as older VICS
-maps wrote it (Belk's 4030 guide says it changed its ISA11 from U to ^ because 00403 made it a delimiter), answered
-004030VICS in 00403; Lakeshore Farm and Fleet on 005040 with ISA11 "^" (its guides 005040: gs_version); Summit
+release's own): tests/fixtures/rg75/ holds ten buyers of farm and hardware goods (profiles, reference rows, stock, 850s,
+860s, the east DC's confirmation; the rg2 DC). Prairie Farm Supply on a translator of 002040 (ISA12 00204, GS04, BEG05
+and DTM02 YYMMDD, FOB, ITD with a discount, TD5); Hollis Hardware on 003010 (a ship window DTM 037/038, its own item
+numbers IN, N1 BY and ST with an N2); Keystone Ag Supply on 003040 in and out (its 855, 856 and 810 guides are 003040:
+gs_versions), whose DTMs are 003040's own: the delivery date in DTM06/DTM07 as DTM06 D6 says (DTM05 was the century
+before 004010: its format qualifier and period came after it) and a cancel date with its century in DTM05; Bayline
+Marine and Farm on 003050 in and out, changing its PO by an 860 in 003050 (answered by a revised 855 in 003050); Coastal
+Outfitters, a VICS retailer on 003060VICS (cancel date DTM 001, CTP RES), answered in 003060VICS (gs_versions); Ozark
+Feed and Seed on 003070, whose BEG05 is 003070's composite of the date and its century (``261123>20``) and whose DTMs
+give their century in DTM05, answered in 003070 (BAK04 the composite too); Dixon Stores on 004030VICS with ISA11 "U" as
+older VICS maps wrote it (Belk's 4030 guide says it changed its ISA11 from U to ^ because 00403 made it a delimiter),
+answered 004030VICS in 00403; Lakeshore Farm and Fleet on 005040 with ISA11 "^" (its guides 005040: gs_version); Summit
 Farmers Cooperative on 007050 and North Range Supply on 008050, both on 005010 profiles (a ship-to N102 and N104 past
 004010's lengths). One night takes them all: inspect, the 997s and 855s, the 856s and 810s, checked by our validator,
 Bots and pyx12."""
