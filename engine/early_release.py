@@ -5,7 +5,9 @@ segment by segment into the release's form by the two dictionaries.
 Each value goes to the element of the same data element number in the release's segment (its first, second ...
 occurrence: LIN's 235/234 pairs), else to the same position when the element there is one 004010's segment does
 not have (003040's TDS01 Total Invoice Amount, 361, where 004010 has Amount, 610); a date (DT 8/8 in 004010, 6/6
-in the release) loses its century (20261126 -> 261126). A value with no place in the release's segment (an
+in the release) loses its century (20261126 -> 261126), and where the release's element is 003070's date and
+century composite (BAK04, BCA06 ...: schemas/x12dict/data/composites-003070.txt) it is written as one, YYMMDD, the
+component separator, the century (20261126 -> 261126>20). A value with no place in the release's segment (an
 element 004010 added, TD513 ...) is not dropped: the segment is left with it where it stood, so the outbound
 check (rules.outbound, by the release's dictionary) refuses the document and it is held, not sent without it.
 Empty elements 004010 added simply go. Values are never altered otherwise: a name longer than the release's
@@ -20,9 +22,10 @@ from functools import lru_cache
 
 from schemas.x12 import Delimiters
 from schemas.x12dict import base_version, dictionary, release_dictionary
-from schemas.x12dict.model import SegmentDef
+from schemas.x12dict.model import CompositeDef, SegmentDef
 
-Plan = tuple[tuple[int, ...], frozenset[int], int]  # (release position of each 004010 position, 0: none), dates
+# (release position of each 004010 position, 0: none), its YYMMDD dates, its date and century composites, width
+Plan = tuple[tuple[int, ...], frozenset[int], frozenset[int], int]
 
 
 def early_body(text: str, d: Delimiters, release: str) -> str:
@@ -30,18 +33,18 @@ def early_body(text: str, d: Delimiters, release: str) -> str:
     end = d.segment + d.suffix
     segments = text.split(end)
     tail = segments.pop() if segments and segments[-1] == "" else None
-    out = [_segment(seg, d.element, base_version(release)) for seg in segments]
+    out = [_segment(seg, d.element, d.component, base_version(release)) for seg in segments]
     if tail is not None:
         out.append(tail)
     return end.join(out)
 
 
-def _segment(seg: str, element: str, release: str) -> str:
+def _segment(seg: str, element: str, component: str, release: str) -> str:
     values = seg.split(element)
     plan = _plan(values[0], release)
     if plan is None:
         return seg
-    places, dates, width = plan
+    places, dates, centuries, width = plan
     moved = [""] * (width + 1)
     moved[0] = values[0]
     for k, value in enumerate(values[1:], 1):
@@ -50,6 +53,8 @@ def _segment(seg: str, element: str, release: str) -> str:
         at = places[k - 1] if k - 1 < len(places) else 0
         if at == 0:  # no place for it in the release's segment: left as it was (the outbound check refuses it)
             return element.join([v[2:] if k in dates and len(v) == 8 else v for k, v in enumerate(values)])
+        if at in centuries and len(value) == 8:  # 003070: 20261126 -> 261126>20
+            value = f"{value[2:]}{component}{value[:2]}"
         moved[at] = value[2:] if at in dates and len(value) == 8 else value
     while len(moved) > 1 and moved[-1] == "":
         moved.pop()
@@ -58,8 +63,9 @@ def _segment(seg: str, element: str, release: str) -> str:
 
 @lru_cache(maxsize=256)
 def _plan(seg_id: str, release: str) -> Plan | None:
-    """Where each element of 004010's ``seg_id`` goes in ``release``'s, and which of the release's positions are
-    dates written YYMMDD; None when the segment is the same in both (or one dictionary lacks it)."""
+    """Where each element of 004010's ``seg_id`` goes in ``release``'s, which of the release's positions are
+    dates written YYMMDD and which date and century composites (003070's); None when the segment is the same in
+    both (or one dictionary lacks it)."""
     old = dictionary("004010").segment(seg_id)
     new_dict = release_dictionary(release)
     new = new_dict.segment(seg_id) if new_dict is not None else None
@@ -68,6 +74,7 @@ def _plan(seg_id: str, release: str) -> Plan | None:
     refs_old, refs_new = _refs(old), _refs(new)
     dates = frozenset(u.position for u in new.elements
                       if u.element is not None and u.element.type == "DT" and u.element.max == 6)
+    centuries = frozenset(u.position for u in new.elements if u.composite is not None and _dated(u.composite))
     if refs_old == refs_new and not dates:
         return None
     seen: dict[str, int] = {}
@@ -78,12 +85,21 @@ def _plan(seg_id: str, release: str) -> Plan | None:
         at = _nth(refs_new, ref, n)
         places.append(at)
         taken.add(at)
-    for k in range(len(refs_old)):  # by position, where the release has an element 004010's segment has not
+    for k in range(len(refs_old)):  # by position, where the release has an element 004010's segment has not (003070's
+        # date and century composite where 004010 has the date: BAK04 373 -> D373)
         at = k + 1
         if places[k] == 0 and at <= len(refs_new) and at not in taken and refs_new[k] not in refs_old:
             places[k] = at
             taken.add(at)
-    return tuple(places), dates, len(refs_new)
+    return tuple(places), dates, centuries, len(refs_new)
+
+
+def _dated(composite: CompositeDef) -> bool:
+    """``composite`` is a date (DT, YYMMDD) and its century (624): 003070's."""
+    comps = composite.components
+    return (len(comps) == 2 and comps[0].element.type == "DT" and comps[0].element.max == 6
+            and comps[1].element.ref == "624")
+
 
 
 def _refs(seg: SegmentDef) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 
 from engine.invoice_po_sacs import money
 from parsers.x12_writer import Segment, x12_decimal
@@ -51,6 +52,7 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import G72_TAX_CODES
 from schemas.grocery_invoice import G1701_DIGITS, G1703_DIGITS, g17_statement, in_many_unit
 from schemas.units import priced_per
+from schemas.x12dict import release_dictionary
 
 SET_ID = "880"
 FUNCTIONAL_ID = "GP"  # X12 functional identifier of the 880 (Grocery Products Invoice)
@@ -60,6 +62,9 @@ G69_MAX = 5
 N1_LOOPS_MAX = 10
 DATES_432 = {"011": "11", "035": "35"}  # DTM (374) -> G62 (432): shipped on, delivered on
 CAD_FROM = "005010"  # the 880's heading carrier detail is CAD from this version (G27 in 004010)
+# G2502 (433 F.O.B. Point Code: 02 Destination, 04 Point of Origin) of the 810's FOB02 (309 Location Qualifier: DE
+# Destination (Shipping), OR Origin (Shipping Point)): the two points an FOB names by these codes
+FOB_POINT_433 = MappingProxyType({"DE": "02", "OR": "04"})
 MIXED_UNITS = "UN"  # G3102 when the lines are invoiced in several units
 # SAC01 + SAC02 (1300) -> G7201 (340): the pairs whose two codes name the same allowance or charge in X12's lists.
 # C310 "Discount" has no 340 code of the same meaning (51 trade, 52 quantity, 45 new discount are kinds of it);
@@ -129,6 +134,7 @@ def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None
     allowances: list[list[str]] = []  # the heading's G72 loops
     quantities: list[tuple[Decimal, str]] = []
     total = ""
+    fob: list[str] | None = None  # the 810's FOB (the PO's, InvoiceSettings.fob): a G25 where the release needs one
     in_lines = in_party = False
     described = 0  # G69s of the current G17 loop
     for s in body[1:]:
@@ -182,7 +188,9 @@ def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None
         if tag in ("REF", "PER") and in_party:  # the N1 loop's own: the 880's N1 loop has no place for them
             continue
         in_party = False
-        if tag == "REF" and not in_lines:
+        if tag == "FOB" and fob is None:
+            fob = s
+        elif tag == "REF" and not in_lines:
             n9s.append(["N9", *s[1:3]])
         elif tag == "PER":
             g61s.append(["G61", *s[1:6]])
@@ -201,10 +209,36 @@ def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None
     units = {u for _q, u in quantities}
     g31 = ["G31", x12_decimal(sum((q for q, _u in quantities), Decimal(0))),
            units.pop() if len(units) == 1 else MIXED_UNITS]
-    out = [g01, *n9s[:HEADING_N9_MAX], *g61s[:3], *g62s[:5], *g27s[:5], *g23s[:20], *parties, *allowances, *lines, g31,
-           ["G33", total]]
+    g25s = [_g25(fob, version)] if _g25_required(version) else []
+    out = [g01, *n9s[:HEADING_N9_MAX], *g61s[:3], *g62s[:5], *g27s[:5], *g23s[:20], *g25s, *parties, *allowances,
+           *lines, g31, ["G33", total]]
     check_880(out)
     return [_trim(s) for s in out]
+
+
+def _g25_required(version: str) -> bool:
+    """The 880 of ``version`` must state its F.O.B. (G25): 003040's (its heading G25 mandatory, optional from
+    003050), as the release's set table says."""
+    d = release_dictionary(version)
+    table = d.set_table(SET_ID) if d is not None else None
+    return table is not None and any(e[0] == "G25" and e[1] == "M" for e in table.entries)
+
+
+def _g25(fob: Sequence[str] | None, version: str) -> list[str]:
+    """G25 of the 810's FOB: G2501 its FOB01 (146, the same list), G2502 the F.O.B. point its FOB02 names
+    (FOB_POINT_433), G2503 its FOB03 (the point's description). No FOB, or a point the 433 list has no code for:
+    DocumentError (no 880 of ``version`` without its mandatory G25; nothing made up)."""
+    if fob is None:
+        raise DocumentError(f"an 880 in {version} states its F.O.B. (G25, mandatory in {version}'s 880) from the "
+                            "PO's FOB: the PO sent none, or [fulfilment.invoice] fob is off (the 810 echoes it)")
+    f = list(fob) + [""] * 4
+    point = FOB_POINT_433.get(f[2])
+    if not f[1] or point is None:
+        raise DocumentError(f"an 880 in {version} states its F.O.B. (G25): the PO's FOB names "
+                            + (f"its point as FOB02 {f[2]!r}, which G2502 has no code for (DE destination, OR "
+                               "origin)" if f[1] else "no shipment method of payment (FOB01)"),
+                            segment="*".join(fob))
+    return ["G25", f[1], point, f[3]]
 
 
 def _g17(it1: Sequence[str]) -> list[str]:

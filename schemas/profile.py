@@ -183,10 +183,10 @@ class X12Settings(_Model):
     # set's group with its own identifier, so one gs_version for every document would mislabel the others. A
     # kind not listed: gs_version, else the version. Each value as gs_version (the version or a later release), or
     # a release before 004010 we write that set in (schemas.x12dict.EARLY_RELEASES: the 855, 856, 810 and 865 in
-    # 003040 or 003050; Navistar's 856 guide is 003050, its 810 guide 003040): that set is then written by the
-    # release's dictionary (engine.early_release: the elements the release lacks left out, dates YYMMDD), its group
-    # with GS04 YYMMDD and its interchange with the release's ISA12 (00305, 00304), whatever the profile's
-    # isa_version.
+    # 003040-003070, the 880 in 003040; Navistar's 856 guide is 003050, its 810 guide 003040): that set is then
+    # written by the release's dictionary (engine.early_release: the elements the release lacks left out, dates
+    # YYMMDD, 003070's date and century composites), its group with GS04 YYMMDD and its interchange with the
+    # release's ISA12 (00305, 00304), whatever the profile's isa_version.
     # Written as a TOML table ({ "810" = "004010X348" }), kept as sorted (set id, GS08) pairs (hashable)
     gs_versions: tuple[tuple[str, str], ...] = ()
     # ISA12 of what we send when the partner's guide names another interchange control version than the version's
@@ -279,7 +279,7 @@ class X12Settings(_Model):
 
     @model_validator(mode="after")
     def _gs_version_of_the_version(self) -> X12Settings:
-        from schemas.x12dict import written_in
+        from schemas.x12dict import early_sets_text, written_in
 
         for name, gs, kind in (("gs_version", self.gs_version, ""), *((f"gs_versions {k!r}", v, k)
                                                                      for k, v in self.gs_versions)):
@@ -288,7 +288,7 @@ class X12Settings(_Model):
             if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
                 raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
                                  f"of it ({self.version[:3]}020 ...)" + (", or be a release before 004010 we write "
-                                 "that set in (the 855, 856, 810 and 865 in 003040 or 003050)" if kind else ""))
+                                 f"that set in ({early_sets_text()})" if kind else ""))
         for k, v in self.gs_versions:
             if not re.fullmatch(r"\d{3}", k) or not re.fullmatch(r"\d{6}[A-Z0-9]{0,6}", v):
                 raise ValueError(f"gs_versions {k!r} = {v!r}: a set id (\"810\") and a GS08 (\"004010X348\")")

@@ -107,9 +107,9 @@ LATER_RELEASES = ("004020", "004030", "004040", "004050", "004060")
 # sets checked under their own GS08 (004030) by that release's maps
 PYX12_ISA12 = "00501"
 # The releases before 004010 we write sets in (schemas.x12dict.EARLY_RELEASES: the 856 in 003050, the 810 in
-# 003040), each with maps of its own (its own dictionary) handed to pyx12 as 00401, whose ISA11 is, as theirs, no
-# repetition separator ("U")
-EARLY_RELEASES = ("003040", "003050")
+# 003040, the 855, 856, 810 and 865 in 003060 and 003070), each with maps of its own (its own dictionary) handed to
+# pyx12 as 00401, whose ISA11 is, as theirs, no repetition separator ("U")
+EARLY_RELEASES = ("003040", "003050", "003060", "003070")
 PYX12_EARLY_ISA12 = "00401"
 
 

@@ -200,13 +200,13 @@ def test_an_856_and_810_go_in_the_buyer_s_own_older_release(night, tmp_path, map
     for kind in ("856", "810"):
         [path] = outbox.glob(f"navistar-{kind}-*.x12")
         accepted(path.read_bytes(), tmp_path, maps)  # our reader and validator, Bots and pyx12
-    # a release is named only for a set we write in it (the 855, 856, 810 and 865 in 003040 and 003050): no 870 in
-    # 003050, no 856 in 003060, nor in Ford's 002002FORD
+    # a release is named only for a set we write in it (the 855, 856, 810 and 865 in 003040-003070): no 870 in
+    # 003050, no 856 in 003030, nor in Ford's 002002FORD
     ids = dict(their_qualifier="01", their_id="005050136", our_qualifier="ZZ", our_id="ORDERBRIDGE",
                their_gs_id="005050136", our_gs_id="ORDERBRIDGE")
     assert X12Settings(**ids, gs_versions={"856": "003050", "810": "003040"}).gs_versions == (
         ("810", "003040"), ("856", "003050"))
-    for wrong in ({"870": "003050"}, {"856": "003060"}, {"856": "002002FORD"}):
+    for wrong in ({"870": "003050"}, {"856": "003030"}, {"856": "002002FORD"}):
         with pytest.raises(ValueError, match="must start with the version"):
             X12Settings(**ids, gs_versions=wrong)
 

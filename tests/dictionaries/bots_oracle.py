@@ -13,7 +13,8 @@ from pathlib import Path
 
 from schemas.x12dict import UNBOUNDED, Dictionary
 
-_SETS_DIR = {"004010": "4010", "005010": "5010", "003040": "3040", "003050": "3050"}
+_SETS_DIR = {"004010": "4010", "005010": "5010", "003040": "3040", "003050": "3050", "003060": "3060",
+             "003070": "3070"}
 _NAMES = {"ID": "ID", "MIN": "MIN", "MAX": "MAX", "LEVEL": "LEVEL"}
 
 

@@ -96,12 +96,18 @@ def test_allow_list_entries_are_still_needed():
 # grammar of that release, and the segments our 855/856/810 writers emit against its records. Known differences:
 EARLY_WRITTEN = ("BAK", "ACK", "PO1", "AMT", "N9", "MSG", "SCH", "BSN", "HL", "DTM", "SN1", "SAC", "PID", "MAN", "TD1",
                  "PER", "N1", "N2", "N3", "N4", "LIN", "FOB", "CTT", "CAD", "BIG", "TXI", "TDS", "TD5", "TD3", "SLN",
-                 "QTY", "PRF", "PO4", "MEA", "ITD", "IT1", "ISS", "CUR", "CTP", "REF")
+                 "QTY", "PRF", "PO4", "MEA", "ITD", "IT1", "ISS", "CUR", "CTP", "REF", "BCA", "POC",
+                 # the 880's (003040)
+                 "G01", "G61", "G62", "G27", "G23", "G25", "G17", "G69", "G72", "G73", "G31", "G33")
 EARLY_ALLOWED = {
     # the 810's heading AT (Accounting Information) and 003040's 856 ITA (in the HL loop, where 003050 has SAC): not
     # in our segment dictionary, never written by us
     ("003040", "insert at : ours [] bots ['AT O 3']"), ("003050", "insert at : ours [] bots ['AT O 99999']"),
     ("003040", "insert at /HL: ours [] bots ['  ITA O 10']"),
+    ("003060", "insert at : ours [] bots ['AT O 99999']"), ("003060", "insert at /IT1: ours [] bots ['  AT O 99999']"),
+    # Bots' 003070 810 names the FA1 loop's second segment "fa2", optional, in the heading (FA2 in the IT1 loop's,
+    # mandatory): FA2 Accounting Distribution, mandatory after its FA1 as in every release's 810
+    ("003070", "replace at /FA1: ours ['  FA2 M >1'] bots ['  fa2 O 99999']"),
     # Bots' 003050 PER07/PER08 mandatory: a third communication number pair, paired like PER03/04 and PER05/06 (an
     # element pair after two optional pairs is not mandatory; 004010 and 003040 have them optional or not at all)
     ("003050", "PER07 365: req ours X bots M"), ("003050", "PER08 364: req ours X bots M"),
@@ -110,7 +116,8 @@ EARLY_ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("set_id", "version"), [(s, v) for v in ("003040", "003050") for s in ("855", "856", "810")])
+@pytest.mark.parametrize(("set_id", "version"), [(s, v) for v in ("003040", "003050", "003060", "003070")
+                                                   for s in ("855", "856", "810", "865")] + [("880", "003040")])
 def test_an_early_release_s_table_and_written_segments_match_bots(set_id, version):
     from schemas.x12dict import release_dictionary
 
