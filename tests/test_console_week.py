@@ -618,3 +618,18 @@ def test_a_quarantined_file_shows_why_from_the_run(server):
     text = html.unescape(page)
     assert "SEGMENT_OUT_OF_ORDER" in text and "<b onmouseover=alert(4)>look</b> & see" in text
     assert f"acme / {BROKEN_FILE} quarantined" in " ".join("".join(Page(page).text).split())
+
+
+def test_the_console_listens_on_this_machine_only_unless_told(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import console.server
+    from flows.cli import app
+
+    heard = []
+    monkeypatch.setattr(console.server, "serve", lambda ws, host, port: heard.append((host, port)))
+    (tmp_path / "ws").mkdir()
+    out = CliRunner().invoke(app, ["console", "-w", str(tmp_path / "ws")])
+    assert out.exit_code == 0 and heard == [("127.0.0.1", 8765)], out.output
+    out = CliRunner().invoke(app, ["console", "-w", str(tmp_path / "ws"), "--host", "0.0.0.0"])
+    assert out.exit_code != 0 and "refusing to listen on 0.0.0.0" in out.output and len(heard) == 1
