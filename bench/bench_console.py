@@ -176,6 +176,8 @@ def main() -> None:
         figures("console PO search (exact PO number)", [f"{s.url}/orders?{q({'po': po})}" for _, po in pos])
         figures("console PO search (PO number beginning, 50 a page)",
                 [f"{s.url}/orders?{q({'po': po[:-2]})}" for _, po in pos])
+        figures("console PO search (a part of it, any case: no beginning matches, every PO number looked over)",
+                [f"{s.url}/orders?{q({'po': po[-6:].lower() + 'x'})}" for _, po in pos[:10]])
         figures("console search by item (SKU)",
                 [f"{s.url}/orders?{q({'sku': f'SKU-{rnd.randrange(SKUS):05d}'})}" for _ in range(10)])
         figures("console search by partner and status",
@@ -187,6 +189,9 @@ def main() -> None:
                  f"{s.url}/orders?{q({'partner': 'acme', 'page': 400})}"] * 2)
         figures("console orders page (newest, no filter)", [f"{s.url}/orders"] * 5)
         figures("console approvals queue (first page of the held orders)", [f"{s.url}/approvals"] * 5)
+        figures("console approvals queue narrowed (a partner, a reason, PO dates)",
+                [f"{s.url}/approvals?{q({'partner': p, 'reason': 'PRICE_BELOW_LIST', 'since': '2026-03-01'})}"
+                 for p in PARTNERS])
         figures("console runs page", [f"{s.url}/runs"] * 3)
 
     exe = str(Path(sys.executable).with_name("orderbridge"))

@@ -3159,15 +3159,25 @@ class StateStore(FinanceTables):
 
     # --- reading for people (the console): searches, one run, one file's journey -----------------
     def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
-                      until: str = "", sku: str = "", limit: int = 50, offset: int = 0) -> list[OrderRecord]:
+                      until: str = "", sku: str = "", limit: int = 50, offset: int = 0,
+                      po_part: str = "", hold_code: str = "") -> list[OrderRecord]:
         """Orders matching every filter given, newest received first (then partner, PO): ``po`` a PO
         number or its beginning, ``since``/``until`` PO dates (ISO, inclusive), ``sku`` an item on any
         line. Index-backed (PO prefix is a range, SKU goes through order_lines_sku); at most ``limit``
-        rows from ``offset`` (ask for one more than a page to know whether another page follows)."""
+        rows from ``offset`` (ask for one more than a page to know whether another page follows).
+        ``po_part``: a part of the PO number anywhere in it, any case of its ASCII letters (a look over
+        every PO number: for when its beginning found nothing). ``hold_code``: a code the order is held for
+        (a finding's code among its hold_codes)."""
         where, args = ["1=1"], []
         if po:
             where.append("(po_number=? OR (po_number>=? AND po_number<?))")
             args += [po, po, po + "\U0010ffff"]
+        if po_part:
+            where.append("UPPER(po_number) LIKE ? ESCAPE '!'")
+            args.append("%" + _like_text(po_part.upper()) + "%")
+        if hold_code:
+            where.append("(',' || hold_codes || ',') LIKE ? ESCAPE '!'")
+            args.append(f"%,{_like_text(hold_code)},%")
         if partner:
             where, args = [*where, "partner=?"], [*args, partner]
         wanted = [str(s) for s in states]
@@ -3185,6 +3195,15 @@ class StateStore(FinanceTables):
                        " ORDER BY received_at DESC, partner, po_number LIMIT ? OFFSET ?",
                        [*args, max(0, int(limit)), max(0, int(offset))])
         return [_order_from_row(r) for r in rows]
+
+    def hold_codes(self, states: Iterable[str]) -> list[str]:
+        """The codes orders in ``states`` are held for, sorted (the approvals queue's choice of reasons)."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return []
+        rows = self._q(f"SELECT DISTINCT hold_codes FROM orders WHERE state IN ({','.join('?' * len(wanted))})",
+                       wanted)
+        return sorted({c for (text,) in rows for c in _split(text)})
 
     def order_values(self, states: Iterable[str], *, by_currency: bool = False) -> dict:
         """The value of every order in ``states``, summed exactly per partner (open orders: exposure); with
@@ -3614,6 +3633,11 @@ def _invoice_line_columns(invoices: Sequence[InvoiceRecord], text: Callable) -> 
     take_plain()
     take_batch()
     return columns if columns[0] else []
+
+
+def _like_text(text: str) -> str:
+    """``text`` in a LIKE pattern with ESCAPE '!': its %, _ and ! are themselves."""
+    return "".join("!" + ch if ch in "!%_" else ch for ch in text)
 
 
 def _join(values: Iterable) -> str:

@@ -12,7 +12,7 @@ import time
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from connectors import lease
+from connectors.state import HELD as DOCUMENT_HELD
 from connectors.state import StateConflict, StateStore
 from console import auth, reading
 from console.session import Session, csrf_ok, sign, unsign
@@ -149,6 +150,12 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
     def guarded(request: Request, role: str = "viewer"):
         """(session, user) or a response: the sign-in page, or 403 when the role is too low."""
         session = c.session(request)
+        if c.read_only() and not auth.is_loopback(urlsplit("//" + request.headers.get("host", "")).hostname or ""):
+            # no users: anyone on this machine reads every order. A request naming another host is a page of another
+            # site that had its name resolve to this machine (DNS rebinding) to read them: refused.
+            return c.page(request, "message.html", status=421, title="Not this address",
+                          message="No console users are configured, so this console answers only to this machine's"
+                                  " own names (localhost, 127.0.0.1, [::1]).")
         user = c.user(request, session)
         if user is None:
             if c.settings.auth.mode == "proxy":
@@ -215,6 +222,10 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             found = capitals.run(store)
             if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
                 typed, search, (rows, more) = search, capitals, found
+        if store and not rows and (part := search.in_part()) is not None:
+            found = part.run(store)  # nor in capitals: the PO numbers holding it anywhere, in any case
+            if found[0]:
+                search, (rows, more) = part, found
         by_item = False  # no line has the item as our SKU: the orders whose PO sent it (the buyer's, a UPC)
         if store and not rows and search.sku:
             rows, more = search.by_item(c.ws, store)
@@ -238,25 +249,29 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             credit = c.credit(store).get(record.partner)
             credit = credit.in_currency(record.currency) if credit else None
             value = reading.ordered_values(store, [record])[record.key]
-        return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record, c.ws),
-                      credit=credit, value=value, can_decide=record.state in lifecycle.AWAITING_PERSON)
+        doc = reading.order_page(store, record, c.ws)
+        return c.page(request, "order.html", session=got[0], o=record, doc=doc, credit=credit, value=value,
+                      can_decide=record.state in lifecycle.AWAITING_PERSON, ship_to=reading.ship_to(c.ws, record),
+                      held_documents=sum(x["status"] == DOCUMENT_HELD for x in doc["documents"]))
 
     def approvals(request: Request) -> Response:
         got = guarded(request)
         if not isinstance(got, tuple):
             return got
         store = c.store()
-        try:
-            page = max(1, int(request.query_params.get("page") or 1))
-        except ValueError:
-            page = 1
-        rows = store.search_orders(states=lifecycle.AWAITING_PERSON, limit=reading.PAGE + 1,
-                                   offset=(page - 1) * reading.PAGE) if store else []
+        search = reading.Search.parse(dict(request.query_params))  # its partner, PO dates and page; reason: below
+        reason = (request.query_params.get("reason") or "").strip()[:100]
+        rows = store.search_orders(states=lifecycle.AWAITING_PERSON, partner=search.partner, hold_code=reason,
+                                   since=search.since, until=search.until, limit=reading.PAGE + 1,
+                                   offset=(search.page - 1) * reading.PAGE) if store else []
         credit = c.credit(store) if store else {}
-        rows = rows[:reading.PAGE]
+        more, rows = len(rows) > reading.PAGE, rows[:reading.PAGE]  # one more asked for: whether a next page follows
+        filters = {k: v for k, v in {"partner": search.partner, "reason": reason, "since": search.since,
+                                     "until": search.until}.items() if v}
         return c.page(request, "approvals.html", session=got[0], rows=rows,
                       values=reading.ordered_values(store, rows) if store else {},
-                      more=len(rows) > reading.PAGE, page=page, credit=credit,
+                      more=more, page=search.page, credit=credit, filters=filters, problem=search.problem,
+                      reasons=store.hold_codes(lifecycle.AWAITING_PERSON) if store else [],
                       notice=request.query_params.get("done", ""))
 
     async def decide(request: Request) -> Response:
@@ -295,6 +310,32 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
                           message=f"Another run or person changed this order first: {exc}")
         done = f"{record.partner}/{record.po_number} {verdict} by {user.name}; the next run sends the 855."
         return RedirectResponse("/approvals?" + urlencode({"done": done}), status_code=303)
+
+    async def release_held(request: Request) -> Response:
+        """`orderbridge release-held PARTNER --by NAME` from the order page: every document of the partner held for
+        a control character released with a blank for each run of them (flows.documents.release_blanked), under
+        the workspace lease as the command takes it, recorded under the signed-in user."""
+        from flows.documents import release_blanked
+
+        got = await checked_form(request, "approver")
+        if not isinstance(got, tuple):
+            return got
+        form, session, user = got
+        store, partner, note = c.store(), form.get("partner", ""), form.get("note", "").strip()[:500]
+        profile = c.ws.partners().get(partner)
+        if profile is None or store is None:
+            return c.page(request, "message.html", status=404, session=session, title="Nothing released",
+                          message=f"No partner {partner}.")
+        try:
+            with lease.acquire(c.ws.root, "release-held", note=f"console, {user.name}"):
+                done = release_blanked(store, profile, now=datetime.fromisoformat(c.wall_clock()), by=user.name,
+                                       note=note)
+        except WorkspaceBusy as exc:
+            return c.page(request, "message.html", status=409, session=session, title="Nothing released",
+                          message=f"{exc.message}. Nothing was released; try again when it has finished.")
+        return c.page(request, "message.html", session=session, title="Held documents released",
+                      message=f"{len(done)} held document(s) of {partner} released by {user.name} with a blank for "
+                              "each run of control characters; the next run sends them.", back=_next(form.get("next")))
 
     def runs(request: Request) -> Response:
         got = guarded(request)
@@ -388,7 +429,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
     app = Starlette(routes=[
         Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/orders", orders), Route("/order", order),
-        Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]), Route("/runs", runs),
+        Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]),
+        Route("/release-held", release_held, methods=["POST"]), Route("/runs", runs),
         Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name:path}", report),
         Route("/runs/{run_id}/tables/{name:path}", view), Route("/finance/{name:path}", finance), Route("/file", file),
         Route("/static/console.css", css)], middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)

@@ -45,6 +45,7 @@ class Search:
     sku: str = ""
     page: int = 1
     problem: str = ""
+    part: bool = False  # po is a part of the PO number, anywhere in it, any case (in_part)
 
     @classmethod
     def parse(cls, args: dict[str, str]) -> Search:
@@ -68,7 +69,8 @@ class Search:
         return cls(**clean, page=page, problem="; ".join(problems))
 
     def run(self, store: StateStore) -> tuple[list[OrderRecord], bool]:
-        rows = store.search_orders(po=self.po, partner=self.partner, states=[self.state] if self.state else (),
+        rows = store.search_orders(po="" if self.part else self.po, po_part=self.po if self.part else "",
+                                   partner=self.partner, states=[self.state] if self.state else (),
                                    since=self.since, until=self.until, sku=self.sku, limit=PAGE + 1,
                                    offset=(self.page - 1) * PAGE)
         return rows[:PAGE], len(rows) > PAGE
@@ -82,11 +84,17 @@ class Search:
         if not self.sku:
             return [], False
         rows = [o for o in orders_naming(ws, store, self.sku, self.partner)
-                if (not self.po or o.po_number.startswith(self.po)) and (not self.state or o.state.value == self.state)
-                and (not self.since or (o.po_date or "") >= self.since)
-                and (not self.until or (o.po_date or "\uffff") <= self.until)]
+                if self.names(o.po_number) and (not self.state or o.state.value == self.state)
+                and (not self.since or str(o.po_date or "") >= self.since)  # a date (ISO text as compared)
+                and (not self.until or str(o.po_date or "\uffff") <= self.until)]
         start = (self.page - 1) * PAGE
         return rows[start:start + PAGE], len(rows) > start + PAGE
+
+    def names(self, po_number: str) -> bool:
+        """Whether the search's PO number (its beginning; with ``part``: a part, any case) names ``po_number``."""
+        if not self.po:
+            return True
+        return self.po.upper() in po_number.upper() if self.part else po_number.startswith(self.po)
 
     def in_capitals(self) -> Search | None:
         """The same search with its PO number and item in capitals, when they have lower-case letters: people
@@ -94,6 +102,12 @@ class Search:
         Tried when the search as typed finds nothing."""
         capitals = replace(self, po=self.po.upper(), sku=self.sku.upper())
         return capitals if capitals != self else None
+
+    def in_part(self) -> Search | None:
+        """The same search with its PO number as a part of the PO number anywhere in it, in any case: people type
+        '1011' for ACME-1011, or a PO sent with lower-case letters in capitals. Tried when neither the beginning as
+        typed nor in capitals finds anything."""
+        return replace(self, part=True) if self.po and not self.part else None
 
     def query(self, **change) -> dict[str, str]:
         values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change
@@ -125,6 +139,25 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc
+
+
+SHIP_TO = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
+
+
+def ship_to(ws, order: OrderRecord) -> dict[str, str]:
+    """The order's ship-to (N1*ST with its N3/N4) as its stored ORDERS row keeps it (``ship_to_*``: the whole party,
+    an 860's replacement included), the fields sent; {} when none was sent or the tables cannot be read."""
+    from connectors.order_store import OrderStore, order_row
+
+    if ws is None or not order.lines_key:
+        return {}
+    try:
+        orders = OrderStore(ws.orders_dir).load_orders(order.partner, order.lines_key,
+                                                       ["po_number", "order_ref", *(f"ship_to_{f}" for f in SHIP_TO)])
+    except OrderBridgeError:
+        return {}
+    row = order_row(orders, order.po_number, order.order_ref) or {}
+    return {f: row[f"ship_to_{f}"] for f in SHIP_TO if row.get(f"ship_to_{f}")}
 
 
 def ordered_values(store: StateStore, records: list[OrderRecord]) -> dict[tuple[str, str], tuple[Decimal, int]]:
