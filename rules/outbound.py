@@ -108,6 +108,27 @@ def echoes_too_long(orders, profile) -> list[Finding]:
                    "the 855 leaves a reference out, an 856 or 810 echoing it is held")
                 + ". Check the profile's [x12] version against the version the partner sends.",
                 row, seg=seg, element=element, value=value, position=False))
+    if "refs_sent" in orders.column_names and orders["refs_sent"].null_count < orders.num_rows:
+        # every REF of a qualifier is echoed (schemas.orders.order_ref_elements): those after the first of each
+        # (JD Edwards' second REF*ZZ), which the columns and the first-of-it reading above do not hold
+        most = d.elements["127"].max
+        sent = orders["refs_sent"].to_pylist()
+        twice = [k for k, refs in enumerate(sent) if len(mine := [r["qualifier"] for r in refs or ()
+                                                                  if r.get("qualifier") in echoed]) > len(set(mine))]
+        for k, row in zip(twice, orders.take(twice).to_pylist() if twice else (), strict=True):
+            firsts: set[str] = set()
+            for r in sent[k]:
+                q, value = r.get("qualifier"), r.get("id")
+                if q not in echoed or not value:
+                    continue
+                if q in firsts and len(value) > most:
+                    out.append(finding_at_row(
+                        "VALUE_TOO_LONG_TO_ECHO",
+                        f"REF*{q} {value!r} has {len(value)} characters; our {echoed[q]} in {profile.x12.version} "
+                        f"(the profile's version) hold {most} in REF02: the 855 leaves a reference out, an 856 or 810 "
+                        "echoing it is held. Check the profile's [x12] version against the version the partner sends.",
+                        row, seg="REF", element="REF02", value=value, position=False))
+                firsts.add(q)
     return out
 
 

@@ -465,7 +465,8 @@ def test_an_erp_s_po_reads_its_references_and_parties_as_sent():
     seen = inspected(FIXTURES / "drops" / "jde" / "JDE_F4311_20145.x12", NOTED)
     [order] = seen["orders"]
     assert order["po_number"] == "20145" and order["line_count"] == 3
-    assert order["refs_sent"] == [{"qualifier": "ZZ", "id": "OP"}, {"qualifier": "ZZ", "id": "00200"}]
+    assert order["refs_sent"] == [{"qualifier": "ZZ", "id": "OP", "description": "ORDER TYPE"},
+                                  {"qualifier": "ZZ", "id": "00200", "description": "COMPANY"}]
     assert (order["ship_to_id_qualifier"], order["ship_to_id"]) == ("92", "M30")
 
 
@@ -474,10 +475,6 @@ _JDE_REFS = [(head, head + _ECHO_ZZ) for head in ('vendor_number = "CE-3310"\nsh
                                                  'per = "order"\nvendor_number = "CE-3310"\n')]
 
 
-@pytest.mark.xfail(strict=True, reason="a PO's heading keeps one reference per REF01 (ORDERS refs_sent is echoed "
-                   "by its first REF of a qualifier, ref_descriptions keeps that one's REF03: schemas.orders."
-                   "order_ref_elements): JDE's second REF*ZZ, the company, is not written back; keeping every REF of "
-                   "a qualifier with its own REF03 changes the ORDERS schema")
 def test_two_references_of_one_qualifier_are_both_written_back(tmp_path):
     """Corliss's profile asks for its REF*ZZ back with their descriptions (order_refs and order_ref_descriptions
     ["ZZ"], on the 855 and the 810): JDE matches an invoice on order number, order type and company."""
