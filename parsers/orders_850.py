@@ -61,6 +61,7 @@ from schemas.units import (
     PRICE_PER_MANY_OF,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    capital_units,
     in_many_of,
 )
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -1974,7 +1975,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "line_id": cells.column(po1_rows, 1),
         "quantity": quantity,
         "quantity_sent": _rounded(quantity_text, quantity),
-        "unit": cells.column(po1_rows, 3),
+        **dict(zip(("unit", "unit_sent"), capital_units(cells.column(po1_rows, 3)), strict=True)),
         "unit_price": unit_price,
         "price_basis": basis,
         "price_sent": price_sent,

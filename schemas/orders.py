@@ -526,7 +526,10 @@ ORDER_LINES = pa.schema([
     pa.field("line_id", pa.string()),  # PO101 as sent
     pa.field("quantity", QTY),  # PO102
     pa.field("quantity_sent", pa.string()),  # PO102 as sent where quantity holds it rounded (past 4 decimals)
-    pa.field("unit", pa.string()),  # PO103
+    pa.field("unit", pa.string()),  # PO103 (a unit code sent in small letters, "ea": its code in capitals, EA)
+    # PO103 as sent where it was a unit code in small letters ("ea", "cs": X12's codes are capitals), read as the
+    # code (schemas.units.capital_units; UNIT_CASE_CONVERTED tells it); null elsewhere
+    pa.field("unit_sent", pa.string()),
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
     pa.field("price_sent", pa.string()),  # PO104 (or CTP03 read for it) as sent where unit_price holds it rounded
@@ -632,7 +635,7 @@ TXI_EXEMPTING = frozenset("0135789ACFG")
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
 WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_basis_sent")
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
-LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent", "unit_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",
