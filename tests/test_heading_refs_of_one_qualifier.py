@@ -23,8 +23,8 @@ from tests.shipping_support import PROFILES, wrap_for
 from tests.test_fulfilment_chain import NOW
 from tests.test_mark_for import accepted, maps, orders_of, shipped  # noqa: F401 (maps: a fixture)
 from tests.test_order_refs import invoice_of, with_refs
-from tests.test_outbound_echo import _intake
 from tests.test_outbound_echo import FIXTURES as ECHO_FIXTURES
+from tests.test_outbound_echo import _intake
 
 JDE = "REF*ZZ*OP*ORDER TYPE~REF*DP*042*HOUSEWARES~REF*ZZ*00200*COMPANY~REF*DP*043*GARDEN"
 ZZ = [["REF", "ZZ", "OP", "ORDER TYPE"], ["REF", "ZZ", "00200", "COMPANY"]]

@@ -311,7 +311,8 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
-    packs = [*_unit_case_findings(resolved), *_quantity_decimals_findings(resolved), *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
+    packs = [*_unit_case_findings(resolved), *_quantity_decimals_findings(resolved),
+             *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
