@@ -55,6 +55,7 @@ from schemas.changes import (
 )
 from schemas.empty import empty_table
 from schemas.orders import ELEMENTS_SEP, LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS, name2_kept
+from schemas.units import capital_units
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -372,7 +373,7 @@ def _changes(
         "change_type": el[2],
         "quantity_ordered": quantity,
         "quantity_left_to_receive": left,
-        "unit": _first_component(el[5], components),
+        **dict(zip(("unit", "unit_sent"), capital_units(_first_component(el[5], components)), strict=True)),
         "unit_price": unit_price,
         "price_basis": basis,
         "quantity_sent": _rounded(quantity_text, quantity),

@@ -545,6 +545,30 @@ def test_a_unit_code_in_small_letters_is_read_as_the_code_told_and_answered_in_c
     assert [s[1:4] for s in invoice if s[0] == "IT1"] == [["00010", "12", "CT"], ["00020", "40", "EA"]]
 
 
+def test_an_860_of_an_erp_writing_its_units_in_small_letters_changes_the_order_in_its_code(tmp_path):
+    """The same ERP's ORDCHG writes POC05 ea too: read as EA (UNIT_CASE_CONVERTED at POC05), the washers' change
+    applied to the line held in EA, never refused for letter case (CHANGE_UNIT_MISMATCH), and the revised 855 states
+    EA."""
+    copy = tmp_path / "src" / "rg78"
+    shutil.copytree(FIXTURES, copy)
+    for path in (copy / "drops" / "brenner" / "SAPPI_ORDERS_4500081234.x12",
+                 copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"):
+        path.write_bytes(path.read_bytes().replace(b"*EA*", b"*ea*"))
+    change = copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"
+    ws = of_its_own(copy, tmp_path / "ws", {"brenner": ["SAPPI_ORDERS_4500081234.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(change, ws.drop_root / "brenner" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f.get("element")))
+    assert states == {("brenner", "4500081234"): "acknowledged"}
+    assert not [f for f in found if f[1] == "error"]
+    assert sorted(f[2] for f in found if f[0] == "UNIT_CASE_CONVERTED") == ["PO103"] * 3 + ["POC05"] * 3
+    answers = segments(ws, "brenner", "855")
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    assert [s[1:4] for s in revised if s[0] == "PO1"] == [["00010", "10", "EA"], ["00020", "300", "EA"],
+                                                          ["00030", "400", "EA"]]
+
+
 def test_only_a_value_whose_capitals_are_a_unit_code_is_read_as_that_code():
     """schemas.units.capital_units: ea, Cs, ct read as EA, CS, CT; a value in capitals, one whose capitals are no
     unit code (xx, pce: PCE is ISO's, not X12's) and an empty PO103 as sent (UNIT_UNKNOWN where none is a unit)."""
