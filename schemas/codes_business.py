@@ -45,8 +45,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "PO103 was a unit code in small letters (ea, cs: X12's codes are capitals); the line is taken in the code "
-        "(EA, CS), and our 855, 856 and 810 state it.",
+        "PO103 (or an 860's POC05) was a unit code in small letters (ea, cs: X12's codes are capitals); the line is "
+        "taken in the code (EA, CS), and our 855, 865, 856 and 810 state it.",
     ),
     _C(
         "UNIT_NOT_CONVERTIBLE",
