@@ -449,7 +449,7 @@ def _routing_named(result: ChangeResult, order: Mapping, header: Mapping) -> Cha
 def _units_read(result: ChangeResult, pocs: list[dict]) -> ChangeResult:
     """``result`` with UNIT_CASE_CONVERTED for each POC whose POC05 was a unit code in small letters (the parser's
     ``unit_sent``: "ea" read as EA, schemas.units.capital_units), as intake tells an 850's PO103: the POC applied in
-    the code, never refused for its letter case (CHANGE_UNIT_MISMATCH against a line in EA)."""
+    the code, never refused for its letter case."""
     read = [poc for poc in pocs if poc.get("unit_sent")]
     return replace(result, findings=[*result.findings, *(_finding(
         "UNIT_CASE_CONVERTED", f"POC05 {poc['unit_sent']!r} is no unit code as sent (X12's unit codes, element 355, "

@@ -547,7 +547,7 @@ def test_a_unit_code_in_small_letters_is_read_as_the_code_told_and_answered_in_c
 
 def test_an_860_of_an_erp_writing_its_units_in_small_letters_changes_the_order_in_its_code(tmp_path):
     """The same ERP's ORDCHG writes POC05 ea too: read as EA (UNIT_CASE_CONVERTED at POC05), the washers' change
-    applied to the line held in EA, never refused for letter case (CHANGE_UNIT_MISMATCH), and the revised 855 states
+    applied to the line held in EA, never refused for letter case, and the revised 855 states
     EA."""
     copy = tmp_path / "src" / "rg78"
     shutil.copytree(FIXTURES, copy)
