@@ -72,6 +72,7 @@ from connectors.state_migrations import (
     LATEST,
     LEASES,
     NET_WEIGHTS,
+    ORDER_PARTIES,
     ORDER_TYPES,
     OUR_GS_IDS,
     RECORDED_AMOUNTS,
@@ -89,6 +90,7 @@ from connectors.state_migrations import (
 from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
+    ORDER_PARTY_FIELDS,
     Clock,
     EventKind,
     FindingRecord,
@@ -180,6 +182,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         WRITE_VERSIONS (23): the store's write version, bumped by every write transaction
 #                         ISA_IDS (24): the interchange ids each order came from and was sent to, its documents'
 #                         ISA07/ISA08 and ISA05/ISA06 (orders.isa05-isa08)
+#                         ORDER_PARTIES (25): the buyer and ship-to each order's 850 named (orders.buyer_*,
+#                         ship_to_*): a reused PO number told from a resend
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -318,7 +322,8 @@ CREATE TABLE orders (
     currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
     change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
-    order_type TEXT, isa05 TEXT, isa06 TEXT, isa07 TEXT, isa08 TEXT,
+    order_type TEXT, isa05 TEXT, isa06 TEXT, isa07 TEXT, isa08 TEXT, buyer_name TEXT, buyer_id_qualifier TEXT,
+    buyer_id TEXT, ship_to_name TEXT, ship_to_id_qualifier TEXT, ship_to_id TEXT,
     PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
@@ -420,7 +425,10 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     SHIPMENT_METHODS: (("shipments", "transport_method", "TEXT"),),
                     # the interchange ids (ISA05-ISA08) each order came from and was sent to: a partner sending from
                     # several ids ([x12] their_ids) or to several of ours (our_ids) is answered at the one it used
-                    ISA_IDS: tuple(("orders", column, "TEXT") for column in ("isa05", "isa06", "isa07", "isa08"))}
+                    ISA_IDS: tuple(("orders", column, "TEXT") for column in ("isa05", "isa06", "isa07", "isa08")),
+                    # the buyer and ship-to each order's 850 named (N1*BY, N1*ST: N102-N104): an 850 arriving again
+                    # under its PO number for another of them is another order, not a resend (ORDER_DUPLICATE)
+                    ORDER_PARTIES: tuple(("orders", column, "TEXT") for column in ORDER_PARTY_FIELDS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -520,7 +528,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type", "isa05", "isa06",
-                 "isa07", "isa08")
+                 "isa07", "isa08", *ORDER_PARTY_FIELDS)
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -3666,7 +3674,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 40 and ORDER_COLUMNS[-1] == "isa08"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 46 and ORDER_COLUMNS[-1] == "ship_to_id"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -3683,15 +3691,16 @@ def _order_row(r: OrderRecord) -> tuple:
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type,
-            r.isa05, r.isa06, r.isa07, r.isa08)
+            r.isa05, r.isa06, r.isa07, r.isa08, r.buyer_name, r.buyer_id_qualifier, r.buyer_id, r.ship_to_name,
+            r.ship_to_id_qualifier, r.ship_to_id)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07,
-     isa08) = row  # ORDER_COLUMNS, by position (a night reads all)
+     received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07, isa08, *parties) = row
+    # ORDER_COLUMNS, by position (a night reads all)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
         partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
@@ -3703,7 +3712,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
         received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "", isa05 or "",
-        isa06 or "", isa07 or "", isa08 or "")
+        isa06 or "", isa07 or "", isa08 or "", *(v or "" for v in parties))
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

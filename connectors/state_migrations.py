@@ -58,6 +58,11 @@ Version ISA_IDS (24) keeps the interchange ids each order came from and was sent
 partner's ISA05/ISA06, one of [x12] their_ids for a partner sending from several; isa07, isa08: the ISA07/ISA08 of
 ours it wrote to, [x12] our_ids), to which its 855/865/856/810 go and from which they are sent; orders recorded
 before it have none (the profile's their_qualifier/their_id and our_qualifier/our_id, as before).
+Version ORDER_PARTIES (25) keeps the buyer and ship-to each order's 850 named (orders.buyer_name, buyer_id_qualifier,
+buyer_id: its N1*BY N102-N104; ship_to_name, ship_to_id_qualifier, ship_to_id: its N1*ST's), so an 850 arriving
+again under its PO number with the same lines and another buyer or ship-to (a Dynamics 365 legal entity or an SAP
+company code numbering its POs on its own) is told from a resend (ORDER_DUPLICATE error); orders recorded before it
+have none (such a copy is taken for a resend, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -95,7 +100,8 @@ ORDER_TYPES = RETAKES + 1
 SHIPMENT_METHODS = ORDER_TYPES + 1
 WRITE_VERSIONS = SHIPMENT_METHODS + 1
 ISA_IDS = WRITE_VERSIONS + 1
-LATEST = ISA_IDS
+ORDER_PARTIES = ISA_IDS + 1
+LATEST = ORDER_PARTIES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -204,7 +210,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
     ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03,
-    # ORDER_TYPES order_type, ISA_IDS isa05-isa08)
+    # ORDER_TYPES order_type, ISA_IDS isa05-isa08, ORDER_PARTIES buyer_* and ship_to_*)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -470,4 +476,6 @@ MIGRATIONS = {
     WRITE_VERSIONS - 1: _add_write_version,
     # the interchange ids each order came from and was sent to (orders.isa05-isa08): its documents' ISA07/08, ISA05/06
     ISA_IDS - 1: _columns_of(ISA_IDS),
+    # the buyer and ship-to each order's 850 named (orders.buyer_*, ship_to_*): a reused PO number told from a resend
+    ORDER_PARTIES - 1: _columns_of(ORDER_PARTIES),
 }

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -696,14 +696,16 @@ REF_COLUMNS = (*ORDER_REFS.values(), "ref_descriptions", "refs_sent")
 
 
 def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
-    """Each canonical ORDERS row's references the PO sent, one per REF01 (schemas.orders.order_ref_elements: REF01
+    """Each canonical ORDERS row's references the PO sent, every one (schemas.orders.order_ref_elements: REF01
     and REF02 of its REF IA, DP, PD, MR, CO ..., in that order, then of its other heading REFs, REF*11, REF*12 ...,
     in the order sent, with REF03 where the PO sent one; a table without those columns, or a PO without them: ()
-    each). Rows are read one by one only where a REF03 was sent; the other qualifiers are picked over columns."""
+    each). Rows are read one by one only where a REF03 was sent or a qualifier sent twice; the others are picked
+    over columns."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]
-    if "ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n:
+    if ("ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n) or (
+            "refs_sent" in orders.column_names and _refs_one_by_one(orders["refs_sent"])):
         rows = orders.select([c for c in (*ORDER_REFS.values(), "refs_sent", "ref_descriptions")
                               if c in orders.column_names]).to_pylist()
         return [order_ref_elements(row) for row in rows]
@@ -715,7 +717,7 @@ def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
         other = pc.and_(pc.invert(pc.is_in(qualifier, value_set=pa.array(list(ORDER_REFS), pa.string()))),
                         pc.greater(pc.utf8_length(value), 0))
         other = pc.fill_null(pc.and_(other, pc.is_valid(qualifier)), False)
-        if pc.any(other).as_py():  # the heading's other qualifiers (REF*11 ...): the first of each, in the order sent
+        if pc.any(other).as_py():  # the heading's other qualifiers (REF*11 ...): each once, in the order sent
             more: dict[int, dict[str, str]] = {}
             for row, q, v in zip(parent.filter(other).to_pylist(), qualifier.filter(other).to_pylist(),
                                  value.filter(other).to_pylist(), strict=True):
@@ -723,6 +725,28 @@ def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
             for row, refs in more.items():
                 out[row] = (*out[row], *refs.items())
     return out
+
+
+def _refs_one_by_one(refs: pa.ChunkedArray) -> bool:
+    """True when a row of ORDERS refs_sent (``refs``) sent a REF03 or two REFs of one qualifier (each written back:
+    schemas.orders.order_ref_elements reads them)."""
+    flat = pc.list_flatten(refs.combine_chunks())
+    if flat.type.get_field_index("description") >= 0 and flat.field("description").null_count < len(flat):
+        return True
+    return refs_repeated(refs)
+
+
+def refs_repeated(refs: pa.ChunkedArray, among: Collection[str] | None = None) -> bool:
+    """True when a row of ORDERS refs_sent (``refs``) holds two REFs (REF02 sent) of one qualifier (of ``among``'s,
+    when given): JD Edwards' REF*ZZ order type and REF*ZZ company, each carried back (order_ref_elements)."""
+    sent = refs.combine_chunks()
+    flat = pc.list_flatten(sent)
+    kept = pc.fill_null(pc.and_(pc.is_valid(flat.field("qualifier")), pc.greater(pc.utf8_length(flat.field("id")), 0)),
+                        False)
+    if among is not None:
+        kept = pc.and_(kept, pc.is_in(flat.field("qualifier"), value_set=pa.array(sorted(among), pa.string())))
+    pairs = pa.table({"row": pc.list_parent_indices(sent), "qualifier": flat.field("qualifier")}).filter(kept)
+    return pairs.num_rows > 1 and pairs.group_by(["row", "qualifier"]).aggregate([]).num_rows < pairs.num_rows
 
 
 def ref_segments(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str],

@@ -382,6 +382,7 @@ def apply_changes(
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _routing_named(_terms_named(_currency_named(result, order, header), order, header), order, header)
+    result = _units_read(result, pocs)
     result = _refs_named(_parties_named(result, order, header), order, header)
     result, added = _refs_added(result, order, header, echoed)
     changed = {**heading_changes(order, {**header, **window}), **added}
@@ -465,6 +466,17 @@ def _routing_named(result: ChangeResult, order: Mapping, header: Mapping) -> Cha
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: a change of routing or FOB terms is not "
         "applied, so it was not recorded; check it by hand.", at, f"{differ[0][0]}01",
         " ".join(seg for seg, _sent, _own in differ), seg=differ[0][0])])  # (the segments, as rules.set_checks names)
+
+
+def _units_read(result: ChangeResult, pocs: list[dict]) -> ChangeResult:
+    """``result`` with UNIT_CASE_CONVERTED for each POC whose POC05 was a unit code in small letters (the parser's
+    ``unit_sent``: "ea" read as EA, schemas.units.capital_units), as intake tells an 850's PO103: the POC applied in
+    the code, never refused for its letter case."""
+    read = [poc for poc in pocs if poc.get("unit_sent")]
+    return replace(result, findings=[*result.findings, *(_finding(
+        "UNIT_CASE_CONVERTED", f"POC05 {poc['unit_sent']!r} is no unit code as sent (X12's unit codes, element 355, "
+        f"are capitals): read as {poc['unit']}; our answers state {poc['unit']}.", poc, "POC05", poc["unit_sent"])
+        for poc in read)]) if read else result
 
 
 def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -893,6 +905,7 @@ class _Editor:
             hit["quantity_sent"] = None  # the 850's PO102 past 4 decimals, if it was, is replaced by an exact one
             if not self._same_case(poc.get("unit"), hit) and not isinstance(converted, _Converted):
                 hit["unit"] = poc.get("unit") or hit.get("unit")  # (CS for a line in CA: the line keeps its unit)
+                hit["unit_sent"] = None  # the 850's PO103 in small letters, if it was, is the POC's unit now
         if new_price is not None:
             hit["unit_price"] = new_price
             # the 850's PO104 past 4 decimals replaced by the POC's price: 4 decimals or fewer, or its exact

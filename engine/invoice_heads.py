@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, party_segments
+from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, party_segments, refs_repeated
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import by_kind_alone, cad_segment, contact_segments, itd_segment, money, remit_party, ymd
@@ -168,6 +168,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         if any(q not in ORDER_REFS for q in settings.order_refs) and any(
                 c in orders.column_names and orders[c].null_count < n for c in ("refs_sent", "ref_descriptions")):
             return None  # a reference no ORDERS column holds (refs_sent: REF*11, REF*12 ...): one by one
+        if refs and "refs_sent" in orders.column_names and orders["refs_sent"].null_count < n \
+                and refs_repeated(orders["refs_sent"], settings.order_refs):
+            return None  # two REFs of a qualifier it writes (REF*DP twice), each written: one by one
         if settings.party_refs and "party_refs_sent" in orders.column_names \
                 and orders["party_refs_sent"].null_count < n:
             return None  # the REFs of the PO's N1 loops ([fulfilment.invoice] party_refs): one by one

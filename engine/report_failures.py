@@ -89,6 +89,11 @@ HINTS: dict[str, str] = {
     "UNIT_UNKNOWN": (
         "PO103 is not a unit of measure code at all: ask the partner to send a standard unit (EA, CA, PK...)."
     ),
+    "UNIT_CASE_CONVERTED": (
+        "No action: the line is taken in the unit code its PO103 named in small letters (ea: EA) and answered in it. "
+        "Ask the partner's EDI team to send unit codes in capitals; map this code to hold_line in its "
+        "[rules.outcomes] if it must be checked by hand."
+    ),
     "UNIT_NOT_CONVERTIBLE": (
         "If we sell the item in that unit, add sku,unit,eaches to item_units.csv (or the case_pack in items.csv "
         "for CA/CS); otherwise ask the partner to order in a unit we sell."
@@ -279,8 +284,8 @@ HINTS: dict[str, str] = {
     ),
     "ORDER_DUPLICATE": (
         "Nothing was acknowledged again. If it is a real change, the partner must send BEG01 05 (replace)"
-        " or an 860; if the copy's lines differ because another company of the buyer's reused the number (the"
-        " message names its N1*BY), enter that order by hand."
+        " or an 860; if the copy's lines, or its N1*BY or N1*ST, differ because another company of the buyer's"
+        " reused the number (the message names its parties), enter that order by hand."
     ),
     "PO_OF_ANOTHER_BUYER": (
         "Enter the PO (or the 860's change) by hand for the buyer the message names (its 997 went, no 855 or"

@@ -23,6 +23,7 @@ from schemas.orders import (
     BUYER_COST_PRICES,
     ELEMENTS_SEP,
     HAZMAT_SENT,
+    HEADING_REF,
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
@@ -31,7 +32,6 @@ from schemas.orders import (
     LINE_MARK_FOR,
     LINE_OWN_REF,
     LINE_PRICE,
-    LINE_REF,
     LINE_SHIP_TO,
     LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
@@ -62,6 +62,7 @@ from schemas.units import (
     PRICE_PER_MANY_OF,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    capital_units,
     in_many_of,
 )
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -577,7 +578,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
     # and the REF03 of each of them (or of a REF stating its reference by REF03 alone): carried back beside REF02
     cols["ref_descriptions"] = _ref_descriptions(nsets, set_of_row, every_ref, cells)
-    cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], cells.column(ref, 1), cells.column(ref, 2))
+    cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], *(cells.column(ref, k) for k in (1, 2, 3)))
     # the vendor party the buyer numbers us by (N1*VN / N1*SU, N103 92): the first of the heading, "N101 N104"
     vendors: list[str | None] = [None] * nsets
     n1_rows = header_rows("N1")
@@ -1814,14 +1815,16 @@ def _n9_per_set(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Ce
     return pa.array(per_set, out_type)
 
 
-def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Array) -> pa.Array:
-    """Per set, the REFs of its heading (ORDERS.refs_sent: REF01 and REF02, both sent, in the order sent); null
-    for a set without one. ``sets``: the set of each REF row, ``qualifiers``/``ids``: its REF01/REF02."""
+def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Array, texts: pa.Array) -> pa.Array:
+    """Per set, the REFs of its heading (ORDERS.refs_sent: those with REF01 and REF02, each with its REF03, null
+    when none, in the order sent: two of one qualifier both kept); null for a set without one. ``sets``: the set of
+    each REF row, ``qualifiers``/``ids``/``texts``: its REF01/REF02/REF03."""
     per_set: list[list[dict] | None] = [None] * nsets
-    for at, qualifier, value in zip(sets.tolist(), qualifiers.to_pylist(), ids.to_pylist(), strict=True):
+    for at, qualifier, value, text in zip(sets.tolist(), qualifiers.to_pylist(), ids.to_pylist(), texts.to_pylist(),
+                                          strict=True):
         if qualifier and value:
-            per_set[at] = (per_set[at] or []) + [{"qualifier": qualifier, "id": value}]
-    return pa.array(per_set, pa.list_(LINE_REF))
+            per_set[at] = (per_set[at] or []) + [{"qualifier": qualifier, "id": value, "description": text or None}]
+    return pa.array(per_set, pa.list_(HEADING_REF))
 
 
 def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
@@ -2028,7 +2031,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "line_id": cells.column(po1_rows, 1),
         "quantity": quantity,
         "quantity_sent": _rounded(quantity_text, quantity),
-        "unit": cells.column(po1_rows, 3),
+        **dict(zip(("unit", "unit_sent"), capital_units(cells.column(po1_rows, 3)), strict=True)),
         "unit_price": unit_price,
         "price_basis": basis,
         "price_sent": price_sent,

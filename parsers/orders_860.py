@@ -63,6 +63,7 @@ from schemas.orders import (
     REF_DESCRIPTION,
     name2_kept,
 )
+from schemas.units import capital_units
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -394,7 +395,7 @@ def _changes(
         "change_type": el[2],
         "quantity_ordered": quantity,
         "quantity_left_to_receive": left,
-        "unit": _first_component(el[5], components),
+        **dict(zip(("unit", "unit_sent"), capital_units(_first_component(el[5], components)), strict=True)),
         "unit_price": unit_price,
         "price_basis": basis,
         "quantity_sent": _rounded(quantity_text, quantity),

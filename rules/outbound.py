@@ -108,6 +108,30 @@ def echoes_too_long(orders, profile) -> list[Finding]:
                    "the 855 leaves a reference out, an 856 or 810 echoing it is held")
                 + ". Check the profile's [x12] version against the version the partner sends.",
                 row, seg=seg, element=element, value=value, position=False))
+    if "refs_sent" in orders.column_names and orders["refs_sent"].null_count < orders.num_rows:
+        # every REF of a qualifier is echoed (schemas.orders.order_ref_elements): those after the first of each
+        # (JD Edwards' second REF*ZZ), which the columns and the first-of-it reading above do not hold
+        # (only the rows holding a REF02 longer than the version's of an echoed qualifier are read one by one)
+        most = d.elements["127"].max
+        sent = orders["refs_sent"].combine_chunks()
+        flat = pc.list_flatten(sent)
+        long = pc.fill_null(pc.and_(pc.is_in(flat.field("qualifier"), value_set=pa.array(sorted(echoed), pa.string())),
+                                    pc.greater(pc.utf8_length(flat.field("id")), most)), False)
+        rows = sorted(set(pc.list_parent_indices(sent).filter(long).to_pylist())) if pc.any(long).as_py() else []
+        for row in orders.take(rows).to_pylist() if rows else ():
+            firsts: set[str] = set()
+            for r in row["refs_sent"]:
+                q, value = r.get("qualifier"), r.get("id")
+                if q not in echoed or not value:
+                    continue
+                if q in firsts and len(value) > most:
+                    out.append(finding_at_row(
+                        "VALUE_TOO_LONG_TO_ECHO",
+                        f"REF*{q} {value!r} has {len(value)} characters; our {echoed[q]} in {profile.x12.version} "
+                        f"(the profile's version) hold {most} in REF02: the 855 leaves a reference out, an 856 or 810 "
+                        "echoing it is held. Check the profile's [x12] version against the version the partner sends.",
+                        row, seg="REF", element="REF02", value=value, position=False))
+                firsts.add(q)
     return out
 
 

@@ -32,7 +32,7 @@ SUITES: dict[str, frozenset[str]] = {
     "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
                              "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "PO4_PACK_DIFFERS", "PO4_SIZE_NOT_WHOLE",
                              "QTY_BELOW_MINIMUM",
-                             "QUANTITY_DECIMALS_UNSUPPORTED",
+                             "QUANTITY_DECIMALS_UNSUPPORTED", "UNIT_CASE_CONVERTED",
                              "ORDER_VALUE_BELOW_MINIMUM"}),
     "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED", "PRICE_BASIS_NOT_ON_880",
                          "PRICE_BASIS_CONVERTED", "PRICE_BASIS_PER_EACH", "PRICE_DECIMALS_UNSUPPORTED",

@@ -122,8 +122,9 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency
                                 "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08",
                                 "ref_descriptions"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
-CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
-                                 "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
+CHANGES_ADDED_LATER = frozenset({"unit_sent", "quantity_sent", "quantity_left_sent", "price_sent",
+                                 "price_multiplier_sent", "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
+                                 "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
                                  LINE_DELIVERY_DATE, *LINE_SHIP_TO_COLUMNS, "line_refs",
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
@@ -192,7 +193,10 @@ ORDER_CHANGES = pa.schema([
     pa.field("change_type", pa.string()),  # POC02: AI, DI, QI, QD, PC, CA, CT, PQ, NC, RZ...
     pa.field("quantity_ordered", QTY),  # POC03: the new total ordered quantity
     pa.field("quantity_left_to_receive", QTY),  # POC04 (first component in 005010+)
-    pa.field("unit", pa.string()),  # POC05 (first component)
+    pa.field("unit", pa.string()),  # POC05 (first component; a unit code in small letters, "ea": EA)
+    # POC05 as sent where it was a unit code in small letters, read as the code (schemas.units.capital_units; as
+    # ORDER_LINES unit_sent: engine.changes tells it, UNIT_CASE_CONVERTED); null elsewhere
+    pa.field("unit_sent", pa.string()),
     pa.field("unit_price", MONEY),  # POC06
     pa.field("price_basis", pa.string()),  # POC07
     # POC03, POC04 and POC06 (or the CTP03 read for it) as sent where the column beside holds it rounded (past

@@ -41,6 +41,14 @@ BUSINESS_CODES: list[CodeSpec] = [
     # --- units and quantities ------------------------------------------------------------------
     _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure code (X12 data element 355)."),
     _C(
+        "UNIT_CASE_CONVERTED",
+        "business",
+        "warning",
+        "",
+        "PO103 (or an 860's POC05) was a unit code in small letters (ea, cs: X12's codes are capitals); the line is "
+        "taken in the code (EA, CS), and our 855, 865, 856 and 810 state it.",
+    ),
+    _C(
         "UNIT_NOT_CONVERTIBLE",
         "business",
         "error",

@@ -216,6 +216,12 @@ class PersonDecision:
     at: str = ""  # ISO time (wall clock)
 
 
+# the OrderRecord fields (and orders columns) of the parties an order's 850 named: N1*BY and N1*ST, each its N102,
+# N103 and N104 (store version ORDER_PARTIES)
+ORDER_PARTY_FIELDS = ("buyer_name", "buyer_id_qualifier", "buyer_id", "ship_to_name", "ship_to_id_qualifier",
+                      "ship_to_id")
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRecord:
     """One order as the state store keeps it (table `orders`)."""
@@ -262,6 +268,16 @@ class OrderRecord:
     isa06: str = ""
     isa07: str = ""
     isa08: str = ""
+    # the buyer and the ship-to its 850 named (N1*BY, N1*ST: N102 name, N103 id qualifier, N104 id, as the ORDERS
+    # columns of those names hold them): an 850 arriving again under its PO number, its lines the same, naming
+    # another is another order (ORDER_DUPLICATE error: engine.lifecycle.intake.party_differences), not a resend.
+    # "" for none named, a CSV order's, and orders stored before ORDER_PARTIES (never compared)
+    buyer_name: str = ""
+    buyer_id_qualifier: str = ""
+    buyer_id: str = ""
+    ship_to_name: str = ""
+    ship_to_id_qualifier: str = ""
+    ship_to_id: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -480,7 +496,8 @@ def _received_orders() -> pa.Schema:
 
     text = [pa.field(name, pa.string(), nullable=False) for name in (
         "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
-        "purpose", "x12_version", "gs02", "gs03", "order_type", "isa05", "isa06", "isa07", "isa08")]
+        "purpose", "x12_version", "gs02", "gs03", "order_type", "isa05", "isa06", "isa07", "isa08",
+        *ORDER_PARTY_FIELDS)]
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)

@@ -118,6 +118,11 @@ LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.stri
 # null where the REF sent none, and in a table stored before it was kept
 LINE_OWN_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string()),
                           pa.field("description", pa.string())])
+# A heading REF as sent (ORDERS.refs_sent): REF01, REF02 and REF03, its description (JD Edwards' two REF*ZZ, the
+# order type and the company, told apart by REF03 alone); null where the REF sent none, and in a table stored before
+# REF03 was kept per REF (connectors.order_store fills the field: such a row's descriptions are ref_descriptions')
+HEADING_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string()),
+                         pa.field("description", pa.string())])
 # The REF03 of a heading reference (REF01 -> its description as sent: ORDERS.ref_descriptions)
 REF_DESCRIPTION = pa.struct([pa.field("qualifier", pa.string()), pa.field("description", pa.string())])
 # A REF inside a heading N1 loop (N101 of the loop, REF01, REF02 as sent: ORDERS.party_refs_sent)
@@ -253,10 +258,12 @@ ORDERS = pa.schema([
     # the seller's invoice must name: a state's cigarette tax law asks every invoice for the purchaser's permit
     # number), which its 855, 856 and 810 quote back. One stated in the bill-to's N1 loop is party_refs_sent's
     pa.field("state_licence", pa.string()),
-    # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
-    # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
-    # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
-    pa.field("refs_sent", pa.list_(LINE_REF)),
+    # every heading REF as sent (REF01, REF02, and REF03 where sent; those with REF01 and REF02), in the order sent,
+    # two of one qualifier each kept (JD Edwards' REF*ZZ order type and REF*ZZ company); null: none. What the rules
+    # read beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under
+    # the qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled); and what
+    # the 855, 856 and 810 carry back beyond the first of each qualifier (order_ref_elements)
+    pa.field("refs_sent", pa.list_(HEADING_REF)),
     # the REF03 (description) of each heading reference ORDER_REFS names, as sent: of the REF its column above holds
     # (REF*JB*J-24-0917*MERCY CLINIC), else of the qualifier's first REF stating it by REF03 alone (REF*JB**MERCY
     # CLINIC HVAC RETROFIT: REF02 empty, valid by REF's R0203), in ORDER_REFS' order; null: none. The 855, 856 and
@@ -378,18 +385,27 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
 
 
 def order_ref_elements(order: Mapping) -> tuple[tuple[str, ...], ...]:
-    """An ORDERS row's heading references, one per REF01, as the REF elements its 855, 856 and 810 carry back:
-    (REF01, REF02) for one sent without REF03, (REF01, REF02, REF03) for one with (REF02 "" where the PO stated the
-    reference by its REF03 alone: REF*JB**MERCY CLINIC HVAC RETROFIT). First those ORDER_REFS names (from their
-    columns), in its order; then every other qualifier of the heading (refs_sent: its first REF with a REF02, else
-    one stated by REF03 alone), in the order sent: a profile's order_refs may list any (REF*11, REF*12 ...).
-    A row without refs_sent and ref_descriptions (none sent, or stored before they were kept) gives exactly the
-    pairs it gave before: its named columns'. Which of them a document writes, and in which order, is its
-    profile's order_refs (ordered_refs)."""
+    """An ORDERS row's heading references, every one the PO sent, as the REF elements its 855, 856 and 810 carry
+    back: (REF01, REF02) for one sent without REF03, (REF01, REF02, REF03) for one with (REF02 "" where the PO stated
+    the reference by its REF03 alone: REF*JB**MERCY CLINIC HVAC RETROFIT). First those ORDER_REFS names, in its order:
+    the first of each from its column (an 860 may have set it), then its later REFs as sent (refs_sent beyond its
+    first); then every other qualifier of the heading (refs_sent: each REF with a REF02, two of one qualifier both,
+    JD Edwards' REF*ZZ*OP*ORDER TYPE and REF*ZZ*00200*COMPANY; else one stated by REF03 alone), in the order sent:
+    a profile's order_refs may list any (REF*11, REF*12 ...). The REF03 of the first of a qualifier is
+    ref_descriptions'; of a later one, its own (refs_sent's description: none in a table stored before it was kept,
+    whose later REFs go back without their REF03). A row without refs_sent and ref_descriptions (none sent, or
+    stored before they were kept) gives exactly the pairs it gave before: its named columns'. Which of them a
+    document writes, and in which order, is its profile's order_refs (ordered_refs)."""
     texts: dict[str, str] = {}
     for r in order.get("ref_descriptions") or ():
         if r.get("qualifier") and r.get("description"):
             texts.setdefault(r["qualifier"], r["description"])
+    sent: dict[str, list[tuple[str, ...]]] = {}  # REF01 -> its REFs with a REF02, as sent (the first's REF03 apart)
+    for r in order.get("refs_sent") or ():
+        qualifier, value = r.get("qualifier"), r.get("id")
+        if qualifier and value:
+            text = r.get("description") if qualifier in sent else texts.get(qualifier)
+            sent.setdefault(qualifier, []).append((qualifier, value, text) if text else (qualifier, value))
     out: list[tuple[str, ...]] = []
     for qualifier, column in ORDER_REFS.items():
         value, text = order.get(column) or "", texts.get(qualifier)
@@ -397,13 +413,12 @@ def order_ref_elements(order: Mapping) -> tuple[tuple[str, ...], ...]:
             out.append((qualifier, value, text))
         elif value:
             out.append((qualifier, value))
+        out += sent.get(qualifier, ())[1:]
     seen = set(ORDER_REFS)
-    for r in order.get("refs_sent") or ():
-        qualifier, value = r.get("qualifier"), r.get("id")
-        if qualifier and value and qualifier not in seen:
+    for qualifier, refs in sent.items():
+        if qualifier not in seen:
             seen.add(qualifier)
-            text = texts.get(qualifier)
-            out.append((qualifier, value, text) if text else (qualifier, value))
+            out += refs
     for qualifier, text in texts.items():  # stated by REF03 alone (REF*11**ACCOUNT TEXT: no REF02 in refs_sent)
         if qualifier not in seen:
             seen.add(qualifier)
@@ -423,9 +438,11 @@ def echo_order(wanted: Sequence[str]) -> tuple[str, ...]:
 
 def ordered_refs(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str]) -> list[tuple[str, ...]]:
     """Of a PO's references (order_ref_elements), those a profile's order_refs lists (``wanted``), in the order
-    echo_order gives; a qualifier the PO did not send is left out."""
-    by_qualifier = {elements[0]: elements for elements in refs}
-    return [by_qualifier[q] for q in echo_order(wanted) if q in by_qualifier]
+    echo_order gives, every REF of a qualifier in the order sent; a qualifier the PO did not send is left out."""
+    by_qualifier: dict[str, list[tuple[str, ...]]] = {}
+    for elements in refs:
+        by_qualifier.setdefault(elements[0], []).append(elements)
+    return [elements for q in echo_order(wanted) for elements in by_qualifier.get(q, ())]
 
 
 def carried_ref(elements: tuple[str, ...], described: tuple[str, ...] | frozenset[str] = ()) -> tuple[str, ...]:
@@ -510,7 +527,10 @@ ORDER_LINES = pa.schema([
     pa.field("line_id", pa.string()),  # PO101 as sent
     pa.field("quantity", QTY),  # PO102
     pa.field("quantity_sent", pa.string()),  # PO102 as sent where quantity holds it rounded (past 4 decimals)
-    pa.field("unit", pa.string()),  # PO103
+    pa.field("unit", pa.string()),  # PO103 (a unit code sent in small letters, "ea": its code in capitals, EA)
+    # PO103 as sent where it was a unit code in small letters ("ea", "cs": X12's codes are capitals), read as the
+    # code (schemas.units.capital_units; UNIT_CASE_CONVERTED tells it); null elsewhere
+    pa.field("unit_sent", pa.string()),
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
     pa.field("price_sent", pa.string()),  # PO104 (or CTP03 read for it) as sent where unit_price holds it rounded
@@ -616,7 +636,7 @@ TXI_EXEMPTING = frozenset("0135789ACFG")
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
 WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_basis_sent")
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
-LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent", "unit_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",

@@ -14,8 +14,12 @@ import functools
 from collections.abc import Collection, Iterable
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from schemas.x12dict import dictionary
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @functools.cache
@@ -31,6 +35,29 @@ def unit_codes(version: str = "004010") -> frozenset[str]:
     d = dictionary(version)
     held = d.codes("355") if d is not None else None
     return frozenset(held) if held else _known_355()
+
+
+def capital_units(units: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """PO103 (``units``: element 355 as sent) as read, and as sent where read otherwise (null elsewhere): a value in
+    small letters that is no unit code as sent and whose capitals are one ("ea", "Cs": EA, CS; an ERP such as Infor
+    SX.e writes its own unit table's case) is read as that code, for X12's unit codes are capitals and a line lost
+    over letter case is worse than a warning (rules.business.quantities: UNIT_CASE_CONVERTED). Anything else as sent
+    ("PCE", "xx": UNIT_UNKNOWN as before). One columnar look when every unit is in capitals (every usual set)."""
+    import pyarrow as pa  # (here: importing schemas.units loads no pyarrow)
+    import pyarrow.compute as pc
+
+    none = pa.nulls(len(units), pa.string())
+    if units.null_count == len(units):
+        return units, none
+    upper = pc.utf8_upper(units)
+    lower = pc.fill_null(pc.not_equal(units, upper), False)
+    if not pc.any(lower).as_py():
+        return units, none
+    codes = pa.array(sorted(unit_codes()), pa.string())
+    read = pc.and_(lower, pc.and_(pc.is_in(upper, value_set=codes), pc.invert(pc.is_in(units, value_set=codes))))
+    if not pc.any(read).as_py():
+        return units, none
+    return pc.if_else(read, upper, units), pc.if_else(read, units, none)
 
 
 # PO105 (element 639, Basis of Unit Price) codes whose PO104 is the price of several PO103 units: X12's per

@@ -203,8 +203,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 3 == RETAKES + 4 == OUR_GS_IDS + 5 \
-            == RETURNED_SERIALS + 6 == SUBSTITUTES + 7 == SERIALS + 8 == BUYER_GS_IDS + 9 == BILLED_WEIGHTS + 10
+        assert store.schema_version == LATEST == ORDER_TYPES + 4 == RETAKES + 5 == OUR_GS_IDS + 6 \
+            == RETURNED_SERIALS + 7 == SUBSTITUTES + 8 == SERIALS + 9 == BUYER_GS_IDS + 10 == BILLED_WEIGHTS + 11
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -431,8 +431,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 3 == RETAKES + 4 == OUR_GS_IDS + 5 \
-            == RETURNED_SERIALS + 6
+        assert store.schema_version == LATEST == ORDER_TYPES + 4 == RETAKES + 5 == OUR_GS_IDS + 6 \
+            == RETURNED_SERIALS + 7
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))

@@ -46,11 +46,14 @@ def test_the_850_keeps_the_first_department_promotion_and_merchandise_type_of_it
     first, *others = orders.to_pylist()
     assert (first["department"], first["promotion"], first["merchandise_type"]) == ("042", "PROMO 7", None)
     assert all(o[c] is None for o in others for c in ("department", "promotion", "merchandise_type"))
-    # every reference of ORDER_REFS the PO sent, REF*IA (the vendor number it states for us) first; REF*MR by its
-    # REF03 alone (no merchandise type number) as sent, REF02 empty (tests.test_order_ref_descriptions)
-    assert order_refs(orders)[:2] == [(("IA", "999"), ("DP", "042"), ("PD", "PROMO 7"), ("MR", "", "NO NUMBER")), ()]
+    # every reference of ORDER_REFS the PO sent, REF*IA (the vendor number it states for us) first, the second
+    # REF*DP after the first (tests.test_heading_refs_of_one_qualifier); REF*MR by its REF03 alone (no merchandise
+    # type number) as sent, REF02 empty (tests.test_order_ref_descriptions)
+    assert order_refs(orders)[:2] == [(("IA", "999"), ("DP", "042"), ("DP", "043"), ("PD", "PROMO 7"),
+                                       ("MR", "", "NO NUMBER")), ()]
+    # a table stored before those columns (and refs_sent, kept later still) reads none
     assert order_refs(orders.drop_columns(["vendor_number_sent", "department", "promotion", "merchandise_type",
-                                           "ref_descriptions"])) == [()] * orders.num_rows
+                                           "ref_descriptions", "refs_sent"])) == [()] * orders.num_rows
 
 
 def invoice_of(made, settings: InvoiceSettings, terms=None):

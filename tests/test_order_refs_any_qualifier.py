@@ -102,9 +102,11 @@ def test_the_named_qualifiers_alone_keep_their_order_and_any_other_makes_the_lis
         {"qualifier": "PD", "id": "P7"}, {"qualifier": "11", "id": "A-1"}, {"qualifier": "DP", "id": "042"},
         {"qualifier": "11", "id": "A-2"}]}
     assert ref_segments(order_ref_elements(order), ("PD", "DP")) == [["REF", "DP", "042"], ["REF", "PD", "P7"]]
+    # every REF*11, in the order sent (tests/test_heading_refs_of_one_qualifier.py); no REF*12 sent: none
     assert ref_segments(order_ref_elements(order), ("PD", "11", "DP", "12")) == [
-        ["REF", "PD", "P7"], ["REF", "11", "A-1"], ["REF", "DP", "042"]]  # the first REF*11; no REF*12 sent: none
-    assert heading(order, PoAckSettings(order_refs=("11", "PD"))) == [["REF", "11", "A-1"], ["REF", "PD", "P7"]]
+        ["REF", "PD", "P7"], ["REF", "11", "A-1"], ["REF", "11", "A-2"], ["REF", "DP", "042"]]
+    assert heading(order, PoAckSettings(order_refs=("11", "PD"))) == [
+        ["REF", "11", "A-1"], ["REF", "11", "A-2"], ["REF", "PD", "P7"]]
 
 
 def test_a_reference_stated_by_its_description_alone_is_carried_back_as_sent():

@@ -23,8 +23,10 @@ Fixed: a buyer's number kept in the cross-reference without the leading zeros it
 SAP's screens and printed POs for the 000000000000123458 of its IDoc) matched nothing: the line was rejected (ACK IR,
 ITEM_UNKNOWN). A PO number a Dynamics 365 legal entity (or an SAP company code on a number range of its own) reuses
 for another order, its lines other than the order held, was a resend's warning (ORDER_DUPLICATE, "this copy is not
-processed"): the second company's order lost in silence. Left (xfail): such an order whose lines are the same, told
-apart only by its N1*BY and N1*ST (the order record keeps neither party)."""
+processed"): the second company's order lost in silence; so was one of the same lines, told apart by its N1*BY and
+N1*ST alone (the order now keeps them). Two heading REF*ZZ (JD Edwards' order type and company) were written back
+as the first alone (every heading REF is now kept with its REF03). A unit code in small letters (PO103 ea) passed
+the 997 and was rejected on the 855 (UNIT_UNKNOWN): it is read as its code (EA), with a warning."""
 
 from __future__ import annotations
 
@@ -434,13 +436,75 @@ def test_a_resend_of_the_po_as_it_was_is_still_the_warning_of_a_copy(tmp_path):
                                        "copy is not processed.")]
 
 
-@pytest.mark.xfail(strict=True, reason="an order record keeps neither its N1*BY nor its N1*ST (schemas.lifecycle."
-                   "OrderRecord; the stored ORDERS row is not read at intake): another legal entity's PO of the same "
-                   "number and the same lines is told from a resend by those parties alone")
 def test_a_po_number_reused_by_another_legal_entity_for_the_same_lines_is_named(tmp_path):
+    """USSI's PO-000418 for the very lines of USMF's (24 bolts, 6 belts), told apart by its N1*BY and N1*ST alone:
+    the order keeps the parties its 850 named (OrderRecord buyer_*, ship_to_*: store version ORDER_PARTIES), so the
+    copy is no resend but an error naming both companies' parties; USMF's order is left as it was, nothing answers
+    the copy but its 997."""
     second = REUSED.read_bytes().replace(b"PO1*1*10.00*EA*", b"PO1*1*24.00*EA*").replace(b"CTT*2*16", b"CTT*2*30")
-    _ws, found, _states = _reused_night(tmp_path, second)
-    assert [f[1] for f in found if f[0] == "ORDER_DUPLICATE"] == ["error"]
+    ws, found, states = _reused_night(tmp_path, second)
+    [(severity, told)] = [f[1:] for f in found if f[0] == "ORDER_DUPLICATE"]
+    assert severity == "error"
+    assert ("this copy differs from that order (N1*BY OSTRANDER SUPPLY SERVICES USSI 92 USSI, the order's N1*BY "
+            "OSTRANDER SUPPLY USMF 92 USMF; N1*ST OSTRANDER SERVICES DENVER 92 WH-DEN, the order's N1*ST "
+            "OSTRANDER CHICAGO WAREHOUSE 92 WH-CHI): not a resend") in told
+    assert states == {("dynamics", "PO-000418"): "acknowledged"}
+    assert [s[1] for s in segments(ws, "dynamics", "997") if s[0] == "AK5"] == ["A", "A"]
+    assert [s[3] for s in segments(ws, "dynamics", "855") if s[0] == "BAK"] == ["PO-000418"]
+
+
+def test_a_copy_is_told_from_the_order_by_its_parties_ids_else_their_names():
+    """engine.lifecycle.intake.party_differences: N103/N104 where both name one (a name written otherwise is the same
+    party), else N102 (letter case and spacing aside); an order stored before its parties were kept (or naming
+    none) is never told apart by them."""
+    from engine.lifecycle.intake import party_differences
+    from schemas.lifecycle import OrderRecord, OrderState
+
+    held = OrderRecord("dynamics", "PO-1", OrderState.ACKNOWLEDGED, buyer_name="OSTRANDER USMF",
+                       buyer_id_qualifier="92", buyer_id="USMF", ship_to_name="CHICAGO DC")
+    copy = {"buyer_name": "Ostrander  USMF", "buyer_id_qualifier": "92", "buyer_id": "USMF",
+            "ship_to_name": "chicago  dc"}
+    assert party_differences(copy, held) == []
+    assert party_differences({**copy, "buyer_id": "USSI"}, held) == [
+        "N1*BY Ostrander  USMF 92 USSI, the order's N1*BY OSTRANDER USMF 92 USMF"]
+    assert party_differences({**copy, "ship_to_name": "DENVER DC"}, held) == [
+        "N1*ST DENVER DC, the order's N1*ST CHICAGO DC"]
+    assert party_differences({**copy, "ship_to_name": "DENVER DC", "ship_to_id": "WH-DEN"}, held) == [
+        "N1*ST DENVER DC WH-DEN, the order's N1*ST CHICAGO DC"]  # an id on one side alone: the names
+    assert party_differences({"buyer_id": "USSI", "ship_to_name": "DENVER"},
+                             OrderRecord("dynamics", "PO-1", OrderState.ACKNOWLEDGED)) == []
+    assert party_differences({}, held) == []
+
+
+def test_a_version_24_store_keeps_its_orders_and_gets_their_parties(store_target):
+    """On both back ends: a store before ORDER_PARTIES (orders without buyer_* and ship_to_*) gets the columns; an
+    order recorded before has none (never told from a copy by its parties), one recorded after keeps them."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import ISA_IDS, LATEST, ORDER_PARTIES
+    from schemas.lifecycle import ORDER_PARTY_FIELDS
+
+    target = store_target()
+    store = StateStore(target)
+    insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
+              " ('dynamics', ?, 'acknowledged', 1, 1{})")
+    with store.transaction():  # what a version 24 store looks like, with an order it took
+        for table, column, _ in COLUMNS_ADDED_IN[ORDER_PARTIES]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(insert.format("", ""), ("PO-000417",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(ISA_IDS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == ORDER_PARTIES == ISA_IDS + 1
+        assert set(ORDER_PARTY_FIELDS) <= set(store._columns("orders"))
+        parties = ("OSTRANDER SUPPLY USMF", "92", "USMF", "OSTRANDER CHICAGO WAREHOUSE", "92", "WH-CHI")
+        with store.transaction():
+            store._q(insert.format(", " + ", ".join(ORDER_PARTY_FIELDS), ", ?" * 6), ("PO-000418", *parties))
+        old, new = store.order("dynamics", "PO-000417"), store.order("dynamics", "PO-000418")
+        assert tuple(getattr(old, f) for f in ORDER_PARTY_FIELDS) == ("",) * 6
+        assert tuple(getattr(new, f) for f in ORDER_PARTY_FIELDS) == parties
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("iso", ["PCE", "H87", "KGM"])
@@ -460,12 +524,72 @@ def test_an_iso_unit_code_leaking_through_is_refused_in_the_997_naming_it(iso, t
     assert not list((ws.drop_root / "vantor" / "outbox").glob("vantor-855-*"))
 
 
+def test_a_unit_code_in_small_letters_is_read_as_the_code_told_and_answered_in_capitals(tmp_path):
+    """An ERP writing its own unit table's case (Infor SX.e's "ea") sends PO103 ea and Ct: X12's unit codes are
+    capitals, but the 997 accepts the set (element 355 is an ID of 2 characters), and the line used to be rejected
+    on the 855 (ACK IR, UNIT_UNKNOWN) and its shipment in EA refused: an order lost over letter case. Each is read
+    as its code with a warning naming the element and what was sent, and the 855, 856 and 810 state the code."""
+    ws, found, states = _variant("vantor", "4500312001", tmp_path, [("PO1*00020*40*EA*", "PO1*00020*40*ea*"),
+                                                                    ("PO1*00010*12*CT*", "PO1*00010*12*Ct*")])
+    assert states == {("vantor", "4500312001"): "invoiced"}
+    assert sorted((f[1], f[3]) for f in found if f[0] == "UNIT_CASE_CONVERTED") == [
+        ("warning", f"PO103 {sent!r} is no unit code as sent (X12's unit codes, element 355, are capitals): read as "
+                    f"{code}; our 855, 856 and 810 state {code}.") for sent, code in (("Ct", "CT"), ("ea", "EA"))]
+    assert not [f for f in found if f[1] == "error"]
+    assert [s[1] for s in segments(ws, "vantor", "997") if s[0] == "AK5"] == ["A"]
+    ack = po_segments(segments(ws, "vantor", "855"), "4500312001", "BAK")
+    assert [s[1:4] for s in ack if s[0] == "PO1"] == [["00010", "12", "CT"], ["00020", "40", "EA"]]
+    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "12", "CT"], ["IA", "40", "EA"]]
+    assert [s[2:4] for s in segments(ws, "vantor", "856") if s[0] == "SN1"] == [["12", "CT"], ["40", "EA"]]
+    invoice = po_segments(segments(ws, "vantor", "810"), "4500312001", "BIG")
+    assert [s[1:4] for s in invoice if s[0] == "IT1"] == [["00010", "12", "CT"], ["00020", "40", "EA"]]
+
+
+def test_an_860_of_an_erp_writing_its_units_in_small_letters_changes_the_order_in_its_code(tmp_path):
+    """The same ERP's ORDCHG writes POC05 ea too: read as EA (UNIT_CASE_CONVERTED at POC05), the washers' change
+    applied to the line held in EA, never refused for letter case, and the revised 855 states
+    EA."""
+    copy = tmp_path / "src" / "rg78"
+    shutil.copytree(FIXTURES, copy)
+    for path in (copy / "drops" / "brenner" / "SAPPI_ORDERS_4500081234.x12",
+                 copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"):
+        path.write_bytes(path.read_bytes().replace(b"*EA*", b"*ea*"))
+    change = copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"
+    ws = of_its_own(copy, tmp_path / "ws", {"brenner": ["SAPPI_ORDERS_4500081234.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(change, ws.drop_root / "brenner" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f.get("element")))
+    assert states == {("brenner", "4500081234"): "acknowledged"}
+    assert not [f for f in found if f[1] == "error"]
+    assert sorted(f[2] for f in found if f[0] == "UNIT_CASE_CONVERTED") == ["PO103"] * 3 + ["POC05"] * 3
+    answers = segments(ws, "brenner", "855")
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    assert [s[1:4] for s in revised if s[0] == "PO1"] == [["00010", "10", "EA"], ["00020", "300", "EA"],
+                                                          ["00030", "400", "EA"]]
+
+
+def test_only_a_value_whose_capitals_are_a_unit_code_is_read_as_that_code():
+    """schemas.units.capital_units: ea, Cs, ct read as EA, CS, CT; a value in capitals, one whose capitals are no
+    unit code (xx, pce: PCE is ISO's, not X12's) and an empty PO103 as sent (UNIT_UNKNOWN where none is a unit)."""
+    import pyarrow as pa
+
+    from schemas.units import capital_units
+
+    read, sent = capital_units(pa.array(["ea", "Cs", "EA", "xx", "pce", None, "ct"], pa.string()))
+    assert read.to_pylist() == ["EA", "CS", "EA", "xx", "pce", None, "CT"]
+    assert sent.to_pylist() == ["ea", "Cs", None, None, None, None, "ct"]
+    read, sent = capital_units(pa.array(["EA", "CA"], pa.string()))  # every usual set: as sent, nothing said
+    assert read.to_pylist() == ["EA", "CA"] and sent.null_count == 2
+
+
 def test_an_erp_s_po_reads_its_references_and_parties_as_sent():
     """inspect of the JD Edwards PO: its order type and company (two REF*ZZ, REF03 saying which), the branch/plant."""
     seen = inspected(FIXTURES / "drops" / "jde" / "JDE_F4311_20145.x12", NOTED)
     [order] = seen["orders"]
     assert order["po_number"] == "20145" and order["line_count"] == 3
-    assert order["refs_sent"] == [{"qualifier": "ZZ", "id": "OP"}, {"qualifier": "ZZ", "id": "00200"}]
+    assert order["refs_sent"] == [{"qualifier": "ZZ", "id": "OP", "description": "ORDER TYPE"},
+                                  {"qualifier": "ZZ", "id": "00200", "description": "COMPANY"}]
     assert (order["ship_to_id_qualifier"], order["ship_to_id"]) == ("92", "M30")
 
 
@@ -474,10 +598,6 @@ _JDE_REFS = [(head, head + _ECHO_ZZ) for head in ('vendor_number = "CE-3310"\nsh
                                                  'per = "order"\nvendor_number = "CE-3310"\n')]
 
 
-@pytest.mark.xfail(strict=True, reason="a PO's heading keeps one reference per REF01 (ORDERS refs_sent is echoed "
-                   "by its first REF of a qualifier, ref_descriptions keeps that one's REF03: schemas.orders."
-                   "order_ref_elements): JDE's second REF*ZZ, the company, is not written back; keeping every REF of "
-                   "a qualifier with its own REF03 changes the ORDERS schema")
 def test_two_references_of_one_qualifier_are_both_written_back(tmp_path):
     """Corliss's profile asks for its REF*ZZ back with their descriptions (order_refs and order_ref_descriptions
     ["ZZ"], on the 855 and the 810): JDE matches an invoice on order number, order type and company."""

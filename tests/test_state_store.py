@@ -181,7 +181,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
                     COLUMNS_ADDED_IN[mig.STORE_MARKS] + COLUMNS_ADDED_IN[mig.NET_WEIGHTS] + \
                     COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
                     COLUMNS_ADDED_IN[mig.BUYER_GS_IDS] + COLUMNS_ADDED_IN[mig.SUBSTITUTES] + \
-                    COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS]:
+                    COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS] + \
+                    COLUMNS_ADDED_IN[mig.ORDER_PARTIES]:
                 store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
             for table in ADDED_IN[mig.SERIALS]:
                 store._q(f"DROP TABLE {table}")
@@ -194,8 +195,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.ORDER_TYPES + 3 == mig.RETAKES + 4 == mig.OUR_GS_IDS + 5 \
-        == mig.RETURNED_SERIALS + 6 == mig.SUBSTITUTES + 7 \
+    assert store.schema_version == LATEST == mig.ORDER_TYPES + 4 == mig.RETAKES + 5 == mig.OUR_GS_IDS + 6 \
+        == mig.RETURNED_SERIALS + 7 == mig.SUBSTITUTES + 8 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6 \
         == mig.TA1_ACKS + 7 == mig.RETUNED_INDEXES + 8 == mig.LEASES + 9 == mig.RECOVERY + 10 == mig.SHIPPING + 11
@@ -207,7 +208,7 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
             COLUMNS_ADDED_IN[mig.TA1_ACKS] + COLUMNS_ADDED_IN[mig.STORE_MARKS] + COLUMNS_ADDED_IN[mig.NET_WEIGHTS] + \
             COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
             COLUMNS_ADDED_IN[mig.BUYER_GS_IDS] + COLUMNS_ADDED_IN[mig.SUBSTITUTES] + \
-            COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS]:
+            COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS] + COLUMNS_ADDED_IN[mig.ORDER_PARTIES]:
         assert column in store._columns(table), (table, column)
     if version:
         assert store.file_record("acme", "abc")["disposed_at"] == AT  # moved by the time it was migrated

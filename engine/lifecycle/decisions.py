@@ -1233,8 +1233,9 @@ def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerPr
     """The PO references (REF02) the partner's 855 echoes (settings.order_refs) that are longer than REF02 in the
     partner's version (004010: 30; a 005010 PO's REF*DP may have 50): each left out of its head (its REF is not
     written, the 855 still answers every line) with a warning naming it, as the partner's translator would refuse
-    the whole 855 for it (ELEMENT_TOO_LONG). Only the lengths are looked at: a few values per order. A qualifier
-    ORDER_REFS names is read from its column; any other from the PO's refs_sent (its first REF of it)."""
+    the whole 855 for it (ELEMENT_TOO_LONG). Only the lengths are looked at: a few values per order. Every REF of a
+    qualifier the 855 echoes is (schemas.orders.order_ref_elements: the first of one ORDER_REFS names in its column,
+    the others in the PO's refs_sent); one left out takes its REF03 with it, the others of its qualifier stay."""
     from schemas.orders import ORDER_REFS
 
     wanted = settings.order_refs
@@ -1243,19 +1244,26 @@ def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerPr
         return []
     out: list[FindingRecord] = []
     for h in heads:
-        for qualifier in wanted:
+        for qualifier in dict.fromkeys(wanted):
             column = ORDER_REFS.get(qualifier)
-            if column is not None:
-                value = h.get(column)
-            else:
-                value = next((r["id"] for r in h.get("refs_sent") or () if r.get("qualifier") == qualifier
-                              and r.get("id")), None)
-            if value and len(value) > most:
-                if column is not None:
-                    h[column] = None
-                else:  # every REF of it left out: the next one is not the PO's reference of that qualifier
-                    h["refs_sent"] = [r for r in h["refs_sent"] if r.get("qualifier") != qualifier]
-                if h.get("ref_descriptions"):  # nor its REF03 alone (REF*DP**text): the reference is left out
-                    h["ref_descriptions"] = [r for r in h["ref_descriptions"] if r["qualifier"] != qualifier]
-                out.append(_left_out(profile, h["po_number"], qualifier, value, version, most))
+            long: list[str] = []
+            if column is not None and (value := h.get(column)) and len(value) > most:
+                h[column] = None
+                long.append(value)
+            refs = h.get("refs_sent") or []
+            of_it = [k for k, r in enumerate(refs) if r.get("qualifier") == qualifier and r.get("id")]
+            gone = {k for k in (of_it[1:] if column is not None else of_it) if len(refs[k]["id"]) > most}
+            first_gone = bool(long) if column is not None else bool(of_it) and of_it[0] in gone
+            if gone:
+                h["refs_sent"] = [r for k, r in enumerate(refs) if k not in gone]
+                long += [refs[k]["id"] for k in sorted(gone)]
+            if first_gone and h.get("ref_descriptions"):
+                # the first REF of it is left out, and its REF03 (ref_descriptions') with it: never written alone
+                # (REF*DP**text would name another reference than the PO's); of a qualifier no column holds, the
+                # first one left states its own (refs_sent's)
+                after = next((refs[k].get("description") for k in of_it if k not in gone), None) if column is None \
+                    else None
+                h["ref_descriptions"] = [r for r in h["ref_descriptions"] if r["qualifier"] != qualifier] + (
+                    [{"qualifier": qualifier, "description": after}] if after else [])
+            out += [_left_out(profile, h["po_number"], qualifier, value, version, most) for value in long]
     return out

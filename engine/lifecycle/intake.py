@@ -27,6 +27,7 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import (
     GONE_LINES,
     LINE_ROWS,
+    ORDER_PARTY_FIELDS,
     RECEIVED_ORDERS,
     ChangeUpdate,
     Clock,
@@ -217,7 +218,8 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
             "gs02": text_or(orders["gs02"], "") if "gs02" in orders.column_names else same(""),
             "gs03": text_or(orders["gs03"], "") if "gs03" in orders.column_names else same(""),
             "order_type": text_or(orders["order_type"], "") if "order_type" in orders.column_names else same(""),
-            **{name: text_or(orders[name], "") if name in orders.column_names else same("") for name in ISA_PARTIES},
+            **{name: text_or(orders[name], "") if name in orders.column_names else same("")
+               for name in (*ISA_PARTIES, *ORDER_PARTY_FIELDS)},
         }
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
@@ -300,7 +302,8 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and not replaces:
         release = (order.get("release_number") or "").strip()
         named = f"PO {x12_po(po)} release {release} (BEG04)" if release and not is_ref_key(po) else f"PO {shown(po)}"
-        differences = resend_differences(line_rows.of(order["order_ref"]), live_lines) if live_lines else []
+        lines_differ = resend_differences(line_rows.of(order["order_ref"]), live_lines) if live_lines else []
+        differences = lines_differ or party_differences(order, live)  # (its parties named: _parties_said)
         if not differences:
             f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
                         f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po),
@@ -308,12 +311,14 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
             return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
                                           note=f"duplicate copy in {outcome.file} ignored"),),
                         findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
-        # an original (BEG01 00) under a live PO number whose lines differ is no resend: an ERP that numbers its
-        # POs per company code or legal entity (Dynamics 365's PO-000418 of USMF and of USSI, SAP company codes on
-        # their own number ranges) sends another order under the same BEG03, or a buyer sends a change as a new
-        # 850. Either way it is not taken, and it used to be said as a resend's warning (the order lost in silence)
+        # an original (BEG01 00) under a live PO number whose lines differ, or its buyer or ship-to (N1*BY, N1*ST), is
+        # no resend: an ERP that numbers its POs per company code or legal entity (Dynamics 365's PO-000418 of USMF
+        # and of USSI, SAP company codes on their own number ranges) sends another order under the same BEG03, the
+        # same lines maybe, or a buyer sends a change as a new 850. Either way it is not taken, and it used to be
+        # said as a resend's warning (the order lost in silence)
         f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state {live.state.value}), "
-                    f"and this copy differs from that order ({'; '.join(differences)}){_parties_said(order)}: not a "
+                    f"and this copy differs from that order ({'; '.join(differences)})"
+                    f"{_parties_said(order) if lines_differ else ''}: not a "
                     "resend. It is not processed: if it is another order under the same number (a company code or "
                     "legal entity of the buyer's numbering its POs on its own), enter it by hand; if it changes the "
                     "order, ask for an 860 or a BEG01 05 replacement.", severity="error", element="BEG03",
@@ -369,6 +374,28 @@ def resend_differences(rows: Mapping[int, Mapping], live_lines: Sequence[LineRec
     return said
 
 
+def party_differences(order: Mapping, live: OrderRecord) -> list[str]:
+    """What tells a retransmitted 850's buyer and ship-to (N1*BY, N1*ST: ``order``'s ORDERS columns) from those the
+    order held (``live``) names, in words (the copy's, then the order's): an ERP numbering each company's POs on its
+    own (Dynamics 365's PO-000418 of legal entity USMF and of USSI, SAP company codes on their own number ranges) may
+    send two orders of one number with the same lines, told apart by them alone. A party is compared by its N103/N104
+    where both name one, else by its N102 (letter case and spacing aside) where both name one; not where either names
+    neither (an order stored before ORDER_PARTIES keeps none: never compared); [] for the same parties."""
+    said = []
+    for role, prefix in (("BY", "buyer"), ("ST", "ship_to")):
+        copy = [(order.get(f"{prefix}_{n}") or "").strip() for n in ("name", "id_qualifier", "id")]
+        held = [getattr(live, f"{prefix}_{n}").strip() for n in ("name", "id_qualifier", "id")]
+        if copy[2] and held[2]:
+            differs = copy[1:] != held[1:]
+        else:
+            differs = bool(copy[0] and held[0]) and " ".join(copy[0].casefold().split()) != " ".join(
+                held[0].casefold().split())
+        if differs:
+            said.append(f"N1*{role} {' '.join(v for v in copy if v)}, the order's N1*{role} "
+                        f"{' '.join(v for v in held if v)}")
+    return said
+
+
 def _amount(value) -> str:
     """A quantity or price as said to a person: as a number, no trailing zeros ("-" for none)."""
     if value is None:
@@ -401,8 +428,9 @@ def resent_with_changes(rows: Mapping[int, Mapping], live_lines: Sequence[LineRe
 _ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
                  "st_file_segment",
                  "version", "po_date", "currency", "line_count", "gs02", "gs03", "isa05", "isa06", "isa07", "isa08",
-                 # the parties an ORDER_DUPLICATE whose lines differ names (_parties_said)
-                 *(f"{p}_{n}" for p in ("buyer", "ship_to") for n in ("name", "id_qualifier", "id"))]
+                 # the parties the order keeps (OrderRecord), which an ORDER_DUPLICATE compares and names
+                 # (party_differences, _parties_said)
+                 *ORDER_PARTY_FIELDS]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:
@@ -412,7 +440,7 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
                 purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
                 currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "",
                 gs03=order.get("gs03") or "", order_type=order.get("order_type") or "",
-                **{name: order.get(name) or "" for name in ISA_PARTIES})
+                **{name: order.get(name) or "" for name in (*ISA_PARTIES, *ORDER_PARTY_FIELDS)})
 
 
 def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:

@@ -311,7 +311,8 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
-    packs = [*_quantity_decimals_findings(resolved), *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
+    packs = [*_unit_case_findings(resolved), *_quantity_decimals_findings(resolved),
+             *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
@@ -438,6 +439,21 @@ def _drop_ship_lines(lines: pa.Table, orders: pa.Table | None, settings: RuleSet
         return [False] * lines.num_rows
     hit = pc.is_in(pair_key(lines["partner"], lines["po_number"]), value_set=keys.combine_chunks())
     return pc.fill_null(hit, False).to_pylist()
+
+
+def _unit_case_findings(lines: pa.Table) -> list[Finding]:
+    """UNIT_CASE_CONVERTED for each line whose PO103 was a unit code in small letters (the parser's ``unit_sent``:
+    "ea" read as EA, schemas.units.capital_units): X12's unit codes are capitals, and the line used to be rejected
+    (UNIT_UNKNOWN, ACK IR) after its 997 had accepted it; it is taken in the code, told, and answered with it."""
+    if "unit_sent" not in lines.column_names or lines.column("unit_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    return [business_finding(
+        "UNIT_CASE_CONVERTED",
+        f"PO103 {row['unit_sent']!r} is no unit code as sent (X12's unit codes, element 355, are capitals): read as "
+        f"{row['unit']}; our 855, 856 and 810 state {row['unit']}.", row, seg="PO1", element="PO103",
+        value=row["unit_sent"]) for row in picked.filter(pc.is_valid(lines.column("unit_sent"))).to_pylist()]
 
 
 def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
