@@ -1440,6 +1440,24 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
     return pa.array([" ".join(t) if t else None for t in texts], pa.string())
 
 
+def sales_requirements(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                       ) -> pa.Array:
+    """Per line, its own sales requirement (ORDER_LINES sales_requirement): CSH01 of the first CSH of its loop
+    (``line_rows``: PO1 or POC rows) that has one, else IT801 of its IT8 (the same code list, 563: IT8*N says no
+    back order as CSH*N does), as sent (blanks stripped); null for a line that states none. Few lines do: read row by
+    row."""
+    n_lines = len(line_rows)
+    out: list[str | None] = [None] * n_lines
+    for seg_id in ("CSH", "IT8"):
+        if seg_id not in vocab:
+            continue
+        rows, owner = _lines_own(set_of_row, line_rows, codes, vocab, seg_id)
+        for line, code in zip(owner.tolist(), cells.column(rows, 1).to_pylist() if len(rows) else [], strict=True):
+            if out[line] is None and code and code.strip():
+                out[line] = code.strip()
+    return pa.array(out, pa.string())
+
+
 def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array,
               languages: pa.Array) -> pa.Array:
     """Per line, its own free-form PIDs (``owner``: the line of each PID row of the lines' own loops; ``kinds``,
@@ -2064,5 +2082,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "pids_sent": pids,
         "style_line_id": pa.nulls(n_lines, pa.string()),  # a size of a style line: rules.business.size_runs
         "hazmat_sent": hazmat_sent(n_lines, set_of_row, po1_rows, codes, vocab, cells),
+        "sales_requirement": sales_requirements(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -34,6 +34,7 @@ from schemas.changes import (
 from schemas.countries import region_code
 from schemas.findings import Finding, finding
 from schemas.orders import (
+    BACKORDER_ALLOWED,
     BUYER_COST_PRICES,
     DATE_TWIN_NAMES,
     DATE_TWINS,
@@ -41,6 +42,7 @@ from schemas.orders import (
     LINE_DTM_DATES,
     LINE_LOOP_ENDS,
     LIST_PRICE_BASES,
+    NO_BACKORDER,
     SDQ_PAIRS,
     TXI_EXEMPTING,
     hazmat_marking,
@@ -471,8 +473,9 @@ _OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DI
 # "CTB*OR*PRETICKET WITH BURLINGTON TICKET", a minimum "CTB*OR**01*12"), in the heading or a PO1 loop; a PO1
 # loop's PO3 with a price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*
 # QUOTED PRICE 24 AND UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH
-# (the line's sales requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order
-# keeps, and its IT8 (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
+# (the line's sales requirement: SC ship complete) other than the heading's, which the order keeps, and its IT8
+# (conditions of sale: IT801 the same codes, IT807 the substitution allowed), but for a line's own back-order rule
+# (CSH*N, CSH*Y, IT8*N: ORDER_LINES sales_requirement, applied to the line by engine.answer)
 _TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)), ("CTB", (1, 2, 3, 4, 5, 6)))
 # N101 (entity identifier 98) of the parties the goods are ultimately for that no order, 855, 856 or warehouse order
 # of ours names (Z7, mark for, is kept): MA (party for whom the item is ultimately intended), UD (ultimate
@@ -510,7 +513,8 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     """The terms of the sale a PO states that nothing of ours applies (_TERMS, _PRICED_PO3, _LINE_SALE): a DIS,
     INC, LDT or CTB anywhere; an N1 loop of a party the goods are ultimately for (_ULTIMATE_PARTIES: N1*MA,
     N1*UD); a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's CSH01 (kept:
-    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more). (row,
+    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more) and other
+    than the line's own back-order rule (_applied_sale: CSH*N alone, kept and applied to its line). (row,
     set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the instalments,
     the lead time, the restriction, the consignee, the line's price or its no-back-order be dropped without a
     word."""
@@ -548,18 +552,28 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         rows.tolist(), owner.tolist(), values, in_line(rows, owner), strict=True) if inside and vals[price_at - 1]]
     out += _line_terms(result, mine, set_of_row, fe, in_line)
     heading: dict[int, str] = {}  # each set's first heading CSH01: the order's sales requirement
+    kept: dict[int, str] = {}  # each line's own sales requirement (PO1 row -> its first CSH01, else IT801)
     for seg, ks in _LINE_SALE:
         rows, owner, values = said(seg, ks)
         inside = in_line(rows, owner)
-        if seg == "CSH":
-            for own, vals, line in zip(owner.tolist(), values, inside, strict=True):
-                if not line:
-                    heading.setdefault(own, vals[0])
-        for row, own, vals, line in zip(rows.tolist(), owner.tolist(), values, inside, strict=True):
+        lines = line_rows[np.maximum(np.searchsorted(line_rows, rows, side="right") - 1, 0)].tolist()
+        for own, vals, line, po1 in zip(owner.tolist(), values, inside, lines, strict=True):
+            if not line and seg == "CSH":
+                heading.setdefault(own, vals[0])
+            elif line and vals[0] and po1 not in kept:
+                kept[po1] = vals[0]
+        for row, own, vals, line, po1 in zip(rows.tolist(), owner.tolist(), values, inside, lines, strict=True):
             asks = [v for v in vals if v]
-            if line and asks and asks != [heading.get(own)]:
+            if line and asks and asks != [heading.get(own)] and not _applied_sale(asks, kept.get(po1)):
                 out.append((row, own, " ".join([seg, *asks]), seg))
     return out
+
+
+def _applied_sale(asks: list[str], kept: str | None) -> bool:
+    """Whether a PO1 loop's CSH or IT8 (``asks``: its elements sent) says nothing but the line's own sales
+    requirement (``kept``: ORDER_LINES sales_requirement) and engine.answer applies that: a back-order rule
+    (NO_BACKORDER, BACKORDER_ALLOWED)."""
+    return asks == [kept] and kept.upper() in (*NO_BACKORDER, *BACKORDER_ALLOWED)
 
 
 def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
