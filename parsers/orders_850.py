@@ -66,7 +66,8 @@ from schemas.units import (
 )
 from schemas.x12 import Group, Interchange, TransactionSet
 
-PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
+PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to",
+           "SN": "store"}
 # N101 BS "Bill and Ship To" (code list 98): one N1 naming the party billed and shipped to, as BISAC X12 book orders
 # send it (Baker & Taylor, Anchor: N1*BS*..*15*SAN): the ship-to and bill-to of a set that names no N1*ST / BT
 _BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
@@ -719,6 +720,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     _detail_ship_to(party_vals, party_cols, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab,
                     cells, seg.elements)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
+    _store_party_ship_to(party_vals, party_cols)
     _store_ship_to(party_vals, stores["store"])
     _default_ship_to(party_vals, ship_to, nsets)
     cols["contract_number"] = pc.coalesce(cols["contract_number"], stores["contract"])
@@ -1031,6 +1033,28 @@ def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_r
             values["id_qualifier"][k], values["id"][k] = place
     for f, v in values.items():
         party_vals[f"ship_to_{f}"] = pa.array(v, pa.string())
+
+
+def _store_party_ship_to(party_vals: dict[str, pa.Array], party_cols: dict[str, pa.Array]) -> None:
+    """The ship-to of a set that names none (no N1*ST or N1*BS in the heading or the lines, no SDQ destination) from
+    its heading's N1*SN (entity 98 SN "Store": a buyer naming the store the goods go to, N103 92 its own location
+    number, as REF*ST does in _store_ship_to), with the N2s, N3/N4 of its loop as an N1*ST's are read; the store_*
+    values leave ``party_vals`` (ORDERS keeps no store party). A set with an N1*ST keeps it (the store is then the
+    party the goods are for; not read). Such a PO used to be held SHIP_TO_UNKNOWN as if it named no destination."""
+    store = {f: party_vals.pop(f"store_{f}") for f in _PARTY_FIELDS}
+    named = pc.or_kleene(pc.is_valid(store["name"]), pc.is_valid(store["id"]))
+    if not pc.any(named).as_py():
+        return
+    empty = named
+    for f in _SHIP_TO:
+        empty = pc.and_(empty, pc.is_null(party_vals[f"ship_to_{f}"]))
+    if not pc.any(empty).as_py():
+        return
+    for f in _PARTY_FIELDS:
+        party_vals[f"ship_to_{f}"] = pc.if_else(empty, store[f], party_vals[f"ship_to_{f}"])
+    if "store_name2" in party_cols:  # its N2s with its name
+        party_cols["ship_to_name2"] = pc.if_else(empty, party_cols["store_name2"], party_cols.get(
+            "ship_to_name2", pa.nulls(len(empty), pa.string())))
 
 
 def _store_ship_to(party_vals: dict[str, pa.Array], store: pa.Array) -> None:
