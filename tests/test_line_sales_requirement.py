@@ -67,3 +67,27 @@ def test_a_line_the_860_adds_with_its_own_no_back_order_is_answered_ir_for_what_
     line2 = acks[at + 1:]
     line2 = line2[:next((k for k, s in enumerate(line2) if s[0] != "ACK"), len(line2))]
     assert [s[1:3] for s in line2] == [["IQ" if answer == "IR" else "BP", "20"], [answer, "16"]]
+
+
+def test_order_lines_stored_before_the_column_read_it_as_null_and_take_their_order_s_rule(tmp_path):
+    """ORDER_LINES Parquet written before sales_requirement existed reads it as null (LINES_ADDED_LATER): each line
+    takes its order's heading CSH01, as before."""
+    from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
+    from tests.support import GOOD_PO
+    from tests.test_line_refs import stored_without
+
+    body = [*GOOD_PO[:6], "PO1*1*12*EA*2.50*PE*UP*073000040482*VN*SKU-1", "CSH*N"]
+    loaded = stored_without(tmp_path, body, "sales_requirement")
+    assert loaded.schema == ORDER_LINES and loaded["sales_requirement"].to_pylist() == [None]
+    assert "sales_requirement" in LINES_ADDED_LATER
+
+
+def test_the_line_s_own_rule_decides_and_a_null_one_leaves_the_order_s():
+    """engine.answer._own_backorder: N / SP -> no back order, Y / BK / O -> back order (over the order's N), anything
+    else or null -> the order's."""
+    from engine.answer import _own_backorder
+
+    order = pa.array([False, True, True, False, True, False, True], pa.bool_())
+    own = pa.array(["N", "Y", "bk", "SP", None, "SC", "O"], pa.string())
+    assert _own_backorder(own, order).to_pylist() == [True, False, False, True, True, False, False]
+    assert _own_backorder(pa.nulls(7, pa.string()), order) is order
