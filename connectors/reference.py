@@ -306,3 +306,21 @@ def load_reference(folder: Path) -> ReferenceData:
                               row=row_no)
     return ReferenceData(**tables, replaced=tuple(replaced),
                          case_items=tuple(_case_items(items, tables["item_units"], files["items"])))
+
+
+def agreed_currency(folder: Path | None, partner: str) -> str | None:
+    """The currency agreed with ``partner``: its customers.csv row's (``folder``: the workspace's reference folder),
+    upper case; None when there is no folder, file, row or currency, or the file cannot be read (the decide stage
+    reports that). Intake's set checks take a PO that sends no heading CUR to be in it (rules.structure)."""
+    path = None if folder is None else folder / "customers.csv"
+    if path is None or not path.is_file():
+        return None
+    try:
+        table = read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS["customers"],
+                                   optional=OPTIONAL_COLUMNS.get("customers", frozenset()))
+    except (ConfigError, OSError):
+        return None
+    for row_partner, currency in zip(table["partner"].to_pylist(), table["currency"].to_pylist(), strict=True):
+        if row_partner == partner and currency and currency.strip():
+            return currency.strip().upper()
+    return None

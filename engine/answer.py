@@ -28,6 +28,7 @@ from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
 from schemas.orders import (
+    BACKORDER_ALLOWED,
     DELIVER_AFTER,
     LAST_DATE_COLUMNS,
     MONEY,
@@ -134,6 +135,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     own += [WINDOW_END[0]] if window_end_cancels and WINDOW_END[0] in lines.column_names else []
     # a line's own requested ship date (its PO1 loop's DTM 010 or 118): ranks it instead of its order's
     own += ["requested_ship_date"] if "requested_ship_date" in lines.column_names else []
+    # a line's own sales requirement (its PO1 loop's CSH01 or IT801): decides its back order instead of its order's
+    own += ["sales_requirement"] if "sales_requirement" in lines.column_names else []
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
     if settings is not None and lines.num_rows:
@@ -173,7 +176,10 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                          **{f"order_{c}": per_order[f"order_{c}"] for c in order_own}}).take(pa.array(codes))
     line_ship = joined["requested_ship_date"] if "requested_ship_date" in own else None
     line_end = joined[WINDOW_END[0]] if WINDOW_END[0] in own else None
-    own = [c for c in own if c not in ("requested_ship_date", WINDOW_END[0])]
+    no_backorder = per_line["no_backorder"]
+    if "sales_requirement" in own:
+        no_backorder = _own_backorder(joined["sales_requirement"], no_backorder)
+    own = [c for c in own if c not in ("requested_ship_date", WINDOW_END[0], "sales_requirement")]
     deliver_by = per_line["deliver_by"]
     lines_own = [*(joined[c] for c in own), *([line_end] if line_end is not None else [])]
     if any(pc.any(pc.is_valid(v)).as_py() for v in lines_own):
@@ -197,8 +203,22 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         pc.coalesce(line_ship, per_line["requested_ship_date"]), "po_date": per_line["po_date"],
         "arrival": per_line["arrival"],
         "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": deliver_by,
-        "no_backorder": per_line["no_backorder"],
+        "no_backorder": no_backorder,
     }).cast(ALLOCATION_INPUT)
+
+
+def _own_backorder(requirement, order_no_backorder):
+    """Per line, whether it takes no back order: its own sales requirement (``requirement``: ORDER_LINES
+    sales_requirement, its PO1 loop's CSH01 or IT801) when it speaks of back orders (NO_BACKORDER: none;
+    BACKORDER_ALLOWED: one), else its order's (``order_no_backorder``: the heading's CSH01). A line's CSH*N under a
+    heading CSH*Y is promised only what is in stock, its rest rejected (IR), as a heading's CSH*N rejects every
+    line's; a line's CSH*Y under a heading CSH*N is back ordered."""
+    if requirement.null_count == len(requirement):
+        return order_no_backorder
+    code = pc.utf8_upper(requirement)
+    return pc.if_else(pc.fill_null(pc.is_in(code, value_set=pa.array(NO_BACKORDER)), False), True,
+                      pc.if_else(pc.fill_null(pc.is_in(code, value_set=pa.array(BACKORDER_ALLOWED)), False), False,
+                                 order_no_backorder))
 
 
 def _shipped_by(table: pa.Table, transit: Mapping[str, int] | None) -> pa.Table:

@@ -773,6 +773,8 @@ class _Editor:
                         self.lines[result.line_number]["line_prices"] = poc["line_prices"]
                     if poc.get("tax_exempt_sent"):  # the POC loop's exempting TXIs: the taxes an 810 leaves off
                         self.lines[result.line_number]["tax_exempt_sent"] = poc["tax_exempt_sent"]
+                    if poc.get("sales_requirement"):  # the POC loop's CSH01 / IT801: the line's back-order rule
+                        self.lines[result.line_number]["sales_requirement"] = poc["sales_requirement"]
                     if poc.get("prepack_components"):  # the POC loop's SLN I sublines: the pack's new contents
                         self.lines[result.line_number]["prepack_components"] = poc["prepack_components"]
                     if any(poc.get(c) for c in _MARK_FOR):  # the POC loop's N1*Z7: whom the line's goods are for

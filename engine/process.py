@@ -339,7 +339,7 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
                  today: date, received_at: datetime | None = None, row_base: int = 0,
                  oversized: Sequence[OversizedSet] = (), file_size: int | None = None,
-                 parsed: ParseResult | None = None) -> Outcome:
+                 parsed: ParseResult | None = None, agreed_currency: str | None = None) -> Outcome:
     """``received_at``: when the file was picked up (the run clock), kept on partners' 997s. ``parsed``:
     ``read_interchanges(data, file=file)`` when the caller has it already (it asked the store about the
     file's envelopes, envelope_keys), not read again.
@@ -348,14 +348,15 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     ``row_base`` the segments of the file before it (every segment ordinal and document key is the
     file's, as if it were read whole), ``oversized`` its sets whose bodies were left out (each gets
     SET_TOO_LARGE, a set rejection, instead of the checks of a body it no longer has), ``file_size``
-    the whole file's size."""
+    the whole file's size. ``agreed_currency``: the currency agreed with the partner (customers.csv; None: not
+    known), a PO's that sends no heading CUR (rules.structure.check_structure)."""
     over = file_too_large(len(data) if file_size is None else file_size, profile.limits, file=file)
     if over is not None:  # the flow does not even read such a file; here it is not parsed
         return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
                        disposition="quarantine")
     result = read_interchanges(data, file=file) if parsed is None else parsed
     out = _process(result, file=file, sha256=sha256, profile=profile, known=known, today=today,
-                   received_at=received_at, row_base=row_base, oversized=oversized)
+                   received_at=received_at, row_base=row_base, oversized=oversized, agreed_currency=agreed_currency)
     return shifted(out, row_base) if row_base else out
 
 
@@ -416,7 +417,8 @@ def shifted(out: Outcome, rows: int) -> Outcome:
 
 
 def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerProfile, known: Known, today: date,
-             received_at: datetime | None, row_base: int, oversized: Sequence[OversizedSet]) -> Outcome:
+             received_at: datetime | None, row_base: int, oversized: Sequence[OversizedSet],
+             agreed_currency: str | None = None) -> Outcome:
     out = Outcome(file=file, sha256=sha256, parse=result)
     over = too_many_sets(sum(len(g.transactions) for ic in result.interchanges for g in ic.groups), profile.limits,
                          file=file)
@@ -441,7 +443,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                  invoice=profile.fulfilment.invoice,
                                  components=profile.fulfilment.asn.prepacks == "components",
                                  marks_carried=marks_carried_by(profile),
-                                 refs_echoed=line_refs_echoed_by(profile))
+                                 refs_echoed=line_refs_echoed_by(profile), agreed_currency=agreed_currency)
     findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)

@@ -86,8 +86,9 @@ class SplitInterchange:
 
     def __init__(self, head: ParseResult, set_counts: Sequence[int], *, file: str, sha256: str,
                  profile: PartnerProfile, known: Known, today: date, received_at: datetime | None,
-                 row_base: int) -> None:
+                 row_base: int, agreed_currency: str | None = None) -> None:
         self.file, self.sha256, self.profile, self.today = file, sha256, profile, today
+        self.agreed_currency = agreed_currency  # a PO's currency when it sends no heading CUR (customers.csv)
         self.received_at, self.row_base = received_at, row_base
         self.accept = acceptance_for(profile)
         [ic] = head.interchanges
@@ -166,7 +167,8 @@ class SplitInterchange:
                                      invoice=profile.fulfilment.invoice,
                                      components=profile.fulfilment.asn.prepacks == "components",
                                      marks_carried=marks_carried_by(profile),
-                                     refs_echoed=line_refs_echoed_by(profile))
+                                     refs_echoed=line_refs_echoed_by(profile),
+                                     agreed_currency=self.agreed_currency)
         findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)
@@ -266,12 +268,13 @@ class SplitInterchange:
 
 def process_in_batches(sk: Skeleton, read: Callable[[int, int], bytes], *, file: str, sha256: str,
                        profile: PartnerProfile, known: Known, today: date, received_at: datetime | None = None,
-                       row_base: int = 0) -> Iterator[tuple[Batch | None, Outcome]]:
+                       row_base: int = 0, agreed_currency: str | None = None) -> Iterator[tuple[Batch | None, Outcome]]:
     """Every batch of the scanned interchange ``sk`` (parsers.x12_batches; ``read(start, end)`` gives its
     bytes there) with its Outcome, in order; (None, the envelope's Outcome) alone when the interchange
     holds more sets than the partner's limit (none is read, as engine.process does)."""
     split = SplitInterchange(read_head(sk, file=file), sk.set_counts, file=file, sha256=sha256, profile=profile,
-                             known=known, today=today, received_at=received_at, row_base=row_base)
+                             known=known, today=today, received_at=received_at, row_base=row_base,
+                             agreed_currency=agreed_currency)
     if split.too_many is not None:
         yield None, split.envelope()
         return

@@ -1254,8 +1254,11 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 
             out = process_csv_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(), profile=profile)
             return None, out.findings, out.orders, None
+        from connectors.reference import agreed_currency
+
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                           profile=profile, known=Known(), today=date.today())
+                           profile=profile, known=Known(), today=date.today(),
+                           agreed_currency=agreed_currency(workspace.resolve() / "reference", partner))
         return out.parse, out.findings, out.orders, out.change_headers
     return read_checked(data, path.name)
 

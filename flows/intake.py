@@ -127,6 +127,9 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     store = OrderStore(ws.orders_dir)
     at = now.isoformat()
     render = renderer({profile.id: profile}, now)
+    from connectors.reference import agreed_currency
+
+    currency = agreed_currency(ws.reference_dir, profile.id)  # a PO's that sends no heading CUR (set checks)
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
     _report_refusals(state, drop, res, run_id=run_id)
@@ -146,7 +149,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
-                              run_id=run_id, keep=keep)
+                              run_id=run_id, keep=keep, currency=currency)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -180,7 +183,8 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             else:
                 parsed = read_interchanges(data, file=info.name)
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile, parsed=parsed,
-                                       known=known_for(state, profile.id, parsed), today=now.date(), received_at=now)
+                                       known=known_for(state, profile.id, parsed), today=now.date(), received_at=now,
+                                       agreed_currency=currency)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=ws.reference_dir, name=info.name,
                                         messages_dir=text_messages.folder(ws, run_id), record=dict(
@@ -358,7 +362,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
                       keep: Callable[[], None] | None = None, reference_dir: Path | None = None,
-                      messages_dir: Path | None = None) -> None:
+                      messages_dir: Path | None = None, currency: str | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -439,7 +443,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         nonlocal rows, seen_any
         with timed("intake.check", profile.id):
             outcome = process_file(data, file=name, sha256=sha, profile=profile, today=now.date(), received_at=now,
-                                   row_base=rows, oversized=oversized, file_size=size, known=known_now())
+                                   row_base=rows, oversized=oversized, file_size=size, known=known_now(),
+                                   agreed_currency=currency)
         rows += len(outcome.parse.segments)
         seen_any = seen_any or bool(outcome.parse.interchanges)
         commit(outcome, offset, rows)
@@ -472,7 +477,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         resumed_batches = 0
         batches = process_in_batches(sk, functools.partial(_read_span, local, archived, span_at), file=name,
                                      sha256=sha, profile=profile, known=known_now(), today=now.date(),
-                                     received_at=now, row_base=rows_at)
+                                     received_at=now, row_base=rows_at, agreed_currency=currency)
         while True:
             with timed("intake.check", profile.id):
                 item = next(batches, None)

@@ -388,9 +388,12 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     if profile.is_csv_file(name):  # a CSV order file, read as intake read it
         outcome = process_csv_file(data, file=name, sha256=sha, profile=profile)
     else:
+        from connectors.reference import agreed_currency
+
         parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
         outcome = process_file(data, file=name, sha256=sha, profile=profile,
-                               known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed)
+                               known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed,
+                               agreed_currency=agreed_currency(ws.reference_dir, profile.id))
     # lines ordered by weight taken in as intake takes them
     outcome = by_weight(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
     outcome = by_size(outcome, ws.reference_dir)  # size runs a line per size

@@ -67,7 +67,8 @@ from schemas.units import (
 )
 from schemas.x12 import Group, Interchange, TransactionSet
 
-PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
+PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to",
+           "SN": "store"}
 # N101 BS "Bill and Ship To" (code list 98): one N1 naming the party billed and shipped to, as BISAC X12 book orders
 # send it (Baker & Taylor, Anchor: N1*BS*..*15*SAN): the ship-to and bill-to of a set that names no N1*ST / BT
 _BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
@@ -720,6 +721,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     _detail_ship_to(party_vals, party_cols, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab,
                     cells, seg.elements)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
+    _store_party_ship_to(party_vals, party_cols)
     _store_ship_to(party_vals, stores["store"])
     _default_ship_to(party_vals, ship_to, nsets)
     cols["contract_number"] = pc.coalesce(cols["contract_number"], stores["contract"])
@@ -1032,6 +1034,28 @@ def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_r
             values["id_qualifier"][k], values["id"][k] = place
     for f, v in values.items():
         party_vals[f"ship_to_{f}"] = pa.array(v, pa.string())
+
+
+def _store_party_ship_to(party_vals: dict[str, pa.Array], party_cols: dict[str, pa.Array]) -> None:
+    """The ship-to of a set that names none (no N1*ST or N1*BS in the heading or the lines, no SDQ destination) from
+    its heading's N1*SN (entity 98 SN "Store": a buyer naming the store the goods go to, N103 92 its own location
+    number, as REF*ST does in _store_ship_to), with the N2s, N3/N4 of its loop as an N1*ST's are read; the store_*
+    values leave ``party_vals`` (ORDERS keeps no store party). A set with an N1*ST keeps it (the store is then the
+    party the goods are for; not read). Such a PO used to be held SHIP_TO_UNKNOWN as if it named no destination."""
+    store = {f: party_vals.pop(f"store_{f}") for f in _PARTY_FIELDS}
+    named = pc.or_kleene(pc.is_valid(store["name"]), pc.is_valid(store["id"]))
+    if not pc.any(named).as_py():
+        return
+    empty = named
+    for f in _SHIP_TO:
+        empty = pc.and_(empty, pc.is_null(party_vals[f"ship_to_{f}"]))
+    if not pc.any(empty).as_py():
+        return
+    for f in _PARTY_FIELDS:
+        party_vals[f"ship_to_{f}"] = pc.if_else(empty, store[f], party_vals[f"ship_to_{f}"])
+    if "store_name2" in party_cols:  # its N2s with its name
+        party_cols["ship_to_name2"] = pc.if_else(empty, party_cols["store_name2"], party_cols.get(
+            "ship_to_name2", pa.nulls(len(empty), pa.string())))
 
 
 def _store_ship_to(party_vals: dict[str, pa.Array], store: pa.Array) -> None:
@@ -1439,6 +1463,24 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
         if (code or "").strip().upper() in TXI_EXEMPTING and (kind or "").strip():
             texts[line].append(kind.strip().upper())
     return pa.array([" ".join(t) if t else None for t in texts], pa.string())
+
+
+def sales_requirements(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                       ) -> pa.Array:
+    """Per line, its own sales requirement (ORDER_LINES sales_requirement): CSH01 of the first CSH of its loop
+    (``line_rows``: PO1 or POC rows) that has one, else IT801 of its IT8 (the same code list, 563: IT8*N says no
+    back order as CSH*N does), as sent (blanks stripped); null for a line that states none. Few lines do: read row by
+    row."""
+    n_lines = len(line_rows)
+    out: list[str | None] = [None] * n_lines
+    for seg_id in ("CSH", "IT8"):
+        if seg_id not in vocab:
+            continue
+        rows, owner = _lines_own(set_of_row, line_rows, codes, vocab, seg_id)
+        for line, code in zip(owner.tolist(), cells.column(rows, 1).to_pylist() if len(rows) else [], strict=True):
+            if out[line] is None and code and code.strip():
+                out[line] = code.strip()
+    return pa.array(out, pa.string())
 
 
 def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array,
@@ -2067,5 +2109,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "pids_sent": pids,
         "style_line_id": pa.nulls(n_lines, pa.string()),  # a size of a style line: rules.business.size_runs
         "hazmat_sent": hazmat_sent(n_lines, set_of_row, po1_rows, codes, vocab, cells),
+        "sales_requirement": sales_requirements(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -37,6 +37,7 @@ from parsers.orders_850 import (
     per_unit_prices,
     pids_sent,
     prepack_components,
+    sales_requirements,
     store_quantities,
     tax_exemptions,
 )
@@ -419,6 +420,8 @@ def _changes(
         "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
         # the POC loop's exempting TXIs (as the 850's PO1 loop's): the taxes the line is exempt from (null: none sent)
         "tax_exempt_sent": tax_exemptions(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's first CSH01, else IT801 (as the 850's PO1 loop's): the line's own back-order rule
+        "sales_requirement": sales_requirements(set_of_row, poc_rows, codes, vocab, cells),
         # the POC loop's first N1*Z7 (as the 850's PO1 loop's): the party the line's goods are marked for
         **line_marks_for(set_of_row, poc_rows, codes, vocab, cells),
         # the POC loop's first N1*ST with its N3/N4 (as the 850's PO1 loop's): the place the line's goods go to now

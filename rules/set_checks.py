@@ -34,6 +34,7 @@ from schemas.changes import (
 from schemas.countries import region_code
 from schemas.findings import Finding, finding
 from schemas.orders import (
+    BACKORDER_ALLOWED,
     BUYER_COST_PRICES,
     DATE_TWIN_NAMES,
     DATE_TWINS,
@@ -41,6 +42,7 @@ from schemas.orders import (
     LINE_DTM_DATES,
     LINE_LOOP_ENDS,
     LIST_PRICE_BASES,
+    NO_BACKORDER,
     SDQ_PAIRS,
     TXI_EXEMPTING,
     hazmat_marking,
@@ -234,11 +236,12 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements, invoice: InvoiceSettings | None = None,
                      components: bool = False, marks_carried: bool = True,
-                     refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
+                     refs_echoed: Collection[str] = frozenset(), agreed_currency: str | None = None) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
     it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components;
-    ``refs_echoed``: the line REFs the partner's documents carry back (not quoted as notes)."""
+    ``refs_echoed``: the line REFs the partner's documents carry back (not quoted as notes); ``agreed_currency``:
+    the currency agreed with the partner (customers.csv; None: not known), that of a PO sending no heading CUR."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
@@ -246,7 +249,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _sublines(result, sets, chosen, set_of_row, fe)
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
-            + _notes(result, sets, chosen, set_of_row, fe, echoed=refs_echoed)
+            + _notes(result, sets, chosen, set_of_row, fe, echoed=refs_echoed, agreed_currency=agreed_currency)
             + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
@@ -471,8 +474,9 @@ _OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DI
 # "CTB*OR*PRETICKET WITH BURLINGTON TICKET", a minimum "CTB*OR**01*12"), in the heading or a PO1 loop; a PO1
 # loop's PO3 with a price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*
 # QUOTED PRICE 24 AND UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH
-# (the line's sales requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order
-# keeps, and its IT8 (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
+# (the line's sales requirement: SC ship complete) other than the heading's, which the order keeps, and its IT8
+# (conditions of sale: IT801 the same codes, IT807 the substitution allowed), but for a line's own back-order rule
+# (CSH*N, CSH*Y, IT8*N: ORDER_LINES sales_requirement, applied to the line by engine.answer)
 _TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)), ("CTB", (1, 2, 3, 4, 5, 6)))
 # N101 (entity identifier 98) of the parties the goods are ultimately for that no order, 855, 856 or warehouse order
 # of ours names (Z7, mark for, is kept): MA (party for whom the item is ultimately intended), UD (ultimate
@@ -506,11 +510,12 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
-                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
+                 fe: FlatElements, agreed_currency: str | None = None) -> list[tuple[int, int, str, str]]:
     """The terms of the sale a PO states that nothing of ours applies (_TERMS, _PRICED_PO3, _LINE_SALE): a DIS,
     INC, LDT or CTB anywhere; an N1 loop of a party the goods are ultimately for (_ULTIMATE_PARTIES: N1*MA,
     N1*UD); a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's CSH01 (kept:
-    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more). (row,
+    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more) and other
+    than the line's own back-order rule (_applied_sale: CSH*N alone, kept and applied to its line). (row,
     set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the instalments,
     the lead time, the restriction, the consignee, the line's price or its no-back-order be dropped without a
     word."""
@@ -546,28 +551,40 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     rows, owner, values = said(seg, ks)
     out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg) for row, own, vals, inside in zip(
         rows.tolist(), owner.tolist(), values, in_line(rows, owner), strict=True) if inside and vals[price_at - 1]]
-    out += _line_terms(result, mine, set_of_row, fe, in_line)
+    out += _line_terms(result, mine, set_of_row, fe, in_line, agreed_currency)
     heading: dict[int, str] = {}  # each set's first heading CSH01: the order's sales requirement
+    kept: dict[int, str] = {}  # each line's own sales requirement (PO1 row -> its first CSH01, else IT801)
     for seg, ks in _LINE_SALE:
         rows, owner, values = said(seg, ks)
         inside = in_line(rows, owner)
-        if seg == "CSH":
-            for own, vals, line in zip(owner.tolist(), values, inside, strict=True):
-                if not line:
-                    heading.setdefault(own, vals[0])
-        for row, own, vals, line in zip(rows.tolist(), owner.tolist(), values, inside, strict=True):
+        lines = line_rows[np.maximum(np.searchsorted(line_rows, rows, side="right") - 1, 0)].tolist()
+        for own, vals, line, po1 in zip(owner.tolist(), values, inside, lines, strict=True):
+            if not line and seg == "CSH":
+                heading.setdefault(own, vals[0])
+            elif line and vals[0] and po1 not in kept:
+                kept[po1] = vals[0]
+        for row, own, vals, line, po1 in zip(rows.tolist(), owner.tolist(), values, inside, lines, strict=True):
             asks = [v for v in vals if v]
-            if line and asks and asks != [heading.get(own)]:
+            if line and asks and asks != [heading.get(own)] and not _applied_sale(asks, kept.get(po1)):
                 out.append((row, own, " ".join([seg, *asks]), seg))
     return out
 
 
+def _applied_sale(asks: list[str], kept: str | None) -> bool:
+    """Whether a PO1 loop's CSH or IT8 (``asks``: its elements sent) says nothing but the line's own sales
+    requirement (``kept``: ORDER_LINES sales_requirement) and engine.answer applies that: a back-order rule
+    (NO_BACKORDER, BACKORDER_ALLOWED)."""
+    return asks == [kept] and kept.upper() in (*NO_BACKORDER, *BACKORDER_ALLOWED)
+
+
 def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
-                in_line: Callable[[np.ndarray, np.ndarray], list[bool]]) -> list[tuple[int, int, str, str]]:
+                in_line: Callable[[np.ndarray, np.ndarray], list[bool]],
+                agreed_currency: str | None = None) -> list[tuple[int, int, str, str]]:
     """A PO1 loop's own ITD (the line's terms of sale: CVS's line 2 at 1 % 20 days where the heading offers 2 % 30)
     other than the heading's first, the order's (its 810's ITD), and a PO1 loop's own CUR (position 020, not a CTP's
     or a SAC's loop's: the row before it is neither) whose CUR02 is not the heading's (or the heading sent none: the
-    order is in the partner's agreed currency): (row, set, "ITD 01 3 1 20 60", "ITD") each, for NOTES_NOT_KEPT.
+    order is in the partner's agreed currency, ``agreed_currency``: customers.csv's; a line in it says nothing more;
+    None, not known: told): (row, set, "ITD 01 3 1 20 60", "ITD") each, for NOTES_NOT_KEPT.
     The line is billed on the order's terms, in the order's currency; both were dropped without a word."""
     out: list[tuple[int, int, str, str]] = []
     loops = np.concatenate([result.segments.rows_of("CTP"), result.segments.rows_of("SAC")])
@@ -589,8 +606,10 @@ def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, f
             theirs = heading.get(own)
             if not (line and ok and any(vals)):
                 continue
-            differs = theirs is None or (vals[compared] != theirs[compared] if compared is not None else
-                                         vals != theirs)
+            if theirs is None and compared is not None and agreed_currency:  # the order in the agreed currency
+                theirs = [""] * compared + [agreed_currency.strip().upper()]
+            differs = theirs is None or (vals[compared].upper() != theirs[compared].upper() if compared is not None
+                                         else vals != theirs)
             if differs:
                 out.append((row, own, " ".join([seg, *(v for v in vals if v)]), seg))
     return out
@@ -746,7 +765,8 @@ def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-           fe: FlatElements, *, change: bool = False, echoed: Collection[str] = ()) -> list[Finding]:
+           fe: FlatElements, *, change: bool = False, echoed: Collection[str] = (),
+           agreed_currency: str | None = None) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
@@ -758,7 +778,8 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's) and its POC loops' REFs as a PO1 loop's (and their REF LT / SE), each
     with its POC line: a ticketing or packing instruction a
     revision before the season sends (Tuesday Morning's N9 L1 TICKETING with MSG) used to be answered with an 865
-    and read by nobody. ``echoed``: the line REF qualifiers the partner's documents carry back (_line_refs_told)."""
+    and read by nobody. ``echoed``: the line REF qualifiers the partner's documents carry back (_line_refs_told);
+    ``agreed_currency``: the partner's agreed currency (_line_terms)."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
@@ -774,7 +795,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
                            + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED, echoed), "POC",
                            "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
-    found += _terms_asked(result, mine, set_of_row, fe)
+    found += _terms_asked(result, mine, set_of_row, fe, agreed_currency)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _line_refs_told(result, mine, set_of_row, fe, "PO1", echoed=echoed)
     found += _reefer_asked(result, mine, set_of_row, fe)
@@ -1891,16 +1912,18 @@ SET_CHECKS: dict[str, SetCheck] = {
 
 
 def set_checks_for(invoice: InvoiceSettings | None, components: bool = False,
-                   marks_carried: bool = True, refs_echoed: Collection[str] = frozenset()) -> dict[str, SetCheck]:
+                   marks_carried: bool = True, refs_echoed: Collection[str] = frozenset(),
+                   agreed_currency: str | None = None) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
     says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
     (``components``: the 850's prepack components are checked, _prepacks); ``refs_echoed``: the line REF
-    qualifiers its documents carry back (line_refs_echoed_by)."""
-    if invoice is None and not components and marks_carried and not refs_echoed:
+    qualifiers its documents carry back (line_refs_echoed_by); ``agreed_currency``: the currency agreed with it
+    (customers.csv; None: not known), a PO's without a heading CUR (a line's own CUR in it is not told)."""
+    if invoice is None and not components and marks_carried and not refs_echoed and not agreed_currency:
         return SET_CHECKS
     return {**SET_CHECKS,
             "850": partial(check_850_counts, invoice=invoice, components=components, marks_carried=marks_carried,
-                           refs_echoed=refs_echoed),
+                           refs_echoed=refs_echoed, agreed_currency=agreed_currency),
             "860": partial(check_860_counts, refs_echoed=refs_echoed) if refs_echoed else check_860_counts}
 
 

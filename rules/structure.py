@@ -155,7 +155,7 @@ COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "
 def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for,
                     common: bool = False, invoice: InvoiceSettings | None = None,
                     components: bool = False, marks_carried: bool = True,
-                    refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
+                    refs_echoed: Collection[str] = frozenset(), agreed_currency: str | None = None) -> list[Finding]:
     """Segment order, loops, max use, mandatory segments, element syntax and set-level counts for the
     given sets, each judged by the dictionary of its group's version; findings in file order. With
     ``common``, a set whose version has no dictionary is judged by what they all agree on
@@ -163,13 +163,16 @@ def check_structure(result: ParseResult, sets: Sets, *, dictionaries: Dictionary
     settings (SAC_NOT_APPLIED says per SAC whether our 810s carry it); ``components``: its 856s list prepacks
     by their components ([fulfilment.asn] prepacks = "components"): the 850's are checked as they read them;
     ``marks_carried``: its 856s mark each carton for its lines' own N1*Z7 (set_checks.marks_carried_by);
-    ``refs_echoed``: the line REF qualifiers its documents carry back (set_checks.line_refs_echoed_by)."""
-    out = _check_structure(result, sets, dictionaries, invoice, components, marks_carried, refs_echoed)
+    ``refs_echoed``: the line REF qualifiers its documents carry back (set_checks.line_refs_echoed_by);
+    ``agreed_currency``: the currency agreed with the partner (customers.csv; None: not known), a PO's that sends no
+    heading CUR (a line's own CUR in it is not told: set_checks._line_terms)."""
+    out = _check_structure(result, sets, dictionaries, invoice, components, marks_carried, refs_echoed,
+                           agreed_currency)
     if common:
         unheld = {id(g): dictionaries(g.version) is None for g in {id(g): g for _ic, g, _ts in sets}.values()}
         others = [(ic, g, ts) for ic, g, ts in sets if unheld[id(g)]]  # (asked once per group, not per set)
         if others:
-            out += common_findings(result, others, invoice, components, marks_carried, refs_echoed)
+            out += common_findings(result, others, invoice, components, marks_carried, refs_echoed, agreed_currency)
             out.sort(key=lambda f: f.location.file_segment or 0)
     return out
 
@@ -194,7 +197,7 @@ def taxes_of_invoices(findings: list[Finding], profile) -> list[Finding]:
 
 def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None,
                     components: bool = False, marks_carried: bool = True,
-                    refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
+                    refs_echoed: Collection[str] = frozenset(), agreed_currency: str | None = None) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
     without BEG03 or PO1 is refused; one with longer names, newer codes, segments or notes is not."""
@@ -202,7 +205,7 @@ def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | 
     for version in SUPPORTED_VERSIONS:
         d = dictionary(version)
         found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d, invoice, components, marks_carried,
-                                             refs_echoed)
+                                             refs_echoed, agreed_currency)
                  if f.code in COMMON_CODES]
         if agreed is None:
             agreed = found
@@ -219,7 +222,8 @@ def _finding_key(f: Finding) -> tuple:
 
 def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFor,
                      invoice: InvoiceSettings | None = None, components: bool = False,
-                     marks_carried: bool = True, refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
+                     marks_carried: bool = True, refs_echoed: Collection[str] = frozenset(),
+                     agreed_currency: str | None = None) -> list[Finding]:
     judged: list[tuple[Interchange, Group, TransactionSet]] = []
     tables: list[tuple[Dictionary, SetTable]] = []
     group_dictionary: dict[int, Dictionary | None] = {}
@@ -247,7 +251,7 @@ def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFo
     out = _walk_sets(result, judged, tables)
     out += _check_elements(result, judged, tables, fe, set_of_row)
     set_ids = [ts.set_id for _, _, ts in judged]
-    for set_id, check in set_checks_for(invoice, components, marks_carried, refs_echoed).items():
+    for set_id, check in set_checks_for(invoice, components, marks_carried, refs_echoed, agreed_currency).items():
         chosen = np.array([k for k, s in enumerate(set_ids) if s == set_id], dtype=np.int64)
         if len(chosen):
             out += check(result, judged, chosen, set_of_row, fe)

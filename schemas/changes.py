@@ -126,6 +126,7 @@ CHANGES_ADDED_LATER = frozenset({"unit_sent", "quantity_sent", "quantity_left_se
                                  "price_multiplier_sent", "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                                  "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
+                                 "sales_requirement",
                                  LINE_DELIVERY_DATE, *LINE_SHIP_TO_COLUMNS, "line_refs",
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                  *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
@@ -243,6 +244,10 @@ ORDER_CHANGES = pa.schema([
     # of each whose TXI06 exempts, joined by a space): a line the 860 adds keeps them; a line it changes takes them
     # (null: none sent, the line keeps its own); an 810 bills the line without those taxes
     pa.field("tax_exempt_sent", pa.string()),
+    # the POC loop's sales requirement, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES sales_requirement:
+    # its first CSH01, else IT801): a line the 860 adds keeps it, a line it changes takes it (null: none sent, the
+    # line keeps its own); a line's CSH*N takes no back order
+    pa.field("sales_requirement", pa.string()),
     # the POC loop's first N1*Z7, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES mark_for_*: N102, N103,
     # N104): the party the line's goods are marked for (a dealer's tag, Home Hardware); a line the 860 adds keeps it,
     # a line it changes takes it (null: none sent, the line keeps its own); the 856 marks its carton for it

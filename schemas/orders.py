@@ -367,6 +367,10 @@ def name2_sent(name2: str | None) -> list[list[str]] | None:
 
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
+# CSH01 (or IT801) codes that say the buyer takes a backorder: Y "Back Order if Out of Stock", BK "Ship Partial -
+# Balance Back Order", O "Back Order If Items Are Out of Stock or Not Yet Published". A line's own (ORDER_LINES
+# sales_requirement) in it or in NO_BACKORDER decides its back order instead of its order's CSH01
+BACKORDER_ALLOWED = ("Y", "BK", "O")
 # CSH01 codes under which the order ships complete, in one shipment: SC "Ship Complete" (the 855 promises the
 # whole order for the day it can ship complete; a confirmation that leaves part of it open is warned about)
 SHIP_COMPLETE = ("SC",)
@@ -627,6 +631,11 @@ ORDER_LINES = pa.schema([
     # the allocation (LINE_DATES_NOT_APPLIED names it); an 810 whose profile says so writes it back as DTM*036 in the
     # line's IT1 loop ([fulfilment.invoice] line_expiry)
     pa.field("expiry_sent", pa.date32()),
+    # the line's own sales requirement: CSH01 of the first CSH of its PO1 loop that has one, else its IT8's IT801
+    # (the same code list, 563), as sent; null: none (or stored before this column existed), the order's
+    # (ORDERS sales_requirement) holds. One in NO_BACKORDER or BACKORDER_ALLOWED decides the line's back order
+    # instead of its order's (engine.answer: a line CSH*N under a heading CSH*Y is promised only what is in stock)
+    pa.field("sales_requirement", pa.string()),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -644,7 +653,8 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                               "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent"})
+                               "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent",
+                               "sales_requirement"})
 # DTM01 of a line's expiration date as sent (ORDER_LINES expiry_sent: DTM 036 "Expiration")
 LINE_EXPIRY = {"036": "expiry_sent"}
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)

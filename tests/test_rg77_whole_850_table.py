@@ -171,8 +171,8 @@ def test_the_004010_table_is_read_without_an_error_and_says_what_it_drops():
                  "(N9 L1 SUPPLIER NOTES) 'SHIP COMPLETE TO THE DC ON THE ROUTING GIVEN'",
                  "'CTB OR ORDER MINIMUM 100 USD 01 1'", "(line 1) 'PO3 ZZ QTE 2.95 24 EA QUOTED PRICE 24 AND UP'"):
         assert said in notes, said
-    assert "and 11 more" in notes  # the line's PWK, IT8 N, CSH N, DIS, INC, TD5, TD4, MAN, MSG, CTB and N9 note:
-    # counted
+    assert "and 9 more" in notes  # the line's PWK, DIS, INC, TD5, TD4, MAN, MSG, CTB and N9 note: counted (its IT8 N
+    # and CSH N are its own no back order, kept and applied: test_a_line_s_own_back_order_rule_is_applied_to_that_line)
     # (each of those named alone: test_a_term_of_the_sale_nothing_of_ours_applies_is_named)
 
 
@@ -299,8 +299,9 @@ TERMS = {
                                    "(line 2) 'DIS QTY RP 3 DQ 10'"),
     "the heading's discount": ("grainger", "DTM*002*20261203~\nDTM*010", "DIS*QTY*RP*3*DQ*10~\n"
                                "DTM*002*20261203~\nDTM*010", "'DIS QTY RP 3 DQ 10'"),
-    "a line's no back order (CSH)": ("grainger", "PO4*100*1*EA~", "PO4*100*1*EA~\nCSH*N~", "(line 2) 'CSH N'"),
-    "a line's no back order (IT8)": ("grainger", "PO4*100*1*EA~", "PO4*100*1*EA~\nIT8*N~", "(line 2) 'IT8 N'"),
+    "a line's ship complete (CSH)": ("grainger", "PO4*100*1*EA~", "PO4*100*1*EA~\nCSH*SC~", "(line 2) 'CSH SC'"),
+    "a line's no back order with a limit (CSH)": ("grainger", "PO4*100*1*EA~", "PO4*100*1*EA~\nCSH*N**500~",
+                                                  "(line 2) 'CSH N 500'"),
     "a line's substitution (IT8)": ("grainger", "PO4*100*1*EA~", "PO4*100*1*EA~\nIT8*******N~",
                                     "(line 2) 'IT8 N'"),
     "a line's instalments": ("hdsupply", "REF*WO*WO-55812~", "REF*WO*WO-55812~\nINC*01*MO*2*1*32~",
@@ -339,11 +340,15 @@ def test_a_term_of_the_sale_nothing_of_ours_applies_is_named(case, tmp_path):
     assert said in _told(seen, "NOTES_NOT_KEPT")
 
 
-@pytest.mark.parametrize("line", ["PO3*ZZ*****24*EA*SAFETY GLASSES 12 PER INNER~", "CSH*Y~", "IT8*Y~"],
-                         ids=["a-po3-describing", "the-heading-s-csh", "an-it8-as-the-heading"])
+@pytest.mark.parametrize("line", ["PO3*ZZ*****24*EA*SAFETY GLASSES 12 PER INNER~", "CSH*Y~", "IT8*Y~", "CSH*N~",
+                                  "IT8*N~"],
+                         ids=["a-po3-describing", "the-heading-s-csh", "an-it8-as-the-heading",
+                              "the-line-s-own-no-back-order", "the-line-s-own-no-back-order-it8"])
 def test_a_line_saying_what_the_order_keeps_or_only_describing_is_not_told(line, tmp_path):
     """A PO3 with a quantity and words alone describes the item (AT&T's); a line's CSH or IT8 asking what the
-    heading's CSH asks (Y, back order if out of stock) is the order's own: nothing to tell."""
+    heading's CSH asks (Y, back order if out of stock) is the order's own: nothing to tell; a line's own CSH*N or
+    IT8*N (no back order for that line) is kept with the line (ORDER_LINES sales_requirement) and applied to it
+    (test_a_line_s_own_back_order_rule_is_applied_to_that_line): nothing to tell either."""
     path = FIXTURES / "drops" / "grainger" / "GWW_850_4600770011.x12"
     copy = tmp_path / path.name
     old = b"PID*F****SAFETY GLASSES CLEAR ANTI-FOG~"
@@ -352,6 +357,13 @@ def test_a_line_saying_what_the_order_keeps_or_only_describing_is_not_told(line,
         + old + (b"\n" + line.encode() if not line.startswith("PO3") else b""))))
     notes = _told(inspected(copy, NOTED), "NOTES_NOT_KEPT")
     assert notes.count("'") == 2  # the heading's N9 note alone
+    if line.endswith("*N~"):
+        from parsers.orders_850 import read_orders
+        from parsers.x12_reader import read_interchanges
+
+        result = read_interchanges(copy.read_bytes())
+        _orders, lines = read_orders(result, list(result.transaction_sets()), partner="grainger")
+        assert lines["sales_requirement"].to_pylist() == ["N", None, None]
 
 
 @pytest.mark.parametrize("case", [
@@ -525,13 +537,17 @@ def test_one_line_s_sdq_to_the_order_s_own_ship_to_is_applied_not_told(sdq, told
     assert ("SDQ_NOT_APPLIED" in codes) is told
 
 
-@pytest.mark.xfail(strict=True, reason="a PO1 loop's own CSH*N (no back order for that line) is named in "
-                   "NOTES_NOT_KEPT, not applied: ORDER_LINES keeps no line sales requirement and engine.answer "
-                   "spreads the heading's CSH01 alone to the lines' no_backorder (a stored-schema change)")
-def test_a_line_s_own_no_back_order_is_answered_ir_for_what_stock_cannot_cover(tmp_path):
-    """Grainger's heading says CSH*Y (back order if out of stock); its glove line says CSH*N (no back order for it).
-    Stock covers 5 of its 10 boxes, 20 more due next week: the line's rest should be answered IR, as a heading's
-    CSH*N answers every line (tests/test_sales_requirements.py), never promised IB."""
+@pytest.mark.parametrize("heading, line, answer", [
+    ("CSH*Y~", "CSH*N~", "IR"), ("CSH*Y~", "IT8*N~", "IR"), ("CSH*Y~", "CSH*SP~", "IR"),
+    ("CSH*N~", "CSH*Y~", "IB"), ("CSH*N~", "IT8*BK~", "IB"), ("CSH*Y~", "", "IB"), ("CSH*N~", "", "IR"),
+    ("CSH*N~", "CSH*SC~", "IR")],
+    ids=["own-n-under-y", "own-it8-n-under-y", "own-sp-under-y", "own-y-under-n", "own-it8-bk-under-n",
+         "the-order-s-y", "the-order-s-n", "own-sc-leaves-the-order-s"])
+def test_a_line_s_own_back_order_rule_is_applied_to_that_line(heading, line, answer, tmp_path):
+    """Grainger's glove line (line 2): stock covers 5 of its 10 boxes, 20 more due next week. Its own CSH01 (or
+    IT801: the same codes) saying no back order (N, SP) has its rest answered IR, as a heading's CSH*N answers every
+    line (tests/test_sales_requirements.py), never promised IB; its own CSH*Y (or IT8*BK) under a heading CSH*N
+    has its rest back ordered (IB). A line saying neither (none, or SC) takes its order's."""
     from datetime import date
 
     from connectors.snapshots import write_receipts
@@ -544,7 +560,11 @@ def test_a_line_s_own_no_back_order_is_answered_ir_for_what_stock_cannot_cover(t
     stock.write_text(stock.read_text(encoding="utf-8").replace("EAST,RG77-02,60000,", "EAST,RG77-02,500,"),
                      encoding="utf-8")
     po = copy / "drops" / "grainger" / "GWW_850_4600770011.x12"
-    po.write_bytes(recounted(po.read_bytes().replace(b"PO4*100*1*EA~", b"PO4*100*1*EA~\nCSH*N~")))
+    data = po.read_bytes()
+    assert b"CSH*Y~" in data
+    data = data.replace(b"CSH*Y~", heading.encode(), 1)
+    po.write_bytes(recounted(data.replace(b"PO4*100*1*EA~", b"PO4*100*1*EA~\n" + line.encode() if line else
+                                          b"PO4*100*1*EA~")))
     ws = of_its_own(copy, tmp_path / "ws", {"grainger": [po.name]}, warehouses=WAREHOUSES)
     import pyarrow as pa
 
@@ -555,4 +575,6 @@ def test_a_line_s_own_no_back_order_is_answered_ir_for_what_stock_cannot_cover(t
     ack = po_segments(segments(ws, "grainger", "855"), "4600770011", "BAK")
     line2 = ack[next(k for k, s in enumerate(ack) if s[:2] == ["PO1", "2"]) + 1:]
     line2 = line2[:next(k for k, s in enumerate(line2) if s[0] != "ACK")]
-    assert [s[1:3] for s in line2] == [["IQ", "5"], ["IR", "5"]]  # as a heading's CSH*N answers it
+    # the rest rejected: 5 IQ (accepted, quantity changed) and 5 IR; back ordered: 5 BP (partial, the rest on back
+    # order) and 5 IB
+    assert [s[1:3] for s in line2] == [["IQ" if answer == "IR" else "BP", "5"], [answer, "5"]]
