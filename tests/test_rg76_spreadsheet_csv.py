@@ -328,6 +328,64 @@ def test_last_weeks_rows_exported_again_with_this_weeks_are_not_ordered_twice(tm
         ["MSH-7641", "1", "IA", "Accepted", "48", "48"]]
 
 
+def test_a_po_exported_again_with_changed_rows_is_refused_naming_the_rows_and_columns_that_differ(tmp_path):
+    """The buyer edits last week's PO in the sheet (24 of VP-1009 become 36, a second row added) and saves it again:
+    the same PO number with other rows is no resend. It is refused as an X12 850 copy with other lines is (an
+    ORDER_DUPLICATE error, the order as taken left alone), and the finding speaks of the sheet: the file's row and
+    its "PO Number" column, each row that differs by its "Line" and its "Quantity" / "Unit Price" as sent and as
+    taken, no BEG03 or PO101 (an X12 element the buyer never saw)."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"maple": ["maple-orders.csv"]}, warehouses=REPO / "warehouses")
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "maple" / "inbox" / "maple-orders-edited.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7631,11/26/2026,1,36,2.10,,VP-1009,12/04/2026,0614141000302\r\n"
+        b"MSH-7631,11/26/2026,2,12,2.10,,VP-1009,12/04/2026,0614141000302\r\n")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        dup = [f for f in state.findings() if f["code"] == "ORDER_DUPLICATE" and f["po_number"] == "MSH-7631"]
+        record = state.order("maple", "MSH-7631")
+        lines = state.order_lines("maple", "MSH-7631")
+    finally:
+        state.close()
+    assert len(dup) == 1 and dup[0]["severity"] == "error", dup
+    f = dup[0]
+    assert (f["file"], f["row_number"], f["column_name"]) == ("maple-orders-edited.csv", 2, "PO Number"), str(f)
+    message = f["message"]
+    assert "row 2 (Line 1): Quantity 36 EA at Unit Price 2.1, the order's Line 1: 24 EA at 2.1" in message, message
+    assert "row 3 (Line 2) not on the order" in message, message
+    assert not any(x12 in message for x12 in ("PO101", "BEG0", "N1*", "850", "860")), message
+    assert record.state.value == "acknowledged"
+    assert [(ln.line_number, ln.ordered) for ln in lines] == [(1, 24)]
+
+
+def test_a_po_exported_again_with_changed_rows_replaces_the_order_for_a_buyer_set_to_resent_po_replace(tmp_path):
+    """What the refusal above offers for a buyer that always changes its orders by exporting the sheet again:
+    resent_po = "replace" in its profile takes such a sheet as the order's replacement (decided whole again, its CSV
+    acknowledgment stating the new rows), as it does a retransmitted 850 whose lines changed."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"maple": ["maple-orders.csv"]}, warehouses=REPO / "warehouses")
+    profile = ws.root / "partners" / "maple.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]\n',
+                                                   'rule_suites = ["standard"]\nresent_po = "replace"\n'))
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "maple" / "inbox" / "maple-orders-edited.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7631,11/26/2026,1,48,2.10,,VP-1009,12/04/2026,0614141000302\r\n")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
+    assert ("ORDER_DUPLICATE", "MSH-7631") not in found, found
+    assert states[("maple", "MSH-7631")] == "acknowledged"
+    edited = sorted((ws.drop_root / "maple" / "outbox").glob("*.csv"))[-1]
+    assert [r[:6] for r in csv.reader(io.StringIO(edited.read_bytes().decode("utf-8-sig")))][1:] == [
+        ["MSH-7631", "1", "IA", "Accepted", "48", "48"]]
+
+
 # --- the defects, each on its own --------------------------------------------------------------------------------
 
 FORM = "PO Number,Quantity,SKU,Ship To\r\nP-1,12,VP-1010,UMB-9\r\n"
