@@ -1077,14 +1077,15 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
 
 def redecided_lines(result: ChangeResult, stored: Mapping[int, LineRecord]) -> tuple[int, ...]:
     """The lines of an order that shipped (in part or whole) that a change moved (their quantity, unit, price,
-    product or pack: ChangeResult.changed_line_numbers, or a decrease to the buyer's own quantity: trimmed) and that
-    it keeps, none of whose units shipped or billed (``stored``: the order's line records before the change): each
-    is decided again by the rules and the allocation (case-pack multiples, minimums, the price, a new pack), as a
-    changed line of an order not shipped is. A line with shipped or billed units keeps what they went out as (its
-    change applied to what is left: changed_after_shipment; its pack: engine.changes, CHANGE_PACK_NOT_APPLIED)."""
+    product or pack: ChangeResult.changed_line_numbers) and that it keeps, none of whose units shipped or billed
+    (``stored``: the order's line records before the change): each is decided again by the rules and the allocation
+    (case-pack multiples, minimums, the price, a new pack), as a changed line of an order not shipped is. A line with
+    shipped or billed units keeps what they went out as (its change applied to what is left: changed_after_shipment;
+    its pack: engine.changes, CHANGE_PACK_NOT_APPLIED). A decrease to the buyer's own quantity, below the promise a
+    case pack rounded up (trimmed: the quantity unchanged), is no change to decide again, as before shipment: it cuts
+    the promise (changed_after_shipment), never rounded up again."""
     kept = set(result.new_lines["line_number"].to_pylist())
-    moved = set(result.changed_line_numbers) | set(result.trimmed_line_numbers)
-    return tuple(sorted(n for n in moved & kept if n in stored and stored[n].shipped <= 0
+    return tuple(sorted(n for n in set(result.changed_line_numbers) & kept if n in stored and stored[n].shipped <= 0
                         and stored[n].invoiced <= 0 and stored[n].state not in GONE_LINES
                         and stored[n].state != LineState.REJECTED))
 
