@@ -13,12 +13,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.changes import CANCEL_PURPOSES, ChangeResult
-from schemas.findings import Finding, finding_at_row
+from schemas.findings import Finding, finding, finding_at_row
 from schemas.fulfilment import BillOnlyMark, bill_only_text
 from schemas.lifecycle import BILL_ONLY, LineRecord
+from schemas.shipment_records import InvoiceRecord
 
-__all__ = ["BILL_ONLY", "CREDIT_DUE_CONSEQUENCE", "bill_only_orders", "credit_due", "marked_bill_only", "mark_words",
-           "partner_marks", "without_delivery_dates"]
+__all__ = ["BILL_ONLY", "BILL_ONLY_USAGE", "CREDIT_DUE_CONSEQUENCE", "INVOICED_AGAIN_CONSEQUENCE", "bill_only_orders",
+           "credit_due", "invoiced_again", "marked_bill_only", "mark_words", "partner_marks", "without_delivery_dates"]
+
+BILL_ONLY_USAGE = "bill_only"  # the warehouse of a bill-only order's usage record (no warehouse of ours ships it)
 
 
 def marked_bill_only(order: Mapping, marks: Iterable[BillOnlyMark]) -> BillOnlyMark | None:
@@ -144,7 +147,7 @@ def invoice_due(header: Mapping, result: ChangeResult, lines: Iterable[LineRecor
     at its price). Nothing is billed for them (the order is closed: no 810 goes), so the buyer's word that they
     were used from its stock is finance's to act on: a supplementary invoice, agreed with the buyer. None: not
     bill-only, nothing billed, or nothing more reported. (An order still invoiced bills a raise or an added line by
-    an 810 of the new units alone: no finding.)"""
+    an 810 of the new units alone: invoiced_again names it.)"""
     billed = {ln.line_number: ln for ln in lines if ln.reason.startswith(BILL_ONLY) and ln.invoiced > 0}
     if not billed or header.get("purpose") in CANCEL_PURPOSES:
         return None
@@ -182,6 +185,30 @@ def invoice_due(header: Mapping, result: ChangeResult, lines: Iterable[LineRecor
         "them and nothing billed before is billed again; if the buyer used them, a supplementary invoice is "
         "finance's to agree with the buyer and issue: OrderBridge sends no 810 for a closed order.", at, seg="BCH",
         element="BCH03", value=po)
+
+
+# what follows a BILL_ONLY_INVOICED_AGAIN finding (the findings table's consequence)
+INVOICED_AGAIN_CONSEQUENCE = "supplementary 810 sent for the units added since; nothing billed twice"
+
+
+def invoiced_again(invoice: InvoiceRecord, billed: Mapping[int, Decimal], earlier: Sequence[str]) -> Finding:
+    """BILL_ONLY_INVOICED_AGAIN for ``invoice``, the 810 of a bill-only order that its earlier 810s (``earlier``:
+    their numbers) billed before (``billed``: line number -> its units billed before this 810): an 860 raised a line
+    or added one while the order was still invoiced, and the units it added were recorded used and billed by this
+    810 alone, automatically (engine.lifecycle.shipping.plan_bill_only). A warning for finance, who sees the
+    supplementary invoice in the night's report (it used to show only in ``status``): which 810, each line's units
+    it bills at its price (beyond those billed before, or a line new on the order), its total."""
+    said = "; ".join(
+        f"line {ln.line_id or ln.line_number}: {_n(ln.quantity)} {ln.unit} at {_n(ln.unit_price)} ({ln.amount}), "
+        + (f"beyond the {_n(billed[ln.line_number])} billed before" if billed.get(ln.line_number)
+           else "a line new on the order")
+        for ln in invoice.lines)
+    before = ", ".join(earlier) or "(none kept)"
+    return finding(
+        "BILL_ONLY_INVOICED_AGAIN", f"PO {invoice.po_number} is bill-only and its 810 {before} billed it before; "
+        f"810 {invoice.invoice_number} bills the units the buyer's change added since, used from its stock: {said}; "
+        f"total {invoice.total} {invoice.currency}".rstrip() + ". The units of the earlier 810s are not billed "
+        "again: a supplementary invoice, not a duplicate.", seg="BIG", element="BIG02", value=invoice.invoice_number)
 
 
 def _n(value) -> str:

@@ -34,7 +34,7 @@ window's opening and requested delivery date, the loop's DTM 010 / 037 / 002 (LI
 line changed (decided again, its ACK 068 the day it now ships) on an order that has not shipped (once it has, the
 date is not taken: CHANGE_DATES_NOT_STORED). A POC loop's PO4 packing an existing line otherwise is the line's
 new pack (its PO4 columns, whole, as an added line's; changed, so decided again, on an order that shipped other
-lines too: engine.lifecycle.changes.repacked_lines) until units of the line shipped: then it is not taken
+lines too: engine.lifecycle.changes.redecided_lines) until units of the line shipped: then it is not taken
 (CHANGE_PACK_NOT_APPLIED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
 warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
@@ -1292,7 +1292,7 @@ class _Editor:
         order that has not shipped, answered as any applied change. Once units of the line shipped (in part or
         whole) it is not applied, the line keeps the pack they went in, and CHANGE_PACK_NOT_APPLIED names old and
         new; a line of an order that shipped none of whose units did takes it and is decided again with it
-        (engine.lifecycle.changes.repacked_lines: the rules judge a line by its pack), as an added line is. A PO4
+        (engine.lifecycle.changes.redecided_lines: the rules judge a line by its pack), as an added line is. A PO4
         restating the line's, or none, changes nothing; nor does the PO4 of a POC in another unit than the line's,
         which says what that unit holds (_converted). It used to be dropped unsaid (865 IA, the
         850's pack kept: a DC's confirmation in cases converted by the old pack)."""

@@ -285,7 +285,9 @@ HINTS: dict[str, str] = {
     "ORDER_DUPLICATE": (
         "Nothing was acknowledged again. If it is a real change, the partner must send BEG01 05 (replace)"
         " or an 860; if the copy's lines, or its N1*BY or N1*ST, differ because another company of the buyer's"
-        " reused the number (the message names its parties), enter that order by hand."
+        " reused the number (the message names its parties), enter that order by hand. A CSV buyer (its rows and"
+        " columns named) sends no 860: enter its edit by hand, or set resent_po = \"replace\" for a buyer that"
+        " re-exports its sheet to change an order."
     ),
     "PO_OF_ANOTHER_BUYER": (
         "Enter the PO (or the 860's change) by hand for the buyer the message names (its 997 went, no 855 or"

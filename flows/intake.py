@@ -321,7 +321,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  unanswered=unanswered, envelope=envelope_for(profile),
                                  resent_replaces=profile.resent_po == "replace",
-                                 buyers=profile.buyer_gs_ids)
+                                 buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))

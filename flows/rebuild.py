@@ -407,7 +407,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  resent_replaces=profile.resent_po == "replace",
-                                 buyers=profile.buyer_gs_ids)
+                                 buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
     plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
     status = "quarantined" if outcome.disposition == "quarantine" else "processed"
     with state.transaction():

@@ -990,6 +990,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     # the 880s held for a partial dozen before (INVOICE_HELD_NOT_ON_880): held again without a word
     grocers = {(d.partner, d.po_number) for d in due if profiles[d.partner].invoice_set == "880"}
     held = state.finding_values(billing.HELD_NOT_ON_880, grocers) if grocers else set()
+    # a bill-only order billed before, whose 810 here bills what an 860 added since: its earlier 810s, to name it
+    earlier = {k: tuple(v.invoice_number for v in state.invoices_for_order(*k))
+               for k in sorted(billing.billed_again(due, lines))} if partner_marks(profiles) else {}
     refused: dict[str, list[Finding]] = {}
     while True:
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
@@ -1010,8 +1013,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
                 plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
-                                             profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
-                    findings=problems)
+                                             profiles=profiles, billed=billed, at=at, run_id=run_id,
+                                             earlier=earlier) + Plan(findings=problems)
                 plan = lifecycle.batch_documents(  # the partners' delivery.batch, each to its order's buyer
                     plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
                 rendered = CheckedRender(renderer(profiles, now), check)

@@ -105,6 +105,23 @@ _FORMULA_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|G
                             r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|PYTHON!|ERROR!)|Err:\d{3})$")
 
 
+# the zero a spreadsheet's accounting format shows (Excel's "$ -", "-", "- €"): a dash alone, the blanks around it,
+# a currency sign before or after it
+_ACCOUNTING_ZERO = re.compile(r"^(?:[$\u20ac\u00a3\u00a5]\s*)?-\s*(?:[$\u20ac\u00a3\u00a5])?$")
+
+
+def accounting_zero(text: str | None, symbol: str = "") -> bool:
+    """True for the zero a spreadsheet's accounting number format shows as a dash ("$ -", " -   ", "- €", with
+    ``symbol`` the layout's currency sign), saved to CSV as shown: a number, 0, where a column takes one. A lone
+    dash only: "--", "-2.10", "$ - 5" are not it."""
+    if text is None:
+        return False
+    value = " ".join(text.split())
+    if symbol and symbol not in _SIGNS:
+        value = value.removeprefix(symbol).removesuffix(symbol).strip()
+    return _ACCOUNTING_ZERO.match(value) is not None
+
+
 def spreadsheet_error(text: str | None) -> bool:
     """True for a spreadsheet's error value ("#N/A", "#REF!", "#VALUE!", "Err:502"): what a cell filled by a formula
     that failed (a lookup finding nothing, a reference deleted) is saved as; its value is lost, never an id."""
@@ -837,11 +854,15 @@ def number_hint(text: str, layout: CsvLayout, symbol: str = "") -> str:
     written in, as a spreadsheet writes a number column it formatted: " It reads as 1200 with ',' between
     thousands: set the layout's thousands_separator = ','." for "1,200" in a layout without one; a currency sign
     the layout does not name ("$2.10"), a decimal comma ("2,10"), an accounting format's negative in parentheses
-    ("(2.10)"). "" when it reads as none of these (a word, "1.234.5", another currency's sign than the layout's):
+    ("(2.10)"), an accounting format's zero where no zero is taken ("-": accounting_zero). "" when it reads as
+    none of these (a word, "1.234.5", another currency's sign than the layout's):
     what to fix is the cell."""
     value = text.strip()
     if spreadsheet_error(value):
         return _FAILED
+    if accounting_zero(value, symbol):
+        return (" It is the zero a spreadsheet's accounting format shows as a dash, and this column takes no zero (a "
+                "line's quantity never is): enter the number meant, or leave the row out.")
     if value[:1] == "(" and value[-1:] == ")" and (inner := _other_reading(value[1:-1], layout, symbol)) is not None:
         return (f" It is an accounting format's negative number, -{inner[0]}: an order's quantity and price are "
                 "written without parentheses.")

@@ -12,7 +12,9 @@ width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting er
 the file unread (any of them may have rows there). Every row not taken is listed (CsvOrders.refused)
 with its values as sent and its reason, for the CSV acknowledgment that answers it. A PO number, line id or
 release a spreadsheet rewrote in scientific notation (1.23457E+11) is CSV_VALUE_GARBLED and leaves its PO out
-(two POs so rewritten would read as one, answered under a number the partner never sent). Order-level values
+(two POs so rewritten would read as one, answered under a number the partner never sent); an item id a failed
+formula left ("#N/A") is a warning and read as no id (_ITEM_IDS), a price in an accounting format's zero ("$ -") is
+0. Order-level values
 a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
 of rows that disagree hold the PO to the strictest, and a row's cancel / do-not-deliver date other than
 its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A line sent without an
@@ -41,6 +43,7 @@ import pyarrow.compute as pc
 
 from parsers.csv_common import (
     CsvRows,
+    accounting_zero,
     cell_text,
     date_hint,
     number_hint,
@@ -92,9 +95,12 @@ _GUARDED_IDS = ("line_id", "release_number", "vendor_part", "buyer_part", "ship_
 _ECHOED_IDS = ("po_number", "line_id", "release_number", "ship_to_id")
 # the values a spreadsheet's failed formula ("#N/A", "#REF!": csv_common.spreadsheet_error) leaves the order without:
 # its ids (rows of POs whose numbers all read "#REF!" would be one order) and where it goes (a store "#N/A" would
-# ship to the store of the PO's other rows); an item id so is the rules' (ITEM_UNKNOWN: its line rejected)
+# ship to the store of the PO's other rows); an item id so is no id (_ITEM_IDS)
 _LOST_IF_FAILED = (*_ECHOED_IDS, "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                    "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+# a line's item ids: one a failed formula left ("#N/A" from a lookup that found nothing) is said and read as no id (the
+# line goes on with its other ids: the rules' ITEM_UNKNOWN / ITEM_ID_MISSING when none is left); never echoed
+_ITEM_IDS = ("upc", "gtin", "vendor_part", "buyer_part")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
@@ -621,7 +627,9 @@ class _Reading:
         """A price cell's number and the currency code written with it (csv_common.parse_price)."""
         if text in self.prices:
             return self.prices[text]
-        got = parse_price(text, m, m.currency_symbol, places=None)
+        # "$ -": a spreadsheet's accounting format showing a price of 0 (a free line; the rules judge it as any price)
+        got = (Decimal(0), None) if accounting_zero(text, m.currency_symbol) else parse_price(
+            text, m, m.currency_symbol, places=None)
         if len(self.prices) < 100_000:
             self.prices[text] = got
         return got
@@ -705,6 +713,17 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          "a value it was not sent with). Have the sheet's formula fixed and the file saved again.",
                          number, name, value)
             ok = False
+    for name in _ITEM_IDS:
+        value = out[name]
+        if value is not None and spreadsheet_error(value):
+            column = rows.header_names.get(name, name)
+            rows.note(finding(
+                "CSV_VALUE_GARBLED", f"{column!r} {value!r} is a spreadsheet's error value (the formula filling the "
+                "cell failed: a lookup that found nothing, a reference deleted): the item id is lost and read as no "
+                "id, so the line is rejected (ITEM_UNKNOWN, ITEM_ID_MISSING) unless another of its ids names the "
+                "item. Have the sheet's formula fixed and the file saved again.", severity="warning",
+                file=rows.file, row=number, column=column, value=value))
+            out[name] = None
     for name in _DIGITS_KEPT:  # "'02134": the apostrophe an exporter writes to keep a spreadsheet from dropping
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
         if value is not None and value[:1] == "'" and value[1:2].isalnum():

@@ -136,6 +136,15 @@ CHANGE_CODES: list[CodeSpec] = [
         "invoice, if the buyer used them, is finance's to issue (OrderBridge sends no 810 for a closed order).",
     ),
     _C(
+        "BILL_ONLY_INVOICED_AGAIN",
+        "business",
+        "warning",
+        "",
+        "An 810 of a bill-only order that earlier 810s billed: an 860 raised or added lines while it was still "
+        "invoiced, and this 810 bills the units it added, alone (a supplementary invoice, not a duplicate); the "
+        "message names the 810, each line's units at their price, and the total.",
+    ),
+    _C(
         "CHANGE_RAISE_NOT_BACKORDERED",
         "business",
         "error",

@@ -461,7 +461,8 @@ class PartnerProfile(_Model):
     # an 850 (BEG01 00) naming a PO we hold that has not shipped: "duplicate", a copy not processed
     # (ORDER_DUPLICATE); "replace": when its lines differ from the order's (a line added or gone, another
     # quantity, unit, price or PO101) it replaces the order as a BEG01 05 would, for a partner that sends no 860
-    # and retransmits the changed PO instead (Macy's); an unchanged copy stays a copy
+    # and retransmits the changed PO instead (Macy's), or a CSV buyer that exports its edited sheet again; an
+    # unchanged copy stays a copy
     resent_po: Literal["duplicate", "replace"] = "duplicate"
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties

@@ -261,6 +261,53 @@ def from_scientific(text: str | None) -> tuple[str, int] | None:
     return kept, length
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|" + "|".join(_MONTHS) + ")"
+# the dates a spreadsheet shows (and saves to CSV) for a cell it read as a date: Excel's d-mmm, d-mmm-yy, mmm-yy,
+# its short date (m/d/yyyy, or d/m/yyyy and d.m.yyyy in other locales) and ISO yyyy-mm-dd
+_DAY_MONTH = re.compile(rf"^(\d{{1,2}})[- ]{_MONTH}(?:[- ](\d{{2}}|\d{{4}}))?$", re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"^{_MONTH}[- ](\d{{2}})$", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def spreadsheet_date(text: str | None) -> str | None:
+    """The date an id reads as when a spreadsheet took it for one and saved it so (an item 3-1 or MAR1 typed in a cell
+    Excel reads as a date shows, and is saved to CSV, as "1-Mar"; "3/1" as "3/1/2026"), in words ("1 March",
+    "1 March 2026", "March 2026", "3/1/2026"); None for anything else (a part number with a dash, "3-1", "MAR-1X",
+    a day no month has). Only a hint for a person: the id it was is never guessed from it."""
+    value = " ".join(text.split()) if text else ""
+    if m := _DAY_MONTH.match(value):
+        month = _month(m.group(2))
+        if not 1 <= int(m.group(1)) <= _DAYS[month - 1]:
+            return None
+        year = f" {_year(m.group(3))}" if m.group(3) else ""
+        return f"{int(m.group(1))} {_MONTHS[month - 1].title()}{year}"
+    if m := _MONTH_YEAR.match(value):
+        return f"{_MONTHS[_month(m.group(1)) - 1].title()} {_year(m.group(2))}"
+    if m := _NUMERIC_DATE.match(value):
+        first, second = int(m.group(1)), int(m.group(3))
+        day_first = 1 <= second <= 12 and 1 <= first <= _DAYS[second - 1]
+        month_first = 1 <= first <= 12 and 1 <= second <= _DAYS[first - 1]
+        return value if day_first or month_first else None
+    if m := _ISO_DATE.match(value):
+        month, day = int(m.group(2)), int(m.group(3))
+        return value if 1 <= month <= 12 and 1 <= day <= _DAYS[month - 1] else None
+    return None
+
+
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month(name: str) -> int:
+    return next(k for k, full in enumerate(_MONTHS, 1) if full.startswith(name.lower()[:3]))
+
+
+def _year(text: str) -> str:
+    return text if len(text) == 4 else f"20{text}"
+
+
 def complete_gtin(code: str | None, body_length: int) -> str | None:
     """A GS1 number sent without its check digit (``body_length`` digits: code list 235's UI, U.P.C. consumer
     package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12; U2, U.P.C.

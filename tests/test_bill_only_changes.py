@@ -282,6 +282,25 @@ def test_a_line_added_after_it_was_billed_is_billed_once_by_an_810_of_its_own(tm
     _reconciled_clean(ws, NIGHTS[2])
 
 
+@pytest.mark.parametrize(("pocs", "units", "total"), [
+    (RAISE, "line 1: 1 EA at 412 (412.00), beyond the 2 billed before", "412.00"),
+    (ADD, "line 3: 1 EA at 1250 (1250.00), a line new on the order", "1250.00")])
+def test_a_second_810_of_units_added_after_the_first_is_a_finding_naming_it_and_what_it_bills(tmp_path, pocs, units,
+                                                                                                total):
+    """A raise (3 screws, not 2) or an added rod after the 810 went is billed by a second 810 of the new units alone,
+    automatically (billonly's design, kept). Finance used to learn of that supplementary invoice only from `status`:
+    a BILL_ONLY_INVOICED_AGAIN warning in the night's findings (the failure report) now names the 810 (its BIG02),
+    the units of each line it bills at their price, its total, and that the units of the earlier 810s are not billed
+    again. The first 810 raises none (nothing was billed before it)."""
+    ws = _billed_then(tmp_path, pocs)
+    got = _facts(ws)
+    assert got["invoices"] == ["INV0000001", "INV0000002"], got
+    [said] = [m for c, s, m in got["findings"] if c == "BILL_ONLY_INVOICED_AGAIN" and s == "warning"]
+    assert said.startswith("PO MC7300406 is bill-only and its 810 INV0000001 billed it before; 810 INV0000002 "), said
+    assert f": {units}; total {total}." in said, said
+    assert "not billed again" in said, said
+
+
 def _credit(got) -> list[str]:
     return [m for c, s, m in got["findings"] if c == "BILL_ONLY_CREDIT_DUE" and s == "warning"]
 
@@ -380,7 +399,8 @@ def test_a_cut_of_a_closed_order_is_refused_and_tells_finance_a_credit_is_due(tm
 
 def test_a_change_after_it_was_billed_never_rebills_and_says_what_finance_owes_for_each_shape(tmp_path):
     """Each shape once the 810 went and the order is still invoiced (a cut, a cancel: a credit; a raise, a line
-    added: billed by an 810 of the new units alone, no finding owed) never bills the first units again."""
+    added: billed by an 810 of the new units alone, nothing owed: BILL_ONLY_INVOICED_AGAIN names that 810) never
+    bills the first units again."""
     for pocs, purpose, credit, bills in ((LOWER, "04", True, 1), ([], "01", True, 1), (RAISE, "04", False, 2),
                                          (ADD, "04", False, 2)):
         ws = _billed_then(tmp_path / f"{purpose}-{len(pocs)}-{pocs[0][:8] if pocs else 'cancel'}", pocs,

@@ -188,20 +188,22 @@ def _865s(ws, partner: str) -> list[tuple[str, list[tuple]]]:
 
 def test_two_860s_raising_lines_after_shipment_for_a_partner_that_takes_no_backorder_are_both_refused_in_part(
         shipped):
-    """INITECH (backorder = "reject") ships line 2 of INITECH-3000 (24), then two 860s of one night raise line 1
-    to 5000 and line 2 to 2000, more than the DCs hold. Each raise is placed as stock allows and the rest refused,
-    each 860's 865 saying IQ with what we ship (AC). Only the last 860's raise used to be tracked: line 1's
-    4000-odd units stayed backordered for a partner that takes no backorder, its 865 claiming IQ 5000."""
+    """INITECH (backorder = "reject") ships lines 1 (6) and 2 (24) of INITECH-3000, then two 860s of one night raise
+    line 1 to 5000 and line 2 to 2000, more than the DCs hold. Each raise is placed as stock allows and the rest
+    refused, each 860's 865 saying IQ with what we ship (AC). Only the last 860's raise used to be tracked: line 1's
+    4000-odd units stayed backordered for a partner that takes no backorder, its 865 claiming IQ 5000. (Both lines
+    shipped: a raise of a line none of whose units shipped is decided by the rules instead, its case pack and the
+    credit limit judged: tests/test_rg74_retailer_860s.py, redecided_lines.)"""
     ws = shipped
-    after._initech_3000_shipped(ws, "2")
+    after._initech_3000_shipped(ws, "1,2")
     send_860(ws, "initech", "INITECH-3000", [["1", "QI", "5000", "", "EA"]], isa13=2201)
     send_860(ws, "initech", "INITECH-3000", [["2", "QI", "2000", "", "EA"]], isa13=2202)
     _results, run = run_stages(ws, NIGHT2)
     got, kept = _initech_lines(ws)
     assert got[1].backordered == 0 and got[2].backordered == 0, got
-    assert got[1].allocated == kept[1] and got[1].rejected == 5000 - kept[1], (got[1], kept)
+    assert got[1].allocated == 6 + kept[1] and got[1].rejected == 5000 - 6 - kept[1], (got[1], kept)
     assert got[2].allocated == 24 + kept[2] and got[2].rejected == 2000 - 24 - kept[2], (got[2], kept)
-    assert _865s(ws, "initech") == [("AC", [("1", "QI", "5000", "IQ", str(kept[1]))]),
+    assert _865s(ws, "initech") == [("AC", [("1", "QI", "5000", "IQ", str(6 + kept[1]))]),
                                     ("AC", [("2", "QI", "2000", "IQ", str(24 + kept[2]))])]
     raised = sorted(f.message.split(" of PO")[0] for f in run.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED")
     assert raised == ["POC02 QI raises line 1", "POC02 QI raises line 2"]

@@ -310,9 +310,10 @@ def _ship_945(ws, shipment: str, ship_to: str, line: int) -> tuple[dict[str, lis
     body = [f"W06*N*DO-{line}*20261128*{shipment}**DS9900001", ship_to, "N9*BM*BOL-9", "G62*11*20261128*8*1315",
             "W27*M*UPSN", "LX*1", f"MAN*GM*0000733940000005{line:03d}", f"W12*CC*{qty}*{qty}**EA**VN*{part}**9*G*L",
             f"N9*LI*{line}"]
-    segs = ["ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1430*U*00401*000000941*0*P*>",
-            "GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1430*941*X*004010", "ST*945*0001", *body,
-            f"SE*{len(body) + 2}*0001", "GE*1*941", "IEA*1*000000941"]
+    ctl = 940 + line  # each 945 its own interchange (one ISA13 sent again is ISA_DUPLICATE: nothing shipped)
+    segs = ["ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1430*U*00401*"
+            f"{ctl:09d}*0*P*>", f"GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1430*{ctl}*X*004010", "ST*945*0001", *body,
+            f"SE*{len(body) + 2}*0001", f"GE*1*{ctl}", f"IEA*1*{ctl:09d}"]
     inbox = ws.warehouse_drop_root / "north" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / f"north-{shipment}.x12").write_text("".join(s + "~" for s in segs), encoding="utf-8")

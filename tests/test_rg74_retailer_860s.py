@@ -432,6 +432,80 @@ def test_a_new_pack_on_a_line_not_shipped_of_a_partly_shipped_order_is_decided_a
     assert (got[1].shipped, got[2].ordered, got[2].allocated, got[2].shipped) == (12, 2, 2, 0), got
 
 
+def _dicks_partly_shipped(tmp_path, second: str):
+    """Dick's PO DK7401003: line 1 24 EA of the glove, line 2 ``second`` (a PO1 of the soccer ball, our case of 6 and
+    minimum of 6); 12 of line 1 shipped on 12-01, none of line 2. The workspace, and ``sent`` to drop a document."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    items = ws.root / "reference" / "items.csv"
+    items.write_text(items.read_text().replace("Soccer ball size 5,EA,1,1", "Soccer ball size 5,EA,6,6"))
+
+    def sent(name: str, ctl: int, kind: str, gs: str, body: list[str]) -> None:
+        segs = [f"ST*{kind}*0001", *body]
+        segs.append(f"SE*{len(segs) + 1}*0001")
+        (ws.drop_root / "dicks" / "inbox" / name).write_text(
+            "ISA*00*          *00*          *ZZ*DICKS          *ZZ*ORDERBRIDGE    *261124*0200*U*00401*"
+            f"{ctl:09d}*0*P*>~GS*{gs}*DICKS*ORDERBRIDGE*20261124*0200*{ctl}*X*004010~"
+            + "".join(s + "~" for s in segs) + f"GE*1*{ctl}~IEA*1*{ctl:09d}~")
+
+    sent("po.x12", 7521, "850", "PO", ["BEG*00*SA*DK7401003**20261124", "REF*IA*DK2201", "DTM*010*20261203",
+                                       "N1*ST*DICKS DC 0801*92*0801", "PO1*1*24*EA*21**UP*614141574209*VN*RG74-20",
+                                       second, "CTT*2"])
+    run_stages(ws, NIGHT1)
+    assert findings_and_states(ws)[1] == {("dicks", "DK7401003"): "acknowledged"}
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text().splitlines()[0]
+    (inbox / "east-shipments-20261201.csv").write_text(
+        head + "\nDK-SHP-03,2026-12-01,06:30,UPSN,,1Z7400000000000004,,DK7401003,1,RG74-20,12,EA,DK-C3,10,LB,,,\n")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    return ws, sent
+
+
+def _dicks_lines(ws) -> dict:
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        return {ln.line_number: ln for ln in state.order_lines("dicks", "DK7401003")}
+    finally:
+        state.close()
+
+
+def test_a_new_quantity_on_a_line_not_shipped_of_a_partly_shipped_order_is_decided_by_the_rules(tmp_path):
+    """Dick's PO: 12 of line 1 shipped, none of line 2 (12 EA of the soccer ball, our case of 6); an 860 raises line
+    2 to 16 EA (QI, nothing else). The line is decided again as a changed line before shipment is: the case-pack rule
+    rounds it to 18 (CASE_PACK_ROUNDED), the 865 answers IQ 18, line 1 keeps its 12 shipped. It used to be answered
+    at once without the rules: 16 taken (865 IQ 16), an open case's worth of loose balls for the DC to pick."""
+    ws, sent = _dicks_partly_shipped(tmp_path, "PO1*2*12*EA*30**UP*614141574216*VN*RG74-21")
+    sent("raise.x12", 7522, "860", "PC", ["BCH*04*SA*DK7401003**3*20261124",
+                                         "POC*2*QI*16*12*EA*30**UP*614141574216*VN*RG74-21", "CTT*1"])
+    run_stages(ws, NIGHT3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    rounded = [m for c, po, m in found if c == "CASE_PACK_ROUNDED" and po == "DK7401003"]
+    assert len(rounded) == 1 and "16" in rounded[0] and "18" in rounded[0], found
+    assert states == {("dicks", "DK7401003"): "partially_shipped"}, found
+    assert _acks(_answer(ws, "dicks", "865", "DK7401003"))[0][:3] == ["IQ", "18", "EA"]
+    got = _dicks_lines(ws)
+    assert (got[1].shipped, got[1].ordered, got[1].allocated) == (12, 24, 24), got
+    assert (got[2].ordered, got[2].allocated + got[2].backordered, got[2].shipped) == (18, 18, 0), got
+
+
+def test_a_cut_below_the_minimum_of_a_line_not_shipped_of_a_partly_shipped_order_is_decided_by_the_rules(tmp_path):
+    """The same order, line 2 cut to 4 EA (QD) below the item's minimum of 6: decided again, the rules raise it to the
+    minimum as they would an 850's line (QTY_BELOW_MINIMUM, 865 IQ 6); it used to be taken at once, 4 promised."""
+    ws, sent = _dicks_partly_shipped(tmp_path, "PO1*2*12*EA*30**UP*614141574216*VN*RG74-21")
+    sent("cut.x12", 7523, "860", "PC", ["BCH*04*SA*DK7401003**3*20261124",
+                                       "POC*2*QD*4*12*EA*30**UP*614141574216*VN*RG74-21", "CTT*1"])
+    run_stages(ws, NIGHT3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
+    assert ("QTY_BELOW_MINIMUM", "DK7401003") in found, found
+    assert states == {("dicks", "DK7401003"): "partially_shipped"}, found
+    assert _acks(_answer(ws, "dicks", "865", "DK7401003"))[0][:3] == ["IQ", "6", "EA"]
+    got = _dicks_lines(ws)
+    assert (got[1].shipped, got[2].ordered, got[2].allocated + got[2].backordered, got[2].shipped) == (12, 6, 6, 0)
+
+
 def test_a_finding_about_the_same_thing_is_stored_once_however_often_the_order_is_decided(night):
     """Orders decided again after an 860 (Target's, Kohl's, Home Depot's ... each decided on 11-25 and again on 11-27)
     run the rules over their heading again: a warning about the same thing (the same code, message and place in the

@@ -328,6 +328,64 @@ def test_last_weeks_rows_exported_again_with_this_weeks_are_not_ordered_twice(tm
         ["MSH-7641", "1", "IA", "Accepted", "48", "48"]]
 
 
+def test_a_po_exported_again_with_changed_rows_is_refused_naming_the_rows_and_columns_that_differ(tmp_path):
+    """The buyer edits last week's PO in the sheet (24 of VP-1009 become 36, a second row added) and saves it again:
+    the same PO number with other rows is no resend. It is refused as an X12 850 copy with other lines is (an
+    ORDER_DUPLICATE error, the order as taken left alone), and the finding speaks of the sheet: the file's row and
+    its "PO Number" column, each row that differs by its "Line" and its "Quantity" / "Unit Price" as sent and as
+    taken, no BEG03 or PO101 (an X12 element the buyer never saw)."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"maple": ["maple-orders.csv"]}, warehouses=REPO / "warehouses")
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "maple" / "inbox" / "maple-orders-edited.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7631,11/26/2026,1,36,2.10,,VP-1009,12/04/2026,0614141000302\r\n"
+        b"MSH-7631,11/26/2026,2,12,2.10,,VP-1009,12/04/2026,0614141000302\r\n")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        dup = [f for f in state.findings() if f["code"] == "ORDER_DUPLICATE" and f["po_number"] == "MSH-7631"]
+        record = state.order("maple", "MSH-7631")
+        lines = state.order_lines("maple", "MSH-7631")
+    finally:
+        state.close()
+    assert len(dup) == 1 and dup[0]["severity"] == "error", dup
+    f = dup[0]
+    assert (f["file"], f["row_number"], f["column_name"]) == ("maple-orders-edited.csv", 2, "PO Number"), str(f)
+    message = f["message"]
+    assert "row 2 (Line 1): Quantity 36 EA at Unit Price 2.1, the order's Line 1: 24 EA at 2.1" in message, message
+    assert "row 3 (Line 2) not on the order" in message, message
+    assert not any(x12 in message for x12 in ("PO101", "BEG0", "N1*", "850", "860")), message
+    assert record.state.value == "acknowledged"
+    assert [(ln.line_number, ln.ordered) for ln in lines] == [(1, 24)]
+
+
+def test_a_po_exported_again_with_changed_rows_replaces_the_order_for_a_buyer_set_to_resent_po_replace(tmp_path):
+    """What the refusal above offers for a buyer that always changes its orders by exporting the sheet again:
+    resent_po = "replace" in its profile takes such a sheet as the order's replacement (decided whole again, its CSV
+    acknowledgment stating the new rows), as it does a retransmitted 850 whose lines changed."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"maple": ["maple-orders.csv"]}, warehouses=REPO / "warehouses")
+    profile = ws.root / "partners" / "maple.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]\n',
+                                                   'rule_suites = ["standard"]\nresent_po = "replace"\n'))
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "maple" / "inbox" / "maple-orders-edited.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7631,11/26/2026,1,48,2.10,,VP-1009,12/04/2026,0614141000302\r\n")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
+    assert ("ORDER_DUPLICATE", "MSH-7631") not in found, found
+    assert states[("maple", "MSH-7631")] == "acknowledged"
+    edited = sorted((ws.drop_root / "maple" / "outbox").glob("*.csv"))[-1]
+    assert [r[:6] for r in csv.reader(io.StringIO(edited.read_bytes().decode("utf-8-sig")))][1:] == [
+        ["MSH-7631", "1", "IA", "Accepted", "48", "48"]]
+
+
 # --- the defects, each on its own --------------------------------------------------------------------------------
 
 FORM = "PO Number,Quantity,SKU,Ship To\r\nP-1,12,VP-1010,UMB-9\r\n"
@@ -394,7 +452,8 @@ def test_a_spreadsheets_error_value_in_an_id_or_the_ship_to_refuses_its_po(faile
     POs whose number cells both read #REF! used to be one order of both rows (a CSV_LINE_ID_DUPLICATE and
     CSV_ORDER_INCONSISTENT warning the only trace), answered under "#REF!" and shipped to the first row's store; a
     store, line id or ship-to address #N/A was taken as sent. Each is refused at its row and column, its PO left out
-    whole; an item id so is the rules' (ITEM_UNKNOWN: its line rejected, never matched)."""
+    whole; an item id so is said at its row and column and read as no id (its line the rules': rejected unless
+    another of its ids names the item; test_a_spreadsheets_error_value_in_an_item_id_is_said_and_never_an_id)."""
     data = (f"PO Number,Line,Quantity,SKU,Ship To,Ship To Name,City\r\n"
             f"{failed},1,12,VP-1009,0042,Store 42,Burlington\r\n"
             f"{failed},1,24,VP-1010,0043,Store 43,Burlington\r\n"
@@ -407,10 +466,103 @@ def test_a_spreadsheets_error_value_in_an_id_or_the_ship_to_refuses_its_po(faile
     assert [(f.code, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
         ("CSV_VALUE_GARBLED", 2, "PO Number", failed), ("CSV_VALUE_GARBLED", 3, "PO Number", failed),
         ("CSV_VALUE_GARBLED", 4, "Line", failed), ("CSV_VALUE_GARBLED", 5, "Ship To", failed),
-        ("CSV_VALUE_GARBLED", 6, "City", failed)]
+        ("CSV_VALUE_GARBLED", 6, "City", failed), ("CSV_VALUE_GARBLED", 7, "SKU", failed)]
     assert got.rejected == tuple(sorted((failed, "P-3", "P-4", "P-5")))
     assert got.lines.select(["po_number", "vendor_part"]).to_pylist() == [
-        {"po_number": "P-6", "vendor_part": failed}, {"po_number": "P-7", "vendor_part": "VP-1010"}]
+        {"po_number": "P-6", "vendor_part": None}, {"po_number": "P-7", "vendor_part": "VP-1010"}]
+
+
+@pytest.mark.parametrize("failed", ["#N/A", "#REF!", "Err:502"])
+def test_a_spreadsheets_error_value_in_an_item_id_is_said_and_never_an_id(failed):
+    """A lookup formula filling the UPC or SKU column that found nothing (#N/A) is saved as its error value: it used
+    to be read as the item id, the line rejected ITEM_UNKNOWN "No item matches VN #N/A" with nothing saying the
+    formula failed, and a line another id named echoed "#N/A" in its 856 and 810. It is said at its row and column,
+    with what to fix, and read as no id: the line goes to the rules with the ids it has (a UPC beside a failed SKU
+    still names the item; none left is ITEM_ID_MISSING), the PO not refused for it."""
+    data = (f"PO Number,Line,Quantity,UPC,SKU\r\nP-1,1,12,,{failed}\r\nP-1,2,12,{failed},VP-1010\r\n"
+            f"P-1,3,12,614141100668,{failed}\r\n").encode()
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
+        ("CSV_VALUE_GARBLED", "warning", 2, "SKU", failed), ("CSV_VALUE_GARBLED", "warning", 3, "UPC", failed),
+        ("CSV_VALUE_GARBLED", "warning", 4, "SKU", failed)]
+    said = got.findings[0].message
+    assert "formula" in said and "no id" in said and "fixed and the file saved again" in said, said
+    assert got.rejected == ()
+    assert got.lines.select(["line_id", "upc", "vendor_part"]).to_pylist() == [
+        {"line_id": "1", "upc": None, "vendor_part": None}, {"line_id": "2", "upc": None, "vendor_part": "VP-1010"},
+        {"line_id": "3", "upc": "614141100668", "vendor_part": None}]
+
+
+@pytest.mark.parametrize("zero", ["$ -", " $ -   ", "$-", "-", " -   ", "- $", "\u00a0$\u00a0-\u00a0"])
+def test_excels_accounting_zero_reads_as_zero_in_a_price_and_is_refused_with_the_hint_in_a_quantity(zero):
+    """Excel's accounting format shows a zero as a dash after the currency sign ("$ -"), saved so to CSV: a price of
+    0 (a free line) used to be refused as no number, with no hint, its PO lost; it reads as 0 (the rules judge it as
+    any price). A quantity is never zero: the dash there is refused as before, now saying it is the accounting
+    format's zero and what to fix."""
+    data = (f'PO Number,Quantity,Unit Price,SKU\r\nP-1,12,"{zero}",VP-1010\r\nP-2,"{zero}",2.10,VP-1010\r\n'
+            ).encode()
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_NUMBER_INVALID", 3, "Quantity")]
+    said = got.findings[0].message
+    assert "accounting format" in said and "zero" in said and "quantity" in said, said
+    assert got.rejected == ("P-2",)
+    assert got.lines.select(["po_number", "quantity", "unit_price"]).to_pylist() == [
+        {"po_number": "P-1", "quantity": Decimal(12), "unit_price": Decimal(0)}]
+
+
+def test_a_dash_with_digits_or_two_dashes_is_no_accounting_zero():
+    """Only a lone dash (with blanks and the currency sign) is the format's zero: "--", "-2.10" (a negative price,
+    the rules'), "$ - 5" stay as before."""
+    data = b'PO Number,Quantity,Unit Price,SKU\r\nP-1,12,--,VP-1010\r\nP-2,12,$ - 5,VP-1010\r\n'
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_NUMBER_INVALID", 2), ("CSV_NUMBER_INVALID", 3)]
+    assert not any("accounting format" in f.message for f in got.findings)
+    assert got.rejected == ("P-1", "P-2")
+
+
+@pytest.mark.parametrize(("sent", "said"), [("1-Mar", "1 March"), ("3/1/2026", "3/1/2026"), ("01-Mar-26", "1 March"),
+                                            ("Mar-26", "March"), ("2026-03-01", "2026-03-01")])
+def test_an_item_id_a_spreadsheet_turned_into_a_date_is_named_so_by_the_unknown_item(sent, said):
+    """An item 3-1 (or MAR1) typed in a sheet that reads it as a date is saved as "1-Mar" (or "3/1/2026"): the line
+    was rejected ITEM_UNKNOWN naming VN 1-Mar with no word of what happened. The ids tried now say it is a date a
+    spreadsheet made of an id, and what to fix; the item is never guessed from it. A part number that only has a
+    dash ("3-1", "MAR-1X") is named as before."""
+    from rules.business.items import ids_tried
+
+    text = ids_tried([{"qualifier": "VN", "id": sent}], "maple")
+    assert text.startswith(f"VN {sent} (") and said in text and "spreadsheet" in text and "as text" in text, text
+    for plain in ("3-1", "MAR-1X", "13-Mar-X", "1-Marx", "32/1/2026"):
+        assert "spreadsheet" not in ids_tried([{"qualifier": "VN", "id": plain}], "maple"), plain
+
+
+def test_a_night_s_item_ids_a_sheet_damaged_are_said_at_their_rows_with_what_to_fix(tmp_path):
+    """Maple's sheet: a SKU column filled by a lookup that failed (#N/A) and an item 3-1 Excel made "1-Mar". Each line
+    is rejected (its CSV acknowledgment row IR) as before, the PO's other line taken; the findings now say, at the
+    row and the SKU column, that the formula failed (CSV_VALUE_GARBLED, a warning: the line's ITEM_ID_MISSING) and that
+    "1-Mar" is a date a spreadsheet made of an id (in ITEM_UNKNOWN), each with what to fix."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=REPO / "warehouses")
+    (ws.drop_root / "maple" / "inbox" / "maple-damaged.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7651,11/26/2026,1,24,2.10,,VP-1009,12/04/2026,0614141000302\r\n"
+        b"MSH-7651,11/26/2026,2,24,2.10,,#N/A,12/04/2026,0614141000302\r\n"
+        b"MSH-7651,11/26/2026,3,24,2.10,,1-Mar,12/04/2026,0614141000302\r\n")
+    run_stages(ws, NIGHT)
+    found, _states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["row_number"], f["column_name"],
+                                                        f["message"]))
+    garbled = [f for f in found if f[0] == "CSV_VALUE_GARBLED"]
+    assert [f[:4] for f in garbled] == [("CSV_VALUE_GARBLED", "warning", 3, "SKU")], found
+    assert "formula" in garbled[0][4]
+    missing = [f for f in found if f[0] == "ITEM_ID_MISSING"]
+    assert [f[2] for f in missing] == [3], found
+    unknown = [f for f in found if f[0] == "ITEM_UNKNOWN"]
+    assert [f[2:4] for f in unknown] == [(4, "SKU")], found
+    assert "1-Mar" in unknown[0][4] and "date" in unknown[0][4] and "as text" in unknown[0][4], unknown
+    ack = sorted((ws.drop_root / "maple" / "outbox").glob("*.csv"))[-1]
+    rows = [r[:3] for r in csv.reader(io.StringIO(ack.read_bytes().decode("utf-8-sig")))][1:]
+    assert rows == [["MSH-7651", "1", "IA"], ["MSH-7651", "2", "IR"], ["MSH-7651", "3", "IR"]], rows
 
 
 def test_a_subtotal_under_each_order_naming_its_po_is_no_line_of_it():

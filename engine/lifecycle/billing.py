@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, REF_COLUMNS
+from engine.bill_only import BILL_ONLY_USAGE, INVOICED_AGAIN_CONSEQUENCE, invoiced_again
 from engine.columnar import cents_decimals, decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
@@ -1630,13 +1631,24 @@ def _document(d: InvoiceDue, body: list, env: Envelope, set_id: str = "810", fun
                            delimiters=delimiters)
 
 
+def billed_again(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineRecord | BilledLine]]) -> set[Key]:
+    """The bill-only orders of ``due`` (an 810 of a usage record, engine.bill_only.BILL_ONLY_USAGE) some unit of
+    which an 810 billed before (``lines``: their stored lines, read only for those): the 810 due bills units an 860
+    added since (plan_invoices names it: BILL_ONLY_INVOICED_AGAIN)."""
+    used = {(d.partner, d.po_number) for d in due
+            if any(s.warehouse == BILL_ONLY_USAGE for s in (*((d.shipment,) if d.shipment else ()), *d.shipments))}
+    return {k for k in used if any(ln.invoiced > 0 for ln in lines.get(k, ()))}
+
+
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
                   records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                   profiles: Mapping[str, PartnerProfile], billed: Billed | None = None, at: str,
-                  run_id: str) -> Plan:
+                  run_id: str, earlier: Mapping[Key, Sequence[str]] | None = None) -> Plan:
     """The 810s of ``prepared`` numbered in order with ``numbers`` (one each), their invoice records,
     the order lines' invoiced quantities and states, the orders' moves and the shipments now billed
-    (``billed``: from invoices_due; a shipment whose invoices did not all get prepared stays due)."""
+    (``billed``: from invoices_due; a shipment whose invoices did not all get prepared stays due). ``earlier``: the
+    bill-only orders billed before (billed_again) and their earlier 810s' numbers: each of their 810s here is named
+    for finance (BILL_ONLY_INVOICED_AGAIN, with the units it bills)."""
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
     moved: dict[Key, OrderState] = {}  # per order: its state once this run's 810s so far are sent
@@ -1756,7 +1768,10 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
         updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced))
                     for n, (invoiced, state) in sorted(billing.items())]
-    return Plan(documents=tuple(docs), invoices=tuple(invoices),
+    again = tuple(FindingRecord(invoiced_again(v, {ln.line_number: ln.invoiced for ln in lines.get(k, ())},
+                                               earlier[k]), v.partner, v.po_number, INVOICED_AGAIN_CONSEQUENCE, STAGE)
+                  for v in invoices if earlier and (k := (v.partner, v.po_number)) in earlier)
+    return Plan(documents=tuple(docs), invoices=tuple(invoices), findings=again,
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made),
                 decided=(moved_orders(records, moved, events, at=at, run_id=run_id),) if events else (),
                 line_update_tables=_line_updates(batches.values(), updates, run_id))

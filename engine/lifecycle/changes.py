@@ -46,7 +46,7 @@ from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, TO_DE
 from engine.po_ack import HEAD_KEYS, PLAIN
 from engine.po_change_ack import build_865, change_ack_type
 from rules.business.money import not_on_880
-from rules.business.quantities import PO4_COLUMNS, po4_unit_eaches
+from rules.business.quantities import po4_unit_eaches
 from rules.shipment_units import ShipmentUnits
 from schemas.changes import DEADLINE_CHANGES, REF_CHANGES
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -617,7 +617,8 @@ class _Step:
         reservation and backorder follow its new quantity (what is still to ship), a raised line's new
         units are backordered (the next run's allocation places them), and the order's state follows
         what is left: units to ship (partially_shipped), none (shipped), none and all billed (invoiced). A line
-        it adds, or packs anew none of whose units shipped (repacked_lines), is decided by the rules (_decide_added)."""
+        it adds, or changes (quantity, price, pack ...) none of whose units shipped nor billed (redecided_lines), is
+        decided by the rules (_decide_added)."""
         ch, record = self.ch, self.record
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
         progress = Progress({n: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for n, ln in stored.items()
@@ -700,10 +701,10 @@ class _Step:
                                            cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
         kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
         added = tuple(sorted(set(result.new_lines["line_number"].to_pylist()) - set(stored)))
-        repacked = repacked_lines(table, result.new_lines, stored)
-        if added or repacked or record.state not in SHIPPING:
+        redecided = redecided_lines(result, stored)
+        if added or redecided or record.state not in SHIPPING:
             return self._decide_added(header, result, order_row, lines, kept, added, touched, revision,
-                                      repacked=repacked)
+                                      redecided=redecided)
         to = _state_after(lines)
         event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
@@ -730,14 +731,14 @@ class _Step:
 
     def _decide_added(self, header: dict, result: ChangeResult, order_row: dict, lines: tuple[LineRecord, ...],
                       kept: tuple[Reservation, ...], added: tuple[int, ...], touched: set[int],
-                      revision: int, *, repacked: tuple[int, ...] = ()) -> Plan:
+                      revision: int, *, redecided: tuple[int, ...] = ()) -> Plan:
         """Lines added (AI, or RZ naming a new line) to an order that shipped in part or whole, or lines none of
-        whose units shipped that a POC loop's PO4 packs anew (``repacked``: repacked_lines): what the
-        change does to the lines that were there is done as for any change after shipment (the shipped
-        units stay, a raise is backordered, a cut releases); the new and the repacked lines are received, and the
-        order moves to ``changed`` with them as its changed lines: the rules decide them (a new pack is what case
-        packs, minimums and the price are judged by) and the allocation places them in this run as an 850's lines
-        (a repacked line keeping what it holds: engine.kept_stock), which then answers the
+        whose units shipped nor billed that the change moved (``redecided``: redecided_lines: a new quantity,
+        price, unit or pack): what the change does to the lines that shipped is done as for any change after
+        shipment (the shipped units stay, a raise is backordered, a cut releases); the new and the redecided lines
+        are received, and the order moves to ``changed`` with them as its changed lines: the rules decide them
+        (case-pack multiples, minimums, the price, a new pack) and the allocation places them in this run as an
+        850's lines (a redecided line keeping what it holds: engine.kept_stock), which then answers the
         change (865, from the decided lines) and moves the order back by what is left to ship
         (change_reopened, ...). An order that already waits for such a decision (an earlier 860 of this
         run, or held for a person) stays waiting, with this change's lines added to its changed lines."""
@@ -752,14 +753,14 @@ class _Step:
                               reason=f"{why} by 860 in {ch.source_file}", revision=revision, run_id=self.run_id)
 
         new = tuple(received(n, "added") for n in added if n not in stored)
-        # (a repacked line is decided again whole, as a changed line of an order not shipped is: _revised_lines)
-        lines = tuple(sorted((*(received(ln.line_number, "repacked") if ln.line_number in repacked else ln
+        # (a redecided line is decided again whole, as a changed line of an order not shipped is: _revised_lines)
+        lines = tuple(sorted((*(received(ln.line_number, "changed") if ln.line_number in redecided else ln
                                 for ln in lines), *new), key=lambda ln: ln.line_number))
         waiting = set(record.changed_lines) if record.state not in SHIPPING else set()
         deciding = {ln.line_number for ln in lines if ln.state == LineState.RECEIVED}
-        changed = tuple(sorted((waiting | set(added) | set(repacked)) & deciding))
+        changed = tuple(sorted((waiting | set(added) | set(redecided)) & deciding))
         new_key = f"{ch.store_key}-{ch.change_ref}"
-        again = f"; line(s) {', '.join(map(str, repacked))} packed anew" if repacked else ""
+        again = f"; line(s) {', '.join(map(str, redecided))} changed, none of them shipped" if redecided else ""
         t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
                  note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}; line(s) "
                  f"{', '.join(map(str, added)) or '(none)'} added{again}, to be decided with the rules",
@@ -1140,18 +1141,18 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
                    state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
 
 
-def repacked_lines(before: pa.Table, after: pa.Table, stored: Mapping[int, LineRecord]) -> tuple[int, ...]:
-    """The lines of an order that shipped whose pack (ORDER_LINES PO4 columns) a change moved (``before``: the
-    order's lines as they were, ``after``: as the change left them) and none of whose units shipped (a line that
-    shipped keeps its pack: engine.changes, CHANGE_PACK_NOT_APPLIED): each is decided again with its new pack."""
-    def packs(table: pa.Table) -> dict[int, tuple]:
-        cols = [c for c in PO4_COLUMNS if c in table.column_names]
-        rows = table.select(["line_number", *cols]).to_pylist()
-        return {r["line_number"]: tuple(r[c] for c in cols) for r in rows}
-
-    old, new = packs(before), packs(after)
-    return tuple(sorted(n for n, pack in new.items() if n in old and pack != old[n] and n in stored
-                        and stored[n].shipped <= 0 and stored[n].state not in GONE_LINES
+def redecided_lines(result: ChangeResult, stored: Mapping[int, LineRecord]) -> tuple[int, ...]:
+    """The lines of an order that shipped (in part or whole) that a change moved (their quantity, unit, price,
+    product or pack: ChangeResult.changed_line_numbers) and that it keeps, none of whose units shipped or billed
+    (``stored``: the order's line records before the change): each is decided again by the rules and the allocation
+    (case-pack multiples, minimums, the price, a new pack), as a changed line of an order not shipped is. A line with
+    shipped or billed units keeps what they went out as (its change applied to what is left: changed_after_shipment;
+    its pack: engine.changes, CHANGE_PACK_NOT_APPLIED). A decrease to the buyer's own quantity, below the promise a
+    case pack rounded up (trimmed: the quantity unchanged), is no change to decide again, as before shipment: it cuts
+    the promise (changed_after_shipment), never rounded up again."""
+    kept = set(result.new_lines["line_number"].to_pylist())
+    return tuple(sorted(n for n in set(result.changed_line_numbers) & kept if n in stored and stored[n].shipped <= 0
+                        and stored[n].invoiced <= 0 and stored[n].state not in GONE_LINES
                         and stored[n].state != LineState.REJECTED))
 
 

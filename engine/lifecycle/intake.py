@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +48,11 @@ from schemas.lifecycle import (
 )
 from schemas.order_keys import is_ref_key, shown, x12_po
 
+if TYPE_CHECKING:
+    from schemas.fulfilment import CsvOrderMapping
+
 REPLACE, CANCEL, CONFIRM, ORIGINAL = "05", "01", "06", "00"
+CSV_ORDER = "CSV"  # the ISA13 of an order read from a CSV file (parsers.csv_orders)
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
 # "cancel, to be reissued"): the new 850 replaces the order, a cancelled one too
 REPLACING = frozenset({REPLACE, "18"})
@@ -65,7 +70,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                 lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str,
                 unanswered: Mapping[str, Sequence[StoredChange]] | None = None,
                 envelope: Envelope | None = None, resent_replaces: bool = False,
-                buyers: frozenset[str] = frozenset()) -> Plan:
+                buyers: frozenset[str] = frozenset(), csv_layout: CsvOrderMapping | None = None) -> Plan:
     """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
     file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
     applied but not answered yet (a cancellation or replacement supersedes them); ``envelope``: the
@@ -74,7 +79,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     the order, as BEG01 05 would: ``resent_with_changes``); ``buyers``: the GS02s of the several buyers the partner
     sends for (a hub, a network: X12Settings.buyer_gs_ids), whose PO numbers are each buyer's own, so a PO from one
     of them is never a copy, cancellation or replacement of another's order of the same number, nor is an 860 of
-    one of them that order's change (PO_OF_ANOTHER_BUYER)."""
+    one of them that order's change (PO_OF_ANOTHER_BUYER); ``csv_layout``: the partner's CSV order layout, in whose
+    terms (rows, its header's column names) a finding on a CSV order speaks (resend_differences)."""
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
@@ -89,7 +95,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         created = set(table["order_ref"].to_pylist())
     else:
         parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id,
-                         resent_replaces=resent_replaces, buyers=buyers)
+                         resent_replaces=resent_replaces, buyers=buyers, csv_layout=csv_layout)
         created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
@@ -145,7 +151,8 @@ def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
             lines: Mapping[str, tuple[LineRecord, ...]], unanswered: Mapping[str, Sequence[StoredChange]], *,
-            at: str, run_id: str, resent_replaces: bool = False, buyers: frozenset[str] = frozenset()) -> list[Plan]:
+            at: str, run_id: str, resent_replaces: bool = False, buyers: frozenset[str] = frozenset(),
+            csv_layout: CsvOrderMapping | None = None) -> list[Plan]:
     """The file's 850s one order at a time (``_receive``, each isolated), in file order; ``working``
     (PO -> its record so far) follows each order's transitions."""
     parts: list[Plan] = []
@@ -169,6 +176,7 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
         else:
             receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner,
                               at=at, run_id=run_id, resent_replaces=resent_replaces, buyers=buyers,
+                              csv_layout=csv_layout,
                               superseded=tuple(ChangeUpdate(c.id, "superseded") for c in unanswered.get(po, ())))
             part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         if received:
@@ -258,10 +266,12 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
 def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],
              outcome: Outcome, *, partner: str, at: str, run_id: str,
              superseded: tuple[ChangeUpdate, ...] = (), resent_replaces: bool = False,
-             buyers: frozenset[str] = frozenset()) -> Plan:
+             buyers: frozenset[str] = frozenset(), csv_layout: CsvOrderMapping | None = None) -> Plan:
     po, purpose = order["po_number"], order["purpose"] or "00"
     where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
                  file_segment=(order["st_file_segment"] or 0) + 1)
+    # a CSV order (parsers.csv_orders: ISA13 "CSV", ST02 its PO's first row) is told at its rows and columns
+    sheet = csv_layout if order["isa13"] == CSV_ORDER and csv_layout is not None else None
     if live and (theirs := live.gs02) in buyers and (sender := order.get("gs02") or "") in buyers and sender != theirs:
         f = finding("PO_OF_ANOTHER_BUYER", f"PO {x12_po(po)} from buyer {sender} (GS02) has the number of buyer "
                     f"{theirs}'s order (state {live.state.value}): another buyer's PO, not a copy, cancellation or "
@@ -302,12 +312,17 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and not replaces:
         release = (order.get("release_number") or "").strip()
         named = f"PO {x12_po(po)} release {release} (BEG04)" if release and not is_ref_key(po) else f"PO {shown(po)}"
-        lines_differ = resend_differences(line_rows.of(order["order_ref"]), live_lines) if live_lines else []
+        lines_differ = (resend_differences(line_rows.of(order["order_ref"]), live_lines, sheet) if live_lines
+                        else [])
         differences = lines_differ or party_differences(order, live)  # (its parties named: _parties_said)
+        at_po = dict(element="BEG03", **where)
+        if sheet is not None:  # its PO number's cell: the PO's first row, the layout's PO column
+            named = f"PO {po}" + (f" release {release}" if release else "")
+            first = int(order["st02"]) if (order["st02"] or "").isdigit() else None
+            at_po = dict(where, seg="", file_segment=first, row=first, column=sheet.column_text("po_number"))
         if not differences:
             f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
-                        f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po),
-                        **where)
+                        f"{live.state.value}); this copy is not processed.", value=x12_po(po), **at_po)
             return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
                                           note=f"duplicate copy in {outcome.file} ignored"),),
                         findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
@@ -316,13 +331,12 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         # and of USSI, SAP company codes on their own number ranges) sends another order under the same BEG03, the
         # same lines maybe, or a buyer sends a change as a new 850. Either way it is not taken, and it used to be
         # said as a resend's warning (the order lost in silence)
+        what = ("this copy's rows differ from that order's lines" if sheet is not None and lines_differ else
+                "this copy differs from that order")
+        parties = _parties_said(order, sheet) if lines_differ else ""  # else differences name them
         f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state {live.state.value}), "
-                    f"and this copy differs from that order ({'; '.join(differences)})"
-                    f"{_parties_said(order) if lines_differ else ''}: not a "
-                    "resend. It is not processed: if it is another order under the same number (a company code or "
-                    "legal entity of the buyer's numbering its POs on its own), enter it by hand; if it changes the "
-                    "order, ask for an 860 or a BEG01 05 replacement.", severity="error", element="BEG03",
-                    value=x12_po(po), **where)
+                    f"and {what} ({'; '.join(differences)}){parties}: not a resend. It is "
+                    f"not processed: {_resend_advice(sheet)}", severity="error", value=x12_po(po), **at_po)
         return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
                                       note=f"copy in {outcome.file} differs from the order; not processed"),),
                     findings=(FindingRecord(f, partner, po, "copy differing from the order held not processed; "
@@ -357,20 +371,30 @@ def calls_off_blanket(order: dict, live: OrderRecord) -> bool:
             and _BLANKET_HELD in (*live.hold_codes, *live.codes))
 
 
-def resend_differences(rows: Mapping[int, Mapping], live_lines: Sequence[LineRecord]) -> list[str]:
+def resend_differences(rows: Mapping[int, Mapping], live_lines: Sequence[LineRecord],
+                       sheet: CsvOrderMapping | None = None) -> list[str]:
     """What tells a retransmitted 850's lines (``rows``) from the order's (``live_lines``), in words, as
     resent_with_changes compares them: each line added or gone, each line's other PO101, quantity, unit or price
-    (the copy's, then the order's); [] for a copy of the order's lines."""
+    (the copy's, then the order's); [] for a copy of the order's lines. ``sheet``: the copy is a CSV order in this
+    layout: each of its lines named by its row (a row's ``file_segment``) and line column, its values by the
+    layout's column names ("row 2 (Line 1): Quantity 36 EA at Unit Price 2.1, the order's Line 1: 24 EA at 2.1"), the
+    way the buyer's spreadsheet shows them, not by X12 elements it never saw."""
     held = {ln.line_number: ln for ln in live_lines if ln.state not in GONE_LINES}
-    said = [f"line PO101 {rows[n]['line_id'] or ''} not on the order" for n in sorted(set(rows) - set(held))]
-    said += [f"the order's line PO101 {held[n].line_id} not on this copy" for n in sorted(set(held) - set(rows))]
+    added = sorted(set(rows) - set(held))
+    gone = sorted(set(held) - set(rows))
+    moved = []
     for n in sorted(set(rows) & set(held)):
         r, ln = rows[n], held[n]
         if ((r["line_id"] or "") != ln.line_id or (r["unit"] or "") != ln.unit or r["unit_price"] != ln.unit_price
                 or ("IQ" not in ln.ack.split("+") and r["quantity"] != ln.ordered)):
-            said.append(f"line PO101 {r['line_id'] or ''}: {_amount(r['quantity'])} {r['unit'] or ''} at "
-                        f"{_amount(r['unit_price'])}, the order's PO101 {ln.line_id}: {_amount(ln.ordered)} {ln.unit} "
-                        f"at {_amount(ln.unit_price)}")
+            moved.append((r, ln))
+    if sheet is not None:
+        return _sheet_differences(rows, held, added, gone, moved, sheet)
+    said = [f"line PO101 {rows[n]['line_id'] or ''} not on the order" for n in added]
+    said += [f"the order's line PO101 {held[n].line_id} not on this copy" for n in gone]
+    said += [f"line PO101 {r['line_id'] or ''}: {_amount(r['quantity'])} {r['unit'] or ''} at "
+             f"{_amount(r['unit_price'])}, the order's PO101 {ln.line_id}: {_amount(ln.ordered)} {ln.unit} "
+             f"at {_amount(ln.unit_price)}" for r, ln in moved]
     return said
 
 
@@ -396,6 +420,45 @@ def party_differences(order: Mapping, live: OrderRecord) -> list[str]:
     return said
 
 
+def _sheet_differences(rows: Mapping[int, Mapping], held: Mapping[int, LineRecord], added: list[int],
+                       gone: list[int], moved: list[tuple[Mapping, LineRecord]], sheet: CsvOrderMapping) -> list[str]:
+    """resend_differences of a CSV copy, in its layout's terms (a column the layout does not read is left out)."""
+    line, quantity, unit, price = (sheet.column_text(c) for c in ("line_id", "quantity", "unit", "unit_price"))
+
+    def row(r: Mapping) -> str:
+        at = f"row {r['file_segment']}" if r.get("file_segment") is not None else f"line {r['line_number']}"
+        return f"{at} ({line} {r['line_id']})" if line and r["line_id"] else at
+
+    def said(amount, of_unit: str, at, named: bool) -> str:
+        words = f"{quantity} " if named and quantity else ""
+        units = f" {of_unit}" if unit and of_unit else ""
+        cost = f" at {f'{price} ' if named else ''}{_amount(at)}" if price else ""
+        return f"{words}{_amount(amount)}{units}{cost}"
+
+    def theirs(ln: LineRecord) -> str:
+        return f"the order's {line} {ln.line_id}" if line and ln.line_id else f"the order's line {ln.line_number}"
+
+    out = [f"{row(rows[n])} not on the order" for n in added]
+    out += [f"{theirs(held[n])} not in this copy" for n in gone]
+    out += [f"{row(r)}: {said(r['quantity'], r['unit'] or '', r['unit_price'], True)}, {theirs(ln)}: "
+            f"{said(ln.ordered, ln.unit, ln.unit_price, False)}" for r, ln in moved]
+    return out
+
+
+def _resend_advice(sheet: CsvOrderMapping | None) -> str:
+    """What a person does with a copy of a live PO whose lines differ: for X12 another order is entered by hand, a
+    change asked for as an 860 or a replacement; a CSV buyer sends neither: its change is entered by hand too, or
+    the profile's resent_po = "replace" takes such re-exported sheets as the order's replacement."""
+    if sheet is None:
+        return ("if it is another order under the same number (a company code or legal entity of the buyer's "
+                "numbering its POs on its own), enter it by hand; if it changes the order, ask for an 860 or a "
+                "BEG01 05 replacement.")
+    return ("if it is another order under the same number, enter it by hand or ask the buyer for another PO "
+            "number; if the buyer edited the order and exported its sheet again, enter the change by hand (or, "
+            "for a buyer that always changes its orders so, set resent_po = \"replace\" in its profile: a sheet "
+            "exported again then replaces its order not yet shipped).")
+
+
 def _amount(value) -> str:
     """A quantity or price as said to a person: as a number, no trailing zeros ("-" for none)."""
     if value is None:
@@ -404,10 +467,16 @@ def _amount(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _parties_said(order: Mapping) -> str:
-    """The buyer and ship-to a copy names (N1*BY, N1*ST: their names and ids), for a person telling two orders of
-    one number apart ("" for none)."""
+def _parties_said(order: Mapping, sheet: CsvOrderMapping | None = None) -> str:
+    """The buyer and ship-to a copy names (N1*BY, N1*ST: their names and ids; a CSV copy: by its layout's ship-to
+    columns), for a person telling two orders of one number apart ("" for none)."""
     said = []
+    if sheet is not None:
+        for field in ("ship_to_name", "ship_to_id"):
+            column = sheet.column_text(field)
+            if column and order.get(field):
+                said.append(f"{column} {order[field]}")
+        return f"; its rows name {', '.join(said)}" if said else ""
     for role, prefix in (("BY", "buyer"), ("ST", "ship_to")):
         party = " ".join(v for v in (order.get(f"{prefix}_name"), order.get(f"{prefix}_id_qualifier"),
                                      order.get(f"{prefix}_id")) if v)
@@ -470,8 +539,9 @@ class _LineRows:
     def of(self, order_ref: str) -> dict[int, dict]:
         if self.rows is None:
             self.rows = {}
-            cols = ["order_ref", "line_number", "line_id", "quantity", "unit", "unit_price"]
-            for row in self.outcome.lines.select(cols).to_pylist():
+            cols = ["order_ref", "line_number", "line_id", "quantity", "unit", "unit_price", "file_segment"]
+            lines = self.outcome.lines
+            for row in lines.select([c for c in cols if c in lines.column_names]).to_pylist():
                 self.rows.setdefault(row["order_ref"], {}).setdefault(row["line_number"], row)
         return self.rows.get(order_ref, {})
 

@@ -40,7 +40,7 @@ from engine.asn_columnar import (
     build_856_texts,
     write_856_texts,
 )
-from engine.bill_only import BILL_ONLY
+from engine.bill_only import BILL_ONLY, BILL_ONLY_USAGE
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
@@ -969,9 +969,6 @@ def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table,
     return _deliver_unshipped(records, lines, profiles, lambda sku, _reason: sku in services, SERVICE_DELIVERY,
                               service_delivery_id, "service delivery {sid}: {units} unit(s) on {n} line(s); no 856 "
                               "(services are not shipped)", today=today, at=at, run_id=run_id)
-
-
-BILL_ONLY_USAGE = "bill_only"  # the warehouse of a bill-only order's usage record (no warehouse of ours ships it)
 
 
 def bill_only_usage_id(po_number: str, revision: int) -> str:

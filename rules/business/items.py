@@ -42,6 +42,7 @@ from schemas.reference import (
     isbn_gtin,
     ndc_11,
     normalise_gtin,
+    spreadsheet_date,
 )
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
@@ -594,6 +595,11 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             where.append(f"a spreadsheet rounded this {rounded[1]}-digit number (scientific notation): digits "
                          f"{len(rounded[0]) + 1}-{rounded[1]} are lost, and the item is never guessed from the rest "
                          "(have the column exported as text)")
+        when = spreadsheet_date(value) if q not in GS1_QUALIFIERS else None
+        if when is not None:  # "1-Mar": an item 3-1 or MAR1 a spreadsheet read as a date
+            where.append(f"the date {when} as a spreadsheet writes one: an id such as 3-1, 3/1 or MAR1 typed in a "
+                         "cell it reads as a date is turned into one, and the item is never guessed from it (have "
+                         "the column formatted as text and the id typed again)")
         out.append(f"{q} {value} ({', '.join(where)})")
     return ", ".join(out)
 

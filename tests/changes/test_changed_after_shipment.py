@@ -65,3 +65,30 @@ def test_a_decrease_to_the_buyers_own_quantity_cuts_our_rounded_up_promise():
     got = changed_after_shipment(_line(), {"quantity": Decimal(10), "unit": "EA", "unit_price": Decimal("9.39")},
                                  asked=Decimal(10), settled=False, trimmed=True, reason="r", revision=2, run_id="n2")
     assert (got.ordered, got.allocated, got.backordered, got.state) == (Decimal(10), 10, 0, LineState.SHIPPED)
+
+
+def test_redecided_lines_are_the_lines_a_change_moved_none_of_whose_units_shipped_nor_billed():
+    """engine.lifecycle.changes.redecided_lines: of an order that shipped in part, the lines an 860 changed (quantity,
+    unit, price, product, pack) and keeps, with nothing shipped nor billed, not rejected nor gone, are decided again
+    by the rules; a line that shipped (or was billed: a bill-only line's usage) takes the change without them, a line
+    deleted is deleted, and a decrease to the buyer's own quantity below a case pack's rounding (trimmed, its quantity
+    unchanged) cuts the promise as it did, never rounded up again."""
+    import pyarrow as pa
+
+    from engine.changes import ChangeResult
+    from engine.lifecycle.changes import redecided_lines
+    from schemas.orders import ORDER_LINES
+
+    def line(n: int, state: LineState, shipped: int = 0, invoiced: int = 0) -> LineRecord:
+        return LineRecord("acme", "P1", n, state, ordered=Decimal(12), allocated=12, shipped=Decimal(shipped),
+                          invoiced=Decimal(invoiced), unit="EA")
+
+    stored = {1: line(1, LineState.PARTIALLY_SHIPPED, shipped=6), 2: line(2, LineState.ALLOCATED),
+              3: line(3, LineState.ALLOCATED), 4: line(4, LineState.INVOICED, invoiced=12),
+              5: line(5, LineState.REJECTED), 6: line(6, LineState.DELETED), 7: line(7, LineState.BACKORDERED),
+              8: line(8, LineState.ALLOCATED)}
+    kept = pa.Table.from_pylist([{"line_number": n} for n in (1, 2, 4, 5, 6, 7, 8)], schema=ORDER_LINES)
+    result = ChangeResult(new_lines=kept, changed_line_numbers=frozenset({1, 2, 3, 4, 5, 6, 7}),
+                          deleted_line_numbers=frozenset({3}), released=None, cancelled=False, rejected=False,
+                          findings=[], line_results=[], trimmed_line_numbers=frozenset({8}))
+    assert redecided_lines(result, stored) == (2, 7)
