@@ -64,7 +64,8 @@ def look(browser: Browser, page: Path, shot: str) -> dict:
 def test_the_failures_report_shows_its_counts(browser, night):
     facts = look(browser, night / "failures.html", "run-failures.png")
     # ACME-1000 again in acme-po-02 with one of its three lines: a copy differing from the order is an error for a
-    # person since session 59 (rg78: another order under a reused number, or a change sent as an 850), not a resend's warning
+    # person since session 59 (rg78: another order under a reused number, or a change sent as an 850), not a
+    # resend's warning
     assert "33 finding(s): 24 open error(s), 9 warning(s), 0 on held orders" in facts["text"]
     # acme's orders with findings: 5 since the rejected set's findings carry its PO (ACME-1099; they had none)
     assert facts["byPartner"] == [["acme", "14", "4", "0", "3", "5"], ["globex", "4", "2", "0", "3", "3"],
