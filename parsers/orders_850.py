@@ -1384,10 +1384,11 @@ def codes_case_sent(n_lines: int, told: list[tuple[np.ndarray, list[str], pa.Arr
     """Per line, its codes read in capitals as sent (capital_codes' ``sent``), each with its element ("PO105 hp;
     PO106 bp": ORDER_LINES/ORDER_CHANGES codes_case_sent); null for a line without one. ``told``: per element
     kind, each value's line, its element and what capital_codes gave as sent."""
+    told = [(line_of, elements, sent) for line_of, elements, sent in told if sent.null_count < len(sent)]
+    if not told:  # (every usual set: its codes in capitals)
+        return pa.nulls(n_lines, pa.string())
     out: list[str | None] = [None] * n_lines
     for line_of, elements, sent in told:
-        if sent.null_count == len(sent):
-            continue
         for line, element, value in zip(line_of.tolist(), elements, sent.to_pylist(), strict=True):
             if value is not None:
                 out[line] = f"{out[line]}; {element} {value}" if out[line] else f"{element} {value}"
