@@ -49,6 +49,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
+from rules.business.common import code_case_text
 from rules.business.places import same_party
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
@@ -473,10 +474,15 @@ def _units_read(result: ChangeResult, pocs: list[dict]) -> ChangeResult:
     ``unit_sent``: "ea" read as EA, schemas.units.capital_units), as intake tells an 850's PO103: the POC applied in
     the code, never refused for its letter case."""
     read = [poc for poc in pocs if poc.get("unit_sent")]
-    return replace(result, findings=[*result.findings, *(_finding(
+    result = replace(result, findings=[*result.findings, *(_finding(
         "UNIT_CASE_CONVERTED", f"POC05 {poc['unit_sent']!r} is no unit code as sent (X12's unit codes, element 355, "
         f"are capitals): read as {poc['unit']}; our answers state {poc['unit']}.", poc, "POC05", poc["unit_sent"])
         for poc in read)]) if read else result
+    # likewise CODE_CASE_CONVERTED for each POC07 price basis and POC08, POC10 ... qualifier in small letters (hp: HP)
+    told = [poc for poc in pocs if poc.get("codes_case_sent")]
+    return replace(result, findings=[*result.findings, *(_finding(
+        "CODE_CASE_CONVERTED", code_case_text(poc["codes_case_sent"]), poc, poc["codes_case_sent"].split(" ", 1)[0],
+        poc["codes_case_sent"].split("; ")[0].split(" ", 1)[1]) for poc in told)]) if told else result
 
 
 def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:

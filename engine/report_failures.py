@@ -89,6 +89,11 @@ HINTS: dict[str, str] = {
     "UNIT_UNKNOWN": (
         "PO103 is not a unit of measure code at all: ask the partner to send a standard unit (EA, CA, PK...)."
     ),
+    "CODE_CASE_CONVERTED": (
+        "No action: the line is matched by the product id qualifier it named in small letters (bp: BP) and answered "
+        "in it. Ask the partner's EDI team to send its qualifiers in capitals; map this code to hold_line in its "
+        "[rules.outcomes] if it must be checked by hand."
+    ),
     "UNIT_CASE_CONVERTED": (
         "No action: the line is taken in the unit code its PO103 named in small letters (ea: EA) and answered in it. "
         "Ask the partner's EDI team to send unit codes in capitals; map this code to hold_line in its "

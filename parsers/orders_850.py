@@ -47,6 +47,7 @@ from schemas.orders import (
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
     QTY,
+    QUALIFIERS_READ,
     REF_DESCRIPTION,
     SDQ_PAIRS,
     STORE_QUANTITY,
@@ -57,6 +58,7 @@ from schemas.orders import (
 )
 from schemas.units import (
     NO_CHARGE,
+    PRICE_PER_EACH,
     PRICE_PER_EACH_OF,
     PRICE_PER_MANY,
     PRICE_PER_MANY_OF,
@@ -1336,6 +1338,63 @@ def no_charge_prices(prices: pa.Array, bases: pa.Array, texts: pa.Array) -> pa.A
     return pc.if_else(free, pa.scalar(Decimal(0), prices.type), prices)
 
 
+def capital_codes(values: pa.Array, codes: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``values`` (an ID element as sent) as read, and as sent where read otherwise (null elsewhere): a value in
+    small letters whose capitals are one of ``codes`` (an ERP writing its own table's case: "bp", "hp") is read as
+    that code, for X12's codes are capitals and its 997 accepted it (CODE_CASE_CONVERTED tells it). Anything else
+    as sent. One columnar look when every value is in capitals (every usual set)."""
+    values = values.cast(pa.string())
+    none = pa.nulls(len(values), pa.string())
+    if values.null_count == len(values):
+        return values, none
+    upper = pc.utf8_upper(values)
+    lower = pc.fill_null(pc.not_equal(values, upper), False)
+    if not pc.any(lower).as_py():
+        return values, none
+    read = pc.and_(lower, pc.is_in(upper, value_set=codes))
+    if not pc.any(read).as_py():
+        return values, none
+    return pc.if_else(read, upper, values), pc.if_else(read, values, none)
+
+
+_QUALIFIERS_READ = pa.array(sorted(QUALIFIERS_READ), pa.string())
+
+
+def capital_qualifiers(qualifiers: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Product id qualifiers (element 235: PO106, PO108 ..., POC08 ...) as read, and as sent where read otherwise
+    (capital_codes): "bp", "vp", "up" read as BP, VP, UP, the qualifiers we read or match by (QUALIFIERS_READ); a
+    line whose only id was "bp" was rejected ITEM_UNKNOWN after its 997 had accepted it. Any other as sent."""
+    return capital_codes(qualifiers, _QUALIFIERS_READ)
+
+
+# PO105/POC07 codes (element 639) the readers and the price rules act on: a basis sent in small letters whose
+# capitals are one of them ("hp": HP) is read as it (capital_bases)
+_BASES_ACTED_ON = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF, *PRICE_PER_EACH, *PRICE_PER_EACH_OF.values(),
+                                   *PRICE_PER_WEIGHT, NO_CHARGE}), pa.string())
+
+
+def capital_bases(bases: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """PO105/POC07 (element 639) as read, and as sent where read otherwise (capital_codes): "hp" read as HP (the
+    washers at 46.00 per hundred were taken as 46.00 each and answered as a price change), "pe", "nc" as PE, NC;
+    only a code we act on (_BASES_ACTED_ON). Any other as sent."""
+    return capital_codes(bases, _BASES_ACTED_ON)
+
+
+def codes_case_sent(n_lines: int, told: list[tuple[np.ndarray, list[str], pa.Array]]) -> pa.Array:
+    """Per line, its codes read in capitals as sent (capital_codes' ``sent``), each with its element ("PO105 hp;
+    PO106 bp": ORDER_LINES/ORDER_CHANGES codes_case_sent); null for a line without one. ``told``: per element
+    kind, each value's line, its element and what capital_codes gave as sent."""
+    told = [(line_of, elements, sent) for line_of, elements, sent in told if sent.null_count < len(sent)]
+    if not told:  # (every usual set: its codes in capitals)
+        return pa.nulls(n_lines, pa.string())
+    out: list[str | None] = [None] * n_lines
+    for line_of, elements, sent in told:
+        for line, element, value in zip(line_of.tolist(), elements, sent.to_pylist(), strict=True):
+            if value is not None:
+                out[line] = f"{out[line]}; {element} {value}" if out[line] else f"{element} {value}"
+    return pa.array(out, pa.string())
+
+
 def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: pa.Array | None = None
                     ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
@@ -1346,8 +1405,9 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: p
     our prices, order values, 855s and 810s are per unit; on a line in a weight, per one of it (Ryerson's 4900 LB at
     52.75 per hundred, HP, is 0.5275 per pound: PP, as the 810 bills it, never PE, a price per each labelling a
     price per pound). ``exact``: the prices read without rounding.
-    Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
-    bases = bases.cast(pa.string())
+    A basis in small letters whose capitals are a code we act on (``hp``: HP, capital_bases) is read as that code.
+    Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere; HP for hp)."""
+    bases = capital_bases(bases)[0]
     many = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY), pa.string()))
     of = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())) if units is not None \
         else pa.nulls(len(bases), pa.int32())
@@ -1984,7 +2044,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     q_at, q_ok = cells.index(rows_grid, k_grid)
     v_at, v_ok = cells.index(rows_grid, k_grid + 1)
     quals = list(PRODUCT_QUALIFIERS)
-    q_values = cells.take(q_at[q_ok], q_ok[q_ok])  # the qualifiers sent, in (line, pair) order
+    # the qualifiers sent, in (line, pair) order ("bp" read as BP: capital_qualifiers)
+    q_values, q_sent = capital_qualifiers(cells.take(q_at[q_ok], q_ok[q_ok]))
     q_code = np.full(len(q_at), -1, dtype=np.int64)
     q_code[q_ok] = pc.fill_null(pc.index_in(q_values, value_set=pa.array(quals, pa.string())), -1).to_numpy(
         zero_copy_only=False)
@@ -2083,6 +2144,11 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,
+        # PO105 and the PO106, PO108 ... qualifiers sent in small letters and read as their codes (hp: HP, bp: BP)
+        "codes_case_sent": codes_case_sent(n_lines, [
+            (np.arange(n_lines), ["PO105"] * n_lines, capital_bases(cells.column(po1_rows, 5))[1]),
+            (np.repeat(np.arange(n_lines), len(pair_k))[q_ok], [f"PO1{k:02d}" for k in k_grid[q_ok].tolist()],
+             q_sent)]),
         "description": desc,
         "po4_pack": pack,
         "po4_inner_pack": inner_pack,

@@ -28,6 +28,9 @@ from parsers.orders_850 import (
     _po4_packs,
     _rounded,
     _sac_rows,
+    capital_bases,
+    capital_qualifiers,
+    codes_case_sent,
     interchange_parties,
     line_dates,
     line_marks_for,
@@ -357,6 +360,13 @@ def _changes(
     components = [seg.component[int(r)] for r in poc_rows]
     pair_q = [el[k] for k in range(8, _POC_WIDTH, 2)]
     pair_v = [el[k] for k in range(9, _POC_WIDTH, 2)]
+    # a qualifier in small letters whose capitals are one we read ("bp": BP), as the 850 reader reads it
+    read = [capital_qualifiers(q) for q in pair_q]
+    pair_q = [q for q, _sent in read]
+    case_sent = codes_case_sent(n_lines, [
+        (np.arange(n_lines), ["POC07"] * n_lines, capital_bases(el[7])[1]),
+        *((np.arange(n_lines), [f"POC{k:02d}"] * n_lines, sent) for k, (_q, sent) in zip(range(8, _POC_WIDTH, 2),
+                                                                                          read, strict=True))])
     product_cols, product_ids = _products(pair_q, pair_v, n_lines)
     desc, pids = _descriptions(result, set_of_row, poc_rows, ids) if "PID" in vocab else (
         [None] * n_lines, pa.nulls(n_lines, pa.list_(PID_SENT)))
@@ -408,6 +418,7 @@ def _changes(
             for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")
         },
         "product_ids": product_ids,
+        "codes_case_sent": case_sent,
         "description": pa.array(desc, pa.string()),
         "pids_sent": pids,  # the POC loop's PIDs as sent, read as the 850's PO1 loop's
         **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),  # 037/038: the POC's window

@@ -122,7 +122,8 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency
                                 "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08",
                                 "ref_descriptions"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
-CHANGES_ADDED_LATER = frozenset({"unit_sent", "quantity_sent", "quantity_left_sent", "price_sent",
+CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
+                                 "price_sent",
                                  "price_multiplier_sent", "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                                  "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,

@@ -38,6 +38,15 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A line decided on one of our items carries a UPC/GTIN/EAN that matches none of our items, or an id "
         "naming another item of ours; our 855, 856 and 810 echo the ids as sent.",
     ),
+    _C(
+        "CODE_CASE_CONVERTED",
+        "business",
+        "warning",
+        "",
+        "A product id qualifier (PO106, PO108 ..., or an 860's POC08 ...) was sent in small letters (bp, vp: X12's "
+        "codes are capitals) and its capitals are one we read (BP, VP, UP ...); the line is matched by the code, and "
+        "our 855, 865, 856 and 810 state it.",
+    ),
     # --- units and quantities ------------------------------------------------------------------
     _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure code (X12 data element 355)."),
     _C(

@@ -508,7 +508,11 @@ PRODUCT_FIELDS = [
     pa.field("ean", pa.string()),  # EN
     pa.field("vendor_part", pa.string()),  # VN
     pa.field("buyer_part", pa.string()),  # BP / IN / PI / CB (BUYER_ITEM_QUALIFIERS)
-    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
+    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent (a qualifier "bp": BP)
+    # the qualifiers sent in small letters and read as a PRODUCT_QUALIFIERS code ("bp": BP), each with its element:
+    # "PO106 bp; PO108 vp" (parsers.orders_850.capital_qualifiers; CODE_CASE_CONVERTED tells it);
+    # null elsewhere
+    pa.field("codes_case_sent", pa.string()),
     pa.field("description", pa.string()),  # PID05 (first description, not a colour/size PID)
 ]
 
@@ -646,6 +650,7 @@ TXI_EXEMPTING = frozenset("0135789ACFG")
 WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_basis_sent")
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent", "unit_sent",
+                               "codes_case_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",
@@ -778,6 +783,13 @@ BUYER_ITEM_QUALIFIERS = ("BP", "IN", "PI", "CB")
 # PO1 qualifier -> canonical column (the first of a column's qualifiers, in this order, with a value fills it)
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part",
                       **dict.fromkeys(BUYER_ITEM_QUALIFIERS, "buyer_part")}
+# Every product id qualifier (code list 235) a line is read or matched by: PRODUCT_QUALIFIERS' columns and the item
+# join's (rules.business.items: GS1 EO, UI, UD, UA, U2; ISBN IB; vendor VP, VC, VA; maker MG; NDC ND, N1..N4 as
+# schemas.reference.NDC_QUALIFIERS; revision EC, DR; style ST). One sent in small letters whose capitals are one of
+# these ("bp", "vp": an ERP writing its own table's case) is read as it (parsers.orders_850.capital_qualifiers;
+# CODE_CASE_CONVERTED tells it); tests/test_rg78_erp_buyers.py holds the item join's sets within it
+QUALIFIERS_READ = frozenset({*PRODUCT_QUALIFIERS, "EO", "UI", "UD", "UA", "U2", "IB", "VP", "VC", "VA", "MG", "ND",
+                             "N1", "N2", "N3", "N4", "EC", "DR", "ST"})
 
 # ORDER_SACS: one row per SAC allowance or charge (SAC01 A or C) of an 850 set, in the order sent: what the PO
 # promised (kept with its order in connectors.order_store as "sacs"; the reconciliation's PO_CHARGES and

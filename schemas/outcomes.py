@@ -91,6 +91,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_BASIS_PER_EACH": CHANGE_PRICE,  # our price per PO103 unit (= PO104 x the pack): 855 IP, 810 per unit
     # the partner's 880 could never bill the line (no basis of price in its G17): a person decides before it ships
     "PRICE_BASIS_NOT_ON_880": HOLD_ORDER,
+    "CODE_CASE_CONVERTED": ACCEPT,  # the qualifier it names (bp: BP)
     "UNIT_CASE_CONVERTED": ACCEPT,  # the unit code it names (ea: EA); a partner may hold such lines
     "PRICE_BASIS_CONVERTED": ACCEPT,  # the same price, restated per unit; a partner may hold such orders
     "PRICE_DECIMALS_UNSUPPORTED": HOLD_LINE,  # rounded to 4 decimals it is another price: a person decides

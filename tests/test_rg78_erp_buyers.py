@@ -607,3 +607,103 @@ def test_two_references_of_one_qualifier_are_both_written_back(tmp_path):
         doc = po_segments(segments(ws, "jde", kind), "20145", head)
         assert [s for s in doc if s[:2] == ["REF", "ZZ"]] == [["REF", "ZZ", "OP", "ORDER TYPE"],
                                                               ["REF", "ZZ", "00200", "COMPANY"]], kind
+
+
+def test_a_product_id_qualifier_and_price_basis_in_small_letters_are_read_as_their_codes(tmp_path):
+    """The same ERPs write their product id qualifiers (PO106/PO108, element 235) and price basis (PO105, element
+    639) in their own tables' case: bp, vp, hp. The 997 accepts the set (IDs of 2 characters), but a line whose only
+    id was bp was rejected on the 855 (ACK IR, ITEM_UNKNOWN), and the washers at 46.00 per hundred (hp) were taken
+    as 46.00 each and answered as a price change. Each qualifier whose capitals are a product id qualifier we read
+    is read as that code, and so is a basis whose capitals are one we act on (hp: HP, restated per each as HP is),
+    each with a warning naming the element and what was sent (CODE_CASE_CONVERTED). The 855 and 810 state the
+    codes."""
+    ws, found, states = _variant("brenner", "4500081234", tmp_path, [
+        ("*PE*BP*000000000000123456*VP*RG78-01~", "*PE*bp*000000000000123456*vp*RG78-01~"),
+        ("*46.00*HP*BP*000000000000123457*", "*46.00*hp*Bp*000000000000123457*"),
+        ("*0.38*PE*BP*000000000000123458~", "*0.38*PE*bp*000000000000123458~")])
+    assert states == {("brenner", "4500081234"): "invoiced"}
+    assert not [f for f in found if f[1] == "error"]
+    assert not [f for f in found if f[0] == "PRICE_OUT_OF_TOLERANCE"]
+    said = "No code as sent (X12's codes are capitals), read as the one its capitals are: "
+    assert sorted(f[1:] for f in found if f[0] == "CODE_CASE_CONVERTED") == sorted(
+        ("warning", "4500081234", said + line) for line in (
+            "PO106 'bp' as BP, the product id qualifier; PO108 'vp' as VP, the product id qualifier.",
+            "PO105 'hp' as HP, the price basis; PO106 'Bp' as BP, the product id qualifier.",
+            "PO106 'bp' as BP, the product id qualifier."))
+    assert [f[3] for f in found if f[0] == "PRICE_BASIS_CONVERTED" and "PO105 HP" in f[3]]
+    assert [s[1] for s in segments(ws, "brenner", "997") if s[0] == "AK5"] == ["A"]
+    ack = po_segments(segments(ws, "brenner", "855"), "4500081234", "BAK")
+    assert [s[1:2] + s[6:] for s in ack if s[0] == "PO1"] == [
+        ["00010", "BP", "000000000000123456", "VP", "RG78-01"], ["00020", "BP", "000000000000123457", "VP", "RG78-02"],
+        ["00030", "BP", "000000000000123458"]]
+    assert [s[1] for s in ack if s[0] == "ACK"] == ["IA"] * 3
+    invoice = po_segments(segments(ws, "brenner", "810"), "4500081234", "BIG")
+    assert [s[6:] for s in invoice if s[0] == "IT1"] == [
+        ["BP", "000000000000123456", "VP", "RG78-01"], ["BP", "000000000000123457", "VP", "RG78-02"],
+        ["BP", "000000000000123458"]]
+
+
+def test_an_860_of_an_erp_writing_its_qualifiers_in_small_letters_changes_the_order_by_its_codes(tmp_path):
+    """The same ERP's ORDCHG writes POC07 hp and POC08 bp, vp too: read as HP, BP, VP (CODE_CASE_CONVERTED at the
+    POC), the washers' change applied at 0.46 each (46.00 per hundred), never an unknown item, and the revised 855
+    states the codes."""
+    copy = tmp_path / "src" / "rg78"
+    shutil.copytree(FIXTURES, copy)
+    for path in (copy / "drops" / "brenner" / "SAPPI_ORDERS_4500081234.x12",
+                 copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"):
+        path.write_bytes(path.read_bytes().replace(b"*BP*", b"*bp*").replace(b"*VP*", b"*vp*")
+                         .replace(b"*HP*", b"*hp*"))
+    change = copy / "changes" / "SAPPI_ORDCHG_4500081234.x12"
+    ws = of_its_own(copy, tmp_path / "ws", {"brenner": ["SAPPI_ORDERS_4500081234.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(change, ws.drop_root / "brenner" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f.get("element")))
+    assert states == {("brenner", "4500081234"): "acknowledged"}
+    assert not [f for f in found if f[1] == "error"]
+    assert sorted(f[2] for f in found if f[0] == "CODE_CASE_CONVERTED") == [
+        "PO105", "PO106", "PO106", "POC07", "POC08", "POC08"]
+    answers = segments(ws, "brenner", "855")
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    assert [s[1:3] + s[4:] for s in revised if s[0] == "PO1"] == [
+        ["00010", "10", "12.5", "PE", "BP", "000000000000123456", "VP", "RG78-01"],
+        ["00020", "300", "0.46", "PE", "BP", "000000000000123457", "VP", "RG78-02"],
+        ["00030", "400", "0.38", "PE", "BP", "000000000000123458"]]
+
+
+def test_only_a_qualifier_whose_capitals_are_a_product_id_qualifier_we_read_is_read_as_it():
+    """parsers.orders_850.capital_qualifiers: bp, Vp, up, mg read as BP, VP, UP, MG; one in capitals, one whose
+    capitals are no qualifier we read or match by (zz, sk) and an empty one as sent. QUALIFIERS_READ holds every
+    qualifier the item join matches by."""
+    import pyarrow as pa
+
+    from parsers.orders_850 import capital_qualifiers
+    from rules.business import items
+    from schemas.orders import PRODUCT_QUALIFIERS, QUALIFIERS_READ
+    from schemas.reference import NDC_QUALIFIERS
+
+    read, sent = capital_qualifiers(pa.array(["bp", "Vp", "BP", "zz", "sk", None, "up", "mg"], pa.string()))
+    assert read.to_pylist() == ["BP", "VP", "BP", "zz", "sk", None, "UP", "MG"]
+    assert sent.to_pylist() == ["bp", "Vp", None, None, None, None, "up", "mg"]
+    assert QUALIFIERS_READ >= {*PRODUCT_QUALIFIERS, *items.GS1_QUALIFIERS, *items.GS1_WITHOUT_CHECK_DIGIT,
+                               *items.ISBN_QUALIFIERS, *items.VENDOR_QUALIFIERS, *items.MAKER_QUALIFIERS,
+                               *NDC_QUALIFIERS, *items.REVISION_QUALIFIERS, *items.STYLE_QUALIFIERS}
+    read, sent = capital_qualifiers(pa.array(["BP", "VN"], pa.string()))
+    assert read.to_pylist() == ["BP", "VN"] and sent.null_count == 2
+
+
+def test_a_price_basis_in_small_letters_is_read_as_its_code():
+    """parsers.orders_850.per_unit_prices: hp (46.00 per hundred) is read as HP: 0.46 PE, the basis converted HP;
+    pe and nc are read as PE and NC; a basis whose capitals are none we act on (zz) is left as sent."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from parsers.orders_850 import per_unit_prices
+    from schemas.orders import MONEY
+
+    prices = pa.array([Decimal("46.00"), Decimal("1.00"), Decimal("0"), Decimal("2.00")], MONEY)
+    price, basis, sent = per_unit_prices(prices, pa.array(["hp", "pe", "nc", "zz"]), pa.array([True] * 4))
+    assert price.to_pylist() == [Decimal("0.46"), Decimal("1.00"), Decimal("0"), Decimal("2.00")]
+    assert basis.to_pylist() == ["PE", "PE", "NC", "zz"]
+    assert sent.to_pylist() == ["HP", None, None, None]

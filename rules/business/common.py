@@ -146,3 +146,13 @@ def compound_key(*parts: pa.Array) -> pa.Array:
 def is_blank(value: object) -> bool:
     """A key value that names nothing: None, empty or only blanks."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def code_case_text(told: str) -> str:
+    """CODE_CASE_CONVERTED's message for the codes a line or POC sent in small letters and that were read as their
+    capitals (``told``: ORDER_LINES/ORDER_CHANGES codes_case_sent, "PO105 hp; PO106 bp": parsers.orders_850.
+    capital_codes; an 850's PO1 line, rules.business.items, or an 860's POC, engine.changes): one message a line."""
+    read = [each.split(" ", 1) for each in told.split("; ")]
+    return "No code as sent (X12's codes are capitals), read as the one its capitals are: " + "; ".join(
+        f"{element} {sent!r} as {sent.upper()}, the "
+        f"{'price basis' if element in ('PO105', 'POC07') else 'product id qualifier'}" for element, sent in read) + "."

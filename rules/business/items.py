@@ -24,6 +24,7 @@ from rules.business.common import (
     _id_element,
     _rows,
     business_finding,
+    code_case_text,
     compound_key,
     is_blank,
     lookup,
@@ -653,13 +654,28 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
                          ref.items)
 
 
+def code_case_findings(lines: pa.Table) -> list[Finding]:
+    """CODE_CASE_CONVERTED for each code a line sent in small letters and the parser read as the code its capitals
+    are (ORDER_LINES codes_case_sent: "PO105 hp; PO106 bp" read as HP, BP: parsers.orders_850.capital_codes): X12's
+    codes are capitals, and a line whose only id was bp was rejected (ITEM_UNKNOWN, ACK IR) after its 997 had
+    accepted it, one at 46.00 hp taken as 46.00 each; it is read in the code, told, and answered with it."""
+    if "codes_case_sent" not in lines.column_names or lines.column("codes_case_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "codes_case_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    return [business_finding("CODE_CASE_CONVERTED", code_case_text(row["codes_case_sent"]), row, seg="PO1",
+                             element=row["codes_case_sent"].split(" ", 1)[0],
+                             value=row["codes_case_sent"].split("; ")[0].split(" ", 1)[1])
+            for row in picked.filter(pc.is_valid(lines.column("codes_case_sent"))).to_pylist()]
+
+
 def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None) -> list[Finding]:
     """ITEM_ID_MISSING, ITEM_UNKNOWN and ITEM_DISCONTINUED for the rows the registry's expectations
     found (no identifier; identifiers the item join did not resolve; a discontinued item). A discontinued
     item superseded in ``items`` (``replaced_by``) is named with its replacement, so ops can offer it to the
-    buyer."""
+    buyer. With them, CODE_CASE_CONVERTED (code_case_findings)."""
     columns = [*_LINE_LOCATION, "partner", "product_ids", *_ID_COLUMNS, "sku", "item_status"]
-    out: list[Finding] = []
+    out: list[Finding] = code_case_findings(resolved)
     for row in _flagged(resolved, columns, masks["product_id_present"]):
         out.append(
             business_finding(
