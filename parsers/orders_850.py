@@ -71,6 +71,10 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to",
            "SN": "store"}
+# the N101 entity codes (code list 98) the reader reads: its parties, the vendor (VN, SU: vendor_party_sent) and the
+# ship-from (SF). One sent in small letters whose capitals are one of them ("st": ST) is read as it (_Cells)
+ENTITIES_READ = frozenset({*PARTIES, "VN", "SU", "SF"})
+_ENTITIES_READ = pa.array(sorted(ENTITIES_READ), pa.string())
 # N101 BS "Bill and Ship To" (code list 98): one N1 naming the party billed and shipped to, as BISAC X12 book orders
 # send it (Baker & Taylor, Anchor: N1*BS*..*15*SAN): the ship-to and bill-to of a set that names no N1*ST / BT
 _BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
@@ -268,6 +272,28 @@ class _Cells:
         value_offsets = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset: flat.offset + len(flat) + 1] \
             if len(flat) else np.zeros(1, dtype=np.int32)
         self.nonempty = np.diff(value_offsets) > 0
+        self.n1_case_sent = self._capital_entities(result)
+
+    def _capital_entities(self, result: ParseResult) -> tuple[np.ndarray, pa.Array]:
+        """N101s (entity identifier codes) sent in small letters whose capitals are a code the reader reads
+        (ENTITIES_READ: "st" as ST, "bt" as BT; capital_codes) read in capitals wherever an N1 is looked at, heading or
+        line: an ERP writing its own table's case (`N1*st*...`) named its ship-to, yet the PO was held SHIP_TO_UNKNOWN
+        after its 997 had accepted it. Returns those N1 rows and their N101s as sent (CODE_CASE_CONVERTED tells
+        them); none in a usual file (one columnar look at its N101s)."""
+        none = (np.empty(0, np.int64), pa.array([], pa.string()))
+        vocab, codes = result.segments.id_codes
+        if "N1" not in vocab or not len(self.flat):
+            return none
+        n1 = np.flatnonzero(codes == vocab.index("N1"))
+        at, ok = self.index(n1, 1)
+        read, sent = capital_codes(self.take(at, ok), _ENTITIES_READ)
+        if sent.null_count == len(sent):
+            return none
+        hit = sent.is_valid().to_numpy(zero_copy_only=False)
+        mask = np.zeros(len(self.flat), dtype=bool)
+        mask[at[hit]] = True
+        self.flat = pc.replace_with_mask(self.flat, pa.array(mask), read.filter(pa.array(hit)))
+        return n1[hit], sent.filter(pa.array(hit))
 
     def index(self, rows: np.ndarray, k) -> tuple[np.ndarray, np.ndarray]:
         """(flat index, present and non-empty) of element ``k`` of each row (k: int or int array)."""
@@ -778,6 +804,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],
         "party_refs_sent": cols["party_refs_sent"], "ship_to_others_sent": cols["ship_to_others_sent"],
         "vendor_party_sent": cols["vendor_party_sent"],
+        "codes_case_sent": _entities_case_sent(nsets, set_of_row, cells),
         **{name: cols[name] for name in ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
@@ -792,6 +819,19 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     order_sacs = _sacs(result, sets, set_of_row, [(rows_of(seg), at) for seg, at in _ALLOWANCES], po1_rows, cells,
                        partner, source_sha256, po_numbers, lineage) if sacs else empty_table(ORDER_SACS)
     return pa.table(orders, schema=ORDERS), order_lines, order_sacs
+
+
+def _entities_case_sent(nsets: int, set_of_row: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, its N101s read in capitals as sent (_Cells._capital_entities), in the order sent: "N101 st; N101 bt"
+    (ORDERS codes_case_sent); null for a set without one (every usual set: one null column)."""
+    rows, sent = cells.n1_case_sent
+    if not len(rows):
+        return pa.nulls(nsets, pa.string())
+    out: list[str | None] = [None] * nsets
+    for at, value in zip(set_of_row[rows].tolist(), sent.to_pylist(), strict=True):
+        if at >= 0:
+            out[at] = f"{out[at]}; N101 {value}" if out[at] else f"N101 {value}"
+    return pa.array(out, pa.string())
 
 
 # the allowance segments and where each ORDER_SACS column is in them (kind, code, amount, basis, percent, rate,

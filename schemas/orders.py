@@ -225,6 +225,10 @@ ORDERS = pa.schema([
     # the heading's first N1*VN (vendor) or N1*SU (supplier) whose N103 is 92 (assigned by the buyer): N101 and N104,
     # "VN VWR3318", the number the buyer knows us by where it sends no REF*IA or REF*VR (VWR's N1*VN loop)
     pa.field("vendor_party_sent", pa.string()),
+    # the heading's and lines' N1 entity codes (N101) sent in small letters and read as the code their capitals are
+    # (parsers.orders_850.ENTITIES_READ: "N101 st", "N101 st; N101 bt"), in the order sent; null: none, every usual
+    # set (or stored before this column existed). CODE_CASE_CONVERTED tells them (rules.business.places)
+    pa.field("codes_case_sent", pa.string()),
     # the heading's first N1*SF (ship from): the location of ours a drop-ship programme routed the PO to (Zoro's,
     # Home Depot.com's: the vendor's warehouse, by its GLN under N103 UL, a DUNS+4 under 9, or the number the buyer
     # assigned it, 92), N102, N103 and N104 as sent; null: none. Compared with the warehouse that ships it
@@ -331,7 +335,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "refs_sent", "ref_descriptions", "party_refs_sent", "ship_to_others_sent",
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
-                          "isa08", "n9_sent"])
+                          "isa08", "n9_sent", "codes_case_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"

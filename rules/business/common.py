@@ -155,4 +155,8 @@ def code_case_text(told: str) -> str:
     read = [each.split(" ", 1) for each in told.split("; ")]
     return "No code as sent (X12's codes are capitals), read as the one its capitals are: " + "; ".join(
         f"{element} {sent!r} as {sent.upper()}, the "
-        f"{'price basis' if element in ('PO105', 'POC07') else 'product id qualifier'}" for element, sent in read) + "."
+        f"{_CODE_KINDS.get(element, 'product id qualifier')}" for element, sent in read) + "."
+
+
+# what each element whose code code_case_text names holds (any other: a product id qualifier, PO106, POC08 ...)
+_CODE_KINDS = {"PO105": "price basis", "POC07": "price basis", "N101": "entity identifier code"}

@@ -16,6 +16,7 @@ from rules.business.common import (
     _rows,
     _text,
     business_finding,
+    code_case_text,
     is_blank,
     pair_key,
     per_partner,
@@ -70,6 +71,27 @@ _ADDRESS_PARTS = (
 )
 
 
+# SHIP_TO_UNKNOWN's message for an order naming no ship-to: each place parsers.orders_850 reads one from, in its order
+# (an N1*BS, N1*SN or REF*ST is its ship-to only when the heading names no N1*ST: the PO said none of them)
+_NO_SHIP_TO = ("No ship-to for the order: no ship-to id or N3/N4 address in the heading's N1*ST, nor, without one, "
+               "its N1*BS (bill and ship to) or N1*SN (store), no REF*ST store number, no SDQ destination, nor one "
+               "N1*ST all its PO1 lines share.")
+
+
+def heading_code_case_findings(orders: pa.Table) -> list[Finding]:
+    """CODE_CASE_CONVERTED for each order whose N1 entity codes (N101) came in small letters and were read as the
+    code their capitals are (ORDERS codes_case_sent: "N101 st", parsers.orders_850.ENTITIES_READ): X12's codes are
+    capitals, and a PO whose `N1*st` named its ship-to was held SHIP_TO_UNKNOWN after its 997 had accepted it. One
+    finding an order, at its first N1 so read."""
+    if "codes_case_sent" not in orders.column_names or orders["codes_case_sent"].null_count == orders.num_rows:
+        return []
+    cols = [c for c in dict.fromkeys([*_ORDER_LOCATION, "partner", "po_number", "codes_case_sent"])
+            if c in orders.column_names]
+    return [business_finding("CODE_CASE_CONVERTED", code_case_text(row["codes_case_sent"]), row, seg="N1",
+                             element="N101", value=row["codes_case_sent"].split("; ")[0].split(" ", 1)[1], line=False)
+            for row in orders.select(cols).filter(pc.is_valid(orders["codes_case_sent"])).to_pylist()]
+
+
 def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) -> list[Finding]:
     """The ship-to is known by its N104 id, or else its N3/N4 address is complete (ADDRESS_INCOMPLETE)
     and plausible (ADDRESS_IMPLAUSIBLE: served country, US state / CA province, postal code format).
@@ -85,7 +107,7 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
         if not is_blank(s["partner"]) and not is_blank(s["location_id"])
     }
-    by_partner, out = _PerPartner(settings), []
+    by_partner, out = _PerPartner(settings), heading_code_case_findings(orders)
     cols = [*_ORDER_LOCATION, "partner", "po_number", "version", "ship_to_id", "ship_to_name",
             *(c for c, _, _, _ in _ADDRESS_PARTS)]
     known_keys = pair_key(pa.array([p for p, _ in known], pa.string()), pa.array([i for _, i in known], pa.string()))
@@ -100,8 +122,7 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                 f"Ship-to id {order['ship_to_id']!r} is unknown and no address was sent." if not is_blank(
                     order["ship_to_id"])
                 # lines naming several (LINE_SHIP_TO_NOT_APPLIED names them) give the order none either
-                else "No ship-to for the order: no N1*ST id or N3/N4 address in the heading, nor one ship-to all "
-                     "its PO1 lines share."
+                else _NO_SHIP_TO
             )
             out.append(
                 business_finding(
