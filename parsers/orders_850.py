@@ -272,28 +272,42 @@ class _Cells:
         value_offsets = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset: flat.offset + len(flat) + 1] \
             if len(flat) else np.zeros(1, dtype=np.int32)
         self.nonempty = np.diff(value_offsets) > 0
-        self.n1_case_sent = self._capital_entities(result)
+        self.case_told = self._capitals(result)
 
-    def _capital_entities(self, result: ParseResult) -> tuple[np.ndarray, pa.Array]:
-        """N101s (entity identifier codes) sent in small letters whose capitals are a code the reader reads
-        (ENTITIES_READ: "st" as ST, "bt" as BT; capital_codes) read in capitals wherever an N1 is looked at, heading or
-        line: an ERP writing its own table's case (`N1*st*...`) named its ship-to, yet the PO was held SHIP_TO_UNKNOWN
-        after its 997 had accepted it. Returns those N1 rows and their N101s as sent (CODE_CASE_CONVERTED tells
-        them); none in a usual file (one columnar look at its N101s)."""
-        none = (np.empty(0, np.int64), pa.array([], pa.string()))
+    def _capitals(self, result: ParseResult) -> list[tuple[np.ndarray, str, pa.Array]]:
+        """The codes of _CAPITALS (N101 entity codes, LIN and SLN product id qualifiers, SLN07 and CTP02) sent in
+        small letters whose capitals are a code the reader reads there ("st" as ST, "bp" as BP, "con" as CON:
+        capital_codes), read in capitals wherever the element is looked at: an ERP writing its own table's case
+        (`N1*st*...`) named its ship-to, yet the PO was held SHIP_TO_UNKNOWN after its 997 had accepted it. Returns,
+        per element so read, its rows, its name ("N101") and its values as sent (CODE_CASE_CONVERTED tells them);
+        none in a usual file (one columnar look at those elements, all in capitals)."""
         vocab, codes = result.segments.id_codes
-        if "N1" not in vocab or not len(self.flat):
-            return none
-        n1 = np.flatnonzero(codes == vocab.index("N1"))
-        at, ok = self.index(n1, 1)
-        read, sent = capital_codes(self.take(at, ok), _ENTITIES_READ)
-        if sent.null_count == len(sent):
-            return none
-        hit = sent.is_valid().to_numpy(zero_copy_only=False)
-        mask = np.zeros(len(self.flat), dtype=bool)
-        mask[at[hit]] = True
-        self.flat = pc.replace_with_mask(self.flat, pa.array(mask), read.filter(pa.array(hit)))
-        return n1[hit], sent.filter(pa.array(hit))
+        groups = []
+        for seg_id, positions, read in _CAPITALS:
+            rows = np.flatnonzero(codes == vocab.index(seg_id)) if seg_id in vocab else np.empty(0, np.int64)
+            for k in positions if len(rows) else ():
+                at, ok = self.index(rows, k)
+                if ok.any():
+                    groups.append((f"{seg_id}{k:02d}", rows[ok], at[ok], read))
+        if not groups:
+            return []
+        values = self.flat.take(pa.array(np.concatenate([at for _e, _r, at, _c in groups]), pa.int64()))
+        if not pc.any(pc.not_equal(values, pc.utf8_upper(values))).as_py():
+            return []
+        told, changed = [], {}
+        for element, rows, at, read in groups:
+            got, sent = capital_codes(self.flat.take(pa.array(at, pa.int64())), read)
+            if sent.null_count == len(sent):
+                continue
+            hit = sent.is_valid().to_numpy(zero_copy_only=False)
+            changed.update(zip(at[hit].tolist(), got.filter(pa.array(hit)).to_pylist(), strict=True))
+            told.append((rows[hit], element, sent.filter(pa.array(hit))))
+        if changed:
+            mask = np.zeros(len(self.flat), dtype=bool)
+            mask[list(changed)] = True
+            self.flat = pc.replace_with_mask(self.flat, pa.array(mask),
+                                             pa.array([changed[a] for a in sorted(changed)], pa.string()))
+        return told
 
     def index(self, rows: np.ndarray, k) -> tuple[np.ndarray, np.ndarray]:
         """(flat index, present and non-empty) of element ``k`` of each row (k: int or int array)."""
@@ -804,7 +818,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],
         "party_refs_sent": cols["party_refs_sent"], "ship_to_others_sent": cols["ship_to_others_sent"],
         "vendor_party_sent": cols["vendor_party_sent"],
-        "codes_case_sent": _entities_case_sent(nsets, set_of_row, cells),
+        "codes_case_sent": _heading_case_sent(nsets, set_of_row, first_po1, cells),
         **{name: cols[name] for name in ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
@@ -821,17 +835,31 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     return pa.table(orders, schema=ORDERS), order_lines, order_sacs
 
 
-def _entities_case_sent(nsets: int, set_of_row: np.ndarray, cells: _Cells) -> pa.Array:
-    """Per set, its N101s read in capitals as sent (_Cells._capital_entities), in the order sent: "N101 st; N101 bt"
-    (ORDERS codes_case_sent); null for a set without one (every usual set: one null column)."""
-    rows, sent = cells.n1_case_sent
-    if not len(rows):
-        return pa.nulls(nsets, pa.string())
+def _heading_case_sent(nsets: int, set_of_row: np.ndarray, first_po1: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, the codes of its heading (before its first PO1: its N1 loops' N101s) read in capitals
+    (_Cells._capitals), each with its element, in the order sent: "N101 st; N101 bt" (ORDERS codes_case_sent); null
+    for a set without one (every usual set: one null column). A PO1 loop's are its line's (_lines_case_told)."""
     out: list[str | None] = [None] * nsets
-    for at, value in zip(set_of_row[rows].tolist(), sent.to_pylist(), strict=True):
-        if at >= 0:
-            out[at] = f"{out[at]}; N101 {value}" if out[at] else f"N101 {value}"
-    return pa.array(out, pa.string())
+    for rows, element, sent in cells.case_told:
+        at = set_of_row[rows]
+        for row, set_at, value in zip(rows.tolist(), at.tolist(), sent.to_pylist(), strict=True):
+            if set_at >= 0 and row < first_po1[set_at]:
+                out[set_at] = f"{out[set_at]}; {element} {value}" if out[set_at] else f"{element} {value}"
+    return pa.array(out, pa.string()) if any(out) else pa.nulls(nsets, pa.string())
+
+
+def _lines_case_told(set_of_row: np.ndarray, po1_rows: np.ndarray, cells: _Cells
+                     ) -> list[tuple[np.ndarray, list[str], pa.Array]]:
+    """The codes of the PO1 loops read in capitals (_Cells._capitals: LIN02, SLN09, SLN07, CTP02, a line's N101),
+    as codes_case_sent takes them: each one's line, its element and its value as sent."""
+    out = []
+    for rows, element, sent in cells.case_told:
+        owner = np.searchsorted(po1_rows, rows, side="right") - 1
+        ok = owner >= 0
+        ok[ok] = set_of_row[po1_rows[owner[ok]]] == set_of_row[rows[ok]]
+        if ok.any():
+            out.append((owner[ok], [element] * int(ok.sum()), sent.filter(pa.array(ok))))
+    return out
 
 
 # the allowance segments and where each ORDER_SACS column is in them (kind, code, amount, basis, percent, rate,
@@ -1841,6 +1869,14 @@ def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
 
 _LIN_PAIRS = tuple(range(2, 32, 2))  # LIN02/LIN03 .. LIN30/LIN31: the qualifier/id pairs of a LIN
 
+# the codes _Cells reads in capitals when sent in small letters, where the reader reads them: (segment, element
+# positions, the codes read there): N101 (ENTITIES_READ), a PO1 loop's LIN02, LIN04 .. and a subline's SLN09, SLN11 ..
+# product id qualifiers (QUALIFIERS_READ), SLN07 price basis (_BASES_ACTED_ON), CTP02 price identifier of what the
+# buyer pays (BUYER_COST_PRICES). PO1's own (PO105, PO106 ..) are read with the line (capital_qualifiers, capital_bases)
+_CAPITALS = (("N1", (1,), _ENTITIES_READ), ("LIN", _LIN_PAIRS, _QUALIFIERS_READ),
+             ("SLN", (7,), _BASES_ACTED_ON),
+             ("SLN", _SLN_PAIRS, _QUALIFIERS_READ), ("CTP", (2,), pa.array(sorted(BUYER_COST_PRICES), pa.string())))
+
 
 def _with_lin_ids(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                   product_cols: dict[str, pa.Array], product_ids: pa.Array) -> tuple[dict[str, pa.Array], pa.Array]:
@@ -2188,7 +2224,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "codes_case_sent": codes_case_sent(n_lines, [
             (np.arange(n_lines), ["PO105"] * n_lines, capital_bases(cells.column(po1_rows, 5))[1]),
             (np.repeat(np.arange(n_lines), len(pair_k))[q_ok], [f"PO1{k:02d}" for k in k_grid[q_ok].tolist()],
-             q_sent)]),
+             q_sent), *_lines_case_told(set_of_row, po1_rows, cells)]),
         "description": desc,
         "po4_pack": pack,
         "po4_inner_pack": inner_pack,

@@ -92,3 +92,68 @@ def test_ship_to_unknown_says_what_ship_to_was_looked_for_and_where(tmp_path):
     for named in ("N1*ST", "N1*BS", "N1*SN", "REF*ST", "SDQ", "PO1"):
         assert named in held[0], (named, held[0])
     assert states == {("grainger", "4600770011"): "held"}
+
+
+# -- a PO1 loop's LIN and SLN product id qualifiers, SLN07 price basis and CTP02 price identifier ---------------------
+
+def _lines(path, swaps) -> list[dict]:
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    data = path.read_bytes()
+    for old, new in swaps:
+        assert data.count(old) >= 1, old
+        data = data.replace(old, new)
+    result = read_interchanges(recounted(data))
+    return read_orders(result, list(result.transaction_sets()), partner=path.parent.name)[1].to_pylist()
+
+
+def test_a_lin_s_qualifiers_in_small_letters_are_read_as_their_codes(tmp_path):
+    """HD Supply's ballast line named in its LIN alone, its qualifiers in small letters: the line is read by IN and
+    VN (it was refused ITEM_ID_MISSING, no pair the item join reads), told at the LIN."""
+    path = FIXTURES / "drops" / "hdsupply" / "HDS_850_HD77003301.x12"
+    swap = (b"PO1*2*6*EA*21.5**IN*HD-338210*VN*RG77-10~", b"PO1*2*6*EA*21.5~\nLIN**in*HD-338210*vn*RG77-10~")
+    line = _lines(path, [swap])[1]
+    assert [(p["qualifier"], p["id"]) for p in line["product_ids"]] == [("IN", "HD-338210"), ("VN", "RG77-10")]
+    assert line["vendor_part"] == "RG77-10" and line["codes_case_sent"] == "LIN02 in; LIN04 vn"
+    copy = tmp_path / "rg77"
+    shutil.copytree(FIXTURES, copy)
+    po = copy / "drops" / "hdsupply" / path.name
+    po.write_bytes(recounted(po.read_bytes().replace(*swap)))
+    ws = of_its_own(copy, tmp_path / "ws", {"hdsupply": [po.name]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws)
+    assert "ITEM_ID_MISSING" not in {code for code, _message in found}
+    assert [message for code, message in found if code == "CODE_CASE_CONVERTED"] == [
+        "No code as sent (X12's codes are capitals), read as the one its capitals are: LIN02 'in' as IN, the product "
+        "id qualifier; LIN04 'vn' as VN, the product id qualifier."]
+    assert states == {("hdsupply", "HD77003301"): "acknowledged"}
+    ack = po_segments(segments(ws, "hdsupply", "855"), "HD77003301", "BAK")
+    assert [s[1] for s in ack if s[0] == "ACK"] == ["IA", "IA", "IA"]
+
+
+def test_a_subline_s_qualifiers_and_basis_in_small_letters_are_read_as_their_codes():
+    """Meijer's prepack: its SLN sublines' UP and VN pairs (and an SLN07 basis PE) sent in small letters are the
+    components' ids in capitals (the 856 lists them so); a qualifier whose capitals we do not read (zz) stays."""
+    path = FIXTURES / "drops" / "meijer" / "MEIJER_850_MJ77002201.x12"
+    lines = _lines(path, [(b"SLN*1**I*2*EA*12***UP*614141770700*VN*RG77-07~",
+                           b"SLN*1**I*2*EA*12*pe**up*614141770700*vn*RG77-07*zz*X1~")])
+    pack = lines[2]["prepack_components"]
+    assert [(p["qualifier"], p["id"]) for p in pack[0]["product_ids"]] == [
+        ("UP", "614141770700"), ("VN", "RG77-07"), ("zz", "X1")]
+    assert pack[0]["price_basis"] == "PE"
+    assert [(p["qualifier"], p["id"]) for p in pack[1]["product_ids"]] == [("UP", "614141770809"), ("VN", "RG77-08")]
+    assert lines[2]["codes_case_sent"] == "SLN07 pe; SLN09 up; SLN11 vn"
+    assert lines[0]["codes_case_sent"] is None and lines[1]["codes_case_sent"] is None
+
+
+def test_a_cost_ctp_in_small_letters_prices_its_line():
+    """A line priced by its CTP alone (no PO104), its price identifier `con`: read as CON, the buyer's contract price
+    (the line was unpriced, PRICE_MISSING); `res` (retail, no price the buyer pays) is left as sent."""
+    path = FIXTURES / "drops" / "grainger" / PO
+    lines = _lines(path, [(b"PO1*1*24*EA*3.1**VN*RG77-01*BP*4EY81~",
+                           b"PO1*1*24*EA***VN*RG77-01*BP*4EY81~\nCTP**con*3.1~\nCTP**res*4.99~")])
+    assert str(lines[0]["unit_price"]) in ("3.1", "3.10", "3.1000")
+    assert [(p["qualifier"], p["price"]) for p in lines[0]["line_prices"]] == [("CON", "3.1"), ("res", "4.99")]
+    assert lines[0]["codes_case_sent"] == "CTP02 con"
+    assert [line["codes_case_sent"] for line in lines[1:]] == [None, None]

@@ -159,4 +159,5 @@ def code_case_text(told: str) -> str:
 
 
 # what each element whose code code_case_text names holds (any other: a product id qualifier, PO106, POC08 ...)
-_CODE_KINDS = {"PO105": "price basis", "POC07": "price basis", "N101": "entity identifier code"}
+_CODE_KINDS = {"PO105": "price basis", "POC07": "price basis", "SLN07": "price basis", "N101": "entity identifier code",
+               "CTP02": "price identifier"}

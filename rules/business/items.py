@@ -656,14 +656,16 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
 
 def code_case_findings(lines: pa.Table) -> list[Finding]:
     """CODE_CASE_CONVERTED for each code a line sent in small letters and the parser read as the code its capitals
-    are (ORDER_LINES codes_case_sent: "PO105 hp; PO106 bp" read as HP, BP: parsers.orders_850.capital_codes): X12's
+    are (ORDER_LINES codes_case_sent: "PO105 hp; PO106 bp" read as HP, BP: parsers.orders_850.capital_codes; its
+    loop's LIN, SLN, CTP and N1 codes alike: "LIN02 bp", "CTP02 con"), at the first one's segment: X12's
     codes are capitals, and a line whose only id was bp was rejected (ITEM_UNKNOWN, ACK IR) after its 997 had
     accepted it, one at 46.00 hp taken as 46.00 each; it is read in the code, told, and answered with it."""
     if "codes_case_sent" not in lines.column_names or lines.column("codes_case_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "codes_case_sent"]
     picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
-    return [business_finding("CODE_CASE_CONVERTED", code_case_text(row["codes_case_sent"]), row, seg="PO1",
+    return [business_finding("CODE_CASE_CONVERTED", code_case_text(row["codes_case_sent"]), row,
+                             seg=row["codes_case_sent"].split(" ", 1)[0][:-2],
                              element=row["codes_case_sent"].split(" ", 1)[0],
                              value=row["codes_case_sent"].split("; ")[0].split(" ", 1)[1])
             for row in picked.filter(pc.is_valid(lines.column("codes_case_sent"))).to_pylist()]

@@ -75,7 +75,7 @@ _ADDRESS_PARTS = (
 # (an N1*BS, N1*SN or REF*ST is its ship-to only when the heading names no N1*ST: the PO said none of them)
 _NO_SHIP_TO = ("No ship-to for the order: no ship-to id or N3/N4 address in the heading's N1*ST, nor, without one, "
                "its N1*BS (bill and ship to) or N1*SN (store), no REF*ST store number, no SDQ destination, nor one "
-               "N1*ST all its PO1 lines share.")
+               "ship-to all its PO1 lines share (their loops' N1*ST).")
 
 
 def heading_code_case_findings(orders: pa.Table) -> list[Finding]:
