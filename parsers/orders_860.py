@@ -24,6 +24,7 @@ from parsers.orders_850 import (
     _int,
     _joined_elements,
     _lineage,
+    _lines_case_told,
     _lines_own,
     _po4_packs,
     _rounded,
@@ -366,7 +367,8 @@ def _changes(
     case_sent = codes_case_sent(n_lines, [
         (np.arange(n_lines), ["POC07"] * n_lines, capital_bases(el[7])[1]),
         *((np.arange(n_lines), [f"POC{k:02d}"] * n_lines, sent) for k, (_q, sent) in zip(range(8, _POC_WIDTH, 2),
-                                                                                          read, strict=True))])
+                                                                                          read, strict=True)),
+        *_lines_case_told(set_of_row, poc_rows, cells)])  # the POC loop's LIN, SLN, CTP, N1 codes (the 850's)
     product_cols, product_ids = _products(pair_q, pair_v, n_lines)
     desc, pids = _descriptions(result, set_of_row, poc_rows, ids) if "PID" in vocab else (
         [None] * n_lines, pa.nulls(n_lines, pa.list_(PID_SENT)))

@@ -157,3 +157,22 @@ def test_a_cost_ctp_in_small_letters_prices_its_line():
     assert [(p["qualifier"], p["price"]) for p in lines[0]["line_prices"]] == [("CON", "3.1"), ("res", "4.99")]
     assert lines[0]["codes_case_sent"] == "CTP02 con"
     assert [line["codes_case_sent"] for line in lines[1:]] == [None, None]
+
+
+def test_an_860_s_poc_loop_codes_in_small_letters_are_read_and_told():
+    """An 860's POC loop read as the 850's PO1 loop: its N1*st (the line's new ship-to) and its cost CTP `con` are
+    read as ST and CON, told with the POC's own codes (ORDER_CHANGES codes_case_sent: engine.changes says
+    CODE_CASE_CONVERTED at the POC)."""
+    from parsers.orders_860 import read_changes
+    from parsers.x12_reader import read_interchanges
+
+    data = (REPO / "tests" / "fixtures" / "rg78" / "changes" / "SAPPI_ORDCHG_4500081234.x12").read_bytes()
+    poc = b"PID*F****WASHER M12 DIN125 ZINC PLATED~"
+    assert data.count(poc) == 1
+    assert data.count(b"SE*19*0001~") == 1  # two segments more
+    data = data.replace(poc, poc + b"\nCTP**con*0.46~\nN1*st*BRENNER DOCK 2*92*1002~").replace(b"SE*19*", b"SE*21*")
+    result = read_interchanges(data)
+    changes = read_changes(result, list(result.transaction_sets()), partner="brenner")[1].to_pylist()
+    assert changes[1]["ship_to_id"] == "1002" and changes[1]["ship_to_name"] == "BRENNER DOCK 2"
+    assert changes[1]["codes_case_sent"] == "N101 st; CTP02 con"
+    assert [c["codes_case_sent"] for c in (changes[0], changes[2])] == [None, None]
