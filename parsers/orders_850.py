@@ -8,6 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -74,7 +75,7 @@ PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "B
 # the N101 entity codes (code list 98) the reader reads: its parties, the vendor (VN, SU: vendor_party_sent) and the
 # ship-from (SF). One sent in small letters whose capitals are one of them ("st": ST) is read as it (_Cells)
 ENTITIES_READ = frozenset({*PARTIES, "VN", "SU", "SF"})
-_ENTITIES_READ = pa.array(sorted(ENTITIES_READ), pa.string())
+_ENTITIES_READ = tuple(sorted(ENTITIES_READ))
 # N101 BS "Bill and Ship To" (code list 98): one N1 naming the party billed and shipped to, as BISAC X12 book orders
 # send it (Baker & Taylor, Anchor: N1*BS*..*15*SAN): the ship-to and bill-to of a set that names no N1*ST / BT
 _BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
@@ -296,7 +297,7 @@ class _Cells:
             return []
         told, changed = [], {}
         for element, rows, at, read in groups:
-            got, sent = capital_codes(self.flat.take(pa.array(at, pa.int64())), read)
+            got, sent = capital_codes(self.flat.take(pa.array(at, pa.int64())), _code_array(read))
             if sent.null_count == len(sent):
                 continue
             hit = sent.is_valid().to_numpy(zero_copy_only=False)
@@ -1425,27 +1426,34 @@ def capital_codes(values: pa.Array, codes: pa.Array) -> tuple[pa.Array, pa.Array
     return pc.if_else(read, upper, values), pc.if_else(read, values, none)
 
 
-_QUALIFIERS_READ = pa.array(sorted(QUALIFIERS_READ), pa.string())
+_QUALIFIERS_READ = tuple(sorted(QUALIFIERS_READ))
 
 
 def capital_qualifiers(qualifiers: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Product id qualifiers (element 235: PO106, PO108 ..., POC08 ...) as read, and as sent where read otherwise
     (capital_codes): "bp", "vp", "up" read as BP, VP, UP, the qualifiers we read or match by (QUALIFIERS_READ); a
     line whose only id was "bp" was rejected ITEM_UNKNOWN after its 997 had accepted it. Any other as sent."""
-    return capital_codes(qualifiers, _QUALIFIERS_READ)
+    return capital_codes(qualifiers, _code_array(_QUALIFIERS_READ))
 
 
 # PO105/POC07 codes (element 639) the readers and the price rules act on: a basis sent in small letters whose
 # capitals are one of them ("hp": HP) is read as it (capital_bases)
-_BASES_ACTED_ON = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF, *PRICE_PER_EACH, *PRICE_PER_EACH_OF.values(),
-                                   *PRICE_PER_WEIGHT, NO_CHARGE}), pa.string())
+_BASES_ACTED_ON = tuple(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF, *PRICE_PER_EACH, *PRICE_PER_EACH_OF.values(),
+                                 *PRICE_PER_WEIGHT, NO_CHARGE}))
+
+
+@functools.cache
+def _code_array(codes: tuple[str, ...]) -> pa.Array:
+    """``codes`` as an Arrow array, built on first use: pa.array imports pandas (pyarrow's pandas shim), which a
+    worker's intake or delivery flow run must not pay for at import (tests/test_pool_stages.py)."""
+    return pa.array(codes, pa.string())
 
 
 def capital_bases(bases: pa.Array) -> tuple[pa.Array, pa.Array]:
     """PO105/POC07 (element 639) as read, and as sent where read otherwise (capital_codes): "hp" read as HP (the
     washers at 46.00 per hundred were taken as 46.00 each and answered as a price change), "pe", "nc" as PE, NC;
     only a code we act on (_BASES_ACTED_ON). Any other as sent."""
-    return capital_codes(bases, _BASES_ACTED_ON)
+    return capital_codes(bases, _code_array(_BASES_ACTED_ON))
 
 
 def codes_case_sent(n_lines: int, told: list[tuple[np.ndarray, list[str], pa.Array]]) -> pa.Array:
@@ -1875,7 +1883,7 @@ _LIN_PAIRS = tuple(range(2, 32, 2))  # LIN02/LIN03 .. LIN30/LIN31: the qualifier
 # buyer pays (BUYER_COST_PRICES). PO1's own (PO105, PO106 ..) are read with the line (capital_qualifiers, capital_bases)
 _CAPITALS = (("N1", (1,), _ENTITIES_READ), ("LIN", _LIN_PAIRS, _QUALIFIERS_READ),
              ("SLN", (7,), _BASES_ACTED_ON),
-             ("SLN", _SLN_PAIRS, _QUALIFIERS_READ), ("CTP", (2,), pa.array(sorted(BUYER_COST_PRICES), pa.string())))
+             ("SLN", _SLN_PAIRS, _QUALIFIERS_READ), ("CTP", (2,), tuple(sorted(BUYER_COST_PRICES))))
 
 
 def _with_lin_ids(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
