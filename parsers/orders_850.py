@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from parsers.x12_dates import dates, dtm_date, first_dated
 from parsers.x12_reader import ParseResult
 from parsers.x12_writer import x12_implied
+from schemas.code_case import capital_codes
 from schemas.empty import empty_table
 from schemas.orders import (
     BUYER_COST_PRICES,
@@ -1405,25 +1406,6 @@ def no_charge_prices(prices: pa.Array, bases: pa.Array, texts: pa.Array) -> pa.A
     if not pc.any(free).as_py():
         return prices
     return pc.if_else(free, pa.scalar(Decimal(0), prices.type), prices)
-
-
-def capital_codes(values: pa.Array, codes: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """``values`` (an ID element as sent) as read, and as sent where read otherwise (null elsewhere): a value in
-    small letters whose capitals are one of ``codes`` (an ERP writing its own table's case: "bp", "hp") is read as
-    that code, for X12's codes are capitals and its 997 accepted it (CODE_CASE_CONVERTED tells it). Anything else
-    as sent. One columnar look when every value is in capitals (every usual set)."""
-    values = values.cast(pa.string())
-    none = pa.nulls(len(values), pa.string())
-    if values.null_count == len(values):
-        return values, none
-    upper = pc.utf8_upper(values)
-    lower = pc.fill_null(pc.not_equal(values, upper), False)
-    if not pc.any(lower).as_py():
-        return values, none
-    read = pc.and_(lower, pc.is_in(upper, value_set=codes))
-    if not pc.any(read).as_py():
-        return values, none
-    return pc.if_else(read, upper, values), pc.if_else(read, values, none)
 
 
 _QUALIFIERS_READ = tuple(sorted(QUALIFIERS_READ))

@@ -44,20 +44,10 @@ def capital_units(units: pa.Array) -> tuple[pa.Array, pa.Array]:
     over letter case is worse than a warning (rules.business.quantities: UNIT_CASE_CONVERTED). Anything else as sent
     ("PCE", "xx": UNIT_UNKNOWN as before). One columnar look when every unit is in capitals (every usual set)."""
     import pyarrow as pa  # (here: importing schemas.units loads no pyarrow)
-    import pyarrow.compute as pc
 
-    none = pa.nulls(len(units), pa.string())
-    if units.null_count == len(units):
-        return units, none
-    upper = pc.utf8_upper(units)
-    lower = pc.fill_null(pc.not_equal(units, upper), False)
-    if not pc.any(lower).as_py():
-        return units, none
-    codes = pa.array(sorted(unit_codes()), pa.string())
-    read = pc.and_(lower, pc.and_(pc.is_in(upper, value_set=codes), pc.invert(pc.is_in(units, value_set=codes))))
-    if not pc.any(read).as_py():
-        return units, none
-    return pc.if_else(read, upper, units), pc.if_else(read, units, none)
+    from schemas.code_case import capital_codes
+
+    return capital_codes(units, pa.array(sorted(unit_codes()), pa.string()))
 
 
 # PO105 (element 639, Basis of Unit Price) codes whose PO104 is the price of several PO103 units: X12's per

@@ -656,7 +656,7 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
 
 def code_case_findings(lines: pa.Table) -> list[Finding]:
     """CODE_CASE_CONVERTED for each code a line sent in small letters and the parser read as the code its capitals
-    are (ORDER_LINES codes_case_sent: "PO105 hp; PO106 bp" read as HP, BP: parsers.orders_850.capital_codes; its
+    are (ORDER_LINES codes_case_sent: "PO105 hp; PO106 bp" read as HP, BP: schemas.code_case.capital_codes; its
     loop's LIN, SLN, CTP and N1 codes alike: "LIN02 bp", "CTP02 con"), at the first one's segment: X12's
     codes are capitals, and a line whose only id was bp was rejected (ITEM_UNKNOWN, ACK IR) after its 997 had
     accepted it, one at 46.00 hp taken as 46.00 each; it is read in the code, told, and answered with it."""
