@@ -833,9 +833,16 @@ def parse_price(text: str, layout: CsvLayout, symbol: str, *, places: int | None
                 ) -> tuple[Decimal | None, str | None]:
     """A price as `parse_money` reads it, and the ISO 4217 currency code written with it (three letters before or
     after the amount, a blank between them or not: "12.50 USD", "USD 12.50", "$12.50 USD", "€ 1.049,00 EUR"; upper
-    case), None when it names none; with a code, its own symbol may stand beside the layout's ("$" for USD). The
+    case), or the dollar sign its country's letters name ("CA$24.50", "US$19.70", "A$", "NZ$": _NAMED_DOLLAR, as
+    CLDR writes another country's dollar), None when it names none; with a code, its own symbol may stand beside
+    the layout's ("$" for USD). A layout whose currency_symbol is such a sign ("CA$") reads it as its own. The
     caller checks the code against the order's currency: a price is never read in another currency unsaid."""
     value = text.strip()
+    named = _NAMED_DOLLAR.match(value)
+    if named is not None and named["country"] + "$" != symbol:  # "CA$24.50": the dollar its country names
+        got = parse_money(named["sign"] + named["rest"].strip(), layout, "", places=places)
+        if got is not None:
+            return got, _DOLLARS[named["country"]]
     m = _CODED.match(value)
     if m is not None:
         code = (m["before"] or m["after"]).upper()
@@ -940,6 +947,15 @@ _CODED = re.compile(r"^(?:(?P<before>[A-Za-z]{3})\s*(?P<rest_after>[^A-Za-z\s][^
 # the symbol written with a code's amounts where it is not the layout's ("$12.50 USD" in a layout without one)
 _SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "MXN": "$", "HKD": "$", "SGD": "$", "EUR": "\u20ac",
             "GBP": "\u00a3", "JPY": "\u00a5", "CNY": "\u00a5"}
+
+
+# a dollar whose symbol names its country, as Unicode's CLDR writes it where the reader's own dollar is another
+# ("CA$24.50": an order platform showing Canadian dollars to a US-English reader, "US$" to a Canadian one;
+# JavaScript's Intl.NumberFormat and ICU write these): the price and its currency code. "C$" is not read (the
+# Nicaraguan cordoba's sign too), nor a lower-case prefix
+_DOLLARS = {"US": "USD", "CA": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD", "HK": "HKD", "MX": "MXN", "S": "SGD",
+            "SG": "SGD", "NT": "TWD", "R": "BRL"}
+_NAMED_DOLLAR = re.compile(r"^(?P<sign>[+-]?)\s*(?P<country>US|CA|AU|A|NZ|HK|MX|SG|S|NT|R)\$(?P<rest>\s*[^A-Za-z$]+)$")
 
 
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
