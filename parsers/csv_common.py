@@ -61,6 +61,9 @@ class CsvRows:
     cut: int | None = None  # the record number at which a quoting error ended the reading (the rest unread)
     header: list[str] = field(default_factory=list)  # the header row as read (once found)
     header_row: int = 1  # its record number
+    # the record numbers where the header stands again, in file order: exports pasted into one file, or a report's
+    # page breaks (the rows after each are the next export's or page's)
+    exports: list[int] = field(default_factory=list)
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -206,8 +209,11 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         fields = record[1]
         n = len(fields)
         if n >= named and _title(fields[0]) == titles[0] and [_title(f) for f in fields[:named]] == titles \
-                and not "".join(fields[named:]).strip() or n <= 2 and _SEP_HINT.match(layout.delimiter.join(fields)):
-            continue  # the header (or Excel's "sep=" line) again: exports concatenated into one file
+                and not "".join(fields[named:]).strip():
+            out.exports.append(record[0])
+            continue  # the header again: exports concatenated into one file (or a report's page break)
+        if n <= 2 and _SEP_HINT.match(layout.delimiter.join(fields)):
+            continue  # Excel's "sep=" line again
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -289,6 +290,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
         for state in pos.values():
             state.bad = True
+    if rows.exports and batches:  # exports pasted into one file: a PO in two of them the same is read once
+        batches = _copies_dropped(rows, batches, pos)
     for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
         if state.head_row is not None and not state.members and not state.bad:
             number, fields = state.head_row
@@ -338,6 +341,52 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     more += max(0, len(answered) - MOST_REFUSED)
     heads = _table(orders, ORDERS)
     return CsvOrders(heads, _own_dates(_good_lines(batches, pos), heads), findings, bad, answered[:MOST_REFUSED], more)
+
+
+# what a PO's line row says (read): two exports' rows of one PO saying the same are copies (_copies_dropped)
+_COPY_VALUES = ("line_id", "upc", "gtin", "vendor_part", "buyer_part", "quantity", "unit", "unit_price", "price_sent",
+                "description", *_ROW_DATES)
+
+
+def _copies_dropped(rows: CsvRows, batches: list[pa.Table], pos: dict[str, _Po]) -> list[pa.Table]:
+    """``batches`` without the rows of a PO that stand again, the same, after a repeated header (``rows.exports``:
+    several exports pasted into one file, as the codec reads them; a platform's export of yesterday's and today's
+    orders, both holding an order still open): each such copy a warning (CSV_ORDER_REPEATED) at its first row, the
+    PO's line count without it. Its rows used to be read as more lines of the PO, the order doubled without a word.
+    A PO whose rows after the header differ from its rows before it (a report's page break in the middle of an
+    order, or a copy whose order-level values or lines changed) keeps them all, as before."""
+    lines = pa.concat_tables(batches)
+    numbers = lines["file_segment"].to_numpy()
+    part = np.searchsorted(np.asarray(rows.exports), numbers, side="right")  # the export each row is in
+    found: dict[str, dict[int, list[int]]] = {}  # PO -> export -> its line rows' positions in ``lines``
+    for at, (po, k) in enumerate(zip(lines["po_number"].to_pylist(), part.tolist(), strict=True)):
+        found.setdefault(po, {}).setdefault(k, []).append(at)
+    values = None
+    dropped: list[int] = []
+    for po, parts in found.items():
+        state = pos[po]
+        if len(parts) < 2 or state.bad:
+            continue
+        values = values or lines.select(list(_COPY_VALUES)).to_pylist()
+        changed = {f.location.row for f in state.later if f.code == "CSV_ORDER_INCONSISTENT"}
+        (first, kept), *later = sorted(parts.items())
+        said = [values[at] for at in kept]
+        for k, ats in later:
+            copy = [int(numbers[at]) for at in ats]
+            if [values[at] for at in ats] != said or changed.intersection(copy):
+                continue
+            dropped += copy
+            state.members -= len(ats)
+            header = rows.exports[k - 1]
+            state.later.append(finding(
+                "CSV_ORDER_REPEATED", f"PO {po}: rows {copy[0]}-{copy[-1]} are its rows {int(numbers[kept[0]])}-"
+                f"{int(numbers[kept[-1]])} again, the same, in another export pasted into this file (its header "
+                f"repeated at row {header}): read once, not as more lines of the order.", severity="warning",
+                file=rows.file, row=copy[0]))
+    if not dropped:
+        return batches
+    return [t.filter(pc.invert(pc.is_in(t["file_segment"], pa.array(dropped, t["file_segment"].type))))
+            for t in batches]
 
 
 def _controls_replaced(fields: list[str], columns: Mapping[str, int]) -> list[tuple[int, str, str]]:

@@ -24,6 +24,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_DATE_INVALID", "business", "error", "", "A date or time does not match the configured format."),
     _C("CSV_ORDER_INCONSISTENT", "business", "warning", "",
        "Rows of one PO disagree on an order-level value (date, currency, ship-to); the first row's was kept."),
+    _C("CSV_ORDER_REPEATED", "business", "warning", "",
+       "A PO's rows stand again, the same, after the header repeated (exports pasted into one file, each holding the "
+       "order): read once, not as more lines."),
     _C("CSV_LINE_ID_DUPLICATE", "business", "warning", "",
        "Two rows of one PO carry the same line id; both are lines of the order."),
     _C("CSV_ID_TOO_LONG", "business", "error", "",
