@@ -845,10 +845,12 @@ def parse_price(text: str, layout: CsvLayout, symbol: str, *, places: int | None
     caller checks the code against the order's currency: a price is never read in another currency unsaid."""
     value = text.strip()
     named = _NAMED_DOLLAR.match(value)
-    if named is not None and named["country"] + "$" != symbol:  # "CA$24.50": the dollar its country names
-        got = parse_money(named["sign"] + named["rest"].strip(), layout, "", places=places)
+    country = named and (named["country"] or named["after"] or named["french"])
+    if named is not None and country + "$" != symbol and "$" + country != symbol:  # the dollar its country names
+        amount = named["sign"] + named["rest"].strip() if named["country"] else named["amount"].strip()
+        got = parse_money(amount, layout, "", places=places)
         if got is not None:
-            return got, _DOLLARS[named["country"]]
+            return got, _DOLLARS[country]
     m = _CODED.match(value)
     if m is not None:
         code = (m["before"] or m["after"]).upper()
@@ -956,12 +958,15 @@ _SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "MXN": "$", "HKD": "
 
 
 # a dollar whose symbol names its country, as Unicode's CLDR writes it where the reader's own dollar is another
-# ("CA$24.50": an order platform showing Canadian dollars to a US-English reader, "US$" to a Canadian one;
-# JavaScript's Intl.NumberFormat and ICU write these): the price and its currency code. "C$" is not read (the
-# Nicaraguan cordoba's sign too), nor a lower-case prefix
+# ("CA$24.50": an order platform showing Canadian dollars to a US-English reader, "US$" to a Canadian one; after the
+# amount in the locales writing it there, "24,50 CA$" in German, "24,50 $US" / "24,50 $ US" in French; JavaScript's
+# Intl.NumberFormat and ICU write these): the price and its currency code. "C$" is not read (the Nicaraguan
+# cordoba's sign too), nor a lower-case prefix
 _DOLLARS = {"US": "USD", "CA": "CAD", "A": "AUD", "AU": "AUD", "NZ": "NZD", "HK": "HKD", "MX": "MXN", "S": "SGD",
             "SG": "SGD", "NT": "TWD", "R": "BRL"}
-_NAMED_DOLLAR = re.compile(r"^(?P<sign>[+-]?)\s*(?P<country>US|CA|AU|A|NZ|HK|MX|SG|S|NT|R)\$(?P<rest>\s*[^A-Za-z$]+)$")
+_NAMED_DOLLAR = re.compile(r"^(?:(?P<sign>[+-]?)\s*(?P<country>US|CA|AU|A|NZ|HK|MX|SG|S|NT|R)\$(?P<rest>\s*[^A-Za-z$]+)"
+                           r"|(?P<amount>[^A-Za-z$]*[^A-Za-z$\s])\s*(?:(?P<after>US|CA|AU|NZ|HK|MX|SG)\$"
+                           r"|\$\s?(?P<french>US|CA|AU|NZ|HK|SG)))$")
 
 
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space

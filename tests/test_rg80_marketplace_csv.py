@@ -147,7 +147,21 @@ def test_a_dollar_sign_naming_its_country_reads_as_that_currency(cell, price, co
     assert parse_price(cell, layout, "$") == (Decimal(price), code)
 
 
-@pytest.mark.parametrize("cell", ["C$24.50", "ca$24.50", "XX$24.50", "CA$", "CA$24.50$", "CA$2.4.5"])
+@pytest.mark.parametrize(("cell", "price", "code"), [
+    ("24,50 CA$", "24.50", "CAD"), ("1.049,00 US$", "1049.00", "USD"), ("24,50 $US", "24.50", "USD"),
+    ("1 049,00 $ US", "1049.00", "USD"), ("24,50 $CA", "24.50", "CAD"), ("-5,00 CA$", "-5.00", "CAD")])
+def test_a_named_dollar_after_the_amount_as_european_locales_write_it(cell, price, code):
+    """German, Dutch, Spanish write another country's dollar after the amount ("24,50 CA$"), French as "$US" or
+    "$ US" (Canadian French): read in the layout's separators, in that currency."""
+    from parsers.csv_common import parse_price
+
+    layout = CsvOrderMapping(delimiter=";", decimal_separator=",", thousands_separator=".", currency_symbol="€")
+    spaced = layout.model_copy(update={"thousands_separator": " "})
+    assert parse_price(cell, spaced if " 0" in cell else layout, "€") == (Decimal(price), code)
+
+
+@pytest.mark.parametrize("cell", ["C$24.50", "ca$24.50", "XX$24.50", "CA$", "CA$24.50$", "CA$2.4.5", "24.50 C$",
+                                  "24.50 $C", "CA$24.50 US$", "$ US"])
 def test_a_sign_that_names_no_country_plainly_stays_refused(cell):
     """"C$" is the Nicaraguan cordoba's sign as much as a Canadian dollar's: never read as either; nor a prefix in small
     letters, or a cell that is no amount."""
