@@ -28,6 +28,9 @@ RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number")
 _TOTALS = frozenset({"total", "totals", "grand total", "sum", "summe", "totaal"})
 # a number Excel showed in scientific notation and saved so: its digits are lost ("6.14141E+11")
 _SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE][+-]?\d+$")
+# a number grouped in thousands with a decimal part that tells the marks apart: "1,200.00" (and "1.200,00")
+_GROUPED_POINT = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
+_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?=,\d+$|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +62,12 @@ def column_key(name: str) -> str:
 
 def read_stock_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None = None, as_of: date | None = None,
                    warehouse: str | None = None, date_format: str = "%Y-%m-%d",
-                   encoding: str | None = None) -> StockRead:
+                   encoding: str | None = None, decimal_comma: bool = False) -> StockRead:
     """A stock export read into INVENTORY_SNAPSHOT. ``columns``: field (STOCK_FIELDS) -> the export's column name,
     its other columns then not read; None: the columns are the fields' own names (any case), no other. ``as_of`` /
     ``warehouse``: the day and the warehouse of a file with no column for them. Rows of one day, warehouse and SKU
-    (lots, bins) are summed; a lot whose expiry is before the day is left out."""
+    (lots, bins) are summed; a lot whose expiry is before the day is left out. ``decimal_comma``: numbers written
+    "1.200,00"."""
     header, records = _open(data, name, encoding)
     at, ignored = _columns(header, columns, STOCK_FIELDS, name, optional=("reserved", "available", "lot", "expires"))
     if "reserved" in at and "available" in at:
@@ -84,11 +88,13 @@ def read_stock_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None 
         day = _date(cell, "as_of", date_format, name, line) if "as_of" in at else as_of
         where = cell("warehouse", required=True) if "warehouse" in at else warehouse
         sku = _sku(cell, name, line)
-        on_hand = _whole(cell, "on_hand", name, line)
+        on_hand = _whole(cell, "on_hand", name, line, decimal_comma)
         if "available" in at:
-            reserved = max(on_hand - _whole(cell, "available", name, line), 0)
+            reserved = max(on_hand - _whole(cell, "available", name, line, decimal_comma), 0)
+        elif "reserved" in at and cell("reserved"):  # an empty cell: nothing reserved
+            reserved = _whole(cell, "reserved", name, line, decimal_comma)
         else:
-            reserved = _whole(cell, "reserved", name, line) if "reserved" in at and cell("reserved") else 0
+            reserved = 0
         expires = _date(cell, "expires", date_format, name, line) if "expires" in at and cell("expires") else None
         if expires is not None and expires < day:
             expired.append((line, where, sku, cell("lot") if "lot" in at else "", expires))
@@ -113,7 +119,7 @@ def read_stock_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None 
 
 def read_receipts_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None = None,
                       warehouse: str | None = None, date_format: str = "%Y-%m-%d",
-                      encoding: str | None = None) -> ReceiptsRead:
+                      encoding: str | None = None, decimal_comma: bool = False) -> ReceiptsRead:
     """An expected-receipts export (open purchase orders, transfers) read into EXPECTED_RECEIPTS; ``columns`` and
     ``warehouse`` as read_stock_csv's; a row's po_number is told, not kept."""
     header, records = _open(data, name, encoding)
@@ -130,7 +136,7 @@ def read_receipts_csv(data: bytes, *, name: str, columns: Mapping[str, str] | No
         cell = _Cells(record, header, at, name, line)
         out["warehouse"].append(cell("warehouse", required=True) if "warehouse" in at else warehouse)
         out["sku"].append(_sku(cell, name, line))
-        out["quantity"].append(_whole(cell, "quantity", name, line))
+        out["quantity"].append(_whole(cell, "quantity", name, line, decimal_comma))
         out["eta"].append(_date(cell, "eta", date_format, name, line))
         if "po_number" in at and cell("po_number") and cell("po_number") not in orders:
             orders.append(cell("po_number"))
@@ -139,6 +145,9 @@ def read_receipts_csv(data: bytes, *, name: str, columns: Mapping[str, str] | No
 
 
 def _open(data: bytes, name: str, encoding: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):  # a 3PL's 846 inventory advice
+        raise ConfigError("an X12 interchange (a 3PL's 846 inventory advice?), not a CSV export: inventory load reads "
+                          "CSV only; ask the warehouse for its stock report as CSV", file=name)
     reader = csv_rows(data, name=name, encoding=encoding, what="export",
                       other=", or load it as Windows-1252 (--encoding cp1252)")
     header = [h.strip() for h in next(reader, [])]
@@ -213,15 +222,24 @@ def _sku(cell, name: str, line: int) -> str:
     return sku
 
 
-def _whole(cell, fieldname: str, name: str, line: int) -> int:
+def _whole(cell, fieldname: str, name: str, line: int, decimal_comma: bool = False) -> int:
+    """A count of units: digits, with a decimal part of zeros ("40.00") and a thousands grouping when the decimal mark
+    says which is which ("1,200.00"; "1.200,00" with ``decimal_comma``); "1,200" alone is refused (1200, or 1.2 where
+    the comma is the decimal mark)."""
     value = cell(fieldname, required=True)
+    text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if decimal_comma:
+        text = _GROUPED_COMMA.sub(lambda m: m.group(0).replace(".", ""), text).replace(",", ".")
+    elif _GROUPED_POINT.match(text):
+        text = text.replace(",", "")
     try:
-        number = Decimal(value)
+        number = Decimal(text) if "," not in text else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise ConfigError(f"column {cell.column(fieldname)!r} ({fieldname}): {value!r} is not a number (digits, "
-                          "a '.' before decimals, no thousands separator)", file=name, line=line)
+        raise ConfigError(f"column {cell.column(fieldname)!r} ({fieldname}): {value!r} is not a number (digits and a "
+                          f"{',' if decimal_comma else '.'} before decimals"
+                          f"{'' if decimal_comma else '; a decimal comma: --decimal-comma'})", file=name, line=line)
     if number != number.to_integral_value():
         raise ConfigError(f"column {cell.column(fieldname)!r} ({fieldname}): {value!r} is not a whole number of "
                           "units (stock is counted in eaches)", file=name, line=line)

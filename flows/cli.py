@@ -1228,6 +1228,9 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                                                    help="How the exports write dates (strptime; ISO is read too)."),
                    encoding: str = typer.Option(None, "--encoding", help="The exports' encoding when not UTF-8 or "
                                                 "UTF-16 (e.g. cp1252)."),
+                   decimal_comma: bool = typer.Option(False, "--decimal-comma",
+                                                      help="The exports write numbers 1.200,00 (a comma before "
+                                                           "decimals)."),
                    workspace: Path = WORKSPACE) -> None:
     """Load a stock snapshot (one as_of partition per date in the file; a warehouse's rows replace its rows of that
     day, other warehouses' are kept) and the expected receipts into the workspace's inventory/ (Parquet), checked
@@ -1260,9 +1263,10 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
             err.print(f"unknown encoding {shown(encoding)}", style="red")
             raise typer.Exit(ExitStatus.USAGE) from None
     read = read_stock_csv(stock.read_bytes(), name=str(stock), columns=columns, as_of=day, warehouse=warehouse,
-                          date_format=date_format, encoding=encoding)
+                          date_format=date_format, encoding=encoding, decimal_comma=decimal_comma)
     incoming = (read_receipts_csv(receipts.read_bytes(), name=str(receipts), columns=receipt_columns,
-                                  warehouse=warehouse, date_format=date_format, encoding=encoding)
+                                  warehouse=warehouse, date_format=date_format, encoding=encoding,
+                                  decimal_comma=decimal_comma)
                 if receipts else None)
     written, kept, replaced = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
     receipts_path = ws.inventory_dir / "receipts.parquet"
