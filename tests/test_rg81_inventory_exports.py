@@ -393,6 +393,26 @@ def test_receipts_loaded_again_say_whose_they_replaced(tmp_path):
     assert _receipts(ws) == [("EAST", "SKU-1026", 50, date(2026, 12, 9))]
 
 
+@pytest.mark.parametrize("as_of,said", [
+    ("2026-12-01", "from the stock as of 2026-12-01"),
+    ("2026-11-25", "from the stock as of 2026-11-25 (7 days before the run: no newer snapshot was loaded, "
+                   "orderbridge inventory load)")])
+def test_the_night_says_which_day_s_stock_it_allocated_and_when_it_is_old(as_of, said, tmp_path):
+    """A night took the newest snapshot on or before its day and said nothing of it: a week-old export (the job
+    that loads it stopped) kept promising what it counted then. The decide line names its day, and its age when it
+    is older than the day before."""
+    from flows.cli import app
+
+    ws = _workspace(tmp_path / "ws")
+    stock = tmp_path / "stock.csv"
+    stock.write_text(f"as_of,warehouse,sku,on_hand\n{as_of},EAST,SKU-1001,500\n", encoding="utf-8")
+    assert _load(ws, stock).exit_code == 0
+    drop_fixtures(ws, FIXTURES)
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--no-prefect", "--no-gx", "--now", NIGHT.isoformat()])
+    line = next(ln for ln in res.stderr.splitlines() if " decide: " in ln)
+    assert line.endswith(f"2 orders decided (1 acknowledged, 0 held, 1 rejected), 2 documents created, {said}"), line
+
+
 def test_a_3pl_846_is_told_it_is_not_a_csv_export(tmp_path):
     ws = _workspace(tmp_path / "ws")
     res = _load(ws, FIXTURES / "3pl-846-west-20261201.x12")
