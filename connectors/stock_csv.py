@@ -22,8 +22,8 @@ from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
 
 # what a stock export's columns may be read as: the snapshot's own columns; `available` (what is free: the row's
 # reserved is then on_hand less it, never below 0) in place of `reserved`; a lot's number and expiry
-STOCK_FIELDS = ("as_of", "warehouse", "sku", "on_hand", "reserved", "available", "lot", "expires")
-RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number")
+STOCK_FIELDS = ("as_of", "warehouse", "sku", "on_hand", "reserved", "available", "lot", "expires", "unit")
+RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number", "unit")
 # the first filled cell of an export's totals row (QuickBooks' "TOTAL", a saved search's "Total", "Grand Total")
 _TOTALS = frozenset({"total", "totals", "grand total", "sum", "summe", "totaal"})
 # a number Excel showed in scientific notation and saved so: its digits are lost ("6.14141E+11")
@@ -44,6 +44,7 @@ class StockRead:
     totals: tuple[int, ...] = ()  # the lines of totals rows passed over
     ignored: tuple[str, ...] = ()  # the export's columns not read
     negative: tuple[tuple[int, str, str, int], ...] = ()  # (line, warehouse, sku, on hand) rows below zero
+    cased: tuple[tuple[int, str, str, int], ...] = ()  # (line, sku, unit, eaches in one) rows not in eaches
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,42 +61,66 @@ def column_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
 
 
-def read_stock_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None = None, as_of: date | None = None,
-                   warehouse: str | None = None, date_format: str = "%Y-%m-%d",
-                   encoding: str | None = None, decimal_comma: bool = False) -> StockRead:
-    """A stock export read into INVENTORY_SNAPSHOT. ``columns``: field (STOCK_FIELDS) -> the export's column name,
-    its other columns then not read; None: the columns are the fields' own names (any case), no other. ``as_of`` /
-    ``warehouse``: the day and the warehouse of a file with no column for them. Rows of one day, warehouse and SKU
-    (lots, bins) are summed; a lot whose expiry is before the day is left out. ``decimal_comma``: numbers written
-    "1.200,00"."""
-    header, records = _open(data, name, encoding)
-    at, ignored = _columns(header, columns, STOCK_FIELDS, name, optional=("reserved", "available", "lot", "expires"))
+@dataclass(frozen=True, slots=True)
+class ExportLayout:
+    """How one system's export is written. ``columns``: field -> the export's column name (its other columns then
+    not read); None: the columns are the fields' own names (any case), no other. ``as_of`` / ``warehouse``: the day
+    and the warehouse of a file with no column for them. ``locations``: the export's names of our warehouses (a
+    NetSuite location "East Coast DC", a 3PL's fulfillment center) -> the snapshot's warehouse code, any case."""
+
+    columns: Mapping[str, str] | None = None
+    as_of: date | None = None
+    warehouse: str | None = None
+    date_format: str = "%Y-%m-%d"
+    encoding: str | None = None
+    decimal_comma: bool = False  # numbers written "1.200,00"
+    locations: Mapping[str, str] = field(default_factory=dict)
+
+
+# what a row's unit cell may say for an each (any case), and for a case: its items.csv case_pack, or the
+# item_units.csv row of its unit
+EACH_WORDS = frozenset({"EA", "EACH", "EACHES", "UN", "UNIT", "UNITS", "PC", "PCS", "PIECE", "PIECES"})
+CASE_WORDS = frozenset({"CA", "CS", "CASE", "CASES"})
+
+
+def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayout(),
+                   eaches: Mapping[tuple[str, str], int] | None = None) -> StockRead:
+    """A stock export read into INVENTORY_SNAPSHOT (``layout``: how it is written). Rows of one day, warehouse and
+    SKU (lots, bins) are summed; a lot whose expiry is before the day is left out. A row whose unit (field ``unit``)
+    is not an each is counted in eaches by ``eaches``: (SKU, unit in capitals) -> eaches in one (a case: "CA")."""
+    header, records = _open(data, name, layout.encoding)
+    at, ignored = _columns(header, layout.columns, STOCK_FIELDS, name,
+                           optional=("reserved", "available", "lot", "expires", "unit"))
     if "reserved" in at and "available" in at:
         raise ConfigError("the export names both reserved and available: read one of them", file=name)
-    for fieldname, given in (("as_of", as_of), ("warehouse", warehouse)):
+    for fieldname, given in (("as_of", layout.as_of), ("warehouse", layout.warehouse)):
         if fieldname not in at and given is None:
             raise ConfigError(f"the export has no {fieldname} column: name it, or give the "
                               f"{'day (--as-of)' if fieldname == 'as_of' else 'warehouse (--warehouse)'}",
                               file=name, columns=header)
+    places = {k.strip().casefold(): v for k, v in layout.locations.items()}
     stock: dict[tuple[date, str, str], list[int]] = {}
     rows = summed = 0
-    expired, totals, negative = [], [], []
+    expired, totals, negative, cased = [], [], [], []
     for line, record in records:
         if _is_totals(record):
             totals.append(line)
             continue
         cell = _Cells(record, header, at, name, line)
-        day = _date(cell, "as_of", date_format, name, line) if "as_of" in at else as_of
-        where = cell("warehouse", required=True) if "warehouse" in at else warehouse
-        sku = _sku(cell, name, line)
-        on_hand = _whole(cell, "on_hand", name, line, decimal_comma)
+        day = _date(cell, "as_of", layout) if "as_of" in at else layout.as_of
+        where = _warehouse(cell, layout, places)
+        sku = _sku(cell)
+        per = _per_unit(cell, sku, eaches)
+        on_hand = _whole(cell, "on_hand", layout) * per
         if "available" in at:
-            reserved = max(on_hand - _whole(cell, "available", name, line, decimal_comma), 0)
+            reserved = max(on_hand - _whole(cell, "available", layout) * per, 0)
         elif "reserved" in at and cell("reserved"):  # an empty cell: nothing reserved
-            reserved = _whole(cell, "reserved", name, line, decimal_comma)
+            reserved = _whole(cell, "reserved", layout) * per
         else:
             reserved = 0
-        expires = _date(cell, "expires", date_format, name, line) if "expires" in at and cell("expires") else None
+        if per != 1:
+            cased.append((line, sku, cell("unit"), per))
+        expires = _date(cell, "expires", layout) if "expires" in at and cell("expires") else None
         if expires is not None and expires < day:
             expired.append((line, where, sku, cell("lot") if "lot" in at else "", expires))
             continue
@@ -114,19 +139,20 @@ def read_stock_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None 
                       "warehouse": [k[1] for k in keys], "sku": [k[2] for k in keys],
                       "on_hand": pa.array([v[0] for v in stock.values()], pa.int64()),
                       "reserved": pa.array([v[1] for v in stock.values()], pa.int64())}, schema=INVENTORY_SNAPSHOT)
-    return StockRead(table, rows, summed, tuple(expired), tuple(totals), tuple(ignored), tuple(negative))
+    return StockRead(table, rows, summed, tuple(expired), tuple(totals), tuple(ignored), tuple(negative),
+                     tuple(cased))
 
 
-def read_receipts_csv(data: bytes, *, name: str, columns: Mapping[str, str] | None = None,
-                      warehouse: str | None = None, date_format: str = "%Y-%m-%d",
-                      encoding: str | None = None, decimal_comma: bool = False) -> ReceiptsRead:
-    """An expected-receipts export (open purchase orders, transfers) read into EXPECTED_RECEIPTS; ``columns`` and
-    ``warehouse`` as read_stock_csv's; a row's po_number is told, not kept."""
-    header, records = _open(data, name, encoding)
-    at, ignored = _columns(header, columns, RECEIPT_FIELDS, name, optional=("po_number",))
-    if "warehouse" not in at and warehouse is None:
+def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayout(),
+                      eaches: Mapping[tuple[str, str], int] | None = None) -> ReceiptsRead:
+    """An expected-receipts export (open purchase orders, transfers) read into EXPECTED_RECEIPTS; ``layout`` and
+    ``eaches`` as read_stock_csv's (its as_of not used); a row's po_number is told, not kept."""
+    header, records = _open(data, name, layout.encoding)
+    at, ignored = _columns(header, layout.columns, RECEIPT_FIELDS, name, optional=("po_number", "unit"))
+    if "warehouse" not in at and layout.warehouse is None:
         raise ConfigError("the export has no warehouse column: name it, or give the warehouse (--warehouse)",
                           file=name, columns=header)
+    places = {k.strip().casefold(): v for k, v in layout.locations.items()}
     out: dict[str, list] = {"warehouse": [], "sku": [], "quantity": [], "eta": []}
     totals, orders = [], []
     for line, record in records:
@@ -134,14 +160,36 @@ def read_receipts_csv(data: bytes, *, name: str, columns: Mapping[str, str] | No
             totals.append(line)
             continue
         cell = _Cells(record, header, at, name, line)
-        out["warehouse"].append(cell("warehouse", required=True) if "warehouse" in at else warehouse)
-        out["sku"].append(_sku(cell, name, line))
-        out["quantity"].append(_whole(cell, "quantity", name, line, decimal_comma))
-        out["eta"].append(_date(cell, "eta", date_format, name, line))
+        out["warehouse"].append(_warehouse(cell, layout, places))
+        sku = _sku(cell)
+        out["sku"].append(sku)
+        out["quantity"].append(_whole(cell, "quantity", layout) * _per_unit(cell, sku, eaches))
+        out["eta"].append(_date(cell, "eta", layout))
         if "po_number" in at and cell("po_number") and cell("po_number") not in orders:
             orders.append(cell("po_number"))
     table = pa.table(out, schema=EXPECTED_RECEIPTS)
     return ReceiptsRead(table, tuple(totals), tuple(ignored), tuple(orders))
+
+
+def _warehouse(cell, layout: ExportLayout, places: dict[str, str]) -> str:
+    if "warehouse" not in cell.at:
+        return layout.warehouse
+    where = cell("warehouse", required=True)
+    return places.get(where.casefold(), where)
+
+
+def _per_unit(cell, sku: str, eaches: Mapping[tuple[str, str], int] | None) -> int:
+    """Eaches in one of the row's unit: 1 for an each (or no unit column, or an empty cell)."""
+    if "unit" not in cell.at:
+        return 1
+    unit = cell("unit").upper()
+    if not unit or unit in EACH_WORDS:
+        return 1
+    for code in ((unit, "CA", "CS") if unit in CASE_WORDS else (unit,)):
+        if eaches and (sku, code) in eaches:
+            return eaches[(sku, code)]
+    raise ConfigError(f"column {cell.column('unit')!r} (unit): {cell('unit')!r} of {sku}: no items.csv case_pack "
+                      "nor item_units.csv row says how many eaches it holds", file=cell.name, line=cell.line)
 
 
 def _open(data: bytes, name: str, encoding: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -214,19 +262,19 @@ def _is_totals(record: list[str]) -> bool:
     return " ".join(first.rstrip(":").split()).casefold() in _TOTALS
 
 
-def _sku(cell, name: str, line: int) -> str:
+def _sku(cell) -> str:
     sku = cell("sku", required=True)
     if _SCIENTIFIC.match(sku):
         raise ConfigError(f"column {cell.column('sku')!r} (sku): {sku!r} is a number a spreadsheet wrote in scientific "
-                          "notation, its digits lost: export the column as text", file=name, line=line)
+                          "notation, its digits lost: export the column as text", file=cell.name, line=cell.line)
     return sku
 
 
-def _whole(cell, fieldname: str, name: str, line: int, decimal_comma: bool = False) -> int:
+def _whole(cell, fieldname: str, layout: ExportLayout) -> int:
     """A count of units: digits, with a decimal part of zeros ("40.00") and a thousands grouping when the decimal mark
     says which is which ("1,200.00"; "1.200,00" with ``decimal_comma``); "1,200" alone is refused (1200, or 1.2 where
     the comma is the decimal mark)."""
-    value = cell(fieldname, required=True)
+    value, decimal_comma, name, line = cell(fieldname, required=True), layout.decimal_comma, cell.name, cell.line
     text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if decimal_comma:
         text = _GROUPED_COMMA.sub(lambda m: m.group(0).replace(".", ""), text).replace(",", ".")
@@ -246,8 +294,8 @@ def _whole(cell, fieldname: str, name: str, line: int, decimal_comma: bool = Fal
     return int(number)
 
 
-def _date(cell, fieldname: str, date_format: str, name: str, line: int) -> date:
-    value = cell(fieldname, required=True)
+def _date(cell, fieldname: str, layout: ExportLayout) -> date:
+    value, date_format, name, line = cell(fieldname, required=True), layout.date_format, cell.name, cell.line
     try:
         return datetime.strptime(value, date_format).date()
     except ValueError:

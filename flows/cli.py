@@ -1217,13 +1217,17 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                                                       "expected)."),
                    column: list[str] = typer.Option([], "--column", help="FIELD=COLUMN: read the stock export's "
                                                     "COLUMN as FIELD (as_of, warehouse, sku, on_hand, reserved, "
-                                                    "available, lot, expires); its other columns are not read."),
+                                                    "available, lot, expires, unit); its other columns are not "
+                                                    "read."),
                    receipt_column: list[str] = typer.Option([], "--receipt-column", help="FIELD=COLUMN for the "
-                                                            "receipts (warehouse, sku, quantity, eta, po_number)."),
+                                                            "receipts (warehouse, sku, quantity, eta, po_number, "
+                                                            "unit)."),
                    as_of: str = typer.Option(None, "--as-of", help="The day the stock was counted (YYYY-MM-DD), "
                                              "for an export with no as_of column."),
                    warehouse: str = typer.Option(None, "--warehouse", help="The warehouse of an export with no "
                                                  "warehouse column (one DC's own export)."),
+                   location: list[str] = typer.Option([], "--location", help="NAME=WAREHOUSE: the export's name of "
+                                                      "one of our warehouses (a location, a fulfillment center)."),
                    date_format: str = typer.Option("%Y-%m-%d", "--date-format",
                                                    help="How the exports write dates (strptime; ISO is read too)."),
                    encoding: str = typer.Option(None, "--encoding", help="The exports' encoding when not UTF-8 or "
@@ -1235,12 +1239,11 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     """Load a stock snapshot (one as_of partition per date in the file; a warehouse's rows replace its rows of that
     day, other warehouses' are kept) and the expected receipts into the workspace's inventory/ (Parquet), checked
     like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
-    bins) are summed; lots expired before the day are left out."""
-    from connectors.snapshots import merge_snapshot, write_receipts
-    from connectors.stock_csv import read_receipts_csv, read_stock_csv
+    bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
+    item_units.csv)."""
+    from connectors.stock_csv import ExportLayout
+    from flows.inventory_load import load_exports
     from flows.workspace import Workspace
-    from schemas.errors import ConfigError
-    from schemas.inventory import EXPECTED_RECEIPTS
 
     ws = Workspace(workspace.resolve())
     for path in [stock, *([receipts] if receipts else [])]:
@@ -1248,122 +1251,36 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
             err.print(f"no such file: {shown(path)}", style="red")
             raise typer.Exit(ExitStatus.USAGE)
     try:
-        columns = _field_columns(column, "--column")
-        receipt_columns = _field_columns(receipt_column, "--receipt-column")
+        columns = _field_pairs(column, "--column", "FIELD=COLUMN (e.g. on_hand=Quantity On Hand)")
+        receipt_columns = _field_pairs(receipt_column, "--receipt-column", "FIELD=COLUMN (e.g. eta=Due Date)")
+        locations = _field_pairs(location, "--location", "NAME=WAREHOUSE (e.g. East Coast DC=EAST)") or {}
         day = date.fromisoformat(as_of) if as_of else None
-    except ValueError as exc:
-        err.print(f"{exc}", style="red")
-        raise typer.Exit(ExitStatus.USAGE) from None
-    if encoding:
-        import codecs
+        if encoding:
+            import codecs
 
-        try:
             codecs.lookup(encoding)
-        except LookupError:
-            err.print(f"unknown encoding {shown(encoding)}", style="red")
-            raise typer.Exit(ExitStatus.USAGE) from None
-    read = read_stock_csv(stock.read_bytes(), name=str(stock), columns=columns, as_of=day, warehouse=warehouse,
-                          date_format=date_format, encoding=encoding, decimal_comma=decimal_comma)
-    incoming = (read_receipts_csv(receipts.read_bytes(), name=str(receipts), columns=receipt_columns,
-                                  warehouse=warehouse, date_format=date_format, encoding=encoding,
-                                  decimal_comma=decimal_comma)
-                if receipts else None)
-    written, kept, replaced = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
-    receipts_path = ws.inventory_dir / "receipts.parquet"
-    dropped: list[str] = []
-    if incoming is not None and receipts_path.exists():  # the receipts loaded before are replaced whole: say whose
-        from connectors.snapshots import load_receipts
-
-        try:
-            before = load_receipts(receipts_path)
-        except Exception:  # noqa: BLE001 - an unreadable earlier file is replaced all the same
-            before = EXPECTED_RECEIPTS.empty_table()
-        dropped = sorted(set(before["warehouse"].to_pylist()) - set(incoming.table["warehouse"].to_pylist()))
-    if incoming is not None or not receipts_path.exists():
-        write_receipts(receipts_path, incoming.table if incoming is not None else EXPECTED_RECEIPTS.empty_table())
-    table = read.table
-    dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
-    console.print(f"inventory: {table.num_rows} stock row(s) as of {', '.join(dates)} in {len(written)} file(s); "
-                  f"{incoming.table.num_rows if incoming is not None else 0} expected receipt(s)")
-    for line in _stock_notes(read, incoming, kept, replaced, dropped):
+    except (ValueError, LookupError) as exc:
+        err.print(f"{shown(exc)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    shared = {"warehouse": warehouse, "date_format": date_format, "encoding": encoding,
+              "decimal_comma": decimal_comma, "locations": locations}
+    said = load_exports(ws, stock, receipts, ExportLayout(columns=columns, as_of=day, **shared),
+                        ExportLayout(columns=receipt_columns, **shared))
+    for line in said.lines:
         console.print(shown(line), soft_wrap=True)
-    for line in _stock_warnings(ws, table, incoming.table if incoming is not None else None, ConfigError):
+    for line in said.warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
 
 
-def _field_columns(given: list[str], option: str) -> dict[str, str] | None:
-    """FIELD=COLUMN options as {field: column}; None when none is given (the export's columns are the fields')."""
+def _field_pairs(given: list[str], option: str, example: str) -> dict[str, str] | None:
+    """A=B options as {A: B}; None when none is given."""
     out = {}
     for item in given:
-        fieldname, sep, column = item.partition("=")
-        if not sep or not fieldname.strip() or not column.strip():
-            raise ValueError(f"{option} {item!r}: write FIELD=COLUMN (e.g. on_hand=Quantity On Hand)")
-        out[fieldname.strip()] = column.strip()
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{option} {item!r}: write {example}")
+        out[key.strip()] = value.strip()
     return out or None
-
-
-def _stock_notes(read, incoming, kept, replaced, dropped) -> list[str]:
-    """What the load did beside reading rows: summed lots, expired lots, totals rows, columns not read, warehouses
-    whose rows of the day it replaced, kept from an earlier load of the day, or whose receipts it replaced."""
-    out = []
-    if read.summed:
-        out.append(f"stock: {read.rows} row(s) read as {read.table.num_rows}: {read.summed} row(s) of a SKU's lots, "
-                   "bins or locations added to its warehouse's row")
-    for line, where, sku, lot, expires in read.expired:
-        out.append(f"stock: line {line}: {sku} at {where}{f' lot {lot}' if lot else ''} expired {expires}: not counted")
-    for line, where, sku, on_hand in read.negative:
-        out.append(f"stock: line {line}: {sku} at {where} has {on_hand} on hand: nothing of it can be allocated")
-    for what, r in (("stock", read), ("receipts", incoming)):
-        if r is not None and r.totals:
-            out.append(f"{what}: totals row(s) at line(s) {', '.join(map(str, r.totals))} passed over")
-        if r is not None and r.ignored:
-            out.append(f"{what}: column(s) not read: {', '.join(r.ignored)}")
-    from collections import Counter
-
-    counts = Counter(zip(read.table["as_of"].to_pylist(), read.table["warehouse"].to_pylist(), strict=True))
-    for (day, where), before in sorted(replaced.items()):
-        out.append(f"stock: {where}'s {before} row(s) of {day.isoformat()} loaded before replaced by this file's "
-                   f"{counts.get((day, where), 0)}")
-    for day, whs in sorted(kept.items()):
-        out.append(f"stock: {', '.join(whs)} kept as loaded before for {day.isoformat()} (not in this file)")
-    if dropped:
-        out.append(f"receipts: the receipts loaded before for {', '.join(dropped)} replaced: none in this file")
-    return out
-
-
-def _stock_warnings(ws, table, receipts, config_error) -> list[str]:
-    """What is likely a mistake in a loaded stock: SKUs of no items.csv row (a spreadsheet's number format takes a
-    SKU's leading zeros), warehouses no warehouse profile ships from (their stock is promised, never shipped)."""
-    from connectors.reference import read_reference_csv
-    from schemas.reference import SCHEMAS
-
-    out = []
-    skus = set(table["sku"].to_pylist()) | set(receipts["sku"].to_pylist() if receipts is not None else [])
-    items_csv = ws.reference_dir / "items.csv"
-    if items_csv.is_file():
-        try:
-            items = read_reference_csv(items_csv.read_bytes(), name=str(items_csv), schema=SCHEMAS["items"],
-                                       optional=frozenset(SCHEMAS["items"].names))
-        except config_error:
-            items = None
-        if items is not None:
-            known = set(items["sku"].to_pylist())
-            unknown = sorted(skus - known)
-            if unknown:
-                stripped = {s.lstrip("0") for s in known}
-                hints = [s for s in unknown if s.isdigit() and s.lstrip("0") in stripped]
-                out.append(f"{len(unknown)} SKU(s) in no {items_csv.name} row, their stock allocated to no line: "
-                           f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"
-                           + (f" ({', '.join(hints[:5])}: an item's SKU, its leading zeros lost?)" if hints else ""))
-    try:
-        profiles = ws.warehouses()
-    except config_error:
-        profiles = {}
-    shipping = {p.stock_warehouse for p in profiles.values()}
-    if profiles and (stray := sorted(set(table["warehouse"].to_pylist()) - shipping)):
-        out.append(f"no warehouse profile ships from {', '.join(stray)} (warehouses/*.toml stock_warehouse): "
-                   "stock there may be promised and never confirmed shipped")
-    return out
 
 
 def _inspect(path: Path, partner: str | None, workspace: Path):

@@ -194,6 +194,15 @@ SYSTEMS = {
                     "--column", "on_hand=On Hand", "--column", "reserved=On Sales Order"],
                    [("EAST", "SKU-1001", 1120, 20), ("EAST", "SKU-1011", 310, 0)],
                    ["stock: totals row(s) at line(s) 4 passed over"]),
+    "blue-yonder": ("blue-yonder-wms-inventory-detail.csv",
+                    ["--as-of", "2026-12-01", "--column", "sku=Item", "--column", "warehouse=Whse", "--column",
+                     "on_hand=Qty", "--column", "unit=UOM", "--column", "lot=Lot", "--column", "expires=Expire Date",
+                     "--location", "DC-NJ01=EAST", "--location", "DC-Reno=WEST"],
+                    [("EAST", "SKU-1002", 249, 0), ("EAST", "SKU-1003", 36, 0), ("WEST", "SKU-1003", 12, 0)],
+                    ["stock: line 2: SKU-1002 counted in CS of 6 eaches",
+                     "stock: line 4: SKU-1003 counted in CASE of 12 eaches",
+                     "stock: 4 row(s) read as 3: 1 row(s) of a SKU's lots, bins or locations added to its warehouse's "
+                     "row", "stock: column(s) not read: Item Description, Loc, Inventory Status"]),
     "business-central": ("dynamics-365-bc-items-by-location.csv",
                          ["--as-of", "2026-12-01", "--column", "sku=No.", "--column", "warehouse=Location Code",
                           "--column", "on_hand=Inventory", "--column", "reserved=Qty. on Sales Order"],
@@ -333,6 +342,26 @@ def test_a_bad_row_is_refused_at_its_line_and_column_and_the_day_loaded_before_s
     said = _refused(res)
     assert message in said and line in said, said
     assert _stock(ws) == [("EAST", "SKU-1001", 10, 0), ("EAST", "SKU-1011", 30, 0)]
+
+
+def test_a_unit_no_reference_row_counts_is_refused_and_a_warehouse_in_small_letters_is_ours(tmp_path):
+    """A WMS row in pallets (PL) of an item whose pallet no items.csv case_pack nor item_units.csv row counts: refused
+    at its line and its UOM column, not read as eaches (40 pallets as 40 reams). A warehouse written "east" is the
+    east DC's EAST (warehouses/east.toml), not a warehouse of its own no DC ships from."""
+    ws = _workspace(tmp_path / "ws")
+    export = tmp_path / "wms.csv"
+    export.write_text("Item,Whse,Qty,UOM\nSKU-1002,east,9,EA\nSKU-1002,east,2,PL\n", encoding="utf-8")
+    options = ["--as-of", "2026-12-01", "--column", "sku=Item", "--column", "warehouse=Whse", "--column",
+               "on_hand=Qty", "--column", "unit=UOM"]
+    said = _refused(_load(ws, export, *options))
+    assert "column 'UOM' (unit): 'PL' of SKU-1002: no items.csv case_pack nor item_units.csv row" in said
+    assert "line=3" in said
+    with open(ws.reference_dir / "item_units.csv", "w", encoding="utf-8") as units:
+        units.write("sku,unit,eaches\nSKU-1002,PL,240\n")
+    res = _load(ws, export, *options)
+    assert res.exit_code == 0, res.output
+    assert _stock(ws) == [("EAST", "SKU-1002", 489, 0)]
+    assert not [line for line in res.output.splitlines() if line.startswith("warning:")], res.output
 
 
 def test_an_export_without_a_day_or_a_warehouse_says_which_option_gives_it(tmp_path):
