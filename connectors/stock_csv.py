@@ -45,6 +45,7 @@ class StockRead:
     ignored: tuple[str, ...] = ()  # the export's columns not read
     negative: tuple[tuple[int, str, str, int], ...] = ()  # (line, warehouse, sku, on hand) rows below zero
     cased: tuple[tuple[int, str, str, int], ...] = ()  # (line, sku, unit, eaches in one) rows not in eaches
+    at: str = "line"  # what the positions count: the file's lines, an 846's segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +135,17 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
             stock[key][1] += reserved
         else:
             stock[key] = [on_hand, reserved]
+    return StockRead(stock_table(stock), rows, summed, tuple(expired), tuple(totals), tuple(ignored),
+                     tuple(negative), tuple(cased))
+
+
+def stock_table(stock: Mapping[tuple[date, str, str], list[int]]) -> pa.Table:
+    """INVENTORY_SNAPSHOT of (day, warehouse, SKU) -> [on hand, reserved], in that order."""
     keys = list(stock)
-    table = pa.table({"as_of": pa.array([k[0] for k in keys], pa.date32()),
-                      "warehouse": [k[1] for k in keys], "sku": [k[2] for k in keys],
-                      "on_hand": pa.array([v[0] for v in stock.values()], pa.int64()),
-                      "reserved": pa.array([v[1] for v in stock.values()], pa.int64())}, schema=INVENTORY_SNAPSHOT)
-    return StockRead(table, rows, summed, tuple(expired), tuple(totals), tuple(ignored), tuple(negative),
-                     tuple(cased))
+    return pa.table({"as_of": pa.array([k[0] for k in keys], pa.date32()),
+                     "warehouse": [k[1] for k in keys], "sku": [k[2] for k in keys],
+                     "on_hand": pa.array([v[0] for v in stock.values()], pa.int64()),
+                     "reserved": pa.array([v[1] for v in stock.values()], pa.int64())}, schema=INVENTORY_SNAPSHOT)
 
 
 def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayout(),
@@ -193,9 +198,8 @@ def _per_unit(cell, sku: str, eaches: Mapping[tuple[str, str], int] | None) -> i
 
 
 def _open(data: bytes, name: str, encoding: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):  # a 3PL's 846 inventory advice
-        raise ConfigError("an X12 interchange (a 3PL's 846 inventory advice?), not a CSV export: inventory load reads "
-                          "CSV only; ask the warehouse for its stock report as CSV", file=name)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):  # a receipts file given an 846 (flows reads them)
+        raise ConfigError("an X12 interchange, not a CSV export: only the stock may be an 846", file=name)
     reader = csv_rows(data, name=name, encoding=encoding, what="export",
                       other=", or load it as Windows-1252 (--encoding cp1252)")
     header = [h.strip() for h in next(reader, [])]

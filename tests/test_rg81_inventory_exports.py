@@ -101,13 +101,15 @@ def test_inspect_reads_every_po_without_an_error(path):
     inspected_clean(path, set(), POS)
 
 
-@pytest.fixture(scope="module")
-def night(tmp_path_factory):
-    """The ShipBob export of WEST loaded, then SAP's of EAST with its open PO lines; the night of December 2 and the
-    east DC's confirmation shipped at 15:20: (ws, the two loads' outputs, findings with messages, states)."""
+@pytest.fixture(scope="module", params=["shipbob", "846"])
+def night(request, tmp_path_factory):
+    """WEST's stock loaded from the ShipBob export (or the same counts from the 3PL's 846), then SAP's of EAST with
+    its open PO lines; the night of December 2 and the east DC's confirmation shipped at 15:20: (ws, the two loads'
+    outputs, findings with messages, states)."""
     ws = _workspace(tmp_path_factory.mktemp("rg81") / "ws")
-    loads = [_load(ws, EXPORTS / "shipbob-inventory-west-20261201.csv", *SHIPBOB),
-             _load(ws, EXPORTS / "sap-b1-oitw-20261201.csv", *SAP)]
+    west = (_load(ws, EXPORTS / "shipbob-inventory-west-20261201.csv", *SHIPBOB) if request.param == "shipbob"
+            else _load(ws, FIXTURES / "3pl-846-west-20261201.x12"))
+    loads = [west, _load(ws, EXPORTS / "sap-b1-oitw-20261201.csv", *SAP)]
     for res in loads:
         assert res.exit_code == 0, res.output
     drop_fixtures(ws, FIXTURES)
@@ -115,13 +117,15 @@ def night(tmp_path_factory):
     return ws, [r.output for r in loads], found, states
 
 
-def test_each_load_says_what_it_read_summed_left_out_and_kept(night):
-    _ws, (shipbob, sap), _found, _states = night
-    assert shipbob.splitlines() == [
+def test_each_load_says_what_it_read_summed_left_out_and_kept(night, request):
+    _ws, (west, sap), _found, _states = night
+    shipbob = request.node.callspec.params["night"] == "shipbob"
+    assert west.splitlines() == ([
         "inventory: 2 stock row(s) as of 2026-12-01 in 1 file(s); 0 expected receipt(s)",
         "stock: 3 row(s) read as 2: 1 row(s) of a SKU's lots, bins or locations added to its warehouse's row",
         "stock: line 3: SKU-1016 at WEST lot LT-2605C expired 2026-11-15: not counted",
-        "stock: column(s) not read: Inventory ID, Name, Committed"]
+        "stock: column(s) not read: Inventory ID, Name, Committed"] if shipbob else [
+        "inventory: 2 stock row(s) as of 2026-12-01 in 1 file(s); 0 expected receipt(s)"])
     assert sap.splitlines() == [
         "inventory: 4 stock row(s) as of 2026-12-01 in 1 file(s); 1 expected receipt(s)",
         "stock: line 4: SKU-1016 at EAST has -6 on hand: nothing of it can be allocated",
@@ -442,16 +446,44 @@ def test_the_night_says_which_day_s_stock_it_allocated_and_when_it_is_old(as_of,
     assert line.endswith(f"2 orders decided (1 acknowledged, 0 held, 1 rejected), 2 documents created, {said}"), line
 
 
-def test_a_3pl_846_is_told_it_is_not_a_csv_export(tmp_path):
-    ws = _workspace(tmp_path / "ws")
-    res = _load(ws, FIXTURES / "3pl-846-west-20261201.x12")
-    assert "846 inventory advice" in _refused(res) and "CSV only" in _refused(res)
-
-
-@pytest.mark.xfail(strict=True, reason="no path for a 3PL's X12 846 inventory advice into the snapshot: it needs an "
-                                       "846 reader (LIN/QTY 33 and 17 per N1 WH) beside the CSV exports")
 def test_a_3pl_846_inventory_advice_loads_as_its_warehouse_s_stock(tmp_path):
+    """A 3PL's 846 (LIN SK our number; QTY 33 available, 17 on hand; its N1*WH our WEST) loads as the stock of the
+    warehouse it names on BIA04's day: it used to be refused as a CSV of the wrong columns (its ISA named as one)."""
     ws = _workspace(tmp_path / "ws")
     res = _load(ws, FIXTURES / "3pl-846-west-20261201.x12")
     assert res.exit_code == 0, res.output
+    assert _stock(ws) == [("WEST", "SKU-1016", 40, 0), ("WEST", "SKU-1026", 15, 0)]
+
+
+def test_an_846_by_upc_in_cases_at_two_locations_is_counted_in_our_skus_and_eaches(tmp_path):
+    """A 005010 846 naming items by U.P.C. (our items.csv's), a case item's quantities in cases (QTY03 CA: 6 eaches)
+    at two of the 3PL's locations (an N1*WH in the item's loop before each QTY), both ours at WEST (--location), and
+    a U.P.C. no item has: the on-hand in eaches, what QTY 33 leaves out held, the locations summed; the unknown one
+    loaded under its U.P.C. and warned."""
+    ws = _workspace(tmp_path / "ws")
+    res = _load(ws, FIXTURES / "3pl-846-by-upc-5010.x12", "--location", "RENO-01=WEST", "--location", "RENO-02=WEST")
+    assert res.exit_code == 0, res.output
+    assert _stock(ws) == [("WEST", "614141199990", 7, 0), ("WEST", "SKU-1002", 90, 12), ("WEST", "SKU-1016", 52, 12)]
+    assert res.output.splitlines() == [
+        "inventory: 3 stock row(s) as of 2026-12-01 in 1 file(s); 0 expected receipt(s)",
+        "stock: 4 row(s) read as 3: 1 row(s) of a SKU's lots, bins or locations added to its warehouse's row",
+        "stock: ST02 0001 segment 9: SKU-1002 counted in CA of 6 eaches",
+        "warning: 1 SKU(s) in no items.csv row, their stock allocated to no line: 614141199990"]
+
+
+@pytest.mark.parametrize("swap,said", [
+    (("QTY*33*40*EA", "QTY*33*40.5*EA"), "ELEMENT_INVALID_CHARACTER at QTY QTY02 (ST02 0001, segment 6): QTY02 "
+                                         "'40.5' (available) is not a whole number of units."),
+    (("BIA*00*SI*WEST-20261201*20261201", "BIA*00*SI*WEST-20261201*20261301"),
+     "ELEMENT_INVALID_DATE at BIA BIA04 (ST02 0001, segment 2)"),
+    (("N1*WH*West 3PL Fulfillment*92*WEST~", "N1*VN*West 3PL Fulfillment*92*WEST~"),
+     "names no warehouse (N1*WH): give it (--warehouse)")])
+def test_a_bad_846_is_refused_at_its_segment_and_the_day_loaded_before_stays(swap, said, tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    assert _load(ws, FIXTURES / "3pl-846-west-20261201.x12").exit_code == 0
+    bad = tmp_path / "bad.x12"
+    text = (FIXTURES / "3pl-846-west-20261201.x12").read_text(encoding="utf-8")
+    assert swap[0] in text
+    bad.write_text(text.replace(swap[0], swap[1]), encoding="utf-8")
+    assert said in _refused(_load(ws, bad))
     assert _stock(ws) == [("WEST", "SKU-1016", 40, 0), ("WEST", "SKU-1026", 15, 0)]
