@@ -1211,7 +1211,8 @@ app.add_typer(inventory_app, name="inventory")
 
 @inventory_app.command("load")
 def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,sku,on_hand[,reserved] (or a "
-                                                "system's export, its columns named with --column)."),
+                                                "system's export, its columns named with --column; or a 3PL's "
+                                                "X12 846 inventory advice)."),
                    receipts: Path = typer.Option(None, "--receipts",
                                                  help="CSV: warehouse,sku,quantity,eta[,po_number] (default: none "
                                                       "expected)."),
@@ -1244,6 +1245,7 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     from connectors.stock_csv import ExportLayout
     from flows.inventory_load import load_exports
     from flows.workspace import Workspace
+    from schemas.errors import ConfigError
 
     ws = Workspace(workspace.resolve())
     for path in [stock, *([receipts] if receipts else [])]:
@@ -1264,8 +1266,12 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         raise typer.Exit(ExitStatus.USAGE) from None
     shared = {"warehouse": warehouse, "date_format": date_format, "encoding": encoding,
               "decimal_comma": decimal_comma, "locations": locations}
-    said = load_exports(ws, stock, receipts, ExportLayout(columns=columns, as_of=day, **shared),
-                        ExportLayout(columns=receipt_columns, **shared))
+    try:
+        said = load_exports(ws, stock, receipts, ExportLayout(columns=columns, as_of=day, **shared),
+                            ExportLayout(columns=receipt_columns, **shared))
+    except ConfigError as exc:  # a bad row or column of the export: the input to fix, not the workspace
+        err.print(f"refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
+        raise typer.Exit(ExitStatus.INPUT_ERRORS) from None
     for line in said.lines:
         console.print(shown(line), soft_wrap=True)
     for line in said.warnings:

@@ -75,11 +75,14 @@ def _load(ws, export, *options):
 
 
 def _refused(res) -> str:
-    """What a load refused said: the ConfigError `orderbridge` prints (flows.cli.main: exit 4), one line."""
-    from schemas.errors import ConfigError
+    """What a load refused said, on one line: exit status 1 (the export is the input to fix; it used to be 4, "the
+    workspace cannot be used", from the ConfigError left to flows.cli.main), "refused, nothing loaded: ..."."""
+    from flows.exit_status import ExitStatus
 
-    assert res.exit_code != 0 and isinstance(res.exception, ConfigError), res.output
-    return " ".join(str(res.exception).split())
+    said = " ".join(res.stderr.split())
+    assert res.exit_code == ExitStatus.INPUT_ERRORS and said.startswith("refused, nothing loaded: "), (res.exit_code,
+                                                                                                     res.output)
+    return said
 
 
 def _stock(ws, day=AS_OF):
