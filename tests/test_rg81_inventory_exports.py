@@ -8,16 +8,22 @@ commas, dd.mm.yyyy), a ShipBob 3PL's inventory by lot (lot number, expiration da
 a lot expired before the day), QuickBooks Enterprise's Inventory Stock Status by Item (Windows-1252, On Sales Order,
 Available, a TOTAL row), Microsoft Dynamics 365 Business Central's items by location (No., Location Code, Inventory,
 Qty. on Sales Order), Odoo's stock.quant (Product/Internal Reference, Location, Lot/Serial Number, Quantity, Reserved
-Quantity: a SKU on two shelves), Extensiv (3PL Central)'s stock summary (On Hand, Allocated, On Hold, Available) and
-Fishbowl's inventory quantities (Part Number, Location Group, Qty On Hand, Qty Allocated; a part in two rows).
+Quantity: a SKU on two shelves), Extensiv (3PL Central)'s stock summary (On Hand, Allocated, On Hold, Available),
+Fishbowl's inventory quantities (Part Number, Location Group, Qty On Hand, Qty Allocated; a part in two rows), Cin7
+Core's product availability (Location, Bin, Batch/Serial, ExpiryDate, OnHand, Allocated, Available ...; a SKU in two
+bins, locations by name), a Blue Yonder WMS inventory detail (Whse, Loc, Lot, Qty, UOM: rows in cases); and a 3PL's
+X12 846 inventory advices (tests/fixtures/rg81/3pl-846-*.x12: LIN by our number or U.P.C., QTY 17 and 33, cases, a
+location per N1*WH).
 
 Before: `inventory load` read only its own five columns (as_of,warehouse,sku,on_hand,reserved), so none of these
 loaded; a file of lots (several rows of one warehouse and SKU) loaded and then stopped the whole night's decide
-stage (SnapshotError: duplicate (warehouse, sku) rows); and a second file of the same day (one DC's export after the
-other's) replaced the day whole, silently dropping the first file's warehouse. The night (December 2, 02:00) takes
-ACME's two POs against the ShipBob and SAP loads: the 855s answer from what they exported (a negative on-hand, an
-expired lot, stock held for others, a receipt's date from SAP's dd.mm.yyyy), the east DC ships what it holds, and
-the 856 and 810 pass our validator, Bots and pyx12. A 3PL's 846 inventory advice has no path (a strict xfail).
+stage (SnapshotError: duplicate (warehouse, sku) rows); a second file of the same day (one DC's export after the
+other's) replaced the day whole, silently dropping the first file's warehouse; a refused file exited 4 ("the
+workspace cannot be used"); and the night never said which day's stock it allocated from. The night (December 2,
+02:00) takes ACME's two POs against the loads (WEST from ShipBob's CSV, or from the 846; EAST from SAP): the 855s
+answer from what they exported (a negative on-hand, an expired lot, stock held for others, a receipt's date from
+SAP's dd.mm.yyyy, an item no export holds), the east DC ships what it holds, and the 856 and 810 pass our validator,
+Bots and pyx12.
 """
 
 from __future__ import annotations
@@ -210,6 +216,14 @@ SYSTEMS = {
                      "stock: line 4: SKU-1003 counted in CASE of 12 eaches",
                      "stock: 4 row(s) read as 3: 1 row(s) of a SKU's lots, bins or locations added to its warehouse's "
                      "row", "stock: column(s) not read: Item Description, Loc, Inventory Status"]),
+    "cin7-core": ("cin7-core-product-availability.csv",
+                  ["--as-of", "2026-12-01", "--column", "warehouse=Location", "--column", "lot=Batch/Serial",
+                   "--column", "expires=ExpiryDate", "--column", "on_hand=OnHand", "--column", "reserved=Allocated",
+                   "--location", "Main Warehouse=EAST", "--location", "Reno 3PL=WEST"],
+                  [("EAST", "SKU-1001", 100, 10), ("WEST", "SKU-1011", 50, 5)],
+                  ["stock: 3 row(s) read as 2: 1 row(s) of a SKU's lots, bins or locations added to its warehouse's "
+                   "row", "stock: column(s) not read: Name, Barcode, Bin, Available, OnOrder, InTransit, "
+                   "StockOnHandValue, NextDeliveryDate"]),
     "business-central": ("dynamics-365-bc-items-by-location.csv",
                          ["--as-of", "2026-12-01", "--column", "sku=No.", "--column", "warehouse=Location Code",
                           "--column", "on_hand=Inventory", "--column", "reserved=Qty. on Sales Order"],
