@@ -92,6 +92,9 @@ def _notes(read: StockRead, incoming: ReceiptsRead | None, kept, replaced_rows, 
             out.append(f"{what}: totals row(s) at line(s) {', '.join(map(str, r.totals))} passed over")
         if r is not None and r.ignored:
             out.append(f"{what}: column(s) not read: {', '.join(r.ignored)}")
+    if incoming is not None and incoming.orders:
+        out.append(f"receipts: of purchase order(s) {', '.join(incoming.orders[:10])}"
+                   f"{' ...' if len(incoming.orders) > 10 else ''}")
     counts = Counter(zip(read.table["as_of"].to_pylist(), read.table["warehouse"].to_pylist(), strict=True))
     for (day, where), before in sorted(replaced_rows.items()):
         out.append(f"stock: {where}'s {before} row(s) of {day.isoformat()} loaded before replaced by this file's "

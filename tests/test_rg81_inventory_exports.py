@@ -140,6 +140,7 @@ def test_each_load_says_what_it_read_summed_left_out_and_kept(night, request):
         "stock: line 4: SKU-1016 at EAST has -6 on hand: nothing of it can be allocated",
         "stock: column(s) not read: OnOrder",
         "receipts: column(s) not read: Dscription",
+        "receipts: of purchase order(s) 77812",
         "stock: WEST kept as loaded before for 2026-12-01 (not in this file)"]
 
 
