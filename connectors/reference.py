@@ -62,6 +62,33 @@ def _convert(value: str, type_: pa.DataType) -> object:
     raise TypeError(f"unsupported reference column type {type_}")
 
 
+def csv_rows(data: bytes, *, name: str, encoding: str | None = None, what: str = "reference file", other: str = ""):
+    """The CSV records of ``data`` (UTF-8 with or without its mark, or UTF-16/32 as Excel's "Unicode text" export
+    writes it, TAB-separated; ``encoding``: the one its exporter writes, e.g. "cp1252"), as the CSV order reader
+    reads them; a file not in its encoding is a ConfigError naming its line and byte. The reference loader and
+    connectors.stock_csv read their files so (``what`` the file is called in the message, ``other``: the message's
+    other way out of Windows-1252)."""
+    wide = wide_codec(data[:HEAD_BYTES])  # Excel's "Unicode text" export, as the CSV order reader reads it
+    try:
+        text = data.decode(wide) if wide else data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if encoding and not wide:
+            raise ConfigError(f"file is not valid {encoding}", file=name, line=data[:exc.start].count(b"\n") + 1,
+                              byte=exc.start) from exc
+        if wide:
+            raise ConfigError(f"{what} is not valid {wide.upper()}: save it as \"CSV UTF-8\"", file=name,
+                              byte=exc.start) from exc
+        # a sheet edited in Excel and saved as "CSV (Comma delimited)": Windows-1252
+        raise ConfigError(f"{what} is not UTF-8: save it as \"CSV UTF-8\" (Excel's \"CSV (Comma delimited)\" "
+                          f"writes Windows-1252){other}", file=name, line=data[:exc.start].count(b"\n") + 1,
+                          byte=exc.start) from exc
+    first = text.split("\n", 1)[0]  # Excel's "Unicode text" separates its cells by TABs; a sheet saved as CSV where
+    # the decimal mark is a comma (Europe) by semicolons
+    delimiter = ("\t" if "\t" in first and "," not in first else
+                 ";" if ";" in first and "," not in first else ",")
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
                        optional: frozenset[str] = frozenset(),
                        replaced: list[tuple[str, int, str, str, str]] | None = None) -> pa.Table:
@@ -72,19 +99,7 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
     description of two lines, a tab pasted into a name: no document we send may carry one) is read with one
     blank for each run (schemas.charsets.without_controls), and ``replaced`` told of it: (file, line, column,
     as written, as read)."""
-    wide = wide_codec(data[:HEAD_BYTES])  # Excel's "Unicode text" export, as the CSV order reader reads it
-    try:
-        text = data.decode(wide) if wide else data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if wide:
-            raise ConfigError(f"reference file is not valid {wide.upper()}: save it as \"CSV UTF-8\"", file=name,
-                              byte=exc.start) from exc
-        # a sheet edited in Excel and saved as "CSV (Comma delimited)": Windows-1252
-        raise ConfigError("reference file is not UTF-8: save it as \"CSV UTF-8\" (Excel's \"CSV (Comma delimited)\" "
-                          "writes Windows-1252)", file=name, line=data[:exc.start].count(b"\n") + 1,
-                          byte=exc.start) from exc
-    first = text.split("\n", 1)[0]  # Excel's "Unicode text" separates its cells by TABs
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if "\t" in first and "," not in first else ",")
+    reader = csv_rows(data, name=name)
     header = [h.strip() for h in next(reader, [])]
     expected = schema.names
     missing = [c for c in expected if c not in header and c not in optional]

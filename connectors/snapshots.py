@@ -87,6 +87,29 @@ def write_snapshot(root: Path | str, table: pa.Table) -> list[Path]:
     return written
 
 
+def merge_snapshot(root: Path | str, table: pa.Table) -> tuple[list[Path], dict[date, list[str]],
+                                                                 dict[tuple[date, str], int]]:
+    """Write an INVENTORY_SNAPSHOT table into the days it names, warehouse by warehouse: a warehouse's rows of a
+    day replace its rows loaded before for that day; the other warehouses' rows of that day are kept (each DC's
+    system exporting its own stock, loaded one file after the other). The files written, per day the warehouses
+    kept from before, and per (day, warehouse) replaced how many rows it had before."""
+    table = _conform(table, INVENTORY_SNAPSHOT)
+    written, kept, replaced = [], {}, {}
+    for day in pc.unique(table["as_of"]).to_pylist():
+        part = table.filter(pc.equal(table["as_of"], pa.scalar(day, pa.date32())))
+        if partition_dir(root, day).is_dir():
+            before = load_snapshot(root, day)
+            mine = pc.is_in(before["warehouse"], value_set=pc.unique(part["warehouse"]))
+            for where in before.filter(mine)["warehouse"].to_pylist():
+                replaced[(day, where)] = replaced.get((day, where), 0) + 1
+            others = before.filter(pc.invert(mine))
+            if others.num_rows:
+                kept[day] = sorted(set(others["warehouse"].to_pylist()))
+                part = pa.concat_tables([others.cast(INVENTORY_SNAPSHOT), part])
+        written += write_snapshot(root, part)
+    return written, kept, replaced
+
+
 def write_receipts(path: Path | str, table: pa.Table) -> Path:
     path = Path(path)
     _write_atomic(_conform(table, EXPECTED_RECEIPTS), path)

@@ -1210,31 +1210,83 @@ app.add_typer(inventory_app, name="inventory")
 
 
 @inventory_app.command("load")
-def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,sku,on_hand,reserved."),
+def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,sku,on_hand[,reserved] (or a "
+                                                "system's export, its columns named with --column; or a 3PL's "
+                                                "X12 846 inventory advice)."),
                    receipts: Path = typer.Option(None, "--receipts",
-                                                 help="CSV: warehouse,sku,quantity,eta (default: none expected)."),
+                                                 help="CSV: warehouse,sku,quantity,eta[,po_number] (default: none "
+                                                      "expected)."),
+                   column: list[str] = typer.Option([], "--column", help="FIELD=COLUMN: read the stock export's "
+                                                    "COLUMN as FIELD (as_of, warehouse, sku, on_hand, reserved, "
+                                                    "available, lot, expires, unit); its other columns are not "
+                                                    "read."),
+                   receipt_column: list[str] = typer.Option([], "--receipt-column", help="FIELD=COLUMN for the "
+                                                            "receipts (warehouse, sku, quantity, eta, po_number, "
+                                                            "unit)."),
+                   as_of: str = typer.Option(None, "--as-of", help="The day the stock was counted (YYYY-MM-DD), "
+                                             "for an export with no as_of column."),
+                   warehouse: str = typer.Option(None, "--warehouse", help="The warehouse of an export with no "
+                                                 "warehouse column (one DC's own export)."),
+                   location: list[str] = typer.Option([], "--location", help="NAME=WAREHOUSE: the export's name of "
+                                                      "one of our warehouses (a location, a fulfillment center)."),
+                   date_format: str = typer.Option("%Y-%m-%d", "--date-format",
+                                                   help="How the exports write dates (strptime; ISO is read too)."),
+                   encoding: str = typer.Option(None, "--encoding", help="The exports' encoding when not UTF-8 or "
+                                                "UTF-16 (e.g. cp1252)."),
+                   decimal_comma: bool = typer.Option(False, "--decimal-comma",
+                                                      help="The exports write numbers 1.200,00 (a comma before "
+                                                           "decimals)."),
                    workspace: Path = WORKSPACE) -> None:
-    """Load a stock snapshot (one as_of partition per date in the file) and the expected receipts into
-    the workspace's inventory/ (Parquet), checked like reference data."""
-    from connectors.reference import read_reference_csv
-    from connectors.snapshots import write_receipts, write_snapshot
+    """Load a stock snapshot (one as_of partition per date in the file; a warehouse's rows replace its rows of that
+    day, other warehouses' are kept) and the expected receipts into the workspace's inventory/ (Parquet), checked
+    like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
+    bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
+    item_units.csv)."""
+    from connectors.stock_csv import ExportLayout
+    from flows.inventory_load import load_exports
     from flows.workspace import Workspace
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+    from schemas.errors import ConfigError
 
     ws = Workspace(workspace.resolve())
     for path in [stock, *([receipts] if receipts else [])]:
         if not path.is_file():
             err.print(f"no such file: {shown(path)}", style="red")
             raise typer.Exit(ExitStatus.USAGE)
-    table = read_reference_csv(stock.read_bytes(), name=str(stock), schema=INVENTORY_SNAPSHOT)
-    written = write_snapshot(ws.inventory_dir / "snapshots", table)
-    incoming = (read_reference_csv(receipts.read_bytes(), name=str(receipts), schema=EXPECTED_RECEIPTS)
-                if receipts else EXPECTED_RECEIPTS.empty_table())
-    if receipts or not (ws.inventory_dir / "receipts.parquet").exists():
-        write_receipts(ws.inventory_dir / "receipts.parquet", incoming)
-    dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
-    console.print(f"inventory: {table.num_rows} stock row(s) as of {', '.join(dates)} in {len(written)} file(s); "
-                  f"{incoming.num_rows} expected receipt(s)")
+    try:
+        columns = _field_pairs(column, "--column", "FIELD=COLUMN (e.g. on_hand=Quantity On Hand)")
+        receipt_columns = _field_pairs(receipt_column, "--receipt-column", "FIELD=COLUMN (e.g. eta=Due Date)")
+        locations = _field_pairs(location, "--location", "NAME=WAREHOUSE (e.g. East Coast DC=EAST)") or {}
+        day = date.fromisoformat(as_of) if as_of else None
+        if encoding:
+            import codecs
+
+            codecs.lookup(encoding)
+    except (ValueError, LookupError) as exc:
+        err.print(f"{shown(exc)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    shared = {"warehouse": warehouse, "date_format": date_format, "encoding": encoding,
+              "decimal_comma": decimal_comma, "locations": locations}
+    try:
+        said = load_exports(ws, stock, receipts, ExportLayout(columns=columns, as_of=day, **shared),
+                            ExportLayout(columns=receipt_columns, **shared))
+    except ConfigError as exc:  # a bad row or column of the export: the input to fix, not the workspace
+        err.print(f"refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
+        raise typer.Exit(ExitStatus.INPUT_ERRORS) from None
+    for line in said.lines:
+        console.print(shown(line), soft_wrap=True)
+    for line in said.warnings:
+        console.print(f"warning: {shown(line)}", soft_wrap=True)
+
+
+def _field_pairs(given: list[str], option: str, example: str) -> dict[str, str] | None:
+    """A=B options as {A: B}; None when none is given."""
+    out = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{option} {item!r}: write {example}")
+        out[key.strip()] = value.strip()
+    return out or None
 
 
 def _inspect(path: Path, partner: str | None, workspace: Path):

@@ -61,6 +61,10 @@ class RunDecision:
     # allocation (an order every line of which allocation could not fill is rejected although its rules accepted
     # it): what the run's decide line and the partners' tallies count
     outcomes: dict = field(default_factory=dict)
+    # the stock snapshot's day, and how many days before the run's it is (flows.night's decide line says both: a
+    # snapshot loaded days ago still promises what it counted)
+    stock_as_of: date | None = None
+    stock_days_old: int = 0
 
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
@@ -108,7 +112,7 @@ def _old_objects_frozen() -> Iterator[None]:
 def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
-    out = RunDecision()
+    out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days)
     at, today = now.isoformat(), now.date()
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,

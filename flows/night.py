@@ -644,4 +644,15 @@ def _decide_line(run: steps.RunDecision) -> str:
     outcomes = Counter(run.outcomes.get((d.partner, d.po_number), d.status) for d in run.decisions)
     docs = sum(run.documents.values())
     return (f"{plural(len(run.decisions), 'order')} decided ({outcomes[ACCEPTED]:,} acknowledged, "
-            f"{outcomes[PENDING]:,} held, {outcomes[REJECTED]:,} rejected), {plural(docs, 'document')} created")
+            f"{outcomes[PENDING]:,} held, {outcomes[REJECTED]:,} rejected), {plural(docs, 'document')} created"
+            + (_stock_said(run) if run.decisions and run.stock_as_of else ""))
+
+
+def _stock_said(run: steps.RunDecision) -> str:
+    """The stock the orders were allocated from: its snapshot's day; one older than the day before the run's says
+    so (nothing else did: a snapshot loaded a week ago still promised what it counted then)."""
+    said = f", from the stock as of {run.stock_as_of.isoformat()}"
+    if run.stock_days_old > 1:
+        said += (f" ({run.stock_days_old} days before the run: no newer snapshot was loaded, "
+                 "orderbridge inventory load)")
+    return said

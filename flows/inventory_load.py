@@ -1,0 +1,261 @@
+"""`orderbridge inventory load`: a stock export and an expected-receipts export into the workspace's inventory/
+(connectors.stock_csv reads them, connectors.snapshots writes them), and what a person should know of the load: what
+it summed, left out, replaced and kept, and what looks like a mistake (SKUs no item knows, warehouses no DC ships
+from). Wiring only: no parsing here, nothing decided about orders.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyarrow as pa
+
+from connectors.reference import read_reference_csv
+from connectors.snapshots import load_receipts, merge_snapshot, write_receipts
+from connectors.stock_csv import (
+    CASE_WORDS,
+    ExportLayout,
+    ReceiptsRead,
+    StockRead,
+    read_receipts_csv,
+    read_stock_csv,
+    stock_table,
+)
+from flows.workspace import Workspace
+from schemas.errors import ConfigError, SnapshotError
+from schemas.inventory import EXPECTED_RECEIPTS
+from schemas.reference import SCHEMAS, normalise_gtin
+
+# an 846's LIN qualifiers naming our item number, and a GTIN (U.P.C., EAN, GTIN-14)
+_OUR_IDS = ("SK", "VN", "VP", "MG", "IN", "BP", "PI")
+_GTINS = ("UP", "UK", "EN", "UA", "UI", "UN")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSaid:
+    lines: list[str]  # the load's summary line, then what it did beside reading rows
+    warnings: list[str]  # what is likely a mistake in what it loaded
+
+
+def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: ExportLayout,
+                 receipt_layout: ExportLayout) -> LoadSaid:
+    """Read both exports (nothing written when either is refused: ConfigError at its line and column), then write
+    the stock day by day and warehouse by warehouse, and the receipts whole (when given, or none were loaded yet)."""
+    items = _items(ws)
+    eaches = _unit_eaches(ws, items)
+    places = _our_warehouses(ws) | {k.casefold(): v for k, v in layout.locations.items()}
+    layout, receipt_layout = replace(layout, locations=places), replace(receipt_layout, locations=places)
+    data = stock.read_bytes()
+    read = (read_advice(data, name=str(stock), layout=layout, items=items, eaches=eaches) if _is_x12(data)
+            else read_stock_csv(data, name=str(stock), layout=layout, eaches=eaches))
+    incoming = (read_receipts_csv(receipts.read_bytes(), name=str(receipts), layout=receipt_layout, eaches=eaches)
+                if receipts else None)
+    written, kept, replaced_rows = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
+    receipts_path = ws.inventory_dir / "receipts.parquet"
+    dropped: list[str] = []
+    if incoming is not None and receipts_path.exists():  # the receipts loaded before are replaced whole: say whose
+        try:
+            before = load_receipts(receipts_path)
+        except SnapshotError:  # an unreadable earlier file is replaced all the same
+            before = EXPECTED_RECEIPTS.empty_table()
+        dropped = sorted(set(before["warehouse"].to_pylist()) - set(incoming.table["warehouse"].to_pylist()))
+    if incoming is not None or not receipts_path.exists():
+        write_receipts(receipts_path, incoming.table if incoming is not None else EXPECTED_RECEIPTS.empty_table())
+    table = read.table
+    dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
+    head = (f"inventory: {table.num_rows} stock row(s) as of {', '.join(dates)} in {len(written)} file(s); "
+            f"{incoming.table.num_rows if incoming is not None else 0} expected receipt(s)")
+    return LoadSaid([head, *_notes(read, incoming, kept, replaced_rows, dropped)],
+                    _warnings(ws, table, incoming.table if incoming is not None else None, items))
+
+
+def _notes(read: StockRead, incoming: ReceiptsRead | None, kept, replaced_rows, dropped) -> list[str]:
+    """What the load did beside reading rows: summed lots, expired lots, rows counted from cases, totals rows,
+    columns not read, warehouses whose rows of the day it replaced, kept from an earlier load of the day, or whose
+    receipts it replaced."""
+    out = []
+    if read.summed:
+        out.append(f"stock: {read.rows} row(s) read as {read.table.num_rows}: {read.summed} row(s) of a SKU's lots, "
+                   "bins or locations added to its warehouse's row")
+    for line, where, sku, lot, expires in read.expired:
+        out.append(f"stock: {read.at} {line}: {sku} at {where}{f' lot {lot}' if lot else ''} expired {expires}: "
+                   "not counted")
+    for line, sku, unit, per in read.cased:
+        out.append(f"stock: {read.at} {line}: {sku} counted in {unit} of {per} eaches")
+    for line, where, sku, on_hand in read.negative:
+        out.append(f"stock: {read.at} {line}: {sku} at {where} has {on_hand} on hand: nothing of it can be "
+                   "allocated")
+    for what, r in (("stock", read), ("receipts", incoming)):
+        if r is not None and r.totals:
+            out.append(f"{what}: totals row(s) at line(s) {', '.join(map(str, r.totals))} passed over")
+        if r is not None and r.ignored:
+            out.append(f"{what}: column(s) not read: {', '.join(r.ignored)}")
+    if incoming is not None and incoming.orders:
+        out.append(f"receipts: of purchase order(s) {', '.join(incoming.orders[:10])}"
+                   f"{' ...' if len(incoming.orders) > 10 else ''}")
+    counts = Counter(zip(read.table["as_of"].to_pylist(), read.table["warehouse"].to_pylist(), strict=True))
+    for (day, where), before in sorted(replaced_rows.items()):
+        out.append(f"stock: {where}'s {before} row(s) of {day.isoformat()} loaded before replaced by this file's "
+                   f"{counts.get((day, where), 0)}")
+    for day, whs in sorted(kept.items()):
+        out.append(f"stock: {', '.join(whs)} kept as loaded before for {day.isoformat()} (not in this file)")
+    if dropped:
+        out.append(f"receipts: the receipts loaded before for {', '.join(dropped)} replaced: none in this file")
+    return out
+
+
+def _warnings(ws: Workspace, table: pa.Table, receipts: pa.Table | None, items: pa.Table | None) -> list[str]:
+    """SKUs of no items.csv row (a spreadsheet's number format takes a SKU's leading zeros), warehouses no warehouse
+    profile ships from (their stock is promised, never shipped)."""
+    out = []
+    skus = set(table["sku"].to_pylist()) | set(receipts["sku"].to_pylist() if receipts is not None else [])
+    if items is not None:
+        known = set(items["sku"].to_pylist())
+        unknown = sorted(skus - known)
+        if unknown:
+            stripped = {s.lstrip("0") for s in known}
+            hints = [s for s in unknown if s.isdigit() and s.lstrip("0") in stripped]
+            out.append(f"{len(unknown)} SKU(s) in no items.csv row, their stock allocated to no line: "
+                       f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"
+                       + (f" ({', '.join(hints[:5])}: an item's SKU, its leading zeros lost?)" if hints else ""))
+    shipping = set(_our_warehouses(ws).values())
+    if shipping and (stray := sorted(set(table["warehouse"].to_pylist()) - shipping)):
+        out.append(f"no warehouse profile ships from {', '.join(stray)} (warehouses/*.toml stock_warehouse): "
+                   "stock there may be promised and never confirmed shipped")
+    return out
+
+
+def _items(ws: Workspace) -> pa.Table | None:
+    """items.csv as far as the load needs it (sku, unit, case_pack); None when there is none or it does not load
+    (the run says why)."""
+    return _reference(ws, "items")
+
+
+def _reference(ws: Workspace, name: str) -> pa.Table | None:
+    path = ws.reference_dir / f"{name}.csv"
+    if not path.is_file():
+        return None
+    try:
+        return read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS[name],
+                                  optional=frozenset(SCHEMAS[name].names))
+    except ConfigError:
+        return None
+
+
+def _unit_eaches(ws: Workspace, items: pa.Table | None) -> dict[tuple[str, str], int]:
+    """(SKU, unit in capitals) -> eaches in one: a case (CA) is its items.csv case_pack above 1, the item's own unit
+    is one, and item_units.csv's rows say the rest."""
+    out: dict[tuple[str, str], int] = {}
+    if items is not None:
+        for row in items.select([c for c in ("sku", "unit", "case_pack") if c in items.column_names]).to_pylist():
+            if row.get("unit"):
+                out[(row["sku"], row["unit"].strip().upper())] = 1
+            if (row.get("case_pack") or 0) > 1:
+                out.update({(row["sku"], word): row["case_pack"] for word in ("CA", "CS")})
+    units = _reference(ws, "item_units")
+    if units is not None:
+        for row in units.to_pylist():
+            unit = row["unit"].strip().upper()
+            out[(row["sku"], unit)] = row["eaches"]
+            if unit in CASE_WORDS:
+                out.setdefault((row["sku"], "CA"), row["eaches"])
+    return out
+
+
+def _our_warehouses(ws: Workspace) -> dict[str, str]:
+    """Each warehouse profile's stock_warehouse by its name in any case ("east" is EAST)."""
+    try:
+        profiles = ws.warehouses()
+    except ConfigError:
+        return {}
+    return {p.stock_warehouse.casefold(): p.stock_warehouse for p in profiles.values()}
+
+
+def _is_x12(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA")
+
+
+def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table | None,
+                eaches: dict[tuple[str, str], int]) -> StockRead:
+    """A 3PL's 846 inventory advice (parsers.inventory_846) as the stock of the warehouse each set names (its N1,
+    read through ``layout``'s locations; ``layout.warehouse`` when given), on BIA04's day (``layout.as_of`` when
+    given): an item's LIN ids turned into our SKU by items.csv (our number, its vendor part, its GTIN), QTY 17 its
+    on hand and QTY 33 what is free of it, in eaches (a case by its case_pack). An error finding, a set naming no
+    warehouse or day, or a unit nothing counts refuses the file (ConfigError), naming the segment."""
+    from parsers.inventory_846 import read_846
+    from parsers.x12_reader import read_interchanges
+
+    result = read_interchanges(data, file=name)
+    rows, findings = read_846(result)
+    errors = [f for f in [*result.findings, *findings] if f.severity == "error"]
+    if errors:
+        raise ConfigError("the 846 has errors: " + "; ".join(_said(f) for f in errors[:5]), file=name)
+    if not rows:
+        raise ConfigError("the file holds no 846 item with a QTY 17 (on hand) or 33 (available)", file=name)
+    sku_of = _skus_by_id(items)
+    places = {k.casefold(): v for k, v in layout.locations.items()}
+    stock: dict = {}
+    summed, negative, cased = 0, [], []
+    for r in rows:
+        at = f"ST02 {r.st02}, LIN at segment {r.segment_position}"
+        day = layout.as_of or r.as_of
+        if day is None:
+            raise ConfigError(f"the 846 ({at}) says no day (BIA04): give it (--as-of)", file=name)
+        where = layout.warehouse or places.get(r.warehouse.casefold(), r.warehouse)
+        if not where:
+            raise ConfigError(f"the 846 ({at}) names no warehouse (N1*WH): give it (--warehouse)", file=name)
+        sku = next((sku_of[key] for key in _keys(r.ids) if key in sku_of), r.ids[0][1] if r.ids else "")
+        per = 1
+        if r.unit and r.unit not in ("EA", "UN", "PC") and (per := eaches.get((sku, r.unit), 0)) == 0:
+            raise ConfigError(f"the 846 ({at}): QTY03 {r.unit!r} of {sku}: no items.csv case_pack nor item_units.csv "
+                              "row says how many eaches it holds", file=name)
+        if per != 1 and (r.segment_position, sku, r.unit, per) not in cased:
+            cased.append((r.segment_position, sku, r.unit, per))
+        on_hand = (r.on_hand if r.on_hand is not None else r.available) * per
+        reserved = max(on_hand - r.available * per, 0) if r.available is not None else 0
+        if on_hand < 0:
+            negative.append((r.segment_position, where, sku, on_hand))
+        key = (day, where, sku)
+        if key in stock:
+            summed += 1
+            stock[key][0] += on_hand
+            stock[key][1] += reserved
+        else:
+            stock[key] = [on_hand, reserved]
+    return StockRead(stock_table(stock), len(rows), summed, negative=tuple(negative), cased=tuple(cased),
+                     at=f"ST02 {rows[0].st02} segment" if len({r.st02 for r in rows}) == 1 else "segment")
+
+
+def _said(f) -> str:
+    """A finding of an 846 on one line: its code, segment and element, set and position, message."""
+    at = f.location
+    return (f"{f.code} at {at.segment_id or 'the envelope'}{' ' + at.element if at.element else ''}"
+            f"{f' (ST02 {at.st02}, segment {at.segment_position})' if at.st02 else ''}: {f.message}")
+
+
+def _keys(ids: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The look-up keys of an 846 item's ids: ("sku", id) for our numbers, ("gtin", 14 digits) for a GTIN."""
+    out = []
+    for qualifier, value in ids:
+        if qualifier in _OUR_IDS:
+            out.append(("sku", value))
+        elif qualifier in _GTINS and (gtin := normalise_gtin(value)):
+            out.append(("gtin", gtin))
+    return out
+
+
+def _skus_by_id(items: pa.Table | None) -> dict[tuple[str, str], str]:
+    """items.csv's SKUs by their own number, their vendor part and their GTIN (and U.P.C.)."""
+    out: dict[tuple[str, str], str] = {}
+    if items is None:
+        return out
+    for row in items.to_pylist():
+        out.setdefault(("sku", row["sku"]), row["sku"])
+        if row.get("vendor_part"):
+            out.setdefault(("sku", row["vendor_part"]), row["sku"])
+        for code in (row.get("gtin"), row.get("upc")):
+            if code and (gtin := normalise_gtin(code)):
+                out.setdefault(("gtin", gtin), row["sku"])
+    return out
