@@ -589,8 +589,9 @@ def test_a_change_delivered_the_night_before_its_850_is_applied_when_the_850_com
 
 def test_a_change_whose_850_never_comes_is_refused_after_two_days(tmp_path):
     """UNFI's 860 for UN7900101, whose 850 never comes: kept on 11-25 and 11-26 (early_change_days 2; nothing sent
-    but the 997, a UNFI change gets no 865 anyway), refused as an unknown PO on 11-27. McLane's profile keeps none
-    (the default): its 860 for a PO it never sent us is refused the night it comes, 865 RD."""
+    but the 997, a UNFI change gets no 865 anyway), refused as an unknown PO on 11-27. McLane's profile set to keep
+    none (early_change_days = 0; the default is 2 days, tests/test_gaps860b.py): its 860 for a PO it never sent us is
+    refused the night it comes, 865 RD."""
     ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
     shutil.copy2(FIXTURES / "changes" / "unfi" / "unfi-860-UN7900101.x12", ws.drop_root / "unfi" / "inbox")
     for night in (NIGHT1, datetime(2026, 11, 26, 2)):
@@ -602,6 +603,10 @@ def test_a_change_whose_850_never_comes_is_refused_after_two_days(tmp_path):
     assert found[1][1] == "No live order 'UN7900101' for this partner; the change was not applied."
     assert [p.name.split("-")[1] for p in (ws.drop_root / "unfi" / "outbox").glob("*.x12")] == ["997"]
     ws = of_its_own(FIXTURES, tmp_path / "mclane", {}, warehouses=WAREHOUSES)
+    profile = ws.partners_dir / "mclane.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]\n',
+                                                   'rule_suites = ["standard"]\nearly_change_days = 0\n', 1))
+    assert "early_change_days = 0" in profile.read_text()
     shutil.copy2(FIXTURES / "drops" / "mclane" / "mclane-a-860-MC7900501.x12", ws.drop_root / "mclane" / "inbox")
     run_stages(ws, NIGHT1)
     assert [c for c, _m in findings_and_states(ws)[0]] == ["CHANGE_ORDER_UNKNOWN"]
