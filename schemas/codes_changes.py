@@ -226,7 +226,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "A replacing 860 (BCH01 05 with RZ lines) removed order lines it did not restate.",
+        "A replacing 860 (BCH01 05: the PO replaced with its line items, whatever their POC02 codes) cancelled order "
+        "lines it did not restate.",
     ),
 ]
 

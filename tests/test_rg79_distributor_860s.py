@@ -284,12 +284,13 @@ GLOVES, PADS = "UP*614141790135*VN*RG79-13", "UP*614141790142*VN*RG79-14"
 def test_a_price_change_alone_in_another_unit_is_restated_per_the_line_s_unit(tmp_path):
     """POC02 PC (price only) per each on the case line, 9.58 (95.80 a case), and per case on the each line, 47.9
     (4.79 each): the lines' prices per their own units. They used to be 9.58 a case (the order held, 90% off) and
-    47.90 an each (answered at our price)."""
+    47.90 an each (answered at our price). Each is acknowledged in the buyer's unit, as its quantity in it would be
+    (100 EA, 6 CA: tests/test_gaps860b.py; it used to be the line's, 10 CA and 60 EA, under a price per EA / CA)."""
     ws, found = _mckesson_change(tmp_path, [f"POC*1*PC*100*10*EA*9.58**{GLOVES}", f"POC*2*PC*6*60*CA*47.9**{PADS}"])
     assert found == []
     assert _lines(ws, "mckesson", "MK7900601") == {"1": ("allocated", Decimal(10), "CA", Decimal("95.8")),
                                                    "2": ("allocated", Decimal(60), "EA", Decimal("4.79"))}
-    assert _acks(_answers(ws, "mckesson", "865", "MK7900601")[0]) == [["IP", "10", "CA"], ["IP", "60", "EA"]]
+    assert _acks(_answers(ws, "mckesson", "865", "MK7900601")[0]) == [["IP", "100", "EA"], ["IP", "6", "CA"]]
 
 
 def test_a_price_in_another_unit_not_exact_per_the_line_s_unit_is_refused_and_a_basis_of_its_own_is_kept(tmp_path):
