@@ -383,7 +383,7 @@ def apply_changes(
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _routing_named(_terms_named(_currency_named(result, order, header), order, header), order, header)
-    result = _units_read(result, pocs)
+    result = _heading_codes_read(_units_read(result, pocs), header)
     result = _refs_named(_parties_named(result, order, header), order, header)
     result, added = _refs_added(result, order, header, echoed)
     changed = {**heading_changes(order, {**header, **window}), **added}
@@ -483,6 +483,18 @@ def _units_read(result: ChangeResult, pocs: list[dict]) -> ChangeResult:
     return replace(result, findings=[*result.findings, *(_finding(
         "CODE_CASE_CONVERTED", code_case_text(poc["codes_case_sent"]), poc, poc["codes_case_sent"].split(" ", 1)[0],
         poc["codes_case_sent"].split("; ")[0].split(" ", 1)[1]) for poc in told)]) if told else result
+
+
+def _heading_codes_read(result: ChangeResult, header: Mapping) -> ChangeResult:
+    """``result`` with CODE_CASE_CONVERTED, at the heading's N1, when the 860's heading sent codes in small letters
+    read as their capitals (CHANGE_HEADERS codes_case_sent: "N101 st", as the 850's ORDERS codes_case_sent is told
+    by rules.business.places): the new ship-to applied, the parties compared, never dropped for their letter case."""
+    told = header.get("codes_case_sent")
+    if not told:
+        return result
+    first = told.split("; ")[0].split(" ", 1)
+    return replace(result, findings=[*result.findings, _finding(
+        "CODE_CASE_CONVERTED", code_case_text(told), header, first[0], first[1], seg=first[0][:-2])])
 
 
 def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -756,11 +768,14 @@ class _Editor:
 
     def run(self, pocs: list[dict], *, restated: bool = False) -> ChangeResult:
         """Each POC applied in turn. POC02 RZ (replace all values) restates the line it names (code list 670
-        describes the change to that line item); only an 860 that replaces the PO (BCH01 05, ``restated``) and
-        restates its lines with RZ drops the lines it leaves out (CHANGE_REPLACE_DROPPED_LINES). An RZ under a
-        04 change leaves the other lines as they were: reading it as "drop the rest" lost the lines of every
+        describes the change to that line item); an 860 that replaces the PO (BCH01 05 "Replace", ``restated``: the
+        original PO is replaced by the 860's line items) cancels the lines it leaves out whatever POC02 codes its
+        lines carry (RZ, NC, CA, PC, QD...: CHANGE_REPLACE_DROPPED_LINES, each answered ID), unless it sends no POC
+        at all (a heading alone restated: the lines stand). It used to drop them only when a line came as RZ: a
+        replace restating its lines as NC/PC kept lines the buyer no longer ordered, their stock reserved. An RZ
+        under a 04 change leaves the other lines as they were: reading it as "drop the rest" lost the lines of every
         translator that restates one line with RZ."""
-        replace_all = restated and any(p.get("change_type") == "RZ" for p in pocs)
+        replace_all = restated and bool(pocs)
         mentioned: set[int] = set()
         for poc in pocs:
             hit = _find_poc(list(self.lines.values()), poc)
@@ -878,11 +893,14 @@ class _Editor:
         if isinstance(per_one, str):
             return self._reject(poc, hit, "CHANGE_PRICE_INVALID", per_one, "POC06", new_price)
         new_price = per_one
+        priced = None  # a price alone sent per another unit than the line's, restated per the line's: answered in it
         if not (isinstance(converted, _Converted) and converted.weight is not None):
-            in_line = self._price_in_line_unit(poc, hit, new_price)
+            in_line, priced = self._price_in_line_unit(poc, hit, new_price)
             if isinstance(in_line, str):
                 return self._reject(poc, hit, "CHANGE_PRICE_INVALID", in_line, "POC06", new_price)
             new_price = in_line
+            if isinstance(converted, _Converted) or new_quantity is not None:
+                priced = None  # (a quantity sent is answered as its own conversion says)
         refused = self._not_on_880(poc, hit, new_quantity, new_price, converted)
         if refused:
             return refused
@@ -941,7 +959,7 @@ class _Editor:
         if kept_price is not None:  # accepted with changes: the quantity as asked (ACK02), the price as invoiced
             return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
                                               code="CHANGE_PRICE_INVOICED"), converted)
-        return _in_buyers_unit(self._done(poc, hit, status), converted)
+        return _in_buyers_unit(self._done(poc, hit, status), priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
                     converted: _Converted | str | None) -> LineResult | None:
@@ -1129,29 +1147,33 @@ class _Editor:
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
 
-    def _price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None) -> Decimal | str | None:
+    def _price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None
+                            ) -> tuple[Decimal | str | None, _Converted | None]:
         """POC06 ``price``, per POC05 when POC07 sends no basis of its own, restated per the line's unit when POC05 is
         another (McKesson's POC*1*PQ*80*10*EA*9.55 on a line of cases of 10: 95.50 per CA), through the eaches each
         holds as POC03 is (_converted); why not, when that is not exact to 4 places. It used to be kept as the price
         per the line's unit: 8 CA at 9.55, the order held for a discount of 90%, or billed so once approved. A basis
         of its own (POC07 PE per each, HP per hundred, a price per a measure, NC: read against the line's unit as a
         PO105 is), a line taken in by weight (_per_one_of_weight) and a unit whose eaches we do not know leave it as
-        sent."""
+        sent. With it, the conversion (the POC's unit and the eaches one of it and one of the line's unit hold) when
+        restated: a price alone changed so (PC 36 per CA on a line of 12 EA) is answered in the buyer's unit where the
+        line's quantity is a whole number of it (ACK*IP*1*CA beside the echoed POC05 CA, POC06 36), as a quantity
+        sent in it is; it used to be ACK*IP*12*EA under the buyer's price per case."""
         basis = poc.get("price_basis") or ""
         if price is None or self.unit_eaches is None or line.get("weight_per_unit") or not self._other_unit(
                 poc, line) or basis in PRICE_PER_MANY or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
                 basis == NO_CHARGE:
-            return price
+            return price, None
         n = line["line_number"]
         per_poc, per_line = self.unit_eaches(n, poc["unit"], poc), self.unit_eaches(n, line["unit"], line)
         if not per_poc or not per_line:
-            return price
+            return price, None
         per = Decimal(price) * Decimal(per_line) / Decimal(per_poc)
         if per != per.quantize(Decimal("0.0001")):
             return (f"POC06 {_n(price)} per {poc['unit']} is {_n(per.quantize(Decimal('0.000001')))} per "
                     f"{line['unit']} (the line's unit, {_n(Decimal(per_line))} eaches to "
-                    f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was.")
-        return per.normalize()
+                    f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was."), None
+        return per.normalize(), _Converted(Decimal(0), poc["unit"], per_poc, per_line)
 
     def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
         """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own
@@ -1393,13 +1415,21 @@ class _Editor:
             self.findings.append(
                 _finding(
                     "CHANGE_REPLACE_DROPPED_LINES",
-                    f"The replace-all change did not restate "
-                    f"line(s) {ids}; they were removed from PO {self.order['po_number']}.",
+                    f"The replace (BCH01 05) restates PO {self.order['po_number']} whole and does not name "
+                    f"line(s) {ids}: no longer ordered, cancelled (answered ID, their reserved units released).",
                     first_poc,
                     "POC02",
-                    "RZ",
+                    first_poc.get("change_type"),
                 )
             )
+        # each cancelled line answered as deleted (ACK ID, as a cancel without POC lines answers each line), the
+        # 865 echoing it by its PO1 line number and product ids
+        after = max((res.change.get("poc_number") or 0 for res in self.results), default=0)
+        for k, r in enumerate(dropped, after + 1):
+            poc = {"line_id": r.get("line_id") or str(r["line_number"]), "change_type": "DI", "unit": r.get("unit"),
+                   "poc_number": k, **{c: r.get(c) for c in _PRODUCT_COLUMNS},
+                   **{c: first_poc.get(c) for c in ("po_number", "order_ref", *_LINEAGE) if c in first_poc}}
+            self.results.append(LineResult(poc, DELETED, r["line_number"], Decimal(0), r.get("unit")))
 
     def _check_progress(self, poc: dict, line: dict, quantity: Decimal | None,
                         price: Decimal | None) -> LineResult | None:

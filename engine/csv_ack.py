@@ -25,6 +25,7 @@ from engine.po_ack import LineAck
 from parsers.x12_writer import x12_decimal
 from schemas.fulfilment import CsvAckSettings
 from schemas.order_keys import x12_po
+from schemas.orders import NO_BACKORDER
 
 STATUS_TEXT = {
     "IA": "Accepted", "AC": "Accepted", "IC": "Accepted with changes", "IQ": "Quantity changed",
@@ -115,11 +116,17 @@ def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 
     return _encoded(buf.getvalue(), settings.encoding)
 
 
-def reason_text(reason: str) -> str:
+def reason_text(reason: str, *, own: str | None = None) -> str:
     """A line's ``reason`` in words: each code of it ("partial; no_receipt", "filled+case_pack_up") said
-    as REASON_TEXT says it; text that is not a code (a finding's message, "order rejected: ...") as it is."""
+    as REASON_TEXT says it; text that is not a code (a finding's message, "order rejected: ...") as it is. ``own``:
+    the line's own sales requirement (ORDER_LINES sales_requirement): a no_backorder of a line whose own rule is N or
+    SP is said as the line's, not the order's."""
     if not reason:
         return ""
+    mine = (own or "").strip().upper()
+    words_of = REASON_TEXT if mine not in NO_BACKORDER else {
+        **REASON_TEXT, "no_backorder": f"not accepted: this line takes no backorders (its own sales requirement "
+                                       f"{mine}) and it is not in stock now"}
     out = []
     for part in reason.split("; "):
         head, colon, rest = part.partition(": ")
@@ -127,7 +134,7 @@ def reason_text(reason: str) -> str:
         for suffix, words in _ROUNDED.items():
             if code.endswith(suffix):
                 code, rounded = code[: -len(suffix)], words
-        words = REASON_TEXT.get(code)
+        words = words_of.get(code)
         out.append(part if words is None else words + rounded + (colon + rest if colon else ""))
     return "; ".join(out)
 
@@ -167,7 +174,7 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         "unit_price": _num(price, settings),
         "promised_date": _date(promised, settings),
         "reason": (reason := reasons.get((po, int(line.get("line_number") or 0)), "")),
-        "reason_text": reason_text(reason),
+        "reason_text": reason_text(reason, own=line.get("sales_requirement")),
         # a substituted line (rules.business.items.substitute): the part we ship instead, as the 855's ACK07.. name it
         "substitute": " ".join(f"{p['qualifier']} {p['id']}" for p in line.get("substitute_ids") or ()),
     }

@@ -18,10 +18,11 @@ import pyarrow.compute as pc
 
 from rules.business.common import business_finding
 from schemas.lifecycle import FindingRecord
+from schemas.orders import NO_BACKORDER
 from schemas.units import EACH_UNITS
 
 _LINEAGE = ("partner", "po_number", "line_number", "line_id", "source_file", "isa13", "gs06", "st02",
-            "segment_position", "file_segment")
+            "segment_position", "file_segment", "sales_requirement")
 _WHY = {
     "rejected_by_policy": "the partner takes no backorder ([allocation] backorder = \"reject\")",
     "no_backorder": "the PO takes no backorder (its CSH01 N or SP)",
@@ -104,11 +105,20 @@ def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> Fi
                  if r["all_or_nothing"] and not taken and r["available"] else "")
         rounded = f"{_rounded(r, cut, units)}; of the rest, " if cut > 0 else ""
         message = (f"{name}: {rounded}{_stock(r, units)}; {placed}{r['rejected']} rejected (855 IR): "
-                   f"{_WHY[r['reason']]}.{whole} What to do: {_TODO[r['reason']]}"
+                   f"{_why(r['reason'], row)}.{whole} What to do: {_TODO[r['reason']]}"
                    f"{'; ask the buyer to order whole cases' if cut > 0 else ''}.")
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
+
+
+def _why(reason: str, row: dict) -> str:
+    """Why the policy rejected the units: a no-back-order line whose own sales requirement (its PO1 or POC loop's
+    CSH01, else IT801: ORDER_LINES sales_requirement) says so is named as the line's rule, not the PO's."""
+    own = (row.get("sales_requirement") or "").strip().upper()
+    if reason == "no_backorder" and own in NO_BACKORDER:
+        return f"the line takes no backorder (its own sales requirement {own}: its loop's CSH01 or IT801)"
+    return _WHY[reason]
 
 
 def _rounded(r: dict, cut: int, units: dict[str, str]) -> str:

@@ -870,15 +870,37 @@ def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str]
 
     out: dict[tuple[str, str], dict[int, dict]] = {}
     for r, rows in per_stored_table(records, dated):
-        rows = rows or ()
-        mine = [x for x in rows if x["po_number"] == r.po_number]
-        refs = {x["order_ref"] for x in mine}
-        if r.order_ref in refs:
-            mine = [x for x in mine if x["order_ref"] == r.order_ref]
-        elif len(refs) > 1:  # the last interchange's rows, as order_dates picks the last row of a PO
-            mine = [x for x in mine if x["order_ref"] == mine[-1]["order_ref"]]
-        if mine:
+        if mine := _rows_of(r, rows or ()):
             out[r.key] = {x["line_number"]: x for x in mine}
+    return out
+
+
+def _rows_of(r, rows: list[dict]) -> list[dict]:
+    """The stored line rows (``rows``, of its stored table) of the order ``r``: its PO's, its order_ref's where it
+    has one among them, else the last interchange's (as order_dates picks the last row of a PO)."""
+    mine = [x for x in rows if x["po_number"] == r.po_number]
+    refs = {x["order_ref"] for x in mine}
+    if r.order_ref in refs:
+        return [x for x in mine if x["order_ref"] == r.order_ref]
+    if len(refs) > 1:
+        return [x for x in mine if x["order_ref"] == mine[-1]["order_ref"]]
+    return mine
+
+
+def line_requirements(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, str]]:
+    """(partner, PO) -> line number -> the line's own sales requirement (its PO1 or POC loop's CSH01, else IT801: its
+    current revision's stored ORDER_LINES sales_requirement; lines without one left out, a table stored before the
+    column existed reads none), each stored table read once, only those columns: a line's own back-order rule
+    governs its balance after a short shipment (engine.lifecycle.balance). Unreadable tables are left out."""
+    def ruled(partner: str, lines_key: str) -> list[dict]:
+        _o, lines = store.load_columns(partner, lines_key, ["order_ref"],
+                                       ["order_ref", "po_number", "line_number", "sales_requirement"])
+        return lines.filter(pc.is_valid(lines["sales_requirement"])).to_pylist()
+
+    out: dict[tuple[str, str], dict[int, str]] = {}
+    for r, rows in per_stored_table(records, ruled):
+        if mine := _rows_of(r, rows or ()):
+            out[r.key] = {x["line_number"]: x["sales_requirement"] for x in mine}
     return out
 
 
@@ -1075,10 +1097,12 @@ def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], s
     lines, held = state.lines_for(records), state.reservations_for(records)
     headed, late = balance.dates_wanted(records, lines=lines, reservations=held, shipped_from=shipped_from,
                                         late_from=late_from, terms=terms, services=services)
+    carried = [r for r in headed if r.key in shipped_from]  # (a line's own CSH01 / IT801 governs its balance)
     plan = balance.plan_balances(records, lines=lines, reservations=held, shipped_from=shipped_from,
                                  late_from=late_from, heads=order_dates(store, headed) | heads,
                                  line_dates=(line_deadlines(store, late) if late else {}) | own, terms=terms,
-                                 today=today, at=at, run_id=run_id, services=services)
+                                 today=today, at=at, run_id=run_id, services=services,
+                                 own=line_requirements(store, carried) if carried else {})
     if plan.transitions or plan.findings:
         state.apply(plan, at=at, run_id=run_id)
     return len(plan.transitions)

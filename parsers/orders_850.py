@@ -1292,7 +1292,8 @@ _COST_PRICES = tuple(sorted(BUYER_COST_PRICES))
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
-                quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
+                quantities: pa.Array, units: pa.Array, components: list[str]
+                ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (_COST_PRICES: CTP02 UCP unit cost, CON
     contract price, NET net item price, ACT actual, CUP confirmed unit, INV invoice billing price) that prices it:
     the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers and BISAC book
@@ -1306,12 +1307,15 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     cannot be ordered against the line (a CTP04 missing or unreadable, a CTP05 other than PO103, two prices at
     one quantity, a quantity below every break) leave the first cost CTP the price, and the second array says
     so: per such line, the cost CTPs as sent (``CON 10.00 from 1 EA; CON 9.00``), null elsewhere. The third:
-    the chosen CTP's multiplier as sent (CTP07 then CTP06: ``0.90 DIS``), which we do not apply."""
+    the chosen CTP's multiplier as sent (CTP07 then CTP06: ``0.90 DIS``), which we do not apply. The fourth: the
+    chosen CTP's basis of unit price (CTP09, code list 639 as PO105: ``CTP**UCP*272******HP`` is 272 per hundred),
+    null where it sends none: the line's basis where its PO105 (POC07) sends none, so a price per hundred is not
+    taken (and echoed) per each with the same number."""
     n_lines = len(po1_rows)
     ctp_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "CTP")
     nothing = pa.nulls(n_lines, pa.string())
     if not len(ctp_rows):
-        return nothing, nothing, nothing
+        return nothing, nothing, nothing, nothing
     kind = cells.column(ctp_rows, 2)
     cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
     _, has_price = cells.index(ctp_rows, 3)
@@ -1343,7 +1347,10 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
         factor = pc.binary_join_element_wise(cells.column(chosen, 7), pc.fill_null(cells.column(chosen, 6), ""),
                                              " ")
         multiplier = _scatter(n_lines, owner_line[first], pc.utf8_rtrim(factor, characters=" "))
-    return _scatter(n_lines, owner_line[first], cells.column(chosen, 3).cast(pa.string())), unclear, multiplier
+    _, based = cells.index(chosen, 9)
+    basis = _scatter(n_lines, owner_line[first], cells.column(chosen, 9)) if based.any() else nothing
+    return (_scatter(n_lines, owner_line[first], cells.column(chosen, 3).cast(pa.string())), unclear, multiplier,
+            basis)
 
 
 def _price_break(kinds: list, prices: list, quantities: list, units: list, component: str,
@@ -2169,16 +2176,19 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     quantity_text = cells.column(po1_rows, 2)
     quantity = _decimal(quantity_text)
     breaks_unclear = multiplier = pa.nulls(n_lines, pa.string())
+    bases = cells.column(po1_rows, 5)
     if "CTP" in vocab and unit_price.null_count:
-        ctp_text, breaks_unclear, multiplier = _ctp_prices(set_of_row, po1_rows, codes, vocab, cells, quantity,
-                                                           cells.column(po1_rows, 3), result.segments.component)
+        ctp_text, breaks_unclear, multiplier, ctp_basis = _ctp_prices(
+            set_of_row, po1_rows, codes, vocab, cells, quantity, cells.column(po1_rows, 3), result.segments.component)
         breaks_unclear = pc.if_else(pc.is_null(unit_price), breaks_unclear, pa.scalar(None, pa.string()))
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
+        # the CTP's own basis (CTP09) where PO105 sends none: 272 per hundred is 2.72 per each, not 272
+        bases = pc.if_else(pc.and_(from_ctp, pc.is_null(bases)), ctp_basis, bases)
     price_sent = _rounded(price_text, unit_price)
-    unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent),
+    unit_price, basis, basis_sent = per_unit_prices(unit_price, bases, pc.is_null(price_sent),
                                                     cells.column(po1_rows, 3))
     unit_price = no_charge_prices(unit_price, basis, price_text)
     if set_lineage is None:

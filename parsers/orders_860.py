@@ -20,6 +20,7 @@ from parsers.orders_850 import (
     _ctp_prices,
     _decimal,
     _group_senders,
+    _heading_case_sent,
     _implied_form,
     _int,
     _joined_elements,
@@ -157,6 +158,10 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
     )
     lineage = _lineage(result, sets, np.arange(nsets), source_sha256)
     po_number = pc.fill_null(header["po_number"], "")
+    cells = _Cells(result)  # one element index for the heading's N1s and every POC-loop reader (the whole file)
+    first_poc = np.full(nsets, np.iinfo(np.int64).max, dtype=np.int64)
+    if len(poc_rows):
+        np.minimum.at(first_poc, set_of_row[poc_rows], poc_rows)
     headers = pa.table(
         {
             "partner": pa.array([partner] * nsets, pa.string()),
@@ -172,14 +177,17 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
             "ctt_line_count": _int(pa.array(ctt, pa.string())),
             **{k: lineage[k] for k in _LINEAGE_FIELDS},
             "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
-            **_heading(result, sets),
+            **_heading(result, sets, cells),
+            # the heading's codes read in capitals (N1*st: ST), as the 850's ORDERS codes_case_sent: told by
+            # engine.changes (CODE_CASE_CONVERTED)
+            "codes_case_sent": _heading_case_sent(nsets, set_of_row, first_poc, cells),
             "gs02": pa.array(_group_senders(sets), pa.string()),
             **interchange_parties(sets),
         },
         schema=CHANGE_HEADERS,
     )
     changes = _changes(result, sets, set_of_row, poc_rows, headers, partner, source_sha256,
-                       (codes, vocab))
+                       (codes, vocab), cells)
     if not sacs:
         return headers, changes, empty_table(CHANGE_SACS)
     return headers, changes, _change_sacs(result, sets, set_of_row, [(rows_of(s), at) for s, at in _ALLOWANCES],
@@ -224,7 +232,7 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 _WHOLE = {"ITD": "itd_sent", "TD5": "td5_sent", "FOB": "fob_sent"}
 
 
-def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
+def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2,
     name2_kept), N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850
@@ -232,9 +240,13 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     fob_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent; their REF03s: ref_descriptions).
-    A set that sends none leaves them null (the order keeps its own)."""
+    A set that sends none leaves them null (the order keeps its own). An N101 is read through ``cells`` (the 850's
+    reading: an entity code sent in small letters, `N1*st`, is read as ST; parsers.orders_850._Cells._capitals): it
+    used to be read as sent here, the 860's new ship-to dropped and its parties not compared."""
     seg = result.segments
     ids = seg.ids
+    n1_rows = np.flatnonzero(pc.equal(ids, "N1").to_numpy(zero_copy_only=False))
+    n101 = dict(zip(n1_rows.tolist(), cells.column(n1_rows, 1).to_pylist(), strict=True)) if cells.case_told else {}
     found: list[dict] = []
     whole_rows: dict[str, list[int]] = {sid: [] for sid in _WHOLE}  # each set's first heading ITD/TD5/FOB, -1: none
     for _ic, _g, ts in sets:
@@ -255,6 +267,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
+            if row in n101:  # (its N101 as the 850 reads it: in capitals when sent in small letters)
+                el[1] = (n101[row] or "").rstrip(" ") or None
             if sid == "REF":  # the heading's own (an N1 loop's REFs name its party)
                 if el[1] and el[2] and not got.get("n1_seen"):
                     got.setdefault("refs_sent", []).append({"qualifier": el[1], "id": el[2]})
@@ -344,14 +358,14 @@ def _n4_state(el: list) -> str | None:
 
 def _changes(
     result, sets, set_of_row, poc_rows, headers: pa.Table, partner: str, sha: str,
-    ids: tuple[np.ndarray, list]
+    ids: tuple[np.ndarray, list], cells: _Cells
 ) -> pa.Table:
-    """The POC lines (ORDER_CHANGES); ``ids``: the segment codes and their vocabulary (read_changes')."""
+    """The POC lines (ORDER_CHANGES); ``ids``: the segment codes and their vocabulary (read_changes'); ``cells``:
+    the file's one element index (parsers.orders_850._Cells) every POC-loop reader below reads."""
     n_lines = len(poc_rows)
     if not n_lines:
         return ORDER_CHANGES.empty_table()
     codes, vocab = ids
-    cells = _Cells(result)  # one element index for every POC-loop reader below (it spans the whole file)
     seg = result.segments
     el = _columns(seg.elements.take(pa.array(poc_rows, pa.int64())), _POC_WIDTH)
     line_set = set_of_row[poc_rows]
@@ -377,16 +391,21 @@ def _changes(
     price_text = el[6]
     unit_price = _decimal(price_text)
     multiplier = pa.nulls(n_lines, pa.string())
+    bases = el[7]
     if "CTP" in vocab and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON/NET), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
         # POC03, several cost CTPs being breaks)
-        ctp_text, _, multiplier = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells, _decimal(el[3]),
-                                              _first_component(el[5], components), seg.component)
+        ctp_text, _, multiplier, ctp_basis = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells,
+                                                         _decimal(el[3]), _first_component(el[5], components),
+                                                         seg.component)
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
+        # the CTP's own basis (CTP09) where POC07 sends none, as the 850's: 272 per hundred is 2.72 per each, and the
+        # 865 echoes 2.72 PE (it took 272 per each and echoed 272 with no basis)
+        bases = pc.if_else(pc.and_(from_ctp, pc.is_null(bases)), ctp_basis, bases)
     # the numbers as sent where our decimal128(18, 4) reading rounds them (past 4 decimals): engine.changes
     # rejects such a POC rather than apply another quantity or price than the buyer's
     price_sent = _rounded(price_text, unit_price)
@@ -394,7 +413,7 @@ def _changes(
     quantity, left = _decimal(quantity_text), _decimal(left_text)
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
-    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent),
+    unit_price, basis, _ = per_unit_prices(unit_price, bases, pc.is_null(price_sent),
                                            _first_component(el[5], components))
     po4 = _po4_packs(set_of_row, poc_rows, codes, vocab, cells)  # the POC loop's PO4, read as the 850's PO1 loop's
     data = {

@@ -71,9 +71,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "The change names a PO we hold no order of yet, for a partner whose profile keeps such a change for its 850 "
-        "(early_change_days): it waits (applied the night the 850 comes) and is refused as CHANGE_ORDER_UNKNOWN once "
-        "it has waited that long.",
+        "The change names a PO we hold no order of yet: it waits for its 850 the partner's early_change_days (2 by "
+        "default; applied the night the 850 comes) and is refused as CHANGE_ORDER_UNKNOWN once it has waited that "
+        "long.",
     ),
     _C(
         "CHANGE_OUT_OF_SEQUENCE",
@@ -226,7 +226,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "A replacing 860 (BCH01 05 with RZ lines) removed order lines it did not restate.",
+        "A replacing 860 (BCH01 05: the PO replaced with its line items, whatever their POC02 codes) cancelled order "
+        "lines it did not restate.",
     ),
 ]
 

@@ -454,10 +454,11 @@ class PartnerProfile(_Model):
     # as Zappos' 855 guide asks: no 855 in answer to its 860 unless the vendor changes something (a change after
     # shipment is always answered)
     change_answer: Literal["always", "on_change"] = "always"
-    # the days an 860 naming a PO we hold no order of waits for its 850, for a partner whose 850s and 860s may come
-    # out of order (a VAN a night apart): kept pending, applied the night its 850 comes; refused (CHANGE_ORDER_UNKNOWN)
-    # once it has waited that long. 0: refused at once
-    early_change_days: int = Field(default=0, ge=0, le=30)
+    # the days an 860 naming a PO we hold no order of waits for its 850 (a buyer's 850s and 860s often come out of
+    # order: other files, VAN delays, the same night or a night apart): kept pending, applied the night its 850 comes;
+    # refused (CHANGE_ORDER_UNKNOWN) once it has waited that long. 0: refused at once, for a partner whose 850s and
+    # 860s always come in order (a change to a PO we never received is then a wrong PO number)
+    early_change_days: int = Field(default=2, ge=0, le=30)
     # an 850 (BEG01 00) naming a PO we hold that has not shipped: "duplicate", a copy not processed
     # (ORDER_DUPLICATE); "replace": when its lines differ from the order's (a line added or gone, another
     # quantity, unit, price or PO101) it replaces the order as a BEG01 05 would, for a partner that sends no 860

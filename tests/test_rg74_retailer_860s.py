@@ -219,7 +219,8 @@ def test_lowes_quantity_and_price_and_a_line_s_delivery_date(night):
 def test_best_buy_s_replace_keeps_the_line_it_restates_and_drops_the_other(night):
     ws, found, _states = night
     answer = _answer(ws, "bestbuy", "865", "BB7400501")
-    assert ["DTM", "010", "20261205"] in answer and _acks(answer) == [["IQ", "36", "EA"]]
+    # line 2, not restated, answered deleted (ID 0: the replace no longer orders it; it used to go unanswered)
+    assert ["DTM", "010", "20261205"] in answer and _acks(answer) == [["IQ", "36", "EA"], ["ID", "0", "EA"]]
     assert any(c == "CHANGE_REPLACE_DROPPED_LINES" and "line(s) 2" in m for c, _s, _po, m in found)
 
 

@@ -284,12 +284,13 @@ GLOVES, PADS = "UP*614141790135*VN*RG79-13", "UP*614141790142*VN*RG79-14"
 def test_a_price_change_alone_in_another_unit_is_restated_per_the_line_s_unit(tmp_path):
     """POC02 PC (price only) per each on the case line, 9.58 (95.80 a case), and per case on the each line, 47.9
     (4.79 each): the lines' prices per their own units. They used to be 9.58 a case (the order held, 90% off) and
-    47.90 an each (answered at our price)."""
+    47.90 an each (answered at our price). Each is acknowledged in the buyer's unit, as its quantity in it would be
+    (100 EA, 6 CA: tests/test_gaps860b.py; it used to be the line's, 10 CA and 60 EA, under a price per EA / CA)."""
     ws, found = _mckesson_change(tmp_path, [f"POC*1*PC*100*10*EA*9.58**{GLOVES}", f"POC*2*PC*6*60*CA*47.9**{PADS}"])
     assert found == []
     assert _lines(ws, "mckesson", "MK7900601") == {"1": ("allocated", Decimal(10), "CA", Decimal("95.8")),
                                                    "2": ("allocated", Decimal(60), "EA", Decimal("4.79"))}
-    assert _acks(_answers(ws, "mckesson", "865", "MK7900601")[0]) == [["IP", "10", "CA"], ["IP", "60", "EA"]]
+    assert _acks(_answers(ws, "mckesson", "865", "MK7900601")[0]) == [["IP", "100", "EA"], ["IP", "6", "CA"]]
 
 
 def test_a_price_in_another_unit_not_exact_per_the_line_s_unit_is_refused_and_a_basis_of_its_own_is_kept(tmp_path):
@@ -589,8 +590,9 @@ def test_a_change_delivered_the_night_before_its_850_is_applied_when_the_850_com
 
 def test_a_change_whose_850_never_comes_is_refused_after_two_days(tmp_path):
     """UNFI's 860 for UN7900101, whose 850 never comes: kept on 11-25 and 11-26 (early_change_days 2; nothing sent
-    but the 997, a UNFI change gets no 865 anyway), refused as an unknown PO on 11-27. McLane's profile keeps none
-    (the default): its 860 for a PO it never sent us is refused the night it comes, 865 RD."""
+    but the 997, a UNFI change gets no 865 anyway), refused as an unknown PO on 11-27. McLane's profile set to keep
+    none (early_change_days = 0; the default is 2 days, tests/test_gaps860b.py): its 860 for a PO it never sent us is
+    refused the night it comes, 865 RD."""
     ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
     shutil.copy2(FIXTURES / "changes" / "unfi" / "unfi-860-UN7900101.x12", ws.drop_root / "unfi" / "inbox")
     for night in (NIGHT1, datetime(2026, 11, 26, 2)):
@@ -602,6 +604,10 @@ def test_a_change_whose_850_never_comes_is_refused_after_two_days(tmp_path):
     assert found[1][1] == "No live order 'UN7900101' for this partner; the change was not applied."
     assert [p.name.split("-")[1] for p in (ws.drop_root / "unfi" / "outbox").glob("*.x12")] == ["997"]
     ws = of_its_own(FIXTURES, tmp_path / "mclane", {}, warehouses=WAREHOUSES)
+    profile = ws.partners_dir / "mclane.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]\n',
+                                                   'rule_suites = ["standard"]\nearly_change_days = 0\n', 1))
+    assert "early_change_days = 0" in profile.read_text()
     shutil.copy2(FIXTURES / "drops" / "mclane" / "mclane-a-860-MC7900501.x12", ws.drop_root / "mclane" / "inbox")
     run_stages(ws, NIGHT1)
     assert [c for c, _m in findings_and_states(ws)[0]] == ["CHANGE_ORDER_UNKNOWN"]

@@ -17,6 +17,13 @@ Complete") is not a cancellation: such an order waits whole (engine.lifecycle.sh
 is sent: the 856s said what shipped and the 810 bills it; the buyer's own PO told its system the rest does
 not follow.
 
+A line's own sales requirement (its PO1 or POC loop's CSH01, else IT801: ORDER_LINES sales_requirement, kept by
+the 850 and 860 readers) governs that line as it did at its acknowledgement (engine.answer): a line "N" of a PO that
+takes back orders has its balance cancelled while the other lines stay back ordered (the order stays partially
+shipped, ``balance_cancelled_open``, only that line's reservations released); a line "Y", "BK" or "O" of a CSH*N PO
+keeps its balance coming while the PO's other lines end. The history names whose rule it was (the line's or the
+PO's). The order's own CSH01 used to decide every line.
+
 The same mechanism completes an order shipped short within the under-shipment tolerance agreed with its partner
 ([fulfilment] under_ship_percent: a mill's 4,508 LB of 4,900 ordered, within 10 %): when every open line shipped at
 least (100 - that) % of its promise, the small remainder is not back-ordered: it is cancelled as above (reason
@@ -74,7 +81,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import NO_BACKORDER, last_dates, last_day
+from schemas.orders import BACKORDER_ALLOWED, NO_BACKORDER, last_dates, last_day
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
@@ -84,7 +91,24 @@ PAST = "past_cancel_date"  # the reason of a line whose balance was cancelled on
 TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
 WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
 UNSHIPPED = (OrderState.ACKNOWLEDGED,)  # the orders nothing of which shipped: they may end past their last date
-_WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel"}
+_WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel", "Y": "Back Order if Out of Stock",
+          "BK": "Ship Partial, Balance Back Order", "O": "Back Order if Out of Stock or Not Yet Published"}
+Rules = Mapping[int, str | None]  # line number -> the line's own sales requirement (ORDER_LINES; absent: none)
+
+
+def own_rule(code: str | None) -> str | None:
+    """A line's own sales requirement (``code``) when it speaks of back orders (NO_BACKORDER or BACKORDER_ALLOWED,
+    any case), in capitals; else None (the line follows its order's CSH01), as engine.answer._own_backorder reads
+    it at acknowledgement."""
+    code = (code or "").strip().upper()
+    return code if code in NO_BACKORDER or code in BACKORDER_ALLOWED else None
+
+
+def takes_no_backorder(requirement: str | None, own: str | None) -> bool:
+    """Whether a line takes no back order: its own rule (``own``: its sales requirement) when it has one, else its
+    order's CSH01 (``requirement``)."""
+    code = own_rule(own)
+    return code in NO_BACKORDER if code is not None else requirement in NO_BACKORDER
 
 
 def cancelled_units(line: LineRecord) -> Decimal:
@@ -95,20 +119,38 @@ def cancelled_units(line: LineRecord) -> Decimal:
 
 def balance_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
                 shipped_from: Collection[str], requirement: str | None, services: Collection[str] = (),
-                under_percent: Decimal = Decimal(0)) -> bool:
-    """Whether the balance of ``record`` is to be cancelled now: it takes no back order (``requirement``, its
-    CSH01, in NO_BACKORDER), it shipped in part (partially_shipped) and every unit still reserved for it is at a
-    warehouse that shipped some of it (``shipped_from``: the stock warehouses of its recorded shipments);
-    units at a warehouse that has not shipped yet keep it waiting. A line of ``services`` (items.csv kind service:
-    no warehouse ships it, the invoice stage delivers it) is no balance. ``under_percent``: the partner's under-shipment
-    tolerance; an order that takes back orders is due too when every open line shipped within it (_tolerated)."""
+                under_percent: Decimal = Decimal(0), own: Rules | None = None) -> bool:
+    """Whether the balance of ``record`` (of some of its lines) is to be cancelled now: balance_lines names any."""
+    return bool(balance_lines(record, lines, reservations, shipped_from, requirement, services, under_percent,
+                              own)[0])
+
+
+def balance_lines(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
+                  shipped_from: Collection[str], requirement: str | None, services: Collection[str] = (),
+                  under_percent: Decimal = Decimal(0), own: Rules | None = None) -> tuple[frozenset[int], bool]:
+    """(the line numbers whose balance is to be cancelled now, whether by the partner's tolerance). Due when the
+    order shipped in part (partially_shipped) and its open lines that take no back order (``requirement``, its
+    CSH01, in NO_BACKORDER, unless a line's own rule, ``own``, says otherwise: takes_no_backorder) have every unit
+    still reserved for them at a warehouse that shipped some of the order (``shipped_from``: the stock warehouses of
+    its recorded shipments); units at a warehouse that has not shipped yet keep it waiting (an order all of whose
+    open lines are cut: any unit reserved for it). A line of ``services`` (items.csv kind service: no warehouse ships
+    it, the invoice stage delivers it) is no balance. ``under_percent``: the partner's under-shipment tolerance; an
+    order no line of which refuses back orders is due too, every open line, when each shipped within it
+    (_tolerated)."""
+    none: tuple[frozenset[int], bool] = (frozenset(), False)
     if record.state != OrderState.PARTIALLY_SHIPPED or not shipped_from:
-        return False
-    if requirement not in NO_BACKORDER and not _tolerated(lines, services, under_percent):
-        return False
-    if any(r.quantity > 0 and r.warehouse not in shipped_from for r in reservations):
-        return False
-    return any(_open(ln, services) for ln in lines)
+        return none
+    short = [ln.line_number for ln in lines if _open(ln, services)]
+    own = own or {}
+    cut = frozenset(n for n in short if takes_no_backorder(requirement, own.get(n)))
+    tolerated = not cut and _tolerated(lines, services, under_percent)
+    if tolerated:
+        cut = frozenset(short)
+    whole = cut == frozenset(short)
+    if not cut or any(r.quantity > 0 and r.warehouse not in shipped_from for r in reservations
+                      if whole or r.line_number in cut):
+        return none
+    return cut, tolerated
 
 
 def past_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
@@ -155,7 +197,8 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
                            shipped_from: Mapping[Key, Collection[str]], requirements: Mapping[Key, str | None],
                            at: str, run_id: str, services: Collection[str] = (),
                            under_percent: Mapping[str, Decimal] | None = None,
-                           past: Mapping[Key, tuple[str, Collection[int]]] | None = None) -> Plan:
+                           past: Mapping[Key, tuple[str, Collection[int]]] | None = None,
+                           own: Mapping[Key, Rules] | None = None) -> Plan:
     """The balance of each order of ``records`` that ``balance_due`` says is due cancelled (one plan per order,
     isolated: a failure holds that order alone). ``requirements``: each order's CSH01 as stored (ORDERS
     sales_requirement; None: none). ``services``: the SKUs of service items (schemas.reference.service_skus): their
@@ -163,23 +206,28 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
     ``under_percent``: partner -> its under-shipment tolerance ([fulfilment] under_ship_percent; absent: none).
     ``past``: the orders past their last date whose partner's late_backorder is "reject", each with its passed dates
     named and the line numbers past (engine.lifecycle.backorders.past_lines): one ``past_due`` says is due is
-    cancelled too (reason past_cancel_date, a BACKORDER_AFTER_CANCEL warning)."""
+    cancelled too (reason past_cancel_date, a BACKORDER_AFTER_CANCEL warning). ``own``: (partner, PO) -> line
+    number -> the line's own sales requirement (ORDER_LINES; absent: the order's CSH01 decides every line)."""
     plans = []
     for key in sorted(records):
         r = records[key]
         mine, held = tuple(lines.get(key, ())), tuple(reservations.get(key, ()))
         under = (under_percent or {}).get(key[0]) or Decimal(0)
-        if not balance_due(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services, under):
+        rules = (own or {}).get(key) or {}
+        cut, tolerated = balance_lines(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services,
+                                       under, rules)
+        if not cut:
             named, numbers = (past or {}).get(key, ("", ()))
             if named and past_due(r, mine, held, shipped_from.get(key, ()), numbers, services):
                 plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, named=named: _cancel(
                     r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at,
                     run_id=run_id, services=services, passed=named), at=at, run_id=run_id, stage="shipments"))
             continue
-        tolerance = None if requirements.get(key) in NO_BACKORDER else under
-        plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, tolerance=tolerance: _cancel(
+        tolerance = under if tolerated else None
+        plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, tolerance=tolerance, cut=cut,
+                              rules=rules: _cancel(
             r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at, run_id=run_id,
-            services=services, tolerance=tolerance),
+            services=services, tolerance=tolerance, only=cut, own=rules),
             at=at, run_id=run_id, stage="shipments"))
     return Plan.combine(plans)
 
@@ -279,7 +327,7 @@ def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Seq
                   reservations: Mapping[Key, Sequence[Reservation]], shipped_from: Mapping[Key, Collection[str]],
                   late_from: Mapping[Key, Collection[str]], heads: Mapping[Key, Mapping],
                   line_dates: Mapping[Key, Mapping[int, Mapping]], terms: BalanceTerms, today: date, at: str,
-                  run_id: str, services: Collection[str] = ()) -> Plan:
+                  run_id: str, services: Collection[str] = (), own: Mapping[Key, Rules] | None = None) -> Plan:
     """The run's balances cancelled, one plan: ``records`` the orders loaded (state WAITING), ``shipped_from``
     (partner, PO) -> the stock warehouses of every shipment of the orders a shipment of this run carried,
     ``late_from`` the same for every order of a ``terms.rejecting`` partner whatever run shipped it; ``heads``
@@ -287,7 +335,8 @@ def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Seq
     (partner, PO) -> line number -> its own dates (the orders ``dates_wanted`` names; others may be absent).
     The orders this run's shipments carried are looked at for their CSH01 (N, SP), the partner's tolerance and their
     last date; the others of ``late_from`` for their last date alone (on ``today``: the last day itself is in time):
-    ``plan_balance_cancelled`` for each."""
+    ``plan_balance_cancelled`` for each. ``own``: (partner, PO) -> line number -> the line's own sales requirement
+    (its stored ORDER_LINES, the orders this run's shipments carried: a line's own rule governs that line)."""
     late = _late(records, lines, reservations, late_from, terms.rejecting, services)
     past: dict[Key, tuple[str, set[int]]] = {}
     if late:
@@ -298,7 +347,7 @@ def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Seq
     asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in now}
     plan = plan_balance_cancelled(now, lines=lines, reservations=reservations, shipped_from=shipped_from,
                                   requirements=asked, at=at, run_id=run_id, services=services,
-                                  under_percent=terms.under_percent, past=past)
+                                  under_percent=terms.under_percent, past=past, own=own)
     before = {k: r for k, r in records.items() if k in past and k not in now}
     if before:
         plan = plan + plan_balance_cancelled(before, lines=lines, reservations=reservations, shipped_from=late_from,
@@ -336,14 +385,17 @@ def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
 
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
-            tolerance: Decimal | None = None, passed: str | None = None, waited: int = 0) -> Plan:
+            tolerance: Decimal | None = None, passed: str | None = None, waited: int = 0,
+            only: Collection[int] | None = None, own: Rules | None = None) -> Plan:
     """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
     ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later).
-    ``waited``: for an order nothing of which shipped (UNSHIPPED: it ends), its partner's grace after that date."""
+    ``waited``: for an order nothing of which shipped (UNSHIPPED: it ends), its partner's grace after that date.
+    ``only``: the line numbers whose balance is cancelled (None: every open line), their reservations alone released;
+    ``own``: the lines' own sales requirements (the history names a line's own rule)."""
     new_lines, cut = [], []
     why = PAST if passed else REASON if tolerance is None else TOLERATED
     for ln in lines:
-        if not _open(ln, services):
+        if not _open(ln, services) or (only is not None and ln.line_number not in only):
             new_lines.append(ln)
             continue
         # the whole units shipped stay placed (a part of one shipped counts as shipped: nothing is left of it)
@@ -363,12 +415,17 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
     event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,
              OrderState.PARTIALLY_SHIPPED: EventKind.BALANCE_CANCELLED_OPEN,
              OrderState.CANCELLED: EventKind.BALANCE_CANCELLED_UNSHIPPED}[to]
-    released = sum(r.quantity for r in reservations)
+    gone = {ln.line_number for ln, _left in cut}
+    kept = tuple(r for r in reservations if r.line_number not in gone)
+    released = sum(r.quantity for r in reservations if r.line_number in gone)
+    left_open = [ln for ln in done if _open(ln, services)]
     which = ", ".join(f"line {ln.line_id or ln.line_number} ({_num(left)} {ln.unit or 'units'} of "
                       f"{ln.promised}, {_num(ln.shipped)} shipped)" for ln, left in cut)
     then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
             OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
-            OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them",
+            OrderState.PARTIALLY_SHIPPED: (
+                f"Its other line(s) take back orders: {_named(left_open)} still to ship" if left_open else
+                "Only its service lines are left: the invoice stage delivers them"),
             OrderState.CANCELLED: "Nothing of it shipped: the order ends, nothing is invoiced"}[to]
     if passed and to == OrderState.CANCELLED:
         grace = f" more than {waited} day(s) ago (unshipped_grace_days)" if waited else ""
@@ -382,7 +439,7 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                 f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is sent: the "
                 "856s said what shipped and the retailer's system cancels what is open at its cancel date itself.")
     elif tolerance is None:
-        note = (f"The PO takes no back order (CSH01 {requirement} \"{_WORDS.get(requirement, requirement)}\") and the "
+        note = (f"{_whose_rule(requirement, [ln for ln, _left in cut], done, own or {})} and the "
                 f"warehouse(s) holding its stock ({', '.join(warehouses)}) shipped it short: the balance will not "
                 f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
                 "No document is sent: the 856s said what shipped and the buyer's PO rules out the rest.")
@@ -399,7 +456,34 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                         f"{_num(tolerance)}% under-shipment tolerance agreed with the partner; complete at what "
                         f"shipped: {which}.")),)
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
-                reservations=(OrderReservations(*record.key, ()),), findings=told)
+                reservations=(OrderReservations(*record.key, kept),), findings=told)
+
+
+def _named(lines: Sequence[LineRecord]) -> str:
+    return ", ".join(f"line {ln.line_id or ln.line_number}" for ln in lines)
+
+
+def _rule(code: str) -> str:
+    return f"{code} \"{_WORDS.get(code, code)}\""
+
+
+def _whose_rule(requirement: str, cut: Sequence[LineRecord], lines: Sequence[LineRecord], own: Rules) -> str:
+    """Who ruled out the balance of the ``cut`` lines: the PO's CSH01 (``requirement``), a line's own sales
+    requirement (``own``: its PO1 or POC loop's CSH01 or IT801), or both; a line of ``lines`` whose own rule takes
+    back orders under the PO's no-back-order CSH01 is named as kept."""
+    theirs = [ln for ln in cut if own_rule(own.get(ln.line_number)) is not None]
+    said = [f"line {ln.line_id or ln.line_number} takes no back order (its own sales requirement "
+            f"{_rule(own_rule(own.get(ln.line_number)) or '')}, its loop's CSH01 or IT801)" for ln in theirs]
+    if len(theirs) < len(cut):
+        said.append(f"{'the PO' if not theirs else 'the PO' + chr(39) + 's other lines'} take"
+                    f"{'s' if not theirs else ''} no back order (CSH01 {_rule(requirement)})")
+    gone = {ln.line_number for ln in cut}
+    said += [f"line {ln.line_id or ln.line_number} takes back orders all the same (its own sales requirement "
+             f"{_rule(own_rule(own.get(ln.line_number)) or '')}): its balance still ships" for ln in lines
+             if ln.line_number not in gone and own_rule(own.get(ln.line_number)) in BACKORDER_ALLOWED
+             and requirement in NO_BACKORDER]
+    text = "; ".join(said)
+    return text[0].upper() + text[1:]
 
 
 def _past_warning(record: OrderRecord, passed: str, note: str) -> tuple[FindingRecord, ...]:
@@ -416,6 +500,6 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["BALANCE_CANCELLED", "PAST", "UNSHIPPED", "WAITING", "BalanceTerms", "balance_due", "balance_terms",
-           "cancelled_units", "dates_wanted", "past_due", "plan_balance_cancelled", "plan_balances", "received_before",
-           "unshipped_due", "unshipped_past"]
+__all__ = ["BALANCE_CANCELLED", "PAST", "UNSHIPPED", "WAITING", "BalanceTerms", "balance_due", "balance_lines",
+           "balance_terms", "cancelled_units", "dates_wanted", "own_rule", "past_due", "plan_balance_cancelled",
+           "plan_balances", "received_before", "takes_no_backorder", "unshipped_due", "unshipped_past"]

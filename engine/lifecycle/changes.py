@@ -349,9 +349,9 @@ class _Step:
         (early_change_days: its 850s and 860s may come out of order, a night apart), received fewer days ago than
         that: it stays pending, applied the run its 850 is taken (the order's 855 stating it, then its own answer,
         as a change read before its 850 the same night is); the first day a CHANGE_AWAITING_ORDER warning tells
-        ops. None (refused as unknown, as it used to be at once) once it has waited that long, for a partner that
-        keeps none (0, the default), and for a PO keyed by release or reference (BCH04 or a REF: other orders of the
-        PO are held, the change names one that is not)."""
+        ops. None (refused as unknown) once it has waited that long, for a partner that keeps none (0: its 850s and
+        860s always come in order; the default is 2), and for a PO keyed by release or reference (BCH04 or a REF:
+        other orders of the PO are held, the change names one that is not)."""
         days = self.profile.early_change_days
         if not days or SEP in self.ch.po_number or not self.ch.received_at:
             return None

@@ -96,11 +96,26 @@ def test_a_replacing_860_restates_lines_with_rz_and_drops_the_rest() -> None:
     assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 3: ("7", Decimal(3), Decimal(1))}
     assert _released(result) == {1: Decimal(2), 2: Decimal(6)}
     assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (
-        ["IC", "IA"],
+        ["IC", "IA", "ID"],  # line 2, not restated, answered deleted (it used to have no answer line)
         {1, 3},
         {2},
     )
     assert [f.code for f in result.findings] == ["CHANGE_REPLACE_DROPPED_LINES"]
+    dropped = result.line_results[-1]
+    assert (dropped.line_number, dropped.quantity, dropped.change["change_type"], dropped.change["line_id"]) == (
+        2, Decimal(0), "DI", "2")
+
+
+def test_a_replace_in_any_poc02_codes_cancels_what_it_leaves_out_and_one_without_lines_keeps_them() -> None:
+    """BCH01 05 ("Replace": the PO replaced with the 860's line items) restating line 1 with NC and no RZ: line 2,
+    not named, is cancelled (its 6 units released, answered ID). It used to be kept: only an RZ line dropped the
+    rest. A 05 without any POC restates its heading alone: both lines stand."""
+    result = _apply(["POC*1*NC*12**EA*2.50*PE*UP*073000040482*VN*SKU-1"], purpose="05")
+    assert sorted(_lines(result)) == [1] and result.deleted_line_numbers == {2}
+    assert _released(result) == {2: Decimal(6)} and _statuses(result) == ["IA", "ID"]
+    assert [f.code for f in result.findings] == ["CHANGE_REPLACE_DROPPED_LINES"]
+    result = _apply([], purpose="05")
+    assert sorted(_lines(result)) == [1, 2] and result.deleted_line_numbers == set() and result.findings == []
 
 
 def test_rz_in_a_change_restates_its_line_and_keeps_the_others() -> None:
