@@ -286,7 +286,13 @@ def _ta1_documents(state: StateStore, profile: PartnerProfile, outcome):
         return outcome
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
                                     state.fulfilment_refs())
-    return replace(outcome, findings=name_interchanges(outcome.findings, sent))
+    ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id)  # a TA1 may refuse our 997s too
+    n = ours.num_rows
+    acks = pa.table({"partner": ours["partner"], "doc_type": ours["set_id"], "functional_id": pa.repeat("FA", n),
+                     "isa13": ours["isa13"], "gs06": ours["gs06"], "st02": ours["st02"], "sent_at": ours["sent_at"],
+                     "file": ours["file"], "po_number": pa.nulls(n, pa.string()),
+                     "document_ref": pa.nulls(n, pa.string())}).cast(sent.schema)
+    return replace(outcome, findings=name_interchanges(outcome.findings, pa.concat_tables([sent, acks])))
 
 
 def _advice(state: StateStore, profile: PartnerProfile, outcome):

@@ -41,7 +41,8 @@ from tests.support import REPO
 FIXTURES = REPO / "tests" / "fixtures" / "rg83"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 NIGHT, SHIP_DAY = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
-NIGHTS = {"night2": datetime(2026, 11, 28, 2), "night4": datetime(2026, 12, 1, 2)}
+NIGHTS = {"night2": datetime(2026, 11, 28, 2), "night3": datetime(2026, 11, 29, 2),  # night 3: nothing came
+          "night4": datetime(2026, 12, 1, 2)}
 POS = {"walmart": {"WM8300101": 2}, "target": {"TG8300201": 1, "TG8300202": 1}, "amazon": {"AZ8300301": 1},
        "homedepot": {"HD8300401": 1}, "kroger": {"KR8300501": 2}}
 # what the answers name: each partner's 855 (PR), 856 (SH) and 810 (IN) as the night numbers them (one interchange
@@ -112,7 +113,8 @@ def answered(night, tmp_path_factory):
         seen = out[name] = {"findings": {}, "files": {}, "sent_back": {}}
         state = StateStore(ws.state_path)
         try:
-            for folder in sorted((FIXTURES / "acks" / name).iterdir()):
+            folders = (FIXTURES / "acks" / name).iterdir() if (FIXTURES / "acks" / name).exists() else ()
+            for folder in sorted(folders):
                 partner, drop = folder.name, ws.drop_root / folder.name
                 before = set((drop / "outbox").iterdir())
                 for f in sorted(folder.iterdir()):
@@ -157,7 +159,7 @@ def test_every_answer_is_taken_in_and_only_the_824s_and_a_requested_ta1_are_answ
     assert answered["night4"]["files"]["amazon"] == {"AMZN_997_20261130_2231.x12": "processed"}
     back = {p: [f.name.split("-")[1] for f in files] for p, files in answered["night2"]["sent_back"].items()}
     assert back == {"homedepot": ["TA1"], "kroger": [], "target": ["997"], "walmart": ["997"]}
-    assert not any(answered["night4"]["sent_back"].values())
+    assert not any(answered["night4"]["sent_back"].values()) and answered["night3"]["findings"] == {}
     for partner, group, version in (("walmart", "771301", "005010"), ("target", "94420", "")):
         [ack] = answered["night2"]["sent_back"][partner]
         segs = [s.split("*") for s in ack.read_text().replace("\n", "").split("~") if s]
@@ -273,8 +275,33 @@ def test_amazon_s_late_twice_sent_997_and_the_number_it_borrowed_from_target(ans
     assert "set 856 ST02 0005 in group SH GS06 3, which we never sent to amazon" in told
     assert _status(answered, "target", "856b", "night4")["status"] == "accepted_with_errors"
     assert _status(answered, "amazon", "810", "night4")["status"] == "overdue"
-    assert [r["document_ref"] for r in answered["night4"]["exceptions"]
-            if r["partner"] == "amazon" and r["type"] == "DOCUMENT_UNACKNOWLEDGED"] == ["INV0000001"]
+    # night 3 booked the three unanswered; night 4's answers clear the 855's and the 856's
+    unanswered = {night: sorted(r["document_ref"] for r in answered[night]["exceptions"]
+                                if r["partner"] == "amazon" and r["type"] == "DOCUMENT_UNACKNOWLEDGED")
+                  for night in ("night3", "night4")}
+    assert unanswered == {"night3": ["AZ-SHP-83", "AZ8300301", "INV0000001"], "night4": ["INV0000001"]}
+    # an 810 answered by its 824 alone is no unanswered document (Target sends no 997 for its invoices)
+    assert not [r for r in answered["night3"]["exceptions"] if r["partner"] == "target"
+                and r["type"] == "DOCUMENT_UNACKNOWLEDGED"]
+
+
+def test_the_console_s_order_page_shows_each_document_as_the_partner_answered_it(answered):
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(answered["ws"].root)
+    with ConsoleServer(answered["ws"].root, wall_clock=lambda: "2026-12-01T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        pages = {po: c.get("/order?" + urlencode({"partner": partner, "po": po}))[1]
+                 for partner, po in (("homedepot", "HD8300401"), ("walmart", "WM8300101"))}
+    rows = {po: {r.split("</td>")[0].split(">")[-1]: r for r in page.split('id="documents"')[1].split("</table>")[0]
+                 .split('<tr class="doc-')[1:]} for po, page in pages.items()}
+    assert "rejected (TA1 2026-11-28T02:00:00)" in rows["HD8300401"]["856"]
+    assert "rejected (997 2026-11-28T02:00:00)" in rows["HD8300401"]["810"]
+    assert "rejected by the partner&#39;s application (824 2026-11-28T02:00:00)" in rows["WM8300101"]["810"]
+    assert "accepted (997 2026-11-28T02:00:00)" in rows["WM8300101"]["855"]
 
 
 # --- the same shapes, one at a time, through the engine (engine.process.process_file, engine.partner_acks) -------
@@ -449,3 +476,32 @@ def test_two_answers_picked_up_the_same_night_the_one_written_last_counts(arriva
                          as_of=NIGHTS["night2"])
     assert [(f.code, f.location.file) for f in told] == [("FA_ACK_CONFLICT", "a.x12" if second is accepts else "r.x12")]
     assert told[0].message.endswith("disagree (accepted, rejected); the latest, accepted, counts.")
+
+
+def test_a_ta1_refusing_an_interchange_of_several_documents_or_of_our_997_names_each(answered, tmp_path):
+    """Target's 856s travel in one interchange (batch "run"): a TA1 R for it names both ASNs; one for the
+    interchange of our 997 (its 850 group's) names that 997: the partner never took our acknowledgment."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.workspace import open_workspace
+
+    shutil.copytree(answered["ws"].root, tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    tg = "ISA*00*          *00*          *ZZ*TARGETDC       *ZZ*ORDERBRIDGE    *261201*0500*U*00401*{isa}*0*P*>~"
+    text = "\n".join([tg.format(isa="000094601"), "TA1*000000003*261127*1430*R*022~", "TA1*1*261127*0200*R*024~",
+                      "IEA*0*000094601~"]) + "\n"
+    (ws.drop_root / "target" / "inbox" / "tgt-ta1-20261201.x12").write_text(text)
+    state = StateStore(ws.state_path)
+    try:
+        res = steps.intake_partner(ws, ws.partners()["target"], state, LocalDrop(ws.drop_root / "target"),
+                                   now=datetime(2026, 12, 2, 2), run_id="night5")
+    finally:
+        state.close()
+    told = [f["message"] for f in res.findings if f["code"] == "FA_INTERCHANGE_REJECTED"]
+    # both ASNs had 997s (AK9 E): the TA1 counts over them, told as conflicts
+    assert sorted(f["code"] for f in res.findings) == ["FA_ACK_CONFLICT"] * 2 + ["FA_INTERCHANGE_REJECTED"] * 2
+    assert told[0].endswith("It held our 856 TG-SHP-831 for PO TG8300201 (GS06 3 ST02 0004, file "
+                            "target-856-000000003.x12), our 856 TG-SHP-832 for PO TG8300202 (GS06 3 ST02 0005, file "
+                            "target-856-000000003.x12).")
+    assert told[1].endswith("It held our 997 (GS06 1 ST02 0001, file target-997-000000001.x12).")
