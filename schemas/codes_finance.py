@@ -23,7 +23,8 @@ FINANCE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "An AK2 set response has no AK5/IK5: the set's status is unknown and it stays unacknowledged.",
+        "An AK2 set response has no AK5/IK5: the set's status is unknown and it stays unacknowledged (unless its"
+        " group is rejected whole, AK9 R: then it is rejected).",
     ),
     _C(
         "FA_GROUP_RESPONSE_MISSING",
