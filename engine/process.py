@@ -500,8 +500,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
-            if g.functional_id == "AG" and "824" in profile.accepts:
-                advice_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "824"]
+            if g.functional_id == "AG" and "824" in profile.accepts:  # a refused one too (our 997 says why):
+                # its verdict on our document is the partner's application's, as a 997's is read whatever our checks
+                # said (a TED02 of 61 characters lost "rejected" on our 856, which read as its 997 had said)
+                advice_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "824"]
             if g.functional_id == "TX" and "864" in profile.accepts:  # a refused one too: its words, marked
                 taken = {ts.start for ts in accepted_sets(g, findings)}
                 text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]

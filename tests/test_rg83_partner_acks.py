@@ -526,3 +526,41 @@ IEA*1*000771209~"""
     row = _verdicts("walmart", out.functional_acks)[0][("856", "0003")]
     assert (row["status"], row["reasons"]) == (
         "rejected", "group rejected (number of included transaction sets does not match actual count)")
+
+
+def test_an_824_our_checks_refuse_still_tells_and_records_its_rejection(answered, tmp_path):
+    """Target's 824 rejecting our ASN TG-SHP-831 with a TED02 of 96 characters (X12 allows 60): we answer it with a
+    997 AK5 R, as X12 asks, but its verdict was dropped with it: the ASN went on reading accepted (its 997) and
+    nothing named it. The partner's application said "rejected": told (APPLICATION_ADVICE_REJECTED) and recorded
+    beside our 997 refusing the 824, as a 997 is read whatever our checks say."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.reconcile import reconcile_run
+    from flows.workspace import open_workspace
+
+    shutil.copytree(answered["ws"].root, tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    drop = ws.drop_root / "target"
+    before = set((drop / "outbox").iterdir())
+    text = _824("OTI*TR*SI*TG-SHP-831***20261127*1430*3*0004*856~",
+                "TED*024*THE CARTON LABEL SSCC 00006141410000000012 DOES NOT MATCH ANY CARTON ON THE ASN RECEIVED AT "
+                "DC 3806~", n=94431)
+    (drop / "inbox" / "tgt-824-20261202.x12").write_text("\n".join(s.strip() for s in text.splitlines()) + "\n")
+    now = datetime(2026, 12, 2, 2)
+    state = StateStore(ws.state_path)
+    try:
+        res = steps.intake_partner(ws, ws.partners()["target"], state, LocalDrop(drop), now=now, run_id="night5")
+        steps.deliver_partner(ws.partners()["target"], state, LocalDrop(drop), now=now)
+        reconcile_run(ws, ws.partners(), state, now=now, run_id="night5")
+        files = {f["name"]: f["status"] for f in state.files("target")}
+        row = {(r["doc_type"], r["st02"]): r for r in state.document_status("target")}[("856", "0004")]
+    finally:
+        state.close()
+    assert files["tgt-824-20261202.x12"] == "quarantined"
+    [back] = sorted(set((drop / "outbox").iterdir()) - before)
+    assert "AK1*AG*94431" in back.read_text() and "AK5*R*5" in back.read_text()
+    assert sorted(f["code"] for f in res.findings) == ["APPLICATION_ADVICE_REJECTED", "ELEMENT_TOO_LONG"]
+    [told] = [f["message"] for f in res.findings if f["code"] == "APPLICATION_ADVICE_REJECTED"]
+    assert "rejected our 856 TG-SHP-831 for PO TG8300201 (GS06 3 ST02 0004" in told and "DOES NOT MATCH" in told
+    assert (row["status"], row["ack_type"]) == ("rejected", "824")
