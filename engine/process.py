@@ -460,7 +460,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
-        if ic.elements and (ic.rejected or sender_ok):
+        # an interchange of interchange acknowledgments alone (TA1s, no group) is never answered by a TA1, whatever
+        # it asks (ISA14 1): acknowledging one invites a TA1 for our TA1, a loop X12 avoids by sending no TA1 for
+        # an interchange without transactions (The Home Depot's gateway got our TA1 for its TA1)
+        if ic.elements and (ic.rejected or (sender_ok and ic.groups)):
             policy = profile.acks.ta1
             requested = ic.ack_requested == "1"
             has_error = bool([f for f in interchange_findings(ic, findings) if f.severity == "error"])
