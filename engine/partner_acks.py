@@ -10,7 +10,8 @@ numbers are never reused per partner):
     (unless it lists as many sets, an AK2 listed twice counting once, as its AK902 says the group held:
     then our set never reached them);
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
-    as a whole (AK901 M R W X) rejects its sets whatever their AK5 says (or when they have none). A group
+    as a whole (AK901 M R W X) rejects its sets whatever their AK5 says; a set listed without a readable AK5
+    takes its group's AK901 (A, E, M R W X; under P it stays unanswered). A group
     answer: A -> accepted, E -> accepted_with_errors, P -> accepted (under P the sets not listed are the
     accepted ones), M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are
     accepted (the errors noted are the listed sets'). Answers with an unknown or missing status do not count;
@@ -196,8 +197,10 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     verdict = _map(set_rows["set_status"], _SET_VERDICT)
     group_rejects = pc.fill_null(pc.is_in(set_rows["group_status"], value_set=pa.array(sorted(REJECTED))), False)
     # a group rejected as a whole rejects every set it lists, one without its AK5 (or with a code X12 does not
-    # have) too: the AK9 decides them (they stayed unanswered, overdue, "no 997 for our 856")
-    verdict = pc.if_else(group_rejects, pa.scalar("rejected"), verdict)
+    # have) too; a set listed without a readable AK5 in a group accepted (AK9 A, E) is what the group says: the
+    # AK9 decides them (they stayed unanswered, overdue, "no 997 for our 856"); under P nothing tells which
+    verdict = pc.if_else(group_rejects, pa.scalar("rejected"),
+                         pc.coalesce(verdict, _map(set_rows["group_status"], _SET_VERDICT)))
     set_rows = set_rows.append_column("verdict", verdict).filter(pc.is_valid(verdict))
     by_set = sent_keys.join(set_rows.select([*_KEY, "_ack_row", "verdict", "acked_at"]), _KEY, join_type="inner")
     # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for

@@ -507,25 +507,31 @@ def test_a_ta1_refusing_an_interchange_of_several_documents_or_of_our_997_names_
     assert told[1].endswith("It held our 997 (GS06 1 ST02 0001, file target-997-000000001.x12).")
 
 
-def test_a_set_listed_without_its_ak5_in_a_group_rejected_whole_reads_rejected():
+@pytest.mark.parametrize(("ak9", "status", "reasons"), [
+    ("R*1*1*0*5", "rejected", "group rejected (number of included transaction sets does not match actual count)"),
+    ("A*1*1*1", "accepted", "group accepted"),
+    ("E*1*1*1", "accepted_with_errors", "group accepted, but errors were noted"),
+    ("P*1*1*0", "pending", None)])
+def test_a_set_listed_without_its_ak5_takes_its_group_s_verdict(ak9, status, reasons):
     """Walmart's translator rejecting our 856 group for a group-level error (AK9 R, AK905 5: the GE count) lists
     the ASN's AK2 but no AK5. The file breaks X12 (AK5 is mandatory in the AK2 loop: told, quarantined), but the
     partner's verdict is a fact and was dropped: the ASN stayed unanswered, then overdue ("no 997 for our 856").
-    The AK9 rejects every set it lists: rejected, the group's reason in words."""
-    text = """ISA*00*          *00*          *08*925485US00     *ZZ*ORDERBRIDGE    *261127*1512*^*00501*000771209*0*P*>~
+    The AK9 decides such a set: R rejects it, A accepts it, E accepts it with errors noted; under P (some set was
+    rejected, the 997 does not say which) it stays unanswered."""
+    isa = "ISA*00*          *00*          *08*925485US00     *ZZ*ORDERBRIDGE    *261127*1512*^*00501*000771209*0*P*>~"
+    text = f"""{isa}
 GS*FA*925485US00*ORDERBRIDGE*20261127*1512*771209*X*005010~
 ST*997*0001~
 AK1*SH*3*005010~
 AK2*856*0003~
-AK9*R*1*1*0*5~
+AK9*{ak9}~
 SE*5*0001~
 GE*1*771209~
 IEA*1*000771209~"""
     out = _take("walmart", text)
     assert [f.code for f in out.findings] == ["SEGMENT_MANDATORY_MISSING", "FA_SET_RESPONSE_MISSING"]
     row = _verdicts("walmart", out.functional_acks)[0][("856", "0003")]
-    assert (row["status"], row["reasons"]) == (
-        "rejected", "group rejected (number of included transaction sets does not match actual count)")
+    assert (row["status"], row["reasons"]) == (status, reasons)
 
 
 def test_an_824_our_checks_refuse_still_tells_and_records_its_rejection(answered, tmp_path):
