@@ -103,10 +103,13 @@ def name_interchanges(findings: list[Finding], sent: pa.Table) -> list[Finding]:
     SENT_SETS of the partner whose file it is): "It held our 856 HD-SHP-83 for PO HD8300401 (GS06 3 ST02
     0003, file ...)", so ops see which answer, shipment notice or invoice the partner refused without
     looking the interchange number up. A TA1 naming nothing we sent is told as it was (FA_UNMATCHED says so)."""
-    if not sent.num_rows or not any(f.code in TA1_CODES and f.location.value for f in findings):
+    named = [f.location.value for f in findings if f.code in TA1_CODES and f.location.value]
+    if not sent.num_rows or not named:
         return findings
+    keys = control_key(sent["isa13"])
+    mine = pc.is_in(keys, value_set=control_key(pa.array(named, pa.string())))  # a history's few rows, not all
     held: dict[str, list[dict]] = {}
-    for key, row in zip(control_key(sent["isa13"]).to_pylist(), sent.to_pylist(), strict=True):
+    for key, row in zip(keys.filter(mine).to_pylist(), sent.filter(mine).to_pylist(), strict=True):
         held.setdefault(key, []).append(row)
     out = []
     for f in findings:
