@@ -10,18 +10,22 @@ numbers are never reused per partner):
     (unless it lists as many sets, an AK2 listed twice counting once, as its AK902 says the group held:
     then our set never reached them);
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
-    as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
-    E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
-    M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are accepted (the errors
-    noted are the listed sets'). Answers with an unknown or missing status do not count;
-  * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
-    disagree raise FA_ACK_CONFLICT;
+    as a whole (AK901 M R W X) rejects its sets whatever their AK5 says; a set listed without a readable AK5
+    takes its group's AK901 (A, E, M R W X; under P it stays unanswered). A group
+    answer: A -> accepted, E -> accepted_with_errors, P -> accepted (under P the sets not listed are the
+    accepted ones), M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are
+    accepted (the errors noted are the listed sets'). Answers with an unknown or missing status do not count;
+  * the latest answer counts (received_at, else the 997's GS04/GS05; answers picked up together: the one
+    the partner wrote last, GS04/GS05 or a TA1's ISA09/ISA10; then file order); answers that disagree raise
+    FA_ACK_CONFLICT, told at the answer that came last;
   * a partner's TA1 rejecting our interchange (TA104 R; TA101 = our ISA13, compared by value) rejects
     every set we sent in it, and wins over any 997/999 for them, whenever it came: X12's TA1 R says the
     interchange was not processed, so a 997 claiming otherwise is a translator's slip (FA_ACK_CONFLICT);
     documents sent again go in a new interchange, decided on their own. TA104 A and E decide nothing;
   * an 824 (engine.application_advice: the partner's application's verdict, ack_type 824) counts over any
-    997/999 or TA1, the latest 824 first, and disagreeing with them is no conflict;
+    997/999 or TA1, the latest 824 first, and disagreeing with them is no conflict; of the OTIs one 824 gives
+    a set, the worst (rejected, accepted with errors, accepted) counts, the others' complaints added to its
+    reasons; a group-level OTI answers in its own words (not an AK9's "not listed" ones);
   * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending; from a
     partner who sends no 997s (FinanceSettings.expects_997 False): not_expected, never overdue.
 An AK2 (or an AK1 without AK2s), or a TA1, that names nothing we sent to that partner is an FA_UNMATCHED
@@ -32,6 +36,7 @@ acknowledgments never acknowledged, and we never answer one (engine.process send
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -87,6 +92,45 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
     conflicts = [f for f in together if f.code == "FA_ACK_CONFLICT" and
                  (f.location.file, f.location.isa13, f.location.gs06, f.location.st02) in mine]
     return [f for f in alone if f.code == "FA_UNMATCHED"] + conflicts
+
+
+TA1_CODES = ("FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_NOTED")
+
+
+def name_interchanges(findings: list[Finding], sent: pa.Table) -> list[Finding]:
+    """``findings`` with each TA1 finding (TA1_CODES: parsers.functional_acks tells TA104 R and E, knowing
+    nothing of what we sent) naming the documents we sent in the interchange its TA101 names (``sent``:
+    SENT_SETS of the partner whose file it is): "It held our 856 HD-SHP-83 for PO HD8300401 (GS06 3 ST02
+    0003, file ...)", so ops see which answer, shipment notice or invoice the partner refused without
+    looking the interchange number up. A TA1 naming nothing we sent is told as it was (FA_UNMATCHED says so)."""
+    named = [f.location.value for f in findings if f.code in TA1_CODES and f.location.value]
+    if not sent.num_rows or not named:
+        return findings
+    keys = control_key(sent["isa13"])
+    mine = pc.is_in(keys, value_set=control_key(pa.array(named, pa.string())))  # a history's few rows, not all
+    held: dict[str, list[dict]] = {}
+    for key, row in zip(keys.filter(mine).to_pylist(), sent.filter(mine).to_pylist(), strict=True):
+        held.setdefault(key, []).append(row)
+    out = []
+    for f in findings:
+        docs = held.get(control_key(pa.array([f.location.value], pa.string()))[0].as_py()) \
+            if f.code in TA1_CODES and f.location.value else None
+        if docs:
+            named = [_named_document(r) for r in docs[:_NAMED]]
+            more = f" and {len(docs) - _NAMED} more" if len(docs) > _NAMED else ""
+            f = replace(f, message=f"{f.message} It held our {', our '.join(named)}{more}.")
+        out.append(f)
+    return out
+
+
+_NAMED = 10  # documents a TA1's finding names; the rest counted
+
+
+def _named_document(r: dict) -> str:
+    """ "856 HD-SHP-83 for PO HD8300401 (GS06 3 ST02 0003, file homedepot-856-000000003.x12)"."""
+    ref = f" {r['document_ref']}" if r["document_ref"] else ""
+    po = f" for PO {r['po_number']}" if r["po_number"] and r["po_number"] != r["document_ref"] else ""
+    return f"{r['doc_type']}{ref}{po} (GS06 {r['gs06']} ST02 {r['st02']}, file {r['file']})"
 
 
 def control_key(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -155,7 +199,11 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     set_rows = keys.filter(pc.is_valid(keys["st02"]))
     verdict = _map(set_rows["set_status"], _SET_VERDICT)
     group_rejects = pc.fill_null(pc.is_in(set_rows["group_status"], value_set=pa.array(sorted(REJECTED))), False)
-    verdict = pc.if_else(pc.and_(group_rejects, pc.is_valid(verdict)), pa.scalar("rejected"), verdict)
+    # a group rejected as a whole rejects every set it lists, one without its AK5 (or with a code X12 does not
+    # have) too; a set listed without a readable AK5 in a group accepted (AK9 A, E) is what the group says: the
+    # AK9 decides them (they stayed unanswered, overdue, "no 997 for our 856"); under P nothing tells which
+    verdict = pc.if_else(group_rejects, pa.scalar("rejected"),
+                         pc.coalesce(verdict, _map(set_rows["group_status"], _SET_VERDICT)))
     set_rows = set_rows.append_column("verdict", verdict).filter(pc.is_valid(verdict))
     by_set = sent_keys.join(set_rows.select([*_KEY, "_ack_row", "verdict", "acked_at"]), _KEY, join_type="inner")
     # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for
@@ -203,17 +251,53 @@ def _ta1_rejections(sent: pa.Table, ta1: pa.Table) -> pa.Table:
                      "_ta1": pa.repeat(pa.scalar(True), n), "_group": pa.repeat(pa.scalar(False), n)})
 
 
-def _latest(candidates: pa.Table, *, ta1_first: bool) -> pa.Table:
+def _latest(candidates: pa.Table, *, ta1_first: bool, written: bool = True) -> pa.Table:
     """The first candidate per sent set: a TA1 rejection first when ``ta1_first``, then the latest
-    (acked_at, then acknowledgment row order)."""
+    (acked_at; answers picked up together, ``written``: the one the partner wrote last, its GS04/GS05 or
+    ISA09/ISA10, ``_created``; then acknowledgment row order, the order they arrived in)."""
     # nulls last when descending: sort a "has time" flag first
     order = [("_sent_row", "ascending"), ("_has_time", "descending"), ("acked_at", "descending"),
+             *([("_has_created", "descending"), ("_created", "descending")] if written else []),
              ("_ack_row", "descending")]
-    ordered = candidates.append_column("_has_time", pc.is_valid(candidates["acked_at"])).sort_by(
+    ordered = candidates.append_column("_has_time", pc.is_valid(candidates["acked_at"])).append_column(
+        "_has_created", pc.is_valid(candidates["_created"])).sort_by(
         order[:1] + [("_ta1", "descending")] + order[1:] if ta1_first else order)
+    return _firsts(ordered).drop_columns(["_has_time", "_has_created"])
+
+
+def _firsts(ordered: pa.Table) -> pa.Table:
+    """The first row of each sent set (``_sent_row``) of a table sorted by it."""
     sent_rows = ordered["_sent_row"].to_numpy()
     first = pa.array([True] + (sent_rows[1:] != sent_rows[:-1]).tolist(), pa.bool_())
-    return ordered.filter(first).drop_columns(["_has_time"])
+    return ordered.filter(first)
+
+
+_SEVERITY = {"accepted": 0, "accepted_with_errors": 1, "rejected": 2}
+
+
+def _advised(candidates: pa.Table, acks: pa.Table) -> pa.Table:
+    """The 824 answer that counts per sent set: of the latest 824 set naming it, its worst verdict (an 824
+    may judge one document in several OTIs: TR for a missing SSCC and TE for a carrier code, or TR for the
+    set and IA for one of its items; the rejection stands whichever OTI comes last), with the reasons of
+    the set's other OTIs in that 824 that note something after its own (``_also``)."""
+    refs = pc.binary_join_element_wise(pc.take(acks["source_file"], candidates["_ack_row"]),
+                                       pc.take(acks["ack_ref"], candidates["_ack_row"]), "\x1f")
+    candidates = candidates.append_column("_ref", refs)
+    latest = _latest(candidates, ta1_first=False).select(["_sent_row", "_ref"])
+    same = candidates.join(latest, ["_sent_row", "_ref"], join_type="inner", use_threads=False)
+    rank = pc.take(pa.array(list(_SEVERITY.values()), pa.int8()),
+                   pc.index_in(same["verdict"], value_set=pa.array(list(_SEVERITY), pa.string())))
+    same = same.append_column("_rank", rank).sort_by([("_sent_row", "ascending"), ("_rank", "descending"),
+                                                      ("_ack_row", "descending")])
+    reasons = pc.take(acks["reasons"], same["_ack_row"]).to_pylist()
+    told: dict[int, list[str]] = {}
+    for sent_row, text, noted in zip(same["_sent_row"].to_pylist(), reasons, same["_rank"].to_pylist(), strict=True):
+        said = told.setdefault(sent_row, [])
+        if text and text not in said and (noted or not said):  # what else it noted; not an item's "accepted"
+            said.append(text)
+    chosen = _firsts(same)
+    also = [" Also: ".join(told[r][1:]) or None for r in chosen["_sent_row"].to_pylist()]
+    return chosen.drop_columns(["_ref", "_rank"]).append_column("_also", pa.array(also, pa.string()))
 
 
 def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Finding]]:
@@ -221,11 +305,13 @@ def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Findin
     follows and outranks its translator's 997; never a conflict with it), else a TA1 rejecting its
     interchange, else the latest; conflicts as findings, at the latest answer (the file that brought the
     disagreement)."""
+    if "_created" not in candidates.column_names:
+        candidates = candidates.append_column("_created", pc.take(acks["ack_created_at"], candidates["_ack_row"]))
     if not candidates.num_rows:
-        return candidates.drop_columns(["_ta1"]), []
+        return candidates.drop_columns(["_ta1", "_created"]).append_column("_also", pa.array([], pa.string())), []
     app = pc.fill_null(pc.equal(pc.take(acks["ack_type"], candidates["_ack_row"]), "824"), False)
     if pc.any(app).as_py():
-        advised = _latest(candidates.filter(app), ta1_first=False).drop_columns(["_ta1"])
+        advised = _advised(candidates.filter(app), acks).drop_columns(["_ta1", "_created"])
         chosen, findings = _choose(candidates.filter(pc.invert(app)), acks)
         chosen = chosen.filter(pc.invert(pc.is_in(chosen["_sent_row"], value_set=advised["_sent_row"])))
         return pa.concat_tables([chosen, advised.cast(chosen.schema)]), findings
@@ -235,9 +321,10 @@ def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Findin
     findings: list[Finding] = []
     if len(conflicted):
         mine = candidates.filter(pc.is_in(candidates["_sent_row"], value_set=conflicted))
-        latest = {r["_sent_row"]: r["_ack_row"] for r in _latest(mine, ta1_first=False).to_pylist()}
+        # told at the answer that came last (arrival order: the file that brought the disagreement)
+        latest = {r["_sent_row"]: r["_ack_row"] for r in _latest(mine, ta1_first=False, written=False).to_pylist()}
         named = {r["_sent_row"]: r["_ack_row"] for r in _latest(mine.filter(pc.invert(mine["_ta1"])),
-                                                                 ta1_first=False).to_pylist()}
+                                                                 ta1_first=False, written=False).to_pylist()}
         for row in chosen.filter(pc.is_in(chosen["_sent_row"], value_set=conflicted)).to_pylist():
             at = acks.slice(latest[row["_sent_row"]], 1).to_pylist()[0]
             ack = acks.slice(named[row["_sent_row"]], 1).to_pylist()[0]  # a 997/999: it names the set
@@ -252,7 +339,8 @@ def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Findin
                 file=at["source_file"], isa13=at["isa13"], gs06=at["gs06"], st02=at["st02"],
                 seg="TA1" if at["ack_type"] == "TA1" else "AK2" if at["acked_st02"] else "AK1",
                 segment_position=at["segment_position"], file_segment=at["file_segment"]))
-    return chosen.drop_columns(["_ta1"]), findings
+    chosen = chosen.drop_columns(["_ta1", "_created"])
+    return chosen.append_column("_also", pa.nulls(chosen.num_rows, pa.string())), findings
 
 
 def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[str, FinanceSettings],
@@ -276,7 +364,12 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     status = pc.coalesce(verdict, pc.if_else(expected, waiting, pa.scalar("not_expected")))
     picked = acks.take(ack_row) if n else acks.slice(0, 0)
     by_group = pc.fill_null(pc.take(chosen["_group"], pick), False) if chosen.num_rows else pa.nulls(n, pa.bool_())
-    set_status, errors, reasons = _group_answers(picked, pc.fill_null(by_group, False))
+    # an 824's group-level OTI (GA GE GR) answers the group in its own words (its TED and NTE texts), not an AK9's
+    by_group = pc.and_(pc.fill_null(by_group, False), pc.fill_null(pc.not_equal(picked["ack_type"], "824"), True))
+    set_status, errors, reasons = _group_answers(picked, by_group)
+    if chosen.num_rows and pc.any(pc.is_valid(chosen["_also"])).as_py():  # an 824's other OTIs on the set
+        also = pc.take(chosen["_also"], pick)
+        reasons = pc.if_else(pc.is_valid(also), pc.binary_join_element_wise(reasons, also, ". Also: "), reasons)
     minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
     late = pc.greater(acked_at, due_at)
     table = pa.table({

@@ -460,7 +460,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
-        if ic.elements and (ic.rejected or sender_ok):
+        # an interchange of interchange acknowledgments alone (TA1s, no group) is never answered by a TA1, whatever
+        # it asks (ISA14 1): acknowledging one invites a TA1 for our TA1, a loop X12 avoids by sending no TA1 for
+        # an interchange without transactions (The Home Depot's gateway got our TA1 for its TA1)
+        if ic.elements and (ic.rejected or (sender_ok and ic.groups)):
             policy = profile.acks.ta1
             requested = ic.ack_requested == "1"
             has_error = bool([f for f in interchange_findings(ic, findings) if f.severity == "error"])
@@ -500,8 +503,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
-            if g.functional_id == "AG" and "824" in profile.accepts:
-                advice_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "824"]
+            if g.functional_id == "AG" and "824" in profile.accepts:  # a refused one too (our 997 says why):
+                # its verdict on our document is the partner's application's, as a 997's is read whatever our checks
+                # said (a TED02 of 61 characters lost "rejected" on our 856, which read as its 997 had said)
+                advice_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "824"]
             if g.functional_id == "TX" and "864" in profile.accepts:  # a refused one too: its words, marked
                 taken = {ts.start for ts in accepted_sets(g, findings)}
                 text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]

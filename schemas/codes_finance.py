@@ -23,7 +23,8 @@ FINANCE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "An AK2 set response has no AK5/IK5: the set's status is unknown and it stays unacknowledged.",
+        "An AK2 set response has no AK5/IK5: its group's AK9 decides it (A accepted, E accepted with errors, R"
+        " rejected); under AK9 P its status is unknown and it stays unacknowledged.",
     ),
     _C(
         "FA_GROUP_RESPONSE_MISSING",
