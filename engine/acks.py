@@ -59,15 +59,31 @@ def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
     return any(f.severity == "error" and f.code not in TA1_TOLERATED for f in interchange_findings(ic, findings))
 
 
-def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
-    """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
+def _ta1_status(ic: Interchange, findings: list[Finding]) -> tuple[list[Finding], list[str], str]:
+    """(the interchange's errors, the TA105 codes of its noted warnings, TA104: R, E or A)."""
     errors = [f for f in interchange_findings(ic, findings) if f.severity == "error"]
     warned = [TA1_NOTED[key] for f in findings if f.severity == "warning"
               and (key := (f.code, f.location.element)) in TA1_NOTED and _within(f, ic.start, max(ic.end, ic.start))]
     if ic.rejected or any(f.code not in TA1_TOLERATED for f in errors):
-        status = "R"
-    else:
-        status = "E" if errors or warned else "A"
+        return errors, warned, "R"
+    return errors, warned, "E" if errors or warned else "A"
+
+
+def ta1_asked(ic: Interchange, findings: list[Finding]) -> bool:
+    """Whether ``ic``'s ISA14 asks for a TA1 given what was found: 1 always; 2 only when the TA1 would reject it (R);
+    3 when it would reject it or note errors (R or E); 0 (or anything else) never."""
+    code = ic.ack_requested
+    if code == "1":
+        return True
+    if code not in ("2", "3"):
+        return False
+    status = _ta1_status(ic, findings)[2]
+    return status == "R" or (code == "3" and status == "E")
+
+
+def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
+    """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
+    errors, warned, status = _ta1_status(ic, findings)
     # TA105 names why: for a rejection (R), an error that rejects it before one that is only tolerated
     # (a duplicate ISA13 whose IEA02 also differs is answered R 025, not R 001); a noted warning after errors
     noted = sorted(errors, key=lambda f: status == "R" and f.code in TA1_TOLERATED)

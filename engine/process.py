@@ -24,6 +24,7 @@ from engine.acks import (
     group_rejected,
     interchange_findings,
     interchange_rejected,
+    ta1_asked,
     ta1_segment,
     unnameable_groups,
 )
@@ -465,7 +466,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         # an interchange without transactions (The Home Depot's gateway got our TA1 for its TA1)
         if ic.elements and (ic.rejected or (sender_ok and ic.groups)):
             policy = profile.acks.ta1
-            requested = ic.ack_requested == "1"
+            requested = ta1_asked(ic, findings)
             has_error = bool([f for f in interchange_findings(ic, findings) if f.severity == "error"])
             if policy == "always" or (policy == "requested" and (requested or has_error)) or \
                     (policy == "on_error" and has_error):

@@ -23,6 +23,7 @@ from engine.acks import (
     interchange_rejected,
     noted_in,
     statuses_of,
+    ta1_asked,
     ta1_segment,
     unnameable_groups,
 )
@@ -134,7 +135,7 @@ class SplitInterchange:
         if ic.elements and (ic.rejected or self.sender_ok):
             policy = profile.acks.ta1
             has_error = bool([f for f in interchange_findings(ic, self.findings) if f.severity == "error"])
-            if policy == "always" or (policy == "requested" and (ic.ack_requested == "1" or has_error)) or \
+            if policy == "always" or (policy == "requested" and (ta1_asked(ic, self.findings) or has_error)) or \
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{self.sha256}:{ic.control_number}:{ic.start + self.row_base}",
                                             ta1=tuple(ta1_segment(ic, self.findings, today=self.today)),

@@ -16,6 +16,7 @@ from engine.acks import (
     build_997,
     interchange_findings,
     interchange_rejected,
+    ta1_asked,
     ta1_segment,
     unnameable_groups,
 )
@@ -170,7 +171,7 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
         if ic.start not in answered or not ic.elements:
             continue
         has_error = any(f.severity == "error" for f in interchange_findings(ic, findings))
-        if ic.ack_requested == "1" or (has_error and send_997):
+        if ta1_asked(ic, findings) or (has_error and send_997):
             env = _ta1_envelope(ic)
             key = f"TA1:{sha256}:{ic.control_number}:{ic.start}"
             out.append(WarehouseAnswer(PlannedDocument(party, "TA1", "", (PlannedSet(

@@ -19,6 +19,10 @@ from schemas.x12dict import SUPPORTED_VERSIONS, base_version, functional_id_unkn
 
 _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
+# ISA14 (I13): 0 none, 1 a TA1; X12's later code list adds 2 (a TA1 only when the interchange is rejected) and 3 (only
+# when rejected or accepted with errors noted). Taken in every release: a translator sending 2 or 3 under an older
+# ISA12 asks for less than 1 does, never something we cannot answer (engine.acks.ta1_asked)
+ACK_REQUESTED_CODES = ("0", "1", "2", "3")
 _GS06 = re.compile(r"^\d{1,9}$")
 _ST02 = re.compile(r"^[\x20-\x7e]{4,9}$")  # AN 4/9: any printable ASCII ("PO-1", "A.01"), not just letters and digits
 _NUMBER = re.compile(r"^[0-9]{1,18}$")  # an N0 value as sent (ASCII digits: str.isdigit takes others)
@@ -239,8 +243,8 @@ def _check_isa(ic: Interchange) -> list[Finding]:
                                file_segment=ic.start + 1))
     else:
         bad("ISA_CONTROL_NUMBER_INVALID", 13, f"ISA13 {e[12]!r} is not a number of up to 9 digits.")
-    if e[13].strip() not in ("0", "1"):
-        bad("ISA_ACK_REQUESTED_INVALID", 14, "ISA14 must be 0 or 1.")
+    if e[13].strip() not in ACK_REQUESTED_CODES:
+        bad("ISA_ACK_REQUESTED_INVALID", 14, "ISA14 must be 0, 1, 2 or 3.")
     coded("ISA_USAGE_INVALID", 15, "a usage indicator (I information, P production, T test)")
     return out
 
