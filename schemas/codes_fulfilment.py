@@ -60,6 +60,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A W12 has no units shipped (W1203), or more than 4 decimal places in them (they would be rounded)."),
     _C("SHIPMENT_945_NOT_SHIPPED", "business", "warning", "",
        "A W12 ships 0 units (a cut line): the item is not recorded as shipped."),
+    _C("SHIPMENT_REPEATED", "business", "warning", "",
+       "A confirmation repeats a shipment recorded from an earlier file as recorded: not recorded or sent again."),
     _C("SHIPMENT_LABEL_VOIDED", "business", "warning", "",
        "A CSV confirmation row's label was voided (the layout's voided column): the row is not recorded as shipped."),
     _C("SHIPMENT_ROW_NOT_SHIPPED", "business", "warning", "",

@@ -357,25 +357,81 @@ def test_the_same_export_dropped_again_under_another_name_ships_nothing_twice(tm
     assert len([s for s in segments(ws, "dicks", "810") if s[0] == "BIG"]) == 1
 
 
-def test_a_re_export_naming_a_shipment_sent_before_holds_only_the_repeat(tmp_path):
-    """The next day's ShipStation export (other bytes: a new shipment added) lists 100482236 again: that repeat is
-    held as a shipment already recorded (SHIPMENT_ID_DUPLICATE), the new shipment of the same file goes."""
+def _re_exported(tmp_path, rows_of):
+    """Day 1's ShipStation night, then its next day's export (its rows ``rows_of``(day 1's rows)) shipped at 15:00 on
+    12-05: (ws, the ShipStation result of day 2, the stored findings as (code, severity, PO, message), states)."""
     ws, _found, _states, _results = variant(tmp_path, "shipstation")
     text = (FIXTURES / "shipments" / "shipstation" / "ShipStation_Shipments_2026-12-04.csv").read_text(encoding="utf-8")
     header, *rows = text.splitlines(keepends=True)
-    again = [r for r in rows if r.startswith("100482236")]
-    new = [r.replace("100482236", "100482301").replace("DK8200101", "DK8200102").replace("RG82-01", "RG82-03")
-           .replace("1Z82RG820300000020", "1Z82RG820300000039") for r in again[:1]]
     inbox = ws.warehouse_drop_root / "shipstation" / "inbox"
-    (inbox / "ShipStation_Shipments_2026-12-05.csv").write_text(header + "".join(again + new), encoding="utf-8")
+    (inbox / "ShipStation_Shipments_2026-12-05.csv").write_text(header + "".join(rows_of(rows)), encoding="utf-8")
     later = datetime(2026, 12, 5, 15)
     [result] = [r for r in ship_stages(ws, later, run_id="day2")[:-1] if r.warehouse == "shipstation"]
     deliver_all(ws, later)
-    assert (result.shipments, result.held) == (1, 1)
-    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
-    assert ("SHIPMENT_ID_DUPLICATE", "DK8200101") in found
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"], f["message"]))
+    return ws, result, found, states
+
+
+NEXT = ("100482236", "100482301"), ("DK8200101", "DK8200102"), ("RG82-01", "RG82-03"), ("1Z82RG820300000020",
+                                                                                          "1Z82RG820300000039")
+
+
+def _next_day(row: str) -> str:
+    for old, new in NEXT:
+        row = row.replace(old, new)
+    return row.replace(",12,496", ",20,496")
+
+
+def test_a_cumulative_export_repeating_yesterday_s_shipment_passes_it_over_and_ships_the_new_one(tmp_path):
+    """ShipStation's export of the last days, taken each day: the 5th's repeats the 4th's shipments (the voided
+    label and 100482236, as recorded) before the new one (100482301, Dick's other PO). The repeat used to be held as
+    an error (SHIPMENT_ID_DUPLICATE, and its lines SHIPMENT_OVER_RESERVED: "the warehouse must send a corrected
+    confirmation"), the file quarantined though nothing was wrong. Now it is passed over with a warning naming the
+    file it was recorded from; the new shipment goes; the file is processed."""
+    ws, result, found, states = _re_exported(tmp_path, lambda rows: rows + [_next_day(rows[2])])
+    assert (result.files, result.processed, result.quarantined, result.shipments, result.held, result.errors) == (
+        1, 1, 0, 1, 0, 0)
+    assert [f for f in found if f[0] == "SHIPMENT_REPEATED"] == [
+        ("SHIPMENT_REPEATED", "warning", "DK8200101", "Shipment 100482236 repeats the one recorded on 2026-12-04 from "
+         "ShipStation_Shipments_2026-12-04.csv (the same POs, cartons and quantities): not recorded or sent again.")]
+    assert not [f for f in found if f[1] == "error"]
     assert [s[2] for s in segments(ws, "dicks", "856") if s[0] == "BSN"] == ["100482236", "100482301"]
+    assert len([s for s in segments(ws, "dicks", "810") if s[0] == "BIG" and s[4] == "DK8200101"]) == 1
     assert states[("dicks", "DK8200101")] in ("invoiced", "closed")
+
+
+def test_an_export_of_nothing_but_repeats_records_nothing_and_is_processed(tmp_path):
+    ws, result, found, _states = _re_exported(tmp_path, lambda rows: rows[2:])
+    assert (result.processed, result.quarantined, result.shipments, result.held, result.errors) == (1, 0, 0, 0, 0)
+    assert [f[0] for f in found if f[0] == "SHIPMENT_REPEATED"] == ["SHIPMENT_REPEATED"]
+    assert [s[2] for s in segments(ws, "dicks", "856") if s[0] == "BSN"] == ["100482236"]
+
+
+@pytest.mark.parametrize("change", [(",12,496", ",11,496"), ("12/4/2026 11:41:26 AM", "12/5/2026 9:02:00 AM")],
+                         ids=["another-quantity", "another-day"])
+def test_a_recorded_shipment_confirmed_again_otherwise_is_still_held_for_a_person(tmp_path, change):
+    """The same shipment id with another quantity or ship date is a correction or another shipment: held as
+    before (SHIPMENT_ID_DUPLICATE), nothing sent again."""
+    ws, result, found, _states = _re_exported(tmp_path, lambda rows: [r.replace(*change) for r in rows[2:]])
+    assert ("SHIPMENT_ID_DUPLICATE", "error", "DK8200101", "Shipment 100482236 was already recorded.") in found
+    assert "SHIPMENT_REPEATED" not in {f[0] for f in found} and (result.shipments, result.held) == (0, 1)
+    assert [s[2] for s in segments(ws, "dicks", "856") if s[0] == "BSN"] == ["100482236"]
+
+
+def test_a_945_sent_again_in_a_new_interchange_the_next_day_is_a_repeat(tmp_path):
+    """Körber's translator resends the 4th's 945s in a new interchange (ISA13 7702, group 77021) on the 5th: each
+    shipment repeats its record: passed over with a warning each, nothing sent again, the 945 acknowledged."""
+    ws, _found, _states, _results = variant(tmp_path, "korber")
+    text = (FIXTURES / "shipments" / "korber" / "KORBER_945_20261204134011.x12").read_text(encoding="utf-8")
+    again = text.replace("000007701", "000007702").replace("77011", "77021").replace("261204*1340", "261205*0900")
+    inbox = ws.warehouse_drop_root / "korber" / "inbox"
+    (inbox / "KORBER_945_20261205090011.x12").write_text(again, encoding="utf-8")
+    later = datetime(2026, 12, 5, 15)
+    [result] = [r for r in ship_stages(ws, later, run_id="day2")[:-1] if r.warehouse == "korber"]
+    deliver_all(ws, later)
+    assert (result.processed, result.quarantined, result.shipments, result.held, result.errors) == (1, 0, 0, 0, 0)
+    assert sorted(f["message"][:23] for f in result.findings) == ["Shipment KRB-7001 repea", "Shipment KRB-7002 repea"]
+    assert [s[2] for s in segments(ws, "academy", "856") if s[0] == "BSN"] == ["KRB-7001", "KRB-7002"]
 
 
 def test_a_kit_confirmed_by_its_components_is_held_naming_the_component_and_the_line(tmp_path):
