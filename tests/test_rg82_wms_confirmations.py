@@ -485,3 +485,16 @@ def test_the_columnar_810_heads_write_a_ref_bm_per_bill_of_lading_as_the_one_by_
                            lines=()), settings)
     assert [s for s in one if s[0] == "REF"] == [["REF", "BM", "SAIA0001047720011"],
                                                 ["REF", "BM", "SAIA0001047720022"], ["REF", "IA", "AC3071"]]
+
+
+def test_a_substitute_the_po_does_not_order_holds_its_shipment_naming_the_line_it_lacks(tmp_path):
+    """Logiwa packs a cookware set (our item, UPC 614141820108, ordered on Kohl's other PO) in the mixer's place in
+    package 3 without a substitution agreed: the shipment is held, ops told the PO has no line of that item
+    (SHIPMENT_LINE_UNKNOWN at its row), nothing sent, the order still owed."""
+    ws, found, states, results = variant(tmp_path, "logiwa", [
+        ("614141820122,Stand mixer 5 qt,5,PKG-3", "614141820108,Cookware set 10 pc,5,PKG-3")])
+    assert [(f[0], f[1], f[3], f[4]) for f in found] == [
+        ("SHIPMENT_LINE_UNKNOWN", "error", "KO8200302", "PO KO8200302 has no line with this item.")]
+    assert (results["logiwa"].shipments, results["logiwa"].held) == (0, 1)
+    assert states[("kohls", "KO8200302")] == "acknowledged"
+    assert not list((ws.drop_root / "kohls" / "outbox").glob("kohls-856-*"))
