@@ -411,6 +411,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     again = {r[0] for r in recorded} & set(read.lines["shipment_id"].to_pylist())
     if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
         read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in sorted(again)]))  # over
+    voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
+    if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
+        read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
     orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
         pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},

@@ -498,3 +498,25 @@ def test_a_substitute_the_po_does_not_order_holds_its_shipment_naming_the_line_i
     assert (results["logiwa"].shipments, results["logiwa"].held) == (0, 1)
     assert states[("kohls", "KO8200302")] == "acknowledged"
     assert not list((ws.drop_root / "kohls" / "outbox").glob("kohls-856-*"))
+
+
+def test_a_label_voided_after_its_shipment_was_sent_is_told_as_such(tmp_path):
+    """The 5th's export shows 100482236, confirmed and sent on the 4th, voided since (Voided True), and the same
+    goods labelled again as 100482290. The voided rows used to say only "not recorded as shipped", as of a label
+    voided before any confirmation, beside the new label held as more than reserved. Now they say the shipment was
+    recorded and its 856 sent for a label voided since, and to tell the buyer; the new label is held for a person
+    (its units were consumed by the voided one's record)."""
+    def relabelled(rows):
+        voided = [r.replace(",False,", ",True,") for r in rows[2:]]
+        return voided + [r.replace("100482236", "100482290").replace("1Z82RG820300000020", "1Z82RG820300000048")
+                         .replace("12/4/2026 11:41:26 AM", "12/5/2026 10:15:00 AM") for r in rows[2:]]
+
+    ws, result, found, _states = _re_exported(tmp_path, relabelled)
+    told = [f[3] for f in found if f[0] == "SHIPMENT_LABEL_VOIDED" and "100482236" in f[3]]
+    assert told == [
+        f"Row {n}: its label was voided (Voided 'True'): {q} of {sku} on shipment 100482236: recorded on 2026-12-04 "
+        "from ShipStation_Shipments_2026-12-04.csv and its 856 sent, for a label voided since: tell the buyer (the "
+        "goods' new label is a shipment of its own)." for n, q, sku in ((2, 12, "RG82-01"), (3, 6, "RG82-02"))]
+    assert {f[0] for f in found if f[1] == "error" and f[2] == "DK8200101"} == {"SHIPMENT_OVER_RESERVED"}
+    assert (result.shipments, result.held) == (0, 1)
+    assert [s[2] for s in segments(ws, "dicks", "856") if s[0] == "BSN"] == ["100482236"]

@@ -8,6 +8,9 @@ the file's other shipments go. It used to be held as SHIPMENT_ID_DUPLICATE (an e
 lines "more than reserved", ops told the warehouse must send a corrected confirmation) though nothing was wrong. A
 shipment id recorded before whose rows differ is a correction or another shipment: SHIPMENT_ID_DUPLICATE, as
 before (rules.shipments), for a person to settle.
+
+A voided label's rows (SHIPMENT_LABEL_VOIDED, parsers.shipments_csv) whose shipment was recorded from an earlier
+file are told as such (voided_after_recorded): its 856 went to the buyer for a label that no longer ships.
 """
 
 from __future__ import annotations
@@ -67,3 +70,25 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord]):
     keep[drop] = False
     return replace(read, lines=lines.filter(pa.array(keep)), findings=(*read.findings, *found), unread=unread,
                    pos=pos)
+
+
+def voided_after_recorded(read, recorded: Sequence[ShipmentRecord]):
+    """``read`` with its SHIPMENT_LABEL_VOIDED findings about a shipment of ``recorded`` (shipment ids the reader
+    gave each row: ``read.unread``) saying that it was recorded and its 856 sent: the label voided after the export
+    that confirmed it (a cumulative export's next day), the buyer holds an ASN for a label that will not move. They
+    used to say only "not recorded as shipped", as of a label voided before it was ever confirmed."""
+    by_id = {r.shipment_id: r for r in recorded}
+    if not by_id:
+        return read
+    told = []
+    for f in read.findings:
+        sid = read.unread.get(f.location.row) if f.code == "SHIPMENT_LABEL_VOIDED" else None
+        was = by_id.get(sid) if sid else None
+        if was is None:
+            told.append(f)
+            continue
+        told.append(replace(f, message=f"{f.message[:f.message.index(' not recorded as shipped.')]}: recorded on "
+                            f"{was.ship_date.isoformat()} from {was.source_file or 'an earlier confirmation'} and its "
+                            "856 sent, for a label voided since: tell the buyer (the goods' new label is a shipment "
+                            "of its own)."))
+    return replace(read, findings=tuple(told))
