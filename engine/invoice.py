@@ -271,8 +271,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings, total: Decimal | None 
         body.append(["CUR", "SE", invoice.currency])
     if invoice.shipment_id and "SI" in settings.shipment_refs:
         body.append(["REF", "SI", invoice.shipment_id])
-    if invoice.bill_of_lading and "BM" in settings.shipment_refs:
-        body.append(["REF", "BM", invoice.bill_of_lading])
+    if invoice.bill_of_lading and "BM" in settings.shipment_refs:  # a REF*BM per bill of lading (an order shipped
+        body += [["REF", "BM", bol] for bol in invoice.bill_of_lading.split(",") if bol]  # on two trucks: two)
     if settings.vendor_number:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
     body += ref_segments(invoice.refs, settings.order_refs, settings.order_ref_descriptions)

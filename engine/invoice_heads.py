@@ -226,6 +226,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
                                       ("REF", ["SI", shipment], _when("SI" in settings.shipment_refs, shipment)),
                                       ("REF", ["BM", bol], _when("BM" in settings.shipment_refs, bol))):
         text, has = _segment(seg_id, elements, present, d)
+        if elements[0] == "BM":  # an order's bills of lading ("," apart: billing.bills_of_lading) a REF*BM each
+            text = pc.replace_substring(text, ",", d.segment + d.suffix + "REF" + d.element + "BM" + d.element)
+            has = has * (1 + np.asarray(pc.count_substring(bol, ",").to_numpy(zero_copy_only=False), np.int64))
         parts.append(text)
         count += has
         if seg_id == "CUR":

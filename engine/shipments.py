@@ -328,7 +328,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     marked = _carton_marks(line_marks_for(lines, orders, order_lines), box, carton)
     packaging = _packagings(lines, g, carton, items)
     packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit,
-                       tracking_number=number or "", mark_for=mark, mark_for_conflict=conflict, packaging=kind)
+                       tracking_number=first_tracking(number), mark_for=mark, mark_for_conflict=conflict,
+                       packaging=kind)
                   for label, sscc, b, weight, unit, number, (mark, conflict), kind in zip(
                       c.label, c.sscc, carton.tolist(), c.weight, c.unit, tracking, marked, packaging, strict=True)]
     on_pallet, carton_order, first = c.on_pallet, c.order, c.first
@@ -382,7 +383,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
             routed_level=routed_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent, service_names),
-            tracking_number=h["tracking_number"] or "",
+            tracking_number=first_tracking(h["tracking_number"]),
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]),
             fob=next((fobs[k] for k in ((o.partner, o.po_number) for o in shipped[s]) if k in fobs), ()),
@@ -473,25 +474,39 @@ def _whole(sscc: str, label: str, packed: tuple[Pack, ...]) -> Tare:
                 items=tuple(i for p in own for i in p.items), weight=own[0].weight, weight_unit=own[0].weight_unit)
 
 
+def tracking_numbers(value: str | None) -> list[str]:
+    """The tracking numbers of a confirmation row's cell: several when the cell listed several (the CSV reader
+    joins them with parsers.shipments_csv.TRACKING_SEPARATOR, "|"), else the one."""
+    return [v for v in (value or "").split("|") if v]
+
+
+def first_tracking(value: str | None) -> str:
+    """The first of a cell's tracking numbers (tracking_numbers): a shipment's header REF CN, a carton's own."""
+    return next(iter(tracking_numbers(value)), "")
+
+
 def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:
     """Per shipment code (``shipment``: each line's, ``n`` of them): its tracking numbers other than its
-    first line's (the header's REF CN), in the order first seen: a parcel shipment's cartons each have
-    one, and the 856 carries every one (more REF CN at the S level), not the first alone."""
+    first line's first (the header's REF CN), in the order first seen: a parcel shipment's cartons each have
+    one, and the 856 carries every one (more REF CN at the S level), not the first alone; a cell listing several
+    (a fulfillment's packages in one "Tracking Numbers" cell) gives each."""
     out: list[tuple[str, ...]] = [()] * n
     number = lines["tracking_number"]
     if number.null_count == len(number):
         return out
     heads = number.take(pa.array(first_rows(shipment, n=n)))
     other = pc.fill_null(pc.not_equal(number, heads.take(pa.array(shipment))), pc.is_valid(number))
-    if not pc.any(other).as_py():  # the usual file: one tracking number per shipment, on its first row
-        return out
+    several = pc.fill_null(pc.match_substring(number, "|"), False)
+    if not pc.any(other).as_py() and not pc.any(several).as_py():  # the usual file: one tracking number per
+        return out  # shipment, on its first row
     pair, _ = encode(shipment, number)
     first = np.flatnonzero(is_first(pair) & _valid(number))
-    header = heads.to_pylist()
+    header = [first_tracking(h) for h in heads.to_pylist()]
     found: dict[int, list[str]] = defaultdict(list)
     for s, value in zip(shipment[first].tolist(), number.take(pa.array(first)).to_pylist(), strict=True):
-        if value != header[s]:
-            found[s].append(value)
+        for each in tracking_numbers(value):
+            if each != header[s] and each not in found[s]:
+                found[s].append(each)
     for s, values in found.items():
         out[s] = tuple(values)
     return out
@@ -1318,7 +1333,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
             given = givens[shared] = tuple({**header_fields(h, method), "routed_level": routed_level}.items())
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], scac, service,
-            h["tracking_number"] or "", h["bill_of_lading"] or "",
+            first_tracking(h["tracking_number"]), h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
             *weights[s], more[s], given))
     return out, flat

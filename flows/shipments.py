@@ -40,7 +40,7 @@ from engine.invoice_po_sacs import (
     stored_po_sacs,
     without_orders,
 )
-from engine.lifecycle import backorders, balance, billing, ship_checks, shipping, stops
+from engine.lifecycle import backorders, balance, billing, repeats, ship_checks, shipping, stops
 from engine.lifecycle.common import with_agreed_fob
 from engine.outbound_controls import blanked, blanked_envelope, controls, envelope_controls
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
@@ -407,6 +407,13 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped). ``seen``: the (sender,
     ISA13) of a 945 file's interchanges taken in, recorded with it (a copy sent again is ISA_DUPLICATE)."""
+    recorded = _recorded(state, warehouse, read.lines, profiles)
+    again = {r[0] for r in recorded} & set(read.lines["shipment_id"].to_pylist())
+    if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
+        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in sorted(again)]))  # over
+    voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
+    if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
+        read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
     orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
         pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
@@ -425,7 +432,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     dcs = _store_dcs(ref, profiles)  # the DC each store is shipped through (ship_tos.csv dc): its 856's N1*ST
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
-        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines, profiles)), profiles=profiles,
+        recorded=shipping.recorded_table(recorded), profiles=profiles,
         item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
         store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),

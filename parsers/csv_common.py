@@ -1056,6 +1056,16 @@ def _serial(text: str) -> date | None:
     return _EXCEL_EPOCH + timedelta(days=int(m.group(1)))
 
 
+def serial_time(text: str) -> time | None:
+    """The time of day of an Excel serial date-time (46360.5722222 -> 13:44:00: its fraction of a day, to the
+    second); None for a whole number (a date alone) or a cell that is no serial."""
+    m = _SERIAL.match(text.strip())
+    if m is None or "." not in text or int(m.group(1)) < 61:
+        return None
+    seconds = min(round(float("0" + text.strip()[text.strip().index("."):]) * 86400), 86399)
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
                          r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT)\)?)?"
                          r"(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")

@@ -35,6 +35,7 @@ from parsers.csv_common import (
     raw_records,
     read_columns,
     scientific,
+    serial_time,
     time_in,
     zone_in,
 )
@@ -49,7 +50,7 @@ _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_lev
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
            "net_weight_unit", "lot_number", "expiration_date", "transport_method", "serial_numbers",
-           "box_number", "box_count", "packaging")
+           "box_number", "box_count", "packaging", "voided")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -62,6 +63,59 @@ _SERIAL_SEPARATORS = re.compile(r"[\s,;|]+")
 def _serials(text: str | None) -> str | None:
     """A cell's serial numbers one blank apart ("SN1, SN2;SN3" -> "SN1 SN2 SN3"); None without any."""
     return " ".join(s for s in _SERIAL_SEPARATORS.split(text) if s) or None if text else None
+
+
+# a cell listing several tracking numbers (a shipment's packages: NetSuite's item fulfillment "Tracking Numbers", a
+# WMS joining its labels' numbers): split at commas, semicolons, | and line breaks ("<br>" too, as a saved search
+# writes them), or at blanks when every part is a number of its own (10 characters or more: a USPS number written
+# in groups of 4 stays one number)
+_TRACKING_SEPARATORS = re.compile(r"\s*(?:[,;|\n\r]|<br\s*/?>)\s*", re.IGNORECASE)
+
+
+def tracking_cell(text: str | None) -> str | None:
+    """A tracking number cell's numbers, TRACKING_SEPARATOR apart ("1Z..1, 1Z..2" -> "1Z..1|1Z..2": the 856 carries
+    each as a REF*CN of its own, engine.shipments.tracking_numbers); one number as written; None without any."""
+    if text is None:
+        return None
+    parts = [s for s in _TRACKING_SEPARATORS.split(text) if s]
+    if len(parts) == 1 and " " in parts[0]:
+        blanks = parts[0].split()
+        if all(len(b) >= 10 for b in blanks):
+            parts = blanks
+    return TRACKING_SEPARATOR.join(dict.fromkeys(parts)) or None
+
+
+TRACKING_SEPARATOR = "|"
+
+
+def _several_tracking(cells: _Distinct) -> _Distinct:
+    """The tracking column with each distinct cell holding a separator or a blank read by tracking_cell (found in
+    Arrow: a file's one number per cell makes no Python call each)."""
+    if not cells.values:
+        return cells
+    maybe = pc.match_substring_regex(pa.array(cells.values, pa.string()), r"[,;|\s]|<[bB][rR]")
+    which = np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)).tolist()
+    if not which:
+        return cells
+    values = list(cells.values)
+    for k in which:
+        values[k] = tracking_cell(values[k])
+    return _Distinct(values, cells.index)
+# the transport mode as WMS and 3PL exports name it (Extensiv's routing Mode "LTL"; a WMS's "Truckload"): the X12
+# element 91 code it is (LT less than trailer load, M motor (common carrier), A air, AF air freight, R rail, S
+# ocean, H customer pickup), any case; a code as itself. Not "Parcel": U is a private parcel service, D parcel
+# post (USPS): which one the word means is the carrier's (a parcel SCAC without a method is U: transport_method_for)
+_METHOD_WORDS = {"LTL": "LT", "LESS THAN TRUCKLOAD": "LT", "LESS THAN TRAILER LOAD": "LT", "TRUCKLOAD": "M",
+                 "FULL TRUCKLOAD": "M", "FTL": "M", "TL": "M", "MOTOR": "M", "AIR": "A", "AIR FREIGHT": "AF",
+                 "RAIL": "R", "OCEAN": "S", "CUSTOMER PICKUP": "H", "CUSTOMER PICK UP": "H", "WILL CALL": "H"}
+
+
+def _method(text: str | None) -> str | None:
+    """A transport method cell as its element 91 code (a code in capitals, or a mode's name: _METHOD_WORDS)."""
+    if text is None:
+        return None
+    word = " ".join(text.upper().replace("-", " ").split())
+    return word if word in TRANSPORT_METHODS else _METHOD_WORDS.get(word, word)
 
 
 _BOX_OF = re.compile(r"\s*(\d{1,4})\s*(?:(?:of|/)\s*(\d{1,4})\s*)?", re.IGNORECASE)
@@ -196,6 +250,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for i, (b, c) in box_cells.items():
         boxes[i] = _box(b, c)
     further = {i for i in box_cells if isinstance(boxes[i], tuple) and boxes[i][0] > 1}
+    voided = _voided(cols, mapping, rows, numbers, file)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
@@ -220,9 +275,10 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         if garbled:
             cols[name] = _Distinct([None if k in garbled else t for k, t in enumerate(cols[name].values)],
                                    cols[name].index)
+    cols["tracking_number"] = _several_tracking(cols["tracking_number"])  # several numbers in a cell: each one
     # the transport method (TD504): an X12 element 91 code, any case; another word is left out with a warning
     # (the 856 then says what it would without the column), not guessed at, and the row ships
-    method = cols["transport_method"].map(lambda t: None if t is None else t.upper())
+    method = cols["transport_method"].map(_method)
     for i in method.rows_where(lambda v: v is not None and v not in TRANSPORT_METHODS):
         t = cols["transport_method"].values[cols["transport_method"].index[i]]
         rows.note(finding("SHIPMENT_TRANSPORT_METHOD_UNKNOWN", f"{t!r} is no X12 transport method code (element 91: "
@@ -237,7 +293,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # a lot's expiry given as its month ("2028-07", "07/2028", GS1's "280700"): the month's last day, as GS1 reads
     # AI 17's day 00 (the 856's DTM*036 then states it; its DTM02 is a full date) -- it used to hold the shipment
     expires = cols["expiration_date"].map(lambda t: None if t is None else parse_month_end(t, mapping))
-    time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
+    time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t) or (  # "2026-11-27 14:05"
+        serial_time(t) if mapping.excel_serial_dates else None))  # or Excel's serial's fraction of a day
     # the zone written after the time ("2026-12-01T19:50:12Z", "14:05 -05:00", "13:50 CST"): its 623 time code, the
     # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
     time_zone = cols["ship_time"].map(lambda t: None if t is None else zone_in(t))
@@ -340,13 +397,16 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                                      box_cells[i][0 if name == "box_number" else 1])))
     bad = set()
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
+        if i in voided:  # a voided label's row ships nothing: what it says is no problem of a shipment
+            continue
         rows.problem(*args)
         bad.add(i)
     # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships; but box 2..m
     # of a multi-box unit ships 0 of it by design (the unit counted on box 1): a carton, kept. A warehouse without
     # the box columns confirms a unit's further cartons as rows of 0 of the line in cartons of their own: read as
     # box 2..m of the line's units (_further_cartons)
-    zero = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad and i not in further]
+    zero = [i for i in quantity.rows_where(lambda v: v is not None and v == 0)
+            if i not in bad and i not in further and i not in voided]
     inferred = _further_cartons(zero, cols, quantity, bad, box_cells) if zero else {}
     for i, box in inferred.items():
         boxes[i] = box
@@ -362,6 +422,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
     keep[cut] = False
+    keep[sorted(voided)] = False
     m = int(keep.sum())
     units = cols["unit"].map(lambda t: _unit(t or mapping.default_unit))
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
@@ -419,6 +480,27 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     return table, sorted(rows.findings, key=lambda f: f.location.row or 0)
 
 
+def _voided(cols: dict[str, _Distinct], mapping: ShipmentCsvMapping, rows, numbers: list[int], file: str) -> set[int]:
+    """The rows of a voided label (the layout's ``voided`` column holding one of its ``voided_values``, any case:
+    ShipStation's Voided "True", Shippo's refunded label): left out with a warning at each (SHIPMENT_LABEL_VOIDED),
+    whatever else they hold; the shipment's other rows ship. A shipping tool's export keeps a voided label beside
+    the label made again for the same goods: read as shipped, the voided one went out as an 856 and an 810 with a
+    dead tracking number, and the goods' real label was held as more than was reserved."""
+    cells = cols["voided"]
+    values = {v.strip().casefold() for v in mapping.voided_values}
+    which = {k for k, v in enumerate(cells.values) if v is not None and v.strip().casefold() in values}
+    title = rows.header_names.get("voided", "voided")
+    out = cells.rows_at(which)
+    for i in out:
+        v = cells.values[cells.index[i]]
+        sid, sku, line, qty = (cols[c].values[cols[c].index[i]] for c in ("shipment_id", "sku", "line_id", "quantity"))
+        what = sku or (f"line {line}" if line else "its item")
+        rows.note(finding("SHIPMENT_LABEL_VOIDED", f"Row {numbers[i]}: its label was voided ({title} {v!r}): {qty} of "
+                          f"{what} on shipment {sid} not recorded as shipped.", file=file, row=numbers[i],
+                          column=title, value=v))
+    return set(out)
+
+
 def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distinct:
     """The Packaging column as TD101 codes (schemas.packaging.packaging_code: "cyl" -> CYL). A cell of no packaging
     code's shape is left out with a warning at its row (SHIPMENT_PACKAGING_INVALID: the carton is described by the
@@ -440,14 +522,20 @@ def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distin
 
 
 def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMapping) -> _Distinct:
-    """Each row's SCAC (ShipmentCsvMapping.scac_of): its carrier cell in capitals, or, when the layout names
-    carriers, the SCAC its service or carrier cell names (once per distinct pair of cells)."""
-    if not mapping.carriers:
+    """Each row's SCAC (ShipmentCsvMapping.scac_of): the SCAC the layout's carriers name for its service or carrier
+    cell, else its carrier cell in capitals when that is a SCAC's shape, else the SCAC of a parcel carrier's name
+    (once per distinct pair of cells; a file whose carrier cells are all SCACs' shape and whose layout names no
+    carriers: the cells in capitals, no pair made)."""
+    if not mapping.carriers and all(v is None or _SCAC_SHAPE.fullmatch(v.strip().upper())
+                                    for v in carrier.values):
         return carrier.map(lambda t: (t or "").upper() or None)
     width = len(service.values) or 1
     pairs, index = np.unique(carrier.index * width + service.index, return_inverse=True)  # each row's pair of cells
     return _Distinct([mapping.scac_of(carrier.values[p // width], service.values[p % width]) for p in pairs.tolist()],
                      np.asarray(index, dtype=np.int64).reshape(-1))
+
+
+_SCAC_SHAPE = re.compile(r"[A-Z]{2,4}")
 
 
 class _Distinct:

@@ -1054,6 +1054,13 @@ class ShipmentCsvMapping(CsvFeedLayout):
     packaging: str | None = "Packaging"  # what the row's carton is, as X12 TD101 codes it (element 103: CYL cylinder,
     # DRM drum, BAG, PLT94 a wooden pallet, CTN25 a corrugated carton ...), the carton's first row's; absent from the
     # file or empty: the item master's packaging, else the partner's default (AsnSettings.packaging)
+    # a shipping tool's column saying a row's label was voided (ShipStation's Voided "True"; Shippo's Status
+    # "REFUNDED" with voided = "Status"): such a row is left out with a warning (SHIPMENT_LABEL_VOIDED), the
+    # shipment's other rows ship; absent from the file: none is
+    voided: str | None = "Voided"
+    # the values of that column (any case) that say voided; any other (False, SUCCESS, empty) ships
+    voided_values: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = (
+        "true", "yes", "y", "voided", "void", "refunded", "refundpending", "refund pending", "cancelled", "canceled")
     # the export's own names of carriers -> the SCAC (Standard Carrier Alpha Code: the 856's TD503) each is, any case:
     # a shipping platform's or WMS's export names the carrier where the 856 needs its code (ShipBob, ShipStation:
     # Carrier "FedEx", "UPS"), and one name may be two SCACs told apart by the service (FedEx Ground FDEG, FedEx 2Day
@@ -1077,10 +1084,23 @@ class ShipmentCsvMapping(CsvFeedLayout):
 
     def scac_of(self, carrier: str | None, service: str | None) -> str | None:
         """The SCAC of a row's carrier cell and service cell (``carriers``: the service's name, else the carrier's;
-        else the carrier cell in capitals, None when empty)."""
+        else the carrier cell in capitals when it has a SCAC's shape; else the SCAC our list of parcel carriers'
+        names gives the service or the carrier cell, schemas.service_levels.carrier_names: "FedEx Home Delivery"
+        FDEG, "UPS® Ground" UPSN; else the carrier cell in capitals, None when empty). A carrier named by name
+        used to be its TD503 as written ("FEDEX HOME DELIVERY", TD504 M) and the PO's FDEG warned as not routed."""
         named = {name.strip().casefold(): scac for name, scac in self.carriers.items()}
         for cell in (service, carrier):
             scac = named.get((cell or "").strip().casefold())
+            if scac:
+                return scac
+        given = (carrier or "").strip().upper()
+        if re.fullmatch(r"[A-Z]{2,4}", given):
+            return given
+        from schemas.service_levels import carrier_name_key, carrier_names
+
+        listed = carrier_names()
+        for cell in (service, carrier):
+            scac = listed.get(carrier_name_key(cell or ""))
             if scac:
                 return scac
         return (carrier or "").upper() or None

@@ -41,6 +41,23 @@ def service_names() -> Mapping[str, str]:
     return MappingProxyType({service_name_key(r["name"]): r["code"] for r in _rows("service_names.csv")})
 
 
+@functools.cache
+def carrier_names() -> Mapping[str, str]:
+    """A parcel carrier's service or name as shipping tools and WMS exports write it where the 856 needs a SCAC
+    ("UPS Ground", "FedEx Home Delivery", "USPS Priority Mail"; as carrier_name_key reads it) -> its SCAC
+    (schemas/data/carrier_names.csv): the names of one carrier only (a bare "FedEx" is Ground or Express: not
+    listed), read after a warehouse profile's own [csv] carriers."""
+    return MappingProxyType({carrier_name_key(r["name"]): r["scac"] for r in _rows("carrier_names.csv")})
+
+
+def carrier_name_key(text: str) -> str:
+    """A carrier or service name as it is looked up: service_name_key without the trademark signs a shipping tool
+    writes ("UPS® Ground", "FedEx Home Delivery®", "(R)", "(TM)")."""
+    for mark in ("®", "™", "℠", "(R)", "(TM)", "(r)", "(tm)"):
+        text = (text or "").replace(mark, " ")
+    return service_name_key(text)
+
+
 def service_name_key(text: str) -> str:
     """A service name as it is looked up: upper case, a hyphen as a space, one space between words."""
     return " ".join((text or "").upper().replace("-", " ").split())

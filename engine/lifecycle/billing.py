@@ -1385,14 +1385,22 @@ def _cad_method(profile: PartnerProfile) -> bool:
     return (built_by(envelope_for(profile).gs08_for("810")) or profile.x12.version) >= CAD01_FROM
 
 
+def bills_of_lading(ships) -> str:
+    """The bills of lading of an order's shipments, each once and of 50 characters at most, "," apart: the 810's
+    heading writes a REF*BM each (engine.invoice.head_810, engine.invoice_heads). They used to be cut to 50 together
+    and written as one REF*BM ("SAIA7001,SAIA7002"): two trucks' 17-digit VICS numbers made a REF02 of 35, over
+    004010's 30, and the order's 810 was never built (INVOICE_NOT_BUILT)."""
+    return ",".join(dict.fromkeys(s.bill_of_lading[:50] for s in ships if s.bill_of_lading))
+
+
 def _shipped(d: InvoiceDue) -> tuple[str, str, date | None]:
     """What an 810 of ``d`` says of its shipments: REF SI (the shipment billed, "" per order), REF BM
-    (their bills of lading, each once, 50 characters at most) and DTM 011 (the last one's date)."""
+    (their bills of lading: bills_of_lading) and DTM 011 (the last one's date)."""
     if d.shipment is not None:
         s = d.shipment
         return s.shipment_id, s.bill_of_lading[:50] if s.bill_of_lading else "", s.ship_date
     ships = d.shipments
-    return ("", ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
+    return ("", bills_of_lading(ships),
             ships[-1].ship_date if ships else None)
 
 
@@ -1530,7 +1538,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
-                 bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
+                 bill_of_lading=bills_of_lading(ships),
                  ship_date=last.ship_date if last else None, charges=charges,
                  carrier=_carrier(last, order, _cad_method(profile), service_names))
     settings = profile.fulfilment.invoice
@@ -1585,7 +1593,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
     already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = _last(d)
-    bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
+    bol = bills_of_lading(ships)
     return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",

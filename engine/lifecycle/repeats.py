@@ -1,0 +1,94 @@
+"""A confirmation file's shipments already recorded from an earlier file, repeated as recorded: a WMS or shipping
+tool exporting every shipment of the last days each day (ShipStation's, Extensiv's, NetSuite's saved searches), so
+that each file repeats yesterday's. Pure: the recorded shipments are passed in (flows.shipments reads them).
+
+A repeat is the same shipment id with the same ship date and the same (PO, carton, quantity) rows as recorded: it
+is passed over with a warning at its first row (SHIPMENT_REPEATED), nothing recorded, consumed or sent again, and
+the file's other shipments go. It used to be held as SHIPMENT_ID_DUPLICATE (an error: the file quarantined, its
+lines "more than reserved", ops told the warehouse must send a corrected confirmation) though nothing was wrong. A
+shipment id recorded before whose rows differ is a correction or another shipment: SHIPMENT_ID_DUPLICATE, as
+before (rules.shipments), for a person to settle.
+
+A voided label's rows (SHIPMENT_LABEL_VOIDED, parsers.shipments_csv) whose shipment was recorded from an earlier
+file are told as such (voided_after_recorded): its 856 went to the buyer for a label that no longer ships.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pyarrow as pa
+
+from schemas.findings import finding
+from schemas.shipment_records import ShipmentRecord
+
+
+def without_repeats(read, recorded: Sequence[ShipmentRecord]):
+    """``read`` (engine.lifecycle.shipping.Confirmations) without the rows of its shipments that repeat one of
+    ``recorded`` (the warehouse's recorded shipments of the file's shipment ids) as recorded, a SHIPMENT_REPEATED
+    warning each (at its first row: a CSV's record number, a 945's set), the row's shipment and PO named for the
+    failures report; ``read`` itself when none does."""
+    by_id = {r.shipment_id: r for r in recorded}
+    lines = read.lines
+    sids = lines["shipment_id"].to_pylist()
+    wanted = set(sids) & by_id.keys()
+    if not wanted:
+        return read
+    cols = {c: lines[c].to_pylist() for c in ("po_number", "carton_id", "quantity", "ship_date", "row_number",
+                                              "isa13", "gs06", "st02")}
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for i, sid in enumerate(sids):
+        if sid in wanted:
+            rows_of[sid].append(i)
+    drop: list[int] = []
+    found = []
+    unread, pos = dict(read.unread), dict(read.pos)
+    for sid, rows in rows_of.items():
+        was = by_id[sid]
+        given = sorted((cols["po_number"][i] or "", cols["carton_id"][i] or "", cols["quantity"][i]) for i in rows)
+        kept = sorted((line.po_number, line.carton, line.quantity) for line in was.lines)
+        if given != kept or any(cols["ship_date"][i] != was.ship_date for i in rows):
+            continue
+        drop += rows
+        first = rows[0]
+        row = cols["row_number"][first]
+        at = {"row": row, "column": "shipment_id"} if row is not None else {
+            "isa13": cols["isa13"][first] or "", "gs06": cols["gs06"][first] or "", "st02": cols["st02"][first] or "",
+            "seg": "W06", "element": "W0604"}
+        found.append(finding("SHIPMENT_REPEATED", f"Shipment {sid} repeats the one recorded on "
+                             f"{was.ship_date.isoformat()} from {was.source_file or 'an earlier confirmation'} (the "
+                             "same POs, cartons and quantities): not recorded or sent again.", file=read.file,
+                             value=sid, **at))
+        if row is not None:
+            unread[row], pos[row] = sid, cols["po_number"][first] or ""
+    if not drop:
+        return read
+    keep = np.ones(len(sids), dtype=bool)
+    keep[drop] = False
+    return replace(read, lines=lines.filter(pa.array(keep)), findings=(*read.findings, *found), unread=unread,
+                   pos=pos)
+
+
+def voided_after_recorded(read, recorded: Sequence[ShipmentRecord]):
+    """``read`` with its SHIPMENT_LABEL_VOIDED findings about a shipment of ``recorded`` (shipment ids the reader
+    gave each row: ``read.unread``) saying that it was recorded and its 856 sent: the label voided after the export
+    that confirmed it (a cumulative export's next day), the buyer holds an ASN for a label that will not move. They
+    used to say only "not recorded as shipped", as of a label voided before it was ever confirmed."""
+    by_id = {r.shipment_id: r for r in recorded}
+    if not by_id:
+        return read
+    told = []
+    for f in read.findings:
+        sid = read.unread.get(f.location.row) if f.code == "SHIPMENT_LABEL_VOIDED" else None
+        was = by_id.get(sid) if sid else None
+        if was is None:
+            told.append(f)
+            continue
+        told.append(replace(f, message=f"{f.message[:f.message.index(' not recorded as shipped.')]}: recorded on "
+                            f"{was.ship_date.isoformat()} from {was.source_file or 'an earlier confirmation'} and its "
+                            "856 sent, for a label voided since: tell the buyer (the goods' new label is a shipment "
+                            "of its own)."))
+    return replace(read, findings=tuple(told))
