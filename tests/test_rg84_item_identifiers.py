@@ -181,6 +181,17 @@ def test_a_partner_s_number_written_another_way_is_its_number_when_one_item_alon
         "G", "G", "G", "G", "G", None, "T", None]  # CD-1 and CD1 are two items: neither; a UPC has its own form
 
 
+def test_our_part_number_written_another_way_is_ours_when_one_item_alone_is_so():
+    """Our part number in another case or with other blanks and hyphens (VN, VP, MG: a buyer's system keeping makers'
+    numbers without their hyphens, or in small letters) is ours where one item alone is so; two of ours that differ
+    only so (AB-1, AB1) are neither."""
+    items = (ITEMS_HEAD + "S,,,HX-1/4-20X1,screw,EA,1,1,active\nR,,,RC0603FR-0710KL,resistor,EA,1,1,active\n"
+             "A,,,AB-1,a,EA,1,1,active\nB,,,AB1,b,EA,1,1,active\n")
+    assert _resolved([("EA", [("VN", "hx 1/4-20x1")]), ("EA", [("VP", "RC0603FR0710KL")]),
+                      ("EA", [("MG", "rc0603fr-0710kl")]), ("EA", [("VP", "ab 1")]), ("EA", [("VP", "AB1")])],
+                     items) == ["S", "R", "R", None, "B"]
+
+
 # --- the night ------------------------------------------------------------------------------------------
 
 
@@ -421,3 +432,39 @@ def test_a_csv_feed_s_upc_without_its_check_digit_is_its_item(tmp_path):
     assert found == [("decide", "GTIN_CHECK_DIGIT_INVALID", 3, "UPC", "UMB-8401"),
                      ("decide", "ITEM_UNKNOWN", 3, "UPC", "UMB-8401")]  # row 3: line 2, none of ours
     assert "read as the UPC-A 614141999996 with its check digit" in ack[1]
+
+
+def test_the_number_a_customer_quotes_finds_the_order_whichever_form_its_po_sent(tmp_path):
+    """`orderbridge status <item>` (connectors.item_index): the UPC-A a customer reads off the candy bar finds the PO
+    that sent its UPC-E, the UPC-A finds the PO that sent its 11 digits, the NDC in any layout or the drug's UPC finds
+    the PO that sent the 11-digit N4, an NSN quoted in its groups finds the PO that sent it bare, Grainger's number
+    in capitals the PO that sent it in small letters with hyphens. An index kept with the keys of before is read
+    again whole."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from connectors.item_index import ItemIndex
+    from schemas.orders import ORDER_LINES
+
+    fields = pa.schema([ORDER_LINES.field(n) for n in ("partner", "po_number", "product_ids")])
+    for partner, po, pairs in (("mclane", "MCL-1", [("UP", "04102029")]), ("mclane", "MCL-2", [("UP", "61414184011")]),
+                               ("cardinal", "CAH-1", [("N4", "61414084001")]),
+                               ("dla", "SPE-1", [("FS", "5305012345678")]), ("grainger", "GWW-1", [("BP", "2-abc-9")])):
+        (tmp_path / "orders" / partner).mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"partner": [partner], "po_number": [po], "product_ids": [
+            [{"qualifier": q, "id": i} for q, i in pairs]]}, schema=fields),
+            tmp_path / "orders" / partner / f"{po}.lines.parquet")
+    index = ItemIndex(tmp_path / "orders", tmp_path / "derived")
+    assert index.orders_naming("041200000209") == index.orders_naming("04102029") == [("mclane", "MCL-1")]
+    assert index.orders_naming("614141840113") == [("mclane", "MCL-2")]
+    for quoted in ("61414-840-01", "61414-0840-01", "61414084001", "6141484001", "361414840010", "00361414840010"):
+        assert index.orders_naming(quoted) == [("cardinal", "CAH-1")], quoted
+    assert index.orders_naming("5305-01-234-5678") == [("dla", "SPE-1")]
+    assert index.orders_naming("2ABC9") == index.orders_naming("2 abc 9") == [("grainger", "GWW-1")]
+    # an index of the keys of before (no "keys" in its metadata): read again, the UPC-A found
+    kept = pa.ipc.open_file(tmp_path / "derived" / "item-ids-v1.arrow").read_all()
+    meta = {k: v for k, v in kept.schema.metadata.items() if k != b"keys"}
+    old = kept.filter(pc.equal(kept["item"], "4102029")).replace_schema_metadata(meta)
+    with pa.ipc.new_file(tmp_path / "derived" / "item-ids-v1.arrow", old.schema) as out:
+        out.write_table(old)
+    assert ItemIndex(tmp_path / "orders", tmp_path / "derived").orders_naming("041200000209") == [("mclane", "MCL-1")]

@@ -75,8 +75,9 @@ ISBN_QUALIFIERS = {"IB": 2}
 VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3, "VA": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 # a vendor part number matched in another case than ours (VP ATMEGA328P-AU for our ATmega328P-AU: distributors keep
-# makers' part numbers in capitals, some buyers' systems in lower case): after every exact match, the cross-reference
-# included, and only an id one item alone matches so (caseless_vendor_parts)
+# makers' part numbers in capitals, some buyers' systems in lower case), or with other blanks and hyphens
+# (RC0603FR0710KL for RC0603FR-0710KL): after every exact match, the cross-reference included, and only an id one item
+# alone matches so (caseless_vendor_parts)
 _CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
 # MG, the manufacturer's part number (code list 235): ours when we make the part (an EMS plant or a distributor
 # ordering from the maker names it by its own approved-manufacturer number, MG, often with no VP). Matched against
@@ -352,7 +353,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         if vendor_missed.any():
             folded, folded_skus = caseless_vendor_parts(items)
             add(vendor_missed, np.full(len(row), _CASELESS_RANK, dtype=np.int64),
-                lookup(pc.utf8_upper(ident), folded, folded_skus),
+                lookup(folded_ids(ident), folded, folded_skus),
                 per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
     sku = pa.nulls(n, pa.string())
     matched_by = pa.nulls(n, pa.string())
@@ -394,11 +395,17 @@ _OWN_FORMS = tuple(sorted({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *ISBN_QUAL
 _ODD_UPC_LENGTHS = (7, 8, 11)
 
 
+def folded_ids(ident: pa.Array) -> pa.Array:
+    """Each id in capitals, without blanks and hyphens (each distinct id folded once); null where nothing is left."""
+    encoded = pc.dictionary_encode(ident)
+    return usable_keys(pc.replace_substring_regex(pc.utf8_upper(encoded.dictionary), r"[\s\-]+", "").take(
+        encoded.indices))
+
+
 def loose_ids(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
-    """Each id as loose_cross_reference keys it: in capitals, without blanks and hyphens; a buyer's number
-    (BUYER_ITEM_QUALIFIERS) of digits alone so, without its leading zeros too. Null where nothing is left."""
-    encoded = pc.dictionary_encode(ident)  # each distinct id folded once
-    folded = pc.replace_substring_regex(pc.utf8_upper(encoded.dictionary), r"[\s\-]+", "").take(encoded.indices)
+    """Each id as loose_cross_reference keys it: folded_ids's (in capitals, without blanks and hyphens); a buyer's
+    number (BUYER_ITEM_QUALIFIERS) of digits alone so, without its leading zeros too. Null where nothing is left."""
+    folded = folded_ids(ident)
     digits = pc.fill_null(pc.and_(pc.match_substring_regex(folded, _DIGITS), pc.is_in(
         qualifier, value_set=pa.array(list(BUYER_ITEM_QUALIFIERS), pa.string()))), False)
     return usable_keys(pc.if_else(digits, pc.utf8_ltrim(folded, characters="0"), folded))
@@ -521,11 +528,13 @@ def unpadded_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Arra
 
 
 def caseless_vendor_parts(items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """Our vendor part numbers in capitals and their skus, of those no other item's matches in capitals
-    (ATmega328P-AU as ATMEGA328P-AU; two items whose numbers differ only in case match neither way)."""
-    table = pa.table({"key": pc.utf8_upper(items.column("vendor_part").combine_chunks()),
+    """Our vendor part numbers as folded_ids keys them (in capitals, without blanks and hyphens) and their skus, of
+    those no other item's matches so (ATmega328P-AU as ATMEGA328P-AU; RC0603FR-0710KL as RC0603FR0710KL or
+    rc0603fr 0710kl; two items whose numbers differ only so match neither way)."""
+    table = pa.table({"key": folded_ids(items.column("vendor_part").combine_chunks()),
                       "sku": items.column("sku").combine_chunks()}).filter(
         pc.is_valid(usable_keys(items.column("vendor_part").combine_chunks())))
+    table = table.filter(pc.is_valid(table["key"]))
     grouped = table.group_by("key", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
     one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
     return one["key"].combine_chunks(), one["sku_min"].combine_chunks()
