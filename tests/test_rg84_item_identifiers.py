@@ -363,6 +363,19 @@ def test_ids_that_disagree_at_the_other_item_s_price_hold_the_order_for_a_person
     assert not list((ws.drop_root / "grainger" / "outbox").glob("grainger-855-*"))
 
 
+def test_a_maker_s_number_naming_another_item_of_ours_in_another_form_is_said(tmp_path):
+    """DLA's line names our screw by its NSN (our cross-reference) and, as the maker's number (MG), our washer's part
+    written in small letters with blanks (fw 1/4 ss for FW-1/4-SS): decided on the screw as before, and now said
+    (ITEM_IDS_DISAGREE): an MG, or a part number or buyer's number in another case or form, naming another item was
+    not looked at, so a line naming two of our items went without a word."""
+    ws, found, states = _variant("dla", "SPE8400401", tmp_path, [("MG*HX-1/4-20X1", "MG*fw 1/4 ss")])
+    assert states == {("dla", "SPE8400401"): "invoiced"}
+    [told] = [f[3] for f in found if f[0] == "ITEM_IDS_DISAGREE"]
+    assert "decided on item RG84-06 (matched by FS)" in told and "MG fw 1/4 ss is item RG84-10's" in told
+    inv = po_segments(segments(ws, "dla", "810"), "SPE8400401", "BIG")
+    assert ["IT1", "1", "200", "EA", "0.18", "", "FS", "5305012345678", "MG", "fw 1/4 ss"] in inv
+
+
 def test_a_case_gtin_ordered_in_eaches_is_refused_naming_why_and_nothing_ships_as_eaches(tmp_path):
     """McLane's granola case GTIN-14 ordered as 3 EA: 3 eaches or 3 cases? The indicator digit names a grouping of
     the item's units but no count: the line is refused (ACK IR) with the reason, the PO's other lines taken; no

@@ -961,17 +961,25 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     keys = pc.coalesce(pc.if_else(gs1, _gs1_keys(ident), pa.scalar(None, pa.string())),
                        _gs1_keys_without_check_digit(qualifier, ident),
                        gs1_readings(qualifier, ident, gs1_keys, gs1_skus))  # a UPC-E, an NDC ... of ours
-    vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(VENDOR_QUALIFIERS), pa.string())), False)
+    vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*VENDOR_QUALIFIERS, *MAKER_QUALIFIERS],
+                                                                  pa.string())), False)
     style = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(STYLE_QUALIFIERS), pa.string())), False)
     xref_keys, xref_skus = cross_reference(ref.partner_items)
     partner = resolved.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
-    direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus),
-                         pc.if_else(vendor, lookup(ident, ref.items.column("vendor_part"),
-                                                   ref.items.column("sku").combine_chunks()),
-                                    pa.scalar(None, pa.string())))
+    nothing = pa.scalar(None, pa.string())
+    ours = lookup(ident, ref.items.column("vendor_part"), ref.items.column("sku").combine_chunks())
+    if pc.any(pc.and_(vendor, pc.is_null(ours))).as_py():  # our part (VN ... MG) in another case or form
+        folded, folded_skus = caseless_vendor_parts(ref.items)
+        ours = pc.coalesce(ours, lookup(folded_ids(ident), folded, folded_skus))
+    direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus), pc.if_else(vendor, ours, nothing))
     xref = lookup_by([partner, *ndc_keys(qualifier, ident)], xref_keys, xref_skus)
-    nothing = pa.scalar(None, pa.string())  # a style names every size and colour of it: no other item
-    direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)
+    loose = pc.and_(pc.is_null(xref), pc.invert(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(
+        _OWN_FORMS, pa.string())), False)))
+    if pc.any(loose).as_py():  # a partner's number in another case or form (loose_cross_reference)
+        loose_keys, loose_skus = loose_cross_reference(ref.partner_items)
+        xref = pc.coalesce(xref, pc.if_else(loose, lookup_by([partner, qualifier, loose_ids(qualifier, ident)],
+                                                             loose_keys, loose_skus), nothing))
+    direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)  # a style: every size
     agrees = pc.or_(pc.fill_null(pc.equal(direct, line_sku), False), pc.fill_null(pc.equal(xref, line_sku), False))
     unknown_gs1 = pc.and_(pc.is_valid(keys), pc.and_(pc.is_null(direct), pc.is_null(xref)))
     other = pc.is_valid(pc.coalesce(direct, xref))
