@@ -5,9 +5,10 @@ sent. Read whole, they would cost a read of every night's files per search: thei
 derived table under <workspace>/state/derived/ that each search brings up to date by reading only the stored
 tables written since (a table is written once, under its own name, and never changed).
 
-  <derived>/item-ids-v1.arrow   partner, po_number, item (its id as matched: see ``item_key``), file; its
+  <derived>/item-ids-v1.arrow   partner, po_number, item (its id as matched: see ``item_keys``), file; its
                                 schema's metadata lists the stored tables it holds (file, size, mtime_ns), so
-                                that one rename replaces both (two searches at once keep either's, whole)
+                                that one rename replaces both (two searches at once keep either's, whole), and
+                                the keys' version (KEYS: an index of other keys is read again)
 
 Derived data: deleting it costs one read of the stored tables. Parses and decides nothing.
 """
@@ -23,18 +24,40 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.document_rows import read_arrow, write_arrow  # one Arrow file, written by a rename
+from schemas.reference import NDC_QUALIFIERS, ndc_10s, ndc_11, ndc_gtin, normalise_gtin, upc_readings
 
 VERSION = 1
+# the keys' own version, kept in the index's metadata: an index of other keys is read again whole (its file name,
+# which console pages and docs name, stays that of the layout). 2: ids in other forms (item_keys)
+KEYS = "2"
 ITEM_IDS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string()),
                       pa.field("item", pa.string()), pa.field("file", pa.string())])
 _ID_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part")  # schemas.orders.PRODUCT_FIELDS, as read
 
 
 def item_key(text: str) -> str:
-    """An item id as it is matched: trimmed, in capitals; a number without its leading zeros (a UPC-A quoted as
+    """An item id as it is matched: trimmed, in capitals, without blanks and hyphens (an NSN quoted 5305-01-234-5678
+    is sent 5305012345678, a buyer's number AB-1234 as ab 1234); a number without its leading zeros (a UPC-A quoted as
     12 digits is sent as a 14-digit GTIN, UK 00614141100101, and a spreadsheet drops them)."""
-    key = text.strip().upper()
+    key = "".join(text.upper().replace("-", " ").split())
     return (key.lstrip("0") or "0") if key.isdigit() else key
+
+
+def item_keys(qualifier: str | None, text: str | None) -> set[str]:
+    """The keys an id a PO sent under ``qualifier`` is found by: its own (item_key), and for a U.P.C. sent in another
+    form than the UPC-A (UP: a UPC-E, 11 digits) the UPC-A's it stands for, for an NDC (ND, N1..N4) its 11-digit form,
+    its 10-digit readings and their drugs' U.P.C.s (schemas.reference: upc_readings, ndc_11, ndc_10s, ndc_gtin), so
+    that the number a customer quotes finds the order whichever form its PO sent."""
+    if not text or not item_key(text):
+        return set()
+    keys = {item_key(text)}
+    q = (qualifier or "").strip().upper()
+    if q == "UP" and normalise_gtin(text) is None:
+        keys |= {item_key(gtin) for gtin, _how in upc_readings(text)}
+    if q in NDC_QUALIFIERS:
+        eleven = ndc_11(text, q)
+        keys |= {item_key(k) for k in (eleven, *(ndc_10s(text, q)), *(ndc_gtin(n) for n in ndc_10s(text, q))) if k}
+    return keys
 
 
 def stored_key(file: str) -> str:
@@ -109,7 +132,8 @@ class ItemIndex:
             files = json.loads((table.schema.metadata or {}).get(b"files", b"{}"))
         except (OSError, pa.ArrowInvalid, ValueError):
             return ITEM_IDS.empty_table(), {}
-        if not table.schema.remove_metadata().equals(ITEM_IDS) or not isinstance(files, dict):
+        if not table.schema.remove_metadata().equals(ITEM_IDS) or not isinstance(files, dict) or \
+                (table.schema.metadata or {}).get(b"keys") != KEYS.encode():
             return ITEM_IDS.empty_table(), {}
         return table.replace_schema_metadata(None), files
 
@@ -128,8 +152,8 @@ class ItemIndex:
         pairs = lines["product_ids"].to_pylist() if "product_ids" in lines.column_names else [None] * lines.num_rows
         for i, (partner, po) in enumerate(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(),
                                               strict=True)):
-            ids = [c[i] for c in columns] + [p.get("id") for p in pairs[i] or ()]
-            rows.update((partner, po, item_key(v)) for v in ids if v and item_key(v))
+            ids = [(None, c[i]) for c in columns] + [(p.get("qualifier"), p.get("id")) for p in pairs[i] or ()]
+            rows.update((partner, po, k) for q, v in ids for k in item_keys(q, v))
         ordered = sorted(rows)
         return pa.table({"partner": [r[0] for r in ordered], "po_number": [r[1] for r in ordered],
                          "item": [r[2] for r in ordered], "file": [file] * len(ordered)}, schema=ITEM_IDS)
@@ -139,6 +163,7 @@ class ItemIndex:
         copy of a workspace) keeps nothing."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_arrow(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True)}))
+            write_arrow(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True),
+                                                                  "keys": KEYS}))
         except OSError:
             return

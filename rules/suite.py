@@ -115,7 +115,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     prices = line_prices(orders, resolved, ref)
     values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))
     findings = [
-        *gtin_findings(resolved, masks),
+        *gtin_findings(resolved, masks, ref.items),
         *item_findings(resolved, masks, ref.items),
         *check_item_ids(resolved, ref),
         *quantity_findings(resolved, masks, settings, ref, orders=orders),

@@ -378,6 +378,81 @@ def ndc_11(code: str | None, qualifier: str | None = None) -> str | None:
     return "".join(parts)
 
 
+def ndc_10s(code: str | None, qualifier: str | None = None) -> tuple[str, ...]:
+    """The 10-digit NDCs (the FDA's labeler-product-package digits without the 11-digit form's padding zero) an NDC
+    sent under ``qualifier`` can be: a hyphenated 10-digit form (4-4-2, 5-3-2, 5-4-1) or 10 bare digits is its one
+    NDC; the 11-digit form (5-4-2, hyphenated or bare: N4, ND) is each 10-digit NDC whose short segment the padding
+    zero leads (00093-7156-01: 0093-7156-01 4-4-2 alone; 61414-0840-01: 61414-840-01 5-3-2 alone; a zero leading
+    two segments, two NDCs). Empty for anything else. A drug's U.P.C. is 3 and its 10-digit NDC (GS1 US, the FDA's
+    21 CFR 207.35), so each names at most one GTIN (ndc_gtin)."""
+    if code is None:
+        return ()
+    parts = code.strip().replace(" ", "-").split("-")
+    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) not in (1, 3):
+        return ()
+    digits = "".join(parts)
+    if len(digits) == 10 and (len(parts) == 3 or qualifier in NDC_QUALIFIERS):
+        return (digits,) if len(parts) == 1 or ndc_11(code, qualifier) is not None else ()
+    if len(digits) != 11 or (len(parts) == 3 and tuple(map(len, parts)) != _NDC_11):
+        return ()
+    starts = (0, 5, 9)  # the 11 digits' segments: labeler 5, product 4, package 2
+    return tuple(digits[:k] + digits[k + 1:] for k in starts if digits[k] == "0")
+
+
+def ndc_gtin(ndc10: str) -> str:
+    """The GTIN-14 of a drug's U.P.C.: 3 (GS1's prefix for the NDC) and its 10-digit NDC, the check digit added."""
+    body = "3" + ndc10
+    return (body + str(gs1_check_digit(body))).zfill(14)
+
+
+def upce_upca(code: str | None) -> str | None:
+    """A UPC-E (GS1's zero-suppressed U.P.C. of small packs: number system 0 or 1, six digits and the check digit of
+    the UPC-A it stands for, 8 digits as printed under the symbol) as that UPC-A's 12 digits, the zeros put back where
+    its sixth digit says (0-2: after the manufacturer's second digit, 3: third, 4: fourth, 5-9: before that digit);
+    None for anything else (a check digit that is not the UPC-A's)."""
+    if code is None:
+        return None
+    code = code.strip()
+    if len(code) != 8 or not code.isascii() or not code.isdigit() or code[0] not in "01":
+        return None
+    d, last = code[1:7], code[6]
+    if last in "012":
+        body = d[:2] + last + "0000" + d[2:5]
+    elif last == "3":
+        body = d[:3] + "00000" + d[3:5]
+    elif last == "4":
+        body = d[:4] + "00000" + d[4]
+    else:
+        body = d[:5] + "0000" + last
+    upca = code[0] + body
+    return upca + code[7] if gs1_check_digit(upca) == int(code[7]) else None
+
+
+def upc_readings(code: str | None) -> tuple[tuple[str, str], ...]:
+    """What a value sent as a U.P.C. (code list 235's UP: the 12-digit UPC-A, 1-5-5-1) that is no valid UPC-A as
+    sent can stand for, as (GTIN-14, how it was read): of 8 digits, the UPC-A a UPC-E stands for (upce_upca; a valid
+    EAN-8 as sent stays normalise_gtin's first), of 7 the same with its number system 0 put back (a spreadsheet's
+    number column drops it as it drops a UPC-A's); of 11 digits, the UPC-A with its leading zero put back (a
+    spreadsheet's or an ERP's number field dropped it: zeros_dropped_gtin) when that is valid, and the UPC-A whose
+    check digit was left off (the 11 digits UI, 1-5-5, sends, sent under UP). Empty for anything else."""
+    if code is None:
+        return ()
+    code = code.strip()
+    if not code.isascii() or not code.isdigit():
+        return ()
+    if len(code) in (7, 8):
+        upca = upce_upca(code.zfill(8))
+        return ((upca.zfill(14), f"the UPC-A {upca} its UPC-E {code.zfill(8)} stands for"),) if upca else ()
+    if len(code) != 11:
+        return ()
+    out = []
+    if gs1_valid("0" + code):
+        out.append((code.zfill(14), f"the UPC-A 0{code} with its leading zero"))
+    upca = code + str(gs1_check_digit(code))
+    out.append((upca.zfill(14), f"the UPC-A {upca} with its check digit"))
+    return tuple(out)
+
+
 def sscc_digits(code: str | None) -> str | None:
     """The 18 digits of an SSCC written alone, after AI 00 or after "(00)"; None for any other shape
     (the check digit is not looked at here)."""

@@ -93,7 +93,7 @@ def run_business_rules(
     prices = line_prices(orders, resolved, ref)
     values = order_values(orders, resolved, ref, prices, per_each_prices(resolved, ref, settings, prices))
     return [
-        *check_gtin_check_digits(resolved),
+        *check_gtin_check_digits(resolved, ref.items),
         *check_items(resolved, ref),
         *check_item_ids(resolved, ref),
         *check_quantities(resolved, ref, settings, orders=orders),

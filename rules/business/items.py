@@ -4,7 +4,11 @@ discontinued items.
 A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
 and ISBN (IB, 10 or 13 digits) against our items' GTINs and UPCs, VN/VP/VC/VA against our vendor part numbers, and
 any qualifier (VP, VC, VA, MG, SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items:
-partner, qualifier, id, sku). No lookup ever matches a null or blank id (rules.business.common.lookup).
+partner, qualifier, id, sku). Then, after every exact match, ids read in the forms buyers send them: a UP value that
+is a U.P.C. in another form (a UPC-E, 11 digits) and an NDC as its drug's U.P.C. (gs1_readings), a GTIN-14 of another
+packaging level of an item's own in a unit that counts it (packaging_level_skus), a partner's number in another case
+or with other blanks and hyphens (loose_cross_reference): each only where it names one item of ours alone. No lookup
+ever matches a null or blank id (rules.business.common.lookup).
 """
 
 from __future__ import annotations
@@ -41,9 +45,13 @@ from schemas.reference import (
     from_scientific,
     gs1_valid,
     isbn_gtin,
+    ndc_10s,
     ndc_11,
+    ndc_gtin,
     normalise_gtin,
     spreadsheet_date,
+    upc_readings,
+    upce_upca,
 )
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
@@ -67,8 +75,9 @@ ISBN_QUALIFIERS = {"IB": 2}
 VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3, "VA": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 # a vendor part number matched in another case than ours (VP ATMEGA328P-AU for our ATmega328P-AU: distributors keep
-# makers' part numbers in capitals, some buyers' systems in lower case): after every exact match, the cross-reference
-# included, and only an id one item alone matches so (caseless_vendor_parts)
+# makers' part numbers in capitals, some buyers' systems in lower case), or with other blanks and hyphens
+# (RC0603FR0710KL for RC0603FR-0710KL): after every exact match, the cross-reference included, and only an id one item
+# alone matches so (caseless_vendor_parts)
 _CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
 # MG, the manufacturer's part number (code list 235): ours when we make the part (an EMS plant or a distributor
 # ordering from the maker names it by its own approved-manufacturer number, MG, often with no VP). Matched against
@@ -85,6 +94,20 @@ _MAKER_RANK = _CROSS_REFERENCE_RANK + 5_000
 # is; a number of other characters (0A-1234) is never matched so
 _UNPADDED_RANK = _CROSS_REFERENCE_RANK + 7_500
 _DIGITS = r"^[0-9]+$"
+# a number read to the GTIN of one item of ours, after every exact match and the partner's cross-reference (whose rows
+# still say what the partner means by it), before a maker's part: a UP value that is no UPC-A as sent (a UPC-E's 8
+# digits, 11 digits: schemas.reference.upc_readings) and an NDC (ND, N1..N4) as its drug U.P.C. (3 + the 10-digit
+# NDC: ndc_10s, ndc_gtin), only where its readings name one item of ours alone (gs1_readings); then a GS1 number of
+# another packaging level of an item's own (its indicator digit another: the case's GTIN-14 of the each our master
+# keeps, or the other way round), when the line's unit says the quantity (packaging_level_skus)
+_READING_RANK = _CROSS_REFERENCE_RANK + 2_000
+_LEVEL_RANK = _CROSS_REFERENCE_RANK + 3_000
+# the buyer's and other partners' numbers matched as their people and systems write them differently: in another case,
+# with or without blanks and hyphens between their groups (NSN 5305-01-234-5678 for 5305012345678; ab-1234, AB 1234
+# for AB-1234), and a buyer's number of digits alone with or without its ERP's leading zeros; after every exact match,
+# only where the partner's rows of that qualifier hold that form for one item alone (loose_cross_reference). Never
+# a GS1 number, an ISBN nor an NDC, which have their own forms
+_LOOSE_RANK = _CROSS_REFERENCE_RANK + 7_600
 
 # --- the pairs of every line -------------------------------------------------------------------------
 
@@ -229,9 +252,12 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
     the order GTIN, UPC, EAN, the U.P.C./EAN codes sent without a check digit (UI, UD, UA), vendor part,
-    then the partner's cross-reference for every pair in the order sent, then a manufacturer's part number (MG)
+    then the partner's cross-reference for every pair in the order sent, then a UP value read as the UPC-A it stands
+    for and an NDC as its drug's U.P.C. (gs1_readings), then a GTIN of another packaging level of an item's own in a
+    unit that counts it (packaging_level_skus), then a manufacturer's part number (MG)
     among our vendor parts, then a buyer's number of digits alone with or without its ERP's leading zeros
-    (unpadded_cross_reference), then a vendor or manufacturer's part in another case than ours (caseless_vendor_parts:
+    (unpadded_cross_reference), then a partner's number in another case or with other blanks and hyphens
+    (loose_cross_reference), then a vendor or manufacturer's part in another case than ours (caseless_vendor_parts:
     one item alone so); a UPC/GTIN/EAN with a bad check digit never matches, nor does a null or blank id."""
     n = lines.num_rows
     pairs = line_pairs(lines)
@@ -293,6 +319,30 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
             skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
                               pa.scalar(None, pa.string()))
             add(digits, np.full(len(row), _UNPADDED_RANK, dtype=np.int64), skus, labels)
+        own_form = pc.is_in(qualifier, value_set=pa.array(_OWN_FORMS, pa.string()))
+        loose = ~matched[row] & ~pc.fill_null(own_form, False).to_numpy(zero_copy_only=False)
+        if loose.any():  # a partner's number in another case, with or without blanks, hyphens, an ERP's zeros
+            loose_keys, loose_skus = loose_cross_reference(partner_items)
+            at = pa.array(np.flatnonzero(loose), pa.int64())
+            some = lookup_by([partner.take(at), qualifier.take(at), loose_ids(qualifier.take(at), ident.take(at))],
+                             loose_keys, loose_skus)
+            skus = _spread(len(row), at, pc.if_else(pc.is_in(some, value_set=known_sku, skip_nulls=True), some,
+                                                    pa.scalar(None, pa.string())))
+            add(loose, np.full(len(row), _LOOSE_RANK, dtype=np.int64), skus, labels)
+        read_keys = gs1_readings(qualifier, ident, gs1_keys, gs1_skus)
+        if pc.any(pc.is_valid(read_keys)).as_py():  # a UPC-E, an 11-digit UP, an NDC: one item of ours
+            add(np.ones(len(row), dtype=bool), np.full(len(row), _READING_RANK, dtype=np.int64),
+                lookup(read_keys, gs1_keys, gs1_skus), per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q),
+                                                                      pa.string()))
+        level = ~matched[row]
+        if level.any():  # another packaging level of an item's own GTIN, its quantity in the line's unit
+            unit = lines.column("unit").combine_chunks().take(pa.array(row, pa.int64())) \
+                if "unit" in lines.column_names else pa.nulls(len(row), pa.string())
+            at = pa.array(np.flatnonzero(level), pa.int64())
+            add(level, np.full(len(row), _LEVEL_RANK, dtype=np.int64),
+                _spread(len(row), at, packaging_level_skus(qualifier.take(at), ident.take(at), unit.take(at),
+                                                           gs1_keys, gs1_skus)),
+                per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
         maker = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(MAKER_QUALIFIERS), pa.string())),
                              False).to_numpy(zero_copy_only=False)
         if maker.any():  # MG: the maker's number, ours when we make the part
@@ -303,7 +353,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         if vendor_missed.any():
             folded, folded_skus = caseless_vendor_parts(items)
             add(vendor_missed, np.full(len(row), _CASELESS_RANK, dtype=np.int64),
-                lookup(pc.utf8_upper(ident), folded, folded_skus),
+                lookup(folded_ids(ident), folded, folded_skus),
                 per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
     sku = pa.nulls(n, pa.string())
     matched_by = pa.nulls(n, pa.string())
@@ -338,6 +388,123 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     return out
 
 
+# the qualifiers whose ids have forms of their own, never matched loosely (GS1 numbers, ISBNs, NDCs); a tuple made an
+# array where it is used (pa.array at import loads pyarrow's pandas shim in every worker)
+_OWN_FORMS = tuple(sorted({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *ISBN_QUALIFIERS, *NDC_QUALIFIERS}))
+# the lengths of a UP value that is a U.P.C. in another form than the UPC-A's 12 digits (upc_readings)
+_ODD_UPC_LENGTHS = (7, 8, 11)
+
+
+def folded_ids(ident: pa.Array) -> pa.Array:
+    """Each id in capitals, without blanks and hyphens (each distinct id folded once); null where nothing is left."""
+    encoded = pc.dictionary_encode(ident)
+    return usable_keys(pc.replace_substring_regex(pc.utf8_upper(encoded.dictionary), r"[\s\-]+", "").take(
+        encoded.indices))
+
+
+def loose_ids(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
+    """Each id as loose_cross_reference keys it: folded_ids's (in capitals, without blanks and hyphens); a buyer's
+    number (BUYER_ITEM_QUALIFIERS) of digits alone so, without its leading zeros too. Null where nothing is left."""
+    folded = folded_ids(ident)
+    digits = pc.fill_null(pc.and_(pc.match_substring_regex(folded, _DIGITS), pc.is_in(
+        qualifier, value_set=pa.array(list(BUYER_ITEM_QUALIFIERS), pa.string()))), False)
+    return usable_keys(pc.if_else(digits, pc.utf8_ltrim(folded, characters="0"), folded))
+
+
+def loose_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(partner|qualifier|loose id keys, skus) of the cross-reference's rows (loose_ids: in capitals, without blanks
+    and hyphens, a buyer's number of digits without its leading zeros), of those one sku alone holds so for that
+    partner and qualifier (AB-1234 and AB1234 kept for two items match neither way). Rows without a qualifier are left
+    out, as unpadded_cross_reference leaves them; so are GS1 numbers, ISBNs and NDCs (their own forms)."""
+    if "qualifier" not in partner_items.column_names:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    qualifier = usable_keys(partner_items.column("qualifier"))
+    table = pa.table({"partner": partner_items.column("partner").combine_chunks(), "qualifier": qualifier,
+                      "key": loose_ids(qualifier, partner_items.column("buyer_part").combine_chunks()),
+                      "sku": partner_items.column("sku").combine_chunks()})
+    table = table.filter(pc.and_(pc.and_(pc.is_valid(table["qualifier"]), pc.is_valid(table["key"])),
+                                 pc.invert(pc.is_in(table["qualifier"], value_set=pa.array(_OWN_FORMS, pa.string())))))
+    grouped = table.group_by(["partner", "qualifier", "key"], use_threads=False).aggregate(
+        [("sku", "count_distinct"), ("sku", "min")])
+    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
+    return (compound_key(*(one[c].combine_chunks() for c in ("partner", "qualifier", "key"))),
+            one["sku_min"].combine_chunks())
+
+
+def gs1_readings(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_skus: pa.Array) -> pa.Array:
+    """The GTIN-14 of our items (``gs1_keys``, item_gs1_keys) each pair names through a reading of its id, null where
+    none: a UP value that is no valid UPC-A as sent, a UPC-E's 8 digits or 11 digits (schemas.reference.upc_readings:
+    a leading zero dropped, a check digit left off), and an NDC (NDC_QUALIFIERS, any of its forms) as its drug's
+    U.P.C. (3 and its 10-digit NDC: ndc_10s, ndc_gtin), as GS1 US and the FDA make a drug's bar code, whatever
+    partner sends it. Only where the readings name one item of ours alone: a reading that names two is no match."""
+    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(ident)),
+                                                                    value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32()))),
+                       False)
+    ndcs = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(NDC_QUALIFIERS), pa.string())), False)
+    wanted = np.flatnonzero(pc.or_(ups, ndcs).to_numpy(zero_copy_only=False))
+    out = pa.nulls(len(ident), pa.string())
+    if not len(wanted):
+        return out
+    ours: dict[str, str] = {}
+    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
+        if key and sku:
+            ours.setdefault(key, sku)
+    at = pa.array(wanted, pa.int64())
+    pairs = compound_key(qualifier.take(at), ident.take(at))
+    named: dict[str, str] = {}
+    for pair in pc.unique(pairs).drop_null().to_pylist():
+        q, value = pair.split("\x1f", 1)
+        if q == "UP":
+            if normalise_gtin(value) in ours:
+                continue  # a valid EAN-8 of ours as sent: the GS1 match
+            gtins = [g for g, _how in upc_readings(value)]
+        else:
+            gtins = [ndc_gtin(ndc) for ndc in ndc_10s(value, q)]
+        hits = {g: ours[g] for g in gtins if g in ours}
+        if len(set(hits.values())) == 1:
+            named[pair] = next(iter(hits))
+    if not named:
+        return out
+    return _spread(len(ident), at, lookup(pairs, pa.array(list(named), pa.string()),
+                                          pa.array(list(named.values()), pa.string())))
+
+
+def _spread(n: int, at: pa.Array, values: pa.Array) -> pa.Array:
+    """``values`` (one per index of ``at``) at those positions of an array of ``n``, null elsewhere."""
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[at.to_numpy()] = np.arange(len(at))
+    return values.take(pa.array(np.where(slot >= 0, slot, 0), pa.int64(), mask=slot < 0))
+
+
+def packaging_level_skus(qualifier: pa.Array, ident: pa.Array, unit: pa.Array, gs1_keys: pa.Array,
+                         gs1_skus: pa.Array) -> pa.Array:
+    """The sku of each GS1 pair (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT) whose GTIN is another packaging level of an
+    item's own GTIN or UPC (``gs1_keys``): the same item reference (GTIN-14 digits 2-13) under another indicator digit
+    (GS1: 1-8 a grouping of the item's units, the case a distributor orders by; 0 the base unit), of one item of ours
+    alone; null elsewhere. Only where the line's unit (PO103) says the quantity: the base unit's GTIN (indicator 0)
+    in any unit, a grouping's (1-8) in a unit other than the each (CA, CS, BX ...: items.case_pack, item_units.csv),
+    never a grouping's in EA, whose eaches it does not say (the indicator digit names no count), nor 9 (a variable
+    measure)."""
+    gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT],
+                                                               pa.string())), False)
+    if not pc.any(gs1).as_py():
+        return pa.nulls(len(ident), pa.string())
+    keys = pc.coalesce(pc.if_else(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS),
+                                                                                       pa.string())), False),
+                                  _gs1_keys(ident), pa.scalar(None, pa.string())),
+                       _gs1_keys_without_check_digit(qualifier, ident))
+    ours = pa.table({"ref": pc.utf8_slice_codeunits(gs1_keys, 1, 13), "sku": gs1_skus}).filter(
+        pc.and_(pc.is_valid(gs1_keys), pc.is_valid(gs1_skus)))
+    grouped = ours.group_by("ref", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
+    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
+    keys = pc.if_else(gs1, keys, pa.scalar(None, pa.string()))
+    indicator = pc.utf8_slice_codeunits(keys, 0, 1)
+    each = pc.fill_null(pc.equal(pc.utf8_upper(unit), "EA"), True)
+    counted = pc.and_(pc.not_equal(indicator, "9"), pc.or_(pc.equal(indicator, "0"), pc.invert(each)))
+    skus = lookup(pc.utf8_slice_codeunits(keys, 1, 13), one["ref"].combine_chunks(), one["sku_min"].combine_chunks())
+    return pc.if_else(pc.fill_null(counted, False), skus, pa.scalar(None, pa.string()))
+
+
 def unpadded_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(partner|qualifier|number keys, skus) of the cross-reference's rows whose buyer number is digits alone, the
     number without its leading zeros, of those one sku alone holds so for that partner and qualifier (123458 and
@@ -361,11 +528,13 @@ def unpadded_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Arra
 
 
 def caseless_vendor_parts(items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """Our vendor part numbers in capitals and their skus, of those no other item's matches in capitals
-    (ATmega328P-AU as ATMEGA328P-AU; two items whose numbers differ only in case match neither way)."""
-    table = pa.table({"key": pc.utf8_upper(items.column("vendor_part").combine_chunks()),
+    """Our vendor part numbers as folded_ids keys them (in capitals, without blanks and hyphens) and their skus, of
+    those no other item's matches so (ATmega328P-AU as ATMEGA328P-AU; RC0603FR-0710KL as RC0603FR0710KL or
+    rc0603fr 0710kl; two items whose numbers differ only so match neither way)."""
+    table = pa.table({"key": folded_ids(items.column("vendor_part").combine_chunks()),
                       "sku": items.column("sku").combine_chunks()}).filter(
         pc.is_valid(usable_keys(items.column("vendor_part").combine_chunks())))
+    table = table.filter(pc.is_valid(table["key"]))
     grouped = table.group_by("key", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
     one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
     return one["key"].combine_chunks(), one["sku_min"].combine_chunks()
@@ -582,8 +751,20 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             out.append(f"{q or '?'} (no id)")
             continue
         where = []
+        readings = upc_readings(value) if q == "UP" and not normalise_gtin(value) else ()
         if q in GS1_QUALIFIERS:
-            where.append("our GTINs" if normalise_gtin(value) else "not a valid UPC/GTIN/EAN")
+            where.append("our GTINs" if normalise_gtin(value) else
+                         f"no UPC-A as sent; our GTINs read as {' or as '.join(how for _g, how in readings)}"
+                         if readings else "not a valid UPC/GTIN/EAN")
+        gtin = normalise_gtin(value) if q in GS1_QUALIFIERS else complete_gtin(
+            value, GS1_WITHOUT_CHECK_DIGIT[q]) if q in GS1_WITHOUT_CHECK_DIGIT else None
+        if gtin and gtin[0] in "12345678":
+            where.append(f"indicator digit {gtin[0]}, a grouping of an item's units: matched to our item of its item "
+                         "reference in a unit that counts the grouping (CA, CS, BX ...), never in EA, whose eaches it "
+                         "does not say")
+        if q in NDC_QUALIFIERS:
+            ndcs = ndc_10s(value, q)
+            where.append(f"our GTINs as the drug U.P.C. of NDC {' or '.join(ndcs)}" if ndcs else "not an NDC")
         if q in GS1_WITHOUT_CHECK_DIGIT:
             where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q]) else "not a UPC/EAN code")
         if q in ISBN_QUALIFIERS:
@@ -605,17 +786,20 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
     return ", ".join(out)
 
 
-def check_gtin_check_digits(lines: pa.Table) -> list[Finding]:
-    """GTIN_CHECK_DIGIT_INVALID for every UP/UK/EN identifier that is not a valid GS1 number."""
-    return gtin_findings(lines, _line_masks(lines, tuple(f"{c}_shape" for c in _GS1_COLUMNS)))
+def check_gtin_check_digits(lines: pa.Table, items: pa.Table | None = None) -> list[Finding]:
+    """GTIN_CHECK_DIGIT_INVALID for every UP/UK/EN identifier that is not a valid GS1 number (gtin_findings)."""
+    return gtin_findings(lines, _line_masks(lines, tuple(f"{c}_shape" for c in _GS1_COLUMNS)), items)
 
 
-def gtin_findings(lines: pa.Table, masks: dict) -> list[Finding]:
+def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -> list[Finding]:
     """GTIN_CHECK_DIGIT_INVALID: a value of the wrong shape (the registry's regex expectation) or
     of the right shape with a wrong check digit (arithmetic, per distinct value). One finding per
-    column and line, columns in the order UP, UK, EN."""
+    column and line, columns in the order UP, UK, EN. Not for a UP value that is a U.P.C. in another form than the
+    UPC-A's 12 digits (``items`` given: a valid UPC-E, 11 digits reading as one of our GTINs: _readable_upc); the item
+    rules match it (gs1_readings), ITEM_IDS_DISAGREE tells it when it names another item than its line's."""
     shape = re.compile(registry.GS1_SHAPE)
     out: list[Finding] = []
+    read = _readable_upc(lines, items)
     for column, qualifiers in _GS1_COLUMNS.items():
         values = lines.column(column)
         wrong_digit = [u for u in pc.unique(values).drop_null().to_pylist()
@@ -626,6 +810,10 @@ def gtin_findings(lines: pa.Table, masks: dict) -> list[Finding]:
                               .to_numpy(zero_copy_only=False), dtype=bool)
         if not bad.any():
             continue
+        if column == "upc" and read is not None:
+            bad &= ~read
+            if not bad.any():
+                continue
         for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
             rounded = from_scientific(value)
@@ -643,6 +831,25 @@ def gtin_findings(lines: pa.Table, masks: dict) -> list[Finding]:
                     value=value,
                 )
             )
+    return out
+
+
+def _readable_upc(lines: pa.Table, items: pa.Table | None) -> np.ndarray | None:
+    """True for each line whose UP value (the upc column), no valid UPC-A as sent, is a U.P.C. in another form: a
+    valid UPC-E (its check digit the UPC-A's), or 11 digits that read as a GTIN of an item of ours (upc_readings); None
+    when no line has such a value (or no ``items``)."""
+    if items is None or "upc" not in lines.column_names:
+        return None
+    upc = lines.column("upc").combine_chunks()
+    odd = pc.fill_null(pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(upc)),
+                                value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32())), False)
+    if not pc.any(odd).as_py():
+        return None
+    ours = set(item_gs1_keys(items)[0].to_pylist())
+    out = np.zeros(lines.num_rows, dtype=bool)
+    at = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+    for k, value in zip(at.tolist(), upc.take(pa.array(at, pa.int64())).to_pylist(), strict=True):
+        out[k] = upce_upca(value.strip().zfill(8)) is not None or any(g in ours for g, _how in upc_readings(value))
     return out
 
 
@@ -750,20 +957,29 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
         named = pc.coalesce(resolved["ordered_sku"].combine_chunks(), named)
     line_sku = named.take(pa.array(row, pa.int64()))
     gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS), pa.string())), False)
-    keys = pc.coalesce(pc.if_else(gs1, _gs1_keys(ident), pa.scalar(None, pa.string())),
-                       _gs1_keys_without_check_digit(qualifier, ident))
     gs1_keys, gs1_skus = item_gs1_keys(ref.items)
-    vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(VENDOR_QUALIFIERS), pa.string())), False)
+    keys = pc.coalesce(pc.if_else(gs1, _gs1_keys(ident), pa.scalar(None, pa.string())),
+                       _gs1_keys_without_check_digit(qualifier, ident),
+                       gs1_readings(qualifier, ident, gs1_keys, gs1_skus))  # a UPC-E, an NDC ... of ours
+    vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*VENDOR_QUALIFIERS, *MAKER_QUALIFIERS],
+                                                                  pa.string())), False)
     style = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(STYLE_QUALIFIERS), pa.string())), False)
     xref_keys, xref_skus = cross_reference(ref.partner_items)
     partner = resolved.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
-    direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus),
-                         pc.if_else(vendor, lookup(ident, ref.items.column("vendor_part"),
-                                                   ref.items.column("sku").combine_chunks()),
-                                    pa.scalar(None, pa.string())))
+    nothing = pa.scalar(None, pa.string())
+    ours = lookup(ident, ref.items.column("vendor_part"), ref.items.column("sku").combine_chunks())
+    if pc.any(pc.and_(vendor, pc.is_null(ours))).as_py():  # our part (VN ... MG) in another case or form
+        folded, folded_skus = caseless_vendor_parts(ref.items)
+        ours = pc.coalesce(ours, lookup(folded_ids(ident), folded, folded_skus))
+    direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus), pc.if_else(vendor, ours, nothing))
     xref = lookup_by([partner, *ndc_keys(qualifier, ident)], xref_keys, xref_skus)
-    nothing = pa.scalar(None, pa.string())  # a style names every size and colour of it: no other item
-    direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)
+    loose = pc.and_(pc.is_null(xref), pc.invert(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(
+        _OWN_FORMS, pa.string())), False)))
+    if pc.any(loose).as_py():  # a partner's number in another case or form (loose_cross_reference)
+        loose_keys, loose_skus = loose_cross_reference(ref.partner_items)
+        xref = pc.coalesce(xref, pc.if_else(loose, lookup_by([partner, qualifier, loose_ids(qualifier, ident)],
+                                                             loose_keys, loose_skus), nothing))
+    direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)  # a style: every size
     agrees = pc.or_(pc.fill_null(pc.equal(direct, line_sku), False), pc.fill_null(pc.equal(xref, line_sku), False))
     unknown_gs1 = pc.and_(pc.is_valid(keys), pc.and_(pc.is_null(direct), pc.is_null(xref)))
     other = pc.is_valid(pc.coalesce(direct, xref))
