@@ -1234,19 +1234,28 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                                                         "default %Y-%m-%d)."),
                    encoding: str = typer.Option(None, "--encoding", help="The exports' encoding when not UTF-8 or "
                                                 "UTF-16 (e.g. cp1252)."),
-                   decimal_comma: bool = typer.Option(None, "--decimal-comma/--decimal-point",
+                   decimal_comma: bool = typer.Option(False, "--decimal-comma",
                                                       help="The exports write numbers 1.200,00 (a comma before "
-                                                           "decimals), or 1,200.00 (the default)."),
-                   empty_is_zero: bool = typer.Option(None, "--empty-is-zero/--empty-refused",
+                                                           "decimals)."),
+                   decimal_point: bool = typer.Option(False, "--decimal-point",
+                                                      help="The exports write numbers 1,200.00 (the default; over a "
+                                                           "layout's decimal_comma)."),
+                   empty_is_zero: bool = typer.Option(False, "--empty-is-zero",
                                                       help="An empty quantity cell is 0 (NetSuite, QuickBooks print "
-                                                           "a zero so), or is refused at its line (the default)."),
+                                                           "a zero so); named on the load."),
+                   empty_refused: bool = typer.Option(False, "--empty-refused",
+                                                      help="An empty quantity cell is refused at its line (the "
+                                                           "default; over a layout's empty_is_zero)."),
                    receipt_date_format: str = typer.Option(None, "--receipt-date-format",
                                                            help="The receipts' date format when not the stock's."),
                    receipt_encoding: str = typer.Option(None, "--receipt-encoding",
                                                         help="The receipts' encoding when not the stock's."),
-                   receipt_decimal_comma: bool = typer.Option(None, "--receipt-decimal-comma/--receipt-decimal-point",
-                                                              help="The receipts' decimal mark when not the "
-                                                                   "stock's."),
+                   receipt_decimal_comma: bool = typer.Option(False, "--receipt-decimal-comma",
+                                                              help="The receipts write 1.200,00 (the stock may "
+                                                                   "not)."),
+                   receipt_decimal_point: bool = typer.Option(False, "--receipt-decimal-point",
+                                                              help="The receipts write 1,200.00 (the stock may "
+                                                                   "not)."),
                    layout: str = typer.Option(None, "--layout", help="NAME: the stored layout "
                                               "inventory/layouts/NAME.toml (columns, locations, date format, decimal "
                                               "mark, encoding, empty cells; of the stock and of the receipts); the "
@@ -1256,7 +1265,8 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     day, other warehouses' are kept) and the expected receipts into the workspace's inventory/ (Parquet), checked
     like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
     bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
-    item_units.csv)."""
+    item_units.csv). A stored layout (--layout) holds the options of an export loaded every night; receipts due
+    before the stock's day are warned."""
     from flows.inventory_load import export_layouts, load_exports
     from flows.workspace import Workspace
     from schemas.errors import ConfigError
@@ -1271,6 +1281,11 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         receipt_columns = _field_pairs(receipt_column, "--receipt-column", "FIELD=COLUMN (e.g. eta=Due Date)")
         locations = _field_pairs(location, "--location", "NAME=WAREHOUSE (e.g. East Coast DC=EAST)") or {}
         day = date.fromisoformat(as_of) if as_of else None
+        decimal_comma, empty_is_zero, receipt_decimal_comma = (
+            _either(yes, no, f"--{word} and --{other}") for yes, no, word, other in (
+                (decimal_comma, decimal_point, "decimal-comma", "decimal-point"),
+                (empty_is_zero, empty_refused, "empty-is-zero", "empty-refused"),
+                (receipt_decimal_comma, receipt_decimal_point, "receipt-decimal-comma", "receipt-decimal-point")))
         for code in (encoding, receipt_encoding):
             if code:
                 import codecs
@@ -1294,6 +1309,13 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         console.print(shown(line), soft_wrap=True)
     for line in said.warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
+
+
+def _either(yes: bool, no: bool, both: str) -> bool | None:
+    """A setting two flags say (True, False), or None when neither is given (a stored layout's then)."""
+    if yes and no:
+        raise ValueError(f"{both}: give one of them")
+    return True if yes else False if no else None
 
 
 def _field_pairs(given: list[str], option: str, example: str) -> dict[str, str] | None:

@@ -343,7 +343,7 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
     receipts = (ReceiptsRead(pa.table(incoming, schema=EXPECTED_RECEIPTS), rows=tuple(incoming_at), at=where_at)
                 if incoming_at else None)
     return StockRead(stock_table(stock), len(rows), summed, negative=tuple(negative), cased=tuple(cased),
-                     at=where_at, held=tuple(held), unread=tuple(unread)), receipts
+                     at=where_at, held=tuple(held), unread=tuple(sorted(unread))), receipts
 
 
 def _said(f) -> str:

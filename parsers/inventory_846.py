@@ -7,11 +7,12 @@ of a parsed file (parsers.x12_reader); no I/O, no reference data (the flow turns
         item's LIN loop names the warehouse of the QTYs after it (a 3PL's per-location quantities)
   LIN   the item: each LIN02/03, 04/05 ... pair (SK, VN, VP, MG: our item number; UP, UK, EN, UA: a GTIN)
   QTY   QTY01 (X12 element 673) says what the quantity is; QTY02 the quantity, QTY03 its unit (C001's first
-        component; none: eaches). Read as (QUANTITIES below): 17 on hand; 33 available for sale (the free stock: on
-        hand less it is held); held back from what is free: QH on hold, 74 damaged goods, 20 unusable, 27 committed,
-        15 in hold out, XU reserved, XT protected; coming in: 63 on order, IQ in transit. Any other qualifier
-        (02 cumulative, 18 previous week, 29 projected available, 37 work in process, 40 remaining, 72/73 minimum and
-        maximum stock level ... or one not in the list) is kept as not read, to be named, never counted
+        component; none: eaches). Read as (HELD, COMING, NOT_STOCK below): 17 on hand; 33 available for sale (the
+        free stock: on hand less it is held); held back from what is free: QH on hold, 74 damaged goods, 20
+        unusable, 27 committed, 15 in hold out, XU reserved, XT protected; coming in: 63 on order, IQ in transit.
+        Any other qualifier (02 cumulative, 18 previous week, 29 projected available, 37 work in process, 40
+        remaining, 72/73 minimum and maximum stock level ... or one not in the list) is kept as not read, to be
+        named, never counted
   DTM   after a QTY of what is coming in (before the next QTY): its expected day (DTM01 002, 017, 018, 067, 069,
         371; DTM02 the day)
   SCH   after such a QTY: a part of it due on a day (SCH01 the quantity, SCH06 the day)
@@ -41,9 +42,10 @@ COMING = {"63": "on order", "IQ": "in transit"}
 NOT_STOCK = {"02": "cumulative quantity", "18": "previous week quantity", "26": "total inventory",
              "29": "projected available inventory", "34": "noncommitted inventory on shelf", "37": "work in process",
              "38": "original quantity", "40": "remaining quantity", "57": "minimum order quantity",
-             "69": "incremental order quantity", "70": "maximum order quantity", "72": "minimum stock level",
-             "73": "maximum stock level", "75": "receipts", "76": "returns", "77": "stock transfers in",
-             "78": "stock transfers out", "87": "quantity received", "BQ": "backorder quantity"}
+             "62": "days covered by inventory", "69": "incremental order quantity", "70": "maximum order quantity",
+             "72": "minimum stock level", "73": "maximum stock level", "75": "receipts", "76": "returns",
+             "77": "stock transfers in", "78": "stock transfers out", "87": "quantity received",
+             "BQ": "backorder quantity"}
 # DTM01 that date a quantity coming in: delivery requested, estimated delivery, available, current schedule delivery,
 # promised for delivery, estimated arrival
 ETA_DATES = frozenset({"002", "017", "018", "067", "069", "371"})
@@ -148,14 +150,14 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
                 place["held"].append(last)
             else:
                 place["coming"].append(last)
-        elif sid == "DTM" and item is not None and last is not None and el[1] in ETA_DATES:
+        elif sid == "DTM" and last is not None and last["q"] in COMING and el[1] in ETA_DATES:
             day = parse_date(el[2])
             if day is None:
                 bad("ELEMENT_INVALID_DATE", f"DTM02 {el[2]!r} is not a date: the day the {qty_name(last['q'])} "
                     "quantity is expected.", "DTM", pos, "DTM02", el[2])
             else:
                 last["dates"].append((last["count"], day))
-        elif sid == "SCH" and item is not None and last is not None:
+        elif sid == "SCH" and last is not None and last["q"] in COMING:
             count, day = _whole(el[1]), parse_date(seg[6] if len(seg) > 6 else "")
             if count is None:
                 bad("ELEMENT_INVALID_CHARACTER", f"SCH01 {el[1]!r} is not a whole number of units (a part of the "

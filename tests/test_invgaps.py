@@ -284,3 +284,102 @@ def test_the_night_promises_a_late_receipt_from_its_own_day_and_says_it_is_past_
     line = next(ln for ln in res.stderr.splitlines() if " decide: " in ln)
     assert line.endswith("from the stock as of 2026-12-01; 1 expected receipt past due, promised from 2026-12-02: "
                          "20 of SKU-1026 at EAST due 2026-11-28"), line
+
+
+# -- 5. the 846's QTY qualifiers
+ADVICE = FIXTURES / "3pl-846-qualifiers-west-20261201.x12"
+
+
+def test_an_846_s_held_damaged_and_coming_quantities_are_read_by_their_qualifiers(tmp_path):
+    """A 3PL's 846 as its WMS sends it (X12 element 673): SKU-1016 60 on hand (17), 5 on hold (QH), 3 damaged (74),
+    no 33: 8 of the 60 held; SKU-1026 with a 33 (12 free of 20) and 2 damaged: the 33 already leaves them out;
+    SKU-1021 10 available (33) and 4 unusable (20), no 17: 14 there, 4 held; SKU-1011 none on hand and 500 on order
+    (63) expected December 9 (DTM 017); SKU-1001's 24 in transit (IQ) in two SCH parts. Before, only 17 and 33
+    were read: the held and damaged stock was promised, the unusable not counted, the orders coming never known."""
+    ws = _workspace(tmp_path / "ws")
+    res = _load(ws, ADVICE)
+    assert res.exit_code == 0, res.output
+    assert _stock(ws) == [("WEST", "SKU-1001", 30, 0), ("WEST", "SKU-1003", 48, 0), ("WEST", "SKU-1011", 0, 0),
+                          ("WEST", "SKU-1016", 60, 8), ("WEST", "SKU-1021", 14, 4), ("WEST", "SKU-1026", 20, 8)]
+    assert _receipts(ws) == [("WEST", "SKU-1001", 12, date(2026, 12, 4)), ("WEST", "SKU-1001", 12, date(2026, 12, 11)),
+                             ("WEST", "SKU-1011", 500, date(2026, 12, 9))]
+
+
+def test_an_846_names_each_quantity_it_did_not_count_and_why(tmp_path):
+    """What is held is named; a qualifier that is no stock to promise (37 work in process, 72 a minimum stock level,
+    62 days covered, with its decimal) and one the reader does not know (9Z) are named, not counted; a quantity on
+    order with no day is named, not a receipt."""
+    ws = _workspace(tmp_path / "ws")
+    res = _load(ws, ADVICE)
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [
+        "inventory: 6 stock row(s) as of 2026-12-01 in 1 file(s); 3 expected receipt(s)",
+        "stock: ST02 0001 segment 6: 5 of SKU-1016 at WEST on hold (QTY QH): not available",
+        "stock: ST02 0001 segment 7: 3 of SKU-1016 at WEST damaged goods (QTY 74): not available",
+        "stock: ST02 0001 segment 11: 2 of SKU-1026 at WEST damaged goods (QTY 74): not available",
+        "stock: ST02 0001 segment 14: 4 of SKU-1021 at WEST unusable (QTY 20): not available",
+        "stock: ST02 0001 segment 26: QTY 37 (work in process) 12 of SKU-1003 at WEST: not counted",
+        "stock: ST02 0001 segment 27: QTY 72 (minimum stock level) 24 of SKU-1003 at WEST: not counted",
+        "stock: ST02 0001 segment 28: QTY 62 (days covered by inventory) 12.5 of SKU-1003 at WEST: not counted",
+        "stock: ST02 0001 segment 29: QTY 9Z (a qualifier not read) 5 of SKU-1003 at WEST: not counted",
+        "stock: ST02 0001 segment 30: QTY 63 (on order) 120 of SKU-1003 at WEST: no expected day (a DTM or SCH "
+        "after it), not a receipt",
+        "receipts: 3 on order or in transit (the 846's QTY 63, IQ with a day) replace those loaded before for WEST; "
+        "other warehouses' kept"]
+
+
+def test_an_846_s_receipts_replace_its_warehouse_s_and_keep_the_others(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    stock, receipts = tmp_path / "stock.csv", tmp_path / "receipts.csv"
+    stock.write_text("as_of,warehouse,sku,on_hand\n2026-12-01,EAST,SKU-1001,1\n", encoding="utf-8")
+    receipts.write_text("warehouse,sku,quantity,eta\nEAST,SKU-1026,50,2026-12-09\nWEST,SKU-1011,70,2026-12-20\n",
+                        encoding="utf-8")
+    assert _load(ws, stock, "--receipts", str(receipts)).exit_code == 0
+    assert _load(ws, ADVICE).exit_code == 0
+    assert _receipts(ws) == [("EAST", "SKU-1026", 50, date(2026, 12, 9)), ("WEST", "SKU-1001", 12, date(2026, 12, 4)),
+                             ("WEST", "SKU-1001", 12, date(2026, 12, 11)), ("WEST", "SKU-1011", 500, date(2026, 12, 9))]
+
+
+def test_an_846_on_order_due_before_its_day_is_named_late(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    late = tmp_path / "late.x12"
+    late.write_text(ADVICE.read_text(encoding="utf-8").replace("DTM*017*20261209", "DTM*017*20261125"),
+                    encoding="utf-8")
+    res = _load(ws, late)
+    assert res.exit_code == 0, res.output
+    assert ("warning: receipts: ST02 0001 segment 17: 500 of SKU-1011 at WEST due 2026-11-25, before the stock's day "
+            "2026-12-01: late, promised from the night's day on; if it has arrived it is in the stock already (load "
+            "the receipts without it)") in res.output
+
+
+@pytest.mark.parametrize("swap,said", [
+    (("QTY*17*30*EA~\nQTY*IQ*24*EA", "QTY*02*30*EA~\nQTY*29*24*EA"),
+     "LIN SKU-1001 has no QTY 17 (on hand) nor 33 (available): QTY 02, 29 (cumulative quantity, projected available "
+     "inventory) not stock to count."),
+    (("QTY*QH*5*EA", "QTY*QH*5.5*EA"), "ELEMENT_INVALID_CHARACTER at QTY QTY02 (ST02 0001, segment 6): QTY02 '5.5' (on "
+                                       "hold) is not a whole number of units."),
+    (("DTM*017*20261209", "DTM*017*20261309"), "ELEMENT_INVALID_DATE at DTM DTM02 (ST02 0001, segment 18)"),
+    (("SCH*12*EA***002*20261211", "SCH*12*EA***002*2026121"), "ELEMENT_INVALID_DATE at SCH SCH06")])
+def test_an_846_quantity_that_cannot_be_read_is_refused_at_its_segment(swap, said, tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    bad = tmp_path / "bad.x12"
+    text = ADVICE.read_text(encoding="utf-8")
+    assert swap[0] in text
+    bad.write_text(text.replace(swap[0], swap[1]), encoding="utf-8")
+    assert said in _refused(_load(ws, bad))
+    assert not (ws.inventory_dir / "snapshots").exists()
+
+
+def test_an_846_s_sdq_per_location_quantities_are_named_not_read(tmp_path):
+    """An SDQ (quantities per store or location, as an 850's) after SKU-1003's on hand: not read as stock (which
+    location is which warehouse and which quantity it splits are the partner's guide's), named so a person sees it."""
+    ws = _workspace(tmp_path / "ws")
+    sdq = tmp_path / "sdq.x12"
+    text = ADVICE.read_text(encoding="utf-8")
+    sdq.write_text(text.replace("QTY*17*48*EA~\n", "QTY*17*48*EA~\nSDQ*EA*54*RENO-01*40*RENO-02*8~\n")
+                   .replace("SE*32*0001", "SE*33*0001"), encoding="utf-8")
+    res = _load(ws, sdq)
+    assert res.exit_code == 0, res.output
+    assert ("stock: ST02 0001 segment 26: SDQ RENO-01 40 RENO-02 8 of SKU-1003: per-location quantities not read (an "
+            "N1*WH loop per location is)") in res.output.splitlines()
+    assert ("WEST", "SKU-1003", 48, 0) in _stock(ws)
