@@ -18,12 +18,8 @@ import pyarrow as pa
 
 from connectors.reference import csv_rows
 from schemas.errors import ConfigError
-from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT, RECEIPT_FIELDS, STOCK_FIELDS
 
-# what a stock export's columns may be read as: the snapshot's own columns; `available` (what is free: the row's
-# reserved is then on_hand less it, never below 0) in place of `reserved`; a lot's number and expiry
-STOCK_FIELDS = ("as_of", "warehouse", "sku", "on_hand", "reserved", "available", "lot", "expires", "unit")
-RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number", "unit")
 # the first filled cell of an export's totals row (QuickBooks' "TOTAL", a saved search's "Total", "Grand Total")
 _TOTALS = frozenset({"total", "totals", "grand total", "sum", "summe", "totaal"})
 # a number Excel showed in scientific notation and saved so: its digits are lost ("6.14141E+11")
@@ -46,6 +42,10 @@ class StockRead:
     negative: tuple[tuple[int, str, str, int], ...] = ()  # (line, warehouse, sku, on hand) rows below zero
     cased: tuple[tuple[int, str, str, int], ...] = ()  # (line, sku, unit, eaches in one) rows not in eaches
     at: str = "line"  # what the positions count: the file's lines, an 846's segments
+    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
+    held: tuple[tuple[int, str, str, str, int], ...] = ()  # an 846's (segment, warehouse, sku, QTY01, eaches)
+    # held back from what is free (on hold, damaged ...)
+    unread: tuple[tuple[int, str, str], ...] = ()  # an 846's (segment, sku, what was not counted and why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ class ReceiptsRead:
     totals: tuple[int, ...] = ()
     ignored: tuple[str, ...] = ()
     orders: tuple[str, ...] = field(default=())  # the purchase orders the receipts name (po_number), in file order
+    rows: tuple[tuple[int, str], ...] = ()  # each table row's (line, po_number or ""), in the table's order
+    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
+    at: str = "line"  # what the rows' positions count: the file's lines, an 846's segments
 
 
 def column_key(name: str) -> str:
@@ -76,6 +79,10 @@ class ExportLayout:
     encoding: str | None = None
     decimal_comma: bool = False  # numbers written "1.200,00"
     locations: Mapping[str, str] = field(default_factory=dict)
+    # an empty quantity cell (on_hand, available, reserved, quantity) is 0: NetSuite's saved searches and
+    # QuickBooks' reports print a zero that way. Off: an empty cell is refused at its line and column (a cell cleared
+    # by hand, a column shifted, a formula that failed would otherwise read as no stock)
+    empty_is_zero: bool = False
 
 
 # what a row's unit cell may say for an each (any case), and for a case: its items.csv case_pack, or the
@@ -102,7 +109,7 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
     places = {k.strip().casefold(): v for k, v in layout.locations.items()}
     stock: dict[tuple[date, str, str], list[int]] = {}
     rows = summed = 0
-    expired, totals, negative, cased = [], [], [], []
+    expired, totals, negative, cased, zeroed = [], [], [], [], []
     for line, record in records:
         if _is_totals(record):
             totals.append(line)
@@ -121,6 +128,7 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
             reserved = 0
         if per != 1:
             cased.append((line, sku, cell("unit"), per))
+        zeroed += [(line, sku, column) for column in cell.empty]
         expires = _date(cell, "expires", layout) if "expires" in at and cell("expires") else None
         if expires is not None and expires < day:
             expired.append((line, where, sku, cell("lot") if "lot" in at else "", expires))
@@ -136,7 +144,7 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
         else:
             stock[key] = [on_hand, reserved]
     return StockRead(stock_table(stock), rows, summed, tuple(expired), tuple(totals), tuple(ignored),
-                     tuple(negative), tuple(cased))
+                     tuple(negative), tuple(cased), zeroed=tuple(zeroed))
 
 
 def stock_table(stock: Mapping[tuple[date, str, str], list[int]]) -> pa.Table:
@@ -159,7 +167,7 @@ def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLa
                           file=name, columns=header)
     places = {k.strip().casefold(): v for k, v in layout.locations.items()}
     out: dict[str, list] = {"warehouse": [], "sku": [], "quantity": [], "eta": []}
-    totals, orders = [], []
+    totals, orders, rows, zeroed = [], [], [], []
     for line, record in records:
         if _is_totals(record):
             totals.append(line)
@@ -170,10 +178,13 @@ def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLa
         out["sku"].append(sku)
         out["quantity"].append(_whole(cell, "quantity", layout) * _per_unit(cell, sku, eaches))
         out["eta"].append(_date(cell, "eta", layout))
-        if "po_number" in at and cell("po_number") and cell("po_number") not in orders:
-            orders.append(cell("po_number"))
+        order = cell("po_number") if "po_number" in at else ""
+        if order and order not in orders:
+            orders.append(order)
+        rows.append((line, order))
+        zeroed += [(line, sku, column) for column in cell.empty]
     table = pa.table(out, schema=EXPECTED_RECEIPTS)
-    return ReceiptsRead(table, tuple(totals), tuple(ignored), tuple(orders))
+    return ReceiptsRead(table, tuple(totals), tuple(ignored), tuple(orders), tuple(rows), tuple(zeroed))
 
 
 def _warehouse(cell, layout: ExportLayout, places: dict[str, str]) -> str:
@@ -243,12 +254,13 @@ def _columns(header: list[str], columns: Mapping[str, str] | None, fields: tuple
 class _Cells:
     """One record's cells by field; its column's name for a finding."""
 
-    __slots__ = ("record", "header", "at", "name", "line")
+    __slots__ = ("record", "header", "at", "name", "line", "empty")
 
     def __init__(self, record: list[str], header: list[str], at: dict[str, int], name: str, line: int) -> None:
         if len(record) != len(header):
             raise ConfigError(f"expected {len(header)} cells, found {len(record)}", file=name, line=line)
         self.record, self.header, self.at, self.name, self.line = record, header, at, name, line
+        self.empty: list[str] = []  # the columns of quantities read as 0 from an empty cell (empty_is_zero)
 
     def __call__(self, fieldname: str, *, required: bool = False) -> str:
         value = self.record[self.at[fieldname]].strip()
@@ -278,6 +290,9 @@ def _whole(cell, fieldname: str, layout: ExportLayout) -> int:
     """A count of units: digits, with a decimal part of zeros ("40.00") and a thousands grouping when the decimal mark
     says which is which ("1,200.00"; "1.200,00" with ``decimal_comma``); "1,200" alone is refused (1200, or 1.2 where
     the comma is the decimal mark)."""
+    if layout.empty_is_zero and not cell(fieldname):
+        cell.empty.append(cell.column(fieldname))
+        return 0
     value, decimal_comma, name, line = cell(fieldname, required=True), layout.decimal_comma, cell.name, cell.line
     text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if decimal_comma:

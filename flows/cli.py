@@ -1229,21 +1229,45 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                                                  "warehouse column (one DC's own export)."),
                    location: list[str] = typer.Option([], "--location", help="NAME=WAREHOUSE: the export's name of "
                                                       "one of our warehouses (a location, a fulfillment center)."),
-                   date_format: str = typer.Option("%Y-%m-%d", "--date-format",
-                                                   help="How the exports write dates (strptime; ISO is read too)."),
+                   date_format: str = typer.Option(None, "--date-format",
+                                                   help="How the exports write dates (strptime; ISO is read too; "
+                                                        "default %Y-%m-%d)."),
                    encoding: str = typer.Option(None, "--encoding", help="The exports' encoding when not UTF-8 or "
                                                 "UTF-16 (e.g. cp1252)."),
                    decimal_comma: bool = typer.Option(False, "--decimal-comma",
                                                       help="The exports write numbers 1.200,00 (a comma before "
                                                            "decimals)."),
+                   decimal_point: bool = typer.Option(False, "--decimal-point",
+                                                      help="The exports write numbers 1,200.00 (the default; over a "
+                                                           "layout's decimal_comma)."),
+                   empty_is_zero: bool = typer.Option(False, "--empty-is-zero",
+                                                      help="An empty quantity cell is 0 (NetSuite, QuickBooks print "
+                                                           "a zero so); named on the load."),
+                   empty_refused: bool = typer.Option(False, "--empty-refused",
+                                                      help="An empty quantity cell is refused at its line (the "
+                                                           "default; over a layout's empty_is_zero)."),
+                   receipt_date_format: str = typer.Option(None, "--receipt-date-format",
+                                                           help="The receipts' date format when not the stock's."),
+                   receipt_encoding: str = typer.Option(None, "--receipt-encoding",
+                                                        help="The receipts' encoding when not the stock's."),
+                   receipt_decimal_comma: bool = typer.Option(False, "--receipt-decimal-comma",
+                                                              help="The receipts write 1.200,00 (the stock may "
+                                                                   "not)."),
+                   receipt_decimal_point: bool = typer.Option(False, "--receipt-decimal-point",
+                                                              help="The receipts write 1,200.00 (the stock may "
+                                                                   "not)."),
+                   layout: str = typer.Option(None, "--layout", help="NAME: the stored layout "
+                                              "inventory/layouts/NAME.toml (columns, locations, date format, decimal "
+                                              "mark, encoding, empty cells; of the stock and of the receipts); the "
+                                              "options given here override it."),
                    workspace: Path = WORKSPACE) -> None:
     """Load a stock snapshot (one as_of partition per date in the file; a warehouse's rows replace its rows of that
     day, other warehouses' are kept) and the expected receipts into the workspace's inventory/ (Parquet), checked
     like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
     bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
-    item_units.csv)."""
-    from connectors.stock_csv import ExportLayout
-    from flows.inventory_load import load_exports
+    item_units.csv). A stored layout (--layout) holds the options of an export loaded every night; receipts due
+    before the stock's day are warned."""
+    from flows.inventory_load import export_layouts, load_exports
     from flows.workspace import Workspace
     from schemas.errors import ConfigError
 
@@ -1257,18 +1281,27 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         receipt_columns = _field_pairs(receipt_column, "--receipt-column", "FIELD=COLUMN (e.g. eta=Due Date)")
         locations = _field_pairs(location, "--location", "NAME=WAREHOUSE (e.g. East Coast DC=EAST)") or {}
         day = date.fromisoformat(as_of) if as_of else None
-        if encoding:
-            import codecs
+        decimal_comma, empty_is_zero, receipt_decimal_comma = (
+            _either(yes, no, f"--{word} and --{other}") for yes, no, word, other in (
+                (decimal_comma, decimal_point, "decimal-comma", "decimal-point"),
+                (empty_is_zero, empty_refused, "empty-is-zero", "empty-refused"),
+                (receipt_decimal_comma, receipt_decimal_point, "receipt-decimal-comma", "receipt-decimal-point")))
+        for code in (encoding, receipt_encoding):
+            if code:
+                import codecs
 
-            codecs.lookup(encoding)
+                codecs.lookup(code)
     except (ValueError, LookupError) as exc:
         err.print(f"{shown(exc)}", style="red")
         raise typer.Exit(ExitStatus.USAGE) from None
     shared = {"warehouse": warehouse, "date_format": date_format, "encoding": encoding,
-              "decimal_comma": decimal_comma, "locations": locations}
+              "decimal_comma": decimal_comma, "empty_is_zero": empty_is_zero}
     try:
-        said = load_exports(ws, stock, receipts, ExportLayout(columns=columns, as_of=day, **shared),
-                            ExportLayout(columns=receipt_columns, **shared))
+        stock_layout, receipt_layout = export_layouts(
+            ws, layout, shared=shared, stock={"columns": columns, "as_of": day}, locations=locations,
+            receipts={"columns": receipt_columns, "date_format": receipt_date_format, "encoding": receipt_encoding,
+                      "decimal_comma": receipt_decimal_comma})
+        said = load_exports(ws, stock, receipts, stock_layout, receipt_layout)
     except ConfigError as exc:  # a bad row or column of the export: the input to fix, not the workspace
         err.print(f"refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
         raise typer.Exit(ExitStatus.INPUT_ERRORS) from None
@@ -1276,6 +1309,13 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         console.print(shown(line), soft_wrap=True)
     for line in said.warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
+
+
+def _either(yes: bool, no: bool, both: str) -> bool | None:
+    """A setting two flags say (True, False), or None when neither is given (a stored layout's then)."""
+    if yes and no:
+        raise ValueError(f"{both}: give one of them")
+    return True if yes else False if no else None
 
 
 def _field_pairs(given: list[str], option: str, example: str) -> dict[str, str] | None:

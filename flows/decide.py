@@ -65,6 +65,16 @@ class RunDecision:
     # snapshot loaded days ago still promises what it counted)
     stock_as_of: date | None = None
     stock_days_old: int = 0
+    # expected receipts due before the run's day (quantity, SKU, warehouse, due), earliest first: allocation promises
+    # them from the run's day (never a past one), and the decide line names them (the goods are late)
+    receipts_past_due: tuple[tuple[int, str, str, date], ...] = ()
+
+
+def _past_due(receipts: pa.Table, today: date) -> tuple[tuple[int, str, str, date], ...]:
+    """(quantity, sku, warehouse, eta) of the receipts with a quantity due before ``today``, earliest first."""
+    rows = zip(*(receipts[c].to_pylist() for c in ("quantity", "sku", "warehouse", "eta")), strict=True)
+    return tuple(sorted(((q, s, w, eta) for q, s, w, eta in rows if q > 0 and eta < today),
+                        key=lambda r: (r[3], r[1], r[2])))
 
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
@@ -112,7 +122,8 @@ def _old_objects_frozen() -> Iterator[None]:
 def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
-    out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days)
+    out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days,
+                      receipts_past_due=_past_due(inventory.receipts, now.date()))
     at, today = now.isoformat(), now.date()
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.reference import read_reference_csv
 from connectors.snapshots import load_receipts, merge_snapshot, write_receipts
@@ -26,11 +27,41 @@ from connectors.stock_csv import (
 from flows.workspace import Workspace
 from schemas.errors import ConfigError, SnapshotError
 from schemas.inventory import EXPECTED_RECEIPTS
+from schemas.inventory_layout import InventoryLayout, load_inventory_layout
 from schemas.reference import SCHEMAS, normalise_gtin
 
 # an 846's LIN qualifiers naming our item number, and a GTIN (U.P.C., EAN, GTIN-14)
 _OUR_IDS = ("SK", "VN", "VP", "MG", "IN", "BP", "PI")
 _GTINS = ("UP", "UK", "EN", "UA", "UI", "UN")
+
+
+# what a layout (stored, or the command line) may say of a file's values beside its columns
+_FORMATS = ("date_format", "decimal_comma", "encoding", "empty_is_zero", "warehouse")
+_RIVALS = {"reserved": "available", "available": "reserved"}
+
+
+def export_layouts(ws: Workspace, name: str | None, *, shared: dict, stock: dict, receipts: dict,
+                   locations: dict[str, str] | None = None) -> tuple[ExportLayout, ExportLayout]:
+    """The stock's and the receipts' layouts, each value from the first that gives it: the command line's option
+    for that file (``stock``, ``receipts``: columns, as_of, the receipts' own formats), its option for both
+    (``shared``), the stored layout ``name``'s table for that file ([stock], [receipts]), the stored layout's shared
+    value, the default. Columns are merged field by field (the command line's mapping of a field wins; its
+    ``available`` replaces a stored ``reserved`` and the other way round); locations name by name. ConfigError
+    when the layout is missing or invalid."""
+    stored = load_inventory_layout(ws.inventory_dir / "layouts", name) if name else InventoryLayout()
+    places = {**stored.locations, **(locations or {})}
+    out = []
+    for own, given in ((stored.stock, stock), (stored.receipts, receipts)):
+        values = {k: v for k, v in ((k, getattr(stored, k)) for k in _FORMATS) if v is not None}
+        values |= {k: v for k, v in ((k, getattr(own, k)) for k in _FORMATS) if v is not None}
+        values |= {k: v for k, v in shared.items() if v is not None}
+        values |= {k: v for k, v in given.items() if v is not None and k != "columns"}
+        columns = dict(own.columns)
+        for field_name, column in (given.get("columns") or {}).items():
+            columns.pop(_RIVALS.get(field_name, ""), None)
+            columns[field_name] = column
+        out.append(ExportLayout(columns=columns or None, locations=places, **values))
+    return out[0], out[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,27 +79,66 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
     places = _our_warehouses(ws) | {k.casefold(): v for k, v in layout.locations.items()}
     layout, receipt_layout = replace(layout, locations=places), replace(receipt_layout, locations=places)
     data = stock.read_bytes()
-    read = (read_advice(data, name=str(stock), layout=layout, items=items, eaches=eaches) if _is_x12(data)
-            else read_stock_csv(data, name=str(stock), layout=layout, eaches=eaches))
+    advised = None  # an 846's quantities on order or in transit, dated
+    if _is_x12(data):
+        read, advised = read_advice(data, name=str(stock), layout=layout, items=items, eaches=eaches)
+    else:
+        read = read_stock_csv(data, name=str(stock), layout=layout, eaches=eaches)
     incoming = (read_receipts_csv(receipts.read_bytes(), name=str(receipts), layout=receipt_layout, eaches=eaches)
                 if receipts else None)
     written, kept, replaced_rows = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
     receipts_path = ws.inventory_dir / "receipts.parquet"
     dropped: list[str] = []
-    if incoming is not None and receipts_path.exists():  # the receipts loaded before are replaced whole: say whose
+    before = EXPECTED_RECEIPTS.empty_table()
+    if (incoming is not None or advised is not None) and receipts_path.exists():
         try:
             before = load_receipts(receipts_path)
         except SnapshotError:  # an unreadable earlier file is replaced all the same
-            before = EXPECTED_RECEIPTS.empty_table()
-        dropped = sorted(set(before["warehouse"].to_pylist()) - set(incoming.table["warehouse"].to_pylist()))
-    if incoming is not None or not receipts_path.exists():
-        write_receipts(receipts_path, incoming.table if incoming is not None else EXPECTED_RECEIPTS.empty_table())
+            pass
+    if incoming is not None:  # the receipts loaded before are replaced whole: say whose
+        new = incoming.table if advised is None else pa.concat_tables([incoming.table, advised.table])
+        dropped = sorted(set(before["warehouse"].to_pylist()) - set(new["warehouse"].to_pylist()))
+    elif advised is not None:  # an 846's receipts replace those of its warehouses, the others' are kept
+        mine = set(read.table["warehouse"].to_pylist()) | set(advised.table["warehouse"].to_pylist())
+        others = before.filter(pc.invert(pc.is_in(before["warehouse"], pa.array(sorted(mine), pa.string()))))
+        new = pa.concat_tables([others, advised.table])
+    else:
+        new = None
+    if new is not None or not receipts_path.exists():
+        write_receipts(receipts_path, new if new is not None else EXPECTED_RECEIPTS.empty_table())
     table = read.table
     dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
+    loaded = [r for r in (incoming, advised) if r is not None]
     head = (f"inventory: {table.num_rows} stock row(s) as of {', '.join(dates)} in {len(written)} file(s); "
-            f"{incoming.table.num_rows if incoming is not None else 0} expected receipt(s)")
-    return LoadSaid([head, *_notes(read, incoming, kept, replaced_rows, dropped)],
-                    _warnings(ws, table, incoming.table if incoming is not None else None, items))
+            f"{sum(r.table.num_rows for r in loaded)} expected receipt(s)")
+    notes = _notes(read, incoming, kept, replaced_rows, dropped)
+    if advised is not None and incoming is None:
+        notes.append(f"receipts: {advised.table.num_rows} on order or in transit (the 846's QTY 63, IQ with a day) "
+                     f"replace those loaded before for {', '.join(sorted(set(advised.table['warehouse'].to_pylist())))}"
+                     "; other warehouses' kept")
+    return LoadSaid([head, *notes],
+                    _warnings(ws, table, pa.concat_tables([r.table for r in loaded]) if loaded else None, items)
+                    + [w for r in loaded for w in _late(r, max(table.column("as_of").to_pylist(), default=None))])
+
+
+def _late(incoming: ReceiptsRead | None, day) -> list[str]:
+    """Receipts due before the day the stock was counted, each named (its line, purchase order, SKU, warehouse,
+    date): the night promises them from its own day, never a past one (engine.allocate), but the goods are late,
+    or were received and are in the count already (then they are promised twice)."""
+    if incoming is None or day is None:
+        return []
+    out = []
+    t = incoming.table
+    for i, (where, sku, quantity, eta) in enumerate(zip(*(t[c].to_pylist() for c in ("warehouse", "sku", "quantity",
+                                                                                        "eta")), strict=True)):
+        if eta < day and quantity > 0:
+            line, order = incoming.rows[i] if i < len(incoming.rows) else (0, "")
+            out.append(f"receipts: {incoming.at} {line}{f' (purchase order {order})' if order else ''}: {quantity} "
+                       f"of {sku} "
+                       f"at {where} due {eta.isoformat()}, before the stock's day {day.isoformat()}: late, promised "
+                       "from the night's day on; if it has arrived it is in the stock already (load the receipts "
+                       "without it)")
+    return out
 
 
 def _notes(read: StockRead, incoming: ReceiptsRead | None, kept, replaced_rows, dropped) -> list[str]:
@@ -87,7 +157,18 @@ def _notes(read: StockRead, incoming: ReceiptsRead | None, kept, replaced_rows, 
     for line, where, sku, on_hand in read.negative:
         out.append(f"stock: {read.at} {line}: {sku} at {where} has {on_hand} on hand: nothing of it can be "
                    "allocated")
+    if read.held:
+        from parsers.inventory_846 import qty_name
+    for pos, where, sku, qualifier, count in read.held:
+        out.append(f"stock: {read.at} {pos}: {count} of {sku} at {where} {qty_name(qualifier)} (QTY {qualifier}): "
+                   "not available")
+    for pos, _sku, said in read.unread:
+        out.append(f"stock: {read.at} {pos}: {said}")
     for what, r in (("stock", read), ("receipts", incoming)):
+        if r is not None and r.zeroed:
+            cells = [f"line {line} {sku} {column!r}" for line, sku, column in r.zeroed]
+            out.append(f"{what}: {len(cells)} empty quantity cell(s) read as 0 (the layout's empty_is_zero): "
+                       f"{', '.join(cells[:10])}{' ...' if len(cells) > 10 else ''}")
         if r is not None and r.totals:
             out.append(f"{what}: totals row(s) at line(s) {', '.join(map(str, r.totals))} passed over")
         if r is not None and r.ignored:
@@ -178,13 +259,17 @@ def _is_x12(data: bytes) -> bool:
 
 
 def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table | None,
-                eaches: dict[tuple[str, str], int]) -> StockRead:
+                eaches: dict[tuple[str, str], int]) -> tuple[StockRead, ReceiptsRead | None]:
     """A 3PL's 846 inventory advice (parsers.inventory_846) as the stock of the warehouse each set names (its N1,
     read through ``layout``'s locations; ``layout.warehouse`` when given), on BIA04's day (``layout.as_of`` when
     given): an item's LIN ids turned into our SKU by items.csv (our number, its vendor part, its GTIN), QTY 17 its
-    on hand and QTY 33 what is free of it, in eaches (a case by its case_pack). An error finding, a set naming no
-    warehouse or day, or a unit nothing counts refuses the file (ConfigError), naming the segment."""
-    from parsers.inventory_846 import read_846
+    on hand and QTY 33 what is free of it, in eaches (a case by its case_pack). Held stock (QTY QH on hold, 74
+    damaged ...) is not free: without a QTY 33 it is taken from the on hand's free part (with one, 33 already leaves
+    it out); without a QTY 17 it is counted on hand, held. What is on order or in transit (QTY 63, IQ) with a day
+    is an expected receipt (the second value; None when there is none); without a day it is named, not a receipt.
+    An error finding, a set naming no warehouse or day, or a unit nothing counts refuses the file (ConfigError),
+    naming the segment."""
+    from parsers.inventory_846 import qty_name, read_846
     from parsers.x12_reader import read_interchanges
 
     result = read_interchanges(data, file=name)
@@ -197,7 +282,19 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
     sku_of = _skus_by_id(items)
     places = {k.casefold(): v for k, v in layout.locations.items()}
     stock: dict = {}
-    summed, negative, cased = 0, [], []
+    summed, negative, cased, held, unread = 0, [], [], [], []
+    incoming: dict[str, list] = {"warehouse": [], "sku": [], "quantity": [], "eta": []}
+    incoming_at: list[tuple[int, str]] = []
+
+    def eaches_of(count: int, unit: str, sku: str, at: str, pos: int) -> int:
+        per = 1
+        if unit and unit not in ("EA", "UN", "PC") and (per := eaches.get((sku, unit), 0)) == 0:
+            raise ConfigError(f"the 846 ({at}): QTY03 {unit!r} of {sku}: no items.csv case_pack nor item_units.csv "
+                              "row says how many eaches it holds", file=name)
+        if per != 1 and (pos, sku, unit, per) not in cased:
+            cased.append((pos, sku, unit, per))
+        return count * per
+
     for r in rows:
         at = f"ST02 {r.st02}, LIN at segment {r.segment_position}"
         day = layout.as_of or r.as_of
@@ -207,16 +304,20 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
         if not where:
             raise ConfigError(f"the 846 ({at}) names no warehouse (N1*WH): give it (--warehouse)", file=name)
         sku = next((sku_of[key] for key in _keys(r.ids) if key in sku_of), r.ids[0][1] if r.ids else "")
-        per = 1
-        if r.unit and r.unit not in ("EA", "UN", "PC") and (per := eaches.get((sku, r.unit), 0)) == 0:
-            raise ConfigError(f"the 846 ({at}): QTY03 {r.unit!r} of {sku}: no items.csv case_pack nor item_units.csv "
-                              "row says how many eaches it holds", file=name)
-        if per != 1 and (r.segment_position, sku, r.unit, per) not in cased:
-            cased.append((r.segment_position, sku, r.unit, per))
-        on_hand = (r.on_hand if r.on_hand is not None else r.available) * per
-        reserved = max(on_hand - r.available * per, 0) if r.available is not None else 0
+        pos = r.segment_position
+        kept = sum(eaches_of(n, unit or r.unit, sku, at, p) for _q, n, unit, p in r.held)
+        held += [(p, where, sku, q, eaches_of(n, unit or r.unit, sku, at, p)) for q, n, unit, p in r.held]
+        available = eaches_of(r.available, r.unit, sku, at, pos) if r.available is not None else None
+        if r.on_hand is not None:
+            on_hand = eaches_of(r.on_hand, r.unit, sku, at, pos)
+        else:  # no QTY 17: what is free and what is held are all there is
+            on_hand = (available or 0) + kept
+        if available is not None:
+            reserved = max(on_hand - available, 0)
+        else:
+            reserved = min(kept, max(on_hand, 0))
         if on_hand < 0:
-            negative.append((r.segment_position, where, sku, on_hand))
+            negative.append((pos, where, sku, on_hand))
         key = (day, where, sku)
         if key in stock:
             summed += 1
@@ -224,8 +325,25 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
             stock[key][1] += reserved
         else:
             stock[key] = [on_hand, reserved]
+        for q, n, unit, p, eta in r.coming:
+            if eta is None:
+                unread.append((p, sku, f"QTY {q} ({qty_name(q)}) {n} of {sku} at {where}: no expected day (a DTM or "
+                                       "SCH after it), not a receipt"))
+                continue
+            incoming["warehouse"].append(where)
+            incoming["sku"].append(sku)
+            incoming["quantity"].append(eaches_of(n, unit or r.unit, sku, at, p))
+            incoming["eta"].append(eta)
+            incoming_at.append((p, ""))
+        for q, text, p in r.unread:
+            unread.append((p, sku, f"SDQ {text} of {sku}: per-location quantities not read (an N1*WH loop per "
+                                   "location is)" if q == "SDQ" else
+                                   f"QTY {q} ({qty_name(q)}) {text} of {sku} at {where}: not counted"))
+    where_at = f"ST02 {rows[0].st02} segment" if len({r.st02 for r in rows}) == 1 else "segment"
+    receipts = (ReceiptsRead(pa.table(incoming, schema=EXPECTED_RECEIPTS), rows=tuple(incoming_at), at=where_at)
+                if incoming_at else None)
     return StockRead(stock_table(stock), len(rows), summed, negative=tuple(negative), cased=tuple(cased),
-                     at=f"ST02 {rows[0].st02} segment" if len({r.st02 for r in rows}) == 1 else "segment")
+                     at=where_at, held=tuple(held), unread=tuple(sorted(unread))), receipts
 
 
 def _said(f) -> str:

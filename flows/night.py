@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from connectors import lease, store_versions
@@ -655,4 +655,9 @@ def _stock_said(run: steps.RunDecision) -> str:
     if run.stock_days_old > 1:
         said += (f" ({run.stock_days_old} days before the run: no newer snapshot was loaded, "
                  "orderbridge inventory load)")
+    if late := run.receipts_past_due:  # promised from the run's day: the 855 claims no past day, ops see the delay
+        named = ", ".join(f"{q} of {sku} at {where} due {eta.isoformat()}" for q, sku, where, eta in late[:5])
+        said += (f"; {plural(len(late), 'expected receipt')} past due, promised from "
+                 f"{(run.stock_as_of + timedelta(days=run.stock_days_old)).isoformat()}: {named}"
+                 f"{' ...' if len(late) > 5 else ''}")
     return said

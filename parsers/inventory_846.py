@@ -6,8 +6,17 @@ of a parsed file (parsers.x12_reader); no I/O, no reference data (the flow turns
   N1    heading N1 WH / SF / RL / ST / SN: the warehouse the quantities are of (N104, else N102); an N1 inside an
         item's LIN loop names the warehouse of the QTYs after it (a 3PL's per-location quantities)
   LIN   the item: each LIN02/03, 04/05 ... pair (SK, VN, VP, MG: our item number; UP, UK, EN, UA: a GTIN)
-  QTY   QTY01 17 quantity on hand, 33 quantity available for sale (the free stock; on hand less it is held);
-        QTY02 the quantity, QTY03 its unit (C001's first component; none: eaches). Other qualifiers are not read
+  QTY   QTY01 (X12 element 673) says what the quantity is; QTY02 the quantity, QTY03 its unit (C001's first
+        component; none: eaches). Read as (HELD, COMING, NOT_STOCK below): 17 on hand; 33 available for sale (the
+        free stock: on hand less it is held); held back from what is free: QH on hold, 74 damaged goods, 20
+        unusable, 27 committed, 15 in hold out, XU reserved, XT protected; coming in: 63 on order, IQ in transit.
+        Any other qualifier (02 cumulative, 18 previous week, 29 projected available, 37 work in process, 40
+        remaining, 72/73 minimum and maximum stock level ... or one not in the list) is kept as not read, to be
+        named, never counted
+  DTM   after a QTY of what is coming in (before the next QTY): its expected day (DTM01 002, 017, 018, 067, 069,
+        371; DTM02 the day)
+  SCH   after such a QTY: a part of it due on a day (SCH01 the quantity, SCH06 the day)
+  SDQ   (per-store or per-location quantities) is not read, and named
 A set's problems are findings at their segment and element (a date that is none, a quantity that is not a whole
 number, an item without an id or a quantity); the flow refuses the file on any error.
 """
@@ -24,6 +33,28 @@ from schemas.findings import Finding, finding
 
 WAREHOUSE_PARTIES = frozenset({"WH", "SF", "RL", "ST", "SN"})
 ON_HAND, AVAILABLE = "17", "33"
+# QTY01 of stock on hand but not free to promise (X12 element 673's names)
+HELD = {"QH": "on hold", "74": "damaged goods", "20": "unusable", "27": "committed", "15": "in hold out",
+        "XU": "reserved", "XT": "protected"}
+# QTY01 of stock coming in: a receipt when the QTY is dated (a DTM or SCH after it)
+COMING = {"63": "on order", "IQ": "in transit"}
+# QTY01 846s carry that are not stock to promise: named when met, never counted
+NOT_STOCK = {"02": "cumulative quantity", "18": "previous week quantity", "26": "total inventory",
+             "29": "projected available inventory", "34": "noncommitted inventory on shelf", "37": "work in process",
+             "38": "original quantity", "40": "remaining quantity", "57": "minimum order quantity",
+             "62": "days covered by inventory", "69": "incremental order quantity", "70": "maximum order quantity",
+             "72": "minimum stock level", "73": "maximum stock level", "75": "receipts", "76": "returns",
+             "77": "stock transfers in", "78": "stock transfers out", "87": "quantity received",
+             "BQ": "backorder quantity"}
+# DTM01 that date a quantity coming in: delivery requested, estimated delivery, available, current schedule delivery,
+# promised for delivery, estimated arrival
+ETA_DATES = frozenset({"002", "017", "018", "067", "069", "371"})
+
+
+def qty_name(qualifier: str) -> str:
+    """What a QTY01 is, for a person ("on hold"; "a qualifier not read" for one the reader does not know)."""
+    names = {ON_HAND: "on hand", AVAILABLE: "available", **HELD, **COMING, **NOT_STOCK}
+    return names.get(qualifier, "a qualifier not read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +69,9 @@ class StockAdvice:
     unit: str  # QTY03 as sent, upper case; "" none
     st02: str
     segment_position: int  # the LIN's, in its set
+    held: tuple[tuple[str, int, str, int], ...] = ()  # (QTY01, count, unit, QTY's position) on hand, not free
+    coming: tuple[tuple[str, int, str, int, date | None], ...] = ()  # (QTY01, count, unit, position, day or None)
+    unread: tuple[tuple[str, str, int], ...] = ()  # (QTY01 or "SDQ", its quantity as sent, position) not counted
 
 
 def read_846(result: ParseResult) -> tuple[list[StockAdvice], list[Finding]]:
@@ -61,6 +95,7 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
     heading_wh = ""
     items: list[dict] = []
     item: dict | None = None
+    last: dict | None = None  # the item's last QTY: a DTM or SCH after it dates it
 
     def bad(code: str, message: str, seg: str, pos: int, element: str = "", value: str | None = None) -> None:
         findings.append(finding(code, message, seg=seg, element=element, value=value, segment_position=pos, **where))
@@ -84,35 +119,87 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
             if item is None:
                 heading_wh = name
             else:  # a location of the item: its QTYs follow
-                item["places"].append({"warehouse": name, "qty": {}, "unit": ""})
+                item["places"].append(_place(name))
+                last = None
         elif sid == "LIN":
             close()
             ids = tuple((el[k].strip().upper(), el[k + 1].strip()) for k in range(2, len(seg) - 1, 2)
                         if el[k].strip() and el[k + 1].strip())
             if not ids:
                 bad("ELEMENT_MANDATORY_MISSING", "LIN names no product id (LIN02/LIN03).", "LIN", pos, "LIN03")
-            item = {"ids": ids, "pos": pos, "places": [{"warehouse": None, "qty": {}, "unit": ""}]}
-        elif sid == "QTY" and item is not None and el[1] in (ON_HAND, AVAILABLE):
+            item = {"ids": ids, "pos": pos, "places": [_place(None)]}
+            last = None
+        elif sid == "QTY" and item is not None:
             place = item["places"][-1]
+            if el[1] not in (ON_HAND, AVAILABLE) and el[1] not in HELD and el[1] not in COMING:
+                place["unread"].append((el[1], el[2].strip() or el[4].strip(), pos))  # a decimal, a QTY04 text
+                last = None
+                continue
             count = _whole(el[2])
             if count is None:
-                bad("ELEMENT_INVALID_CHARACTER", f"QTY02 {el[2]!r} ({'on hand' if el[1] == ON_HAND else 'available'})"
-                    " is not a whole number of units.", "QTY", pos, "QTY02", el[2])
+                bad("ELEMENT_INVALID_CHARACTER", f"QTY02 {el[2]!r} ({qty_name(el[1])}) is not a whole number of "
+                    "units.", "QTY", pos, "QTY02", el[2])
+                last = None
                 continue
-            place["qty"][el[1]] = count
-            place["unit"] = el[3].split(">")[0].strip().upper() if el[3] else place["unit"]
+            unit = el[3].split(">")[0].strip().upper() if el[3] else ""
+            last = {"q": el[1], "count": count, "unit": unit, "pos": pos, "dates": []}
+            if el[1] in (ON_HAND, AVAILABLE):
+                place["qty"][el[1]] = count
+                place["unit"] = unit or place["unit"]
+            elif el[1] in HELD:
+                place["held"].append(last)
+            else:
+                place["coming"].append(last)
+        elif sid == "DTM" and last is not None and last["q"] in COMING and el[1] in ETA_DATES:
+            day = parse_date(el[2])
+            if day is None:
+                bad("ELEMENT_INVALID_DATE", f"DTM02 {el[2]!r} is not a date: the day the {qty_name(last['q'])} "
+                    "quantity is expected.", "DTM", pos, "DTM02", el[2])
+            else:
+                last["dates"].append((last["count"], day))
+        elif sid == "SCH" and last is not None and last["q"] in COMING:
+            count, day = _whole(el[1]), parse_date(seg[6] if len(seg) > 6 else "")
+            if count is None:
+                bad("ELEMENT_INVALID_CHARACTER", f"SCH01 {el[1]!r} is not a whole number of units (a part of the "
+                    f"{qty_name(last['q'])} quantity).", "SCH", pos, "SCH01", el[1])
+            elif day is None:
+                bad("ELEMENT_INVALID_DATE", f"SCH06 is not a date: the day a part of the {qty_name(last['q'])} "
+                    "quantity is expected.", "SCH", pos, "SCH06")
+            else:
+                last.setdefault("scheduled", []).append((count, day))
+        elif sid == "SDQ" and item is not None:
+            item["places"][-1]["unread"].append(("SDQ", " ".join(seg[3:]), pos))
     close()
     out: list[StockAdvice] = []
     for it in items:
-        places = [p for p in it["places"] if p["qty"]]
-        if not places and it["ids"]:
-            bad("ELEMENT_MANDATORY_MISSING", f"LIN {it['ids'][0][1]} has no QTY 17 (on hand) nor 33 (available).",
-                "LIN", it["pos"])
+        places = [p for p in it["places"] if p["qty"] or p["held"] or p["coming"] or p["unread"]]
+        if not any(p["qty"] or p["held"] or p["coming"] for p in places) and it["ids"]:
+            unread = sorted({q for p in places for q, _c, _p in p["unread"]})
+            bad("ELEMENT_MANDATORY_MISSING", f"LIN {it['ids'][0][1]} has no QTY 17 (on hand) nor 33 (available)"
+                + (f": QTY {', '.join(unread)} ({', '.join(qty_name(q) for q in unread)}) not stock to count."
+                   if unread else "."), "LIN", it["pos"])
+            continue
         for p in places:
+            coming = tuple((c["q"], n, c["unit"], c["pos"], day) for c in p["coming"] for n, day in _parts(c))
             out.append(StockAdvice(as_of or dated, p["warehouse"] if p["warehouse"] is not None else heading_wh,
                                    it["ids"], p["qty"].get(ON_HAND), p["qty"].get(AVAILABLE), p["unit"], st02,
-                                   it["pos"]))
+                                   it["pos"], tuple((h["q"], h["count"], h["unit"], h["pos"]) for h in p["held"]),
+                                   coming, tuple(p["unread"])))
     return out, findings
+
+
+def _parts(qty: dict) -> list[tuple[int, date | None]]:
+    """A quantity coming in as (count, day) parts: its SCHs' (what they leave undated a part of no day), else the
+    whole on its DTM's day, else on none."""
+    if "scheduled" in qty:
+        rest = qty["count"] - sum(n for n, _d in qty["scheduled"])
+        return qty["scheduled"] + ([(rest, None)] if rest > 0 else [])
+    return [(qty["count"], qty["dates"][0][1] if qty["dates"] else None)]
+
+
+def _place(warehouse: str | None) -> dict:
+    """An item's quantities at one warehouse (None: the set's heading N1's)."""
+    return {"warehouse": warehouse, "qty": {}, "unit": "", "held": [], "coming": [], "unread": []}
 
 
 def _whole(text: str) -> int | None:

@@ -100,3 +100,9 @@ AVAILABILITY = pa.schema(
         pa.field("available_after", UNITS, nullable=False),
     ]
 )
+
+# what a stock export's columns may be read as (connectors.stock_csv, a stored layout's [stock.columns]): the
+# snapshot's own columns; `available` (what is free: the row's reserved is then on_hand less it, never below 0) in
+# place of `reserved`; a lot's number and expiry; the unit the row counts in
+STOCK_FIELDS = ("as_of", "warehouse", "sku", "on_hand", "reserved", "available", "lot", "expires", "unit")
+RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number", "unit")
