@@ -22,8 +22,7 @@ Public API (what flows/ and later workstreams call):
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
                 release_document, start_run, finish_run; mark() and apply(unchanged_since=) for a stage's
                 optimistic check; write_version() (bumped by every write transaction but a lease's:
-                connectors.store_versions hands a stage's tables to the next by it), raise_write_version;
-                checkpoint_at_end() (SQLite: a stage of many commits copies the WAL into the file once)
+                connectors.store_versions hands a stage's tables to the next by it), raise_write_version
     recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
@@ -191,9 +190,6 @@ UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgm
 CHUNK = 500  # keys per IN (...) list
 _CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" | "utf-8" | "latin-1" | "cp1252"
 ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
-# SQLite: the WAL pages a stage inside StateStore.checkpoint_at_end lets pile up before a COMMIT copies them into the
-# database file (128 MiB of 4 KiB pages: a night's ship stage of 10,000 POs writes ~77 MB over its 10 files)
-STAGE_WAL_PAGES = 32_768
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 FLAT_VALUES = 140_000  # values _insert_rows reads into Python at a time (decide's 7 bound columns: 20,000 lines)
 
@@ -637,7 +633,6 @@ class StateStore(FinanceTables):
         self.dialect = dialect
         self._lock = threading.RLock()
         self._depth = 0
-        self._checkpoint_held = False  # inside checkpoint_at_end
         # the last line table read outside a transaction (SQLite): (its orders, its rows, the store's
         # version then, each row's address): what a plan rewriting those orders' lines is compared with, and
         # where each line is (_rewrite_changed)
@@ -683,37 +678,6 @@ class StateStore(FinanceTables):
         if self._reader is not None:
             self._reader.close()
         self._db.close()
-
-    @contextmanager
-    def checkpoint_at_end(self, most_pages: int = STAGE_WAL_PAGES) -> Iterator[None]:
-        """Inside (a stage of many transactions: the ship stage commits each confirmation file on its own), SQLite
-        copies the WAL into the database file once, at the end, not at each COMMIT: each COMMIT still makes its
-        own frames durable (synchronous=FULL: the WAL synced before the COMMIT returns, so a file is moved out of
-        its inbox only once what it recorded is on disk, whatever comes after), and only the copy and the sync of
-        the database file that follow it, which no recovery needs (the WAL is replayed when the store is opened),
-        wait until the stage ends. A WAL past ``most_pages`` is copied at the next COMMIT as before (the file on
-        disk holds at most about that many pages more than it would). Nothing on PostgreSQL or a store in memory;
-        inside another, nothing more."""
-        if self.dialect.name != "sqlite" or self.path == ":memory:" or self._checkpoint_held:
-            yield
-            return
-        with self._lock, _edge(self.path):  # (SQLite's own settings: on the connection, as the others)
-            was = int(
-                self._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-            self._db.execute("PRAGMA wal_autocheckpoint=" + str(int(most_pages)))
-        self._checkpoint_held = True
-        try:
-            yield
-        except BaseException:
-            with self._lock, _edge(self.path):  # the next COMMIT checkpoints as it did (the stage failed: no copy now)
-                self._db.execute("PRAGMA wal_autocheckpoint=" + str(was))
-            raise
-        finally:
-            self._checkpoint_held = False
-        with self._lock, _edge(self.path):
-            self._db.execute("PRAGMA wal_autocheckpoint=" + str(was))
-            if not self._db.in_transaction:  # (a caller's transaction still open: its COMMIT copies it)
-                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def shed_cache(self) -> None:
         """The connection's page cache handed back (SQLite's shrink_memory: the up to 64 MiB a large

@@ -248,7 +248,7 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
     ``absent``: partners whose profile does not load this run (flows.workspace.partners_apart): a
     confirmation naming one of their POs, or a PO no order holds (it may be in such a partner's inbox,
     not taken), is left in the inbox, untouched, until they load (engine.lifecycle.shipping.waiting_for)."""
-    with fewer_collections(), state.checkpoint_at_end():  # a COMMIT per file, the WAL copied once
+    with fewer_collections():
         return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check,
                                absent=absent)
 
@@ -899,8 +899,7 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
     then build every 810 due (each checked as rendered by ``check``, default outbound_check; numbers
     taken in the transaction that stores them: an 810 refused rolls it back and the invoices are
     numbered again without it, so no gap)."""
-    # (gc: each full collection walks the night's earlier objects too; the WAL copied once, at the stage's end)
-    with gc_paused(), state.checkpoint_at_end():
+    with gc_paused():  # each full collection walks the night's earlier objects too
         return _invoice_run(ws, profiles, state, ref, now=now, run_id=run_id, check=check or outbound_check)
 
 
