@@ -23,6 +23,7 @@ from engine.decide import OrderDecision, decide_within_limits
 from engine.routing import routed_stock
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
+from flows.meanwhile import meanwhile
 from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
@@ -247,7 +248,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         suite = run_suite(orders, lines, ref, settings, today=today,
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
-                          suites={pid: p.rule_suites for pid, p in profiles.items()})
+                          suites={pid: p.rule_suites for pid, p in profiles.items()},
+                          alongside=meanwhile if use_gx else None)  # GX's Python beside the Arrow rules
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
     bill_only = bill_only_orders(orders, partner_marks(profiles))

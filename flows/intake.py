@@ -29,6 +29,7 @@ from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
+from flows.meanwhile import meanwhile
 from flows.releases import key_releases
 from flows.taking import dispose as _dispose
 from flows.taking import left_on_server as _left_on_server
@@ -354,16 +355,20 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     faults.reached("after-parse")
     planning.stop()
     storing = Lap("intake.store", profile.id)
-    with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
-        state.record_partner_acks(outcome.functional_acks, run_id=run_id)
+    def tables() -> None:  # the file's canonical tables (written before the transaction commits)
         if outcome.orders.num_rows:
             store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines, part=part,
                        sacs=outcome.sacs)  # and what the 850s' SACs promised
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part,
                                sacs=outcome.change_sacs)  # and the SACs the 860s add, change or take off
-        applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
-                                                               files={outcome.sha256: name}), at=at, run_id=run_id)
+
+    with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
+        state.record_partner_acks(outcome.functional_acks, run_id=run_id)
+        with meanwhile(tables if outcome.orders.num_rows or outcome.change_headers.num_rows else None):
+            applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
+                                                                   files={outcome.sha256: name}), at=at,
+                                  run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:
             state.record_interchange(profile.id, sender, isa13, outcome.sha256)
         for key in outcome.groups_seen:

@@ -2223,8 +2223,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         # PO105 and the PO106, PO108 ... qualifiers sent in small letters and read as their codes (hp: HP, bp: BP)
         "codes_case_sent": codes_case_sent(n_lines, [
             (np.arange(n_lines), ["PO105"] * n_lines, capital_bases(cells.column(po1_rows, 5))[1]),
-            (np.repeat(np.arange(n_lines), len(pair_k))[q_ok], [f"PO1{k:02d}" for k in k_grid[q_ok].tolist()],
-             q_sent), *_lines_case_told(set_of_row, po1_rows, cells)]),
+            (np.repeat(np.arange(n_lines), len(pair_k))[q_ok], [f"PO1{k:02d}" for k in k_grid[q_ok].tolist()]
+             if q_sent.null_count < len(q_sent) else [], q_sent),  # (named only when one was: codes_case_sent)
+            *_lines_case_told(set_of_row, po1_rows, cells)]),
         "description": desc,
         "po4_pack": pack,
         "po4_inner_pack": inner_pack,

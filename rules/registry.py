@@ -117,22 +117,28 @@ def first_product_id(lines: pa.Table) -> pa.Array:
     """Each line's first non-blank id among its qualifier/id pairs (null: no usable id at all). A line
     whose product_ids is null (hand-built tables) uses its id columns, in precedence order."""
     n = lines.num_rows
-    fallback = [_blank_as_null(lines.column(c).combine_chunks().cast(pa.string()))
-                for c in ID_COLUMNS if c in lines.column_names]
-    by_columns = pc.coalesce(*fallback) if fallback and n else pa.nulls(n, pa.string())
+
+    def by_columns() -> pa.Array:
+        fallback = [_blank_as_null(lines.column(c).combine_chunks().cast(pa.string()))
+                    for c in ID_COLUMNS if c in lines.column_names]
+        return pc.coalesce(*fallback) if fallback and n else pa.nulls(n, pa.string())
+
     if "product_ids" not in lines.column_names or not n:
-        return by_columns
+        return by_columns()
     lists = lines.column("product_ids").combine_chunks()
     ids = _blank_as_null(pc.list_flatten(lists).field("id").cast(pa.string()))
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     usable = np.asarray(pc.is_valid(ids).to_numpy(zero_copy_only=False), dtype=bool)
     at = np.flatnonzero(usable)
-    rows, first = np.unique(parent[at], return_index=True)  # the first usable pair of each line
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[rows] = at[first]
+    owners = parent[at]  # (in order: a line's pairs follow the line's before it)
+    first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+    slot = np.full(n, -1, dtype=np.int64)  # the first usable pair of each line
+    slot[owners[first]] = at[first]
     from_pairs = ids.take(pa.array(np.where(slot >= 0, slot, 0), pa.int64(), mask=slot < 0)) if len(ids) else \
         pa.nulls(n, pa.string())
-    return pc.if_else(lists.is_null(), by_columns, from_pairs)
+    if not lists.null_count:  # every line has its pairs (every line read from X12): the id columns not asked
+        return from_pairs
+    return pc.if_else(lists.is_null(), by_columns(), from_pairs)
 
 
 def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):

@@ -592,10 +592,17 @@ def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, f
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         if not len(rows):
             continue
-        values = [[(v or "").strip() for v in row] for row in zip(
-            *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
         own_loop = ~np.isin(rows - 1, loops) if seg == "CUR" else np.ones(len(rows), bool)  # a CUR after a CTP
         # or a SAC is that loop's
+        lined = np.asarray(in_line(rows, owner), bool) & own_loop
+        if not lined.any():  # only heading ones (every PO's ITD): nothing a line says apart
+            continue
+        # only the lines' own and the heading ones of their sets read as text (a night's 10,000 heading ITDs
+        # of 15 elements each are not)
+        kept = lined | (~lined & own_loop & np.isin(owner, owner[lined]))
+        rows, owner, own_loop = rows[kept], owner[kept], own_loop[kept]
+        values = [[(v or "").strip() for v in row] for row in zip(
+            *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
         heading: dict[int, list[str]] = {}
         inside = in_line(rows, owner)
         for own, vals, line, ok in zip(owner.tolist(), values, inside, own_loop.tolist(), strict=True):

@@ -8,7 +8,8 @@ ship-to, dates). Findings in rule order, one per code and line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -95,8 +96,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *, today: date,
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
-              docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None) -> SuiteResult:
-    """``suites``: partner -> the rule suites selected in its profile (absent partner: all)."""
+              docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None,
+              alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None) -> SuiteResult:
+    """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``alongside``: how GX's
+    validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
+    GX's Python beside their Arrow work); by default before them. The findings are the same either way."""
     # a partner that accepts substitutes: a superseded item's lines decided on its replacement (ITEM_SUBSTITUTED)
     resolved = substitute(b.resolve_items(lines, ref.items, ref.partner_items), ref.items, ref.partner_items,
                           settings)
@@ -104,34 +108,46 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     frame = registry.rules_frame(resolved)
     docs_index = docs_error = None
     n_expectations = 0
+    gx: dict = {}
     if resolved.num_rows and use_gx:
         from rules.gx_runner import validate
 
-        gx = validate(frame, exps, docs_dir=docs_dir)
-        masks = gx.masks
-        docs_index, docs_error, n_expectations = gx.docs_index, gx.docs_error, gx.evaluated_expectations
+        def judged() -> None:
+            gx["run"] = validate(frame, exps, docs_dir=docs_dir)
     else:
-        masks = registry.evaluate_arrow(frame, exps)
-    prices = line_prices(orders, resolved, ref)
-    values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))
+        def judged() -> None:
+            gx["masks"] = registry.evaluate_arrow(frame, exps)
+    with (alongside or _first)(judged):  # the rules that do not read the masks meanwhile
+        prices = line_prices(orders, resolved, ref)
+        values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))
+        by_ids = check_item_ids(resolved, ref)
+        rest = [
+            *b.check_currency(orders, ref.customers, ref.customer_currencies),
+            *b.check_terms(orders, ref.customers),
+            *b.check_order_value(orders, resolved, ref, settings, values=values),
+            *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
+            *b.check_ship_to(orders, ref.ship_tos, settings),
+            *b.check_line_ship_tos(orders, lines),
+            *b.check_line_places(orders, lines, ref.ship_tos, settings),
+            *b.check_ship_tos_repeated(orders),
+            *b.check_dates(orders, today=today, settings=settings),
+            *b.check_line_windows(orders, lines, today=today, settings=settings),
+            *b.check_line_deliveries(orders, lines, today=today, settings=settings),
+            *b.check_line_requested_dates(orders, lines, today=today),
+        ]
+    if "run" in gx:
+        masks = gx["run"].masks
+        docs_index, docs_error, n_expectations = (gx["run"].docs_index, gx["run"].docs_error,
+                                                  gx["run"].evaluated_expectations)
+    else:
+        masks = gx["masks"]
     findings = [
         *gtin_findings(resolved, masks, ref.items),
         *item_findings(resolved, masks, ref.items),
-        *check_item_ids(resolved, ref),
+        *by_ids,
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
         *price_findings(orders, resolved, ref, settings, masks, prices),
-        *b.check_currency(orders, ref.customers, ref.customer_currencies),
-        *b.check_terms(orders, ref.customers),
-        *b.check_order_value(orders, resolved, ref, settings, values=values),
-        *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
-        *b.check_ship_to(orders, ref.ship_tos, settings),
-        *b.check_line_ship_tos(orders, lines),
-        *b.check_line_places(orders, lines, ref.ship_tos, settings),
-        *b.check_ship_tos_repeated(orders),
-        *b.check_dates(orders, today=today, settings=settings),
-        *b.check_line_windows(orders, lines, today=today, settings=settings),
-        *b.check_line_deliveries(orders, lines, today=today, settings=settings),
-        *b.check_line_requested_dates(orders, lines, today=today),
+        *rest,
     ]
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop
         findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})
@@ -142,6 +158,13 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         b.check_order_forms(orders, resolved, ref, settings)
     findings += b.check_vendor_number(orders, settings) + b.check_required_refs(orders, settings)
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)
+
+
+@contextmanager
+def _first(work: Callable[[], None]) -> Iterator[None]:
+    """run_suite's default ``alongside``: the work, then the body."""
+    work()
+    yield
 
 
 def owners_of(*tables: pa.Table) -> dict[tuple[str, str], str]:

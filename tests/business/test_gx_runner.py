@@ -267,3 +267,29 @@ def test_a_value_set_is_asked_about_the_values_the_rows_hold(ref):
         for e in exps:
             assert np.array_equal(gx[e.key], arrow[e.key]), e.key
     assert validate(unknown, exps).masks["unit_known"].tolist() == [True, False] * (frame.num_rows // 2)
+
+
+@pytest.mark.slow
+def test_gx_run_alongside_the_other_rules_gives_the_same_result(ref, tmp_path):
+    """The decide stage validates with GX in a thread while the rules that do not read its masks run
+    (flows.meanwhile as run_suite's ``alongside``): the same findings, in the same order, and the same
+    validation.json as GX run first."""
+    import threading
+
+    from flows.meanwhile import meanwhile
+
+    settings = RuleSettings()
+    threads = []
+
+    def alongside(work):
+        threads.append(threading.current_thread())
+        return meanwhile(lambda: (threads.append(threading.current_thread()), work()))
+
+    first = run_suite(rich_orders(), rich_lines(), ref, settings, today=TODAY, use_gx=True,
+                      docs_dir=tmp_path / "first")
+    beside = run_suite(rich_orders(), rich_lines(), ref, settings, today=TODAY, use_gx=True,
+                       docs_dir=tmp_path / "beside", alongside=alongside)
+    assert threads[0] is not threads[1]  # GX ran in a thread of its own
+    assert beside.findings == first.findings and len(first.findings) > 5
+    assert beside.gx_expectations == first.gx_expectations
+    assert beside.gx_docs_index.read_bytes() == first.gx_docs_index.read_bytes()
