@@ -17,7 +17,8 @@ formula left ("#N/A") is a warning and read as no id (_ITEM_IDS), a price in an 
 0. Order-level values
 a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
 of rows that disagree hold the PO to the strictest, and a row's cancel / do-not-deliver date other than
-its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A line sent without an
+its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates), and so is a row's ship-to other than its
+PO's (a multi-door order: as an 850's PO1-loop N1*ST, _own_ship_tos). A line sent without an
 id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
@@ -63,7 +64,7 @@ from schemas import countries
 from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CSV_JOINED, CsvOrderMapping
-from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
+from schemas.orders import LINE_DATES, LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS, LINE_WIDE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
 
@@ -105,6 +106,8 @@ _ITEM_IDS = ("upc", "gtin", "vendor_part", "buyer_part")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
+# a line's own ship-to (ORDER_LINES, as an 850's PO1-loop N1*ST/N3/N4 fills them): a row's where it is not its PO's
+_LINE_SHIP_TO = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))  # name, id_qualifier, id ...
 # the line's columns a wide export numbers, its items side by side ("Item {n} SKU", "Qty {n}"): CsvOrderMapping
 _NUMBERED = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
 
@@ -340,7 +343,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     answered = _refused(rows, refused, batches, bad, findings, mapping)
     more += max(0, len(answered) - MOST_REFUSED)
     heads = _table(orders, ORDERS)
-    return CsvOrders(heads, _own_dates(_good_lines(batches, pos), heads), findings, bad, answered[:MOST_REFUSED], more)
+    return CsvOrders(heads, _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads), findings, bad,
+                     answered[:MOST_REFUSED], more)
 
 
 # what a PO's line row says (read): two exports' rows of one PO saying the same are copies (_copies_dropped)
@@ -437,6 +441,34 @@ def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:
         same = pc.fill_null(pc.equal(mine, orders[name].take(at)), False)
         lines = lines.set_column(lines.schema.get_field_index(name), name,
                                  pc.if_else(same, pa.scalar(None, pa.date32()), mine))
+    return lines
+
+
+def _own_ship_tos(lines: pa.Table, orders: pa.Table) -> pa.Table:
+    """``lines`` with each row's ship-to (its id, name, address: ORDER_LINES ship_to_*) kept as its line's own where
+    it names another than its PO's (the PO's first row's, blanks filled by later rows: a multi-door order, its rows
+    naming each store), as an 850's PO1-loop N1*ST is: such a line is checked and held as the 850's
+    (rules.business.places: LINE_SHIP_TO_DIFFERS, held for a person; shipped to its own place once approved). It used
+    to ship to the PO's ship-to with only CSV_ORDER_INCONSISTENT said. A row repeating its PO's ship-to, or leaving
+    it blank, has none of its own (the PO's applies); a row's value differing from its PO's in any ship-to column
+    makes every ship-to column the row sent its line's."""
+    if not lines.num_rows:
+        return lines
+    at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
+    differs = None
+    for name in _LINE_SHIP_TO:
+        if name == "ship_to_id_qualifier":
+            continue
+        mine = lines[name]
+        if mine.null_count == lines.num_rows:
+            continue
+        other = pc.fill_null(pc.not_equal(mine, orders[name].take(at)), True)
+        here = pc.and_(pc.is_valid(mine), other)
+        differs = here if differs is None else pc.or_(differs, here)
+    for name in _LINE_SHIP_TO:
+        column = pa.nulls(lines.num_rows, pa.string()) if differs is None else pc.if_else(
+            differs, lines[name], pa.scalar(None, pa.string()))
+        lines = lines.set_column(lines.schema.get_field_index(name), name, column)
     return lines
 
 
@@ -567,7 +599,7 @@ class _Lines:
 
     _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
                 "price_sent", "price_basis",
-                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES)
+                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES, *_LINE_SHIP_TO)
 
     def __init__(self) -> None:
         self.rows = 0
@@ -588,6 +620,12 @@ class _Lines:
         c["product_ids"].append([{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]])
         c["st02"].append(state.st02)
         c["file_segment"].append(number)
+        # the row's ship-to, as its line's own where it is not its PO's (_own_ship_tos): the N2 in the name after
+        # ", " and the buyer's own code (92) for an id, as the order's (read_csv_orders)
+        c["ship_to_name"].append(", ".join(filter(None, (v["ship_to_name"], v["ship_to_name2"]))) or None)
+        c["ship_to_id_qualifier"].append("92" if v["ship_to_id"] else None)
+        for name in _LINE_SHIP_TO[2:]:
+            c[name].append(v[name])
         self.rows += 1
 
     def table(self, partner: str, file: str, sha: str) -> pa.Table:
@@ -901,6 +939,9 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
             kept = f"; the PO keeps {strictest(v[name], head[name])!s}, the strictest" if strictest else ""
             if name in _OWN:
                 kept += ", and each row's line its own"
+            elif name.startswith("ship_to_"):
+                kept = ("; the row's line keeps its own ship-to, as an 850's PO1-loop N1*ST (a place other than the "
+                        "PO's holds the order for a person: LINE_SHIP_TO_DIFFERS)")
             out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
                                f"{state.rows[name]}{kept}.", file=rows.file, row=number,
                                column=rows.header_names.get(name, name), value=str(v[name])))

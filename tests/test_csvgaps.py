@@ -1,0 +1,142 @@
+"""Gaps in CSV order feeds the rg80 sweep (marketplace exports) noticed and left alone, each closed at its root:
+
+1. a PO whose rows name different ship-tos (a multi-door order) used to keep its first row's and ship every row's
+   goods there, said only by CSV_ORDER_INCONSISTENT: each row's ship-to other than its PO's is now its line's own
+   (ORDER_LINES ship_to_*, as an 850's PO1-loop N1*ST/N3/N4), so the order takes the 850's path
+   (LINE_SHIP_TO_DIFFERS: held for a person; its CSV acknowledgment says IH, "On hold").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import datetime
+
+from connectors.state import StateStore
+from parsers.csv_orders import read_csv_orders
+from schemas.fulfilment import CsvOrderMapping
+from tests.support import REPO, make_workspace, run_night, run_stages
+
+FIXTURES = REPO / "tests" / "fixtures" / "csvgaps"
+NIGHT1 = datetime(2026, 11, 27, 2)
+UMBRELLA = REPO / "partners" / "umbrella.toml"
+HEAD = "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To;Ship To Name;Address;City;State;" \
+       "Postal Code"
+STORES = ("partner,location_id,name,address1,city,state,postal_code,country\n"
+          "umbrella,UMB-9,Umbrella Store 9,1 Main St,Palo Alto,CA,94301,US\n"
+          "umbrella,UMB-7,Umbrella Store 7,80 Castro St,Mountain View,CA,94041,US\n")
+
+
+def feed(*rows: str, head: str = HEAD) -> bytes:
+    return ("\r\n".join([head, *rows]) + "\r\n").encode()
+
+
+def run_feed(root, data: bytes, *, layout: str = "", profile: str = ""):
+    """Umbrella's workspace (its stores UMB-9 and UMB-7 known) with ``data`` as its only drop, its CSV layout
+    extended by ``layout`` (and its profile's text after [fulfilment.csv_orders] replaced by ``profile``'s
+    (old, new) pairs), run for a night: (workspace, findings as (stage, code, row, column, PO), ack rows as dicts)."""
+    ws = make_workspace(root, partners=("umbrella",))
+    (ws.reference_dir / "ship_tos.csv").write_text(STORES)
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    text = UMBRELLA.read_text().replace('date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\n' + layout, 1)
+    (ws.partners_dir / "umbrella.toml").write_text(text)
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    (inbox / "feed.csv").write_bytes(data)
+    run_stages(ws, NIGHT1)
+    return ws, findings(ws), acks(ws)
+
+
+def findings(ws) -> list[tuple]:
+    state = StateStore(ws.state_path)
+    try:
+        return [(f["stage"], f["code"], f["row_number"], f["column_name"], f["po_number"]) for f in state.findings()]
+    finally:
+        state.close()
+
+
+def acks(ws) -> list[dict]:
+    out = []
+    for path in sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv")):
+        out += list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    return out
+
+
+def _answer(rows: list[dict]) -> list[tuple]:
+    return [(r["po_number"], r["line_id"], r["status"], r["quantity_accepted"], r["unit_price"], r["reason"])
+            for r in rows]
+
+
+# --- 1. rows of one PO naming different ship-tos ------------------------------------------------------------------
+
+MAPPING = CsvOrderMapping(delimiter=";", date_format="%d.%m.%Y", decimal_separator=",")
+
+
+def test_a_row_naming_another_ship_to_than_its_pos_is_its_lines_own():
+    """The PO's ship-to is its first row's; a row naming another (id, name or address) keeps the ship-to it sent as
+    its line's, its name with its N2 after ", " and its id the buyer's own code (92), as the order's; rows repeating
+    the PO's ship-to, or leaving it blank, have none of their own."""
+    got = read_csv_orders(feed(
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301",
+        "U-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-7;Store 7;80 Castro St;Mountain View;CA;94041",
+        "U-1;26.11.2026;3;10;EA;32,34;VP-1005;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301",
+        "U-1;26.11.2026;4;10;EA;32,34;VP-1005;04.12.2026;;;;;;"), MAPPING, partner="umbrella", file="f.csv")
+    assert got.orders.select(["ship_to_id", "ship_to_name", "ship_to_city"]).to_pylist() == [
+        {"ship_to_id": "UMB-9", "ship_to_name": "Store 9", "ship_to_city": "Palo Alto"}]
+    cols = ["line_id", "ship_to_id_qualifier", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_city",
+            "ship_to_state", "ship_to_postal_code"]
+    assert [tuple(r.values()) for r in got.lines.select(cols).to_pylist()] == [
+        ("1", None, None, None, None, None, None, None),
+        ("2", "92", "UMB-7", "Store 7", "80 Castro St", "Mountain View", "CA", "94041"),
+        ("3", None, None, None, None, None, None, None), ("4", None, None, None, None, None, None, None)]
+    said = [(f.code, f.location.row, f.location.column) for f in got.findings]
+    assert ("CSV_ORDER_INCONSISTENT", 3, "Ship To") in said
+    assert all("its own ship-to" in f.message for f in got.findings if f.location.column == "Ship To")
+
+
+def test_a_row_naming_a_store_by_its_name_and_address_alone_is_its_lines_own():
+    """A marketplace export names its retailer's doors by name and address (no id): a row whose store is another is
+    its line's, compared as the 850's N1*ST (the N102 where no id)."""
+    layout = MAPPING.model_copy(update={"ship_to_id": None})
+    got = read_csv_orders(feed(
+        "U-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;1 Main St;Palo Alto;CA;94301",
+        "U-2;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;;Juniper Lane Castro;80 Castro St;Mountain View;CA;94041"),
+        layout, partner="umbrella", file="f.csv")
+    assert got.lines.select(["ship_to_id", "ship_to_name", "ship_to_postal_code"]).to_pylist() == [
+        {"ship_to_id": None, "ship_to_name": None, "ship_to_postal_code": None},
+        {"ship_to_id": None, "ship_to_name": "Juniper Lane Castro", "ship_to_postal_code": "94041"}]
+
+
+def test_a_multi_door_csv_order_is_held_as_an_850_naming_a_ship_to_per_line(tmp_path):
+    """U-1's second row is for store UMB-7, its first for UMB-9: held for a person (LINE_SHIP_TO_DIFFERS at the row
+    and its Ship To column), told IH "On hold" in the night's acknowledgment, nothing accepted (its goods used to ship
+    to UMB-9 with a warning). U-2, one store on every row, is answered as before. Approved, U-1 is answered the
+    next night (shipped as an 850's approved line ship-tos are: each line to its own place)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws, found, rows = run_feed(tmp_path / "ws", feed(
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301",
+        "U-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-7;Store 7;80 Castro St;Mountain View;CA;94041",
+        "U-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301",
+        "U-2;26.11.2026;2;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301"))
+    assert ("decide", "LINE_SHIP_TO_DIFFERS", 3, "Ship To", "U-1") in found
+    assert not [f for f in found if f[4] == "U-2"]
+    assert not [f for f in found if f[1] in ("SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE")]  # UMB-7 is known
+    assert _answer(rows)[:2] == [("U-1", "1", "IH", "0", "26,25", "held for review"),
+                                 ("U-1", "2", "IH", "0", "32,34", "held for review")]
+    assert [(r["po_number"], r["line_id"]) for r in rows[2:]] == [("U-2", "1"), ("U-2", "2")]
+    assert {r["status"] for r in rows[2:]} <= {"IA", "IB", "BP"}
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("umbrella", "U-1").state.value == "held"
+    finally:
+        state.close()
+    res = CliRunner().invoke(app, ["approve", "U-1", "--partner", "umbrella", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_night(ws, datetime(2026, 11, 28, 2))
+    final = [r for r in acks(ws) if r["po_number"] == "U-1"][2:]
+    assert [r["line_id"] for r in final] == ["1", "2"] and {r["status"] for r in final} <= {"IA", "IB", "BP"}
