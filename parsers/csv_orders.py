@@ -75,11 +75,14 @@ _DATES = ("po_date", "requested_ship_date", "requested_delivery_date", *_STRICTE
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
-           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
-                "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+                "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country",
+                "sales_requirement")
+# a yes/no cell (the layout's sales_requirement column: "Partial Shipments", "Ship complete") and the answer it gives
+_YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no", "false": "no", "0": "no"}
 # the ship-to's text (N1/N3/N4), where a line break or tab is no character (an address cell of several lines)
 _TEXT = ("ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
@@ -325,6 +328,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
                        "release_number": head["release_number"], **{k: head[k] for k in _STRICTEST},
+                       "sales_requirement": head["sales_requirement"],  # as an 850's CSH01
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
                        # the N2 in the name after ", ", as an 850's (schemas.orders ship_to_name2)
                        "ship_to_name": ", ".join(filter(None, (head["ship_to_name"], head["ship_to_name2"]))) or None,
@@ -430,17 +434,19 @@ def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:
     LINE_WIDE_DATES) kept as its line's own where they differ from its PO's (``orders``: the strictest of its rows,
     _inconsistent), as an 850's PO1-loop DTM is: a row whose cancel date is later than another row's ships and is
     promised by its own, a row whose window opens later ships no earlier. A row that
-    agrees with its PO, or leaves the date blank, has none of its own (the PO's applies)."""
+    agrees with its PO, or leaves the date blank, has none of its own (the PO's applies). So is a row's sales
+    requirement (the layout's yes/no column read as a CSH01 code) other than its PO's: its line's own, as a PO1-loop
+    CSH's (engine.answer: a line's own N or Y decides its back order)."""
     if not lines.num_rows:
         return lines
     at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
-    for name in _ROW_DATES:
+    for name in (*_ROW_DATES, "sales_requirement"):
         mine = lines[name]
         if mine.null_count == lines.num_rows:
             continue
         same = pc.fill_null(pc.equal(mine, orders[name].take(at)), False)
         lines = lines.set_column(lines.schema.get_field_index(name), name,
-                                 pc.if_else(same, pa.scalar(None, pa.date32()), mine))
+                                 pc.if_else(same, pa.scalar(None, mine.type), mine))
     return lines
 
 
@@ -598,7 +604,7 @@ class _Lines:
     """One batch's ORDER_LINES gathered column by column (no dict per line)."""
 
     _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
-                "price_sent", "price_basis",
+                "price_sent", "price_basis", "sales_requirement",
                 *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES, *_LINE_SHIP_TO)
 
     def __init__(self) -> None:
@@ -612,7 +618,7 @@ class _Lines:
         c["line_number"].append(n)
         c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
         for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description",
-                     *_ROW_DATES):  # the row's own dates: _own_dates keeps those not the PO's
+                     "sales_requirement", *_ROW_DATES):  # the row's own dates: _own_dates keeps those not the PO's
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
         for name in _QUALIFIER:
@@ -853,6 +859,15 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             else:
                 out[name] = " ".join(value.split()) or None
     out["unit"] = unit_code(out["unit"], m)
+    if out["sales_requirement"] is not None:  # the layout's yes/no column: the CSH01 code its answer means
+        answer = _YES_NO.get(out["sales_requirement"].casefold())
+        if answer is None:
+            column = rows.header_names.get("sales_requirement", "sales_requirement")
+            rows.problem("CSV_VALUE_INVALID", f"{column!r} {out['sales_requirement']!r} is no yes or no (yes, no, "
+                         "true, false, Y, N, 1, 0): how the order ships is not known, and the PO is refused.", number,
+                         "sales_requirement", out["sales_requirement"])
+            ok = False
+        out["sales_requirement"] = dict(m.sales_requirement_codes).get(answer or "")
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     code = out["price_currency"]
@@ -934,7 +949,7 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
             continue
         if head[name] is None:
             head[name], state.rows[name] = v[name], number
-        elif v[name] != head[name]:
+        elif v[name] != head[name] and name != "sales_requirement":  # a row's own: its line's (_own_values)
             strictest = _STRICTEST.get(name)
             kept = f"; the PO keeps {strictest(v[name], head[name])!s}, the strictest" if strictest else ""
             if name in _OWN:

@@ -823,10 +823,16 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date",
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
-                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type")
+                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
+                "sales_requirement")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
+
+
+# the CSH01 codes a CSV order's yes/no column may mean (schemas.orders SHIP_COMPLETE, NO_BACKORDER, BACKORDER_ALLOWED:
+# not imported, this module stays free of Arrow)
+_SALES_CODES = ("SC", "N", "SP", "Y", "BK", "O")
 
 
 class CsvOrderMapping(CsvFeedLayout):
@@ -988,6 +994,39 @@ class CsvOrderMapping(CsvFeedLayout):
     # a word not listed is read as the code it is (UNIT_UNKNOWN when it is none)
     default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
     # ship-to id and no address (a partner with one location whose export has no ship-to)
+    # a yes/no column saying how the order ships ("Partial Shipments", "Ship complete", "Allow backorders"): its cell
+    # (yes/no, true/false, Y/N, 1/0, any case) read as the CSH01 code sales_requirement_codes gives its answer, the
+    # order's sales requirement as an 850's CSH sets it (SC: shipped complete; N: no backorder; Y/BK: backorders
+    # taken); a row whose answer is not its PO's (its first row's) keeps its own as its line's, as a PO1-loop CSH. A
+    # blank cell, or an answer the codes leave out: the partner's policy. Another value refuses the PO
+    # (CSV_VALUE_INVALID)
+    sales_requirement: str | None = None
+    sales_requirement_codes: tuple[tuple[str, str], ...] = ()  # {no = "SC"} for "Partial Shipments: No"
+
+    @field_validator("sales_requirement_codes", mode="before")
+    @classmethod
+    def _sales_codes(cls, v: object) -> object:
+        """A TOML table {no = "SC", yes = "BK"}: each answer (yes or no) with the CSH01 code it means, kept as pairs
+        (the layout stays hashable)."""
+        if not isinstance(v, dict):
+            return v
+        known = _SALES_CODES
+        out = []
+        for answer, code in v.items():
+            if not isinstance(answer, str) or answer.strip().casefold() not in ("yes", "no"):
+                raise ValueError(f"sales_requirement_codes: {answer!r}: the answers are yes and no")
+            if code not in known:
+                raise ValueError(f"sales_requirement_codes: {answer} = {code!r}: a CSH01 code the order's sales "
+                                 f"requirement takes ({', '.join(known)})")
+            out.append((answer.strip().casefold(), code))
+        return tuple(out)
+
+    @model_validator(mode="after")
+    def _sales_column(self) -> CsvOrderMapping:
+        if bool(self.sales_requirement) != bool(self.sales_requirement_codes):
+            raise ValueError("sales_requirement and sales_requirement_codes go together: the yes/no column and the "
+                             "CSH01 code its answer means ({no = \"SC\"} for \"Partial Shipments: No\")")
+        return self
 
 
 # reason: the allocation's code(s) ("partial; no_receipt") or a finding's message, as partners have read it;

@@ -4,6 +4,9 @@
    goods there, said only by CSV_ORDER_INCONSISTENT: each row's ship-to other than its PO's is now its line's own
    (ORDER_LINES ship_to_*, as an 850's PO1-loop N1*ST/N3/N4), so the order takes the 850's path
    (LINE_SHIP_TO_DIFFERS: held for a person; its CSV acknowledgment says IH, "On hold").
+2. Handshake's "Partial Shipments: No" (and "Ship complete", "Allow backorders: N") had no layout setting: the
+   layout's sales_requirement column and sales_requirement_codes read it as the CSH01 code an 850 sends (SC ships
+   complete, N takes no backorder), the order's and, where a row's differs, its line's own.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import csv
 import io
 import shutil
 from datetime import datetime
+
+import pytest
+from pydantic import ValidationError
 
 from connectors.state import StateStore
 from parsers.csv_orders import read_csv_orders
@@ -140,3 +146,68 @@ def test_a_multi_door_csv_order_is_held_as_an_850_naming_a_ship_to_per_line(tmp_
     run_night(ws, datetime(2026, 11, 28, 2))
     final = [r for r in acks(ws) if r["po_number"] == "U-1"][2:]
     assert [r["line_id"] for r in final] == ["1", "2"] and {r["status"] for r in final} <= {"IA", "IB", "BP"}
+
+
+# --- 2. ship complete per CSV order -------------------------------------------------------------------------------
+
+PARTIAL = HEAD.split(";Ship To Name")[0] + ";Partial Shipments"
+
+
+def test_a_yes_no_column_is_the_orders_sales_requirement_as_an_850s_csh():
+    """Handshake's "Partial Shipments" (No: the order ships complete, CSH*SC; Yes: left to the partner's policy), any
+    case and spelling of yes and no; a row answering otherwise than its PO's first row keeps its answer as its line's
+    own (as a PO1-loop CSH); a value that is no yes or no refuses its PO at its row and column."""
+    layout = MAPPING.model_copy(update={"sales_requirement": "Partial Shipments",
+                                        "sales_requirement_codes": (("no", "SC"), ("yes", "BK"))})
+    got = read_csv_orders(feed("P-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;No",
+                               "P-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;n",
+                               "P-1;26.11.2026;3;10;EA;32,34;VP-1005;04.12.2026;UMB-9;TRUE",
+                               "P-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;",
+                               "P-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;maybe", head=PARTIAL),
+                          layout, partner="umbrella", file="f.csv")
+    assert got.orders.select(["po_number", "sales_requirement"]).to_pylist() == [
+        {"po_number": "P-1", "sales_requirement": "SC"}, {"po_number": "P-2", "sales_requirement": None}]
+    assert got.lines.select(["po_number", "line_id", "sales_requirement"]).to_pylist() == [
+        {"po_number": "P-1", "line_id": "1", "sales_requirement": None},
+        {"po_number": "P-1", "line_id": "2", "sales_requirement": None},
+        {"po_number": "P-1", "line_id": "3", "sales_requirement": "BK"},
+        {"po_number": "P-2", "line_id": "1", "sales_requirement": None}]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
+        ("CSV_VALUE_INVALID", "error", 6, "Partial Shipments", "maybe")]
+    assert got.rejected == ("P-3",)
+
+
+@pytest.mark.parametrize("codes", [{"no": "NB"}, {"perhaps": "SC"}, {}])
+def test_a_layouts_sales_requirement_codes_are_yes_and_no_each_a_csh01_code_it_acts_on(codes):
+    with pytest.raises(ValidationError):
+        CsvOrderMapping(sales_requirement="Partial Shipments", sales_requirement_codes=codes)
+
+
+def test_a_csv_order_taking_no_partial_shipment_is_answered_as_an_850_with_csh_sc(tmp_path):
+    """VP-1010 is in stock, VP-1005 only from 15 December. "Partial Shipments: No" ships complete, as CSH*SC
+    (tests/test_ship_complete.py): every line promised for the day the whole order can ship, 15 December; "Yes" is
+    the usual answer (the stocked line promised for its ship date, 4 December). It used to be read by nothing: the
+    stocked line was promised and shipped alone."""
+    layout = 'sales_requirement = "Partial Shipments"\nsales_requirement_codes = { no = "SC" }\n'
+    _ws, found, rows = run_feed(tmp_path / "ws", feed(
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;No",
+        "U-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;No",
+        "U-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Yes",
+        "U-2;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;Yes", head=PARTIAL), layout=layout)
+    assert not [f for f in found if f[0] == "intake"]
+    assert [(r["po_number"], r["line_id"], r["status"], r["quantity_accepted"], r["promised_date"]) for r in rows] == [
+        ("U-1", "1", "IA", "20", "15.12.2026"), ("U-1", "2", "IB", "0", "15.12.2026"),
+        ("U-2", "1", "IA", "20", "04.12.2026"), ("U-2", "2", "IB", "0", "15.12.2026")]
+
+
+def test_a_csv_order_allowing_no_backorder_cancels_what_is_not_in_stock_as_csh_n(tmp_path):
+    """"Allow backorders: N" read as CSH*N: the line not in stock now is answered IR (no_backorder), not promised for
+    15 December."""
+    layout = 'sales_requirement = "Allow Backorders"\nsales_requirement_codes = { no = "N", yes = "Y" }\n'
+    _ws, _found, rows = run_feed(tmp_path / "ws", feed(
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;N",
+        "U-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;N", head=PARTIAL.replace("Partial Shipments",
+                                                                                       "Allow Backorders")),
+        layout=layout)
+    assert [(r["line_id"], r["status"], r["quantity_accepted"], r["reason"]) for r in rows] == [
+        ("1", "IA", "20", "filled"), ("2", "IR", "0", "no_backorder")]
