@@ -7,6 +7,10 @@
 2. Handshake's "Partial Shipments: No" (and "Ship complete", "Allow backorders: N") had no layout setting: the
    layout's sales_requirement column and sales_requirement_codes read it as the CSH01 code an 850 sends (SC ships
    complete, N takes no backorder), the order's and, where a row's differs, its line's own.
+3. a CSV order sent without a price (no price column, or a blank cell) was answered IP "Price changed", the reason
+   "No column 'Unit Price' price": the 850's path for a PO1 without PO104 answers IP at our price (the partner's
+   PRICE_MISSING outcome; "accept" answers IA, as Amazon DF's profile does), and so does the CSV's, in its 855 and
+   its CSV acknowledgment alike; the acknowledgment's words now say what it is: accepted at our price, none sent.
 """
 
 from __future__ import annotations
@@ -38,15 +42,17 @@ def feed(*rows: str, head: str = HEAD) -> bytes:
     return ("\r\n".join([head, *rows]) + "\r\n").encode()
 
 
-def run_feed(root, data: bytes, *, layout: str = "", profile: str = ""):
+def run_feed(root, data: bytes, *, layout: str = "", receives: str = "", more: str = ""):
     """Umbrella's workspace (its stores UMB-9 and UMB-7 known) with ``data`` as its only drop, its CSV layout
-    extended by ``layout`` (and its profile's text after [fulfilment.csv_orders] replaced by ``profile``'s
-    (old, new) pairs), run for a night: (workspace, findings as (stage, code, row, column, PO), ack rows as dicts)."""
+    extended by ``layout``, its documents ``receives`` (a TOML list: its own when blank), ``more`` TOML after its
+    profile, run for a night: (workspace, findings as (stage, code, row, column, PO), ack rows as dicts)."""
     ws = make_workspace(root, partners=("umbrella",))
     (ws.reference_dir / "ship_tos.csv").write_text(STORES)
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     text = UMBRELLA.read_text().replace('date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\n' + layout, 1)
-    (ws.partners_dir / "umbrella.toml").write_text(text)
+    if receives:
+        text = text.replace('receives = ["csv_ack", "856", "810"]', f"receives = {receives}", 1)
+    (ws.partners_dir / "umbrella.toml").write_text(text + more)
     inbox = ws.drop_root / "umbrella" / "inbox"
     for f in inbox.iterdir():
         f.unlink()
@@ -211,3 +217,70 @@ def test_a_csv_order_allowing_no_backorder_cancels_what_is_not_in_stock_as_csh_n
         layout=layout)
     assert [(r["line_id"], r["status"], r["quantity_accepted"], r["reason"]) for r in rows] == [
         ("1", "IA", "20", "filled"), ("2", "IR", "0", "no_backorder")]
+
+
+# --- 3. a CSV order without a price -------------------------------------------------------------------------------
+
+UNPRICED = "PO Number;PO Date;Line;Quantity;Unit;SKU;Ship Date;Ship To"
+
+
+def _x12(ws) -> list[list[str]]:
+    [path] = sorted((ws.drop_root / "umbrella" / "outbox").glob("*-855-*.x12"))
+    return [seg.split("*") for seg in path.read_text().replace("\n", "").split("~") if seg[:3] in ("PO1", "ACK")]
+
+
+def test_a_csv_order_without_a_price_is_answered_at_our_price_as_an_850_without_po104(tmp_path):
+    """No price column at all: each line priced at ours (PRICE_MISSING, as an 850's PO1 without PO104), answered IP
+    with our price by the CSV acknowledgment and the 855 alike (the 850's answer, whose ACK01 has no code for a
+    price supplied); the acknowledgment's words say what it is, "Accepted at our price (none sent)", and its reason
+    that no price was sent in the layout's price column. It used to say "Price changed" and "No column 'Unit Price'
+    price" of a price nobody sent. A line backordered keeps its status, its reason saying the price is ours."""
+    rows = ["U-1;26.11.2026;1;20;EA;VP-1010;04.12.2026;UMB-9", "U-1;26.11.2026;2;10;EA;VP-1005;04.12.2026;UMB-9"]
+    _ws, found, ack = run_feed(tmp_path / "ws", feed(*rows, head=UNPRICED))
+    assert [(f[1], f[2], f[3]) for f in found] == [("PRICE_MISSING", 2, "Unit Price"),
+                                                   ("PRICE_MISSING", 3, "Unit Price")]
+    assert [(r["line_id"], r["status"], r["status_text"], r["quantity_accepted"], r["unit_price"], r["reason"])
+            for r in ack] == [
+        ("1", "IP", "Accepted at our price (none sent)", "20", "26,25",
+         "filled; No price was sent in column 'Unit Price'; our price 26.25 applies."),
+        ("2", "IB", "Backordered", "0", "32,34",
+         "backordered; No price was sent in column 'Unit Price'; our price 32.34 applies.")]
+    ws, _found, _ack = run_feed(tmp_path / "x12", feed(*rows, head=UNPRICED), receives='["855", "856", "810"]')
+    assert _x12(ws) == [["PO1", "1", "20", "EA", "26.25", "", "VN", "VP-1010"],
+                        ["ACK", "IP", "20", "EA", "068", "20261204"],
+                        ["PO1", "2", "10", "EA", "32.34", "", "VN", "VP-1005"],
+                        ["ACK", "IB", "10", "EA", "068", "20261215"]]
+
+
+def test_a_blank_price_cell_is_answered_so_and_a_sent_price_as_before(tmp_path):
+    """A blank price cell in a priced file is a line sent without a price; a price sent and changed is "Price
+    changed" as before."""
+    from decimal import Decimal
+
+    from engine.csv_ack import build_csv_ack
+    from engine.po_ack import LineAck
+    from schemas.fulfilment import CsvAckSettings
+
+    _ws, _found, ack = run_feed(tmp_path / "ws", feed(
+        "U-1;26.11.2026;1;20;EA;;VP-1010;04.12.2026;UMB-9", "U-2;26.11.2026;1;20;EA;26,00;VP-1010;04.12.2026;UMB-9",
+        head=HEAD.split(";Ship To Name")[0]))
+    assert [(r["po_number"], r["status"], r["status_text"], r["unit_price"]) for r in ack] == [
+        ("U-1", "IP", "Accepted at our price (none sent)", "26,25"), ("U-2", "IA", "Accepted", "26")]
+    line = {"line_number": 1, "line_id": "1", "quantity": Decimal(5), "unit": "EA", "unit_price": Decimal(20)}
+    rows = list(csv.DictReader(io.StringIO(build_csv_ack(
+        [({"po_number": "P"}, [line, {**line, "unit_price": None}], [LineAck("IP", unit_price=Decimal("26.25"))] * 2)],
+        CsvAckSettings()).decode("utf-8-sig"))))
+    assert [(r["status"], r["status_text"], r["unit_price"]) for r in rows] == [
+        ("IP", "Price changed", "26.25"), ("IP", "Accepted at our price (none sent)", "26.25")]
+
+
+def test_a_partner_accepting_orders_without_prices_is_answered_ia_at_our_price(tmp_path):
+    """As Amazon DF's profile (PRICE_MISSING = "accept"): IA, "Accepted", at our price, in both answers."""
+    rows = ["U-1;26.11.2026;1;20;EA;VP-1010;04.12.2026;UMB-9"]
+    more = '\n[rules.outcomes]\nPRICE_MISSING = "accept"\n'
+    _ws, _found, ack = run_feed(tmp_path / "ws", feed(*rows, head=UNPRICED), more=more)
+    assert [(r["status"], r["status_text"], r["unit_price"]) for r in ack] == [("IA", "Accepted", "26,25")]
+    ws, _found, _ack = run_feed(tmp_path / "x12", feed(*rows, head=UNPRICED), receives='["855", "856", "810"]',
+                                more=more)
+    assert _x12(ws) == [["PO1", "1", "20", "EA", "26.25", "", "VN", "VP-1010"],
+                        ["ACK", "IA", "20", "EA", "068", "20261204"]]
