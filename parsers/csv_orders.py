@@ -75,7 +75,8 @@ _DATES = ("po_date", "requested_ship_date", "requested_delivery_date", *_STRICTE
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
-           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement")
+           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
+           "window_type")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -83,6 +84,8 @@ _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_deliver
                 "sales_requirement")
 # a yes/no cell (the layout's sales_requirement column: "Partial Shipments", "Ship complete") and the answer it gives
 _YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no", "false": "no", "0": "no"}
+# the window's two kinds (the layout's window_type column) and the dates each is read into (DTM 037/038, 064/063)
+_WINDOWS = {"ship": ("ship_not_before", "ship_no_later"), "delivery": ("do_not_deliver_before", "do_not_deliver_after")}
 # the ship-to's text (N1/N3/N4), where a line break or tab is no character (an address cell of several lines)
 _TEXT = ("ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
@@ -783,6 +786,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                              + date_hint(out[name], m), number, name, out[name])
                 ok = False
             out[name] = value
+    if out["window_type"] is not None and ok:
+        ok = _window_kind(rows, number, out, m)
     for name, most, element in reading.limits:
         value = out[name]
         if value is not None and len(value) > most:
@@ -881,6 +886,26 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     elif code is not None:
         out["currency"] = code  # the order's currency, as the price names it (the rules check it: CURRENCY_MISMATCH)
     return out if ok else None
+
+
+def _window_kind(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping) -> bool:
+    """The row's window dates moved to the pair its window type (the layout's window_type column, through
+    window_types) names: a "Ship" row's dates read in the delivery columns are its ship window (DTM 037/038), a
+    "Delivery" row's read in the ship columns its delivery window (DTM 064/063); a row giving both pairs is read as
+    sent. A word the layout does not list refuses the row's PO (False, CSV_VALUE_INVALID)."""
+    sent = out["window_type"]
+    kind = dict(m.window_types).get(" ".join(sent.split()).upper())
+    if kind is None:
+        column = rows.header_names.get("window_type", "window_type")
+        rows.problem("CSV_VALUE_INVALID", f"{column!r} {sent!r} names no kind of window the layout knows (its "
+                     f"window_types: {', '.join(w for w, _k in m.window_types)}): whether the dates are a ship or a "
+                     "delivery window is not known, and the PO is refused.", number, "window_type", sent)
+        return False
+    mine, other = _WINDOWS[kind], _WINDOWS["delivery" if kind == "ship" else "ship"]
+    if all(out[name] is None for name in mine):
+        for to, name in zip(mine, other, strict=True):
+            out[to], out[name] = out[name], None
+    return True
 
 
 _QUANTITY_UNIT = re.compile(r"^(?P<number>[+-]?[\d.,'\u2019\u00a0\u202f ]*\d)\s*(?P<unit>[^\W\d][^\d]*)$")

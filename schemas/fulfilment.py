@@ -824,7 +824,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
-                "sales_requirement")
+                "sales_requirement", "window_type")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -1002,6 +1002,30 @@ class CsvOrderMapping(CsvFeedLayout):
     # (CSV_VALUE_INVALID)
     sales_requirement: str | None = None
     sales_requirement_codes: tuple[tuple[str, str], ...] = ()  # {no = "SC"} for "Partial Shipments: No"
+    # a column saying which kind of window a row's window dates are (Amazon Vendor Central's "Window type": Ship or
+    # Delivery): its word (any case, through window_types) moves the dates the row gives in the layout's window
+    # columns (ship_not_before / ship_no_later, or do_not_deliver_before / do_not_deliver_after) to that kind's pair,
+    # so one file mixing both is read right (a delivery window ships its opening less the partner's transit_days, a
+    # ship window ships when it opens). Blank: the dates as the layout maps them; a word not listed refuses the PO
+    # (CSV_VALUE_INVALID)
+    window_type: str | None = None
+    window_types: tuple[tuple[str, str], ...] = (("SHIP", "ship"), ("SHIPPING", "ship"), ("SHIP WINDOW", "ship"),
+                                                 ("DELIVERY", "delivery"), ("DELIVERY WINDOW", "delivery"),
+                                                 ("ARRIVAL", "delivery"))
+
+    @field_validator("window_types", mode="before")
+    @classmethod
+    def _window_types(cls, v: object) -> object:
+        """A TOML table {Ship = "ship", Delivery = "delivery"}: each word with its kind, kept as (WORD, kind) pairs,
+        the words upper case with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for word, kind in v.items():
+            if not isinstance(word, str) or not word.strip() or kind not in ("ship", "delivery"):
+                raise ValueError(f"window_types: {word!r} = {kind!r}: each word names \"ship\" or \"delivery\"")
+            out[" ".join(word.split()).upper()] = kind
+        return tuple(out.items())
 
     @field_validator("sales_requirement_codes", mode="before")
     @classmethod

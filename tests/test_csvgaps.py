@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -284,3 +284,66 @@ def test_a_partner_accepting_orders_without_prices_is_answered_ia_at_our_price(t
                                 more=more)
     assert _x12(ws) == [["PO1", "1", "20", "EA", "26.25", "", "VN", "VP-1010"],
                         ["ACK", "IA", "20", "EA", "068", "20261204"]]
+
+
+# --- 4. Amazon Vendor Central's window type ----------------------------------------------------------------------
+
+RG80 = REPO / "tests" / "fixtures" / "rg80"
+MIXED = FIXTURES / "PurchaseOrderItems_mixed_windows.csv"
+
+
+def _vc(window_type: bool) -> CsvOrderMapping:
+    import tomllib
+
+    profile = tomllib.loads((RG80 / "partners" / "amazonvc.toml").read_text(encoding="utf-8"))
+    layout = profile["fulfilment"]["csv_orders"]
+    return CsvOrderMapping(**layout, **({"window_type": "Window type"} if window_type else {}))
+
+
+def test_a_rows_window_type_says_which_of_its_orders_windows_its_dates_are():
+    """7KQ2ZB4X's rows say Delivery (DTM 064/063, as the layout maps Window start/end), 3MPL8W1C's Ship: its dates
+    are its ship window (DTM 037/038). Without window_type both read as delivery windows, as before."""
+    cols = ["po_number", "ship_not_before", "ship_no_later", "do_not_deliver_before", "do_not_deliver_after"]
+    got = read_csv_orders(MIXED.read_bytes(), _vc(True), partner="amazonvc", file=MIXED.name)
+    assert got.findings == []
+    assert [tuple(r.values()) for r in got.orders.select(cols).to_pylist()] == [
+        ("7KQ2ZB4X", None, None, date(2026, 12, 1), date(2026, 12, 8)),
+        ("3MPL8W1C", date(2026, 12, 2), date(2026, 12, 9), None, None)]
+    before = read_csv_orders(MIXED.read_bytes(), _vc(False), partner="amazonvc", file=MIXED.name)
+    assert before.orders["do_not_deliver_before"].to_pylist() == [date(2026, 12, 1), date(2026, 12, 2)]
+
+
+def test_a_window_type_the_layout_does_not_know_refuses_its_po_and_a_layout_may_name_its_words():
+    text = MIXED.read_text(encoding="utf-8").replace(",Ship,", ",Pickup,")
+    got = read_csv_orders(text.encode(), _vc(True), partner="amazonvc", file=MIXED.name)
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
+        ("CSV_VALUE_INVALID", 4, "Window type", "Pickup")]
+    assert got.rejected == ("3MPL8W1C",)
+    words = _vc(True).model_copy(update={"window_types": (("PICKUP", "ship"), ("DELIVERY", "delivery"))})
+    assert read_csv_orders(text.encode(), words, partner="amazonvc", file=MIXED.name).orders[
+        "ship_not_before"].to_pylist() == [None, date(2026, 12, 2)]
+    with pytest.raises(ValidationError):
+        CsvOrderMapping(window_type="Window type", window_types={"Pickup": "collection"})
+
+
+def test_the_855_promises_a_ship_window_when_it_opens_and_a_delivery_window_less_the_transit_days(tmp_path):
+    """Amazon's profile: transit_days = 3. 7KQ2ZB4X's delivery window opens 1 December: promised (ACK 068) for 28
+    November, as before; 3MPL8W1C's ship window opens 2 December: promised for 2 December (it used to be read as a
+    delivery window: promised for 29 November, shipped three days before Amazon's window opened)."""
+    from tests.retailer_support import of_its_own, po_segments, segments
+
+    ws = of_its_own(RG80, tmp_path / "ws", {"amazonvc": []}, warehouses=REPO / "warehouses")
+    profile = ws.root / "partners" / "amazonvc.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        'ship_to_id = "Ship to location"\n', 'ship_to_id = "Ship to location"\nwindow_type = "Window type"\n'),
+        encoding="utf-8")
+    inbox = ws.drop_root / "amazonvc" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    shutil.copy2(MIXED, inbox / MIXED.name)
+    run_stages(ws, NIGHT1)
+    answers = segments(ws, "amazonvc", "855")
+    promised = {po: [s[1:] for s in po_segments(answers, po, "BAK") if s[0] == "ACK"]
+                for po in ("7KQ2ZB4X", "3MPL8W1C")}
+    assert promised == {"7KQ2ZB4X": [["IA", "60", "EA", "068", "20261128"], ["IA", "48", "EA", "068", "20261128"]],
+                        "3MPL8W1C": [["IA", "120", "EA", "068", "20261202"]]}
