@@ -25,7 +25,10 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 "CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
 item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
 rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
-from the order row, which is no line. A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
+from the order row, which is no line; a PO's allowance and charge rows (the layout's allowance_records, an 850 flat
+file's "A" record; its allowance_items, an ERP export's freight or discount item line) are its heading SACs
+(CsvOrders.sacs, ORDER_SACS: _Charges), no line.
+A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
 the name after ", " as an 850's) the layout gives as a list of columns is their cells joined by one blank, blank
 ones left out (a cart's "Shipping First Name", "Shipping Last Name"); a listed column the header lacks is not read,
 as a single one is not.
@@ -64,7 +67,15 @@ from schemas import countries
 from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CSV_JOINED, CsvOrderMapping
-from schemas.orders import LINE_DATES, LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS, LINE_WIDE_DATES, ORDER_LINES, ORDERS
+from schemas.orders import (
+    LINE_DATES,
+    LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
+    LINE_WIDE_DATES,
+    ORDER_LINES,
+    ORDER_SACS,
+    ORDERS,
+)
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
 
@@ -76,7 +87,7 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
-           "window_type")
+           "window_type", "allowance_code", "allowance_amount")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -147,6 +158,9 @@ class CsvOrders:
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
     refused: list[RefusedRow] = field(default_factory=list)  # every row not taken, in file order (MOST_REFUSED)
     more_refused: int = 0  # rows not taken beyond MOST_REFUSED (not listed)
+    # the orders' allowances and charges: their allowance rows (the layout's allowance_records, allowance_items), as
+    # an 850's heading SACs
+    sacs: pa.Table = field(default_factory=ORDER_SACS.empty_table)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -204,6 +218,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             columns.update({f"{name}#{i}": title for i, title in enumerate(columns.pop(name))})
             reading.joined.append(name)
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
+    charges = _Charges(mapping)  # the allowance and charge rows (ORDER_SACS)
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
     if mapping.record_type is not None:
         columns["record_type"] = mapping.record_type
@@ -224,6 +239,17 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
+            if charges.kinds and po and (code := charges.code_of(rows, fields)) is not None:
+                rows.where = po
+                state = pos.get(po)
+                if state is None:
+                    state = pos[po] = _Po(len(pos), number)
+                value = _row(rows, number, fields, mapping, reading, head=True)
+                if value is None or not charges.add(rows, number, state, value, code, reading):
+                    state.bad = True
+                if state.bad:
+                    _refuse(number, po, fields)
+                continue
             if not wide.templates and ((not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and
                                        (why := totals.reason(rows, fields, po)) is not None
                                        or po in pos and (why := totals.subtotal(rows, fields, po)) is not None):
@@ -302,6 +328,12 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.exports and batches:  # exports pasted into one file: a PO in two of them the same is read once
         batches = _copies_dropped(rows, batches, pos)
     for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
+        if state.sacs and not state.members and not state.bad:
+            number = state.sacs[0]["file_segment"]
+            rows.where, state.bad = po, True
+            rows.problem("CSV_VALUE_MISSING", f"PO {po} has an allowance or charge row and no line row.", number,
+                         "po_number")
+            _refuse(number, po, [])
         if state.head_row is not None and not state.members and not state.bad:
             number, fields = state.head_row
             rows.where, state.bad = po, True
@@ -350,8 +382,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     answered = _refused(rows, refused, batches, bad, findings, mapping)
     more += max(0, len(answered) - MOST_REFUSED)
     heads = _table(orders, ORDERS)
+    sacs = [{"partner": partner, "order_ref": state.order_ref, "po_number": po, **sac,
+             **_lineage(file, source_sha256, state.st02)} for po, state in pos.items()
+            if not state.bad and state.members for sac in state.sacs]
     return CsvOrders(heads, _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads), findings, bad,
-                     answered[:MOST_REFUSED], more)
+                     answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
 
 
 # what a PO's line row says (read): two exports' rows of one PO saying the same are copies (_copies_dropped)
@@ -585,7 +620,7 @@ class _Po:
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids", "head_row")
+                 "line_ids", "head_row", "sacs")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -597,6 +632,57 @@ class _Po:
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
         self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
+        self.sacs: list[dict] = []  # its allowance and charge rows read (ORDER_SACS values but partner and lineage)
+
+
+class _Charges:
+    """A PO's allowance and charge rows (the layout's allowance_records, allowance_items): each the order's heading
+    SAC (ORDER_SACS), as an 850 flat file's allowance record or an ERP export's "Shipping" / "Discount" item line
+    means it, never a line. Its amount: the allowance_amount column, else the row's price x quantity (or its price);
+    negative an allowance (A), positive a charge (C), SAC12 02 (off invoice: carried to the order's 810s)."""
+
+    __slots__ = ("records", "items", "kinds")
+
+    def __init__(self, m: CsvOrderMapping) -> None:
+        self.records = {kind.strip().casefold() for kind in m.allowance_records}
+        self.items = dict(m.allowance_items)
+        self.kinds = bool(self.records or self.items)
+
+    def code_of(self, rows: CsvRows, fields: list[str]) -> str | None:
+        """The row's SAC02 code ("" none) when it is an allowance or charge row, else None."""
+        if self.records and rows.cell(fields, "record_type").casefold() in self.records:
+            return rows.cell(fields, "allowance_code").upper()
+        item = " ".join(rows.cell(fields, "vendor_part").split()).upper()
+        if item and item in self.items:
+            return rows.cell(fields, "allowance_code").upper() or self.items[item]
+        return None
+
+    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, code: str, reading: _Reading) -> bool:
+        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount."""
+        m = reading.mapping
+        sent = v["allowance_amount"]
+        if sent is not None:
+            amount = reading.price(sent, m)[0]
+        elif v["unit_price"] is not None:
+            amount = v["unit_price"] * (v["quantity"] if isinstance(v["quantity"], Decimal) else 1)
+        else:
+            amount = None
+        if amount is None:
+            name = "allowance_amount" if m.allowance_amount else "unit_price"
+            column = rows.header_names.get(name, name)
+            rows.problem("CSV_NUMBER_INVALID" if sent is not None else "CSV_VALUE_MISSING",
+                         f"Row {number} is an allowance or charge row (the layout's allowance_records / "
+                         f"allowance_items) without an amount in {column!r}" + (f": {sent!r} is not a number."
+                                                                                 if sent is not None else "."),
+                         number, name, sent)
+            return False
+        if amount == 0:
+            return True  # nothing allowed nor charged: no SAC (an 810 writes none of 0)
+        state.sacs.append({"line_number": None, "line_id": None, "kind": "A" if amount < 0 else "C",
+                           "code": code or None, "amount": abs(amount).quantize(_PLACES), "handling": "02",
+                           "description": v["description"] or v["vendor_part"],
+                           "segment_position": number, "file_segment": number})
+        return True
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:

@@ -824,7 +824,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
-                "sales_requirement", "window_type")
+                "sales_requirement", "window_type", "allowance_code", "allowance_amount")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -901,7 +901,7 @@ class CsvOrderMapping(CsvFeedLayout):
 
     @model_validator(mode="after")
     def _records(self) -> CsvOrderMapping:
-        if bool(self.record_type) != bool(self.order_records):
+        if bool(self.record_type) != bool(self.order_records or self.allowance_records):
             raise ValueError("record_type and order_records go together: the column naming each row's kind, and the "
                              "kinds of a PO's order row (\"H\")")
         if self.order_rows and self.record_type:
@@ -1012,6 +1012,43 @@ class CsvOrderMapping(CsvFeedLayout):
     window_types: tuple[tuple[str, str], ...] = (("SHIP", "ship"), ("SHIPPING", "ship"), ("SHIP WINDOW", "ship"),
                                                  ("DELIVERY", "delivery"), ("DELIVERY WINDOW", "delivery"),
                                                  ("ARRIVAL", "delivery"))
+
+    # a PO's allowance and charge rows (an 850 flat file's "A" record, an ERP export's "Shipping" or "Discount" item
+    # line): read as the order's allowances and charges (ORDER_SACS, as an 850's heading SAC: stored with the order,
+    # carried to its 810s, SAC12 02 off invoice), never as lines. allowance_records: the record types (the
+    # record_type column, any case) of such a row; allowance_items: the item ids (the vendor_part column, any case)
+    # of such a row, each with its SAC02 code ({Shipping = "D240", Discount = "C310"}); allowance_code: the column of
+    # a row's SAC02 code (a record's "Allowance Code"; beside allowance_items, a row's own code wins);
+    # allowance_amount: the column of its amount (none: the row's price x quantity, or its price). A negative amount
+    # is an allowance (SAC01 A), a positive one a charge (C); a row without a readable amount refuses its PO
+    allowance_records: tuple[str, ...] = ()
+    allowance_items: tuple[tuple[str, str], ...] = ()
+    allowance_code: str | None = None
+    allowance_amount: str | None = None
+
+    @field_validator("allowance_items", mode="before")
+    @classmethod
+    def _allowance_items(cls, v: object) -> object:
+        """A TOML table {Shipping = "D240"}: each item id with its SAC02 code (code list 1300: four letters or
+        digits), kept as (ITEM, code) pairs, the items upper case with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for item, code in v.items():
+            if not isinstance(item, str) or not item.strip() or not isinstance(code, str) or not (
+                    len(code) == 4 and code.isascii() and code.isalnum() and code == code.upper()):
+                raise ValueError(f"allowance_items: {item!r} = {code!r}: each item names its SAC02 code (code list "
+                                 "1300: \"D240\" freight, \"C310\" discount)")
+            out[" ".join(item.split()).upper()] = code
+        return tuple(out.items())
+
+    @model_validator(mode="after")
+    def _allowance_rows(self) -> CsvOrderMapping:
+        if self.allowance_records and not self.record_type:
+            raise ValueError("allowance_records names record types: the layout's record_type names their column")
+        if self.allowance_items and not self.vendor_part:
+            raise ValueError("allowance_items names item ids: the layout's vendor_part names their column")
+        return self
 
     @field_validator("window_types", mode="before")
     @classmethod

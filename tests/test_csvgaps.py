@@ -19,6 +19,7 @@ import csv
 import io
 import shutil
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
@@ -347,3 +348,68 @@ def test_the_855_promises_a_ship_window_when_it_opens_and_a_delivery_window_less
                 for po in ("7KQ2ZB4X", "3MPL8W1C")}
     assert promised == {"7KQ2ZB4X": [["IA", "60", "EA", "068", "20261128"], ["IA", "48", "EA", "068", "20261128"]],
                         "3MPL8W1C": [["IA", "120", "EA", "068", "20261202"]]}
+
+
+# --- 5. allowance and charge rows ---------------------------------------------------------------------------------
+
+CHARGES = FIXTURES / "transaction_lines_with_charges.csv"
+
+
+def _pepperi(**more) -> CsvOrderMapping:
+    import tomllib
+
+    profile = tomllib.loads((RG80 / "partners" / "pepperi.toml").read_text(encoding="utf-8"))
+    return CsvOrderMapping(**profile["fulfilment"]["csv_orders"], **more)
+
+
+def test_an_erp_exports_freight_and_discount_lines_are_the_orders_charge_and_allowance():
+    """Pepperi's PEP-310077 with a FREIGHT line (45.00) and an ORDER-DISC line (-20.00): its charge (SAC C D240) and
+    its allowance (A C310), each at its row, never lines; the order keeps its two lines. Without the setting they are
+    read as lines (no such item: rejected beside the order, the freight never billed)."""
+    items = (("FREIGHT", "D240"), ("ORDER-DISC", "C310"))
+    got = read_csv_orders(CHARGES.read_bytes(), _pepperi(allowance_items=items), partner="pepperi", file=CHARGES.name)
+    assert got.findings == [] and got.refused == []
+    assert got.lines.select(["po_number", "vendor_part"]).to_pylist() == [
+        {"po_number": "PEP-310077", "vendor_part": "TT-SAGE"}, {"po_number": "PEP-310077", "vendor_part": "MUG-SPKL"},
+        {"po_number": "PEP-310078", "vendor_part": "NB-A5-DOT"}]
+    assert [(r["po_number"], r["order_ref"], r["line_number"], r["kind"], r["code"], r["amount"], r["handling"],
+             r["description"], r["file_segment"]) for r in got.sacs.to_pylist()] == [
+        ("PEP-310077", "CSV-1-0002", None, "C", "D240", Decimal("45"), "02", "Freight LTL", 4),
+        ("PEP-310077", "CSV-1-0002", None, "A", "C310", Decimal("20"), "02", "Show discount", 5)]
+    before = read_csv_orders(CHARGES.read_bytes(), _pepperi(), partner="pepperi", file=CHARGES.name)
+    assert before.sacs.num_rows == 0 and before.lines.num_rows == 5
+
+
+def test_an_allowance_row_without_an_amount_or_without_lines_refuses_its_po():
+    layout = CsvOrderMapping(record_type="Rec", allowance_records=("A",), allowance_code="Code",
+                             allowance_amount="Amount")
+    got = read_csv_orders(b"Rec,PO Number,Line,Quantity,Code,Amount\r\nD,P-1,1,2,,\r\nA,P-1,,,C310,abc\r\n"
+                          b"A,P-2,,,D240,12.00\r\n", layout, partner="p", file="f.csv")
+    assert [(f.code, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_NUMBER_INVALID", 3, "Amount"), ("CSV_VALUE_MISSING", 4, "PO Number")]
+    assert got.rejected == ("P-1", "P-2") and got.sacs.num_rows == 0
+    with pytest.raises(ValidationError):
+        CsvOrderMapping(allowance_items={"Freight": "freight"})
+    with pytest.raises(ValidationError):
+        CsvOrderMapping(allowance_records=("A",))
+
+
+def test_a_csv_orders_charge_and_allowance_are_stored_with_it_and_carried_to_its_810(tmp_path):
+    """Through the night and the east DC's confirmation: PEP-310077's 810 bills its two lines (364.00 + 259.20) with
+    the freight charge and the discount (SAC*C*D240 45.00, SAC*A*C310 20.00, SAC12 02 off invoice): TDS 648.20, as
+    an 850 with those heading SACs is billed."""
+    from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
+
+    ws = of_its_own(RG80, tmp_path / "ws", {"pepperi": []}, warehouses=REPO / "warehouses")
+    profile = ws.root / "partners" / "pepperi.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        'ship_to_name = "Account Name"\n',
+        'ship_to_name = "Account Name"\nallowance_items = { FREIGHT = "D240", ORDER-DISC = "C310" }\n'),
+        encoding="utf-8")
+    shutil.copy2(CHARGES, ws.drop_root / "pepperi" / "inbox" / CHARGES.name)
+    _ws, _found, states = shipped_night(ws, RG80, NIGHT1, datetime(2026, 12, 1, 15))
+    assert states[("pepperi", "PEP-310077")] == "invoiced"
+    invoice = po_segments(segments(ws, "pepperi", "810"), "PEP-310077", "BIG")
+    assert [s[:6] for s in invoice if s[0] == "SAC"] == [["SAC", "C", "D240", "", "", "4500"],
+                                                          ["SAC", "A", "C310", "", "", "2000"]]
+    assert [s[1] for s in invoice if s[0] == "TDS"] == ["64820"]
