@@ -137,6 +137,12 @@ def test_a_multi_door_csv_order_is_held_as_an_850_naming_a_ship_to_per_line(tmp_
         "U-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301",
         "U-2;26.11.2026;2;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Store 9;1 Main St;Palo Alto;CA;94301"))
     assert ("decide", "LINE_SHIP_TO_DIFFERS", 3, "Ship To", "U-1") in found
+    state = StateStore(ws.state_path)
+    try:
+        [said] = [f["message"] for f in state.findings() if f["code"] == "LINE_SHIP_TO_DIFFERS"]
+    finally:
+        state.close()
+    assert said.startswith("Line 2 names its own ship-to (its row's ship-to: Store 7 92 UMB-7), not the order's")
     assert not [f for f in found if f[4] == "U-2"]
     assert not [f for f in found if f[1] in ("SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE")]  # UMB-7 is known
     assert _answer(rows)[:2] == [("U-1", "1", "IH", "0", "26,25", "held for review"),
