@@ -34,6 +34,9 @@ STATUS_TEXT = {
     "IS": "Substituted", "IW": "On hold, waiting",
 }
 _NOT_ACCEPTED = {"IR", "ID", "IB", "IH", "IW"}
+# IP on a line sent without a price (an 850's PO1 without PO104, a CSV order without a price column or cell): the 855's
+# code, as the partner's PRICE_MISSING outcome gives it, but no price was changed: ours was supplied, and said so
+PRICED_BY_US = "Accepted at our price (none sent)"
 # the allocation's line reasons (engine.allocate, the `reason` column's codes) in words, for `reason_text`
 REASON_TEXT = {
     "filled": "accepted in full from stock",
@@ -166,7 +169,8 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         "line_number": str(line.get("line_number") or ""),
         "sku": str(line.get("vendor_part") or line.get("buyer_part") or ""),
         "status": status,
-        "status_text": STATUS_TEXT.get(status, status),
+        "status_text": PRICED_BY_US if status == "IP" and line.get("unit_price") is None and price is not None
+        else STATUS_TEXT.get(status, status),
         "quantity_ordered": _num(ordered, settings),
         "quantity_accepted": _num(accepted, settings),
         "quantity_backordered": _num(backordered, settings),

@@ -59,7 +59,13 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
         sent = ids.get((loc.file, loc.st02, loc.line_number), ids.get((loc.file, row), ()))  # a wide row: the line's
         field = _field(f, sent)
         column = layout.column_text(field) if field else ""  # a name over two columns: "First + Last"
-        out.append(replace(f, message=_message(f.message, layout, sent),
+        message = f.message
+        if f.code == "PRICE_MISSING":  # "No PO104 price": none was sent, in the layout's price column or at all
+            message = message.replace("No PO104 price", "No price was sent in PO104" if layout.unit_price else
+                                      "No price was sent (the layout reads no price column)", 1)
+        elif f.code == "LINE_SHIP_TO_DIFFERS":  # a CSV line's own ship-to is its row's (parsers.csv_orders)
+            message = message.replace("N1*ST in its PO1 loop", "its row's ship-to", 1)
+        out.append(replace(f, message=_message(message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
 

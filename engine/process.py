@@ -633,7 +633,7 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
     read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256, limits=profile.limits,
                            id_limits=profile.csv_id_limits())
     out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
-                  lines=read.lines)
+                  lines=read.lines, sacs=read.sacs)  # its allowance rows: the orders' SACs, stored as an 850's
     out.row_pos = _row_pos(read)
     if (read.refused or read.more_refused) and "csv_ack" in profile.receives:  # as a 997 answers a set in error
         content = build_csv_refusals(read.refused, profile.fulfilment.csv_ack or CsvAckSettings(),

@@ -17,14 +17,18 @@ formula left ("#N/A") is a warning and read as no id (_ITEM_IDS), a price in an 
 0. Order-level values
 a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
 of rows that disagree hold the PO to the strictest, and a row's cancel / do-not-deliver date other than
-its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A line sent without an
+its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates), and so is a row's ship-to other than its
+PO's (a multi-door order: as an 850's PO1-loop N1*ST, _own_ship_tos). A line sent without an
 id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
 item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
 rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
-from the order row, which is no line. A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
+from the order row, which is no line; a PO's allowance and charge rows (the layout's allowance_records, an 850 flat
+file's "A" record; its allowance_items, an ERP export's freight or discount item line) are its heading SACs
+(CsvOrders.sacs, ORDER_SACS: _Charges), no line.
+A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
 the name after ", " as an 850's) the layout gives as a list of columns is their cells joined by one blank, blank
 ones left out (a cart's "Shipping First Name", "Shipping Last Name"); a listed column the header lacks is not read,
 as a single one is not.
@@ -63,7 +67,15 @@ from schemas import countries
 from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CSV_JOINED, CsvOrderMapping
-from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
+from schemas.orders import (
+    LINE_DATES,
+    LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
+    LINE_WIDE_DATES,
+    ORDER_LINES,
+    ORDER_SACS,
+    ORDERS,
+)
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
 
@@ -74,11 +86,17 @@ _DATES = ("po_date", "requested_ship_date", "requested_delivery_date", *_STRICTE
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
-           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
+           "window_type", "allowance_code", "allowance_amount")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
-                "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+                "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country",
+                "sales_requirement")
+# a yes/no cell (the layout's sales_requirement column: "Partial Shipments", "Ship complete") and the answer it gives
+_YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no", "false": "no", "0": "no"}
+# the window's two kinds (the layout's window_type column) and the dates each is read into (DTM 037/038, 064/063)
+_WINDOWS = {"ship": ("ship_not_before", "ship_no_later"), "delivery": ("do_not_deliver_before", "do_not_deliver_after")}
 # the ship-to's text (N1/N3/N4), where a line break or tab is no character (an address cell of several lines)
 _TEXT = ("ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
@@ -105,6 +123,8 @@ _ITEM_IDS = ("upc", "gtin", "vendor_part", "buyer_part")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
+# a line's own ship-to (ORDER_LINES, as an 850's PO1-loop N1*ST/N3/N4 fills them): a row's where it is not its PO's
+_LINE_SHIP_TO = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))  # name, id_qualifier, id ...
 # the line's columns a wide export numbers, its items side by side ("Item {n} SKU", "Qty {n}"): CsvOrderMapping
 _NUMBERED = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
 
@@ -138,6 +158,9 @@ class CsvOrders:
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
     refused: list[RefusedRow] = field(default_factory=list)  # every row not taken, in file order (MOST_REFUSED)
     more_refused: int = 0  # rows not taken beyond MOST_REFUSED (not listed)
+    # the orders' allowances and charges: their allowance rows (the layout's allowance_records, allowance_items), as
+    # an 850's heading SACs
+    sacs: pa.Table = field(default_factory=ORDER_SACS.empty_table)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -195,6 +218,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             columns.update({f"{name}#{i}": title for i, title in enumerate(columns.pop(name))})
             reading.joined.append(name)
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
+    charges = _Charges(mapping)  # the allowance and charge rows (ORDER_SACS)
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
     if mapping.record_type is not None:
         columns["record_type"] = mapping.record_type
@@ -215,6 +239,17 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
+            if charges.kinds and po and (code := charges.code_of(rows, fields)) is not None:
+                rows.where = po
+                state = pos.get(po)
+                if state is None:
+                    state = pos[po] = _Po(len(pos), number)
+                value = _row(rows, number, fields, mapping, reading, head=True)
+                if value is None or not charges.add(rows, number, state, value, code, reading):
+                    state.bad = True
+                if state.bad:
+                    _refuse(number, po, fields)
+                continue
             if not wide.templates and ((not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and
                                        (why := totals.reason(rows, fields, po)) is not None
                                        or po in pos and (why := totals.subtotal(rows, fields, po)) is not None):
@@ -293,6 +328,12 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.exports and batches:  # exports pasted into one file: a PO in two of them the same is read once
         batches = _copies_dropped(rows, batches, pos)
     for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
+        if state.sacs and not state.members and not state.bad:
+            number = state.sacs[0]["file_segment"]
+            rows.where, state.bad = po, True
+            rows.problem("CSV_VALUE_MISSING", f"PO {po} has an allowance or charge row and no line row.", number,
+                         "po_number")
+            _refuse(number, po, [])
         if state.head_row is not None and not state.members and not state.bad:
             number, fields = state.head_row
             rows.where, state.bad = po, True
@@ -322,6 +363,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
                        "release_number": head["release_number"], **{k: head[k] for k in _STRICTEST},
+                       "sales_requirement": head["sales_requirement"],  # as an 850's CSH01
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
                        # the N2 in the name after ", ", as an 850's (schemas.orders ship_to_name2)
                        "ship_to_name": ", ".join(filter(None, (head["ship_to_name"], head["ship_to_name2"]))) or None,
@@ -340,7 +382,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     answered = _refused(rows, refused, batches, bad, findings, mapping)
     more += max(0, len(answered) - MOST_REFUSED)
     heads = _table(orders, ORDERS)
-    return CsvOrders(heads, _own_dates(_good_lines(batches, pos), heads), findings, bad, answered[:MOST_REFUSED], more)
+    sacs = [{"partner": partner, "order_ref": state.order_ref, "po_number": po, **sac,
+             **_lineage(file, source_sha256, state.st02)} for po, state in pos.items()
+            if not state.bad and state.members for sac in state.sacs]
+    return CsvOrders(heads, _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads), findings, bad,
+                     answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
 
 
 # what a PO's line row says (read): two exports' rows of one PO saying the same are copies (_copies_dropped)
@@ -426,17 +472,47 @@ def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:
     LINE_WIDE_DATES) kept as its line's own where they differ from its PO's (``orders``: the strictest of its rows,
     _inconsistent), as an 850's PO1-loop DTM is: a row whose cancel date is later than another row's ships and is
     promised by its own, a row whose window opens later ships no earlier. A row that
-    agrees with its PO, or leaves the date blank, has none of its own (the PO's applies)."""
+    agrees with its PO, or leaves the date blank, has none of its own (the PO's applies). So is a row's sales
+    requirement (the layout's yes/no column read as a CSH01 code) other than its PO's: its line's own, as a PO1-loop
+    CSH's (engine.answer: a line's own N or Y decides its back order)."""
     if not lines.num_rows:
         return lines
     at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
-    for name in _ROW_DATES:
+    for name in (*_ROW_DATES, "sales_requirement"):
         mine = lines[name]
         if mine.null_count == lines.num_rows:
             continue
         same = pc.fill_null(pc.equal(mine, orders[name].take(at)), False)
         lines = lines.set_column(lines.schema.get_field_index(name), name,
-                                 pc.if_else(same, pa.scalar(None, pa.date32()), mine))
+                                 pc.if_else(same, pa.scalar(None, mine.type), mine))
+    return lines
+
+
+def _own_ship_tos(lines: pa.Table, orders: pa.Table) -> pa.Table:
+    """``lines`` with each row's ship-to (its id, name, address: ORDER_LINES ship_to_*) kept as its line's own where
+    it names another than its PO's (the PO's first row's, blanks filled by later rows: a multi-door order, its rows
+    naming each store), as an 850's PO1-loop N1*ST is: such a line is checked and held as the 850's
+    (rules.business.places: LINE_SHIP_TO_DIFFERS, held for a person; shipped to its own place once approved). It used
+    to ship to the PO's ship-to with only CSV_ORDER_INCONSISTENT said. A row repeating its PO's ship-to, or leaving
+    it blank, has none of its own (the PO's applies); a row's value differing from its PO's in any ship-to column
+    makes every ship-to column the row sent its line's."""
+    if not lines.num_rows:
+        return lines
+    at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
+    differs = None
+    for name in _LINE_SHIP_TO:
+        if name == "ship_to_id_qualifier":
+            continue
+        mine = lines[name]
+        if mine.null_count == lines.num_rows:
+            continue
+        other = pc.fill_null(pc.not_equal(mine, orders[name].take(at)), True)
+        here = pc.and_(pc.is_valid(mine), other)
+        differs = here if differs is None else pc.or_(differs, here)
+    for name in _LINE_SHIP_TO:
+        column = pa.nulls(lines.num_rows, pa.string()) if differs is None else pc.if_else(
+            differs, lines[name], pa.scalar(None, pa.string()))
+        lines = lines.set_column(lines.schema.get_field_index(name), name, column)
     return lines
 
 
@@ -544,7 +620,7 @@ class _Po:
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids", "head_row")
+                 "line_ids", "head_row", "sacs")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -556,6 +632,57 @@ class _Po:
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
         self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
+        self.sacs: list[dict] = []  # its allowance and charge rows read (ORDER_SACS values but partner and lineage)
+
+
+class _Charges:
+    """A PO's allowance and charge rows (the layout's allowance_records, allowance_items): each the order's heading
+    SAC (ORDER_SACS), as an 850 flat file's allowance record or an ERP export's "Shipping" / "Discount" item line
+    means it, never a line. Its amount: the allowance_amount column, else the row's price x quantity (or its price);
+    negative an allowance (A), positive a charge (C), SAC12 02 (off invoice: carried to the order's 810s)."""
+
+    __slots__ = ("records", "items", "kinds")
+
+    def __init__(self, m: CsvOrderMapping) -> None:
+        self.records = {kind.strip().casefold() for kind in m.allowance_records}
+        self.items = dict(m.allowance_items)
+        self.kinds = bool(self.records or self.items)
+
+    def code_of(self, rows: CsvRows, fields: list[str]) -> str | None:
+        """The row's SAC02 code ("" none) when it is an allowance or charge row, else None."""
+        if self.records and rows.cell(fields, "record_type").casefold() in self.records:
+            return rows.cell(fields, "allowance_code").upper()
+        item = " ".join(rows.cell(fields, "vendor_part").split()).upper()
+        if item and item in self.items:
+            return rows.cell(fields, "allowance_code").upper() or self.items[item]
+        return None
+
+    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, code: str, reading: _Reading) -> bool:
+        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount."""
+        m = reading.mapping
+        sent = v["allowance_amount"]
+        if sent is not None:
+            amount = reading.price(sent, m)[0]
+        elif v["unit_price"] is not None:
+            amount = v["unit_price"] * (v["quantity"] if isinstance(v["quantity"], Decimal) else 1)
+        else:
+            amount = None
+        if amount is None:
+            name = "allowance_amount" if m.allowance_amount else "unit_price"
+            column = rows.header_names.get(name, name)
+            rows.problem("CSV_NUMBER_INVALID" if sent is not None else "CSV_VALUE_MISSING",
+                         f"Row {number} is an allowance or charge row (the layout's allowance_records / "
+                         f"allowance_items) without an amount in {column!r}" + (f": {sent!r} is not a number."
+                                                                                 if sent is not None else "."),
+                         number, name, sent)
+            return False
+        if amount == 0:
+            return True  # nothing allowed nor charged: no SAC (an 810 writes none of 0)
+        state.sacs.append({"line_number": None, "line_id": None, "kind": "A" if amount < 0 else "C",
+                           "code": code or None, "amount": abs(amount).quantize(_PLACES), "handling": "02",
+                           "description": v["description"] or v["vendor_part"],
+                           "segment_position": number, "file_segment": number})
+        return True
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
@@ -566,8 +693,8 @@ class _Lines:
     """One batch's ORDER_LINES gathered column by column (no dict per line)."""
 
     _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
-                "price_sent", "price_basis",
-                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES)
+                "price_sent", "price_basis", "sales_requirement",
+                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES, *_LINE_SHIP_TO)
 
     def __init__(self) -> None:
         self.rows = 0
@@ -580,7 +707,7 @@ class _Lines:
         c["line_number"].append(n)
         c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
         for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description",
-                     *_ROW_DATES):  # the row's own dates: _own_dates keeps those not the PO's
+                     "sales_requirement", *_ROW_DATES):  # the row's own dates: _own_dates keeps those not the PO's
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
         for name in _QUALIFIER:
@@ -588,6 +715,12 @@ class _Lines:
         c["product_ids"].append([{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]])
         c["st02"].append(state.st02)
         c["file_segment"].append(number)
+        # the row's ship-to, as its line's own where it is not its PO's (_own_ship_tos): the N2 in the name after
+        # ", " and the buyer's own code (92) for an id, as the order's (read_csv_orders)
+        c["ship_to_name"].append(", ".join(filter(None, (v["ship_to_name"], v["ship_to_name2"]))) or None)
+        c["ship_to_id_qualifier"].append("92" if v["ship_to_id"] else None)
+        for name in _LINE_SHIP_TO[2:]:
+            c[name].append(v[name])
         self.rows += 1
 
     def table(self, partner: str, file: str, sha: str) -> pa.Table:
@@ -739,6 +872,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                              + date_hint(out[name], m), number, name, out[name])
                 ok = False
             out[name] = value
+    if out["window_type"] is not None and ok:
+        ok = _window_kind(rows, number, out, m)
     for name, most, element in reading.limits:
         value = out[name]
         if value is not None and len(value) > most:
@@ -815,6 +950,15 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             else:
                 out[name] = " ".join(value.split()) or None
     out["unit"] = unit_code(out["unit"], m)
+    if out["sales_requirement"] is not None:  # the layout's yes/no column: the CSH01 code its answer means
+        answer = _YES_NO.get(out["sales_requirement"].casefold())
+        if answer is None:
+            column = rows.header_names.get("sales_requirement", "sales_requirement")
+            rows.problem("CSV_VALUE_INVALID", f"{column!r} {out['sales_requirement']!r} is no yes or no (yes, no, "
+                         "true, false, Y, N, 1, 0): how the order ships is not known, and the PO is refused.", number,
+                         "sales_requirement", out["sales_requirement"])
+            ok = False
+        out["sales_requirement"] = dict(m.sales_requirement_codes).get(answer or "")
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     code = out["price_currency"]
@@ -828,6 +972,26 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     elif code is not None:
         out["currency"] = code  # the order's currency, as the price names it (the rules check it: CURRENCY_MISMATCH)
     return out if ok else None
+
+
+def _window_kind(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping) -> bool:
+    """The row's window dates moved to the pair its window type (the layout's window_type column, through
+    window_types) names: a "Ship" row's dates read in the delivery columns are its ship window (DTM 037/038), a
+    "Delivery" row's read in the ship columns its delivery window (DTM 064/063); a row giving both pairs is read as
+    sent. A word the layout does not list refuses the row's PO (False, CSV_VALUE_INVALID)."""
+    sent = out["window_type"]
+    kind = dict(m.window_types).get(" ".join(sent.split()).upper())
+    if kind is None:
+        column = rows.header_names.get("window_type", "window_type")
+        rows.problem("CSV_VALUE_INVALID", f"{column!r} {sent!r} names no kind of window the layout knows (its "
+                     f"window_types: {', '.join(w for w, _k in m.window_types)}): whether the dates are a ship or a "
+                     "delivery window is not known, and the PO is refused.", number, "window_type", sent)
+        return False
+    mine, other = _WINDOWS[kind], _WINDOWS["delivery" if kind == "ship" else "ship"]
+    if all(out[name] is None for name in mine):
+        for to, name in zip(mine, other, strict=True):
+            out[to], out[name] = out[name], None
+    return True
 
 
 _QUANTITY_UNIT = re.compile(r"^(?P<number>[+-]?[\d.,'\u2019\u00a0\u202f ]*\d)\s*(?P<unit>[^\W\d][^\d]*)$")
@@ -896,11 +1060,14 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
             continue
         if head[name] is None:
             head[name], state.rows[name] = v[name], number
-        elif v[name] != head[name]:
+        elif v[name] != head[name] and name != "sales_requirement":  # a row's own: its line's (_own_values)
             strictest = _STRICTEST.get(name)
             kept = f"; the PO keeps {strictest(v[name], head[name])!s}, the strictest" if strictest else ""
             if name in _OWN:
                 kept += ", and each row's line its own"
+            elif name.startswith("ship_to_"):
+                kept = ("; the row's line keeps its own ship-to, as an 850's PO1-loop N1*ST (a place other than the "
+                        "PO's holds the order for a person: LINE_SHIP_TO_DIFFERS)")
             out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
                                f"{state.rows[name]}{kept}.", file=rows.file, row=number,
                                column=rows.header_names.get(name, name), value=str(v[name])))

@@ -51,6 +51,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_VALUE_GARBLED", "business", "error", "",
        "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost; or a CSV "
        "order's id or ship-to is a spreadsheet's error value (#N/A, #REF!: a formula that failed): its value is lost."),
+    _C("CSV_VALUE_INVALID", "business", "error", "",
+       "A CSV order's cell holds a value its column cannot mean (the layout's yes/no sales requirement column "
+       "reading \"maybe\", a window type the layout's window_types do not list): the PO is refused, never read one "
+       "way unsaid."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
        "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),

@@ -823,10 +823,16 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date",
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
-                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type")
+                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
+                "sales_requirement", "window_type", "allowance_code", "allowance_amount")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
+
+
+# the CSH01 codes a CSV order's yes/no column may mean (schemas.orders SHIP_COMPLETE, NO_BACKORDER, BACKORDER_ALLOWED:
+# not imported, this module stays free of Arrow)
+_SALES_CODES = ("SC", "N", "SP", "Y", "BK", "O")
 
 
 class CsvOrderMapping(CsvFeedLayout):
@@ -895,7 +901,7 @@ class CsvOrderMapping(CsvFeedLayout):
 
     @model_validator(mode="after")
     def _records(self) -> CsvOrderMapping:
-        if bool(self.record_type) != bool(self.order_records):
+        if bool(self.record_type) != bool(self.order_records or self.allowance_records):
             raise ValueError("record_type and order_records go together: the column naming each row's kind, and the "
                              "kinds of a PO's order row (\"H\")")
         if self.order_rows and self.record_type:
@@ -988,6 +994,100 @@ class CsvOrderMapping(CsvFeedLayout):
     # a word not listed is read as the code it is (UNIT_UNKNOWN when it is none)
     default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
     # ship-to id and no address (a partner with one location whose export has no ship-to)
+    # a yes/no column saying how the order ships ("Partial Shipments", "Ship complete", "Allow backorders"): its cell
+    # (yes/no, true/false, Y/N, 1/0, any case) read as the CSH01 code sales_requirement_codes gives its answer, the
+    # order's sales requirement as an 850's CSH sets it (SC: shipped complete; N: no backorder; Y/BK: backorders
+    # taken); a row whose answer is not its PO's (its first row's) keeps its own as its line's, as a PO1-loop CSH. A
+    # blank cell, or an answer the codes leave out: the partner's policy. Another value refuses the PO
+    # (CSV_VALUE_INVALID)
+    sales_requirement: str | None = None
+    sales_requirement_codes: tuple[tuple[str, str], ...] = ()  # {no = "SC"} for "Partial Shipments: No"
+    # a column saying which kind of window a row's window dates are (Amazon Vendor Central's "Window type": Ship or
+    # Delivery): its word (any case, through window_types) moves the dates the row gives in the layout's window
+    # columns (ship_not_before / ship_no_later, or do_not_deliver_before / do_not_deliver_after) to that kind's pair,
+    # so one file mixing both is read right (a delivery window ships its opening less the partner's transit_days, a
+    # ship window ships when it opens). Blank: the dates as the layout maps them; a word not listed refuses the PO
+    # (CSV_VALUE_INVALID)
+    window_type: str | None = None
+    window_types: tuple[tuple[str, str], ...] = (("SHIP", "ship"), ("SHIPPING", "ship"), ("SHIP WINDOW", "ship"),
+                                                 ("DELIVERY", "delivery"), ("DELIVERY WINDOW", "delivery"),
+                                                 ("ARRIVAL", "delivery"))
+
+    # a PO's allowance and charge rows (an 850 flat file's "A" record, an ERP export's "Shipping" or "Discount" item
+    # line): read as the order's allowances and charges (ORDER_SACS, as an 850's heading SAC: stored with the order,
+    # carried to its 810s, SAC12 02 off invoice), never as lines. allowance_records: the record types (the
+    # record_type column, any case) of such a row; allowance_items: the item ids (the vendor_part column, any case)
+    # of such a row, each with its SAC02 code ({Shipping = "D240", Discount = "C310"}); allowance_code: the column of
+    # a row's SAC02 code (a record's "Allowance Code"; beside allowance_items, a row's own code wins);
+    # allowance_amount: the column of its amount (none: the row's price x quantity, or its price). A negative amount
+    # is an allowance (SAC01 A), a positive one a charge (C); a row without a readable amount refuses its PO
+    allowance_records: tuple[str, ...] = ()
+    allowance_items: tuple[tuple[str, str], ...] = ()
+    allowance_code: str | None = None
+    allowance_amount: str | None = None
+
+    @field_validator("allowance_items", mode="before")
+    @classmethod
+    def _allowance_items(cls, v: object) -> object:
+        """A TOML table {Shipping = "D240"}: each item id with its SAC02 code (code list 1300: four letters or
+        digits), kept as (ITEM, code) pairs, the items upper case with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for item, code in v.items():
+            if not isinstance(item, str) or not item.strip() or not isinstance(code, str) or not (
+                    len(code) == 4 and code.isascii() and code.isalnum() and code == code.upper()):
+                raise ValueError(f"allowance_items: {item!r} = {code!r}: each item names its SAC02 code (code list "
+                                 "1300: \"D240\" freight, \"C310\" discount)")
+            out[" ".join(item.split()).upper()] = code
+        return tuple(out.items())
+
+    @model_validator(mode="after")
+    def _allowance_rows(self) -> CsvOrderMapping:
+        if self.allowance_records and not self.record_type:
+            raise ValueError("allowance_records names record types: the layout's record_type names their column")
+        if self.allowance_items and not self.vendor_part:
+            raise ValueError("allowance_items names item ids: the layout's vendor_part names their column")
+        return self
+
+    @field_validator("window_types", mode="before")
+    @classmethod
+    def _window_types(cls, v: object) -> object:
+        """A TOML table {Ship = "ship", Delivery = "delivery"}: each word with its kind, kept as (WORD, kind) pairs,
+        the words upper case with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for word, kind in v.items():
+            if not isinstance(word, str) or not word.strip() or kind not in ("ship", "delivery"):
+                raise ValueError(f"window_types: {word!r} = {kind!r}: each word names \"ship\" or \"delivery\"")
+            out[" ".join(word.split()).upper()] = kind
+        return tuple(out.items())
+
+    @field_validator("sales_requirement_codes", mode="before")
+    @classmethod
+    def _sales_codes(cls, v: object) -> object:
+        """A TOML table {no = "SC", yes = "BK"}: each answer (yes or no) with the CSH01 code it means, kept as pairs
+        (the layout stays hashable)."""
+        if not isinstance(v, dict):
+            return v
+        known = _SALES_CODES
+        out = []
+        for answer, code in v.items():
+            if not isinstance(answer, str) or answer.strip().casefold() not in ("yes", "no"):
+                raise ValueError(f"sales_requirement_codes: {answer!r}: the answers are yes and no")
+            if code not in known:
+                raise ValueError(f"sales_requirement_codes: {answer} = {code!r}: a CSH01 code the order's sales "
+                                 f"requirement takes ({', '.join(known)})")
+            out.append((answer.strip().casefold(), code))
+        return tuple(out)
+
+    @model_validator(mode="after")
+    def _sales_column(self) -> CsvOrderMapping:
+        if bool(self.sales_requirement) != bool(self.sales_requirement_codes):
+            raise ValueError("sales_requirement and sales_requirement_codes go together: the yes/no column and the "
+                             "CSH01 code its answer means ({no = \"SC\"} for \"Partial Shipments: No\")")
+        return self
 
 
 # reason: the allocation's code(s) ("partial; no_receipt") or a finding's message, as partners have read it;

@@ -208,14 +208,24 @@ def test_line_ids_stay_distinct_whatever_the_rows_send():
 
 
 def test_a_repeated_line_id_and_a_ship_to_per_row_are_warnings_at_their_row(tmp_path):
-    """As an 850's repeated PO101 and SDQ stores: both rows are lines, answered, the order goes to its first
-    row's ship-to; each is told at its row and column."""
+    """As an 850's repeated PO101 and a PO1 loop's own N1*ST: both rows are lines, each told at its row and column.
+    A row naming another ship-to than its PO's first row is its line's own ship-to (csvgaps: it used to ship to the
+    first row's store, said only by CSV_ORDER_INCONSISTENT): the order is held for a person as the 850's
+    (LINE_SHIP_TO_DIFFERS), its acknowledgment saying so (IH); rows repeating one ship-to are answered as before."""
     _, found, ack = run_feed(tmp_path / "ws", feed(
         "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
         "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
         "UMB-6001;26.11.2026;1;10;EA;32,34;VP-1005;04.12.2026;UMB-7"))
     assert [f for f in found if f[0] == "intake"] == [("intake", "CSV_LINE_ID_DUPLICATE", 3, "Line", "UMB-6001"),
                                                       ("intake", "CSV_ORDER_INCONSISTENT", 3, "Ship To", "UMB-6001")]
+    assert ("decide", "LINE_SHIP_TO_DIFFERS", 3, "Ship To", "UMB-6001") in found
+    assert ack == ["UMB-6001;1;IH;On hold;20;0;0;EA;26,25;;held for review",
+                   "UMB-6001;1;IH;On hold;10;0;0;EA;32,34;;held for review"]
+    _, found, ack = run_feed(tmp_path / "ws2", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "UMB-6001;26.11.2026;1;10;EA;32,34;VP-1005;04.12.2026;UMB-9"))
+    assert found == [("intake", "CSV_LINE_ID_DUPLICATE", 3, "Line", "UMB-6001")]
     assert ack == ["UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled",
                    "UMB-6001;1;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered"]
 

@@ -151,7 +151,8 @@ def test_csv_ack_bytes():
         "HX-5001;2;BP;Partly accepted, balance backordered;1200;1000;200;EA;4,56;10.12.2026;;",
         "HX-5001;3;IR;Rejected;24;0;0;EA;39,2;;\"Item is discontinued; no; really\";"
         "\"Item is discontinued; no; really\"",  # not a code: its words are its own
-        "HX-5002;1;IP;Price changed;6;6;0;EA;1,25;11.12.2026;;",
+        # (HX-5002's row sends no price: ours supplied, said so; a price sent and changed: tests/test_csvgaps.py)
+        "HX-5002;1;IP;Accepted at our price (none sent);6;6;0;EA;1,25;11.12.2026;;",
         ""]
     again = build_csv_ack([(orders[0], po1, acks1), (orders[1], po2, acks2)], settings,
                           reasons={("HX-5001", 3): "Item is discontinued; no; really"})

@@ -426,18 +426,18 @@ def test_an_edited_copy_of_an_order_in_a_later_pasted_export_is_not_read_as_both
     assert counts.get("KQ8N3TZ4PD", 2) == 2  # refused, or one version of it: never both
 
 
-@pytest.mark.xfail(strict=True, reason="an 850 flat file's allowance or charge record (header, detail and "
-                   "allowance records under one header, as EDI providers' flat-file bridges write an 850's SAC) is "
-                   "read as a line of the order: it has no quantity, so CSV_VALUE_MISSING refuses the whole PO (the "
-                   "order lost; a total_labels pattern 'A *' passes it over without a word, the allowance lost); "
-                   "reading it needs a layout setting naming those record types and the CSV intake carrying "
-                   "ORDER_SACS to the order store, as an 850's SAC is")
 def test_a_flat_files_allowance_record_is_the_orders_allowance_not_a_line():
+    """An 850 flat file's allowance or charge record (header, detail and allowance records under one header, as EDI
+    providers' flat-file bridges write an 850's SAC) used to be read as a line of the order: it has no quantity, so
+    CSV_VALUE_MISSING refused the whole PO. The layout names those record types (allowance_records) and the columns
+    of their code and amount: read as the order's allowance (ORDER_SACS, as an 850's SAC; tests/test_csvgaps.py
+    carries it to the order store and the 810)."""
     data = (b"Record,PO Number,PO Date,Line,Quantity,Unit Price,UPC,Allowance Code,Amount\r\n"
             b"H,SPS-1001,2026-11-26,,,,,,\r\n"
             b"D,SPS-1001,,1,12,18.00,614141200122,,\r\n"
             b"A,SPS-1001,,,,,,C310,-21.60\r\n")
-    got = read_csv_orders(data, CsvOrderMapping(record_type="Record", order_records=("H",)), partner="p",
-                          file="f.csv")
+    got = read_csv_orders(data, CsvOrderMapping(record_type="Record", order_records=("H",), allowance_records=("A",),
+                                                allowance_code="Allowance Code", allowance_amount="Amount"),
+                          partner="p", file="f.csv")
     assert got.lines["line_id"].to_pylist() == ["1"]
     assert getattr(got, "sacs", None) is not None and got.sacs.num_rows == 1
