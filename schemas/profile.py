@@ -469,6 +469,11 @@ class DeliverySettings(_Model):
         """The folder of a document kind, relative to the outbox (or absolute); "" for the outbox itself."""
         return self.folders.get(kind, "")
 
+    def sent_folders(self) -> list[str]:
+        """The folders the documents are written to, relative to the outbox ("" the outbox itself; absolute ones,
+        on an SFTP server, left out), each once."""
+        return list(dict.fromkeys(["", *(f.strip("/") for f in self.folders.values() if not f.startswith("/"))]))
+
     @field_validator("batch")
     @classmethod
     def _positive(cls, v: str | int) -> str | int:

@@ -221,3 +221,29 @@ class NamePattern:
             else:
                 out.append(now.strftime(p._time_format()))
         return "".join(out)
+
+    def matcher(self, *, partner: str, doc_type: str) -> re.Pattern[str]:
+        """A regular expression matching the names this pattern gives ``partner``'s ``doc_type``; its group
+        ``number`` is the document's own number (a store rebuilt from the outbox reads it back: flows.rebuild)."""
+        out, numbered = [], False
+        for p in self.parts:
+            t = p.token
+            if not t:
+                out.append(re.escape(p.text))
+            elif t in ("partner", "type"):
+                out.append(re.escape(partner if t == "partner" else doc_type))
+            elif t in NUMBERS:
+                m = _NUMBER_SPEC.fullmatch(p.text or "d")
+                digits = rf"\d{{{int(m[1])},}}" if m and m[1] and p.text.startswith("0") else r"\d+"
+                if t != "gs06" and not numbered:
+                    out.append(f"(?P<number>{digits})")
+                    numbered = True
+                else:
+                    out.append(digits)
+            elif t == "po":
+                out.append(r"[A-Za-z0-9_-]*")
+            else:
+                fmt = p._time_format()
+                out.append(re.sub(r"%(.)", lambda f: rf"\d{{{_FIXED_TIME[f[1]]}}}", re.sub(r"[^%A-Za-z0-9]",
+                                                                                      lambda c: "\\" + c[0], fmt)))
+        return re.compile("".join(out))

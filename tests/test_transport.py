@@ -276,3 +276,180 @@ def test_a_delivery_killed_mid_write_is_finished_by_the_next_run_once_and_whole(
     assert all(d.status == "delivered" for d in state.documents("acme"))
     assert deliver_partner(profile, state, LocalDrop(ws.drop_root / "acme"), now=NIGHT) == 0
     state.close()
+
+
+# --- over SFTP (the tests' own OpenSSH server: connectors.testing_sshd) -------------------------------
+@pytest.fixture(scope="module")
+def sshd():
+    from connectors.testing_sshd import LocalSshd
+    from tests.sftp.conftest import need_root
+
+    need_root()
+    with LocalSshd() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def no_rename_sshd():
+    from connectors.testing_sshd import LocalSshd
+    from tests.sftp.conftest import need_root
+
+    need_root()
+    with LocalSshd(sftp_flags="-P rename,posix-rename") as server:
+        yield server
+
+
+def _remote(server, *folders: str) -> Path:
+    """The server's chroot with empty outbox/ and ``folders`` (paths in the chroot) owned by the sftp user."""
+    import shutil
+
+    root = server.folder("outbox").parent
+    for entry in root.iterdir():
+        if entry.name not in ("inbox", "processed") and entry.is_dir():
+            shutil.rmtree(entry)
+    for folder in ("outbox", *folders):
+        path = root / folder.strip("/")
+        path.mkdir(parents=True, exist_ok=True)
+        os.chown(path, server.uid, server.gid)
+    return root
+
+
+def _sftp_profile(ws, server, **delivery) -> PartnerProfile:
+    base = load_profiles(ws.root / "partners")["acme"]
+    drop = {"kind": "sftp", "sftp": server.settings().model_dump()}
+    return PartnerProfile.model_validate(base.model_dump() | {"drop": drop, "delivery": delivery})
+
+
+class _Poller:
+    """The partner's poller: what it sees (every file of every folder but the staging one) each time a chunk of an
+    upload has been written, while that upload is still under way."""
+
+    def __init__(self, root: Path, *, skip: str = "") -> None:
+        self.root, self.skip, self.seen = root, skip, []
+
+    def __call__(self, name: str, _sent: int) -> None:
+        self.seen.append((name, {str(p.relative_to(self.root)): p.read_bytes() for p in self.root.rglob("*")
+                                 if p.is_file() and not (self.skip and p.is_relative_to(self.root / self.skip))}))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("upload, staging", [("temp_name", None), ("staging", "/stage"), ("direct", None)])
+def test_over_sftp_each_type_lands_in_its_folder_by_its_name_and_no_poller_sees_a_partial_file(tmp_path, sshd,
+                                                                                                  upload, staging):
+    from connectors.sftp import SftpDrop
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    root = _remote(sshd, "outbox/855", "acks", "stage")
+    profile = _sftp_profile(ws, sshd, upload=upload, staging_folder=staging, folders={"855": "855", "997": "/acks"},
+                            file_name="{type}_{partner}_{date}{time}_{isa13:09d}.edi")
+    state = _planned(ws, profile)
+    poller = _Poller(root, skip="stage")
+    with SftpDrop(profile.drop.sftp, progress=poller) as drop:
+        assert deliver_partner(profile, state, drop, now=NIGHT) == 4
+    docs = {d.file_name: d for d in state.documents("acme")}
+    where = {"855": "outbox/855", "997": "acks", "CSV": "outbox"}
+    placed = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert placed == {f"{where[d.doc_type]}/{n}": d.content for n, d in docs.items()}  # nothing left beside them
+    assert all(re.fullmatch(r"(855|997)_acme_20261206020005_\d{9}\.edi", n) for n, d in docs.items()
+               if d.doc_type != "CSV")
+    assert len(poller.seen) == 4
+    for name, seen in poller.seen:  # mid-upload: the file is not under its name (unless written there directly)
+        under = {p: data for p, data in seen.items() if Path(p).name == name}
+        if upload == "direct":
+            assert list(under) == [f"{where[docs[name].doc_type]}/{name}"]
+        else:
+            assert under == {}
+        assert all(data == docs[Path(p).name].content for p, data in seen.items()  # the files before it: whole
+                   if Path(p).name != name and Path(p).name in docs)
+        assert upload != "temp_name" or any(Path(p).name.startswith(".tmp-") for p in seen)
+        assert upload == "temp_name" or not any(Path(p).name.startswith(".") for p in seen)  # no dot-file
+    with SftpDrop(profile.drop.sftp) as drop:
+        assert deliver_partner(profile, state, drop, now=NIGHT) == 0  # nothing sent twice
+    state.close()
+
+
+@pytest.mark.integration
+def test_over_sftp_an_upload_that_fails_leaves_nothing_under_its_name_and_the_retry_sends_each_once(tmp_path,
+                                                                                                     sshd):
+    from connectors.sftp import SftpDrop
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    root = _remote(sshd, "stage")
+    profile = _sftp_profile(ws, sshd, upload="staging", staging_folder="/stage")
+    state = _planned(ws, profile)
+    calls = []
+
+    def cut(name: str, _sent: int) -> None:
+        calls.append(name)
+        if len(calls) == 2:
+            raise ConnectionResetError("the line dropped")
+
+    with SftpDrop(profile.drop.sftp, progress=cut) as drop, pytest.raises(Exception):  # noqa: B017
+        deliver_partner(profile, state, drop, now=NIGHT)
+    assert sorted(p.name for p in (root / "outbox").iterdir()) == [calls[0]]  # the first, whole; the second not
+    assert [d.status for d in state.documents("acme") if d.file_name == calls[0]] == ["delivered"]
+    with SftpDrop(profile.drop.sftp) as drop:
+        assert deliver_partner(profile, state, drop, now=NIGHT) == 3
+    docs = {d.file_name: d.content for d in state.documents("acme")}
+    assert {p.name: p.read_bytes() for p in (root / "outbox").iterdir()} == docs
+    assert not any((root / "stage").iterdir())
+    state.close()
+
+
+@pytest.mark.integration
+def test_a_server_that_refuses_renames_takes_direct_writes_and_a_write_cut_off_is_written_again_whole(tmp_path,
+                                                                                                      no_rename_sshd):
+    from connectors.sftp import SftpDrop
+    from schemas.errors import SecurityError
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    root = _remote(no_rename_sshd)
+    refused = _sftp_profile(ws, no_rename_sshd)
+    state = _planned(ws, refused)
+    with SftpDrop(refused.drop.sftp) as drop, pytest.raises(SecurityError, match="refuses to rename"):
+        deliver_partner(refused, state, drop, now=NIGHT)  # the default temporary name needs a rename
+    docs = {d.file_name: d for d in state.documents("acme")}
+    cut, other = sorted(docs)[:2]
+    (root / "outbox" / cut).write_bytes(docs[cut].content[:20])  # what a connection lost mid-upload leaves
+    (root / "outbox" / other).write_bytes(b"ISA*not ours")
+    for name in (cut, other):
+        os.chown(root / "outbox" / name, no_rename_sshd.uid, no_rename_sshd.gid)
+    profile = _sftp_profile(ws, no_rename_sshd, upload="direct")
+    with SftpDrop(profile.drop.sftp) as drop, pytest.raises(StateError, match="other content"):
+        deliver_partner(profile, state, drop, now=NIGHT)
+    assert (root / "outbox" / other).read_bytes() == b"ISA*not ours"  # never written over
+    (root / "outbox" / other).unlink()
+    with SftpDrop(profile.drop.sftp) as drop:
+        assert deliver_partner(profile, state, drop, now=NIGHT) == 1
+    assert {p.name: p.read_bytes() for p in (root / "outbox").iterdir()} == {n: d.content for n, d in docs.items()}
+    assert all(d.status == "delivered" for d in state.documents("acme"))
+    state.close()
+
+
+def test_a_store_rebuilt_from_the_outbox_finds_the_files_in_each_type_s_folder_by_their_patterns(tmp_path):
+    """flows.rebuild reads every [delivery] folder of a local drop and a CSV acknowledgment's number back from its
+    pattern: the documents are recorded as sent and no number is used again (a name of the lost store's is never
+    given to another document)."""
+    from flows.rebuild import catch_up
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    _set_delivery(ws, 'folders = {"855" = "855", "csv_ack" = "acks"}\n'
+                      'file_names = {"csv_ack" = "ACK_{po}_{isa13:09d}.csv"}')
+    profile = ws.partners()["acme"]
+    state = _planned(ws, profile)
+    assert deliver_partner(profile, state, LocalDrop(ws.drop_root / "acme"), now=NIGHT) == 4
+    before = {d.file_name: d.content for d in state.documents("acme")}
+    state.close()
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    state = StateStore(ws.state_path)
+    catch_up(ws, state, at=NIGHT, run_id="rebuild")
+    assert {d.file_name: d.content for d in state.documents("acme")} == before
+    csv = PlannedDocument("acme", "CSV", "", (PlannedSet("CSV:ack:ACME 1/3:again", (), "ACME 1/3", "s2"),),
+                          content=b"po_number,status\r\nACME 1/3,IR\r\n")
+    state.apply(Plan(documents=(*_docs()[:1], csv)), render=renderer({"acme": profile}, NIGHT),
+                hold=holder({"acme": profile}, stage="decide"), at=NIGHT.isoformat(), run_id="next")
+    new = {d.file_name for d in state.documents("acme")} - set(before)
+    assert len(new) == 2  # both numbered past the rebuilt ones: the insert of a name in use would have failed
+    assert deliver_partner(profile, state, LocalDrop(ws.drop_root / "acme"), now=NIGHT) == 2
+    state.close()
