@@ -494,6 +494,8 @@ class SftpDrop:
             tmp = final
         elif upload == "staging" and staging:
             tmp = self._path(staging, name)
+            if posixpath.dirname(tmp) == posixpath.dirname(final):  # (the profile refuses it too)
+                raise ConfigError("the staging folder is the folder delivered to", folder=folder, staging=staging)
         else:
             tmp = posixpath.join(self._dir(folder), f"{TMP_PREFIX}{name}{TMP_SUFFIX}")
         with self._edge("write", folder, name):

@@ -6,6 +6,7 @@ environment variable (or Prefect Secret block) that holds it, never stored here.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
 from pathlib import Path
@@ -540,6 +541,15 @@ class PartnerProfile(_Model):
         if d.file_name is not None or d.file_names:
             check_patterns(self.id, {k: d.pattern(k) or ("{partner}-{type}-{isa13:09d}.x12" if k in X12_TYPES else
                                                          "{partner}-csv-ack-{isa13:09d}.csv") for k in DOC_KEYS})
+        if d.staging_folder:  # a staging folder that is one the partner reads would show it every file half written
+            outbox = self.drop.sftp.remote_outbox if self.drop.kind == "sftp" and self.drop.sftp else "outbox"
+
+            def place(folder: str) -> str:
+                return posixpath.normpath(posixpath.join(outbox, folder)) if folder else posixpath.normpath(outbox)
+
+            if place(d.staging_folder) in {place(""), *(place(f) for f in d.folders.values())}:
+                raise ValueError(f"staging_folder {d.staging_folder!r} is a folder the documents are delivered to: "
+                                 "name one their poller never reads")
         if self.drop.kind == "local":
             for folder in [*d.folders.values(), d.staging_folder or ""]:
                 if folder.startswith("/"):

@@ -187,6 +187,9 @@ def test_a_local_drop_s_folders_are_subfolders_of_its_outbox(tmp_path):
             _profile(ws, folders={"856": bad})
     with pytest.raises(ValueError, match="needs a staging_folder"):
         _profile(ws, upload="staging")
+    for delivered in ("855", "855/"):  # staging in a folder their poller reads: every file seen half written
+        with pytest.raises(ValueError, match="is a folder the documents are delivered to"):
+            _profile(ws, upload="staging", staging_folder=delivered, folders={"855": "855"})
 
 
 # --- uploads -------------------------------------------------------------------------------------
@@ -312,6 +315,19 @@ def _remote(server, *folders: str) -> Path:
         path.mkdir(parents=True, exist_ok=True)
         os.chown(path, server.uid, server.gid)
     return root
+
+
+def test_an_sftp_staging_folder_is_never_one_the_documents_are_delivered_to(tmp_path):
+    from connectors.testing_sshd import LocalSshd
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    server = LocalSshd.__new__(LocalSshd)  # settings only: no server is started
+    server.port, server.user, server.user_key, server.known_hosts = 2222, "u", tmp_path / "k", tmp_path / "kh"
+    folders = {"856": "/in/856", "855": "855"}  # 855: remote_outbox's 855 (/outbox/855)
+    for staging in ("/outbox", "/outbox/", "/in/856", "/outbox/855", "855"):
+        with pytest.raises(ValueError, match="delivered to"):
+            _sftp_profile(ws, server, upload="staging", staging_folder=staging, folders=folders)
+    assert _sftp_profile(ws, server, upload="staging", staging_folder="/stage").delivery.staging_folder == "/stage"
 
 
 def _sftp_profile(ws, server, **delivery) -> PartnerProfile:
