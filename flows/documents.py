@@ -309,17 +309,19 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
                 todo[key] = (doc.id, content)
             else:
                 done.append(doc.id)
-        if local:
+        folders = list(dict.fromkeys([*(f for f, _name in todo), *where.values()]))
+        if local and upload != "direct":
             for folder in dict.fromkeys(f for f, _name in todo):
                 _write(drop, folder, {name: v for (f, name), v in todo.items() if f == folder}, upload, staging)
             done += [doc_id for doc_id, _content in todo.values()]
-        else:  # each file marked as soon as it is in place: a partner may take it before a retry
-            for (folder, name), (doc_id, content) in todo.items():  # after a dropped connection would send it again
+        else:  # each file marked as soon as it is in place: a partner may take it before a retry after a dropped
+            # connection (or, written directly, a failed write of a later file) would send it again
+            for (folder, name), (doc_id, content) in todo.items():
                 _write(drop, folder, {name: (doc_id, content)}, upload, staging)
-                _delivered(state, [doc_id], sync, now)
+                _delivered(state, [doc_id], sync, now, [folder])
                 n += 1
         if done:
-            _delivered(state, sorted(done), sync, now)
+            _delivered(state, sorted(done), sync, now, folders)
             n += len(done)
     if garbled:  # (the documents are sent: the words say what the partner reads)
         state.apply(lifecycle.plan_file_findings(garbled, partner=party, consequence="sent with '?'",
@@ -384,7 +386,8 @@ def _write(drop: FileDrop, folder: str, files: Mapping[str, tuple[int, bytes]], 
         faults.reached("after-outbox-write")
 
 
-def _delivered(state: StateStore, ids: list[int], sync, now: datetime) -> None:
-    if sync is not None:
-        sync("outbox")
+def _delivered(state: StateStore, ids: list[int], sync, now: datetime, folders: list[str]) -> None:
+    if sync is not None:  # the renames into each folder made durable first
+        for folder in folders:
+            sync(folder)
     state.mark_delivered_many(ids, now.isoformat())
