@@ -1,7 +1,9 @@
 """The file-drop protocol every connector implements (local folders, SFTP, in-memory).
 
 Folders are logical names ("inbox", "outbox", "processed", "quarantine", "archive"); each
-connector maps them to real places. Writes go to a temporary name and are renamed into place.
+connector maps them to real places ("outbox/<path>": a profile's [delivery] folder under the outbox).
+Writes go to a temporary name and are renamed into place (or, as [delivery] upload asks, through a
+staging folder or under the final name: LocalDrop.write_many, SftpDrop.write).
 Connectors never parse file contents and never import parsers.
 """
 

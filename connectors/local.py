@@ -217,20 +217,31 @@ class LocalDrop:
 
     def write_many(self, folder: str, files: Sequence[tuple[str, bytes]], *,
                    before: Callable[[str, bytes], None] | None = None,
-                   placed: Callable[[str], None] | None = None) -> None:
+                   placed: Callable[[str], None] | None = None, upload: str = "temp_name",
+                   staging: str | None = None) -> None:
         """`write` for many files at once, in order: each goes to a hidden temporary name (``before(name,
         data)`` is called first), then all their bytes are made durable together - one syncfs(2) of the
         file system where Linux reports its write-back errors (5.8 and later), else an fsync per file -,
         and only then is each renamed into place (``placed(name)`` after each). A file in place always
         has all its bytes; a failure before the renames places none and removes its temporaries (a
         killed process leaves them to `remove_temporaries`). Like `write`, the renames are durable once
-        the folder is synced (`sync`)."""
+        the folder is synced (`sync`).
+
+        ``upload`` (a profile's [delivery] upload): "temp_name" as above, the temporary beside the file;
+        "staging": the temporaries in the folder ``staging`` (same file system), moved into ``folder``
+        (a poller that takes every file of its folder never sees one half written); "direct": each written
+        under its final name, then made durable (a crash leaves part of a file there, which the next
+        delivery writes again whole: the partner's choice, for a reader that refuses renamed files)."""
         where = self._dir(folder)
         for name, _data in files:
             if not is_safe_name(name):
                 raise ConfigError("unsafe file name refused", name=name)
+        if upload == "direct":
+            self._write_direct(folder, files, before=before, placed=placed)
+            return
         flush = _syncfs()
         dfd = os.open(where, os.O_RDONLY)
+        sfd = os.open(self._dir(staging), os.O_RDONLY) if upload == "staging" and staging else dfd
         temps: builtins.list[str] = []
         done = 0
         try:
@@ -238,23 +249,59 @@ class LocalDrop:
                 for name, data in files:
                     if before is not None:
                         before(name, data)
-                    temps.append(_write_temporary(dfd, where, name, data, fsync=flush is None))
+                    temps.append(_write_temporary(sfd, self._dir(staging) if sfd != dfd else where, name, data,
+                                                  fsync=flush is None))
                 if flush is not None and temps and flush(dfd) != 0:
                     err = _errno()
                     raise OSError(err, os.strerror(err))
             except OSError as exc:
                 raise _write_error(exc, folder) from exc
             for (name, _data), tmp in zip(files, temps, strict=True):
-                os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+                os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
                 done += 1
                 if placed is not None:
                     placed(name)
         finally:
             for tmp in temps[done:]:  # not placed: never left behind
                 try:
-                    os.unlink(tmp, dir_fd=dfd)
+                    os.unlink(tmp, dir_fd=sfd)
                 except FileNotFoundError:
                     pass
+            if sfd != dfd:
+                os.close(sfd)
+            os.close(dfd)
+
+    def _write_direct(self, folder: str, files: Sequence[tuple[str, bytes]], *,
+                      before: Callable[[str, bytes], None] | None,
+                      placed: Callable[[str], None] | None) -> None:
+        """write_many's "direct" upload: each file written under its own name (truncating what is there), all
+        made durable together, each size checked; a file that failed is removed (never left short)."""
+        flush = _syncfs()
+        dfd = os.open(self._dir(folder), os.O_RDONLY)
+        try:
+            written = []
+            for name, data in files:
+                if before is not None:
+                    before(name, data)
+                try:
+                    _write_all(dfd, name, data, fsync=flush is None)
+                except OSError as exc:
+                    _unlink_quietly(dfd, name)
+                    raise _write_error(exc, folder) from exc
+                except BaseException:
+                    _unlink_quietly(dfd, name)
+                    raise
+                written.append((name, len(data)))
+            if flush is not None and written and flush(dfd) != 0:
+                err = _errno()
+                raise _write_error(OSError(err, os.strerror(err)), folder)
+            for name, size in written:
+                if os.stat(name, dir_fd=dfd).st_size != size:
+                    _unlink_quietly(dfd, name)
+                    raise ConnectorUnavailable("short write", folder=folder, name=name)
+                if placed is not None:
+                    placed(name)
+        finally:
             os.close(dfd)
 
     def sizes(self, folder: str, names: Sequence[str]) -> dict[str, int]:
@@ -483,6 +530,29 @@ def _write_temporary(dfd: int, where: Path, name: str, data: bytes, *, fsync: bo
         raise
     os.close(fd)
     return tmp
+
+
+def _write_all(dfd: int, name: str, data: bytes, *, fsync: bool) -> None:
+    """``data`` under ``name`` in the folder open as ``dfd``, replacing what the file held (fsynced when ``fsync``)."""
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600, dir_fd=dfd)
+    try:
+        view, done = memoryview(data), 0
+        while done < len(data):
+            wrote = os.write(fd, view[done:])
+            if wrote <= 0:
+                raise ConnectorUnavailable("short write", name=name)
+            done += wrote
+        if fsync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(dfd: int, name: str) -> None:
+    try:
+        os.unlink(name, dir_fd=dfd)
+    except FileNotFoundError:
+        pass
 
 
 @functools.cache

@@ -273,6 +273,8 @@ class SftpDrop:
     def _dir(self, folder: str) -> str:
         s = self.settings
         mapping = {"inbox": s.remote_inbox, "outbox": s.remote_outbox, "processed": s.remote_processed}
+        if folder.startswith("outbox/"):  # a profile's [delivery] folder: under remote_outbox, or an absolute path
+            return posixpath.join(s.remote_outbox, folder[len("outbox/"):])
         remote = mapping.get(folder)
         if remote is None:
             raise ConfigError("folder not mapped on the SFTP drop", folder=folder, host=s.host)
@@ -474,14 +476,28 @@ class SftpDrop:
                 got=got,
             )
 
-    def write(self, folder: str, name: str, data: bytes) -> None:
+    def write(self, folder: str, name: str, data: bytes, *, upload: str = "temp_name",
+              staging: str | None = None) -> None:
         """Upload to a temporary name, check its size, then posix_rename into place.
 
         A file already there with the same size and sha256 counts as delivered (no rewrite), so a
         retried upload leaves exactly one complete file.
+
+        ``upload`` (a profile's [delivery] upload): "temp_name" (``.tmp-<name>.part`` beside the file), "staging"
+        (``<name>`` in the folder ``staging``, e.g. "outbox/../stage", moved into place: for a poller that takes
+        every file of its folder, or a server refusing dot-files), "direct" (written under its final name and
+        its size checked, for a server that refuses renames: a file that fails is removed while the connection
+        lives; a connection lost mid-upload leaves part of it there, which the next delivery writes again).
         """
         final = self._path(folder, name)
-        tmp = posixpath.join(self._dir(folder), f"{TMP_PREFIX}{name}{TMP_SUFFIX}")
+        if upload == "direct":
+            tmp = final
+        elif upload == "staging" and staging:
+            tmp = self._path(staging, name)
+            if posixpath.dirname(tmp) == posixpath.dirname(final):  # (the profile refuses it too)
+                raise ConfigError("the staging folder is the folder delivered to", folder=folder, staging=staging)
+        else:
+            tmp = posixpath.join(self._dir(folder), f"{TMP_PREFIX}{name}{TMP_SUFFIX}")
         with self._edge("write", folder, name):
             if self._same_content(folder, name, final, data):
                 log.info("sftp %s/%s already delivered with identical content", folder, name)
@@ -505,7 +521,8 @@ class SftpDrop:
                         expected=len(data),
                         got=size,
                     )
-                self._rename(tmp, final, folder=folder, name=name)
+                if tmp != final:
+                    self._rename(tmp, final, folder=folder, name=name)
             except BaseException:
                 # a refused write (disk full, quota) or rename, or a short upload: no partial file left
                 self._drop_temporary(tmp)  # to fill the partner's quota or be taken by a careless reader

@@ -348,8 +348,9 @@ def _print_sent(workdir: Path, summary: dict, *, sftp_partner: str = "", limit: 
     finally:
         store.close()
     console.print(f"  this night sent {len(sent)} document(s):")
+    profiles = ws.runnable_partners() if sent else {}  # each one's [delivery] folders
     for d in sent[:limit]:
-        console.print(f"    {shown(_sent_where(ws, d, sftp_partner))}")
+        console.print(f"    {shown(_sent_where(ws, d, sftp_partner, profiles))}")
     if len(sent) > limit:
         console.print(f"    ... and {len(sent) - limit} more (reports/{shown(summary['run_id'])}/summary.html)")
 
@@ -360,7 +361,7 @@ def _acks_sent(w: dict) -> str:
     return f"{n} 997/TA1 sent, " if n else ""
 
 
-def _sent_where(ws, doc: dict, sftp_partner: str) -> str:
+def _sent_where(ws, doc: dict, sftp_partner: str, profiles: dict | None = None) -> str:
     """Where a sent document is found, relative to the workspace: a partner's drop outbox, or a warehouse's
     (its 997s and TA1s answering a 3PL's 945s: party "warehouse:<id>", in warehouse-drop/<id>/outbox, or
     its SFTP server's outbox), or the SFTP partner's outbox."""
@@ -376,9 +377,13 @@ def _sent_where(ws, doc: dict, sftp_partner: str) -> str:
         if warehouse is not None and warehouse.drop.kind != "local":
             return f"over SFTP: warehouse {wid} outbox/{name}"
         return str((ws.warehouse_drop_root / wid / "outbox" / name).relative_to(ws.root))
-    if party == sftp_partner:
-        return f"over SFTP: {party} outbox/{name}"
-    return str(Path("drop") / party / "outbox" / name)
+    from flows.documents import outbox_folder
+
+    profile = (profiles or {}).get(party)
+    folder = outbox_folder(profile.delivery if profile is not None else None, doc["doc_type"])  # its [delivery] folder
+    if party == sftp_partner:  # an absolute folder on the server ("outbox//in/856") as its path
+        return f"over SFTP: {party} {'/' + folder.split('//', 1)[1] if '//' in folder else folder}/{name}"
+    return str(Path("drop") / party / folder / name)
 
 
 def command_name() -> str:

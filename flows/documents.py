@@ -15,7 +15,7 @@ from datetime import datetime
 
 from connectors.base import FileDrop
 from connectors.local import TMP_PREFIX, LocalDrop
-from connectors.state import Hold, Render, StateStore
+from connectors.state import UNENVELOPED, Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from engine.outbound_controls import blanked, controls, named, set_bodies
@@ -27,7 +27,8 @@ from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import FindingRecord, PlannedDocument
-from schemas.profile import PartnerProfile
+from schemas.profile import DeliverySettings, PartnerProfile
+from schemas.transport import CSV_ACK, NamePattern
 from schemas.x12 import Address, Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
@@ -41,10 +42,12 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
     first of its delimiter sets that no value uses (`hold` keeps back the documents none fits)."""
 
     envelope = _envelopes(profiles)
+    file_name_of = _names(profiles, now)
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
-            return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
+            name = file_name_of(doc, isa13, gs06) or f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv"
+            return name, doc.content
         env = addressed(envelope(doc.partner), doc.to)  # to the buyer it answers (a network's GS02)
         bodies = set_bodies(doc)
         if doc.doc_type == "TA1":
@@ -56,9 +59,36 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         else:  # delimiters_for None: wrap raises DelimiterCollision (hold() keeps these back)
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
                            st02s=st02s, now=now, delimiters=delimiters_for(env, bodies))
-        return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
+        return file_name_of(doc, isa13, gs06) or f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
 
     return render
+
+
+def _names(profiles: Mapping[str, PartnerProfile], now: datetime) -> Callable[[PlannedDocument, int, int], str | None]:
+    """name(document, number, gs06): its file name by the partner's [delivery] pattern for its type
+    (schemas.transport, checked when the profile was loaded), or None for the default name."""
+    patterns: dict[tuple[str, str], NamePattern | None] = {}
+
+    def name(doc: PlannedDocument, number: int, gs06: int) -> str | None:
+        key = (doc.partner, doc.doc_type)
+        if key not in patterns:
+            profile = profiles.get(doc.partner)
+            delivery = getattr(profile, "delivery", None)
+            text = delivery.pattern(document_kind(doc.doc_type)) if delivery is not None else None
+            patterns[key] = NamePattern.of(text) if text else None
+        pattern = patterns[key]
+        if pattern is None:
+            return None
+        pos = set(s.po_number for s in doc.sets if s.po_number)
+        return pattern.name(partner=doc.partner, doc_type=doc.doc_type, number=number, gs06=gs06 or 0,
+                            po=pos.pop() if len(pos) == 1 else "MULTI" if pos else "", now=now)
+
+    return name
+
+
+def document_kind(doc_type: str) -> str:
+    """The [delivery] key of a stored document's type: its X12 type, or csv_ack for a CSV acknowledgment."""
+    return CSV_ACK if doc_type in UNENVELOPED else doc_type
 
 
 def _envelopes(profiles: Mapping[str, PartnerProfile]) -> Callable[[str], Envelope]:
@@ -198,33 +228,55 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     written, and the chunks before it stay delivered."""
     release_held(state, profile, now=now)
     return deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
-                           configured=profile.x12.encoding if profile.x12 is not None else "utf-8")
+                           configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
+                           delivery=profile.delivery)
+
+
+def outbox_folder(delivery: DeliverySettings | None, doc_type: str) -> str:
+    """The drop folder a document of ``doc_type`` is written to: "outbox", or "outbox/<its [delivery] folder>"
+    (a local drop's subfolder of outbox/; over SFTP, under remote_outbox or the absolute path given)."""
+    folder = delivery.folder(document_kind(doc_type)) if delivery is not None else ""
+    return f"outbox/{folder}" if folder else "outbox"
 
 
 def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datetime, run_id: str = "",
-                    keep: Callable[[], None] | None = None, configured: str = "utf-8") -> int:
+                    keep: Callable[[], None] | None = None, configured: str = "utf-8",
+                    delivery: DeliverySettings | None = None) -> int:
     """deliver_partner's writing of ``party``'s pending documents to ``drop``'s outbox (a partner's, or a
     warehouse's 997s answering its 945s: flows.shipments), ``configured``: the X12 encoding the party reads
-    ("auto": the one its files show). Returns how many were delivered."""
+    ("auto": the one its files show), ``delivery``: the folder of each document type and the way files are
+    uploaded (the profile's [delivery]; None: the outbox, temporary names). Returns how many were delivered.
+
+    With ``upload = "direct"`` a file in place that holds the start of the document's bytes (a write cut off)
+    is written again whole; any other content there is never written over (OUTBOX_FILE_CONFLICT)."""
     local = isinstance(drop, LocalDrop)
+    upload = delivery.upload if delivery is not None else "temp_name"
+    staging = f"outbox/{delivery.staging_folder}" if delivery is not None and delivery.staging_folder else None
     if local:  # half-written files of a killed run (the run holds the workspace lease)
-        drop.remove_temporaries("outbox")
+        for folder in dict.fromkeys(["outbox", *(f"outbox/{f}" for f in (delivery.folders.values() if delivery
+                                                                          else ())), *([staging] if staging else [])]):
+            drop.remove_temporaries(folder)
     n, refused, garbled = 0, [], []
     sync = getattr(drop, "sync", None)
     earlier = _EarlierCharsets(lambda: state.file_charsets(party))
     for chunk in state.pending_files(party, chunk=DELIVERY_CHUNK):
         if keep is not None:
             keep()
-        there = _in_outbox(drop, [doc.file_name for doc in chunk])
-        wide = [doc.id for doc in chunk if not doc.file_name.endswith(".csv") and not doc.content.isascii()]
+        where = {doc.id: outbox_folder(delivery, doc.doc_type) for doc in chunk}
+        there: dict[tuple[str, str], int] = {}
+        for folder in dict.fromkeys(where.values()):
+            there.update(((folder, name), size) for name, size in _in_outbox(
+                drop, folder, [doc.file_name for doc in chunk if where[doc.id] == folder]).items())
+        wide = [doc.id for doc in chunk if doc.doc_type not in UNENVELOPED and not doc.content.isascii()]
         answered = state.answered_charsets(party, wide) if configured == "auto" and wide else {}
         done: list[int] = []
-        todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
+        todo: dict[tuple[str, str], tuple[int, bytes]] = {}  # (folder, file name) -> (document id, bytes) to write
         for doc in chunk:
-            size = there.get(doc.file_name)
+            key = (where[doc.id], doc.file_name)
+            size = there.get(key)
             # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8); "auto":
             # the one its files show (parsers.x12_writer.answer_encoding)
-            if doc.file_name.endswith(".csv") or doc.content.isascii():
+            if doc.doc_type in UNENVELOPED or doc.content.isascii():
                 content = doc.content
             else:
                 if configured != "auto":
@@ -238,29 +290,38 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
                         "TEXT_NOT_IN_ENCODING", f"{doc.file_name} ({doc.doc_type}) is written in {encoding}, which "
                         f"has no code nor spelling for some characters of {', '.join(lost)}: each is sent as '?'.",
                         file=doc.file_name, isa13=doc.isa13))
-            if doc.file_name in todo:  # two documents under one name: the second is checked like a file in place
-                same = todo[doc.file_name][1] == content
+            cut = False  # a direct upload cut off: the start of these bytes under the name, written again whole
+            if key in todo:  # two documents under one name: the second is checked like a file in place
+                same = todo[key][1] == content
+            elif size is None:
+                same = True
+            elif size == len(content):
+                same = drop.read(key[0], doc.file_name) == content
             else:
-                same = size is None or (size == len(content) and drop.read("outbox", doc.file_name) == content)
+                same = cut = upload == "direct" and size < len(content) and \
+                    drop.read(key[0], doc.file_name) == content[:size]
             if not same:
                 refused.append(finding(
                     "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
                     f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
                     "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
-            elif size is None and doc.file_name not in todo:
-                todo[doc.file_name] = (doc.id, content)
+            elif (size is None or cut) and key not in todo:
+                todo[key] = (doc.id, content)
             else:
                 done.append(doc.id)
-        if local:
-            _write(drop, todo)
+        folders = list(dict.fromkeys([*(f for f, _name in todo), *where.values()]))
+        if local and upload != "direct":
+            for folder in dict.fromkeys(f for f, _name in todo):
+                _write(drop, folder, {name: v for (f, name), v in todo.items() if f == folder}, upload, staging)
             done += [doc_id for doc_id, _content in todo.values()]
-        else:  # each file marked as soon as it is in place: a partner may take it before a retry
-            for name, (doc_id, content) in todo.items():  # after a dropped connection would send it again
-                _write(drop, {name: (doc_id, content)})
-                _delivered(state, [doc_id], sync, now)
+        else:  # each file marked as soon as it is in place: a partner may take it before a retry after a dropped
+            # connection (or, written directly, a failed write of a later file) would send it again
+            for (folder, name), (doc_id, content) in todo.items():
+                _write(drop, folder, {name: (doc_id, content)}, upload, staging)
+                _delivered(state, [doc_id], sync, now, [folder])
                 n += 1
         if done:
-            _delivered(state, sorted(done), sync, now)
+            _delivered(state, sorted(done), sync, now, folders)
             n += len(done)
     if garbled:  # (the documents are sent: the words say what the partner reads)
         state.apply(lifecycle.plan_file_findings(garbled, partner=party, consequence="sent with '?'",
@@ -296,29 +357,37 @@ class _EarlierCharsets:
         return self.latest[k - 1] if k else ""
 
 
-def _in_outbox(drop: FileDrop, names: list[str]) -> dict[str, int]:
-    """The size of each of ``names`` already in the outbox."""
+def _in_outbox(drop: FileDrop, folder: str, names: list[str]) -> dict[str, int]:
+    """The size of each of ``names`` already in ``folder`` (the outbox or one of its [delivery] folders)."""
     if isinstance(drop, LocalDrop):
-        return drop.sizes("outbox", names)
-    return {name: info.size for name in names if (info := drop.stat("outbox", name)) is not None}
+        return drop.sizes(folder, names)
+    return {name: info.size for name in names if (info := drop.stat(folder, name)) is not None}
 
 
-def _write(drop: FileDrop, files: Mapping[str, tuple[int, bytes]]) -> None:
-    """``files`` (name -> (document id, bytes)) into the outbox, in order, at the crash harness's points."""
+def _write(drop: FileDrop, folder: str, files: Mapping[str, tuple[int, bytes]], upload: str = "temp_name",
+           staging: str | None = None) -> None:
+    """``files`` (name -> (document id, bytes)) into ``folder``, in order, at the crash harness's points, uploaded as
+    the profile's [delivery] upload says (a hidden temporary name, a staging folder, or the name itself)."""
+    how = {} if upload == "temp_name" else {"upload": upload, "staging": staging}
     if isinstance(drop, LocalDrop):
-        outbox = drop.root / "outbox"
         armed = faults.armed()
-        drop.write_many("outbox", [(name, content) for name, (_id, content) in files.items()],
-                        before=(lambda name, data: faults.writing(outbox, TMP_PREFIX + name, data)) if armed else None,
-                        placed=(lambda _name: faults.reached("after-outbox-write")) if armed else None)
+        into = drop.root / (staging if upload == "staging" and staging else folder)
+
+        def before(name: str, data: bytes) -> None:  # what a kill mid-write leaves: where this upload writes
+            faults.writing(into, name if upload == "direct" else TMP_PREFIX + name, data)
+
+        drop.write_many(folder, [(name, content) for name, (_id, content) in files.items()],
+                        before=before if armed else None,
+                        placed=(lambda _name: faults.reached("after-outbox-write")) if armed else None, **how)
         return
     for name, (_id, content) in files.items():
         faults.writing(None, TMP_PREFIX + name, content)
-        drop.write("outbox", name, content)
+        drop.write(folder, name, content, **how)
         faults.reached("after-outbox-write")
 
 
-def _delivered(state: StateStore, ids: list[int], sync, now: datetime) -> None:
-    if sync is not None:
-        sync("outbox")
+def _delivered(state: StateStore, ids: list[int], sync, now: datetime, folders: list[str]) -> None:
+    if sync is not None:  # the renames into each folder made durable first
+        for folder in folders:
+            sync(folder)
     state.mark_delivered_many(ids, now.isoformat())

@@ -54,6 +54,7 @@ from schemas.fulfilment import CsvAckSettings
 from schemas.order_keys import SEP, is_ref_key, release_key, x12_po
 from schemas.profile import PartnerProfile
 from schemas.reports import warehouse_party
+from schemas.transport import CSV_ACK, DEFAULT_CSV, NamePattern
 
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
 
@@ -171,17 +172,15 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
     for pid in sorted(profiles):
-        folder = ws.drop_root / pid / "outbox"
         known = {d.file_name for d in state.documents(pid)}
         top: dict[str, int] = {}
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.name.startswith(".") or not path.is_file():
-                continue
+        csv_name = _csv_ack_name(pid, profiles[pid])
+        for path in _sent_files(ws, pid, profiles[pid]):
             data = path.read_bytes()
-            csv_ack = re.fullmatch(rf"{re.escape(pid)}-csv-ack-(\d+)\.csv", path.name)
+            csv_ack = csv_name.fullmatch(path.name)
             if csv_ack:  # a CSV acknowledgment (flows.documents.renderer): its number is its file name's
-                top["CSV"] = max(top.get("CSV", 0), int(csv_ack.group(1)))
-                order[(pid, path.name)] = int(csv_ack.group(1))
+                top["CSV"] = max(top.get("CSV", 0), int(csv_ack.group("number")))
+                order[(pid, path.name)] = int(csv_ack.group("number"))
                 if path.name not in known:
                     said = _csv_answers(path.name, data, profiles[pid])
                     state.record_sent(pid, "CSV", path.name, "", "", data,
@@ -281,16 +280,30 @@ def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, a
                                    note="our own 856/810, found in the outbox when the store was rebuilt")
 
 
+def _sent_files(ws: Workspace, pid: str, profile: PartnerProfile) -> list[Path]:
+    """The files we sent in the partner's local outbox and its [delivery] folders (subfolders of outbox/), by name."""
+    files = []
+    for sub in profile.delivery.sent_folders():
+        folder = ws.drop_root / pid / "outbox" / sub
+        files += [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")] if folder.is_dir() else []
+    return sorted(files, key=lambda p: p.name)
+
+
+def _csv_ack_name(pid: str, profile: PartnerProfile) -> re.Pattern[str]:
+    """The names the partner's CSV acknowledgments are written under (their group ``number``: the ack's own)."""
+    return NamePattern.of(profile.delivery.pattern(CSV_ACK) or DEFAULT_CSV).matcher(partner=pid, doc_type="CSV")
+
+
 def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict[str, int]:
     """The highest company-wide numbers our outboxes' 856s and 810s used: SSCC serial references per
     GS1 company prefix ("SSCC:<prefix>", engine.sscc.serial_of) and invoice numbers ("INVOICE": BIG02
     less the partner's number prefix)."""
     top: dict[str, int] = {}
     for pid, profile in sorted(profiles.items()):
-        folder = ws.drop_root / pid / "outbox"
         sscc, prefix = profile.fulfilment.sscc, profile.fulfilment.invoice.number_prefix
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.name.startswith(".") or not path.is_file():
+        csv_name = _csv_ack_name(pid, profile)
+        for path in _sent_files(ws, pid, profile):
+            if csv_name.fullmatch(path.name):
                 continue
             for ic in read_sent(path.read_bytes(), file=path.name):
                 for s in ic.sets:

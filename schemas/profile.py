@@ -6,6 +6,7 @@ environment variable (or Prefect Secret block) that holds it, never stored here.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
 from pathlib import Path
@@ -19,6 +20,7 @@ from schemas.finance import FinanceSettings
 from schemas.fulfilment import FulfilmentSettings, OrderRef, PoAckSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
+from schemas.transport import CSV_ACK, DOC_KEYS, X12_TYPES, check_patterns, parse_pattern
 from schemas.x12 import GS_ID_PATTERN, Delimiters
 
 
@@ -411,6 +413,67 @@ class DeliverySettings(_Model):
     choice is numbered and stored before a file is written (docs/state-store.md)."""
 
     batch: Literal["document", "run"] | int = "document"
+    # how the files are named and placed (schemas.transport): ``file_name`` the pattern of every X12 document,
+    # ``file_names`` one per document type ("855", "856", "810", "997", "TA1", ..., "csv_ack"), refused when two
+    # documents could take one name; none: {partner}-{type}-{isa13:09d}.x12 and {partner}-csv-ack-{isa13:09d}.csv
+    file_name: str | None = None
+    file_names: dict[str, str] = {}
+    # document type -> its folder: relative to the outbox (a local drop's outbox/ subfolder, or the SFTP
+    # remote_outbox's), or an absolute path on the partner's SFTP server; a type not listed goes to the outbox
+    folders: dict[str, str] = {}
+    # "temp_name": a hidden temporary name in the folder itself, renamed into place (.tmp-<name>.part over SFTP);
+    # "staging": written in staging_folder (relative to the outbox, or absolute over SFTP) and moved into place,
+    # for a poller that takes every file of its folder or a server refusing dot-files; "direct": written under its
+    # final name and its size checked, for a server that refuses renames (a crash can leave part of a file there)
+    upload: Literal["temp_name", "staging", "direct"] = "temp_name"
+    staging_folder: str | None = None
+
+    @field_validator("file_name")
+    @classmethod
+    def _pattern(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_pattern(v)
+        return v
+
+    @field_validator("file_names", "folders")
+    @classmethod
+    def _kinds(cls, v: dict[str, str]) -> dict[str, str]:
+        for kind in v:
+            if kind not in DOC_KEYS:
+                raise ValueError(f"unknown document type {kind!r}; choose from {', '.join(DOC_KEYS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _placing(self) -> DeliverySettings:
+        for pattern in self.file_names.values():
+            parse_pattern(pattern)
+        named = [(f"folders {k!r}", f) for k, f in self.folders.items()]
+        for what, folder in [*named, *([("staging_folder", self.staging_folder)] if self.staging_folder else [])]:
+            parts = folder.strip("/").split("/")
+            if not folder.strip("/") or any(p in ("", ".", "..") or "\\" in p or any(ord(c) < 32 for c in p)
+                                            for p in parts):
+                raise ValueError(f"{what} = {folder!r}: a folder path without '.' or '..' parts, empty parts, "
+                                 "'\\' or control characters")
+        if self.upload == "staging" and not self.staging_folder:
+            raise ValueError('upload = "staging" needs a staging_folder (one the partner\'s poller does not read)')
+        if self.staging_folder and self.upload != "staging":
+            raise ValueError('staging_folder is used only with upload = "staging"')
+        return self
+
+    def pattern(self, kind: str) -> str | None:
+        """The file name pattern of a document kind (an X12 type or csv_ack); None: the default names."""
+        if kind in self.file_names:
+            return self.file_names[kind]
+        return self.file_name if kind != CSV_ACK else None
+
+    def folder(self, kind: str) -> str:
+        """The folder of a document kind, relative to the outbox (or absolute); "" for the outbox itself."""
+        return self.folders.get(kind, "")
+
+    def sent_folders(self) -> list[str]:
+        """The folders the documents are written to, relative to the outbox ("" the outbox itself; absolute ones,
+        on an SFTP server, left out), each once."""
+        return list(dict.fromkeys(["", *(f.strip("/") for f in self.folders.values() if not f.startswith("/"))]))
 
     @field_validator("batch")
     @classmethod
@@ -469,6 +532,30 @@ class PartnerProfile(_Model):
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
     delivery: DeliverySettings = DeliverySettings()  # 855/865/856/810 interchanges: per set, per run, per N sets
+
+    @model_validator(mode="after")
+    def _file_names(self) -> PartnerProfile:
+        """Patterns that could name two documents alike are refused (schemas.transport.check_patterns); a local
+        drop's folders are subfolders of its outbox/ (no absolute path)."""
+        d = self.delivery
+        if d.file_name is not None or d.file_names:
+            check_patterns(self.id, {k: d.pattern(k) or ("{partner}-{type}-{isa13:09d}.x12" if k in X12_TYPES else
+                                                         "{partner}-csv-ack-{isa13:09d}.csv") for k in DOC_KEYS})
+        if d.staging_folder:  # a staging folder that is one the partner reads would show it every file half written
+            outbox = self.drop.sftp.remote_outbox if self.drop.kind == "sftp" and self.drop.sftp else "outbox"
+
+            def place(folder: str) -> str:
+                return posixpath.normpath(posixpath.join(outbox, folder)) if folder else posixpath.normpath(outbox)
+
+            if place(d.staging_folder) in {place(""), *(place(f) for f in d.folders.values())}:
+                raise ValueError(f"staging_folder {d.staging_folder!r} is a folder the documents are delivered to: "
+                                 "name one their poller never reads")
+        if self.drop.kind == "local":
+            for folder in [*d.folders.values(), d.staging_folder or ""]:
+                if folder.startswith("/"):
+                    raise ValueError(f"delivery folder {folder!r}: a local drop's folders are subfolders of its "
+                                     "outbox/ (a relative path)")
+        return self
 
     @model_validator(mode="after")
     def _change_answer_of_855s(self) -> PartnerProfile:
