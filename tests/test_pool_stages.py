@@ -202,8 +202,8 @@ def test_delivery_renews_the_partner_lease_before_each_chunk_and_stops_where_it_
     delivered = documents._delivered
     chunks: list[int] = []
 
-    def then_taken_over(state, ids, sync, now):
-        delivered(state, ids, sync, now)
+    def then_taken_over(state, ids, *rest):  # rest: sync, now and the folders written (transport's type folders)
+        delivered(state, ids, *rest)
         chunks.append(len(ids))
         with sqlite3.connect(store) as db:  # worker B's takeover, as connectors.lease writes it
             db.execute("UPDATE leases SET holder_id='worker-b', note='worker B', expires_at='2999-01-01T00:00:00+00:00'"
