@@ -267,7 +267,7 @@ def _case_items(items: pa.Table, item_units: pa.Table, name: str) -> list[tuple[
 
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
-    item_units.csv and customer_currencies.csv from ``folder``."""
+    item_units.csv, customer_currencies.csv and kits.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     replaced: list[tuple[str, int, str, str, str]] = []
     for key, schema in SCHEMAS.items():
@@ -305,6 +305,7 @@ def load_reference(folder: Path) -> ReferenceData:
         ("ship_tos", ["partner", "location_id"]),
         ("item_units", ["sku", "unit"]),
         ("customer_currencies", ["partner", "currency"]),
+        ("kits", ["kit_sku", "component_sku"]),
     ):
         _unique(tables[key], columns, files[key])
     _check_dcs(tables["ship_tos"], files["ship_tos"])
@@ -314,6 +315,13 @@ def load_reference(folder: Path) -> ReferenceData:
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
             if sku not in known_skus:
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
+    for row_no, (kit, quantity) in enumerate(zip(tables["kits"].column("kit_sku").to_pylist(),
+                                                 tables["kits"].column("quantity").to_pylist(), strict=True), start=1):
+        if kit not in known_skus:
+            raise ConfigError(f"kit_sku {kit!r} is not in items.csv", file=files["kits"], row=row_no)
+        if quantity < 1:
+            raise ConfigError(f"quantity {quantity} of a kit's component is not 1 or more", file=files["kits"],
+                              row=row_no)
     for row_no, (sku, new) in enumerate(zip(items.column("sku").to_pylist(),
                                             items.column("replaced_by").to_pylist(), strict=True), start=1):
         if new is not None and (new not in known_skus or new == sku):

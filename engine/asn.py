@@ -59,6 +59,7 @@ from schemas.shipments import (
     Tare,
     with_name2,
 )
+from schemas.time_codes import written_time
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -112,7 +113,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     if asn.pack_td1 and pack.weight is not None:
                         add(_td1(pack.packaging or asn.packaging, "1", pack.weight, pack.weight_unit, None, ""))
                     if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
-                        add(["REF", "CN", pack.tracking_number])
+                        for number in (pack.tracking_number, *pack.more_tracking):  # each its REF
+                            add(["REF", "CN", number])
                     add(_man(pack, sscc_with_ai, written, asn))
                     body += _pack_marks(pack, boxed, asn)
             continue
@@ -253,7 +255,8 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         if asn.pack_td1 and pack.weight is not None:
             add(_td1(pack.packaging or asn.packaging, "1", pack.weight, pack.weight_unit, None, ""))
         if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
-            add(["REF", "CN", pack.tracking_number])
+            for number in (pack.tracking_number, *pack.more_tracking):  # each its REF
+                add(["REF", "CN", number])
         add(_man(pack, with_ai, written, asn))
         body += _pack_marks(pack, boxed, asn)
         units = Decimal(0)
@@ -333,6 +336,8 @@ def _man(pack: Pack, with_ai: bool, written: set[str], asn: AsnSettings) -> list
     if asn.package_tracking and asn.package_tracking_in == "man" and pack.tracking_number:
         man += ["", "CP", pack.tracking_number]
     return man
+
+
 
 
 def shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:
@@ -436,9 +441,9 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         segs.append(["REF", "IA", asn.vendor_number])
     dtm: list[object] = ["DTM", "011", ccyymmdd(ship_date)]
     if ship_time is not None:
-        dtm.append(hhmm(ship_time))
-        if time_zone:  # DTM04: the zone the warehouse gave the time in (its G6205), as it gave it
-            dtm.append(time_zone)
+        # DTM04: the zone the warehouse gave the time in (its G6205, its clock's), as the partner's guide writes it
+        day, at, code = written_time(ship_date, ship_time, time_zone, asn.time_code)
+        dtm = ["DTM", "011", ccyymmdd(day), hhmm(at)] + ([code] if code else [])
     segs.append(dtm)
     if estimated_delivery is None and asn.transit_days is not None and ship_date is not None:
         estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit

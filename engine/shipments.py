@@ -328,7 +328,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     marked = _carton_marks(line_marks_for(lines, orders, order_lines), box, carton)
     packaging = _packagings(lines, g, carton, items)
     packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit,
-                       tracking_number=first_tracking(number), mark_for=mark, mark_for_conflict=conflict,
+                       tracking_number=first_tracking(number), more_tracking=tuple(tracking_numbers(number)[1:]),
+                       mark_for=mark, mark_for_conflict=conflict,
                        packaging=kind)
                   for label, sscc, b, weight, unit, number, (mark, conflict), kind in zip(
                       c.label, c.sscc, carton.tolist(), c.weight, c.unit, tracking, marked, packaging, strict=True)]

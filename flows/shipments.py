@@ -407,10 +407,13 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped). ``seen``: the (sender,
     ISA13) of a 945 file's interchanges taken in, recorded with it (a copy sent again is ISA_DUPLICATE)."""
-    recorded = _recorded(state, warehouse, read.lines, profiles)
+    parts: dict[str, str] = {}  # a shipment recorded per PO or per stop: each part's id -> the warehouse's id
+    recorded = _recorded(state, warehouse, read.lines, profiles, parts)
     again = {r[0] for r in recorded} & set(read.lines["shipment_id"].to_pylist())
     if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
-        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in sorted(again)]))  # over
+        # over, its parts' records (an 856 per PO, per stop) read as the one shipment the warehouse confirmed
+        named = sorted({*again, *(part for part, sid in parts.items() if sid in again)})
+        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts)
     voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
     if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
         read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
@@ -433,7 +436,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(recorded), profiles=profiles,
-        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
+        item_units=ref.item_units, kits=ref.kits, partner_items=ref.partner_items, orders=orders,
+        order_lines=order_lines,
         store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
@@ -610,13 +614,15 @@ def _serials_of(lines: pa.Table) -> list[str]:
 
 
 def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
-              profiles: Mapping[str, PartnerProfile] | None = None) -> list[tuple]:
+              profiles: Mapping[str, PartnerProfile] | None = None, parts: dict[str, str] | None = None
+              ) -> list[tuple]:
     """The recorded cartons the checks can meet for these lines (their shipment ids, carton and pallet labels and
     SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded. When a
     partner takes one 856 per PO (fulfilment.asn.per "order"), a shipment recorded per PO under
     shipping.asn_shipment_id is named by the shipment id the warehouse gave: sent again, it is a duplicate. So is a
     multi-stop load recorded as one shipment per stop (engine.lifecycle.stops: "S9-ST1", "S9-ST2", or a PO's part's
-    stops for a partner taking an 856 per PO): its stops are found by their prefix and named by the load's id."""
+    stops for a partner taking an 856 per PO): its stops are found by their prefix and named by the load's id (each
+    such part's id -> the id it is named by, into ``parts`` when given)."""
     labels = [v for c in ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc") if c in lines.column_names
               for v in lines[c].unique().to_pylist() if v]  # a pallet's SSCC is recorded once too
     keys = set(labels) | set(pc.drop_null(sscc_columns(pa.array(labels, pa.string()))[1]).to_pylist())
@@ -633,6 +639,8 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
         if load is not None:
             split[part] = load
     rows = state.recorded_cartons_for(warehouse.id, [*sids, *split], keys)
+    if parts is not None:
+        parts.update((r[0], split[r[0]]) for r in rows if r[0] in split)
     return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
 
 

@@ -1102,24 +1102,31 @@ def zone_in(text: str) -> str | None:
     (-05:00 ES, -04:00 ED, -06:00 CS ... as the offset says, whatever the place), another whole hour's 01-12 (east of
     UTC) or 13-24 (west); a US zone's abbreviation (EST, CDT, PST ...); a US region in brackets ([America/Chicago]
     CT); None when none is written or it is none of these ("CEST": the time is taken as it always was)."""
+    return written_zone(text)[0]
+
+
+def written_zone(text: str) -> tuple[str | None, int | None]:
+    """(zone_in of a cell, the UTC offset in minutes written there that 623 has no code for: "14:05 -09:30" -570,
+    "+05:45" 345, else None): the reader converts a time at such an offset to UTC (DTM04 UT) rather than drop it."""
     m = _TIME_AFTER.search(" " + text.strip())
     if m is None:
-        return None
+        return None, None
     z = _ZONE_PARTS.search(m.group(0))
     if z is None:
-        return None
+        return None, None
     offset, name, region = z.group("offset"), z.group("name"), z.group("region")
     if offset:
         if offset in ("Z", "UTC", "GMT"):
-            return "UT"
+            return "UT", None
         digits = offset[1:].replace(":", "").ljust(4, "0")
         minutes = (int(digits[:2]) * 60 + int(digits[2:])) * (-1 if offset[0] == "-" else 1)
-        return _OFFSET_CODES.get(minutes) or (
+        code = _OFFSET_CODES.get(minutes) or (
             f"{minutes // 60:02d}" if 0 < minutes <= 720 and minutes % 60 == 0 else
             f"{25 + minutes // 60:02d}" if -720 <= minutes < 0 and minutes % 60 == 0 else None)
+        return code, None if code else minutes
     if region:
-        return _REGION_CODES.get(region)
-    return _ZONE_NAMES.get(name or "")
+        return _REGION_CODES.get(region), None
+    return _ZONE_NAMES.get(name or ""), None
 
 
 # the zone part of _TIME_AFTER's match: an offset, and/or an abbreviation, and/or a region in brackets

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
@@ -37,7 +39,7 @@ from parsers.csv_common import (
     scientific,
     serial_time,
     time_in,
-    zone_in,
+    written_zone,
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
@@ -297,8 +299,12 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         serial_time(t) if mapping.excel_serial_dates else None))  # or Excel's serial's fraction of a day
     # the zone written after the time ("2026-12-01T19:50:12Z", "14:05 -05:00", "13:50 CST"): its 623 time code, the
     # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
-    time_zone = cols["ship_time"].map(lambda t: None if t is None else zone_in(t))
-    date_zone = cols["ship_date"].map(lambda t: None if t is None or time_in(t) is None else zone_in(t))
+    # (an offset 623 has no code for, "-09:30": the time converted to UTC, its code UT; it used to be dropped, the time
+    # read as the warehouse's clock's)
+    time_zoned = cols["ship_time"].map(lambda t: (None, None) if t is None else written_zone(t))
+    date_zoned = cols["ship_date"].map(lambda t: (None, None) if t is None or time_in(t) is None else written_zone(t))
+    time_zone, time_offset = time_zoned.map(itemgetter(0)), time_zoned.map(itemgetter(1))
+    date_zone, date_offset = date_zoned.map(itemgetter(0)), date_zoned.map(itemgetter(1))
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
     # "stone" is, the row ships and its weight is left out with a warning at the cell (not CSV_NUMBER_INVALID, which
@@ -451,7 +457,12 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
     columns["ship_time_zone"] = pc.if_else(pc.is_valid(columns["ship_time"]), time_zone.column(pa.string(), keep),
                                            date_zone.column(pa.string(), keep))  # the zone of the time read
+    offsets = pc.if_else(pc.is_valid(columns["ship_time"]), time_offset.column(pa.int32(), keep),
+                         date_offset.column(pa.int32(), keep))
     columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
+    if offsets.null_count < len(offsets):
+        columns["ship_date"], columns["ship_time"], columns["ship_time_zone"] = in_utc(
+            columns["ship_date"], columns["ship_time"], columns["ship_time_zone"], offsets)
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
@@ -536,6 +547,17 @@ def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMappin
 
 
 _SCAC_SHAPE = re.compile(r"[A-Z]{2,4}")
+
+
+def in_utc(days: pa.Array, times: pa.Array, zones: pa.Array, offsets: pa.Array) -> tuple[pa.Array, ...]:
+    """(ship dates, times, zones) with each time given at a UTC offset of ``offsets`` (minutes; null: none to convert)
+    converted to UTC, its zone UT (the date the day it was in UTC)."""
+    d, t, z, o = (a.to_pylist() for a in (days, times, zones, offsets))
+    for i, minutes in enumerate(o):
+        if minutes is not None and d[i] is not None and t[i] is not None:
+            at = datetime.combine(d[i], t[i]) - timedelta(minutes=minutes)
+            d[i], t[i], z[i] = at.date(), at.time(), "UT"
+    return pa.array(d, days.type), pa.array(t, times.type), pa.array(z, zones.type)
 
 
 class _Distinct:

@@ -8,7 +8,8 @@ weights, volumes and pallet counts summed over its sets (_one_load):
   W06   W0601 X (exceptions only: the lines not listed shipped as ordered) is not read, an error;
         W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
         W0603 date
-  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); RE the PO's release;
+  N9    BM bill of lading (MB, a master bill of lading, when no BM is given: the shipment's); CN / 2I tracking
+        number; PO purchase order (when W06 has none); RE the PO's release;
         CO the customer order (a drop ship's consumer order, the PO's REF*CO: customer_order, which keys the
         order of a partner whose orders under one PO are told apart by it, [x12] order_key_ref); in an LX loop
         an N9 PO (CO) is its carton's, after a W12 that W12's (a shipment of several POs)
@@ -672,6 +673,8 @@ def _packaging_of(text: str, at: dict, findings: list[Finding]) -> str | None:
 def _reference(head: dict, qualifier: str, value: str) -> None:
     if qualifier == "BM":
         head["bill_of_lading"] = value or head["bill_of_lading"]
+    elif qualifier == "MB":  # a master bill of lading: the shipment's BOL when no BM names one (it used to be dropped)
+        head["bill_of_lading"] = head["bill_of_lading"] or value or None
     elif qualifier in ("CN", "2I"):
         head["tracking_number"] = value or head["tracking_number"]
     elif qualifier == "PO" and not head["po_number"]:

@@ -69,6 +69,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A W12 ships 0 units (a cut line): the item is not recorded as shipped."),
     _C("SHIPMENT_REPEATED", "business", "warning", "",
        "A confirmation repeats a shipment recorded from an earlier file as recorded: not recorded or sent again."),
+    _C("SHIPMENT_TRACKING_NOT_SENT", "business", "warning", "",
+       "A carton's cell lists several tracking numbers and the partner's 856 carries a carton's in its one MAN: the "
+       "first is sent, the others are not."),
     _C("SHIPMENT_LABEL_VOIDED", "business", "warning", "",
        "A CSV confirmation row's label was voided (the layout's voided column): the row is not recorded as shipped."),
     _C("SHIPMENT_ROW_NOT_SHIPPED", "business", "warning", "",
@@ -141,6 +144,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The unit shipped is not the order line's unit and does not convert to whole units of it."),
     _C("SHIPMENT_UNIT_CONVERTED", "business", "warning", "",
        "The unit shipped is not the order line's; converted through the item master to whole units of it."),
+    _C("SHIPMENT_KIT_INCOMPLETE", "business", "error", "",
+       "A confirmation ships the components of a kit its PO orders that make no whole number of kits."),
     _C("SHIPMENT_SKU_UNKNOWN", "business", "error", "", "The shipped item is not one of our items."),
     _C("SHIPMENT_SKU_MISMATCH", "business", "error", "", "The shipped item is not the order line's item."),
     _C("SHIPMENT_ID_DUPLICATE", "business", "error", "",

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from schemas.time_codes import TimeCodeStyle
+
 HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP", "STOI", "STOPI"]
 
 # BSN05 (element 1005) for each structure: 0001 Shipment, Order, Packaging, Item (pick and pack; the
@@ -166,6 +168,10 @@ class AsnSettings(_EchoedRefs):
     # the 856 is late after departure + this: ASN_LATE, and the finance report's late ASN (a profile's [finance]
     # asn_window_minutes, the older key, is this one: schemas.profile.PartnerProfile._one_asn_window)
     window_minutes: int = Field(default=30, ge=1)
+    # DTM04 of the ship date's DTM*011 (code list 623), as the partner's guide lists it: "zone" the warehouse's code
+    # (its G6205, the zone after its export's time, else its clock's ET/CT/MT/PT: WarehouseProfile.time_zone);
+    # "standard_daylight" ES/ED, CS/CD ... as the day keeps; "utc" UT, the time and date converted
+    time_code: TimeCodeStyle = "zone"
     # the order line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a
     # REF in the item's I loop (position 150: after PID/MEA, before a lot's REF*LT), in the order the PO sent them
     # (drop-ship hubs: CommerceHub's REF*LI line item id); () never. Such a partner's 856s are built as segments

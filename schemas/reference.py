@@ -104,6 +104,16 @@ ITEM_UNITS = pa.schema(
     ]
 )
 
+# kits (bundles) a warehouse confirms by their components: each row a component and its units per kit (kits.csv,
+# optional); engine.lifecycle.kits reads a confirmation's components of a kit a PO orders as that kit
+KITS = pa.schema(
+    [
+        pa.field("kit_sku", pa.string(), nullable=False),  # our item ordered (items.csv)
+        pa.field("component_sku", pa.string(), nullable=False),  # an item the kit is made of, as confirmed
+        pa.field("quantity", pa.int32(), nullable=False),  # its units in one kit, >= 1
+    ]
+)
+
 PRICES = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
@@ -161,8 +171,8 @@ SHIP_TOS = pa.schema(
 )
 
 # Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case,
-# customer_currencies only currencies beyond a customer's own.
-OPTIONAL_FILES = frozenset({"item_units", "customer_currencies"})
+# customer_currencies only currencies beyond a customer's own, kits only kits confirmed by their components.
+OPTIONAL_FILES = frozenset({"item_units", "customer_currencies", "kits"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"gtin", "average_weight", "average_weight_unit",
@@ -179,6 +189,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "ship_tos": SHIP_TOS,
     "item_units": ITEM_UNITS,
     "customer_currencies": CUSTOMER_CURRENCIES,
+    "kits": KITS,
 }
 
 
@@ -193,6 +204,7 @@ class ReferenceData:
     ship_tos: pa.Table
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
     customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
+    kits: pa.Table = field(default_factory=KITS.empty_table)
     # cells read with a blank for a control character: (file, line, column, as written, as read); said as
     # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.reference_rows.reference_replaced)
     replaced: tuple[tuple[str, int, str, str, str], ...] = ()

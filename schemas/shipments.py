@@ -248,6 +248,9 @@ class Pack:
     weight_unit: str = ""  # LB | KG
     tracking_number: str = ""  # the carrier's number for this package (its first confirmation row's): REF*CN in
     # its loop when the partner's AsnSettings.package_tracking asks
+    more_tracking: tuple[str, ...] = ()  # the package's other numbers its cell listed (a label per box of a carton
+    # shipped as two, a return label): each a REF*CN after the first (where MAN carries it, MAN04/05 holds the first
+    # alone: engine.lifecycle.shipping says the others are not sent, SHIPMENT_TRACKING_NOT_SENT)
     # the party its lines are marked for of their own (a PO1 loop's N1*Z7: engine.shipments.line_marks_for), written
     # after its MAN (engine.asn); None: the order's mark-for applies. mark_for_conflict: the parties of a carton
     # holding lines marked for two (its 856 is refused: one carton per party)

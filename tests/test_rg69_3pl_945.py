@@ -198,7 +198,7 @@ def test_shipbob_s_carrier_named_by_its_service_is_the_scac_on_the_856(night):
     asn = po_segments(segments(ws, "chewy", "856"), "318840012", "BSN")
     assert ["TD5", "B", "2", "FDEG", "U", "FedEx Ground"] in asn
     assert ["TD1", "CTN25", "1", "", "", "", "G", "9.25", "LB"] in asn and ["REF", "CN", "794612345678"] in asn
-    assert ["DTM", "011", "20261201", "1350"] in asn  # 01:50 PM
+    assert ["DTM", "011", "20261201", "1350", "CT"] in asn  # 01:50 PM on the Cicero clock
     assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "6", "EA", "", "6", "EA"],
                                                  ["SN1", "", "4", "EA", "", "4", "EA"]]
 

@@ -16,7 +16,7 @@ file are told as such (voided_after_recorded): its 856 went to the buyer for a l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -26,12 +26,15 @@ from schemas.findings import finding
 from schemas.shipment_records import ShipmentRecord
 
 
-def without_repeats(read, recorded: Sequence[ShipmentRecord]):
+def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str, str] | None = None):
     """``read`` (engine.lifecycle.shipping.Confirmations) without the rows of its shipments that repeat one of
     ``recorded`` (the warehouse's recorded shipments of the file's shipment ids) as recorded, a SHIPMENT_REPEATED
     warning each (at its first row: a CSV's record number, a 945's set), the row's shipment and PO named for the
-    failures report; ``read`` itself when none does."""
-    by_id = {r.shipment_id: r for r in recorded}
+    failures report; ``read`` itself when none does. ``parts``: the id of a shipment recorded in parts (one per PO
+    for a partner taking an 856 per PO, one per stop of a multi-stop load) -> the shipment id the warehouse gave:
+    its parts' lines together are what it recorded (all of one ship date), the parts named in the warning."""
+    parts = parts or {}
+    by_id = _as_confirmed(recorded, parts)
     lines = read.lines
     sids = lines["shipment_id"].to_pylist()
     wanted = set(sids) & by_id.keys()
@@ -43,6 +46,10 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord]):
     for i, sid in enumerate(sids):
         if sid in wanted:
             rows_of[sid].append(i)
+    named_parts: dict[str, list[str]] = defaultdict(list)
+    for r in recorded:
+        if r.shipment_id in parts:
+            named_parts[parts[r.shipment_id]].append(r.shipment_id)
     drop: list[int] = []
     found = []
     unread, pos = dict(read.unread), dict(read.pos)
@@ -58,7 +65,8 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord]):
         at = {"row": row, "column": "shipment_id"} if row is not None else {
             "isa13": cols["isa13"][first] or "", "gs06": cols["gs06"][first] or "", "st02": cols["st02"][first] or "",
             "seg": "W06", "element": "W0604"}
-        found.append(finding("SHIPMENT_REPEATED", f"Shipment {sid} repeats the one recorded on "
+        split = f" (as {', '.join(named_parts[sid])})" if sid in named_parts else ""
+        found.append(finding("SHIPMENT_REPEATED", f"Shipment {sid} repeats the one recorded{split} on "
                              f"{was.ship_date.isoformat()} from {was.source_file or 'an earlier confirmation'} (the "
                              "same POs, cartons and quantities): not recorded or sent again.", file=read.file,
                              value=sid, **at))
@@ -70,6 +78,25 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord]):
     keep[drop] = False
     return replace(read, lines=lines.filter(pa.array(keep)), findings=(*read.findings, *found), unread=unread,
                    pos=pos)
+
+
+def _as_confirmed(recorded: Sequence[ShipmentRecord], parts: Mapping[str, str]) -> dict[str, ShipmentRecord]:
+    """The recorded shipments by the id the warehouse confirmed them under: a shipment recorded in parts (``parts``:
+    part id -> that id) is one record of its parts' lines when they share a ship date (parts of different dates, or
+    a shipment recorded whole beside parts, are no one shipment: none is a repeat, the duplicate is held as before)."""
+    out: dict[str, ShipmentRecord] = {}
+    split: dict[str, list[ShipmentRecord]] = defaultdict(list)
+    for r in recorded:
+        if r.shipment_id in parts:
+            split[parts[r.shipment_id]].append(r)
+        else:
+            out[r.shipment_id] = r
+    for sid, records in split.items():
+        if sid in out or len({r.ship_date for r in records}) != 1:
+            out.pop(sid, None)
+            continue
+        out[sid] = replace(records[0], shipment_id=sid, lines=tuple(line for r in records for line in r.lines))
+    return out
 
 
 def voided_after_recorded(read, recorded: Sequence[ShipmentRecord]):

@@ -54,6 +54,7 @@ from engine.envelope import (
     usual_delimiters,
 )
 from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_fob
+from engine.lifecycle.kits import kits_shipped
 from engine.lifecycle.ship_checks import (
     CANCELLED_SHIPPED,
     STAGE,
@@ -79,6 +80,7 @@ from engine.shipments import (
     shipment_columns,
     sscc_needs,
     store_marks,
+    tracking_numbers,
 )
 from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
@@ -123,6 +125,7 @@ from schemas.shipments import (
     Party,
     Shipment,
 )
+from schemas.time_codes import local_offset, time_code_offset, zone_code
 from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Address, Delimiters
 
@@ -206,6 +209,31 @@ class Confirmations:
     pos: Mapping[object, str] = field(default_factory=dict)
 
 
+def clock_zoned(lines: pa.Table, zone: str) -> pa.Table:
+    """SHIPMENT_LINES with each ship time given without a zone (a CSV's Ship Time, a 945's G62 without G6205) or in
+    local time (G6205 LT) given the time code of the warehouse's clock ``zone`` (IANA, WarehouseProfile.time_zone)
+    on its day (schemas.time_codes.zone_code: CT in Chicago; CS or CD when the partner's guide asks, AsnSettings
+    .time_code): the 856's DTM04 then says whose 13:50 it is, and the ASN window reads the same instant. A zone
+    623 has no code for (+05:45) leaves the time as it was (the window still reads it by ``zone``)."""
+    if not zone or lines.num_rows == 0:
+        return lines
+    given = pc.fill_null(lines["ship_time_zone"], "")
+    open_ = pc.and_(pc.is_valid(lines["ship_time"]), pc.is_in(given, value_set=pa.array(["", "LT"])))
+    if not pc.any(open_).as_py():
+        return lines
+    days, times, codes = lines["ship_date"].to_pylist(), lines["ship_time"].to_pylist(), given.to_pylist()
+    known: dict[tuple, str] = {}
+    for i, missing in enumerate(open_.to_pylist()):
+        if missing and days[i] is not None:
+            key = (days[i], times[i])
+            code = known.get(key)
+            if code is None:
+                code = known[key] = zone_code(zone, days[i], times[i])
+            codes[i] = code or codes[i]
+    at = lines.schema.get_field_index("ship_time_zone")
+    return lines.set_column(at, lines.schema.field(at), pa.array([c or None for c in codes], pa.string()))
+
+
 def named_pos(read: Confirmations) -> set[str]:
     """The PO numbers a confirmation file names (its lines', and those of rows or sets left unread)."""
     return {po for po in (*read.lines["po_number"].to_pylist(), *read.pos.values()) if po}
@@ -258,7 +286,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       store_shipped: Sequence[tuple] = (),
                       serials_shipped: Mapping[str, Sequence[tuple]] | None = None,
                       addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None,
-                      dcs: StoreDcs | None = None, stored_lines: pa.Table | None = None) -> ShipmentBatch:
+                      dcs: StoreDcs | None = None, stored_lines: pa.Table | None = None,
+                      kits: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -274,9 +303,12 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     shipment whose stores go through different DCs (or one, and the PO's own ship-to) is held (``ship_tos_mixed``).
     ``stored_lines`` (LINE_ROWS of the orders, as stored): a held shipment's finding about a line we cancelled units of
     after acknowledging them (past the order's last date, or its balance: ship_checks.cancelled_lines) says so, and
-    that the buyer, not the warehouse, decides what becomes of the goods (ship_checks.cancelled_shipped)."""
+    that the buyer, not the warehouse, decides what becomes of the goods (ship_checks.cancelled_shipped). ``kits``
+    (reference KITS): a kit a PO orders confirmed by its components is that kit, a partial one held (kits_shipped)."""
+    read = kits_shipped(read, kits, state)
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
-    check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
+    check = check_shipments(clock_zoned(read.lines, warehouse.time_zone), state, items, recorded,
+                            structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines,
                             over_ship={pid: p.fulfilment.over_ship_percent for pid, p in profiles.items()
                                        if p.fulfilment.over_ship_percent})
@@ -348,9 +380,44 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         sid = cols["shipment_id"][i]
         records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=True), STAGE))
+    records += _tracking_not_sent(check.lines, held, profiles, warehouse)
     batch = _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
                                      _needs(check.lines, held, partner_of, profiles), partner_of), profiles, orders)
     return _per_stop(batch, stop_numbers, loads, profiles) if loads else batch
+
+
+def _tracking_not_sent(lines: pa.Table, held: Collection[str], profiles: Mapping[str, PartnerProfile],
+                       warehouse: WarehouseProfile) -> list[FindingRecord]:
+    """SHIPMENT_TRACKING_NOT_SENT, once a carton (at its first row), for a carton whose cell lists several tracking
+    numbers (engine.shipments.tracking_numbers) shipped to a partner whose 856 carries a carton's number in its MAN
+    (AsnSettings.package_tracking_in "man": one MAN a carton, MAN04/05 the first number): the others are on no 856,
+    said rather than dropped unseen. A partner taking them as REF*CN gets each in the pack loop."""
+    if not any(p.fulfilment.asn.package_tracking and p.fulfilment.asn.package_tracking_in == "man"
+               for p in profiles.values()):
+        return []
+    several = pc.fill_null(pc.match_substring(lines["tracking_number"], "|"), False)
+    if not pc.any(several).as_py():
+        return []
+    out: list[FindingRecord] = []
+    told: set[tuple[str, str]] = set()
+    rows = lines.filter(several).select(["shipment_id", "partner", "po_number", "carton_id", "tracking_number",
+                                         "row_number"]).to_pylist()
+    for r in rows:
+        profile = profiles.get(r["partner"] or "")
+        asn = profile.fulfilment.asn if profile is not None else None
+        key = (r["shipment_id"], r["carton_id"] or "")
+        if asn is None or not (asn.package_tracking and asn.package_tracking_in == "man") or not r["carton_id"] \
+                or r["shipment_id"] in held or key in told:
+            continue
+        told.add(key)
+        first, *others = tracking_numbers(r["tracking_number"])
+        f = finding("SHIPMENT_TRACKING_NOT_SENT", f"Carton {r['carton_id']} of shipment {r['shipment_id']} has "
+                    f"{1 + len(others)} tracking numbers; {r['partner']}'s 856 carries a carton's in its one MAN "
+                    f"(MAN04/05): {first} is sent, {', '.join(others)} not. Tell the buyer if it needs them.",
+                    row=r["row_number"], column="tracking_number", value=", ".join(others))
+        out.append(FindingRecord(_as_written(f, warehouse), r["partner"] or "", r["po_number"] or "",
+                                 "856 sent with the first tracking number (warning)", STAGE))
+    return out
 
 
 def _multi_stop(lines: pa.Table, stored: pa.Table, elsewhere: list[tuple[int, Finding]], cols: _ColumnLists,
@@ -1712,35 +1779,6 @@ def _zone_of(shipment: Shipment | ShipmentSummary) -> str:
     if isinstance(shipment, ShipmentSummary):
         return dict(shipment.given).get("time_zone") or ""
     return shipment.time_zone
-
-
-# G6205 (code list 623) -> hours from UTC: 01..12 are UTC+1..+12, 13..24 UTC-12..-1 (25..29 the half hours of
-# later versions); the named standard and daylight times; ET/CT/MT/PT (and AT, HT, NT), the time in force there
-# on the day, by its IANA zone
-_FIXED = {**{f"{h:02d}": h for h in range(1, 13)}, **{f"{h:02d}": h - 25 for h in range(13, 25)}, "UT": 0, "GM": 0,
-          "ES": -5, "ED": -4, "CS": -6, "CD": -5, "MS": -7, "MD": -6, "PS": -8, "PD": -7, "AS": -9, "AD": -8,
-          "HS": -10, "HD": -9, "NS": -3.5, "ND": -2.5, "25": -2.5, "26": -3.5, "27": 5.5, "28": 9.5, "29": 10.5}
-_NAMED = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
-          "AT": "America/Anchorage", "HT": "Pacific/Honolulu", "NT": "America/St_Johns"}
-
-
-def local_offset(zone: str, day: date, at: time) -> timedelta | None:
-    """The UTC offset of the IANA ``zone`` at ``at`` on ``day`` (a warehouse's clock: WarehouseProfile.time_zone)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone)).utcoffset()
-
-
-def time_code_offset(code: str, day: date, at: time | None) -> timedelta | None:
-    """The UTC offset a G62 time code (G6205) names for a time on ``day``; None for LT (local time: ours)
-    or a code we do not know."""
-    if code in _FIXED:
-        return timedelta(hours=_FIXED[code])
-    if code in _NAMED:
-        from zoneinfo import ZoneInfo
-
-        return datetime.combine(day, at or time(12)).replace(tzinfo=ZoneInfo(_NAMED[code])).utcoffset()
-    return None
 
 
 # a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it

@@ -1,0 +1,97 @@
+"""X12 code list 623 (time code: a 945's G6205, an 856's DTM04): the UTC offset each code names on a day, the code
+of a warehouse's IANA time zone, and a time written in the style a partner's 856 guide asks (AsnSettings.time_code).
+Definitions and pure arithmetic only (zoneinfo): no profile, no table, no clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Literal
+
+# G6205 (code list 623) -> hours from UTC: 01..12 are UTC+1..+12, 13..24 UTC-12..-1 (25..29 the half hours of
+# later versions); the named standard and daylight times; ET/CT/MT/PT (and AT, HT, NT), the time in force there
+# on the day, by its IANA zone
+FIXED = {**{f"{h:02d}": h for h in range(1, 13)}, **{f"{h:02d}": h - 25 for h in range(13, 25)}, "UT": 0, "GM": 0,
+         "ES": -5, "ED": -4, "CS": -6, "CD": -5, "MS": -7, "MD": -6, "PS": -8, "PD": -7, "AS": -9, "AD": -8,
+         "HS": -10, "HD": -9, "NS": -3.5, "ND": -2.5, "25": -2.5, "26": -3.5, "27": 5.5, "28": 9.5, "29": 10.5}
+NAMED = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+         "AT": "America/Anchorage", "HT": "Pacific/Honolulu", "NT": "America/St_Johns"}
+# a named zone's (standard, daylight) codes: the "standard_daylight" style
+_PAIRS = {"ET": ("ES", "ED"), "CT": ("CS", "CD"), "MT": ("MS", "MD"), "PT": ("PS", "PD"), "AT": ("AS", "AD"),
+          "HT": ("HS", "HD"), "NT": ("NS", "ND")}
+# IANA zones that keep the clock of a named US zone (the code a warehouse there writes); Phoenix keeps no daylight
+# time (MS all year), Honolulu neither (HS)
+_US_ZONES = {
+    "ET": ("America/New_York", "America/Detroit", "America/Indiana/Indianapolis", "America/Indianapolis",
+           "America/Kentucky/Louisville", "America/Louisville", "America/Toronto", "US/Eastern", "EST5EDT"),
+    "CT": ("America/Chicago", "America/Indiana/Knox", "America/Menominee", "America/North_Dakota/Center",
+           "America/Winnipeg", "US/Central", "CST6CDT"),
+    "MT": ("America/Denver", "America/Boise", "America/Edmonton", "US/Mountain", "MST7MDT"),
+    "PT": ("America/Los_Angeles", "America/Vancouver", "US/Pacific", "PST8PDT"),
+    "AT": ("America/Anchorage", "America/Juneau", "US/Alaska"),
+    "NT": ("America/St_Johns",),
+}
+_ZONE_CODES = {zone: code for code, zones in _US_ZONES.items() for zone in zones} | {
+    "America/Phoenix": "MS", "US/Arizona": "MS", "Pacific/Honolulu": "HS", "US/Hawaii": "HS", "UTC": "UT",
+    "Etc/UTC": "UT", "Etc/GMT": "UT", "GMT": "UT"}
+
+# how a partner's 856 writes DTM04 (AsnSettings.time_code): "zone" the code the warehouse gave, or its clock's
+# ET/CT/MT/PT (code list 623's zones, in force on the day: the code most retailers' guides list); "standard_daylight"
+# ES/ED, CS/CD ... as the day keeps (guides listing those alone); "utc" UT, the time (and date) converted
+TimeCodeStyle = Literal["zone", "standard_daylight", "utc"]
+
+
+def time_code_offset(code: str, day: date, at: time | None) -> timedelta | None:
+    """The UTC offset a G62/DTM time code names for a time on ``day``; None for LT (local time: whose is not said)
+    or a code we do not know."""
+    if code in FIXED:
+        return timedelta(hours=FIXED[code])
+    if code in NAMED:
+        from zoneinfo import ZoneInfo
+
+        return datetime.combine(day, at or time(12)).replace(tzinfo=ZoneInfo(NAMED[code])).utcoffset()
+    return None
+
+
+def local_offset(zone: str, day: date, at: time) -> timedelta | None:
+    """The UTC offset of the IANA ``zone`` at ``at`` on ``day`` (a warehouse's clock: WarehouseProfile.time_zone)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone)).utcoffset()
+
+
+def zone_code(zone: str, day: date, at: time) -> str:
+    """The 623 code of a time on ``day`` at ``at`` on the clock of the IANA ``zone`` (a warehouse's): a US zone's
+    ET/CT/MT/PT/AT/NT (MS in Phoenix, HS in Honolulu, UT for UTC); elsewhere the code of the offset in force then
+    (01-12 east, 13-24 west, 25-29 the half hours); "" when 623 has none (Nepal's +05:45)."""
+    code = _ZONE_CODES.get(zone)
+    if code:
+        return code
+    offset = local_offset(zone, day, at)
+    if offset is None:
+        return ""
+    hours = offset.total_seconds() / 3600
+    if hours == 0:
+        return "UT"
+    for c in [f"{h:02d}" for h in range(1, 25)] + ["25", "26", "27", "28", "29"]:
+        if FIXED[c] == hours:
+            return c
+    return ""
+
+
+def written_time(day: date, at: time, code: str, style: TimeCodeStyle) -> tuple[date, time, str]:
+    """(DTM02 date, DTM03 time, DTM04 code) of a time ``at`` on ``day`` given in the zone ``code`` (623; "" none),
+    as ``style`` writes it: "zone" as given; "standard_daylight" a named zone's ES/ED ... for the day (a fixed code as
+    given); "utc" converted to UT (LT, "" or an unknown code: as given, there is no offset to convert by)."""
+    if not code or style == "zone":
+        return day, at, code
+    if style == "standard_daylight":
+        if code not in _PAIRS:
+            return day, at, code
+        offset = time_code_offset(code, day, at)
+        standard = time_code_offset(_PAIRS[code][0], day, at)
+        return day, at, _PAIRS[code][0 if offset == standard else 1]
+    offset = time_code_offset(code, day, at)
+    if offset is None:
+        return day, at, code
+    utc = datetime.combine(day, at).replace(tzinfo=timezone(offset)).astimezone(UTC)
+    return utc.date(), utc.time().replace(tzinfo=None), "UT"
