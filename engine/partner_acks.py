@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -370,8 +370,9 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     if chosen.num_rows and pc.any(pc.is_valid(chosen["_also"])).as_py():  # an 824's other OTIs on the set
         also = pc.take(chosen["_also"], pick)
         reasons = pc.if_else(pc.is_valid(also), pc.binary_join_element_wise(reasons, also, ". Also: "), reasons)
-    minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
-    late = pc.greater(acked_at, due_at)
+    answered_at, timed_by = _answered_at(picked, sent["sent_at"], as_of)
+    minutes = pc.divide(pc.cast(pc.subtract(answered_at, sent["sent_at"]), pa.int64()), 60)
+    late = pc.greater(answered_at, due_at)
     table = pa.table({
         **{c: sent[c] for c in ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file",
                                 "po_number", "document_ref")},
@@ -383,6 +384,7 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
         "acked_at": acked_at,
         "minutes_to_ack": minutes,
         "ack_late": late,
+        "ack_timed_by": timed_by,
         "reasons": reasons,
         "errors": errors,
         "ack_file": picked["source_file"],
@@ -392,6 +394,27 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     }).cast(DOCUMENT_STATUS)
     return table.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("isa13", "ascending"),
                           ("gs06", "ascending"), ("st02", "ascending")])
+
+
+CLOCK_SKEW = timedelta(minutes=15)  # a partner's clock ahead of ours by this much is still believed
+
+
+def _answered_at(picked: pa.Table, sent_at: pa.ChunkedArray, as_of: datetime) -> tuple[pa.Array, pa.Array]:
+    """When each chosen answer was written, for its lateness (minutes_to_ack, ack_late, "partner 997 within
+    window"), and by what (``ack_timed_by``): the partner's own date and time (ack_created_at: a 997's GS04/GS05,
+    else its ISA09/ISA10; a TA1's ISA09/ISA10; an 824's) where it is sane, "written"; else when we picked the
+    answer up (received_at), "picked_up". Sane: not before our document was sent, not after we picked it up
+    (else the run clock) by more than CLOCK_SKEW. A 997 written at 16:05 and picked up at 02:00 the next night
+    was answered in 1 h 35 min, not 11 h 30 min (it used to be measured at the pick-up, and a partner answering
+    on time read late when our run came long after)."""
+    created, received = picked["ack_created_at"], picked["received_at"]
+    limit = pc.add(pc.coalesce(received, pa.scalar(as_of.replace(microsecond=0), TIME)),
+                   pa.scalar(CLOCK_SKEW, pa.duration("s")))
+    sane = pc.fill_null(pc.and_(pc.greater_equal(created, sent_at), pc.less_equal(created, limit)), False)
+    answered = pc.if_else(sane, created, pc.coalesce(received, created))
+    by = pc.if_else(sane, pa.scalar("written"), pc.if_else(pc.is_valid(received), pa.scalar("picked_up"),
+                                                             pa.scalar(None, pa.string())))
+    return answered, by
 
 
 def _group_answers(picked: pa.Table, by_group: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:

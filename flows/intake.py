@@ -24,7 +24,7 @@ from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
 from engine.partner_acks import TA1_CODES, file_findings, name_interchanges
-from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
+from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
@@ -95,7 +95,13 @@ def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     """known_state as far as one parsed file can ask (engine.process.envelope_keys): the store asked about
     the file's own interchanges, not for the partner's whole envelope history (which grows every night)
     once per file. Groups are not asked about: a GS06 is unique within its interchange only."""
-    return _known(state.interchange_uses(partner, envelope_keys(parsed)))
+    uses = state.interchange_uses(partner, envelope_keys(parsed))
+    known = _known(uses)
+    if not uses:  # the usual night: no number seen before, nothing more to ask
+        return known
+    # a number seen before: what acknowledgments it brought (an interchange of them sent again is a repeat)
+    acks = state.interchange_acks(partner, uses)
+    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
 
 
 def _known(interchanges: dict) -> Known:
@@ -301,7 +307,7 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
     if not outcome.advice.num_rows:
         return outcome, []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
-                                    state.fulfilment_refs())
+                                    state.fulfilment_refs(), bills=True)
     rows, found = advice_acks(outcome.advice, sent)
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
 

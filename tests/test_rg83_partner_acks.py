@@ -263,11 +263,13 @@ def test_kroger_s_999_and_its_older_translator_s_003040_997(answered):
 
 
 def test_amazon_s_late_twice_sent_997_and_the_number_it_borrowed_from_target(answered):
-    """Three days late: accepted, and late (minutes counted from our sending); the same file dropped again is a
-    duplicate, read once; its AK2 for set 0005 of group SH 3 names Target's ASN, not one of Amazon's: FA_UNMATCHED,
-    and Target's verdict on it stands; the 810 no 997 answered is overdue, booked unacknowledged."""
+    """Three days late: accepted, and late (minutes counted from our sending to the partner's GS04/GS05); the same
+    file dropped again is a duplicate, read once; its AK2 for set 0005 of group SH 3 names Target's ASN, not one of
+    Amazon's: FA_UNMATCHED, and Target's verdict on it stands; the 810 no 997 answered is overdue, booked
+    unacknowledged."""
     ack, asn = _status(answered, "amazon", "855", "night4"), _status(answered, "amazon", "856", "night4")
-    assert (ack["status"], ack["ack_late"], ack["minutes_to_ack"]) == ("accepted", True, 4 * 24 * 60)
+    # late by the time Amazon's translator wrote it (GS04/GS05 2026-11-30 22:31; ackgaps: not our pick-up, 4 days on)
+    assert (ack["status"], ack["ack_late"], ack["minutes_to_ack"]) == ("accepted", True, 3 * 24 * 60 + 20 * 60 + 31)
     assert (asn["status"], asn["ack_late"]) == ("accepted", True)
     found = answered["night4"]["findings"]["amazon"]
     assert sorted(c for c, _s, _m in found) == ["FA_UNMATCHED", "FILE_DUPLICATE"]
