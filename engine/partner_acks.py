@@ -77,7 +77,8 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
                   as_of: datetime, interchanges: pa.Table | None = None) -> list[Finding]:
     """The findings about one received file's acknowledgments (``received``, FUNCTIONAL_ACKS) given
     what we sent and every acknowledgment received before (``earlier``): what names nothing we sent
-    (FA_UNMATCHED, from this file alone) and answers this file gives that contradict earlier ones
+    (FA_UNMATCHED, from this file alone), the documents its 997s/999s reject (FA_DOCUMENT_REJECTED, an
+    error: from this file alone) and answers this file gives that contradict earlier ones
     (FA_ACK_CONFLICT, reported once, at the file whose answer now counts)."""
     if not received.num_rows:
         return []
@@ -86,12 +87,33 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
     partners = sorted(set(sent["partner"].to_pylist()) | set(received["partner"].to_pylist()))
     windows = {p: settings[p] for p in partners if p in settings}
     _, alone = match_acks(sent, received, settings=windows, as_of=as_of, interchanges=interchanges)
-    _, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
+    now, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
     mine = {(r["source_file"], r["isa13"], r["gs06"], r["st02"]) for r in
             received.select(["source_file", "isa13", "gs06", "st02"]).to_pylist()}
     conflicts = [f for f in together if f.code == "FA_ACK_CONFLICT" and
                  (f.location.file, f.location.isa13, f.location.gs06, f.location.st02) in mine]
-    return [f for f in alone if f.code == "FA_UNMATCHED"] + conflicts
+    return [f for f in alone if f.code == "FA_UNMATCHED"] + _rejections(now, mine) + conflicts
+
+
+def _rejections(status: pa.Table, mine: set) -> list[Finding]:
+    """FA_DOCUMENT_REJECTED (error) for each document of ours whose answer that counts (DOCUMENT_STATUS ``status``)
+    is a rejection by one of this file's 997s/999s (``mine``: its (file, ISA13, GS06, ST02)), naming it and the
+    partner's reasons: a 997 AK5 R told ops nothing at intake while a TA1 R (FA_INTERCHANGE_REJECTED) and an 824
+    rejection (APPLICATION_ADVICE_REJECTED) did; the three are one severity now (schemas.codes_finance
+    .PARTNER_VERDICTS). A TA1's or an 824's rejection is told by its own code; a rejection an answer the partner
+    wrote later overrides is not told (FA_ACK_CONFLICT says they disagree)."""
+    out = []
+    rejected = pc.and_(pc.equal(status["status"], "rejected"), pc.is_in(status["ack_type"], pa.array(["997", "999"])))
+    for r in status.filter(pc.fill_null(rejected, False)).to_pylist():
+        if (r["ack_file"], r["ack_isa13"], r["ack_gs06"], r["ack_st02"]) not in mine:
+            continue
+        out.append(finding(
+            "FA_DOCUMENT_REJECTED",
+            f"{r['partner']}'s {r['ack_type']} rejected our {_named_document(r)}: {r['reasons'] or 'no reason given'}."
+            " Correct it and send it again.",
+            file=r["ack_file"], isa13=r["ack_isa13"], gs06=r["ack_gs06"], st02=r["ack_st02"], seg="AK2",
+            value=r["st02"]))
+    return out
 
 
 TA1_CODES = ("FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_NOTED")

@@ -48,6 +48,7 @@ from rules.structure import check_structure, dictionary_for, sdq_applied, taxes_
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.charsets import not_utf8_fix
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
@@ -134,7 +135,9 @@ class Outcome:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """The file's errors: a partner's rejection of a document of ours it told (PARTNER_VERDICTS) is an error
+        for ops, not one of the file's (it never quarantines the partner's valid acknowledgment)."""
+        return sum(1 for f in self.findings if f.severity == "error" and f.code not in PARTNER_VERDICTS)
 
 
 def inbound_sets(interchanges: Sequence[Interchange], profile: PartnerProfile
@@ -588,8 +591,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         findings += [f.with_file(file) for f in ta1_findings]
     out.findings = findings
     out.set_pos = set_pos(result)
-    out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
-        else "processed"
+    out.disposition = "quarantine" if out.error_count or not result.interchanges else "processed"
     return out
 
 

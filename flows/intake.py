@@ -36,6 +36,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, charset, read_interchanges
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
@@ -80,6 +81,7 @@ BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
+REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
@@ -277,7 +279,8 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
     if not acks.num_rows:
         return []
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
+                                    state.fulfilment_refs())  # a rejection names our shipment id, invoice number
     ours = None  # a TA1 may answer an interchange of our 997s alone
     if "TA1" in acks["ack_type"].to_pylist():
         ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id).select(["partner", "isa13"])
@@ -353,8 +356,11 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     if not part:  # a file taken again as ops asked: who, when, why, and its earlier take (file_takes)
         plan += lifecycle.plan_file_findings(retake.retaken(state, profile.id, outcome.sha256, name),
                                              partner=profile.id, consequence=retake.TAKEN_AGAIN)
-    plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
-                                         partner=profile.id, consequence=ACK_CONSEQUENCE)
+    told = _ack_findings(state, profile, outcome.functional_acks, now=now)
+    plan += lifecycle.plan_file_findings([f for f in told if f.code not in PARTNER_VERDICTS], partner=profile.id,
+                                         consequence=ACK_CONSEQUENCE)
+    plan += lifecycle.plan_file_findings([f for f in told if f.code in PARTNER_VERDICTS], partner=profile.id,
+                                         consequence=REJECTED_CONSEQUENCE)
     if messages_dir is not None:
         text_messages.keep(messages_dir, outcome.text_messages, part=part)
     faults.reached("after-parse")

@@ -292,3 +292,48 @@ def test_the_flows_give_the_824_reader_each_856_s_bill_of_lading(store_target):
                      "bill_of_lading": ["BOL8300831", None]})
     assert sent_sets(raw, refs, bills=True)["bill_of_lading"].to_pylist() == ["BOL8300831", None]
     assert "bill_of_lading" not in sent_sets(raw, refs).column_names
+
+
+# --- 5. a partner's rejection of a document we sent: one severity, the partner's file never quarantined ---------------
+def test_a_rejection_by_ta1_997_or_824_is_one_error_and_never_quarantines_the_partner_s_file():
+    """The Home Depot's TA1 R rejecting our ASN's interchange was a warning (FA_INTERCHANGE_REJECTED), Target's 997
+    AK5 R rejecting our 855 told nothing at intake, and Target's 824 TR rejecting our invoice was an error
+    (APPLICATION_ADVICE_REJECTED). Each is now an error ops act on (schemas.codes_finance.PARTNER_VERDICTS), the
+    document's status rejected, and the partner's file, valid, is processed: these errors are not the file's own."""
+    from engine.application_advice import advice_acks
+    from engine.partner_acks import file_findings
+    from schemas.codes import CATALOGUE
+    from schemas.codes_finance import PARTNER_VERDICTS
+    from schemas.finance import FinanceSettings
+    from tests.test_rg83_partner_acks import _824
+    from tests.test_rg83_partner_acks import _take as take
+
+    assert {CATALOGUE[c].severity for c in PARTNER_VERDICTS} == {"error"}
+    ta1 = _take("homedepot", HD_TA1)
+    assert [(f.code, f.severity) for f in ta1.findings] == [("FA_INTERCHANGE_REJECTED", "error")]
+    assert (ta1.disposition, ta1.error_count) == ("processed", 0)
+    assert _status("homedepot", ta1.functional_acks)[("856", "0003")]["status"] == "rejected"
+
+    fa = _take("target", TGT_997)
+    assert (fa.findings, fa.disposition) == ([], "processed")
+    told = file_findings(_sent("target"), fa.functional_acks.slice(0, 0), fa.functional_acks,
+                         settings={"target": FinanceSettings()}, as_of=NIGHT2)
+    assert [(f.code, f.severity, f.location.file, f.location.st02) for f in told] == \
+        [("FA_DOCUMENT_REJECTED", "error", TGT_997.name, "944101")]
+    assert told[0].message.startswith("target's 997 rejected our 855 (GS06 2 ST02 0003, file target-855-000000002.x12"
+                                      "): set rejected")
+    assert told[0].message.endswith("Correct it and send it again.")
+    assert _status("target", fa.functional_acks)[("855", "0003")]["status"] == "rejected"
+
+    advice = take("target", _824("OTI*TR*IV*INV0000004~", "TED*024*RECEIPT NOT FOUND~"))
+    assert advice.disposition == "processed"
+    _, found = advice_acks(advice.advice, _target_sent())
+    assert [(f.code, f.severity) for f in found] == [("APPLICATION_ADVICE_REJECTED", "error")]
+
+
+def test_the_intake_consequence_of_a_partner_s_rejection_says_what_ops_do():
+    from engine.lifecycle import intake_consequence
+
+    ta1 = _take("homedepot", HD_TA1)
+    assert intake_consequence(ta1.findings[0], ta1) == \
+        "our document rejected by the partner (its status rejected): correct it and send it again"

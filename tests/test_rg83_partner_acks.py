@@ -167,11 +167,15 @@ def test_every_answer_is_taken_in_and_only_the_824s_are_answered(answered):
         segs = [s.split("*") for s in ack.read_text().replace("\n", "").split("~") if s]
         assert ["AK1", "AG", group, *([version] if version else [])] in segs
         assert ["AK5", "A"] in segs and ["AK9", "A", "1", "1", "1"] in segs
-    # nothing but the findings each answer calls for; no file refused, no finding an error but the rejections
+    # nothing but the findings each answer calls for; no file refused, no finding an error but the rejections (a
+    # 997/999 rejecting a document of ours is one too, FA_DOCUMENT_REJECTED, as a TA1's and an 824's: ackgaps)
     codes = {p: sorted(c for c, _s, _m in found) for p, found in answered["night2"]["findings"].items()}
-    assert codes == {"homedepot": ["FA_INTERCHANGE_REJECTED"], "kroger": [],
-                     "target": ["APPLICATION_ADVICE_ERRORS", "APPLICATION_ADVICE_REJECTED"],
-                     "walmart": ["APPLICATION_ADVICE_REJECTED"]}
+    assert codes == {"homedepot": ["FA_DOCUMENT_REJECTED", "FA_INTERCHANGE_REJECTED"],
+                     "kroger": ["FA_DOCUMENT_REJECTED"],
+                     "target": ["APPLICATION_ADVICE_ERRORS", "APPLICATION_ADVICE_REJECTED", "FA_DOCUMENT_REJECTED"],
+                     "walmart": ["APPLICATION_ADVICE_REJECTED", "FA_DOCUMENT_REJECTED"]}
+    assert {s for found in answered["night2"]["findings"].values() for c, s, _m in found if "REJECTED" in c} == \
+        {"error"}
 
 
 def test_walmart_s_two_groups_in_one_interchange_each_decide_their_document(answered):
@@ -238,8 +242,9 @@ def test_home_depot_s_ta1_rejects_the_asn_whatever_its_later_997_says(answered):
     assert (asn["status"], asn["ack_type"]) == ("rejected", "TA1")
     assert asn["reasons"] == ("interchange 000000003 rejected (invalid interchange sender ID): none of its documents "
                               "was processed")
-    [(code, _s, told)] = answered["night2"]["findings"]["homedepot"]
+    [(code, _s, told), (code_810, _s, told_810)] = sorted(answered["night2"]["findings"]["homedepot"], reverse=True)
     assert code == "FA_INTERCHANGE_REJECTED" and "note 006: invalid interchange sender ID" in told
+    assert code_810 == "FA_DOCUMENT_REJECTED" and told_810.startswith("homedepot's 997 rejected our 810 INV0000002")
     assert "our 856 HD-SHP-83 for PO HD8300401 (GS06 3 ST02 0003, file homedepot-856-000000003.x12)" in told
     inv = _status(answered, "homedepot", "810", "night4")
     assert inv["status"] == "rejected" and "REF02 (data element 127) in segment REF at position 5: data element too" \
