@@ -337,3 +337,17 @@ def test_the_intake_consequence_of_a_partner_s_rejection_says_what_ops_do():
     ta1 = _take("homedepot", HD_TA1)
     assert intake_consequence(ta1.findings[0], ta1) == \
         "our document rejected by the partner (its status rejected): correct it and send it again"
+
+
+def test_inspecting_a_partner_s_ta1_rejection_is_not_a_file_with_errors(tmp_path):
+    """`orderbridge inspect FILE --partner homedepot` on the gateway's valid TA1 R lists the rejection (an error for
+    ops) but exits 0: the file has no error of its own (exit 1 would tell ops to fix a file that is right)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.retailer_support import of_its_own
+
+    ws = of_its_own(RG83, tmp_path / "ws", warehouses=REPO / "tests" / "fixtures" / "rg2" / "warehouses")
+    res = CliRunner().invoke(app, ["inspect", str(HD_TA1), "--partner", "homedepot", "-w", str(ws.root), "--json"])
+    assert res.exit_code == 0, res.output
+    assert "FA_INTERCHANGE_REJECTED" in res.stdout
