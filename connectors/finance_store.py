@@ -55,11 +55,15 @@ EVIDENCE_FIELDS = ("exception_id", "role", "doc_type", "document_ref", "file", "
                    "quantity", "unit_price")
 STATUS_FIELDS = ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file", "po_number",
                  "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
-                 "minutes_to_ack", "ack_late", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06", "ack_st02")
+                 "minutes_to_ack", "ack_late", "ack_timed_by", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06",
+                 "ack_st02")
+# DOCUMENT_STATUS columns kept with the run's report (data/document_status) but not in document_acks: the partner's
+# notes (partner_acks holds them) and what the lateness was measured by (the store's rows keep its figures)
+NOT_STORED = ("errors", "ack_timed_by")
 STATUS_KEY = ("partner", "isa13", "gs06", "st02")  # document_acks' primary key
 # document_acks' columns as record_document_status writes them (text; minutes_to_ack and ack_late integers)
 STATUS_ROWS = tuple((c, "int64" if c in ("minutes_to_ack", "ack_late") else "string") for c in STATUS_FIELDS
-                    if c != "errors")
+                    if c not in NOT_STORED)
 STATUS_AS_OF, STATUS_RUN = "document_status_as_of", "document_status_run"  # meta: the last run's as_of, run id
 EXCEPTION_BOOK = ("active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at")
 EXCEPTION_COLUMNS = (*EXCEPTION_FIELDS, *EXCEPTION_BOOK)
@@ -357,6 +361,26 @@ class FinanceTables:
                               f" ({','.join('?' * len(ACK_COLUMNS))}) ON CONFLICT (partner, source_sha256,"
                               " file_segment) DO NOTHING", rows)
 
+    def interchange_acks(self, partner: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
+        """(sender, ISA13) -> the acknowledgment rows (engine.process.ACK_CONTENT's columns, as stored) its latest
+        use brought (the file interchanges_in points at), for those of ``keys`` that brought any: intake's
+        look-up for an interchange of acknowledgments sent again under its number (engine.process.ack_content)."""
+        from schemas.functional_acks import ACK_CONTENT
+
+        keys = list(dict.fromkeys(keys))
+        out: dict[tuple[str, str], list[dict]] = {}
+        sql = (f"SELECT i.sender, i.isa13, {', '.join('a.' + c for c in ACK_CONTENT)} FROM interchanges_in i"
+               " JOIN partner_acks a ON a.partner = i.partner AND a.source_sha256 = i.sha256 AND a.isa13 = i.isa13"
+               " WHERE i.partner=? AND i.sender=? AND i.isa13")
+        by_sender: dict[str, list[str]] = {}
+        for sender, isa13 in keys:
+            by_sender.setdefault(sender, []).append(isa13)
+        for sender, numbers in by_sender.items():
+            for within, chunk in self._within(numbers):
+                for r in self._q(f"{sql}{within}", (partner, sender, *chunk)):
+                    out.setdefault((r[0], r[1]), []).append(dict(zip(ACK_CONTENT, r[2:], strict=True)))
+        return out
+
     def partner_acks(self, partner: str | None = None) -> pa.Table:
         """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order. Read into Arrow column-wise;
         the AK5/AK9 codes and the AK3/AK4 errors (JSON) parsed once per distinct text: most sets are
@@ -547,12 +571,15 @@ class FinanceTables:
         return pa.Table.from_arrays([*theirs.columns, *mine.columns], names=[*theirs.column_names, *mine.column_names])
 
     def fulfilment_refs(self) -> pa.Table:
-        """(partner, doc_key, document_ref) of our 856 and 810 sets: the shipment id, the invoice number."""
+        """(partner, doc_key, document_ref, bill_of_lading) of our 856 and 810 sets: the shipment id, the invoice
+        number; an 856's bill of lading (its REF BM: the BOL, else the tracking number an ASN may carry as one),
+        the reference a partner's 824 may quote it by (OTI02 BM)."""
         import pyarrow as pa
 
-        rows = self._q("SELECT partner, asn_doc_key, shipment_id FROM shipments WHERE COALESCE(asn_doc_key, '') <> ''"
-                       " UNION ALL SELECT partner, doc_key, invoice_number FROM invoices ORDER BY 1, 2")
-        names = ("partner", "doc_key", "document_ref")
+        rows = self._q("SELECT partner, asn_doc_key, shipment_id, COALESCE(NULLIF(bill_of_lading, ''),"
+                       " NULLIF(tracking_number, '')) FROM shipments WHERE COALESCE(asn_doc_key, '') <> ''"
+                       " UNION ALL SELECT partner, doc_key, invoice_number, NULL FROM invoices ORDER BY 1, 2")
+        names = ("partner", "doc_key", "document_ref", "bill_of_lading")
         return pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
 
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
@@ -565,7 +592,7 @@ class FinanceTables:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        cols = [c for c in STATUS_FIELDS if c != "errors"]
+        cols = [c for c in STATUS_FIELDS if c not in NOT_STORED]
         new = pa.table([_text_array(status[c], as_int=c == "ack_late") for c in cols], names=cols)
         stored = self._read(f"SELECT {', '.join(cols)} FROM document_acks", STATUS_ROWS)
         new_keys, stored_keys = _row_text(new, STATUS_KEY), _row_text(stored, STATUS_KEY)

@@ -6,9 +6,12 @@ Pure: APPLICATION_ADVICE and SENT_SETS tables in, FUNCTIONAL_ACKS rows and findi
 state store. How an OTI finds our document (per partner):
   * by its control numbers: OTI08 our GS06 and OTI09 our ST02 (all-digit numbers compared by value), and
     OTI10 our ST01 when given; OTI08 alone names a whole group (a group-level OTI, GA/GE/GR);
-  * else (or when those name nothing we sent) by OTI03, the reference it quotes: our BSN02 shipment id,
-    BIG02 invoice number or the PO number (SENT_SETS.document_ref, po_number), of the set OTI10 names when
-    given; a reference we sent more than once names the latest sending (the 824 answers the copy last sent).
+  * else (or when those name nothing we sent) by OTI03, the reference it quotes, as OTI02 qualifies it: BM the
+    bill of lading of our 856, SI its BSN02 shipment id, IV its BIG02 invoice number, PO the PO number of the set
+    OTI10 names (without OTI10: the type its TEDs' segments belong to, else the latest document sent for the PO;
+    it used to be the 855, whose BAK03 is the PO number); another qualifier, or one naming nothing, as any of our
+    references (SENT_SETS.document_ref, po_number), of the set OTI10 names when given; a reference we sent more
+    than once names the latest sending (the 824 answers the copy last sent).
 Its verdict is OTI01's last letter (TA GA IA BA: accepted; TE TC TP ...: accepted with errors; TR GR IR BR:
 rejected): a rejection is APPLICATION_ADVICE_REJECTED (error), accepted with errors or changes
 APPLICATION_ADVICE_ERRORS (warning), each naming our document and the partner's TED and NTE texts; an OTI
@@ -38,24 +41,30 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     advice = advice.select(APPLICATION_ADVICE.names).cast(APPLICATION_ADVICE)
     if not advice.num_rows:
         return FUNCTIONAL_ACKS.empty_table(), []
-    sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
+    bills = sent["bill_of_lading"] if "bill_of_lading" in sent.column_names else pa.nulls(sent.num_rows, pa.string())
+    sent = sent.select(SENT_SETS.names).cast(SENT_SETS).append_column("bill_of_lading", pc.cast(bills, pa.string()))
     sent = sent.filter(pc.is_in(sent["partner"], value_set=pc.unique(advice["partner"])))
     ours = _Rows(sent)
     by_group: dict[tuple, list[int]] = {}  # (partner, GS06 key) -> rows; (partner, reference) -> rows
     by_ref: dict[tuple, list[int]] = {}
+    by_bill: dict[tuple, list[int]] = {}  # (partner, an 856's bill of lading) -> rows
     gs06s, st02s = control_key(sent["gs06"]), control_key(sent["st02"])
     refs = pc.drop_null(advice["reference"])
     named = pc.or_(pc.is_in(gs06s, value_set=control_key(pc.drop_null(advice["acked_gs06"]))),
-                   pc.or_(pc.is_in(sent["document_ref"], value_set=refs), pc.is_in(sent["po_number"], value_set=refs)))
+                   pc.or_(pc.or_(pc.is_in(sent["document_ref"], value_set=refs),
+                                 pc.is_in(sent["po_number"], value_set=refs)),
+                          pc.is_in(sent["bill_of_lading"], value_set=refs)))
     st02s = st02s.to_pylist()
     for i in pc.indices_nonzero(pc.fill_null(named, False)).to_pylist():  # only the sets some OTI may name
         by_group.setdefault((ours[i]["partner"], _key(ours[i]["gs06"])), []).append(i)
         for value in {ours[i]["document_ref"], ours[i]["po_number"]} - {None}:
             by_ref.setdefault((ours[i]["partner"], value), []).append(i)
+        if ours[i]["bill_of_lading"]:
+            by_bill.setdefault((ours[i]["partner"], ours[i]["bill_of_lading"]), []).append(i)
     rows: list[dict] = []
     findings: list[Finding] = []
     for oti in advice.to_pylist():
-        named = _named(oti, ours, by_group, by_ref, st02s)
+        named = _named(oti, ours, by_group, by_ref, by_bill, st02s)
         verdict = _VERDICT.get((oti["code"] or "")[-1:])
         where = dict(file=oti["source_file"], isa13=oti["isa13"], gs06=oti["gs06"], st02=oti["st02"], seg="OTI",
                      segment_position=oti["segment_position"], file_segment=oti["file_segment"])
@@ -100,11 +109,27 @@ def _key(value: str | None) -> str | None:
     return None if value is None else control_key(pa.array([value], pa.string()))[0].as_py()
 
 
-def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, st02s: list) -> list[dict]:
-    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference
-    (our shipment id or invoice number before a PO number)."""
-    def of_set(rows: list[int]) -> list[int]:
-        return [i for i in rows if oti["acked_set_id"] is None or ours.doc_types[i] == oti["acked_set_id"]]
+# OTI02 (element 128) qualifiers retailers' 824 guides quote our documents by (Walmart, Target, The Home Depot,
+# Lowe's): the set types each names, and the SENT_SETS column holding it. BM: the bill of lading of our 856 (its REF
+# BM); SI (shipper's identifying number), the BSN02 shipment id; IV (and IN), the BIG02 invoice number; PO (and ON),
+# the PO number, of the set OTI10 names (else see _hinted)
+_BY_QUALIFIER = {"BM": (("856",), "bill_of_lading"), "SI": (("856",), "document_ref"),
+                 "IV": (("810", "880"), "document_ref"), "IN": (("810", "880"), "document_ref"),
+                 "PO": ((), "po_number"), "ON": ((), "po_number")}
+# the segments a TED names that only one of our documents has: an OTI quoting a PO number without OTI10 judges it
+_SEGMENT_OF = {**dict.fromkeys(("BSN", "HL", "TD1", "TD3", "TD5", "MAN", "PRF", "SN1", "PO4"), "856"),
+               **dict.fromkeys(("BIG", "IT1", "TDS", "ITD", "TXI", "CAD"), "810"),
+               **dict.fromkeys(("BAK", "ACK"), "855")}
+
+
+def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, by_bill: dict, st02s: list) -> list[dict]:
+    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference as its
+    qualifier (OTI02) says (_BY_QUALIFIER: a bill of lading names our 856; a shipment id our 856; an invoice
+    number our 810; a PO number the set OTI10 names, else the one its TEDs' segments belong to, else the latest
+    sent for that PO), else as any of our references (our shipment id or invoice number before a PO number)."""
+    def of_set(rows: list[int], types: tuple[str, ...] = ()) -> list[int]:
+        types = (oti["acked_set_id"],) if oti["acked_set_id"] is not None else types
+        return [i for i in rows if not types or ours.doc_types[i] in types]
 
     if oti["acked_gs06"] is not None:
         st02 = _key(oti["acked_st02"]) if oti["acked_st02"] is not None else None
@@ -113,9 +138,32 @@ def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, st02s: list) ->
         if hit:
             return [ours[i] for i in hit]
     ref = oti["reference"]
-    hit = of_set(by_ref.get((oti["partner"], ref), [])) if ref is not None else []
+    if ref is None:
+        return []
+    qualified = _BY_QUALIFIER.get((oti["reference_qualifier"] or "").upper())
+    if qualified is not None:
+        types, column = qualified
+        rows = by_bill.get((oti["partner"], ref), []) if column == "bill_of_lading" else \
+            [i for i in by_ref.get((oti["partner"], ref), []) if ours[i][column] == ref]
+        hit = of_set(rows, _hinted(oti) if column == "po_number" else types)
+        if not hit and column == "po_number":  # its TEDs name a document of the PO we did not send: the latest
+            hit = of_set(rows)
+        if hit:
+            return _latest_sent(ours, hit)
+    hit = of_set(by_ref.get((oti["partner"], ref), []))
     hit = [i for i in hit if ours[i]["document_ref"] == ref] or hit
-    return sorted((ours[i] for i in hit), key=lambda r: r["sent_at"], reverse=True)[:1]
+    return _latest_sent(ours, hit)
+
+
+def _hinted(oti: dict) -> tuple[str, ...]:
+    """The set type an OTI quoting a PO number judges by its TEDs' segments (TED03: TD5 is an 856's, BIG an
+    810's), when they name one type alone; else () (the latest document sent for the PO)."""
+    types = {_SEGMENT_OF[e["segment_id"]] for e in oti["errors"] or [] if e["segment_id"] in _SEGMENT_OF}
+    return tuple(types) if len(types) == 1 else ()
+
+
+def _latest_sent(ours: _Rows, rows: list[int]) -> list[dict]:
+    return sorted((ours[i] for i in rows), key=lambda r: r["sent_at"], reverse=True)[:1]
 
 
 def _said(oti: dict) -> str:

@@ -1569,26 +1569,31 @@ def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> 
     return pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
 
 
-def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:
+def sent_sets(sent: pa.Table, refs: pa.Table | None = None, *, bills: bool = False) -> pa.Table:
     """SENT_SETS: the delivered sets a partner acknowledges (855, 865, 856, 810). ``refs``: optional
-    (partner, doc_key, document_ref) naming a set's shipment id or invoice number."""
+    (partner, doc_key, document_ref) naming a set's shipment id or invoice number. ``bills``: with a last
+    column ``bill_of_lading`` beside SENT_SETS' (an 856's, from ``refs``), that an 824 may quote (OTI02 BM)."""
     t = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(PARTNER_ACKED)))
+    extra = ["bill_of_lading"] if bills and refs is not None and "bill_of_lading" in refs.column_names else []
     if refs is not None and refs.num_rows:
-        t = t.join(refs.select(["partner", "doc_key", "document_ref"]), ["partner", "doc_key"], join_type="left outer",
-                   use_threads=False)
+        t = t.join(refs.select(["partner", "doc_key", "document_ref", *extra]), ["partner", "doc_key"],
+                   join_type="left outer", use_threads=False)
     else:
         t = t.append_column("document_ref", pa.nulls(t.num_rows, pa.string()))
+        if extra:
+            t = t.append_column("bill_of_lading", pa.nulls(t.num_rows, pa.string()))
     t = t.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("document_id", "ascending"),
                    ("position", "ascending")])
     functional = pc.take(pa.array(list(FUNCTIONAL_IDS.values())),
                          pc.index_in(t["set_id"], value_set=pa.array(list(FUNCTIONAL_IDS))))
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "doc_type": t["set_id"], "functional_id": functional, "isa13": t["isa13"],
         "gs06": t["gs06"], "st02": t["st02"], "sent_at": t["sent_at"], "file": t["file"],
         "po_number": pc.if_else(pc.equal(pc.fill_null(t["po_number"], ""), ""), pa.scalar(None, pa.string()),
                                 t["po_number"]),
         "document_ref": pc.coalesce(t["document_ref"], t["po_number"]),
     }).cast(SENT_SETS)
+    return out.append_column("bill_of_lading", pc.cast(t["bill_of_lading"], pa.string())) if extra else out
 
 
 def received_findings(findings: pa.Table) -> pa.Table:

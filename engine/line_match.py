@@ -95,6 +95,7 @@ class LineMatch:
         n = s.n
         self.on_memo = np.zeros(n, bool)  # per line: its order ships on memo, billed by no 810 (engine.reconcile)
         self.over_percent = np.zeros(n, np.int64)  # per line: its partner's over-shipment tolerance (engine.reconcile)
+        self.answers_with = {p: settings[p].answers_with for p in settings}  # per partner: 997, 999 or 824
         partners = sorted(settings)
         pidx = pc.index_in(s.partner, value_set=pa.array(partners, pa.string())).to_numpy(zero_copy_only=False)
         pidx = np.asarray(pidx, np.int64) if n else np.zeros(0, np.int64)

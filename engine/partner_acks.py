@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -77,7 +77,8 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
                   as_of: datetime, interchanges: pa.Table | None = None) -> list[Finding]:
     """The findings about one received file's acknowledgments (``received``, FUNCTIONAL_ACKS) given
     what we sent and every acknowledgment received before (``earlier``): what names nothing we sent
-    (FA_UNMATCHED, from this file alone) and answers this file gives that contradict earlier ones
+    (FA_UNMATCHED, from this file alone), the documents its 997s/999s reject (FA_DOCUMENT_REJECTED, an
+    error: from this file alone) and answers this file gives that contradict earlier ones
     (FA_ACK_CONFLICT, reported once, at the file whose answer now counts)."""
     if not received.num_rows:
         return []
@@ -86,12 +87,33 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
     partners = sorted(set(sent["partner"].to_pylist()) | set(received["partner"].to_pylist()))
     windows = {p: settings[p] for p in partners if p in settings}
     _, alone = match_acks(sent, received, settings=windows, as_of=as_of, interchanges=interchanges)
-    _, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
+    now, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
     mine = {(r["source_file"], r["isa13"], r["gs06"], r["st02"]) for r in
             received.select(["source_file", "isa13", "gs06", "st02"]).to_pylist()}
     conflicts = [f for f in together if f.code == "FA_ACK_CONFLICT" and
                  (f.location.file, f.location.isa13, f.location.gs06, f.location.st02) in mine]
-    return [f for f in alone if f.code == "FA_UNMATCHED"] + conflicts
+    return [f for f in alone if f.code == "FA_UNMATCHED"] + _rejections(now, mine) + conflicts
+
+
+def _rejections(status: pa.Table, mine: set) -> list[Finding]:
+    """FA_DOCUMENT_REJECTED (error) for each document of ours whose answer that counts (DOCUMENT_STATUS ``status``)
+    is a rejection by one of this file's 997s/999s (``mine``: its (file, ISA13, GS06, ST02)), naming it and the
+    partner's reasons: a 997 AK5 R told ops nothing at intake while a TA1 R (FA_INTERCHANGE_REJECTED) and an 824
+    rejection (APPLICATION_ADVICE_REJECTED) did; the three are one severity now (schemas.codes_finance
+    .PARTNER_VERDICTS). A TA1's or an 824's rejection is told by its own code; a rejection an answer the partner
+    wrote later overrides is not told (FA_ACK_CONFLICT says they disagree)."""
+    out = []
+    rejected = pc.and_(pc.equal(status["status"], "rejected"), pc.is_in(status["ack_type"], pa.array(["997", "999"])))
+    for r in status.filter(pc.fill_null(rejected, False)).to_pylist():
+        if (r["ack_file"], r["ack_isa13"], r["ack_gs06"], r["ack_st02"]) not in mine:
+            continue
+        out.append(finding(
+            "FA_DOCUMENT_REJECTED",
+            f"{r['partner']}'s {r['ack_type']} rejected our {_named_document(r)}: {r['reasons'] or 'no reason given'}."
+            " Correct it and send it again.",
+            file=r["ack_file"], isa13=r["ack_isa13"], gs06=r["ack_gs06"], st02=r["ack_st02"], seg="AK2",
+            value=r["st02"]))
+    return out
 
 
 TA1_CODES = ("FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_NOTED")
@@ -370,8 +392,9 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     if chosen.num_rows and pc.any(pc.is_valid(chosen["_also"])).as_py():  # an 824's other OTIs on the set
         also = pc.take(chosen["_also"], pick)
         reasons = pc.if_else(pc.is_valid(also), pc.binary_join_element_wise(reasons, also, ". Also: "), reasons)
-    minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
-    late = pc.greater(acked_at, due_at)
+    answered_at, timed_by = _answered_at(picked, sent["sent_at"], as_of)
+    minutes = pc.divide(pc.cast(pc.subtract(answered_at, sent["sent_at"]), pa.int64()), 60)
+    late = pc.greater(answered_at, due_at)
     table = pa.table({
         **{c: sent[c] for c in ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file",
                                 "po_number", "document_ref")},
@@ -383,6 +406,7 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
         "acked_at": acked_at,
         "minutes_to_ack": minutes,
         "ack_late": late,
+        "ack_timed_by": timed_by,
         "reasons": reasons,
         "errors": errors,
         "ack_file": picked["source_file"],
@@ -392,6 +416,27 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     }).cast(DOCUMENT_STATUS)
     return table.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("isa13", "ascending"),
                           ("gs06", "ascending"), ("st02", "ascending")])
+
+
+CLOCK_SKEW = timedelta(minutes=15)  # a partner's clock ahead of ours by this much is still believed
+
+
+def _answered_at(picked: pa.Table, sent_at: pa.ChunkedArray, as_of: datetime) -> tuple[pa.Array, pa.Array]:
+    """When each chosen answer was written, for its lateness (minutes_to_ack, ack_late, "partner 997 within
+    window"), and by what (``ack_timed_by``): the partner's own date and time (ack_created_at: a 997's GS04/GS05,
+    else its ISA09/ISA10; a TA1's ISA09/ISA10; an 824's) where it is sane, "written"; else when we picked the
+    answer up (received_at), "picked_up". Sane: not before our document was sent, not after we picked it up
+    (else the run clock) by more than CLOCK_SKEW. A 997 written at 16:05 and picked up at 02:00 the next night
+    was answered in 1 h 35 min, not 11 h 30 min (it used to be measured at the pick-up, and a partner answering
+    on time read late when our run came long after)."""
+    created, received = picked["ack_created_at"], picked["received_at"]
+    limit = pc.add(pc.coalesce(received, pa.scalar(as_of.replace(microsecond=0), TIME)),
+                   pa.scalar(CLOCK_SKEW, pa.duration("s")))
+    sane = pc.fill_null(pc.and_(pc.greater_equal(created, sent_at), pc.less_equal(created, limit)), False)
+    answered = pc.if_else(sane, created, pc.coalesce(received, created))
+    by = pc.if_else(sane, pa.scalar("written"), pc.if_else(pc.is_valid(received), pa.scalar("picked_up"),
+                                                             pa.scalar(None, pa.string())))
+    return answered, by
 
 
 def _group_answers(picked: pa.Table, by_group: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:

@@ -48,10 +48,11 @@ from rules.structure import check_structure, dictionary_for, sdq_applied, taxes_
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.charsets import not_utf8_fix
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
-from schemas.functional_acks import FUNCTIONAL_ACKS
+from schemas.functional_acks import ACK_CONTENT, FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
@@ -86,6 +87,9 @@ class Known:
     # partner's x12.duplicate_window_days is taken again (ISA_REUSED); one without is a duplicate.
     # No groups: GS01+GS02+GS03+GS06 is unique within its interchange (duplicate_envelopes), not across them
     interchange_uses: Mapping[tuple[str, str], EarlierUse] = field(default_factory=dict)
+    # the acknowledgments (ack_content) each of them brought, for those that brought any: an interchange of
+    # acknowledgments alone repeating one taken before (a VAN's resend) is a repeat (ISA_ACKS_REPEATED), not a duplicate
+    earlier_acks: Mapping[tuple[str, str], tuple] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +135,9 @@ class Outcome:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """The file's errors: a partner's rejection of a document of ours it told (PARTNER_VERDICTS) is an error
+        for ops, not one of the file's (it never quarantines the partner's valid acknowledgment)."""
+        return sum(1 for f in self.findings if f.severity == "error" and f.code not in PARTNER_VERDICTS)
 
 
 def inbound_sets(interchanges: Sequence[Interchange], profile: PartnerProfile
@@ -289,6 +295,26 @@ def _seen_before(key, mine: set, known_keys: frozenset, uses: Mapping, today: da
     return "", use, age
 
 
+def ack_content(rows: Iterable[Mapping]) -> tuple:
+    """What acknowledgments say (FUNCTIONAL_ACKS rows, or partner_acks rows as stored): each one's type, what
+    it answers and its verdict with its notes in words (``reasons``: the AK3/AK4 notes and codes), in order,
+    without where or when it was written (envelopes, file, ISA09/ISA10, GS04/GS05): a resend re-enveloped by a
+    VAN says the same."""
+    return tuple(sorted(tuple(r[c] or "" for c in ACK_CONTENT) for r in rows))
+
+
+def _acks_only(ic: Interchange) -> bool:
+    """An interchange of acknowledgments alone: its groups FA groups of 997/999s (or none: TA1s)."""
+    return all(g.functional_id == "FA" and all(ts.set_id in ACK_SET_IDS for ts in g.transactions)
+               for g in ic.groups)
+
+
+def _acks_of(result: ParseResult, ic: Interchange) -> tuple:
+    sets = [(ic, g, ts) for g in ic.groups for ts in g.transactions]
+    rows = read_functional_acks(result, partner="", sets=sets)[0].to_pylist() if sets else []
+    return ack_content(rows + read_interchange_acks(result, [ic], partner="")[0].to_pylist())
+
+
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                         known: Known, *, today: date, window_days: int = 0) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
@@ -302,7 +328,11 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
     GS01/GS02/GS03/GS06 has to be unique within an interchange"): many translators start GS06 at 1 in
     every interchange, so a GS06 used in another interchange is a new group, silently (a note each night
     for such a partner would say nothing). A resent interchange keeps its ISA13 (ISA_DUPLICATE); a PO
-    resent in new envelopes is the order-level duplicate (ORDER_DUPLICATE, at intake)."""
+    resent in new envelopes is the order-level duplicate (ORDER_DUPLICATE, at intake).
+    An interchange of acknowledgments alone (997/999 groups, TA1s) received in an earlier file whose
+    acknowledgments (ack_content) are those it brought then (``known.earlier_acks``) is ISA_ACKS_REPEATED, a
+    warning: a VAN's resend of answers we hold, not read again; one whose acknowledgments differ (a verdict
+    changed under a reused number) stays ISA_DUPLICATE, saying so."""
     out: list[Finding] = []
     seen_ic = set(known.interchanges)
     mine_ic = set(known.this_file_interchanges)  # taken in this file (a repeat of them is a duplicate)
@@ -315,9 +345,18 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
         if key in seen_ic:
             where, use, age = _seen_before(key, mine_ic, known.interchanges, known.interchange_uses, today,
                                            window_days)
+            earlier = known.earlier_acks.get(key) if where == "in an earlier file" and _acks_only(ic) else None
+            said = _acks_of(result, ic) if earlier else None
+            if said and said == earlier:
+                out.append(finding("ISA_ACKS_REPEATED", f"ISA13 {ic.control_number} from {ic.sender} was received "
+                                   f"in an earlier file{_in_file(known, key)} with the same acknowledgments; this "
+                                   "copy repeats them and is not read again.", **loc))
+                continue
             if where:
+                differ = (" Its acknowledgments differ from those that interchange brought (a verdict changed "
+                          "under a reused number): ask the partner which stands.") if said else ""
                 out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received "
-                                   f"{where}; this copy is not processed.", **loc))
+                                   f"{where}; this copy is not processed.{differ}", **loc))
                 continue
             out.append(finding("ISA_REUSED", f"ISA13 {ic.control_number} from {ic.sender} was last received "
                                f"{use.received_at[:10]} in file {use.file} ({age} days ago, more than this "
@@ -335,6 +374,16 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
             elif not group_rejected(g, findings)[0]:
                 seen_g.add(gkey)
     return [f.with_file(result.file) if result.file else f for f in out]
+
+
+def _in_file(known: Known, key: tuple[str, str]) -> str:
+    use = known.interchange_uses.get(key)
+    return f" ({use.file}, {use.received_at[:10]})" if use is not None and use.file else ""
+
+
+def repeated_interchanges(findings: Iterable[Finding]) -> set[int]:
+    """The first segment (file ordinal, as the finding's) of each interchange ISA_ACKS_REPEATED: not read again."""
+    return {f.location.file_segment for f in findings if f.code == "ISA_ACKS_REPEATED"}
 
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
@@ -459,6 +508,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     order_sets, change_sets_ok, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
     refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
     ta1_interchanges: list[Interchange] = []
+    repeats = repeated_interchanges(findings)
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
         # an interchange of interchange acknowledgments alone (TA1s, no group) is never answered by a TA1, whatever
@@ -476,7 +526,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                                              isa_version=ta1_version(profile, ic.version),
                                                              our_qualifier=ic.receiver_qualifier,
                                                              our_id=ic.receiver)))
-        if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
+        if ic.rejected or interchange_rejected(ic, findings) or not sender_ok or ic.start + 1 in repeats:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
         if "997" in profile.accepts:  # the partner's TA1s for our interchanges, beside its 997s
@@ -541,8 +591,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         findings += [f.with_file(file) for f in ta1_findings]
     out.findings = findings
     out.set_pos = set_pos(result)
-    out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
-        else "processed"
+    out.disposition = "quarantine" if out.error_count or not result.interchanges else "processed"
     return out
 
 

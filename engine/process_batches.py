@@ -263,7 +263,7 @@ class SplitInterchange:
             out.interchanges_seen.append((self.ic.sender, self.ic.control_number))
             out.groups_seen += [group_key(g) for g, rejected in zip(self.ic.groups, self.group_rejected, strict=True)
                                 if not rejected]
-        out.disposition = "quarantine" if any(f.severity == "error" for f in out.findings) else "processed"
+        out.disposition = "quarantine" if out.error_count else "processed"  # a partner's verdict on ours is not one
         return out
 
 

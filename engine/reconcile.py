@@ -637,6 +637,14 @@ class _Exceptions:
         })
 
     # --- document-level types ----------------------------------------------------------------------
+    def _answer_kind(self, partner: pa.ChunkedArray | pa.Array) -> pa.Array:
+        """The acknowledgment each row's partner answers our documents with (FinanceSettings.answers_with: 997,
+        999, 824): a 999 partner's overdue ASN said "no 997", sending ops to look for the wrong answer."""
+        kinds = self.m.answers_with
+        names = sorted(kinds)
+        at = pc.index_in(partner, value_set=pa.array(names, pa.string()))
+        return pc.fill_null(pc.take(pa.array([kinds[p] for p in names], pa.string()), at), "997")
+
     def _documents(self) -> None:
         """One exception per rejected or overdue document and PO it carries (the PO's value on the sides
         of that document; a document naming none: one of its own PO, value 0), in column form."""
@@ -672,7 +680,8 @@ class _Exceptions:
             rejected,
             join_text("the partner rejected our ", _shown(d["doc_type"]), " ", ref, ": ",
                       pc.if_else(_blank(d["reasons"]), pa.scalar("no reason given"), d["reasons"])),
-            join_text("no 997 for our ", _shown(d["doc_type"]), " ", ref, " sent ", _minutes(d["sent_at"]),
+            join_text("no ", self._answer_kind(d["partner"]), " for our ", _shown(d["doc_type"]), " ", ref, " sent ",
+                      _minutes(d["sent_at"]),
                       ", due by ", _minutes(d["due_at"])))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
                             _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),

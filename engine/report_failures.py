@@ -349,6 +349,9 @@ HINTS: dict[str, str] = {
         "None of that interchange's documents reached the partner's system: read TA105's reason, mend our "
         "envelope (or the partner's profile ids), and send the documents again in a new interchange."
     ),
+    "FA_DOCUMENT_REJECTED": (
+        "The partner did not take that document: read its reasons (AK3/AK4), correct the document and send it again."
+    ),
     "FA_INTERCHANGE_NOTED": (
         "Nothing to resend: the partner took the interchange; mend what TA105 names before the next one."
     ),

@@ -1375,7 +1375,10 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file
     from flows.inspect_view import document, write_json
 
     doc = document(file, result, findings, orders, changes)
-    errors = sum(1 for f in findings if f.severity == "error")
+    from schemas.codes_finance import PARTNER_VERDICTS
+
+    # the file's errors: a partner's rejection of a document of ours it tells is an error for ops, not the file's
+    errors = sum(1 for f in findings if f.severity == "error" and f.code not in PARTNER_VERDICTS)
     if as_json:
         write_json(doc)
     else:

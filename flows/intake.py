@@ -24,7 +24,7 @@ from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
 from engine.partner_acks import TA1_CODES, file_findings, name_interchanges
-from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
+from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
@@ -37,6 +37,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, charset, read_interchanges
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
@@ -81,6 +82,7 @@ BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
+REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
@@ -96,7 +98,13 @@ def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     """known_state as far as one parsed file can ask (engine.process.envelope_keys): the store asked about
     the file's own interchanges, not for the partner's whole envelope history (which grows every night)
     once per file. Groups are not asked about: a GS06 is unique within its interchange only."""
-    return _known(state.interchange_uses(partner, envelope_keys(parsed)))
+    uses = state.interchange_uses(partner, envelope_keys(parsed))
+    known = _known(uses)
+    if not uses:  # the usual night: no number seen before, nothing more to ask
+        return known
+    # a number seen before: what acknowledgments it brought (an interchange of them sent again is a repeat)
+    acks = state.interchange_acks(partner, uses)
+    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
 
 
 def _known(interchanges: dict) -> Known:
@@ -272,7 +280,8 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
     if not acks.num_rows:
         return []
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
+                                    state.fulfilment_refs())  # a rejection names our shipment id, invoice number
     ours = None  # a TA1 may answer an interchange of our 997s alone
     if "TA1" in acks["ack_type"].to_pylist():
         ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id).select(["partner", "isa13"])
@@ -302,7 +311,7 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
     if not outcome.advice.num_rows:
         return outcome, []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
-                                    state.fulfilment_refs())
+                                    state.fulfilment_refs(), bills=True)
     rows, found = advice_acks(outcome.advice, sent)
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
 
@@ -348,8 +357,11 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     if not part:  # a file taken again as ops asked: who, when, why, and its earlier take (file_takes)
         plan += lifecycle.plan_file_findings(retake.retaken(state, profile.id, outcome.sha256, name),
                                              partner=profile.id, consequence=retake.TAKEN_AGAIN)
-    plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
-                                         partner=profile.id, consequence=ACK_CONSEQUENCE)
+    told = _ack_findings(state, profile, outcome.functional_acks, now=now)
+    plan += lifecycle.plan_file_findings([f for f in told if f.code not in PARTNER_VERDICTS], partner=profile.id,
+                                         consequence=ACK_CONSEQUENCE)
+    plan += lifecycle.plan_file_findings([f for f in told if f.code in PARTNER_VERDICTS], partner=profile.id,
+                                         consequence=REJECTED_CONSEQUENCE)
     if messages_dir is not None:
         text_messages.keep(messages_dir, outcome.text_messages, part=part)
     faults.reached("after-parse")

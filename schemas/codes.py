@@ -92,6 +92,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
            "This ISA13 was already received from this sender (earlier in the file, or in an earlier file "
            "within the partner's duplicate window)."),
+        _C("ISA_ACKS_REPEATED", "interchange", "warning", "",
+           "An interchange of acknowledgments alone (997/999, TA1) repeats one received from this sender in an "
+           "earlier file under the same ISA13 with the same acknowledgments; not read again."),
         _C("ISA_REUSED", "interchange", "warning", "",
            "This ISA13 was received from this sender before, longer ago than the partner's duplicate window "
            "(x12.duplicate_window_days); taken as a new interchange."),

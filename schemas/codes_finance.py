@@ -43,9 +43,17 @@ FINANCE_CODES: list[CodeSpec] = [
     _C(
         "FA_INTERCHANGE_REJECTED",
         "business",
-        "warning",
+        "error",
         "",
         "A partner's TA1 rejects one of our interchanges (TA104 R): it took none of the documents in it.",
+    ),
+    _C(
+        "FA_DOCUMENT_REJECTED",
+        "business",
+        "error",
+        "",
+        "A partner's 997/999 rejects a document we sent (AK5/IK5 R, M, W or X, or its group's AK9/IK9): "
+        "it was not taken.",
     ),
     _C(
         "FA_INTERCHANGE_NOTED",
@@ -114,6 +122,11 @@ FINANCE_CODES: list[CodeSpec] = [
 ]
 
 FINANCE_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FINANCE_CODES}
+
+# A partner's rejection of a document we sent, whichever answer told it (a TA1 R for its interchange, a 997/999 AK5 R,
+# an 824 OTI ..R): one severity, error, for ops to act on (correct the document, send it again); never a fault of the
+# partner's file that told it, so it never quarantines that file (engine.process: Outcome.error_count, disposition)
+PARTNER_VERDICTS = frozenset({"FA_INTERCHANGE_REJECTED", "FA_DOCUMENT_REJECTED", "APPLICATION_ADVICE_REJECTED"})
 
 for _spec in FINANCE_CODES:  # one catalogue: the finance codes join schemas.codes.CATALOGUE
     CATALOGUE.setdefault(_spec.code, _spec)

@@ -39,6 +39,10 @@ class FinanceSettings(BaseModel):
     # False: the partner sends no 997s for what we send (set so for a partner whose profile accepts no 997,
     # e.g. a CSV order partner receiving our X12 856s and 810s): its documents are never overdue
     expects_997: bool = True
+    # the acknowledgment the partner sends for our documents: "997", "999" (a 005010 translator's implementation
+    # acknowledgment), or "824" (its application answers alone). Named when none came (DOCUMENT_UNACKNOWLEDGED: "no
+    # 999 for our 856 ..."); ack_997_hours is its window whatever its kind
+    answers_with: Literal["997", "999", "824"] = "997"
     ack_855_hours: int = Field(default=48, ge=0)  # our 855 is due this long after the PO arrived
     # False: the partner takes no 855 (or CSV acknowledgment: a programme answered by 856s and 810s alone, as
     # AutoZone's VDP or Costco's; set so for a profile receiving neither): its orders are agreed as ordered (the

@@ -31,6 +31,11 @@ ACK_ERROR = pa.struct([
 # for the whole group with the acked_set_id / acked_st02 columns null. A partner's TA1 for one of our
 # interchanges is a row too (ack_type "TA1"): acked_isa13, interchange_status and interchange_note set,
 # the AK columns null.
+# what an acknowledgment says, without where or when it was written (engine.process.ack_content): its type, what it
+# answers, its verdict and its notes in words (the AK3/AK4 notes and codes are in ``reasons``)
+ACK_CONTENT = ("ack_type", "acked_functional_id", "acked_gs06", "acked_set_id", "acked_st02", "set_status",
+               "group_status", "acked_isa13", "interchange_status", "interchange_note", "reasons")
+
 FUNCTIONAL_ACKS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("ack_type", pa.string(), nullable=False),  # "997" or "999" (ST01 of the acknowledgment), "TA1"
@@ -97,8 +102,11 @@ DOCUMENT_STATUS = pa.schema([
     pa.field("set_status", pa.string()),  # AK501 (null when only the group answered)
     pa.field("group_status", pa.string()),  # AK901
     pa.field("acked_at", TIME),  # received_at of the acknowledgment, else its GS04/GS05
-    pa.field("minutes_to_ack", pa.int64()),  # acked_at - sent_at
-    pa.field("ack_late", pa.bool_()),  # acknowledged after due_at
+    pa.field("minutes_to_ack", pa.int64()),  # when the answer was written (ack_timed_by) - sent_at
+    pa.field("ack_late", pa.bool_()),  # answered after due_at (by ack_timed_by's time)
+    # what minutes_to_ack and ack_late are measured by: "written" (the partner's GS04/GS05, ISA09/ISA10 or 824
+    # date, when sane) or "picked_up" (received_at: the partner's time missing, before we sent, or in the future)
+    pa.field("ack_timed_by", pa.string()),
     pa.field("reasons", pa.string()),  # in words (rejections: the partner's AK3/AK4 notes)
     pa.field("errors", pa.list_(ACK_ERROR)),
     pa.field("ack_file", pa.string()),

@@ -662,12 +662,14 @@ class PartnerProfile(_Model):
 
     @property
     def finance_settings(self) -> FinanceSettings:
-        """[finance] as reconciliation applies it: a partner whose profile accepts no 997 cannot acknowledge
-        what we send, so none is expected from it (expects_997 False); one that receives no 855 nor CSV
+        """[finance] as reconciliation applies it: a partner whose profile accepts no 997 (or, answering with
+        824s, ``answers_with = "824"``, no 824) cannot acknowledge what we send, so none is expected from it
+        (expects_997 False); one that receives no 855 nor CSV
         acknowledgment gets none from us (expects_855 False). Its ASN window is the partner's one ASN deadline,
         ``[fulfilment.asn] window_minutes`` (_one_asn_window), the one ASN_LATE uses."""
         window = self.fulfilment.asn.window_minutes
-        update = {**({} if "997" in self.accepts else {"expects_997": False}),
+        read_as = "824" if self.finance.answers_with == "824" else "997"  # a 999 is read as a 997 (accepts "997")
+        update = {**({} if read_as in self.accepts else {"expects_997": False}),
                   **({} if {"855", "csv_ack"} & set(self.receives) else {"expects_855": False}),
                   **({} if self.finance.asn_window_minutes == window else {"asn_window_minutes": window})}
         return self.finance.model_copy(update=update) if update else self.finance

@@ -139,8 +139,11 @@ def test_a_997_for_something_we_never_sent_is_a_finding(nights):
         assert store.partner_acks().num_rows == 5  # every AK2 of the two 997 files kept, with its file
     finally:
         store.close()
-    assert len(found) == 1  # the demo's 997s name night 1's documents, but for this deliberate stray
-    f = found[0]
+    # the demo's 997s name night 1's documents, but for this deliberate stray; initech's rejects its 855 (ackgaps: a
+    # partner's rejection of a document of ours is an error at intake, FA_DOCUMENT_REJECTED, as a TA1's and an 824's)
+    assert sorted((f["code"], f["partner"], f["severity"]) for f in found) == [
+        ("FA_DOCUMENT_REJECTED", "initech", "error"), ("FA_UNMATCHED", "acme", "warning")]
+    [f] = [f for f in found if f["code"] == "FA_UNMATCHED"]
     assert (f["code"], f["partner"], f["severity"], f["stage"], f["file"], f["segment_id"], f["value"]) == (
         "FA_UNMATCHED", "acme", "warning", "intake", "acme-997-night1.x12", "AK2", "9901")
     assert "group SH GS06 990001" in f["message"] and f["consequence"]
@@ -517,7 +520,8 @@ def test_a_997_writing_its_counts_and_positions_with_a_decimal_point_is_read_as_
         store.close()
     assert [(a["sets_included"], a["sets_received"], a["sets_accepted"]) for a in acks] == [(1, 1, 0)]
     assert [(e["segment_position"], e["element_position"]) for e in acks[0]["errors"]] == [(12, 4)]
-    assert found and set(found) == {("IMPLIED_DECIMAL_STATED", "warning")}, found
+    # what the partner wrote with decimal points (warnings) and, an error for ops, its rejection of our 855 (ackgaps)
+    assert found and set(found) == {("IMPLIED_DECIMAL_STATED", "warning"), ("FA_DOCUMENT_REJECTED", "error")}, found
 
 
 def test_a_997_whose_ge01_and_iea01_are_written_with_a_decimal_point_is_taken(nights, tmp_path):

@@ -308,7 +308,7 @@ def test_a_partners_ta1_rejecting_our_interchange_is_a_finding_not_ignored():
     assert rejected.disposition == "processed"
     [f] = rejected.findings
     assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.isa13, f.location.file_segment) \
-        == ("FA_INTERCHANGE_REJECTED", "warning", "TA1", "000000012", "000000041", 2)
+        == ("FA_INTERCHANGE_REJECTED", "error", "TA1", "000000012", "000000041", 2)
     assert "our interchange 000000012 (note 022: invalid control structure)" in f.message
     noted = run(f"{isa}TA1*000000012*261128*0200*E*001~\nTA1*000000013*261128*0200*Q*000~\n"
                 "IEA*0*000000041~\n".encode())

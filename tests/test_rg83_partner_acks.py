@@ -167,11 +167,15 @@ def test_every_answer_is_taken_in_and_only_the_824s_are_answered(answered):
         segs = [s.split("*") for s in ack.read_text().replace("\n", "").split("~") if s]
         assert ["AK1", "AG", group, *([version] if version else [])] in segs
         assert ["AK5", "A"] in segs and ["AK9", "A", "1", "1", "1"] in segs
-    # nothing but the findings each answer calls for; no file refused, no finding an error but the rejections
+    # nothing but the findings each answer calls for; no file refused, no finding an error but the rejections (a
+    # 997/999 rejecting a document of ours is one too, FA_DOCUMENT_REJECTED, as a TA1's and an 824's: ackgaps)
     codes = {p: sorted(c for c, _s, _m in found) for p, found in answered["night2"]["findings"].items()}
-    assert codes == {"homedepot": ["FA_INTERCHANGE_REJECTED"], "kroger": [],
-                     "target": ["APPLICATION_ADVICE_ERRORS", "APPLICATION_ADVICE_REJECTED"],
-                     "walmart": ["APPLICATION_ADVICE_REJECTED"]}
+    assert codes == {"homedepot": ["FA_DOCUMENT_REJECTED", "FA_INTERCHANGE_REJECTED"],
+                     "kroger": ["FA_DOCUMENT_REJECTED"],
+                     "target": ["APPLICATION_ADVICE_ERRORS", "APPLICATION_ADVICE_REJECTED", "FA_DOCUMENT_REJECTED"],
+                     "walmart": ["APPLICATION_ADVICE_REJECTED", "FA_DOCUMENT_REJECTED"]}
+    assert {s for found in answered["night2"]["findings"].values() for c, s, _m in found if "REJECTED" in c} == \
+        {"error"}
 
 
 def test_walmart_s_two_groups_in_one_interchange_each_decide_their_document(answered):
@@ -238,8 +242,9 @@ def test_home_depot_s_ta1_rejects_the_asn_whatever_its_later_997_says(answered):
     assert (asn["status"], asn["ack_type"]) == ("rejected", "TA1")
     assert asn["reasons"] == ("interchange 000000003 rejected (invalid interchange sender ID): none of its documents "
                               "was processed")
-    [(code, _s, told)] = answered["night2"]["findings"]["homedepot"]
+    [(code, _s, told), (code_810, _s, told_810)] = sorted(answered["night2"]["findings"]["homedepot"], reverse=True)
     assert code == "FA_INTERCHANGE_REJECTED" and "note 006: invalid interchange sender ID" in told
+    assert code_810 == "FA_DOCUMENT_REJECTED" and told_810.startswith("homedepot's 997 rejected our 810 INV0000002")
     assert "our 856 HD-SHP-83 for PO HD8300401 (GS06 3 ST02 0003, file homedepot-856-000000003.x12)" in told
     inv = _status(answered, "homedepot", "810", "night4")
     assert inv["status"] == "rejected" and "REF02 (data element 127) in segment REF at position 5: data element too" \
@@ -263,11 +268,13 @@ def test_kroger_s_999_and_its_older_translator_s_003040_997(answered):
 
 
 def test_amazon_s_late_twice_sent_997_and_the_number_it_borrowed_from_target(answered):
-    """Three days late: accepted, and late (minutes counted from our sending); the same file dropped again is a
-    duplicate, read once; its AK2 for set 0005 of group SH 3 names Target's ASN, not one of Amazon's: FA_UNMATCHED,
-    and Target's verdict on it stands; the 810 no 997 answered is overdue, booked unacknowledged."""
+    """Three days late: accepted, and late (minutes counted from our sending to the partner's GS04/GS05); the same
+    file dropped again is a duplicate, read once; its AK2 for set 0005 of group SH 3 names Target's ASN, not one of
+    Amazon's: FA_UNMATCHED, and Target's verdict on it stands; the 810 no 997 answered is overdue, booked
+    unacknowledged."""
     ack, asn = _status(answered, "amazon", "855", "night4"), _status(answered, "amazon", "856", "night4")
-    assert (ack["status"], ack["ack_late"], ack["minutes_to_ack"]) == ("accepted", True, 4 * 24 * 60)
+    # late by the time Amazon's translator wrote it (GS04/GS05 2026-11-30 22:31; ackgaps: not our pick-up, 4 days on)
+    assert (ack["status"], ack["ack_late"], ack["minutes_to_ack"]) == ("accepted", True, 3 * 24 * 60 + 20 * 60 + 31)
     assert (asn["status"], asn["ack_late"]) == ("accepted", True)
     found = answered["night4"]["findings"]["amazon"]
     assert sorted(c for c, _s, _m in found) == ["FA_UNMATCHED", "FILE_DUPLICATE"]

@@ -24,6 +24,7 @@ from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
 from parsers.x12_writer import decimal_column
 from schemas.codes import CATALOGUE
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
     GONE_LINES,
@@ -694,6 +695,8 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
         return "none (warning)"
+    if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
+        return "our document rejected by the partner (its status rejected): correct it and send it again"
     if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
         return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
                 else "nothing read") + ("; file quarantined" if quarantined else "")
