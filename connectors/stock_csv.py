@@ -136,15 +136,21 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
         if on_hand < 0:
             negative.append((line, where, sku, on_hand))
         rows += 1
-        key = (day, where, sku)
-        if key in stock:
-            summed += 1
-            stock[key][0] += on_hand
-            stock[key][1] += reserved
-        else:
-            stock[key] = [on_hand, reserved]
+        summed += add_stock(stock, (day, where, sku), on_hand, reserved)
     return StockRead(stock_table(stock), rows, summed, tuple(expired), tuple(totals), tuple(ignored),
                      tuple(negative), tuple(cased), zeroed=tuple(zeroed))
+
+
+def add_stock(stock: dict[tuple[date, str, str], list[int]], key: tuple[date, str, str], on_hand: int,
+              reserved: int) -> int:
+    """``on_hand`` and ``reserved`` added to ``stock[key]`` (a second row of one warehouse's SKU: another lot or bin);
+    1 when the key was there already (a row summed), else 0."""
+    if key in stock:
+        stock[key][0] += on_hand
+        stock[key][1] += reserved
+        return 1
+    stock[key] = [on_hand, reserved]
+    return 0
 
 
 def stock_table(stock: Mapping[tuple[date, str, str], list[int]]) -> pa.Table:

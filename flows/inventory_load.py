@@ -20,6 +20,7 @@ from connectors.stock_csv import (
     ExportLayout,
     ReceiptsRead,
     StockRead,
+    add_stock,
     read_receipts_csv,
     read_stock_csv,
     stock_table,
@@ -318,13 +319,7 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
             reserved = min(kept, max(on_hand, 0))
         if on_hand < 0:
             negative.append((pos, where, sku, on_hand))
-        key = (day, where, sku)
-        if key in stock:
-            summed += 1
-            stock[key][0] += on_hand
-            stock[key][1] += reserved
-        else:
-            stock[key] = [on_hand, reserved]
+        summed += add_stock(stock, (day, where, sku), on_hand, reserved)
         for q, n, unit, p, eta in r.coming:
             if eta is None:
                 unread.append((p, sku, f"QTY {q} ({qty_name(q)}) {n} of {sku} at {where}: no expected day (a DTM or "
