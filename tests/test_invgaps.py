@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support import REPO
+from tests.test_rg81_inventory_exports import _load, _receipts, _refused, _stock  # rg81's loaders and readers
 
 FIXTURES = REPO / "tests" / "fixtures" / "invgaps"
 RG81 = REPO / "tests" / "fixtures" / "rg81"
@@ -48,33 +49,12 @@ def _workspace(root, layouts=()):
     return ws
 
 
-def _load(ws, export, *options):
-    from flows.cli import app
-
-    return CliRunner().invoke(app, ["inventory", "load", str(export), *options, "-w", str(ws.root)])
 
 
-def _refused(res) -> str:
-    from flows.exit_status import ExitStatus
-
-    said = " ".join(res.stderr.split())
-    assert res.exit_code == ExitStatus.INPUT_ERRORS and said.startswith("refused, nothing loaded: "), (res.exit_code,
-                                                                                                     res.output)
-    return said
 
 
-def _stock(ws, day=AS_OF):
-    from connectors.snapshots import load_snapshot
-
-    table = load_snapshot(ws.inventory_dir / "snapshots", day)
-    return sorted((r["warehouse"], r["sku"], r["on_hand"], r["reserved"]) for r in table.to_pylist())
 
 
-def _receipts(ws):
-    from connectors.snapshots import load_receipts
-
-    return sorted((r["warehouse"], r["sku"], r["quantity"], r["eta"]) for r in
-                  load_receipts(ws.inventory_dir / "receipts.parquet").to_pylist())
 
 
 # -- 1. an empty quantity cell
