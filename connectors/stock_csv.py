@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +17,16 @@ import pyarrow as pa
 
 from connectors.reference import csv_rows
 from schemas.errors import ConfigError
-from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT, RECEIPT_FIELDS, STOCK_FIELDS
+from schemas.inventory import (  # the reads and the layout live in schemas: engine.inventory_846 makes them too
+    EXPECTED_RECEIPTS,
+    RECEIPT_FIELDS,
+    STOCK_FIELDS,
+    ExportLayout,
+    ReceiptsRead,
+    StockRead,
+    add_stock,
+    stock_table,
+)
 
 # the first filled cell of an export's totals row (QuickBooks' "TOTAL", a saved search's "Total", "Grand Total")
 _TOTALS = frozenset({"total", "totals", "grand total", "sum", "summe", "totaal"})
@@ -29,60 +37,10 @@ _GROUPED_POINT = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
 _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?=,\d+$|$)")
 
 
-@dataclass(frozen=True, slots=True)
-class StockRead:
-    """An export read: the snapshot (one row per day, warehouse and SKU) and what the reading did to its rows."""
-
-    table: pa.Table  # schemas.inventory.INVENTORY_SNAPSHOT
-    rows: int  # the export's rows of stock read (totals rows and expired lots not counted)
-    summed: int = 0  # rows added into another row of their warehouse and SKU (lots, bins, locations)
-    expired: tuple[tuple[int, str, str, str, date], ...] = ()  # (line, warehouse, sku, lot, expiry) left out
-    totals: tuple[int, ...] = ()  # the lines of totals rows passed over
-    ignored: tuple[str, ...] = ()  # the export's columns not read
-    negative: tuple[tuple[int, str, str, int], ...] = ()  # (line, warehouse, sku, on hand) rows below zero
-    cased: tuple[tuple[int, str, str, int], ...] = ()  # (line, sku, unit, eaches in one) rows not in eaches
-    at: str = "line"  # what the positions count: the file's lines, an 846's segments
-    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
-    held: tuple[tuple[int, str, str, str, int], ...] = ()  # an 846's (segment, warehouse, sku, QTY01, eaches)
-    # held back from what is free (on hold, damaged ...)
-    unread: tuple[tuple[int, str, str], ...] = ()  # an 846's (segment, sku, what was not counted and why)
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptsRead:
-    table: pa.Table  # schemas.inventory.EXPECTED_RECEIPTS
-    totals: tuple[int, ...] = ()
-    ignored: tuple[str, ...] = ()
-    orders: tuple[str, ...] = field(default=())  # the purchase orders the receipts name (po_number), in file order
-    rows: tuple[tuple[int, str], ...] = ()  # each table row's (line, po_number or ""), in the table's order
-    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
-    at: str = "line"  # what the rows' positions count: the file's lines, an 846's segments
-
-
 def column_key(name: str) -> str:
     """A column's name as compared: any case, blanks, dots and underscores alike ("On Hand", "on_hand", "ON-HAND";
     "Qty. Available" is "qty_available")."""
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
-
-
-@dataclass(frozen=True, slots=True)
-class ExportLayout:
-    """How one system's export is written. ``columns``: field -> the export's column name (its other columns then
-    not read); None: the columns are the fields' own names (any case), no other. ``as_of`` / ``warehouse``: the day
-    and the warehouse of a file with no column for them. ``locations``: the export's names of our warehouses (a
-    NetSuite location "East Coast DC", a 3PL's fulfillment center) -> the snapshot's warehouse code, any case."""
-
-    columns: Mapping[str, str] | None = None
-    as_of: date | None = None
-    warehouse: str | None = None
-    date_format: str = "%Y-%m-%d"
-    encoding: str | None = None
-    decimal_comma: bool = False  # numbers written "1.200,00"
-    locations: Mapping[str, str] = field(default_factory=dict)
-    # an empty quantity cell (on_hand, available, reserved, quantity) is 0: NetSuite's saved searches and
-    # QuickBooks' reports print a zero that way. Off: an empty cell is refused at its line and column (a cell cleared
-    # by hand, a column shifted, a formula that failed would otherwise read as no stock)
-    empty_is_zero: bool = False
 
 
 # what a row's unit cell may say for an each (any case), and for a case: its items.csv case_pack, or the
@@ -91,7 +49,10 @@ EACH_WORDS = frozenset({"EA", "EACH", "EACHES", "UN", "UNIT", "UNITS", "PC", "PC
 CASE_WORDS = frozenset({"CA", "CS", "CASE", "CASES"})
 
 
-def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayout(),
+PLAIN = ExportLayout()  # our own columns, ISO dates, UTF-8, a point before decimals
+
+
+def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = PLAIN,
                    eaches: Mapping[tuple[str, str], int] | None = None) -> StockRead:
     """A stock export read into INVENTORY_SNAPSHOT (``layout``: how it is written). Rows of one day, warehouse and
     SKU (lots, bins) are summed; a lot whose expiry is before the day is left out. A row whose unit (field ``unit``)
@@ -141,28 +102,7 @@ def read_stock_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayou
                      tuple(negative), tuple(cased), zeroed=tuple(zeroed))
 
 
-def add_stock(stock: dict[tuple[date, str, str], list[int]], key: tuple[date, str, str], on_hand: int,
-              reserved: int) -> int:
-    """``on_hand`` and ``reserved`` added to ``stock[key]`` (a second row of one warehouse's SKU: another lot or bin);
-    1 when the key was there already (a row summed), else 0."""
-    if key in stock:
-        stock[key][0] += on_hand
-        stock[key][1] += reserved
-        return 1
-    stock[key] = [on_hand, reserved]
-    return 0
-
-
-def stock_table(stock: Mapping[tuple[date, str, str], list[int]]) -> pa.Table:
-    """INVENTORY_SNAPSHOT of (day, warehouse, SKU) -> [on hand, reserved], in that order."""
-    keys = list(stock)
-    return pa.table({"as_of": pa.array([k[0] for k in keys], pa.date32()),
-                     "warehouse": [k[1] for k in keys], "sku": [k[2] for k in keys],
-                     "on_hand": pa.array([v[0] for v in stock.values()], pa.int64()),
-                     "reserved": pa.array([v[1] for v in stock.values()], pa.int64())}, schema=INVENTORY_SNAPSHOT)
-
-
-def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = ExportLayout(),
+def read_receipts_csv(data: bytes, *, name: str, layout: ExportLayout = PLAIN,
                       eaches: Mapping[tuple[str, str], int] | None = None) -> ReceiptsRead:
     """An expected-receipts export (open purchase orders, transfers) read into EXPECTED_RECEIPTS; ``layout`` and
     ``eaches`` as read_stock_csv's (its as_of not used); a row's po_number is told, not kept."""

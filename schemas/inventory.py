@@ -7,6 +7,10 @@ the engine's arithmetic is exact integer arithmetic. Order quantities stay decim
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
 import pyarrow as pa
 
 from schemas.orders import QTY
@@ -106,3 +110,75 @@ AVAILABILITY = pa.schema(
 # place of `reserved`; a lot's number and expiry; the unit the row counts in
 STOCK_FIELDS = ("as_of", "warehouse", "sku", "on_hand", "reserved", "available", "lot", "expires", "unit")
 RECEIPT_FIELDS = ("warehouse", "sku", "quantity", "eta", "po_number", "unit")
+
+
+# --- a stock export or an 846 read (connectors.stock_csv, engine.inventory_846) ----------------------------------
+@dataclass(frozen=True, slots=True)
+class StockRead:
+    """An export read: the snapshot (one row per day, warehouse and SKU) and what the reading did to its rows."""
+
+    table: pa.Table  # schemas.inventory.INVENTORY_SNAPSHOT
+    rows: int  # the export's rows of stock read (totals rows and expired lots not counted)
+    summed: int = 0  # rows added into another row of their warehouse and SKU (lots, bins, locations)
+    expired: tuple[tuple[int, str, str, str, date], ...] = ()  # (line, warehouse, sku, lot, expiry) left out
+    totals: tuple[int, ...] = ()  # the lines of totals rows passed over
+    ignored: tuple[str, ...] = ()  # the export's columns not read
+    negative: tuple[tuple[int, str, str, int], ...] = ()  # (line, warehouse, sku, on hand) rows below zero
+    cased: tuple[tuple[int, str, str, int], ...] = ()  # (line, sku, unit, eaches in one) rows not in eaches
+    at: str = "line"  # what the positions count: the file's lines, an 846's segments
+    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
+    held: tuple[tuple[int, str, str, str, int], ...] = ()  # an 846's (segment, warehouse, sku, QTY01, eaches)
+    # held back from what is free (on hold, damaged ...)
+    unread: tuple[tuple[int, str, str], ...] = ()  # an 846's (segment, sku, what was not counted and why)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptsRead:
+    table: pa.Table  # schemas.inventory.EXPECTED_RECEIPTS
+    totals: tuple[int, ...] = ()
+    ignored: tuple[str, ...] = ()
+    orders: tuple[str, ...] = field(default=())  # the purchase orders the receipts name (po_number), in file order
+    rows: tuple[tuple[int, str], ...] = ()  # each table row's (line, po_number or ""), in the table's order
+    zeroed: tuple[tuple[int, str, str], ...] = ()  # (line, sku, column) empty quantity cells read as 0
+    at: str = "line"  # what the rows' positions count: the file's lines, an 846's segments
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLayout:
+    """How one system's export is written. ``columns``: field -> the export's column name (its other columns then
+    not read); None: the columns are the fields' own names (any case), no other. ``as_of`` / ``warehouse``: the day
+    and the warehouse of a file with no column for them. ``locations``: the export's names of our warehouses (a
+    NetSuite location "East Coast DC", a 3PL's fulfillment center) -> the snapshot's warehouse code, any case."""
+
+    columns: Mapping[str, str] | None = None
+    as_of: date | None = None
+    warehouse: str | None = None
+    date_format: str = "%Y-%m-%d"
+    encoding: str | None = None
+    decimal_comma: bool = False  # numbers written "1.200,00"
+    locations: Mapping[str, str] = field(default_factory=dict)
+    # an empty quantity cell (on_hand, available, reserved, quantity) is 0: NetSuite's saved searches and
+    # QuickBooks' reports print a zero that way. Off: an empty cell is refused at its line and column (a cell cleared
+    # by hand, a column shifted, a formula that failed would otherwise read as no stock)
+    empty_is_zero: bool = False
+
+
+def add_stock(stock: dict[tuple[date, str, str], list[int]], key: tuple[date, str, str], on_hand: int,
+              reserved: int) -> int:
+    """``on_hand`` and ``reserved`` added to ``stock[key]`` (a second row of one warehouse's SKU: another lot or bin);
+    1 when the key was there already (a row summed), else 0."""
+    if key in stock:
+        stock[key][0] += on_hand
+        stock[key][1] += reserved
+        return 1
+    stock[key] = [on_hand, reserved]
+    return 0
+
+
+def stock_table(stock: Mapping[tuple[date, str, str], list[int]]) -> pa.Table:
+    """INVENTORY_SNAPSHOT of (day, warehouse, SKU) -> [on hand, reserved], in that order."""
+    keys = list(stock)
+    return pa.table({"as_of": pa.array([k[0] for k in keys], pa.date32()),
+                     "warehouse": [k[1] for k in keys], "sku": [k[2] for k in keys],
+                     "on_hand": pa.array([v[0] for v in stock.values()], pa.int64()),
+                     "reserved": pa.array([v[1] for v in stock.values()], pa.int64())}, schema=INVENTORY_SNAPSHOT)
