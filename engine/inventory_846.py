@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from parsers.inventory_846 import qty_name, read_846
+from parsers.inventory_846 import qty_name, read_846, role_of
 from parsers.x12_reader import read_interchanges
 from schemas.errors import ConfigError
 from schemas.inventory import EXPECTED_RECEIPTS, ExportLayout, ReceiptsRead, StockRead, add_stock, stock_table
@@ -21,14 +21,20 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
     """A 3PL's 846 inventory advice (parsers.inventory_846) as the stock of the warehouse each set names (its N1,
     read through ``layout``'s locations; ``layout.warehouse`` when given), on BIA04's day (``layout.as_of`` when
     given): an item's LIN ids turned into our SKU by items.csv (our number, its vendor part, its GTIN), QTY 17 its
-    on hand and QTY 33 what is free of it, in eaches (a case by its case_pack). Held stock (QTY QH on hold, 74
-    damaged ...) is not free: without a QTY 33 it is taken from the on hand's free part (with one, 33 already leaves
-    it out); without a QTY 17 it is counted on hand, held. What is on order or in transit (QTY 63, IQ) with a day
-    is an expected receipt (the second value; None when there is none); without a day it is named, not a receipt.
+    on hand and QTY 33 what is free of it (``layout.qty`` may read other qualifiers so: 34 as available), in eaches
+    (a case by its case_pack). Held stock (QTY QH on hold, 74 damaged ...) is not free: without a QTY 33 it is taken
+    from the on hand's free part (``layout.held_in_on_hand`` false: QTY 17 leaves it out already, it is added to
+    what is on hand, held); with one, 33 already leaves it out; without a QTY 17 it is counted on hand, held. An
+    item whose LQ code is one of ``layout.held_codes`` (damaged, on hold) is held whole; other LQ codes are named.
+    An SDQ's location/quantity pairs are the stock of the warehouse each location is (``layout.locations``, our
+    own codes), in place of the QTY they split; an SDQ none of whose locations is ours is named and its QTY kept
+    where its N1 says; one naming ours and others refuses the file, naming the others (their stock would otherwise
+    be dropped or counted at the wrong warehouse). What is on order or in transit (QTY 63, IQ) with a day is an
+    expected receipt (the second value; None when there is none); without a day it is named, not a receipt.
     An error finding, a set naming no warehouse or day, or a unit nothing counts refuses the file (ConfigError),
     naming the segment."""
     result = read_interchanges(data, file=name)
-    rows, findings = read_846(result)
+    rows, findings = read_846(result, meanings=layout.qty, sdq=layout.sdq)
     errors = [f for f in [*result.findings, *findings] if f.severity == "error"]
     if errors:
         raise ConfigError("the 846 has errors: " + "; ".join(_said(f) for f in errors[:5]), file=name)
@@ -36,8 +42,11 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
         raise ConfigError("the file holds no 846 item with a QTY 17 (on hand) or 33 (available)", file=name)
     sku_of = _skus_by_id(items)
     places = {k.casefold(): v for k, v in layout.locations.items()}
+    held_codes = {c.casefold() for c in layout.held_codes}
     stock: dict = {}
     summed, negative, cased, held, unread = 0, [], [], [], []
+    codes: dict[tuple[str, str], list] = {}  # LQ codes not read: (LQ01, LQ02) -> [first position, items]
+    meant: dict[tuple[str, str], list] = {}  # QTY01 the layout reads as on hand or available: -> [position, items]
     incoming: dict[str, list] = {"warehouse": [], "sku": [], "quantity": [], "eta": []}
     incoming_at: list[tuple[int, str]] = []
 
@@ -56,24 +65,38 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
         if day is None:
             raise ConfigError(f"the 846 ({at}) says no day (BIA04): give it (--as-of)", file=name)
         where = layout.warehouse or places.get(r.warehouse.casefold(), r.warehouse)
-        if not where:
-            raise ConfigError(f"the 846 ({at}) names no warehouse (N1*WH): give it (--warehouse)", file=name)
         sku = next((sku_of[key] for key in _keys(r.ids) if key in sku_of), r.ids[0][1] if r.ids else "")
         pos = r.segment_position
-        kept = sum(eaches_of(n, unit or r.unit, sku, at, p) for _q, n, unit, p in r.held)
-        held += [(p, where, sku, q, eaches_of(n, unit or r.unit, sku, at, p)) for q, n, unit, p in r.held]
-        available = eaches_of(r.available, r.unit, sku, at, pos) if r.available is not None else None
-        if r.on_hand is not None:
-            on_hand = eaches_of(r.on_hand, r.unit, sku, at, pos)
-        else:  # no QTY 17: what is free and what is held are all there is
-            on_hand = (available or 0) + kept
-        if available is not None:
-            reserved = max(on_hand - available, 0)
-        else:
-            reserved = min(kept, max(on_hand, 0))
-        if on_hand < 0:
-            negative.append((pos, where, sku, on_hand))
-        summed += add_stock(stock, (day, where, sku), on_hand, reserved)
+        base = {"on_hand": None if r.on_hand is None else (r.on_hand_by, eaches_of(r.on_hand, r.unit, sku, at, pos)),
+                "available": (None if r.available is None else
+                              (r.available_by, eaches_of(r.available, r.unit, sku, at, pos))),
+                "held": [(q, eaches_of(n, unit or r.unit, sku, at, p), p) for q, n, unit, p in r.held]}
+        located = _by_location(r, base, places, layout, sku, where, unread,
+                               lambda n, unit, p, sku=sku, at=at: eaches_of(n, unit, sku, at, p),
+                               lambda said, at=at: ConfigError(f"the 846 ({at}): {said}", file=name))
+        # the N1's warehouse keeps what no SDQ split (an item of none but what is coming in: a row of none on hand)
+        mine = base["on_hand"] or base["available"] or base["held"] or not (located or r.sdq)
+        quantities = [(where, base)] if mine else []
+        for place, q in [*quantities, *located.items()]:
+            if not place:
+                raise ConfigError(f"the 846 ({at}) names no warehouse (N1*WH): give it (--warehouse)", file=name)
+            on_hand, reserved, kept = _counted(q, layout.held_in_on_hand)
+            held += [(p, place, sku, qualifier, n) for qualifier, n, p in q["held"]]
+            marks = [(lq01, lq02, p) for lq01, lq02, p in r.codes if lq02.casefold() in held_codes]
+            if marks and on_hand > reserved:
+                lq01, lq02, p = marks[0]
+                unread.append((p, sku, f"LQ {lq01} {lq02} of {sku} at {place} (the layout's held_codes): all "
+                                       f"{on_hand} on hand held, none available"))
+                reserved = max(on_hand, 0)
+            if on_hand < 0:
+                negative.append((pos, place, sku, on_hand))
+            summed += add_stock(stock, (day, place, sku), on_hand, reserved)
+        for qualifier, role in ((r.on_hand_by, "on hand"), (r.available_by, "available")):
+            if qualifier and qualifier in layout.qty:
+                meant.setdefault((qualifier, role), [pos, 0])[1] += 1
+        for lq01, lq02, p in r.codes:
+            if lq02.casefold() not in held_codes:
+                codes.setdefault((lq01, lq02), [p, 0])[1] += 1
         for q, n, unit, p, eta in r.coming:
             if eta is None:
                 unread.append((p, sku, f"QTY {q} ({qty_name(q)}) {n} of {sku} at {where}: no expected day (a DTM or "
@@ -88,11 +111,94 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
             unread.append((p, sku, f"SDQ {text} of {sku}: per-location quantities not read (an N1*WH loop per "
                                    "location is)" if q == "SDQ" else
                                    f"QTY {q} ({qty_name(q)}) {text} of {sku} at {where}: not counted"))
+    for (lq01, lq02), (p, n) in codes.items():
+        unread.append((p, "", f"LQ {lq01} {lq02} on {n} item(s): an item code, not read (the layout's [advice] "
+                              "held_codes names the codes of stock held: damaged, on hold)"))
+    for (qualifier, role), (p, n) in meant.items():
+        unread.append((p, "", f"QTY {qualifier} ({qty_name(qualifier)}) read as {role} on {n} item(s) (the layout's "
+                              "[advice.qty])"))
     where_at = f"ST02 {rows[0].st02} segment" if len({r.st02 for r in rows}) == 1 else "segment"
     receipts = (ReceiptsRead(pa.table(incoming, schema=EXPECTED_RECEIPTS), rows=tuple(incoming_at), at=where_at)
                 if incoming_at else None)
     return StockRead(stock_table(stock), len(rows), summed, negative=tuple(negative), cased=tuple(cased),
                      at=where_at, held=tuple(held), unread=tuple(sorted(unread))), receipts
+
+
+_ROLE_SAID = {"on_hand": "on hand", "available": "available", "held": "held"}
+
+
+def _by_location(r, base: dict, places: dict[str, str], layout: ExportLayout, sku: str, where: str, unread: list,
+                 eaches_of, refused) -> dict[str, dict]:
+    """An item's SDQ pairs as each of our warehouses' quantities (our warehouse -> {"on_hand", "available", "held"}),
+    the QTY each splits taken out of ``base`` (the N1's). The SDQs of one QTY (over 10 locations take two) are one
+    split: none of their locations ours, they are named and the QTY stays the N1's; some ours and some not,
+    ``refused`` (the others' stock would be dropped or counted at the wrong warehouse); a sum other than the
+    QTY's is named (the pairs are read)."""
+    splits: dict[str, list] = {}
+    for of, unit, qualifier, parts, p in r.sdq:
+        splits.setdefault(of, []).append((unit, qualifier, parts, p))
+    located: dict[str, dict] = {}
+    for of, sdqs in splits.items():
+        role, first = role_of(of, layout.qty), sdqs[0][3]
+        pairs = [(loc, n, unit, p) for unit, _q, parts, p in sdqs for loc, n in parts]
+        ours = {loc: places.get(loc.casefold()) for loc, *_rest in pairs}
+        qualifiers = ", ".join(sorted({q for _u, q, _parts, _p in sdqs if q}))
+        said = f" (SDQ02 {qualifiers})" if qualifiers else ""
+        if role == "held":
+            total = sum(n for q, n, _p in base["held"] if q == of) if any(q == of for q, *_x in base["held"]) else None
+        else:
+            total = base[role][1] if base[role] and base[role][0] == of else None
+        if not any(ours.values()):
+            for _unit, _q, parts, p in sdqs:
+                text = " ".join(f"{loc} {n}" for loc, n in parts)
+                unread.append((p, sku, f"SDQ {text} of {sku}: per-location quantities not read (an N1*WH loop per "
+                                       "location is)"))
+            unread.append((first, sku, f"SDQ location(s) {', '.join(ours)}{said} of {sku}: none of our warehouses ("
+                                       + (f"QTY {of}'s {total} {_ROLE_SAID[role]} kept at {where}"
+                                          if total is not None and where else "not counted")
+                                       + f"); to read them per warehouse: --location {pairs[0][0]}=WAREHOUSE, or the "
+                                         "layout's [locations]"))
+            continue
+        if not all(ours.values()):
+            unknown = [loc for loc, w in ours.items() if not w]
+            at = next(p for loc, _n, _u, p in pairs if not ours[loc])
+            raise refused(f"SDQ at segment {at} of {sku}: location(s) {', '.join(unknown)}{said} are none of our "
+                          f"warehouses, beside {', '.join(sorted({w for w in ours.values() if w}))}: map them "
+                          f"(--location {unknown[0]}=WAREHOUSE, or the layout's [locations]) so that no stock is "
+                          "dropped or counted at another warehouse")
+        split = 0
+        for loc, n, unit, p in pairs:
+            count = eaches_of(n, unit, p)
+            split += count
+            slot = located.setdefault(ours[loc], {"on_hand": None, "available": None, "held": []})
+            if role == "held":
+                slot["held"].append((of, count, p))
+            else:
+                slot[role] = (of, (slot[role][1] if slot[role] else 0) + count)
+        if role == "held":
+            base["held"] = [h for h in base["held"] if h[0] != of]
+        elif total is not None:
+            base[role] = None
+        if total is not None and total != split:
+            unread.append((first, sku, f"SDQ of {sku}: its locations' {split} {_ROLE_SAID[role]} (QTY {of}) are "
+                                       f"read, not the QTY's {total}"))
+    return located
+
+
+def _counted(q: dict, held_in_on_hand: bool) -> tuple[int, int, int]:
+    """(on hand, reserved, held) of one warehouse's quantities of an item: {"on_hand": (QTY01, eaches) or None,
+    "available": the same, "held": [(QTY01, eaches, position)]}."""
+    kept = sum(n for _q, n, _p in q["held"])
+    available = q["available"][1] if q["available"] else None
+    if q["on_hand"] is not None:
+        on_hand = q["on_hand"][1] + (0 if held_in_on_hand else kept)
+    else:  # no QTY 17: what is free and what is held are all there is
+        on_hand = (available or 0) + kept
+    if available is not None:
+        reserved = max(on_hand - available, 0)
+    else:
+        reserved = min(kept, max(on_hand, 0))
+    return on_hand, reserved, kept
 
 
 def _said(f) -> str:

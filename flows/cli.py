@@ -1261,6 +1261,11 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                    receipt_decimal_point: bool = typer.Option(False, "--receipt-decimal-point",
                                                               help="The receipts write 1,200.00 (the stock may "
                                                                    "not)."),
+                   receipts_replace: str = typer.Option(None, "--receipts-replace",
+                                                        help="warehouses: the receipts replace those loaded before "
+                                                             "of the warehouses they name, the others' kept (the "
+                                                             "default); all: every receipt loaded before (an ERP's "
+                                                             "every open purchase order)."),
                    layout: str = typer.Option(None, "--layout", help="NAME: the stored layout "
                                               "inventory/layouts/NAME.toml (columns, locations, date format, decimal "
                                               "mark, encoding, empty cells; of the stock and of the receipts); the "
@@ -1296,16 +1301,22 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                 import codecs
 
                 codecs.lookup(code)
+        if receipts_replace not in (None, "warehouses", "all"):
+            raise ValueError(f"--receipts-replace {receipts_replace!r}: warehouses or all")
     except (ValueError, LookupError) as exc:
         err.print(f"{shown(exc)}", style="red")
         raise typer.Exit(ExitStatus.USAGE) from None
     shared = {"warehouse": warehouse, "date_format": date_format, "encoding": encoding,
               "decimal_comma": decimal_comma, "empty_is_zero": empty_is_zero}
-    try:
+    try:  # the layout is our configuration, not the partner's data: a command to fix (README, Exit status)
         stock_layout, receipt_layout = export_layouts(
             ws, layout, shared=shared, stock={"columns": columns, "as_of": day}, locations=locations,
             receipts={"columns": receipt_columns, "date_format": receipt_date_format, "encoding": receipt_encoding,
-                      "decimal_comma": receipt_decimal_comma})
+                      "decimal_comma": receipt_decimal_comma, "replace": receipts_replace})
+    except ConfigError as exc:
+        err.print(f"layout refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
+        raise typer.Exit(ExitStatus.USAGE) from None
+    try:
         said = load_exports(ws, stock, receipts, stock_layout, receipt_layout)
     except ConfigError as exc:  # a bad row or column of the export: the input to fix, not the workspace
         err.print(f"refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)

@@ -50,13 +50,17 @@ def export_layouts(ws: Workspace, name: str | None, *, shared: dict, stock: dict
         values = {k: v for k, v in ((k, getattr(stored, k)) for k in _FORMATS) if v is not None}
         values |= {k: v for k, v in ((k, getattr(own, k)) for k in _FORMATS) if v is not None}
         values |= {k: v for k, v in shared.items() if v is not None}
-        values |= {k: v for k, v in given.items() if v is not None and k != "columns"}
+        values |= {k: v for k, v in given.items() if v is not None and k not in ("columns", "replace")}
         columns = dict(own.columns)
         for field_name, column in (given.get("columns") or {}).items():
             columns.pop(_RIVALS.get(field_name, ""), None)
             columns[field_name] = column
         out.append(ExportLayout(columns=columns or None, locations=places, **values))
-    return out[0], out[1]
+    advice = stored.advice
+    scope = receipts.get("replace") or stored.receipts.replace or "warehouses"
+    return (replace(out[0], qty=dict(advice.qty), sdq=advice.sdq, held_codes=tuple(advice.held_codes),
+                    held_in_on_hand=advice.held_in_on_hand),
+            replace(out[1], replace=scope))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +94,20 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
             before = load_receipts(receipts_path)
         except SnapshotError:  # an unreadable earlier file is replaced all the same
             pass
-    if incoming is not None:  # the receipts loaded before are replaced whole: say whose
-        new = incoming.table if advised is None else pa.concat_tables([incoming.table, advised.table])
-        dropped = sorted(set(before["warehouse"].to_pylist()) - set(new["warehouse"].to_pylist()))
-    elif advised is not None:  # an 846's receipts replace those of its warehouses, the others' are kept
-        mine = set(read.table["warehouse"].to_pylist()) | set(advised.table["warehouse"].to_pylist())
-        others = before.filter(pc.invert(pc.is_in(before["warehouse"], pa.array(sorted(mine), pa.string()))))
-        new = pa.concat_tables([others, advised.table])
+    kept_receipts: list[str] = []
+    if incoming is not None or advised is not None:
+        # the file's receipts replace those of the warehouses it names (an 846's: its stock's too), the others' kept;
+        # a receipts export laid out as every warehouse's (replace = "all") replaces them all: say whose
+        new = pa.concat_tables([r.table for r in (incoming, advised) if r is not None])
+        mine = set(new["warehouse"].to_pylist()) | (set(read.table["warehouse"].to_pylist()) if advised else set())
+        if incoming is not None and receipt_layout.warehouse:  # one DC's own export: its receipts, even none left
+            mine.add(receipt_layout.warehouse)
+        if incoming is not None and receipt_layout.replace == "all":
+            dropped = sorted(set(before["warehouse"].to_pylist()) - mine)
+        else:
+            others = before.filter(pc.invert(pc.is_in(before["warehouse"], pa.array(sorted(mine), pa.string()))))
+            kept_receipts = sorted(set(others["warehouse"].to_pylist()))
+            new = pa.concat_tables([others, new])
     else:
         new = None
     if new is not None or not receipts_path.exists():
@@ -111,6 +122,10 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
         notes.append(f"receipts: {advised.table.num_rows} on order or in transit (the 846's QTY 63, IQ with a day) "
                      f"replace those loaded before for {', '.join(sorted(set(advised.table['warehouse'].to_pylist())))}"
                      "; other warehouses' kept")
+    elif incoming is not None and kept_receipts:
+        notes.append(f"receipts: {', '.join(kept_receipts)}'s kept as loaded before (not in this file; a file of every "
+                     "warehouse's open orders replaces them all: --receipts-replace all, or the layout's [receipts] "
+                     "replace = \"all\")")
     return LoadSaid([head, *notes],
                     _warnings(ws, table, pa.concat_tables([r.table for r in loaded]) if loaded else None, items)
                     + [w for r in loaded for w in _late(r, max(table.column("as_of").to_pylist(), default=None))])

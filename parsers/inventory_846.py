@@ -16,13 +16,19 @@ of a parsed file (parsers.x12_reader); no I/O, no reference data (the flow turns
   DTM   after a QTY of what is coming in (before the next QTY): its expected day (DTM01 002, 017, 018, 067, 069,
         371; DTM02 the day)
   SCH   after such a QTY: a part of it due on a day (SCH01 the quantity, SCH06 the day)
-  SDQ   (per-store or per-location quantities) is not read, and named
+  SDQ   quantities per location (SDQ01 their unit, SDQ02 the ids' qualifier, then id/quantity pairs): of the QTY01
+        the caller says (``sdq``), else of the QTY right before it in the item (a 3PL's guide puts it after the
+        quantity it splits); kept as sent (StockAdvice.sdq): which location is which warehouse is the caller's
+  LM/LQ the item's codes (LQ01 the list, LQ02 the code), after its LIN; a heading LM loop's are the set's
+``meanings`` (QTY01 -> ON_HAND_ROLE, AVAILABLE_ROLE, "held", "coming" or "not_counted") overrides what a
+qualifier is read as (a 3PL whose guide means 34, noncommitted inventory on shelf, as what is free).
 A set's problems are findings at their segment and element (a date that is none, a quantity that is not a whole
 number, an item without an id or a quantity); the flow refuses the file on any error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -51,6 +57,18 @@ NOT_STOCK = {"02": "cumulative quantity", "18": "previous week quantity", "26": 
 ETA_DATES = frozenset({"002", "017", "018", "067", "069", "371"})
 
 
+ROLES = ("on_hand", "available", "held", "coming", "not_counted")  # what a QTY01 may be read as (``meanings``)
+
+
+def role_of(qualifier: str, meanings: Mapping[str, str] | None = None) -> str:
+    """What a QTY01 is read as: ``meanings``' word for it, else the reader's own (17 on hand, 33 available, HELD,
+    COMING; any other not counted)."""
+    if meanings and qualifier in meanings:
+        return meanings[qualifier]
+    return ("on_hand" if qualifier == ON_HAND else "available" if qualifier == AVAILABLE else
+            "held" if qualifier in HELD else "coming" if qualifier in COMING else "not_counted")
+
+
 def qty_name(qualifier: str) -> str:
     """What a QTY01 is, for a person ("on hold"; "a qualifier not read" for one the reader does not know)."""
     names = {ON_HAND: "on hand", AVAILABLE: "available", **HELD, **COMING, **NOT_STOCK}
@@ -72,27 +90,37 @@ class StockAdvice:
     held: tuple[tuple[str, int, str, int], ...] = ()  # (QTY01, count, unit, QTY's position) on hand, not free
     coming: tuple[tuple[str, int, str, int, date | None], ...] = ()  # (QTY01, count, unit, position, day or None)
     unread: tuple[tuple[str, str, int], ...] = ()  # (QTY01 or "SDQ", its quantity as sent, position) not counted
+    # SDQs: (QTY01 their quantities are of, "" none said; SDQ01 unit; SDQ02; ((location, count), ...); position)
+    sdq: tuple[tuple[str, str, str, tuple[tuple[str, int], ...], int], ...] = ()
+    on_hand_by: str = ""  # the QTY01 read as on hand ("17"; another where ``meanings`` say so), "" none
+    available_by: str = ""  # the QTY01 read as available
+    codes: tuple[tuple[str, str, int], ...] = ()  # the item's and its set heading's LQ (LQ01, LQ02, position)
 
 
-def read_846(result: ParseResult) -> tuple[list[StockAdvice], list[Finding]]:
-    """Every 846 set of ``result``: its items' quantities and the findings of what could not be read."""
+def read_846(result: ParseResult, *, meanings: Mapping[str, str] | None = None,
+             sdq: str | None = None) -> tuple[list[StockAdvice], list[Finding]]:
+    """Every 846 set of ``result``: its items' quantities and the findings of what could not be read. ``meanings``:
+    QTY01 -> what it is read as (ROLES), over the reader's own; ``sdq``: the QTY01 an SDQ's quantities are of
+    (None: the QTY right before it)."""
     rows: list[StockAdvice] = []
     findings: list[Finding] = []
     for ic, g, ts in result.transaction_sets():
         if ts.set_id != "846":
             continue
         where = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
-        r, f = _read_set(result.segments.rows(ts.start, ts.end), where, ts.control_number)
+        r, f = _read_set(result.segments.rows(ts.start, ts.end), where, ts.control_number, meanings or {}, sdq)
         rows += r
         findings += f
     return rows, findings
 
 
-def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[StockAdvice], list[Finding]]:
+def _read_set(segs: list[list[str]], where: dict, st02: str, meanings: Mapping[str, str],
+              sdq: str | None) -> tuple[list[StockAdvice], list[Finding]]:
     findings: list[Finding] = []
     as_of: date | None = None
     dated: date | None = None  # a heading DTM's
     heading_wh = ""
+    heading_codes: list[tuple[str, str, int]] = []  # a heading LM loop's LQs
     items: list[dict] = []
     item: dict | None = None
     last: dict | None = None  # the item's last QTY: a DTM or SCH after it dates it
@@ -127,13 +155,15 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
                         if el[k].strip() and el[k + 1].strip())
             if not ids:
                 bad("ELEMENT_MANDATORY_MISSING", "LIN names no product id (LIN02/LIN03).", "LIN", pos, "LIN03")
-            item = {"ids": ids, "pos": pos, "places": [_place(None)]}
+            item = {"ids": ids, "pos": pos, "places": [_place(None)], "codes": []}
             last = None
         elif sid == "QTY" and item is not None:
             place = item["places"][-1]
-            if el[1] not in (ON_HAND, AVAILABLE) and el[1] not in HELD and el[1] not in COMING:
+            role = role_of(el[1], meanings)
+            if role == "not_counted" or (role in ("on_hand", "available") and place["qty"].get(role, (el[1],))[0]
+                                         != el[1]):  # a second qualifier read as the same: the first's kept
                 place["unread"].append((el[1], el[2].strip() or el[4].strip(), pos))  # a decimal, a QTY04 text
-                last = None
+                last = {"q": el[1], "role": "not_counted", "pos": pos}
                 continue
             count = _whole(el[2])
             if count is None:
@@ -142,22 +172,22 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
                 last = None
                 continue
             unit = el[3].split(">")[0].strip().upper() if el[3] else ""
-            last = {"q": el[1], "count": count, "unit": unit, "pos": pos, "dates": []}
-            if el[1] in (ON_HAND, AVAILABLE):
-                place["qty"][el[1]] = count
+            last = {"q": el[1], "role": role, "count": count, "unit": unit, "pos": pos, "dates": []}
+            if role in ("on_hand", "available"):
+                place["qty"][role] = (el[1], count)
                 place["unit"] = unit or place["unit"]
-            elif el[1] in HELD:
+            elif role == "held":
                 place["held"].append(last)
             else:
                 place["coming"].append(last)
-        elif sid == "DTM" and last is not None and last["q"] in COMING and el[1] in ETA_DATES:
+        elif sid == "DTM" and last is not None and last["role"] == "coming" and el[1] in ETA_DATES:
             day = parse_date(el[2])
             if day is None:
                 bad("ELEMENT_INVALID_DATE", f"DTM02 {el[2]!r} is not a date: the day the {qty_name(last['q'])} "
                     "quantity is expected.", "DTM", pos, "DTM02", el[2])
             else:
                 last["dates"].append((last["count"], day))
-        elif sid == "SCH" and last is not None and last["q"] in COMING:
+        elif sid == "SCH" and last is not None and last["role"] == "coming":
             count, day = _whole(el[1]), parse_date(seg[6] if len(seg) > 6 else "")
             if count is None:
                 bad("ELEMENT_INVALID_CHARACTER", f"SCH01 {el[1]!r} is not a whole number of units (a part of the "
@@ -168,23 +198,43 @@ def _read_set(segs: list[list[str]], where: dict, st02: str) -> tuple[list[Stock
             else:
                 last.setdefault("scheduled", []).append((count, day))
         elif sid == "SDQ" and item is not None:
-            item["places"][-1]["unread"].append(("SDQ", " ".join(seg[3:]), pos))
+            of = sdq or (last["q"] if last is not None else "")
+            if of and role_of(of, meanings) in ("on_hand", "available", "held"):
+                parts = []
+                for k in range(3, len(seg) - 1, 2):
+                    if not seg[k].strip() and not seg[k + 1].strip():
+                        continue
+                    count = _whole(seg[k + 1])
+                    if count is None:
+                        bad("ELEMENT_INVALID_CHARACTER", f"SDQ{k + 1:02d} {seg[k + 1]!r} (the quantity at "
+                            f"{seg[k].strip()!r}) is not a whole number of units.", "SDQ", pos, f"SDQ{k + 1:02d}",
+                            seg[k + 1])
+                        continue
+                    parts.append((seg[k].strip(), count))
+                item["places"][-1]["sdq"].append((of, el[1].strip().upper(), el[2].strip(), tuple(parts), pos))
+            else:  # of what is coming in, of a quantity not counted, or of none said: named
+                item["places"][-1]["unread"].append(("SDQ", " ".join(seg[3:]), pos))
+        elif sid == "LQ":
+            (item["codes"] if item is not None else heading_codes).append((el[1].strip(), el[2].strip(), pos))
     close()
     out: list[StockAdvice] = []
     for it in items:
-        places = [p for p in it["places"] if p["qty"] or p["held"] or p["coming"] or p["unread"]]
-        if not any(p["qty"] or p["held"] or p["coming"] for p in places) and it["ids"]:
+        places = [p for p in it["places"] if p["qty"] or p["held"] or p["coming"] or p["unread"] or p["sdq"]]
+        if not any(p["qty"] or p["held"] or p["coming"] or p["sdq"] for p in places) and it["ids"]:
             unread = sorted({q for p in places for q, _c, _p in p["unread"]})
             bad("ELEMENT_MANDATORY_MISSING", f"LIN {it['ids'][0][1]} has no QTY 17 (on hand) nor 33 (available)"
                 + (f": QTY {', '.join(unread)} ({', '.join(qty_name(q) for q in unread)}) not stock to count."
-                   if unread else "."), "LIN", it["pos"])
+                   if unread else ".") + " (What a qualifier is read as is the layout's to say: [advice.qty], e.g. "
+                "\"34\" = \"available\".)", "LIN", it["pos"])
             continue
         for p in places:
             coming = tuple((c["q"], n, c["unit"], c["pos"], day) for c in p["coming"] for n, day in _parts(c))
+            on_hand, available = p["qty"].get("on_hand", ("", None)), p["qty"].get("available", ("", None))
             out.append(StockAdvice(as_of or dated, p["warehouse"] if p["warehouse"] is not None else heading_wh,
-                                   it["ids"], p["qty"].get(ON_HAND), p["qty"].get(AVAILABLE), p["unit"], st02,
+                                   it["ids"], on_hand[1], available[1], p["unit"], st02,
                                    it["pos"], tuple((h["q"], h["count"], h["unit"], h["pos"]) for h in p["held"]),
-                                   coming, tuple(p["unread"])))
+                                   coming, tuple(p["unread"]), tuple(p["sdq"]), on_hand[0], available[0],
+                                   tuple(heading_codes + it["codes"])))
     return out, findings
 
 
@@ -199,7 +249,7 @@ def _parts(qty: dict) -> list[tuple[int, date | None]]:
 
 def _place(warehouse: str | None) -> dict:
     """An item's quantities at one warehouse (None: the set's heading N1's)."""
-    return {"warehouse": warehouse, "qty": {}, "unit": "", "held": [], "coming": [], "unread": []}
+    return {"warehouse": warehouse, "qty": {}, "unit": "", "held": [], "coming": [], "unread": [], "sdq": []}
 
 
 def _whole(text: str) -> int | None:

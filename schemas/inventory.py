@@ -161,6 +161,17 @@ class ExportLayout:
     # QuickBooks' reports print a zero that way. Off: an empty cell is refused at its line and column (a cell cleared
     # by hand, a column shifted, a formula that failed would otherwise read as no stock)
     empty_is_zero: bool = False
+    # an 846's (engine.inventory_846): QTY01 -> what it is read as (parsers.inventory_846.ROLES: "34" =
+    # "available" for a 3PL whose guide says so); the QTY01 an SDQ's quantities are of (None: the QTY before it);
+    # LQ codes (LQ02, any case) that hold an item's stock whole (damaged, on hold); whether QTY 17 counts the held
+    # stock (QTY QH, 74 ...: then taken from what is free) or leaves it out (then added to it, held)
+    qty: Mapping[str, str] = field(default_factory=dict)
+    sdq: str | None = None
+    held_codes: tuple[str, ...] = ()
+    held_in_on_hand: bool = True
+    # a receipts export replaces the receipts loaded before of the warehouses it names ("warehouses"), or all of them
+    # ("all": an ERP's every open purchase order, where a warehouse with none left has none coming)
+    replace: str = "warehouses"
 
 
 def add_stock(stock: dict[tuple[date, str, str], list[int]], key: tuple[date, str, str], on_hand: int,

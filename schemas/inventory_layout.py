@@ -11,6 +11,7 @@ import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -80,6 +81,10 @@ class StockLayout(FileLayout):
 
 
 class ReceiptsLayout(FileLayout):
+    # "warehouses": the file's receipts replace those loaded before of the warehouses it names, the others' kept (one
+    # DC's or one source's export); "all": every receipt loaded before (an ERP's every open purchase order)
+    replace: Literal["warehouses", "all"] | None = None
+
     @field_validator("columns")
     @classmethod
     def _fields(cls, v: dict[str, str]) -> dict[str, str]:
@@ -95,6 +100,24 @@ def _known(columns: dict[str, str], fields: tuple[str, ...], what: str) -> dict[
     return columns
 
 
+class AdviceLayout(_Model):
+    """How a 3PL's 846 says its stock (engine.inventory_846), where its guide reads otherwise than the reader."""
+
+    # QTY01 -> what it is read as: "on_hand", "available", "held", "coming", "not_counted" (34 = "available")
+    qty: dict[str, Literal["on_hand", "available", "held", "coming", "not_counted"]] = {}
+    sdq: str | None = Field(default=None, min_length=2, max_length=2)  # the QTY01 an SDQ's quantities are of
+    held_codes: list[str] = []  # LQ02 codes marking an item's stock held whole (damaged, on hold)
+    held_in_on_hand: bool = Field(default=True, strict=True)  # false: QTY 17 leaves the held stock out already
+
+    @field_validator("qty")
+    @classmethod
+    def _qualifiers(cls, v: dict[str, str]) -> dict[str, str]:
+        for k in v:
+            if not re.fullmatch(r"[0-9A-Z]{2}", k):
+                raise ValueError(f"[advice.qty] {k!r}: a QTY01 is two letters or digits (\"34\")")
+        return v
+
+
 class InventoryLayout(_Format):
     """A stored layout: formats shared by both files, each file's own ([stock], [receipts]: theirs win), and the
     export's names of our warehouses."""
@@ -102,6 +125,7 @@ class InventoryLayout(_Format):
     locations: dict[str, str] = {}  # the export's name of a warehouse -> our code ("East Coast DC" = "EAST")
     stock: StockLayout = StockLayout()
     receipts: ReceiptsLayout = ReceiptsLayout()
+    advice: AdviceLayout = AdviceLayout()  # a 3PL's 846
 
     @field_validator("locations")
     @classmethod

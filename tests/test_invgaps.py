@@ -57,6 +57,17 @@ def _workspace(root, layouts=()):
 
 
 
+def _layout_refused(res) -> str:
+    """What a load refused for its layout said, on one line: exit status 2 (USAGE: the layout is our configuration,
+    not the export; it was 1, as a bad export, before invgaps2), "layout refused, nothing loaded: ..."."""
+    from flows.exit_status import ExitStatus
+
+    said = " ".join(res.stderr.split())
+    assert res.exit_code == ExitStatus.USAGE and said.startswith("layout refused, nothing loaded: "), (res.exit_code,
+                                                                                                     res.output)
+    return said
+
+
 # -- 1. an empty quantity cell
 def test_an_empty_on_hand_refused_the_netsuite_export_whole_and_yesterday_s_stock_stayed(tmp_path):
     """Without the layout saying so, an empty On Hand is still refused at its line and column (the rule for our
@@ -167,15 +178,16 @@ def test_a_layout_with_an_unknown_key_or_a_bad_value_is_refused_saying_which(cas
     ws = _workspace(tmp_path / "ws")
     (ws.inventory_dir / "layouts").mkdir(parents=True)
     (ws.inventory_dir / "layouts" / "bad.toml").write_text(text, encoding="utf-8")
-    said = _refused(_load(ws, FIXTURES / "netsuite-inventory-empty-cells-20261201.csv", "--layout", "bad",
-                          *NETSUITE))
+    said = _layout_refused(_load(ws, FIXTURES / "netsuite-inventory-empty-cells-20261201.csv", "--layout", "bad",
+                                 *NETSUITE))
     assert message in said and "bad.toml" in said, said
     assert not (ws.inventory_dir / "snapshots").exists()
 
 
 def test_a_layout_not_stored_is_refused_naming_the_layouts_there_are(tmp_path):
     ws = _workspace(tmp_path / "ws", ["netsuite-east"])
-    said = _refused(_load(ws, FIXTURES / "netsuite-inventory-empty-cells-20261201.csv", "--layout", "netsuite"))
+    said = _layout_refused(_load(ws, FIXTURES / "netsuite-inventory-empty-cells-20261201.csv", "--layout",
+                                 "netsuite"))
     assert "no layout 'netsuite'" in said and "(layouts: netsuite-east)" in said
 
 
