@@ -85,7 +85,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     s: list[object] = ["HL", "1", "", "S", "0"]
     body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, ccyymmdd(created),
                                  hhmm(created), bsn05], s]
-    body += shipment_segments(shipment, asn)
+    head = shipment_segments(shipment, asn)
+    if asn.dates_level == "heading":  # the dates in the heading (DTM 040, after BSN), none at the S level
+        body[1:1] = [seg for seg in head if seg[0] == "DTM"]
+        head = [seg for seg in head if seg[0] != "DTM"]
+    body += head
     add = body.append
     item = _item_writer(asn)
     written: set[str] = set()  # MAN02 values, each from an SSCC validated as it was written

@@ -253,6 +253,12 @@ class AsnSettings(_EchoedRefs):
     # multi_stop, or holds it: SHIPMENT_SHIP_TOS_MIXED). Such a partner's 856s are built
     # as segments
     ship_to_level: Literal["shipment", "order"] = "shipment"
+    # where the shipment's dates go (DTM 011 shipped, and DTM 017 estimated delivery when written): "shipment" the S
+    # level (VICS, position 200 of the HL loop); "heading" the heading's DTM right after BSN (position 040) instead,
+    # where the partner's guide lists DTM in the heading and none in the HL loop (Walmart.com's drop ship vendor 856:
+    # ST, BSN, DTM "must use"; the HL loop HL, LIN, SN1, PRF, TD1, TD5, MAN). Such a partner's 856s are built as
+    # segments
+    dates_level: Literal["shipment", "heading"] = "shipment"
     # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
     # TE and email EM) written back as sent in the 856's N1*ST loop after its N4 (the 856's N1 loop places PER at 270),
     # for drop-ship guides that ask the ASN to carry the consumer's phone or email; a PO without one: none. Off: no

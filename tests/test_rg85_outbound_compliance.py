@@ -2,8 +2,9 @@
 missing a segment the guide makes mandatory is a chargeback), the buyers' 850s in their own shapes (facts carried over
 from the public guides, the files written here): tests/fixtures/rg85/ holds each one's profile, reference rows, stock,
 850 and the east DC's confirmation of what shipped (the rg2 DC). Walmart (a DC PO in 005010: REF IA, DP 92, MR, FOB CC,
-a ship window DTM 037/038, the DC by GLN, cases with PO4; its 856 pick and pack with the bill of lading, REF IA/DP/MR
-in the order loop and PO4 on each item; its 810 REF IA/DP/MR, the DC and us by GLN, N1 SU, the PO's FOB, CAD, each
+a ship window DTM 037/038, the DC by GLN, cases with PO4; its 856 pick and pack, the shipment level's TD1, TD5, one
+REF - the bill of lading -, DTM 011 and the FOB it requires there, TD1 and REF IA/DP/MR in the order loop and PO4 on
+each item; its 810 REF IA/DP/MR, the DC and us by GLN, N1 SU, the PO's FOB, CAD, each
 line's pack, PO4 after its PID - "the PO4 segment is used to specify the packaging of the item in the case or carton",
 its 810 guide's notes - and ISS); Target (REF DP/IA, DTM 010 and 001, the DC by number with its address; its 855 REF IA
 and DP, DTM 068, N1 ST, each PO1 echoed with an ACK dated 068; its 856 LIN by DPCI first); The Home Depot (its 4010
@@ -13,13 +14,15 @@ CTT02 hash, our remit-to by DUNS); Dollar General (an 856 by pallet, S-O-T-P-I w
 and pallets; its 810 CAD with the SCAC and bill of lading, ISS, N1 RI with our address); Amazon Vendor Central (a
 delivery window and no ship date, the fulfilment centre by code, N1*ST**92*RNO1; its retail 855 - BAK AC or AD, each
 ACK dated 068 the window's opening less the transit days, no heading DTM -, its 856 one per PO with DTM 017, its 810
-N1 RI). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots
-and pyx12.
+N1 RI); Walmart.com (a drop ship vendor PO, the consumer's address, the customer order REF CO; its 856 guide lists
+DTM in the heading, "must use", and none in the HL loop). One night takes them all: inspect, the 997s and 855s, then
+the 856s and 810s, checked by our validator, Bots and pyx12.
 
 Defects found: Walmart's 810 carries each line's pack (PO4 in the IT1 loop) and names the supplier as N1*SU; our 810
 wrote no PO4 (the 856 had item_po4, the 810 nothing) and our party N1 was SF whatever the guide said
 ([fulfilment.invoice] item_po4, and a code for the profile's party: [fulfilment.invoice.ship_from] code,
-[acks.po_ack.ship_from] code)."""
+[acks.po_ack.ship_from] code). Walmart.com's 856 has its ship date in the heading; ours could only write it at the S
+level ([fulfilment.asn] dates_level "heading")."""
 
 from __future__ import annotations
 
@@ -46,7 +49,8 @@ NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"walmart": {"4528850011": 2}, "target": {"8502001553": 2}, "homedepot": {"85030017": 2},
-       "kroger": {"KR8500401": 2}, "dollargeneral": {"DG8500501": 2}, "amazon": {"T85Y4VCT": 2}}
+       "kroger": {"KR8500401": 2}, "dollargeneral": {"DG8500501": 2}, "amazon": {"T85Y4VCT": 2},
+       "walmartcom": {"2581185070011": 2}}
 # Kroger's off-invoice allowance is applied to no price or 855, told with whether the 810 carries it (it does)
 NOTED = {"SAC_NOT_APPLIED"}
 NIGHT_NOTED = NOTED | {"ASN_LATE"}
@@ -93,7 +97,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=6, answers=6)
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=7, answers=7)
 
 
 def test_walmart_856_is_pick_and_pack_with_its_references_and_each_item_s_pack(night):
@@ -104,10 +108,11 @@ def test_walmart_856_is_pick_and_pack_with_its_references_and_each_item_s_pack(n
     s = _at(asn, "S")
     assert ["TD1", "CTN25", "2", "", "", "", "G", "180", "LB"] in s and ["TD5", "B", "2", "SWFT", "M"] in s
     assert [r for r in s if r[0] == "REF"] == [["REF", "BM", "BOL-WM-8501"]]  # shipment_refs: the BOL alone
-    assert ["DTM", "011", "20261201", "0630"] in s and OUR_DC in s
+    assert s[3:5] == [["DTM", "011", "20261201", "0630"], ["FOB", "CC"]] and OUR_DC in s  # the PO's FOB, as sent
     assert ["N1", "ST", "WAL-MART DC 6094", "UL", "0078742000404"] in s
-    assert _at(asn, "O") == [["PRF", "4528850011", "", "", "20261124"], ["REF", "IA", "448822090"],
-                             ["REF", "DP", "00092"], ["REF", "MR", "0020"]]
+    assert _at(asn, "O") == [["PRF", "4528850011", "", "", "20261124"],
+                             ["TD1", "CTN25", "2", "", "", "", "G", "180", "LB"],  # order_td1: its cartons
+                             ["REF", "IA", "448822090"], ["REF", "DP", "00092"], ["REF", "MR", "0020"]]
     assert all(m[:2] == ["MAN", "GM"] and len(m[2]) == 20 and m[2].startswith("00") for m in _at(asn, "P"))
     items = _at(asn, "I")
     assert items[:3] == [["LIN", "1", "UP", "614141850013", "IN", "000850111"], ["SN1", "", "10", "CA", "", "10", "CA"],
@@ -277,3 +282,29 @@ def test_amazon_856_and_810(night):
     assert [s for s in inv if s[0] == "N1"] == [["N1", "RI", "OrderBridge Supply Inc", "1", "061414100"],
                                                 ["N1", "ST", "", "92", "RNO1"]]
     assert ["TDS", "32080"] in inv  # 88.80 + 232.00
+
+
+def test_walmart_com_856_has_its_ship_date_in_the_heading(night):
+    """Walmart.com's drop ship 856 guide: ST, BSN, DTM ("must use") in the heading; the HL loop HL, LIN, SN1, PRF, TD1,
+    TD5, MAN, no DTM. Our 856 wrote the ship date at the S level only (VICS' place): the heading's mandatory DTM was
+    missing. Now [fulfilment.asn] dates_level = "heading" puts DTM*011 right after BSN and none in the HL loop."""
+    ws, _found, _states = night
+    asn = _doc(ws, "walmartcom", "856", "WMC-SHP-01")
+    assert asn[:3] == [["BSN", "00", "WMC-SHP-01", "20261201", "1500", "0001"], ["DTM", "011", "20261201", "0630"],
+                       ["HL", "1", "", "S", "1"]]
+    assert [s for s in asn[3:] if s[0] == "DTM"] == []
+    assert _at(asn, "S")[:2] == [["TD1", "CTN25", "1", "", "", "", "G", "4", "LB"], ["TD5", "B", "2", "FDEG", "U"]]
+    assert ["N1", "ST", "JORDAN ALVAREZ"] in asn and ["N4", "COLUMBUS", "OH", "43215", "US"] in asn
+    assert _at(asn, "O") == [["PRF", "2581185070011", "", "", "20261124"], ["REF", "CO", "7710285093317"]]
+    inv = _doc(ws, "walmartcom", "810", "2581185070011")
+    assert ["REF", "CO", "7710285093317"] in inv and ["TDS", "3450"] in inv  # 28.00 + 6.50
+    ack = _doc(ws, "walmartcom", "855", "2581185070011")
+    assert [s[0] for s in ack] == ["BAK", "PO1", "ACK", "PO1", "ACK", "CTT"]  # its 855 guide: BAK, PO1, ACK, CTT
+
+
+def test_the_ship_date_stays_at_the_shipment_level_by_default(tmp_path):
+    ws, _found, states = _variant("walmartcom", "2581185070011", tmp_path,
+                                  profile_swaps=[('dates_level = "heading"\n', "")])
+    assert states == {("walmartcom", "2581185070011"): "invoiced"}
+    asn = _doc(ws, "walmartcom", "856", "WMC-SHP-01")
+    assert asn[1] == ["HL", "1", "", "S", "1"] and ["DTM", "011", "20261201", "0630"] in _at(asn, "S")
