@@ -452,7 +452,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if estimated_delivery is None and asn.transit_days is not None and ship_date is not None:
         estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit
     if asn.estimated_delivery and estimated_delivery is not None:
-        segs.append(["DTM", "017", ccyymmdd(estimated_delivery)])
+        segs.append(["DTM", asn.estimated_delivery_code, ccyymmdd(estimated_delivery)])
     if asn.fob and fob:  # FOB (210; 5010: 2100), after DTM (200), before the N1 loop (220)
         segs.append(["FOB", *fob])
     return segs

@@ -138,6 +138,9 @@ class AsnSettings(_EchoedRefs):
     # (Dot Foods: its 850, 855 and 810 guides 004010, its 856 guide 005010); None: the profile's version
     version: Literal["004010", "005010"] | None = None
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
+    # DTM01 of that date: "017" estimated delivery (default); "067" current schedule delivery, where the guide names the
+    # delivery date so (Walmart's 5010 856 lists "DTM Current Schedule Delivery" at the shipment level)
+    estimated_delivery_code: Literal["017", "067"] = "017"
     transit_days: int | None = Field(default=None, ge=0, le=60)  # with estimated_delivery: DTM 017 at the S level
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its
     # warehouse); None: no DTM 017 (a night's confirmations give no delivery date). A PO asking no ship date (DTM 010)

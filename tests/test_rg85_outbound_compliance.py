@@ -1,28 +1,29 @@
 """What our outbound 855, 856 and 810 must carry for big retailers' implementation guides (compliance: a document
-missing a segment the guide makes mandatory is a chargeback), the buyers' 850s in their own shapes (facts carried over
-from the public guides, the files written here): tests/fixtures/rg85/ holds each one's profile, reference rows, stock,
-850 and the east DC's confirmation of what shipped (the rg2 DC). Walmart (a DC PO in 005010: REF IA, DP 92, MR, FOB CC,
-a ship window DTM 037/038, the DC by GLN, cases with PO4; its 856 pick and pack, the shipment level's TD1, TD5, one
-REF - the bill of lading -, DTM 011 and the FOB it requires there, TD1 and REF IA/DP/MR in the order loop and PO4 on
-each item; its 810 REF IA/DP/MR, the DC and us by GLN, N1 SU, the PO's FOB, CAD, each
-line's pack, PO4 after its PID - "the PO4 segment is used to specify the packaging of the item in the case or carton",
-its 810 guide's notes - and ISS); Target (REF DP/IA, DTM 010 and 001, the DC by number with its address; its 855 REF IA
+missing a segment the guide makes mandatory is a chargeback), the buyers' 850s in their own shapes (facts carried
+over from the public guides, the files written here): tests/fixtures/rg85/ holds each one's profile, reference rows,
+stock, 850 and the east DC's confirmation of what shipped (the rg2 DC). Walmart (a DC PO in 005010: REF IA, DP 92,
+MR, FOB CC, a ship window DTM 037/038, the DC by GLN, cases with PO4; its 856 pick and pack, the shipment level's
+TD1, TD5, one REF - the bill of lading -, DTM 011, DTM 067 and the FOB it requires there, TD1 and REF IA/DP/MR in the
+order loop and PO4 on each item; its 810 REF IA/DP/MR, the DC and us by GLN, N1 SU, the PO's FOB, CAD, each line's
+pack, PO4 after its PID - "the PO4 segment is used to specify the packaging of the item in the case or carton", its
+810 guide's notes - and ISS); Target (REF DP/IA, DTM 010 and 001, the DC by number with its address; its 855 REF IA
 and DP, DTM 068, N1 ST, each PO1 echoed with an ACK dated 068; its 856 LIN by DPCI first); The Home Depot (its 4010
-856: TD5, one REF - the bill of lading - DTM and N1 at the shipment level, no TD1; its 810 on the agreed terms, ITD 08
-2 % 30 net 60); Kroger (a $20.00 off-invoice promotional allowance, SAC*A*F800 SAC12 02, taken off the 810, ISS and the
-CTT02 hash, our remit-to by DUNS); Dollar General (an 856 by pallet, S-O-T-P-I with the pallet's SSCC-18, TD1 cartons
-and pallets; its 810 CAD with the SCAC and bill of lading, ISS, N1 RI with our address); Amazon Vendor Central (a
-delivery window and no ship date, the fulfilment centre by code, N1*ST**92*RNO1; its retail 855 - BAK AC or AD, each
-ACK dated 068 the window's opening less the transit days, no heading DTM -, its 856 one per PO with DTM 017, its 810
-N1 RI); Walmart.com (a drop ship vendor PO, the consumer's address, the customer order REF CO; its 856 guide lists
-DTM in the heading, "must use", and none in the HL loop). One night takes them all: inspect, the 997s and 855s, then
-the 856s and 810s, checked by our validator, Bots and pyx12.
+856: TD5, one REF - the bill of lading - DTM and N1 at the shipment level, no TD1; its 810 on the agreed terms, ITD
+08 2 % 30 net 60); Kroger (a $20.00 off-invoice promotional allowance, SAC*A*F800 SAC12 02, taken off the 810, ISS
+and the CTT02 hash, our remit-to by DUNS); Dollar General (an 856 by pallet, S-O-T-P-I with the pallet's SSCC-18, TD1
+cartons and pallets; its 810 CAD with the SCAC and bill of lading, ISS, N1 RI with our address); Amazon Vendor
+Central (a delivery window and no ship date, the fulfilment centre by code, N1*ST**92*RNO1; its retail 855 - BAK AC
+or AD, each ACK dated 068 the window's opening less the transit days, no heading DTM -, its 856 one per PO with DTM
+017, its 810 N1 RI); Walmart.com (a drop ship vendor PO, the consumer's address, the customer order REF CO; its 856
+guide lists DTM in the heading, "must use", and none in the HL loop). One night takes them all: inspect, the 997s and
+855s, then the 856s and 810s, checked by our validator, Bots and pyx12.
 
 Defects found: Walmart's 810 carries each line's pack (PO4 in the IT1 loop) and names the supplier as N1*SU; our 810
 wrote no PO4 (the 856 had item_po4, the 810 nothing) and our party N1 was SF whatever the guide said
 ([fulfilment.invoice] item_po4, and a code for the profile's party: [fulfilment.invoice.ship_from] code,
 [acks.po_ack.ship_from] code). Walmart.com's 856 has its ship date in the heading; ours could only write it at the S
-level ([fulfilment.asn] dates_level "heading")."""
+level ([fulfilment.asn] dates_level "heading"). Walmart's 5010 856 names the delivery date DTM 067 (current schedule
+delivery); ours could only write DTM 017 ([fulfilment.asn] estimated_delivery_code)."""
 
 from __future__ import annotations
 
@@ -108,7 +109,8 @@ def test_walmart_856_is_pick_and_pack_with_its_references_and_each_item_s_pack(n
     s = _at(asn, "S")
     assert ["TD1", "CTN25", "2", "", "", "", "G", "180", "LB"] in s and ["TD5", "B", "2", "SWFT", "M"] in s
     assert [r for r in s if r[0] == "REF"] == [["REF", "BM", "BOL-WM-8501"]]  # shipment_refs: the BOL alone
-    assert s[3:5] == [["DTM", "011", "20261201", "0630"], ["FOB", "CC"]] and OUR_DC in s  # the PO's FOB, as sent
+    # shipped, the current schedule delivery (DTM 067, as Walmart's guide names it: 2 days' transit), the PO's FOB
+    assert s[3:6] == [["DTM", "011", "20261201", "0630"], ["DTM", "067", "20261203"], ["FOB", "CC"]] and OUR_DC in s
     assert ["N1", "ST", "WAL-MART DC 6094", "UL", "0078742000404"] in s
     assert _at(asn, "O") == [["PRF", "4528850011", "", "", "20261124"],
                              ["TD1", "CTN25", "2", "", "", "", "G", "180", "LB"],  # order_td1: its cartons
