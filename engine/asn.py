@@ -85,7 +85,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     s: list[object] = ["HL", "1", "", "S", "0"]
     body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, ccyymmdd(created),
                                  hhmm(created), bsn05], s]
-    body += shipment_segments(shipment, asn)
+    head = shipment_segments(shipment, asn)
+    if asn.dates_level == "heading":  # the dates in the heading (DTM 040, after BSN), none at the S level
+        body[1:1] = [seg for seg in head if seg[0] == "DTM"]
+        head = [seg for seg in head if seg[0] != "DTM"]
+    body += head
     add = body.append
     item = _item_writer(asn)
     written: set[str] = set()  # MAN02 values, each from an SSCC validated as it was written
@@ -448,7 +452,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if estimated_delivery is None and asn.transit_days is not None and ship_date is not None:
         estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit
     if asn.estimated_delivery and estimated_delivery is not None:
-        segs.append(["DTM", "017", ccyymmdd(estimated_delivery)])
+        segs.append(["DTM", asn.estimated_delivery_code, ccyymmdd(estimated_delivery)])
     if asn.fob and fob:  # FOB (210; 5010: 2100), after DTM (200), before the N1 loop (220)
         segs.append(["FOB", *fob])
     return segs

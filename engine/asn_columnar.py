@@ -75,9 +75,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs \
-            or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
+            or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact \
+            or asn.dates_level != "shipment" or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
-        # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
+        # the case at the pack level: _case_pack; the ship-to's PER: party_segments; the dates in the heading)
     marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)
               or any(o.hazmat for o in shipment.orders)]
     if marked:  # cartons marked for their lines' own parties (_pack_marks), or an order its PO's heading marked

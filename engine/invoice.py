@@ -50,6 +50,23 @@ from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, order_ref_elements
 from schemas.shipments import Party, ProductId, Shipment, with_name2
 
+# the ORDER_LINES columns of a line's PO4 as sent (PO401, PO402, PO403, PO414): po4_segment ([fulfilment.invoice]
+# item_po4)
+PO4_SENT = ("po4_pack", "po4_size", "po4_size_unit", "po4_inner_pack")
+
+
+def po4_segment(pack: int | None, size: Decimal | None, size_unit: str | None, inner: int | None) -> list[str] | None:
+    """The PO4 of a line's pack as its PO stated it (PO401 the pack, PO402/PO403 the size in its unit, PO414 the
+    inner pack), None when it stated none."""
+    if pack is None and inner is None and size is None:
+        return None
+    seg = ["PO4", "" if pack is None else str(pack)]
+    if size is not None and size_unit:  # PO402 and PO403 together (C0203)
+        seg += [x12_decimal(size), size_unit]
+    if inner is not None:
+        seg += [""] * (14 - len(seg)) + [str(inner)]  # PO414
+    return seg
+
 
 def extension(line: InvoiceLine) -> Decimal:
     return line_money(line.quantity, line.unit_price, line.unit, line.price_basis)
@@ -183,7 +200,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
              refs: Sequence[Sequence[tuple[str, str]]] = (),
              line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = (),
-             pids: Sequence[Sequence[tuple[str, str, str]]] = (), expiries: Sequence[str] = ()) -> Body810:
+             pids: Sequence[Sequence[tuple[str, str, str]]] = (), expiries: Sequence[str] = (),
+             packs: Sequence[list[str] | None] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -202,7 +220,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     none. ``expiries``: per line CCYYMMDD of the expiration date the PO line stated (ORDER_LINES expiry_sent: a
     DTM*036 after its REFs, [fulfilment.invoice] line_expiry), "" none; () none. ``pids``: per line the PO line's own
     PIDs as sent ((PID02, PID05, PID09) each: ORDER_LINES pids_sent), written
-    each as sent where the line's description is; () or an empty one: PID*F****description."""
+    each as sent where the line's description is; () or an empty one: PID*F****description. ``packs``: per line the
+    PO4 of the pack its PO line stated (po4_segment; [fulfilment.invoice] item_po4), after its PID, before its REFs
+    (position 100), None for none; () none."""
     exts = [line_money(q, p, u, b) for q, p, u, b in zip(quantities, prices, units, bases, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -235,6 +255,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             body += sent_pid_segments(pids[i])
         elif description:
             add(["PID", "F", "", "", "", description])
+        if packs and packs[i] is not None:  # PO4 (IT1 loop, position 100: after the PID loop, before REF)
+            add(packs[i])
         if refs and settings.line_refs:
             body += line_ref_segments(refs[i], settings.line_refs)
         if expiries and expiries[i]:  # DTM (IT1 loop, position 150: after its REF, before the SAC loop)
@@ -279,7 +301,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings, total: Decimal | None 
     body += contact_segments(settings)
     bill_to = invoice.bill_to
     if bill_to is None and settings.bill_to is not None:  # the profile's, for a PO that named none
-        bill_to = _profile_party("BT", settings.bill_to)
+        bill_to = _profile_party(settings.bill_to.code or "BT", settings.bill_to)
     for party in (invoice.remit_to, bill_to, invoice.ship_to if settings.ship_to else None):
         if party is not None:
             body.extend(s for s in party_segments(party)
@@ -290,8 +312,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings, total: Decimal | None 
                          if p == party.code and q in settings.party_refs]
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
-    if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
-        body += party_segments(_profile_party("SF", us))
+    if (us := settings.ship_from) is not None:  # N1*SF (or its code: SU ...): us, as the partner's set-up names us
+        body += party_segments(_profile_party(us.code or "SF", us))
     if invoice.terms is not None and settings.itd:
         body += itd_segments(invoice.terms, total)
     if invoice.ship_date is not None and settings.ship_date:
@@ -613,6 +635,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     exempt: list[str] = []  # per line, the taxes its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent)
     pids: list[tuple[tuple[str, str, str], ...]] = []  # per line, its PO1 loop's PIDs as sent (ORDER_LINES pids_sent)
     expiries: list[str] = []  # per line, its PO1 loop's DTM 036 as CCYYMMDD ([fulfilment.invoice] line_expiry)
+    packs: list[list[str] | None] = []  # per line, its PO1 loop's PO4 ([fulfilment.invoice] item_po4)
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -637,6 +660,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                           for p in row.get("pids_sent") or ()))
         expiry = row.get("expiry_sent") if settings.line_expiry else None
         expiries.append(expiry.strftime("%Y%m%d") if expiry else "")
+        packs.append(po4_segment(*(row.get(c) for c in PO4_SENT)) if settings.item_po4 else None)
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges, carrier=carrier)
@@ -646,7 +670,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
                          before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
                          line_prices=ctps, exempt=exempt if any(exempt) and taxes else (),
-                         pids=pids if any(pids) else (), expiries=expiries if any(expiries) else ())
+                         pids=pids if any(pids) else (), expiries=expiries if any(expiries) else (),
+                         packs=packs if any(packs) else ())
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -658,7 +683,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                                                                                            strict=True)],
                      po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
                      line_prices=ctps, exempt=exempt if any(exempt) and taxes else (), pids=pids if any(pids) else (),
-                     expiries=expiries if any(expiries) else ())
+                     expiries=expiries if any(expiries) else (), packs=packs if any(packs) else ())
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -104,7 +104,7 @@ def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = N
         if wanted:
             out += _echoed_party(order, code, prefix, settings.addresses)
     if (us := settings.ship_from) is not None:
-        out += _party_loop("SF", us.name, us.id_qualifier, us.id,
+        out += _party_loop(us.code or "SF", us.name, us.id_qualifier, us.id,
                            (us.address1, us.address2, us.city, us.state, us.postal_code, us.country))
     return out
 

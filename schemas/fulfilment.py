@@ -138,6 +138,9 @@ class AsnSettings(_EchoedRefs):
     # (Dot Foods: its 850, 855 and 810 guides 004010, its 856 guide 005010); None: the profile's version
     version: Literal["004010", "005010"] | None = None
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
+    # DTM01 of that date: "017" estimated delivery (default); "067" current schedule delivery, where the guide names the
+    # delivery date so (Walmart's 5010 856 lists "DTM Current Schedule Delivery" at the shipment level)
+    estimated_delivery_code: Literal["017", "067"] = "017"
     transit_days: int | None = Field(default=None, ge=0, le=60)  # with estimated_delivery: DTM 017 at the S level
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its
     # warehouse); None: no DTM 017 (a night's confirmations give no delivery date). A PO asking no ship date (DTM 010)
@@ -253,6 +256,12 @@ class AsnSettings(_EchoedRefs):
     # multi_stop, or holds it: SHIPMENT_SHIP_TOS_MIXED). Such a partner's 856s are built
     # as segments
     ship_to_level: Literal["shipment", "order"] = "shipment"
+    # where the shipment's dates go (DTM 011 shipped, and DTM 017 estimated delivery when written): "shipment" the S
+    # level (VICS, position 200 of the HL loop); "heading" the heading's DTM right after BSN (position 040) instead,
+    # where the partner's guide lists DTM in the heading and none in the HL loop (Walmart.com's drop ship vendor 856:
+    # ST, BSN, DTM "must use"; the HL loop HL, LIN, SN1, PRF, TD1, TD5, MAN). Such a partner's 856s are built as
+    # segments
+    dates_level: Literal["shipment", "heading"] = "shipment"
     # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
     # TE and email EM) written back as sent in the 856's N1*ST loop after its N4 (the 856's N1 loop places PER at 270),
     # for drop-ship guides that ask the ASN to carry the consumer's phone or email; a PO without one: none. Off: no
@@ -323,8 +332,11 @@ _TEXT = r"^[^\x00-\x1f\x7f]*$"  # a value we write from the profile: no control 
 class PoAckParty(_Model):
     """Us as a party of the 855 (N1*SF ship-from, with N3/N4 when an address is given), as the partner's
     guide and vendor set-up name us: our name, the id they gave us (N103/N104, e.g. 92 and our vendor or DC
-    number, UL GLN, 1 DUNS) and our address."""
+    number, UL GLN, 1 DUNS) and our address. ``code``: N101 where the partner's guide names us by another entity
+    code than the table's own (SF for a ship-from, BT for a bill-to): SU supplier/manufacturer (Walmart's 810: N1*SU
+    with our GLN), VN vendor, SE selling party, ...; "" (default): the table's own."""
 
+    code: str = Field(default="", pattern=r"^([A-Z0-9]{2,3})?$")  # N101 (element 98, ID 2/3); "": SF, or BT
     name: str = Field(min_length=1, max_length=60, pattern=_TEXT)  # N102
     id_qualifier: str = Field(default="", pattern=r"^([A-Z0-9]{1,2})?$")  # N103 (element 66)
     id: str = Field(default="", max_length=80, pattern=_TEXT)  # N104
@@ -607,6 +619,12 @@ class InvoiceSettings(_EchoedRefs):
     # DTM*036 in its IT1 loop (position 150, after the line's REFs): a hospital's bill-only PO names each implant's
     # lot (REF*LT: line_refs) and expiry, which its 810 carries back; False: never
     line_expiry: bool = False
+    # the pack the PO line states (its PO1 loop's PO4 as sent: schemas.orders po4_pack, po4_size/po4_size_unit and
+    # po4_inner_pack) written back as PO4 in its IT1 loop (position 100: after its PID, before its REFs): PO401 the
+    # pack, PO402/PO403 the size, PO414 the inner pack, where the 810 guide carries the pack of each line (Walmart's
+    # 810: "the PO4 segment is used to specify the packaging of the item in the case or carton", PO401 pack, PO414
+    # inner pack); a line the PO sent no PO4 for gets none. False: never. Such a partner's 810s are built as segments
+    item_po4: bool = False
     # the PO line's own CTPs (pricing information: its PO1 loop's, schemas.orders line_prices) whose CTP02 price
     # identifier is one of these, each a CTP in its IT1 loop (position 050: after TXI, before the PID) as the PO sent
     # it (CTP01..CTP05): Big 5's 5010 810 requires a CTP in every IT1 loop and its 850 sends the retail price

@@ -41,6 +41,7 @@ from engine.columnar import cents_decimals, decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
     NO_SHARE,
+    PO4_SENT,
     TERMS_COLUMNS,
     Body810,
     Order810,
@@ -1016,7 +1017,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "line_prices",  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
                       "tax_exempt_sent",  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
                       "pids_sent",  # its PO1 loop's PIDs as sent (engine.invoice.body_810)
-                      "expiry_sent"])  # its PO1 loop's DTM 036 ([fulfilment.invoice] line_expiry: body_810)
+                      "expiry_sent",  # its PO1 loop's DTM 036 ([fulfilment.invoice] line_expiry: body_810)
+                      *PO4_SENT])  # its PO1 loop's PO4 ([fulfilment.invoice] item_po4: body_810)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -1115,6 +1117,7 @@ class LineText(NamedTuple):
     pids_sent: tuple[tuple[str, str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05, PID09) each
     # ("" for one not sent)
     expiry_sent: date | None = None  # its PO1 loop's DTM 036 as stored (ORDER_LINES expiry_sent)
+    po4_sent: tuple = (None, None, None, None)  # its PO1 loop's PO4 as stored (PO4_SENT: pack, size, its unit, inner)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
@@ -1124,7 +1127,8 @@ class LineText(NamedTuple):
                               for r in self.line_refs],
                 "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
                 "pids_sent": [{"characteristic": c, "description": t, "language": lang}
-                              for c, t, lang in self.pids_sent], "expiry_sent": self.expiry_sent}
+                              for c, t, lang in self.pids_sent], "expiry_sent": self.expiry_sent,
+                **dict(zip(PO4_SENT, self.po4_sent, strict=True))}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -1160,7 +1164,9 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                 for got in order_lines["pids_sent"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
                                                           pairs, refs, ctps, column("tax_exempt_sent"), pids,
-                                                          column("expiry_sent"), strict=True)))
+                                                          column("expiry_sent"),
+                                                          zip(*(column(c) for c in PO4_SENT), strict=True),
+                                                          strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
@@ -1196,13 +1202,13 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
     single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
     IT1/PID text _text_invoice writes around the values; None for a partner whose 810s echo the lines' own
-    REFs, CTPs or expiry dates ([fulfilment.invoice] line_refs, ctp, line_expiry: built as segments,
+    REFs, CTPs, expiry dates or packs ([fulfilment.invoice] line_refs, ctp, line_expiry, item_po4: built as segments,
     engine.invoice.body_810)."""
     d = env.candidates[0]
     settings = profile.fulfilment.invoice
     if profile.invoice_set == "880":  # the grocery invoice is written from the 810's segments (engine.invoice_880)
         return None
-    if settings.line_refs or settings.ctp or settings.line_expiry or any(
+    if settings.line_refs or settings.ctp or settings.line_expiry or settings.item_po4 or any(
             len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
     fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags

@@ -1596,6 +1596,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return None  # a TD1 in each order loop: written by build_856 (engine.asn.order_td1_segments)
     if asn.ship_to_level != "shipment" or asn.ship_to_contact:
         return None  # the ship-to in each order loop, or with its PER: written by build_856
+    if asn.dates_level != "shipment":
+        return None  # the shipment's dates in the heading, after BSN: written by build_856
     if asn.fob:
         return None  # the PO's FOB at the S level: assemble_shipments' Shipment carries it (Shipment.fob)
     if names_packaging(good, items):
