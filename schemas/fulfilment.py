@@ -830,7 +830,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
-                "sales_requirement", "window_type", "allowance_code", "allowance_amount")
+                "sales_requirement", "window_type", "allowance_code", "allowance_amount", "updated_at")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -1018,6 +1018,11 @@ class CsvOrderMapping(CsvFeedLayout):
     window_types: tuple[tuple[str, str], ...] = (("SHIP", "ship"), ("SHIPPING", "ship"), ("SHIP WINDOW", "ship"),
                                                  ("DELIVERY", "delivery"), ("DELIVERY WINDOW", "delivery"),
                                                  ("ARRIVAL", "delivery"))
+    # the column saying when the platform last changed the order ("Updated at", "Last Modified": ISO 8601 date-times,
+    # or the layout's date_format and a time of day): of two versions of an order in exports pasted into one file
+    # (the header repeated, a later export's rows repeating a line with other values), the newer is taken
+    # (CSV_ORDER_SUPERSEDED); unmapped, or not telling, the PO is refused (CSV_ORDER_EDITED), never both read
+    updated_at: str | None = None
 
     # a PO's allowance and charge rows (an 850 flat file's "A" record, an ERP export's "Shipping" or "Discount" item
     # line): read as the order's allowances and charges (ORDER_SACS, as an 850's heading SAC: stored with the order,

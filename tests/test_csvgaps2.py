@@ -1,0 +1,157 @@
+"""Gaps in CSV order feeds the rg80 sweep and the csvgaps round left, each closed at its root (csvgaps2):
+
+1. an edited copy of an order in a later export pasted into the same file (the header repeated, a line already read
+   repeated with other values) used to be read as more lines of the order, both versions taken (its quantities
+   doubled: over-shipped). The version the layout's updated_at column says is newer is taken (CSV_ORDER_SUPERSEDED);
+   where none says, the PO is refused naming both versions' rows (CSV_ORDER_EDITED): never both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from parsers.csv_orders import read_csv_orders, updated_stamp
+from schemas.fulfilment import CsvOrderMapping
+from tests.support import REPO
+from tests.test_rg80_marketplace_csv import _file, _mapping
+
+FIXTURES = REPO / "tests" / "fixtures" / "csvgaps2"
+
+
+# --- 1. an edited copy of an order in a later pasted export ----------------------------------------------------
+
+def _pepperi(later: list[str], *, updated_at: str | None = "Action Date Time", batch_rows: int = 10_000) -> tuple:
+    """Pepperi's export of the night (tests/fixtures/rg80) with ``later`` rows pasted below it under its header again;
+    its layout reading the transaction's "Action Date Time" as the version's time too (updated_at)."""
+    text = _file("pepperi").read_text(encoding="utf-8").splitlines()
+    mapping = _mapping("pepperi").model_copy(update={"updated_at": updated_at})
+    data = ("\n".join([*text, text[0], *later]) + "\n").encode()
+    return read_csv_orders(data, mapping, partner="pepperi", file="f.csv", batch_rows=batch_rows), text
+
+
+def _lines(got) -> list[tuple]:
+    return [(r["po_number"], r["line_id"], r["vendor_part"], r["quantity"], r["file_segment"])
+            for r in got.lines.to_pylist()]
+
+
+def test_an_edited_copy_without_an_updated_at_refuses_its_po_naming_both_versions():
+    """Faire's export says not when an order changed: its beanie's quantity 12 in yesterday's export, 24 in today's
+    pasted below it. Neither is read beside the other (both were: 36 beanies shipped); the PO is refused at the later
+    version's first row, its message naming both versions' rows and the line repeated; every row of it answered IR
+    with that reason. The other order stands."""
+    today = _file("fairecad").read_text(encoding="utf-8").splitlines()
+    edited = [today[1].replace(",12,CA$24.50,", ",24,CA$24.50,"), *today[2:]]
+    got = read_csv_orders(("\n".join([*today[:3], today[0], *edited]) + "\n").encode(), _mapping("fairecad"),
+                          partner="p", file="f.csv")
+    assert [(f.code, f.severity, f.location.row) for f in got.findings] == [("CSV_ORDER_EDITED", "error", 5)]
+    message = got.findings[0].message
+    assert "PO KQ8N3TZ4PD: rows 5-6, after the header repeated at row 4" in message
+    assert "another version of its rows 2-3: row 5 repeats the line of row 2 with other values" in message
+    assert "updated_at" in message
+    assert got.rejected == ("KQ8N3TZ4PD",)
+    assert got.orders.select(["po_number", "line_count"]).to_pylist() == [{"po_number": "RW2M7XJ9QB",
+                                                                            "line_count": 2}]
+    assert [(r.row, r.po_number) for r in got.refused] == [(2, "KQ8N3TZ4PD"), (3, "KQ8N3TZ4PD"), (5, "KQ8N3TZ4PD"),
+                                                           (6, "KQ8N3TZ4PD")]
+    assert all("CSV_ORDER_EDITED" not in r.reason and "another version" in r.reason for r in got.refused)
+
+
+def test_the_newer_version_by_the_updated_at_column_is_taken_alone():
+    """Pepperi's transaction edited after the night's export (the mug's quantity 24 -> 30, the towel's 40 -> 48, its
+    action time later) pasted below it: the later version is taken, the earlier's rows are no lines; a warning at
+    the earlier's first row. The order's values are the later version's (its date-time), its lines numbered 1..n."""
+    got, text = _pepperi([text_row.replace(",40,9.10,", ",48,9.10,").replace("14:03:12Z", "18:30:00Z")
+                          .replace(",24,12.00,", ",30,12.00,")
+                          for text_row in _file("pepperi").read_text(encoding="utf-8").splitlines()[1:3]])
+    assert [(f.code, f.severity, f.location.row) for f in got.findings] == [("CSV_ORDER_SUPERSEDED", "warning", 2)]
+    assert ("PO PEP-310077: rows 2-3 are an earlier version of its rows 6-7" in got.findings[0].message
+            and "updated 2026-11-26 14:03:12 and 2026-11-26 18:30:00" in got.findings[0].message)
+    assert _lines(got) == [("PEP-310077", "1", "TT-SAGE", Decimal(48), 6), ("PEP-310077", "2", "MUG-SPKL",
+                                                                            Decimal(30), 7),
+                           ("PEP-310078", "1", "NB-A5-DOT", Decimal(50), 4)]
+    assert got.orders.select(["po_number", "line_count", "po_date"]).to_pylist() == [
+        {"po_number": "PEP-310077", "line_count": 2, "po_date": date(2026, 11, 26)},
+        {"po_number": "PEP-310078", "line_count": 1, "po_date": date(2026, 11, 26)}]
+
+
+@pytest.mark.parametrize("batch_rows", [10_000, 1, 2, 3])
+def test_an_older_version_pasted_below_is_dropped_and_the_newer_keeps_its_own_order_values(batch_rows):
+    """The copy below is the older (its time earlier, another account name and date): the first version stands,
+    its order values its own (not the older copy's), the copy's rows dropped with a warning at its first row; alike
+    when the file is read a few rows at a time (the repeated header met in a later batch)."""
+    rows = [r.replace(",40,9.10,", ",10,9.10,").replace("2026-11-26T14:03:12Z", "2026-11-25T08:00:00Z")
+            .replace("Cedar & Salt Home,", "Cedar and Salt,")
+            for r in _file("pepperi").read_text(encoding="utf-8").splitlines()[1:3]]
+    got, _ = _pepperi(rows, batch_rows=batch_rows)
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ORDER_SUPERSEDED", 6)]
+    assert "rows 6-7 are an earlier version of its rows 2-3" in got.findings[0].message
+    assert _lines(got)[:2] == [("PEP-310077", "1", "TT-SAGE", Decimal(40), 2),
+                               ("PEP-310077", "2", "MUG-SPKL", Decimal(24), 3)]
+    head = got.orders.to_pylist()[0]
+    assert (head["po_date"], head["ship_to_name"]) == (date(2026, 11, 26), "Cedar & Salt Home")
+    assert got.lines["ship_to_name"].to_pylist()[:2] == [None, None]  # no line of its own: the PO's ship-to
+
+
+def test_a_newer_version_naming_another_ship_to_is_the_orders_ship_to_not_a_line_of_another_door():
+    """The newer version moves the order to another account: the order's ship-to is the newer's, its lines have none
+    of their own (not held as a multi-door order against the dropped version's account)."""
+    rows = [r.replace("14:03:12Z", "19:00:00Z").replace("ACC-7781,Cedar & Salt Home,", "ACC-7790,Cedar & Salt Home "
+                                                                                          "Outlet,")
+            for r in _file("pepperi").read_text(encoding="utf-8").splitlines()[1:3]]
+    got, _ = _pepperi(rows)
+    assert [f.code for f in got.findings] == ["CSV_ORDER_SUPERSEDED"]
+    head = got.orders.to_pylist()[0]
+    assert (head["ship_to_id"], head["ship_to_name"]) == ("ACC-7790", "Cedar & Salt Home Outlet")
+    assert got.lines["ship_to_id"].to_pylist() == [None, None, None]
+
+
+@pytest.mark.parametrize("later", ["2026-11-26T14:03:12Z", ""])
+def test_versions_the_updated_at_does_not_tell_apart_refuse_the_po(later):
+    """The same updated-at on both versions, or none on the later: which is newer is not known, the PO refused."""
+    rows = [r.replace(",40,9.10,", ",48,9.10,").replace("2026-11-26T14:03:12Z", later)
+            for r in _file("pepperi").read_text(encoding="utf-8").splitlines()[1:3]]
+    got, _ = _pepperi(rows)
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ORDER_EDITED", 6)]
+    assert "their updated-at values do not tell which is newer" in got.findings[0].message
+    assert got.orders["po_number"].to_pylist() == ["PEP-310078"]
+
+
+def test_updated_at_values_in_other_zones_compare_as_instants():
+    """09:30 in New York (-05:00) is after 14:03 UTC: the later-pasted version, written in another zone, is newer."""
+    rows = [r.replace(",40,9.10,", ",48,9.10,").replace("2026-11-26T14:03:12Z", "2026-11-26T09:30:00-05:00")
+            for r in _file("pepperi").read_text(encoding="utf-8").splitlines()[1:3]]
+    got, _ = _pepperi(rows)
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ORDER_SUPERSEDED", 2)]
+    assert _lines(got)[0][3] == Decimal(48)
+
+
+def test_an_updated_at_is_iso_or_the_layouts_date_and_a_time_of_day():
+    us = CsvOrderMapping(date_format="%m/%d/%Y")
+    assert updated_stamp("11/26/2026 9:15 PM", us) == datetime(2026, 11, 26, 21, 15)
+    assert updated_stamp("11/26/2026 12:05:09 AM", us) == datetime(2026, 11, 26, 0, 5, 9)
+    assert updated_stamp("11/26/2026", us) == datetime(2026, 11, 26)
+    assert updated_stamp("2026-11-26 10:30:15+01:00", us) == datetime(2026, 11, 26, 9, 30, 15)
+    assert updated_stamp("yesterday", us) is None
+
+
+def test_an_unreadable_updated_at_refuses_its_po_at_its_row_and_column():
+    got, _ = _pepperi([], updated_at="Remark")  # the remark "show special" at row 3 is no date-time
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
+        ("CSV_DATE_INVALID", 3, "Remark", "show special")]
+    assert got.orders["po_number"].to_pylist() == ["PEP-310078"]
+
+
+def test_a_later_export_repeating_a_line_id_with_another_item_is_a_version_and_a_page_break_stays_lines():
+    """Line ids are the line's key where the export sends them: line 2 again with another item after the header is
+    another version of the order (refused, no updated-at); a page break's rows with new line ids stay lines."""
+    head = "PO Number,Line,Quantity,SKU"
+    edited = read_csv_orders(f"{head}\nP1,1,12,VP-1\nP1,2,6,VP-2\n{head}\nP1,2,6,VP-3\n".encode(), CsvOrderMapping(),
+                             partner="p", file="f.csv")
+    paged = read_csv_orders(f"{head}\nP1,1,12,VP-1\n{head}\nP1,2,6,VP-1\n".encode(), CsvOrderMapping(), partner="p",
+                            file="f.csv")
+    assert [(f.code, f.location.row) for f in edited.findings] == [("CSV_ORDER_EDITED", 5)]
+    assert "row 5 repeats the line of row 3 with other values" in edited.findings[0].message
+    assert paged.findings == [] and paged.lines["line_id"].to_pylist() == ["1", "2"]
