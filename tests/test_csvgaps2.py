@@ -4,6 +4,16 @@
    repeated with other values) used to be read as more lines of the order, both versions taken (its quantities
    doubled: over-shipped). The version the layout's updated_at column says is newer is taken (CSV_ORDER_SUPERSEDED);
    where none says, the PO is refused naming both versions' rows (CSV_ORDER_EDITED): never both.
+2. two doors of one retailer named alike, no location id (a row naming the order's ship-to name at another address)
+   were one party (rules.business.places.same_party by id, else name): the address tells them apart, so such a line
+   is held (LINE_SHIP_TO_DIFFERS) and, once approved, shipped and billed to its own door.
+3. an allowance or charge row was told by its amount's sign alone (a cart's discount written positive billed as a
+   charge): the row's kind column (allowance_kind), its allowance_items kind, its words, then the sign; a charge
+   written negative refuses its PO (CSV_VALUE_INVALID).
+4. findings name the column as the partner's file names it: a window date moved by window_type ("Window end", not
+   the layout's default "Ship No Later"), a no-backorder refusal (the layout's sales_requirement column, not CSH01).
+5. rg80's Vendor Central and Handshake profiles read the columns their exports carry (window_type, the
+   partial-shipments flag as sales_requirement).
 """
 
 from __future__ import annotations
@@ -155,3 +165,83 @@ def test_a_later_export_repeating_a_line_id_with_another_item_is_a_version_and_a
     assert [(f.code, f.location.row) for f in edited.findings] == [("CSV_ORDER_EDITED", 5)]
     assert "row 5 repeats the line of row 3 with other values" in edited.findings[0].message
     assert paged.findings == [] and paged.lines["line_id"].to_pylist() == ["1", "2"]
+
+
+# --- 2. two doors of one retailer named alike, no location id ----------------------------------------------------
+
+def test_one_name_at_two_addresses_is_two_places_and_at_one_address_written_otherwise_one():
+    """same_party compared a line's ship-to with its order's by id, else by name alone: two doors of one retailer
+    named alike (no location id) were one party. Their addresses tell them apart; the same address written in
+    another case, spacing or punctuation, or a ZIP and its ZIP+4, is one place; a part one side leaves blank (or a
+    table without address columns) tells nothing."""
+    from rules.business.places import same_party
+
+    head = {"ship_to_name": "Juniper Lane", "ship_to_id_qualifier": None, "ship_to_id": None,
+            "ship_to_address1": "410 Main St.", "ship_to_city": "Park City", "ship_to_state": "UT",
+            "ship_to_postal_code": "84060", "ship_to_country": "US"}
+    other = {**head, "ship_to_address1": "1 Canyons Resort Dr", "ship_to_postal_code": "84098"}
+    alike = {**head, "ship_to_address1": "410 MAIN  ST", "ship_to_postal_code": "84060-1234",
+             "ship_to_country": "USA", "ship_to_state": None}
+    assert not same_party(other, head) and not same_party(head, other)
+    assert same_party(alike, head)
+    assert same_party({k: head[k] for k in ("ship_to_name", "ship_to_id_qualifier", "ship_to_id")}, other)
+    assert same_party({**other, "ship_to_id": "J-1", "ship_to_id_qualifier": "92"},
+                      {**head, "ship_to_id": "J-1", "ship_to_id_qualifier": "92"})  # one id: one place
+
+
+def _doors(second: str) -> bytes:
+    from tests.test_csvgaps import feed
+
+    return feed("U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;410 Main St;Park City;UT;84060",
+                f"U-3;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;;Juniper Lane;{second}")
+
+
+def test_a_csv_orders_row_naming_its_retailer_at_another_door_is_held_as_a_line_ship_to(tmp_path):
+    """U-3's rows name "Juniper Lane" without a location id, the second at another address: held for a person
+    (LINE_SHIP_TO_DIFFERS at the row, its message naming both addresses), answered IH; it used to be taken as the
+    order's own ship-to, the second door's goods shipped to the first. The line keeps the address it sent."""
+    from tests.test_csvgaps import acks, findings, run_feed
+
+    ws, found, rows = run_feed(tmp_path / "ws", _doors("1 Canyons Resort Dr;Park City;UT;84098"))
+    assert ("decide", "LINE_SHIP_TO_DIFFERS", 3, "Ship To Name", "U-3") in found
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        [said] = [f["message"] for f in state.findings() if f["code"] == "LINE_SHIP_TO_DIFFERS"]
+        assert state.order("umbrella", "U-3").state.value == "held"
+    finally:
+        state.close()
+    assert ("(its row's ship-to: Juniper Lane at 1 Canyons Resort Dr, Park City, UT, 84098), not the order's "
+            "(Juniper Lane at 410 Main St, Park City, UT, 84060)") in said
+    assert [(r["line_id"], r["status"]) for r in acks(ws)] == [("1", "IH"), ("2", "IH")]
+    assert not [f for f in findings(ws) if f[1] in ("SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE")]
+
+
+def test_a_csv_orders_row_at_its_retailers_one_door_written_otherwise_is_not_held(tmp_path):
+    """The same door written in capitals with a ZIP+4: one place, the order answered, nothing held."""
+    from tests.test_csvgaps import run_feed
+
+    _ws, found, rows = run_feed(tmp_path / "ws", _doors("410 MAIN ST.;Park City;UT;84060-1234"))
+    assert not [f for f in found if f[1] == "LINE_SHIP_TO_DIFFERS"]
+    assert {r["status"] for r in rows} <= {"IA", "IB", "BP"} and len(rows) == 2
+
+
+def test_a_line_at_its_orders_name_and_another_address_ships_and_bills_to_its_own_door():
+    """Where the approved line goes: engine.shipments.own_ship_tos (the 856's N1*ST) and the invoice's
+    line_ship_tos name its own door, not its order's (they compared by name alone: the order's door)."""
+    import pyarrow as pa
+
+    from engine.lifecycle.billing import line_ship_tos
+    from engine.shipments import own_ship_tos
+    from tests.test_csvgaps import MAPPING
+
+    got = read_csv_orders(_doors("1 Canyons Resort Dr;Park City;UT;84098"),
+                          MAPPING.model_copy(update={"ship_to_id": None}), partner="umbrella", file="f.csv")
+    assert got.lines["ship_to_address1"].to_pylist() == [None, "1 Canyons Resort Dr"]
+    confirmed = pa.table({"partner": ["umbrella"] * 2, "po_number": ["U-3"] * 2, "line_id": ["1", "2"]})
+    parties = own_ship_tos(confirmed, got.orders, got.lines)
+    assert parties[0] is None and (parties[1].name, parties[1].address1, parties[1].postal_code) == (
+        "Juniper Lane", "1 Canyons Resort Dr", "84098")
+    assert line_ship_tos(got.orders, got.lines)[("umbrella", "U-3")][2][3:6] == ("1 Canyons Resort Dr", "",
+                                                                                 "Park City")
