@@ -88,7 +88,7 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
-           "window_type", "allowance_code", "allowance_amount", "updated_at")
+           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "updated_at")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -240,13 +240,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
-            if charges.kinds and po and (code := charges.code_of(rows, fields)) is not None:
+            if charges.kinds and po and (said := charges.code_of(rows, fields)) is not None:
                 rows.where = po
                 state = pos.get(po)
                 if state is None:
                     state = pos[po] = _Po(len(pos), number)
                 value = _row(rows, number, fields, mapping, reading, head=True)
-                if value is None or not charges.add(rows, number, state, value, code, reading):
+                if value is None or not charges.add(rows, number, state, value, said, reading, fields):
                     state.bad = True
                 if state.bad:
                     _refuse(number, po, fields)
@@ -753,27 +753,38 @@ class _Charges:
     """A PO's allowance and charge rows (the layout's allowance_records, allowance_items): each the order's heading
     SAC (ORDER_SACS), as an 850 flat file's allowance record or an ERP export's "Shipping" / "Discount" item line
     means it, never a line. Its amount: the allowance_amount column, else the row's price x quantity (or its price);
-    negative an allowance (A), positive a charge (C), SAC12 02 (off invoice: carried to the order's 810s)."""
+    SAC12 02 (off invoice: carried to the order's 810s). Allowance (A) or charge (C), as the row says it (_kind):
+    its allowance_kind column's word, else its allowance_items entry's kind ("A:C310"), else its words (a
+    "Discount" or "Freight" in its record type, item or description), else the amount's sign (negative an
+    allowance). An allowance is the amount's size whichever sign the export writes it with (a cart's discount
+    written positive, an ERP's discount line negative); a charge written negative contradicts itself and refuses
+    its PO (CSV_VALUE_INVALID), never guessed."""
 
-    __slots__ = ("records", "items", "kinds")
+    __slots__ = ("records", "items", "kinds", "words")
 
     def __init__(self, m: CsvOrderMapping) -> None:
         self.records = {kind.strip().casefold() for kind in m.allowance_records}
         self.items = dict(m.allowance_items)
         self.kinds = bool(self.records or self.items)
+        self.words = dict(m.allowance_kinds)
 
-    def code_of(self, rows: CsvRows, fields: list[str]) -> str | None:
-        """The row's SAC02 code ("" none) when it is an allowance or charge row, else None."""
+    def code_of(self, rows: CsvRows, fields: list[str]) -> tuple[str, str | None] | None:
+        """The row's SAC02 code ("" none) and the kind its allowance_items entry names (None: not said) when it is
+        an allowance or charge row, else None."""
         if self.records and rows.cell(fields, "record_type").casefold() in self.records:
-            return rows.cell(fields, "allowance_code").upper()
+            return rows.cell(fields, "allowance_code").upper(), None
         item = " ".join(rows.cell(fields, "vendor_part").split()).upper()
         if item and item in self.items:
-            return rows.cell(fields, "allowance_code").upper() or self.items[item]
+            kind, _, code = self.items[item].rpartition(":")
+            return rows.cell(fields, "allowance_code").upper() or code, kind or None
         return None
 
-    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, code: str, reading: _Reading) -> bool:
-        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount."""
+    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, said: tuple[str, str | None], reading: _Reading,
+            fields: list[str]) -> bool:
+        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount, or its kind
+        contradicts the amount's sign."""
         m = reading.mapping
+        code, listed = said
         sent = v["allowance_amount"]
         if sent is not None:
             amount = reading.price(sent, m)[0]
@@ -781,9 +792,9 @@ class _Charges:
             amount = v["unit_price"] * (v["quantity"] if isinstance(v["quantity"], Decimal) else 1)
         else:
             amount = None
+        name = "allowance_amount" if m.allowance_amount else "unit_price"
+        column = rows.header_names.get(name, name)
         if amount is None:
-            name = "allowance_amount" if m.allowance_amount else "unit_price"
-            column = rows.header_names.get(name, name)
             rows.problem("CSV_NUMBER_INVALID" if sent is not None else "CSV_VALUE_MISSING",
                          f"Row {number} is an allowance or charge row (the layout's allowance_records / "
                          f"allowance_items) without an amount in {column!r}" + (f": {sent!r} is not a number."
@@ -792,11 +803,54 @@ class _Charges:
             return False
         if amount == 0:
             return True  # nothing allowed nor charged: no SAC (an 810 writes none of 0)
-        state.sacs.append({"line_number": None, "line_id": None, "kind": "A" if amount < 0 else "C",
+        told = self._kind(rows, number, v, listed, fields)
+        if told is False:
+            return False
+        kind, why = told
+        if kind == "C" and amount < 0:
+            rows.problem("CSV_VALUE_INVALID", f"Row {number} is a charge by its {why} and its {column!r} "
+                         f"{sent or v['unit_price']!s} is negative: whether it is charged or allowed is not known "
+                         "(a charge never lowers the order's total), and the PO is refused.", number, name,
+                         sent or str(v["unit_price"]))
+            return False
+        state.sacs.append({"line_number": None, "line_id": None, "kind": kind or ("A" if amount < 0 else "C"),
                            "code": code or None, "amount": abs(amount).quantize(_PLACES), "handling": "02",
                            "description": v["description"] or v["vendor_part"],
                            "segment_position": number, "file_segment": number})
         return True
+
+    def _kind(self, rows: CsvRows, number: int, v: dict, listed: str | None,
+              fields: list[str]) -> tuple[str | None, str] | bool:
+        """"A" or "C" as the row says it (its allowance_kind cell, its allowance_items kind, its words) and what
+        says it, None where it says not (the amount's sign decides); False (with its finding) for a kind word the
+        layout does not know."""
+        cell = v["allowance_kind"]
+        if cell is not None:
+            kind = self.words.get(" ".join(cell.split()).upper())
+            column = rows.header_names.get("allowance_kind", "allowance_kind")
+            if kind is None:
+                rows.problem("CSV_VALUE_INVALID", f"{column!r} {cell!r} names no kind of allowance or charge the "
+                             f"layout knows (its allowance_kinds: {', '.join(self.words)}): whether "
+                             "the row is charged or allowed is not known, and the PO is refused.", number,
+                             "allowance_kind", cell)
+                return False
+            return kind, f"{column!r} {cell!r}"
+        if listed is not None:
+            return listed, f"item {v['vendor_part']!r} (the layout's allowance_items {listed}:)"
+        text = " ".join(filter(None, (rows.cell(fields, "record_type"), v["vendor_part"], v["description"])))
+        found = {_CHARGE_KIND[w.group(0).casefold()] for w in _CHARGE_WORDS.finditer(text)}
+        if len(found) == 1:
+            return found.pop(), f"words ({text!r})"
+        return None, ""
+
+
+# the words that say a row is an allowance or a charge (its record type, item or description: "Discount",
+# "Shipping", "Handling fee"); a row saying both kinds ("Shipping discount"), or neither, is told by its amount's sign
+_CHARGE_KIND = {**dict.fromkeys(("discount", "discounts", "allowance", "rebate", "promotion", "promo", "markdown",
+                                 "coupon"), "A"),
+                **dict.fromkeys(("freight", "shipping", "delivery", "fee", "fees", "handling", "surcharge", "charge"),
+                                "C")}
+_CHARGE_WORDS = re.compile(r"\b(" + "|".join(_CHARGE_KIND) + r")\b", re.IGNORECASE)
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:

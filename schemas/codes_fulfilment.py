@@ -60,8 +60,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "order's id or ship-to is a spreadsheet's error value (#N/A, #REF!: a formula that failed): its value is lost."),
     _C("CSV_VALUE_INVALID", "business", "error", "",
        "A CSV order's cell holds a value its column cannot mean (the layout's yes/no sales requirement column "
-       "reading \"maybe\", a window type the layout's window_types do not list): the PO is refused, never read one "
-       "way unsaid."),
+       "reading \"maybe\", a window type the layout's window_types do not list, an allowance kind its allowance_kinds "
+       "do not list, a row called a charge with a negative amount): the PO is refused, never read one way unsaid."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
        "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),

@@ -245,3 +245,89 @@ def test_a_line_at_its_orders_name_and_another_address_ships_and_bills_to_its_ow
         "Juniper Lane", "1 Canyons Resort Dr", "84098")
     assert line_ship_tos(got.orders, got.lines)[("umbrella", "U-3")][2][3:6] == ("1 Canyons Resort Dr", "",
                                                                                  "Park City")
+
+
+# --- 3. allowance or charge as the row says it, not by its sign alone --------------------------------------------
+
+def _sacs(got) -> list[tuple]:
+    return [(r["po_number"], r["kind"], r["code"], r["amount"], r["description"]) for r in got.sacs.to_pylist()]
+
+
+def test_a_carts_discount_written_positive_is_an_allowance_by_its_words():
+    """A Shopify export through Matrixify (tests/fixtures/csvgaps2/matrixify_orders.csv: a "Line: Type" per row, Line
+    Item, Discount, Shipping Line) writes its discount as a positive amount: read by the sign alone it was a charge
+    (the order billed 10.00 more, not less). The row's words say which: the discount an allowance of 10.00, the
+    shipping a charge of 18.00."""
+    got = read_csv_orders((FIXTURES / "matrixify_orders.csv").read_bytes(), CsvOrderMapping(
+        po_number="Name", po_date=None, line_id=None, unit=None, upc=None, buyer_part=None, currency=None,
+        requested_ship_date=None, ship_to_id=None, ship_to_name=None, ship_to_address1=None, ship_to_address2=None,
+        ship_to_city=None, ship_to_state=None, ship_to_postal_code=None, ship_to_country=None,
+        record_type="Line: Type", allowance_records=("Discount", "Shipping Line"), quantity="Line: Quantity",
+        unit_price="Line: Price", vendor_part="Line: SKU", description="Line: Title",
+        allowance_amount="Line: Total"), partner="p", file="matrixify_orders.csv")
+    assert got.findings == []
+    assert got.lines.select(["vendor_part", "quantity"]).to_pylist() == [
+        {"vendor_part": "CN-AMBER-8OZ", "quantity": Decimal(12)}, {"vendor_part": "NB-A5-DOT", "quantity": Decimal(20)}]
+    assert _sacs(got) == [("#W5120", "A", None, Decimal("10.0000"), "Wholesale 5% off"),
+                          ("#W5120", "C", None, Decimal("18.0000"), "Flat rate")]
+
+
+FLAT = "Record,PO Number,Line,Quantity,Unit Price,SKU,A/C,Allowance Code,Amount,Description"
+
+
+def _flat(*rows: str, **layout) -> object:
+    return read_csv_orders(("\r\n".join([FLAT, "D,F-1,1,12,18.00,VP-1,,,,", *rows]) + "\r\n").encode(),
+                           CsvOrderMapping(record_type="Record", allowance_records=("A",), allowance_code="Allowance "
+                                           "Code", allowance_amount="Amount", description="Description", **layout),
+                           partner="p", file="f.csv")
+
+
+def test_a_flat_files_allowance_or_charge_indicator_says_the_kind_of_an_unsigned_amount():
+    """An 850 flat file's A record carries SAC01 (A or C) in a column of its own and the amount unsigned, as the
+    SAC's SAC05: by the sign alone every one was a charge. The layout's allowance_kind reads the indicator."""
+    got = _flat("A,F-1,,,,,A,C310,21.60,Volume", "A,F-1,,,,,C,D240,45.00,Freight", "A,F-1,,,,,allowance,A260,5,",
+                allowance_kind="A/C")
+    assert got.findings == []
+    assert _sacs(got) == [("F-1", "A", "C310", Decimal("21.6000"), "Volume"),
+                          ("F-1", "C", "D240", Decimal("45.0000"), "Freight"),
+                          ("F-1", "A", "A260", Decimal("5.0000"), None)]
+    unsaid = _flat("A,F-1,,,,,,C310,21.60,Volume", allowance_kind="A/C")  # a blank indicator: the words, the sign
+    assert _sacs(unsaid) == [("F-1", "C", "C310", Decimal("21.6000"), "Volume")]
+
+
+def test_a_charge_written_negative_or_a_kind_the_layout_does_not_know_refuses_the_po_at_its_row_and_column():
+    """A row the export calls a charge with a negative amount contradicts itself (a charge never lowers the total):
+    charged or allowed is not known, the PO refused at the amount's column; a kind word the layout's allowance_kinds
+    do not list, at the kind's column. A discount written negative (an ERP's discount line) is an allowance."""
+    negative = _flat("A,F-1,,,,,C,D240,-45.00,Freight", allowance_kind="A/C")
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in negative.findings] == [
+        ("CSV_VALUE_INVALID", 3, "Amount", "-45.00")]
+    assert "Row 3 is a charge by its 'A/C' 'C' and its 'Amount' -45.00 is negative" in negative.findings[0].message
+    assert negative.orders.num_rows == 0 and negative.rejected == ("F-1",)
+    worded = _flat("A,F-1,,,,,,D240,-45.00,Freight LTL")
+    assert [(f.code, f.location.column) for f in worded.findings] == [("CSV_VALUE_INVALID", "Amount")]
+    assert "by its words ('A Freight LTL')" in worded.findings[0].message
+    unknown = _flat("A,F-1,,,,,X,D240,45.00,Freight", allowance_kind="A/C")
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in unknown.findings] == [
+        ("CSV_VALUE_INVALID", 3, "A/C", "X")]
+    allowed = _flat("A,F-1,,,,,,C310,-20.00,Show discount", "A,F-1,,,,,,C310,20.00,Show discount")
+    assert [k for _po, k, *_ in _sacs(allowed)] == ["A", "A"]
+    both = _flat("A,F-1,,,,,,D240,-5.00,Shipping discount", "A,F-1,,,,,,D240,5.00,Shipping discount")
+    assert [k for _po, k, *_ in _sacs(both)] == ["A", "C"]  # saying both kinds: the sign tells
+
+
+def test_an_allowance_items_entry_may_name_its_kind():
+    """allowance_items {PROMO = "A:C310"}: the item's row is an allowance whatever sign its price is written with;
+    a kind other than A or C, or a code not of four letters or digits, is refused when the profile loads."""
+    from pydantic import ValidationError
+
+    layout = CsvOrderMapping(allowance_items={"PROMO": "A:C310", "FRT": "C:D240"}, unit_price="Unit Price")
+    data = b"PO Number,Line,Quantity,Unit Price,SKU\nP-1,1,12,18.00,VP-1\nP-1,,1,15.00,PROMO\nP-1,,1,9.00,FRT\n"
+    got = read_csv_orders(data, layout, partner="p", file="f.csv")
+    assert [(k, c, a) for _po, k, c, a, _d in _sacs(got)] == [("A", "C310", Decimal("15.0000")),
+                                                                ("C", "D240", Decimal("9.0000"))]
+    for bad in ({"PROMO": "X:C310"}, {"PROMO": "A:C31"}):
+        with pytest.raises(ValidationError, match="allowance_items"):
+            CsvOrderMapping(allowance_items=bad)
+    with pytest.raises(ValidationError, match="allowance_kinds"):
+        CsvOrderMapping(allowance_kinds={"Rabatt": "allowance"})
