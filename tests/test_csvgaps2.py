@@ -331,3 +331,63 @@ def test_an_allowance_items_entry_may_name_its_kind():
             CsvOrderMapping(allowance_items=bad)
     with pytest.raises(ValidationError, match="allowance_kinds"):
         CsvOrderMapping(allowance_kinds={"Rabatt": "allowance"})
+
+
+# --- 5. rg80's profiles read the columns their exports carry ------------------------------------------------------
+
+RG80 = REPO / "tests" / "fixtures" / "rg80"
+
+
+def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
+    """Vendor Central's profile reads its "Window type" (every row Delivery: DTM 064/063, as its layout mapped
+    them), Handshake's its "Partial Shipments" (Yes: the partner's policy, no CSH); no platform's rows name another
+    ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's."""
+    from tests.test_rg80_marketplace_csv import POS, _read
+
+    assert _mapping("amazonvc").window_type == "Window type"
+    assert _read("amazonvc").orders.select(["po_number", "ship_not_before", "do_not_deliver_before"]).to_pylist() == [
+        {"po_number": "7KQ2ZB4X", "ship_not_before": None, "do_not_deliver_before": date(2026, 12, 1)},
+        {"po_number": "3MPL8W1C", "ship_not_before": None, "do_not_deliver_before": date(2026, 12, 2)}]
+    handshake = _read("handshake")
+    assert (_mapping("handshake").sales_requirement, handshake.orders["sales_requirement"].to_pylist()) == (
+        "Partial Shipments", [None])
+    own = ("ship_to_id", "ship_to_name", "ship_to_address1")
+    for partner in POS:
+        got = _read(partner)
+        assert {c: got.lines[c].null_count for c in own} == dict.fromkeys(own, got.lines.num_rows), partner
+        assert got.sacs.num_rows == 0, partner
+
+
+def test_a_handshake_order_taking_no_partial_shipment_through_rg80s_profile_ships_complete(tmp_path):
+    """Handshake's "Partial Shipments: No" on HS-58211, its navy beanie (SKU-2003) out of stock until a receipt on 2
+    December (before its own cancel date, 3 December): read as CSH*SC by rg80's profile, every line is promised for
+    the day the whole order can ship (2 December), the stocked ones not shipped alone on 27 November; "Yes" (as rg80's
+    export says) promises the stocked lines for the night's day and backorders the navy beanie."""
+    import pyarrow as pa
+
+    from connectors.reference import read_reference_csv
+    from connectors.snapshots import write_receipts, write_snapshot
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+    from tests.retailer_support import of_its_own
+    from tests.support import run_stages
+    from tests.test_rg80_marketplace_csv import NIGHT, _acks
+
+    answers = {}
+    for flag in ("No", "Yes"):
+        ws = of_its_own(RG80, tmp_path / flag, {"handshake": []}, warehouses=REPO / "warehouses")
+        stock = (RG80 / "stock.csv").read_text(encoding="utf-8").replace("EAST,SKU-2003,5000,", "EAST,SKU-2003,0,")
+        write_snapshot(ws.inventory_dir / "snapshots", read_reference_csv(stock.encode(), name="stock.csv",
+                                                                           schema=INVENTORY_SNAPSHOT))
+        write_receipts(ws.inventory_dir / "receipts.parquet", pa.table(
+            {"warehouse": ["EAST"], "sku": ["SKU-2003"], "quantity": [500], "eta": [date(2026, 12, 2)]},
+            schema=EXPECTED_RECEIPTS))
+        inbox = ws.drop_root / "handshake" / "inbox"
+        export = _file("handshake")
+        (inbox / export.name).write_bytes(export.read_bytes().replace(b",Net 30,Yes,", f",Net 30,{flag},".encode()))
+        run_stages(ws, NIGHT)
+        answers[flag] = [(r["line_id"], r["status"], r["quantity_accepted"], r["promised_date"])
+                         for r in _acks(ws, "handshake")]
+    assert answers["No"] == [("1", "IA", "24", "2026-12-02"), ("2", "IB", "0", "2026-12-02"),
+                             ("3", "IA", "36", "2026-12-02")]
+    assert answers["Yes"] == [("1", "IA", "24", "2026-11-27"), ("2", "IB", "0", "2026-12-02"),
+                              ("3", "IA", "36", "2026-11-27")]
