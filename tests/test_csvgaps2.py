@@ -333,6 +333,68 @@ def test_an_allowance_items_entry_may_name_its_kind():
         CsvOrderMapping(allowance_kinds={"Rabatt": "allowance"})
 
 
+# --- 4. findings name the column as the partner's file names it ---------------------------------------------------
+
+def _night_findings(ws) -> list[dict]:
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        return [dict(f) for f in state.findings()]
+    finally:
+        state.close()
+
+
+def test_a_rule_on_a_window_date_moved_by_its_window_type_names_the_files_column(tmp_path):
+    """Vendor Central's Ship row: its window read from "Window start" / "Window end" (the layout's delivery window
+    columns) into the ship window (DTM 037/038; rg80's profile reads the "Window type"). A rule's finding on its end
+    (DATE_IN_PAST) named the layout's default "Ship No Later", a column the file has not: it names "Window end", at
+    the row."""
+    from tests.retailer_support import of_its_own
+    from tests.support import run_stages
+    from tests.test_csvgaps import MIXED, NIGHT1, RG80
+
+    ws = of_its_own(RG80, tmp_path / "ws", {"amazonvc": []}, warehouses=REPO / "warehouses")
+    inbox = ws.drop_root / "amazonvc" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    (inbox / MIXED.name).write_text(MIXED.read_text(encoding="utf-8").replace(
+        ",Ship,12/02/2026,12/09/2026,", ",Ship,11/20/2026,11/24/2026,"), encoding="utf-8")
+    run_stages(ws, NIGHT1)
+    [past] = [f for f in _night_findings(ws) if f["code"] == "DATE_IN_PAST"]
+    assert (past["po_number"], past["row_number"], past["column_name"]) == ("3MPL8W1C", 4, "Window end")
+    assert "column 'Window end' (DTM 038 (ship no later))" in past["message"]
+
+
+def test_a_stock_refusal_for_a_csv_orders_no_backorder_answer_names_its_column(tmp_path):
+    """"Allow Backorders: N" read as CSH*N: the line not in stock is refused; the finding (and the acknowledgment's
+    reason) said "its CSH01 N or SP", an element the partner never sent: it names the file's column."""
+    from tests.test_csvgaps import PARTIAL, feed, run_feed
+
+    head = PARTIAL.replace("Partial Shipments", "Allow Backorders")
+    ws, _found, rows = run_feed(tmp_path / "ws", feed(
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;N",
+        "U-1;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;N", head=head),
+        layout='sales_requirement = "Allow Backorders"\nsales_requirement_codes = { no = "N", yes = "Y" }\n')
+    [short] = [f for f in _night_findings(ws) if f["code"] == "STOCK_SHORT_REJECTED"]
+    assert short["row_number"] == 3 and "CSH01 N or SP" in short["message"]
+    assert "the PO takes no backorder (its 'Allow Backorders' answer, read as CSH01 N or SP)" in short["message"]
+
+
+def test_the_column_a_moved_window_date_was_sent_in():
+    """engine.csv_findings.sent_in: a layout with window_type names the other pair's column where its own is left at
+    its default; without window_type, or with both pairs named, each date its own column."""
+    from engine.csv_findings import sent_in
+
+    vc = CsvOrderMapping(do_not_deliver_before="Window start", do_not_deliver_after="Window end",
+                         window_type="Window type")
+    assert [sent_in(f, vc) for f in ("ship_not_before", "ship_no_later", "do_not_deliver_after", "cancel_after")] \
+        == ["do_not_deliver_before", "do_not_deliver_after", "do_not_deliver_after", "cancel_after"]
+    assert sent_in("ship_no_later", vc.model_copy(update={"window_type": None})) == "ship_no_later"
+    both = CsvOrderMapping(ship_no_later="Ship by", do_not_deliver_after="Deliver by", window_type="Kind")
+    assert sent_in("ship_no_later", both) == "ship_no_later"
+
+
 # --- 5. rg80's profiles read the columns their exports carry ------------------------------------------------------
 
 RG80 = REPO / "tests" / "fixtures" / "rg80"
