@@ -57,9 +57,13 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
         if row is None and loc.st02.isdigit():
             row = int(loc.st02)
         sent = ids.get((loc.file, loc.st02, loc.line_number), ids.get((loc.file, row), ()))  # a wide row: the line's
-        field = _field(f, sent)
+        field = sent_in(_field(f, sent), layout)
         column = layout.column_text(field) if field else ""  # a name over two columns: "First + Last"
         message = f.message
+        if layout.sales_requirement:  # the PO's or its row's ship-complete / backorder answer, as the file names it
+            name = layout.sales_requirement
+            message = message.replace("its CSH01 N or SP", f"its {name!r} answer, read as CSH01 N or SP", 1)
+            message = message.replace("its loop's CSH01 or IT801", f"its row's {name!r} answer", 1)
         if f.code == "PRICE_MISSING":  # "No PO104 price": none was sent, in the layout's price column or at all
             message = message.replace("No PO104 price", "No price was sent in PO104" if layout.unit_price else
                                       "No price was sent (the layout reads no price column)", 1)
@@ -68,6 +72,26 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
         out.append(replace(f, message=_message(message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
+
+
+# a window's date and the same date of the other kind of window (the layout's window_type moves a row's dates so)
+_PAIRED = {"ship_not_before": "do_not_deliver_before", "ship_no_later": "do_not_deliver_after",
+           "do_not_deliver_before": "ship_not_before", "do_not_deliver_after": "ship_no_later"}
+
+
+def sent_in(field: str, layout: CsvOrderMapping) -> str:
+    """The field whose column a CSV order's ``field`` was read from: a window date the layout's window_type moved
+    into the other kind's pair (a "Ship" row's dates read from the columns mapped as the delivery window, Amazon
+    Vendor Central's "Window start" and "Window end") was sent in the other pair's column, where the layout names
+    that one and not its own (left at its default, a column the file has not). It used to be named by the layout's
+    default ("Ship Not Before"), a column the partner's file does not have."""
+    other = _PAIRED.get(field)
+    if other is None or layout.window_type is None:
+        return field
+    named = layout.model_fields_set
+    if (field not in named or getattr(layout, field) is None) and other in named and getattr(layout, other):
+        return other
+    return field
 
 
 def csv_layouts(profiles: Mapping) -> dict[str, CsvOrderMapping]:
@@ -118,7 +142,7 @@ def _message(message: str, layout: CsvOrderMapping, sent: tuple[str, ...]) -> st
         return f"column{'s' * (len(names) > 1)} {' + '.join(map(repr, names))}" if names else None
 
     def dtm(m: re.Match) -> str:
-        name = header(_DATES[m.group(1)])
+        name = header(sent_in(_DATES[m.group(1)], layout))
         return f"{name} ({m.group(0)})" if name else m.group(0)
 
     def element(m: re.Match) -> str:

@@ -1023,7 +1023,9 @@ def _line_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
     own = order_lines.filter(pc.or_(pc.is_valid(order_lines["ship_to_id"]), pc.is_valid(order_lines["ship_to_name"])))
     if not own.num_rows:
         return None
-    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
+    # the order's address too: a line naming its order's name at another door is another place (same_party)
+    places = [*cols, *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS if f"ship_to_{f}" in orders.column_names)]
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *places]).to_pylist()}
     parties: dict[tuple, Party] = {}
     address = [f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS if f"ship_to_{f}" in own.column_names]
     for r in own.select(["partner", "po_number", "line_id", *cols, *address]).to_pylist():

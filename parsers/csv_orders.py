@@ -40,6 +40,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
@@ -87,7 +88,7 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
-           "window_type", "allowance_code", "allowance_amount")
+           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "updated_at")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -239,13 +240,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
-            if charges.kinds and po and (code := charges.code_of(rows, fields)) is not None:
+            if charges.kinds and po and (said := charges.code_of(rows, fields)) is not None:
                 rows.where = po
                 state = pos.get(po)
                 if state is None:
                     state = pos[po] = _Po(len(pos), number)
                 value = _row(rows, number, fields, mapping, reading, head=True)
-                if value is None or not charges.add(rows, number, state, value, code, reading):
+                if value is None or not charges.add(rows, number, state, value, said, reading, fields):
                     state.bad = True
                 if state.bad:
                     _refuse(number, po, fields)
@@ -291,6 +292,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                     state.later.extend(_inconsistent(rows, po, state, number, value)[:limits.max_findings_per_set])
                 continue
             state.members += 1
+            if mapping.updated_at is not None:
+                state.updated = state.updated or {}
+                if value["updated_at"] is not None:
+                    state.updated[number] = value["updated_at"]
             line_id = value["line_id"]
             if line_id is not None:
                 first = state.line_ids.setdefault(line_id, number)
@@ -300,6 +305,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                                                column=rows.header_names.get("line_id", "line_id"), value=line_id))
                 elif first != number:  # the budget would drop it: counted, not held
                     state.more["CSV_LINE_ID_DUPLICATE"] = state.more.get("CSV_LINE_ID_DUPLICATE", 0) + 1
+            if rows.exports:  # exports pasted into one file: each one's order values kept apart (_copies_dropped)
+                state.part(bisect.bisect_right(rows.exports, number), rows, po, number, value)
             if state.head is None:
                 state.head = value
                 state.rows = dict.fromkeys(_ORDER_LEVEL, number)
@@ -395,12 +402,20 @@ _COPY_VALUES = ("line_id", "upc", "gtin", "vendor_part", "buyer_part", "quantity
 
 
 def _copies_dropped(rows: CsvRows, batches: list[pa.Table], pos: dict[str, _Po]) -> list[pa.Table]:
-    """``batches`` without the rows of a PO that stand again, the same, after a repeated header (``rows.exports``:
-    several exports pasted into one file, as the codec reads them; a platform's export of yesterday's and today's
-    orders, both holding an order still open): each such copy a warning (CSV_ORDER_REPEATED) at its first row, the
-    PO's line count without it. Its rows used to be read as more lines of the PO, the order doubled without a word.
-    A PO whose rows after the header differ from its rows before it (a report's page break in the middle of an
-    order, or a copy whose order-level values or lines changed) keeps them all, as before."""
+    """``batches`` without the rows of a PO that stand again after a repeated header (``rows.exports``: several
+    exports pasted into one file, as the codec reads them; a platform's export of yesterday's and today's orders,
+    both holding an order still open), never both versions of an order read as its lines:
+
+    - the same rows again (its line values as read, no CSV_ORDER_INCONSISTENT at them): read once, a warning
+      (CSV_ORDER_REPEATED) at the copy's first row, the PO's line count without it;
+    - an edited copy (a later export's rows repeating a line already read, by its line key: its line id, or its
+      items when it has none, with other values or other order-level values): the copy the layout's updated_at
+      column says is newer is taken, the other's rows dropped (CSV_ORDER_SUPERSEDED, a warning at the dropped
+      copy's first row); where no updated_at tells them apart, the PO is refused (CSV_ORDER_EDITED at the later
+      copy's first row, naming both versions' rows: ops decide). Its rows used to be read as more lines of the
+      order, its quantities doubled (over-shipped);
+    - rows after the header repeating no line already read (a report's page break in the middle of an order) stay
+      its lines, as before."""
     lines = pa.concat_tables(batches)
     numbers = lines["file_segment"].to_numpy()
     part = np.searchsorted(np.asarray(rows.exports), numbers, side="right")  # the export each row is in
@@ -416,23 +431,89 @@ def _copies_dropped(rows: CsvRows, batches: list[pa.Table], pos: dict[str, _Po])
         values = values or lines.select(list(_COPY_VALUES)).to_pylist()
         changed = {f.location.row for f in state.later if f.code == "CSV_ORDER_INCONSISTENT"}
         (first, kept), *later = sorted(parts.items())
-        said = [values[at] for at in kept]
         for k, ats in later:
             copy = [int(numbers[at]) for at in ats]
-            if [values[at] for at in ats] != said or changed.intersection(copy):
+            said = [values[at] for at in kept]
+            if [values[at] for at in ats] == said and not changed.intersection(copy):
+                dropped += copy
+                state.members -= len(ats)
+                header = rows.exports[k - 1]
+                state.later.append(finding(
+                    "CSV_ORDER_REPEATED", f"PO {po}: rows {copy[0]}-{copy[-1]} are its rows {int(numbers[kept[0]])}-"
+                    f"{int(numbers[kept[-1]])} again, the same, in another export pasted into this file (its header "
+                    f"repeated at row {header}): read once, not as more lines of the order.", severity="warning",
+                    file=rows.file, row=copy[0]))
                 continue
-            dropped += copy
-            state.members -= len(ats)
-            header = rows.exports[k - 1]
+            keys = {_line_key(values[at]) for at in kept} - {None}
+            again = [at for at in ats if _line_key(values[at]) in keys]
+            if not again:  # no line read before: a page break in the order, its rows more lines
+                kept = kept + ats
+                continue
+            before = [int(numbers[at]) for at in kept]
+            newer = _newer(state, before, copy)
+            line = int(numbers[again[0]])
+            first_said = next(int(numbers[at]) for at in kept if _line_key(values[at]) == _line_key(values[again[0]]))
+            if newer is None:
+                rows.where, state.bad = po, True
+                rows.note(finding(
+                    "CSV_ORDER_EDITED", f"PO {po}: rows {copy[0]}-{copy[-1]}, after the header repeated at row "
+                    f"{rows.exports[k - 1]} (another export pasted into this file), are another version of its rows "
+                    f"{before[0]}-{before[-1]}: row {line} repeats the line of row {first_said} with other values. "
+                    "Neither version is taken as more lines of the order (that would ship both): the PO is refused; "
+                    "send the version meant alone" + (", or map the export's updated-at column (the layout's "
+                    "updated_at) so the newer is taken" if state.updated is None else
+                    " (their updated-at values do not tell which is newer)") + ".", file=rows.file, row=copy[0]))
+                break
+            old, new = (before, copy) if newer else (copy, before)
+            dropped += old
+            state.members -= len(old)
+            _version_taken(state, k if newer else first, set(old) | (set(new) if newer else set()))
             state.later.append(finding(
-                "CSV_ORDER_REPEATED", f"PO {po}: rows {copy[0]}-{copy[-1]} are its rows {int(numbers[kept[0]])}-"
-                f"{int(numbers[kept[-1]])} again, the same, in another export pasted into this file (its header "
-                f"repeated at row {header}): read once, not as more lines of the order.", severity="warning",
-                file=rows.file, row=copy[0]))
+                "CSV_ORDER_SUPERSEDED", f"PO {po}: rows {old[0]}-{old[-1]} are an earlier version of its rows "
+                f"{new[0]}-{new[-1]} (another export pasted into this file, row {line} repeating the line of row "
+                f"{first_said} with other values; updated {state.updated_at(old)} and {state.updated_at(new)}): the "
+                "newer is taken, the earlier's rows are no lines of the order.", severity="warning", file=rows.file,
+                row=old[0]))
+            kept = ats if newer else kept
     if not dropped:
         return batches
-    return [t.filter(pc.invert(pc.is_in(t["file_segment"], pa.array(dropped, t["file_segment"].type))))
-            for t in batches]
+    lines = lines.filter(pc.invert(pc.is_in(lines["file_segment"], pa.array(dropped, lines["file_segment"].type))))
+    counts: dict[str, int] = {}  # each PO's lines numbered again in file order (the copy's rows are no lines)
+    numbered = [counts.__setitem__(po, counts.get(po, 0) + 1) or counts[po] for po in lines["po_number"].to_pylist()]
+    return [lines.set_column(lines.schema.get_field_index("line_number"), "line_number",
+                             pa.array(numbered, lines.schema.field("line_number").type))]
+
+
+def _version_taken(state: _Po, k: int, rows: set[int]) -> None:
+    """The PO's order-level values as its version beginning in export ``k`` gives them (a version taken alone: its
+    date, ship-to, window), their CSV_ORDER_INCONSISTENT its own: those said at ``rows`` (the dropped version's, and
+    the taken one's compared with the other) dropped."""
+    mine = (state.parts or {}).get(k)
+    if mine is None or mine.head is None:
+        return
+    state.head, state.rows = {**mine.head}, dict(mine.rows)
+    state.later = [f for f in state.later if f.code != "CSV_ORDER_INCONSISTENT" or f.location.row not in rows]
+    state.later += [f for f in mine.later if f.location.row in rows and f not in state.later]
+
+
+def _line_key(v: dict) -> tuple | None:
+    """The line a row names in its PO: its line id, or its items (UPC, GTIN, vendor and buyer part) when it has
+    none (Faire's export: no line ids); None when it names neither (no row is known to repeat it)."""
+    if v["line_id"] is not None:
+        return ("id", v["line_id"])
+    items = (v["upc"], v["gtin"], v["vendor_part"], v["buyer_part"])
+    return ("item", *items) if any(items) else None
+
+
+def _newer(state: _Po, before: list[int], copy: list[int]) -> bool | None:
+    """True when the rows ``copy`` are a newer version than ``before`` by the layout's updated_at column (their
+    latest value), False when older, None when it does not say (unmapped, blank, or the same)."""
+    if state.updated is None:
+        return None
+    old, new = state.latest(before), state.latest(copy)
+    if old is None or new is None or old == new:
+        return None
+    return new > old
 
 
 def _controls_replaced(fields: list[str], columns: Mapping[str, int]) -> list[tuple[int, str, str]]:
@@ -620,7 +701,7 @@ class _Po:
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids", "head_row", "sacs")
+                 "line_ids", "head_row", "sacs", "updated", "parts")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -633,33 +714,77 @@ class _Po:
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
         self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
         self.sacs: list[dict] = []  # its allowance and charge rows read (ORDER_SACS values but partner and lineage)
+        # its line rows' updated-at values (the layout's updated_at: which of two versions is newer); None: unmapped
+        self.updated: dict[int, datetime] | None = None
+        # exports pasted into one file: the order-level values of its rows in each export (index -> its head, rows
+        # and CSV_ORDER_INCONSISTENT within it), so a version taken alone keeps its own (_copies_dropped)
+        self.parts: dict[int, _Po] | None = None
+
+    def part(self, k: int, rows: CsvRows, po: str, number: int, value: dict) -> None:
+        """A line row of export ``k`` (the header repeated k times above it) read into its export's own values; the
+        values of the PO's rows read before the file's first repeated header was met (an earlier batch) kept as
+        their export's."""
+        if self.parts is None:
+            self.parts = {}
+            if self.head is not None:  # its rows before: one version (or one and its page breaks)
+                before = _Po(self.index, self.first_row)
+                before.head, before.rows = dict(self.head), dict(self.rows)
+                before.later = [f for f in self.later if f.code == "CSV_ORDER_INCONSISTENT"]
+                self.parts[bisect.bisect_right(rows.exports, self.first_row)] = before
+        mine = self.parts.get(k)
+        if mine is None:
+            mine = self.parts[k] = _Po(self.index, number)
+        if mine.head is None:
+            mine.head, mine.rows = dict(value), dict.fromkeys(_ORDER_LEVEL, number)
+        else:
+            mine.later.extend(_inconsistent(rows, po, mine, number, value))
+
+    def latest(self, numbers: list[int]) -> datetime | None:
+        """The latest updated-at value of the rows ``numbers`` (None: none given)."""
+        given = [t for n in numbers if (t := (self.updated or {}).get(n)) is not None]
+        return max(given) if given else None
+
+    def updated_at(self, numbers: list[int]) -> str:
+        stamp = self.latest(numbers)
+        return stamp.isoformat(sep=" ") if stamp is not None else "(not given)"
 
 
 class _Charges:
     """A PO's allowance and charge rows (the layout's allowance_records, allowance_items): each the order's heading
     SAC (ORDER_SACS), as an 850 flat file's allowance record or an ERP export's "Shipping" / "Discount" item line
     means it, never a line. Its amount: the allowance_amount column, else the row's price x quantity (or its price);
-    negative an allowance (A), positive a charge (C), SAC12 02 (off invoice: carried to the order's 810s)."""
+    SAC12 02 (off invoice: carried to the order's 810s). Allowance (A) or charge (C), as the row says it (_kind):
+    its allowance_kind column's word, else its allowance_items entry's kind ("A:C310"), else its words (a
+    "Discount" or "Freight" in its record type, item or description), else the amount's sign (negative an
+    allowance). An allowance is the amount's size whichever sign the export writes it with (a cart's discount
+    written positive, an ERP's discount line negative); a charge written negative contradicts itself and refuses
+    its PO (CSV_VALUE_INVALID), never guessed."""
 
-    __slots__ = ("records", "items", "kinds")
+    __slots__ = ("records", "items", "kinds", "words")
 
     def __init__(self, m: CsvOrderMapping) -> None:
         self.records = {kind.strip().casefold() for kind in m.allowance_records}
         self.items = dict(m.allowance_items)
         self.kinds = bool(self.records or self.items)
+        self.words = dict(m.allowance_kinds)
 
-    def code_of(self, rows: CsvRows, fields: list[str]) -> str | None:
-        """The row's SAC02 code ("" none) when it is an allowance or charge row, else None."""
+    def code_of(self, rows: CsvRows, fields: list[str]) -> tuple[str, str | None] | None:
+        """The row's SAC02 code ("" none) and the kind its allowance_items entry names (None: not said) when it is
+        an allowance or charge row, else None."""
         if self.records and rows.cell(fields, "record_type").casefold() in self.records:
-            return rows.cell(fields, "allowance_code").upper()
+            return rows.cell(fields, "allowance_code").upper(), None
         item = " ".join(rows.cell(fields, "vendor_part").split()).upper()
         if item and item in self.items:
-            return rows.cell(fields, "allowance_code").upper() or self.items[item]
+            kind, _, code = self.items[item].rpartition(":")
+            return rows.cell(fields, "allowance_code").upper() or code, kind or None
         return None
 
-    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, code: str, reading: _Reading) -> bool:
-        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount."""
+    def add(self, rows: CsvRows, number: int, state: _Po, v: dict, said: tuple[str, str | None], reading: _Reading,
+            fields: list[str]) -> bool:
+        """The row's SAC kept with its PO; False (with its finding at the row) when it has no amount, or its kind
+        contradicts the amount's sign."""
         m = reading.mapping
+        code, listed = said
         sent = v["allowance_amount"]
         if sent is not None:
             amount = reading.price(sent, m)[0]
@@ -667,9 +792,9 @@ class _Charges:
             amount = v["unit_price"] * (v["quantity"] if isinstance(v["quantity"], Decimal) else 1)
         else:
             amount = None
+        name = "allowance_amount" if m.allowance_amount else "unit_price"
+        column = rows.header_names.get(name, name)
         if amount is None:
-            name = "allowance_amount" if m.allowance_amount else "unit_price"
-            column = rows.header_names.get(name, name)
             rows.problem("CSV_NUMBER_INVALID" if sent is not None else "CSV_VALUE_MISSING",
                          f"Row {number} is an allowance or charge row (the layout's allowance_records / "
                          f"allowance_items) without an amount in {column!r}" + (f": {sent!r} is not a number."
@@ -678,11 +803,54 @@ class _Charges:
             return False
         if amount == 0:
             return True  # nothing allowed nor charged: no SAC (an 810 writes none of 0)
-        state.sacs.append({"line_number": None, "line_id": None, "kind": "A" if amount < 0 else "C",
+        told = self._kind(rows, number, v, listed, fields)
+        if told is False:
+            return False
+        kind, why = told
+        if kind == "C" and amount < 0:
+            rows.problem("CSV_VALUE_INVALID", f"Row {number} is a charge by its {why} and its {column!r} "
+                         f"{sent or v['unit_price']!s} is negative: whether it is charged or allowed is not known "
+                         "(a charge never lowers the order's total), and the PO is refused.", number, name,
+                         sent or str(v["unit_price"]))
+            return False
+        state.sacs.append({"line_number": None, "line_id": None, "kind": kind or ("A" if amount < 0 else "C"),
                            "code": code or None, "amount": abs(amount).quantize(_PLACES), "handling": "02",
                            "description": v["description"] or v["vendor_part"],
                            "segment_position": number, "file_segment": number})
         return True
+
+    def _kind(self, rows: CsvRows, number: int, v: dict, listed: str | None,
+              fields: list[str]) -> tuple[str | None, str] | bool:
+        """"A" or "C" as the row says it (its allowance_kind cell, its allowance_items kind, its words) and what
+        says it, None where it says not (the amount's sign decides); False (with its finding) for a kind word the
+        layout does not know."""
+        cell = v["allowance_kind"]
+        if cell is not None:
+            kind = self.words.get(" ".join(cell.split()).upper())
+            column = rows.header_names.get("allowance_kind", "allowance_kind")
+            if kind is None:
+                rows.problem("CSV_VALUE_INVALID", f"{column!r} {cell!r} names no kind of allowance or charge the "
+                             f"layout knows (its allowance_kinds: {', '.join(self.words)}): whether "
+                             "the row is charged or allowed is not known, and the PO is refused.", number,
+                             "allowance_kind", cell)
+                return False
+            return kind, f"{column!r} {cell!r}"
+        if listed is not None:
+            return listed, f"item {v['vendor_part']!r} (the layout's allowance_items {listed}:)"
+        text = " ".join(filter(None, (rows.cell(fields, "record_type"), v["vendor_part"], v["description"])))
+        found = {_CHARGE_KIND[w.group(0).casefold()] for w in _CHARGE_WORDS.finditer(text)}
+        if len(found) == 1:
+            return found.pop(), f"words ({text!r})"
+        return None, ""
+
+
+# the words that say a row is an allowance or a charge (its record type, item or description: "Discount",
+# "Shipping", "Handling fee"); a row saying both kinds ("Shipping discount"), or neither, is told by its amount's sign
+_CHARGE_KIND = {**dict.fromkeys(("discount", "discounts", "allowance", "rebate", "promotion", "promo", "markdown",
+                                 "coupon"), "A"),
+                **dict.fromkeys(("freight", "shipping", "delivery", "fee", "fees", "handling", "surcharge", "charge"),
+                                "C")}
+_CHARGE_WORDS = re.compile(r"\b(" + "|".join(_CHARGE_KIND) + r")\b", re.IGNORECASE)
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
@@ -872,6 +1040,14 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                              + date_hint(out[name], m), number, name, out[name])
                 ok = False
             out[name] = value
+    if out["updated_at"] is not None:
+        stamp = updated_stamp(out["updated_at"], m)
+        if stamp is None:
+            rows.problem("CSV_DATE_INVALID", f"{rows.header_names.get('updated_at', 'updated_at')!r} "
+                         f"{out['updated_at']!r} is no date-time (ISO 8601, or {m.date_format!r} and a time of day)."
+                         + date_hint(out["updated_at"], m), number, "updated_at", out["updated_at"])
+            ok = False
+        out["updated_at"] = stamp
     if out["window_type"] is not None and ok:
         ok = _window_kind(rows, number, out, m)
     for name, most, element in reading.limits:
@@ -972,6 +1148,34 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     elif code is not None:
         out["currency"] = code  # the order's currency, as the price names it (the rules check it: CURRENCY_MISMATCH)
     return out if ok else None
+
+
+_TIME = re.compile(r"(?<![\d.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?")
+
+
+def updated_stamp(text: str, m: CsvOrderMapping) -> datetime | None:
+    """An updated-at cell (the layout's updated_at: when the platform last changed the order) as a date-time: ISO
+    8601 ("2026-11-26T09:15:00Z", "2026-11-26 09:15:00-05:00": one with a UTC offset moved to UTC, so two exports
+    written in different zones compare), else a date in the layout's date_format and the time of day after it
+    ("11/26/2026 9:15 AM"; none: midnight); None when it is neither."""
+    value = " ".join(text.split())
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        day = parse_date(value, m)
+        if day is None:
+            return None
+        stamp = datetime.combine(day, time())
+        if (clock := _TIME.search(value)) is not None:
+            hour, minute, second, half = int(clock[1]), int(clock[2]), int(clock[3] or 0), (clock[4] or "")[:1]
+            if half:  # 12 AM is 0:00, 12 PM noon
+                hour = hour % 12 + (12 if half in "pP" else 0)
+            if hour > 23 or minute > 59 or second > 59:
+                return None
+            stamp = stamp.replace(hour=hour, minute=minute, second=second)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return stamp
 
 
 def _window_kind(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping) -> bool:

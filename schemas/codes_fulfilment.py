@@ -27,6 +27,13 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_ORDER_REPEATED", "business", "warning", "",
        "A PO's rows stand again, the same, after the header repeated (exports pasted into one file, each holding the "
        "order): read once, not as more lines."),
+    _C("CSV_ORDER_EDITED", "business", "error", "",
+       "A PO's rows after the header repeated (another export pasted into the file) repeat a line already read with "
+       "other values (an edited copy of the order), and no updated-at column says which version is newer: the PO is "
+       "refused, never both versions read as its lines."),
+    _C("CSV_ORDER_SUPERSEDED", "business", "warning", "",
+       "Two versions of a PO in exports pasted into one file (a later export's rows repeating a line with other "
+       "values): the one the layout's updated_at column says is newer is taken, the other's rows are no lines."),
     _C("CSV_LINE_ID_DUPLICATE", "business", "warning", "",
        "Two rows of one PO carry the same line id; both are lines of the order."),
     _C("CSV_ID_TOO_LONG", "business", "error", "",
@@ -53,8 +60,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "order's id or ship-to is a spreadsheet's error value (#N/A, #REF!: a formula that failed): its value is lost."),
     _C("CSV_VALUE_INVALID", "business", "error", "",
        "A CSV order's cell holds a value its column cannot mean (the layout's yes/no sales requirement column "
-       "reading \"maybe\", a window type the layout's window_types do not list): the PO is refused, never read one "
-       "way unsaid."),
+       "reading \"maybe\", a window type the layout's window_types do not list, an allowance kind its allowance_kinds "
+       "do not list, a row called a charge with a negative amount): the PO is refused, never read one way unsaid."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
        "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),

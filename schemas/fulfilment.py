@@ -848,7 +848,8 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
-                "sales_requirement", "window_type", "allowance_code", "allowance_amount")
+                "sales_requirement", "window_type", "allowance_code", "allowance_amount", "allowance_kind",
+                "updated_at")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -1036,6 +1037,11 @@ class CsvOrderMapping(CsvFeedLayout):
     window_types: tuple[tuple[str, str], ...] = (("SHIP", "ship"), ("SHIPPING", "ship"), ("SHIP WINDOW", "ship"),
                                                  ("DELIVERY", "delivery"), ("DELIVERY WINDOW", "delivery"),
                                                  ("ARRIVAL", "delivery"))
+    # the column saying when the platform last changed the order ("Updated at", "Last Modified": ISO 8601 date-times,
+    # or the layout's date_format and a time of day): of two versions of an order in exports pasted into one file
+    # (the header repeated, a later export's rows repeating a line with other values), the newer is taken
+    # (CSV_ORDER_SUPERSEDED); unmapped, or not telling, the PO is refused (CSV_ORDER_EDITED), never both read
+    updated_at: str | None = None
 
     # a PO's allowance and charge rows (an 850 flat file's "A" record, an ERP export's "Shipping" or "Discount" item
     # line): read as the order's allowances and charges (ORDER_SACS, as an 850's heading SAC: stored with the order,
@@ -1043,12 +1049,39 @@ class CsvOrderMapping(CsvFeedLayout):
     # record_type column, any case) of such a row; allowance_items: the item ids (the vendor_part column, any case)
     # of such a row, each with its SAC02 code ({Shipping = "D240", Discount = "C310"}); allowance_code: the column of
     # a row's SAC02 code (a record's "Allowance Code"; beside allowance_items, a row's own code wins);
-    # allowance_amount: the column of its amount (none: the row's price x quantity, or its price). A negative amount
-    # is an allowance (SAC01 A), a positive one a charge (C); a row without a readable amount refuses its PO
+    # allowance_amount: the column of its amount (none: the row's price x quantity, or its price); allowance or charge
+    # as allowance_kind below says; a row without a readable amount refuses its PO
     allowance_records: tuple[str, ...] = ()
     allowance_items: tuple[tuple[str, str], ...] = ()
     allowance_code: str | None = None
     allowance_amount: str | None = None
+    # whether such a row is an allowance (SAC01 A) or a charge (C), where the export says it: allowance_kind, the
+    # column of its word (a "Type", "A/C" or "Line: Type" column), read through allowance_kinds (any case; a word not
+    # listed refuses the PO, CSV_VALUE_INVALID); else an allowance_items entry's kind ({Discount = "A:C310"}); else
+    # the row's words (Discount, Allowance, Rebate, Promo ... an allowance; Freight, Shipping, Fee, Handling ... a
+    # charge; in its record type, item or description); else the amount's sign. An allowance is its amount's size
+    # whichever sign the export writes it with (a cart's discount positive, an ERP's discount line negative); a
+    # charge written negative refuses its PO (CSV_VALUE_INVALID: charged or allowed is not known)
+    allowance_kind: str | None = None
+    allowance_kinds: tuple[tuple[str, str], ...] = (
+        ("A", "A"), ("ALLOWANCE", "A"), ("DISCOUNT", "A"), ("REBATE", "A"), ("PROMOTION", "A"), ("CREDIT", "A"),
+        ("C", "C"), ("CHARGE", "C"), ("FREIGHT", "C"), ("SHIPPING", "C"), ("SHIPPING LINE", "C"), ("FEE", "C"),
+        ("HANDLING", "C"), ("SURCHARGE", "C"))
+
+    @field_validator("allowance_kinds", mode="before")
+    @classmethod
+    def _allowance_kinds(cls, v: object) -> object:
+        """A TOML table {Discount = "A", Freight = "C"}: each word with its kind (A allowance, C charge), kept as
+        (WORD, kind) pairs, the words upper case with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for word, kind in v.items():
+            if not isinstance(word, str) or not word.strip() or kind not in ("A", "C"):
+                raise ValueError(f"allowance_kinds: {word!r} = {kind!r}: each word names \"A\" (an allowance) or "
+                                 "\"C\" (a charge)")
+            out[" ".join(word.split()).upper()] = kind
+        return tuple(out.items())
 
     @field_validator("allowance_items", mode="before")
     @classmethod
@@ -1059,10 +1092,11 @@ class CsvOrderMapping(CsvFeedLayout):
             return v
         out = {}
         for item, code in v.items():
-            if not isinstance(item, str) or not item.strip() or not isinstance(code, str) or not (
-                    len(code) == 4 and code.isascii() and code.isalnum() and code == code.upper()):
+            if not isinstance(item, str) or not item.strip() or not isinstance(code, str) or not re.fullmatch(
+                    r"(?:[AC]:)?[0-9A-Z]{4}", code):
                 raise ValueError(f"allowance_items: {item!r} = {code!r}: each item names its SAC02 code (code list "
-                                 "1300: \"D240\" freight, \"C310\" discount)")
+                                 "1300: \"D240\" freight, \"C310\" discount), after its kind where the layout says "
+                                 "it (\"A:C310\" an allowance, \"C:D240\" a charge)")
             out[" ".join(item.split()).upper()] = code
         return tuple(out.items())
 

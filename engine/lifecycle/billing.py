@@ -794,7 +794,9 @@ def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int
     own = order_lines.filter(pc.or_(pc.is_valid(order_lines["ship_to_id"]), pc.is_valid(order_lines["ship_to_name"])))
     if not own.num_rows:
         return {}
-    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
+    # the order's address too: a line naming its order's name at another door is another place (same_party)
+    places = [*cols, *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS if f"ship_to_{f}" in orders.column_names)]
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *places]).to_pylist()}
     out: dict[Key, dict[int, tuple[str, ...]]] = {}
     address = [f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS]
     address = address if all(c in own.column_names for c in address) else []

@@ -19,6 +19,7 @@ import pyarrow as pa
 from engine.shipments import StoreDcs, own_ship_tos
 from engine.stop_ids import STOP_MARK
 from schemas.findings import Finding, finding
+from schemas.orders import LINE_SHIP_TO_ADDRESS
 
 ASN_ID_MAX = 30  # BSN02 (shipment identification): AN 2-30
 STOPS_MAX = 999  # the stop numbers that fit (STOP_MARK and three digits after a base of 24 characters)
@@ -59,6 +60,10 @@ def load_of(part_id: str, prefixes: Mapping[str, str]) -> str | None:
     return None
 
 
+# a place's address, which tells two places of one name apart (rules.business.places.same_party)
+_ADDRESS = tuple(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS)
+
+
 def row_places(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, dcs: StoreDcs | None,
                each_order: Container[str]) -> list[Place]:
     """Per checked confirmation row (partner and line id resolved), the place it goes to, as
@@ -67,7 +72,7 @@ def row_places(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, 
     of a partner in ``each_order`` (its 856 names each order's own ship-to in the order loop, or is one per PO:
     POs of two places ship in one) and of an order naming no ship-to."""
     own = own_ship_tos(lines, orders, order_lines, dcs)
-    names = [c for c in ("partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id")
+    names = [c for c in ("partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id", *_ADDRESS)
              if c in orders.column_names]
     heads: dict[tuple[str, str], dict] = {}
     if {"ship_to_name", "ship_to_id"} <= set(names):
@@ -75,12 +80,13 @@ def row_places(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, 
             if (r["ship_to_id"] or "").strip() or (r["ship_to_name"] or "").strip():
                 heads[(r["partner"], r["po_number"])] = {"ship_to_name": r["ship_to_name"] or "",
                                                           "ship_to_id_qualifier": r.get("ship_to_id_qualifier") or "",
-                                                          "ship_to_id": r["ship_to_id"] or ""}
+                                                          "ship_to_id": r["ship_to_id"] or "",
+                                                          **{c: r.get(c) or "" for c in _ADDRESS}}
     out: list[Place] = []
     for party, partner, po in zip(own, lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True):
-        if party is not None:
+        if party is not None:  # with its address: one name at two doors is two places (same_party)
             out.append({"ship_to_name": party.name, "ship_to_id_qualifier": party.id_qualifier,
-                        "ship_to_id": party.id})
+                        "ship_to_id": party.id, **{c: getattr(party, c[len("ship_to_"):]) for c in _ADDRESS}})
         elif partner in each_order:
             out.append(None)
         else:

@@ -31,6 +31,7 @@ from schemas.orders import (
     LAST_DATE_COLUMNS,
     LAST_DATES,
     LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
     last_ship_day,
     last_ship_days,
 )
@@ -176,11 +177,12 @@ def check_line_places(orders: pa.Table, lines: pa.Table, ship_tos: pa.Table, set
         return []
     cols, own = found
     keys = ["source_file", "order_ref"]
-    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols, *_addresses(orders)])}
     known = {(s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
              if not is_blank(s["partner"]) and not is_blank(s["location_id"])}
     by_partner, out = _PerPartner(settings), []
     parts_of = [c for c, _, _, _ in _ADDRESS_PARTS]
+    parts_of = [*parts_of, *(c for c in _addresses(lines) if c not in parts_of)]
     for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *cols, *parts_of], own):
         head = heads.get((line["source_file"], line["order_ref"]))
         s = by_partner[line["partner"]]
@@ -235,20 +237,23 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
         return []
     cols, own = found
     keys = ["source_file", "order_ref"]
-    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols], pc.or_(
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols, *_addresses(orders)], pc.or_(
         pc.is_valid(orders["ship_to_id"]), pc.is_valid(orders["ship_to_name"])))}
     out: list[Finding] = []
-    for line in _rows(lines, [*keys, *_ORDER_LOCATION, "partner", "po_number", "line_number", "line_id", *cols],
-                      own):
+    for line in _rows(lines, [*keys, *_ORDER_LOCATION, "partner", "po_number", "line_number", "line_id", *cols,
+                              *_addresses(lines)], own):
         head = heads.get((line["source_file"], line["order_ref"]))
         if head is None or same_party(line, head):
             continue
         ident = line["ship_to_id"]
+        mine, theirs = _party_words(line), _party_words(head)
+        if mine == theirs:  # one name, two doors: said by their addresses
+            mine, theirs = f"{mine} at {_address_words(line)}", f"{theirs} at {_address_words(head)}"
         out.append(finding_at_row(
             "LINE_SHIP_TO_DIFFERS",
             f"Line {line['line_id'] or line['line_number']} names its own ship-to (N1*ST in its PO1 loop: "
-            f"{_party_words(line)}), not the order's ({_party_words(head)}), where every line is allocated, "
-            "acknowledged, shipped and invoiced.",
+            f"{mine}), not the order's ({theirs}), where every line is allocated, acknowledged, shipped and "
+            "invoiced.",
             line, seg="N1", element="N104" if ident else "N102", value=ident or line["ship_to_name"],
             severity=BUSINESS_CATALOGUE["LINE_SHIP_TO_DIFFERS"].severity, position=False,
             line_number=line["line_number"]))
@@ -282,13 +287,51 @@ def check_ship_tos_repeated(orders: pa.Table) -> list[Finding]:
 
 
 def same_party(line: Mapping, head: Mapping) -> bool:
-    """Whether a line's own ship-to (ship_to_name, ship_to_id_qualifier, ship_to_id) is its order's: the same
-    N103/N104 where both have an id, else the same N102."""
+    """Whether a line's own ship-to (ship_to_name, ship_to_id_qualifier, ship_to_id, and its address where both
+    carry one: ship_to_address1 ... ship_to_country) is its order's: the same N103/N104 where both have an id, else
+    the same N102 at the same address (same_address: two doors of one retailer named alike, no location id, are two
+    places; they used to be one, the second door's goods shipped to the first)."""
     if line["ship_to_id"] and head["ship_to_id"]:
         return (line["ship_to_id_qualifier"] or "", line["ship_to_id"]) == (head["ship_to_id_qualifier"] or "",
                                                                           head["ship_to_id"])
     name, heading = (line["ship_to_name"] or "").strip(), (head["ship_to_name"] or "").strip()
-    return name == heading or heading.startswith(f"{name}, ")  # the order's name carries its N2 after ", "
+    # the order's name carries its N2 after ", "
+    return (name == heading or heading.startswith(f"{name}, ")) and same_address(line, head)
+
+
+# the address parts two ship-tos of one name are told apart by (N301, N302, N401-N404), each compared where both give it
+_ADDRESS_KEYS = tuple(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS)
+_PUNCTUATION = re.compile(r"[.,#'\u2019]")
+
+
+def same_address(a: Mapping, b: Mapping) -> bool:
+    """Whether two ship-tos' addresses (ship_to_address1 ... ship_to_country) are one place: every part both give the
+    same, in any case, spacing and punctuation ("12 Mill St." and "12 MILL ST"; a ZIP and its ZIP+4 alike); a part
+    one of them leaves blank, or a mapping without address columns, tells nothing (True)."""
+    for key in _ADDRESS_KEYS:
+        x, y = (a.get(key) or "").strip(), (b.get(key) or "").strip()
+        if x and y and _address_part(key, x) != _address_part(key, y):
+            return False
+    return True
+
+
+def _address_part(key: str, value: str) -> str:
+    text = " ".join(_PUNCTUATION.sub(" ", value).casefold().split())
+    if key == "ship_to_postal_code":
+        text = text.replace(" ", "")
+        return text[:5] if len(text) in (9, 10) and text[:5].isdigit() else text.replace("-", "")
+    if key == "ship_to_country":
+        return alpha2(value) or text
+    return text
+
+
+def _addresses(table: pa.Table) -> list[str]:
+    """The ship-to address columns ``table`` has (same_party tells two places of one name apart by them)."""
+    return [c for c in _ADDRESS_KEYS if c in table.column_names]
+
+
+def _address_words(row: Mapping) -> str:
+    return ", ".join(v for c in _ADDRESS_KEYS if (v := (row.get(c) or "").strip())) or "(no address)"
 
 
 def _party_words(row: Mapping) -> str:
