@@ -43,7 +43,7 @@ ACK_COLUMNS = ("partner", "source_sha256", "file_segment", "ack_type", "ack_ref"
 STATUS_COLUMNS = ("partner", "isa13", "gs06", "st02", "doc_type", "functional_id", "sent_at", "file", "po_number",
                   "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
                   "minutes_to_ack", "ack_late", "reasons", "ack_file", "ack_isa13", "ack_gs06", "ack_st02", "as_of",
-                  "run_id")
+                  "run_id", "ack_timed_by")
 # schemas.reconciliation.EXCEPTIONS / EVIDENCE and schemas.functional_acks.DOCUMENT_STATUS, in order
 # (tests/test_finance_store.py holds them equal)
 EXCEPTION_FIELDS = ("exception_id", "type", "partner", "po_number", "line_number", "line_id", "sku", "document_ref",
@@ -58,8 +58,9 @@ STATUS_FIELDS = ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02"
                  "minutes_to_ack", "ack_late", "ack_timed_by", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06",
                  "ack_st02")
 # DOCUMENT_STATUS columns kept with the run's report (data/document_status) but not in document_acks: the partner's
-# notes (partner_acks holds them) and what the lateness was measured by (the store's rows keep its figures)
-NOT_STORED = ("errors", "ack_timed_by")
+# notes (partner_acks holds them). ack_timed_by (what timed the lateness: the partner's clock or our pick-up) is
+# stored since schema version ACK_TIMED_BY, so `orderbridge status` says it
+NOT_STORED = ("errors",)
 STATUS_KEY = ("partner", "isa13", "gs06", "st02")  # document_acks' primary key
 # document_acks' columns as record_document_status writes them (text; minutes_to_ack and ack_late integers)
 STATUS_ROWS = tuple((c, "int64" if c in ("minutes_to_ack", "ack_late") else "string") for c in STATUS_FIELDS

@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING
 from connectors import store_versions
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
+    ACK_TIMED_BY,
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
     ISA_IDS,
@@ -184,6 +185,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         ISA07/ISA08 and ISA05/ISA06 (orders.isa05-isa08)
 #                         ORDER_PARTIES (25): the buyer and ship-to each order's 850 named (orders.buyer_*,
 #                         ship_to_*): a reused PO number told from a resend
+#                         ACK_TIMED_BY (26): what timed a partner's answer's lateness (document_acks.ack_timed_by)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -431,7 +433,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     ISA_IDS: tuple(("orders", column, "TEXT") for column in ("isa05", "isa06", "isa07", "isa08")),
                     # the buyer and ship-to each order's 850 named (N1*BY, N1*ST: N102-N104): an 850 arriving again
                     # under its PO number for another of them is another order, not a resend (ORDER_DUPLICATE)
-                    ORDER_PARTIES: tuple(("orders", column, "TEXT") for column in ORDER_PARTY_FIELDS)}
+                    ORDER_PARTIES: tuple(("orders", column, "TEXT") for column in ORDER_PARTY_FIELDS),
+                    # what timed a partner answer's lateness: "written" (its own clock) or "picked_up" (ours)
+                    ACK_TIMED_BY: (("document_acks", "ack_timed_by", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -481,7 +485,7 @@ CREATE TABLE document_acks (
     functional_id TEXT, sent_at TEXT, file TEXT, po_number TEXT, document_ref TEXT, status TEXT NOT NULL,
     due_at TEXT, ack_type TEXT, set_status TEXT, group_status TEXT, acked_at TEXT, minutes_to_ack BIGINT,
     ack_late INTEGER, reasons TEXT, ack_file TEXT, ack_isa13 TEXT, ack_gs06 TEXT, ack_st02 TEXT, as_of TEXT NOT NULL,
-    run_id TEXT, PRIMARY KEY (partner, isa13, gs06, st02));
+    run_id TEXT, ack_timed_by TEXT, PRIMARY KEY (partner, isa13, gs06, st02));
 CREATE TABLE exceptions (
     exception_id TEXT PRIMARY KEY, type TEXT NOT NULL, partner TEXT NOT NULL, po_number TEXT NOT NULL,
     line_number INTEGER, line_id TEXT, sku TEXT, document_ref TEXT, message TEXT NOT NULL, ordered_quantity TEXT,

@@ -63,6 +63,10 @@ buyer_id: its N1*BY N102-N104; ship_to_name, ship_to_id_qualifier, ship_to_id: i
 again under its PO number with the same lines and another buyer or ship-to (a Dynamics 365 legal entity or an SAP
 company code numbering its POs on its own) is told from a resend (ORDER_DUPLICATE error); orders recorded before it
 have none (such a copy is taken for a resend, as before).
+Version ACK_TIMED_BY (26) keeps what timed a partner's answer's lateness (document_acks.ack_timed_by: "written", the
+partner's own GS04/GS05, ISA09/ISA10 or 824 date, or "picked_up", when we took the file), so `orderbridge status`
+and later reports say by which clock minutes_to_ack and ack_late were measured; verdicts stored before have none
+(the next reconciliation writes it: a verdict whose ack_timed_by differs from the stored one is a changed row).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -101,7 +105,8 @@ SHIPMENT_METHODS = ORDER_TYPES + 1
 WRITE_VERSIONS = SHIPMENT_METHODS + 1
 ISA_IDS = WRITE_VERSIONS + 1
 ORDER_PARTIES = ISA_IDS + 1
-LATEST = ORDER_PARTIES
+ACK_TIMED_BY = ORDER_PARTIES + 1
+LATEST = ACK_TIMED_BY
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -478,4 +483,6 @@ MIGRATIONS = {
     ISA_IDS - 1: _columns_of(ISA_IDS),
     # the buyer and ship-to each order's 850 named (orders.buyer_*, ship_to_*): a reused PO number told from a resend
     ORDER_PARTIES - 1: _columns_of(ORDER_PARTIES),
+    # what timed each partner answer's lateness (document_acks.ack_timed_by): the partner's clock or our pick-up
+    ACK_TIMED_BY - 1: _columns_of(ACK_TIMED_BY),
 }

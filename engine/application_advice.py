@@ -12,10 +12,13 @@ state store. How an OTI finds our document (per partner):
     it used to be the 855, whose BAK03 is the PO number); another qualifier, or one naming nothing, as any of our
     references (SENT_SETS.document_ref, po_number), of the set OTI10 names when given; a reference we sent more
     than once names the latest sending (the 824 answers the copy last sent).
-Its verdict is OTI01's last letter (TA GA IA BA: accepted; TE TC TP ...: accepted with errors; TR GR IR BR:
-rejected): a rejection is APPLICATION_ADVICE_REJECTED (error), accepted with errors or changes
-APPLICATION_ADVICE_ERRORS (warning), each naming our document and the partner's TED and NTE texts; an OTI
-naming nothing we sent is APPLICATION_ADVICE_UNMATCHED (warning) and gives no row.
+Its verdict is OTI01's (X12 element 110, 003010-008050: level B batch, G group, I item, T set; then A accept: accepted;
+C accept with change, E accept with error, P partial accept/reject: accepted with errors; R reject: rejected): a
+rejection is APPLICATION_ADVICE_REJECTED (error), accepted with errors or changes APPLICATION_ADVICE_ERRORS (warning),
+each naming our document and the partner's TED, NTE and RED texts. TH and GH (005010+: set or group on hold) decide
+nothing yet (APPLICATION_ADVICE_HELD, warning); a code element 110 does not have (a lowercase "tr", a lone "A", a
+translator's own "TX") decides nothing either, never a silent "accepted" (APPLICATION_ADVICE_CODE_UNKNOWN, warning,
+naming it). An OTI naming nothing we sent is APPLICATION_ADVICE_UNMATCHED (warning) and gives no row.
 """
 
 from __future__ import annotations
@@ -29,9 +32,13 @@ from schemas.findings import Finding, finding
 from schemas.functional_acks import FUNCTIONAL_ACKS, SENT_SETS
 from schemas.x12 import FUNCTIONAL_ID
 
-# OTI01 (element 110) by its last letter: A accept, E accept with error, C accept with change, P partial
-# accept, R reject -> the AK501 code the verdict is recorded as
-_VERDICT = {"A": "A", "E": "E", "C": "E", "P": "E", "R": "R"}
+# OTI01 (element 110): a level (B batch, G functional group, I item, T transaction set) and an edit result (A accept,
+# C accept with data content change, E accept with error, P partial accept/reject, R reject) -> the AK501 code the
+# verdict is recorded as; TH and GH (005010+: on hold) decide nothing yet. Exactly X12's codes: one it does not have
+# (lowercase, one letter, a translator's own) decides nothing (it used to be read by its last letter: "A" accepted)
+_RESULT = {"A": "A", "C": "E", "E": "E", "P": "E", "R": "R"}
+_VERDICT = {level + result: verdict for level in "BGIT" for result, verdict in _RESULT.items()}
+HELD = frozenset({"TH", "GH"})
 _WORDS = {"A": "accepted", "E": "accepted with errors", "R": "rejected"}
 
 
@@ -65,7 +72,7 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     findings: list[Finding] = []
     for oti in advice.to_pylist():
         named = _named(oti, ours, by_group, by_ref, by_bill, st02s)
-        verdict = _VERDICT.get((oti["code"] or "")[-1:])
+        verdict = _VERDICT.get(oti["code"] or "")
         where = dict(file=oti["source_file"], isa13=oti["isa13"], gs06=oti["gs06"], st02=oti["st02"], seg="OTI",
                      segment_position=oti["segment_position"], file_segment=oti["file_segment"])
         said = _said(oti)
@@ -89,6 +96,18 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
                 "APPLICATION_ADVICE_ERRORS",
                 f"{oti['partner']}'s application accepted our {what} with errors or changes (824 OTI "
                 f"{oti['code']}): {said or 'no reason given'}.", element="OTI01", value=oti["code"], **where))
+        elif verdict is None and oti["code"] in HELD:
+            findings.append(finding(
+                "APPLICATION_ADVICE_HELD",
+                f"{oti['partner']}'s application holds our {what} (824 OTI {oti['code']}: on hold): "
+                f"{said or 'no reason given'}. Not decided yet: its status stays as it was until the partner says.",
+                element="OTI01", value=oti["code"], **where))
+        elif verdict is None:
+            findings.append(finding(
+                "APPLICATION_ADVICE_CODE_UNKNOWN",
+                f"This 824's OTI01 {oti['code']!r} about our {what} is not an application acknowledgment code (X12 "
+                f"element 110: TA TC TE TP TR, GA GC GE GP GR, IA IC IE IP IR, BA BC BE BP BR, TH GH): it decides "
+                f"nothing{': ' + said if said else ''}.", element="OTI01", value=oti["code"], **where))
     return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
 
 
@@ -167,7 +186,7 @@ def _latest_sent(ours: _Rows, rows: list[int]) -> list[dict]:
 
 
 def _said(oti: dict) -> str:
-    """The partner's TED (error code, text, segment, element, bad value) and NTE texts, in one line."""
+    """The partner's TED (error code, text, segment, element, bad value), NTE and RED texts, in one line."""
     parts = []
     for e in oti["errors"] or []:
         at = " ".join(x for x in (e["segment_id"] and f"segment {e['segment_id']}",
@@ -176,6 +195,7 @@ def _said(oti: dict) -> str:
         parts.append(f"TED {e['segment_error'] or '?'}" + (f" {e['reason']}" if e["reason"] else "")
                      + (f" ({at})" if at else ""))
     parts += [f"NTE {n}" for n in oti["notes"] or []]
+    parts += [f"RED {r}" for r in oti.get("related") or []]
     return "; ".join(parts)
 
 
@@ -198,7 +218,7 @@ def _document(named: list[dict], *, group: bool) -> str:
 
 
 def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool) -> dict:
-    words = _WORDS.get(verdict or "", f"OTI01 {oti['code']!r}")
+    words = _WORDS.get(verdict or "", "held" if oti["code"] in HELD else f"OTI01 {oti['code']!r}")
     return {
         "partner": oti["partner"], "ack_type": "824", "ack_ref": oti["advice_ref"],
         "ack_version": oti["advice_version"],

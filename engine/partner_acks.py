@@ -11,9 +11,12 @@ numbers are never reused per partner):
     then our set never reached them);
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
     as a whole (AK901 M R W X) rejects its sets whatever their AK5 says; a set listed without a readable AK5
-    takes its group's AK901 (A, E, M R W X; under P it stays unanswered). A group
+    takes its group's AK901 (A, E, M R W X; under P it stays unanswered), one whose AK5 has a code X12 does not
+    have (P, lowercase) too, but never plainly accepted (A or E: accepted_with_errors). A group
     answer: A -> accepted, E -> accepted_with_errors, P -> accepted (under P the sets not listed are the
-    accepted ones), M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are
+    accepted ones, when the 997 names every set it rejected: AK903 - AK904 of them listed with AK5 R; else none
+    of them is decided, each stays unanswered with reasons naming that 997), M R W X -> rejected; under an E
+    that lists AK2s for some sets, those not listed are
     accepted (the errors noted are the listed sets'). Answers with an unknown or missing status do not count;
   * the latest answer counts (received_at, else the 997's GS04/GS05; answers picked up together: the one
     the partner wrote last, GS04/GS05 or a TA1's ISA09/ISA10; then file order); answers that disagree raise
@@ -185,6 +188,8 @@ def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
         "group_status": acks["group_status"],
         "interchange_status": acks["interchange_status"],
         "sets_included": acks["sets_included"],
+        "sets_received": acks["sets_received"],
+        "sets_accepted": acks["sets_accepted"],
         "acked_at": acked_at,
         "_ack_row": pa.array(range(acks.num_rows), pa.int64()),
     })
@@ -224,16 +229,33 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     # a group rejected as a whole rejects every set it lists, one without its AK5 (or with a code X12 does not
     # have) too; a set listed without a readable AK5 in a group accepted (AK9 A, E) is what the group says: the
     # AK9 decides them (they stayed unanswered, overdue, "no 997 for our 856"); under P nothing tells which
-    verdict = pc.if_else(group_rejects, pa.scalar("rejected"),
-                         pc.coalesce(verdict, _map(set_rows["group_status"], _SET_VERDICT)))
+    by_group = _map(set_rows["group_status"], _SET_VERDICT)
+    # an AK5 whose code X12 does not have (AK501 P, "partially accepted", which some translators write) said something
+    # other than a plain acceptance: under an AK9 A it reads accepted with errors, never a silent "accepted"
+    unknown = pc.and_(pc.is_valid(set_rows["set_status"]), pc.is_null(verdict))
+    by_group = pc.if_else(pc.and_(unknown, pc.fill_null(pc.equal(by_group, "accepted"), False)),
+                          pa.scalar("accepted_with_errors"), by_group)
+    verdict = pc.if_else(group_rejects, pa.scalar("rejected"), pc.coalesce(verdict, by_group))
     set_rows = set_rows.append_column("verdict", verdict).filter(pc.is_valid(verdict))
     by_set = sent_keys.join(set_rows.select([*_KEY, "_ack_row", "verdict", "acked_at"]), _KEY, join_type="inner")
     # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for
-    groups = keys.group_by([*_GROUP_KEY, "ack_ref"], use_threads=False).aggregate(
+    listed_rejected = pc.fill_null(pc.is_in(keys["set_status"], value_set=pa.array(sorted(REJECTED))), False)
+    groups = keys.append_column("_rejected", pc.cast(listed_rejected, pa.int64())).group_by(
+        [*_GROUP_KEY, "ack_ref"], use_threads=False).aggregate(
         [("_ack_row", "min"), ("group_status", "first"), ("acked_at", "first"), ("sets_included", "first"),
-         ("st02", "count_distinct")])
-    groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
+         ("sets_received", "first"), ("sets_accepted", "first"), ("_rejected", "sum"), ("st02", "count_distinct")])
+    groups = groups.rename_columns([c.replace("_min", "").replace("_first", "").replace("_sum", "")
+                                    for c in groups.column_names])
     gverdict = _map(groups["group_status"], _GROUP_VERDICT)
+    # AK901 P: the sets not listed are the accepted ones only when the 997 names every set it rejected (AK903 -
+    # AK904 of them, at least one, listed with AK5 R); else which were rejected is not said, and they stay
+    # unanswered (they read accepted: a group partially rejected read wholly accepted)
+    # (parsers.functional_acks.partial_unnamed, column by column: a history holds many groups)
+    counted = pc.coalesce(pc.cast(groups["sets_received"], pa.int64()), pc.cast(groups["sets_included"], pa.int64()))
+    rejected = pc.fill_null(pc.subtract(counted, pc.cast(groups["sets_accepted"], pa.int64())), 0)
+    unnamed = pc.and_(pc.fill_null(pc.equal(groups["group_status"], "P"), False),
+                      pc.greater(pc.max_element_wise(rejected, pa.scalar(1, pa.int64())), groups["_rejected"]))
+    gverdict = pc.if_else(unnamed, pa.scalar(None, pa.string()), gverdict)
     # AK901 E over AK2s for some sets only (a translator listing the sets it noted errors in): the errors
     # are those sets'; the sets it leaves out were accepted as they were, as under P
     lists_some = pc.greater(groups["st02_count_distinct"], 0)
@@ -392,6 +414,8 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     if chosen.num_rows and pc.any(pc.is_valid(chosen["_also"])).as_py():  # an 824's other OTIs on the set
         also = pc.take(chosen["_also"], pick)
         reasons = pc.if_else(pc.is_valid(also), pc.binary_join_element_wise(reasons, also, ". Also: "), reasons)
+    if pc.any(pc.fill_null(pc.equal(acks["group_status"], "P"), False)).as_py():
+        reasons = _undecided(sent, acks, verdict, reasons)
     answered_at, timed_by = _answered_at(picked, sent["sent_at"], as_of)
     minutes = pc.divide(pc.cast(pc.subtract(answered_at, sent["sent_at"]), pa.int64()), 60)
     late = pc.greater(answered_at, due_at)
@@ -416,6 +440,34 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     }).cast(DOCUMENT_STATUS)
     return table.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("isa13", "ascending"),
                           ("gs06", "ascending"), ("st02", "ascending")])
+
+
+def _undecided(sent: pa.Table, acks: pa.Table, verdict: pa.Array, reasons: pa.Array) -> pa.Array:
+    """``reasons`` with the words of each set left unanswered (``verdict`` null) by a 997/999 that answered its group
+    AK9 P without naming every set it rejected (parsers.functional_acks.partial_unnamed), or listed it with no
+    readable AK5: it stays pending (then overdue), and says which answer left it undecided rather than nothing (an
+    overdue set's DOCUMENT_UNACKNOWLEDGED then says why). The latest such answer of its group is named."""
+    partial = pc.and_(pc.fill_null(pc.equal(acks["group_status"], "P"), False),
+                      pc.invert(pc.fill_null(pc.equal(acks["acked_functional_id"], "FA"), False)))
+    rows = pc.indices_nonzero(partial)
+    keys = pa.table({"partner": pc.take(acks["partner"], rows),
+                     "functional_id": pc.take(acks["acked_functional_id"], rows),
+                     "gs06": control_key(pc.take(acks["acked_gs06"], rows)), "_ack_row": rows})
+    keys = keys.group_by(_GROUP_KEY, use_threads=False).aggregate([("_ack_row", "max")])
+    open_rows = _sent_keys(sent).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64())).filter(
+        pc.is_null(verdict))
+    hit = open_rows.join(keys, _GROUP_KEY, join_type="inner", use_threads=False)
+    if not hit.num_rows:
+        return reasons
+    words = [None] * sent.num_rows
+    for sent_row, ack_row in zip(hit["_sent_row"].to_pylist(), hit["_ack_row_max"].to_pylist(), strict=True):
+        a = acks.slice(ack_row, 1).to_pylist()[0]
+        counts = "/".join("?" if a[c] is None else str(a[c]) for c in ("sets_included", "sets_received",
+                                                                         "sets_accepted"))
+        words[sent_row] = (f"not decided: the partner's {a['ack_type']} ({a['source_file']}) answered its group AK9 P "
+                           f"(partially accepted; sets included/received/accepted {counts}) without saying whether "
+                           "this set was rejected")
+    return pc.coalesce(reasons, pa.array(words, pa.string()))
 
 
 CLOCK_SKEW = timedelta(minutes=15)  # a partner's clock ahead of ours by this much is still believed

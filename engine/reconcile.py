@@ -682,7 +682,9 @@ class _Exceptions:
                       pc.if_else(_blank(d["reasons"]), pa.scalar("no reason given"), d["reasons"])),
             join_text("no ", self._answer_kind(d["partner"]), " for our ", _shown(d["doc_type"]), " ", ref, " sent ",
                       _minutes(d["sent_at"]),
-                      ", due by ", _minutes(d["due_at"])))
+                      ", due by ", _minutes(d["due_at"]),
+                      # why an answer that came decided nothing (a 997's AK9 P naming none of the sets it rejected)
+                      pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")"))))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
                             _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),
                             pc.if_else(pa.array(unknown > 0), join_text(

@@ -366,6 +366,18 @@ HINTS: dict[str, str] = {
         "That answer is not counted and the document may turn overdue: ask the partner to fix its translator's "
         "status codes (AK501/IK501 A E M R W X, AK901 A E M P R W X, TA104 A E R) and resend the 997."
     ),
+    "FA_GROUP_PARTIAL_UNNAMED": (
+        "The sets that 997 does not list stay unacknowledged (pending, then overdue): ask the partner which of them "
+        "it rejected, or for a 997 with an AK2/AK5 R for each; resend those it names."
+    ),
+    "APPLICATION_ADVICE_HELD": (
+        "Nothing to resend yet: read the partner's texts for what it waits for (a receipt, a setup); its next 824 "
+        "decides the document."
+    ),
+    "APPLICATION_ADVICE_CODE_UNKNOWN": (
+        "The document's status was not changed: ask the partner what its OTI01 code means (X12 element 110: TA TC TE "
+        "TP TR and their G, I and B levels, TH GH) and act on its texts."
+    ),
     "FA_SET_RESPONSE_MISSING": (
         "The document stays unacknowledged: ask the partner to resend the 997 with an AK5 (IK5) for that set."
     ),

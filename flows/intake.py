@@ -107,6 +107,22 @@ def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
 
 
+def with_earlier_acks(state: StateStore, partner: str, known: Known, outcome) -> Known | None:
+    """For a piece of a file read in pieces (known_state: the partner's interchange history, no acknowledgments):
+    ``known`` with what acknowledgments the interchanges ``outcome`` found ISA_DUPLICATE in an earlier file brought
+    (as known_for asks for a file read whole), so a partner's interchange of acknowledgments sent again under its
+    ISA13 is told a repeat (ISA_ACKS_REPEATED) there too; None when no such duplicate (the usual piece: nothing
+    more asked, the piece not read again) or the store holds no acknowledgments for them."""
+    again = {f.location.isa13 for f in outcome.findings if f.code == "ISA_DUPLICATE" and f.location.isa13}
+    keys = [k for k in known.interchanges - known.this_file_interchanges if k[1] in again]
+    if not keys:
+        return None
+    acks = state.interchange_acks(partner, state.interchange_uses(partner, keys))
+    if not acks:
+        return None
+    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
+
+
 def _known(interchanges: dict) -> Known:
     """A Known of the store's (key -> (received_at, file name)) answers; a use whose file row is missing
     has no time, so it stays a duplicate."""
@@ -476,9 +492,15 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     def take_piece(data: bytes, oversized, offset: int) -> None:
         nonlocal rows, seen_any
         with timed("intake.check", profile.id):
+            now_known = known_now()
             outcome = process_file(data, file=name, sha256=sha, profile=profile, today=now.date(), received_at=now,
-                                   row_base=rows, oversized=oversized, file_size=size, known=known_now(),
+                                   row_base=rows, oversized=oversized, file_size=size, known=now_known,
                                    agreed_currency=currency)
+            again = with_earlier_acks(state, profile.id, now_known, outcome)
+            if again is not None:  # an interchange seen before: told again knowing what acknowledgments it brought
+                outcome = process_file(data, file=name, sha256=sha, profile=profile, today=now.date(),
+                                       received_at=now, row_base=rows, oversized=oversized, file_size=size,
+                                       known=again, agreed_currency=currency)
         rows += len(outcome.parse.segments)
         seen_any = seen_any or bool(outcome.parse.interchanges)
         commit(outcome, offset, rows)

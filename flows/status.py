@@ -109,6 +109,11 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "partner_acks": [{
             "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "st02": v["st02"], "status": v["status"],
             "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"], "ack_file": v["ack_file"],
+            # its lateness, and what timed it: "written" (the partner's own GS04/GS05, ISA09/ISA10 or 824 date) or
+            # "picked_up" (when we took the file: the partner's time missing or not believable); null before
+            # schema version 26 stored it, and while unanswered
+            "minutes_to_ack": v["minutes_to_ack"], "ack_late": None if v["ack_late"] is None else bool(v["ack_late"]),
+            "ack_timed_by": v["ack_timed_by"], "answered": answer_timing(v),
             "reasons": v["reasons"] or "", "as_of": v["as_of"], "clock": "run",
         } for doc_id, v in verdict_of.items()],
         "exceptions": [{
@@ -359,6 +364,23 @@ def _price_per(basis: str) -> str:
     from schemas.units import PRICE_PER_MEASURE
 
     return next(iter(PRICE_PER_MEASURE.get(basis, ())), "")
+
+
+_TIMED_BY = {"written": "by the partner's own time", "picked_up": "by our pick-up"}
+
+
+def answer_timing(v: dict) -> str:
+    """When a document's answer came, in words: "2026-11-28T09:00:00 (picked up); answered 95 min after we sent it,
+    by the partner's own time, on time" ("" while unanswered). acked_at is when we picked the answer up; the lateness
+    was measured by the partner's own time when it was believable (ack_timed_by "written"), else by the pick-up."""
+    if not v["acked_at"]:
+        return ""
+    text = f"{v['acked_at']} (picked up)"
+    if v["minutes_to_ack"] is not None:
+        by = _TIMED_BY.get(v.get("ack_timed_by") or "", "")
+        late = "" if v["ack_late"] is None else ", late" if v["ack_late"] else ", on time"
+        text += f"; answered {v['minutes_to_ack']} min after we sent it{', ' + by if by else ''}{late}"
+    return text
 
 
 def _verdict_text(v: dict | None) -> str | None:

@@ -504,7 +504,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             a.add_column(c, overflow="fold")
         for v in doc["partner_acks"]:
             a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict_words(v["status"], v["ack_type"]),
-                                           v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
+                                           v.get("answered") or v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
     if doc.get("partner_messages"):
         m = Table(title="the partner's text messages naming this PO (864; the run's failures page has them all)")

@@ -1,6 +1,6 @@
 """824 Application Advice sets (a partner's application accepting, noting errors in or rejecting the
 documents we sent) -> the APPLICATION_ADVICE table (schemas.application_advice): one row per OTI loop
-with its TED errors and NTE notes.
+with its TED errors, NTE notes and RED related data.
 
 Reads a parsed file (parsers.x12_reader), tolerantly: what an OTI leaves out stays null; matching the
 OTIs to what we sent is engine.application_advice's job. No paths, no clock.
@@ -43,7 +43,7 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 current = {**base, "code": element(seg, 1), "reference_qualifier": element(seg, 2),
                            "reference": element(seg, 3), "acked_gs06": element(seg, 8), "acked_st02": element(seg, 9),
                            "acked_set_id": element(seg, 10),
-                           "errors": [], "notes": [], "segment_position": position,
+                           "errors": [], "notes": [], "related": [], "segment_position": position,
                            "file_segment": ts.start + position}
                 rows.append(current)
             elif sid == "TED" and current is not None:
@@ -64,6 +64,11 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                     "element_error": None, "bad_value": element(seg, 7), "reason": element(seg, 2)})
             elif sid == "NTE" and current is not None and element(seg, 2):
                 current["notes"].append(element(seg, 2))
+            elif sid == "RED" and current is not None and element(seg, 1):
+                # RED (004010+, in the TED loop): 01 the related business data (the item's UPC, the PO number the
+                # error is about), 02 what it is (X12 1609), or 03/05/06 an industry code list's code
+                code = element(seg, 2) or element(seg, 6)
+                current["related"].append(element(seg, 1) + (f" ({code})" if code else ""))
     return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)
 
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from parsers import x12_dates
 from parsers.x12_reader import ParseResult
-from schemas.ack_reasons import GROUP_STATUS, SET_STATUS, reason
+from schemas.ack_reasons import GROUP_STATUS, REJECTED, SET_STATUS, reason
 from schemas.findings import Finding, finding
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -218,12 +218,14 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             current["set_error_codes"] = [c for c in (element(seg, i) for i in range(2, 7)) if c]
             if current["set_status"] not in SET_STATUS:
                 note("FA_STATUS_UNKNOWN", f"{sid}01 {current['set_status']!r} is not a transaction set status "
-                     "(A, E, M, R, W, X); the set counts as not acknowledged.", position, sid, element=f"{sid}01",
-                     value=current["set_status"])
+                     "(A, E, M, R, W, X): the group's AK9 decides the set (R rejected; A or E accepted with errors, "
+                     "never plainly accepted); under AK9 P it counts as not acknowledged.", position, sid,
+                     element=f"{sid}01", value=current["set_status"])
             current = None
             segment_note = None
         elif sid == "AK9":
-            trailer.update({"group_status": element(seg, 1), "sets_included": whole_number(element(seg, 2)),
+            trailer.update({"position": position, "group_status": element(seg, 1),
+                            "sets_included": whole_number(element(seg, 2)),
                             "sets_received": whole_number(element(seg, 3)),
                             "sets_accepted": whole_number(element(seg, 4)),
                             "group_error_codes": [c for c in (element(seg, i) for i in range(5, 10)) if c]})
@@ -249,6 +251,19 @@ def _block_rows(block: dict, base: dict, ts: TransactionSet, version: str, note)
     if not trailer:
         note("FA_GROUP_RESPONSE_MISSING", f"This {ts.set_id} has no AK9: the group's status is unknown.",
              ak1_position, "AK1")
+    unnamed = partial_unnamed(trailer.get("group_status"), trailer.get("sets_included"),
+                              trailer.get("sets_received"), trailer.get("sets_accepted"),
+                              sum(s["set_status"] in REJECTED for s in sets))
+    listed = len({s["acked_st02"] for s in sets})
+    if unnamed and (trailer.get("sets_included") is None or trailer["sets_included"] > listed):
+        # (every set listed: those without a readable AK5 are told by FA_SET_RESPONSE_MISSING / FA_STATUS_UNKNOWN)
+        note("FA_GROUP_PARTIAL_UNNAMED",
+             f"AK9 P (group {block['group']['acked_functional_id']} GS06 {block['group']['acked_gs06']} partially "
+             f"accepted): {unnamed} rejected set(s) this {ts.set_id} does not name (AK902-AK904 "
+             f"{trailer.get('sets_included')}/{trailer.get('sets_received')}/{trailer.get('sets_accepted')}, "
+             f"{sum(s['set_status'] in REJECTED for s in sets)} listed rejected): the group's sets it does not decide "
+             "stay unacknowledged, neither accepted nor rejected.", trailer["position"], "AK9", element="AK901",
+             value="P")
     group_part = {
         **block["group"],
         "group_status": trailer.get("group_status"),
@@ -267,6 +282,20 @@ def _block_rows(block: dict, base: dict, ts: TransactionSet, version: str, note)
         row["reasons"] = describe(row, version)
         rows.append(row)
     return rows
+
+
+def partial_unnamed(group_status: str | None, included: int | None, received: int | None, accepted: int | None,
+                    listed_rejected: int) -> int:
+    """How many sets a group answered AK9 P (partially accepted: at least one set rejected) rejected that its
+    997/999 does not name (no AK2 loop with AK5 R, M, W or X): its AK903 (else AK902) sets received less its AK904
+    accepted, at least one, less those it lists rejected; 0 for any other group status. Under P the sets a 997
+    does not list are the accepted ones only when it names every set it rejected; else which were rejected is not
+    said (X12's example 004010X363 lists each rejected set)."""
+    if group_status != "P":
+        return 0
+    counted = received if received is not None else included
+    rejected = counted - accepted if counted is not None and accepted is not None else 0
+    return max(max(rejected, 1) - listed_rejected, 0)
 
 
 def _segment_reason(n: dict, version: str) -> str:

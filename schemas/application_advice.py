@@ -23,6 +23,8 @@ APPLICATION_ADVICE = pa.schema([
     pa.field("acked_set_id", pa.string()),  # OTI10: ST01 of our set (856, 810 ...)
     pa.field("errors", pa.list_(ACK_ERROR)),  # its TED segments (TED01 as segment_error, TED02 as reason)
     pa.field("notes", pa.list_(pa.string())),  # its NTE02 texts
+    # its RED segments (the related data of a TED: an item's UPC, a PO number): RED01 with RED02's code or RED06
+    pa.field("related", pa.list_(pa.string())),
     pa.field("advice_created_at", TIME),  # GS04/GS05 of the 824 (else ISA09/ISA10)
     pa.field("received_at", TIME),
     *LINEAGE,

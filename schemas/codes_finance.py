@@ -34,11 +34,22 @@ FINANCE_CODES: list[CodeSpec] = [
         "A 997/999 has no AK9: the group's status is unknown; the set responses are still used.",
     ),
     _C(
+        "FA_GROUP_PARTIAL_UNNAMED",
+        "business",
+        "warning",
+        "",
+        "A 997/999's AK9 P (group partially accepted) does not name every set it rejected (AK903 - AK904 sets"
+        " rejected, fewer AK2 loops with AK5 R): the group's sets it does not decide stay unacknowledged, their status"
+        " saying which 997 left them undecided.",
+    ),
+    _C(
         "FA_STATUS_UNKNOWN",
         "business",
         "warning",
         "",
-        "AK501/IK501, AK901 or TA104 is not an X12 acknowledgment code; that answer counts as no answer.",
+        "AK501/IK501, AK901 or TA104 is not an X12 acknowledgment code; that answer counts as no answer (a set's"
+        " AK5 of such a code is decided by its group's AK9: R rejected, A or E accepted with errors, never plainly"
+        " accepted; under P not acknowledged).",
     ),
     _C(
         "FA_INTERCHANGE_REJECTED",
@@ -95,6 +106,22 @@ FINANCE_CODES: list[CodeSpec] = [
         "",
         "A partner's 824 says its application accepted one of our documents with errors or changes (OTI01 TE, TC,"
         " TP...).",
+    ),
+    _C(
+        "APPLICATION_ADVICE_HELD",
+        "business",
+        "warning",
+        "",
+        "A partner's 824 says its application holds one of our documents (OTI01 TH, or GH for its group: 005010+):"
+        " not decided yet; its status stays as it was.",
+    ),
+    _C(
+        "APPLICATION_ADVICE_CODE_UNKNOWN",
+        "business",
+        "warning",
+        "",
+        "A partner's 824 OTI01 is not an X12 application acknowledgment code (element 110): it decides nothing about"
+        " our document (never read as accepted).",
     ),
     _C(
         "APPLICATION_ADVICE_UNMATCHED",

@@ -518,13 +518,14 @@ def test_a_ta1_refusing_an_interchange_of_several_documents_or_of_our_997_names_
     ("R*1*1*0*5", "rejected", "group rejected (number of included transaction sets does not match actual count)"),
     ("A*1*1*1", "accepted", "group accepted"),
     ("E*1*1*1", "accepted_with_errors", "group accepted, but errors were noted"),
-    ("P*1*1*0", "pending", None)])
+    ("P*1*1*0", "pending", "not decided: the partner's 997 (answer.x12) answered its group AK9 P (partially accepted; "
+                           "sets included/received/accepted 1/1/0) without saying whether this set was rejected")])
 def test_a_set_listed_without_its_ak5_takes_its_group_s_verdict(ak9, status, reasons):
     """Walmart's translator rejecting our 856 group for a group-level error (AK9 R, AK905 5: the GE count) lists
     the ASN's AK2 but no AK5. The file breaks X12 (AK5 is mandatory in the AK2 loop: told, quarantined), but the
     partner's verdict is a fact and was dropped: the ASN stayed unanswered, then overdue ("no 997 for our 856").
     The AK9 decides such a set: R rejects it, A accepts it, E accepts it with errors noted; under P (some set was
-    rejected, the 997 does not say which) it stays unanswered."""
+    rejected, the 997 does not say which) it stays unanswered, its reasons saying which 997 left it undecided."""
     isa = "ISA*00*          *00*          *08*925485US00     *ZZ*ORDERBRIDGE    *261127*1512*^*00501*000771209*0*P*>~"
     text = f"""{isa}
 GS*FA*925485US00*ORDERBRIDGE*20261127*1512*771209*X*005010~
