@@ -116,11 +116,19 @@ class LineMatch:
         # a line whose order took no back order and had its balance cancelled after shipment: what it did not ship
         # is not owed (engine.lifecycle.balance), whatever the 855 promised
         self.promised_due = np.where(self.closed_short, np.minimum(self.promised_due, self.s_qty), self.promised_due)
+        # a line the buyer's 860 cut below what our 855 acknowledged, the change not answered by an 865 yet (the order
+        # held for a person on another of its changes): the buyer orders what its change says, not what we
+        # acknowledged before it - the units it cut are neither owed by the promised date nor billable. It used to
+        # be held to the older 855: "promised 12 ... shipped 6", 60.00 at risk on a line the buyer cut to 9. An
+        # 865's quantity answers the change (a case-pack round-up above it stands, as an 855's does on an 850)
+        self.cut = self.changed & ~self.cancelled & self.o_qty_ok & self.has_ack & ~self.ack_answers_change & \
+            (self.a_qty > self.o_qty)
+        self.promised_due = np.where(self.cut, np.minimum(self.promised_due, self.o_qty), self.promised_due)
         self._invoiced()
         self.price6, self.has_price = np.where(self.ack_price_ok, self.ack_price6, self.o_price6), \
             self.ack_price_ok | self.o_price_ok
         self.price = at_4(self.price6)
-        self.agreed_qty = np.where(self.has_ack, self.a_qty, self.o_qty)
+        self.agreed_qty = np.where(self.has_ack & ~self.cut, self.a_qty, self.o_qty)
 
     # --- ordered ---------------------------------------------------------------------------------
     def _ordered(self) -> None:
@@ -152,6 +160,7 @@ class LineMatch:
         self.o_price = at_4(self.o_price6)
         self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
         self.cancelled = self.cancel_s != NO_TIME
+        self.changed = pc.fill_null(pick("revision", pa.int32()), 0).to_numpy(zero_copy_only=False) > 0
         self.closed_short = seconds(pick("balance_cancelled_at", pa.timestamp("s"))) != NO_TIME \
             if "balance_cancelled_at" in t.column_names else np.zeros(n, bool)
         self.requested_day = days(pick("requested_ship_date", pa.date32()), NO_DAY)
@@ -195,6 +204,9 @@ class LineMatch:
         self.first_missed_day = g.min(np.where(due, promised, NO_DAY), NO_DAY)
         self.promised_day = g.min(np.where(promising, promised, NO_DAY), NO_DAY)
         self.ack_code = _joined(codes, g, n)
+        kinds = column(t, "doc_type").take(pa.array(rows, pa.int64())) if len(rows) else pa.array([], pa.string())
+        self.ack_answers_change = g.any(pc.fill_null(pc.equal(kinds, "865"), False).to_numpy(zero_copy_only=False)) \
+            if len(rows) else np.zeros(n, bool)  # the line's acknowledgment is an 865's: it answered the change
 
     # --- shipped -----------------------------------------------------------------------------------
     def _shipped(self) -> None:
