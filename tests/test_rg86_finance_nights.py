@@ -324,3 +324,81 @@ def test_the_rejected_810_corrected_and_sent_again_is_the_bill_not_a_duplicate(w
     assert not _exceptions(r6, ("DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH"))
     assert [e[1:4] for e in _exceptions(r6, ("DOCUMENT_REJECTED",))] == [("ACE8600101", None, D(180))]
     assert r6["lines"][(*ACE, 1)]["exceptions"] == 0
+
+
+def test_exceptions_live_and_clear_across_the_nights(week):
+    """`orderbridge exceptions --all`: each exception keeps its id from the night it was found to the night it
+    stopped being true, then is cleared by the reconciliation - line 3's lateness once it shipped, the 855's missing
+    997 once Ace's came - while the rejection of the 810 is open from the night the 997 said so."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws, _nights = week
+    shown = CliRunner().invoke(app, ["exceptions", "--po", "ACE8600101", "--all", "--json", "-w", str(ws.root)])
+    assert shown.exit_code == 0, shown.output
+    seen = {(e["type"], e["line_number"], e["document_ref"]): e for e in json.loads(shown.output)}
+    late3 = seen[("NOT_SHIPPED_BY_PROMISED_DATE", 3, None)]
+    assert (late3["first_run"], late3["last_run"], late3["active"], late3["cleared_at"]) == (
+        "r2", "r3", False, "2026-12-04T02:00:00")
+    unacked = seen[("DOCUMENT_UNACKNOWLEDGED", None, "ACE8600101")]
+    assert (unacked["first_run"], unacked["last_run"], unacked["active"]) == ("r3", "r4", False)
+    rejected = seen[("DOCUMENT_REJECTED", None, "INV0000001")]
+    assert (rejected["first_run"], rejected["state"], rejected["active"], rejected["amount_at_risk"]) == (
+        "r5", "open", True, "180")
+    # the cut line's lateness, 30.00 every night it was found (the 3 units the buyer still wanted), cleared
+    # once they shipped
+    late2 = seen[("NOT_SHIPPED_BY_PROMISED_DATE", 2, None)]
+    assert (late2["first_run"], late2["amount_at_risk"], late2["active"]) == ("r2", "30", False)
+
+
+@pytest.fixture(scope="module")
+def second_order(tmp_path_factory):
+    """Ace's second PO (tests/fixtures/rg86/story2), its profile agreeing a 10 % over-shipment: line 1 ships 11 of
+    10 (within it), line 2's 12 eaches ship as one case of 12, line 3 ships 4 of 8 and the buyer's 860 then deletes
+    it (POC DI): reconciled the night after the shipment (r2) and two days after the change (r3)."""
+    root = tmp_path_factory.mktemp("rg86b")
+    copy = root / "fixtures"
+    shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("drops", "story2", "shipments", "changes", "acks"))
+    shutil.copytree(FIXTURES / "story2" / "drops", copy / "drops")
+    profile = copy / "partners" / "acehw.toml"
+    profile.write_text(profile.read_text().replace("[fulfilment.sscc]", "[fulfilment]\nover_ship_percent = 10\n\n"
+                                                   "[fulfilment.sscc]"))
+    with open(copy / "reference" / "item_units.csv", "a") as rows:
+        rows.write("RG86-02,CS,12\n")
+    ws = of_its_own(copy, root / "ws", {"acehw": ["ACE850_ACE8600102.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, datetime(2026, 12, 1, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(FIXTURES / "story2" / "shipments" / "east-shipments-20261201.csv", inbox)
+    ship_stages(ws, datetime(2026, 12, 1, 15), run_id="d1201")
+    deliver_all(ws, datetime(2026, 12, 1, 15))
+    nights = {"r2": _reconciled(ws, datetime(2026, 12, 2, 1), "r2")}
+    shutil.copy2(FIXTURES / "story2" / "changes" / "ACE860_ACE8600102.x12", ws.drop_root / "acehw" / "inbox")
+    run_stages(ws, datetime(2026, 12, 2, 2))
+    nights["r3"] = _reconciled(ws, datetime(2026, 12, 4, 3), "r3")
+    return ws, nights
+
+
+def test_over_shipment_within_tolerance_a_case_for_eaches_and_a_line_deleted_after_it_shipped(second_order):
+    ws, nights = second_order
+    po = ("acehw", "ACE8600102")
+    r2, r3 = nights["r2"], nights["r3"]
+    # 11 of 10 within the agreed 10 %: shipped and billed 11, no OVER_SHIPMENT; the case is 12 eaches, billed as such
+    assert _line(r2, po, 1) == ("IA", D(10), D(5), D(10), D(5), D(5), D(11), D(11), D(55))
+    assert _line(r2, po, 2) == ("IA", D(12), D(10), D(12), D(10), D(10), D(12), D(12), D(120))
+    assert [(t, n, a) for t, _po, n, a, _m in _exceptions(r2)] == [("NOT_SHIPPED_BY_PROMISED_DATE", 3, D(80))]
+    assert [s for s in segments(ws, "acehw", "810") if s[0] in ("IT1", "TDS")] == [
+        ["IT1", "1", "11", "EA", "5", "", "IN", "2086101", "VN", "RG86-01"],
+        ["IT1", "2", "12", "EA", "10", "", "IN", "2086102", "VN", "RG86-02"],
+        ["IT1", "3", "4", "EA", "20", "", "IN", "2086103", "VN", "RG86-03"], ["TDS", "25500"]]
+    # the deletion of a line 4 of whose 8 shipped: the 865 keeps the 4 (IQ), the 4 unshipped are no longer owed
+    answer = [s for s in segments(ws, "acehw", "865") if s[0] in ("POC", "ACK")]
+    assert answer == [["POC", "3", "DI", "0", "0", "EA", "20", "", "IN", "2086103", "VN", "RG86-03"],
+                      ["ACK", "IQ", "4", "EA"]]
+    assert _line(r3, po, 3) == ("IQ", D(4), D(20), D(4), D(20), D(20), D(4), D(4), D(80))
+    assert not _exceptions(r3, LINE_KINDS)
+    [inv] = r3["invoices"]
+    assert (inv["lines_value"], inv["invoiced_total"], inv["difference"]) == (D(255), D(255), D(0))
