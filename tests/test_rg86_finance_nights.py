@@ -227,13 +227,14 @@ def test_the_approved_price_change_is_answered_by_an_865(week):
     assert _line(r5, ACE, 3)[:6] == ("IP", D(6), D(18), D(6), D(18), D(18))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lifecycle defect, larger than this sweep: a shipment confirmed while the order is held for a person (an 860 "
-    "re-decided its line) is recorded (856 sent, history 'shipped_in_full') but the person's approval re-decides "
-    "the line from scratch: line 3's 6 shipped units are forgotten (shipped 0), 6 units allocated again, and the "
-    "shipment is never billed (no 810 for ACE-SHP-2; the reconciliation rightly books SHIPPED_NOT_INVOICED 108.00 "
-    "and an under-billing of 30.00)"))
 def test_the_shipment_made_while_held_is_billed_after_the_approval_at_the_865s_price(week):
+    """Day 3's shipment left while the order waited for a person (line 3's new price): the approval answers the
+    860 and the shipment is billed that night - line 2's 3 at 10.00, line 3's 6 at the 18.00 the 865 acknowledged
+    (TDS 138.00) - nothing reserved again, the order invoiced. It used to be decided afresh on approval: line 3's 6
+    shipped units forgotten (shipped 0) and allocated again, its 810 never built (INVOICE_NOT_BUILT, "would invoice
+    more than shipped"), the reconciliation booking SHIPPED_NOT_INVOICED 108.00 and an under-billing of 30.00."""
+    from connectors.state import StateStore
+
     ws, nights = week
     r5 = nights["r5"]
     doc = segments(ws, "acehw", "810")
@@ -241,6 +242,16 @@ def test_the_shipment_made_while_held_is_billed_after_the_approval_at_the_865s_p
     assert ["IT1", "3", "6", "EA", "18", "", "IN", "2086103", "VN", "RG86-03"] in doc
     assert _line(r5, ACE, 2)[6:] == (D(9), D(9), D(90)) and _line(r5, ACE, 3)[6:] == (D(6), D(6), D(108))
     assert not _exceptions(r5, LINE_KINDS)
+    assert ["TDS", "13800"] in doc and sum(s[0] == "BIG" for s in doc) == 2
+    state = StateStore(ws.state_path)
+    try:
+        assert state.reservations_for([ACE]) == {}
+        [order] = [o for o in state.orders() if o.key == ACE]
+        assert order.state.value == "invoiced"
+        assert {ln.line_number: (ln.shipped, ln.invoiced) for ln in state.order_lines(*ACE)} == {
+            1: (D(24), D(24)), 2: (D(9), D(9)), 3: (D(6), D(6))}
+    finally:
+        state.close()
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(week, tmp_path, maps):  # noqa: F811
@@ -320,7 +331,7 @@ def test_the_rejected_810_corrected_and_sent_again_is_the_bill_not_a_duplicate(w
     finally:
         state.close()
     r6 = _reconciled(ws, datetime(2026, 12, 6, 3), "r6")
-    assert _line(r6, ACE, 1)[6:] == (D(24), D(24), D(120)) and _line(r6, ACE, 2)[6:8] == (D(9), D(6))
+    assert _line(r6, ACE, 1)[6:] == (D(24), D(24), D(120)) and _line(r6, ACE, 2)[6:] == (D(9), D(9), D(90))
     assert not _exceptions(r6, ("DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH"))
     assert [e[1:4] for e in _exceptions(r6, ("DOCUMENT_REJECTED",))] == [("ACE8600101", None, D(180))]
     assert r6["lines"][(*ACE, 1)]["exceptions"] == 0
