@@ -56,10 +56,10 @@ def _reconciled(ws, now: datetime, run_id: str) -> dict:
     return read
 
 
-def _ship(ws, name: str, day: datetime, run_id: str) -> None:
+def _ship(ws, name: str, day: datetime, run_id: str, fixtures=FIXTURES) -> None:
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(FIXTURES / "shipments" / name, inbox / name)
+    shutil.copy2(fixtures / "shipments" / name, inbox / name)
     ship_stages(ws, day, run_id=run_id)
     deliver_all(ws, day)
 
@@ -67,23 +67,27 @@ def _ship(ws, name: str, day: datetime, run_id: str) -> None:
 @pytest.fixture(scope="module")
 def week(tmp_path_factory):
     """The week above: the workspace and each night's reconciliation."""
+    return _week(tmp_path_factory.mktemp("rg86") / "ws", FIXTURES)
+
+
+def _week(root, fixtures):
     from typer.testing import CliRunner
 
     from flows.cli import app
 
-    ws = of_its_own(FIXTURES, tmp_path_factory.mktemp("rg86") / "ws", warehouses=WAREHOUSES)
+    ws = of_its_own(fixtures, root, warehouses=WAREHOUSES)
     nights: dict = {}
     run_stages(ws, datetime(2026, 12, 1, 2))
     nights["r1"] = _reconciled(ws, datetime(2026, 12, 1, 3), "r1")
-    _ship(ws, "east-shipments-20261201.csv", datetime(2026, 12, 1, 15), "d1201")
+    _ship(ws, "east-shipments-20261201.csv", datetime(2026, 12, 1, 15), "d1201", fixtures)
     nights["r2"] = _reconciled(ws, datetime(2026, 12, 2, 1), "r2")
-    shutil.copy2(FIXTURES / "changes" / "ACE860_ACE8600101.x12", ws.drop_root / "acehw" / "inbox")
+    shutil.copy2(fixtures / "changes" / "ACE860_ACE8600101.x12", ws.drop_root / "acehw" / "inbox")
     run_stages(ws, datetime(2026, 12, 2, 2))
     nights["r3"] = _reconciled(ws, datetime(2026, 12, 2, 3), "r3")
-    _ship(ws, "east-shipments-20261203.csv", datetime(2026, 12, 3, 15), "d1203")
+    _ship(ws, "east-shipments-20261203.csv", datetime(2026, 12, 3, 15), "d1203", fixtures)
     nights["r4"] = _reconciled(ws, datetime(2026, 12, 4, 2), "r4")
-    _ship(ws, "east-shipments-20261201-resent.csv", datetime(2026, 12, 4, 15), "d1204")
-    shutil.copy2(FIXTURES / "acks" / "ACE997_20261202.x12", ws.drop_root / "acehw" / "inbox")
+    _ship(ws, "east-shipments-20261201-resent.csv", datetime(2026, 12, 4, 15), "d1204", fixtures)
+    shutil.copy2(fixtures / "acks" / "ACE997_20261202.x12", ws.drop_root / "acehw" / "inbox")
     approved = CliRunner().invoke(app, ["approve", "ACE8600101", "--partner", "acehw", "--by", "ar.clerk",
                                         "--note", "18.00 agreed with the buyer", "-w", str(ws.root)])
     assert approved.exit_code == 0, approved.output
@@ -250,6 +254,30 @@ def test_the_shipment_made_while_held_is_billed_after_the_approval_at_the_865s_p
         assert order.state.value == "invoiced"
         assert {ln.line_number: (ln.shipped, ln.invoiced) for ln in state.order_lines(*ACE)} == {
             1: (D(24), D(24)), 2: (D(9), D(9)), 3: (D(6), D(6))}
+    finally:
+        state.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "lifecycle, not covered yet: a changed line shipped IN PART while its order waited for a person is still "
+    "decided from scratch on approval (engine.lifecycle.decisions keeps only lines shipped in full, _Batch._kept): "
+    "its 4 shipped units forgotten (shipped 0), 6 allocated again, its shipment never billed"))
+def test_a_line_shipped_in_part_while_held_is_billed_after_the_approval(tmp_path):
+    """As the week, but the DC ships 4 of line 3's 6 while the order is held: after the approval the 4 are billed
+    at 18.00 on ACE-SHP-2's 810 and the 2 left stay reserved to ship."""
+    from connectors.state import StateStore
+
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, copy)
+    day3 = copy / "shipments" / "east-shipments-20261203.csv"
+    day3.write_text(day3.read_text().replace("ACE8600101,3,RG86-03,6,EA", "ACE8600101,3,RG86-03,4,EA"))
+    ws, nights = _week(tmp_path / "ws", copy)
+    assert ["IT1", "3", "4", "EA", "18", "", "IN", "2086103", "VN", "RG86-03"] in segments(ws, "acehw", "810")
+    assert _line(nights["r5"], ACE, 3)[6:] == (D(4), D(4), D(72))
+    state = StateStore(ws.state_path)
+    try:
+        assert {ln.line_number: (ln.shipped, ln.invoiced) for ln in state.order_lines(*ACE)}[3] == (D(4), D(4))
+        assert sum(r.quantity for r in state.reservations_for([ACE]).get(ACE, ())) == 2
     finally:
         state.close()
 
