@@ -30,6 +30,7 @@ from engine.columnar import (
     to_scaled,
 )
 from schemas.finance import FinanceSettings
+from schemas.grouping import lookup
 from schemas.reconciliation import LINE_MATCH, ORDERED
 
 REFUSALS = ("IR", "ID", "IH", "IF", "IW")  # ACK01 codes that promise nothing
@@ -88,8 +89,13 @@ class LineMatch:
     columns show); ``o_price6``, ``ack_price6``, ``price6`` the same prices exact in 10^-6 units (PRICE: 0.00418),
     which value the lines (multiply(quantity, price6, unit=PRICE_UNIT)) and are compared."""
 
-    def __init__(self, sides: Sides, settings: dict[str, FinanceSettings], as_of: datetime) -> None:
+    def __init__(self, sides: Sides, settings: dict[str, FinanceSettings], as_of: datetime,
+                 rejected: pa.Table | None = None) -> None:
+        """``rejected``: the 810 sets the partner rejected (partner, isa13, gs06, st02: DOCUMENT_STATUS rows, control
+        numbers compared by value): a later 810 billing what one of them billed is its sending again, not a
+        duplicate (``_invoiced``)."""
         self.sides = s = sides
+        self._rejected = rejected
         self.as_of = as_of
         self.today = day_number(as_of.date())
         n = s.n
@@ -116,11 +122,19 @@ class LineMatch:
         # a line whose order took no back order and had its balance cancelled after shipment: what it did not ship
         # is not owed (engine.lifecycle.balance), whatever the 855 promised
         self.promised_due = np.where(self.closed_short, np.minimum(self.promised_due, self.s_qty), self.promised_due)
+        # a line the buyer's 860 cut below what our 855 acknowledged, the change not answered by an 865 yet (the order
+        # held for a person on another of its changes): the buyer orders what its change says, not what we
+        # acknowledged before it - the units it cut are neither owed by the promised date nor billable. It used to
+        # be held to the older 855: "promised 12 ... shipped 6", 60.00 at risk on a line the buyer cut to 9. An
+        # 865's quantity answers the change (a case-pack round-up above it stands, as an 855's does on an 850)
+        self.cut = self.changed & ~self.cancelled & self.o_qty_ok & self.has_ack & ~self.ack_answers_change & \
+            (self.a_qty > self.o_qty)
+        self.promised_due = np.where(self.cut, np.minimum(self.promised_due, self.o_qty), self.promised_due)
         self._invoiced()
         self.price6, self.has_price = np.where(self.ack_price_ok, self.ack_price6, self.o_price6), \
             self.ack_price_ok | self.o_price_ok
         self.price = at_4(self.price6)
-        self.agreed_qty = np.where(self.has_ack, self.a_qty, self.o_qty)
+        self.agreed_qty = np.where(self.has_ack & ~self.cut, self.a_qty, self.o_qty)
 
     # --- ordered ---------------------------------------------------------------------------------
     def _ordered(self) -> None:
@@ -152,6 +166,7 @@ class LineMatch:
         self.o_price = at_4(self.o_price6)
         self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
         self.cancelled = self.cancel_s != NO_TIME
+        self.changed = pc.fill_null(pick("revision", pa.int32()), 0).to_numpy(zero_copy_only=False) > 0
         self.closed_short = seconds(pick("balance_cancelled_at", pa.timestamp("s"))) != NO_TIME \
             if "balance_cancelled_at" in t.column_names else np.zeros(n, bool)
         self.requested_day = days(pick("requested_ship_date", pa.date32()), NO_DAY)
@@ -195,6 +210,9 @@ class LineMatch:
         self.first_missed_day = g.min(np.where(due, promised, NO_DAY), NO_DAY)
         self.promised_day = g.min(np.where(promising, promised, NO_DAY), NO_DAY)
         self.ack_code = _joined(codes, g, n)
+        kinds = column(t, "doc_type").take(pa.array(rows, pa.int64())) if len(rows) else pa.array([], pa.string())
+        self.ack_answers_change = g.any(pc.fill_null(pc.equal(kinds, "865"), False).to_numpy(zero_copy_only=False)) \
+            if len(rows) else np.zeros(n, bool)  # the line's acknowledgment is an 865's: it answered the change
 
     # --- shipped -----------------------------------------------------------------------------------
     def _shipped(self) -> None:
@@ -222,15 +240,21 @@ class LineMatch:
         m = t.num_rows
         doc_code, n_docs = encode(t["sent_at"], t["isa13"], t["gs06"], t["st02"])
         set_rank = _rank_codes(doc_code, n_docs, t, ["sent_at", "isa13", "gs06", "st02"])
-        # (a) the same invoice number in a later 810 set
         inv_code, n_inv = encode(t["partner"], t["invoice_number"])
-        first_set = Groups(inv_code, n_inv).min(set_rank, np.iinfo(np.int64).max) if m else np.zeros(0, np.int64)
-        dup = set_rank > first_set[inv_code] if m else np.zeros(0, bool)
-        # (b) a second invoice number for a (line, shipment) already invoiced
         has_ship = pc.is_valid(t["shipment_id"]).to_numpy(zero_copy_only=False) if m else np.zeros(0, bool)
+        ship_code, n_ship = encode(pa.array(line), t["shipment_id"]) if has_ship.any() else (None, 0)
+        # an 810 the partner rejected and a later 810 bills again (the corrected invoice sent again, under its number
+        # or a new one, for the same line of the same shipment): the later one is the bill, the rejected one counts
+        # for nothing - neither billed nor the first of a duplicate. It used to make the corrected invoice a
+        # DUPLICATE_INVOICE "bills 24 again for 120.00" while the partner held no bill for those units at all
+        resent = self._resent(t, set_rank, inv_code, n_inv, has_ship, ship_code, n_ship)
+        # (a) the same invoice number in a later 810 set
+        first_set = Groups(inv_code, n_inv).min(np.where(resent, np.iinfo(np.int64).max, set_rank),
+                                                np.iinfo(np.int64).max) if m else np.zeros(0, np.int64)
+        dup = ~resent & (set_rank > first_set[inv_code]) if m else np.zeros(0, bool)
+        # (b) a second invoice number for a (line, shipment) already invoiced
         if has_ship.any():
-            ship_code, n_ship = encode(pa.array(line), t["shipment_id"])
-            cand = has_ship & ~dup
+            cand = has_ship & ~dup & ~resent
             order = np.lexsort((np.arange(m), set_rank, ship_code))
             order = order[cand[order]]
             first_row = np.full(n_ship, -1, np.int64)
@@ -241,13 +265,14 @@ class LineMatch:
             first_invoice = inv_code[np.where(first_row[ship_code] >= 0, first_row[ship_code], 0)]
             dup |= cand & (inv_code != first_invoice)
         self.inv_dup = dup
+        self.inv_resent = resent  # per invoiced row: its 810 was rejected and billed again by a later one
         self.inv_set_rank = set_rank
         q, _ = scaled(t["quantity"])
         price, _ = price_units(t["unit_price"])
         self.inv_price6 = price  # per invoiced row, its IT104 (10^-6 units)
         value = multiply(q, price, unit=PRICE_UNIT)
         self.inv_row_value = value
-        eff = ~dup
+        eff = ~dup & ~resent
         g = Groups(line, n)
         self.inv_groups = g
         self.i_qty = g.sum(np.where(eff, q, 0))
@@ -257,6 +282,37 @@ class LineMatch:
         self.last_inv_day = g.max(np.where(eff, inv_day, -1), -1)
         self.first_inv_day_any = g.min(inv_day, NO_DAY)
 
+    def _resent(self, t: pa.Table, set_rank: np.ndarray, inv_code: np.ndarray, n_inv: int, has_ship: np.ndarray,
+                ship_code: np.ndarray | None, n_ship: int) -> np.ndarray:
+        """Per invoiced row: its 810 set is one the partner rejected (``rejected``) and a later set not rejected
+        bills its invoice number, or its line of the same shipment, again."""
+        m = t.num_rows
+        rejected = self._rejected
+        if not m or rejected is None or not rejected.num_rows:
+            return np.zeros(m, bool)
+
+        def by_value(col: pa.Array | pa.ChunkedArray) -> pa.Array:  # 000000004 and 4 name one set
+            text = pc.cast(col, pa.string())
+            trimmed = pc.utf8_ltrim(text, characters="0")
+            return pc.if_else(pc.match_substring_regex(text, r"^\d+$"), trimmed, text)
+
+        keys = ("isa13", "gs06", "st02")
+        at = lookup([t["partner"], *(by_value(t[c]) for c in keys)],
+                    [rejected["partner"], *(by_value(rejected[c]) for c in keys)])
+        if at is None:  # a set listed twice
+            rejected = rejected.group_by(["partner", *keys], use_threads=False).aggregate([])
+            at = lookup([t["partner"], *(by_value(t[c]) for c in keys)],
+                        [rejected["partner"], *(by_value(rejected[c]) for c in keys)])
+        bad = np.asarray(at) >= 0
+        if not bad.any():
+            return bad
+        later = np.where(bad, -1, set_rank)  # the latest set not rejected, per invoice number and per line shipped
+        resent = bad & (set_rank < Groups(inv_code, n_inv).max(later, -1)[inv_code])
+        if ship_code is not None:
+            last = Groups(ship_code, n_ship).max(np.where(has_ship, later, -1), -1)
+            resent |= bad & has_ship & (set_rank < last[ship_code])
+        return resent
+
     # --- the LINE_MATCH table ------------------------------------------------------------------------
     s_value: np.ndarray | None = None  # per line, the value shipped where not s_qty x price (a catch-weight line's)
 
@@ -265,7 +321,7 @@ class LineMatch:
         (10^-4 units, per invoiced row: what the 810 billed, the net weight x the price per pound), not their
         cases x that price: the invoiced value, its average price per unit and the duplicates' values."""
         self.inv_row_value = np.where(use, amount, self.inv_row_value)
-        self.i_value = self.inv_groups.sum(np.where(~self.inv_dup, self.inv_row_value, 0))
+        self.i_value = self.inv_groups.sum(np.where(~self.inv_dup & ~self.inv_resent, self.inv_row_value, 0))
 
     def line_table(self, exceptions: np.ndarray) -> pa.Table:
         """LINE_MATCH, with ``exceptions`` (per line, how many). Spends the match: its arrays are let go as

@@ -145,7 +145,9 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
                   conform(shipped, SHIPPED), conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
-    match = LineMatch(sides, settings_for(settings, partners), as_of)
+    rejected = docs.filter(pc.and_(pc.equal(docs["status"], "rejected"), pc.equal(docs["doc_type"], "810"))) \
+        if docs.num_rows else None
+    match = LineMatch(sides, settings_for(settings, partners), as_of, rejected=rejected)
     if over_ship and sides.n:
         percent = pc.fill_null(pc.index_in(sides.partner, value_set=pa.array(sorted(over_ship), pa.string())), -1)
         agreed = np.asarray([to_scaled(over_ship[p]) for p in sorted(over_ship)] + [0], np.int64)
@@ -428,7 +430,8 @@ class _Exceptions:
         q, _ = scaled(t["quantity"])
         agreed = m.price6[line]
         diff = np.abs(price - agreed)
-        bad = ~m.inv_dup & m.has_price[line] & beyond(diff, agreed, m.p_units[line] * TO_PRICE, m.p_percent[line])
+        bad = ~m.inv_dup & ~m.inv_resent & m.has_price[line] & beyond(diff, agreed, m.p_units[line] * TO_PRICE,
+                                                                      m.p_percent[line])
         rows = np.flatnonzero(bad)
         if not len(rows):
             return
@@ -898,10 +901,11 @@ class _Exceptions:
         if only_invoice is not None:
             numbers = column(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64()))
             wanted = pa.array(only_invoice, pa.string()).take(pa.array(pos, pa.int64()))
-            keep = pc.equal(numbers, wanted).to_numpy(zero_copy_only=False) & ~m.inv_dup[rows]
+            keep = pc.equal(numbers, wanted).to_numpy(zero_copy_only=False) & ~m.inv_dup[rows] & ~m.inv_resent[rows]
             pos, rows = pos[keep], rows[keep]
         sub = m.sides.invoiced.take(pa.array(rows, pa.int64()))
-        roles = pa.array(np.where(m.inv_dup[rows], "duplicate", "invoiced"), pa.string())
+        roles = pa.array(np.where(m.inv_dup[rows], "duplicate", np.where(m.inv_resent[rows], "rejected", "invoiced")),
+                         pa.string())
         return self._evidence(ex_ids, pos, roles, pa.array(["810"] * len(rows)), sub["invoice_number"], sub,
                               sub["sent_at"], None, sub["quantity"], sub["unit_price"])
 

@@ -343,7 +343,8 @@ EXCEPTIONS = pa.schema([
 # EVIDENCE: the documents (and their values for the line) behind each exception, one row per document line.
 EVIDENCE = pa.schema([
     pa.field("exception_id", pa.string(), nullable=False),
-    pa.field("role", pa.string(), nullable=False),  # ordered, acknowledged, shipped, invoiced, duplicate, partner_ack
+    pa.field("role", pa.string(), nullable=False),  # ordered, acknowledged, shipped, invoiced, duplicate, partner_ack;
+    # rejected: an 810 row the partner rejected, billed again by a later 810 (it counts for nothing)
     pa.field("doc_type", pa.string()),  # 850/860, 855/865, 856, 810, 997/999
     pa.field("document_ref", pa.string()),  # PO, shipment id, invoice number, ack reference
     pa.field("file", pa.string()),

@@ -186,6 +186,8 @@ class _Context:
 class _Batch:
     """Some decided orders concluded together: statuses, documents, lines, reservations, transitions."""
 
+    _kept: frozenset | set = frozenset()  # (partner, PO, line) of changed lines shipped in full: plan() sets them
+
     def __init__(self, ctx: _Context, decisions: list[OrderDecision]) -> None:
         self.ctx, self.decisions = ctx, decisions
 
@@ -200,6 +202,15 @@ class _Batch:
         # lines keep what they shipped and billed, and it moves back by what is left to ship
         self._shipped = {(d.partner, d.po_number) for d in answering
                          if any(ln.shipped > 0 for ln in ctx.stored.get((d.partner, d.po_number), ()))}
+        # changed lines of those that shipped in full after their change was taken (the order held for a person
+        # on the change meanwhile, the warehouse shipping what it had picked): decided, their answer says so, but
+        # they keep their stored record (shipped, invoiced, price) and reserve nothing. They used to be decided
+        # from scratch: their shipped units forgotten, allocated again, and their shipment never billed
+        self._kept = {(d.partner, d.po_number, ln.line_number) for d in answering
+                      if (d.partner, d.po_number) in self._shipped
+                      for ln in ctx.stored.get((d.partner, d.po_number), ())
+                      if ln.line_number in set(ctx.records[(d.partner, d.po_number)].changed_lines)
+                      and ln.state not in GONE and ln.shipped > 0 and ln.shipped >= (ln.ordered or 0)}
         self._keys = [f"{ctx.profiles[d.partner].order_answer}:{d.po_number}:{r.lines_key}:{d.order_ref}"
                       for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its partners)
         decided, spans = line_decisions_spans(answering)
@@ -628,7 +639,7 @@ class _Batch:
         left, billed = False, True
         for s in statuses:
             ln = stored.get(s.line_number)
-            if s.line_number in changed or ln is None:
+            if (s.line_number in changed and (*key, s.line_number) not in self._kept) or ln is None:
                 left = left or s.allocated + s.backordered > 0
             elif ln.state not in ENDED_LINES:
                 left = left or ln.promised > ln.shipped
@@ -646,7 +657,7 @@ class _Batch:
                 continue
             changed = set(ctx.records[key].changed_lines)
             for ln in ctx.stored.get(key, ()):
-                if ln.line_number not in changed and ln.state not in GONE:
+                if (ln.line_number not in changed or (*key, ln.line_number) in self._kept) and ln.state not in GONE:
                     keep.add((d.partner, d.po_number, ln.line_number))
                     rows.append(line_row(ln))
         if not keep:
@@ -818,6 +829,10 @@ class _Batch:
             zero = pa.scalar(Decimal(0), a.schema.field("allocated").type)
             took = pc.and_(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
                                    pc.not_equal(a["allocated"], zero)), pc.is_in(a["order_ref"], value_set=live))
+            if self._kept:  # a changed line that shipped in full while its order was held reserves nothing
+                took = pc.and_(took, pc.invert(pc.is_in(pc.binary_join_element_wise(
+                    a["partner"], a["po_number"], pc.cast(a["line_number"], pa.string()), "|"),
+                    value_set=pa.array(sorted("|".join(map(str, k)) for k in self._kept), pa.string()))))
             a = a.filter(took)
             parts.append(pa.table({"partner": a["partner"], "po_number": a["po_number"],
                                    "line_number": pc.cast(a["line_number"], pa.int32()), "warehouse": a["warehouse"],
