@@ -469,6 +469,38 @@ def gs1_readings(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_s
                                           pa.array(list(named.values()), pa.string())))
 
 
+def item_identities(qualifier: str | None, value: str | None) -> frozenset[str]:
+    """The item one (qualifier, id) pair names, as keys that compare across the forms buyers write it in, the readings
+    resolve_items matches an 850's line by: a GS1 number (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT, an ISBN, an NDC as
+    its drug's U.P.C.) as each GTIN-14 it can be ("G" + the GTIN: a UPC-A, its UPC-E, its EAN-13 with a leading 0 and
+    its GTIN-14 of indicator 0 alike; upc_readings' two of an 11-digit UP both), our part numbers (VENDOR_QUALIFIERS,
+    one number whichever of them names it) and any other qualifier's id as folded_ids keys it (in capitals, without
+    blanks and hyphens; a buyer's number of digits alone without its ERP's leading zeros: loose_ids), under its
+    qualifier. Empty for a blank id. A GS1 number of another packaging level (indicator 1-8) is another key: the case
+    is not the each."""
+    text = (value or "").strip()
+    q = (qualifier or "").strip().upper()
+    if not text:
+        return frozenset()
+    gtins: set[str | None] = set()
+    if q in GS1_QUALIFIERS:
+        gtins = {normalise_gtin(text)}
+        if q == "UP":
+            gtins |= {g for g, _how in upc_readings(text)}
+    elif q in GS1_WITHOUT_CHECK_DIGIT:
+        gtins = {complete_gtin(text, GS1_WITHOUT_CHECK_DIGIT[q])}
+    elif q in ISBN_QUALIFIERS:
+        gtins = {isbn_gtin(text)}
+    elif q in NDC_QUALIFIERS:
+        gtins = {ndc_gtin(ndc) for ndc in ndc_10s(text, q)}
+    if q in _OWN_FORMS:
+        return frozenset("G" + g for g in gtins if g)
+    folded = "".join(text.upper().replace("-", " ").split())
+    if q in BUYER_ITEM_QUALIFIERS and folded.isascii() and folded.isdigit():
+        folded = folded.lstrip("0") or "0"
+    return frozenset({f"{'VN' if q in VENDOR_QUALIFIERS else q}\x1f{folded}"}) if folded else frozenset()
+
+
 def _spread(n: int, at: pa.Array, values: pa.Array) -> pa.Array:
     """``values`` (one per index of ``at``) at those positions of an array of ``n``, null elsewhere."""
     slot = np.full(n, -1, dtype=np.int64)
