@@ -5,6 +5,7 @@ rules.business.item_readings.item_identities), GS1 numbers in their printed form
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from engine.changes import ChangeResult, apply_changes
@@ -93,3 +94,87 @@ def test_a_delete_finds_the_line_in_another_form():
     deleted = _apply(["POC**DI******UK*00614141000036"])
     assert [(r.status, r.line_number) for r in deleted.line_results] == [("ID", 2)]
     assert sorted(_quantities(deleted)) == [1, 3, 4]
+
+
+# --- 2. GS1 numbers in their printed form -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("sent", "digits"), [
+    ("0-41200-00020-9", "041200000209"),  # a UPC-A as printed under its bar code: 1-5-5-1
+    ("0 41200 00020 9", "041200000209"),
+    ("4 006381 333931", "4006381333931"),  # an EAN-13: 1-6-6
+    ("4-006381-333931", "4006381333931"),
+    ("9638 5074", "96385074"),  # an EAN-8: 4-4
+    ("0 410202 9", "04102029"),  # a UPC-E: 1-6-1
+    ("1 00 12345 67890 2", "10012345678902"),  # a GTIN-14 as an ITF-14 prints it: 1-2-5-5-1
+    (" 0-41200-00020-9 ", "041200000209"),
+    ("614141-840014", None),  # not GS1's groups (rg84 pins it: never read so)
+    ("041200000209", None),  # no separators: no printed form (normalise_gtin reads it as it is)
+    ("0-41200-00020-X", None),
+    ("0_41200_00020_9", None),  # only blanks and hyphens
+    ("0-41200-00020", None),  # 11 digits: no valid length
+    ("AB-1234", None),
+    ("", None),
+    (None, None),
+])
+def test_a_gs1_number_s_printed_form_is_its_digits(sent, digits):
+    from schemas.reference import printed_gs1
+
+    assert printed_gs1(sent) == digits
+
+
+def test_a_printed_gs1_number_is_that_number():
+    """A GS1 number read off a label (`UP*0-41200-00020-9`, `EN*4 006381 333931`): its digits, its check digit valid,
+    name our item; a printed number whose check digit is wrong still names none."""
+    from schemas.reference import normalise_gtin
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD, _resolved
+
+    assert normalise_gtin("0-41200-00020-9") == "00041200000209"
+    assert normalise_gtin("4 006381 333931") == "04006381333931"
+    assert normalise_gtin("0-41200-00020-8") is None
+    items = (ITEMS_HEAD + "A,00041200000209,041200000209,A,gum,EA,1,1,active\n"
+             "B,04006381333931,,B,pen,EA,1,1,active\nC,00000096385074,,C,tape,EA,1,1,active\n")
+    assert _resolved([("EA", [("UP", "0-41200-00020-9")]), ("EA", [("EN", "4 006381 333931")]),
+                      ("EA", [("UK", "0 0 041200 000209")]), ("EA", [("UP", "0 410202 9")]),
+                      ("EA", [("EO", "9638-5074")]), ("EA", [("UP", "0-41200-00020-8")]),
+                      ("CA", [("UK", "1 00 41200 00020 6")])], items) == ["A", "B", None, "A", "C", None, "A"]
+
+
+def test_a_printed_gs1_number_is_no_bad_check_digit():
+    """GTIN_CHECK_DIGIT_INVALID refused a line whose UPC was sent as printed; the printed form of a wrong number is
+    still one."""
+    from rules.business.items import check_gtin_check_digits
+    from schemas.orders import ORDER_LINES
+    from tests.business.tables import line
+
+    sent = ["0-41200-00020-9", "4 006381 333931", "0-41200-00020-8", "614141-840014", "0 410202 9"]
+    columns = ["upc", "ean", "upc", "upc", "upc"]
+    lines = pa.Table.from_pylist([line(line_number=k, line_id=str(k), **{"upc": None, column: value}, product_ids=[
+        {"qualifier": "EN" if column == "ean" else "UP", "id": value}])
+        for k, (column, value) in enumerate(zip(columns, sent, strict=True), 1)], schema=ORDER_LINES)
+    found = check_gtin_check_digits(lines, pa.Table.from_pylist([], schema=_items_schema()))
+    assert [(f.code, f.location.line_number, f.location.value) for f in found] == [
+        ("GTIN_CHECK_DIGIT_INVALID", 3, "0-41200-00020-8"), ("GTIN_CHECK_DIGIT_INVALID", 4, "614141-840014")]
+
+
+def _items_schema():
+    from schemas.reference import ITEMS
+
+    return ITEMS
+
+
+def test_a_po_naming_its_items_by_their_printed_numbers_is_taken_shipped_and_billed_echoing_them(tmp_path):
+    """Macy's lines by the UPC as printed (1-5-5-1 with hyphens) and the EAN-13 of the other size (1-6-6 with blanks):
+    both used to be refused (GTIN_CHECK_DIGIT_INVALID, ITEM_UNKNOWN, ACK IR), an order lost. Now taken without a word
+    (the number is the item's: nothing to tell), and its 855, 856 and 810 echo each as sent."""
+    from tests.test_rg84_item_identifiers import _variant
+
+    ws, found, states = _variant("macys", "MCY8400601", tmp_path, [("UP*614141840144", "UP*6-14141-84014-4"),
+                                                                   ("UP*614141840151", "EN*0 614141 840151")])
+    assert not [f for f in found if f[0] in ("GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_IDS_DISAGREE")], found
+    assert states == {("macys", "MCY8400601"): "invoiced"}
+    from tests.retailer_support import po_segments, segments
+
+    for kind, key, head, seg in (("855", "MCY8400601", "BAK", "PO1"), ("856", "MCY-SHP-01", "BSN", "LIN"),
+                                 ("810", "MCY8400601", "BIG", "IT1")):
+        doc = po_segments(segments(ws, "macys", kind), key, head)
+        assert [s[-8:-6] for s in doc if s[0] == seg] == [["UP", "6-14141-84014-4"], ["EN", "0 614141 840151"]], kind

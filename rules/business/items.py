@@ -49,6 +49,7 @@ from schemas.reference import (
     ndc_11,
     ndc_gtin,
     normalise_gtin,
+    printed_gs1,
     spreadsheet_date,
     upc_readings,
     upce_upca,
@@ -437,7 +438,8 @@ def gs1_readings(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_s
     a leading zero dropped, a check digit left off), and an NDC (NDC_QUALIFIERS, any of its forms) as its drug's
     U.P.C. (3 and its 10-digit NDC: ndc_10s, ndc_gtin), as GS1 US and the FDA make a drug's bar code, whatever
     partner sends it. Only where the readings name one item of ours alone: a reading that names two is no match."""
-    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(ident)),
+    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(
+        printed_digits(ident))),
                                                                     value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32()))),
                        False)
     ndcs = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(NDC_QUALIFIERS), pa.string())), False)
@@ -499,6 +501,16 @@ def item_identities(qualifier: str | None, value: str | None) -> frozenset[str]:
     if q in BUYER_ITEM_QUALIFIERS and folded.isascii() and folded.isdigit():
         folded = folded.lstrip("0") or "0"
     return frozenset({f"{'VN' if q in VENDOR_QUALIFIERS else q}\x1f{folded}"}) if folded else frozenset()
+
+
+def printed_digits(values: pa.Array) -> pa.Array:
+    """Each value that is a GS1 number in its printed form (0-41200-00020-9: schemas.reference.printed_gs1) as its
+    digits, every other as it is."""
+    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if printed_gs1(u)]
+    if not uniques:
+        return values
+    return pc.coalesce(lookup(values, pa.array(uniques, pa.string()),
+                              pa.array([printed_gs1(u) for u in uniques], pa.string())), values)
 
 
 def _spread(n: int, at: pa.Array, values: pa.Array) -> pa.Array:
@@ -834,12 +846,16 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
     read = _readable_upc(lines, items)
     for column, qualifiers in _GS1_COLUMNS.items():
         values = lines.column(column)
-        wrong_digit = [u for u in pc.unique(values).drop_null().to_pylist()
-                       if shape.search(u) and not gs1_valid(u.strip())]
+        uniques = pc.unique(values).drop_null().to_pylist()
+        wrong_digit = [u for u in uniques if shape.search(u) and not gs1_valid(u.strip())]
         bad = masks[f"{column}_shape"].copy()
         if wrong_digit:
             bad |= np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(wrong_digit, pa.string())), False)
                               .to_numpy(zero_copy_only=False), dtype=bool)
+        printed = [u for u in uniques if gs1_valid(printed_gs1(u))]  # 0-41200-00020-9: the number as printed
+        if printed and bad.any():
+            bad &= ~np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(printed, pa.string())), False)
+                               .to_numpy(zero_copy_only=False), dtype=bool)
         if not bad.any():
             continue
         if column == "upc" and read is not None:
@@ -872,7 +888,7 @@ def _readable_upc(lines: pa.Table, items: pa.Table | None) -> np.ndarray | None:
     when no line has such a value (or no ``items``)."""
     if items is None or "upc" not in lines.column_names:
         return None
-    upc = lines.column("upc").combine_chunks()
+    upc = printed_digits(lines.column("upc").combine_chunks())
     odd = pc.fill_null(pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(upc)),
                                 value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32())), False)
     if not pc.any(odd).as_py():
