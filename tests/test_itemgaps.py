@@ -178,3 +178,89 @@ def test_a_po_naming_its_items_by_their_printed_numbers_is_taken_shipped_and_bil
                                  ("810", "MCY8400601", "BIG", "IT1")):
         doc = po_segments(segments(ws, "macys", kind), key, head)
         assert [s[-8:-6] for s in doc if s[0] == seg] == [["UP", "6-14141-84014-4"], ["EN", "0 614141 840151"]], kind
+
+
+# --- 3. an 8-digit UP that is both a valid EAN-8 and a valid UPC-E ------------------------------------------
+
+# UP 04123460: a valid EAN-8 (GTIN 00000004123460) and a valid UPC-E of the UPC-A 041234000060
+EAN8_ITEM = "E,00000004123460,,E-1,ean-8 item,EA,1,1,active\n"
+UPCE_ITEM = "U,00041234000060,041234000060,U-1,upc-e item,EA,1,1,active\n"
+
+
+def test_an_up_value_both_an_ean_8_and_a_upc_e_is_the_one_of_ours_and_neither_when_both_are():
+    """Either reading ours alone is the item (as before); both ours, two items: neither is taken (it used to be the
+    EAN-8's: the wrong item whenever the buyer meant the U.P.C.); a line's other id still decides it. Under EN or EO
+    the value is an EAN-8 only."""
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD, _resolved
+
+    up = [("EA", [("UP", "04123460")])]
+    assert _resolved(up, ITEMS_HEAD + EAN8_ITEM) == ["E"]
+    assert _resolved(up, ITEMS_HEAD + UPCE_ITEM) == ["U"]
+    assert _resolved(up, ITEMS_HEAD) == [None]
+    both = ITEMS_HEAD + EAN8_ITEM + UPCE_ITEM
+    assert _resolved([*up, ("EA", [("UP", "0 412346 0")]), ("EA", [("UP", "04123460"), ("VP", "U-1")]),
+                      ("EA", [("UP", "04123460"), ("VP", "E-1")]), ("EA", [("EO", "04123460")]),
+                      ("EA", [("UP", "041234000060")])], both) == [None, None, "U", "E", "E", "U"]
+
+
+def _unknown(items_csv: str, pairs=(("UP", "04123460"),)):
+    """The ITEM_UNKNOWN and ITEM_IDS_DISAGREE messages of one line sent with ``pairs``, against ``items_csv``."""
+    import csv
+    import io
+
+    from rules.business.items import check_item_ids, check_items, resolve_items
+    from schemas.orders import ORDER_LINES
+    from schemas.reference import ITEMS, PARTNER_ITEMS, ReferenceData
+    from tests.business.tables import line
+
+    rows = [{k: (int(v) if k in ("case_pack", "min_order_qty") else v or None) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(items_csv))]
+    items = pa.Table.from_pylist([{f.name: r.get(f.name) for f in ITEMS} for r in rows], schema=ITEMS)
+    ref = ReferenceData(items=items, partner_items=PARTNER_ITEMS.empty_table(), prices=None, customers=None,
+                        ship_tos=None)
+    lines = pa.Table.from_pylist([line(line_number=1, line_id="1", upc=None, product_ids=[
+        {"qualifier": q, "id": i} for q, i in pairs])], schema=ORDER_LINES)
+    resolved = resolve_items(lines, items, ref.partner_items)
+    return [(f.code, f.message) for f in [*check_items(lines, ref), *check_item_ids(resolved, ref)]]
+
+
+def test_an_up_value_naming_two_of_our_items_so_is_refused_naming_both():
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD
+
+    [(code, message)] = _unknown(ITEMS_HEAD + EAN8_ITEM + UPCE_ITEM)
+    assert code == "ITEM_UNKNOWN"
+    assert "the EAN-8 04123460" in message and "the UPC-A 041234000060 its UPC-E 04123460 stands for" in message
+    assert "item E" in message and "item U" in message and "neither is taken" in message, message
+
+
+def test_an_up_value_both_an_ean_8_and_a_upc_e_naming_none_of_ours_names_both_readings():
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD
+
+    [(code, message)] = _unknown(ITEMS_HEAD + "X,00614141000036,614141000036,X-1,other,EA,1,1,active\n")
+    assert code == "ITEM_UNKNOWN"
+    assert "the EAN-8 04123460" in message and "the UPC-A 041234000060 its UPC-E 04123460 stands for" in message
+
+
+def test_an_up_value_one_reading_of_which_is_its_line_s_item_is_no_disagreement():
+    """Decided on U by its VP, the UP whose UPC-E reading is U's is not told as E's (its EAN-8 reading)."""
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD
+
+    assert _unknown(ITEMS_HEAD + EAN8_ITEM + UPCE_ITEM, (("UP", "04123460"), ("VP", "U-1"))) == []
+
+
+def test_the_upc_a_a_customer_quotes_finds_a_po_that_sent_an_ean_8_that_is_its_upc_e(tmp_path):
+    """`orderbridge status 041234000060` found no PO that sent UP 04123460 (a valid EAN-8, so its UPC-E reading was
+    not kept); the EAN-8 finds it as before, and so do printed forms of either."""
+    import pyarrow.parquet as pq
+
+    from connectors.item_index import ItemIndex
+    from schemas.orders import ORDER_LINES
+
+    fields = pa.schema([ORDER_LINES.field(n) for n in ("partner", "po_number", "product_ids")])
+    (tmp_path / "orders" / "mclane").mkdir(parents=True)
+    pq.write_table(pa.table({"partner": ["mclane"], "po_number": ["MCL-8"], "product_ids": [
+        [{"qualifier": "UP", "id": "04123460"}]]}, schema=fields),
+        tmp_path / "orders" / "mclane" / "MCL-8.lines.parquet")
+    index = ItemIndex(tmp_path / "orders", tmp_path / "derived")
+    for quoted in ("041234000060", "04123460", "0-41234-00006-0", "0412 3460"):
+        assert index.orders_naming(quoted) == [("mclane", "MCL-8")], quoted

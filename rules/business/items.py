@@ -14,6 +14,7 @@ ever matches a null or blank id (rules.business.common.lookup).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -279,6 +280,8 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     if len(row):
         per_qualifier = _per_qualifier(qualifier)
         gs1_keys, gs1_skus = item_gs1_keys(items)
+        two = two_item_ups(qualifier, ident, gs1_keys, gs1_skus)
+        gs1_ident = pc.if_else(pa.array(two), pa.scalar(None, pa.string()), ident) if two.any() else ident
         for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, _gs1_keys, gs1_keys, gs1_skus),
                                                    (ISBN_QUALIFIERS, _isbn_keys, gs1_keys, gs1_skus),
                                                    (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"),
@@ -286,7 +289,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
             mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(quals), pa.string())), False).to_numpy(
                 zero_copy_only=False)
             if mask.any():
-                skus = lookup(keys_of(ident), ref_keys, ref_skus)
+                skus = lookup(keys_of(gs1_ident), ref_keys, ref_skus)
                 rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
                 labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
@@ -330,7 +333,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
             skus = _spread(len(row), at, pc.if_else(pc.is_in(some, value_set=known_sku, skip_nulls=True), some,
                                                     pa.scalar(None, pa.string())))
             add(loose, np.full(len(row), _LOOSE_RANK, dtype=np.int64), skus, labels)
-        read_keys = gs1_readings(qualifier, ident, gs1_keys, gs1_skus)
+        read_keys = gs1_readings(qualifier, gs1_ident, gs1_keys, gs1_skus)
         if pc.any(pc.is_valid(read_keys)).as_py():  # a UPC-E, an 11-digit UP, an NDC: one item of ours
             add(np.ones(len(row), dtype=bool), np.full(len(row), _READING_RANK, dtype=np.int64),
                 lookup(read_keys, gs1_keys, gs1_skus), per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q),
@@ -341,7 +344,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 if "unit" in lines.column_names else pa.nulls(len(row), pa.string())
             at = pa.array(np.flatnonzero(level), pa.int64())
             add(level, np.full(len(row), _LEVEL_RANK, dtype=np.int64),
-                _spread(len(row), at, packaging_level_skus(qualifier.take(at), ident.take(at), unit.take(at),
+                _spread(len(row), at, packaging_level_skus(qualifier.take(at), gs1_ident.take(at), unit.take(at),
                                                            gs1_keys, gs1_skus)),
                 per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
         maker = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(MAKER_QUALIFIERS), pa.string())),
@@ -447,10 +450,7 @@ def gs1_readings(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_s
     out = pa.nulls(len(ident), pa.string())
     if not len(wanted):
         return out
-    ours: dict[str, str] = {}
-    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
-        if key and sku:
-            ours.setdefault(key, sku)
+    ours = _ours(gs1_keys, gs1_skus)
     at = pa.array(wanted, pa.int64())
     pairs = compound_key(qualifier.take(at), ident.take(at))
     named: dict[str, str] = {}
@@ -501,6 +501,51 @@ def item_identities(qualifier: str | None, value: str | None) -> frozenset[str]:
     if q in BUYER_ITEM_QUALIFIERS and folded.isascii() and folded.isdigit():
         folded = folded.lstrip("0") or "0"
     return frozenset({f"{'VN' if q in VENDOR_QUALIFIERS else q}\x1f{folded}"}) if folded else frozenset()
+
+
+def _ours(gs1_keys: pa.Array, gs1_skus: pa.Array) -> dict[str, str]:
+    """GTIN-14 -> sku of our items (item_gs1_keys), the first item of a GTIN kept."""
+    ours: dict[str, str] = {}
+    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
+        if key and sku:
+            ours.setdefault(key, sku)
+    return ours
+
+
+def two_item_ups(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_skus: pa.Array) -> np.ndarray:
+    """True for each UP pair whose 8 digits (as sent or printed) are a valid EAN-8 naming one item of ours and a valid
+    UPC-E whose UPC-A names another (04123460: GTIN 00000004123460, UPC-A 041234000060): the buyer meant one, and
+    which is not said, so neither is taken (resolve_items), never the EAN-8's on a guess. Either alone ours is that
+    item."""
+    out = np.zeros(len(ident), dtype=bool)
+    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(
+        printed_digits(ident))), 8)), False)
+    if not pc.any(ups).as_py():
+        return out
+    ours = _ours(gs1_keys, gs1_skus)
+    at = np.flatnonzero(ups.to_numpy(zero_copy_only=False))
+    seen: dict[str, bool] = {}
+    for k, value in zip(at.tolist(), ident.take(pa.array(at, pa.int64())).to_pylist(), strict=True):
+        if value not in seen:
+            named = {ours.get(normalise_gtin(value)), *(ours.get(g) for g, _how in upc_readings(value))}
+            seen[value] = normalise_gtin(value) in ours and len(named - {None}) > 1
+        out[k] = seen[value]
+    return out
+
+
+def upce_skus(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_skus: pa.Array) -> pa.Array:
+    """The sku of our item each 8-digit UP value names as a UPC-E (the UPC-A it stands for: upc_readings) when it is a
+    valid EAN-8 too (which _gs1_keys reads it as); null elsewhere."""
+    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(
+        printed_digits(ident))), 8)), False)
+    if not pc.any(ups).as_py():
+        return pa.nulls(len(ident), pa.string())
+    at = pa.array(np.flatnonzero(ups.to_numpy(zero_copy_only=False)), pa.int64())
+    values = ident.take(at)
+    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if normalise_gtin(u) and upc_readings(u)]
+    keys = lookup(values, pa.array(uniques, pa.string()), pa.array([upc_readings(u)[0][0] for u in uniques],
+                                                                    pa.string()))
+    return _spread(len(ident), at, lookup(keys, gs1_keys, gs1_skus))
 
 
 def printed_digits(values: pa.Array) -> pa.Array:
@@ -785,9 +830,11 @@ def _line_masks(lines: pa.Table, keys: tuple[str, ...]) -> dict:
     return registry.evaluate_arrow(frame, registry.select(registry.expectations(RuleSettings()), keys))
 
 
-def ids_tried(pairs: list[dict] | None, partner: str) -> str:
+def ids_tried(pairs: list[dict] | None, partner: str, ours: Mapping[str, str] | None = None) -> str:
     """What was looked up for a line, e.g. "UP 614141100103 (our GTINs, acme's cross-reference), VP 77
-    (acme's cross-reference)"; blank ids are named as skipped."""
+    (acme's cross-reference)"; blank ids are named as skipped. A UP value read more than one way (an 8-digit EAN-8
+    that is a UPC-E too, 11 digits: upc_readings) names each reading, and, ``ours`` given (GTIN-14 -> sku:
+    item_gs1_keys), the items of ours two readings name (neither taken: never a guess)."""
     out = []
     for p in pairs or []:
         q, value = p.get("qualifier") or "", p.get("id")
@@ -795,11 +842,17 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             out.append(f"{q or '?'} (no id)")
             continue
         where = []
-        readings = upc_readings(value) if q == "UP" and not normalise_gtin(value) else ()
+        readings = upc_readings(value) if q == "UP" else ()
         if q in GS1_QUALIFIERS:
-            where.append("our GTINs" if normalise_gtin(value) else
-                         f"no UPC-A as sent; our GTINs read as {' or as '.join(how for _g, how in readings)}"
-                         if readings else "not a valid UPC/GTIN/EAN")
+            if normalise_gtin(value) and readings:  # 8 digits: a valid EAN-8 and a valid UPC-E
+                readings = ((normalise_gtin(value), f"the EAN-8 {normalise_gtin(value)[6:]}"), *readings)
+            where.append("our GTINs" if normalise_gtin(value) and not readings else
+                         f"{'no UPC-A as sent; ' if not normalise_gtin(value) else ''}our GTINs read as "
+                         f"{' or as '.join(how for _g, how in readings)}" if readings else "not a valid UPC/GTIN/EAN")
+            named = {ours[g]: how for g, how in readings if g in ours} if ours else {}
+            if len(named) > 1:
+                where.append(f"two of our items, {' and '.join(f'item {sku} as {how}' for sku, how in named.items())}"
+                             ": neither is taken, never a guess (ask the buyer which it meant)")
         gtin = normalise_gtin(value) if q in GS1_QUALIFIERS else complete_gtin(
             value, GS1_WITHOUT_CHECK_DIGIT[q]) if q in GS1_WITHOUT_CHECK_DIGIT else None
         if gtin and gtin[0] in "12345678":
@@ -943,11 +996,14 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
                 element="PO107",
             )
         )
+    ours = None
     for row in _flagged(resolved, columns, masks["sku_resolved"]):
         element, value = _first_id(row)
+        if ours is None and items is not None:
+            ours = _ours(*item_gs1_keys(items))
         out.append(
             business_finding(
-                "ITEM_UNKNOWN", f"No item matches {unknown_ids_text(row)}.", row, seg="PO1", element=element,
+                "ITEM_UNKNOWN", f"No item matches {unknown_ids_text(row, ours)}.", row, seg="PO1", element=element,
                 value=value
             )
         )
@@ -1029,6 +1085,8 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
                                                              loose_keys, loose_skus), nothing))
     direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)  # a style: every size
     agrees = pc.or_(pc.fill_null(pc.equal(direct, line_sku), False), pc.fill_null(pc.equal(xref, line_sku), False))
+    agrees = pc.or_(agrees, pc.fill_null(pc.equal(upce_skus(qualifier, ident, gs1_keys, gs1_skus), line_sku),
+                                         False))  # an EAN-8 that is a UPC-E too, of the line's item
     unknown_gs1 = pc.and_(pc.is_valid(keys), pc.and_(pc.is_null(direct), pc.is_null(xref)))
     other = pc.is_valid(pc.coalesce(direct, xref))
     told = pc.and_(pc.and_(pc.is_valid(line_sku), pc.invert(agrees)), pc.or_(unknown_gs1, other))
@@ -1128,9 +1186,9 @@ def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict
     return _rows(table, columns, pa.array(mask)) if mask.any() else []
 
 
-def unknown_ids_text(row: dict) -> str:
-    """The ids an unresolved line carried and where each was looked up."""
+def unknown_ids_text(row: dict, ours: Mapping[str, str] | None = None) -> str:
+    """The ids an unresolved line carried and where each was looked up (ids_tried; ``ours``: our GTIN-14s' skus)."""
     pairs = row.get("product_ids")
     if pairs is None:
         pairs = [{"qualifier": q[0], "id": row.get(c)} for c, q in _ID_COLUMNS.items() if row.get(c) is not None]
-    return ids_tried(pairs, row.get("partner") or "the partner")
+    return ids_tried(pairs, row.get("partner") or "the partner", ours)
