@@ -50,7 +50,7 @@ import pyarrow as pa
 
 from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
 from rules.business.common import code_case_text
-from rules.business.items import item_identities
+from rules.business.item_readings import item_identities
 from rules.business.places import same_party
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
@@ -1668,9 +1668,9 @@ def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
 def _poc_lines(lines: list[dict], poc: Mapping) -> list[dict]:
     """The lines a POC without POC01 names by its product ids, in line order: for each of its (qualifier, id) pairs,
     the lines carrying that pair as sent, or, none carrying it, those naming its item in another form
-    (rules.business.items.item_identities: the UPC-A of the UPC-E the 850 sent, its EAN-13 or GTIN-14, the buyer's
-    number in another case or without its ERP's leading zeros), the readings an 850's lines are matched to our items
-    by. More than one line is no line (_find_poc): never a guess."""
+    (rules.business.item_readings.item_identities: the UPC-A of the UPC-E the 850 sent, its EAN-13 or GTIN-14, the
+    buyer's number in another case or without its ERP's leading zeros), the readings an 850's lines are matched to our
+    items by. More than one line is no line (_find_poc): never a guess."""
     found: dict[int, dict] = {}
     identities: dict[int, frozenset[str]] = {}
     for pair in sorted(_pairs(poc)):

@@ -246,7 +246,7 @@ def printed_gs1(code: str | None) -> str | None:
     blanks or hyphens (0-41200-00020-9, 4 006381 333931: read off a label or an item file kept for people); None for
     anything else: a number without separators (read as it is), other characters, other groups (614141-840014 is no
     printed U.P.C.). The check digit is not looked at here (normalise_gtin does)."""
-    if code is None:
+    if code is None or (" " not in code and "-" not in code):
         return None
     groups = _PRINTED_SEPARATOR.split(code.strip())
     if len(groups) < 2 or not all(g.isascii() and g.isdigit() for g in groups):
@@ -259,7 +259,9 @@ def normalise_gtin(code: str | None) -> str | None:
     when not a valid GTIN."""
     if code is None:
         return None
-    code = printed_gs1(code) or code.strip()
+    code = code.strip()
+    if not code.isdigit() and (" " in code or "-" in code):
+        code = printed_gs1(code) or code
     if len(code) == 18 or not gs1_valid(code):
         return None
     return code.zfill(14)
