@@ -24,12 +24,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.document_rows import read_arrow, write_arrow  # one Arrow file, written by a rename
-from schemas.reference import NDC_QUALIFIERS, ndc_10s, ndc_11, ndc_gtin, normalise_gtin, upc_readings
+from schemas.reference import NDC_QUALIFIERS, ndc_10s, ndc_11, ndc_gtin, upc_readings
 
 VERSION = 1
 # the keys' own version, kept in the index's metadata: an index of other keys is read again whole (its file name,
-# which console pages and docs name, stays that of the layout). 2: ids in other forms (item_keys)
-KEYS = "2"
+# which console pages and docs name, stays that of the layout). 2: ids in other forms (item_keys); 3: an 8-digit UP
+# that is a valid EAN-8 and a valid UPC-E found by the UPC-A too
+KEYS = "3"
 ITEM_IDS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string()),
                       pa.field("item", pa.string()), pa.field("file", pa.string())])
 _ID_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part")  # schemas.orders.PRODUCT_FIELDS, as read
@@ -45,14 +46,15 @@ def item_key(text: str) -> str:
 
 def item_keys(qualifier: str | None, text: str | None) -> set[str]:
     """The keys an id a PO sent under ``qualifier`` is found by: its own (item_key), and for a U.P.C. sent in another
-    form than the UPC-A (UP: a UPC-E, 11 digits) the UPC-A's it stands for, for an NDC (ND, N1..N4) its 11-digit form,
-    its 10-digit readings and their drugs' U.P.C.s (schemas.reference: upc_readings, ndc_11, ndc_10s, ndc_gtin), so
-    that the number a customer quotes finds the order whichever form its PO sent."""
+    form than the UPC-A (UP: a UPC-E, an EAN-8 that is a valid UPC-E too, 11 digits) the UPC-A's it stands for, for an
+    NDC (ND, N1..N4) its 11-digit form, its 10-digit readings and their drugs' U.P.C.s (schemas.reference:
+    upc_readings, ndc_11, ndc_10s, ndc_gtin), so that the number a customer quotes finds the order whichever form its
+    PO sent."""
     if not text or not item_key(text):
         return set()
     keys = {item_key(text)}
     q = (qualifier or "").strip().upper()
-    if q == "UP" and normalise_gtin(text) is None:
+    if q == "UP":  # (an 8-digit valid EAN-8 that is a valid UPC-E too: either; a valid UPC-A has no readings)
         keys |= {item_key(gtin) for gtin, _how in upc_readings(text)}
     if q in NDC_QUALIFIERS:
         eleven = ndc_11(text, q)

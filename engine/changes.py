@@ -50,6 +50,7 @@ import pyarrow as pa
 
 from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
 from rules.business.common import code_case_text
+from rules.business.item_readings import item_identities
 from rules.business.places import same_party
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
@@ -840,7 +841,7 @@ class _Editor:
             return self._add(poc, hit)
         if hit is None:
             why = (
-                "POC01 is empty and no one line carries its product ids"
+                self._unnamed(poc)
                 if not poc.get("line_id")
                 else f"PO {self.order['po_number']} has no line {poc.get('line_id')!r}"
             )
@@ -1504,6 +1505,17 @@ class _Editor:
     def _done(self, poc: dict, line: dict, status: str) -> LineResult:
         return LineResult(poc, status, line["line_number"], line.get("quantity"), line.get("unit"))
 
+    def _unnamed(self, poc: Mapping) -> str:
+        """Why a POC without POC01 names no line: none is named by its product ids, or several are (_poc_lines)."""
+        hits = _poc_lines(list(self.lines.values()), poc)
+        if len(hits) < 2:
+            return "POC01 is empty and no one line carries its product ids"
+        sent = ", ".join(f"{q} {i}" for q, i in sorted(_pairs(poc)))
+        named = [str(r.get("line_id") or r["line_number"]) for r in hits]
+        return (f"POC01 is empty and its product ids ({sent}) name lines {', '.join(named[:-1])} and {named[-1]} "
+                "(the item as sent or in another of its forms): the change is applied to neither, never on a guess; "
+                "the buyer sends POC01 to say which line")
+
     def _reject(
         self, poc: dict, line: dict | None, code: str, message: str, element: str, value
     ) -> LineResult:
@@ -1645,13 +1657,37 @@ def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
 
 def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
     """The line a POC names: by POC01 (_find); a POC without POC01 (a PO whose PO1s had no PO101, as
-    grocers send them) by its product ids, when exactly one line carries one of them. An add (AI) or
+    grocers send them) by its product ids, when exactly one line is named by them (_poc_lines). An add (AI) or
     replace (RZ) without POC01 names no line."""
     if poc.get("line_id") or poc.get("change_type") in ("AI", "RZ"):
         return _find(lines, poc.get("line_id"))
-    ids = _pairs(poc)
-    hits = [line for line in lines if ids & _pairs(line)] if ids else []
+    hits = _poc_lines(lines, poc)
     return hits[0] if len(hits) == 1 else None
+
+
+def _poc_lines(lines: list[dict], poc: Mapping) -> list[dict]:
+    """The lines a POC without POC01 names by its product ids, in line order: for each of its (qualifier, id) pairs,
+    the lines carrying that pair as sent, or, none carrying it, those naming its item in another form
+    (rules.business.item_readings.item_identities: the UPC-A of the UPC-E the 850 sent, its EAN-13 or GTIN-14, the
+    buyer's number in another case or without its ERP's leading zeros), the readings an 850's lines are matched to our
+    items by. More than one line is no line (_find_poc): never a guess."""
+    found: dict[int, dict] = {}
+    identities: dict[int, frozenset[str]] = {}
+    for pair in sorted(_pairs(poc)):
+        hits = [line for line in lines if pair in _pairs(line)]
+        named = item_identities(*pair) if not hits else frozenset()
+        if named:
+            for line in lines:
+                if line["line_number"] not in identities:
+                    identities[line["line_number"]] = _identities(line)
+            hits = [line for line in lines if named & identities[line["line_number"]]]
+        found.update((line["line_number"], line) for line in hits)
+    return [found[k] for k in sorted(found)]
+
+
+def _identities(row: Mapping) -> frozenset[str]:
+    """The item identities (item_identities) of a line's or POC's product pairs."""
+    return frozenset().union(*(item_identities(q, i) for q, i in _pairs(row)))
 
 
 def _pairs(row: Mapping) -> set[tuple[str, str]]:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import lookup_by
-from rules.business.items import cross_reference
+from rules.business.item_readings import cross_reference
 from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding, finding
 from schemas.fulfilment import TARE_FIRST, WHOLE_PALLETS

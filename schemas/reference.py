@@ -234,11 +234,34 @@ def gs1_valid(code: str | None) -> bool:
     return gs1_check_digit(code[:-1]) == int(code[-1])
 
 
+# the groups GS1 prints a number's digits in under its bar code (the human-readable interpretation), by the number's
+# length: a UPC-A 1-5-5-1 (0 41200 00020 9), a UPC-E 1-6-1, an EAN-8 4-4, an EAN-13 1-6-6 (4 006381 333931), a
+# GTIN-14 as an ITF-14 prints it 1-2-5-5-1
+PRINTED_GROUPS = frozenset({(1, 5, 5, 1), (1, 6, 1), (4, 4), (1, 6, 6), (1, 2, 5, 5, 1)})
+_PRINTED_SEPARATOR = re.compile(r" *- *| +")
+
+
+def printed_gs1(code: str | None) -> str | None:
+    """The digits of a GS1 number sent as it is printed under its bar code, its groups (PRINTED_GROUPS) parted by
+    blanks or hyphens (0-41200-00020-9, 4 006381 333931: read off a label or an item file kept for people); None for
+    anything else: a number without separators (read as it is), other characters, other groups (614141-840014 is no
+    printed U.P.C.). The check digit is not looked at here (normalise_gtin does)."""
+    if code is None or (" " not in code and "-" not in code):
+        return None
+    groups = _PRINTED_SEPARATOR.split(code.strip())
+    if len(groups) < 2 or not all(g.isascii() and g.isdigit() for g in groups):
+        return None
+    return "".join(groups) if tuple(map(len, groups)) in PRINTED_GROUPS else None
+
+
 def normalise_gtin(code: str | None) -> str | None:
-    """A valid UPC-A/EAN-13/GTIN-8/GTIN-14 as a 14-digit GTIN; None when not a valid GTIN."""
+    """A valid UPC-A/EAN-13/GTIN-8/GTIN-14 as a 14-digit GTIN, as sent or in its printed form (printed_gs1); None
+    when not a valid GTIN."""
     if code is None:
         return None
     code = code.strip()
+    if not code.isdigit() and (" " in code or "-" in code):
+        code = printed_gs1(code) or code
     if len(code) == 18 or not gs1_valid(code):
         return None
     return code.zfill(14)
@@ -446,10 +469,11 @@ def upc_readings(code: str | None) -> tuple[tuple[str, str], ...]:
     EAN-8 as sent stays normalise_gtin's first), of 7 the same with its number system 0 put back (a spreadsheet's
     number column drops it as it drops a UPC-A's); of 11 digits, the UPC-A with its leading zero put back (a
     spreadsheet's or an ERP's number field dropped it: zeros_dropped_gtin) when that is valid, and the UPC-A whose
-    check digit was left off (the 11 digits UI, 1-5-5, sends, sent under UP). Empty for anything else."""
+    check digit was left off (the 11 digits UI, 1-5-5, sends, sent under UP). A UPC-E in its printed form (0 410202 9:
+    printed_gs1) is read as its digits. Empty for anything else."""
     if code is None:
         return ()
-    code = code.strip()
+    code = printed_gs1(code) or code.strip()
     if not code.isascii() or not code.isdigit():
         return ()
     if len(code) in (7, 8):

@@ -3,7 +3,7 @@ identification (GS1 check digits), units and case packs, prices, money, ship-to,
 and credit. Pure functions returning findings located to the PO1 line and element; no I/O, no
 clock (``today`` is an argument), no outcome decisions (schemas.outcomes owns those).
 
-A package of small modules (items, quantities, money, places, duplicates); this module re-exports
+A package of small modules (items and item_readings, quantities, money, places, duplicates); this module re-exports
 the public functions and runs them all (run_business_rules).
 """
 

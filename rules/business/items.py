@@ -8,12 +8,14 @@ partner, qualifier, id, sku). Then, after every exact match, ids read in the for
 is a U.P.C. in another form (a UPC-E, 11 digits) and an NDC as its drug's U.P.C. (gs1_readings), a GTIN-14 of another
 packaging level of an item's own in a unit that counts it (packaging_level_skus), a partner's number in another case
 or with other blanks and hyphens (loose_cross_reference): each only where it names one item of ours alone. No lookup
-ever matches a null or blank id (rules.business.common.lookup).
+ever matches a null or blank id (rules.business.common.lookup). The readings (how each id is keyed) are
+rules.business.item_readings'; this module decides which match wins and says what did not match.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -29,11 +31,38 @@ from rules.business.common import (
     _rows,
     business_finding,
     code_case_text,
-    compound_key,
     is_blank,
     lookup,
     lookup_by,
     usable_keys,
+)
+from rules.business.item_readings import (
+    DIGITS,
+    GS1_QUALIFIERS,
+    GS1_WITHOUT_CHECK_DIGIT,
+    ISBN_QUALIFIERS,
+    MAKER_QUALIFIERS,
+    ODD_UPC_LENGTHS,
+    OWN_FORMS,
+    VENDOR_QUALIFIERS,
+    caseless_vendor_parts,
+    cross_reference,
+    folded_ids,
+    gs1_keys_of,
+    gs1_keys_without_check_digit,
+    gs1_readings,
+    isbn_keys,
+    item_gs1_keys,
+    loose_cross_reference,
+    loose_ids,
+    ndc_keys,
+    our_gtins,
+    packaging_level_skus,
+    printed_digits,
+    spread,
+    two_item_ups,
+    unpadded_cross_reference,
+    upce_skus,
 )
 from schemas.findings import Finding
 from schemas.orders import BUYER_ITEM_QUALIFIERS, PRODUCT_QUALIFIERS
@@ -46,44 +75,22 @@ from schemas.reference import (
     gs1_valid,
     isbn_gtin,
     ndc_10s,
-    ndc_11,
-    ndc_gtin,
     normalise_gtin,
+    printed_gs1,
     spreadsheet_date,
     upc_readings,
     upce_upca,
 )
 
-# Direct matches against our own item master, in order of precedence (before any cross-reference).
-# GTIN-14, UPC-A, EAN-13 and EAN-8 (code list 235 EO "EAN/UCC - 8": a JAN-8, as Japanese goods carry), matched as
-# GTIN-14
-GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2, "EO": 2}
-# GS1 numbers code list 235 defines without their check digit, by the digits they have: UI U.P.C. consumer
-# package code (1-5-5: 11), UD U.P.C./EAN consumer package code and UA U.P.C./EAN case code (2-5-5: 12), U2
-# U.P.C. shipping container code (1-2-5-5: 13, the packaging indicator first), as grocery, convenience and drug
-# wholesalers' 850s send them. Matched as the GTIN-14 they name, the check digit computed
-# (schemas.reference.complete_gtin); their rank follows EN's.
-GS1_WITHOUT_CHECK_DIGIT = {"UI": 11, "UD": 12, "UA": 12, "U2": 13}
+# The ranks of resolve_items' matches, the lowest winning: GS1_QUALIFIERS, ISBN_QUALIFIERS and VENDOR_QUALIFIERS give
+# their own (rules.business.item_readings); UI, UD, UA, U2 (GS1_WITHOUT_CHECK_DIGIT) follow EN's
 _WITHOUT_CHECK_DIGIT_RANK = 2
-# IB: an ISBN, the book trade's id (BISAC X12 guides; Ingram, Baker & Taylor, Barnes & Noble): ISBN-10 or ISBN-13,
-# both the one book whose EAN (978/979 GTIN-13) a publisher's item master keeps (schemas.reference.isbn_gtin)
-ISBN_QUALIFIERS = {"IB": 2}
-# our (the vendor's) number: VN vendor's item number, VP vendor's part number, VC vendor's catalog number
-# and VA vendor's style number (code list 235: "Vendor's (Seller's) ..." the four, the seller's own id, so an id
-# found among our items' vendor parts is ours - an off-price closeout line sent with our style and a description
-# only; one that is not still tries the partner's cross-reference)
-VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3, "VA": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 # a vendor part number matched in another case than ours (VP ATMEGA328P-AU for our ATmega328P-AU: distributors keep
 # makers' part numbers in capitals, some buyers' systems in lower case), or with other blanks and hyphens
 # (RC0603FR0710KL for RC0603FR-0710KL): after every exact match, the cross-reference included, and only an id one item
 # alone matches so (caseless_vendor_parts)
 _CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
-# MG, the manufacturer's part number (code list 235): ours when we make the part (an EMS plant or a distributor
-# ordering from the maker names it by its own approved-manufacturer number, MG, often with no VP). Matched against
-# our vendor part numbers after every exact match and the partner's cross-reference (whose MG rows still map a
-# maker's number that is not ours), before the caseless ones
-MAKER_QUALIFIERS = frozenset({"MG"})
 _MAKER_RANK = _CROSS_REFERENCE_RANK + 5_000
 # a buyer's number of digits alone sent with the leading zeros its ERP pads such a key with (SAP's material number:
 # 18 digits in ECC, 40 in S/4HANA; 000000000000123458 in the IDoc mapped to the 850 for the 123458 its screens and
@@ -93,7 +100,6 @@ _MAKER_RANK = _CROSS_REFERENCE_RANK + 5_000
 # numbers (BP, IN, PI, CB: BUYER_ITEM_QUALIFIERS), never a GS1 number nor an NDC, whose zeros say which product it
 # is; a number of other characters (0A-1234) is never matched so
 _UNPADDED_RANK = _CROSS_REFERENCE_RANK + 7_500
-_DIGITS = r"^[0-9]+$"
 # a number read to the GTIN of one item of ours, after every exact match and the partner's cross-reference (whose rows
 # still say what the partner means by it), before a maker's part: a UP value that is no UPC-A as sent (a UPC-E's 8
 # digits, 11 digits: schemas.reference.upc_readings) and an NDC (ND, N1..N4) as its drug U.P.C. (3 + the 10-digit
@@ -162,92 +168,6 @@ def has_product_id(lines: pa.Table) -> pa.Array:
 # --- resolution ---------------------------------------------------------------------------------------
 
 
-def _gs1_keys(values: pa.Array) -> pa.Array:
-    """Each value normalised to GTIN-14, null where empty or not a valid GS1 number."""
-    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
-    valid = {u: normalise_gtin(u) for u in uniques}
-    keys = [k for k in valid if valid[k] is not None]
-    return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
-
-
-def _isbn_keys(values: pa.Array) -> pa.Array:
-    """Each ISBN (10 or 13 digits) as the GTIN-14 of its ISBN-13, null where empty or not a valid ISBN."""
-    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
-    named = {u: isbn_gtin(u) for u in uniques}
-    keys = [u for u in uniques if named[u] is not None]
-    return lookup(values, pa.array(keys, pa.string()), pa.array([named[u] for u in keys], pa.string()))
-
-
-def _gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
-    """Each UI/UD/UA/U2 id as the GTIN-14 it names (complete_gtin), null for every other pair and for a value
-    that names none."""
-    out = pa.nulls(len(ident), pa.string())
-    for q, body in GS1_WITHOUT_CHECK_DIGIT.items():
-        values = pc.if_else(pc.fill_null(pc.equal(qualifier, q), False), ident, pa.scalar(None, pa.string()))
-        uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
-        named = {u: complete_gtin(u, body) for u in uniques}
-        keys = [u for u in uniques if named[u] is not None]
-        if keys:
-            out = pc.coalesce(out, lookup(values, pa.array(keys, pa.string()),
-                                          pa.array([named[u] for u in keys], pa.string())))
-    return out
-
-
-def item_gs1_keys(items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(GTIN-14 keys, skus) a UPC/GTIN/EAN on a line is matched against: every item's gtin, then its upc
-    (items.csv's UPC-A, as a GTIN-14) where that is another number. A grocery item master keeps the case's
-    GTIN-14 (indicator digit 1-8: what a case is scanned by) as the item's gtin and the consumer unit's UPC
-    beside it; retailers' 850s order such an item by either (Kroger's lines carry UK case code and UP)."""
-    sku = items.column("sku").combine_chunks()
-    gtin = items.column("gtin").combine_chunks().cast(pa.string())
-    if "upc" not in items.column_names:
-        return gtin, sku
-    upc = _gs1_keys(items.column("upc").combine_chunks().cast(pa.string()))
-    other = pc.fill_null(pc.not_equal(upc, gtin), True)
-    other = pc.and_(other, pc.is_valid(upc))
-    return pa.concat_arrays([gtin, upc.filter(other)]), pa.concat_arrays([sku, sku.filter(other)])
-
-
-def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(partner|qualifier|id keys, skus) of the cross-reference; a row without a qualifier (files from
-    before the column existed) is the buyer's own number for the item: it answers to each of
-    LEGACY_CROSS_REFERENCE_QUALIFIERS (BP, IN, PI, CB), a row qualified so to its qualifier alone."""
-    partner = partner_items.column("partner").combine_chunks()
-    ident = partner_items.column("buyer_part").combine_chunks()
-    sku = partner_items.column("sku").combine_chunks()
-    if "qualifier" in partner_items.column_names:
-        qualifier = usable_keys(partner_items.column("qualifier"))
-    else:
-        qualifier = pa.nulls(partner_items.num_rows, pa.string())
-    legacy = pc.is_null(qualifier)
-    keys, values = [compound_key(partner, *ndc_keys(qualifier, ident))], [sku]
-    if pc.any(legacy).as_py():
-        for q in LEGACY_CROSS_REFERENCE_QUALIFIERS:
-            old = partner_items.filter(legacy)
-            keys.append(compound_key(old.column("partner").combine_chunks(),
-                                     pa.array([q] * old.num_rows, pa.string()),
-                                     old.column("buyer_part").combine_chunks()))
-            values.append(old.column("sku").combine_chunks())
-    return pa.concat_arrays(keys), pa.concat_arrays(values)
-
-
-def ndc_keys(qualifier: pa.Array, ident: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(qualifier, id) as the cross-reference matches them: a National Drug Code under any of its qualifiers
-    (NDC_QUALIFIERS: ND, N4, N1..N3), hyphenated or not, as N4 and its 11 digits (schemas.reference.ndc_11),
-    so 00093-7156-01 sent under N4 finds the row kept as 00093715601, and N1 0093-7156-01 finds it too; an NDC
-    value that names no 11 digits, and every other pair, as sent."""
-    is_ndc = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(NDC_QUALIFIERS), pa.string())), False)
-    if not pc.any(is_ndc).as_py():
-        return qualifier, ident
-    quals = np.array(qualifier.to_pylist(), dtype=object)
-    ids = np.array(ident.to_pylist(), dtype=object)
-    for row in np.flatnonzero(is_ndc.to_numpy(zero_copy_only=False)):
-        named = ndc_11(ids[row], quals[row])
-        if named is not None:
-            quals[row], ids[row] = "N4", named
-    return pa.array(quals, pa.string()), pa.array(ids, pa.string())
-
-
 def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> pa.Table:
     """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
@@ -278,14 +198,16 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     if len(row):
         per_qualifier = _per_qualifier(qualifier)
         gs1_keys, gs1_skus = item_gs1_keys(items)
-        for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, _gs1_keys, gs1_keys, gs1_skus),
-                                                   (ISBN_QUALIFIERS, _isbn_keys, gs1_keys, gs1_skus),
+        two = two_item_ups(qualifier, ident, gs1_keys, gs1_skus)
+        gs1_ident = pc.if_else(pa.array(two), pa.scalar(None, pa.string()), ident) if two.any() else ident
+        for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, gs1_keys_of, gs1_keys, gs1_skus),
+                                                   (ISBN_QUALIFIERS, isbn_keys, gs1_keys, gs1_skus),
                                                    (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"),
                                                     item_sku)):
             mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(quals), pa.string())), False).to_numpy(
                 zero_copy_only=False)
             if mask.any():
-                skus = lookup(keys_of(ident), ref_keys, ref_skus)
+                skus = lookup(keys_of(gs1_ident), ref_keys, ref_skus)
                 rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
                 labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
@@ -294,7 +216,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_WITHOUT_CHECK_DIGIT), pa.string())),
                             False).to_numpy(zero_copy_only=False)
         if mask.any():  # UI/UD/UA: GS1 numbers sent without their check digit
-            skus = lookup(_gs1_keys_without_check_digit(qualifier, ident), gs1_keys, gs1_skus)
+            skus = lookup(gs1_keys_without_check_digit(qualifier, ident), gs1_keys, gs1_skus)
             add(mask, np.full(len(row), _WITHOUT_CHECK_DIGIT_RANK, dtype=np.int64), skus,
                 per_qualifier(lambda q: q or "", pa.string()))
         xref_keys, xref_skus = cross_reference(partner_items)
@@ -309,7 +231,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         matched = np.zeros(n, dtype=bool)  # lines an exact id found: their zeros are never looked at
         for hit_rows, *_rest in found:
             matched[hit_rows] = True
-        digits = ~matched[row] & pc.fill_null(pc.and_(pc.match_substring_regex(ident, _DIGITS), pc.is_in(
+        digits = ~matched[row] & pc.fill_null(pc.and_(pc.match_substring_regex(ident, DIGITS), pc.is_in(
             qualifier, value_set=pa.array(list(BUYER_ITEM_QUALIFIERS), pa.string()))), False).to_numpy(
             zero_copy_only=False)
         if digits.any():  # a buyer's number with or without the leading zeros its ERP pads it with
@@ -319,17 +241,17 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
             skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
                               pa.scalar(None, pa.string()))
             add(digits, np.full(len(row), _UNPADDED_RANK, dtype=np.int64), skus, labels)
-        own_form = pc.is_in(qualifier, value_set=pa.array(_OWN_FORMS, pa.string()))
+        own_form = pc.is_in(qualifier, value_set=pa.array(OWN_FORMS, pa.string()))
         loose = ~matched[row] & ~pc.fill_null(own_form, False).to_numpy(zero_copy_only=False)
         if loose.any():  # a partner's number in another case, with or without blanks, hyphens, an ERP's zeros
             loose_keys, loose_skus = loose_cross_reference(partner_items)
             at = pa.array(np.flatnonzero(loose), pa.int64())
             some = lookup_by([partner.take(at), qualifier.take(at), loose_ids(qualifier.take(at), ident.take(at))],
                              loose_keys, loose_skus)
-            skus = _spread(len(row), at, pc.if_else(pc.is_in(some, value_set=known_sku, skip_nulls=True), some,
-                                                    pa.scalar(None, pa.string())))
+            skus = spread(len(row), at, pc.if_else(pc.is_in(some, value_set=known_sku, skip_nulls=True), some,
+                                                   pa.scalar(None, pa.string())))
             add(loose, np.full(len(row), _LOOSE_RANK, dtype=np.int64), skus, labels)
-        read_keys = gs1_readings(qualifier, ident, gs1_keys, gs1_skus)
+        read_keys = gs1_readings(qualifier, gs1_ident, gs1_keys, gs1_skus)
         if pc.any(pc.is_valid(read_keys)).as_py():  # a UPC-E, an 11-digit UP, an NDC: one item of ours
             add(np.ones(len(row), dtype=bool), np.full(len(row), _READING_RANK, dtype=np.int64),
                 lookup(read_keys, gs1_keys, gs1_skus), per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q),
@@ -340,8 +262,8 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 if "unit" in lines.column_names else pa.nulls(len(row), pa.string())
             at = pa.array(np.flatnonzero(level), pa.int64())
             add(level, np.full(len(row), _LEVEL_RANK, dtype=np.int64),
-                _spread(len(row), at, packaging_level_skus(qualifier.take(at), ident.take(at), unit.take(at),
-                                                           gs1_keys, gs1_skus)),
+                spread(len(row), at, packaging_level_skus(qualifier.take(at), gs1_ident.take(at), unit.take(at),
+                                                          gs1_keys, gs1_skus)),
                 per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
         maker = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(MAKER_QUALIFIERS), pa.string())),
                              False).to_numpy(zero_copy_only=False)
@@ -386,158 +308,6 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         else:
             out = out.append_column(name, values)
     return out
-
-
-# the qualifiers whose ids have forms of their own, never matched loosely (GS1 numbers, ISBNs, NDCs); a tuple made an
-# array where it is used (pa.array at import loads pyarrow's pandas shim in every worker)
-_OWN_FORMS = tuple(sorted({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *ISBN_QUALIFIERS, *NDC_QUALIFIERS}))
-# the lengths of a UP value that is a U.P.C. in another form than the UPC-A's 12 digits (upc_readings)
-_ODD_UPC_LENGTHS = (7, 8, 11)
-
-
-def folded_ids(ident: pa.Array) -> pa.Array:
-    """Each id in capitals, without blanks and hyphens (each distinct id folded once); null where nothing is left."""
-    encoded = pc.dictionary_encode(ident)
-    return usable_keys(pc.replace_substring_regex(pc.utf8_upper(encoded.dictionary), r"[\s\-]+", "").take(
-        encoded.indices))
-
-
-def loose_ids(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
-    """Each id as loose_cross_reference keys it: folded_ids's (in capitals, without blanks and hyphens); a buyer's
-    number (BUYER_ITEM_QUALIFIERS) of digits alone so, without its leading zeros too. Null where nothing is left."""
-    folded = folded_ids(ident)
-    digits = pc.fill_null(pc.and_(pc.match_substring_regex(folded, _DIGITS), pc.is_in(
-        qualifier, value_set=pa.array(list(BUYER_ITEM_QUALIFIERS), pa.string()))), False)
-    return usable_keys(pc.if_else(digits, pc.utf8_ltrim(folded, characters="0"), folded))
-
-
-def loose_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(partner|qualifier|loose id keys, skus) of the cross-reference's rows (loose_ids: in capitals, without blanks
-    and hyphens, a buyer's number of digits without its leading zeros), of those one sku alone holds so for that
-    partner and qualifier (AB-1234 and AB1234 kept for two items match neither way). Rows without a qualifier are left
-    out, as unpadded_cross_reference leaves them; so are GS1 numbers, ISBNs and NDCs (their own forms)."""
-    if "qualifier" not in partner_items.column_names:
-        return pa.array([], pa.string()), pa.array([], pa.string())
-    qualifier = usable_keys(partner_items.column("qualifier"))
-    table = pa.table({"partner": partner_items.column("partner").combine_chunks(), "qualifier": qualifier,
-                      "key": loose_ids(qualifier, partner_items.column("buyer_part").combine_chunks()),
-                      "sku": partner_items.column("sku").combine_chunks()})
-    table = table.filter(pc.and_(pc.and_(pc.is_valid(table["qualifier"]), pc.is_valid(table["key"])),
-                                 pc.invert(pc.is_in(table["qualifier"], value_set=pa.array(_OWN_FORMS, pa.string())))))
-    grouped = table.group_by(["partner", "qualifier", "key"], use_threads=False).aggregate(
-        [("sku", "count_distinct"), ("sku", "min")])
-    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
-    return (compound_key(*(one[c].combine_chunks() for c in ("partner", "qualifier", "key"))),
-            one["sku_min"].combine_chunks())
-
-
-def gs1_readings(qualifier: pa.Array, ident: pa.Array, gs1_keys: pa.Array, gs1_skus: pa.Array) -> pa.Array:
-    """The GTIN-14 of our items (``gs1_keys``, item_gs1_keys) each pair names through a reading of its id, null where
-    none: a UP value that is no valid UPC-A as sent, a UPC-E's 8 digits or 11 digits (schemas.reference.upc_readings:
-    a leading zero dropped, a check digit left off), and an NDC (NDC_QUALIFIERS, any of its forms) as its drug's
-    U.P.C. (3 and its 10-digit NDC: ndc_10s, ndc_gtin), as GS1 US and the FDA make a drug's bar code, whatever
-    partner sends it. Only where the readings name one item of ours alone: a reading that names two is no match."""
-    ups = pc.fill_null(pc.and_(pc.equal(qualifier, "UP"), pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(ident)),
-                                                                    value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32()))),
-                       False)
-    ndcs = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(NDC_QUALIFIERS), pa.string())), False)
-    wanted = np.flatnonzero(pc.or_(ups, ndcs).to_numpy(zero_copy_only=False))
-    out = pa.nulls(len(ident), pa.string())
-    if not len(wanted):
-        return out
-    ours: dict[str, str] = {}
-    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
-        if key and sku:
-            ours.setdefault(key, sku)
-    at = pa.array(wanted, pa.int64())
-    pairs = compound_key(qualifier.take(at), ident.take(at))
-    named: dict[str, str] = {}
-    for pair in pc.unique(pairs).drop_null().to_pylist():
-        q, value = pair.split("\x1f", 1)
-        if q == "UP":
-            if normalise_gtin(value) in ours:
-                continue  # a valid EAN-8 of ours as sent: the GS1 match
-            gtins = [g for g, _how in upc_readings(value)]
-        else:
-            gtins = [ndc_gtin(ndc) for ndc in ndc_10s(value, q)]
-        hits = {g: ours[g] for g in gtins if g in ours}
-        if len(set(hits.values())) == 1:
-            named[pair] = next(iter(hits))
-    if not named:
-        return out
-    return _spread(len(ident), at, lookup(pairs, pa.array(list(named), pa.string()),
-                                          pa.array(list(named.values()), pa.string())))
-
-
-def _spread(n: int, at: pa.Array, values: pa.Array) -> pa.Array:
-    """``values`` (one per index of ``at``) at those positions of an array of ``n``, null elsewhere."""
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[at.to_numpy()] = np.arange(len(at))
-    return values.take(pa.array(np.where(slot >= 0, slot, 0), pa.int64(), mask=slot < 0))
-
-
-def packaging_level_skus(qualifier: pa.Array, ident: pa.Array, unit: pa.Array, gs1_keys: pa.Array,
-                         gs1_skus: pa.Array) -> pa.Array:
-    """The sku of each GS1 pair (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT) whose GTIN is another packaging level of an
-    item's own GTIN or UPC (``gs1_keys``): the same item reference (GTIN-14 digits 2-13) under another indicator digit
-    (GS1: 1-8 a grouping of the item's units, the case a distributor orders by; 0 the base unit), of one item of ours
-    alone; null elsewhere. Only where the line's unit (PO103) says the quantity: the base unit's GTIN (indicator 0)
-    in any unit, a grouping's (1-8) in a unit other than the each (CA, CS, BX ...: items.case_pack, item_units.csv),
-    never a grouping's in EA, whose eaches it does not say (the indicator digit names no count), nor 9 (a variable
-    measure)."""
-    gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT],
-                                                               pa.string())), False)
-    if not pc.any(gs1).as_py():
-        return pa.nulls(len(ident), pa.string())
-    keys = pc.coalesce(pc.if_else(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS),
-                                                                                       pa.string())), False),
-                                  _gs1_keys(ident), pa.scalar(None, pa.string())),
-                       _gs1_keys_without_check_digit(qualifier, ident))
-    ours = pa.table({"ref": pc.utf8_slice_codeunits(gs1_keys, 1, 13), "sku": gs1_skus}).filter(
-        pc.and_(pc.is_valid(gs1_keys), pc.is_valid(gs1_skus)))
-    grouped = ours.group_by("ref", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
-    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
-    keys = pc.if_else(gs1, keys, pa.scalar(None, pa.string()))
-    indicator = pc.utf8_slice_codeunits(keys, 0, 1)
-    each = pc.fill_null(pc.equal(pc.utf8_upper(unit), "EA"), True)
-    counted = pc.and_(pc.not_equal(indicator, "9"), pc.or_(pc.equal(indicator, "0"), pc.invert(each)))
-    skus = lookup(pc.utf8_slice_codeunits(keys, 1, 13), one["ref"].combine_chunks(), one["sku_min"].combine_chunks())
-    return pc.if_else(pc.fill_null(counted, False), skus, pa.scalar(None, pa.string()))
-
-
-def unpadded_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(partner|qualifier|number keys, skus) of the cross-reference's rows whose buyer number is digits alone, the
-    number without its leading zeros, of those one sku alone holds so for that partner and qualifier (123458 and
-    000000000000123458 kept for two items match neither way). Rows without a qualifier are left out."""
-    if "qualifier" not in partner_items.column_names:
-        return pa.array([], pa.string()), pa.array([], pa.string())
-    ident = partner_items.column("buyer_part").combine_chunks()
-    table = pa.table({"partner": partner_items.column("partner").combine_chunks(),
-                      "qualifier": usable_keys(partner_items.column("qualifier")),
-                      "key": usable_keys(pc.utf8_ltrim(ident, characters="0")),
-                      "sku": partner_items.column("sku").combine_chunks()})
-    table = table.filter(pc.fill_null(pc.match_substring_regex(ident, _DIGITS), False))
-    table = table.filter(pc.and_(pc.is_in(table["qualifier"], value_set=pa.array(list(BUYER_ITEM_QUALIFIERS),
-                                                                                   pa.string())),
-                                 pc.is_valid(table["key"])))
-    grouped = table.group_by(["partner", "qualifier", "key"], use_threads=False).aggregate(
-        [("sku", "count_distinct"), ("sku", "min")])
-    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
-    return (compound_key(*(one[c].combine_chunks() for c in ("partner", "qualifier", "key"))),
-            one["sku_min"].combine_chunks())
-
-
-def caseless_vendor_parts(items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """Our vendor part numbers as folded_ids keys them (in capitals, without blanks and hyphens) and their skus, of
-    those no other item's matches so (ATmega328P-AU as ATMEGA328P-AU; RC0603FR-0710KL as RC0603FR0710KL or
-    rc0603fr 0710kl; two items whose numbers differ only so match neither way)."""
-    table = pa.table({"key": folded_ids(items.column("vendor_part").combine_chunks()),
-                      "sku": items.column("sku").combine_chunks()}).filter(
-        pc.is_valid(usable_keys(items.column("vendor_part").combine_chunks())))
-    table = table.filter(pc.is_valid(table["key"]))
-    grouped = table.group_by("key", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
-    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
-    return one["key"].combine_chunks(), one["sku_min"].combine_chunks()
 
 
 def _per_qualifier(qualifier: pa.Array):
@@ -741,9 +511,11 @@ def _line_masks(lines: pa.Table, keys: tuple[str, ...]) -> dict:
     return registry.evaluate_arrow(frame, registry.select(registry.expectations(RuleSettings()), keys))
 
 
-def ids_tried(pairs: list[dict] | None, partner: str) -> str:
+def ids_tried(pairs: list[dict] | None, partner: str, ours: Mapping[str, str] | None = None) -> str:
     """What was looked up for a line, e.g. "UP 614141100103 (our GTINs, acme's cross-reference), VP 77
-    (acme's cross-reference)"; blank ids are named as skipped."""
+    (acme's cross-reference)"; blank ids are named as skipped. A UP value read more than one way (an 8-digit EAN-8
+    that is a UPC-E too, 11 digits: upc_readings) names each reading, and, ``ours`` given (GTIN-14 -> sku:
+    item_gs1_keys), the items of ours two readings name (neither taken: never a guess)."""
     out = []
     for p in pairs or []:
         q, value = p.get("qualifier") or "", p.get("id")
@@ -751,11 +523,17 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             out.append(f"{q or '?'} (no id)")
             continue
         where = []
-        readings = upc_readings(value) if q == "UP" and not normalise_gtin(value) else ()
+        readings = upc_readings(value) if q == "UP" else ()
         if q in GS1_QUALIFIERS:
-            where.append("our GTINs" if normalise_gtin(value) else
-                         f"no UPC-A as sent; our GTINs read as {' or as '.join(how for _g, how in readings)}"
-                         if readings else "not a valid UPC/GTIN/EAN")
+            if normalise_gtin(value) and readings:  # 8 digits: a valid EAN-8 and a valid UPC-E
+                readings = ((normalise_gtin(value), f"the EAN-8 {normalise_gtin(value)[6:]}"), *readings)
+            where.append("our GTINs" if normalise_gtin(value) and not readings else
+                         f"{'no UPC-A as sent; ' if not normalise_gtin(value) else ''}our GTINs read as "
+                         f"{' or as '.join(how for _g, how in readings)}" if readings else "not a valid UPC/GTIN/EAN")
+            named = {ours[g]: how for g, how in readings if g in ours} if ours else {}
+            if len(named) > 1:
+                where.append(f"two of our items, {' and '.join(f'item {sku} as {how}' for sku, how in named.items())}"
+                             ": neither is taken, never a guess (ask the buyer which it meant)")
         gtin = normalise_gtin(value) if q in GS1_QUALIFIERS else complete_gtin(
             value, GS1_WITHOUT_CHECK_DIGIT[q]) if q in GS1_WITHOUT_CHECK_DIGIT else None
         if gtin and gtin[0] in "12345678":
@@ -802,12 +580,16 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
     read = _readable_upc(lines, items)
     for column, qualifiers in _GS1_COLUMNS.items():
         values = lines.column(column)
-        wrong_digit = [u for u in pc.unique(values).drop_null().to_pylist()
-                       if shape.search(u) and not gs1_valid(u.strip())]
+        uniques = pc.unique(values).drop_null().to_pylist()
+        wrong_digit = [u for u in uniques if shape.search(u) and not gs1_valid(u.strip())]
         bad = masks[f"{column}_shape"].copy()
         if wrong_digit:
             bad |= np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(wrong_digit, pa.string())), False)
                               .to_numpy(zero_copy_only=False), dtype=bool)
+        printed = [u for u in uniques if gs1_valid(printed_gs1(u))]  # 0-41200-00020-9: the number as printed
+        if printed and bad.any():
+            bad &= ~np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(printed, pa.string())), False)
+                               .to_numpy(zero_copy_only=False), dtype=bool)
         if not bad.any():
             continue
         if column == "upc" and read is not None:
@@ -840,9 +622,9 @@ def _readable_upc(lines: pa.Table, items: pa.Table | None) -> np.ndarray | None:
     when no line has such a value (or no ``items``)."""
     if items is None or "upc" not in lines.column_names:
         return None
-    upc = lines.column("upc").combine_chunks()
+    upc = printed_digits(lines.column("upc").combine_chunks())
     odd = pc.fill_null(pc.is_in(pc.utf8_length(pc.utf8_trim_whitespace(upc)),
-                                value_set=pa.array(_ODD_UPC_LENGTHS, pa.int32())), False)
+                                value_set=pa.array(ODD_UPC_LENGTHS, pa.int32())), False)
     if not pc.any(odd).as_py():
         return None
     ours = set(item_gs1_keys(items)[0].to_pylist())
@@ -895,11 +677,14 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
                 element="PO107",
             )
         )
+    ours = None
     for row in _flagged(resolved, columns, masks["sku_resolved"]):
         element, value = _first_id(row)
+        if ours is None and items is not None:
+            ours = our_gtins(*item_gs1_keys(items))
         out.append(
             business_finding(
-                "ITEM_UNKNOWN", f"No item matches {unknown_ids_text(row)}.", row, seg="PO1", element=element,
+                "ITEM_UNKNOWN", f"No item matches {unknown_ids_text(row, ours)}.", row, seg="PO1", element=element,
                 value=value
             )
         )
@@ -958,8 +743,8 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     line_sku = named.take(pa.array(row, pa.int64()))
     gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS), pa.string())), False)
     gs1_keys, gs1_skus = item_gs1_keys(ref.items)
-    keys = pc.coalesce(pc.if_else(gs1, _gs1_keys(ident), pa.scalar(None, pa.string())),
-                       _gs1_keys_without_check_digit(qualifier, ident),
+    keys = pc.coalesce(pc.if_else(gs1, gs1_keys_of(ident), pa.scalar(None, pa.string())),
+                       gs1_keys_without_check_digit(qualifier, ident),
                        gs1_readings(qualifier, ident, gs1_keys, gs1_skus))  # a UPC-E, an NDC ... of ours
     vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*VENDOR_QUALIFIERS, *MAKER_QUALIFIERS],
                                                                   pa.string())), False)
@@ -974,13 +759,15 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus), pc.if_else(vendor, ours, nothing))
     xref = lookup_by([partner, *ndc_keys(qualifier, ident)], xref_keys, xref_skus)
     loose = pc.and_(pc.is_null(xref), pc.invert(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(
-        _OWN_FORMS, pa.string())), False)))
+        OWN_FORMS, pa.string())), False)))
     if pc.any(loose).as_py():  # a partner's number in another case or form (loose_cross_reference)
         loose_keys, loose_skus = loose_cross_reference(ref.partner_items)
         xref = pc.coalesce(xref, pc.if_else(loose, lookup_by([partner, qualifier, loose_ids(qualifier, ident)],
                                                              loose_keys, loose_skus), nothing))
     direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)  # a style: every size
     agrees = pc.or_(pc.fill_null(pc.equal(direct, line_sku), False), pc.fill_null(pc.equal(xref, line_sku), False))
+    agrees = pc.or_(agrees, pc.fill_null(pc.equal(upce_skus(qualifier, ident, gs1_keys, gs1_skus), line_sku),
+                                         False))  # an EAN-8 that is a UPC-E too, of the line's item
     unknown_gs1 = pc.and_(pc.is_valid(keys), pc.and_(pc.is_null(direct), pc.is_null(xref)))
     other = pc.is_valid(pc.coalesce(direct, xref))
     told = pc.and_(pc.and_(pc.is_valid(line_sku), pc.invert(agrees)), pc.or_(unknown_gs1, other))
@@ -1080,9 +867,9 @@ def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict
     return _rows(table, columns, pa.array(mask)) if mask.any() else []
 
 
-def unknown_ids_text(row: dict) -> str:
-    """The ids an unresolved line carried and where each was looked up."""
+def unknown_ids_text(row: dict, ours: Mapping[str, str] | None = None) -> str:
+    """The ids an unresolved line carried and where each was looked up (ids_tried; ``ours``: our GTIN-14s' skus)."""
     pairs = row.get("product_ids")
     if pairs is None:
         pairs = [{"qualifier": q[0], "id": row.get(c)} for c, q in _ID_COLUMNS.items() if row.get(c) is not None]
-    return ids_tried(pairs, row.get("partner") or "the partner")
+    return ids_tried(pairs, row.get("partner") or "the partner", ours)

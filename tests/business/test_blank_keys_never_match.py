@@ -135,7 +135,7 @@ def _matches(pair: dict, sku: str, item: dict, xref_rows: list[dict], skus: list
 
 def _unpadded(q: str | None, value: str, row: dict) -> bool:
     """A buyer's number of digits alone naming a cross-reference row of its qualifier with or without leading
-    zeros (rules.business.items.unpadded_cross_reference: 614141100101 for 00614141100101, under BP ...)."""
+    zeros (rules.business.item_readings.unpadded_cross_reference: 614141100101 for 00614141100101, under BP ...)."""
     kept = row["buyer_part"] or ""
     return (q in ("BP", "IN", "PI", "CB") and row["qualifier"] == q and value.isdigit() and kept.isdigit()
             and value.lstrip("0") != "" and value.lstrip("0") == kept.lstrip("0"))
