@@ -236,7 +236,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2,
     name2_kept), N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850
-    reads them; the first CUR's currency (CUR02); the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
+    reads them; the first CUR's currency (CUR02); the first CSH01 sent (the order's new sales requirement); the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
     fob_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent; their REF03s: ref_descriptions).
@@ -264,7 +264,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
                 break
             if sid in whole_rows and whole_rows[sid][-1] < 0:
                 whole_rows[sid][-1] = row
-            if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF"):
+            if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF", "CSH"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if row in n101:  # (its N101 as the 850 reads it: in capitals when sent in small letters)
@@ -276,6 +276,9 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
                     _described(got.setdefault("described", {}), el[1], bool(el[2]), el[3])
             elif sid == "CUR":
                 got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
+            elif sid == "CSH" and (el[1] or "").strip() and not got.get("n1_seen"):  # the order's new CSH01 (the
+                # first CSH that sends one, as the 850's heading is read; in capitals: code list 563 has no others)
+                got.setdefault("sales_requirement", el[1].strip().upper())
             elif sid == "DTM":
                 dtms.append(el)
             elif sid == "N1":
@@ -328,6 +331,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
     for name in SHIP_TO_SENT:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
     out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
+    out["sales_requirement"] = pa.array([g.get("sales_requirement") for g in found], pa.string())
     for sid, name in _WHOLE.items():
         rows = np.array([r for r in whole_rows[sid] if r >= 0], np.int64)
         sent = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES.get(sid)).to_pylist())

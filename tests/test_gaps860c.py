@@ -1,0 +1,155 @@
+"""Gaps the gaps860b round (860 changes) and the transport round (how our files travel) left alone: an 860 that
+changes only the sales requirement (CSH) decides the order again; a per-hundred price in another unit in an 860's
+changed line; `orderbridge partner check` shows where and how each document travels; a warehouse profile's
+[delivery]; the two-day wait of an 860 for its 850 as ops see it. Built on rg38's Princess Auto (tests/fixtures/rg38)
+and this file's own inputs (tests/fixtures/gaps860c/)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+
+import pyarrow as pa
+import pytest
+
+from tests.retailer_support import findings_and_states, of_its_own, po_segments, segments
+from tests.support import REPO, run_stages
+
+FIXTURES = REPO / "tests" / "fixtures" / "gaps860c"
+RG38 = REPO / "tests" / "fixtures" / "rg38"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT, CHANGE_NIGHT = datetime(2026, 11, 25, 2), datetime(2026, 11, 26, 2)
+PA_PO = "pa-850-PA0099412.x12"
+
+
+# 1. an 860 that changes only the sales requirement ------------------------------------------------------------------
+
+
+def _pa_860(body: list[str]) -> str:
+    """Princess Auto's 860 (005010, BCH01 04) changing PA0099412: ``body``, its segments between BCH and CTT."""
+    segs = ["ST*860*0001", "BCH*04*NE*PA0099412***20261124****20261125", *body,
+            f"CTT*{sum(1 for s in body if s.startswith('POC*'))}"]
+    segs.append(f"SE*{len(segs) + 1}*0001")
+    return "~\n".join(["ISA*00*          *00*          *ZZ*PRINCESSAUTO   *ZZ*ORDERBRIDGE    *261125*1015*^*00501*"
+                       "000099413*0*P*>", "GS*PC*PRINCESSAUTO*ORDERBRIDGE*20261125*1015*99413*X*005010", *segs,
+                       "GE*1*99413", "IEA*1*000099413"]) + "~\n"
+
+
+def _pa_changed(tmp_path, body: list[str], *, heading: str = ""):
+    """PA0099412 (line 1: 60 straps in stock; line 2: 36 hitch pin sets, 20 in stock, 100 due 12-03), its 850 with
+    ``heading`` (a CSH) after FOB, decided on 11-25; its 860 with ``body`` on 11-26: (the 11-25 answer's and the
+    11-26 answer's ACK segments per PO1, the stored findings' codes and messages, the order's lines)."""
+    from connectors.snapshots import write_receipts
+    from connectors.state import StateStore
+    from schemas.inventory import EXPECTED_RECEIPTS
+
+    fixtures = tmp_path / "rg38"
+    shutil.copytree(RG38, fixtures)
+    po = fixtures / "drops" / "princessauto" / PA_PO
+    if heading:
+        sent = po.read_text(encoding="utf-8")
+        assert sent.count("FOB*PP~") == 1 and "SE*18*0001" in sent
+        po.write_text(sent.replace("FOB*PP~", f"FOB*PP~\n{heading}~").replace("SE*18*0001", "SE*19*0001"),
+                      encoding="utf-8")
+    stock = fixtures / "stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("EAST,ODR-3812,6000,", "EAST,ODR-3812,20,"),
+                     encoding="utf-8")
+    ws = of_its_own(fixtures, tmp_path / "ws", {"princessauto": [po.name]}, warehouses=WAREHOUSES)
+    write_receipts(ws.inventory_dir / "receipts.parquet", pa.table(
+        {"warehouse": ["EAST"], "sku": ["ODR-3812"], "quantity": [100], "eta": [date(2026, 12, 3)]},
+        schema=EXPECTED_RECEIPTS))
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "princessauto" / "inbox" / "pa-860-PA0099412.x12").write_text(_pa_860(body), encoding="utf-8")
+    run_stages(ws, CHANGE_NIGHT)
+    sent = segments(ws, "princessauto", "855")
+    starts = [k for k, s in enumerate(sent) if s[0] == "ST"]
+    answers = []
+    for k in starts:
+        doc = po_segments(sent[k:], "PA0099412", "BAK")
+        acks: dict[str, list[list[str]]] = {}
+        line = None
+        for s in doc:
+            if s[0] == "PO1":
+                line = s[1]
+            elif s[0] == "ACK" and line:
+                acks.setdefault(line, []).append(s[1:6])
+        answers.append((doc[0][1], acks))
+    found, _states = findings_and_states(ws)
+    state = StateStore(ws.state_path)
+    try:
+        lines = {ln.line_number: ln for ln in state.order_lines("princessauto", "PA0099412")}
+    finally:
+        state.close()
+    return answers, found, lines
+
+
+def test_an_860_heading_csh_n_alone_cuts_the_back_order_of_an_order_not_shipped(tmp_path):
+    """The 850 takes back orders (no CSH): line 2's 16 short are back ordered (IB, due 12-03). The 860's heading
+    says CSH*N and nothing else: the order is decided again as a CSH*N PO, its revised 855 (BAK01 05) answers line 2
+    IQ 20 + IR 16, the back order gone. The heading CSH used to be named CHANGE_HEADER_NOT_APPLIED ("check by
+    hand") and the 16 stayed back ordered."""
+    answers, found, lines = _pa_changed(tmp_path, ["CSH*N"])
+    (_first, before), (purpose, after) = answers
+    assert before["2"] == [["BP", "20", "EA", "068", "20261125"], ["IB", "16", "EA", "068", "20261203"]]
+    assert purpose == "05" and after["2"] == [["IQ", "20", "EA", "068", "20261126"], ["IR", "16", "EA"]]
+    assert after["1"] == [["IA", "60", "EA", "068", "20261126"]]
+    codes = [c for c, _m in found]
+    assert "CHANGE_HEADER_NOT_APPLIED" not in codes
+    assert ("CHANGE_HEADER_APPLIED", "The 860's heading changed PO PA0099412: CSH01 (none) -> N. The order was "
+            "decided again with them.") in found
+    assert (lines[2].allocated, lines[2].backordered, lines[2].rejected) == (20, 0, 16)
+
+
+def test_an_860_poc_csh_n_alone_cuts_that_line_s_back_order(tmp_path):
+    """The 860 restates line 2 unchanged (POC02 NC) with CSH*N in its loop: the line's own rule now takes no back
+    order, so it is decided again (IQ 20 + IR 16), the finding naming the line's own rule. The line was left as it
+    was ("changed no line; nothing to answer"): its CSH stored nowhere, its 16 back ordered."""
+    answers, found, lines = _pa_changed(tmp_path, ["POC*2*NC*36**EA*3.9**VP*ODR-3812*BP*8374438", "CSH*N"])
+    (_first, before), (purpose, after) = answers
+    assert before["2"][1][0] == "IB"
+    assert purpose == "05" and after["2"] == [["IQ", "20", "EA", "068", "20261126"], ["IR", "16", "EA"]]
+    [short] = [m for c, m in found if c == "STOCK_SHORT_REJECTED"]
+    assert "the line takes no backorder (its own sales requirement N" in short
+    assert (lines[2].backordered, lines[2].rejected) == (0, 16)
+
+
+def test_an_860_heading_csh_sc_holds_the_whole_order_to_ship_complete(tmp_path):
+    """The 860's heading says CSH*SC (ship complete): line 1, in stock, no longer ships on its own on 11-26; every
+    line is promised for 12-03, when line 2's receipt completes the order, exactly as an 850 saying CSH*SC is
+    answered (the same PO sent so, below)."""
+    answers, _found, lines = _pa_changed(tmp_path / "changed", ["CSH*SC"])
+    (_first, before), (_purpose, after) = answers
+    assert before["1"] == [["IA", "60", "EA", "068", "20261125"]]
+    assert after["1"] == [["IA", "60", "EA", "068", "20261203"]]
+    assert after["2"] == [["IB", "36", "EA", "068", "20261203"]]
+    assert lines[1].promised_date == date(2026, 12, 3)
+    [(_p, as_850)] = _pa_changed(tmp_path / "sent", [], heading="CSH*SC")[0][:1]
+    assert as_850 == after
+
+
+def test_an_860_heading_csh_y_takes_back_orders_the_po_refused(tmp_path):
+    """The 850 says CSH*N: line 2's 16 short are refused (IR). The 860's heading says CSH*Y (back order if out of
+    stock): decided again, the 16 are back ordered for 12-03 (BP 20 + IB 16)."""
+    answers, found, lines = _pa_changed(tmp_path, ["CSH*Y"], heading="CSH*N")
+    (_first, before), (_purpose, after) = answers
+    assert before["2"] == [["IQ", "20", "EA", "068", "20261125"], ["IR", "16", "EA"]]
+    assert after["2"] == [["BP", "20", "EA", "068", "20261126"], ["IB", "16", "EA", "068", "20261203"]]
+    assert any(c == "CHANGE_HEADER_APPLIED" and "CSH01 N -> Y" in m for c, m in found)
+    assert (lines[2].backordered, lines[2].rejected) == (16, 0)
+
+
+@pytest.mark.parametrize("csh, named", [("CSH*N", False), ("CSH*N**50000", True), ("CSH**Y", True)],
+                         ids=["csh01-alone", "with-a-limit", "no-csh01"])
+def test_a_heading_csh_is_named_not_applied_only_for_what_is_not_applied(csh, named):
+    """rules.set_checks: the first heading CSH sending CSH01 alone is applied (not CHANGE_HEADER_NOT_APPLIED); one
+    with a limit (CSH03) or without CSH01 is still named for a person. The parser reads CSH01 into CHANGE_HEADERS
+    sales_requirement."""
+    from parsers.orders_860 import read_changes
+    from rules.structure import check_structure
+    from tests.changes.builders import parse_860, sets_860, x12_860
+
+    result = parse_860(x12_860(["BCH*04*SA*PO-1**20261126", csh, "POC*1*NC*12*0*EA*19.70**VN*VP-1001", "CTT*1"]))
+    headers, _ = read_changes(result, sets_860(result), partner="acme")
+    found = [f.code for f in check_structure(result, sets_860(result))]
+    assert ("CHANGE_HEADER_NOT_APPLIED" in found) is named
+    assert headers["sales_requirement"].to_pylist() == ["N" if csh.startswith("CSH*N") else None]
