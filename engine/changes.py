@@ -950,7 +950,11 @@ class _Editor:
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
-            hit["price_basis"] = weighed_basis or poc.get("price_basis") or hit.get("price_basis")
+            # a POC that moves the line to another unit (RZ in cases of a line in eaches) and sends no basis prices
+            # it per that unit: the line's old basis (PE, per each) is no basis of the new unit's price (36 per CA
+            # kept PE read as 36 per each, twelve times the case's price)
+            moved = hit.get("unit") != before.get("unit")
+            hit["price_basis"] = weighed_basis or poc.get("price_basis") or (None if moved else hit.get("price_basis"))
         if ct == "RZ" or ct in REPLACEMENT_TYPES:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion

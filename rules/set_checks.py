@@ -1850,7 +1850,8 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
     002/010/037/038/001/063/064, the N1 ST loop (N1, N2, N3, N4) and the first CSH with CSH01 alone (the order's sales
-    requirement), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS, sales_requirement), and the first CUR and the N1 BT / BY / Z7 loops
+    requirement), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS, sales_requirement), and the first
+    CUR and the N1 BT / BY / Z7 loops
     (schemas.changes.KEPT_PARTIES), which it names only when they are not the order's own (a CUR or a buyer
     restating it changes nothing: Home Depot's CUR*BY*USD, Hudson's Bay's N1*BY on every 860); likewise
     the first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms), TD5 and FOB

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, datetime
+from decimal import Decimal
 
 import pyarrow as pa
 import pytest
@@ -153,3 +154,61 @@ def test_a_heading_csh_is_named_not_applied_only_for_what_is_not_applied(csh, na
     found = [f.code for f in check_structure(result, sets_860(result))]
     assert ("CHANGE_HEADER_NOT_APPLIED" in found) is named
     assert headers["sales_requirement"].to_pylist() == ["N" if csh.startswith("CSH*N") else None]
+
+
+# 2. a price per hundred, thousand or dozen of another unit than the line's ------------------------------------------
+
+EACHES = {"EA": 1, "CA": 12, "DZ": 12}  # ACME's PO-1 line 1 (tests/changes/builders): 12 EA at 2.50; a case holds 12
+
+
+def _changed(*pocs: str):
+    """(the 865's POC and ACK segments, line 1 as stored after: quantity, unit, price, basis) for ACME's 860 of PO-1
+    with ``pocs`` (tests/changes/builders)."""
+    from engine.changes import apply_changes
+    from engine.po_change_ack import build_865
+    from tests.changes.builders import live_order, read_change
+
+    order, lines = live_order()
+    header, changes = read_change(list(pocs))
+    result = apply_changes(order, lines, header, changes, shipped=False,
+                           unit_eaches=lambda _n, unit, _row: EACHES.get(unit))
+    body = build_865(header, result, today=CHANGE_NIGHT.date())
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    return ([s for s in body if s[0] in ("POC", "ACK")],
+            (line["quantity"], line["unit"], line["unit_price"], line["price_basis"]))
+
+
+@pytest.mark.parametrize("pocs", [("POC*1*PC***CA*3600*HP",), ("POC*1*PC***CA*36000*TP",),
+                                  ("POC*1*PC***CA", "CTP**UCP*3600******HP")], ids=["poc07-hp", "poc07-tp", "ctp09-hp"])
+def test_a_price_per_hundred_cases_on_a_line_in_eaches_is_the_case_price_restated_per_each(pocs):
+    """3600 per hundred cases (POC07 HP, or 36000 per thousand, TP; or a CTP09 HP) on a line of 12 EA, a case
+    holding 12: 36 per case, 3.00 per each stored, the 865 echoing 36 per CA (no basis: per POC05's unit) and
+    answering 1 CA, as a price sent per case without a basis is (tests/test_gaps860b.py). It used to be restated
+    "36 PE" and stored at 36.00 per each: twelve times the price, per each of the case."""
+    segs, stored = _changed(*pocs)
+    assert segs[0][5:8] == ["CA", "36", ""] and segs[1] == ["ACK", "IP", "1", "CA"]
+    assert stored == (Decimal(12), "EA", Decimal(3), "PE")
+
+
+def test_a_price_per_dozen_dozens_is_the_dozen_s_price_restated_per_each():
+    """36 per dozen (PD) of POC05 DZ: 3.00 per DZ, 0.25 per EA of the line (a dozen of 12). It used to be stored at
+    3.00 per EA."""
+    segs, stored = _changed("POC*1*PC***DZ*36*PD")
+    assert segs[0][5:8] == ["DZ", "3", ""] and segs[1] == ["ACK", "IP", "1", "DZ"]
+    assert stored[2:] == (Decimal("0.25"), "PE")
+
+
+def test_a_price_per_hundred_eaches_is_still_per_each():
+    """POC05 EA (the line's unit, an each): 300 per hundred is 3.00 PE, echoed so, as before."""
+    segs, stored = _changed("POC*1*PC***EA*300*HP")
+    assert segs == [["POC", "1", "PC", "", "", "EA", "3", "PE"], ["ACK", "IP", "12", "EA"]]
+    assert stored == (Decimal(12), "EA", Decimal(3), "PE")
+
+
+def test_a_line_restated_in_cases_at_a_price_per_hundred_cases_is_priced_per_case():
+    """RZ moves line 1 (12 EA at 2.50 PE) to 2 CA at 3600 per hundred cases: 36 per CA, with no basis (per the
+    line's unit, CA). The line's old PE was kept: 36 "per each" of a case of 12, 432 a case."""
+    segs, stored = _changed("POC*1*RZ*2**CA*3600*HP*UP*073000040482*VN*SKU-1")
+    assert segs[0][3:8] == ["2", "", "CA", "36", ""] and segs[1] == ["ACK", "IC", "2", "CA"]
+    assert stored == (Decimal(2), "CA", Decimal(36), None)
+
