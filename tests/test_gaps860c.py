@@ -212,3 +212,77 @@ def test_a_line_restated_in_cases_at_a_price_per_hundred_cases_is_priced_per_cas
     assert segs[0][3:8] == ["2", "", "CA", "36", ""] and segs[1] == ["ACK", "IC", "2", "CA"]
     assert stored == (Decimal(2), "CA", Decimal(36), None)
 
+
+# 3. `orderbridge partner check` says where and how each document travels ------------------------------------------
+
+from tests.test_partner_check import ready  # noqa: E402,F401  (the onboarding guide's workspace, ready to run)
+
+DELIVERY = ('batch = "document"\n'
+            'file_name = "{type}_{partner}_{date}{time}_{isa13:09d}.edi"\n'
+            'file_names = { "855" = "POACK_{po}_{isa13:09d}.txt" }\n'
+            'folders = { "855" = "acks", "997" = "fa/in" }\n'
+            'upload = "staging"\n'
+            'staging_folder = "work"\n')
+
+
+def _delivery(ws) -> tuple[int, list[str]]:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["partner", "check", "northwind", "-w", str(ws)])
+    return res.exit_code, [line for line in res.stdout.splitlines() if line.startswith("delivery: ")]
+
+
+def test_partner_check_names_each_document_s_file_and_folder_and_the_upload(ready):  # noqa: F811
+    """The guide's Northwind (receives 997, TA1, 855) with a [delivery] naming every X12 file by one pattern, its
+    855s by their own, 855s and 997s in folders of their own, staged uploads: `partner check` prints one example name
+    per document type in its folder, the upload mode and what the examples were made of, the same on every run.
+    It printed nothing of them: a wrong folder or pattern was found when the partner's poller missed the files."""
+    profile = ready / "partners" / "northwind.toml"
+    text = profile.read_text(encoding="utf-8")
+    start = text.index("[delivery]\n") + len("[delivery]\n")
+    end = text.index("\n[", start) + 1
+    profile.write_text(text[:start] + DELIVERY + text[end:], encoding="utf-8")
+    code, lines = _delivery(ready)
+    assert code == 0
+    assert lines == [
+        "delivery: 997: outbox/fa/in/997_northwind_20260102030405_000000001.edi",
+        "delivery: TA1: outbox/TA1_northwind_20260102030405_000000001.edi",
+        "delivery: 855: outbox/acks/POACK_PO12345_000000001.txt",
+        "delivery: upload staging: each file is written in the staging folder work, then moved into its folder",
+        "delivery: (example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
+    ]
+    assert _delivery(ready) == (code, lines)
+
+
+def test_partner_check_names_the_default_files_of_a_profile_without_delivery_settings(ready):  # noqa: F811
+    """Without file names, folders or upload set: the default names in the outbox, temporary-name uploads."""
+    code, lines = _delivery(ready)
+    assert code == 0 and lines == [
+        "delivery: 997: outbox/northwind-997-000000001.x12",
+        "delivery: TA1: outbox/northwind-TA1-000000001.x12",
+        "delivery: 855: outbox/northwind-855-000000001.x12",
+        "delivery: upload temp_name: each file is written under a hidden temporary name in its own folder, then "
+        "renamed into place",
+        "delivery: (example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
+    ]
+
+
+def test_delivery_lines_over_sftp_name_the_remote_folders_and_the_csv_acknowledgment():
+    """rules.partner_check.delivery_lines: over SFTP the remote outbox, an absolute folder as given; a CSV
+    acknowledgment by its own pattern (or default) with {type} CSV and no GS06."""
+    from rules.partner_check import delivery_lines
+    from schemas.profile import DeliverySettings
+
+    d = DeliverySettings(file_names={"csv_ack": "ACK_{type}_{gs06}_{seq:06d}.csv"}, folders={"810": "/in/810"},
+                         upload="direct")
+    assert delivery_lines("wayfair", ["810", "csv_ack", "856"], d, outbox="sftp:outbox/wayfair", remote=True) == [
+        "856: sftp:outbox/wayfair/wayfair-856-000000001.x12",
+        "810: sftp:/in/810/wayfair-810-000000001.x12",
+        "csv_ack: sftp:outbox/wayfair/ACK_CSV_0_000001.csv",
+        "upload direct: each file is written under its final name and its size checked (a crash can leave part of "
+        "a file there until the next run writes it again whole)",
+        "(example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
+    ]
+
