@@ -64,10 +64,11 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
 from schemas.outcomes import outcome_for
-from schemas.profile import PartnerProfile
+from schemas.profile import DeliverySettings, PartnerProfile
 from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
 from schemas.shipment_records import ShipmentRecord
+from schemas.transport import NamePattern
 from schemas.warehouses import WarehouseProfile
 
 
@@ -341,7 +342,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.warnings += fr.finding.severity == "warning"
     # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
     try:
-        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id)
+        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id, delivery=warehouse.delivery)
     except OrderBridgeError as exc:  # its shipments are recorded: the 997s stay pending, sent by a later run
         why = f"997 delivery: {type(exc).__name__}: {exc}"
         res.failure = f"{res.failure}; {why}" if res.failure else why
@@ -483,8 +484,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 if answered.documents or answered.findings:
                     # (the outbound check every partner-bound document gets: one holding a control character is
                     # held, not numbered: `orderbridge release-held --warehouse W`)
-                    done = state.apply(answered, render=warehouse_renderer(answers, now), hold=warehouse_holder(
-                        answers, warehouse, read.file), at=at, run_id=run_id)
+                    done = state.apply(answered, render=warehouse_renderer(answers, now, warehouse.delivery),
+                                       hold=warehouse_holder(answers, warehouse, read.file), at=at, run_id=run_id)
                     plan = plan + Plan(findings=answered.findings + tuple(done.held))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 for sender, isa13 in seen:
@@ -509,14 +510,19 @@ def _answer_plan(answers: Sequence[WarehouseAnswer], unwritten: Sequence[Finding
         FindingRecord(f, party, "", "997 not sent", "shipments") for f in unwritten))
 
 
-def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
+def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime, delivery: DeliverySettings | None = None):
     """render(document, isa13, gs06, st02s) for StateStore.apply of a warehouse's 997s/TA1s: each in the envelope
-    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are."""
+    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are: by the
+    warehouse's [delivery] pattern for its type (``delivery``: its profile's; {partner} its id, {po} NONE), else
+    {id}-{type}-{isa13:09d}.x12."""
     envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         env = envelopes[doc.sets[0].doc_key]
-        name = f"{doc.partner.split(':', 1)[-1]}-{doc.doc_type}-{isa13:09d}.x12"
+        wid = doc.partner.split(":", 1)[-1]
+        pattern = delivery.pattern(doc.doc_type) if delivery is not None else None
+        name = NamePattern.of(pattern).name(partner=wid, doc_type=doc.doc_type, number=isa13, gs06=gs06 or 0, po="",
+                                            now=now) if pattern else f"{wid}-{doc.doc_type}-{isa13:09d}.x12"
         if doc.doc_type == "TA1":
             return name, wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now)
         return name, wrap(env, doc.functional_id, "997", [(s.text, s.segments) for s in doc.sets], isa13=isa13,
@@ -579,7 +585,7 @@ def release_warehouse_held(ws: Workspace, warehouse: WarehouseProfile, state: St
             continue
         doc, env = blanked(doc), blanked_envelope(env)
         if controls(doc) or not state.release_document(replace(h, document=doc), warehouse_renderer(
-                [WarehouseAnswer(doc, env)], now)):
+                [WarehouseAnswer(doc, env)], now, warehouse.delivery)):
             continue
         out.append((h.document, said))
         records.append(FindingRecord(finding(

@@ -6,6 +6,7 @@ and this file's own inputs (tests/fixtures/gaps860c/)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, datetime
 from decimal import Decimal
@@ -285,4 +286,103 @@ def test_delivery_lines_over_sftp_name_the_remote_folders_and_the_csv_acknowledg
         "a file there until the next run writes it again whole)",
         "(example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
     ]
+
+
+# 4. a warehouse's [delivery]: the 997s answering its 945s named and placed as the 3PL asks ---------------------------
+
+from tests.test_945_acks import (  # noqa: E402,F401  (the rg69 3PLs' workspace, taken at the 850 night: fixtures)
+    DAY1,
+    DAY2,
+    one_group,
+    template,
+)
+from tests.test_945_acks import drop as drop_945  # noqa: E402
+from tests.test_945_acks import ship as ship_945  # noqa: E402
+from tests.test_945_acks import ws as ws_945  # noqa: E402,F401
+
+RYDER_DELIVERY = ('\n[delivery]\nfile_names = { "997" = "FA_{partner}_{date}_{isa13:09d}.edi" }\n'
+                  'folders = { "997" = "fa" }\nupload = "staging"\nstaging_folder = "work"\n')
+
+
+def _ryder_with(ws, delivery: str) -> None:
+    path = ws.warehouses_dir / "ryder.toml"
+    path.write_text(path.read_text(encoding="utf-8") + delivery, encoding="utf-8")
+
+
+def _files(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def test_a_warehouse_s_997s_are_named_and_placed_by_its_delivery_settings(ws_945):  # noqa: F811
+    """Ryder's profile asks its 997s to be FA_ryder_<date>_<ISA13>.edi in outbox/fa/, staged through outbox/work/:
+    each group of its 945 is answered there, nothing left in the staging folder or the outbox itself. A warehouse
+    profile refused [delivery] (extra keys are not allowed): its 997s could only be {id}-997-<ISA13>.x12 in the
+    outbox."""
+    ws = ws_945
+    _ryder_with(ws, RYDER_DELIVERY)
+    drop_945(ws, "ryder", "day1.x12", one_group(0, "000003101"))
+    res = ship_945(ws, "ryder", DAY1, "day1")
+    assert (res.processed, res.acknowledgments) == (1, 1)
+    outbox = ws.warehouse_drop_root / "ryder" / "outbox"
+    assert _files(outbox) == ["fa/FA_ryder_20261201_000000001.edi"]
+    text = (outbox / "fa" / "FA_ryder_20261201_000000001.edi").read_text(encoding="utf-8")
+    assert "AK1*SW*31011~" in text.replace("\n", "")
+
+
+def test_a_rebuilt_store_reads_a_warehouse_s_997s_in_its_delivery_folder(ws_945):  # noqa: F811
+    """`orderbridge state rebuild` reads the warehouse's [delivery] folders as a partner's: the 997 in outbox/fa/ is
+    recorded and Ryder's numbers raised past it, so the next 997 is ISA13 2 (it read the outbox alone: ISA13 1
+    again, its file name taken)."""
+    from flows.rebuild import rebuild
+
+    ws = ws_945
+    _ryder_with(ws, RYDER_DELIVERY)
+    drop_945(ws, "ryder", "day1.x12", one_group(0, "000003101"))
+    ship_945(ws, "ryder", DAY1, "day1")
+    ws.state_path.unlink()
+    done = rebuild(ws, at=DAY1.replace(hour=20))
+    assert done.numbers["warehouse:ryder ISA"] == 1
+    drop_945(ws, "ryder", "day2.x12", one_group(1, "000003102"))
+    ship_945(ws, "ryder", DAY2, "day2")
+    assert _files(ws.warehouse_drop_root / "ryder" / "outbox") == [
+        "fa/FA_ryder_20261201_000000001.edi", "fa/FA_ryder_20261202_000000002.edi"]
+
+
+@pytest.mark.parametrize("delivery, said", [
+    ('file_names = { "856" = "ASN_{isa13:09d}.txt" }', "a warehouse is sent only 997 and TA1"),
+    ('batch = "run"', "delivery.batch"),
+    ('file_names = { "997" = "FA.edi" }', "has no {isa13}"),
+    ('file_names = { "997" = "FA_{isa13:09d}.edi", "TA1" = "FA_{isa13:09d}.edi" }', None),
+    ('file_names = { "997" = "X_{isa13}.edi", "TA1" = "X_{isa13}.edi" }', None),
+    ('folders = { "997" = "/in/997" }', "a local drop's folders are subfolders"),
+    ('upload = "staging"\nstaging_folder = "fa"\nfolders = { "997" = "fa" }', "is a folder the documents are"),
+], ids=["not-sent", "batch", "no-number", "one-pattern-one-counter", "same-pattern", "absolute-local", "staging"])
+def test_a_warehouse_s_delivery_settings_are_checked_as_a_partner_s(delivery, said):
+    """The same checks as a partner's [delivery] (schemas.profile.check_delivery), over the two documents a
+    warehouse is sent (997, TA1: one ISA13 counter, so one pattern for both is safe); a type it is never sent, and
+    batch, are refused by name."""
+    import tomllib
+
+    from schemas.warehouses import WarehouseProfile
+
+    path = REPO / "tests" / "fixtures" / "rg69" / "warehouses" / "ryder.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8") + "\n[delivery]\n" + delivery + "\n")
+    if said is None:
+        assert WarehouseProfile.model_validate(data).delivery.file_names
+        return
+    with pytest.raises(ValueError, match=re.escape(said)):
+        WarehouseProfile.model_validate(data)
+
+
+def test_a_csv_warehouse_takes_no_delivery_settings():
+    """A warehouse sending CSV confirmations is sent nothing back: a [delivery] in its profile is refused, not left
+    unused in silence."""
+    import tomllib
+
+    from schemas.warehouses import WarehouseProfile
+
+    data = tomllib.loads((REPO / "warehouses" / "east.toml").read_text(encoding="utf-8"))
+    assert WarehouseProfile.model_validate(data).delivery.upload == "temp_name"
+    with pytest.raises(ValueError, match="sent nothing back"):
+        WarehouseProfile.model_validate({**data, "delivery": {"upload": "direct"}})
 
