@@ -386,3 +386,80 @@ def test_a_csv_warehouse_takes_no_delivery_settings():
     with pytest.raises(ValueError, match="sent nothing back"):
         WarehouseProfile.model_validate({**data, "delivery": {"upload": "direct"}})
 
+
+# 5. the demo's workspace, a third and fourth night: an 860 waiting for its 850, as ops see it ---------------------
+
+ACME_860 = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *"
+            "261128*0200*U*00401*000001201*0*P*>~\n"
+            "GS*PC*ACMERETAIL*ORDERBRIDGE*20261128*0200*1201*X*004010~\nST*860*0001~\n"
+            "BCH*04*SA*ACME-1300***20261128~\nPOC*1*QI*20*20*EA*19.70*PE*UP*614141100101~\nCTT*1~\nSE*5*0001~\n"
+            "GE*1*1201~\nIEA*1*000001201~\n")
+ACME_850 = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *"
+            "261129*0200*U*00401*000001202*0*P*>~\n"
+            "GS*PO*ACMERETAIL*ORDERBRIDGE*20261129*0200*1202*X*004010~\nST*850*0001~\n"
+            "BEG*00*SA*ACME-1300**20261127~\nCUR*BY*USD~\nITD*08*3*2**10**30~\nDTM*010*20261210~\n"
+            "N1*ST*Acme Distribution Center*92*DC01~\nPO1*1*10*EA*19.70*PE*UP*614141100101~\nPID*F****Copy paper A4~\n"
+            "CTT*1*10~\nSE*10*0001~\nGE*1*1202~\nIEA*1*000001202~\n")
+
+
+@pytest.fixture(scope="module")
+def demo_done(tmp_path_factory):
+    """`orderbridge demo` as it is (its two nights, its documents untouched), for the nights after it."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    work = tmp_path_factory.mktemp("demo860c") / "ws"
+    res = CliRunner().invoke(app, ["demo", "--workspace", str(work), "--fresh", "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == 0, res.output
+    return work
+
+
+def test_after_the_demo_an_860_before_its_850_waits_and_ops_see_why(demo_done, tmp_path):
+    """The demo shows Globex's refusal of an 860 for a PO it never sent (its profile keeps none: early_change_days
+    = 0); ACME's profile keeps the default, two days. On the demo's workspace, a third night brings ACME's 860 for
+    ACME-1300, whose 850 has not come: the run's failures report names CHANGE_AWAITING_ORDER with what was done
+    ("860 kept pending for its 850; nothing sent yet"), the 860 gets its 997 and nothing else. The fourth night
+    its 850 comes: the order is applied the change and acknowledged for 20, not 10 (ACME answers changes with a
+    revised 855), `orderbridge status` telling the whole story: the wait's warning and the change applied."""
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = tmp_path / "ws"
+    shutil.copytree(demo_done, ws)
+    outbox = ws / "drop" / "acme" / "outbox"
+    before = {p.name for p in outbox.iterdir()}
+    (ws / "drop" / "acme" / "inbox" / "acme-change-1300.x12").write_text(ACME_860, encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", "2026-11-29T02:00:00"])
+    assert res.exit_code in (0, 1), res.output
+    with (ws / "reports" / "20261129T020000" / "failures.csv").open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["po_number"] == "ACME-1300"]
+    assert [(r["code"], r["severity"], r["consequence"]) for r in rows] == [
+        ("CHANGE_AWAITING_ORDER", "warning", "860 kept pending for its 850; nothing sent yet")]
+    assert "after 2 day(s) without it, it is refused (CHANGE_ORDER_UNKNOWN)" in rows[0]["message"]
+    sent = sorted(p.name for p in outbox.iterdir() if p.name not in before)
+    assert [n.split("-")[1] for n in sent] == ["997"]
+    waiting = CliRunner().invoke(app, ["status", "ACME-1300", "--partner", "acme", "-w", str(ws)])
+    assert " ".join(waiting.output.split()).startswith(
+        "no order ACME-1300 for partner acme; its 860 waits for its 850 (acme's 860 in acme-change-1300.x12, "
+        "received 2026-11-29): applied the night the 850 comes, refused (865, CHANGE_ORDER_UNKNOWN) once the "
+        "partner's early_change_days have passed without it"), waiting.output
+    (ws / "drop" / "acme" / "inbox" / "acme-po-1300.x12").write_text(ACME_850, encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", "2026-11-30T02:00:00"])
+    assert res.exit_code in (0, 1), res.output
+    sent = sorted((p.name for p in outbox.iterdir() if p.name not in before), key=lambda n: n.rsplit("-", 1)[1])
+    assert [n.split("-")[1] for n in sent] == ["997", "997", "855"]  # (ACME answers its changes with an 855)
+    answer = (outbox / sent[-1]).read_text(encoding="utf-8").replace("\n", "")
+    assert "BAK*00*AD*ACME-1300*" in answer and "PO1*1*20*EA*" in answer and "ACK*IA*20*EA" in answer, answer
+    status = CliRunner().invoke(app, ["status", "ACME-1300", "--partner", "acme", "--json", "-w", str(ws)])
+    assert status.exit_code == 0, status.output
+    told = json.loads(status.output)
+    assert [(f["code"], f["consequence"]) for f in told["findings"]] == [
+        ("CHANGE_AWAITING_ORDER", "860 kept pending for its 850; nothing sent yet")]
+    assert [(h["event"], h["note"]) for h in told["history"]][:2] == [
+        ("po_received", "received in acme-po-1300.x12"),
+        ("change_applied", "changed by 860 in acme-change-1300.x12: lines [1]")]
