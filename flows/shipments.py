@@ -484,8 +484,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 if answered.documents or answered.findings:
                     # (the outbound check every partner-bound document gets: one holding a control character is
                     # held, not numbered: `orderbridge release-held --warehouse W`)
-                    done = state.apply(answered, render=warehouse_renderer(answers, now, warehouse.delivery),
-                                       hold=warehouse_holder(answers, warehouse, read.file), at=at, run_id=run_id)
+                    named = named_by(warehouse_renderer(answers, now), warehouse.delivery, now)
+                    done = state.apply(answered, render=named, hold=warehouse_holder(answers, warehouse, read.file),
+                                       at=at, run_id=run_id)
                     plan = plan + Plan(findings=answered.findings + tuple(done.held))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 for sender, isa13 in seen:
@@ -510,25 +511,39 @@ def _answer_plan(answers: Sequence[WarehouseAnswer], unwritten: Sequence[Finding
         FindingRecord(f, party, "", "997 not sent", "shipments") for f in unwritten))
 
 
-def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime, delivery: DeliverySettings | None = None):
+def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
     """render(document, isa13, gs06, st02s) for StateStore.apply of a warehouse's 997s/TA1s: each in the envelope
-    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are: by the
-    warehouse's [delivery] pattern for its type (``delivery``: its profile's; {partner} its id, {po} NONE), else
-    {id}-{type}-{isa13:09d}.x12."""
+    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are
+    (named_by: the warehouse's [delivery] patterns)."""
     envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         env = envelopes[doc.sets[0].doc_key]
-        wid = doc.partner.split(":", 1)[-1]
-        pattern = delivery.pattern(doc.doc_type) if delivery is not None else None
-        name = NamePattern.of(pattern).name(partner=wid, doc_type=doc.doc_type, number=isa13, gs06=gs06 or 0, po="",
-                                            now=now) if pattern else f"{wid}-{doc.doc_type}-{isa13:09d}.x12"
+        name = f"{doc.partner.split(':', 1)[-1]}-{doc.doc_type}-{isa13:09d}.x12"
         if doc.doc_type == "TA1":
             return name, wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now)
         return name, wrap(env, doc.functional_id, "997", [(s.text, s.segments) for s in doc.sets], isa13=isa13,
                           gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
 
     return render
+
+
+def named_by(render, delivery: DeliverySettings, now: datetime):
+    """``render`` (warehouse_renderer's) with each 997/TA1 named by the warehouse's [delivery] pattern for its type
+    ({partner} the warehouse's id, {po} NONE: schemas.transport, checked when the profile loaded); as it is when the
+    profile sets none (the default name)."""
+    if delivery.file_name is None and not delivery.file_names:
+        return render
+
+    def named(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        name, content = render(doc, isa13, gs06, st02s)
+        pattern = delivery.pattern(doc.doc_type)
+        if pattern:
+            name = NamePattern.of(pattern).name(partner=doc.partner.split(":", 1)[-1], doc_type=doc.doc_type,
+                                                number=isa13, gs06=gs06 or 0, po="", now=now)
+        return name, content
+
+    return named
 
 
 def warehouse_holder(answers: Sequence[WarehouseAnswer], warehouse: WarehouseProfile, file: str):
@@ -584,8 +599,8 @@ def release_warehouse_held(ws: Workspace, warehouse: WarehouseProfile, state: St
         if env is None or not said:
             continue
         doc, env = blanked(doc), blanked_envelope(env)
-        if controls(doc) or not state.release_document(replace(h, document=doc), warehouse_renderer(
-                [WarehouseAnswer(doc, env)], now, warehouse.delivery)):
+        if controls(doc) or not state.release_document(replace(h, document=doc), named_by(warehouse_renderer(
+                [WarehouseAnswer(doc, env)], now), warehouse.delivery, now)):
             continue
         out.append((h.document, said))
         records.append(FindingRecord(finding(
