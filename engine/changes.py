@@ -122,8 +122,10 @@ LINE_LAST_DATES = (*LINE_DEADLINES, LINE_WINDOW_ENDS)
 # POC loop, too: the line is decided again with it, as the order is with a heading's)
 # (and the weight a line taken in by weight was ordered in: 470 LB of a 480 LB line is still 10 cases, answered again)
 # (and its PO4 pack: a POC loop's PO4 taken before any of the line shipped, _Editor._take_pack)
+# (and its own sales requirement, its POC loop's CSH01 / IT801: the line takes back orders or not, decided again with
+# it; a CSH alone under POC*n*NC used to be dropped, the line's back order kept: "changed no line")
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, *LINE_DECIDING_DATES,
-             "weight_ordered", *PO4_COLUMNS)
+             "weight_ordered", *PO4_COLUMNS, "sales_requirement")
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -709,9 +711,15 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     """The ORDERS columns the 860's heading changes: each DTM date it sends that differs from the order's,
     and the whole ship-to party (every N1 ST column, as sent, with its N2s and PER: SHIP_TO_SENT) when it names
     another party: another N104 (or N103), or, sent without an id, another name or address. The same id restated
-    changes nothing."""
+    changes nothing. Its heading CSH01 (CHANGE_HEADERS sales_requirement) other than the order's is the order's new
+    sales requirement."""
     out: dict[str, object] = {n: header[n] for n in HEADER_DATES.values()
                               if header.get(n) is not None and header[n] != order.get(n)}
+    # its heading CSH01: the order's sales requirement (ORDERS sales_requirement), as an 850's heading CSH01 sets it.
+    # It used to be named CHANGE_HEADER_NOT_APPLIED only: a PO changed to CSH*N kept its back orders, one changed to
+    # CSH*SC was not held to ship complete
+    if (csh := header.get("sales_requirement")) is not None and csh != (order.get("sales_requirement") or None):
+        out["sales_requirement"] = csh
     sent = {n: header.get(n) for n in SHIP_TO_FIELDS}
     if sent["ship_to_id"]:  # a party named by its id: another id (or id qualifier) is another party
         moved = (sent["ship_to_id_qualifier"], sent["ship_to_id"]) != (order.get("ship_to_id_qualifier"),
@@ -737,6 +745,8 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
         # used to read "JANE DOE AUSTIN -> JANE DOE AUSTIN")
         street = party(order) == party(changed)
         said.append(f"ship-to {party(order, street)} -> {party(changed, street)}")
+    if "sales_requirement" in changed:
+        said.append(f"CSH01 {order.get('sales_requirement') or '(none)'} -> {changed['sales_requirement']}")
     said += refs_said(order, changed)
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
     # (an answered order whose last dates or references alone changed is not decided again: engine.lifecycle.changes)
@@ -941,7 +951,11 @@ class _Editor:
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
-            hit["price_basis"] = weighed_basis or poc.get("price_basis") or hit.get("price_basis")
+            # a POC that moves the line to another unit (RZ in cases of a line in eaches) and sends no basis prices
+            # it per that unit: the line's old basis (PE, per each) is no basis of the new unit's price (36 per CA
+            # kept PE read as 36 per each, twelve times the case's price)
+            moved = hit.get("unit") != before.get("unit")
+            hit["price_basis"] = weighed_basis or poc.get("price_basis") or (None if moved else hit.get("price_basis"))
         if ct == "RZ" or ct in REPLACEMENT_TYPES:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion

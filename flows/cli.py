@@ -1162,10 +1162,12 @@ app.add_typer(partner_app, name="partner")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
                   workspace: Path = WORKSPACE) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
-    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md)."""
+    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
+    where each document it receives goes and under what name (an example, the same every time), and how it is
+    uploaded ([delivery])."""
     from connectors.reference import load_reference
     from flows.workspace import REFERENCE_FILES, Workspace
-    from rules.partner_check import check_profile, check_reference, profile_warnings
+    from rules.partner_check import check_profile, check_reference, profile_delivery, profile_warnings
     from rules.reference_rows import case_items_said
     from schemas.errors import ConfigError
     from schemas.profile import load_profile, profile_problem
@@ -1191,6 +1193,9 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         warnings = profile_warnings(profile)
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
+    if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how
+        for line in profile_delivery(profile):
+            console.print(f"delivery: {shown(line)}", soft_wrap=True)
     missing = [m for m in ws.missing() if not m.startswith(str(ws.partners_dir))]
     problems += missing
     if profile is not None and not any(str(ws.reference_dir / f) in " ".join(missing) for f in REFERENCE_FILES):

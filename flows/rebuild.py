@@ -104,8 +104,8 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
     """The 997s/TA1s we answered the warehouses' 945s with (flows.shipments), in their local drops' outboxes:
     recorded as delivered, each warehouse's ISA13/GS06/ST02 raised past theirs (never used again), and each tied to
     the archived 945 file it answers (_archived_945s, as a partner's to its replayed file: StateStore.answers_to_file
-    finds it, and status under a shipment of that file where the store holds one); an SFTP drop's outbox is not read
-    here (noted)."""
+    finds it, and status under a shipment of that file where the store holds one); its [delivery] folders too (each
+    file is read whatever its name); an SFTP drop's outbox is not read here (noted)."""
     acks: list[tuple[str, str, str, str, str]] = []
     taken: dict[str, list[Taken]] = {}
     for wid, w in sorted(ws.warehouses().items()):
@@ -116,10 +116,13 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
                                  "ISA13/GS06/ST02 of our 997s it received and raise the numbers (docs/state-store.md, "
                                  "Recovery)")
             continue
-        folder = ws.warehouse_drop_root / wid / "outbox"
+        outbox = ws.warehouse_drop_root / wid / "outbox"
         known = {d.file_name for d in state.documents(party)}
         top: dict[str, int] = {}
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        # the outbox and its [delivery] folders (a 3PL's 997s in outbox/fa/ ...), each file by name
+        sent = sorted((p for sub in w.delivery.sent_folders() if (outbox / sub).is_dir()
+                       for p in (outbox / sub).iterdir()), key=lambda p: p.name)
+        for path in sent:
             if path.name.startswith(".") or not path.is_file():
                 continue
             data = path.read_bytes()

@@ -64,10 +64,11 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
 from schemas.outcomes import outcome_for
-from schemas.profile import PartnerProfile
+from schemas.profile import DeliverySettings, PartnerProfile
 from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
 from schemas.shipment_records import ShipmentRecord
+from schemas.transport import NamePattern
 from schemas.warehouses import WarehouseProfile
 
 
@@ -341,7 +342,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.warnings += fr.finding.severity == "warning"
     # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
     try:
-        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id)
+        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id, delivery=warehouse.delivery)
     except OrderBridgeError as exc:  # its shipments are recorded: the 997s stay pending, sent by a later run
         why = f"997 delivery: {type(exc).__name__}: {exc}"
         res.failure = f"{res.failure}; {why}" if res.failure else why
@@ -483,8 +484,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 if answered.documents or answered.findings:
                     # (the outbound check every partner-bound document gets: one holding a control character is
                     # held, not numbered: `orderbridge release-held --warehouse W`)
-                    done = state.apply(answered, render=warehouse_renderer(answers, now), hold=warehouse_holder(
-                        answers, warehouse, read.file), at=at, run_id=run_id)
+                    named = named_by(warehouse_renderer(answers, now), warehouse.delivery, now)
+                    done = state.apply(answered, render=named, hold=warehouse_holder(answers, warehouse, read.file),
+                                       at=at, run_id=run_id)
                     plan = plan + Plan(findings=answered.findings + tuple(done.held))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 for sender, isa13 in seen:
@@ -511,7 +513,8 @@ def _answer_plan(answers: Sequence[WarehouseAnswer], unwritten: Sequence[Finding
 
 def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
     """render(document, isa13, gs06, st02s) for StateStore.apply of a warehouse's 997s/TA1s: each in the envelope
-    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are."""
+    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are
+    (named_by: the warehouse's [delivery] patterns)."""
     envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
@@ -523,6 +526,24 @@ def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
                           gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
 
     return render
+
+
+def named_by(render, delivery: DeliverySettings, now: datetime):
+    """``render`` (warehouse_renderer's) with each 997/TA1 named by the warehouse's [delivery] pattern for its type
+    ({partner} the warehouse's id, {po} NONE: schemas.transport, checked when the profile loaded); as it is when the
+    profile sets none (the default name)."""
+    if delivery.file_name is None and not delivery.file_names:
+        return render
+
+    def named(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        name, content = render(doc, isa13, gs06, st02s)
+        pattern = delivery.pattern(doc.doc_type)
+        if pattern:
+            name = NamePattern.of(pattern).name(partner=doc.partner.split(":", 1)[-1], doc_type=doc.doc_type,
+                                                number=isa13, gs06=gs06 or 0, po="", now=now)
+        return name, content
+
+    return named
 
 
 def warehouse_holder(answers: Sequence[WarehouseAnswer], warehouse: WarehouseProfile, file: str):
@@ -578,8 +599,8 @@ def release_warehouse_held(ws: Workspace, warehouse: WarehouseProfile, state: St
         if env is None or not said:
             continue
         doc, env = blanked(doc), blanked_envelope(env)
-        if controls(doc) or not state.release_document(replace(h, document=doc), warehouse_renderer(
-                [WarehouseAnswer(doc, env)], now)):
+        if controls(doc) or not state.release_document(replace(h, document=doc), named_by(warehouse_renderer(
+                [WarehouseAnswer(doc, env)], now), warehouse.delivery, now)):
             continue
         out.append((h.document, said))
         records.append(FindingRecord(finding(

@@ -119,7 +119,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
                             f"sent it: {listed}{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches:
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
-            _like(store, po, partner)
+            _awaiting(store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         whose = ", ".join(dict.fromkeys(o.partner for o in matches))
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
@@ -151,6 +151,22 @@ def orders_naming(ws, store, item: str, partner: str = "") -> list:
     found |= {o.key: o for o in store.release_orders(partner or None) if (o.partner, x12_po(o.po_number)) in wanted}
     current = [o for o in found.values() if not o.lines_key or (o.partner, x12_po(o.po_number), o.lines_key) in tables]
     return sorted(current, key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
+
+
+def _awaiting(store, po: str, partner: str | None) -> str:
+    """'; its 860 (file, received ...) waits for its 850 ...' for the changes of PO ``po`` kept pending while we hold
+    no order of it (a partner's early_change_days: engine.lifecycle.changes, CHANGE_AWAITING_ORDER), so ops asked
+    about such a PO see the change is kept, not lost; '' when none waits."""
+    from schemas.order_keys import x12_po
+
+    waiting = [c for c in store.pending_changes() if x12_po(c.po_number) == po and (partner is None or
+                                                                                    c.partner == partner)]
+    if not waiting:
+        return ""
+    said = "; ".join(f"{shown(c.partner)}'s 860 in {shown(c.source_file)}, received {shown(c.received_at[:10])}"
+                     for c in waiting)
+    return (f"; its 860 waits for its 850 ({said}): applied the night the 850 comes, refused (865, "
+            "CHANGE_ORDER_UNKNOWN) once the partner's early_change_days have passed without it")
 
 
 def _like(store, po: str, partner: str | None) -> str:

@@ -69,7 +69,7 @@ from schemas.orders import (
     REF_DESCRIPTION,
     name2_kept,
 )
-from schemas.units import capital_units
+from schemas.units import PRICE_PER_EACH, PRICE_PER_MANY, capital_units, pack_unit
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -236,7 +236,8 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2,
     name2_kept), N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850
-    reads them; the first CUR's currency (CUR02); the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
+    reads them; the first CUR's currency (CUR02); the first CSH01 sent (the order's new sales requirement);
+    the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
     fob_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent; their REF03s: ref_descriptions).
@@ -264,7 +265,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
                 break
             if sid in whole_rows and whole_rows[sid][-1] < 0:
                 whole_rows[sid][-1] = row
-            if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF"):
+            if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF", "CSH"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if row in n101:  # (its N101 as the 850 reads it: in capitals when sent in small letters)
@@ -276,6 +277,9 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
                     _described(got.setdefault("described", {}), el[1], bool(el[2]), el[3])
             elif sid == "CUR":
                 got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
+            elif sid == "CSH" and (el[1] or "").strip() and not got.get("n1_seen"):  # the order's new CSH01 (the
+                # first CSH that sends one, as the 850's heading is read; in capitals: code list 563 has no others)
+                got.setdefault("sales_requirement", el[1].strip().upper())
             elif sid == "DTM":
                 dtms.append(el)
             elif sid == "N1":
@@ -328,6 +332,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
     for name in SHIP_TO_SENT:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
     out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
+    out["sales_requirement"] = pa.array([g.get("sales_requirement") for g in found], pa.string())
     for sid, name in _WHOLE.items():
         rows = np.array([r for r in whole_rows[sid] if r >= 0], np.int64)
         sent = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES.get(sid)).to_pylist())
@@ -413,8 +418,9 @@ def _changes(
     quantity, left = _decimal(quantity_text), _decimal(left_text)
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
-    unit_price, basis, _ = per_unit_prices(unit_price, bases, pc.is_null(price_sent),
-                                           _first_component(el[5], components))
+    units_sent = _first_component(el[5], components)
+    unit_price, basis, per_many = per_unit_prices(unit_price, bases, pc.is_null(price_sent), units_sent)
+    basis = _per_pack(basis, per_many, units_sent)
     po4 = _po4_packs(set_of_row, poc_rows, codes, vocab, cells)  # the POC loop's PO4, read as the 850's PO1 loop's
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
@@ -465,6 +471,21 @@ def _changes(
         "file_segment": pa.array(poc_rows + 1, pa.int32()),
     }
     return pa.table(data, schema=ORDER_CHANGES)
+
+
+def _per_pack(basis: pa.Array, per_many: pa.Array, units: pa.Array) -> pa.Array:
+    """POC07 as read (``basis``) with no basis where a price per hundred, thousand or dozen ... (``per_many``: the
+    basis as sent where per_unit_prices restated it; PRICE_PER_MANY) of a POC05 that is a pack of eaches (CA, BX, DZ:
+    schemas.units.pack_unit) was restated per one of it: that price is per POC05 unit (36 per CA for 3600 HP), which
+    engine.changes restates per the line's unit as a price sent per another unit; labelled PE it read as 36 per each
+    (POC*1*PC***CA*3600*HP on a line in eaches stored at 36 per each, twelve times the price per case)."""
+    if per_many.null_count == len(per_many):
+        return basis
+    out = basis.to_pylist()
+    for i, (sent, unit) in enumerate(zip(per_many.to_pylist(), units.to_pylist(), strict=True)):
+        if sent in PRICE_PER_MANY and out[i] in PRICE_PER_EACH and pack_unit((unit or "").strip().upper()):
+            out[i] = None
+    return pa.array(out, pa.string())
 
 
 def _first_component(values: pa.Array, components: list[str]) -> pa.Array:

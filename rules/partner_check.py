@@ -6,12 +6,16 @@ reference tables in, one line per missing or wrong piece out (empty = ready). Th
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Iterable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.interchange_codes import isa_codes
-from schemas.profile import PartnerProfile
+from schemas.profile import DeliverySettings, PartnerProfile
 from schemas.reference import ReferenceData
+from schemas.transport import DOC_KEYS, EXAMPLE_GS06, EXAMPLE_NUMBER, EXAMPLE_PO, EXAMPLE_RUN, example_name, upload_said
 
 CONTROL_VERSION = {"004010": "00401", "005010": "00501"}  # GS08 version -> ISA12 control version
 
@@ -145,3 +149,30 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
                        f"requires on every IT1 ([fulfilment.invoice] item_ids {', '.join(wanted)}): "
                        f"{', '.join(unnamed[:10])}; their 810s would be held INVOICE_NOT_BUILT")
     return out
+
+
+def delivery_lines(party: str, kinds: Iterable[str], delivery: DeliverySettings, *, outbox: str = "outbox",
+                   remote: bool = False) -> list[str]:
+    """Where and how ``party``'s documents of ``kinds`` (what it receives, DOC_KEYS order) travel by its [delivery]
+    settings: one line per kind with an example file name (schemas.transport.example_name: the same every time) in
+    its folder (``outbox``: the drop's outbox, a local drop's outbox/ or the SFTP remote_outbox; ``remote``: over
+    SFTP, where a folder may be absolute), then the upload mode, and what the example names were made of. The
+    patterns and folders were checked when the profile loaded: this says what they give."""
+    out = []
+    wanted = set(kinds)
+    for kind in (k for k in DOC_KEYS if k in wanted):
+        folder = delivery.folder(kind)
+        place = f"sftp:{folder}" if remote and folder.startswith("/") else \
+            posixpath.join(outbox, folder) if folder else outbox
+        out.append(f"{kind}: {posixpath.join(place, example_name(delivery.pattern(kind), partner=party, kind=kind))}")
+    out.append(f"upload {delivery.upload}: {upload_said(delivery.upload, delivery.staging_folder)}")
+    out.append(f"(example names: number {EXAMPLE_NUMBER}, GS06 {EXAMPLE_GS06}, PO {EXAMPLE_PO}, run "
+               f"{EXAMPLE_RUN:%Y-%m-%d %H:%M:%S})")
+    return out
+
+
+def profile_delivery(profile: PartnerProfile) -> list[str]:
+    """delivery_lines of a partner's profile: the documents it receives, in its drop's outbox (local or SFTP)."""
+    sftp = profile.drop.sftp if profile.drop.kind == "sftp" else None
+    return delivery_lines(profile.id, profile.receives, profile.delivery,
+                          outbox=f"sftp:{sftp.remote_outbox}" if sftp else "outbox", remote=sftp is not None)

@@ -1849,8 +1849,9 @@ _HEADER_CHANGES = frozenset({"CUR", "TAX", "FOB", "CTP", "CSH", "SAC", "ITD", "D
 def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
-    002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
-    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR and the N1 BT / BY / Z7 loops
+    002/010/037/038/001/063/064, the N1 ST loop (N1, N2, N3, N4) and the first CSH with CSH01 alone (the order's sales
+    requirement), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS, sales_requirement), and the first
+    CUR and the N1 BT / BY / Z7 loops
     (schemas.changes.KEPT_PARTIES), which it names only when they are not the order's own (a CUR or a buyer
     restating it changes nothing: Home Depot's CUR*BY*USD, Hudson's Bay's N1*BY on every 860); likewise
     the first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms), TD5 and FOB
@@ -1863,9 +1864,16 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
     twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
     compared = {head.index(sid) for sid in ("CUR", "ITD", "TD5", "FOB") if sid in head}  # engine.changes' to name
+    csh_taken = False  # the first CSH sending CSH01: the order's new sales requirement, applied (engine.changes)
     for k, sid in enumerate(head):
         if sid not in _HEADER_CHANGES or k in compared:
             continue
+        if sid == "CSH" and not csh_taken and not in_party:
+            el = [(v or "").strip() for v in elements[start + k].as_py()[1:]]
+            if el and el[0]:
+                csh_taken = True
+                if not any(el[1:]):  # CSH01 alone: applied; a limit or an action code with it is still named
+                    continue
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()
             qualifier = (el[1] if len(el) > 1 else None) or ""
@@ -1898,7 +1906,8 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
             continue
         row = ts.start + unapplied[0]
         out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
-                           "apply its POC lines, DTM 002/010/037/038/001/063/064 dates and N1 ST ship-to only, so "
+                           "apply its POC lines, DTM 002/010/037/038/001/063/064 dates, N1 ST ship-to and CSH01 "
+                           "sales requirement only, so "
                            "those changes were not recorded; check them by hand."
                            + (" Its SAC allowances and charges are kept with the order's for the charge "
                               "reconciliation (what our 810s are held to), not applied to prices or 810s."

@@ -120,7 +120,7 @@ LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent", "td5_sent",
                                 "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08",
-                                "ref_descriptions", "codes_case_sent"))
+                                "ref_descriptions", "codes_case_sent", "sales_requirement"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
                                  "price_sent",
@@ -185,6 +185,10 @@ CHANGE_HEADERS = pa.schema([
     # the heading's codes sent in small letters and read as their capitals (N1*st: ST; parsers.orders_850._Cells),
     # each with its element, in the order sent: "N101 st; N101 by" (as ORDERS codes_case_sent; null: none)
     pa.field("codes_case_sent", pa.string()),
+    # CSH01 of the heading's first CSH that sends one (the order's new sales requirement: ORDERS sales_requirement, as
+    # the 850's heading CSH01; null: none sent, the order keeps its own): applied by engine.changes.heading_changes,
+    # the order decided again with it (a PO now CSH*N takes no back order, CSH*SC ships complete)
+    pa.field("sales_requirement", pa.string()),
 ])
 
 ORDER_CHANGES = pa.schema([

@@ -488,6 +488,30 @@ class DeliverySettings(_Model):
         return 1 if self.batch == "document" else None if self.batch == "run" else int(self.batch)
 
 
+def check_delivery(party: str, d: DeliverySettings, drop: DropSettings, kinds: tuple[str, ...]) -> None:
+    """Refuse (ValueError) the [delivery] of ``party`` (a partner, or a warehouse whose 997s and TA1s answer its
+    945s: schemas.warehouses) whose documents of ``kinds`` could take one name (schemas.transport.check_patterns),
+    whose staging folder is one the documents are delivered to, or, for a local drop, with an absolute folder (a
+    local drop's folders are subfolders of its outbox/)."""
+    if d.file_name is not None or d.file_names:
+        check_patterns(party, {k: d.pattern(k) or ("{partner}-{type}-{isa13:09d}.x12" if k in X12_TYPES else
+                                                   "{partner}-csv-ack-{isa13:09d}.csv") for k in kinds})
+    if d.staging_folder:  # a staging folder that is one the partner reads would show it every file half written
+        outbox = drop.sftp.remote_outbox if drop.kind == "sftp" and drop.sftp else "outbox"
+
+        def place(folder: str) -> str:
+            return posixpath.normpath(posixpath.join(outbox, folder)) if folder else posixpath.normpath(outbox)
+
+        if place(d.staging_folder) in {place(""), *(place(f) for f in d.folders.values())}:
+            raise ValueError(f"staging_folder {d.staging_folder!r} is a folder the documents are delivered to: "
+                             "name one their poller never reads")
+    if drop.kind == "local":
+        for folder in [*d.folders.values(), d.staging_folder or ""]:
+            if folder.startswith("/"):
+                raise ValueError(f"delivery folder {folder!r}: a local drop's folders are subfolders of its "
+                                 "outbox/ (a relative path)")
+
+
 class PartnerProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
@@ -537,24 +561,7 @@ class PartnerProfile(_Model):
     def _file_names(self) -> PartnerProfile:
         """Patterns that could name two documents alike are refused (schemas.transport.check_patterns); a local
         drop's folders are subfolders of its outbox/ (no absolute path)."""
-        d = self.delivery
-        if d.file_name is not None or d.file_names:
-            check_patterns(self.id, {k: d.pattern(k) or ("{partner}-{type}-{isa13:09d}.x12" if k in X12_TYPES else
-                                                         "{partner}-csv-ack-{isa13:09d}.csv") for k in DOC_KEYS})
-        if d.staging_folder:  # a staging folder that is one the partner reads would show it every file half written
-            outbox = self.drop.sftp.remote_outbox if self.drop.kind == "sftp" and self.drop.sftp else "outbox"
-
-            def place(folder: str) -> str:
-                return posixpath.normpath(posixpath.join(outbox, folder)) if folder else posixpath.normpath(outbox)
-
-            if place(d.staging_folder) in {place(""), *(place(f) for f in d.folders.values())}:
-                raise ValueError(f"staging_folder {d.staging_folder!r} is a folder the documents are delivered to: "
-                                 "name one their poller never reads")
-        if self.drop.kind == "local":
-            for folder in [*d.folders.values(), d.staging_folder or ""]:
-                if folder.startswith("/"):
-                    raise ValueError(f"delivery folder {folder!r}: a local drop's folders are subfolders of its "
-                                     "outbox/ (a relative path)")
+        check_delivery(self.id, self.delivery, self.drop, DOC_KEYS)
         return self
 
     @model_validator(mode="after")

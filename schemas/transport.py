@@ -247,3 +247,29 @@ class NamePattern:
                 out.append(re.sub(r"%(.)", lambda f: rf"\d{{{_FIXED_TIME[f[1]]}}}", re.sub(r"[^%A-Za-z0-9]",
                                                                                       lambda c: "\\" + c[0], fmt)))
         return re.compile("".join(out))
+
+
+# what `orderbridge partner check` names its example files with (rules.partner_check.delivery_lines): fixed, so its
+# output is the same every time it runs
+EXAMPLE_NUMBER, EXAMPLE_GS06, EXAMPLE_PO = 1, 1, "PO12345"
+EXAMPLE_RUN = datetime(2026, 1, 2, 3, 4, 5)
+_UPLOADS_SAID = {
+    "temp_name": "each file is written under a hidden temporary name in its own folder, then renamed into place",
+    "staging": "each file is written in the staging folder {staging}, then moved into its folder",
+    "direct": "each file is written under its final name and its size checked (a crash can leave part of a file "
+              "there until the next run writes it again whole)",
+}
+
+
+def example_name(pattern: str | None, *, partner: str, kind: str) -> str:
+    """The name a document of ``kind`` (an X12 type or csv_ack) of ``partner`` takes by ``pattern`` (None: the
+    default names), numbered EXAMPLE_NUMBER, for EXAMPLE_PO, run at EXAMPLE_RUN."""
+    csv = kind == CSV_ACK
+    text = pattern or (DEFAULT_CSV if csv else DEFAULT_X12)
+    return NamePattern.of(text).name(partner=partner, doc_type="CSV" if csv else kind, number=EXAMPLE_NUMBER,
+                                     gs06=0 if csv or kind == "TA1" else EXAMPLE_GS06, po=EXAMPLE_PO, now=EXAMPLE_RUN)
+
+
+def upload_said(upload: str, staging: str | None) -> str:
+    """How a file of an ``upload`` mode reaches its folder, in words."""
+    return _UPLOADS_SAID[upload].format(staging=staging or "")

@@ -289,6 +289,16 @@ DEFINED_MEASURES: tuple[tuple[str, dict[str, Decimal]], ...] = (
     ("weight", KILOGRAMS_PER), ("length", METRES_PER), ("volume", LITRES_PER))
 
 
+def pack_unit(unit: str | None) -> bool:
+    """A unit that holds several of the item's eaches (CA, BX, PK, DZ, GS ...): neither an each (EACH_UNITS) nor a
+    weight, length, area or volume (DEFINED_MEASURES, MEASURE_MULTIPLES, SAME_MEASURE, METRIC_MULTIPLES). A price
+    "per each" (PE) on it is strictly per each of the pack, so a price per hundred or dozen of it restated per one
+    of it is no PE: it is per that unit (parsers.orders_860)."""
+    if not unit or unit in EACH_UNITS or unit in SAME_MEASURE or unit in MEASURE_MULTIPLES or unit in METRIC_MULTIPLES:
+        return False
+    return not any(unit in per for _measure, per in DEFINED_MEASURES)
+
+
 def same_measure(unit: str | None, other: str | None) -> tuple[str, Decimal] | None:
     """(the measure, how many ``other`` one ``unit`` is) when both are units of one measure by their definitions
     (DEFINED_MEASURES: KG and LB weights, one KG 2.2046... LB; FT and MR lengths; GA and LT volumes), else None (a

@@ -13,11 +13,11 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas.errors import ConfigError
 from schemas.fulfilment import ShipmentCsvMapping
-from schemas.profile import DropSettings, isa_pairs
+from schemas.profile import DeliverySettings, DropSettings, check_delivery, isa_pairs
 from schemas.shipments import Party
 
 
@@ -71,6 +71,9 @@ class Sender945(_Model):
         return " or ".join(f"{q}/{i}" for q, i in ((self.qualifier, self.id), *self.their_ids))
 
 
+_ANSWERS = ("997", "TA1")  # what we send a warehouse: the acknowledgments of its 945s
+
+
 class WarehouseProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
@@ -100,6 +103,26 @@ class WarehouseProfile(_Model):
     # Ship Time, a 945 G62 without G6205) or in local time (G6205 LT) is its clock's, converted to ours for the ASN
     # window (a 3PL three hours west shipping at 11:40 shipped at 14:40 in New York). "" (default): our clock's
     time_zone: str = ""
+    # how the 997s and TA1s answering its 945s are named and placed in its drop and uploaded, as a partner's
+    # [delivery] (schemas.profile.DeliverySettings: file_name, file_names and folders of "997" and "TA1", upload,
+    # staging_folder; {partner} is the warehouse's id, {po} NONE): as its 3PL's connection guide asks. Default: the
+    # outbox, {id}-997-{isa13:09d}.x12, temporary names. No batch: each 997 answers one 945 group
+    delivery: DeliverySettings = DeliverySettings()
+
+    @model_validator(mode="after")
+    def _delivery(self) -> WarehouseProfile:
+        d = self.delivery
+        other = sorted({*d.file_names, *d.folders} - set(_ANSWERS))
+        if other:
+            raise ValueError(f"delivery: a warehouse is sent only {' and '.join(_ANSWERS)} (answering its 945s), not "
+                             f"{', '.join(other)}")
+        if self.format != "945" and d.model_fields_set:
+            raise ValueError("delivery: a warehouse sending CSV confirmations is sent nothing back; [delivery] is for "
+                             "a 945 warehouse's 997s")
+        if "batch" in d.model_fields_set:
+            raise ValueError("delivery.batch: a warehouse's 997s answer one 945 group each, as they come; leave it out")
+        check_delivery(self.id, d, self.drop, _ANSWERS)
+        return self
 
     @field_validator("time_zone")
     @classmethod
