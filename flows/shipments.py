@@ -364,7 +364,8 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
     warehouse sent before (the store's interchanges_in, asked for this file's alone) is a duplicate, as a
     partner's (ISA_DUPLICATE within its duplicate_window_days, ISA_REUSED after)."""
     if warehouse.format == "csv":
-        lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
+        lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256,
+                                           clock=warehouse.time_zone)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}

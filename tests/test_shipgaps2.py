@@ -1,0 +1,153 @@
+"""Gaps in how warehouse shipment confirmations become 856s and 810s that the shipgaps round and the rg82 sweep left
+(tests/fixtures/rg82/ for the buyers, sites and 850s; tests/fixtures/shipgaps2/ for the exports changed here):
+
+1. a ship time written with a time zone abbreviation from outside the US (CET, BST, AEDT, NZDT, JST ...) gave no
+   DTM04 and was taken as the warehouse clock's (hours off); IST (India, Ireland, Israel) and CST (US Central, China)
+   are read by the warehouse's clock, else a warning names them;
+2. kits confirmed by their components (shipgaps' kits.csv): a kit packed over several packages left every package
+   but the first off the 856 (its SSCC, weight and tracking number: a carton the buyer's dock cannot match); two
+   kits of one PO sharing a component held the shipment (the shared component's units were counted for neither);
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from parsers.csv_common import written_zone
+from tests.retailer_support import po_segments, segments
+from tests.test_rg82_wms_confirmations import FIXTURES as RG82
+from tests.test_rg82_wms_confirmations import night_of, variant
+from tests.test_shipgaps import HERE as SHIPGAPS
+from tests.test_shipgaps import _recorded
+
+HERE = Path(__file__).parent / "fixtures" / "shipgaps2"
+
+# ShipStation's (rg82) shipment 100482236 left the Reno dock at 11:41:26 PST, 19:41:26 UTC, 14:41:26 on our clock
+SHIPPED = "12/4/2026 11:41:26 AM"
+
+
+# 1. time zone abbreviations from outside the US
+
+@pytest.mark.parametrize(("cell", "clock", "read"), [
+    ("2026-12-04 20:41:26 CET", "", ("01", None, None)),  # strftime %Z, PostgreSQL's timestamptz as text
+    ("2026-12-04 20:41:26 +0100 CET", "", ("01", None, None)),  # Go's time.String(): the offset says it
+    ("04/07/2026 20:41 CEST", "", ("02", None, None)),
+    ("04/07/2026 20:41 BST", "", ("01", None, None)),  # British Summer Time (tzdata's BST)
+    ("04/12/2026 19:41 WET", "", ("UT", None, None)),
+    ("2026-12-05T06:41:26 AEDT", "", ("11", None, None)),
+    ("2026-07-05 05:41 AEST", "", ("10", None, None)),
+    ("2026-12-05 06:11 ACDT", "", ("29", None, None)),  # +10:30: 623's half hour
+    ("2026-12-05 04:41:26 JST", "", ("09", None, None)),
+    ("2026-07-05 07:41 NZST", "", ("12", None, None)),
+    ("05/12/2026 8:41 am NZDT", "", (None, 780, None)),  # +13:00: no 623 code, converted to UTC
+    ("2026-12-05 01:11:26 IST", "Asia/Kolkata", ("27", None, None)),  # India's +05:30
+    ("2026-07-04 20:41 IST", "Europe/Dublin", ("01", None, None)),  # Irish Standard Time, summer
+    ("2026-12-04 21:41 IST", "Asia/Jerusalem", ("02", None, None)),
+    ("2026-12-04 21:41 IST", "", (None, None, "IST")),  # whose? no clock says
+    ("2026-12-04 21:41 IST", "America/Los_Angeles", (None, None, "IST")),
+    ("2026-12-05 03:41:26 CST", "Asia/Shanghai", ("08", None, None)),  # China Standard Time
+    ("2026-12-04 13:41:26 CST", "", ("CS", None, None)),  # US Central, as always
+    ("2026-12-04 13:41:26 CST", "America/Los_Angeles", ("CS", None, None)),
+    ("2026-12-04 13:41:26 CST", "America/Chicago", ("CS", None, None)),
+    ("2026-12-04 13:41:26 CST", "Europe/Berlin", (None, None, "CST")),
+    ("2026-12-04 22:41 AST", "Asia/Riyadh", ("03", None, None)),  # Arabia (tzdata writes +03)
+    ("2026-12-04 15:41 AST", "America/Puerto_Rico", ("21", None, None)),  # Atlantic, UTC-4
+    ("2026-12-04 15:41 AST", "", (None, None, "AST")),
+])
+def test_a_zone_abbreviation_is_read_as_its_623_code_or_its_offset(cell, clock, read):
+    assert written_zone(cell, clock) == read
+
+
+def _shipstation(tmp_path, when: str, *, clock: str = ""):
+    """rg82's ShipStation night, shipment 100482236's ship date cell ``when`` (its voided label's as it was), the
+    warehouse's clock ``clock`` when given (the Reno dock's America/Los_Angeles else)."""
+    swaps = [(f"{SHIPPED},UPS,UPS® Ground,Package,1Z82RG820300000020", f"{when},UPS,UPS® Ground,Package,"
+              "1Z82RG820300000020")]
+    profile = [('time_zone = "America/Los_Angeles"', f'time_zone = "{clock}"')] if clock else []
+    return variant(tmp_path, "shipstation", swaps, profile_swaps=profile)
+
+
+@pytest.mark.parametrize(("when", "clock", "dtm"), [
+    ("12/4/2026 8:41:26 PM CET", "", ["20261204", "2041", "01"]),
+    ("12/4/2026 7:41:26 PM WET", "", ["20261204", "1941", "UT"]),
+    ("12/5/2026 6:41:26 AM AEDT", "", ["20261205", "0641", "11"]),
+    ("12/5/2026 4:41:26 AM JST", "", ["20261205", "0441", "09"]),
+    ("12/5/2026 8:41:26 AM NZDT", "", ["20261204", "1941", "UT"]),  # +13: no code, the time converted to UTC
+    ("12/5/2026 1:11:26 AM IST", "Asia/Kolkata", ["20261205", "0111", "27"]),
+    ("12/5/2026 3:41:26 AM CST", "Asia/Shanghai", ["20261205", "0341", "08"]),
+])
+def test_a_ship_time_in_a_zone_abroad_goes_out_with_its_dtm04_and_departs_when_it_did(tmp_path, when, clock, dtm):
+    """The same instant (19:41:26 UTC) written on a European, Australian, Japanese, New Zealand, Indian or Chinese
+    clock: the 856 says the time with its zone, and the record departs 14:41:26 on our New York clock. Each used to
+    go out without DTM04 and depart as if on the Reno dock's clock (hours, and for Asia and Oceania a day, off)."""
+    ws, found, _states, results = _shipstation(tmp_path, when, clock=clock)
+    assert (results["shipstation"].shipments, results["shipstation"].held) == (1, 0)
+    asn = po_segments(segments(ws, "dicks", "856"), "100482236", "BSN")
+    assert ["DTM", "011", *dtm] in asn
+    assert _recorded(ws, "shipstation")["100482236"].departed_at == "2026-12-04T14:41:26"
+    assert not {"SHIPMENT_TIME_ZONE_AMBIGUOUS", "SHIPMENT_TIME_ZONE_UNRESOLVED"} & {f[0] for f in found}
+
+
+def test_an_ist_time_the_warehouse_s_clock_does_not_settle_is_its_clock_s_with_a_warning(tmp_path):
+    """IST on the Reno dock's export: India's, Ireland's or Israel's? The clock (America/Los_Angeles) keeps none of
+    them; the time is taken as the clock's (as it always was) and ops is told which zones it could be."""
+    ws, found, _states, results = _shipstation(tmp_path, "12/4/2026 11:41:26 AM IST")
+    assert (results["shipstation"].shipments, results["shipstation"].held) == (1, 0)
+    asn = po_segments(segments(ws, "dicks", "856"), "100482236", "BSN")
+    assert ["DTM", "011", "20261204", "1141", "PT"] in asn
+    warned = [f for f in found if f[0] == "SHIPMENT_TIME_ZONE_AMBIGUOUS"]
+    assert [(f[1], f[4]) for f in warned] == [(
+        "warning", "The ship time '12/4/2026 11:41:26 AM IST' is in IST, which is India's (+05:30), Ireland's "
+        "(+01:00) or Israel's (+02:00) time; the warehouse's clock (America/Los_Angeles) keeps none of them: the "
+        "time is taken as the warehouse clock's, without a zone. Set the warehouse's time_zone, or ask it to export "
+        "the time with its UTC offset.")]
+
+
+# 2. kits confirmed by their components, over packages
+
+def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", kohls=()):
+    """rg82's NetSuite night (Kohl's PO KO8200301: 10 throws, 5 cookware sets RG82-10) with its fulfillment replaced by
+    tests/fixtures/shipgaps2/``export`` (a Package column: the package each item went in, its tracking number and
+    weight), ``kits`` as reference kits.csv, Kohl's 856 in packs (S-O-P-I) and each (old, new) of ``kohls`` made in
+    its profile."""
+    copy = tmp_path / "rg82"
+    shutil.copytree(RG82, copy)
+    shutil.copy2(kits, copy / "reference" / "kits.csv")
+    [path] = (copy / "shipments" / "netsuite").iterdir()
+    path.write_bytes((HERE / export).read_bytes())
+    packages = ('quantity = "Quantity"\n', 'quantity = "Quantity"\ncarton_id = "Package"\n')
+    for target, changes in ((copy / "warehouses" / "netsuite.toml", [packages]),
+                            (copy / "partners" / "kohls.toml", [('structure = "SOI"', 'structure = "SOPI"'),
+                                                                *kohls])):
+        text = target.read_text(encoding="utf-8")
+        for old, new in changes:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        target.write_text(text, encoding="utf-8")
+    return night_of(copy, tmp_path / "ws", ("netsuite",))
+
+
+def test_a_kit_packed_in_two_packages_states_both_packages(tmp_path):
+    """5 cookware sets shipped as their components, the pots in one package and the lids in another (a WMS packing
+    what it picked): the 856 stated the kit in the pots' package and left the lids' package out (its SSCC, tracking
+    number and 5.5 LB: the buyer's dock receives a carton no 856 names). Now both packages are packs: the kit counted
+    once, in the first, and the second a pack of the kit shipping 0 (as a multi-box unit's further box)."""
+    ws, found, states, results = _kit_night(tmp_path, "ItemFulfillment_kit_in_two_packages.csv")
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    assert not [f for f in found if f[1] == "error"]
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    td1 = next(s for s in asn if s[0] == "TD1")
+    assert td1[2] == "3" and td1[7] == "38.6"
+    packs = [s for s in asn if s[0] == "HL" and s[3] == "P"]
+    ssccs = [s[2] for s in asn if s[0] == "MAN"]
+    assert len(packs) == 3 and len(set(ssccs)) == 3
+    assert [s[2] for s in asn if s[0] == "REF" and s[1] == "CN"][-3:] == ["794661201123", "794661201134",
+                                                                          "794661201145"]
+    assert [s[2] for s in asn if s[0] == "SN1"] == ["10", "5", "0"]
+    assert "RG82-10-POT" not in str(asn) and "RG82-10-LID" not in str(asn)
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
