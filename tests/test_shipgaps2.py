@@ -108,16 +108,20 @@ def test_an_ist_time_the_warehouse_s_clock_does_not_settle_is_its_clock_s_with_a
 
 # 2. kits confirmed by their components, over packages
 
-def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", kohls=()):
+def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", kohls=(), swaps=()):
     """rg82's NetSuite night (Kohl's PO KO8200301: 10 throws, 5 cookware sets RG82-10) with its fulfillment replaced by
     tests/fixtures/shipgaps2/``export`` (a Package column: the package each item went in, its tracking number and
     weight), ``kits`` as reference kits.csv, Kohl's 856 in packs (S-O-P-I) and each (old, new) of ``kohls`` made in
-    its profile."""
+    its profile, each of ``swaps`` in the export."""
     copy = tmp_path / "rg82"
     shutil.copytree(RG82, copy)
     shutil.copy2(kits, copy / "reference" / "kits.csv")
     [path] = (copy / "shipments" / "netsuite").iterdir()
-    path.write_bytes((HERE / export).read_bytes())
+    text = (HERE / export).read_text(encoding="utf-8")
+    for old, new in swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
     packages = ('quantity = "Quantity"\n', 'quantity = "Quantity"\ncarton_id = "Package"\n')
     for target, changes in ((copy / "warehouses" / "netsuite.toml", [packages]),
                             (copy / "partners" / "kohls.toml", [('structure = "SOI"', 'structure = "SOPI"'),
@@ -151,3 +155,63 @@ def test_a_kit_packed_in_two_packages_states_both_packages(tmp_path):
     inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
     assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
     assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+def test_kits_packed_whole_in_two_packages_are_each_package_s_kits(tmp_path):
+    """3 sets in one package, 2 in another, each packed whole: the 856 said 5 sets in the first package and nothing
+    of the second (two cartons for 3 labels' worth of 856). Now each package states its own kits."""
+    ws, found, states, results = _kit_night(tmp_path, "ItemFulfillment_kits_by_package.csv")
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    assert next(s for s in asn if s[0] == "TD1")[2] == "3"
+    assert len({s[2] for s in asn if s[0] == "MAN"}) == 3
+    assert [(s[2], s[5]) for s in asn if s[0] == "SN1"] == [("10", "10"), ("3", "5"), ("2", "5")]
+    assert ["CTT", "8", "15"] in asn
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+def test_a_kit_whose_second_package_is_missing_from_the_confirmation_is_held_not_shipped_complete(tmp_path):
+    """The lids' package left out of the export (a package row lost in a saved search): 5 pots and no lids make no
+    whole kit. Held, naming what each component shipped; nothing sent, the order still acknowledged."""
+    text = (HERE / "ItemFulfillment_kit_in_two_packages.csv").read_text(encoding="utf-8")
+    missing = tmp_path / "fx"
+    missing.mkdir()
+    (missing / "ItemFulfillment_kit_in_two_packages.csv").write_text(
+        "".join(r for r in text.splitlines(keepends=True) if ",PKG-3" not in r), encoding="utf-8")
+    ws, found, states, results = _kit_night(tmp_path, str(missing / "ItemFulfillment_kit_in_two_packages.csv"))
+    assert [(f[0], f[4]) for f in found if f[1] == "error"] == [
+        ("SHIPMENT_KIT_INCOMPLETE", "Shipment IF-00482 ships the components of kit RG82-10 (PO KO8200301) that make "
+         "no whole number of kits: 5 of RG82-10-POT (a kit takes 1), 0 of RG82-10-LID (a kit takes 2).")]
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
+    assert states[("kohls", "KO8200301")] == "acknowledged"
+
+
+def test_two_kits_of_one_po_sharing_a_component_are_each_counted_the_shared_one_once(tmp_path):
+    """The throw gift set (RG82-09: a throw and a gift box) and the cookware set (RG82-10: a pot, two lids, a gift
+    box), both on Kohl's PO, confirmed by their components: 15 gift boxes are 10 for the throws' sets and 5 for the
+    pots'. It was held (the gift box, in two kits, was read as neither's: SHIPMENT_KIT_INCOMPLETE for both)."""
+    ws, found, states, results = _kit_night(tmp_path, "ItemFulfillment_shared_component.csv", kits=HERE / "kits.csv")
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    assert not [f for f in found if f[1] == "error"]
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    assert [(s[2], s[5]) for s in asn if s[0] == "SN1"] == [("10", "10"), ("5", "5")]
+    assert [s[5] for s in asn if s[0] == "LIN"] == ["RG82-09", "RG82-10"]
+    assert "GIFTBOX" not in str(asn)
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+def test_a_shared_component_short_of_what_both_kits_take_holds_the_shipment_naming_both(tmp_path):
+    """14 gift boxes for 10 throw sets and 5 cookware sets (15): counting the box for each kit alone would have made
+    both whole; counted once, one set is short. Held."""
+    ws, found, states, results = _kit_night(tmp_path, "ItemFulfillment_shared_component.csv", kits=HERE / "kits.csv",
+                                            swaps=[("RG82-GIFTBOX,5,", "RG82-GIFTBOX,4,")])
+    assert [(f[0], f[4]) for f in found if f[1] == "error"] == [
+        ("SHIPMENT_KIT_INCOMPLETE", "Shipment IF-00482 ships the components of kits RG82-09, RG82-10 (PO KO8200301) "
+         "that make no whole number of each: 10 of RG82-09-THROW (RG82-09 takes 1), 14 of RG82-GIFTBOX (RG82-09 "
+         "takes 1, RG82-10 takes 1), 5 of RG82-10-POT (RG82-10 takes 1), 10 of RG82-10-LID (RG82-10 takes 2).")]
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
+    assert states[("kohls", "KO8200301")] == "acknowledged"
