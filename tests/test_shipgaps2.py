@@ -7,11 +7,14 @@
 2. kits confirmed by their components (shipgaps' kits.csv): a kit packed over several packages left every package
    but the first off the 856 (its SSCC, weight and tracking number: a carton the buyer's dock cannot match); two
    kits of one PO sharing a component held the shipment (the shared component's units were counted for neither);
+3. a cumulative export (a saved search of the last days) repeating a kit shipment confirmed by its components was
+   compared, as components, with the kit recorded: held as SHIPMENT_ID_DUPLICATE, the file quarantined, each day.
 """
 
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -108,14 +111,16 @@ def test_an_ist_time_the_warehouse_s_clock_does_not_settle_is_its_clock_s_with_a
 
 # 2. kits confirmed by their components, over packages
 
-def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", kohls=(), swaps=()):
+def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", kohls=(), swaps=(), po=()):
     """rg82's NetSuite night (Kohl's PO KO8200301: 10 throws, 5 cookware sets RG82-10) with its fulfillment replaced by
     tests/fixtures/shipgaps2/``export`` (a Package column: the package each item went in, its tracking number and
     weight), ``kits`` as reference kits.csv, Kohl's 856 in packs (S-O-P-I) and each (old, new) of ``kohls`` made in
-    its profile, each of ``swaps`` in the export."""
+    its profile, each of ``swaps`` in the export and of ``po`` in the PO's 850."""
     copy = tmp_path / "rg82"
     shutil.copytree(RG82, copy)
     shutil.copy2(kits, copy / "reference" / "kits.csv")
+    with (copy / "reference" / "item_units.csv").open("a", encoding="utf-8") as units:  # a set, a kit: one each
+        units.write("RG82-10,ST,1\nRG82-10,KT,1\n")
     [path] = (copy / "shipments" / "netsuite").iterdir()
     text = (HERE / export).read_text(encoding="utf-8")
     for old, new in swaps:
@@ -125,7 +130,8 @@ def _kit_night(tmp_path, export: str, *, kits: Path = SHIPGAPS / "kits.csv", koh
     packages = ('quantity = "Quantity"\n', 'quantity = "Quantity"\ncarton_id = "Package"\n')
     for target, changes in ((copy / "warehouses" / "netsuite.toml", [packages]),
                             (copy / "partners" / "kohls.toml", [('structure = "SOI"', 'structure = "SOPI"'),
-                                                                *kohls])):
+                                                                *kohls]),
+                            (copy / "drops" / "kohls" / "kohls-850-KO8200301.x12", po)):
         text = target.read_text(encoding="utf-8")
         for old, new in changes:
             assert old in text, old
@@ -215,3 +221,47 @@ def test_a_shared_component_short_of_what_both_kits_take_holds_the_shipment_nami
          "takes 1, RG82-10 takes 1), 5 of RG82-10-POT (RG82-10 takes 1), 10 of RG82-10-LID (RG82-10 takes 2).")]
     assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
     assert states[("kohls", "KO8200301")] == "acknowledged"
+
+
+@pytest.mark.parametrize("unit", ["ST", "KT"])
+def test_a_kit_ordered_in_sets_or_kits_ships_in_the_line_s_unit(tmp_path, unit):
+    """Kohl's orders the cookware set as 5 ST (sets; KT kits: X12 355's units for a set sold as one). The components
+    are confirmed in eaches (5 pots, 10 lids Each), and the kit made of them took the pot row's EA: shipped in EA for
+    a line in ST, SHIPMENT_UNIT_MISMATCH, held. The kits counted are the line's units: SN1 5 ST, IT1 5 ST."""
+    ws, found, states, results = _kit_night(tmp_path, "ItemFulfillment_kit_in_two_packages.csv",
+                                            po=[("PO1*2*5*EA*80", f"PO1*2*5*{unit}*80")])
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    assert not [f for f in found if f[1] == "error"]
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    assert [s[2:4] for s in asn if s[0] == "SN1"] == [["10", "EA"], ["5", unit], ["0", unit]]
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:4] for s in inv if s[0] == "IT1"] == [["1", "10", "EA"], ["2", "5", unit]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+# 3. a kit shipment repeated by a cumulative export
+
+def test_a_cumulative_export_repeating_a_kit_shipment_passes_it_over(tmp_path):
+    """NetSuite's saved search of the last days, taken on the 5th, lists the 4th's fulfillment again (the kit as its
+    components, in its two packages). The repeat was compared as components (5 pots, 10 lids) with the kit recorded
+    (5 sets): SHIPMENT_ID_DUPLICATE and SHIPMENT_OVER_RESERVED, the file quarantined, every day of the search's
+    window. Now the components are read as the kit before the comparison: passed over with SHIPMENT_REPEATED."""
+    from tests.retailer_support import findings_and_states
+    from tests.support import deliver_all, ship_stages
+
+    ws, found, _states, results = _kit_night(tmp_path, "ItemFulfillment_kit_in_two_packages.csv")
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    outbox = sorted(p.name for p in (ws.drop_root / "kohls" / "outbox").iterdir())
+    inbox = ws.warehouse_drop_root / "netsuite" / "inbox"
+    text = (HERE / "ItemFulfillment_kit_in_two_packages.csv").read_text(encoding="utf-8")
+    (inbox / "ItemFulfillmentSearchResults874.csv").write_text(text.replace("Total,,,,,,25", "Total,,,,,,25 "),
+                                                               encoding="utf-8")
+    later = datetime(2026, 12, 5, 15)
+    [result] = [r for r in ship_stages(ws, later, run_id="day2")[:-1] if r.warehouse == "netsuite"]
+    deliver_all(ws, later)
+    found, _states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["message"]))
+    assert (result.processed, result.quarantined, result.shipments, result.held, result.errors) == (1, 0, 0, 0, 0)
+    assert [f for f in found if f[0] == "SHIPMENT_REPEATED"] == [
+        ("SHIPMENT_REPEATED", "warning", "Shipment IF-00482 repeats the one recorded on 2026-12-04 from "
+         "ItemFulfillmentSearchResults873.csv (the same POs, cartons and quantities): not recorded or sent again.")]
+    assert sorted(p.name for p in (ws.drop_root / "kohls" / "outbox").iterdir()) == outbox

@@ -91,13 +91,14 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
     out = lines.take(pa.array([i for i, _k in rows_out], pa.int64()))
     sku_column, quantity = out["sku"].to_pylist(), out["quantity"].to_pylist()
     box_number, box_count = out["box_number"].to_pylist(), out["box_count"].to_pylist()
+    unit = out["unit"].to_pylist()
     for j, (_i, k) in enumerate(rows_out):
-        if k is not None:
+        if k is not None:  # whole kits: the line's units (a set ordered in ST, KT), not the components' eaches
             kit, n, box = made[k]
-            sku_column[j], quantity[j] = kit, n
+            sku_column[j], quantity[j], unit[j] = kit, n, None
             if box is not None:  # a package of the kit's counted on its first: a further box, of no unit's count
                 box_number[j], box_count[j] = box, 0
-    for name, values in (("sku", sku_column), ("quantity", quantity), ("box_number", box_number),
+    for name, values in (("sku", sku_column), ("quantity", quantity), ("unit", unit), ("box_number", box_number),
                          ("box_count", box_count)):
         at = out.schema.get_field_index(name)
         out = out.set_column(at, out.schema.field(at), pa.array(values, out.schema.field(at).type))
