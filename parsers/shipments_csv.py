@@ -303,21 +303,23 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
     # (an offset 623 has no code for, "-09:30": the time converted to UTC, its code UT; it used to be dropped, the time
     # read as the warehouse's clock's)
-    # (an abbreviation of several places', IST, read as the one the warehouse's ``clock`` keeps; none: a warning at the
-    # cell's first row, the time taken as the clock's, as before)
+    # (an abbreviation of several places', IST, read as the one the warehouse's ``clock`` keeps; none: a warning at its
+    # first row, once a file, the time taken as the clock's, as before)
     time_zoned = cols["ship_time"].map(lambda t: (None, None, None) if t is None else written_zone(t, clock))
     date_zoned = cols["ship_date"].map(
         lambda t: (None, None, None) if t is None or time_in(t) is None else written_zone(t, clock))
     time_zone, time_offset = time_zoned.map(itemgetter(0)), time_zoned.map(itemgetter(1))
     date_zone, date_offset = date_zoned.map(itemgetter(0)), date_zoned.map(itemgetter(1))
+    told: set[str] = set()
     for name, zoned in (("ship_time", time_zoned), ("ship_date", date_zoned)):
-        told: set[str] = set()
+        if all(v is None or v[2] is None for v in zoned.values):
+            continue
         for i in zoned.rows_where(lambda v: v[2] is not None):
-            cell = cols[name].values[cols[name].index[i]]
-            if cell in told or (name == "ship_date" and cols["ship_time"].values[cols["ship_time"].index[i]]):
+            abbreviation = zoned.values[zoned.index[i]][2]
+            if abbreviation in told or (name == "ship_date" and cols["ship_time"].values[cols["ship_time"].index[i]]):
                 continue
-            told.add(cell)
-            rows.note(_ambiguous_zone(cell, zoned.values[zoned.index[i]][2], clock, file, numbers[i],
+            told.add(abbreviation)
+            rows.note(_ambiguous_zone(cols[name].values[cols[name].index[i]], abbreviation, clock, file, numbers[i],
                                       rows.header_names.get(name, name)))
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
@@ -570,9 +572,9 @@ def _ambiguous_zone(cell: str, name: str, clock: str, file: str, row: int, colum
     whose = f"the warehouse's clock ({clock}) keeps none of them" if clock else "the warehouse profile names no " \
         "time_zone to say which"
     return finding("SHIPMENT_TIME_ZONE_AMBIGUOUS", f"The ship time {cell!r} is in {name}, which is {said} time; "
-                   f"{whose}: the time is taken as the warehouse clock's, without a zone. Set the warehouse's "
-                   "time_zone, or ask it to export the time with its UTC offset.", file=file, row=row, column=column,
-                   value=cell)
+                   f"{whose}: the time is taken as the warehouse clock's, without a zone (as is every {name} time of "
+                   "the file). Set the warehouse's time_zone, or ask it to export the time with its UTC offset.",
+                   file=file, row=row, column=column, value=cell)
 
 
 def in_utc(days: pa.Array, times: pa.Array, zones: pa.Array, offsets: pa.Array) -> tuple[pa.Array, ...]:

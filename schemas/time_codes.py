@@ -5,6 +5,7 @@ Definitions and pure arithmetic only (zoneinfo): no profile, no table, no clock.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Literal
 
 # G6205 (code list 623) -> hours from UTC: 01..12 are UTC+1..+12, 13..24 UTC-12..-1 (25..29 the half hours of
@@ -109,6 +110,7 @@ AMBIGUOUS = {"IST": (("India", 330), ("Ireland", 60), ("Israel", 120)),
 _SEASONS = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
 
 
+@lru_cache(maxsize=256)
 def ambiguous_reading(name: str, clock: str) -> tuple[str, int] | None:
     """The reading (of AMBIGUOUS[``name``]) the IANA ``clock`` keeps: the one whose offset it is in winter or summer
     while it writes ``name`` then (or writes no letters, "+03", tzdata's Riyadh), else None (no clock, or one that
@@ -133,9 +135,8 @@ def ambiguous_reading(name: str, clock: str) -> tuple[str, int] | None:
 def offset_code(minutes: int) -> str:
     """The 623 code of a fixed UTC offset (minutes) by number, as a place outside the US zones is named: UT, 01-12
     east, 13-24 west, 27/28/29 +05:30/+09:30/+10:30, 25/26 -02:30/-03:30; "" when 623 has none (+05:45, +13:00)."""
-    if minutes == 0:
-        return "UT"
-    for c in [f"{h:02d}" for h in range(1, 25)] + ["25", "26", "27", "28", "29"]:
-        if FIXED[c] * 60 == minutes:
-            return c
-    return ""
+    return _BY_MINUTES.get(minutes, "")
+
+
+_BY_MINUTES = {0: "UT"} | {round(FIXED[c] * 60): c for c in [f"{h:02d}" for h in range(1, 25)] + [
+    "25", "26", "27", "28", "29"]}

@@ -105,8 +105,8 @@ def test_an_ist_time_the_warehouse_s_clock_does_not_settle_is_its_clock_s_with_a
     assert [(f[1], f[4]) for f in warned] == [(
         "warning", "The ship time '12/4/2026 11:41:26 AM IST' is in IST, which is India's (+05:30), Ireland's "
         "(+01:00) or Israel's (+02:00) time; the warehouse's clock (America/Los_Angeles) keeps none of them: the "
-        "time is taken as the warehouse clock's, without a zone. Set the warehouse's time_zone, or ask it to export "
-        "the time with its UTC offset.")]
+        "time is taken as the warehouse clock's, without a zone (as is every IST time of the file). Set the "
+        "warehouse's time_zone, or ask it to export the time with its UTC offset.")]
 
 
 # 2. kits confirmed by their components, over packages
