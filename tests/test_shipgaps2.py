@@ -239,6 +239,43 @@ def test_a_kit_ordered_in_sets_or_kits_ships_in_the_line_s_unit(tmp_path, unit):
     assert states[("kohls", "KO8200301")] == "invoiced"
 
 
+@pytest.mark.parametrize(("packages", "rows"), [
+    # whole kits in each package: each its own
+    ({"A": (3, 6), "B": (2, 4)}, [("A", 3, None), ("B", 2, None)]),
+    # pots in one, lids in the other: the kits in the first, the second a further box of the kit
+    ({"A": (5, 0), "B": (0, 10)}, [("A", 5, None), ("B", 0, 2)]),
+    # 2 whole kits in each and the fifth spread over both: counted in A; B states its own 2, no further box
+    ({"A": (3, 4), "B": (2, 6)}, [("A", 3, None), ("B", 2, None)]),
+    # pots in A, lids over B and C: B and C further boxes 2 and 3
+    ({"A": (5, 0), "B": (0, 6), "C": (0, 4)}, [("A", 5, None), ("B", 0, 2), ("C", 0, 3)]),
+])
+def test_kits_are_placed_in_the_packages_their_components_went_in(packages, rows):
+    """kits_shipped alone: 5 cookware sets (a pot, two lids) over packages: (package, kits, further box) per kit row,
+    the row's unit the line's (empty); every package stays."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from engine.lifecycle.kits import kits_shipped
+    from engine.lifecycle.shipping import Confirmations
+    from schemas.shipments import SHIPMENT_LINES
+
+    made = [{"shipment_id": "S1", "po_number": "P1", "sku": sku, "quantity": Decimal(n), "unit": "EA",
+             "carton_id": package, "row_number": 2 + k}
+            for k, (package, sku, n) in enumerate((p, sku, n) for p, (pots, lids) in packages.items()
+                                                  for sku, n in (("RG82-10-POT", pots), ("RG82-10-LID", lids)) if n)]
+    kits = pa.table({"kit_sku": ["RG82-10", "RG82-10"], "component_sku": ["RG82-10-POT", "RG82-10-LID"],
+                     "quantity": pa.array([1, 2], pa.int32())})
+    state = pa.table({"po_number": ["P1"], "sku": ["RG82-10"]})
+    read = kits_shipped(Confirmations(pa.Table.from_pylist(made, schema=SHIPMENT_LINES)), kits, state)
+    assert not read.findings
+    got = read.lines.select(["carton_id", "sku", "quantity", "unit", "box_number", "box_count"]).to_pylist()
+    assert [(r["carton_id"], r["quantity"], r["box_number"]) for r in got] == [
+        (p, Decimal(n), box) for p, n, box in rows]
+    assert {r["sku"] for r in got} == {"RG82-10"} and {r["unit"] for r in got} == {None}
+    assert [r["box_count"] for r in got] == [None if box is None else 0 for _p, _n, box in rows]
+
+
 # 3. a kit shipment repeated by a cumulative export
 
 def test_a_cumulative_export_repeating_a_kit_shipment_passes_it_over(tmp_path):

@@ -154,28 +154,35 @@ def kit_rows(rows: list[int], made_kits: list[str], counts: dict[str, Decimal], 
         left[key] = defaultdict(Decimal)
         for i in its:
             left[key][skus[i]] += cols["quantity"][i] or Decimal(0)
-    out: list[tuple[int, tuple[str, Decimal, int | None]]] = []
+    placed: dict[tuple[object, str], Decimal] = defaultdict(Decimal)  # (package, kit) -> whole kits in it
+    further: list[tuple[object, str, int]] = []  # (package, kit, box) of kits spread over packages
     for kit in made_kits:
         need, parts = counts[kit], recipe[kit]
-        for key, its in package.items():
-            whole = min(left[key].get(c, Decimal(0)) // per for c, per in parts.items())
-            whole = min(whole, need)
+        for key in package:
+            whole = min(min(left[key].get(c, Decimal(0)) // per for c, per in parts.items()), need)
             if whole > 0:
                 for c, per in parts.items():
                     left[key][c] -= whole * per
                 need -= whole
-                first = next(i for i in its if skus[i] in parts)
-                out.append((first, (kit, whole, None)))
+                placed[(key, kit)] += whole
         if need <= 0:
             continue
-        holding = [key for key, its in package.items() if any(left[key].get(c, Decimal(0)) > 0 for c in parts)]
-        for box, key in enumerate(holding, start=1):
-            first = next(i for i in package[key] if skus[i] in parts and left[key].get(skus[i], Decimal(0)) > 0)
-            out.append((first, (kit, need if box == 1 else Decimal(0), None if box == 1 else box)))
+        holding = [key for key in package if any(left[key].get(c, Decimal(0)) > 0 for c in parts)]
+        box = 1
+        for key in holding:
+            if key == holding[0]:
+                placed[(key, kit)] += need
+            elif (key, kit) not in placed:  # a package already stating kits of its own is a pack of the kit
+                box += 1
+                further.append((key, kit, box))
             for c, per in parts.items():
-                taken = min(left[key].get(c, Decimal(0)), need * per)
-                left[key][c] -= taken
-    return out
+                left[key][c] -= min(left[key].get(c, Decimal(0)), need * per)
+
+    def first(key: object, kit: str) -> int:
+        return next(i for i in package[key] if skus[i] in recipe[kit])
+
+    return [(first(key, kit), (kit, n, None)) for (key, kit), n in placed.items()] + [
+        (first(key, kit), (kit, Decimal(0), box)) for key, kit, box in further]
 
 
 def _incomplete(sid: str, po: str, made_kits: list[str], recipe: dict[str, dict[str, Decimal]],
