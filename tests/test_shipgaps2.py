@@ -8,7 +8,8 @@
    but the first off the 856 (its SSCC, weight and tracking number: a carton the buyer's dock cannot match); two
    kits of one PO sharing a component held the shipment (the shared component's units were counted for neither);
 3. a cumulative export (a saved search of the last days) repeating a kit shipment confirmed by its components was
-   compared, as components, with the kit recorded: held as SHIPMENT_ID_DUPLICATE, the file quarantined, each day.
+   compared, as components, with the kit recorded: held as SHIPMENT_ID_DUPLICATE, the file quarantined, each day;
+   a kit ordered in sets (ST, KT) took a component row's EA (a package of it shipping 0 EA held as a unit mismatch).
 """
 
 from __future__ import annotations
