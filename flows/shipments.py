@@ -365,7 +365,8 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
     warehouse sent before (the store's interchanges_in, asked for this file's alone) is a duplicate, as a
     partner's (ISA_DUPLICATE within its duplicate_window_days, ISA_REUSED after)."""
     if warehouse.format == "csv":
-        lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
+        lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256,
+                                           clock=warehouse.time_zone)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
@@ -414,7 +415,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
         # over, its parts' records (an 856 per PO, per stop) read as the one shipment the warehouse confirmed
         named = sorted({*again, *(part for part, sid in parts.items() if sid in again)})
-        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts)
+        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts,
+                                         kits=ref.kits)
     voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
     if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
         read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))

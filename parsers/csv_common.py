@@ -38,6 +38,7 @@ import pyarrow.csv as pacsv
 from parsers.file_kinds import compressed_kind, document_kind, with_article
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
+from schemas.time_codes import ABROAD, AMBIGUOUS, ambiguous_reading, offset_code
 from schemas.wide_text import HEAD_BYTES, wide_order
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -1100,33 +1101,59 @@ def zone_in(text: str) -> str | None:
     """The time code (X12 code list 623, a 945's G6205 and an 856's DTM04) of the zone written after a time (a time
     cell, or a date cell's time): "Z", "UTC", "+00:00" UT; an offset of a US standard or daylight zone its code
     (-05:00 ES, -04:00 ED, -06:00 CS ... as the offset says, whatever the place), another whole hour's 01-12 (east of
-    UTC) or 13-24 (west); a US zone's abbreviation (EST, CDT, PST ...); a US region in brackets ([America/Chicago]
-    CT); None when none is written or it is none of these ("CEST": the time is taken as it always was)."""
+    UTC) or 13-24 (west); a US zone's abbreviation (EST, CDT, PST ...); another abbreviation naming one offset the
+    world over (CET 01, CEST 02, BST 01, AEDT 11, ACST 28: schemas.time_codes.ABROAD); a US region in brackets
+    ([America/Chicago] CT); None when none is written, or it is none of these, or one of several places' (IST) that no
+    warehouse clock settles (written_zone)."""
     return written_zone(text)[0]
 
 
-def written_zone(text: str) -> tuple[str | None, int | None]:
+def written_zone(text: str, clock: str = "") -> tuple[str | None, int | None, str | None]:
     """(zone_in of a cell, the UTC offset in minutes written there that 623 has no code for: "14:05 -09:30" -570,
-    "+05:45" 345, else None): the reader converts a time at such an offset to UTC (DTM04 UT) rather than drop it."""
+    "+05:45" 345, "NZDT" 780, else None; an abbreviation of several places the warehouse's ``clock`` (IANA,
+    WarehouseProfile.time_zone) does not settle, else None): the reader converts a time at an uncoded offset to UTC
+    (DTM04 UT) rather than drop it. IST is India's, Ireland's or Israel's: the one the clock keeps (Asia/Kolkata 27),
+    else unsettled; CST/CDT US Central's (CS/CD) unless the clock keeps China's or Cuba's (an unsettled CST only where
+    the clock is set outside the Americas)."""
     m = _TIME_AFTER.search(" " + text.strip())
     if m is None:
-        return None, None
+        return None, None, None
     z = _ZONE_PARTS.search(m.group(0))
     if z is None:
-        return None, None
+        return None, None, None
     offset, name, region = z.group("offset"), z.group("name"), z.group("region")
     if offset:
         if offset in ("Z", "UTC", "GMT"):
-            return "UT", None
+            return "UT", None, None
         digits = offset[1:].replace(":", "").ljust(4, "0")
         minutes = (int(digits[:2]) * 60 + int(digits[2:])) * (-1 if offset[0] == "-" else 1)
         code = _OFFSET_CODES.get(minutes) or (
             f"{minutes // 60:02d}" if 0 < minutes <= 720 and minutes % 60 == 0 else
             f"{25 + minutes // 60:02d}" if -720 <= minutes < 0 and minutes % 60 == 0 else None)
-        return code, None if code else minutes
+        return code, None if code else minutes, None
     if region:
-        return _REGION_CODES.get(region), None
-    return _ZONE_NAMES.get(name or ""), None
+        return _REGION_CODES.get(region), None, None
+    if name in AMBIGUOUS:
+        reading = ambiguous_reading(name, clock)
+        if reading is None:
+            if name in _ZONE_NAMES and (not clock or clock.startswith(_AMERICAS)):  # CST, CDT: US Central
+                return _ZONE_NAMES[name], None, None
+            return None, None, name
+        if name in _ZONE_NAMES and reading[0] == "US Central":
+            return _ZONE_NAMES[name], None, None
+        return _abroad(reading[1])
+    if name in ABROAD:
+        return _abroad(ABROAD[name])
+    return _ZONE_NAMES.get(name or ""), None, None
+
+
+def _abroad(minutes: int) -> tuple[str | None, int | None, None]:
+    code = offset_code(minutes)
+    return (code, None, None) if code else (None, minutes, None)
+
+
+# clocks in the Americas, where CST and CDT are US Central's
+_AMERICAS = ("America/", "US/", "Canada/", "Mexico/", "CST6CDT", "EST5EDT", "MST7MDT", "PST8PDT")
 
 
 # the zone part of _TIME_AFTER's match: an offset, and/or an abbreviation, and/or a region in brackets

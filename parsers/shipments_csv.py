@@ -46,6 +46,7 @@ from schemas.fulfilment import ShipmentCsvMapping
 from schemas.packaging import packaging_code, unlisted, why_not_packaging
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES, TRANSPORT_METHODS
+from schemas.time_codes import AMBIGUOUS
 from schemas.units import is_unit_code, unit_code_named, weight_in
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
@@ -230,10 +231,11 @@ def weight_unit_named(text: str) -> str | None:
 
 
 def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "",
-                      source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
+                      source_sha256: str = "", clock: str = "") -> tuple[pa.Table, list[Finding]]:
     """(SHIPMENT_LINES, findings) of one CSV confirmation file. Columnar: the file read into columns
     (parsers.csv_common.read_columns: Arrow's CSV reader where the file allows it), each mapped column
-    stripped and parsed once per distinct value; findings name their row as the rows are read."""
+    stripped and parsed once per distinct value; findings name their row as the rows are read. ``clock``: the
+    warehouse's IANA time zone (WarehouseProfile.time_zone), which says whose IST or CST a ship time's is."""
     read = read_columns(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
     rows, numbers = read.rows, read.numbers
     n = len(numbers)
@@ -301,10 +303,24 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
     # (an offset 623 has no code for, "-09:30": the time converted to UTC, its code UT; it used to be dropped, the time
     # read as the warehouse's clock's)
-    time_zoned = cols["ship_time"].map(lambda t: (None, None) if t is None else written_zone(t))
-    date_zoned = cols["ship_date"].map(lambda t: (None, None) if t is None or time_in(t) is None else written_zone(t))
+    # (an abbreviation of several places', IST, read as the one the warehouse's ``clock`` keeps; none: a warning at its
+    # first row, once a file, the time taken as the clock's, as before)
+    time_zoned = cols["ship_time"].map(lambda t: (None, None, None) if t is None else written_zone(t, clock))
+    date_zoned = cols["ship_date"].map(
+        lambda t: (None, None, None) if t is None or time_in(t) is None else written_zone(t, clock))
     time_zone, time_offset = time_zoned.map(itemgetter(0)), time_zoned.map(itemgetter(1))
     date_zone, date_offset = date_zoned.map(itemgetter(0)), date_zoned.map(itemgetter(1))
+    told: set[str] = set()
+    for name, zoned in (("ship_time", time_zoned), ("ship_date", date_zoned)):
+        if all(v is None or v[2] is None for v in zoned.values):
+            continue
+        for i in zoned.rows_where(lambda v: v[2] is not None):
+            abbreviation = zoned.values[zoned.index[i]][2]
+            if abbreviation in told or (name == "ship_date" and cols["ship_time"].values[cols["ship_time"].index[i]]):
+                continue
+            told.add(abbreviation)
+            rows.note(_ambiguous_zone(cols[name].values[cols[name].index[i]], abbreviation, clock, file, numbers[i],
+                                      rows.header_names.get(name, name)))
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
     # "stone" is, the row ships and its weight is left out with a warning at the cell (not CSV_NUMBER_INVALID, which
@@ -547,6 +563,18 @@ def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMappin
 
 
 _SCAC_SHAPE = re.compile(r"[A-Z]{2,4}")
+
+
+def _ambiguous_zone(cell: str, name: str, clock: str, file: str, row: int, column: str) -> Finding:
+    readings = [f"{place}'s ({'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d})"
+                for place, m in AMBIGUOUS[name]]
+    said = ", ".join(readings[:-1]) + f" or {readings[-1]}"
+    whose = f"the warehouse's clock ({clock}) keeps none of them" if clock else "the warehouse profile names no " \
+        "time_zone to say which"
+    return finding("SHIPMENT_TIME_ZONE_AMBIGUOUS", f"The ship time {cell!r} is in {name}, which is {said} time; "
+                   f"{whose}: the time is taken as the warehouse clock's, without a zone (as is every {name} time of "
+                   "the file). Set the warehouse's time_zone, or ask it to export the time with its UTC offset.",
+                   file=file, row=row, column=column, value=cell)
 
 
 def in_utc(days: pa.Array, times: pa.Array, zones: pa.Array, offsets: pa.Array) -> tuple[pa.Array, ...]:

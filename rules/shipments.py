@@ -630,10 +630,12 @@ def box_checks(t: pa.Table, rows: _Rows) -> list[tuple[int, Finding]]:
     """SHIPMENT_BOXES_INCOMPLETE (error, the shipment held) per shipment, PO and line whose multi-box units do not
     come whole: a unit shipped with 2 of its 3 boxes (box 3 on fewer rows than units on box 1), a further box
     without its box 1, box 2..m shipping units of their own (the unit is counted on box 1), the line's rows giving
-    two box counts. At the line's first boxed row. ``t``: the rows with partner and line id resolved."""
+    two box counts. At the line's first boxed row. ``t``: the rows with partner and line id resolved. A box count of 0
+    is a kit's further package (engine.lifecycle.kits: its kits counted on the first, whole), no unit's box."""
     if "box_number" not in t.column_names or t["box_number"].null_count == t.num_rows:
         return []
-    boxed = np.flatnonzero(_mask(pc.is_valid(t["box_number"]))).tolist()
+    boxed = np.flatnonzero(_mask(pc.and_(pc.is_valid(t["box_number"]),
+                                         pc.not_equal(pc.fill_null(t["box_count"], 1), 0)))).tolist()
     cols = {c: t[c].take(pa.array(boxed, pa.int64())).to_pylist()
             for c in ("shipment_id", "po_number", "line_id", "item_sku", "box_number", "box_count", "quantity",
                       "carton_id")}

@@ -124,6 +124,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The 945's ship-from (N1 SF) is not the warehouse profile's, which the 856 names."),
     _C("SHIPMENT_TIME_ZONE_UNRESOLVED", "business", "warning", "",
        "The ship time's zone (G6205) cannot be compared with our clock's: the time is taken as ours."),
+    _C("SHIPMENT_TIME_ZONE_AMBIGUOUS", "business", "warning", "",
+       "A CSV ship time's zone abbreviation names several places' time (IST: India, Ireland, Israel) and the "
+       "warehouse's clock (time_zone) keeps none of them: the time is taken as the clock's."),
     # --- shipment checks (rules.shipments) ---------------------------------------------------------
     _C("SHIPMENT_PO_UNKNOWN", "business", "error", "", "No live order has this PO number."),
     _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",

@@ -5,6 +5,7 @@ Definitions and pure arithmetic only (zoneinfo): no profile, no table, no clock.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Literal
 
 # G6205 (code list 623) -> hours from UTC: 01..12 are UTC+1..+12, 13..24 UTC-12..-1 (25..29 the half hours of
@@ -69,13 +70,7 @@ def zone_code(zone: str, day: date, at: time) -> str:
     offset = local_offset(zone, day, at)
     if offset is None:
         return ""
-    hours = offset.total_seconds() / 3600
-    if hours == 0:
-        return "UT"
-    for c in [f"{h:02d}" for h in range(1, 25)] + ["25", "26", "27", "28", "29"]:
-        if FIXED[c] == hours:
-            return c
-    return ""
+    return offset_code(int(offset.total_seconds() // 60))
 
 
 def written_time(day: date, at: time, code: str, style: TimeCodeStyle) -> tuple[date, time, str]:
@@ -95,3 +90,53 @@ def written_time(day: date, at: time, code: str, style: TimeCodeStyle) -> tuple[
         return day, at, code
     utc = datetime.combine(day, at).replace(tzinfo=timezone(offset)).astimezone(UTC)
     return utc.date(), utc.time().replace(tzinfo=None), "UT"
+
+
+# time zone abbreviations outside the US that name one offset wherever they are written (tzdata's, as strftime's %Z,
+# PostgreSQL, Go and .NET exports write them after a time) -> minutes from UTC; BST is British Summer Time, ADT
+# Atlantic Daylight (tzdata writes Bangladesh's and Arabia's as +06 and +03)
+ABROAD = {"WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "EET": 120, "EEST": 180,
+          "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180, "IDT": 180, "PKT": 300, "HKT": 480, "AWST": 480,
+          "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+          "ADT": -180}
+# abbreviations naming several zones: (reading, minutes from UTC) each; the warehouse's clock (its time_zone) says
+# which it means (ambiguous_reading). CST and CDT are read as US Central where the clock is not set or in the
+# Americas, as they always were (zone_names of csv_common: CS, CD)
+AMBIGUOUS = {"IST": (("India", 330), ("Ireland", 60), ("Israel", 120)),
+             "CST": (("US Central", -360), ("China", 480), ("Cuba", -300)),
+             "CDT": (("US Central", -300), ("Cuba", -240)),
+             "AST": (("Atlantic", -240), ("Arabia", 180))}
+# the seasons a clock is looked at to learn the abbreviations it writes (standard and summer time, both hemispheres)
+_SEASONS = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
+
+
+@lru_cache(maxsize=256)
+def ambiguous_reading(name: str, clock: str) -> tuple[str, int] | None:
+    """The reading (of AMBIGUOUS[``name``]) the IANA ``clock`` keeps: the one whose offset it is in winter or summer
+    while it writes ``name`` then (or writes no letters, "+03", tzdata's Riyadh), else None (no clock, or one that
+    keeps none of them)."""
+    if not clock or name not in AMBIGUOUS:
+        return None
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(clock)
+    for moment in _SEASONS:
+        at = moment.replace(tzinfo=zone)
+        offset, written = at.utcoffset(), at.tzname() or ""
+        if offset is None or not (written == name or written[:1] in "+-"):
+            continue
+        minutes = int(offset.total_seconds() // 60)
+        for reading in AMBIGUOUS[name]:
+            if reading[1] == minutes:
+                return reading
+    return None
+
+
+def offset_code(minutes: int) -> str:
+    """The 623 code of a fixed UTC offset (minutes) by number, as a place outside the US zones is named: UT, 01-12
+    east, 13-24 west, 27/28/29 +05:30/+09:30/+10:30, 25/26 -02:30/-03:30; "" when 623 has none (+05:45, +13:00)."""
+    return _BY_MINUTES.get(minutes, "")
+
+
+_BY_MINUTES = {0: "UT"} | {round(FIXED[c] * 60): c for c in [f"{h:02d}" for h in range(1, 25)] + [
+    "25", "26", "27", "28", "29"]}

@@ -3,11 +3,14 @@ it is made of (a WMS picks components; NetSuite's item fulfillment lists a kit's
 (reference data kits.csv: kit SKU -> component SKUs and quantities per kit) and the orders' lines come in.
 
 A confirmation's rows of a shipment and PO whose SKUs are the components of a kit that PO orders (and not lines of
-their own on it) are read as the kit: one row of the kit's SKU, its quantity the number of whole kits they make, in
-the carton of the first component row; the 856 and 810 then ship the ordered line, as the buyer ordered it. Components
-that make no whole number of kits, or fewer of one component than the others, are a partial kit: the shipment is held
-with SHIPMENT_KIT_INCOMPLETE naming what each component shipped and what a whole kit needs (they used to be held as
-SHIPMENT_SKU_UNKNOWN + SHIPMENT_LINE_UNKNOWN, which said nothing of a kit).
+their own on it) are read as the kit: rows of the kit's SKU, their quantities the numbers of whole kits they make; the
+856 and 810 then ship the ordered line, as the buyer ordered it (retailers' guides: the I level is the item ordered).
+Each package holding whole kits is a row of its kits; kits whose components went in different packages are counted in
+the first, each other package a row of the kit shipping 0 (a further box: box_count 0, rules.shipments.box_checks
+leaves it to us), so every package stays a pack of the 856 (it used to keep the first package alone). Two kits of a PO
+sharing a component are counted by what each has alone, the shared units once (kit_counts). Components that make no
+whole number of kits are a partial kit: the shipment is held with SHIPMENT_KIT_INCOMPLETE naming what each component
+shipped and what a whole kit needs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
-import numpy as np
 import pyarrow as pa
 
 from schemas.findings import finding
@@ -24,9 +26,12 @@ from schemas.findings import finding
 
 def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
     """``read`` (engine.lifecycle.shipping.Confirmations) with each kit confirmed by its components (``kits``:
-    schemas.reference KITS; ``state``: LINE_STATE of the file's orders, whose SKUs say which kits a PO orders) as one
-    row of the kit; a partial kit's rows left out with SHIPMENT_KIT_INCOMPLETE (an error at its first row, holding
-    its shipment). ``read`` itself when no kit is met."""
+    schemas.reference KITS; ``state``: LINE_STATE of the file's orders, whose SKUs say which kits a PO orders) as rows
+    of the kit, one per package it went in (kit_rows); a partial kit's rows left out with SHIPMENT_KIT_INCOMPLETE (an
+    error at its first row, holding its shipment). ``read`` itself when no kit is met.
+
+    Two kits of a PO sharing a component (a gift box in both sets) are counted by the components each has alone; the
+    shared one's units must be what those kits take together (counted once, for both: kit_counts)."""
     if kits is None or kits.num_rows == 0 or read.lines.num_rows == 0:
         return read
     recipe: dict[str, dict[str, Decimal]] = defaultdict(dict)  # kit -> component -> units per kit
@@ -45,54 +50,153 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
     for po, sku in zip(state["po_number"].to_pylist(), state["sku"].to_pylist(), strict=True):
         if po and sku:
             ordered[po].add(sku)
-    cols = {c: lines[c].to_pylist() for c in ("shipment_id", "po_number", "quantity", "row_number")}
-    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # (shipment, PO, kit) -> its component rows
+    cols = {c: lines[c].to_pylist() for c in ("shipment_id", "po_number", "quantity", "row_number", "carton_id",
+                                              "carton_sscc", "pallet_id")}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # (shipment, PO) -> its rows of kits' components
     for i, sku in enumerate(skus):
         po = cols["po_number"][i] or ""
-        if sku not in kit_of or sku in ordered.get(po, ()):
-            continue  # no kit's component, or a line of the PO's own
-        kits_ordered = [k for k in kit_of[sku] if k in ordered.get(po, ())]
-        if len(kits_ordered) == 1:  # the one kit of the PO it is part of (two: whose is it? left as it is)
-            groups[(cols["shipment_id"][i] or "", po, kits_ordered[0])].append(i)
+        if sku in kit_of and sku not in ordered.get(po, ()) and any(k in ordered.get(po, ()) for k in kit_of[sku]):
+            groups[(cols["shipment_id"][i] or "", po)].append(i)  # a component of a kit the PO orders, not a line
     if not groups:
         return read
-    drop: list[int] = []
-    take_sku: dict[int, tuple[str, Decimal]] = {}  # the row that becomes the kit's -> (kit, kits shipped)
+    source: list[int] = []  # each row of the result: the row it is made from
+    made: dict[int, tuple[str, Decimal, int | None]] = {}  # result row -> (kit, kits in it, further box number)
+    gone: set[int] = set()
     found = []
     unread, pos = dict(read.unread), dict(read.pos)
-    for (sid, po, kit), rows in groups.items():
+    for (sid, po), rows in groups.items():
+        made_kits = sorted({k for i in rows for k in kit_of[skus[i]] if k in ordered[po]},
+                           key=lambda k: min(i for i in rows if k in kit_of[skus[i]]))
         shipped: dict[str, Decimal] = defaultdict(Decimal)
         for i in rows:
             shipped[skus[i]] += cols["quantity"][i] or Decimal(0)
-        counts = {c: shipped.get(c, Decimal(0)) / per for c, per in recipe[kit].items()}
-        whole = set(counts.values())
-        n = next(iter(whole))
-        if len(whole) == 1 and n > 0 and n == n.to_integral_value():
-            take_sku[rows[0]] = (kit, n)
-            drop += rows[1:]
+        counts = kit_counts(made_kits, recipe, shipped)
+        gone.update(rows)
+        if counts is None:
+            first = rows[0]
+            row = cols["row_number"][first]
+            at = {"row": row, "column": "sku"} if row is not None else {
+                k: lines[k][first].as_py() or "" for k in ("isa13", "gs06", "st02")} | {"seg": "W12"}
+            found.append(finding("SHIPMENT_KIT_INCOMPLETE", _incomplete(sid, po, made_kits, recipe, shipped),
+                                 file=read.file, value=made_kits[0], **at))
+            if row is not None:
+                unread[row], pos[row] = sid, po
             continue
-        drop += rows
-        first = rows[0]
-        row = cols["row_number"][first]
+        for i, (kit, n, box) in kit_rows(rows, made_kits, counts, recipe, skus, cols):
+            made[len(source)] = (kit, n, box)
+            source.append(i)
+    taken = [i for i in range(len(skus)) if i not in gone]
+    order = sorted(range(len(source)), key=lambda k: source[k])  # the kits' rows where their packages' rows were
+    rows_out = sorted([(i, None) for i in taken] + [(source[k], k) for k in order], key=lambda t: (t[0], t[1] is None))
+    out = lines.take(pa.array([i for i, _k in rows_out], pa.int64()))
+    sku_column, quantity = out["sku"].to_pylist(), out["quantity"].to_pylist()
+    box_number, box_count = out["box_number"].to_pylist(), out["box_count"].to_pylist()
+    unit = out["unit"].to_pylist()
+    for j, (_i, k) in enumerate(rows_out):
+        if k is not None:  # whole kits: the line's units (a set ordered in ST, KT), not the components' eaches
+            kit, n, box = made[k]
+            sku_column[j], quantity[j], unit[j] = kit, n, None
+            if box is not None:  # a package of the kit's counted on its first: a further box, of no unit's count
+                box_number[j], box_count[j] = box, 0
+    for name, values in (("sku", sku_column), ("quantity", quantity), ("unit", unit), ("box_number", box_number),
+                         ("box_count", box_count)):
+        at = out.schema.get_field_index(name)
+        out = out.set_column(at, out.schema.field(at), pa.array(values, out.schema.field(at).type))
+    return replace(read, lines=out, findings=(*read.findings, *found), unread=unread, pos=pos)
+
+
+def kit_counts(made_kits: list[str], recipe: dict[str, dict[str, Decimal]],
+               shipped: dict[str, Decimal]) -> dict[str, Decimal] | None:
+    """The whole kits of each of ``made_kits`` (the kits a PO orders whose components a shipment ``shipped``), else
+    None (a partial kit). A kit is counted by the components it alone of them has (each must give the same whole
+    number); a component of several (a shared gift box) must then be what they take together, counted once. One kit
+    made of shared components alone is counted by what the others leave; two such: None (whose units are whose?)."""
+    shared = {c for k in made_kits for c in recipe[k] if sum(c in recipe[o] for o in made_kits) > 1}
+    counts: dict[str, Decimal] = {}
+    open_ = []
+    for kit in made_kits:
+        own = {shipped.get(c, Decimal(0)) / per for c, per in recipe[kit].items() if c not in shared}
+        if not own:
+            open_.append(kit)
+            continue
+        if len(own) != 1:
+            return None
+        counts[kit] = next(iter(own))
+    if len(open_) > 1:
+        return None
+    for kit in open_:
+        left = {(shipped.get(c, Decimal(0)) - sum(counts[o] * recipe[o].get(c, Decimal(0)) for o in counts)) / per
+                for c, per in recipe[kit].items()}
+        if len(left) != 1:
+            return None
+        counts[kit] = next(iter(left))
+    for c in shared:
+        if shipped.get(c, Decimal(0)) != sum(n * recipe[k].get(c, Decimal(0)) for k, n in counts.items()):
+            return None
+    if any(n < 0 or n != n.to_integral_value() for n in counts.values()) or not any(counts.values()):
+        return None
+    return counts
+
+
+def kit_rows(rows: list[int], made_kits: list[str], counts: dict[str, Decimal], recipe: dict[str, dict[str, Decimal]],
+             skus: list, cols: dict[str, list]) -> list[tuple[int, tuple[str, Decimal, int | None]]]:
+    """The kits' rows of one shipment and PO: (the component row each is made from, (kit, kits, further box)). Each
+    package (carton, else pallet) holding whole kits gets a row of them, of its first component row; kits whose
+    components went in different packages are counted in the first package holding what is left of them, and each
+    other such package is a row of the kit shipping 0, box 2, 3 ... (the 856 states it as a pack of the kit, as a
+    multi-box unit's further box: no package the buyer's dock receives goes unnamed)."""
+    package: dict[object, list[int]] = {}
+    for i in rows:
+        key = cols["carton_sscc"][i] or cols["carton_id"][i] or cols["pallet_id"][i]
+        package.setdefault(key, []).append(i)
+    left: dict[object, dict[str, Decimal]] = {}
+    for key, its in package.items():
+        left[key] = defaultdict(Decimal)
+        for i in its:
+            left[key][skus[i]] += cols["quantity"][i] or Decimal(0)
+    placed: dict[tuple[object, str], Decimal] = defaultdict(Decimal)  # (package, kit) -> whole kits in it
+    further: list[tuple[object, str, int]] = []  # (package, kit, box) of kits spread over packages
+    for kit in made_kits:
+        need, parts = counts[kit], recipe[kit]
+        for key in package:
+            whole = min(min(left[key].get(c, Decimal(0)) // per for c, per in parts.items()), need)
+            if whole > 0:
+                for c, per in parts.items():
+                    left[key][c] -= whole * per
+                need -= whole
+                placed[(key, kit)] += whole
+        if need <= 0:
+            continue
+        holding = [key for key in package if any(left[key].get(c, Decimal(0)) > 0 for c in parts)]
+        box = 1
+        for key in holding:
+            if key == holding[0]:
+                placed[(key, kit)] += need
+            elif (key, kit) not in placed:  # a package already stating kits of its own is a pack of the kit
+                box += 1
+                further.append((key, kit, box))
+            for c, per in parts.items():
+                left[key][c] -= min(left[key].get(c, Decimal(0)), need * per)
+
+    def first(key: object, kit: str) -> int:
+        return next(i for i in package[key] if skus[i] in recipe[kit])
+
+    return [(first(key, kit), (kit, n, None)) for (key, kit), n in placed.items()] + [
+        (first(key, kit), (kit, Decimal(0), box)) for key, kit, box in further]
+
+
+def _incomplete(sid: str, po: str, made_kits: list[str], recipe: dict[str, dict[str, Decimal]],
+                shipped: dict[str, Decimal]) -> str:
+    if len(made_kits) == 1:
+        kit = made_kits[0]
         told = ", ".join(f"{_num(shipped.get(c, Decimal(0)))} of {c} (a kit takes {_num(per)})"
                          for c, per in recipe[kit].items())
-        at = {"row": row, "column": "sku"} if row is not None else {
-            k: lines[k][first].as_py() or "" for k in ("isa13", "gs06", "st02")} | {"seg": "W12"}
-        found.append(finding("SHIPMENT_KIT_INCOMPLETE", f"Shipment {sid} ships the components of kit {kit} (PO {po}) "
-                             f"that make no whole number of kits: {told}.", file=read.file, value=kit, **at))
-        if row is not None:
-            unread[row], pos[row] = sid, po
-    sku_column = list(skus)
-    quantity = list(cols["quantity"])
-    for i, (kit, n) in take_sku.items():
-        sku_column[i], quantity[i] = kit, n
-    keep = np.ones(len(skus), dtype=bool)
-    keep[drop] = False
-    out = lines.set_column(lines.schema.get_field_index("sku"), lines.schema.field("sku"),
-                           pa.array(sku_column, lines.schema.field("sku").type))
-    out = out.set_column(out.schema.get_field_index("quantity"), out.schema.field("quantity"),
-                         pa.array(quantity, out.schema.field("quantity").type))
-    return replace(read, lines=out.filter(pa.array(keep)), findings=(*read.findings, *found), unread=unread, pos=pos)
+        return f"Shipment {sid} ships the components of kit {kit} (PO {po}) that make no whole number of kits: {told}."
+    components = list(dict.fromkeys(c for k in made_kits for c in recipe[k]))
+    told = ", ".join(f"{_num(shipped.get(c, Decimal(0)))} of {c} (" + ", ".join(
+        f"{k} takes {_num(recipe[k][c])}" for k in made_kits if c in recipe[k]) + ")" for c in components)
+    return (f"Shipment {sid} ships the components of kits {', '.join(made_kits)} (PO {po}) that make no whole number "
+            f"of each: {told}.")
 
 
 def _num(value: Decimal) -> str:

@@ -7,7 +7,8 @@ is passed over with a warning at its first row (SHIPMENT_REPEATED), nothing reco
 the file's other shipments go. It used to be held as SHIPMENT_ID_DUPLICATE (an error: the file quarantined, its
 lines "more than reserved", ops told the warehouse must send a corrected confirmation) though nothing was wrong. A
 shipment id recorded before whose rows differ is a correction or another shipment: SHIPMENT_ID_DUPLICATE, as
-before (rules.shipments), for a person to settle.
+before (rules.shipments), for a person to settle. A kit confirmed by its components (engine.lifecycle.kits) is
+compared as the kit it was recorded as (it used to be compared as components: never a repeat, held every day).
 
 A voided label's rows (SHIPMENT_LABEL_VOIDED, parsers.shipments_csv) whose shipment was recorded from an earlier
 file are told as such (voided_after_recorded): its 856 went to the buyer for a label that no longer ships.
@@ -22,17 +23,21 @@ from dataclasses import replace
 import numpy as np
 import pyarrow as pa
 
+from engine.lifecycle.kits import kits_shipped
 from schemas.findings import finding
 from schemas.shipment_records import ShipmentRecord
 
 
-def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str, str] | None = None):
+def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str, str] | None = None,
+                    kits: pa.Table | None = None):
     """``read`` (engine.lifecycle.shipping.Confirmations) without the rows of its shipments that repeat one of
     ``recorded`` (the warehouse's recorded shipments of the file's shipment ids) as recorded, a SHIPMENT_REPEATED
     warning each (at its first row: a CSV's record number, a 945's set), the row's shipment and PO named for the
     failures report; ``read`` itself when none does. ``parts``: the id of a shipment recorded in parts (one per PO
     for a partner taking an 856 per PO, one per stop of a multi-stop load) -> the shipment id the warehouse gave:
-    its parts' lines together are what it recorded (all of one ship date), the parts named in the warning."""
+    its parts' lines together are what it recorded (all of one ship date), the parts named in the warning. ``kits``
+    (reference KITS): rows of a kit's components are compared as the kit (kits_shipped, the kits the records ship
+    being what their POs order)."""
     parts = parts or {}
     by_id = _as_confirmed(recorded, parts)
     lines = read.lines
@@ -46,6 +51,12 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
     for i, sid in enumerate(sids):
         if sid in wanted:
             rows_of[sid].append(i)
+    compared = _as_kits(read, by_id.values(), kits)
+    shown = {c: compared[c].to_pylist() for c in ("shipment_id", "po_number", "carton_id", "quantity", "ship_date")}
+    shown_of: dict[str, list[int]] = defaultdict(list)
+    for i, sid in enumerate(shown["shipment_id"]):
+        if sid in wanted:
+            shown_of[sid].append(i)
     named_parts: dict[str, list[str]] = defaultdict(list)
     for r in recorded:
         if r.shipment_id in parts:
@@ -55,7 +66,8 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
     unread, pos = dict(read.unread), dict(read.pos)
     for sid, rows in rows_of.items():
         was = by_id[sid]
-        given = sorted((cols["po_number"][i] or "", cols["carton_id"][i] or "", cols["quantity"][i]) for i in rows)
+        given = sorted((shown["po_number"][i] or "", shown["carton_id"][i] or "", shown["quantity"][i])
+                       for i in shown_of[sid])
         kept = sorted((line.po_number, line.carton, line.quantity) for line in was.lines)
         if given != kept or any(cols["ship_date"][i] != was.ship_date for i in rows):
             continue
@@ -78,6 +90,17 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
     keep[drop] = False
     return replace(read, lines=lines.filter(pa.array(keep)), findings=(*read.findings, *found), unread=unread,
                    pos=pos)
+
+
+def _as_kits(read, recorded, kits: pa.Table | None) -> pa.Table:
+    """``read``'s lines with each kit confirmed by its components as the kit (engine.lifecycle.kits), the kits a PO
+    orders being the SKUs ``recorded`` shipped on it; its lines themselves without ``kits``."""
+    if kits is None or kits.num_rows == 0:
+        return read.lines
+    shipped = {(line.po_number, line.sku) for r in recorded for line in r.lines}
+    state = pa.table({"po_number": pa.array([po for po, _sku in shipped], pa.string()),
+                      "sku": pa.array([sku for _po, sku in shipped], pa.string())})
+    return kits_shipped(read, kits, state).lines
 
 
 def _as_confirmed(recorded: Sequence[ShipmentRecord], parts: Mapping[str, str]) -> dict[str, ShipmentRecord]:
