@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pyarrow as pa
+import pytest
 
 from tests.test_ackgaps2 import INVOICE_OTI, UNDECIDED, _advised, _sent
 
@@ -183,3 +184,137 @@ def test_a_set_with_no_answer_still_says_no_997():
                       settings={"target": FinanceSettings()}).exceptions.to_pylist()
     assert row["message"].startswith("no 997 for our 855 855 ST02 0002 sent 2026-11-27 02:00, due by "
                                      "2026-11-28 02:00 (ISA13 ")
+
+
+# --- B4. an SDQ after a QTY of goods coming in ----------------------------------------------------------------------
+from tests.test_invgaps2 import SDQ, _workspace  # noqa: E402 - Northwind's SDQ-per-DC 846 and its workspace
+from tests.test_rg81_inventory_exports import _load, _receipts, _refused, _stock  # noqa: E402
+
+
+def _coming(tmp_path, qty: str, *after: str):
+    """Northwind's 846 with SKU-1016's QTY ``qty`` (on order or in transit) and the segments ``after`` it."""
+    path = tmp_path / f"coming-{qty}.x12"
+    text = SDQ.read_text(encoding="utf-8").replace(
+        "QTY*17*12*EA~\nSDQ*EA*54*DC-RENO*12~",
+        "\n".join(("QTY*17*12*EA~", "SDQ*EA*54*DC-RENO*12~", f"QTY*{qty}*40*EA~", *after)))
+    path.write_text(text.replace("SE*28*0001~", f"SE*{29 + len(after)}*0001~"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("qty", ["63", "IQ"])
+def test_an_sdq_after_goods_coming_in_is_each_dc_s_receipt(tmp_path, qty):
+    """Northwind's QTY 63 (on order) or IQ (in transit) of SKU-1016, due on the 10th, split by SDQ over DC-EAST (25)
+    and DC-RENO (15): the SDQ was named and the 40 expected at NWD, the distributor's own id (a warehouse no DC
+    ships from). Each DC gets its part on the QTY's day, as on hand is split."""
+    from datetime import date
+
+    ws = _workspace(tmp_path / "ws", ["northwind-846"])
+    res = _load(ws, _coming(tmp_path, qty, "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"),
+                "--layout", "northwind-846")
+    assert res.exit_code == 0, res.output
+    assert _receipts(ws) == [("EAST", "SKU-1016", 25, date(2026, 12, 10)), ("WEST", "SKU-1016", 15, date(2026, 12, 10))]
+    assert "SDQ" not in res.output.replace("SDQ*", "")
+    assert ("WEST", "SKU-1016", 12, 0) in _stock(ws)
+
+
+def test_an_sdq_after_goods_coming_in_naming_none_of_ours_keeps_the_receipt_at_the_n1(tmp_path):
+    from datetime import date
+
+    ws = _workspace(tmp_path / "ws")
+    res = _load(ws, _coming(tmp_path, "63", "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"))
+    assert res.exit_code == 0, res.output
+    assert ("NWD", "SKU-1016", 40, date(2026, 12, 10)) in _receipts(ws)
+    assert any("SDQ location(s) DC-EAST, DC-RENO (SDQ02 54) of SKU-1016: none of our warehouses (QTY 63's 40 on "
+               "order kept at NWD); to read them per warehouse: --location DC-EAST=WAREHOUSE" in line
+               for line in res.output.splitlines()), res.output
+
+
+def test_an_sdq_after_goods_coming_in_naming_ours_beside_others_is_refused(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    said = _refused(_load(ws, _coming(tmp_path, "63", "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*25*DC-X*15~"),
+                          "--location", "DC-EAST=EAST", "--location", "DC-RENO=WEST"))
+    assert "location(s) DC-X (SDQ02 54) are none of our warehouses, beside EAST" in said
+    assert "so that no receipt is dropped or expected at another warehouse" in said
+
+
+def test_an_sdq_after_goods_coming_on_several_days_is_named_not_split(tmp_path):
+    """SCHs bring the 40 on two days and the SDQ does not say which DC's part comes when: not guessed."""
+    from datetime import date
+
+    ws = _workspace(tmp_path / "ws", ["northwind-846"])
+    res = _load(ws, _coming(tmp_path, "63", "SCH*30*EA***002*20261210~", "SCH*10*EA***002*20261217~",
+                            "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"), "--layout", "northwind-846")
+    assert res.exit_code == 0, res.output
+    assert _receipts(ws) == [("NWD", "SKU-1016", 10, date(2026, 12, 17)), ("NWD", "SKU-1016", 30, date(2026, 12, 10))]
+    assert "its SCHs bring the 40 on several days and the SDQ does not say which location's part comes when" in \
+        " ".join(res.output.split())
+
+
+def test_an_sdq_after_goods_coming_in_summing_otherwise_is_named(tmp_path):
+    from datetime import date
+
+    ws = _workspace(tmp_path / "ws", ["northwind-846"])
+    res = _load(ws, _coming(tmp_path, "63", "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*20*DC-RENO*15~"),
+                "--layout", "northwind-846")
+    assert res.exit_code == 0, res.output
+    assert _receipts(ws) == [("EAST", "SKU-1016", 20, date(2026, 12, 10)), ("WEST", "SKU-1016", 15, date(2026, 12, 10))]
+    assert "SDQ of SKU-1016: its locations' 35 on order (QTY 63) are read, not the QTY's 40" in res.output
+
+
+# --- B5. held_codes as an LQ01/LQ02 pair ----------------------------------------------------------------------------
+def _codes_846(tmp_path, name: str, layout: str) -> tuple:
+    """Northwind's 846 whose SKU-1011 carries LQ*UD*DMG (another list's DMG: "dimensions missing", say) and SKU-1021
+    LQ*ZZ*DMG, loaded with the Northwind layout's held_codes set to ``layout``."""
+    ws = _workspace(tmp_path / "ws", ["northwind-846"])
+    path = ws.inventory_dir / "layouts" / "northwind-846.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('held_codes = ["DMG"]', f"held_codes = {layout}"),
+                    encoding="utf-8")
+    export = tmp_path / f"{name}.x12"
+    export.write_text(SDQ.read_text(encoding="utf-8").replace("LQ*ZZ*NEW~", "LQ*UD*DMG~"), encoding="utf-8")
+    return ws, _load(ws, export, "--layout", "northwind-846")
+
+
+def test_a_held_code_given_with_its_list_holds_only_that_list_s_code(tmp_path):
+    """held_codes compared LQ02 alone: a partner whose other code list also has DMG held that item too. "ZZ:DMG"
+    names the list (LQ01) and the code; the other list's DMG is named, not held."""
+    ws, res = _codes_846(tmp_path, "pair", '["ZZ:DMG"]')
+    assert res.exit_code == 0, res.output
+    assert ("EAST", "SKU-1021", 10, 10) in _stock(ws) and ("WEST", "SKU-1011", 8, 0) in _stock(ws)
+    assert "LQ UD DMG on 1 item(s): an item code, not read" in " ".join(res.output.split())
+
+
+def test_a_held_code_without_its_list_still_holds_it_in_any_list(tmp_path):
+    ws, res = _codes_846(tmp_path, "any", '["DMG"]')
+    assert res.exit_code == 0, res.output
+    assert ("EAST", "SKU-1021", 10, 10) in _stock(ws) and ("WEST", "SKU-1011", 8, 8) in _stock(ws)
+
+
+@pytest.mark.parametrize("code", ["ZZ:", ":DMG", " ", "ZZ:DMG:X"])
+def test_a_held_code_pair_missing_a_part_is_a_layout_error(code):
+    from pydantic import ValidationError
+
+    from schemas.inventory_layout import AdviceLayout
+
+    with pytest.raises(ValidationError, match="LQ01:LQ02"):
+        AdviceLayout(held_codes=[code])
+
+
+# --- B6. LM/LQ in the 846 heading -----------------------------------------------------------------------------------
+def test_a_heading_lq_is_the_code_of_every_item_of_the_set(tmp_path):
+    """X12's 846 has an LM loop in its heading (position 140/150): its LQ codes are the whole set's. No public 846
+    guide read in this round uses it (Lowe's 6010, Interstate Steel's 4010 and a consignment guide list no heading
+    LM; only the X12 tables have it). The reader already gives each item the heading's codes (StockAdvice.codes), so
+    a held code there holds every item of the set and another is named once, every item counted: pinned as it is."""
+    ws = _workspace(tmp_path / "ws", ["northwind-846"])
+    export = tmp_path / "heading.x12"
+    export.write_text(SDQ.read_text(encoding="utf-8").replace(
+        "N1*SF*Northwind Distribution*92*NWD~", "N1*SF*Northwind Distribution*92*NWD~\nLM*VI~\nLQ*ZZ*RECALL~")
+        .replace("SE*28*0001~", "SE*30*0001~"), encoding="utf-8")
+    res = _load(ws, export, "--layout", "northwind-846")
+    assert res.exit_code == 0, res.output
+    assert "LQ ZZ RECALL on 5 item(s): an item code, not read" in " ".join(res.output.split())
+    layout = ws.inventory_dir / "layouts" / "northwind-846.toml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace('["DMG"]', '["ZZ:RECALL"]'), encoding="utf-8")
+    res = _load(ws, export, "--layout", "northwind-846")
+    assert res.exit_code == 0, res.output
+    assert all(on_hand == reserved for _w, _s, on_hand, reserved in _stock(ws)) and len(_stock(ws)) == 7
