@@ -5,7 +5,10 @@ verdict with the 997s'; and the findings ops act on.
 Pure: APPLICATION_ADVICE and SENT_SETS tables in, FUNCTIONAL_ACKS rows and findings out. Must not touch the
 state store. How an OTI finds our document (per partner):
   * by its control numbers: OTI08 our GS06 and OTI09 our ST02 (all-digit numbers compared by value), and
-    OTI10 our ST01 when given; OTI08 alone names a whole group (a group-level OTI, GA/GE/GR);
+    OTI10 our ST01 when given; OTI08 alone names a whole group (a group-level OTI, GA/GE/GR); OTI09 without OTI08
+    (X12 requires them together; Walmart.com DSV's sample sends OTI09 alone) names the one set of that ST02 we sent
+    to the partner, said in the finding and the reasons; an ST02 naming several sets names none by itself (its
+    reference may still name one; else APPLICATION_ADVICE_UNMATCHED says which sets it could be);
   * else (or when those name nothing we sent) by OTI03, the reference it quotes, as OTI02 qualifies it: BM the
     bill of lading of our 856, SI its BSN02 shipment id, IV its BIG02 invoice number, PO the PO number of the set
     OTI10 names (without OTI10: the type its TEDs' segments belong to, else the latest document sent for the PO;
@@ -15,10 +18,11 @@ state store. How an OTI finds our document (per partner):
 Its verdict is OTI01's (X12 element 110, 003010-008050: level B batch, G group, I item, T set; then A accept: accepted;
 C accept with change, E accept with error, P partial accept/reject: accepted with errors; R reject: rejected): a
 rejection is APPLICATION_ADVICE_REJECTED (error), accepted with errors or changes APPLICATION_ADVICE_ERRORS (warning),
-each naming our document and the partner's TED, NTE and RED texts. TH and GH (005010+: set or group on hold) decide
-nothing yet (APPLICATION_ADVICE_HELD, warning); a code element 110 does not have (a lowercase "tr", a lone "A", a
-translator's own "TX") decides nothing either, never a silent "accepted" (APPLICATION_ADVICE_CODE_UNKNOWN, warning,
-naming it). An OTI naming nothing we sent is APPLICATION_ADVICE_UNMATCHED (warning) and gives no row.
+each naming our document and the partner's TED, CTX (where in our document), NTE and RED texts. TH and GH
+(005010+: set or group on hold) decide nothing yet (APPLICATION_ADVICE_HELD, warning); a code element 110 does not
+have (a lowercase "tr", a lone "A", a translator's own "TX") decides nothing either, never a silent "accepted"
+(APPLICATION_ADVICE_CODE_UNKNOWN, warning, naming it). An OTI naming nothing we sent is APPLICATION_ADVICE_UNMATCHED
+(warning) and gives no row.
 """
 
 from __future__ import annotations
@@ -55,15 +59,19 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     by_group: dict[tuple, list[int]] = {}  # (partner, GS06 key) -> rows; (partner, reference) -> rows
     by_ref: dict[tuple, list[int]] = {}
     by_bill: dict[tuple, list[int]] = {}  # (partner, an 856's bill of lading) -> rows
+    by_st02: dict[tuple, list[int]] = {}  # (partner, ST02 key) -> rows, for an OTI09 without its OTI08
     gs06s, st02s = control_key(sent["gs06"]), control_key(sent["st02"])
     refs = pc.drop_null(advice["reference"])
-    named = pc.or_(pc.is_in(gs06s, value_set=control_key(pc.drop_null(advice["acked_gs06"]))),
+    alone = advice.filter(pc.and_(pc.is_null(advice["acked_gs06"]), pc.is_valid(advice["acked_st02"])))["acked_st02"]
+    named = pc.or_(pc.or_(pc.is_in(gs06s, value_set=control_key(pc.drop_null(advice["acked_gs06"]))),
+                          pc.is_in(st02s, value_set=control_key(alone))),
                    pc.or_(pc.or_(pc.is_in(sent["document_ref"], value_set=refs),
                                  pc.is_in(sent["po_number"], value_set=refs)),
                           pc.is_in(sent["bill_of_lading"], value_set=refs)))
     st02s = st02s.to_pylist()
     for i in pc.indices_nonzero(pc.fill_null(named, False)).to_pylist():  # only the sets some OTI may name
         by_group.setdefault((ours[i]["partner"], _key(ours[i]["gs06"])), []).append(i)
+        by_st02.setdefault((ours[i]["partner"], st02s[i]), []).append(i)
         for value in {ours[i]["document_ref"], ours[i]["po_number"]} - {None}:
             by_ref.setdefault((ours[i]["partner"], value), []).append(i)
         if ours[i]["bill_of_lading"]:
@@ -71,20 +79,24 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     rows: list[dict] = []
     findings: list[Finding] = []
     for oti in advice.to_pylist():
-        named = _named(oti, ours, by_group, by_ref, by_bill, st02s)
+        named, note = _named(oti, ours, by_group, by_ref, by_bill, by_st02, st02s)
         verdict = _VERDICT.get(oti["code"] or "")
         where = dict(file=oti["source_file"], isa13=oti["isa13"], gs06=oti["gs06"], st02=oti["st02"], seg="OTI",
                      segment_position=oti["segment_position"], file_segment=oti["file_segment"])
         said = _said(oti)
         if not named:
+            told = (f": {note}" + (", and its reference names none of ours" if oti["reference"] else "")
+                    + "; ask the partner to send OTI08 with OTI09") if note else \
+                f", which we never sent to {oti['partner']}"
             findings.append(finding(
                 "APPLICATION_ADVICE_UNMATCHED",
-                f"This 824's OTI ({oti['code'] or 'no code'}) names {_quoted(oti)}, which we never sent to "
-                f"{oti['partner']}{': ' + said if said else ''}.", element="OTI03", value=oti["reference"], **where))
+                f"This 824's OTI ({oti['code'] or 'no code'}) names {_quoted(oti)}{told}"
+                f"{'. The partner says: ' + said if note and said else ': ' + said if said else ''}.",
+                element="OTI09" if note else "OTI03", value=oti["acked_st02"] if note else oti["reference"], **where))
             continue
         group_level = oti["acked_st02"] is None and oti["acked_gs06"] is not None and len(named) > 1
-        rows.append(_row(oti, named[0], verdict, said, group=group_level))
-        what = _document(named, group=group_level)
+        rows.append(_row(oti, named[0], verdict, said, group=group_level, note=note))
+        what = _document(named, group=group_level) + (f" ({note})" if note else "")
         if verdict == "R":
             findings.append(finding(
                 "APPLICATION_ADVICE_REJECTED",
@@ -141,24 +153,39 @@ _SEGMENT_OF = {**dict.fromkeys(("BSN", "HL", "TD1", "TD3", "TD5", "MAN", "PRF", 
                **dict.fromkeys(("BAK", "ACK"), "855")}
 
 
-def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, by_bill: dict, st02s: list) -> list[dict]:
-    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference as its
-    qualifier (OTI02) says (_BY_QUALIFIER: a bill of lading names our 856; a shipment id our 856; an invoice
-    number our 810; a PO number the set OTI10 names, else the one its TEDs' segments belong to, else the latest
-    sent for that PO), else as any of our references (our shipment id or invoice number before a PO number)."""
+def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, by_bill: dict, by_st02: dict, st02s: list
+           ) -> tuple[list[dict], str]:
+    """The sent sets an OTI names (latest sending first), and a note on how when it is not plain: by control
+    numbers; OTI09 without OTI08 (X12 requires the group's with it; Walmart.com DSV's sample sends it alone) by the
+    ST02 when it names one set we sent to that partner (the note says so; an ST02 naming several names none by
+    itself, and the note says which); else by its reference as its qualifier (OTI02) says (_BY_QUALIFIER: a bill of
+    lading names our 856; a shipment id our 856; an invoice number our 810; a PO number the set OTI10 names, else
+    the one its TEDs' segments belong to, else the latest sent for that PO), else as any of our references (our
+    shipment id or invoice number before a PO number)."""
     def of_set(rows: list[int], types: tuple[str, ...] = ()) -> list[int]:
         types = (oti["acked_set_id"],) if oti["acked_set_id"] is not None else types
         return [i for i in rows if not types or ours.doc_types[i] in types]
 
+    note = ""
     if oti["acked_gs06"] is not None:
         st02 = _key(oti["acked_st02"]) if oti["acked_st02"] is not None else None
         hit = [i for i in of_set(by_group.get((oti["partner"], _key(oti["acked_gs06"])), []))
                if st02 is None or st02s[i] == st02]
         if hit:
-            return [ours[i] for i in hit]
+            return [ours[i] for i in hit], note
+    elif oti["acked_st02"] is not None:
+        hit = of_set(by_st02.get((oti["partner"], _key(oti["acked_st02"])), []))
+        if len(hit) == 1:
+            return [ours[hit[0]]], (f"matched by its ST02 alone: OTI09 {oti['acked_st02']} without OTI08 (the group's "
+                                    f"control number) names this one set of those we sent to {oti['partner']}")
+        if hit:
+            sets = ", ".join(f"{ours[i]['doc_type']} GS06 {ours[i]['gs06']}" for i in sorted(
+                hit, key=lambda i: (ours[i]["sent_at"], len(ours[i]["gs06"]), ours[i]["gs06"])))
+            note = (f"its OTI09 {oti['acked_st02']} comes without OTI08 (the group's control number) and names "
+                    f"{len(hit)} sets we sent to {oti['partner']} ({sets}): none is chosen")
     ref = oti["reference"]
     if ref is None:
-        return []
+        return [], note
     qualified = _BY_QUALIFIER.get((oti["reference_qualifier"] or "").upper())
     if qualified is not None:
         types, column = qualified
@@ -168,10 +195,10 @@ def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, by_bill: dict, 
         if not hit and column == "po_number":  # its TEDs name a document of the PO we did not send: the latest
             hit = of_set(rows)
         if hit:
-            return _latest_sent(ours, hit)
+            return _latest_sent(ours, hit), ""
     hit = of_set(by_ref.get((oti["partner"], ref), []))
     hit = [i for i in hit if ours[i]["document_ref"] == ref] or hit
-    return _latest_sent(ours, hit)
+    return _latest_sent(ours, hit), "" if hit else note
 
 
 def _hinted(oti: dict) -> tuple[str, ...]:
@@ -186,7 +213,8 @@ def _latest_sent(ours: _Rows, rows: list[int]) -> list[dict]:
 
 
 def _said(oti: dict) -> str:
-    """The partner's TED (error code, text, segment, element, bad value), NTE and RED texts, in one line."""
+    """The partner's TED (error code, text, segment, element, bad value), CTX (where in our document), NTE and RED
+    texts, in one line."""
     parts = []
     for e in oti["errors"] or []:
         at = " ".join(x for x in (e["segment_id"] and f"segment {e['segment_id']}",
@@ -194,6 +222,7 @@ def _said(oti: dict) -> str:
                                   e["bad_value"] and f"value {e['bad_value']!r}") if x)
         parts.append(f"TED {e['segment_error'] or '?'}" + (f" {e['reason']}" if e["reason"] else "")
                      + (f" ({at})" if at else ""))
+    parts += [f"CTX {c}" for c in oti.get("context") or []]
     parts += [f"NTE {n}" for n in oti["notes"] or []]
     parts += [f"RED {r}" for r in oti.get("related") or []]
     return "; ".join(parts)
@@ -203,8 +232,8 @@ def _quoted(oti: dict) -> str:
     ids = [f"{oti['acked_set_id'] or 'a document'}"]
     if oti["reference"]:
         ids.append(f"{oti['reference_qualifier'] or 'reference'} {oti['reference']}")
-    if oti["acked_gs06"]:
-        ids.append(f"GS06 {oti['acked_gs06']}" + (f" ST02 {oti['acked_st02']}" if oti["acked_st02"] else ""))
+    if oti["acked_gs06"] or oti["acked_st02"]:
+        ids.append(" ".join(f"{k} {oti[v]}" for k, v in (("GS06", "acked_gs06"), ("ST02", "acked_st02")) if oti[v]))
     return " ".join(ids)
 
 
@@ -217,7 +246,7 @@ def _document(named: list[dict], *, group: bool) -> str:
     return f"{r['doc_type']}{ref}{po} (GS06 {r['gs06']} ST02 {r['st02']}, file {r['file']})"
 
 
-def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool) -> dict:
+def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool, note: str = "") -> dict:
     words = _WORDS.get(verdict or "", "held" if oti["code"] in HELD else f"OTI01 {oti['code']!r}")
     return {
         "partner": oti["partner"], "ack_type": "824", "ack_ref": oti["advice_ref"],
@@ -226,7 +255,8 @@ def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool) -> 
         "acked_set_id": None if group else r["doc_type"], "acked_st02": None if group else r["st02"],
         "set_status": None if group else verdict, "group_status": verdict if group else None,
         "set_error_codes": [], "group_error_codes": [], "errors": oti["errors"] or [],
-        "reasons": f"{words} by the partner's application (824 OTI {oti['code']})" + (f": {said}" if said else ""),
+        "reasons": f"{words} by the partner's application (824 OTI {oti['code']}" + (f"; {note}" if note else "")
+                   + ")" + (f": {said}" if said else ""),
         "ack_created_at": oti["advice_created_at"], "received_at": oti["received_at"],
         "source_file": oti["source_file"], "source_sha256": oti["source_sha256"], "isa13": oti["isa13"],
         "gs06": oti["gs06"], "st02": oti["st02"], "segment_position": oti["segment_position"],

@@ -25,12 +25,14 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
     (a case by its case_pack). Held stock (QTY QH on hold, 74 damaged ...) is not free: without a QTY 33 it is taken
     from the on hand's free part (``layout.held_in_on_hand`` false: QTY 17 leaves it out already, it is added to
     what is on hand, held); with one, 33 already leaves it out; without a QTY 17 it is counted on hand, held. An
-    item whose LQ code is one of ``layout.held_codes`` (damaged, on hold) is held whole; other LQ codes are named.
+    item whose LQ code is one of ``layout.held_codes`` (damaged, on hold; "ZZ:DMG" the LQ01/LQ02 pair) is held
+    whole; other LQ codes are named.
     An SDQ's location/quantity pairs are the stock of the warehouse each location is (``layout.locations``, our
     own codes), in place of the QTY they split; an SDQ none of whose locations is ours is named and its QTY kept
     where its N1 says; one naming ours and others refuses the file, naming the others (their stock would otherwise
     be dropped or counted at the wrong warehouse). What is on order or in transit (QTY 63, IQ) with a day is an
-    expected receipt (the second value; None when there is none); without a day it is named, not a receipt.
+    expected receipt (the second value; None when there is none); without a day it is named, not a receipt; an SDQ
+    after it splits it by location as on hand is split (_receipts_by_location).
     An error finding, a set naming no warehouse or day, or a unit nothing counts refuses the file (ConfigError),
     naming the segment."""
     result = read_interchanges(data, file=name)
@@ -42,7 +44,7 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
         raise ConfigError("the file holds no 846 item with a QTY 17 (on hand) or 33 (available)", file=name)
     sku_of = _skus_by_id(items)
     places = {k.casefold(): v for k, v in layout.locations.items()}
-    held_codes = {c.casefold() for c in layout.held_codes}
+    held_codes = _held_codes(layout.held_codes)
     stock: dict = {}
     summed, negative, cased, held, unread = 0, [], [], [], []
     codes: dict[tuple[str, str], list] = {}  # LQ codes not read: (LQ01, LQ02) -> [first position, items]
@@ -82,7 +84,7 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
                 raise ConfigError(f"the 846 ({at}) names no warehouse (N1*WH): give it (--warehouse)", file=name)
             on_hand, reserved, kept = _counted(q, layout.held_in_on_hand)
             held += [(p, place, sku, qualifier, n) for qualifier, n, p in q["held"]]
-            marks = [(lq01, lq02, p) for lq01, lq02, p in r.codes if lq02.casefold() in held_codes]
+            marks = [(lq01, lq02, p) for lq01, lq02, p in r.codes if _holds(held_codes, lq01, lq02)]
             if marks and on_hand > reserved:
                 lq01, lq02, p = marks[0]
                 unread.append((p, sku, f"LQ {lq01} {lq02} of {sku} at {place} (the layout's held_codes): all "
@@ -95,9 +97,20 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
             if qualifier and qualifier in layout.qty:
                 meant.setdefault((qualifier, role), [pos, 0])[1] += 1
         for lq01, lq02, p in r.codes:
-            if lq02.casefold() not in held_codes:
+            if not _holds(held_codes, lq01, lq02):
                 codes.setdefault((lq01, lq02), [p, 0])[1] += 1
+        split = _receipts_by_location(r, places, sku, where, unread,
+                                      lambda n, unit, p, sku=sku, at=at: eaches_of(n, unit, sku, at, p),
+                                      lambda said, at=at: ConfigError(f"the 846 ({at}): {said}", file=name))
         for q, n, unit, p, eta in r.coming:
+            if p in split and eta is not None:  # an SDQ's locations: each one's part, on the QTY's day
+                for place, count, sdq_at in split[p]:
+                    incoming["warehouse"].append(place)
+                    incoming["sku"].append(sku)
+                    incoming["quantity"].append(count)
+                    incoming["eta"].append(eta)
+                    incoming_at.append((sdq_at, ""))
+                continue
             if eta is None:
                 unread.append((p, sku, f"QTY {q} ({qty_name(q)}) {n} of {sku} at {where}: no expected day (a DTM or "
                                        "SCH after it), not a receipt"))
@@ -125,6 +138,18 @@ def read_advice(data: bytes, *, name: str, layout: ExportLayout, items: pa.Table
 
 
 _ROLE_SAID = {"on_hand": "on hand", "available": "available", "held": "held"}
+
+
+def _held_codes(codes: tuple[str, ...]) -> set[tuple[str | None, str]]:
+    """The layout's held_codes as (LQ01 or None: any list, LQ02), case folded: "DMG" -> (None, "dmg"), "ZZ:DMG" ->
+    ("zz", "dmg")."""
+    return {(None, c.strip().casefold()) if ":" not in c else
+            tuple(part.strip().casefold() for part in c.split(":", 1)) for c in codes}
+
+
+def _holds(held_codes: set[tuple[str | None, str]], lq01: str, lq02: str) -> bool:
+    """An LQ marks the item's stock held: its LQ02 is a held code of any list, or its LQ01/LQ02 pair is one."""
+    return (None, lq02.casefold()) in held_codes or (lq01.casefold(), lq02.casefold()) in held_codes
 
 
 def _by_location(r, base: dict, places: dict[str, str], layout: ExportLayout, sku: str, where: str, unread: list,
@@ -183,6 +208,57 @@ def _by_location(r, base: dict, places: dict[str, str], layout: ExportLayout, sk
             unread.append((first, sku, f"SDQ of {sku}: its locations' {split} {_ROLE_SAID[role]} (QTY {of}) are "
                                        f"read, not the QTY's {total}"))
     return located
+
+
+def _receipts_by_location(r, places: dict[str, str], sku: str, where: str, unread: list, eaches_of,
+                          refused) -> dict[int, list[tuple[str, int, int]]]:
+    """The SDQs after an item's QTYs of goods coming in (63 on order, IQ in transit) as each of our warehouses'
+    part of that QTY: its position -> [(our warehouse, eaches, the SDQ's position)], each part arriving on the
+    QTY's day, as _by_location splits what is on hand: none of the locations ours, the SDQ is named and the QTY
+    stays the N1's receipt; some ours and some not, ``refused``; a sum other than the QTY's is named (the pairs are
+    read). A QTY whose SCHs bring it on several days is not split (which location's part comes when is not said):
+    its SDQ is named and its receipts stay the N1's."""
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    splits: dict[int, list] = {}
+    for qty_at, of, unit, qualifier, parts, p in r.coming_sdq:
+        splits.setdefault(qty_at, []).append((of, unit, qualifier, parts, p))
+    for qty_at, sdqs in splits.items():
+        of, first = sdqs[0][0], sdqs[0][4]
+        days = {eta for q, _n, _u, p, eta in r.coming if p == qty_at}
+        total = sum(n for _q, n, _u, p, _eta in r.coming if p == qty_at)
+        unit_of = next((u for _q, _n, u, p, _eta in r.coming if p == qty_at), "")
+        pairs = [(loc, n, unit or unit_of, p) for _of, unit, _q, parts, p in sdqs for loc, n in parts]
+        ours = {loc: places.get(loc.casefold()) for loc, *_rest in pairs}
+        qualifiers = ", ".join(sorted({q for _o, _u, q, _parts, _p in sdqs if q}))
+        said = f" (SDQ02 {qualifiers})" if qualifiers else ""
+        text = "; ".join(" ".join(f"{loc} {n}" for loc, n in parts) for _o, _u, _q, parts, _p in sdqs)
+        if len(days) > 1:
+            unread.append((first, sku, f"SDQ {text} of {sku} (QTY {of}, {qty_name(of)}): its SCHs bring the {total} "
+                                       "on several days and the SDQ does not say which location's part comes when: "
+                                       f"the receipts stay at {where}"))
+            continue
+        if not any(ours.values()):
+            unread.append((first, sku, f"SDQ location(s) {', '.join(ours)}{said} of {sku}: none of our warehouses "
+                                       f"(QTY {of}'s {total} {qty_name(of)} kept at {where}); to read them per "
+                                       f"warehouse: --location {pairs[0][0]}=WAREHOUSE, or the layout's [locations]"))
+            continue
+        if not all(ours.values()):
+            unknown = [loc for loc, w in ours.items() if not w]
+            at = next(p for loc, _n, _u, p in pairs if not ours[loc])
+            raise refused(f"SDQ at segment {at} of {sku}: location(s) {', '.join(unknown)}{said} are none of our "
+                          f"warehouses, beside {', '.join(sorted({w for w in ours.values() if w}))}: map them "
+                          f"(--location {unknown[0]}=WAREHOUSE, or the layout's [locations]) so that no receipt is "
+                          "dropped or expected at another warehouse")
+        parts_at: dict[str, list] = {}
+        for loc, n, unit, p in pairs:
+            slot = parts_at.setdefault(ours[loc], [ours[loc], 0, p])
+            slot[1] += eaches_of(n, unit, p)
+        out[qty_at] = [tuple(v) for v in parts_at.values()]
+        split, whole = sum(v[1] for v in parts_at.values()), eaches_of(total, unit_of, qty_at)
+        if split != whole:
+            unread.append((first, sku, f"SDQ of {sku}: its locations' {split} {qty_name(of)} (QTY {of}) are read, not "
+                                       f"the QTY's {whole}"))
+    return out
 
 
 def _counted(q: dict, held_in_on_hand: bool) -> tuple[int, int, int]:

@@ -679,15 +679,19 @@ class _Exceptions:
         when = pc.if_else(pc.and_(rejected, pc.is_valid(d["acked_at"])), d["acked_at"], d["due_at"])
         ref = pc.if_else(_blank(d["document_ref"]), join_text(_shown(d["doc_type"]), " ST02 ", _shown(d["st02"])),
                          d["document_ref"])
+        # an answer came and decided nothing (engine.partner_acks._undecided: a 997's AK9 P naming none of the sets
+        # it rejected): told as what happened, "our 855 ... is not decided: the partner's 997 (file) answered its
+        # group AK9 P ...", never "no 997 for our 855" (it used to start so, the reason in parentheses after it)
+        undecided = pc.fill_null(pc.starts_with(d["reasons"], "not decided: "), False)
+        sent_due = join_text(_shown(d["doc_type"]), " ", ref, " sent ", _minutes(d["sent_at"]), ", due by ",
+                             _minutes(d["due_at"]))
         what = pc.if_else(
             rejected,
             join_text("the partner rejected our ", _shown(d["doc_type"]), " ", ref, ": ",
                       pc.if_else(_blank(d["reasons"]), pa.scalar("no reason given"), d["reasons"])),
-            join_text("no ", self._answer_kind(d["partner"]), " for our ", _shown(d["doc_type"]), " ", ref, " sent ",
-                      _minutes(d["sent_at"]),
-                      ", due by ", _minutes(d["due_at"]),
-                      # why an answer that came decided nothing (a 997's AK9 P naming none of the sets it rejected)
-                      pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")"))))
+            pc.if_else(undecided, join_text("our ", sent_due, ", is ", d["reasons"]),
+                       join_text("no ", self._answer_kind(d["partner"]), " for our ", sent_due,
+                                 pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")")))))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
                             _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),
                             pc.if_else(pa.array(unknown > 0), join_text(

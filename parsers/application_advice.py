@@ -1,6 +1,6 @@
 """824 Application Advice sets (a partner's application accepting, noting errors in or rejecting the
 documents we sent) -> the APPLICATION_ADVICE table (schemas.application_advice): one row per OTI loop
-with its TED errors, NTE notes and RED related data.
+with its TED errors, CTX contexts (where in our document each error is), NTE notes and RED related data.
 
 Reads a parsed file (parsers.x12_reader), tolerantly: what an OTI leaves out stays null; matching the
 OTIs to what we sent is engine.application_advice's job. No paths, no clock.
@@ -43,7 +43,7 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 current = {**base, "code": element(seg, 1), "reference_qualifier": element(seg, 2),
                            "reference": element(seg, 3), "acked_gs06": element(seg, 8), "acked_st02": element(seg, 9),
                            "acked_set_id": element(seg, 10),
-                           "errors": [], "notes": [], "related": [], "segment_position": position,
+                           "errors": [], "notes": [], "related": [], "context": [], "segment_position": position,
                            "file_segment": ts.start + position}
                 rows.append(current)
             elif sid == "TED" and current is not None:
@@ -62,6 +62,8 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                     "component_position": whole_number(where[1].strip() or None),
                     "repeat_position": whole_number(where[2].strip() or None), "element_ref": ref or None,
                     "element_error": None, "bad_value": element(seg, 7), "reason": element(seg, 2)})
+            elif sid == "CTX" and current is not None:
+                current["context"].append(_context(seg, component))
             elif sid == "NTE" and current is not None and element(seg, 2):
                 current["notes"].append(element(seg, 2))
             elif sid == "RED" and current is not None and element(seg, 1):
@@ -70,5 +72,26 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 code = element(seg, 2) or element(seg, 6)
                 current["related"].append(element(seg, 1) + (f" ({code})" if code else ""))
     return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)
+
+
+def _context(seg: list[str], component: str) -> str:
+    """A CTX (005010+, in the TED loop: Walmart's 005010 guide, position 0750) in words: 01 the context (C998: its
+    name, e.g. a business unit like "PO NUMBER" or "SITUATIONAL TRIGGER", and its reference), 02 the segment of our
+    document it is about, 03 its position in our set, 04 the loop, 05 the element's position (C030: element,
+    component, repeat), 06 its data element reference number (C999)."""
+    def parts(n: int) -> list[str]:
+        value = element(seg, n) or ""
+        return [p.strip() for p in (value.split(component) if component else [value])] + ["", "", ""]
+
+    name = " ".join(p for p in parts(1)[:2] if p)
+    at, where, ref = element(seg, 3), parts(5), parts(6)[0]
+    place = ", ".join(x for x in (
+        element(seg, 2) and f"segment {element(seg, 2)}" + (f" at position {at}" if at else ""),
+        not element(seg, 2) and at and f"segment position {at}",
+        element(seg, 4) and f"loop {element(seg, 4)}",
+        where[0] and f"element {where[0]}" + (f" component {where[1]}" if where[1] else "")
+        + (f" repeat {where[2]}" if where[2] else ""),
+        ref and f"data element {ref}") if x)
+    return " ".join(x for x in (name, place and f"({place})") if x) or "(empty)"
 
 

@@ -18,7 +18,8 @@ of a parsed file (parsers.x12_reader); no I/O, no reference data (the flow turns
   SCH   after such a QTY: a part of it due on a day (SCH01 the quantity, SCH06 the day)
   SDQ   quantities per location (SDQ01 their unit, SDQ02 the ids' qualifier, then id/quantity pairs): of the QTY01
         the caller says (``sdq``), else of the QTY right before it in the item (a 3PL's guide puts it after the
-        quantity it splits); kept as sent (StockAdvice.sdq): which location is which warehouse is the caller's
+        quantity it splits); kept as sent (StockAdvice.sdq; after a QTY of goods coming in, StockAdvice.coming_sdq,
+        with that QTY's position): which location is which warehouse is the caller's
   LM/LQ the item's codes (LQ01 the list, LQ02 the code), after its LIN; a heading LM loop's are the set's
 ``meanings`` (QTY01 -> ON_HAND_ROLE, AVAILABLE_ROLE, "held", "coming" or "not_counted") overrides what a
 qualifier is read as (a 3PL whose guide means 34, noncommitted inventory on shelf, as what is free).
@@ -95,6 +96,8 @@ class StockAdvice:
     on_hand_by: str = ""  # the QTY01 read as on hand ("17"; another where ``meanings`` say so), "" none
     available_by: str = ""  # the QTY01 read as available
     codes: tuple[tuple[str, str, int], ...] = ()  # the item's and its set heading's LQ (LQ01, LQ02, position)
+    # SDQs after a QTY of goods coming in (63, IQ): (that QTY's position, its QTY01, SDQ01, SDQ02, pairs, position)
+    coming_sdq: tuple[tuple[int, str, str, str, tuple[tuple[str, int], ...], int], ...] = ()
 
 
 def read_846(result: ParseResult, *, meanings: Mapping[str, str] | None = None,
@@ -199,7 +202,9 @@ def _read_set(segs: list[list[str]], where: dict, st02: str, meanings: Mapping[s
                 last.setdefault("scheduled", []).append((count, day))
         elif sid == "SDQ" and item is not None:
             of = sdq or (last["q"] if last is not None else "")
-            if of and role_of(of, meanings) in ("on_hand", "available", "held"):
+            role = role_of(of, meanings) if of else ""
+            if role in ("on_hand", "available", "held") or (role == "coming" and last is not None
+                                                              and last["q"] == of and "count" in last):
                 parts = []
                 for k in range(3, len(seg) - 1, 2):
                     if not seg[k].strip() and not seg[k + 1].strip():
@@ -211,8 +216,12 @@ def _read_set(segs: list[list[str]], where: dict, st02: str, meanings: Mapping[s
                             seg[k + 1])
                         continue
                     parts.append((seg[k].strip(), count))
-                item["places"][-1]["sdq"].append((of, el[1].strip().upper(), el[2].strip(), tuple(parts), pos))
-            else:  # of what is coming in, of a quantity not counted, or of none said: named
+                split = (of, el[1].strip().upper(), el[2].strip(), tuple(parts), pos)
+                if role == "coming":  # the receipts of the QTY right before it, per location (its DTM's day)
+                    last.setdefault("sdq", []).append(split)
+                else:
+                    item["places"][-1]["sdq"].append(split)
+            else:  # of a quantity not counted, of none said, or of goods coming in the SDQ does not follow: named
                 item["places"][-1]["unread"].append(("SDQ", " ".join(seg[3:]), pos))
         elif sid == "LQ":
             (item["codes"] if item is not None else heading_codes).append((el[1].strip(), el[2].strip(), pos))
@@ -229,12 +238,13 @@ def _read_set(segs: list[list[str]], where: dict, st02: str, meanings: Mapping[s
             continue
         for p in places:
             coming = tuple((c["q"], n, c["unit"], c["pos"], day) for c in p["coming"] for n, day in _parts(c))
+            coming_sdq = tuple((c["pos"], *split) for c in p["coming"] for split in c.get("sdq", ()))
             on_hand, available = p["qty"].get("on_hand", ("", None)), p["qty"].get("available", ("", None))
             out.append(StockAdvice(as_of or dated, p["warehouse"] if p["warehouse"] is not None else heading_wh,
                                    it["ids"], on_hand[1], available[1], p["unit"], st02,
                                    it["pos"], tuple((h["q"], h["count"], h["unit"], h["pos"]) for h in p["held"]),
                                    coming, tuple(p["unread"]), tuple(p["sdq"]), on_hand[0], available[0],
-                                   tuple(heading_codes + it["codes"])))
+                                   tuple(heading_codes + it["codes"]), coming_sdq))
     return out, findings
 
 

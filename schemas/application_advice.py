@@ -25,6 +25,9 @@ APPLICATION_ADVICE = pa.schema([
     pa.field("notes", pa.list_(pa.string())),  # its NTE02 texts
     # its RED segments (the related data of a TED: an item's UPC, a PO number): RED01 with RED02's code or RED06
     pa.field("related", pa.list_(pa.string())),
+    # its CTX segments (005010+, in the TED loop: where in our document an error is, e.g. the business unit "PO
+    # NUMBER" with its value, the segment, its position, the element) in words, as parsers.application_advice says them
+    pa.field("context", pa.list_(pa.string())),
     pa.field("advice_created_at", TIME),  # GS04/GS05 of the 824 (else ISA09/ISA10)
     pa.field("received_at", TIME),
     *LINEAGE,

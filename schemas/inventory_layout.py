@@ -106,8 +106,18 @@ class AdviceLayout(_Model):
     # QTY01 -> what it is read as: "on_hand", "available", "held", "coming", "not_counted" (34 = "available")
     qty: dict[str, Literal["on_hand", "available", "held", "coming", "not_counted"]] = {}
     sdq: str | None = Field(default=None, min_length=2, max_length=2)  # the QTY01 an SDQ's quantities are of
-    held_codes: list[str] = []  # LQ02 codes marking an item's stock held whole (damaged, on hold)
+    # the LQ codes marking an item's stock held whole (damaged, on hold): "DMG", an LQ02 of any list; "ZZ:DMG", an
+    # LQ02 of the list LQ01 names (a code another list of the partner's also has)
+    held_codes: list[str] = []
     held_in_on_hand: bool = Field(default=True, strict=True)  # false: QTY 17 leaves the held stock out already
+
+    @field_validator("held_codes")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if not code.strip() or any(not part.strip() for part in code.split(":")) or code.count(":") > 1:
+                raise ValueError(f"[advice] held_codes {code!r}: an LQ02 code (\"DMG\"), or LQ01:LQ02 (\"ZZ:DMG\")")
+        return v
 
     @field_validator("qty")
     @classmethod
