@@ -345,8 +345,8 @@ def _man(pack: Pack, with_ai: bool, written: set[str], asn: AsnSettings) -> list
 
 
 def shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:
-    """The S level's segments (TD1..DTM, then the ship-from's and ship-to's N1 loops unless ``parties``
-    is False)."""
+    """The S level's segments (TD1..DTM, then the ship-from's and ship-to's N1 loops the profile lists there,
+    AsnSettings.shipment_parties, unless ``parties`` is False)."""
     packs = shipment.all_packs()
     weight = shipment.gross_weight
     unit = shipment.weight_unit
@@ -376,9 +376,10 @@ def shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = T
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
                       volume_unit=shipment.volume_unit, equipment=shipment.equipment, seal_number=shipment.seal_number,
                       method_given=shipment.method_given, time_zone=shipment.time_zone, fob=shipment.fob)
-    if parties:
-        segs.extend(party_segments(shipment.ship_from))
-        if asn.ship_to_level == "shipment":  # else in each order loop (build_856)
+    if parties:  # those the partner's guide lists there (AsnSettings.shipment_parties)
+        if "SF" in asn.shipment_parties:
+            segs.extend(party_segments(shipment.ship_from))
+        if asn.ship_to_level == "shipment" and "ST" in asn.shipment_parties:  # else in each order loop (build_856)
             segs.extend(party_segments(shipment.ship_to, contact=asn.ship_to_contact))
     return segs
 

@@ -35,7 +35,7 @@ from engine.columnar import scaled
 from engine.envelope import joined_body
 from parsers.x12_writer import x12_decimal, x12_text
 from schemas.errors import DocumentError
-from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings
+from schemas.fulfilment import BSN05, SHIPMENT_PARTIES, TARE_FIRST, AsnSettings
 from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
 from schemas.reference import sscc_columns
@@ -76,9 +76,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs \
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact \
-            or asn.dates_level != "shipment" or not shipments:
+            or asn.dates_level != "shipment" or asn.shipment_parties != SHIPMENT_PARTIES or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
-        # the case at the pack level: _case_pack; the ship-to's PER: party_segments; the dates in the heading)
+        # the case at the pack level: _case_pack; the ship-to's PER: party_segments; the dates in the heading; the
+        # S level without its ship-from or ship-to: shipment_segments)
     marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)
               or any(o.hazmat for o in shipment.orders)]
     if marked:  # cartons marked for their lines' own parties (_pack_marks), or an order its PO's heading marked

@@ -41,7 +41,7 @@ from engine.invoice_880 import SAC_TO_G7201
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
-from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
+from rules.set_checks import AS_OUR_CHARGE, NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
 from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
@@ -1024,7 +1024,8 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
 # the items after the words before them (which said "... 855s or 810s: " before our 810s carried the PO's SACs)
 _NAMED = re.compile(r": (?P<named>(?:allowance|charge) .*)\. Agree (?:them|the others)", re.DOTALL)
 # what an item says of our 810s (rules.set_checks ON_OUR_810S / NOT_ON_OUR_810S): not a part of the SAC's words
-_ON_OUR_810S = re.compile(rf"(?:, | )(?:{re.escape(NOT_ON_OUR_810S)}|{re.escape(ON_OUR_810S)})(?= \(line |$)")
+_ON_OUR_810S = re.compile(rf"(?:, | )(?:{re.escape(NOT_ON_OUR_810S)}|{re.escape(AS_OUR_CHARGE)} [^;(]*?|"
+                          rf"{re.escape(ON_OUR_810S)})(?= \(line |$)")
 _MORE = re.compile(r"^and (\d+) more$")
 
 

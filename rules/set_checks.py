@@ -310,8 +310,11 @@ def sac_description(text: str) -> str:
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 _WEIGHT_BILLED = frozenset({"LB", "KG"})  # the units a catch-weight line's net weight is billed in
 # what a SAC_NOT_APPLIED item says of our 810s when the partner's profile is known (the last of its ", " parts;
-# engine.finance_inputs reads the items without it)
+# engine.finance_inputs reads the items without it): the PO's SAC itself on them, none of it, or the profile's own
+# charge of its kind and code billed in its place (AS_OUR_CHARGE, then that charge: "on our 810s as our own charge
+# D240 25.00 per order")
 ON_OUR_810S, NOT_ON_OUR_810S = "on our 810s", "not on our 810s"
+AS_OUR_CHARGE = "on our 810s as our own"
 
 
 def sac_carried(kind: str | None, code: str | None, handling: str | None, priced: bool, carried: Collection[str],
@@ -330,6 +333,19 @@ def on_our_810s(kind: str | None, code: str | None, handling: str | None, priced
     the order's SACs changes what its 810s carry, engine.invoice_po_sacs.current_po_sacs.)"""
     return sac_carried(kind, code, handling, priced, invoice.po_allowances,
                        {(c.kind, c.code) for c in invoice.charges})
+
+
+def our_charge_for(kind: str | None, code: str | None, fob: str | None, invoice: InvoiceSettings) -> str:
+    """The profile's own charge (``invoice.charges``) that our 810s bill in place of the PO's SAC of ``kind`` and
+    ``code`` (sac_carried never bills that one twice), as a SAC_NOT_APPLIED item names it ("charge D240 25.00 per
+    order", "allowance C310 2 % of each 810's lines"); "" when none of that kind and code is billed on a PO of
+    heading FOB01 ``fob`` (a charge limited to some FOB01s, Charge.fob, as engine.invoice bills it)."""
+    for c in invoice.charges:
+        if (c.kind, c.code) == (kind, code) and (not c.fob or (fob or "") in c.fob):
+            value = (f"{_number(str(c.percent))} % of each 810's lines" if c.percent is not None
+                     else f"{c.amount:.2f} per {c.per or invoice.charge_scope}")
+            return f"{_SAC_KINDS[c.kind]} {c.code} {value}"
+    return ""
 
 
 # the allowance and charge segments and the positions of their indicator, code, amount (N2), percent basis,
@@ -393,7 +409,17 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     # states for the line is carried by them)
     line_units = [{u or ""} | (_WEIGHT_BILLED if b in PRICE_PER_WEIGHT else set()) for u, b in zip(
         _column(fe, line_rows, 3)[0].to_pylist(), _column(fe, line_rows, 5)[0].to_pylist(), strict=True)]
+    fobs: dict[int, str | None] = {}  # set -> its heading's first FOB01 (a profile charge limited by FOB01)
+    if invoice is not None and any(c.fob for c in invoice.charges):
+        fob_rows, fob_owner = _rows_in(result, "FOB", mine, set_of_row)
+        first_line = {int(o): int(r) for r, o in zip(line_rows[::-1].tolist(), line_owner[::-1].tolist(),
+                                                      strict=True)}
+        for r, o, v in zip(fob_rows.tolist(), fob_owner.tolist(), _column(fe, fob_rows, 1)[0].to_pylist(),
+                           strict=True):
+            if o not in fobs and r < first_line.get(o, r + 1):
+                fobs[o] = v
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
+    billed: dict[int, list[bool]] = {}  # set -> whether our 810s bill each (its own SAC, or our charge for it)
     pointed: dict[int, list[str]] = {}  # set -> its N2 amounts sent with a decimal point ("SAC05 25.00")
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
@@ -415,7 +441,10 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                     on = unit in line_units[line] or (_decimal(counted) or 0) > 0
                 else:  # a heading SAC: the set's lines
                     on = all(unit in line_units[i] for i in np.flatnonzero(line_owner == k).tolist())
-            money.append(ON_OUR_810S if on else NOT_ON_OUR_810S)
+            ours = "" if on else our_charge_for(kind, code, fobs.get(k), invoice)
+            money.append(ON_OUR_810S if on else f"{AS_OUR_CHARGE} {ours}" if ours
+                         else NOT_ON_OUR_810S)
+            billed.setdefault(k, []).append(on or bool(ours))
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
@@ -425,15 +454,19 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     out: list[Finding] = []
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
+        read = _pointed_words(pointed.get(k), g, ts)
+        if invoice is not None and all(billed.get(k, [False])) and not read:
+            continue  # our 810s bill every one (its own SAC, or our charge of its kind and code): nothing to agree
         first, _text, seg, code = items[0]
         named = _listed([t for _r, t, _s, _c in items], _SAC_NAMED)
         words = ("each says whether our 810s carry it (those whose SAC12 the partner's [fulfilment.invoice] "
-                 f"po_allowances lists, none its own charges bill): {named}. Agree the others with the partner."
+                 "po_allowances lists; as our own charge those of a kind and code its own charges bill): "
+                 f"{named}. Agree the others with the partner."
                  if invoice is not None else
                  "our 810s carry those whose SAC12 the partner's [fulfilment.invoice] po_allowances lists, none its "
                  f"own charges bill: {named}. Agree them with the partner.")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we apply to no price or 855; "
-                           + words + _pointed_words(pointed.get(k), g, ts),
+                           + words + read,
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))

@@ -231,8 +231,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 holds (PO414, or PO401 "
            "of units of one each)."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
-           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
-           "and each says whether our 810s carry it."),
+           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges our 810s do not all bill; none is "
+           "applied to prices or 855s, and each says what our 810s bill of it."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
            "The PO carries free-form notes (MSG, MTX, NTE), asks for paperwork (PWK) or states terms nothing of ours "
            "applies (DIS, INC, LDT, CTB, a priced PO3, a line's own CSH or IT8, N1 MA / UD); no order, 855, 856 or "

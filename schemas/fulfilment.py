@@ -124,6 +124,9 @@ class SsccSettings(_Model):
     with_ai: bool = True  # MAN02 = "00" + 18 digits (20); False: the 18 digits alone
 
 
+SHIPMENT_PARTIES: tuple[Literal["SF", "ST"], ...] = ("SF", "ST")  # AsnSettings.shipment_parties' default: VICS'
+
+
 class AsnSettings(_EchoedRefs):
     """How this partner wants its 856."""
 
@@ -262,6 +265,12 @@ class AsnSettings(_EchoedRefs):
     # ST, BSN, DTM "must use"; the HL loop HL, LIN, SN1, PRF, TD1, TD5, MAN). Such a partner's 856s are built as
     # segments
     dates_level: Literal["shipment", "heading"] = "shipment"
+    # the N1 loops the S level writes after its DTMs (each with its N3/N4): "SF" the ship-from (our DC), "ST" the
+    # ship-to (with ship_to_level "shipment"; "order" puts it in each order loop whatever this says); () none, where
+    # the partner's guide lists no N1 in the shipment's HL loop (Walmart.com's drop ship vendor 856: HL, LIN, SN1,
+    # PRF, TD1, TD5, MAN: the consumer's address is the PO's). Other than ("SF", "ST"): such a partner's 856s are
+    # built as segments
+    shipment_parties: tuple[Literal["SF", "ST"], ...] = SHIPMENT_PARTIES
     # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
     # TE and email EM) written back as sent in the 856's N1*ST loop after its N4 (the 856's N1 loop places PER at 270),
     # for drop-ship guides that ask the ASN to carry the consumer's phone or email; a PO without one: none. Off: no

@@ -141,7 +141,9 @@ def test_the_997s_accept_every_set(nights):
 def test_what_is_noted_is_true(nights):
     codes = nights["codes"]
     assert "ITEM_UNKNOWN" not in codes and "SHIP_TO_UNKNOWN" not in codes and "PRICE_MISMATCH" not in codes
-    assert "SAC_NOT_APPLIED" in codes  # Kroger's off-invoice allowances (SAC12 02): not taken, said so
+    # Kroger's off-invoice allowances (SAC12 02) are on its 810s (TDS less them, below): nothing left to agree, no
+    # SAC_NOT_APPLIED (it was raised although our 810s carry them)
+    assert "SAC_NOT_APPLIED" not in codes
     assert "NOTES_NOT_KEPT" in codes  # Kroger's 5010 MTX receiving note
     assert "CATCH_WEIGHT_LINE" in codes  # Safeway's PO105 PP line, acknowledged as sent
 

@@ -54,7 +54,9 @@ def test_each_sac_says_whether_our_810s_carry_it_by_the_partner_s_po_allowances(
     """Since the 810 carries the PO's off-invoice SACs (SAC12 among [fulfilment.invoice] po_allowances,
     engine.invoice_po_sacs), the warning says per SAC whether our 810s carry it: an off-invoice (02) allowance
     is on them; a bill back (01), a SAC without SAC12, and one whose kind and code the profile's own charges bill
-    are not. It used to say none reached an 810 (false for Kroger's off-invoice allowances, which ours carry)."""
+    are not. It used to say none reached an 810 (false for Kroger's off-invoice allowances, which ours carry). One
+    whose kind and code the profile's own charges bill is billed as that charge (the PO's D240 freight by the
+    profile's D240 of 15.00 per shipment): it said "not on our 810s" though our 810s bill the freight (rg86)."""
     from schemas.fulfilment import Charge, InvoiceSettings
 
     body = (HEAD[:2] + ["SAC*A*C000***112500*6*.5*****02", "SAC*C*D500***895", "SAC*A*B720***5000*******01",
@@ -65,11 +67,12 @@ def test_each_sac_says_whether_our_810s_carry_it_by_the_partner_s_po_allowances(
     [f] = check_structure(result, list(result.transaction_sets()), invoice=invoice)
     assert f.message == (
         "The PO asks for allowances or charges we apply to no price or 855; each says whether our 810s carry it "
-        "(those whose SAC12 the partner's [fulfilment.invoice] po_allowances lists, none its own charges bill): "
+        "(those whose SAC12 the partner's [fulfilment.invoice] po_allowances lists; as our own charge those of a "
+        "kind and code its own charges bill): "
         "allowance C000 1125.00, 0.5 % of basis 6, handling 02 off invoice, on our 810s; charge D500 8.95, not on "
         "our 810s; allowance B720 50.00, handling 01 bill back, not on our 810s; charge D240 15.00, handling 02 off "
-        "invoice, not on our 810s; allowance C310 2.5 % of basis 3, handling 02 off invoice, on our 810s (line 1). "
-        "Agree the others with the partner.")
+        "invoice, on our 810s as our own charge D240 15.00 per shipment; allowance C310 2.5 % of basis 3, handling "
+        "02 off invoice, on our 810s (line 1). Agree the others with the partner.")
     [bill_back] = check_structure(result, list(result.transaction_sets()),
                                   invoice=InvoiceSettings(po_allowances=("01",)))
     assert "handling 01 bill back, on our 810s;" in bill_back.message
@@ -98,12 +101,15 @@ def test_a_rate_per_a_unit_no_line_is_billed_in_and_no_amount_is_said_not_to_rea
     """A rate is per its SAC09 unit (engine.invoice_po_sacs): one per a unit the lines are not billed in (a backhaul
     allowance per hundredweight, CW, on lines in eaches) with no amount stated reaches no 810 of ours, and the
     warning says so; it said "on our 810s" by SAC12 alone. With its amount stated, per a unit its lines are in,
-    or on a line priced per pound (billed by its weight, LB) it is on them as before."""
+    or on a line priced per pound (billed by its weight, LB) it is on them as before. (A PO whose SACs our 810s
+    all carry has no finding: each is asked here beside a bill back, B720, which they do not.)"""
     from schemas.fulfilment import InvoiceSettings
 
     def words(sacs: list[str], lines: list[str] = LINES) -> str:
-        result = read_interchanges(x12_850(HEAD[:2] + sacs + HEAD[2:] + lines + ["CTT*2*18"]))
+        result = read_interchanges(x12_850(HEAD[:2] + ["SAC*A*B720***5000*******01"] + sacs + HEAD[2:] + lines
+                                           + ["CTT*2*18"]))
         [f] = check_structure(result, list(result.transaction_sets()), invoice=InvoiceSettings())
+        assert "allowance B720 50.00, handling 01 bill back, not on our 810s; " in f.message
         return f.message
 
     assert "allowance C310 rate 0.85, handling 02 off invoice, not on our 810s." in words(

@@ -87,7 +87,7 @@ from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed
 from schemas.codes import CATALOGUE
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.fulfilment import TARE_FIRST, WITH_TARES
+from schemas.fulfilment import SHIPMENT_PARTIES, TARE_FIRST, WITH_TARES
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
     CUT_FROM,
@@ -1598,6 +1598,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return None  # the ship-to in each order loop, or with its PER: written by build_856
     if asn.dates_level != "shipment":
         return None  # the shipment's dates in the heading, after BSN: written by build_856
+    if asn.shipment_parties != SHIPMENT_PARTIES:
+        return None  # the S level without its ship-from or ship-to: written by build_856
     if asn.fob:
         return None  # the PO's FOB at the S level: assemble_shipments' Shipment carries it (Shipment.fob)
     if names_packaging(good, items):
