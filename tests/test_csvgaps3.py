@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
+from decimal import Decimal
 
 import pyarrow as pa
 import pytest
+from pydantic import ValidationError
 
 from connectors.local import LocalDrop
 from connectors.reference import load_reference
@@ -28,6 +30,8 @@ from connectors.state import StateStore
 from flows import shipments
 from flows.workspace import open_workspace
 from parsers.csv_orders import read_csv_orders
+from schemas.fulfilment import CsvOrderMapping
+from tests.marketplace_support import RG80, layout_of
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "csvgaps3"
@@ -213,3 +217,117 @@ def test_a_box_of_two_stops_of_one_name_names_each_by_its_address():
     [(row, f)] = boxes_mixed(lines, numbers, known)
     assert row == 0 and f.message.startswith(
         f"Shipment L1: carton C1 holds lines for 2 ship-tos (Juniper Lane at {TOWN}: A; Juniper Lane at {CANYONS}: B)")
+
+
+# --- 3. a cart's shipping, fee and discount as columns of the order --------------------------------------------
+
+WOO = FIXTURES / "woocommerce_orders.csv"
+SHOPIFY = FIXTURES / "shopify_orders.csv"
+WOO_CHARGES = {"shipping_total": "C:D240", "cart_discount": "A:C310", "fee_total": "C:D500"}
+
+
+def _sacs(got) -> list[tuple]:
+    return [(r["po_number"], r["kind"], r["code"], r["amount"], r["description"], r["file_segment"])
+            for r in got.sacs.to_pylist()]
+
+
+def _woo(data: bytes | None = None, **charges):
+    layout = layout_of("woocommerce", order_charges=charges or WOO_CHARGES)
+    return read_csv_orders(data or WOO.read_bytes(), layout, partner="woocommerce", file=WOO.name)
+
+
+def test_woocommerces_order_columns_repeated_on_each_line_row_are_the_orders_sacs_once():
+    """WooCommerce's Customer/Order CSV Export (one row per item) repeats the order's shipping_total, fee_total and
+    cart_discount on every row of it: read by the layout's order_charges, each is the order's heading SAC once (not
+    one per row: W5120's two rows bill 18.00 of shipping, not 36.00), at the order's first row; a 0.00 is none; the
+    cancelled order's rows are passed over. Without the setting no SAC is read (the shipping never billed)."""
+    got = _woo()
+    assert got.findings == [] and got.refused == []
+    assert got.orders.select(["po_number", "line_count"]).to_pylist() == [
+        {"po_number": "W5120", "line_count": 2}, {"po_number": "W5121", "line_count": 2}]
+    assert _sacs(got) == [("W5120", "C", "D240", Decimal("18.0000"), "shipping_total", 2),
+                          ("W5120", "A", "C310", Decimal("10.0000"), "cart_discount", 2),
+                          ("W5121", "C", "D240", Decimal("12.5000"), "shipping_total", 4),
+                          ("W5121", "C", "D500", Decimal("4.5000"), "fee_total", 4)]
+    assert read_csv_orders(WOO.read_bytes(), layout_of("woocommerce"), partner="woocommerce",
+                           file=WOO.name).sacs.num_rows == 0
+
+
+def test_shopifys_order_columns_on_the_first_row_only_are_the_orders_sacs_once():
+    """Shopify's orders export gives an order's Shipping and Discount Amount (and its other order values) on its first
+    row only, the later line rows blank: the order's SACs once, from that row; #1052's 0.00 shipping and discount
+    are none."""
+    layout = CsvOrderMapping(
+        po_number="Name", po_date="Created at", line_id=None, unit=None, upc=None, buyer_part=None,
+        currency="Currency", requested_ship_date=None, quantity="Lineitem quantity", unit_price="Lineitem price",
+        vendor_part="Lineitem sku", description="Lineitem name", ship_to_id=None, ship_to_name="Shipping Name",
+        ship_to_name2="Shipping Company", ship_to_address1="Shipping Address1", ship_to_address2="Shipping Address2",
+        ship_to_city="Shipping City", ship_to_state="Shipping Province", ship_to_postal_code="Shipping Zip",
+        ship_to_country="Shipping Country", order_charges={"Shipping": "C:D240", "Discount Amount": "A:C310"})
+    got = read_csv_orders(SHOPIFY.read_bytes(), layout, partner="p", file=SHOPIFY.name)
+    assert got.findings == [] and got.refused == []
+    assert got.orders.select(["po_number", "line_count", "ship_to_postal_code"]).to_pylist() == [
+        {"po_number": "#1051", "line_count": 3, "ship_to_postal_code": "02540"},
+        {"po_number": "#1052", "line_count": 1, "ship_to_postal_code": "02554"}]
+    assert _sacs(got) == [("#1051", "C", "D240", Decimal("18.0000"), "Shipping", 2),
+                          ("#1051", "A", "C310", Decimal("42.5000"), "Discount Amount", 2)]
+
+
+def _woo_rows(*edits: tuple[str, str]) -> bytes:
+    """The WooCommerce export with W5120's second row (row 3) edited."""
+    text = WOO.read_text(encoding="utf-8").splitlines()
+    for old, new in edits:
+        text[2] = text[2].replace(old, new, 1)
+    return ("\n".join(text) + "\n").encode()
+
+
+def test_an_order_column_a_later_row_gives_otherwise_is_inconsistent_and_the_first_is_counted():
+    """W5120's second row says 20.00 of shipping: CSV_ORDER_INCONSISTENT at that row and column (a warning), the
+    first row's 18.00 counted once; a discount written negative (-10.00) is an allowance of 10.00 all the same."""
+    got = _woo(_woo_rows(("processing,18.00,", "processing,20.00,")))
+    assert [(f.code, f.severity, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_ORDER_INCONSISTENT", "warning", 3, "shipping_total")]
+    assert "shipping_total 20.0000 here, 18.0000 on row 2" in got.findings[0].message
+    assert _sacs(got)[:2] == [("W5120", "C", "D240", Decimal("18.0000"), "shipping_total", 2),
+                              ("W5120", "A", "C310", Decimal("10.0000"), "cart_discount", 2)]
+    text = WOO.read_text(encoding="utf-8").replace(",10.00,10.00,313.00,", ",-10.00,10.00,313.00,")
+    assert _sacs(_woo(text.encode()))[1] == ("W5120", "A", "C310", Decimal("10.0000"), "cart_discount", 2)
+
+
+def test_an_order_column_no_number_or_a_charge_written_negative_refuses_the_po_at_its_row_and_column():
+    """A shipping cell "n/a", or -18.00 of shipping (a charge never lowers the total: charged or allowed is not
+    known), refuses W5120 at its row and column; W5121 stands with its own SACs."""
+    for edit, code in ((("processing,18.00,", "processing,n/a,"), "CSV_NUMBER_INVALID"),
+                       (("processing,18.00,", "processing,-18.00,"), "CSV_VALUE_INVALID")):
+        got = _woo(_woo_rows(edit))
+        assert [(f.code, f.location.row, f.location.column) for f in got.findings] == [
+            (code, 3, "shipping_total")], code
+        assert got.rejected == ("W5120",) and {r[0] for r in _sacs(got)} == {"W5121"}
+
+
+def test_order_charges_name_each_columns_kind_and_code():
+    assert CsvOrderMapping(order_charges={"Shipping": "C:D240"}).order_charges == (("Shipping", "C:D240"),)
+    for bad in ({"Shipping": "D240"}, {"Shipping": "X:D240"}, {" ": "C:D240"}, {"Discount": "A:c310"}):
+        with pytest.raises(ValidationError, match="order_charges"):
+            CsvOrderMapping(order_charges=bad)
+
+
+def test_a_woocommerce_orders_shipping_and_discount_are_billed_once_on_its_810(tmp_path):
+    """Through the night and the east DC's confirmation (rg80's, shipping W5120 whole): W5120's 810 bills its two
+    lines (180.00 + 125.00) with the shipping charge and the discount once each (SAC*C*D240 18.00, SAC*A*C310
+    10.00): TDS 313.00, the export's order_total."""
+    from tests.marketplace_support import NIGHT
+    from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
+
+    ws = of_its_own(RG80, tmp_path / "ws", {"woocommerce": []}, warehouses=REPO / "warehouses")
+    profile = ws.root / "partners" / "woocommerce.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        'ship_to_country = "shipping_country"\n', 'ship_to_country = "shipping_country"\norder_charges = '
+        '{ shipping_total = "C:D240", cart_discount = "A:C310", fee_total = "C:D500" }\n'), encoding="utf-8")
+    shutil.copy2(WOO, ws.drop_root / "woocommerce" / "inbox" / WOO.name)
+    _ws, _found, states = shipped_night(ws, RG80, NIGHT, datetime(2026, 12, 1, 15))
+    assert states[("woocommerce", "W5120")] == "invoiced"
+    invoice = po_segments(segments(ws, "woocommerce", "810"), "W5120", "BIG")
+    assert [s[:6] for s in invoice if s[0] == "SAC"] == [["SAC", "C", "D240", "", "", "1800"],
+                                                          ["SAC", "A", "C310", "", "", "1000"]]
+    assert [s[1] for s in invoice if s[0] == "TDS"] == ["31300"]
