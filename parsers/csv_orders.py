@@ -27,7 +27,8 @@ item columns written with "{n}") gives a line per filled item of a row, all at t
 rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
 from the order row, which is no line; a PO's allowance and charge rows (the layout's allowance_records, an 850 flat
 file's "A" record; its allowance_items, an ERP export's freight or discount item line) are its heading SACs
-(CsvOrders.sacs, ORDER_SACS: _Charges), no line.
+(CsvOrders.sacs, ORDER_SACS: _Charges), no line; so are its order_charges columns (a cart's shipping or discount
+given as a column of the order, on every row of it or its first only: _order_charges), once per order.
 A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
 the name after ", " as an 850's) the layout gives as a list of columns is their cells joined by one blank, blank
 ones left out (a cart's "Shipping First Name", "Shipping Last Name"); a listed column the header lacks is not read,
@@ -218,6 +219,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if isinstance(columns[name], tuple):
             columns.update({f"{name}#{i}": title for i, title in enumerate(columns.pop(name))})
             reading.joined.append(name)
+    # the order's shipping and discount columns (the layout's order_charges): each a column of its own
+    columns.update({f"{_CHARGE}{i}": title for i, (title, _said) in enumerate(mapping.order_charges)})
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
     charges = _Charges(mapping)  # the allowance and charge rows (ORDER_SACS)
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
@@ -355,6 +358,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     for po, state in pos.items():
         if state.bad or not state.members:
             continue
+        state.sacs += _order_charges(state, mapping)
         head = state.head
         if head["ship_to_id"] is None and mapping.default_ship_to and not any(
                 head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_") and k not in CSV_JOINED):
@@ -853,6 +857,54 @@ _CHARGE_KIND = {**dict.fromkeys(("discount", "discounts", "allowance", "rebate",
 _CHARGE_WORDS = re.compile(r"\b(" + "|".join(_CHARGE_KIND) + r")\b", re.IGNORECASE)
 
 
+# the order's shipping and discount columns (the layout's order_charges): each read as "order_charge#<its index>", a
+# row's values kept as {index: (amount, row)} of the cells it gives (_order_charges_read)
+_CHARGE = "order_charge#"
+_ORDER_CHARGES = "order_charges"
+
+
+def _order_charges_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping, reading: _Reading) -> bool:
+    """The row's cells of the layout's order_charges columns read into ``out`` (its "order_charges": {index: (amount,
+    row)} of the cells it gives, None for none: a later row of a Shopify order leaves them blank); an allowance is its
+    amount's size whichever sign it is written with. False (with its finding at the row) for a cell that is no number,
+    or a charge written negative (charged or allowed is not known)."""
+    given, ok = {}, True
+    for i, (_title, said) in enumerate(m.order_charges):
+        key = f"{_CHARGE}{i}"
+        text = out.pop(key, None)
+        if text is None:
+            continue
+        amount = reading.price(text, m)[0]
+        if amount is None:
+            rows.problem("CSV_NUMBER_INVALID", f"{text!r} is not a number." + number_hint(text, m, m.currency_symbol),
+                         number, key, text)
+            ok = False
+        elif said.startswith("C") and amount < 0:
+            rows.problem("CSV_VALUE_INVALID", f"{rows.header_names.get(key, key)!r} {text!r} is negative and the "
+                         f"layout's order_charges reads the column as a charge ({said}): whether it is charged or "
+                         "allowed is not known (a charge never lowers the order's total), and the PO is refused.",
+                         number, key, text)
+            ok = False
+        else:
+            given[i] = (abs(amount).quantize(_PLACES), number)
+    out[_ORDER_CHARGES] = given or None
+    return ok
+
+
+def _order_charges(state: _Po, m: CsvOrderMapping) -> list[dict]:
+    """The PO's heading SACs (ORDER_SACS values but partner and lineage) its order_charges columns give (its head's:
+    each column's first value, _inconsistent), in the layout's order, each once, at the row it was read from; a 0 is
+    none (an 810 writes no SAC of 0)."""
+    out = []
+    for i, (amount, number) in sorted(((state.head or {}).get(_ORDER_CHARGES) or {}).items()):
+        if amount:
+            title, said = m.order_charges[i]
+            kind, code = said.split(":")
+            out.append({"line_number": None, "line_id": None, "kind": kind, "code": code, "amount": amount,
+                        "handling": "02", "description": title, "segment_position": number, "file_segment": number})
+    return out
+
+
 def _lineage(file: str, sha: str, st02: str) -> dict:
     return dict(source_file=file, source_sha256=sha, isa13="CSV", gs06="1", st02=st02)
 
@@ -991,7 +1043,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     type H), which sends no quantity; ``merged``: the PO of the rows above a line row naming none, which it may
     continue (a PO number cell merged over its order's rows is saved in the first row only), said in its finding."""
     if reading.positions is None:
-        reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
+        reading.positions = [(name, rows.columns.get(name)) for name in (*_FIELDS, *(
+            f"{_CHARGE}{i}" for i in range(len(m.order_charges))))]
         for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
             if found := [t for i in range(len(m.columns_of(name))) if (t := rows.header_names.get(f"{name}#{i}"))]:
                 rows.header_names[name] = " + ".join(found)
@@ -1135,6 +1188,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          "sales_requirement", out["sales_requirement"])
             ok = False
         out["sales_requirement"] = dict(m.sales_requirement_codes).get(answer or "")
+    if m.order_charges:
+        ok = _order_charges_read(rows, number, out, m, reading) and ok
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     code = out["price_currency"]
@@ -1277,6 +1332,19 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
                                column=rows.header_names.get(name, name), value=str(v[name])))
             if strictest is not None and strictest(v[name], head[name]) != head[name]:
                 head[name], state.rows[name] = v[name], number
+    given = v.get(_ORDER_CHARGES)
+    if given:  # the order's shipping and discount columns: each the first row's giving it, once per order
+        known = head.get(_ORDER_CHARGES) or {}
+        for i, (amount, _row_number) in given.items():
+            if i not in known:
+                known = {**known, i: given[i]}  # (a new dict: a version's head shares the first row's)
+            elif amount != known[i][0]:
+                column = rows.header_names.get(f"{_CHARGE}{i}", f"{_CHARGE}{i}")
+                out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {column} {amount!s} here, {known[i][0]!s} on "
+                                   f"row {known[i][1]}; the order's is that first one, counted once (a column of the "
+                                   "order, not of each row).", file=rows.file, row=number, column=column,
+                                   value=str(amount)))
+        head[_ORDER_CHARGES] = known
     return out
 
 

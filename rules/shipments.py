@@ -883,25 +883,27 @@ def gx_shipment_findings(lines: pa.Table, suite: dict | None = None) -> list[Fin
 def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Container[str], *,
                          skip: Container[str] = (), own: Sequence[object] | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TOS_MIXED for each shipment of the checked confirmation ``lines`` (partner resolved) whose POs'
-    order-level ship-tos (``orders``: canonical ORDERS, N1*ST; rules.business.places.same_party) are two places: a
-    shipment is one truck's load to one place and its 856 names one ship-to at the S level (the first order's),
-    so another PO's goods would be announced to the wrong place. At the first row of the second place's PO; the
-    shipment is split into one per stop (engine.lifecycle.shipping) or, for a partner taking no split load, held, to
-    be confirmed again as one shipment per destination. Not for the partners in
+    order-level ship-tos (``orders``: canonical ORDERS, N1*ST and its N3/N4; rules.business.places.same_party: one
+    name at two addresses, no id, is two places) are two places: a shipment is one truck's load to one place and
+    its 856 names one ship-to at the S level (the first order's), so another PO's goods would be announced to the
+    wrong place (two doors of one name were one place: compared by id or name alone). At the first row of the
+    second place's PO; the shipment is split into one per stop (engine.lifecycle.shipping) or, for a partner taking
+    no split load, held, to be confirmed again as one shipment per destination. Not for the partners in
     ``each_order``, whose 856 names each order's ship-to (fulfilment.asn.ship_to_level "order") or is one per PO
     (asn.per "order"); not for shipments in ``skip`` (held already for their lines' places), nor rows whose order
     line names its own ship-to (``own``: a value per row, None where the line goes to its order's), nor an order
     naming no ship-to. Columnar up to the first row of each (shipment, partner, PO) that may count (a later row of
     the same adds nothing: its PO is listed at its place already); Python compares the places of those alone."""
-    from rules.business.places import same_party
+    from rules.business.places import place_columns, places_words, same_party
 
     if not lines.num_rows or not orders.num_rows or "ship_to_id" not in orders.column_names:
         return []
     # the orders of the file's POs alone (another PO's head meets no row)
     orders = orders.filter(pc.fill_null(pc.is_in(orders["po_number"], value_set=pc.unique(lines["po_number"])),
                                         False))
+    # with their addresses: two doors of one name, no id, are two places (same_party)
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(
-        ["partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id"]).to_pylist()
+        ["partner", "po_number", *place_columns(orders)]).to_pylist()
         if (r["ship_to_id"] or "").strip() or (r["ship_to_name"] or "").strip()}
     if len(heads) < 2:  # a shipment's rows meet one place at most
         return []
@@ -928,9 +930,8 @@ def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Containe
     for sid, known in places.items():
         if len(known) < 2:
             continue
-        said = "; ".join(f"{', '.join(po for po, _i in pos)}: " + (" ".join(
-            v for v in (head["ship_to_id_qualifier"], head["ship_to_id"]) if v) or head["ship_to_name"])
-            for head, pos in known)
+        said = "; ".join(f"{', '.join(po for po, _i in pos)}: {words}" for (_head, pos), words in zip(
+            known, places_words([head for head, _pos in known]), strict=True))
         i = known[1][1][0][1]
         partner, po = rows.column("partner")[i], rows.column("po_number")[i]
         out.append((i, _finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds POs for {len(known)} ship-tos "

@@ -1077,6 +1077,33 @@ class CsvOrderMapping(CsvFeedLayout):
         ("C", "C"), ("CHARGE", "C"), ("FREIGHT", "C"), ("SHIPPING", "C"), ("SHIPPING LINE", "C"), ("FEE", "C"),
         ("HANDLING", "C"), ("SURCHARGE", "C"))
 
+    # an order's shipping and discount given as columns of the order, not rows (WooCommerce's "shipping_total",
+    # "cart_discount", "fee_total"; Shopify's "Shipping", "Discount Amount"): each column with its kind and SAC02 code
+    # ({shipping_total = "C:D240", cart_discount = "A:C310"}: C a charge, A an allowance), read as the order's heading
+    # SAC (ORDER_SACS, SAC12 02 off invoice, as an allowance row is) once per order, whether the export repeats it on
+    # every line row of the order (WooCommerce) or gives it on its first row only (Shopify); a row giving another
+    # value than the order's is CSV_ORDER_INCONSISTENT, the first kept, as for any order-level value. 0 or blank: none.
+    # An allowance is the amount's size whichever sign it is written with; a charge written negative, or a cell that
+    # is no number, refuses the PO at its row. The line's price column is the price before the discount (Shopify's
+    # "Lineitem price", WooCommerce's "item_price"), else the discount is taken twice
+    order_charges: tuple[tuple[str, str], ...] = ()
+
+    @field_validator("order_charges", mode="before")
+    @classmethod
+    def _order_charges(cls, v: object) -> object:
+        """A TOML table {shipping_total = "C:D240"}: each column (as its header names it) with its kind and SAC02
+        code, kept as (column, "kind:code") pairs, the layout hashable."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for column, said in v.items():
+            if not isinstance(column, str) or not column.strip() or not isinstance(said, str) or not re.fullmatch(
+                    r"[AC]:[0-9A-Z]{4}", said):
+                raise ValueError(f"order_charges: {column!r} = {said!r}: each column names its kind and SAC02 code "
+                                 "(code list 1300): \"C:D240\" a freight charge, \"A:C310\" a discount")
+            out[column] = said
+        return tuple(out.items())
+
     @field_validator("allowance_kinds", mode="before")
     @classmethod
     def _allowance_kinds(cls, v: object) -> object:

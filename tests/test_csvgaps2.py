@@ -25,8 +25,9 @@ import pytest
 
 from parsers.csv_orders import read_csv_orders, updated_stamp
 from schemas.fulfilment import CsvOrderMapping
+from tests.marketplace_support import export_of as _file
+from tests.marketplace_support import layout_of as _mapping
 from tests.support import REPO
-from tests.test_rg80_marketplace_csv import _file, _mapping
 
 FIXTURES = REPO / "tests" / "fixtures" / "csvgaps2"
 
@@ -404,7 +405,8 @@ def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
     """Vendor Central's profile reads its "Window type" (every row Delivery: DTM 064/063, as its layout mapped
     them), Handshake's its "Partial Shipments" (Yes: the partner's policy, no CSH); no platform's rows name another
     ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's."""
-    from tests.test_rg80_marketplace_csv import POS, _read
+    from tests.marketplace_support import POS
+    from tests.marketplace_support import read_export as _read
 
     assert _mapping("amazonvc").window_type == "Window type"
     assert _read("amazonvc").orders.select(["po_number", "ship_not_before", "do_not_deliver_before"]).to_pylist() == [
@@ -430,9 +432,10 @@ def test_a_handshake_order_taking_no_partial_shipment_through_rg80s_profile_ship
     from connectors.reference import read_reference_csv
     from connectors.snapshots import write_receipts, write_snapshot
     from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+    from tests.marketplace_support import NIGHT
+    from tests.marketplace_support import csv_acks as _acks
     from tests.retailer_support import of_its_own
     from tests.support import run_stages
-    from tests.test_rg80_marketplace_csv import NIGHT, _acks
 
     answers = {}
     for flag in ("No", "Yes"):

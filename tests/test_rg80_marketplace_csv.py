@@ -38,6 +38,11 @@ from typer.testing import CliRunner
 from flows.cli import app
 from parsers.csv_orders import read_csv_orders
 from schemas.fulfilment import CsvOrderMapping
+from tests.marketplace_support import NIGHT, POS, RG80
+from tests.marketplace_support import csv_acks as _acks
+from tests.marketplace_support import export_of as _file
+from tests.marketplace_support import layout_of as _mapping
+from tests.marketplace_support import read_export as _read
 from tests.retailer_support import (
     all_sent_accepted,
     maps,  # noqa: F401 (a fixture)
@@ -48,33 +53,9 @@ from tests.retailer_support import (
 )
 from tests.support import REPO
 
-FIXTURES = REPO / "tests" / "fixtures" / "rg80"
-NIGHT = datetime(2026, 11, 27, 2)
+FIXTURES = RG80
 SHIP_DAY = datetime(2026, 12, 1, 15)
-# partner -> PO -> its lines as (quantity, unit price as answered), in file order
-POS = {"fairecad": {"KQ8N3TZ4PD": [("12", "24.5"), ("18", "16")], "RW2M7XJ9QB": [("2", "1049"), ("20", "9.75")]},
-       "handshake": {"HS-58211": [("24", "18"), ("12", "18"), ("36", "11.25")]},
-       "repspark": {"FPS-44120": [("24", "17.5"), ("36", "17.5")], "FPS-44121": [("6", "64")]},
-       "amazonvc": {"7KQ2ZB4X": [("60", "7.9"), ("48", "8.4")], "3MPL8W1C": [("120", "5.15")]},
-       "woocommerce": {"W5120": [("12", "15"), ("20", "6.25")]},
-       "pepperi": {"PEP-310077": [("40", "9.1"), ("24", "10.8")], "PEP-310078": [("50", "5.9")]}}
 BY_855 = ("amazonvc", "repspark")
-
-
-def _file(partner: str):
-    return next((FIXTURES / "drops" / partner).iterdir())
-
-
-def _mapping(partner: str) -> CsvOrderMapping:
-    import tomllib
-
-    profile = tomllib.loads((FIXTURES / "partners" / f"{partner}.toml").read_text(encoding="utf-8"))
-    return CsvOrderMapping(**profile["fulfilment"]["csv_orders"])
-
-
-def _read(partner: str):
-    path = _file(partner)
-    return read_csv_orders(path.read_bytes(), _mapping(partner), partner=partner, file=path.name)
 
 
 def _orders(partner: str, *names: str) -> list[tuple]:
@@ -90,13 +71,6 @@ def night(tmp_path_factory):
     root = tmp_path_factory.mktemp("rg80") / "ws"
     return shipped_night(of_its_own(FIXTURES, root, warehouses=REPO / "warehouses"), FIXTURES, NIGHT, SHIP_DAY,
                          messages=True)
-
-
-def _acks(ws, partner: str) -> list[dict]:
-    rows = []
-    for path in sorted((ws.drop_root / partner / "outbox").glob("*.csv")):
-        rows += list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
-    return rows
 
 
 # --- each export as inspect reads it (a platform's first file, before its first night) ----------------------------

@@ -21,7 +21,7 @@ from engine.lifecycle.balance import BALANCE_CANCELLED, PAST, REASON, TOLERATED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
 from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, decimal_text
-from schemas.orders import SHIP_COMPLETE
+from schemas.orders import LINE_SHIP_TO_ADDRESS, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address
 
@@ -144,15 +144,21 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
     return out
 
 
+# a line's own place as rules.business.places.same_party compares it (Party's fields)
+_PLACE = ("name", "id_qualifier", "id", *LINE_SHIP_TO_ADDRESS)
+
+
 def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
                    dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
     whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
     ship-to), or whose carton's store goes through a DC (``dcs``: a store-level partner's SDQ store), beside a
     line for another (its own, another DC, or its order's). One 856 names one ship-to (its N1*ST), and a truck to
-    one DC does not deliver to another: the shipment is split into one shipment per stop (engine.lifecycle.shipping,
-    engine.lifecycle.stops; fulfilment.multi_stop "split") or, for a partner taking no split load, held, to be
-    confirmed again as one shipment per destination."""
+    one DC does not deliver to another (one name at two addresses, no id: two places, same_party): the shipment is
+    split into one shipment per stop (engine.lifecycle.shipping, engine.lifecycle.stops; fulfilment.multi_stop
+    "split") or, for a partner taking no split load, held, to be confirmed again as one shipment per destination."""
+    from rules.business.places import places_words, same_party
+
     if not lines.num_rows:
         return []
     own = own_ship_tos(lines, orders, order_lines, dcs)
@@ -160,13 +166,25 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
         return []
     stores = store_marks(lines)
     names = ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06", "st02")
-    places: dict[str, dict[tuple, list[str]]] = {}  # shipment -> place -> its lines, in order
+    # shipment -> its places (None: the order ship-to), each with its lines, in order; one place by same_party (a
+    # name at two addresses, no id, two places), each distinct party compared once a shipment (``at``)
+    places: dict[str, list[tuple[Mapping | None, list[str]]]] = {}
+    at: dict[tuple[str, object], int] = {}
     first: dict[str, tuple[int, dict]] = {}
     for i, (r, party, store) in enumerate(zip(lines.select(list(names)).to_pylist(), own, stores,
                                                                  strict=False)):  # stores: repeat() for none
-        first.setdefault(r["shipment_id"], (i, r))
-        place = (party.name, party.id_qualifier, party.id) if party is not None else ("", "", "")
-        lines_of = places.setdefault(r["shipment_id"], {}).setdefault(place, [])
+        sid = r["shipment_id"]
+        first.setdefault(sid, (i, r))
+        known = places.setdefault(sid, [])
+        k = at.get((sid, party))
+        if k is None:
+            place = None if party is None else {f"ship_to_{f}": getattr(party, f) for f in _PLACE}
+            k = next((j for j, (p, _l) in enumerate(known) if (p is None and place is None) or (
+                p is not None and place is not None and same_party(place, p))), len(known))
+            if k == len(known):
+                known.append((place, []))
+            at[(sid, party)] = k
+        lines_of = known[k][1]
         label = f"{r['po_number']} line {r['line_id']}" + (f" store {store}" if store else "")
         if label not in lines_of:
             lines_of.append(label)
@@ -175,8 +193,8 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
         if len(by_place) < 2:
             continue
         i, r = first[sid]
-        said = "; ".join(f"{' '.join(v for v in place if v) or 'the order ship-to'}: {', '.join(labels)}"
-                         for place, labels in by_place.items())
+        said = "; ".join(f"{words}: {', '.join(labels)}" for words, (_p, labels) in zip(
+            places_words([p for p, _l in by_place], with_names=True), by_place, strict=True))
         out.append((i, finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds lines for {len(by_place)} ship-tos "
                                f"({said}): one 856 names one ship-to (N1*ST). Confirm one shipment per destination.",
                                seg="N1", element="N104", file=r["source_file"] or "", isa13=r["isa13"] or "",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict, namedtuple
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -578,12 +578,12 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
             structure = profiles[partner].fulfilment.asn.structure
             pos_named = list(dict.fromkeys(po for po, _store in named))
             places = _ship_to_places(order_table, partner, pos_named) if partner in above else {}
-            if partner in above and partner not in split and len(set(places.values())) < 2:
+            if partner in above and partner not in split and _one_place(places.values()):
                 continue  # a consolidated pallet: its orders under it in the one 856
             held.add(sid)
             if partner in above and partner not in split:  # the POs of two places on one pallet
-                named_places = {po: " ".join(v for v in places.get(po, ("unknown",)) if v) for po in pos_named}
-                what = "items of POs " + ", ".join(f"{po} (ship-to {place})" for po, place in named_places.items())
+                what = "items of POs " + ", ".join(f"{po} (ship-to {place})" for po, place in _places_named(
+                    places, pos_named).items())
                 why = f"{partner}'s 856 ({structure}) lists the pallet above its orders: a pallet goes to one place"
                 build = "one pallet per ship-to"
             elif len(pos_named) == 1:  # one PO's cartons of several stores, each store its own order loop
@@ -625,18 +625,35 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
                    partners=partners, needs=_needs(lines, frozen, partners, profiles))
 
 
-def _ship_to_places(orders: pa.Table | None, partner: str, pos: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """PO -> the place its order ships to (``orders``: canonical ORDERS): its N1*ST id with its qualifier, else its
-    name (rules.business.places.same_party's terms); a PO not in ``orders`` is left out."""
+def _ship_to_places(orders: pa.Table | None, partner: str, pos: Sequence[str]) -> dict[str, dict]:
+    """PO -> the place its order ships to (``orders``: canonical ORDERS): its N1*ST name, id with its qualifier and
+    N3/N4 address (rules.business.places.same_party's terms: one name at two addresses, no id, is two places); a PO
+    not in ``orders`` is left out."""
+    from rules.business.places import place_columns
+
     if orders is None or not orders.num_rows or "ship_to_id" not in orders.column_names:
         return {}
     mine = orders.filter(pc.and_(pc.equal(orders["partner"], partner),
                                  pc.is_in(orders["po_number"], value_set=pa.array(list(pos), pa.string()))))
-    out: dict[str, tuple[str, ...]] = {}
-    for r in mine.select(["po_number", "ship_to_id_qualifier", "ship_to_id", "ship_to_name"]).to_pylist():
-        name = (r["ship_to_name"] or "").strip()
-        out[r["po_number"]] = (r["ship_to_id_qualifier"] or "", r["ship_to_id"]) if r["ship_to_id"] else (name,)
-    return out
+    return {r["po_number"]: r for r in mine.select(["po_number", *place_columns(mine)]).to_pylist()}
+
+
+def _one_place(places: Iterable[Mapping]) -> bool:
+    """Whether ``places`` (_ship_to_places') are one place by rules.business.places.same_party (none: one)."""
+    from rules.business.places import same_party
+
+    places = list(places)
+    return all(same_party(p, places[0]) for p in places[1:])
+
+
+def _places_named(places: Mapping[str, Mapping], pos: Sequence[str]) -> dict[str, str]:
+    """PO -> its place (_ship_to_places) as a message names it beside the others' (rules.business.places.places_words:
+    two of one name with their addresses); "unknown" for a PO not in ``places``."""
+    from rules.business.places import places_words
+
+    known = [po for po in pos if po in places]
+    words = dict(zip(known, places_words([places[po] for po in known]), strict=True))
+    return {po: words.get(po, "unknown") for po in pos}
 
 
 def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:

@@ -122,14 +122,6 @@ def number_stops(shipment_ids: Sequence[str], places: Sequence[Place], loads: Co
     return out, known
 
 
-def place_words(place: Place) -> str:
-    """A place as a message names it: its qualifier and id, else its name; "the order ship-to" for None."""
-    if place is None:
-        return "the order ship-to"
-    return " ".join(v for v in (place["ship_to_id_qualifier"], place["ship_to_id"]) if v) or place["ship_to_name"] \
-        or "no ship-to"
-
-
 # a pallet first: one shipped whole is its rows' carton too (rules.shipments.whole_pallets), named once, as a pallet
 _BOXES = (("pallet", ("pallet_sscc", "pallet_id")), ("carton", ("carton_sscc", "carton_id")))
 
@@ -139,6 +131,8 @@ def boxes_mixed(lines: pa.Table, stops: Sequence[int], places: Mapping[str, list
     """SHIPMENT_SHIP_TOS_MIXED at the first row of each carton or pallet (by its SSCC, else its label) of a load
     whose rows go to two stops (``stops``: number_stops' numbers, ``places``: its places): the load cannot be split
     (a carton cannot be in two places), it is held, the finding naming the box, its stops and their POs."""
+    from rules.business.places import places_words  # two stops of one name: with their addresses
+
     if not any(n > 1 for n in stops):
         return []
     cols = {c: lines[c].to_pylist() for c in ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06",
@@ -159,7 +153,8 @@ def boxes_mixed(lines: pa.Table, stops: Sequence[int], places: Mapping[str, list
             if len(by_stop) < 2 or (sid, box) in named:
                 continue
             named.add((sid, box))
-            said = "; ".join(f"{place_words(places[sid][n - 1])}: {', '.join(pos)}" for n, pos in by_stop.items())
+            words = places_words(places[sid])
+            said = "; ".join(f"{words[n - 1]}: {', '.join(pos)}" for n, pos in by_stop.items())
             out.append((i, finding(
                 "SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid}: {kind} {box} holds lines for {len(by_stop)} ship-tos "
                 f"({said}): a {kind} goes to one place, so the load cannot be split into one 856 per stop. "

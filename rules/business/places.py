@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pyarrow as pa
@@ -325,6 +325,12 @@ def _address_part(key: str, value: str) -> str:
     return text
 
 
+def place_columns(table: pa.Table) -> list[str]:
+    """The columns of ``table`` (ship_to_name, ship_to_id_qualifier, ship_to_id, and its address columns) a place is
+    told apart by (same_party) and named by (places_words)."""
+    return [*(f"ship_to_{f}" for f in LINE_SHIP_TO), *_addresses(table)]
+
+
 def _addresses(table: pa.Table) -> list[str]:
     """The ship-to address columns ``table`` has (same_party tells two places of one name apart by them)."""
     return [c for c in _ADDRESS_KEYS if c in table.column_names]
@@ -332,6 +338,27 @@ def _addresses(table: pa.Table) -> list[str]:
 
 def _address_words(row: Mapping) -> str:
     return ", ".join(v for c in _ADDRESS_KEYS if (v := (row.get(c) or "").strip())) or "(no address)"
+
+
+def places_words(places: Sequence[Mapping | None], *, with_names: bool = False) -> list[str]:
+    """How a message names each of ``places`` (ship-tos: ship_to_name, ship_to_id_qualifier, ship_to_id and their
+    address columns; None: "the order ship-to") side by side: its qualifier and id, else its name (``with_names``:
+    its name, qualifier and id); with its address ("Juniper Lane at 410 Main St, Park City, UT, 84060") where
+    another of them reads alike, two doors of one name being two places (same_party): two stops of a load, or two
+    POs' places, used to read as one."""
+    words = [_place_words(p, with_names) for p in places]
+    twice = {w for w in words if words.count(w) > 1}
+    return [f"{w} at {_address_words(p)}" if w in twice and p is not None else w
+            for w, p in zip(words, places, strict=True)]
+
+
+def _place_words(place: Mapping | None, with_names: bool) -> str:
+    if place is None:
+        return "the order ship-to"
+    ident = " ".join(v for v in (place.get("ship_to_id_qualifier"), place.get("ship_to_id")) if v)
+    if with_names:
+        return " ".join(v for v in (place.get("ship_to_name"), ident) if v) or "the order ship-to"
+    return ident or place.get("ship_to_name") or "no ship-to"
 
 
 def _party_words(row: Mapping) -> str:
