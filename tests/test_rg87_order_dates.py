@@ -287,6 +287,30 @@ def test_a_window_across_the_year_end_ships_inside_it(tmp_path):
     assert ["DTM", "011", "20270102"] in segments(ws, "homedepot", "810")
 
 
+
+@pytest.mark.parametrize("partner, po, shipped, told", [
+    ("homedepot", "HD8700401", "2026-12-22", "left 2026-12-22, before its DTM 037 (ship not before) 2026-12-24"),
+    ("lowes", "LW8700101", "2027-01-05", "left 2027-01-05, after its DTM 001 (cancel after) 2027-01-04"),
+], ids=["before-the-window-opens", "after-the-cancel-date"])
+def test_a_shipment_outside_the_buyer_s_dates_is_sent_and_told(partner, po, shipped, told, tmp_path):
+    """The goods left: the 856 and 810 go (dated the day they left), a person is told of the chargeback to expect."""
+    ws, found, states = _variant(partner, po, tmp_path, shipped_swaps=[("2026-12-29", shipped)],
+                                 ship_day=datetime.fromisoformat(shipped).replace(hour=6, minute=45))
+    assert states == {(partner, po): "invoiced"}
+    assert [(f[0], f[1]) for f in found] == [("SHIPPED_OUTSIDE_WINDOW", "warning")] and told in found[0][3]
+    assert ["DTM", "011", shipped.replace("-", ""), "0630"] in segments(ws, partner, "856")
+
+
+def test_a_po_with_no_ship_date_is_promised_the_night_it_came(tmp_path):
+    """Lowe's PO without its DTMs: the 855 promises the night's date (the earliest we ship), BAK04 its BEG05."""
+    ws, found, states = _variant("lowes", "LW8700101", tmp_path, [
+        ("DTM*010*20261228~\n", ""), ("DTM*001*20270104~\n", ""), ("DTM*002*20270106*1700*ES~\n", "")])
+    assert states == {("lowes", "LW8700101"): "invoiced"} and not found
+    ack = po_segments(segments(ws, "lowes", "855"), "LW8700101", "BAK")
+    assert ack[0][4] == "20261207" and [s for s in ack if s[0] in ("DTM", "ACK")] == [
+        ["DTM", "068", "20261208"], ["ACK", "IA", "4", "CA", "068", "20261208"],
+        ["ACK", "IA", "40", "EA", "068", "20261208"]]
+
 LEAP = [("BEG*00*SA*HD8700401**20261207", "BEG*00*SA*HD8700401**20280222"), ("DTM*037*20261224", "DTM*037*20280225"),
         ("DTM*038*20261231", "DTM*038*20280229"), ("DTM*064*20270102", "DTM*064*20280302"),
         ("DTM*063*20270108", "DTM*063*20280308")]
