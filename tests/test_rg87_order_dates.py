@@ -190,6 +190,17 @@ def test_a_po1_loop_s_own_requested_ship_range_is_the_line_s_window():
         {"ship_not_before": date(2026, 12, 24), "ship_no_later": date(2026, 12, 31)}]
 
 
+
+def test_a_line_s_own_range_dates_its_ack_and_holds_its_shipment(tmp_path):
+    """The ice melt's own range 2026-12-26 - 2026-12-28 inside the order's window: its ACK promises the 26th, the heat
+    cable's the window's opening (the 24th), and a shipment of both on the 29th is told late for the ice melt's line."""
+    ws, found, _states = _variant("homedepot", "HD8700401", tmp_path, [(
+        "PO1*2*60*EA*9.25**VN*RG87-02~", "PO1*2*60*EA*9.25**VN*RG87-02~\nDTM*010****RD8*20261226-20261228~")])
+    assert [s for s in segments(ws, "homedepot", "855") if s[0] == "ACK"] == [
+        ["ACK", "IA", "10", "CA", "068", "20261224"], ["ACK", "IA", "60", "EA", "068", "20261226"]]
+    [late] = [f[3] for f in found if f[0] == "SHIPPED_OUTSIDE_WINDOW"]
+    assert "left 2026-12-29, after its DTM 038 (ship no later, line 2) 2026-12-28" in late
+
 def _changed_night(tmp_path, shipped: str):
     from tests.support import deliver_all, run_stages, ship_stages
 
