@@ -1189,11 +1189,21 @@ def _clock(text: str) -> time | None:
     return time(hour, minute, second)
 
 
+# two numeric strptime directives with nothing between them (%Y%m%d, %y%m%d, %d%m%Y): strptime takes a field of one
+# digit where two are written, so a value short of digits reads as a guess ("2027105" as 2027-10-05, never said)
+_RUN_TOGETHER = re.compile(r"%[YymdjHIMS]%[YymdjHIMS]")
+
+
 @functools.lru_cache(maxsize=4096)
 def _parsed(text: str, fmt: str, is_date: bool) -> date | time | None:
-    """strptime once per distinct value (a feed repeats its few dates on every row)."""
+    """strptime once per distinct value (a feed repeats its few dates on every row). A date in a format whose fields
+    run together counts only as written in it: "2027105" in %Y%m%d is 2027-1-05 or 2027-10-5, no date (a
+    finding, the cell named), as parsers.x12_dates reads X12's CCYYMMDD; a format with separators keeps taking a
+    field without its zero ("1/5/2027" in %m/%d/%Y, as spreadsheets write it: one reading only)."""
     try:
         moment = datetime.strptime(text, fmt)
     except ValueError:
+        return None
+    if is_date and _RUN_TOGETHER.search(fmt) and moment.strftime(fmt) != text:
         return None
     return moment.date() if is_date else moment.time()

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.x12_dates import dates, dtm_date, first_dated
+from parsers.x12_dates import dates, dtm_date, dtm_window, first_dated
 from parsers.x12_reader import ParseResult
 from parsers.x12_writer import x12_implied
 from schemas.code_case import capital_codes
@@ -777,14 +777,21 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     order_lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells,
                          po_numbers, labels, lineage) if lines else ORDER_LINES.empty_table()
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
+    # a requested ship date sent as a range (DTM*010****RD8*20261221-20261230) is the buyer's ship window: its first
+    # and last days are the window's opening and end where the heading sends no 037 / 038 (its end used to be dropped:
+    # a shipment after it left without SHIPPED_OUTSIDE_WINDOW)
+    ship_range = dtm_window(cols["requested_ship_date"], period["requested_ship_date:05"],
+                            period["requested_ship_date:06"], dtm07=period["requested_ship_date:07"])
     for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES,
                               dtm07=period[f"{name}:07"])
+    for name, text in zip(("ship_not_before", "ship_no_later"), ship_range, strict=True):
+        cols[name] = pc.coalesce(cols[name].cast(pa.string()), text)
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
                                                      "terms_net_due_date")})
     # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too
     windows = {name: order_lines[name] for name in LINE_WIDE_DATES.values()} if lines else \
-        line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_WIDE_DATES)
+        line_dates(set_of_row, po1_rows, codes, vocab, cells, {**LINE_WIDE_DATES, "010": "requested_ship_date"})
     for name, common in common_line_dates(set_of_row[po1_rows], windows, nsets).items():
         when[name] = pc.coalesce(when[name], common)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
@@ -2063,6 +2070,7 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
     if not len(dtm_rows):
         return out
     qual = cells.column(dtm_rows, 1)
+    ranged: dict[str, pa.Array] = {}
     for q, name in kept.items():
         at = first_dated(qual, owner, q)
         if not len(at):
@@ -2071,6 +2079,14 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES,
                         dtm07=cells.column(rows, 7))
         out[name] = _scatter(n_lines, slots, dates(text))
+        if q == "010":  # a range: the line's ship window where its loop sends no 037 / 038 (dtm_window)
+            window = dtm_window(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6),
+                                dtm07=cells.column(rows, 7))
+            ranged = {wide: _scatter(n_lines, slots, dates(text)) for wide, text
+                      in zip(("ship_not_before", "ship_no_later"), window, strict=True) if text.null_count < len(text)}
+    for wide, days in ranged.items():
+        if wide in out:
+            out[wide] = pc.coalesce(out[wide], days)
     return out
 
 

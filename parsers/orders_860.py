@@ -46,7 +46,7 @@ from parsers.orders_850 import (
     store_quantities,
     tax_exemptions,
 )
-from parsers.x12_dates import dates, dtm_date, taken_dtms
+from parsers.x12_dates import dates, dtm_date, dtm_window, taken_dtms
 from parsers.x12_reader import ParseResult
 from schemas.changes import (
     CHANGE_HEADERS,
@@ -325,6 +325,14 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
             got[f"{HEADER_DATES[q]}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
                                                       pa.array([el[6]], pa.string()), end=q in LATEST_DATES,
                                                       dtm07=pa.array([el[7]], pa.string())).to_pylist()[0]
+            if q == "010":  # a requested ship range is the window, as the 850's (x12_dates.dtm_window)
+                window = dtm_window(*(pa.array([el[k]], pa.string()) for k in (2, 5, 6)),
+                                    dtm07=pa.array([el[7]], pa.string()))
+                for name, text in zip(("ship_not_before", "ship_no_later"), window, strict=True):
+                    got.setdefault(f"{name}:range", text.to_pylist()[0])
+        for name in ("ship_not_before", "ship_no_later"):
+            if got.get(f"{name}:text") is None and got.get(f"{name}:range"):
+                got[f"{name}:text"] = got[f"{name}:range"]
         found.append(got)
     out: dict[str, pa.Array] = {}
     for name in HEADER_DATES.values():

@@ -93,6 +93,24 @@ def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = F
     return pc.if_else(pc.is_valid(dtm02), dtm02, out)
 
 
+def dtm_window(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *,
+               dtm07: pa.Array | None = None) -> tuple[pa.Array, pa.Array]:
+    """(first, last) date texts of the DTM segments that give their date as a range and no DTM02 (DTM05 RD8, RD6 or
+    RDT: ``DTM*010****RD8*20261221-20261230``, as dtm_date reads them, DTM07 layout before 004010 included); null
+    for every other DTM. A requested ship date so sent is a ship window: parsers.orders_850 and orders_860 keep its
+    dates as the window's opening and end (DTM 037 / 038) where none of those is sent."""
+    eff05 = dtm05.cast(pa.string())
+    if dtm07 is not None and dtm07.null_count < len(dtm07):
+        eff05 = pc.if_else(pc.is_valid(dtm07.cast(pa.string())), dtm06.cast(pa.string()), eff05)
+    no_date = pc.or_(pc.is_null(dtm02), pc.equal(pc.fill_null(dtm02.cast(pa.string()), ""), ""))
+    ranged = pc.fill_null(pc.and_(no_date, pc.is_in(eff05, value_set=pa.array(list(_PERIOD_RANGE)))), False)
+    none = pa.nulls(len(dtm02), pa.string())
+    if not pc.any(ranged).as_py():
+        return none, none
+    return tuple(pc.if_else(ranged, dtm_date(dtm02, dtm05, dtm06, end=end, dtm07=dtm07), none)
+                 for end in (False, True))
+
+
 def _range_part(ranges: pa.Array, end: bool) -> pa.Array:
     """The first (or, with ``end``, the second) of each ``start-end`` text; null where it has no such part."""
     parts = pc.split_pattern(ranges, "-", max_splits=1)
