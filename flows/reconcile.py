@@ -407,11 +407,11 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     # exception per unshipped line (120,000 at 200,000 lines), and the cumulative report reads them all
     # again from the store on top of what is still held (the stage's peak memory)
     lines, evidence, invoices = result.lines, result.evidence, result.invoices
-    found, result = result.exceptions, None
+    found, superseded, result = result.exceptions, result.superseded, None
     release_freed()  # the match's transient (~150 MB at 120,000 exceptions) handed back before the booking and save
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
-    exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now)
+    exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now, notes=superseded)
     found = None
     summary = state.save_reconciliation(run_id, now, exceptions, evidence, changes, lines=lines.num_rows,
                                         documents=docs)

@@ -187,6 +187,7 @@ class _Batch:
     """Some decided orders concluded together: statuses, documents, lines, reservations, transitions."""
 
     _went: Mapping = {}  # (partner, PO, line) -> stored record of changed lines with shipped units: plan() sets them
+    _told: dict  # (partner, PO, line) of those -> the ACK01 the 865 answering their change says (_conclude)
 
     def __init__(self, ctx: _Context, decisions: list[OrderDecision]) -> None:
         self.ctx, self.decisions = ctx, decisions
@@ -213,6 +214,7 @@ class _Batch:
                       for ln in ctx.stored.get((d.partner, d.po_number), ())
                       if ln.line_number in set(ctx.records[(d.partner, d.po_number)].changed_lines)
                       and ln.state not in GONE and ln.shipped > 0}
+        self._told = {}
         self._keys = [f"{ctx.profiles[d.partner].order_answer}:{d.po_number}:{r.lines_key}:{d.order_ref}"
                       for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its partners)
         decided, spans = line_decisions_spans(answering)
@@ -406,8 +408,8 @@ class _Batch:
             return {}
         # units a changed line shipped while its order was held (engine.kept_stock.shipped_rows) are not allocated
         # now: the note counts what this run placed and reserved
-        went = pc.equal(allocation["reason"], "shipped")
-        if pc.any(went).as_py():
+        went = pc.equal(allocation["reason"], "shipped") if "reason" in allocation.column_names else None
+        if went is not None and pc.any(went).as_py():
             allocation = allocation.filter(pc.invert(went))
             if allocation.num_rows == 0:
                 return {}
@@ -607,6 +609,9 @@ class _Batch:
                                                    what="the change is applied as any"))
                     continue
                 result = final_change_result(a.result, objects[i], order_rejected=rejected)
+                if self._went:  # what the 865 tells of a line that shipped while held: its stored ACK (_went_row)
+                    self._told.update({(*key, r.line_number): r.status for r in result.line_results
+                                       if (*key, r.line_number) in self._went})
                 docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
                                             partner=d.partner, po_number=d.po_number,
                                             source_sha256=a.change.store_key))
@@ -682,7 +687,7 @@ class _Batch:
                 went = self._went.get(k)
                 if went is not None and k not in keep:
                     keep.add(k)
-                    rows.append(_went_row(row, went))
+                    rows.append(_went_row(row, went, self._told.get(k)))
         if not keep:
             return table
         mask = [k not in keep for k in keys]
@@ -926,14 +931,17 @@ def _events(ds: list[OrderDecision], positions: list[int], step: int, *, when: s
                     ).select(_EVENTS_AT.names).cast(_EVENTS_AT)
 
 
-def _went_row(row: dict, went: LineRecord) -> dict:
+def _went_row(row: dict, went: LineRecord, told: str | None) -> dict:
     """The decided LINE_ROWS ``row`` of a changed line that shipped while its order waited for a person, with what
     its stored record (``went``) shipped and invoiced: shipped (invoiced, once every shipped unit is billed) when
-    nothing it is promised is left to ship, else partially shipped."""
+    nothing it is promised is left to ship, else partially shipped; its ACK the one the 865 answering its change
+    says (``told``: IP for Ace's re-priced line 3; the decision's own said DR, its requested date past though it had
+    shipped), else the decision's. Its stored row used to be kept whole: `orderbridge status` showed a blank ACK."""
     promised = (row["allocated"] or 0) + (row["backordered"] or 0)
     state = LineState.PARTIALLY_SHIPPED if went.shipped < promised else \
         LineState.INVOICED if went.invoiced >= went.shipped else LineState.SHIPPED
-    return {**row, "state": state.value, "shipped": decimal_text(went.shipped), "invoiced": decimal_text(went.invoiced)}
+    return {**row, "state": state.value, "shipped": decimal_text(went.shipped), "invoiced": decimal_text(went.invoiced),
+            **({"ack": told} if told else {})}
 
 
 def _in_order(*parts: DecidedOrders) -> DecidedOrders:
