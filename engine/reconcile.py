@@ -60,6 +60,7 @@ the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type an
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,6 +110,7 @@ from schemas.reconciliation import (
     EXCEPTIONS,
     INVOICE_MATCH,
     INVOICED,
+    LINE_MATCH,
     ORDERED,
     SHIPPED,
 )
@@ -132,7 +134,8 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime, invoice_totals: pa.Table | None = None,
               po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None,
-              memo: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None) -> Reconciliation:
+              memo: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None,
+              held_shipments: pa.Table | None = None) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
     ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
     its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
@@ -184,8 +187,44 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     exceptions, evidence, counts = out.table(), out.evidence(), out.line_counts()
     superseded = out.superseded
     del out, weighed  # what they hold of the match goes before its table is built (the night's peak memory)
-    return Reconciliation(lines=match.line_table(counts), exceptions=exceptions, evidence=evidence,
-                          invoices=invoices, superseded=superseded)
+    lines = match.line_table(counts)
+    if held_shipments is not None and held_shipments.num_rows and lines.num_rows:
+        lines = lines.set_column(lines.schema.get_field_index("held_shipments"), LINE_MATCH.field("held_shipments"),
+                                 held_on_lines(lines, held_shipments, sides.shipped))
+    return Reconciliation(lines=lines, exceptions=exceptions, evidence=evidence, invoices=invoices,
+                          superseded=superseded)
+
+
+_HELD = re.compile(r"^shipment (.+?) held:")
+
+
+def held_on_lines(lines: pa.Table, held: pa.Table, shipped: pa.Table) -> pa.Array:
+    """LINE_MATCH's held_shipments for ``lines``: the shipments the ship stage held (``held``: its error findings
+    whose consequence reads "shipment S held: ...", with partner, PO, code and message) that were not recorded
+    since (``shipped``: no SHIPPED row of the partner names that shipment id: released, or confirmed again), on
+    each line of their PO with units still to ship (shipped below what was agreed: the store keeps the finding by
+    PO, not the held confirmation's rows), each "S held (CODE: message)", "; "-joined. Until the shipment is
+    released the line reads "shipped 0"; this says why. A few rows: in Python."""
+    recorded = set(zip(shipped["partner"].to_pylist(), shipped["shipment_id"].to_pylist(), strict=True)) \
+        if shipped.num_rows else set()
+    per_po: dict[tuple[str, str], list[str]] = {}
+    for r in held.to_pylist():
+        found = _HELD.match(r["consequence"] or "")
+        if not found or (r["partner"], found.group(1)) in recorded:
+            continue
+        said = f"{found.group(1)} held ({r['code']}: {r['message']})"
+        mine = per_po.setdefault((r["partner"], r["po_number"]), [])
+        if said not in mine:
+            mine.append(said)
+    if not per_po:
+        return pa.nulls(lines.num_rows, pa.string())
+    agreed = [a if a is not None else o for a, o in zip(lines["acknowledged_quantity"].to_pylist(),
+                                                        lines["ordered_quantity"].to_pylist(), strict=True)]
+    return pa.array([
+        "; ".join(per_po[(p, po)]) if (p, po) in per_po and (s or 0) < (a or 0) and c is None else None
+        for p, po, s, a, c in zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(),
+                                  lines["shipped_quantity"].to_pylist(), agreed, lines["cancelled_at"].to_pylist(),
+                                  strict=True)], pa.string())
 
 
 def _first_and_last(partner: pa.Array, po_number: pa.Array, partners: pa.Array, pos: pa.Array

@@ -220,3 +220,33 @@ def test_a_corrected_810_the_partner_accepts_clears_the_rejection_of_the_first(w
         "INV0000001", False, "resolved", "r6")
     assert rejected["state_note"].startswith("superseded: the partner accepted our later 810 INV0000001C"), rejected
     assert "for the same shipment ACE-SHP-1" in rejected["state_note"], rejected
+
+
+def test_a_held_confirmation_is_named_on_the_lines_of_its_po_until_it_ships(tmp_path):
+    """Day 3 the east DC confirms ACE-SHP-2 (line 2's last 3 and line 3's 6) with the wrong item on line 3: the
+    whole shipment is held (SHIPMENT_SKU_MISMATCH: no 856, nothing consumed). The night's reconciliation says so on
+    the lines of its PO still to ship - ACE-SHP-2, held, and why - where it only read "shipped 0" (and lateness);
+    once the DC's corrected confirmation ships it, nothing is said any more."""
+    from tests.retailer_support import of_its_own
+    from tests.support import run_stages
+    from tests.test_rg86_finance_nights import WAREHOUSES, _ship
+
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, copy)
+    shipments = copy / "shipments"
+    good = (shipments / "east-shipments-20261203.csv").read_text()
+    (shipments / "east-shipments-20261203-wrong.csv").write_text(
+        good.replace("ACE8600101,3,RG86-03,6,EA", "ACE8600101,3,RG86-01,6,EA"))
+    ws = of_its_own(copy, tmp_path / "ws", warehouses=WAREHOUSES)
+    run_stages(ws, datetime(2026, 12, 1, 2))
+    _ship(ws, "east-shipments-20261201.csv", datetime(2026, 12, 1, 15), "d1201", copy)
+    _ship(ws, "east-shipments-20261203-wrong.csv", datetime(2026, 12, 3, 15), "d1203", copy)
+    r4 = _reconciled(ws, datetime(2026, 12, 4, 2), "r4")
+    said = "ACE-SHP-2 held (SHIPMENT_SKU_MISMATCH: Item RG86-01 shipped for line 3, which orders RG86-03.)"
+    assert {k[2]: (r["shipped_quantity"], r["held_shipments"]) for k, r in r4["lines"].items() if k[:2] == ACE} == {
+        1: (D(24), None), 2: (D(6), said), 3: (D(0), said)}
+    assert [r["held_shipments"] for k, r in r4["lines"].items() if k[0] == "tsc"] == [None, None]
+    _ship(ws, "east-shipments-20261203.csv", datetime(2026, 12, 4, 15), "d1204", copy)
+    r5 = _reconciled(ws, datetime(2026, 12, 5, 2), "r5")
+    assert {k[2]: (r["shipped_quantity"], r["held_shipments"]) for k, r in r5["lines"].items() if k[:2] == ACE} == {
+        1: (D(24), None), 2: (D(9), None), 3: (D(6), None)}
