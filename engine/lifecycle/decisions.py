@@ -408,7 +408,8 @@ class _Batch:
             return {}
         # units a changed line shipped while its order was held (engine.kept_stock.shipped_rows) are not allocated
         # now: the note counts what this run placed and reserved
-        went = pc.equal(allocation["reason"], "shipped") if "reason" in allocation.column_names else None
+        went = pc.fill_null(pc.equal(allocation["reason"], "shipped"), False) \
+            if "reason" in allocation.column_names else None
         if went is not None and pc.any(went).as_py():
             allocation = allocation.filter(pc.invert(went))
             if allocation.num_rows == 0:
@@ -669,7 +670,7 @@ class _Batch:
         """The line rows of orders that shipped: the lines their 860 did not add keep their stored record
         (shipped, invoiced, state), only the added lines take the decision's row. A changed line that shipped
         while its order was held (self._went) takes the decision's row (its ACK, price, units placed) with what it
-        shipped and billed, and its state by them (_went_state)."""
+        shipped and billed, and its state by them (_went_row)."""
         ctx, keep, rows = self.ctx, set(), []
         for d in answering:
             key = (d.partner, d.po_number)
