@@ -95,6 +95,8 @@ ACK_ROWS = tuple((c, I32 if c in ("file_segment", "sets_included", "sets_receive
 HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S))  # SAC_NOT_APPLIED findings
+# the shipment findings that held a warehouse's confirmed shipment (engine.reconcile.held_on_lines reads them)
+HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("consequence", S))
 
 
 def schema(spec) -> pa.Schema:
@@ -856,6 +858,13 @@ class FinanceTables:
                        " AND o.gs06 = f.gs06 AND o.st02 = f.st02 WHERE f.code = 'SAC_NOT_APPLIED'"
                        " AND COALESCE(f.partner, '') <> '' ORDER BY f.id", ALLOWANCE_ROWS)
         return t.filter(pc.fill_null(pc.not_equal(t["po_number"], ""), False)) if t.num_rows else t
+
+    def held_shipment_findings(self) -> pa.Table:
+        """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS; their consequence
+        "shipment S held: ..."), in the order they were recorded."""
+        return self._read("SELECT partner, po_number, code, message, consequence FROM findings"
+                          " WHERE stage = 'shipments' AND severity = 'error' AND consequence LIKE 'shipment % held:%'"
+                          " AND COALESCE(partner, '') <> '' AND COALESCE(po_number, '') <> '' ORDER BY id", HELD_ROWS)
 
     # --- exceptions -------------------------------------------------------------------------------
     def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,

@@ -17,6 +17,7 @@ longer finds is "cleared": resolved by "orderbridge" (the difference is gone), k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import pyarrow as pa
@@ -130,11 +131,14 @@ def _with_states(table: pa.Table, state, by, note, at) -> pa.Table:
     return out
 
 
-def book(current: pa.Table, stored: pa.Table | None, *, at: datetime) -> tuple[pa.Table, list[StateChange]]:
+def book(current: pa.Table, stored: pa.Table | None, *, at: datetime,
+         notes: Mapping[str, str] | None = None) -> tuple[pa.Table, list[StateChange]]:
     """One run's exceptions against every exception stored before (``stored``: EXCEPTIONS columns, any
     extra ignored): states carried (carry_states, with its reopenings), and the history the run adds:
     "found" for each new exception, then "reopen"s, then "clear" for each stored exception not found
-    any more that is unresolved or was found last time (it becomes resolved by orderbridge)."""
+    any more that is unresolved or was found last time (it becomes resolved by orderbridge), its note the
+    run's words for it in ``notes`` (exception id -> why: a rejected document a later accepted one replaced,
+    engine.reconcile Reconciliation.superseded), else CLEARED_NOTE."""
     at = at.replace(microsecond=0)
     previous = stored.select(EXCEPTIONS.names).cast(EXCEPTIONS) if stored is not None else None
     carried, reopened = carry_states(current, previous, at=at)
@@ -149,5 +153,6 @@ def book(current: pa.Table, stored: pa.Table | None, *, at: datetime) -> tuple[p
         active = gone["active"].to_pylist() if "active" in gone.column_names else [True] * gone.num_rows
         for r, was_active in zip(gone.select(["exception_id", "state"]).to_pylist(), active, strict=True):
             if r["state"] != "resolved" or was_active:
-                cleared.append(StateChange(r["exception_id"], CLEAR, r["state"], "resolved", SYSTEM, CLEARED_NOTE, at))
+                cleared.append(StateChange(r["exception_id"], CLEAR, r["state"], "resolved", SYSTEM,
+                                           (notes or {}).get(r["exception_id"], CLEARED_NOTE), at))
     return carried, [*found, *reopened, *cleared]

@@ -11,6 +11,11 @@ cover is left out) and says what each keeps; ``with_kept`` adds the kept units t
 line's row of the same warehouse, or a "filled" row of their own), so the line's statuses, its 855/865 and its
 reservation rows count both. Pure; the allocation's other lines are untouched.
 
+A changed line of an order decided now that already shipped some or all of its units (its order held for a person on
+the change while the warehouse shipped what it had picked) asks only what is left to ship (``shipped_demand``): its
+shipped units are placed by a row of their own, reason "shipped", with no warehouse (``shipped_rows``), so its
+answer counts the whole line while nothing is reserved nor taken from stock for them again.
+
 ``allocate_keeping`` is the whole step for a run's orders to decide: what the changed lines keep, what they do
 not keep freed (for the orders decided now; one that waits for a person keeps holding it), the allocation of the
 rest, the kept units added back; the stage (flows.decide) only loads its inputs and applies the plan.
@@ -40,7 +45,7 @@ from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.backorders import receipt_promises
 from schemas.allocation import AllocationPolicy
 from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, RESERVATIONS
-from schemas.lifecycle import LineRecord, Reservation
+from schemas.lifecycle import GONE_LINES, LineRecord, Reservation
 
 Key = tuple[str, str]
 # (order_ref, line_number) -> [(warehouse, sku, eaches kept)]
@@ -51,7 +56,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                      *, decisions: Iterable[OrderDecision], reserved: Sequence[Mapping],
                      held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
                      today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None,
-                     services: Collection[str] = (), bill_only: Collection[Key] = ()) -> Allocation:
+                     services: Collection[str] = (), bill_only: Collection[Key] = (),
+                     stored: Mapping[Key, Sequence[LineRecord]] | None = None) -> Allocation:
     """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
     860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
     reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
@@ -66,7 +72,10 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     the allocation promises them afresh. ``services``: the skus of service items (schemas.reference.service_skus):
     their lines take no stock, each placed whole by a row of its own (``service_rows``). ``bill_only``: (partner,
     PO) of the bill-only orders (engine.bill_only.bill_only_orders): every line of theirs is placed so too, reason
-    "bill_only" (used from the buyer's stock: nothing of ours is reserved nor ever shipped for it). Pure."""
+    "bill_only" (used from the buyer's stock: nothing of ours is reserved nor ever shipped for it). ``stored``: the
+    orders' lines as stored (after this run's 860s): a changed line of an order decided now with shipped units asks
+    only the rest (``shipped_demand``), those units placed by rows of their own (reason "shipped", no warehouse).
+    Pure."""
     service = None
     if services and lines.num_rows:
         service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
@@ -81,8 +90,9 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                                                              pa.string())), False)
         if pc.any(hit).as_py():
             lines, used = lines.filter(pc.invert(hit)), lines.filter(hit)
-    demand, kept = kept_demand(lines, held, changed)
     deciding_now = {(d.partner, d.po_number) for d in decisions if d.status != PENDING}
+    demand, shipped = shipped_demand(lines, {k: v for k, v in (stored or {}).items() if k in deciding_now}, changed)
+    demand, kept = kept_demand(demand, held, changed)
     if owed and receipts.num_rows:
         promised = receipt_promises(owed, again={k: changed.get(k) for k in deciding_now})
         receipts = receipts_left(receipts, promised)
@@ -91,6 +101,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     if kept:
         result = replace(result, lines=with_kept(result.lines, kept, lines))
+    if shipped.num_rows:  # a changed line's units that already left: answered with the line, never reserved
+        result = replace(result, lines=in_line_order(pa.concat_tables([result.lines, shipped]), lines))
     if service is not None:
         result = replace(result, lines=pa.concat_tables([result.lines, service_rows(service)]))
     if used is not None:
@@ -111,6 +123,60 @@ def service_rows(lines: pa.Table, reason: str = "service") -> pa.Table:
         "warehouse": pa.nulls(lines.num_rows, pa.string()), "ordered": qty, "allocated": qty, "backordered": zero,
         "rejected": zero, "promised_date": pa.nulls(lines.num_rows, pa.date32()),
         "reason": pa.repeat(pa.scalar(reason), lines.num_rows)}, schema=ALLOCATION)
+
+
+def shipped_demand(lines: pa.Table, stored: Mapping[Key, Sequence[LineRecord]],
+                   changed: Mapping[Key, set[int]]) -> tuple[pa.Table, pa.Table]:
+    """``lines`` (ALLOCATION_INPUT) with each changed line's quantity less what its stored record shipped
+    (``stored``: the lines of the orders decided now; ``changed``: their line numbers decided again), a line shipped
+    in full left out; and those shipped units as ALLOCATION rows (``shipped_rows``). A changed line of an order held
+    for a person on the change may ship meanwhile (the warehouse shipping what it had picked): decided on approval,
+    only what is left to ship competes for stock. It used to be allocated whole again, its shipped units taken
+    from the run's stock a second time (and, decided from scratch, forgotten)."""
+    done: dict[tuple[str, int], Decimal] = {}
+    for key, records in stored.items():
+        numbers = changed.get(key)
+        if not numbers:
+            continue
+        for ln in records:
+            if ln.line_number in numbers and ln.shipped > 0 and ln.state not in GONE_LINES:
+                done[(f"{key[0]}|{key[1]}", int(ln.line_number))] = ln.shipped
+    if not done or lines.num_rows == 0:
+        return lines, ALLOCATION.empty_table()
+    at = [i for i, k in enumerate(zip(lines["order_ref"].to_pylist(), lines["line_number"].to_pylist(), strict=True))
+          if (k[0], int(k[1])) in done]
+    if not at:
+        return lines, ALLOCATION.empty_table()
+    quantities = lines["quantity"].to_pylist()
+    new_q: list[Decimal | None] = list(quantities)
+    keep_row = np.ones(lines.num_rows, dtype=bool)
+    left = []
+    for i in at:
+        q = quantities[i] or Decimal(0)
+        went = min(done[(lines["order_ref"][i].as_py(), int(lines["line_number"][i].as_py()))], q)
+        new_q[i], keep_row[i] = q - went, q - went > 0
+        left.append(went)
+    out = lines.set_column(lines.schema.get_field_index("quantity"), "quantity",
+                           pa.array(new_q, ALLOCATION_INPUT.field("quantity").type))
+    went = lines.take(pa.array(at, pa.int64()))
+    went = went.set_column(went.schema.get_field_index("quantity"), "quantity",
+                           pa.array(left, ALLOCATION_INPUT.field("quantity").type))
+    return (out if keep_row.all() else out.filter(pa.array(keep_row))), shipped_rows(went)
+
+
+def shipped_rows(lines: pa.Table) -> pa.Table:
+    """ALLOCATION rows of the units changed ``lines`` (ALLOCATION_INPUT, each quantity what shipped) already
+    shipped: placed in eaches, no warehouse (nothing reserved), reason "shipped"."""
+    return service_rows(lines, reason="shipped")
+
+
+def in_line_order(allocation: pa.Table, lines: pa.Table) -> pa.Table:
+    """``allocation``'s rows in the order of their lines in ``lines`` (stable: a line's rows as they were)."""
+    place = {k: i for i, k in enumerate(zip(lines["order_ref"].to_pylist(),
+                                            [int(n) for n in lines["line_number"].to_pylist()], strict=True))}
+    at = pa.array([place.get((r, int(n)), len(place)) for r, n in zip(
+        allocation["order_ref"].to_pylist(), allocation["line_number"].to_pylist(), strict=True)], pa.int64())
+    return allocation.take(pc.sort_indices(pa.table({"_at": at}), sort_keys=[("_at", "ascending")]))
 
 
 def kept_demand(lines: pa.Table, held: Mapping[Key, Sequence[Reservation]],

@@ -387,6 +387,7 @@ class LineMatch:
         on_memo = pop("on_memo")
         columns["billing"] = pa.array(np.where(on_memo, "memo", None), pa.string()) if on_memo.any() \
             else pa.nulls(len(exceptions), pa.string())
+        columns["held_shipments"] = pa.nulls(len(exceptions), pa.string())  # engine.reconcile.held_on_lines
         return pa.table(columns).cast(LINE_MATCH)
 
 

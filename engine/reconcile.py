@@ -60,6 +60,7 @@ the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type an
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,6 +110,7 @@ from schemas.reconciliation import (
     EXCEPTIONS,
     INVOICE_MATCH,
     INVOICED,
+    LINE_MATCH,
     ORDERED,
     SHIPPED,
 )
@@ -123,13 +125,17 @@ class Reconciliation:
     evidence: pa.Table  # EVIDENCE
     # INVOICE_MATCH: per 810, its lines value, charges, allowances and TDS
     invoices: pa.Table = field(default_factory=INVOICE_MATCH.empty_table)
+    # exception id -> why it is no longer found, for a rejection a later accepted document replaced (the booking
+    # clears it with these words: engine.exception_states.book)
+    superseded: Mapping[str, str] = field(default_factory=dict)
 
 
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime, invoice_totals: pa.Table | None = None,
               po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None,
-              memo: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None) -> Reconciliation:
+              memo: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None,
+              held_shipments: pa.Table | None = None) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
     ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
     its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
@@ -179,9 +185,46 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     if po_allowances is not None and po_allowances.num_rows:
         out.allowances(po_allowances, invoices)
     exceptions, evidence, counts = out.table(), out.evidence(), out.line_counts()
+    superseded = out.superseded
     del out, weighed  # what they hold of the match goes before its table is built (the night's peak memory)
-    return Reconciliation(lines=match.line_table(counts), exceptions=exceptions, evidence=evidence,
-                          invoices=invoices)
+    lines = match.line_table(counts)
+    if held_shipments is not None and held_shipments.num_rows and lines.num_rows:
+        lines = lines.set_column(lines.schema.get_field_index("held_shipments"), LINE_MATCH.field("held_shipments"),
+                                 held_on_lines(lines, held_shipments, sides.shipped))
+    return Reconciliation(lines=lines, exceptions=exceptions, evidence=evidence, invoices=invoices,
+                          superseded=superseded)
+
+
+_HELD = re.compile(r"^shipment (.+?) held:")
+
+
+def held_on_lines(lines: pa.Table, held: pa.Table, shipped: pa.Table) -> pa.Array:
+    """LINE_MATCH's held_shipments for ``lines``: the shipments the ship stage held (``held``: its error findings
+    whose consequence reads "shipment S held: ...", with partner, PO, code and message) that were not recorded
+    since (``shipped``: no SHIPPED row of the partner names that shipment id: released, or confirmed again), on
+    each line of their PO with units still to ship (shipped below what was agreed: the store keeps the finding by
+    PO, not the held confirmation's rows), each "S held (CODE: message)", "; "-joined. Until the shipment is
+    released the line reads "shipped 0"; this says why. A few rows: in Python."""
+    recorded = set(zip(shipped["partner"].to_pylist(), shipped["shipment_id"].to_pylist(), strict=True)) \
+        if shipped.num_rows else set()
+    per_po: dict[tuple[str, str], list[str]] = {}
+    for r in held.to_pylist():
+        found = _HELD.match(r["consequence"] or "")
+        if not found or (r["partner"], found.group(1)) in recorded:
+            continue
+        said = f"{found.group(1)} held ({r['code']}: {r['message']})"
+        mine = per_po.setdefault((r["partner"], r["po_number"]), [])
+        if said not in mine:
+            mine.append(said)
+    if not per_po:
+        return pa.nulls(lines.num_rows, pa.string())
+    agreed = [a if a is not None else o for a, o in zip(lines["acknowledged_quantity"].to_pylist(),
+                                                        lines["ordered_quantity"].to_pylist(), strict=True)]
+    return pa.array([
+        "; ".join(per_po[(p, po)]) if (p, po) in per_po and (s or 0) < (a or 0) and c is None else None
+        for p, po, s, a, c in zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(),
+                                  lines["shipped_quantity"].to_pylist(), agreed, lines["cancelled_at"].to_pylist(),
+                                  strict=True)], pa.string())
 
 
 def _first_and_last(partner: pa.Array, po_number: pa.Array, partners: pa.Array, pos: pa.Array
@@ -277,6 +320,7 @@ class _Exceptions:
         self.billed = billed  # per invoiced row, the amount our 810 billed (null: quantity x price)
         self.cw = weighed
         self.parts: list[dict] = []  # column -> values (lists) per exception type
+        self.superseded: dict[str, str] = {}  # exception id -> why a rejection is no longer found (_documents)
         self.evidence_parts: list[pa.Table] = []
         m = match
         live = ~m.cancelled
@@ -650,10 +694,82 @@ class _Exceptions:
 
     def _documents(self) -> None:
         """One exception per rejected or overdue document and PO it carries (the PO's value on the sides
-        of that document; a document naming none: one of its own PO, value 0), in column form."""
+        of that document; a document naming none: one of its own PO, value 0), in column form. A rejected
+        document a later one of its kind the partner accepted replaces (_superseded: the corrected 810 sent again
+        and accepted) raises none: its exception's id and why go to ``superseded`` (the booking clears it, saying
+        so). It used to stay open until someone resolved it by hand."""
         docs = self.docs.filter(pc.is_in(self.docs["status"], value_set=pa.array(["rejected", "overdue"])))
         if not docs.num_rows:
             return
+        notes = self._superseded(docs)
+        if notes:
+            gone = pa.array([i in notes for i in range(docs.num_rows)], pa.bool_())
+            old = docs.filter(gone).append_column("_note", pa.array([notes[i] for i in sorted(notes)], pa.string()))
+            part = self._document_part(old)
+            self.superseded.update(zip(self._ids(part, len(part["since"])), part["_docs"]["_note"].to_pylist(),
+                                       strict=True))
+            docs = docs.filter(pc.invert(gone))
+            if not docs.num_rows:
+                return
+        self.parts.append(self._document_part(docs))
+
+    def _superseded(self, docs: pa.Table) -> dict[int, str]:
+        """The rows of ``docs`` (rejected or overdue sets) that are rejected sets a later set of the same partner,
+        kind and PO replaces, the partner having accepted it (DOCUMENT_STATUS accepted, accepted_with_errors): for
+        an 810, one billing a shipment the rejected one billed (810s naming no shipment, billed per order: the same
+        PO); for another kind, one of the same document (its document_ref: the 856's shipment, the 855's PO). Each
+        with why, in words."""
+        all_docs = self.docs
+        rejected = np.flatnonzero(pc.equal(docs["status"], "rejected").to_numpy(zero_copy_only=False))
+        if not len(rejected):
+            return {}
+
+        def key(t: pa.Table) -> pa.Array:
+            return pc.binary_join_element_wise(t["partner"], t["doc_type"], pc.fill_null(t["po_number"], ""), "\x1f")
+
+        wanted = pa.array(sorted(set(key(docs.take(pa.array(rejected, pa.int64()))).to_pylist())), pa.string())
+        ok = pc.and_(pc.is_in(all_docs["status"], value_set=pa.array(["accepted", "accepted_with_errors"])),
+                     pc.is_in(key(all_docs), value_set=wanted))
+        accepted = all_docs.filter(ok).to_pylist()
+        if not accepted:
+            return {}
+        shipments = self._shipments_billed([docs.take(pa.array(rejected, pa.int64())), all_docs.filter(ok)])
+        out: dict[int, str] = {}
+        for i, r in zip(rejected.tolist(), docs.take(pa.array(rejected, pa.int64())).to_pylist(), strict=True):
+            mine = shipments.get(_set_of(r), set())
+            for a in sorted(accepted, key=lambda a: a["sent_at"]):
+                if (a["partner"], a["doc_type"], a["po_number"]) != (r["partner"], r["doc_type"], r["po_number"]) \
+                        or a["sent_at"] <= r["sent_at"]:
+                    continue
+                theirs = shipments.get(_set_of(a), set())
+                if r["doc_type"] == "810":
+                    same = bool(mine & theirs) if mine or theirs else True
+                    what = f"shipment {', '.join(sorted(mine & theirs))}" if mine & theirs else f"PO {r['po_number']}"
+                else:
+                    same = (a["document_ref"] or "") == (r["document_ref"] or "")
+                    what = a["document_ref"] or f"PO {r['po_number']}"
+                if same:
+                    out[i] = (f"superseded: the partner accepted our later {a['doc_type']} "
+                              f"{a['document_ref'] or 'ST02 ' + a['st02']} (ISA13 {a['isa13']} GS06 {a['gs06']} ST02 "
+                              f"{a['st02']}, sent {a['sent_at']:%Y-%m-%d %H:%M}) for the same {what}")
+                    break
+        return out
+
+    def _shipments_billed(self, tables: list[pa.Table]) -> dict[tuple, set[str]]:
+        """Per sent set (_set_of) of ``tables``' 810s: the shipments (REF SI) its invoiced rows name."""
+        inv = self.m.sides.invoiced
+        if not inv.num_rows or "shipment_id" not in inv.column_names:
+            return {}
+        gs06 = sorted({g for t in tables for g in t["gs06"].to_pylist()})
+        rows = inv.filter(pc.is_in(pc.cast(inv["gs06"], pa.string()), value_set=pa.array(gs06, pa.string())))
+        out: dict[tuple, set[str]] = {}
+        for r in rows.select(["partner", "isa13", "gs06", "st02", "shipment_id"]).to_pylist():
+            if r["shipment_id"]:
+                out.setdefault(_set_of(r), set()).add(r["shipment_id"])
+        return out
+
+    def _document_part(self, docs: pa.Table) -> dict:
+        """The exceptions of ``docs`` (rejected or overdue sets) as one part's columns (_documents)."""
         sums = self._document_values(docs)
         # each document's rows: its POs' values in PO order (a document without any: one row, value 0)
         doc_code, sum_code, k, _ = paired_codes([docs[c] for c in _DOC_KEY], [sums[c] for c in _DOC_KEY])
@@ -699,7 +815,7 @@ class _Exceptions:
                                 " with no net weight shipped on file (their value unknown)"), ""))
         n = d.num_rows
         nulls = _nulls(n, _NOT_LINE)
-        self.parts.append({
+        return {
             **nulls,
             "type": pc.if_else(rejected, pa.scalar("DOCUMENT_REJECTED"), pa.scalar("DOCUMENT_UNACKNOWLEDGED")),
             "_line": None,
@@ -716,7 +832,7 @@ class _Exceptions:
             "_roles": (),
             "_invoice": None,
             "_docs": d,
-        })
+        }
 
     def _document_values(self, docs: pa.Table) -> pa.Table:
         """The value per document (partner, ISA13, GS06, ST02) and PO of the sides' rows of ``docs``'s
@@ -961,6 +1077,12 @@ class _Exceptions:
 
 
 _DOC_KEY = ["partner", "isa13", "gs06", "st02"]  # a sent set
+
+
+def _set_of(row: Mapping) -> tuple[str, ...]:
+    """A sent set's key (_DOC_KEY) with its control numbers by value (000000004 and 4 name one set)."""
+    return (row["partner"], *(str(row[c]).lstrip("0") or "0" if str(row[c]).isdigit() else str(row[c])
+                              for c in ("isa13", "gs06", "st02")))
 
 
 def _blank(values) -> pa.Array:

@@ -278,12 +278,13 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}))
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
-    # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
+    # a line an 860 changed keeps what it holds and what it shipped (its order held meanwhile), only the rest
+    # competes for stock (engine.kept_stock)
     result = allocate_keeping(alloc_in, inventory.snapshot, inventory.receipts,
                               {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
                               reserved=reserved, held=revisions.reservations, changed=changed, today=today,
                               owed=owed, services=service_skus(ref.items),
-                              bill_only=bill_only)
+                              bill_only=bill_only, stored=revisions.lines)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()

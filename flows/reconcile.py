@@ -90,6 +90,7 @@ class Inputs:
     agreed_charges: pa.Table = field(default_factory=AGREED_CHARGES.empty_table)  # the profiles' invoice charges
     # the orders shipped on memo ([fulfilment.invoice] memo_order_types): billed by no 810, by agreement
     memo: pa.Table = field(default_factory=finance_inputs.MEMO_ORDERS.empty_table)
+    held_shipments: pa.Table | None = None  # the ship stage's findings that held a confirmed shipment
 
 
 @dataclass
@@ -173,6 +174,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         agreed_charges=agreed_charges(profiles),
         memo=finance_inputs.only_partners(finance_inputs.memo_orders(orders, {
             pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
+        held_shipments=finance_inputs.only_partners(state.held_shipment_findings(), keep),
     )
 
 
@@ -402,16 +404,16 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
                        as_of=now, invoice_totals=inputs.invoice_totals,
                        po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight, memo=inputs.memo,
-                       over_ship=over_ship_of(profiles))
+                       over_ship=over_ship_of(profiles), held_shipments=inputs.held_shipments)
     # each of the run's own tables let go as soon as nothing reads it any more: a run days late finds an
     # exception per unshipped line (120,000 at 200,000 lines), and the cumulative report reads them all
     # again from the store on top of what is still held (the stage's peak memory)
     lines, evidence, invoices = result.lines, result.evidence, result.invoices
-    found, result = result.exceptions, None
+    found, superseded, result = result.exceptions, result.superseded, None
     release_freed()  # the match's transient (~150 MB at 120,000 exceptions) handed back before the booking and save
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
-    exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now)
+    exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now, notes=superseded)
     found = None
     summary = state.save_reconciliation(run_id, now, exceptions, evidence, changes, lines=lines.num_rows,
                                         documents=docs)

@@ -196,6 +196,10 @@ LINE_MATCH = pa.schema([
     # "memo": its order shipped on memo (BEG02 in the partner's [fulfilment.invoice] memo_order_types): not billed
     # by agreement, the retailer pays for what it sells; never shipped-not-invoiced. Null: billed as it ships
     pa.field("billing", pa.string()),
+    # the shipments of its PO the warehouse confirmed and we hold (a confirmation shipping another item, more than
+    # reserved ...: no 856, nothing consumed until ops release it) while the line has units to ship, each with why:
+    # "ACE-SHP-2 held (SHIPMENT_SKU_MISMATCH: Item RG86-01 shipped for line 3, which orders RG86-03.)"; null: none
+    pa.field("held_shipments", pa.string()),
 ])
 
 # INVOICE_MATCH: one row per 810 set (INVOICED's sets, and INVOICE_TOTALS' sets without a line we know):

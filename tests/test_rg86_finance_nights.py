@@ -258,13 +258,11 @@ def test_the_shipment_made_while_held_is_billed_after_the_approval_at_the_865s_p
         state.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lifecycle, not covered yet: a changed line shipped IN PART while its order waited for a person is still "
-    "decided from scratch on approval (engine.lifecycle.decisions keeps only lines shipped in full, _Batch._kept): "
-    "its 4 shipped units forgotten (shipped 0), 6 allocated again, its shipment never billed"))
 def test_a_line_shipped_in_part_while_held_is_billed_after_the_approval(tmp_path):
     """As the week, but the DC ships 4 of line 3's 6 while the order is held: after the approval the 4 are billed
-    at 18.00 on ACE-SHP-2's 810 and the 2 left stay reserved to ship."""
+    at 18.00 on ACE-SHP-2's 810 and the 2 left stay reserved to ship (only they are allocated: the history says 2
+    units). It used to be decided from scratch on approval: its 4 shipped units forgotten (shipped 0), 6 allocated
+    again, and its shipment never billed."""
     from connectors.state import StateStore
 
     copy = tmp_path / "fixtures"

@@ -186,7 +186,8 @@ class _Context:
 class _Batch:
     """Some decided orders concluded together: statuses, documents, lines, reservations, transitions."""
 
-    _kept: frozenset | set = frozenset()  # (partner, PO, line) of changed lines shipped in full: plan() sets them
+    _went: Mapping = {}  # (partner, PO, line) -> stored record of changed lines with shipped units: plan() sets them
+    _told: dict  # (partner, PO, line) of those -> the ACK01 the 865 answering their change says (_conclude)
 
     def __init__(self, ctx: _Context, decisions: list[OrderDecision]) -> None:
         self.ctx, self.decisions = ctx, decisions
@@ -202,15 +203,18 @@ class _Batch:
         # lines keep what they shipped and billed, and it moves back by what is left to ship
         self._shipped = {(d.partner, d.po_number) for d in answering
                          if any(ln.shipped > 0 for ln in ctx.stored.get((d.partner, d.po_number), ()))}
-        # changed lines of those that shipped in full after their change was taken (the order held for a person
-        # on the change meanwhile, the warehouse shipping what it had picked): decided, their answer says so, but
-        # they keep their stored record (shipped, invoiced, price) and reserve nothing. They used to be decided
-        # from scratch: their shipped units forgotten, allocated again, and their shipment never billed
-        self._kept = {(d.partner, d.po_number, ln.line_number) for d in answering
+        # changed lines of those that shipped, in part or in full, after their change was taken (the order held
+        # for a person on the change meanwhile, the warehouse shipping what it had picked): decided, their answer
+        # says so, but they keep what they shipped and billed; only the rest was allocated (the shipped units
+        # placed by rows of their own, no warehouse: engine.kept_stock.shipped_demand), so they reserve only that.
+        # They used to be decided from scratch: their shipped units forgotten, allocated again, their shipment
+        # never billed
+        self._went = {(d.partner, d.po_number, ln.line_number): ln for d in answering
                       if (d.partner, d.po_number) in self._shipped
                       for ln in ctx.stored.get((d.partner, d.po_number), ())
                       if ln.line_number in set(ctx.records[(d.partner, d.po_number)].changed_lines)
-                      and ln.state not in GONE and ln.shipped > 0 and ln.shipped >= (ln.ordered or 0)}
+                      and ln.state not in GONE and ln.shipped > 0}
+        self._told = {}
         self._keys = [f"{ctx.profiles[d.partner].order_answer}:{d.po_number}:{r.lines_key}:{d.order_ref}"
                       for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its partners)
         decided, spans = line_decisions_spans(answering)
@@ -402,6 +406,14 @@ class _Batch:
         """Per order_ref: units allocated, backordered, not placeable (whole units per row) and lines."""
         if allocation is None or allocation.num_rows == 0:
             return {}
+        # units a changed line shipped while its order was held (engine.kept_stock.shipped_rows) are not allocated
+        # now: the note counts what this run placed and reserved
+        went = pc.fill_null(pc.equal(allocation["reason"], "shipped"), False) \
+            if "reason" in allocation.column_names else None
+        if went is not None and pc.any(went).as_py():
+            allocation = allocation.filter(pc.invert(went))
+            if allocation.num_rows == 0:
+                return {}
         t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
                       **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
         # rows in strictly ascending (order_ref, line_number) order (a night's: one row per line, in decision
@@ -598,6 +610,9 @@ class _Batch:
                                                    what="the change is applied as any"))
                     continue
                 result = final_change_result(a.result, objects[i], order_rejected=rejected)
+                if self._went:  # what the 865 tells of a line that shipped while held: its stored ACK (_went_row)
+                    self._told.update({(*key, r.line_number): r.status for r in result.line_results
+                                       if (*key, r.line_number) in self._went})
                 docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
                                             partner=d.partner, po_number=d.po_number,
                                             source_sha256=a.change.store_key))
@@ -639,7 +654,11 @@ class _Batch:
         left, billed = False, True
         for s in statuses:
             ln = stored.get(s.line_number)
-            if (s.line_number in changed and (*key, s.line_number) not in self._kept) or ln is None:
+            went = self._went.get((*key, s.line_number))
+            if went is not None:  # a changed line that shipped while held: what it is promised beyond that
+                left = left or s.allocated + s.backordered > went.shipped
+                billed = billed and went.invoiced >= went.shipped
+            elif s.line_number in changed or ln is None:
                 left = left or s.allocated + s.backordered > 0
             elif ln.state not in ENDED_LINES:
                 left = left or ln.promised > ln.shipped
@@ -649,7 +668,9 @@ class _Batch:
 
     def _shipped_rows(self, answering: list[OrderDecision], table: pa.Table) -> pa.Table:
         """The line rows of orders that shipped: the lines their 860 did not add keep their stored record
-        (shipped, invoiced, state), only the added lines take the decision's row."""
+        (shipped, invoiced, state), only the added lines take the decision's row. A changed line that shipped
+        while its order was held (self._went) takes the decision's row (its ACK, price, units placed) with what it
+        shipped and billed, and its state by them (_went_row)."""
         ctx, keep, rows = self.ctx, set(), []
         for d in answering:
             key = (d.partner, d.po_number)
@@ -657,13 +678,20 @@ class _Batch:
                 continue
             changed = set(ctx.records[key].changed_lines)
             for ln in ctx.stored.get(key, ()):
-                if (ln.line_number not in changed or (*key, ln.line_number) in self._kept) and ln.state not in GONE:
+                if ln.line_number not in changed and ln.state not in GONE:
                     keep.add((d.partner, d.po_number, ln.line_number))
                     rows.append(line_row(ln))
+        keys = list(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                        table["line_number"].to_pylist(), strict=True))
+        if self._went:
+            for k, row in zip(keys, table.to_pylist(), strict=True):
+                went = self._went.get(k)
+                if went is not None and k not in keep:
+                    keep.add(k)
+                    rows.append(_went_row(row, went, self._told.get(k)))
         if not keep:
             return table
-        mask = [k not in keep for k in zip(table["partner"].to_pylist(), table["po_number"].to_pylist(),
-                                             table["line_number"].to_pylist(), strict=True)]
+        mask = [k not in keep for k in keys]
         return pa.concat_tables([table.filter(pa.array(mask, pa.bool_())),
                                  pa.Table.from_pylist(rows, schema=LINE_ROWS)])
 
@@ -829,10 +857,6 @@ class _Batch:
             zero = pa.scalar(Decimal(0), a.schema.field("allocated").type)
             took = pc.and_(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
                                    pc.not_equal(a["allocated"], zero)), pc.is_in(a["order_ref"], value_set=live))
-            if self._kept:  # a changed line that shipped in full while its order was held reserves nothing
-                took = pc.and_(took, pc.invert(pc.is_in(pc.binary_join_element_wise(
-                    a["partner"], a["po_number"], pc.cast(a["line_number"], pa.string()), "|"),
-                    value_set=pa.array(sorted("|".join(map(str, k)) for k in self._kept), pa.string()))))
             a = a.filter(took)
             parts.append(pa.table({"partner": a["partner"], "po_number": a["po_number"],
                                    "line_number": pc.cast(a["line_number"], pa.int32()), "warehouse": a["warehouse"],
@@ -906,6 +930,19 @@ def _events(ds: list[OrderDecision], positions: list[int], step: int, *, when: s
                      "run_id": pa.repeat(pa.scalar(run_id, text), n), **columns,
                      "_at": pa.array(positions, pa.int64()), "_step": pa.repeat(pa.scalar(step, pa.int64()), n)}
                     ).select(_EVENTS_AT.names).cast(_EVENTS_AT)
+
+
+def _went_row(row: dict, went: LineRecord, told: str | None) -> dict:
+    """The decided LINE_ROWS ``row`` of a changed line that shipped while its order waited for a person, with what
+    its stored record (``went``) shipped and invoiced: shipped (invoiced, once every shipped unit is billed) when
+    nothing it is promised is left to ship, else partially shipped; its ACK the one the 865 answering its change
+    says (``told``: IP for Ace's re-priced line 3; the decision's own said DR, its requested date past though it had
+    shipped), else the decision's. Its stored row used to be kept whole: `orderbridge status` showed a blank ACK."""
+    promised = (row["allocated"] or 0) + (row["backordered"] or 0)
+    state = LineState.PARTIALLY_SHIPPED if went.shipped < promised else \
+        LineState.INVOICED if went.invoiced >= went.shipped else LineState.SHIPPED
+    return {**row, "state": state.value, "shipped": decimal_text(went.shipped), "invoiced": decimal_text(went.invoiced),
+            **({"ack": told} if told else {})}
 
 
 def _in_order(*parts: DecidedOrders) -> DecidedOrders:
