@@ -160,6 +160,8 @@ class LineResult:
     asked: Decimal | None = None
     # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
     ship_date: date | None = None
+    # the line's price restated by us per the unit the POC moved it to (it sent none): the 865's POC06, no POC07
+    price: Decimal | None = None
 
     def acknowledged(self) -> tuple[Decimal | None, str | None]:
         """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the
@@ -912,6 +914,12 @@ class _Editor:
             new_price = in_line
             if isinstance(converted, _Converted) or new_quantity is not None:
                 priced = None  # (a quantity sent is answered as its own conversion says)
+        moved_price = self._moved_price(poc, hit, new_quantity, new_price, converted)
+        if isinstance(moved_price, str):
+            return self._reject(poc, hit, "CHANGE_UNIT_MISMATCH", moved_price, "POC05", poc.get("unit"))
+        restated = moved_price is not None  # the line's price restated per the unit the POC moves it to
+        if restated:
+            new_price = moved_price
         refused = self._not_on_880(poc, hit, new_quantity, new_price, converted)
         if refused:
             return refused
@@ -947,7 +955,7 @@ class _Editor:
             hit["unit_price"] = new_price
             # the 850's PO104 past 4 decimals replaced by the POC's price: 4 decimals or fewer, or its exact
             # price of up to PRICE_PLACES (0.004185) as sent beside its 4-decimal reading (schemas.orders)
-            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") else None
+            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") and not restated else None
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
@@ -974,7 +982,10 @@ class _Editor:
         if kept_price is not None:  # accepted with changes: the quantity as asked (ACK02), the price as invoiced
             return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
                                               code="CHANGE_PRICE_INVOICED"), converted)
-        return _in_buyers_unit(self._done(poc, hit, status), priced or converted)
+        done = self._done(poc, hit, status)
+        if restated:  # the 865 states the price per the new unit the line now stands at (POC06, no POC07)
+            done = replace(done, price=hit.get("unit_price"))
+        return _in_buyers_unit(done, priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
                     converted: _Converted | str | None) -> LineResult | None:
@@ -1189,6 +1200,45 @@ class _Editor:
                     f"{line['unit']} (the line's unit, {_n(Decimal(per_line))} eaches to "
                     f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was."), None
         return per.normalize(), _Converted(Decimal(0), poc["unit"], per_poc, per_line)
+
+    def _moved_price(self, poc: Mapping, line: Mapping, quantity: Decimal | None, price: Decimal | None,
+                     converted: _Converted | str | None) -> Decimal | str | None:
+        """The line's price restated per the unit a POC moves it to without sending a price (``RZ*2**CA`` on a line
+        of 12 EA at 2.50: 30.00 per CA, a case holding 12), through the eaches each holds (unit_eaches, as POC03 is
+        converted); None when the POC moves no unit, sends a price, or the price needs no restating (none, zero,
+        no charge, per a measure or weight, a line taken in by weight: per that weight whatever it is counted in).
+        A price per each (POC07/PO105 PE and kin) is per each in any unit: times the eaches of the new unit; none,
+        per the old unit. Why not, for CHANGE_UNIT_MISMATCH, where the eaches of either unit are not known or the
+        price per the new unit is not exact to 4 places: the POC is refused, the line as it was. It used to keep
+        the number: 2.50 per CA (billed a twelfth), its PE kept too."""
+        unit, line_unit, was = poc.get("unit"), line.get("unit"), line.get("unit_price")
+        if quantity is None or price is not None or not unit or not line_unit or unit == line_unit or \
+                self._same_case(unit, line) or isinstance(converted, _Converted) or was is None or was == 0 or \
+                line.get("weight_per_unit"):
+            return None
+        basis = line.get("price_basis") or ""
+        if basis == NO_CHARGE or basis in PRICE_PER_MEASURE:
+            return None
+        n = line["line_number"]
+        per_new = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
+        per_each = basis in PRICE_PER_EACH
+        per_old = 1 if per_each else self.unit_eaches(n, line_unit, line) if self.unit_eaches else None
+        was_said = f"{_n(Decimal(was))}{' ' + basis if basis else ''} per {'each' if per_each else line_unit}"
+        head = (f"POC02 {poc.get('change_type')} moves line {line.get('line_id') or n} from {line_unit} to {unit} "
+                f"without a price (POC06): its {was_said}")
+        if basis in PRICE_PER_MANY or basis and not per_each:
+            return f"{head} has a basis we do not restate per {unit}; the line stays as it was. Ask the buyer for " \
+                f"the price per {unit} (an 860 with POC06)."
+        if not per_new or not per_old:
+            missing = unit if not per_new else line_unit
+            return f"{head} cannot be restated per {unit}: we know no count of eaches in a {missing} of its item; " \
+                f"the line stays as it was. Ask the buyer for the price per {unit} (an 860 with POC06)."
+        per = Decimal(was) * Decimal(per_new) / Decimal(per_old)
+        if per != per.quantize(Decimal("0.0001")):
+            return f"{head} is {_n(per.quantize(Decimal('0.000001')))} per {unit} ({_n(Decimal(per_new))} eaches " \
+                f"to a {unit}), not exact to 4 places; the line stays as it was. Ask the buyer for the price per " \
+                f"{unit} (an 860 with POC06)."
+        return per.normalize()
 
     def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
         """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own

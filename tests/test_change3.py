@@ -1,0 +1,128 @@
+"""What the gaps860c round (860 changes) left: a POC that moves a line to another unit without a price (RZ in cases
+of a line in eaches) restates the line's price per the new unit, or is refused saying why; a CTP's own unit (CTP05)
+is the unit its price is per. Built on tests/changes/builders' ACME PO-1 and tests/test_change_units_860's ACME
+SKU-1003 (a case of 12 eaches at 39.20 an each, 470.40 a case)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from connectors.state import StateStore
+from tests.test_change_orders import docs
+from tests.test_change_units_860 import _answered_by_865s, _changed, _ordered
+from tests.test_gaps860c import _changed as _applied
+
+DAY2 = datetime(2026, 11, 28, 14, 30)
+UPC = "614141100248"
+
+
+# 1. a POC moving its line to another unit without a price ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("poc", "stored", "echo", "ack"), [
+    # 12 EA at 2.50 PE moved to 2 CA (a case of 12): 30.00 per CA, no basis (per the line's unit, CA)
+    ("POC*1*RZ*2**CA***UP*073000040482*VN*SKU-1", (Decimal(2), "CA", Decimal(30), None), ["CA", "30", ""],
+     ["ACK", "IC", "2", "CA"]),
+    ("POC*1*RZ*3**DZ***UP*073000040482*VN*SKU-1", (Decimal(3), "DZ", Decimal(30), None), ["DZ", "30", ""],
+     ["ACK", "IC", "3", "DZ"]),
+    # the line's own unit: nothing to restate, the price and its basis kept
+    ("POC*1*RZ*24**EA***UP*073000040482*VN*SKU-1", (Decimal(24), "EA", Decimal("2.5"), "PE"), ["EA", "", ""],
+     ["ACK", "IQ", "24", "EA"]),
+], ids=["to-cases", "to-dozens", "same-unit"])
+def test_a_line_moved_to_another_unit_without_a_price_is_priced_per_that_unit(poc, stored, echo, ack):
+    """RZ restating line 1 (12 EA at 2.50 per each) in cases without POC06: 30.00 per CA, the 865 stating that price
+    in its POC06 (no POC07: per the new unit) beside ACK IC. It kept 2.50, with its PE, per CA: the buyer billed a
+    twelfth of the case, or the price rules holding a valid change as a 92% discount."""
+    segs, line = _applied(poc)
+    assert line == stored
+    assert segs[0][5:8] == echo and segs[1] == ack
+
+
+@pytest.mark.parametrize(("poc", "why"), [
+    ("POC*1*RZ*2**BX***UP*073000040482*VN*SKU-1",
+     "POC02 RZ moves line 1 from EA to BX without a price (POC06): its 2.5 PE per each cannot be restated per BX: we "
+     "know no count of eaches in a BX of its item; the line stays as it was. Ask the buyer for the price per BX (an "
+     "860 with POC06)."),
+], ids=["unknown-unit"])
+def test_a_line_moved_to_a_unit_we_cannot_count_without_a_price_is_refused_saying_why(poc, why):
+    """A box we know no count of eaches for: the POC is refused (865 ACK IR, CHANGE_UNIT_MISMATCH at POC05), the line
+    as it was (12 EA at 2.50 PE), never left at 2.50 per BX."""
+    from engine.changes import apply_changes
+    from tests.changes.builders import live_order, read_change
+
+    order, lines = live_order()
+    header, changes = read_change([poc])
+    result = apply_changes(order, lines, header, changes, shipped=False,
+                           unit_eaches=lambda _n, unit, _row: {"EA": 1, "CA": 12}.get(unit))
+    [finding] = [f for f in result.findings if f.code == "CHANGE_UNIT_MISMATCH"]
+    assert finding.message == why and finding.location.element == "POC05"
+    assert result.line_results[0].status == "IR"
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    assert (line["quantity"], line["unit"], line["unit_price"], line["price_basis"]) == (
+        Decimal(12), "EA", Decimal("2.5"), "PE")
+
+
+def test_a_price_per_the_old_unit_not_exact_per_the_new_is_refused():
+    """2.50 per CA (no basis) moved to EA: 0.208333 per each, not exact to 4 places: refused, the line as it was."""
+    from engine.changes import apply_changes
+    from tests.changes.builders import live_order, read_change
+
+    order, lines = live_order()
+    rows = lines.to_pylist()
+    rows[0].update(unit="CA", price_basis=None)
+    import pyarrow as pa
+    lines = pa.Table.from_pylist(rows, schema=lines.schema)
+    header, changes = read_change(["POC*1*RZ*24**EA***UP*073000040482*VN*SKU-1"])
+    result = apply_changes(order, lines, header, changes, shipped=False,
+                           unit_eaches=lambda _n, unit, _row: {"EA": 1, "CA": 12}.get(unit))
+    [finding] = [f for f in result.findings if f.code == "CHANGE_UNIT_MISMATCH"]
+    assert "its 2.5 per CA is 0.208333 per EA (1 eaches to a EA), not exact to 4 places" in finding.message
+    assert result.line_results[0].status == "IR"
+
+
+def _shipped_and_billed(ws) -> list[list[str]]:
+    """ACME PO-1 line 1 shipped whole (2 CA, 24 eaches) from EAST on day 2: the 810's IT1 segments."""
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261128.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-3001,2026-11-28,14:00,UPSN,G2,1Z999AA10123450001,BOL-3001,PO-1,1,SKU-1003,24,EA,C-3001,9.5,LB,\n")
+    from tests.support import deliver_all, ship_stages
+
+    ship_stages(ws, DAY2, run_id="day2")
+    deliver_all(ws, DAY2)
+    return [s for doc in docs_810(ws) for s in doc if s[0] == "IT1"]
+
+
+def docs_810(ws) -> list[list[list[str]]]:
+    from parsers.x12_reader import read_interchanges
+
+    return [read_interchanges(p.read_bytes()).segments.elements.to_pylist()
+            for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-810-*.x12"))]
+
+
+def test_a_line_moved_to_cases_without_a_price_is_answered_and_billed_per_case(tmp_path):
+    """ACME orders 24 EA of SKU-1003 at 39.20 (no PO105: per each, the line's unit); its 860 restates the line as
+    2 CA without a price. The 865 says 470.40 per CA (POC06, no POC07) and ACK IC 2 CA; the line is stored at 470.40
+    per CA, no finding on its price; once shipped, the 810 bills IT1 2 CA at 470.40. It stayed 39.20 per CA: the
+    price rules held it as a 91.67% discount, a person approving it would bill 78.40 for 24 pens."""
+    ws = _ordered(tmp_path, [f"PO1*1*24*EA*39.20**UP*{UPC}"])
+    _answered_by_865s(ws)
+    _changed(ws, [f"POC*1*RZ*2**CA***UP*{UPC}"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    assert f"POC*1*RZ*2**CA*470.4**UP*{UPC}~" in ack.replace("470.40", "470.4"), ack
+    assert docs(ws, "865")["PO-1"] == [("00", "AD", [["IC", "2", "CA"]])]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        codes = [f["code"] for f in state.findings(partner="acme", po_number="PO-1")]
+    finally:
+        state.close()
+    assert (line.unit, line.ordered, line.unit_price) == ("CA", 2, Decimal("470.4"))
+    assert not {"DISCOUNT_OVER_THRESHOLD", "PRICE_MISMATCH", "PRICE_BASIS_PER_EACH"} & set(codes), codes
+    it1 = _shipped_and_billed(ws)
+    assert [s[1:5] for s in it1] == [["1", "2", "CA", "470.4"]], it1
