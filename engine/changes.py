@@ -912,7 +912,7 @@ class _Editor:
             if isinstance(in_line, str):
                 return self._reject(poc, hit, "CHANGE_PRICE_INVALID", in_line, "POC06", new_price)
             new_price = in_line
-            if isinstance(converted, _Converted) or new_quantity is not None:
+            if isinstance(converted, _Converted) or new_quantity is not None or poc.get("price_unit"):
                 priced = None  # (a quantity sent is answered as its own conversion says)
         moved_price = self._moved_price(poc, hit, new_quantity, new_price, converted)
         if isinstance(moved_price, str):
@@ -985,6 +985,8 @@ class _Editor:
         done = self._done(poc, hit, status)
         if restated:  # the 865 states the price per the new unit the line now stands at (POC06, no POC07)
             done = replace(done, price=hit.get("unit_price"))
+        elif poc.get("price_unit") and new_price is not None and new_price == hit.get("unit_price"):
+            done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
         return _in_buyers_unit(done, priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
@@ -1186,6 +1188,9 @@ class _Editor:
         line's quantity is a whole number of it (ACK*IP*1*CA beside the echoed POC05 CA, POC06 36), as a quantity
         sent in it is; it used to be ACK*IP*12*EA under the buyer's price per case."""
         basis = poc.get("price_basis") or ""
+        ctp_unit = poc.get("price_unit")  # the price's own unit (its CTP's CTP05), another than POC05
+        if ctp_unit:
+            return self._ctp_price_in_line_unit(poc, line, price, ctp_unit)
         if price is None or self.unit_eaches is None or line.get("weight_per_unit") or not self._other_unit(
                 poc, line) or basis in PRICE_PER_MANY or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
                 basis == NO_CHARGE:
@@ -1200,6 +1205,51 @@ class _Editor:
                     f"{line['unit']} (the line's unit, {_n(Decimal(per_line))} eaches to "
                     f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was."), None
         return per.normalize(), _Converted(Decimal(0), poc["unit"], per_poc, per_line)
+
+    def _ctp_price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None, ctp_unit: str
+                                ) -> tuple[Decimal | str | None, None]:
+        """The price of a CTP read for POC06 whose CTP05 (``ctp_unit``) is another unit than POC05 (parsers.orders_860:
+        ORDER_CHANGES price_unit), restated per the line's unit (the POC's for an RZ, which moves the line to it)
+        through the eaches each holds: ``POC*1*PC***EA`` with ``CTP**UCP*36*1*CA`` on a line of 12 EA is 3.00 per EA.
+        A basis of its own (CTP09/POC07 PE, a measure, NC) or a line taken in by weight leaves it as sent. Why not,
+        where the eaches of either unit are unknown or the price is not exact to 4 places: never taken per another
+        unit than the one it was sent per (it was: 36 per EA)."""
+        basis = poc.get("price_basis") or ""
+        if price is None or line.get("weight_per_unit") or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
+                basis == NO_CHARGE:
+            return price, None
+        moved = poc.get("change_type") == "RZ" and poc.get("unit")
+        line_unit, row = (poc["unit"], poc) if moved else (line.get("unit"), line)
+        if not line_unit or ctp_unit == line_unit or (not moved and self._same_case(ctp_unit, line)):
+            return price, None
+        n = line["line_number"]
+        per_ctp = self.unit_eaches(n, ctp_unit, poc) if self.unit_eaches else None
+        per_line = self.unit_eaches(n, line_unit, row) if self.unit_eaches else None
+        said = f"CTP03 {_n(price)} per {ctp_unit} (its CTP05)"
+        if not per_ctp or not per_line:
+            missing = ctp_unit if not per_ctp else line_unit
+            return (f"{said} cannot be restated per {line_unit}, the line's unit: we know no count of eaches in a "
+                    f"{missing} of its item; the line stays as it was."), None
+        per = Decimal(price) * Decimal(per_line) / Decimal(per_ctp)
+        if per != per.quantize(Decimal("0.0001")):
+            return (f"{said} is {_n(per.quantize(Decimal('0.000001')))} per {line_unit} (the line's unit, "
+                    f"{_n(Decimal(per_line))} eaches to {_n(Decimal(per_ctp))} a {ctp_unit}), not exact to 4 places: "
+                    "the line stays as it was."), None
+        return per.normalize(), None
+
+    def _echo_price(self, poc: Mapping, line: Mapping, price: Decimal) -> Decimal:
+        """The 865's POC06 for a price read from a CTP per another unit than POC05 (price_unit), ``price`` being
+        per the line's unit now: per POC05's unit where it names one the eaches convert exactly to, else per the
+        line's (no POC07 either way), so the echo never says the CTP's number per POC05."""
+        unit, line_unit = poc.get("unit"), line.get("unit")
+        if not unit or unit == line_unit or self._same_case(unit, line) or self.unit_eaches is None:
+            return price
+        n = line["line_number"]
+        per_poc, per_line = self.unit_eaches(n, unit, poc), self.unit_eaches(n, line_unit, line)
+        if not per_poc or not per_line:
+            return price
+        per = Decimal(price) * Decimal(per_poc) / Decimal(per_line)
+        return per.normalize() if per == per.quantize(Decimal("0.0001")) else price
 
     def _moved_price(self, poc: Mapping, line: Mapping, quantity: Decimal | None, price: Decimal | None,
                      converted: _Converted | str | None) -> Decimal | str | None:

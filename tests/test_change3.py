@@ -126,3 +126,40 @@ def test_a_line_moved_to_cases_without_a_price_is_answered_and_billed_per_case(t
     assert not {"DISCOUNT_OVER_THRESHOLD", "PRICE_MISMATCH", "PRICE_BASIS_PER_EACH"} & set(codes), codes
     it1 = _shipped_and_billed(ws)
     assert [s[1:5] for s in it1] == [["1", "2", "CA", "470.4"]], it1
+
+
+# 3. a CTP's own unit (CTP05) is the unit its price is per -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pocs", "echo"), [
+    (("POC*1*PC***EA", "CTP**UCP*3600*1*CA****HP"), ["EA", "3", ""]),  # 3600 per hundred cases: 36 per CA
+    (("POC*1*PC***EA", "CTP**UCP*36*1*CA"), ["EA", "3", ""]),
+    (("POC*1*PC", "CTP**UCP*36*1*CA"), ["", "3", ""]),  # no POC05: per the line's unit
+    (("POC*1*PC***CA", "CTP**UCP*3*1*EA"), ["CA", "36", ""]),  # per each, echoed per POC05's case
+], ids=["hp-per-case", "per-case", "no-poc05", "per-each-under-a-case"])
+def test_a_ctp_price_is_per_its_own_ctp05_unit(pocs, echo):
+    """X12 pairs CTP04 and CTP05 (P0405) and gives CTP03 no unit of its own: CTP03 is the price per one CTP05 unit
+    (per CTP09's count of it). On line 1 (12 EA, a case of 12) 36 per CA is 3.00 per EA whatever POC05 says; the 865
+    echoes that price per POC05's unit (per the line's when none), no basis. It was read per POC05 (36 per EA:
+    twelve times the price), and 3 per EA under a POC05 CA as 3 per case (0.25 per EA)."""
+    segs, line = _applied(*pocs)
+    assert line[2] == Decimal(3)
+    assert segs[0][5:8] == echo and segs[1][:2] == ["ACK", "IP"]
+
+
+def test_a_ctp_price_per_a_unit_we_cannot_count_is_refused():
+    """36 per BX (CTP05) of an item we know no count of eaches in a box for: refused (CHANGE_PRICE_INVALID), the line
+    at its 2.50, never taken as 36 per EA."""
+    segs, line = _applied("POC*1*PC***EA", "CTP**UCP*36*1*BX")
+    assert segs[1] == ["ACK", "IR", "12", "EA"]
+    assert line[2] == Decimal("2.5")
+
+
+def test_the_860_reader_keeps_the_ctp05_unit_only_where_it_is_not_poc05():
+    """ORDER_CHANGES price_unit: CTP05 of the CTP read for POC06 where POC05 names another unit or none; null where
+    they agree, or where POC06 is sent (the CTP then prices nothing)."""
+    from tests.changes.builders import read_change
+
+    _h, changes = read_change(["POC*1*PC***EA", "CTP**UCP*36*1*CA", "POC*2*PC***CA", "CTP**UCP*36*1*CA",
+                               "POC*1*PC***EA*2.75", "CTP**UCP*36*1*CA", "POC*2*PC", "CTP**UCP*36*1*CA"])
+    assert changes["price_unit"].to_pylist() == ["CA", None, None, "CA"]
