@@ -914,6 +914,14 @@ class _Editor:
             new_price = in_line
             if isinstance(converted, _Converted) or new_quantity is not None or poc.get("price_unit"):
                 priced = None  # (a quantity sent is answered as its own conversion says)
+        if self.progress is not None and self.progress.shipped(hit["line_number"]) > 0 and \
+                self._moves_unit(poc, hit, new_quantity, converted):
+            # its shipped (and invoiced) units are counted in the line's unit: 2 CA against 6 EA shipped is no
+            # quantity, and a price per CA is none of the units billed per EA (it used to be kept in EA at the new
+            # price per CA, or moved to CA at the old price per EA)
+            return self._after_shipment(poc, hit, f"line {hit.get('line_id') or hit['line_number']} shipped "
+                                        f"{_n(self.progress.shipped(hit['line_number']))} {hit.get('unit') or ''}"
+                                        f"; its unit is not changed to {poc.get('unit')}".replace(" ;", ";"))
         moved_price = self._moved_price(poc, hit, new_quantity, new_price, converted)
         if isinstance(moved_price, str):
             return self._reject(poc, hit, "CHANGE_UNIT_MISMATCH", moved_price, "POC05", poc.get("unit"))
@@ -1262,8 +1270,7 @@ class _Editor:
         price per the new unit is not exact to 4 places: the POC is refused, the line as it was. It used to keep
         the number: 2.50 per CA (billed a twelfth), its PE kept too."""
         unit, line_unit, was = poc.get("unit"), line.get("unit"), line.get("unit_price")
-        if quantity is None or price is not None or not unit or not line_unit or unit == line_unit or \
-                self._same_case(unit, line) or isinstance(converted, _Converted) or was is None or was == 0 or \
+        if price is not None or not self._moves_unit(poc, line, quantity, converted) or was is None or was == 0 or \
                 line.get("weight_per_unit"):
             return None
         basis = line.get("price_basis") or ""
@@ -1289,6 +1296,14 @@ class _Editor:
                 f"to a {unit}), not exact to 4 places; the line stays as it was. Ask the buyer for the price per " \
                 f"{unit} (an 860 with POC06)."
         return per.normalize()
+
+    def _moves_unit(self, poc: Mapping, line: Mapping, quantity: Decimal | None,
+                    converted: _Converted | str | None) -> bool:
+        """The POC moves the line to another unit (POC05 neither the line's, nor its case under another code, nor
+        converted to it: an RZ restating the line in cases), as _apply takes its quantity."""
+        unit, line_unit = poc.get("unit"), line.get("unit")
+        return bool(quantity is not None and unit and line_unit and unit != line_unit
+                    and not self._same_case(unit, line) and not isinstance(converted, _Converted))
 
     def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
         """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own

@@ -83,6 +83,30 @@ def test_a_price_per_the_old_unit_not_exact_per_the_new_is_refused():
     assert result.line_results[0].status == "IR"
 
 
+@pytest.mark.parametrize("invoiced", [0, 6], ids=["shipped", "invoiced"])
+@pytest.mark.parametrize("poc", ["POC*1*RZ*2**CA***UP*073000040482*VN*SKU-1",
+                                 "POC*1*RZ*2**CA*30**UP*073000040482*VN*SKU-1"], ids=["no-price", "priced"])
+def test_a_line_that_shipped_is_not_moved_to_another_unit(poc, invoiced):
+    """Line 1 shipped 6 of its 12 EA (and billed them, or not): an RZ restating it as 2 CA is refused
+    (CHANGE_AFTER_SHIPMENT, 865 ACK IR), the line as it was, for its shipped units count in eaches. It was taken as a
+    cut below what shipped: kept at 6 EA, at 30.00 per EA (a price per case on eaches) where none was billed."""
+    from engine.changes import LineProgress, Progress, apply_changes
+    from tests.changes.builders import live_order, read_change
+
+    order, lines = live_order()
+    header, changes = read_change([poc])
+    progress = Progress(lines={1: LineProgress(shipped=Decimal(6), invoiced=Decimal(invoiced), promised=Decimal(12))},
+                        state="partially_shipped")
+    result = apply_changes(order, lines, header, changes, shipped=True, progress=progress,
+                           unit_eaches=lambda _n, unit, _row: {"EA": 1, "CA": 12}.get(unit))
+    [finding] = [f for f in result.findings if f.code == "CHANGE_AFTER_SHIPMENT"]
+    assert finding.message == "POC02 RZ: line 1 shipped 6 EA; its unit is not changed to CA."
+    assert [(r.status, r.quantity, r.unit) for r in result.line_results] == [("IR", Decimal(12), "EA")]
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    assert (line["quantity"], line["unit"], line["unit_price"], line["price_basis"]) == (
+        Decimal(12), "EA", Decimal("2.5"), "PE")
+
+
 def _shipped_and_billed(ws) -> list[list[str]]:
     """ACME PO-1 line 1 shipped whole (2 CA, 24 eaches) from EAST on day 2: the 810's IT1 segments."""
     inbox = ws.warehouse_drop_root / "east" / "inbox"
