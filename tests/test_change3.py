@@ -187,3 +187,59 @@ def test_the_860_reader_keeps_the_ctp05_unit_only_where_it_is_not_poc05():
     _h, changes = read_change(["POC*1*PC***EA", "CTP**UCP*36*1*CA", "POC*2*PC***CA", "CTP**UCP*36*1*CA",
                                "POC*1*PC***EA*2.75", "CTP**UCP*36*1*CA", "POC*2*PC", "CTP**UCP*36*1*CA"])
     assert changes["price_unit"].to_pylist() == ["CA", None, None, "CA"]
+
+
+# 2. an 860 making a line shipped short take no back order cancels its balance ------------------------------------
+
+
+def _pa_shipped_short_then(tmp_path, body: list[str]):
+    """Princess Auto's PA0099412 shipped short on 12-01 from EAST (40 of 60 of line 1, 20 of 36 of line 2; the
+    rest reserved there), then its 860 with ``body`` on 12-02 (tests/test_gaps860c): (lines, reserved units per
+    line, the order's state, the 12-02 history notes)."""
+    from tests.retailer_support import variant_night
+    from tests.support import run_stages
+    from tests.test_gaps860b import PA_NIGHT, PA_SHIP_DAY, PA_SHORT
+    from tests.test_gaps860c import RG38, WAREHOUSES, _pa_860
+
+    ws, _found, _states = variant_night(RG38, "princessauto", "PA0099412", tmp_path, [], warehouses=WAREHOUSES,
+                                        night=PA_NIGHT, ship_day=PA_SHIP_DAY, shipped_swaps=PA_SHORT)
+    (ws.drop_root / "princessauto" / "inbox" / "pa-860-PA0099412.x12").write_text(_pa_860(body), encoding="utf-8")
+    run_stages(ws, datetime(2026, 12, 2, 2))
+    state = StateStore(ws.state_path)
+    try:
+        lines = {ln.line_number: ln for ln in state.order_lines("princessauto", "PA0099412")}
+        held: dict[int, int] = {}
+        for r in state.order_reservations("princessauto", "PA0099412"):
+            held[r.line_number] = held.get(r.line_number, 0) + r.quantity
+        (order,) = state.find_orders("PA0099412")
+        notes = [e["note"] for e in state.order_history("princessauto", "PA0099412") if e["run_id"] == "20261202"]
+    finally:
+        state.close()
+    return lines, held, order.state.value, notes
+
+
+def test_a_line_an_860_makes_take_no_back_order_ends_at_what_shipped_and_says_so(tmp_path):
+    """Line 1 (40 of 60 shipped from EAST, 20 reserved there) restated with CSH*N: it ends at what shipped (shipped,
+    20 rejected, BALANCE_CANCELLED:20, reason no_backorder), its 20 released; line 2 (back orders taken) keeps its
+    16 reserved, so the order stays partially shipped; the history names the cut."""
+    lines, held, state, notes = _pa_shipped_short_then(
+        tmp_path, ["POC*1*NC*60**EA*7.35**VP*ODR-3811*BP*8374421", "CSH*N"])
+    one = lines[1]
+    assert (one.state.value, one.allocated, one.backordered, one.rejected, one.codes) == (
+        "shipped", 40, 0, 20, ("BALANCE_CANCELLED:20",))
+    assert one.reason.endswith("; no_backorder")
+    assert held == {2: 16} and state == "partially_shipped"
+    assert any("its own sales requirement now takes no back order and the warehouse(s) holding its stock (EAST) "
+               "shipped it short: balance cancelled, line 1 (20 EA of 60, 40 shipped), 20 reserved unit(s) released"
+               in (n or "") for n in notes), notes
+
+
+@pytest.mark.parametrize("body", [
+    ["POC*1*NC*60**EA*7.35**VP*ODR-3811*BP*8374421", "CSH*Y"],  # a rule that takes back orders
+    ["POC*1*NC*60**EA*7.35**VP*ODR-3811*BP*8374421"],  # no rule: the PO's (none: back orders taken)
+], ids=["csh-y", "no-csh"])
+def test_a_line_an_860_leaves_taking_back_orders_keeps_its_balance(tmp_path, body):
+    """The same 860 without CSH*N: nothing is cut, line 1's 20 stay reserved at EAST to ship."""
+    lines, held, state, _notes = _pa_shipped_short_then(tmp_path, body)
+    assert (lines[1].allocated, lines[1].rejected) == (60, 0)
+    assert held == {1: 20, 2: 16} and state == "partially_shipped"
