@@ -160,6 +160,8 @@ class LineResult:
     asked: Decimal | None = None
     # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
     ship_date: date | None = None
+    # the line's price restated by us per the unit the POC moved it to (it sent none): the 865's POC06, no POC07
+    price: Decimal | None = None
 
     def acknowledged(self) -> tuple[Decimal | None, str | None]:
         """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the
@@ -910,8 +912,22 @@ class _Editor:
             if isinstance(in_line, str):
                 return self._reject(poc, hit, "CHANGE_PRICE_INVALID", in_line, "POC06", new_price)
             new_price = in_line
-            if isinstance(converted, _Converted) or new_quantity is not None:
+            if isinstance(converted, _Converted) or new_quantity is not None or poc.get("price_unit"):
                 priced = None  # (a quantity sent is answered as its own conversion says)
+        if self.progress is not None and self.progress.shipped(hit["line_number"]) > 0 and \
+                self._moves_unit(poc, hit, new_quantity, converted):
+            # its shipped (and invoiced) units are counted in the line's unit: 2 CA against 6 EA shipped is no
+            # quantity, and a price per CA is none of the units billed per EA (it used to be kept in EA at the new
+            # price per CA, or moved to CA at the old price per EA)
+            return self._after_shipment(poc, hit, f"line {hit.get('line_id') or hit['line_number']} shipped "
+                                        f"{_n(self.progress.shipped(hit['line_number']))} {hit.get('unit') or ''}"
+                                        f"; its unit is not changed to {poc.get('unit')}".replace(" ;", ";"))
+        moved_price = self._moved_price(poc, hit, new_quantity, new_price, converted)
+        if isinstance(moved_price, str):
+            return self._reject(poc, hit, "CHANGE_UNIT_MISMATCH", moved_price, "POC05", poc.get("unit"))
+        restated = moved_price is not None  # the line's price restated per the unit the POC moves it to
+        if restated:
+            new_price = moved_price
         refused = self._not_on_880(poc, hit, new_quantity, new_price, converted)
         if refused:
             return refused
@@ -947,7 +963,7 @@ class _Editor:
             hit["unit_price"] = new_price
             # the 850's PO104 past 4 decimals replaced by the POC's price: 4 decimals or fewer, or its exact
             # price of up to PRICE_PLACES (0.004185) as sent beside its 4-decimal reading (schemas.orders)
-            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") else None
+            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") and not restated else None
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
@@ -974,7 +990,12 @@ class _Editor:
         if kept_price is not None:  # accepted with changes: the quantity as asked (ACK02), the price as invoiced
             return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
                                               code="CHANGE_PRICE_INVOICED"), converted)
-        return _in_buyers_unit(self._done(poc, hit, status), priced or converted)
+        done = self._done(poc, hit, status)
+        if restated:  # the 865 states the price per the new unit the line now stands at (POC06, no POC07)
+            done = replace(done, price=hit.get("unit_price"))
+        elif poc.get("price_unit") and new_price is not None and new_price == hit.get("unit_price"):
+            done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
+        return _in_buyers_unit(done, priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
                     converted: _Converted | str | None) -> LineResult | None:
@@ -1175,6 +1196,9 @@ class _Editor:
         line's quantity is a whole number of it (ACK*IP*1*CA beside the echoed POC05 CA, POC06 36), as a quantity
         sent in it is; it used to be ACK*IP*12*EA under the buyer's price per case."""
         basis = poc.get("price_basis") or ""
+        ctp_unit = poc.get("price_unit")  # the price's own unit (its CTP's CTP05), another than POC05
+        if ctp_unit:
+            return self._ctp_price_in_line_unit(poc, line, price, ctp_unit)
         if price is None or self.unit_eaches is None or line.get("weight_per_unit") or not self._other_unit(
                 poc, line) or basis in PRICE_PER_MANY or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
                 basis == NO_CHARGE:
@@ -1189,6 +1213,97 @@ class _Editor:
                     f"{line['unit']} (the line's unit, {_n(Decimal(per_line))} eaches to "
                     f"{_n(Decimal(per_poc))} a {poc['unit']}), not exact to 4 places: the line stays as it was."), None
         return per.normalize(), _Converted(Decimal(0), poc["unit"], per_poc, per_line)
+
+    def _ctp_price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None, ctp_unit: str
+                                ) -> tuple[Decimal | str | None, None]:
+        """The price of a CTP read for POC06 whose CTP05 (``ctp_unit``) is another unit than POC05 (parsers.orders_860:
+        ORDER_CHANGES price_unit), restated per the line's unit (the POC's for an RZ, which moves the line to it)
+        through the eaches each holds: ``POC*1*PC***EA`` with ``CTP**UCP*36*1*CA`` on a line of 12 EA is 3.00 per EA.
+        A basis of its own (CTP09/POC07 PE, a measure, NC) or a line taken in by weight leaves it as sent. Why not,
+        where the eaches of either unit are unknown or the price is not exact to 4 places: never taken per another
+        unit than the one it was sent per (it was: 36 per EA)."""
+        basis = poc.get("price_basis") or ""
+        if price is None or line.get("weight_per_unit") or basis in PRICE_PER_EACH or basis in PRICE_PER_MEASURE or \
+                basis == NO_CHARGE:
+            return price, None
+        moved = poc.get("change_type") == "RZ" and poc.get("unit")
+        line_unit, row = (poc["unit"], poc) if moved else (line.get("unit"), line)
+        if not line_unit or ctp_unit == line_unit or (not moved and self._same_case(ctp_unit, line)):
+            return price, None
+        n = line["line_number"]
+        per_ctp = self.unit_eaches(n, ctp_unit, poc) if self.unit_eaches else None
+        per_line = self.unit_eaches(n, line_unit, row) if self.unit_eaches else None
+        said = f"CTP03 {_n(price)} per {ctp_unit} (its CTP05)"
+        if not per_ctp or not per_line:
+            missing = ctp_unit if not per_ctp else line_unit
+            return (f"{said} cannot be restated per {line_unit}, the line's unit: we know no count of eaches in a "
+                    f"{missing} of its item; the line stays as it was."), None
+        per = Decimal(price) * Decimal(per_line) / Decimal(per_ctp)
+        if per != per.quantize(Decimal("0.0001")):
+            return (f"{said} is {_n(per.quantize(Decimal('0.000001')))} per {line_unit} (the line's unit, "
+                    f"{_n(Decimal(per_line))} eaches to {_n(Decimal(per_ctp))} a {ctp_unit}), not exact to 4 places: "
+                    "the line stays as it was."), None
+        return per.normalize(), None
+
+    def _echo_price(self, poc: Mapping, line: Mapping, price: Decimal) -> Decimal:
+        """The 865's POC06 for a price read from a CTP per another unit than POC05 (price_unit), ``price`` being
+        per the line's unit now: per POC05's unit where it names one the eaches convert exactly to, else per the
+        line's (no POC07 either way), so the echo never says the CTP's number per POC05."""
+        unit, line_unit = poc.get("unit"), line.get("unit")
+        if not unit or unit == line_unit or self._same_case(unit, line) or self.unit_eaches is None:
+            return price
+        n = line["line_number"]
+        per_poc, per_line = self.unit_eaches(n, unit, poc), self.unit_eaches(n, line_unit, line)
+        if not per_poc or not per_line:
+            return price
+        per = Decimal(price) * Decimal(per_poc) / Decimal(per_line)
+        return per.normalize() if per == per.quantize(Decimal("0.0001")) else price
+
+    def _moved_price(self, poc: Mapping, line: Mapping, quantity: Decimal | None, price: Decimal | None,
+                     converted: _Converted | str | None) -> Decimal | str | None:
+        """The line's price restated per the unit a POC moves it to without sending a price (``RZ*2**CA`` on a line
+        of 12 EA at 2.50: 30.00 per CA, a case holding 12), through the eaches each holds (unit_eaches, as POC03 is
+        converted); None when the POC moves no unit, sends a price, or the price needs no restating (none, zero,
+        no charge, per a measure or weight, a line taken in by weight: per that weight whatever it is counted in).
+        A price per each (POC07/PO105 PE and kin) is per each in any unit: times the eaches of the new unit; none,
+        per the old unit. Why not, for CHANGE_UNIT_MISMATCH, where the eaches of either unit are not known or the
+        price per the new unit is not exact to 4 places: the POC is refused, the line as it was. It used to keep
+        the number: 2.50 per CA (billed a twelfth), its PE kept too."""
+        unit, line_unit, was = poc.get("unit"), line.get("unit"), line.get("unit_price")
+        if price is not None or not self._moves_unit(poc, line, quantity, converted) or was is None or was == 0 or \
+                line.get("weight_per_unit"):
+            return None
+        basis = line.get("price_basis") or ""
+        if basis == NO_CHARGE or basis in PRICE_PER_MEASURE:
+            return None
+        n = line["line_number"]
+        per_new = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
+        per_each = basis in PRICE_PER_EACH
+        per_old = 1 if per_each else self.unit_eaches(n, line_unit, line) if self.unit_eaches else None
+        was_said = f"{_n(Decimal(was))}{' ' + basis if basis else ''} per {'each' if per_each else line_unit}"
+        head = (f"POC02 {poc.get('change_type')} moves line {line.get('line_id') or n} from {line_unit} to {unit} "
+                f"without a price (POC06): its {was_said}")
+        if basis in PRICE_PER_MANY or basis and not per_each:
+            return f"{head} has a basis we do not restate per {unit}; the line stays as it was. Ask the buyer for " \
+                f"the price per {unit} (an 860 with POC06)."
+        if not per_new or not per_old:
+            missing = unit if not per_new else line_unit
+            return f"{head} cannot be restated per {unit}: we know no count of eaches in a {missing} of its item; " \
+                f"the line stays as it was. Ask the buyer for the price per {unit} (an 860 with POC06)."
+        per = Decimal(was) * Decimal(per_new) / Decimal(per_old)
+        if per != per.quantize(Decimal("0.0001")):
+            return f"{head} is {_n(per.quantize(Decimal('0.000001')))} per {unit} ({_n(Decimal(per_new))} eaches " \
+                f"to a {unit}), not exact to 4 places; the line stays as it was. Ask the buyer for the price per " \
+                f"{unit} (an 860 with POC06)."
+        return per.normalize()
+
+    def _moves_unit(self, poc: Mapping, line: Mapping, quantity: Decimal | None,
+                    converted: _Converted | str | None) -> bool:
+        """The POC moves the line to another unit (POC05 neither the line's, nor its case under another code, nor
+        converted to it: an RZ restating the line in cases), as _apply takes its quantity."""
+        unit, line_unit = poc.get("unit"), line.get("unit")
+        return bool(quantity is not None and unit and line_unit and unit != line_unit
+                    and not self._same_case(unit, line) and not isinstance(converted, _Converted))
 
     def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
         """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own

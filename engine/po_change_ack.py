@@ -72,8 +72,9 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
                 _num(_as_sent(poc, "quantity_sent", "quantity_ordered")),
                 _num(_as_sent(poc, "quantity_left_sent", "quantity_left_to_receive")),
                 poc.get("unit") or "",
-                _num(_as_sent(poc, "price_sent", "unit_price")),
-                poc.get("price_basis") or "",
+                # a price we restated per the unit the POC moved its line to (it sent none): per that unit, no basis
+                _num(result.price if result.price is not None else _as_sent(poc, "price_sent", "unit_price")),
+                "" if result.price is not None else poc.get("price_basis") or "",
                 *ids,
             ]
         )

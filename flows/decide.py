@@ -20,6 +20,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide_within_limits
+from engine.lifecycle import balance
 from engine.routing import routed_stock
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
@@ -153,11 +154,16 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
             ] if repeats else []
     change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
                                store.load_changes))
+    # the orders an 860 changes that shipped in part: the stock warehouses of their shipments, so a line the change
+    # makes take no back order has its balance cancelled as a short shipment's would be (balance_lines)
+    short = {k for k in keys if k in records and records[k].state in balance.WAITING} if pending else set()
+    shipped_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, {k[0] for k in short}).items()
+                    if k in short} if short else {}
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
-        sequenced=lifecycle.sequence_history(done, change_tables, records))
+        sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

@@ -1300,7 +1300,7 @@ _COST_PRICES = tuple(sorted(BUYER_COST_PRICES))
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                 quantities: pa.Array, units: pa.Array, components: list[str]
-                ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+                ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (_COST_PRICES: CTP02 UCP unit cost, CON
     contract price, NET net item price, ACT actual, CUP confirmed unit, INV invoice billing price) that prices it:
     the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers and BISAC book
@@ -1317,12 +1317,15 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     the chosen CTP's multiplier as sent (CTP07 then CTP06: ``0.90 DIS``), which we do not apply. The fourth: the
     chosen CTP's basis of unit price (CTP09, code list 639 as PO105: ``CTP**UCP*272******HP`` is 272 per hundred),
     null where it sends none: the line's basis where its PO105 (POC07) sends none, so a price per hundred is not
-    taken (and echoed) per each with the same number."""
+    taken (and echoed) per each with the same number. The fifth: the chosen CTP's CTP05 unit (its first component),
+    null where it sends none: X12 pairs CTP04 and CTP05 (P0405) and gives CTP03 no unit of its own, so CTP03 is the
+    price per one CTP05 unit (per CTP09's count of it: ``CTP**UCP*3600*1*CA****HP`` is 36 per CA; X12's break
+    figure prices each CTP04 quantity per one of the unit it counts), which may be another than PO103/POC05."""
     n_lines = len(po1_rows)
     ctp_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "CTP")
     nothing = pa.nulls(n_lines, pa.string())
     if not len(ctp_rows):
-        return nothing, nothing, nothing, nothing
+        return nothing, nothing, nothing, nothing, nothing
     kind = cells.column(ctp_rows, 2)
     cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
     _, has_price = cells.index(ctp_rows, 3)
@@ -1356,8 +1359,15 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
         multiplier = _scatter(n_lines, owner_line[first], pc.utf8_rtrim(factor, characters=" "))
     _, based = cells.index(chosen, 9)
     basis = _scatter(n_lines, owner_line[first], cells.column(chosen, 9)) if based.any() else nothing
+    _, united = cells.index(chosen, 5)
+    unit = nothing
+    if united.any():
+        heads = [u.split(components[int(po1_rows[line])])[0] if u and components[int(po1_rows[line])] else u
+                 for u, line in zip(cells.column(chosen, 5).to_pylist(), owner_line[first].tolist(), strict=True)]
+        unit = _scatter(n_lines, owner_line[first], pa.array([(h or "").strip().upper() or None for h in heads],
+                                                             pa.string()))
     return (_scatter(n_lines, owner_line[first], cells.column(chosen, 3).cast(pa.string())), unclear, multiplier,
-            basis)
+            basis, unit)
 
 
 def _price_break(kinds: list, prices: list, quantities: list, units: list, component: str,
@@ -2194,7 +2204,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     breaks_unclear = multiplier = pa.nulls(n_lines, pa.string())
     bases = cells.column(po1_rows, 5)
     if "CTP" in vocab and unit_price.null_count:
-        ctp_text, breaks_unclear, multiplier, ctp_basis = _ctp_prices(
+        ctp_text, breaks_unclear, multiplier, ctp_basis, _ctp_unit = _ctp_prices(
             set_of_row, po1_rows, codes, vocab, cells, quantity, cells.column(po1_rows, 3), result.segments.component)
         breaks_unclear = pc.if_else(pc.is_null(unit_price), breaks_unclear, pa.scalar(None, pa.string()))
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))

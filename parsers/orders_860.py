@@ -405,11 +405,12 @@ def _changes(
     unit_price = _decimal(price_text)
     multiplier = pa.nulls(n_lines, pa.string())
     bases = el[7]
+    price_unit = pa.nulls(n_lines, pa.string())
     if "CTP" in vocab and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON/NET), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
         # POC03, several cost CTPs being breaks)
-        ctp_text, _, multiplier, ctp_basis = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells,
+        ctp_text, _, multiplier, ctp_basis, ctp_unit = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells,
                                                          _decimal(el[3]), _first_component(el[5], components),
                                                          seg.component)
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
@@ -419,6 +420,11 @@ def _changes(
         # the CTP's own basis (CTP09) where POC07 sends none, as the 850's: 272 per hundred is 2.72 per each, and the
         # 865 echoes 2.72 PE (it took 272 per each and echoed 272 with no basis)
         bases = pc.if_else(pc.and_(from_ctp, pc.is_null(bases)), ctp_basis, bases)
+        # the CTP's own unit (CTP05) is the unit its price is per: kept where POC05 names another or none
+        # (POC*1*PC***EA with CTP**UCP*36*1*CA is 36 per CA, 3.00 per EA; it was read 36 per EA)
+        poc_unit = capital_units(_first_component(el[5], components))[0]
+        other = pc.and_(from_ctp, pc.fill_null(pc.not_equal(ctp_unit, pc.fill_null(poc_unit, "")), False))
+        price_unit = pc.if_else(other, ctp_unit, price_unit)
     # the numbers as sent where our decimal128(18, 4) reading rounds them (past 4 decimals): engine.changes
     # rejects such a POC rather than apply another quantity or price than the buyer's
     price_sent = _rounded(price_text, unit_price)
@@ -426,7 +432,8 @@ def _changes(
     quantity, left = _decimal(quantity_text), _decimal(left_text)
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
-    units_sent = _first_component(el[5], components)
+    # the unit the price is per: its CTP's CTP05 where that is another than POC05, else POC05
+    units_sent = pc.coalesce(price_unit, _first_component(el[5], components))
     unit_price, basis, per_many = per_unit_prices(unit_price, bases, pc.is_null(price_sent), units_sent)
     basis = _per_pack(basis, per_many, units_sent)
     po4 = _po4_packs(set_of_row, poc_rows, codes, vocab, cells)  # the POC loop's PO4, read as the 850's PO1 loop's
@@ -448,6 +455,7 @@ def _changes(
         "quantity_left_sent": _rounded(left_text, left),
         "price_sent": price_sent,
         "price_multiplier_sent": multiplier,
+        "price_unit": price_unit,
         **{
             c: product_cols.get(c, pa.nulls(n_lines, pa.string()))
             for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")

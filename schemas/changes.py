@@ -123,7 +123,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency
                                 "ref_descriptions", "codes_case_sent", "sales_requirement"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
-                                 "price_sent",
+                                 "price_sent", "price_unit",
                                  "price_multiplier_sent", "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                                  "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
@@ -216,6 +216,10 @@ ORDER_CHANGES = pa.schema([
     # CTP07 and CTP06 as sent ("0.90 DIS") of the cost CTP read for POC06: a multiplier we do not apply, so
     # engine.changes rejects a price change so priced (CHANGE_PRICE_INVALID)
     pa.field("price_multiplier_sent", pa.string()),
+    # CTP05 (its unit code) of the cost CTP read for POC06 where it is another unit than POC05 (or POC05 is empty):
+    # the unit that price is per (X12 gives CTP03 no unit of its own; CTP05 counts CTP04's quantity), which
+    # engine.changes restates per the line's unit; null elsewhere (the price per POC05, else the line's unit)
+    pa.field("price_unit", pa.string()),
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
     # the POC loop's free-form PIDs as sent, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES pids_sent): a
     # line the 860 adds keeps them, a line whose description it replaces takes them (null: its description alone)

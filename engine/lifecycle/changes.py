@@ -175,6 +175,9 @@ class Revisions:
     # per order, (BCH05 as a number, BCH05, source file) of the changes applied to its current 850 (sequence_history):
     # one with a lower number comes out of sequence (_Step._later_in_sequence)
     sequenced: dict[Key, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # per order that shipped in part, the stock warehouses of its recorded shipments (StateStore.shipped_from): a line
+    # a change makes take no back order has its balance there cancelled at once (_Step._rule_cut)
+    shipped_from: dict[Key, frozenset[str]] = field(default_factory=dict)
     # orders whose lines an 860 raised after shipment: each such 860, in
     # the order applied (several in one run each keep their units: a second used to replace the first's)
     raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
@@ -208,7 +211,8 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           failed: Mapping[Key, BaseException] | None = None,
                           history: Mapping[Key, list[tuple[str, tuple]]] | None = None,
                           units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = (),
-                          sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None) -> Revisions:
+                          sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None,
+                          shipped_from: Mapping[Key, Collection[str]] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
@@ -219,8 +223,10 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
     refused (or found touching no line) while their order waited for a person (WAITING_ON_HOLD): the order a person
     decided since (waiting for the rules now) has them answered by the 855 of this run's decision (answer_awaiting);
     ``sequenced``: the change order sequence numbers applied to each order's current 850 (sequence_history), for the
-    orders a pending 860 with a numeric BCH05 names: a change numbered below one of them came out of sequence."""
+    orders a pending 860 with a numeric BCH05 names: a change numbered below one of them came out of sequence;
+    ``shipped_from``: the stock warehouses of the recorded shipments of the orders named that shipped in part."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
+                   shipped_from={k: frozenset(v) for k, v in (shipped_from or {}).items()},
                    applied={k: list(v) for k, v in (applied or {}).items()},
                    seen={k: list(v) for k, v in (history or {}).items()},
                    sequenced={k: list(v) for k, v in (sequenced or {}).items()})
@@ -705,12 +711,13 @@ class _Step:
         if added or redecided or record.state not in SHIPPING:
             return self._decide_added(header, result, order_row, lines, kept, added, touched, revision,
                                       redecided=redecided)
+        lines, kept, cut = self._rule_cut(order_row, result, stored, table, lines, kept)
         to = _state_after(lines)
         event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
         docs, said, doc_key = restated(lines)
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
-                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}" + told(said),
+                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}{cut}" + told(said),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
@@ -728,6 +735,62 @@ class _Step:
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
+
+    def _rule_cut(self, order_row: Mapping, result: ChangeResult, stored: Mapping[int, LineRecord], before: pa.Table,
+                  lines: tuple[LineRecord, ...], kept: tuple[Reservation, ...]
+                  ) -> tuple[tuple[LineRecord, ...], tuple[Reservation, ...], str]:
+        """An order that shipped in part: a line the change makes take no back order (its own CSH01 or IT801 now N
+        or SP, engine.lifecycle.balance.takes_no_backorder; it took them before), that shipped some of its units and
+        was not raised, has its balance cancelled as a short shipment's is (balance.balance_lines: every unit still
+        reserved for it is at a warehouse that shipped some of the order, ``Revisions.shipped_from``; else it waits
+        for that warehouse's shipment, whose run cancels it): its promise ends at what shipped (the rest rejected,
+        BALANCE_CANCELLED:n, reason no_backorder), its reservations released. (lines, reservations kept, a note for
+        the history: "" when none was cut.) It used to be stored with the rule and its balance left to ship."""
+        from engine.lifecycle import balance  # (balance builds on this module: read at run time, not import)
+
+        shipped_from = self.rv.shipped_from.get(self.key)
+        if not shipped_from:
+            return lines, kept, ""
+        requirement = order_row.get("sales_requirement")
+        was = dict(zip(before["line_number"].to_pylist(), before["sales_requirement"].to_pylist(), strict=True)) \
+            if "sales_requirement" in before.column_names else {}
+        now = dict(zip(result.new_lines["line_number"].to_pylist(),
+                       result.new_lines["sales_requirement"].to_pylist(), strict=True)) \
+            if "sales_requirement" in result.new_lines.column_names else {}
+        after = [ln for ln in lines if ln.line_number in now and ln.line_number in stored]
+        candidates = {ln.line_number for ln in after
+                      if balance.takes_no_backorder(requirement, now[ln.line_number])
+                      and not balance.takes_no_backorder(requirement, was.get(ln.line_number))
+                      and ln.shipped > 0 and ln.promised > ln.shipped and ln.state not in GONE_LINES
+                      and ln.promised <= stored[ln.line_number].promised}
+        if not candidates:
+            return lines, kept, ""
+        own = {n: now.get(n) for n in candidates}
+        state = replace(self.record, state=OrderState.PARTIALLY_SHIPPED)
+        cut, _tolerated = balance.balance_lines(state, [ln for ln in lines if ln.line_number in candidates], kept,
+                                                shipped_from, None, own=own)
+        if not cut:
+            return lines, kept, ""
+        out, said = [], []
+        for ln in lines:
+            if ln.line_number not in cut:
+                out.append(ln)
+                continue
+            allocated = min(ln.promised, int(ln.shipped))
+            left = Decimal(ln.promised) - ln.shipped
+            said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
+                        f"{ln.promised}, {balance._num(ln.shipped)} shipped)")
+            reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
+            codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
+                     f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
+            out.append(replace(ln, allocated=allocated, backordered=0, rejected=ln.rejected + ln.promised - allocated,
+                               state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
+                               promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
+        released = sum(r.quantity for r in kept if r.line_number in cut)
+        note = (f"; its own sales requirement now takes no back order and the warehouse(s) holding its stock "
+                f"({', '.join(sorted(shipped_from))}) shipped it short: balance cancelled, {'; '.join(said)}, "
+                f"{released} reserved unit(s) released")
+        return tuple(out), tuple(r for r in kept if r.line_number not in cut), note
 
     def _decide_added(self, header: dict, result: ChangeResult, order_row: dict, lines: tuple[LineRecord, ...],
                       kept: tuple[Reservation, ...], added: tuple[int, ...], touched: set[int],
