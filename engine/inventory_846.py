@@ -184,13 +184,7 @@ def _by_location(r, base: dict, places: dict[str, str], layout: ExportLayout, sk
                                        + f"); to read them per warehouse: --location {pairs[0][0]}=WAREHOUSE, or the "
                                          "layout's [locations]"))
             continue
-        if not all(ours.values()):
-            unknown = [loc for loc, w in ours.items() if not w]
-            at = next(p for loc, _n, _u, p in pairs if not ours[loc])
-            raise refused(f"SDQ at segment {at} of {sku}: location(s) {', '.join(unknown)}{said} are none of our "
-                          f"warehouses, beside {', '.join(sorted({w for w in ours.values() if w}))}: map them "
-                          f"(--location {unknown[0]}=WAREHOUSE, or the layout's [locations]) so that no stock is "
-                          "dropped or counted at another warehouse")
+        _some_not_ours(pairs, ours, sku, said, refused, "stock is dropped or counted at another warehouse")
         split = 0
         for loc, n, unit, p in pairs:
             count = eaches_of(n, unit, p)
@@ -208,6 +202,19 @@ def _by_location(r, base: dict, places: dict[str, str], layout: ExportLayout, sk
             unread.append((first, sku, f"SDQ of {sku}: its locations' {split} {_ROLE_SAID[role]} (QTY {of}) are "
                                        f"read, not the QTY's {total}"))
     return located
+
+
+def _some_not_ours(pairs: list, ours: dict, sku: str, said: str, refused, lost: str) -> None:
+    """Raise ``refused`` when an SDQ names one of our warehouses beside locations that are none of ours: the
+    unknown ones and the first segment naming one said, so that nothing is ``lost`` (dropped or put at another
+    warehouse)."""
+    if all(ours.values()):
+        return
+    unknown = [loc for loc, w in ours.items() if not w]
+    at = next(p for loc, _n, _u, p in pairs if not ours[loc])
+    raise refused(f"SDQ at segment {at} of {sku}: location(s) {', '.join(unknown)}{said} are none of our "
+                  f"warehouses, beside {', '.join(sorted({w for w in ours.values() if w}))}: map them "
+                  f"(--location {unknown[0]}=WAREHOUSE, or the layout's [locations]) so that no {lost}")
 
 
 def _receipts_by_location(r, places: dict[str, str], sku: str, where: str, unread: list, eaches_of,
@@ -242,13 +249,7 @@ def _receipts_by_location(r, places: dict[str, str], sku: str, where: str, unrea
                                        f"(QTY {of}'s {total} {qty_name(of)} kept at {where}); to read them per "
                                        f"warehouse: --location {pairs[0][0]}=WAREHOUSE, or the layout's [locations]"))
             continue
-        if not all(ours.values()):
-            unknown = [loc for loc, w in ours.items() if not w]
-            at = next(p for loc, _n, _u, p in pairs if not ours[loc])
-            raise refused(f"SDQ at segment {at} of {sku}: location(s) {', '.join(unknown)}{said} are none of our "
-                          f"warehouses, beside {', '.join(sorted({w for w in ours.values() if w}))}: map them "
-                          f"(--location {unknown[0]}=WAREHOUSE, or the layout's [locations]) so that no receipt is "
-                          "dropped or expected at another warehouse")
+        _some_not_ours(pairs, ours, sku, said, refused, "receipt is dropped or expected at another warehouse")
         parts_at: dict[str, list] = {}
         for loc, n, unit, p in pairs:
             slot = parts_at.setdefault(ours[loc], [ours[loc], 0, p])
