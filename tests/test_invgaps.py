@@ -35,7 +35,9 @@ NETSUITE = ["--as-of", "2026-12-01", "--column", "sku=Item", "--column", "wareho
             "Reno 3PL=WEST"]
 
 
-def _workspace(root, layouts=()):
+def _workspace(root, layouts=(), fixtures=FIXTURES):
+    """A workspace with Acme, the sample reference data and warehouses, and the named stock layouts (from
+    ``fixtures``/layouts: test_invgaps2 passes its own)."""
     from flows.workspace import open_workspace
 
     ws = open_workspace(root)
@@ -45,16 +47,8 @@ def _workspace(root, layouts=()):
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     for name in layouts:
         (ws.inventory_dir / "layouts").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(FIXTURES / "layouts" / f"{name}.toml", ws.inventory_dir / "layouts" / f"{name}.toml")
+        shutil.copy2(fixtures / "layouts" / f"{name}.toml", ws.inventory_dir / "layouts" / f"{name}.toml")
     return ws
-
-
-
-
-
-
-
-
 
 
 def _layout_refused(res) -> str:

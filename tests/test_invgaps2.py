@@ -18,12 +18,12 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
 
 from tests.support import REPO
+from tests.test_invgaps import _workspace as invgaps_workspace
 from tests.test_rg81_inventory_exports import _load, _receipts, _refused, _stock  # rg81's loaders and readers
 
 FIXTURES = REPO / "tests" / "fixtures" / "invgaps2"
@@ -33,17 +33,7 @@ NET = FIXTURES / "3pl-846-17-net-of-damaged-20261201.x12"
 
 
 def _workspace(root, layouts=()):
-    from flows.workspace import open_workspace
-
-    ws = open_workspace(root)
-    ws.partners_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "partners" / "acme.toml", ws.partners_dir / "acme.toml")
-    shutil.copytree(REPO / "sample_files" / "reference", ws.reference_dir)
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    for name in layouts:
-        (ws.inventory_dir / "layouts").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(FIXTURES / "layouts" / f"{name}.toml", ws.inventory_dir / "layouts" / f"{name}.toml")
-    return ws
+    return invgaps_workspace(root, layouts, FIXTURES)
 
 
 def _layout_refused(res) -> str:
