@@ -29,7 +29,7 @@ _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "can
 def transit_days(profiles: Mapping[str, PartnerProfile]) -> dict[str, int]:
     """partner -> its profile's [fulfilment.asn] transit_days, for the partners that give one: a DTM 063 less them
     is the last ship day (schemas.orders.last_ship_day), what the checks here hold a ship day against."""
-    return {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items() if p.fulfilment.asn.transit_days}
+    return {pid: p.fulfilment.asn.transit for pid, p in profiles.items() if p.fulfilment.asn.transit}
 
 
 def window_end_cancels(profiles: Mapping[str, PartnerProfile]) -> set[str]:

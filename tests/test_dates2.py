@@ -1,0 +1,98 @@
+"""Dates left by the rg87 sweep (dates in inbound orders).
+
+1. Business-day transit: `[fulfilment.asn] transit_business_days = true` counts the partner's transit_days as
+   business days (Saturdays, Sundays and `transit_holidays` skipped: schemas.orders.Transit) wherever the transit time
+   moves a date: the 855's ship day for a delivery window or date (engine.answer.first_ship_day, a line's own too), a
+   DTM 063's last ship day (rules' DATE_IN_PAST on arrival, SHIPPED_OUTSIDE_WINDOW, the allocation's deliver_by:
+   schemas.orders.last_ship_day / last_ship_days) and the 856's estimated delivery (DTM 017). Calendar days stay the
+   default. (The night test: tests/test_rg87_order_dates.py
+   test_a_business_day_transit_moves_the_last_ship_day_and_the_estimated_delivery_past_the_weekend.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pytest
+from pydantic import ValidationError
+
+from engine.answer import first_ship_day
+from schemas.fulfilment import AsnSettings
+from schemas.orders import Transit, last_date_named, last_ship_day, last_ship_days
+from tests.test_delivery_window_ship_day import WINDOW, _acme_855
+
+FRI, SAT, SUN, MON, TUE = (date(2027, 1, d) for d in (8, 9, 10, 11, 12))
+BUSINESS = Transit(2, business_days=True)
+
+
+def test_business_days_skip_the_weekend_and_the_holidays_calendar_days_do_not():
+    assert (BUSINESS.after(FRI), BUSINESS.before(MON)) == (TUE, date(2027, 1, 7))
+    assert (Transit(2).after(FRI), Transit(2).before(MON)) == (SUN, SAT)  # the default: calendar days
+    assert BUSINESS.after(SAT) == TUE and BUSINESS.before(SUN) == date(2027, 1, 7)  # a weekend day counts none
+    holiday = Transit(2, business_days=True, holidays=frozenset({MON}))  # a carrier's holiday is no transit day
+    assert (holiday.after(FRI), holiday.before(TUE)) == (date(2027, 1, 13), date(2027, 1, 7))
+    assert Transit(0, business_days=True).before(SUN) == SUN
+    assert (str(BUSINESS), str(Transit(3)), str(Transit(1))) == ("2 business days", "3 days", "1 day")
+
+
+def test_the_last_ship_day_of_a_063_counts_business_days_for_a_column_and_in_its_name():
+    assert last_ship_day(MON, BUSINESS) == date(2027, 1, 7)
+    assert last_ship_day(MON, 2) == SAT  # a number of days: calendar days, as before
+    got = last_ship_days(pa.chunked_array([[MON, MON, None, MON]], pa.date32()),
+                         pa.chunked_array([["hd", "acme", "hd", "none"]]), {"hd": BUSINESS, "acme": 2})
+    assert got.to_pylist() == [date(2027, 1, 7), SAT, None, MON]
+    assert last_date_named("do_not_deliver_after", "DTM 063 (do not deliver after)", MON, BUSINESS) == (
+        "DTM 063 (do not deliver after) 2027-01-11 less 2 business days in transit (the last ship day 2027-01-07)")
+
+
+def test_the_profile_says_business_days_and_its_holidays_and_calendar_days_stay_the_default():
+    assert AsnSettings(transit_days=2).transit == Transit(2)
+    assert AsnSettings().transit is None
+    got = AsnSettings(transit_days=2, transit_business_days=True, transit_holidays=[date(2026, 12, 25)]).transit
+    assert got == Transit(2, True, frozenset({date(2026, 12, 25)}))
+    with pytest.raises(ValidationError, match="set transit_business_days"):
+        AsnSettings(transit_days=2, transit_holidays=[date(2026, 12, 25)])  # holidays of calendar days: nothing
+    with pytest.raises(ValidationError, match="set transit_days"):
+        AsnSettings(transit_business_days=True)
+
+
+def test_a_delivery_window_s_ship_day_counts_business_days_back_from_its_opening():
+    """DTM 064 Monday 2026-12-21, 3 days in transit: calendar days ship Friday 12-18, business days Wednesday 12-16,
+    and with Friday 12-18 a carrier's holiday Tuesday 12-15."""
+    before = date(2026, 12, 21)
+    assert first_ship_day(None, None, before, 3) == date(2026, 12, 18)
+    assert first_ship_day(None, None, before, Transit(3, True)) == date(2026, 12, 16)
+    assert first_ship_day(None, None, before, Transit(3, True, frozenset({date(2026, 12, 18)}))) == date(2026, 12, 15)
+
+
+@pytest.mark.parametrize("setting, day", [("", "20261218"), ("\ntransit_business_days = true", "20261216"),
+                                          ("\ntransit_business_days = true\ntransit_holidays = [2026-12-18]",
+                                           "20261215")], ids=["calendar", "business", "holiday"])
+def test_the_855_promises_a_delivery_window_less_business_days_for_the_order_and_a_line_s_own(tmp_path, setting, day):
+    """The 855's ACK 068 of ACME's PO (DTM 064 2026-12-21, 3 days in transit as the profile says), and of a PO whose
+    line 2 sends that window in its own PO1 loop (decisions' line ship days: line 1 the run's day)."""
+    acks = _acme_855(tmp_path / "order", WINDOW, f"3{setting}")  # the profile's transit_days line, and the setting
+    assert {a[-1] for a in acks} == {day}, acks
+    lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "DTM*064*20261221", "CTT*2*22"]
+    acks = _acme_855(tmp_path / "line", [], f"3{setting}", lines)
+    assert [a[-1] for a in acks] == ["20261127", day], acks
+
+
+def test_a_063_that_business_days_put_out_of_reach_is_flagged_on_arrival():
+    """DTM 063 Monday 2027-01-11 read on Friday the 8th with 2 business days in transit: the last ship day was
+    Thursday the 7th (calendar days: Saturday, still ahead): DATE_IN_PAST (a warning), shipped today it arrives
+    Tuesday the 12th."""
+    from rules.business import check_line_deliveries
+    from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
+    from tests.business.tables import line, lines_table, order, orders_table
+
+    orders = orders_table(order(do_not_deliver_after=date(2027, 2, 20), ship_not_before=None, ship_no_later=None))
+    lines = lines_table(line(line_number=1), line(line_number=2, line_id="2", do_not_deliver_after=MON))
+    calendar = RuleSettings(partners={"acme": PartnerRuleOverrides(transit_days=2)})
+    assert check_line_deliveries(orders, lines, today=FRI, settings=calendar) == []
+    business = RuleSettings(partners={"acme": PartnerRuleOverrides(transit_days=2, transit_business_days=True)})
+    [found] = check_line_deliveries(orders, lines, today=FRI, settings=business)
+    assert (found.code, found.location.line_number) == ("DATE_IN_PAST", 2), found
+    assert ("less 2 business days in transit (the last ship day 20270107) is before today 20270108: shipped today "
+            "the line arrives 20270112") in found.message, found.message
