@@ -117,6 +117,24 @@ def test_a_line_s_own_late_063_names_its_business_days_in_transit():
     (found,) = late_backorder_findings(late, orders, transit={"hd": 3})
     assert "(a 063 less 3 days in transit)" in found.finding.message, found.finding.message
 
+
+def test_an_order_s_063_that_business_days_put_out_of_reach_is_flagged_on_arrival():
+    """The order's own DTM 063 Monday 2027-01-11 read on Friday the 8th, 2 business days in transit: DATE_IN_PAST
+    (the last ship day Thursday the 7th; shipped today the goods arrive Tuesday the 12th); calendar days: nothing."""
+    from rules.business import check_dates
+    from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
+    from tests.business.tables import order, orders_table
+
+    orders = orders_table(order(po_date=date(2027, 1, 4), do_not_deliver_after=MON, ship_not_before=None,
+                                ship_no_later=None, requested_ship_date=None, requested_delivery_date=None))
+    calendar = RuleSettings(partners={"acme": PartnerRuleOverrides(transit_days=2)})
+    assert [f.code for f in check_dates(orders, today=FRI, settings=calendar)] == []
+    business = RuleSettings(partners={"acme": PartnerRuleOverrides(transit_days=2, transit_business_days=True)})
+    [found] = check_dates(orders, today=FRI, settings=business)
+    assert found.code == "DATE_IN_PAST", found
+    assert ("20270111 less 2 business days in transit (the last ship day 20270107) is before today 20270108: "
+            "shipped today the goods arrive 20270112") in found.message, found.message
+
 # 2. A window that came from a DTM*010 RD8 range (parsers.x12_dates.dtm_window) is stored as ORDERS ship_not_before /
 #    ship_no_later, the columns of DTM 037 / 038, with nothing saying where they came from: the texts name a DTM the
 #    buyer never sent. Naming what it sent needs the window's source kept with the order (an ORDERS / ORDER_LINES
