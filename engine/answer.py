@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -37,6 +37,7 @@ from schemas.orders import (
     QTY,
     WINDOW_END,
     last_ship_days,
+    transit_of,
 )
 from schemas.rule_settings import RuleSettings
 
@@ -75,8 +76,9 @@ def first_ship_day(requested: date | None, not_before: date | None, deliver_not_
     early); without a transit time it dates no ship day either. None when none of them is known."""
     days = [d for d in (requested, not_before) if d is not None]
     arrive = max((d for d in (deliver_not_before, deliver_on) if d is not None), default=None)  # in the window
-    if requested is None and arrive is not None and transit_days is not None:
-        days.append(arrive - timedelta(days=transit_days))
+    transit = transit_of(transit_days)
+    if requested is None and arrive is not None and transit is not None:
+        days.append(transit.before(arrive))
     return max(days, default=None)
 
 

@@ -32,7 +32,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
@@ -450,8 +450,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         day, at, code = written_time(ship_date, ship_time, time_zone, asn.time_code)
         dtm = ["DTM", "011", ccyymmdd(day), hhmm(at)] + ([code] if code else [])
     segs.append(dtm)
-    if estimated_delivery is None and asn.transit_days is not None and ship_date is not None:
-        estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit
+    if estimated_delivery is None and asn.transit is not None and ship_date is not None:
+        estimated_delivery = asn.transit.after(ship_date)  # no date confirmed: the usual transit (business days too)
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", asn.estimated_delivery_code, ccyymmdd(estimated_delivery)])
     if asn.fob and fob:  # FOB (210; 5010: 2100), after DTM (200), before the N1 loop (220)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
-from schemas.orders import LINE_DATES, LINE_WIDE_DATES, last_date_named, last_dates, last_day
+from schemas.orders import LINE_DATES, LINE_WIDE_DATES, Transit, last_date_named, last_dates, last_day, transit_of
 from schemas.profile import PartnerProfile
 from schemas.units import said_in
 
@@ -26,10 +26,11 @@ _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "can
             "ship_no_later")
 
 
-def transit_days(profiles: Mapping[str, PartnerProfile]) -> dict[str, int]:
-    """partner -> its profile's [fulfilment.asn] transit_days, for the partners that give one: a DTM 063 less them
-    is the last ship day (schemas.orders.last_ship_day), what the checks here hold a ship day against."""
-    return {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items() if p.fulfilment.asn.transit_days}
+def transit_days(profiles: Mapping[str, PartnerProfile]) -> dict[str, Transit]:
+    """partner -> its time in transit (schemas.orders.Transit: its profile's [fulfilment.asn] transit_days, business
+    days with transit_business_days), for the partners that give one: a DTM 063 less it is the last ship day
+    (schemas.orders.last_ship_day), what the checks here hold a ship day against."""
+    return {pid: p.fulfilment.asn.transit for pid, p in profiles.items() if p.fulfilment.asn.transit}
 
 
 def window_end_cancels(profiles: Mapping[str, PartnerProfile]) -> set[str]:
@@ -64,7 +65,7 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
             theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
             which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
-            which += f" (a 063 less {days} days in transit)" if days else ""
+            which += f" (a 063 less {transit_of(days)} in transit)" if days else ""
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
         counted_as = counted.get((r["partner"], r["po_number"], r["line_number"]), "eaches")

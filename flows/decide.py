@@ -83,6 +83,8 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
+        "transit_business_days": p.fulfilment.asn.transit_business_days,
+        "transit_holidays": p.fulfilment.asn.transit_holidays,
         "heading_only_shipping": outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept",
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ())))),
         "required_order_refs": p.required_order_refs()})

@@ -9,11 +9,13 @@ parsers.shipments_csv and engine.csv_ack interpret it. Added to PartnerProfile a
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from schemas.orders import Transit
 from schemas.time_codes import TimeCodeStyle
 
 HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP", "STOI", "STOPI"]
@@ -148,6 +150,11 @@ class AsnSettings(_EchoedRefs):
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its
     # warehouse); None: no DTM 017 (a night's confirmations give no delivery date). A PO asking no ship date (DTM 010)
     # with a delivery window (DTM 064) ships its opening less these days (engine.answer.first_ship_day: its 855 068)
+    # transit_days counted as business days (true: Saturdays, Sundays and transit_holidays do not count), where the
+    # partner's guide or its carrier's ground times count them so: a Friday shipment with 2 days arrives Tuesday, and
+    # a Monday DTM 063 must ship by Thursday (schemas.orders.Transit); false: calendar days, as ever
+    transit_business_days: bool = False
+    transit_holidays: tuple[date, ...] = ()  # with transit_business_days: the days carriers do not deliver
     ctt_hash: bool = True  # CTT02 = hash total of SN102
     ordered_quantity: bool = True  # SN105/SN106 (quantity ordered) on every item
     item_po4: bool = False  # PO4 pack on items when known
@@ -327,6 +334,22 @@ class AsnSettings(_EchoedRefs):
             raise ValueError(f"case_at_pack names the case at a carton (pack) level above each item: structure SOPI, "
                              f"SOTPI or STOPI, not {self.structure}")
         return self
+
+    @model_validator(mode="after")
+    def _business_days_counted(self) -> AsnSettings:
+        if self.transit_holidays and not self.transit_business_days:
+            raise ValueError("transit_holidays are skipped by business days: set transit_business_days = true")
+        if self.transit_business_days and self.transit_days is None:
+            raise ValueError("transit_business_days counts transit_days: set transit_days")
+        return self
+
+    @property
+    def transit(self) -> Transit | None:
+        """The partner's time in transit (transit_days, as business days with transit_business_days); None: not
+        known."""
+        if self.transit_days is None:
+            return None
+        return Transit(self.transit_days, self.transit_business_days, frozenset(self.transit_holidays))
 
     @model_validator(mode="after")
     def _stores_written(self) -> AsnSettings:

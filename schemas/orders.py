@@ -7,6 +7,7 @@ can be traced from the file it came in on. Money and quantities are decimals, ne
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -697,38 +698,94 @@ def last_dates(window_end: bool = False) -> tuple[tuple[str, str, str], ...]:
 DELIVER_AFTER = "do_not_deliver_after"
 
 
-def last_ship_day(deliver_after: date | None, transit_days: int | None) -> date | None:
+@dataclass(frozen=True)
+class Transit:
+    """A partner's time in transit: ``days`` (its profile's [fulfilment.asn] transit_days) counted as calendar days,
+    or as business days (``business_days``: its transit_business_days, as carriers' ground times and many guides count
+    them) skipping Saturdays, Sundays and the ``holidays`` (its transit_holidays). Every date moved by the transit time
+    goes through ``before`` / ``after``: the last ship day of a DTM 063, the ship day of a DTM 064 or 002, the 856's
+    estimated delivery (DTM 017)."""
+
+    days: int
+    business_days: bool = False
+    holidays: frozenset[date] = frozenset()
+
+    def __bool__(self) -> bool:
+        return self.days > 0
+
+    def __str__(self) -> str:
+        return f"{self.days} {'business ' if self.business_days else ''}day{'' if self.days == 1 else 's'}"
+
+    def _open(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+    def _moved(self, day: date, step: int) -> date:
+        if not self.business_days:
+            return day + timedelta(days=step * self.days)
+        left, one = self.days, timedelta(days=step)
+        while left:
+            day += one
+            left -= self._open(day)
+        return day
+
+    def before(self, arrive: date) -> date:
+        """The day goods leave to arrive on ``arrive``."""
+        return self._moved(arrive, -1)
+
+    def after(self, leave: date) -> date:
+        """The day goods leaving on ``leave`` arrive."""
+        return self._moved(leave, 1)
+
+
+def transit_of(transit: Transit | int | None) -> Transit | None:
+    """``transit`` as a Transit: a number of days is calendar days; None stays none (no transit time known)."""
+    return transit if transit is None or isinstance(transit, Transit) else Transit(transit)
+
+
+def last_ship_day(deliver_after: date | None, transit_days: Transit | int | None) -> date | None:
     """The last day goods can leave and arrive by DTM 063 (do not deliver after) ``deliver_after``: that day less
-    the partner's days in transit (its profile's [fulfilment.asn] transit_days); the 063 itself without a transit
-    time (the day we know of). Every check holding a ship day against a 063 uses it (the allocation's deliver_by,
-    a backorder's expiry, SHIPPED_OUTSIDE_WINDOW, DATE_IN_PAST on arrival; last_ship_days for a column)."""
-    if deliver_after is None or not transit_days:
+    the partner's time in transit (its profile's [fulfilment.asn] transit_days: a Transit, or calendar days); the
+    063 itself without a transit time (the day we know of). Every check holding a ship day against a 063 uses it
+    (the allocation's deliver_by, a backorder's expiry, SHIPPED_OUTSIDE_WINDOW, DATE_IN_PAST on arrival;
+    last_ship_days for a column)."""
+    transit = transit_of(transit_days)
+    if deliver_after is None or not transit:
         return deliver_after
-    return deliver_after - timedelta(days=transit_days)
+    return transit.before(deliver_after)
 
 
-def last_ship_days(deliver_after, partners, transit: Mapping[str, int]):
+def last_ship_days(deliver_after, partners, transit: Mapping[str, Transit | int | None]):
     """last_ship_day of each row: a date32 column ``deliver_after`` less each row's partner's ``transit`` (partner
-    -> days; a partner not in it: none)."""
-    moved = {p: d for p, d in transit.items() if d}
+    -> its Transit or calendar days; a partner not in it: none)."""
+    moved = {p: t for p, t in ((p, transit_of(d)) for p, d in transit.items()) if t}
     if not moved:
         return deliver_after
+    if any(t.business_days for t in moved.values()):  # counted day by day, once per partner and date
+        seen: dict[tuple, date | None] = {}
+        out = []
+        for when, p in zip(deliver_after.to_pylist(), partners.to_pylist(), strict=True):
+            if (p, when) not in seen:
+                seen[p, when] = last_ship_day(when, moved.get(p))
+            out.append(seen[p, when])
+        return pa.array(out, pa.date32())
     keys = pa.array(sorted(moved), pa.string())
-    days = pc.fill_null(pc.take(pa.array([moved[p] for p in keys.to_pylist()], pa.int32()),
+    days = pc.fill_null(pc.take(pa.array([moved[p].days for p in keys.to_pylist()], pa.int32()),
                                 pc.index_in(partners, value_set=keys)), 0)
     return pc.cast(pc.subtract(pc.cast(deliver_after, pa.int32()), days), pa.date32())
 
 
-def last_date_named(column: str, label: str, when: date, transit_days: int | None) -> str:
+def last_date_named(column: str, label: str, when: date, transit_days: Transit | int | None) -> str:
     """A last date as a finding names it: ``label`` ("DTM 063 (do not deliver after)") and ``when``, and for a 063
-    with a transit time its last ship day ("... 2026-12-08 less 3 days in transit (the last ship day 2026-12-05)")."""
+    with a transit time its last ship day ("... 2026-12-08 less 3 days in transit (the last ship day 2026-12-05)";
+    "less 2 business days" for a partner counting them)."""
     text = f"{label} {when.isoformat()}"
-    if column == DELIVER_AFTER and transit_days:
-        text += f" less {transit_days} days in transit (the last ship day {last_ship_day(when, transit_days)})"
+    transit = transit_of(transit_days)
+    if column == DELIVER_AFTER and transit:
+        text += f" less {transit} in transit (the last ship day {last_ship_day(when, transit)})"
     return text
 
 
-def last_day(column: str, when: date | None, transit_days: int | None) -> date | None:
+def last_day(column: str, when: date | None, transit_days: Transit | int | None) -> date | None:
     """The day a ship day is held against for the last date ``when`` of ``column``: a 063's last_ship_day."""
     return last_ship_day(when, transit_days) if column == DELIVER_AFTER else when
 

@@ -6,11 +6,13 @@ Definitions only; rules.business reads them, nothing here reads the environment 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.orders import Transit
 from schemas.units import EACH_UNITS
 
 CasePackPolicy = Literal["round_up", "round_down", "reject"]
@@ -47,6 +49,8 @@ class PartnerRuleOverrides(_Model):
     substitutes: SubstitutePolicy | None = None
     store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
     transit_days: int | None = Field(default=None, ge=0)  # the profile's fulfilment.asn.transit_days (likewise)
+    transit_business_days: bool | None = None  # its fulfilment.asn.transit_business_days (likewise)
+    transit_holidays: tuple[date, ...] | None = None  # its fulfilment.asn.transit_holidays (likewise)
     # the profile accepts LINE_SHIP_TO_DIFFERS: heading-only shipping (flows.decide.rule_settings, likewise)
     heading_only_shipping: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
@@ -109,6 +113,10 @@ class RuleSettings(_Model):
     # Days the goods travel to the partner (its profile's [fulfilment.asn] transit_days): a DTM 063 (do not deliver
     # after) less them is the last day we can ship (schemas.orders.last_ship_day); None: not known (the 063 itself)
     transit_days: int | None = Field(default=None, ge=0)
+    # transit_days counted as business days (its profile's [fulfilment.asn] transit_business_days), skipping
+    # Saturdays, Sundays and transit_holidays (schemas.orders.Transit)
+    transit_business_days: bool = False
+    transit_holidays: tuple[date, ...] = ()
     # The partner agreed to heading-only shipping (its profile's [rules.outcomes] accepts LINE_SHIP_TO_DIFFERS): every
     # line goes to the order's ship-to, so a line's own N1*ST is not checked as a place (rules.business.places
     # check_line_places)
@@ -143,6 +151,13 @@ class RuleSettings(_Model):
     # invoice_set. Not a [rules] override of the profile: its receives says it.
     invoice_sets: dict[str, InvoiceSet] = Field(default_factory=dict)
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
+
+    @property
+    def transit(self) -> Transit | None:
+        """The partner's time in transit (schemas.orders.Transit); None: not known."""
+        if self.transit_days is None:
+            return None
+        return Transit(self.transit_days, self.transit_business_days, frozenset(self.transit_holidays))
 
     def for_partner(self, partner: str) -> RuleSettings:
         """These settings with the partner's overrides applied (and no nested overrides)."""

@@ -15,8 +15,9 @@ date already past when we read the order (held, said, the PO accepted by its 997
 order date, a ship-not-before after the requested ship date, an inverted delivery window (held, each said); the
 century True Value's DTM05 states (19: 1927, a cancel date long past); a window crossing the year end and one
 ending on a leap day (2028-02-29), shipped inside and outside; 20270229, no date at all (an element error); a
-business-day transit time (a strict xfail: no setting for it). CSV feeds: 01/02/2027 read by the layout's form alone, a
-day impossible in it a finding; a run-together layout's date short of a digit (2027105 in %Y%m%d) refused."""
+business-day transit time ([fulfilment.asn] transit_business_days). CSV feeds: 01/02/2027 read by the layout's
+form alone, a day impossible in it a finding; a run-together layout's date short of a digit (2027105 in %Y%m%d)
+refused."""
 
 from __future__ import annotations
 
@@ -367,13 +368,9 @@ def test_a_day_the_calendar_does_not_have_is_no_date(tmp_path):
 CALENDAR = [("DTM*037*20261224", "DTM*037*20270104"), ("DTM*038*20261231", "DTM*038*20270108"),
             ("DTM*064*20270102", "DTM*064*20270106"), ("DTM*063*20270108", "DTM*063*20270111")]
 BUSINESS_DAYS = [("[fulfilment.asn]\n", '[fulfilment.asn]\nestimated_delivery = true\ntransit_days = 2\n'
-                                        'transit_calendar = "business"\n')]
+                                        'transit_business_days = true\n')]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "no business-day calendar: [fulfilment.asn] transit_days are calendar days (schemas.orders.last_ship_day, the "
-    "856's DTM 017), so a partner whose guide counts transit in business days (most carriers' ground times) has no "
-    "way to say so; transit_calendar is this test's name for the setting, refused today as an unknown key"))
 def test_a_business_day_transit_moves_the_last_ship_day_and_the_estimated_delivery_past_the_weekend(tmp_path):
     """The Home Depot's DTM 063 (do not deliver after) Monday 2027-01-11 and two business days in transit: the last
     ship day is Thursday 2027-01-07 (by calendar days, Saturday the 9th). A shipment leaving Friday the 8th

@@ -79,7 +79,16 @@ from schemas.lifecycle import (
     StoredChange,
 )
 from schemas.order_keys import SEP
-from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day, with_exact_prices
+from schemas.orders import (
+    LAST_DATES,
+    LINE_MARK_FOR,
+    ORDER_LINES,
+    ORDERS,
+    Transit,
+    last_dates,
+    last_day,
+    with_exact_prices,
+)
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
@@ -587,7 +596,7 @@ class _Step:
         lines, restored = restore_expired(self.rv.lines.get(self.key, ()), order_row, result.new_lines,
                                           today=self.today, run_id=self.run_id,
                                           last=last_dates(self.profile.allocation.ship_no_later_is_cancel),
-                                          transit_days=self.profile.fulfilment.asn.transit_days)
+                                          transit_days=self.profile.fulfilment.asn.transit)
         if not restored:
             return (), ""
         which = ", ".join(f"line {n} ({u})" for n, u in restored)
@@ -1226,7 +1235,7 @@ def expired_units(line: LineRecord) -> int:
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
                     run_id: str, last: tuple = LAST_DATES,
-                    transit_days: int | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
+                    transit_days: Transit | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
     """``lines`` with the units their backorder lost when its cancel-after / do-not-deliver-after passed
     (expired_units) backordered again when the dates that now apply (a line's own in ``line_table``, the
     canonical lines, else the order's ``order_row``) are today or later: the buyer's 860 moved them, and
@@ -1506,7 +1515,7 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
             if ln.state not in GONE_LINES and ln.line_number in first]
     ship = max(filter(None, (first_ship_day(order_row.get("requested_ship_date"), order_row.get("ship_not_before"),
                                             order_row.get("do_not_deliver_before"),
-                                            profile.fulfilment.asn.transit_days,
+                                            profile.fulfilment.asn.transit,
                                             order_row.get("requested_delivery_date")), today)))
     head = {"po_number": ch.po_number, "po_date": order_row.get("po_date"), "purpose": "05",
             "release_number": order_row.get("release_number")}
@@ -1515,7 +1524,7 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
         head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
     rows = [first[ln.line_number] for ln in live]
     said = [refused_line(ln, r["quantity"]) if refused else
-            restated_line(ln, r["quantity"], _line_day(r, order_row, profile.fulfilment.asn.transit_days, ship, today))
+            restated_line(ln, r["quantity"], _line_day(r, order_row, profile.fulfilment.asn.transit, ship, today))
             for ln, r in zip(live, rows, strict=True)]
     body = statuses_855(head, rows, said, today=today, settings=settings)
     return transaction_set("855", "PR", f"855:{ch.store_key}:{ch.change_ref}", body, partner=ch.partner,
@@ -1527,7 +1536,7 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
 _LINE_SHIP_DATES = ("requested_ship_date", "ship_not_before", "do_not_deliver_before", "requested_delivery_date")
 
 
-def _line_day(row: Mapping, order_row: Mapping, transit_days: int | None, ship: date, today: date) -> date:
+def _line_day(row: Mapping, order_row: Mapping, transit_days: Transit | None, ship: date, today: date) -> date:
     """The day line ``row`` (its ORDER_LINES row) is to ship, as its first 855 said it: from its own dates, each else
     its order's (engine.answer.first_ship_day), today at the earliest; ``ship`` (its order's day) when it has none.
     A revised 855 restated every line on its order's day: lines scheduled apart were said to ship with the rest."""

@@ -85,7 +85,7 @@ from schemas.lifecycle import (
     line_record,
     line_row,
 )
-from schemas.orders import LINE_DATES, SHIP_COMPLETE, exact_prices
+from schemas.orders import LINE_DATES, SHIP_COMPLETE, Transit, exact_prices
 from schemas.profile import PartnerProfile
 from schemas.units import KEPT_PER_MANY_BASES, PRICE_PER_EACH, PRICED_PER, UNIT_EACHES, priced_per
 from schemas.x12 import Delimiters
@@ -144,7 +144,7 @@ class _Context:
         heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
                                      else orders[c].to_pylist() for c in _HEAD_COLUMNS}
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
-        transit = {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items()}
+        transit = {pid: p.fulfilment.asn.transit for pid, p in profiles.items()}
         self.ship_dates = _ship_from(orders, heads["requested_ship_date"], transit)
         self.po_dates = heads["po_date"]
         self.shas = heads["source_sha256"]
@@ -309,7 +309,7 @@ class _Batch:
         window's opening comes first, as for the order). (``keys``, ``counts``: each decided order and its number
         of lines, as ``ship`` is spread.)"""
         mine = [c for c in LINE_SHIP_DAYS if c in rows.column_names and rows[c].null_count < rows.num_rows]
-        transit = [self.ctx.profiles[p].fulfilment.asn.transit_days for p, _po in keys]
+        transit = [self.ctx.profiles[p].fulfilment.asn.transit for p, _po in keys]
         before, on = LINE_DATES["064"], "requested_delivery_date"
         arrivals = [c for c in (before, on) if c in rows.column_names and rows[c].null_count < rows.num_rows
                     and any(t is not None for t in transit)]
@@ -331,8 +331,7 @@ class _Batch:
 
             arrive = (pc.coalesce(own[c], head(c)) if c in own else head(c) for c in (before, on))
             opening = pc.max_element_wise(*arrive, skip_nulls=True)  # the date asked, never before the window opens
-            days_in = pa.array(transit, pa.int32()).take(spread)
-            leaves = pc.cast(pc.subtract(pc.cast(opening, pa.int32()), days_in), pa.date32())
+            leaves = _less_transit(opening, [transit[i] for i in spread.to_pylist()])
             days.append(pc.if_else(pc.is_null(days[0]), leaves, pa.scalar(None, pa.date32())))  # no DTM 010 asked
         later = pc.max_element_wise(*days, pa.scalar(self.ctx.today, pa.date32()), skip_nulls=True)
         has_own = pc.or_(*(pc.is_valid(v) for v in own.values())) if len(own) > 1 else pc.is_valid(
@@ -1115,6 +1114,16 @@ def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | No
     partners = orders["partner"].to_pylist() if "partner" in orders.column_names else [None] * n
     return [first_ship_day(r, o, b, transit.get(p), d) for r, o, b, p, d in zip(requested, opens, before, partners,
                                                                                on, strict=True)]
+
+
+def _less_transit(arrive: pa.Array, transit: list[Transit | None]) -> pa.Array:
+    """Each row's day ``arrive`` less its ``transit`` (its partner's: schemas.orders.Transit; null where none is
+    known): arithmetic for calendar days, day by day for a partner counting business days."""
+    if not any(t is not None and t.business_days for t in transit):
+        days_in = pa.array([None if t is None else t.days for t in transit], pa.int32())
+        return pc.cast(pc.subtract(pc.cast(arrive, pa.int32()), days_in), pa.date32())
+    return pa.array([None if t is None or d is None else t.before(d) for d, t in zip(arrive.to_pylist(), transit,
+                                                                                     strict=True)], pa.date32())
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:

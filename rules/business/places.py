@@ -489,13 +489,13 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
             if d[q] is not None and d[q] < today:
                 emit("CANCEL_DATE_PASSED", f"{label[q]} {_text(d[q])} is before today {_text(today)}: nothing "
                      "can arrive in time; ask the buyer for a new date (860) or reject the order.", q)
-        last = last_ship_day(d["063"], s.transit_days)
+        last = last_ship_day(d["063"], s.transit)
         if d["063"] is not None and d["063"] >= today and last < today:
             # the window's end is still ahead, but the goods cannot get there by it: accepted all the same (a
             # warning; the 855 offers the first day we ship, DR), the buyer decides whether to take them late
-            emit("DATE_IN_PAST", f"{label['063']} {_text(d['063'])} less {s.transit_days} days in transit (the last "
+            emit("DATE_IN_PAST", f"{label['063']} {_text(d['063'])} less {s.transit} in transit (the last "
                  f"ship day {_text(last)}) is before today {_text(today)}: shipped today the goods arrive "
-                 f"{_text(today + (d['063'] - last))}, after the window; the 855 offers the first day we can ship "
+                 f"{_text(s.transit.after(today))}, after the window; the 855 offers the first day we can ship "
                  "(DR), the buyer decides whether to take them late.", "063")
         for early, late in _PAIRS:
             if d[early] is not None and d[late] is not None and d[early] > d[late]:
@@ -638,7 +638,7 @@ def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, set
     if not lines.num_rows or not own:
         return []
     by_partner = _PerPartner(settings)
-    transit = {p: by_partner[p].transit_days for p in lines["partner"].unique().to_pylist() if p is not None}
+    transit = {p: by_partner[p].transit for p in lines["partner"].unique().to_pylist() if p is not None}
     transit = {p: t for p, t in transit.items() if t}
     day = pa.scalar(today, pa.date32())
     flags = [pc.less(lines[c], day) for c, _q, _name in own]
@@ -670,9 +670,9 @@ def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, set
             elif c == DELIVER_AFTER and days and last_ship_day(when, days) < today:
                 last = last_ship_day(when, days)
                 out.append(business_finding(
-                    "DATE_IN_PAST", f"{at}: its DTM 063 (do not deliver after) {_text(when)} less {days} days in "
+                    "DATE_IN_PAST", f"{at}: its DTM 063 (do not deliver after) {_text(when)} less {days} in "
                     f"transit (the last ship day {_text(last)}) is before today {_text(today)}: shipped today the "
-                    f"line arrives {_text(today + (when - last))}, after it; the 855 offers the first day we can ship "
+                    f"line arrives {_text(days.after(today))}, after it; the 855 offers the first day we can ship "
                     "(DR), the buyer decides whether to take it late.", ln, seg="DTM", element="DTM02", value=when))
     return out
 
@@ -682,7 +682,7 @@ def _dates_to_check(orders: pa.Table, today: date, by_partner: _PerPartner) -> p
     today or the PO date, a pair out of order, or a window longer than the partner's maximum."""
     d = {q: orders[c] for c, q, _ in _DATES}
     flags = [pc.less(d[q], pa.scalar(today, pa.date32())) for q in ("002", "010", "038", *_DEADLINES)]
-    transit = {p: by_partner[p].transit_days for p in orders["partner"].unique().to_pylist() if p is not None}
+    transit = {p: by_partner[p].transit for p in orders["partner"].unique().to_pylist() if p is not None}
     flags.append(pc.less(last_ship_days(d["063"], orders["partner"], {p: t for p, t in transit.items() if t}),
                          pa.scalar(today, pa.date32())))  # its last ship day, 063 less the transit, is past
     flags += [pc.greater(d[early], d[late]) for early, late in _PAIRS]
