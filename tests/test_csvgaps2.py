@@ -404,7 +404,8 @@ RG80 = REPO / "tests" / "fixtures" / "rg80"
 def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
     """Vendor Central's profile reads its "Window type" (every row Delivery: DTM 064/063, as its layout mapped
     them), Handshake's its "Partial Shipments" (Yes: the partner's policy, no CSH); no platform's rows name another
-    ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's."""
+    ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's; and none
+    has an allowance row (WooCommerce's shipping and discount are columns of the order: its SACs)."""
     from tests.marketplace_support import POS
     from tests.marketplace_support import read_export as _read
 
@@ -419,7 +420,11 @@ def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
     for partner in POS:
         got = _read(partner)
         assert {c: got.lines[c].null_count for c in own} == dict.fromkeys(own, got.lines.num_rows), partner
-        assert got.sacs.num_rows == 0, partner
+        # no allowance rows; WooCommerce's shipping_total and cart_discount columns its profile's order_charges reads
+        # (since csvgaps4: W5120's 18.00 of shipping and 10.00 of discount, once each; before, no SAC at all)
+        assert [(r["po_number"], r["kind"], r["code"], r["amount"]) for r in got.sacs.to_pylist()] == (
+            [("W5120", "C", "D240", Decimal("18.0000")), ("W5120", "A", "C310", Decimal("10.0000"))]
+            if partner == "woocommerce" else []), partner
 
 
 def test_a_handshake_order_taking_no_partial_shipment_through_rg80s_profile_ships_complete(tmp_path):
