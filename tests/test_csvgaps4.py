@@ -5,6 +5,9 @@
    order_charge_descriptions names the column describing each charge, its text the SAC's SAC15.
 2. rg80's WooCommerce profile read no order_charges though its export carries shipping_total and cart_discount: its
    810 billed the lines alone (tests/test_rg80_marketplace_csv.py and tests/test_csvgaps2.py pin the new totals).
+3. engine.lifecycle.ship_checks.ship_to_mismatches keyed a PO's own places by qualifier, id and name: one store named
+   two ways was two places (passed over as a mix ship_tos_mixed never held), and a line's own door without an id
+   carried no postal code to compare. It compares them as rules.business.places.same_party does.
 """
 
 from __future__ import annotations
@@ -122,3 +125,69 @@ def test_rg80s_woocommerce_profile_reads_its_exports_shipping_and_discount_colum
     assert got.findings == [] and got.refused == []
     assert _sacs(got) == [("W5120", "C", "D240", Decimal("18.0000"), "shipping_total", 2),
                           ("W5120", "A", "C310", Decimal("10.0000"), "cart_discount", 2)]
+
+
+# --- 3. a PO's own places in a shipment confirmation, told apart as same_party does -------------------------------
+
+HEAD = ["BEG*00*SA*PO-7**20261126", "CUR*BY*USD"]
+
+
+def _order(*body: str):
+    """The 850 PO-7 (partner acme) read: its orders and order lines."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from tests.support import x12_850
+
+    result = read_interchanges(x12_850([*HEAD, *body]), file="po.x12")
+    return read_orders(result, list(result.transaction_sets()), partner="acme")
+
+
+def _confirmed(*lines: tuple[str, str | None, str | None, str | None]):
+    """A confirmation's rows of shipment SHP-7 for PO-7: (line id, N103, N104, N403) each."""
+    import pyarrow as pa
+
+    return pa.table({
+        "shipment_id": ["SHP-7"] * len(lines), "partner": ["acme"] * len(lines), "po_number": ["PO-7"] * len(lines),
+        "line_id": [n[0] for n in lines], "ship_to_id_qualifier": [n[1] for n in lines],
+        "ship_to_id": [n[2] for n in lines], "ship_to_postal_code": [n[3] for n in lines],
+        "source_file": ["945.x12"] * len(lines), "isa13": ["1"] * len(lines), "gs06": ["1"] * len(lines),
+        "st02": ["0001"] * len(lines)})
+
+
+def _mismatches(orders, order_lines, confirmed) -> list[str]:
+    from engine.lifecycle.ship_checks import ship_to_mismatches, ship_tos_mixed
+
+    assert ship_tos_mixed(confirmed, orders, order_lines) == []  # one place: nothing holds it as mixed
+    return [f.message for _i, f in ship_to_mismatches(confirmed, orders, order_lines)]
+
+
+def test_one_member_store_named_two_ways_confirmed_to_the_rsc_is_a_mismatch():
+    """Lines 1 and 2 name one member store (92 15522) as "SMITH ACE HARDWARE" and "SMITH ACE HDWE": one place
+    (same_party: one id), so the shipment is no mix; its goods confirmed to the RSC (92 047) are
+    SHIPMENT_SHIP_TO_MISMATCH. Keyed by qualifier, id and name, the two spellings were two places, the PO's lines
+    passed over as "several places" (and ship_tos_mixed, comparing by same_party, held nothing): the 856 named the
+    store, the goods at the RSC."""
+    orders, order_lines = _order(
+        "N1*ST*ACE RSC WILTON*92*047", "PO1*1*5*EA*24.04*PE*VN*VP-1020", "N1*ST*SMITH ACE HARDWARE*92*15522",
+        "PO1*2*1*EA*58.58*PE*VN*VP-1021", "N1*ST*SMITH ACE HDWE*92*15522", "CTT*2*6")
+    [message] = _mismatches(orders, order_lines, _confirmed(("1", "92", "047", None), ("2", "92", "047", None)))
+    assert "went to 92 047" in message and "lines 1, 2 ships to 92 15522" in message
+    assert _mismatches(orders, order_lines, _confirmed(("1", "92", "15522", None), ("2", "92", "15522", None))) == []
+
+
+def test_a_lines_own_door_of_its_orders_name_is_compared_by_its_postal_code():
+    """The order ships to Juniper Lane at 410 Main St (84060); line 1 names Juniper Lane at its Canyons door (84098),
+    no location id: confirmed to 84060, its goods went to the other door (SHIPMENT_SHIP_TO_MISMATCH, N403). The
+    line's own place was compared by its id alone (none: nothing compared, the 856 naming the Canyons door for goods
+    at Main Street); confirmed to 84098-1234 it is right."""
+    orders, order_lines = _order(
+        "N1*ST*JUNIPER LANE", "N3*410 MAIN ST", "N4*PARK CITY*UT*84060*US", "PO1*1*5*EA*24.04*PE*VN*VP-1020",
+        "N1*ST*JUNIPER LANE", "N3*1 CANYONS RESORT DR", "N4*PARK CITY*UT*84098*US", "PO1*2*1*EA*58.58*PE*VN*VP-1021",
+        "CTT*2*6")
+    from engine.lifecycle.ship_checks import ship_to_mismatches
+
+    [(_i, wrong)] = ship_to_mismatches(_confirmed(("1", None, None, "84060")), orders, order_lines)
+    assert (wrong.code, wrong.location.element) == ("SHIPMENT_SHIP_TO_MISMATCH", "N403")
+    assert "postal code 84060" in wrong.message and "line 1 ships to postal code 84098" in wrong.message
+    assert _mismatches(orders, order_lines, _confirmed(("1", None, None, "84098-1234"))) == []
+    assert _mismatches(orders, order_lines, _confirmed(("2", None, None, "84060"))) == []  # line 2: the order's
