@@ -28,7 +28,8 @@ rows and line rows (the layout's record_type, order_records: an ERP's H and D re
 from the order row, which is no line; a PO's allowance and charge rows (the layout's allowance_records, an 850 flat
 file's "A" record; its allowance_items, an ERP export's freight or discount item line) are its heading SACs
 (CsvOrders.sacs, ORDER_SACS: _Charges), no line; so are its order_charges columns (a cart's shipping or discount
-given as a column of the order, on every row of it or its first only: _order_charges), once per order.
+given as a column of the order, on every row of it or its first only: _order_charges), once per order, each
+described by its order_charge_descriptions column (Shopify's "Discount Code") where the row gives it, else its header.
 A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
 the name after ", " as an 850's) the layout gives as a list of columns is their cells joined by one blank, blank
 ones left out (a cart's "Shipping First Name", "Shipping Last Name"); a listed column the header lacks is not read,
@@ -221,6 +222,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             reading.joined.append(name)
     # the order's shipping and discount columns (the layout's order_charges): each a column of its own
     columns.update({f"{_CHARGE}{i}": title for i, (title, _said) in enumerate(mapping.order_charges)})
+    columns.update({f"{_CHARGE_TEXT}{i}": text for i, text in _charge_texts(mapping)})  # their descriptions
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
     charges = _Charges(mapping)  # the allowance and charge rows (ORDER_SACS)
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
@@ -860,18 +862,27 @@ _CHARGE_WORDS = re.compile(r"\b(" + "|".join(_CHARGE_KIND) + r")\b", re.IGNORECA
 # the order's shipping and discount columns (the layout's order_charges): each read as "order_charge#<its index>", a
 # row's values kept as {index: (amount, row)} of the cells it gives (_order_charges_read)
 _CHARGE = "order_charge#"
+_CHARGE_TEXT = "order_charge_text#"  # the column describing one (the layout's order_charge_descriptions)
 _ORDER_CHARGES = "order_charges"
+
+
+def _charge_texts(m: CsvOrderMapping) -> list[tuple[int, str]]:
+    """The layout's order_charges columns described by a column of their own: (index, that column's header)."""
+    texts = dict(m.order_charge_descriptions)
+    return [(i, texts[title]) for i, (title, _said) in enumerate(m.order_charges) if title in texts]
 
 
 def _order_charges_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping, reading: _Reading) -> bool:
     """The row's cells of the layout's order_charges columns read into ``out`` (its "order_charges": {index: (amount,
-    row)} of the cells it gives, None for none: a later row of a Shopify order leaves them blank); an allowance is its
+    row, description)} of the cells it gives, None for none: a later row of a Shopify order leaves them blank; the
+    description the row's cell of the charge's order_charge_descriptions column, None for none); an allowance is its
     amount's size whichever sign it is written with. False (with its finding at the row) for a cell that is no number,
     or a charge written negative (charged or allowed is not known)."""
     given, ok = {}, True
     for i, (_title, said) in enumerate(m.order_charges):
         key = f"{_CHARGE}{i}"
         text = out.pop(key, None)
+        described = out.pop(f"{_CHARGE_TEXT}{i}", None)
         if text is None:
             continue
         amount = reading.price(text, m)[0]
@@ -886,7 +897,8 @@ def _order_charges_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMappin
                          number, key, text)
             ok = False
         else:
-            given[i] = (abs(amount).quantize(_PLACES), number)
+            given[i] = (abs(amount).quantize(_PLACES), number,
+                        " ".join(described.split()) or None if described is not None else None)
     out[_ORDER_CHARGES] = given or None
     return ok
 
@@ -894,14 +906,16 @@ def _order_charges_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMappin
 def _order_charges(state: _Po, m: CsvOrderMapping) -> list[dict]:
     """The PO's heading SACs (ORDER_SACS values but partner and lineage) its order_charges columns give (its head's:
     each column's first value, _inconsistent), in the layout's order, each once, at the row it was read from; a 0 is
-    none (an 810 writes no SAC of 0)."""
+    none (an 810 writes no SAC of 0). Its description (SAC15): its order_charge_descriptions column's text (a Shopify
+    order's "Discount Code"), else the column's header."""
     out = []
-    for i, (amount, number) in sorted(((state.head or {}).get(_ORDER_CHARGES) or {}).items()):
+    for i, (amount, number, described) in sorted(((state.head or {}).get(_ORDER_CHARGES) or {}).items()):
         if amount:
             title, said = m.order_charges[i]
             kind, code = said.split(":")
             out.append({"line_number": None, "line_id": None, "kind": kind, "code": code, "amount": amount,
-                        "handling": "02", "description": title, "segment_position": number, "file_segment": number})
+                        "handling": "02", "description": described or title, "segment_position": number,
+                        "file_segment": number})
     return out
 
 
@@ -1044,7 +1058,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     continue (a PO number cell merged over its order's rows is saved in the first row only), said in its finding."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in (*_FIELDS, *(
-            f"{_CHARGE}{i}" for i in range(len(m.order_charges))))]
+            f"{_CHARGE}{i}" for i in range(len(m.order_charges))), *(f"{_CHARGE_TEXT}{i}" for i, _ in _charge_texts(
+                m)))]
         for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
             if found := [t for i in range(len(m.columns_of(name))) if (t := rows.header_names.get(f"{name}#{i}"))]:
                 rows.header_names[name] = " + ".join(found)
@@ -1335,9 +1350,11 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
     given = v.get(_ORDER_CHARGES)
     if given:  # the order's shipping and discount columns: each the first row's giving it, once per order
         known = head.get(_ORDER_CHARGES) or {}
-        for i, (amount, _row_number) in given.items():
+        for i, (amount, _row_number, described) in given.items():
             if i not in known:
                 known = {**known, i: given[i]}  # (a new dict: a version's head shares the first row's)
+            elif amount == known[i][0] and described and not known[i][2]:  # its description on a later row only
+                known = {**known, i: (*known[i][:2], described)}
             elif amount != known[i][0]:
                 column = rows.header_names.get(f"{_CHARGE}{i}", f"{_CHARGE}{i}")
                 out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {column} {amount!s} here, {known[i][0]!s} on "

@@ -1110,6 +1110,31 @@ class CsvOrderMapping(CsvFeedLayout):
     # is no number, refuses the PO at its row. The line's price column is the price before the discount (Shopify's
     # "Lineitem price", WooCommerce's "item_price"), else the discount is taken twice
     order_charges: tuple[tuple[str, str], ...] = ()
+    # the column describing an order_charges column's charge, per charge ({"Discount Amount" = "Discount Code"},
+    # {shipping_total = "shipping_method"}): its text on the row the amount is read from is the SAC's description
+    # (the 810's SAC15, "WHOLESALE10", "Flat rate"); blank there, or no column named: the charge's column header
+    order_charge_descriptions: tuple[tuple[str, str], ...] = ()
+
+    @field_validator("order_charge_descriptions", mode="before")
+    @classmethod
+    def _order_charge_descriptions(cls, v: object) -> object:
+        """A TOML table {"Discount Amount" = "Discount Code"}: each order_charges column with the column of its
+        description, kept as (column, column) pairs, the layout hashable."""
+        if not isinstance(v, dict):
+            return v
+        for column, said in v.items():
+            if not isinstance(column, str) or not isinstance(said, str) or not said.strip():
+                raise ValueError(f"order_charge_descriptions: {column!r} = {said!r}: each order_charges column names "
+                                 "the column describing its charge (\"Discount Code\", \"shipping_method\")")
+        return tuple(v.items())
+
+    @model_validator(mode="after")
+    def _charges_described(self) -> CsvOrderMapping:
+        columns = dict(self.order_charges)
+        if unknown := [c for c, _said in self.order_charge_descriptions if c not in columns]:
+            raise ValueError(f"order_charge_descriptions: {unknown} are no order_charges columns "
+                             f"({', '.join(columns) or 'none set'}): each describes a charge order_charges reads")
+        return self
 
     @field_validator("order_charges", mode="before")
     @classmethod

@@ -11,6 +11,8 @@
    "No column 'Unit Price' price": the 850's path for a PO1 without PO104 answers IP at our price (the partner's
    PRICE_MISSING outcome; "accept" answers IA, as Amazon DF's profile does), and so does the CSV's, in its 855 and
    its CSV acknowledgment alike; the acknowledgment's words now say what it is: accepted at our price, none sent.
+
+Umbrella's feed helpers (feed, run_feed, findings, acks, MAPPING ...) live in tests/csv_feed_support.py.
 """
 
 from __future__ import annotations
@@ -27,54 +29,11 @@ from pydantic import ValidationError
 from connectors.state import StateStore
 from parsers.csv_orders import read_csv_orders
 from schemas.fulfilment import CsvOrderMapping
-from tests.support import REPO, make_workspace, run_night, run_stages
+from tests.csv_feed_support import CSVGAPS, HEAD, MAPPING, MIXED, NIGHT1, PARTIAL, acks, feed, run_feed
+from tests.marketplace_support import RG80
+from tests.support import REPO, run_night, run_stages
 
-FIXTURES = REPO / "tests" / "fixtures" / "csvgaps"
-NIGHT1 = datetime(2026, 11, 27, 2)
-UMBRELLA = REPO / "partners" / "umbrella.toml"
-HEAD = "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To;Ship To Name;Address;City;State;" \
-       "Postal Code"
-STORES = ("partner,location_id,name,address1,city,state,postal_code,country\n"
-          "umbrella,UMB-9,Umbrella Store 9,1 Main St,Palo Alto,CA,94301,US\n"
-          "umbrella,UMB-7,Umbrella Store 7,80 Castro St,Mountain View,CA,94041,US\n")
-
-
-def feed(*rows: str, head: str = HEAD) -> bytes:
-    return ("\r\n".join([head, *rows]) + "\r\n").encode()
-
-
-def run_feed(root, data: bytes, *, layout: str = "", receives: str = "", more: str = ""):
-    """Umbrella's workspace (its stores UMB-9 and UMB-7 known) with ``data`` as its only drop, its CSV layout
-    extended by ``layout``, its documents ``receives`` (a TOML list: its own when blank), ``more`` TOML after its
-    profile, run for a night: (workspace, findings as (stage, code, row, column, PO), ack rows as dicts)."""
-    ws = make_workspace(root, partners=("umbrella",))
-    (ws.reference_dir / "ship_tos.csv").write_text(STORES)
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    text = UMBRELLA.read_text().replace('date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\n' + layout, 1)
-    if receives:
-        text = text.replace('receives = ["csv_ack", "856", "810"]', f"receives = {receives}", 1)
-    (ws.partners_dir / "umbrella.toml").write_text(text + more)
-    inbox = ws.drop_root / "umbrella" / "inbox"
-    for f in inbox.iterdir():
-        f.unlink()
-    (inbox / "feed.csv").write_bytes(data)
-    run_stages(ws, NIGHT1)
-    return ws, findings(ws), acks(ws)
-
-
-def findings(ws) -> list[tuple]:
-    state = StateStore(ws.state_path)
-    try:
-        return [(f["stage"], f["code"], f["row_number"], f["column_name"], f["po_number"]) for f in state.findings()]
-    finally:
-        state.close()
-
-
-def acks(ws) -> list[dict]:
-    out = []
-    for path in sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv")):
-        out += list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
-    return out
+FIXTURES = CSVGAPS
 
 
 def _answer(rows: list[dict]) -> list[tuple]:
@@ -83,9 +42,6 @@ def _answer(rows: list[dict]) -> list[tuple]:
 
 
 # --- 1. rows of one PO naming different ship-tos ------------------------------------------------------------------
-
-MAPPING = CsvOrderMapping(delimiter=";", date_format="%d.%m.%Y", decimal_separator=",")
-
 
 def test_a_row_naming_another_ship_to_than_its_pos_is_its_lines_own():
     """The PO's ship-to is its first row's; a row naming another (id, name or address) keeps the ship-to it sent as
@@ -162,9 +118,6 @@ def test_a_multi_door_csv_order_is_held_as_an_850_naming_a_ship_to_per_line(tmp_
 
 
 # --- 2. ship complete per CSV order -------------------------------------------------------------------------------
-
-PARTIAL = HEAD.split(";Ship To Name")[0] + ";Partial Shipments"
-
 
 def test_a_yes_no_column_is_the_orders_sales_requirement_as_an_850s_csh():
     """Handshake's "Partial Shipments" (No: the order ships complete, CSH*SC; Yes: left to the partner's policy), any
@@ -295,8 +248,6 @@ def test_a_partner_accepting_orders_without_prices_is_answered_ia_at_our_price(t
 
 # --- 4. Amazon Vendor Central's window type ----------------------------------------------------------------------
 
-RG80 = REPO / "tests" / "fixtures" / "rg80"
-MIXED = FIXTURES / "PurchaseOrderItems_mixed_windows.csv"
 
 
 def _vc(window_type: bool) -> CsvOrderMapping:

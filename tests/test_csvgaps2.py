@@ -191,7 +191,7 @@ def test_one_name_at_two_addresses_is_two_places_and_at_one_address_written_othe
 
 
 def _doors(second: str) -> bytes:
-    from tests.test_csvgaps import feed
+    from tests.csv_feed_support import feed
 
     return feed("U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;410 Main St;Park City;UT;84060",
                 f"U-3;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;;Juniper Lane;{second}")
@@ -201,7 +201,7 @@ def test_a_csv_orders_row_naming_its_retailer_at_another_door_is_held_as_a_line_
     """U-3's rows name "Juniper Lane" without a location id, the second at another address: held for a person
     (LINE_SHIP_TO_DIFFERS at the row, its message naming both addresses), answered IH; it used to be taken as the
     order's own ship-to, the second door's goods shipped to the first. The line keeps the address it sent."""
-    from tests.test_csvgaps import acks, findings, run_feed
+    from tests.csv_feed_support import acks, findings, run_feed
 
     ws, found, rows = run_feed(tmp_path / "ws", _doors("1 Canyons Resort Dr;Park City;UT;84098"))
     assert ("decide", "LINE_SHIP_TO_DIFFERS", 3, "Ship To Name", "U-3") in found
@@ -221,7 +221,7 @@ def test_a_csv_orders_row_naming_its_retailer_at_another_door_is_held_as_a_line_
 
 def test_a_csv_orders_row_at_its_retailers_one_door_written_otherwise_is_not_held(tmp_path):
     """The same door written in capitals with a ZIP+4: one place, the order answered, nothing held."""
-    from tests.test_csvgaps import run_feed
+    from tests.csv_feed_support import run_feed
 
     _ws, found, rows = run_feed(tmp_path / "ws", _doors("410 MAIN ST.;Park City;UT;84060-1234"))
     assert not [f for f in found if f[1] == "LINE_SHIP_TO_DIFFERS"]
@@ -235,7 +235,7 @@ def test_a_line_at_its_orders_name_and_another_address_ships_and_bills_to_its_ow
 
     from engine.lifecycle.billing import line_ship_tos
     from engine.shipments import own_ship_tos
-    from tests.test_csvgaps import MAPPING
+    from tests.csv_feed_support import MAPPING
 
     got = read_csv_orders(_doors("1 Canyons Resort Dr;Park City;UT;84098"),
                           MAPPING.model_copy(update={"ship_to_id": None}), partner="umbrella", file="f.csv")
@@ -351,9 +351,10 @@ def test_a_rule_on_a_window_date_moved_by_its_window_type_names_the_files_column
     columns) into the ship window (DTM 037/038; rg80's profile reads the "Window type"). A rule's finding on its end
     (DATE_IN_PAST) named the layout's default "Ship No Later", a column the file has not: it names "Window end", at
     the row."""
+    from tests.csv_feed_support import MIXED, NIGHT1
+    from tests.marketplace_support import RG80
     from tests.retailer_support import of_its_own
     from tests.support import run_stages
-    from tests.test_csvgaps import MIXED, NIGHT1, RG80
 
     ws = of_its_own(RG80, tmp_path / "ws", {"amazonvc": []}, warehouses=REPO / "warehouses")
     inbox = ws.drop_root / "amazonvc" / "inbox"
@@ -370,7 +371,7 @@ def test_a_rule_on_a_window_date_moved_by_its_window_type_names_the_files_column
 def test_a_stock_refusal_for_a_csv_orders_no_backorder_answer_names_its_column(tmp_path):
     """"Allow Backorders: N" read as CSH*N: the line not in stock is refused; the finding (and the acknowledgment's
     reason) said "its CSH01 N or SP", an element the partner never sent: it names the file's column."""
-    from tests.test_csvgaps import PARTIAL, feed, run_feed
+    from tests.csv_feed_support import PARTIAL, feed, run_feed
 
     head = PARTIAL.replace("Partial Shipments", "Allow Backorders")
     ws, _found, rows = run_feed(tmp_path / "ws", feed(
@@ -404,7 +405,8 @@ RG80 = REPO / "tests" / "fixtures" / "rg80"
 def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
     """Vendor Central's profile reads its "Window type" (every row Delivery: DTM 064/063, as its layout mapped
     them), Handshake's its "Partial Shipments" (Yes: the partner's policy, no CSH); no platform's rows name another
-    ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's."""
+    ship-to than their PO's first row (no line of a multi-door order), so every line ships to its order's; and none
+    has an allowance row (WooCommerce's shipping and discount are columns of the order: its SACs)."""
     from tests.marketplace_support import POS
     from tests.marketplace_support import read_export as _read
 
@@ -419,7 +421,11 @@ def test_rg80s_exports_read_with_the_csvgaps_settings_their_columns_call_for():
     for partner in POS:
         got = _read(partner)
         assert {c: got.lines[c].null_count for c in own} == dict.fromkeys(own, got.lines.num_rows), partner
-        assert got.sacs.num_rows == 0, partner
+        # no allowance rows; WooCommerce's shipping_total and cart_discount columns its profile's order_charges reads
+        # (since csvgaps4: W5120's 18.00 of shipping and 10.00 of discount, once each; before, no SAC at all)
+        assert [(r["po_number"], r["kind"], r["code"], r["amount"]) for r in got.sacs.to_pylist()] == (
+            [("W5120", "C", "D240", Decimal("18.0000")), ("W5120", "A", "C310", Decimal("10.0000"))]
+            if partner == "woocommerce" else []), partner
 
 
 def test_a_handshake_order_taking_no_partial_shipment_through_rg80s_profile_ships_complete(tmp_path):

@@ -44,7 +44,7 @@ CANYONS = "1 Canyons Resort Dr, Park City, UT, 84098"
 def _doors_feed() -> bytes:
     """Umbrella's U-3 for "Juniper Lane" at its Main Street door, U-4 for "Juniper Lane" at its Canyons door: no
     location id, one name, two addresses (csvgaps2's same-name doors, each its own PO)."""
-    from tests.test_csvgaps import feed
+    from tests.csv_feed_support import feed
 
     return feed(f"U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;{TOWN.replace(', ', ';')}",
                 f"U-4;26.11.2026;1;10;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;{CANYONS.replace(', ', ';')}")
@@ -53,7 +53,7 @@ def _doors_feed() -> bytes:
 @pytest.fixture(scope="module")
 def doors(tmp_path_factory):
     """The night taking U-3 and U-4 (both answered IA: each order has one ship-to, nothing to hold)."""
-    from tests.test_csvgaps import run_feed
+    from tests.csv_feed_support import run_feed
 
     ws, found, rows = run_feed(tmp_path_factory.mktemp("doors") / "ws", _doors_feed())
     assert found == [] and [(r["po_number"], r["status"]) for r in rows] == [("U-3", "IA"), ("U-4", "IA")]
@@ -133,7 +133,7 @@ def test_a_pallet_of_two_pos_for_doors_of_one_name_holds_the_load_naming_each_do
 
 def test_two_pos_for_one_door_written_otherwise_ship_as_one(tmp_path):
     """U-4's door written in capitals with a ZIP+4 is U-3's door: one place, one shipment, one 856 (not split)."""
-    from tests.test_csvgaps import feed, run_feed
+    from tests.csv_feed_support import feed, run_feed
 
     ws, found, _rows = run_feed(tmp_path / "night", feed(
         f"U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Juniper Lane;{TOWN.replace(', ', ';')}",
@@ -148,7 +148,7 @@ def test_a_consolidated_pallets_pos_at_doors_of_one_name_are_two_places():
     their id with its qualifier, else their name, was the place, so U-3's and U-4's doors were one and the pallet
     was built as one place's. Their addresses make them two, each named by its door."""
     from engine.lifecycle.shipping import _one_place, _places_named, _ship_to_places
-    from tests.test_csvgaps import MAPPING
+    from tests.csv_feed_support import MAPPING
 
     orders = read_csv_orders(_doors_feed(), MAPPING.model_copy(update={"ship_to_id": None}), partner="umbrella",
                              file="f.csv").orders
@@ -164,7 +164,7 @@ def test_a_shipments_lines_for_their_own_doors_of_one_name_are_two_places():
     (the order's own ship-to is store UMB-9); shipped together they went to one place by name (no finding: the 856
     named line 2's door for both). By address they are two: held or split into stops, each door named."""
     from engine.lifecycle.ship_checks import ship_tos_mixed
-    from tests.test_csvgaps import MAPPING, feed
+    from tests.csv_feed_support import MAPPING, feed
 
     got = read_csv_orders(feed(
         "U-5;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;Umbrella Store 9;1 Main St;Palo Alto;CA;94301",
@@ -249,7 +249,8 @@ def test_woocommerces_order_columns_repeated_on_each_line_row_are_the_orders_sac
                           ("W5120", "A", "C310", Decimal("10.0000"), "cart_discount", 2),
                           ("W5121", "C", "D240", Decimal("12.5000"), "shipping_total", 4),
                           ("W5121", "C", "D500", Decimal("4.5000"), "fee_total", 4)]
-    assert read_csv_orders(WOO.read_bytes(), layout_of("woocommerce"), partner="woocommerce",
+    # (rg80's profile reads them since csvgaps4: the layout without its order_charges)
+    assert read_csv_orders(WOO.read_bytes(), layout_of("woocommerce", order_charges={}), partner="woocommerce",
                            file=WOO.name).sacs.num_rows == 0
 
 
@@ -321,9 +322,10 @@ def test_a_woocommerce_orders_shipping_and_discount_are_billed_once_on_its_810(t
 
     ws = of_its_own(RG80, tmp_path / "ws", {"woocommerce": []}, warehouses=REPO / "warehouses")
     profile = ws.root / "partners" / "woocommerce.toml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace(
-        'ship_to_country = "shipping_country"\n', 'ship_to_country = "shipping_country"\norder_charges = '
-        '{ shipping_total = "C:D240", cart_discount = "A:C310", fee_total = "C:D500" }\n'), encoding="utf-8")
+    said = 'order_charges = { shipping_total = "C:D240", cart_discount = "A:C310" }'  # rg80's (csvgaps4)
+    assert said in profile.read_text(encoding="utf-8")
+    profile.write_text(profile.read_text(encoding="utf-8").replace(said, 'order_charges = { shipping_total = '
+                       '"C:D240", cart_discount = "A:C310", fee_total = "C:D500" }'), encoding="utf-8")
     shutil.copy2(WOO, ws.drop_root / "woocommerce" / "inbox" / WOO.name)
     _ws, _found, states = shipped_night(ws, RG80, NIGHT, datetime(2026, 12, 1, 15))
     assert states[("woocommerce", "W5120")] == "invoiced"

@@ -300,7 +300,8 @@ def test_the_855s_promise_each_window_as_its_platform_gave_it(night):
 def test_the_856s_and_810s_name_each_ship_to_as_the_platform_sent_it(night):
     """A retailer sent by name and address gets them back (N1*ST name, N2 the company beside a recipient, N3, N4 with
     the Canadian postal code and CA); a store or fulfilment centre sent by its code gets N1*ST ...*92*code; Faire's
-    810s bill in CAD (CUR*SE*CAD), their totals the lines' at the prices ordered."""
+    810s bill in CAD (CUR*SE*CAD), their totals the lines' at the prices ordered; WooCommerce's its shipping and
+    discount as well."""
     ws = night[0]
 
     def ship_to(partner: str, sid: str) -> list[list[str]]:
@@ -325,6 +326,12 @@ def test_the_856s_and_810s_name_each_ship_to_as_the_platform_sent_it(night):
         assert [s[1:5] for s in doc if s[0] == "IT1"] == [[str(k), q, "EA", p] for k, (q, p) in
                                                           enumerate(POS["fairecad"][po], 1)]
         assert [s[1] for s in doc if s[0] == "TDS"] == [total]
+    # WooCommerce's shipping and cart discount (order columns its profile's order_charges reads, csvgaps4) billed once
+    # each: 305.00 of lines + 18.00 - 10.00 (before, 305.00: the shipping never billed, the discount never given)
+    doc = po_segments(segments(ws, "woocommerce", "810"), "W5120", "BIG")
+    assert [s[:6] for s in doc if s[0] == "SAC"] == [["SAC", "C", "D240", "", "", "1800"],
+                                                      ["SAC", "A", "C310", "", "", "1000"]]
+    assert [s[1] for s in doc if s[0] == "TDS"] == ["31300"]
 
 
 def test_every_856_810_and_855_is_accepted_by_the_three_checkers(night, tmp_path, maps):  # noqa: F811

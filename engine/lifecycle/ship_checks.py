@@ -84,11 +84,12 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
     ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
     (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
     digits). Where the lines go is each line's own ship-to when its PO1 loop names one (``order_lines``,
-    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept), else
-    the DC its store goes through (``dcs``), else its order's. Nothing to compare (no ship-to given, or the place
-    has neither), no finding: the 856 names that place, and must not when the goods went elsewhere. The
-    shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing
-    here."""
+    engine.shipments.own_ship_tos: a co-op member's store, with its N3/N4 where sent), else the DC its store goes
+    through (``dcs``), else its order's; a PO's own places are told apart as rules.business.places.same_party does
+    (one id however named is one place; one name without an id at two addresses, two). Nothing to compare (no
+    ship-to given, or the place has neither), no finding: the 856 names that place, and must not when the goods
+    went elsewhere. The shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it
+    (ship_tos_mixed), nothing here."""
     if "ship_to_id" not in lines.column_names or not lines.num_rows or (
             lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
             == lines.num_rows):
@@ -98,29 +99,43 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
                                           "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
                              ).to_pylist():
         want[(row["partner"], row["po_number"])] = row
+    from rules.business.places import same_party
+
     own = own_ship_tos(lines, orders, order_lines, dcs)
     names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
              "ship_to_postal_code", "source_file", "isa13", "gs06", "st02")
-    shipped: dict[tuple, tuple[int, dict, dict[tuple, list[str]]]] = {}  # shipment and PO: first row, places
+    # shipment and PO -> its first row and its places (None: the order's; a line's own as same_party compares it,
+    # its address too: one id under two names is one place, one name at two doors without an id two), each with its
+    # lines; each distinct party compared once a shipment and PO (``at``)
+    shipped: dict[tuple, tuple[int, dict, list[tuple[dict | None, list[str]]]]] = {}
+    at: dict[tuple, int] = {}
     for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
         key = (r["shipment_id"], r["partner"], r["po_number"])
         if (r["partner"], r["po_number"]) not in want:
             continue
-        place = (party.id_qualifier, party.id, party.name) if party is not None else None
-        lines_to = shipped.setdefault(key, (i, r, {}))[2].setdefault(place, [])
+        known = shipped.setdefault(key, (i, r, []))[2]
+        k = at.get((key, party))
+        if k is None:
+            place = None if party is None else {f"ship_to_{f}": getattr(party, f) or None for f in _PLACE}
+            k = next((j for j, (p, _l) in enumerate(known) if (p is None and place is None) or (
+                p is not None and place is not None and same_party(place, p))), len(known))
+            if k == len(known):
+                known.append((place, []))
+            at[(key, party)] = k
+        lines_to = known[k][1]
         if r["line_id"] not in lines_to:
             lines_to.append(r["line_id"])
     out: list[tuple[int, Finding]] = []
     for (_sid, partner, po), (i, r, places) in shipped.items():
         if len(places) > 1:
             continue  # lines for several places in one shipment: ship_tos_mixed holds it
-        [(place, line_ids)] = places.items()
+        [(place, line_ids)] = places
         order = want[(partner, po)]
         if place is None:
             goes = order
             whose = f"order {po}"
-        else:
-            goes = {"ship_to_id_qualifier": place[0], "ship_to_id": place[1], "ship_to_name": place[2]}
+        else:  # the line's own place: its id, else its postal code (a PO1 loop's N4, a CSV row's own address)
+            goes = place
             whose = f"order {po} line{'s' if len(line_ids) > 1 else ''} {', '.join(map(str, line_ids))}"
         given_id, given_zip = (r["ship_to_id"] or "").strip(), _postal(r["ship_to_postal_code"])
         place_id, place_zip = (goes.get("ship_to_id") or "").strip(), _postal(goes.get("ship_to_postal_code"))
