@@ -39,3 +39,88 @@ def test_shipstation_s_carrier_ups_is_sent_as_upsn_without_the_profile_mapping_i
     asn = po_segments(segments(ws, "dicks", "856"), "100482236", "BSN")
     assert ["TD5", "B", "2", "UPSN", "U", "UPS(R) Ground"] in asn
     assert not {f[0] for f in found} & {"SHIPMENT_SCAC_INVALID", "CARRIER_NOT_ROUTED"}
+
+
+# 2. Kit components confirmed in a unit other than the each
+
+LIDS_BY_THE_CASE = [("RG82-10-LID,10,Each", "RG82-10-LID,1,Case")]
+
+
+def _kit_night(tmp_path, monkeypatch, items: str = ""):
+    """shipgaps2's NetSuite kit night (5 cookware sets RG82-10: a pot and 2 lids each, the pots in one package and
+    the lids in another) with the lids confirmed as 1 Case, ``items`` added to rg82's items.csv."""
+    import shutil
+
+    from tests import test_shipgaps2
+    from tests.test_rg82_wms_confirmations import FIXTURES as RG82
+
+    copy = tmp_path / "fixtures"
+    shutil.copytree(RG82, copy)
+    with (copy / "reference" / "items.csv").open("a", encoding="utf-8") as f:
+        f.write(items)
+    monkeypatch.setattr(test_shipgaps2, "RG82", copy)
+    return test_shipgaps2._kit_night(tmp_path / "night", "ItemFulfillment_kit_in_two_packages.csv",
+                                     swaps=LIDS_BY_THE_CASE)
+
+
+def test_a_kit_s_component_confirmed_by_the_case_is_counted_by_its_pack(tmp_path, monkeypatch):
+    """1 Case of lids (a case holds 10: the lid in items.csv, case_pack 10) and 5 pots make 5 sets. It used to be
+    counted as 1 lid (the kit partial, SHIPMENT_KIT_INCOMPLETE, the shipment held). Now it ships as the lids
+    confirmed in eaches do: 5 sets in the pots' package, the lids' package a pack of the kit shipping 0; the 810
+    bills 5 sets."""
+    (tmp_path / "night").mkdir()
+    ws, found, states, results = _kit_night(tmp_path, monkeypatch,
+                                            "RG82-10-LID,,,RG82-10-LID,Cookware set lid,EA,10,1,active,,\n")
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    assert not [f for f in found if f[1] == "error"]
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    assert [s[2] for s in asn if s[0] == "SN1"] == ["10", "5", "0"]
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+def test_a_kit_s_component_in_a_unit_of_no_known_pack_holds_the_shipment_saying_so(tmp_path, monkeypatch):
+    """No pack of the lids known (not in items.csv): how many lids is 1 case? Held with
+    SHIPMENT_KIT_UNIT_UNKNOWN naming the unit and where to give the pack, not a partial kit of 1 lid."""
+    (tmp_path / "night").mkdir()
+    ws, found, states, results = _kit_night(tmp_path, monkeypatch)
+    assert [(f[0], f[4]) for f in found if f[1] == "error"] == [
+        ("SHIPMENT_KIT_UNIT_UNKNOWN", "Shipment IF-00482 ships components of kit RG82-10 (PO KO8200301) in a unit "
+         "whose eaches are not known: 1 CA of RG82-10-LID. kits.csv counts components in eaches: give the "
+         "component's pack (items.csv case_pack, or an item_units.csv row) or ask the warehouse to confirm it in "
+         "eaches.")]
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
+    assert states[("kohls", "KO8200301")] == "acknowledged"
+
+
+def test_kit_counts_read_a_component_s_case_and_dozen_as_eaches():
+    """kits_shipped alone: 1 CA of lids (12 to a case: item_units) and a dozen pots (DZ 12, a count unit's
+    definition) are 12 lids and 12 pots: 12 kits."""
+    import dataclasses
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from engine.lifecycle.kits import kits_shipped
+    from schemas.reference import ITEM_UNITS, KITS
+
+    @dataclasses.dataclass
+    class Read:  # the fields of engine.lifecycle.shipping.Confirmations kits_shipped reads
+        lines: pa.Table
+        findings: tuple = ()
+        unread: dict = dataclasses.field(default_factory=dict)
+        pos: dict = dataclasses.field(default_factory=dict)
+        file: str = "f.csv"
+
+    kits = pa.table({"kit_sku": ["K", "K"], "component_sku": ["POT", "LID"], "quantity": [1, 1]}, schema=KITS)
+    units = pa.table({"sku": ["LID"], "unit": ["CA"], "eaches": [12]}, schema=ITEM_UNITS)
+    state = pa.table({"po_number": ["P"], "sku": ["K"]})
+    lines = pa.table({"shipment_id": ["S", "S"], "po_number": ["P", "P"], "sku": ["POT", "LID"],
+                      "quantity": pa.array([Decimal(1), Decimal(1)], pa.decimal128(18, 6)), "unit": ["DZ", "CA"],
+                      "row_number": [2, 3], "carton_id": ["C1", "C1"], "carton_sscc": [None, None],
+                      "pallet_id": [None, None], "box_number": pa.array([None, None], pa.int32()),
+                      "box_count": pa.array([None, None], pa.int32())})
+    out = kits_shipped(Read(lines), kits, state, None, units)
+    assert out.findings == () and out.lines["sku"].to_pylist() == ["K"]
+    assert out.lines["quantity"].to_pylist() == [Decimal(12)]
