@@ -124,3 +124,66 @@ def test_kit_counts_read_a_component_s_case_and_dozen_as_eaches():
     out = kits_shipped(Read(lines), kits, state, None, units)
     assert out.findings == () and out.lines["sku"].to_pylist() == ["K"]
     assert out.lines["quantity"].to_pylist() == [Decimal(12)]
+
+
+# 3. Time formats still not read: Java's Date.toString, zone abbreviations not ending in T
+
+@pytest.mark.parametrize(("cell", "clock", "read"), [
+    ("Fri Dec 04 20:41:26 CET 2026", "", ("01", None, None)),  # Java's Date.toString(): the zone before the year
+    ("Sat Jul 04 20:41:26 CEST 2026", "", ("02", None, None)),
+    ("Fri Dec 04 19:41:26 GMT 2026", "", ("UT", None, None)),
+    ("Fri Dec 04 22:41:26 GMT+03:00 2026", "", ("03", None, None)),  # Java's name of a zone it has no abbreviation for
+    ("Fri Dec 04 14:41:26 EST 2026", "", ("ES", None, None)),
+    ("Sat Dec 05 01:11:26 IST 2026", "Asia/Kolkata", ("27", None, None)),
+    ("Fri Dec 04 21:41:26 IST 2026", "", (None, None, "IST")),  # whose? no clock says: warned, as a cell of ISO's shape
+    ("Fri Dec 04 22:41:26 MSK 2026", "", ("03", None, None)),
+    ("2026-12-04 22:41:26 MSK", "", ("03", None, None)),  # Moscow (tzdata's MSK)
+    ("2026-12-05 02:41:26 WIB", "", ("07", None, None)),  # Western Indonesia (Jakarta)
+    ("2026-12-05 03:41:26 WITA", "", ("08", None, None)),  # Central Indonesia (Makassar)
+    ("2026-12-05 04:41:26 WIT", "", ("09", None, None)),  # Eastern Indonesia (Jayapura)
+    ("04.12.2026 20:41:26 MEZ", "", ("01", None, None)),  # German CET
+    ("04.07.2026 20:41:26 MESZ", "", ("02", None, None)),  # German CEST
+    ("2026-12-05 03:41:26 HKT", "", ("08", None, None)),  # Hong Kong: read since shipgaps2 (ends in T)
+    ("Sat Dec 05 03:41:26 SGT 2026", "", (None, None, None)),  # Java's SGT: tzdata writes +08, not listed
+])
+def test_a_java_date_and_a_zone_not_ending_in_t_are_read(cell, clock, read):
+    from parsers.csv_common import written_zone
+
+    assert written_zone(cell, clock) == read
+
+
+@pytest.mark.parametrize("cell", ["Fri Dec 04 20:41:26 CET 2026", "Fri Dec 4 20:41:26 MSK 2026",
+                                  "Fri Dec 04 20:41:26 GMT+03:00 2026", "Fri Dec 04 20:41:26 SGT 2026"])
+def test_a_java_date_s_day_and_time_are_read_whatever_the_layout_s_date_format(cell):
+    """Java's Date.toString() names its month: one reading, whatever the layout's date format (ShipStation's
+    %m/%d/%Y); it used to be no date at all (the row refused) and no time."""
+    from datetime import date, time
+
+    from parsers.csv_common import parse_date, parse_time, time_in
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    layout = ShipmentCsvMapping(date_format="%m/%d/%Y")
+    assert parse_date(cell, layout) == date(2026, 12, 4)
+    assert time_in(cell) == time(20, 41, 26) and parse_time(cell, layout) == time(20, 41, 26)
+
+
+@pytest.mark.parametrize(("when", "dtm"), [
+    ("Fri Dec 04 20:41:26 CET 2026", ["20261204", "2041", "01"]),
+    ("Fri Dec 04 22:41:26 MSK 2026", ["20261204", "2241", "03"]),
+    ("Fri Dec 04 22:41:26 GMT+03:00 2026", ["20261204", "2241", "03"]),
+    ("12/5/2026 2:41:26 AM WIB", ["20261205", "0241", "07"]),
+    ("12/4/2026 10:41:26 PM MSK", ["20261204", "2241", "03"]),
+])
+def test_a_ship_time_written_by_java_or_in_msk_wib_goes_out_with_its_dtm04_and_departs_when_it_did(tmp_path, when,
+                                                                                                   dtm):
+    """The instant 19:41:26 UTC written by a Java WMS's Date.toString() or with Moscow's or Jakarta's abbreviation:
+    the 856 says it with its zone and the record departs at 14:41:26 on our New York clock. Java's shape used to be
+    no ship date (the shipment held); MSK and WIB were not read (no DTM04, the time taken as the Reno dock's)."""
+    from tests.test_shipgaps import _recorded
+    from tests.test_shipgaps2 import _shipstation
+
+    ws, found, _states, results = _shipstation(tmp_path, when)
+    assert (results["shipstation"].shipments, results["shipstation"].held) == (1, 0), found
+    asn = po_segments(segments(ws, "dicks", "856"), "100482236", "BSN")
+    assert ["DTM", "011", *dtm] in asn
+    assert _recorded(ws, "shipstation")["100482236"].departed_at == "2026-12-04T14:41:26"
