@@ -416,7 +416,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         # over, its parts' records (an 856 per PO, per stop) read as the one shipment the warehouse confirmed
         named = sorted({*again, *(part for part, sid in parts.items() if sid in again)})
         read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts,
-                                         kits=ref.kits)
+                                         kits=ref.kits, items=ref.items, item_units=ref.item_units)
     voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
     if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
         read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))

@@ -997,6 +997,8 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
     export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM", Shopify's
     "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset or zone ("+01", "EST", "CEST",
     "Z", "+0000 UTC", "[Europe/Paris]"), and so is a zone right after a date ("2026-11-27Z", "2026-11-27-05:00").
+    Java's Date.toString() ("Fri Dec 04 20:41:26 CET 2026": its month named, one reading) is its date whatever the
+    layout's format.
 
     The date is as written, in whatever zone: never moved into another (profiles name no time zone, and the
     850's DTM03/DTM04 time and zone are not read either). A date-only field (PO date, ship and cancel dates) that an
@@ -1009,6 +1011,11 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
         m = _TIME_AFTER.search(value) or _ZONE_AFTER.search(value)
         if m is not None and m.start():
             got = _parsed(value[:m.start()], layout.date_format, True)
+    if got is None and (java := _java(value)) is not None:  # Java's Date.toString(): the date as written there
+        try:
+            got = date(int(java.group("year")), _MONTHS.index(java.group("month")) + 1, int(java.group("day")))
+        except ValueError:
+            got = None
     if got is None and getattr(layout, "excel_serial_dates", False):
         got = _serial(value)
     return got
@@ -1067,9 +1074,12 @@ def serial_time(text: str) -> time | None:
     return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
+# zone abbreviations written after a time that do not end in T, each one offset wherever written (tzdata's Moscow MSK,
+# Indonesia's WIB and WITA; German exports' MEZ and MESZ: schemas.time_codes.ABROAD)
+_NOT_T = "MSK|WIB|WITA|MESZ|MEZ"
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT)\)?)?"
-                         r"(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")
+                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT|"
+                         + _NOT_T + r")\)?)?(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")
 # (the zone after the time: an offset, "+01" right after it as PostgreSQL writes one; and/or its abbreviation,
 # "EST", "CEST", "(PST)", as order platforms' exports write one, "+0000 UTC" as Go's; and/or its region in brackets,
 # "[Europe/Paris]", as Java's ZonedDateTime writes one)
@@ -1078,12 +1088,38 @@ _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[A
 _ZONE_AFTER = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:\d{2})$")
 
 
+# Java's Date.toString() ("EEE MMM dd HH:mm:ss zzz yyyy": "Fri Dec 04 20:41:26 CET 2026", the zone before the year;
+# "GMT+03:00" for a zone Java has no abbreviation for), as a Java WMS's export or log writes a Date
+_JAVA_DATE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                        r"(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) "
+                        r"(?:GMT|UTC)?(?P<zone>[+-]\d{2}:\d{2}|[A-Z]{2,5}) (?P<year>\d{4})$")
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _java(text: str) -> re.Match[str] | None:
+    """Java's Date.toString() of a cell (_JAVA_DATE), else None (a cheap look at its weekday first)."""
+    return _JAVA_DATE.match(text) if text[:3] in _WEEKDAYS else None
+
+
+def _java_iso(text: str) -> str:
+    """A Java Date.toString() cell as ISO's date, time and zone ("2026-12-04 20:41:26 CET", "... +03:00" for
+    "GMT+03:00"), so the time and zone readers take it; any other cell as it is."""
+    m = _java(text)
+    if m is None:
+        return text
+    return (f"{m.group('year')}-{_MONTHS.index(m.group('month')) + 1:02d}-{int(m.group('day')):02d} "
+            f"{m.group('time')} {m.group('zone')}")
+
+
 def parse_time(text: str, layout: CsvLayout) -> time | None:
     """A time of day in the layout's format, else as WMS exports write one: with seconds (and their
     fraction), with AM/PM, with a UTC offset or zone (the time as written), or after a date ("14:05:00",
     "2:05 PM", "2026-11-27T14:05:00-05:00")."""
     value = text.strip()
     got = _parsed(value, layout.time_format, False)
+    if got is None and (java := _java(value)) is not None:
+        return _clock(java.group("time"))
     if got is None:
         m = _TIME_AFTER.search(" " + value)
         if m is not None and (m.start() == 0 or _parsed(value[:m.start() - 1], layout.date_format, True)):
@@ -1093,7 +1129,8 @@ def parse_time(text: str, layout: CsvLayout) -> time | None:
 
 def time_in(text: str) -> time | None:
     """The time of day written after a date in a date cell ("2026-11-27 14:05:00 -0500": 14:05), else None."""
-    m = _TIME_AFTER.search(text.strip())
+    value = text.strip()
+    m = _TIME_AFTER.search(_java_iso(value) if value[:3] in _WEEKDAYS else value)
     return _clock(m.group(0)) if m is not None and m.start() else None
 
 
@@ -1115,7 +1152,8 @@ def written_zone(text: str, clock: str = "") -> tuple[str | None, int | None, st
     (DTM04 UT) rather than drop it. IST is India's, Ireland's or Israel's: the one the clock keeps (Asia/Kolkata 27),
     else unsettled; CST/CDT US Central's (CS/CD) unless the clock keeps China's or Cuba's (an unsettled CST only where
     the clock is set outside the Americas)."""
-    m = _TIME_AFTER.search(" " + text.strip())
+    value = text.strip()
+    m = _TIME_AFTER.search(" " + (_java_iso(value) if value[:3] in _WEEKDAYS else value))
     if m is None:
         return None, None, None
     z = _ZONE_PARTS.search(m.group(0))
@@ -1158,7 +1196,7 @@ _AMERICAS = ("America/", "US/", "Canada/", "Mexico/", "CST6CDT", "EST5EDT", "MST
 
 # the zone part of _TIME_AFTER's match: an offset, and/or an abbreviation, and/or a region in brackets
 _ZONE_PARTS = re.compile(r"(?:\s*(?P<offset>Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?<=\d)[+-]\d{2}))?"
-                         r"(?:\s*\(?(?P<name>[A-Z]{1,4}T|UTC|GMT)\)?)?"
+                         r"(?:\s*\(?(?P<name>[A-Z]{1,4}T|UTC|GMT|" + _NOT_T + r")\)?)?"
                          r"(?:\[(?P<region>[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)\])?$")
 # code list 623 by UTC offset in minutes (the named US standard and daylight codes, UTC, and the half hours of 623's
 # later codes); the US zones' abbreviations and regions

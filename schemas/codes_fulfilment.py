@@ -156,6 +156,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The unit shipped is not the order line's; converted through the item master to whole units of it."),
     _C("SHIPMENT_KIT_INCOMPLETE", "business", "error", "",
        "A confirmation ships the components of a kit its PO orders that make no whole number of kits."),
+    _C("SHIPMENT_KIT_UNIT_UNKNOWN", "business", "error", "",
+       "A confirmation ships a kit's component in a unit whose eaches are not known (no pack for it)."),
     _C("SHIPMENT_SKU_UNKNOWN", "business", "error", "", "The shipped item is not one of our items."),
     _C("SHIPMENT_SKU_MISMATCH", "business", "error", "", "The shipped item is not the order line's item."),
     _C("SHIPMENT_ID_DUPLICATE", "business", "error", "",

@@ -1326,21 +1326,23 @@ class ShipmentCsvMapping(CsvFeedLayout):
 
     def scac_of(self, carrier: str | None, service: str | None) -> str | None:
         """The SCAC of a row's carrier cell and service cell (``carriers``: the service's name, else the carrier's;
-        else the carrier cell in capitals when it has a SCAC's shape; else the SCAC our list of parcel carriers'
-        names gives the service or the carrier cell, schemas.service_levels.carrier_names: "FedEx Home Delivery"
-        FDEG, "UPS® Ground" UPSN; else the carrier cell in capitals, None when empty). A carrier named by name
-        used to be its TD503 as written ("FEDEX HOME DELIVERY", TD504 M) and the PO's FDEG warned as not routed."""
+        else the carrier cell in capitals when it has a SCAC's shape and is no carrier's name we list; else the SCAC
+        our list of parcel carriers' names gives the service or the carrier cell, schemas.service_levels.carrier_names:
+        "FedEx Home Delivery" FDEG, "UPS® Ground" UPSN, a bare "UPS" UPSN; else the carrier cell in capitals, None
+        when empty). A carrier named by name used to be its TD503 as written ("FEDEX HOME DELIVERY", TD504 M) and
+        the PO's FDEG warned as not routed; a carrier cell "UPS" (ShipStation's, of a SCAC's shape but no SCAC: UPS's
+        is UPSN) was TD503 "UPS", which routing guides charge back as a wrong SCAC."""
         named = {name.strip().casefold(): scac for name, scac in self.carriers.items()}
         for cell in (service, carrier):
             scac = named.get((cell or "").strip().casefold())
             if scac:
                 return scac
-        given = (carrier or "").strip().upper()
-        if re.fullmatch(r"[A-Z]{2,4}", given):
-            return given
         from schemas.service_levels import carrier_name_key, carrier_names
 
         listed = carrier_names()
+        given = (carrier or "").strip().upper()
+        if re.fullmatch(r"[A-Z]{2,4}", given) and carrier_name_key(given) not in listed:
+            return given
         for cell in (service, carrier):
             scac = listed.get(carrier_name_key(cell or ""))
             if scac:

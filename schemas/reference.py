@@ -110,7 +110,7 @@ KITS = pa.schema(
     [
         pa.field("kit_sku", pa.string(), nullable=False),  # our item ordered (items.csv)
         pa.field("component_sku", pa.string(), nullable=False),  # an item the kit is made of, as confirmed
-        pa.field("quantity", pa.int32(), nullable=False),  # its units in one kit, >= 1
+        pa.field("quantity", pa.int32(), nullable=False),  # its eaches in one kit, >= 1 (engine.lifecycle.kits)
     ]
 )
 

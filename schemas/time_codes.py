@@ -94,11 +94,12 @@ def written_time(day: date, at: time, code: str, style: TimeCodeStyle) -> tuple[
 
 # time zone abbreviations outside the US that name one offset wherever they are written (tzdata's, as strftime's %Z,
 # PostgreSQL, Go and .NET exports write them after a time) -> minutes from UTC; BST is British Summer Time, ADT
-# Atlantic Daylight (tzdata writes Bangladesh's and Arabia's as +06 and +03)
+# Atlantic Daylight (tzdata writes Bangladesh's and Arabia's as +06 and +03); MSK Moscow, WIB/WITA/WIT Indonesia's
+# western, central and eastern time (tzdata's), MEZ/MESZ the German names of CET/CEST
 ABROAD = {"WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "EET": 120, "EEST": 180,
           "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180, "IDT": 180, "PKT": 300, "HKT": 480, "AWST": 480,
           "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
-          "ADT": -180}
+          "ADT": -180, "MSK": 180, "WIB": 420, "WITA": 480, "WIT": 540, "MEZ": 60, "MESZ": 120}
 # abbreviations naming several zones: (reading, minutes from UTC) each; the warehouse's clock (its time_zone) says
 # which it means (ambiguous_reading). CST and CDT are read as US Central where the clock is not set or in the
 # Americas, as they always were (zone_names of csv_common: CS, CD)

@@ -267,12 +267,13 @@ def test_a_carrier_named_by_its_service_without_the_profile_naming_it_is_its_sca
 
 
 @pytest.mark.parametrize("carrier,service,scac", [
-    ("FedEx Home Delivery", None, "FDEG"), ("UPS", "UPS® Ground", "UPS"), ("UPS Ground", None, "UPSN"),
+    ("FedEx Home Delivery", None, "FDEG"), ("UPS", "UPS® Ground", "UPSN"), ("UPS Ground", None, "UPSN"),
     ("FedEx", "FedEx 2Day®", "FDEN"), ("USPS Priority Mail", None, "USPS"), ("FedEx", "FedEx Ground (R)", "FDEG"),
     ("ODFL", "Old Dominion Freight Line", "ODFL"), ("FedEx", None, "FEDEX"), ("OnTrac Ground", None, "ONTRAC GROUND")])
 def test_a_carrier_cell_of_a_scac_s_shape_stays_a_name_we_list_is_its_scac_and_another_name_is_as_written(
         carrier, service, scac):
-    """A carrier cell of a SCAC's shape is the SCAC (UPS, as before); a parcel carrier's name or service we list
+    """A carrier cell of a SCAC's shape is the SCAC (ODFL), unless it is a carrier's name we list ("UPS" is no SCAC:
+    UPS's is UPSN; it stayed "UPS" until ship3); a parcel carrier's name or service we list
     (any case, its trademark signs dropped) is its SCAC; a bare "FedEx" (Ground or Express?) and a name we do not
     list stay as written, warned as no SCAC by the shipment checks."""
     from schemas.fulfilment import ShipmentCsvMapping

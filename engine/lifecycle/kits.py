@@ -21,17 +21,25 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from rules.shipment_units import ShipmentUnits
 from schemas.findings import finding
+from schemas.rule_settings import RuleSettings
 
 
-def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
+def kits_shipped(read, kits: pa.Table | None, state: pa.Table, items: pa.Table | None = None,
+                 item_units: pa.Table | None = None):
     """``read`` (engine.lifecycle.shipping.Confirmations) with each kit confirmed by its components (``kits``:
     schemas.reference KITS; ``state``: LINE_STATE of the file's orders, whose SKUs say which kits a PO orders) as rows
     of the kit, one per package it went in (kit_rows); a partial kit's rows left out with SHIPMENT_KIT_INCOMPLETE (an
     error at its first row, holding its shipment). ``read`` itself when no kit is met.
 
     Two kits of a PO sharing a component (a gift box in both sets) are counted by the components each has alone; the
-    shared one's units must be what those kits take together (counted once, for both: kit_counts)."""
+    shared one's units must be what those kits take together (counted once, for both: kit_counts).
+
+    kits.csv counts a component in eaches: a component row confirmed in another unit (a case of lids) is its eaches by
+    the component's pack (``items``' case_pack, ``item_units`` rows, a count unit's definition: rules.shipment_units),
+    and one whose pack is not known holds its shipment with SHIPMENT_KIT_UNIT_UNKNOWN (it used to be counted as that
+    many eaches: 1 case of 10 lids was 1 lid, the kit partial)."""
     if kits is None or kits.num_rows == 0 or read.lines.num_rows == 0:
         return read
     recipe: dict[str, dict[str, Decimal]] = defaultdict(dict)  # kit -> component -> units per kit
@@ -51,7 +59,7 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
         if po and sku:
             ordered[po].add(sku)
     cols = {c: lines[c].to_pylist() for c in ("shipment_id", "po_number", "quantity", "row_number", "carton_id",
-                                              "carton_sscc", "pallet_id")}
+                                              "carton_sscc", "pallet_id", "unit")}
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # (shipment, PO) -> its rows of kits' components
     for i, sku in enumerate(skus):
         po = cols["po_number"][i] or ""
@@ -64,7 +72,36 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table):
     gone: set[int] = set()
     found = []
     unread, pos = dict(read.unread), dict(read.pos)
+    packs = None
     for (sid, po), rows in groups.items():
+        unknown = []  # rows of a unit whose eaches are not known
+        for i in rows:
+            unit = cols["unit"][i]
+            if unit and cols["quantity"][i] is not None:
+                if packs is None:
+                    packs = ShipmentUnits(items, item_units, RuleSettings())
+                eaches = packs.each(skus[i], unit)
+                if eaches is None:
+                    unknown.append(i)
+                else:
+                    cols["quantity"][i] *= eaches
+        if unknown:
+            gone.update(rows)
+            first = unknown[0]
+            row = cols["row_number"][first]
+            at = {"row": row, "column": "unit"} if row is not None else {
+                k: lines[k][first].as_py() or "" for k in ("isa13", "gs06", "st02")} | {"seg": "W12"}
+            kits_of = sorted({k for i in unknown for k in kit_of[skus[i]] if k in ordered[po]})
+            told = ", ".join(f"{_num(cols['quantity'][i])} {cols['unit'][i]} of {skus[i]}" for i in unknown)
+            found.append(finding(
+                "SHIPMENT_KIT_UNIT_UNKNOWN",
+                f"Shipment {sid} ships components of kit {', '.join(kits_of)} (PO {po}) in a unit whose eaches are "
+                f"not known: {told}. kits.csv counts components in eaches: give the component's pack (items.csv "
+                f"case_pack, or an item_units.csv row) or ask the warehouse to confirm it in eaches.",
+                file=read.file, value=cols["unit"][first], **at))
+            if row is not None:
+                unread[row], pos[row] = sid, po
+            continue
         made_kits = sorted({k for i in rows for k in kit_of[skus[i]] if k in ordered[po]},
                            key=lambda k: min(i for i in rows if k in kit_of[skus[i]]))
         shipped: dict[str, Decimal] = defaultdict(Decimal)

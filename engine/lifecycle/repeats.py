@@ -29,7 +29,7 @@ from schemas.shipment_records import ShipmentRecord
 
 
 def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str, str] | None = None,
-                    kits: pa.Table | None = None):
+                    kits: pa.Table | None = None, items: pa.Table | None = None, item_units: pa.Table | None = None):
     """``read`` (engine.lifecycle.shipping.Confirmations) without the rows of its shipments that repeat one of
     ``recorded`` (the warehouse's recorded shipments of the file's shipment ids) as recorded, a SHIPMENT_REPEATED
     warning each (at its first row: a CSV's record number, a 945's set), the row's shipment and PO named for the
@@ -37,7 +37,8 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
     for a partner taking an 856 per PO, one per stop of a multi-stop load) -> the shipment id the warehouse gave:
     its parts' lines together are what it recorded (all of one ship date), the parts named in the warning. ``kits``
     (reference KITS): rows of a kit's components are compared as the kit (kits_shipped, the kits the records ship
-    being what their POs order)."""
+    being what their POs order; ``items``, ``item_units``: a component confirmed in another unit than the each
+    counted in eaches, as kits_shipped reads it)."""
     parts = parts or {}
     by_id = _as_confirmed(recorded, parts)
     lines = read.lines
@@ -51,7 +52,7 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
     for i, sid in enumerate(sids):
         if sid in wanted:
             rows_of[sid].append(i)
-    compared = _as_kits(read, by_id.values(), kits)
+    compared = _as_kits(read, by_id.values(), kits, items, item_units)
     shown = {c: compared[c].to_pylist() for c in ("shipment_id", "po_number", "carton_id", "quantity", "ship_date")}
     shown_of: dict[str, list[int]] = defaultdict(list)
     for i, sid in enumerate(shown["shipment_id"]):
@@ -92,7 +93,8 @@ def without_repeats(read, recorded: Sequence[ShipmentRecord], parts: Mapping[str
                    pos=pos)
 
 
-def _as_kits(read, recorded, kits: pa.Table | None) -> pa.Table:
+def _as_kits(read, recorded, kits: pa.Table | None, items: pa.Table | None = None,
+             item_units: pa.Table | None = None) -> pa.Table:
     """``read``'s lines with each kit confirmed by its components as the kit (engine.lifecycle.kits), the kits a PO
     orders being the SKUs ``recorded`` shipped on it; its lines themselves without ``kits``."""
     if kits is None or kits.num_rows == 0:
@@ -100,7 +102,7 @@ def _as_kits(read, recorded, kits: pa.Table | None) -> pa.Table:
     shipped = {(line.po_number, line.sku) for r in recorded for line in r.lines}
     state = pa.table({"po_number": pa.array([po for po, _sku in shipped], pa.string()),
                       "sku": pa.array([sku for _po, sku in shipped], pa.string())})
-    return kits_shipped(read, kits, state).lines
+    return kits_shipped(read, kits, state, items, item_units).lines
 
 
 def _as_confirmed(recorded: Sequence[ShipmentRecord], parts: Mapping[str, str]) -> dict[str, ShipmentRecord]:

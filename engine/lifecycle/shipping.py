@@ -305,7 +305,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     after acknowledging them (past the order's last date, or its balance: ship_checks.cancelled_lines) says so, and
     that the buyer, not the warehouse, decides what becomes of the goods (ship_checks.cancelled_shipped). ``kits``
     (reference KITS): a kit a PO orders confirmed by its components is that kit, a partial one held (kits_shipped)."""
-    read = kits_shipped(read, kits, state)
+    read = kits_shipped(read, kits, state, items, item_units)
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(clock_zoned(read.lines, warehouse.time_zone), state, items, recorded,
                             structures=structures, item_units=item_units,
