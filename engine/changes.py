@@ -162,6 +162,9 @@ class LineResult:
     ship_date: date | None = None
     # the line's price restated by us per the unit the POC moved it to (it sent none): the 865's POC06, no POC07
     price: Decimal | None = None
+    # the unit the 865's POC05 states ``price`` per where the POC sent none: the CTP05 the buyer priced it in
+    # (``POC*1*PC`` with ``CTP**UCP*36*1*CA``: POC05 CA, POC06 36)
+    price_unit: str | None = None
 
     def acknowledged(self) -> tuple[Decimal | None, str | None]:
         """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the
@@ -994,7 +997,12 @@ class _Editor:
         if restated:  # the 865 states the price per the new unit the line now stands at (POC06, no POC07)
             done = replace(done, price=hit.get("unit_price"))
         elif poc.get("price_unit") and new_price is not None and new_price == hit.get("unit_price"):
-            done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
+            in_ctp = self._in_ctp_unit(poc, hit, new_price) if new_quantity is None and converted is None else None
+            if in_ctp is not None:  # no POC05: answered in the CTP05 the buyer priced it in (POC05 CA, ACK 1 CA)
+                per_ctp, priced = in_ctp
+                done = replace(done, price=per_ctp, price_unit=priced.unit)
+            else:
+                done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
         return _in_buyers_unit(done, priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
@@ -1244,6 +1252,26 @@ class _Editor:
                     f"{_n(Decimal(per_line))} eaches to {_n(Decimal(per_ctp))} a {ctp_unit}), not exact to 4 places: "
                     "the line stays as it was."), None
         return per.normalize(), None
+
+    def _in_ctp_unit(self, poc: Mapping, line: Mapping, price: Decimal) -> tuple[Decimal, _Converted] | None:
+        """A price alone sent in a CTP whose CTP05 is another unit than the line's, under a POC with no POC05
+        (``POC*1*PC`` with ``CTP**UCP*36*1*CA`` on a line of 12 EA, ``price`` being 3.00 per EA now): that price per
+        the CTP05 unit (36) and the conversion to answer in it (ACK*IP*1*CA where the line is a whole number of
+        cases), so the 865 states it in the unit the buyer priced it in (POC05 CA, POC06 36) rather than the line's
+        (ACK*IP*12*EA, POC06 3); what we bill is the line's, per EA. None where the POC names a unit (its POC05 is
+        echoed, the price per it: _echo_price) or the eaches are unknown or the price per CTP05 is not exact to 4
+        places."""
+        ctp_unit, line_unit = poc.get("price_unit"), line.get("unit")
+        if poc.get("unit") or not ctp_unit or not line_unit or self.unit_eaches is None or line.get("weight_per_unit"):
+            return None
+        n = line["line_number"]
+        per_ctp, per_line = self.unit_eaches(n, ctp_unit, poc), self.unit_eaches(n, line_unit, line)
+        if not per_ctp or not per_line:
+            return None
+        per = Decimal(price) * Decimal(per_ctp) / Decimal(per_line)
+        if per != per.quantize(Decimal("0.0001")):
+            return None
+        return per.normalize(), _Converted(Decimal(0), ctp_unit, per_ctp, per_line)
 
     def _echo_price(self, poc: Mapping, line: Mapping, price: Decimal) -> Decimal:
         """The 865's POC06 for a price read from a CTP per another unit than POC05 (price_unit), ``price`` being
