@@ -115,14 +115,15 @@ def test_a_ctp_priced_change_is_answered_in_the_unit_the_buyer_priced_it_in(pocs
 NEW_UPC = "614141101641"  # SKU-1023, packing tape, 51.56 an each on ACME's price list (a case of 12)
 
 
-def _replaced_and_billed(ws) -> tuple[list[str], str, list[list[str]]]:
+def _replaced_and_billed(ws, poc: str = f"POC*1*RZ*24**EA***UP*{NEW_UPC}", sku: str = "SKU-1023"
+                         ) -> tuple[list[str], str, list[list[str]]]:
     """ACME PO-1 line 1 (24 EA of SKU-1003 at 39.20) replaced by an RZ naming SKU-1023 without a price, then
     shipped whole from EAST: (the findings' codes, the 865's text, the 810's IT1 segments)."""
     from tests.test_change3 import DAY2, docs_810
     from tests.test_change_units_860 import _answered_by_865s, _changed
 
     _answered_by_865s(ws)
-    _changed(ws, [f"POC*1*RZ*24**EA***UP*{NEW_UPC}"])
+    _changed(ws, [poc])
     codes = _findings(ws)
     ack = _text(ws, "865")
     inbox = ws.warehouse_drop_root / "east" / "inbox"
@@ -130,7 +131,7 @@ def _replaced_and_billed(ws) -> tuple[list[str], str, list[list[str]]]:
     (inbox / "east-shipments-20261128.csv").write_text(
         "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
         "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
-        "SHP-3001,2026-11-28,14:00,UPSN,G2,1Z999AA10123450001,BOL-3001,PO-1,1,SKU-1023,24,EA,C-3001,9.5,LB,\n")
+        f"SHP-3001,2026-11-28,14:00,UPSN,G2,1Z999AA10123450001,BOL-3001,PO-1,1,{sku},24,EA,C-3001,9.5,LB,\n")
     from tests.support import deliver_all, ship_stages
 
     ship_stages(ws, DAY2, run_id="day2")
@@ -138,19 +139,25 @@ def _replaced_and_billed(ws) -> tuple[list[str], str, list[list[str]]]:
     return codes, ack, [s for doc in docs_810(ws) for s in doc if s[0] == "IT1"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Not done (change4): engine.changes applies an RZ's new product ids but keeps the line's price, the old item's "
-    "(and UnitEaches counts the new unit through the old item's sku); the engine has no way to resolve the POC's item "
-    "nor our price list. Needs a resolver of the POC row's sku beside unit_eaches (engine.lifecycle.changes) so an "
-    "RZ naming another item without POC06 leaves the line unpriced for the decide stage's price rules (PRICE_MISSING: "
-    "our price for the new item, PRICE_NOT_ON_FILE without one)."))
 def test_an_item_replaced_without_a_price_is_priced_at_our_price_for_the_new_item(tmp_path):
-    """ACME's RZ replaces SKU-1003 (39.20) by SKU-1023 (our 51.56) on line 1 without POC06: the line takes our price
-    for the new item under the usual price rules (answered and billed at 51.56), not the old item's 39.20, which
-    today holds the order as a 24% discount (DISCOUNT_OVER_THRESHOLD) the buyer never asked for."""
+    """ACME's RZ replaces SKU-1003 (39.20) by SKU-1023 (our 51.56) on line 1 without POC06: the line is left unpriced
+    and takes our price for the new item under the usual price rules (PRICE_MISSING), the 865 stating it in POC06
+    (``POC*1*RZ*24**EA*51.56``) and the 810 billing it. It kept the old item's 39.20, which held the order as a 24%
+    discount (DISCOUNT_OVER_THRESHOLD) the buyer never asked for (approved: SKU-1023 billed at SKU-1003's price)."""
     ws = _ordered(tmp_path, [f"PO1*1*24*EA*39.20**UP*{UPC}"])
     codes, ack, it1 = _replaced_and_billed(ws)
     assert not {"DISCOUNT_OVER_THRESHOLD", "PRICE_OUT_OF_TOLERANCE"} & set(codes), codes
-    assert _line(ws) == (Decimal(24), "EA", Decimal("51.56"))
-    assert "51.56" in ack and "ACK*IR" not in ack, ack
+    assert "PRICE_MISSING" in codes, codes  # unpriced as an 850 line without PO104: our price applies
+    assert _line(ws)[:2] == (Decimal(24), "EA")
+    assert f"POC*1*RZ*24**EA*51.56**UP*{NEW_UPC}~" in ack and "ACK*IR" not in ack, ack
     assert [s[1:5] for s in it1] == [["1", "24", "EA", "51.56"]]
+
+
+def test_an_rz_naming_the_same_item_by_another_id_keeps_its_price(tmp_path):
+    """The guard: an RZ naming line 1's own item by its vendor part (VN VP-1003, SKU-1003 again) without a price is
+    no new item: the line keeps the buyer's 39.20, unpriced by nothing, billed at it."""
+    ws = _ordered(tmp_path, [f"PO1*1*24*EA*39.20**UP*{UPC}"])
+    codes, ack, it1 = _replaced_and_billed(ws, "POC*1*RZ*24**EA***VN*VP-1003", "SKU-1003")
+    assert "PRICE_MISSING" not in codes, codes
+    assert _line(ws) == (Decimal(24), "EA", Decimal("39.2"))
+    assert [s[1:5] for s in it1] == [["1", "24", "EA", "39.2"]]
