@@ -134,6 +134,9 @@ UnitEaches = Callable[[int, str, Mapping], "int | None"]
 # with the POC's quantity, unit, price and basis), or None (rules.business.money.not_on_880):
 # engine.lifecycle.changes.on_880_check
 On880 = Callable[[int, Mapping], "str | None"]
+# (the item stored line ``line_number`` is, the item a POC ``row`` names by its product ids), our skus, each None where
+# not known: engine.lifecycle.changes.items_named
+ItemOf = Callable[[int, Mapping], "tuple[str | None, str | None]"]
 _PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")  # a POC loop's first PO4
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
@@ -162,6 +165,12 @@ class LineResult:
     ship_date: date | None = None
     # the line's price restated by us per the unit the POC moved it to (it sent none): the 865's POC06, no POC07
     price: Decimal | None = None
+    # the unit the 865's POC05 states ``price`` per where the POC sent none: the CTP05 the buyer priced it in
+    # (``POC*1*PC`` with ``CTP**UCP*36*1*CA``: POC05 CA, POC06 36)
+    price_unit: str | None = None
+    # the POC replaced the line's item without a price (RZ naming another item): the line left unpriced, the 865
+    # states the price the decide stage gives it (engine.lifecycle.decisions.final_change_result)
+    unpriced: bool = False
 
     def acknowledged(self) -> tuple[Decimal | None, str | None]:
         """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the
@@ -271,7 +280,7 @@ def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
     unit_eaches: UnitEaches | None = None, on_880: On880 | None = None, echoed: Collection[str] = (),
-    later: tuple[str, str] | None = None, ended: str | None = None,
+    later: tuple[str, str] | None = None, ended: str | None = None, item_of: ItemOf | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -294,7 +303,9 @@ def apply_changes(
     (BCH05, source file) of a change with a higher change order sequence number applied to the order before: this
     860 comes out of sequence (sent before it, delivered after) and is refused whole, CHANGE_OUT_OF_SEQUENCE
     (applied now it would undo what the buyer asked later). ``ended``: with no ``order``, the state of the PO we hold
-    that takes no change (rejected, cancelled): the finding says so, not that the PO is unknown."""
+    that takes no change (rejected, cancelled): the finding says so, not that the PO is unknown. ``item_of``: the
+    items a stored line and a POC name (ItemOf): an RZ (RE, RM) naming another item than the line's without a price
+    leaves the line unpriced, for the decide stage's price rules to price the new item (our price list)."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -379,7 +390,8 @@ def apply_changes(
             stored,
         )
     window = poc_window(header, stored, pocs)
-    result = _Editor(order, stored, progress, same_case, unit_eaches, on_880).run(pocs, restated=purpose == "05")
+    result = _Editor(order, stored, progress, same_case, unit_eaches, on_880, item_of).run(
+        pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -765,8 +777,10 @@ class _Editor:
 
     def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
                  same_case: Mapping[int, frozenset[str]] | None = None,
-                 unit_eaches: UnitEaches | None = None, on_880: On880 | None = None) -> None:
+                 unit_eaches: UnitEaches | None = None, on_880: On880 | None = None,
+                 item_of: ItemOf | None = None) -> None:
         self.order = order
+        self.item_of = item_of
         self.on_880 = on_880
         self.same_case = same_case or {}
         self.unit_eaches = unit_eaches
@@ -922,7 +936,8 @@ class _Editor:
             return self._after_shipment(poc, hit, f"line {hit.get('line_id') or hit['line_number']} shipped "
                                         f"{_n(self.progress.shipped(hit['line_number']))} {hit.get('unit') or ''}"
                                         f"; its unit is not changed to {poc.get('unit')}".replace(" ;", ";"))
-        moved_price = self._moved_price(poc, hit, new_quantity, new_price, converted)
+        replaced = self._replaces_item(poc, hit, new_price)  # another item, no price: the old one's is not its
+        moved_price = None if replaced else self._moved_price(poc, hit, new_quantity, new_price, converted)
         if isinstance(moved_price, str):
             return self._reject(poc, hit, "CHANGE_UNIT_MISMATCH", moved_price, "POC05", poc.get("unit"))
         restated = moved_price is not None  # the line's price restated per the unit the POC moves it to
@@ -974,6 +989,11 @@ class _Editor:
             hit["price_basis"] = weighed_basis or poc.get("price_basis") or (None if moved else hit.get("price_basis"))
         if ct == "RZ" or ct in REPLACEMENT_TYPES:
             self._restate_product(poc, hit)
+        if replaced:
+            # the old item's price is no price of the new one: unpriced, the line is priced by the decide stage's
+            # price rules as an 850 line without PO104 is (PRICE_MISSING: our price for the new item; none on file,
+            # PRICE_NOT_ON_FILE holds it). It used to keep the old item's price (a 24% discount held for a person)
+            hit["unit_price"] = hit["price_sent"] = hit["price_basis"] = None
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
         # a line's own DTM 001/063/064/010/037/038 are kept (_take_dates; a window every POC sent is the order's too:
@@ -991,10 +1011,17 @@ class _Editor:
             return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
                                               code="CHANGE_PRICE_INVOICED"), converted)
         done = self._done(poc, hit, status)
+        if replaced:
+            done = replace(done, unpriced=True)
         if restated:  # the 865 states the price per the new unit the line now stands at (POC06, no POC07)
             done = replace(done, price=hit.get("unit_price"))
         elif poc.get("price_unit") and new_price is not None and new_price == hit.get("unit_price"):
-            done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
+            in_ctp = self._in_ctp_unit(poc, hit, new_price) if new_quantity is None and converted is None else None
+            if in_ctp is not None:  # no POC05: answered in the CTP05 the buyer priced it in (POC05 CA, ACK 1 CA)
+                per_ctp, priced = in_ctp
+                done = replace(done, price=per_ctp, price_unit=priced.unit)
+            else:
+                done = replace(done, price=self._echo_price(poc, hit, new_price))  # (per POC05, not the CTP's unit)
         return _in_buyers_unit(done, priced or converted)
 
     def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
@@ -1244,6 +1271,36 @@ class _Editor:
                     f"{_n(Decimal(per_line))} eaches to {_n(Decimal(per_ctp))} a {ctp_unit}), not exact to 4 places: "
                     "the line stays as it was."), None
         return per.normalize(), None
+
+    def _replaces_item(self, poc: Mapping, line: Mapping, price: Decimal | None) -> bool:
+        """The POC (RZ, RE, RM) replaces the line's item by another of ours, or one we do not know, without a
+        price (no POC06, no cost CTP): its product ids resolve (ItemOf) to another sku than the line's."""
+        ct = poc.get("change_type")
+        if price is not None or self.item_of is None or not poc.get("product_ids") or \
+                not (ct == "RZ" or ct in REPLACEMENT_TYPES):
+            return False
+        old, new = self.item_of(line["line_number"], poc)
+        return bool(old) and new != old
+
+    def _in_ctp_unit(self, poc: Mapping, line: Mapping, price: Decimal) -> tuple[Decimal, _Converted] | None:
+        """A price alone sent in a CTP whose CTP05 is another unit than the line's, under a POC with no POC05
+        (``POC*1*PC`` with ``CTP**UCP*36*1*CA`` on a line of 12 EA, ``price`` being 3.00 per EA now): that price per
+        the CTP05 unit (36) and the conversion to answer in it (ACK*IP*1*CA where the line is a whole number of
+        cases), so the 865 states it in the unit the buyer priced it in (POC05 CA, POC06 36) rather than the line's
+        (ACK*IP*12*EA, POC06 3); what we bill is the line's, per EA. None where the POC names a unit (its POC05 is
+        echoed, the price per it: _echo_price) or the eaches are unknown or the price per CTP05 is not exact to 4
+        places."""
+        ctp_unit, line_unit = poc.get("price_unit"), line.get("unit")
+        if poc.get("unit") or not ctp_unit or not line_unit or self.unit_eaches is None or line.get("weight_per_unit"):
+            return None
+        n = line["line_number"]
+        per_ctp, per_line = self.unit_eaches(n, ctp_unit, poc), self.unit_eaches(n, line_unit, line)
+        if not per_ctp or not per_line:
+            return None
+        per = Decimal(price) * Decimal(per_ctp) / Decimal(per_line)
+        if per != per.quantize(Decimal("0.0001")):
+            return None
+        return per.normalize(), _Converted(Decimal(0), ctp_unit, per_ctp, per_line)
 
     def _echo_price(self, poc: Mapping, line: Mapping, price: Decimal) -> Decimal:
         """The 865's POC06 for a price read from a CTP per another unit than POC05 (price_unit), ``price`` being

@@ -71,7 +71,8 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
                 # a value past 4 decimals (a rejected POC's, or POC04 we do not apply) is echoed as sent
                 _num(_as_sent(poc, "quantity_sent", "quantity_ordered")),
                 _num(_as_sent(poc, "quantity_left_sent", "quantity_left_to_receive")),
-                poc.get("unit") or "",
+                # no POC05, a price alone sent in a CTP per another unit (CTP05 CA): the unit it is stated per
+                result.price_unit or poc.get("unit") or "",
                 # a price we restated per the unit the POC moved its line to (it sent none): per that unit, no basis
                 _num(result.price if result.price is not None else _as_sent(poc, "price_sent", "unit_price")),
                 "" if result.price is not None else poc.get("price_basis") or "",

@@ -266,6 +266,17 @@ def by_item_units(outcome, reference_dir: Path | None):
     return outcome if ref is None else replace(outcome, lines=restated(outcome.lines, ref))
 
 
+def by_ctp_units(outcome, reference_dir: Path | None):
+    """``outcome`` with its lines priced by a CTP per another unit than their own (CTP05 CA on a line in EA) priced
+    per their unit through the item's pack (rules.business.ctp_units.per_line_unit); as it is when no line is so
+    priced, or the reference data cannot be read (the decide stage reports that, and the line waits for a person,
+    PRICE_BASIS_UNSUPPORTED)."""
+    from rules.business.ctp_units import ctp_unit_priced, per_line_unit
+
+    ref = _reference_for(reference_dir, reference_dir is not None and ctp_unit_priced(outcome.lines))
+    return outcome if ref is None else replace(outcome, lines=per_line_unit(outcome.lines, ref))
+
+
 def by_size(outcome, reference_dir: Path | None):
     """``outcome`` with every size run ordered as one style line (a PO1 naming no item of ours, its sizes in SLN I
     sublines each naming one of ours with its own quantity) taken in as one line per size, its SACs and line count
@@ -348,6 +359,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     outcome = by_weight(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
     outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
     outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
+    outcome = by_ctp_units(outcome, reference_dir)  # a line in EA priced by a CTP per CA, per EA
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own

@@ -1370,6 +1370,22 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
             basis, unit)
 
 
+def _ctp_price_units(from_ctp: pa.Array, ctp_unit: pa.Array, bases: pa.Array, units: pa.Array) -> pa.Array:
+    """Per line, the unit its price is per where that is not PO103: the CTP05 (``ctp_unit``, _ctp_prices) of the cost
+    CTP that priced it (``from_ctp``) when that is another unit than PO103 (in capitals), or PO103 is empty, and the
+    price has no basis (PO105/CTP09) of its own but a count of that unit (HP, per hundred of it): a price per each,
+    per a measure or no charge is what its basis says whatever CTP05 counts. Null elsewhere. Restated per PO103
+    through the item's pack with the reference data (rules.business.ctp_units); it used to be read per PO103 unit
+    (``PO1*1*12*EA`` with ``CTP**UCP*36*1*CA``: 36 per EA, twelve times the price)."""
+    line_unit = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(units, "")))
+    own_basis = pc.fill_null(pc.is_in(capital_bases(bases)[0], value_set=pa.array(list(PRICE_PER_MANY), pa.string())),
+                             False)
+    other = pc.and_(pc.and_(pc.fill_null(from_ctp, False), pc.is_valid(ctp_unit)),
+                    pc.and_(pc.not_equal(pc.fill_null(ctp_unit, ""), line_unit),
+                            pc.or_(pc.is_null(bases), own_basis)))
+    return pc.if_else(pc.fill_null(other, False), ctp_unit, pa.scalar(None, pa.string()))
+
+
 def _price_break(kinds: list, prices: list, quantities: list, units: list, component: str,
                  quantity: Decimal | None, unit: str | None) -> tuple[int, str | None]:
     """Which of one line's cost CTPs prices it (an index) and, where the breaks could not be ordered against
@@ -2201,10 +2217,10 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     unit_price = _decimal(price_text)
     quantity_text = cells.column(po1_rows, 2)
     quantity = _decimal(quantity_text)
-    breaks_unclear = multiplier = pa.nulls(n_lines, pa.string())
+    breaks_unclear = multiplier = price_unit = pa.nulls(n_lines, pa.string())
     bases = cells.column(po1_rows, 5)
     if "CTP" in vocab and unit_price.null_count:
-        ctp_text, breaks_unclear, multiplier, ctp_basis, _ctp_unit = _ctp_prices(
+        ctp_text, breaks_unclear, multiplier, ctp_basis, ctp_unit = _ctp_prices(
             set_of_row, po1_rows, codes, vocab, cells, quantity, cells.column(po1_rows, 3), result.segments.component)
         breaks_unclear = pc.if_else(pc.is_null(unit_price), breaks_unclear, pa.scalar(None, pa.string()))
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
@@ -2213,6 +2229,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
         # the CTP's own basis (CTP09) where PO105 sends none: 272 per hundred is 2.72 per each, not 272
         bases = pc.if_else(pc.and_(from_ctp, pc.is_null(bases)), ctp_basis, bases)
+        price_unit = _ctp_price_units(from_ctp, ctp_unit, bases, cells.column(po1_rows, 3))
     price_sent = _rounded(price_text, unit_price)
     unit_price, basis, basis_sent = per_unit_prices(unit_price, bases, pc.is_null(price_sent),
                                                     cells.column(po1_rows, 3))
@@ -2243,6 +2260,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "price_basis_sent": basis_sent,
         "price_breaks_unclear": breaks_unclear,
         "price_multiplier_sent": multiplier,
+        "price_unit": price_unit,
+        "price_unit_sent": pa.nulls(n_lines, pa.string()),
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,

@@ -556,6 +556,13 @@ ORDER_LINES = pa.schema([
     # CTP07 and CTP06 as sent ("0.90 DIS") of the cost CTP that priced the line: a multiplier we do not apply
     # (PRICE_MULTIPLIER_UNSUPPORTED)
     pa.field("price_multiplier_sent", pa.string()),
+    # the unit unit_price is per where it is not the line's: the CTP05 of the cost CTP that priced the line (X12 pairs
+    # CTP04/CTP05 and gives CTP03 no unit of its own: ``CTP**UCP*36*1*CA`` is 36 per CA) while it is not restated per
+    # PO103 (rules.business.ctp_units: the item's eaches unknown, or not exact to 4 places; PRICE_BASIS_UNSUPPORTED)
+    pa.field("price_unit", pa.string()),
+    # that CTP05 as sent once unit_price was restated per the line's unit through the item's pack (36 per CA on a line
+    # in EA of a case of 12: 3.00; PRICE_BASIS_CONVERTED)
+    pa.field("price_unit_sent", pa.string()),
     *PRODUCT_FIELDS,
     # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
     pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
@@ -657,7 +664,7 @@ WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_ba
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent", "unit_sent",
                                "codes_case_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
-                               "price_multiplier_sent", "prepack_components",
+                               "price_multiplier_sent", "price_unit", "price_unit_sent", "prepack_components",
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,

@@ -158,7 +158,7 @@ def test_a_line_moved_to_cases_without_a_price_is_answered_and_billed_per_case(t
 @pytest.mark.parametrize(("pocs", "echo"), [
     (("POC*1*PC***EA", "CTP**UCP*3600*1*CA****HP"), ["EA", "3", ""]),  # 3600 per hundred cases: 36 per CA
     (("POC*1*PC***EA", "CTP**UCP*36*1*CA"), ["EA", "3", ""]),
-    (("POC*1*PC", "CTP**UCP*36*1*CA"), ["", "3", ""]),  # no POC05: per the line's unit
+    (("POC*1*PC", "CTP**UCP*36*1*CA"), ["CA", "36", ""]),  # no POC05: per the CTP05 it was priced in (test_change4)
     (("POC*1*PC***CA", "CTP**UCP*3*1*EA"), ["CA", "36", ""]),  # per each, echoed per POC05's case
 ], ids=["hp-per-case", "per-case", "no-poc05", "per-each-under-a-case"])
 def test_a_ctp_price_is_per_its_own_ctp05_unit(pocs, echo):

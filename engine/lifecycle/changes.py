@@ -31,6 +31,7 @@ from engine.changes import (
     REJECTED,
     REPEAT_PURPOSES,
     ChangeResult,
+    ItemOf,
     LineProgress,
     On880,
     Progress,
@@ -328,6 +329,7 @@ class _Step:
         known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
+                               item_of=items_named(known, self.units, self.profile.id),
                                on_880=on_880_check(known, self.units, self.profile, answered=True),
                                echoed=self._echoed())
         if result.rejected:
@@ -643,6 +645,7 @@ class _Step:
         known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
+                               item_of=items_named(known, self.units, self.profile.id),
                                on_880=on_880_check(known, self.units, self.profile, answered=False),
                                echoed=self._echoed())
         if result.rejected:
@@ -1822,6 +1825,7 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             known = with_skus((lines or {}).get(key, ()), mine, units)
             result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
                                    same_case=same_case_units(known, units), unit_eaches=unit_eaches(known, units),
+                                   item_of=items_named(known, units, ch.partner),
                                    echoed=echoed_refs((profiles or {}).get(ch.partner)))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
@@ -1846,6 +1850,24 @@ def with_skus(lines: Iterable[LineRecord], table: pa.Table | None, units: Shipme
     skus = dict(zip(rows["line_number"].to_pylist(), units.resolve(rows), strict=True))
     return tuple(replace(ln, sku=skus[ln.line_number]) if not ln.sku and skus.get(ln.line_number) else ln
                  for ln in lines)
+
+
+def items_named(lines: Iterable[LineRecord], units: ShipmentUnits | None, partner: str) -> ItemOf | None:
+    """engine.changes' ItemOf for an order's stored ``lines`` (with_skus): a line's sku, and the sku a POC row's
+    product ids resolve to as the rules resolve an 850's line (ShipmentUnits.resolve, the partner's cross-reference
+    too). None without the item master."""
+    if units is None or units.items is None:
+        return None
+    skus = {ln.line_number: ln.sku for ln in lines if ln.sku}
+
+    def of(line_number: int, row: Mapping) -> tuple[str | None, str | None]:
+        ids = {c: row.get(c) for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")}
+        pairs = pa.array([row.get("product_ids") or []], ORDER_LINES.field("product_ids").type)
+        table = pa.table({"partner": pa.array([partner], pa.string()),
+                          **{c: pa.array([v], pa.string()) for c, v in ids.items()}, "product_ids": pairs})
+        return skus.get(line_number), units.resolve(table)[0]
+
+    return of
 
 
 def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> dict[int, frozenset[str]]:

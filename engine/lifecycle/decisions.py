@@ -1175,6 +1175,8 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
             rescheduled = r.status == POC_ACCEPTED and "DR" in s.ack.statuses()
             if rescheduled:
                 r = replace(r, status="DR", code=r.code or "DATE_IN_PAST")
+            if r.unpriced and s.ack.unit_price is not None:  # an item replaced without a price: ours for it (POC06)
+                r = replace(r, price=s.ack.unit_price)
             out.append(r if not days or (s.backordered <= 0 and not moved and not rescheduled)
                        else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK

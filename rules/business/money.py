@@ -27,6 +27,7 @@ from rules.business.common import (
     pair_key,
     per_partner,
 )
+from rules.business.ctp_units import unit_price_findings
 from rules.business.items import _resolved
 from rules.business.measure_prices import CONVERTIBLE, item_unit_content, of_its_unit, prices_in
 from rules.business.quantities import (
@@ -222,6 +223,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     units = unit_index(ref)
     basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved, units),
                       *_ctp_price_findings(resolved),
+                      *unit_price_findings(resolved, units, lambda p: by_partner[p]),
                       *(_price_basis_findings(resolved, held, units) if held.any() else []),
                       *(_catch_weight_findings(resolved, catch) if catch.any() else [])]
     resolved = with_exact_prices(resolved)  # 0.00418 sent is compared with our price as 0.00418, not 0.0042
@@ -254,7 +256,10 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     # a no-charge line (PO105 NC) is decided whatever its PO104 (0, empty, even our price): free goods wait
     no_charge = has_sku & ~no_price & (our_f != 0) & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
         if "price_basis" in resolved.column_names else np.zeros(n, dtype=bool)
-    rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit)
+    # a price still per its CTP05 (not the line's unit) is no price per the line's unit: held by unit_price_findings
+    per_other_unit = _bools(pc.is_valid(resolved.column("price_unit"))) if "price_unit" in resolved.column_names \
+        else np.zeros(n, dtype=bool)
+    rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit & ~per_other_unit)
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
     if len(rows):
@@ -501,7 +506,10 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
             *(c for c in ("sku", "quantity", "weight_unit", "weight_ordered", "weight_per_unit")
               if c in lines.column_names)]
     out = []
-    for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
+    sent = pc.is_valid(lines.column("price_basis_sent"))
+    if "price_unit_sent" in lines.column_names:  # a CTP's per hundred of its CTP05: told with it (ctp_units)
+        sent = pc.and_(sent, pc.is_null(lines.column("price_unit_sent")))
+    for row in _rows(lines, cols, sent):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
         weight = row.get("weight_unit") or row["unit"]  # as sent, of a line taken by weight (by_weight.as_cases)
         if basis in MEASURE_MULTIPLES:  # a line by the hundredweight restated per pound (by_weight.as_cases)
