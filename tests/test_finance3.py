@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 
 from schemas.finance import FinanceSettings
 from schemas.functional_acks import SENT_SETS
@@ -133,4 +134,108 @@ def _json(ws, *args) -> list | dict:
     return json.loads(shown.output)
 
 
-_ = (ACE, D, _week)
+@pytest.fixture(scope="module")
+def partial(tmp_path_factory):
+    """The week, but the DC ships 4 of line 3's 6 on day 3 while the order is held (rg86's partial case)."""
+    from tests.test_rg86_finance_nights import FIXTURES
+
+    root = tmp_path_factory.mktemp("partial")
+    copy = root / "fixtures"
+    shutil.copytree(FIXTURES, copy)
+    day3 = copy / "shipments" / "east-shipments-20261203.csv"
+    day3.write_text(day3.read_text().replace("ACE8600101,3,RG86-03,6,EA", "ACE8600101,3,RG86-03,4,EA"))
+    return _week(root / "ws", copy)
+
+
+def _lines(ws) -> dict[int, dict]:
+    return {ln["line_number"]: ln for ln in _json(ws, "status", "ACE8600101", "--partner", "acehw")["lines"]}
+
+
+def _865_acks(ws) -> dict[str, list[str]]:
+    """Line 3's and line 2's ACK in the 865 that answered the 860 on approval (POC01 -> ACK)."""
+    from tests.retailer_support import segments
+
+    out, poc = {}, None
+    for seg in segments(ws, "acehw", "865"):
+        if seg[0] == "POC":
+            poc = seg[1]
+        elif seg[0] == "ACK" and poc:
+            out[poc] = seg[1:]
+    return out
+
+
+def test_a_line_shipped_in_part_while_held_says_what_happened_to_each_part(partial):
+    """Line 3 shipped 4 of 6 while its order was held; on approval the other 2 were allocated: its reason says so,
+    "4 shipped while held; rest: filled; ...". It read "filled; shipped; ...", as if the whole line were filled from
+    stock and also shipped."""
+    ws, _nights = partial
+    assert _lines(ws)[3]["reason"] == (
+        "4 shipped while held; rest: filled; DTM 010 (requested ship) 20261201 is before today 20261205.")
+
+
+def test_a_line_shipped_in_full_while_held_says_how_many(week):  # noqa: F811
+    """Line 3 shipped all 6 while held: "6 shipped while held; ..." (it read "shipped; ...")."""
+    ws, _nights = week
+    assert _lines(ws)[3]["reason"] == (
+        "6 shipped while held; DTM 010 (requested ship) 20261201 is before today 20261205.")
+
+
+def test_the_865_answers_a_repriced_line_ip_however_much_of_it_shipped_while_held(partial, week):  # noqa: F811
+    """The decision: a line an 860 re-priced that shipped (in part or whole) while its order was held is answered
+    IP at the new price, the change asked being the price; its requested date past is no reschedule of the change
+    (DR answers an accepted POC whose line the rules rescheduled, engine.lifecycle.decisions.final_change_result).
+    The 865 and the stored ACK say the same in both cases."""
+    for ws, _nights in (partial, week):
+        assert _865_acks(ws)["3"] == ["IP", "6", "EA"]
+        assert (_lines(ws)[3]["ack"], _lines(ws)[3]["unit_price"]) == ("IP", "18")
+
+
+def test_a_changed_line_the_865_answers_stores_its_ack(partial, week):  # noqa: F811
+    """Line 2, cut from 12 to 9 by the 860 (its units shipped before it), is answered IQ 9 by the 865 on approval:
+    `orderbridge status` shows IQ, what the 865 said. It showed the stored IA (the first 855's)."""
+    for ws, _nights in (partial, week):
+        assert _865_acks(ws)["2"] == ["IQ", "9", "EA"]
+        assert _lines(ws)[2]["ack"] == "IQ"
+
+
+def _stored_ack(ws) -> str:
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        return line.ack
+    finally:
+        state.close()
+
+
+def test_a_changed_line_not_shipped_stores_the_865s_ack(tmp_path):
+    """PO-1 line 1, 12 EA acknowledged IA 12; the 860 raises it by 12 (POC QI) and the 865 answers IQ 24: the line
+    stores IQ, what the 865 said (its row took the decision's IA, the whole line allocated)."""
+    from tests.test_change_orders import docs
+    from tests.test_change_units_860 import _answered_by_865s, _changed, _ordered
+
+    ws = _ordered(tmp_path, ["PO1*1*12*EA*39.20*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    assert _stored_ack(ws) == "IA"
+    _changed(ws, ["POC*1*QI*24*12*EA"])
+    (_p, _bca, acks), = docs(ws, "865")["PO-1"]
+    assert [a[:3] for a in acks] == [["IQ", "24", "EA"]]
+    assert _stored_ack(ws) == "IQ"
+
+
+def test_a_line_the_865_accepts_as_asked_keeps_what_its_decision_says(tmp_path):
+    """ACME's PO-1 line 1, 10 EA rounded to the case's 12 (IQ 12): an NC is answered IA 12 by the 865, and the line
+    keeps IQ, which says our quantity is not the buyer's (a later 855 restates it so)."""
+    from tests.test_change_orders import docs
+    from tests.test_change_units_860 import _answered_by_865s, _changed, _ordered
+
+    ws = _ordered(tmp_path, ["PO1*1*10*EA*39.20*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*NC***EA"])
+    (_p, _bca, acks), = docs(ws, "865")["PO-1"]
+    assert [a[:3] for a in acks] == [["IA", "12", "EA"]]
+    assert _stored_ack(ws) == "IQ"
+
+
+_ = (ACE, D)
