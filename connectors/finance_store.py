@@ -437,6 +437,13 @@ class FinanceTables:
         return self._read(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at,"
                           " partner, sha256, position", RECORDED_LINES)
 
+    def recorded_lines_of(self, partner: str) -> pa.Table:
+        """The recorded 810/856 lines (RECORDED_LINES) of one partner, in the order they were recorded."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        return self._read(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines WHERE partner = ?"
+                          " ORDER BY recorded_at, sha256, position", RECORDED_LINES, (partner,))
+
     def recorded_for_order(self, partner: str, po_number: str) -> list[dict]:
         """The 810s and 856s another system of ours sent for this order (`orderbridge record`), one dict per
         set recorded (file, ISA13/GS06/ST02, BIG02 invoice number or BSN02 shipment id), in the order recorded:

@@ -46,7 +46,7 @@ from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
 from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
+from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import REF, SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, PRICE, QTY, WIDE_PRICE, prices_as
 from schemas.reconciliation import (
@@ -1595,6 +1595,29 @@ def sent_sets(sent: pa.Table, refs: pa.Table | None = None, *, bills: bool = Fal
         "document_ref": pc.coalesce(t["document_ref"], t["po_number"]),
     }).cast(SENT_SETS)
     return out.append_column("bill_of_lading", pc.cast(t["bill_of_lading"], pa.string())) if extra else out
+
+
+def recorded_sets(recorded: pa.Table) -> pa.Table:
+    """SENT_SETS of the 810s and 856s other systems of ours sent (RECORDED_LINES, `orderbridge record`) that went
+    through EDI: one row per set carrying its control numbers (GS06 and ST02, the ISA13 beside them) and the time
+    it went (its GS04/GS05 unless given), in the order recorded; the set's first line names its PO. A partner's
+    997 may answer them (engine.partner_acks.answered_recorded keeps those answered)."""
+    wanted = pc.and_(pc.is_in(recorded["doc_type"], value_set=pa.array(["810", "856"])), pc.and_(
+        pc.is_valid(recorded["sent_at"]), pc.and_(
+            pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(recorded["gs06"]), ""), False),
+            pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(recorded["st02"]), ""), False))))
+    t = recorded.filter(wanted)
+    if not t.num_rows:
+        return SENT_SETS.empty_table()
+    key, _ = encode(t["partner"], t["sha256"], t["doc_type"], t["isa13"], t["gs06"], t["st02"])
+    t = t.take(pa.array(np.sort(first_rows(key)), pa.int64()))
+    functional = pc.take(pa.array(list(FUNCTIONAL_IDS.values())),
+                         pc.index_in(t["doc_type"], value_set=pa.array(list(FUNCTIONAL_IDS))))
+    return pa.table({
+        "partner": t["partner"], "doc_type": t["doc_type"], "functional_id": functional,
+        "isa13": pc.fill_null(t["isa13"], ""), "gs06": t["gs06"], "st02": t["st02"], "sent_at": t["sent_at"],
+        "file": t["file"], "po_number": t["po_number"], "document_ref": t["document_ref"],
+    }).cast(SENT_SETS)
 
 
 def received_findings(findings: pa.Table) -> pa.Table:

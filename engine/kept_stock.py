@@ -13,7 +13,7 @@ reservation rows count both. Pure; the allocation's other lines are untouched.
 
 A changed line of an order decided now that already shipped some or all of its units (its order held for a person on
 the change while the warehouse shipped what it had picked) asks only what is left to ship (``shipped_demand``): its
-shipped units are placed by a row of their own, reason "shipped", with no warehouse (``shipped_rows``), so its
+shipped units are placed by a row of their own ("4 shipped while held"), with no warehouse (``shipped_rows``), so its
 answer counts the whole line while nothing is reserved nor taken from stock for them again.
 
 ``allocate_keeping`` is the whole step for a run's orders to decide: what the changed lines keep, what they do
@@ -44,7 +44,7 @@ from engine.bill_only import BILL_ONLY
 from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.backorders import receipt_promises
 from schemas.allocation import AllocationPolicy
-from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, RESERVATIONS
+from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, RESERVATIONS, REST, SHIPPED_WHILE_HELD
 from schemas.lifecycle import GONE_LINES, LineRecord, Reservation
 
 Key = tuple[str, str]
@@ -74,8 +74,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     PO) of the bill-only orders (engine.bill_only.bill_only_orders): every line of theirs is placed so too, reason
     "bill_only" (used from the buyer's stock: nothing of ours is reserved nor ever shipped for it). ``stored``: the
     orders' lines as stored (after this run's 860s): a changed line of an order decided now with shipped units asks
-    only the rest (``shipped_demand``), those units placed by rows of their own (reason "shipped", no warehouse).
-    Pure."""
+    only the rest (``shipped_demand``), those units placed by rows of their own ("4 shipped while held", no
+    warehouse; the line's other rows' reasons "rest: ..."). Pure."""
     service = None
     if services and lines.num_rows:
         service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
@@ -102,7 +102,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     if kept:
         result = replace(result, lines=with_kept(result.lines, kept, lines))
     if shipped.num_rows:  # a changed line's units that already left: answered with the line, never reserved
-        result = replace(result, lines=in_line_order(pa.concat_tables([result.lines, shipped]), lines))
+        result = replace(result, lines=in_line_order(pa.concat_tables([shipped, the_rest(result.lines, shipped)]),
+                                                     lines))
     if service is not None:
         result = replace(result, lines=pa.concat_tables([result.lines, service_rows(service)]))
     if used is not None:
@@ -165,9 +166,33 @@ def shipped_demand(lines: pa.Table, stored: Mapping[Key, Sequence[LineRecord]],
 
 
 def shipped_rows(lines: pa.Table) -> pa.Table:
-    """ALLOCATION rows of the units changed ``lines`` (ALLOCATION_INPUT, each quantity what shipped) already
-    shipped: placed in eaches, no warehouse (nothing reserved), reason "shipped"."""
-    return service_rows(lines, reason="shipped")
+    """ALLOCATION rows of the units changed ``lines`` (ALLOCATION_INPUT, each quantity what shipped, in the line's
+    unit) already shipped: placed in eaches, no warehouse (nothing reserved), their reason saying how many, in the
+    line's unit ("4 shipped while held", schemas.inventory.SHIPPED_WHILE_HELD). It used to be "shipped": the line's
+    reason read "filled; shipped" for a line 4 of whose 6 had shipped and 2 were allocated."""
+    rows = service_rows(lines)
+    said = pa.array([f"{_units(q)} {SHIPPED_WHILE_HELD}" for q in lines["quantity"].to_pylist()], pa.string())
+    return rows.set_column(rows.schema.get_field_index("reason"), "reason", said).cast(ALLOCATION)
+
+
+def _units(q: Decimal | None) -> str:
+    q = Decimal(q or 0)
+    return f"{q.normalize():f}" if q != q.to_integral_value() else str(int(q))
+
+
+def the_rest(allocation: pa.Table, shipped: pa.Table) -> pa.Table:
+    """``allocation``'s rows with, on the lines that shipped some units while held (``shipped``: their rows,
+    shipped_rows), each reason saying it is what was placed of the rest ("rest: filled", schemas.inventory.REST)."""
+    went = pc.binary_join_element_wise(shipped["order_ref"], pc.cast(shipped["line_number"], pa.string()), "\x1f")
+    mine = pc.binary_join_element_wise(allocation["order_ref"], pc.cast(allocation["line_number"], pa.string()),
+                                       "\x1f")
+    rest = pc.fill_null(pc.is_in(mine, value_set=went), False)
+    if not pc.any(rest).as_py():
+        return allocation
+    reason = pc.if_else(rest, pc.binary_join_element_wise(pa.scalar(REST), allocation["reason"], ""),
+                        allocation["reason"])
+    return allocation.set_column(allocation.schema.get_field_index("reason"), "reason", reason).cast(
+        allocation.schema)
 
 
 def in_line_order(allocation: pa.Table, lines: pa.Table) -> pa.Table:

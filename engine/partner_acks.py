@@ -76,6 +76,35 @@ def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, Finance
 
 
 
+def answered_recorded(recorded: pa.Table, sent: pa.Table, acks: pa.Table) -> pa.Table:
+    """The rows of ``recorded`` (SENT_SETS of the documents other systems of ours sent through EDI, `orderbridge
+    record`: engine.finance_inputs.recorded_sets) a partner's acknowledgment (``acks``, FUNCTIONAL_ACKS) answers:
+    a 997/999/824 naming its group (partner, GS01, GS06) or a TA1 naming its interchange; those that are no set
+    of ours (``sent``: the same key, a file of ours recorded as well) only. They are matched like ours
+    (match_acks), so a corrected 810 the partner accepts reads accepted; a recorded set no answer names is left
+    out, never pending nor overdue: whether that system's partner answers it is not ours to know."""
+    if not recorded.num_rows or not acks.num_rows:
+        return recorded.slice(0, 0)
+    acks = acks.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
+    keys, ta1 = _ack_keys(acks)
+
+    def joined(*columns) -> pa.Array:
+        return pc.binary_join_element_wise(*[pc.fill_null(c, "") for c in columns], "\x1f")
+
+    groups = joined(keys["partner"], keys["functional_id"], keys["gs06"])
+    mine = joined(recorded["partner"], recorded["functional_id"], control_key(recorded["gs06"]))
+    named = pc.is_in(mine, value_set=groups)
+    if ta1.num_rows:
+        named = pc.or_(named, pc.is_in(joined(recorded["partner"], control_key(recorded["isa13"])),
+                                       value_set=joined(ta1["partner"], ta1["isa13"])))
+    ours = _sent_keys(sent.select(SENT_SETS.names).cast(SENT_SETS)) if sent.num_rows else None
+    if ours is not None:
+        theirs = _sent_keys(recorded)
+        named = pc.and_(named, pc.invert(pc.is_in(
+            joined(*(theirs[c] for c in _KEY)), value_set=joined(*(ours[c] for c in _KEY)))))
+    return recorded.filter(pc.fill_null(named, False))
+
+
 def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, settings: Mapping[str, FinanceSettings],
                   as_of: datetime, interchanges: pa.Table | None = None) -> list[Finding]:
     """The findings about one received file's acknowledgments (``received``, FUNCTIONAL_ACKS) given

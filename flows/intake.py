@@ -23,7 +23,7 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
-from engine.partner_acks import TA1_CODES, file_findings, name_interchanges
+from engine.partner_acks import TA1_CODES, answered_recorded, file_findings, name_interchanges
 from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
@@ -309,10 +309,19 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
         return []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
                                     state.fulfilment_refs())  # a rejection names our shipment id, invoice number
+    earlier = state.partner_acks(profile.id)
+    # and the 810s/856s another system of ours sent through EDI (`orderbridge record`) this file or an earlier
+    # one answers: no FA_UNMATCHED for them; a rejection of one is told like ours
+    recorded = finance_inputs.recorded_sets(state.recorded_lines_of(profile.id))
+    if recorded.num_rows:
+        answered = answered_recorded(recorded, sent, pa.concat_tables([earlier, acks.select(earlier.column_names)
+                                                                       .cast(earlier.schema)]))
+        if answered.num_rows:
+            sent = pa.concat_tables([sent, answered.cast(sent.schema)])
     ours = None  # a TA1 may answer an interchange of our 997s alone
     if "TA1" in acks["ack_type"].to_pylist():
         ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id).select(["partner", "isa13"])
-    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance_settings},
+    return file_findings(sent, earlier, acks, settings={profile.id: profile.finance_settings},
                          as_of=now, interchanges=ours)
 
 

@@ -42,7 +42,7 @@ from engine.finance_report import (
     write_csv,
 )
 from engine.kpis import compute_kpis, with_exceptions
-from engine.partner_acks import match_acks
+from engine.partner_acks import answered_recorded, match_acks
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
 from flows.memory import release_freed
@@ -122,8 +122,10 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     fulfilled, amounts = state.fulfilment_and_amounts()  # our invoice lines read once for both
-    recorded = pa.concat_tables([state.recorded_lines(), fulfilled])
+    others = state.recorded_lines()
+    recorded = pa.concat_tables([others, fulfilled])
     keep = list(profiles)
+    acks = state.partner_acks()
     echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
     catch = finance_inputs.catch_weight_lines(order_lines)  # valued by their net weight shipped
     weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
@@ -164,8 +166,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws)), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
             recorded, lines, echoes, releases, amounts=amounts), keep),
-        sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
-        acks=finance_inputs.only_partners(state.partner_acks(), keep),
+        sent=finance_inputs.only_partners(_with_recorded(finance_inputs.sent_sets(sent, state.fulfilment_refs()),
+                                                         others, acks), keep),
+        acks=finance_inputs.only_partners(acks, keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
         invoice_totals=finance_inputs.only_partners(totals, keep),
         po_allowances=finance_inputs.only_partners(allowances, keep),
@@ -176,6 +179,16 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
         held_shipments=finance_inputs.only_partners(state.held_shipment_findings(), keep),
     )
+
+
+def _with_recorded(sent: pa.Table, recorded: pa.Table, acks: pa.Table) -> pa.Table:
+    """Our sent sets (SENT_SETS) and the 810s and 856s other systems of ours sent through EDI (``recorded``:
+    RECORDED_LINES, `orderbridge record`) that a partner's acknowledgment answers: a corrected 810 the partner
+    accepts (or rejects) gets its verdict like ours; one no answer names is not listed (never overdue)."""
+    answered = answered_recorded(finance_inputs.recorded_sets(recorded), sent, acks) if recorded.num_rows \
+        else None
+    return pa.concat_tables([sent, answered.cast(sent.schema)]) if answered is not None and answered.num_rows \
+        else sent
 
 
 def _services(ws: Workspace) -> frozenset[str]:

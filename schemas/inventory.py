@@ -92,6 +92,12 @@ ALLOCATION = pa.schema(
     ]
 )
 
+# The reason of the ALLOCATION row placing the units a changed line shipped while its order was held for a person
+# ("4 shipped while held", engine.kept_stock.shipped_rows: nothing reserved); the line's other rows, what the run
+# placed of the rest, say so ("rest: filled"): the line's reason reads what happened to each part
+SHIPPED_WHILE_HELD = "shipped while held"
+REST = "rest: "
+
 # One row per snapshot (warehouse, sku). reserved = snapshot reserved + run reservations;
 # available_after = max(on_hand - reserved, 0) - allocated_now.
 AVAILABILITY = pa.schema(

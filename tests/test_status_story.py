@@ -75,11 +75,17 @@ def test_an_860_changed_order_answered_by_an_865(demo):
     lines = [(ln["line_number"], ln["state"], ln["ack"], ln["ordered"], ln["allocated"], ln["backordered"],
               ln["promised_date"]) for ln in doc["lines"]]
     assert lines == [(1, "deleted", "ID", "12", 0, 0, None),  # deleted by the 860, still on the story
-                     (2, "allocated", "IA", "24", 24, 0, None),
+                     (2, "allocated", "IQ", "24", 24, 0, None),  # the 865's IQ 24 (48 cut to 24; finance3)
                      (3, "backordered", "IB", "30", 0, 30, "2026-12-15"),
                      (4, "backordered", "BP+IB", "36", 24, 12, "2026-12-10"),
                      (5, "allocated", "IA", "24", 24, 0, None)]
     assert "globex-change-01.x12" in doc["lines"][0]["reason"]
+    # line 2's stored ACK is what the 865 said of it (finance3; it stored the decision's IA)
+    sent = (demo.drop_root / "globex" / "outbox" / "globex-865-000000010.x12").read_text()
+    segs = [seg.strip().replace("|", "*").split("*") for seg in sent.replace("\n", "").split("~") if seg.strip()]
+    acks = {poc[1]: ack[1:3] for poc, ack in zip(segs[:-1], segs[1:], strict=True)
+            if poc[0] == "POC" and ack[0] == "ACK"}
+    assert acks["2"] == ["IQ", "24"], acks
     assert doc["decisions"] == [] and doc["person"] is None
     seqs = [h["seq"] for h in doc["history"]]
     assert seqs == sorted(seqs)

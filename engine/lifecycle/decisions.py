@@ -56,6 +56,7 @@ from schemas.changes import LINE_DECIDING_DATES, LINE_SHIP_DAYS
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings, PoAckSettings
 from schemas.grouping import in_key_order
+from schemas.inventory import SHIPPED_WHILE_HELD
 from schemas.lifecycle import (
     DECIDED_EVENTS,
     DECIDED_ORDERS,
@@ -281,6 +282,8 @@ class _Batch:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
             if self._shipped:
                 lines_table = self._shipped_rows(answering, lines_table)
+            if self._told:
+                lines_table = self._told_rows(lines_table)
             reserved = self._reservation_rows(answering, allocation, rejected)
             # orders an 860 revised this run already have line and reservation rows earlier in the run's
             # plan: theirs follow as per-order rows (the store applies those in plan order), the rest as tables
@@ -407,7 +410,7 @@ class _Batch:
             return {}
         # units a changed line shipped while its order was held (engine.kept_stock.shipped_rows) are not allocated
         # now: the note counts what this run placed and reserved
-        went = pc.fill_null(pc.equal(allocation["reason"], "shipped"), False) \
+        went = pc.fill_null(pc.ends_with(allocation["reason"], f" {SHIPPED_WHILE_HELD}"), False) \
             if "reason" in allocation.column_names else None
         if went is not None and pc.any(went).as_py():
             allocation = allocation.filter(pc.invert(went))
@@ -609,9 +612,9 @@ class _Batch:
                                                    what="the change is applied as any"))
                     continue
                 result = final_change_result(a.result, objects[i], order_rejected=rejected)
-                if self._went:  # what the 865 tells of a line that shipped while held: its stored ACK (_went_row)
-                    self._told.update({(*key, r.line_number): r.status for r in result.line_results
-                                       if (*key, r.line_number) in self._went})
+                # what the 865 tells each changed line: its stored ACK (_went_row, _told_rows)
+                self._told.update({(*key, r.line_number): r.status for r in result.line_results
+                                   if r.line_number is not None})
                 docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
                                             partner=d.partner, po_number=d.po_number,
                                             source_sha256=a.change.store_key))
@@ -693,6 +696,25 @@ class _Batch:
         mask = [k not in keep for k in keys]
         return pa.concat_tables([table.filter(pa.array(mask, pa.bool_())),
                                  pa.Table.from_pylist(rows, schema=LINE_ROWS)])
+
+    def _told_rows(self, table: pa.Table) -> pa.Table:
+        """The line rows with each changed line an 865 answered (self._told, _conclude) storing the ACK the 865 gave
+        it where the decision's was one status for the whole line: IQ for a quantity changed as asked, IP for a
+        price, DR for a date past. A line whose decision has parts (BP+IB: each quantity's status, restated by a
+        later 855) keeps them; so does one the 865 refuses or deletes (IR, ID: the line stays as it was, or is
+        gone), and one the 865 accepts as asked (IA) whose decision says more of the line (IQ 12 for 10 ordered,
+        the case pack's rounding). A line that shipped while held took it already (_went_row). Such lines used
+        to store the decision's ACK: `orderbridge status` said IA where the 865 had said IQ."""
+        keys = list(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                        table["line_number"].to_pylist(), strict=True))
+        acks = table["ack"].to_pylist()
+        new = [self._told.get(k) if k not in self._went
+               and self._told.get(k) not in (None, POC_ACCEPTED, POC_REJECTED, DELETED)
+               and ack and "+" not in ack else ack for k, ack in zip(keys, acks, strict=True)]
+        if new == acks:
+            return table
+        return table.set_column(table.schema.get_field_index("ack"), "ack",
+                                pa.array(new, table.schema.field("ack").type))
 
     def _plain(self, d: OrderDecision, record: OrderRecord, rejected: bool) -> bool:
         """The order is answered by its 855 alone (or by nothing): no 860 to answer, no CSV acknowledgment."""
