@@ -158,7 +158,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                store.load_changes))
     # the orders an 860 changes that shipped in part: the stock warehouses of their shipments, so a line the change
     # makes take no back order has its balance cancelled as a short shipment's would be (balance_lines)
-    short = {k for k in keys if k in records and records[k].state in balance.WAITING} if pending else set()
+    short = balance.shipped_in_part(keys, records) if pending else set()
     shipped_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, {k[0] for k in short}).items()
                     if k in short} if short else {}
     revisions = lifecycle.apply_pending_changes(

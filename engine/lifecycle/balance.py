@@ -96,6 +96,13 @@ _WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel", "Y": "Back
 Rules = Mapping[int, str | None]  # line number -> the line's own sales requirement (ORDER_LINES; absent: none)
 
 
+def shipped_in_part(keys: Iterable[Key], records: Mapping[Key, OrderRecord]) -> set[Key]:
+    """The orders among ``keys`` whose balance may be due (shipped in part: WAITING): those an 860 changes need the
+    stock warehouses of their shipments, so that a line the change makes take no back order has its balance
+    cancelled as a short shipment's would be (balance_lines)."""
+    return {k for k in keys if k in records and records[k].state in WAITING}
+
+
 def own_rule(code: str | None) -> str | None:
     """A line's own sales requirement (``code``) when it speaks of back orders (NO_BACKORDER or BACKORDER_ALLOWED,
     any case), in capitals; else None (the line follows its order's CSH01), as engine.answer._own_backorder reads
