@@ -1293,14 +1293,21 @@ class _Editor:
         ctp_unit, line_unit = poc.get("price_unit"), line.get("unit")
         if poc.get("unit") or not ctp_unit or not line_unit or self.unit_eaches is None or line.get("weight_per_unit"):
             return None
-        n = line["line_number"]
-        per_ctp, per_line = self.unit_eaches(n, ctp_unit, poc), self.unit_eaches(n, line_unit, line)
-        if not per_ctp or not per_line:
+        restated = self._restated(price, ctp_unit, poc, line)
+        if restated is None:
             return None
-        per = Decimal(price) * Decimal(per_ctp) / Decimal(per_line)
-        if per != per.quantize(Decimal("0.0001")):
-            return None
+        per, per_ctp, per_line = restated
         return per.normalize(), _Converted(Decimal(0), ctp_unit, per_ctp, per_line)
+
+    def _restated(self, price: Decimal, unit: str, row: Mapping, line: Mapping) -> tuple[Decimal, int, int] | None:
+        """``price`` per the line's unit restated per ``unit`` (as ``row`` names it), with the eaches of each: None
+        where either's eaches are unknown or the result is not exact to 4 places."""
+        n = line["line_number"]
+        per_unit, per_line = self.unit_eaches(n, unit, row), self.unit_eaches(n, line.get("unit"), line)
+        if not per_unit or not per_line:
+            return None
+        per = Decimal(price) * Decimal(per_unit) / Decimal(per_line)
+        return (per, per_unit, per_line) if per == per.quantize(Decimal("0.0001")) else None
 
     def _echo_price(self, poc: Mapping, line: Mapping, price: Decimal) -> Decimal:
         """The 865's POC06 for a price read from a CTP per another unit than POC05 (price_unit), ``price`` being
@@ -1309,12 +1316,8 @@ class _Editor:
         unit, line_unit = poc.get("unit"), line.get("unit")
         if not unit or unit == line_unit or self._same_case(unit, line) or self.unit_eaches is None:
             return price
-        n = line["line_number"]
-        per_poc, per_line = self.unit_eaches(n, unit, poc), self.unit_eaches(n, line_unit, line)
-        if not per_poc or not per_line:
-            return price
-        per = Decimal(price) * Decimal(per_poc) / Decimal(per_line)
-        return per.normalize() if per == per.quantize(Decimal("0.0001")) else price
+        restated = self._restated(price, unit, poc, line)
+        return restated[0].normalize() if restated else price
 
     def _moved_price(self, poc: Mapping, line: Mapping, quantity: Decimal | None, price: Decimal | None,
                      converted: _Converted | str | None) -> Decimal | str | None:
