@@ -10,7 +10,7 @@ import shutil
 from datetime import datetime
 from decimal import Decimal
 
-from tests.test_rg86_finance_nights import ACE, FIXTURES, _reconciled, _week, week  # noqa: F401 (week: a fixture)
+from tests.test_rg86_finance_nights import ACE, FIXTURES, _reconciled, _week, record_corrected_810, week  # noqa: F401 (week: a fixture)
 
 D = Decimal
 
@@ -176,27 +176,13 @@ def test_a_corrected_810_the_partner_accepts_clears_the_rejection_of_the_first(w
     stay open until someone resolved it by hand."""
     from typer.testing import CliRunner
 
-    from connectors.state import StateStore
-    from engine.envelope import envelope_for, wrap
     from flows.cli import app
-    from flows.reconcile import record_documents
     from flows.workspace import open_workspace
     from tests.support import run_stages
 
     shutil.copytree(week[0].root, tmp_path / "ws")
     ws = open_workspace(tmp_path / "ws")
-    body = [["BIG", "20261205", "INV0000001C", "20261130", "ACE8600101", "", "", "DI"], ["REF", "SI", "ACE-SHP-1"],
-            ["REF", "IA", "ACE86V"], ["IT1", "1", "24", "EA", "5", "", "IN", "2086101", "VN", "RG86-01"],
-            ["IT1", "2", "6", "EA", "10", "", "IN", "2086102", "VN", "RG86-02"], ["TDS", "18000"], ["CTT", "2"]]
-    path = tmp_path / "corrected-810.x12"
-    path.write_bytes(wrap(envelope_for(ws.partners()["acehw"]), "IN", "810", [body], isa13=900001, gs06=900001,
-                          st02s=[1], now=datetime(2026, 12, 5, 9)))
-    state = StateStore(ws.state_path)
-    try:
-        assert record_documents(state, path, partner="acehw", by="ar.clerk", note="corrected, sent again",
-                                at=datetime(2026, 12, 5, 9))[:2] == (2, 2)
-    finally:
-        state.close()
+    assert record_corrected_810(ws, tmp_path)[:2] == (2, 2)
     # the corrected 810 sent, not answered yet: the rejection of the first stays open
     r6 = _reconciled(ws, datetime(2026, 12, 5, 12), "r6")
     assert [e["document_ref"] for e in r6["exceptions"] if e["type"] == "DOCUMENT_REJECTED"] == ["INV0000001"]

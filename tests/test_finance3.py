@@ -14,29 +14,14 @@ import pytest
 
 from schemas.finance import FinanceSettings
 from schemas.functional_acks import SENT_SETS
-from tests.test_rg86_finance_nights import ACE, _reconciled, _week, week  # noqa: F401 (week: a fixture)
+from tests.test_rg86_finance_nights import ACE, _reconciled, _week, record_corrected_810, week  # noqa: F401 (week: a fixture)
 
 D = Decimal
 
 
 def _recorded(ws, tmp_path, *, number: str = "INV0000001C", control: int = 900001) -> None:
     """Accounts receivable records the corrected 810 for ACE-SHP-1 that the ERP sent Ace (ISA13/GS06 ``control``)."""
-    from connectors.state import StateStore
-    from engine.envelope import envelope_for, wrap
-    from flows.reconcile import record_documents
-
-    body = [["BIG", "20261205", number, "20261130", "ACE8600101", "", "", "DI"], ["REF", "SI", "ACE-SHP-1"],
-            ["REF", "IA", "ACE86V"], ["IT1", "1", "24", "EA", "5", "", "IN", "2086101", "VN", "RG86-01"],
-            ["IT1", "2", "6", "EA", "10", "", "IN", "2086102", "VN", "RG86-02"], ["TDS", "18000"], ["CTT", "2"]]
-    path = tmp_path / f"corrected-810-{control}.x12"
-    path.write_bytes(wrap(envelope_for(ws.partners()["acehw"]), "IN", "810", [body], isa13=control, gs06=control,
-                          st02s=[1], now=datetime(2026, 12, 5, 9)))
-    state = StateStore(ws.state_path)
-    try:
-        assert record_documents(state, path, partner="acehw", by="ar.clerk", note="corrected, sent again",
-                                at=datetime(2026, 12, 5, 9))[:2] == (2, 2)
-    finally:
-        state.close()
+    assert record_corrected_810(ws, tmp_path, number=number, control=control)[:2] == (2, 2)
 
 
 def _ace_997(ws, gs06: int, ak5: str, *, name: str = "ACE997_20261206.x12") -> None:

@@ -331,31 +331,38 @@ def test_a_cut_the_855_promised_more_than_is_owed_and_billed_no_more_than_the_bu
     assert set(found) == {("NOT_SHIPPED_BY_PROMISED_DATE", 1), ("OVER_SHIPMENT", 2)}
 
 
+def record_corrected_810(ws, tmp_path, *, number: str = "INV0000001C", control: int = 900001):
+    """Accounts receivable records (`orderbridge record`) the corrected 810 for ACE-SHP-1 that the ERP sent Ace
+    under invoice ``number`` (ISA13/GS06 ``control``): what record_documents answered."""
+    from connectors.state import StateStore
+    from engine.envelope import envelope_for, wrap
+    from flows.reconcile import record_documents
+
+    body = [["BIG", "20261205", number, "20261130", "ACE8600101", "", "", "DI"], ["REF", "SI", "ACE-SHP-1"],
+            ["REF", "IA", "ACE86V"], ["IT1", "1", "24", "EA", "5", "", "IN", "2086101", "VN", "RG86-01"],
+            ["IT1", "2", "6", "EA", "10", "", "IN", "2086102", "VN", "RG86-02"], ["TDS", "18000"], ["CTT", "2"]]
+    path = tmp_path / f"corrected-810-{control}.x12"
+    path.write_bytes(wrap(envelope_for(ws.partners()["acehw"]), "IN", "810", [body], isa13=control, gs06=control,
+                          st02s=[1], now=datetime(2026, 12, 5, 9)))
+    state = StateStore(ws.state_path)
+    try:
+        return record_documents(state, path, partner="acehw", by="ar.clerk", note="corrected, sent again",
+                                at=datetime(2026, 12, 5, 9))
+    finally:
+        state.close()
+
+
 @pytest.mark.parametrize("number", ["INV0000001", "INV0000001C"], ids=["same-number", "new-number"])
 def test_the_rejected_810_corrected_and_sent_again_is_the_bill_not_a_duplicate(week, tmp_path, number):
     """Accounts receivable corrects the 810 Ace's 997 rejected and sends it again from the ERP (recorded with
     `orderbridge record`), under the same number or a new one, for the same shipment: the partner now holds one bill
     for those units. The reconciliation counts the corrected 810 once (24 and 6 invoiced, 180.00), no
     DUPLICATE_INVOICE ("bills 24 again for 120.00" it used to say, twice); the rejection itself stays booked."""
-    from connectors.state import StateStore
-    from engine.envelope import envelope_for, wrap
-    from flows.reconcile import record_documents
     from flows.workspace import open_workspace
 
     shutil.copytree(week[0].root, tmp_path / "ws")
     ws = open_workspace(tmp_path / "ws")
-    body = [["BIG", "20261205", number, "20261130", "ACE8600101", "", "", "DI"], ["REF", "SI", "ACE-SHP-1"],
-            ["REF", "IA", "ACE86V"], ["IT1", "1", "24", "EA", "5", "", "IN", "2086101", "VN", "RG86-01"],
-            ["IT1", "2", "6", "EA", "10", "", "IN", "2086102", "VN", "RG86-02"], ["TDS", "18000"], ["CTT", "2"]]
-    path = tmp_path / "corrected-810.x12"
-    path.write_bytes(wrap(envelope_for(ws.partners()["acehw"]), "IN", "810", [body], isa13=900001, gs06=900001,
-                          st02s=[1], now=datetime(2026, 12, 5, 9)))
-    state = StateStore(ws.state_path)
-    try:
-        assert record_documents(state, path, partner="acehw", by="ar.clerk", note="corrected, sent again",
-                                at=datetime(2026, 12, 5, 9)) == (2, 2, [])
-    finally:
-        state.close()
+    assert record_corrected_810(ws, tmp_path, number=number) == (2, 2, [])
     r6 = _reconciled(ws, datetime(2026, 12, 6, 3), "r6")
     assert _line(r6, ACE, 1)[6:] == (D(24), D(24), D(120)) and _line(r6, ACE, 2)[6:] == (D(9), D(9), D(90))
     assert not _exceptions(r6, ("DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH"))
