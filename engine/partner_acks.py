@@ -76,6 +76,16 @@ def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, Finance
 
 
 
+def with_answered_recorded(sent: pa.Table, recorded: pa.Table, acks: pa.Table) -> pa.Table:
+    """Our sent sets (``sent``, SENT_SETS) and, after them, the sets other systems of ours sent through EDI
+    (``recorded``: engine.finance_inputs.recorded_sets) that a partner's acknowledgment in ``acks`` answers
+    (answered_recorded): what intake's FA_UNMATCHED and the reconciliation's verdicts match answers against."""
+    if not recorded.num_rows:
+        return sent
+    answered = answered_recorded(recorded, sent, acks)
+    return pa.concat_tables([sent, answered.cast(sent.schema)]) if answered.num_rows else sent
+
+
 def answered_recorded(recorded: pa.Table, sent: pa.Table, acks: pa.Table) -> pa.Table:
     """The rows of ``recorded`` (SENT_SETS of the documents other systems of ours sent through EDI, `orderbridge
     record`: engine.finance_inputs.recorded_sets) a partner's acknowledgment (``acks``, FUNCTIONAL_ACKS) answers:

@@ -23,7 +23,7 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
-from engine.partner_acks import TA1_CODES, answered_recorded, file_findings, name_interchanges
+from engine.partner_acks import TA1_CODES, file_findings, name_interchanges, with_answered_recorded
 from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
@@ -314,10 +314,8 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     # one answers: no FA_UNMATCHED for them; a rejection of one is told like ours
     recorded = finance_inputs.recorded_sets(state.recorded_lines_of(profile.id))
     if recorded.num_rows:
-        answered = answered_recorded(recorded, sent, pa.concat_tables([earlier, acks.select(earlier.column_names)
-                                                                       .cast(earlier.schema)]))
-        if answered.num_rows:
-            sent = pa.concat_tables([sent, answered.cast(sent.schema)])
+        sent = with_answered_recorded(sent, recorded, pa.concat_tables([earlier, acks.select(earlier.column_names)
+                                                                        .cast(earlier.schema)]))
     ours = None  # a TA1 may answer an interchange of our 997s alone
     if "TA1" in acks["ack_type"].to_pylist():
         ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id).select(["partner", "isa13"])

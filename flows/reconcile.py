@@ -42,7 +42,7 @@ from engine.finance_report import (
     write_csv,
 )
 from engine.kpis import compute_kpis, with_exceptions
-from engine.partner_acks import answered_recorded, match_acks
+from engine.partner_acks import match_acks, with_answered_recorded
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
 from flows.memory import release_freed
@@ -166,8 +166,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws)), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
             recorded, lines, echoes, releases, amounts=amounts), keep),
-        sent=finance_inputs.only_partners(_with_recorded(finance_inputs.sent_sets(sent, state.fulfilment_refs()),
-                                                         others, acks), keep),
+        sent=finance_inputs.only_partners(with_answered_recorded(  # and the sets recorded ones answered
+            finance_inputs.sent_sets(sent, state.fulfilment_refs()), finance_inputs.recorded_sets(others), acks), keep),
         acks=finance_inputs.only_partners(acks, keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
         invoice_totals=finance_inputs.only_partners(totals, keep),
@@ -179,16 +179,6 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
         held_shipments=finance_inputs.only_partners(state.held_shipment_findings(), keep),
     )
-
-
-def _with_recorded(sent: pa.Table, recorded: pa.Table, acks: pa.Table) -> pa.Table:
-    """Our sent sets (SENT_SETS) and the 810s and 856s other systems of ours sent through EDI (``recorded``:
-    RECORDED_LINES, `orderbridge record`) that a partner's acknowledgment answers: a corrected 810 the partner
-    accepts (or rejects) gets its verdict like ours; one no answer names is not listed (never overdue)."""
-    answered = answered_recorded(finance_inputs.recorded_sets(recorded), sent, acks) if recorded.num_rows \
-        else None
-    return pa.concat_tables([sent, answered.cast(sent.schema)]) if answered is not None and answered.num_rows \
-        else sent
 
 
 def _services(ws: Workspace) -> frozenset[str]:
