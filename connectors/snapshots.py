@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -108,6 +109,29 @@ def merge_snapshot(root: Path | str, table: pa.Table) -> tuple[list[Path], dict[
                 part = pa.concat_tables([others.cast(INVENTORY_SNAPSHOT), part])
         written += write_snapshot(root, part)
     return written, kept, replaced
+
+
+def merge_receipts(path: Path | str, table: pa.Table, warehouses: Iterable[str], *,
+                   replace_all: bool = False) -> tuple[list[str], list[str]]:
+    """Write an EXPECTED_RECEIPTS table as the receipts of ``warehouses`` (those it names, and any others it speaks
+    for: one DC's own export with none left, an 846's stock warehouses), as merge_snapshot writes stock: the
+    receipts loaded before of other warehouses are kept; with ``replace_all`` (an export of every warehouse's open
+    purchase orders) none is. An unreadable earlier file is replaced all the same. The warehouses whose receipts
+    were dropped (replace_all) and those kept from before."""
+    path = Path(path)
+    before = EXPECTED_RECEIPTS.empty_table()
+    if path.exists():
+        try:
+            before = load_receipts(path)
+        except SnapshotError:
+            pass
+    mine = set(warehouses)
+    if replace_all:
+        write_receipts(path, table)
+        return sorted(set(before["warehouse"].to_pylist()) - mine), []
+    others = before.filter(pc.invert(pc.is_in(before["warehouse"], pa.array(sorted(mine), pa.string()))))
+    write_receipts(path, pa.concat_tables([others, table]))
+    return [], sorted(set(others["warehouse"].to_pylist()))
 
 
 def write_receipts(path: Path | str, table: pa.Table) -> Path:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from connectors.reference import read_reference_csv
-from connectors.snapshots import load_receipts, merge_snapshot, write_receipts
+from connectors.snapshots import merge_receipts, merge_snapshot, write_receipts
 from connectors.stock_csv import (
     CASE_WORDS,
     ExportLayout,
@@ -25,7 +24,7 @@ from connectors.stock_csv import (
 )
 from engine.inventory_846 import read_advice
 from flows.workspace import Workspace
-from schemas.errors import ConfigError, SnapshotError
+from schemas.errors import ConfigError
 from schemas.inventory import EXPECTED_RECEIPTS
 from schemas.inventory_layout import InventoryLayout, load_inventory_layout
 from schemas.reference import SCHEMAS
@@ -88,12 +87,6 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
     written, kept, replaced_rows = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
     receipts_path = ws.inventory_dir / "receipts.parquet"
     dropped: list[str] = []
-    before = EXPECTED_RECEIPTS.empty_table()
-    if (incoming is not None or advised is not None) and receipts_path.exists():
-        try:
-            before = load_receipts(receipts_path)
-        except SnapshotError:  # an unreadable earlier file is replaced all the same
-            pass
     kept_receipts: list[str] = []
     if incoming is not None or advised is not None:
         # the file's receipts replace those of the warehouses it names (an 846's: its stock's too), the others' kept;
@@ -102,16 +95,10 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
         mine = set(new["warehouse"].to_pylist()) | (set(read.table["warehouse"].to_pylist()) if advised else set())
         if incoming is not None and receipt_layout.warehouse:  # one DC's own export: its receipts, even none left
             mine.add(receipt_layout.warehouse)
-        if incoming is not None and receipt_layout.replace == "all":
-            dropped = sorted(set(before["warehouse"].to_pylist()) - mine)
-        else:
-            others = before.filter(pc.invert(pc.is_in(before["warehouse"], pa.array(sorted(mine), pa.string()))))
-            kept_receipts = sorted(set(others["warehouse"].to_pylist()))
-            new = pa.concat_tables([others, new])
-    else:
-        new = None
-    if new is not None or not receipts_path.exists():
-        write_receipts(receipts_path, new if new is not None else EXPECTED_RECEIPTS.empty_table())
+        dropped, kept_receipts = merge_receipts(receipts_path, new, mine, replace_all=incoming is not None
+                                                and receipt_layout.replace == "all")
+    elif not receipts_path.exists():
+        write_receipts(receipts_path, EXPECTED_RECEIPTS.empty_table())
     table = read.table
     dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
     loaded = [r for r in (incoming, advised) if r is not None]
