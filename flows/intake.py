@@ -23,7 +23,13 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
-from engine.partner_acks import TA1_CODES, file_findings, name_interchanges, with_answered_recorded
+from engine.partner_acks import (
+    file_findings,
+    name_interchanges,
+    names_interchanges,
+    with_answered_recorded,
+    with_our_997s,
+)
 from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
@@ -326,17 +332,12 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
 def _ta1_documents(state: StateStore, profile: PartnerProfile, outcome):
     """The outcome with each of its TA1 findings naming the documents we sent in the interchange the TA1
     answers (engine.partner_acks.name_interchanges); the outcome itself when it has none."""
-    if not any(f.code in TA1_CODES for f in outcome.findings):
+    if not names_interchanges(outcome.findings):
         return outcome
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
                                     state.fulfilment_refs())
     ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id)  # a TA1 may refuse our 997s too
-    n = ours.num_rows
-    acks = pa.table({"partner": ours["partner"], "doc_type": ours["set_id"], "functional_id": pa.repeat("FA", n),
-                     "isa13": ours["isa13"], "gs06": ours["gs06"], "st02": ours["st02"], "sent_at": ours["sent_at"],
-                     "file": ours["file"], "po_number": pa.nulls(n, pa.string()),
-                     "document_ref": pa.nulls(n, pa.string())}).cast(sent.schema)
-    return replace(outcome, findings=name_interchanges(outcome.findings, pa.concat_tables([sent, acks])))
+    return replace(outcome, findings=name_interchanges(outcome.findings, with_our_997s(sent, ours)))
 
 
 def _advice(state: StateStore, profile: PartnerProfile, outcome):
