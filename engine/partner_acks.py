@@ -161,6 +161,25 @@ def _rejections(status: pa.Table, mine: set) -> list[Finding]:
 TA1_CODES = ("FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_NOTED")
 
 
+def names_interchanges(findings: list[Finding]) -> bool:
+    """Whether any of ``findings`` is a TA1's naming one of our interchanges (TA1_CODES with its TA101): what
+    name_interchanges reads the partner's sent sets for (none: nothing to read)."""
+    return any(f.code in TA1_CODES and f.location.value for f in findings)
+
+
+def with_our_997s(sent: pa.Table, ours: pa.Table) -> pa.Table:
+    """The sets a partner's TA1 may answer, as name_interchanges reads them: ``sent`` (SENT_SETS: the sets its
+    997/999 acknowledge) then our own 997s to it (``ours``: the sent rows of set 997, with partner, set_id,
+    isa13, gs06, st02, sent_at and file), each a SENT_SETS row of functional id FA naming no PO or document: a
+    TA1 may refuse an interchange of our 997s too."""
+    n = ours.num_rows
+    acks = pa.table({"partner": ours["partner"], "doc_type": ours["set_id"], "functional_id": pa.repeat("FA", n),
+                     "isa13": ours["isa13"], "gs06": ours["gs06"], "st02": ours["st02"], "sent_at": ours["sent_at"],
+                     "file": ours["file"], "po_number": pa.nulls(n, pa.string()),
+                     "document_ref": pa.nulls(n, pa.string())}).cast(sent.schema)
+    return pa.concat_tables([sent, acks])
+
+
 def name_interchanges(findings: list[Finding], sent: pa.Table) -> list[Finding]:
     """``findings`` with each TA1 finding (TA1_CODES: parsers.functional_acks tells TA104 R and E, knowing
     nothing of what we sent) naming the documents we sent in the interchange its TA101 names (``sent``:

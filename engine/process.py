@@ -303,6 +303,31 @@ def ack_content(rows: Iterable[Mapping]) -> tuple:
     return tuple(sorted(tuple(r[c] or "" for c in ACK_CONTENT) for r in rows))
 
 
+def with_acks(known: Known, acks: Mapping[tuple[str, str], Iterable[Mapping]]) -> Known:
+    """``known`` with what acknowledgments its interchanges brought (``acks``: key -> the stored
+    partner_acks rows, each interchange's read by ack_content)."""
+    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
+
+
+def duplicated_earlier(known: Known, findings: Iterable[Finding]) -> list[tuple[str, str]]:
+    """For a piece of a file read in pieces (``known``: the partner's interchange history, no acknowledgments):
+    the keys (sender, ISA13) of the interchanges of earlier files that ``findings`` (the piece's) found
+    ISA_DUPLICATE, whose acknowledgments the piece is to be told again knowing (again_with_acks); none for the
+    usual piece (nothing more asked, the piece not read again)."""
+    again = {f.location.isa13 for f in findings if f.code == "ISA_DUPLICATE" and f.location.isa13}
+    if not again:
+        return []
+    return [k for k in known.interchanges - known.this_file_interchanges if k[1] in again]
+
+
+def again_with_acks(known: Known, acks: Mapping[tuple[str, str], Iterable[Mapping]]) -> Known | None:
+    """The Known a piece is told again with (duplicated_earlier's interchanges with the acknowledgments they
+    brought, ``acks``: as known_for asks for a file read whole), so a partner's interchange of acknowledgments
+    sent again under its ISA13 is told a repeat (ISA_ACKS_REPEATED) there too; None when the store holds none
+    for them (the piece's findings stand, it is not read again)."""
+    return with_acks(known, acks) if acks else None
+
+
 def _acks_only(ic: Interchange) -> bool:
     """An interchange of acknowledgments alone: its groups FA groups of 997/999s (or none: TA1s)."""
     return all(g.functional_id == "FA" and all(ts.set_id in ACK_SET_IDS for ts in g.transactions)

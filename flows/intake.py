@@ -23,8 +23,23 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
-from engine.partner_acks import TA1_CODES, file_findings, name_interchanges, with_answered_recorded
-from engine.process import EarlierUse, Known, ack_content, envelope_keys, process_csv_file, process_file
+from engine.partner_acks import (
+    file_findings,
+    name_interchanges,
+    names_interchanges,
+    with_answered_recorded,
+    with_our_997s,
+)
+from engine.process import (
+    EarlierUse,
+    Known,
+    again_with_acks,
+    duplicated_earlier,
+    envelope_keys,
+    process_csv_file,
+    process_file,
+    with_acks,
+)
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
@@ -103,24 +118,17 @@ def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     if not uses:  # the usual night: no number seen before, nothing more to ask
         return known
     # a number seen before: what acknowledgments it brought (an interchange of them sent again is a repeat)
-    acks = state.interchange_acks(partner, uses)
-    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
+    return with_acks(known, state.interchange_acks(partner, uses))
 
 
 def with_earlier_acks(state: StateStore, partner: str, known: Known, outcome) -> Known | None:
-    """For a piece of a file read in pieces (known_state: the partner's interchange history, no acknowledgments):
-    ``known`` with what acknowledgments the interchanges ``outcome`` found ISA_DUPLICATE in an earlier file brought
-    (as known_for asks for a file read whole), so a partner's interchange of acknowledgments sent again under its
-    ISA13 is told a repeat (ISA_ACKS_REPEATED) there too; None when no such duplicate (the usual piece: nothing
-    more asked, the piece not read again) or the store holds no acknowledgments for them."""
-    again = {f.location.isa13 for f in outcome.findings if f.code == "ISA_DUPLICATE" and f.location.isa13}
-    keys = [k for k in known.interchanges - known.this_file_interchanges if k[1] in again]
+    """For a piece of a file read in pieces: the Known to tell it again with (engine.process.duplicated_earlier
+    names the interchanges of earlier files it found ISA_DUPLICATE, again_with_acks adds what acknowledgments the
+    store holds for them), or None: the piece stands as read."""
+    keys = duplicated_earlier(known, outcome.findings)
     if not keys:
         return None
-    acks = state.interchange_acks(partner, state.interchange_uses(partner, keys))
-    if not acks:
-        return None
-    return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
+    return again_with_acks(known, state.interchange_acks(partner, state.interchange_uses(partner, keys)))
 
 
 def _known(interchanges: dict) -> Known:
@@ -326,17 +334,12 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
 def _ta1_documents(state: StateStore, profile: PartnerProfile, outcome):
     """The outcome with each of its TA1 findings naming the documents we sent in the interchange the TA1
     answers (engine.partner_acks.name_interchanges); the outcome itself when it has none."""
-    if not any(f.code in TA1_CODES for f in outcome.findings):
+    if not names_interchanges(outcome.findings):
         return outcome
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
                                     state.fulfilment_refs())
     ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id)  # a TA1 may refuse our 997s too
-    n = ours.num_rows
-    acks = pa.table({"partner": ours["partner"], "doc_type": ours["set_id"], "functional_id": pa.repeat("FA", n),
-                     "isa13": ours["isa13"], "gs06": ours["gs06"], "st02": ours["st02"], "sent_at": ours["sent_at"],
-                     "file": ours["file"], "po_number": pa.nulls(n, pa.string()),
-                     "document_ref": pa.nulls(n, pa.string())}).cast(sent.schema)
-    return replace(outcome, findings=name_interchanges(outcome.findings, pa.concat_tables([sent, acks])))
+    return replace(outcome, findings=name_interchanges(outcome.findings, with_our_997s(sent, ours)))
 
 
 def _advice(state: StateStore, profile: PartnerProfile, outcome):

@@ -99,7 +99,6 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
                                           "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
                              ).to_pylist():
         want[(row["partner"], row["po_number"])] = row
-    from rules.business.places import same_party
 
     own = own_ship_tos(lines, orders, order_lines, dcs)
     names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
@@ -114,15 +113,7 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
         if (r["partner"], r["po_number"]) not in want:
             continue
         known = shipped.setdefault(key, (i, r, []))[2]
-        k = at.get((key, party))
-        if k is None:
-            place = None if party is None else {f"ship_to_{f}": getattr(party, f) or None for f in _PLACE}
-            k = next((j for j, (p, _l) in enumerate(known) if (p is None and place is None) or (
-                p is not None and place is not None and same_party(place, p))), len(known))
-            if k == len(known):
-                known.append((place, []))
-            at[(key, party)] = k
-        lines_to = known[k][1]
+        lines_to = known[place_index(known, at, key, party)][1]
         if r["line_id"] not in lines_to:
             lines_to.append(r["line_id"])
     out: list[tuple[int, Finding]] = []
@@ -163,6 +154,31 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
 _PLACE = ("name", "id_qualifier", "id", *LINE_SHIP_TO_ADDRESS)
 
 
+def place_of(party) -> dict | None:
+    """``party`` (engine.shipments.own_ship_tos: a line's own place; None, its order's ship-to) as a place a
+    message and same_party read: its _PLACE fields as ship_to_* columns, a blank one None (same_party,
+    places_words and ship_to_mismatches' words read a blank field and a missing one alike)."""
+    return None if party is None else {f"ship_to_{f}": getattr(party, f) or None for f in _PLACE}
+
+
+def place_index(known: list[tuple[dict | None, list]], at: dict, key: object, party) -> int:
+    """Where ``party``'s place stands in ``known`` (one shipment's places so far, or one shipment and PO's: each
+    (place_of, its lines)), added at the end when new: one place as rules.business.places.same_party tells them
+    (one id however named, one place; one name without an id at two addresses, two; the order's ship-to, None,
+    its own). Each distinct party is compared once a ``key`` (``at``: (key, party) -> its index)."""
+    from rules.business.places import same_party
+
+    k = at.get((key, party))
+    if k is None:
+        place = place_of(party)
+        k = next((j for j, (p, _l) in enumerate(known) if (p is None and place is None) or (
+            p is not None and place is not None and same_party(place, p))), len(known))
+        if k == len(known):
+            known.append((place, []))
+        at[(key, party)] = k
+    return k
+
+
 def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
                    dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
@@ -172,7 +188,7 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
     one DC does not deliver to another (one name at two addresses, no id: two places, same_party): the shipment is
     split into one shipment per stop (engine.lifecycle.shipping, engine.lifecycle.stops; fulfilment.multi_stop
     "split") or, for a partner taking no split load, held, to be confirmed again as one shipment per destination."""
-    from rules.business.places import places_words, same_party
+    from rules.business.places import places_words
 
     if not lines.num_rows:
         return []
@@ -191,15 +207,7 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
         sid = r["shipment_id"]
         first.setdefault(sid, (i, r))
         known = places.setdefault(sid, [])
-        k = at.get((sid, party))
-        if k is None:
-            place = None if party is None else {f"ship_to_{f}": getattr(party, f) for f in _PLACE}
-            k = next((j for j, (p, _l) in enumerate(known) if (p is None and place is None) or (
-                p is not None and place is not None and same_party(place, p))), len(known))
-            if k == len(known):
-                known.append((place, []))
-            at[(sid, party)] = k
-        lines_of = known[k][1]
+        lines_of = known[place_index(known, at, sid, party)][1]
         label = f"{r['po_number']} line {r['line_id']}" + (f" store {store}" if store else "")
         if label not in lines_of:
             lines_of.append(label)
