@@ -107,3 +107,69 @@ def test_a_line_rejection_is_booked_saying_which_line_and_why():
         "the partner rejected part of our 810 INV0000005: line 2 (LI 2) rejected by the partner's application (824 "
         "OTI IR): TED 007 UNIT PRICE DIFFERS FROM COST FILE (segment IT1); the rest of the document accepted (ISA13 ")
     assert row["partner_reasons"] == LINE_REASONS
+
+
+# --- 2. an answer interchange too large to hold, sent again ----------------------------------------------------------
+def _big_997(isa13: str, at: str, n: int, *, rejected: int = 0) -> bytes:
+    """Target's 997 acknowledging ``n`` of our 997s (AK1 FA: kept, deciding nothing, so no finding per AK2) in one
+    interchange; ``rejected``: that AK2 answered AK5 R (a verdict changed under the same ISA13)."""
+    body = "".join(f"AK2*997*{i:09d}~AK5*{'R' if i == rejected else 'A'}~" for i in range(1, n + 1))
+    return (f"ISA*00*          *00*          *ZZ*TARGETDC       *ZZ*ORDERBRIDGE    *261128*{at}*U*00401*{isa13}*0*P"
+            f"*>~\n"
+            f"GS*FA*TARGETDC*ORDERBRIDGE*20261128*{at}*77*X*004010~\nST*997*0001~\nAK1*FA*5~\n{body}\n"
+            f"AK9*{'P' if rejected else 'A'}*{n}*{n}*{n - bool(rejected)}~\nSE*{4 + 2 * n}*0001~\nGE*1*77~\n"
+            f"IEA*1*{isa13}~\n").encode()
+
+
+@pytest.mark.slow
+def test_a_997_interchange_over_4_mb_sent_again_is_a_repeat_and_a_fresh_one_is_new(tmp_path, monkeypatch):
+    """A real-size answer: one 997 of 180,000 AK2s (4.3 MB, over SPLIT_BYTES: read in batches from its scanned
+    envelope) in a file read in pieces. The VAN's copy of it, re-enveloped (same ISA13, new ISA09/ISA10), was
+    ISA_DUPLICATE (an error: quarantined), its acknowledgments never compared (only its envelope was read before its
+    batches); it is ISA_ACKS_REPEATED now, read batch by batch and compared as a whole read compares. A fresh one (a
+    new ISA13) is new, as before; one whose verdicts changed under the same ISA13 stays ISA_DUPLICATE, saying so."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import intake as intake_flow
+    from flows.workspace import open_workspace
+    from tests.retailer_support import of_its_own
+    from tests.support import REPO
+    from tests.test_ackgaps2 import RG83
+
+    ws = of_its_own(RG83, tmp_path / "ws", drops={}, warehouses=REPO / "tests" / "fixtures" / "rg2" / "warehouses")
+    ws = open_workspace(ws.root)
+    profile = ws.partners()["target"]
+    monkeypatch.setattr(intake_flow, "STREAM_BYTES", 1_000_000)  # read in pieces; SPLIT_BYTES as shipped
+    batched: list[int] = []
+    real = intake_flow.process_in_batches
+
+    def spy(sk, read, **kw):
+        batched.append(sk.size)
+        return real(sk, read, **kw)
+
+    monkeypatch.setattr(intake_flow, "process_in_batches", spy)
+
+    def take(name: str, data: bytes, now: datetime):
+        (ws.drop_root / "target" / "inbox" / name).write_bytes(data)
+        state = StateStore(ws.state_path)
+        try:
+            res = intake_flow.intake_partner(ws, profile, state, LocalDrop(ws.drop_root / "target"), now=now,
+                                             run_id=now.strftime("n%d%H"))
+            return ([f["code"] for f in res.findings if f["code"].startswith("ISA_")],
+                    {f["name"]: f["status"] for f in state.files("target")}[name], len(state.interchange_acks(
+                        "target", state.interchange_uses("target", [("TARGETDC", "000094470")]))
+                        .get(("TARGETDC", "000094470"), [])))
+        finally:
+            state.close()
+
+    n = 180_000
+    first = _big_997("000094470", "0310", n)
+    assert len(first) > intake_flow.SPLIT_BYTES
+    assert take("tgt-997-big.x12", first, datetime(2026, 11, 28, 4)) == ([], "processed", n)
+    assert take("tgt-997-big-fresh.x12", _big_997("000094471", "0320", n), datetime(2026, 11, 28, 5))[:2] == (
+        [], "processed")
+    assert take("tgt-997-big-resent.x12", _big_997("000094470", "0415", n), datetime(2026, 11, 28, 6)) == (
+        ["ISA_ACKS_REPEATED"], "processed", n)  # not read again: its acknowledgments are stored once
+    assert take("tgt-997-big-changed.x12", _big_997("000094470", "0420", n, rejected=7),
+                datetime(2026, 11, 28, 7)) == (["ISA_DUPLICATE"], "quarantined", n)
+    assert len(batched) == 4 and min(batched) > intake_flow.SPLIT_BYTES
