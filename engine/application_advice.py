@@ -31,9 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.partner_acks import control_key
-from schemas.application_advice import APPLICATION_ADVICE
+from schemas.application_advice import APPLICATION_ADVICE, LINE_QUALIFIERS
 from schemas.findings import Finding, finding
-from schemas.functional_acks import FUNCTIONAL_ACKS, SENT_SETS
+from schemas.functional_acks import FUNCTIONAL_ACKS, PART_REJECTED, SENT_SETS
 from schemas.x12 import FUNCTIONAL_ID
 
 # OTI01 (element 110): a level (B batch, G functional group, I item, T transaction set) and an edit result (A accept,
@@ -95,9 +95,16 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
                 element="OTI09" if note else "OTI03", value=oti["acked_st02"] if note else oti["reference"], **where))
             continue
         group_level = oti["acked_st02"] is None and oti["acked_gs06"] is not None and len(named) > 1
-        rows.append(_row(oti, named[0], verdict, said, group=group_level, note=note))
+        lines = _lines(oti, verdict, group=group_level)
+        rows.append(_row(oti, named[0], verdict, said, group=group_level, note=note, lines=lines))
         what = _document(named, group=group_level) + (f" ({note})" if note else "")
-        if verdict == "R":
+        if verdict == "R" and lines:
+            findings.append(finding(
+                "APPLICATION_ADVICE_REJECTED",
+                f"{oti['partner']}'s application rejected {_lines_said(lines)} of our {what} (824 OTI {oti['code']}): "
+                f"{said or 'no reason given'}. The rest of the document stands accepted: correct that line with the "
+                "partner (a corrected document, or a credit).", element="OTI01", value=oti["code"], **where))
+        elif verdict == "R":
             findings.append(finding(
                 "APPLICATION_ADVICE_REJECTED",
                 f"{oti['partner']}'s application rejected our {what} (824 OTI {oti['code']}): "
@@ -183,8 +190,8 @@ def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, by_bill: dict, 
                 hit, key=lambda i: (ours[i]["sent_at"], len(ours[i]["gs06"]), ours[i]["gs06"])))
             note = (f"its OTI09 {oti['acked_st02']} comes without OTI08 (the group's control number) and names "
                     f"{len(hit)} sets we sent to {oti['partner']} ({sets}): none is chosen")
-    ref = oti["reference"]
-    if ref is None:
+    ref = oti["reference"] if (oti["reference_qualifier"] or "").strip().upper() not in LINE_QUALIFIERS else None
+    if ref is None:  # none, or a line of the document OTI08/OTI09 name (OTI02 LI: an item-level OTI's line number)
         return [], note
     qualified = _BY_QUALIFIER.get((oti["reference_qualifier"] or "").upper())
     if qualified is not None:
@@ -246,8 +253,36 @@ def _document(named: list[dict], *, group: bool) -> str:
     return f"{r['doc_type']}{ref}{po} (GS06 {r['gs06']} ST02 {r['st02']}, file {r['file']})"
 
 
-def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool, note: str = "") -> dict:
+def _lines(oti: dict, verdict: str | None, *, group: bool) -> list[str]:
+    """The lines of our document an item-level OTI (OTI01 IA IC IE IP IR) judges, as it names them (OTI02/OTI03 or
+    a REF of its loop qualified LI or FJ: parsers.application_advice): [] for a set- or group-level OTI, one naming
+    no line (which item is not said: its verdict is the document's, as before) or one deciding nothing."""
+    if group or verdict is None or not (oti["code"] or "").startswith("I"):
+        return []
+    return list(dict.fromkeys(oti.get("lines") or []))
+
+
+def _lines_said(lines: list[str]) -> str:
+    """ "line 2 (REF LI 2)", "lines 2, 4 (REF LI 2, LI 4)"."""
+    numbers = ", ".join(x.split(" ", 1)[1] for x in lines)
+    return f"line{'s' if len(lines) > 1 else ''} {numbers} ({', '.join(lines)})"
+
+
+def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool, note: str = "",
+         lines: list[str] | None = None) -> dict:
+    """The FUNCTIONAL_ACKS row of an OTI naming our set ``r``. An item-level OTI naming ``lines`` judges those lines:
+    one rejecting them (IR) leaves the rest of the document accepted, so the set reads accepted with errors (E) and its
+    reasons start PART_REJECTED, "part rejected: line 2 (LI 2) rejected by the partner's application (824 OTI IR):
+    ...; the rest accepted" (the reconciliation's DOCUMENT_REJECTED says which line and why); it rejected the whole
+    document. Other verdicts on named lines say the lines."""
     words = _WORDS.get(verdict or "", "held" if oti["code"] in HELD else f"OTI01 {oti['code']!r}")
+    if lines:
+        reasons = (f"{_lines_said(lines)} {words} by the partner's application (824 OTI {oti['code']}"
+                   + (f"; {note}" if note else "") + ")"
+                   + (f": {said}" if said else ""))
+        if verdict == "R":
+            verdict, reasons = "E", f"{PART_REJECTED}{reasons}; the rest of the document accepted"
+        return {**_row(oti, r, verdict, said, group=group, note=note), "reasons": reasons}
     return {
         "partner": oti["partner"], "ack_type": "824", "ack_ref": oti["advice_ref"],
         "ack_version": oti["advice_version"],

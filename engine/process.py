@@ -90,6 +90,10 @@ class Known:
     # the acknowledgments (ack_content) each of them brought, for those that brought any: an interchange of
     # acknowledgments alone repeating one taken before (a VAN's resend) is a repeat (ISA_ACKS_REPEATED), not a duplicate
     earlier_acks: Mapping[tuple[str, str], tuple] = field(default_factory=dict)
+    # the acknowledgments (ack_content) an interchange of this file too large to hold brings, read beforehand batch by
+    # batch (engine.process_batches.acks_said), for duplicate_envelopes to compare with earlier_acks: a resend over
+    # SPLIT_BYTES is a repeat as a small one is (it stayed ISA_DUPLICATE: its envelope alone was compared)
+    said_acks: Mapping[tuple[str, str], tuple] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +332,7 @@ def again_with_acks(known: Known, acks: Mapping[tuple[str, str], Iterable[Mappin
     return with_acks(known, acks) if acks else None
 
 
-def _acks_only(ic: Interchange) -> bool:
+def acks_only(ic: Interchange) -> bool:
     """An interchange of acknowledgments alone: its groups FA groups of 997/999s (or none: TA1s)."""
     return all(g.functional_id == "FA" and all(ts.set_id in ACK_SET_IDS for ts in g.transactions)
                for g in ic.groups)
@@ -370,8 +374,8 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
         if key in seen_ic:
             where, use, age = _seen_before(key, mine_ic, known.interchanges, known.interchange_uses, today,
                                            window_days)
-            earlier = known.earlier_acks.get(key) if where == "in an earlier file" and _acks_only(ic) else None
-            said = _acks_of(result, ic) if earlier else None
+            earlier = known.earlier_acks.get(key) if where == "in an earlier file" and acks_only(ic) else None
+            said = (known.said_acks[key] if key in known.said_acks else _acks_of(result, ic)) if earlier else None
             if said and said == earlier:
                 out.append(finding("ISA_ACKS_REPEATED", f"ISA13 {ic.control_number} from {ic.sender} was received "
                                    f"in an earlier file{_in_file(known, key)} with the same acknowledgments; this "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 import pyarrow as pa
@@ -34,6 +35,8 @@ from engine.process import (
     Outcome,
     OutDoc,
     acceptance_for,
+    ack_content,
+    acks_only,
     as_written,
     duplicate_envelopes,
     group_key,
@@ -45,7 +48,7 @@ from engine.process import (
     shifted,
 )
 from parsers.application_advice import read_application_advice
-from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
+from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.text_messages import read_text_messages
@@ -58,6 +61,7 @@ from rules.guide import check_guide
 from rules.set_checks import line_refs_echoed_by, marks_carried_by
 from rules.structure import check_structure, sdq_applied, taxes_of_invoices
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
+from schemas.functional_acks import ACK_CONTENT
 from schemas.profile import PartnerProfile
 
 _SHARED = {("AK5", "A"): ("AK5", "A"), ("AK5", "R"): ("AK5", "R")}
@@ -273,11 +277,18 @@ def process_in_batches(sk: Skeleton, read: Callable[[int, int], bytes], *, file:
     """Every batch of the scanned interchange ``sk`` (parsers.x12_batches; ``read(start, end)`` gives its
     bytes there) with its Outcome, in order; (None, the envelope's Outcome) alone when the interchange
     holds more sets than the partner's limit (none is read, as engine.process does)."""
-    split = SplitInterchange(read_head(sk, file=file), sk.set_counts, file=file, sha256=sha256, profile=profile,
+    head = read_head(sk, file=file)
+    [ic] = head.interchanges
+    key = (ic.sender, ic.control_number)
+    if key in known.earlier_acks and key not in known.this_file_interchanges and acks_only(ic):
+        said = acks_said(sk, read, file=file)  # a resend of acknowledgments? compared as a whole read compares
+        if said is not None:
+            known = replace(known, said_acks={**known.said_acks, key: said})
+    split = SplitInterchange(head, sk.set_counts, file=file, sha256=sha256, profile=profile,
                              known=known, today=today, received_at=received_at, row_base=row_base,
                              agreed_currency=agreed_currency)
-    if split.too_many is not None:
-        yield None, split.envelope()
+    if split.too_many is not None or any(f.code == "ISA_ACKS_REPEATED" for f in split.findings):
+        yield None, split.envelope()  # too many sets, none read; or acknowledgments we hold, not read again
         return
     for k, b in enumerate(sk.batches):
         result, delta = read_batch(sk, b, read, file=file)
@@ -285,3 +296,24 @@ def process_in_batches(sk: Skeleton, read: Callable[[int, int], bytes], *, file:
         yield b, split.batch(result, delta=delta, group=b.group, last=last, oversized=(b.huge,) if b.huge else (),
                              ends_groups=len(sk.set_counts) if last else max(sk.batches[k + 1].group, 0))
         del result
+
+
+def acks_said(sk: Skeleton, read: Callable[[int, int], bytes], *, file: str) -> tuple | None:
+    """What the acknowledgments of an interchange of them too large to hold say (engine.process.ack_content: the
+    same as a whole read gives), read a batch at a time and let go, each batch's rows kept as ACK_CONTENT's texts
+    alone; None when it cannot be said whole (a set over max_set_bytes, its body never read; a set not a 997/999):
+    its copy then stays ISA_DUPLICATE. Read only for an interchange of acknowledgments seen in an earlier file."""
+    rows: list[dict] = []
+    for b in sk.batches:
+        if b.huge is not None:
+            return None
+        result, _ = read_batch(sk, b, read, file=file)
+        [ic] = result.interchanges
+        sets = [(ic, g, ts) for g in ic.groups for ts in g.transactions]
+        if any(ts.set_id not in ACK_SET_IDS for _, _, ts in sets):
+            return None
+        for table in ((read_functional_acks(result, partner="", sets=sets)[0],) if sets else ()) + (
+                read_interchange_acks(result, [ic], partner="")[0],):
+            rows += table.select(list(ACK_CONTENT)).to_pylist()
+        del result
+    return ack_content(rows)

@@ -38,7 +38,8 @@ Exceptions (amount_at_risk = quantity_at_risk x price_at_risk unless said otherw
   DUPLICATE_INVOICE      an invoice number sent again in another   duplicate qty x its invoice price;
                          810 set, or a second invoice number for   since its invoice date (one per line
                          a (line, shipment) already invoiced       and duplicate 810 set)
-  DOCUMENT_REJECTED      DOCUMENT_STATUS rejected                  the document's value for the PO:
+  DOCUMENT_REJECTED      DOCUMENT_STATUS rejected (or lines of it  the document's value for the PO:
+                         an 824 IR rejected, the rest accepted)
   DOCUMENT_UNACKNOWLEDGED DOCUMENT_STATUS overdue                  855/865 sum ACK qty x acknowledged
                                                                    price, 856 shipped qty x P, 810 invoiced
                                                                    qty x invoice price; since the rejection
@@ -101,6 +102,7 @@ from engine.columnar import (
 from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, ORDERED_EXTRA, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
+from schemas.functional_acks import PART_REJECTED
 from schemas.grouping import first_rows, lookup, paired_codes
 from schemas.orders import prices_as
 from schemas.reconciliation import (
@@ -698,7 +700,8 @@ class _Exceptions:
         document a later one of its kind the partner accepted replaces (_superseded: the corrected 810 sent again
         and accepted) raises none: its exception's id and why go to ``superseded`` (the booking clears it, saying
         so). It used to stay open until someone resolved it by hand."""
-        docs = self.docs.filter(pc.is_in(self.docs["status"], value_set=pa.array(["rejected", "overdue"])))
+        docs = self.docs.filter(pc.or_(pc.is_in(self.docs["status"], value_set=pa.array(["rejected", "overdue"])),
+                                       _part_rejected(self.docs)))
         if not docs.num_rows:
             return
         notes = self._superseded(docs)
@@ -791,7 +794,8 @@ class _Exceptions:
             value = np.where(has, pc.fill_null(sums["value_sum"], 0).to_numpy(zero_copy_only=False)[at], 0)
             unknown = np.where(has, pc.fill_null(sums["unknown_sum"], 0).to_numpy(zero_copy_only=False)[at], 0)
             po = pc.if_else(pa.array(has), sums["po_number"].take(pa.array(at, pa.int64())), po)
-        rejected = pc.equal(d["status"], "rejected")
+        part = _part_rejected(d)  # lines of it rejected by the partner's 824, the rest accepted
+        rejected = pc.or_(pc.equal(d["status"], "rejected"), part)
         when = pc.if_else(pc.and_(rejected, pc.is_valid(d["acked_at"])), d["acked_at"], d["due_at"])
         ref = pc.if_else(_blank(d["document_ref"]), join_text(_shown(d["doc_type"]), " ST02 ", _shown(d["st02"])),
                          d["document_ref"])
@@ -802,12 +806,16 @@ class _Exceptions:
         sent_due = join_text(_shown(d["doc_type"]), " ", ref, " sent ", _minutes(d["sent_at"]), ", due by ",
                              _minutes(d["due_at"]))
         what = pc.if_else(
+            part,
+            join_text("the partner rejected part of our ", _shown(d["doc_type"]), " ", ref, ": ",
+                      pc.utf8_slice_codeunits(pc.fill_null(d["reasons"], ""), len(PART_REJECTED))),
+            pc.if_else(
             rejected,
             join_text("the partner rejected our ", _shown(d["doc_type"]), " ", ref, ": ",
                       pc.if_else(_blank(d["reasons"]), pa.scalar("no reason given"), d["reasons"])),
             pc.if_else(undecided, join_text("our ", sent_due, ", is ", d["reasons"]),
                        join_text("no ", self._answer_kind(d["partner"]), " for our ", sent_due,
-                                 pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")")))))
+                                 pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")"))))))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
                             _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),
                             pc.if_else(pa.array(unknown > 0), join_text(
@@ -1083,6 +1091,15 @@ def _set_of(row: Mapping) -> tuple[str, ...]:
     """A sent set's key (_DOC_KEY) with its control numbers by value (000000004 and 4 name one set)."""
     return (row["partner"], *(str(row[c]).lstrip("0") or "0" if str(row[c]).isdigit() else str(row[c])
                               for c in ("isa13", "gs06", "st02")))
+
+
+def _part_rejected(docs: pa.Table) -> pa.Array:
+    """Where a document the partner accepted has lines its 824 rejected (an item-level OTI IR naming them: status
+    accepted_with_errors, reasons starting PART_REJECTED, engine.application_advice): booked DOCUMENT_REJECTED, its
+    message saying which lines and why ("the partner rejected part of our 810 ...: line 2 (LI 2) rejected ...; the
+    rest of the document accepted"). Such a 824 used to reject the whole document."""
+    return pc.and_(pc.equal(docs["status"], "accepted_with_errors"),
+                   pc.fill_null(pc.starts_with(docs["reasons"], PART_REJECTED), False))
 
 
 def _blank(values) -> pa.Array:

@@ -131,6 +131,21 @@ def with_earlier_acks(state: StateStore, partner: str, known: Known, outcome) ->
     return again_with_acks(known, state.interchange_acks(partner, state.interchange_uses(partner, keys)))
 
 
+def span_known(state: StateStore, partner: str, known: Known, sk: x12_batches.Skeleton) -> Known:
+    """For one interchange read in batches (``sk``, its scanned envelope): ``known`` with what acknowledgments it
+    brought when it came in an earlier file, if it did (as known_for asks for a file read whole), so
+    engine.process_batches can tell a resend of them (ISA_ACKS_REPEATED) at any size; ``known`` itself otherwise
+    (the usual interchange: a number never seen, nothing more asked)."""
+    [ic] = x12_batches.read_head(sk, file="").interchanges
+    key = (ic.sender, ic.control_number)
+    if key not in known.interchanges or key in known.this_file_interchanges:
+        return known
+    acks = state.interchange_acks(partner, state.interchange_uses(partner, [key]))
+    if not acks:
+        return known
+    return replace(known, earlier_acks={**known.earlier_acks, **{k: ack_content(rows) for k, rows in acks.items()}})
+
+
 def _known(interchanges: dict) -> Known:
     """A Known of the store's (key -> (received_at, file name)) answers; a use whose file row is missing
     has no time, so it stays a duplicate."""
@@ -554,8 +569,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         rows_at, done, resumed = rows, 0, resumed_batches
         resumed_batches = 0
         batches = process_in_batches(sk, functools.partial(_read_span, local, archived, span_at), file=name,
-                                     sha256=sha, profile=profile, known=known_now(), today=now.date(),
-                                     received_at=now, row_base=rows_at, agreed_currency=currency)
+                                     sha256=sha, profile=profile, known=span_known(state, profile.id, known_now(), sk),
+                                     today=now.date(), received_at=now, row_base=rows_at, agreed_currency=currency)
         while True:
             with timed("intake.check", profile.id):
                 item = next(batches, None)

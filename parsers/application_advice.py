@@ -1,6 +1,7 @@
 """824 Application Advice sets (a partner's application accepting, noting errors in or rejecting the
 documents we sent) -> the APPLICATION_ADVICE table (schemas.application_advice): one row per OTI loop
-with its TED errors, CTX contexts (where in our document each error is), NTE notes and RED related data.
+with its TED errors, CTX contexts (where in our document each error is), NTE notes, RED related data and the
+lines of our document it names (OTI02/OTI03 or REF LI/FJ in the OTI loop: an item-level OTI's line).
 
 Reads a parsed file (parsers.x12_reader), tolerantly: what an OTI leaves out stays null; matching the
 OTIs to what we sent is engine.application_advice's job. No paths, no clock.
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from parsers.functional_acks import created_at, element, whole_number
 from parsers.x12_reader import ParseResult
-from schemas.application_advice import APPLICATION_ADVICE
+from schemas.application_advice import APPLICATION_ADVICE, LINE_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -43,9 +44,12 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 current = {**base, "code": element(seg, 1), "reference_qualifier": element(seg, 2),
                            "reference": element(seg, 3), "acked_gs06": element(seg, 8), "acked_st02": element(seg, 9),
                            "acked_set_id": element(seg, 10),
-                           "errors": [], "notes": [], "related": [], "context": [], "segment_position": position,
+                           "errors": [], "notes": [], "related": [], "context": [],
+                           "lines": _line_named(element(seg, 2), element(seg, 3)), "segment_position": position,
                            "file_segment": ts.start + position}
                 rows.append(current)
+            elif sid == "REF" and current is not None:
+                current["lines"] += _line_named(element(seg, 1), element(seg, 2))
             elif sid == "TED" and current is not None:
                 # TED as X12 writes it (003010-008050): 01 error code, 02 text, 03 segment id, 04 its position,
                 # 05 the element's position (C030 from 004050: element, component, repeat), 06 the data element
@@ -72,6 +76,12 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 code = element(seg, 2) or element(seg, 6)
                 current["related"].append(element(seg, 1) + (f" ({code})" if code else ""))
     return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)
+
+
+def _line_named(qualifier: str | None, value: str | None) -> list[str]:
+    """["LI 2"] when ``qualifier`` (an OTI02 or a REF01 of the OTI loop) names a line of our document, else []."""
+    q = (qualifier or "").strip().upper()
+    return [f"{q} {value.strip()}"] if q in LINE_QUALIFIERS and value and value.strip() else []
 
 
 def _context(seg: list[str], component: str) -> str:

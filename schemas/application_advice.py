@@ -28,9 +28,16 @@ APPLICATION_ADVICE = pa.schema([
     # its CTX segments (005010+, in the TED loop: where in our document an error is, e.g. the business unit "PO
     # NUMBER" with its value, the segment, its position, the element) in words, as parsers.application_advice says them
     pa.field("context", pa.list_(pa.string())),
+    # the lines of our document the OTI names ("LI 2": OTI02/OTI03 or a REF of the OTI loop qualified LI, line item
+    # identifier, or FJ, line item control number): an item-level OTI (IA IR ...) judges that line, not the document
+    pa.field("lines", pa.list_(pa.string())),
     pa.field("advice_created_at", TIME),  # GS04/GS05 of the 824 (else ISA09/ISA10)
     pa.field("received_at", TIME),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # the OTI's position in the 824 (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # the OTI's ordinal within the file
 ])
+
+# REF01/OTI02 (element 128) qualifiers naming a line of our document in an item-level OTI (IA IC IE IP IR): LI line
+# item identifier (seller's: our PO101/IT101/LIN01, the buyer's line number echoed), FJ line item control number
+LINE_QUALIFIERS = frozenset({"LI", "FJ"})

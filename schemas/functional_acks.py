@@ -84,6 +84,11 @@ SENT_SETS = pa.schema([
 # not_expected: no answer, from a partner who sends no 997s (FinanceSettings.expects_997 False): never overdue
 DOCUMENT_STATUSES = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending", "not_expected")
 
+# The start of the reasons of a set a partner's 824 rejected in part (an item-level OTI IR naming its lines: the rest
+# accepted; engine.application_advice): the set reads accepted_with_errors, and the reconciliation books the rejected
+# lines (DOCUMENT_REJECTED, saying which and why)
+PART_REJECTED = "part rejected: "
+
 # The verdict per sent set (engine.partner_acks.match_acks).
 DOCUMENT_STATUS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),

@@ -414,7 +414,8 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
        "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO, half up to "
        "cents (allowances without either: not priced)", "first invoice date of the PO"),
     _E("DOCUMENT_REJECTED", "Document rejected by the partner",
-       "The partner's 997/999 rejected one of our documents (reasons in words).",
+       "The partner's 997/999/824/TA1 rejected one of our documents, or its 824 rejected lines of it (an item-level "
+       "OTI IR naming them, the rest accepted: the message says which lines and why); reasons in words.",
        "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "
        "agreed price; 810: invoiced quantity x invoice price)", "date the rejection arrived"),
     _E("DOCUMENT_UNACKNOWLEDGED", "Document not acknowledged by the partner",

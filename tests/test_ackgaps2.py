@@ -310,8 +310,9 @@ def test_walmart_s_transaction_reference_number_names_the_document_oti10_says(ot
 @pytest.mark.parametrize(("again", "split", "told", "disposition"), [
     ("tgt-997-resent-by-van.x12", False, "ISA_ACKS_REPEATED", "processed"),
     ("tgt-997-verdict-changed.x12", False, "ISA_DUPLICATE", "quarantine"),
-    ("tgt-997-resent-by-van.x12", True, "ISA_DUPLICATE", "quarantine"),
-], ids=["same-acks", "verdict-changed", "interchange-read-in-batches"])
+    ("tgt-997-resent-by-van.x12", True, "ISA_ACKS_REPEATED", "processed"),  # ackgaps3: compared at any size
+    ("tgt-997-verdict-changed.x12", True, "ISA_DUPLICATE", "quarantine"),
+], ids=["same-acks", "verdict-changed", "interchange-read-in-batches", "verdict-changed-read-in-batches"])
 def test_a_resent_997_interchange_in_a_file_read_in_pieces_is_told_as_in_a_file_read_whole(
         tmp_path, monkeypatch, again, split, told, disposition):
     """A large file is read in pieces (flows.intake._take_in_streamed: known_state, the partner's interchange history
@@ -319,9 +320,10 @@ def test_a_resent_997_interchange_in_a_file_read_in_pieces_is_told_as_in_a_file_
     ISA_DUPLICATE (an error: quarantined) where a file read whole tells ISA_ACKS_REPEATED. A piece finding an
     interchange of acknowledgments seen in an earlier file asks the store what it brought (flows.intake
     .with_earlier_acks) and is told again: a repeat when they are the same, ISA_DUPLICATE when a verdict changed.
-    Not compared: one interchange over SPLIT_BYTES (4 MB of acknowledgments), read in batches from its scanned
-    envelope, whose sets are never held together (engine.process_batches): ISA_DUPLICATE as before, quarantined (ops
-    retake it, `orderbridge retake`, if it is a harmless resend)."""
+    One interchange over SPLIT_BYTES (4 MB of acknowledgments), read in batches from its scanned envelope, whose sets
+    are never held together (engine.process_batches), was not compared: ISA_DUPLICATE, quarantined. Its
+    acknowledgments are read batch by batch and compared now (ackgaps3, engine.process_batches.acks_said): told as in
+    a file read whole."""
     import shutil
 
     from connectors.local import LocalDrop
