@@ -313,6 +313,21 @@ def with_acks(known: Known, acks: Mapping[tuple[str, str], Iterable[Mapping]]) -
     return replace(known, earlier_acks={k: ack_content(rows) for k, rows in acks.items()})
 
 
+def with_more_acks(known: Known, acks: Mapping[tuple[str, str], Iterable[Mapping]]) -> Known:
+    """``known`` with the acknowledgments ``acks`` names added to those it holds (with_acks' reading); ``known``
+    itself when ``acks`` is empty."""
+    if not acks:
+        return known
+    return replace(known, earlier_acks={**known.earlier_acks, **{k: ack_content(rows) for k, rows in acks.items()}})
+
+
+def span_earlier(known: Known, key: tuple[str, str]) -> list[tuple[str, str]]:
+    """For one interchange read in batches (``key``: its sender and ISA13): [key] when it came in an earlier file
+    (its acknowledgments are to be asked of the store, so engine.process_batches can tell a resend of them,
+    ISA_ACKS_REPEATED, at any size); none for the usual interchange (a number never seen: nothing more asked)."""
+    return [key] if key in known.interchanges and key not in known.this_file_interchanges else []
+
+
 def duplicated_earlier(known: Known, findings: Iterable[Finding]) -> list[tuple[str, str]]:
     """For a piece of a file read in pieces (``known``: the partner's interchange history, no acknowledgments):
     the keys (sender, ISA13) of the interchanges of earlier files that ``findings`` (the piece's) found

@@ -38,7 +38,9 @@ from engine.process import (
     envelope_keys,
     process_csv_file,
     process_file,
+    span_earlier,
     with_acks,
+    with_more_acks,
 )
 from engine.process_batches import process_in_batches
 from flows import faults, progress, retake, taking, text_messages
@@ -137,13 +139,10 @@ def span_known(state: StateStore, partner: str, known: Known, sk: x12_batches.Sk
     engine.process_batches can tell a resend of them (ISA_ACKS_REPEATED) at any size; ``known`` itself otherwise
     (the usual interchange: a number never seen, nothing more asked)."""
     [ic] = x12_batches.read_head(sk, file="").interchanges
-    key = (ic.sender, ic.control_number)
-    if key not in known.interchanges or key in known.this_file_interchanges:
+    keys = span_earlier(known, (ic.sender, ic.control_number))
+    if not keys:
         return known
-    acks = state.interchange_acks(partner, state.interchange_uses(partner, [key]))
-    if not acks:
-        return known
-    return replace(known, earlier_acks={**known.earlier_acks, **{k: ack_content(rows) for k, rows in acks.items()}})
+    return with_more_acks(known, state.interchange_acks(partner, state.interchange_uses(partner, keys)))
 
 
 def _known(interchanges: dict) -> Known:
