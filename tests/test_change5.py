@@ -1,0 +1,39 @@
+"""What the change4/finance3/rg84 rounds left (860 changes, prices, item ids). Built on tests/test_change_units_860's
+ACME PO-1 (SKU-1003, a case of 12 eaches at 39.20 an each) and tests/test_change4's RZ of another item."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.test_change4 import _line, _text
+from tests.test_change_units_860 import _answered_by_865s, _changed, _findings, _ordered
+
+UPC = "614141100248"  # SKU-1003: a case of 12, 39.20 an each on ACME's price list
+UPC_1004 = "614141100316"  # SKU-1004: a case of 24, 4.72 an each on ACME's price list
+
+
+# 1. an RZ (RE, RM) that changes both item and unit: the new item's pack ------------------------------------------
+
+def test_an_rz_to_another_item_in_cases_priced_per_each_counts_the_new_item_s_case(tmp_path):
+    """``POC*1*RZ*2**CA***UP*<SKU-1004>`` with ``CTP**UCP*4.72*1*EA`` on a line of 24 EA of SKU-1003: 4.72 per each
+    of SKU-1004 is 113.28 per CA, its case holding 24. It was restated through SKU-1003's case of 12 (56.64 per CA,
+    the line held for a 50% discount the buyer never asked for)."""
+    ws = _ordered(tmp_path, [f"PO1*1*24*EA*39.20**UP*{UPC}"])
+    _answered_by_865s(ws)
+    _changed(ws, [f"POC*1*RZ*2**CA***UP*{UPC_1004}", "CTP**UCP*4.72*1*EA"])
+    codes = _findings(ws)
+    assert not {"DISCOUNT_OVER_THRESHOLD", "PRICE_OUT_OF_TOLERANCE"} & set(codes), codes
+    assert _line(ws) == (Decimal(2), "CA", Decimal("113.28"))
+    assert "ACK*IR" not in _text(ws, "865")
+
+
+def test_a_replacement_item_ordered_in_cases_counts_the_new_item_s_case(tmp_path):
+    """``POC*1*RE*2**CA*113.28**UP*<SKU-1004>`` on a line of 24 EA of SKU-1003: 2 cases of SKU-1004 are 48 eaches
+    at 4.72, in the line's unit (RE keeps it, POC03 and POC06 converted). They were counted as SKU-1003's cases of
+    12: 24 EA at 9.44."""
+    ws = _ordered(tmp_path, [f"PO1*1*24*EA*39.20**UP*{UPC}"])
+    _answered_by_865s(ws)
+    _changed(ws, [f"POC*1*RE*2**CA*113.28**UP*{UPC_1004}"])
+    assert _line(ws) == (Decimal(48), "EA", Decimal("4.72")), _findings(ws)
+    assert "DISCOUNT_OVER_THRESHOLD" not in _findings(ws)
+
