@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from tests.test_change4 import _line, _text
 from tests.test_change_units_860 import _answered_by_865s, _changed, _findings, _ordered
+from tests.test_finance3 import partial  # noqa: F401 (a fixture: rg86's week, line 3 shipping 4 of 6 while held)
+from tests.test_rg86_finance_nights import week  # noqa: F401 (a fixture: Ace's week)
 
 UPC = "614141100248"  # SKU-1003: a case of 12, 39.20 an each on ACME's price list
 UPC_1004 = "614141100316"  # SKU-1004: a case of 24, 4.72 an each on ACME's price list
@@ -37,3 +39,16 @@ def test_a_replacement_item_ordered_in_cases_counts_the_new_item_s_case(tmp_path
     assert _line(ws) == (Decimal(48), "EA", Decimal("4.72")), _findings(ws)
     assert "DISCOUNT_OVER_THRESHOLD" not in _findings(ws)
 
+
+# 2. a re-priced line shipped in part while held: the 865 dates the rest ------------------------------------------
+
+def test_the_865_dates_the_rest_of_a_repriced_line_shipped_in_part_while_held(partial, week):  # noqa: F811
+    """Ace's line 3, re-priced to 18 by the 860, shipped 4 of 6 while its order was held (its requested 12-01 past):
+    on approval the 865 answers ``ACK*IP*6*EA*068*20261205``, the day the other 2 ship, as the 855's ACK would
+    (``DR ... 068 20261205``). It carried no date for them (finance3's note). A line shipped in full has nothing
+    left to date: ``ACK*IP*6*EA`` as before."""
+    from tests.test_finance3 import _865_acks
+
+    assert _865_acks(partial[0])["3"] == ["IP", "6", "EA", "068", "20261205"]
+    assert _865_acks(week[0])["3"] == ["IP", "6", "EA"]
+    assert _865_acks(partial[0])["2"] == ["IQ", "9", "EA"]  # line 2, cut to what shipped: nothing left to date
