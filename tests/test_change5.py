@@ -52,3 +52,30 @@ def test_the_865_dates_the_rest_of_a_repriced_line_shipped_in_part_while_held(pa
     assert _865_acks(partial[0])["3"] == ["IP", "6", "EA", "068", "20261205"]
     assert _865_acks(week[0])["3"] == ["IP", "6", "EA"]
     assert _865_acks(partial[0])["2"] == ["IQ", "9", "EA"]  # line 2, cut to what shipped: nothing left to date
+
+
+# 3. a held CTP05-priced line restated by recheck once its unit is countable ---------------------------------------
+
+def test_a_held_line_priced_per_a_unit_we_now_count_is_restated_by_recheck(tmp_path):
+    """``PO1*1*24*EA`` priced by ``CTP**UCP*470.40*1*BX`` waits (PRICE_BASIS_UNSUPPORTED: no count of a BX of
+    SKU-1003). A person adds ``SKU-1003,BX,12`` to item_units.csv and runs ``orderbridge recheck``: the line is
+    priced 39.20 per EA, as intake would have restated it, the order cleared, and the next night's 855 states
+    ``PO1*1*24*EA*39.2**``. Recheck ran the rules on the price per BX as if it were per EA: still held, saying it
+    could not be restated, with no reason."""
+    from connectors.state import StateStore
+    from flows.recheck import recheck_held
+    from tests.support import run_stages
+    from tests.test_change_units_860 import NIGHT2
+
+    ws = _ordered(tmp_path, [f"PO1*1*24*EA***UP*{UPC}", "CTP**UCP*470.40*1*BX"])
+    assert "PRICE_BASIS_UNSUPPORTED" in _findings(ws)
+    (ws.reference_dir / "item_units.csv").write_text("sku,unit,eaches\nSKU-1003,BX,12\n", encoding="utf-8")
+    state = StateStore(ws.state_path)
+    try:
+        (done,) = recheck_held(ws, state, po="PO-1", partner="acme", by="dana", at=NIGHT2.replace(hour=1))
+    finally:
+        state.close()
+    assert done.after.state != done.before.state, (done.before.state, done.after.state)
+    run_stages(ws, NIGHT2)
+    assert "PO1*1*24*EA*39.2**" in _text(ws, "855"), _text(ws, "855")
+    assert _line(ws) == (Decimal(24), "EA", Decimal("39.2"))
