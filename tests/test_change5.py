@@ -79,3 +79,40 @@ def test_a_held_line_priced_per_a_unit_we_now_count_is_restated_by_recheck(tmp_p
     run_stages(ws, NIGHT2)
     assert "PO1*1*24*EA*39.2**" in _text(ws, "855"), _text(ws, "855")
     assert _line(ws) == (Decimal(24), "EA", Decimal("39.2"))
+
+
+# 4. a GS1 number with blanks or hyphens anywhere: its digits, the check digit deciding -----------------------------
+
+def test_a_gs1_number_with_separators_anywhere_names_our_item_when_its_check_digit_is_right():
+    """A UPC, EAN or GTIN-14 sent with blanks or hyphens at any place (a buyer's item file's 614141-840014, a GTIN-14
+    as 0 0 041200 000209, 6141 4184 0014): its digits, when their check digit is right, are the number: our item.
+    Only GS1's printed groups (1-5-5-1 ...) were read; the others were GTIN_CHECK_DIGIT_INVALID and ITEM_UNKNOWN. A
+    wrong check digit, a length no GS1 number has, or other characters still name none."""
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD, _resolved
+
+    items = (ITEMS_HEAD + "G,00614141840014,614141840014,G,granola,EA,1,1,active\n"
+             "A,00041200000209,041200000209,A,gum,EA,1,1,active\nB,04006381333931,,B,pen,EA,1,1,active\n")
+    assert _resolved([("EA", [("UP", "614141-840014")]), ("EA", [("UP", "6141 4184 0014")]),
+                      ("EA", [("UK", "0 0 041200 000209")]), ("EA", [("EN", "40-0638-1333-931")]),
+                      ("EA", [("UP", "0-41200-00020-9")]),
+                      ("EA", [("UP", "614141-840015")]), ("EA", [("UP", "61414-18400")]),
+                      ("EA", [("UP", "614141_840014")])], items) == ["G", "G", "A", "B", "A", None, None, None]
+
+
+def test_a_separated_gs1_number_is_refused_only_for_its_check_digit_naming_it_as_sent():
+    """GTIN_CHECK_DIGIT_INVALID: not for a number whose digits, separators left out, are a valid GS1 number; for one
+    whose check digit is wrong, the message names the value as sent and its digits."""
+    import pyarrow as pa
+
+    from rules.business.items import check_gtin_check_digits
+    from schemas.orders import ORDER_LINES
+    from schemas.reference import ITEMS
+    from tests.business.tables import line
+
+    sent = ["614141-840014", "6141 4184 0014", "614141-840015", "0 0 041200 000209"]
+    lines = pa.Table.from_pylist([line(line_number=k, line_id=str(k), upc=value, product_ids=[
+        {"qualifier": "UP", "id": value}]) for k, value in enumerate(sent, 1)], schema=ORDER_LINES)
+    found = check_gtin_check_digits(lines, pa.Table.from_pylist([], schema=ITEMS))
+    assert [(f.code, f.location.line_number, f.location.value) for f in found] == [
+        ("GTIN_CHECK_DIGIT_INVALID", 3, "614141-840015")]
+    assert "'614141-840015'" in found[0].message and "614141840015" in found[0].message, found[0].message
