@@ -116,3 +116,18 @@ def test_a_separated_gs1_number_is_refused_only_for_its_check_digit_naming_it_as
     assert [(f.code, f.location.line_number, f.location.value) for f in found] == [
         ("GTIN_CHECK_DIGIT_INVALID", 3, "614141-840015")]
     assert "'614141-840015'" in found[0].message and "614141840015" in found[0].message, found[0].message
+
+
+# 5. the CSV acknowledgment says what was placed of the rest in words -----------------------------------------------
+
+def test_the_csv_reason_says_what_was_placed_of_the_rest_in_words():
+    """engine.csv_ack.reason_text of a line that shipped 4 while held: "rest: accepted in full from stock", as every
+    other code is said. It showed "rest: filled", the bare code."""
+    from engine.csv_ack import reason_text
+
+    assert reason_text("4 shipped while held; rest: filled; DTM 010 (requested ship) 20261201 is before today "
+                       "20261205.") == ("4 shipped while held; rest: accepted in full from stock; DTM 010 (requested "
+                                        "ship) 20261201 is before today 20261205.")
+    assert reason_text("rest: filled") == reason_text("filled").join(("rest: ", ""))
+    assert reason_text("rest: partial") == "rest: " + reason_text("partial")
+    assert reason_text("rest: not a code") == "rest: not a code"
