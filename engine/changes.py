@@ -792,6 +792,8 @@ class _Editor:
         self.next_number = max(self.lines, default=0) + 1
         self.findings: list[Finding] = []
         self.results: list[LineResult] = []
+        self._naming: tuple[Mapping, Mapping] | None = None  # (the POC being applied, its line): _items
+        self._named: tuple[str | None, str | None] | None = None  # what item_of said of them, once asked
 
     def run(self, pocs: list[dict], *, restated: bool = False) -> ChangeResult:
         """Each POC applied in turn. POC02 RZ (replace all values) restates the line it names (code list 670
@@ -845,6 +847,7 @@ class _Editor:
     # --- one POC ----------------------------------------------------------------------------------
     def _apply(self, poc: dict, hit: dict | None) -> LineResult:
         ct = poc.get("change_type")
+        self._naming, self._named = (poc, hit) if hit is not None else None, None
         if ct not in SUPPORTED_TYPES:
             why = REFUSED_TYPES.get(ct or "", "no code of X12's list 670 (change or response type)")
             return self._reject(
@@ -1231,7 +1234,7 @@ class _Editor:
                 basis == NO_CHARGE:
             return price, None
         n = line["line_number"]
-        per_poc, per_line = self.unit_eaches(n, poc["unit"], poc), self.unit_eaches(n, line["unit"], line)
+        per_poc, per_line = self._eaches(n, poc["unit"], poc), self._eaches(n, line["unit"], line)
         if not per_poc or not per_line:
             return price, None
         per = Decimal(price) * Decimal(per_line) / Decimal(per_poc)
@@ -1258,8 +1261,8 @@ class _Editor:
         if not line_unit or ctp_unit == line_unit or (not moved and self._same_case(ctp_unit, line)):
             return price, None
         n = line["line_number"]
-        per_ctp = self.unit_eaches(n, ctp_unit, poc) if self.unit_eaches else None
-        per_line = self.unit_eaches(n, line_unit, row) if self.unit_eaches else None
+        per_ctp = self._eaches(n, ctp_unit, poc) if self.unit_eaches else None
+        per_line = self._eaches(n, line_unit, row) if self.unit_eaches else None
         said = f"CTP03 {_n(price)} per {ctp_unit} (its CTP05)"
         if not per_ctp or not per_line:
             missing = ctp_unit if not per_ctp else line_unit
@@ -1279,8 +1282,40 @@ class _Editor:
         if price is not None or self.item_of is None or not poc.get("product_ids") or \
                 not (ct == "RZ" or ct in REPLACEMENT_TYPES):
             return False
-        old, new = self.item_of(line["line_number"], poc)
+        old, new = self._items(poc, line)
         return bool(old) and new != old
+
+    def _items(self, poc: Mapping, line: Mapping) -> tuple[str | None, str | None]:
+        """item_of for the POC being applied and its line (the line's sku, the sku the POC's ids name), asked once
+        per POC; (None, None) without item_of."""
+        if self.item_of is None:
+            return None, None
+        if self._naming is None or self._naming[0] is not poc or self._named is None:
+            self._naming, self._named = (poc, line), self.item_of(line["line_number"], poc)
+        return self._named
+
+    def _eaches(self, n: int, unit: str, row: Mapping) -> int | None:
+        """unit_eaches of line ``n``'s item, or of the item the POC being applied replaces it with (an RZ, RE or RM
+        whose ids name another of ours: ``POC*1*RZ*2**CA`` moving 24 EA of a pen in cases of 12 to tape in cases of
+        24 counts 24 eaches to its CA), for its POC05 and for the line's own unit alike: the line is that item now.
+        Its quantity in another unit and its price per another unit were counted through the old item's pack (2 CA
+        of the tape read as 24 EA; 4.72 per EA read as 56.64 per CA)."""
+        if self.unit_eaches is None:
+            return None
+        sku = self._replacement()
+        return self.unit_eaches(n, unit, {**row, "sku": sku} if sku else row)
+
+    def _replacement(self) -> str | None:
+        """The sku of ours the POC being applied (RZ, RE, RM naming product ids) replaces its line's item with, where
+        that is another than the line's; else None."""
+        if self._naming is None:
+            return None
+        poc, line = self._naming
+        ct = poc.get("change_type")
+        if not poc.get("product_ids") or not (ct == "RZ" or ct in REPLACEMENT_TYPES):
+            return None
+        old, new = self._items(poc, line)
+        return new if old and new and new != old else None
 
     def _in_ctp_unit(self, poc: Mapping, line: Mapping, price: Decimal) -> tuple[Decimal, _Converted] | None:
         """A price alone sent in a CTP whose CTP05 is another unit than the line's, under a POC with no POC05
@@ -1303,7 +1338,7 @@ class _Editor:
         """``price`` per the line's unit restated per ``unit`` (as ``row`` names it), with the eaches of each: None
         where either's eaches are unknown or the result is not exact to 4 places."""
         n = line["line_number"]
-        per_unit, per_line = self.unit_eaches(n, unit, row), self.unit_eaches(n, line.get("unit"), line)
+        per_unit, per_line = self._eaches(n, unit, row), self._eaches(n, line.get("unit"), line)
         if not per_unit or not per_line:
             return None
         per = Decimal(price) * Decimal(per_unit) / Decimal(per_line)
@@ -1337,9 +1372,9 @@ class _Editor:
         if basis == NO_CHARGE or basis in PRICE_PER_MEASURE:
             return None
         n = line["line_number"]
-        per_new = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
+        per_new = self._eaches(n, unit, poc) if self.unit_eaches else None
         per_each = basis in PRICE_PER_EACH
-        per_old = 1 if per_each else self.unit_eaches(n, line_unit, line) if self.unit_eaches else None
+        per_old = 1 if per_each else self._eaches(n, line_unit, line) if self.unit_eaches else None
         was_said = f"{_n(Decimal(was))}{' ' + basis if basis else ''} per {'each' if per_each else line_unit}"
         head = (f"POC02 {poc.get('change_type')} moves line {line.get('line_id') or n} from {line_unit} to {unit} "
                 f"without a price (POC06): its {was_said}")
@@ -1386,8 +1421,8 @@ class _Editor:
         if not self._other_unit(poc, line):
             return None
         unit, line_unit, n = poc["unit"], line["unit"], line["line_number"]
-        per_poc = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
-        per_line = self.unit_eaches(n, line_unit, line) if self.unit_eaches else None
+        per_poc = self._eaches(n, unit, poc) if self.unit_eaches else None
+        per_line = self._eaches(n, line_unit, line) if self.unit_eaches else None
         if per_poc is None or per_line is None:
             if self.unit_eaches is None:
                 return ""

@@ -24,6 +24,7 @@ from decimal import Decimal
 from engine.po_ack import LineAck
 from parsers.x12_writer import x12_decimal
 from schemas.fulfilment import CsvAckSettings
+from schemas.inventory import REST
 from schemas.order_keys import x12_po
 from schemas.orders import NO_BACKORDER
 
@@ -130,16 +131,22 @@ def reason_text(reason: str, *, own: str | None = None) -> str:
     words_of = REASON_TEXT if mine not in NO_BACKORDER else {
         **REASON_TEXT, "no_backorder": f"not accepted: this line takes no backorders (its own sales requirement "
                                        f"{mine}) and it is not in stock now"}
-    out = []
-    for part in reason.split("; "):
-        head, colon, rest = part.partition(": ")
-        code, rounded = head, ""
-        for suffix, words in _ROUNDED.items():
-            if code.endswith(suffix):
-                code, rounded = code[: -len(suffix)], words
-        words = words_of.get(code)
-        out.append(part if words is None else words + rounded + (colon + rest if colon else ""))
-    return "; ".join(out)
+    return "; ".join(_part_text(part, words_of) for part in reason.split("; "))
+
+
+def _part_text(part: str, words_of: Mapping[str, str]) -> str:
+    """One part of a reason in words; what was placed of the rest of a line that shipped some units while held
+    ("rest: filled", schemas.inventory.REST) as "rest: " and its code's words ("rest: accepted in full from
+    stock"; it was shown as the bare code)."""
+    if part.startswith(REST):
+        return REST + _part_text(part[len(REST):], words_of)
+    head, colon, rest = part.partition(": ")
+    code, rounded = head, ""
+    for suffix, words in _ROUNDED.items():
+        if code.endswith(suffix):
+            code, rounded = code[: -len(suffix)], words
+    words = words_of.get(code)
+    return part if words is None else words + rounded + (colon + rest if colon else "")
 
 
 def _as_sent(value, settings: CsvAckSettings) -> str:

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from rules import business as b
 from rules import registry
+from rules.business.ctp_units import ctp_unit_priced, per_line_unit
 from rules.business.items import check_item_ids, gtin_findings, item_findings, substitute
 from rules.business.money import line_prices, order_values, price_findings
 from rules.business.quantities import quantity_findings
@@ -101,6 +102,11 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``alongside``: how GX's
     validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
     GX's Python beside their Arrow work); by default before them. The findings are the same either way."""
+    # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
+    # per its unit now, as intake would have (flows.intake.by_ctp_units), for the decide stage and recheck alike. It
+    # stayed per the CTP05 and was held again, PRICE_BASIS_UNSUPPORTED giving no reason, whatever the item master said
+    if ctp_unit_priced(lines):
+        lines = per_line_unit(lines, ref)
     # a partner that accepts substitutes: a superseded item's lines decided on its replacement (ITEM_SUBSTITUTED)
     resolved = substitute(b.resolve_items(lines, ref.items, ref.partner_items), ref.items, ref.partner_items,
                           settings)

@@ -234,24 +234,25 @@ def gs1_valid(code: str | None) -> bool:
     return gs1_check_digit(code[:-1]) == int(code[-1])
 
 
-# the groups GS1 prints a number's digits in under its bar code (the human-readable interpretation), by the number's
-# length: a UPC-A 1-5-5-1 (0 41200 00020 9), a UPC-E 1-6-1, an EAN-8 4-4, an EAN-13 1-6-6 (4 006381 333931), a
-# GTIN-14 as an ITF-14 prints it 1-2-5-5-1
-PRINTED_GROUPS = frozenset({(1, 5, 5, 1), (1, 6, 1), (4, 4), (1, 6, 6), (1, 2, 5, 5, 1)})
+# the lengths a GS1 number sent with blanks or hyphens is read at (printed_gs1): a GTIN-8 (an EAN-8, a UPC-E),
+# a UPC-A, an EAN-13, a GTIN-14, the lengths GS1_SHAPE (rules.registry) takes of a UP, UK, EN or EO sent as digits
+PRINTED_LENGTHS = frozenset({8, 12, 13, 14})
 _PRINTED_SEPARATOR = re.compile(r" *- *| +")
 
 
 def printed_gs1(code: str | None) -> str | None:
-    """The digits of a GS1 number sent as it is printed under its bar code, its groups (PRINTED_GROUPS) parted by
-    blanks or hyphens (0-41200-00020-9, 4 006381 333931: read off a label or an item file kept for people); None for
-    anything else: a number without separators (read as it is), other characters, other groups (614141-840014 is no
-    printed U.P.C.). The check digit is not looked at here (normalise_gtin does)."""
+    """The digits of a GS1 number sent with blanks or hyphens between its digits, wherever they fall: as printed
+    under its bar code (0-41200-00020-9, 4 006381 333931, the ITF-14's 1 00 12345 67890 2) or as a buyer's item file
+    keeps it (614141-840014, 0 0 041200 000209), of a length a GS1 number has (PRINTED_LENGTHS); None for anything
+    else: a number without separators (read as it is), other characters, other lengths. The check digit is not looked
+    at here (normalise_gtin and the GTIN check do: it decides whether the digits are a GS1 number)."""
     if code is None or (" " not in code and "-" not in code):
         return None
     groups = _PRINTED_SEPARATOR.split(code.strip())
     if len(groups) < 2 or not all(g.isascii() and g.isdigit() for g in groups):
         return None
-    return "".join(groups) if tuple(map(len, groups)) in PRINTED_GROUPS else None
+    digits = "".join(groups)
+    return digits if len(digits) in PRINTED_LENGTHS else None
 
 
 def normalise_gtin(code: str | None) -> str | None:

@@ -169,9 +169,10 @@ def test_the_865_answers_a_repriced_line_ip_however_much_of_it_shipped_while_hel
     """The decision: a line an 860 re-priced that shipped (in part or whole) while its order was held is answered
     IP at the new price, the change asked being the price; its requested date past is no reschedule of the change
     (DR answers an accepted POC whose line the rules rescheduled, engine.lifecycle.decisions.final_change_result).
-    The 865 and the stored ACK say the same in both cases."""
-    for ws, _nights in (partial, week):
-        assert _865_acks(ws)["3"] == ["IP", "6", "EA"]
+    The 865 and the stored ACK say the same in both cases. Shipped in part, the 865's ACK also carries the day the
+    other 2 ship (068 20261205): change5 added it, as the 855 dates them (this test pinned the ACK without it)."""
+    for ws, _nights, dated in ((*partial, ["068", "20261205"]), (*week, [])):
+        assert _865_acks(ws)["3"] == ["IP", "6", "EA", *dated]
         assert (_lines(ws)[3]["ack"], _lines(ws)[3]["unit_price"]) == ("IP", "18")
 
 

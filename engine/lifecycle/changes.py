@@ -1893,13 +1893,15 @@ def unit_eaches(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> Uni
     """engine.changes' UnitEaches for an order's stored ``lines``: eaches in one unit of a line's item as intake
     converts an 850's units (ShipmentUnits.each: the each, the item master's units, the case pack for a case, a
     count unit), else what the row's PO4 says the unit holds when that is a pack of ours (po4_unit_eaches: the
-    POC loop's PO4 for the POC's unit, the line's own for the line's). None without the item master."""
+    POC loop's PO4 for the POC's unit, the line's own for the line's). A ``row`` naming a ``sku`` is of that item:
+    the one an RZ, RE or RM replaces the line's with (engine.changes._Editor._eaches). None without the item
+    master."""
     if units is None:
         return None
     skus = {ln.line_number: ln.sku for ln in lines if ln.sku}
 
     def eaches(line_number: int, unit: str, row: Mapping) -> int | None:
-        sku = skus.get(line_number)
+        sku = row.get("sku") or skus.get(line_number)
         if not sku or not unit:
             return None
         found = units.each(sku, unit)

@@ -9,7 +9,7 @@ Pure: typed records and stored lines, the run's canonical rows, decisions and al
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -611,7 +611,8 @@ class _Batch:
                     self._left_out.append(not_sent("865", p, d.po_number, unfit, row=a.header,
                                                    what="the change is applied as any"))
                     continue
-                result = final_change_result(a.result, objects[i], order_rejected=rejected)
+                result = final_change_result(a.result, objects[i], order_rejected=rejected,
+                                             in_part=self._in_part(key, objects[i]))
                 # what the 865 tells each changed line: its stored ACK (_went_row, _told_rows)
                 self._told.update({(*key, r.line_number): r.status for r in result.line_results
                                    if r.line_number is not None})
@@ -667,6 +668,15 @@ class _Batch:
                 billed = billed and ln.invoiced >= ln.shipped
         to = OrderState.PARTIALLY_SHIPPED if left else OrderState.INVOICED if billed else OrderState.SHIPPED
         return _AFTER_SHIPMENT[to]
+
+    def _in_part(self, key: tuple[str, str], statuses: list[LineStatus]) -> frozenset[int]:
+        """The changed lines of order ``key`` that shipped some units (self._went) and have more to ship (their
+        quantity decided now above what shipped): final_change_result dates the rest in the 865."""
+        if not self._went:
+            return frozenset()
+        ordered = {s.line_number: s.ordered for s in statuses}
+        return frozenset(n for (partner, po, n), ln in self._went.items() if (partner, po) == key
+                         and ordered.get(n) is not None and ordered[n] > ln.shipped)
 
     def _shipped_rows(self, answering: list[OrderDecision], table: pa.Table) -> pa.Table:
         """The line rows of orders that shipped: the lines their 860 did not add keep their stored record
@@ -1168,11 +1178,13 @@ def _text_or_empty(table: pa.Table, column: str):
     return pc.fill_null(table[column], "")
 
 
-def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, order_rejected: bool) -> ChangeResult:
+def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, order_rejected: bool,
+                        in_part: Collection[int] = ()) -> ChangeResult:
     """The 865's view of a change once the order is decided: a POC whose line the rules rejected (or
     whose order was rejected) is IR; an accepted one carries the quantity we acknowledge (and, its line
     backordered, the day the whole line is to ship: the latest ACK05 of the 855's parts); a change
-    without POCs on a rejected order is rejected (BCA02 RJ)."""
+    without POCs on a rejected order is rejected (BCA02 RJ). ``in_part``: the changed lines that shipped some of
+    their units, the rest still to ship (they too carry the day the rest ships)."""
     by_line = {s.line_number: s for s in statuses}
     out = []
     for r in result.line_results:
@@ -1199,7 +1211,10 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
                 r = replace(r, status="DR", code=r.code or "DATE_IN_PAST")
             if r.unpriced and s.ack.unit_price is not None:  # an item replaced without a price: ours for it (POC06)
                 r = replace(r, price=s.ack.unit_price)
-            out.append(r if not days or (s.backordered <= 0 and not moved and not rescheduled)
+            # (and a line shipped in part, its rest still to ship: the day the rest ships, as the 855's ACK of it
+            # says; a re-priced line shipped 4 of 6 while held answered ACK*IP*6*EA with no date for the other 2)
+            rest = r.line_number in in_part
+            out.append(r if not days or (s.backordered <= 0 and not moved and not rescheduled and not rest)
                        else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))

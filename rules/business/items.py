@@ -598,8 +598,10 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
                 continue
         for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
-            rounded = from_scientific(value)
-            why = "wrong length or check digit" if rounded is None else (
+            rounded, digits = from_scientific(value), printed_gs1(value)
+            why = "wrong length or check digit" if rounded is None and digits is None else (
+                f"its digits {digits} (its blanks and hyphens left out) have the wrong check digit: the number as "
+                "sent, not read as another") if rounded is None else (
                 f"a spreadsheet rounded the number (scientific notation): of its {rounded[1]} digits only the first "
                 f"{len(rounded[0])}, {rounded[0]}, are kept, digits {len(rounded[0]) + 1}-{rounded[1]} are lost, and "
                 "the item is never guessed from the rest (have the column exported as text)")
