@@ -87,3 +87,76 @@ def test_shipstation_s_dhl_goes_without_a_guessed_scac_and_ops_is_told(tmp_path)
     asn = po_segments(segments(ws, "dicks", "856"), "100482236", "BSN")
     assert not [s for s in asn if s[0] == "TD5" and "DHL" in s[1:4]]
     assert states[("dicks", "DK8200101")] == "invoiced"
+
+
+# 2. Kit components not in items.csv
+
+def _kit_night(tmp_path, monkeypatch, kits: str):
+    """ship3's night: shipgaps2's NetSuite kit night (5 cookware sets RG82-10: a pot and 2 lids each) with the lids
+    (not in items.csv: not sold on their own) confirmed as 1 Case, kits.csv as ``kits``."""
+    from tests import test_ship3, test_shipgaps2
+
+    (tmp_path / "night").mkdir()
+    path = tmp_path / "kits.csv"
+    path.write_text(kits, encoding="utf-8")
+    original = test_shipgaps2._kit_night
+    monkeypatch.setattr(test_shipgaps2, "_kit_night", lambda *a, **k: original(*a, **k, kits=path))
+    return test_ship3._kit_night(tmp_path, monkeypatch)
+
+
+KITS_CSV = "kit_sku,component_sku,quantity,unit,pack\nRG82-10,RG82-10-POT,1,,\nRG82-10,RG82-10-LID,2,{unit},{pack}\n"
+
+
+@pytest.mark.parametrize("unit", ["CA", "ca"])
+def test_a_kit_component_not_in_items_csv_is_counted_by_the_pack_kits_csv_gives(tmp_path, monkeypatch, unit):
+    """1 Case of lids (the lid is in no items.csv row: no case_pack, and item_units.csv refuses its SKU) with
+    kits.csv's unit CA and pack 10: 10 lids, 5 sets. It was held (SHIPMENT_KIT_UNIT_UNKNOWN: no pack could be
+    given). Now it ships as ship3's lid in items.csv does: 5 sets, the lids' package a pack of the kit shipping 0;
+    the 810 bills 5 sets."""
+    ws, found, states, results = _kit_night(tmp_path, monkeypatch, KITS_CSV.format(unit=unit, pack=10))
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (1, 0), found
+    assert not [f for f in found if f[1] == "error"]
+    asn = po_segments(segments(ws, "kohls", "856"), "IF-00482", "BSN")
+    assert [s[2] for s in asn if s[0] == "SN1"] == ["10", "5", "0"]
+    inv = po_segments(segments(ws, "kohls", "810"), "KO8200301", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "10"], ["2", "5"]]
+    assert states[("kohls", "KO8200301")] == "invoiced"
+
+
+def test_a_kits_csv_pack_of_another_unit_still_holds_the_shipment_saying_where_to_give_it(tmp_path, monkeypatch):
+    """kits.csv gives the lids' pack in BX, the warehouse confirms a CA: still unknown, held, and the message names
+    kits.csv's unit and pack as a place to give it."""
+    ws, found, states, results = _kit_night(tmp_path, monkeypatch, KITS_CSV.format(unit="BX", pack=10))
+    errors = [f for f in found if f[1] == "error"]
+    assert [f[0] for f in errors] == ["SHIPMENT_KIT_UNIT_UNKNOWN"] and "kits.csv's unit and pack" in errors[0][4]
+    assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
+
+
+@pytest.mark.parametrize("row", ["RG82-10,RG82-10-LID,2,CA,\n", "RG82-10,RG82-10-LID,2,,10\n",
+                                 "RG82-10,RG82-10-LID,2,CA,0\n"])
+def test_a_kits_csv_unit_without_its_pack_is_refused(tmp_path, row):
+    import shutil
+
+    from connectors.reference import load_reference
+    from schemas.errors import ConfigError
+    from tests.test_rg82_wms_confirmations import FIXTURES as RG82
+
+    folder = tmp_path / "reference"
+    shutil.copytree(RG82 / "reference", folder)
+    (folder / "kits.csv").write_text("kit_sku,component_sku,quantity,unit,pack\n" + row, encoding="utf-8")
+    with pytest.raises(ConfigError, match="go together"):
+        load_reference(folder)
+
+
+def test_a_kits_csv_of_three_columns_still_loads(tmp_path):
+    import shutil
+
+    from connectors.reference import load_reference
+    from tests.test_rg82_wms_confirmations import FIXTURES as RG82
+
+    folder = tmp_path / "reference"
+    shutil.copytree(RG82 / "reference", folder)
+    (folder / "kits.csv").write_text("kit_sku,component_sku,quantity\nRG82-10,RG82-10-LID,2\n", encoding="utf-8")
+    kits = load_reference(folder).kits
+    assert kits.to_pylist() == [{"kit_sku": "RG82-10", "component_sku": "RG82-10-LID", "quantity": 2, "unit": None,
+                                 "pack": None}]
