@@ -588,6 +588,12 @@ _SCAC_SHAPE = re.compile(r"[A-Z]{2,4}")
 
 
 def _ambiguous_zone(cell: str, name: str, clock: str, file: str, row: int, column: str) -> Finding:
+    if name not in AMBIGUOUS:  # an abbreviation we do not read at all (csv_common.written_zone)
+        return finding("SHIPMENT_TIME_ZONE_UNKNOWN", f"The ship time {cell!r} is in {name}, a time zone abbreviation "
+                       f"we do not read: the time is taken as the warehouse clock's, without a zone (as is every "
+                       f"{name} time of the file), not guessed. Ask the warehouse to export the time with its UTC "
+                       "offset (+08:00), or tell us the zone so we read its name.", file=file, row=row,
+                       column=column, value=cell)
     readings = [f"{place}'s ({'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d})"
                 for place, m in AMBIGUOUS[name]]
     said = ", ".join(readings[:-1]) + f" or {readings[-1]}"

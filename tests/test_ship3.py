@@ -144,7 +144,7 @@ def test_kit_counts_read_a_component_s_case_and_dozen_as_eaches():
     ("04.12.2026 20:41:26 MEZ", "", ("01", None, None)),  # German CET
     ("04.07.2026 20:41:26 MESZ", "", ("02", None, None)),  # German CEST
     ("2026-12-05 03:41:26 HKT", "", ("08", None, None)),  # Hong Kong: read since shipgaps2 (ends in T)
-    ("Sat Dec 05 03:41:26 SGT 2026", "", (None, None, None)),  # Java's SGT: tzdata writes +08, not listed
+    ("Sat Dec 05 03:41:26 SGT 2026", "", ("08", None, None)),  # Java's SGT (tzdata writes +08): read since shipgaps3
 ])
 def test_a_java_date_and_a_zone_not_ending_in_t_are_read(cell, clock, read):
     from parsers.csv_common import written_zone

@@ -160,3 +160,121 @@ def test_a_kits_csv_of_three_columns_still_loads(tmp_path):
     kits = load_reference(folder).kits
     assert kits.to_pylist() == [{"kit_sku": "RG82-10", "component_sku": "RG82-10-LID", "quantity": 2, "unit": None,
                                  "pack": None}]
+
+
+# 3. Java/locale dates and zone names left
+
+@pytest.mark.parametrize("cell", ["Fr Dez 04 20:41:26 MEZ 2026", "Fr. Dez. 04 20:41:26 MEZ 2026",
+                                  "Fr Dez 4 20:41:26 MEZ 2026", "Fri Dec 04 20:41:26 CET 2026"])
+def test_a_german_java_date_is_read_whatever_the_layout_s_date_format(cell):
+    """SimpleDateFormat's Date.toString pattern in a German locale (a German site's Java WMS: "Fr Dez 04 20:41:26 MEZ
+    2026"; CLDR's "Fr. Dez."): the month is named, one reading. It used to be no date (the row refused) and no
+    time; ship3 read the English names only."""
+    from datetime import date, time
+
+    from parsers.csv_common import parse_date, parse_time, time_in, written_zone
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    layout = ShipmentCsvMapping(date_format="%m/%d/%Y")
+    assert parse_date(cell, layout) == date(2026, 12, 4)
+    assert time_in(cell) == time(20, 41, 26) and parse_time(cell, layout) == time(20, 41, 26)
+    assert written_zone(cell) == ("01", None, None)
+
+
+@pytest.mark.parametrize("cell,day", [("Di März 03 10:00:00 MEZ 2026", (2026, 3, 3)),
+                                      ("Di Mrz 03 10:00:00 MEZ 2026", (2026, 3, 3)),
+                                      ("Mi Mai 06 10:00:00 MESZ 2026", (2026, 5, 6)),
+                                      ("Do. Juni 04 10:00:00 MESZ 2026", (2026, 6, 4)),
+                                      ("Do Okt. 01 10:00:00 MESZ 2026", (2026, 10, 1)),
+                                      ("So Sept. 06 10:00:00 MESZ 2026", (2026, 9, 6))])
+def test_german_month_names_as_java_writes_them(cell, day):
+    from datetime import date
+
+    from parsers.csv_common import parse_date
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    assert parse_date(cell, ShipmentCsvMapping(date_format="%m/%d/%Y")) == date(*day)
+
+
+@pytest.mark.parametrize("cell,clock,read", [
+    ("Sat Dec 05 03:41:26 SGT 2026", "", ("08", None, None)),  # Java's Singapore (tzdata: +08)
+    ("2026-12-05 03:41:26 MYT", "", ("08", None, None)),  # Malaysia
+    ("2026-12-05 02:41:26 ICT", "", ("07", None, None)),  # Indochina (Bangkok, Ho Chi Minh)
+    ("2026-12-05 03:41:26 PHT", "", ("08", None, None)),  # the Philippines, Java's name
+    ("2026-12-04 16:41:26 BRT", "", ("22", None, None)),  # Brasilia -03:00
+    ("2026-12-04 16:41:26 ART", "", ("22", None, None)),  # Argentina
+    ("2026-12-04 14:41:26 COT", "", ("20", None, None)),  # Colombia -05:00 (by number: not US Eastern's ES)
+    ("2026-12-04 22:41:26 TRT", "", ("03", None, None)),  # Turkey
+    ("2026-12-05 01:26:26 NPT", "", (None, 345, None)),  # Nepal +05:45: no 623 code, converted to UTC
+    ("2026-12-04 23:11:26 IRST", "", (None, 210, None)),  # Iran +03:30
+    ("04.12.2026 19:41:26 WEZ", "", ("UT", None, None)),  # German WET
+    ("04.07.2026 22:41:26 OESZ", "", ("03", None, None)),  # German EEST
+    ("2026-12-05 03:41:26 PST", "Asia/Manila", ("08", None, None)),  # tzdata's Manila writes PST
+    ("2026-12-04 11:41:26 PST", "", ("PS", None, None)),  # US Pacific, as always, with no clock
+    ("2026-12-04 11:41:26 PST", "America/Los_Angeles", ("PS", None, None)),
+    ("2026-12-05 00:41:26 GST", "Asia/Dubai", ("04", None, None)),  # Java's Gulf Standard Time
+    ("2026-12-05 00:41:26 GST", "", (None, None, "GST")),  # Gulf or South Georgia: told
+    ("2026-12-04 09:41:26 SST", "Pacific/Pago_Pago", ("14", None, None)),  # tzdata's Samoa
+    ("2026-12-04 09:41:26 XYZT", "", (None, None, "XYZT")),  # no zone we read: told, not guessed
+])
+def test_zone_names_ship3_did_not_read_are_read_or_told(cell, clock, read):
+    """Java's names where tzdata writes digits (SGT, MYT, ICT, BRT ...) are each one offset: read. Names of
+    several (PST: US Pacific or Manila; GST: Gulf or South Georgia) are read by the warehouse's clock, else told. A
+    name we do not read at all used to be taken as the clock's time without a word: now told (the third part)."""
+    from parsers.csv_common import written_zone
+
+    assert written_zone(cell, clock) == read
+
+
+def _tzdata_names() -> dict[str, set[int]]:
+    """Every letters-only abbreviation tzdata writes between 2024 and 2027, with the UTC offsets (minutes) it names."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo, available_timezones
+
+    seen: dict[str, set[int]] = {}
+    for name in available_timezones():
+        zone = ZoneInfo(name)
+        at = datetime(2024, 1, 1, tzinfo=UTC)
+        while at.year < 2028:
+            local = at.astimezone(zone)
+            written = local.tzname() or ""
+            if written.isalpha() and written.isupper():
+                seen.setdefault(written, set()).add(int(local.utcoffset().total_seconds() // 60))
+            at += timedelta(days=14)
+    return seen
+
+
+def test_every_tzdata_abbreviation_is_read_as_its_offsets_and_ours_mean_what_tzdata_means():
+    """schemas.time_codes against tzdata: each abbreviation tzdata writes is one we read as that offset (ABROAD, a US
+    zone's name), or one AMBIGUOUS lists with each of its offsets (tzdata's PST is Manila's too); each of ABROAD's
+    names that tzdata writes means there what we read it as."""
+    from parsers.csv_common import _OFFSET_CODES, _ZONE_NAMES
+    from schemas.time_codes import ABROAD, AMBIGUOUS, FIXED
+
+    tzdata = _tzdata_names()
+    assert {"CET", "JST", "PST", "IST"} <= tzdata.keys()
+    for name, offsets in tzdata.items():
+        if name in AMBIGUOUS:
+            assert offsets <= {m for _place, m in AMBIGUOUS[name]}, name
+        elif name in ABROAD:
+            assert offsets == {ABROAD[name]}, name
+        else:
+            code = _ZONE_NAMES[name]
+            assert offsets == {round(FIXED[code] * 60)}, name
+            assert code in _OFFSET_CODES.values() or code in ("MD", "PD", "CD", "AD", "HD"), name
+
+
+def test_a_file_of_german_java_dates_and_an_unknown_zone_is_read_and_told():
+    """A German Java date is the day, time and zone it says (CET's 01). A zone abbreviation we do not read is told
+    once a file at its first row (SHIPMENT_TIME_ZONE_UNKNOWN), its time the clock's as before; the first row's date
+    used to be no date (the row refused), the unknown zone taken as the clock's without a word."""
+    from datetime import date, time
+
+    table, found = _read("S1,PO1,Fr Dez 04 20:41:26 MEZ 2026,ODFL,,T1,SKU-1,1\n"
+                         "S2,PO2,12/4/2026 8:41:26 PM XYZT,ODFL,,T2,SKU-1,1\n"
+                         "S3,PO3,12/4/2026 8:41:26 PM XYZT,ODFL,,T3,SKU-1,1\n")
+    assert [(r["ship_date"], r["ship_time"], r["ship_time_zone"]) for r in table.to_pylist()] == [
+        (date(2026, 12, 4), time(20, 41, 26), "01"), (date(2026, 12, 4), time(20, 41, 26), None),
+        (date(2026, 12, 4), time(20, 41, 26), None)]
+    assert [(f.code, f.severity) for f in found] == [("SHIPMENT_TIME_ZONE_UNKNOWN", "warning")]
+    assert "XYZT" in found[0].message and "UTC offset" in found[0].message
