@@ -289,7 +289,7 @@ def load_reference(folder: Path) -> ReferenceData:
     tables["items"] = items.set_column(
         items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
     )
-    for key in ("items", "item_units"):
+    for key in ("items", "item_units", "kits"):
         tables[key] = _unit_codes_upper(tables[key])
     items = tables["items"]
     files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}
@@ -322,6 +322,11 @@ def load_reference(folder: Path) -> ReferenceData:
         if quantity < 1:
             raise ConfigError(f"quantity {quantity} of a kit's component is not 1 or more", file=files["kits"],
                               row=row_no)
+    for row_no, (unit, pack) in enumerate(zip(tables["kits"].column("unit").to_pylist(),
+                                              tables["kits"].column("pack").to_pylist(), strict=True), start=1):
+        if (unit is None) != (pack is None) or (pack is not None and pack < 1):
+            raise ConfigError(f"a component's unit {unit!r} and pack {pack!r} go together, the pack 1 or more (its "
+                              "eaches in one unit)", file=files["kits"], row=row_no)
     for row_no, (sku, new) in enumerate(zip(items.column("sku").to_pylist(),
                                             items.column("replaced_by").to_pylist(), strict=True), start=1):
         if new is not None and (new not in known_skus or new == sku):

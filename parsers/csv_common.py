@@ -1013,7 +1013,7 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
             got = _parsed(value[:m.start()], layout.date_format, True)
     if got is None and (java := _java(value)) is not None:  # Java's Date.toString(): the date as written there
         try:
-            got = date(int(java.group("year")), _MONTHS.index(java.group("month")) + 1, int(java.group("day")))
+            got = date(int(java.group("year")), _MONTH_NAMES[java.group("month")], int(java.group("day")))
         except ValueError:
             got = None
     if got is None and getattr(layout, "excel_serial_dates", False):
@@ -1075,8 +1075,8 @@ def serial_time(text: str) -> time | None:
 
 
 # zone abbreviations written after a time that do not end in T, each one offset wherever written (tzdata's Moscow MSK,
-# Indonesia's WIB and WITA; German exports' MEZ and MESZ: schemas.time_codes.ABROAD)
-_NOT_T = "MSK|WIB|WITA|MESZ|MEZ"
+# Indonesia's WIB and WITA; German exports' MEZ and MESZ, WEZ/WESZ and OEZ/OESZ: schemas.time_codes.ABROAD)
+_NOT_T = "MSK|WIB|WITA|MESZ|MEZ|WESZ|WEZ|OESZ|OEZ"
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
                          r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT|"
                          + _NOT_T + r")\)?)?(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")
@@ -1089,12 +1089,19 @@ _ZONE_AFTER = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:\d{2})$")
 
 
 # Java's Date.toString() ("EEE MMM dd HH:mm:ss zzz yyyy": "Fri Dec 04 20:41:26 CET 2026", the zone before the year;
-# "GMT+03:00" for a zone Java has no abbreviation for), as a Java WMS's export or log writes a Date
-_JAVA_DATE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+# "GMT+03:00" for a zone Java has no abbreviation for), as a Java WMS's export or log writes a Date; and the same
+# pattern formatted in a German locale (SimpleDateFormat with Locale.GERMANY: "Fr Dez 04 20:41:26 MEZ 2026"; CLDR's
+# "Fr. Dez. 04 ..." and "Mär"/"März"/"Mrz", "Juni", "Sept."), a German site's Java WMS: the month is named, one reading
+_MONTH_NAMES = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10,
+                "Nov": 11, "Dec": 12, "Mär": 3, "März": 3, "Mrz": 3, "Mai": 5, "Juni": 6, "Juli": 7, "Sept": 9,
+                "Okt": 10, "Dez": 12}
+_JAVA_DATE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?) "
+                        r"(?P<month>" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\.? "
                         r"(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) "
                         r"(?:GMT|UTC)?(?P<zone>[+-]\d{2}:\d{2}|[A-Z]{2,5}) (?P<year>\d{4})$")
-_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# the first three characters of such a cell (a cheap look before the pattern): English weekdays, German ones
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", *(f"{d}{c}" for d in (
+    "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So") for c in " .")))
 
 
 def _java(text: str) -> re.Match[str] | None:
@@ -1108,7 +1115,7 @@ def _java_iso(text: str) -> str:
     m = _java(text)
     if m is None:
         return text
-    return (f"{m.group('year')}-{_MONTHS.index(m.group('month')) + 1:02d}-{int(m.group('day')):02d} "
+    return (f"{m.group('year')}-{_MONTH_NAMES[m.group('month')]:02d}-{int(m.group('day')):02d} "
             f"{m.group('time')} {m.group('zone')}")
 
 
@@ -1151,7 +1158,8 @@ def written_zone(text: str, clock: str = "") -> tuple[str | None, int | None, st
     WarehouseProfile.time_zone) does not settle, else None): the reader converts a time at an uncoded offset to UTC
     (DTM04 UT) rather than drop it. IST is India's, Ireland's or Israel's: the one the clock keeps (Asia/Kolkata 27),
     else unsettled; CST/CDT US Central's (CS/CD) unless the clock keeps China's or Cuba's (an unsettled CST only where
-    the clock is set outside the Americas)."""
+    the clock is set outside the Americas), PST US Pacific's unless it keeps Manila's. An abbreviation we do not read
+    (Samoa's SST) is unsettled too (its time taken as the clock's, told: it used to be taken so without a word)."""
     value = text.strip()
     m = _TIME_AFTER.search(" " + (_java_iso(value) if value[:3] in _WEEKDAYS else value))
     if m is None:
@@ -1177,11 +1185,13 @@ def written_zone(text: str, clock: str = "") -> tuple[str | None, int | None, st
             if name in _ZONE_NAMES and (not clock or clock.startswith(_AMERICAS)):  # CST, CDT: US Central
                 return _ZONE_NAMES[name], None, None
             return None, None, name
-        if name in _ZONE_NAMES and reading[0] == "US Central":
+        if name in _ZONE_NAMES and reading[0].startswith("US "):
             return _ZONE_NAMES[name], None, None
         return _abroad(reading[1])
     if name in ABROAD:
         return _abroad(ABROAD[name])
+    if name and name not in _ZONE_NAMES:  # an abbreviation we do not read (Samoa's SST): told, not guessed
+        return None, None, name
     return _ZONE_NAMES.get(name or ""), None, None
 
 
@@ -1203,7 +1213,8 @@ _ZONE_PARTS = re.compile(r"(?:\s*(?P<offset>Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?<=\d)[+
 _OFFSET_CODES = {0: "UT", -300: "ES", -240: "ED", -360: "CS", -420: "MS", -480: "PS", -540: "AS", -600: "HS",
                  -210: "NS", -150: "ND", 330: "27", 570: "28", 630: "29"}
 _ZONE_NAMES = {"UTC": "UT", "GMT": "UT", "EST": "ES", "EDT": "ED", "CST": "CS", "CDT": "CD", "MST": "MS", "MDT": "MD",
-               "PST": "PS", "PDT": "PD", "AKST": "AS", "AKDT": "AD", "HST": "HS", "NST": "NS", "NDT": "ND", "ET": "ET",
+               "PST": "PS", "PDT": "PD", "AKST": "AS", "AKDT": "AD", "HST": "HS", "HDT": "HD", "NST": "NS",
+               "NDT": "ND", "ET": "ET",
                "CT": "CT", "MT": "MT", "PT": "PT"}
 _REGION_CODES = {"America/New_York": "ET", "America/Chicago": "CT", "America/Denver": "MT", "America/Phoenix": "MS",
                  "America/Los_Angeles": "PT", "America/Anchorage": "AT", "Pacific/Honolulu": "HS",

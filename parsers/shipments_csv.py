@@ -451,7 +451,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     cell_units = in_cell.column(pa.string(), keep)
     out = {
         "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
-        "carrier_scac": _carriers(cols["carrier_scac"], cols["service_level"], mapping),
+        "carrier_scac": _carriers(cols["carrier_scac"], cols["service_level"], mapping, keep, rows, numbers, file),
         "service_level": cols["service_level"], "tracking_number": cols["tracking_number"],
         "bill_of_lading": cols["bill_of_lading"], "partner": cols["partner"], "po_number": cols["po_number"],
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
@@ -548,24 +548,52 @@ def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distin
     return read
 
 
-def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMapping) -> _Distinct:
+def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMapping, keep: np.ndarray, rows,
+              numbers: list[int], file: str) -> _Distinct:
     """Each row's SCAC (ShipmentCsvMapping.scac_of): the SCAC the layout's carriers name for its service or carrier
-    cell, else its carrier cell in capitals when that is a SCAC's shape, else the SCAC of a parcel carrier's name
-    (once per distinct pair of cells; a file whose carrier cells are all SCACs' shape and whose layout names no
-    carriers: the cells in capitals, no pair made)."""
-    if not mapping.carriers and all(v is None or _SCAC_SHAPE.fullmatch(v.strip().upper())
-                                    for v in carrier.values):
+    cell, else its carrier cell in capitals when that is a SCAC's shape and no carrier's name we list, else the SCAC
+    of a carrier's name (once per distinct pair of cells; a file whose carrier cells are all SCACs' shape, none a
+    name we list, and whose layout names no carriers: the cells in capitals, no pair made). A cell naming several
+    SCACs' carriers (a bare "DHL", "FedEx": ShipmentCsvMapping.carrier_choices) that nothing settles is refused: no
+    SCAC, a SHIPMENT_CARRIER_AMBIGUOUS warning at its first kept row naming the choices (once per cell and file)."""
+    from schemas.service_levels import carrier_choices, carrier_name_key, carrier_names
+
+    names = carrier_names().keys() | carrier_choices().keys()
+    if not mapping.carriers and all(v is None or (_SCAC_SHAPE.fullmatch(v.strip().upper()) and
+                                                  carrier_name_key(v) not in names) for v in carrier.values):
         return carrier.map(lambda t: (t or "").upper() or None)
     width = len(service.values) or 1
     pairs, index = np.unique(carrier.index * width + service.index, return_inverse=True)  # each row's pair of cells
-    return _Distinct([mapping.scac_of(carrier.values[p // width], service.values[p % width]) for p in pairs.tolist()],
-                     np.asarray(index, dtype=np.int64).reshape(-1))
+    index = np.asarray(index, dtype=np.int64).reshape(-1)
+    scacs, told = [], set()
+    for k, p in enumerate(pairs.tolist()):
+        cell, said = carrier.values[p // width], service.values[p % width]
+        choices = mapping.carrier_choices(cell, said)
+        scacs.append(None if choices else mapping.scac_of(cell, said))
+        if choices and carrier_name_key(cell) not in told:
+            at = np.flatnonzero((index == k) & keep)
+            if len(at):
+                told.add(carrier_name_key(cell))
+                i = int(at[0])
+                rows.note(finding("SHIPMENT_CARRIER_AMBIGUOUS", f"Row {numbers[i]}: the carrier {cell!r} is no "
+                                  f"SCAC and names several carriers: {choices}. The 856 goes without a carrier SCAC "
+                                  "(TD503) rather than a guessed one; map the name in the warehouse profile's [csv] "
+                                  "carriers (or its services' names), or ask the warehouse to export the service.",
+                                  file=file, row=numbers[i],
+                                  column=rows.header_names.get("carrier_scac", "carrier_scac"), value=cell))
+    return _Distinct(scacs, index)
 
 
 _SCAC_SHAPE = re.compile(r"[A-Z]{2,4}")
 
 
 def _ambiguous_zone(cell: str, name: str, clock: str, file: str, row: int, column: str) -> Finding:
+    if name not in AMBIGUOUS:  # an abbreviation we do not read at all (csv_common.written_zone)
+        return finding("SHIPMENT_TIME_ZONE_UNKNOWN", f"The ship time {cell!r} is in {name}, a time zone abbreviation "
+                       f"we do not read: the time is taken as the warehouse clock's, without a zone (as is every "
+                       f"{name} time of the file), not guessed. Ask the warehouse to export the time with its UTC "
+                       "offset (+08:00), or tell us the zone so we read its name.", file=file, row=row,
+                       column=column, value=cell)
     readings = [f"{place}'s ({'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d})"
                 for place, m in AMBIGUOUS[name]]
     said = ", ".join(readings[:-1]) + f" or {readings[-1]}"

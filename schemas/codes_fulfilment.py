@@ -127,6 +127,12 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_TIME_ZONE_AMBIGUOUS", "business", "warning", "",
        "A CSV ship time's zone abbreviation names several places' time (IST: India, Ireland, Israel) and the "
        "warehouse's clock (time_zone) keeps none of them: the time is taken as the clock's."),
+    _C("SHIPMENT_TIME_ZONE_UNKNOWN", "business", "warning", "",
+       "A CSV ship time's zone abbreviation is none we read (not tzdata's nor Java's of one offset): the time is "
+       "taken as the warehouse clock's."),
+    _C("SHIPMENT_CARRIER_AMBIGUOUS", "business", "warning", "",
+       "A CSV carrier cell names several carriers of their own SCACs (a bare DHL, FedEx) and nothing says which: the "
+       "856 goes without a carrier SCAC."),
     # --- shipment checks (rules.shipments) ---------------------------------------------------------
     _C("SHIPMENT_PO_UNKNOWN", "business", "error", "", "No live order has this PO number."),
     _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",

@@ -1337,17 +1337,34 @@ class ShipmentCsvMapping(CsvFeedLayout):
             scac = named.get((cell or "").strip().casefold())
             if scac:
                 return scac
-        from schemas.service_levels import carrier_name_key, carrier_names
+        from schemas.service_levels import carrier_choices, carrier_name_key, carrier_names
 
         listed = carrier_names()
         given = (carrier or "").strip().upper()
-        if re.fullmatch(r"[A-Z]{2,4}", given) and carrier_name_key(given) not in listed:
+        if re.fullmatch(r"[A-Z]{2,4}", given) and carrier_name_key(given) not in listed and \
+                carrier_name_key(given) not in carrier_choices():
             return given
         for cell in (service, carrier):
             scac = listed.get(carrier_name_key(cell or ""))
             if scac:
                 return scac
         return (carrier or "").upper() or None
+
+    def carrier_choices(self, carrier: str | None, service: str | None) -> str:
+        """What a carrier cell may be when it names several SCACs' carriers (schemas.service_levels.carrier_choices:
+        a bare "DHL", "FedEx") and neither the profile's ``carriers`` nor our list of names gives a SCAC for the
+        row's service or carrier cell; "" otherwise. Such a row's carrier is refused (no TD503 rather than a guess,
+        SHIPMENT_CARRIER_AMBIGUOUS): "DHL" has a SCAC's shape and used to go out as TD503 "DHL"."""
+        from schemas.service_levels import carrier_choices, carrier_name_key, carrier_names
+
+        choices = carrier_choices().get(carrier_name_key(carrier or ""), "")
+        if not choices:
+            return ""
+        named = {name.strip().casefold() for name in self.carriers}
+        if any((cell or "").strip().casefold() in named for cell in (service, carrier)):
+            return ""
+        listed = carrier_names()
+        return "" if any(carrier_name_key(cell or "") in listed for cell in (service, carrier)) else choices
 
 
 class FulfilmentSettings(_Model):

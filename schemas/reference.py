@@ -113,6 +113,10 @@ KITS = pa.schema(
         pa.field("quantity", pa.int32(), nullable=False),  # its eaches in one kit, >= 1 (engine.lifecycle.kits)
     ]
 )
+# kits.csv as read: KITS and two optional columns, together: the unit (X12 355: CA) the warehouse confirms the
+# component in and its eaches in one (``pack`` >= 1), for a component not sold on its own (no items.csv row, so no
+# case_pack nor item_units row gives its pack); engine.lifecycle.kits reads them when present
+KIT_ROWS = pa.schema([*KITS, pa.field("unit", pa.string()), pa.field("pack", pa.int32())])
 
 PRICES = pa.schema(
     [
@@ -179,7 +183,8 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qual
                                                                           "replaced_by", "tax_class",
                                                                           "serialised", "dea_schedule", "kind",
                                                                           "packaging"}),
-                                               "ship_tos": frozenset({"dc"})}
+                                               "ship_tos": frozenset({"dc"}),
+                                               "kits": frozenset({"unit", "pack"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,
@@ -189,7 +194,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "ship_tos": SHIP_TOS,
     "item_units": ITEM_UNITS,
     "customer_currencies": CUSTOMER_CURRENCIES,
-    "kits": KITS,
+    "kits": KIT_ROWS,
 }
 
 
@@ -204,7 +209,7 @@ class ReferenceData:
     ship_tos: pa.Table
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
     customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
-    kits: pa.Table = field(default_factory=KITS.empty_table)
+    kits: pa.Table = field(default_factory=KIT_ROWS.empty_table)
     # cells read with a blank for a control character: (file, line, column, as written, as read); said as
     # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.reference_rows.reference_replaced)
     replaced: tuple[tuple[str, int, str, str, str], ...] = ()

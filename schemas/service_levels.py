@@ -50,6 +50,15 @@ def carrier_names() -> Mapping[str, str]:
     return MappingProxyType({carrier_name_key(r["name"]): r["scac"] for r in _rows("carrier_names.csv")})
 
 
+@functools.cache
+def carrier_choices() -> Mapping[str, str]:
+    """A carrier's name that names several companies or services of several SCACs, where a shipping tool's export
+    names no service that says which (a bare "DHL": DHL Express, DHL eCommerce, DHL Supply Chain ...; a bare "FedEx":
+    Ground, Express or Freight; as carrier_name_key reads it) -> the choices, said for a finding
+    (schemas/data/carrier_choices.csv): such a cell is no SCAC, though "DHL" has a SCAC's shape."""
+    return MappingProxyType({carrier_name_key(r["name"]): r["choices"] for r in _rows("carrier_choices.csv")})
+
+
 def carrier_name_key(text: str) -> str:
     """A carrier or service name as it is looked up: service_name_key without the trademark signs a shipping tool
     writes ("UPS® Ground", "FedEx Home Delivery®", "(R)", "(TM)")."""

@@ -99,14 +99,27 @@ def written_time(day: date, at: time, code: str, style: TimeCodeStyle) -> tuple[
 ABROAD = {"WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "EET": 120, "EEST": 180,
           "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180, "IDT": 180, "PKT": 300, "HKT": 480, "AWST": 480,
           "JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
-          "ADT": -180, "MSK": 180, "WIB": 420, "WITA": 480, "WIT": 540, "MEZ": 60, "MESZ": 120}
+          "ADT": -180, "MSK": 180, "WIB": 420, "WITA": 480, "WIT": 540, "MEZ": 60, "MESZ": 120,
+          # the German names of WET/WEST and EET/EEST; Java's names where tzdata writes digits ("+08" for
+          # Singapore: JDK's TimeZoneNames write SGT): Singapore, Malaysia, Indochina, the Philippines, Brazil (BRST
+          # its former summer time), Argentina, Colombia, Peru, Chile, Turkey, Nepal, Bangladesh, Myanmar, Iran,
+          # Afghanistan, Uzbekistan; none of them is tzdata's name of another offset (tests/test_shipgaps3.py
+          # checks each against tzdata)
+          "WEZ": 0, "WESZ": 60, "OEZ": 120, "OESZ": 180, "SGT": 480, "MYT": 480, "ICT": 420, "PHT": 480,
+          "BRT": -180, "BRST": -120, "ART": -180, "COT": -300, "PET": -300, "CLT": -240, "CLST": -180, "TRT": 180,
+          "NPT": 345, "BDT": 360, "MMT": 390, "IRST": 210, "IRDT": 270, "AFT": 270, "UZT": 300}
 # abbreviations naming several zones: (reading, minutes from UTC) each; the warehouse's clock (its time_zone) says
-# which it means (ambiguous_reading). CST and CDT are read as US Central where the clock is not set or in the
-# Americas, as they always were (zone_names of csv_common: CS, CD)
+# which it means (ambiguous_reading). CST and CDT are read as US Central, PST as US Pacific, where the clock is not
+# set or in the Americas, as they always were (zone_names of csv_common: CS, CD, PS)
 AMBIGUOUS = {"IST": (("India", 330), ("Ireland", 60), ("Israel", 120)),
              "CST": (("US Central", -360), ("China", 480), ("Cuba", -300)),
              "CDT": (("US Central", -300), ("Cuba", -240)),
-             "AST": (("Atlantic", -240), ("Arabia", 180))}
+             "AST": (("Atlantic", -240), ("Arabia", 180)),
+             # tzdata writes PST for Manila too; Java writes GST for the Gulf (Dubai) and South Georgia
+             "PST": (("US Pacific", -480), ("Philippines", 480)),
+             "GST": (("Gulf", 240), ("South Georgia", -120)),
+             # tzdata's Samoa (Pago Pago); Singapore Standard Time as some exports write it
+             "SST": (("Samoa", -660), ("Singapore", 480))}
 # the seasons a clock is looked at to learn the abbreviations it writes (standard and summer time, both hemispheres)
 _SEASONS = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
 

@@ -88,8 +88,8 @@ def test_a_kit_s_component_in_a_unit_of_no_known_pack_holds_the_shipment_saying_
     assert [(f[0], f[4]) for f in found if f[1] == "error"] == [
         ("SHIPMENT_KIT_UNIT_UNKNOWN", "Shipment IF-00482 ships components of kit RG82-10 (PO KO8200301) in a unit "
          "whose eaches are not known: 1 CA of RG82-10-LID. kits.csv counts components in eaches: give the "
-         "component's pack (items.csv case_pack, or an item_units.csv row) or ask the warehouse to confirm it in "
-         "eaches.")]
+         "component's pack (items.csv case_pack, an item_units.csv row, or kits.csv's unit and pack for a component "
+         "not in items.csv) or ask the warehouse to confirm it in eaches.")]
     assert (results["netsuite"].shipments, results["netsuite"].held) == (0, 1)
     assert states[("kohls", "KO8200301")] == "acknowledged"
 
@@ -144,7 +144,7 @@ def test_kit_counts_read_a_component_s_case_and_dozen_as_eaches():
     ("04.12.2026 20:41:26 MEZ", "", ("01", None, None)),  # German CET
     ("04.07.2026 20:41:26 MESZ", "", ("02", None, None)),  # German CEST
     ("2026-12-05 03:41:26 HKT", "", ("08", None, None)),  # Hong Kong: read since shipgaps2 (ends in T)
-    ("Sat Dec 05 03:41:26 SGT 2026", "", (None, None, None)),  # Java's SGT: tzdata writes +08, not listed
+    ("Sat Dec 05 03:41:26 SGT 2026", "", ("08", None, None)),  # Java's SGT (tzdata writes +08): read since shipgaps3
 ])
 def test_a_java_date_and_a_zone_not_ending_in_t_are_read(cell, clock, read):
     from parsers.csv_common import written_zone

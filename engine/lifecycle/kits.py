@@ -26,6 +26,15 @@ from schemas.findings import finding
 from schemas.rule_settings import RuleSettings
 
 
+def _own_packs(kits: pa.Table) -> dict[tuple[str, str], Decimal]:
+    """(component, unit) -> its eaches in one unit, as kits.csv's own unit and pack columns give them: the pack of a
+    component not sold on its own (no items.csv row, so no case_pack nor item_units row may give it)."""
+    if "pack" not in kits.column_names:
+        return {}
+    return {(sku, unit.strip().upper()): Decimal(pack) for sku, unit, pack in zip(
+        *(kits[c].to_pylist() for c in ("component_sku", "unit", "pack")), strict=True) if unit and pack}
+
+
 def kits_shipped(read, kits: pa.Table | None, state: pa.Table, items: pa.Table | None = None,
                  item_units: pa.Table | None = None):
     """``read`` (engine.lifecycle.shipping.Confirmations) with each kit confirmed by its components (``kits``:
@@ -38,14 +47,16 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table, items: pa.Table |
 
     kits.csv counts a component in eaches: a component row confirmed in another unit (a case of lids) is its eaches by
     the component's pack (``items``' case_pack, ``item_units`` rows, a count unit's definition: rules.shipment_units),
-    and one whose pack is not known holds its shipment with SHIPMENT_KIT_UNIT_UNKNOWN (it used to be counted as that
-    many eaches: 1 case of 10 lids was 1 lid, the kit partial)."""
+    else kits.csv's own ``unit`` and ``pack`` for the component (one not sold on its own has no items.csv row to give
+    a pack: it was held), and one whose pack is not known holds its shipment with SHIPMENT_KIT_UNIT_UNKNOWN (it used
+    to be counted as that many eaches: 1 case of 10 lids was 1 lid, the kit partial)."""
     if kits is None or kits.num_rows == 0 or read.lines.num_rows == 0:
         return read
     recipe: dict[str, dict[str, Decimal]] = defaultdict(dict)  # kit -> component -> units per kit
     for kit, component, quantity in zip(*(kits[c].to_pylist() for c in ("kit_sku", "component_sku", "quantity")),
                                         strict=True):
         recipe[kit][component] = Decimal(quantity)
+    own_packs = _own_packs(kits)
     kit_of: dict[str, list[str]] = defaultdict(list)
     for kit, parts in recipe.items():
         for component in parts:
@@ -82,6 +93,8 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table, items: pa.Table |
                     packs = ShipmentUnits(items, item_units, RuleSettings())
                 eaches = packs.each(skus[i], unit)
                 if eaches is None:
+                    eaches = own_packs.get((skus[i], unit.strip().upper()))
+                if eaches is None:
                     unknown.append(i)
                 else:
                     cols["quantity"][i] *= eaches
@@ -97,7 +110,8 @@ def kits_shipped(read, kits: pa.Table | None, state: pa.Table, items: pa.Table |
                 "SHIPMENT_KIT_UNIT_UNKNOWN",
                 f"Shipment {sid} ships components of kit {', '.join(kits_of)} (PO {po}) in a unit whose eaches are "
                 f"not known: {told}. kits.csv counts components in eaches: give the component's pack (items.csv "
-                f"case_pack, or an item_units.csv row) or ask the warehouse to confirm it in eaches.",
+                f"case_pack, an item_units.csv row, or kits.csv's unit and pack for a component not in items.csv) "
+                f"or ask the warehouse to confirm it in eaches.",
                 file=read.file, value=cols["unit"][first], **at))
             if row is not None:
                 unread[row], pos[row] = sid, po
