@@ -179,7 +179,7 @@ def ak1_segment(g: Group, version: str) -> Segment:
 
 def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, group_is_rejected: bool,
               version: str, statuses: list[tuple[str, list[str], list[Finding]]] | None = None,
-              avoid: str = "") -> tuple[list[Segment], int]:
+              avoid: str = "", group_codes: list[str] | None = None) -> tuple[list[Segment], int]:
     """The AK2..AK5 loops of ``sets`` (of group ``g``, in order) and how many of them are accepted: the
     middle of build_997, which a group read a batch of sets at a time builds batch by batch.
     ``statuses``: each set's status_of, when the caller has them already. The usual group (not
@@ -192,6 +192,11 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
         return [seg for ts in sets for seg in (ak2_segment(ts, version), ["AK5", "A"])], len(sets)
     body: list[Segment] = []
     accepted = 0
+    # a group refused as not supported (AK905 1, GS_FUNCTIONAL_ID_UNSUPPORTED): each of its sets that has no error
+    # of its own is not supported either (AK502 1), so a partner's translator reads why its 820 was refused
+    # (``group_codes``: the group's AK905 codes when ``findings`` do not hold its group findings, a batch's)
+    unsupported = group_is_rejected and "1" in (group_codes if group_codes is not None else
+                                                group_rejected(g, findings)[1])
     their_dictionary = dictionary_for(g.version)
     # a 997 before 004010 (003040-003070) takes 004010's AK403 list, which holds theirs (1-10; 12 and 13 came later)
     our_dictionary = dictionary_for(version if version >= "004010" else "004010")
@@ -228,7 +233,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
                                              avoid=avoid))
         if status in SET_ACCEPTED:
             accepted += 1
-        body.append(["AK5", status, *codes])
+        body.append(["AK5", status, *(codes or (["1"] if unsupported else []))])
     return body, accepted
 
 

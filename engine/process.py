@@ -36,6 +36,7 @@ from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_inte
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
+from parsers.other_sets import received_not_processed
 from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, charset, read_interchanges
 from parsers.x12_stream import OversizedSet
@@ -205,9 +206,10 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
             continue
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | ACK_SET_IDS_FOR.get(s, {s})
+    keep = profile.x12.other_sets == "keep"
     if profile.x12.other_versions != "reject":
-        return Acceptance(sets=sets, versions=None, other_versions=profile.x12.other_versions)
-    return Acceptance(sets=sets)
+        return Acceptance(sets=sets, versions=None, other_versions=profile.x12.other_versions, keep_others=keep)
+    return Acceptance(sets=sets, keep_others=keep)
 
 
 def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
@@ -520,7 +522,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         out.findings, out.disposition = [over], "quarantine"
         return out
     findings = expected_encoding(list(result.findings), profile, result)
-    findings += check_envelopes(result, acceptance_for(profile))
+    accept = acceptance_for(profile)
+    findings += check_envelopes(result, accept)
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:
         if not ic.rejected:
@@ -551,6 +554,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
     order_sets, change_sets_ok, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
     refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
+    kept_sets: list[tuple[Interchange, Group, TransactionSet]] = []  # taken, not processed (an 820, an 852 ...)
     ta1_interchanges: list[Interchange] = []
     repeats = repeated_interchanges(findings)
     for ic in result.interchanges:
@@ -606,6 +610,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 taken = {ts.start for ts in accepted_sets(g, findings)}
                 text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
                 refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
+            kept_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if accept.kept(g.functional_id, ts.set_id)]
 
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256,
@@ -627,6 +632,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if text_sets:
         out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
                                                received_at=received_at, refused=refused_texts)
+    findings += received_not_processed(result, kept_sets, file)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
                                                        source_sha256=sha256, received_at=received_at)

@@ -8,7 +8,7 @@ engine.process reading the interchange whole. Pure: parse results in, Outcomes o
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -51,6 +51,7 @@ from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
+from parsers.other_sets import received_not_processed
 from parsers.text_messages import read_text_messages
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
 from parsers.x12_reader import ParseResult
@@ -91,18 +92,20 @@ class SplitInterchange:
 
     def __init__(self, head: ParseResult, set_counts: Sequence[int], *, file: str, sha256: str,
                  profile: PartnerProfile, known: Known, today: date, received_at: datetime | None,
-                 row_base: int, agreed_currency: str | None = None) -> None:
+                 row_base: int, agreed_currency: str | None = None,
+                 set_ids: Sequence[Collection[str]] | None = None) -> None:
         self.file, self.sha256, self.profile, self.today = file, sha256, profile, today
         self.agreed_currency = agreed_currency  # a PO's currency when it sends no heading CUR (customers.csv)
         self.received_at, self.row_base = received_at, row_base
         self.accept = acceptance_for(profile)
         [ic] = head.interchanges
         self.ic, self.set_counts = ic, list(set_counts)
+        self.set_ids = set_ids  # each group's ST01s (parsers.x12_batches.Skeleton), None: unknown
         self.batches_seen = 0
         self.too_many = too_many_sets(sum(self.set_counts), profile.limits, file=file)
         # as engine.process._process: reader findings, envelope checks, partner, duplicates, unnameable groups
         findings = list(head.findings)
-        findings += check_interchange(ic, self.accept, self.set_counts, file=file)
+        findings += check_interchange(ic, self.accept, self.set_counts, file=file, set_ids=self.set_ids)
         mine = partner_checks(ic, profile) if not ic.rejected else []
         self.sender_ok = not any(f.code == "PARTNER_SENDER_MISMATCH" for f in mine)
         findings += [f.with_file(file) for f in mine]
@@ -166,7 +169,8 @@ class SplitInterchange:
         findings = [f for f in result.findings if f.code == "SE_MISSING"]
         for k, g in enumerate(ic.groups):
             findings += [f.with_file(file) for f in
-                         check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
+                         check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()),
+                                    self.set_ids[base + k] if self.set_ids is not None else None)]
         inbound = as_written(result, inbound_sets([ic], profile))
         structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                      invoice=profile.fulfilment.invoice,
@@ -184,6 +188,7 @@ class SplitInterchange:
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
         order_sets, change_sets, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
         refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
+        kept_sets: list = []  # taken, not processed (engine.process.received_not_processed)
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
@@ -191,7 +196,7 @@ class SplitInterchange:
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
                                                 version=self.ack_versions[hi], statuses=statuses,
-                                                avoid=profile.x12.delimiters.chars())
+                                                avoid=profile.x12.delimiters.chars(), group_codes=self.ack_codes[hi])
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
                     if noted_in(loops):
@@ -212,6 +217,7 @@ class SplitInterchange:
                     taken = {ts.start for ts in ok}
                     text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
                     refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
+                kept_sets += [(ic, g, ts) for ts in ok if self.accept.kept(g.functional_id, ts.set_id)]
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256,
                                                                 ship_to=profile.rules.default_ship_to)
@@ -231,6 +237,7 @@ class SplitInterchange:
         if text_sets:
             out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=self.sha256,
                                                    received_at=self.received_at, refused=refused_texts)
+        findings += received_not_processed(result, kept_sets, file)
         out.findings = findings
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)
@@ -286,7 +293,7 @@ def process_in_batches(sk: Skeleton, read: Callable[[int, int], bytes], *, file:
             known = replace(known, said_acks={**known.said_acks, key: said})
     split = SplitInterchange(head, sk.set_counts, file=file, sha256=sha256, profile=profile,
                              known=known, today=today, received_at=received_at, row_base=row_base,
-                             agreed_currency=agreed_currency)
+                             agreed_currency=agreed_currency, set_ids=sk.set_ids)
     if split.too_many is not None or any(f.code == "ISA_ACKS_REPEATED" for f in split.findings):
         yield None, split.envelope()  # too many sets, none read; or acknowledgments we hold, not read again
         return

@@ -117,6 +117,8 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
                 row["files"] += r["code_count"]
             elif r["code"] == "FILE_NAME_REFUSED":
                 row["refused"] += r["code_count"]
+            elif r["code"] == "SET_RECEIVED_NOT_PROCESSED":  # an 820, an 852 ...: "not_processed" (only where some)
+                row["not_processed"] = row.get("not_processed", 0) + r["code_count"]
     return [out[p] | {"documents": dict(sorted(out[p]["documents"].items()))} for p in names]
 
 

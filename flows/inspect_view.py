@@ -27,8 +27,21 @@ def read_checked(data: bytes, file: str):
         from rules.structure import check_structure
 
         result = read_interchanges(data, file=file)
-        findings = _with_fix(list(result.findings), result) + check_envelopes(result, Acceptance(versions=None))
+        from parsers.other_sets import received_not_processed
+
+        # as a profile by default: any version, and the sets we do not process kept ([x12] other_sets "keep"), each
+        # said in a line (an 820's total and invoices), not refused as an unsupported group
+        # (its default `accepts`: 850, 860, 997 with the 999 read alike, 824, 864; and 875, which inspect reads too)
+        accept = Acceptance(sets={**Acceptance().sets, "FA": frozenset({"997", "999"}), "AG": frozenset({"824"}),
+                                  "TX": frozenset({"864"})}, versions=None, keep_others=True)
+        findings = _with_fix(list(result.findings), result) + check_envelopes(result, accept)
         every = list(result.transaction_sets())
+        refused = {(f.location.isa13, f.location.gs06, f.location.st02 or "") for f in findings
+                   if f.severity == "error"}
+        findings += received_not_processed(result, [
+            (ic, g, ts) for ic, g, ts in every if accept.kept(g.functional_id, ts.set_id) and not refused & {
+                (ic.control_number, g.control_number, ts.control_number), (ic.control_number, g.control_number, ""),
+                (ic.control_number, "", "")}], file)
         sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "850"]
         grocery = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "875" and g.functional_id == "OG"]
         change_sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "860"]

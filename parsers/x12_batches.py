@@ -56,6 +56,7 @@ class Skeleton:
     head: list[tuple[int, bytes]] = field(default_factory=list)  # (row, segment) of ISA, GS, GE, IEA
     groups: list[bytes] = field(default_factory=list)  # each GS segment (with its leading white space)
     set_counts: list[int] = field(default_factory=list)
+    set_ids: list[set[str]] = field(default_factory=list)  # each group's ST01s (rules.envelope: a group kept)
     batches: list[Batch] = field(default_factory=list)
 
 
@@ -219,6 +220,8 @@ class _Scan:
             bstart, brow, group, sets = self.batch
             self.batch = (bstart, brow, group, sets + 1)
             sk.set_counts[self.group] += 1
+            st = raw.lstrip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f").split(sk.isa[3:4])
+            sk.set_ids[self.group].add(st[1].decode("ascii", "replace").strip() if len(st) > 1 else "")
             self.set_open = (start, row, raw, end)
         elif sid == b"SE":
             if self.set_open is None:
@@ -237,6 +240,7 @@ class _Scan:
             self.in_group = True
             sk.groups.append(raw)
             sk.set_counts.append(0)
+            sk.set_ids.append(set())
             sk.head.append((row, raw))
         elif sid == b"GE":
             if not self.in_group:

@@ -7,6 +7,7 @@ Cross-file checks (duplicate ISA13) need state and live in rules.duplicates.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -14,7 +15,7 @@ from functools import lru_cache
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.interchange_codes import isa_codes
-from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet, gs_id_valid
+from schemas.x12 import FUNCTIONAL_ID, PROCESSED_SETS, Group, Interchange, TransactionSet, gs_id_valid
 from schemas.x12dict import SUPPORTED_VERSIONS, base_version, functional_id_unknown
 
 _VERSION = re.compile(r"^00[2-8]0\d$")
@@ -42,6 +43,22 @@ class Acceptance:
     # how the sets of a group in a version we hold no dictionary for are judged (the partner's x12.other_versions:
     # "common" or "envelope_only"): what GS_VERSION_UNKNOWN tells
     other_versions: str = "common"
+    # the partner's x12.other_sets is "keep": a set no reader of ours processes (schemas.x12.PROCESSED_SETS: an 820,
+    # an 852, a 204 we never heard of) in a group of a known GS01 is accepted on its syntax (AK5 A), not refused as
+    # unsupported; the engine lists it as received, not processed
+    keep_others: bool = False
+
+    def kept(self, gid: str, set_id: str) -> bool:
+        """Whether set ``set_id`` of a group ``gid`` is one we take without processing (keep_others): not a
+        set we process, and in the group X12 puts it in; in a group we do not accept, also a set we know no
+        group of (a 3-digit ST01 we never heard of). In a group we accept, an ST01 we do not know (a damaged
+        "85O", a "998" among 997s) is still refused."""
+        if not self.keep_others or set_id in PROCESSED_SETS:
+            return False
+        home = FUNCTIONAL_ID.get(set_id)
+        if gid in self.sets:
+            return home == gid
+        return home == gid or (home is None and len(set_id) == 3 and set_id.isascii() and set_id.isdigit())
 
 
 def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> list[Finding]:
@@ -103,32 +120,42 @@ def _version_unknown(g: Group, accept: Acceptance, loc: dict) -> Finding:
                    element="GS08", value=g.version, **loc)
 
 
-def check_interchange(ic: Interchange, accept: Acceptance, set_counts: list[int], *, file: str = "") -> list[Finding]:
+def check_interchange(ic: Interchange, accept: Acceptance, set_counts: list[int], *, file: str = "",
+                      set_ids: Sequence[Collection[str]] | None = None) -> list[Finding]:
     """check_envelopes for an interchange read a batch of sets at a time (engine.process_batches): its
-    ISA, each group (``set_counts``: the sets each holds) and its IEA; its sets go to `check_sets`."""
+    ISA, each group (``set_counts``: the sets each holds; ``set_ids``: their ST01s, which decide whether a group
+    we do not accept is kept) and its IEA; its sets go to `check_sets`."""
     if ic.rejected:
         return []
     out = _check_isa(ic)
-    for g, count in zip(ic.groups, set_counts, strict=True):
-        out.extend(_check_group(ic, g, accept, count))
+    for k, (g, count) in enumerate(zip(ic.groups, set_counts, strict=True)):
+        out.extend(_check_group(ic, g, accept, count, set_ids[k] if set_ids is not None else None))
     out.extend(_check_iea(ic))
     return [f.with_file(file) if file else f for f in out]
 
 
-def check_sets(ic: Interchange, g: Group, sets: list[TransactionSet], accept: Acceptance, seen: set[str]) \
-        -> list[Finding]:
+def check_sets(ic: Interchange, g: Group, sets: list[TransactionSet], accept: Acceptance, seen: set[str],
+               set_ids: Collection[str] | None = None) -> list[Finding]:
     """The ST/SE checks of ``sets`` of group ``g``, in order; ``seen``: the ST02s of the group met before
     (a group read in batches carries it from one batch to the next). The group's values are read once,
     and a set's checks build nothing unless one fails (the clean set is the hot path: 10,000 a run)."""
     out: list[Finding] = []
     isa13, gs06, gid = ic.control_number, g.control_number, g.functional_id
     accepted = accept.sets.get(gid)
+    # a group we do not accept but keep (_kept_group: it holds an 820, an 852 ...): its sets we do not keep are
+    # refused one by one (AK5 R 1); a group we do not accept at all is refused whole (GS_FUNCTIONAL_ID_UNSUPPORTED,
+    # AK9 R 1, its sets' AK5 R 1: engine.acks.ak2_loops), without a finding per set
+    kept_group = accepted is None and _kept_group(g, accept, set_ids)
+    refused: dict[str, bool] = {}  # whether each ST01 of the group is refused as not supported (AK5 R 1)
     for ts in sets:
         set_id, st02 = ts.set_id, ts.control_number
         expected_gs = FUNCTIONAL_ID.get(set_id)
-        if (expected_gs and gid and expected_gs != gid) or (accepted is not None and set_id not in accepted) \
-                or not _ST02.match(st02) or st02 in seen:
-            out.extend(_check_set(isa13, gs06, gid, accepted, ts, seen))
+        refuses = refused.get(set_id)
+        if refuses is None:
+            refuses = refused[set_id] = not accept.kept(gid, set_id) and (
+                set_id not in accepted if accepted is not None else kept_group)
+        if (expected_gs and gid and expected_gs != gid) or refuses or not _ST02.match(st02) or st02 in seen:
+            out.extend(_check_set(isa13, gs06, gid, refuses, ts, seen))
         else:
             seen.add(st02)
             if ts.has_trailer and (ts.trailer_count != str(ts.end - ts.start + 1) or ts.trailer_control != st02):
@@ -249,7 +276,8 @@ def _check_isa(ic: Interchange) -> list[Finding]:
     return out
 
 
-def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) -> list[Finding]:
+def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int,
+                 set_ids: Collection[str] | None = None) -> list[Finding]:
     out: list[Finding] = []
     loc = dict(isa13=ic.control_number, gs06=g.control_number, file_segment=g.start + 1)
     if len(g.elements) < 8 or not all(x.strip() for x in g.elements[:8]):
@@ -264,7 +292,7 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
                    "profile's [x12] their_gs_id / our_gs_id instead. Ask the partner to correct its translator's "
                    "set-up."), severity="error" if accept.ids_strict else None, seg="GS", element=element,
                 value=value, **loc))
-    if g.functional_id not in accept.sets:
+    if g.functional_id not in accept.sets and not _kept_group(g, accept, set_ids):
         # a GS01 that is no code of 479 (a damaged "01"): said so, and that its 997 names the group by its sets
         # (engine.acks.ak101), so ops read why AK101 differs from the GS01 sent
         what = (f"GS01 {g.functional_id!r} is no functional identifier code (X12 element 479): the group is "
@@ -314,17 +342,27 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
     return out
 
 
-def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None, ts: TransactionSet,
+def _kept_group(g: Group, accept: Acceptance, set_ids: Collection[str] | None = None) -> bool:
+    """A group whose GS01 we do not accept, taken because it holds a set we keep (Acceptance.kept: an 820 in
+    its GS RA group, for a partner whose other_sets is "keep"): its GS01 a code of 479 as far as we can tell.
+    ``set_ids``: the group's ST01s when its sets are not all in ``g`` (a group read in batches)."""
+    if not accept.keep_others or functional_id_unknown(g.functional_id, g.version):
+        return False
+    ids = set_ids if set_ids is not None else {ts.set_id for ts in g.transactions}
+    return any(accept.kept(g.functional_id, set_id) for set_id in ids)
+
+
+def _check_set(isa13: str, gs06: str, gid: str, refused: bool, ts: TransactionSet,
                seen: set[str]) -> list[Finding]:
-    """The ST/SE checks of one set of a group (``gid``: its GS01; ``accepted``: the sets accepted in it,
-    None when the group's functional id is not accepted)."""
+    """The ST/SE checks of one set of a group (``gid``: its GS01; ``refused``: the set is not supported,
+    Acceptance.refuses)."""
     out: list[Finding] = []
     loc = dict(isa13=isa13, gs06=gs06, st02=ts.control_number, file_segment=ts.start + 1)
     expected_gs = FUNCTIONAL_ID.get(ts.set_id)
     if expected_gs and gid and expected_gs != gid:
         out.append(finding("ST_SET_ID_MISMATCH", f"ST01 {ts.set_id} does not belong in a {gid} group.",
                            seg="ST", element="ST01", value=ts.set_id, segment_position=1, **loc))
-    elif accepted is not None and ts.set_id not in accepted:
+    elif refused:
         out.append(finding("ST_SET_UNSUPPORTED", f"Transaction set {ts.set_id!r} is not accepted.", seg="ST",
                            element="ST01", value=ts.set_id, segment_position=1, **loc))
     if not _ST02.match(ts.control_number):

@@ -135,6 +135,11 @@ CATALOGUE: dict[str, CodeSpec] = {
            "ours ([x12] our_gs_id, our_gs_ids); the group is taken and answered to its GS02 from its GS03."),
         # --- transaction set (997 AK5) ----------------------------------------------------
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
+        _C("SET_RECEIVED_NOT_PROCESSED", "set", "warning", "",
+           "A transaction set we do not process (an 820 remittance, 812 adjustment, 852, 846, 816, 753/754, 830, 862, "
+           "180, 869, a set we never heard of), taken on its syntax as the profile's [x12] other_sets \"keep\" says: "
+           "answered by the 997 (AK5 A), the file processed and kept in the archive; the finding says what it is and "
+           "what it says in a line, for ops, finance or the ERP to act on."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),
         _C("SE_CONTROL_MISMATCH", "set", "error", "AK5:3", "SE02 does not equal ST02."),
         _C("SE_COUNT_MISMATCH", "set", "error", "AK5:4", "SE01 does not equal the number of segments ST..SE."),

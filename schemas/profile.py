@@ -241,6 +241,16 @@ class X12Settings(_Model):
     # envelopes only; "reject" answers them with AK9 R / AK905 2. Never by another version's lengths,
     # codes, segments or notes: all of 003010-008010 is X12.
     other_versions: Literal["common", "envelope_only", "reject"] = "common"
+    # The other transaction sets a trading partner sends a supplier on the same connection, which we do not
+    # process: 820 remittances, 812 credit/debit adjustments, 852 product activity, 846 its own stock, 816 store
+    # lists, 753/754 routing, 830/862 forecasts and schedules, 180 returns, 869 status inquiries, sets we never
+    # heard of. "keep" (the default): answered by a 997 on their syntax alone (AK5 A when the envelope is sound,
+    # whatever we do with the content), the file processed (never quarantined for them), each set listed in the
+    # run's report as received, not processed (SET_RECEIVED_NOT_PROCESSED: its set, control numbers and what it
+    # says in a line; the file in the archive for ops and the ERP). "refuse": refused by the 997 as not supported
+    # (AK5 R 1, AK9 R 1), for a partner whose agreement says it sends us nothing but orders. A set we can process
+    # but the profile leaves out of `accepts` (850, 860, 875, 997, 824, 864) is always refused that way.
+    other_sets: Literal["keep", "refuse"] = "keep"
     # Days an ISA13 (per sender) they used stays theirs: a number received again within this many days
     # of its last use is a duplicate (ISA_DUPLICATE); after, it is taken as new with a warning
     # (ISA_REUSED): X12.6 asks for unique numbers only "within a reasonably extended time frame", and

@@ -1,0 +1,115 @@
+"""The transaction sets a partner sends that we do not process (an 820 remittance, an 812 adjustment, an 852, an 846
+of its own stock, an 816 store list, 753/754 routing, 830/862 schedules, a 180 return, an 869 inquiry, a set we never
+heard of), each said in a line for the people and systems that must act on it: what it is, and the figures and
+references that matter (an 820's total, trace number and the invoices it pays; an 812's amount, debit or credit and
+its invoice). Read tolerantly from a parsed file: what a set leaves out is left out of its line. Nothing here acts on
+the content. No paths, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
+from schemas.x12 import Group, Interchange, TransactionSet
+
+# the X12 names of the sets partners send suppliers besides orders (and a few sent to us by mistake)
+SET_NAMES = {
+    "820": "Payment Order/Remittance Advice", "812": "Credit/Debit Adjustment", "852": "Product Activity Data",
+    "846": "Inventory Inquiry/Advice", "816": "Organizational Relationships", "753": "Request for Routing Instructions",
+    "754": "Routing Instructions", "830": "Planning Schedule with Release Capability", "862": "Shipping Schedule",
+    "180": "Return Merchandise Authorization and Notification", "869": "Order Status Inquiry",
+    "870": "Order Status Report", "832": "Price/Sales Catalog", "861": "Receiving Advice/Acceptance Certificate",
+    "867": "Product Transfer and Resale Report", "204": "Motor Carrier Load Tender", "214": "Shipment Status Message",
+    "990": "Response to a Load Tender", "940": "Warehouse Shipping Order", "945": "Warehouse Shipping Advice",
+    "856": "Ship Notice/Manifest", "810": "Invoice", "855": "Purchase Order Acknowledgment",
+    "865": "Purchase Order Change Acknowledgment", "880": "Grocery Products Invoice",
+    "835": "Health Care Claim Payment",
+}
+_SHOWN = 10  # references a line names before "and N more"
+
+
+def _el(seg: list[str], i: int) -> str:
+    return seg[i].strip() if len(seg) > i else ""
+
+
+def _listed(values: Iterable[str]) -> str:
+    values = [v for v in dict.fromkeys(values) if v]
+    more = len(values) - _SHOWN
+    return ", ".join(values[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def describe(result: ParseResult, ts: TransactionSet) -> str:
+    """One line saying what set ``ts`` of ``result`` is and says: its X12 name, then by set id the figures a
+    person acts on; for a set we hold no description of, its segment count and first segment id."""
+    segs = [s for s in result.segments.rows(ts.start, ts.end) if s]
+    by: dict[str, list[list[str]]] = {}
+    for s in segs:
+        by.setdefault(s[0].strip(), []).append(s)
+
+    def first(seg_id: str, i: int) -> str:
+        return _el(by[seg_id][0], i) if seg_id in by else ""
+
+    def refs(qualifier: str) -> list[str]:
+        return [_el(s, 2) for s in by.get("REF", []) if _el(s, 1) == qualifier]
+
+    name = SET_NAMES.get(ts.set_id, "a transaction set we hold no description of")
+    pos = _listed([*(_el(s, 1) for s in by.get("PRF", [])), *refs("PO"), *(_el(s, 1) for s in by.get("XPO", []))])
+    items = len(by.get("LIN", []))
+    parts: list[str] = []
+    sid = ts.set_id
+    if sid == "820":
+        currency = first("CUR", 2)
+        parts.append(f"payment {first('BPR', 2)}{' ' + currency if currency else ''}"
+                     + (f" by {first('BPR', 4)}" if first("BPR", 4) else "")
+                     + (f" on {first('BPR', 16)}" if first("BPR", 16) else ""))
+        if first("TRN", 2):
+            parts.append(f"trace {first('TRN', 2)}")
+        paid = [f"{_el(s, 1)} {_el(s, 2)} paid {_el(s, 4)}" + (f" of {_el(s, 5)}" if _el(s, 5) and _el(s, 5) != _el(
+            s, 4) else "") + (f" (adjusted {_el(s, 6)})" if _el(s, 6) else "") for s in by.get("RMR", [])]
+        if paid:
+            parts.append(f"{len(paid)} document(s): {_listed(paid)}")
+    elif sid == "812":
+        flag = {"C": "credit", "D": "debit"}.get(first("BCD", 5), first("BCD", 5) or "adjustment")
+        parts.append(f"{flag} {first('BCD', 2)} of {first('BCD', 4)} dated {first('BCD', 1)}")
+        if first("BCD", 7):
+            parts.append(f"invoice {first('BCD', 7)}")
+        if first("BCD", 10):
+            parts.append(f"PO {first('BCD', 10)}")
+    elif sid in ("852", "846"):
+        head = (f"{first('XQ', 2)} to {first('XQ', 3)}" if sid == "852" else
+                f"{first('BIA', 3)} dated {first('BIA', 4)}")
+        quantities = len(by.get("ZA" if sid == "852" else "QTY", []))
+        parts.append(f"{head}: {items} item(s), {quantities} quantit{'y' if quantities == 1 else 'ies'}")
+    elif sid == "816":
+        parts.append(f"{len(by.get('N1', []))} parties: {_listed(_el(s, 2) for s in by.get('N1', []))}")
+    elif sid in ("830", "862"):
+        seg = "BFR" if sid == "830" else "BSS"
+        at = (6, 7) if sid == "830" else (5, 6)
+        parts.append(f"{first(seg, 2)} from {first(seg, at[0])} to {first(seg, at[1])}: {items} item(s), "
+                     f"{len(by.get('FST', []))} forecast line(s)")
+    elif sid in ("753", "754", "180"):
+        parts.append(f"{first('BGN', 2)} dated {first('BGN', 3)}" + (f": {items} item(s)" if items else ""))
+    elif sid == "869":
+        parts.append(f"{first('BSI', 1)} dated {first('BSI', 2)}")
+    else:
+        body = segs[1:-1] if len(segs) > 2 else segs
+        parts.append(f"{len(segs)} segments" + (f", beginning {body[0][0].strip()}" if body else ""))
+    if pos:
+        parts.append(f"PO {pos}")
+    return f"{sid} {name}: " + "; ".join(p for p in parts if p)
+
+
+def received_not_processed(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
+                           file: str) -> list[Finding]:
+    """SET_RECEIVED_NOT_PROCESSED (a warning: the set was answered AK5 A and the file is processed) for each of
+    ``sets``, the sets taken without processing (Acceptance.kept), saying what each says in a line
+    (parsers.other_sets.describe) and where it is kept."""
+    return [finding("SET_RECEIVED_NOT_PROCESSED",
+                    f"{describe(result, ts)}. Received, not processed: answered by its 997 on its syntax alone; the "
+                    f"set is in the archived file {file} (GS {g.functional_id} {g.control_number}, ST02 "
+                    f"{ts.control_number}) for ops, finance or the ERP to act on.", seg="ST", element="ST01",
+                    value=ts.set_id, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number,
+                    segment_position=1, file_segment=ts.start + 1).with_file(file)
+            for ic, g, ts in sets]
