@@ -362,6 +362,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The order came in test data (ISA15 T) while we trade with the partner in production.",
     ),
     _C(
+        "ORDER_CONFIRMATION_UNKNOWN",
+        "business",
+        "error",
+        "",
+        "A confirmation (BEG01 06) of an order we never received as an 850 (placed by phone, fax or e-mail).",
+    ),
+    _C(
         "ORDER_TYPE_UNSUPPORTED",
         "business",
         "error",

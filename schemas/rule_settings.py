@@ -53,6 +53,8 @@ class PartnerRuleOverrides(_Model):
     transit_holidays: tuple[date, ...] | None = None  # its fulfilment.asn.transit_holidays (likewise)
     # the profile accepts LINE_SHIP_TO_DIFFERS: heading-only shipping (flows.decide.rule_settings, likewise)
     heading_only_shipping: bool | None = None
+    # the profile accepts ORDER_CONFIRMATION_UNKNOWN: its 06s are its orders (flows.decide.rule_settings, likewise)
+    confirmations_are_orders: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
@@ -121,6 +123,10 @@ class RuleSettings(_Model):
     # line goes to the order's ship-to, so a line's own N1*ST is not checked as a place (rules.business.places
     # check_line_places)
     heading_only_shipping: bool = False
+    # The partner's confirmations (BEG01 06) of orders we never received as 850s are its orders (its profile's
+    # [rules.outcomes] accepts ORDER_CONFIRMATION_UNKNOWN: a VMI buyer echoing our proposal as a 06), not confirmations
+    # of orders placed by phone that someone may have entered by hand (rules.business.purpose check_confirmation)
+    confirmations_are_orders: bool = False
     # Drop-ship (consumer-direct) orders: the goods go straight to the buyer's customer, who ordered what the
     # line says. Such an order is one whose BEG02 is in drop_ship_order_types (code list 92: DS "Dropship"), or
     # that carries one of the partner's drop_ship_marks. Its lines are acknowledged as ordered
