@@ -206,8 +206,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "PO105 NC: the buyer marks the line no charge (free goods, PO104 0 or empty); we never supply free goods "
-        "without a person's approval.",
+        "PO105 NC: the buyer marks the line no charge (free goods, PO104 0 or empty), or a sample order (BEG02 SP) "
+        "prices it at PO104 0; we never supply free goods without a person's approval.",
     ),
     _C(
         "DISCOUNT_OVER_THRESHOLD",

@@ -56,6 +56,7 @@ class PartnerRuleOverrides(_Model):
     # the profile accepts ORDER_CONFIRMATION_UNKNOWN: its 06s are its orders (flows.decide.rule_settings, likewise)
     confirmations_are_orders: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
+    no_charge_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
     dea_order_form_refs: tuple[str, ...] | None = None
@@ -134,6 +135,10 @@ class RuleSettings(_Model):
     # consumer who bought 1); a wholesale order of the same partner is rounded and raised as before. A fraction
     # of a unit is still no quantity we can ship. drop_ship_as_ordered = false: wholesale rules for every order.
     drop_ship_order_types: tuple[str, ...] = ("DS",)
+    # BEG02 order types (code list 92) whose lines at PO104 0 the buyer's guide prices at no charge: SP, a sample
+    # order. Such a line is a no-charge line (PRICE_NO_CHARGE, as PO105 NC says it: free goods a person agrees to),
+    # not a discount of 100 % (DISCOUNT_OVER_THRESHOLD); a priced line of the order is checked as any.
+    no_charge_order_types: tuple[str, ...] = ("SP",)
     drop_ship_marks: tuple[DropShipMark, ...] = ()
     drop_ship_as_ordered: bool = True
     # The REF01 qualifiers under which the partner's 850 names its DEA order form (the Form 222's number or the CSOS

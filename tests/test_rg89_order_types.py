@@ -13,8 +13,10 @@ Variants: an information copy (BEG01 22) is never shipped; a duplicate sent afte
 again; the same consumer's fan sent as a stand-alone (SA) order is rounded to the case, the drop ship is not; HD
 Supply's confirmation (BEG01 06) of an order phoned in to our desk, which we never received as an 850, used to be
 created, acknowledged and shipped as a new order (the phoned-in order twice): held for a person now
-(ORDER_CONFIRMATION_UNKNOWN); a release drawing more than its blanket holds, or sent after the blanket's end, is
-acknowledged and shipped without a word (strict xfails: a blanket's quantities and end are not kept)."""
+(ORDER_CONFIRMATION_UNKNOWN); a sample order (BEG02 SP) at PO104 0 was held as a discount of 100 % (an error of
+price): it waits as free goods do (PRICE_NO_CHARGE) and, approved, is answered and billed at 0; a release drawing
+more than its blanket holds, or sent after the blanket's end, is acknowledged and shipped without a word (strict
+xfails: a blanket's quantities and end are not kept)."""
 
 from __future__ import annotations
 
@@ -301,3 +303,46 @@ def test_a_release_after_its_blanket_s_end_is_named(tmp_path):
     found, states = _second_release(tmp_path, "500", "20270615", datetime(2027, 6, 16, 2))
     assert states[("fastenal", "FAS8900401\x1e0002")] != "acknowledged"
     assert any("20270531" in m and "FAS8900401" in m for _c, m in found)
+
+
+def test_a_sample_order_at_no_charge_waits_as_free_goods_and_is_billed_free_once_approved(tmp_path):
+    """Grainger's branch asks for sample glasses (BEG02 SP, a sample order) at PO104 0, with a priced line of
+    gloves. The free line was DISCOUNT_OVER_THRESHOLD ("100% below our price", an error of price): a sample at no
+    charge is what the guide says, no discount. It waits for a person as free goods do (PRICE_NO_CHARGE, as PO105 NC
+    says it); approved, the 855 acknowledges it at 0 as sent, and the 810 bills it at 0, the gloves at theirs."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    po = (FIXTURES / "drops" / "grainger" / "GWW850_GR8900202.x12").read_bytes()
+    po = po.replace(b"BEG*00*RO", b"BEG*00*SP").replace(b"PO1*1*10*DZ*25.2**", b"PO1*1*1*DZ*0**")
+    inbox = ws.drop_root / "grainger" / "inbox"  # (of_its_own made it, empty)
+    (inbox / "GWW850_GR8900202.x12").write_bytes(recounted(po.replace(b"CTT*2*46", b"CTT*2*37")))
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws)
+    assert states == {("grainger", "GR8900202"): "held"}
+    [told] = [m for c, m in found if c == "PRICE_NO_CHARGE"]
+    assert told.startswith("A sample order (BEG02) at PO104 0: the buyer's guide prices samples at no charge")
+    assert "against our price 25.2 per DZ" in told
+    assert "DISCOUNT_OVER_THRESHOLD" not in {c for c, _m in found}
+    res = CliRunner().invoke(app, ["approve", "GR8900202", "--partner", "grainger", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    ack = po_segments(segments(ws, "grainger", "855"), "GR8900202", "BAK")
+    assert [s for s in ack if s[0] in ("PO1", "ACK")] == [
+        ["PO1", "1", "1", "DZ", "0", "", "BP", "5YE89", "VP", "RG89-04"], ["ACK", "IA", "1", "DZ", "068", "20261126"],
+        ["PO1", "2", "36", "EA", "6.75", "", "BP", "5YE90", "VP", "RG89-05"],
+        ["ACK", "IA", "36", "EA", "068", "20261126"]]
+    dc = ws.warehouse_drop_root / "east" / "inbox"
+    dc.mkdir(parents=True, exist_ok=True)
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(True)
+    (dc / "east-shipments-20261201.csv").write_text("".join(
+        r.replace(",RG89-04,10,DZ,", ",RG89-04,1,DZ,") for r in rows
+        if r.startswith("Shipment") or ",GR8900202," in r), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    inv = po_segments(segments(ws, "grainger", "810"), "GR8900202", "BIG")
+    assert ["IT1", "1", "1", "DZ", "0", "", "BP", "5YE89", "VP", "RG89-04"] in inv
+    assert ["TDS", "24300"] in inv  # the gloves alone: 36 x 6.75
