@@ -283,6 +283,10 @@ HINTS: dict[str, str] = {
         "Ask the partner whether it is a real order (ISA15 T marks test data): reject a test order; approve a real"
         " one, and ask them to send production data with ISA15 P."
     ),
+    "ORDER_CONFIRMATION_UNKNOWN": (
+        "Find the order the buyer placed by phone, fax or e-mail: if someone entered it by hand, reject this"
+        " confirmation (never ship it twice); if nobody did, approve it to ship it."
+    ),
     "ORDER_TYPE_UNSUPPORTED": (
         "Ask the partner what is to ship (BEG02: a blanket order's releases, an information copy ...): reject it,"
         " or approve it to ship it whole."

@@ -86,6 +86,7 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
         "transit_business_days": p.fulfilment.asn.transit_business_days,
         "transit_holidays": p.fulfilment.asn.transit_holidays,
         "heading_only_shipping": outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept",
+        "confirmations_are_orders": outcome_for("ORDER_CONFIRMATION_UNKNOWN", p.rules.outcomes).action == "accept",
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ())))),
         "required_order_refs": p.required_order_refs()})
         for pid, p in profiles.items()},

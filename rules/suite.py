@@ -159,7 +159,8 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})
     # in every suite: what we do with the order at all, the most it may be worth (its CSH03), the DEA order form a
     # controlled line may not be filled without (the law's, not a partner's choice), and whom it names (REF*IA)
-    findings += b.check_purpose(orders, settings) + b.check_order_type(orders, settings) + b.check_test_data(
+    findings += b.check_purpose(orders, settings) + b.check_confirmation(orders, settings) + b.check_order_type(
+        orders, settings) + b.check_test_data(
         orders, settings) + b.check_do_not_exceed(orders, resolved, ref, settings, values=values) + \
         b.check_order_forms(orders, resolved, ref, settings)
     findings += b.check_vendor_number(orders, settings) + b.check_required_refs(orders, settings)

@@ -206,8 +206,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "PO105 NC: the buyer marks the line no charge (free goods, PO104 0 or empty); we never supply free goods "
-        "without a person's approval.",
+        "PO105 NC: the buyer marks the line no charge (free goods, PO104 0 or empty), or a sample order (BEG02 SP) "
+        "prices it at PO104 0; we never supply free goods without a person's approval.",
     ),
     _C(
         "DISCOUNT_OVER_THRESHOLD",
@@ -360,6 +360,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "error",
         "",
         "The order came in test data (ISA15 T) while we trade with the partner in production.",
+    ),
+    _C(
+        "ORDER_CONFIRMATION_UNKNOWN",
+        "business",
+        "error",
+        "",
+        "A confirmation (BEG01 06) of an order we never received as an 850 (placed by phone, fax or e-mail).",
     ),
     _C(
         "ORDER_TYPE_UNSUPPORTED",

@@ -137,6 +137,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # no 855 may promise more than the buyer allowed
     "ORDER_AMOUNT_EXCEEDED": HOLD_ORDER,
     "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real
+    # a confirmation of an order placed by phone, fax or e-mail: the order may be entered already; never twice
+    "ORDER_CONFIRMATION_UNKNOWN": HOLD_ORDER,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

@@ -53,7 +53,10 @@ class PartnerRuleOverrides(_Model):
     transit_holidays: tuple[date, ...] | None = None  # its fulfilment.asn.transit_holidays (likewise)
     # the profile accepts LINE_SHIP_TO_DIFFERS: heading-only shipping (flows.decide.rule_settings, likewise)
     heading_only_shipping: bool | None = None
+    # the profile accepts ORDER_CONFIRMATION_UNKNOWN: its 06s are its orders (flows.decide.rule_settings, likewise)
+    confirmations_are_orders: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
+    no_charge_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
     dea_order_form_refs: tuple[str, ...] | None = None
@@ -121,6 +124,10 @@ class RuleSettings(_Model):
     # line goes to the order's ship-to, so a line's own N1*ST is not checked as a place (rules.business.places
     # check_line_places)
     heading_only_shipping: bool = False
+    # The partner's confirmations (BEG01 06) of orders we never received as 850s are its orders (its profile's
+    # [rules.outcomes] accepts ORDER_CONFIRMATION_UNKNOWN: a VMI buyer echoing our proposal as a 06), not confirmations
+    # of orders placed by phone that someone may have entered by hand (rules.business.purpose check_confirmation)
+    confirmations_are_orders: bool = False
     # Drop-ship (consumer-direct) orders: the goods go straight to the buyer's customer, who ordered what the
     # line says. Such an order is one whose BEG02 is in drop_ship_order_types (code list 92: DS "Dropship"), or
     # that carries one of the partner's drop_ship_marks. Its lines are acknowledged as ordered
@@ -128,6 +135,10 @@ class RuleSettings(_Model):
     # consumer who bought 1); a wholesale order of the same partner is rounded and raised as before. A fraction
     # of a unit is still no quantity we can ship. drop_ship_as_ordered = false: wholesale rules for every order.
     drop_ship_order_types: tuple[str, ...] = ("DS",)
+    # BEG02 order types (code list 92) whose lines at PO104 0 the buyer's guide prices at no charge: SP, a sample
+    # order. Such a line is a no-charge line (PRICE_NO_CHARGE, as PO105 NC says it: free goods a person agrees to),
+    # not a discount of 100 % (DISCOUNT_OVER_THRESHOLD); a priced line of the order is checked as any.
+    no_charge_order_types: tuple[str, ...] = ("SP",)
     drop_ship_marks: tuple[DropShipMark, ...] = ()
     drop_ship_as_ordered: bool = True
     # The REF01 qualifiers under which the partner's 850 names its DEA order form (the Form 222's number or the CSOS

@@ -51,7 +51,7 @@ from rules.business.places import (
     check_ship_to,
     check_ship_tos_repeated,
 )
-from rules.business.purpose import check_order_type, check_purpose, check_test_data
+from rules.business.purpose import check_confirmation, check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
 from rules.business.vendor_number import check_vendor_number
 from schemas.findings import Finding
@@ -67,7 +67,7 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_line_deliveries", "check_line_places", "check_line_requested_dates", "check_line_ship_tos",
            "check_line_windows", "check_ship_tos_repeated",
            "check_order_forms",
-           "check_prices", "check_purpose",
+           "check_prices", "check_purpose", "check_confirmation",
            "check_quantities",
            "check_ship_to", "check_terms",
            "check_test_data", "check_vendor_number", "check_required_refs",
@@ -112,6 +112,7 @@ def run_business_rules(
         *check_line_requested_dates(orders, lines, today=today),
         *check_duplicates(orders, seen_po_numbers, settings),
         *check_purpose(orders, settings),
+        *check_confirmation(orders, settings),
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
         *check_vendor_number(orders, settings),

@@ -256,6 +256,10 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     # a no-charge line (PO105 NC) is decided whatever its PO104 (0, empty, even our price): free goods wait
     no_charge = has_sku & ~no_price & (our_f != 0) & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
         if "price_basis" in resolved.column_names else np.zeros(n, dtype=bool)
+    # so is a line at PO104 0 of a sample order (BEG02 SP: RuleSettings.no_charge_order_types): the buyer's guide
+    # prices samples at no charge, no discount of ours; it used to be DISCOUNT_OVER_THRESHOLD, "100% below our price"
+    free = has_sku & ~no_price & (our_f != 0) & (their_f == 0) & _no_charge_orders(orders, resolved, by_partner)
+    no_charge |= free
     # a price still per its CTP05 (not the line's unit) is no price per the line's unit: held by unit_price_findings
     per_other_unit = _bools(pc.is_valid(resolved.column("price_unit"))) if "price_unit" in resolved.column_names \
         else np.zeros(n, dtype=bool)
@@ -268,7 +272,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
         picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
         extra = prices.take(rows).to_pylist()
         for i, row, p in zip(rows.tolist(), picked.to_pylist(), extra, strict=True):
-            found = _line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units)
+            found = _line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units,
+                                sample=bool(free[i]))
             out.extend(found)
             judged.update([i] if found else [])
     grocers = settings.invoice_set == "880" or "880" in settings.invoice_sets.values()
@@ -670,8 +675,25 @@ def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
     return out
 
 
+def _no_charge_orders(orders: pa.Table, lines: pa.Table, by_partner: _PerPartner) -> np.ndarray:
+    """Per line of ``lines``: its order's BEG02 is one of its partner's no_charge_order_types (SP, a sample
+    order), whose lines at PO104 0 are priced at no charge by the buyer's guide."""
+    n = lines.num_rows
+    if "order_type" not in orders.column_names or not orders.num_rows or not n:
+        return np.zeros(n, dtype=bool)
+    types = orders.column("order_type")
+    hit = [bool(t) and t in by_partner[p].no_charge_order_types
+           for p, t in zip(orders.column("partner").to_pylist(), types.to_pylist(), strict=True)]
+    if not any(hit):
+        return np.zeros(n, dtype=bool)
+    chosen = orders.filter(pa.array(hit, pa.bool_()))
+    return _bools(pc.is_in(_joined(lines.column("partner"), lines.column("po_number"), lines.column("order_ref")),
+                           value_set=_joined(chosen.column("partner"), chosen.column("po_number"),
+                                             chosen.column("order_ref"))))
+
+
 def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
-                units: Mapping[tuple[str, str], int]) -> list[Finding]:
+                units: Mapping[tuple[str, str], int], *, sample: bool = False) -> list[Finding]:
     """One line's price finding, decided exactly (``p``: its PO date, currency and our per-each list
     price; ``units``: the item master's eaches per (sku, unit), PO104 being per PO103 unit). A price per
     each (PO105 PE and kin) of a line in a pack of eaches (CA of 12) is read both ways: per PO103 unit, as
@@ -693,11 +715,13 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
     if theirs is not None and (many := priced_per(row["unit"], basis)) != 1:  # kept per thousand feet: per foot
         theirs = theirs / many
         shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {unit})"
-    if basis == NO_CHARGE and ours != 0:  # free goods: a person decides, whatever the price compared to ours
+    if (basis == NO_CHARGE or sample) and ours != 0:  # free goods: a person decides, whatever the price compared
         sent = _text(theirs) if theirs is not None else "(empty)"
+        said = "PO105 NC: the buyer marks this line no charge (free goods)" if basis == NO_CHARGE else (
+            "A sample order (BEG02) at PO104 0: the buyer's guide prices samples at no charge (free goods)")
         return [business_finding(
             "PRICE_NO_CHARGE",
-            f"PO105 NC: the buyer marks this line no charge (free goods), PO104 {sent} against our "
+            f"{said}, PO104 {sent} against our "
             f"price {_text(ours)} per {unit}; we never supply free goods on our own. Ops decides whether we "
             "agreed to supply it free (a promotion, a replacement, a sample): only then approve the order (the "
             f"line is answered and invoiced as sent, {_text(theirs or 0)} per {unit} with NC, never at our price); "

@@ -33,6 +33,27 @@ def check_purpose(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
     return out
 
 
+def check_confirmation(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """ORDER_CONFIRMATION_UNKNOWN for each order decided from a confirmation (BEG01 06): one that confirms an order
+    we hold is compared with it at intake and never decided again (engine.lifecycle.intake), so one that reaches the
+    rules confirms an order we never received as an 850: placed by phone, fax or e-mail and entered (and maybe
+    shipped) by hand. Created, allocated and shipped as a new order it was that order twice; it waits for a person,
+    who approves it if nobody entered the order, or rejects it. A partner whose every order comes as 06 accepts the
+    code ([rules.outcomes]): its 06s raise nothing (RuleSettings.confirmations_are_orders)."""
+    by_partner = _PerPartner(settings)
+    ours = [p for p in orders["partner"].unique().to_pylist() if p is not None
+            and not by_partner[p].confirmations_are_orders]
+    hit = pc.and_(pc.is_in(orders["partner"], value_set=pa.array(ours, pa.string())),
+                  pc.fill_null(pc.equal(orders["purpose"], "06"), False))
+    return [business_finding(
+        "ORDER_CONFIRMATION_UNKNOWN",
+        f"PO {order['po_number']} is a confirmation (BEG01 06) of an order we never received as an 850 (placed by "
+        "phone, fax or e-mail): it is not allocated or shipped as a new order and waits for a person, who approves "
+        "it if nobody entered the order by hand, else rejects it.", order, seg="BEG", element="BEG01", value="06",
+        line=False)
+        for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number"], hit)]
+
+
 _TYPES = {"BE": "a blanket order with estimated quantities (not a firm commitment)",
           "BK": "a blanket order: its quantities are called off by releases",
           "KB": "a blanket purchase agreement", "LB": "a lease (blanket agreement)", "IN": "an information copy",
