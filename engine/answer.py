@@ -36,6 +36,7 @@ from schemas.orders import (
     PRICE,
     QTY,
     WINDOW_END,
+    Transit,
     last_ship_days,
     transit_of,
 )
@@ -63,7 +64,7 @@ _TRUNC = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
 
 
 def first_ship_day(requested: date | None, not_before: date | None, deliver_not_before: date | None,
-                   transit_days: int | None, deliver_on: date | None = None) -> date | None:
+                   transit_days: Transit | int | None, deliver_on: date | None = None) -> date | None:
     """The first day an order is to ship, as its 855 ACK / DTM 068 (current schedule ship) says (today floors it, at
     the caller): its requested ship date (DTM 010), never before its ship window opens (DTM 037). A PO that asks no
     ship date and gives a delivery window (DTM 064 do not deliver before) ships the window's opening less the days in
@@ -109,7 +110,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                      arrival: dict[tuple[str, str], int],
                      only: dict[tuple[str, str], set[int]] | None = None,
                      settings: RuleSettings | None = None, window_end_cancels: Collection[str] = (),
-                     transit: Mapping[str, int] | None = None) -> pa.Table:
+                     transit: Mapping[str, Transit | int | None] | None = None) -> pa.Table:
     """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes), in
     decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate.
     ``settings``: the run's rule settings; a line they acknowledge as ordered (a drop ship's, an SDQ store split:
@@ -223,7 +224,7 @@ def _own_backorder(requirement, order_no_backorder):
                                  order_no_backorder))
 
 
-def _shipped_by(table: pa.Table, transit: Mapping[str, int] | None) -> pa.Table:
+def _shipped_by(table: pa.Table, transit: Mapping[str, Transit | int | None] | None) -> pa.Table:
     """``table`` (ORDERS or ORDER_LINES) with its do_not_deliver_after the last ship day of it (last_ship_days)."""
     if not transit or DELIVER_AFTER not in table.column_names or table.num_rows == 0:
         return table

@@ -89,9 +89,12 @@ from schemas.orders import (
     ORDER_LINES,
     ORDER_REFS,
     PRICE_PLACES,
+    RANGE_ENDS,
+    SHIP_RANGE_SIDES,
     exact_price,
     order_ref_elements,
     sent_price,
+    window_named,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH, PRICE_PER_MANY, PRICE_PER_MEASURE, covering, weight_in, within_one
 
@@ -700,7 +703,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
             *_PO4_COLUMNS,
             "tax_exempt_sent", *_MARK_FOR, *LINE_SHIP_TO_COLUMNS)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
-            tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_SENT)),
+            tuple(header.get(n) for n in (*HEADER_DATES.values(), *RANGE_ENDS.values(), *SHIP_TO_SENT)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
                    tuple((i["characteristic"], i["description"], i.get("language")) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices")),
@@ -729,6 +732,15 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     sales requirement."""
     out: dict[str, object] = {n: header[n] for n in HEADER_DATES.values()
                               if header.get(n) is not None and header[n] != order.get(n)}
+    # the DTM 010 / 002 it sends replaces the order's whole: a range's last day (schemas.orders.RANGE_ENDS) with it, or
+    # none for a single day (the order's range ended). A single DTM 010 with no window of its own leaves the window the
+    # 850's range gave, and so the range's end that names it (schemas.orders.window_named)
+    for q, end in RANGE_ENDS.items():
+        if header.get(HEADER_DATES[q]) is None or header.get(end) == order.get(end):
+            continue
+        if q == "010" and header.get(end) is None and all(header.get(side) is None for side in SHIP_RANGE_SIDES):
+            continue
+        out[end] = header.get(end)
     # its heading CSH01: the order's sales requirement (ORDERS sales_requirement), as an 850's heading CSH01 sets it.
     # It used to be named CHANGE_HEADER_NOT_APPLIED only: a PO changed to CSH*N kept its back orders, one changed to
     # CSH*SC was not held to ship complete
@@ -745,11 +757,32 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     return out
 
 
+def dates_said(order: Mapping, changed: Mapping, *, by_lines: frozenset[str] = frozenset(),
+               names: Mapping[str, str] | None = None) -> list[str]:
+    """'DTM 001 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved from ``order``'s, in DTM01 order
+    ('DTM 001 (cancel after) ...' with ``names``: column -> what it is), each as the buyer sent it: a ship window
+    side that came from a DTM 010 range (schemas.orders.window_named) is said by that range, 'DTM 010 range end
+    2026-12-30 -> 2027-01-05' (the range's first day is the DTM 010's), never as a 037 / 038 it did not send; the
+    end of a DTM 002 range likewise. ``by_lines``: the dates every POC loop sent (poc_window)."""
+    new = {**order, **changed}
+    said = []
+    for q, n in HEADER_DATES.items():
+        end = RANGE_ENDS.get(q)
+        said_by = RANGE_ENDS["010"] if n == "ship_no_later" else "requested_ship_date"  # says a side from the range
+        sent, what = window_named(n, q, (names or {}).get(n, ""), new)
+        if n in changed and not (sent != q and said_by in changed):
+            label = f"DTM {sent}" + (f" ({what})" if names or sent != q else "")
+            said.append(f"{label} {order.get(n) or '(none)'} -> {changed[n]}"
+                        + (" (in every POC loop)" if n in by_lines else ""))
+        if end is not None and end in changed:
+            said.append(f"DTM {q} range end {order.get(end) or '(none)'} -> {changed[end] or '(none)'}")
+    return said
+
+
 def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines: frozenset[str] = frozenset()
                     ) -> Finding:
     """CHANGE_HEADER_APPLIED naming old and new values; ``by_lines``: the dates every POC loop sent (poc_window)."""
-    said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" + (" (in every POC loop)" if n in by_lines else "")
-            for q, n in HEADER_DATES.items() if n in changed]
+    said = dates_said(order, changed, by_lines=by_lines)
     if "ship_to_id" in changed:
         def party(row: Mapping, street: bool = False) -> str:  # ``street``: its N301 and N403 too
             named = ("ship_to_id", "ship_to_name", *(("ship_to_address1",) * street), "ship_to_city",

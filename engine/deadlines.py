@@ -18,7 +18,16 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
-from schemas.orders import LINE_DATES, LINE_WIDE_DATES, Transit, last_date_named, last_dates, last_day, transit_of
+from schemas.orders import (
+    LINE_DATES,
+    LINE_WIDE_DATES,
+    Transit,
+    last_date_named,
+    last_dates,
+    last_day,
+    transit_of,
+    window_named,
+)
 from schemas.profile import PartnerProfile
 from schemas.units import said_in
 
@@ -41,7 +50,7 @@ def window_end_cancels(profiles: Mapping[str, PartnerProfile]) -> set[str]:
 
 def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide",
                             window_end_cancels: Collection[str] = (),
-                            transit: Mapping[str, int] | None = None, lines: pa.Table | None = None,
+                            transit: Mapping[str, Transit | int | None] | None = None, lines: pa.Table | None = None,
                             items: pa.Table | None = None) -> tuple[FindingRecord, ...]:
     """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850. ``window_end_cancels``: the
     partners whose DTM 038 (ship no later) is a last date too (engine.answer.allocation_input's), named with them;
@@ -97,14 +106,21 @@ def _counted_in(late: pa.Table, lines: pa.Table | None, items: pa.Table | None) 
 # 063 (do not deliver after) is a delivery date, but goods cannot arrive before they leave: a ship date after
 # it is certain to be late. 064 (do not deliver before) is not held against the ship date: a truck leaving
 # before a delivery window opens is normal (a grocery DC's appointment days after), not a breach.
+# The end of a requested delivery range (DTM*002****RD8*a-b: requested_delivery_end) is a day to arrive by, held as a
+# 063 is (less the days in transit) but never a cancel date: a shipment that cannot arrive by it is warned, nothing is
+# cancelled or expired by it (it is not one of schemas.orders.LAST_DATES).
 _AFTER = (("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
-          ("do_not_deliver_after", "063", "do not deliver after"))
+          ("do_not_deliver_after", "063", "do not deliver after"),
+          ("requested_delivery_end", "002", "requested delivery range end"))
 _BEFORE = (("ship_not_before", "037", "ship not before"),)
 WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
+# what names a window side that came from a DTM 010 range (schemas.orders.window_named)
+_RANGE_COLUMNS = ["requested_ship_date", "requested_ship_end"]
 
 
 def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None, *,
-                       stage: str = "shipments", transit: Mapping[str, int] | None = None) -> tuple[FindingRecord, ...]:
+                       stage: str = "shipments", transit: Mapping[str, Transit | int | None] | None = None
+                       ) -> tuple[FindingRecord, ...]:
     """SHIPPED_OUTSIDE_WINDOW (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
     shipments sent: shipment_id, partner, po_number, ship_date, line_number) that left after its order's 038,
     001 or 063, or before its 037 (``orders``: canonical ORDERS with those columns; 064 do not deliver before
@@ -123,7 +139,9 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
     heads: dict[tuple, dict] = {}
     if have:
         dated = orders.filter(_any_valid(orders, have))
-        heads = {(r["partner"], r["po_number"]): r for r in dated.select(["partner", "po_number", *have]).to_pylist()}
+        named = [c for c in _RANGE_COLUMNS if c in orders.column_names]
+        heads = {(r["partner"], r["po_number"]): r
+                 for r in dated.select(["partner", "po_number", *have, *named]).to_pylist()}
     own = _line_dates(order_lines) if "line_number" in shipped.column_names else {}
     if not heads and not own:
         return ()
@@ -161,33 +179,39 @@ def _line_dates(order_lines: pa.Table | None) -> dict[tuple, dict]:
     it has, and ``line``: how it is named, PO101 or its number) of each line of ``order_lines`` with one."""
     if order_lines is None or order_lines.num_rows == 0:
         return {}
-    have = [c for c in (*LINE_DATES.values(), *LINE_WIDE_DATES.values()) if c in order_lines.column_names]
+    have = [c for c in (*LINE_DATES.values(), *LINE_WIDE_DATES.values(), "requested_delivery_end")
+            if c in order_lines.column_names]
     if not have:
         return {}
     dated = order_lines.filter(_any_valid(order_lines, have))
     ids = ["line_id"] if "line_id" in dated.column_names else []
+    named = [c for c in _RANGE_COLUMNS if c in dated.column_names]
     out = {}
-    for r in dated.select(["partner", "po_number", "line_number", *ids, *have]).to_pylist():
+    for r in dated.select(["partner", "po_number", "line_number", *ids, *have, *named]).to_pylist():
         out[(r["partner"], r["po_number"], r["line_number"])] = {
-            "line": r.get("line_id") or str(r["line_number"]), **{c: r[c] for c in have if r[c] is not None}}
+            "line": r.get("line_id") or str(r["line_number"]), **{c: r[c] for c in (*have, *named) if r[c] is not None}}
     return out
 
 
-def _passed(dates: tuple, head: dict, mine: list[dict], beyond, transit_days: int | None = None) -> list[str]:
+def _passed(dates: tuple, head: dict, mine: list[dict], beyond, transit_days: Transit | int | None = None) -> list[str]:
     """The dates of ``dates`` (column, DTM01, name) the ship day is ``beyond``, as named in the warning: a
     line's own (``mine``: each shipped line's own dates, as _line_dates gives them) for the lines with one
     ("DTM 001 (cancel after, line 2) 2026-12-10"), the order's (``head``) where a shipped line has none of its
     own for that date, or its own is the order's (a window every line states alike is the order's too:
-    parsers.orders_850.common_line_dates). ``beyond(column, date)``; ``transit_days``: a 063 is named with its last
-    ship day (schemas.orders.last_date_named)."""
+    parsers.orders_850.common_line_dates). ``beyond(column, date)``; ``transit_days``: a 063 (or a requested delivery
+    range's end) is named with its last ship day (schemas.orders.last_date_named). A window side that came from a DTM
+    010 range is named as that range (schemas.orders.window_named), never a 037 / 038 the buyer did not send."""
     out = []
     for c, q, name in dates:
         when = head.get(c)
         own = [m for m in mine if m.get(c) is not None and m[c] != when]
         if when is not None and beyond(c, when) and len(own) < len(mine):
-            out.append(last_date_named(c, f"DTM {q} ({name})", when, transit_days))
-        out += [last_date_named(c, f"DTM {q} ({name}, line {m['line']})", m[c], transit_days)
-                for m in own if beyond(c, m[c])]
+            sent, what = window_named(c, q, name, head)
+            out.append(last_date_named(c, f"DTM {sent} ({what})", when, transit_days))
+        for m in own:
+            if beyond(c, m[c]):
+                sent, what = window_named(c, q, name, m)
+                out.append(last_date_named(c, f"DTM {sent} ({what}, line {m['line']})", m[c], transit_days))
     return out
 
 

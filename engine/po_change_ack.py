@@ -16,6 +16,7 @@ from engine.po_ack import _num
 from parsers.x12_writer import Segment
 from schemas.changes import HEADER_DATES
 from schemas.order_keys import key_release, x12_po
+from schemas.orders import RANGE_ENDS, SHIP_RANGE_SIDES, window_named
 
 
 def change_ack_type(results: ChangeResult) -> str:
@@ -54,9 +55,10 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
             _date8(header.get("change_date")),
         ]
     ]
-    # the heading dates the change moved (DTM 002/010/037/038/001/063/064), as applied: the buyer sees them taken
-    body += [["DTM", q, _date8(results.order_changes[n])] for q, n in HEADER_DATES.items()
-             if results.order_changes.get(n) is not None]
+    # the heading dates the change moved (DTM 002/010/037/038/001/063/064), as applied: the buyer sees them taken,
+    # as it sent them: a DTM 010 / 002 range as its range (DTM05 RD8), and a ship window it gave as a DTM 010 range
+    # (no 037 / 038: schemas.orders.window_named) not as a 037 / 038 it never sent
+    body += _moved_dates(header, results.order_changes)
     total: Decimal | None = None
     for result in results.line_results:
         poc = result.change
@@ -91,6 +93,24 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
     if results.line_results:
         body.append(["CTT", str(len(results.line_results)), _num(total)])  # CTT02: hash total of POC03
     return body
+
+
+def _moved_dates(header: Mapping, moved: Mapping) -> list[Segment]:
+    """The 865's DTMs of the heading dates ``moved`` (ChangeResult.order_changes) as the 860 (``header``: its
+    CHANGE_HEADERS row) sent them: ``DTM*010****RD8*a-b`` for a range (schemas.orders.RANGE_ENDS), its window's sides
+    from it left to the range."""
+    out: list[Segment] = []
+    for q, n in HEADER_DATES.items():
+        if window_named(n, q, "", header)[0] != q:  # a side of the DTM 010 range: the range says it
+            continue
+        end = RANGE_ENDS.get(q)
+        if end is not None and header.get(end) is not None and header.get(n) is not None and (
+                moved.get(n) is not None or moved.get(end) is not None
+                or (q == "010" and any(moved.get(side) is not None for side in SHIP_RANGE_SIDES))):
+            out.append(["DTM", q, "", "", "", "RD8", f"{_date8(header[n])}-{_date8(header[end])}"])
+        elif moved.get(n) is not None:
+            out.append(["DTM", q, _date8(moved[n])])
+    return out
 
 
 def _as_sent(poc: Mapping, sent: str, read: str) -> Decimal | None:

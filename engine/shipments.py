@@ -205,7 +205,10 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       *MARK_FOR_NAME2,  # the N2s their names hold (engine.asn.mark_fors writes N102 alone)
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
-                      "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
+                      "do_not_deliver_before",
+                      # a window from a DTM 010 range is named as sent, a delivery range's end held (engine.deadlines)
+                      "requested_ship_date", "requested_ship_end", "requested_delivery_end",
+                      *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement",  # CSH01: SC ships complete (engine.lifecycle.shipping)
@@ -213,6 +216,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "hazmat_sent"],  # its heading's hazmat TD4s as sent: the order loop's (engine.asn)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
+                      "requested_ship_date", "requested_ship_end", "requested_delivery_end",  # engine.deadlines;
                       "store_quantities",
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:

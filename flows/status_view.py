@@ -187,11 +187,30 @@ def _like(store, po: str, partner: str | None) -> str:
 
 
 # The PO's DTM dates status shows (ORDERS column, DTM01 qualifier, what it means)
-ORDER_DATES = (("requested_ship_date", "010", "requested ship"), ("ship_not_before", "037", "ship not before"),
+# (a requested ship or delivery date sent as a range keeps its last day: requested_ship_end, requested_delivery_end;
+# a ship window side that came from a DTM 010 range is named as that range, never a 037 / 038 not sent: _named)
+ORDER_DATES = (("requested_ship_date", "010", "requested ship"),
+               ("requested_ship_end", "010", "requested ship range end"),
+               ("ship_not_before", "037", "ship not before"),
                ("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
                ("requested_delivery_date", "002", "delivery requested"),
+               ("requested_delivery_end", "002", "delivery requested range end"),
                ("do_not_deliver_before", "064", "do not deliver before"),
                ("do_not_deliver_after", "063", "do not deliver after"))
+
+
+def _named(names: tuple, row: dict) -> list[tuple[str, str, str]]:
+    """``names`` (ORDER_DATES or LINE_DATE_NAMES) as ``row``'s dates are named: a ship window side that came from a
+    DTM 010 range (schemas.orders.window_named) as that range, its end said once."""
+    from schemas.orders import window_named
+
+    out = []
+    for c, q, text in names:
+        sent, what = window_named(c, q, text, row)
+        if c == "requested_ship_end" and window_named("ship_no_later", "038", "", row)[0] != "038":
+            continue  # the window's end says it
+        out.append((c, sent, what))
+    return out
 
 
 def _order_dates(ws, record) -> dict:
@@ -216,8 +235,10 @@ def _order_dates(ws, record) -> dict:
 # (DTM 010, or 118 read as one; the day its stock is promised and its ACK 068 says), requested delivery date (002)
 # its own ship window (037 / 038) and its own cancel / do-not-deliver dates. The ship and delivery dates used to be
 # left out: a line an 860 moved to ship later showed only the order's date; a line's window was kept nowhere
-LINE_DATE_NAMES = (("requested_ship_date", "010", "requested ship"), ("requested_delivery_date", "002",
-                                                                       "delivery requested"),
+LINE_DATE_NAMES = (("requested_ship_date", "010", "requested ship"),
+                   ("requested_ship_end", "010", "requested ship range end"),
+                   ("requested_delivery_date", "002", "delivery requested"),
+                   ("requested_delivery_end", "002", "delivery requested range end"),
                    ("ship_not_before", "037", "ship not before"), ("ship_no_later", "038", "ship no later"),
                    ("cancel_after", "001", "cancel after"), ("do_not_deliver_before", "064", "do not deliver before"),
                    ("do_not_deliver_after", "063", "do not deliver after"))
@@ -380,7 +401,7 @@ def changes(ws, store, record) -> list[dict]:
         at = {"file": ch.source_file, "revision": ch.revision}
         h_old = order_row(o_old, record.po_number, None) or {}
         h_new = order_row(o_new, record.po_number, None) or {}
-        for c, q, text in ORDER_DATES:
+        for c, q, text in _named(ORDER_DATES, h_new):
             if h_old.get(c) != h_new.get(c):
                 out.append({**at, "line_number": None, "line_id": None, "what": f"DTM {q} ({text})",
                             "from": _text(h_old.get(c)), "to": _text(h_new.get(c))})
@@ -446,11 +467,12 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  {o['bill_only']}"))
     if o.get("no_invoice"):  # a memo order: why no 810 went (and none will for its shipments)
         console.print(shown(f"  {o['no_invoice']}"))
-    named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in ORDER_DATES if o.get("dates", {}).get(c)]
+    named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in _named(ORDER_DATES, o.get("dates") or {})
+             if o.get("dates", {}).get(c)]
     if named:
         console.print("  dates: " + "; ".join(named))
     for ln in o.get("line_dates") or ():  # a line's own dates, where they differ from the order's
-        own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in LINE_DATE_NAMES if ln.get(c)]
+        own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in _named(LINE_DATE_NAMES, ln) if ln.get(c)]
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
     if o.get("notes"):  # what the buyer wrote for people (the heading's N9/MSG)
         console.print(shown("  notes (MSG): " + " / ".join(o["notes"])))
@@ -567,7 +589,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
 
 def _own_dates(dates: dict) -> str:
     """A line's own dates for the lines table: "ship 2026-12-18 (010); cancel after 2026-12-20 (001)"."""
-    return "; ".join(f"{text} {dates[c]} ({q})" for c, q, text in LINE_DATE_NAMES if dates.get(c))
+    return "; ".join(f"{text} {dates[c]} ({q})" for c, q, text in _named(LINE_DATE_NAMES, dates) if dates.get(c))
 
 
 def _asked_text(o: dict) -> list[str]:

@@ -50,6 +50,7 @@ from schemas.orders import (
     PRODUCT_QUALIFIERS,
     QTY,
     QUALIFIERS_READ,
+    RANGE_ENDS,
     REF_DESCRIPTION,
     SDQ_PAIRS,
     STORE_QUANTITY,
@@ -782,16 +783,24 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     # a shipment after it left without SHIPPED_OUTSIDE_WINDOW)
     ship_range = dtm_window(cols["requested_ship_date"], period["requested_ship_date:05"],
                             period["requested_ship_date:06"], dtm07=period["requested_ship_date:07"])
+    delivery_end = dtm_window(cols["requested_delivery_date"], period["requested_delivery_date:05"],
+                              period["requested_delivery_date:06"], dtm07=period["requested_delivery_date:07"])[1]
     for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES,
                               dtm07=period[f"{name}:07"])
     for name, text in zip(("ship_not_before", "ship_no_later"), ship_range, strict=True):
         cols[name] = pc.coalesce(cols[name].cast(pa.string()), text)
-    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
-                                                     "terms_net_due_date")})
-    # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too
-    windows = {name: order_lines[name] for name in LINE_WIDE_DATES.values()} if lines else \
-        line_dates(set_of_row, po1_rows, codes, vocab, cells, {**LINE_WIDE_DATES, "010": "requested_ship_date"})
+    # the last day of a requested ship or delivery date sent as a range (RANGE_ENDS): kept, so findings name the range
+    # sent, and a delivery range's end is a day to arrive by (not a cancel date: schemas.orders.RANGE_ENDS)
+    cols["requested_ship_end"], cols["requested_delivery_end"] = ship_range[1], delivery_end
+    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), *RANGE_ENDS.values(),
+                                                     "terms_discount_due_date", "terms_net_due_date")})
+    # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too, and the
+    # end of the requested ship range it came from where every line's came from the same
+    wide = [*LINE_WIDE_DATES.values(), RANGE_ENDS["010"]]
+    windows = {name: order_lines[name] for name in wide} if lines else \
+        line_dates(set_of_row, po1_rows, codes, vocab, cells, {**LINE_WIDE_DATES, "010": "requested_ship_date"},
+                   ends={"010": RANGE_ENDS["010"]})
     for name, common in common_line_dates(set_of_row[po1_rows], windows, nsets).items():
         when[name] = pc.coalesce(when[name], common)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
@@ -818,7 +827,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "sales_requirement": cols["sales_requirement"],
         "do_not_exceed_action": cols["do_not_exceed_action"],
         "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
-        **{name: when[name] for name in DATES.values()},
+        **{name: when[name] for name in (*DATES.values(), *RANGE_ENDS.values())},
         **party_vals,
         **{f"{prefix}_name2": party_cols.get(f"{prefix}_name2", pa.nulls(nsets, pa.string()))
            for prefix in ("ship_to", "bill_to", "buyer", "mark_for")},
@@ -2082,14 +2091,16 @@ def line_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
 
 
 def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
-               kept: Mapping[str, str] = LINE_DATES) -> dict[str, pa.Array]:
+               kept: Mapping[str, str] = LINE_DATES, *, ends: Mapping[str, str] | None = None) -> dict[str, pa.Array]:
     """Per line (``line_rows``: its PO1 or POC rows, ascending), the dates of its loop before any of
     _NOT_THE_LINES that ``kept`` names (DTM01 -> column: schemas.changes.CHANGE_LINE_DATES for an 860's POC,
     LINE_DTM_DATES for an 850's PO1), each read as the heading's is (x12_dates.first_dated: the first DTM of the
     qualifier, else of its first twin: 175 as 001, 118 as 010 ...; a DTM05 range gives its end for a latest
-    date), as date32 columns. All null when no loop carries one."""
+    date), as date32 columns. All null when no loop carries one. ``ends``: DTM01 -> the column of the last day of
+    that date sent as a range (schemas.orders.RANGE_ENDS; x12_dates.dtm_window), given too."""
     n_lines = len(line_rows)
-    out = {name: pa.nulls(n_lines, pa.date32()) for name in kept.values()}
+    ends = {q: name for q, name in (ends or {}).items() if q in kept}
+    out = {name: pa.nulls(n_lines, pa.date32()) for name in (*kept.values(), *ends.values())}
     if not n_lines or "DTM" not in vocab:
         return out
     dtm_rows, owner = _lines_own(set_of_row, line_rows, codes, vocab, "DTM")
@@ -2105,6 +2116,11 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES,
                         dtm07=cells.column(rows, 7))
         out[name] = _scatter(n_lines, slots, dates(text))
+        if q in ends:
+            last = dtm_window(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6),
+                              dtm07=cells.column(rows, 7))[1]
+            if last.null_count < len(last):
+                out[ends[q]] = _scatter(n_lines, slots, dates(last))
         if q == "010":  # a range: the line's ship window where its loop sends no 037 / 038 (dtm_window)
             window = dtm_window(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6),
                                 dtm07=cells.column(rows, 7))
@@ -2122,11 +2138,11 @@ def common_line_dates(line_set: np.ndarray, windows: Mapping[str, pa.Array | pa.
     its own part, all with the same date (``windows``: each line's own, as _lines keeps them: line_dates;
     ``line_set``: each line's set): that date, the order's when its heading sends none; null where a line states
     none or another date (each line keeps its own all the same)."""
-    out = {name: pa.nulls(nsets, pa.date32()) for name in LINE_WIDE_DATES.values()}
+    out = {name: pa.nulls(nsets, pa.date32()) for name in windows}
     if not len(line_set):
         return out
     none = np.iinfo(np.int32).min
-    for name in LINE_WIDE_DATES.values():
+    for name in windows:
         values = windows[name]
         if values.null_count == len(values):
             continue
@@ -2276,7 +2292,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po4_inner_pack": inner_pack,
         "po4_size": size,
         "po4_size_unit": size_unit,
-        **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_DTM_DATES),
+        **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_DTM_DATES, ends=RANGE_ENDS),
         **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_EXPIRY),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),

@@ -66,6 +66,7 @@ from schemas.orders import (
     PID_SENT,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
+    RANGE_ENDS,
     REF_DESCRIPTION,
     name2_kept,
 )
@@ -325,9 +326,11 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
             got[f"{HEADER_DATES[q]}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
                                                       pa.array([el[6]], pa.string()), end=q in LATEST_DATES,
                                                       dtm07=pa.array([el[7]], pa.string())).to_pylist()[0]
-            if q == "010":  # a requested ship range is the window, as the 850's (x12_dates.dtm_window)
+            if q in RANGE_ENDS:  # a date sent as a range keeps its last day (schemas.orders.RANGE_ENDS)
                 window = dtm_window(*(pa.array([el[k]], pa.string()) for k in (2, 5, 6)),
                                     dtm07=pa.array([el[7]], pa.string()))
+                got[f"{RANGE_ENDS[q]}:text"] = window[1].to_pylist()[0]
+            if q == "010":  # a requested ship range is the window, as the 850's (x12_dates.dtm_window)
                 for name, text in zip(("ship_not_before", "ship_no_later"), window, strict=True):
                     got.setdefault(f"{name}:range", text.to_pylist()[0])
         for name in ("ship_not_before", "ship_no_later"):
@@ -335,7 +338,7 @@ def _heading(result: ParseResult, sets, cells: _Cells) -> dict[str, pa.Array]:
                 got[f"{name}:text"] = got[f"{name}:range"]
         found.append(got)
     out: dict[str, pa.Array] = {}
-    for name in HEADER_DATES.values():
+    for name in (*HEADER_DATES.values(), *RANGE_ENDS.values()):
         out[name] = dates(pa.array([g.get(f"{name}:text") for g in found], pa.string()))
     for name in SHIP_TO_SENT:
         out[name] = pa.array([g.get(name) for g in found], pa.string())

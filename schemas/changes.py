@@ -27,6 +27,7 @@ from schemas.orders import (
     PREPACK_COMPONENT,
     PRODUCT_FIELDS,
     QTY,
+    RANGE_ENDS,
     REF_DESCRIPTION,
     STORE_QUANTITY,
     _party,
@@ -118,8 +119,9 @@ CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_D
 # decided again with it, its new place checked as an 850 line's (rules.business.places), the 856 sent there
 LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
-CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent", "td5_sent",
-                                "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08",
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *RANGE_ENDS.values(), *SHIP_TO_SENT, "currency_sent",
+                                "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05",
+                                "isa06", "isa07", "isa08",
                                 "ref_descriptions", "codes_case_sent", "sales_requirement"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
@@ -149,6 +151,9 @@ CHANGE_HEADERS = pa.schema([
     # the heading's new order-level values (null: not sent, the order keeps its own): engine.changes applies them
     # DTM 002, 010, 037, 038, 001, 063, 064 before the first POC
     *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),
+    # the last days of its DTM 010 / 002 sent as a range (schemas.orders.RANGE_ENDS; null: not a range): the order's
+    # new ones when it sends that DTM (engine.changes.heading_changes)
+    *(pa.field(name, pa.date32()) for name in RANGE_ENDS.values()),
     *_party("ship_to"),  # N1 ST (with its N2, N3, N4) before the first POC: the whole party replaced
     pa.field("ship_to_name2", pa.string()),  # its N2s (ORDERS ship_to_name2), also in ship_to_name after ", "
     pa.field("ship_to_contact_sent", pa.string()),  # its PER as sent (ORDERS ship_to_contact_sent)

@@ -197,6 +197,12 @@ ORDERS = pa.schema([
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
     pa.field("ship_no_later", pa.date32()),  # DTM 038
+    # the last days of a DTM 010 / 002 sent as a range (RANGE_ENDS: ``DTM*010****RD8*20261221-20261230``): its first
+    # day is requested_ship_date / requested_delivery_date. A requested ship range is the ship window where no 037 /
+    # 038 is sent (parsers.orders_850), and findings name the window's side it gave as the DTM 010 range sent
+    # (engine.deadlines, engine.changes); a requested delivery range's end is a day to arrive by, never a cancel date
+    # (not one of LAST_DATES): a shipment that cannot arrive by it is a warning (SHIPPED_OUTSIDE_WINDOW)
+    *(pa.field(name, pa.date32()) for name in ("requested_ship_end", "requested_delivery_end")),
     *DEADLINES,  # DTM 001, 063, 064
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
     # the N2 (additional name: "C/O BRIGHTSIDE APARTMENTS") of the heading's N1 ST loop, N201 and N202 of each, ", "
@@ -336,7 +342,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "refs_sent", "ref_descriptions", "party_refs_sent", "ship_to_others_sent",
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
-                          "isa08", "n9_sent", "codes_case_sent"])
+                          "isa08", "n9_sent", "codes_case_sent", "requested_ship_end", "requested_delivery_end"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -581,6 +587,8 @@ ORDER_LINES = pa.schema([
     # ACK 068), its end is the line's last date for a partner whose window's end is its cancel date
     # (AllocationPolicy.ship_no_later_is_cancel) and what its shipment is held against (SHIPPED_OUTSIDE_WINDOW)
     *(pa.field(name, pa.date32()) for name in ("ship_not_before", "ship_no_later")),
+    # the last days of the PO1 loop's own DTM 010 / 002 sent as a range (RANGE_ENDS), as ORDERS'
+    *(pa.field(name, pa.date32()) for name in ("requested_ship_end", "requested_delivery_end")),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
@@ -671,7 +679,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent",
-                               "sales_requirement"})
+                               "sales_requirement", "requested_ship_end", "requested_delivery_end"})
 # DTM01 of a line's expiration date as sent (ORDER_LINES expiry_sent: DTM 036 "Expiration")
 LINE_EXPIRY = {"036": "expiry_sent"}
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
@@ -685,6 +693,29 @@ LINE_WIDE_DATES = {"037": "ship_not_before", "038": "ship_no_later"}
 # DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship
 # dates and its ship window besides LINE_DATES. Each is read as the heading's is, a twin for a standard one it
 # lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
+# DTM01 of a requested date sent as a range (DTM05 RD8 ...: parsers.x12_dates.dtm_window) -> the ORDERS and
+# ORDER_LINES column keeping its last day (its first is the date's own column, DATES / LINE_DTM_DATES)
+RANGE_ENDS = {"010": "requested_ship_end", "002": "requested_delivery_end"}
+# the name of a ship window side that came from a DTM 010 range rather than a DTM 037 / 038 (window_named)
+SHIP_RANGE_SIDES = {"ship_not_before": ("010", "requested ship range start"),
+                    "ship_no_later": ("010", "requested ship range end")}
+
+
+def window_named(column: str, qualifier: str, name: str, row: Mapping) -> tuple[str, str]:
+    """(DTM01, what it is) a finding or status names a date of ``row`` (an ORDERS or ORDER_LINES row, or one as a
+    change leaves it) by: ``qualifier`` / ``name`` (038 "ship no later"), except a ship window side that came from a
+    requested ship date sent as a range (``DTM*010****RD8*a-b``, no 037 / 038: parsers.orders_850), named as the DTM
+    010 range the buyer sent (SHIP_RANGE_SIDES), never a 037 / 038 it did not send. The window's end came from the
+    range when it is the range's end (requested_ship_end), its opening when the range is kept and it is the range's
+    first day (requested_ship_date). (A buyer sending both the range and a 037 / 038 of the same days is named by its
+    range: the same days, a DTM it sent.)"""
+    end = row.get(RANGE_ENDS["010"])
+    if column not in SHIP_RANGE_SIDES or end is None or row.get(column) is None:
+        return qualifier, name
+    ranged = row[column] == (end if column == "ship_no_later" else row.get("requested_ship_date"))
+    return SHIP_RANGE_SIDES[column] if ranged else (qualifier, name)
+
+
 LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_WIDE_DATES, **LINE_DATES}
 # the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
 # them (engine.answer's deliver_by); past either, a backorder's units are cancelled
@@ -703,6 +734,10 @@ def last_dates(window_end: bool = False) -> tuple[tuple[str, str, str], ...]:
 
 # A delivery date a ship day is held against: the goods must leave the partner's transit time before it
 DELIVER_AFTER = "do_not_deliver_after"
+# the last day of a requested delivery range (RANGE_ENDS["002"]): a delivery date, as 063 is, not a cancel date
+DELIVERY_END = "requested_delivery_end"
+# the delivery dates a ship day is held against less the time in transit (last_day, last_date_named)
+_ARRIVE_BY = (DELIVER_AFTER, DELIVERY_END)
 
 
 @dataclass(frozen=True)
@@ -787,14 +822,15 @@ def last_date_named(column: str, label: str, when: date, transit_days: Transit |
     "less 2 business days" for a partner counting them)."""
     text = f"{label} {when.isoformat()}"
     transit = transit_of(transit_days)
-    if column == DELIVER_AFTER and transit:
+    if column in _ARRIVE_BY and transit:
         text += f" less {transit} in transit (the last ship day {last_ship_day(when, transit)})"
     return text
 
 
 def last_day(column: str, when: date | None, transit_days: Transit | int | None) -> date | None:
-    """The day a ship day is held against for the last date ``when`` of ``column``: a 063's last_ship_day."""
-    return last_ship_day(when, transit_days) if column == DELIVER_AFTER else when
+    """The day a ship day is held against for the last date ``when`` of ``column``: a 063's (or a requested delivery
+    range end's) last_ship_day."""
+    return last_ship_day(when, transit_days) if column in _ARRIVE_BY else when
 
 # An 850 heading's DTM01 qualifiers (code list 374) that say what a date we keep says, read as that date (its
 # standard twin, the key) when the set carries no DTM of the twin itself: the twin wins, then the first listed

@@ -136,17 +136,10 @@ def test_an_order_s_063_that_business_days_put_out_of_reach_is_flagged_on_arriva
             "shipped today the goods arrive 20270112") in found.message, found.message
 
 # 2. A window that came from a DTM*010 RD8 range (parsers.x12_dates.dtm_window) is stored as ORDERS ship_not_before /
-#    ship_no_later, the columns of DTM 037 / 038, with nothing saying where they came from: the texts name a DTM the
-#    buyer never sent. Naming what it sent needs the window's source kept with the order (an ORDERS / ORDER_LINES
-#    column set by parsers.orders_850, orders_860 and line_dates, stored: schemas.orders.ADDED_LATER) and read by
-#    engine.deadlines._passed, engine.lifecycle.changes' CHANGE_HEADER_APPLIED and the 865's DTM echo.
-RANGE_NAMED = pytest.mark.xfail(strict=True, reason=(
-    "a ship window read from a DTM*010 RD8 range is kept as ship_not_before / ship_no_later (DTM 037 / 038) with no "
-    "record of its source, so SHIPPED_OUTSIDE_WINDOW and CHANGE_HEADER_APPLIED name DTM 038 (ship no later), which "
-    "the buyer never sent; needs the window's source as a stored order column (see the report dates2.md)"))
-
-
-@RANGE_NAMED
+#    ship_no_later, the columns of DTM 037 / 038; the range's end is kept beside them (requested_ship_end:
+#    schemas.orders.RANGE_ENDS, set by parsers.orders_850, orders_860 and line_dates), so the texts name the DTM 010
+#    range the buyer sent (schemas.orders.window_named: engine.deadlines._passed, engine.changes.dates_said for
+#    CHANGE_HEADER_APPLIED, the 865's DTMs, status), never a 037 / 038 it did not send. (tests/test_dates3.py.)
 def test_a_shipment_after_a_requested_ship_range_names_the_range_the_buyer_sent(tmp_path):
     """Wayfair sent ``DTM*010****RD8*20261221-20261230`` and no 037/038; its goods left 2026-12-31: the warning names
     its DTM 010 range and its end, not a DTM 038 it never sent."""
@@ -158,7 +151,6 @@ def test_a_shipment_after_a_requested_ship_range_names_the_range_the_buyer_sent(
     assert "038" not in told, told
 
 
-@RANGE_NAMED
 def test_an_860_moving_a_requested_ship_range_names_the_range_it_moved(tmp_path):
     """Wayfair's 860 moves its range to 2026-12-28 - 2027-01-05: CHANGE_HEADER_APPLIED names the DTM 010 range moved,
     not a DTM 038 neither document sent."""
@@ -169,16 +161,11 @@ def test_an_860_moving_a_requested_ship_range_names_the_range_it_moved(tmp_path)
     assert "2027-01-05" in moved and "DTM 038" not in moved and "DTM 037" not in moved, moved
 
 
-# 3. A delivery range (DTM*002 RD8) keeps its first day only (parsers.orders_850: 002 is not a latest date). Its end
-#    cannot become DTM 063 (do_not_deliver_after): 063 is a last date here (schemas.orders.LAST_DATE_COLUMNS), the
-#    allocation's deliver_by, a backorder's expiry (BACKORDER_AFTER_CANCEL, backorders.past_lines) and a held order's
-#    CANCEL_DATE_PASSED; a requested delivery range's end is only a date to arrive by. The product has no delivery
-#    window end that is not a cancel date (the ship window's 038 is one: a cancel date only for a partner whose
-#    AllocationPolicy.ship_no_later_is_cancel says so). requested_delivery_end is this test's name for the column.
-@pytest.mark.xfail(strict=True, reason=(
-    "a DTM*002 RD8 range keeps its first day only; its end has no column: DTM 063 would cancel back orders after it "
-    "(schemas.orders.LAST_DATE_COLUMNS), and the product has no delivery window end that is not a cancel date; "
-    "requested_delivery_end is this test's name for one"))
+# 3. A delivery range (DTM*002 RD8) keeps its end (requested_delivery_end), a day to arrive by. It is not DTM 063
+#    (do_not_deliver_after): 063 is a last date here (schemas.orders.LAST_DATE_COLUMNS), the allocation's deliver_by,
+#    a backorder's expiry (BACKORDER_AFTER_CANCEL, backorders.past_lines) and a held order's CANCEL_DATE_PASSED. A
+#    shipment that cannot arrive by the range's end (less the days in transit) is SHIPPED_OUTSIDE_WINDOW naming the
+#    range (engine.deadlines); nothing is cancelled or expired by it (tests/test_dates3.py).
 def test_a_requested_delivery_range_keeps_its_end_without_it_cancelling_anything():
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges

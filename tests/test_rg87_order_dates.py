@@ -200,7 +200,7 @@ def test_a_line_s_own_range_dates_its_ack_and_holds_its_shipment(tmp_path):
     assert [s for s in segments(ws, "homedepot", "855") if s[0] == "ACK"] == [
         ["ACK", "IA", "10", "CA", "068", "20261224"], ["ACK", "IA", "60", "EA", "068", "20261226"]]
     [late] = [f[3] for f in found if f[0] == "SHIPPED_OUTSIDE_WINDOW"]
-    assert "left 2026-12-29, after its DTM 038 (ship no later, line 2) 2026-12-28" in late
+    assert "left 2026-12-29, after its DTM 010 (requested ship range end, line 2) 2026-12-28" in late
 
 def _changed_night(tmp_path, shipped: str):
     from tests.support import deliver_all, run_stages, ship_stages
@@ -228,7 +228,7 @@ def test_an_860_moving_the_requested_ship_range_moves_the_window_and_the_promise
     ws, found, states = _changed_night(tmp_path, "2027-01-04")
     assert states == {("wayfair", "WF8700301"): "invoiced"}
     [moved] = [m for c, m in found if c == "CHANGE_HEADER_APPLIED"]
-    assert "DTM 010 2026-12-21 -> 2026-12-28" in moved and "DTM 038 2026-12-30 -> 2027-01-05" in moved
+    assert "DTM 010 2026-12-21 -> 2026-12-28" in moved and "DTM 010 range end 2026-12-30 -> 2027-01-05" in moved
     assert not [c for c, _m in found if c == "SHIPPED_OUTSIDE_WINDOW"]
     assert [s[1] for s in segments(ws, "wayfair", "997") if s[0] == "AK5"] == ["A", "A"]
     answers = segments(ws, "wayfair", "855")

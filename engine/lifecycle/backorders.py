@@ -47,7 +47,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import SHIP_COMPLETE, last_date_named, last_dates, last_day
+from schemas.orders import SHIP_COMPLETE, Transit, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.units import said_in
 
@@ -338,7 +338,7 @@ def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], 
                   line_dates: Mapping[Key, Mapping[int, Mapping]] | None = None,
                   lines: Mapping[Key, Sequence[LineRecord]] | None = None,
                   window_end_cancels: Collection[str] = (),
-                  transit: Mapping[str, int] | None = None) -> dict[Key, str]:
+                  transit: Mapping[str, Transit | int | None] | None = None) -> dict[Key, str]:
     """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
     (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
     row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
@@ -366,7 +366,7 @@ def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], 
 def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int,
                Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date,
                window_end_cancels: Collection[str] = (),
-               transit: Mapping[str, int] | None = None,
+               transit: Mapping[str, Transit | int | None] | None = None,
                select: Callable[[LineRecord], bool] | None = None) -> dict[Key, dict[int, str]]:
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it

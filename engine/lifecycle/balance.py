@@ -81,7 +81,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import BACKORDER_ALLOWED, NO_BACKORDER, last_dates, last_day
+from schemas.orders import BACKORDER_ALLOWED, NO_BACKORDER, Transit, last_dates, last_day
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
@@ -252,7 +252,7 @@ class BalanceTerms:
     under_percent: Mapping[str, Decimal]
     rejecting: frozenset[str]
     window_end_cancels: frozenset[str] = frozenset()
-    transit: Mapping[str, int] | None = None
+    transit: Mapping[str, Transit | int | None] | None = None
     grace: Mapping[str, int] | None = None  # partner -> its unshipped_grace_days (absent: 0)
 
 

@@ -39,6 +39,7 @@ from engine.changes import (
     _n,
     apply_changes,
     change_fingerprint,
+    dates_said,
     heading_finding,
     refs_said,
 )
@@ -1077,8 +1078,7 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
     then 'line 4 DTM 001 (cancel after) (none) -> 2026-12-20' for each line date ``result`` moved (``lines``:
     the stored lines before it), and each line whose SDQ store split ``result`` replaced, with its new split, and
     each whose tax exemption (its POC loop's exempting TXIs) it replaced."""
-    said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
-            if c in changed] + refs_said(before, changed)
+    said = dates_said(before, changed, names={c: name for c, _q, name in _DATE_NAMES}) + refs_said(before, changed)
     if result is not None and lines is not None and result.dated_line_numbers:
         old = {r["line_number"]: r for r in lines.to_pylist()}
         for r in result.new_lines.to_pylist():

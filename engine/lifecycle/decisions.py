@@ -1127,7 +1127,7 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 _FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
 
 
-def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | None] | None = None) -> list:
+def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, Transit | int | None] | None = None) -> list:
     """Each PO's first day to ship (``requested``: its DTM 010 per row): its DTM 010, or its ship window's
     opening (DTM 037 ship not before) when it gives no ship date or one before it. A PO giving only a window
     is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
