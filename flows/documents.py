@@ -335,6 +335,18 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
     return n
 
 
+def wire_bytes(state: StateStore, partner: str, doc: dict, content: bytes, configured: str) -> bytes:
+    """``content`` (a document as stored: UTF-8) as delivery writes it for the partner: an X12 document beyond
+    ASCII in its profile's [x12] encoding ("auto": the one its files show, as of the document's making)."""
+    if doc["doc_type"] in UNENVELOPED or content.isascii():
+        return content
+    if configured != "auto":
+        return transcode(content, configured)
+    created, sources = state.answered_charsets(partner, [doc["id"]]).get(doc["id"], ("", []))
+    earlier = _EarlierCharsets(lambda: state.file_charsets(partner))
+    return transcode(content, answer_encoding(configured, sources, earlier.before(created)))
+
+
 def in_outbox(drop: FileDrop, folder: str, name: str, content: bytes) -> str:
     """"absent", "same" (the partner has not taken it yet) or "other" (another file holds the name)."""
     size = _in_outbox(drop, folder, [name]).get(name)

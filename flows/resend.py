@@ -21,9 +21,8 @@ from datetime import datetime
 from connectors.base import FileDrop
 from connectors.state import HELD, UNENVELOPED, StateStore
 from engine.resend import NotAnInterchange, renamed, renumbered
-from flows.documents import _EarlierCharsets, deliver_resends, document_kind, in_outbox, outbox_folder
+from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
 from flows.workspace import Workspace
-from parsers.x12_writer import answer_encoding, transcode
 from schemas.profile import PartnerProfile
 
 RESEND_STAGE = "resend"
@@ -139,18 +138,6 @@ def refusal(state: StateStore, partner: str, doc: dict, *, renumber: bool) -> st
                 f"{v['reasons'] or 'rejected'}): sending it again would be rejected again; send a corrected "
                 f"{doc['doc_type']} instead")
     return None
-
-
-def wire_bytes(state: StateStore, partner: str, doc: dict, content: bytes, configured: str) -> bytes:
-    """``content`` (a document as stored: UTF-8) as delivery writes it for the partner: an X12 document beyond
-    ASCII in its profile's [x12] encoding ("auto": the one its files show, as of the document's making)."""
-    if doc["doc_type"] in UNENVELOPED or content.isascii():
-        return content
-    if configured != "auto":
-        return transcode(content, configured)
-    created, sources = state.answered_charsets(partner, [doc["id"]]).get(doc["id"], ("", []))
-    earlier = _EarlierCharsets(lambda: state.file_charsets(partner))
-    return transcode(content, answer_encoding(configured, sources, earlier.before(created)))
 
 
 def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: bool) -> Chosen:
