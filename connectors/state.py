@@ -2213,6 +2213,12 @@ class StateStore(FinanceTables):
                        f" ({' OR '.join(where)}) ORDER BY id", (partner, *args))
         return [dict(zip(self.RESEND_COLUMNS, r, strict=True)) for r in rows]
 
+    def resends(self, partner: str | None = None) -> list[dict]:
+        """Every resend (of ``partner``), in the order asked: the resend log (RESEND_COLUMNS, no content)."""
+        rows = self._q(f"SELECT {', '.join(self.RESEND_COLUMNS)} FROM resends" + (" WHERE partner=?" if partner else "")
+                       + " ORDER BY id", (partner,) if partner else ())
+        return [dict(zip(self.RESEND_COLUMNS, r, strict=True)) for r in rows]
+
     def resend_content(self, resend_id: int) -> bytes:
         return bytes(self._q("SELECT content FROM resends WHERE id=?", (resend_id,))[0][0])
 

@@ -1113,6 +1113,32 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
                             "has not taken it yet (nothing written over it). Ask them to poll their outbox."))
 
 
+@app.command("resends")
+def resends_command(partner: str = typer.Option(None, "--partner", help="Only this partner's.", callback=partner_id),
+                    as_json: bool = typer.Option(False, "--json", help="One JSON array (the resends table's rows)."),
+                    workspace: Path = WORKSPACE) -> None:
+    """The resend log: every document sent again (`orderbridge resend`), who asked, when and why, what went."""
+    store = _state(workspace)
+    try:
+        rows = store.resends(partner)
+        pos = {r["id"]: ", ".join(d["po_numbers"]) for r in rows
+               for d in store.document_heads(r["partner"], ids=[r["document_id"]])}
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps([{**r, "po_numbers": pos.get(r["id"], "")} for r in rows], indent=2,
+                                    ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} document(s) sent again (asked at: wall clock)")
+    for c in ("partner", "type", "PO", "file", "ISA13", "GS06", "how", "status", "asked by", "asked at", "why"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*(shown(v) for v in (r["partner"], r["doc_type"], pos.get(r["id"], ""), r["file_name"], r["isa13"],
+                                       r["gs06"] or "", "new numbers" if r["renumbered"] else "byte for byte",
+                                       r["status"], r["asked_by"], r["asked_at"], r["note"])))
+    console.print(t)
+
+
 @app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",

@@ -9,8 +9,10 @@ the same over SFTP.)"""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import datetime
+from urllib.parse import urlencode
 
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +24,7 @@ from flows import documents, steps
 from flows.cli import app
 from flows.reconcile import reconcile_run
 from tests.support import shipping_demo
+from tests.support_console import Client, ConsoleServer, add_users
 from tests.test_finance_flow import partner_997
 
 NIGHT3 = datetime(2026, 11, 29, 2)
@@ -95,6 +98,19 @@ def test_the_kept_810_goes_again_byte_for_byte_and_is_recorded(ws):
     assert (shown["type"], shown["file_name"], shown["isa13"], shown["new_control_numbers"], shown["asked_by"]) == (
         "810", ACME_810, "000000008", False, "Ann")
     assert "was sent again as acme-810-000000008.x12" in said(cli(ws, "status", "ACME-1001", "--partner", "acme"))
+    add_users(ws.root)
+    with ConsoleServer(ws.root) as server:  # the console's order page: a section of its own
+        c = Client(server.url)
+        c.sign_in("vic")
+        code, page = c.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1001"}))
+    assert code == 200
+    table = re.search(r'<table id="more-resends">.*?</table>', page, flags=re.S).group(0)
+    assert ACME_810 in table and "ACME says it never arrived" in table and "Ann" in table
+    log = json.loads(cli(ws, "resends", "--json").stdout)  # the resend log
+    assert [(r["partner"], r["doc_type"], r["po_numbers"], r["file_name"], r["asked_by"]) for r in log] == [
+        ("acme", "810", "ACME-1001", ACME_810, "Ann")]
+    table = cli(ws, "resends", "--partner", "acme").output
+    assert "1 document(s) sent again" in table and "Ann" in table and "ACME-1001" in table
     # the night delivers nothing of it again: its documents and its resends are delivered
     taken(ws, ACME_810)
     assert deliver(ws) == 0 and not (outbox(ws) / ACME_810).exists()
