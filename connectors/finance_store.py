@@ -108,6 +108,33 @@ def schema(spec) -> pa.Schema:
     return spec if isinstance(spec, pa.Schema) else pa.schema([(n, types[t]) for n, t in spec])
 
 
+def _with_resent_numbers(table: pa.Table, resent: list[tuple]) -> pa.Table:
+    """SENT_ROWS with the sets of a document sent again under new control numbers (`orderbridge resend
+    --new-control-numbers`: StateStore.resent_numbers, the latest of a document's) carrying the resend's ISA13, GS06,
+    file and time: one row per set whichever envelope carried it last, so a 997 answering the resend decides the
+    set, and the reconciliation counts the document once. ST02s stay the set's own."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not resent or not table.num_rows:
+        return table
+    latest = {r[1]: r[2:] for r in resent}  # document id -> (isa13, gs06, file, delivered_at), the last one kept
+    ids = sorted(latest)
+    at = pc.index_in(table["document_id"], value_set=pa.array(ids, pa.int64()))
+    if at.null_count == len(at):
+        return table
+    hit = pc.is_valid(at)
+    columns = {"isa13": 0, "gs06": 1, "file": 2, "sent_at": 3}
+    arrays = []
+    for f in table.schema:
+        col = table[f.name]
+        if f.name in columns:
+            values = pc.cast(pa.array([latest[i][columns[f.name]] for i in ids], pa.string()), f.type)
+            col = pc.if_else(hit, pc.take(values, pc.fill_null(at, 0)), col)
+        arrays.append(col)
+    return pa.Table.from_arrays(arrays, schema=table.schema)
+
+
 def _table(rows: list[tuple], spec) -> pa.Table:
     """SQL rows as an Arrow table: each column built once, text times, dates and decimals cast in Arrow."""
     import pyarrow as pa
@@ -775,8 +802,9 @@ class FinanceTables:
         if at.null_count:  # a set of a document not delivered: not sent
             sets, at = sets.filter(pc.is_valid(at)), at.drop_null()
         theirs = docs.take(at)
-        table = pa.Table.from_arrays([theirs[c] if c in DOCUMENT_NUMBERS else sets[c] for c, _ in SENT_ROWS],
-                                     schema=schema(SENT_ROWS))
+        table = _with_resent_numbers(pa.Table.from_arrays(
+            [theirs[c] if c in DOCUMENT_NUMBERS else sets[c] for c, _ in SENT_ROWS], schema=schema(SENT_ROWS)),
+            self.resent_numbers())
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending"),
                                                             ("position", "ascending")])).combine_chunks()
 

@@ -78,6 +78,7 @@ from connectors.state_migrations import (
     OUR_GS_IDS,
     RECORDED_AMOUNTS,
     RECOVERY,
+    RESENDS,
     RETAKES,
     RETURNED_SERIALS,
     SERIALS,
@@ -186,6 +187,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         ORDER_PARTIES (25): the buyer and ship-to each order's 850 named (orders.buyer_*,
 #                         ship_to_*): a reused PO number told from a resend
 #                         ACK_TIMED_BY (26): what timed a partner's answer's lateness (document_acks.ack_timed_by)
+#                         RESENDS (27): documents ops sent again (resends: who, when, why, file, control numbers)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -389,6 +391,11 @@ CREATE TABLE file_takes (
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT, error_count INTEGER,
     disposed_at TEXT, asked_at TEXT NOT NULL, asked_by TEXT NOT NULL, note TEXT NOT NULL,
     PRIMARY KEY (partner, sha256, take));
+CREATE TABLE resends (
+    id BIGINT PRIMARY KEY, partner TEXT NOT NULL, document_id BIGINT NOT NULL REFERENCES documents (id),
+    doc_type TEXT NOT NULL, renumbered INTEGER NOT NULL, file_name TEXT NOT NULL, folder TEXT NOT NULL,
+    isa13 TEXT, gs06 TEXT, st02s TEXT, content {blob} NOT NULL, status TEXT NOT NULL, asked_by TEXT NOT NULL,
+    asked_at TEXT NOT NULL, note TEXT NOT NULL, delivered_at TEXT, run_id TEXT);
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -399,7 +406,7 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
-            RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",)}
+            RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",), RESENDS: ("resends",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -465,6 +472,7 @@ CREATE INDEX documents_run ON documents (run_id);
 CREATE INDEX order_events_run ON order_events (run_id, event);
 CREATE INDEX files_run ON files (run_id);
 CREATE INDEX file_takes_run ON file_takes (run_id);
+CREATE INDEX resends_document ON resends (partner, document_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
 """
 
@@ -2125,11 +2133,114 @@ class StateStore(FinanceTables):
                         out[doc_id][1].append(charset)
         return out
 
+    # --- documents sent again as ops asked (`orderbridge resend`; flows.resend): the resends table ----------------
+    def document_heads(self, partner: str, *, ids: Iterable[int] = (), isa13: str = "", file_name: str = "",
+                       doc_keys: Iterable[str] = ()) -> list[dict]:
+        """The partner's documents (no content) with these ids, this ISA13 (compared by value), this file name or
+        holding a set of these keys, oldest first: id, doc_type, file_name, isa13, gs06, st02s, po_numbers, status,
+        created_at, delivered_at, run_id."""
+        where, args = [], []
+        if ids := sorted(set(ids)):
+            where.append(f"d.id IN ({','.join('?' * len(ids))})")
+            args += ids
+        if isa13:
+            where.append("d.isa13 = ?")
+            args.append(f"{int(isa13):09d}" if isa13.strip().isdigit() else isa13)
+        if file_name:
+            where.append("d.file_name = ?")
+            args.append(file_name)
+        if keys := sorted(set(doc_keys)):
+            where.append(f"d.id IN (SELECT document_id FROM document_sets WHERE partner=? AND doc_key IN"
+                         f" ({','.join('?' * len(keys))}))")
+            args += [partner, *keys]
+        if not where:
+            return []
+        cols = ("id", "doc_type", "file_name", "isa13", "gs06", "status", "created_at", "delivered_at", "run_id")
+        rows = self._q(f"SELECT {', '.join('d.' + c for c in cols)} FROM documents d WHERE d.partner=? AND"
+                       f" ({' OR '.join(where)}) ORDER BY d.id", (partner, *args))
+        out = []
+        for r in rows:
+            d = dict(zip(cols, r, strict=True))
+            sets = self._q("SELECT st02, po_number, doc_key FROM document_sets WHERE document_id=? ORDER BY position",
+                           (d["id"],))
+            out.append({**d, "isa13": d["isa13"] or "", "gs06": d["gs06"] or "",
+                        "st02s": [s[0] for s in sets if s[0]], "doc_keys": [s[2] for s in sets],
+                        "po_numbers": list(dict.fromkeys(s[1] for s in sets if s[1]))})
+        return out
+
+    def record_resend(self, partner: str, document_id: int, *, doc_type: str, folder: str, by: str, note: str,
+                      at: str, run_id: str, file_name: str = "", content: bytes = b"",
+                      renumber: Callable[[int, int], tuple[str, bytes]] | None = None) -> dict:
+        """A resend of document ``document_id`` recorded pending, in one transaction: the kept copy
+        (``file_name``, ``content``) as it is, or with ``renumber`` a new ISA13 and GS06 taken from the
+        partner's counters (never given back, never reused) and renumber(isa13, gs06) -> (file name, bytes)
+        stored with them; a crash before the commit takes no number. Its resends row (resends_of's keys)."""
+        with self.transaction():
+            isa13 = gs06 = ""
+            if renumber is not None:
+                [n_isa] = self.take_numbers(partner, "ISA", 1)
+                [n_gs] = self.take_numbers(partner, "GS", 1) if doc_type != "TA1" else [0]
+                file_name, content = renumber(n_isa, n_gs)
+                isa13, gs06 = f"{n_isa:09d}", str(n_gs or "")
+            [(rid,)] = self._q("SELECT COALESCE(MAX(id), 0) + 1 FROM resends")
+            [(was_isa, was_gs)] = self._q("SELECT isa13, gs06 FROM documents WHERE id=?", (document_id,))
+            st02s = ",".join(r[0] for r in self._q("SELECT st02 FROM document_sets WHERE document_id=? ORDER BY"
+                                                  " position", (document_id,)) if r[0])
+            self._q("INSERT INTO resends (id, partner, document_id, doc_type, renumbered, file_name, folder, isa13,"
+                    " gs06, st02s, content, status, asked_by, asked_at, note, run_id) VALUES"
+                    " (?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?,?)",
+                    (rid, partner, document_id, doc_type, 1 if renumber is not None else 0, file_name, folder,
+                     isa13 or was_isa or "", gs06 or was_gs or "", st02s, content, by, at, note, run_id))
+        return self.resends_of(partner, ids=[rid])[0]
+
+    RESEND_COLUMNS = ("id", "partner", "document_id", "doc_type", "renumbered", "file_name", "folder", "isa13", "gs06",
+                      "st02s", "status", "asked_by", "asked_at", "note", "delivered_at", "run_id")
+
+    def resends_of(self, partner: str, *, ids: Iterable[int] = (), document_ids: Iterable[int] = (),
+                   pending: bool = False) -> list[dict]:
+        """The partner's resends (RESEND_COLUMNS, no content) with these ids, of these documents, or (``pending``)
+        not yet delivered, in the order asked."""
+        where, args = [], []
+        for column, values in (("id", sorted(set(ids))), ("document_id", sorted(set(document_ids)))):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args += values
+        if pending:
+            where.append("status='pending'")
+        if not where:
+            return []
+        rows = self._q(f"SELECT {', '.join(self.RESEND_COLUMNS)} FROM resends WHERE partner=? AND"
+                       f" ({' OR '.join(where)}) ORDER BY id", (partner, *args))
+        return [dict(zip(self.RESEND_COLUMNS, r, strict=True)) for r in rows]
+
+    def resends(self, partner: str | None = None) -> list[dict]:
+        """Every resend (of ``partner``), in the order asked: the resend log (RESEND_COLUMNS, no content)."""
+        rows = self._q(f"SELECT {', '.join(self.RESEND_COLUMNS)} FROM resends" + (" WHERE partner=?" if partner else "")
+                       + " ORDER BY id", (partner,) if partner else ())
+        return [dict(zip(self.RESEND_COLUMNS, r, strict=True)) for r in rows]
+
+    def resend_content(self, resend_id: int) -> bytes:
+        return bytes(self._q("SELECT content FROM resends WHERE id=?", (resend_id,))[0][0])
+
+    def mark_resent(self, resend_id: int, at: str) -> None:
+        """A resend's file is in the partner's outbox (written and, on a local drop, its folder synced)."""
+        self._q("UPDATE resends SET status='delivered', delivered_at=? WHERE id=? AND status='pending'",
+                (at, resend_id))
+
+    def resent_numbers(self) -> list[tuple[str, int, str, str, str, str]]:
+        """(partner, document id, ISA13, GS06, file name, delivered_at) of each delivered resend under new control
+        numbers, the latest of a document's last: what the partner now answers for the document's sets."""
+        if "resends" not in self._table_names():
+            return []
+        return [tuple(r) for r in self._q("SELECT partner, document_id, isa13, gs06, file_name, delivered_at FROM"
+                                          " resends WHERE status='delivered' AND renumbered=1 ORDER BY id")]
+
     def has_pending(self, partner: str, *, held: bool = False) -> bool:
         """Whether the partner has a document waiting for delivery, or with ``held`` one pending or held
         (what its delivery looks at); no document read."""
         return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status IN ('pending', ?) LIMIT 1",
-                            (partner, HELD if held else "pending")))
+                            (partner, HELD if held else "pending"))) or \
+            bool(self._q("SELECT 1 FROM resends WHERE partner=? AND status='pending' LIMIT 1", (partner,)))
 
     def document_content(self, doc_id: int) -> bytes | None:
         """The bytes of one stored document (None: no such document)."""

@@ -67,6 +67,9 @@ Version ACK_TIMED_BY (26) keeps what timed a partner's answer's lateness (docume
 partner's own GS04/GS05, ISA09/ISA10 or 824 date, or "picked_up", when we took the file), so `orderbridge status`
 and later reports say by which clock minutes_to_ack and ack_late were measured; verdicts stored before have none
 (the next reconciliation writes it: a verdict whose ack_timed_by differs from the stored one is a changed row).
+Version RESENDS (27) keeps each document ops sent again when a partner said it never arrived (`orderbridge resend`:
+resends, the document, who asked, when and why, and what went: the file, its bytes and control numbers, the kept
+copy byte for byte or re-enveloped under new ones); nothing sent before it was sent again.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -106,7 +109,8 @@ WRITE_VERSIONS = SHIPMENT_METHODS + 1
 ISA_IDS = WRITE_VERSIONS + 1
 ORDER_PARTIES = ISA_IDS + 1
 ACK_TIMED_BY = ORDER_PARTIES + 1
-LATEST = ACK_TIMED_BY
+RESENDS = ACK_TIMED_BY + 1
+LATEST = RESENDS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -485,4 +489,6 @@ MIGRATIONS = {
     ORDER_PARTIES - 1: _columns_of(ORDER_PARTIES),
     # what timed each partner answer's lateness (document_acks.ack_timed_by): the partner's clock or our pick-up
     ACK_TIMED_BY - 1: _columns_of(ACK_TIMED_BY),
+    # each document ops sent again (`orderbridge resend`): who, when, why, what went (file, control numbers)
+    RESENDS - 1: lambda s: add_tables(s, "resends"),
 }

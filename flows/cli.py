@@ -1046,6 +1046,100 @@ def retake(file: str = typer.Argument(..., help="The file's name as received (as
 
 
 @app.command()
+def resend(partner: str = typer.Option(..., "--partner", help="The partner who says the document never arrived.",
+                                       callback=partner_id),
+           isa: str = typer.Option(None, "--isa", help="The document's ISA13 (as `status` lists it)."),
+           document: str = typer.Option(None, "--document", help="TYPE:NUMBER: an 810's invoice number (810:INV1), "
+                                        "an 856's shipment id (856:SH1), or any type's ISA13 (855:42)."),
+           po: str = typer.Option(None, "--po", help="The PO whose document it is (with --type)."),
+           doc_type: str = typer.Option(None, "--type", help="With --po: 855, 865, 856, 810, 997 or CSV."),
+           file: str = typer.Option(None, "--file", help="The file name it was sent under."),
+           by: str = typer.Option(..., "--by", help="Who asks (kept with the resend)."),
+           note: str = typer.Option(..., "--note", help="Why: who at the partner said what (kept with the resend)."),
+           new_numbers: bool = typer.Option(False, "--new-control-numbers", help="Re-envelope the same transaction "
+                                            "sets under a new ISA13 and GS06 from the partner's counters (never "
+                                            "reused), in a new file name. Use it when the partner's translator "
+                                            "drops an ISA13 it has seen as a duplicate (most do, once the first "
+                                            "copy reached it); leave it off when the file never reached them "
+                                            "(a lost upload, a VAN that never passed it on): the kept copy goes byte "
+                                            "for byte, under its own name and numbers."),
+           dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go; record and write nothing."),
+           workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Send a document again when a partner says it never arrived: an 855/865/856/810/997/TA1 or a CSV
+    acknowledgment we delivered, put in the partner's outbox (local or SFTP) as the night writes one. By default
+    the kept copy byte for byte; --new-control-numbers: the same sets under a new ISA13/GS06. Recorded (who, when,
+    why, the file and its numbers: `status` of each PO it covers lists it); a crash before the write is finished
+    by the next run, never twice. Refused (exit 2, nothing done): a document never sent, one the partner rejected
+    (send a corrected one), a partner whose delivery is not configured."""
+    from flows import resend as again
+    from flows.night import open_drop
+    from flows.workspace import Workspace
+    from schemas.errors import OrderBridgeError
+
+    with _holding(workspace, "resend", wait):
+        store = _state(workspace)
+        try:
+            row, chosen = again.resend(Workspace(workspace.resolve()), store,
+                                       lambda profile: open_drop(str(workspace.resolve()), profile), partner, by=by,
+                                       note=note, at=_wall_clock(), renumber=new_numbers, dry_run=dry_run,
+                                       isa13=isa or "", document=document or "", po=po or "",
+                                       doc_type=doc_type or "", file_name=file or "")
+        except again.Refused as exc:
+            err.print(shown(exc.message), style="red")
+            err.print("Nothing was done.")
+            raise typer.Exit(ExitStatus.USAGE) from None
+        except OrderBridgeError as exc:  # the drop cannot be reached or written: a recorded resend waits
+            err.print(f"the resend was not written: {shown(exc)}. A resend recorded before the failure is written by "
+                      "the next run's delivery, or by this command again, under the same numbers.", style="red")
+            raise typer.Exit(ExitStatus.INCOMPLETE) from None
+        finally:
+            store.close()
+    d = chosen.document
+    sets = f"ST02 {', '.join(d['st02s'])}" if d["st02s"] else "no control numbers (CSV)"
+    was = (f"{d['doc_type']} {d['file_name']} (ISA13 {d['isa13'] or '-'} GS06 {d['gs06'] or '-'} {sets}; "
+           f"PO {', '.join(d['po_numbers']) or '-'}; delivered {d['delivered_at']})")
+    if dry_run:
+        how = ("re-enveloped under the next ISA13 and GS06 of the partner's counters, in a new file name"
+               if new_numbers else f"byte for byte as {chosen.folder}/{chosen.file_name} ({len(chosen.content)} bytes)")
+        pending = f"; a resend of it recorded {row['asked_at']} is not written yet" if row else ""
+        console.print(shown(f"Would send {was} again to {partner}, {how}{pending}. Nothing was done (--dry-run)."))
+        return
+    how = "new control numbers" if row["renumbered"] else "byte for byte"
+    console.print(shown(f"Sent {was} again to {partner} as {row['folder']}/{row['file_name']} (ISA13 {row['isa13']}"
+                        f" GS06 {row['gs06'] or '-'}, {how})"
+                        f"; asked by {row['asked_by']} at {row['asked_at']}: {row['note']}."))
+    if row.get("in_outbox"):
+        console.print(shown(f"{row['file_name']} was still in the partner's outbox with the same bytes: the partner "
+                            "has not taken it yet (nothing written over it). Ask them to poll their outbox."))
+
+
+@app.command("resends")
+def resends_command(partner: str = typer.Option(None, "--partner", help="Only this partner's.", callback=partner_id),
+                    as_json: bool = typer.Option(False, "--json", help="One JSON array (the resends table's rows)."),
+                    workspace: Path = WORKSPACE) -> None:
+    """The resend log: every document sent again (`orderbridge resend`), who asked, when and why, what went."""
+    store = _state(workspace)
+    try:
+        rows = store.resends(partner)
+        pos = {r["id"]: ", ".join(d["po_numbers"]) for r in rows
+               for d in store.document_heads(r["partner"], ids=[r["document_id"]])}
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps([{**r, "po_numbers": pos.get(r["id"], "")} for r in rows], indent=2,
+                                    ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} document(s) sent again (asked at: wall clock)")
+    for c in ("partner", "type", "PO", "file", "ISA13", "GS06", "how", "status", "asked by", "asked at", "why"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*(shown(v) for v in (r["partner"], r["doc_type"], pos.get(r["id"], ""), r["file_name"], r["isa13"],
+                                       r["gs06"] or "", "new numbers" if r["renumbered"] else "byte for byte",
+                                       r["status"], r["asked_by"], r["asked_at"], r["note"])))
+    console.print(t)
+
+
+@app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
                                        callback=partner_id),

@@ -227,9 +227,10 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
     written, and the chunks before it stay delivered."""
     release_held(state, profile, now=now)
-    return deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
-                           configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
-                           delivery=profile.delivery)
+    n = deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
+                        configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
+                        delivery=profile.delivery)
+    return n + deliver_resends(state, profile, drop, now=now)  # a resend recorded and not written (a crash)
 
 
 def outbox_folder(delivery: DeliverySettings | None, doc_type: str) -> str:
@@ -331,6 +332,56 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
                                                  stage="deliver"), run_id=run_id)
         raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
                          partner=party, files=", ".join(f.location.file for f in refused[:5]))
+    return n
+
+
+def wire_bytes(state: StateStore, partner: str, doc: dict, content: bytes, configured: str) -> bytes:
+    """``content`` (a document as stored: UTF-8) as delivery writes it for the partner: an X12 document beyond
+    ASCII in its profile's [x12] encoding ("auto": the one its files show, as of the document's making)."""
+    if doc["doc_type"] in UNENVELOPED or content.isascii():
+        return content
+    if configured != "auto":
+        return transcode(content, configured)
+    created, sources = state.answered_charsets(partner, [doc["id"]]).get(doc["id"], ("", []))
+    earlier = _EarlierCharsets(lambda: state.file_charsets(partner))
+    return transcode(content, answer_encoding(configured, sources, earlier.before(created)))
+
+
+def in_outbox(drop: FileDrop, folder: str, name: str, content: bytes) -> str:
+    """"absent", "same" (the partner has not taken it yet) or "other" (another file holds the name)."""
+    size = _in_outbox(drop, folder, [name]).get(name)
+    if size is None:
+        return "absent"
+    return "same" if size == len(content) and drop.read(folder, name) == content else "other"
+
+
+def deliver_resends(state: StateStore, profile: PartnerProfile, drop: FileDrop, *, now: datetime,
+                    only: int | None = None) -> int:
+    """Write the partner's pending resends (``only``: that one) to its outbox as delivery writes a document
+    (the profile's [delivery] upload), each marked delivered once in place; one whose name holds other bytes
+    stays pending (StateError after the others). Returns how many were written or found in place."""
+    delivery = profile.delivery
+    upload = delivery.upload if delivery is not None else "temp_name"
+    staging = f"outbox/{delivery.staging_folder}" if delivery is not None and delivery.staging_folder else None
+    sync = getattr(drop, "sync", None)
+    n, conflicts = 0, []
+    for r in state.resends_of(profile.id, pending=True):
+        if only is not None and r["id"] != only:
+            continue
+        content = state.resend_content(r["id"])
+        there = in_outbox(drop, r["folder"], r["file_name"], content)
+        if there == "other":
+            conflicts.append(r["file_name"])
+            continue
+        if there == "absent":
+            _write(drop, r["folder"], {r["file_name"]: (r["id"], content)}, upload, staging)
+        if sync is not None and isinstance(drop, LocalDrop):
+            sync(r["folder"])
+        state.mark_resent(r["id"], now.isoformat())
+        n += 1
+    if conflicts:
+        raise StateError(f"{len(conflicts)} resend file(s) already in the outbox with other content; not overwritten",
+                         partner=profile.id, files=", ".join(conflicts[:5]))
     return n
 
 

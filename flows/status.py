@@ -103,6 +103,13 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "doc_key": d["doc_key"],
             "partner_ack": _verdict_text(verdict_of.get(d["id"])),
         } for d in documents],
+        # its documents ops sent again (`orderbridge resend`): who, when (wall clock), why, what went
+        "resends": [{
+            "document_id": r["document_id"], "type": r["doc_type"], "file_name": r["file_name"],
+            "folder": r["folder"], "isa13": r["isa13"] or "", "gs06": r["gs06"] or "", "st02": r["st02s"] or "",
+            "new_control_numbers": bool(r["renumbered"]), "status": r["status"], "asked_by": r["asked_by"],
+            "asked_at": r["asked_at"], "note": r["note"], "delivered_at": r["delivered_at"], "clock": "wall",
+        } for r in state.resends_of(partner, document_ids=[d["id"] for d in documents])],
         # 810s and 856s another system of ours sent for this order, entered with `orderbridge record`: the
         # reconciliation counts them as ours, so the order's story shows them beside the documents we sent
         "recorded": [{**r, "clock": "wall"} for r in state.recorded_for_order(partner, po)],

@@ -530,6 +530,12 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    for r in doc.get("resends") or ():  # a document sent again as ops asked (`orderbridge resend`)
+        console.print(shown(f"the {r['type']} (document {r['document_id']}) was sent again as {r['file_name']} "
+                            f"(ISA13 {r['isa13'] or '-'} GS06 {r['gs06'] or '-'}, "
+                            f"{'new control numbers' if r['new_control_numbers'] else 'byte for byte'}; "
+                            f"{r['status']} {r['delivered_at'] or ''}): asked by {r['asked_by']} at {r['asked_at']} "
+                            f"(wall clock): {r['note']}"))
     for t in doc.get("file_takes") or ():  # its file taken again as ops asked (`orderbridge retake`)
         console.print(shown(f"its {t['of']}'s file {t['file']} was taken again: take {t['take']} (run {t['run_id']}, "
                             f"received {t['received_at']}) left it {t['status']} with {t['error_count']} error "

@@ -1,0 +1,68 @@
+"""A document sent again under new control numbers (`orderbridge resend --new-control-numbers`): its kept
+interchange re-enveloped, the transaction sets between GS and GE left byte for byte as sent.
+
+Pure: bytes and numbers in, bytes and a file name out; the numbers come from the state store's counters
+(flows.resend takes them). Must not read files, the clock or the store.
+"""
+
+from __future__ import annotations
+
+ISA_LENGTH = 106  # the ISA segment's fixed width, its segment terminator included
+
+
+class NotAnInterchange(ValueError):
+    """The kept copy is not one interchange of one functional group we can re-envelope (a CSV file)."""
+
+
+def renumbered(content: bytes, *, isa13: int, gs06: int) -> bytes:
+    """``content`` (one interchange as we stored it) with ISA13 and IEA02 set to ``isa13`` (nine digits) and,
+    when it holds a functional group, GS06 and GE02 to ``gs06``; every other byte as it was (dates, ids, the
+    sets and their ST02/SE02), so the partner reads the same transaction sets in a new envelope. A TA1
+    (no group) takes the new ISA13 alone. NotAnInterchange when ``content`` is not one ISA..IEA with at
+    most one group."""
+    text = content.decode("utf-8")
+    if not text.startswith("ISA") or len(text) < ISA_LENGTH:
+        raise NotAnInterchange("the kept copy does not start with an ISA segment")
+    sep, term = text[3], text[ISA_LENGTH - 1]
+    isa = text[:ISA_LENGTH].split(sep)
+    if len(isa) != 17:
+        raise NotAnInterchange("the kept copy's ISA segment does not hold 16 elements")
+    isa[13] = f"{isa13:09d}"
+    parts = text[ISA_LENGTH:].split(term)
+    seen = {"GS": 0, "GE": 0, "IEA": 0, "ISA": 0}
+    for i, seg in enumerate(parts):
+        lead = len(seg) - len(seg.lstrip("\r\n"))  # a line break a writer put after the terminator stays
+        elements = seg[lead:].split(sep)
+        tag = elements[0]
+        if tag in seen:
+            seen[tag] += 1
+        if tag in ("GS", "GE", "IEA") and len(elements) < {"GS": 7, "GE": 3, "IEA": 3}[tag]:
+            raise NotAnInterchange(f"the kept copy's {tag} segment is short")
+        if tag == "GS":
+            elements[6] = str(gs06)
+        elif tag == "GE":
+            elements[2] = str(gs06)
+        elif tag == "IEA":
+            elements[2] = f"{isa13:09d}"
+        else:
+            continue
+        parts[i] = seg[:lead] + sep.join(elements)
+    if seen["ISA"] or seen["IEA"] != 1 or seen["GS"] > 1 or seen["GS"] != seen["GE"]:
+        raise NotAnInterchange("the kept copy is not one interchange of at most one functional group")
+    return (sep.join(isa) + term.join(parts)).encode("utf-8")
+
+
+def renamed(file_name: str, old_isa13: str, new_isa13: int) -> str:
+    """The resend's file name: ``file_name`` with the old ISA13 (nine digits, or as its number) replaced by the new
+    one's nine digits where it names it, else the new ISA13 put before its extension ("-resend-000000042"): a
+    name no earlier file of the partner has (its ISA13 is new)."""
+    new = f"{new_isa13:09d}"
+    for old in dict.fromkeys(x for x in (old_isa13, old_isa13.lstrip("0")) if x):
+        at = file_name.rfind(old)
+        # the number alone, not digits inside a longer one
+        if at >= 0 and not file_name[at - 1:at].isdigit() and not file_name[at + len(old):at + len(old) + 1].isdigit():
+            return file_name[:at] + new + file_name[at + len(old):]
+    stem, dot, ext = file_name.rpartition(".")
+    return f"{stem}-resend-{new}.{ext}" if dot and stem else f"{file_name}-resend-{new}"
+
+

@@ -1,0 +1,207 @@
+"""`orderbridge resend`: a document we sent put in the partner's outbox again when the partner says it never
+arrived: its kept copy byte for byte (the same file name, ISA13, GS06 and ST02s), or with ``renumber`` the same
+transaction sets re-enveloped under a new ISA13 and GS06 taken from the partner's counters (engine.resend), for a
+translator that drops a repeated ISA13 as a duplicate. Each resend is recorded in the store's `resends` table
+(who, when, why, the file and its numbers) in one transaction before a byte is written, then written as the
+night's delivery writes (a temporary name renamed into place; a local folder synced) and marked delivered: a
+crash in between leaves it pending, and the next run's delivery (or the same command again) writes the same bytes
+under the same numbers, never new ones. A resend is delivered once; the night never sends it again.
+
+Refused (nothing done): a document never delivered (pending or held), one the partner rejected (send a
+corrected one), a partner whose profile does not load or whose delivery is not set up, a name in the outbox
+holding other bytes. No prefect here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from connectors.base import FileDrop
+from connectors.state import HELD, UNENVELOPED, StateStore
+from engine.resend import NotAnInterchange, renamed, renumbered
+from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
+from flows.workspace import Workspace
+from schemas.profile import PartnerProfile
+
+RESEND_STAGE = "resend"
+
+
+class Refused(Exception):
+    """The document cannot be sent again (``message`` says why and what to do instead); nothing was done."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """What a resend would put in the outbox: the document as stored (document_heads' keys), the folder, the file
+    name and bytes, and its numbers (new ones are taken only when it is recorded: None until then)."""
+
+    document: dict
+    folder: str
+    renumber: bool
+    file_name: str  # the kept copy's name (a renumbered resend's is named when its numbers are taken)
+    content: bytes  # the kept copy's bytes as the partner read them (its [x12] encoding)
+
+
+def profile_of(ws: Workspace, partner: str) -> PartnerProfile:
+    """The partner's loaded profile, or Refused naming what is wrong with it."""
+    profiles, broken = ws.partners_apart()
+    if partner in broken:
+        b = broken[partner]
+        raise Refused(f"partner {partner}'s profile {b.path} does not load: {b.reason}; fix it first "
+                      f"(`orderbridge partner check {partner}`)")
+    if partner not in profiles:
+        raise Refused(f"unknown partner {partner!r}")
+    return ws.runnable_partners().get(partner) or profiles[partner]
+
+
+def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str) -> None:
+    """Refused when the partner's delivery is not set up for ``doc_type``: it no longer receives that kind
+    (its [receives]), or its local drop folder is not there (a partner moved to another drop)."""
+    kind = document_kind(doc_type)
+    if doc_type not in ("997", "TA1") and kind not in profile.receives:
+        raise Refused(f"partner {profile.id}'s profile does not list {kind} in receives "
+                      f"({', '.join(profile.receives)}): its delivery of {doc_type}s is not configured")
+    if profile.drop.kind == "local" and not (ws.drop_root / profile.id).is_dir():
+        raise Refused(f"partner {profile.id}'s drop {ws.drop_root / profile.id} does not exist: its delivery is not "
+                      "configured (set [drop] in its profile, or make the folder)")
+
+
+def choose(state: StateStore, partner: str, *, isa13: str = "", document: str = "", po: str = "", doc_type: str = "",
+           file_name: str = "") -> dict:
+    """The one document of ``partner`` named by exactly one of: its ISA13; TYPE:NUMBER (an 810's invoice number,
+    an 856's shipment id, or any type's ISA13); a PO and type; its file name. Refused when none or several
+    fit (naming them: pick one by --isa)."""
+    named = [x for x in (isa13, document, po, file_name) if x]
+    if len(named) != 1:
+        raise Refused("name the document one way: --isa N, --document TYPE:NUMBER, --po PO --type TYPE, or --file NAME")
+    if po and not doc_type:
+        raise Refused("--po needs --type (855, 865, 856, 810, 997 or CSV): which of the PO's documents")
+    found: list[dict]
+    if isa13:
+        found = state.document_heads(partner, isa13=isa13.strip())
+    elif file_name:
+        found = state.document_heads(partner, file_name=file_name.strip())
+    elif document:
+        kind, _, number = document.partition(":")
+        kind, number = kind.strip().upper(), number.strip()
+        if not kind or not number:
+            raise Refused("--document is TYPE:NUMBER: 810:INVOICE_NUMBER, 856:SHIPMENT_ID, or TYPE:ISA13")
+        keys: list[str] = []
+        if kind == "810":
+            keys = [i.doc_key for i in state.invoices(partner) if i.invoice_number == number and i.doc_key]
+        elif kind == "856":
+            keys = [s.asn_doc_key for s in state.shipments() if s.partner == partner and s.shipment_id == number
+                    and s.asn_doc_key]
+        found = state.document_heads(partner, doc_keys=keys) if keys else []
+        if not found and number.isdigit():
+            found = state.document_heads(partner, isa13=number)
+        found = [d for d in found if d["doc_type"] == kind]
+    else:
+        ids = [d["id"] for d in state.documents_for_order(partner, po.strip())
+               if d["doc_type"] == doc_type.strip().upper()]
+        found = state.document_heads(partner, ids=ids)
+    what = isa13 and f"ISA13 {isa13}" or file_name and f"file {file_name}" or document or f"the {doc_type} of PO {po}"
+    if not found:
+        raise Refused(f"partner {partner} has no document {what} that we made: nothing to send again")
+    if len(found) > 1:
+        listed = "; ".join(f"{d['doc_type']} ISA13 {d['isa13'] or '-'} {d['file_name']} ({d['status']})" for d in found)
+        raise Refused(f"{what} names {len(found)} documents of partner {partner}: name one by --isa or --file "
+                      f"({listed})")
+    return found[0]
+
+
+def refusal(state: StateStore, partner: str, doc: dict, *, renumber: bool) -> str | None:
+    """Why ``doc`` must not be sent again, or None: it was never delivered (pending, held), the partner
+    rejected it (a 997/999, 824 or TA1 said so: a corrected document goes instead), or new control numbers
+    were asked for a document that has none (a CSV acknowledgment)."""
+    name = f"{doc['doc_type']} {doc['file_name']}"
+    if doc["status"] == HELD:
+        return (f"the {doc['doc_type']} is held, never sent (unnumbered; see `orderbridge status` for why): "
+                "`orderbridge release-held` or a profile fix sends it, once")
+    if doc["status"] != "delivered":
+        return f"the {name} was never sent: it is {doc['status']}, and the next run delivers it"
+    if renumber and doc["doc_type"] in UNENVELOPED:
+        return f"the {name} is a CSV acknowledgment: it has no control numbers to renew; resend it as it is"
+    keys = {(doc["isa13"], doc["gs06"], st02) for st02 in doc["st02s"]} or {(doc["isa13"], doc["gs06"], "")}
+    keys |= {(r["isa13"], r["gs06"], st02) for r in state.resends_of(partner, document_ids=[doc["id"]])
+             if r["renumbered"] for st02 in doc["st02s"]}
+    rejected = [v for v in state.document_status_for(partner, keys).values() if v["status"] == "rejected"]
+    if rejected:
+        v = rejected[0]
+        return (f"the partner rejected the {name} (ISA13 {v['isa13']} GS06 {v['gs06']} ST02 {v['st02']}: "
+                f"{v['reasons'] or 'rejected'}): sending it again would be rejected again; send a corrected "
+                f"{doc['doc_type']} instead")
+    return None
+
+
+def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: bool) -> Chosen:
+    """What resending ``doc`` puts where (nothing written)."""
+    folder = outbox_folder(profile.delivery, doc["doc_type"])
+    kept = state.document_content(doc["id"]) or b""
+    configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
+    if renumber:
+        try:
+            renumbered(kept, isa13=1, gs06=1)  # the kept copy can take new numbers
+        except NotAnInterchange as exc:
+            raise Refused(f"the {doc['doc_type']} {doc['file_name']} cannot take new control numbers: {exc}") from None
+    return Chosen(doc, folder, renumber, doc["file_name"], wire_bytes(state, profile.id, doc, kept, configured))
+
+
+def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: str, note: str, at: str,
+           run_id: str) -> dict:
+    """The resend recorded pending (new numbers taken in the same transaction for a renumbered one)."""
+    doc = chosen.document
+    configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
+
+    def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
+        kept = state.document_content(doc["id"]) or b""
+        return (renamed(doc["file_name"], doc["isa13"], isa13),
+                wire_bytes(state, profile.id, doc, renumbered(kept, isa13=isa13, gs06=gs06), configured))
+
+    return state.record_resend(profile.id, doc["id"], doc_type=doc["doc_type"], folder=chosen.folder, by=by,
+                               note=note, at=at, run_id=run_id, file_name=chosen.file_name, content=chosen.content,
+                               renumber=renumber if chosen.renumber else None)
+
+
+def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile], FileDrop], partner: str, *,
+           by: str, note: str, at: str, renumber: bool = False, dry_run: bool = False, isa13: str = "",
+           document: str = "", po: str = "", doc_type: str = "", file_name: str = "") -> tuple[dict, Chosen]:
+    """Send one document of ``partner`` again as ``by`` asked at ``at`` (wall clock) for ``note``: refused (nothing
+    done) as refusal() says, when the partner's delivery is not set up, or when its name in the outbox holds other
+    bytes; a resend of it still pending (a crash before its write) is finished instead of a new one made. With
+    ``dry_run`` nothing is recorded or written. Returns (its resends row with ``in_outbox``: the file was still in
+    the outbox, untaken, so nothing was written; or {} for a dry run; what goes)."""
+    if not by.strip() or not note.strip():
+        raise Refused("say who asks (--by) and why (--note): both are kept with the resend")
+    profile = profile_of(ws, partner)
+    doc = choose(state, partner, isa13=isa13, document=document, po=po, doc_type=doc_type, file_name=file_name)
+    why = refusal(state, partner, doc, renumber=renumber)
+    if why:
+        raise Refused(why)
+    delivery_ready(ws, profile, doc["doc_type"])
+    chosen = plan(state, profile, doc, renumber=renumber)
+    waiting = [r for r in state.resends_of(partner, document_ids=[doc["id"]]) if r["status"] == "pending"]
+    if dry_run:
+        return (waiting[0] if waiting else {}), chosen
+    drop = open_drop(profile)
+    try:
+        if waiting:  # a resend recorded and not written (a crash): the same bytes, the same numbers
+            row = waiting[0]
+            there = in_outbox(drop, row["folder"], row["file_name"], state.resend_content(row["id"]))
+        else:
+            there = in_outbox(drop, chosen.folder, chosen.file_name, chosen.content) if not renumber else "absent"
+            if there == "other":
+                raise Refused(f"{chosen.folder}/{chosen.file_name} holds other bytes than the {doc['doc_type']} we "
+                              "sent; nothing is written over it (see docs/state-store.md, Recovery)")
+            row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}")
+        deliver_resends(state, profile, drop, now=datetime.fromisoformat(at), only=row["id"])
+    finally:
+        drop.close()
+    # "same": the file was still in the outbox (the partner has not taken it): nothing written, marked sent
+    return {**state.resends_of(partner, ids=[row["id"]])[0], "in_outbox": there == "same"}, chosen
