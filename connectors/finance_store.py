@@ -96,7 +96,7 @@ HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # excepti
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S))  # SAC_NOT_APPLIED findings
 # the shipment findings that held a warehouse's confirmed shipment (engine.reconcile.held_on_lines reads them)
-HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("consequence", S))
+HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("shipment_id", S))
 
 
 def schema(spec) -> pa.Schema:
@@ -867,10 +867,11 @@ class FinanceTables:
         return t.filter(pc.fill_null(pc.not_equal(t["po_number"], ""), False)) if t.num_rows else t
 
     def held_shipment_findings(self) -> pa.Table:
-        """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS; their consequence
-        "shipment S held: ..."), in the order they were recorded."""
-        return self._read("SELECT partner, po_number, code, message, consequence FROM findings"
-                          " WHERE stage = 'shipments' AND severity = 'error' AND consequence LIKE 'shipment % held:%'"
+        """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS: the shipment their
+        detail names, findings.shipment_id; their consequence says "shipment S held: ..."), in the order they were
+        recorded."""
+        return self._read("SELECT partner, po_number, code, message, shipment_id FROM findings"
+                          " WHERE stage = 'shipments' AND severity = 'error' AND shipment_id IS NOT NULL"
                           " AND COALESCE(partner, '') <> '' AND COALESCE(po_number, '') <> '' ORDER BY id", HELD_ROWS)
 
     # --- exceptions -------------------------------------------------------------------------------

@@ -67,6 +67,10 @@ Version ACK_TIMED_BY (26) keeps what timed a partner's answer's lateness (docume
 partner's own GS04/GS05, ISA09/ISA10 or 824 date, or "picked_up", when we took the file), so `orderbridge status`
 and later reports say by which clock minutes_to_ack and ack_late were measured; verdicts stored before have none
 (the next reconciliation writes it: a verdict whose ack_timed_by differs from the stored one is a changed row).
+Version FINDING_DETAIL (27) keeps each finding's detail (schemas.findings.Detail: findings.shipment_id, the confirmed
+shipment a ship-stage finding held; qualifier, the code qualifying the element a finding is about, a DTM02 finding's
+DTM01; our_810s, what our 810s bill for each SAC a SAC_NOT_APPLIED finding names, "; "-joined), so what reads a
+finding reads these, not its words; findings recorded before it have none (their readers read the words, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -106,7 +110,8 @@ WRITE_VERSIONS = SHIPMENT_METHODS + 1
 ISA_IDS = WRITE_VERSIONS + 1
 ORDER_PARTIES = ISA_IDS + 1
 ACK_TIMED_BY = ORDER_PARTIES + 1
-LATEST = ACK_TIMED_BY
+FINDING_DETAIL = ACK_TIMED_BY + 1
+LATEST = FINDING_DETAIL
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -447,6 +452,25 @@ def _columns_of(version: int) -> Callable[[StateStore], None]:
     return step
 
 
+def _migrate_to_finding_detail(store: StateStore) -> None:
+    """A finding's detail (step FINDING_DETAIL - 1 -> FINDING_DETAIL): its columns, null in the rows recorded before,
+    but for the shipment a ship-stage finding held, read once here from the consequence that named it ("shipment S
+    held: ...", as engine.lifecycle.shipping wrote it), so the reconciliation's held shipments read only the column
+    (the qualifier and our_810s of older findings stay null: their readers read those findings' words)."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[FINDING_DETAIL])
+    rows = store._q("SELECT id, consequence FROM findings WHERE stage = 'shipments' AND consequence LIKE"
+                    " 'shipment % held:%'")
+    held = [(c[len(_SHIPMENT):c.index(_HELD, len(_SHIPMENT) + 1)], i) for i, c in rows
+            if c.startswith(_SHIPMENT) and _HELD in c[len(_SHIPMENT) + 1:]]
+    if held:
+        store._many("UPDATE findings SET shipment_id=? WHERE id=?", held)
+
+
+_SHIPMENT, _HELD = "shipment ", " held:"  # the held consequence's words around its shipment id
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -485,4 +509,6 @@ MIGRATIONS = {
     ORDER_PARTIES - 1: _columns_of(ORDER_PARTIES),
     # what timed each partner answer's lateness (document_acks.ack_timed_by): the partner's clock or our pick-up
     ACK_TIMED_BY - 1: _columns_of(ACK_TIMED_BY),
+    # each finding's detail (findings.shipment_id, qualifier, our_810s): what its readers read instead of its words
+    FINDING_DETAIL - 1: _migrate_to_finding_detail,
 }

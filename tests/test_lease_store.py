@@ -167,7 +167,7 @@ def test_a_version_7_store_gets_the_leases_table(store_target, tmp_path):
     # after TA1_ACKS: STORE_MARKS, NET_WEIGHTS, RECORDED_AMOUNTS, BILLED_WEIGHTS, BUYER_GS_IDS, SERIALS, SUBSTITUTES,
     # RETURNED_SERIALS, OUR_GS_IDS, RETAKES, ORDER_TYPES, SHIPMENT_METHODS, WRITE_VERSIONS, ISA_IDS, ORDER_PARTIES,
     # ACK_TIMED_BY
-    assert LATEST == TA1_ACKS + 16 == RETUNED_INDEXES + 17 == LEASES + 18 == RECOVERY + 19
+    assert LATEST == TA1_ACKS + 17 == RETUNED_INDEXES + 18 == LEASES + 19 == RECOVERY + 20
     target = store_target()
     store = StateStore(target)
     store.start_run("r1", "2026-11-27T02:00:01", clock="2026-11-27T02:00:00")

@@ -1,0 +1,90 @@
+"""A finding's detail (schemas.findings.Detail): the facts its words state that code acts on, kept as data in the
+findings table's shipment_id, qualifier and our_810s columns (schema version FINDING_DETAIL) and read from there,
+never from the words: the shipment a ship-stage finding held (engine.reconcile.held_on_lines), the DTM qualifier a
+DTM02 finding is about (engine.csv_findings), what our 810s bill for each SAC a SAC_NOT_APPLIED finding names
+(engine.finance_inputs.po_charges)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.findings import Detail, detail_values, finding, our_810s_of
+from schemas.lifecycle import FindingRecord
+
+HELD = "shipment S-1 held: no 856, nothing consumed; the warehouse must send a corrected confirmation"
+
+
+def _records() -> list[FindingRecord]:
+    held = finding("SHIPMENT_SKU_MISMATCH", "Shipment S-1 line 1: SKU-9 is not the line's item.", seg="W12",
+                   detail=Detail(shipment_id="S-1"))
+    sac = finding("SAC_NOT_APPLIED", "The PO asks ...", seg="SAC",
+                  detail=Detail(our_810s=("on our 810s", "not on our 810s")))
+    return [FindingRecord(held, "acme", "PO-1", HELD, "shipments"),
+            FindingRecord(sac, "acme", "PO-2", "none (warning)", "intake")]
+
+
+def test_a_detail_is_stored_in_its_columns_and_read_back(store_target):
+    from connectors.state import FINDING_DETAIL_COLUMNS, StateStore
+
+    store = StateStore(store_target())
+    try:
+        store.add_findings(_records(), run_id="n1")
+        stored = store._q(f"SELECT po_number, {', '.join(FINDING_DETAIL_COLUMNS)} FROM findings ORDER BY id")
+        assert [tuple(r) for r in stored] == [("PO-1", "S-1", None, None),
+                                              ("PO-2", None, None, "on our 810s; not on our 810s")]
+        held = store.held_shipment_findings().to_pylist()
+        assert held == [{"partner": "acme", "po_number": "PO-1", "code": "SHIPMENT_SKU_MISMATCH",
+                         "message": "Shipment S-1 line 1: SKU-9 is not the line's item.", "shipment_id": "S-1"}]
+        assert our_810s_of(stored[1][3]) == ("on our 810s", "not on our 810s") and our_810s_of(None) is None
+    finally:
+        store.close()
+
+
+def test_a_store_before_finding_detail_gets_the_columns_and_its_held_shipments(store_target):
+    """On both back ends: a version 26 store migrates; a ship-stage finding recorded before gets the shipment its
+    consequence named (read once, by the migration), so the reconciliation still reads it held; nothing else."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import ACK_TIMED_BY, FINDING_DETAIL, LATEST
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 26 store looks like, with the findings it recorded
+        store._many("INSERT INTO findings (id, run_id, stage, partner, po_number, code, severity, message,"
+                    " consequence) VALUES (?, 'n1', ?, 'acme', ?, ?, 'error', 'm', ?)",
+                    [(1, "shipments", "PO-1", "SHIPMENT_SKU_MISMATCH", HELD),
+                     (2, "shipments", "PO-2", "ASN_NOT_BUILT", "shipment held: no 856, nothing consumed"),
+                     (3, "shipments", "PO-3", "SHIPMENT_ID_DUPLICATE", "shipment S-3 not recorded again"),
+                     (4, "intake", "PO-4", "PO_LINE_PRICE", "line IR")])
+        for table, column, _ in COLUMNS_ADDED_IN[FINDING_DETAIL]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(ACK_TIMED_BY),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == FINDING_DETAIL == ACK_TIMED_BY + 1
+        assert {"shipment_id", "qualifier", "our_810s"} <= set(store._columns("findings"))
+        assert [tuple(r) for r in store._q("SELECT id, shipment_id, qualifier, our_810s FROM findings ORDER BY id")
+                ] == [(1, "S-1", None, None), (2, None, None, None), (3, None, None, None), (4, None, None, None)]
+        assert [(r["po_number"], r["shipment_id"]) for r in store.held_shipment_findings().to_pylist()] == \
+            [("PO-1", "S-1")]
+    finally:
+        store.close()
+
+
+def test_a_detail_is_not_in_what_a_report_writes():
+    f = finding("SAC_NOT_APPLIED", "m", seg="SAC", detail=Detail(our_810s=("on our 810s",)))
+    assert "detail" not in f.to_dict()
+    assert detail_values(Detail()) == (None, None, None)
+    assert detail_values(f.detail) == (None, None, "on our 810s")
+
+
+def test_held_on_lines_reads_the_shipment_of_each_finding():
+    from engine.reconcile import held_on_lines
+
+    lines = pa.table({"partner": ["acme", "acme"], "po_number": ["PO-1", "PO-2"], "shipped_quantity": [0, 0],
+                      "acknowledged_quantity": [5, 5], "ordered_quantity": [5, 5],
+                      "cancelled_at": pa.nulls(2, pa.timestamp("s"))})
+    held = pa.table({"partner": ["acme"], "po_number": ["PO-1"], "code": ["SHIPMENT_SKU_MISMATCH"],
+                     "message": ["m"], "shipment_id": ["S 1 held: A"]})
+    shipped = pa.table({"partner": pa.array([], pa.string()), "shipment_id": pa.array([], pa.string())})
+    assert held_on_lines(lines, held, shipped).to_pylist() == ["S 1 held: A held (SHIPMENT_SKU_MISMATCH: m)", None]
