@@ -133,14 +133,15 @@ def finding(code: str, message: str, *, severity: Severity | None = None, seg: s
 
 def finding_at_row(code: str, message: str, row, *, seg: str, element: str = "", value: str | None = None,
                    severity: Severity | None = None, position: bool = True,
-                   line_number: int | None = None) -> Finding:
+                   line_number: int | None = None, detail: Detail = NO_DETAIL) -> Finding:
     """A finding at a canonical table row's lineage (file, ISA13, GS06, ST02) and, with ``position``,
     at the row's segment (segment_position, file_segment). Shared by business and change rules."""
     return finding(code, message, severity=severity, seg=seg, element=element, value=value,
                    file=row.get("source_file") or "", isa13=row.get("isa13") or "", gs06=row.get("gs06") or "",
                    st02=row.get("st02") or "",
                    segment_position=row.get("segment_position") if position else None,
-                   file_segment=row.get("file_segment") if position else None, line_number=line_number)
+                   file_segment=row.get("file_segment") if position else None, line_number=line_number,
+                   detail=detail)
 
 
 class FindingsBudget:

@@ -88,3 +88,27 @@ def test_held_on_lines_reads_the_shipment_of_each_finding():
                      "message": ["m"], "shipment_id": ["S 1 held: A"]})
     shipped = pa.table({"partner": pa.array([], pa.string()), "shipment_id": pa.array([], pa.string())})
     assert held_on_lines(lines, held, shipped).to_pylist() == ["S 1 held: A held (SHIPMENT_SKU_MISMATCH: m)", None]
+
+
+# --- a DTM02 finding's qualifier (engine.csv_findings: the CSV column of the date it is about) ---------------------
+
+def test_a_date_finding_names_its_qualifier_and_its_column_is_read_from_it():
+    """rules.business.places gives each DTM02 finding the DTM01 it is about; a CSV order's finding is placed in that
+    date's column by it, not by the qualifiers its message names (a window too long names none: no column before)."""
+    from datetime import date
+
+    from engine.csv_findings import _field
+    from rules.business.places import check_dates
+    from schemas.rule_settings import RuleSettings
+
+    orders = pa.table({"partner": ["acme"], "po_number": ["PO-1"], "source_file": ["po.csv"], "isa13": ["CSV"],
+                       "gs06": ["1"], "st02": ["2"], "order_ref": ["r"], "po_date": [date(2026, 11, 1)],
+                       "ship_not_before": [date(2026, 12, 1)], "ship_no_later": [date(2028, 6, 1)]})
+    found = check_dates(orders, today=date(2026, 11, 27), settings=RuleSettings())
+    window = [f for f in found if "longer than" in f.message]
+    assert window and {(f.location.element, f.detail.qualifier) for f in window} == {("DTM02", "038")}
+    assert _field(window[0], ()) == "ship_no_later"
+    said = finding("DATE_IN_PAST", "DTM 001 (cancel after) 2026-12-01 and DTM 038 (ship no later) 2026-12-01.",
+                   seg="DTM", element="DTM02", value="2026-12-01", detail=Detail(qualifier="001"))
+    assert _field(said, ()) == "cancel_after"  # the words' last would be 038's
+
