@@ -140,3 +140,25 @@ def test_a_sac_finding_says_in_its_detail_what_our_810s_bill_and_finance_reads_i
     assert [(r["code"], r["line_id"], r["words"]) for r in read.to_pylist()] == [
         ("D240", "A (line 2)", "charge D240 15.00 (line A (line 2))"), ("C310", None, "allowance C310 2 %")]
 
+
+# --- words made from data, not rewritten: a warehouse's resent interchange ------------------------------------------
+
+def test_a_duplicate_interchange_is_told_in_the_words_its_reader_asks_for():
+    """engine.process.duplicate_envelopes says what happens to a resent copy in the words its caller gives
+    (``resent``: a warehouse's 945s, engine.warehouse_acks), naming the earlier file, instead of the warehouse side
+    rewriting its "this copy is not processed." afterwards; a partner's copy reads as before."""
+    from datetime import date
+
+    from engine.process import EarlierUse, Known, duplicate_envelopes
+    from parsers.x12_reader import read_interchanges
+    from tests.support import GOOD_PO, x12_850
+
+    result = read_interchanges(x12_850(GOOD_PO, isa13=7), file="again.x12")
+    [ic] = result.interchanges
+    key = (ic.sender, ic.control_number)
+    known = Known(interchanges=frozenset({key}), interchange_uses={key: EarlierUse("2026-11-26T02:00:00", "first.x12")})
+    [plain] = duplicate_envelopes(result, [ic], [], known, today=date(2026, 11, 27))
+    assert plain.message.endswith("was received in an earlier file; this copy is not processed.")
+    [told] = duplicate_envelopes(result, [ic], [], known, today=date(2026, 11, 27), resent="nothing ships again.")
+    assert told.message == plain.message.replace("in an earlier file; this copy is not processed.",
+                                                 "in an earlier file (first.x12); nothing ships again.")
