@@ -117,9 +117,9 @@ def test_a_date_finding_names_its_qualifier_and_its_column_is_read_from_it():
 
 def test_a_sac_finding_says_in_its_detail_what_our_810s_bill_and_finance_reads_it():
     from engine.finance_inputs import po_charges
-    from tests.test_sac_not_applied import HEAD, LINES
-    from tests.test_acks_and_outputs import run
     from tests.support import x12_850
+    from tests.test_acks_and_outputs import run
+    from tests.test_sac_not_applied import HEAD, LINES
 
     out = run(x12_850(HEAD[:2] + ["SAC*A*C000***112500*******02", "SAC*A*B720***5000*******01"] + HEAD[2:] + LINES
                       + ["CTT*2*18"]))
@@ -133,8 +133,8 @@ def test_a_sac_finding_says_in_its_detail_what_our_810s_bill_and_finance_reads_i
         ("B720", "01", "allowance B720 50.00, handling 01 bill back")]
     # the detail, not a pattern of the words, says what is the 810 note: one of a charge of our own is cut whole
     said = ("The PO asks for allowances or charges we apply to no price or 855; each says whether our 810s carry it: "
-            "charge D240 15.00, by our 810s as our charge (line A (line 2)); allowance C310 2 %, not on our 810s. Agree "
-            "the others with the partner.")
+            "charge D240 15.00, by our 810s as our charge (line A (line 2)); allowance C310 2 %, not on our 810s. "
+            "Agree the others with the partner.")
     read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [said], "file": ["t"],
                                 "our_810s": ["by our 810s as our charge; not on our 810s"]}))
     assert [(r["code"], r["line_id"], r["words"]) for r in read.to_pylist()] == [
