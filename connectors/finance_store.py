@@ -94,9 +94,10 @@ ACK_ROWS = tuple((c, I32 if c in ("file_segment", "sets_included", "sets_receive
                                   "segment_position") else S) for c in ACK_COLUMNS)
 HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
-ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S))  # SAC_NOT_APPLIED findings
+# SAC_NOT_APPLIED findings (our_810s: their detail, what our 810s bill for each SAC named; null if recorded before it)
+ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S), ("our_810s", S))
 # the shipment findings that held a warehouse's confirmed shipment (engine.reconcile.held_on_lines reads them)
-HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("consequence", S))
+HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("shipment_id", S))
 
 
 def schema(spec) -> pa.Schema:
@@ -888,17 +889,19 @@ class FinanceTables:
 
         # found at intake on the 850 as a whole: stored with its PO since engine.lifecycle.intake.finding_po;
         # one stored before names none, and its order is the one that 850 made
-        t = self._read("SELECT f.partner, COALESCE(NULLIF(f.po_number, ''), o.po_number), f.message, f.file"
+        t = self._read("SELECT f.partner, COALESCE(NULLIF(f.po_number, ''), o.po_number), f.message, f.file,"
+                       " f.our_810s"
                        " FROM findings f LEFT JOIN orders o ON o.partner = f.partner AND o.isa13 = f.isa13"
                        " AND o.gs06 = f.gs06 AND o.st02 = f.st02 WHERE f.code = 'SAC_NOT_APPLIED'"
                        " AND COALESCE(f.partner, '') <> '' ORDER BY f.id", ALLOWANCE_ROWS)
         return t.filter(pc.fill_null(pc.not_equal(t["po_number"], ""), False)) if t.num_rows else t
 
     def held_shipment_findings(self) -> pa.Table:
-        """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS; their consequence
-        "shipment S held: ..."), in the order they were recorded."""
-        return self._read("SELECT partner, po_number, code, message, consequence FROM findings"
-                          " WHERE stage = 'shipments' AND severity = 'error' AND consequence LIKE 'shipment % held:%'"
+        """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS: the shipment their
+        detail names, findings.shipment_id; their consequence says "shipment S held: ..."), in the order they were
+        recorded."""
+        return self._read("SELECT partner, po_number, code, message, shipment_id FROM findings"
+                          " WHERE stage = 'shipments' AND severity = 'error' AND shipment_id IS NOT NULL"
                           " AND COALESCE(partner, '') <> '' AND COALESCE(po_number, '') <> '' ORDER BY id", HELD_ROWS)
 
     # --- exceptions -------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ from connectors.state_migrations import (
     ACK_TIMED_BY,
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
+    FINDING_DETAIL,
     ISA_IDS,
     LATEST,
     LEASES,
@@ -91,6 +92,7 @@ from connectors.state_migrations import (
 )
 from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
+from schemas.findings import detail_values
 from schemas.lifecycle import (
     ORDER_PARTY_FIELDS,
     Clock,
@@ -188,6 +190,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         ship_to_*): a reused PO number told from a resend
 #                         ACK_TIMED_BY (26): what timed a partner's answer's lateness (document_acks.ack_timed_by)
 #                         RESENDS (27): documents ops sent again (resends: who, when, why, file, control numbers)
+#                         FINDING_DETAIL (28): each finding's detail, read instead of its words (findings.shipment_id,
+#                         qualifier, our_810s)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -354,7 +358,8 @@ CREATE TABLE findings (
     id BIGINT PRIMARY KEY, run_id TEXT, stage TEXT, partner TEXT, po_number TEXT, code TEXT NOT NULL,
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
-    loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT);
+    loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT, shipment_id TEXT, qualifier TEXT,
+    our_810s TEXT);
 CREATE TABLE shipments (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
@@ -403,6 +408,9 @@ CREATE TABLE leases (
 CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 """
 
+# a finding's detail (schemas.findings.Detail) as the findings table keeps it: written with FINDING_COLUMNS, read by
+# those who act on it (connectors.finance_store); null where the finding has none
+FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
@@ -442,7 +450,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # under its PO number for another of them is another order, not a resend (ORDER_DUPLICATE)
                     ORDER_PARTIES: tuple(("orders", column, "TEXT") for column in ORDER_PARTY_FIELDS),
                     # what timed a partner answer's lateness: "written" (its own clock) or "picked_up" (ours)
-                    ACK_TIMED_BY: (("document_acks", "ack_timed_by", "TEXT"),)}
+                    ACK_TIMED_BY: (("document_acks", "ack_timed_by", "TEXT"),),
+                    # a finding's detail (schemas.findings.Detail): what its readers read instead of its words
+                    FINDING_DETAIL: tuple(("findings", column, "TEXT") for column in FINDING_DETAIL_COLUMNS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -2043,9 +2053,9 @@ class StateStore(FinanceTables):
             rows.append((i, run_id, fr.stage, fr.partner, fr.po_number, f.code, f.severity, f.message, loc.file,
                          loc.isa13, loc.gs06, loc.st02, loc.segment_id, loc.segment_position, loc.file_segment,
                          loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
-                         loc.column or None))
+                         loc.column or None, *detail_values(f.detail)))
         with self.transaction():
-            self._insert_many("findings", FINDING_COLUMNS, rows)
+            self._insert_many("findings", (*FINDING_COLUMNS, *FINDING_DETAIL_COLUMNS), rows)
 
     # --- documents ------------------------------------------------------------------------------
     def document_exists(self, partner: str, doc_key: str) -> bool:

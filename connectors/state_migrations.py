@@ -70,6 +70,10 @@ and later reports say by which clock minutes_to_ack and ack_late were measured; 
 Version RESENDS (27) keeps each document ops sent again when a partner said it never arrived (`orderbridge resend`:
 resends, the document, who asked, when and why, and what went: the file, its bytes and control numbers, the kept
 copy byte for byte or re-enveloped under new ones); nothing sent before it was sent again.
+Version FINDING_DETAIL (28) keeps each finding's detail (schemas.findings.Detail: findings.shipment_id, the confirmed
+shipment a ship-stage finding held; qualifier, the code qualifying the element a finding is about, a DTM02 finding's
+DTM01; our_810s, what our 810s bill for each SAC a SAC_NOT_APPLIED finding names, "; "-joined), so what reads a
+finding reads these, not its words; findings recorded before it have none (their readers read the words, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -110,7 +114,8 @@ ISA_IDS = WRITE_VERSIONS + 1
 ORDER_PARTIES = ISA_IDS + 1
 ACK_TIMED_BY = ORDER_PARTIES + 1
 RESENDS = ACK_TIMED_BY + 1
-LATEST = RESENDS
+FINDING_DETAIL = RESENDS + 1
+LATEST = FINDING_DETAIL
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -451,6 +456,25 @@ def _columns_of(version: int) -> Callable[[StateStore], None]:
     return step
 
 
+def _migrate_to_finding_detail(store: StateStore) -> None:
+    """A finding's detail (step FINDING_DETAIL - 1 -> FINDING_DETAIL): its columns, null in the rows recorded before,
+    but for the shipment a ship-stage finding held, read once here from the consequence that named it ("shipment S
+    held: ...", as engine.lifecycle.shipping wrote it), so the reconciliation's held shipments read only the column
+    (the qualifier and our_810s of older findings stay null: their readers read those findings' words)."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[FINDING_DETAIL])
+    rows = store._q("SELECT id, consequence FROM findings WHERE stage = 'shipments' AND consequence LIKE"
+                    " 'shipment % held:%'")
+    held = [(c[len(_SHIPMENT):c.index(_HELD, len(_SHIPMENT) + 1)], i) for i, c in rows
+            if c.startswith(_SHIPMENT) and _HELD in c[len(_SHIPMENT) + 1:]]
+    if held:
+        store._many("UPDATE findings SET shipment_id=? WHERE id=?", held)
+
+
+_SHIPMENT, _HELD = "shipment ", " held:"  # the held consequence's words around its shipment id
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -491,4 +515,6 @@ MIGRATIONS = {
     ACK_TIMED_BY - 1: _columns_of(ACK_TIMED_BY),
     # each document ops sent again (`orderbridge resend`): who, when, why, what went (file, control numbers)
     RESENDS - 1: lambda s: add_tables(s, "resends"),
+    # each finding's detail (findings.shipment_id, qualifier, our_810s): what its readers read instead of its words
+    FINDING_DETAIL - 1: _migrate_to_finding_detail,
 }

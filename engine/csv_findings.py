@@ -121,7 +121,10 @@ def _field(f: Finding, sent: tuple[str, ...]) -> str:
     element = f.location.element
     if element in _ELEMENTS:
         return _ELEMENTS[element]
-    if element == "DTM02":  # the date the finding is about: the last one its message names with its value
+    if element == "DTM02" and f.detail.qualifier:  # the date the finding is about: its DTM01 (its detail)
+        return _DATES.get(f.detail.qualifier, "")
+    if element == "DTM02":  # one without a qualifier (BACKORDER_AFTER_CANCEL, naming an order's several last dates
+        # in words: engine.deadlines, engine.lifecycle.backorders): the last date its message names with its value
         value = f.location.value
         named = [q for q in _DTM.findall(f.message) if q in _DATES]
         for q in reversed(named):

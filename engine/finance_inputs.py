@@ -43,7 +43,7 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from rules.set_checks import AS_OUR_CHARGE, NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.changes import DELETE_TYPES
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, finding, our_810s_of
 from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
@@ -1023,7 +1023,10 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
 
 # the items after the words before them (which said "... 855s or 810s: " before our 810s carried the PO's SACs)
 _NAMED = re.compile(r": (?P<named>(?:allowance|charge) .*)\. Agree (?:them|the others)", re.DOTALL)
-# what an item says of our 810s (rules.set_checks ON_OUR_810S / NOT_ON_OUR_810S): not a part of the SAC's words
+# what an item says of our 810s (rules.set_checks ON_OUR_810S / NOT_ON_OUR_810S): not a part of the SAC's words. Read
+# from the words only for a finding recorded before the store kept its detail (findings.our_810s null: schema version
+# FINDING_DETAIL) and for a table without that column (tests that hand po_charges messages alone); a finding recorded
+# since names it in its detail (Detail.our_810s), _without_note
 _ON_OUR_810S = re.compile(rf"(?:, | )(?:{re.escape(NOT_ON_OUR_810S)}|{re.escape(AS_OUR_CHARGE)} [^;(]*?|"
                           rf"{re.escape(ON_OUR_810S)})(?= \(line |$)")
 _MORE = re.compile(r"^and (\d+) more$")
@@ -1051,21 +1054,27 @@ _DESCRIBED = re.compile(r'(?:^|, )"([^"]*)"')
 _PERCENT = re.compile(r"^(?P<percent>\S+) %(?: of basis (?P<basis>\S+))?$")
 
 
-def _sacs_named(message: str) -> tuple[list[dict], int]:
+def _sacs_named(message: str, our_810s: Sequence[str] | None = None) -> tuple[list[dict], int]:
     """Each allowance and charge a SAC_NOT_APPLIED message names (rules.set_checks writes them "allowance
     CODE AMOUNT, PERCENT % of basis SAC06, rate RATE, handling SAC12 words, "SAC15" (line ID)") as PO_CHARGES'
     columns (kind, code, line_id, amount, basis, percent, rate, handling, description, words), and how many
-    more it counted without naming them. Words written before SAC06, SAC12 and SAC15 were named read as well."""
+    more it counted without naming them. Words written before SAC06, SAC12 and SAC15 were named read as well.
+    ``our_810s``: the finding's detail, what each item says of our 810s (left out of its words); None for a finding
+    recorded before the store kept it, whose words say it (_ON_OUR_810S)."""
     found = _NAMED.search(message)
     if not found:
         return [], 0
-    out, more = [], 0
+    out, more, at = [], 0, 0
     for item in found.group("named").split("; "):
         counted = _MORE.match(item)
         if counted:
             more = int(counted.group(1))
             continue
-        item = _ON_OUR_810S.sub("", item, count=1)
+        if our_810s is None:
+            item = _ON_OUR_810S.sub("", item, count=1)
+        else:
+            item = _without_note(item, our_810s[at] if at < len(our_810s) else "")
+            at += 1
         m = _SAC_ITEM.match(item.replace(" (no code)", " \x00", 1))
         if not m:
             continue
@@ -1096,6 +1105,21 @@ def _sacs_named(message: str) -> tuple[list[dict], int]:
     return out, more
 
 
+def _without_note(item: str, note: str) -> str:
+    """A SAC_NOT_APPLIED item's words without ``note``, what it says of our 810s (the last of its ", "-parts, before
+    its line: rules.set_checks writes "allowance C310 2 %, on our 810s (line 1)"); as it is without one."""
+    if not note:
+        return item
+    for said in (f", {note} (line ", f" {note} (line "):  # the note, then the SAC's line (its PO101 is any text)
+        at = item.find(said)
+        if at >= 0:
+            return item[:at] + item[at + len(said) - len(" (line "):]
+    for said in (f", {note}", f" {note}"):  # the note, last
+        if item.endswith(said):
+            return item[:-len(said)]
+    return item
+
+
 _SAC_ITEM = re.compile(r"^(?P<kind>allowance|charge) (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$",
                        re.DOTALL)
 
@@ -1111,13 +1135,15 @@ def po_charges(findings: pa.Table) -> pa.Table:
     codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
     latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
     t = findings.take(pa.array(latest, pa.int64()))
-    parsed: dict[str, tuple[list[dict], int]] = {}
     rows: list[dict] = []
-    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
-                                          strict=True):
-        got = parsed.get(message or "")
+    said = t["our_810s"].to_pylist() if "our_810s" in t.column_names else [None] * t.num_rows
+    parsed_as: dict[tuple[str, str | None], tuple[list[dict], int]] = {}
+    for (partner, po, message, file), ours in zip(zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message",
+                                                                                  "file")), strict=True), said,
+                                                  strict=True):
+        got = parsed_as.get((message or "", ours))
         if got is None:
-            got = parsed[message or ""] = _sacs_named(message or "")
+            got = parsed_as[(message or "", ours)] = _sacs_named(message or "", our_810s_of(ours))
         items, more = got
         rows.extend({**r, "partner": partner, "po_number": po, "more": more, "file": file} for r in items)
     return pa.Table.from_pylist(rows, schema=PO_CHARGES) if rows else PO_CHARGES.empty_table()

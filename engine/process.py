@@ -362,7 +362,7 @@ def _acks_of(result: ParseResult, ic: Interchange) -> tuple:
 
 
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
-                        known: Known, *, today: date, window_days: int = 0) -> list[Finding]:
+                        known: Known, *, today: date, window_days: int = 0, resent: str = "") -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
     earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was accepted earlier in the
     same interchange. Only the repeat is refused: the first copy stands. A copy refused for another
@@ -378,7 +378,9 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
     An interchange of acknowledgments alone (997/999 groups, TA1s) received in an earlier file whose
     acknowledgments (ack_content) are those it brought then (``known.earlier_acks``) is ISA_ACKS_REPEATED, a
     warning: a VAN's resend of answers we hold, not read again; one whose acknowledgments differ (a verdict
-    changed under a reused number) stays ISA_DUPLICATE, saying so."""
+    changed under a reused number) stays ISA_DUPLICATE, saying so.
+    ``resent``: what an ISA_DUPLICATE tells instead of "this copy is not processed." (a warehouse's 945s,
+    engine.warehouse_acks: nothing in the copy ships again), naming the earlier file that brought it."""
     out: list[Finding] = []
     seen_ic = set(known.interchanges)
     mine_ic = set(known.this_file_interchanges)  # taken in this file (a repeat of them is a duplicate)
@@ -401,8 +403,10 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
             if where:
                 differ = (" Its acknowledgments differ from those that interchange brought (a verdict changed "
                           "under a reused number): ask the partner which stands.") if said else ""
+                first = known.interchange_uses.get(key) if resent and where == "in an earlier file" else None
+                named = f" ({first.file})" if first is not None and first.file else ""
                 out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received "
-                                   f"{where}; this copy is not processed.{differ}", **loc))
+                                   f"{where}{named}; {resent or 'this copy is not processed.'}{differ}", **loc))
                 continue
             out.append(finding("ISA_REUSED", f"ISA13 {ic.control_number} from {ic.sender} was last received "
                                f"{use.received_at[:10]} in file {use.file} ({age} days ago, more than this "

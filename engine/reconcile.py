@@ -61,7 +61,6 @@ the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type an
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -197,12 +196,9 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
                           superseded=superseded)
 
 
-_HELD = re.compile(r"^shipment (.+?) held:")
-
-
 def held_on_lines(lines: pa.Table, held: pa.Table, shipped: pa.Table) -> pa.Array:
     """LINE_MATCH's held_shipments for ``lines``: the shipments the ship stage held (``held``: its error findings
-    whose consequence reads "shipment S held: ...", with partner, PO, code and message) that were not recorded
+    that held shipment S, their detail's shipment_id, with partner, PO, code and message) that were not recorded
     since (``shipped``: no SHIPPED row of the partner names that shipment id: released, or confirmed again), on
     each line of their PO with units still to ship (shipped below what was agreed: the store keeps the finding by
     PO, not the held confirmation's rows), each "S held (CODE: message)", "; "-joined. Until the shipment is
@@ -211,10 +207,10 @@ def held_on_lines(lines: pa.Table, held: pa.Table, shipped: pa.Table) -> pa.Arra
         if shipped.num_rows else set()
     per_po: dict[tuple[str, str], list[str]] = {}
     for r in held.to_pylist():
-        found = _HELD.match(r["consequence"] or "")
-        if not found or (r["partner"], found.group(1)) in recorded:
+        sid = r["shipment_id"]
+        if not sid or (r["partner"], sid) in recorded:
             continue
-        said = f"{found.group(1)} held ({r['code']}: {r['message']})"
+        said = f"{sid} held ({r['code']}: {r['message']})"
         mine = per_po.setdefault((r["partner"], r["po_number"]), [])
         if said not in mine:
             mine.append(said)

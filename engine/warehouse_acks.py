@@ -98,25 +98,18 @@ def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | Non
     for ic in ours:  # a group no 997 can name makes its interchange's content invalid (TA1 024), as a partner's
         findings += [f.with_file(result.file) if result.file else f for f in unnameable_groups(ic)]
     if known is not None:  # the 3PL sent an interchange again: as a partner's, the copy is refused (TA1 R 025)
-        findings += [_resent(f, result, known) for f in duplicate_envelopes(result, ours, findings, known,
-                                                                    today=today or date.min, window_days=window_days)]
+        findings += duplicate_envelopes(result, ours, findings, known, today=today or date.min,
+                                        window_days=window_days, resent=_RESENT)
     taken = [ic for ic in ours if not interchange_rejected(ic, findings)]
     sets = [(ic, g, ts) for ic in taken for g in ic.groups for ts in accepted_sets(g, findings) if ts.set_id == "945"]
     return Judged(findings, sets, frozenset(mine), tuple(dict.fromkeys((ic.sender, ic.control_number) for ic in taken
                                                                         if ic.elements)))
 
 
-def _resent(f: Finding, result: ParseResult, known: Known) -> Finding:
-    """A duplicate interchange's finding in a warehouse's words: the file that brought it first (when another) and
-    that nothing in the copy ships again."""
-    if f.code != "ISA_DUPLICATE":
-        return f
-    ic = next((ic for ic in result.interchanges if ic.start + 1 == f.location.file_segment), None)
-    use = known.interchange_uses.get((ic.sender, ic.control_number)) if ic is not None else None
-    said = f" ({use.file})" if use is not None and use.file and "earlier file" in f.message else ""
-    return replace(f, message=f.message.replace("; this copy is not processed.", f"{said}; this copy is not read "
-                   "and nothing in it is shipped again (the 3PL sent the interchange again: TA1 R 025, no 997). A "
-                   "shipment the first copy had held ships from a new interchange (a new ISA13)."))
+# a duplicate interchange's copy in a warehouse's words (engine.process.duplicate_envelopes ``resent``, after the
+# earlier file that brought it): nothing in the copy ships again
+_RESENT = ("this copy is not read and nothing in it is shipped again (the 3PL sent the interchange again: TA1 R 025, "
+           "no 997). A shipment the first copy had held ships from a new interchange (a new ISA13).")
 
 
 def _read_deviation(f: Finding) -> Finding:

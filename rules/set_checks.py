@@ -32,7 +32,7 @@ from schemas.changes import (
     SUPPORTED_TYPES,
 )
 from schemas.countries import region_code
-from schemas.findings import Finding, finding
+from schemas.findings import Detail, Finding, finding
 from schemas.orders import (
     BACKORDER_ALLOWED,
     BUYER_COST_PRICES,
@@ -420,6 +420,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                 fobs[o] = v
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
     billed: dict[int, list[bool]] = {}  # set -> whether our 810s bill each (its own SAC, or our charge for it)
+    said: dict[int, list[str]] = {}  # set -> what each says of our 810s (its finding's Detail.our_810s)
     pointed: dict[int, list[str]] = {}  # set -> its N2 amounts sent with a decimal point ("SAC05 25.00")
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
@@ -445,6 +446,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             money.append(ON_OUR_810S if on else f"{AS_OUR_CHARGE} {ours}" if ours
                          else NOT_ON_OUR_810S)
             billed.setdefault(k, []).append(on or bool(ours))
+            said.setdefault(k, []).append(money[-1])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
@@ -469,6 +471,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                            + words + read,
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
+                           detail=Detail(our_810s=tuple(said.get(k, ())[:_SAC_NAMED])),
                            **_where(result, ic, g, ts, first)))
     return out
 

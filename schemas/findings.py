@@ -1,7 +1,8 @@
 """Findings: problems found in input, returned as data (never raised).
 
 A finding has a stable code (catalogued in schemas.codes, aligned with TA1/997 note codes), a
-severity, a message and a Location down to the element. Conversion to rows lives here too.
+severity, a message, a Location down to the element and a Detail: the facts its words state that
+code reads again (read those, never the words). Conversion to rows lives here too.
 """
 
 from __future__ import annotations
@@ -59,16 +60,46 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Detail:
+    """What a finding's words state that code reads again, as data (the findings table's shipment_id, qualifier and
+    our_810s columns; empty where the finding has none): whoever acts on a finding reads these, never its message
+    or consequence."""
+
+    shipment_id: str = ""  # the warehouse's confirmed shipment the finding held (consequence "shipment S held: ...")
+    qualifier: str = ""  # the code qualifying the element the finding is about: a DTM02 finding's DTM01
+    # SAC_NOT_APPLIED: what our 810s bill for each SAC its message names, in its order (rules.set_checks ON_OUR_810S,
+    # NOT_ON_OUR_810S, or AS_OUR_CHARGE and our charge); () when the partner's billing was not known
+    our_810s: tuple[str, ...] = ()
+
+
+NO_DETAIL = Detail()
+_JOINED = "; "  # the findings table's our_810s: each SAC's words, as the message separates its items
+
+
+def detail_values(detail: Detail) -> tuple[str | None, str | None, str | None]:
+    """``detail`` as the findings table keeps it (shipment_id, qualifier, our_810s "; "-joined), None where empty."""
+    return detail.shipment_id or None, detail.qualifier or None, _JOINED.join(detail.our_810s) or None
+
+
+def our_810s_of(stored: str | None) -> tuple[str, ...] | None:
+    """The findings table's our_810s as Detail.our_810s (None: a finding recorded before the store kept it)."""
+    return None if stored is None else tuple(stored.split(_JOINED))
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
+    detail: Detail = NO_DETAIL
 
     def with_file(self, file: str) -> Finding:
         return replace(self, location=replace(self.location, file=file))
 
     def to_dict(self) -> dict:
+        """The finding as a report writes it: code, severity, message and location (its detail is what the message
+        says, not written twice)."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -89,7 +120,7 @@ def finding(code: str, message: str, *, severity: Severity | None = None, seg: s
             value: str | None = None, file: str = "", isa13: str = "", gs06: str = "", st02: str = "",
             segment_position: int | None = None, file_segment: int | None = None,
             line_number: int | None = None, loop_id: str = "", row: int | None = None,
-            column: str = "") -> Finding:
+            column: str = "", detail: Detail = NO_DETAIL) -> Finding:
     """Build a finding whose severity defaults to the catalogue's (schemas.codes)."""
     from schemas.codes import CATALOGUE
 
@@ -97,19 +128,20 @@ def finding(code: str, message: str, *, severity: Severity | None = None, seg: s
                    location=Location(file=file, isa13=isa13, gs06=gs06, st02=st02, segment_id=seg,
                                      element=element, value=value, segment_position=segment_position,
                                      file_segment=file_segment, line_number=line_number, loop_id=loop_id,
-                                     row=row, column=column))
+                                     row=row, column=column), detail=detail)
 
 
 def finding_at_row(code: str, message: str, row, *, seg: str, element: str = "", value: str | None = None,
                    severity: Severity | None = None, position: bool = True,
-                   line_number: int | None = None) -> Finding:
+                   line_number: int | None = None, detail: Detail = NO_DETAIL) -> Finding:
     """A finding at a canonical table row's lineage (file, ISA13, GS06, ST02) and, with ``position``,
     at the row's segment (segment_position, file_segment). Shared by business and change rules."""
     return finding(code, message, severity=severity, seg=seg, element=element, value=value,
                    file=row.get("source_file") or "", isa13=row.get("isa13") or "", gs06=row.get("gs06") or "",
                    st02=row.get("st02") or "",
                    segment_position=row.get("segment_position") if position else None,
-                   file_segment=row.get("file_segment") if position else None, line_number=line_number)
+                   file_segment=row.get("file_segment") if position else None, line_number=line_number,
+                   detail=detail)
 
 
 class FindingsBudget:

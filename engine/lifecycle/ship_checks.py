@@ -132,8 +132,8 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
         place_id, place_zip = (goes.get("ship_to_id") or "").strip(), _postal(goes.get("ship_to_postal_code"))
         same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (goes.get("ship_to_id_qualifier") or "").strip()
         if given_id and place_id and same_qualifier:
-            differs, what = given_id != place_id, f"{r['ship_to_id_qualifier']} {given_id}"
-            theirs = f"{goes.get('ship_to_id_qualifier')} {place_id}"
+            differs, what = given_id != place_id, _id_words(r["ship_to_id_qualifier"], given_id)
+            theirs = _id_words(goes.get("ship_to_id_qualifier"), place_id)
         elif given_zip and place_zip:
             differs, what, theirs = given_zip != place_zip, f"postal code {r['ship_to_postal_code']}", \
                 f"postal code {goes.get('ship_to_postal_code')}"
@@ -148,6 +148,12 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
                                    value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
                                    isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
     return out
+
+
+def _id_words(qualifier: str | None, place_id: str) -> str:
+    """A location id as a SHIPMENT_SHIP_TO_MISMATCH message names it: under its qualifier (N103) "92 047", without
+    one (a blank N103: the 945's and the order's alike, so the ids are compared) "location id 047"."""
+    return f"{qualifier.strip()} {place_id}" if qualifier and qualifier.strip() else f"location id {place_id}"
 
 
 # a line's own place as rules.business.places.same_party compares it (Party's fields)

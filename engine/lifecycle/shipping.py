@@ -86,7 +86,7 @@ from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.codes import CATALOGUE
 from schemas.errors import DocumentError
-from schemas.findings import Finding, finding
+from schemas.findings import Detail, Finding, finding
 from schemas.fulfilment import SHIPMENT_PARTIES, TARE_FIRST, WITH_TARES
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
@@ -360,7 +360,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         why = _consequence(f, sid, held=True)
         if unattributed and sid is None and f.severity == "error" and f.location.row is not None:
             why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
-        records.append(FindingRecord(f, *_owner_of(sid, cols), why, STAGE))
+        records.append(FindingRecord(_holding(f, sid, held=True), *_owner_of(sid, cols), why, STAGE))
     cancelled = cancelled_lines(stored_lines) if stored_lines is not None and any(
         f.code in CANCELLED_SHIPPED for f in check.findings) else {}
     explained: set[int] = set()
@@ -374,11 +374,12 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             told, why = cancelled_shipped(f, sid, {c: cols[c][i] for c in ("quantity", "unit", "ship_date")}, gone)
             f = f if i in explained else told
             explained.add(i)
+        f = _holding(f, sid, held=sid in held) if not gone else _holding(f, sid, held=True, told=True)
         records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "", why,
                                      STAGE))
     for i, f in elsewhere:
         sid = cols["shipment_id"][i]
-        records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
+        records.append(FindingRecord(_holding(f, sid, held=True), cols["partner"][i] or "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=True), STAGE))
     records += _tracking_not_sent(check.lines, held, profiles, warehouse)
     batch = _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
@@ -799,12 +800,26 @@ def _owner_of(sid: str | None, cols: dict) -> tuple[str, str]:
     return rows[0][0], (next(iter(pos)) or "") if len(pos) == 1 else ""
 
 
+def _holds(f: Finding, sid: str | None, *, held: bool) -> bool:
+    """Does ``f`` hold confirmed shipment ``sid`` (an error of a shipment held that is not its id again)?"""
+    return f.severity == "error" and bool(sid) and held and f.code != "SHIPMENT_ID_DUPLICATE"
+
+
+def _holding(f: Finding, sid: str | None, *, held: bool, told: bool = False) -> Finding:
+    """``f`` with the shipment it holds as its detail (Detail.shipment_id: engine.reconcile.held_on_lines reads it
+    where the consequence says "shipment S held: ..."), when it holds one (_holds, or ``told``: cancelled_shipped
+    said so); else as it is."""
+    if not sid or not (told or _holds(f, sid, held=held)):
+        return f
+    return replace(f, detail=replace(f.detail, shipment_id=sid))
+
+
 def _consequence(f: Finding, sid: str | None, *, held: bool) -> str:
     if f.severity != "error":
         return "none (warning)"
     if sid and f.code == "SHIPMENT_ID_DUPLICATE":
         return f"shipment {sid} not recorded again; no 856 sent again"
-    if sid and held:
+    if _holds(f, sid, held=held):
         return f"shipment {sid} held: no 856, nothing consumed; the warehouse must send a corrected confirmation"
     return _X12_CONSEQUENCES.get(_x12_level(f), "row not read") + "; file quarantined"
 
@@ -1353,7 +1368,7 @@ def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str,
 def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
     why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
     f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
-                "consumed).", value=sid)
+                "consumed).", value=sid, detail=Detail(shipment_id=sid))
     cols = batch.check.lines
     po = next((p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(), strict=True)
                if s == sid), "")
@@ -1363,7 +1378,7 @@ def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch
 def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
     why = f"{type(exc).__name__}: {exc}"[:500]
     f = finding("ASN_NOT_BUILT", f"Shipment {shipment.shipment_id}: {why}; it is held (no 856, nothing consumed).",
-                value=shipment.shipment_id)
+                value=shipment.shipment_id, detail=Detail(shipment_id=shipment.shipment_id))
     po = shipment.orders[0].po_number if shipment.orders else ""
     return FindingRecord(f, shipment.partner, po, f"shipment {shipment.shipment_id} held: no 856", STAGE)
 

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from rules.distinct import per_rows
 from schemas.codes_business import BUSINESS_CATALOGUE
-from schemas.findings import Finding, finding_at_row
+from schemas.findings import NO_DETAIL, Detail, Finding, finding_at_row
 from schemas.orders import BUYER_ITEM_QUALIFIERS
 from schemas.rule_settings import RuleSettings
 
@@ -44,12 +44,15 @@ def _text(value: object) -> str:
 
 
 def business_finding(
-    code: str, message: str, row: Mapping, *, seg: str, element: str, value: object = None, line: bool = True
+    code: str, message: str, row: Mapping, *, seg: str, element: str, value: object = None, line: bool = True,
+    qualifier: str = ""
 ) -> Finding:
-    """A business finding at the row's lineage; line rows also carry the PO1 position and line number."""
+    """A business finding at the row's lineage; line rows also carry the PO1 position and line number. ``qualifier``:
+    the code qualifying ``element`` (a DTM02's DTM01), its detail."""
     return finding_at_row(code, message, row, severity=BUSINESS_CATALOGUE[code].severity, seg=seg,
                           element=element, value=None if value is None else _text(value), position=line,
-                          line_number=row.get("line_number") if line else None)
+                          line_number=row.get("line_number") if line else None,
+                          detail=Detail(qualifier=qualifier) if qualifier else NO_DETAIL)
 
 
 def _rows(table: pa.Table, columns: Iterable[str], mask: pa.Array | None = None) -> list[dict]:

@@ -478,7 +478,8 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
         def emit(code: str, message: str, qualifier: str, _order: dict = order, _d: dict = d) -> None:
             out.append(
                 business_finding(
-                    code, message, _order, seg="DTM", element="DTM02", value=_d[qualifier], line=False
+                    code, message, _order, seg="DTM", element="DTM02", value=_d[qualifier], line=False,
+                    qualifier=qualifier,
                 )
             )
 
@@ -584,7 +585,7 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
         if "038" in mine and head["po_date"] is not None and d["038"] < head["po_date"]:
             found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said['038']} is before the PO date "
                           f"{_text(head['po_date'])}.", "038"))
-        out += [business_finding(code, message, line, seg="DTM", element="DTM02", value=d[q])
+        out += [business_finding(code, message, line, seg="DTM", element="DTM02", value=d[q], qualifier=q)
                 for code, message, q in found]
     return out
 
@@ -622,7 +623,7 @@ def check_line_requested_dates(orders: pa.Table, lines: pa.Table, *, today: date
                 "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM {q} "
                 f"({named[q]}) {_text(when)} is before today {_text(today)}: it cannot "
                 "ship on the date asked; the answer offers the first day we can ship (DR), the buyer decides.",
-                ln, seg="DTM", element="DTM02", value=when))
+                ln, seg="DTM", element="DTM02", value=when, qualifier=q))
     return out
 
 
@@ -666,14 +667,15 @@ def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, set
                 out.append(business_finding(
                     "CANCEL_DATE_PASSED", f"{at}: its DTM {q} ({name}) {_text(when)} is before today {_text(today)}: "
                     "nothing of the line can arrive in time; ask the buyer for a new date (860) or cancel the line.",
-                    ln, seg="DTM", element="DTM02", value=when))
+                    ln, seg="DTM", element="DTM02", value=when, qualifier=q))
             elif c == DELIVER_AFTER and days and last_ship_day(when, days) < today:
                 last = last_ship_day(when, days)
                 out.append(business_finding(
                     "DATE_IN_PAST", f"{at}: its DTM 063 (do not deliver after) {_text(when)} less {days} in "
                     f"transit (the last ship day {_text(last)}) is before today {_text(today)}: shipped today the "
                     f"line arrives {_text(days.after(today))}, after it; the 855 offers the first day we can ship "
-                    "(DR), the buyer decides whether to take it late.", ln, seg="DTM", element="DTM02", value=when))
+                    "(DR), the buyer decides whether to take it late.", ln, seg="DTM", element="DTM02", value=when,
+                    qualifier="063"))
     return out
 
 
