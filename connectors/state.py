@@ -3072,6 +3072,17 @@ class StateStore(FinanceTables):
                     schema=FINDING_ROWS))
         return pa.Table.from_batches(batches, schema=FINDING_ROWS)
 
+    def finding_counts_of_run(self, run_id: str) -> dict[tuple[str, str], dict[str, int]]:
+        """(partner, file) -> {severity: findings} of the run's findings, every stage's (intake's envelope and
+        syntax and decide's business findings alike): what the failures report lists for each file, where the
+        files table's error_count holds intake's errors only."""
+        out: dict[tuple[str, str], dict[str, int]] = {}
+        for partner, file, severity, n in self._q(
+                "SELECT partner, file, severity, COUNT(*) FROM findings WHERE run_id=?"
+                " GROUP BY partner, file, severity", (run_id,)):
+            out.setdefault((partner or "", file or ""), {})[severity] = n
+        return out
+
     def run(self, run_id: str) -> dict | None:
         return next((r for r in self._runs("run_id=?", (run_id,))), None)
 

@@ -356,7 +356,10 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         if record is None:
             return c.page(request, "message.html", status=404, session=got[0], title="No such run",
                           message=f"No run {run_id}.")
-        files = store.files_of_run(run_id)
+        counts = store.finding_counts_of_run(run_id)  # every stage's, as the failures report lists them
+        files = [{**f, "errors": counts.get((f["partner"], f["name"]), {}).get("error", 0),
+                  "warnings": counts.get((f["partner"], f["name"]), {}).get("warning", 0)}
+                 for f in store.files_of_run(run_id)]
         return c.page(request, "run.html", session=got[0], r=record, files=files,
                       reports=reading.reports_of(c.ws.reports_dir, run_id),
                       messages=reading.messages_of(c.ws.reports_dir, run_id),

@@ -1,6 +1,7 @@
 """The ops validation-failure report of a run: every finding with what happened because of it (its
 consequence), counted per partner (a warehouse's confirmations that concern no partner's order: under
-"warehouse <id>") and per code at the top with links to the sections, then grouped
+"warehouse <id>") and per code at the top with links to the sections, each problem once ("Problems to
+act on": per partner, file and code, counted, with its first example and what to do), then grouped
 partner -> file -> order -> line; severity in words as well as colour; findings on held orders that a
 person has since approved or rejected are shown apart, never as open errors. Beyond ``limit`` rows
 the page summarises (counts per file and code) and links the full CSV and Parquet.
@@ -29,6 +30,7 @@ from schemas.order_keys import shown_column
 from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS, WAREHOUSE_PARTY, party_label
 
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
+PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
     # outbound
@@ -492,12 +494,15 @@ def write_failures_csv(rows: pa.Table, sink) -> None:
 # --- the page ----------------------------------------------------------------------------------------
 def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", limit: int = LIMIT,
                          downloads: Sequence[tuple[str, str]] = (), notes: Sequence[str] = (),
-                         messages: pa.Table | None = None) -> str:
+                         messages: pa.Table | None = None, names: Mapping[str, str] | None = None) -> str:
     """The page for the failures table ``rows`` (from failure_table). ``downloads``: (href, label)
     links to the full data (the CSV, the Parquet); ``notes``: sentences about the run (trusted text,
     escaped anyway); ``messages``: the partners' 864 text messages of the run (schemas.text_messages),
-    shown first under "Messages from partners" (engine.report_messages). At most ``limit`` rows are listed
-    one by one (shared fairly among partners); every count is complete."""
+    shown first under "Messages from partners" (engine.report_messages); ``names``: partner id -> its
+    name (the profile's), who to call, shown beside the id. Then "Problems to act on": one row per
+    partner, file and code with its count, its first example and what to do (so 10,000 alike findings
+    read as one problem). At most ``limit`` rows are listed one by one (shared fairly among partners);
+    every count is complete."""
     n = rows.num_rows
     flags = _flags(rows)
     totals = {k: int(pc.sum(v).as_py() or 0) for k, v in flags.items()}
@@ -523,10 +528,13 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
                      "what": _what(rows["consequence"]), **flags})
     partners = _partner_counts(work)
     codes = _code_counts(work)
+    names = dict(names or {})
     body.append('<nav class="toc">' + ('<a href="#messages">Messages from partners</a>' if style != STYLE else "")
-                + '<a href="#by-partner">By partner</a><a href="#by-code">By code</a>'
+                + '<a href="#problems">Problems to act on</a><a href="#by-partner">By partner</a>'
+                + '<a href="#by-code">By code</a>'
                 + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(party_label(p["partner"]))}</a>'
                           for p in partners) + '<a href="#codes">Codes explained</a></nav>')
+    body += _problems(rows, names)
     body.append('<h2 id="by-partner">By partner</h2>')
     body.append(table(["Partner", "Open errors", "Warnings", "Decided by people", "Files", "Orders"],
                       [[_link("partner", p["partner"], party_label(p["partner"])), p["open"], p["warnings"],
@@ -544,7 +552,7 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     for p in partners:
         part = rows.slice(offset, p["rows"])
         offset += p["rows"]
-        body += _partner_section(p["partner"], part, budgets[p["partner"]])
+        body += _partner_section(p["partner"], part, budgets[p["partner"]], names.get(p["partner"], ""))
     body.append('<h2 id="codes">Codes explained</h2>')
     for c in codes:
         body.append(f'<h3 id="{anchor("code", c["code"])}">{e(c["code"])}</h3>')
@@ -603,7 +611,72 @@ def _severity_words(severities: Iterable[str]) -> str:
     return ", ".join(f'<span class="sev-{e(s)}">{e(s)}</span>' for s in severities)
 
 
-def _partner_section(partner: str, part: pa.Table, budget: int) -> list[str]:
+def _who(partner: str, names: Mapping[str, str]) -> str:
+    """The party as the page names it: its id and, for a partner whose profile names it, its name."""
+    name = names.get(partner, "")
+    return f"{party_label(partner)} ({name})" if name and name != partner else party_label(partner)
+
+
+def problem_groups(rows: pa.Table) -> list[dict]:
+    """The failures table ``rows`` (failure_table's, sorted) grouped per partner, file and code: one dict per
+    problem in the order of the rows (partner, file, then where it first occurs): partner, file, code,
+    findings, orders (distinct POs), open, warnings, decided (as the page counts them) and row, the index in
+    ``rows`` of its first finding (the example to quote)."""
+    if not rows.num_rows:
+        return []
+    po = pc.if_else(pc.equal(rows["po_number"], ""), None, rows["po_number"])
+    keyed = pa.table({"partner": rows["partner"], "file": rows["file"], "code": rows["code"], "po": po,
+                      **_flags(rows), "_row": pa.array(range(rows.num_rows), pa.int64())})
+    groups = keyed.group_by(["partner", "file", "code"], use_threads=False).aggregate([
+        ("_row", "min"), ("_row", "count"), ("po", "count_distinct"), ("open", "sum"), ("warnings", "sum"),
+        ("decided", "sum")]).to_pylist()
+    return sorted(({"partner": g["partner"], "file": g["file"], "code": g["code"], "findings": g["_row_count"],
+                    "orders": g["po_count_distinct"], "open": g["open_sum"], "warnings": g["warnings_sum"],
+                    "decided": g["decided_sum"], "row": g["_row_min"]} for g in groups), key=lambda g: g["row"])
+
+
+def example(row: Mapping) -> str:
+    """A finding as the example of its problem: its PO, line and X12 location (or row and column), value."""
+    where = " ".join(x for x in (row["segment"], row["element"]) if x)
+    po = shown_column(pa.array([row["po_number"]], pa.string()))[0].as_py() if row["po_number"] else ""
+    return " · ".join(x for x in (f"PO {po}" if po else "", f"line {row['line_number']}"
+                                  if row["line_number"] is not None else "", where, row["value"] or "") if x)
+
+
+def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIMIT) -> list[str]:
+    """"Problems to act on": problem_groups, each once with its count, the orders it touches, its first finding
+    as the example to quote to the partner, and what to do; at most ``limit`` listed (the rest counted, every
+    one is in the sections below and the CSV)."""
+    groups = problem_groups(rows)
+    shown = groups[:limit]
+    first = rows.take(pa.array([g["row"] for g in shown], pa.int64())).to_pylist()
+    out = ['<h2 id="problems">Problems to act on</h2>',
+           "<p>Each problem once: the findings of one code in one file, counted, with the first of them as the "
+           "example to quote when you call the partner (its PO, X12 location and value) and what to do, in the "
+           "order of the sections below. Every finding is listed or counted in the partner's section and is in "
+           "the CSV.</p>"]
+    cells = []
+    for g, r in zip(shown, first, strict=True):
+        kinds = [f"{g['open']:,} open error(s)" if g["open"] else "",
+                 f"{g['warnings']:,} warning(s)" if g["warnings"] else "",
+                 f"{g['decided']:,} decided by people" if g["decided"] else ""]
+        where = example({**r, "value": ""})
+        value = f" <code>{e(r['value'])}</code>" if r["value"] else ""
+        cells.append([_link("partner", g["partner"], _who(g["partner"], names)), e(g["file"] or "(none)"),
+                      _link("code", g["code"], g["code"]), g["findings"], g["orders"],
+                      e(", ".join(k for k in kinds if k)), f"{e(where)}{value}<br>{e(r['message'])}",
+                      e(r["consequence"] or "reported"), e(hint_for(g["code"]))])
+    out.append(table(["Partner", "File", "Code", "Findings", "Orders", "Of which", "First example", "What happened",
+                      "What to do / tell the partner"], cells, numeric=(3, 4), raw=(0, 1, 2, 5, 6, 7, 8),
+                     cls="problems"))
+    if len(groups) > limit:
+        left = groups[limit:]
+        out.append(f"<p>{len(left):,} more problem(s) ({sum(g['findings'] for g in left):,} finding(s)) not "
+                   "listed here: see the partners' sections below and the CSV.</p>")
+    return out
+
+
+def _partner_section(partner: str, part: pa.Table, budget: int, name: str = "") -> list[str]:
     decided = pc.not_equal(part["decided_by"], "")
     open_rows, decided_rows = part.filter(pc.invert(decided)), part.filter(decided)
     shown_open = open_rows.slice(0, budget)
@@ -615,6 +688,9 @@ def _partner_section(partner: str, part: pa.Table, budget: int) -> list[str]:
                "ask the warehouse to correct and resend.</p>"]
     else:
         out = [f'<section><h2 id="{anchor("partner", partner)}">Partner {e(party_label(partner))}</h2>']
+        if name and name != partner:  # who to call (the profile's name); what to tell them: "Problems to act on"
+            out.append(f'<p class="who">{e(name)}: its problems, each with an example and what to do, are under '
+                       '<a href="#problems">Problems to act on</a>.</p>')
     out += _detail(shown_open.to_pylist())
     if decided_rows.num_rows:
         out.append("<h3>Held orders a person has approved or rejected</h3><p>These findings held the order for "

@@ -214,7 +214,8 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
     body.append('<h2 id="partners">Per partner</h2>')
     rows = []
     for p in summary["partners"]:
-        link = f'<a href="{e(failures_page)}#{anchor("partner", p["partner"])}">{e(p["partner"])}</a>'
+        link = (f'<a href="{e(failures_page)}#{anchor("partner", p["partner"])}">{e(p["partner"])}</a>'
+                if p.get("findings") else e(p["partner"]))  # the failures page has a section only then
         rows.append([link, *(cell(p, key) for key, *_ in COLUMNS)])
     rows.append(["<b>all partners</b>", *(cell(t, k) for k, *_ in COLUMNS)])
     body.append('<div class="scroll">' + table(["Partner", *(head for _, _, head, _ in COLUMNS)], rows,

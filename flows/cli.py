@@ -107,8 +107,40 @@ def _summary_table(summary: dict) -> None:
     for p in summary["partners"]:
         if p["failure"]:
             console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
+    _problem_lines(summary)
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {shown(name)}: {shown(path)}")
+
+
+PROBLEMS_SHOWN = 5  # the run's biggest problems named under its table (all of them: failures.html)
+
+
+def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
+    """The run's biggest problems (engine.report_failures.problem_groups: per partner, file and code; the most
+    open errors, then findings, first): each partner's biggest, then the next ones up to ``limit`` lines, each
+    with its count and first example, read from the failures report's Parquet the run wrote: what 30,000
+    findings are about, said in a few lines. Nothing when the run kept no such file."""
+    path = Path(str(summary.get("reports", {}).get("failures_parquet", "")))
+    if not path.is_absolute() or not path.is_file():
+        return
+    import pyarrow.parquet as pq
+
+    from engine.report_failures import example, problem_groups
+
+    rows = pq.read_table(path)
+    groups = problem_groups(rows)
+    if not groups:
+        return
+    by_size = sorted(groups, key=lambda g: (-g["open"], -g["findings"], g["row"]))
+    each = list({g["partner"]: g for g in reversed(by_size)}.values())  # every partner's biggest: who to call
+    each.sort(key=lambda g: g["row"])
+    more = [g for g in by_size if g not in each][:max(limit - len(each), 0)]
+    console.print(f"  problems to act on: {len(groups):,} (a code in a file); each partner's biggest, then the "
+                  "next biggest (every one with what to do: failures_html, Problems to act on):")
+    for g in each + more:
+        first = rows.slice(g["row"], 1).to_pylist()[0]
+        console.print(f"    {shown(g['partner'])} {shown(g['file'] or '(no file)')}: {shown(g['code'])} "
+                      f"{g['findings']:,} finding(s) in {g['orders']:,} order(s), first {shown(example(first))}")
 
 
 def _shipping_lines(summary: dict) -> None:

@@ -120,6 +120,16 @@ def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None, *,
     return run_id
 
 
+def partner_names(ws: Workspace) -> dict[str, str]:
+    """Partner id -> its profile's name (who ops call), for the profiles that load; none when none does."""
+    from schemas.profile import ConfigError
+
+    try:
+        return {pid: p.name for pid, p in ws.partners_apart()[0].items()}
+    except ConfigError:
+        return {}
+
+
 def run_scope(state: StateStore, run_id: str) -> list[str]:
     """The runs a run's report covers, oldest first: the runs that did not finish (crashed or killed)
     whose work it completed - recorded when it started (runs.recovers; for a nightly run the nightly
@@ -191,7 +201,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
         rows, title=f"OrderBridge validation failures, run {run_id}", generated_at=f"{clock} (run clock)",
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
-        notes=notes, messages=messages).encode("utf-8"))
+        notes=notes, messages=messages, names=partner_names(ws)).encode("utf-8"))
     lines = state.handed_lines(run_id, scope) if handed_lines else None  # (nothing wrote them since: see there)
     if lines is None:
         lines = state.lines_of_runs(scope)
