@@ -76,3 +76,86 @@ def test_an_rz_to_an_item_sold_singly_is_checked_for_the_880_by_that_item(tmp_pa
     assert ["ACK", "IR"] in acks, acks
     assert [(ln["sku"], ln["ordered"]) for ln in told["lines"]] == [("SKU-1003", "24")], told["lines"]
 
+
+# 3. what each GS1 qualifier of code list 235 names ---------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(("qualifier", "sent", "read"), [
+    ("UP", "614141100248", "00614141100248"),  # a UPC-A
+    ("UP", "0614141100248", "00614141100248"),  # its EAN-13 form, a leading 0: what many translators send
+    ("UP", "00614141100248", "00614141100248"),  # its GTIN-14 form
+    ("UP", "0 0614141 100248", "00614141100248"),  # printed, with a leading 0
+    ("UP", "96385074", "00000096385074"),  # 8 digits: an EAN-8 as before (and its UPC-E reading: upc_readings)
+    ("UP", "4006381333931", None),  # an EAN-13: no U.P.C. (was read)
+    ("UP", "04006381333931", None),  # the same in 14 digits
+    ("UP", "4 006381 333931", None),
+    ("UP", "10614141100245", None),  # a case's GTIN-14 (indicator 1): no consumer package code (was read)
+    ("EN", "4006381333931", "04006381333931"),
+    ("EN", "614141100248", "00614141100248"),  # a UPC-A is an EAN-13 with a leading 0: read as before
+    ("EN", "04006381333931", "04006381333931"),
+    ("EN", "10614141100245", None),  # a GTIN-14 of indicator 1 is no EAN-13 (was read)
+    ("EO", "96385074", "00000096385074"),
+    ("EO", "0000096385074", "00000096385074"),
+    ("EO", "614141100248", None),  # a UPC-A is no EAN-8 (was read)
+    ("UK", "10614141100245", "10614141100245"),  # UK, a GTIN-14: any GTIN, zero-filled or not
+    ("UK", "614141100248", "00614141100248"),
+    ("UK", "4006381333931", "04006381333931"),
+    (None, "4006381333931", "04006381333931"),  # no qualifier: as before
+])
+def test_a_gs1_number_is_read_under_a_qualifier_that_names_it(qualifier, sent, read):
+    """X12 code list 235: UP "UCC - 12" (a U.P.C.-A), EN "EAN/UCC - 13", EO "EAN/UCC - 8", UK "EAN/UCC - 14". A number
+    of that structure is read however many leading zeros fill it to 13 or 14 digits (GS1 keeps GTINs right-justified
+    in 14); one of a longer structure (non-zero digits before it) is not. normalise_gtin read any valid GS1 length
+    under any qualifier: an EAN-13 or a case's GTIN-14 sent as UP named an item as if it were its U.P.C."""
+    from schemas.reference import normalise_gtin
+
+    assert normalise_gtin(sent, qualifier) == read
+
+
+@pytest.mark.parametrize(("qualifier", "sent", "read"), [
+    ("UI", "61414110024", "00614141100248"),  # 1-5-5, its check digit computed
+    ("UI", "614141100248", "00614141100248"),  # sent whole: a UPC-A
+    ("UI", "4006381333931", None),  # an EAN-13 is no U.P.C. consumer package code (was read)
+    ("UD", "400638133393", "04006381333931"),  # 2-5-5
+    ("UD", "4006381333931", "04006381333931"),
+    ("UD", "10614141100245", None),  # a case's GTIN-14 is no consumer package code (was read)
+    ("UA", "10614141100245", "10614141100245"),  # a case code: any packaging level (X12 leaves it open)
+    ("U2", "1061414110024", "10614141100245"),  # 1-2-5-5
+])
+def test_a_gs1_number_without_its_check_digit_is_read_under_a_qualifier_that_names_it(qualifier, sent, read):
+    from rules.business.item_readings import GS1_WITHOUT_CHECK_DIGIT
+    from schemas.reference import complete_gtin
+
+    assert complete_gtin(sent, GS1_WITHOUT_CHECK_DIGIT[qualifier], qualifier) == read
+
+
+def test_an_ean_13_sent_as_up_names_no_item_and_is_told_so():
+    """A line of ``UP*4006381333931`` (item B's EAN-13) named B as if it were its U.P.C.; a UP of 13 digits with a
+    leading 0 (A's UPC-A in EAN form) still names A. The EAN-13 under UP is GTIN_CHECK_DIGIT_INVALID, its message
+    naming what the number is and the qualifier it goes under; under EN it names B."""
+    import pyarrow as pa
+
+    from rules.business.items import check_gtin_check_digits
+    from schemas.orders import ORDER_LINES
+    from schemas.reference import ITEMS
+    from tests.business.tables import line
+    from tests.test_rg84_item_identifiers import ITEMS_HEAD, _resolved
+
+    items = (ITEMS_HEAD + "A,00041200000209,041200000209,A,gum,EA,1,1,active\n"
+             "B,04006381333931,,B,pen,EA,1,1,active\n")
+    assert _resolved([("EA", [("UP", "4006381333931")]), ("EA", [("UP", "0041200000209")]),
+                      ("EA", [("EN", "4006381333931")]), ("EA", [("UP", "00041200000209")])], items) == [
+        None, "A", "B", "A"]
+    sent = [("upc", "UP", "4006381333931"), ("upc", "UP", "0041200000209"), ("ean", "EN", "4006381333931"),
+            ("ean", "EN", "10614141100245")]
+    lines = pa.Table.from_pylist([line(line_number=k, line_id=str(k), **{"upc": None, column: value}, product_ids=[
+        {"qualifier": q, "id": value}]) for k, (column, q, value) in enumerate(sent, 1)], schema=ORDER_LINES)
+    found = check_gtin_check_digits(lines, pa.Table.from_pylist([], schema=ITEMS))
+    assert [(f.code, f.location.line_number, f.location.value) for f in found] == [
+        ("GTIN_CHECK_DIGIT_INVALID", 1, "4006381333931"), ("GTIN_CHECK_DIGIT_INVALID", 4, "10614141100245")]
+    assert "an EAN-13 (4006381333931)" in found[0].message and "its qualifier is EN" in found[0].message, \
+        found[0].message
+    assert "indicator digit 1" in found[1].message and "its qualifier is UK" in found[1].message, found[1].message
+
