@@ -159,3 +159,90 @@ def test_an_ean_13_sent_as_up_names_no_item_and_is_told_so():
         found[0].message
     assert "indicator digit 1" in found[1].message and "its qualifier is UK" in found[1].message, found[1].message
 
+
+# 4. Guam's ChST; French and Spanish Java dates ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "read"), [
+    ("2026-12-05 06:41:26 ChST", ("10", None, None)),  # tzdata's Pacific/Guam and Saipan: +10:00
+    ("12/5/2026 6:41:26 AM ChST", ("10", None, None)),
+    ("Sat Dec 05 06:41:26 ChST 2026", ("10", None, None)),  # Java's Date.toString() in Guam
+])
+def test_guam_s_chst_is_read_as_its_offset(cell, read):
+    """Chamorro Standard Time, the one zone abbreviation tzdata writes in mixed case (tests/test_shipgaps3's tzdata
+    check looked at capitals alone): the time's zone pattern took capitals alone, so the cell had no time at all
+    (ChST was not even told); Java's Date.toString() with it was no date."""
+    from datetime import date, time
+
+    from parsers.csv_common import parse_date, time_in, written_zone
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    assert written_zone(cell) == read
+    assert time_in(cell) == time(6, 41, 26)
+    if not cell.startswith("2026"):
+        assert parse_date(cell, ShipmentCsvMapping(date_format="%m/%d/%Y")) == date(2026, 12, 5)
+
+
+def test_every_mixed_case_tzdata_abbreviation_is_read_as_its_offsets():
+    """tests/test_shipgaps3's check of tzdata's abbreviations, for those not in capitals alone (ChST)."""
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo, available_timezones
+
+    from schemas.time_codes import ABROAD
+
+    seen: dict[str, set[int]] = {}
+    for name in available_timezones():
+        zone, at = ZoneInfo(name), datetime(2024, 1, 1, tzinfo=UTC)
+        while at.year < 2028:
+            local = at.astimezone(zone)
+            if (local.tzname() or "").isalpha() and not local.tzname().isupper():
+                seen.setdefault(local.tzname(), set()).add(int(local.utcoffset().total_seconds() // 60))
+            at += timedelta(days=30)
+    assert "ChST" in seen
+    assert {name: offsets for name, offsets in seen.items() if offsets != {ABROAD.get(name)}} == {}
+
+
+@pytest.mark.parametrize(("cell", "day", "zone"), [
+    ("ven. déc. 04 20:41:26 CET 2026", (2026, 12, 4), "01"),  # French, SimpleDateFormat with Locale.FRANCE
+    ("mar. mars 03 10:00:00 CET 2026", (2026, 3, 3), "01"),
+    ("jeu. août 06 10:00:00 CEST 2026", (2026, 8, 6), "02"),
+    ("lun. févr. 02 10:00:00 CET 2026", (2026, 2, 2), "01"),
+    ("mer. juil. 01 10:00:00 CEST 2026", (2026, 7, 1), "02"),
+    ("vie dic 04 20:41:26 CET 2026", (2026, 12, 4), "01"),  # Spanish, the old JRE's names
+    ("vie. dic. 04 20:41:26 CET 2026", (2026, 12, 4), "01"),  # CLDR's
+    ("mar mar 03 10:00:00 CET 2026", (2026, 3, 3), "01"),  # Tuesday, March: each in its place
+    ("sáb. sept. 05 10:00:00 CEST 2026", (2026, 9, 5), "02"),
+    ("mié ene 07 10:00:00 CET 2026", (2026, 1, 7), "01"),
+    ("dom ago 02 10:00:00 CEST 2026", (2026, 8, 2), "02"),
+])
+def test_a_french_or_spanish_java_date_is_read_whatever_the_layout_s_date_format(cell, day, zone):
+    """The Date.toString() pattern in a French or Spanish locale (a site's Java WMS there): the month is named, one
+    reading. It was no date (the row refused: SHIPMENT date unreadable) and no time; shipgaps3 read English and
+    German names."""
+    from datetime import date
+
+    from parsers.csv_common import parse_date, parse_time, time_in, written_zone
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    layout = ShipmentCsvMapping(date_format="%m/%d/%Y")
+    assert parse_date(cell, layout) == date(*day)
+    clock = cell.split()[3]
+    assert str(time_in(cell)) == clock and str(parse_time(cell, layout)) == clock
+    assert written_zone(cell) == (zone, None, None)
+
+
+def test_a_java_date_with_a_zone_name_we_do_not_read_is_told_not_guessed():
+    """A locale's own zone name in a Java date (CLDR gives French ones such as "HNEC"; "XYZ" here too): its date and
+    time are the cell's, its zone unsettled (the third part), so the reader tells SHIPMENT_TIME_ZONE_UNKNOWN once a
+    file, the time the clock's. It was no time at all, and no word."""
+    from datetime import date, time
+
+    from tests.test_shipgaps3 import _read
+
+    table, found = _read("S1,PO1,sam. déc. 05 06:41:26 HNEC 2026,ODFL,,T1,SKU-1,1\n"
+                         "S2,PO2,vie dic 04 20:41:26 CET 2026,ODFL,,T2,SKU-1,1\n"
+                         "S3,PO3,Sat Dec 05 06:41:26 ChST 2026,ODFL,,T3,SKU-1,1\n")
+    assert [(r["ship_date"], r["ship_time"], r["ship_time_zone"]) for r in table.to_pylist()] == [
+        (date(2026, 12, 5), time(6, 41, 26), None), (date(2026, 12, 4), time(20, 41, 26), "01"),
+        (date(2026, 12, 5), time(6, 41, 26), "10")]
+    assert [(f.code, f.severity) for f in found] == [("SHIPMENT_TIME_ZONE_UNKNOWN", "warning")]
+    assert "HNEC" in found[0].message
