@@ -1064,12 +1064,16 @@ class _Editor:
                     converted: _Converted | str | None) -> LineResult | None:
         """The POC rejected (PRICE_BASIS_NOT_ON_880, at POC03, or POC06 for a price alone) when it would leave a line
         its partner's 880 states as one it cannot state (``on_880``: 24 EA at 4.99 PD, 2 DZ, made 7 EA); a line
-        it could not state before (approved so by a person) is left to that decision."""
+        it could not state before (approved so by a person) is left to that decision. A POC replacing the item by
+        another of ours is judged as that item (its sku in the row: its case pack and minimum)."""
         if self.on_880 is None or (quantity is None and price is None) or isinstance(converted, _Converted) and \
                 converted.weight is not None:
             return None
         n = line["line_number"]
         after = dict(line)
+        replacement = self._replacement()  # an RZ (RE, RM) to another item of ours: the line is that item now, so
+        if replacement:  # its case pack and minimum answer the quantity (the old item's were used)
+            after["sku"] = replacement
         if quantity is not None:
             after["quantity"] = quantity
             if not self._same_case(poc.get("unit"), line) and not isinstance(converted, _Converted):

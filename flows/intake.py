@@ -247,6 +247,18 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     return res
 
 
+def as_taken(outcome, reference_dir: Path | None, *, catch_weight: bool = True):
+    """``outcome``'s lines as intake stores them, through the reference data: by weight (by_weight), a size run a line
+    per size (by_size), a reel priced per thousand feet per reel (by_item_units), a line in EA priced by a CTP per CA
+    per EA (by_ctp_units). Intake and `state rebuild`'s replay of the archive (flows.rebuild) both take a file so: a
+    rebuilt store holds the lines the night stored (the replay once lacked by_ctp_units: its CTP05-priced lines stayed
+    per their CTP05)."""
+    outcome = by_weight(outcome, reference_dir, catch_weight=catch_weight)
+    outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
+    outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
+    return by_ctp_units(outcome, reference_dir)  # a line in EA priced by a CTP per CA, per EA
+
+
 def by_weight(outcome, reference_dir: Path | None, *, catch_weight: bool = True):
     """``outcome`` with its lines ordered by weight (PO103 LB, KG ...; ``catch_weight``: the partner's profile deals
     in catch weight, ``[rules] catch_weight``) of an item whose items.csv row gives an average weight (or, sold by
@@ -376,14 +388,12 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     reference data (``reference_dir``) is taken in as whole cases priced per the weight (by_weight) when the
     partner's profile deals in catch weight; a line in reels (coils ...) of an item sold by the foot priced per
     thousand feet is priced per reel through the item's units (by_item_units); a size run ordered as one style
-    line is taken in a line per size (by_size). The outcome's 864 text messages
+    line is taken in a line per size (by_size); a line priced by a CTP per another unit is priced per its own
+    (by_ctp_units): as_taken does all four. The outcome's 864 text messages
     are kept under ``messages_dir`` (flows.text_messages) before the transaction: a file taken again after a
     crash writes them again."""
     at = now.isoformat()
-    outcome = by_weight(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
-    outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
-    outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
-    outcome = by_ctp_units(outcome, reference_dir)  # a line in EA priced by a CTP per CA, per EA
+    outcome = as_taken(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own

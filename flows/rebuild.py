@@ -43,7 +43,7 @@ from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
 from engine.sscc import serial_of
-from flows.intake import by_item_units, by_size, by_weight, known_for
+from flows.intake import as_taken, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
@@ -410,10 +410,9 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         outcome = process_file(data, file=name, sha256=sha, profile=profile,
                                known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed,
                                agreed_currency=agreed_currency(ws.reference_dir, profile.id))
-    # lines ordered by weight taken in as intake takes them
-    outcome = by_weight(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
-    outcome = by_size(outcome, ws.reference_dir)  # size runs a line per size
-    outcome = by_item_units(outcome, ws.reference_dir)  # and lines priced per a measure of their item's unit
+    # lines taken in as intake takes them (by weight, a size run a line per size, priced per a measure of their
+    # item's unit or per another unit in a CTP05: flows.intake.as_taken)
+    outcome = as_taken(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
                                        ref=profile.x12.order_key_column)  # releases keyed as intake keyed them
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()

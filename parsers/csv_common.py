@@ -1075,8 +1075,9 @@ def serial_time(text: str) -> time | None:
 
 
 # zone abbreviations written after a time that do not end in T, each one offset wherever written (tzdata's Moscow MSK,
-# Indonesia's WIB and WITA; German exports' MEZ and MESZ, WEZ/WESZ and OEZ/OESZ: schemas.time_codes.ABROAD)
-_NOT_T = "MSK|WIB|WITA|MESZ|MEZ|WESZ|WEZ|OESZ|OEZ"
+# Indonesia's WIB and WITA; German exports' MEZ and MESZ, WEZ/WESZ and OEZ/OESZ: schemas.time_codes.ABROAD), or not
+# in capitals alone (tzdata's and Java's Guam and Northern Marianas, ChST: Chamorro Standard Time)
+_NOT_T = "MSK|WIB|WITA|MESZ|MEZ|WESZ|WEZ|OESZ|OEZ|ChST"
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
                          r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT|"
                          + _NOT_T + r")\)?)?(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")
@@ -1091,17 +1092,27 @@ _ZONE_AFTER = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:\d{2})$")
 # Java's Date.toString() ("EEE MMM dd HH:mm:ss zzz yyyy": "Fri Dec 04 20:41:26 CET 2026", the zone before the year;
 # "GMT+03:00" for a zone Java has no abbreviation for), as a Java WMS's export or log writes a Date; and the same
 # pattern formatted in a German locale (SimpleDateFormat with Locale.GERMANY: "Fr Dez 04 20:41:26 MEZ 2026"; CLDR's
-# "Fr. Dez. 04 ..." and "Mär"/"März"/"Mrz", "Juni", "Sept."), a German site's Java WMS: the month is named, one reading
+# "Fr. Dez. 04 ..." and "Mär"/"März"/"Mrz", "Juni", "Sept."), a German site's Java WMS; in a French one
+# (Locale.FRANCE: "ven. déc. 04 20:41:26 CET 2026", CLDR's and the old JRE's alike: "janv.", "févr.", "mars", "avr.",
+# "mai", "juin", "juil.", "août", "sept.") or a Spanish one (es: "vie dic 04 ...", the old JRE's; CLDR's "vie.",
+# "dic.", "sept.", "ene." ...): the month is named, one reading. (Spanish "mar" is March as a month, Tuesday as a
+# weekday, each in its own place.)
 _MONTH_NAMES = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10,
                 "Nov": 11, "Dec": 12, "Mär": 3, "März": 3, "Mrz": 3, "Mai": 5, "Juni": 6, "Juli": 7, "Sept": 9,
-                "Okt": 10, "Dez": 12}
-_JAVA_DATE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?) "
+                "Okt": 10, "Dez": 12,
+                "janv": 1, "févr": 2, "mars": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7, "août": 8, "sept": 9,
+                "oct": 10, "nov": 11, "déc": 12,
+                "ene": 1, "feb": 2, "mar": 3, "abr": 4, "may": 5, "jun": 6, "jul": 7, "ago": 8, "sep": 9, "dic": 12}
+_JAVA_DATE = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?|"
+                        r"(?:lun|mar|mer|jeu|ven|sam|dim|mié|jue|vie|sáb|dom)\.?) "
                         r"(?P<month>" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\.? "
                         r"(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) "
-                        r"(?:GMT|UTC)?(?P<zone>[+-]\d{2}:\d{2}|[A-Z]{2,5}) (?P<year>\d{4})$")
-# the first three characters of such a cell (a cheap look before the pattern): English weekdays, German ones
+                        r"(?:GMT|UTC)?(?P<zone>[+-]\d{2}:\d{2}|[A-Z]{2,5}|ChST) (?P<year>\d{4})$")
+# the first three characters of such a cell (a cheap look before the pattern): English weekdays, German, French and
+# Spanish ones
 _WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", *(f"{d}{c}" for d in (
-    "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So") for c in " .")))
+    "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So") for c in " ."), "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "mié",
+    "jue", "vie", "sáb", "dom"))
 
 
 def _java(text: str) -> re.Match[str] | None:
@@ -1111,12 +1122,24 @@ def _java(text: str) -> re.Match[str] | None:
 
 def _java_iso(text: str) -> str:
     """A Java Date.toString() cell as ISO's date, time and zone ("2026-12-04 20:41:26 CET", "... +03:00" for
-    "GMT+03:00"), so the time and zone readers take it; any other cell as it is."""
+    "GMT+03:00"), so the time and zone readers take it; its zone left out when it is a name the zone readers do not
+    take (_java_unread: the time is still the cell's); any other cell as it is."""
     m = _java(text)
     if m is None:
         return text
-    return (f"{m.group('year')}-{_MONTH_NAMES[m.group('month')]:02d}-{int(m.group('day')):02d} "
-            f"{m.group('time')} {m.group('zone')}")
+    zone = "" if _java_unread(m) else f" {m.group('zone')}"
+    return f"{m.group('year')}-{_MONTH_NAMES[m.group('month')]:02d}-{int(m.group('day')):02d} {m.group('time')}{zone}"
+
+
+# the zone names _TIME_AFTER and _ZONE_PARTS take after a time
+_NAME_READ = re.compile(r"[A-Z]{1,4}T|UTC|GMT|" + _NOT_T)
+
+
+def _java_unread(m: re.Match[str]) -> str | None:
+    """The zone name of a Java Date.toString() match that the zone readers do not take (a locale's own name, such as
+    one CLDR gives a French or Spanish locale, "HNEC"), else None: told as a zone not read (written_zone)."""
+    zone = m.group("zone")
+    return zone if zone[0] not in "+-" and not _NAME_READ.fullmatch(zone) else None
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:
@@ -1161,6 +1184,8 @@ def written_zone(text: str, clock: str = "") -> tuple[str | None, int | None, st
     the clock is set outside the Americas), PST US Pacific's unless it keeps Manila's. An abbreviation we do not read
     (Samoa's SST) is unsettled too (its time taken as the clock's, told: it used to be taken so without a word)."""
     value = text.strip()
+    if value[:3] in _WEEKDAYS and (java := _java(value)) is not None and (unread := _java_unread(java)):
+        return None, None, unread  # a Java date's zone name we do not read: told, its time the clock's
     m = _TIME_AFTER.search(" " + (_java_iso(value) if value[:3] in _WEEKDAYS else value))
     if m is None:
         return None, None, None

@@ -107,7 +107,9 @@ ABROAD = {"WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "M
           # checks each against tzdata)
           "WEZ": 0, "WESZ": 60, "OEZ": 120, "OESZ": 180, "SGT": 480, "MYT": 480, "ICT": 420, "PHT": 480,
           "BRT": -180, "BRST": -120, "ART": -180, "COT": -300, "PET": -300, "CLT": -240, "CLST": -180, "TRT": 180,
-          "NPT": 345, "BDT": 360, "MMT": 390, "IRST": 210, "IRDT": 270, "AFT": 270, "UZT": 300}
+          "NPT": 345, "BDT": 360, "MMT": 390, "IRST": 210, "IRDT": 270, "AFT": 270, "UZT": 300,
+          # Guam and the Northern Marianas: Chamorro Standard Time, as tzdata and Java write it (mixed case)
+          "ChST": 600}
 # abbreviations naming several zones: (reading, minutes from UTC) each; the warehouse's clock (its time_zone) says
 # which it means (ambiguous_reading). CST and CDT are read as US Central, PST as US Pacific, where the clock is not
 # set or in the Americas, as they always were (zone_names of csv_common: CS, CD, PS)

@@ -1918,8 +1918,10 @@ def on_880_check(lines: Iterable[LineRecord], units: ShipmentUnits | None, profi
     """engine.changes' On880 for an order's stored ``lines`` of a partner billed by the 880 (its profile receives
     "880"; None for any other, without the item master, or a partner whose [rules.outcomes] accepts
     PRICE_BASIS_NOT_ON_880): rules.business.money.not_on_880 of a line as a POC would leave it, its item's case
-    pack and minimum read from the item master; ``answered``: of the quantity the 855 answers (an order not shipped,
-    decided again), else as the POC leaves it (an order that shipped: not decided again)."""
+    pack and minimum read from the item master (the item ``row`` names, its ``sku``, when a POC replaces the line's
+    item by another: the line is that item then; else the stored line's); ``answered``: of the quantity the 855
+    answers (an order not shipped, decided again), else as the POC leaves it (an order that shipped: not decided
+    again)."""
     if profile.invoice_set != "880" or units is None or \
             outcome_for("PRICE_BASIS_NOT_ON_880", profile.rules.outcomes).action == "accept":
         return None
@@ -1927,7 +1929,7 @@ def on_880_check(lines: Iterable[LineRecord], units: ShipmentUnits | None, profi
     skus = {ln.line_number: ln.sku for ln in lines if ln.sku}
 
     def check(line_number: int, row: Mapping) -> str | None:
-        sku = skus.get(line_number)
+        sku = row.get("sku") or skus.get(line_number)  # the item a POC replaces the line's with (RZ ...), or its own
         if not sku:
             return None
         return not_on_880({**row, "sku": sku, "case_pack": units.case_pack.get(sku) or 1,
