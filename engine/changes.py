@@ -420,7 +420,10 @@ def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[st
     and DTM 037/038 under each line; the order kept the 850's window (each line CHANGE_DATES_NOT_STORED), so a
     shipment inside the new window was warned SHIPPED_OUTSIDE_WINDOW. Each POC's window is its line's own besides
     (_take_dates): an 860 naming some of the order's lines only moves theirs, the order's stays the other lines'
-    (it used to move nothing, each such dates POC CHANGE_DATES_NOT_STORED)."""
+    (it used to move nothing, each such dates POC CHANGE_DATES_NOT_STORED). A window every POC sent as the same DTM
+    010 range (its heading sending no DTM 010) brings that range, its first and last days (requested_ship_date,
+    requested_ship_end), as the 850's PO1 loops' common range does: the order's window is named as the range sent
+    (schemas.orders.window_named), not as a 037 / 038."""
     if not pocs or not stored:
         return {}
     named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p)) is not None}
@@ -431,6 +434,9 @@ def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[st
         sent = {p.get(name) for p in pocs}
         if header.get(name) is None and len(sent) == 1 and None not in sent:
             out[name] = sent.pop()
+    ranges = {(p.get(LINE_SHIP_DATE), p.get(RANGE_ENDS["010"])) for p in pocs}
+    if header.get(LINE_SHIP_DATE) is None and len(ranges) == 1 and None not in (rng := ranges.pop()):
+        out[LINE_SHIP_DATE], out[RANGE_ENDS["010"]] = rng
     return out
 
 
@@ -700,6 +706,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
             "description", *LINE_DEADLINES, LINE_SHIP_DATE, LINE_DELIVERY_DATE, *LINE_WIDE_DATES.values(),
+            *RANGE_ENDS.values(),
             *_PO4_COLUMNS,
             "tax_exempt_sent", *_MARK_FOR, *LINE_SHIP_TO_COLUMNS)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
@@ -1911,8 +1918,19 @@ def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
     """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates, its DTM
     038 its window's end, its DTM 010 / 037 / 002 the line's requested ship date / window's opening / requested
     delivery date (``ship``: the order has not shipped; once it has, the line is not decided again and those are not
-    taken: _ship_date_not_applied)."""
+    taken: _ship_date_not_applied). The DTM 010 / 002 sent brings its range's last day (schemas.orders.RANGE_ENDS;
+    none for a single day) as heading_changes does the order's: the DTM 010's with its window's end (a last date,
+    taken once shipped too), so a window a POC's range moved is named as that range (schemas.orders.window_named),
+    not as a DTM 038 it did not send; a single DTM 010 with no window of its own leaves the line's window and the
+    range's end naming it. (The end used to be dropped: after a POC moved a line's range, its window's end was named
+    DTM 038.)"""
     line.update({c: v for c, v in _sent_dates(poc).items() if ship or c not in LINE_DECIDING_DATES})
+    ship_end, delivery_end = RANGE_ENDS["010"], RANGE_ENDS["002"]
+    if poc.get(LINE_SHIP_DATE) is not None and (poc.get(ship_end) is not None or any(
+            poc.get(side) is not None for side in SHIP_RANGE_SIDES)):
+        line[ship_end] = poc.get(ship_end)
+    if ship and poc.get(LINE_DELIVERY_DATE) is not None:
+        line[delivery_end] = poc.get(delivery_end)
 
 
 

@@ -110,6 +110,10 @@ def _moved_dates(header: Mapping, moved: Mapping) -> list[Segment]:
             out.append(["DTM", q, "", "", "", "RD8", f"{_date8(header[n])}-{_date8(header[end])}"])
         elif moved.get(n) is not None:
             out.append(["DTM", q, _date8(moved[n])])
+        elif end is not None and end in moved and header.get(n) is not None:
+            # a single day on the range's first day: the range ended (its end moved to none), the day echoed as sent
+            # (no DTM was echoed: the date itself had not moved)
+            out.append(["DTM", q, _date8(header[n])])
     return out
 
 

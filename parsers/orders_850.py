@@ -796,13 +796,19 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), *RANGE_ENDS.values(),
                                                      "terms_discount_due_date", "terms_net_due_date")})
     # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too, and the
-    # end of the requested ship range it came from where every line's came from the same
-    wide = [*LINE_WIDE_DATES.values(), RANGE_ENDS["010"]]
+    # requested ship range it came from where every line's came from the same: its end and its first day together
+    # (the first day alone left the order a range's end with no start, its window's opening named DTM 037). A single
+    # DTM 010 every line sends stays the lines' own, read with the lines or without (inspect: it used to be the
+    # order's there only)
+    wide = [*LINE_WIDE_DATES.values(), "requested_ship_date", RANGE_ENDS["010"]]
     windows = {name: order_lines[name] for name in wide} if lines else \
         line_dates(set_of_row, po1_rows, codes, vocab, cells, {**LINE_WIDE_DATES, "010": "requested_ship_date"},
                    ends={"010": RANGE_ENDS["010"]})
-    for name, common in common_line_dates(set_of_row[po1_rows], windows, nsets).items():
-        when[name] = pc.coalesce(when[name], common)  # the heading's own date first
+    common = common_line_dates(set_of_row[po1_rows], windows, nsets)
+    common["requested_ship_date"] = pc.if_else(pc.is_valid(common[RANGE_ENDS["010"]]), common["requested_ship_date"],
+                                               pa.scalar(None, pa.date32()))
+    for name, days in common.items():
+        when[name] = pc.coalesce(when[name], days)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
     orders = {
         "partner": _repeat(partner, nsets),

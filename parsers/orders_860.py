@@ -467,7 +467,8 @@ def _changes(
         "codes_case_sent": case_sent,
         "description": pa.array(desc, pa.string()),
         "pids_sent": pids,  # the POC loop's PIDs as sent, read as the 850's PO1 loop's
-        **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),  # 037/038: the POC's window
+        # 037/038: the POC's window; a DTM 010 / 002 range's last day (RANGE_ENDS), as the 850's PO1 loop's
+        **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES, ends=RANGE_ENDS),
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),

@@ -132,7 +132,7 @@ CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent"
                                  "sales_requirement",
                                  LINE_DELIVERY_DATE, *LINE_SHIP_TO_COLUMNS, "line_refs",
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                                 *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
+                                 *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values(), *RANGE_ENDS.values()})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -235,6 +235,10 @@ ORDER_CHANGES = pa.schema([
     pa.field(LINE_SHIP_DATE, pa.date32()),
     # the line's new requested delivery date: the POC loop's own first DTM 002 (null: not sent)
     pa.field(LINE_DELIVERY_DATE, pa.date32()),
+    # the last days of the POC loop's own DTM 010 / 002 sent as a range (schemas.orders.RANGE_ENDS; null: not sent, or
+    # one day), as the 850's PO1 loop's (ORDER_LINES requested_ship_end / requested_delivery_end): the line's new ones
+    # with the DTM sent (engine.changes._take_dates), so a window a POC's range moved is named as that range
+    *(pa.field(name, pa.date32()) for name in RANGE_ENDS.values()),
     # the POC loop's own first DTM 037 / 038 (ship not before / no later; null: not sent): the line's new window
     # (ORDER_LINES ship_not_before / ship_no_later); one every POC of an 860 that names every line of the order
     # states alike is the order's too (engine.changes.poc_window), as an 850's PO1 loops' is

@@ -89,6 +89,7 @@ from schemas.orders import (
     Transit,
     last_dates,
     last_day,
+    window_named,
     with_exact_prices,
 )
 from schemas.outcomes import outcome_for
@@ -1084,9 +1085,11 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
         for r in result.new_lines.to_pylist():
             n = r["line_number"]
             if n in result.dated_line_numbers:
-                said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
+                # a window's end a POC's DTM 010 range moved is named as that range (schemas.orders.window_named)
+                said += [f"line {r.get('line_id') or n} DTM {sent} ({what}) {old[n].get(c) or '(none)'} -> "
                          f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
-                         if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)]
+                         if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)
+                         for sent, what in (window_named(c, q, name, r),)]
     if result is not None and (result.split_line_numbers or result.packed_line_numbers):
         for r in result.new_lines.to_pylist():
             if r["line_number"] in result.split_line_numbers:

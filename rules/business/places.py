@@ -34,6 +34,7 @@ from schemas.orders import (
     LINE_SHIP_TO_ADDRESS,
     last_ship_day,
     last_ship_days,
+    window_named,
 )
 from schemas.rule_settings import RuleSettings
 
@@ -449,6 +450,23 @@ _DATES = (
 # (earlier, later) qualifiers that must not be the other way round
 _PAIRS = [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002"),
           ("064", "063"), ("037", "001")]
+# what names a window side that came from a DTM 010 range (schemas.orders.window_named): its end
+_RANGE_END = "requested_ship_end"
+
+
+def _labels(row: Mapping) -> tuple[dict[str, str], bool]:
+    """Each of _DATES' DTM as ``row`` (an order's or a line's) was sent: "DTM 038 (ship no later)", or a window side
+    that came from a DTM 010 range "DTM 010 (requested ship range end)" (schemas.orders.window_named: never a 037 /
+    038 the buyer did not send); and whether the window's opening is the range's first day, its DTM 010 (then a
+    pair of the 010's says what the 037's pair says: _said_twice)."""
+    named = {q: window_named(c, q, name, row) for c, q, name in _DATES}
+    return {q: f"DTM {sent} ({what})" for q, (sent, what) in named.items()}, named["037"][0] == "010"
+
+
+def _said_twice(early: str, late: str, from_range: bool) -> bool:
+    """Whether the pair (early, late) of a window from a DTM 010 range is one its opening's pair says already (the
+    range's first day is both the 010 and the 037: one finding, naming the range)."""
+    return from_range and early == "010" and ("037", late) in _PAIRS
 _DEADLINES = ("001", "063")  # past on arrival: nothing can be delivered in time (CANCEL_DATE_PASSED)
 
 
@@ -469,11 +487,12 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
     ship_window_max_days, or any requested date before the PO date (BEG05)."""
     by_partner, out = _PerPartner(settings), []
     orders = _with_dates(orders)
-    cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES)]
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES), _RANGE_END]
     for order in _rows(orders, cols, _dates_to_check(orders, today, by_partner)):
         s = by_partner[order["partner"]]
         d = {q: order[c] for c, q, _ in _DATES}
-        label = {q: f"DTM {q} ({name})" for _, q, name in _DATES}
+        # a window sent as a DTM 010 range is named as that range (it used to be named DTM 037 / 038)
+        label, from_range = _labels(order)
 
         def emit(code: str, message: str, qualifier: str, _order: dict = order, _d: dict = d) -> None:
             out.append(
@@ -499,7 +518,8 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
                  f"{_text(s.transit.after(today))}, after the window; the 855 offers the first day we can ship "
                  "(DR), the buyer decides whether to take them late.", "063")
         for early, late in _PAIRS:
-            if d[early] is not None and d[late] is not None and d[early] > d[late]:
+            if d[early] is not None and d[late] is not None and d[early] > d[late] and not _said_twice(
+                    early, late, from_range):
                 emit(
                     "SHIP_WINDOW_INCONSISTENT",
                     f"{label[early]} {_text(d[early])} is after {label[late]} {_text(d[late])}.",
@@ -551,11 +571,11 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     orders = _with_dates(orders)
     keys = ["source_file", "order_ref"]
     heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, "po_date", *(c for c, _, _ in
-                                                                                             _DATES)])}
+                                                                                             _DATES), _RANGE_END])}
     line_own = [c for c, _q, _t in _DATES if c in lines.column_names]
     by_partner, out = _PerPartner(settings), []
-    label = {q: f"DTM {q} ({name})" for _, q, name in _DATES}
-    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *line_own], own):
+    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *line_own, _RANGE_END],
+                      own):
         head = heads.get((line["source_file"], line["order_ref"]))
         if head is None:
             continue
@@ -564,8 +584,12 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
             continue  # the order's window: check_dates judges it
         d = {q: line[c] if line.get(c) is not None else head[c] for c, q, _ in _DATES}
         at = f"Line {line['line_id'] or line['line_number']}"
-        said = {q: f"{'its' if line.get(c) is not None else 'the order' + _S} {label[q]} {_text(d[q])}"
+        # each named as its line or order sent it: a window from a DTM 010 range as that range (_labels)
+        (mine_label, from_range), (head_label, head_range) = _labels(line), _labels(head)
+        said = {q: f"{'its' if line.get(c) is not None else 'the order' + _S} "
+                   f"{(mine_label if line.get(c) is not None else head_label)[q]} {_text(d[q])}"
                 for c, q, _ in _DATES if d[q] is not None}
+        from_range = from_range if line.get("ship_not_before") is not None else head_range
         found: list[tuple[str, str, str]] = []  # (code, message, qualifier)
         if "038" in mine and d["038"] < today:
             found.append(("DATE_IN_PAST", f"{at}: {said['038']} is before today {_text(today)}.", "038"))
@@ -575,7 +599,8 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
             # line; a translator states the heading's 010 as the first line's), not a contradiction to hold
             if any(q in _REQUESTED and line.get(_COLUMN[q]) is None for q in (early, late)):
                 continue
-            if {early, late} & mine and d[early] is not None and d[late] is not None and d[early] > d[late]:
+            if {early, late} & mine and d[early] is not None and d[late] is not None and d[early] > d[late] and \
+                    not _said_twice(early, late, from_range):
                 found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said[early]} is after {said[late]}.",
                               late if late in mine else early))
         longest = by_partner[line["partner"]].ship_window_max_days
