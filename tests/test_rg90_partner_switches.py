@@ -146,15 +146,76 @@ def test_an_860_from_the_new_gs02_moves_its_orders_answers_there(night):
         assert (ids, gs, version) == NEW_MEIJER, (kind, key)
 
 
-@pytest.mark.xfail(strict=True, reason="an order taken under the old GS02 with no 860 since keeps it: its 856 and 810 "
-                   "after the switch go to GS03 MEIJER (engine.envelope.order_address echoes a stored GS02 listed or "
-                   "not, as a network's buyers need); the profile cannot say a GS02 is retired (a setting such as "
-                   "[x12] former_gs_ids, written to no more, as a pair taken out of their_ids): not done this round")
 def test_an_order_of_the_old_gs02_is_shipped_and_billed_to_the_new_one(night):
+    """MJ9000102 was taken under the old ids and nothing changed it since: its 856 and 810 after the switch went to
+    the new VAN's interchange id (the old pair out of the profile) but to GS03 MEIJER, the old GS02 (a stored GS02
+    is echoed listed or not, as a network's buyers need: engine.envelope.reply_address), and the profile could not
+    say the old one was given up. Now [x12] former_gs_ids (and former_ids, for the ISA pair) says so: answered at
+    their_gs_id."""
     ws, _found, _states = night
     for kind, key in (("856", "MJ-SHP-02"), ("810", "MJ9000102")):
         [(ids, gs, version)] = [(ids, gs, v) for ids, gs, v, _sep, k in _envelopes(ws, "meijer", kind) if k == key]
         assert (ids, gs, version) == NEW_MEIJER, (kind, key)
+
+
+STRAGGLER = FIXTURES / "drops" / "meijer" / "MEIJER_850_MJ9000102.x12"
+
+
+@pytest.mark.parametrize("former", [True, False], ids=["former-ids", "taken-out"])
+def test_a_late_file_from_the_old_van_is_taken_and_answered_at_the_new_ids(former, tmp_path):
+    """A PO the old VAN delivers the day after the switch, in the old version, ids and delimiters: with the old ids
+    as former_ids it is Meijer's (its 997 and 855 at the new ids and GS02; the 997 in its group's release, the 855
+    in the profile's); with them only taken out of the profile, as before, it is quarantined (PARTNER_SENDER_MISMATCH)
+    and nothing goes back."""
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg90"
+    shutil.copytree(FIXTURES, copy)
+    profile = copy / "switched" / "meijer.toml"
+    if not former:
+        text = profile.read_text(encoding="utf-8")
+        profile.write_text(text.replace('former_ids = ["ZZ:MEIJERVAN"]\n', "").replace(
+            'former_gs_ids = ["MEIJER"]\n', ""), encoding="utf-8")
+    shutil.copy2(profile, copy / "partners" / "meijer.toml")
+    ws = of_its_own(copy, tmp_path / "ws", {"meijer": [STRAGGLER.name]}, warehouses=WAREHOUSES)
+    run_stages(ws, SWITCHED)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"]))
+    if not former:
+        assert ("PARTNER_SENDER_MISMATCH", "error") in found and states == {}
+        assert not list((ws.drop_root / "meijer" / "outbox").glob("*"))
+        return
+    assert states == {("meijer", "MJ9000102"): "acknowledged"} and not [f for f in found if f[1] == "error"]
+    [(ids, gs, version, sep, key)] = _envelopes(ws, "meijer", "997")
+    assert (ids, gs, version, sep, key) == (NEW_MEIJER[0], "MEIJERINC", "004010", "|", "412")
+    [(ids, gs, version, sep, key)] = _envelopes(ws, "meijer", "855")
+    assert (ids, gs, version, sep, key) == (*NEW_MEIJER, "|", "MJ9000102")
+    assert ["ACK", "IA", "6", "EA", "068", "20261201"] in segments(ws, "meijer", "855")
+
+
+def test_partner_check_holds_former_ids_to_the_interchange_rules():
+    """A former id must be an interchange pair (as their_ids), and cannot be one they send from now."""
+    from pydantic import ValidationError
+
+    from rules.partner_check import check_profile
+    from schemas.profile import load_profiles
+
+    meijer = load_profiles(FIXTURES / "switched")["meijer"]
+    assert meijer.x12.former_ids == (("ZZ", "MEIJERVAN"),) and meijer.x12.former_gs_ids == ("MEIJER",)
+    assert meijer.x12.sends_from("ZZ", "MEIJERVAN") and meijer.x12.sends_from("08", "6111470000")
+    assert check_profile(meijer) == []
+
+    def changed(**x12):
+        return meijer.model_copy(update={"x12": meijer.x12.model_copy(update=x12)})
+
+    assert [m for m in check_profile(changed(former_ids=(("08", "6111470000"),)))
+            if "former_ids 08:6111470000 is also an id they send from now" in m]
+    assert [m for m in check_profile(changed(former_gs_ids=("MEIJERINC",))) if "former_gs_ids MEIJERINC" in m]
+    assert [m for m in check_profile(changed(former_ids=(("QQ", "OLD"),))) if "former_ids QQ:OLD" in m]
+    for bad in (["ZZMEIJERVAN"], ["ZZ:"], ["ZZ: OLD"]):
+        with pytest.raises(ValidationError, match="former_ids"):
+            type(meijer.x12).model_validate({**meijer.x12.model_dump(), "former_ids": bad})
+    with pytest.raises(ValidationError, match="former_gs_ids"):
+        type(meijer.x12).model_validate({**meijer.x12.model_dump(), "former_gs_ids": [" MEIJER"]})
 
 
 def test_the_renumbered_store_and_the_raised_line_are_shipped_and_billed(night):
