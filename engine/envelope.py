@@ -205,8 +205,10 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     # an id X12 does not allow in a GS (rules.envelope: GS_APPLICATION_ID_INVALID) is not echoed: the profile's
     gs_id = gs_id if gs_id_valid(gs_id) else ""
     our_gs_id = our_gs_id if gs_id_valid(our_gs_id) else ""
-    isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
-    gs = gs_id and gs_id != x.their_gs_id.strip()
+    # an id the partner moved from ([x12] former_ids / former_gs_ids) is answered at the profile's, never echoed
+    isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip()) and \
+        (isa_qualifier, isa_id) not in x.former_ids
+    gs = gs_id and gs_id != x.their_gs_id.strip() and gs_id not in x.former_gs_ids
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
     our_qualifier, our_id = our_qualifier.strip(), our_id.strip()
     # we write from one of our listed ids only (an ISA07/ISA08 not ours was ISA_RECEIVER_UNKNOWN: answered, if at

@@ -19,6 +19,7 @@ from parsers.orders_850 import (
     _Cells,
     _ctp_prices,
     _decimal,
+    _group_receivers,
     _group_senders,
     _heading_case_sent,
     _implied_form,
@@ -183,6 +184,7 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
             # engine.changes (CODE_CASE_CONVERTED)
             "codes_case_sent": _heading_case_sent(nsets, set_of_row, first_poc, cells),
             "gs02": pa.array(_group_senders(sets), pa.string()),
+            "gs03": pa.array(_group_receivers(sets), pa.string()),
             **interchange_parties(sets),
         },
         schema=CHANGE_HEADERS,

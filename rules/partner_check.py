@@ -35,11 +35,20 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     for name, value, element in (("their_qualifier", x.their_qualifier, "ISA05"),
                                  ("our_qualifier", x.our_qualifier, "ISA07"),
                                  *((f"their_ids {q}:{i}", q, "ISA05") for q, i in x.their_ids),
-                                 *((f"our_ids {q}:{i}", q, "ISA07") for q, i in x.our_ids)):
+                                 *((f"our_ids {q}:{i}", q, "ISA07") for q, i in x.our_ids),
+                                 *((f"former_ids {q}:{i}", q, "ISA05") for q, i in x.former_ids)):
         allowed = isa_codes(element, control)
         if value not in allowed:
             out.append(f"profile x12.{name} {value!r} is not an interchange id qualifier ({element}, control version "
                        f"{control}): use one of {', '.join(sorted(allowed))}")
+    # an id the partner moved from is answered at no more: one it still sends from (their_id, their_ids, their_gs_id,
+    # their_gs_ids) cannot be both
+    current = {(x.their_qualifier, x.their_id), *x.their_ids}
+    out += [f"profile x12.former_ids {q}:{i} is also an id they send from now (their_qualifier/their_id or "
+            f"their_ids): answers to it would go to their_qualifier/their_id"
+            for q, i in x.former_ids if (q, i) in current]
+    out += [f"profile x12.former_gs_ids {g} is also their_gs_id or in their_gs_ids: answers to it would go to "
+            f"their_gs_id" for g in x.former_gs_ids if g in {x.their_gs_id, *x.their_gs_ids}]
     d = x.delimiters
     used = {d.element, d.component, d.segment, *([d.repetition] if d.repetition else [])}
     for name, value, most in (("their_id", x.their_id, 15), ("our_id", x.our_id, 15),

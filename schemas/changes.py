@@ -120,7 +120,7 @@ CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_D
 LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *RANGE_ENDS.values(), *SHIP_TO_SENT, "currency_sent",
-                                "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05",
+                                "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "gs03", "refs_sent", "isa05",
                                 "isa06", "isa07", "isa08",
                                 "ref_descriptions", "codes_case_sent", "sales_requirement"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
@@ -174,6 +174,10 @@ CHANGE_HEADERS = pa.schema([
     # GS02 of the 860's group (null: empty): of a partner sending for several buyers (X12Settings.buyer_gs_ids), the
     # buyer whose PO number BCH03 is; engine.lifecycle.intake applies no 860 of one buyer to another's order
     pa.field("gs02", pa.string()),
+    # GS03 of the 860's group (null: empty): the application id of ours it was sent to; with gs02, the order's later
+    # documents (its revised 855 or 865, its 856 and 810) go to the GS02 that sent the change, from the GS03 it was
+    # sent to (a partner that moved to another GS02 between its 850 and its 860: engine.lifecycle.intake)
+    pa.field("gs03", pa.string()),
     # ISA05-ISA08 of the 860's interchange (null: empty): the partner's id it came from and the id of ours it was
     # sent to ([x12] their_ids / our_ids); engine.lifecycle.intake answers the change (and the order's later
     # documents) to the id that sent it, from the id it was sent to

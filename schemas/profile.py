@@ -158,6 +158,12 @@ class X12Settings(_Model):
     # neither, as before, ISA_RECEIVER_UNKNOWN (TA1 R). Each answer is sent from the pair written to (ISA05/ISA06),
     # as their_ids' go to the pair that wrote. Empty (the default): one id of ours
     our_ids: tuple[tuple[str, str], ...] = ()
+    # The ISA05/ISA06 pairs the partner sent from before it moved (another VAN, another id) and asks us to answer at
+    # no more, written as their_ids: an interchange from one is still the partner's (a straggler its old VAN delivers
+    # late is taken, not quarantined), but nothing goes there: its TA1 and 997, and every 855/865/856/810 of an order
+    # that came from one, go to their_qualifier/their_id (a pair of their_ids is answered where it wrote). Empty (the
+    # default): none
+    former_ids: tuple[tuple[str, str], ...] = ()
     their_gs_id: str = Field(pattern=_GS_ID)
     # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in
     # GS02 (Ariba: its ANID): the other GS02s it may send besides their_gs_id. Each group is answered to its own
@@ -172,6 +178,11 @@ class X12Settings(_Model):
     # as GS02); with this list a group to a GS03 on neither is taken with GS_ID_MISMATCH (warning), so ops see an
     # id they did not expect. Empty (the default): GS03 is not compared
     our_gs_ids: tuple[str, ...] = ()
+    # The GS02s the partner sent from before it moved (a new translator's application id) and asks us to answer at
+    # no more: a group from one is taken as the partner's (not GS_ID_MISMATCH), but every answer to it (its 997) and
+    # to its orders (their 855/865/856/810, an order received under it before the move) goes to their_gs_id. A GS02
+    # not listed here is answered where it wrote, as a network's buyers are. Empty (the default): none
+    former_gs_ids: tuple[str, ...] = ()
     version: Literal["004010", "005010"] = "004010"
     # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
     # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); or a later
@@ -211,7 +222,7 @@ class X12Settings(_Model):
 
         return ORDER_REFS[self.order_key_ref] if self.order_key_ref else ""
 
-    @field_validator("their_gs_ids", "our_gs_ids")
+    @field_validator("their_gs_ids", "our_gs_ids", "former_gs_ids")
     @classmethod
     def _gs_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         bad = [s for s in v if not re.fullmatch(_GS_ID, s)]
@@ -219,15 +230,16 @@ class X12Settings(_Model):
             raise ValueError(f"not GS ids (2 to 15 printable characters, no leading or trailing space): {bad}")
         return v
 
-    @field_validator("their_ids", "our_ids", mode="before")
+    @field_validator("their_ids", "our_ids", "former_ids", mode="before")
     @classmethod
     def _isa_pairs(cls, v: object) -> object:
         return isa_pairs(v)
 
     def sends_from(self, qualifier: str, isa_id: str) -> bool:
         """An interchange from ISA05/ISA06 ``qualifier``/``isa_id`` (stripped) is this partner's: their_qualifier/
-        their_id or a pair of their_ids."""
-        return (qualifier, isa_id) == (self.their_qualifier, self.their_id) or (qualifier, isa_id) in self.their_ids
+        their_id or a pair of their_ids or former_ids."""
+        return ((qualifier, isa_id) == (self.their_qualifier, self.their_id) or (qualifier, isa_id) in self.their_ids
+                or (qualifier, isa_id) in self.former_ids)
 
     def writes_to(self, qualifier: str, isa_id: str) -> bool:
         """An interchange to ISA07/ISA08 ``qualifier``/``isa_id`` (stripped) is to us: our_qualifier/our_id or a

@@ -65,6 +65,7 @@ RELEASE = "RL"
 _BLANKET_HELD = "ORDER_TYPE_UNSUPPORTED"
 TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
 ISA_PARTIES = ("isa05", "isa06", "isa07", "isa08")  # the interchange parties an order keeps (OrderRecord, ORDERS)
+GROUP_PARTIES = ("gs02", "gs03")  # the group's application ids it keeps (OrderRecord, ORDERS)
 
 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
@@ -256,10 +257,14 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
     # two, a division writing from its own id), or to another of ours (our_ids), is answered to the id that sent
     # it, from the id it was sent to: the order keeps the 860's (its 865, or revised 855, and its later 856/810 go
     # there, as the partner now writes from it). An 860 whose interchange names none (a table made by hand) leaves
-    # the order's as they were
+    # the order's as they were. Likewise its group's GS02/GS03 (a partner that moved to another GS02 between its
+    # 850 and its 860: the 997 went to the new one, and the revised 855, 856 and 810 went to the 850's)
     parties = {name: header.get(name) or "" for name in ISA_PARTIES} if header else {}
     if not parties.get("isa06") or all(getattr(current, k) == v for k, v in parties.items()):
         parties = {}
+    group = {name: value for name in GROUP_PARTIES if (value := (header or {}).get(name))}
+    if group.get("gs02") and any(getattr(current, k) != v for k, v in group.items()):
+        parties.update(group)
     return Plan(transitions=(move(current, EventKind.CHANGE_RECEIVED, at=at, run_id=run_id,
                                   note=f"860 change received in {file}", **parties),), new_changes=(change,))
 
