@@ -120,8 +120,8 @@ CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_D
 LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *RANGE_ENDS.values(), *SHIP_TO_SENT, "currency_sent",
-                                "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "gs03", "refs_sent", "isa05",
-                                "isa06", "isa07", "isa08",
+                                "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "gs03", "refs_sent",
+                                "isa05", "isa06", "isa07", "isa08",
                                 "ref_descriptions", "codes_case_sent", "sales_requirement"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
