@@ -260,30 +260,9 @@ def printed_gs1(code: str | None) -> str | None:
     return digits if len(digits) in PRINTED_LENGTHS else None
 
 
-# The GS1 number each product id qualifier of X12 code list 235 names, by digits: UP "UCC - 12" (a U.P.C.-A, 1-5-5-1;
-# its UPC-E's 8 digits are upc_readings'), EN "EAN/UCC - 13", EO "EAN/UCC - 8"; UI, a U.P.C. consumer package code
-# (1-5-5), and UD, a U.P.C./EAN consumer package code (2-5-5), when sent whole with their check digit (complete_gtin).
-# Such a number may come zero-filled to a longer GS1 length (GS1 keeps every GTIN right-justified in 14 digits; a UPC-A
-# as 13 digits with a leading 0, its EAN-13 form, is what many translators send), and a shorter one is that number
-# too (a UPC-A is an EAN-13 with a leading 0; an EAN-8 under UP is read as one). Not admitted: digits before the
-# structure that are not zeros, a number that is none of it (an EAN-13 4006381333931 under UP or UI, a case's GTIN-14
-# 10614141100245 under UP or EN, a UPC-A under EO). UK "EAN/UCC - 14", U2 (1-2-5-5, a GTIN-14's) and UA, a case code
-# (2-5-5: which packaging level X12 leaves open), take any GTIN.
-QUALIFIER_DIGITS = {"UP": 12, "EN": 13, "EO": 8, "UI": 12, "UD": 13}
-QUALIFIER_NUMBERS = {12: "a U.P.C. (UPC-A, 12 digits)", 13: "an EAN-13 (or a UPC-A)", 8: "an EAN-8"}
-
-
-def fits_qualifier(gtin: str | None, qualifier: str | None) -> bool:
-    """Whether the GTIN-14 ``gtin`` (normalise_gtin's) is a number ``qualifier`` names (QUALIFIER_DIGITS: its
-    digits before that structure all zeros); True for a qualifier of any GTIN or none, False for no GTIN."""
-    width = QUALIFIER_DIGITS.get((qualifier or "").strip().upper())
-    return gtin is not None and (width is None or not gtin[:14 - width].strip("0"))
-
-
-def normalise_gtin(code: str | None, qualifier: str | None = None) -> str | None:
+def normalise_gtin(code: str | None) -> str | None:
     """A valid UPC-A/EAN-13/GTIN-8/GTIN-14 as a 14-digit GTIN, as sent or in its printed form (printed_gs1); None
-    when not a valid GTIN, or (``qualifier`` given: its code list 235 code) not one the qualifier names
-    (fits_qualifier: a 13-digit UP is read when its first digit is 0, its EAN-13 form, not when it is an EAN-13)."""
+    when not a valid GTIN."""
     if code is None:
         return None
     code = code.strip()
@@ -291,8 +270,7 @@ def normalise_gtin(code: str | None, qualifier: str | None = None) -> str | None
         code = printed_gs1(code) or code
     if len(code) == 18 or not gs1_valid(code):
         return None
-    gtin = code.zfill(14)
-    return gtin if qualifier is None or fits_qualifier(gtin, qualifier) else None
+    return code.zfill(14)
 
 
 def zeros_dropped_gtin(code: str | None, digits: int = 14) -> str | None:
@@ -371,19 +349,18 @@ def _year(text: str) -> str:
     return text if len(text) == 4 else f"20{text}"
 
 
-def complete_gtin(code: str | None, body_length: int, qualifier: str | None = None) -> str | None:
+def complete_gtin(code: str | None, body_length: int) -> str | None:
     """A GS1 number sent without its check digit (``body_length`` digits: code list 235's UI, U.P.C. consumer
     package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12; U2, U.P.C.
     shipping container code 1-2-5-5, 13) as the
     GTIN-14 it names, its check digit computed; a value of another length as normalise_gtin reads it (a whole
-    GTIN with its check digit, as some partners send under these qualifiers: one ``qualifier`` names, its
-    QUALIFIER_DIGITS); None for anything else."""
+    GTIN with its check digit, as some partners send under these qualifiers); None for anything else."""
     if code is None:
         return None
     code = code.strip()
     if len(code) == body_length and code.isascii() and code.isdigit():
         return (code + str(gs1_check_digit(code))).zfill(14)
-    return normalise_gtin(code, qualifier)
+    return normalise_gtin(code)
 
 
 def isbn_gtin(code: str | None) -> str | None:

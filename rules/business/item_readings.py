@@ -15,9 +15,7 @@ from schemas.orders import BUYER_ITEM_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
-    QUALIFIER_DIGITS,
     complete_gtin,
-    fits_qualifier,
     isbn_gtin,
     ndc_10s,
     ndc_11,
@@ -63,25 +61,12 @@ MAKER_QUALIFIERS = frozenset({"MG"})
 DIGITS = r"^[0-9]+$"
 
 
-def gs1_keys_of(values: pa.Array, qualifiers: pa.Array | None = None) -> pa.Array:
-    """Each value normalised to GTIN-14, null where empty or not a valid GS1 number, or (``qualifiers`` given: each
-    value's code list 235 qualifier) not one its qualifier names (schemas.reference.fits_qualifier: an EAN-13 sent as
-    UP names no U.P.C.)."""
+def gs1_keys_of(values: pa.Array) -> pa.Array:
+    """Each value normalised to GTIN-14, null where empty or not a valid GS1 number."""
     uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
     valid = {u: normalise_gtin(u) for u in uniques}
     keys = [k for k in valid if valid[k] is not None]
-    out = lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
-    if qualifiers is None:
-        return out
-    narrow = pc.fill_null(pc.and_(pc.is_valid(out), pc.is_in(qualifiers, value_set=pa.array(
-        list(QUALIFIER_DIGITS), pa.string()))), False)
-    if not pc.any(narrow).as_py():
-        return out
-    at = pa.array(np.flatnonzero(narrow.to_numpy(zero_copy_only=False)), pa.int64())
-    misfit = np.zeros(len(values), dtype=bool)
-    for k, q, gtin in zip(at.to_pylist(), qualifiers.take(at).to_pylist(), out.take(at).to_pylist(), strict=True):
-        misfit[k] = not fits_qualifier(gtin, q)
-    return pc.if_else(pa.array(misfit), pa.scalar(None, pa.string()), out) if misfit.any() else out
+    return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
 
 
 def isbn_keys(values: pa.Array) -> pa.Array:
@@ -99,7 +84,7 @@ def gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Arr
     for q, body in GS1_WITHOUT_CHECK_DIGIT.items():
         values = pc.if_else(pc.fill_null(pc.equal(qualifier, q), False), ident, pa.scalar(None, pa.string()))
         uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
-        named = {u: complete_gtin(u, body, q) for u in uniques}
+        named = {u: complete_gtin(u, body) for u in uniques}
         keys = [u for u in uniques if named[u] is not None]
         if keys:
             out = pc.coalesce(out, lookup(values, pa.array(keys, pa.string()),
@@ -258,11 +243,11 @@ def item_identities(qualifier: str | None, value: str | None) -> frozenset[str]:
         return frozenset()
     gtins: set[str | None] = set()
     if q in GS1_QUALIFIERS:
-        gtins = {normalise_gtin(text, q)}
+        gtins = {normalise_gtin(text)}
         if q == "UP":
             gtins |= {g for g, _how in upc_readings(text)}
     elif q in GS1_WITHOUT_CHECK_DIGIT:
-        gtins = {complete_gtin(text, GS1_WITHOUT_CHECK_DIGIT[q], q)}
+        gtins = {complete_gtin(text, GS1_WITHOUT_CHECK_DIGIT[q])}
     elif q in ISBN_QUALIFIERS:
         gtins = {isbn_gtin(text)}
     elif q in NDC_QUALIFIERS:
@@ -369,7 +354,7 @@ def packaging_level_skus(qualifier: pa.Array, ident: pa.Array, unit: pa.Array, g
         return pa.nulls(len(ident), pa.string())
     keys = pc.coalesce(pc.if_else(pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS),
                                                                                        pa.string())), False),
-                                  gs1_keys_of(ident, qualifier), pa.scalar(None, pa.string())),
+                                  gs1_keys_of(ident), pa.scalar(None, pa.string())),
                        gs1_keys_without_check_digit(qualifier, ident))
     ours = pa.table({"ref": pc.utf8_slice_codeunits(gs1_keys, 1, 13), "sku": gs1_skus}).filter(
         pc.and_(pc.is_valid(gs1_keys), pc.is_valid(gs1_skus)))

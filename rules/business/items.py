@@ -69,11 +69,8 @@ from schemas.orders import BUYER_ITEM_QUALIFIERS, PRODUCT_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
-    QUALIFIER_DIGITS,
-    QUALIFIER_NUMBERS,
     ReferenceData,
     complete_gtin,
-    fits_qualifier,
     from_scientific,
     gs1_valid,
     isbn_gtin,
@@ -203,8 +200,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         gs1_keys, gs1_skus = item_gs1_keys(items)
         two = two_item_ups(qualifier, ident, gs1_keys, gs1_skus)
         gs1_ident = pc.if_else(pa.array(two), pa.scalar(None, pa.string()), ident) if two.any() else ident
-        for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, lambda v: gs1_keys_of(v, qualifier), gs1_keys,
-                                                    gs1_skus),
+        for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, gs1_keys_of, gs1_keys, gs1_skus),
                                                    (ISBN_QUALIFIERS, isbn_keys, gs1_keys, gs1_skus),
                                                    (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"),
                                                     item_sku)):
@@ -529,19 +525,17 @@ def ids_tried(pairs: list[dict] | None, partner: str, ours: Mapping[str, str] | 
         where = []
         readings = upc_readings(value) if q == "UP" else ()
         if q in GS1_QUALIFIERS:
-            fit = normalise_gtin(value, q)  # (a valid GTIN its qualifier does not name is none: misfit_words)
-            if fit and readings:  # 8 digits: a valid EAN-8 and a valid UPC-E
-                readings = ((fit, f"the EAN-8 {fit[6:]}"), *readings)
-            where.append("our GTINs" if fit and not readings else
-                         f"{'no UPC-A as sent; ' if not fit else ''}our GTINs read as "
-                         f"{' or as '.join(how for _g, how in readings)}" if readings else
-                         misfit_words(q, value) or "not a valid UPC/GTIN/EAN")
+            if normalise_gtin(value) and readings:  # 8 digits: a valid EAN-8 and a valid UPC-E
+                readings = ((normalise_gtin(value), f"the EAN-8 {normalise_gtin(value)[6:]}"), *readings)
+            where.append("our GTINs" if normalise_gtin(value) and not readings else
+                         f"{'no UPC-A as sent; ' if not normalise_gtin(value) else ''}our GTINs read as "
+                         f"{' or as '.join(how for _g, how in readings)}" if readings else "not a valid UPC/GTIN/EAN")
             named = {ours[g]: how for g, how in readings if g in ours} if ours else {}
             if len(named) > 1:
                 where.append(f"two of our items, {' and '.join(f'item {sku} as {how}' for sku, how in named.items())}"
                              ": neither is taken, never a guess (ask the buyer which it meant)")
-        gtin = normalise_gtin(value, q) if q in GS1_QUALIFIERS else complete_gtin(
-            value, GS1_WITHOUT_CHECK_DIGIT[q], q) if q in GS1_WITHOUT_CHECK_DIGIT else None
+        gtin = normalise_gtin(value) if q in GS1_QUALIFIERS else complete_gtin(
+            value, GS1_WITHOUT_CHECK_DIGIT[q]) if q in GS1_WITHOUT_CHECK_DIGIT else None
         if gtin and gtin[0] in "12345678":
             where.append(f"indicator digit {gtin[0]}, a grouping of an item's units: matched to our item of its item "
                          "reference in a unit that counts the grouping (CA, CS, BX ...), never in EA, whose eaches it "
@@ -550,8 +544,7 @@ def ids_tried(pairs: list[dict] | None, partner: str, ours: Mapping[str, str] | 
             ndcs = ndc_10s(value, q)
             where.append(f"our GTINs as the drug U.P.C. of NDC {' or '.join(ndcs)}" if ndcs else "not an NDC")
         if q in GS1_WITHOUT_CHECK_DIGIT:
-            where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q], q) else
-                         misfit_words(q, value) or "not a UPC/EAN code")
+            where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q]) else "not a UPC/EAN code")
         if q in ISBN_QUALIFIERS:
             where.append("our GTINs, as its ISBN-13" if isbn_gtin(value) else "not a valid ISBN")
         if q in VENDOR_QUALIFIERS or q in MAKER_QUALIFIERS:
@@ -569,20 +562,6 @@ def ids_tried(pairs: list[dict] | None, partner: str, ours: Mapping[str, str] | 
                          "the column formatted as text and the id typed again)")
         out.append(f"{q} {value} ({', '.join(where)})")
     return ", ".join(out)
-
-
-def misfit_words(qualifier: str, value: str | None) -> str:
-    """Why a valid GS1 number ``value`` is not read under ``qualifier`` (schemas.reference.fits_qualifier: an EAN-13
-    sent as UP), in words; "" when it is read, or is no valid GS1 number."""
-    gtin = normalise_gtin(value)
-    if gtin is None or fits_qualifier(gtin, qualifier):
-        return ""
-    n = len(gtin.lstrip("0"))
-    kind, digits, under = (f"a GTIN-14 of indicator digit {gtin[0]}", gtin, "UK") if n == 14 else \
-        ("an EAN-13", gtin[1:], "EN") if n == 13 else ("a UPC-A", gtin[2:], "UP")
-    return (f"a valid GS1 number, {kind} ({digits}), not {QUALIFIER_NUMBERS[QUALIFIER_DIGITS[qualifier]]} as "
-            f"{qualifier} names (X12 code list 235; such a number sent with leading zeros to 13 or 14 digits is "
-            f"read): its qualifier is {under}")
 
 
 def check_gtin_check_digits(lines: pa.Table, items: pa.Table | None = None) -> list[Finding]:
@@ -603,15 +582,11 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
         values = lines.column(column)
         uniques = pc.unique(values).drop_null().to_pylist()
         wrong_digit = [u for u in uniques if shape.search(u) and not gs1_valid(u.strip())]
-        # a valid number its qualifier does not name (an EAN-13 as UP; a case's GTIN-14 as UP or EN): fits_qualifier
-        misfit = {u: misfit_words(qualifiers[0], u) for u in uniques if qualifiers[0] in QUALIFIER_DIGITS and
-                  len(u.strip()) > QUALIFIER_DIGITS[qualifiers[0]]}
-        wrong_digit += [u for u, why in misfit.items() if why]
         bad = masks[f"{column}_shape"].copy()
         if wrong_digit:
             bad |= np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(wrong_digit, pa.string())), False)
                               .to_numpy(zero_copy_only=False), dtype=bool)
-        printed = [u for u in uniques if normalise_gtin(printed_gs1(u), qualifiers[0])]  # 0-41200-00020-9: as printed
+        printed = [u for u in uniques if gs1_valid(printed_gs1(u))]  # 0-41200-00020-9: the number as printed
         if printed and bad.any():
             bad &= ~np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(printed, pa.string())), False)
                                .to_numpy(zero_copy_only=False), dtype=bool)
@@ -623,12 +598,6 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
                 continue
         for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
-            if misfit.get(value):
-                out.append(business_finding(
-                    "GTIN_CHECK_DIGIT_INVALID", f"{qualifiers[0]} {value!r} is not read as {qualifiers[0]}: "
-                    f"{misfit[value]}.", row, seg="PO1", element=_id_element(row["product_ids"], qualifiers, value),
-                    value=value))
-                continue
             rounded, digits = from_scientific(value), printed_gs1(value)
             why = "wrong length or check digit" if rounded is None and digits is None else (
                 f"its digits {digits} (its blanks and hyphens left out) have the wrong check digit: the number as "
@@ -776,7 +745,7 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     line_sku = named.take(pa.array(row, pa.int64()))
     gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS), pa.string())), False)
     gs1_keys, gs1_skus = item_gs1_keys(ref.items)
-    keys = pc.coalesce(pc.if_else(gs1, gs1_keys_of(ident, qualifier), pa.scalar(None, pa.string())),
+    keys = pc.coalesce(pc.if_else(gs1, gs1_keys_of(ident), pa.scalar(None, pa.string())),
                        gs1_keys_without_check_digit(qualifier, ident),
                        gs1_readings(qualifier, ident, gs1_keys, gs1_skus))  # a UPC-E, an NDC ... of ours
     vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array([*VENDOR_QUALIFIERS, *MAKER_QUALIFIERS],
