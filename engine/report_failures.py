@@ -289,6 +289,14 @@ HINTS: dict[str, str] = {
         "Find the order the buyer placed by phone, fax or e-mail: if someone entered it by hand, reject this"
         " confirmation (never ship it twice); if nobody did, approve it to ship it."
     ),
+    "RELEASE_PAST_BLANKET": (
+        "Ask the buyer whether the blanket was raised: approve the release if it was (or for what they agree),"
+        " else reject it and ask for a release within the blanket."
+    ),
+    "RELEASE_AFTER_BLANKET_END": (
+        "Ask the buyer whether the blanket was extended: approve the release if it was, else reject it and ask for a"
+        " new blanket."
+    ),
     "ORDER_TYPE_UNSUPPORTED": (
         "Ask the partner what is to ship (BEG02: a blanket order's releases, an information copy ...): reject it,"
         " or approve it to ship it whole."

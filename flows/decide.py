@@ -34,7 +34,7 @@ from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
-from schemas.orders import ORDERS
+from schemas.orders import ORDER_LINES, ORDERS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus
@@ -242,6 +242,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.bill_only import bill_only_orders, partner_marks, without_delivery_dates
+    from engine.blankets import has_releases, release_findings
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
@@ -260,6 +261,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
                           alongside=meanwhile if use_gx else None)  # GX's Python beside the Arrow rules
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    # a release is held against its blanket: what the releases before it drew, the blanket's end (engine.blankets)
+    if has_releases(orders):
+        suite = replace(suite, findings=[*suite.findings, *release_findings(
+            orders, lines, *_blankets(ws, state, orders, {r.key for r in deciding}))])
     # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
     if bill_only:
@@ -311,6 +316,25 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
         return plan + Plan(findings=found + late)
+
+
+def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set) -> tuple[pa.Table, pa.Table]:
+    """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers of the releases in
+    ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out."""
+    from engine.blankets import release_pos
+    from schemas.lifecycle import OrderState
+    from schemas.order_keys import x12_po
+
+    pos = release_pos(orders)
+    records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
+                                                   for r in state.release_orders(partner)
+                                                   if (partner, x12_po(r.po_number)) in pos)]
+    gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
+    records = [r for r in records if r.key not in deciding and r.state not in gone]
+    if not records:
+        return ORDERS.empty_table(), ORDER_LINES.empty_table()
+    store = OrderStore(ws.orders_dir)
+    return lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load))
 
 
 def _warehouses(ws: Workspace) -> dict:

@@ -22,7 +22,8 @@ PO's (a multi-door order: as an 850's PO1-loop N1*ST, _own_ship_tos). A line sen
 id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
-"CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
+"CSV"; purpose "00", order_type "SA" unless the layout's purpose / order_type columns say another (their words
+read as BEG01 / BEG02 codes). A wide export (one row per order, its items side by side: the layout's
 item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
 rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
 from the order row, which is no line; a PO's allowance and charge rows (the layout's allowance_records, an 850 flat
@@ -90,12 +91,12 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
-           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "updated_at")
+           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "updated_at", "order_type", "purpose")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
                 "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country",
-                "sales_requirement")
+                "sales_requirement", "order_type", "purpose")
 # a yes/no cell (the layout's sales_requirement column: "Partial Shipments", "Ship complete") and the answer it gives
 _YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no", "false": "no", "0": "no"}
 # the window's two kinds (the layout's window_type column) and the dates each is read into (DTM 037/038, 064/063)
@@ -371,8 +372,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             budget.add(later, po)
         for code, n in state.more.items():
             budget.count(po, code, n)
-        orders.append({"partner": partner, "order_ref": state.order_ref, "po_number": po, "purpose": "00",
-                       "order_type": "SA", "version": "CSV", "po_date": head["po_date"], "currency": head["currency"],
+        orders.append({"partner": partner, "order_ref": state.order_ref, "po_number": po,
+                       "purpose": head["purpose"] or "00", "order_type": head["order_type"] or "SA", "version": "CSV",
+                       "po_date": head["po_date"], "currency": head["currency"],
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
                        "release_number": head["release_number"], **{k: head[k] for k in _STRICTEST},
@@ -1203,6 +1205,22 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          "sales_requirement", out["sales_requirement"])
             ok = False
         out["sales_requirement"] = dict(m.sales_requirement_codes).get(answer or "")
+    for name, words, digits, what in (("order_type", m.order_types, False, "BEG02 order type"),
+                                      ("purpose", m.purposes, True, "BEG01 purpose")):
+        if out[name] is not None:  # the layout's words for the order's kind / purpose: the code an 850 sends
+            sent = out[name]
+            word = " ".join(sent.split()).upper()
+            code = next((c for w, c in words if w == word), None)
+            if code is None and len(word) == 2 and word.isascii() and (word.isdigit() if digits else word.isalnum()):
+                code = word  # the code itself
+            if code is None:
+                column = rows.header_names.get(name, name)
+                rows.problem("CSV_VALUE_INVALID", f"{column!r} {sent!r} is no {what} we know a word for "
+                             f"({', '.join(w.title() for w, _c in words[:6])} ...: the layout's "
+                             f"{'purposes' if digits else 'order_types'}): what the order asks is not known, and the "
+                             "PO is refused.", number, name, sent)
+                ok = False
+            out[name] = code
     if m.order_charges:
         ok = _order_charges_read(rows, number, out, m, reading) and ok
     if out["currency"]:

@@ -83,7 +83,9 @@ _ENTITIES_READ = tuple(sorted(ENTITIES_READ))
 _BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
 _PARTY_FIELDS = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
-         "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
+         "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before",
+         # 036 Expiration: a blanket order's end (BEG02 BK ...), after which no release calls it off (engine.blankets)
+         "036": "expires_on"}
 LATEST_DATES = frozenset({"038", "001", "063"})  # DTM01 of a last acceptable date (ship no later, cancel after ...)
 # PID02 (product/process characteristic, element 750) of a PID describing one attribute of the item, not the item:
 # 35 colour, 73 vendor colour description, 74 vendor size description, 75 buyer's colour description, 91 buyer's

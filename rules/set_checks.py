@@ -35,10 +35,12 @@ from schemas.countries import region_code
 from schemas.findings import Detail, Finding, finding
 from schemas.orders import (
     BACKORDER_ALLOWED,
+    BLANKET_TYPES,
     BUYER_COST_PRICES,
     DATE_TWIN_NAMES,
     DATE_TWINS,
     DATES_NOT_KEPT,
+    EXPIRATION,
     LINE_DTM_DATES,
     LINE_LOOP_ENDS,
     LIST_PRICE_BASES,
@@ -2149,6 +2151,9 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         if not len(rows):
             continue
         q_of, d2, d3, d4, d5, d6, d7 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 3, 4, 5, 6, 7))
+        # a blanket order's DTM 036 is its end, kept (ORDERS expires_on): not named
+        beg = np.array([ts.start + i for i, x in enumerate(ids[:end]) if x == "BEG"][:1], np.int64)
+        blanket = bool(len(beg)) and (_column(fe, beg, 2)[0].to_pylist()[0] or "") in BLANKET_TYPES
         sent = [_dtm_said(*said) for said in zip(d2, d5, d6, d7, strict=True)]
         taken: dict[str, str | None] = {}  # standard qualifier -> the date text taken for it
         for q, text in zip(q_of, sent, strict=True):
@@ -2162,7 +2167,9 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         seen: set[str] = set()
         for row, q, text, t, z in zip(rows.tolist(), q_of, sent, d3, d4, strict=True):
             words = " ".join(v for v in ("DTM", q, text) if v)
-            if q in DATES_NOT_KEPT:
+            if q == EXPIRATION and blanket:
+                pass
+            elif q in DATES_NOT_KEPT:
                 named.append((row, f"{words} ({DATES_NOT_KEPT[q]})"))
             elif q in _TWIN_OF and q in seen:
                 continue  # a repeat of one already read or named

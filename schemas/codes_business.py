@@ -369,6 +369,20 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A confirmation (BEG01 06) of an order we never received as an 850 (placed by phone, fax or e-mail).",
     ),
     _C(
+        "RELEASE_PAST_BLANKET",
+        "business",
+        "error",
+        "",
+        "A release (BEG02 RL) calls off more of an item than its blanket order holds, with the releases before it.",
+    ),
+    _C(
+        "RELEASE_AFTER_BLANKET_END",
+        "business",
+        "error",
+        "",
+        "A release (BEG02 RL) is dated (BEG05) after its blanket order's end (the blanket's DTM 036).",
+    ),
+    _C(
         "ORDER_TYPE_UNSUPPORTED",
         "business",
         "error",

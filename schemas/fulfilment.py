@@ -881,7 +881,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
                 "sales_requirement", "window_type", "allowance_code", "allowance_amount", "allowance_kind",
-                "updated_at")
+                "updated_at", "order_type", "purpose")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -890,6 +890,21 @@ CSV_JOINED = ("ship_to_name", "ship_to_name2")
 # the CSH01 codes a CSV order's yes/no column may mean (schemas.orders SHIP_COMPLETE, NO_BACKORDER, BACKORDER_ALLOWED:
 # not imported, this module stays free of Arrow)
 _SALES_CODES = ("SC", "N", "SP", "Y", "BK", "O")
+
+
+# the words CSV order exports write for an order's kind, each with the BEG02 code (code list 92) it means
+CSV_ORDER_TYPES = (("STANDARD", "SA"), ("STAND-ALONE", "SA"), ("STAND ALONE", "SA"), ("REGULAR", "SA"),
+                   ("NEW ORDER", "SA"), ("STOCK", "SA"), ("BLANKET", "BK"), ("BLANKET ORDER", "BK"),
+                   ("RELEASE", "RL"), ("BLANKET RELEASE", "RL"), ("CALL-OFF", "RL"), ("CALL OFF", "RL"),
+                   ("SAMPLE", "SP"), ("SAMPLES", "SP"), ("DROP SHIP", "DS"), ("DROPSHIP", "DS"), ("DROP-SHIP", "DS"),
+                   ("DIRECT SHIP", "DS"), ("RUSH", "RO"), ("RUSH ORDER", "RO"), ("EMERGENCY", "RO"),
+                   ("CONSIGNMENT", "CN"), ("INFORMATION", "IN"), ("INFORMATION COPY", "IN"), ("PROMOTION", "PR"),
+                   ("PROMOTIONAL", "PR"), ("REPLENISHMENT", "RE"), ("NEW STORE", "NS"), ("NEW STORE OPENING", "NS"),
+                   ("BULK", "SA"))
+# ... and for its purpose, with the BEG01 code (code list 353)
+CSV_PURPOSES = (("ORIGINAL", "00"), ("NEW", "00"), ("CANCEL", "01"), ("CANCELLATION", "01"), ("CANCELLED", "01"),
+                ("CHANGE", "04"), ("REPLACE", "05"), ("REPLACEMENT", "05"), ("CONFIRMATION", "06"),
+                ("CONFIRMING", "06"), ("DUPLICATE", "07"), ("RESEND", "07"), ("REISSUE", "18"))
 
 
 class CsvOrderMapping(CsvFeedLayout):
@@ -1059,6 +1074,17 @@ class CsvOrderMapping(CsvFeedLayout):
     # (CSV_VALUE_INVALID)
     sales_requirement: str | None = None
     sales_requirement_codes: tuple[tuple[str, str], ...] = ()  # {no = "SC"} for "Partial Shipments: No"
+    # a column saying what kind of order the PO is, in the words real exports use ("Blanket", "Sample", "Drop Ship",
+    # "Rush" ...): its word (any case, single blanks, through order_types) read as the BEG02 code (code list 92) an
+    # 850 sends, so the same rules apply (a blanket held, a drop ship acknowledged as ordered, a sample at no
+    # charge ...); a cell that is a code itself (two capital letters or digits: "BK", "DS") is read as that code. A
+    # blank cell (or no column): SA, a stand-alone order. Another word refuses the PO (CSV_VALUE_INVALID)
+    order_type: str | None = None
+    order_types: tuple[tuple[str, str], ...] = CSV_ORDER_TYPES
+    # likewise the PO's purpose (BEG01, code list 353: "New", "Cancel", "Replace", "Change", "Confirmation",
+    # "Duplicate" ... through purposes; two digits read as the code). Blank: 00, an original
+    purpose: str | None = None
+    purposes: tuple[tuple[str, str], ...] = CSV_PURPOSES
     # a column saying which kind of window a row's window dates are (Amazon Vendor Central's "Window type": Ship or
     # Delivery): its word (any case, through window_types) moves the dates the row gives in the layout's window
     # columns (ship_not_before / ship_no_later, or do_not_deliver_before / do_not_deliver_after) to that kind's pair,
@@ -1204,6 +1230,26 @@ class CsvOrderMapping(CsvFeedLayout):
             if not isinstance(word, str) or not word.strip() or kind not in ("ship", "delivery"):
                 raise ValueError(f"window_types: {word!r} = {kind!r}: each word names \"ship\" or \"delivery\"")
             out[" ".join(word.split()).upper()] = kind
+        return tuple(out.items())
+
+    @field_validator("order_types", "purposes", mode="before")
+    @classmethod
+    def _code_words(cls, v: object, info: ValidationInfo) -> object:
+        """A TOML table {"Blanket PO" = "BK"}: each word with the code it means, kept as (WORD, code) pairs (upper
+        case, single blanks), after the defaults (a word given again takes the layout's code)."""
+        if not isinstance(v, dict):
+            return v
+        digits = info.field_name == "purposes"
+        out = dict(CSV_PURPOSES if digits else CSV_ORDER_TYPES)
+        for word, code in v.items():
+            if not isinstance(word, str) or not isinstance(code, str) or not " ".join(word.split()):
+                raise ValueError(f"{info.field_name}: each word is a text naming a text code")
+            if not (len(code) == 2 and code.isascii() and (code.isdigit() if digits else code.isalnum())
+                    and code == code.upper()):
+                raise ValueError(f"{info.field_name}: {word!r} = {code!r}: the code is "
+                                 + ("a BEG01 purpose (353), two digits (\"00\", \"05\")" if digits else
+                                    "a BEG02 order type (92), two capital letters or digits (\"SA\", \"BK\")"))
+            out[" ".join(word.split()).upper()] = code
         return tuple(out.items())
 
     @field_validator("sales_requirement_codes", mode="before")

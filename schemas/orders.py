@@ -203,6 +203,10 @@ ORDERS = pa.schema([
     # (engine.deadlines, engine.changes); a requested delivery range's end is a day to arrive by, never a cancel date
     # (not one of LAST_DATES): a shipment that cannot arrive by it is a warning (SHIPPED_OUTSIDE_WINDOW)
     *(pa.field(name, pa.date32()) for name in ("requested_ship_end", "requested_delivery_end")),
+    # DTM 036 (expiration): the last day of a blanket order (BEG02 BK, BE, KB ...); a release (BEG02 RL) dated after
+    # it calls off a blanket that is over (engine.blankets: RELEASE_AFTER_BLANKET_END). Nothing else reads it: on any
+    # other order HEADING_DATES_NOT_APPLIED still names it (schemas.orders.DATES_NOT_KEPT)
+    pa.field("expires_on", pa.date32()),
     *DEADLINES,  # DTM 001, 063, 064
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
     # the N2 (additional name: "C/O BRIGHTSIDE APARTMENTS") of the heading's N1 ST loop, N201 and N202 of each, ", "
@@ -342,7 +346,8 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "refs_sent", "ref_descriptions", "party_refs_sent", "ship_to_others_sent",
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
-                          "isa08", "n9_sent", "codes_case_sent", "requested_ship_end", "requested_delivery_end"])
+                          "isa08", "n9_sent", "codes_case_sent", "requested_ship_end", "requested_delivery_end",
+                          "expires_on"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -872,6 +877,11 @@ DATES_NOT_KEPT = {
     # sent by partners' 850s with no meaning we can apply (code list 374): named, never taken for a date of ours
     "110": "not a date we keep", "273": "not a date we keep", "274": "not a date we keep",
 }
+# BEG02 blanket orders (code list 92: BE blanket with estimated quantities, BK blanket, KB blanket purchase agreement,
+# LB lease), called off by releases (BEG02 RL): their DTM 036 (expiration) is their end, kept (ORDERS expires_on,
+# engine.blankets), not named by HEADING_DATES_NOT_APPLIED as it is on any other order
+BLANKET_TYPES = frozenset({"BE", "BK", "KB", "LB"})
+EXPIRATION = "036"
 # what the twins are, for the words of HEADING_DATES_NOT_APPLIED
 DATE_TWIN_NAMES = {"106": "required by", "996": "required delivery",
                    "074": "requested for delivery (prior to and including)", "118": "requested pick-up",

@@ -139,6 +139,10 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real
     # a confirmation of an order placed by phone, fax or e-mail: the order may be entered already; never twice
     "ORDER_CONFIRMATION_UNKNOWN": HOLD_ORDER,
+    # a release drawing past its blanket's quantity, or dated after its end: the buyer may have raised or extended
+    # the blanket; a person asks (engine.blankets)
+    "RELEASE_PAST_BLANKET": HOLD_ORDER,
+    "RELEASE_AFTER_BLANKET_END": HOLD_ORDER,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

@@ -15,8 +15,9 @@ Supply's confirmation (BEG01 06) of an order phoned in to our desk, which we nev
 created, acknowledged and shipped as a new order (the phoned-in order twice): held for a person now
 (ORDER_CONFIRMATION_UNKNOWN); a sample order (BEG02 SP) at PO104 0 was held as a discount of 100 % (an error of
 price): it waits as free goods do (PRICE_NO_CHARGE) and, approved, is answered and billed at 0; a release drawing
-more than its blanket holds, or sent after the blanket's end, is acknowledged and shipped without a word (strict
-xfails: a blanket's quantities and end are not kept)."""
+more than its blanket holds, or sent after the blanket's end, was acknowledged and shipped without a word: held for
+a person now (RELEASE_PAST_BLANKET, RELEASE_AFTER_BLANKET_END: tests/test_rg89b.py); a change sent as an 850
+(BEG01 04) was read as a copy that differs: it changes the order now."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ RELEASE = "FAS8900401\x1e0001"  # the release's order key: the blanket's PO numb
 
 # (the Home Depot's resent copy names the same PO: one order, two 997 AK2s)
 POS = {"homedepot": {"HD8900101": 2}, "lowes": {"LW89000303": 1}, "grainger": {"GR8900202": 2}}
-# Fastenal's blanket note and Grainger's rush note (N9/MSG) go to a person; the blanket's end (DTM 036) is not kept;
+# Fastenal's blanket note and Grainger's rush note (N9/MSG) go to a person (the blanket's end, DTM 036, is kept);
 # the copy is named; every 856 is built on the ship day, after the DC's 06:30 departure
 NOTED = {"NOTES_NOT_KEPT", "HEADING_DATES_NOT_APPLIED", "ORDER_DUPLICATE", "ASN_LATE", "ORDER_TYPE_UNSUPPORTED"}
 
@@ -286,9 +287,6 @@ def test_a_release_within_its_blanket_is_acknowledged_as_its_own_order(tmp_path)
     assert states[("fastenal", "FAS8900401")] == "held"
 
 
-@pytest.mark.xfail(strict=True, reason="a blanket's quantities are not kept against its releases: a release is "
-                   "decided as an order of its own, whatever its blanket holds (needs the blanket's lines and the "
-                   "releases before it at decide: engine + flows.decide, larger than this sweep)")
 def test_a_release_past_its_blanket_s_quantity_is_named(tmp_path):
     """The blanket holds 5,000 screws; release 0001 drew 1,000; release 0002 asks 4,500 (5,500 in all): a release
     drawing past its blanket is a finding naming both figures, not acknowledged without a word."""
@@ -297,8 +295,6 @@ def test_a_release_past_its_blanket_s_quantity_is_named(tmp_path):
     assert any("5000" in m and "5500" in m for _c, m in found)
 
 
-@pytest.mark.xfail(strict=True, reason="a blanket's end (DTM 036) is not kept (HEADING_DATES_NOT_APPLIED): a "
-                   "release dated after it is decided as any order")
 def test_a_release_after_its_blanket_s_end_is_named(tmp_path):
     """The blanket ends on 31 May 2027 (DTM*036); release 0002 dated 15 June 2027 calls off a blanket that is over."""
     found, states = _second_release(tmp_path, "500", "20270615", datetime(2027, 6, 16, 2), "20270625")
@@ -349,10 +345,6 @@ def test_a_sample_order_at_no_charge_waits_as_free_goods_and_is_billed_free_once
     assert ["TDS", "24300"] in inv  # the gloves alone: 36 x 6.75
 
 
-@pytest.mark.xfail(strict=True, reason="an 850 whose BEG01 is 04 (change) naming an order we hold is read as a copy "
-                   "that differs (ORDER_DUPLICATE, 'not a resend ... another order under the same number'): the order "
-                   "stays acknowledged and ships at its old quantities; holding it needs a new intake transition "
-                   "(engine.lifecycle.intake: a change-by-850 branch beside CONFIRM), larger than this sweep")
 def test_a_change_sent_as_an_850_holds_the_order_it_changes(tmp_path):
     """The Home Depot's store raises the screws from 24 to 48 by an 850 BEG01 04 (a change, code list 353) the day
     after the PO was acknowledged, before it shipped: the order must not ship 24 as if nothing came."""

@@ -53,6 +53,12 @@ if TYPE_CHECKING:
     from schemas.fulfilment import CsvOrderMapping
 
 REPLACE, CANCEL, CONFIRM, ORIGINAL = "05", "01", "06", "00"
+# 04 change (code list 353): a buyer that sends its changes as 850s (no 860) sends the order as it now stands. Of an
+# order we hold that has not shipped, it is that order's change: its lines stand for the order's (a new revision, as
+# a replacement's), decided again (BEG01 04 is not in the default acted_purposes: held for a person, who approves
+# the order as changed; rules.business.purpose says so). It used to be read as a copy that differs
+# (ORDER_DUPLICATE): the order stayed acknowledged and shipped its old quantities
+CHANGE = "04"
 CSV_ORDER = "CSV"  # the ISA13 of an order read from a CSV file (parsers.csv_orders)
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
 # "cancel, to be reissued"): the new 850 replaces the order, a cancelled one too
@@ -312,7 +318,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                     f"price; the order is left as it was.", element="BEG01", value=purpose, **where)
         return Plan(transitions=(confirmed,), findings=(FindingRecord(
             f, partner, po, "confirmation not applied; the order left as it was; nothing sent", "intake"),))
-    replaces = purpose in REPLACING or calls_off_blanket(order, live) or (
+    replaces = purpose in REPLACING or purpose == CHANGE or calls_off_blanket(order, live) or (
         resent_replaces and purpose == ORIGINAL and live.state not in SHIPPING
         and resent_with_changes(line_rows.of(order["order_ref"]), live_lines)) if live else False
     if live and not replaces:
@@ -348,11 +354,12 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                     findings=(FindingRecord(f, partner, po, "copy differing from the order held not processed; "
                                             "nothing sent", "intake"),))
     if live and live.state in SHIPPING:
-        f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.", element="BEG01",
+        what = "change (BEG01 04)" if purpose == CHANGE else "replacement"
+        f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the {what} is not applied.", element="BEG01",
                     value=purpose, **where)
-        return Plan(findings=(FindingRecord(f, partner, po, "replacement not applied; nothing sent", "intake"),))
+        return Plan(findings=(FindingRecord(f, partner, po, f"{what} not applied; nothing sent", "intake"),))
     fields = _order_fields(order, outcome)
-    if live:  # BEG01 05 or 18: the new 850 replaces the order; decided whole again (855 BAK01 00)
+    if live:  # BEG01 05, 18 or 04: the new 850 replaces the order; decided whole again (855 BAK01 00)
         revision = live.revision + 1
         t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
                  revision=revision, answered_revision=0, arrival=0, value=Decimal(0), ack_type="",

@@ -24,11 +24,16 @@ def check_purpose(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "purpose"], other):
         purpose = order["purpose"] or ""
         acted = by_partner[order["partner"]].acted_purposes
+        if purpose == "04" and purpose not in acted:  # (engine.lifecycle.intake.CHANGE)
+            said = (f"BEG01 04 is a change sent as an 850: PO {order['po_number']} is read as the buyer now states it "
+                    "(of an order we hold and have not shipped, its lines replace the order's, as an 860's change "
+                    "would), and waits for a person before it is answered.")
+        else:
+            said = (f"BEG01 {purpose or '(empty)'} is a valid purpose, but not one we act on ({', '.join(acted)}); "
+                    f"PO {order['po_number']} waits for a person.")
         if purpose not in acted:
             out.append(business_finding(
-                "ORDER_PURPOSE_UNSUPPORTED",
-                f"BEG01 {purpose or '(empty)'} is a valid purpose, but not one we act on ({', '.join(acted)}); "
-                f"PO {order['po_number']} waits for a person.", order, seg="BEG", element="BEG01", value=purpose,
+                "ORDER_PURPOSE_UNSUPPORTED", said, order, seg="BEG", element="BEG01", value=purpose,
                 line=False))
     return out
 
