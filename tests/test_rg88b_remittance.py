@@ -13,7 +13,6 @@ night: HCA's 850 with its 820, 812 and 864 in one interchange; Walmart's 820, 85
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from decimal import Decimal
 
@@ -253,20 +252,56 @@ def test_each_kept_set_is_handed_off_once_for_ops_and_the_erp(paid):
     for p in (ws.root / "handoff").rglob("*.x12"):
         again = read_interchanges(p.read_bytes())
         assert again.findings == [] and len(list(again.transaction_sets())) == 1, p.name
-    # the partner sends Walmart's 820 again (its translator resending the interchange): nothing written twice
-    before = {p: p.stat().st_mtime_ns for p in (ws.root / "handoff").rglob("*.x12")}
+
+
+class _Killed(BaseException):
+    """The run stopped where a power cut could stop it (flows.faults: no handler catches it)."""
+
+
+def test_a_run_stopped_after_handing_off_then_run_again_writes_nothing_twice(paid, monkeypatch):
+    """Walmart's next 820 stops its run after the file is checked and its sets handed off, before its intake commits
+    (flows.faults "after-parse"); the rerun takes the file again and processes it: its hand-off file and its kept
+    remittance rows are the first attempt's, not written again."""
     from connectors.local import LocalDrop
     from connectors.state import StateStore
-    from flows import steps
+    from flows import faults, steps
 
-    shutil.copy2(DROPS / "walmart" / "WM_820_0088101.x12", ws.drop_root / "walmart" / "inbox" / "WM_820_again.x12")
+    ws, _invoice = paid
+    text = (DROPS / "walmart" / "WM_820_0088101.x12").read_text(encoding="utf-8").replace("000088101", "000088111")
+    (ws.drop_root / "walmart" / "inbox" / "WM_820_0088111.x12").write_text(text, encoding="utf-8")
+    reached = faults.reached
+
+    def stop(point: str) -> None:
+        if point == "after-parse":
+            raise _Killed(point)
+        reached(point)
+
+    monkeypatch.setattr(faults, "reached", stop)
+    state = StateStore(ws.state_path)
+    try:
+        with pytest.raises(_Killed):
+            steps.intake_partner(ws, ws.partners()["walmart"], state, LocalDrop(ws.drop_root / "walmart"),
+                                 now=PAID_DAY, run_id="stopped")
+    finally:
+        state.close()
+    monkeypatch.setattr(faults, "reached", reached)
+    handed = ws.root / "handoff" / "walmart" / "walmart_820_925485US00_000088111_88101_0001.x12"
+    kept = sorted((ws.root / "state" / "remittance" / "walmart").iterdir())
+    first = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in [handed, *kept]}
     state = StateStore(ws.state_path)
     try:
         steps.intake_partner(ws, ws.partners()["walmart"], state, LocalDrop(ws.drop_root / "walmart"),
-                             now=PAID_DAY, run_id="again")
+                             now=PAID_DAY, run_id="rerun")
+        taken = [f["status"] for f in state.files() if f["name"] == "WM_820_0088111.x12"]
     finally:
         state.close()
-    assert {p: p.stat().st_mtime_ns for p in (ws.root / "handoff").rglob("*.x12")} == before
+    assert taken == ["processed"]
+    assert sorted((ws.root / "handoff" / "walmart").glob("walmart_820_*")) == sorted(
+        [handed, handed.with_name("walmart_820_925485US00_000088101_88101_0001.x12")])
+    assert handed.stat().st_mtime_ns == first[handed][0]
+    assert sorted((ws.root / "state" / "remittance" / "walmart").iterdir()) == kept
+    for p in kept:  # the rerun writes the same rows under the same names (the reconciliation reads each once)
+        assert p.read_bytes() == first[p][1]
 
 
 def test_status_of_the_po_or_of_our_invoice_names_the_820_and_812_that_paid_and_adjusted_it(paid, capsys):
