@@ -593,8 +593,19 @@ def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: p
                         value_set=keys))),
                     invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances),
                     po_charges=keep(inputs.po_charges), invoice_charges=keep(inputs.invoice_charges),
-                    agreed_charges=inputs.agreed_charges, remittance=inputs.remittance)
+                    agreed_charges=inputs.agreed_charges, remittance=_naming(inputs.remittance, keep(invoices)))
     return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored), keep(invoices)
+
+
+def _naming(remittance: pa.Table, invoices: pa.Table) -> pa.Table:
+    """The rows of ``remittance`` naming one of ``invoices`` (a report since a day: what paid the invoices of its POs;
+    what names an invoice of an earlier PO, or one never ours, is the cumulative report's)."""
+    if not remittance.num_rows:
+        return remittance
+    named = pc.binary_join_element_wise(invoices["partner"], invoices["invoice_number"], "\x1f")
+    named = named.combine_chunks() if isinstance(named, pa.ChunkedArray) else named
+    return remittance.filter(pc.fill_null(pc.is_in(pc.binary_join_element_wise(
+        remittance["partner"], remittance["invoice_number"], "\x1f"), value_set=named), False))
 
 
 def _keys(t: pa.Table) -> list[str]:

@@ -13,7 +13,7 @@ night: HCA's 850 with its 820, 812 and 864 in one interchange; Walmart's 820, 85
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pyarrow as pa
@@ -236,6 +236,26 @@ def test_our_invoice_short_paid_and_debited_and_one_never_ours_reach_the_reconci
     assert "Remittances: what partners paid and adjusted (820, 812)" in report and invoice.invoice_number in report
     dashboard = (ws.reports_dir / "finance" / "dashboard.html").read_text(encoding="utf-8")
     assert 'id="remittance"' in dashboard and "short paid" in dashboard
+
+
+def test_a_report_since_a_day_shows_what_paid_the_invoices_of_its_pos(paid, tmp_path):
+    """`orderbridge report --since DATE`: the remittances naming its POs' invoices; what names no invoice of them (an
+    earlier PO's, one never ours) is the cumulative report's."""
+    from connectors.state import StateStore
+    from flows.reconcile import write_cumulative
+
+    ws, invoice = paid
+    state = StateStore(ws.state_path)
+    try:
+        write_cumulative(ws, state, ws.partners(), as_of=PAID_DAY, since=date(2026, 11, 1), folder=tmp_path / "since")
+        write_cumulative(ws, state, ws.partners(), as_of=PAID_DAY, since=date(2026, 12, 31),
+                         folder=tmp_path / "later")
+    finally:
+        state.close()
+    m = pq.read_table(tmp_path / "since" / "data" / "remittances.parquet").to_pylist()
+    assert [(r["partner"], r["invoice_number"], r["status"]) for r in m] == [
+        ("hca", invoice.invoice_number, "short_paid")]
+    assert not (tmp_path / "later" / "data" / "remittances.parquet").exists()
 
 
 def test_each_kept_set_is_handed_off_once_for_ops_and_the_erp(paid):
