@@ -2980,6 +2980,12 @@ class StateStore(FinanceTables):
                        " ORDER BY created_at, invoice_number", (partner, po_number))
         return self._invoice_records(rows)
 
+    def invoice_order(self, invoice_number: str) -> tuple[str, str] | None:
+        """(partner, PO number) our invoice ``invoice_number`` (its BIG02) billed; None when we sent none so
+        numbered (`orderbridge status INVOICE`)."""
+        rows = self._q("SELECT partner, po_number FROM invoices WHERE invoice_number=?", (invoice_number,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def invoices(self, partner: str | None = None) -> list[InvoiceRecord]:
         sql = f"SELECT {', '.join(INVOICE_COLUMNS)} FROM invoices"
         rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY created_at, invoice_number",

@@ -114,6 +114,17 @@ def render_dashboard(kpis: Kpis, *, title: str = "OrderBridge KPI dashboard", ge
               ([r["partner"], r["incident"], r["incidents"], _money(r["penalty"]),
                 f"{_money(r['amount'])} {kpis.currency[r['partner']]}"]
                for r in charge if r["incidents"] or r["penalty"]), numeric=(2, 3, 4), cls="chargebacks")))
+    paid = kpis.remittance.to_pylist() if kpis.remittance is not None else []
+    if paid:
+        body.append(_section(
+            "remittance", "Invoices paid", "Our invoices to partners who send 820 remittances or 812 adjustments, "
+            "by what those say: paid, short-paid, over-paid, not paid, adjusted; and what they paid that we never "
+            "invoiced.",
+            "",
+            table(["Partner", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
+                  ([r["partner"], r["status"].replace("_", " "), r["invoices"], _money(r["invoiced_total"] or 0),
+                    _money(r["paid"] or 0), _money(r["difference"] or 0)] for r in paid), numeric=range(2, 6),
+                  cls="remittance")))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {kpis.as_of:%Y-%m-%d %H:%M} (run clock).")
 

@@ -89,11 +89,15 @@ class Kpis:
     sla: pa.Table  # SLA
     chargebacks: pa.Table  # CHARGEBACKS
     currency: dict[str, str]
+    # per partner and status, the invoices partners' 820s and 812s paid, short-paid ... (schemas.remittance
+    # REMITTANCE_KPIS, engine.remittance.remittance_kpis); None: not counted (no remittance was read)
+    remittance: pa.Table | None = None
 
     def tables(self) -> dict[str, pa.Table]:
         return {"volume": self.volume, "fill_rate": self.fill, "perfect_orders": self.perfect,
                 "cycle_times": self.cycle, "error_rate": self.errors, "sla": self.sla,
-                "chargeback_risk": self.chargebacks}
+                "chargeback_risk": self.chargebacks,
+                **({"remittance": self.remittance} if self.remittance is not None else {})}
 
 
 def compute_kpis(lines: pa.Table, ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,

@@ -36,7 +36,8 @@ from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_inte
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
-from parsers.other_sets import received_not_processed
+from parsers.other_sets import handed_off, received_not_processed
+from parsers.remittance import read_remittance
 from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, charset, read_interchanges
 from parsers.x12_stream import OversizedSet
@@ -57,6 +58,7 @@ from schemas.functional_acks import ACK_CONTENT, FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
+from schemas.remittance import REMITTANCE
 from schemas.text_messages import TEXT_MESSAGES
 from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet, gs_id_valid
 
@@ -133,6 +135,11 @@ class Outcome:
     advice: pa.Table = field(default_factory=partial(empty_table, APPLICATION_ADVICE))
     # the messages of partners' 864s accepted (for people: kept with the run's reports, flows.text_messages)
     text_messages: pa.Table = field(default_factory=partial(empty_table, TEXT_MESSAGES))
+    # the sets taken without processing (an 820, an 812, an 852 ...): the 820s' and 812s' figures for the
+    # reconciliation (parsers.remittance), and each set alone in its envelope for ops and the ERP, (file name,
+    # bytes) (parsers.other_sets.handed_off), both kept by the flows (flows.handoff)
+    remittance: pa.Table = field(default_factory=partial(empty_table, REMITTANCE))
+    handoff: list[tuple[str, bytes]] = field(default_factory=list)
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
     # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
     # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
@@ -637,6 +644,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
                                                received_at=received_at, refused=refused_texts)
     findings += received_not_processed(result, kept_sets, file)
+    if kept_sets:
+        out.remittance = read_remittance(result, kept_sets, partner=profile.id, file=file, sha256=sha256,
+                                         received_at=received_at)
+        out.handoff = handed_off(result, kept_sets, profile.id)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
                                                        source_sha256=sha256, received_at=received_at)

@@ -43,7 +43,7 @@ from engine.process import (
     with_more_acks,
 )
 from engine.process_batches import process_in_batches
-from flows import faults, progress, retake, taking, text_messages
+from flows import faults, handoff, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
@@ -196,7 +196,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
-                              run_id=run_id, keep=keep, currency=currency)
+                              run_id=run_id, keep=keep, currency=currency, kept_root=ws.root)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -234,7 +234,8 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                                        agreed_currency=currency)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=ws.reference_dir, name=info.name,
-                                        messages_dir=text_messages.folder(ws, run_id), record=dict(
+                                        messages_dir=text_messages.folder(ws, run_id), kept_root=ws.root,
+                                        record=dict(
                                             size=len(data), archive_path=archived, error_count=outcome.error_count,
                                             status="quarantined" if outcome.disposition == "quarantine"
                                             else "processed"))
@@ -381,7 +382,7 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
 
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
                     run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None,
-                    messages_dir: Path | None = None):
+                    messages_dir: Path | None = None, kept_root: Path | None = None):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
     with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
     error_count) in one transaction. A line ordered by weight of an item with an average weight in the
@@ -391,7 +392,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     line is taken in a line per size (by_size); a line priced by a CTP per another unit is priced per its own
     (by_ctp_units): as_taken does all four. The outcome's 864 text messages
     are kept under ``messages_dir`` (flows.text_messages) before the transaction: a file taken again after a
-    crash writes them again."""
+    crash writes them again. So are, under the workspace ``kept_root``, the sets taken without processing (each
+    handed off once for ops and the ERP) and its 820s' and 812s' figures for the reconciliation (flows.handoff)."""
     at = now.isoformat()
     outcome = as_taken(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
     planning = Lap("intake.plan", profile.id)
@@ -426,6 +428,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                          consequence=REJECTED_CONSEQUENCE)
     if messages_dir is not None:
         text_messages.keep(messages_dir, outcome.text_messages, part=part)
+    if kept_root is not None:
+        handoff.hand_off(kept_root, profile.id, outcome.handoff)
+        handoff.keep_remittance(kept_root, profile.id, outcome.sha256, outcome.remittance, part=part)
     faults.reached("after-parse")
     planning.stop()
     storing = Lap("intake.store", profile.id)
@@ -458,7 +463,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
                       keep: Callable[[], None] | None = None, reference_dir: Path | None = None,
-                      messages_dir: Path | None = None, currency: str | None = None) -> None:
+                      messages_dir: Path | None = None, currency: str | None = None,
+                      kept_root: Path | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -529,6 +535,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=reference_dir, name=name, part=part, messages_dir=messages_dir,
+                                        kept_root=kept_root,
                                         record=dict(size=size, status=status, archive_path=archived,
                                                     error_count=errors))
         _count(res, outcome, plan, applied)

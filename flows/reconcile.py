@@ -16,7 +16,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +44,8 @@ from engine.finance_report import (
 from engine.kpis import compute_kpis, with_exceptions
 from engine.partner_acks import match_acks, with_answered_recorded
 from engine.reconcile import reconcile
+from engine.remittance import match_remittance, remittance_kpis, remittance_section
+from flows import handoff
 from flows.gc_pause import gc_paused
 from flows.memory import release_freed
 from flows.workspace import Workspace
@@ -64,6 +66,7 @@ from schemas.reconciliation import (
     PO_ALLOWANCES,
     PO_CHARGES,
 )
+from schemas.remittance import REMITTANCE
 from schemas.units import PRICE_PER_WEIGHT
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
@@ -91,6 +94,8 @@ class Inputs:
     # the orders shipped on memo ([fulfilment.invoice] memo_order_types): billed by no 810, by agreement
     memo: pa.Table = field(default_factory=finance_inputs.MEMO_ORDERS.empty_table)
     held_shipments: pa.Table | None = None  # the ship stage's findings that held a confirmed shipment
+    # the partners' 820 remittances and 812 adjustments as kept at intake (schemas.remittance, flows.handoff)
+    remittance: pa.Table = field(default_factory=REMITTANCE.empty_table)
 
 
 @dataclass
@@ -178,6 +183,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         memo=finance_inputs.only_partners(finance_inputs.memo_orders(orders, {
             pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
         held_shipments=finance_inputs.only_partners(state.held_shipment_findings(), keep),
+        remittance=finance_inputs.only_partners(handoff.remittances(ws.root), keep),
     )
 
 
@@ -446,7 +452,9 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     here); those tables' files are copied from it instead of encoded again (the same bytes).
     ``invoices``: INVOICE_MATCH (per 810: lines, charges, allowances, TDS), as data/invoices and a section;
     the charge reconciliation (engine.charge_match: per PO invoiced and SAC02, promised against billed) of
-    ``inputs``' PO_CHARGES, INVOICE_CHARGES and AGREED_CHARGES, as data/charges and a section."""
+    ``inputs``' PO_CHARGES, INVOICE_CHARGES and AGREED_CHARGES, as data/charges and a section; what the partners'
+    820s and 812s paid and adjusted against those invoices (engine.remittance), as data/remittances, a section and
+    the KPI counts (data/kpi_remittance, the dashboard) when any was received."""
     invoices = invoices if invoices is not None else INVOICE_MATCH.empty_table()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -472,7 +480,15 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges,
                                 inputs.shipped)
         written["charge_match"] = (inputs, invoices, lines, charges)
+    paid = None  # per invoice, what the partners' 820s and 812s say (none received: no table, no section)
+    if inputs.remittance.num_rows:
+        before = written.get("remittances")
+        paid = before[2] if before is not None and before[0] is inputs and before[1] is invoices else \
+            match_remittance(invoices, inputs.remittance)
+        written["remittances"] = (inputs, invoices, paid)
+        kpis = replace(kpis, remittance=remittance_kpis(paid))
     tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
+              **({"remittances": paid} if paid is not None else {}),
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():
         csv, parquet = data / f"{name}.csv", data / f"{name}.parquet"
@@ -492,7 +508,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     section = before[1] if before is not None and before[0] is docs else documents_section(docs)
     written["documents_section"] = (docs, section)
     html = render_html(report, title=title, generated_at=stamp,
-                       sections=(section, invoices_section(invoices), charges_section(charges), *sections))
+                       sections=(section, invoices_section(invoices), charges_section(charges),
+                                 *((remittance_section(paid),) if paid is not None else ()), *sections))
     (folder / "finance-report.html").write_text(html, encoding="utf-8")
     (folder / "dashboard.html").write_text(render_dashboard(kpis, generated_at=stamp), encoding="utf-8")
     return {"finance_report": str(folder / "finance-report.html"), "dashboard": str(folder / "dashboard.html"),
@@ -576,8 +593,19 @@ def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: p
                         value_set=keys))),
                     invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances),
                     po_charges=keep(inputs.po_charges), invoice_charges=keep(inputs.invoice_charges),
-                    agreed_charges=inputs.agreed_charges)
+                    agreed_charges=inputs.agreed_charges, remittance=_naming(inputs.remittance, keep(invoices)))
     return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored), keep(invoices)
+
+
+def _naming(remittance: pa.Table, invoices: pa.Table) -> pa.Table:
+    """The rows of ``remittance`` naming one of ``invoices`` (a report since a day: what paid the invoices of its POs;
+    what names an invoice of an earlier PO, or one never ours, is the cumulative report's)."""
+    if not remittance.num_rows:
+        return remittance
+    named = pc.binary_join_element_wise(invoices["partner"], invoices["invoice_number"], "\x1f")
+    named = named.combine_chunks() if isinstance(named, pa.ChunkedArray) else named
+    return remittance.filter(pc.fill_null(pc.is_in(pc.binary_join_element_wise(
+        remittance["partner"], remittance["invoice_number"], "\x1f"), value_set=named), False))
 
 
 def _keys(t: pa.Table) -> list[str]:

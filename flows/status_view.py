@@ -32,6 +32,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     package, tests/test_console.py)."""
     err_ = errout or err
     from connectors.state import StateStore
+    from flows import handoff
     from flows.message_reports import naming
     from flows.status import story
     from flows.workspace import Workspace
@@ -52,7 +53,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             err_.print(why, style="red")
             return ExitStatus.USAGE
         if len(matches) == 1 and matches[0].po_number != po and order_shown(matches[0].po_number) != po:
-            err_.print(f"{shown(po)} is no PO number: the one order naming item {shown(po)} on a line as its PO sent "
+            billed = store.invoice_order(po)
+            err_.print(f"{shown(po)} is our invoice (810) for PO {shown(order_shown(matches[0].po_number))} "
+                       f"({shown(matches[0].partner)})" if billed is not None else
+                       f"{shown(po)} is no PO number: the one order naming item {shown(po)} on a line as its PO sent "
                        f"it is {shown(order_shown(matches[0].po_number))} ({shown(matches[0].partner)})",
                        style="yellow")
             po = order_shown(matches[0].po_number)
@@ -64,6 +68,11 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             said = naming(ws, o.partner, o.po_number)  # the partner's 864s naming it (REF*PO)
             if said:
                 docs[-1]["partner_messages"] = said
+            # the partner's 820s and 812s paying or adjusting it or its invoices (flows.handoff)
+            paid = handoff.naming(ws.root, o.partner, o.po_number,
+                                  [v["invoice_number"] for v in docs[-1].get("invoices", [])])
+            if paid:
+                docs[-1]["remittances"] = [{**r, "said": handoff.said(r)} for r in paid]
             if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
                 docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
                 docs[-1]["order"]["notes"] = order_notes(ws, o)
@@ -100,7 +109,8 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
                     ) -> tuple[list, dict[str, str | None], str]:
     """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
     several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
-    several releases gives every release, or the one ``release`` names). ``by_item``: a PO number that
+    several releases gives every release, or the one ``release`` names). A number no order has that is one of
+    our invoices' (BIG02) names the order it billed. ``by_item``: a PO number that
     no order has may be an item as the customer quotes it (orders_naming): the one order naming it is
     the match; several are named in the reason."""
     from schemas.order_keys import key_ref, x12_po
@@ -109,6 +119,10 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, "no PO number given: name the order by the PO number its partner sent (e.g. ACME-1000)"
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
+    if not matches and release is None:  # an invoice number of ours: the order it billed
+        billed = store.invoice_order(po)
+        if billed is not None and partner in (None, billed[0]):
+            matches = store.find_orders(billed[1], billed[0])
     if not matches and by_item and release is None:
         named = orders_naming(ws, store, po, partner or "")
         if len({o.key for o in named}) == 1:
@@ -557,6 +571,14 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         for v in doc["partner_messages"]:
             m.add_row(*(shown(y) for y in (v["dated"] or "", v["subject"] or "", v["message"], " / ".join(v["lines"]),
                                            v["file"] or "")))
+        console.print(m)
+    if doc.get("remittances"):
+        m = Table(title="the partner's remittances (820) and adjustments (812) naming this PO or its invoices")
+        for c in ("set", "invoice", "what", "file"):
+            m.add_column(c, overflow="fold")
+        for v in doc["remittances"]:
+            m.add_row(*(shown(y) for y in (v["set_id"], v.get("invoice_number") or v.get("reference") or "",
+                                           v["said"], v.get("source_file") or "")))
         console.print(m)
     if doc.get("exceptions"):
         f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")

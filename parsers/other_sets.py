@@ -8,7 +8,10 @@ the content. No paths, no clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
@@ -113,3 +116,34 @@ def received_not_processed(result: ParseResult, sets: list[tuple[Interchange, Gr
                     value=ts.set_id, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number,
                     segment_position=1, file_segment=ts.start + 1).with_file(file)
             for ic, g, ts in sets]
+
+
+def handoff_name(partner: str, ic: Interchange, g: Group, ts: TransactionSet) -> str:
+    """The file a kept set is handed off as: partner, set, sender, ISA13, GS06 and ST02, so ops and the ERP find it by
+    any of them ("walmart_820_925485US00_000088101_88101_0001.x12"); characters a file name cannot hold are "-"."""
+    parts = [partner, ts.set_id, ic.sender, ic.control_number, g.control_number, ts.control_number]
+    return "_".join(_SAFE.sub("-", p) or "-" for p in parts) + ".x12"
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9.-]")
+
+
+def as_received(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet) -> bytes:
+    """Set ``ts`` alone in its own envelope: the partner's ISA and GS as received, the set's segments as read, then
+    GE*1*<GS06> and IEA*1*<ISA13> (one set, one group, so the file is a whole interchange an ERP's translator reads on
+    its own), with the partner's delimiters, each segment on its line; encoded as the file was (UTF-8, else
+    Windows-1252)."""
+    d = ic.delimiters
+    rows = result.segments.elements.slice(ts.start, ts.end - ts.start + 1)
+    body = pc.binary_join(rows, d.element).to_pylist()
+    isa = d.element.join(["ISA", *ic.elements])
+    gs = d.element.join(["GS", *g.elements])
+    trailer = [d.element.join(["GE", "1", g.control_number]), d.element.join(["IEA", "1", ic.control_number])]
+    text = "".join(s + d.segment + "\n" for s in [isa, gs, *body, *trailer])
+    return text.encode("utf-8" if result.encoding == "utf-8" else "cp1252", errors="replace")
+
+
+def handed_off(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], partner: str
+               ) -> list[tuple[str, bytes]]:
+    """(handoff_name, as_received) of each of ``sets``, the sets taken without processing."""
+    return [(handoff_name(partner, ic, g, ts), as_received(result, ic, g, ts)) for ic, g, ts in sets]

@@ -1,0 +1,145 @@
+"""Keeping what partners send that we do not process (engine.process.Outcome's ``remittance`` and ``handoff``):
+
+    <workspace>/handoff/<partner>/<partner>_<set>_<sender>_<ISA13>_<GS06>_<ST02>.x12
+        each kept set alone in its own envelope (parsers.other_sets.as_received), for ops and the ERP to pick up;
+        written once: a file taken again (a rerun, a retake) finds it there and leaves it (the ERP may have
+        read, moved or deleted it: it is never written twice); a different set under the same numbers (a partner
+        reusing them) gets the set's own sha256 prefix added to its name
+    <workspace>/state/remittance/<partner>/<file sha256>-<piece>.parquet (+ .json)
+        the 820s' and 812s' REMITTANCE rows of a file (or one piece of it), for the reconciliation (Parquet) and for
+        `orderbridge status` (the JSON beside it: status loads no pyarrow); a file taken again writes the same
+        names, and the reconciliation reads each set's rows once (engine.remittance.once)
+
+Written before the file's intake commits, as its 864 text messages are (flows.text_messages). Files only: no
+state-store table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+FOLDER = "handoff"
+REMITTANCE = ("state", "remittance")
+# what `status` reads of each remittance row (the JSON beside the Parquet)
+_STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number", "po_number", "paid",
+                   "invoice_amount", "discount", "adjustment", "reasons", "payment_total", "payment_method",
+                   "payment_date", "trace", "source_file", "isa13", "gs06", "st02", "received_at")
+
+
+def handoff_dir(root: Path) -> Path:
+    return root / FOLDER
+
+
+def remittance_dir(root: Path) -> Path:
+    return root.joinpath(*REMITTANCE)
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Path]:
+    """Write each of ``sets`` ((name, bytes): parsers.other_sets.handed_off) under handoff/<partner>/ unless it is
+    there already; the paths written (none on a rerun)."""
+    written: list[Path] = []
+    if not sets:
+        return written
+    into = handoff_dir(root) / partner
+    into.mkdir(parents=True, exist_ok=True)
+    for name, data in sets:
+        path = into / name
+        if path.exists():
+            if path.read_bytes() == data:
+                continue  # handed off already (a rerun, a file taken again)
+            path = path.with_name(f"{path.stem}_{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}")
+            if path.exists():
+                continue
+        _write(path, data)
+        written.append(path)
+    return written
+
+
+def keep_remittance(root: Path, partner: str, sha256: str, remittance, *, part: int = 0) -> Path | None:
+    """Write ``remittance`` (REMITTANCE rows of one file or piece) as Parquet, and the columns `status` reads as
+    JSON beside it, named by the file's sha256 and piece (a file taken again writes the same names)."""
+    if not remittance.num_rows:
+        return None
+    import pyarrow.parquet as pq
+
+    from schemas.remittance import REMITTANCE as SCHEMA
+
+    into = remittance_dir(root) / partner
+    into.mkdir(parents=True, exist_ok=True)
+    path = into / f"{sha256[:32]}-{part}.parquet"
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(remittance.cast(SCHEMA), tmp)
+    os.replace(tmp, path)
+    rows = remittance.select(list(_STATUS_COLUMNS)).to_pylist()  # per 820 RMR / 812: the status index
+    _write(path.with_suffix(".json"), json.dumps(rows, default=str, sort_keys=True).encode())
+    return path
+
+
+def remittances(root: Path, partners=None):
+    """Every REMITTANCE row kept (of ``partners`` when given), in the order the files were kept: for the
+    reconciliation (engine.remittance.match_remittance reads each set's rows once)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas.remittance import REMITTANCE as SCHEMA
+
+    base = remittance_dir(root)
+    folders = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    tables = [pq.read_table(f, schema=SCHEMA) for d in folders if partners is None or d.name in partners
+              for f in sorted(d.glob("*.parquet"))]
+    if not tables:
+        return SCHEMA.empty_table()
+    t = pa.concat_tables(tables)
+    return t.sort_by([("received_at", "ascending"), ("source_file", "ascending"), ("isa13", "ascending"),
+                      ("gs06", "ascending"), ("st02", "ascending"), ("segment_position", "ascending")])
+
+
+def naming(root: Path, partner: str, po_number: str, invoice_numbers) -> list[dict]:
+    """The partner's 820 RMRs and 812s naming ``po_number`` or one of ``invoice_numbers`` (`orderbridge status`),
+    each once, as received: {"set_id", "invoice_number", "reference", "paid", ..., "file", "isa13", "gs06",
+    "st02"}. Read from the JSON beside each kept Parquet (no pyarrow)."""
+    invoices = {i for i in invoice_numbers if i}
+    folder = remittance_dir(root) / partner
+    out: dict[tuple, dict] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # being written: the next status reads it
+            continue
+        for r in rows:
+            if r.get("po_number") == po_number or r.get("invoice_number") in invoices:
+                out.setdefault((r.get("isa13"), r.get("gs06"), r.get("st02"), r.get("reference")), r)
+    return sorted(out.values(), key=lambda r: (r.get("received_at") or "", r.get("source_file") or "",
+                                               r.get("st02") or ""))
+
+
+def said(r: dict) -> str:
+    """A remittance row in words, as status prints it."""
+    where = f"ISA13 {r.get('isa13')} GS06 {r.get('gs06')} ST02 {r.get('st02')}, file {r.get('source_file')}"
+    if r.get("set_id") == "820":
+        of = f" of {_money(r['invoice_amount'])}" if r.get("invoice_amount") is not None else ""
+        less = "".join(f", {w} {_money(r[k])}" for k, w in (("discount", "discount"), ("adjustment", "adjusted"))
+                       if r.get(k) is not None)
+        why = f" (reasons {r['reasons']})" if r.get("reasons") else ""
+        return (f"820 trace {r.get('trace') or '?'} paid {_money(r.get('paid'))}{of} for {r.get('reference_qualifier')}"
+                f" {r.get('reference')}{less}{why} on {r.get('payment_date') or '?'} ({where})")
+    why = f" (reasons {r['reasons']})" if r.get("reasons") else ""
+    return (f"812 {r.get('payment_method') or 'adjustment'} {r.get('reference') or '?'} of "
+            f"{_money(r.get('payment_total'))} against invoice {r.get('invoice_number') or '?'}{why} on "
+            f"{r.get('payment_date') or '?'} ({where})")
+
+
+def _money(v) -> str:
+    if v is None:
+        return "?"
+    return f"{Decimal(str(v)):,.2f}"
