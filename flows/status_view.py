@@ -215,8 +215,8 @@ ORDER_DATES = (("requested_ship_date", "010", "requested ship"),
 
 def _named(names: tuple, row: dict) -> list[tuple[str, str, str]]:
     """``names`` (ORDER_DATES or LINE_DATE_NAMES) as ``row``'s dates are named: a ship window side that came from a
-    DTM 010 range (schemas.orders.window_named) as that range, its end said once."""
-    from schemas.orders import window_named
+    DTM 010 range (schemas.ship_windows.window_named) as that range, its end said once."""
+    from schemas.ship_windows import window_named
 
     out = []
     for c, q, text in names:

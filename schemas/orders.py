@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.ship_windows import RANGE_ENDS, SHIP_RANGE_SIDES, window_named  # noqa: F401 (re-exported)
+
 MONEY = pa.decimal128(18, 4)
 QTY = pa.decimal128(18, 4)
 PERCENT = pa.decimal128(9, 4)
@@ -698,29 +700,7 @@ LINE_WIDE_DATES = {"037": "ship_not_before", "038": "ship_no_later"}
 # DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship
 # dates and its ship window besides LINE_DATES. Each is read as the heading's is, a twin for a standard one it
 # lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
-# DTM01 of a requested date sent as a range (DTM05 RD8 ...: parsers.x12_dates.dtm_window) -> the ORDERS and
-# ORDER_LINES column keeping its last day (its first is the date's own column, DATES / LINE_DTM_DATES)
-RANGE_ENDS = {"010": "requested_ship_end", "002": "requested_delivery_end"}
-# the name of a ship window side that came from a DTM 010 range rather than a DTM 037 / 038 (window_named)
-SHIP_RANGE_SIDES = {"ship_not_before": ("010", "requested ship range start"),
-                    "ship_no_later": ("010", "requested ship range end")}
-
-
-def window_named(column: str, qualifier: str, name: str, row: Mapping) -> tuple[str, str]:
-    """(DTM01, what it is) a finding or status names a date of ``row`` (an ORDERS or ORDER_LINES row, or one as a
-    change leaves it) by: ``qualifier`` / ``name`` (038 "ship no later"), except a ship window side that came from a
-    requested ship date sent as a range (``DTM*010****RD8*a-b``, no 037 / 038: parsers.orders_850), named as the DTM
-    010 range the buyer sent (SHIP_RANGE_SIDES), never a 037 / 038 it did not send. The window's end came from the
-    range when it is the range's end (requested_ship_end), its opening when the range is kept and it is the range's
-    first day (requested_ship_date). (A buyer sending both the range and a 037 / 038 of the same days is named by its
-    range: the same days, a DTM it sent.)"""
-    end = row.get(RANGE_ENDS["010"])
-    if column not in SHIP_RANGE_SIDES or end is None or row.get(column) is None:
-        return qualifier, name
-    ranged = row[column] == (end if column == "ship_no_later" else row.get("requested_ship_date"))
-    return SHIP_RANGE_SIDES[column] if ranged else (qualifier, name)
-
-
+# RANGE_ENDS, SHIP_RANGE_SIDES, window_named: schemas.ship_windows (no pyarrow: `status` reads them)
 LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_WIDE_DATES, **LINE_DATES}
 # the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
 # them (engine.answer's deliver_by); past either, a backorder's units are cancelled
