@@ -63,9 +63,17 @@ def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, me
     """The 850s taken at ``night``, the east DC's confirmations of ``fixtures``/shipments shipped and invoiced at
     ``ship_day``, every document delivered: (ws, the state's findings as (code, severity, PO[, message]), the
     orders' states by key)."""
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.support import run_stages
 
     run_stages(ws, night)
+    return shipped_day(ws, fixtures, ship_day, messages=messages)
+
+
+def shipped_day(ws, fixtures: Path, ship_day: datetime, *, messages: bool = False):
+    """The east DC's confirmations of ``fixtures``/shipments shipped and invoiced at ``ship_day`` (run "day1"), every
+    document delivered: (ws, the state's findings as (code, severity, PO[, message]), the orders' states by key)."""
+    from tests.support import deliver_all, ship_stages
+
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     for f in (fixtures / "shipments").iterdir():

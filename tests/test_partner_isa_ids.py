@@ -31,22 +31,15 @@ HEADS = {"AK1": 2, "BAK": 3, "BCA": 3, "BSN": 2, "BIG": 4, "TA1": 1}  # what a s
 
 @pytest.fixture(scope="module")
 def night(tmp_path_factory):
-    from tests.retailer_support import findings_and_states, on_demo
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.retailer_support import on_demo, shipped_day
+    from tests.support import run_stages
 
     ws = on_demo(FIXTURES, tmp_path_factory.mktemp("isaids") / "ws")
     run_stages(ws, NIGHT)
     for f in (FIXTURES / "changes" / "multi").iterdir():
         shutil.copy2(f, ws.drop_root / "multi" / "inbox" / f.name)
     run_stages(ws, NIGHT2)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"], f["message"]))
-    return ws, found, states
+    return shipped_day(ws, FIXTURES, SHIP_DAY, messages=True)
 
 
 def sent(ws, kind: str) -> list[tuple[tuple[str, str], tuple[str, str], tuple[str, str], str, str]]:

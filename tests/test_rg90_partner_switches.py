@@ -44,7 +44,8 @@ NEW_MEIJER = (["08", "6111470000     "], "MEIJERINC", "005010")
 def night(tmp_path_factory):
     """The night before the switch (every answer delivered), the profiles switched and the later files dropped,
     the night after, then the ship day: (ws, findings with messages, states)."""
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.retailer_support import shipped_day
+    from tests.support import deliver_all, run_stages
 
     ws = of_its_own(FIXTURES, tmp_path_factory.mktemp("rg90") / "ws", warehouses=WAREHOUSES)
     run_stages(ws, NIGHT)
@@ -56,14 +57,7 @@ def night(tmp_path_factory):
             shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
     run_stages(ws, SWITCHED)
     deliver_all(ws, SWITCHED)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"], f["message"]))
-    return ws, found, states
+    return shipped_day(ws, FIXTURES, SHIP_DAY, messages=True)
 
 
 def _envelopes(ws, partner: str, kind: str) -> list[tuple[list[str], str, str, str, str]]:
