@@ -23,17 +23,14 @@ from connectors.state import HELD, UNENVELOPED, StateStore
 from engine.resend import NotAnInterchange, renamed, renumbered
 from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
 from flows.workspace import Workspace
+from schemas.errors import RequestRefused
 from schemas.profile import PartnerProfile
 
 RESEND_STAGE = "resend"
 
 
-class Refused(Exception):
+class Refused(RequestRefused):
     """The document cannot be sent again (``message`` says why and what to do instead); nothing was done."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

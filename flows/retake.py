@@ -20,19 +20,15 @@ from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import budgets
 from flows.workspace import Workspace
-from schemas.errors import ConnectorUnavailable
+from schemas.errors import ConnectorUnavailable, RequestRefused
 from schemas.findings import Finding, finding
 from schemas.parties import warehouse_party
 
 TAKEN_AGAIN = "taken again, as asked"  # FILE_RETAKEN's consequence
 
 
-class Refused(Exception):
+class Refused(RequestRefused):
     """The file cannot be taken again (``message`` says why, and what to do instead); nothing was done."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
         ├── StorageError        a workspace folder cannot be written (read-only, full disk)
         ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
         ├── ActionRefused       a person's action on a finance exception is not allowed in its state
+        ├── RequestRefused      a person's request on a file or document cannot be done (retake, resend):
+        │                       nothing was done; the message says why and what to do instead
         └── SecurityError       host key refused, authentication failed, permission denied
 """
 
@@ -98,6 +100,11 @@ class DocumentError(TerminalError):
 class ActionRefused(TerminalError):
     """A person's action on a reconciliation exception is not allowed in the exception's state
     (engine.exception_states), or lacks who did it or why."""
+
+
+class RequestRefused(TerminalError):
+    """A person's request to take a file again (flows.retake) or send a document again (flows.resend) cannot be
+    done: nothing was done; ``message`` says why and what to do instead."""
 
 
 class SecurityError(TerminalError):
