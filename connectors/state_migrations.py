@@ -70,6 +70,8 @@ and later reports say by which clock minutes_to_ack and ack_late were measured; 
 Version RESENDS (27) keeps each document ops sent again when a partner said it never arrived (`orderbridge resend`:
 resends, the document, who asked, when and why, and what went: the file, its bytes and control numbers, the kept
 copy byte for byte or re-enveloped under new ones); nothing sent before it was sent again.
+Version RESEND_LOOKUPS (28) indexes shipments by partner and shipment id (shipments_shipment): `orderbridge resend
+--document 856:SHIPMENT_ID` finds its 856 without reading every shipment (an 810's invoice number is its table's key).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -110,7 +112,8 @@ ISA_IDS = WRITE_VERSIONS + 1
 ORDER_PARTIES = ISA_IDS + 1
 ACK_TIMED_BY = ORDER_PARTIES + 1
 RESENDS = ACK_TIMED_BY + 1
-LATEST = RESENDS
+RESEND_LOOKUPS = RESENDS + 1
+LATEST = RESEND_LOOKUPS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -491,4 +494,6 @@ MIGRATIONS = {
     ACK_TIMED_BY - 1: _columns_of(ACK_TIMED_BY),
     # each document ops sent again (`orderbridge resend`): who, when, why, what went (file, control numbers)
     RESENDS - 1: lambda s: add_tables(s, "resends"),
+    # a shipment found by its id (`orderbridge resend --document 856:ID`): shipments by (partner, shipment_id)
+    RESEND_LOOKUPS - 1: lambda s: add_indexes(s, "shipments_shipment"),
 }

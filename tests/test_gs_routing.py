@@ -203,8 +203,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 6 == RETAKES + 7 == OUR_GS_IDS + 8 \
-            == RETURNED_SERIALS + 9 == SUBSTITUTES + 10 == SERIALS + 11 == BUYER_GS_IDS + 12 == BILLED_WEIGHTS + 13
+        assert store.schema_version == LATEST == ORDER_TYPES + 7 == RETAKES + 8 == OUR_GS_IDS + 9 \
+            == RETURNED_SERIALS + 10 == SUBSTITUTES + 11 == SERIALS + 12 == BUYER_GS_IDS + 13 == BILLED_WEIGHTS + 14
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -431,8 +431,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 6 == RETAKES + 7 == OUR_GS_IDS + 8 \
-            == RETURNED_SERIALS + 9
+        assert store.schema_version == LATEST == ORDER_TYPES + 7 == RETAKES + 8 == OUR_GS_IDS + 9 \
+            == RETURNED_SERIALS + 10
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
