@@ -192,6 +192,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         RESENDS (27): documents ops sent again (resends: who, when, why, file, control numbers)
 #                         FINDING_DETAIL (28): each finding's detail, read instead of its words (findings.shipment_id,
 #                         qualifier, our_810s)
+#                         RESEND_LOOKUPS (29): shipments by (partner, shipment_id): a resend's 856 by its shipment
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -472,6 +473,7 @@ CREATE INDEX findings_code ON findings (code);
 CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX shipments_partner ON shipments (partner, ship_date);
 CREATE INDEX shipments_billing ON shipments (billing, partner);
+CREATE INDEX shipments_shipment ON shipments (partner, shipment_id);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
 CREATE INDEX cartons_label ON cartons (label);
 CREATE INDEX shipped_serials_po ON shipped_serials (partner, po_number);
@@ -2192,16 +2194,52 @@ class StateStore(FinanceTables):
                 [n_gs] = self.take_numbers(partner, "GS", 1) if doc_type != "TA1" else [0]
                 file_name, content = renumber(n_isa, n_gs)
                 isa13, gs06 = f"{n_isa:09d}", str(n_gs or "")
-            [(rid,)] = self._q("SELECT COALESCE(MAX(id), 0) + 1 FROM resends")
-            [(was_isa, was_gs)] = self._q("SELECT isa13, gs06 FROM documents WHERE id=?", (document_id,))
-            st02s = ",".join(r[0] for r in self._q("SELECT st02 FROM document_sets WHERE document_id=? ORDER BY"
-                                                  " position", (document_id,)) if r[0])
-            self._q("INSERT INTO resends (id, partner, document_id, doc_type, renumbered, file_name, folder, isa13,"
-                    " gs06, st02s, content, status, asked_by, asked_at, note, run_id) VALUES"
-                    " (?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?,?)",
-                    (rid, partner, document_id, doc_type, 1 if renumber is not None else 0, file_name, folder,
-                     isa13 or was_isa or "", gs06 or was_gs or "", st02s, content, by, at, note, run_id))
+            rid = self._insert_resend(partner, document_id, doc_type=doc_type, renumbered=renumber is not None,
+                                      file_name=file_name, folder=folder, isa13=isa13, gs06=gs06, content=content,
+                                      by=by, at=at, note=note, run_id=run_id)
         return self.resends_of(partner, ids=[rid])[0]
+
+    def numbered_doc_keys(self, partner: str, doc_type: str, number: str) -> list[str]:
+        """The document keys of the partner's 810 with invoice number ``number`` (the invoices table's key) or 856 of
+        shipment ``number`` (index shipments_shipment; one per warehouse that shipped under that id): what
+        `orderbridge resend --document 810:INV`/`856:ID` names, found without reading the others."""
+        if doc_type == "810":
+            sql = "SELECT doc_key FROM invoices WHERE invoice_number=? AND partner=?"
+        elif doc_type == "856":
+            sql = "SELECT asn_doc_key FROM shipments WHERE partner=? AND shipment_id=? ORDER BY warehouse"
+        else:
+            return []
+        args = (number, partner) if doc_type == "810" else (partner, number)
+        return [r[0] for r in self._q(sql, args) if r[0]]
+
+    def record_found_resend(self, partner: str, document_id: int, *, doc_type: str, folder: str, file_name: str,
+                            isa13: str, gs06: str, content: bytes, at: str, run_id: str) -> dict:
+        """A resend under new control numbers found in an outbox by `state rebuild` (flows.rebuild: the same sets
+        as document ``document_id`` in another envelope): recorded delivered at ``at``, asked by "state rebuild"
+        (who asked and why are in no file). Its resends row."""
+        with self.transaction():
+            rid = self._insert_resend(partner, document_id, doc_type=doc_type, renumbered=True, file_name=file_name,
+                                      folder=folder, isa13=isa13, gs06=gs06, content=content, by="state rebuild",
+                                      at=at, note="found in the outbox when the store was rebuilt: the same sets "
+                                      "as the document in another envelope", run_id=run_id, delivered=True)
+        return self.resends_of(partner, ids=[rid])[0]
+
+    def _insert_resend(self, partner: str, document_id: int, *, doc_type: str, renumbered: bool, file_name: str,
+                       folder: str, isa13: str, gs06: str, content: bytes, by: str, at: str, note: str, run_id: str,
+                       delivered: bool = False) -> int:
+        """A resends row (pending, or ``delivered`` at ``at``), inside the caller's transaction; its id. Numbers
+        not given are the document's own (a byte-for-byte resend)."""
+        [(rid,)] = self._q("SELECT COALESCE(MAX(id), 0) + 1 FROM resends")
+        [(was_isa, was_gs)] = self._q("SELECT isa13, gs06 FROM documents WHERE id=?", (document_id,))
+        st02s = ",".join(r[0] for r in self._q("SELECT st02 FROM document_sets WHERE document_id=? ORDER BY"
+                                              " position", (document_id,)) if r[0])
+        self._q("INSERT INTO resends (id, partner, document_id, doc_type, renumbered, file_name, folder, isa13,"
+                " gs06, st02s, content, status, asked_by, asked_at, note, delivered_at, run_id) VALUES"
+                " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rid, partner, document_id, doc_type, 1 if renumbered else 0, file_name, folder,
+                 isa13 or was_isa or "", gs06 or was_gs or "", st02s, content,
+                 "delivered" if delivered else "pending", by, at, note, at if delivered else None, run_id))
+        return rid
 
     RESEND_COLUMNS = ("id", "partner", "document_id", "doc_type", "renumbered", "file_name", "folder", "isa13", "gs06",
                       "st02s", "status", "asked_by", "asked_at", "note", "delivered_at", "run_id")

@@ -74,6 +74,8 @@ Version FINDING_DETAIL (28) keeps each finding's detail (schemas.findings.Detail
 shipment a ship-stage finding held; qualifier, the code qualifying the element a finding is about, a DTM02 finding's
 DTM01; our_810s, what our 810s bill for each SAC a SAC_NOT_APPLIED finding names, "; "-joined), so what reads a
 finding reads these, not its words; findings recorded before it have none (their readers read the words, as before).
+Version RESEND_LOOKUPS (29) indexes shipments by partner and shipment id (shipments_shipment): `orderbridge resend
+--document 856:SHIPMENT_ID` finds its 856 without reading every shipment (an 810's invoice number is its table's key).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -115,7 +117,8 @@ ORDER_PARTIES = ISA_IDS + 1
 ACK_TIMED_BY = ORDER_PARTIES + 1
 RESENDS = ACK_TIMED_BY + 1
 FINDING_DETAIL = RESENDS + 1
-LATEST = FINDING_DETAIL
+RESEND_LOOKUPS = FINDING_DETAIL + 1
+LATEST = RESEND_LOOKUPS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -517,4 +520,6 @@ MIGRATIONS = {
     RESENDS - 1: lambda s: add_tables(s, "resends"),
     # each finding's detail (findings.shipment_id, qualifier, our_810s): what its readers read instead of its words
     FINDING_DETAIL - 1: _migrate_to_finding_detail,
+    # a shipment found by its id (`orderbridge resend --document 856:ID`): shipments by (partner, shipment_id)
+    RESEND_LOOKUPS - 1: lambda s: add_indexes(s, "shipments_shipment"),
 }

@@ -1,11 +1,13 @@
 """A document sent again under new control numbers (`orderbridge resend --new-control-numbers`): its kept
 interchange re-enveloped, the transaction sets between GS and GE left byte for byte as sent.
 
-Pure: bytes and numbers in, bytes and a file name out; the numbers come from the state store's counters
-(flows.resend takes them). Must not read files, the clock or the store.
+Pure: bytes, numbers and the resend's clock in, bytes and a file name out; the numbers come from the state store's
+counters (flows.resend takes them), the clock from the command. Must not read files, the clock or the store.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 ISA_LENGTH = 106  # the ISA segment's fixed width, its segment terminator included
 
@@ -14,12 +16,16 @@ class NotAnInterchange(ValueError):
     """The kept copy is not one interchange of one functional group we can re-envelope (a CSV file)."""
 
 
-def renumbered(content: bytes, *, isa13: int, gs06: int) -> bytes:
+def renumbered(content: bytes, *, isa13: int, gs06: int, at: datetime | None = None) -> bytes:
     """``content`` (one interchange as we stored it) with ISA13 and IEA02 set to ``isa13`` (nine digits) and,
-    when it holds a functional group, GS06 and GE02 to ``gs06``; every other byte as it was (dates, ids, the
-    sets and their ST02/SE02), so the partner reads the same transaction sets in a new envelope. A TA1
-    (no group) takes the new ISA13 alone. NotAnInterchange when ``content`` is not one ISA..IEA with at
-    most one group."""
+    when it holds a functional group, GS06 and GE02 to ``gs06``; with ``at`` (the resend's clock) the new
+    envelope dated then: ISA09/ISA10 (YYMMDD, HHMM) and GS04/GS05 (in the widths the copy used: CCYYMMDD or
+    YYMMDD; HHMM, HHMMSS or HHMMSSDD). X12 dates an interchange and a group when they are prepared (ISA09
+    "date of the interchange", GS04 "functional group creation date"), and a re-enveloped copy is a new interchange
+    and group made at the resend. Every other byte as it was (ids, the sets with their ST02/SE02 and their own
+    dates, BIG01, DTM...), so the partner reads the same transaction sets in a new envelope. A TA1 (no group)
+    takes the new ISA13 (and date) alone; its TA102/TA103 name the interchange it answers and stay.
+    NotAnInterchange when ``content`` is not one ISA..IEA with at most one group."""
     text = content.decode("utf-8")
     if not text.startswith("ISA") or len(text) < ISA_LENGTH:
         raise NotAnInterchange("the kept copy does not start with an ISA segment")
@@ -28,6 +34,8 @@ def renumbered(content: bytes, *, isa13: int, gs06: int) -> bytes:
     if len(isa) != 17:
         raise NotAnInterchange("the kept copy's ISA segment does not hold 16 elements")
     isa[13] = f"{isa13:09d}"
+    if at is not None:
+        isa[9], isa[10] = at.strftime("%y%m%d"), at.strftime("%H%M")
     parts = text[ISA_LENGTH:].split(term)
     seen = {"GS": 0, "GE": 0, "IEA": 0, "ISA": 0}
     for i, seg in enumerate(parts):
@@ -40,6 +48,9 @@ def renumbered(content: bytes, *, isa13: int, gs06: int) -> bytes:
             raise NotAnInterchange(f"the kept copy's {tag} segment is short")
         if tag == "GS":
             elements[6] = str(gs06)
+            if at is not None:
+                elements[4] = at.strftime("%y%m%d" if len(elements[4]) == 6 else "%Y%m%d")
+                elements[5] = _time(at, len(elements[5]))
         elif tag == "GE":
             elements[2] = str(gs06)
         elif tag == "IEA":
@@ -50,6 +61,27 @@ def renumbered(content: bytes, *, isa13: int, gs06: int) -> bytes:
     if seen["ISA"] or seen["IEA"] != 1 or seen["GS"] > 1 or seen["GS"] != seen["GE"]:
         raise NotAnInterchange("the kept copy is not one interchange of at most one functional group")
     return (sep.join(isa) + term.join(parts)).encode("utf-8")
+
+
+def _time(at: datetime, width: int) -> str:
+    """GS05 at ``at`` in the width the copy used: HHMM (4), HHMMSS (6), HHMMSSD (7) or HHMMSSDD (8)."""
+    return (at.strftime("%H%M%S") + f"{at.microsecond // 10_000:02d}")[:width] if width > 4 else at.strftime("%H%M")
+
+
+def sets_of(content: bytes) -> bytes | None:
+    """The bytes between the GS segment and the GE segment of ``content`` (its transaction sets as sent, ST..SE
+    with their terminators), when it is one interchange of one functional group; else None. What a renumbered
+    copy shares with the document it was made from (renumbered() changes nothing there): `state rebuild` tells a
+    resend found in an outbox from a document of its own by it. Bytes, whatever the partner's encoding."""
+    if not content.startswith(b"ISA") or len(content) < ISA_LENGTH:
+        return None
+    sep, term = content[3:4], content[ISA_LENGTH - 1:ISA_LENGTH]
+    parts = content[ISA_LENGTH:].split(term)
+    tags = [seg.lstrip(b"\r\n").split(sep, 1)[0] for seg in parts]
+    if tags.count(b"GS") != 1 or tags.count(b"GE") != 1 or tags.count(b"ISA") or tags.count(b"IEA") != 1:
+        return None
+    gs, ge = tags.index(b"GS"), tags.index(b"GE")
+    return term.join(parts[gs + 1:ge]) + term if gs < ge else None
 
 
 def renamed(file_name: str, old_isa13: str, new_isa13: int) -> str:

@@ -1096,6 +1096,10 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
                                             "(a lost upload, a VAN that never passed it on): the kept copy goes byte "
                                             "for byte, under its own name and numbers."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go; record and write nothing."),
+           now: str = typer.Option(None, "--now", metavar=ISO, help="The resend's clock, an ISO date-time (default: "
+                                   "now): a --new-control-numbers copy's new ISA09/ISA10 and GS04/GS05 and its "
+                                   "delivery time come from it (the sets' own dates stay as sent), so the same "
+                                   "document, numbers and clock give the same bytes."),
            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Send a document again when a partner says it never arrived: an 855/865/856/810/997/TA1 or a CSV
     acknowledgment we delivered, put in the partner's outbox (local or SFTP) as the night writes one. By default
@@ -1108,6 +1112,7 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
     from flows.workspace import Workspace
     from schemas.errors import OrderBridgeError
 
+    clock = _now(now) or ""  # a wrong --now: refused before anything is held
     with _holding(workspace, "resend", wait):
         store = _state(workspace)
         try:
@@ -1115,7 +1120,7 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
                                        lambda profile: open_drop(str(workspace.resolve()), profile), partner, by=by,
                                        note=note, at=_wall_clock(), renumber=new_numbers, dry_run=dry_run,
                                        isa13=isa or "", document=document or "", po=po or "",
-                                       doc_type=doc_type or "", file_name=file or "")
+                                       doc_type=doc_type or "", file_name=file or "", clock=clock)
         except again.Refused as exc:
             err.print(shown(exc.message), style="red")
             err.print("Nothing was done.")

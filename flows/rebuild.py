@@ -42,6 +42,7 @@ from engine.finance_inputs import csv_parts
 from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
+from engine.resend import ISA_LENGTH, sets_of
 from engine.sscc import serial_of
 from flows.intake import as_taken, known_for
 from flows.releases import key_releases
@@ -70,6 +71,7 @@ class Rebuilt:
     answered: int = 0
     reservations: int = 0
     recorded: int = 0  # lines of the outboxes' 856s and 810s recorded for the reconciliation
+    resends: int = 0  # outbox files that are documents sent again under new control numbers (`orderbridge resend`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -175,10 +177,12 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
     for pid in sorted(profiles):
-        known = {d.file_name for d in state.documents(pid)}
+        known = {d.file_name for d in state.documents(pid)} | {r["file_name"] for r in state.resends(pid)}
         top: dict[str, int] = {}
         csv_name = _csv_ack_name(pid, profiles[pid])
-        for path in _sent_files(ws, pid, profiles[pid]):
+        files = _sent_files(ws, pid, profiles[pid])
+        resent = _resent_copies(files, csv_name)
+        for path in files:
             data = path.read_bytes()
             csv_ack = csv_name.fullmatch(path.name)
             if csv_ack:  # a CSV acknowledgment (flows.documents.renderer): its number is its file name's
@@ -201,8 +205,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     _top(top, "ST", s.st02)
             isa13 = interchanges[0].isa13 if interchanges else ""
             order[(pid, path.name)] = int(isa13) if isa13.isdigit() else 0
-            if path.name in known or not interchanges:
-                continue
+            if path.name in known or not interchanges or path.name in resent:
+                continue  # (a resend: recorded as one below, once the document it copies is)
             sets, first = [], interchanges[0]
             for ic in interchanges:
                 for s in ic.sets:
@@ -228,9 +232,18 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                 out.recorded += _record_fulfilment(state, pid, path.name, data, at=at)
             if any(s["set_id"] == "880" for s in sets):
                 grocery.append(path.name)
+        for path in files:
+            if path.name in resent and path.name not in known:
+                _record_resend(ws, state, pid, path, resent[path.name], at=at, run_id=run_id)
+                out.resends += 1
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
             out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
+    if out.resends:
+        out.notes.append(f"{out.resends} outbox file(s) hold documents sent again under new control numbers "
+                         "(`orderbridge resend --new-control-numbers`: the same sets as an earlier file in a new "
+                         "envelope): recorded as resends of that document, not as documents of their own (who asked "
+                         "and why are in no file: `orderbridge resends` says \"state rebuild\")")
     if grocery:
         out.notes.append(f"{len(grocery)} outbox file(s) hold 880 grocery invoices ({', '.join(grocery[:5])}): the "
                          "invoice numbers are raised past theirs, but their lines are not recorded for the "
@@ -243,6 +256,43 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
         answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
+
+
+def _resent_copies(files: list[Path], csv_name: re.Pattern[str]) -> dict[str, str]:
+    """The files among a partner's ``files`` that are an earlier file's transaction sets re-enveloped under new
+    control numbers (engine.resend.renumbered: the same bytes between GS and GE, ST02s included, which are never
+    reused), each with the name of the file it copies: of files holding the same sets, the one of the lowest ISA13
+    (the first sent: numbers only go up) is the document, the others its resends. A byte-for-byte resend is the
+    document's own file again and leaves nothing to find."""
+    firsts: dict[bytes, list[tuple[int, str]]] = defaultdict(list)
+    for path in files:
+        if csv_name.fullmatch(path.name):
+            continue
+        data = path.read_bytes()
+        body = sets_of(data)
+        isa = data[:ISA_LENGTH].split(data[3:4]) if body is not None else []
+        isa13 = isa[13].strip() if len(isa) == 17 else b""
+        if body is not None and isa13.isdigit():
+            firsts[hashlib.sha256(body).digest()].append((int(isa13), path.name))
+    out = {}
+    for copies in firsts.values():
+        if len(copies) > 1:
+            (_, first), *rest = sorted(copies)
+            out.update((name, first) for _, name in rest)
+    return out
+
+
+def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first: str, *, at: str,
+                   run_id: str) -> None:
+    """An outbox file that is a resend (_resent_copies) recorded as one of the document of file ``first`` (as
+    `orderbridge resend --new-control-numbers` recorded it: its folder, file, bytes and new ISA13 and GS06)."""
+    data = path.read_bytes()
+    [ic] = read_sent(data, file=path.name)
+    [doc] = state.document_heads(pid, file_name=first)[:1]
+    state.record_found_resend(pid, doc["id"], doc_type=doc["doc_type"],
+                              folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
+                              isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data, at=at,
+                              run_id=run_id)
 
 
 def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[str, lifecycle.SentAnswer]]:

@@ -1,9 +1,9 @@
-"""`orderbridge resend`: a document we sent put in the partner's outbox again when the partner says it never
-arrived: its kept copy byte for byte (the same file name, ISA13, GS06 and ST02s), or with ``renumber`` the same
-transaction sets re-enveloped under a new ISA13 and GS06 taken from the partner's counters (engine.resend), for a
-translator that drops a repeated ISA13 as a duplicate. Each resend is recorded in the store's `resends` table
-(who, when, why, the file and its numbers) in one transaction before a byte is written, then written as the
-night's delivery writes (a temporary name renamed into place; a local folder synced) and marked delivered: a
+"""`orderbridge resend`: a document we sent put in the partner's outbox again when the partner says it never arrived:
+its kept copy byte for byte (the same file name, ISA13, GS06 and ST02s), or with ``renumber`` the same transaction
+sets re-enveloped under a new ISA13 and GS06 taken from the partner's counters and dated by the command's clock
+(engine.resend), for a translator that drops a repeated ISA13 as a duplicate. Each resend is recorded in the store's
+`resends` table (who, when, why, the file and its numbers) in one transaction before a byte is written, then written
+as the night's delivery writes (a temporary name renamed into place; a local folder synced) and marked delivered: a
 crash in between leaves it pending, and the next run's delivery (or the same command again) writes the same bytes
 under the same numbers, never new ones. A resend is delivered once; the night never sends it again.
 
@@ -89,12 +89,7 @@ def choose(state: StateStore, partner: str, *, isa13: str = "", document: str = 
         kind, number = kind.strip().upper(), number.strip()
         if not kind or not number:
             raise Refused("--document is TYPE:NUMBER: 810:INVOICE_NUMBER, 856:SHIPMENT_ID, or TYPE:ISA13")
-        keys: list[str] = []
-        if kind == "810":
-            keys = [i.doc_key for i in state.invoices(partner) if i.invoice_number == number and i.doc_key]
-        elif kind == "856":
-            keys = [s.asn_doc_key for s in state.shipments() if s.partner == partner and s.shipment_id == number
-                    and s.asn_doc_key]
+        keys = state.numbered_doc_keys(partner, kind, number)  # an 810's invoice number, an 856's shipment id
         found = state.document_heads(partner, doc_keys=keys) if keys else []
         if not found and number.isdigit():
             found = state.document_heads(partner, isa13=number)
@@ -151,15 +146,17 @@ def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: boo
 
 
 def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: str, note: str, at: str,
-           run_id: str) -> dict:
-    """The resend recorded pending (new numbers taken in the same transaction for a renumbered one)."""
+           run_id: str, clock: datetime) -> dict:
+    """The resend recorded pending (new numbers taken in the same transaction for a renumbered one, its new envelope
+    dated ``clock``: engine.resend.renumbered)."""
     doc = chosen.document
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
 
     def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
         kept = state.document_content(doc["id"]) or b""
         return (renamed(doc["file_name"], doc["isa13"], isa13),
-                wire_bytes(state, profile.id, doc, renumbered(kept, isa13=isa13, gs06=gs06), configured))
+                wire_bytes(state, profile.id, doc, renumbered(kept, isa13=isa13, gs06=gs06, at=clock),
+                           configured))
 
     return state.record_resend(profile.id, doc["id"], doc_type=doc["doc_type"], folder=chosen.folder, by=by,
                                note=note, at=at, run_id=run_id, file_name=chosen.file_name, content=chosen.content,
@@ -168,8 +165,10 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
 
 def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile], FileDrop], partner: str, *,
            by: str, note: str, at: str, renumber: bool = False, dry_run: bool = False, isa13: str = "",
-           document: str = "", po: str = "", doc_type: str = "", file_name: str = "") -> tuple[dict, Chosen]:
-    """Send one document of ``partner`` again as ``by`` asked at ``at`` (wall clock) for ``note``: refused (nothing
+           document: str = "", po: str = "", doc_type: str = "", file_name: str = "",
+           clock: str = "") -> tuple[dict, Chosen]:
+    """Send one document of ``partner`` again as ``by`` asked at ``at`` (wall clock) for ``note``, ``clock`` (ISO, the
+    command's --now; default ``at``) dating a re-enveloped copy's ISA and GS and its delivery: refused (nothing
     done) as refusal() says, when the partner's delivery is not set up, or when its name in the outbox holds other
     bytes; a resend of it still pending (a crash before its write) is finished instead of a new one made. With
     ``dry_run`` nothing is recorded or written. Returns (its resends row with ``in_outbox``: the file was still in
@@ -186,6 +185,7 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
     waiting = [r for r in state.resends_of(partner, document_ids=[doc["id"]]) if r["status"] == "pending"]
     if dry_run:
         return (waiting[0] if waiting else {}), chosen
+    now = datetime.fromisoformat(clock or at)
     drop = open_drop(profile)
     try:
         if waiting:  # a resend recorded and not written (a crash): the same bytes, the same numbers
@@ -196,8 +196,9 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
             if there == "other":
                 raise Refused(f"{chosen.folder}/{chosen.file_name} holds other bytes than the {doc['doc_type']} we "
                               "sent; nothing is written over it (see docs/state-store.md, Recovery)")
-            row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}")
-        deliver_resends(state, profile, drop, now=datetime.fromisoformat(at), only=row["id"])
+            row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}",
+                         clock=now)
+        deliver_resends(state, profile, drop, now=now, only=row["id"])
     finally:
         drop.close()
     # "same": the file was still in the outbox (the partner has not taken it): nothing written, marked sent

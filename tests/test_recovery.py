@@ -196,8 +196,8 @@ def test_a_store_before_recovery_gains_the_recovery_columns(tmp_path, version):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == mig.LATEST == mig.ORDER_TYPES + 7 == mig.RETAKES + 8 == mig.OUR_GS_IDS + 9 \
-        == mig.RETURNED_SERIALS + 10 == mig.SUBSTITUTES + 11 \
+    assert state.schema_version == mig.LATEST == mig.ORDER_TYPES + 8 == mig.RETAKES + 9 == mig.OUR_GS_IDS + 10 \
+        == mig.RETURNED_SERIALS + 11 == mig.SUBSTITUTES + 12 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \

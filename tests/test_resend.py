@@ -131,13 +131,14 @@ def test_a_file_still_in_the_outbox_is_said_untaken_and_not_written_over(ws):
 def test_new_control_numbers_come_from_the_counters_and_are_never_reused(ws):
     taken(ws, ACME_810)
     assert (counters(ws)["ISA"], counters(ws)["GS"], counters(ws)["ST"]) == (12, 11, 11)
-    done = resend(ws, "--file", ACME_810, "--new-control-numbers", note="their translator dropped ISA13 8")
+    done = resend(ws, "--file", ACME_810, "--new-control-numbers", "--now", "2026-12-01T09:30:00",
+                  note="their translator dropped ISA13 8")
     assert done.exit_code == 0, done.output
     new = (outbox(ws) / "acme-810-000000013.x12").read_bytes()
     old = stored(ws, ACME_810)
-    assert new == renumbered(old, isa13=13, gs06=12)
+    assert new == renumbered(old, isa13=13, gs06=12, at=datetime(2026, 12, 1, 9, 30))
     assert b"*000000013*" in new and b"IEA*1*000000013~" in new and b"GE*1*12~" in new and b"ST*810*0007~" in new
-    # everything but the four numbers as sent: the sets byte for byte
+    # everything but the envelope's numbers and dates as sent: the sets byte for byte
     assert old.split(b"~")[2:-3] == new.split(b"~")[2:-3]
     assert (counters(ws)["ISA"], counters(ws)["GS"], counters(ws)["ST"]) == (13, 12, 11)
     assert not (outbox(ws) / ACME_810).exists()  # the old file is not sent again
@@ -162,16 +163,17 @@ def test_a_crash_between_numbering_and_writing_is_finished_under_the_same_number
         raise OSError("killed before the write")
 
     monkeypatch.setattr(documents, "_write", crash)
-    failed = resend(ws, "--isa", "8", "--new-control-numbers")
+    failed = resend(ws, "--isa", "8", "--new-control-numbers", "--now", "2026-12-01T09:30:00")
     assert failed.exit_code != 0
     assert rows(ws, "SELECT isa13, gs06, status FROM resends") == [("000000013", "12", "pending")]
     assert not (outbox(ws) / "acme-810-000000013.x12").exists()
     monkeypatch.setattr(documents, "_write", real)
     # the same command again finishes it: no new numbers
-    done = resend(ws, "--isa", "8", "--new-control-numbers")
+    done = resend(ws, "--isa", "8", "--new-control-numbers", "--now", "2026-12-01T10:00:00")  # nor a new date
     assert done.exit_code == 0, done.output
     assert rows(ws, "SELECT isa13, gs06, status FROM resends") == [("000000013", "12", "delivered")]
-    assert (outbox(ws) / "acme-810-000000013.x12").read_bytes() == renumbered(stored(ws, ACME_810), isa13=13, gs06=12)
+    assert (outbox(ws) / "acme-810-000000013.x12").read_bytes() == renumbered(stored(ws, ACME_810), isa13=13, gs06=12,
+                                                                              at=datetime(2026, 12, 1, 9, 30))
     assert counters(ws)["ISA"] == 13
 
 

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 ACME_810 = "acme-810-000000008.x12"  # INV0000002: ISA13 8, GS06 7, ST02 0007
 NIGHT3 = datetime(2026, 11, 29, 2)
+RESENT_AT = datetime(2026, 12, 1, 9, 30)  # the resend's --now: a renumbered copy's ISA and GS dates
 
 
 @pytest.fixture
@@ -75,10 +76,10 @@ def test_an_810_goes_to_the_sftp_outbox_again_byte_for_byte_then_renumbered(ws, 
     assert done.exit_code == 0, done.output
     assert partner.names("outbox") == [ACME_810] and partner.get("outbox", ACME_810) == stored(ws)
     partner.server.folder("outbox").joinpath(ACME_810).unlink()  # ACME takes it
-    again = resend(ws, "--isa", "8", "--new-control-numbers")
+    again = resend(ws, "--isa", "8", "--new-control-numbers", "--now", RESENT_AT.isoformat())
     assert again.exit_code == 0, again.output
     assert partner.names("outbox") == ["acme-810-000000013.x12"]
-    assert partner.get("outbox", "acme-810-000000013.x12") == renumbered(stored(ws), isa13=13, gs06=12)
+    assert partner.get("outbox", "acme-810-000000013.x12") == renumbered(stored(ws), isa13=13, gs06=12, at=RESENT_AT)
     assert resends(ws) == [("000000008", "7", ACME_810, "delivered"),
                            ("000000013", "12", "acme-810-000000013.x12", "delivered")]
     partner.server.folder("outbox").joinpath("acme-810-000000013.x12").unlink()
@@ -94,14 +95,14 @@ def test_a_resend_cut_off_by_the_server_is_finished_by_the_night_under_the_same_
         return real(drop, folder, files, *args, **kwargs)
 
     monkeypatch.setattr(documents, "_write", dies)
-    cut = resend(ws, "--isa", "8", "--new-control-numbers")
+    cut = resend(ws, "--isa", "8", "--new-control-numbers", "--now", RESENT_AT.isoformat())
     assert cut.exit_code == 3, cut.output  # INCOMPLETE: recorded, not written
     assert resends(ws) == [("000000013", "12", "acme-810-000000013.x12", "pending")]
     monkeypatch.setattr(documents, "_write", real)
     server.restart()
-    assert deliver(ws, settings) == 1
+    assert deliver(ws, settings) == 1  # at NIGHT3: the bytes recorded at RESENT_AT
     assert partner.names("outbox") == ["acme-810-000000013.x12"]
-    assert partner.get("outbox", "acme-810-000000013.x12") == renumbered(stored(ws), isa13=13, gs06=12)
+    assert partner.get("outbox", "acme-810-000000013.x12") == renumbered(stored(ws), isa13=13, gs06=12, at=RESENT_AT)
     assert resends(ws) == [("000000013", "12", "acme-810-000000013.x12", "delivered")]
     partner.server.folder("outbox").joinpath("acme-810-000000013.x12").unlink()
     assert deliver(ws, settings) == 0 and partner.names("outbox") == []
