@@ -75,13 +75,15 @@ def qualifier_misfits(qualifier: pa.Array, ident: pa.Array) -> np.ndarray:
     """True for each pair whose id is a valid GS1 number of a longer structure than its qualifier names
     (schemas.reference.qualifier_misfit: an EAN-13 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO; UI, UD sent
     whole): matched by its number all the same, PRODUCT_ID_QUALIFIER_MISMATCH tells it. Only ids longer than the
-    qualifier's digits are looked at (most UPs are 12 digits), each distinct one once."""
+    qualifier's digits once their leading zeros are left out are looked at (most UPs are 12 digits, or 13 or 14
+    zero-filled), each distinct one once."""
     out = np.zeros(len(ident), dtype=bool)
     width = pc.index_in(qualifier, value_set=pa.array(list(QUALIFIER_DIGITS), pa.string()))
     if not pc.any(pc.is_valid(width)).as_py():
         return out
     widths = pa.array(list(QUALIFIER_DIGITS.values()), pa.int32()).take(width)
-    longer = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(ident)), widths), False)
+    significant = pc.utf8_ltrim(pc.utf8_trim_whitespace(ident), characters="0")  # zero-filled: its own structure
+    longer = pc.fill_null(pc.greater(pc.utf8_length(significant), widths), False)
     if not pc.any(longer).as_py():
         return out
     at = np.flatnonzero(longer.to_numpy(zero_copy_only=False))
