@@ -84,6 +84,10 @@ HINTS: dict[str, str] = {
         "add it to items.csv or partner_items.csv (partner, qualifier, id, sku); else ask the partner to correct "
         "its item record before the goods arrive under a number its receiving does not find."
     ),
+    "PRODUCT_ID_QUALIFIER_MISMATCH": (
+        "No action on the order: the number is read as itself and the line answered as any. Tell the partner's EDI "
+        "team the qualifier the number goes under (an EAN-13 is EN, a case's GTIN-14 is UK, a UPC-A is UP)."
+    ),
     "ITEM_SUBSTITUTED": (
         "No action needed: the partner accepts substitutes and its 855 (ACK*IS) names the new part, which is "
         "allocated, shipped and invoiced. Check the new item's price in prices.csv if the line is held for one."

@@ -30,7 +30,8 @@ from schemas.rule_settings import RuleSettings
 # The rule suites a partner profile can select (`rule_suites = [...]`; "standard" = all of them).
 SUITES: dict[str, frozenset[str]] = {
     "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED",
-                         "ITEM_SUBSTITUTED", "ITEM_IDS_DISAGREE", "CODE_CASE_CONVERTED"}),
+                         "ITEM_SUBSTITUTED", "ITEM_IDS_DISAGREE", "CODE_CASE_CONVERTED",
+                         "PRODUCT_ID_QUALIFIER_MISMATCH"}),
     "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
                              "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "PO4_PACK_DIFFERS", "PO4_SIZE_NOT_WHOLE",
                              "QTY_BELOW_MINIMUM",

@@ -39,6 +39,15 @@ BUSINESS_CODES: list[CodeSpec] = [
         "naming another item of ours; our 855, 856 and 810 echo the ids as sent.",
     ),
     _C(
+        "PRODUCT_ID_QUALIFIER_MISMATCH",
+        "business",
+        "warning",
+        "",
+        "A line decided on one of our items sent a valid GS1 number under a product id qualifier of another structure "
+        "(X12 code list 235: an EAN-13 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO); the number is read as "
+        "itself and the line answered as any.",
+    ),
+    _C(
         "CODE_CASE_CONVERTED",
         "business",
         "warning",

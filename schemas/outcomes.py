@@ -64,6 +64,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ITEM_UNKNOWN": REJECT_LINE,
     "ITEM_DISCONTINUED": REJECT_LINE,
     "ITEM_IDS_DISAGREE": ACCEPT,  # the line is ours by its other ids: taken, ops told of the number that is not
+    # a valid GS1 number under a qualifier of another structure (an EAN-13 as UP): read as itself, ops told
+    "PRODUCT_ID_QUALIFIER_MISMATCH": ACCEPT,
     "ITEM_SUBSTITUTED": SUBSTITUTE,  # only a partner whose profile accepts substitutes gets it ([rules] substitutes)
     "UNIT_UNKNOWN": REJECT_LINE,
     "UNIT_NOT_CONVERTIBLE": REJECT_LINE,

@@ -260,6 +260,30 @@ def printed_gs1(code: str | None) -> str | None:
     return digits if len(digits) in PRINTED_LENGTHS else None
 
 
+# The GS1 number each product id qualifier of X12 code list 235 names, by digits: UP "UCC - 12" (a U.P.C.-A, 1-5-5-1),
+# EN "EAN/UCC - 13", EO "EAN/UCC - 8"; UI, a U.P.C. consumer package code (1-5-5), and UD, a U.P.C./EAN consumer
+# package code (2-5-5), when sent whole with their check digit. Such a number zero-filled to a longer GS1 length is that
+# number (GS1 keeps every GTIN right-justified in 14 digits: a UPC-A as 13 digits with a leading 0 is what many
+# translators send), and so is a shorter one (a UPC-A is an EAN-13 with a leading 0). UK "EAN/UCC - 14", U2 and UA (a
+# case code: X12 leaves its packaging level open) take any GTIN. A valid number of a longer structure (an EAN-13 whose
+# first digit is not 0 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO) is still read as its number, as real
+# translators' 'UPC' fields hold EANs: qualifier_misfit says what it is, for PRODUCT_ID_QUALIFIER_MISMATCH.
+QUALIFIER_DIGITS = {"UP": 12, "EN": 13, "EO": 8, "UI": 12, "UD": 13}
+QUALIFIER_NUMBERS = {12: "a U.P.C. (UPC-A, 12 digits)", 13: "an EAN-13 (or a UPC-A)", 8: "an EAN-8"}
+
+
+def qualifier_misfit(gtin: str | None, qualifier: str | None) -> tuple[str, str, str] | None:
+    """For the GTIN-14 ``gtin`` (normalise_gtin's) sent under ``qualifier`` (code list 235) that names another
+    structure (QUALIFIER_DIGITS: a non-zero digit before it): (what it is, its digits, the qualifier it goes under),
+    e.g. ("an EAN-13", "4006381333931", "EN"); None when the qualifier names it, takes any GTIN, or no GTIN."""
+    width = QUALIFIER_DIGITS.get((qualifier or "").strip().upper())
+    if gtin is None or width is None or not gtin[:14 - width].strip("0"):
+        return None
+    n = len(gtin.lstrip("0"))
+    return ((f"a GTIN-14 of indicator digit {gtin[0]}", gtin, "UK") if n == 14 else
+            ("an EAN-13", gtin[1:], "EN") if n == 13 else ("a UPC-A", gtin[2:], "UP"))
+
+
 def normalise_gtin(code: str | None) -> str | None:
     """A valid UPC-A/EAN-13/GTIN-8/GTIN-14 as a 14-digit GTIN, as sent or in its printed form (printed_gs1); None
     when not a valid GTIN."""

@@ -15,6 +15,7 @@ from schemas.orders import BUYER_ITEM_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
+    QUALIFIER_DIGITS,
     complete_gtin,
     isbn_gtin,
     ndc_10s,
@@ -22,6 +23,7 @@ from schemas.reference import (
     ndc_gtin,
     normalise_gtin,
     printed_gs1,
+    qualifier_misfit,
     upc_readings,
 )
 
@@ -67,6 +69,32 @@ def gs1_keys_of(values: pa.Array) -> pa.Array:
     valid = {u: normalise_gtin(u) for u in uniques}
     keys = [k for k in valid if valid[k] is not None]
     return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
+
+
+def qualifier_misfits(qualifier: pa.Array, ident: pa.Array) -> np.ndarray:
+    """True for each pair whose id is a valid GS1 number of a longer structure than its qualifier names
+    (schemas.reference.qualifier_misfit: an EAN-13 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO; UI, UD sent
+    whole): matched by its number all the same, PRODUCT_ID_QUALIFIER_MISMATCH tells it. Only ids longer than the
+    qualifier's digits once their leading zeros are left out are looked at (most UPs are 12 digits, or 13 or 14
+    zero-filled), each distinct one once."""
+    out = np.zeros(len(ident), dtype=bool)
+    width = pc.index_in(qualifier, value_set=pa.array(list(QUALIFIER_DIGITS), pa.string()))
+    if not pc.any(pc.is_valid(width)).as_py():
+        return out
+    widths = pa.array(list(QUALIFIER_DIGITS.values()), pa.int32()).take(width)
+    significant = pc.utf8_ltrim(pc.utf8_trim_whitespace(ident), characters="0")  # zero-filled: its own structure
+    longer = pc.fill_null(pc.greater(pc.utf8_length(significant), widths), False)
+    if not pc.any(longer).as_py():
+        return out
+    at = np.flatnonzero(longer.to_numpy(zero_copy_only=False))
+    taken = pa.array(at, pa.int64())
+    pairs = set(zip(qualifier.take(taken).to_pylist(), ident.take(taken).to_pylist(), strict=True))
+    misfit = {p for p in pairs if qualifier_misfit(normalise_gtin(p[1]), p[0]) is not None}
+    if misfit:
+        for k, q, i in zip(at.tolist(), qualifier.take(taken).to_pylist(), ident.take(taken).to_pylist(),
+                           strict=True):
+            out[k] = (q, i) in misfit
+    return out
 
 
 def isbn_keys(values: pa.Array) -> pa.Array:

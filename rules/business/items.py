@@ -59,6 +59,7 @@ from rules.business.item_readings import (
     our_gtins,
     packaging_level_skus,
     printed_digits,
+    qualifier_misfits,
     spread,
     two_item_ups,
     unpadded_cross_reference,
@@ -69,6 +70,8 @@ from schemas.orders import BUYER_ITEM_QUALIFIERS, PRODUCT_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
+    QUALIFIER_DIGITS,
+    QUALIFIER_NUMBERS,
     ReferenceData,
     complete_gtin,
     from_scientific,
@@ -77,6 +80,7 @@ from schemas.reference import (
     ndc_10s,
     normalise_gtin,
     printed_gs1,
+    qualifier_misfit,
     spreadsheet_date,
     upc_readings,
     upce_upca,
@@ -720,6 +724,58 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
 
 
 def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
+    """ITEM_IDS_DISAGREE (ids_disagree_findings) and PRODUCT_ID_QUALIFIER_MISMATCH (qualifier_mismatch_findings):
+    the warnings about the ids of a line decided on an item."""
+    return [*ids_disagree_findings(resolved, ref), *qualifier_mismatch_findings(resolved)]
+
+
+def qualifier_mismatch_findings(resolved: pa.Table) -> list[Finding]:
+    """PRODUCT_ID_QUALIFIER_MISMATCH (a warning) for each line decided on an item (resolve_items) that sent a valid GS1
+    number under a qualifier of another structure (item_readings.qualifier_misfits: an EAN-13 whose first digit is
+    not 0 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO), naming each such number, what it is and the qualifier
+    it goes under. The number is read as itself all the same (a case's GTIN-14 at its packaging level), as real
+    translators' 'UPC' fields and CSV partners' upc columns hold EANs; the line is answered as any (never refused
+    for this: a check stricter than what partners send loses orders). One finding a line, at its first such id."""
+    if not resolved.num_rows or "sku" not in resolved.column_names:
+        return []
+    pairs = line_pairs(resolved)
+    if not pairs.num_rows:
+        return []
+    qualifier, ident = pairs.column("qualifier").combine_chunks(), pairs.column("id").combine_chunks()
+    misfit = qualifier_misfits(qualifier, ident)
+    if not misfit.any():
+        return []
+    row = pairs.column("row").to_numpy()
+    decided = pc.is_valid(resolved["sku"].combine_chunks()).to_numpy(zero_copy_only=False)
+    misfit &= decided[row]
+    if not misfit.any():
+        return []
+    by_line: dict[int, list[tuple[str, str]]] = {}
+    at = np.flatnonzero(misfit)
+    taken = pa.array(at, pa.int64())
+    for k, q, i in zip(row[at].tolist(), qualifier.take(taken).to_pylist(), ident.take(taken).to_pylist(),
+                       strict=True):
+        by_line.setdefault(int(k), []).append((q, i))
+    columns = [*_LINE_LOCATION, "partner", "product_ids", "sku", "matched_by"]
+    rows = _rows(resolved, columns, pa.array(np.isin(np.arange(resolved.num_rows), list(by_line))))
+    out: list[Finding] = []
+    for k, line in zip(sorted(by_line), rows, strict=True):
+        said = []
+        for q, i in by_line[k]:
+            kind, digits, under = qualifier_misfit(normalise_gtin(i), q)
+            said.append(f"{q} {i} is {kind} ({digits}), not {QUALIFIER_NUMBERS[QUALIFIER_DIGITS[q]]} as {q} names "
+                        f"(X12 code list 235): its qualifier is {under}")
+        q, i = by_line[k][0]
+        out.append(business_finding(
+            "PRODUCT_ID_QUALIFIER_MISMATCH",
+            f"{'; '.join(said)}. The number is read as itself all the same: the line is decided on item "
+            f"{line['sku']} (matched by {line.get('matched_by') or 'its ids'}) and answered as any line, our 855, 856 "
+            "and 810 echoing the id as sent; ask the partner to send the number under its qualifier.", line,
+            seg="PO1", element=_id_element(line.get("product_ids"), (q,), i), value=i))
+    return out
+
+
+def ids_disagree_findings(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     """ITEM_IDS_DISAGREE (a warning) for each line decided on an item (resolve_items; a substituted line: the item it
     named, ordered_sku) whose ids do not all name it: a UPC/GTIN/EAN (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT; a
     valid one: GTIN_CHECK_DIGIT_INVALID tells the others) that matches none of our items nor the partner's
