@@ -72,6 +72,7 @@ from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CSV_JOINED, CsvOrderMapping
 from schemas.orders import (
+    CSV_ISA13,
     LINE_DATES,
     LINE_SHIP_TO,
     LINE_SHIP_TO_ADDRESS,
@@ -922,7 +923,7 @@ def _order_charges(state: _Po, m: CsvOrderMapping) -> list[dict]:
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
-    return dict(source_file=file, source_sha256=sha, isa13="CSV", gs06="1", st02=st02)
+    return dict(source_file=file, source_sha256=sha, isa13=CSV_ISA13, gs06="1", st02=st02)
 
 
 class _Lines:
@@ -960,7 +961,7 @@ class _Lines:
         self.rows += 1
 
     def table(self, partner: str, file: str, sha: str) -> pa.Table:
-        same = {"partner": partner, "source_file": file, "source_sha256": sha, "isa13": "CSV", "gs06": "1"}
+        same = {"partner": partner, "source_file": file, "source_sha256": sha, "isa13": CSV_ISA13, "gs06": "1"}
         columns = {**self.columns, "segment_position": self.columns["file_segment"]}
         return pa.table({f.name: pa.array(columns[f.name], f.type) if f.name in columns
                          else pa.nulls(self.rows, f.type) if f.name not in same

@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 from schemas.ship_windows import RANGE_ENDS, SHIP_RANGE_SIDES, window_named  # noqa: F401 (re-exported)
 
+# the isa13 of a CSV feed's orders and lines (parsers.csv_orders: they came in no interchange)
+CSV_ISA13 = "CSV"
 MONEY = pa.decimal128(18, 4)
 QTY = pa.decimal128(18, 4)
 PERCENT = pa.decimal128(9, 4)

@@ -154,3 +154,21 @@ def test_a_case_gtin_sent_as_up_orders_its_cases_answered_and_told(tmp_path):
     finally:
         state.close()
     assert reserved["RG84-01"] == 36
+
+
+def test_a_csv_feed_s_upc_column_holding_an_ean_is_its_item_and_not_told():
+    """A CSV partner's `upc` column is read as UP by our layout (parsers.csv_orders), so an EAN-13 in it is no
+    qualifier the partner chose: the line is its item, and no PRODUCT_ID_QUALIFIER_MISMATCH asks the partner to send
+    it under EN, which a CSV feed cannot do. The same line from an interchange is told (as above)."""
+    from rules.business.items import check_item_ids, resolve_items
+    from schemas.orders import CSV_ISA13, ORDER_LINES
+    from tests.business.tables import line
+
+    ref = _ref()
+    for isa13, told in ((CSV_ISA13, []), ("000000001", ["PRODUCT_ID_QUALIFIER_MISMATCH"])):
+        lines = pa.Table.from_pylist([line(line_number=1, line_id="1", unit="EA", isa13=isa13, upc="4006381333931",
+                                           product_ids=[{"qualifier": "UP", "id": "4006381333931"}])],
+                                     schema=ORDER_LINES)
+        resolved = resolve_items(lines, ref.items, ref.partner_items)
+        assert resolved["sku"].to_pylist() == ["B"]
+        assert [f.code for f in check_item_ids(resolved, ref)] == told, isa13

@@ -66,7 +66,7 @@ from rules.business.item_readings import (
     upce_skus,
 )
 from schemas.findings import Finding
-from schemas.orders import BUYER_ITEM_QUALIFIERS, PRODUCT_QUALIFIERS
+from schemas.orders import BUYER_ITEM_QUALIFIERS, CSV_ISA13, PRODUCT_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
@@ -747,6 +747,10 @@ def qualifier_mismatch_findings(resolved: pa.Table) -> list[Finding]:
         return []
     row = pairs.column("row").to_numpy()
     decided = pc.is_valid(resolved["sku"].combine_chunks()).to_numpy(zero_copy_only=False)
+    if "isa13" in resolved.column_names:  # a CSV feed's line: its qualifier is our layout's name for a column
+        # (parsers.csv_orders reads a `upc` column as UP), not one the partner chose: nothing to tell it
+        decided &= ~pc.fill_null(pc.equal(resolved["isa13"].combine_chunks(), CSV_ISA13), False).to_numpy(
+            zero_copy_only=False)
     misfit &= decided[row]
     if not misfit.any():
         return []
