@@ -2,15 +2,19 @@
 number): a release calls off the blanket's quantities, so what its releases draw is kept against what the blanket
 holds, and a release dated after the blanket's end (its DTM 036, ORDERS expires_on) calls off a blanket that is
 over. Each release used to be decided as an order of its own, whatever its blanket said: a release past the
-blanket's quantity, or after its end, was acknowledged and shipped without a word.
+blanket's quantity, or after its end, was acknowledged and shipped without a word. A release line is drawn in its
+blanket line's unit (converted by the item's pack, exactly), names an item the blanket lists, and counts the held
+releases before it until a person rejects them.
 
 Pure: the caller (flows.decide) hands the orders deciding now and the blankets and earlier releases it holds under
 their PO numbers (their current ORDERS / ORDER_LINES rows); nothing is read here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,10 +24,17 @@ from schemas.findings import Finding
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
 
+if TYPE_CHECKING:
+    from rules.shipment_units import ShipmentUnits
+
 RELEASE = "RL"  # BEG02 Release or Delivery Order (code list 92)
 CANCEL = "01"  # BEG01 cancellation: draws nothing
+_HELD = "held"  # OrderState.HELD: waiting for a person, draws until rejected
+# OrderState values of a release that draws nothing: cancelled, rejected by us or by a person (answered or not yet)
+_DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 # a line's item as the buyer and we name it (the first of these sent, matched with a blanket line's same id)
 _ITEM_IDS = ("buyer_part", "vendor_part", "upc", "gtin", "ean")
+_ID_WORDS = {"buyer_part": "the buyer's part", "vendor_part": "our part", "upc": "UPC", "gtin": "GTIN", "ean": "EAN"}
 _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpose", "release_number", "po_date",
                   "expires_on"]
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
@@ -49,67 +60,130 @@ def _rows(table: pa.Table, columns: list[str]) -> list[dict]:
 
 
 def _item(line: dict) -> tuple[str, str] | None:
+    """How the line names its item: (what the id is, the id): the first id it sends, else our sku it resolved to."""
     for column in _ITEM_IDS:
         value = (line.get(column) or "").strip()
         if value:
-            return column, value
-    return None
+            return _ID_WORDS[column], value
+    return ("our item", line["sku"]) if line.get("sku") else None
 
 
-def _matches(line: dict, blanket_line: dict) -> bool:
-    """The same item: some id both lines send is the same (the buyer's part, ours, a GTIN), in the same unit."""
-    if (line.get("unit") or "") != (blanket_line.get("unit") or ""):
-        return False
+def _same_item(line: dict, blanket_line: dict) -> bool:
+    """The same item, in whatever unit: some id both lines send is the same (the buyer's part, ours, a GTIN), or both
+    resolve to one sku of ours (``sku``: the buyer's part on one, our GTIN on the other)."""
+    if line.get("sku") and line.get("sku") == blanket_line.get("sku"):
+        return True
     return any((line.get(c) or "").strip() and (line.get(c) or "").strip() == (blanket_line.get(c) or "").strip()
                for c in _ITEM_IDS)
 
 
-def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table
+def _in_blanket_unit(line: dict, blanket_line: dict, units: ShipmentUnits | None) -> Fraction | None:
+    """The line's quantity in its blanket line's unit: as sent when both units are one; else converted by the item's
+    pack (eaches per unit: items.unit, case_pack, item_units; rules.shipment_units), exactly (a Fraction). None when
+    either unit's pack is unknown: never compared unit-blind."""
+    quantity = Fraction(line["quantity"])
+    if (line.get("unit") or "") == (blanket_line.get("unit") or ""):
+        return quantity
+    sku = line.get("sku") or blanket_line.get("sku")
+    if units is None or not sku:
+        return None
+    sent, holds = units.each(sku, line.get("unit")), units.each(sku, blanket_line.get("unit"))
+    if not sent or not holds:
+        return None
+    return quantity * sent / holds
+
+
+def _amount(value: Fraction | Decimal) -> str:
+    """A quantity as a decimal: exact when it ends (2.5), else to three places, marked as about that (about 3.333)."""
+    value = Fraction(value)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    if Fraction(exact) == value:
+        return _text(exact)
+    return "about " + _text(exact.quantize(Decimal("0.001")))
+
+
+def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
+    if units is None or not table.num_rows:
+        return [None] * table.num_rows
+    return units.resolve(table)
+
+
+def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
+                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None
                      ) -> list[Finding]:
-    """RELEASE_PAST_BLANKET for each line of a release deciding now (``orders`` / ``lines``) that, with what the
-    blanket's earlier releases called off of the same item (``held_orders`` / ``held_lines``: the releases held
-    under its PO number, cancelled and rejected ones left out by the caller, and those deciding now with a lower
-    release number), draws more than its blanket's line holds; RELEASE_AFTER_BLANKET_END for a release dated
-    (BEG05) after the blanket's end (DTM 036). A release whose blanket we do not hold raises nothing."""
+    """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
+    releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
+    now with a lower release number):
+
+    - RELEASE_PAST_BLANKET for a line that draws more than its blanket's line of the same item holds; a line in
+      another unit (CA against EA) is converted into the blanket line's by the item's pack (``units``: its sku and
+      eaches per unit), exactly;
+    - RELEASE_UNIT_UNCONVERTED for a line in another unit whose pack we do not know (it draws nothing: never compared
+      unit-blind);
+    - RELEASE_ITEM_NOT_ON_BLANKET for a line of an item the blanket does not list;
+    - RELEASE_AFTER_BLANKET_END for a release dated (BEG05) after the blanket's end (DTM 036).
+
+    ``states``: each order's state (OrderState values) by (partner, PO number): a release a person rejected (even one
+    deciding now, to be answered 855 RD), one we rejected, or cancelled draws nothing; one held (waiting for a person)
+    draws until rejected, and the finding names it as held. A release whose blanket we do not hold raises nothing."""
     if not has_releases(orders):
         return []
+    states = states or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
     blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
                 and (o.get("purpose") or "") != CANCEL}
     if not blankets:
         return []
     by_order: dict[tuple[str, str], list[dict]] = {}
-    for line in [*_rows(lines, _LINE_COLUMNS), *_rows(held_lines, _LINE_COLUMNS)]:
-        by_order.setdefault((line["partner"], line["po_number"]), []).append(line)
+    for table in (lines, held_lines):
+        for line, sku in zip(_rows(table, _LINE_COLUMNS), _skus(table, units), strict=True):
+            by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     deciding = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number"])}
     releases: dict[tuple[str, str], list[dict]] = {}  # blanket key -> its releases, in release order
     for o in every:
         blanket = (o["partner"], x12_po(o["po_number"]))
-        if (o.get("order_type") or "") == RELEASE and blanket in blankets and (o.get("purpose") or "") != CANCEL:
+        if (o.get("order_type") or "") == RELEASE and blanket in blankets and (o.get("purpose") or "") != CANCEL \
+                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
     out: list[Finding] = []
     for key, calls in sorted(releases.items()):
         blanket = blankets[key]
         calls.sort(key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
-        drawn: dict[int, Decimal] = {}  # blanket line index -> quantity called off by the releases before
+        drawn: dict[int, Fraction] = {}  # blanket line index -> quantity called off by the releases before
         by: dict[int, list[str]] = {}  # ... and which releases
         blanket_lines = by_order.get(key, [])
+        held: set[str] = set()  # the releases waiting for a person (held, or held by this check now)
         for call in calls:
             own = (call["partner"], call["po_number"])
+            name = call.get("release_number") or call["po_number"]
             mine = own in deciding
-            if mine:
-                out += _after_end(call, blanket)
+            told = _after_end(call, blanket) if mine else []
             for line in by_order.get(own, []):
-                index = next((i for i, b in enumerate(blanket_lines) if _matches(line, b)), None)
-                if index is None or line.get("quantity") is None:
+                same = [i for i, b in enumerate(blanket_lines) if _same_item(line, b)]  # its own unit's first
+                index = next((i for i in same if blanket_lines[i].get("unit") == line.get("unit")),
+                             same[0] if same else None)
+                if index is None:
+                    if mine and _item(line) is not None:
+                        told.append(_not_listed(call, line, blanket))
                     continue
-                before = drawn.get(index, Decimal(0))
-                total = before + line["quantity"]
+                if line.get("quantity") is None:
+                    continue
+                quantity = _in_blanket_unit(line, blanket_lines[index], units)
+                if quantity is None:
+                    if mine:
+                        told.append(_unconverted(call, line, blanket, blanket_lines[index]))
+                    continue
+                before = drawn.get(index, Fraction(0))
+                total = before + quantity
                 holds = blanket_lines[index].get("quantity")
-                if mine and holds is not None and total > holds:
-                    out.append(_past(call, line, blanket, holds, before, total, by.get(index, [])))
+                if mine and holds is not None and total > Fraction(holds):
+                    told.append(_past(call, line, blanket, blanket_lines[index], quantity, before, total,
+                                      by.get(index, []), held))
                 drawn[index] = total
-                by.setdefault(index, []).append(call.get("release_number") or call["po_number"])
+                by.setdefault(index, []).append(name)
+            if told or states.get(own, "") == _HELD:
+                held.add(name)
+            out += told
     return out
 
 
@@ -126,18 +200,52 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
         element="BEG05", value=day, line=False)]
 
 
-def _past(call: dict, line: dict, blanket: dict, holds: Decimal, before: Decimal, total: Decimal,
-          earlier: Iterable[str]) -> Finding:
+def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
+    kind, item = _item(line)
+    number = call.get("release_number") or ""
+    return business_finding(
+        "RELEASE_ITEM_NOT_ON_BLANKET",
+        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off item {item} ({kind}, line "
+        f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
+        "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
+        line, seg="PO1", element="PO107", value=item)
+
+
+def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> Finding:
+    item = _item(line)
+    said = item[1] if item else f"line {line.get('line_number')}"
+    unit, theirs = line.get("unit") or "", blanket_line.get("unit") or ""
+    number = call.get("release_number") or ""
+    return business_finding(
+        "RELEASE_UNIT_UNCONVERTED",
+        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {_text(line['quantity'])} "
+        f"{unit} of {said} (line {line.get('line_number')}), the blanket's line {blanket_line.get('line_number')} "
+        f"holding {_text(blanket_line.get('quantity'))} {theirs}: we know no pack of the item saying how many "
+        f"{theirs} one {unit} is (items.csv unit and case_pack, item_units.csv), so what it draws of the blanket is "
+        "not known. The release is not allocated or shipped and waits for a person.",
+        line, seg="PO1", element="PO103", value=unit)
+
+
+def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: Fraction, before: Fraction,
+          total: Fraction, earlier: Iterable[str], held: set[str]) -> Finding:
     item = _item(line)
     said = f"{item[1]}" if item else f"line {line.get('line_number')}"
-    unit = line.get("unit") or ""
+    unit, sent = blanket_line.get("unit") or "", line.get("unit") or ""
     earlier = list(earlier)
-    drew = (f"with {_text(before)} {unit} called off by release{'s' if len(earlier) > 1 else ''} "
+    drew = (f"with {_amount(before)} {unit} called off by release{'s' if len(earlier) > 1 else ''} "
             f"{', '.join(earlier)} before it" if earlier else "with nothing called off before it")
+    waiting = [n for n in earlier if n in held]
+    if waiting:
+        drew += (f" (of them, release{'s' if len(waiting) > 1 else ''} {', '.join(waiting)} held, waiting for a "
+                 "person, counted until rejected)")
+    asks = f"{_text(line['quantity'])} {sent}"
+    if sent != unit:
+        asks += f" ({_amount(quantity)} {unit})"
     number = call.get("release_number") or ""
     return business_finding(
         "RELEASE_PAST_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {_text(line['quantity'])} "
-        f"{unit} of {said} (line {line.get('line_number')}), {drew}: {_text(total)} {unit} in all, past the "
-        f"blanket's {_text(holds)} {unit}. The release is not allocated or shipped and waits for a person.",
+        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {asks} of {said} (line "
+        f"{line.get('line_number')}), {drew}: {_amount(total)} {unit} in all, past the blanket's "
+        f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
+        "person.",
         line, seg="PO1", element="PO102", value=line["quantity"])

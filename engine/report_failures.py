@@ -297,6 +297,14 @@ HINTS: dict[str, str] = {
         "Ask the buyer whether the blanket was raised: approve the release if it was (or for what they agree),"
         " else reject it and ask for a release within the blanket."
     ),
+    "RELEASE_UNIT_UNCONVERTED": (
+        "Add the item's pack (items.csv unit and case_pack, or an item_units.csv row for the release's unit) and"
+        " approve the release after checking it against the blanket, or ask the buyer for the blanket's unit."
+    ),
+    "RELEASE_ITEM_NOT_ON_BLANKET": (
+        "Ask the buyer whether the blanket was amended to add the item: approve the release if it was, else reject"
+        " it and ask for a separate order for that item."
+    ),
     "RELEASE_AFTER_BLANKET_END": (
         "Ask the buyer whether the blanket was extended: approve the release if it was, else reject it and ask for a"
         " new blanket."

@@ -261,10 +261,14 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
                           alongside=meanwhile if use_gx else None)  # GX's Python beside the Arrow rules
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
-    # a release is held against its blanket: what the releases before it drew, the blanket's end (engine.blankets)
+    # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
+    # pack), the items it lists, its end (engine.blankets)
     if has_releases(orders):
+        held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
+        states.update({r.key: str.__str__(r.state) for r in deciding})
         suite = replace(suite, findings=[*suite.findings, *release_findings(
-            orders, lines, *_blankets(ws, state, orders, {r.key for r in deciding}))])
+            orders, lines, held_orders, held_lines, states=states,
+            units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))])
     # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
     if bill_only:
@@ -318,9 +322,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         return plan + Plan(findings=found + late)
 
 
-def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set) -> tuple[pa.Table, pa.Table]:
+def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
+              ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str]]:
     """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers of the releases in
-    ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out."""
+    ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out; and each
+    one's state (a held release draws until a person rejects it, and is named as held)."""
     from engine.blankets import release_pos
     from schemas.lifecycle import OrderState
     from schemas.order_keys import x12_po
@@ -332,9 +338,10 @@ def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set)
     gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
     records = [r for r in records if r.key not in deciding and r.state not in gone]
     if not records:
-        return ORDERS.empty_table(), ORDER_LINES.empty_table()
+        return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}
     store = OrderStore(ws.orders_dir)
-    return lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load))
+    return (*lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load)),
+            {r.key: str.__str__(r.state) for r in records})
 
 
 def _warehouses(ws: Workspace) -> dict:

@@ -385,6 +385,20 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) calls off more of an item than its blanket order holds, with the releases before it.",
     ),
     _C(
+        "RELEASE_UNIT_UNCONVERTED",
+        "business",
+        "error",
+        "",
+        "A release line is in another unit than its blanket's line of the item, and no pack of the item converts it.",
+    ),
+    _C(
+        "RELEASE_ITEM_NOT_ON_BLANKET",
+        "business",
+        "error",
+        "",
+        "A release (BEG02 RL) calls off an item its blanket order does not list.",
+    ),
+    _C(
         "RELEASE_AFTER_BLANKET_END",
         "business",
         "error",

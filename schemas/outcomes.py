@@ -145,6 +145,10 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # the blanket; a person asks (engine.blankets)
     "RELEASE_PAST_BLANKET": HOLD_ORDER,
     "RELEASE_AFTER_BLANKET_END": HOLD_ORDER,
+    # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
+    # what it draws is not known, or it is no call-off at all; a person asks
+    "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,
+    "RELEASE_ITEM_NOT_ON_BLANKET": HOLD_ORDER,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,
