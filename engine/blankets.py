@@ -11,7 +11,7 @@ their PO numbers (their current ORDERS / ORDER_LINES rows); nothing is read here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
 from schemas.findings import Finding
+from schemas.lifecycle import OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
 
@@ -38,6 +39,14 @@ _ID_WORDS = {"buyer_part": "the buyer's part", "vendor_part": "our part", "upc":
 _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpose", "release_number", "po_date",
                   "expires_on"]
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
+
+
+def drawing(records: Iterable, deciding: Collection) -> list:
+    """The stored order records (``records``: OrderRecord) of a release's blanket and earlier releases that draw on
+    the blanket as the releases in ``deciding`` (keys) are decided: not those being decided now, nor a cancelled or
+    rejected one (by the partner or a person: it draws nothing); a held one draws until a person rejects it."""
+    gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
+    return [r for r in records if r.key not in deciding and r.state not in gone]
 
 
 def has_releases(orders: pa.Table) -> bool:

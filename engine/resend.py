@@ -7,6 +7,7 @@ counters (flows.resend takes them), the clock from the command. Must not read fi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 ISA_LENGTH = 106  # the ISA segment's fixed width, its segment terminator included
@@ -98,3 +99,16 @@ def renamed(file_name: str, old_isa13: str, new_isa13: int) -> str:
     return f"{stem}-resend-{new}.{ext}" if dot and stem else f"{file_name}-resend-{new}"
 
 
+
+
+def rejection(name: str, doc_type: str, answers: Iterable[Mapping]) -> str | None:
+    """Why a document (``name``: its type and file) must not be sent again when a partner's answer rejected it
+    (``answers``: its sets' and its renumbered resends' verdicts, connectors' document_status rows): the same bytes
+    would be rejected again, a corrected document goes instead; None when none rejected it."""
+    rejected = [v for v in answers if v["status"] == "rejected"]
+    if not rejected:
+        return None
+    v = rejected[0]
+    return (f"the partner rejected the {name} (ISA13 {v['isa13']} GS06 {v['gs06']} ST02 {v['st02']}: "
+            f"{v['reasons'] or 'rejected'}): sending it again would be rejected again; send a corrected "
+            f"{doc_type} instead")

@@ -327,16 +327,14 @@ def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
     """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers of the releases in
     ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out; and each
     one's state (a held release draws until a person rejects it, and is named as held)."""
-    from engine.blankets import release_pos
-    from schemas.lifecycle import OrderState
+    from engine.blankets import drawing, release_pos
     from schemas.order_keys import x12_po
 
     pos = release_pos(orders)
     records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
                                                    for r in state.release_orders(partner)
                                                    if (partner, x12_po(r.po_number)) in pos)]
-    gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
-    records = [r for r in records if r.key not in deciding and r.state not in gone]
+    records = drawing(records, deciding)
     if not records:
         return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}
     store = OrderStore(ws.orders_dir)

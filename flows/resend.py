@@ -20,7 +20,7 @@ from datetime import datetime
 
 from connectors.base import FileDrop
 from connectors.state import HELD, UNENVELOPED, StateStore
-from engine.resend import NotAnInterchange, renamed, renumbered
+from engine.resend import NotAnInterchange, rejection, renamed, renumbered
 from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
 from flows.workspace import Workspace
 from schemas.errors import RequestRefused
@@ -123,13 +123,7 @@ def refusal(state: StateStore, partner: str, doc: dict, *, renumber: bool) -> st
     keys = {(doc["isa13"], doc["gs06"], st02) for st02 in doc["st02s"]} or {(doc["isa13"], doc["gs06"], "")}
     keys |= {(r["isa13"], r["gs06"], st02) for r in state.resends_of(partner, document_ids=[doc["id"]])
              if r["renumbered"] for st02 in doc["st02s"]}
-    rejected = [v for v in state.document_status_for(partner, keys).values() if v["status"] == "rejected"]
-    if rejected:
-        v = rejected[0]
-        return (f"the partner rejected the {name} (ISA13 {v['isa13']} GS06 {v['gs06']} ST02 {v['st02']}: "
-                f"{v['reasons'] or 'rejected'}): sending it again would be rejected again; send a corrected "
-                f"{doc['doc_type']} instead")
-    return None
+    return rejection(name, doc["doc_type"], state.document_status_for(partner, keys).values())
 
 
 def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: bool) -> Chosen:
