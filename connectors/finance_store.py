@@ -101,8 +101,10 @@ HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # excepti
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 # SAC_NOT_APPLIED findings (our_810s: their detail, what our 810s bill for each SAC named; null if recorded before it)
 ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S), ("our_810s", S))
-# the shipment findings that held a warehouse's confirmed shipment (engine.reconcile.held_on_lines reads them)
-HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("shipment_id", S))
+# the shipment findings that held a warehouse's confirmed shipment, one row per order line it carries (its PO and
+# line; the line null: every line of that PO, a row naming none or a shipment held before the store kept its lines)
+# (engine.reconcile.held_on_lines reads them)
+HELD_ROWS = (("partner", S), ("po_number", S), ("code", S), ("message", S), ("shipment_id", S), ("line_number", I32))
 
 
 def schema(spec) -> pa.Schema:
@@ -911,10 +913,16 @@ class FinanceTables:
     def held_shipment_findings(self) -> pa.Table:
         """The error findings of the shipments stage that held a confirmed shipment (HELD_ROWS: the shipment their
         detail names, findings.shipment_id; their consequence says "shipment S held: ..."), in the order they were
-        recorded."""
-        return self._read("SELECT partner, po_number, code, message, shipment_id FROM findings"
-                          " WHERE stage = 'shipments' AND severity = 'error' AND shipment_id IS NOT NULL"
-                          " AND COALESCE(partner, '') <> '' AND COALESCE(po_number, '') <> '' ORDER BY id", HELD_ROWS)
+        recorded, each once per order line the held shipment carried in that run (held_lines: its PO and line
+        number); a finding whose shipment's lines are not kept (held before HELD_LINES) once, with its own PO and
+        no line."""
+        return self._read("SELECT f.partner AS partner, COALESCE(h.po_number, f.po_number) AS po_number,"
+                          " f.code AS code, f.message AS message, f.shipment_id AS shipment_id,"
+                          " h.line_number AS line_number FROM findings f LEFT JOIN held_lines h ON h.run_id = f.run_id"
+                          " AND h.shipment_id = f.shipment_id AND h.partner = f.partner"
+                          " WHERE f.stage = 'shipments' AND f.severity = 'error' AND f.shipment_id IS NOT NULL"
+                          " AND COALESCE(f.partner, '') <> '' AND COALESCE(h.po_number, f.po_number, '') <> ''"
+                          " ORDER BY f.id, h.po_number, h.line_number", HELD_ROWS)
 
     # --- exceptions -------------------------------------------------------------------------------
     def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,

@@ -70,6 +70,7 @@ from connectors.state_migrations import (
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
     FINDING_DETAIL,
+    HELD_LINES,
     ISA_IDS,
     LATEST,
     LEASES,
@@ -193,6 +194,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         FINDING_DETAIL (28): each finding's detail, read instead of its words (findings.shipment_id,
 #                         qualifier, our_810s)
 #                         RESEND_LOOKUPS (29): shipments by (partner, shipment_id): a resend's 856 by its shipment
+#                         HELD_LINES (30): the order lines each shipment the ship stage held carries (held_lines)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -402,6 +404,9 @@ CREATE TABLE resends (
     doc_type TEXT NOT NULL, renumbered INTEGER NOT NULL, file_name TEXT NOT NULL, folder TEXT NOT NULL,
     isa13 TEXT, gs06 TEXT, st02s TEXT, content {blob} NOT NULL, status TEXT NOT NULL, asked_by TEXT NOT NULL,
     asked_at TEXT NOT NULL, note TEXT NOT NULL, delivered_at TEXT, run_id TEXT);
+CREATE TABLE held_lines (
+    run_id TEXT NOT NULL, partner TEXT NOT NULL, shipment_id TEXT NOT NULL, po_number TEXT NOT NULL,
+    line_number INTEGER);
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -415,7 +420,8 @@ FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
-            RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",), RESENDS: ("resends",)}
+            RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",), RESENDS: ("resends",),
+            HELD_LINES: ("held_lines",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -485,6 +491,7 @@ CREATE INDEX order_events_run ON order_events (run_id, event);
 CREATE INDEX files_run ON files (run_id);
 CREATE INDEX file_takes_run ON file_takes (run_id);
 CREATE INDEX resends_document ON resends (partner, document_id);
+CREATE INDEX held_lines_shipment ON held_lines (shipment_id, run_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
 """
 
@@ -2058,6 +2065,15 @@ class StateStore(FinanceTables):
                          loc.column or None, *detail_values(f.detail)))
         with self.transaction():
             self._insert_many("findings", (*FINDING_COLUMNS, *FINDING_DETAIL_COLUMNS), rows)
+
+    def add_held_lines(self, rows: Sequence[tuple[str, str, str, int | None]], *, run_id: str) -> None:
+        """Record the order lines each shipment the ship stage held in this run carries (held_lines, as
+        engine.lifecycle.shipping.held_lines gives them: partner, shipment id, PO, line number or None), read with the
+        findings that held it by held_shipment_findings."""
+        if rows:
+            with self.transaction():
+                self._insert_many("held_lines", ("run_id", "partner", "shipment_id", "po_number", "line_number"),
+                                  [(run_id, *r) for r in rows])
 
     # --- documents ------------------------------------------------------------------------------
     def document_exists(self, partner: str, doc_key: str) -> bool:

@@ -76,6 +76,10 @@ DTM01; our_810s, what our 810s bill for each SAC a SAC_NOT_APPLIED finding names
 finding reads these, not its words; findings recorded before it have none (their readers read the words, as before).
 Version RESEND_LOOKUPS (29) indexes shipments by partner and shipment id (shipments_shipment): `orderbridge resend
 --document 856:SHIPMENT_ID` finds its 856 without reading every shipment (an 810's invoice number is its table's key).
+Version HELD_LINES (30) keeps the order lines each shipment the ship stage held carries (held_lines: the run, partner,
+shipment id, PO and line number of each of its confirmation's rows, the line null where the row named none), so the
+reconciliation names a held shipment on the lines it carries, not on every line of its PO; shipments held before it
+have none (named on every line of the finding's PO still to ship, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -118,7 +122,8 @@ ACK_TIMED_BY = ORDER_PARTIES + 1
 RESENDS = ACK_TIMED_BY + 1
 FINDING_DETAIL = RESENDS + 1
 RESEND_LOOKUPS = FINDING_DETAIL + 1
-LATEST = RESEND_LOOKUPS
+HELD_LINES = RESEND_LOOKUPS + 1
+LATEST = HELD_LINES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -522,4 +527,6 @@ MIGRATIONS = {
     FINDING_DETAIL - 1: _migrate_to_finding_detail,
     # a shipment found by its id (`orderbridge resend --document 856:ID`): shipments by (partner, shipment_id)
     RESEND_LOOKUPS - 1: lambda s: add_indexes(s, "shipments_shipment"),
+    # the order lines each held shipment carries (held_lines): the reconciliation names it on those alone
+    HELD_LINES - 1: lambda s: add_tables(s, "held_lines"),
 }

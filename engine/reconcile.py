@@ -198,31 +198,44 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
 
 def held_on_lines(lines: pa.Table, held: pa.Table, shipped: pa.Table) -> pa.Array:
     """LINE_MATCH's held_shipments for ``lines``: the shipments the ship stage held (``held``: its error findings
-    that held shipment S, their detail's shipment_id, with partner, PO, code and message) that were not recorded
-    since (``shipped``: no SHIPPED row of the partner names that shipment id: released, or confirmed again), on
-    each line of their PO with units still to ship (shipped below what was agreed: the store keeps the finding by
-    PO, not the held confirmation's rows), each "S held (CODE: message)", "; "-joined. Until the shipment is
-    released the line reads "shipped 0"; this says why. A few rows: in Python."""
+    that held shipment S, their detail's shipment_id, with partner, PO, code and message, one row per order line
+    the held shipment carried, its ``line_number``: connectors.finance_store.held_shipment_findings) that were not
+    recorded since (``shipped``: no SHIPPED row of the partner names that shipment id: released, or confirmed
+    again), on each of those lines with units still to ship (shipped below what was agreed), each "S held (CODE:
+    message)", "; "-joined in the findings' order. A row without a line number (a confirmation row naming none, a
+    shipment held before the store kept its lines, a table without the column) names it on every such line of its
+    PO. Until the shipment is released the line reads "shipped 0"; this says why. A few rows: in Python."""
     recorded = set(zip(shipped["partner"].to_pylist(), shipped["shipment_id"].to_pylist(), strict=True)) \
         if shipped.num_rows else set()
-    per_po: dict[tuple[str, str], list[str]] = {}
+    # (partner, PO) -> said -> the lines it is named on (None: every line of the PO), in the findings' order
+    per_po: dict[tuple[str, str], dict[str, set[int] | None]] = {}
     for r in held.to_pylist():
         sid = r["shipment_id"]
         if not sid or (r["partner"], sid) in recorded:
             continue
         said = f"{sid} held ({r['code']}: {r['message']})"
-        mine = per_po.setdefault((r["partner"], r["po_number"]), [])
-        if said not in mine:
-            mine.append(said)
+        mine = per_po.setdefault((r["partner"], r["po_number"]), {})
+        line = r.get("line_number")
+        if line is None:
+            mine[said] = None
+        elif said not in mine:
+            mine[said] = {line}
+        elif mine[said] is not None:
+            mine[said].add(line)
     if not per_po:
         return pa.nulls(lines.num_rows, pa.string())
     agreed = [a if a is not None else o for a, o in zip(lines["acknowledged_quantity"].to_pylist(),
                                                         lines["ordered_quantity"].to_pylist(), strict=True)]
-    return pa.array([
-        "; ".join(per_po[(p, po)]) if (p, po) in per_po and (s or 0) < (a or 0) and c is None else None
-        for p, po, s, a, c in zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(),
-                                  lines["shipped_quantity"].to_pylist(), agreed, lines["cancelled_at"].to_pylist(),
-                                  strict=True)], pa.string())
+    some = any(on is not None for named in per_po.values() for on in named.values())  # else no line number is read
+    numbers = lines["line_number"].to_pylist() if some else [None] * lines.num_rows
+    out: list[str | None] = []
+    for p, po, n, s, a, c in zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), numbers,
+                                 lines["shipped_quantity"].to_pylist(), agreed,
+                                 lines["cancelled_at"].to_pylist(), strict=True):
+        named = [said for said, on in per_po.get((p, po), {}).items() if on is None or n in on] \
+            if (s or 0) < (a or 0) and c is None else []
+        out.append("; ".join(named) if named else None)
+    return pa.array(out, pa.string())
 
 
 def _first_and_last(partner: pa.Array, po_number: pa.Array, partners: pa.Array, pos: pa.Array

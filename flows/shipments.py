@@ -477,6 +477,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 rendered.verify()
                 # an 856 no delimiter set fits: held, unsent
                 plan = plan + owned(Plan(findings=tuple(applied.held)), files_key(warehouse))
+                # the order lines each held shipment carries: the reconciliation names it on those alone
+                state.add_held_lines(shipping.held_lines(batch, plan.findings), run_id=run_id)
                 if again.findings:
                     state.apply(again, at=at, run_id=run_id)
                     plan = plan + again

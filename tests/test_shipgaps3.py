@@ -282,12 +282,6 @@ def test_a_file_of_german_java_dates_and_an_unknown_zone_is_read_and_told():
 
 # 4. held_shipments per shipment, not per PO
 
-@pytest.mark.xfail(strict=True, reason="shipgaps3 item 4 not done: the state store keeps a held shipment's error "
-                   "findings by PO (connectors.finance_store.held_shipment_findings), not the held confirmation's "
-                   "rows nor the lines they carry, so engine.reconcile.held_on_lines names it on every line of its "
-                   "PO still to ship. Making it exact needs a new schema version (a held_shipment_lines table, or a "
-                   "findings column naming the lines, through connectors.state_migrations and state_pg) written by "
-                   "the ship stage when it holds a shipment: more than this round had time for.")
 def test_a_held_shipment_is_named_only_on_the_lines_it_carries(tmp_path):
     """finance2's night with the held confirmation ACE-SHP-2 carrying line 3 alone (the wrong item): line 2, which
     still owes 3 but is on no held shipment, is not said to wait for ACE-SHP-2; line 3 is."""

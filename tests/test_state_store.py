@@ -195,8 +195,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.ORDER_TYPES + 8 == mig.RETAKES + 9 == mig.OUR_GS_IDS + 10 \
-        == mig.RETURNED_SERIALS + 11 == mig.SUBSTITUTES + 12 \
+    assert store.schema_version == LATEST == mig.ORDER_TYPES + 9 == mig.RETAKES + 10 == mig.OUR_GS_IDS + 11 \
+        == mig.RETURNED_SERIALS + 12 == mig.SUBSTITUTES + 13 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6 \
         == mig.TA1_ACKS + 7 == mig.RETUNED_INDEXES + 8 == mig.LEASES + 9 == mig.RECOVERY + 10 == mig.SHIPPING + 11

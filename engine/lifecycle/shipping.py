@@ -1365,6 +1365,25 @@ def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str,
     return replace(batch, held=held, needs=_needs(batch.check.lines, held, batch.partners, profiles))
 
 
+def held_lines(batch: ShipmentBatch, findings: Iterable[FindingRecord]) -> list[tuple[str, str, str, int | None]]:
+    """The order lines each shipment these findings hold carries (their detail's shipment_id: the ship stage's,
+    plan_shipments' and the outbound validator's holds), as its confirmation's rows name them: (partner, shipment
+    id, PO, line number, None where a row named no line), once each, in the rows' order; rows of no partner's PO
+    are none. The state store keeps them (held_lines) so the reconciliation names a held shipment only on the
+    lines it carries (engine.reconcile.held_on_lines)."""
+    held = {fr.finding.detail.shipment_id for fr in findings if fr.finding.detail.shipment_id}
+    if not held:
+        return []
+    lines = batch.check.lines
+    rows = _rows_where(lines, pc.is_in(lines["shipment_id"], value_set=pa.array(sorted(held), pa.string())))
+    seen: dict[tuple[str, str, str, int | None], None] = {}
+    for key in zip(*(rows[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")),
+                   strict=True):
+        if key[0] and key[2]:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
 def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
     why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
     f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
