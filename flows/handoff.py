@@ -123,6 +123,14 @@ def naming(root: Path, partner: str, po_number: str, invoice_numbers) -> list[di
                                                r.get("st02") or ""))
 
 
+def paying(root: Path, order, doc: dict) -> list[dict]:
+    """The partner's 820 RMRs and 812s paying or adjusting ``order`` (an OrderRecord) or the invoices of its story
+    ``doc`` (flows.status.story), each with its line in words ("said"): `orderbridge status` and the console's
+    order page show the same."""
+    found = naming(root, order.partner, order.po_number, [v.get("invoice_number") for v in doc.get("invoices", [])])
+    return [{**r, "said": said(r)} for r in found]
+
+
 def said(r: dict) -> str:
     """A remittance row in words, as status prints it."""
     where = f"ISA13 {r.get('isa13')} GS06 {r.get('gs06')} ST02 {r.get('st02')}, file {r.get('source_file')}"
