@@ -3,6 +3,8 @@
 - The console's order page shows the partner's 820s and 812s paying or adjusting the order's invoices, as
   `orderbridge status` names them.
 - SET_RECEIVED_NOT_PROCESSED names the file its set is handed off as (the name another set had first: its own).
+- `orderbridge state backup` keeps the remittances (state/remittance/, files only, no store table) and
+  `state restore` puts them back: a lost disk restored from a backup still reconciles and shows what paid.
 """
 
 from __future__ import annotations
@@ -93,3 +95,33 @@ def test_every_kept_sets_stored_finding_names_a_hand_off_file_there_and_a_reused
         "handoff/walmart/walmart_820_925485US00_000088101_88101_0001.x12")
     assert b"0088101000999" in (ws.root / reused).read_bytes() and first.read_bytes() == before
     assert len(set(named)) == len(named)
+
+
+def test_a_backup_keeps_the_remittances_and_a_restore_puts_them_back(paid, tmp_path, capsys):  # noqa: F811
+    """The store and its order tables were backed up, the remittances under state/remittance/ were not: a workspace
+    restored after losing its disk reconciled as if no partner had ever paid, and `status` named no 820."""
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.status_view import run_status
+
+    ws, invoice = paid
+    kept = ws.root / "state" / "remittance"
+    before = {p.relative_to(kept): p.read_bytes() for p in sorted(kept.rglob("*")) if p.is_file()}
+    assert {p.parts[0] for p in before} == {"hca", "walmart"} and any(p.suffix == ".json" for p in before)
+    backup = tmp_path / "b.tar"
+    res = CliRunner().invoke(app, ["state", "backup", "-w", str(ws.root), "--to", str(backup)])
+    assert res.exit_code == 0, res.output
+    shutil.rmtree(kept)  # the disk lost, the store with it
+    for p in (ws.root / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "restore", str(backup), "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert {p.relative_to(kept): p.read_bytes() for p in sorted(kept.rglob("*")) if p.is_file()} == before
+    capsys.readouterr()
+    assert run_status(invoice.po_number, "hca", True, ws.root) == 0
+    assert [r["reference"] for r in json.loads(capsys.readouterr().out)["remittances"]] == [
+        invoice.invoice_number, "DM-8801"]
