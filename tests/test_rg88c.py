@@ -5,6 +5,8 @@
 - SET_RECEIVED_NOT_PROCESSED names the file its set is handed off as (the name another set had first: its own).
 - `orderbridge state backup` keeps the remittances (state/remittance/, files only, no store table) and
   `state restore` puts them back: a lost disk restored from a backup still reconciles and shows what paid.
+- The per-invoice remittance table (REMITTANCE_MATCH, data/remittances) says the currency of each invoice's amounts:
+  the 820's CUR02, else our 810's (the order's, else the partner's finance currency), else the partner's.
 """
 
 from __future__ import annotations
@@ -125,3 +127,30 @@ def test_a_backup_keeps_the_remittances_and_a_restore_puts_them_back(paid, tmp_p
     assert run_status(invoice.po_number, "hca", True, ws.root) == 0
     assert [r["reference"] for r in json.loads(capsys.readouterr().out)["remittances"]] == [
         invoice.invoice_number, "DM-8801"]
+
+
+def test_each_invoices_remittance_row_says_its_currency():
+    """HCA's 820 says CUR*PR*USD; Walmart's none: its invoice takes our 810's currency (CAD here), a document it names
+    that we never invoiced the partner's agreed currency ([finance] currency, CAD), and a partner of whose currency
+    nothing is known none."""
+    import pyarrow as pa
+
+    from engine.remittance import match_remittance, remittance_section
+    from tests.test_rg88b_remittance import _invoices, _read, _rows
+
+    remittance = pa.concat_tables([_read(DROPS / "hca" / "HCA_850_820_812_864.x12", "hca"),
+                                   _read(DROPS / "walmart" / "WM_820_0088101.x12", "walmart")])
+    ours = _invoices(("hca", "HCA7200111", "INV-70011", "5320"), ("walmart", "4500881010", "INV-80101", "11000"))
+    ours = ours.set_column(ours.schema.get_field_index("currency"), "currency", pa.array(["USD", "CAD"]))
+    m = match_remittance(ours, remittance, currencies={"hca": "EUR", "walmart": "CAD"})
+    assert _rows(m, "partner", "invoice_number", "status", "currency") == [
+        ("hca", "INV-70011", "short_paid", "USD"),  # the 820's CUR02 (the partner's own EUR not taken)
+        ("hca", "INV-70012", "not_invoiced", "USD"),  # the 812 says no currency: the 820 naming it does
+        ("walmart", "CM-80020", "adjusted", "CAD"),  # never invoiced by us, no CUR: the partner's agreed currency
+        ("walmart", "INV-80101", "over_paid", "CAD"),  # ours: our 810's
+        ("walmart", "INV-80102", "not_invoiced", "CAD")]
+    assert _rows(match_remittance(ours.slice(0, 0), remittance.filter(pa.compute.equal(remittance["partner"],
+                                                                                       "walmart"))),
+                 "invoice_number", "currency") == [("CM-80020", None), ("INV-80101", None), ("INV-80102", None)]
+    _key, _title, body = remittance_section(m)
+    assert "<th>Currency</th>" in body and "1,000.00" in body
