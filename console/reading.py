@@ -128,13 +128,16 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
         from flows.status_view import asked, changes
 
         with_asked(doc, {**asked(ws, order), "changes": changes(ws, store, order)})
+        from flows.handoff import paying
+
+        doc["remittances"] = paying(ws.root, order, doc)  # as `orderbridge status` names them
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))
     # shipments and invoices as status's story gives them have their own sections (SSCCs, the 856/810)
     doc["sectioned"] = [k for k, needed in SECTIONED.items() if doc.get(k) and all(needed <= x.keys() for x in doc[k])]
     known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
-             "document_extras", "sectioned", "recorded", "changes_on_hold",  # recorded, changes_on_hold: sections
+             "document_extras", "sectioned", "recorded", "changes_on_hold", "remittances",  # these: own sections
              *doc["sectioned"]}
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)

@@ -643,7 +643,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if text_sets:
         out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
                                                received_at=received_at, refused=refused_texts)
-    findings += received_not_processed(result, kept_sets, file)
+    findings += received_not_processed(result, kept_sets, file, profile.id)
     if kept_sets:
         out.remittance = read_remittance(result, kept_sets, partner=profile.id, file=file, sha256=sha256,
                                          received_at=received_at)

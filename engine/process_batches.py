@@ -238,7 +238,7 @@ class SplitInterchange:
         if text_sets:
             out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=self.sha256,
                                                    received_at=self.received_at, refused=refused_texts)
-        findings += received_not_processed(result, kept_sets, file)
+        findings += received_not_processed(result, kept_sets, file, profile.id)
         if kept_sets:  # the 820s' and 812s' figures, and each set for ops and the ERP (engine.process.Outcome)
             out.remittance = read_remittance(result, kept_sets, partner=profile.id, file=file, sha256=self.sha256,
                                              received_at=self.received_at)

@@ -60,10 +60,12 @@ def described(r: pa.Table) -> pa.Array:
     return pc.if_else(is_820, paid, adjusted)
 
 
-def match_remittance(invoices: pa.Table, remittance: pa.Table) -> pa.Table:
+def match_remittance(invoices: pa.Table, remittance: pa.Table, currencies: dict[str, str] | None = None) -> pa.Table:
     """REMITTANCE_MATCH: per invoice of ours (``invoices``: INVOICE_MATCH; the latest sending of an invoice number
     counts) of a partner with rows in ``remittance`` (REMITTANCE), and per document they name we never invoiced,
-    sorted by partner and invoice number."""
+    sorted by partner and invoice number. Its currency: the first CUR02 of the 820s naming it, else our 810's
+    (INVOICE_MATCH: the order's, else the partner's finance currency), else ``currencies``' for the partner (its
+    [finance] currency: a document only they name)."""
     r = once(remittance.select(REMITTANCE.names).cast(REMITTANCE))
     if not r.num_rows:
         return REMITTANCE_MATCH.empty_table()
@@ -77,12 +79,13 @@ def match_remittance(invoices: pa.Table, remittance: pa.Table) -> pa.Table:
         "by_812": pc.if_else(is_820, pa.scalar(None, MONEY), r["adjustment"]),  # not in RMR04 (an ADX is)
         "said": described(r), "paid_on": pc.if_else(is_820, r["payment_date"], pa.scalar(None, pa.date32())),
         "named": pc.cast(pc.fill_null(pc.equal(r["reference_qualifier"], "IV"), False), pa.int64()),
+        "currency": r["currency"],  # CUR02 (an 820's)
         "order": pa.array(range(r.num_rows), pa.int64()),
     }).sort_by([("order", "ascending")])
     theirs = side.group_by(["partner", "invoice_number"], use_threads=False).aggregate([
         ("their_po", "first"), ("paid", "sum"), ("invoice_amount", "last"), ("discount", "sum"),
         ("adjustment", "sum"), ("by_812", "sum"), ("reasons", "list"), ("said", "list"), ("paid_on", "max"),
-        ("named", "max"), ("paid", "count"), ("adjustment", "count")])
+        ("named", "max"), ("paid", "count"), ("adjustment", "count"), ("currency", "first")])
     given = pc.any(pc.is_valid(side["reasons"])).as_py()  # each code once, in the order given (per invoice)
     reason_text = pc.binary_join(pa.array([list(dict.fromkeys(c for v in (vs or []) if v for c in v.split()))
                                            for vs in theirs["reasons_list"].to_pylist()], pa.list_(pa.string())),
@@ -99,18 +102,19 @@ def match_remittance(invoices: pa.Table, remittance: pa.Table) -> pa.Table:
         "by_812": pc.cast(theirs["by_812_sum"], MONEY),  # null: no 812
         "reasons": pc.if_else(pc.equal(reason_text, ""), pa.scalar(None, pa.string()), reason_text),
         "remittances": pc.binary_join(theirs["said_list"], "; "), "paid_on": theirs["paid_on_max"],
-        "named": theirs["named_max"],
+        "named": theirs["named_max"], "their_currency": theirs["currency_first"],
     })
     partners = pc.unique(r["partner"])
     ours = invoices.filter(pc.is_in(invoices["partner"], value_set=partners)) if invoices.num_rows else invoices
     if ours.num_rows:
         ours = ours.sort_by([("sent_at", "descending")])
-        ours = _first_of_each(ours.select(["partner", "invoice_number", "po_number", "invoiced_total"]),
+        ours = _first_of_each(ours.select(["partner", "invoice_number", "po_number", "invoiced_total", "currency"]),
                               ["partner", "invoice_number"])
         ours = ours.set_column(3, "invoiced_total", pc.cast(ours["invoiced_total"], MONEY))
     else:
         ours = pa.table({"partner": pa.array([], pa.string()), "invoice_number": pa.array([], pa.string()),
-                         "po_number": pa.array([], pa.string()), "invoiced_total": pa.array([], MONEY)})
+                         "po_number": pa.array([], pa.string()), "invoiced_total": pa.array([], MONEY),
+                         "currency": pa.array([], pa.string())})
     ours = ours.append_column("ours", pa.repeat(pa.scalar(True), ours.num_rows))
     t = ours.join(theirs, ["partner", "invoice_number"], join_type="full outer", use_threads=False)
     invoiced, paid = t["invoiced_total"], t["paid"]
@@ -138,8 +142,18 @@ def match_remittance(invoices: pa.Table, remittance: pa.Table) -> pa.Table:
         "invoiced_total": invoiced, "paid": paid, "difference": pc.cast(difference, MONEY),
         "invoice_amount": t["invoice_amount"], "discount": t["discount"], "adjustment": t["adjustment"],
         "reasons": t["reasons"], "remittances": t["remittances"], "paid_on": t["paid_on"],
+        "currency": pc.coalesce(t["their_currency"], t["currency"], _agreed(t["partner"], currencies)),
     })
     return out.sort_by([("partner", "ascending"), ("invoice_number", "ascending")]).cast(REMITTANCE_MATCH)
+
+
+def _agreed(partners: pa.ChunkedArray, currencies: dict[str, str] | None) -> pa.Array:
+    """Each partner's agreed currency (``currencies``), null where none is known."""
+    known = sorted((currencies or {}).items())
+    if not known:
+        return pa.nulls(len(partners), pa.string())
+    at = pc.index_in(partners, value_set=pa.array([p for p, _c in known], pa.string()))
+    return pc.take(pa.array([c for _p, c in known], pa.string()), at)
 
 
 def remittance_kpis(match: pa.Table) -> pa.Table:
@@ -173,12 +187,12 @@ def remittance_section(match: pa.Table, *, max_rows: int = 200) -> tuple[str, st
     if open_.num_rows:
         rows = open_.slice(0, max_rows).to_pylist()
         html.append(table(["Partner", "Invoice", "PO", "Status", "Invoiced", "Paid", "Difference", "Discount",
-                           "Adjustment", "Reasons", "Remittances"],
+                           "Adjustment", "Currency", "Reasons", "Remittances"],
                           ([x["partner"], x["invoice_number"], x["po_number"] or "",
                             STATUS_WORDS.get(x["status"], x["status"]), _amount(x["invoiced_total"]),
                             _amount(x["paid"]), _amount(x["difference"]), _amount(x["discount"]),
-                            _amount(x["adjustment"]), x["reasons"] or "", x["remittances"] or ""] for x in rows),
-                          numeric=range(4, 9), cls="remittance-open"))
+                            _amount(x["adjustment"]), x["currency"] or "", x["reasons"] or "", x["remittances"] or ""]
+                           for x in rows), numeric=range(4, 9), cls="remittance-open"))
         if open_.num_rows > len(rows):
             html.append(f'<p class="muted">{open_.num_rows - len(rows):,} more in remittances.csv.</p>')
     return "remittances", title, "".join(html)

@@ -22,7 +22,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-FOLDER = "handoff"
+FOLDER = "handoff"  # parsers.other_sets.HANDOFF_FOLDER (status imports no pyarrow: not imported from there)
 REMITTANCE = ("state", "remittance")
 # what `status` reads of each remittance row (the JSON beside the Parquet)
 _STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number", "po_number", "paid",
@@ -50,19 +50,43 @@ def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Pa
     written: list[Path] = []
     if not sets:
         return written
-    into = handoff_dir(root) / partner
-    into.mkdir(parents=True, exist_ok=True)
+    (handoff_dir(root) / partner).mkdir(parents=True, exist_ok=True)
     for name, data in sets:
-        path = into / name
+        path = where(root, partner, name, data)
         if path.exists():
-            if path.read_bytes() == data:
-                continue  # handed off already (a rerun, a file taken again)
-            path = path.with_name(f"{path.stem}_{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}")
-            if path.exists():
-                continue
+            continue  # handed off already (a rerun, a file taken again)
         _write(path, data)
         written.append(path)
     return written
+
+
+def where(root: Path, partner: str, name: str, data: bytes) -> Path:
+    """Where set ``data`` named ``name`` is (or is to be) handed off: handoff/<partner>/<name>, unless a different set
+    has that name already (a partner reusing its numbers): then the name with the set's sha256 prefix added."""
+    path = handoff_dir(root) / partner / name
+    if not path.exists() or path.read_bytes() == data:
+        return path
+    return path.with_name(f"{path.stem}_{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}")
+
+
+def as_handed_off(root: Path, partner: str, sets: list[tuple[str, bytes]], findings: list) -> list:
+    """``findings`` with each SET_RECEIVED_NOT_PROCESSED naming the file its set is handed off as (``where``): the
+    engine names handoff/<partner>/<name> (parsers.other_sets.handed_off_as); a set whose name another set had first
+    is handed off under its own, and the finding says so."""
+    from dataclasses import replace
+
+    moved = {f"{FOLDER}/{partner}/{name},": f"{FOLDER}/{partner}/{path.name},"
+             for name, data in sets if (path := where(root, partner, name, data)).name != name}
+    if not moved:
+        return findings
+    out = []
+    for f in findings:
+        if f.code == "SET_RECEIVED_NOT_PROCESSED":
+            for old, new in moved.items():
+                if old in f.message:
+                    f = replace(f, message=f.message.replace(old, new))
+        out.append(f)
+    return out
 
 
 def keep_remittance(root: Path, partner: str, sha256: str, remittance, *, part: int = 0) -> Path | None:
@@ -121,6 +145,14 @@ def naming(root: Path, partner: str, po_number: str, invoice_numbers) -> list[di
                 out.setdefault((r.get("isa13"), r.get("gs06"), r.get("st02"), r.get("reference")), r)
     return sorted(out.values(), key=lambda r: (r.get("received_at") or "", r.get("source_file") or "",
                                                r.get("st02") or ""))
+
+
+def paying(root: Path, order, doc: dict) -> list[dict]:
+    """The partner's 820 RMRs and 812s paying or adjusting ``order`` (an OrderRecord) or the invoices of its story
+    ``doc`` (flows.status.story), each with its line in words ("said"): `orderbridge status` and the console's
+    order page show the same."""
+    found = naming(root, order.partner, order.po_number, [v.get("invoice_number") for v in doc.get("invoices", [])])
+    return [{**r, "said": said(r)} for r in found]
 
 
 def said(r: dict) -> str:

@@ -396,6 +396,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     handed off once for ops and the ERP) and its 820s' and 812s' figures for the reconciliation (flows.handoff)."""
     at = now.isoformat()
     outcome = as_taken(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
+    if kept_root is not None and outcome.handoff:  # each kept set's finding names the file it is handed off as
+        outcome = replace(outcome, findings=handoff.as_handed_off(kept_root, profile.id, outcome.handoff,
+                                                                  outcome.findings))
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own

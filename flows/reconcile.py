@@ -483,9 +483,10 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     paid = None  # per invoice, what the partners' 820s and 812s say (none received: no table, no section)
     if inputs.remittance.num_rows:
         before = written.get("remittances")
-        paid = before[2] if before is not None and before[0] is inputs and before[1] is invoices else \
-            match_remittance(invoices, inputs.remittance)
-        written["remittances"] = (inputs, invoices, paid)
+        agreed = {p: s.currency for p, s in settings.items()}  # a document only they name: the partner's currency
+        paid = before[2] if before is not None and before[0] is inputs and before[1] is invoices and \
+            before[3] == agreed else match_remittance(invoices, inputs.remittance, agreed)
+        written["remittances"] = (inputs, invoices, paid, agreed)
         kpis = replace(kpis, remittance=remittance_kpis(paid))
     tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
               **({"remittances": paid} if paid is not None else {}),

@@ -131,10 +131,25 @@ def close_crashed_runs(ws: Workspace, state: StateStore, *, at: str) -> list[str
 
 
 # --- backups -----------------------------------------------------------------------------------------
+def _kept_files(ws: Workspace) -> list[Path]:
+    """The folders of the workspace's memory kept as files beside the store, each under its own name in a backup:
+    the order tables (state/orders) and the partners' remittances (state/remittance: flows.handoff, the 820s' and
+    812s' rows the reconciliation and `status` read; no store table holds them)."""
+    from flows.handoff import remittance_dir
+
+    return [ws.orders_dir, remittance_dir(ws.root)]
+
+
+def _not_partial(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """A file being written (.<name>.tmp, renamed into place when whole) is not backed up."""
+    return None if Path(info.name).name.startswith(".") else info
+
+
 def backup(ws: Workspace, target: Path | None = None, *, now: datetime | None = None) -> Path:
     """A backup of the workspace's memory in one tar file: the state store (online backup: runs may
-    go on) and the order tables it refers to (state/orders, copied after the store, so every table
-    the copy names is in it). Default: <workspace>/backups/state-<time>.tar."""
+    go on), the order tables it refers to (state/orders, copied after the store, so every table
+    the copy names is in it) and the partners' remittances (state/remittance). Default:
+    <workspace>/backups/state-<time>.tar."""
     _sqlite_only(ws, "orderbridge state backup")
     if state_files.contents(ws.state_path) == "missing":
         raise StateError("there is no state store to back up", path=str(ws.state_path))
@@ -151,8 +166,9 @@ def backup(ws: Workspace, target: Path | None = None, *, now: datetime | None = 
             store.close()
         with tarfile.open(partial, "w") as tar:
             tar.add(copy, arcname=ws.state_path.name)
-            if ws.orders_dir.is_dir():
-                tar.add(ws.orders_dir, arcname=ws.orders_dir.name)
+            for folder in _kept_files(ws):
+                if folder.is_dir():
+                    tar.add(folder, arcname=folder.name, filter=_not_partial)
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
     os.replace(partial, target)
@@ -160,7 +176,7 @@ def backup(ws: Workspace, target: Path | None = None, *, now: datetime | None = 
 
 
 def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
-    """Put a backup (``backup``'s tar file) in place as the workspace's state store and order tables.
+    """Put a backup (``backup``'s tar file) in place as the workspace's state store, order tables and remittances.
     Refuses to replace a store that holds history unless ``replace`` (the old one is kept beside it
     as orderbridge.sqlite.replaced-<time>). Bring it up to date with the workspace afterwards
     (flows.rebuild.catch_up): files, documents and control numbers newer than the backup."""
@@ -183,14 +199,15 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
             at = datetime.now(UTC).isoformat(timespec="microseconds")
             state_files.release_leases(Path(tmp) / ws.state_path.name, at)  # the backup's holders hold nothing here
             os.replace(Path(tmp) / ws.state_path.name, ws.state_path)
-            restored = Path(tmp) / ws.orders_dir.name
-            if restored.is_dir():
-                for f in sorted(restored.rglob("*")):
-                    if f.is_file():
-                        dest = ws.orders_dir / f.relative_to(restored)
-                        if not dest.exists():
-                            dest.parent.mkdir(parents=True, exist_ok=True)
-                            shutil.copy2(f, dest)
+            for folder in _kept_files(ws):  # each file the workspace lacks (one it has is the same, or newer)
+                restored = Path(tmp) / folder.name
+                if restored.is_dir():
+                    for f in sorted(restored.rglob("*")):
+                        if f.is_file():
+                            dest = folder / f.relative_to(restored)
+                            if not dest.exists():
+                                dest.parent.mkdir(parents=True, exist_ok=True)
+                                shutil.copy2(f, dest)
     store = StateStore(ws.state_url)  # opens (and migrates) the restored store: it must be usable
     try:  # its write version past the replaced store's: nothing kept for that one is taken for this one
         store.raise_write_version(replaced)

@@ -69,10 +69,9 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             if said:
                 docs[-1]["partner_messages"] = said
             # the partner's 820s and 812s paying or adjusting it or its invoices (flows.handoff)
-            paid = handoff.naming(ws.root, o.partner, o.po_number,
-                                  [v["invoice_number"] for v in docs[-1].get("invoices", [])])
+            paid = handoff.paying(ws.root, o, docs[-1])
             if paid:
-                docs[-1]["remittances"] = [{**r, "said": handoff.said(r)} for r in paid]
+                docs[-1]["remittances"] = paid
             if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
                 docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
                 docs[-1]["order"]["notes"] = order_notes(ws, o)

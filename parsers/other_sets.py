@@ -105,17 +105,29 @@ def describe(result: ParseResult, ts: TransactionSet) -> str:
 
 
 def received_not_processed(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
-                           file: str) -> list[Finding]:
+                           file: str, partner: str | None = None) -> list[Finding]:
     """SET_RECEIVED_NOT_PROCESSED (a warning: the set was answered AK5 A and the file is processed) for each of
     ``sets``, the sets taken without processing (Acceptance.kept), saying what each says in a line
-    (parsers.other_sets.describe) and where it is kept."""
+    (parsers.other_sets.describe) and where it is kept: the archived file and, for the ``partner`` whose sets are
+    handed off (an intake; `inspect` hands nothing off), its hand-off file (handoff_name, under handoff/<partner>/;
+    flows.handoff.as_handed_off names the file as written when another set had its name first)."""
     return [finding("SET_RECEIVED_NOT_PROCESSED",
                     f"{describe(result, ts)}. Received, not processed: answered by its 997 on its syntax alone; the "
                     f"set is in the archived file {file} (GS {g.functional_id} {g.control_number}, ST02 "
-                    f"{ts.control_number}) for ops, finance or the ERP to act on.", seg="ST", element="ST01",
+                    f"{ts.control_number}){handed_off_as(partner, ic, g, ts)} for ops, finance or the ERP to act on.",
+                    seg="ST", element="ST01",
                     value=ts.set_id, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number,
                     segment_position=1, file_segment=ts.start + 1).with_file(file)
             for ic, g, ts in sets]
+
+
+def handed_off_as(partner: str | None, ic: Interchange, g: Group, ts: TransactionSet) -> str:
+    """The words SET_RECEIVED_NOT_PROCESSED adds naming the set's hand-off file (" and handed off alone as
+    handoff/<partner>/<handoff_name>,"); "" without a partner (nothing handed off)."""
+    return f" and handed off alone as {HANDOFF_FOLDER}/{partner}/{handoff_name(partner, ic, g, ts)}," if partner else ""
+
+
+HANDOFF_FOLDER = "handoff"  # under the workspace (flows.handoff.FOLDER)
 
 
 def handoff_name(partner: str, ic: Interchange, g: Group, ts: TransactionSet) -> str:

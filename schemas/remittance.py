@@ -51,6 +51,9 @@ REMITTANCE_MATCH = pa.schema([
     pa.field("reasons", pa.string()),  # ADX02 and CDD01 codes, space-separated, each once
     pa.field("remittances", pa.string()),  # "820 trace T (ISA13/GS06/ST02, file)"; "812 debit D-1 46.20 ..." ; "; "
     pa.field("paid_on", pa.date32()),  # the latest BPR16 that paid it
+    # the amounts' currency: the 820's CUR02, else our 810's (the order's, else the partner's finance currency), else
+    # the partner's finance currency (a document only they name); null: none known
+    pa.field("currency", pa.string()),
 ])
 
 REMITTANCE_KPIS = pa.schema([
