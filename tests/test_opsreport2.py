@@ -98,3 +98,31 @@ def test_the_intake_line_says_its_errors_are_the_files_and_envelopes_not_the_bus
 
     said = _intake_line(steps.PartnerResult(partner="acme", files=1, processed=1, orders=10_000))
     assert said.endswith("0 file/envelope/syntax errors; business rules run at decide"), said
+
+
+def test_failures_csv_names_each_code_s_hint_once_and_loses_nothing_a_tool_reads(night):
+    """failures.csv repeated its code's hint on every row (12 MB for 30,000 rows, half of it hints): the hint is
+    in failures-hints.csv once per code (code, findings, hint), joined on code it is failures.parquet's hint."""
+    import pyarrow.parquet as pq
+
+    from schemas.reports import FAILURE_COLUMNS
+
+    rows = list(csv.DictReader(io.StringIO(night["csv"])))
+    assert rows and "hint" not in rows[0] and list(rows[0]) == [c for c in FAILURE_COLUMNS if c != "hint"]
+    text = (night["folder"] / "failures-hints.csv").read_bytes().decode("utf-8-sig")
+    hints = list(csv.DictReader(io.StringIO(text)))
+    assert list(hints[0]) == ["code", "findings", "hint"]
+    assert [h["code"] for h in hints] == sorted({r["code"] for r in rows})  # once per code, in code order
+    assert {h["code"]: int(h["findings"]) for h in hints} == {
+        c: sum(r["code"] == c for r in rows) for c in {r["code"] for r in rows}}
+    # every row's hint, as the Parquet (every column) has it, is its code's in failures-hints.csv
+    table = pq.read_table(night["folder"] / "failures.parquet", columns=["code", "hint"]).to_pylist()
+    by_code = {h["code"]: h["hint"] for h in hints}
+    assert len(table) == len(rows) and all(by_code[t["code"]] == t["hint"] for t in table)
+    assert by_code["GTIN_CHECK_DIGIT_INVALID"].startswith("The number is mistyped or truncated")
+    # the summary lists it with the other reports; the failures page links it
+    import json
+
+    summary = json.loads((night["folder"] / "summary.json").read_text())
+    assert summary["reports"]["failures_hints"] == "failures-hints.csv"
+    assert 'href="failures-hints.csv"' in (night["folder"] / "failures.html").read_text("utf-8")
