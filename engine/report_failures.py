@@ -27,7 +27,13 @@ from schemas.codes import CATALOGUE
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding
 from schemas.order_keys import shown_column
-from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS, WAREHOUSE_PARTY, party_label
+from schemas.reports import (
+    FAILURE_COLUMNS,
+    FAILURE_HINT_COLUMNS,
+    FINDING_ROWS,
+    WAREHOUSE_PARTY,
+    party_label,
+)
 
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
@@ -491,12 +497,13 @@ def failures_csv(rows: pa.Table) -> bytes:
     return out.getvalue().to_pybytes()
 
 
-def write_failures_csv(rows: pa.Table, sink) -> None:
-    """The failures table as CSV for a spreadsheet into ``sink`` (a writable file or Arrow stream):
+def write_failures_csv(rows: pa.Table, sink, columns: Sequence[str] = FAILURE_COLUMNS) -> None:
+    """The failures table's ``columns`` as CSV for a spreadsheet into ``sink`` (a writable file or Arrow stream):
     UTF-8 with a BOM (Excel), CRLF, every text cell that starts like a formula (= + - @ TAB CR)
-    neutralised with a leading quote. Column-wise; only columns holding such a cell are rewritten."""
-    columns = []
-    for name in FAILURE_COLUMNS:
+    neutralised with a leading quote. Column-wise; only columns holding such a cell are rewritten. The run folder's
+    failures.csv leaves the hint out (FAILURE_CSV_COLUMNS): failure_hints_csv has it once per code."""
+    names, columns = list(columns), []
+    for name in names:
         col = rows[name]
         if name == "po_number":
             col = shown_column(col)  # a later release as "PO release N" (schemas.order_keys)
@@ -507,8 +514,19 @@ def write_failures_csv(rows: pa.Table, sink) -> None:
                 col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
         columns.append(col)
     sink.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
-    pacsv.write_csv(pa.table(columns, names=list(FAILURE_COLUMNS)), sink,
+    pacsv.write_csv(pa.table(columns, names=names), sink,
                     pacsv.WriteOptions(eol="\r\n", quoting_header="none", batch_size=65_536))
+
+
+def failure_hints_csv(rows: pa.Table) -> bytes:
+    """failures-hints.csv: one row per code of the failures table (FAILURE_HINT_COLUMNS: the code, how many of its
+    rows have it, the hint: what to do), in code order; as write_failures_csv writes (BOM, CRLF, neutralised)."""
+    counts = rows.select(["code", "hint"]).group_by(["code", "hint"], use_threads=False).aggregate(
+        [([], "count_all")]).sort_by("code")
+    table = pa.table({"code": counts["code"], "findings": counts["count_all"], "hint": counts["hint"]})
+    out = pa.BufferOutputStream()
+    write_failures_csv(table, out, FAILURE_HINT_COLUMNS)
+    return out.getvalue().to_pybytes()
 
 
 # --- the page ----------------------------------------------------------------------------------------

@@ -243,6 +243,7 @@ REPORT_NAMES = {
     "summary": "this summary as JSON",
     "failures_html": "the failures report: every finding and what happened because of it",
     "failures_csv": "every finding, for a spreadsheet",
+    "failures_hints": "what to do about each code of failures.csv, once per code (join on code)",
     "failures_parquet": "every finding, for tools",
     "allocation": "the order lines this run decided, as they stand (state, ACK, allocated, backordered)",
     "validation": "Great Expectations' validation results, as data",

@@ -634,7 +634,8 @@ def _intake_line(res: steps.PartnerResult) -> str:
     docs = sum(res.documents.values())
     return (f"{plural(res.files, 'file')} ({res.processed:,} processed, {res.quarantined:,} quarantined, "
             f"{plural(res.duplicates, 'duplicate')}), {plural(res.orders, 'PO')} read, "
-            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'error')}")
+            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'file/envelope/syntax error')}; "
+            "business rules run at decide")  # intake's own count: a file of 10,000 unknown items is 0 here
 
 
 def _decide_line(run: steps.RunDecision) -> str:

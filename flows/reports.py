@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from connectors.state import FINISHED, StateStore
 from engine.report_failures import (
+    failure_hints_csv,
     failure_table,
     failures_csv,
     findings_as_table,
@@ -60,6 +61,7 @@ from flows.recovery import report_folder, staging_dir
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
 from schemas.parties import WAREHOUSE_PARTY as WAREHOUSE_FILES  # (flows.shipments' name for it)
+from schemas.reports import FAILURE_CSV_COLUMNS
 
 if TYPE_CHECKING:  # the decide and ship stages are not imported to write a report (`orderbridge report`)
     from flows.decide import RunDecision
@@ -183,12 +185,14 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     decided = people_verdicts(events)
     rows = failure_table(state.findings_table(scope), decided=decided)
     reports = {"summary": "summary.json", "summary_html": "summary.html", "failures_html": "failures.html",
-               "failures_csv": "failures.csv", "failures_parquet": "failures.parquet"} | finance_reports
+               "failures_csv": "failures.csv", "failures_hints": "failures-hints.csv",
+               "failures_parquet": "failures.parquet"} | finance_reports
     covers = [r for r in scope if r != run_id]
     notes = [f"This run completed the work of run(s) {', '.join(covers)}, which did not finish: their findings "
              "are included."] if covers else []
     with _replacing(into / "failures.csv") as tmp, open(tmp, "wb") as out:
-        write_failures_csv(rows, out)
+        write_failures_csv(rows, out, FAILURE_CSV_COLUMNS)  # the hint once per code: failures-hints.csv
+    _write(into / "failures-hints.csv", failure_hints_csv(rows))
     faults.reached("mid-reports")
     with _replacing(into / "failures.parquet") as tmp:
         pq.write_table(rows, tmp)
@@ -200,6 +204,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     _write(into / "failures.html", render_failures_html(
         rows, title=f"OrderBridge validation failures, run {run_id}", generated_at=f"{clock} (run clock)",
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
+                   ("failures-hints.csv", "failures-hints.csv (what to do, once per code)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
         notes=notes, messages=messages, names=partner_names(ws)).encode("utf-8"))
     lines = state.handed_lines(run_id, scope) if handed_lines else None  # (nothing wrote them since: see there)

@@ -39,4 +39,11 @@ FINDING_ROWS = pa.schema([
 FAILURE_COLUMNS = ("partner", "file", "isa13", "gs06", "st02", "po_number", "line_number", "segment", "element",
                    "value", "code", "severity", "message", "consequence", "decided_by", "hint", "stage", "run_id")
 
-__all__ = ["FAILURE_COLUMNS", "FINDING_ROWS", "WAREHOUSE_PARTY", "party_label", "warehouse_party"]
+# The run folder's failures.csv: every row, without the hint, which is the code's (the same text on each of 10,000
+# rows of one code was 6 MB of a 12 MB file); failures-hints.csv beside it holds it once per code (FAILURE_HINT_COLUMNS:
+# the code, how many rows of failures.csv have it, what to do), joined on `code`. failures.parquet keeps every column.
+FAILURE_CSV_COLUMNS = tuple(c for c in FAILURE_COLUMNS if c != "hint")
+FAILURE_HINT_COLUMNS = ("code", "findings", "hint")
+
+__all__ = ["FAILURE_COLUMNS", "FAILURE_CSV_COLUMNS", "FAILURE_HINT_COLUMNS", "FINDING_ROWS", "WAREHOUSE_PARTY",
+           "party_label", "warehouse_party"]

@@ -88,8 +88,9 @@ def test_a_killed_runs_report_folder_is_never_a_finished_one(tmp_path, monkeypat
     monkeypatch.undo()
     summary = steps.write_reports(ws, "20261127T020000-2", state=state, availability=run.availability)
     folder = ws.reports_dir / "20261127T020000-2"
-    assert sorted(p.name for p in folder.iterdir()) == ["availability.parquet", "failures.csv", "failures.html",
-                                                         "failures.parquet", "summary.html", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["availability.parquet", "failures-hints.csv", "failures.csv",
+                                                         "failures.html", "failures.parquet", "summary.html",
+                                                         "summary.json"]
     assert summary["reports"]["failures_html"] == str(folder / "failures.html")
     state.close()
 

@@ -57,7 +57,8 @@ def test_wegmans_short_night_says_why_its_po_was_rejected_whole(tmp_path):
     assert row["po_number"] == "3381207" and row["consequence"] == "order rejected (855 RD)"
     assert (row["segment"], row["element"], row["line_number"], row["file"]) == (
         "PO1@16", "PO102", "2", "wegmans-850-3381207.x12")  # line 2: the PO1 at 16
-    assert row["hint"].startswith("Stock, not the partner's PO")
+    hints = csv.DictReader(io.StringIO((ws.reports_dir / run_id / "failures-hints.csv").read_text("utf-8-sig")))
+    assert next(h["hint"] for h in hints if h["code"] == row["code"]).startswith("Stock, not the partner's PO")
     # `orderbridge status` tells the story with its reason
     shown = CliRunner().invoke(app, ["status", "3381207", "--partner", "wegmans", "-w", str(ws.root)],
                                terminal_width=200)

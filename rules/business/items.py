@@ -935,3 +935,28 @@ def unknown_ids_text(row: dict, ours: Mapping[str, str] | None = None) -> str:
     if pairs is None:
         pairs = [{"qualifier": q[0], "id": row.get(c)} for c, q in _ID_COLUMNS.items() if row.get(c) is not None]
     return ids_tried(pairs, row.get("partner") or "the partner", ours)
+
+
+def carried_ids(lines: pa.Table, keys: set[tuple]) -> dict[tuple, set[tuple[str, str]]]:
+    """The (qualifier, id) pairs with an id (as sent) each line of ``keys`` ((source_file, isa13, gs06, st02,
+    line_number)) carried: ORDER_LINES.product_ids, or a hand-built table's id columns (line_pairs)."""
+    cols = ["source_file", "isa13", "gs06", "st02", "line_number"]
+    if not keys or any(c not in lines.column_names for c in cols):
+        return {}
+    wanted = pa.array(sorted({k[4] for k in keys}), lines.schema.field("line_number").type)
+    picked = lines.filter(pc.fill_null(pc.is_in(lines["line_number"], value_set=wanted), False))
+    at = [k for k, row in enumerate(zip(*(picked[c].to_pylist() for c in cols), strict=True)) if tuple(row) in keys]
+    picked = picked.take(pa.array(at, pa.int64()))
+    row_keys = list(zip(*(picked[c].to_pylist() for c in cols), strict=True))
+    pairs = line_pairs(picked)
+    out: dict[tuple, set[tuple[str, str]]] = {k: set() for k in row_keys}
+    for r, q, value in zip(*(pairs.column(c).to_pylist() for c in ("row", "qualifier", "id")), strict=True):
+        if not is_blank(value):
+            out[row_keys[r]].add((q or "", value))
+    return out
+
+
+def unreadable(qualifier: str, value: str) -> bool:
+    """True for an id no reading makes a GS1 number of: a UP value is read as a UPC-E or 11 digits (upc_readings);
+    where one is, ITEM_UNKNOWN names the reading that matched no item of ours (ids_tried)."""
+    return not (qualifier == "UP" and upc_readings(value))
