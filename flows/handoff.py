@@ -39,8 +39,13 @@ def remittance_dir(root: Path) -> Path:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """``data`` at ``path`` whole or not at all: written under a hidden name, fsynced, renamed into place (a crash
+    leaves no half file for hand_off to take as written, since a file there is never written again)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 

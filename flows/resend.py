@@ -47,14 +47,10 @@ class Chosen:
 
 def profile_of(ws: Workspace, partner: str) -> PartnerProfile:
     """The partner's loaded profile, or Refused naming what is wrong with it."""
-    profiles, broken = ws.partners_apart()
-    if partner in broken:
-        b = broken[partner]
-        raise Refused(f"partner {partner}'s profile {b.path} does not load: {b.reason}; fix it first "
-                      f"(`orderbridge partner check {partner}`)")
-    if partner not in profiles:
-        raise Refused(f"unknown partner {partner!r}")
-    return ws.runnable_partners().get(partner) or profiles[partner]
+    why = ws.partner_refusal(partner)
+    if why:
+        raise Refused(why)
+    return ws.runnable_partners()[partner]
 
 
 def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str) -> None:

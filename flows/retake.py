@@ -45,14 +45,9 @@ def files_key(ws: Workspace, partner: str | None, warehouse: str | None) -> tupl
     """The files key and the local drop (its archive) of ``partner`` or ``warehouse`` (exactly one of them)."""
     if bool(partner) == bool(warehouse):
         raise Refused("name the partner (--partner) or the warehouse (--warehouse) whose file it is, one of them")
-    if partner:
-        profiles, broken = ws.partners_apart()
-        if partner in broken:
-            b = broken[partner]
-            raise Refused(f"partner {partner}'s profile {b.path} does not load: {b.reason}; fix it first "
-                          f"(`orderbridge partner check {partner}`): a run takes its files then")
-        if partner not in profiles:
-            raise Refused(f"unknown partner {partner!r}")
+    why = ws.partner_refusal(partner, then=": a run takes its files then") if partner else None
+    if why:
+        raise Refused(why)
     if warehouse and warehouse not in ws.warehouses():
         raise Refused(f"unknown warehouse {warehouse!r}")
     key, root = (partner, ws.drop_root / partner) if partner else (warehouse_party(warehouse),

@@ -189,6 +189,17 @@ class Workspace:
         a folder no warehouses/<id>.toml names is never read: flows.night says so, as a failed warehouse)."""
         return _inboxes_waiting(self.warehouse_drop_root, set(self.warehouses()))
 
+    def partner_refusal(self, partner: str, *, then: str = "") -> str | None:
+        """Why a person's request naming ``partner`` (`orderbridge retake`, `resend`) cannot be done: its profile
+        does not load (what is wrong, the command that checks it; ``then``: what follows once it is fixed), or there
+        is no such partner; None when its profile loads."""
+        profiles, broken = self.partners_apart()
+        if partner in broken:
+            b = broken[partner]
+            return (f"partner {partner}'s profile {b.path} does not load: {b.reason}; fix it first "
+                    f"(`orderbridge partner check {partner}`){then}")
+        return None if partner in profiles else f"unknown partner {partner!r}"
+
     def runnable_partners(self) -> dict[str, PartnerProfile]:
         """The profiles a run's stages work with: those that load (partners_apart)."""
         return self.partners_apart()[0]

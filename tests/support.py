@@ -330,3 +330,19 @@ def run_shipments(ws, now) -> str:
         return run_id
     finally:
         state.close()
+
+
+def said(result) -> str:
+    """What a CLI command printed, its lines joined (the console wraps long lines)."""
+    return " ".join(result.output.split())
+
+
+def state_rows(ws, sql: str, args=()) -> list[tuple]:
+    """The rows ``sql`` reads from ``ws``'s SQLite state store (a connection of its own, closed after)."""
+    import sqlite3
+
+    db = sqlite3.connect(ws.state_path)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()

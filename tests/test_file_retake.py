@@ -21,7 +21,8 @@ from connectors.state import StateStore
 from flows.cli import app
 from flows.workspace import open_workspace
 from tests.crash_harness import new_workspace
-from tests.support import run_night, run_shipments, seed_demo_data, x12_850
+from tests.support import run_night, run_shipments, said, seed_demo_data, x12_850
+from tests.support import state_rows as rows
 from tests.support_console import Client, ConsoleServer, add_users
 
 NIGHTS = [datetime(2026, 11, d, 2, 0) for d in (27, 28, 29, 30)]
@@ -58,17 +59,6 @@ def retake(ws, *args: str):
     return CliRunner().invoke(app, ["retake", *args, "-w", str(ws.root)])
 
 
-def said(result) -> str:
-    """What the command printed, its lines joined (the console wraps long lines)."""
-    return " ".join(result.output.split())
-
-
-def rows(ws, sql: str, args=()) -> list[tuple]:
-    db = sqlite3.connect(ws.state_path)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
 
 
 def documents(ws, doc_type: str) -> list[tuple]:

@@ -23,7 +23,8 @@ from engine.resend import NotAnInterchange, renamed, renumbered
 from flows import documents, steps
 from flows.cli import app
 from flows.reconcile import reconcile_run
-from tests.support import shipping_demo
+from tests.support import said, shipping_demo
+from tests.support import state_rows as rows
 from tests.support_console import Client, ConsoleServer, add_users
 from tests.test_finance_flow import partner_997
 
@@ -44,16 +45,6 @@ def resend(ws, *args: str, by: str = "Ann", note: str = "ACME says it never arri
     return cli(ws, "resend", "--partner", "acme", *args, "--by", by, "--note", note)
 
 
-def said(result) -> str:
-    return " ".join(result.output.split())
-
-
-def rows(ws, sql: str, args=()) -> list[tuple]:
-    db = sqlite3.connect(ws.state_path)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
 
 
 def stored(ws, file_name: str) -> bytes:
