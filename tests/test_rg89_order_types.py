@@ -345,9 +345,9 @@ def test_a_sample_order_at_no_charge_waits_as_free_goods_and_is_billed_free_once
     assert ["TDS", "24300"] in inv  # the gloves alone: 36 x 6.75
 
 
-def test_a_change_sent_as_an_850_holds_the_order_it_changes(tmp_path):
-    """The Home Depot's store raises the screws from 24 to 48 by an 850 BEG01 04 (a change, code list 353) the day
-    after the PO was acknowledged, before it shipped: the order must not ship 24 as if nothing came."""
+def changed_by_850(tmp_path):
+    """Home Depot's PO HD8900101 taken at NIGHT, then its 850 BEG01 04 raising the screws 24 -> 48 (before it
+    shipped) taken the next night: (ws, findings as (code, message), states)."""
     from tests.support import run_stages
 
     ws = of_its_own(FIXTURES, tmp_path / "ws", {"homedepot": ["HD850_HD8900101.x12"]}, warehouses=WAREHOUSES)
@@ -358,5 +358,12 @@ def test_a_change_sent_as_an_850_holds_the_order_it_changes(tmp_path):
     (ws.drop_root / "homedepot" / "inbox" / "HD850_HD8900101_change.x12").write_bytes(change)
     run_stages(ws, datetime(2026, 11, 26, 2))
     found, states = findings_and_states(ws)
+    return ws, found, states
+
+
+def test_a_change_sent_as_an_850_holds_the_order_it_changes(tmp_path):
+    """The Home Depot's store raises the screws from 24 to 48 by an 850 BEG01 04 (a change, code list 353) the day
+    after the PO was acknowledged, before it shipped: the order must not ship 24 as if nothing came."""
+    ws, found, states = changed_by_850(tmp_path)
     assert states == {("homedepot", "HD8900101"): "held"}
     assert any("BEG01 04" in m for _c, m in found)

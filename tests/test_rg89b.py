@@ -11,8 +11,8 @@ from decimal import Decimal
 import pyarrow as pa
 
 from schemas.orders import ORDER_LINES, ORDERS
-from tests.retailer_support import findings_and_states, of_its_own, segments
-from tests.test_rg89_order_types import FIXTURES, NIGHT, WAREHOUSES, _second_release
+from tests.retailer_support import findings_and_states, segments
+from tests.test_rg89_order_types import FIXTURES, _second_release
 
 
 def _orders(rows: list[dict]) -> pa.Table:
@@ -104,15 +104,9 @@ def test_a_change_sent_as_an_850_is_answered_with_its_quantities_once_approved(t
 
     from flows.cli import app
     from tests.support import run_stages
+    from tests.test_rg89_order_types import changed_by_850
 
-    ws = of_its_own(FIXTURES, tmp_path / "ws", {"homedepot": ["HD850_HD8900101.x12"]}, warehouses=WAREHOUSES)
-    run_stages(ws, NIGHT)
-    change = (FIXTURES / "drops" / "homedepot" / "HD850_HD8900101_resent.x12").read_bytes()
-    change = change.replace(b"BEG*07*SA", b"BEG*04*SA").replace(b"PO1*1*24*EA", b"PO1*1*48*EA").replace(
-        b"CTT*2*28", b"CTT*2*52")
-    (ws.drop_root / "homedepot" / "inbox" / "HD850_HD8900101_change.x12").write_bytes(change)
-    run_stages(ws, datetime(2026, 11, 26, 2))
-    found, states = findings_and_states(ws)
+    ws, found, states = changed_by_850(tmp_path)
     assert "ORDER_DUPLICATE" not in {c for c, _m in found}
     [told] = [m for c, m in found if c == "ORDER_PURPOSE_UNSUPPORTED"]
     assert told.startswith("BEG01 04 is a change sent as an 850: PO HD8900101 is read as the buyer now states it")
