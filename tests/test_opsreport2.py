@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from tests.support import make_workspace, run_night, write_settled
+from tests.test_opsreport_at_scale import acme_850s
 
 NOW = datetime(2026, 11, 27, 2, 0)
 BAD_UPC = "614141999997"  # 12 digits whose check digit is wrong: no item has it
@@ -23,15 +24,7 @@ POS = (  # (PO, its PO1's ids)
 
 
 def acme_file() -> bytes:
-    segs = ["ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000060001*0*P*>",
-            "GS*PO*ACMERETAIL*ORDERBRIDGE*20261126*0200*60001*X*004010"]
-    for k, (po, ids) in enumerate(POS, 1):
-        st = f"{k:04d}"
-        body = [f"BEG*00*SA*{po}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
-                "N1*ST*Acme Distribution Center*92*DC01", f"PO1*1*12*EA*19.70*PE*{ids}", "CTT*1*12"]
-        segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
-    segs += [f"GE*{len(POS)}*60001", "IEA*1*000060001"]
-    return "".join(s + "~\n" for s in segs).encode()
+    return acme_850s(60001, POS, 4)
 
 
 @pytest.fixture(scope="module")

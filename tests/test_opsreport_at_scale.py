@@ -34,16 +34,23 @@ BIG = 10_000
 BAD_UPC = "614141999997"  # 12 digits whose check digit is wrong: no item has it
 
 
-def acme_big() -> bytes:
-    segs = ["ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000050001*0*P*>",
-            "GS*PO*ACMERETAIL*ORDERBRIDGE*20261126*0200*50001*X*004010"]
-    for k in range(1, BIG + 1):
-        st = f"{k:05d}"
-        body = [f"BEG*00*SA*BIG-{k:05d}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
-                "N1*ST*Acme Distribution Center*92*DC01", f"PO1*1*12*EA*19.70*PE*UP*{BAD_UPC}", "CTT*1*12"]
+def acme_850s(isa13: int, pos: list[tuple[str, str]], width: int) -> bytes:
+    """ACME's interchange ``isa13`` (its group the same number) of one 850 a PO of ``pos`` ((PO, the PO1's product
+    ids)), one line of 12 EA at 19.70, ST02s ``width`` digits."""
+    segs = ["ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261126*0200*U*00401*"
+            f"{isa13:09d}*0*P*>",
+            f"GS*PO*ACMERETAIL*ORDERBRIDGE*20261126*0200*{isa13}*X*004010"]
+    for k, (po, ids) in enumerate(pos, 1):
+        st = f"{k:0{width}d}"
+        body = [f"BEG*00*SA*{po}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
+                "N1*ST*Acme Distribution Center*92*DC01", f"PO1*1*12*EA*19.70*PE*{ids}", "CTT*1*12"]
         segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
-    segs += [f"GE*{BIG}*50001", "IEA*1*000050001"]
+    segs += [f"GE*{len(pos)}*{isa13}", f"IEA*1*{isa13:09d}"]
     return "".join(s + "~\n" for s in segs).encode()
+
+
+def acme_big() -> bytes:
+    return acme_850s(50001, [(f"BIG-{k:05d}", f"UP*{BAD_UPC}") for k in range(1, BIG + 1)], 5)
 
 
 GLOBEX_BROKEN = (b"ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261126|0200|^|00501|"
