@@ -51,6 +51,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_inspect.py
 	$(BIN)/python bench/bench_allocate.py
 	$(BIN)/python bench/bench_reconcile.py
+	$(BIN)/python bench/bench_remittance.py
 	$(BIN)/python bench/bench_night.py --also-document
 	$(BIN)/python bench/bench_run.py 2500 10000 --batch run
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000

@@ -126,26 +126,17 @@ def test_each_invoice_is_paid_short_paid_over_paid_not_paid_or_never_ours():
 
 
 def test_the_match_is_columnar_at_volume():
-    """20,000 RMRs in one 820 read and matched without Python per segment: well under a second each."""
-    import time
+    """20,000 RMRs in one 820 read and matched, half of them against our 810s, without Python per segment (the
+    columnar path: its CPU is printed by bench/bench_remittance.py, `make bench`; a test asserts no timing)."""
+    from bench.bench_remittance import one_820, our_invoices
 
     n = 20_000
-    body = "".join(f"RMR*IV*N-{i}**{i}.5*{i + 1}~\nREF*PO*P-{i}~\nADX*-{i % 7}*0{i % 3}~\n" for i in range(n))
-    text = (HCA_ISA + "GS*RA*HCASUPPLY*ORDERBRIDGE*20261205*2305*1*X*005010~\nST*820*0001~\n"
-            "BPR*C*1*C*ACH************20261205~\nTRN*1*T~\nENT*1~\n" + body
-            + f"SE*{3 * n + 5}*0001~\nGE*1*1~\nIEA*1*000088901~\n")
-    result = read_interchanges(text.encode())
-    start = time.process_time()
+    result = read_interchanges(one_820(n))
     t = read_remittance(result, list(result.transaction_sets()), partner="p", file="f")
-    read_cpu = time.process_time() - start
-    ours = _invoices(*(("p", f"P-{i}", f"N-{i}", str(i + 1)) for i in range(0, n, 2)))
-    start = time.process_time()
-    m = match_remittance(ours, t)
-    match_cpu = time.process_time() - start
+    m = match_remittance(our_invoices(n), t)
     assert t.num_rows == n and m.num_rows == n
     assert m["status"].value_counts().to_pylist() == [{"values": "short_paid", "counts": n // 2},
                                                       {"values": "not_invoiced", "counts": n // 2}]
-    assert read_cpu < 1.0 and match_cpu < 2.0, (read_cpu, match_cpu)
 
 
 # --- hand-off ---------------------------------------------------------------------------------------------------
