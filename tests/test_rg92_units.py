@@ -17,11 +17,12 @@ checked by our validator, Bots and pyx12.
 
 Variants: a quantity not whole cartons answered in the buyer's unit rounded to our packs (250 SF: 264, ACK IQ); a
 quantity below the minimum in another unit than the minimum's (2 DZ under 36 eaches: 3 DZ); a PO4 inner pack unlike
-ours held naming both counts; confirmations in other units than the line's (eaches, a dozen of pairs, cases of
-rolls, reams, grams) recorded in the line's unit; eaches that are no whole number of the line's cases (held, as
-designed: docs/bad-inputs.md). Defect fixed: a DC writing its units as its WMS prints them, "lbs", "Pallets",
-"sq ft" (schemas.units.unit_code_named knew the 355 names, "Pounds", "Cases", but no abbreviation and not PL's
-"Pallet/Unit Load" as "Pallets"), had the shipment held (SHIPMENT_UNIT_MISMATCH, "Shipped in LBS; the line is in
+ours held naming both counts; confirmations in other units than the line's (eaches, a dozen of pairs, cases of rolls,
+reams, grams) recorded in the line's unit; eaches that are no whole number of the line's cases (held, as designed:
+docs/bad-inputs.md); Staples' 860 (fewer cartons, PO4 restated, more cases) answered by a revised 855, shipped in
+reams and eaches, billed in cartons and cases. Defect fixed: a DC writing its units as its WMS prints them, "lbs",
+"Pallets", "sq ft" (schemas.units.unit_code_named knew the 355 names, "Pounds", "Cases", but no abbreviation and not
+PL's "Pallet/Unit Load" as "Pallets"), had the shipment held (SHIPMENT_UNIT_MISMATCH, "Shipped in LBS; the line is in
 LB"): no 856, no 810. Left as a strict xfail: a fraction of a unit the item is counted in whole (12.5 LB of almonds
 sold by the pound) is acknowledged rounded up (ACK IQ 13 LB) and the DC shipping the 12.5 LB ordered leaves the order
 partly shipped for ever, its 810 never sent: our stock counts whole units (schemas.inventory.UNITS int64)."""
@@ -272,3 +273,46 @@ def test_a_fraction_of_a_pound_of_an_item_sold_by_the_pound_is_taken_shipped_and
     assert states == {("sprouts", "SP9200303"): "invoiced"}
     assert ["IT1", "1", "12.5", "LB", "6.4", "", "VN", "RG92-21", "UP", "614141922109"] in segments(
         ws, "sprouts", "810")
+
+
+def test_an_860_in_cartons_and_cases_is_answered_shipped_and_billed_in_them(tmp_path):
+    """Staples' 860 (BCH 04; Staples is answered by revised 855s) lowers the paper from 20 to 15 cartons of 10 reams
+    (its PO4 restated) and raises the sticky notes from 5 to 8 cases; the DC confirms the paper in reams (150 RM) and
+    the notes in eaches (192 EA): both recorded in the line's units, the 856 and 810 in cartons and cases, the PO's
+    PO4s echoed on the 810: 637.50 + 90 + 211.20 + 36."""
+    import shutil
+
+    from tests.retailer_support import findings_and_states
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"staples": ["STP850_ST9200202.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    change = FIXTURES / "changes" / "STP860_ST9200202.x12"
+    shutil.copy2(change, ws.drop_root / "staples" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(True)
+    (inbox / "east-shipments-20261201.csv").write_text("".join(
+        r.replace(",RG92-11,20,CT,", ",RG92-11,150,RM,").replace(",RG92-13,120,EA,", ",RG92-13,192,EA,")
+        for r in rows if r.startswith("Shipment") or ",ST9200202," in r), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    assert ["AK2", "860", "2012"] in segments(ws, "staples", "997")
+    answers = segments(ws, "staples", "855")
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    assert [s[:5] for s in revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")] if s[0] == "ACK"] == [
+        ["ACK", "IA", "15", "CT", "068"], ["ACK", "IA", "5", "GS", "068"], ["ACK", "IA", "8", "CS", "068"],
+        ["ACK", "IA", "4", "CA", "068"]]
+    found, states = findings_and_states(ws)
+    assert states == {("staples", "ST9200202"): "invoiced"}
+    assert [m for c, m in found if c == "SHIPMENT_UNIT_CONVERTED"] == [
+        "Shipped 150 RM of RG92-11; line 1 is in CT: 150 RM, recorded as 15 CT.",
+        "Shipped 192 EA of RG92-13; line 3 is in CS: 192 eaches, recorded as 8 CS."]
+    assert [s for s in segments(ws, "staples", "856") if s[0] == "SN1"] == [
+        ["SN1", "", "15", "CT", "", "15", "CT"], ["SN1", "", "5", "GS", "", "5", "GS"],
+        ["SN1", "", "8", "CS", "", "8", "CS"], ["SN1", "", "4", "CA", "", "4", "CA"]]
+    inv = segments(ws, "staples", "810")
+    assert ["IT1", "1", "15", "CT", "42.5", "", "IN", "135848", "VN", "RG92-11"] in inv
+    assert ["PO4", "10", "500", "EA"] in inv
+    assert ["IT1", "3", "8", "CS", "26.4", "", "IN", "1098233", "VN", "RG92-13"] in inv and ["TDS", "97470"] in inv
