@@ -386,12 +386,25 @@ def _names_355() -> dict[str, str]:
     return out
 
 
+# units as warehouse systems abbreviate or spell them where no 355 name is that word (the names are X12's: PL is
+# "Pallet/Unit Load", FT "Foot", LT "Liter"): pounds and kilograms as a WMS prints them beside a quantity ("lbs",
+# "kgs"), square feet and yards ("sq ft", "sq. yd."), the usual carton, pallet, package, piece, dozen, pair, gallon and
+# yard abbreviations, and the plural and British spellings the names miss ("Feet", "Metres", "Litres")
+_UNIT_WORDS: dict[str, str] = {
+    "lbs": "LB", "kgs": "KG", "pallet": "PL", "pallets": "PL", "plt": "PL", "plts": "PL", "sq ft": "SF", "sqft": "SF",
+    "sq yd": "SY", "sqyd": "SY", "ctn": "CT", "ctns": "CT", "pkg": "PK", "pkgs": "PK", "pcs": "PC", "doz": "DZ",
+    "prs": "PR", "gal": "GA", "gals": "GA", "yds": "YD", "feet": "FT", "metre": "MR", "metres": "MR", "litre": "LT",
+    "litres": "LT"}
+
+
 def unit_code_named(word: str) -> str | None:
     """The 355 code whose name ``word`` is, in any case, singular or plural, as warehouse systems write a
-    unit ("Each", "CASES", "Cartons", "boxes": EA, CA, CT, BX); None when no code has that name."""
+    unit ("Each", "CASES", "Cartons", "boxes": EA, CA, CT, BX), or which it abbreviates as they do (_UNIT_WORDS:
+    "lbs", "Pallets", "sq. ft.": LB, PL, SF); None when no code has that name."""
     names = _names_355()
     key = word.strip().casefold()
     for name in (key, key[:-1] if key.endswith("s") else "", key[:-2] if key.endswith("es") else ""):
         if name and name in names:
             return names[name]
-    return None
+    spaced = " ".join(key.replace(".", " ").split())  # "sq. ft." and "SQ  FT" as "sq ft"; "lbs." as "lbs"
+    return _UNIT_WORDS.get(spaced) or _UNIT_WORDS.get(spaced.replace(" ", ""))
