@@ -357,10 +357,13 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             return c.page(request, "message.html", status=404, session=got[0], title="No such run",
                           message=f"No run {run_id}.")
         counts = store.finding_counts_of_run(run_id)  # every stage's, as the failures report lists them
+        problems, alike = reading.run_problems(store, run_id)  # grouped as failures.html groups them
         files = [{**f, "errors": counts.get((f["partner"], f["name"]), {}).get("error", 0),
-                  "warnings": counts.get((f["partner"], f["name"]), {}).get("warning", 0)}
+                  "warnings": counts.get((f["partner"], f["name"]), {}).get("warning", 0),
+                  "alike": alike.get((f["partner"], f["name"]), 0)}
                  for f in store.files_of_run(run_id)]
-        return c.page(request, "run.html", session=got[0], r=record, files=files,
+        shas = {(f["partner"], f["name"]): f["sha256"] for f in files}
+        return c.page(request, "run.html", session=got[0], r=record, files=files, problems=problems, shas=shas,
                       reports=reading.reports_of(c.ws.reports_dir, run_id),
                       messages=reading.messages_of(c.ws.reports_dir, run_id),
                       summary=reading.pretty_json(record["summary"]))
@@ -416,10 +419,12 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         whose = None if partner.startswith(WAREHOUSE_PARTY) else partner
         takes = store.file_takes(partner, sha)  # earlier takes ops asked to take again (`orderbridge retake`)
         names = {record["name"], *(t["name"] for t in takes)}
+        findings = [x for run_id in dict.fromkeys([*(t["run_id"] for t in takes), record["run_id"]])
+                    for x in store.findings(run_id=run_id, partner=whose)
+                    if x["file"] in names and (whose or x["stage"] == "shipments")]
+        # alike findings (1,000 POs of one unknown item) one row each, every PO a link: as failures.html lists them
         return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha), takes=takes,
-                      findings=[x for run_id in dict.fromkeys([*(t["run_id"] for t in takes), record["run_id"]])
-                                for x in store.findings(run_id=run_id, partner=whose)
-                                if x["file"] in names and (whose or x["stage"] == "shipments")])
+                      findings=findings, groups=reading.alike_findings(findings))
 
     def css(request: Request) -> Response:
         return FileResponse(HERE / "static" / "console.css", media_type="text/css")

@@ -384,3 +384,37 @@ def money(value) -> str:
 
 def pretty_json(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+# --- a run's findings as the failures report groups them ------------------------------------------------
+def run_problems(store: StateStore, run_id: str, *, limit: int = 300) -> tuple[list[dict], dict[tuple, int]]:
+    """The run's "Problems to act on" as failures.html has them (engine.report_failures.problem_groups: one per
+    partner, file and code, counted, with the first example), at most ``limit``; and (partner, file) -> how many
+    groups of alike findings (alike_groups) the file's page lists."""
+    from engine.report_failures import alike_groups, example, failure_table, problem_groups
+
+    rows = failure_table(store.findings_table([run_id]))
+    groups = problem_groups(rows)
+    first = rows.take([g["row"] for g in groups[:limit]]).to_pylist() if groups else []
+    problems = [{**g, "example": example(r), "message": r["message"], "consequence": r["consequence"] or "reported"}
+                for g, r in zip(groups[:limit], first, strict=True)]
+    alike: dict[tuple, int] = {}
+    for g in alike_groups(rows):
+        key = (g["first"]["partner"], g["first"]["file"])
+        alike[key] = alike.get(key, 0) + 1
+    return problems, alike
+
+
+def alike_findings(findings: list[dict]) -> list[dict]:
+    """A file's stored findings (StateStore.findings' dicts) grouped as the failures report's partner sections group
+    them (engine.report_failures.alike_groups: the same code, item or price, place and outcome), in the report's
+    order: each group's ``first`` (the example: its where, value, message), ``lines`` and every one of its ``pos``."""
+    import pyarrow as pa
+
+    from engine.report_failures import alike_groups, failure_table
+    from schemas.reports import FINDING_ROWS
+
+    if not findings:
+        return []
+    table = pa.Table.from_pylist([{k: x.get(k) for k in FINDING_ROWS.names} for x in findings], schema=FINDING_ROWS)
+    return alike_groups(failure_table(table))

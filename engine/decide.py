@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business import check_do_not_exceed_answered, list_price, price_index
-from rules.business.items import carried_ids, unreadable
 from rules.business.quantities import (
     PO4_COLUMNS,
     answered_quantity,
@@ -241,7 +240,6 @@ def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Findi
     """decide's decisions, and the findings they weighed: with ORDER_AMOUNT_EXCEEDED for a PO within
     its CSH03 as sent that our answer (case packs rounded up, minimums raised, our prices) would take over it,
     the orders decided again with it (held). Only orders with a CSH03 are looked at."""
-    findings = told_once(findings, orders, lines, policies)
     decisions = decide(orders, lines, findings, ref, settings, policies=policies, people=people)
     if "do_not_exceed_amount" not in orders.column_names or \
             orders["do_not_exceed_amount"].null_count == orders.num_rows:
@@ -252,36 +250,6 @@ def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Findi
         return decisions, findings
     findings = [*findings, *over]
     return decide(orders, lines, findings, ref, settings, policies=policies, people=people), findings
-
-
-def told_once(findings: list[Finding], orders: pa.Table, lines: pa.Table,
-              policies: Mapping[str, Policy] | None) -> list[Finding]:
-    """One cause, one finding: a line's ITEM_UNKNOWN is left out where GTIN_CHECK_DIGIT_INVALID already names every
-    id the line carried (a UPC of a wrong check digit its only id: no item can be looked up by a number that cannot
-    be read) and refuses the line at least as strongly under its partner's outcomes, so its 855 status is the one
-    both gave. Kept: a line with another id that matched nothing, or a UP value read as another form of U.P.C.
-    (ITEM_UNKNOWN names each id tried, each reading), and a partner whose outcomes weigh ITEM_UNKNOWN more than a
-    bad check digit. 10,000 lines of one bad UPC were 20,000 errors for one thing the partner must correct."""
-    bad: dict[tuple, set[str]] = defaultdict(set)  # line -> the values GTIN_CHECK_DIGIT_INVALID named
-    for f in findings:
-        if f.code == "GTIN_CHECK_DIGIT_INVALID" and f.location.line_number is not None:
-            loc = f.location
-            bad[(loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number)].add(loc.value or "")
-    both = {(loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number) for f in findings
-            if f.code == "ITEM_UNKNOWN" and (loc := f.location).line_number is not None} & bad.keys()
-    if not both:
-        return findings
-    who, policies = owners(orders, lines), policies or {}
-    told: set[tuple] = set()
-    for key, ids in carried_ids(lines, both).items():
-        owner = who.get(_where(*key[:4]))
-        policy = policies.get(owner[0]) if owner else None
-        refusing = outcome_for("GTIN_CHECK_DIGIT_INVALID", policy)
-        if ids and all(value in bad[key] and unreadable(q, value) for q, value in ids) and strongest(
-                [refusing, outcome_for("ITEM_UNKNOWN", policy)]) == refusing:
-            told.add(key)
-    return [f for f in findings if not (f.code == "ITEM_UNKNOWN" and (
-        (loc := f.location).file, loc.isa13, loc.gs06, loc.st02, loc.line_number) in told)]
 
 
 def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple[int, int]]]:

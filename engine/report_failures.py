@@ -13,6 +13,7 @@ text escaped) out. The caller reads the store and writes the files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 
@@ -36,6 +37,8 @@ from schemas.reports import (
 )
 
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
+PO_SHOWN = 5  # PO numbers of a group of alike findings in its cell; the rest under <details>
+PO_LISTED = 20_000  # PO numbers of one group listed on the page at most (the rest: failures.csv)
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
@@ -430,6 +433,7 @@ STYLE = """
 .sev-error{color:var(--bad);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
 .sev-decided{color:var(--muted);font-style:italic}table.findings{width:100%}
 h4{margin:.9rem 0 .3rem}nav.toc a{margin-right:1rem}
+table.alike p.pos{max-height:12rem;overflow:auto;margin:.3rem 0}
 """
 
 
@@ -539,8 +543,9 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     shown first under "Messages from partners" (engine.report_messages); ``names``: partner id -> its
     name (the profile's), who to call, shown beside the id. Then "Problems to act on": one row per
     partner, file and code with its count, its first example and what to do (so 10,000 alike findings
-    read as one problem). At most ``limit`` rows are listed one by one (shared fairly among partners);
-    every count is complete."""
+    read as one problem). Each partner's section lists alike findings as one row (alike_groups: how many, every PO
+    under a <details>) and the others one by one; at most ``limit`` such rows (shared fairly among partners); every
+    count is complete."""
     n = rows.num_rows
     flags = _flags(rows)
     totals = {k: int(pc.sum(v).as_py() or 0) for k, v in flags.items()}
@@ -585,12 +590,13 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
                         ", ".join(_link("partner", p, party_label(p)) for p in c["partners"]),
                         e("; ".join(f"{what} ({k:,})" for what, k in c["what"]))] for c in codes],
                       numeric=(2, 3, 4), raw=(0, 1, 5, 6)))
-    budgets = _share(limit, {p["partner"]: p["rows"] for p in partners})
-    offset = 0
-    for p in partners:
-        part = rows.slice(offset, p["rows"])
+    parts, offset = {}, 0
+    for p in partners:  # each partner's rows, open and decided, as units: a group of alike findings or one finding
+        parts[p["partner"]] = _units(rows.slice(offset, p["rows"]))
         offset += p["rows"]
-        body += _partner_section(p["partner"], part, budgets[p["partner"]], names.get(p["partner"], ""))
+    budgets = _share(limit, {p: len(u[2]) + len(u[3]) for p, u in parts.items()})
+    for p in partners:
+        body += _partner_section(p["partner"], parts[p["partner"]], budgets[p["partner"]], names.get(p["partner"], ""))
     body.append('<h2 id="codes">Codes explained</h2>')
     for c in codes:
         body.append(f'<h3 id="{anchor("code", c["code"])}">{e(c["code"])}</h3>')
@@ -714,11 +720,90 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
     return out
 
 
-def _partner_section(partner: str, part: pa.Table, budget: int, name: str = "") -> list[str]:
+def _cause(r: Mapping) -> tuple:
+    """What makes findings alike (alike_groups): partner, file, code, severity, where (the segment without its
+    position, a CSV file's "row"), the element, the value and the message, each with the finding's own PO number put
+    aside (a credit limit's BEG03 value, "PO X would bring ..." in its message: a number elsewhere in the message, a
+    quantity, is kept), what happened (without the line number), who decided."""
+    po = r["po_number"] or ""
+    segment = r["segment"] or ""
+    segment = "row" if segment.startswith("row ") else segment.split("@", 1)[0]
+    value, message = r["value"] or "", r["message"] or ""
+    if po:
+        value = "\x00" if value == po else value
+        message = message.replace(f"PO {po}", "PO \x00")  # only where it names it as the PO: "qty 5" stays
+    return (r["partner"], r["file"], r["code"], r["severity"], segment, r["element"] or "", value, message,
+            _WHAT.sub(r"line \1", r["consequence"] or ""), r["decided_by"] or "")
+
+
+_WHAT = re.compile(r"line \d+: (\w+)[^;]*")
+
+
+def alike_groups(rows: pa.Table | Sequence[Mapping]) -> list[dict]:
+    """The failures table's ``rows`` (failure_table's, or their dicts) grouped by cause (_cause: the same code, item,
+    price pair, element, message and outcome in one file of one partner), in the order each first occurs: one dict
+    per group with ``first`` (its first row, the example), ``rows`` (the indexes of its rows in ``rows``), ``pos``
+    (its PO numbers, distinct, in order: every one of them) and ``lines`` (its findings). 1,000 POs of one unknown
+    item are one group; a finding like no other is a group of one. The page and the console list a group of
+    more than one as one row (alike_row)."""
+    records = rows.to_pylist() if isinstance(rows, pa.Table) else list(rows)
+    by: dict[tuple, dict] = {}
+    out: list[dict] = []
+    for i, r in enumerate(records):
+        key = _cause(r)
+        g = by.get(key)
+        if g is None:
+            g = by[key] = {"first": r, "rows": [], "pos": {}}
+            out.append(g)
+        g["rows"].append(i)
+        if r["po_number"]:
+            g["pos"][r["po_number"]] = None
+    for g in out:
+        g["pos"], g["lines"] = list(g["pos"]), len(g["rows"])
+    return out
+
+
+def po_list(pos: Sequence[str], *, first: int = PO_SHOWN, limit: int = PO_LISTED) -> str:
+    """A group's PO numbers as HTML: the first ``first`` in the cell, then every one (up to ``limit``, the rest
+    counted and left to the CSV) under a <details> a person opens."""
+    shown = shown_column(pa.array(list(pos), pa.string())).to_pylist() if pos else []
+    if len(shown) <= first:
+        return e(", ".join(shown))
+    listed = shown[:limit]
+    rest = f" and {len(shown) - limit:,} more: failures.csv has each (filter its file, code and value)" \
+        if len(shown) > limit else ""
+    return (f"{e(', '.join(shown[:first]))} …<details><summary>all {len(shown):,} POs</summary>"
+            f'<p class="pos">{e(", ".join(listed))}{e(rest)}</p></details>')
+
+
+def alike_row(g: Mapping) -> list[str]:
+    """A group of alike findings as one row of the page's "Alike findings" tables (HTML cells): code, severity,
+    where, value, how many findings in how many POs, the POs, the first one's message, what happened."""
+    r = g["first"]
+    where = " ".join(x for x in (_cause(r)[4], r["element"]) if x)
+    value = "(each its own PO number)" if r["po_number"] and r["value"] == r["po_number"] else r["value"] or ""
+    severity = (f'<span class="sev-decided">{e(r["severity"])}, decided: {e(r["decided_by"])}</span>'
+                if r["decided_by"] else f'<span class="sev-{e(r["severity"])}">{e(r["severity"])}</span>')
+    return [_link("code", r["code"], r["code"]), severity, e(where), f"<code>{e(value)}</code>",
+            f"{g['lines']:,} finding(s) in {len(g['pos']):,} PO(s)", po_list(g["pos"]),
+            f"{e(r['message'])}" + (" <small>(the first; the others alike)</small>" if g["lines"] > 1 else ""),
+            e(r["consequence"] or "reported")]
+
+
+ALIKE_HEADERS = ["Code", "Severity", "X12 location", "Value", "How many", "POs", "Message", "What happened"]
+
+
+def _units(part: pa.Table) -> tuple[pa.Table, pa.Table, list[dict], list[dict]]:
+    """A partner's rows: its open and its decided rows, and each one's alike_groups (what the page lists)."""
     decided = pc.not_equal(part["decided_by"], "")
     open_rows, decided_rows = part.filter(pc.invert(decided)), part.filter(decided)
-    shown_open = open_rows.slice(0, budget)
-    shown_decided = decided_rows.slice(0, max(budget - shown_open.num_rows, 0))
+    return open_rows, decided_rows, alike_groups(open_rows), alike_groups(decided_rows)
+
+
+def _partner_section(partner: str, units: tuple, budget: int, name: str = "") -> list[str]:
+    open_rows, decided_rows, open_units, decided_units = units
+    shown_open = open_units[:budget]
+    shown_decided = decided_units[:max(budget - len(shown_open), 0)]
     if partner.startswith(WAREHOUSE_PARTY):  # a warehouse's confirmations that concern no order we hold
         out = [f'<section><h2 id="{anchor("partner", partner)}">{e(party_label(partner).capitalize())}</h2>',
                "<p>Shipment confirmations of this warehouse that concern no partner's order we hold (a PO we do "
@@ -729,27 +814,39 @@ def _partner_section(partner: str, part: pa.Table, budget: int, name: str = "") 
         if name and name != partner:  # who to call (the profile's name); what to tell them: "Problems to act on"
             out.append(f'<p class="who">{e(name)}: its problems, each with an example and what to do, are under '
                        '<a href="#problems">Problems to act on</a>.</p>')
-    out += _detail(shown_open.to_pylist())
+    if any(g["lines"] > 1 for g in open_units + decided_units):
+        out.append("<p>Findings alike (the same code, item or price, place and outcome in one file) are one row: "
+                   "how many, in which POs (open the list for every one), the first one's message.</p>")
+    out += _detail(shown_open)
     if decided_rows.num_rows:
         out.append("<h3>Held orders a person has approved or rejected</h3><p>These findings held the order for "
                    "a person, who has decided; they are not open errors.</p>")
-        out += _detail(shown_decided.to_pylist())
-    hidden = part.num_rows - shown_open.num_rows - shown_decided.num_rows
+        out += _detail(shown_decided)
+    hidden = open_units[len(shown_open):] + decided_units[len(shown_decided):]
     if hidden:
-        rest = pa.concat_tables([open_rows.slice(shown_open.num_rows), decided_rows.slice(shown_decided.num_rows)])
-        out.append(f"<h3>{hidden:,} more finding(s) not listed one by one</h3><p>They are counted above and "
+        rest = pa.concat_tables([
+            open_rows.take(pa.array([i for g in open_units[len(shown_open):] for i in g["rows"]], pa.int64())),
+            decided_rows.take(pa.array([i for g in decided_units[len(shown_decided):] for i in g["rows"]],
+                                       pa.int64()))])
+        out.append(f"<h3>{rest.num_rows:,} more finding(s) not listed one by one</h3><p>They are counted above and "
                    "below, per file, and every row is in the CSV and Parquet files.</p>")
         out.append(_file_summary(rest))
     out.append("</section>")
     return out
 
 
-def _detail(rows: list[dict]) -> list[str]:
+def _detail(units: list[dict]) -> list[str]:
+    """Each file's groups of alike findings (one row each), then its other findings one by one, per PO."""
     out = []
-    for file, f_rows in groupby(rows, key=lambda r: r["file"]):
+    for file, f_units in groupby(units, key=lambda g: g["first"]["file"]):
+        f_units = list(f_units)
         out.append(f"<h3>File {e(file or '(none)')}</h3>")
-        for (isa13, gs06, st02, po), o_rows in groupby(f_rows, key=lambda r: (r["isa13"], r["gs06"], r["st02"],
-                                                                                r["po_number"])):
+        alike = [g for g in f_units if g["lines"] > 1]
+        if alike:
+            out.append(table(ALIKE_HEADERS, [alike_row(g) for g in alike], raw=range(8), cls="alike"))
+        rows = [g["first"] for g in f_units if g["lines"] == 1]
+        for (isa13, gs06, st02, po), o_rows in groupby(rows, key=lambda r: (r["isa13"], r["gs06"], r["st02"],
+                                                                           r["po_number"])):
             label = f"PO {po}" if po else ("Transaction set" if st02 else "File / envelope")
             out.append(f"<h4>{e(label)} <small>ISA13 {e(isa13 or '-')} / GS06 {e(gs06 or '-')} / "
                        f"ST02 {e(st02 or '-')}</small></h4>")

@@ -253,13 +253,15 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     orders, lines = lifecycle.current_tables(deciding, tables)
     tables.clear()  # the stored tables' other rows are not needed any more (the caller is done with them)
     settings = rule_settings(profiles)
+    policies = {pid: p.rules.outcomes for pid, p in profiles.items()}  # the rules' told_once and the decisions'
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today,
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
-                          alongside=meanwhile if use_gx else None)  # GX's Python beside the Arrow rules
+                          alongside=meanwhile if use_gx else None,  # GX's Python beside the Arrow rules
+                          policies=policies)
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
@@ -281,8 +283,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                     if suite.findings else suite.findings)  # a CSV order's at its row and column
     with timed("decide.decisions"):
         out.decisions, findings = decide_within_limits(
-            orders, suite.lines, suite.findings, ref, settings,
-            policies={pid: p.rules.outcomes for pid, p in profiles.items()},
+            orders, suite.lines, suite.findings, ref, settings, policies=policies,
             people=lifecycle.person_decisions(deciding))
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")

@@ -43,14 +43,15 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     tables = {(p, k): store.load(p, k) for p, k in lifecycle.table_keys(chosen)}
     orders, lines = lifecycle.current_tables(chosen, tables)
     ref, settings, day = load_reference(ws.reference_dir), rule_settings(profiles), (today or at).date()
+    policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
     suite = run_suite(orders, lines, ref, settings, today=day,
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
-                      suites={pid: p.rule_suites for pid, p in profiles.items()})
+                      suites={pid: p.rule_suites for pid, p in profiles.items()}, policies=policies)
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
         suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
                                                     owners_of(orders, lines)))
     decisions, findings = decide_within_limits(orders, suite.lines, suite.findings, ref, settings,
-                                               policies={pid: p.rules.outcomes for pid, p in profiles.items()})
+                                               policies=policies)
     suite = replace(suite, findings=findings)
     records = {r.key: r for r in chosen}
     plan = lifecycle.plan_recheck(records, decisions, at=at.isoformat(), by=by, run_id=run_id)

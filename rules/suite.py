@@ -3,11 +3,14 @@ evaluated once over every line of every file and partner, by Great Expectations 
 use_gx=False, natively in Arrow (same expectations, same unexpected rows); then the line findings
 built from those rows with the item, quantity and price rules (joins and arithmetic in Arrow,
 decided exactly for the lines they flag), and the order rules (credit, order value, terms,
-ship-to, dates). Findings in rule order, one per code and line.
+ship-to, dates). Findings in rule order, one per code and line (GTIN_CHECK_DIGIT_INVALID: one per bad id of a
+line), each cause told once under the partners' outcomes (told_once): what the decide step and recheck weigh and
+store, whoever calls.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -20,10 +23,11 @@ import pyarrow as pa
 from rules import business as b
 from rules import registry
 from rules.business.ctp_units import ctp_unit_priced, per_line_unit
-from rules.business.items import check_item_ids, gtin_findings, item_findings, substitute
+from rules.business.items import carried_ids, check_item_ids, gtin_findings, item_findings, substitute, unreadable
 from rules.business.money import line_prices, order_values, price_findings
 from rules.business.quantities import quantity_findings
 from schemas.findings import Finding
+from schemas.outcomes import Policy, outcome_for, strongest
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 
@@ -85,22 +89,61 @@ class SuiteResult:
     gx_expectations: int = 0
 
 
+# codes a line may carry more than once, one per value: each bad number a line carried is named (a second UP)
+EACH_VALUE = frozenset({"GTIN_CHECK_DIGIT_INVALID"})
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
         loc = f.location
-        key = (f.code, loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number)
+        key = (f.code, loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number,
+               loc.value if f.code in EACH_VALUE else None)
         if key not in seen:
             seen.add(key)
             out.append(f)
     return out
 
 
+def told_once(findings: list[Finding], orders: pa.Table, lines: pa.Table,
+              policies: Mapping[str, Policy] | None) -> list[Finding]:
+    """One cause, one finding: a line's ITEM_UNKNOWN is left out where GTIN_CHECK_DIGIT_INVALID already names every
+    id the line carried (each UPC of a wrong check digit: no item can be looked up by a number that cannot be read;
+    one bad UPC or two, each is named once) and refuses the line at least as strongly under its partner's outcomes
+    (``policies``: partner -> its [rules.outcomes]; absent: the defaults), so its 855 status is the one both gave.
+    Kept: a line with another id that matched nothing, or a UP value read as another form of U.P.C. (ITEM_UNKNOWN
+    names each id tried, each reading), and a partner whose outcomes weigh ITEM_UNKNOWN more than a bad check digit.
+    10,000 lines of one bad UPC were 20,000 errors for one thing the partner must correct. run_suite applies it, so
+    every reader of its findings (the decide step, recheck, a tool) sees the one path's findings."""
+    bad: dict[tuple, set[str]] = defaultdict(set)  # line -> the values GTIN_CHECK_DIGIT_INVALID named
+    for f in findings:
+        if f.code == "GTIN_CHECK_DIGIT_INVALID" and f.location.line_number is not None:
+            loc = f.location
+            bad[(loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number)].add(loc.value or "")
+    both = {(loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number) for f in findings
+            if f.code == "ITEM_UNKNOWN" and (loc := f.location).line_number is not None} & bad.keys()
+    if not both:
+        return findings
+    who, policies = owners_of(orders, lines), policies or {}
+    told: set[tuple] = set()
+    for key, ids in carried_ids(lines, both).items():
+        policy = policies.get(who.get((key[0], f"{key[1]}-{key[2]}-{key[3]}"), ""))
+        refusing = outcome_for("GTIN_CHECK_DIGIT_INVALID", policy)
+        if ids and all(value in bad[key] and unreadable(q, value) for q, value in ids) and strongest(
+                [refusing, outcome_for("ITEM_UNKNOWN", policy)]) == refusing:
+            told.add(key)
+    return [f for f in findings if not (f.code == "ITEM_UNKNOWN" and (
+        (loc := f.location).file, loc.isa13, loc.gs06, loc.st02, loc.line_number) in told)]
+
+
 def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *, today: date,
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None,
-              alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None) -> SuiteResult:
-    """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``alongside``: how GX's
+              alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None,
+              policies: Mapping[str, Policy] | None = None) -> SuiteResult:
+    """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``policies``: partner ->
+    its profile's [rules.outcomes] (absent partner: the defaults), by which told_once leaves out a finding another
+    already says. ``alongside``: how GX's
     validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
     GX's Python beside their Arrow work); by default before them. The findings are the same either way."""
     # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
@@ -165,7 +208,8 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         orders, settings) + b.check_do_not_exceed(orders, resolved, ref, settings, values=values) + \
         b.check_order_forms(orders, resolved, ref, settings)
     findings += b.check_vendor_number(orders, settings) + b.check_required_refs(orders, settings)
-    return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)
+    findings = told_once(_dedupe(findings), orders, resolved, policies)
+    return SuiteResult(findings, resolved, docs_index, docs_error, n_expectations)
 
 
 @contextmanager

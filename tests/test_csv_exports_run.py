@@ -159,7 +159,7 @@ def test_inspect_reads_a_wide_export_by_its_layout_every_item_a_line(tmp_path):
 def test_a_rule_s_finding_on_a_wide_row_names_the_column_of_its_own_item(tmp_path):
     """Two items on one row, the first sent by UPC (a wrong check digit), the second by SKU: the finding on the
     first names the UPC column (the row's ids were taken as the last item's: the SKU column was named). One finding:
-    the UPC the line's only id, ITEM_UNKNOWN would say the same number again (engine.decide.told_once)."""
+    the UPC the line's only id, ITEM_UNKNOWN would say the same number again (rules.suite.told_once)."""
     data = (b"Order #,Order Date,Store,UPC 1,Item 1 SKU,Qty 1,Price 1,UPC 2,Item 2 SKU,Qty 2,Price 2\r\n"
             b"UMB-8601,26-Nov-2026,UMB-9,614141100730,,5,$26.25,,VP-1005,2,$32.34\r\n")
     ws, found, lines = run_fixture(tmp_path / "ws", "wide.csv", WIDE + 'upc = "UPC {n}"\n', data)

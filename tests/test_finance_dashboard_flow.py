@@ -77,7 +77,7 @@ def test_cycle_times(ws):
 def test_validation_error_rate(ws):
     e = by(kpi(ws, "error_rate"), "partner", "code")
     # ACME-1001's lines trip 7 rules; ACME-1000 none: each rule 1 PO of 2. ITEM_UNKNOWN once: the line whose only
-    # id is a UPC of a wrong check digit is GTIN_CHECK_DIGIT_INVALID's alone (engine.decide.told_once)
+    # id is a UPC of a wrong check digit is GTIN_CHECK_DIGIT_INVALID's alone (rules.suite.told_once)
     acme = {code: (r["findings"], r["orders_affected"], r["orders_received"]) for (p, code), r in e.items()
             if p == "acme"}
     assert acme == {"(any rule)": (7, 1, 2), "GTIN_CHECK_DIGIT_INVALID": (1, 1, 2), "ITEM_DISCONTINUED": (1, 1, 2),

@@ -66,7 +66,7 @@ def test_item_unknown_is_kept_where_the_partner_weighs_it_more_than_a_bad_check_
     partner's outcomes: a partner holding bad check digits (hold_line) still has the unknown item reject it."""
     import pyarrow as pa
 
-    from engine.decide import told_once
+    from rules.suite import told_once
     from schemas.findings import Finding, Location
 
     where = {"file": "f.x12", "isa13": "1", "gs06": "1", "st02": "0001", "line_number": 1}

@@ -66,7 +66,7 @@ def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
                          capture_output=True, text=True, timeout=300)
     # done; acme-po-01.x12 holds error findings (README, "Exit status": 1, not 0 as before)
     assert res.returncode == 1, res.stdout + res.stderr
-    # 7: ACME-1001's line of a UPC with a wrong check digit is one finding, not two (engine.decide.told_once)
+    # 7: ACME-1001's line of a UPC with a wrong check digit is one finding, not two (rules.suite.told_once)
     assert "run: 20261127T020000 finished: 7 open errors in the input" in res.stderr
     assert len(list((ws / "drop" / "acme" / "outbox").glob("*-855-*.x12"))) == 2  # ACME-1000, ACME-1001
     req = urllib.request.Request(url + "/flow_runs/filter", data=json.dumps({"limit": 10}).encode(),

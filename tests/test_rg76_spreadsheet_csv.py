@@ -207,7 +207,7 @@ def test_every_po_stated_is_acknowledged_as_ordered_shipped_and_invoiced(night):
     assert states == {**{(p, po): "invoiced" for p, pos in POS.items() for po in pos},
                       ("maple", "MSH-7632"): "rejected"}
     # nothing held but Maple's damaged rows: refused at intake, its rounded UPC at decide (GTIN_CHECK_DIGIT_INVALID
-    # alone: the UPC its line's only id, no ITEM_UNKNOWN for the same number, engine.decide.told_once)
+    # alone: the UPC its line's only id, no ITEM_UNKNOWN for the same number, rules.suite.told_once)
     assert sorted({(c, po) for c, sev, po, _m in found if sev == "error"}) == [
         ("CSV_DATE_INVALID", "MSH-7637"), ("CSV_NUMBER_INVALID", "MSH-7634"), ("CSV_NUMBER_INVALID", "MSH-7635"),
         ("CSV_NUMBER_INVALID", "MSH-7636"), ("CSV_VALUE_GARBLED", "#REF!"), ("CSV_VALUE_GARBLED", "MSH-7633"),

@@ -73,7 +73,7 @@ def test_each_finding_says_what_happened(uninterrupted):
     ws, run_id = uninterrupted
     rows = csv_rows((ws.reports_dir / run_id / "failures.csv").read_bytes())
     # 32: ACME-1001's line of a UPC with a wrong check digit is GTIN_CHECK_DIGIT_INVALID's alone (no ITEM_UNKNOWN
-    # for the same number: engine.decide.told_once)
+    # for the same number: rules.suite.told_once)
     assert len(rows) == 32 and all(r["consequence"] for r in rows)
     what = {(r["po_number"], r["code"], r["line_number"]): r["consequence"] for r in rows}
     assert what[("ACME-1001", "ITEM_UNKNOWN", "1")] == "line 1: IR"

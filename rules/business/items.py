@@ -576,7 +576,9 @@ def check_gtin_check_digits(lines: pa.Table, items: pa.Table | None = None) -> l
 def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -> list[Finding]:
     """GTIN_CHECK_DIGIT_INVALID: a value of the wrong shape (the registry's regex expectation) or
     of the right shape with a wrong check digit (arithmetic, per distinct value). One finding per
-    column and line, columns in the order UP, UK, EN. Not for a UP value that is a U.P.C. in another form than the
+    bad id and line: the columns' in the order UP, UK, EN, then any further UP/UK/EN pair the line carried (a second
+    UP: further_gs1_findings), so each bad number is named once and ITEM_UNKNOWN need not name it again
+    (rules.suite.told_once). Not for a UP value that is a U.P.C. in another form than the
     UPC-A's 12 digits (``items`` given: a valid UPC-E, 11 digits reading as one of our GTINs: _readable_upc); the item
     rules match it (gs1_readings), ITEM_IDS_DISAGREE tells it when it names another item than its line's."""
     shape = re.compile(registry.GS1_SHAPE)
@@ -602,24 +604,54 @@ def gtin_findings(lines: pa.Table, masks: dict, items: pa.Table | None = None) -
                 continue
         for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
-            rounded, digits = from_scientific(value), printed_gs1(value)
-            why = "wrong length or check digit" if rounded is None and digits is None else (
-                f"its digits {digits} (its blanks and hyphens left out) have the wrong check digit: the number as "
-                "sent, not read as another") if rounded is None else (
-                f"a spreadsheet rounded the number (scientific notation): of its {rounded[1]} digits only the first "
-                f"{len(rounded[0])}, {rounded[0]}, are kept, digits {len(rounded[0]) + 1}-{rounded[1]} are lost, and "
-                "the item is never guessed from the rest (have the column exported as text)")
-            out.append(
-                business_finding(
-                    "GTIN_CHECK_DIGIT_INVALID",
-                    f"{qualifiers[0]} {value!r} is not a valid UPC/GTIN/EAN: {why}.",
-                    row,
-                    seg="PO1",
-                    element=_id_element(row["product_ids"], qualifiers, value),
-                    value=value,
-                )
-            )
+            out.append(_check_digit_finding(row, qualifiers[0], value, _id_element(row["product_ids"], qualifiers,
+                                                                                   value)))
+    return out + further_gs1_findings(lines, items)
+
+
+def further_gs1_findings(lines: pa.Table, items: pa.Table | None = None) -> list[Finding]:
+    """GTIN_CHECK_DIGIT_INVALID for each UP/UK/EN pair of a line's product_ids that its column (upc, gtin, ean: the
+    line's first of that qualifier) does not hold: PO1*1*12*EA*9.5**UP*614141999997*UP*614141999980 has two
+    numbers to correct; the second was told by ITEM_UNKNOWN alone. Checked as gtin_findings checks a column's."""
+    if "product_ids" not in lines.column_names or not lines.num_rows:
+        return []
+    has = lines.filter(pc.is_valid(lines.column("product_ids")))
+    pairs = line_pairs(has)
+    shape = re.compile(registry.GS1_SHAPE)
+    out: list[Finding] = []
+    for column, qualifiers in _GS1_COLUMNS.items():
+        if column not in has.column_names:
+            continue
+        mine = pairs.filter(pc.fill_null(pc.equal(pairs["qualifier"], qualifiers[0]), False))
+        if not mine.num_rows:
+            continue
+        held = pc.take(has.column(column), mine["row"])
+        further = mine.filter(pc.coalesce(pc.not_equal(mine["id"], held), pc.is_valid(mine["id"])))
+        found = [(r, p, v) for r, p, v in zip(*(further[c].to_pylist() for c in ("row", "position", "id")),
+                                                 strict=True)
+                 if not is_blank(v) and not (shape.search(v) and gs1_valid(v.strip())) and not gs1_valid(
+                     printed_gs1(v))]
+        if found and column == "upc":
+            read = _readable_upc(pa.table({"upc": pa.array([v for _, _, v in found], pa.string())}), items)
+            found = [f for k, f in enumerate(found) if read is None or not read[k]]
+        if not found:
+            continue
+        at = _rows(has.take(pa.array([r for r, _, _ in found], pa.int64())), _LINE_LOCATION)
+        out += [_check_digit_finding(row, qualifiers[0], v, f"PO1{7 + 2 * p:02d}")
+                for row, (_, p, v) in zip(at, found, strict=True)]
     return out
+
+
+def _check_digit_finding(row: Mapping, qualifier: str, value: str, element: str) -> Finding:
+    rounded, digits = from_scientific(value), printed_gs1(value)
+    why = "wrong length or check digit" if rounded is None and digits is None else (
+        f"its digits {digits} (its blanks and hyphens left out) have the wrong check digit: the number as "
+        "sent, not read as another") if rounded is None else (
+        f"a spreadsheet rounded the number (scientific notation): of its {rounded[1]} digits only the first "
+        f"{len(rounded[0])}, {rounded[0]}, are kept, digits {len(rounded[0]) + 1}-{rounded[1]} are lost, and "
+        "the item is never guessed from the rest (have the column exported as text)")
+    return business_finding("GTIN_CHECK_DIGIT_INVALID", f"{qualifier} {value!r} is not a valid UPC/GTIN/EAN: {why}.",
+                            row, seg="PO1", element=element, value=value)
 
 
 def _readable_upc(lines: pa.Table, items: pa.Table | None) -> np.ndarray | None:

@@ -113,7 +113,8 @@ def test_run_suite_gives_the_same_findings_with_and_without_gx(ref, tmp_path):
         ("ITEM_ID_MISSING", acme, 6, "PO107", None),
         ("ITEM_ID_MISSING", acme, 12, "PO107", None),  # blanks only: no id at all (issue 8's blank keys)
         ("ITEM_UNKNOWN", acme, 3, "PO107", "NOPE"),
-        ("ITEM_UNKNOWN", acme, 13, "PO107", "٠٦١٤١٤١١٠٠١٠١"),
+        # row 13's only id is the number its GTIN_CHECK_DIGIT_INVALID names: no ITEM_UNKNOWN for it as well
+        # (rules.suite.told_once, run_suite's since opsreport3; the decide step stored one finding before too)
         ("ITEM_DISCONTINUED", "globex_1.x12", 1, "PO107", "614141100590"),
         ("UNIT_UNKNOWN", acme, 7, "PO103", ""),
         ("QTY_NOT_POSITIVE", acme, 8, "PO102", "-3"),  # the quantity is judged first
