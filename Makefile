@@ -58,6 +58,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_reconcile_history.py 2500 --nights 6
 	$(BIN)/python bench/profile_stage.py reconcile 10000 --late 20 --steps
 	$(BIN)/python bench/bench_console.py
+	$(BIN)/python bench/bench_finding_orders.py
 	$(BIN)/python bench/bench_bigdrop.py --mb 1024
 	$(BIN)/python bench/bench_bigdrop.py --shape one --mb 1024
 	$(BIN)/python bench/bench_bigdrop.py --shape six --mb 270

@@ -3375,15 +3375,33 @@ class StateStore(FinanceTables):
     # --- reading for people (the console): searches, one run, one file's journey -----------------
     def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
                       until: str = "", sku: str = "", limit: int = 50, offset: int = 0,
-                      po_part: str = "", hold_code: str = "") -> list[OrderRecord]:
+                      po_part: str = "", hold_code: str = "", po_loose: str = "", ship_to: str = "",
+                      shipped_short: bool = False) -> list[OrderRecord]:
         """Orders matching every filter given, newest received first (then partner, PO): ``po`` a PO
         number or its beginning, ``since``/``until`` PO dates (ISO, inclusive), ``sku`` an item on any
         line. Index-backed (PO prefix is a range, SKU goes through order_lines_sku); at most ``limit``
         rows from ``offset`` (ask for one more than a page to know whether another page follows).
         ``po_part``: a part of the PO number anywhere in it, any case of its ASCII letters (a look over
         every PO number: for when its beginning found nothing). ``hold_code``: a code the order is held for
-        (a finding's code among its hold_codes)."""
+        (a finding's code among its hold_codes). ``po_loose``: the PO number without its blanks, hyphens, slashes,
+        dots and leading zeros, in capitals (flows.order_lookup.loose: '4500-012345' for the 0004500012345 sent; a
+        look over every PO number, as po_part). ``ship_to``: the store or DC the order was sent to, its N1*ST id
+        (N104) or a shipped line's mark-for store (SDQ), without leading zeros (a look over every order's ship-to).
+        ``shipped_short``: orders a line of which shipped less than ordered (shipped some, or its balance was
+        cancelled after a short shipment: BALANCE_CANCELLED)."""
         where, args = ["1=1"], []
+        if po_loose:
+            where.append(f"{_LOOSE_PO} = ?")
+            args.append(po_loose)
+        if ship_to:
+            where.append("(UPPER(LTRIM(ship_to_id, '0')) = ? OR (partner, po_number) IN (SELECT partner, po_number"
+                         " FROM shipment_lines WHERE UPPER(LTRIM(mark_for_store, '0')) = ?))")
+            args += [ship_to.lstrip("0").upper(), ship_to.lstrip("0").upper()]
+        if shipped_short:
+            where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE state NOT IN"
+                         " ('deleted', 'cancelled') AND ((CAST(NULLIF(shipped, '') AS REAL) > 0 AND"
+                         " CAST(NULLIF(shipped, '') AS REAL) < CAST(NULLIF(ordered, '') AS REAL))"
+                         " OR codes LIKE '%BALANCE!_CANCELLED%' ESCAPE '!'))")
         if po:
             where.append("(po_number=? OR (po_number>=? AND po_number<?))")
             args += [po, po, po + "\U0010ffff"]
@@ -3410,6 +3428,48 @@ class StateStore(FinanceTables):
                        " ORDER BY received_at DESC, partner, po_number LIMIT ? OFFSET ?",
                        [*args, max(0, int(limit)), max(0, int(offset))])
         return [_order_from_row(r) for r in rows]
+
+    def quoted_documents(self, *, invoices: Sequence[str] = (), shipments: Sequence[str] = (),
+                         carrier_refs: Sequence[str] = (), ssccs: Sequence[str] = (), labels: Sequence[str] = (),
+                         partners: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+        """(partner, PO number, what named it) of the orders our documents name by what a buyer quotes: ``invoices``
+        our 810s' numbers (BIG02: the table's key), ``shipments`` our 856s' shipment ids (BSN02) of ``partners``'
+        (through shipments_shipment), ``carrier_refs`` a shipment's tracking number or bill of lading (a look over every
+        shipment: one row a shipment, no index), ``ssccs`` and ``labels`` a carton's or pallet's SSCC (its unique
+        index) or the warehouse's label (cartons_label): the orders whose lines it carries (or the PO it was packed
+        for). Each order once, as the first way that named it (invoices, then cartons, then shipments)."""
+        found: dict[tuple[str, str], str] = {}
+        for number in dict.fromkeys(invoices):
+            for partner, po in self._q("SELECT partner, po_number FROM invoices WHERE invoice_number=?", (number,)):
+                found.setdefault((partner, po), f"invoice {number}")
+        heads: list[tuple[str, str, str]] = []  # (warehouse, shipment id, how)
+        partners = sorted(set(partners))
+        for sid in dict.fromkeys(shipments):
+            heads += [(w, s, f"shipment {s}") for w, s in self._q(
+                f"SELECT warehouse, shipment_id FROM shipments WHERE partner IN ({','.join('?' * len(partners))})"
+                " AND shipment_id=?", [*partners, sid])] if partners else []
+        for ref in dict.fromkeys(carrier_refs):
+            heads += [(w, s, f"tracking {ref} (shipment {s})" if t == ref else f"bill of lading {ref} (shipment {s})")
+                      for w, s, t in self._q("SELECT warehouse, shipment_id, tracking_number FROM shipments WHERE"
+                                             " tracking_number=? OR bill_of_lading=?", (ref, ref))]
+        for column, values in (("sscc", ssccs), ("label", labels)):
+            for value in dict.fromkeys(values):
+                for w, s, level, label, sscc, po in self._q(
+                        f"SELECT warehouse, shipment_id, level, label, sscc, po_number FROM cartons WHERE {column}=?",
+                        (value,)):
+                    what = f"{'pallet' if level == 'T' else 'carton'} {sscc} (label {label}, shipment {s})"
+                    rows = self._q("SELECT DISTINCT partner, po_number FROM shipment_lines WHERE warehouse=? AND"
+                                   " shipment_id=? AND (carton=? OR pallet=?)", (w, s, label, label))
+                    if not rows and po:
+                        rows = [(p, po) for (p,) in self._q("SELECT partner FROM shipments WHERE warehouse=? AND"
+                                                            " shipment_id=?", (w, s))]
+                    for key in rows:
+                        found.setdefault((key[0], key[1]), what)
+        for w, s, how in heads:
+            for partner, po in self._q("SELECT DISTINCT partner, po_number FROM shipment_lines WHERE warehouse=? AND"
+                                       " shipment_id=? ORDER BY partner, po_number", (w, s)):
+                found.setdefault((partner, po), how)
+        return [(p, po, how) for (p, po), how in found.items()]
 
     def hold_codes(self, states: Iterable[str]) -> list[str]:
         """The codes orders in ``states`` are held for, sorted (the approvals queue's choice of reasons)."""
@@ -3848,6 +3908,12 @@ def _invoice_line_columns(invoices: Sequence[InvoiceRecord], text: Callable) -> 
     take_plain()
     take_batch()
     return columns if columns[0] else []
+
+
+# a PO number as people type it loosely (flows.order_lookup.loose): capitals, without blanks, hyphens, slashes, dots
+# and leading zeros (ASCII letters only change case, as UPPER does on both back ends)
+_LOOSE_PO = ("LTRIM(REPLACE(REPLACE(REPLACE(REPLACE(UPPER(po_number), ' ', ''), '-', ''), '/', ''), '.', ''),"
+             " '0')")
 
 
 def _like_text(text: str) -> str:

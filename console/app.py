@@ -222,6 +222,13 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             found = capitals.run(store)
             if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
                 typed, search, (rows, more) = search, capitals, found
+        if store and not rows and (loose := search.in_loose()) is not None:
+            found = loose.run(store)  # typed loosely: "PO# 4500-012345", "004500012345", "acme 1001"
+            if found[0]:
+                typed, search, (rows, more) = None, loose, found
+        quoted = ""  # what named the orders when the PO box held one of our documents' numbers (flows.order_lookup)
+        if store and not rows and search.po:
+            rows, more, quoted = search.quoted(c.ws, store)
         if store and not rows and (part := search.in_part()) is not None:
             found = part.run(store)  # nor in capitals: the PO numbers holding it anywhere, in any case
             if found[0]:
@@ -232,7 +239,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
-                      by_item=by_item)
+                      by_item=by_item, quoted=quoted)
 
     def order(request: Request) -> Response:
         got = guarded(request)

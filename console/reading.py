@@ -46,10 +46,18 @@ class Search:
     page: int = 1
     problem: str = ""
     part: bool = False  # po is a part of the PO number, anywhere in it, any case (in_part)
+    store: str = ""  # the store or DC shipped to: the ship-to's N104, a shipped line's mark-for store
+    short: bool = False  # only orders shipped short (a line shipped less than ordered)
+    loose: bool = False  # po compared loosely: without blanks, hyphens, slashes, dots, leading zeros (in_loose)
 
     @classmethod
     def parse(cls, args: dict[str, str]) -> Search:
-        clean = {k: (args.get(k) or "").strip()[:100] for k in ("po", "partner", "state", "since", "until", "sku")}
+        clean = {k: (args.get(k) or "").strip()[:100] for k in ("po", "partner", "state", "since", "until", "sku",
+                                                                 "store")}
+        clean["short"] = (args.get("short") or "") not in ("", "0")
+        from flows.order_lookup import item
+
+        clean["sku"] = item(clean["sku"])  # "UPC 012345678905", "item# 123-456": the item, not the word before it
         clean["partner"] = clean["partner"].lower()  # a partner's id is lower case (schemas.profile); typed 'ACME'
         problems = []
         for k in ("since", "until"):
@@ -69,11 +77,58 @@ class Search:
         return cls(**clean, page=page, problem="; ".join(problems))
 
     def run(self, store: StateStore) -> tuple[list[OrderRecord], bool]:
-        rows = store.search_orders(po="" if self.part else self.po, po_part=self.po if self.part else "",
+        from flows.order_lookup import loose, store_id
+
+        typed = self.part or self.loose
+        rows = store.search_orders(po="" if typed else self.po, po_part=self.po if self.part else "",
+                                   po_loose=loose(self.po) if self.loose else "",
                                    partner=self.partner, states=[self.state] if self.state else (),
                                    since=self.since, until=self.until, sku=self.sku, limit=PAGE + 1,
-                                   offset=(self.page - 1) * PAGE)
+                                   offset=(self.page - 1) * PAGE, ship_to=store_id(self.store),
+                                   shipped_short=self.short)
         return rows[:PAGE], len(rows) > PAGE
+
+    def in_loose(self) -> Search | None:
+        """The same search with its PO number compared loosely (flows.order_lookup.loose: "PO# 4500-012345" or
+        "004500012345" for 0004500012345, "acme 1001" for ACME-1001). Tried when it as typed and in capitals find
+        nothing, before a part of it."""
+        from flows.order_lookup import loose
+
+        return replace(self, loose=True) if self.po and not (self.loose or self.part) and loose(self.po) else None
+
+    def quoted(self, ws, store: StateStore) -> tuple[list[OrderRecord], bool, str]:
+        """The orders our documents name by the PO box's text (an invoice, a shipment id, its bill of lading or
+        tracking number, a carton's SSCC or label: flows.order_lookup.quoted), the other filters applied; and
+        what named them. Tried when no PO number is it, as typed, in capitals or loosely."""
+        from flows.order_lookup import quoted
+
+        if not self.po:
+            return [], False, ""
+        named = [(p, po, how) for p, po, how in quoted(ws, store, self.po) if not self.partner or p == self.partner]
+        records = store.orders_for([(p, po) for p, po, _ in named])
+        rows = self.kept(store, [records[(p, po)] for p, po, _ in named if (p, po) in records])
+        start = (self.page - 1) * PAGE
+        return rows[start:start + PAGE], len(rows) > start + PAGE, named[0][2] if rows else ""
+
+    def kept(self, store: StateStore, records: list[OrderRecord]) -> list[OrderRecord]:
+        """``records`` this search's status, PO dates, item (our SKU), store and shipped-short filters keep (what
+        run() asks the store for, applied to orders found another way)."""
+        from flows.order_lookup import store_id
+
+        rows = [o for o in records if (not self.state or o.state.value == self.state)
+                and (not self.since or str(o.po_date or "") >= self.since)
+                and (not self.until or str(o.po_date or "\uffff") <= self.until)]
+        lines = store.lines_for([o.key for o in rows]) if rows and (self.short or self.sku) else {}
+        if self.sku:
+            rows = [o for o in rows if any(ln.sku == self.sku for ln in lines.get(o.key, ()))]
+        if self.short:
+            rows = [o for o in rows if any(_short(ln) for ln in lines.get(o.key, ()))]
+        if self.store:
+            wanted = store_id(self.store)
+            marked = {(p, po) for p, po, _l, mark, *_ in store.shipped_to_stores([o.key for o in rows])
+                      if (mark or "").lstrip("0").upper() == wanted}
+            rows = [o for o in rows if o.ship_to_id.lstrip("0").upper() == wanted or o.key in marked]
+        return rows
 
     def by_item(self, ws, store: StateStore) -> tuple[list[OrderRecord], bool]:
         """The orders a line of which named the item as the PO sent it (the buyer's item number, a UPC or GTIN:
@@ -83,10 +138,8 @@ class Search:
 
         if not self.sku:
             return [], False
-        rows = [o for o in orders_naming(ws, store, self.sku, self.partner)
-                if self.names(o.po_number) and (not self.state or o.state.value == self.state)
-                and (not self.since or str(o.po_date or "") >= self.since)  # a date (ISO text as compared)
-                and (not self.until or str(o.po_date or "\uffff") <= self.until)]
+        rows = replace(self, sku="").kept(store, [o for o in orders_naming(ws, store, self.sku, self.partner)
+                                                   if self.names(o.po_number)])  # dates: ISO text as compared
         start = (self.page - 1) * PAGE
         return rows[start:start + PAGE], len(rows) > start + PAGE
 
@@ -110,8 +163,18 @@ class Search:
         return replace(self, part=True) if self.po and not self.part else None
 
     def query(self, **change) -> dict[str, str]:
-        values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change
+        values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku", "store")} | change
+        values["short"] = "1" if self.short else ""
         return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+
+def _short(ln) -> bool:
+    """A line shipped short: it shipped some but less than ordered, or its balance was cancelled after a short
+    shipment (BALANCE_CANCELLED); as StateStore.search_orders(shipped_short=True) asks."""
+    if ln.state.value in DEAD_LINES:
+        return False
+    shipped, ordered = ln.shipped or 0, ln.ordered or 0
+    return (0 < shipped < ordered) or any(str(c).startswith("BALANCE_CANCELLED") for c in ln.codes or ())
 
 
 SECTIONED = {"shipments": {"shipment_id", "warehouse", "asn", "cartons", "lines"},

@@ -1177,7 +1177,8 @@ def resends_command(partner: str = typer.Option(None, "--partner", help="Only th
 
 
 @app.command()
-def status(po: str = typer.Argument(..., help="PO number"),
+def status(po: str = typer.Argument(..., help="PO number (or our invoice number, a shipment id, bill of lading, "
+                                    "tracking number, carton SSCC or label, an item as the PO sent it)"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
                                        callback=partner_id),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),

@@ -48,7 +48,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
 
     store = StateStore(ws.state_url)
     try:
-        matches, releases, why = matching_orders(ws, store, po, partner, release, by_item=True)
+        found_as: list[str] = []  # how a number no order has named the one found (flows.order_lookup)
+        matches, releases, why = matching_orders(ws, store, po, partner, release, by_item=True, found_as=found_as)
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
@@ -56,6 +57,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             billed = store.invoice_order(po)
             err_.print(f"{shown(po)} is our invoice (810) for PO {shown(order_shown(matches[0].po_number))} "
                        f"({shown(matches[0].partner)})" if billed is not None else
+                       f"{shown(po)} is {shown(found_as[0])}: PO {shown(order_shown(matches[0].po_number))} "
+                       f"({shown(matches[0].partner)})" if found_as else
                        f"{shown(po)} is no PO number: the one order naming item {shown(po)} on a line as its PO sent "
                        f"it is {shown(order_shown(matches[0].po_number))} ({shown(matches[0].partner)})",
                        style="yellow")
@@ -104,14 +107,17 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     return ExitStatus.OK
 
 
-def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None, *, by_item: bool = False
-                    ) -> tuple[list, dict[str, str | None], str]:
+def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None, *, by_item: bool = False,
+                    found_as: list[str] | None = None) -> tuple[list, dict[str, str | None], str]:
     """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
     several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
     several releases gives every release, or the one ``release`` names). A number no order has that is one of
     our invoices' (BIG02) names the order it billed. ``by_item``: a PO number that
     no order has may be an item as the customer quotes it (orders_naming): the one order naming it is
-    the match; several are named in the reason."""
+    the match; several are named in the reason. With ``by_item`` too, before the items: the PO number typed loosely
+    ("PO# 4500-012345", "acme1001": flows.order_lookup.loose) and what our documents call it (a shipment id, bill of
+    lading, tracking number, SSCC or carton label, an invoice number without its prefix or zeros); how the one found
+    was named is appended to ``found_as``."""
     from schemas.order_keys import key_ref, x12_po
 
     if not po.strip():
@@ -122,8 +128,20 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         billed = store.invoice_order(po)
         if billed is not None and partner in (None, billed[0]):
             matches = store.find_orders(billed[1], billed[0])
+    if not matches and by_item and release is None and not _like(store, po, partner):  # PO numbers beginning
+        named, how = quoted_orders(ws, store, po, partner or "")  # with it are named as before (refused with them)
+        if len(named) == 1:
+            if found_as is not None:
+                found_as.append(how)
+            return named, {}, ""
+        if named:
+            listed = ", ".join(f"{shown(x12_po(o.po_number))} ({shown(o.partner)})" for o in named[:LIKE_SHOWN])
+            return [], {}, (f"no order {shown(po)}; it names {len(named)} orders ({shown(how)}): {listed}"
+                            f"{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches and by_item and release is None:
-        named = orders_naming(ws, store, po, partner or "")
+        from flows.order_lookup import item
+
+        named = orders_naming(ws, store, item(po), partner or "")  # "UPC 0614...": the item without its label
         if len({o.key for o in named}) == 1:
             return named, {}, ""
         if named:
@@ -145,6 +163,24 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
 
 
 LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked for
+
+
+def quoted_orders(ws, store, text: str, partner: str = "") -> tuple[list, str]:
+    """The orders ``text`` names when no PO number is it as typed (flows.order_lookup): the PO numbers equal to it
+    loosely (without blanks, hyphens, slashes, dots, leading zeros, a "PO#" before it; any case), else the orders
+    our invoice, shipment (id, bill of lading, tracking number) or carton (SSCC, label) so numbered carries; of
+    ``partner`` when given, newest received first; and how they were named ("" when none)."""
+    from flows.order_lookup import loose, quoted
+
+    key = loose(text)
+    if key:
+        rows = store.search_orders(po_loose=key, partner=partner, limit=LIKE_SHOWN + 1)
+        if rows:
+            return rows, f"PO number {rows[0].po_number}" if len(rows) == 1 else "PO numbers like it"
+    named = [(p, po, how) for p, po, how in quoted(ws, store, text) if not partner or p == partner]
+    records = store.orders_for([(p, po) for p, po, _ in named])
+    found = [records[(p, po)] for p, po, _ in named if (p, po) in records]
+    return found, (named[0][2] if found else "")
 
 
 def orders_naming(ws, store, item: str, partner: str = "") -> list:
