@@ -22,7 +22,9 @@ for the line (SAC10: 360 BO for 30 CA), by the units billed: units billed x SAC1
 places), the SAC10 the 810 writes. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
-and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
+and without one the SAC is not written. A SAC whose SAC05 is present with a percent or a rate that makes another
+amount of its whole line (or, a rate with SAC10, of the heading) is carried as that SAC05, flat (X12: SAC05 takes
+precedence; _amount_first). A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
 extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts out.
 """
 
@@ -193,6 +195,34 @@ def _as_stated(sac: PoSac) -> PoSac:
     return replace(sac, rate=None, unit="", percent=None, amount=sac.amount or Decimal(0))
 
 
+def _stated_whole(sac: PoSac, quantity: Decimal, extension: Decimal) -> Decimal | None:
+    """What a ``sac`` stating SAC05 beside a percent or a rate comes to for its whole line (a line's: ``quantity``
+    billed of it worth ``extension``, priced per unit as billed, x its units ordered) or heading (a rate for the
+    SAC10 units it states), half up to cents; None where the PO's figures do not tell it (a heading percent: of
+    the PO's whole merchandise, no 810's)."""
+    if sac.percent is not None:
+        if sac.line_id is None or not sac.ordered or sac.ordered <= 0 or quantity <= 0:
+            return None
+        return money(extension * sac.ordered / quantity * sac.percent / 100)
+    if sac.rate is not None:
+        units = sac.quantity if sac.quantity else sac.ordered if sac.line_id is not None else None
+        return None if not units or units <= 0 else money(sac.rate * units)
+    return None
+
+
+def _amount_first(sac: PoSac, quantity: Decimal, extension: Decimal) -> PoSac:
+    """``sac`` as X12 reads it when its SAC05 is present with SAC07 or SAC08: SAC05 takes precedence (the SAC
+    segment's semantic note), so one whose percent or rate makes another amount of its whole line or heading
+    (_stated_whole: 2 % of a line of 228.05 is 4.56, the PO said 4.00) is carried as the flat amount stated
+    (_as_stated: prorated by units over a line's 810s, once for the heading), as engine.charge_match expects it.
+    One agreeing with its percent or rate, or whose whole cannot be told, stays priced by it; a SAC05 of 0 beside
+    a percent or rate is a translator's filler: the percent or rate prices it."""
+    if sac.amount is None or sac.amount == 0 or (sac.percent is None and sac.rate is None):
+        return sac
+    whole = _stated_whole(sac, quantity, extension)
+    return sac if whole is None or whole == money(sac.amount) else _as_stated(sac)
+
+
 def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence[Decimal],
             extensions: Sequence[Decimal], before: Mapping[str, Decimal], *, first: bool,
             units: Sequence[str] = (), shipped: Sequence[tuple[Decimal, str] | None] = ()) -> Carried:
@@ -212,6 +242,7 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
     counted = [q if w is None else w[0] for q, w in zip(quantities, weighed, strict=True)]  # units, never pounds
     for sac in sacs:
         if sac.line_id is None:
+            sac = _amount_first(sac, Decimal(0), merchandise)
             per = ([_in_rate_unit(sac, q, u, w) for q, u, w in zip(quantities, unit_of, weighed, strict=True)]
                    if sac.rate is not None else counted)
             if any(n is None for n in per):
@@ -221,6 +252,8 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
         elif sac.line_id in at:
             i = at[sac.line_id]
             q = counted[i]
+            # (a line billed by weight is priced per pound, its units ordered cases: no whole of its percent told)
+            sac = _amount_first(sac, quantities[i] if weighed[i] is None else Decimal(0), extensions[i])
             if sac.rate is not None:
                 n = _in_rate_unit(sac, quantities[i], unit_of[i], weighed[i])
                 if n is None and weighed[i] is None:
