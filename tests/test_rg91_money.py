@@ -286,15 +286,18 @@ def test_a_line_s_sac05_agreeing_with_its_percent_keeps_the_percent(tmp_path):
     assert ["SAC", "A", "C310", "", "", "570", "1", "7.6", "", "", "", "", "02"] in inv and ["TDS", "21779"] in inv
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a heading SAC's SAC05 beside its SAC07 does not take precedence on our 810 (engine.invoice_po_sacs."
-    "_stated_whole): whether the percent makes another amount needs the PO's whole merchandise at its prices, "
-    "which the stored SACs' lines (StoredSacs.lines, current_po_sacs' lines: quantities only) do not carry to the "
-    "810 builder; a larger change (report rg91)"))
 def test_a_heading_sac05_beside_its_percent_takes_precedence(tmp_path):
-    """Grainger's heading C310 stating 4.00 beside its 2 % (4.56 of 228.05): the 810 should take 4.00 off, as the
-    PO says and engine.charge_match expects."""
+    """Grainger's heading C310 stating 4.00 beside its 2 % (4.56 of the PO's 228.05): the 810 took 4.56 off; the
+    stored SACs' lines carried no prices to tell the PO's value by. Now they do (flows.shipments._po_sacs reads
+    unit_price, unit and price_basis; engine.invoice_po_sacs._po_values): 4.00 off, flat, as the PO says and
+    engine.charge_match expects; a heading 2 % stating 4.56 stays the percent (the night's own 810)."""
     ws, _found, _states = _variant("grainger", "GR9100202", tmp_path,
                                    [("SAC*A*C310****1*2*****02~", "SAC*A*C310***400*1*2*****02~")])
     inv = po_segments(segments(ws, "grainger", "810"), "GR9100202", "BIG")
-    assert ["TDS", "22405"] in inv
+    assert [s for s in inv if s[0] in ("TDS", "SAC")] == [
+        ["TDS", "22405"], ["SAC", "A", "C310", "", "", "400", "", "", "", "", "", "", "02"]]
+    ws, _found, _states = _variant("grainger", "GR9100202", tmp_path / "agreeing",
+                                   [("SAC*A*C310****1*2*****02~", "SAC*A*C310***456*1*2*****02~")])
+    inv = po_segments(segments(ws, "grainger", "810"), "GR9100202", "BIG")
+    assert [s for s in inv if s[0] in ("TDS", "SAC")] == [
+        ["TDS", "22349"], ["SAC", "A", "C310", "", "", "456", "1", "2", "", "", "", "", "02"]]
