@@ -18,7 +18,11 @@ One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, ch
 pyx12. A buyer's AMT*TT net of an allowance stated by its percent (SAC07 without SAC05), of a rate (SAC08 x
 SAC10), or with the tax its TXI states, used to be told as PO_TOTAL_MISMATCH ("its lines add up to 228.05"): the
 check summed SAC05 amounts alone and no TXI (rules.set_checks._stated_totals, now _sac_amount and the TXI02s); a
-line's AMT*1 net of its own percent SAC likewise (LINE_AMOUNT_MISMATCH)."""
+line's AMT*1 net of its own percent SAC likewise (LINE_AMOUNT_MISMATCH). A SAC stating SAC05 beside a rate or a
+percent that makes another amount was billed by the rate or percent, where X12 says SAC05 takes precedence and our
+charge reconciliation holds the PO to it: now billed at SAC05 (engine.invoice_po_sacs._amount_first). Left as a
+strict xfail: an off-invoice allowance beyond the customer's discount approval threshold is billed with no person
+approving it."""
 
 from __future__ import annotations
 
