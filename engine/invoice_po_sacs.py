@@ -22,8 +22,11 @@ for the line (SAC10: 360 BO for 30 CA), by the units billed: units billed x SAC1
 places), the SAC10 the 810 writes. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
-and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
-extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts out.
+and without one the SAC is not written. A SAC whose SAC05 is present with a percent or a rate that makes another
+amount of its whole line (or heading: a percent of the PO's lines at its own prices, a rate with SAC10) is carried
+as that SAC05, flat (X12: SAC05 takes precedence; _amount_first). A SAC whose amount comes to 0 on an 810 is not
+written. TDS01 = extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts
+out.
 """
 
 from __future__ import annotations
@@ -76,14 +79,17 @@ class PoSac:
     agency_code: str = ""  # SAC04
     ordered: Decimal | None = None  # the line's units ordered (a flat line amount is prorated by them)
     quantity: Decimal | None = None  # SAC10: the SAC09 units the rate is for (a line's: its units in SAC09)
+    po_value: Decimal | None = None  # a heading SAC's: the PO's lines at its own prices (None: not told)
 
 
 def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str, str, int], Decimal] | None = None,
-            agreed: Collection[tuple[str, str]] = ()) -> dict[Key, tuple[PoSac, ...]]:
+            agreed: Collection[tuple[str, str]] = (), values: Mapping[Key, Decimal] | None = None
+            ) -> dict[Key, tuple[PoSac, ...]]:
     """Per (partner, PO): the SACs of ``sacs`` (ORDER_SACS rows, in the order sent) an 810 carries, by the one
     rule (rules.set_checks.sac_carried: SAC01 A or C, a SAC02 code, SAC12 among ``carried``, an amount, percent
     or rate; none of a (kind, code) in ``agreed``, the profile's own [[fulfilment.invoice.charges]]).
-    ``ordered``: (partner, PO, line number) -> units ordered. Screened by SAC12 first: most POs send none."""
+    ``ordered``: (partner, PO, line number) -> units ordered; ``values``: (partner, PO) -> its lines at its own
+    prices (a heading SAC's po_value). Screened by SAC12 first: most POs send none."""
     if not sacs.num_rows or not carried:
         return {}
     keep = pc.fill_null(pc.is_in(sacs["handling"], value_set=pa.array(sorted(carried), pa.string())), False)
@@ -97,7 +103,8 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
             None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"], r["amount"],
             r["basis"] or "", r["percent"], r["rate"], r.get("unit") or "", r["handling"] or "",
             r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
-            None if line is None else ordered.get((r["partner"], r["po_number"], line)), r.get("quantity")))
+            None if line is None else ordered.get((r["partner"], r["po_number"], line)), r.get("quantity"),
+            (values or {}).get((r["partner"], r["po_number"])) if line is None else None))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -193,6 +200,36 @@ def _as_stated(sac: PoSac) -> PoSac:
     return replace(sac, rate=None, unit="", percent=None, amount=sac.amount or Decimal(0))
 
 
+def _stated_whole(sac: PoSac, quantity: Decimal, extension: Decimal) -> Decimal | None:
+    """What a ``sac`` stating SAC05 beside a percent or a rate comes to for its whole line (a line's: ``quantity``
+    billed of it worth ``extension``, priced per unit as billed, x its units ordered) or heading (a percent of the
+    PO's lines at its own prices, po_value; a rate for the SAC10 units it states), half up to cents; None where
+    the PO's figures do not tell it (no po_value: the heading percent stays the percent)."""
+    if sac.percent is not None:
+        if sac.line_id is None:
+            return None if sac.po_value is None else money(sac.po_value * sac.percent / 100)
+        if not sac.ordered or sac.ordered <= 0 or quantity <= 0:
+            return None
+        return money(extension * sac.ordered / quantity * sac.percent / 100)
+    if sac.rate is not None:
+        units = sac.quantity if sac.quantity else sac.ordered if sac.line_id is not None else None
+        return None if not units or units <= 0 else money(sac.rate * units)
+    return None
+
+
+def _amount_first(sac: PoSac, quantity: Decimal, extension: Decimal) -> PoSac:
+    """``sac`` as X12 reads it when its SAC05 is present with SAC07 or SAC08: SAC05 takes precedence (the SAC
+    segment's semantic note), so one whose percent or rate makes another amount of its whole line or heading
+    (_stated_whole: 2 % of a line of 228.05 is 4.56, the PO said 4.00) is carried as the flat amount stated
+    (_as_stated: prorated by units over a line's 810s, once for the heading), as engine.charge_match expects it.
+    One agreeing with its percent or rate, or whose whole cannot be told, stays priced by it; a SAC05 of 0 beside
+    a percent or rate is a translator's filler: the percent or rate prices it."""
+    if sac.amount is None or sac.amount == 0 or (sac.percent is None and sac.rate is None):
+        return sac
+    whole = _stated_whole(sac, quantity, extension)
+    return sac if whole is None or whole == money(sac.amount) else _as_stated(sac)
+
+
 def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence[Decimal],
             extensions: Sequence[Decimal], before: Mapping[str, Decimal], *, first: bool,
             units: Sequence[str] = (), shipped: Sequence[tuple[Decimal, str] | None] = ()) -> Carried:
@@ -212,6 +249,7 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
     counted = [q if w is None else w[0] for q, w in zip(quantities, weighed, strict=True)]  # units, never pounds
     for sac in sacs:
         if sac.line_id is None:
+            sac = _amount_first(sac, Decimal(0), merchandise)
             per = ([_in_rate_unit(sac, q, u, w) for q, u, w in zip(quantities, unit_of, weighed, strict=True)]
                    if sac.rate is not None else counted)
             if any(n is None for n in per):
@@ -221,6 +259,8 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
         elif sac.line_id in at:
             i = at[sac.line_id]
             q = counted[i]
+            # (a line billed by weight is priced per pound, its units ordered cases: no whole of its percent told)
+            sac = _amount_first(sac, quantities[i] if weighed[i] is None else Decimal(0), extensions[i])
             if sac.rate is not None:
                 n = _in_rate_unit(sac, quantities[i], unit_of[i], weighed[i])
                 if n is None and weighed[i] is None:
@@ -270,7 +310,8 @@ def stored_po_sacs(stored: Iterable[StoredSacs], invoices: Mapping[str, InvoiceS
                    ) -> dict[Key, tuple[PoSac, ...]]:
     """Per order billed: the 850's own SACs its 810s carry (po_sacs: SAC12 among the partner's
     ``invoices[partner].po_allowances``; none of a kind and code its own charges bill) from each stored file's
-    SACs, with its lines' units ordered."""
+    SACs, with its lines' units ordered and, where the lines carry their prices (unit_price, unit, price_basis),
+    each PO's value at its own prices (po_value: a heading SAC05 beside a percent is judged by it)."""
     out: dict[Key, tuple[PoSac, ...]] = {}
     for f in stored:
         if not f.sacs.num_rows:
@@ -280,8 +321,21 @@ def stored_po_sacs(stored: Iterable[StoredSacs], invoices: Mapping[str, InvoiceS
         ordered = {(f.partner, po, n): q for po, n, q in zip(*(picked[c].to_pylist() for c in (
             "po_number", "line_number", "quantity")), strict=True) if q is not None}
         out.update(po_sacs(orders_rows(f.sacs, f.orders), settings.po_allowances, ordered,
-                           agreed={(c.kind, c.code) for c in settings.charges}))
+                           agreed={(c.kind, c.code) for c in settings.charges}, values=_po_values(f.partner, picked)))
     return out
+
+
+def _po_values(partner: str, lines: pa.Table) -> dict[Key, Decimal]:
+    """(partner, PO) -> its lines' PO102 x PO104 at their PO105 basis (line_money), of ``lines`` that carry their
+    prices; a PO with a line without a quantity or price has none."""
+    if not all(c in lines.column_names for c in ("unit_price", "unit", "price_basis")):
+        return {}
+    values: dict[str, Decimal | None] = {}
+    for po, q, price, unit, basis in zip(*(lines[c].to_pylist() for c in (
+            "po_number", "quantity", "unit_price", "unit", "price_basis")), strict=True):
+        was = values.get(po, Decimal(0))
+        values[po] = None if was is None or q is None or price is None else was + line_money(q, price, unit, basis)
+    return {(partner, po): v for po, v in values.items() if v is not None}
 
 
 def without_orders(sacs: Mapping[Key, tuple[PoSac, ...]], orders: Collection[Key]) -> dict[Key, tuple[PoSac, ...]]:

@@ -1201,8 +1201,9 @@ def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
             sacs = store.load_sacs(partner, file_key)
             if not sacs.num_rows:
                 continue
-            lines = store.load_columns(partner, file_key, ["po_number"],
-                                       ["order_ref", "po_number", "line_number", "quantity"])[1]
+            lines = store.load_columns(partner, file_key, ["po_number"],  # (prices: the PO's value, po_value)
+                                       ["order_ref", "po_number", "line_number", "quantity", "unit", "unit_price",
+                                        "price_basis"])[1]
         except StateError:
             continue
         stored.append(StoredSacs(partner, sacs, lines, tuple(pos)))

@@ -959,10 +959,13 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                    fe: FlatElements) -> list[Finding]:
     """PO_TOTAL_MISMATCH once per 850 whose summary AMT*TT (the total transaction amount as calculated by the
     sender: Fisher Scientific's supplier 850 sends it after CTT) is neither the sum of its lines (PO102 x PO104) nor
-    that sum with its SAC amounts (SAC05: charges added, allowances taken off), to the cent. The order is taken at
-    its lines' prices, so the buyer's own total is named for a person: it used to be passed over without a word. A
-    set with a line without a quantity or a price, or an AMT that is no number, says nothing (its total is not
-    ours to judge; nor one priced per each on a pack or by weight: _line_value)."""
+    that sum with its SAC amounts (charges added, allowances taken off: _sac_amount, SAC05, else a percent SAC07 of
+    the lines or of its line, else a rate SAC08 x SAC10; all of them, or those settled on the invoice, no bill-back
+    ..., _SETTLED_ELSEWHERE), nor any of these with the taxes its TXIs state (TXI02), to the cent. The order is
+    taken at its lines' prices, so the buyer's own total is named for a person: it used to be passed over without a
+    word. A set with a line without a quantity or a price, or an AMT that is no number, says nothing (its total is
+    not ours to judge; nor one priced per each on a pack or by weight: _line_value). (A total net of a percent
+    allowance, a 2 % C310 without SAC05, or with the tax the PO states was told as a mismatch.)"""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     amt_rows, amt_owner = _rows_in(result, "AMT", mine, set_of_row)
@@ -977,19 +980,35 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     last_line: dict[int, int] = {}
     lines: dict[int, Decimal | None] = {}
+    line_values: list[Decimal | None] = []  # each PO1 row's PO102 x PO104 (a line SAC's percent is of it)
+    line_quantities = _column(fe, line_rows, 2)[0].to_pylist()
     for row, own, *line in zip(line_rows.tolist(), line_owner.tolist(),
                                *(_column(fe, line_rows, k)[0].to_pylist() for k in (2, 4, 3, 5)), strict=True):
         last_line[own] = row
         value = _line_value(*line)
+        line_values.append(value)
         total = lines.get(own, Decimal(0))
         lines[own] = None if value is None or total is None else total + value
     sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
-    sacs: dict[int, Decimal] = {}
-    for own, kind, amount in zip(sac_owner.tolist(), _column(fe, sac_rows, 1)[0].to_pylist(),
-                                 _column(fe, sac_rows, 5)[0].to_pylist(), strict=True):
-        value = _decimal(n2_text(amount)) if amount else None
+    sacs: dict[int, Decimal] = {}  # every SAC's amount, charges added, allowances taken off
+    on_invoice: dict[int, Decimal] = {}  # of those, the ones settled on the invoice (no bill-back ...: SAC12)
+    sac_line = np.searchsorted(line_rows, sac_rows, side="right") - 1  # the PO1 before each SAC (-1: none)
+    for own, j, kind, handling, *sac in zip(
+            sac_owner.tolist(), sac_line.tolist(),
+            *(_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 12, 5, 7, 8, 10)), strict=True):
+        of_line = j >= 0 and int(line_owner[j]) == own  # a line's SAC, else the heading's
+        value = _sac_amount(*sac, lines.get(own) if not of_line else line_values[j],
+                            _decimal(line_quantities[j]) if of_line else None)
         if kind in _SAC_KINDS and value is not None:
-            sacs[own] = sacs.get(own, Decimal(0)) + (value if kind == "C" else -value)
+            signed = value if kind == "C" else -value
+            sacs[own] = sacs.get(own, Decimal(0)) + signed
+            if handling not in _SETTLED_ELSEWHERE:
+                on_invoice[own] = on_invoice.get(own, Decimal(0)) + signed
+    txi_rows, txi_owner = _rows_in(result, "TXI", mine, set_of_row)
+    taxes: dict[int, Decimal] = {}
+    for own, amount in zip(txi_owner.tolist(), _column(fe, txi_rows, 2)[0].to_pylist(), strict=True):
+        if (value := _decimal(amount)) is not None:
+            taxes[own] = taxes.get(own, Decimal(0)) + value
     out: list[Finding] = []
     told: set[int] = set()
     cent = Decimal("0.01")
@@ -1000,7 +1019,9 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         if (code != "TT" or own in told or stated is None or computed is None or row < last_line.get(own, row)):
             continue
         with_sacs = computed + sacs.get(own, Decimal(0))
-        if stated.quantize(cent) in (computed.quantize(cent), with_sacs.quantize(cent)):
+        tax = taxes.get(own, Decimal(0))
+        totals = (computed, with_sacs, computed + on_invoice.get(own, Decimal(0)))
+        if stated.quantize(cent) in {v.quantize(cent) for v in (*totals, *(v + tax for v in totals))}:
             continue
         told.add(own)
         ic, g, ts = sets[own]
@@ -1012,6 +1033,27 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     return out
 
 
+# SAC12 handlings (element 331) settled apart from the invoice's total: bill back, vendor check, credit to the
+# customer's account, paid by the vendor, issued later by the vendor or the reseller, denied, cancelled, an amount
+# to provide, information only, a non-payable tax. A buyer's AMT*TT may leave them out.
+_SETTLED_ELSEWHERE = frozenset({"01", "03", "04", "05", "09", "10", "11", "12", "13", "15", "18"})
+
+
+def _sac_amount(amount: str | None, percent: str | None, rate: str | None, quantity: str | None,
+                base: Decimal | None, units: Decimal | None) -> Decimal | None:
+    """A SAC's amount as the buyer's own totals count it: SAC05 (N2), else its percent (SAC07) of ``base`` (the
+    heading's lines or its line's PO102 x PO104), else its rate (SAC08) times SAC10 or, of a line's SAC, ``units``
+    (PO102); None when none of them can be told (a percent of no known base ...)."""
+    if amount:
+        return _decimal(n2_text(amount))
+    if (pct := _decimal(percent)) is not None:
+        return pct * base / 100 if base is not None else None
+    if (each := _decimal(rate)) is not None:
+        count = _decimal(quantity) if quantity else units
+        return each * count if count is not None else None
+    return None
+
+
 _LINE_AMOUNT = "1"  # AMT01 (element 522) of a PO1 loop's AMT loop: Line Item Total
 
 
@@ -1021,7 +1063,8 @@ def _stated_line_amounts(result: ParseResult, sets: Sets, chosen: np.ndarray, se
     after its SLN, N9 and N1 loops: the line item total as the buyer calculated it; McLane's and Fisher
     Scientific's 850s send one per line), other than the line's PO102 x PO104 (_line_value) and than that with the
     line's own SAC amounts (SAC05, allowances taken off, charges added), to the cent. The line is taken,
-    acknowledged and billed at PO102 x PO104: the buyer's own figure is named for a person, lines and both amounts.
+    acknowledged and billed at PO102 x PO104: the buyer's own figure is named for a person, lines and both amounts
+    (a line SAC's amount by _sac_amount: SAC05, else its percent of the line, else its rate x SAC10 or PO102).
     It was passed over without a word (PO_TOTAL_MISMATCH judges AMT*TT, the PO's, alone). A line whose value cannot
     be told from itself (no quantity or price, a price per each on a pack, by weight) says nothing."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -1054,11 +1097,13 @@ def _stated_line_amounts(result: ParseResult, sets: Sets, chosen: np.ndarray, se
     sacs: dict[int, Decimal] = {}  # line -> its own SAC amounts
     if len(sac_rows):
         sac_line = np.searchsorted(line_rows, sac_rows, side="right") - 1
-        for j, own, kind, amount in zip(sac_line.tolist(), sac_owner.tolist(),
-                                        _column(fe, sac_rows, 1)[0].to_pylist(),
-                                        _column(fe, sac_rows, 5)[0].to_pylist(), strict=True):
-            value = _decimal(n2_text(amount)) if amount else None
-            if j in values and line_owner[j] == own and kind in _SAC_KINDS and value is not None:
+        for j, own, kind, *sac in zip(sac_line.tolist(), sac_owner.tolist(),
+                                      *(_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 5, 7, 8, 10)),
+                                      strict=True):
+            if j not in values or line_owner[j] != own:
+                continue
+            value = _sac_amount(*sac, values[j], _decimal(_column(fe, line_rows[[j]], 2)[0][0].as_py()))
+            if kind in _SAC_KINDS and value is not None:
                 sacs[j] = sacs.get(j, Decimal(0)) + (value if kind == "C" else -value)
     cent = Decimal("0.01")
     told: dict[int, list[tuple[int, str, str]]] = {}  # set -> (row, words, AMT02)

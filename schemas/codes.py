@@ -244,7 +244,7 @@ CATALOGUE: dict[str, CodeSpec] = {
            "warehouse order of ours carries them."),
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
-           "PO104) nor that sum with its SAC allowances and charges."),
+           "PO104) nor that sum with its SAC allowances and charges, with or without the taxes its TXIs state."),
         _C("LINE_AMOUNT_MISMATCH", "set", "warning", "",
            "A PO1 loop's own amount (AMT*1, the line item total as the buyer calculated it) is neither its PO102 x "
            "PO104 nor that with the line's SAC allowances and charges; the line is acknowledged and invoiced at "
