@@ -43,6 +43,16 @@ def _listed(values: Iterable[str]) -> str:
     return ", ".join(values[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
+def _n2(value: str) -> str:
+    """An N2 amount (BCD04: "4620") as the number it is ("46.20"); one written with its point, or no number, as
+    written."""
+    sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+    if not (digits.isascii() and digits.isdigit()):
+        return value
+    digits = digits.rjust(3, "0")
+    return f"{sign}{int(digits[:-2])}.{digits[-2:]}"
+
+
 def describe(result: ParseResult, ts: TransactionSet) -> str:
     """One line saying what set ``ts`` of ``result`` is and says: its X12 name, then by set id the figures a
     person acts on; for a set we hold no description of, its segment count and first segment id."""
@@ -75,7 +85,7 @@ def describe(result: ParseResult, ts: TransactionSet) -> str:
             parts.append(f"{len(paid)} document(s): {_listed(paid)}")
     elif sid == "812":
         flag = {"C": "credit", "D": "debit"}.get(first("BCD", 5), first("BCD", 5) or "adjustment")
-        parts.append(f"{flag} {first('BCD', 2)} of {first('BCD', 4)} dated {first('BCD', 1)}")
+        parts.append(f"{flag} {first('BCD', 2)} of {_n2(first('BCD', 4))} dated {first('BCD', 1)}")
         if first("BCD", 7):
             parts.append(f"invoice {first('BCD', 7)}")
         if first("BCD", 10):

@@ -1,0 +1,120 @@
+"""What the other-sets and remittance rounds (rg88, rg88b, rg88c) left, closed in order (rg88d):
+
+1. A kept 820 or 812 is judged by X12 syntax for its 997: by the set tables and segments our dictionary holds for them
+   (schemas/x12dict/data/sets/820-*.txt, 812-*.txt; BPR, TRN, RMR, ADX, BCD), AK3/AK4 and AK5 R or E as for the sets
+   we process; a segment the dictionary does not define is not judged (nothing stricter than the standard), a set
+   without a table (an 852) on its envelope alone. The remittance reader takes no malformed RMR as a payment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from parsers.remittance import read_remittance, read_remittance_checked
+from parsers.x12_reader import read_interchanges
+from tests.test_rg88_other_sets import _acks, _kept, _processed, _profile
+
+WM_ISA = ("ISA*00*          *00*          *08*925485US00     *ZZ*ORDERBRIDGE    *261130*2305*U*00401*000088301*0*P*>~\n"
+          "GS*RA*925485US00*ORDERBRIDGE*20261130*2305*88301*X*004010~\n")
+WM_END = "GE*1*88301~\nIEA*1*000088301~\n"
+BPR = "BPR*C*18233.4*C*ACH*CCP*01*101000019*DA*0000000001*1925485005**01*021000021*DA*5566778899*20261202~\n"
+
+
+def _820(*body: str, version: str = "004010") -> bytes:
+    segs = ["ST*820*0001~\n", *body]
+    text = WM_ISA.replace("*X*004010~", f"*X*{version}~") + "".join(segs) + f"SE*{len(segs) + 1}*0001~\n" + WM_END
+    return text.encode()
+
+
+def _walmart(data: bytes):
+    return _processed("walmart", "WM_820_RG88D.x12", data=data)
+
+
+def _ak(out) -> list[list[str]]:
+    [[*body]] = _acks(out)
+    return body[1:]
+
+
+GOOD = [BPR, "TRN*1*0088301000123*1925485005~\n", "N1*PR*WAL-MART STORES, INC.~\n", "ENT*1~\n",
+        "RMR*IV*INV-80101**12000*12000~\n", "REF*PO*4500881010~\n"]
+
+
+def test_a_well_formed_820_is_still_accepted_and_read():
+    out = _walmart(_820(*GOOD))
+    assert _ak(out) == [["AK2", "820", "0001"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+    assert out.remittance["paid"].to_pylist() == [D("12000")]
+
+
+def test_an_rmr_whose_amount_is_no_number_is_refused_by_the_997_and_not_taken_as_a_payment():
+    out = _walmart(_820(*GOOD[:4], "RMR*IV*INV-80101**12O00*12000~\n", "REF*PO*4500881010~\n"))
+    # RMR is the set's 6th segment (ST 1); RMR04 is element 782, AK403 6: invalid character
+    assert _ak(out) == [["AK2", "820", "0001"], ["AK3", "RMR", "6", "", "8"], ["AK4", "4", "782", "6", "12O00"],
+                        ["AK5", "R", "5"], ["AK9", "R", "1", "1", "0"]]
+    assert out.remittance.num_rows == 0 and not out.handoff and _kept(out) == []
+
+
+def test_a_segment_with_more_elements_than_the_standard_gives_it_is_refused():
+    out = _walmart(_820(GOOD[0], "TRN*1*0088301000123*1925485005*X*TOO-MANY~\n", *GOOD[2:]))
+    assert _ak(out) == [["AK2", "820", "0001"], ["AK3", "TRN", "3", "", "8"], ["AK4", "5", "", "3", "TOO-MANY"],
+                        ["AK5", "R", "5"], ["AK9", "R", "1", "1", "0"]]
+    assert out.remittance.num_rows == 0
+
+
+def test_an_820_without_its_mandatory_bpr_is_refused():
+    out = _walmart(_820(*GOOD[1:]))
+    assert _ak(out) == [["AK2", "820", "0001"], ["AK3", "BPR", "2", "", "3"], ["AK5", "R", "5"],
+                        ["AK9", "R", "1", "1", "0"]]
+    assert out.remittance.num_rows == 0
+
+
+def test_an_812_without_its_mandatory_n1_loop_is_refused_and_its_n2_amount_is_read_as_n2():
+    head = WM_ISA.replace("GS*RA*", "GS*CD*")
+    bcd = "BCD*20261130*DM-4471*04*4620*D*20261030*INV-70012***HCA7200112~\n"
+    n1 = "N1*BY*WAL-MART STORES, INC.~\n"
+    ok = _processed("walmart", "x.x12", data=(head + "ST*812*0001~\n" + bcd + n1 + "SE*4*0001~\n" + WM_END).encode())
+    assert _ak(ok) == [["AK2", "812", "0001"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+    assert ok.remittance["adjustment"].to_pylist() == [D("-46.20")]  # BCD04 is N2: 4620 is 46.20
+    no_n1 = _processed("walmart", "x.x12", data=(head + "ST*812*0001~\n" + bcd + "SE*3*0001~\n" + WM_END).encode())
+    assert _ak(no_n1) == [["AK2", "812", "0001"], ["AK3", "N1", "3", "", "3"], ["AK5", "R", "5"],
+                          ["AK9", "R", "1", "1", "0"]]
+    stated = _processed("walmart", "x.x12", data=(head + "ST*812*0001~\n" + bcd.replace("*4620*", "*46.2*") + n1
+                                                    + "SE*4*0001~\n" + WM_END).encode())
+    # a point written in an N2: noted (AK4 6, AK5 E), read as the number it states
+    assert _ak(stated) == [["AK2", "812", "0001"], ["AK3", "BCD", "2", "", "8"], ["AK4", "4", "610", "6", "46.2"],
+                           ["AK5", "E", "5"], ["AK9", "E", "1", "1", "1"]]
+    assert stated.remittance["adjustment"].to_pylist() == [D("-46.2")]
+
+
+def test_a_segment_the_standard_has_but_our_dictionary_does_not_define_is_not_judged():
+    """RDM (the 820's N1 loop) is a segment of the standard's 820 we hold no definition of: its elements are not
+    judged (nothing stricter than the standard), and it is in its place."""
+    out = _walmart(_820(*GOOD[:3], "RDM*A*ANYTHING*AT*ALL*12345678901234567890~\n", *GOOD[3:]))
+    assert _ak(out) == [["AK2", "820", "0001"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+
+
+def test_a_kept_set_we_hold_no_table_for_is_judged_on_its_envelope_alone():
+    head = WM_ISA.replace("GS*RA*", "GS*PD*")
+    data = (head + "ST*852*0001~\nXQ*H*20261123*20261129~\nZZZ*WHATEVER*A*B~\nLIN**UP*0614141000012~\n"
+            "ZA*QA*120*EA~\nSE*6*0001~\n" + WM_END).encode()
+    out = _processed("walmart", "x.x12", data=data)
+    assert _ak(out) == [["AK2", "852", "0001"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+
+
+def test_the_reader_takes_no_malformed_rmr_of_a_set_the_997_did_not_judge_as_a_payment():
+    """An 820 of a version we hold no dictionary for (003050) is not judged by the 997 (the profile's other_versions
+    "accept"); its RMR whose RMR04 is no number, or whose ADX01 is none, is left out with a finding naming it."""
+    data = _820(*GOOD[:5], "RMR*IV*INV-80102**1,000*1000~\n", "RMR*IV*INV-80103**500*600~\n", "ADX*-1O0*01~\n",
+                version="003050")
+    result = read_interchanges(data, file="f.x12")
+    sets = list(result.transaction_sets())
+    table, findings = read_remittance_checked(result, sets, partner="walmart", file="f.x12")
+    assert table["reference"].to_pylist() == ["INV-80101"]
+    assert [(f.code, f.severity, f.location.segment_id, f.location.element, f.location.value,
+             f.location.segment_position) for f in findings] == [
+        ("REMITTANCE_NOT_READ", "warning", "RMR", "RMR04", "1,000", 7),
+        ("REMITTANCE_NOT_READ", "warning", "RMR", "ADX01", "-1O0", 8)]
+    assert findings[0].message.startswith("820 RMR (IV INV-80102): RMR04 '1,000' is no number")
+    assert read_remittance(result, sets, partner="walmart", file="f.x12").equals(table)
+    out = _processed("walmart", "x.x12", data=data, profile=_profile("walmart"))
+    assert [f.code for f in out.findings if f.code == "REMITTANCE_NOT_READ"] == ["REMITTANCE_NOT_READ"] * 2
+    assert out.remittance["reference"].to_pylist() == ["INV-80101"]
