@@ -13,6 +13,7 @@ from decimal import Decimal as D
 from parsers.remittance import read_remittance, read_remittance_checked
 from parsers.x12_reader import read_interchanges
 from tests.test_rg88_other_sets import _acks, _kept, _processed, _profile
+from tests.test_rg88b_remittance import paid  # noqa: F401 (a fixture: rg88b's night of a paid invoice)
 
 WM_ISA = ("ISA*00*          *00*          *08*925485US00     *ZZ*ORDERBRIDGE    *261130*2305*U*00401*000088301*0*P*>~\n"
           "GS*RA*925485US00*ORDERBRIDGE*20261130*2305*88301*X*004010~\n")
@@ -118,3 +119,40 @@ def test_the_reader_takes_no_malformed_rmr_of_a_set_the_997_did_not_judge_as_a_p
     out = _processed("walmart", "x.x12", data=data, profile=_profile("walmart"))
     assert [f.code for f in out.findings if f.code == "REMITTANCE_NOT_READ"] == ["REMITTANCE_NOT_READ"] * 2
     assert out.remittance["reference"].to_pylist() == ["INV-80101"]
+
+
+# --- 2. the remittance KPIs per partner and currency ------------------------------------------------------------
+def test_the_remittance_kpis_never_add_one_currency_to_another():
+    """Walmart pays one invoice of ours in USD (its 820's CUR02) and one in CAD (our 810's currency, no CUR): the KPI
+    rows, the report's and the dashboard's tables, are per partner, currency and status, never 12000 USD + 5000 CAD."""
+    import pyarrow as pa
+
+    from engine.remittance import match_remittance, remittance_kpis, remittance_section
+    from tests.test_rg88b_remittance import _invoices, _rows
+
+    usd = _walmart(_820(*GOOD[:2], "CUR*PR*USD~\n", *GOOD[2:]))
+    cad = _walmart(_820(*GOOD[:4], "RMR*IV*INV-80102**4900*5000~\n", "REF*PO*4500881011~\n").replace(
+        b"000088301", b"000088302"))
+    remittance = pa.concat_tables([usd.remittance, cad.remittance])
+    ours = _invoices(("walmart", "4500881010", "INV-80101", "12500"), ("walmart", "4500881011", "INV-80102", "5000"))
+    ours = ours.set_column(ours.schema.get_field_index("currency"), "currency", pa.array(["USD", "CAD"]))
+    k = remittance_kpis(match_remittance(ours, remittance))
+    assert _rows(k, "partner", "currency", "status", "invoices", "invoiced_total", "paid", "difference") == [
+        ("walmart", "CAD", "short_paid", 1, D("5000"), D("4900"), D("100")),
+        ("walmart", "USD", "short_paid", 1, D("12500"), D("12000"), D("500"))]
+    _key, _title, body = remittance_section(match_remittance(ours, remittance))
+    assert "<th>Partner</th><th>Currency</th><th>Status</th>" in body
+
+
+def test_a_nights_kpi_remittance_and_dashboard_say_the_currency(paid):  # noqa: F811
+    """rg88b's night (HCA's 820 says CUR*PR*USD): data/kpi_remittance has the currency column, the dashboard's
+    "Invoices paid" table a Currency column."""
+    import pyarrow.parquet as pq
+
+    ws, _invoice = paid
+    kpis = pq.read_table(ws.reports_dir / "paid" / "finance" / "data" / "kpi_remittance.parquet").to_pylist()
+    assert [(k["partner"], k["currency"], k["status"]) for k in kpis if k["partner"] == "hca"] == [
+        ("hca", "USD", "short_paid"), ("hca", "USD", "not_invoiced")]
+    dashboard = (ws.reports_dir / "finance" / "dashboard.html").read_text(encoding="utf-8")
+    section = dashboard[dashboard.index('id="remittance"'):]
+    assert "<th>Partner</th><th>Currency</th><th>Status</th>" in section
