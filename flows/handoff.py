@@ -114,6 +114,12 @@ def keep_remittance(root: Path, partner: str, sha256: str, remittance, *, part: 
     return path
 
 
+def remittance_kept(root: Path, partner: str, sha256: str) -> bool:
+    """Whether state/remittance holds rows of the file ``sha256`` (any piece): a rebuild keeps them only if not."""
+    folder = remittance_dir(root) / partner
+    return folder.is_dir() and any(folder.glob(f"{sha256[:32]}-*.parquet"))
+
+
 def remittances(root: Path, partners=None):
     """Every REMITTANCE row kept (of ``partners`` when given), in the order the files were kept: for the
     reconciliation (engine.remittance.match_remittance reads each set's rows once)."""
