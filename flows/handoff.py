@@ -22,7 +22,8 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-FOLDER = "handoff"  # parsers.other_sets.HANDOFF_FOLDER (status imports no pyarrow: not imported from there)
+from schemas.handoff import HANDOFF_FOLDER
+
 REMITTANCE = ("state", "remittance")
 # what `status` reads of each remittance row (the JSON beside the Parquet)
 _STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number", "po_number", "paid",
@@ -31,7 +32,7 @@ _STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number
 
 
 def handoff_dir(root: Path) -> Path:
-    return root / FOLDER
+    return root / HANDOFF_FOLDER
 
 
 def remittance_dir(root: Path) -> Path:
@@ -80,7 +81,7 @@ def as_handed_off(root: Path, partner: str, sets: list[tuple[str, bytes]], findi
     is handed off under its own, and the finding says so."""
     from dataclasses import replace
 
-    moved = {f"{FOLDER}/{partner}/{name},": f"{FOLDER}/{partner}/{path.name},"
+    moved = {f"{HANDOFF_FOLDER}/{partner}/{name},": f"{HANDOFF_FOLDER}/{partner}/{path.name},"
              for name, data in sets if (path := where(root, partner, name, data)).name != name}
     if not moved:
         return findings

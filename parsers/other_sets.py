@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
+from schemas.handoff import HANDOFF_FOLDER
 from schemas.x12 import Group, Interchange, TransactionSet
 
 # the X12 names of the sets partners send suppliers besides orders (and a few sent to us by mistake)
@@ -135,9 +136,6 @@ def handed_off_as(partner: str | None, ic: Interchange, g: Group, ts: Transactio
     """The words SET_RECEIVED_NOT_PROCESSED adds naming the set's hand-off file (" and handed off alone as
     handoff/<partner>/<handoff_name>,"); "" without a partner (nothing handed off)."""
     return f" and handed off alone as {HANDOFF_FOLDER}/{partner}/{handoff_name(partner, ic, g, ts)}," if partner else ""
-
-
-HANDOFF_FOLDER = "handoff"  # under the workspace (flows.handoff.FOLDER)
 
 
 def handoff_name(partner: str, ic: Interchange, g: Group, ts: TransactionSet) -> str:

@@ -205,3 +205,34 @@ def test_a_rebuild_reads_the_remittances_again_from_the_archive(paid, tmp_path, 
     assert run_status(invoice.po_number, "hca", True, root) == 0
     assert [r["reference"] for r in json.loads(capsys.readouterr().out)["remittances"]] == [
         invoice.invoice_number, "DM-8801"]
+
+
+# --- 4. the hand-off folder's name defined once --------------------------------------------------------------------
+def test_the_hand_off_folders_name_is_defined_once_in_schemas_and_status_loads_no_pyarrow_for_it():
+    """flows.handoff writes the folder the engine's findings name (parsers.other_sets): both read
+    schemas.handoff.HANDOFF_FOLDER, and no module under flows/, parsers/ or engine/ spells the name again (two copies
+    drift: the findings would name a folder nothing writes). flows.handoff (status) still loads no pyarrow for it."""
+    import ast
+    import subprocess
+    import sys
+
+    from schemas.handoff import HANDOFF_FOLDER
+    from tests.support import REPO
+
+    assert HANDOFF_FOLDER == "handoff"
+    spelled = []
+    for folder in ("flows", "parsers", "engine", "connectors", "rules", "console"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
+                        node.value.value == "handoff":
+                    spelled.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert spelled == []
+    import flows.handoff
+    import parsers.other_sets
+
+    assert flows.handoff.handoff_dir(REPO).name == HANDOFF_FOLDER
+    assert parsers.other_sets.HANDOFF_FOLDER is HANDOFF_FOLDER
+    loaded = subprocess.run([sys.executable, "-c", "import sys, flows.handoff; print('pyarrow' in sys.modules)"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"
