@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
+from flows import durable
 from schemas.handoff import HANDOFF_FOLDER
 
 REMITTANCE = ("state", "remittance")
@@ -39,17 +39,6 @@ def remittance_dir(root: Path) -> Path:
     return root.joinpath(*REMITTANCE)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """``data`` at ``path`` whole or not at all: written under a hidden name, fsynced, renamed into place (a crash
-    leaves no half file for hand_off to take as written, since a file there is never written again)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Path]:
     """Write each of ``sets`` ((name, bytes): parsers.other_sets.handed_off) under handoff/<partner>/ unless it is
     there already; the paths written (none on a rerun)."""
@@ -61,7 +50,7 @@ def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Pa
         path = where(root, partner, name, data)
         if path.exists():
             continue  # handed off already (a rerun, a file taken again)
-        _write(path, data)
+        durable.write_bytes(path, data)  # whole or not at all: a file there is never written again
         written.append(path)
     return written
 
@@ -100,18 +89,13 @@ def keep_remittance(root: Path, partner: str, sha256: str, remittance, *, part: 
     JSON beside it, named by the file's sha256 and piece (a file taken again writes the same names)."""
     if not remittance.num_rows:
         return None
-    import pyarrow.parquet as pq
-
     from schemas.remittance import REMITTANCE as SCHEMA
 
     into = remittance_dir(root) / partner
     into.mkdir(parents=True, exist_ok=True)
-    path = into / f"{sha256[:32]}-{part}.parquet"
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(remittance.cast(SCHEMA), tmp)
-    os.replace(tmp, path)
+    path = durable.write_table(into / f"{sha256[:32]}-{part}.parquet", remittance, SCHEMA)
     rows = remittance.select(list(_STATUS_COLUMNS)).to_pylist()  # per 820 RMR / 812: the status index
-    _write(path.with_suffix(".json"), json.dumps(rows, default=str, sort_keys=True).encode())
+    durable.write_bytes(path.with_suffix(".json"), json.dumps(rows, default=str, sort_keys=True).encode())
     return path
 
 

@@ -236,3 +236,46 @@ def test_the_hand_off_folders_name_is_defined_once_in_schemas_and_status_loads_n
     loaded = subprocess.run([sys.executable, "-c", "import sys, flows.handoff; print('pyarrow' in sys.modules)"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "False"
+
+
+# --- 5. the 864 messages written as the other kept files are ---------------------------------------------------
+def _events(monkeypatch) -> list[str]:
+    import os
+
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda *a, **k: (events.append("rename"), real_replace(*a, **k))[1])
+    return events
+
+
+def test_a_runs_864_messages_are_fsynced_before_their_rename(tmp_path, monkeypatch):
+    """flows.text_messages.keep wrote its Parquet by a rename of an unsynced file: a crash after the rename could
+    leave an empty or partial messages file the run's reports then read (the hand-off and remittance files are
+    fsynced first, as the outbox's). Now each is written by flows.durable, fsync before the rename; nothing left
+    under a temporary name."""
+    import pyarrow.parquet as pq
+
+    from flows import text_messages
+    from tests.test_text_messages import FIXTURE, _acme, _process
+
+    messages = _process(FIXTURE.read_bytes(), _acme()).text_messages
+    assert messages.num_rows
+    events = _events(monkeypatch)
+    text_messages.keep(tmp_path, messages)
+    assert events == ["fsync", "rename"]
+    [path] = [p.name for p in tmp_path.iterdir()]
+    assert pq.read_table(tmp_path / path).num_rows == messages.num_rows
+
+
+def test_a_kept_files_remittance_parquet_and_json_are_each_fsynced_before_their_rename(tmp_path, monkeypatch):
+    """flows.handoff.keep_remittance fsynced the JSON but renamed the Parquet unsynced; both now go through
+    flows.durable, as the hand-off files do."""
+    from flows import handoff
+
+    out = _walmart(_820(*GOOD))
+    events = _events(monkeypatch)
+    handoff.keep_remittance(tmp_path, "walmart", "ab" * 32, out.remittance)
+    assert events == ["fsync", "rename", "fsync", "rename"]
+    assert sorted(p.suffix for p in (tmp_path / "state" / "remittance" / "walmart").iterdir()) == [".json",
+                                                                                                  ".parquet"]
