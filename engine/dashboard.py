@@ -121,10 +121,10 @@ def render_dashboard(kpis: Kpis, *, title: str = "OrderBridge KPI dashboard", ge
             "by what those say: paid, short-paid, over-paid, not paid, adjusted; and what they paid that we never "
             "invoiced.",
             "",
-            table(["Partner", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
-                  ([r["partner"], r["status"].replace("_", " "), r["invoices"], _money(r["invoiced_total"] or 0),
-                    _money(r["paid"] or 0), _money(r["difference"] or 0)] for r in paid), numeric=range(2, 6),
-                  cls="remittance")))
+            table(["Partner", "Currency", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
+                  ([r["partner"], r.get("currency") or "", r["status"].replace("_", " "), r["invoices"],
+                    _money(r["invoiced_total"] or 0), _money(r["paid"] or 0), _money(r["difference"] or 0)]
+                   for r in paid), numeric=range(3, 7), cls="remittance")))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {kpis.as_of:%Y-%m-%d %H:%M} (run clock).")
 

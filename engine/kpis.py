@@ -89,7 +89,7 @@ class Kpis:
     sla: pa.Table  # SLA
     chargebacks: pa.Table  # CHARGEBACKS
     currency: dict[str, str]
-    # per partner and status, the invoices partners' 820s and 812s paid, short-paid ... (schemas.remittance
+    # per partner, currency and status, the invoices partners' 820s and 812s paid, short-paid ... (schemas.remittance
     # REMITTANCE_KPIS, engine.remittance.remittance_kpis); None: not counted (no remittance was read)
     remittance: pa.Table | None = None
 

@@ -37,7 +37,7 @@ from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
 from parsers.other_sets import handed_off, received_not_processed
-from parsers.remittance import read_remittance
+from parsers.remittance import read_remittance_checked
 from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, charset, read_interchanges
 from parsers.x12_stream import OversizedSet
@@ -159,6 +159,17 @@ def inbound_sets(interchanges: Sequence[Interchange], profile: PartnerProfile
     accepts = frozenset(profile.accepts)
     return [(ic, g, ts) for ic in interchanges for g in ic.groups for gs01 in (g.functional_id,)
             for ts in g.transactions if ts.set_id in accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == gs01]
+
+
+def with_kept(sets: list[tuple[Interchange, Group, TransactionSet]], interchanges: Sequence[Interchange],
+              accept: Acceptance) -> list[tuple[Interchange, Group, TransactionSet]]:
+    """``sets`` (inbound_sets) and the sets taken without processing (Acceptance.kept: an 820, an 812, an 852 ...),
+    in file order: what rules.structure judges for the 997. A kept set is judged by its version's dictionary where
+    that holds its set's table (the 820 and 812), its elements where the dictionary knows the segment; a set whose
+    table it lacks is judged on its envelope alone, as before (nothing stricter than the standard)."""
+    kept = [(ic, g, ts) for ic in interchanges for g in ic.groups for gid in (g.functional_id,)
+            for ts in g.transactions if accept.kept(gid, ts.set_id)]
+    return sorted(sets + kept, key=lambda s: s[2].start) if kept else sets
 
 
 # the 999's notes, which some 005010 translators write in their 997s in place of AK3/AK4/AK5
@@ -547,7 +558,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = by_ak103(result, as_written(result, inbound_sets(result.interchanges, profile)))
-    structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
+    structural = check_structure(result, with_kept(inbound, result.interchanges, accept),
+                                 common=profile.x12.other_versions == "common",
                                  invoice=profile.fulfilment.invoice,
                                  components=profile.fulfilment.asn.prepacks == "components",
                                  marks_carried=marks_carried_by(profile),
@@ -645,8 +657,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                                received_at=received_at, refused=refused_texts)
     findings += received_not_processed(result, kept_sets, file, profile.id)
     if kept_sets:
-        out.remittance = read_remittance(result, kept_sets, partner=profile.id, file=file, sha256=sha256,
-                                         received_at=received_at)
+        out.remittance, unread = read_remittance_checked(result, kept_sets, partner=profile.id, file=file,
+                                                         sha256=sha256, received_at=received_at)
+        findings += unread
         out.handoff = handed_off(result, kept_sets, profile.id)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,

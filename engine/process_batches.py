@@ -46,13 +46,14 @@ from engine.process import (
     set_pos,
     sets_too_large,
     shifted,
+    with_kept,
 )
 from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.other_sets import handed_off, received_not_processed
-from parsers.remittance import read_remittance
+from parsers.remittance import read_remittance_checked
 from parsers.text_messages import read_text_messages
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
 from parsers.x12_reader import ParseResult
@@ -173,7 +174,8 @@ class SplitInterchange:
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()),
                                     self.set_ids[base + k] if self.set_ids is not None else None)]
         inbound = as_written(result, inbound_sets([ic], profile))
-        structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
+        structural = check_structure(result, with_kept(inbound, [ic], self.accept),
+                                     common=profile.x12.other_versions == "common",
                                      invoice=profile.fulfilment.invoice,
                                      components=profile.fulfilment.asn.prepacks == "components",
                                      marks_carried=marks_carried_by(profile),
@@ -240,8 +242,9 @@ class SplitInterchange:
                                                    received_at=self.received_at, refused=refused_texts)
         findings += received_not_processed(result, kept_sets, file, profile.id)
         if kept_sets:  # the 820s' and 812s' figures, and each set for ops and the ERP (engine.process.Outcome)
-            out.remittance = read_remittance(result, kept_sets, partner=profile.id, file=file, sha256=self.sha256,
-                                             received_at=self.received_at)
+            out.remittance, unread = read_remittance_checked(result, kept_sets, partner=profile.id, file=file,
+                                                             sha256=self.sha256, received_at=self.received_at)
+            findings += unread
             out.handoff = handed_off(result, kept_sets, profile.id)
         out.findings = findings
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's

@@ -157,16 +157,18 @@ def _agreed(partners: pa.ChunkedArray, currencies: dict[str, str] | None) -> pa.
 
 
 def remittance_kpis(match: pa.Table) -> pa.Table:
-    """REMITTANCE_KPIS: per partner and status, the invoices and their invoiced, paid and difference totals."""
+    """REMITTANCE_KPIS: per partner, currency (each invoice's, REMITTANCE_MATCH) and status, the invoices and their
+    invoiced, paid and difference totals: a partner paying in USD and CAD has a row of each, never a sum of both."""
     if not match.num_rows:
         return REMITTANCE_KPIS.empty_table()
-    g = match.group_by(["partner", "status"], use_threads=False).aggregate([
+    g = match.group_by(["partner", "currency", "status"], use_threads=False).aggregate([
         ("invoice_number", "count"), ("invoiced_total", "sum"), ("paid", "sum"), ("difference", "sum")])
-    t = pa.table({"partner": g["partner"], "status": g["status"], "invoices": g["invoice_number_count"],
-                  "invoiced_total": g["invoiced_total_sum"], "paid": g["paid_sum"],
-                  "difference": g["difference_sum"]})
+    t = pa.table({"partner": g["partner"], "currency": g["currency"], "status": g["status"],
+                  "invoices": g["invoice_number_count"], "invoiced_total": g["invoiced_total_sum"],
+                  "paid": g["paid_sum"], "difference": g["difference_sum"]})
     rank = pc.index_in(t["status"], value_set=pa.array(STATUSES))
-    t = t.append_column("_rank", rank).sort_by([("partner", "ascending"), ("_rank", "ascending")])
+    t = t.append_column("_rank", rank).sort_by([("partner", "ascending"), ("currency", "ascending"),
+                                                ("_rank", "ascending")])
     return t.drop_columns(["_rank"]).cast(REMITTANCE_KPIS)
 
 
@@ -179,10 +181,10 @@ def remittance_section(match: pa.Table, *, max_rows: int = 200) -> tuple[str, st
     html = ['<p class="muted">Per invoice in remittances.csv: our 810s of the partners who sent 820 remittances or '
             "812 adjustments, joined by invoice number to what they paid (RMR04), the amount they hold (RMR05), the "
             "discount (RMR06) and adjustments (ADX, 812) with their reason codes.</p>",
-            table(["Partner", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
-                  ([x["partner"], STATUS_WORDS.get(x["status"], x["status"]), x["invoices"],
+            table(["Partner", "Currency", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
+                  ([x["partner"], x["currency"] or "", STATUS_WORDS.get(x["status"], x["status"]), x["invoices"],
                     _amount(x["invoiced_total"]), _amount(x["paid"]), _amount(x["difference"])]
-                   for x in k.to_pylist()), numeric=range(2, 6), cls="remittance-kpis")]
+                   for x in k.to_pylist()), numeric=range(3, 7), cls="remittance-kpis")]
     open_ = match.filter(pc.not_equal(match["status"], "paid"))
     if open_.num_rows:
         rows = open_.slice(0, max_rows).to_pylist()

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
-FOLDER = "handoff"  # parsers.other_sets.HANDOFF_FOLDER (status imports no pyarrow: not imported from there)
+from flows import durable
+from schemas.handoff import HANDOFF_FOLDER
+
 REMITTANCE = ("state", "remittance")
 # what `status` reads of each remittance row (the JSON beside the Parquet)
 _STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number", "po_number", "paid",
@@ -31,22 +32,11 @@ _STATUS_COLUMNS = ("set_id", "reference_qualifier", "reference", "invoice_number
 
 
 def handoff_dir(root: Path) -> Path:
-    return root / FOLDER
+    return root / HANDOFF_FOLDER
 
 
 def remittance_dir(root: Path) -> Path:
     return root.joinpath(*REMITTANCE)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """``data`` at ``path`` whole or not at all: written under a hidden name, fsynced, renamed into place (a crash
-    leaves no half file for hand_off to take as written, since a file there is never written again)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Path]:
@@ -60,7 +50,7 @@ def hand_off(root: Path, partner: str, sets: list[tuple[str, bytes]]) -> list[Pa
         path = where(root, partner, name, data)
         if path.exists():
             continue  # handed off already (a rerun, a file taken again)
-        _write(path, data)
+        durable.write_bytes(path, data)  # whole or not at all: a file there is never written again
         written.append(path)
     return written
 
@@ -80,7 +70,7 @@ def as_handed_off(root: Path, partner: str, sets: list[tuple[str, bytes]], findi
     is handed off under its own, and the finding says so."""
     from dataclasses import replace
 
-    moved = {f"{FOLDER}/{partner}/{name},": f"{FOLDER}/{partner}/{path.name},"
+    moved = {f"{HANDOFF_FOLDER}/{partner}/{name},": f"{HANDOFF_FOLDER}/{partner}/{path.name},"
              for name, data in sets if (path := where(root, partner, name, data)).name != name}
     if not moved:
         return findings
@@ -99,19 +89,20 @@ def keep_remittance(root: Path, partner: str, sha256: str, remittance, *, part: 
     JSON beside it, named by the file's sha256 and piece (a file taken again writes the same names)."""
     if not remittance.num_rows:
         return None
-    import pyarrow.parquet as pq
-
     from schemas.remittance import REMITTANCE as SCHEMA
 
     into = remittance_dir(root) / partner
     into.mkdir(parents=True, exist_ok=True)
-    path = into / f"{sha256[:32]}-{part}.parquet"
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(remittance.cast(SCHEMA), tmp)
-    os.replace(tmp, path)
+    path = durable.write_table(into / f"{sha256[:32]}-{part}.parquet", remittance, SCHEMA)
     rows = remittance.select(list(_STATUS_COLUMNS)).to_pylist()  # per 820 RMR / 812: the status index
-    _write(path.with_suffix(".json"), json.dumps(rows, default=str, sort_keys=True).encode())
+    durable.write_bytes(path.with_suffix(".json"), json.dumps(rows, default=str, sort_keys=True).encode())
     return path
+
+
+def remittance_kept(root: Path, partner: str, sha256: str) -> bool:
+    """Whether state/remittance holds rows of the file ``sha256`` (any piece): a rebuild keeps them only if not."""
+    folder = remittance_dir(root) / partner
+    return folder.is_dir() and any(folder.glob(f"{sha256[:32]}-*.parquet"))
 
 
 def remittances(root: Path, partners=None):

@@ -8,7 +8,9 @@ answered again and no outbox file is written over.
      ISA/GS/ST (and CSV acknowledgment) numbers are raised to at least the highest sent;
   2. every archived file the store does not know (and that is not back in the inbox) is replayed
      through intake, oldest first (a CSV order file as intake reads one): its file record, interchanges,
-     orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again);
+     orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again),
+     and the 820s' and 812s' rows of its kept sets, into state/remittance unless the file's are there (its sets are
+     not handed off again: handoff/ is written once, the ERP may have taken them);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
      order's unit, its reservations in the stock's);
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.order_store import OrderStore
@@ -44,6 +47,7 @@ from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
 from engine.resend import ISA_LENGTH, sets_of
 from engine.sscc import serial_of
+from flows import handoff
 from flows.intake import as_taken, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
@@ -72,6 +76,7 @@ class Rebuilt:
     reservations: int = 0
     recorded: int = 0  # lines of the outboxes' 856s and 810s recorded for the reconciliation
     resends: int = 0  # outbox files that are documents sent again under new control numbers (`orderbridge resend`)
+    remittances: int = 0  # archived files whose 820/812 rows were read again into state/remittance (flows.handoff)
     notes: list[str] = field(default_factory=list)
 
 
@@ -396,10 +401,14 @@ def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, Partne
             if state.file_record(pid, sha) is not None or name in waiting:
                 continue  # known already, or back in the inbox: the next run takes it in as new
             seen = _replay(ws, state, store, profile, name, data, sha, path.name, _taken_at(day, name, clocks),
-                           run_id=run_id)
+                           run_id=run_id, out=out)
             taken[pid].append((day, sha, *seen))
             out.files += 1
     out.orders = len(state.orders())
+    if out.remittances:
+        out.notes.append(f"the 820 remittances and 812 adjustments of {out.remittances:,} archived file(s) are read "
+                         "again into state/remittance/ for the reconciliation and `status`; their sets are not handed "
+                         "off again (handoff/ is written once: the ERP may have taken them)")
     return taken
 
 
@@ -448,8 +457,11 @@ def _archived(folder: Path) -> list[Path]:
 
 
 def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
-            sha: str, archived: str, day: datetime, *, run_id: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s."""
+            sha: str, archived: str, day: datetime, *, run_id: str, out: Rebuilt | None = None
+            ) -> tuple[frozenset[str], frozenset[str]]:
+    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s. The 820s' and
+    812s' rows of its kept sets are kept again (flows.handoff.keep_remittance, received at ``day`` as intake kept
+    them) unless state/remittance holds the file's already; counted in ``out``."""
     at = day.isoformat()
     if profile.is_csv_file(name):  # a CSV order file, read as intake read it
         outcome = process_csv_file(data, file=name, sha256=sha, profile=profile)
@@ -474,6 +486,13 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
     plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
+    if outcome.remittance.num_rows and not handoff.remittance_kept(ws.root, profile.id, sha):
+        r = outcome.remittance
+        r = r.set_column(r.schema.get_field_index("received_at"), r.schema.field("received_at"),
+                         pa.repeat(pa.scalar(day, r.schema.field("received_at").type), r.num_rows))
+        handoff.keep_remittance(ws.root, profile.id, sha, r)
+        if out is not None:
+            out.remittances += 1
     status = "quarantined" if outcome.disposition == "quarantine" else "processed"
     with state.transaction():
         if outcome.orders.num_rows:

@@ -6,7 +6,6 @@ completes) read back for its reports. Files only: no state-store table, the repo
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows import durable
 from flows.recovery import report_folder
 from flows.workspace import Workspace
 from schemas.text_messages import TEXT_MESSAGES
@@ -28,15 +28,13 @@ def folder(ws: Workspace, run_id: str) -> Path:
 
 def keep(into: Path, messages: pa.Table, *, part: int = 0) -> None:
     """Write ``messages`` (TEXT_MESSAGES rows of one file, or one piece of it) under ``into``, named by
-    partner, file sha256 and piece, whole or not at all (a temporary name renamed)."""
+    partner, file sha256 and piece, whole or not at all (flows.durable: a temporary name, fsynced, renamed; a crash
+    leaves no empty or partial file for the run's reports to read)."""
     if not messages.num_rows:
         return
     partner, sha = messages["partner"][0].as_py(), messages["source_sha256"][0].as_py() or "file"
     into.mkdir(parents=True, exist_ok=True)
-    path = into / f"{partner}-{sha[:32]}-{part}.parquet"
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(messages.cast(TEXT_MESSAGES), tmp)
-    os.replace(tmp, path)
+    durable.write_table(into / f"{partner}-{sha[:32]}-{part}.parquet", messages, TEXT_MESSAGES)
 
 
 def kept(ws: Workspace, run_ids: Iterable[str]) -> pa.Table:

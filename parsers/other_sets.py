@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
+from schemas.handoff import HANDOFF_FOLDER
 from schemas.x12 import Group, Interchange, TransactionSet
 
 # the X12 names of the sets partners send suppliers besides orders (and a few sent to us by mistake)
@@ -41,6 +42,16 @@ def _listed(values: Iterable[str]) -> str:
     values = [v for v in dict.fromkeys(values) if v]
     more = len(values) - _SHOWN
     return ", ".join(values[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def _n2(value: str) -> str:
+    """An N2 amount (BCD04: "4620") as the number it is ("46.20"); one written with its point, or no number, as
+    written."""
+    sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+    if not (digits.isascii() and digits.isdigit()):
+        return value
+    digits = digits.rjust(3, "0")
+    return f"{sign}{int(digits[:-2])}.{digits[-2:]}"
 
 
 def describe(result: ParseResult, ts: TransactionSet) -> str:
@@ -75,7 +86,7 @@ def describe(result: ParseResult, ts: TransactionSet) -> str:
             parts.append(f"{len(paid)} document(s): {_listed(paid)}")
     elif sid == "812":
         flag = {"C": "credit", "D": "debit"}.get(first("BCD", 5), first("BCD", 5) or "adjustment")
-        parts.append(f"{flag} {first('BCD', 2)} of {first('BCD', 4)} dated {first('BCD', 1)}")
+        parts.append(f"{flag} {first('BCD', 2)} of {_n2(first('BCD', 4))} dated {first('BCD', 1)}")
         if first("BCD", 7):
             parts.append(f"invoice {first('BCD', 7)}")
         if first("BCD", 10):
@@ -125,9 +136,6 @@ def handed_off_as(partner: str | None, ic: Interchange, g: Group, ts: Transactio
     """The words SET_RECEIVED_NOT_PROCESSED adds naming the set's hand-off file (" and handed off alone as
     handoff/<partner>/<handoff_name>,"); "" without a partner (nothing handed off)."""
     return f" and handed off alone as {HANDOFF_FOLDER}/{partner}/{handoff_name(partner, ic, g, ts)}," if partner else ""
-
-
-HANDOFF_FOLDER = "handoff"  # under the workspace (flows.handoff.FOLDER)
 
 
 def handoff_name(partner: str, ic: Interchange, g: Group, ts: TransactionSet) -> str:

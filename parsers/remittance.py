@@ -2,20 +2,24 @@
 of an 820 the document it names (RMR01/RMR02), what it paid (RMR04) of which amount (RMR05), the discount taken
 (RMR06), the ADX adjustments of its loop and their reason codes, the REF*PO of its loop, with the set's BPR total,
 method and date, TRN trace and CUR currency; per 812 its BCD (number, amount, debit or credit, invoice, PO) and
-CDD reason codes. Read columnar from a parsed file (no Python per segment); what a set leaves out is null. Nothing
-here decides what the figures mean (engine.remittance). No paths, no clock.
+CDD reason codes. Read columnar from a parsed file (no Python per segment); what a set leaves out is null. An RMR
+whose amounts (RMR04-06, its ADX01s) or an 812 whose BCD04 is written but no number is not taken as a payment: a
+REMITTANCE_NOT_READ finding names it (read_remittance_checked). Nothing here decides what the figures mean
+(engine.remittance). No paths, no clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
 from schemas.orders import MONEY
 from schemas.remittance import REMITTANCE
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -58,6 +62,21 @@ def _money(values: pa.Array) -> pa.Array:
     # "5241.5" and ".5": a point needs digits before it for the cast
     text = pc.replace_substring_regex(text, r"^(-?)\.", r"\10.")
     return pc.cast(pc.round(pc.cast(text, pa.decimal128(38, 10)), 4, "half_up"), MONEY)
+
+
+def _cents(values: pa.Array) -> pa.Array:
+    """Type-N2 texts (BCD04: two implied decimals, "4620" is 46.20) as MONEY; a value written with its point
+    ("46.2", IMPLIED_DECIMAL_STATED, which the 997 notes) as the number it states; null where absent or no number."""
+    whole = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]{1,15}$"), False)
+    cents = pc.multiply(pc.cast(pc.if_else(whole, values, pa.scalar(None, pa.string())), pa.decimal128(16, 0)),
+                        pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))
+    return pc.coalesce(pc.cast(cents, MONEY),
+                       _money(pc.if_else(whole, pa.scalar(None, pa.string()), values)))
+
+
+def _unread(written: pa.Array, read: pa.Array) -> np.ndarray:
+    """Where a value is written but is no number (read as null)."""
+    return pc.and_(pc.is_valid(written), pc.is_null(read)).to_numpy(zero_copy_only=False)
 
 
 def _dates(values: pa.Array) -> pa.Array:
@@ -112,24 +131,58 @@ def read_remittance(result: ParseResult, sets: Sequence[tuple[Interchange, Group
                     partner: str, file: str, sha256: str | None = None,
                     received_at: datetime | None = None) -> pa.Table:
     """REMITTANCE rows of the 820 and 812 sets among ``sets`` (the sets taken without processing), in file order:
-    an 820's RMRs, then each 812 (a row per set)."""
+    an 820's RMRs, then each 812 (a row per set); the RMRs and 812s whose amounts are no numbers left out
+    (read_remittance_checked says which)."""
+    return read_remittance_checked(result, sets, partner=partner, file=file, sha256=sha256,
+                                   received_at=received_at)[0]
+
+
+def read_remittance_checked(result: ParseResult, sets: Sequence[tuple[Interchange, Group, TransactionSet]], *,
+                            partner: str, file: str, sha256: str | None = None,
+                            received_at: datetime | None = None) -> tuple[pa.Table, list[Finding]]:
+    """read_remittance's rows, and a REMITTANCE_NOT_READ finding for each RMR or 812 left out because an amount
+    of it is written but is no number ("1,000", "12O0": a set the 997 did not judge, of a version whose dictionary
+    we do not hold; one it judged is refused for it and never read): not taken as a payment of nothing."""
     sets = [s for s in sets if s[2].set_id in READ]
     if not sets:
-        return REMITTANCE.empty_table()
+        return REMITTANCE.empty_table(), []
     c = _Cells(result)
     parts = [_rmr_rows(c, [s for s in sets if s[2].set_id == "820"]),
              _bcd_rows(c, [s for s in sets if s[2].set_id == "812"])]
     parts = [p for p in parts if p is not None and p.num_rows]
     if not parts:
-        return REMITTANCE.empty_table()
+        return REMITTANCE.empty_table(), []
     t = pa.concat_tables(parts)
+    bad = t.filter(pc.is_valid(t["_unread"]))
+    findings = [finding("REMITTANCE_NOT_READ",
+                        f"{r['set_id']} {r['_what']} ({r['reference_qualifier'] or ''} {r['reference'] or ''}): "
+                        f"{r['_unread']} {r['_value']!r} is no number, so it is not taken as a payment or "
+                        f"adjustment; the set is in the archived file {file} for finance to read.",
+                        seg=r["_what"], element=r["_unread"], value=r["_value"], file=file, isa13=r["isa13"],
+                        gs06=r["gs06"], st02=r["st02"], segment_position=r["segment_position"],
+                        file_segment=r["_row"] + 1)
+                for r in bad.sort_by([("_row", "ascending")]).to_pylist()]
+    t = t.filter(pc.is_null(t["_unread"]))
+    if not t.num_rows:
+        return REMITTANCE.empty_table(), findings
     n = t.num_rows
     t = t.append_column("partner", pa.repeat(pa.scalar(partner), n)) \
         .append_column("received_at", pa.repeat(pa.scalar(received_at, pa.timestamp("s")), n)) \
         .append_column("source_file", pa.repeat(pa.scalar(file), n)) \
         .append_column("source_sha256", pa.repeat(pa.scalar(sha256, pa.string()), n))
     t = t.sort_by([("_row", "ascending")])
-    return t.select(REMITTANCE.names).cast(REMITTANCE)
+    return t.select(REMITTANCE.names).cast(REMITTANCE), findings
+
+
+def _first_unread(n: int, checks: list[tuple[str, pa.Array, np.ndarray]]) -> dict[str, pa.Array]:
+    """Per row: the first element ref (and its value) of ``checks`` ((ref, values as written, unread mask)) whose
+    value is no number; null for a row whose amounts all read."""
+    ref = np.full(n, None, object)
+    value = np.full(n, None, object)
+    for name, written, mask in reversed(checks):  # the first check wins
+        ref[mask] = name
+        value[mask] = np.asarray(written.to_pylist(), object)[mask]
+    return {"_unread": pa.array(ref, pa.string()), "_value": pa.array(value, pa.string())}
 
 
 def _set_columns(sets, set_of: np.ndarray) -> dict[str, pa.Array]:
@@ -178,20 +231,32 @@ def _rmr_rows(c: _Cells, sets) -> pa.Table | None:
 
     qualifier = c.column(rmr, 1)
     reference = c.column(rmr, 2)
+    written = {k: c.column(rmr, k) for k in (4, 5, 6)}
+    amounts = {k: _money(v) for k, v in written.items()}
+    adx_written = c.column(adx, 1)
+    adx_amounts = _money(adx_written)
+    adx_bad = _unread(adx_written, adx_amounts)
+    adx_first = np.full(n, -1, np.int64)  # each RMR's first ADX01 that is no number
+    if adx_bad.any():
+        bad_of, at = np.unique(adx_of[adx_bad], return_index=True)
+        adx_first[bad_of] = np.flatnonzero(adx_bad)[at]
+    adx_value = (adx_written.take(pa.array(np.maximum(adx_first, 0), pa.int64())) if len(adx)
+                 else pa.nulls(n, pa.string()))
+    unread = _first_unread(n, [*((f"RMR0{k}", written[k], _unread(written[k], amounts[k])) for k in (4, 5, 6)),
+                               ("ADX01", adx_value, adx_first >= 0)])
     return pa.table({
         **_set_columns(sets, set_of),
         "reference_qualifier": qualifier, "reference": reference,
         "invoice_number": pc.if_else(pc.fill_null(pc.equal(qualifier, "IV"), False), reference,
                                      pa.scalar(None, pa.string())),
         "po_number": po,
-        "paid": _money(c.column(rmr, 4)), "invoice_amount": _money(c.column(rmr, 5)),
-        "discount": _money(c.column(rmr, 6)),
-        "adjustment": _summed(adx_of, _money(c.column(adx, 1)), n),
+        "paid": amounts[4], "invoice_amount": amounts[5], "discount": amounts[6],
+        "adjustment": _summed(adx_of, adx_amounts, n),
         "reasons": _joined(adx_of, c.column(adx, 2), n),
         "payment_total": _money(head("BPR", 2)), "payment_method": head("BPR", 4),
         "payment_date": _dates(head("BPR", 16)), "trace": head("TRN", 2), "currency": head("CUR", 2),
         "segment_position": pa.array(rmr - starts[set_of] + 1, pa.int32()),
-        "_row": pa.array(rmr, pa.int64()),
+        "_row": pa.array(rmr, pa.int64()), "_what": pa.repeat(pa.scalar("RMR"), n), **unread,
     })
 
 
@@ -215,7 +280,8 @@ def _bcd_rows(c: _Cells, sets) -> pa.Table | None:
     n9_ok &= pc.fill_null(pc.equal(c.column(n9, 1), "PO"), False).to_numpy(zero_copy_only=False)
     first_of, first = np.unique(n9_of[n9_ok], return_index=True)  # the set's first N9*PO
     n9_po = _placed(pa.array(first_of, pa.int64()), c.column(n9[n9_ok][first], 2), n)
-    amount = _money(c.column(bcd, 4))
+    written = c.column(bcd, 4)
+    amount = _cents(written)  # BCD04 is N2 (element 610): "4620" is 46.20
     flag = c.column(bcd, 5)  # BCD05: C credit, D debit
     debit = pc.fill_null(pc.equal(flag, "D"), False)
     signed = pc.if_else(debit, pc.negate(amount), amount)
@@ -232,5 +298,6 @@ def _bcd_rows(c: _Cells, sets) -> pa.Table | None:
             pc.fill_null(pc.equal(flag, "C"), False), pa.scalar("credit"), pa.scalar(None, pa.string()))),
         "payment_date": _dates(c.column(bcd, 1)), "trace": c.column(bcd, 2), "currency": pa.nulls(n, pa.string()),
         "segment_position": pa.array(bcd - starts + 1, pa.int32()),
-        "_row": pa.array(bcd, pa.int64()),
+        "_row": pa.array(bcd, pa.int64()), "_what": pa.repeat(pa.scalar("BCD"), n),
+        **_first_unread(n, [("BCD04", written, _unread(written, amount))]),
     })

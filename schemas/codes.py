@@ -137,9 +137,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
         _C("SET_RECEIVED_NOT_PROCESSED", "set", "warning", "",
            "A transaction set we do not process (an 820 remittance, 812 adjustment, 852, 846, 816, 753/754, 830, 862, "
-           "180, 869, a set we never heard of), taken on its syntax as the profile's [x12] other_sets \"keep\" says: "
-           "answered by the 997 (AK5 A), the file processed and kept in the archive; the finding says what it is and "
-           "what it says in a line, for ops, finance or the ERP to act on."),
+           "180, 869, a set we never heard of), taken as the profile's [x12] other_sets \"keep\" says: answered by the "
+           "997 on its syntax (AK5 A; an 820 or 812 judged by the standard's table and the segments our dictionary "
+           "defines, refused AK5 R or noted AK5 E as a set we process is), the file processed and kept in the "
+           "archive; the finding says what it is and what it says in a line, for ops, finance or the ERP to act on."),
+        _C("REMITTANCE_NOT_READ", "segment", "warning", "",
+           "An 820's RMR (its RMR04-06 or an ADX01 of its loop) or an 812's BCD04 is written but is no number, in a "
+           "set the 997 did not judge (a version whose dictionary we do not hold): the RMR or 812 is not taken as a "
+           "payment or adjustment (no remittance row); the set is in the archive and its hand-off file."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),
         _C("SE_CONTROL_MISMATCH", "set", "error", "AK5:3", "SE02 does not equal ST02."),
         _C("SE_COUNT_MISMATCH", "set", "error", "AK5:4", "SE01 does not equal the number of segments ST..SE."),

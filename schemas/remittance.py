@@ -1,6 +1,6 @@
 """Canonical tables (Arrow schemas) of what partners pay and adjust: REMITTANCE, one row per document an 820 names
 (its RMR) or per 812 adjustment, as read (parsers.remittance); REMITTANCE_MATCH, per invoice, what they say against
-the 810s we sent (engine.remittance); REMITTANCE_KPIS, the counts per partner and status. Definitions only.
+the 810s we sent (engine.remittance); REMITTANCE_KPIS, the counts per partner, currency and status. Definitions only.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ REMITTANCE_MATCH = pa.schema([
 
 REMITTANCE_KPIS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
+    # the currency of the invoices counted (REMITTANCE_MATCH currency; null: none known): sums never add two
+    pa.field("currency", pa.string()),
     pa.field("status", pa.string(), nullable=False),
     pa.field("invoices", pa.int64(), nullable=False),
     pa.field("invoiced_total", MONEY),

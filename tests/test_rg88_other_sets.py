@@ -189,7 +189,7 @@ def test_the_night_lists_every_set_received_not_processed_with_its_partner(night
     [hca_820] = [m for c, _s, _po, m in found if c == "SET_RECEIVED_NOT_PROCESSED" and "7841.5" in m]
     assert "IV INV-70011 paid 5241.5 of 5320 (adjusted 78.5), IV INV-70012 paid 2600" in hca_820
     [debit] = [m for c, _s, _po, m in found if c == "SET_RECEIVED_NOT_PROCESSED" and m.startswith("812")]
-    assert debit.startswith("812 Credit/Debit Adjustment: debit DM-4471 of 46.2 dated 20261130; invoice INV-70012; "
+    assert debit.startswith("812 Credit/Debit Adjustment: debit DM-4471 of 46.20 dated 20261130; invoice INV-70012; "
                             "PO HCA7200112.")
 
 

@@ -191,8 +191,9 @@ def paid(tmp_path_factory):
                 f"RMR*IV*{invoice.invoice_number}**{total - 10}*{total}~\nREF*PO*{invoice.po_number}~\nADX*-10*01~\n"
                 "RMR*IV*INV-NOT-OURS**500*500~\nSE*9*0001~\nGE*1*88901~\n"
                 "GS*CD*HCASUPPLY*ORDERBRIDGE*20261205*2305*88902*X*005010~\nST*812*0002~\n"
-                f"BCD*20261205*DM-8801*04*25*D*{invoice.invoice_date:%Y%m%d}*{invoice.invoice_number}***"
-                f"{invoice.po_number}~\nCDD*04*SH*D*25~\nSE*4*0002~\nGE*1*88902~\nIEA*2*000088901~\n")
+                f"BCD*20261205*DM-8801*04*2500*D*{invoice.invoice_date:%Y%m%d}*{invoice.invoice_number}***"
+                f"{invoice.po_number}~\nN1*BY*HCA HEALTHCARE*UL*0614141000012~\n"
+                "N1*SE*ORDERBRIDGE MEDICAL*92*HCA40077~\nCDD*04*SH*D*25~\nSE*6*0002~\nGE*1*88902~\nIEA*2*000088901~\n")
         inbox = ws.drop_root / "hca" / "inbox"
         (inbox / "HCA_820_812_PAID.x12").write_text(text, encoding="utf-8")
         profiles = ws.partners()
