@@ -118,8 +118,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 
 
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
-                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None
-                     ) -> list[Finding]:
+                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+                     outside: Collection[str] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -134,15 +134,23 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 
     ``states``: each order's state (OrderState values) by (partner, PO number): a release a person rejected (even one
     deciding now, to be answered 855 RD), one we rejected, or cancelled draws nothing; one held (waiting for a person)
-    draws until rejected, and the finding names it as held. A release whose blanket we do not hold raises nothing."""
+    draws until rejected, and the finding names it as held.
+
+    - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
+      hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
+      the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
     if not has_releases(orders):
         return []
     states = states or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
     blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
                 and (o.get("purpose") or "") != CANCEL}
+    # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
+    unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+               and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
+               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING and o["partner"] not in outside]
     if not blankets:
-        return []
+        return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
     for table in (lines, held_lines):
         for line, sku in zip(_rows(table, _LINE_COLUMNS), _skus(table, units), strict=True):
@@ -154,7 +162,7 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
         if (o.get("order_type") or "") == RELEASE and blanket in blankets and (o.get("purpose") or "") != CANCEL \
                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
-    out: list[Finding] = []
+    out: list[Finding] = unknown
     for key, calls in sorted(releases.items()):
         blanket = blankets[key]
         calls.sort(key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -194,6 +202,21 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 held.add(name)
             out += told
     return out
+
+
+def _no_blanket(call: dict) -> Finding:
+    """RELEASE_BLANKET_UNKNOWN at BEG03: the blanket PO number the release refers to, which we hold no blanket
+    under. A warning by default: buyers' guides send only the standard order or the release as an 850, the
+    blanket agreed on paper or in a contract, so a release with no EDI blanket is ordinary; a partner whose releases
+    always follow an EDI blanket holds them ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = "hold_order")."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    return business_finding(
+        "RELEASE_BLANKET_UNKNOWN",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
+        "under that PO number (never received, or cancelled or rejected): the release is decided as an order of its "
+        "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
+        value=po, line=False)
 
 
 def _after_end(call: dict, blanket: dict) -> list[Finding]:

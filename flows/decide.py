@@ -267,7 +267,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
         states.update({r.key: str.__str__(r.state) for r in deciding})
         suite = replace(suite, findings=[*suite.findings, *release_findings(
-            orders, lines, held_orders, held_lines, states=states,
+            orders, lines, held_orders, held_lines, states=states, outside=blankets_outside_edi(profiles, settings),
             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))])
     # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
@@ -340,6 +340,12 @@ def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
     store = OrderStore(ws.orders_dir)
     return (*lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load)),
             {r.key: str.__str__(r.state) for r in records})
+
+
+def blankets_outside_edi(profiles: dict[str, PartnerProfile], settings: RuleSettings) -> set[str]:
+    """The partners whose blanket orders are agreed outside EDI ([rules] blankets_outside_edi): a release of theirs
+    naming a blanket we do not hold is ordinary (engine.blankets)."""
+    return {pid for pid in profiles if settings.for_partner(pid).blankets_outside_edi}
 
 
 def _warehouses(ws: Workspace) -> dict:
