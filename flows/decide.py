@@ -242,7 +242,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.bill_only import bill_only_orders, partner_marks, without_delivery_dates
-    from engine.blankets import has_releases, release_findings
+    from engine.blankets import has_releases
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
@@ -264,11 +264,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
     if has_releases(orders):
-        held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
-        states.update({r.key: str.__str__(r.state) for r in deciding})
-        suite = replace(suite, findings=[*suite.findings, *release_findings(
-            orders, lines, held_orders, held_lines, states=states, outside=blankets_outside_edi(profiles, settings),
-            units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))])
+        suite = replace(suite, findings=[*suite.findings, *release_checks(ws, state, ref, profiles, settings, orders,
+                                                                          lines, deciding)])
     # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
     if bill_only:
@@ -320,6 +317,22 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
         return plan + Plan(findings=found + late)
+
+
+def release_checks(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
+                   settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list) -> list[Finding]:
+    """The releases among ``orders`` / ``lines`` (the current tables of the records ``deciding``) held against their
+    blankets as the store holds them now (engine.blankets.release_findings): at decide, and when a person rechecks
+    held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided against."""
+    from engine.blankets import has_releases, release_findings
+
+    if not has_releases(orders):
+        return []
+    held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
+    states.update({r.key: str.__str__(r.state) for r in deciding})
+    return release_findings(orders, lines, held_orders, held_lines, states=states,
+                            outside=blankets_outside_edi(profiles, settings),
+                            units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
 
 
 def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
