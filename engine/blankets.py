@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 RELEASE = "RL"  # BEG02 Release or Delivery Order (code list 92)
 CANCEL = "01"  # BEG01 cancellation: draws nothing
-_HELD = "held"  # OrderState.HELD: waiting for a person, draws until rejected
+_HELD = "held"  # OrderState.HELD (and engine.decide HELD): waiting for a person, draws until rejected
+_DECIDED_REJECTED = "rejected"  # engine.decide REJECTED (this run's decision; the store's state is also "rejected")
 # OrderState values of a release that draws nothing: cancelled, rejected by us or by a person (answered or not yet)
 _DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 # a line's item as the buyer and we name it (the first of these sent, matched with a blanket line's same id)
@@ -119,7 +120,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
-                     outside: Collection[str] = ()) -> list[Finding]:
+                     outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None
+                     ) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -134,14 +136,18 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 
     ``states``: each order's state (OrderState values) by (partner, PO number): a release a person rejected (even one
     deciding now, to be answered 855 RD), one we rejected, or cancelled draws nothing; one held (waiting for a person)
-    draws until rejected, and the finding names it as held.
+    draws until rejected, and the finding names it as held. ``decided``: what this run decided for the releases
+    deciding now (engine.decide: accepted, held, rejected), once it has: a release decided held draws and is named
+    held, one decided rejected draws nothing, one accepted draws (answered); before (none given) a release deciding
+    now draws as asked and is named held only when the store holds it so (a recheck). Whether it is held is what the
+    decision (the partner's outcomes) says, never what this check assumes of its own findings.
 
     - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
       hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
       the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
     if not has_releases(orders):
         return []
-    states = states or {}
+    states, decided = states or {}, decided or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
     blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
                 and (o.get("purpose") or "") != CANCEL}
@@ -174,6 +180,9 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             own = (call["partner"], call["po_number"])
             name = call.get("release_number") or call["po_number"]
             mine = own in deciding
+            # what happened to it: this run's decision for one deciding now (once made), else the store's state
+            fate = decided.get(own) if mine and own in decided else states.get(own, "")
+            draws = fate != _DECIDED_REJECTED
             told = _after_end(call, blanket) if mine else []
             for line in by_order.get(own, []):
                 same = [i for i, b in enumerate(blanket_lines) if _same_item(line, b)]  # its own unit's first
@@ -196,9 +205,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 if mine and holds is not None and total > Fraction(holds):
                     told.append(_past(call, line, blanket, blanket_lines[index], quantity, before, total,
                                       by.get(index, []), held))
-                drawn[index] = total
-                by.setdefault(index, []).append(name)
-            if told or states.get(own, "") == _HELD:
+                if draws:
+                    drawn[index] = total
+                    by.setdefault(index, []).append(name)
+            if fate == _HELD:  # decided held now, or held by the store (waiting for a person)
                 held.add(name)
             out += told
     return out

@@ -14,7 +14,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.decide import decide_within_limits
-from flows.decide import release_checks, rule_settings
+from flows.decide import release_checker, rule_settings
 from flows.workspace import Workspace
 from schemas.lifecycle import RULED_STAGES, OrderRecord, Plan
 
@@ -48,8 +48,10 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()})
     # a release against its blanket as the store holds it now (an 860 may have raised it since it was held)
-    suite = replace(suite, findings=[*suite.findings, *release_checks(ws, state, ref, profiles, settings, orders,
-                                                                      lines, chosen)])
+    # (the releases rechecked are drawn as the store holds them: held ones named held)
+    check = release_checker(ws, state, ref, profiles, settings, orders, lines, chosen)
+    if check:
+        suite = replace(suite, findings=[*suite.findings, *check({})])
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
         suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
                                                     owners_of(orders, lines)))

@@ -6,7 +6,10 @@
    it used to be taken silently as an order of its own;
 2. `orderbridge recheck` runs the blanket check: a release held past its blanket stays held, and once an 860 raised
    the blanket (BCH02 BK naming no release: the blanket, not one of its releases) it is decided against the new
-   blanket and cleared; it used to be cleared unchecked (and the 860 refused as naming no release of several).
+   blanket and cleared; it used to be cleared unchecked (and the 860 refused as naming no release of several);
+3. a release deciding in the same run as a later one draws on the blanket as it was decided, by the partner's
+   outcomes (held: counted and named held; answered: counted; rejected: nothing), not as held whenever the check
+   found something of it.
 """
 
 from __future__ import annotations
@@ -130,3 +133,72 @@ def _raise_blanket(ws, quantity: int) -> None:
             "CTT*1", "SE*5*0001", "GE*1*89200", "IEA*1*000089200"]
     data = "".join(f"{s}~\n" for s in [isa, *body])
     (ws.drop_root / "fastenal" / "inbox" / "FAS860_FAS8900401.x12").write_text(data)
+
+
+# --- 3. a release decided in the same run draws as it was decided ---------------------------------------------------
+
+
+def test_a_release_deciding_now_draws_as_the_run_decided_it():
+    """Release 2 (4,500 of 5,000, with an item off the blanket) and release 3 (1,000) decide in one run. Before the
+    run decided, release 2 draws and is named held by nothing (the store holds it received); decided held, it is named
+    held; decided accepted (a partner accepting RELEASE_ITEM_NOT_ON_BLANKET), counted and not named held; decided
+    rejected, it draws nothing and release 3 is within. It used to be named held whenever the check found something
+    of it, and counted even when the partner's outcomes rejected it."""
+    from engine.blankets import release_findings
+
+    blanket, blanket_lines = _blanket(5000)
+    second, second_lines = _release("2", {"quantity": Decimal(4500)}, {"quantity": Decimal(5), "buyer_part": "B9"})
+    third, third_lines = _release("3", {"quantity": Decimal(1000)})
+    both, both_lines = _concat(second, third), _concat(second_lines, third_lines)
+    states = {("fa", "P\x1e2"): "received", ("fa", "P\x1e3"): "received"}
+
+    def past(decided: dict | None) -> list[str]:
+        return [f.message for f in release_findings(both, both_lines, blanket, blanket_lines, states=states,
+                                                    decided=decided) if f.code == "RELEASE_PAST_BLANKET"]
+
+    counted = ("Release 3 of blanket PO P calls off 1000 EA of B1 (line 1), with 4500 EA called off by release 2 "
+               "before it")
+    [before] = past(None)
+    assert before.startswith(counted + ": 5500 EA in all")
+    [held] = past({("fa", "P\x1e2"): "held", ("fa", "P\x1e3"): "held"})
+    assert held.startswith(counted + " (of them, release 2 held, waiting for a person, counted until rejected): "
+                                     "5500 EA in all")
+    [answered] = past({("fa", "P\x1e2"): "accepted", ("fa", "P\x1e3"): "held"})
+    assert answered == before
+    assert past({("fa", "P\x1e2"): "rejected", ("fa", "P\x1e3"): "held"}) == []
+    # release 2's own finding stays, whatever it was decided
+    assert [f.code for f in release_findings(both, both_lines, blanket, blanket_lines, states=states,
+                                             decided={("fa", "P\x1e2"): "rejected"})] == ["RELEASE_ITEM_NOT_ON_BLANKET"]
+
+
+def test_releases_of_one_night_draw_as_the_partner_s_outcomes_decided_them(tmp_path):
+    """Release 0002 (100 screws and 24 deck screws the blanket does not list, priced for Fastenal) and 0003 (4,000
+    screws) arrive in one night, 0001 having drawn 1,000 of 5,000: 0003 is within unless 0002 draws.
+    - Fastenal rejecting a release of an item off its blanket ([rules.outcomes] RELEASE_ITEM_NOT_ON_BLANKET =
+      "reject_order"): 0002 is rejected and draws nothing; 0003 (5,000) is acknowledged.
+    - Accepting it: 0002 is acknowledged and draws; 0003 (5,100) is held, its finding naming 0002 as counted, not
+      held.
+    - Holding it (the default): 0002 is held, counted and named held.
+    The first two used to hold 0003 naming 0002 "held, waiting for a person"."""
+    from tests.support import run_stages
+
+    second, third = (("fastenal", f"{BLANKET}\x1e{n}") for n in ("0002", "0003"))
+    past = ("Release 0003 of blanket PO FAS8900401 calls off 4000 EA of 11128906 (line 1), with 1100 EA called off by "
+            "releases 0001, 0002 before it{}: 5100 EA in all, past the blanket's 5000 EA.")
+    for outcome, states, told in (
+            ("reject_order", ("rejected", "acknowledged"), []),
+            ("accept", ("acknowledged", "held"), [past.format("")]),
+            ("hold_order", ("held", "held"), [past.format(
+                " (of them, release 0002 held, waiting for a person, counted until rejected)")])):
+        ws = _workspace(tmp_path / outcome)
+        profile = ws.root / "partners" / "fastenal.toml"
+        profile.write_text(profile.read_text() + f'\n[rules.outcomes]\nRELEASE_ITEM_NOT_ON_BLANKET = "{outcome}"\n')
+        prices = ws.root / "reference" / "prices.csv"
+        prices.write_text(prices.read_text() + "fastenal,RG89-01,1.1000,USD,2026-01-01,\n")
+        _drop(ws, "0002", ["PO1*1*100*EA*0.42**BP*11128906*VP*RG89-06", "PO1*2*24*EA*1.10**VP*RG89-01"], "20261126")
+        _drop(ws, "0003", ["PO1*1*4000*EA*0.42**BP*11128906*VP*RG89-06"], "20261126")
+        run_stages(ws, datetime(2026, 11, 26, 2))
+        found, got = findings_and_states(ws)
+        assert (got[second], got[third]) == states, (outcome, got, found)
+        assert [m.split(" The release")[0] for c, m in found if c == "RELEASE_PAST_BLANKET"] == told, found
+
