@@ -263,6 +263,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
     check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding)
+    # a blanket an 860 lowered below what its releases called off: said on the 860
+    lowered = _lowered(ws, state, ref, settings, orders, lines, deciding, revisions.applied)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
 
     def weighed(found: list[Finding]) -> list[Finding]:
@@ -330,7 +332,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         if late:  # a CSV order's at its line's row and its cancel date's (or quantity's) column
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
-        return plan + Plan(findings=found + late)
+        return plan + Plan(findings=found + late + lowered)
 
 
 def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
@@ -341,11 +343,11 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
     rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
     against. The blankets and earlier releases are loaded once."""
-    from engine.blankets import has_releases, release_findings
+    from engine.blankets import has_releases, release_findings, release_pos
 
     if not has_releases(orders):
         return None
-    held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
+    held_orders, held_lines, states = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
@@ -353,15 +355,15 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
                                             units=units, decided=decided)
 
 
-def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
+def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
               ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str]]:
-    """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers of the releases in
-    ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out; and each
-    one's state (a held release draws until a person rejects it, and is named as held)."""
-    from engine.blankets import drawing, release_pos
+    """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers ``pos`` ((partner, PO number):
+    the blankets of the releases deciding, or the blankets an 860 changed: blankets and releases), those deciding
+    now, cancelled or rejected left out; and each one's state (a held release draws until a person rejects it, and
+    is named as held)."""
+    from engine.blankets import drawing
     from schemas.order_keys import x12_po
 
-    pos = release_pos(orders)
     records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
                                                    for r in state.release_orders(partner)
                                                    if (partner, x12_po(r.po_number)) in pos)]
@@ -377,6 +379,23 @@ def blankets_outside_edi(profiles: dict[str, PartnerProfile], settings: RuleSett
     """The partners whose blanket orders are agreed outside EDI ([rules] blankets_outside_edi): a release of theirs
     naming a blanket we do not hold is ordinary (engine.blankets)."""
     return {pid for pid in profiles if settings.for_partner(pid).blankets_outside_edi}
+
+
+def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: RuleSettings, orders: pa.Table,
+             lines: pa.Table, deciding: list, applied: dict) -> tuple[FindingRecord, ...]:
+    """BLANKET_BELOW_RELEASES for the blankets this run's 860s (``applied``: the changes applied, by order) left
+    below what their releases called off, at the 860's POC (engine.blankets.lowered_findings): a warning."""
+    from engine.blankets import changed_blanket_pos, lowered_findings
+
+    changed = {k: [r for a in v for r in a.result.line_results] for k, v in applied.items()}
+    pos = changed_blanket_pos(orders, changed)
+    if not pos:
+        return ()
+    held_orders, held_lines, states = _blankets(ws, state, pos, {r.key for r in deciding})
+    states.update({r.key: str.__str__(r.state) for r in deciding})
+    found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states,
+                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
+    return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 
 def _warehouses(ws: Workspace) -> dict:

@@ -9,7 +9,9 @@
    blanket and cleared; it used to be cleared unchecked (and the 860 refused as naming no release of several);
 3. a release deciding in the same run as a later one draws on the blanket as it was decided, by the partner's
    outcomes (held: counted and named held; answered: counted; rejected: nothing), not as held whenever the check
-   found something of it.
+   found something of it;
+4. an 860 lowering a blanket's line below what its releases drew is named on the 860 (BLANKET_BELOW_RELEASES, at
+   its POC), with the releases and what each drew.
 """
 
 from __future__ import annotations
@@ -124,12 +126,14 @@ def test_a_release_held_past_its_blanket_is_rechecked_against_the_blanket_an_860
 
 
 def _raise_blanket(ws, quantity: int) -> None:
-    """Fastenal's 860 of the blanket (BCH02 BK, no release): its screws (line 1) raised to ``quantity``."""
+    """Fastenal's 860 of the blanket (BCH02 BK, no release): its screws (line 1) set to ``quantity`` (POC02 QI, or
+    QD below 5,000)."""
     first = (FIXTURES / "drops" / "fastenal" / "FAS850_FAS8900401.x12").read_text()
     isa = first.split("~", 1)[0].replace("000089004", "000089200").replace("*261120*", "*261127*")
     body = ["GS*PC*FASTENAL*ORDERBRIDGE*20261127*0215*89200*X*004010", "ST*860*0001",
             "BCH*04*BK*FAS8900401**1*20261127",
-            f"POC*1*QI*{quantity}*{quantity - 5000}*EA*0.42**BP*11128906*VP*RG89-06",
+            f"POC*1*{'QI' if quantity > 5000 else 'QD'}*{quantity}*{abs(quantity - 5000)}*EA*0.42**BP*11128906"
+            "*VP*RG89-06",
             "CTT*1", "SE*5*0001", "GE*1*89200", "IEA*1*000089200"]
     data = "".join(f"{s}~\n" for s in [isa, *body])
     (ws.drop_root / "fastenal" / "inbox" / "FAS860_FAS8900401.x12").write_text(data)
@@ -202,3 +206,30 @@ def test_releases_of_one_night_draw_as_the_partner_s_outcomes_decided_them(tmp_p
         assert (got[second], got[third]) == states, (outcome, got, found)
         assert [m.split(" The release")[0] for c, m in found if c == "RELEASE_PAST_BLANKET"] == told, found
 
+
+# --- 4. an 860 lowering a blanket below what its releases drew ------------------------------------------------------
+
+
+def test_an_860_lowering_a_blanket_below_its_releases_is_named_on_the_860(tmp_path):
+    """Release 0001 drew 1,000 of the blanket's 5,000 screws and release 0002 (held: 4,500 past it) 4,500 more;
+    Fastenal's 860 lowers the screws to 800: BLANKET_BELOW_RELEASES at the 860's POC (its file, POC03 800), naming
+    the line, the releases and what each drew. An 860 lowering them to 5,500 (not below) says nothing. It used to
+    be applied without a word."""
+    from tests.support import run_stages
+
+    for quantity, told in ((800, ["The 860 lowers line 1 (11128906) of blanket PO FAS8900401 to 800 EA, below the "
+                                  "5500 EA its releases called off: release 0001 1000 EA, release 0002 4500 EA "
+                                  "(held, waiting for a person)."]),
+                           (5500, [])):
+        ws = _workspace(tmp_path / str(quantity))
+        _drop(ws, "0002", ["PO1*1*4500*EA*0.42**BP*11128906*VP*RG89-06"], "20261126")
+        run_stages(ws, datetime(2026, 11, 26, 2))
+        _raise_blanket(ws, quantity)
+        run_stages(ws, datetime(2026, 11, 27, 2))
+        found, _states = findings_and_states(ws, row=lambda f: (f["code"], f))
+        below = [f for c, f in found if c == "BLANKET_BELOW_RELEASES"]
+        assert [f["message"].split(" Those releases")[0] for f in below] == told, found
+        if below:
+            [f] = below
+            assert f["severity"] == "warning" and f["file"].endswith("FAS860_FAS8900401.x12")
+            assert (f["segment_id"], f["element"], f["value"]) == ("POC", "POC03", "800")
