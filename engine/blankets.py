@@ -4,7 +4,8 @@ holds, and a release dated after the blanket's end (its DTM 036, ORDERS expires_
 over. Each release used to be decided as an order of its own, whatever its blanket said: a release past the
 blanket's quantity, or after its end, was acknowledged and shipped without a word. A release line is drawn in its
 blanket line's unit (converted by the item's pack, exactly), names an item the blanket lists, and counts the held
-releases before it until a person rejects them.
+releases before it until a person rejects them. An 860 leaving a blanket's line below what its releases drew is
+named on the 860 (lowered_findings).
 
 Pure: the caller (flows.decide) hands the orders deciding now and the blankets and earlier releases it holds under
 their PO numbers (their current ORDERS / ORDER_LINES rows); nothing is read here."""
@@ -20,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
-from schemas.findings import Finding
+from schemas.codes_changes import CHANGE_CATALOGUE
+from schemas.findings import Finding, finding_at_row
 from schemas.lifecycle import OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
 
 RELEASE = "RL"  # BEG02 Release or Delivery Order (code list 92)
 CANCEL = "01"  # BEG01 cancellation: draws nothing
-_HELD = "held"  # OrderState.HELD: waiting for a person, draws until rejected
+_HELD = "held"  # OrderState.HELD (and engine.decide HELD): waiting for a person, draws until rejected
+_DECIDED_REJECTED = "rejected"  # engine.decide REJECTED (this run's decision; the store's state is also "rejected")
 # OrderState values of a release that draws nothing: cancelled, rejected by us or by a person (answered or not yet)
 _DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 # a line's item as the buyer and we name it (the first of these sent, matched with a blanket line's same id)
@@ -86,6 +89,12 @@ def _same_item(line: dict, blanket_line: dict) -> bool:
                for c in _ITEM_IDS)
 
 
+def _blanket_line(line: dict, blanket_lines: list[dict]) -> int | None:
+    """The index of the blanket line of the release line's item (one in the line's own unit first), None for none."""
+    same = [i for i, b in enumerate(blanket_lines) if _same_item(line, b)]
+    return next((i for i in same if blanket_lines[i].get("unit") == line.get("unit")), same[0] if same else None)
+
+
 def _in_blanket_unit(line: dict, blanket_line: dict, units: ShipmentUnits | None) -> Fraction | None:
     """The line's quantity in its blanket line's unit: as sent when both units are one; else converted by the item's
     pack (eaches per unit: items.unit, case_pack, item_units; rules.shipment_units), exactly (a Fraction). None when
@@ -118,7 +127,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 
 
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
-                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None
+                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+                     outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None
                      ) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
@@ -134,15 +144,27 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 
     ``states``: each order's state (OrderState values) by (partner, PO number): a release a person rejected (even one
     deciding now, to be answered 855 RD), one we rejected, or cancelled draws nothing; one held (waiting for a person)
-    draws until rejected, and the finding names it as held. A release whose blanket we do not hold raises nothing."""
+    draws until rejected, and the finding names it as held. ``decided``: what this run decided for the releases
+    deciding now (engine.decide: accepted, held, rejected), once it has: a release decided held draws and is named
+    held, one decided rejected draws nothing, one accepted draws (answered); before (none given) a release deciding
+    now draws as asked and is named held only when the store holds it so (a recheck). Whether it is held is what the
+    decision (the partner's outcomes) says, never what this check assumes of its own findings.
+
+    - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
+      hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
+      the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
     if not has_releases(orders):
         return []
-    states = states or {}
+    states, decided = states or {}, decided or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
     blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
                 and (o.get("purpose") or "") != CANCEL}
+    # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
+    unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+               and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
+               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING and o["partner"] not in outside]
     if not blankets:
-        return []
+        return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
     for table in (lines, held_lines):
         for line, sku in zip(_rows(table, _LINE_COLUMNS), _skus(table, units), strict=True):
@@ -154,7 +176,7 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
         if (o.get("order_type") or "") == RELEASE and blanket in blankets and (o.get("purpose") or "") != CANCEL \
                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
-    out: list[Finding] = []
+    out: list[Finding] = unknown
     for key, calls in sorted(releases.items()):
         blanket = blankets[key]
         calls.sort(key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -166,11 +188,12 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             own = (call["partner"], call["po_number"])
             name = call.get("release_number") or call["po_number"]
             mine = own in deciding
+            # what happened to it: this run's decision for one deciding now (once made), else the store's state
+            fate = decided.get(own) if mine and own in decided else states.get(own, "")
+            draws = fate != _DECIDED_REJECTED
             told = _after_end(call, blanket) if mine else []
             for line in by_order.get(own, []):
-                same = [i for i, b in enumerate(blanket_lines) if _same_item(line, b)]  # its own unit's first
-                index = next((i for i in same if blanket_lines[i].get("unit") == line.get("unit")),
-                             same[0] if same else None)
+                index = _blanket_line(line, blanket_lines)
                 if index is None:
                     if mine and _item(line) is not None:
                         told.append(_not_listed(call, line, blanket))
@@ -188,12 +211,101 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 if mine and holds is not None and total > Fraction(holds):
                     told.append(_past(call, line, blanket, blanket_lines[index], quantity, before, total,
                                       by.get(index, []), held))
-                drawn[index] = total
-                by.setdefault(index, []).append(name)
-            if told or states.get(own, "") == _HELD:
+                if draws:
+                    drawn[index] = total
+                    by.setdefault(index, []).append(name)
+            if fate == _HELD:  # decided held now, or held by the store (waiting for a person)
                 held.add(name)
             out += told
     return out
+
+
+def changed_blanket_pos(orders: pa.Table, changed: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(partner, PO number) of the blankets among ``orders`` that an 860 changed in this run (``changed``: keys):
+    their releases are looked up to see whether the change went below what they drew."""
+    if not changed or not orders.num_rows or "order_type" not in orders.column_names:
+        return set()
+    return {(o["partner"], x12_po(o["po_number"])) for o in _rows(orders, ["partner", "po_number", "order_type"])
+            if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
+
+
+def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Table, lines: pa.Table,
+                     held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
+                     states: Mapping[tuple[str, str], str] | None = None) -> list[tuple[tuple[str, str], Finding]]:
+    """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
+    ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
+    order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
+    change); the releases are those under the blanket's PO number in ``held_orders`` / ``held_lines`` (and
+    ``orders``), cancelled and rejected ones left out (``states``); each drawn in the blanket line's unit. Located at
+    the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
+    can draw on the line), the releases are not changed."""
+    states = states or {}
+    keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
+            if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
+    if not keys:
+        return []
+    every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
+    by_order: dict[tuple[str, str], list[dict]] = {}
+    for table in (lines, held_lines):
+        for line, sku in zip(_rows(table, _LINE_COLUMNS), _skus(table, units), strict=True):
+            by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
+    out: list[tuple[tuple[str, str], Finding]] = []
+    for key in sorted(keys):
+        calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
+                        and (o["partner"], x12_po(o["po_number"])) == key and (o.get("purpose") or "") != CANCEL
+                        and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
+                       key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
+        calls = list({(o["partner"], o["po_number"]): o for o in calls}.values())
+        blanket_lines = by_order.get(key, [])
+        for result in changed[key]:
+            index = next((i for i, b in enumerate(blanket_lines) if b.get("line_number") == result.line_number),
+                         None)
+            if index is None or result.quantity is None:
+                continue
+            drew: list[tuple[str, Fraction, str]] = []  # (release, what it drew of the line, its state)
+            for call in calls:
+                own = (call["partner"], call["po_number"])
+                quantity = Fraction(0)
+                for line in by_order.get(own, []):
+                    if line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
+                        continue
+                    quantity += _in_blanket_unit(line, blanket_lines[index], units) or Fraction(0)
+                if quantity:
+                    drew.append((call.get("release_number") or call["po_number"], quantity, states.get(own, "")))
+            total = sum((q for _n, q, _s in drew), Fraction(0))
+            if total > Fraction(result.quantity):
+                out.append((key, _below(key[1], blanket_lines[index], result, total, drew)))
+    return out
+
+
+def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tuple[str, Fraction, str]]) -> Finding:
+    item = _item(blanket_line)
+    unit = blanket_line.get("unit") or ""
+    said = ", ".join(f"release {name} {_amount(q)} {unit}" + (" (held, waiting for a person)" if state == _HELD
+                                                                 else "") for name, q, state in drew)
+    return finding_at_row(
+        "BLANKET_BELOW_RELEASES",
+        f"The 860 lowers line {result.line_number}{f' ({item[1]})' if item else ''} of blanket PO {po} to "
+        f"{_text(result.quantity)} {result.unit or unit}, below the {_amount(total)} {unit} its releases called off: "
+        f"{said}. Those releases are not changed (answered or shipped ones stand, a held one is still a person's "
+        "call) and no later release can draw on the line: ask the buyer whether the change meant to take back what "
+        "was called off.", result.change, severity=CHANGE_CATALOGUE["BLANKET_BELOW_RELEASES"].severity, seg="POC",
+        element="POC03", value=_text(result.quantity), line_number=result.line_number)
+
+
+def _no_blanket(call: dict) -> Finding:
+    """RELEASE_BLANKET_UNKNOWN at BEG03: the blanket PO number the release refers to, which we hold no blanket
+    under. A warning by default: buyers' guides send only the standard order or the release as an 850, the
+    blanket agreed on paper or in a contract, so a release with no EDI blanket is ordinary; a partner whose releases
+    always follow an EDI blanket holds them ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = "hold_order")."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    return business_finding(
+        "RELEASE_BLANKET_UNKNOWN",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
+        "under that PO number (never received, or cancelled or rejected): the release is decided as an order of its "
+        "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
+        value=po, line=False)
 
 
 def _after_end(call: dict, blanket: dict) -> list[Finding]:

@@ -314,6 +314,15 @@ HINTS: dict[str, str] = {
         "Ask the buyer whether the blanket was amended to add the item: approve the release if it was, else reject"
         " it and ask for a separate order for that item."
     ),
+    "BLANKET_BELOW_RELEASES": (
+        "Ask the buyer whether the 860 meant to take back what the releases called off: reject a held release the"
+        " blanket no more covers; the answered ones stand."
+    ),
+    "RELEASE_BLANKET_UNKNOWN": (
+        "Find the blanket PO the release names: if the buyer agreed it outside EDI, nothing to do (the release is"
+        " answered as sent); if its 850 should have come, ask the buyer to send it, and hold such releases"
+        " ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = \"hold_order\")."
+    ),
     "RELEASE_AFTER_BLANKET_END": (
         "Ask the buyer whether the blanket was extended: approve the release if it was, else reject it and ask for a"
         " new blanket."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -242,7 +242,6 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.bill_only import bill_only_orders, partner_marks, without_delivery_dates
-    from engine.blankets import has_releases, release_findings
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
@@ -265,26 +264,41 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
-    if has_releases(orders):
-        held_orders, held_lines, states = _blankets(ws, state, orders, {r.key for r in deciding})
-        states.update({r.key: str.__str__(r.state) for r in deciding})
-        suite = replace(suite, findings=[*suite.findings, *release_findings(
-            orders, lines, held_orders, held_lines, states=states,
-            units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))])
-    # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
+    check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding)
+    # a blanket an 860 lowered below what its releases called off: said on the 860
+    lowered = _lowered(ws, state, ref, settings, orders, lines, deciding, revisions.applied)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
-    if bill_only:
-        suite = replace(suite, findings=without_delivery_dates(suite.findings, orders, bill_only))
-    # an order that shipped is decided for the lines an 860 added to it only: its other lines' findings
-    # were told the partner when it was answered
-    suite = replace(suite, findings=lifecycle.added_lines_only(suite.findings, deciding, revisions.lines, orders,
-                                                               lines))
-    suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles), owners_of(orders, lines))
-                    if suite.findings else suite.findings)  # a CSV order's at its row and column
+
+    def weighed(found: list[Finding]) -> list[Finding]:
+        # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
+        if bill_only:
+            found = without_delivery_dates(found, orders, bill_only)
+        # an order that shipped is decided for the lines an 860 added to it only: its other lines' findings
+        # were told the partner when it was answered
+        found = lifecycle.added_lines_only(found, deciding, revisions.lines, orders, lines)
+        return csv_located(found, lines, csv_layouts(profiles), owners_of(orders, lines)) \
+            if found else found  # a CSV order's at its row and column
+
+    suite = replace(suite, findings=weighed(suite.findings))
+    told = weighed(check({})) if check else []
     with timed("decide.decisions"):
-        out.decisions, findings = decide_within_limits(
-            orders, suite.lines, suite.findings, ref, settings, policies=policies,
-            people=lifecycle.person_decisions(deciding))
+        def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
+            return decide_within_limits(orders, suite.lines, [*suite.findings, *told], ref, settings,
+                                        policies=policies,
+                                        people=lifecycle.person_decisions(deciding))
+
+        out.decisions, findings = decided(told)
+        # a release decided in this run draws on its blanket for the later ones as it was decided (held, answered,
+        # or rejected: drawing nothing), by the partner's outcomes: checked again with the decisions, and decided
+        # again while that changes what the check finds (each pass settles at least one more release in order)
+        for _ in range(len(deciding)):
+            if check is None:
+                break
+            again = weighed(check({(d.partner, d.po_number): d.status for d in out.decisions}))
+            if again == told:
+                break
+            told = again
+            out.decisions, findings = decided(told)
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
@@ -320,18 +334,38 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         if late:  # a CSV order's at its line's row and its cancel date's (or quantity's) column
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
-        return plan + Plan(findings=found + late)
+        return plan + Plan(findings=found + late + lowered)
 
 
-def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
+def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
+                    settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list
+                    ) -> Callable[[Mapping], list[Finding]] | None:
+    """None when none of ``orders`` (the current tables of the records ``deciding``) is a release; else the check of
+    its releases against their blankets as the store holds them now (engine.blankets.release_findings), given what
+    the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
+    rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
+    against. The blankets and earlier releases are loaded once."""
+    from engine.blankets import has_releases, release_findings, release_pos
+
+    if not has_releases(orders):
+        return None
+    held_orders, held_lines, states = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
+    states.update({r.key: str.__str__(r.state) for r in deciding})
+    outside = blankets_outside_edi(profiles, settings)
+    units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
+    return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
+                                            units=units, decided=decided)
+
+
+def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
               ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str]]:
-    """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers of the releases in
-    ``orders`` (their blankets and earlier releases), those deciding now, cancelled or rejected left out; and each
-    one's state (a held release draws until a person rejects it, and is named as held)."""
-    from engine.blankets import drawing, release_pos
+    """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers ``pos`` ((partner, PO number):
+    the blankets of the releases deciding, or the blankets an 860 changed: blankets and releases), those deciding
+    now, cancelled or rejected left out; and each one's state (a held release draws until a person rejects it, and
+    is named as held)."""
+    from engine.blankets import drawing
     from schemas.order_keys import x12_po
 
-    pos = release_pos(orders)
     records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
                                                    for r in state.release_orders(partner)
                                                    if (partner, x12_po(r.po_number)) in pos)]
@@ -341,6 +375,29 @@ def _blankets(ws: Workspace, state: StateStore, orders: pa.Table, deciding: set
     store = OrderStore(ws.orders_dir)
     return (*lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load)),
             {r.key: str.__str__(r.state) for r in records})
+
+
+def blankets_outside_edi(profiles: dict[str, PartnerProfile], settings: RuleSettings) -> set[str]:
+    """The partners whose blanket orders are agreed outside EDI ([rules] blankets_outside_edi): a release of theirs
+    naming a blanket we do not hold is ordinary (engine.blankets)."""
+    return {pid for pid in profiles if settings.for_partner(pid).blankets_outside_edi}
+
+
+def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: RuleSettings, orders: pa.Table,
+             lines: pa.Table, deciding: list, applied: dict) -> tuple[FindingRecord, ...]:
+    """BLANKET_BELOW_RELEASES for the blankets this run's 860s (``applied``: the changes applied, by order) left
+    below what their releases called off, at the 860's POC (engine.blankets.lowered_findings): a warning."""
+    from engine.blankets import changed_blanket_pos, lowered_findings
+
+    changed = {k: [r for a in v for r in a.result.line_results] for k, v in applied.items()}
+    pos = changed_blanket_pos(orders, changed)
+    if not pos:
+        return ()
+    held_orders, held_lines, states = _blankets(ws, state, pos, {r.key for r in deciding})
+    states.update({r.key: str.__str__(r.state) for r in deciding})
+    found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states,
+                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
+    return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 
 def _warehouses(ws: Workspace) -> dict:

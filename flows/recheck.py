@@ -1,5 +1,6 @@
 """`orderbridge recheck`: the rules again, for orders held for a person, against today's reference
-data (after a missing customer, ship-to or price row was added). What happens to each order is
+data (after a missing customer, ship-to or price row was added), and releases against their blankets as they are
+now (a blanket an 860 raised). What happens to each order is
 engine.lifecycle.plan_recheck's: still held (reasons refreshed) or cleared, and the next run
 answers a cleared order. Recorded as a run of kind "recheck"; its times are the wall clock."""
 
@@ -13,7 +14,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.decide import decide_within_limits
-from flows.decide import rule_settings
+from flows.decide import release_checker, rule_settings
 from flows.workspace import Workspace
 from schemas.lifecycle import RULED_STAGES, OrderRecord, Plan
 
@@ -47,6 +48,11 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     suite = run_suite(orders, lines, ref, settings, today=day,
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()}, policies=policies)
+    # a release against its blanket as the store holds it now (an 860 may have raised it since it was held)
+    # (the releases rechecked are drawn as the store holds them: held ones named held)
+    check = release_checker(ws, state, ref, profiles, settings, orders, lines, chosen)
+    if check:
+        suite = replace(suite, findings=[*suite.findings, *check({})])
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
         suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
                                                     owners_of(orders, lines)))

@@ -399,6 +399,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) calls off an item its blanket order does not list.",
     ),
     _C(
+        "RELEASE_BLANKET_UNKNOWN",
+        "business",
+        "warning",
+        "",
+        "A release (BEG02 RL) refers to a blanket PO number (BEG03) under which we hold no blanket order.",
+    ),
+    _C(
         "RELEASE_AFTER_BLANKET_END",
         "business",
         "error",

@@ -118,6 +118,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "stay on the order (invoiced as shipped), only the unshipped rest was cancelled.",
     ),
     _C(
+        "BLANKET_BELOW_RELEASES",
+        "business",
+        "warning",
+        "",
+        "An 860 lowers a blanket order's line (BEG02 BK, BE, KB, LB) below what its releases already called off: "
+        "the change is applied and the releases are not changed.",
+    ),
+    _C(
         "BILL_ONLY_CREDIT_DUE",
         "business",
         "warning",

@@ -149,6 +149,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,
     "RELEASE_ITEM_NOT_ON_BLANKET": HOLD_ORDER,
+    # a release of a blanket we never received (sent on paper, by contract) or hold nothing of: decided as an order of
+    # its own, ops told which blanket it names; a partner whose releases always follow an EDI blanket: hold_order
+    "RELEASE_BLANKET_UNKNOWN": ACCEPT,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

@@ -57,6 +57,7 @@ class PartnerRuleOverrides(_Model):
     confirmations_are_orders: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
     no_charge_order_types: tuple[str, ...] | None = None
+    blankets_outside_edi: bool | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
     dea_order_form_refs: tuple[str, ...] | None = None
@@ -139,6 +140,10 @@ class RuleSettings(_Model):
     # order. Such a line is a no-charge line (PRICE_NO_CHARGE, as PO105 NC says it: free goods a person agrees to),
     # not a discount of 100 % (DISCOUNT_OVER_THRESHOLD); a priced line of the order is checked as any.
     no_charge_order_types: tuple[str, ...] = ("SP",)
+    # The partner agrees its blanket orders outside EDI (a contract, a paper PO) and sends only their releases (BEG02
+    # RL) as 850s: a release naming a blanket we do not hold is ordinary, nothing is said of it. Otherwise such a
+    # release is named (RELEASE_BLANKET_UNKNOWN, engine.blankets): a blanket 850 missed, or a BEG03 mistyped
+    blankets_outside_edi: bool = False
     drop_ship_marks: tuple[DropShipMark, ...] = ()
     drop_ship_as_ordered: bool = True
     # The REF01 qualifiers under which the partner's 850 names its DEA order form (the Form 222's number or the CSOS

@@ -35,8 +35,9 @@ SHIP_DAY = datetime(2026, 12, 1, 15)
 POS = {"hibbett": {"0112345": 2}, "scheels": {"SC440021": 2}, "big5": {"B5771203": 2},
        "gamestop": {"4510098765": 2}, "newegg": {"NE26112401": 2}, "guitarcenter": {"GC7781203": 2}}
 NOTED: set[str] = set()
-# the confirmations arrive hours after the trucks left
-NIGHT_NOTED = NOTED | {"ASN_LATE"}
+# the confirmations arrive hours after the trucks left; Guitar Center's release 0004 of GC7781203 names a blanket it
+# never sent us (tests/test_rg89d.py)
+NIGHT_NOTED = NOTED | {"ASN_LATE", "RELEASE_BLANKET_UNKNOWN"}
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)

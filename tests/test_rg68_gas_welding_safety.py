@@ -43,7 +43,8 @@ AT = {"warehouses": WAREHOUSES, "night": NIGHT, "ship_day": SHIP_DAY}
 POS = {"airgas": {"AG6800412": 3}, "grainger": {"GR6800520": 3}, "bollinger": {"BS6800630": 4}}
 # Airgas' cylinder deposits are SACs of its PO lines: told (each one "on our 810s", SAC12 06 being billed)
 NOTED = {"SAC_NOT_APPLIED"}
-NIGHT_NOTED = {"SAC_NOT_APPLIED", "ASN_LATE"}
+# Airgas's releases of AG6800412 name a blanket it never sent us (tests/test_rg89d.py)
+NIGHT_NOTED = {"SAC_NOT_APPLIED", "ASN_LATE", "RELEASE_BLANKET_UNKNOWN"}
 ARGON_PALLET_2 = "AG-SHP-01,2026-12-01,06:30,ODFL,,,BOL-AG68,AG6800412,1,RG68-01,20,EA,AG-CYL2,3100,LB,,,,\n"
 
 

@@ -51,14 +51,20 @@ def test_releases_draw_their_blanket_down_in_release_order():
     told = release_findings(now, now_lines, held, held_lines)
     assert [(g.code, g.location.line_number) for g in told] == [
         ("RELEASE_ITEM_NOT_ON_BLANKET", 2), ("RELEASE_PAST_BLANKET", 1), ("RELEASE_UNIT_UNCONVERTED", 2)]
+    # release 2 is decided held by the run (its B2 line; tests/test_rg89d.py: what the partner's outcomes decided, not
+    # what the check assumed): it draws until a person rejects it, and is named as held
+    told = release_findings(now, now_lines, held, held_lines, decided={("fa", "P\x1e2"): "held"})
+    assert [(g.code, g.location.line_number) for g in told] == [
+        ("RELEASE_ITEM_NOT_ON_BLANKET", 2), ("RELEASE_PAST_BLANKET", 1), ("RELEASE_UNIT_UNCONVERTED", 2)]
     f = told[1]
     assert f.code == "RELEASE_PAST_BLANKET" and f.severity == "error"
-    # release 2 is held now (its B2 line): it draws until a person rejects it, and is named as held
     assert f.message.startswith("Release 3 of blanket PO P calls off 20 EA of B1 (line 1), with 90 EA called off by "
                                 "releases 1, 2 before it (of them, release 2 held, waiting for a person, counted until "
                                 "rejected): 110 EA in all, past the blanket's 100 EA.")
-    # a cancelled blanket, or none held, holds nothing against a release
-    assert release_findings(now, now_lines, held.slice(1), held_lines) == []
+    # a cancelled blanket, or none held, holds nothing against a release: each is said to name a blanket we do not
+    # hold (tests/test_rg89d.py), nothing more
+    assert [(g.code, g.location.value) for g in release_findings(now, now_lines, held.slice(1), held_lines)] == [
+        ("RELEASE_BLANKET_UNKNOWN", "P"), ("RELEASE_BLANKET_UNKNOWN", "P")]
 
 
 def test_a_release_after_the_blanket_s_end_and_one_on_it():

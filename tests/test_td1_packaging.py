@@ -35,7 +35,8 @@ NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 AT = {"warehouses": WAREHOUSES, "night": NIGHT, "ship_day": SHIP_DAY}
 POS = {"airgas": {"AG6800412": 3}, "grainger": {"GR6800520": 3}, "bollinger": {"BS6800630": 4}}
-NIGHT_NOTED = {"SAC_NOT_APPLIED", "ASN_LATE"}
+# Airgas's release 0003 of AG6800412 names a blanket it never sent us (tests/test_rg89d.py)
+NIGHT_NOTED = {"SAC_NOT_APPLIED", "ASN_LATE", "RELEASE_BLANKET_UNKNOWN"}
 
 # the DC's packaging of each carton (the CSV's Packaging column): Bollinger's and Grainger's rows; Airgas' none
 PACKAGING = {"BS-W1": "drm", "BS-CYL1": "CAG", "BS-CYL2": "CAG", "BS-C3": "REL", "GR-C1": "PLT94"}

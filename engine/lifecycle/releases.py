@@ -18,7 +18,7 @@ import pyarrow as pa
 from schemas.findings import Finding, finding
 from schemas.lifecycle import OrderRecord, OrderState
 from schemas.order_keys import REF, SEP, can_key, is_release_key, ref_key, ref_tag, release_key, x12_po
-from schemas.orders import ORDER_REFS
+from schemas.orders import BLANKET_TYPES, ORDER_REFS
 
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED, OrderState.ON_MEMO}  # nothing more ships for these
@@ -146,13 +146,20 @@ def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED,
 def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[str | None], list[Finding]]:
     """The key each 860 (po_number = BCH03, release_number = BCH04; for a partner whose orders are told
     apart by a reference, Held.ref, that heading REF when it sends it) names; None, with a
-    CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open."""
+    CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open. An 860 of a blanket
+    (BCH02 BK, BE, KB, LB) naming no release names the order held under the PO number with no release (the
+    blanket 850), when there is one: the blanket, not one of its releases."""
     keys, found = [], []
     qualifier = {c: q for q, c in ORDER_REFS.items()}.get(held.ref) if held.ref else None
     rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment",
+                           *(c for c in ("order_type",) if c in headers.column_names),
                            *(("refs_sent",) if qualifier else ())]).to_pylist()
     for h in rows:
         release = (h["release_number"] or "").strip()
+        if not release and (h.get("order_type") or "").strip() in BLANKET_TYPES and \
+                held.keys(h["po_number"]).get(h["po_number"], (None, None))[0] == "":
+            keys.append(h["po_number"])  # a change of the blanket (BCH02 BK ...), not of one of its releases
+            continue
         if qualifier:
             release = ref_tag(next((r["id"].strip() for r in h["refs_sent"] or () if r["qualifier"] == qualifier),
                                    "")) or release
