@@ -220,7 +220,10 @@ class SplitInterchange:
                     taken = {ts.start for ts in ok}
                     text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
                     refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
-                kept_sets += [(ic, g, ts) for ts in ok if self.accept.kept(g.functional_id, ts.set_id)]
+                if self.accept.keep_others:  # taken without processing: only a profile that keeps them (as
+                    # engine.process: Acceptance.kept is False for every set otherwise)
+                    gid = g.functional_id
+                    kept_sets += [(ic, g, ts) for ts in ok if self.accept.kept(gid, ts.set_id)]
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256,
                                                                 ship_to=profile.rules.default_ship_to)

@@ -757,20 +757,22 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
 
 def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     """ITEM_IDS_DISAGREE (ids_disagree_findings) and PRODUCT_ID_QUALIFIER_MISMATCH (qualifier_mismatch_findings):
-    the warnings about the ids of a line decided on an item."""
-    return [*ids_disagree_findings(resolved, ref), *qualifier_mismatch_findings(resolved)]
+    the warnings about the ids of a line decided on an item. The lines' id pairs (line_pairs) are read once for both."""
+    pairs = line_pairs(resolved) if resolved.num_rows and "sku" in resolved.column_names else None
+    return [*ids_disagree_findings(resolved, ref, pairs=pairs), *qualifier_mismatch_findings(resolved, pairs=pairs)]
 
 
-def qualifier_mismatch_findings(resolved: pa.Table) -> list[Finding]:
+def qualifier_mismatch_findings(resolved: pa.Table, *, pairs: pa.Table | None = None) -> list[Finding]:
     """PRODUCT_ID_QUALIFIER_MISMATCH (a warning) for each line decided on an item (resolve_items) that sent a valid GS1
     number under a qualifier of another structure (item_readings.qualifier_misfits: an EAN-13 whose first digit is
     not 0 as UP, a case's GTIN-14 as UP or EN, a UPC-A as EO), naming each such number, what it is and the qualifier
     it goes under. The number is read as itself all the same (a case's GTIN-14 at its packaging level), as real
     translators' 'UPC' fields and CSV partners' upc columns hold EANs; the line is answered as any (never refused
-    for this: a check stricter than what partners send loses orders). One finding a line, at its first such id."""
+    for this: a check stricter than what partners send loses orders). One finding a line, at its first such id.
+    ``pairs``: line_pairs(resolved) when the caller has read them (check_item_ids)."""
     if not resolved.num_rows or "sku" not in resolved.column_names:
         return []
-    pairs = line_pairs(resolved)
+    pairs = line_pairs(resolved) if pairs is None else pairs
     if not pairs.num_rows:
         return []
     qualifier, ident = pairs.column("qualifier").combine_chunks(), pairs.column("id").combine_chunks()
@@ -811,7 +813,7 @@ def qualifier_mismatch_findings(resolved: pa.Table) -> list[Finding]:
     return out
 
 
-def ids_disagree_findings(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
+def ids_disagree_findings(resolved: pa.Table, ref: ReferenceData, *, pairs: pa.Table | None = None) -> list[Finding]:
     """ITEM_IDS_DISAGREE (a warning) for each line decided on an item (resolve_items; a substituted line: the item it
     named, ordered_sku) whose ids do not all name it: a UPC/GTIN/EAN (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT; a
     valid one: GTIN_CHECK_DIGIT_INVALID tells the others) that matches none of our items nor the partner's
@@ -822,11 +824,12 @@ def ids_disagree_findings(resolved: pa.Table, ref: ReferenceData) -> list[Findin
     find. Not told: a GTIN-14 that is the item's own GTIN or UPC but for its indicator digit (GS1's packaging
     levels of one item reference: the case's number a distributor orders by, rg3/rg5/rg17/rg45, where our master
     keeps the each's); a vendor part or buyer's number that matches nothing (a stale or legacy number); a style
-    number (STYLE_QUALIFIERS). Never refuses the line."""
+    number (STYLE_QUALIFIERS). Never refuses the line. ``pairs``: line_pairs(resolved) when the caller has read
+    them (check_item_ids)."""
     n = resolved.num_rows
     if not n or "sku" not in resolved.column_names:
         return []
-    pairs = line_pairs(resolved)
+    pairs = line_pairs(resolved) if pairs is None else pairs
     if not pairs.num_rows:
         return []
     row = pairs.column("row").to_numpy()
