@@ -56,7 +56,7 @@ from schemas.shipments import (
     Tare,
     with_name2,
 )
-from schemas.units import EACH_UNITS
+from schemas.units import EACH_UNITS, pack_unit
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
@@ -586,6 +586,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     pids, pid_kind = line["pids_sent"]  # (likewise its PIDs as sent)
     hazmat, hazmat_kind = line["hazmat_sent"]  # (and its hazardous-material markings)
     case = _case_packs(sku, items)
+    pack = _shipped_packs(unit, case, lines, item_row)
     description = _catalog_descriptions(line["description"], sku, who, items, described)
     ordered = _store_ordered(line, lines, item_row, unit, case, _own_units(sku, items))
     lot_columns = _lot_columns(lines)
@@ -597,7 +598,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     serials = _serials(lines, item, n_items)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind,
                            hazmat_kind, sku, ordered,
-                           description, case, *(lot[c] for c in lot_columns), *weighed,
+                           description, pack, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
@@ -619,7 +620,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     made = ItemColumns(at["line_id"].take(pick).to_pylist(), objects(decimal_array(units[first], present[first])),
                        unit.take(pick).to_pylist(), [ids[k] for k in id_kind[first].tolist()],
                        sku.take(pick).to_pylist(), objects(ordered.take(pick)),
-                       description.take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
+                       description.take(pick).to_pylist(), pack.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
                        [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
                        [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()],
@@ -891,6 +892,19 @@ def _own_units(sku: pa.Array, items: pa.Table | None) -> pa.Array:
     if items is None or not items.num_rows or "unit" not in items.column_names:
         return pa.nulls(len(sku), pa.string())
     return _of_items(sku, items, "unit")
+
+
+def _shipped_packs(unit: pa.Array, case: pa.Array, lines: pa.Table, item_row: np.ndarray) -> pa.Array:
+    """Each item's PO401, the pack of the unit it shipped in (SN103): the eaches one holds when it is a pack of more
+    than one (schemas.units.pack_unit: BX, DZ, PL, CT ..., its order line's line_eaches: a BX of 100 gloves is PO4*100
+    beside SN1**10*BX, never the case of 1,000 a receiver would multiply the 10 boxes by), else the item's case pack
+    (``case``: the case of 1,000 eaches an EA line ships in, a roll's or a pound's case as before)."""
+    if "line_eaches" not in lines.column_names or not len(item_row):
+        return case
+    per = pc.take(lines["line_eaches"], pa.array(item_row))
+    packs = pa.array([u for u in pc.unique(unit).to_pylist() if pack_unit(u)], pa.string())
+    packed = pc.and_(pc.fill_null(pc.greater(per, 1), False), pc.fill_null(pc.is_in(unit, value_set=packs), False))
+    return pc.if_else(packed, pc.cast(per, pa.int64()), case)
 
 
 def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:

@@ -115,3 +115,32 @@ def test_more_than_the_pounds_covering_a_fraction_is_an_over_shipment(tmp_path):
         "Line 1 of SP9200303: 14 more shipped with only 13 still reserved."]
     assert states == {("sprouts", "SP9200303"): "acknowledged"}
 
+
+# --- 2. the 856's item PO4: the pack of the unit shipped ------------------------------------------------------------
+ITEM_PO4 = [('structure = "SOPI"\n', 'structure = "SOPI"\nitem_po4 = true\n')]
+
+
+def _asn_packs(ws, partner):
+    return [s for s in segments(ws, partner, "856") if s[0] in ("SN1", "PO4")]
+
+
+def test_the_856_item_po4_describes_the_box_shipped_not_the_case(tmp_path):
+    """Grainger's gloves shipped by the box of 100 (item_units BX 100; the item's case holds 1,000): PO4*100 beside
+    SN1**10*BX, so 10 boxes are 1,000 gloves to a receiver multiplying SN102 by PO401 (it used to be PO4*1000:
+    10,000). The dozen of glasses holds 12; the pairs and the rolls, the item's own units, keep the case they ship in
+    (12 pairs, 24 rolls) as before."""
+    ws, _found, _states = _variant("grainger", "4600920101", tmp_path, profile_swaps=ITEM_PO4)
+    assert _asn_packs(ws, "grainger") == [
+        ["SN1", "", "10", "BX", "", "10", "BX"], ["PO4", "100"], ["SN1", "", "3", "DZ", "", "3", "DZ"], ["PO4", "12"],
+        ["SN1", "", "24", "PR", "", "24", "PR"], ["PO4", "12"], ["SN1", "", "48", "RL", "", "48", "RL"], ["PO4", "24"]]
+
+
+def test_the_856_item_po4_of_a_pallet_is_the_pallet_s_count(tmp_path):
+    """Lowe's pavers by the pallet of 96 (item_units PL 96; the item is sold by the each, case pack 1): PO4*96 beside
+    SN1**2*PL (it used to be PO4*1, one paver a pallet). The square feet, yards and gallons, measures, keep the item's
+    case (24 SF a carton, 1, 4 gallons a case)."""
+    ws, _found, _states = _variant("lowes", "LW9200404", tmp_path, profile_swaps=ITEM_PO4)
+    assert _asn_packs(ws, "lowes") == [
+        ["SN1", "", "240", "SF", "", "240", "SF"], ["PO4", "24"], ["SN1", "", "50", "YD", "", "50", "YD"], ["PO4", "1"],
+        ["SN1", "", "8", "GA", "", "8", "GA"], ["PO4", "4"], ["SN1", "", "2", "PL", "", "2", "PL"], ["PO4", "96"]]
+
