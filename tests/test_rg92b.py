@@ -144,3 +144,20 @@ def test_the_856_item_po4_of_a_pallet_is_the_pallet_s_count(tmp_path):
         ["SN1", "", "240", "SF", "", "240", "SF"], ["PO4", "24"], ["SN1", "", "50", "YD", "", "50", "YD"], ["PO4", "1"],
         ["SN1", "", "8", "GA", "", "8", "GA"], ["PO4", "4"], ["SN1", "", "2", "PL", "", "2", "PL"], ["PO4", "96"]]
 
+
+# --- 3. the 856 in the unit the buyer ordered ---------------------------------------------------------------------
+def test_a_line_in_ounces_of_an_item_counted_in_pounds_ships_in_ounces_as_acknowledged(tmp_path):
+    """400 OZ of almonds we count in pounds (taken as the 25 LB that cover it, by definition): the 855 answers
+    ACK*IA*400*OZ and the 810 bills 400 OZ, so the 856 says SN1**400*OZ**400*OZ, its quantity ordered (SN105) the
+    buyer's (it used to say SN1**25*LB**25*LB); CTT02 adds the ounces. The DC's 25 LB stays the line's shipped
+    quantity: the order is invoiced."""
+    ws, found, states = _variant("sprouts", "SP9200303", tmp_path, [("PO1*1*25*LB*6.4**", "PO1*1*400*OZ*0.4**")])
+    assert ["ACK", "IA", "400", "OZ"] in _acks(ws, "sprouts", "SP9200303")
+    asn = segments(ws, "sprouts", "856")
+    assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "400", "OZ", "", "400", "OZ"],
+                                                 ["SN1", "", "2.5", "KG", "", "2.5", "KG"],
+                                                 ["SN1", "", "4", "CA", "", "4", "CA"]]
+    assert [s for s in asn if s[0] == "CTT"] == [["CTT", "7", "406.5"]]
+    assert states == {("sprouts", "SP9200303"): "invoiced"}
+    assert ["IT1", "1", "400", "OZ", "0.4"] in [s[:5] for s in segments(ws, "sprouts", "810")]
+    assert not [f for f in found if f[1] == "error"]
