@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -254,8 +254,11 @@ def _with_deliver_by(orders: pa.Table, window_end_cancels: Collection[str] = ())
 
 
 def _eaches(quantity, per_unit):
-    """A line's quantity in eaches (checked: a value that does not fit raises), as QTY."""
-    return pc.cast(pc.multiply_checked(quantity, pc.cast(per_unit, pa.decimal128(19, 0))), QTY)
+    """A line's quantity in eaches (checked: a value that does not fit raises), as QTY: the whole eaches that cover it,
+    for stock counts whole units. Only a line in a measure of an item counted in one comes in with a fraction of its
+    unit (schemas.units.measured: 12.5 LB of almonds sold by the pound reserves 13 LB), every other line being whole
+    units at intake (rules.business.quantities)."""
+    return pc.ceil(pc.cast(pc.multiply_checked(quantity, pc.cast(per_unit, pa.decimal128(19, 0))), QTY))
 
 
 def _last(table: pa.Table, keys: list[str]) -> pa.Table:
@@ -306,8 +309,13 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     rejected_whole = qty_int
     qty_int = np.where(frac, sums["ordered"], qty_int)
 
-    def _qty(units: np.ndarray) -> pa.Array:
-        return _stated_qty(units, frac, per_unit)
+    # a line in a measure taken with a fraction of its unit (schemas.units.measured: 12.5 LB of almonds sold by the
+    # pound) was allocated the whole eaches that cover it (13): what of the last one it does not want (0.5 LB) comes
+    # off the quantity it is answered, and off its last part (rejected, else backordered, else allocated)
+    over = _over_by(qty, per_unit, sums["ordered"], frac)
+
+    def _qty(units: np.ndarray, last: np.ndarray | None = None) -> pa.Array:
+        return _stated_qty(units, frac, per_unit, None if over is None or last is None else np.where(last, over, 0))
 
     # the units the partner's case-pack rounding down ([allocation] case_pack_rounding) left out of the line are
     # rejected (IR), as any part of it we do not place: they used to be answered by no ACK (IQ 24 of 30 ordered;
@@ -320,7 +328,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
     alone = plain & (alloc != 0) & (back == 0) & (rej == 0)
     nothing = plain & (alloc == 0) & (back == 0) & (rej == 0)
-    ordered_dec = _qty(ordered)
+    ordered_dec = _qty(ordered, np.ones(n, dtype=bool))
     # a backorder ships on its receipt's day, the order's ship day when later (never before the order's parts)
     dates = backorder_day(sums["promised"], ship)
     none_date = pa.nulls(n, pa.date32())
@@ -344,12 +352,12 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
                                                                          pc.if_else(pa.array(rej != 0), "IQ",
                                                                                     "BP")))),
          pc.if_else(pa.array(ir | no_rows), qty, pc.if_else(pa.array(nothing), ordered_dec,
-                                                           _qty(alloc))),
+                                                           _qty(alloc, (rej == 0) & ((back == 0) | whole)))),
          pc.if_else(pa.array(ir | no_rows | nothing), none_date, now_date),
          ir | no_rows | alone | nothing | (plain & (alloc != 0) & ~(whole & (back != 0)))),
-        (pa.repeat(pa.scalar("IB", pa.string()), n), _qty(waited), dates,
+        (pa.repeat(pa.scalar("IB", pa.string()), n), _qty(waited, rej == 0), dates,
          plain & ~alone & (back != 0)),
-        (pa.repeat(pa.scalar("IR", pa.string()), n), _qty(rej), none_date,
+        (pa.repeat(pa.scalar("IR", pa.string()), n), _qty(rej, rej != 0), none_date,
          plain & ~alone & (rej != 0)),
     ]
     parts = _parts(slots, n)
@@ -369,9 +377,10 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
         "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, PRICE)),
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
-        "allocated": pa.array(np.where(plain, np.where(frac, alloc // np.maximum(per_unit, 1), alloc), 0)),
-        "backordered": pa.array(np.where(plain, np.where(frac, back // np.maximum(per_unit, 1), back), 0)),
-        "rejected": pa.array(np.where(plain, np.where(frac, rej // np.maximum(per_unit, 1), rej), rejected_whole)),
+        "allocated": pa.array(np.where(plain, np.where(frac, _whole(_qty(alloc, (rej == 0) & (back == 0))), alloc),
+                                       0)),
+        "backordered": pa.array(np.where(plain, np.where(frac, _whole(_qty(back, rej == 0)), back), 0)),
+        "rejected": pa.array(np.where(plain, np.where(frac, _whole(_qty(rej, rej != 0)), rej), rejected_whole)),
         "promised_date": pc.if_else(pa.array(plain), dates, none_date),
         "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
         "reason": pc.fill_null(reason, ""),
@@ -412,16 +421,43 @@ def _units_qty(units: np.ndarray) -> pa.Array:
     return per_value(lambda v: pc.cast(pc.cast(v, pa.decimal128(38, 4)), QTY), pa.array(units, pa.int64()))
 
 
-def _stated_qty(units: np.ndarray, frac: np.ndarray, per_unit) -> pa.Array:
+def _whole(quantity: pa.Array) -> np.ndarray:
+    """Whole units of each of a line's stated parts (``quantity``, in its unit: 1.344 TM is 1, 12.5 LB is 12), as
+    LINE_STATUS counts them: a line is shipped once what shipped reaches them (engine.lifecycle.shipping)."""
+    return np.asarray(pc.fill_null(pc.cast(pc.floor(quantity), pa.int64()), 0).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
+
+
+def _over_by(qty: pa.Array, per_unit, ordered: np.ndarray, frac: np.ndarray) -> np.ndarray | None:
+    """Per line, in eaches, what the whole eaches allocated for it (``ordered``, engine.answer._eaches: 13 LB; 152 FT
+    for 50.5 YD of an item counted in feet) exceed its quantity by (``qty``: 12.5 LB, 0.5; 151.5 FT, 0.5) on the
+    ``frac`` rows whose quantity is no whole number of eaches (a measure taken as sent, schemas.units.measured), 0
+    elsewhere (Decimals); None when no line has any."""
+    rows = np.flatnonzero(frac)
+    if not len(rows):
+        return None
+    divisor = np.broadcast_to(np.asarray(per_unit, dtype=np.int64), (len(frac),))
+    over = np.zeros(len(frac), dtype=object)
+    for i in rows:
+        q = qty[int(i)].as_py()
+        left = Decimal(0) if q is None else Decimal(int(ordered[i])) - q * int(divisor[i])
+        over[i] = left if 0 < left < 1 else Decimal(0)
+    return over if any(over) else None
+
+
+def _stated_qty(units: np.ndarray, frac: np.ndarray, per_unit, less: np.ndarray | None = None) -> pa.Array:
     """``units`` as QTY decimals: whole units, except on the ``frac`` rows (lines in a fraction of their unit),
     whose ``units`` are eaches, stated in the line's unit: divided by its eaches per unit (``per_unit``, a number or
-    one per row), exactly (1344 BF of a line in TM is 1.344)."""
+    one per row), exactly (1344 BF of a line in TM is 1.344), less the eaches of ``less`` (the part of a covering
+    each a measure's line does not want: 152 FT less 0.5 for 50.5 YD), to 4 places."""
     whole = _units_qty(units)
     rows = np.flatnonzero(frac)
     if not len(rows):
         return whole
     divisor = np.broadcast_to(np.asarray(per_unit, dtype=np.int64), (len(frac),))
-    stated = pa.array([Decimal(int(units[i])) / Decimal(int(divisor[i])) for i in rows], pa.decimal128(38, 4))
+    off = np.zeros(len(frac), dtype=object) if less is None else less
+    stated = pa.array([((Decimal(int(units[i])) - (off[i] or 0)) / Decimal(int(divisor[i]))).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_EVEN) for i in rows], pa.decimal128(38, 4))
     mask = np.zeros(len(frac), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(whole, pa.array(mask), pc.cast(stated, whole.type))

@@ -56,7 +56,7 @@ from schemas.shipments import (
     Tare,
     with_name2,
 )
-from schemas.units import EACH_UNITS
+from schemas.units import EACH_UNITS, KILOGRAMS_PER, pack_unit, weight_in
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
@@ -225,7 +225,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f"mark_for_{f}" for f in LINE_MARK_FOR),  # its own N1*Z7: its carton's (line_marks_for)
                       "pids_sent",  # its own PIDs as sent: the items' (AsnSettings.item_pid)
                       "style_line_id",  # a size of a style line: a confirmation naming the style (rules.shipments)
-                      "hazmat_sent"])  # its own hazmat TD4s as sent: the items' (engine.asn.hazmat_segments)
+                      "hazmat_sent",  # its own hazmat TD4s as sent: the items' (engine.asn.hazmat_segments)
+                      "weight_ordered", "weight_unit"])  # a weight taken in another by definition: _in_weight_ordered
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -586,8 +587,10 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     pids, pid_kind = line["pids_sent"]  # (likewise its PIDs as sent)
     hazmat, hazmat_kind = line["hazmat_sent"]  # (and its hazardous-material markings)
     case = _case_packs(sku, items)
+    pack = _shipped_packs(unit, case, lines, item_row)
     description = _catalog_descriptions(line["description"], sku, who, items, described)
     ordered = _store_ordered(line, lines, item_row, unit, case, _own_units(sku, items))
+    ordered = _in_weight_ordered(line, unit, ordered)
     lot_columns = _lot_columns(lines)
     lot = lines.select(lot_columns).take(pa.array(item_row)) if lot_columns else None
     weights = _net_weights(lines, item, n_items)
@@ -597,7 +600,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     serials = _serials(lines, item, n_items)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind,
                            hazmat_kind, sku, ordered,
-                           description, case, *(lot[c] for c in lot_columns), *weighed,
+                           description, pack, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
@@ -619,7 +622,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     made = ItemColumns(at["line_id"].take(pick).to_pylist(), objects(decimal_array(units[first], present[first])),
                        unit.take(pick).to_pylist(), [ids[k] for k in id_kind[first].tolist()],
                        sku.take(pick).to_pylist(), objects(ordered.take(pick)),
-                       description.take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
+                       description.take(pick).to_pylist(), pack.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
                        [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
                        [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()],
@@ -858,7 +861,9 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                                            len(known)) for got in order_lines["hazmat_sent"].to_pylist()], np.int64)
         hazmat = list(known)
         hazmat_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
+    weights = {c: of(c) for c in ("weight_ordered", "weight_unit") if c in order_lines.column_names}
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
+            **weights,
             "product_ids": (ids, id_kind), "line_refs": (refs, ref_kind), "pids_sent": (pids, pid_kind),
             "hazmat_sent": (hazmat, hazmat_kind),
             **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
@@ -891,6 +896,59 @@ def _own_units(sku: pa.Array, items: pa.Table | None) -> pa.Array:
     if items is None or not items.num_rows or "unit" not in items.column_names:
         return pa.nulls(len(sku), pa.string())
     return _of_items(sku, items, "unit")
+
+
+def _in_weight_ordered(line: dict, unit: pa.Array, ordered: pa.Array) -> pa.Array:
+    """Each item's quantity ordered (SN105) in the weight its order line was ordered in, where the item states what
+    shipped in it (``unit``: stated_in_weight_ordered restated its rows) and the line holds another: 400 OZ, not the
+    25 LB we count the line in. Every other item's ``ordered`` as it is."""
+    if "weight_unit" not in line or line["weight_unit"].null_count == len(unit):
+        return ordered
+    restated = pc.fill_null(pc.and_(pc.equal(unit, line["weight_unit"]), pc.not_equal(unit, line["unit"])), False)
+    return pc.if_else(restated, pc.cast(line["weight_ordered"], ordered.type), ordered)
+
+
+def stated_in_weight_ordered(lines: pa.Table, order_lines: pa.Table) -> pa.Table:
+    """The confirmation ``lines`` as the 856 states them: a row of an order line taken in another weight than the
+    buyer's by definition (rules.business.by_weight: 400 OZ of almonds we count in pounds is a line of 25 LB, its
+    weight_ordered 400 and weight_unit OZ) in the weight ordered, converted as billing converts a weight
+    (schemas.units.weight_in, each row on its own, 4 places): 25 LB shipped is SN1**400*OZ**400*OZ, as the 855
+    answered ACK*IA*400*OZ and the 810 bills it. A line restated from a weight into cases (a catch-weight line, by
+    its average weight) ships in its cases as before. ``lines`` itself when no row is such (the usual night); the
+    stored shipment, reservations and the line's shipped quantity stay in the line's unit."""
+    if not lines.num_rows or "weight_unit" not in order_lines.column_names or \
+            order_lines["weight_unit"].null_count == order_lines.num_rows:
+        return lines
+    line = _item_lines(order_lines, lines["partner"], lines["po_number"], lines["line_id"])
+    sent = line["weight_unit"].to_pylist()
+    own = pc.coalesce(_blank_null(lines["unit"]), _blank_null(line["unit"])).to_pylist()
+    quantity, unit, changed = lines["quantity"].to_pylist(), lines["unit"].to_pylist(), False
+    for k, (mine, other) in enumerate(zip(own, sent, strict=True)):
+        if other is None or mine == other or mine not in KILOGRAMS_PER or other not in KILOGRAMS_PER or \
+                quantity[k] is None:
+            continue
+        weight = weight_in(quantity[k], mine, other)
+        if weight is not None:
+            quantity[k], unit[k], changed = weight, other, True
+    if not changed:
+        return lines
+    out = lines.set_column(lines.schema.get_field_index("quantity"), lines.schema.field("quantity"),
+                           pa.array(quantity, lines.schema.field("quantity").type))
+    return out.set_column(out.schema.get_field_index("unit"), out.schema.field("unit"),
+                          pa.array(unit, out.schema.field("unit").type))
+
+
+def _shipped_packs(unit: pa.Array, case: pa.Array, lines: pa.Table, item_row: np.ndarray) -> pa.Array:
+    """Each item's PO401, the pack of the unit it shipped in (SN103): the eaches one holds when it is a pack of more
+    than one (schemas.units.pack_unit: BX, DZ, PL, CT ..., its order line's line_eaches: a BX of 100 gloves is PO4*100
+    beside SN1**10*BX, never the case of 1,000 a receiver would multiply the 10 boxes by), else the item's case pack
+    (``case``: the case of 1,000 eaches an EA line ships in, a roll's or a pound's case as before)."""
+    if "line_eaches" not in lines.column_names or not len(item_row):
+        return case
+    per = pc.take(lines["line_eaches"], pa.array(item_row))
+    packs = pa.array([u for u in pc.unique(unit).to_pylist() if pack_unit(u)], pa.string())
+    packed = pc.and_(pc.fill_null(pc.greater(per, 1), False), pc.fill_null(pc.is_in(unit, value_set=packs), False))
+    return pc.if_else(packed, pc.cast(per, pa.int64()), case)
 
 
 def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:

@@ -287,6 +287,22 @@ LITRES_PER: dict[str, Decimal] = {"LT": Decimal(1), "ML": Decimal("0.001"), "GA"
                                   "GI": Decimal("4.54609")}
 DEFINED_MEASURES: tuple[tuple[str, dict[str, Decimal]], ...] = (
     ("weight", KILOGRAMS_PER), ("length", METRES_PER), ("volume", LITRES_PER))
+# 355's areas (SF square foot, SY square yard, SM square metre, SI square inch) and the board foot (BF, a volume of
+# lumber): measures as the weights, lengths and volumes above are, with no definition beside them here
+AREA_UNITS = ("SF", "SY", "SM", "SI", "BF")
+# PO103 units that are a measure, not a count: a weight, length, volume or area (DEFINED_MEASURES, AREA_UNITS, and
+# the multiples of one, MEASURE_MULTIPLES). What buyers order in fractions of (catch weight, cut lengths, poured
+# volumes): a line in one of them of an item counted in one of them (not in cases) is taken as sent (measured)
+MEASURE_UNITS: frozenset[str] = frozenset({*KILOGRAMS_PER, *METRES_PER, *LITRES_PER, *AREA_UNITS, *MEASURE_MULTIPLES})
+
+
+def measured(unit: str | None, item_unit: str | None, case_pack: int | None = 1) -> bool:
+    """A line in ``unit`` of an item counted in ``item_unit`` (not in cases of more than one: ``case_pack``) that both
+    are measures (MEASURE_UNITS): 12.5 LB of almonds sold by the pound, 50.5 YD (151.5 FT) of rope sold by the foot.
+    Its quantity is kept as sent, a fraction included, through acknowledgement, shipping and invoicing; stock counts
+    whole units, so allocation reserves the whole units that cover it (engine.answer) and the line is shipped when
+    what shipped is what was ordered (docs/lifecycle.md, Measures)."""
+    return unit in MEASURE_UNITS and (item_unit or "").strip().upper() in MEASURE_UNITS and (case_pack or 1) <= 1
 
 
 def pack_unit(unit: str | None) -> bool:

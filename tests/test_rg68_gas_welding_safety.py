@@ -178,9 +178,9 @@ def test_wire_ordered_by_the_kilogram_of_an_item_counted_in_pounds_is_taken(tmp_
     """A shipyard's metric order for wire we count in pounds: 600 KG is 1,322.7736 LB by the pound's definition
     (0.45359237 kg). It is taken, of a partner that deals in no catch weight: answered as ordered (ACK IA 600 KG, no
     quantity the buyer did not ask for), reserved and shipped in pounds, the whole pounds that cover it (1,323 LB: two
-    pallets of 660 and 663), and billed in the PO's kilograms converted exactly, to 4 places (1,323 LB is 600.1027
-    KG, at 4.74 per KG: 2,844.49); the reconciliation finds nothing to say of the line (its rounding within
-    tolerance)."""
+    pallets of 660 and 663, the 856 stating them in kilograms as the 855 did), and billed in the PO's kilograms
+    converted exactly, to 4 places (1,323 LB is 600.1027 KG, at 4.74 per KG: 2,844.49); the reconciliation finds
+    nothing to say of the line (its rounding within tolerance)."""
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
 
@@ -192,8 +192,10 @@ def test_wire_ordered_by_the_kilogram_of_an_item_counted_in_pounds_is_taken(tmp_
     ack = segments(ws, "airgas", "855")
     assert ["PO1", "2", "600", "KG", "4.74", "", "VP", "RG68-02", "BP", "ER70S6-035-44"] in ack
     assert ["ACK", "IA", "600", "KG", "068", "20261125"] in ack
-    assert [s for s in segments(ws, "airgas", "856") if s[:2] == ["SN1", ""] and s[3] == "LB"] == [
-        ["SN1", "", "660", "LB", "", "1323", "LB"], ["SN1", "", "663", "LB", "", "1323", "LB"]]
+    # the 856 in the PO's kilograms, as the 855 answered and the 810 bills (rg92b; it said SN1**660*LB**1323*LB):
+    # each pallet's pounds converted as billing converts them, SN105 the 600 KG ordered
+    assert [s for s in segments(ws, "airgas", "856") if s[:2] == ["SN1", ""] and s[3] in ("LB", "KG")] == [
+        ["SN1", "", "299.371", "KG", "", "600", "KG"], ["SN1", "", "300.7317", "KG", "", "600", "KG"]]
     inv = segments(ws, "airgas", "810")
     assert ["IT1", "2", "600.1027", "KG", "4.74", "PK", "VP", "RG68-02", "BP", "ER70S6-035-44"] in inv
     assert ["TDS", "657649"] in inv  # 1,700.00 + 2,844.49 + 732.00 + 1,300.00 of deposits

@@ -23,9 +23,9 @@ docs/bad-inputs.md); Staples' 860 (fewer cartons, PO4 restated, more cases) answ
 reams and eaches, billed in cartons and cases. Defect fixed: a DC writing its units as its WMS prints them, "lbs",
 "Pallets", "sq ft" (schemas.units.unit_code_named knew the 355 names, "Pounds", "Cases", but no abbreviation and not
 PL's "Pallet/Unit Load" as "Pallets"), had the shipment held (SHIPMENT_UNIT_MISMATCH, "Shipped in LBS; the line is in
-LB"): no 856, no 810. Left as a strict xfail: a fraction of a unit the item is counted in whole (12.5 LB of almonds
-sold by the pound) is acknowledged rounded up (ACK IQ 13 LB) and the DC shipping the 12.5 LB ordered leaves the order
-partly shipped for ever, its 810 never sent: our stock counts whole units (schemas.inventory.UNITS int64)."""
+LB"): no 856, no 810. A fraction of a pound of an item sold by the pound (12.5 LB of almonds), once a strict xfail
+(rounded up, ACK IQ 13 LB, the order partly shipped for ever), is taken, shipped and billed as ordered (rg92b:
+schemas.units.measured)."""
 
 from __future__ import annotations
 
@@ -261,11 +261,6 @@ def test_unit_words_name_their_codes_and_nothing_else():
                                          "box")] == ["EA", "CA", "CT", "LB", "GA", "UN", None, "BX"]
 
 
-@pytest.mark.xfail(strict=True, reason="a fraction of a unit an item is counted in whole (12.5 LB of an item sold by "
-                   "the pound) is rounded at intake (CASE_PACK_ROUNDED, ACK IQ 13 LB): stock, reservations and "
-                   "allocation count whole units (schemas.inventory.UNITS int64, unit_eaches int64), so taking it as "
-                   "sent needs decimal stock through allocation, shipping and reconciliation; the DC shipping the "
-                   "12.5 LB ordered leaves the order partly shipped, its per-order 810 never sent")
 def test_a_fraction_of_a_pound_of_an_item_sold_by_the_pound_is_taken_shipped_and_billed_as_ordered(tmp_path):
     ws, found, states = _variant("sprouts", "SP9200303", tmp_path, [("PO1*1*25*LB", "PO1*1*12.5*LB")],
                                  [(",RG92-21,25,LB", ",RG92-21,12.5,LB")])

@@ -79,6 +79,7 @@ from engine.shipments import (
     own_ship_tos,
     shipment_columns,
     sscc_needs,
+    stated_in_weight_ordered,
     store_marks,
     tracking_numbers,
 )
@@ -920,22 +921,25 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     names = batch.warehouse.service_levels  # the warehouse's own names for its services (TD512 and TD504)
-    columns = _from_columns(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
+    # the 856s state a line taken in another weight than the buyer's in the weight ordered (400 OZ, the line counted
+    # in LB): built and checked of the rows so stated; the line's moves, reservations and record stay in its unit
+    stated = stated_in_weight_ordered(good, order_lines)
+    columns = _from_columns(stated, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
                             profiles=profiles, created=created, envelopes=envelopes, dcs=dcs, service_names=names)
     shipments: Sequence[Shipment | ShipmentSummary]
     assembled: list[Shipment] | None = None
     if columns is not None:  # every shipment's 856 written from the columns, without the typed objects
         shipments, texts = columns
     else:
-        shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
+        shipments = assembled = assemble_shipments(stated, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
                                                    items=items, store_party=_store_parties(profiles), dcs=dcs,
                                                    described=_catalog_described(profiles), service_names=names)
-        texts = _asn_texts(assembled, good, profiles, created, envelopes)
+        texts = _asn_texts(assembled, stated, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
     # the 856s were built of the confirmed goods; the orders' service lines go with their first shipment, to be
     # recorded as delivered and billed with it (no warehouse confirms them, no 856 carries them)
-    confirmed = good
+    confirmed = stated
     good = with_services(good, lines, service_skus(items) if items is not None else frozenset(),
                          {s.shipment_id: s.partner for s in shipments})
     at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours,
@@ -946,7 +950,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         if assembled is None:  # the loop builds and holds shipments as objects
-            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
+            assembled = assemble_shipments(stated, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
                                            store_party=_store_parties(profiles), dcs=dcs,
                                            described=_catalog_described(profiles), service_names=names)
         work = _Working(records, lines, reservations)

@@ -41,6 +41,7 @@ from schemas.units import (
     covering,
     fraction_of_item,
     is_unit_code,
+    measured,
     said_in,
     same_measure,
     weight_in,
@@ -836,9 +837,13 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
     # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot; 2.5 TH, 2,500 sheets of paper sold by the sheet)
     # is an exact quantity of the item: as sent
     of_measure = fraction_of_item(unit) and not eaches % 1
+    # a fraction of a measure of an item counted in a measure, not in cases (12.5 LB of almonds sold by the pound; 50.5
+    # YD, 151.5 FT, of rope sold by the foot: catch weights, cut lengths) is what the buyer wants: as sent
+    cut = measured(unit, item_units.get(row["sku"]), pack)
     # the PO's own pack in the line's unit (PO4*1*15.5*SF of tile ordered in SF): whole packs of it, as case packs
     po4 = None if split else po4_size_pack(row, s)
-    if (eaches % pack and not split) or (qty % 1 and not of_measure) or (po4 is not None and qty % po4):
+    if (eaches % pack and not split and not cut) or (qty % 1 and not of_measure and not cut) or \
+            (po4 is not None and qty % po4):
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit, po4_pack=po4)
         if eaches % 1:
             why = _not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"]))
