@@ -1,0 +1,207 @@
+"""The night when things go wrong, as ops live it: what `orderbridge run` exits with, what its failures report,
+its summary and `orderbridge status` say, and which files are left where, when the drop holds uploads still being
+written (the partners' `.tmp`/`.part`/`.filepart` conventions, in any letter case, a zero-byte file), the same file
+dropped again under another name or the same name on a later night with other contents, names with spaces and
+non-ASCII letters, an outbox that cannot be written (a full disk, a read-only folder), an inbox whose files cannot be
+moved after they are taken (permission denied), a run killed twice in a row and run again, the clock going back an
+hour between two runs (the end of daylight saving time) and an interchange dated in the future. Nothing may
+disappear or be sent twice, no control number is used twice, and ops are told what to do.
+
+The partner is the demo's ACME (a local drop, 997s and 855s), its 850s written here for SKU-1001 (19.70, in stock)
+so that a clean night exits 0 and every answer can be read back. Runs go through the command line in this process
+(`--no-prefect --no-gx`), the kills through tests/crash_harness.py's forked runs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.crash_harness import new_workspace
+from tests.support import said, write_settled
+
+ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *{date}*0200*U*00401*{isa13:09d}*0*P*>~\n"
+       "GS*PO*ACMERETAIL*ORDERBRIDGE*20{date}*0200*{isa13}*X*004010~\n")
+
+
+def po850(po: str, isa13: int, *, qty: int = 5, date: str = "261126") -> bytes:
+    """One ACME 850 for ``qty`` of SKU-1001 at our price (accepted as ordered), in an interchange of its own."""
+    body = [f"BEG*00*SA*{po}**20261126", "CUR*BY*USD", "DTM*010*20261210",
+            "N1*ST*Acme Distribution Center*92*DC01", f"PO1*1*{qty}*EA*19.70*PE*VN*VP-1001", "CTT*1"]
+    st = "".join(s + "~\n" for s in ["ST*850*0001", *body, f"SE*{len(body) + 2}*0001"])
+    return (ISA.format(date=date, isa13=isa13) + st + f"GE*1*{isa13}~\nIEA*1*{isa13:09d}~\n").encode()
+
+
+def night(ws: Path, now: str) -> tuple[int, str, dict]:
+    """`orderbridge run` at ``now``: its exit status, what it printed (lines joined) and its summary.json."""
+    res = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", now, "--no-prefect", "--no-gx"])
+    assert "Traceback" not in res.output, res.output
+    run_id = datetime.fromisoformat(now).strftime("%Y%m%dT%H%M%S")
+    summary = ws / "reports" / run_id / "summary.json"
+    return res.exit_code, said(res), json.loads(summary.read_text()) if summary.is_file() else {}
+
+
+def acme(summary: dict) -> dict:
+    return next(p for p in summary["partners"] if p["partner"] == "acme")
+
+
+def outbox(ws: Path) -> list[str]:
+    return sorted(p.name for p in (ws / "drop" / "acme" / "outbox").iterdir())
+
+
+def folder(ws: Path, name: str) -> list[str]:
+    where = ws / "drop" / "acme" / name
+    return sorted(p.name for p in where.iterdir()) if where.is_dir() else []
+
+
+def segments(ws: Path, name: str) -> list[list[str]]:
+    text = (ws / "drop" / "acme" / "outbox" / name).read_text(encoding="utf-8")
+    return [s.strip().split("*") for s in text.split("~") if s.strip()]
+
+
+def answered(ws: Path) -> dict[str, list[str]]:
+    """Each 855 in acme's outbox by the PO it answers (BAK03) -> its BAK02 and its line's ACK01."""
+    out = {}
+    for name in outbox(ws):
+        if "-855-" in name:
+            segs = segments(ws, name)
+            bak = next(s for s in segs if s[0] == "BAK")
+            out[bak[3]] = [bak[2], *(s[1] for s in segs if s[0] == "ACK")]
+    return out
+
+
+def failures(ws: Path, run_id: str) -> list[dict]:
+    import csv
+    import io
+
+    text = (ws / "reports" / run_id / "failures.csv").read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def state_rows(ws: Path, sql: str) -> list[tuple]:
+    import sqlite3
+
+    db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def sent_once(ws: Path) -> None:
+    """No control number used twice, no PO answered by two 855s, every document delivered exactly once."""
+    docs = state_rows(ws, "SELECT partner, doc_type, isa13, status FROM documents")
+    assert len({(p, n) for p, _t, n, _s in docs}) == len(docs)
+    pos = [next(s for s in segments(ws, n) if s[0] == "BAK")[3] for n in outbox(ws) if "-855-" in n]
+    assert len(pos) == len(set(pos)), pos
+    files = [p.name for p in ws.glob("drop/*/outbox/*")]
+    assert not [n for n in files if n.startswith(".")]  # no temporary of ours left
+    assert sorted(n for n in files) == sorted(
+        f"{p}-{t}-{n}.x12" for p, t, n, s in docs if s == "delivered")
+
+
+@pytest.fixture
+def ws(tmp_path):
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    (ws / "drop" / "acme" / "inbox").mkdir(parents=True)
+    return ws
+
+
+def inbox(ws: Path) -> Path:
+    return ws / "drop" / "acme" / "inbox"
+
+
+# --- uploads still being written --------------------------------------------------------------------------
+def test_uploads_still_being_written_are_left_in_the_inbox_in_any_letter_case_and_taken_once_complete(ws):
+    """A partner's upload under a temporary name is never read, whatever the case of its suffix: WinSCP's
+    `.filepart`, `.part`, `.tmp`, and the same written in capitals by a Windows or mainframe client (`PO7.X12.TMP`,
+    `PO8.EDI.PART`, `PO9.X12.FILEPART`). Before: a name ending in `.TMP` was read half written, its interchange
+    refused with a TA1 R sent to the partner for a file it was still uploading and the file quarantined; the
+    complete file, renamed a minute later, was a second interchange under the same ISA13."""
+    whole = {"PO-9301": po850("PO-9301", 9301)}
+    write_settled(inbox(ws) / "po-9301.x12", whole["PO-9301"])
+    half, final = {}, {}
+    for k, name in enumerate(["po-9302.x12.filepart", "po-9303.x12.part", "po-9304.x12.tmp", "PO9305.X12.TMP",
+                              "PO9306.EDI.PART", "PO9307.X12.FILEPART", "PO9308.x12.Tmp"], start=2):
+        po = f"PO-93{k:02d}"
+        whole[po] = po850(po, 9300 + k)
+        half[name] = whole[po][:150]  # cut inside its ISA/GS: what a reader would see mid-upload
+        final[name] = (name.rsplit(".", 1)[0], po)
+        write_settled(inbox(ws) / name, half[name])
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 0, out
+    assert (acme(summary)["files"], acme(summary)["quarantined"], acme(summary)["errors"]) == (1, 0, 0)
+    assert folder(ws, "inbox") == sorted(half) and folder(ws, "quarantine") == []
+    assert [n for n in outbox(ws) if "TA1" in n] == []  # nothing said to the partner about its uploads
+    assert answered(ws) == {"PO-9301": ["AD", "IA"]}
+    assert failures(ws, "20261127T020000") == []
+    # the uploads finish: each renamed to its final name, and the next night takes them
+    for name, (to, po) in final.items():
+        (inbox(ws) / name).unlink()
+        write_settled(inbox(ws) / to, whole[po])
+    status, out, summary = night(ws, "2026-11-28T02:00:00")
+    assert status == 0, out
+    assert (acme(summary)["files"], acme(summary)["quarantined"], acme(summary)["duplicates"]) == (7, 0, 0)
+    assert answered(ws) == {po: ["AD", "IA"] for po in whole}
+    assert folder(ws, "inbox") == [] and len(folder(ws, "processed")) == 8
+    sent_once(ws)
+
+
+def test_a_zero_byte_file_is_quarantined_with_a_finding_and_answered_with_nothing(ws):
+    """An empty file left in the inbox (an upload that created its file and never wrote it): quarantined with the
+    finding that says it is empty, exit 1, no TA1 or 997 (there is no interchange to answer), and the partner's
+    other file is answered as usual. The same name sent again whole the next night is taken as the order."""
+    write_settled(inbox(ws) / "po-9311.x12", b"")
+    write_settled(inbox(ws) / "po-9312.x12", po850("PO-9312", 9312))
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 1, out
+    assert (acme(summary)["files"], acme(summary)["quarantined"]) == (2, 1)
+    [row] = failures(ws, "20261127T020000")
+    assert (row["file"], row["code"], row["severity"], row["consequence"]) == (
+        "po-9311.x12", "X12_NOT_EDI", "error", "file quarantined")
+    assert "The file is empty" in row["message"]
+    assert folder(ws, "quarantine") == ["po-9311.x12"] and folder(ws, "inbox") == []
+    assert answered(ws) == {"PO-9312": ["AD", "IA"]} and [n for n in outbox(ws) if "TA1" in n] == []
+    write_settled(inbox(ws) / "po-9311.x12", po850("PO-9311", 9311))
+    status, out, _summary = night(ws, "2026-11-28T02:00:00")
+    assert status == 0, out
+    assert answered(ws) == {"PO-9311": ["AD", "IA"], "PO-9312": ["AD", "IA"]}
+    assert (ws / "drop/acme/quarantine/po-9311.x12").read_bytes() == b""  # the empty one kept as it came
+    sent_once(ws)
+
+
+# --- the same file again, names of every kind ---------------------------------------------------------------
+def test_a_resend_under_another_name_and_the_same_name_with_other_contents_later(ws):
+    """Night 1: `Bestellung Nr 5 – Größe L.x12` (spaces, non-ASCII, a dash of U+2013) and the same bytes as
+    `Bestellung Nr 5 – Größe L (1).x12` (a partner's system sending it twice): the first listed (the copy: a space
+    sorts before the dot) is taken and answered, the other reported once as FILE_DUPLICATE naming it (a warning:
+    exit 0), nothing sent again. Night 2: the first name again
+    with another PO: taken and answered, the older file kept beside it in processed/."""
+    name = "Bestellung Nr 5 – Größe L.x12"
+    write_settled(inbox(ws) / name, po850("PO-9321", 9321))
+    write_settled(inbox(ws) / "Bestellung Nr 5 – Größe L (1).x12", po850("PO-9321", 9321))
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 0, out
+    assert (acme(summary)["files"], acme(summary)["duplicates"], acme(summary)["errors"]) == (2, 1, 0)
+    [row] = failures(ws, "20261127T020000")
+    assert (row["file"], row["code"], row["severity"], row["consequence"]) == (
+        name, "FILE_DUPLICATE", "warning", "nothing sent again")
+    assert "Bestellung Nr 5 – Größe L (1).x12" in row["message"]
+    assert answered(ws) == {"PO-9321": ["AD", "IA"]}
+    assert len([n for n in outbox(ws) if "-997-" in n]) == 1
+    write_settled(inbox(ws) / name, po850("PO-9322", 9322, qty=7))
+    status, out, summary = night(ws, "2026-11-28T02:00:00")
+    assert status == 0, out
+    assert answered(ws) == {"PO-9321": ["AD", "IA"], "PO-9322": ["AD", "IA"]}
+    assert folder(ws, "processed") == sorted([name, "Bestellung Nr 5 – Größe L (1).x12",
+                                              "Bestellung Nr 5 – Größe L-2.x12"])
+    assert b"PO-9322" in (ws / "drop/acme/processed/Bestellung Nr 5 – Größe L-2.x12").read_bytes()
+    assert b"PO-9321" in (ws / "drop/acme/processed" / name).read_bytes()
+    [line] = state_rows(ws, "SELECT ordered, ack FROM order_lines WHERE po_number='PO-9322'")
+    assert float(line[0]) == 7 and line[1] == "IA"
+    sent_once(ws)
