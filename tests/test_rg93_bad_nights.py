@@ -14,13 +14,16 @@ so that a clean night exits 0 and every answer can be read back. Runs go through
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import connectors.local as local
 from flows.cli import app
 from tests.crash_harness import new_workspace
 from tests.support import said, write_settled
@@ -204,4 +207,50 @@ def test_a_resend_under_another_name_and_the_same_name_with_other_contents_later
     assert b"PO-9321" in (ws / "drop/acme/processed" / name).read_bytes()
     [line] = state_rows(ws, "SELECT ordered, ack FROM order_lines WHERE po_number='PO-9322'")
     assert float(line[0]) == 7 and line[1] == "IA"
+    sent_once(ws)
+
+
+# --- an outbox that cannot be written -------------------------------------------------------------------------
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS, errno.EACCES], ids=errno.errorcode.get)
+def test_an_outbox_that_cannot_be_written_keeps_the_answers_and_the_next_run_sends_each_once(ws, monkeypatch, err):
+    """The disk under acme's outbox is full (or mounted read-only, or the folder's permissions changed) while the
+    run writes its 997 and 855: exit 3 (not done), the partner's failure names the error and the folder's path,
+    and says what waits (before: `(folder='outbox')`, no path and nothing about the documents kept); nothing is
+    half written there; `status` shows the 855 not delivered. The next run, the folder writable again, sends the
+    same two documents under the numbers they were given, once."""
+    write_settled(inbox(ws) / "po-9331.x12", po850("PO-9331", 9331, qty=4))
+    real = local._write_temporary
+
+    def refused(dfd, where, name, data, *, fsync):
+        if Path(where) == ws / "drop" / "acme" / "outbox":
+            raise OSError(err, os.strerror(err))
+        return real(dfd, where, name, data, fsync=fsync)
+
+    monkeypatch.setattr(local, "_write_temporary", refused)
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 3, out
+    assert (acme(summary)["delivered"], acme(summary)["pending"], acme(summary)["documents"]) == (
+        0, 2, {"997": 1, "855": 1})
+    assert acme(summary)["failure"].startswith(f"delivery: StorageError: the drop folder cannot be written: "
+                                               f"{os.strerror(err)}")
+    assert str(ws / "drop" / "acme" / "outbox") in acme(summary)["failure"]
+    assert f"acme failed: delivery: StorageError: the drop folder cannot be written: {os.strerror(err)}" in out
+    assert "2 document(s) of this run kept, not sent yet: the next run sends them" in out
+    html = (ws / "reports" / "20261127T020000" / "summary.html").read_text(encoding="utf-8")
+    assert "Partner acme failed: delivery: StorageError" in html
+    assert "2 document(s) of this run are not delivered yet: the next run delivers them" in html
+    assert outbox(ws) == [] and folder(ws, "processed") == ["po-9331.x12"]
+    before = state_rows(ws, "SELECT doc_type, isa13, status FROM documents ORDER BY isa13")
+    assert before == [("997", "000000001", "pending"), ("855", "000000002", "pending")]
+    shown = CliRunner().invoke(app, ["status", "PO-9331", "-w", str(ws)])
+    assert shown.exit_code == 0 and "acme-855-000000002.x12" in said(shown) and "pending" in said(shown)
+    monkeypatch.setattr(local, "_write_temporary", real)
+    status, out, summary = night(ws, "2026-11-27T06:30:00")  # ops freed the disk and ran it again
+    assert status == 0, out
+    assert outbox(ws) == ["acme-855-000000002.x12", "acme-997-000000001.x12"]
+    assert answered(ws) == {"PO-9331": ["AD", "IA"]}
+    ak = [s for s in segments(ws, "acme-997-000000001.x12") if s[0] in ("AK1", "AK9")]
+    assert ak == [["AK1", "PO", "9331"], ["AK9", "A", "1", "1", "1"]]
+    assert state_rows(ws, "SELECT doc_type, isa13, status FROM documents ORDER BY isa13") == [
+        ("997", "000000001", "delivered"), ("855", "000000002", "delivered")]
     sent_once(ws)
