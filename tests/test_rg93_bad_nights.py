@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 from datetime import datetime
 from pathlib import Path
 
@@ -25,8 +26,20 @@ from typer.testing import CliRunner
 
 import connectors.local as local
 from flows.cli import app
-from tests.crash_harness import new_workspace
-from tests.support import said, write_settled
+from tests import crash_harness
+from tests.crash_harness import (
+    CLI,
+    NIGHTS,
+    Baseline,
+    _forked,
+    differences,
+    drop_night,
+    new_workspace,
+    orderbridge,
+    runs,
+    snapshot,
+)
+from tests.support import REPO, said, write_settled
 
 ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *{date}*0200*U*00401*{isa13:09d}*0*P*>~\n"
        "GS*PO*ACMERETAIL*ORDERBRIDGE*20{date}*0200*{isa13}*X*004010~\n")
@@ -76,6 +89,14 @@ def answered(ws: Path) -> dict[str, list[str]]:
             bak = next(s for s in segs if s[0] == "BAK")
             out[bak[3]] = [bak[2], *(s[1] for s in segs if s[0] == "ACK")]
     return out
+
+
+def failures_rows(ws: Path, run_id: str) -> list[tuple]:
+    import csv
+    import io
+
+    text = (ws / "reports" / run_id / "failures.csv").read_text(encoding="utf-8")
+    return [tuple(r) for r in csv.reader(io.StringIO(text))]
 
 
 def failures(ws: Path, run_id: str) -> list[dict]:
@@ -254,3 +275,99 @@ def test_an_outbox_that_cannot_be_written_keeps_the_answers_and_the_next_run_sen
     assert state_rows(ws, "SELECT doc_type, isa13, status FROM documents ORDER BY isa13") == [
         ("997", "000000001", "delivered"), ("855", "000000002", "delivered")]
     sent_once(ws)
+
+
+# --- an inbox whose files cannot be moved after they are taken ----------------------------------------------
+def test_an_inbox_file_that_cannot_be_moved_is_answered_once_and_moved_when_it_can(ws, monkeypatch):
+    """The inbox is a share the partner's account owns and ours may read but not change (permission denied on
+    the move to processed/): the first file is taken and answered, the partner fails at its move (exit 3, the
+    failure names the file's path) and its other files wait in the inbox, untouched. The next night, still
+    refused, answers nothing again (no 997 or 855 twice, no FILE_DUPLICATE). Once the permission is given, the
+    owed move is made and the files that waited are taken, each answered once."""
+    for k in (1, 2):
+        write_settled(inbox(ws) / f"po-934{k}.x12", po850(f"PO-934{k}", 9340 + k, qty=k))
+    real = local.LocalDrop._place
+
+    def refused(self, src, to, name):
+        if Path(src).parent == inbox(ws):
+            raise PermissionError(errno.EACCES, "Permission denied", str(src))
+        return real(self, src, to, name)
+
+    monkeypatch.setattr(local.LocalDrop, "_place", refused)
+    for now in ("2026-11-27T02:00:00", "2026-11-28T02:00:00"):
+        status, out, summary = night(ws, now)
+        assert status == 3, out
+        assert acme(summary)["failure"] == (f"intake: PermissionError: [Errno 13] Permission denied: "
+                                            f"'{inbox(ws) / 'po-9341.x12'}'")
+        assert folder(ws, "inbox") == ["po-9341.x12", "po-9342.x12"] and folder(ws, "processed") == []
+        assert answered(ws) == {"PO-9341": ["AD", "IA"]} and len(outbox(ws)) == 2
+        codes = [r[0] for r in state_rows(ws, "SELECT code FROM findings")]
+        assert "FILE_DUPLICATE" not in codes
+    monkeypatch.setattr(local.LocalDrop, "_place", real)
+    status, out, summary = night(ws, "2026-11-29T02:00:00")
+    assert status == 0, out
+    # one file new to this run (po-9342); po-9341, taken two nights ago, only moved
+    assert (acme(summary)["files"], acme(summary)["duplicates"], acme(summary)["failure"]) == (1, 0, "")
+    assert folder(ws, "inbox") == [] and folder(ws, "processed") == ["po-9341.x12", "po-9342.x12"]
+    assert answered(ws) == {"PO-9341": ["AD", "IA"], "PO-9342": ["AD", "IA"]}
+    assert state_rows(ws, "SELECT COUNT(*) FROM files WHERE disposed_at IS NULL") == [(0,)]
+    sent_once(ws)
+
+
+# --- a run killed, and killed again -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    return Baseline(tmp_path_factory.mktemp("rg93-baseline"))
+
+
+def _killed(ws: Path, point: str) -> None:
+    res = orderbridge(ws, 0, env={"ORDERBRIDGE_KILL_AT": point})
+    assert res.returncode == -signal.SIGKILL, res.stdout + res.stderr
+
+
+def _run_at(ws: Path, now: str, *, kill: str = "") -> int:
+    """`orderbridge run` at ``now`` in a process of its own (tests/crash_harness.py), killed at ``kill``: its status."""
+    args = [*CLI, "run", "-w", str(ws), "--now", now, "--no-prefect", "--no-gx"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), **({"ORDERBRIDGE_KILL_AT": kill} if kill else {})}
+    status, _out, _err = _forked(args, env, ws.parent, 0.0, 600)
+    return status
+
+
+@pytest.mark.slow
+def test_a_night_killed_twice_in_a_row_then_run_again_equals_an_uninterrupted_night(baseline, tmp_path):
+    """The demo's night 1 killed (SIGKILL: an OOM kill, a power cut) after the third file's intake commit, run again
+    by cron and killed again while writing its fifth outbox file, then run a third time: the outbox, the store
+    (control numbers, documents, orders, lines, reservations, files, findings) and the failures report are those of
+    the night run once without a kill; the run is on record once, finished, covering its own two crashes."""
+    ws = new_workspace(tmp_path / "ws")
+    drop_night(ws, 0)
+    _killed(ws, "after-intake-commit@3")
+    assert runs(ws) == [("20261127T020000", NIGHTS[0][1], "running", "")]
+    _killed(ws, "mid-outbox-write@5")
+    assert [n.name for n in ws.glob("drop/*/outbox/.tmp-*")]  # the killed write's temporary, left behind
+    last = orderbridge(ws, 0)
+    assert last.returncode == 1, last.stdout + last.stderr  # done; the demo's input has error findings
+    assert differences(snapshot(ws, 0), baseline.snaps[0]) == []
+    assert [(r, s, c) for r, _clock, s, c in runs(ws)] == [("20261127T020000", "finished", "20261127T020000")]
+
+
+@pytest.mark.slow
+def test_a_night_killed_then_killed_again_in_the_morning_run_sends_each_document_once(baseline, tmp_path,
+                                                                                      monkeypatch):
+    """Night 1 killed after its decide stage numbered the 855s; ops run it by hand at 06:30 and that run is killed
+    too, mid-delivery; a third run at 07:00 completes both. Each run that died is on record as crashed and named
+    by the run that completed its work; the outbox, the store and the failures report (the 07:00 run's, covering
+    both) are the uninterrupted night's: every document sent once under the numbers the first run gave it."""
+    ws = new_workspace(tmp_path / "ws")
+    drop_night(ws, 0)
+    _killed(ws, "after-numbering")
+    assert _run_at(ws, "2026-11-27T06:30:00", kill="mid-outbox-write@4") == -signal.SIGKILL
+    assert _run_at(ws, "2026-11-27T07:00:00") == 1  # done; the demo's input has error findings
+    assert [(r, s, c) for r, _clock, s, c in runs(ws)] == [
+        ("20261127T020000", "crashed", ""), ("20261127T063000", "crashed", "20261127T020000"),
+        ("20261127T070000", "finished", "20261127T020000,20261127T063000")]
+    report = sorted(row[:-1] for row in failures_rows(ws, "20261127T070000"))
+    monkeypatch.setattr(crash_harness, "night_report", lambda *_a: [])  # no run finished on night 1's clock
+    want = {**baseline.snaps[0], "report": []}
+    assert differences(snapshot(ws, 0), want) == []
+    assert report == sorted(row[:-1] for row in baseline.snaps[0]["report"])  # the run id column aside
