@@ -371,3 +371,121 @@ def test_a_night_killed_then_killed_again_in_the_morning_run_sends_each_document
     want = {**baseline.snaps[0], "report": []}
     assert differences(snapshot(ws, 0), want) == []
     assert report == sorted(row[:-1] for row in baseline.snaps[0]["report"])  # the run id column aside
+
+
+# --- the clock going back an hour, an interchange dated ahead -----------------------------------------------------
+def test_the_run_clock_going_back_an_hour_between_two_runs_uses_no_number_twice(ws):
+    """The end of daylight saving time: the 02:30 run, then one whose clock reads 01:45 (an hour later, set back).
+    Each run answers its own PO; the control numbers go on from where they were (1-2, then 3-4: never again from
+    what the clock would suggest), the documents carry the clock each was made at, each run has its report folder,
+    and `orderbridge report` with no run id writes the report of the run made last (the 01:45 one)."""
+    write_settled(inbox(ws) / "po-9351.x12", po850("PO-9351", 9351))
+    status, out, _summary = night(ws, "2026-11-27T02:30:00")
+    assert status == 0, out
+    write_settled(inbox(ws) / "po-9352.x12", po850("PO-9352", 9352, qty=3))
+    status, out, summary = night(ws, "2026-11-27T01:45:00")
+    assert status == 0, out
+    assert (acme(summary)["files"], acme(summary)["documents"]) == (1, {"997": 1, "855": 1})
+    assert outbox(ws) == ["acme-855-000000002.x12", "acme-855-000000004.x12", "acme-997-000000001.x12",
+                          "acme-997-000000003.x12"]
+    assert answered(ws) == {"PO-9351": ["AD", "IA"], "PO-9352": ["AD", "IA"]}
+    assert segments(ws, "acme-997-000000003.x12")[0][9:11] == ["261127", "0145"]
+    assert segments(ws, "acme-855-000000002.x12")[0][9:11] == ["261127", "0230"]
+    assert sorted(p.name for p in (ws / "reports").iterdir() if p.name[0] == "2") == ["20261127T014500",
+                                                                                     "20261127T023000"]
+    assert [r[0] for r in state_rows(ws, "SELECT run_id FROM runs WHERE status='finished' ORDER BY started_at")] == [
+        "20261127T023000", "20261127T014500"]
+    again = CliRunner().invoke(app, ["report", "-w", str(ws)])
+    assert again.exit_code == 0 and "20261127T014500" in said(again) and "20261127T023000" not in said(again)
+    [(po, clock)] = state_rows(ws, "SELECT po_number, received_at FROM orders WHERE po_number='PO-9352'")
+    assert clock.startswith("2026-11-27T01:45")
+    sent_once(ws)
+
+
+def test_on_a_server_in_local_time_the_run_made_after_the_clocks_went_back_is_the_latest(ws, monkeypatch):
+    """`orderbridge run` by cron with no --now, on a machine kept in local time: 01:30 (summer time), then 01:10
+    after the clocks went back. The second run is the latest: `orderbridge report` with no run id writes its
+    report, and the runs are listed in the order they were made. Before: the runs were ordered by their start on
+    the machine's clock, the 01:10 run listed first and `orderbridge report` wrote the 01:30 run's report."""
+    import flows.night
+
+    wall = ["2026-11-27T01:30:00"]
+
+    class Wall(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromisoformat(wall[0])
+
+    monkeypatch.setattr(flows.night, "datetime", Wall)
+    write_settled(inbox(ws) / "po-9361.x12", po850("PO-9361", 9361))
+    first = CliRunner().invoke(app, ["run", "-w", str(ws), "--no-prefect", "--no-gx"])
+    assert first.exit_code == 0, first.output
+    wall[0] = "2026-11-27T01:10:00"  # an hour later, the clocks gone back
+    write_settled(inbox(ws) / "po-9362.x12", po850("PO-9362", 9362))
+    second = CliRunner().invoke(app, ["run", "-w", str(ws), "--no-prefect", "--no-gx"])
+    assert second.exit_code == 0, second.output
+    assert answered(ws) == {"PO-9361": ["AD", "IA"], "PO-9362": ["AD", "IA"]}
+    from connectors.state import StateStore
+    from flows.reports import latest_run
+
+    state = StateStore(ws / "state" / "orderbridge.sqlite")
+    try:
+        assert [r["run_id"] for r in state.runs()] == ["20261127T013000", "20261127T011000"]
+        assert latest_run(state) == "20261127T011000"
+        assert [r["started_at"] for r in state.runs()] == ["2026-11-27T01:30:00", "2026-11-27T01:30:01"]
+    finally:
+        state.close()
+    again = CliRunner().invoke(app, ["report", "-w", str(ws)])
+    assert again.exit_code == 0 and "20261127T011000" in said(again) and "20261127T013000" not in said(again)
+
+
+def test_an_interchange_dated_in_the_future_is_taken_and_answered(ws):
+    """An ISA09/GS04 dated seven weeks after the run's clock (a partner's translator with its clock or calendar
+    wrong): X12 sets no rule against it, so the PO is taken and answered as any, the 997 and 855 sent, no finding
+    (a check stricter than the standard would lose the order); the TA1 a partner asks for (ISA14 1) echoes the
+    date as sent."""
+    data = po850("PO-9371", 9371, date="270115").replace(b"*0*P*>~", b"*1*P*>~", 1)
+    write_settled(inbox(ws) / "po-9371.x12", data)
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 0, out
+    assert (acme(summary)["errors"], acme(summary)["warnings"]) == (0, 0)
+    assert failures(ws, "20261127T020000") == []
+    assert answered(ws) == {"PO-9371": ["AD", "IA"]}
+    [ta1] = [n for n in outbox(ws) if "-TA1-" in n]
+    assert segments(ws, ta1)[1] == ["TA1", "000009371", "270115", "0200", "A", "000"]
+    ak = [s for s in segments(ws, next(n for n in outbox(ws) if "-997-" in n)) if s[0] in ("AK1", "AK9")]
+    assert ak == [["AK1", "PO", "9371"], ["AK9", "A", "1", "1", "1"]]
+    sent_once(ws)
+
+
+# --- two runs at once -----------------------------------------------------------------------------------------
+def test_while_a_run_holds_the_workspace_a_second_run_does_nothing_and_status_still_answers(ws):
+    """Cron starts `orderbridge run` while the night's run still holds the workspace (a slow night): the second
+    exits 5 (BUSY) at once, naming the holder and `--wait`, and does nothing: the new file stays in the inbox,
+    no run or report is recorded. Meanwhile ops can still read an order: `orderbridge status` answers (it
+    writes nothing). Once the holder is gone, the next run takes the file and answers it once."""
+    from tests.test_workspace_lease import _holder
+
+    write_settled(inbox(ws) / "po-9381.x12", po850("PO-9381", 9381))
+    status, out, _summary = night(ws, "2026-11-27T02:00:00")
+    assert status == 0, out
+    write_settled(inbox(ws) / "po-9382.x12", po850("PO-9382", 9382))
+    holder = _holder(ws)
+    try:
+        second = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", "2026-11-27T03:00:00", "--no-prefect",
+                                          "--no-gx"])
+        assert second.exit_code == 5, second.output
+        assert "another OrderBridge process holds this workspace" in said(second) and "--wait" in said(second)
+        assert f"process {holder.pid}" in said(second)
+        assert folder(ws, "inbox") == ["po-9382.x12"] and not (ws / "reports" / "20261127T030000").exists()
+        assert [r[0] for r in state_rows(ws, "SELECT run_id FROM runs")] == ["20261127T020000"]
+        shown = CliRunner().invoke(app, ["status", "PO-9381", "-w", str(ws)])
+        assert shown.exit_code == 0, shown.output
+        assert "acknowledged" in said(shown) and "acme-855-000000002.x12" in said(shown)
+    finally:
+        holder.terminate()
+        holder.wait()
+    status, out, _summary = night(ws, "2026-11-27T03:00:00")
+    assert status == 0, out
+    assert answered(ws) == {"PO-9381": ["AD", "IA"], "PO-9382": ["AD", "IA"]}
+    sent_once(ws)
