@@ -257,7 +257,10 @@ class LocalDrop:
             except OSError as exc:
                 raise _write_error(exc, folder, self._dir(folder)) from exc
             for (name, _data), tmp in zip(files, temps, strict=True):
-                os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
+                try:
+                    os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
+                except OSError as exc:  # refused (permissions changed mid-delivery): said as a write refused
+                    raise _write_error(exc, folder, where) from exc
                 done += 1
                 if placed is not None:
                     placed(name)

@@ -489,3 +489,44 @@ def test_while_a_run_holds_the_workspace_a_second_run_does_nothing_and_status_st
     assert status == 0, out
     assert answered(ws) == {"PO-9381": ["AD", "IA"], "PO-9382": ["AD", "IA"]}
     sent_once(ws)
+
+
+def test_an_outbox_refusing_the_rename_part_way_sends_what_was_placed_once_and_the_rest_next_run(ws, monkeypatch):
+    """The outbox takes the run's 997 and then refuses the rename of its 855 into place (permission denied: a
+    partner's poller changed the folder's rights mid-delivery): exit 3, the failure names the error and the
+    folder's path as for a write refused (it used to be the bare PermissionError of the rename); the 997 is in
+    place and recorded delivered, no temporary is left. The partner's poller takes the 997; the next run sends the
+    855 alone, once. Before: the 997 placed before the refusal stayed pending (a chunk was marked delivered only
+    once all of it was in place), and the next run wrote it again: the partner got it twice."""
+    write_settled(inbox(ws) / "po-9391.x12", po850("PO-9391", 9391))
+    real = os.replace
+
+    def refused(src, dst, *args, **kw):
+        if "dst_dir_fd" in kw and str(dst).startswith("acme-855-"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(src, dst, *args, **kw)
+
+    monkeypatch.setattr(os, "replace", refused)
+    status, out, summary = night(ws, "2026-11-27T02:00:00")
+    monkeypatch.setattr(os, "replace", real)
+    assert status == 3, out
+    assert acme(summary)["failure"].startswith("delivery: StorageError: the drop folder cannot be written: "
+                                               "Permission denied")
+    assert str(ws / "drop" / "acme" / "outbox") in acme(summary)["failure"]
+    assert (acme(summary)["delivered"], acme(summary)["pending"]) == (1, 1)
+    assert "1 document(s) of this run kept, not sent yet: the next run sends them" in out
+    assert outbox(ws) == ["acme-997-000000001.x12"]
+    assert state_rows(ws, "SELECT doc_type, isa13, status FROM documents ORDER BY isa13") == [
+        ("997", "000000001", "delivered"), ("855", "000000002", "pending")]
+    taken = ws / "taken-by-acme"  # the partner's poller takes what is in its outbox, as it arrives
+    taken.mkdir()
+    for name in outbox(ws):
+        (ws / "drop" / "acme" / "outbox" / name).rename(taken / name)
+    status, out, summary = night(ws, "2026-11-27T06:30:00")
+    assert status == 0, out
+    assert acme(summary)["delivered"] == 0  # none of this run's own; the 855 the night made, sent now
+    assert outbox(ws) == ["acme-855-000000002.x12"]  # the 997 the partner took is not sent again
+    assert answered(ws) == {"PO-9391": ["AD", "IA"]}
+    assert sorted(p.name for p in taken.iterdir()) == ["acme-997-000000001.x12"]
+    assert state_rows(ws, "SELECT doc_type, isa13, status FROM documents ORDER BY isa13") == [
+        ("997", "000000001", "delivered"), ("855", "000000002", "delivered")]
