@@ -3860,8 +3860,9 @@ def _like_text(text: str) -> str:
 
 
 def _not_before(at: str, latest: str | None) -> str:
-    """A run's start ``at``, or a second after ``latest`` (the latest start on record) when ``at`` is before it."""
-    if not latest or at >= latest:
+    """A run's start ``at``, or a second after ``latest`` (the latest start on record) when ``at`` is not after it
+    (the clock went back, or two runs started in one second: a tie would be ordered by run id, i.e. by clock)."""
+    if not latest or at > latest:
         return at
     try:
         return (datetime.fromisoformat(latest) + timedelta(seconds=1)).isoformat()

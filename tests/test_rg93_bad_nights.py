@@ -278,12 +278,14 @@ def test_an_outbox_that_cannot_be_written_keeps_the_answers_and_the_next_run_sen
 
 
 # --- an inbox whose files cannot be moved after they are taken ----------------------------------------------
-def test_an_inbox_file_that_cannot_be_moved_is_answered_once_and_moved_when_it_can(ws, monkeypatch):
+def test_inbox_files_that_cannot_be_moved_are_each_answered_once_and_moved_when_they_can(ws, monkeypatch):
     """The inbox is a share the partner's account owns and ours may read but not change (permission denied on
-    the move to processed/): the first file is taken and answered, the partner fails at its move (exit 3, the
-    failure names the file's path) and its other files wait in the inbox, untouched. The next night, still
-    refused, answers nothing again (no 997 or 855 twice, no FILE_DUPLICATE). Once the permission is given, the
-    owed move is made and the files that waited are taken, each answered once."""
+    the move to processed/): every file is taken and answered, each left in the inbox with its move owed, and the
+    partner fails (exit 3) with what to do: the folder to give write permission on, the files, and that the next
+    run answers nothing again. Before: the partner failed at the first file's move with a bare PermissionError,
+    and its other files were never read, night after night (one order answered, the rest waiting). The next night,
+    still refused, answers nothing again (no 997 or 855 twice, no FILE_DUPLICATE). Once the permission is given,
+    the owed moves are made."""
     for k in (1, 2):
         write_settled(inbox(ws) / f"po-934{k}.x12", po850(f"PO-934{k}", 9340 + k, qty=k))
     real = local.LocalDrop._place
@@ -297,19 +299,22 @@ def test_an_inbox_file_that_cannot_be_moved_is_answered_once_and_moved_when_it_c
     for now in ("2026-11-27T02:00:00", "2026-11-28T02:00:00"):
         status, out, summary = night(ws, now)
         assert status == 3, out
-        assert acme(summary)["failure"] == (f"intake: PermissionError: [Errno 13] Permission denied: "
-                                            f"'{inbox(ws) / 'po-9341.x12'}'")
+        failure = acme(summary)["failure"]
+        assert failure.startswith("intake: StorageError: 2 file(s) were taken and answered but could not be moved "
+                                  "out of the inbox (permission denied): give OrderBridge write permission on "
+                                  f"{inbox(ws)} and its processed/ and quarantine/; the next run moves them and "
+                                  "answers nothing again"), failure
+        assert "po-9341.x12, po-9342.x12" in failure
         assert folder(ws, "inbox") == ["po-9341.x12", "po-9342.x12"] and folder(ws, "processed") == []
-        assert answered(ws) == {"PO-9341": ["AD", "IA"]} and len(outbox(ws)) == 2
-        codes = [r[0] for r in state_rows(ws, "SELECT code FROM findings")]
-        assert "FILE_DUPLICATE" not in codes
+        assert answered(ws) == {"PO-9341": ["AD", "IA"], "PO-9342": ["AD", "IA"]} and len(outbox(ws)) == 4
+        assert "FILE_DUPLICATE" not in [r[0] for r in state_rows(ws, "SELECT code FROM findings")]
+    assert acme(summary)["files"] == 0  # nothing new the second night
     monkeypatch.setattr(local.LocalDrop, "_place", real)
     status, out, summary = night(ws, "2026-11-29T02:00:00")
     assert status == 0, out
-    # one file new to this run (po-9342); po-9341, taken two nights ago, only moved
-    assert (acme(summary)["files"], acme(summary)["duplicates"], acme(summary)["failure"]) == (1, 0, "")
+    assert (acme(summary)["files"], acme(summary)["duplicates"], acme(summary)["failure"]) == (0, 0, "")
     assert folder(ws, "inbox") == [] and folder(ws, "processed") == ["po-9341.x12", "po-9342.x12"]
-    assert answered(ws) == {"PO-9341": ["AD", "IA"], "PO-9342": ["AD", "IA"]}
+    assert answered(ws) == {"PO-9341": ["AD", "IA"], "PO-9342": ["AD", "IA"]} and len(outbox(ws)) == 4
     assert state_rows(ws, "SELECT COUNT(*) FROM files WHERE disposed_at IS NULL") == [(0,)]
     sent_once(ws)
 
