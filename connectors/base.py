@@ -34,10 +34,13 @@ LOCK_SUFFIXES = (".lock", ".lck")  # a partner's "being written" marker beside t
 
 def in_progress(name: str, names: Collection[str], temp_suffixes: tuple[str, ...]) -> bool:
     """``name`` is someone's file still being written, never read: hidden (``.x``), a temporary suffix
-    (``.tmp``, ``.part``, WinSCP's ``.filepart``, per profile), a ``~`` prefix (upload tools' temporary
-    names), a lock file itself, or a file with a lock file of its name or stem beside it in ``names``
-    (``po.x12.lock``, ``po.lck`` for ``po.x12``)."""
-    if name.startswith((".", "~")) or name.endswith(temp_suffixes) or name.lower().endswith(LOCK_SUFFIXES):
+    (``.tmp``, ``.part``, WinSCP's ``.filepart``, per profile) in any letter case (a Windows or mainframe
+    client writes ``PO7.X12.TMP``), a ``~`` prefix (upload tools' temporary names), a lock file itself, or
+    a file with a lock file of its name or stem beside it in ``names`` (``po.x12.lock``, ``po.lck`` for
+    ``po.x12``)."""
+    low = name.lower()
+    if name.startswith((".", "~")) or low.endswith(LOCK_SUFFIXES) or \
+            any(low.endswith(suffix.lower()) for suffix in temp_suffixes):
         return True
     stem = name.rsplit(".", 1)[0]
     return any(base + lock in names for base in (name, stem) for lock in (*LOCK_SUFFIXES, ".LOCK", ".LCK"))

@@ -176,7 +176,7 @@ class LocalDrop:
         try:
             fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
         except OSError as exc:
-            raise _write_error(exc, folder) from exc
+            raise _write_error(exc, folder, self._dir(folder)) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
                 fill(fh)
@@ -186,7 +186,7 @@ class LocalDrop:
                 raise ConnectorUnavailable("short write", folder=folder)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise _write_error(exc, folder) from exc
+            raise _write_error(exc, folder, self._dir(folder)) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -255,9 +255,12 @@ class LocalDrop:
                     err = _errno()
                     raise OSError(err, os.strerror(err))
             except OSError as exc:
-                raise _write_error(exc, folder) from exc
+                raise _write_error(exc, folder, self._dir(folder)) from exc
             for (name, _data), tmp in zip(files, temps, strict=True):
-                os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
+                try:
+                    os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
+                except OSError as exc:  # refused (permissions changed mid-delivery): said as a write refused
+                    raise _write_error(exc, folder, where) from exc
                 done += 1
                 if placed is not None:
                     placed(name)
@@ -287,14 +290,14 @@ class LocalDrop:
                     _write_all(dfd, name, data, fsync=flush is None)
                 except OSError as exc:
                     _unlink_quietly(dfd, name)
-                    raise _write_error(exc, folder) from exc
+                    raise _write_error(exc, folder, self._dir(folder)) from exc
                 except BaseException:
                     _unlink_quietly(dfd, name)
                     raise
                 written.append((name, len(data)))
             if flush is not None and written and flush(dfd) != 0:
                 err = _errno()
-                raise _write_error(OSError(err, os.strerror(err)), folder)
+                raise _write_error(OSError(err, os.strerror(err)), folder, self._dir(folder))
             for name, size in written:
                 if os.stat(name, dir_fd=dfd).st_size != size:
                     _unlink_quietly(dfd, name)
@@ -496,10 +499,12 @@ def alternative_name(name: str, k: int) -> str:
     return bounded_name(stem, suffix=f"-{k}{dot}{ext}")
 
 
-def _write_error(exc: OSError, folder: str) -> Exception:
+def _write_error(exc: OSError, folder: str, where: Path) -> Exception:
+    """The error a failed write into ``folder`` (at ``where``) is: terminal for a full, read-only or forbidden
+    folder, which ops must fix (its path said, so they know which disk or mount), transient otherwise."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
-        return StorageError(f"the drop folder cannot be written: {exc.strerror}", folder=folder)
-    return ConnectorUnavailable(f"writing to the drop folder failed: {exc.strerror}", folder=folder)
+        return StorageError(f"the drop folder cannot be written: {exc.strerror}", folder=folder, path=str(where))
+    return ConnectorUnavailable(f"writing to the drop folder failed: {exc.strerror}", folder=folder, path=str(where))
 
 
 def _write_temporary(dfd: int, where: Path, name: str, data: bytes, *, fsync: bool) -> str:

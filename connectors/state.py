@@ -58,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -3282,8 +3282,12 @@ class StateStore(FinanceTables):
         finish, resumed under its own id) starts it again. ``recovers``: the runs that did not finish
         whose work this run completes, so its report covers them (flows.reports.run_scope); by default,
         for a nightly run, the nightly runs just before it that did not finish (``unfinished_before``),
-        itself included when it resumes its own unfinished run."""
+        itself included when it resumes its own unfinished run. ``at`` (the machine's clock) is recorded no
+        earlier than a second after the latest start on record (_not_before): the runs are ordered by it, and
+        a clock gone back (the end of summer time on a server kept in local time) would list a run before the
+        one made an hour earlier, and make that one the latest (flows.reports.latest_run)."""
         with self.transaction():
+            at = _not_before(at, self._q("SELECT MAX(started_at) FROM runs WHERE run_id <> ?", (run_id,))[0][0])
             if recovers is None:
                 recovers = unfinished_before(self.runs(), run_id) if kind == "nightly" else ()
             self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
@@ -3919,6 +3923,17 @@ _LOOSE_PO = ("LTRIM(REPLACE(REPLACE(REPLACE(REPLACE(UPPER(po_number), ' ', ''), 
 def _like_text(text: str) -> str:
     """``text`` in a LIKE pattern with ESCAPE '!': its %, _ and ! are themselves."""
     return "".join("!" + ch if ch in "!%_" else ch for ch in text)
+
+
+def _not_before(at: str, latest: str | None) -> str:
+    """A run's start ``at``, or a second after ``latest`` (the latest start on record) when ``at`` is not after it
+    (the clock went back, or two runs started in one second: a tie would be ordered by run id, i.e. by clock)."""
+    if not latest or at > latest:
+        return at
+    try:
+        return (datetime.fromisoformat(latest) + timedelta(seconds=1)).isoformat()
+    except ValueError:  # a start recorded in another form: left as the clock says
+        return at
 
 
 def _join(values: Iterable) -> str:

@@ -105,8 +105,10 @@ def _summary_table(summary: dict) -> None:
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
-        if p["failure"]:
-            console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
+        if p["failure"]:  # and what of it waits: kept under its numbers, sent by the next run (nothing twice)
+            waiting = (f"; {p['pending']:,} document(s) of this run kept, not sent yet: the next run sends them"
+                       if p.get("pending") else "")
+            console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}{waiting}", style="red")
     _problem_lines(summary)
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {shown(name)}: {shown(path)}")

@@ -221,7 +221,8 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     as they arrive, so one written before a dropped connection would otherwise be sent again by the
     retry. A local drop's folder is then synced and the chunk's documents are marked delivered in one
     transaction. A crash in between leaves them pending: the next run finds the same bytes in place
-    (or writes them again), never new numbers.
+    (or writes them again), never new numbers. A failure part-way (the folder refusing a rename) marks
+    the files already in place delivered before it is raised: the partner may take them meanwhile.
 
     ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
@@ -313,7 +314,14 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
         folders = list(dict.fromkeys([*(f for f, _name in todo), *where.values()]))
         if local and upload != "direct":
             for folder in dict.fromkeys(f for f, _name in todo):
-                _write(drop, folder, {name: v for (f, name), v in todo.items() if f == folder}, upload, staging)
+                placed: list[int] = []
+                try:
+                    _write(drop, folder, {name: v for (f, name), v in todo.items() if f == folder}, upload, staging,
+                           placed)
+                except Exception:  # the files renamed into place before the failure (a rename refused) are the
+                    if placed:  # partner's to take: delivered, never written again by the next run
+                        _delivered(state, placed, sync, now, [folder])
+                    raise
             done += [doc_id for doc_id, _content in todo.values()]
         else:  # each file marked as soon as it is in place: a partner may take it before a retry after a dropped
             # connection (or, written directly, a failed write of a later file) would send it again
@@ -416,9 +424,10 @@ def _in_outbox(drop: FileDrop, folder: str, names: list[str]) -> dict[str, int]:
 
 
 def _write(drop: FileDrop, folder: str, files: Mapping[str, tuple[int, bytes]], upload: str = "temp_name",
-           staging: str | None = None) -> None:
+           staging: str | None = None, placed: list[int] | None = None) -> None:
     """``files`` (name -> (document id, bytes)) into ``folder``, in order, at the crash harness's points, uploaded as
-    the profile's [delivery] upload says (a hidden temporary name, a staging folder, or the name itself)."""
+    the profile's [delivery] upload says (a hidden temporary name, a staging folder, or the name itself). A local
+    drop's batch adds to ``placed`` the id of each document as its file is renamed into place."""
     how = {} if upload == "temp_name" else {"upload": upload, "staging": staging}
     if isinstance(drop, LocalDrop):
         armed = faults.armed()
@@ -427,9 +436,14 @@ def _write(drop: FileDrop, folder: str, files: Mapping[str, tuple[int, bytes]], 
         def before(name: str, data: bytes) -> None:  # what a kill mid-write leaves: where this upload writes
             faults.writing(into, name if upload == "direct" else TMP_PREFIX + name, data)
 
+        def in_place(name: str) -> None:
+            if placed is not None:
+                placed.append(files[name][0])
+            if armed:
+                faults.reached("after-outbox-write")
+
         drop.write_many(folder, [(name, content) for name, (_id, content) in files.items()],
-                        before=before if armed else None,
-                        placed=(lambda _name: faults.reached("after-outbox-write")) if armed else None, **how)
+                        before=before if armed else None, placed=in_place, **how)
         return
     for name, (_id, content) in files.items():
         faults.writing(None, TMP_PREFIX + name, content)
