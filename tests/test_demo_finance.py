@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +110,72 @@ def test_the_partner_997s_answer_what_night_one_sent(demo):
     # make_partner_acks.py's deliberate stray group; and initech's 997 rejecting our 855 (its ST02 0003): a partner's
     # rejection of a document of ours is an error at intake (ackgaps: FA_DOCUMENT_REJECTED, as a TA1's and an 824's)
     assert sorted(strays) == [("FA_DOCUMENT_REJECTED", "initech", "0003"), ("FA_UNMATCHED", "acme", "9901")]
+
+
+def _readme() -> str:
+    return (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_table_of_night_two_is_what_the_demo_finds():
+    """README's table of night 2's exceptions: a row per type found, each amount the one found (EXPECTED,
+    checked against the store above); the types it says the demo does not hold are NOT_IN_TWO_NIGHTS."""
+    text = _readme()
+    table = text[text.index("| Exception | Where | Amount at risk |"):]
+    lines = table.splitlines()[2:]
+    rows = [line.split("|")[1:4] for line in lines[:next(i for i, x in enumerate(lines) if not x.startswith("|"))]]
+    titles = {EXCEPTION_TYPES[k].title.lower(): k for k in EXCEPTION_TYPES}
+    kinds = []
+    for name, _where, _amount in rows:
+        matches = [k for title, k in titles.items() if title.startswith(name.strip().lower())]
+        assert len(matches) == 1, name
+        kinds += matches
+    assert sorted(kinds) == sorted({k for k, _po, _line in EXPECTED})
+    amounts = sorted(Decimal(a.replace(",", "")) for _n, _w, cell in rows
+                     for a in re.findall(r"(?<![\d.])(\d{1,3}(?:,\d{3})*\.\d\d)(?=,| and| USD| CAD)", cell))
+    assert amounts == sorted(Decimal(a) for _q, _p, a, _c in EXPECTED.values())
+    before = text[:text.index("| Exception | Where | Amount at risk |")].rstrip().rsplit("\n\n", 1)[-1].lower()
+    for kind in NOT_IN_TWO_NIGHTS:
+        assert EXCEPTION_TYPES[kind].title.lower().split(" on ")[0] in " ".join(before.split()), kind
+
+
+# README's Workspace layout: what the demo does not write (no 820/812 or kept set received, no console user,
+# no backup taken, no run killed halfway)
+NOT_AFTER_THE_DEMO = {"state/remittance/acme", "handoff/acme", "console", "backups"}
+
+
+def test_every_folder_and_file_of_the_readme_layout_is_in_the_demo_workspace(demo):
+    text = _readme()
+    block = text[text.index("<workspace>/partners/*.toml"):]
+    block = block[:block.index("```")]
+    paths, parent = [], ""
+    for line in block.replace("<run id>", "<run-id>").splitlines():
+        first = line.split(maxsplit=1)[0] if line.strip() else ""
+        if first.startswith("<workspace>/"):
+            path = first[len("<workspace>/"):]
+            parent = path.rstrip("/").rsplit("/", 1)[0] if path.endswith("/") else ""
+            paths.append(path)
+        elif line.startswith(" ") and re.fullmatch(r"[a-z]+/", first) and line.index(first) < 30:
+            paths.append(f"{parent}/{first}")  # drop/<partner>/'s outbox/, archive/ ...
+    assert len(paths) >= 20, paths
+    subs = {"<partner>": "acme", "<warehouse>": "east", "<run-id>": NIGHT2_RUN}
+    missing = []
+    for path in paths:
+        for k, v in subs.items():
+            path = path.replace(k, v)
+        path = path.rstrip("/")
+        if path in NOT_AFTER_THE_DEMO:
+            continue
+        if not (list(demo.glob(path)) if "*" in path else (demo / path).exists()):
+            missing.append(path)
+    assert not missing, missing
+    for name in ("inbox", "archive", "processed", "quarantine", "outbox"):  # a warehouse's drop, as its line says
+        assert (demo / "warehouse-drop" / "north" / name).is_dir(), name
+    for name in ("items", "partner_items", "prices", "customers", "ship_tos"):  # reference/'s line
+        assert (demo / "reference" / f"{name}.csv").is_file(), name
+    assert list(demo.glob("inventory/snapshots/as_of=*/*.parquet")) and (demo / "inventory/receipts.parquet").is_file()
+    run = demo / "reports" / NIGHT2_RUN  # the files its line names
+    for name in ("summary.html", "summary.json", "failures.html", "failures.csv", "failures.parquet",
+                 "failures-hints.csv", "allocation.parquet", "reservations.parquet", "gx-docs/validation.json",
+                 "availability.parquet", "finance/finance-report.html", "finance/dashboard.html",
+                 "finance/data/lines.csv", "finance/data/invoices.parquet", "finance/data/charges.csv"):
+        assert (run / name).exists(), name
