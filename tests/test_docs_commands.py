@@ -123,3 +123,45 @@ def test_every_command_the_docs_show_parses(doc):
         if where == doc:
             problems += _problems(f"{where}:{number}", text, fenced)
     assert not problems, "\n".join(problems)
+
+
+REPO_PATH = re.compile(r"(?<![\w/.<-])((?:schemas|parsers|rules|engine|connectors|flows|console|bench|scripts|tests|"
+                       r"docs|sample_files)/[\w./*-]*[\w*])")
+MODULE = re.compile(r"(?<![\w/.-])((?:schemas|parsers|rules|engine|connectors|flows|console)\.[A-Za-z_]\w*"
+                    r"(?:\.[A-Za-z_]\w*)*)")
+
+
+def _module_file(parts: list[str]) -> int:
+    """How many of ``parts`` name a module or package of the repository (0: none)."""
+    for i in range(len(parts), 0, -1):
+        base = ROOT.joinpath(*parts[:i])
+        if base.with_suffix(".py").is_file() or base.is_dir():
+            return i
+    return 0
+
+
+def test_every_repository_file_and_module_the_docs_name_exists():
+    """A path of the repository (`engine/kpis.py`, `bench/bench_pool.py`, `schemas/x12dict`) or a module
+    (`flows.status`, `engine.lifecycle.plan_person_decision`) named in the README or docs/ is there: a rename leaves no doc behind.
+    `engine.invoice_880.SAC_TO_G7201` is a module's name and what it holds: the module must exist (the rest may be an
+    attribute, a class's method, a table's column: not checked)."""
+    problems = []
+    for path in DOCS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            where = f"{path.relative_to(ROOT).as_posix()}:{number}"
+            for m in REPO_PATH.finditer(line):
+                name = m.group(1).rstrip(".")
+                if "*" in name:  # a pattern: `*-0030x0.txt` is 003040's and 003050's
+                    found = any(ROOT.glob(name.replace("0030x0", "*")))
+                else:  # a file, or a module's file and what it holds (`engine/invoice_880.SAC_TO_G7201`)
+                    parts = name.removesuffix(".py").replace(".", "/").split("/")
+                    found = (ROOT / name).exists() or _module_file(parts) >= 2
+                if not found:
+                    problems.append(f"{where}: {name}")
+            for m in MODULE.finditer(line):
+                name = m.group(1)
+                if name in ("rules.outcomes", "console.toml"):  # a profile table; a file of the workspace's console/
+                    continue
+                if _module_file(name.split(".")) < 2:
+                    problems.append(f"{where}: {name}")
+    assert not problems, "\n".join(problems)
