@@ -142,9 +142,9 @@ def _module_file(parts: list[str]) -> int:
 
 def test_every_repository_file_and_module_the_docs_name_exists():
     """A path of the repository (`engine/kpis.py`, `bench/bench_pool.py`, `schemas/x12dict`) or a module
-    (`flows.status`, `engine.lifecycle.plan_person_decision`) named in the README or docs/ is there: a rename leaves no doc behind.
-    `engine.invoice_880.SAC_TO_G7201` is a module's name and what it holds: the module must exist (the rest may be an
-    attribute, a class's method, a table's column: not checked)."""
+    (`flows.status`, `engine.lifecycle.plan_person_decision`) named in the README or docs/ is there: a rename
+    leaves no doc behind. `engine.invoice_880.SAC_TO_G7201` is a module's name and what it holds: the module must
+    exist (the rest may be an attribute, a class's method, a table's column: not checked)."""
     problems = []
     for path in DOCS:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
