@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -179,3 +180,28 @@ def test_every_folder_and_file_of_the_readme_layout_is_in_the_demo_workspace(dem
                  "availability.parquet", "finance/finance-report.html", "finance/dashboard.html",
                  "finance/data/lines.csv", "finance/data/invoices.parquet", "finance/data/charges.csv"):
         assert (run / name).exists(), name
+
+
+def test_every_key_of_status_json_is_named_in_the_readme(demo):
+    """README's paragraph on `status --json` names every key the object has (an order shipped twice and invoiced,
+    with --dates: its shipments, cartons, invoices, the partner's 997 verdicts, the dates)."""
+    res = CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "--dates", "--json", "-w", str(demo)])
+    assert res.exit_code == 0, res.output
+    keys: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            keys.update(value)
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    doc = json.loads(res.stdout)
+    walk(doc)
+    assert doc["shipments"] and doc["invoices"] and doc["partner_acks"] and doc["order"]["dates"]
+    text = _readme()
+    paragraph = text[text.index("`status` takes the PO number"):text.index("## Workspace layout")]
+    named = set(re.findall(r"[a-z_0-9]+", paragraph))
+    assert not sorted(keys - named), sorted(keys - named)
