@@ -48,3 +48,11 @@ def test_the_guides_rules_are_the_run_wide_defaults():
     assert len(compared) >= 10, compared
     wrong = {k: (v, getattr(default, k)) for k, v in compared.items() if not _same(v, getattr(default, k))}
     assert not wrong, wrong
+
+
+def test_the_readme_names_every_file_limit_with_its_default():
+    from schemas.profile import LimitSettings
+
+    text = " ".join((DOCS.parent / "README.md").read_text(encoding="utf-8").split())
+    for name, field in LimitSettings.model_fields.items():
+        assert f"`{name}` {field.default:,}" in text, name
