@@ -205,3 +205,18 @@ def test_every_key_of_status_json_is_named_in_the_readme(demo):
     paragraph = text[text.index("`status` takes the PO number"):text.index("## Workspace layout")]
     named = set(re.findall(r"[a-z_0-9]+", paragraph))
     assert not sorted(keys - named), sorted(keys - named)
+
+
+def test_the_856s_have_the_levels_the_readme_says(demo):
+    """README, day 1: each partner's 856 in its structure (Globex's SOTPI with its one carton on no pallet: no T)."""
+    from parsers.x12_reader import read_interchanges
+
+    levels = {}
+    for path in sorted(demo.glob("drop/*/outbox/*-856-*.x12")):
+        segments = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        levels.setdefault(path.parent.parent.name, []).append("".join(s[3] for s in segments if s[0] == "HL"))
+    first = {partner: "-".join(dict.fromkeys(shapes[0])) for partner, shapes in levels.items()}
+    assert first == {"acme": "S-O-P-I", "globex": "S-O-P-I", "initech": "S-O-I", "umbrella": "S-O-T-P-I"}, levels
+    text = " ".join(_readme().split())
+    assert ("ACME S-O-P-I; Globex S-O-T-P-I, its one carton on no pallet so S-O-P-I, as cartons off a pallet go; "
+            "Initech S-O-I; Umbrella S-O-T-P-I with a pallet") in text
