@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import shlex
 from decimal import Decimal
 from pathlib import Path
 
@@ -220,3 +221,18 @@ def test_the_856s_have_the_levels_the_readme_says(demo):
     text = " ".join(_readme().split())
     assert ("ACME S-O-P-I; Globex S-O-T-P-I, its one carton on no pallet so S-O-P-I, as cartons off a pallet go; "
             "Initech S-O-I; Umbrella S-O-T-P-I with a pallet") in text
+
+
+def test_the_readme_resend_examples_name_documents_of_the_demo(demo):
+    """README's "Sending a document again" commands, on the demo's workspace (--dry-run: nothing sent), each finds
+    its document: an 810 by its invoice number, an interchange by its ISA13, a PO's one 856."""
+    text = _readme()
+    block = text[text.index("### Sending a document again"):]
+    block = block[block.index("```sh") + 5:]
+    lines = [line for line in block[:block.index("```")].splitlines() if line.startswith("orderbridge resend")]
+    assert len(lines) == 3, lines
+    for line in lines:
+        args = shlex.split(line)[1:]
+        args = args[:args.index("-w")] + ["-w", str(demo)] + ([] if "--dry-run" in args else ["--dry-run"])
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0 and "Nothing was done (--dry-run)" in " ".join(res.output.split()), (line, res.output)
