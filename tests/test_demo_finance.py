@@ -140,9 +140,9 @@ def test_the_readme_table_of_night_two_is_what_the_demo_finds():
         assert EXCEPTION_TYPES[kind].title.lower().split(" on ")[0] in " ".join(before.split()), kind
 
 
-# README's Workspace layout: what the demo does not write (no 820/812 or kept set received, no console user,
-# no backup taken, no run killed halfway)
-NOT_AFTER_THE_DEMO = {"state/remittance/acme", "handoff/acme", "console", "backups"}
+# README's Workspace layout: what the demo does not write (its settings are the defaults, no 820/812 or kept set
+# received, no console user, no backup taken, no run killed halfway)
+NOT_AFTER_THE_DEMO = {"workspace.toml", "state/remittance/acme", "handoff/acme", "console", "backups"}
 
 
 def test_every_folder_and_file_of_the_readme_layout_is_in_the_demo_workspace(demo):
