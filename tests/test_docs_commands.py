@@ -165,3 +165,20 @@ def test_every_repository_file_and_module_the_docs_name_exists():
                 if _module_file(name.split(".")) < 2:
                     problems.append(f"{where}: {name}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_command_and_option_has_its_help():
+    """README: "every option has its `--help`": each command, argument and option of the CLI says what it is."""
+    silent = []
+
+    def walk(command, path: str) -> None:
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+            return
+        if not (command.help or command.short_help or "").strip():
+            silent.append(path)
+        silent.extend(f"{path} {p.name}" for p in command.params if not (getattr(p, "help", "") or "").strip())
+
+    walk(CLI, "orderbridge")
+    assert not silent, silent
