@@ -236,3 +236,14 @@ def test_the_readme_resend_examples_name_documents_of_the_demo(demo):
         args = args[:args.index("-w")] + ["-w", str(demo)] + ([] if "--dry-run" in args else ["--dry-run"])
         res = CliRunner().invoke(app, args)
         assert res.exit_code == 0 and "Nothing was done (--dry-run)" in " ".join(res.output.split()), (line, res.output)
+
+
+def test_every_report_page_of_the_demo_is_self_contained(demo):
+    """README: "Every page is self-contained: no CDN, readable offline": no page of reports/ loads or links anything
+    from the network (summary, failures, finance report, dashboard: each night's and the cumulative ones)."""
+    pages = sorted(demo.glob("reports/**/*.html"))
+    assert len(pages) >= 10, pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text, re.I), page
+        assert not re.search(r"@import|url\(\s*[\"']?(https?:)?//", text, re.I), page
