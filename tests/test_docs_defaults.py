@@ -56,3 +56,18 @@ def test_the_readme_names_every_file_limit_with_its_default():
     text = " ".join((DOCS.parent / "README.md").read_text(encoding="utf-8").split())
     for name, field in LimitSettings.model_fields.items():
         assert f"`{name}` {field.default:,}" in text, name
+
+
+def test_the_state_store_doc_names_its_schema_version_and_every_table(tmp_path):
+    import re
+    import sqlite3
+
+    from connectors.state import SCHEMA_VERSION, StateStore
+
+    text = (DOCS / "state-store.md").read_text(encoding="utf-8")
+    section = text[text.index("## Tables"):text.index("## Writing")]
+    assert section.startswith(f"## Tables (schema version {SCHEMA_VERSION})")
+    StateStore(tmp_path / "s.sqlite").close()
+    with sqlite3.connect(tmp_path / "s.sqlite") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert set(re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)) == tables
