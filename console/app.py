@@ -429,9 +429,15 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         findings = [x for run_id in dict.fromkeys([*(t["run_id"] for t in takes), record["run_id"]])
                     for x in store.findings(run_id=run_id, partner=whose)
                     if x["file"] in names and (whose or x["stage"] == "shipments")]
+        # each take's findings counted from every stage (decide's business findings too), as the run page counts
+        # the file: the files table's error_count is intake's alone (what made it processed or quarantined)
+        counted: dict[str, dict[str, int]] = {}
+        for x in findings:
+            severity = counted.setdefault(x["run_id"] or "", {"error": 0, "warning": 0})
+            severity[x["severity"]] = severity.get(x["severity"], 0) + 1
         # alike findings (1,000 POs of one unknown item) one row each, every PO a link: as failures.html lists them
         return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha), takes=takes,
-                      findings=findings, groups=reading.alike_findings(findings))
+                      findings=findings, groups=reading.alike_findings(findings), counted=counted)
 
     def css(request: Request) -> Response:
         return FileResponse(HERE / "static" / "console.css", media_type="text/css")

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+import shlex
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +112,138 @@ def test_the_partner_997s_answer_what_night_one_sent(demo):
     # make_partner_acks.py's deliberate stray group; and initech's 997 rejecting our 855 (its ST02 0003): a partner's
     # rejection of a document of ours is an error at intake (ackgaps: FA_DOCUMENT_REJECTED, as a TA1's and an 824's)
     assert sorted(strays) == [("FA_DOCUMENT_REJECTED", "initech", "0003"), ("FA_UNMATCHED", "acme", "9901")]
+
+
+def _readme() -> str:
+    return (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_table_of_night_two_is_what_the_demo_finds():
+    """README's table of night 2's exceptions: a row per type found, each amount the one found (EXPECTED,
+    checked against the store above); the types it says the demo does not hold are NOT_IN_TWO_NIGHTS."""
+    text = _readme()
+    table = text[text.index("| Exception | Where | Amount at risk |"):]
+    lines = table.splitlines()[2:]
+    rows = [line.split("|")[1:4] for line in lines[:next(i for i, x in enumerate(lines) if not x.startswith("|"))]]
+    titles = {EXCEPTION_TYPES[k].title.lower(): k for k in EXCEPTION_TYPES}
+    kinds = []
+    for name, _where, _amount in rows:
+        matches = [k for title, k in titles.items() if title.startswith(name.strip().lower())]
+        assert len(matches) == 1, name
+        kinds += matches
+    assert sorted(kinds) == sorted({k for k, _po, _line in EXPECTED})
+    amounts = sorted(Decimal(a.replace(",", "")) for _n, _w, cell in rows
+                     for a in re.findall(r"(?<![\d.])(\d{1,3}(?:,\d{3})*\.\d\d)(?=,| and| USD| CAD)", cell))
+    assert amounts == sorted(Decimal(a) for _q, _p, a, _c in EXPECTED.values())
+    before = text[:text.index("| Exception | Where | Amount at risk |")].rstrip().rsplit("\n\n", 1)[-1].lower()
+    for kind in NOT_IN_TWO_NIGHTS:
+        assert EXCEPTION_TYPES[kind].title.lower().split(" on ")[0] in " ".join(before.split()), kind
+
+
+# README's Workspace layout: what the demo does not write (its settings are the defaults, no 820/812 or kept set
+# received, no console user, no backup taken, no run killed halfway)
+NOT_AFTER_THE_DEMO = {"workspace.toml", "state/remittance/acme", "handoff/acme", "console", "backups"}
+
+
+def test_every_folder_and_file_of_the_readme_layout_is_in_the_demo_workspace(demo):
+    text = _readme()
+    block = text[text.index("<workspace>/partners/*.toml"):]
+    block = block[:block.index("```")]
+    paths, parent = [], ""
+    for line in block.replace("<run id>", "<run-id>").splitlines():
+        first = line.split(maxsplit=1)[0] if line.strip() else ""
+        if first.startswith("<workspace>/"):
+            path = first[len("<workspace>/"):]
+            parent = path.rstrip("/").rsplit("/", 1)[0] if path.endswith("/") else ""
+            paths.append(path)
+        elif line.startswith(" ") and re.fullmatch(r"[a-z]+/", first) and line.index(first) < 30:
+            paths.append(f"{parent}/{first}")  # drop/<partner>/'s outbox/, archive/ ...
+    assert len(paths) >= 20, paths
+    subs = {"<partner>": "acme", "<warehouse>": "east", "<run-id>": NIGHT2_RUN}
+    missing = []
+    for path in paths:
+        for k, v in subs.items():
+            path = path.replace(k, v)
+        path = path.rstrip("/")
+        if path in NOT_AFTER_THE_DEMO:
+            continue
+        if not (list(demo.glob(path)) if "*" in path else (demo / path).exists()):
+            missing.append(path)
+    assert not missing, missing
+    for name in ("inbox", "archive", "processed", "quarantine", "outbox"):  # a warehouse's drop, as its line says
+        assert (demo / "warehouse-drop" / "north" / name).is_dir(), name
+    for name in ("items", "partner_items", "prices", "customers", "ship_tos"):  # reference/'s line
+        assert (demo / "reference" / f"{name}.csv").is_file(), name
+    assert list(demo.glob("inventory/snapshots/as_of=*/*.parquet")) and (demo / "inventory/receipts.parquet").is_file()
+    run = demo / "reports" / NIGHT2_RUN  # the files its line names
+    for name in ("summary.html", "summary.json", "failures.html", "failures.csv", "failures.parquet",
+                 "failures-hints.csv", "allocation.parquet", "reservations.parquet", "gx-docs/validation.json",
+                 "availability.parquet", "finance/finance-report.html", "finance/dashboard.html",
+                 "finance/data/lines.csv", "finance/data/invoices.parquet", "finance/data/charges.csv"):
+        assert (run / name).exists(), name
+
+
+def test_every_key_of_status_json_is_named_in_the_readme(demo):
+    """README's paragraph on `status --json` names every key the object has (an order shipped twice and invoiced,
+    with --dates: its shipments, cartons, invoices, the partner's 997 verdicts, the dates)."""
+    res = CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "--dates", "--json", "-w", str(demo)])
+    assert res.exit_code == 0, res.output
+    keys: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            keys.update(value)
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    doc = json.loads(res.stdout)
+    walk(doc)
+    assert doc["shipments"] and doc["invoices"] and doc["partner_acks"] and doc["order"]["dates"]
+    text = _readme()
+    paragraph = text[text.index("`status` takes the PO number"):text.index("## Workspace layout")]
+    named = set(re.findall(r"[a-z_0-9]+", paragraph))
+    assert not sorted(keys - named), sorted(keys - named)
+
+
+def test_the_856s_have_the_levels_the_readme_says(demo):
+    """README, day 1: each partner's 856 in its structure (Globex's SOTPI with its one carton on no pallet: no T)."""
+    from parsers.x12_reader import read_interchanges
+
+    levels = {}
+    for path in sorted(demo.glob("drop/*/outbox/*-856-*.x12")):
+        segments = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        levels.setdefault(path.parent.parent.name, []).append("".join(s[3] for s in segments if s[0] == "HL"))
+    first = {partner: "-".join(dict.fromkeys(shapes[0])) for partner, shapes in levels.items()}
+    assert first == {"acme": "S-O-P-I", "globex": "S-O-P-I", "initech": "S-O-I", "umbrella": "S-O-T-P-I"}, levels
+    text = " ".join(_readme().split())
+    assert ("ACME S-O-P-I; Globex S-O-T-P-I, its one carton on no pallet so S-O-P-I, as cartons off a pallet go; "
+            "Initech S-O-I; Umbrella S-O-T-P-I with a pallet") in text
+
+
+def test_the_readme_resend_examples_name_documents_of_the_demo(demo):
+    """README's "Sending a document again" commands, on the demo's workspace (--dry-run: nothing sent), each finds
+    its document: an 810 by its invoice number, an interchange by its ISA13, a PO's one 856."""
+    text = _readme()
+    block = text[text.index("### Sending a document again"):]
+    block = block[block.index("```sh") + 5:]
+    lines = [line for line in block[:block.index("```")].splitlines() if line.startswith("orderbridge resend")]
+    assert len(lines) == 3, lines
+    for line in lines:
+        args = shlex.split(line)[1:]
+        args = args[:args.index("-w")] + ["-w", str(demo)] + ([] if "--dry-run" in args else ["--dry-run"])
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0 and "Nothing was done (--dry-run)" in " ".join(res.output.split()), (line, res.output)
+
+
+def test_every_report_page_of_the_demo_is_self_contained(demo):
+    """README: "Every page is self-contained: no CDN, readable offline": no page of reports/ loads or links anything
+    from the network (summary, failures, finance report, dashboard: each night's and the cumulative ones)."""
+    pages = sorted(demo.glob("reports/**/*.html"))
+    assert len(pages) >= 10, pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text, re.I), page
+        assert not re.search(r"@import|url\(\s*[\"']?(https?:)?//", text, re.I), page

@@ -70,6 +70,8 @@ def test_a_partner_onboarded_by_the_guide_gets_a_997_and_an_855_with_accepted_li
                   "partner_items.csv", "no inventory snapshot", "receipts.parquet"):
         assert piece in first.stdout, piece
     assert last.exit_code == 0 and "partner northwind: ready" in last.stdout, last.stdout
+    # the guide's profile is one to copy: nothing in it is what the check calls a likely mistake
+    assert "warning:" not in last.stdout, last.stdout
     [(_, run)] = [(cmd, r) for cmd, r in results if cmd.startswith("orderbridge run")]
     assert run.exit_code == 0, run.stdout
     outbox = tmp_path / "northwind-ws" / "drop" / "northwind" / "outbox"

@@ -147,6 +147,12 @@ def test_the_console_groups_the_night_s_findings_as_the_report_does(night):
     assert "PO SAME-01 · line 1 · PO1@7 PO107" in html.unescape(row)
     files = run_page[run_page.index('id="files"'):]
     assert re.search(r"acme-alike\.x12</a></td>.*?<td class=\"num\">2</td><td>", files, re.S)  # 2 rows, not 14
+    # the file's findings counted from every stage, as the run page counts them (its intake left it processed: 0)
+    errors = sum(1 for x in night["findings"] if x["file"] == f["name"] and x["severity"] == "error")
+    warnings = sum(1 for x in night["findings"] if x["file"] == f["name"] and x["severity"] == "warning")
+    assert errors >= 14
+    assert f'id="file-counts">{errors} error(s), {warnings} warning(s), every stage' in file_page
+    assert "(0 error finding(s) at intake)" in file_page
     table = file_page[file_page.index('id="file-findings"'):]
     rows = re.findall(r"<tr class=\"(?:alike)?\">(.*?)</tr>", table, re.S)
     assert len(rows) == 2
