@@ -9,6 +9,9 @@ tables written since (a table is written once, under its own name, and never cha
                                 schema's metadata lists the stored tables it holds (file, size, mtime_ns), so
                                 that one rename replaces both (two searches at once keep either's, whole), and
                                 the keys' version (KEYS: an index of other keys is read again)
+  <derived>/store-ids-v1.arrow  the same of the stores each line's SDQ names (StoreIndex: a DC order broken out by
+                                store is found by the store before anything ships to it; the store as the store
+                                search compares it: ``store_key``)
 
 Derived data: deleting it costs one read of the stored tables. Parses and decides nothing.
 """
@@ -68,13 +71,25 @@ def stored_key(file: str) -> str:
     return file.split("/", 1)[-1].rsplit(".lines.", 1)[0]
 
 
+def store_key(text: str) -> str:
+    """A store as the store search compares it (connectors.state's orders_ship_to index: UPPER(LTRIM(id, '0'))): in
+    capitals (ASCII), without its leading zeros."""
+    return "".join(ch.upper() if "a" <= ch <= "z" else ch for ch in text).lstrip("0")
+
+
 class ItemIndex:
     """The item ids of the stored order-line tables under ``orders_dir`` (one folder per partner), kept in
     ``derived``."""
 
+    NAME, KEYS = "item-ids", KEYS  # its file's name and the version of its keys (kept in its metadata)
+
     def __init__(self, orders_dir: Path | str, derived: Path | str) -> None:
         self.orders_dir = Path(orders_dir)
-        self.path = Path(derived) / f"item-ids-v{VERSION}.arrow"
+        self.path = Path(derived) / f"{self.NAME}-v{VERSION}.arrow"
+
+    def key(self, text: str) -> str:
+        """``text`` as the index keeps it."""
+        return item_key(text)
 
     def orders_naming(self, item: str, partner: str = "") -> list[tuple[str, str]]:
         """(partner, PO number) of every order a line of which named ``item`` (any id the PO sent for it), of
@@ -85,7 +100,7 @@ class ItemIndex:
         """(partner, PO number, key of the stored tables: connectors.order_store) of every stored lines table a
         line of which named ``item`` for that order, of ``partner`` only when given; sorted. An order's current
         revision is the one its record's ``lines_key`` names (an 860's revision leaves a deleted line out)."""
-        key = item_key(item)
+        key = self.key(item)
         if not key:
             return []
         table = self.table()
@@ -135,7 +150,7 @@ class ItemIndex:
         except (OSError, pa.ArrowInvalid, ValueError):
             return ITEM_IDS.empty_table(), {}
         if not table.schema.remove_metadata().equals(ITEM_IDS) or not isinstance(files, dict) or \
-                (table.schema.metadata or {}).get(b"keys") != KEYS.encode():
+                (table.schema.metadata or {}).get(b"keys") != self.KEYS.encode():
             return ITEM_IDS.empty_table(), {}
         return table.replace_schema_metadata(None), files
 
@@ -166,6 +181,32 @@ class ItemIndex:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_arrow(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True),
-                                                                  "keys": KEYS}))
+                                                                  "keys": self.KEYS}))
         except OSError:
             return
+
+
+class StoreIndex(ItemIndex):
+    """The stores the SDQs of the stored order-line tables name (a line's store_quantities: a DC order broken out by
+    store), kept as ItemIndex keeps items (its ``item`` column holds the store: ``store_key``). A store a line's split
+    gives none of (an 860's SDQ moving every unit away: quantity 0) is not named by it."""
+
+    NAME, KEYS = "store-ids", "1"
+
+    def key(self, text: str) -> str:
+        return store_key(text.strip())
+
+    def _ids(self, file: str) -> pa.Table:
+        """The (partner, PO number, store) rows of one stored lines table, once per order and store."""
+        try:
+            with pq.ParquetFile(self.orders_dir / file) as f:
+                if "store_quantities" not in f.schema_arrow.names:
+                    return ITEM_IDS.empty_table()  # stored before SDQs were kept
+                lines = f.read(columns=["partner", "po_number", "store_quantities"], use_threads=False)
+        except (OSError, pa.ArrowInvalid):
+            return ITEM_IDS.empty_table()
+        rows = sorted({(partner, po, self.key(s["store"])) for partner, po, split in zip(
+            lines["partner"].to_pylist(), lines["po_number"].to_pylist(), lines["store_quantities"].to_pylist(),
+            strict=True) for s in split or () if s.get("store") and self.key(s["store"]) and s.get("quantity") != 0})
+        return pa.table({"partner": [r[0] for r in rows], "po_number": [r[1] for r in rows],
+                         "item": [r[2] for r in rows], "file": [file] * len(rows)}, schema=ITEM_IDS)

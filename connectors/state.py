@@ -195,6 +195,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         qualifier, our_810s)
 #                         RESEND_LOOKUPS (29): shipments by (partner, shipment_id): a resend's 856 by its shipment
 #                         HELD_LINES (30): the order lines each shipment the ship stage held carries (held_lines)
+#                         LOOKUP_INDEXES (31): shipments by tracking number and bill of lading, orders and shipped
+#                         lines by store (orders_ship_to, shipment_lines_store: the store search's expressions)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -463,6 +465,7 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
+CREATE INDEX orders_ship_to ON orders (UPPER(LTRIM(ship_to_id, '0')));
 CREATE INDEX orders_state ON orders (state, partner);
 CREATE INDEX orders_received ON orders (received_at);
 CREATE INDEX orders_updated ON orders (updated_at);
@@ -480,7 +483,10 @@ CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX shipments_partner ON shipments (partner, ship_date);
 CREATE INDEX shipments_billing ON shipments (billing, partner);
 CREATE INDEX shipments_shipment ON shipments (partner, shipment_id);
+CREATE INDEX shipments_tracking ON shipments (tracking_number);
+CREATE INDEX shipments_bol ON shipments (bill_of_lading);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
+CREATE INDEX shipment_lines_store ON shipment_lines (UPPER(LTRIM(mark_for_store, '0')));
 CREATE INDEX cartons_label ON cartons (label);
 CREATE INDEX shipped_serials_po ON shipped_serials (partner, po_number);
 CREATE INDEX returned_serials_po ON returned_serials (partner, po_number);
@@ -3380,7 +3386,8 @@ class StateStore(FinanceTables):
     def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
                       until: str = "", sku: str = "", limit: int = 50, offset: int = 0,
                       po_part: str = "", hold_code: str = "", po_loose: str = "", ship_to: str = "",
-                      shipped_short: bool = False) -> list[OrderRecord]:
+                      shipped_short: bool = False,
+                      store_orders: Iterable[tuple[str, str]] = ()) -> list[OrderRecord]:
         """Orders matching every filter given, newest received first (then partner, PO): ``po`` a PO
         number or its beginning, ``since``/``until`` PO dates (ISO, inclusive), ``sku`` an item on any
         line. Index-backed (PO prefix is a range, SKU goes through order_lines_sku); at most ``limit``
@@ -3389,18 +3396,31 @@ class StateStore(FinanceTables):
         every PO number: for when its beginning found nothing). ``hold_code``: a code the order is held for
         (a finding's code among its hold_codes). ``po_loose``: the PO number without its blanks, hyphens, slashes,
         dots and leading zeros, in capitals (flows.order_lookup.loose: '4500-012345' for the 0004500012345 sent; a
-        look over every PO number, as po_part). ``ship_to``: the store or DC the order was sent to, its N1*ST id
-        (N104) or a shipped line's mark-for store (SDQ), without leading zeros (a look over every order's ship-to).
-        ``shipped_short``: orders a line of which shipped less than ordered (shipped some, or its balance was
-        cancelled after a short shipment: BALANCE_CANCELLED)."""
+        look over every PO number, as po_part); every release of a PO held as several (schemas.order_keys) is
+        compared by its PO number. ``ship_to``: the store or DC the order was sent to, its N1*ST id (N104) or a
+        shipped line's mark-for store (SDQ), without leading zeros, in capitals (the indexes orders_ship_to and
+        shipment_lines_store); ``store_orders``: the (partner, PO) orders counted as the store's too (those whose
+        PO's SDQ names it before anything ships: flows.order_lookup.sdq_orders). ``shipped_short``: orders a line
+        of which shipped less than ordered (shipped some, or its balance was cancelled after a short shipment:
+        BALANCE_CANCELLED)."""
         where, args = ["1=1"], []
-        if po_loose:
-            where.append(f"{_LOOSE_PO} = ?")
-            args.append(po_loose)
-        if ship_to:
-            where.append("(UPPER(LTRIM(ship_to_id, '0')) = ? OR (partner, po_number) IN (SELECT partner, po_number"
-                         " FROM shipment_lines WHERE UPPER(LTRIM(mark_for_store, '0')) = ?))")
-            args += [ship_to.lstrip("0").upper(), ship_to.lstrip("0").upper()]
+        if po_loose:  # a release's key is its PO number, SEP and the release: the part before SEP compared (SEP
+            # is in no PO number: the key with SEP after it begins the loose key with SEP after it, or is it)
+            where.append(f"SUBSTR({_LOOSE_PO} || ?, 1, ?) = ?")
+            args += [SEP, len(po_loose) + 1, po_loose + SEP]
+        joined, joined_args = "", []
+        if ship_to:  # the store's orders, each way through its index (orders_ship_to, shipment_lines_store, the key),
+            wanted = ship_to.lstrip("0").upper()  # joined: read by their keys, not by a walk over every order
+            sdq: dict[str, list[str]] = {}
+            for key in store_orders:
+                sdq.setdefault(key[0], []).append(key[1])
+            joined = (" JOIN (SELECT partner AS store_partner, po_number AS store_po FROM orders WHERE"
+                      " UPPER(LTRIM(ship_to_id, '0')) = ? UNION SELECT partner, po_number FROM shipment_lines WHERE"
+                      " UPPER(LTRIM(mark_for_store, '0')) = ?"
+                      + "".join(f" UNION SELECT partner, po_number FROM orders WHERE partner = ? AND po_number"
+                                f"{self.dialect.one_list()}" for _ in sdq)
+                      + ") store_keys ON partner = store_partner AND po_number = store_po")
+            joined_args = [wanted, wanted, *(v for p in sorted(sdq) for v in (p, self.dialect.list_value(sdq[p])))]
         if shipped_short:
             where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE state NOT IN"
                          " ('deleted', 'cancelled') AND ((CAST(NULLIF(shipped, '') AS REAL) > 0 AND"
@@ -3428,9 +3448,9 @@ class StateStore(FinanceTables):
         if sku:
             where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE sku=?)")
             args.append(sku)
-        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE {' AND '.join(where)}"
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders{joined} WHERE {' AND '.join(where)}"
                        " ORDER BY received_at DESC, partner, po_number LIMIT ? OFFSET ?",
-                       [*args, max(0, int(limit)), max(0, int(offset))])
+                       [*joined_args, *args, max(0, int(limit)), max(0, int(offset))])
         return [_order_from_row(r) for r in rows]
 
     def quoted_documents(self, *, invoices: Sequence[str] = (), shipments: Sequence[str] = (),

@@ -80,6 +80,10 @@ Version HELD_LINES (30) keeps the order lines each shipment the ship stage held 
 shipment id, PO and line number of each of its confirmation's rows, the line null where the row named none), so the
 reconciliation names a held shipment on the lines it carries, not on every line of its PO; shipments held before it
 have none (named on every line of the finding's PO still to ship, as before).
+Version LOOKUP_INDEXES (31) indexes what a buyer quotes that used to be found by reading a whole table: shipments by
+tracking number (shipments_tracking) and bill of lading (shipments_bol), orders by their ship-to's N104 and shipped
+lines by their mark-for store, each as the store search compares it (orders_ship_to, shipment_lines_store: without
+leading zeros, in capitals); `orderbridge status` and the console's orders search use them (flows.order_lookup).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -123,7 +127,10 @@ RESENDS = ACK_TIMED_BY + 1
 FINDING_DETAIL = RESENDS + 1
 RESEND_LOOKUPS = FINDING_DETAIL + 1
 HELD_LINES = RESEND_LOOKUPS + 1
-LATEST = HELD_LINES
+LOOKUP_INDEXES = HELD_LINES + 1
+LATEST = LOOKUP_INDEXES
+# the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
+LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -529,4 +536,7 @@ MIGRATIONS = {
     RESEND_LOOKUPS - 1: lambda s: add_indexes(s, "shipments_shipment"),
     # the order lines each held shipment carries (held_lines): the reconciliation names it on those alone
     HELD_LINES - 1: lambda s: add_tables(s, "held_lines"),
+    # what a buyer quotes found by an index, not a read of the whole table: a shipment by its tracking number or bill
+    # of lading, the orders of a store (the ship-to's N104, a shipped line's mark-for store)
+    LOOKUP_INDEXES - 1: lambda s: add_indexes(s, *LOOKUP_INDEX_NAMES),
 }

@@ -216,21 +216,21 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             return got
         search = reading.Search.parse(dict(request.query_params))
         store = c.store()
-        rows, more = search.run(store) if store else ([], False)
+        rows, more = search.run(store, c.ws) if store else ([], False)
         typed = None  # the search as typed, when its capitals are what is shown
         if store and not rows and (capitals := search.in_capitals()) is not None:
-            found = capitals.run(store)
+            found = capitals.run(store, c.ws)
             if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
                 typed, search, (rows, more) = search, capitals, found
         if store and not rows and (loose := search.in_loose()) is not None:
-            found = loose.run(store)  # typed loosely: "PO# 4500-012345", "004500012345", "acme 1001"
+            found = loose.run(store, c.ws)  # typed loosely: "PO# 4500-012345", "004500012345", "acme 1001"
             if found[0]:
                 typed, search, (rows, more) = None, loose, found
         quoted = ""  # what named the orders when the PO box held one of our documents' numbers (flows.order_lookup)
         if store and not rows and search.po:
             rows, more, quoted = search.quoted(c.ws, store)
         if store and not rows and (part := search.in_part()) is not None:
-            found = part.run(store)  # nor in capitals: the PO numbers holding it anywhere, in any case
+            found = part.run(store, c.ws)  # nor in capitals: the PO numbers holding it anywhere, in any case
             if found[0]:
                 search, (rows, more) = part, found
         by_item = False  # no line has the item as our SKU: the orders whose PO sent it (the buyer's, a UPC)

@@ -76,8 +76,11 @@ class Search:
             page = 1
         return cls(**clean, page=page, problem="; ".join(problems))
 
-    def run(self, store: StateStore) -> tuple[list[OrderRecord], bool]:
-        from flows.order_lookup import loose, store_id
+    def run(self, store: StateStore, ws=None) -> tuple[list[OrderRecord], bool]:
+        """A page of the orders matching the search, and whether another page follows. With the workspace ``ws``,
+        a store's orders include those whose PO's SDQ names it (flows.order_lookup.sdq_orders: before anything
+        ships to it)."""
+        from flows.order_lookup import loose, sdq_orders, store_id
 
         typed = self.part or self.loose
         rows = store.search_orders(po="" if typed else self.po, po_part=self.po if self.part else "",
@@ -85,7 +88,9 @@ class Search:
                                    partner=self.partner, states=[self.state] if self.state else (),
                                    since=self.since, until=self.until, sku=self.sku, limit=PAGE + 1,
                                    offset=(self.page - 1) * PAGE, ship_to=store_id(self.store),
-                                   shipped_short=self.short)
+                                   shipped_short=self.short, store_orders=sdq_orders(ws, store, self.store,
+                                                                                     self.partner)
+                                   if ws is not None and self.store else ())
         return rows[:PAGE], len(rows) > PAGE
 
     def in_loose(self) -> Search | None:
@@ -106,14 +111,15 @@ class Search:
             return [], False, ""
         named = [(p, po, how) for p, po, how in quoted(ws, store, self.po) if not self.partner or p == self.partner]
         records = store.orders_for([(p, po) for p, po, _ in named])
-        rows = self.kept(store, [records[(p, po)] for p, po, _ in named if (p, po) in records])
+        rows = self.kept(store, [records[(p, po)] for p, po, _ in named if (p, po) in records], ws)
         start = (self.page - 1) * PAGE
         return rows[start:start + PAGE], len(rows) > start + PAGE, named[0][2] if rows else ""
 
-    def kept(self, store: StateStore, records: list[OrderRecord]) -> list[OrderRecord]:
+    def kept(self, store: StateStore, records: list[OrderRecord], ws=None) -> list[OrderRecord]:
         """``records`` this search's status, PO dates, item (our SKU), store and shipped-short filters keep (what
-        run() asks the store for, applied to orders found another way)."""
-        from flows.order_lookup import store_id
+        run() asks the store for, applied to orders found another way; with the workspace ``ws``, a store's orders
+        include those whose PO's SDQ names it)."""
+        from flows.order_lookup import sdq_orders, store_id
 
         rows = [o for o in records if (not self.state or o.state.value == self.state)
                 and (not self.since or str(o.po_date or "") >= self.since)
@@ -127,6 +133,7 @@ class Search:
             wanted = store_id(self.store)
             marked = {(p, po) for p, po, _l, mark, *_ in store.shipped_to_stores([o.key for o in rows])
                       if (mark or "").lstrip("0").upper() == wanted}
+            marked |= set(sdq_orders(ws, store, self.store, self.partner)) if ws is not None and rows else set()
             rows = [o for o in rows if o.ship_to_id.lstrip("0").upper() == wanted or o.key in marked]
         return rows
 
@@ -139,7 +146,7 @@ class Search:
         if not self.sku:
             return [], False
         rows = replace(self, sku="").kept(store, [o for o in orders_naming(ws, store, self.sku, self.partner)
-                                                   if self.names(o.po_number)])  # dates: ISO text as compared
+                                                   if self.names(o.po_number)], ws)  # dates: ISO text as compared
         start = (self.page - 1) * PAGE
         return rows[start:start + PAGE], len(rows) > start + PAGE
 

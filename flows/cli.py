@@ -1201,6 +1201,54 @@ def status(po: str = typer.Argument(..., help="PO number (or our invoice number,
         raise typer.Exit(code)
 
 
+@app.command()
+def orders(store: str = typer.Option(None, "--store", help="Only the orders shipped or going to this store or DC: "
+                                     "the ship-to's N104, a shipped carton's mark-for store, or a store the PO's "
+                                     "SDQ breaks a line out to ('0102', 'store 102'; leading zeros and case "
+                                     "ignored)."),
+           short: bool = typer.Option(False, "--short", help="Only the orders a line of which shipped less than "
+                                      "ordered (or had its balance cancelled after a short shipment)."),
+           partner: str = typer.Option(None, "--partner", help="Only this partner's.", callback=partner_id),
+           state: str = typer.Option(None, "--state", help="Only orders in this state (e.g. shipped)."),
+           limit: int = typer.Option(50, "--limit", min=1, help="At most this many, newest received first."),
+           as_json: bool = typer.Option(False, "--json", help="One JSON object: {\"orders\": [...], \"more\": "
+                                        "bool}."),
+           workspace: Path = WORKSPACE) -> None:
+    """List orders, newest received first: a store's, those shipped short (what the console's orders page lists;
+    `status PO` tells one order's story)."""
+    from flows.order_lookup import sdq_orders, store_id
+    from flows.workspace import Workspace
+    from schemas.lifecycle import OrderState
+
+    if state and state not in {s.value for s in OrderState}:
+        err.print(f"unknown state {shown(state)}: one of {', '.join(s.value for s in OrderState)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    ws = Workspace(workspace.resolve())
+    st = _state(workspace)
+    try:
+        rows = st.search_orders(partner=partner or "", states=[state] if state else (), limit=limit + 1,
+                                ship_to=store_id(store or ""), shipped_short=short,
+                                store_orders=sdq_orders(ws, st, store, partner or "") if store else ())
+    finally:
+        st.close()
+    more, rows = len(rows) > limit, rows[:limit]
+    if as_json:
+        typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": o.po_number, "state": o.state.value,
+                                           "po_date": str(o.po_date or ""), "ship_to_id": o.ship_to_id,
+                                           "received_at": o.received_at} for o in rows], "more": more}, indent=2))
+        return
+    if not rows:
+        console.print("no orders match")
+        return
+    t = Table("partner", "PO", "state", "PO date", "ship-to", "received")
+    for o in rows:
+        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), o.state.value, str(o.po_date or ""),
+                  shown(o.ship_to_id), shown(o.received_at or ""))
+    console.print(t)
+    if more:
+        console.print(f"  (the newest {limit}; --limit to see more)")
+
+
 @contextmanager
 def _refused():
     """A StateError refusing what was asked (nothing done): its message and exit status 2 (USAGE)."""

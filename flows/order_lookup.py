@@ -3,8 +3,9 @@
 of our invoice numbers with or without its prefix and zeros ("invoice 2" for INV0000002), a shipment's id (our
 856's BSN02), its bill of lading or tracking number, a carton's or pallet's SSCC as printed ("(00) 0 0614141
 000000001 2", the 20-digit barcode with its AI 00, the 18 digits) or the warehouse's carton label; a store (the
-ship-to's N104 or a shipped line's mark-for store) typed "store 0009". Reads the state store only (its indexes;
-connectors.state.StateStore.quoted_documents and search_orders)."""
+ship-to's N104, a shipped line's mark-for store, or a store the PO's SDQ breaks a line out to) typed "store 0009".
+Reads the state store (its indexes: connectors.state.StateStore.quoted_documents and search_orders) and, for the
+SDQ stores, the stored order-line tables' derived index (connectors.item_index.StoreIndex)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,36 @@ def invoice_numbers(text: str, prefixes: set[str]) -> list[str]:
 def store_id(text: str) -> str:
     """A store as typed ("store 0009", "#9") as the search compares it: its label and leading zeros taken away."""
     return unlabelled(text).lstrip("#").strip().lstrip("0").upper()
+
+
+def sdq_orders(ws, store, text: str, partner: str = "") -> list[tuple[str, str]]:
+    """(partner, order key) of the orders whose PO's SDQ names the store ``text`` (store_id) on a line of its current
+    revision (an 860 moving a store's units to another, or deleting its lines, names it no more; one adding it
+    does), of ``partner`` when given: the orders of a store that nothing has shipped to yet, which the state store
+    knows only by their N1*ST ship-to (a DC)."""
+    from connectors.item_index import StoreIndex
+
+    wanted = store_id(text)
+    if not wanted:
+        return []
+    tables = StoreIndex(ws.orders_dir, ws.orders_dir.parent / "derived").tables_naming(wanted, partner)
+    return [o.key for o in current_orders(store, tables, partner)]
+
+
+def current_orders(store, tables, partner: str = "") -> list:
+    """The orders (records, newest received first) of ``tables``' (partner, PO number, stored tables' key) rows
+    whose current revision is in those tables (the key their record's ``lines_key`` names), every release of a PO
+    held as several; of ``partner`` when given."""
+    from schemas.order_keys import x12_po
+
+    tables = set(tables)
+    if not tables:
+        return []
+    wanted = {(p, po) for p, po, _ in tables}
+    found = {o.key: o for p, po in sorted(wanted) for o in store.find_orders(po, p)}
+    found |= {o.key: o for o in store.release_orders(partner or None) if (o.partner, x12_po(o.po_number)) in wanted}
+    current = [o for o in found.values() if not o.lines_key or (o.partner, x12_po(o.po_number), o.lines_key) in tables]
+    return sorted(current, key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
 
 
 def quoted(ws, store, text: str) -> list[tuple[str, str, str]]:

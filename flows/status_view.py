@@ -45,6 +45,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         err_.print(said, style="red")
         return status
     from schemas.order_keys import shown as order_shown
+    from schemas.order_keys import x12_po
 
     store = StateStore(ws.state_url)
     try:
@@ -62,7 +63,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
                        f"{shown(po)} is no PO number: the one order naming item {shown(po)} on a line as its PO sent "
                        f"it is {shown(order_shown(matches[0].po_number))} ({shown(matches[0].partner)})",
                        style="yellow")
-            po = order_shown(matches[0].po_number)
+            po = order_shown(matches[0].po_number) if release is None else x12_po(matches[0].po_number)
+        elif found_as and x12_po(matches[0].po_number) != po:  # the releases of a PO typed loosely
+            err_.print(f"{shown(po)} is {shown(found_as[0])}", style="yellow")
+            po = x12_po(matches[0].po_number)
         docs = []
         for o in matches:
             head = _order_dates(ws, o) if dates else None
@@ -128,13 +132,14 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         billed = store.invoice_order(po)
         if billed is not None and partner in (None, billed[0]):
             matches = store.find_orders(billed[1], billed[0])
-    if not matches and by_item and release is None and not _like(store, po, partner):  # PO numbers beginning
-        named, how = quoted_orders(ws, store, po, partner or "")  # with it are named as before (refused with them)
-        if len(named) == 1:
+    if not matches and by_item and not _like(store, po, partner):  # PO numbers beginning with it are named as
+        # before (refused with them); with --release, only a PO number typed loosely names the release's PO
+        named, how = quoted_orders(ws, store, po, partner or "", documents=release is None)
+        if len({(o.partner, x12_po(o.po_number)) for o in named}) == 1:  # one order, or the releases of one PO
             if found_as is not None:
                 found_as.append(how)
-            return named, {}, ""
-        if named:
+            matches = named
+        elif named:
             listed = ", ".join(f"{shown(x12_po(o.po_number))} ({shown(o.partner)})" for o in named[:LIKE_SHOWN])
             return [], {}, (f"no order {shown(po)}; it names {len(named)} orders ({shown(how)}): {listed}"
                             f"{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
@@ -165,18 +170,23 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
 LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked for
 
 
-def quoted_orders(ws, store, text: str, partner: str = "") -> tuple[list, str]:
+def quoted_orders(ws, store, text: str, partner: str = "", *, documents: bool = True) -> tuple[list, str]:
     """The orders ``text`` names when no PO number is it as typed (flows.order_lookup): the PO numbers equal to it
-    loosely (without blanks, hyphens, slashes, dots, leading zeros, a "PO#" before it; any case), else the orders
-    our invoice, shipment (id, bill of lading, tracking number) or carton (SSCC, label) so numbered carries; of
-    ``partner`` when given, newest received first; and how they were named ("" when none)."""
+    loosely (without blanks, hyphens, slashes, dots, leading zeros, a "PO#" before it; any case; every release of
+    a PO held as several), else (with ``documents``) the orders our invoice, shipment (id, bill of lading, tracking
+    number) or carton (SSCC, label) so numbered carries; of ``partner`` when given, newest received first; and how
+    they were named ("" when none)."""
     from flows.order_lookup import loose, quoted
+    from schemas.order_keys import x12_po
 
     key = loose(text)
     if key:
         rows = store.search_orders(po_loose=key, partner=partner, limit=LIKE_SHOWN + 1)
+        pos = {x12_po(o.po_number) for o in rows}
         if rows:
-            return rows, f"PO number {rows[0].po_number}" if len(rows) == 1 else "PO numbers like it"
+            return rows, f"PO number {pos.pop()}" if len(pos) == 1 else "PO numbers like it"
+    if not documents:
+        return [], ""
     named = [(p, po, how) for p, po, how in quoted(ws, store, text) if not partner or p == partner]
     records = store.orders_for([(p, po) for p, po, _ in named])
     found = [records[(p, po)] for p, po, _ in named if (p, po) in records]
@@ -190,16 +200,10 @@ def orders_naming(ws, store, item: str, partner: str = "") -> list:
     (connectors.item_index, kept under state/derived/), every release of a PO held as several. Only an
     order's current revision counts (its record's ``lines_key``): a line an 860 deleted names it no more."""
     from connectors.item_index import ItemIndex
-    from schemas.order_keys import x12_po
+    from flows.order_lookup import current_orders
 
-    tables = set(ItemIndex(ws.orders_dir, ws.orders_dir.parent / "derived").tables_naming(item, partner))
-    if not tables:
-        return []
-    wanted = {(p, po) for p, po, _ in tables}
-    found = {o.key: o for p, po in sorted(wanted) for o in store.find_orders(po, p)}
-    found |= {o.key: o for o in store.release_orders(partner or None) if (o.partner, x12_po(o.po_number)) in wanted}
-    current = [o for o in found.values() if not o.lines_key or (o.partner, x12_po(o.po_number), o.lines_key) in tables]
-    return sorted(current, key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
+    index = ItemIndex(ws.orders_dir, ws.orders_dir.parent / "derived")
+    return current_orders(store, index.tables_naming(item, partner), partner)
 
 
 def _awaiting(store, po: str, partner: str | None) -> str:

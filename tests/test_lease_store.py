@@ -166,8 +166,8 @@ def test_a_live_workspace_row_of_another_machine_refuses_the_workspace(store_tar
 def test_a_version_7_store_gets_the_leases_table(store_target, tmp_path):
     # after TA1_ACKS: STORE_MARKS, NET_WEIGHTS, RECORDED_AMOUNTS, BILLED_WEIGHTS, BUYER_GS_IDS, SERIALS, SUBSTITUTES,
     # RETURNED_SERIALS, OUR_GS_IDS, RETAKES, ORDER_TYPES, SHIPMENT_METHODS, WRITE_VERSIONS, ISA_IDS, ORDER_PARTIES,
-    # ACK_TIMED_BY, RESENDS, FINDING_DETAIL, RESEND_LOOKUPS, HELD_LINES
-    assert LATEST == TA1_ACKS + 20 == RETUNED_INDEXES + 21 == LEASES + 22 == RECOVERY + 23
+    # ACK_TIMED_BY, RESENDS, FINDING_DETAIL, RESEND_LOOKUPS, HELD_LINES, LOOKUP_INDEXES
+    assert LATEST == TA1_ACKS + 21 == RETUNED_INDEXES + 22 == LEASES + 23 == RECOVERY + 24
     target = store_target()
     store = StateStore(target)
     store.start_run("r1", "2026-11-27T02:00:01", clock="2026-11-27T02:00:00")
