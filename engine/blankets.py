@@ -157,8 +157,9 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
         return []
     states, decided = states or {}, decided or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
-    blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
-                and (o.get("purpose") or "") != CANCEL}
+    # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
+    blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
+                if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
     # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
     unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
@@ -182,7 +183,7 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
         calls.sort(key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
         drawn: dict[int, Fraction] = {}  # blanket line index -> quantity called off by the releases before
         by: dict[int, list[str]] = {}  # ... and which releases
-        blanket_lines = by_order.get(key, [])
+        blanket_lines = by_order.get((blanket["partner"], blanket["po_number"]), [])
         held: set[str] = set()  # the releases waiting for a person (held, or held by this check now)
         for call in calls:
             own = (call["partner"], call["po_number"])
@@ -252,7 +253,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and (o["partner"], x12_po(o["po_number"])) == key and (o.get("purpose") or "") != CANCEL
+                        and (o["partner"], x12_po(o["po_number"])) == (key[0], x12_po(key[1]))
+                        and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
         calls = list({(o["partner"], o["po_number"]): o for o in calls}.values())
@@ -274,7 +276,7 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
                     drew.append((call.get("release_number") or call["po_number"], quantity, states.get(own, "")))
             total = sum((q for _n, q, _s in drew), Fraction(0))
             if total > Fraction(result.quantity):
-                out.append((key, _below(key[1], blanket_lines[index], result, total, drew)))
+                out.append((key, _below(x12_po(key[1]), blanket_lines[index], result, total, drew)))
     return out
 
 
@@ -313,9 +315,10 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
     if end is None or day is None or day <= end:
         return []
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return [business_finding(
         "RELEASE_AFTER_BLANKET_END",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} is dated {_text(day)} (BEG05), after "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} is dated {_text(day)} (BEG05), after "
         f"the blanket's end {_text(end)} (its DTM 036): it calls off a blanket that is over, is not allocated or "
         "shipped and waits for a person (ask the buyer whether the blanket was extended).", call, seg="BEG",
         element="BEG05", value=day, line=False)]
@@ -324,9 +327,10 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
 def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
     kind, item = _item(line)
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_ITEM_NOT_ON_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off item {item} ({kind}, line "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off item {item} ({kind}, line "
         f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
         "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
         line, seg="PO1", element="PO107", value=item)
@@ -337,9 +341,10 @@ def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> F
     said = item[1] if item else f"line {line.get('line_number')}"
     unit, theirs = line.get("unit") or "", blanket_line.get("unit") or ""
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_UNIT_UNCONVERTED",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {_text(line['quantity'])} "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {_text(line['quantity'])} "
         f"{unit} of {said} (line {line.get('line_number')}), the blanket's line {blanket_line.get('line_number')} "
         f"holding {_text(blanket_line.get('quantity'))} {theirs}: we know no pack of the item saying how many "
         f"{theirs} one {unit} is (items.csv unit and case_pack, item_units.csv), so what it draws of the blanket is "
@@ -363,9 +368,10 @@ def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: F
     if sent != unit:
         asks += f" ({_amount(quantity)} {unit})"
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_PAST_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {asks} of {said} (line "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {asks} of {said} (line "
         f"{line.get('line_number')}), {drew}: {_amount(total)} {unit} in all, past the blanket's "
         f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
         "person.",
