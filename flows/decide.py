@@ -280,25 +280,13 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             if found else found  # a CSV order's at its row and column
 
     suite = replace(suite, findings=weighed(suite.findings))
-    told = weighed(check({})) if check else []
     with timed("decide.decisions"):
         def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
             return decide_within_limits(orders, suite.lines, [*suite.findings, *told], ref, settings,
                                         policies=policies,
                                         people=lifecycle.person_decisions(deciding))
 
-        out.decisions, findings = decided(told)
-        # a release decided in this run draws on its blanket for the later ones as it was decided (held, answered,
-        # or rejected: drawing nothing), by the partner's outcomes: checked again with the decisions, and decided
-        # again while that changes what the check finds (each pass settles at least one more release in order)
-        for _ in range(len(deciding)):
-            if check is None:
-                break
-            again = weighed(check({(d.partner, d.po_number): d.status for d in out.decisions}))
-            if again == told:
-                break
-            told = again
-            out.decisions, findings = decided(told)
+        out.decisions, findings = decided_with_releases(decided, check, weighed, len(deciding))
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
@@ -335,6 +323,30 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
         return plan + Plan(findings=found + late + lowered)
+
+
+def decided_with_releases(decided: Callable[[list[Finding]], tuple[list[OrderDecision], list[Finding]]],
+                          check: Callable[[Mapping], list[Finding]] | None,
+                          weighed: Callable[[list[Finding]], list[Finding]], rounds: int
+                          ) -> tuple[list[OrderDecision], list[Finding]]:
+    """The decisions (and the findings) of the orders deciding, with their releases held against their blankets
+    (``check``: release_checker's, None for no release; ``weighed``: the caller's placing of the check's findings;
+    ``decided``: the caller's decisions given the check's findings): at decide and when a person rechecks held
+    orders, one path. A release decided now draws on its blanket for the later ones as it was decided (held,
+    answered, or rejected: drawing nothing), by the partner's outcomes: checked again with the decisions, and
+    decided again while that changes what the check finds (each pass settles at least one more release in order;
+    at most ``rounds`` passes, the number of orders deciding)."""
+    told = weighed(check({})) if check else []
+    decisions, findings = decided(told)
+    for _ in range(rounds):
+        if check is None:
+            break
+        again = weighed(check({(d.partner, d.po_number): d.status for d in decisions}))
+        if again == told:
+            break
+        told = again
+        decisions, findings = decided(told)
+    return decisions, findings
 
 
 def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],

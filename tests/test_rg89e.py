@@ -196,3 +196,48 @@ def test_a_release_held_for_its_missing_blanket_is_rechecked_against_it_once_it_
         run_stages(ws, datetime(2026, 11, 27, 2))
         _found, states = findings_and_states(ws)
         assert states == {FIRST: "acknowledged", APART: "held"}
+
+
+# --- 3. held releases of one blanket rechecked together -------------------------------------------------------------
+
+
+def test_held_releases_rechecked_together_draw_as_the_recheck_decided_them(tmp_path):
+    """Release 0002 (100 screws and 24 deck screws the blanket does not list) and 0003 (4,000 screws: 5,100 with
+    0001 and 0002) are held the same night. Ops then make Fastenal reject a release of an item off its blanket
+    (``reject_order``) and recheck: 0002 is decided rejected, so it draws nothing, and 0003 (5,000) is cleared with
+    it; the next run rejects 0002 and acknowledges 0003. Accepting such a release instead, 0002 is cleared and
+    0003 stays held, its reason naming 0002 as counted, not as held. The recheck used to check them once, as the
+    store held them: 0003 stayed held behind a release it had just decided to reject."""
+    from connectors.state import StateStore
+    from flows.recheck import recheck_held
+    from tests.support import run_stages
+    from tests.test_rg89c import _drop, _workspace
+
+    second, third = (("fastenal", f"{BLANKET}\x1e{n}") for n in ("0002", "0003"))
+    for outcome, cleared, after in (("reject_order", {second, third}, ("rejected", "acknowledged")),
+                                    ("accept", {second}, ("acknowledged", "held"))):
+        ws = _workspace(tmp_path / outcome)
+        prices = ws.root / "reference" / "prices.csv"
+        prices.write_text(prices.read_text() + "fastenal,RG89-01,1.1000,USD,2026-01-01,\n")
+        _drop(ws, "0002", ["PO1*1*100*EA*0.42**BP*11128906*VP*RG89-06", "PO1*2*24*EA*1.10**VP*RG89-01"], "20261126")
+        _drop(ws, "0003", ["PO1*1*4000*EA*0.42**BP*11128906*VP*RG89-06"], "20261126")
+        run_stages(ws, datetime(2026, 11, 26, 2))
+        _found, states = findings_and_states(ws)
+        assert (states[second], states[third]) == ("held", "held")
+        profile = ws.root / "partners" / "fastenal.toml"
+        profile.write_text(profile.read_text() + f'\n[rules.outcomes]\nRELEASE_ITEM_NOT_ON_BLANKET = "{outcome}"\n')
+        state = StateStore(ws.state_path)
+        try:
+            done = {d.after.key: d.after for d in recheck_held(ws, state, partner="fastenal", by="Kim",
+                                                               at=datetime(2026, 11, 26, 9))}
+        finally:
+            state.close()
+        assert {k for k in (second, third) if done[k].state.value != "held"} == cleared, done
+        if third not in cleared:
+            [reason] = [r for r in done[third].hold_reasons if "RELEASE_PAST_BLANKET" in r or "0003" in r]
+            assert "releases 0001, 0002 before it: 5100 EA in all" in reason
+            assert "held, waiting for a person" not in reason
+        run_stages(ws, datetime(2026, 11, 27, 2))
+        _found, states = findings_and_states(ws)
+        assert (states[second], states[third]) == after
+
