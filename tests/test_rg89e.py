@@ -241,3 +241,96 @@ def test_held_releases_rechecked_together_draw_as_the_recheck_decided_them(tmp_p
         _found, states = findings_and_states(ws)
         assert (states[second], states[third]) == after
 
+
+# --- 2. an answered release draws what we acknowledged ---------------------------------------------------------------
+
+
+def test_what_we_acknowledged_of_a_release_s_lines():
+    """A line rounded up to the case pack (3,950 asked, 4,000 acknowledged), one cut for lack of stock (3,950
+    acknowledged 3,000, 950 rejected), one rejected whole, one deleted by an 860: 4,000, 3,000, 0, 0."""
+    from decimal import Decimal
+
+    from engine.blankets import acknowledged
+    from schemas.lifecycle import LineRecord, LineState
+
+    def line(n: int, ordered: int, rejected: int = 0, state: LineState = LineState.ALLOCATED) -> LineRecord:
+        return LineRecord("fa", "P", n, state, ordered=Decimal(ordered), unit="EA", rejected=rejected)
+
+    got = acknowledged({("fa", "P"): (line(1, 4000), line(2, 3950, 950), line(3, 3950, 3950, LineState.REJECTED),
+                                      line(4, 10, 0, LineState.DELETED))})
+    assert got == {("fa", "P"): {1: (Decimal(4000), "EA"), 2: (Decimal(3000), "EA"), 3: (Decimal(0), "EA"),
+                                 4: (Decimal(0), "EA")}}
+
+
+def test_an_answered_release_draws_what_we_acknowledged_not_what_it_asked():
+    """The blanket holds 5,000. Release 1 asked 3,950:
+    - answered 4,000 (rounded to the case pack), release 2's 1,050 is past (5,050), the finding saying release 1 is
+      counted as we acknowledged it; as asked it would have been within (5,000);
+    - answered 3,000 (cut for lack of stock), release 2's 2,000 is within (5,000), not past (5,950) as asked;
+    - its line rejected (IR), it draws nothing;
+    - not answered yet (held), it draws what it asked, and the finding says so.
+    It used to draw what it asked, whatever we answered."""
+    from decimal import Decimal
+
+    from engine.blankets import release_findings
+    from tests.test_rg89c import _blanket, _concat, _release
+
+    blanket, blanket_lines = _blanket(5000)
+    first, first_lines = _release("1", {"quantity": Decimal(3950)})
+    held, held_lines = _concat(blanket, first), _concat(blanket_lines, first_lines)
+    one = ("fa", "P\x1e1")
+
+    def past(asks: int, acknowledged: int | None, state: str = "acknowledged") -> list[str]:
+        now, now_lines = _release("2", {"quantity": Decimal(asks)})
+        answered = {one: {1: (Decimal(acknowledged), "EA")}} if acknowledged is not None else {}
+        return [f.message for f in release_findings(now, now_lines, held, held_lines, states={one: state},
+                                                    answered=answered) if f.code == "RELEASE_PAST_BLANKET"]
+
+    [rounded] = past(1050, 4000)
+    assert rounded.startswith("Release 2 of blanket PO P calls off 1050 EA of B1 (line 1), with 4000 EA called off "
+                              "by release 1 before it: 5050 EA in all, past the blanket's 5000 EA.")
+    assert rounded.endswith(" What the releases before it called off is counted as we acknowledged it (the 855's "
+                            "quantities) for release 1.")
+    assert past(1050, None, "held") == []  # as asked: 3,950 + 1,050, within
+    assert past(2000, 3000) == []
+    assert past(5000, 0) == []
+    [asked] = past(2000, None, "held")
+    assert "with 3950 EA called off by release 1 before it (of them, release 1 held" in asked
+    assert asked.endswith(" What the releases before it called off is counted as asked (not answered yet) for "
+                          "release 1.")
+
+
+def test_a_release_rounded_up_to_the_case_pack_draws_what_we_answered(tmp_path):
+    """Fastenal rounding lines up to whole cases of 100 ([allocation] case_pack_rounding = "up"): release 0001 asks
+    950 screws and is answered 1,000; release 0002 asks 4,050 the next night: 5,050 of the blanket's 5,000, held,
+    the finding counting 0001 as acknowledged; an 860 lowering the blanket to 3,000 names 0001's 1,000 as
+    acknowledged and 0002's 4,050 as asked. It used to count the 950 asked, and acknowledge 0002."""
+    from tests.support import run_stages
+    from tests.test_rg89c import _drop
+    from tests.test_rg89d import _raise_blanket
+
+    rounding = '\n[allocation]\ncase_pack_rounding = "up"\n'
+    ws = _night(tmp_path, "rounded", {BLANKET_FILE: _blanket_850(), RELEASE_FILE: _release_0001(950)},
+                outcomes=rounding)
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws)
+    release = ("fastenal", f"{BLANKET}\x1e0001")
+    assert states[release] == "acknowledged" and "CASE_PACK_ROUNDED" in _codes(found), found
+    _drop(ws, "0002", ["PO1*1*4050*EA*0.42**BP*11128906*VP*RG89-06"], "20261126")
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    found, states = findings_and_states(ws)
+    assert states[("fastenal", f"{BLANKET}\x1e0002")] == "held"
+    [told] = [m for c, m in found if c == "RELEASE_PAST_BLANKET"]
+    assert told.startswith("Release 0002 of blanket PO FAS8900401 calls off 4050 EA of 11128906 (line 1), with 1000 "
+                           "EA called off by release 0001 before it: 5050 EA in all, past the blanket's 5000 EA.")
+    assert told.endswith("counted as we acknowledged it (the 855's quantities) for release 0001.")
+    # an 860 lowering the screws to 3,000: what 0001 drew is what we answered, and the finding says which is which
+    _raise_blanket(ws, 3000)
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    found, _states = findings_and_states(ws)
+    [below] = [m for c, m in found if c == "BLANKET_BELOW_RELEASES"]
+    assert below.startswith("The 860 lowers line 1 (11128906) of blanket PO FAS8900401 to 3000 EA, below the 5050 EA "
+                            "its releases called off: release 0001 1000 EA, release 0002 4050 EA (held, waiting for a "
+                            "person).")
+    assert below.endswith(" What its releases called off is counted as we acknowledged it (the 855's quantities) for "
+                          "release 0001; as asked (not answered yet) for release 0002.")
