@@ -4,8 +4,9 @@ holds, and a release dated after the blanket's end (its DTM 036, ORDERS expires_
 over. Each release used to be decided as an order of its own, whatever its blanket said: a release past the
 blanket's quantity, or after its end, was acknowledged and shipped without a word. A release line is drawn in its
 blanket line's unit (converted by the item's pack, exactly), names an item the blanket lists, and counts the held
-releases before it until a person rejects them. An 860 leaving a blanket's line below what its releases drew is
-named on the 860 (lowered_findings).
+releases before it until a person rejects them; an answered release counts what we acknowledged (its lines as the
+855 left them: rounded to the case pack, cut for lack of stock, rejected), one not answered yet what it asked. An
+860 leaving a blanket's line below what its releases drew is named on the 860 (lowered_findings).
 
 Pure: the caller (flows.decide) hands the orders deciding now and the blankets and earlier releases it holds under
 their PO numbers (their current ORDERS / ORDER_LINES rows); nothing is read here."""
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
-from schemas.lifecycle import OrderState
+from schemas.lifecycle import GONE_LINES, LineRecord, OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
 
@@ -65,6 +66,37 @@ def release_pos(orders: pa.Table) -> set[tuple[str, str]]:
     rows = orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)).select(
         ["partner", "po_number"]).to_pylist()
     return {(r["partner"], x12_po(r["po_number"])) for r in rows}
+
+
+def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[tuple[str, str], dict[int, tuple]]:
+    """What we acknowledged of each line of the answered releases (``lines``: their line records, by key), as the
+    855 left it and the store keeps it: line number -> (quantity, unit): the quantity acknowledged (``ordered``:
+    PO102 rounded to the case pack) less what we rejected (a line refused, or cut for lack of stock, a balance
+    cancelled since); nothing of a line deleted or cancelled."""
+    return {key: {ln.line_number: (Decimal(0) if ln.state in GONE_LINES else
+                                   max((ln.ordered or Decimal(0)) - ln.rejected, Decimal(0)), ln.unit)
+                  for ln in records} for key, records in lines.items()}
+
+
+def _as_answered(line: dict, acks: Mapping[int, tuple] | None) -> dict:
+    """A stored release line as it draws on its blanket: what we acknowledged of it (``acks``: acknowledged's, for an
+    answered release), in the unit we acknowledged it in; as asked for a release not answered (None)."""
+    if acks is None or line.get("line_number") not in acks:
+        return line
+    quantity, unit = acks[line["line_number"]]
+    return {**line, "quantity": quantity, "unit": unit or line.get("unit")}
+
+
+def _counted(names: Iterable[str], answered: Collection[str], whose: str = "the releases before it") -> str:
+    """Which of the releases counted (``names``: ``whose``) drew what we acknowledged (``answered``) and which what
+    they asked, as a sentence; "" for none."""
+    names = list(dict.fromkeys(names))
+    acked, asked = [n for n in names if n in answered], [n for n in names if n not in answered]
+    said = [f"as we acknowledged {'them' if len(acked) > 1 else 'it'} (the 855's quantities) for "
+            f"release{'s' if len(acked) > 1 else ''} {', '.join(acked)}"] if acked else []
+    said += [f"as asked (not answered yet) for release{'s' if len(asked) > 1 else ''} {', '.join(asked)}"] \
+        if asked else []
+    return f" What {whose} called off is counted {'; '.join(said)}." if said else ""
 
 
 def _rows(table: pa.Table, columns: list[str]) -> list[dict]:
@@ -128,8 +160,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
-                     outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None
-                     ) -> list[Finding]:
+                     outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -148,17 +180,21 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     deciding now (engine.decide: accepted, held, rejected), once it has: a release decided held draws and is named
     held, one decided rejected draws nothing, one accepted draws (answered); before (none given) a release deciding
     now draws as asked and is named held only when the store holds it so (a recheck). Whether it is held is what the
-    decision (the partner's outcomes) says, never what this check assumes of its own findings.
+    decision (the partner's outcomes) says, never what this check assumes of its own findings. ``answered``: of the
+    earlier releases we answered, what we acknowledged of each line (``acknowledged``): they draw that (3,950 asked,
+    4,000 answered rounded to the case pack; less, for lack of stock; nothing of a line rejected), the others what
+    they asked; the finding says which.
 
     - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
       hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
       the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
     if not has_releases(orders):
         return []
-    states, decided = states or {}, decided or {}
+    states, decided, answered = states or {}, decided or {}, answered or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
-    blankets = {(o["partner"], o["po_number"]): o for o in every if (o.get("order_type") or "") in BLANKET_TYPES
-                and (o.get("purpose") or "") != CANCEL}
+    # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
+    blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
+                if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
     # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
     unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
@@ -182,17 +218,22 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
         calls.sort(key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
         drawn: dict[int, Fraction] = {}  # blanket line index -> quantity called off by the releases before
         by: dict[int, list[str]] = {}  # ... and which releases
-        blanket_lines = by_order.get(key, [])
+        blanket_lines = by_order.get((blanket["partner"], blanket["po_number"]), [])
         held: set[str] = set()  # the releases waiting for a person (held, or held by this check now)
+        acked: set[str] = set()  # the releases counted as we acknowledged them (answered before)
         for call in calls:
             own = (call["partner"], call["po_number"])
             name = call.get("release_number") or call["po_number"]
             mine = own in deciding
+            acks = None if mine else answered.get(own)
+            if acks is not None:
+                acked.add(name)
             # what happened to it: this run's decision for one deciding now (once made), else the store's state
             fate = decided.get(own) if mine and own in decided else states.get(own, "")
             draws = fate != _DECIDED_REJECTED
             told = _after_end(call, blanket) if mine else []
             for line in by_order.get(own, []):
+                line = _as_answered(line, acks)
                 index = _blanket_line(line, blanket_lines)
                 if index is None:
                     if mine and _item(line) is not None:
@@ -210,7 +251,7 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 holds = blanket_lines[index].get("quantity")
                 if mine and holds is not None and total > Fraction(holds):
                     told.append(_past(call, line, blanket, blanket_lines[index], quantity, before, total,
-                                      by.get(index, []), held))
+                                      by.get(index, []), held, acked))
                 if draws:
                     drawn[index] = total
                     by.setdefault(index, []).append(name)
@@ -231,15 +272,18 @@ def changed_blanket_pos(orders: pa.Table, changed: Collection[tuple[str, str]]) 
 
 def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Table, lines: pa.Table,
                      held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
-                     states: Mapping[tuple[str, str], str] | None = None) -> list[tuple[tuple[str, str], Finding]]:
+                     states: Mapping[tuple[str, str], str] | None = None,
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None
+                     ) -> list[tuple[tuple[str, str], Finding]]:
     """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
     ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
     order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
     change); the releases are those under the blanket's PO number in ``held_orders`` / ``held_lines`` (and
     ``orders``), cancelled and rejected ones left out (``states``); each drawn in the blanket line's unit. Located at
     the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
-    can draw on the line), the releases are not changed."""
-    states = states or {}
+    can draw on the line), the releases are not changed. ``answered``: as release_findings's (an answered release
+    drew what we acknowledged, one not answered what it asked; the finding says which)."""
+    states, answered = states or {}, answered or {}
     keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
             if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
     if not keys:
@@ -252,7 +296,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and (o["partner"], x12_po(o["po_number"])) == key and (o.get("purpose") or "") != CANCEL
+                        and (o["partner"], x12_po(o["po_number"])) == (key[0], x12_po(key[1]))
+                        and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
         calls = list({(o["partner"], o["po_number"]): o for o in calls}.values())
@@ -267,6 +312,7 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
                 own = (call["partner"], call["po_number"])
                 quantity = Fraction(0)
                 for line in by_order.get(own, []):
+                    line = _as_answered(line, answered.get(own))
                     if line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
                         continue
                     quantity += _in_blanket_unit(line, blanket_lines[index], units) or Fraction(0)
@@ -274,11 +320,14 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
                     drew.append((call.get("release_number") or call["po_number"], quantity, states.get(own, "")))
             total = sum((q for _n, q, _s in drew), Fraction(0))
             if total > Fraction(result.quantity):
-                out.append((key, _below(key[1], blanket_lines[index], result, total, drew)))
+                out.append((key, _below(x12_po(key[1]), blanket_lines[index], result, total, drew,
+                                        {c.get("release_number") or c["po_number"] for c in calls
+                                         if (c["partner"], c["po_number"]) in answered})))
     return out
 
 
-def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tuple[str, Fraction, str]]) -> Finding:
+def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tuple[str, Fraction, str]],
+           answered: Collection[str] = ()) -> Finding:
     item = _item(blanket_line)
     unit = blanket_line.get("unit") or ""
     said = ", ".join(f"release {name} {_amount(q)} {unit}" + (" (held, waiting for a person)" if state == _HELD
@@ -289,7 +338,8 @@ def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tupl
         f"{_text(result.quantity)} {result.unit or unit}, below the {_amount(total)} {unit} its releases called off: "
         f"{said}. Those releases are not changed (answered or shipped ones stand, a held one is still a person's "
         "call) and no later release can draw on the line: ask the buyer whether the change meant to take back what "
-        "was called off.", result.change, severity=CHANGE_CATALOGUE["BLANKET_BELOW_RELEASES"].severity, seg="POC",
+        "was called off." + _counted((n for n, _q, _s in drew), answered, "its releases"),
+        result.change, severity=CHANGE_CATALOGUE["BLANKET_BELOW_RELEASES"].severity, seg="POC",
         element="POC03", value=_text(result.quantity), line_number=result.line_number)
 
 
@@ -313,9 +363,10 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
     if end is None or day is None or day <= end:
         return []
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return [business_finding(
         "RELEASE_AFTER_BLANKET_END",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} is dated {_text(day)} (BEG05), after "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} is dated {_text(day)} (BEG05), after "
         f"the blanket's end {_text(end)} (its DTM 036): it calls off a blanket that is over, is not allocated or "
         "shipped and waits for a person (ask the buyer whether the blanket was extended).", call, seg="BEG",
         element="BEG05", value=day, line=False)]
@@ -324,9 +375,10 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
 def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
     kind, item = _item(line)
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_ITEM_NOT_ON_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off item {item} ({kind}, line "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off item {item} ({kind}, line "
         f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
         "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
         line, seg="PO1", element="PO107", value=item)
@@ -337,9 +389,10 @@ def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> F
     said = item[1] if item else f"line {line.get('line_number')}"
     unit, theirs = line.get("unit") or "", blanket_line.get("unit") or ""
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_UNIT_UNCONVERTED",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {_text(line['quantity'])} "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {_text(line['quantity'])} "
         f"{unit} of {said} (line {line.get('line_number')}), the blanket's line {blanket_line.get('line_number')} "
         f"holding {_text(blanket_line.get('quantity'))} {theirs}: we know no pack of the item saying how many "
         f"{theirs} one {unit} is (items.csv unit and case_pack, item_units.csv), so what it draws of the blanket is "
@@ -348,7 +401,7 @@ def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> F
 
 
 def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: Fraction, before: Fraction,
-          total: Fraction, earlier: Iterable[str], held: set[str]) -> Finding:
+          total: Fraction, earlier: Iterable[str], held: set[str], answered: Collection[str] = ()) -> Finding:
     item = _item(line)
     said = f"{item[1]}" if item else f"line {line.get('line_number')}"
     unit, sent = blanket_line.get("unit") or "", line.get("unit") or ""
@@ -363,10 +416,11 @@ def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: F
     if sent != unit:
         asks += f" ({_amount(quantity)} {unit})"
     number = call.get("release_number") or ""
+    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_PAST_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {blanket['po_number']} calls off {asks} of {said} (line "
+        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {asks} of {said} (line "
         f"{line.get('line_number')}), {drew}: {_amount(total)} {unit} in all, past the blanket's "
         f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
-        "person.",
+        "person." + _counted(earlier, answered),
         line, seg="PO1", element="PO102", value=line["quantity"])

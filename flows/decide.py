@@ -280,25 +280,13 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             if found else found  # a CSV order's at its row and column
 
     suite = replace(suite, findings=weighed(suite.findings))
-    told = weighed(check({})) if check else []
     with timed("decide.decisions"):
         def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
             return decide_within_limits(orders, suite.lines, [*suite.findings, *told], ref, settings,
                                         policies=policies,
                                         people=lifecycle.person_decisions(deciding))
 
-        out.decisions, findings = decided(told)
-        # a release decided in this run draws on its blanket for the later ones as it was decided (held, answered,
-        # or rejected: drawing nothing), by the partner's outcomes: checked again with the decisions, and decided
-        # again while that changes what the check finds (each pass settles at least one more release in order)
-        for _ in range(len(deciding)):
-            if check is None:
-                break
-            again = weighed(check({(d.partner, d.po_number): d.status for d in out.decisions}))
-            if again == told:
-                break
-            told = again
-            out.decisions, findings = decided(told)
+        out.decisions, findings = decided_with_releases(decided, check, weighed, len(deciding))
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
@@ -337,6 +325,30 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         return plan + Plan(findings=found + late + lowered)
 
 
+def decided_with_releases(decided: Callable[[list[Finding]], tuple[list[OrderDecision], list[Finding]]],
+                          check: Callable[[Mapping], list[Finding]] | None,
+                          weighed: Callable[[list[Finding]], list[Finding]], rounds: int
+                          ) -> tuple[list[OrderDecision], list[Finding]]:
+    """The decisions (and the findings) of the orders deciding, with their releases held against their blankets
+    (``check``: release_checker's, None for no release; ``weighed``: the caller's placing of the check's findings;
+    ``decided``: the caller's decisions given the check's findings): at decide and when a person rechecks held
+    orders, one path. A release decided now draws on its blanket for the later ones as it was decided (held,
+    answered, or rejected: drawing nothing), by the partner's outcomes: checked again with the decisions, and
+    decided again while that changes what the check finds (each pass settles at least one more release in order;
+    at most ``rounds`` passes, the number of orders deciding)."""
+    told = weighed(check({})) if check else []
+    decisions, findings = decided(told)
+    for _ in range(rounds):
+        if check is None:
+            break
+        again = weighed(check({(d.partner, d.po_number): d.status for d in decisions}))
+        if again == told:
+            break
+        told = again
+        decisions, findings = decided(told)
+    return decisions, findings
+
+
 def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
                     settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list
                     ) -> Callable[[Mapping], list[Finding]] | None:
@@ -349,21 +361,22 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
 
     if not has_releases(orders):
         return None
-    held_orders, held_lines, states = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
+    held_orders, held_lines, states, answered = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
-                                            units=units, decided=decided)
+                                            units=units, decided=decided, answered=answered)
 
 
 def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
-              ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str]]:
+              ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str], dict]:
     """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers ``pos`` ((partner, PO number):
     the blankets of the releases deciding, or the blankets an 860 changed: blankets and releases), those deciding
-    now, cancelled or rejected left out; and each one's state (a held release draws until a person rejects it, and
-    is named as held)."""
-    from engine.blankets import drawing
+    now, cancelled or rejected left out; each one's state (a held release draws until a person rejects it, and
+    is named as held); and what we acknowledged of each line of those we answered (engine.blankets.acknowledged:
+    they draw that, not what they asked)."""
+    from engine.blankets import acknowledged, drawing
     from schemas.order_keys import x12_po
 
     records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
@@ -371,10 +384,12 @@ def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], decid
                                                    if (partner, x12_po(r.po_number)) in pos)]
     records = drawing(records, deciding)
     if not records:
-        return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}
+        return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
     store = OrderStore(ws.orders_dir)
+    answered = [r.key for r in records if r.answered_revision > 0]
     return (*lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load)),
-            {r.key: str.__str__(r.state) for r in records})
+            {r.key: str.__str__(r.state) for r in records},
+            acknowledged(state.lines_for(answered)) if answered else {})
 
 
 def blankets_outside_edi(profiles: dict[str, PartnerProfile], settings: RuleSettings) -> set[str]:
@@ -393,9 +408,9 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     pos = changed_blanket_pos(orders, changed)
     if not pos:
         return ()
-    held_orders, held_lines, states = _blankets(ws, state, pos, {r.key for r in deciding})
+    held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
-    found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states,
+    found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
                              units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 

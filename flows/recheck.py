@@ -14,8 +14,9 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.decide import decide_within_limits
-from flows.decide import release_checker, rule_settings
+from flows.decide import decided_with_releases, release_checker, rule_settings
 from flows.workspace import Workspace
+from schemas.findings import Finding
 from schemas.lifecycle import RULED_STAGES, OrderRecord, Plan
 
 
@@ -48,16 +49,18 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     suite = run_suite(orders, lines, ref, settings, today=day,
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()}, policies=policies)
-    # a release against its blanket as the store holds it now (an 860 may have raised it since it was held)
-    # (the releases rechecked are drawn as the store holds them: held ones named held)
+    layouts, owners = csv_layouts(profiles), owners_of(orders, lines)
+
+    def weighed(found: list[Finding]) -> list[Finding]:  # a CSV order's at its row and column, in its layout's names
+        return csv_located(found, lines, layouts, owners) if found else found
+
+    suite = replace(suite, findings=weighed(suite.findings))
+    # a release against its blanket as the store holds it now (an 860 may have raised it since it was held), and
+    # the releases rechecked together drawing as this recheck decides them, as decide does (one path)
     check = release_checker(ws, state, ref, profiles, settings, orders, lines, chosen)
-    if check:
-        suite = replace(suite, findings=[*suite.findings, *check({})])
-    if suite.findings:  # a CSV order's at its row and column, in its layout's names
-        suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
-                                                    owners_of(orders, lines)))
-    decisions, findings = decide_within_limits(orders, suite.lines, suite.findings, ref, settings,
-                                               policies=policies)
+    decisions, findings = decided_with_releases(
+        lambda told: decide_within_limits(orders, suite.lines, [*suite.findings, *told], ref, settings,
+                                          policies=policies), check, weighed, len(chosen))
     suite = replace(suite, findings=findings)
     records = {r.key: r for r in chosen}
     plan = lifecycle.plan_recheck(records, decisions, at=at.isoformat(), by=by, run_id=run_id)

@@ -14,6 +14,7 @@ from connectors.order_store import OrderStore, order_row, per_stored_table
 from connectors.state import StateStore
 from engine.lifecycle.releases import (
     Held,
+    has_blankets,
     is_idle,
     key_outcome,
     key_shipment_lines,
@@ -54,10 +55,11 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
                  ) -> tuple[object, list[Finding]]:
     """The outcome of one of ``partner``'s files with its 850s and 860s keyed to the orders they mean
     (engine.lifecycle.releases.key_outcome; ``ref``: the ORDERS column of the partner's order_key_ref, "" for
-    none). Nothing is looked up for a file whose 850s give no release (nor that reference) and whose 860s
-    name no PO held as several releases: then the outcome itself."""
+    none). Nothing is looked up for a file whose 850s give no release (nor that reference) and are no blanket,
+    and whose 860s name no PO held as several releases: then the outcome itself. (A blanket naming no release is
+    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy.)"""
     orders, headers = outcome.orders, outcome.change_headers
-    with_release = names_a_release(orders, ref)
+    with_release = names_a_release(orders, ref) or has_blankets(orders)
     if not with_release and not headers.num_rows:
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())

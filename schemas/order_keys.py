@@ -15,6 +15,12 @@ order, each with its own REF*CO) has each such order keyed ``BEG03 + SEP + REF +
 whether or not another is held: REF is another control character, so such a key never collides with a PO
 number nor with a release key. Documents print BEG03 only (no release: BAK05/PRF02/BIG05 stay the 850's
 BEG04) and echo the reference as sent; people read "PO-1 order C778120045".
+
+A blanket order (BEG02 BK, BE, KB, LB, no BEG04) received after one of its releases, which holds the PO
+number, is keyed ``BEG03 + SEP + BLANKET`` (``blanket_key``): BLANKET is a third control character, so the
+key never collides with a PO number, a release key or a ref key; it names no release (``key_release`` "",
+its documents print BEG03 alone) and people read "PO-1 blanket". A blanket received first is keyed by the PO
+number, as before.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ if TYPE_CHECKING:  # pyarrow is imported by the column helpers only: `orderbridg
 
 SEP = "\x1e"  # ASCII record separator: never inside an X12 or CSV value we take in (control character)
 REF = "\x1d"  # ASCII group separator, after SEP: the rest of the key is a reference's value, not a release
+BLANKET = "\x1c"  # ASCII file separator, after SEP: a blanket keyed apart from its release holding the PO number
 
 
 def release_key(po: str, release: str) -> str:
@@ -41,6 +48,16 @@ def ref_key(po: str, value: str) -> str:
 def ref_tag(value: str) -> str:
     """A reference value as engine.lifecycle.releases compares it with releases ("" for none)."""
     return f"{REF}{value}" if value else ""
+
+
+def blanket_key(po: str) -> str:
+    """The key of the blanket of PO ``po`` when a release of it (BEG04) already holds ``po``."""
+    return f"{po}{SEP}{BLANKET}"
+
+
+def is_blanket_key(key: str) -> bool:
+    """Whether ``key`` is a blanket keyed apart from its release (blanket_key)."""
+    return key.endswith(SEP + BLANKET)
 
 
 def can_key(po: str, release: str) -> bool:
@@ -69,16 +86,18 @@ def x12_po(key: str) -> str:
 
 
 def key_release(key: str) -> str:
-    """The release number a release key names ("" for a key that is a PO number or a ref_key)."""
+    """The release number a release key names ("" for a key that is a PO number, a ref_key or a blanket_key)."""
     rest = key.partition(SEP)[2]
-    return "" if rest.startswith(REF) else rest
+    return "" if rest.startswith((REF, BLANKET)) else rest
 
 
 def shown(key: str) -> str:
     """An order key as people read it: "PO-1 release 2" for a release key, "PO-1 order C778120045" for a
-    ref_key, else the PO number."""
+    ref_key, "PO-1 blanket" for a blanket_key, else the PO number."""
     if SEP not in key:
         return key
+    if is_blanket_key(key):
+        return x12_po(key) + " blanket"
     return key.replace(SEP + REF, " order ", 1) if SEP + REF in key else key.replace(SEP, " release ", 1)
 
 
@@ -98,6 +117,7 @@ def shown_column(keys: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
     if not len(keys) or not pc.any(pc.fill_null(pc.match_substring(keys, SEP), False)).as_py():
         return keys
     keys = pc.replace_substring(keys, pattern=SEP + REF, replacement=" order ", max_replacements=1)
+    keys = pc.replace_substring(keys, pattern=SEP + BLANKET, replacement=" blanket", max_replacements=1)
     return pc.replace_substring(keys, pattern=SEP, replacement=" release ", max_replacements=1)
 
 

@@ -17,7 +17,18 @@ import pyarrow as pa
 
 from schemas.findings import Finding, finding
 from schemas.lifecycle import OrderRecord, OrderState
-from schemas.order_keys import REF, SEP, can_key, is_release_key, ref_key, ref_tag, release_key, x12_po
+from schemas.order_keys import (
+    REF,
+    SEP,
+    blanket_key,
+    can_key,
+    is_blanket_key,
+    is_release_key,
+    ref_key,
+    ref_tag,
+    release_key,
+    x12_po,
+)
 from schemas.orders import BLANKET_TYPES, ORDER_REFS
 
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
@@ -51,8 +62,8 @@ class Held:
         keys of those never answered that hold reservations (else they are idle)."""
         held = cls(ref=ref)
         for r in records:
-            release = r.po_number.partition(SEP)[2] if is_release_key(r.po_number) else \
-                releases.get(r.po_number, UNKNOWN)
+            release = "" if is_blanket_key(r.po_number) else r.po_number.partition(SEP)[2] \
+                if is_release_key(r.po_number) else releases.get(r.po_number, UNKNOWN)
             held.by_po.setdefault(x12_po(r.po_number), {})[r.po_number] = (release, r.state)
             if is_idle(r) and r.po_number not in reserved:
                 held.idle.add(r.po_number)
@@ -72,13 +83,23 @@ def is_idle(record: OrderRecord) -> bool:
     return record.answered_revision == 0 and record.state in UNANSWERED
 
 
-def order_key(po: str, release: str, held: Held) -> str:
+def order_key(po: str, release: str, held: Held, *, blanket: bool = False) -> str:
     """The key of an 850 for PO ``po`` release ``release`` (BEG04, "" for none): the order of that PO
     and release when one is held (a resend, a replacement, a cancellation); else the PO number when
     nothing is held under it, or the release is empty (as before releases); else a new release key.
     A held order whose release could not be read counts as the same release (a duplicate, as before).
-    ``release`` a reference's ref_tag (Held.ref): the order held with it, else always a new ref key."""
+    ``release`` a reference's ref_tag (Held.ref): the order held with it, else always a new ref key.
+    ``blanket``: the 850 is a blanket (BEG02 BK, BE, KB, LB) naming no release: the blanket held apart from its
+    releases when there is one (blanket_key), else a new blanket key when a release (its BEG04 read) holds the PO
+    number (a release sent before its blanket: the blanket is not its copy or change), else as any 850."""
     keys = held.keys(po)
+    if blanket and not release and keys:
+        kept = next((key for key in keys if is_blanket_key(key)), None)
+        if kept is not None:
+            return kept
+        their = keys.get(po, (None, None))[0]
+        if their and not their.startswith(REF) and SEP not in po:
+            return blanket_key(po)
     if release.startswith(REF):
         same = [key for key, (their, _state) in keys.items() if their == release]
         return same[0] if same else ref_key(po, release[1:]) if can_key(po, release) else po
@@ -97,10 +118,11 @@ def key_orders(orders: pa.Table, held: Held) -> list[str]:
     the row gives it), in file order: a release met earlier in the same file is held by then."""
     out = []
     refs = orders[held.ref].to_pylist() if held.ref else [None] * orders.num_rows
-    for po, release, ref in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), refs,
-                                strict=True):
+    types = orders["order_type"].to_pylist() if "order_type" in orders.column_names else [None] * orders.num_rows
+    for po, release, ref, kind in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), refs,
+                                      types, strict=True):
         release = ref_tag((ref or "").strip()) or (release or "").strip()
-        key = order_key(po, release, held)
+        key = order_key(po, release, held, blanket=(kind or "").strip() in BLANKET_TYPES)
         if key not in held.keys(po):
             held.add(key, release)
         out.append(key)
@@ -147,8 +169,8 @@ def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[
     """The key each 860 (po_number = BCH03, release_number = BCH04; for a partner whose orders are told
     apart by a reference, Held.ref, that heading REF when it sends it) names; None, with a
     CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open. An 860 of a blanket
-    (BCH02 BK, BE, KB, LB) naming no release names the order held under the PO number with no release (the
-    blanket 850), when there is one: the blanket, not one of its releases."""
+    (BCH02 BK, BE, KB, LB) naming no release names the blanket 850 when there is one (held apart from a release
+    sent before it, blanket_key, or under the PO number with no release): the blanket, not one of its releases."""
     keys, found = [], []
     qualifier = {c: q for q, c in ORDER_REFS.items()}.get(held.ref) if held.ref else None
     rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment",
@@ -156,9 +178,10 @@ def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[
                            *(("refs_sent",) if qualifier else ())]).to_pylist()
     for h in rows:
         release = (h["release_number"] or "").strip()
-        if not release and (h.get("order_type") or "").strip() in BLANKET_TYPES and \
-                held.keys(h["po_number"]).get(h["po_number"], (None, None))[0] == "":
-            keys.append(h["po_number"])  # a change of the blanket (BCH02 BK ...), not of one of its releases
+        blanket = _blanket_held(h["po_number"], held) if not release and \
+            (h.get("order_type") or "").strip() in BLANKET_TYPES else None
+        if blanket is not None:
+            keys.append(blanket)  # a change of the blanket (BCH02 BK ...), not of one of its releases
             continue
         if qualifier:
             release = ref_tag(next((r["id"].strip() for r in h["refs_sent"] or () if r["qualifier"] == qualifier),
@@ -171,6 +194,14 @@ def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[
                                  gs06=h["gs06"] or "", st02=h["st02"] or "",
                                  file_segment=(h["st_file_segment"] or 0) + 1))
     return keys, found
+
+
+def _blanket_held(po: str, held: Held) -> str | None:
+    """The key of PO ``po``'s blanket: the one held apart from its releases (blanket_key), else the order held
+    under the PO number with no release; None for neither."""
+    keys = held.keys(po)
+    kept = next((key for key in keys if is_blanket_key(key)), None)
+    return kept if kept is not None else po if keys.get(po, (None, None))[0] == "" else None
 
 
 def rekeyed(table: pa.Table, by_ref: str, keys: Mapping[str, str | None]) -> pa.Table:
@@ -197,6 +228,15 @@ def names_a_release(orders: pa.Table, ref: str = "") -> bool:
     return bool(orders.num_rows) and any(
         pc.any(pc.not_equal(pc.utf8_trim_whitespace(pc.fill_null(orders[c], "")), "")).as_py()
         for c in ("release_number", *((ref,) if ref else ())))
+
+
+def has_blankets(orders: pa.Table) -> bool:
+    """Whether any of a file's 850s (canonical ORDERS) is a blanket (BEG02 BK, BE, KB, LB): its PO number may be
+    held by a release sent before it (order_key's ``blanket``)."""
+    import pyarrow.compute as pc
+
+    return bool(orders.num_rows) and "order_type" in orders.column_names and bool(pc.any(pc.fill_null(pc.is_in(
+        pc.utf8_trim_whitespace(orders["order_type"]), value_set=pa.array(sorted(BLANKET_TYPES))), False)).as_py())
 
 
 def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
