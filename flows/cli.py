@@ -1218,10 +1218,10 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
     `status PO` tells one order's story)."""
     from flows.order_lookup import sdq_orders, store_id
     from flows.workspace import Workspace
-    from schemas.lifecycle import OrderState
+    from schemas.lifecycle import STATE_NAMES
 
-    if state and state not in {s.value for s in OrderState}:
-        err.print(f"unknown state {shown(state)}: one of {', '.join(s.value for s in OrderState)}", style="red")
+    if state and state not in STATE_NAMES:
+        err.print(f"unknown state {shown(state)}: one of {', '.join(STATE_NAMES)}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     ws = Workspace(workspace.resolve())
     st = _state(workspace)

@@ -168,6 +168,7 @@ class EventKind(StrEnum):
     ON_MEMO = "on_memo"  # a memo order shipped in full: no 810 by agreement (its sales bill it)
 
 
+STATE_NAMES = tuple(s.value for s in OrderState)  # its states by name: what a person filters by (CLI, console)
 ON_MEMO = (OrderState.ON_MEMO,)  # shipped in full on memo: no 810 by agreement (engine.lifecycle's group; here
 # for `orderbridge status` and the console, which load no engine)
 

@@ -33,7 +33,9 @@ FLOWS = sorted((REPO / "flows").glob("*.py"))
 VIEWS = {"status.py", "status_view.py", "inspect_view.py"}
 # engine.lifecycle predicates that only scope what a flow reads, never which order moves
 SCOPING = {"is_idle": "which orders' reservations a confirmation's release keying reads (flows.releases)",
-           "names_a_release": "whether a file's 850s name a release, so its orders are looked up (flows.releases)"}
+           "names_a_release": "whether a file's 850s name a release, so its orders are looked up (flows.releases)",
+           "has_blankets": "whether a file's 850s hold a blanket, so the releases under its PO are looked up "
+                           "(flows.releases: a release sent before it is keyed apart)"}
 # the partners' lifecycle policies: what happens past a last date, a DTM 038 as one, a short shipment, a partial one
 # (over_ship_percent is not one: units over within it are taken as shipped, no order moves by it; the
 # reconciliation's report reads it, flows.reconcile.over_ship_of)
