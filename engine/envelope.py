@@ -152,11 +152,23 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     theirs = base_version(gs08)
     if theirs not in _PUBLISHED_997:
         return ""
-    sent = gs08.strip() if gs08.strip().startswith(theirs) else theirs
+    sent = industry_gs08(gs08)
     ours = x.gs_version or x.version
     if theirs == base_version(ours) and (x.gs_version or sent == ours):
         return ""  # its own release: the profile's GS08 (its gs_version when it names one)
     return sent
+
+
+_GS08 = re.compile(r"\d{6}[A-Z0-9]{1,6}")  # a release and an industry identifier (004010VICS, 005010X230)
+
+
+def industry_gs08(gs08: str) -> str:
+    """The GS08 a 997 answering a group of GS08 ``gs08`` writes for that group (its release being one we answer):
+    ``gs08`` itself when it is a release and an industry identifier (003060VICS, 004010UCS), else its release
+    (base_version: "4010" -> 004010; a GS08 damaged past that, "005010~" of a file whose segments end otherwise,
+    its release alone)."""
+    text = gs08.strip()
+    return text if _GS08.fullmatch(text) else base_version(text)
 
 
 ISA12 = re.compile(r"00[2-8]0\d")  # an interchange control version (I11), as [x12] isa_version takes one

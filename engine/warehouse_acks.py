@@ -20,7 +20,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, render_body
+from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, industry_gs08, render_body
 from engine.process import Known, duplicate_envelopes
 from parsers.x12_reader import ParseResult
 from rules.envelope import Acceptance, check_envelopes
@@ -205,7 +205,7 @@ def _997_envelope(ic: Interchange, g: Group) -> Envelope:
     release = release_of(g.version)
     env = envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
                       gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release)
-    sent = g.version.strip()
+    sent = industry_gs08(g.version)
     return replace(env, gs_version=sent) if sent != release and sent.startswith(release) else env
 
 
