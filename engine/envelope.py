@@ -136,7 +136,8 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     """The GS08 a 997 for a group of GS08 ``gs08`` is written with when it is not the profile's (""). What the
     profile says we send wins: an [x12] gs_versions "997" entry, and its gs_version for a group of its own release.
     Else, with [acks] version "group" (the default), the group's own GS08, its industry identifier kept (003060VICS,
-    004030VICS, 004010UCS: a translator set up for that version refuses an acknowledgment labelled otherwise), when
+    004030VICS, 004010UCS: a translator set up for that version refuses an acknowledgment labelled otherwise; a
+    TR3's, 004010X357, is not: industry_gs08), when
     its release is one we write a 997 in (_PUBLISHED_997: 004010-004060, 005010-005050; and 003040-003070,
     EARLY_997_RELEASES) and it is not the profile's GS08: a partner profiled 004010 whose translator sends a 005010
     group gets a 005010 997 (AK1 with AK103), one sending 003060VICS a 003060VICS 997 (built by 003060's
@@ -159,14 +160,17 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     return sent
 
 
-_GS08 = re.compile(r"\d{6}[A-Z0-9]{1,6}")  # a release and an industry identifier (004010VICS, 005010X230)
+# a release and an industry identifier (004010VICS, 005010UCS), not a TR3's (004010X357, 005010X222A1)
+_GS08 = re.compile(r"\d{6}(?!X\d)[A-Z0-9]{1,6}")
 
 
 def industry_gs08(gs08: str) -> str:
     """The GS08 a 997 answering a group of GS08 ``gs08`` writes for that group (its release being one we answer):
-    ``gs08`` itself when it is a release and an industry identifier (003060VICS, 004010UCS), else its release
-    (base_version: "4010" -> 004010; a GS08 damaged past that, "005010~" of a file whose segments end otherwise,
-    its release alone)."""
+    ``gs08`` itself when it is a release and an industry identifier (003060VICS, 004010UCS: a convention of the
+    industry's, for its acknowledgments too), else its release: a TR3's identifier (004010X357, the aerospace 850's
+    guide; 005010X222A1) names the guide of that group's sets, not of a 997 (a profile names a 997 TR3 in
+    gs_versions "997"); "4010" -> 004010; a GS08 damaged past that ("005010~" of a file whose segments end
+    otherwise), its release alone."""
     text = gs08.strip()
     return text if _GS08.fullmatch(text) else base_version(text)
 

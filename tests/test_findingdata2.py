@@ -288,9 +288,9 @@ def test_an_isa_version_of_the_profile_s_release_stays_on_a_vics_group_s_997():
 def test_a_gs08_is_echoed_only_as_a_release_and_an_industry_identifier():
     from engine.envelope import industry_gs08
 
-    assert [industry_gs08(g) for g in ("003060VICS", " 004010UCS ", "005010X222A1", "004010", "4010", "005010~",
-                                       "004010VICS~")] == [
-        "003060VICS", "004010UCS", "005010X222A1", "004010", "004010", "005010", "004010"]
+    assert [industry_gs08(g) for g in ("003060VICS", " 004010UCS ", "005010UCS", "005010X222A1", "004010X357",
+                                       "004010", "4010", "005010~", "004010VICS~")] == [
+        "003060VICS", "004010UCS", "005010UCS", "005010", "004010", "004010", "004010", "005010", "004010"]
 
 
 def test_a_warehouse_s_vics_945_group_is_answered_in_its_gs08():
