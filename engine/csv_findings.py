@@ -67,8 +67,6 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
         if f.code == "PRICE_MISSING":  # "No PO104 price": none was sent, in the layout's price column or at all
             message = message.replace("No PO104 price", "No price was sent in PO104" if layout.unit_price else
                                       "No price was sent (the layout reads no price column)", 1)
-        elif f.code == "LINE_SHIP_TO_DIFFERS":  # a CSV line's own ship-to is its row's (parsers.csv_orders)
-            message = message.replace("N1*ST in its PO1 loop", "its row's ship-to", 1)
         out.append(replace(f, message=_message(message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
@@ -121,8 +119,10 @@ def _field(f: Finding, sent: tuple[str, ...]) -> str:
     element = f.location.element
     if element in _ELEMENTS:
         return _ELEMENTS[element]
-    if element == "DTM02" and f.detail.qualifier:  # the date the finding is about: its DTM01 (its detail)
-        return _DATES.get(f.detail.qualifier, "")
+    if element == "DTM02" and f.detail.qualifier:  # the date the finding is about: its DTM01 (its detail; of
+        # several on one day, BACKORDER_AFTER_CANCEL's "001 063", the last, as its words name them)
+        named = [q for q in f.detail.qualifier.split() if q in _DATES]
+        return _DATES[named[-1]] if named else ""
     if element == "DTM02":  # one without a qualifier (BACKORDER_AFTER_CANCEL, naming an order's several last dates
         # in words: engine.deadlines, engine.lifecycle.backorders): the last date its message names with its value
         value = f.location.value

@@ -63,14 +63,19 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
         return ()
     heads = {(r["partner"], r["po_number"]): r
              for r in orders.select([c for c in _LINEAGE if c in orders.column_names]).to_pylist()}
+    own = _line_dates(lines)
     out = []
     for r in late.to_pylist():
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
         days = transit.get(r["partner"])
+        ends = last_dates(r["partner"] in window_end_cancels)
         named = [(last_day(c, head[c], days), last_date_named(c, f"DTM {q} ({name})", head[c], days))
-                 for c, q, name in last_dates(r["partner"] in window_end_cancels) if head.get(c) is not None]
+                 for c, q, name in ends if head.get(c) is not None]
         which = "the order's " + " / ".join(t for _d, t in named)
+        mine = own.get((r["partner"], r["po_number"], r["line_number"]), {})
+        dated = head  # whose last dates the line was measured against: the order's, else the line's own
         if r["deliver_by"] is not None and (not named or r["deliver_by"] != min(d for d, _t in named)):
+            dated = mine
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
             theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
             which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
@@ -81,10 +86,21 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
         message = (f"Line {r['line_number']}: the {r['units']} {counted_as} backordered could ship "
                    f"{r['promised_date'].isoformat()} at the earliest, after {which}; {done}.")
         f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
-                             seg="DTM", element="DTM02", value=r["deliver_by"], line=False)
+                             seg="DTM", element="DTM02", value=r["deliver_by"], line=False,
+                             qualifier=_measured_against(ends, dated, r["deliver_by"], days))
         out.append(FindingRecord(f, r["partner"], r["po_number"],
                                  "line IR" if r["rejected"] else "none (warning)", stage))
     return tuple(out)
+
+
+def _measured_against(ends: tuple[tuple[str, str, str], ...], dated: Mapping, deliver_by, days) -> str:
+    """The DTM01 of each of ``ends`` (column, DTM01, name: last_dates) whose last day in ``dated`` (the order's row,
+    or a line's own dates as _line_dates gives them) is ``deliver_by``, the date a backorder was measured against,
+    space-separated in that order ("001 063" when both fall on it); "" when none does (a line's own date not among
+    the lines given)."""
+    if deliver_by is None:
+        return ""
+    return " ".join(q for c, q, _name in ends if dated.get(c) is not None and last_day(c, dated[c], days) == deliver_by)
 
 
 def _counted_in(late: pa.Table, lines: pa.Table | None, items: pa.Table | None) -> dict[tuple[str, str, int], str]:

@@ -133,22 +133,46 @@ def _places(decimals: tuple[tuple[str, int, int, int], ...]) -> dict[str, dict[i
 
 
 def ack_version(profile: PartnerProfile, gs08: str) -> str:
-    """The GS08 a 997 for a group of GS08 ``gs08`` is written with when it is not the profile's (""): with [acks]
-    version "group" (the default), the group's release (6 digits: 004030 for 004030VICS; a partner whose guide wants
-    the identifier on our documents names it in X12Settings.gs_version, which a group of that release keeps, and
-    Bots holds no grammar for a 997 labelled 004030VICS) when it differs from the one the
-    profile writes and we write its 997 (_PUBLISHED_997: 004010-004060, 005010-005050; and
-    003040-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
-    005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
-    group it answers; a group in a later version (006020, 007010) is answered in the profile's. "profile": always
-    the profile's (a partner whose agreement fixes the 997's version)."""
+    """The GS08 a 997 for a group of GS08 ``gs08`` is written with when it is not the profile's (""). What the
+    profile says we send wins: an [x12] gs_versions "997" entry, and its gs_version for a group of its own release.
+    Else, with [acks] version "group" (the default), the group's own GS08, its industry identifier kept (003060VICS,
+    004030VICS, 004010UCS: a translator set up for that version refuses an acknowledgment labelled otherwise; a
+    TR3's, 004010X357, is not: industry_gs08), when
+    its release is one we write a 997 in (_PUBLISHED_997: 004010-004060, 005010-005050; and 003040-003070,
+    EARLY_997_RELEASES) and it is not the profile's GS08: a partner profiled 004010 whose translator sends a 005010
+    group gets a 005010 997 (AK1 with AK103), one sending 003060VICS a 003060VICS 997 (built by 003060's
+    dictionary, ack_built_as), as translators match an acknowledgment to the group it answers; a group in a later
+    version (006020, 007010) is answered in the profile's. "profile": always the profile's (a partner whose
+    agreement fixes the 997's version). A GS08 written without its leading zeros ("4010") is answered by its
+    release (004010). The 997 used to drop the identifier (003060 for 003060VICS)."""
     if profile.acks.version != "group" or profile.x12 is None:
         return ""
     x = profile.x12
+    if any(kind == "997" for kind, _gs08 in x.gs_versions):
+        return ""  # the profile names the 997's GS08
     theirs = base_version(gs08)
-    if theirs not in _PUBLISHED_997 or theirs == base_version(x.gs_version or x.version):
+    if theirs not in _PUBLISHED_997:
         return ""
-    return theirs
+    sent = industry_gs08(gs08)
+    ours = x.gs_version or x.version
+    if theirs == base_version(ours) and (x.gs_version or sent == ours):
+        return ""  # its own release: the profile's GS08 (its gs_version when it names one)
+    return sent
+
+
+# a release and an industry identifier (004010VICS, 005010UCS), not a TR3's (004010X357, 005010X222A1)
+_GS08 = re.compile(r"\d{6}(?!X\d)[A-Z0-9]{1,6}")
+
+
+def industry_gs08(gs08: str) -> str:
+    """The GS08 a 997 answering a group of GS08 ``gs08`` writes for that group (its release being one we answer):
+    ``gs08`` itself when it is a release and an industry identifier (003060VICS, 004010UCS: a convention of the
+    industry's, for its acknowledgments too), else its release: a TR3's identifier (004010X357, the aerospace 850's
+    guide; 005010X222A1) names the guide of that group's sets, not of a 997 (a profile names a 997 TR3 in
+    gs_versions "997"); "4010" -> 004010; a GS08 damaged past that ("005010~" of a file whose segments end
+    otherwise), its release alone."""
+    text = gs08.strip()
+    return text if _GS08.fullmatch(text) else base_version(text)
 
 
 ISA12 = re.compile(r"00[2-8]0\d")  # an interchange control version (I11), as [x12] isa_version takes one
@@ -252,8 +276,12 @@ def _addressed(env: Envelope, to: Address) -> Envelope:
                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
                   gs_sender=to.gs_sender or env.gs_sender, sender_qualifier=to.isa_sender_qualifier or
                   env.sender_qualifier, sender_id=to.isa_sender_id or env.sender_id)
-    # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
-    env = replace(env, version=to.version, gs_version="", isa_control="", gs_versions=()) if to.version else env
+    # another GS08 (ack_version): its release and industry identifier (003060VICS: version 003060, GS08 003060VICS),
+    # and the ISA12 of that release (the profile's isa_version for a GS08 of the profile's release)
+    if to.version:
+        release = base_version(to.version)
+        env = replace(env, version=release, gs_version="" if to.version == release else to.version,
+                      isa_control=env.isa_control if release == env.version else "", gs_versions=())
     # another control version (ta1_version): the ISA12 of the interchange a TA1 answers
     return replace(env, isa_control=to.isa_version) if to.isa_version else env
 

@@ -36,7 +36,7 @@ from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_inte
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
-from parsers.other_sets import handed_off, received_not_processed
+from parsers.other_sets import Kept, handed_off, kept, kept_finding
 from parsers.remittance import read_remittance_checked
 from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, charset, read_interchanges
@@ -140,6 +140,7 @@ class Outcome:
     # bytes) (parsers.other_sets.handed_off), both kept by the flows (flows.handoff)
     remittance: pa.Table = field(default_factory=partial(empty_table, REMITTANCE))
     handoff: list[tuple[str, bytes]] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # handoff's sets as their findings state them, in its order
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
     # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
     # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
@@ -658,7 +659,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if text_sets:
         out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
                                                received_at=received_at, refused=refused_texts)
-    findings += received_not_processed(result, kept_sets, file, profile.id)
+    out.kept = kept(result, kept_sets, file, profile.id)
+    findings += [kept_finding(k, profile.id) for k in out.kept]
     if kept_sets:
         out.remittance, unread = read_remittance_checked(result, kept_sets, partner=profile.id, file=file,
                                                          sha256=sha256, received_at=received_at)

@@ -52,7 +52,7 @@ from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
-from parsers.other_sets import handed_off, received_not_processed
+from parsers.other_sets import handed_off, kept, kept_finding
 from parsers.remittance import read_remittance_checked
 from parsers.text_messages import read_text_messages
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
@@ -243,7 +243,8 @@ class SplitInterchange:
         if text_sets:
             out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=self.sha256,
                                                    received_at=self.received_at, refused=refused_texts)
-        findings += received_not_processed(result, kept_sets, file, profile.id)
+        out.kept = kept(result, kept_sets, file, profile.id)
+        findings += [kept_finding(k, profile.id) for k in out.kept]
         if kept_sets:  # the 820s' and 812s' figures, and each set for ops and the ERP (engine.process.Outcome)
             out.remittance, unread = read_remittance_checked(result, kept_sets, partner=profile.id, file=file,
                                                              sha256=self.sha256, received_at=self.received_at)

@@ -20,7 +20,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, render_body
+from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, industry_gs08, render_body
 from engine.process import Known, duplicate_envelopes
 from parsers.x12_reader import ParseResult
 from rules.envelope import Acceptance, check_envelopes
@@ -129,8 +129,9 @@ class WarehouseAnswer:
 
 
 def release_of(gs08: str) -> str:
-    """The GS08 of the 997 answering a group of GS08 ``gs08``: the group's own release where we write its 997
-    (004030 for 004030VICS; engine.envelope.ack_version, as a partner's "group" default), else 004010."""
+    """The release of the 997 answering a group of GS08 ``gs08``: the group's own where we write its 997 (004030 for
+    004030VICS, whose GS08 _997_envelope keeps; engine.envelope.ack_version, as a partner's "group" default), else
+    004010."""
     theirs = base_version(gs08)
     return theirs if theirs in PUBLISHED_997 else DEFAULT_997_RELEASE
 
@@ -199,9 +200,13 @@ def _ta1_envelope(ic: Interchange) -> Envelope:
 def _997_envelope(ic: Interchange, g: Group) -> Envelope:
     """The envelope of the 997 answering group ``g`` of ``ic``: GS03/GS02 of the group exchanged (X12 997 note);
     one X12 does not allow (GS_APPLICATION_ID_INVALID) is not echoed: the ISA id beside it, as a partner's answer
-    takes its profile's (reply_address); in the group's release where we write its 997 (release_of)."""
-    return envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
-                       gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release_of(g.version))
+    takes its profile's (reply_address); in the group's release where we write its 997 (release_of), its GS08 the
+    group's, an industry identifier kept (004010VICS: engine.envelope.ack_version, as a partner's)."""
+    release = release_of(g.version)
+    env = envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
+                      gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release)
+    sent = industry_gs08(g.version)
+    return replace(env, gs_version=sent) if sent != release and sent.startswith(release) else env
 
 
 def answer_envelope(result: ParseResult, doc_key: str) -> Envelope | None:

@@ -64,22 +64,22 @@ def where(root: Path, partner: str, name: str, data: bytes) -> Path:
     return path.with_name(f"{path.stem}_{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}")
 
 
-def as_handed_off(root: Path, partner: str, sets: list[tuple[str, bytes]], findings: list) -> list:
+def as_handed_off(root: Path, partner: str, sets: list[tuple[str, bytes]], kept: list, findings: list) -> list:
     """``findings`` with each SET_RECEIVED_NOT_PROCESSED naming the file its set is handed off as (``where``): the
-    engine names handoff/<partner>/<name> (parsers.other_sets.handed_off_as); a set whose name another set had first
-    is handed off under its own, and the finding says so."""
-    from dataclasses import replace
+    engine names handoff/<partner>/<name> (``kept``: parsers.other_sets.Kept of each of ``sets``, in their order); a
+    set whose name another set had first is handed off under its own, and its finding, found by its location, is
+    made again naming it (parsers.other_sets.kept_finding)."""
+    from parsers.other_sets import kept_finding
 
-    moved = {f"{HANDOFF_FOLDER}/{partner}/{name},": f"{HANDOFF_FOLDER}/{partner}/{path.name},"
-             for name, data in sets if (path := where(root, partner, name, data)).name != name}
+    moved = {k.where: path.name for (name, data), k in zip(sets, kept, strict=True)
+             if (path := where(root, partner, name, data)).name != name}
     if not moved:
         return findings
     out = []
     for f in findings:
-        if f.code == "SET_RECEIVED_NOT_PROCESSED":
-            for old, new in moved.items():
-                if old in f.message:
-                    f = replace(f, message=f.message.replace(old, new))
+        loc = f.location
+        if f.code == "SET_RECEIVED_NOT_PROCESSED" and (at := (loc.file, loc.isa13, loc.gs06, loc.st02)) in moved:
+            f = kept_finding(next(k for k in kept if k.where == at), partner, moved[at])
         out.append(f)
     return out
 

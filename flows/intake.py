@@ -419,7 +419,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     outcome = as_taken(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
     if kept_root is not None and outcome.handoff:  # each kept set's finding names the file it is handed off as
         outcome = replace(outcome, findings=handoff.as_handed_off(kept_root, profile.id, outcome.handoff,
-                                                                  outcome.findings))
+                                                                  outcome.kept, outcome.findings))
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyarrow.compute as pc
 
@@ -115,27 +116,54 @@ def describe(result: ParseResult, ts: TransactionSet) -> str:
     return f"{sid} {name}: " + "; ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A set taken without processing as its SET_RECEIVED_NOT_PROCESSED finding states it (kept_finding): what it
+    says (describe), where it is (the archived ``file``, its ISA13, GS01, GS06, ST02 and its ST's ordinal in the
+    file) and the name it is handed off as (handoff_name; "" when nothing is handed off: `inspect`)."""
+
+    said: str
+    file: str
+    isa13: str
+    functional_id: str
+    gs06: str
+    st02: str
+    set_id: str
+    file_segment: int
+    handoff: str = ""
+
+    @property
+    def where(self) -> tuple[str, str, str, str]:
+        """Its finding's location: (file, ISA13, GS06, ST02)."""
+        return self.file, self.isa13, self.gs06, self.st02
+
+
+def kept(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], file: str,
+         partner: str | None = None) -> list[Kept]:
+    """Kept of each of ``sets``, the sets taken without processing (Acceptance.kept), handed off under handoff_name
+    for ``partner`` (an intake; `inspect` hands nothing off)."""
+    return [Kept(describe(result, ts), file, ic.control_number, g.functional_id, g.control_number, ts.control_number,
+                 ts.set_id, ts.start + 1, handoff_name(partner, ic, g, ts) if partner else "") for ic, g, ts in sets]
+
+
+def kept_finding(k: Kept, partner: str | None, handoff: str | None = None) -> Finding:
+    """SET_RECEIVED_NOT_PROCESSED (a warning: the set was answered AK5 A and the file is processed) for ``k``: what
+    it says in a line and where it is kept: the archived file and, for the ``partner`` whose sets are handed off, its
+    hand-off file under handoff/<partner>/ (``handoff``, by default k.handoff: flows.handoff.as_handed_off names
+    the file as written when another set had its name first)."""
+    name = k.handoff if handoff is None else handoff
+    handed = f" and handed off alone as {HANDOFF_FOLDER}/{partner}/{name}," if partner and name else ""
+    return finding("SET_RECEIVED_NOT_PROCESSED",
+                   f"{k.said}. Received, not processed: answered by its 997 on its syntax alone; the set is in the "
+                   f"archived file {k.file} (GS {k.functional_id} {k.gs06}, ST02 {k.st02}){handed} for ops, finance "
+                   "or the ERP to act on.", seg="ST", element="ST01", value=k.set_id, isa13=k.isa13, gs06=k.gs06,
+                   st02=k.st02, segment_position=1, file_segment=k.file_segment).with_file(k.file)
+
+
 def received_not_processed(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
                            file: str, partner: str | None = None) -> list[Finding]:
-    """SET_RECEIVED_NOT_PROCESSED (a warning: the set was answered AK5 A and the file is processed) for each of
-    ``sets``, the sets taken without processing (Acceptance.kept), saying what each says in a line
-    (parsers.other_sets.describe) and where it is kept: the archived file and, for the ``partner`` whose sets are
-    handed off (an intake; `inspect` hands nothing off), its hand-off file (handoff_name, under handoff/<partner>/;
-    flows.handoff.as_handed_off names the file as written when another set had its name first)."""
-    return [finding("SET_RECEIVED_NOT_PROCESSED",
-                    f"{describe(result, ts)}. Received, not processed: answered by its 997 on its syntax alone; the "
-                    f"set is in the archived file {file} (GS {g.functional_id} {g.control_number}, ST02 "
-                    f"{ts.control_number}){handed_off_as(partner, ic, g, ts)} for ops, finance or the ERP to act on.",
-                    seg="ST", element="ST01",
-                    value=ts.set_id, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number,
-                    segment_position=1, file_segment=ts.start + 1).with_file(file)
-            for ic, g, ts in sets]
-
-
-def handed_off_as(partner: str | None, ic: Interchange, g: Group, ts: TransactionSet) -> str:
-    """The words SET_RECEIVED_NOT_PROCESSED adds naming the set's hand-off file (" and handed off alone as
-    handoff/<partner>/<handoff_name>,"); "" without a partner (nothing handed off)."""
-    return f" and handed off alone as {HANDOFF_FOLDER}/{partner}/{handoff_name(partner, ic, g, ts)}," if partner else ""
+    """kept_finding of each of ``sets`` (kept), the sets taken without processing (Acceptance.kept)."""
+    return [kept_finding(k, partner) for k in kept(result, sets, file, partner)]
 
 
 def handoff_name(partner: str, ic: Interchange, g: Group, ts: TransactionSet) -> str:

@@ -41,7 +41,7 @@ from parsers.csv_common import (
     time_in,
     written_zone,
 )
-from schemas.findings import Finding, finding
+from schemas.findings import Detail, Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.packaging import packaging_code, unlisted, why_not_packaging
 from schemas.reference import sscc_columns
@@ -521,11 +521,18 @@ def _voided(cols: dict[str, _Distinct], mapping: ShipmentCsvMapping, rows, numbe
     for i in out:
         v = cells.values[cells.index[i]]
         sid, sku, line, qty = (cols[c].values[cols[c].index[i]] for c in ("shipment_id", "sku", "line_id", "quantity"))
-        what = sku or (f"line {line}" if line else "its item")
-        rows.note(finding("SHIPMENT_LABEL_VOIDED", f"Row {numbers[i]}: its label was voided ({title} {v!r}): {qty} of "
-                          f"{what} on shipment {sid} not recorded as shipped.", file=file, row=numbers[i],
-                          column=title, value=v))
+        detail = Detail(quantity=f"{qty}", item=sku or (f"line {line}" if line else "its item"))
+        rows.note(finding("SHIPMENT_LABEL_VOIDED", f"{voided_label(numbers[i], title, v, detail, sid)} not recorded "
+                          "as shipped.", file=file, row=numbers[i], column=title, value=v, detail=detail))
     return set(out)
+
+
+def voided_label(row: int | None, column: str, value: str | None, detail: Detail, shipment: str | None) -> str:
+    """The words a SHIPMENT_LABEL_VOIDED finding opens with, from its location (``row``, ``column``, ``value``),
+    its detail (the row's quantity and item) and its row's ``shipment``: "Row 4: its label was voided (Voided
+    'True'): 2 of SKU-1 on shipment S1" (engine.lifecycle.repeats.voided_after_recorded words one recorded)."""
+    return (f"Row {row}: its label was voided ({column} {value!r}): {detail.quantity} of {detail.item} on shipment "
+            f"{shipment}")
 
 
 def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distinct:

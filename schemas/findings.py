@@ -62,14 +62,19 @@ class Location:
 @dataclass(frozen=True, slots=True)
 class Detail:
     """What a finding's words state that code reads again, as data (the findings table's shipment_id, qualifier and
-    our_810s columns; empty where the finding has none): whoever acts on a finding reads these, never its message
-    or consequence."""
+    our_810s columns, and facts read only before the finding is stored; empty where the finding has none): whoever
+    acts on a finding reads these, never its message or consequence."""
 
     shipment_id: str = ""  # the warehouse's confirmed shipment the finding held (consequence "shipment S held: ...")
-    qualifier: str = ""  # the code qualifying the element the finding is about: a DTM02 finding's DTM01
+    # the code qualifying the element the finding is about: a DTM02 finding's DTM01; several space-separated where
+    # the date it names is more than one of the order's (BACKORDER_AFTER_CANCEL: its 001 and 063 on one day)
+    qualifier: str = ""
     # SAC_NOT_APPLIED: what our 810s bill for each SAC its message names, in its order (rules.set_checks ON_OUR_810S,
     # NOT_ON_OUR_810S, or AS_OUR_CHARGE and our charge); () when the partner's billing was not known
     our_810s: tuple[str, ...] = ()
+    # not kept in the findings table (read again within the run that made the finding, before it is stored):
+    quantity: str = ""  # SHIPMENT_LABEL_VOIDED: the voided row's quantity, as its cell reads
+    item: str = ""  # SHIPMENT_LABEL_VOIDED: the voided row's item as its words name it (its SKU, "line 2")
 
 
 NO_DETAIL = Detail()

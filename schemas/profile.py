@@ -325,8 +325,10 @@ class AckSettings(_Model):
     ack_997_on_997: bool = False  # never acknowledge acknowledgments unless the partner insists
     # The version of our 997s: "group" (the default) writes each in the release of the group it acknowledges when
     # that is another one we write (a 005010 group from a partner profiled 004010: GS08 005010, ISA12 00501, AK1
-    # with AK103; a 004030VICS one: GS08 004030; engine.envelope.ack_version), as translators match an
-    # acknowledgment to the group it answers and expect it in that group's version (Bots issue 366: a 004040 850
+    # with AK103; a 004030VICS one: GS08 004030VICS, the group's industry identifier kept, unless the profile names
+    # the 997's GS08: gs_versions "997", or gs_version for its own release; engine.envelope.ack_version), as
+    # translators match an acknowledgment to the group it answers and expect it in that group's version (Bots issue
+    # 366: a 004040 850
     # answered with a 004010 997); a 003040-003070 group gets a 997 in its release too (GS04 YYMMDD, ISA11 U);
     # "profile": every 997 in the profile's version (a partner whose agreement fixes it). A group in a later version
     # (006020, 007010) is answered in the profile's. A TA1 follows the same setting: "group" writes it in the ISA12 of

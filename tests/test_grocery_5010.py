@@ -118,7 +118,7 @@ def test_an_005010_grocer_s_875_is_acknowledged_answered_by_870_and_invoiced_by_
     assert {c for c, _s, _po in night_5010[1]} <= NIGHT_NOTED
     assert states == {("staterbros", "SB4410027"): "invoiced"}
     ack = segments(ws, "staterbros", "997")
-    assert ack[0][11:13] == ["^", "00501"] and ack[1][8] == "005010"
+    assert ack[0][11:13] == ["^", "00501"] and ack[1][8] == "005010UCS"  # the group's, its identifier kept
     assert ["AK1", "OG", "44100", "005010UCS"] in ack and ["AK2", "875", "0001"] in ack and ["AK5", "A"] in ack
     outbox = ws.drop_root / "staterbros" / "outbox"
     assert not list(outbox.glob("*-855-*.x12")) and not list(outbox.glob("*-810-*.x12"))

@@ -249,7 +249,7 @@ def test_control_numbers_are_never_reused_across_the_old_and_new_ids(night):
 def test_bon_ton_is_answered_in_003060_before_its_upgrade_and_in_004010_after(night):
     ws, _found, _states = night
     acks = _envelopes(ws, "bonton", "997")
-    assert [(gs, v, key) for _ids, gs, v, _sep, key in acks] == [("BONTONSTORES", "003060", "3601"),
+    assert [(gs, v, key) for _ids, gs, v, _sep, key in acks] == [("BONTONSTORES", "003060VICS", "3601"),
                                                                 ("BONTONSTORES", "004010VICS", "4001")]
     first = po_segments(segments(ws, "bonton", "855")[:14], "BT9000201", "BAK")
     assert first[0] == ["BAK", "00", "AD", "BT9000201", "261123", "", "", "", "", "261124"]

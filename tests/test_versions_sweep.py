@@ -274,24 +274,26 @@ def test_bots_reads_every_997_of_the_night_by_its_release_s_grammar(night):
         assert result.get("success"), (path.name, result.get("errors"))
 
 
-def test_a_group_s_release_is_answered_without_its_industry_identifier():
-    """A VICS group (GS08 004030VICS, Macy's and Ulta's guides) on a 004010 profile is answered 004030: the release,
-    which Bots' 997 grammars are named by (it holds none for 997004030VICS); a partner whose guide wants the
-    identifier on our documents names it in gs_version, which a group of that release keeps (004030VICS on a
-    004030VICS profile: the profile's GS08). A group of the profile's own release keeps the profile's GS08."""
+def test_a_group_s_release_is_answered_with_its_industry_identifier():
+    """A VICS group (GS08 004030VICS, Macy's and Ulta's guides) on a 004010 profile is answered 004030VICS: the
+    group's GS08 as sent, its body built by 004010's dictionary (004030's is 004010's); it used to be answered 004030,
+    which a translator set up for 004030VICS refuses (s63 findingdata2). A partner whose guide wants another GS08 on
+    our documents names it in gs_version, which a group of that release keeps (004030VICS on a 004030VICS profile:
+    the profile's GS08). A group of the profile's own release without an identifier keeps the profile's GS08."""
     from engine.envelope import ack_built_as, ack_version, addressed, envelope_for
     from schemas.profile import load_profile
     from schemas.x12 import Address
 
     profile = load_profile(FIXTURES / "partners" / "vfour.toml")
     got = {gs08: ack_version(profile, gs08) for gs08 in ("004030VICS", "004010VICS", "005010X230", "003060", "006020",
-                                                           "004010", "004070", "005060", "003030")}
+                                                           "004010", "004070", "005060", "003030", "4010")}
     # 004070 and 005060 were never published (004060, 005050 the last): no 997 of theirs; 003030: no Bots grammar
-    assert got == {"004030VICS": "004030", "004010VICS": "", "005010X230": "005010", "003060": "003060",
-                   "006020": "", "004010": "", "004070": "", "005060": "", "003030": ""}
+    # (a TR3's identifier names its sets' guide, not a 997's: 005010X230 is answered 005010)
+    assert got == {"004030VICS": "004030VICS", "004010VICS": "004010VICS", "005010X230": "005010",
+                   "003060": "003060", "006020": "", "004010": "", "004070": "", "005060": "", "003030": "", "4010": ""}
     vics = profile.model_copy(update={"x12": profile.x12.model_copy(update={"gs_version": "004030VICS"})})
     assert ack_version(vics, "004030VICS") == "" and envelope_for(vics).gs08 == "004030VICS"
-    assert [ack_built_as(profile, r) for r in ("004030", "005030", "003060", "")] == [
-        "004010", "005010", "003060", "004010"]
+    assert [ack_built_as(profile, r) for r in ("004030", "005030", "003060", "", "004030VICS", "003060VICS")] == [
+        "004010", "005010", "003060", "004010", "004010", "003060"]
     env = addressed(envelope_for(profile), Address(version="004030"))
     assert (env.gs08, env.isa_version) == ("004030", "00403")

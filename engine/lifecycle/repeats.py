@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.lifecycle.kits import kits_shipped
+from parsers.shipments_csv import voided_label
 from schemas.findings import finding
 from schemas.shipment_records import ShipmentRecord
 
@@ -139,7 +140,8 @@ def voided_after_recorded(read, recorded: Sequence[ShipmentRecord]):
         if was is None:
             told.append(f)
             continue
-        told.append(replace(f, message=f"{f.message[:f.message.index(' not recorded as shipped.')]}: recorded on "
+        loc = f.location
+        told.append(replace(f, message=f"{voided_label(loc.row, loc.column, loc.value, f.detail, sid)}: recorded on "
                             f"{was.ship_date.isoformat()} from {was.source_file or 'an earlier confirmation'} and its "
                             "856 sent, for a label voided since: tell the buyer (the goods' new label is a shipment "
                             "of its own)."))

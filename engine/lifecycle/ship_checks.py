@@ -9,7 +9,7 @@ Pure: tables and records in, findings out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -79,7 +79,7 @@ def cancelled_shipped(f: Finding, sid: str, row: Mapping, cancelled: str) -> tup
 
 
 def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None,
-                       dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
+                       dcs: StoreDcs | None = None, stops: Sequence[int] | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
     ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
     (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
@@ -89,7 +89,8 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
     (one id however named is one place; one name without an id at two addresses, two). Nothing to compare (no
     ship-to given, or the place has neither), no finding: the 856 names that place, and must not when the goods
     went elsewhere. The shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it
-    (ship_tos_mixed), nothing here."""
+    (ship_tos_mixed), nothing here. ``stops``: each row's stop within a multi-stop load (0 outside one), each stop
+    compared as a shipment of its own and named "S (stop n)"."""
     if "ship_to_id" not in lines.column_names or not lines.num_rows or (
             lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
             == lines.num_rows):
@@ -108,8 +109,9 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
     # lines; each distinct party compared once a shipment and PO (``at``)
     shipped: dict[tuple, tuple[int, dict, list[tuple[dict | None, list[str]]]]] = {}
     at: dict[tuple, int] = {}
-    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
-        key = (r["shipment_id"], r["partner"], r["po_number"])
+    stop_of = stops if stops is not None else [0] * lines.num_rows
+    for i, (r, party, stop) in enumerate(zip(lines.select(list(names)).to_pylist(), own, stop_of, strict=True)):
+        key = (r["shipment_id"], stop, r["partner"], r["po_number"])
         if (r["partner"], r["po_number"]) not in want:
             continue
         known = shipped.setdefault(key, (i, r, []))[2]
@@ -117,7 +119,7 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
         if r["line_id"] not in lines_to:
             lines_to.append(r["line_id"])
     out: list[tuple[int, Finding]] = []
-    for (_sid, partner, po), (i, r, places) in shipped.items():
+    for (_sid, stop, partner, po), (i, r, places) in shipped.items():
         if len(places) > 1:
             continue  # lines for several places in one shipment: ship_tos_mixed holds it
         [(place, line_ids)] = places
@@ -140,7 +142,8 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table 
         else:
             continue
         if differs:
-            out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
+            named = f"{r['shipment_id']} (stop {stop})" if stop else r["shipment_id"]
+            out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {named} went to {what} (N1 ST); "
                                    f"{whose} ships to {theirs} "
                                    f"({goes.get('ship_to_name') or 'no name'}): its 856 would name an address the "
                                    "goods did not go to.", seg="N1",

@@ -460,14 +460,9 @@ def _stop_ship_tos(stored: pa.Table, numbers: Sequence[int], orders: pa.Table, o
     rows = np.flatnonzero(np.asarray(numbers) > 0)
     if not len(rows) or "ship_to_id" not in stored.column_names:
         return []
-    mine = stored.take(pa.array(rows, pa.int64()))
-    loads = mine["shipment_id"].to_pylist()
-    parts = [f"{sid}\x00{numbers[i]}" for sid, i in zip(loads, rows.tolist(), strict=True)]
-    at = mine.schema.get_field_index("shipment_id")
-    found = ship_to_mismatches(mine.set_column(at, mine.schema.field(at), pa.array(parts, pa.string())), orders,
-                               order_lines, dcs)
-    return [(int(rows[k]), replace(f, message=f.message.replace(
-        parts[k], f"{loads[k]} (stop {numbers[rows[k]]})"))) for k, f in found]
+    found = ship_to_mismatches(stored.take(pa.array(rows, pa.int64())), orders, order_lines, dcs,
+                               stops=[numbers[i] for i in rows.tolist()])
+    return [(int(rows[k]), f) for k, f in found]
 
 
 def _per_stop(batch: ShipmentBatch, numbers: Sequence[int], loads: frozenset[str],
@@ -600,8 +595,9 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
                        "under one order: the pallet's label cannot be under two orders")
                 build = "one pallet per PO"
             f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds {what}, "
-                        f"and {why}; it is held (no 856, nothing consumed).", value=sid)
-            findings.append(FindingRecord(f, partner, pos_named[0], "shipment held: no 856, nothing consumed; "
+                        f"and {why}; it is held (no 856, nothing consumed).", value=sid,
+                        detail=Detail(shipment_id=sid))
+            findings.append(FindingRecord(f, partner, pos_named[0], f"shipment {sid} held: no 856, nothing consumed; "
                                           f"the warehouse must build {build}", STAGE))
     frozen = frozenset(held)
     if len(frozen) > len(batch.held):  # the rows' held flag, as _store_checked keeps it

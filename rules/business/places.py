@@ -252,13 +252,19 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
             mine, theirs = f"{mine} at {_address_words(line)}", f"{theirs} at {_address_words(head)}"
         out.append(finding_at_row(
             "LINE_SHIP_TO_DIFFERS",
-            f"Line {line['line_id'] or line['line_number']} names its own ship-to (N1*ST in its PO1 loop: "
+            f"Line {line['line_id'] or line['line_number']} names its own ship-to ({_own_ship_to(line)}: "
             f"{mine}), not the order's ({theirs}), where every line is allocated, acknowledged, shipped and "
             "invoiced.",
             line, seg="N1", element="N104" if ident else "N102", value=ident or line["ship_to_name"],
             severity=BUSINESS_CATALOGUE["LINE_SHIP_TO_DIFFERS"].severity, position=False,
             line_number=line["line_number"]))
     return out
+
+
+def _own_ship_to(line: Mapping) -> str:
+    """Where a line's own ship-to was sent: an 850's N1*ST in its PO1 loop, a CSV order's row (parsers.csv_orders:
+    ISA13 "CSV")."""
+    return "its row's ship-to" if line.get("isa13") == "CSV" else "N1*ST in its PO1 loop"
 
 
 def check_ship_tos_repeated(orders: pa.Table) -> list[Finding]:
