@@ -656,6 +656,10 @@ def _stock_said(run: steps.RunDecision) -> str:
     if run.stock_days_old > 1:
         said += (f" ({run.stock_days_old} days before the run: no newer snapshot was loaded, "
                  "orderbridge inventory load)")
+    if missing := run.stock_missing:  # a DC's export not loaded for the day: its stock counted as none
+        said += (f"; no stock of {', '.join(missing)} in it (a warehouse profile ships from "
+                 f"{'it' if len(missing) == 1 else 'them'}: its export was not loaded for the day, so nothing there "
+                 "was allocated; orderbridge inventory load)")
     if late := run.receipts_past_due:  # promised from the run's day: the 855 claims no past day, ops see the delay
         named = ", ".join(f"{q} of {sku} at {where} due {eta.isoformat()}" for q, sku, where, eta in late[:5])
         said += (f"; {plural(len(late), 'expected receipt')} past due, promised from "
