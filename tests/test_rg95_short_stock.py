@@ -375,17 +375,38 @@ def test_two_dcs_each_buyer_s_ship_from_is_tried_first_and_the_key_account_split
     assert _acks(ws, "boscovs", "BOS9500301") == BOSCOVS_ACKS
 
 
-def test_a_dc_missing_from_the_night_s_stock_is_named_on_the_decide_line(tmp_path):
+def test_a_dc_missing_from_the_night_s_stock_is_named_after_the_decide_line(tmp_path):
     """West's export was not loaded for the day (each DC's file loads apart): the snapshot has EAST's rows alone, so
     the night allocated nothing at WEST, Ace's routed PO was served from EAST and the buyers were answered as if
-    WEST held nothing. The decide line said only the snapshot's day; now it names the DC with no stock in it."""
-    from flows.night import _decide_line
+    WEST held nothing (Ace: IB 12). The night said only the snapshot's day; now a stock line after the decide line names the DC
+    with no stock in it (the night's stderr: flows.night)."""
+    from flows.night import _stock_missing_line
 
     stock = "\n".join(r for r in TWO_DCS.splitlines() if ",WEST," not in r) + "\n"
     ws, run = _two_dcs(tmp_path, stock)
     assert run.stock_missing == ("WEST",)
-    assert _decide_line(run).endswith(
-        "from the stock as of 2026-11-24; no stock of WEST in it (a warehouse profile ships from it: its export was "
-        "not loaded for the day, so nothing there was allocated; orderbridge inventory load)")
+    assert _stock_missing_line(run) == (
+        "no stock of WEST in the snapshot of 2026-11-24 (a warehouse profile ships from it: its export was not loaded "
+        "for the day, so nothing there was allocated; orderbridge inventory load)")
+    # EAST's 20 go to Kohl's: Ace, routed to WEST, is told to wait for the receipt though WEST's 10 may be there
+    assert _acks(ws, "ace", "ACE9500201")[:2] == [ACE_ACKS[0], ["ACK", "IB", "12", "EA", "068", "20261204"]]
     _ws, run = _two_dcs(tmp_path / "both")
-    assert run.stock_missing == () and _decide_line(run).endswith("from the stock as of 2026-11-24")
+    assert run.stock_missing == () and _stock_missing_line(run) == ""
+
+
+def test_the_night_says_which_dc_its_snapshot_lacks(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    copy = _copy(tmp_path)
+    (copy / "stock.csv").write_text("\n".join(r for r in TWO_DCS.splitlines() if ",WEST," not in r) + "\n",
+                                    encoding="utf-8")
+    ws = _workspace(tmp_path / "ws", copy)
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--no-prefect", "--no-gx", "--now", NIGHT.isoformat()])
+    lines = res.stderr.splitlines()
+    at = next(k for k, ln in enumerate(lines) if " decide: " in ln)
+    assert lines[at].endswith("from the stock as of 2026-11-24"), lines[at]
+    assert lines[at + 1].endswith(" stock: no stock of WEST in the snapshot of 2026-11-24 (a warehouse profile ships "
+                                  "from it: its export was not loaded for the day, so nothing there was allocated; "
+                                  "orderbridge inventory load)"), lines[at + 1]
