@@ -108,6 +108,8 @@ REFUSED = pa.schema([
     # the units placed: as ordered, or rounded to whole cases (rounded down: ordered - wanted are rejected too)
     pa.field("wanted", pa.int64(), nullable=False),
     pa.field("rejected", pa.int64(), nullable=False),  # of them, rejected (0: rounded_to_zero left nothing)
+    # of them, backordered: promised from receipts, not placed from stock (wanted - rejected - backordered is)
+    pa.field("backordered", pa.int64(), nullable=False),
     pa.field("available", pa.int64(), nullable=False),  # the SKU's free stock before this run's lines took any
     pa.field("left", pa.int64(), nullable=False),  # of it, what no line of the run took (the rest: lines ranked first)
     pa.field("coming", pa.int64(), nullable=False),  # the SKU's receipt units left to promise
@@ -393,7 +395,8 @@ def allocate(
         lines=table,
         availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail),
         late=late if late is not None else LATE.empty_table(),
-        refused=_refused(lines, refused, units, demand, rejected, avail0.sum(1)[sku], avail.sum(1)[sku], coming[sku],
+        refused=_refused(lines, refused, units, demand, rejected, backordered, avail0.sum(1)[sku], avail.sum(1)[sku],
+                         coming[sku],
                          np.where(demand == 0, _R["rounded_to_zero"],
                                   np.where(cut & ~((rejected > 0) & ~too_late), _REFUSED_ONLY["rounded_down"],
                                            reject_reason)), ~partial, whole,
@@ -401,8 +404,8 @@ def allocate(
     )
 
 
-def _refused(lines, mask, units, demand, rejected, available, left, coming, reason, all_or_nothing, whole, short,
-             out_rank) -> pa.Table:
+def _refused(lines, mask, units, demand, rejected, backordered, available, left, coming, reason, all_or_nothing, whole,
+             short, out_rank) -> pa.Table:
     """REFUSED rows of the ``mask`` lines, in (partner, order_ref, line_number) order."""
     li = np.flatnonzero(mask)
     if not len(li):
@@ -412,8 +415,8 @@ def _refused(lines, mask, units, demand, rejected, available, left, coming, reas
     columns = {name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")}
     columns["line_number"] = columns["line_number"].cast(pa.int32())
     columns["sku"] = columns["sku"].cast(pa.string())
-    for name, values in (("ordered", units), ("wanted", demand), ("rejected", rejected), ("available", available),
-                         ("left", left), ("coming", coming)):
+    for name, values in (("ordered", units), ("wanted", demand), ("rejected", rejected), ("backordered", backordered),
+                         ("available", available), ("left", left), ("coming", coming)):
         columns[name] = pa.array(values[li], pa.int64())
     columns["reason"] = pa.array(_REFUSED_REASONS, pa.string()).take(pa.array(reason[li]))
     for name, values in (("all_or_nothing", all_or_nothing), ("whole_order", whole), ("short", short)):

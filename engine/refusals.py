@@ -81,7 +81,7 @@ def _counted(r: dict, units: dict[str, str]) -> str:
 
 
 def _stock(r: dict, units: dict[str, str]) -> str:
-    others = r["available"] - r["left"] - (0 if r["whole_order"] else r["wanted"] - r["rejected"])
+    others = r["available"] - r["left"] - (0 if r["whole_order"] else _placed(r))
     taken = f" ({others} of it placed on other lines of the run first)" if others > 0 else ""
     return (f"{r['wanted']} {_counted(r, units)} wanted, {r['available']} in stock for the run{taken}, "
             f"{r['coming']} coming on receipts")
@@ -100,7 +100,8 @@ def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> Fi
         message = f"{name}: {_rounded(r, cut, units)}. Ask the buyer to order whole cases."
     else:
         taken = r["wanted"] - r["rejected"]
-        placed = f"{taken} placed, " if taken else ""
+        coming = f"{r['backordered']} backordered (promised from receipts), " if r["backordered"] else ""
+        placed = (f"{_placed(r)} placed, " if _placed(r) else "") + coming
         whole = (" The line takes all or nothing ([allocation] partial_allowed = false): none of it was placed."
                  if r["all_or_nothing"] and not taken and r["available"] else "")
         rounded = f"{_rounded(r, cut, units)}; of the rest, " if cut > 0 else ""
@@ -110,6 +111,12 @@ def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> Fi
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
+
+
+def _placed(r: dict) -> int:
+    """The line's units placed from stock: what it wanted less what was rejected and what is backordered (promised
+    from receipts, not taken from the run's stock)."""
+    return r["wanted"] - r["rejected"] - r["backordered"]
 
 
 def _why(reason: str, row: dict) -> str:

@@ -70,6 +70,15 @@ class RunDecision:
     # expected receipts due before the run's day (quantity, SKU, warehouse, due), earliest first: allocation promises
     # them from the run's day (never a past one), and the decide line names them (the goods are late)
     receipts_past_due: tuple[tuple[int, str, str, date], ...] = ()
+    # the stock warehouses a warehouse profile ships from (stock_warehouse) of which the snapshot has no row: their
+    # export was not loaded for its day (each DC's file loads apart), so the run allocated nothing there
+    stock_missing: tuple[str, ...] = ()
+
+
+def _missing(snapshot: pa.Table, warehouses: dict) -> tuple[str, ...]:
+    """The stock warehouses of the ``warehouses`` profiles the ``snapshot`` has no row of, by name."""
+    counted = set(snapshot["warehouse"].to_pylist())
+    return tuple(sorted({w.stock_warehouse for w in warehouses.values()} - counted))
 
 
 def _past_due(receipts: pa.Table, today: date) -> tuple[tuple[int, str, str, date], ...]:
@@ -128,7 +137,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
     out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days,
-                      receipts_past_due=_past_due(inventory.receipts, now.date()))
+                      receipts_past_due=_past_due(inventory.receipts, now.date()),
+                      stock_missing=_missing(inventory.snapshot, _warehouses(ws)))
     at, today = now.isoformat(), now.date()
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,

@@ -334,6 +334,8 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     else:
         steps.merge_decisions(results, decided.value)
         progress.report("decide", _decide_line(decided.value))
+        if missing := _stock_missing_line(decided.value):
+            progress.report("stock", missing)
         availability = decided.value.availability  # the reports' stock table: all the night keeps of the decisions
     del decided  # their orders, allocation table and decisions (~55 MB at 200,000 lines) not held to the end
     faults.reached("after-numbering")
@@ -647,6 +649,16 @@ def _decide_line(run: steps.RunDecision) -> str:
     return (f"{plural(len(run.decisions), 'order')} decided ({outcomes[ACCEPTED]:,} acknowledged, "
             f"{outcomes[PENDING]:,} held, {outcomes[REJECTED]:,} rejected), {plural(docs, 'document')} created"
             + (_stock_said(run) if run.decisions and run.stock_as_of else ""))
+
+
+def _stock_missing_line(run: steps.RunDecision) -> str:
+    """The stock warehouses a warehouse profile ships from of which the run's snapshot held no row (a DC's export not
+    loaded for the day: each DC's file loads apart), said after the decide line; "" when none (nothing said)."""
+    if not (missing := run.stock_missing) or not run.decisions:
+        return ""
+    return (f"no stock of {', '.join(missing)} in the snapshot of {run.stock_as_of.isoformat()} (a warehouse profile "
+            f"ships from {'it' if len(missing) == 1 else 'them'}: its export was not loaded for the day, so nothing "
+            "there was allocated; orderbridge inventory load)")
 
 
 def _stock_said(run: steps.RunDecision) -> str:
