@@ -13,7 +13,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.decide import decide_within_limits
-from flows.decide import rule_settings
+from flows.decide import deciding_sacs, rule_settings
 from flows.workspace import Workspace
 from schemas.lifecycle import RULED_STAGES, OrderRecord, Plan
 
@@ -44,7 +44,7 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     orders, lines = lifecycle.current_tables(chosen, tables)
     ref, settings, day = load_reference(ws.reference_dir), rule_settings(profiles), (today or at).date()
     policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
-    suite = run_suite(orders, lines, ref, settings, today=day,
+    suite = run_suite(orders, lines, ref, settings, today=day, sacs=deciding_sacs(store, chosen),
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()}, policies=policies)
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
