@@ -23,10 +23,10 @@ places), the SAC10 the 810 writes. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
 and without one the SAC is not written. A SAC whose SAC05 is present with a percent or a rate that makes another
-amount of its whole line (or heading: a percent of the PO's lines at its own prices, a rate with SAC10) is carried
-as that SAC05, flat (X12: SAC05 takes precedence; _amount_first). A SAC whose amount comes to 0 on an 810 is not
-written. TDS01 = extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts
-out.
+amount of its whole line (or heading: a percent of the PO's lines at its own prices, as an 860 left them for an
+order it changed; a rate with SAC10) is carried as that SAC05, flat (X12: SAC05 takes precedence; _amount_first).
+A SAC whose amount comes to 0 on an 810 is not written. TDS01 = extensions + charges - allowances (the profile's
+and these). Pure: rows in, segments and amounts out.
 """
 
 from __future__ import annotations
@@ -353,11 +353,17 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
     """Per order changed by an 860: the SACs its 810s carry of its current promise. ``charges``: PO_CHARGES rows
     with CARRIED_COLUMNS of those orders, the 850's SACs as the applied 860s left them (engine.finance_inputs.
     with_changes of what we accepted: a changed allowance, one added, one taken off), the very promise the
-    reconciliation holds the order to; ``lines`` (partner, po_number, line_number, line_id, quantity): the
-    orders' current lines (a flat line amount prorated by their units ordered, as the 860 left them). The one
-    rule (rules.set_checks.sac_carried) by each partner's ``invoices`` settings; what po_sacs carries else."""
+    reconciliation holds the order to; ``lines`` (partner, po_number, line_number, line_id, quantity; with
+    unit_price, unit and price_basis: the order's value as changed, a heading SAC's po_value): the orders' current
+    lines (a flat line amount prorated by their units ordered, a heading SAC05 beside a percent judged by the order
+    as changed, both as the 860 left them). The one rule (rules.set_checks.sac_carried) by each partner's
+    ``invoices`` settings; what po_sacs carries else."""
     if not charges.num_rows:
         return {}
+    values: dict[Key, Decimal] = {}
+    if lines.num_rows and all(c in lines.column_names for c in ("unit_price", "unit", "price_basis")):
+        for partner in set(lines["partner"].to_pylist()):
+            values.update(_po_values(partner, lines.filter(pc.equal(lines["partner"], partner))))
     ordered = {(p, po, line_id or str(n)): q for p, po, n, line_id, q in zip(*(lines[c].to_pylist() for c in (
         "partner", "po_number", "line_number", "line_id", "quantity")), strict=True) if q is not None}
     out: dict[Key, list[PoSac]] = {}
@@ -372,7 +378,7 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
             r.get("unit") or "", r["handling"] or "", r["reference"] or "", r["description"] or "", agency,
             code[len(agency) + 1:] if agency and code.startswith(agency + ":") else code,
             None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"])),
-            r.get("quantity")))
+            r.get("quantity"), values.get((r["partner"], r["po_number"])) if r["line_id"] is None else None))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -109,3 +109,50 @@ def test_a_rate_counts_its_sac10_and_charges_bill_backs_and_our_own_codes_count_
     assert shares == {0: (Decimal("0.1"), ("C310 0.1 per unit (line 1, SAC12 02)",))}
     assert _shares(None) == {} and _shares(_sacs({"amount": Decimal(8)}), RuleSettings(off_invoice_handlings=())) == {}
 
+
+# --- an order an 860 changed: its heading SAC05 beside a percent judged by the order as changed -----------------
+
+def test_a_changed_order_s_heading_sac05_beside_its_percent_is_judged_by_its_lines_as_changed():
+    """current_po_sacs gives a heading SAC the order's value as its current lines say (po_value), as po_sacs does
+    for an order no 860 changed: an 860 cutting line 1 to 30 cases leaves 3 % with SAC05 10.00 beside it (the
+    lines, 30 x 4.00 + 5 x 2.00 = 130.00, make 3.90): 10.00 carried, flat, as engine.charge_match holds the order to
+    it. The order's value was not told: the 810 took 3 % of its lines."""
+    from engine.invoice_po_sacs import carried, current_po_sacs
+    from schemas.fulfilment import InvoiceSettings
+    from schemas.reconciliation import PO_CHARGES
+
+    base = {f.name: None for f in PO_CHARGES}
+    charges = pa.Table.from_pylist([{**base, "partner": "kroger", "po_number": "P1", "kind": "A", "code": "C310",
+                                     "amount": Decimal("10.00"), "basis": "1", "percent": Decimal(3),
+                                     "handling": "02", "words": "", "more": 0}], schema=PO_CHARGES)
+    lines = pa.table({"partner": ["kroger", "kroger"], "po_number": ["P1", "P1"], "line_number": [1, 2],
+                      "line_id": ["1", "2"], "quantity": [Decimal(30), Decimal(5)],
+                      "unit_price": [Decimal(4), Decimal(2)], "unit": ["CA", "CA"], "price_basis": [None, None]})
+    [sac] = current_po_sacs(charges, lines, {"kroger": InvoiceSettings()})["kroger", "P1"]
+    assert sac.po_value == Decimal(130)
+    billed = carried([sac], ["1", "2"], [Decimal(30), Decimal(5)], [Decimal(120), Decimal(10)], {}, first=True)
+    assert billed.summary == [["SAC", "A", "C310", "", "", "1000", "", "", "", "", "", "", "02"]]
+    # 3 % of the lines as changed (3.90) stated beside it: the percent, as sent
+    agreeing = charges.set_column(charges.schema.get_field_index("amount"), "amount",
+                                  pa.array([Decimal("3.90")], PO_CHARGES.field("amount").type))
+    [sac] = current_po_sacs(agreeing, lines, {"kroger": InvoiceSettings()})["kroger", "P1"]
+    billed = carried([sac], ["1", "2"], [Decimal(30), Decimal(5)], [Decimal(120), Decimal(10)], {}, first=True)
+    assert billed.summary == [["SAC", "A", "C310", "", "", "390", "1", "3", "", "", "", "", "02"]]
+
+
+def test_end_to_end_an_860_s_sac05_beside_its_percent_is_billed_as_stated(tmp_path):
+    """ACME-1000 changed by an 860 restating its C310 as 3 % with SAC05 10.00: the 810 takes 10.00 off (SAC05 takes
+    precedence over the percent of the order as changed), the amount the reconciliation holds the order to, found
+    taken. It took 3 % of the 810's lines: the order's value as changed was not told to the 810."""
+    from tests.test_change_units_860 import x12_860
+    from tests.test_charge_reconcile import _promising_workspace, _reconciled
+    from tests.test_shipment_charges import sacs_by_po
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*C310***1000*1*3*****02***PROMOTIONAL ALLOWANCE",
+                      "CTT*0"])
+    ws = _promising_workspace(tmp_path, "changed", "", drops={"acme-po-02-change.x12": change}, own_sacs=True)
+    got, _html = _reconciled(ws, "recon")
+    sent = sacs_by_po(ws)["ACME-1000"]
+    assert [(k, c, Decimal(a) / 100) for k, c, a in sent if k == "A"] == [("A", "C310", Decimal("10.00"))], sent
+    taken = got["ACME-1000", "A", "C310"]
+    assert (taken["billed_value"], taken["flag"]) == (Decimal("10.00"), None)
