@@ -100,7 +100,7 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
             continue
         line = r["line_number"]
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
-            None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"], r["amount"],
+            None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"] or "", r["amount"],
             r["basis"] or "", r["percent"], r["rate"], r.get("unit") or "", r["handling"] or "",
             r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
             None if line is None else ordered.get((r["partner"], r["po_number"], line)), r.get("quantity"),
@@ -111,7 +111,9 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
 def _carried(r: Mapping, carried: Collection[str], agreed: Collection[tuple[str, str]]) -> bool:
     """rules.set_checks.sac_carried of one SAC row (its kind, code, handling, and whether it states a value)."""
     priced = r["amount"] is not None or r["percent"] is not None or r["rate"] is not None
-    return sac_carried(r["kind"], r["code"], r["handling"], priced, carried, agreed)
+    # without SAC02, the agency's code (SAC03 and SAC04 both, as sac_segment writes them back)
+    agency = r["agency_code"] if r.get("agency") and r.get("agency_code") else None
+    return sac_carried(r["kind"], r["code"], r["handling"], priced, carried, agreed, agency)
 
 
 def line_amount(sac: PoSac, units: Decimal, extension: Decimal, before: Decimal) -> Decimal:
@@ -374,7 +376,7 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
         agency = r.get("agency") or ""
         code = r["agency_code"] or ""  # "SAC03:SAC04" where SAC03 was sent (PO_CHARGES' agency_code)
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
-            r["line_id"], r["kind"], r["code"], r["amount"], r["basis"] or "", r["percent"], r["rate"],
+            r["line_id"], r["kind"], r["code"] or "", r["amount"], r["basis"] or "", r["percent"], r["rate"],
             r.get("unit") or "", r["handling"] or "", r["reference"] or "", r["description"] or "", agency,
             code[len(agency) + 1:] if agency and code.startswith(agency + ":") else code,
             None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"])),

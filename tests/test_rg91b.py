@@ -156,3 +156,43 @@ def test_end_to_end_an_860_s_sac05_beside_its_percent_is_billed_as_stated(tmp_pa
     assert [(k, c, Decimal(a) / 100) for k, c, a in sent if k == "A"] == [("A", "C310", Decimal("10.00"))], sent
     taken = got["ACME-1000", "A", "C310"]
     assert (taken["billed_value"], taken["flag"]) == (Decimal("10.00"), None)
+
+
+# --- a SAC named by its agency's code alone (no SAC02: SAC03/SAC04, as X12's R0203 allows) -----------------------
+
+AGENCY_ONLY = ("SAC*A*C310****1*2*****02~", "SAC*A*C310****1*2*****02~\nSAC*A**VI*PROMO7*200*******02~")
+
+
+def test_a_sac_named_by_its_agency_code_alone_is_carried_and_named_by_it(tmp_path):
+    """Grainger's heading promotion VI PROMO7 (no SAC02) of 2.00 off invoice: our 810 carries it as sent, SAC03 and
+    SAC04 back (it was never carried: the one rule wanted a SAC02), TDS less it; the order's words name it by its
+    agency's code (they said "allowance (no code)" alone), and the stored SAC's words alike (engine.finance_inputs)."""
+    from tests.retailer_support import inspected
+    from tests.test_rg91_money import GRAINGER, _copy
+
+    total = ("AMT*TT*223.49~", "AMT*TT*221.49~")
+    ws, found, states = _variant("grainger", "GR9100202", tmp_path, [AGENCY_ONLY, total])
+    assert states == {("grainger", "GR9100202"): "invoiced"}
+    assert not _codes(found, "SAC_NOT_APPLIED")  # our 810s carry both
+    inv = po_segments(segments(ws, "grainger", "810"), "GR9100202", "BIG")
+    # 228.05 less the 2 % (4.56) and 2.00
+    assert [s for s in inv if s[0] in ("TDS", "SAC")] == [
+        ["TDS", "22149"], ["SAC", "A", "C310", "", "", "456", "1", "2", "", "", "", "", "02"],
+        ["SAC", "A", "", "VI", "PROMO7", "200", "", "", "", "", "", "", "02"]]
+    (tmp_path / "inspect").mkdir()
+    seen = inspected(_copy(GRAINGER, tmp_path / "inspect", AGENCY_ONLY, total))
+    [said] = [f["message"] for f in seen["findings"] if f["code"] == "SAC_NOT_APPLIED"]
+    assert "; allowance (no code) agency VI:PROMO7, 2.00, handling 02 off invoice." in said, said
+
+
+def test_the_stored_sac_s_words_name_its_agency_code_and_finance_reads_its_columns():
+    """engine.finance_inputs.stored_po_charges: the words of a stored SAC without SAC02 name its agency's code as
+    the SAC_NOT_APPLIED words do; its code and agency code are the table's columns (null, "VI:PROMO7")."""
+    from engine.finance_inputs import stored_po_charges
+
+    sacs = _sacs({"code": None, "amount": Decimal(2), "agency": "VI", "agency_code": "PROMO7",
+                  "source_sha256": "sha"})
+    orders = pa.table({"partner": ["p"], "po_number": ["PO1"], "order_ref": ["1-1-1"], "source_sha256": ["sha"]})
+    [row] = stored_po_charges(sacs, orders).to_pylist()
+    assert (row["code"], row["agency_code"], row["words"]) == (
+        None, "VI:PROMO7", "allowance (no code) agency VI:PROMO7, 2.00, handling 02 off invoice")

@@ -54,9 +54,9 @@ def _carried_allowances(sacs: pa.Table, settings_of) -> list[dict]:
     for r in rows:
         s = settings_of(r["partner"])
         priced = any(r[c] is not None for c in ("amount", "percent", "rate"))
-        code = r["code"] or (r.get("agency_code") or None)
-        if sac_carried(r["kind"], code, r["handling"], priced, s.off_invoice_handlings,
-                       {("A", c) for c in s.own_allowance_codes}):
+        agency = r["agency_code"] if r.get("agency") and r.get("agency_code") else None
+        if sac_carried(r["kind"], r["code"], r["handling"], priced, s.off_invoice_handlings,
+                       {("A", c) for c in s.own_allowance_codes}, agency):
             out.append(r)
     return out
 
