@@ -1347,15 +1347,16 @@ def _stored_words(t: pa.Table, line_id: pa.Array | pa.ChunkedArray) -> list[str]
     (retailers send the same SACs on every PO)."""
     from rules.set_checks import sac_description, sac_handling
 
-    cols = ("kind", "code", "amount", "percent", "basis", "rate", "handling", "description")
+    cols = ("kind", "code", "amount", "percent", "basis", "rate", "handling", "description", "agency", "agency_code")
     done: dict[tuple, str] = {}
     out = []
     for row in zip(*(t[c].to_pylist() for c in cols), line_id.to_pylist(), strict=True):
         got = done.get(row)
         if got is None:
-            kind, code, amount, percent, basis, rate, handling, note, line = row
+            kind, code, amount, percent, basis, rate, handling, note, agency, agency_code, line = row
             described = sac_description(note) if note else ""
-            money = ([_cents_text(amount)] if amount is not None else []) + (
+            money = ([f"agency {agency}:{agency_code}"] if agency and agency_code and not code else []) + (
+                [_cents_text(amount)] if amount is not None else []) + (
                 [f"{_plain(percent)} %" + (f" of basis {basis}" if basis else "")] if percent is not None else []) + (
                 [f"rate {_plain(rate)}"] if rate is not None else []) + (
                 [sac_handling(handling)] if handling else []) + ([f'"{described}"'] if described else [])

@@ -23,10 +23,10 @@ places), the SAC10 the 810 writes. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
 and without one the SAC is not written. A SAC whose SAC05 is present with a percent or a rate that makes another
-amount of its whole line (or heading: a percent of the PO's lines at its own prices, a rate with SAC10) is carried
-as that SAC05, flat (X12: SAC05 takes precedence; _amount_first). A SAC whose amount comes to 0 on an 810 is not
-written. TDS01 = extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts
-out.
+amount of its whole line (or heading: a percent of the PO's lines at its own prices, as an 860 left them for an
+order it changed; a rate with SAC10) is carried as that SAC05, flat (X12: SAC05 takes precedence; _amount_first).
+A SAC whose amount comes to 0 on an 810 is not written. TDS01 = extensions + charges - allowances (the profile's
+and these). Pure: rows in, segments and amounts out.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
             continue
         line = r["line_number"]
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
-            None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"], r["amount"],
+            None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"] or "", r["amount"],
             r["basis"] or "", r["percent"], r["rate"], r.get("unit") or "", r["handling"] or "",
             r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
             None if line is None else ordered.get((r["partner"], r["po_number"], line)), r.get("quantity"),
@@ -111,7 +111,9 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
 def _carried(r: Mapping, carried: Collection[str], agreed: Collection[tuple[str, str]]) -> bool:
     """rules.set_checks.sac_carried of one SAC row (its kind, code, handling, and whether it states a value)."""
     priced = r["amount"] is not None or r["percent"] is not None or r["rate"] is not None
-    return sac_carried(r["kind"], r["code"], r["handling"], priced, carried, agreed)
+    # without SAC02, the agency's code (SAC03 and SAC04 both, as sac_segment writes them back)
+    agency = r["agency_code"] if r.get("agency") and r.get("agency_code") else None
+    return sac_carried(r["kind"], r["code"], r["handling"], priced, carried, agreed, agency)
 
 
 def line_amount(sac: PoSac, units: Decimal, extension: Decimal, before: Decimal) -> Decimal:
@@ -353,11 +355,17 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
     """Per order changed by an 860: the SACs its 810s carry of its current promise. ``charges``: PO_CHARGES rows
     with CARRIED_COLUMNS of those orders, the 850's SACs as the applied 860s left them (engine.finance_inputs.
     with_changes of what we accepted: a changed allowance, one added, one taken off), the very promise the
-    reconciliation holds the order to; ``lines`` (partner, po_number, line_number, line_id, quantity): the
-    orders' current lines (a flat line amount prorated by their units ordered, as the 860 left them). The one
-    rule (rules.set_checks.sac_carried) by each partner's ``invoices`` settings; what po_sacs carries else."""
+    reconciliation holds the order to; ``lines`` (partner, po_number, line_number, line_id, quantity; with
+    unit_price, unit and price_basis: the order's value as changed, a heading SAC's po_value): the orders' current
+    lines (a flat line amount prorated by their units ordered, a heading SAC05 beside a percent judged by the order
+    as changed, both as the 860 left them). The one rule (rules.set_checks.sac_carried) by each partner's
+    ``invoices`` settings; what po_sacs carries else."""
     if not charges.num_rows:
         return {}
+    values: dict[Key, Decimal] = {}
+    if lines.num_rows and all(c in lines.column_names for c in ("unit_price", "unit", "price_basis")):
+        for partner in set(lines["partner"].to_pylist()):
+            values.update(_po_values(partner, lines.filter(pc.equal(lines["partner"], partner))))
     ordered = {(p, po, line_id or str(n)): q for p, po, n, line_id, q in zip(*(lines[c].to_pylist() for c in (
         "partner", "po_number", "line_number", "line_id", "quantity")), strict=True) if q is not None}
     out: dict[Key, list[PoSac]] = {}
@@ -368,11 +376,11 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
         agency = r.get("agency") or ""
         code = r["agency_code"] or ""  # "SAC03:SAC04" where SAC03 was sent (PO_CHARGES' agency_code)
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
-            r["line_id"], r["kind"], r["code"], r["amount"], r["basis"] or "", r["percent"], r["rate"],
+            r["line_id"], r["kind"], r["code"] or "", r["amount"], r["basis"] or "", r["percent"], r["rate"],
             r.get("unit") or "", r["handling"] or "", r["reference"] or "", r["description"] or "", agency,
             code[len(agency) + 1:] if agency and code.startswith(agency + ":") else code,
             None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"])),
-            r.get("quantity")))
+            r.get("quantity"), values.get((r["partner"], r["po_number"])) if r["line_id"] is None else None))
     return {k: tuple(v) for k, v in out.items()}
 
 

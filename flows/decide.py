@@ -20,6 +20,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide_within_limits
+from engine.invoice_po_sacs import orders_rows
 from engine.lifecycle import balance
 from engine.routing import routed_stock
 from flows.documents import holder, renderer
@@ -31,7 +32,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
-from schemas.errors import ConfigError
+from schemas.errors import ConfigError, StateError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
 from schemas.orders import ORDER_LINES, ORDERS
@@ -99,7 +100,10 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ())))),
         "required_order_refs": p.required_order_refs()})
         for pid, p in profiles.items()},
-        invoice_sets={pid: p.invoice_set for pid, p in profiles.items() if p.invoice_set})
+        invoice_sets={pid: p.invoice_set for pid, p in profiles.items() if p.invoice_set},
+        po_allowances={pid: tuple(p.fulfilment.invoice.po_allowances) for pid, p in profiles.items()},
+        own_allowances={pid: tuple(c.code for c in p.fulfilment.invoice.charges if c.kind == "A")
+                        for pid, p in profiles.items()})
 
 
 def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
@@ -265,7 +269,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     policies = {pid: p.rules.outcomes for pid, p in profiles.items()}  # the rules' told_once and the decisions'
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
-        suite = run_suite(orders, lines, ref, settings, today=today,
+        suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
+                                                                                      deciding),
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
@@ -423,6 +428,30 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
                              units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
+
+
+def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
+    """The stored ORDER_SACS of ``records``' orders (each stored file read once, its orders' rows picked; a file
+    stored before SACs were kept, or unreadable, gives none), by which the rules judge the allowances our 810s take
+    off (rules.suite.run_suite sacs=); None when no order sent one."""
+    kept: dict[str, frozenset[str]] = {}
+    files: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for r in records:
+        if not r.lines_key:
+            continue
+        if r.partner not in kept:
+            kept[r.partner] = store.sac_keys(r.partner)
+        if r.lines_key in kept[r.partner]:
+            files.setdefault((r.partner, r.lines_key), []).append((r.po_number, r.order_ref or ""))
+    parts = []
+    for (partner, key), pos in files.items():
+        try:
+            sacs = store.load_sacs(partner, key)
+        except StateError:
+            continue
+        if sacs.num_rows and (mine := orders_rows(sacs, pos)).num_rows:
+            parts.append(mine)
+    return pa.concat_tables(parts) if parts else None
 
 
 def _warehouses(ws: Workspace) -> dict:

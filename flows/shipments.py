@@ -1219,7 +1219,8 @@ def _changed_po_sacs(ws: Workspace, state: StateStore, store: OrderStore, keys: 
     """The current SACs the 810s of ``keys`` (orders an applied or answered 860 of ``changes`` changed) carry
     (engine.invoice_po_sacs.current_po_sacs): read as the reconciliation reads the order's promise (flows.reconcile:
     its 850's stored SACs, then each 860's we accepted, less what our 865 refused: the 865s are read only when one
-    of these 860s sent SACs), with the units of its current lines."""
+    of these 860s sent SACs), with the units and prices of its current lines (a heading SAC05 beside a percent judged
+    by the order as changed: po_value)."""
     found = state.orders_for(keys)
     records = [found[k] for k in keys if k in found]
     orders = pa.table({"partner": pa.array([r.partner for r in records], pa.string()),
@@ -1235,7 +1236,7 @@ def _changed_po_sacs(ws: Workspace, state: StateStore, store: OrderStore, keys: 
     charges = finance_inputs.with_changes(
         finance_inputs.stored_po_charges(sacs, orders, keep=CARRIED_COLUMNS),
         changed_sacs(ws, state, covered, refusals, keep=CARRIED_COLUMNS))
-    columns = ["order_ref", "po_number", "line_number", "line_id", "quantity"]
+    columns = ["order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "unit_price", "price_basis"]
     lines = []
     for r in records:
         if not r.lines_key:

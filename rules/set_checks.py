@@ -320,21 +320,23 @@ AS_OUR_CHARGE = "on our 810s as our own"
 
 
 def sac_carried(kind: str | None, code: str | None, handling: str | None, priced: bool, carried: Collection[str],
-                agreed: Collection[tuple[str, str]]) -> bool:
+                agreed: Collection[tuple[str, str]], agency_code: str | None = None) -> bool:
     """Does an 810 of ours carry this SAC of the PO (the one rule: engine.invoice_po_sacs picks the SACs it
-    writes by it, on_our_810s tells the SAC_NOT_APPLIED words)? An allowance or charge (SAC01 A / C) with a code,
-    an amount, percent or rate (``priced``), its SAC12 among ``carried`` (the profile's po_allowances), and no
-    kind and code of ``agreed`` (the profile's own charges bill that one: never billed twice)."""
-    return (kind in _SAC_KINDS and bool(code) and priced and (handling or "") in carried
+    writes by it, on_our_810s tells the SAC_NOT_APPLIED words)? An allowance or charge (SAC01 A / C) with a code
+    (SAC02, or without it the agency's code, ``agency_code``: SAC04 with its SAC03, as X12's R0203 allows and our
+    810 writes them back), an amount, percent or rate (``priced``), its SAC12 among ``carried`` (the profile's
+    po_allowances), and no kind and code of ``agreed`` (the profile's own charges bill that one: never billed
+    twice)."""
+    return (kind in _SAC_KINDS and bool(code or agency_code) and priced and (handling or "") in carried
             and (kind, code) not in agreed)
 
 
 def on_our_810s(kind: str | None, code: str | None, handling: str | None, priced: bool,
-                invoice: InvoiceSettings) -> bool:
+                invoice: InvoiceSettings, agency_code: str | None = None) -> bool:
     """sac_carried for a partner's ``invoice`` settings. (The words are the 850's: an 860 that later changes
     the order's SACs changes what its 810s carry, engine.invoice_po_sacs.current_po_sacs.)"""
     return sac_carried(kind, code, handling, priced, invoice.po_allowances,
-                       {(c.kind, c.code) for c in invoice.charges})
+                       {(c.kind, c.code) for c in invoice.charges}, agency_code)
 
 
 def our_charge_for(kind: str | None, code: str | None, fob: str | None, invoice: InvoiceSettings) -> str:
@@ -388,6 +390,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
     rate_units: dict[int, tuple[str, str | None]] = {}  # SAC row -> its SAC09 (the unit its rate is per), SAC10
+    agencies: dict[int, str] = {}  # SAC row without SAC02 -> "SAC03:SAC04", the agency's code naming it
     for seg, positions in _ALLOWANCE_SEGMENTS:
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         if len(rows):
@@ -398,6 +401,10 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                 rate_units.update((r, (u, q)) for r, u, q in zip(rows.tolist(), _column(fe, rows, 9)[0].to_pylist(),
                                                                  _column(fe, rows, 10)[0].to_pylist(), strict=True)
                                   if u)
+                # SAC03/SAC04 of one without SAC02: the agency's code names it (and our 810 writes both back)
+                agencies.update((r, f"{a}:{c}") for r, a, c, code in zip(
+                    rows.tolist(), _column(fe, rows, 3)[0].to_pylist(), _column(fe, rows, 4)[0].to_pylist(),
+                    values[1], strict=True) if a and c and not code)
     if not found:
         return []
     found.sort(key=lambda f: f[0])
@@ -427,6 +434,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
             continue
+        agency = agencies.get(row)
         what = [f"{_SAC_KINDS[kind]} {code or '(no code)'}"]
         money = ([n2_text(amount)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
             [f"{_number(percent)} %" + (f" of basis {basis}" if basis else "")]
@@ -434,10 +442,12 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             [f"rate {_number(rate)}"] if rate is not None else []) + (
             [sac_handling(handling)] if handling else []) + (
             [f'"{sac_description(note)}"'] if note and sac_description(note) else [])
+        if agency:  # named by the agency's code, its own first ", "-part (no figure of the words' readers)
+            money.insert(0, f"agency {agency}")
         line = int(at[j])
         if invoice is not None:
             priced = any(v not in (None, "") for v in (amount, percent, rate))
-            on = on_our_810s(kind, code, handling, priced, invoice)
+            on = on_our_810s(kind, code, handling, priced, invoice, agency)
             if on and rate not in (None, "") and amount in (None, "") and row in rate_units:
                 unit, counted = rate_units[row]
                 if line >= 0 and line_owner[line] == k:  # its line's: in the line's unit, or SAC10 of it stated

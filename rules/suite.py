@@ -140,10 +140,11 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None,
               alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None,
-              policies: Mapping[str, Policy] | None = None) -> SuiteResult:
+              policies: Mapping[str, Policy] | None = None, sacs: pa.Table | None = None) -> SuiteResult:
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``policies``: partner ->
     its profile's [rules.outcomes] (absent partner: the defaults), by which told_once leaves out a finding another
-    already says. ``alongside``: how GX's
+    already says. ``sacs``: the orders' ORDER_SACS (None: not told): the allowances our 810s take off are judged with
+    each line's price (price_findings). ``alongside``: how GX's
     validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
     GX's Python beside their Arrow work); by default before them. The findings are the same either way."""
     # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
@@ -196,7 +197,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *item_findings(resolved, masks, ref.items),
         *by_ids,
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
-        *price_findings(orders, resolved, ref, settings, masks, prices),
+        *price_findings(orders, resolved, ref, settings, masks, prices, sacs),
         *rest,
     ]
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop

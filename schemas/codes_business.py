@@ -223,7 +223,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "PO104 is below our price by more than the partner's approval threshold.",
+        "PO104 is below our price by more than the partner's approval threshold, or PO104 less the share of the "
+        "line the PO's allowances our 810s take off is.",
     ),
     _C("CURRENCY_MISMATCH", "business", "error", "", "CUR02 is not the currency agreed with the partner."),
     _C(

@@ -163,9 +163,20 @@ class RuleSettings(_Model):
     # is neither exact per each nor a whole number of dozens (7 EA at 4.99 PD): such a line is held when it comes in
     # (PRICE_BASIS_NOT_ON_880), not refused by billing every night.
     invoice_set: InvoiceSet | None = None
+    # The SAC12 handlings of a PO's allowances our 810s take off (the profile's fulfilment.invoice.po_allowances,
+    # flows.decide.rule_settings; by default 02 off invoice) and the SAC02 codes of the profile's own allowances (its
+    # [[fulfilment.invoice.charges]] of kind A: the PO's SAC of that code is never carried). An allowance carried is a
+    # discount we give: rules.business.allowance_discounts judges it by the customer's approval threshold.
+    off_invoice_handlings: tuple[str, ...] = ("02",)
+    own_allowance_codes: tuple[str, ...] = ()
     # partner -> the invoice its profile receives (PartnerProfile.invoice_set, flows.decide): for_partner's
     # invoice_set. Not a [rules] override of the profile: its receives says it.
     invoice_sets: dict[str, InvoiceSet] = Field(default_factory=dict)
+    # partner -> its profile's fulfilment.invoice.po_allowances, and the SAC02 codes of its own allowances
+    # (flows.decide.rule_settings): for_partner's off_invoice_handlings and own_allowance_codes. Not [rules] overrides
+    # of the profile: its [fulfilment.invoice] says them.
+    po_allowances: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    own_allowances: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     @property
@@ -178,8 +189,10 @@ class RuleSettings(_Model):
     def for_partner(self, partner: str) -> RuleSettings:
         """These settings with the partner's overrides applied (and no nested overrides)."""
         override = self.partners.get(partner)
-        values = self.model_dump(exclude={"partners"})
+        values = self.model_dump(exclude={"partners", "po_allowances", "own_allowances"})
         if override is not None:
             values.update(override.model_dump(exclude_none=True))
         values["invoice_set"] = self.invoice_sets.get(partner, values["invoice_set"])
+        values["off_invoice_handlings"] = self.po_allowances.get(partner, values["off_invoice_handlings"])
+        values["own_allowance_codes"] = self.own_allowances.get(partner, values["own_allowance_codes"])
         return RuleSettings.model_validate(values)

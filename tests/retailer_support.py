@@ -115,12 +115,18 @@ def recounted(data: bytes) -> bytes:
 
 
 def variant_night(fixtures: Path, partner: str, po_number: str, tmp_path: Path, swaps=(), *, warehouses: Path,
-                  night: datetime, ship_day: datetime, shipped_swaps=(), profile_swaps=()):
+                  night: datetime, ship_day: datetime, shipped_swaps=(), profile_swaps=(), reference_swaps=()):
     """The night of ``partner``'s PO (``po_number``) alone, from a copy of a sweep's ``fixtures``: its 850's bytes
     swapped (``swaps``; SE01 counted again), its rows of the shipments file alone (``shipped_swaps`` made in them), its
-    profile's text swapped (``profile_swaps``): shipped_night's (ws, findings with messages, states)."""
+    profile's text swapped (``profile_swaps``), reference files' text (``reference_swaps``: (file name, old, new),
+    each old there): shipped_night's (ws, findings with messages, states)."""
     copy = tmp_path / fixtures.name
     shutil.copytree(fixtures, copy)
+    for name, old, new in reference_swaps:
+        table = copy / "reference" / name
+        text = table.read_text(encoding="utf-8")
+        assert old in text, old
+        table.write_text(text.replace(old, new), encoding="utf-8")
     profile = copy / "partners" / f"{partner}.toml"
     profile.write_text(_swapped(profile.read_text(encoding="utf-8"), profile_swaps), encoding="utf-8")
     po = next((copy / "drops" / partner).iterdir())

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules import registry
+from rules.business.allowance_discounts import LineAllowance, line_allowances
 from rules.business.common import (
     _HUNDRED,
     _LINE_LOCATION,
@@ -209,10 +210,12 @@ def check_prices(
 
 
 def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, settings: RuleSettings, masks: dict,
-                   prices: pa.Table) -> list[Finding]:
+                   prices: pa.Table, sacs: pa.Table | None = None) -> list[Finding]:
     """The price findings of every line with an item, line by line: no price on file, PO104 missing
     (the registry's expectation), and PO104 against our price, screened in floats (a line clearly
-    within tolerance is skipped) and decided exactly (decimals) for the others."""
+    within tolerance is skipped) and decided exactly (decimals) for the others. ``sacs``: the POs' ORDER_SACS: a
+    line's PO104 less the share the allowances our 810s take off give it (rules.business.allowance_discounts) is
+    judged by the customer's approval threshold too (DISCOUNT_OVER_THRESHOLD naming the SACs: _allowance_price)."""
     n = resolved.num_rows
     if n == 0:
         return []
@@ -266,6 +269,12 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit & ~per_other_unit)
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
+    shares = line_allowances(resolved, sacs, lambda p: by_partner[p]) if sacs is not None else {}
+    if shares:  # a line an allowance is taken off is judged exactly too, whatever its PO104 alone
+        allowed = np.zeros(n, dtype=bool)
+        allowed[list(shares)] = True
+        allowed &= has_sku & ~no_price & ~missing & (our_f != 0) & ~no_charge
+        rows = np.union1d(rows, np.flatnonzero(allowed & ~not_per_unit & ~per_other_unit)).astype(np.int64)
     if len(rows):
         cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
                 *PO4_COLUMNS]
@@ -274,6 +283,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
         for i, row, p in zip(rows.tolist(), picked.to_pylist(), extra, strict=True):
             found = _line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units,
                                 sample=bool(free[i]))
+            if i in shares and all(f.code == "PRICE_OUT_OF_TOLERANCE" for f in found):
+                found = [*found, *_allowance_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]),
+                                                   units, shares[i])]
             out.extend(found)
             judged.update([i] if found else [])
     grocers = settings.invoice_set == "880" or "880" in settings.invoice_sets.values()
@@ -765,6 +777,42 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                    f"Per each, as PO105 {basis} says ({pack}): {_text(round(abs(as_each), 2))}% "
                    f"{'below' if as_each < 0 else 'above'} our {_text(each)} per each.")
     return [business_finding(code, message, row, seg="PO1", element="PO104", value=row["unit_price"])]
+
+
+def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
+                     units: Mapping[tuple[str, str], int], share: LineAllowance) -> list[Finding]:
+    """DISCOUNT_OVER_THRESHOLD for a line whose PO104 less the ``share`` of it the PO's carried allowances take off
+    our 810 (a heading C310 12 % off invoice) is below our price by more than the customer's approval threshold, as
+    _line_price judges PO104 alone (our price per the line's PO103 unit; PO104 per that unit): the discount is ours
+    whether it is written in PO104 or in a SAC our 810 deducts, and it waits for a person all the same."""
+    threshold = (customer or {}).get("discount_approval_threshold_percent")
+    ours, theirs = p["list_price"], row["unit_price"]
+    if threshold is None or ours is None or theirs is None:
+        return []
+    per_unit = line_eaches_per_unit(row, units, s)
+    if per_unit:
+        ours = ours * per_unit
+    elif row["unit"]:
+        return []
+    if ours == 0:
+        return []
+    basis = row.get("price_basis") or ""
+    shown = _text(theirs)
+    if (many := priced_per(row["unit"], basis)) != 1:  # kept per thousand: per unit
+        theirs = theirs / many
+        shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {row['unit']})"
+    net = theirs * (1 - share.share)
+    deviation = (net - ours) / ours * _HUNDRED
+    if -deviation <= threshold:
+        return []
+    named = "; ".join(share.sacs)
+    return [business_finding(
+        "DISCOUNT_OVER_THRESHOLD",
+        f"PO104 {shown} less the allowance{'s' if len(share.sacs) > 1 else ''} our 810 takes off ({named}: "
+        f"{_text(round(share.share * _HUNDRED, 2))}% of the line) is {_text(round(net, 4))}, "
+        f"{_text(round(-deviation, 2))}% below our price {_text(ours)}; more than the {_text(threshold)}% that needs "
+        "approval.",
+        row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
 def per_each_prices(resolved: pa.Table, ref: ReferenceData, settings: RuleSettings,
