@@ -134,6 +134,24 @@ def merge_receipts(path: Path | str, table: pa.Table, warehouses: Iterable[str],
     return [], sorted(set(others["warehouse"].to_pylist()))
 
 
+def known_warehouses(root: Path | str, receipts: Path | str) -> set[str]:
+    """Every warehouse code the store holds: those of every day's snapshot and of the expected receipts (only the
+    warehouse column read). A file that does not read is passed over: the night's own load says what is wrong
+    with it."""
+    files = [f for child in (Path(root).iterdir() if Path(root).is_dir() else ())
+             if _PARTITION.match(child.name) and child.is_dir()
+             for f in sorted(child.glob("*.parquet")) if not f.name.startswith(_TMP_PREFIX)]
+    if Path(receipts).is_file():
+        files.append(Path(receipts))
+    out: set[str] = set()
+    for f in files:
+        try:
+            out |= {w for w in pq.read_table(f, columns=["warehouse"])["warehouse"].to_pylist() if w}
+        except (pa.ArrowException, OSError, KeyError):
+            continue
+    return out
+
+
 def write_receipts(path: Path | str, table: pa.Table) -> Path:
     path = Path(path)
     _write_atomic(_conform(table, EXPECTED_RECEIPTS), path)

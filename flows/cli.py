@@ -1421,6 +1421,11 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                                                  "warehouse column (one DC's own export)."),
                    location: list[str] = typer.Option([], "--location", help="NAME=WAREHOUSE: the export's name of "
                                                       "one of our warehouses (a location, a fulfillment center)."),
+                   new_warehouse: list[str] = typer.Option([], "--new-warehouse", help="CODE: a warehouse the "
+                                                           "inventory loaded before does not hold, loaded as a "
+                                                           "warehouse of its own (without warehouse profiles a new "
+                                                           "code beside known ones is refused: the same DC named "
+                                                           "otherwise would be counted twice)."),
                    date_format: str = typer.Option(None, "--date-format",
                                                    help="How the exports write dates (strptime; ISO is read too; "
                                                         "default %Y-%m-%d)."),
@@ -1463,7 +1468,8 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
     bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
     item_units.csv). A stored layout (--layout) holds the options of an export loaded every night; receipts due
-    before the stock's day are warned."""
+    before the stock's day are warned. Without warehouse profiles, a warehouse code the inventory loaded before
+    does not hold, beside codes it holds, is refused (--location maps it, --new-warehouse loads it)."""
     from flows.inventory_load import export_layouts, load_exports
     from flows.workspace import Workspace
     from schemas.errors import ConfigError
@@ -1504,7 +1510,8 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
         err.print(f"layout refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
         raise typer.Exit(ExitStatus.USAGE) from None
     try:
-        said = load_exports(ws, stock, receipts, stock_layout, receipt_layout)
+        said = load_exports(ws, stock, receipts, stock_layout, receipt_layout,
+                            new_warehouses=[w.strip() for w in new_warehouse])
     except ConfigError as exc:  # a bad row or column of the export: the input to fix, not the workspace
         err.print(f"refused, nothing loaded: {shown(exc)}", style="red", soft_wrap=True)
         raise typer.Exit(ExitStatus.INPUT_ERRORS) from None

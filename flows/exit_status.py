@@ -17,8 +17,9 @@ class ExitStatus(IntEnum):
     INPUT_ERRORS = 1
     """Done, and some input had error findings (`run`: open errors in the failures report, each answered
     with its 997/TA1/855 and consequence; `inspect`, `ack`: the file has errors; `partner check`: the
-    partner's setup has things to fix; `inventory load`: the export has a bad row or column, nothing loaded;
-    a layout of ours that does not load is USAGE). Not a failure of OrderBridge."""
+    partner's setup has things to fix; `inventory load`: the export has a bad row or column, or a warehouse
+    never loaded beside those loaded (no warehouse profiles), nothing loaded; a layout of ours that does
+    not load is USAGE). Not a failure of OrderBridge."""
 
     USAGE = 2
     """Nothing done: the command was used wrongly (unknown option, a workspace, file, run, PO or partner

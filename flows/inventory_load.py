@@ -6,14 +6,16 @@ what a person should know of the load: what it summed, left out, replaced and ke
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
 
 from connectors.reference import read_reference_csv
-from connectors.snapshots import merge_receipts, merge_snapshot, write_receipts
+from connectors.snapshots import known_warehouses, merge_receipts, merge_snapshot, write_receipts
 from connectors.stock_csv import (
     CASE_WORDS,
     ExportLayout,
@@ -69,12 +71,19 @@ class LoadSaid:
 
 
 def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: ExportLayout,
-                 receipt_layout: ExportLayout) -> LoadSaid:
+                 receipt_layout: ExportLayout, *, new_warehouses: Iterable[str] = ()) -> LoadSaid:
     """Read both exports (nothing written when either is refused: ConfigError at its line and column), then write
-    the stock day by day and warehouse by warehouse, and the receipts whole (when given, or none were loaded yet)."""
+    the stock day by day and warehouse by warehouse, and the receipts whole (when given, or none were loaded yet).
+    In a workspace with no warehouse profiles, a warehouse code the store has never held beside codes it holds is
+    refused unless ``new_warehouses`` names it (_unknown_warehouses)."""
     items = _items(ws)
     eaches = _unit_eaches(ws, items)
-    places = _our_warehouses(ws) | {k.casefold(): v for k, v in layout.locations.items()}
+    ours = _our_warehouses(ws)
+    # without warehouse profiles, the codes loaded before are ours, in any case ("east" is the EAST loaded before)
+    known = set() if ours else known_warehouses(ws.inventory_dir / "snapshots", ws.inventory_dir / "receipts.parquet")
+    places = (ours or {k.casefold(): k for k in sorted(known, reverse=True)}) | {k.casefold(): v for k, v in
+                                                                                layout.locations.items()}
+    given = dict(layout.locations)  # as the layout and the command line write them, for the refusal to name
     layout, receipt_layout = replace(layout, locations=places), replace(receipt_layout, locations=places)
     data = stock.read_bytes()
     advised = None  # an 846's quantities on order or in transit, dated
@@ -84,6 +93,8 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
         read = read_stock_csv(data, name=str(stock), layout=layout, eaches=eaches)
     incoming = (read_receipts_csv(receipts.read_bytes(), name=str(receipts), layout=receipt_layout, eaches=eaches)
                 if receipts else None)
+    _unknown_warehouses(known, [r.table for r in (read, incoming, advised) if r is not None], given,
+                        new_warehouses)
     written, kept, replaced_rows = merge_snapshot(ws.inventory_dir / "snapshots", read.table)
     receipts_path = ws.inventory_dir / "receipts.parquet"
     dropped: list[str] = []
@@ -116,6 +127,43 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
     return LoadSaid([head, *notes],
                     _warnings(ws, table, pa.concat_tables([r.table for r in loaded]) if loaded else None, items)
                     + [w for r in loaded for w in _late(r, max(table.column("as_of").to_pylist(), default=None))])
+
+
+def _unknown_warehouses(known: set[str], tables: list[pa.Table], places: dict[str, str],
+                        confirmed: Iterable[str]) -> None:
+    """ConfigError naming each warehouse code of the file that the store has never held (``known``: every day's
+    snapshot's and the receipts' codes; empty when warehouse profiles say which codes are ours), when it holds
+    others: an export naming a DC otherwise than the code loaded before ("Seattle DC" beside SEATTLE) would add a
+    second warehouse, its stock counted twice. A code the person names as new (``confirmed``: --new-warehouse) is
+    loaded; a first load into an empty store is not checked. With warehouse profiles, a code none ships from is
+    warned (_warnings)."""
+    if not known:
+        return
+    codes = {w for t in tables for w in t["warehouse"].to_pylist()}
+    new = sorted(codes - known - set(confirmed))
+    if not new:
+        return
+    said = []
+    for code in new:
+        target = _closest(code, known)
+        name = next((k for k, v in places.items() if v == code), code)  # the export's name mapped to it, if any
+        said.append(f"{code!r}{f' (the layout or --location maps {name!r} to it)' if name != code else ''}: "
+                    f"--location \"{name}={target or 'CODE'}\" reads it as {target or 'one of those'}")
+    raise ConfigError(
+        f"warehouse(s) {', '.join(new)} not in the inventory loaded before ({', '.join(sorted(known))}): loaded "
+        "as new warehouses their stock would be counted beside those codes' (twice, if it is the same DC). "
+        f"{'; '.join(said)} (or the layout's [locations]); a warehouse of its own: --new-warehouse "
+        + " --new-warehouse ".join(f'\"{c}\"' if " " in c else c for c in new))
+
+
+def _closest(code: str, known: set[str]) -> str | None:
+    """The known code that the new one names (a word of it: "Seattle DC" is SEATTLE), the only known code, or
+    None."""
+    words = {w for w in re.split(r"[^0-9a-z]+", code.casefold()) if w}
+    named = sorted(k for k in known if k.casefold() in words or code.casefold().startswith(k.casefold()))
+    if len(named) == 1:
+        return named[0]
+    return next(iter(known)) if len(known) == 1 else None
 
 
 def _late(incoming: ReceiptsRead | None, day) -> list[str]:
