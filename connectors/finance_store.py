@@ -35,9 +35,10 @@ DELIVERED = ("MATERIALIZED (SELECT id, partner, doc_type, isa13, file_name, deli
              " WHERE status = 'delivered')")
 
 # each document's latest delivered resend under new control numbers (`orderbridge resend --new-control-numbers`):
-# the envelope the partner now answers for its sets (resent_numbers, for the fulfilment lines)
-RESENT = ("(SELECT document_id, isa13, gs06 FROM resends WHERE id IN (SELECT MAX(id) FROM resends"
-          " WHERE status = 'delivered' AND renumbered = 1 GROUP BY document_id))")
+# the envelope the partner now holds and answers for its sets, its numbers, file and time (as resent_numbers gives
+# them to sent_sets_of), for the fulfilment lines
+RESENT = ("(SELECT document_id, isa13, gs06, file_name, delivered_at FROM resends WHERE id IN (SELECT MAX(id) FROM"
+          " resends WHERE status = 'delivered' AND renumbered = 1 GROUP BY document_id))")
 
 ACK_COLUMNS = ("partner", "source_sha256", "file_segment", "ack_type", "ack_ref", "ack_version",
                "acked_functional_id", "acked_gs06", "acked_version", "acked_set_id", "acked_st02",
@@ -522,17 +523,20 @@ class FinanceTables:
         # each document's facts read once per shipment / invoice, each line's own few per line, the two
         # put together in Arrow (one row of 19 values per line cost a night's reconcile seconds)
         echo = "CASE WHEN COALESCE(l.line_id, '') = '' THEN CAST(l.line_number AS TEXT) ELSE l.line_id END"
-        # a set's ISA13 and GS06 are its latest envelope's, a renumbered resend's when it went again (as
-        # sent_sets_of gives them): the shipments an 810 billed are found under the numbers a 997 answered
-        # (engine.reconcile's superseded check); its file and time stay the first sending's
+        # a set's ISA13, GS06, file and time are one envelope's, its latest: a renumbered resend's when it went
+        # again, as sent_sets_of gives them (the rule: docs/state-store.md, resends). The shipments an 810 billed are
+        # found under the numbers a 997 answered (engine.reconcile's superseded check); the file and time used to
+        # stay the first sending's beside the resend's numbers (a row naming a file that holds other numbers)
         resent = f" LEFT JOIN {RESENT} rs ON rs.document_id = d.id" if "resends" in self._table_names() else ""
-        isa13, gs06 = ("COALESCE(rs.isa13, d.isa13)", "COALESCE(rs.gs06, ds.gs06)") if resent else ("d.isa13",
-                                                                                                 "ds.gs06")
+        isa13, gs06, sent_at, file = ("COALESCE(rs.isa13, d.isa13)", "COALESCE(rs.gs06, ds.gs06)",
+                                      "COALESCE(rs.delivered_at, d.delivered_at)",
+                                      "COALESCE(rs.file_name, d.file_name, '')") if resent else (
+            "d.isa13", "ds.gs06", "d.delivered_at", "COALESCE(d.file_name, '')")
         shipped = self._lines_of_heads(
             ("warehouse", "shipment_id", "partner", "doc_date", "shipped_at", "sent_at", "file", "sha256", "isa13",
              "gs06", "st02"),
             f"WITH d AS {DELIVERED} SELECT s.warehouse, s.shipment_id, s.partner, s.ship_date, s.departed_at,"
-            f" d.delivered_at, COALESCE(d.file_name, ''), s.source_sha256, {isa13}, {gs06}, ds.st02 FROM shipments s"
+            f" {sent_at}, {file}, s.source_sha256, {isa13}, {gs06}, ds.st02 FROM shipments s"
             " LEFT JOIN document_sets ds ON ds.partner = s.partner AND ds.doc_key = s.asn_doc_key"
             f" LEFT JOIN d ON d.id = ds.document_id{resent}"
             " ORDER BY s.partner, s.departed_at, s.warehouse, s.shipment_id",
@@ -551,7 +555,7 @@ class FinanceTables:
             ("invoice_number", "partner", "doc_date", "shipment_id", "po_number", "sent_at", "file", "isa13", "gs06",
              "st02", "doc_key"),
             f"WITH d AS {DELIVERED} SELECT v.invoice_number, v.partner, v.invoice_date, v.shipment_id, v.po_number,"
-            f" d.delivered_at, COALESCE(d.file_name, ''), {isa13}, {gs06}, ds.st02, v.doc_key FROM invoices v"
+            f" {sent_at}, {file}, {isa13}, {gs06}, ds.st02, v.doc_key FROM invoices v"
             " JOIN document_sets ds ON ds.partner = v.partner AND ds.doc_key = v.doc_key"
             f" JOIN d ON d.id = ds.document_id{resent} ORDER BY v.partner, v.invoice_number",
             line_cols, invoice_lines.select(list(line_cols)), keys=("invoice_number",))

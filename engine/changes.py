@@ -90,10 +90,13 @@ from schemas.orders import (
     ORDER_REFS,
     PRICE_PLACES,
     RANGE_ENDS,
+    RANGE_START,
     SHIP_RANGE_SIDES,
     exact_price,
     order_ref_elements,
+    range_start,
     sent_price,
+    start_kept,
     window_named,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH, PRICE_PER_MANY, PRICE_PER_MEASURE, covering, weight_in, within_one
@@ -743,11 +746,17 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     # none for a single day (the order's range ended). A single DTM 010 with no window of its own leaves the window the
     # 850's range gave, and so the range's end that names it (schemas.orders.window_named)
     for q, end in RANGE_ENDS.items():
-        if header.get(HEADER_DATES[q]) is None or header.get(end) == order.get(end):
+        if header.get(HEADER_DATES[q]) is None:
             continue
         if q == "010" and header.get(end) is None and all(header.get(side) is None for side in SHIP_RANGE_SIDES):
+            # the window and its range stay, and so does the range's first day naming the opening (RANGE_START)
+            if (start := start_kept(range_start(order), {**order, **out})) != order.get(RANGE_START):
+                out[RANGE_START] = start
             continue
-        out[end] = header.get(end)
+        if q == "010" and order.get(RANGE_START) is not None:
+            out[RANGE_START] = None  # the DTM 010 sent is the range's first day (a single day: no range)
+        if header.get(end) != order.get(end):
+            out[end] = header.get(end)
     # its heading CSH01: the order's sales requirement (ORDERS sales_requirement), as an 850's heading CSH01 sets it.
     # It used to be named CHANGE_HEADER_NOT_APPLIED only: a PO changed to CSH*N kept its back orders, one changed to
     # CSH*SC was not held to ship complete
@@ -1924,11 +1933,16 @@ def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
     not as a DTM 038 it did not send; a single DTM 010 with no window of its own leaves the line's window and the
     range's end naming it. (The end used to be dropped: after a POC moved a line's range, its window's end was named
     DTM 038.)"""
+    start = range_start(line)  # the range's first day naming the window's opening (RANGE_START), as it was
     line.update({c: v for c, v in _sent_dates(poc).items() if ship or c not in LINE_DECIDING_DATES})
     ship_end, delivery_end = RANGE_ENDS["010"], RANGE_ENDS["002"]
     if poc.get(LINE_SHIP_DATE) is not None and (poc.get(ship_end) is not None or any(
             poc.get(side) is not None for side in SHIP_RANGE_SIDES)):
         line[ship_end] = poc.get(ship_end)
+        if ship:  # the opening is the new range's first day (once shipped the opening is not taken, nor its start)
+            start = poc[LINE_SHIP_DATE] if poc.get(ship_end) is not None else None
+    if poc.get(LINE_SHIP_DATE) is not None:  # a single DTM 010 alone keeps it: the opening is still the range's
+        line[RANGE_START] = start_kept(start, line)
     if ship and poc.get(LINE_DELIVERY_DATE) is not None:
         line[delivery_end] = poc.get(delivery_end)
 

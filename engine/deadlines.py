@@ -21,6 +21,7 @@ from schemas.lifecycle import FindingRecord
 from schemas.orders import (
     LINE_DATES,
     LINE_WIDE_DATES,
+    RANGE_START,
     Transit,
     last_date_named,
     last_dates,
@@ -131,7 +132,7 @@ _AFTER = (("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "ca
 _BEFORE = (("ship_not_before", "037", "ship not before"),)
 WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
 # what names a window side that came from a DTM 010 range (schemas.orders.window_named)
-_RANGE_COLUMNS = ["requested_ship_date", "requested_ship_end"]
+_RANGE_COLUMNS = ["requested_ship_date", "requested_ship_end", RANGE_START]
 
 
 def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None, *,

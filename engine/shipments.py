@@ -37,6 +37,7 @@ from schemas.orders import (
     LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
     ORDERS,
+    RANGE_START,
 )
 from schemas.packaging import packaging_code
 from schemas.reference import gs1_check_digits, sscc_columns
@@ -207,7 +208,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before",
                       # a window from a DTM 010 range is named as sent, a delivery range's end held (engine.deadlines)
-                      "requested_ship_date", "requested_ship_end", "requested_delivery_end",
+                      "requested_ship_date", "requested_ship_end", "requested_delivery_end", RANGE_START,
                       *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
@@ -216,7 +217,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "hazmat_sent"],  # its heading's hazmat TD4s as sent: the order loop's (engine.asn)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
-                      "requested_ship_date", "requested_ship_end", "requested_delivery_end",  # engine.deadlines;
+                      "requested_ship_date", "requested_ship_end", "requested_delivery_end", RANGE_START,
                       "store_quantities",
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:

@@ -54,9 +54,14 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     null)."""
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
-    verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
-    verdict_of = {d["id"]: v for d in documents
-                  if (v := verdicts.get((d["isa13"], d["gs06"] or "", d["st02"] or ""))) is not None}
+    resends = state.resends_of(partner, document_ids=[d["id"] for d in documents])
+    # each document's sets are answered under its latest envelope, a delivered renumbered resend's when it went
+    # again (the reconciliation's rule: docs/state-store.md, resends); the first sending is shown beside it
+    latest = {r["document_id"]: r for r in resends if r["status"] == "delivered" and r["renumbered"]}
+    numbers = {d["id"]: (latest[d["id"]]["isa13"], latest[d["id"]]["gs06"] or "", d["st02"] or "")
+               if d["id"] in latest else (d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents}
+    verdicts = state.document_status_for(partner, set(numbers.values()))
+    verdict_of = {d["id"]: v for d in documents if (v := verdicts.get(numbers[d["id"]])) is not None}
     by_id = {d["id"]: d for d in documents}
     by_key = {d["doc_key"]: d for d in documents}
     history = state.order_history(partner, po)
@@ -109,12 +114,19 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "folder": r["folder"], "isa13": r["isa13"] or "", "gs06": r["gs06"] or "", "st02": r["st02s"] or "",
             "new_control_numbers": bool(r["renumbered"]), "status": r["status"], "asked_by": r["asked_by"],
             "asked_at": r["asked_at"], "note": r["note"], "delivered_at": r["delivered_at"], "clock": "wall",
-        } for r in state.resends_of(partner, document_ids=[d["id"] for d in documents])],
+        } for r in resends],
         # 810s and 856s another system of ours sent for this order, entered with `orderbridge record`: the
         # reconciliation counts them as ours, so the order's story shows them beside the documents we sent
         "recorded": [{**r, "clock": "wall"} for r in state.recorded_for_order(partner, po)],
+        # the envelope answered (isa13, gs06, file, sent_at: a renumbered resend's when it went again) and, for a
+        # resend, the document's first sending (first_sent; null: the envelope answered is the first)
         "partner_acks": [{
-            "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "st02": v["st02"], "status": v["status"],
+            "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "gs06": v["gs06"], "st02": v["st02"],
+            "file": v["file"], "sent_at": v["sent_at"],
+            "first_sent": {"isa13": by_id[doc_id]["isa13"], "gs06": by_id[doc_id]["gs06"] or "",
+                           "file": by_id[doc_id]["file_name"], "delivered_at": by_id[doc_id]["delivered_at"]}
+            if doc_id in latest else None,
+            "status": v["status"],
             "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"], "ack_file": v["ack_file"],
             # its lateness, and what timed it: "written" (the partner's own GS04/GS05, ISA09/ISA10 or 824 date) or
             # "picked_up" (when we took the file: the partner's time missing or not believable); null before

@@ -18,6 +18,7 @@ from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON
+from schemas.ship_windows import RANGE_START
 
 _CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
 err = _console(stderr=True)
@@ -274,13 +275,21 @@ def _order_dates(ws, record) -> dict:
 
     if not record.lines_key:
         return {}
-    names = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES)]
+    names = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES), RANGE_START]
     try:
         t = OrderStore(ws.orders_dir).load_orders(record.partner, record.lines_key, names)
     except StateError:
         return {}
     row = order_row(t, record.po_number, record.order_ref)
-    return {c: row[c] for c, _q, _t in ORDER_DATES} if row is not None else {}
+    return _with_start({c: row[c] for c, _q, _t in ORDER_DATES}, row) if row is not None else {}
+
+
+def _with_start(dates: dict, row: dict) -> dict:
+    """``dates`` with the first day of the DTM 010 range its window came from (schemas.ship_windows.RANGE_START) where
+    ``row`` keeps a range (not shown: it names the window's opening, _named)."""
+    if dates.get("requested_ship_end") is not None and row.get(RANGE_START) is not None:
+        return {**dates, RANGE_START: row[RANGE_START]}
+    return dates
 
 
 # A line's own dates status shows where they differ from its order's (schemas.orders.LINE_DTM_DATES: ORDER_LINES
@@ -310,7 +319,8 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
     names = [c for c, _q, _t in LINE_DATE_NAMES]
     try:
         _o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, ["order_ref"],
-                                                        ["po_number", "order_ref", "line_number", "line_id", *names])
+                                                        ["po_number", "order_ref", "line_number", "line_id", *names,
+                                                         RANGE_START])
     except StateError:
         return []
     rows = _record_lines(t, record)
@@ -319,7 +329,8 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
     for r in rows:  # a line stored twice: its last row
         own = {c: r[c].isoformat() for c in names if r[c] is not None and r[c] != head.get(c)}
         if own:
-            out[r["line_number"]] = {"line_number": r["line_number"], "line_id": r["line_id"], **own}
+            out[r["line_number"]] = {"line_number": r["line_number"], "line_id": r["line_id"],
+                                     **_with_start(own, {RANGE_START: r[RANGE_START] and r[RANGE_START].isoformat()})}
         else:
             out.pop(r["line_number"], None)
     return [out[n] for n in sorted(out)]
@@ -441,7 +452,7 @@ def changes(ws, store, record) -> list[dict]:
 
     out: list[dict] = []
     orders = OrderStore(ws.orders_dir)
-    heads = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES)]
+    heads = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES), RANGE_START]
     cols = ["po_number", "line_number", "line_id", *(c for c, _t in CHANGED_LINE)]
     for ch in store.pending_changes(statuses=None, keys=[record.key]):  # applied ones: with a base
         if not ch.base_key:
@@ -603,6 +614,12 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict_words(v["status"], v["ack_type"]),
                                            v.get("answered") or v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
+        for v in doc["partner_acks"]:  # an answer to a renumbered resend: the resend and the first sending both
+            if first := v.get("first_sent"):
+                console.print(shown(f"  the {v['type']} ISA13 {v['isa13']} GS06 {v['gs06']} answered is the resend "
+                                    f"{v['file']} (sent {v['sent_at'] or '-'}); first sent as {first['file']} "
+                                    f"(ISA13 {first['isa13']} GS06 {first['gs06']}, delivered "
+                                    f"{first['delivered_at'] or '-'})"))
     if doc.get("partner_messages"):
         m = Table(title="the partner's text messages naming this PO (864; the run's failures page has them all)")
         for c in ("date", "subject", "message", "text", "file"):

@@ -51,6 +51,7 @@ from schemas.orders import (
     QTY,
     QUALIFIERS_READ,
     RANGE_ENDS,
+    RANGE_START,
     REF_DESCRIPTION,
     SDQ_PAIRS,
     STORE_QUANTITY,
@@ -809,6 +810,13 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     common = common_line_dates(set_of_row[po1_rows], windows, nsets)
     common["requested_ship_date"] = pc.if_else(pc.is_valid(common[RANGE_ENDS["010"]]), common["requested_ship_date"],
                                                pa.scalar(None, pa.date32()))
+    # the first day of the range every line sent where the heading's own single DTM 010 stays the order's requested
+    # ship date (RANGE_START: where the window's opening came from; its opening used to be named DTM 037 then). A
+    # heading's own range, or the lines' with no heading DTM 010, begins on requested_ship_date (RANGE_START null)
+    heading_single = pc.and_(pc.is_valid(when["requested_ship_date"]), pc.is_null(when[RANGE_ENDS["010"]]))
+    when[RANGE_START] = pc.if_else(pc.and_(heading_single, pc.not_equal(common["requested_ship_date"],
+                                                                         when["requested_ship_date"])),
+                                   common["requested_ship_date"], pa.scalar(None, pa.date32()))
     for name, days in common.items():
         when[name] = pc.coalesce(when[name], days)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
@@ -835,7 +843,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "sales_requirement": cols["sales_requirement"],
         "do_not_exceed_action": cols["do_not_exceed_action"],
         "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
-        **{name: when[name] for name in (*DATES.values(), *RANGE_ENDS.values())},
+        **{name: when[name] for name in (*DATES.values(), *RANGE_ENDS.values(), RANGE_START)},
         **party_vals,
         **{f"{prefix}_name2": party_cols.get(f"{prefix}_name2", pa.nulls(nsets, pa.string()))
            for prefix in ("ship_to", "bill_to", "buyer", "mark_for")},
@@ -2301,6 +2309,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po4_size": size,
         "po4_size_unit": size_unit,
         **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_DTM_DATES, ends=RANGE_ENDS),
+        RANGE_START: pa.nulls(n_lines, pa.date32()),  # a line's own range begins on its own DTM 010
         **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_EXPIRY),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),

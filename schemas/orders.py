@@ -14,7 +14,14 @@ from decimal import Decimal, InvalidOperation
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.ship_windows import RANGE_ENDS, SHIP_RANGE_SIDES, window_named  # noqa: F401 (re-exported)
+from schemas.ship_windows import (  # noqa: F401 (re-exported)
+    RANGE_ENDS,
+    RANGE_START,
+    SHIP_RANGE_SIDES,
+    range_start,
+    start_kept,
+    window_named,
+)
 
 # the isa13 of a CSV feed's orders and lines (parsers.csv_orders: they came in no interchange)
 CSV_ISA13 = "CSV"
@@ -207,6 +214,10 @@ ORDERS = pa.schema([
     # (engine.deadlines, engine.changes); a requested delivery range's end is a day to arrive by, never a cancel date
     # (not one of LAST_DATES): a shipment that cannot arrive by it is a warning (SHIPPED_OUTSIDE_WINDOW)
     *(pa.field(name, pa.date32()) for name in ("requested_ship_end", "requested_delivery_end")),
+    # the first day of that DTM 010 range where it is not requested_ship_date (RANGE_START: where the window's opening
+    # came from, when a single DTM 010 moved requested_ship_date, or the heading's own single DTM 010 is beside the
+    # lines' range; null: requested_ship_date)
+    pa.field(RANGE_START, pa.date32()),
     # DTM 036 (expiration): the last day of a blanket order (BEG02 BK, BE, KB ...); a release (BEG02 RL) dated after
     # it calls off a blanket that is over (engine.blankets: RELEASE_AFTER_BLANKET_END). Nothing else reads it: on any
     # other order HEADING_DATES_NOT_APPLIED still names it (schemas.orders.DATES_NOT_KEPT)
@@ -351,7 +362,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
                           "isa08", "n9_sent", "codes_case_sent", "requested_ship_end", "requested_delivery_end",
-                          "expires_on"])
+                          "expires_on", RANGE_START])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -598,6 +609,7 @@ ORDER_LINES = pa.schema([
     *(pa.field(name, pa.date32()) for name in ("ship_not_before", "ship_no_later")),
     # the last days of the PO1 loop's own DTM 010 / 002 sent as a range (RANGE_ENDS), as ORDERS'
     *(pa.field(name, pa.date32()) for name in ("requested_ship_end", "requested_delivery_end")),
+    pa.field(RANGE_START, pa.date32()),  # its range's first day if not its DTM 010's, as ORDERS' (ship_windows)
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
@@ -688,7 +700,8 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent",
-                               "sales_requirement", "requested_ship_end", "requested_delivery_end"})
+                               "sales_requirement", "requested_ship_end", "requested_delivery_end",
+                               RANGE_START})
 # DTM01 of a line's expiration date as sent (ORDER_LINES expiry_sent: DTM 036 "Expiration")
 LINE_EXPIRY = {"036": "expiry_sent"}
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)

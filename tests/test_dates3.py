@@ -167,7 +167,8 @@ def test_an_860_moving_a_range_moves_its_end_and_says_the_range():
     changed = heading_changes({**order, "requested_delivery_end": D(2027, 1, 8)},
                               {"requested_ship_date": D(2026, 12, 22), "requested_delivery_date": D(2027, 1, 6)})
     assert changed == {"requested_ship_date": D(2026, 12, 22), "requested_delivery_date": D(2027, 1, 6),
-                       "requested_delivery_end": None}
+                       "requested_delivery_end": None,
+                       "requested_ship_start": D(2026, 12, 21)}  # the range's first day, naming the opening
     # the 850's DTM 038 moved by an 860's 038: named 038 (no range on either)
     assert dates_said({"ship_no_later": D(2026, 12, 30)}, {"ship_no_later": D(2027, 1, 2)}) == [
         "DTM 038 2026-12-30 -> 2027-01-02"]

@@ -32,6 +32,7 @@ from schemas.orders import (
     LAST_DATES,
     LINE_SHIP_TO,
     LINE_SHIP_TO_ADDRESS,
+    RANGE_START,
     last_ship_day,
     last_ship_days,
     window_named,
@@ -456,8 +457,8 @@ _DATES = (
 # (earlier, later) qualifiers that must not be the other way round
 _PAIRS = [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002"),
           ("064", "063"), ("037", "001")]
-# what names a window side that came from a DTM 010 range (schemas.orders.window_named): its end
-_RANGE_END = "requested_ship_end"
+# what names a window side that came from a DTM 010 range (schemas.orders.window_named): its end and first day
+_RANGE = ("requested_ship_end", RANGE_START)
 
 
 def _labels(row: Mapping) -> tuple[dict[str, str], bool]:
@@ -466,7 +467,18 @@ def _labels(row: Mapping) -> tuple[dict[str, str], bool]:
     038 the buyer did not send); and whether the window's opening is the range's first day, its DTM 010 (then a
     pair of the 010's says what the 037's pair says: _said_twice)."""
     named = {q: window_named(c, q, name, row) for c, q, name in _DATES}
-    return {q: f"DTM {sent} ({what})" for q, (sent, what) in named.items()}, named["037"][0] == "010"
+    # the opening is the DTM 010 only where it is the requested ship date too (a heading's own single DTM 010 beside
+    # the lines' range, or one a change moved the date to, is a date of its own: range_start)
+    return {q: f"DTM {sent} ({what})" for q, (sent, what) in named.items()}, named["037"][0] == "010" and row.get(
+        "ship_not_before") == row.get("requested_ship_date")
+
+
+def _window(label: Mapping[str, str], d: Mapping[str, date]) -> str:
+    """A ship window as sent, its qualifiers named (``label``: _labels'): "DTM 037 (ship not before) 20261201 .. DTM
+    038 (ship no later) 20270115", or the DTM 010 range it came from "DTM 010 (requested ship range start) 20261201 ..
+    DTM 010 (requested ship range end) 20270115". It used to say "20261201..20270115" only, not which dates the buyer
+    sent."""
+    return " .. ".join(f"{label[q]} {_text(d[q])}" for q in ("037", "038"))
 
 
 def _said_twice(early: str, late: str, from_range: bool) -> bool:
@@ -493,7 +505,7 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
     ship_window_max_days, or any requested date before the PO date (BEG05)."""
     by_partner, out = _PerPartner(settings), []
     orders = _with_dates(orders)
-    cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES), _RANGE_END]
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES), *_RANGE]
     for order in _rows(orders, cols, _dates_to_check(orders, today, by_partner)):
         s = by_partner[order["partner"]]
         d = {q: order[c] for c, q, _ in _DATES}
@@ -538,8 +550,7 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
         ):
             emit(
                 "SHIP_WINDOW_INCONSISTENT",
-                f"The ship window {_text(d['037'])}..{_text(d['038'])} is longer than "
-                f"{s.ship_window_max_days} days.",
+                f"The ship window {_window(label, d)} is longer than {s.ship_window_max_days} days.",
                 "038",
             )
         po_date = order["po_date"]
@@ -577,10 +588,10 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     orders = _with_dates(orders)
     keys = ["source_file", "order_ref"]
     heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, "po_date", *(c for c, _, _ in
-                                                                                             _DATES), _RANGE_END])}
+                                                                                             _DATES), *_RANGE])}
     line_own = [c for c, _q, _t in _DATES if c in lines.column_names]
     by_partner, out = _PerPartner(settings), []
-    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *line_own, _RANGE_END],
+    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *line_own, *_RANGE],
                       own):
         head = heads.get((line["source_file"], line["order_ref"]))
         if head is None:
@@ -611,8 +622,8 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
                               late if late in mine else early))
         longest = by_partner[line["partner"]].ship_window_max_days
         if d["037"] is not None and d["038"] is not None and (d["038"] - d["037"]).days > longest:
-            found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: its ship window {_text(d['037'])}..{_text(d['038'])} "
-                          f"is longer than {longest} days.", "038"))
+            found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: its ship window, {said['037']} .. {said['038']}, is "
+                          f"longer than {longest} days.", "038"))
         if "038" in mine and head["po_date"] is not None and d["038"] < head["po_date"]:
             found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said['038']} is before the PO date "
                           f"{_text(head['po_date'])}.", "038"))
