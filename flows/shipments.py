@@ -275,6 +275,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.extend(_row(f, key, left) for f in refused)
             res.errors += len(refused)
     inbox = drop
+    # a move a local inbox refuses leaves the file taken, its move owed, and the rest go on
+    moved = taking.Mover(local, done="recorded", does="records", move=_dispose)
     # the confirmations ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, key)):
         if not is_safe_name(info.name):
@@ -295,7 +297,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
             # recorded by a run that died before moving it: finish that run's move, nothing else
             disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
-            _dispose(drop, local, info.name, data, disposition)
+            if not moved(drop, info.name, data, disposition):
+                continue
             state.mark_disposed(key, sha, at)
             res.processed += disposition == "processed"
             res.quarantined += disposition == "quarantine"
@@ -311,7 +314,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.append(_row(dup, key, "nothing recorded or sent again"))
             res.duplicates += 1
             res.warnings += 1
-            _dispose(drop, local, info.name, data, "processed")
+            moved(drop, info.name, data, "processed")
             continue
         read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
                                                state=state)
@@ -328,8 +331,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
                                         warehouses=warehouses, answers=answers, unwritten=unwritten, seen=seen)
         disposition = "quarantine" if errors else "processed"
         faults.reached("after-confirmation-commit")
-        _dispose(drop, local, info.name, data, disposition)
-        state.mark_disposed(key, sha, at)
+        if moved(drop, info.name, data, disposition):
+            state.mark_disposed(key, sha, at)
         res.processed += disposition == "processed"
         res.quarantined += disposition == "quarantine"
         res.shipments += len(plan.shipments)
@@ -340,6 +343,10 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
             res.errors += fr.finding.severity == "error"
             res.warnings += fr.finding.severity == "warning"
+    if (owed := moved.error()) is not None:  # said after the 997s below are delivered: the warehouse failed
+        why = f"{type(owed).__name__}: {owed}"
+        res.failure = f"{res.failure}; {why}" if res.failure else why
+        progress.report("ship", why, partner=warehouse.id)
     # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
     try:
         res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id, delivery=warehouse.delivery)

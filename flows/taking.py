@@ -8,18 +8,23 @@ shipment confirmations (flows.shipments), whether the drop is a local folder or 
   refusals        the inbox entries the drop will never read (unsafe names, symlinks, devices)
   outside_inbox   the files put in the drop folder itself, not its inbox/ (never read there)
   dispose         the input to processed/ or quarantine/ (a local copy, and moved on its server)
+  Mover           dispose, but a local inbox refusing the move (permission denied, read-only) leaves the file
+                  taken, its move owed to the next run, and the rest of the inbox goes on; then one error
+                  naming the folder and the files
 
 No prefect here; nothing decides anything about EDI.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+from collections.abc import Callable
 
 from connectors.base import FileDrop, FileInfo
 from connectors.local import LocalDrop
 from connectors.state import StateStore
-from schemas.errors import FileNotReady
+from schemas.errors import FileNotReady, StorageError
 from schemas.findings import Finding, finding
 
 log = logging.getLogger(__name__)
@@ -78,3 +83,43 @@ def dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, dispositio
     else:
         local.write_new(folder, name, data)
         drop.move("inbox", name, "processed")
+
+
+REFUSED_MOVE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+class Mover:
+    """Moves each taken file out of the inbox (dispose), for a partner's orders and a warehouse's confirmations
+    alike. A local inbox whose files we may read but not move (a share another account owns; a read-only mount)
+    refuses the move: the file stays there, taken (its files row not disposed: the next run only moves it, and
+    records, answers and reports nothing again), and the rest of the inbox goes on; ``error`` then names the
+    folder to give write permission on and the files. A remote drop's errors are raised as they come (SFTP's
+    own hint, ``leave_in_inbox``). ``done``/``does``: what taking a file did ("answered"/"answers");
+    ``move``: the dispose to call (the stage's own name for it, which the crash tests replace)."""
+
+    def __init__(self, local: LocalDrop, *, done: str = "answered", does: str = "answers",
+                 move: Callable[[FileDrop, LocalDrop, str, bytes, str], None] | None = None) -> None:
+        self.local, self.done, self.does = local, done, does
+        self.move = move or dispose
+        self.owed: list[str] = []
+
+    def __call__(self, drop: FileDrop, name: str, data: bytes, disposition: str) -> bool:
+        """True once moved to processed/ or quarantine/; False when a local inbox refused the move (owed)."""
+        try:
+            self.move(drop, self.local, name, data, disposition)
+        except OSError as exc:
+            if drop is not self.local or exc.errno not in REFUSED_MOVE:
+                raise
+            self.owed.append(name)
+            return False
+        return True
+
+    def error(self) -> StorageError | None:
+        """The error for the files whose move was refused this run, None when every move was made."""
+        if not self.owed:
+            return None
+        return StorageError(
+            f"{len(self.owed)} file(s) were taken and {self.done} but could not be moved out of the inbox "
+            f"(permission denied): give OrderBridge write permission on {self.local.root / 'inbox'} and its "
+            f"processed/ and quarantine/; the next run moves them and {self.does} nothing again",
+            files=", ".join(self.owed))

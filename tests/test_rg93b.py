@@ -1,0 +1,119 @@
+"""What the bad-nights sweep (tests/test_rg93_bad_nights.py) left: a warehouse's local drop whose confirmations
+cannot be moved after they are taken (permission denied: a share the DC's account owns), as a partner's inbox
+(flows.taking.Mover, shared by flows.intake and flows.shipments); while an inbox refuses moves, no archive copy
+written again and no FILE_DUPLICATE reported again night after night.
+
+The warehouse's runs go through flows.night.run_shipments in this process, on a copy of night 1's demo workspace
+(the warehouses included), east's CSV export split in two files; the partner's through `orderbridge run` as in
+tests/test_rg93_bad_nights.py (its helpers).
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import connectors.local as local
+from flows import night
+from flows.workspace import open_workspace
+from tests.support import REPO, run_stages, shipping_workspace
+
+NIGHT1 = datetime(2026, 11, 27, 2)
+EAST_CSV = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+
+
+@pytest.fixture(scope="module")
+def night1(tmp_path_factory):
+    ws = shipping_workspace(tmp_path_factory.mktemp("rg93b") / "ws")
+    run_stages(ws, NIGHT1)
+    return ws.root
+
+
+@pytest.fixture
+def ws(night1, tmp_path):
+    shutil.copytree(night1, tmp_path / "ws")
+    return open_workspace(tmp_path / "ws")
+
+
+def east(ws, name: str) -> list[str]:
+    where = ws.warehouse_drop_root / "east" / name
+    return sorted(p.name for p in where.iterdir()) if where.is_dir() else []
+
+
+def east_exports(ws) -> None:
+    """East's day-1 export as two files: SHP-1001's rows, and the others' (SHP-1002, SHP-1003, SHP-1006)."""
+    header, *rows = EAST_CSV.read_text().splitlines(keepends=True)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-a.csv").write_text(header + "".join(r for r in rows if r.startswith("SHP-1001,")))
+    (inbox / "east-b.csv").write_text(header + "".join(r for r in rows if not r.startswith("SHP-1001,")))
+
+
+def refuse_moves_from(monkeypatch, inbox: Path):
+    """Moves out of ``inbox`` refused as on a share we may read but not change (EACCES); the real move back."""
+    real = local.LocalDrop._place
+
+    def refused(self, src, to, name):
+        if Path(src).parent == inbox:
+            raise PermissionError(errno.EACCES, "Permission denied", str(src))
+        return real(self, src, to, name)
+
+    monkeypatch.setattr(local.LocalDrop, "_place", refused)
+    return real
+
+
+def shipments_run(ws, now: str) -> dict:
+    summary = night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=now)
+    return {w["warehouse"]: w for w in summary["warehouses"]}["east"]
+
+
+def rows(ws, sql: str) -> list[tuple]:
+    db = sqlite3.connect(ws.root / "state" / "orderbridge.sqlite")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def asns(ws) -> list[str]:
+    return sorted(p.name for p in ws.drop_root.glob("*/outbox/*-856-*"))
+
+
+# --- 1. a warehouse's local drop whose confirmations cannot be moved ------------------------------------------
+def test_warehouse_confirmations_that_cannot_be_moved_are_each_recorded_once_and_moved_when_they_can(
+        ws, monkeypatch):
+    """East's inbox is a share its account owns and ours may read but not change: both confirmations are taken
+    and their shipments recorded (856s sent), each left in the inbox with its move owed, and the warehouse fails
+    naming the folder to give write permission on and the files. Before: the warehouse failed at the first file's
+    move with a bare PermissionError and the second file was never read, night after night. The next run, still
+    refused, records nothing again (no 856 twice, no FILE_DUPLICATE); once the permission is given the owed moves
+    are made."""
+    east_exports(ws)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    real = refuse_moves_from(monkeypatch, inbox)
+    for now in ("2026-11-27T14:30:00", "2026-11-27T18:00:00"):
+        result = shipments_run(ws, now)
+        assert result["failure"].startswith(
+            "StorageError: 2 file(s) were taken and recorded but could not be moved out of the inbox "
+            f"(permission denied): give OrderBridge write permission on {inbox} and its processed/ and quarantine/; "
+            "the next run moves them and records nothing again"), result["failure"]
+        assert "east-a.csv, east-b.csv" in result["failure"]
+        assert east(ws, "inbox") == ["east-a.csv", "east-b.csv"]
+        assert east(ws, "processed") == east(ws, "quarantine") == []
+        assert len(asns(ws)) == 3, asns(ws)  # SHP-1001 and SHP-1003 for ACME, SHP-1002 for Initech: sent once
+        assert rows(ws, "SELECT name FROM files WHERE partner = 'warehouse:east' AND disposed_at IS NULL "
+                        "ORDER BY name") == [("east-a.csv",), ("east-b.csv",)]
+        assert rows(ws, "SELECT COUNT(*) FROM findings WHERE code = 'FILE_DUPLICATE'") == [(0,)]
+    monkeypatch.setattr(local.LocalDrop, "_place", real)
+    result = shipments_run(ws, "2026-11-27T20:00:00")
+    assert (result["failure"], result["duplicates"], result["shipments"]) == ("", 0, 0)
+    assert east(ws, "inbox") == [] and sorted(east(ws, "processed") + east(ws, "quarantine")) == [
+        "east-a.csv", "east-b.csv"]
+    assert len(asns(ws)) == 3
+    assert rows(ws, "SELECT COUNT(*) FROM files WHERE disposed_at IS NULL") == [(0,)]
+
