@@ -99,6 +99,7 @@ BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
+DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (flows.taking.Mover adds where it waits)
 REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
@@ -206,13 +207,15 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         if _left_on_server(drop, state, profile.id, sha, info.name, partner=profile.id, stage="intake"):
             continue
         res.files += 1
-        archived = archive_name(now.date(), sha, info.name)
-        if local.stat("archive", archived) is None:
-            local.write("archive", archived, data)
-        if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
-            raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
-        faults.reached("after-archive")
         recorded = state.file_record(profile.id, sha)
+        owed = moved.owed(drop, state, profile.id, "intake", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        archived = archive_name(now.date(), sha, info.name)
+        if not owed:  # one whose move is owed was archived by the run that took it (not once more each night)
+            if local.stat("archive", archived) is None:
+                local.write("archive", archived, data)
+            if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
+                raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
+        faults.reached("after-archive")
         if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
             # taken in by a run that died before moving it: finish that run's move, nothing else
             disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
@@ -222,9 +225,12 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             res.processed += disposition == "processed"
             res.quarantined += disposition == "quarantine"
             continue
+        if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
+            continue
         if recorded is not None:
             _duplicate(state, profile, res, info.name, recorded, run_id, sha)
-            moved(drop, info.name, data, "processed")
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
             continue
         with timed("intake.check", profile.id):
             if profile.is_csv_file(info.name):
@@ -729,7 +735,7 @@ def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recor
                   f" ({recorded['name']}); nothing was sent again." + retake.duplicate_hint(
                       state, profile.id, sha256, f"orderbridge retake {recorded['name']} --partner {profile.id}"),
                   file=name)
-    state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+    state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence=DUPLICATE_CONSEQUENCE),
                 run_id=run_id)
     res.findings.append(_row(dup, profile.id))
     res.duplicates += 1

@@ -197,6 +197,7 @@ def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
                                        temp_suffixes=warehouse.drop.local.temp_suffixes)
 
 
+DUPLICATE_CONSEQUENCE = "nothing recorded or sent again"  # a FILE_DUPLICATE's (taking.Mover adds where it waits)
 WAREHOUSE_FILES = WAREHOUSE_PARTY  # the `files` table's partner column of confirmations starts so
 
 
@@ -288,12 +289,15 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if taking.left_on_server(drop, state, key, sha, info.name, partner=(key, ""), stage="shipments"):
             continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
-        archive_name = archive_name_of(now.date(), sha, info.name)
-        if local.stat("archive", archive_name) is None:
-            local.write("archive", archive_name, data)
-        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
-            raise TransientError("archived copy does not match the download", warehouse=warehouse.id, name=info.name)
         recorded = state.file_record(key, sha)
+        owed = moved.owed(drop, state, key, "shipments", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        archive_name = archive_name_of(now.date(), sha, info.name)
+        if not owed:  # one whose move is owed was archived by the run that took it (not once more each run)
+            if local.stat("archive", archive_name) is None:
+                local.write("archive", archive_name, data)
+            if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+                raise TransientError("archived copy does not match the download", warehouse=warehouse.id,
+                                     name=info.name)
         if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
             # recorded by a run that died before moving it: finish that run's move, nothing else
             disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
@@ -303,18 +307,21 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.processed += disposition == "processed"
             res.quarantined += disposition == "quarantine"
             continue
+        if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
+            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
+            continue
         previous = recorded["status"] if recorded is not None else None
         if previous is not None:
             dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}"
                           f" ({recorded['name']}); nothing was recorded or sent again." + retake.duplicate_hint(
                               state, key, sha, f"orderbridge retake {recorded['name']} --warehouse {warehouse.id}"),
                           file=info.name)
-            state.apply(Plan(findings=(FindingRecord(dup, key, "", "nothing recorded or sent again", "shipments"),)),
+            state.apply(Plan(findings=(FindingRecord(dup, key, "", DUPLICATE_CONSEQUENCE, "shipments"),)),
                         run_id=run_id)
-            res.findings.append(_row(dup, key, "nothing recorded or sent again"))
+            res.findings.append(_row(dup, key, DUPLICATE_CONSEQUENCE))
             res.duplicates += 1
             res.warnings += 1
-            moved(drop, info.name, data, "processed")
+            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
             continue
         read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
                                                state=state)

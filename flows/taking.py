@@ -10,7 +10,7 @@ shipment confirmations (flows.shipments), whether the drop is a local folder or 
   dispose         the input to processed/ or quarantine/ (a local copy, and moved on its server)
   Mover           dispose, but a local inbox refusing the move (permission denied, read-only) leaves the file
                   taken, its move owed to the next run, and the rest of the inbox goes on; then one error
-                  naming the folder and the files
+                  naming the folder and the files; a duplicate left so is reported once, not every run
 
 No prefect here; nothing decides anything about EDI.
 """
@@ -86,6 +86,9 @@ def dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, dispositio
 
 
 REFUSED_MOVE = (errno.EACCES, errno.EPERM, errno.EROFS)
+# added to a duplicate's FILE_DUPLICATE consequence while it waits in an inbox that refuses its move, then once moved
+LEFT = "; left in the inbox: its move was refused (permission denied)"
+MOVED = "; moved out of the inbox once permitted"
 
 
 class Mover:
@@ -101,7 +104,7 @@ class Mover:
                  move: Callable[[FileDrop, LocalDrop, str, bytes, str], None] | None = None) -> None:
         self.local, self.done, self.does = local, done, does
         self.move = move or dispose
-        self.owed: list[str] = []
+        self.waiting: list[str] = []
 
     def __call__(self, drop: FileDrop, name: str, data: bytes, disposition: str) -> bool:
         """True once moved to processed/ or quarantine/; False when a local inbox refused the move (owed)."""
@@ -110,16 +113,42 @@ class Mover:
         except OSError as exc:
             if drop is not self.local or exc.errno not in REFUSED_MOVE:
                 raise
-            self.owed.append(name)
+            self.waiting.append(name)
             return False
         return True
 
+    def owed(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, recorded: dict | None,
+             consequence: str) -> bool:
+        """Whether the file is one taken before whose move is all that is owed: recorded and not moved (a move
+        refused, a run killed before it), or a duplicate reported before whose move the inbox refused (its
+        FILE_DUPLICATE for ``key`` at ``stage`` says so, with its ``consequence``): it was archived and
+        reported the run that took it; this run only moves it."""
+        if recorded is None:
+            return False
+        if recorded["disposed_at"] is None and recorded["name"] == name:
+            return True
+        return drop is self.local and state.file_finding_recorded(key, stage, "FILE_DUPLICATE", name,
+                                                                  consequence=consequence + LEFT)
+
+    def duplicate(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, data: bytes,
+                  consequence: str, *, reported: str | None) -> None:
+        """A duplicate to processed/ (nothing of it recorded or sent). Its FILE_DUPLICATE (``reported`` by
+        this run, the run's id; None: by an earlier one) says when the inbox refused the move, and again
+        once it moved."""
+        if not self(drop, name, data, "processed"):
+            if reported is not None:
+                state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + LEFT, was=consequence,
+                                           run_id=reported)
+        elif reported is None:
+            state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + MOVED,
+                                       was=consequence + LEFT)
+
     def error(self) -> StorageError | None:
         """The error for the files whose move was refused this run, None when every move was made."""
-        if not self.owed:
+        if not self.waiting:
             return None
         return StorageError(
-            f"{len(self.owed)} file(s) were taken and {self.done} but could not be moved out of the inbox "
+            f"{len(self.waiting)} file(s) were taken and {self.done} but could not be moved out of the inbox "
             f"(permission denied): give OrderBridge write permission on {self.local.root / 'inbox'} and its "
             f"processed/ and quarantine/; the next run moves them and {self.does} nothing again",
-            files=", ".join(self.owed))
+            files=", ".join(self.waiting))

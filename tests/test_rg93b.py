@@ -21,7 +21,12 @@ import pytest
 import connectors.local as local
 from flows import night
 from flows.workspace import open_workspace
-from tests.support import REPO, run_stages, shipping_workspace
+from tests.crash_harness import new_workspace
+from tests.support import REPO, run_stages, shipping_workspace, write_settled
+from tests.test_rg93_bad_nights import acme as acme_of
+from tests.test_rg93_bad_nights import inbox as acme_inbox
+from tests.test_rg93_bad_nights import night as night_run
+from tests.test_rg93_bad_nights import po850
 
 NIGHT1 = datetime(2026, 11, 27, 2)
 EAST_CSV = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
@@ -90,30 +95,88 @@ def test_warehouse_confirmations_that_cannot_be_moved_are_each_recorded_once_and
     """East's inbox is a share its account owns and ours may read but not change: both confirmations are taken
     and their shipments recorded (856s sent), each left in the inbox with its move owed, and the warehouse fails
     naming the folder to give write permission on and the files. Before: the warehouse failed at the first file's
-    move with a bare PermissionError and the second file was never read, night after night. The next run, still
-    refused, records nothing again (no 856 twice, no FILE_DUPLICATE); once the permission is given the owed moves
-    are made."""
+    move with a bare PermissionError and the second file was never read, night after night. The next
+    day, still refused, records nothing again (no 856 twice, no FILE_DUPLICATE) and writes no archive copy again
+    (it wrote one under each day's name); once the permission is given the owed moves are made."""
     east_exports(ws)
     inbox = ws.warehouse_drop_root / "east" / "inbox"
-    real = refuse_moves_from(monkeypatch, inbox)
-    for now in ("2026-11-27T14:30:00", "2026-11-27T18:00:00"):
+    real, archived = refuse_moves_from(monkeypatch, inbox), []
+    for now in ("2026-11-27T14:30:00", "2026-11-28T14:30:00"):
         result = shipments_run(ws, now)
         assert result["failure"].startswith(
             "StorageError: 2 file(s) were taken and recorded but could not be moved out of the inbox "
             f"(permission denied): give OrderBridge write permission on {inbox} and its processed/ and quarantine/; "
             "the next run moves them and records nothing again"), result["failure"]
         assert "east-a.csv, east-b.csv" in result["failure"]
+        archived = archived or east(ws, "archive")  # the first day's copies (one a file): none written again
         assert east(ws, "inbox") == ["east-a.csv", "east-b.csv"]
         assert east(ws, "processed") == east(ws, "quarantine") == []
         assert len(asns(ws)) == 3, asns(ws)  # SHP-1001 and SHP-1003 for ACME, SHP-1002 for Initech: sent once
         assert rows(ws, "SELECT name FROM files WHERE partner = 'warehouse:east' AND disposed_at IS NULL "
                         "ORDER BY name") == [("east-a.csv",), ("east-b.csv",)]
         assert rows(ws, "SELECT COUNT(*) FROM findings WHERE code = 'FILE_DUPLICATE'") == [(0,)]
+        assert east(ws, "archive") == archived and len(archived) == 2
     monkeypatch.setattr(local.LocalDrop, "_place", real)
-    result = shipments_run(ws, "2026-11-27T20:00:00")
+    result = shipments_run(ws, "2026-11-28T20:00:00")
     assert (result["failure"], result["duplicates"], result["shipments"]) == ("", 0, 0)
     assert east(ws, "inbox") == [] and sorted(east(ws, "processed") + east(ws, "quarantine")) == [
         "east-a.csv", "east-b.csv"]
     assert len(asns(ws)) == 3
     assert rows(ws, "SELECT COUNT(*) FROM files WHERE disposed_at IS NULL") == [(0,)]
 
+
+# --- 2. while an inbox refuses moves: archived once, a duplicate reported once ----------------------------------
+@pytest.fixture
+def acme_ws(tmp_path):
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    (ws / "drop" / "acme" / "inbox").mkdir(parents=True)
+    return ws
+
+
+def acme_folder(ws: Path, name: str) -> list[str]:
+    where = ws / "drop" / "acme" / name
+    return sorted(p.name for p in where.iterdir()) if where.is_dir() else []
+
+
+def duplicates(ws: Path) -> list[tuple]:
+    db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
+    try:
+        return db.execute("SELECT run_id, file, consequence FROM findings WHERE code = 'FILE_DUPLICATE' "
+                          "ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_while_an_inbox_refuses_moves_each_file_is_archived_once_and_a_duplicate_reported_once(acme_ws,
+                                                                                                  monkeypatch):
+    """An 850 and the same file sent again under another name, in an inbox that refuses moves for two nights: the
+    first night archives both and reports the resend's FILE_DUPLICATE once (its consequence says it is left in the
+    inbox); the second night writes no archive copy and reports nothing again, and its failure still names both
+    files as waiting. Before: each night wrote another dated archive copy of each, and reported the FILE_DUPLICATE
+    again. Once the move is permitted both move, the finding says so, and the same resend dropped again later is a
+    new duplicate, reported."""
+    ws, data = acme_ws, po850("PO-9351", 9351)
+    write_settled(acme_inbox(ws) / "a-po.x12", data)
+    write_settled(acme_inbox(ws) / "b-po-again.x12", data)
+    real = refuse_moves_from(monkeypatch, acme_inbox(ws))
+    for now in ("2026-11-27T02:00:00", "2026-11-28T02:00:00"):
+        status, out, summary = night_run(ws, now)
+        assert status == 3, out
+        assert "files='a-po.x12, b-po-again.x12'" in acme_of(summary)["failure"], acme_of(summary)["failure"]
+        assert len(acme_folder(ws, "archive")) == 2, acme_folder(ws, "archive")  # the first night's two copies
+        assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again; left in the inbox: "
+                                   "its move was refused (permission denied)")]
+        assert acme_folder(ws, "inbox") == ["a-po.x12", "b-po-again.x12"]
+    monkeypatch.setattr(local.LocalDrop, "_place", real)
+    status, out, summary = night_run(ws, "2026-11-29T02:00:00")
+    assert (status, acme_of(summary)["failure"], acme_of(summary)["duplicates"]) == (0, "", 0), out
+    assert acme_folder(ws, "inbox") == [] and acme_folder(ws, "processed") == ["a-po.x12", "b-po-again.x12"]
+    assert len(acme_folder(ws, "archive")) == 2
+    assert duplicates(ws) == [("20261127T020000", "b-po-again.x12",
+                               "nothing sent again; moved out of the inbox once permitted")]
+    write_settled(acme_inbox(ws) / "b-po-again.x12", data)  # the partner sends it yet again
+    status, out, summary = night_run(ws, "2026-11-30T02:00:00")
+    assert acme_of(summary)["duplicates"] == 1, out
+    assert [r[:2] for r in duplicates(ws)] == [("20261127T020000", "b-po-again.x12"),
+                                               ("20261130T020000", "b-po-again.x12")]
+    assert acme_folder(ws, "processed") == ["a-po.x12", "b-po-again-2.x12", "b-po-again.x12"]
