@@ -105,7 +105,8 @@ REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejecte
 
 def local_drops(ws: Workspace) -> DropFactory:
     return lambda profile: LocalDrop(ws.drop_root / profile.id, settle_seconds=profile.drop.local.settle_seconds,
-                                     temp_suffixes=profile.drop.local.temp_suffixes)
+                                     temp_suffixes=profile.drop.local.temp_suffixes,
+                                     min_age_seconds=profile.drop.local.min_age_seconds)
 
 
 def known_state(state: StateStore, partner: str) -> Known:

@@ -191,10 +191,11 @@ class CheckedRender:
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
     """A warehouse's local drop, with its profile's ``[drop.local]`` ready-to-read rule (settle_seconds,
-    temp_suffixes), as a partner's local drop (flows.intake.local_drops)."""
+    temp_suffixes, min_age_seconds), as a partner's local drop (flows.intake.local_drops)."""
     return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id,
                                        settle_seconds=warehouse.drop.local.settle_seconds,
-                                       temp_suffixes=warehouse.drop.local.temp_suffixes)
+                                       temp_suffixes=warehouse.drop.local.temp_suffixes,
+                                       min_age_seconds=warehouse.drop.local.min_age_seconds)
 
 
 DUPLICATE_CONSEQUENCE = "nothing recorded or sent again"  # a FILE_DUPLICATE's (taking.Mover adds where it waits)

@@ -1,7 +1,8 @@
 """What the bad-nights sweep (tests/test_rg93_bad_nights.py) left: a warehouse's local drop whose confirmations
 cannot be moved after they are taken (permission denied: a share the DC's account owns), as a partner's inbox
 (flows.taking.Mover, shared by flows.intake and flows.shipments); while an inbox refuses moves, no archive copy
-written again and no FILE_DUPLICATE reported again night after night.
+written again and no FILE_DUPLICATE reported again night after night; a local drop's `min_age_seconds`, as
+SFTP's.
 
 The warehouse's runs go through flows.night.run_shipments in this process, on a copy of night 1's demo workspace
 (the warehouses included), east's CSV export split in two files; the partner's through `orderbridge run` as in
@@ -11,8 +12,10 @@ tests/test_rg93_bad_nights.py (its helpers).
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +23,9 @@ import pytest
 
 import connectors.local as local
 from flows import night
+from flows import shipments as shipping
 from flows.workspace import open_workspace
+from schemas.profile import LocalDropSettings, SftpSettings
 from tests.crash_harness import new_workspace
 from tests.support import REPO, run_stages, shipping_workspace, write_settled
 from tests.test_rg93_bad_nights import acme as acme_of
@@ -128,7 +133,7 @@ def test_warehouse_confirmations_that_cannot_be_moved_are_each_recorded_once_and
 # --- 2. while an inbox refuses moves: archived once, a duplicate reported once ----------------------------------
 @pytest.fixture
 def acme_ws(tmp_path):
-    ws = new_workspace(tmp_path / "ws", shipping=False)
+    ws = new_workspace(tmp_path / "acme-ws", shipping=False)
     (ws / "drop" / "acme" / "inbox").mkdir(parents=True)
     return ws
 
@@ -180,3 +185,32 @@ def test_while_an_inbox_refuses_moves_each_file_is_archived_once_and_a_duplicate
     assert [r[:2] for r in duplicates(ws)] == [("20261127T020000", "b-po-again.x12"),
                                                ("20261130T020000", "b-po-again.x12")]
     assert acme_folder(ws, "processed") == ["a-po.x12", "b-po-again-2.x12", "b-po-again.x12"]
+
+
+# --- 3. a local drop's minimum age, as SFTP's ----------------------------------------------------------------
+def test_a_local_drop_leaves_a_file_younger_than_its_min_age_for_a_later_run(acme_ws, ws):
+    """`[drop.local] min_age_seconds` (SFTP's setting, the same default: 0, off): a zero-byte file unchanged across
+    the settle time but changed less than that long ago (an upload slow to start) is left in the inbox, not taken
+    and quarantined, until it is that old. Before: local drops had no such setting (the profile did not load) and
+    the file was quarantined X12_NOT_EDI. A warehouse's local drop takes its profile's the same way."""
+    assert LocalDropSettings().min_age_seconds == SftpSettings.model_fields["min_age_seconds"].default == 0.0
+    profile = acme_ws / "partners" / "acme.toml"
+    text = profile.read_text()
+    assert '[drop]\nkind = "local"\n' in text
+    profile.write_text(text.replace('[drop]\nkind = "local"\n', '[drop]\nkind = "local"\n\n[drop.local]\n'
+                                    "min_age_seconds = 600.0\n"))
+    slow = acme_inbox(acme_ws) / "po-slow.x12"
+    slow.write_bytes(b"")
+    os.utime(slow, (time.time() - 60, time.time() - 60))  # settled a minute ago, its upload not begun
+    status, out, summary = night_run(acme_ws, "2026-11-27T02:00:00")
+    assert (status, acme_of(summary)["files"]) == (0, 0), out
+    assert acme_folder(acme_ws, "inbox") == ["po-slow.x12"] and acme_folder(acme_ws, "quarantine") == []
+    os.utime(slow, (time.time() - 700, time.time() - 700))  # still empty long after: taken (and quarantined)
+    status, out, summary = night_run(acme_ws, "2026-11-28T02:00:00")
+    assert acme_of(summary)["files"] == 1, out
+    assert acme_folder(acme_ws, "inbox") == [] and acme_folder(acme_ws, "quarantine") == ["po-slow.x12"]
+    path = ws.root / "warehouses" / "east.toml"
+    path.write_text(path.read_text().replace('[drop]\nkind = "local"\n', '[drop]\nkind = "local"\n\n[drop.local]\n'
+                                             "min_age_seconds = 90.0\n"))
+    assert shipping.warehouse_drops(ws)(ws.warehouses()["east"]).min_age_seconds == 90.0
+    assert shipping.warehouse_drops(ws)(ws.warehouses()["north"]).min_age_seconds == 0.0
