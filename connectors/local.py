@@ -13,6 +13,7 @@ import builtins
 import errno
 import functools
 import hashlib
+import logging
 import os
 import re
 import stat as statmod
@@ -27,6 +28,8 @@ from typing import BinaryIO
 from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, in_progress, is_safe_name
 from schemas.errors import ConfigError, ConnectorUnavailable, FileNotReady, StorageError
 
+log = logging.getLogger(__name__)
+
 TMP_PREFIX = ".tmp-"
 TEMP_SUFFIXES = (".tmp", ".part", ".filepart")
 
@@ -36,14 +39,17 @@ class LocalDrop:
 
     ``settle_seconds``: a file modified less than this long ago is listed only if its size and
     mtime are unchanged after waiting that long (0: no wait, every regular file is ready).
+    ``min_age_seconds``: a file modified less than this long before our clock is not listed yet (an
+    upload slow to start: a zero-byte file settled; 0: no such rule), as SftpDrop's.
     ``clock`` and ``sleep`` are injectable for tests.
     """
 
     def __init__(self, root: Path | str, *, create: bool = True, settle_seconds: float = 0.0,
                  temp_suffixes: tuple[str, ...] = TEMP_SUFFIXES, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, min_age_seconds: float = 0.0) -> None:
         self.root = Path(root)
         self.settle_seconds = settle_seconds
+        self.min_age_seconds = min_age_seconds
         self.temp_suffixes = tuple(temp_suffixes)
         self._clock = clock
         self._sleep = sleep
@@ -108,7 +114,8 @@ class LocalDrop:
 
     def list(self, folder: str) -> builtins.list[FileInfo]:
         """Files ready to read, sorted by name: a file changed less than ``settle_seconds`` ago is
-        listed only when its size and mtime are unchanged after waiting ``settle_seconds``."""
+        listed only when its size and mtime are unchanged after waiting ``settle_seconds``, and (with
+        ``min_age_seconds``) only once it last changed at least that long before our clock."""
         first = self._candidates(folder)
         ready = first
         if self.settle_seconds > 0:
@@ -118,6 +125,13 @@ class LocalDrop:
                 self._sleep(self.settle_seconds)
                 second = self._candidates(folder)
                 ready = {n: v for n, v in second.items() if first.get(n) == v}
+        if self.min_age_seconds > 0:
+            now_ns = int(self._clock() * 1e9)
+            early = sorted(n for n, (_s, m) in ready.items() if now_ns - m < self.min_age_seconds * 1e9)
+            if early:
+                log.info("local %s: %d file(s) changed less than %ss ago, left for a later run: %s", folder,
+                         len(early), self.min_age_seconds, early)
+            ready = {n: v for n, v in ready.items() if n not in early}
         return [FileInfo(name=n, size=s, mtime=m / 1e9) for n, (s, m) in sorted(ready.items())]
 
     def refused(self, folder: str) -> builtins.list[Refusal]:

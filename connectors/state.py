@@ -1025,10 +1025,22 @@ class StateStore(FinanceTables):
         return {r[0] for r in self._q("SELECT size FROM files WHERE partner=? AND name=? AND disposed_at IS NOT NULL",
                                       (partner, name))}
 
-    def file_finding_recorded(self, partner: str, stage: str, code: str, file: str) -> bool:
-        """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``."""
-        return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=? LIMIT 1",
-                            (partner, stage, code, file)))
+    def file_finding_recorded(self, partner: str, stage: str, code: str, file: str, *,
+                              consequence: str | None = None) -> bool:
+        """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``
+        (with ``consequence``, when given)."""
+        extra, args = (" AND consequence=?", (consequence,)) if consequence is not None else ("", ())
+        return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=?" + extra
+                            + " LIMIT 1", (partner, stage, code, file, *args)))
+
+    def restate_file_finding(self, partner: str, stage: str, code: str, file: str, consequence: str, *,
+                             was: str, run_id: str | None = None) -> None:
+        """The consequence of the findings ``code`` about the file named ``file`` that say ``was`` (recorded
+        by ``run_id``, when given), now ``consequence`` (a duplicate left in an inbox that refused its move,
+        later moved)."""
+        extra, args = (" AND run_id=?", (run_id,)) if run_id is not None else ("", ())
+        self._q("UPDATE findings SET consequence=? WHERE partner=? AND stage=? AND code=? AND file=? AND consequence=?"
+                + extra, (consequence, partner, stage, code, file, was, *args))
 
     def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
         """The input file was moved to its disposition's folder (processed/ or quarantine/)."""

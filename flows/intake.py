@@ -6,7 +6,6 @@ engine.lifecycle.plan_intake; this stage loads, calls it, and applies the plan i
 
 from __future__ import annotations
 
-import errno
 import functools
 import hashlib
 from collections import Counter
@@ -56,7 +55,7 @@ from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, charset, read_interchanges
 from schemas.codes_finance import PARTNER_VERDICTS
-from schemas.errors import ConfigError, FileNotReady, StorageError, TerminalError, TransientError
+from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
@@ -100,12 +99,14 @@ BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
+DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (flows.taking.Mover adds where it waits)
 REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
     return lambda profile: LocalDrop(ws.drop_root / profile.id, settle_seconds=profile.drop.local.settle_seconds,
-                                     temp_suffixes=profile.drop.local.temp_suffixes)
+                                     temp_suffixes=profile.drop.local.temp_suffixes,
+                                     min_age_seconds=profile.drop.local.min_age_seconds)
 
 
 def known_state(state: StateStore, partner: str) -> Known:
@@ -183,20 +184,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     _report_refusals(state, drop, res, run_id=run_id)
     _report_outside_inbox(state, local, res, run_id=run_id)
     inbox = drop
-    owed: list[str] = []  # files taken whose move out of a local inbox was refused: the rest of the inbox goes on
-
-    def moved(name: str, data: bytes, disposition: str) -> bool:
-        """The file moved to processed/ or quarantine/; False when a local inbox refuses the move (permission
-        denied, read-only): it stays there, taken, its move owed to the next run (which answers nothing again)."""
-        try:
-            _dispose(drop, local, name, data, disposition)
-        except OSError as exc:
-            if drop is not local or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise
-            owed.append(name)
-            return False
-        return True
-
+    moved = taking.Mover(local, move=_dispose)  # a move a local inbox refuses leaves the file taken, its move owed
     # the files ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, profile.id)):
         if not is_safe_name(info.name):
@@ -220,25 +208,30 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         if _left_on_server(drop, state, profile.id, sha, info.name, partner=profile.id, stage="intake"):
             continue
         res.files += 1
-        archived = archive_name(now.date(), sha, info.name)
-        if local.stat("archive", archived) is None:
-            local.write("archive", archived, data)
-        if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
-            raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
-        faults.reached("after-archive")
         recorded = state.file_record(profile.id, sha)
+        owed = moved.owed(drop, state, profile.id, "intake", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        archived = archive_name(now.date(), sha, info.name)
+        if not owed:  # one whose move is owed was archived by the run that took it (not once more each night)
+            if local.stat("archive", archived) is None:
+                local.write("archive", archived, data)
+            if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
+                raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
+        faults.reached("after-archive")
         if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
             # taken in by a run that died before moving it: finish that run's move, nothing else
             disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
-            if not moved(info.name, data, disposition):
+            if not moved(drop, info.name, data, disposition):
                 continue
             state.mark_disposed(profile.id, sha, at)
             res.processed += disposition == "processed"
             res.quarantined += disposition == "quarantine"
             continue
+        if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
+            continue
         if recorded is not None:
             _duplicate(state, profile, res, info.name, recorded, run_id, sha)
-            moved(info.name, data, "processed")
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
             continue
         with timed("intake.check", profile.id):
             if profile.is_csv_file(info.name):
@@ -257,15 +250,12 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                                             else "processed"))
         faults.reached("after-intake-commit")
         _count(res, outcome, plan, applied)
-        if moved(info.name, data, outcome.disposition):
+        if moved(drop, info.name, data, outcome.disposition):
             state.mark_disposed(profile.id, sha, at)
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
-    if owed:
-        raise StorageError(
-            f"{len(owed)} file(s) were taken and answered but could not be moved out of the inbox (permission "
-            f"denied): give OrderBridge write permission on {local.root / 'inbox'} and its processed/ and "
-            "quarantine/; the next run moves them and answers nothing again", files=", ".join(owed))
+    if (owed := moved.error()) is not None:
+        raise owed
     return res
 
 
@@ -746,7 +736,7 @@ def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recor
                   f" ({recorded['name']}); nothing was sent again." + retake.duplicate_hint(
                       state, profile.id, sha256, f"orderbridge retake {recorded['name']} --partner {profile.id}"),
                   file=name)
-    state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+    state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence=DUPLICATE_CONSEQUENCE),
                 run_id=run_id)
     res.findings.append(_row(dup, profile.id))
     res.duplicates += 1

@@ -191,12 +191,14 @@ class CheckedRender:
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
     """A warehouse's local drop, with its profile's ``[drop.local]`` ready-to-read rule (settle_seconds,
-    temp_suffixes), as a partner's local drop (flows.intake.local_drops)."""
+    temp_suffixes, min_age_seconds), as a partner's local drop (flows.intake.local_drops)."""
     return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id,
                                        settle_seconds=warehouse.drop.local.settle_seconds,
-                                       temp_suffixes=warehouse.drop.local.temp_suffixes)
+                                       temp_suffixes=warehouse.drop.local.temp_suffixes,
+                                       min_age_seconds=warehouse.drop.local.min_age_seconds)
 
 
+DUPLICATE_CONSEQUENCE = "nothing recorded or sent again"  # a FILE_DUPLICATE's (taking.Mover adds where it waits)
 WAREHOUSE_FILES = WAREHOUSE_PARTY  # the `files` table's partner column of confirmations starts so
 
 
@@ -275,6 +277,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.extend(_row(f, key, left) for f in refused)
             res.errors += len(refused)
     inbox = drop
+    # a move a local inbox refuses leaves the file taken, its move owed, and the rest go on
+    moved = taking.Mover(local, done="recorded", does="records", move=_dispose)
     # the confirmations ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, key)):
         if not is_safe_name(info.name):
@@ -286,19 +290,26 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if taking.left_on_server(drop, state, key, sha, info.name, partner=(key, ""), stage="shipments"):
             continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
-        archive_name = archive_name_of(now.date(), sha, info.name)
-        if local.stat("archive", archive_name) is None:
-            local.write("archive", archive_name, data)
-        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
-            raise TransientError("archived copy does not match the download", warehouse=warehouse.id, name=info.name)
         recorded = state.file_record(key, sha)
+        owed = moved.owed(drop, state, key, "shipments", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        archive_name = archive_name_of(now.date(), sha, info.name)
+        if not owed:  # one whose move is owed was archived by the run that took it (not once more each run)
+            if local.stat("archive", archive_name) is None:
+                local.write("archive", archive_name, data)
+            if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+                raise TransientError("archived copy does not match the download", warehouse=warehouse.id,
+                                     name=info.name)
         if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
             # recorded by a run that died before moving it: finish that run's move, nothing else
             disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
-            _dispose(drop, local, info.name, data, disposition)
+            if not moved(drop, info.name, data, disposition):
+                continue
             state.mark_disposed(key, sha, at)
             res.processed += disposition == "processed"
             res.quarantined += disposition == "quarantine"
+            continue
+        if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
+            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
             continue
         previous = recorded["status"] if recorded is not None else None
         if previous is not None:
@@ -306,12 +317,12 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
                           f" ({recorded['name']}); nothing was recorded or sent again." + retake.duplicate_hint(
                               state, key, sha, f"orderbridge retake {recorded['name']} --warehouse {warehouse.id}"),
                           file=info.name)
-            state.apply(Plan(findings=(FindingRecord(dup, key, "", "nothing recorded or sent again", "shipments"),)),
+            state.apply(Plan(findings=(FindingRecord(dup, key, "", DUPLICATE_CONSEQUENCE, "shipments"),)),
                         run_id=run_id)
-            res.findings.append(_row(dup, key, "nothing recorded or sent again"))
+            res.findings.append(_row(dup, key, DUPLICATE_CONSEQUENCE))
             res.duplicates += 1
             res.warnings += 1
-            _dispose(drop, local, info.name, data, "processed")
+            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
             continue
         read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
                                                state=state)
@@ -328,8 +339,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
                                         warehouses=warehouses, answers=answers, unwritten=unwritten, seen=seen)
         disposition = "quarantine" if errors else "processed"
         faults.reached("after-confirmation-commit")
-        _dispose(drop, local, info.name, data, disposition)
-        state.mark_disposed(key, sha, at)
+        if moved(drop, info.name, data, disposition):
+            state.mark_disposed(key, sha, at)
         res.processed += disposition == "processed"
         res.quarantined += disposition == "quarantine"
         res.shipments += len(plan.shipments)
@@ -340,6 +351,10 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
             res.errors += fr.finding.severity == "error"
             res.warnings += fr.finding.severity == "warning"
+    if (owed := moved.error()) is not None:  # said after the 997s below are delivered: the warehouse failed
+        why = f"{type(owed).__name__}: {owed}"
+        res.failure = f"{res.failure}; {why}" if res.failure else why
+        progress.report("ship", why, partner=warehouse.id)
     # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
     try:
         res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id, delivery=warehouse.delivery)

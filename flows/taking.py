@@ -8,18 +8,23 @@ shipment confirmations (flows.shipments), whether the drop is a local folder or 
   refusals        the inbox entries the drop will never read (unsafe names, symlinks, devices)
   outside_inbox   the files put in the drop folder itself, not its inbox/ (never read there)
   dispose         the input to processed/ or quarantine/ (a local copy, and moved on its server)
+  Mover           dispose, but a local inbox refusing the move (permission denied, read-only) leaves the file
+                  taken, its move owed to the next run, and the rest of the inbox goes on; then one error
+                  naming the folder and the files; a duplicate left so is reported once, not every run
 
 No prefect here; nothing decides anything about EDI.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+from collections.abc import Callable
 
 from connectors.base import FileDrop, FileInfo
 from connectors.local import LocalDrop
 from connectors.state import StateStore
-from schemas.errors import FileNotReady
+from schemas.errors import FileNotReady, StorageError
 from schemas.findings import Finding, finding
 
 log = logging.getLogger(__name__)
@@ -78,3 +83,72 @@ def dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, dispositio
     else:
         local.write_new(folder, name, data)
         drop.move("inbox", name, "processed")
+
+
+REFUSED_MOVE = (errno.EACCES, errno.EPERM, errno.EROFS)
+# added to a duplicate's FILE_DUPLICATE consequence while it waits in an inbox that refuses its move, then once moved
+LEFT = "; left in the inbox: its move was refused (permission denied)"
+MOVED = "; moved out of the inbox once permitted"
+
+
+class Mover:
+    """Moves each taken file out of the inbox (dispose), for a partner's orders and a warehouse's confirmations
+    alike. A local inbox whose files we may read but not move (a share another account owns; a read-only mount)
+    refuses the move: the file stays there, taken (its files row not disposed: the next run only moves it, and
+    records, answers and reports nothing again), and the rest of the inbox goes on; ``error`` then names the
+    folder to give write permission on and the files. A remote drop's errors are raised as they come (SFTP's
+    own hint, ``leave_in_inbox``). ``done``/``does``: what taking a file did ("answered"/"answers");
+    ``move``: the dispose to call (the stage's own name for it, which the crash tests replace)."""
+
+    def __init__(self, local: LocalDrop, *, done: str = "answered", does: str = "answers",
+                 move: Callable[[FileDrop, LocalDrop, str, bytes, str], None] | None = None) -> None:
+        self.local, self.done, self.does = local, done, does
+        self.move = move or dispose
+        self.waiting: list[str] = []
+
+    def __call__(self, drop: FileDrop, name: str, data: bytes, disposition: str) -> bool:
+        """True once moved to processed/ or quarantine/; False when a local inbox refused the move (owed)."""
+        try:
+            self.move(drop, self.local, name, data, disposition)
+        except OSError as exc:
+            if drop is not self.local or exc.errno not in REFUSED_MOVE:
+                raise
+            self.waiting.append(name)
+            return False
+        return True
+
+    def owed(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, recorded: dict | None,
+             consequence: str) -> bool:
+        """Whether the file is one taken before whose move is all that is owed: recorded and not moved (a move
+        refused, a run killed before it), or a duplicate reported before whose move the inbox refused (its
+        FILE_DUPLICATE for ``key`` at ``stage`` says so, with its ``consequence``): it was archived and
+        reported the run that took it; this run only moves it."""
+        if recorded is None:
+            return False
+        if recorded["disposed_at"] is None and recorded["name"] == name:
+            return True
+        return drop is self.local and state.file_finding_recorded(key, stage, "FILE_DUPLICATE", name,
+                                                                  consequence=consequence + LEFT)
+
+    def duplicate(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, data: bytes,
+                  consequence: str, *, reported: str | None) -> None:
+        """A duplicate to processed/ (nothing of it recorded or sent). Its FILE_DUPLICATE (``reported`` by
+        this run, the run's id; None: by an earlier one) says when the inbox refused the move, and again
+        once it moved."""
+        if not self(drop, name, data, "processed"):
+            if reported is not None:
+                state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + LEFT, was=consequence,
+                                           run_id=reported)
+        elif reported is None:
+            state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + MOVED,
+                                       was=consequence + LEFT)
+
+    def error(self) -> StorageError | None:
+        """The error for the files whose move was refused this run, None when every move was made."""
+        if not self.waiting:
+            return None
+        return StorageError(
+            f"{len(self.waiting)} file(s) were taken and {self.done} but could not be moved out of the inbox "
+            f"(permission denied): give OrderBridge write permission on {self.local.root / 'inbox'} and its "
+            f"processed/ and quarantine/; the next run moves them and {self.does} nothing again",
+            files=", ".join(self.waiting))

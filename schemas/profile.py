@@ -364,9 +364,13 @@ class SftpSettings(_Model):
 
 class LocalDropSettings(_Model):
     """The "ready to read" rule of a local drop (as SFTP's): a file changed less than ``settle_seconds``
-    ago is read only if its size and mtime stay unchanged that long; temporary names are never read."""
+    ago is read only if its size and mtime stay unchanged that long, and (``min_age_seconds``) only once
+    it last changed at least that long ago; temporary names are never read."""
 
     settle_seconds: float = Field(default=2.0, ge=0)
+    # a file whose mtime is less than this many seconds before our clock is not taken yet: an upload slow
+    # to start or stalled (a zero-byte file unchanged across settle_seconds); 0: no such rule (as SFTP's)
+    min_age_seconds: float = Field(default=0.0, ge=0)
     temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
 
 
