@@ -48,6 +48,10 @@ class Inventory:
     snapshot: pa.Table
     receipts: pa.Table
     as_of: date
+    # rows of one (warehouse, sku) the snapshot's files wrote more than once, (file, warehouse, sku, on_hand,
+    # reserved): summed into one as lots are (connectors.snapshots.load_snapshot_summed), named on the night's
+    # stock line; they used to stop the decide stage for every partner without naming them
+    summed: tuple[tuple[str, str, str, int, int], ...] = ()
 
 
 @dataclass
@@ -74,6 +78,8 @@ class RunDecision:
     # the stock warehouses a warehouse profile ships from (stock_warehouse) of which the snapshot has no row: their
     # export was not loaded for its day (each DC's file loads apart), so the run allocated nothing there
     stock_missing: tuple[str, ...] = ()
+    # the snapshot's rows of one (warehouse, sku) written more than once and summed (Inventory.summed)
+    stock_summed: tuple[tuple[str, str, str, int, int], ...] = ()
 
 
 def _missing(snapshot: pa.Table, warehouses: dict) -> tuple[str, ...]:
@@ -142,7 +148,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     store = OrderStore(ws.orders_dir)
     out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days,
                       receipts_past_due=_past_due(inventory.receipts, now.date()),
-                      stock_missing=_missing(inventory.snapshot, _warehouses(ws)))
+                      stock_missing=_missing(inventory.snapshot, _warehouses(ws)), stock_summed=inventory.summed)
     at, today = now.isoformat(), now.date()
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,
@@ -470,8 +476,9 @@ def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[st
 
 def load_inventory(ws: Workspace, today: date) -> Inventory:
     """The newest snapshot on or before ``today`` and the expected receipts (flows pick; engine never does)."""
-    from connectors.snapshots import latest_as_of, load_receipts, load_snapshot
+    from connectors.snapshots import latest_as_of, load_receipts, load_snapshot_summed
 
     root = ws.inventory_dir
     as_of = latest_as_of(root / "snapshots", on_or_before=today)
-    return Inventory(load_snapshot(root / "snapshots", as_of), load_receipts(root / "receipts.parquet"), as_of)
+    snapshot, summed = load_snapshot_summed(root / "snapshots", as_of)
+    return Inventory(snapshot, load_receipts(root / "receipts.parquet"), as_of, summed)
