@@ -76,6 +76,18 @@ def load_snapshot_summed(root: Path | str, as_of: date) -> tuple[pa.Table, tuple
     return summed.take(pc.sort_indices(summed, [("warehouse", "ascending"), ("sku", "ascending")])), rows
 
 
+def warehouses_on(root: Path | str, as_of: date) -> set[str]:
+    """The warehouse codes the day's partition holds rows of (its warehouse column alone read); none where it has no
+    partition or no file."""
+    path = partition_dir(root, as_of)
+    if not path.is_dir():
+        return set()
+    out: set[str] = set()
+    for f in sorted(p for p in path.glob("*.parquet") if not p.name.startswith(_TMP_PREFIX)):
+        out |= set(pc.unique(_read_checked(f, INVENTORY_SNAPSHOT, ["warehouse"])["warehouse"]).to_pylist())
+    return out
+
+
 def _parts(root: Path | str, as_of: date) -> list[tuple[Path, pa.Table]]:
     """Each parquet file of the day's partition, read and checked, by name."""
     path = partition_dir(root, as_of)

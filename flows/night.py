@@ -338,6 +338,8 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
             progress.report("stock", missing)
         if summed := _stock_summed_line(decided.value):
             progress.report("stock", summed)
+        if carried := _stock_carried_line(decided.value):
+            progress.report("stock", carried)
         availability = decided.value.availability  # the reports' stock table: all the night keeps of the decisions
     del decided  # their orders, allocation table and decisions (~55 MB at 200,000 lines) not held to the end
     faults.reached("after-numbering")
@@ -661,6 +663,17 @@ def _stock_missing_line(run: steps.RunDecision) -> str:
     return (f"no stock of {', '.join(missing)} in the snapshot of {run.stock_as_of.isoformat()} (a warehouse profile "
             f"ships from {'it' if len(missing) == 1 else 'them'}: its export was not loaded for the day, so nothing "
             "there was allocated; orderbridge inventory load)")
+
+
+def _stock_carried_line(run: steps.RunDecision) -> str:
+    """The stock warehouses missing from the run's snapshot (their export not loaded for the day) allocated from
+    their last stock loaded, each with its day (flows.decide.load_inventory); "" when none."""
+    if not (carried := run.stock_carried) or not run.decisions:
+        return ""
+    said = ", ".join(f"{where}'s of {day.isoformat()}" for where, day in carried)
+    return (f"no stock of {', '.join(w for w, _d in carried)} in the snapshot of {run.stock_as_of.isoformat()} (its "
+            f"export was not loaded for the day): allocated from its last stock loaded, {said}, less what shipped "
+            "since; load the day's export (orderbridge inventory load)")
 
 
 def _stock_summed_line(run: steps.RunDecision) -> str:
