@@ -52,6 +52,44 @@ def latest_as_of(root: Path | str, on_or_before: date | None = None) -> date:
 
 def load_snapshot(root: Path | str, as_of: date) -> pa.Table:
     """The INVENTORY_SNAPSHOT table of one day, sorted by (warehouse, sku)."""
+    return _snapshot(_parts(root, as_of), as_of)
+
+
+def load_snapshot_summed(root: Path | str, as_of: date) -> tuple[pa.Table, tuple[tuple[str, str, str, int, int], ...]]:
+    """The day's snapshot as load_snapshot reads it, a (warehouse, sku) written in several rows (a partition written
+    by hand, a second file left beside the loader's, a loader's bug) counted once with its rows' on_hand and reserved
+    summed, as the inventory loader sums an export's lots; and those rows, (file name, warehouse, sku, on_hand,
+    reserved) in file and row order, for the night to name (ops check a row written twice)."""
+    parts = _parts(root, as_of)
+    seen: dict[tuple[str, str], list[tuple[str, str, str, int, int]]] = {}
+    for path, part in parts:
+        for w, s, on, res in zip(*(part[c].to_pylist() for c in ("warehouse", "sku", "on_hand", "reserved")),
+                                 strict=True):
+            seen.setdefault((w, s), []).append((path.name, w, s, int(on), int(res)))
+    rows = tuple(r for cell in sorted(seen) if len(seen[cell]) > 1 for r in seen[cell])
+    table = _snapshot(parts, as_of)
+    if not rows:
+        return table, rows
+    summed = table.group_by(["as_of", "warehouse", "sku"], use_threads=False).aggregate(
+        [("on_hand", "sum"), ("reserved", "sum")]).rename_columns(["as_of", "warehouse", "sku", "on_hand", "reserved"])
+    summed = summed.select(INVENTORY_SNAPSHOT.names).cast(INVENTORY_SNAPSHOT)
+    return summed.take(pc.sort_indices(summed, [("warehouse", "ascending"), ("sku", "ascending")])), rows
+
+
+def warehouses_on(root: Path | str, as_of: date) -> set[str]:
+    """The warehouse codes the day's partition holds rows of (its warehouse column alone read); none where it has no
+    partition or no file."""
+    path = partition_dir(root, as_of)
+    if not path.is_dir():
+        return set()
+    out: set[str] = set()
+    for f in sorted(p for p in path.glob("*.parquet") if not p.name.startswith(_TMP_PREFIX)):
+        out |= set(pc.unique(_read_checked(f, INVENTORY_SNAPSHOT, ["warehouse"])["warehouse"]).to_pylist())
+    return out
+
+
+def _parts(root: Path | str, as_of: date) -> list[tuple[Path, pa.Table]]:
+    """Each parquet file of the day's partition, read and checked, by name."""
     path = partition_dir(root, as_of)
     if not path.is_dir():
         raise SnapshotError("snapshot partition missing", path=str(path), as_of=as_of.isoformat())
@@ -59,8 +97,13 @@ def load_snapshot(root: Path | str, as_of: date) -> pa.Table:
     if not files:
         raise SnapshotError("snapshot partition holds no parquet file", path=str(path))
     columns = [f.name for f in INVENTORY_SNAPSHOT if f.name != "as_of"]
-    parts = [_read_checked(f, INVENTORY_SNAPSHOT, columns) for f in files]
-    table = pa.concat_tables(parts)
+    # each file in the snapshot's types (a file written by hand: nullable columns, int32 counts), so they concatenate
+    schema = pa.schema([INVENTORY_SNAPSHOT.field(c) for c in columns])
+    return [(f, _read_checked(f, INVENTORY_SNAPSHOT, columns).select(columns).cast(schema)) for f in files]
+
+
+def _snapshot(parts: list[tuple[Path, pa.Table]], as_of: date) -> pa.Table:
+    table = pa.concat_tables([t for _path, t in parts])
     as_of_col = pa.array([as_of] * table.num_rows, pa.date32())
     table = table.add_column(0, INVENTORY_SNAPSHOT.field("as_of"), as_of_col)
     table = table.cast(INVENTORY_SNAPSHOT)

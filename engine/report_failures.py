@@ -259,6 +259,10 @@ HINTS: dict[str, str] = {
         " line go (a cancel date already passed: the units were cancelled, or are kept with late_backorder"
         " \"promise\")."
     ),
+    "STOCK_NOT_LOADED": (
+        "Our side, not the partner's PO: load the DC's stock export for the day (orderbridge inventory load), then"
+        " approve the order (orderbridge approvals); it is allocated from that DC's stock then."
+    ),
     "STOCK_SHORT_REJECTED": (
         "Stock, not the partner's PO: the message names the short SKUs, units wanted, in stock and coming, and the"
         " policy that rejected rather than wait. Tell the buyer (they may order again once stock is in; a"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
@@ -48,6 +49,16 @@ class Inventory:
     snapshot: pa.Table
     receipts: pa.Table
     as_of: date
+    # rows of one (warehouse, sku) the snapshot's files wrote more than once, (file, warehouse, sku, on_hand,
+    # reserved): summed into one as lots are (connectors.snapshots.load_snapshot_summed), named on the night's
+    # stock line; they used to stop the decide stage for every partner without naming them
+    summed: tuple[tuple[str, str, str, int, int], ...] = ()
+    # a warehouse profile's stock warehouse the day's snapshot has no row of (its export not loaded for the day),
+    # and the older day whose rows of it the snapshot carries (load_inventory): (warehouse, day)
+    carried: tuple[tuple[str, date], ...] = ()
+    # a warehouse profile's stock warehouse missing from the snapshot whose last stock is older than the carry limit
+    # but was loaded within STOCK_SEEN_DAYS: (warehouse, its last day); the orders routed there wait for a person
+    late: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass
@@ -74,6 +85,12 @@ class RunDecision:
     # the stock warehouses a warehouse profile ships from (stock_warehouse) of which the snapshot has no row: their
     # export was not loaded for its day (each DC's file loads apart), so the run allocated nothing there
     stock_missing: tuple[str, ...] = ()
+    # the snapshot's rows of one (warehouse, sku) written more than once and summed (Inventory.summed)
+    stock_summed: tuple[tuple[str, str, str, int, int], ...] = ()
+    # the stock warehouses missing from the day's snapshot allocated from their last stock loaded (Inventory.carried)
+    stock_carried: tuple[tuple[str, date], ...] = ()
+    # the stock warehouses missing whose export is late (Inventory.late): their routed orders held for a person
+    stock_late: tuple[tuple[str, date], ...] = ()
 
 
 def _missing(snapshot: pa.Table, warehouses: dict) -> tuple[str, ...]:
@@ -142,7 +159,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     store = OrderStore(ws.orders_dir)
     out = RunDecision(stock_as_of=inventory.as_of, stock_days_old=(now.date() - inventory.as_of).days,
                       receipts_past_due=_past_due(inventory.receipts, now.date()),
-                      stock_missing=_missing(inventory.snapshot, _warehouses(ws)))
+                      stock_missing=_missing(inventory.snapshot, _warehouses(ws)), stock_summed=inventory.summed,
+                      stock_carried=inventory.carried, stock_late=inventory.late)
     at, today = now.isoformat(), now.date()
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,
@@ -186,7 +204,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     plan = revisions.plan
     # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
-    totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
+    totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of),
+                                                    _shipped_before(state, inventory)),
                                       reserved_before, revisions.reservations)
     # an order this run's 860 changed after shipment and answered at once (a raised line): its new units
     # are offered stock now, not a night later (from the plan's records: the store has not seen them yet)
@@ -295,9 +314,12 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             if found else found  # a CSV order's at its row and column
 
     suite = replace(suite, findings=weighed(suite.findings))
+    # an order routed to a DC of which no stock was loaded we may use (its export missing, no older one within
+    # [inventory] stock_carry_days): held for a person, never answered IB/IR for a file not loaded
+    unloaded = weighed(_not_loaded(orders, ws, profiles, out)) if out.stock_late else []
     with timed("decide.decisions"):
         def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
-            return decide_within_limits(orders, suite.lines, [*suite.findings, *told], ref, settings,
+            return decide_within_limits(orders, suite.lines, [*suite.findings, *told, *unloaded], ref, settings,
                                         policies=policies,
                                         people=lifecycle.person_decisions(deciding))
 
@@ -454,6 +476,24 @@ def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
     return pa.concat_tables(parts) if parts else None
 
 
+def _not_loaded(orders: pa.Table, ws: Workspace, profiles: dict[str, PartnerProfile], out: RunDecision
+                ) -> list[Finding]:
+    """A STOCK_NOT_LOADED per order whose N1*SF routes it to a stock warehouse whose export is late
+    (``out.stock_late``), naming its last day loaded."""
+    from schemas.findings import finding_at_row
+
+    routed = routed_stock(orders, orders, _warehouses(ws), {
+        pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}).to_pylist()
+    late = dict(out.stock_late)
+    return [finding_at_row(
+        "STOCK_NOT_LOADED", f"PO {row['po_number']} ships from {where} (its N1*SF), whose stock export was not "
+        f"loaded for the snapshot of {out.stock_as_of.isoformat()}: its last, of {late[where].isoformat()}, is older "
+        "than [inventory] stock_carry_days allows. Held for a person rather than answered for stock we cannot see: "
+        "load the DC's export (orderbridge inventory load), then approve the order (orderbridge approvals).",
+        row, seg="N1", position=False)
+        for row, where in zip(orders.to_pylist(), routed, strict=True) if where in late]
+
+
 def _warehouses(ws: Workspace) -> dict:
     """The warehouse profiles, for routing orders to the one their N1*SF names; none when they do not load (the
     ship stage names that failure: the allocation then follows the partners' policies alone)."""
@@ -470,8 +510,71 @@ def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[st
 
 def load_inventory(ws: Workspace, today: date) -> Inventory:
     """The newest snapshot on or before ``today`` and the expected receipts (flows pick; engine never does)."""
-    from connectors.snapshots import latest_as_of, load_receipts, load_snapshot
+    from connectors.snapshots import latest_as_of, load_receipts, load_snapshot_summed
 
     root = ws.inventory_dir
     as_of = latest_as_of(root / "snapshots", on_or_before=today)
-    return Inventory(load_snapshot(root / "snapshots", as_of), load_receipts(root / "receipts.parquet"), as_of)
+    snapshot, summed = load_snapshot_summed(root / "snapshots", as_of)
+    missing = _missing(snapshot, _warehouses(ws))
+    snapshot, carried = _carried(root / "snapshots", snapshot, as_of, missing, ws.stock_carry_days)
+    late = _late(root / "snapshots", as_of, set(missing) - {w for w, _d in carried}, ws.stock_carry_days)
+    return Inventory(snapshot, load_receipts(root / "receipts.parquet"), as_of, summed, carried, late)
+
+
+# a DC none of whose stock was loaded in this many days before the snapshot's is one whose stock we do not track
+# (a 3PL's, a warehouse profile for shipping alone): its routed orders are served from the others, as before
+STOCK_SEEN_DAYS = 31
+
+
+def _late(root, as_of: date, missing: set[str], days: int) -> tuple[tuple[str, date], ...]:
+    """(warehouse, last day) of the ``missing`` warehouses whose stock was last loaded more than ``days`` but at most
+    STOCK_SEEN_DAYS before ``as_of``: a DC whose export is late, whose routed orders wait for a person."""
+    from connectors.snapshots import warehouses_on
+
+    out, left = [], set(missing)
+    for back in range(days + 1, STOCK_SEEN_DAYS + 1):
+        if not left:
+            break
+        day = date.fromordinal(as_of.toordinal() - back)
+        for where in sorted(left & warehouses_on(root, day)):
+            out.append((where, day))
+            left.discard(where)
+    return tuple(sorted(out))
+
+
+def _carried(root, snapshot: pa.Table, as_of: date, missing: tuple[str, ...], days: int
+             ) -> tuple[pa.Table, tuple[tuple[str, date], ...]]:
+    """The ``snapshot`` of ``as_of`` with each ``missing`` warehouse's rows of the newest older day that has any, at
+    most ``days`` before it (as rows of ``as_of``: allocation reads one day), and (warehouse, day) of each carried. A
+    DC whose export was not loaded for the day is allocated from its last stock, not as empty (its routed orders were
+    answered IB/IR for stock that may be there); what it shipped since is taken off (_shipped_before)."""
+    from connectors.snapshots import load_snapshot_summed, partition_dir
+
+    if not missing or days <= 0:
+        return snapshot, ()
+    parts, carried, left = [snapshot], [], set(missing)
+    for back in range(1, days + 1):
+        day = date.fromordinal(as_of.toordinal() - back)
+        if not left or not partition_dir(root, day).is_dir():
+            continue
+        older, _summed = load_snapshot_summed(root, day)
+        for where in sorted(left & set(older["warehouse"].to_pylist())):
+            rows = older.filter(pc.equal(older["warehouse"], where))
+            parts.append(rows.set_column(0, "as_of", pa.array([as_of] * rows.num_rows, pa.date32())))
+            carried.append((where, day))
+            left.discard(where)
+    if not carried:
+        return snapshot, ()
+    table = pa.concat_tables([t.cast(snapshot.schema) for t in parts])
+    return table.take(pc.sort_indices(table, [("warehouse", "ascending"), ("sku", "ascending")])), tuple(carried)
+
+
+def _shipped_before(state: StateStore, inventory: Inventory) -> list[dict]:
+    """What each carried warehouse shipped from its stock's day to the snapshot's (state.shipped_since counts from
+    the snapshot's day only): stock its older rows still count as on hand."""
+    out = []
+    for where, day in inventory.carried:
+        since = {(r["sku"]): r["quantity"] for r in state.shipped_since(inventory.as_of) if r["warehouse"] == where}
+        out += [{"warehouse": where, "sku": r["sku"], "quantity": r["quantity"] - since.get(r["sku"], 0)}
+                for r in state.shipped_since(day) if r["warehouse"] == where]
+    return out

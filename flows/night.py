@@ -336,6 +336,10 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
         progress.report("decide", _decide_line(decided.value))
         if missing := _stock_missing_line(decided.value):
             progress.report("stock", missing)
+        if summed := _stock_summed_line(decided.value):
+            progress.report("stock", summed)
+        if carried := _stock_carried_line(decided.value):
+            progress.report("stock", carried)
         availability = decided.value.availability  # the reports' stock table: all the night keeps of the decisions
     del decided  # their orders, allocation table and decisions (~55 MB at 200,000 lines) not held to the end
     faults.reached("after-numbering")
@@ -659,6 +663,32 @@ def _stock_missing_line(run: steps.RunDecision) -> str:
     return (f"no stock of {', '.join(missing)} in the snapshot of {run.stock_as_of.isoformat()} (a warehouse profile "
             f"ships from {'it' if len(missing) == 1 else 'them'}: its export was not loaded for the day, so nothing "
             "there was allocated; orderbridge inventory load)")
+
+
+def _stock_carried_line(run: steps.RunDecision) -> str:
+    """The stock warehouses missing from the run's snapshot (their export not loaded for the day) allocated from
+    their last stock loaded, each with its day (flows.decide.load_inventory); "" when none."""
+    if not (carried := run.stock_carried) or not run.decisions:
+        return ""
+    said = ", ".join(f"{where}'s of {day.isoformat()}" for where, day in carried)
+    return (f"no stock of {', '.join(w for w, _d in carried)} in the snapshot of {run.stock_as_of.isoformat()} (its "
+            f"export was not loaded for the day): allocated from its last stock loaded, {said}, less what shipped "
+            "since; load the day's export (orderbridge inventory load)")
+
+
+def _stock_summed_line(run: steps.RunDecision) -> str:
+    """The snapshot's rows of one (warehouse, sku) written more than once (a partition written by hand, a file left
+    beside the loader's), summed as lots: each named with its file and quantities; "" when none."""
+    if not (rows := run.stock_summed):
+        return ""
+    cells: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+    for file, where, sku, on_hand, reserved in rows:
+        cells.setdefault((where, sku), []).append((file, on_hand, reserved))
+    said = "; ".join(f"{where} {sku}: " + " + ".join(f"{file} {on} on hand {res} reserved" for file, on, res in cell)
+                     for (where, sku), cell in cells.items())
+    return (f"{plural(len(cells), 'warehouse item')} written in more than one row in the snapshot of "
+            f"{run.stock_as_of.isoformat()}, summed as lots ({said}): a row written twice counts its stock twice, "
+            "fix the file and load the day again (orderbridge inventory load)")
 
 
 def _stock_said(run: steps.RunDecision) -> str:

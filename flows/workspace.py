@@ -42,6 +42,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # is kept this many days by default: at 50,000 lines a night each one grows by ~11 MB a night (0.7 TB a year of
 # copies, docs/design-reconcile-history.md); the cumulative report (reports/finance/) always holds every line
 FINANCE_SNAPSHOT_DAYS = 90
+STOCK_CARRY_DAYS = 3
 REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv")
 
 
@@ -100,6 +101,17 @@ class Workspace:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"{self.config_path}: [reports] finance_snapshot_days {value!r} is not a whole number "
                               "of days (0 keeps every run's finance report)", path=str(self.config_path))
+        return value
+
+    @property
+    def stock_carry_days(self) -> int:
+        """workspace.toml's [inventory] stock_carry_days: a DC whose stock export was not loaded for the night's
+        snapshot day is allocated from its last one loaded if that is at most this many days older (flows.decide.
+        load_inventory, the night's stock line naming its day); 0 carries none. Default 3 (a long weekend)."""
+        value = self._config().get("inventory", {}).get("stock_carry_days", STOCK_CARRY_DAYS)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{self.config_path}: [inventory] stock_carry_days {value!r} is not a whole number "
+                              "of days (0 carries no DC's older stock)", path=str(self.config_path))
         return value
 
     def _config(self) -> dict:

@@ -335,6 +335,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "date (at allocation, or in a later run once the date has passed with units still backordered).",
     ),
     _C(
+        "STOCK_NOT_LOADED",
+        "business",
+        "error",
+        "",
+        "The order's N1*SF routes it to a DC whose stock export was not loaded for the night's snapshot day, its "
+        "last older than [inventory] stock_carry_days allows: held for a person, not answered for stock unseen.",
+    ),
+    _C(
         "STOCK_SHORT_REJECTED",
         "business",
         "warning",

@@ -133,6 +133,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "BACKORDER_AFTER_CANCEL": REJECT_LINE,
     # raised by allocation, after the decision, to say why it rejected what it did (engine.refusals): reported,
     # not decided from this entry (an order rejected whole by ship_complete + backorder "reject" says so)
+    # the DC the order ships from has no stock loaded we may use: a person decides once it is (never IR for a file)
+    "STOCK_NOT_LOADED": HOLD_ORDER,
     "STOCK_SHORT_REJECTED": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
     # the PO's CSH03 caps its value: which lines to cut (CSH02 0) or whether to cancel (1) is a person's call;

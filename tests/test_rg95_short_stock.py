@@ -378,8 +378,8 @@ def test_two_dcs_each_buyer_s_ship_from_is_tried_first_and_the_key_account_split
 def test_a_dc_missing_from_the_night_s_stock_is_named_after_the_decide_line(tmp_path):
     """West's export was not loaded for the day (each DC's file loads apart): the snapshot has EAST's rows alone, so
     the night allocated nothing at WEST, Ace's routed PO was served from EAST and the buyers were answered as if
-    WEST held nothing (Ace: IB 12). The night said only the snapshot's day; now a stock line after the decide line names the DC
-    with no stock in it (the night's stderr: flows.night)."""
+    WEST held nothing (Ace: IB 12). The night said only the snapshot's day; now a stock line after the decide line
+    names the DC with no stock in it (the night's stderr: flows.night)."""
     from flows.night import _stock_missing_line
 
     stock = "\n".join(r for r in TWO_DCS.splitlines() if ",WEST," not in r) + "\n"
