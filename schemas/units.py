@@ -175,6 +175,17 @@ def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool
     return basis or ""
 
 
+def basis_sent(basis: str | None, weight_ordered: object, weight_basis_sent: str | None) -> str:
+    """IT105 of a line as the buyer sent its PO105: a line taken in through a weight or volume it was ordered in
+    (rules.business.by_weight.as_cases keeps the line as sent: ``weight_ordered`` not None) is billed through the
+    price_basis intake gave it (400 OZ of an item counted in LB: 25 LB priced PO, per ounce, which is what bills
+    it by the ounce), but states the PO105 the buyer sent (``weight_basis_sent``: none for none, as the 855 echoes
+    it); any other line its own ``basis``. An IT105 the PO never sent is a basis the buyer's system never asked."""
+    if weight_ordered is not None:
+        return weight_basis_sent or ""
+    return basis or ""
+
+
 # PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that
 # are that measure (a foot's price is per LF too: SAME_MEASURE): such a price is per unit of the line only when PO103
 # is one of them. Ten CA priced PP (per pound) is a catch-weight line: meat, cheese, produce ordered in cases and
