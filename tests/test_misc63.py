@@ -40,3 +40,56 @@ def test_the_it105_of_a_line_restated_at_intake_is_the_one_sent():
     assert basis_sent("PO", 400, "PE") == "PE"
     assert basis_sent("PP", None, None) == "PP"  # cases priced per pound as sent: a catch-weight line's own
     assert basis_sent(None, None, "PE") == ""
+
+
+# --- 2. inventory load with warehouse profiles: a code none ships from and never loaded is refused ------------------
+EAST_DC = "as_of,warehouse,sku,on_hand,reserved\n2026-11-30,East DC,SKU-1001,40,0\n2026-11-30,east,SKU-1002,5,0\n"
+
+
+def _profiled(root):
+    import shutil
+
+    from flows.workspace import open_workspace
+
+    ws = open_workspace(root)
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")  # EAST and WEST ship from their profiles
+    return ws
+
+
+def _load(ws, text, *options):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    path = ws.root / "stock.csv"
+    path.write_text(text)
+    return CliRunner().invoke(app, ["inventory", "load", str(path), *options, "-w", str(ws.root)])
+
+
+def _stock(ws):
+    from datetime import date
+
+    from connectors.snapshots import load_snapshot
+
+    table = load_snapshot(ws.inventory_dir / "snapshots", date(2026, 11, 30))
+    return sorted((r["warehouse"], r["sku"], r["on_hand"]) for r in table.to_pylist())
+
+
+def test_with_warehouse_profiles_a_dc_named_otherwise_than_its_profile_is_refused_as_without(tmp_path):
+    """EAST's stock exported as "East DC" into a workspace whose profiles ship from EAST and WEST: it used to be
+    loaded as a warehouse of its own and only warned (a second EAST, its stock promised twice). Refused as a code
+    never loaded is without profiles, nothing written, naming the --location that merges it; "east" is EAST (a
+    profile's code in any case); the mapping loads it as EAST."""
+    from flows.exit_status import ExitStatus
+
+    ws = _profiled(tmp_path / "ws")
+    res = _load(ws, EAST_DC)
+    said = " ".join(res.stderr.split())
+    assert res.exit_code == ExitStatus.INPUT_ERRORS, res.output
+    assert said.startswith("refused, nothing loaded: ") and "'East DC'" in said and "(EAST, WEST)" in said, said
+    assert '--location "East DC=EAST"' in said and '--new-warehouse "East DC"' in said, said
+    assert not (ws.inventory_dir / "snapshots").exists() or _stock(ws) == []
+    res = _load(ws, EAST_DC, "--location", "East DC=EAST")
+    assert res.exit_code == 0, res.output
+    assert _stock(ws) == [("EAST", "SKU-1001", 40), ("EAST", "SKU-1002", 5)]
+    assert "no warehouse profile ships from" not in res.output
