@@ -267,6 +267,23 @@ def priced_per_of(codes: str | Collection[str]) -> Decimal:
             return Decimal(c[len(PRICED_PER):])
     return Decimal(1)
 
+
+# "REJECTED_FRACTION:0.344", on a stored line (its codes) ordered in a fraction of its unit (1.344 TM of lumber sold
+# by the board foot) of which we rejected a part that is no whole number of units: the store keeps rejected in whole
+# units (1.344 TM with 1,000 BF in stock: 1 TM placed, 0.344 TM rejected, stored 0), so the mark keeps the rest of it,
+# written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged (rejected_exactly)
+REJECTED_FRACTION = "REJECTED_FRACTION:"
+
+
+def rejected_exactly(rejected: int | Decimal, codes: str | Collection[str]) -> Decimal:
+    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the fraction of one
+    its REJECTED_FRACTION mark among its ``codes`` keeps (0.344 TM rejected is stored 0 with the mark 0.344)."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    extra = next((Decimal(c[len(REJECTED_FRACTION):]) for c in codes or () if c.startswith(REJECTED_FRACTION)),
+                 Decimal(0))
+    return Decimal(rejected or 0) + extra
+
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds
 KILOGRAMS_PER: dict[str, Decimal] = {"KG": Decimal(1), "GR": Decimal("0.001"), "LB": Decimal("0.45359237"),

@@ -1,5 +1,7 @@
 """Small gaps earlier rounds left (session 63): the 810's IT105 of a line taken in through the weight it was ordered
-in echoes the PO105 the buyer sent (rg92b)."""
+in echoes the PO105 the buyer sent (rg92b); inventory load refuses a warehouse code none of ours with warehouse profiles
+as without (invwarn); a release line in a fraction of its unit draws on its blanket exactly what we acknowledged
+(rg89e)."""
 
 from __future__ import annotations
 
@@ -93,3 +95,66 @@ def test_with_warehouse_profiles_a_dc_named_otherwise_than_its_profile_is_refuse
     assert res.exit_code == 0, res.output
     assert _stock(ws) == [("EAST", "SKU-1001", 40), ("EAST", "SKU-1002", 5)]
     assert "no warehouse profile ships from" not in res.output
+
+
+# --- 3. a release in a fraction of a unit draws exactly what we acknowledged ------------------------------------------
+def _lumber_night(tmp_path, in_stock: int):
+    """84 Lumber's 1.344 TM of 2x4-16 (sold by the board foot) with ``in_stock`` board feet of it, no receipt due."""
+    import shutil
+
+    from tests.support import run_stages
+    from tests.test_rg48_building_materials import FIXTURES as RG48
+    from tests.test_rg48_building_materials import NIGHT as RG48_NIGHT
+    from tests.test_rg48_building_materials import WAREHOUSES as RG48_WAREHOUSES
+
+    copy = tmp_path / "rg48"
+    shutil.copytree(RG48, copy)
+    stock = copy / "stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("RG48-04,60000", f"RG48-04,{in_stock}"),
+                     encoding="utf-8")
+    from tests.retailer_support import of_its_own
+
+    ws = of_its_own(copy, tmp_path / "ws", {"lumber84": ["lumber84-850-0412118840.x12"]}, warehouses=RG48_WAREHOUSES)
+    run_stages(ws, RG48_NIGHT)
+    return ws
+
+
+def _acknowledged_line_1(ws):
+    from connectors.state import StateStore
+    from engine.blankets import acknowledged
+
+    key = ("lumber84", "0412118840")
+    return acknowledged(StateStore(ws.state_path).lines_for([key]))[key][1]
+
+
+@pytest.mark.parametrize(("in_stock", "acks", "drawn"), [
+    (1000, [["IQ", "1", "TM"], ["IR", "0.344", "TM"]], "1"),  # 1 TM placed, 0.344 TM refused: draws 1, not 1.344
+    (0, [["IR", "1.344", "TM"]], "0"),  # refused whole: draws nothing, not the 0.344 over the whole TM stored
+    (60000, [["IA", "1.344", "TM"]], "1.344")])
+def test_a_line_in_thousand_board_feet_draws_what_its_855_acknowledged_exactly(tmp_path, in_stock, acks, drawn):
+    """What an answered release draws on its blanket is what we acknowledged of each line (engine.blankets
+    .acknowledged: ordered less rejected). The store keeps rejected in whole units, so the 0.344 TM refused of 1.344
+    TM was stored 0 and the release drew the 1.344 it asked (and a line refused whole drew 0.344); the answer now
+    marks the fraction (REJECTED_FRACTION) and the draw is exact."""
+    from decimal import Decimal
+
+    from tests.retailer_support import po_segments
+
+    ws = _lumber_night(tmp_path, in_stock)
+    ack = po_segments(segments(ws, "lumber84", "855"), "0412118840", "BAK")
+    assert [s[1:4] for s in ack if s[0] == "ACK"][:len(acks)] == acks
+    assert _acknowledged_line_1(ws) == (Decimal(drawn), "TM")
+
+
+def test_the_rejected_fraction_mark_is_read_with_the_whole_units():
+    from decimal import Decimal
+
+    from engine.blankets import acknowledged
+    from schemas.lifecycle import LineRecord, LineState
+    from schemas.units import REJECTED_FRACTION, rejected_exactly
+
+    assert rejected_exactly(0, f"CASE_PACK_ROUNDED,{REJECTED_FRACTION}0.344") == Decimal("0.344")
+    assert rejected_exactly(2, ()) == 2
+    line = LineRecord("l", "P", 1, LineState.ALLOCATED, ordered=Decimal("2.5"), unit="TM", rejected=1,
+                      codes=(f"{REJECTED_FRACTION}0.5",))
+    assert acknowledged({("l", "P"): (line,)}) == {("l", "P"): {1: (Decimal(1), "TM")}}
