@@ -27,6 +27,7 @@ from schemas.findings import Finding, finding_at_row
 from schemas.lifecycle import GONE_LINES, LineRecord, OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
+from schemas.units import rejected_exactly
 
 if TYPE_CHECKING:
     from rules.shipment_units import ShipmentUnits
@@ -72,9 +73,11 @@ def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[
     """What we acknowledged of each line of the answered releases (``lines``: their line records, by key), as the
     855 left it and the store keeps it: line number -> (quantity, unit): the quantity acknowledged (``ordered``:
     PO102 rounded to the case pack) less what we rejected (a line refused, or cut for lack of stock, a balance
-    cancelled since); nothing of a line deleted or cancelled."""
+    cancelled since, exactly: the fraction of a unit of a line in one, schemas.units.rejected_exactly); nothing of a
+    line deleted or cancelled."""
     return {key: {ln.line_number: (Decimal(0) if ln.state in GONE_LINES else
-                                   max((ln.ordered or Decimal(0)) - ln.rejected, Decimal(0)), ln.unit)
+                                   max((ln.ordered or Decimal(0)) - rejected_exactly(ln.rejected, ln.codes),
+                                       Decimal(0)), ln.unit)
                   for ln in records} for key, records in lines.items()}
 
 

@@ -49,6 +49,7 @@ from schemas.invoices import Invoice, InvoiceLine, Terms, same_kind_terms_types
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, order_ref_elements
 from schemas.shipments import Party, ProductId, Shipment, with_name2
+from schemas.units import basis_sent
 
 # the ORDER_LINES columns of a line's PO4 as sent (PO401, PO402, PO403, PO414): po4_segment ([fulfilment.invoice]
 # item_po4)
@@ -542,6 +543,11 @@ def invoices_for_shipment(shipment: Shipment, orders: Mapping[str, dict], order_
     return out
 
 
+def _it105(row: Mapping) -> str:
+    """IT105 of a canonical ORDER_LINES row: its PO105 as the buyer sent it (schemas.units.basis_sent)."""
+    return basis_sent(row.get("price_basis"), row.get("weight_ordered"), row.get("weight_basis_sent"))
+
+
 def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[str, str], order: dict,
                       order_lines: Mapping[tuple[str, str], dict], prices: Mapping[tuple[str, str], Decimal], *,
                       number: str, invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
@@ -560,7 +566,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         row = order_lines.get((po_number, line_id), {})
         ids = tuple(ProductId(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("id"))
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
-                                 unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
+                                 unit_price=price, product_ids=ids, price_basis=_it105(row),
                                  description=row.get("description") or "", refs=row_refs(row),
                                  prices=row_prices(row)))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
@@ -650,7 +656,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         qs.append(q)
         us.append(units.get(line_id) or row.get("unit") or "EA")
         ps.append(price)
-        bases.append(row.get("price_basis") or "")
+        bases.append(_it105(row))
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
         refs.append(row_refs(row) if settings.line_refs else ())

@@ -210,6 +210,11 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     unit = _array(pc.if_else(pc.not_equal(own_unit, ""), own_unit,
                              pc.if_else(pc.not_equal(their_unit, ""), their_unit, "EA")))
     basis = pc.fill_null(canonical["price_basis"], "").combine_chunks()
+    if "weight_ordered" in order_lines.column_names and "weight_basis_sent" in order_lines.column_names:
+        sent = order_lines.select(["weight_ordered", "weight_basis_sent"]).take(pa.array(found, pa.int64(),
+                                                                                         mask=found < 0))
+        basis = _array(pc.if_else(pc.is_valid(sent["weight_ordered"]),  # IT105 as sent: schemas.units.basis_sent
+                                  pc.fill_null(sent["weight_basis_sent"], ""), basis))
     if "codes" in lines.column_names:  # our price per CA of a line priced per each goes out without PE
         marks = pc.fill_null(pc.take(lines["codes"], pa.array(at)), "")  # (schemas.units.stated_basis)
         pack = pc.or_(pc.match_substring(marks, RESTATED_PER_UNIT), pc.match_substring(marks, UNIT_EACHES))

@@ -1422,9 +1422,9 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                    location: list[str] = typer.Option([], "--location", help="NAME=WAREHOUSE: the export's name of "
                                                       "one of our warehouses (a location, a fulfillment center)."),
                    new_warehouse: list[str] = typer.Option([], "--new-warehouse", help="CODE: a warehouse the "
-                                                           "inventory loaded before does not hold, loaded as a "
-                                                           "warehouse of its own (without warehouse profiles a new "
-                                                           "code beside known ones is refused: the same DC named "
+                                                           "inventory loaded before does not hold nor a warehouse "
+                                                           "profile ships from, loaded as a warehouse of its own "
+                                                           "(such a code is otherwise refused: the same DC named "
                                                            "otherwise would be counted twice)."),
                    date_format: str = typer.Option(None, "--date-format",
                                                    help="How the exports write dates (strptime; ISO is read too; "
@@ -1468,8 +1468,9 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     like reference data: a bad row stops the load naming its line and column. A SKU's rows in one warehouse (lots,
     bins) are summed; lots expired before the day are left out; rows in cases are counted in eaches (items.csv,
     item_units.csv). A stored layout (--layout) holds the options of an export loaded every night; receipts due
-    before the stock's day are warned. Without warehouse profiles, a warehouse code the inventory loaded before
-    does not hold, beside codes it holds, is refused (--location maps it, --new-warehouse loads it)."""
+    before the stock's day are warned. A warehouse code the inventory loaded before does not hold and no
+    warehouse profile ships from is refused, when there are such codes (--location maps it, --new-warehouse loads
+    it)."""
     from flows.inventory_load import export_layouts, load_exports
     from flows.workspace import Workspace
     from schemas.errors import ConfigError

@@ -18,7 +18,7 @@ class ExitStatus(IntEnum):
     """Done, and some input had error findings (`run`: open errors in the failures report, each answered
     with its 997/TA1/855 and consequence; `inspect`, `ack`: the file has errors; `partner check`: the
     partner's setup has things to fix; `inventory load`: the export has a bad row or column, or a warehouse
-    never loaded beside those loaded (no warehouse profiles), nothing loaded; a layout of ours that does
+    neither loaded before nor a warehouse profile's, beside such ones, nothing loaded; a layout of ours that does
     not load is USAGE). Not a failure of OrderBridge."""
 
     USAGE = 2

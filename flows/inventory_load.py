@@ -74,15 +74,17 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
                  receipt_layout: ExportLayout, *, new_warehouses: Iterable[str] = ()) -> LoadSaid:
     """Read both exports (nothing written when either is refused: ConfigError at its line and column), then write
     the stock day by day and warehouse by warehouse, and the receipts whole (when given, or none were loaded yet).
-    In a workspace with no warehouse profiles, a warehouse code the store has never held beside codes it holds is
-    refused unless ``new_warehouses`` names it (_unknown_warehouses)."""
+    A warehouse code neither a warehouse profile ships from nor the store has held is refused, when there are such
+    codes, unless ``new_warehouses`` names it (_unknown_warehouses): one rule with warehouse profiles or without."""
     items = _items(ws)
     eaches = _unit_eaches(ws, items)
     ours = _our_warehouses(ws)
-    # without warehouse profiles, the codes loaded before are ours, in any case ("east" is the EAST loaded before)
-    known = set() if ours else known_warehouses(ws.inventory_dir / "snapshots", ws.inventory_dir / "receipts.parquet")
-    places = (ours or {k.casefold(): k for k in sorted(known, reverse=True)}) | {k.casefold(): v for k, v in
-                                                                                layout.locations.items()}
+    # the codes loaded before and the profiles' are ours, in any case ("east" is the EAST loaded before); a profile's
+    # spelling wins over the store's, the layout's or --location's mapping over both
+    held = known_warehouses(ws.inventory_dir / "snapshots", ws.inventory_dir / "receipts.parquet")
+    known = held | set(ours.values())
+    places = {k.casefold(): k for k in sorted(held, reverse=True)} | ours | {k.casefold(): v for k, v in
+                                                                            layout.locations.items()}
     given = dict(layout.locations)  # as the layout and the command line write them, for the refusal to name
     layout, receipt_layout = replace(layout, locations=places), replace(receipt_layout, locations=places)
     data = stock.read_bytes()
@@ -131,12 +133,13 @@ def load_exports(ws: Workspace, stock: Path, receipts: Path | None, layout: Expo
 
 def _unknown_warehouses(known: set[str], tables: list[pa.Table], places: dict[str, str],
                         confirmed: Iterable[str]) -> None:
-    """ConfigError naming each warehouse code of the file that the store has never held (``known``: every day's
-    snapshot's and the receipts' codes; empty when warehouse profiles say which codes are ours), when it holds
-    others: an export naming a DC otherwise than the code loaded before ("Seattle DC" beside SEATTLE) would add a
-    second warehouse, its stock counted twice. A code the person names as new (``confirmed``: --new-warehouse) is
-    loaded; a first load into an empty store is not checked. With warehouse profiles, a code none ships from is
-    warned (_warnings)."""
+    """ConfigError naming each warehouse code of the file that is not ours (``known``: every day's snapshot's and
+    the receipts' codes, and the warehouse profiles' stock_warehouse), when some are: an export naming a DC otherwise
+    than the code loaded before or its profile's ("Seattle DC" beside SEATTLE) would add a second warehouse, its stock
+    counted twice. A code the person names as new (``confirmed``: --new-warehouse) is loaded (and known from then
+    on); a first load into an empty store with no warehouse profiles is not checked. One rule with profiles or
+    without (misc63: with them such a code used to be loaded and only warned, the stock counted twice); a code
+    loaded so that no profile ships from is still warned on each load (_warnings)."""
     if not known:
         return
     codes = {w for t in tables for w in t["warehouse"].to_pylist()}
@@ -150,7 +153,8 @@ def _unknown_warehouses(known: set[str], tables: list[pa.Table], places: dict[st
         said.append(f"{code!r}{f' (the layout or --location maps {name!r} to it)' if name != code else ''}: "
                     f"--location \"{name}={target or 'CODE'}\" reads it as {target or 'one of those'}")
     raise ConfigError(
-        f"warehouse(s) {', '.join(new)} not in the inventory loaded before ({', '.join(sorted(known))}): loaded "
+        f"warehouse(s) {', '.join(new)} not in the inventory loaded before nor a warehouse profile's stock_warehouse "
+        f"({', '.join(sorted(known))}): loaded "
         "as new warehouses their stock would be counted beside those codes' (twice, if it is the same DC). "
         f"{'; '.join(said)} (or the layout's [locations]); a warehouse of its own: --new-warehouse "
         + " --new-warehouse ".join(f'\"{c}\"' if " " in c else c for c in new))

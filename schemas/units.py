@@ -175,6 +175,17 @@ def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool
     return basis or ""
 
 
+def basis_sent(basis: str | None, weight_ordered: object, weight_basis_sent: str | None) -> str:
+    """IT105 of a line as the buyer sent its PO105: a line taken in through a weight or volume it was ordered in
+    (rules.business.by_weight.as_cases keeps the line as sent: ``weight_ordered`` not None) is billed through the
+    price_basis intake gave it (400 OZ of an item counted in LB: 25 LB priced PO, per ounce, which is what bills
+    it by the ounce), but states the PO105 the buyer sent (``weight_basis_sent``: none for none, as the 855 echoes
+    it); any other line its own ``basis``. An IT105 the PO never sent is a basis the buyer's system never asked."""
+    if weight_ordered is not None:
+        return weight_basis_sent or ""
+    return basis or ""
+
+
 # PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that
 # are that measure (a foot's price is per LF too: SAME_MEASURE): such a price is per unit of the line only when PO103
 # is one of them. Ten CA priced PP (per pound) is a catch-weight line: meat, cheese, produce ordered in cases and
@@ -255,6 +266,23 @@ def priced_per_of(codes: str | Collection[str]) -> Decimal:
         if c.startswith(PRICED_PER):
             return Decimal(c[len(PRICED_PER):])
     return Decimal(1)
+
+
+# "REJECTED_FRACTION:0.344", on a stored line (its codes) ordered in a fraction of its unit (1.344 TM of lumber sold
+# by the board foot) of which we rejected a part that is no whole number of units: the store keeps rejected in whole
+# units (1.344 TM with 1,000 BF in stock: 1 TM placed, 0.344 TM rejected, stored 0), so the mark keeps the rest of it,
+# written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged (rejected_exactly)
+REJECTED_FRACTION = "REJECTED_FRACTION:"
+
+
+def rejected_exactly(rejected: int | Decimal, codes: str | Collection[str]) -> Decimal:
+    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the fraction of one
+    its REJECTED_FRACTION mark among its ``codes`` keeps (0.344 TM rejected is stored 0 with the mark 0.344)."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    extra = next((Decimal(c[len(REJECTED_FRACTION):]) for c in codes or () if c.startswith(REJECTED_FRACTION)),
+                 Decimal(0))
+    return Decimal(rejected or 0) + extra
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds

@@ -331,7 +331,9 @@ def test_us_foods_pounds_ship_as_cases_with_their_weight_and_are_billed_by_the_w
                                   ["PID", "F", "", "", "", "CHICKEN BRST BNLS RW"], ["MEA", "WT", "N", "483.2", "LB"]]
     inv = po_segments(segments(ws, "usfoods", "810"), "4800012345", "BIG")
     at = next(k for k, s in enumerate(inv) if s[:2] == ["IT1", "2"])
-    assert inv[at][:6] == ["IT1", "2", "483.2", "LB", "3.79", "PP"] and inv[at + 1] == ["QTY", "39", "10", "CA"]
+    # IT105 the PO105 US Foods sent (PO1*2*480*LB*3.79*PE), as the 855 echoes it (misc63: it said PP, the basis intake
+    # gave the line taken by weight): per the IT103 unit, the pound, either way
+    assert inv[at][:6] == ["IT1", "2", "483.2", "LB", "3.79", "PE"] and inv[at + 1] == ["QTY", "39", "10", "CA"]
     assert ["TDS", "502033"] in inv  # 60 x 42.75 + 483.2 lb x 3.79 (1831.33) + 20 x 31.20
 
 

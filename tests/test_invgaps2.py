@@ -95,7 +95,7 @@ def test_an_sdq_none_of_whose_locations_is_ours_is_named_and_its_qty_kept_at_the
     """Without a mapping the QTY each SDQ splits stays the N1's (as before SDQs were read), and each SDQ names its
     locations and the option that maps them: nothing counted twice, nothing dropped unsaid."""
     ws = _workspace(tmp_path / "ws")
-    res = _load(ws, SDQ)
+    res = _load(ws, SDQ, "--new-warehouse", "NWD")  # the 3PL's N1, no profile's code: loaded as its own (misc63)
     assert res.exit_code == 0, res.output
     assert ("NWD", "SKU-1001", 50, 5) in _stock(ws)
     assert ("stock: ST02 0001 segment 6: SDQ location(s) DC-EAST, DC-RENO (SDQ02 54) of SKU-1001: none of our "
@@ -115,7 +115,7 @@ def test_an_sdq_before_its_qty_reads_as_the_layout_s_qualifier(tmp_path):
     first.write_text(SDQ.read_text(encoding="utf-8").replace("QTY*17*12*EA~\nSDQ*EA*54*DC-RENO*12~",
                                                              "SDQ*EA*54*DC-RENO*11~\nQTY*17*12*EA~"),
                      encoding="utf-8")
-    res = _load(ws, first, "--layout", "northwind-846")
+    res = _load(ws, first, "--layout", "northwind-846", "--new-warehouse", "NWD")  # its other items' N1 (misc63)
     assert res.exit_code == 0, res.output
     assert ("WEST", "SKU-1016", 11, 0) in _stock(ws)
     assert ("stock: ST02 0001 segment 10: SDQ of SKU-1016: its locations' 11 on hand (QTY 17) are read, not the "

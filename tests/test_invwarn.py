@@ -96,17 +96,26 @@ def test_a_code_known_only_from_the_receipts_counts_as_known(tmp_path):
 
 
 def test_with_warehouse_profiles_the_profiles_say_which_codes_are_ours(tmp_path):
-    """A workspace with warehouse profiles keeps its warning (a code none ships from), not this refusal."""
+    """A workspace with warehouse profiles (EAST, WEST) refuses a code none ships from and never loaded as this
+    refusal does, its codes the profiles' and those loaded (misc63: it used to load it and only warn, the stock
+    counted twice); --new-warehouse loads it, still warned as no profile's, and known from then on."""
     import shutil
 
     from tests.support import REPO
 
     ws = _workspace(tmp_path / "ws")
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    assert _load(ws, "stock.csv", SEATTLE).exit_code == 0
-    res = _load(ws, "search.csv", SEARCH, *NETSUITE)
+    res = _load(ws, "stock.csv", SEATTLE)
+    said = " ".join(res.stderr.split())
+    assert res.exit_code != 0 and "(EAST, WEST)" in said and "--new-warehouse SEATTLE" in said, said
+    res = _load(ws, "stock.csv", SEATTLE, "--new-warehouse", "SEATTLE")
     assert res.exit_code == 0, res.output
-    assert "no warehouse profile ships from" in res.output
+    assert "no warehouse profile ships from SEATTLE" in res.output
+    res = _load(ws, "search.csv", SEARCH, *NETSUITE)
+    said = " ".join(res.stderr.split())
+    assert res.exit_code != 0 and "(EAST, SEATTLE, WEST)" in said, said
+    assert '--location "Seattle DC=SEATTLE"' in said, said
+    assert _stock(ws) == [("SEATTLE", "SKU-2001", 500), ("SEATTLE", "SKU-2002", 120)]
 
 
 def test_a_known_code_in_another_case_is_that_warehouse(tmp_path):

@@ -397,7 +397,8 @@ def test_an_export_without_a_day_or_a_warehouse_says_which_option_gives_it(tmp_p
 
 def test_skus_no_item_knows_and_warehouses_no_dc_ships_from_are_warned(tmp_path):
     """Extensiv's summary opened in Excel and saved: 0071234500 became 71234500 (no items.csv row but the one with its
-    zeros); Fishbowl's Location Group "Main" is no warehouse profile's stock_warehouse: both loaded, both warned."""
+    zeros); Fishbowl's Location Group "Main" is no warehouse profile's stock_warehouse: refused unless named as a
+    warehouse of its own (misc63: it was loaded without being asked, only warned), then loaded and warned."""
     ws = _workspace(tmp_path / "ws")
     with open(ws.reference_dir / "items.csv", "a", encoding="utf-8") as items:
         items.write("0071234500,,,VP-NOTES,Sticky notes 76mm,EA,1,1,active\n")
@@ -408,9 +409,12 @@ def test_skus_no_item_knows_and_warehouses_no_dc_ships_from_are_warned(tmp_path)
     warned = [line for line in res.output.splitlines() if line.startswith("warning:")]
     assert warned == ["warning: 1 SKU(s) in no items.csv row, their stock allocated to no line: 71234500 (71234500: "
                       "an item's SKU, its leading zeros lost?)"]
-    res = _load(ws, EXPORTS / "fishbowl-inventory-quantities.csv", "--as-of", "2026-12-01", "--column",
+    fishbowl = [EXPORTS / "fishbowl-inventory-quantities.csv", "--as-of", "2026-12-01", "--column",
                 "sku=Part Number", "--column", "warehouse=Location Group", "--column", "on_hand=Qty On Hand",
-                "--column", "reserved=Qty Allocated")
+                "--column", "reserved=Qty Allocated"]
+    res = _load(ws, *fishbowl)
+    assert res.exit_code != 0 and "--new-warehouse Main" in " ".join(res.output.split()), res.output
+    res = _load(ws, *fishbowl, "--new-warehouse", "Main")
     assert res.exit_code == 0, res.output
     assert "warning: no warehouse profile ships from Main (warehouses/*.toml stock_warehouse): stock there may be " \
            "promised and never confirmed shipped" in res.output

@@ -95,6 +95,7 @@ from schemas.units import (
     KILOGRAMS_PER,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    basis_sent,
     billed_weight,
     catch_weight,
     priced_per,
@@ -1020,7 +1021,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "tax_exempt_sent",  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
                       "pids_sent",  # its PO1 loop's PIDs as sent (engine.invoice.body_810)
                       "expiry_sent",  # its PO1 loop's DTM 036 ([fulfilment.invoice] line_expiry: body_810)
-                      *PO4_SENT])  # its PO1 loop's PO4 ([fulfilment.invoice] item_po4: body_810)
+                      *PO4_SENT,  # its PO1 loop's PO4 ([fulfilment.invoice] item_po4: body_810)
+                      "weight_ordered", "weight_basis_sent"])  # IT105 as sent (schemas.units.basis_sent)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -1120,6 +1122,8 @@ class LineText(NamedTuple):
     # ("" for one not sent)
     expiry_sent: date | None = None  # its PO1 loop's DTM 036 as stored (ORDER_LINES expiry_sent)
     po4_sent: tuple = (None, None, None, None)  # its PO1 loop's PO4 as stored (PO4_SENT: pack, size, its unit, inner)
+    weight_ordered: Decimal | None = None  # the line as sent in a weight or volume, where intake restated it
+    weight_basis_sent: str | None = None  # and its PO105 as sent (IT105: schemas.units.basis_sent)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
@@ -1130,7 +1134,8 @@ class LineText(NamedTuple):
                 "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
                 "pids_sent": [{"characteristic": c, "description": t, "language": lang}
                               for c, t, lang in self.pids_sent], "expiry_sent": self.expiry_sent,
-                **dict(zip(PO4_SENT, self.po4_sent, strict=True))}
+                **dict(zip(PO4_SENT, self.po4_sent, strict=True)), "weight_ordered": self.weight_ordered,
+                "weight_basis_sent": self.weight_basis_sent}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -1168,6 +1173,7 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                                                           pairs, refs, ctps, column("tax_exempt_sent"), pids,
                                                           column("expiry_sent"),
                                                           zip(*(column(c) for c in PO4_SENT), strict=True),
+                                                          column("weight_ordered"), column("weight_basis_sent"),
                                                           strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
@@ -1481,12 +1487,15 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 if not all(isinstance(p, dict) for p in ids) or row.get("pids_sent"):  # type: ignore[attr-defined]
                     return None
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
-                               tuple((p.get("qualifier"), p.get("id")) for p in ids))
+                               tuple((p.get("qualifier"), p.get("id")) for p in ids),
+                               weight_ordered=row.get("weight_ordered"),  # type: ignore[attr-defined]
+                               weight_basis_sent=row.get("weight_basis_sent"))  # type: ignore[attr-defined]
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
             if row.pids_sent:  # a line's PIDs as sent (PID02, several): _invoice writes each
                 return None
             stored_unit, stored_basis, stored_description, pids = row[:4]  # a LineText's fields, unpacked at once
+            stored_basis = basis_sent(stored_basis, row.weight_ordered, row.weight_basis_sent)  # IT105 as sent
             unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:
@@ -1596,7 +1605,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
         row = order_lines.get(line_id)
         if row is not None and row.get("price_basis") and \
                 not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None):
-            order_lines = {**order_lines, line_id: {**row, "price_basis": ""}}  # our price per PO103 unit
+            order_lines = {**order_lines, line_id: {**row, "price_basis": "",  # our price per PO103 unit
+                                                    "weight_basis_sent": ""}}
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
     already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments

@@ -88,7 +88,14 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_DATES, SHIP_COMPLETE, Transit, exact_prices
 from schemas.profile import PartnerProfile
-from schemas.units import KEPT_PER_MANY_BASES, PRICE_PER_EACH, PRICED_PER, UNIT_EACHES, priced_per
+from schemas.units import (
+    KEPT_PER_MANY_BASES,
+    PRICE_PER_EACH,
+    PRICED_PER,
+    REJECTED_FRACTION,
+    UNIT_EACHES,
+    priced_per,
+)
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -855,7 +862,8 @@ class _Batch:
             "ack_price": _dtext(decided["unit_price"]), "allocated": statuses["allocated"],
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
-            "reason": statuses["reason"], "codes": _priced_per_marks(_marked_codes(decided, self._packs), rows),
+            "reason": statuses["reason"],
+            "codes": _rejected_fraction_marks(_priced_per_marks(_marked_codes(decided, self._packs), rows), statuses),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
@@ -1084,6 +1092,28 @@ def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
         many = priced_per(units[i], bases[i])
         if many != 1:
             out[i] = ",".join(c for c in (out[i], f"{PRICED_PER}{many}") if c)
+    return pa.array(out, pa.string())
+
+
+def _rejected_fraction_marks(codes: pa.Array, statuses: pa.Table) -> pa.Array:
+    """``codes`` with, on a line ordered in a fraction of its unit (1.344 TM) whose rejected part (its IR ACKs,
+    exactly: 0.344 TM) is more than the whole units the store keeps of it (statuses' rejected: 0), the rest
+    (schemas.units.REJECTED_FRACTION:0.344): what counts what we acknowledged of the stored line (a release's
+    draw on its blanket, engine.blankets.acknowledged) counts it exactly."""
+    if not statuses.num_rows:
+        return codes
+    ordered = pc.cast(statuses["ordered"], pa.decimal128(38, 4))
+    frac = pc.fill_null(pc.not_equal(ordered, pc.cast(pc.floor(ordered), pa.decimal128(38, 4))), False)
+    if not pc.any(frac).as_py():
+        return codes
+    out = codes.to_pylist()
+    parts, rejected = statuses["parts"], statuses["rejected"]
+    for i in np.flatnonzero(np.asarray(frac.to_numpy(zero_copy_only=False), bool)).tolist():
+        exact = sum((p["quantity"] or Decimal(0) for p in parts[i].as_py() or () if p["status"] == "IR"), Decimal(0))
+        rest = exact - (rejected[i].as_py() or 0)
+        if 0 < rest < 1:
+            mark = f"{REJECTED_FRACTION}{rest.normalize():f}"
+            out[i] = ",".join(c for c in (out[i], mark) if c)
     return pa.array(out, pa.string())
 
 
