@@ -87,3 +87,76 @@ def test_a_store_before_finding_sacs_gets_them_from_the_words_once(store_target)
             ("PO-1", "VI:PROMO7"), ("PO-1", None), ("PO-2", "VI:PROMO7"), ("PO-2", None)]
     finally:
         store.close()
+
+
+# --- item 2: BACKORDER_AFTER_CANCEL's passed dates as data (engine.lifecycle.backorders.Passed) ----------------------
+
+def _past(dates: dict, *, transit=None, today=None):
+    from datetime import date
+
+    from engine.lifecycle import backorders
+    from schemas.lifecycle import LineRecord, LineState, OrderRecord, OrderState
+
+    record = OrderRecord("acme", "P1", OrderState.ACKNOWLEDGED, source_file="po.x12", isa13="1", gs06="1", st02="1")
+    line = LineRecord("acme", "P1", 1, LineState.BACKORDERED, sku="S", unit="EA", backordered=5)
+    got = backorders.past_lines([record], {record.key: dates}, {}, {record.key: [line]},
+                                today=today or date(2026, 12, 6), transit=transit)
+    return record, line, backorders.joined(got[record.key].values())
+
+
+def test_a_063_with_transit_time_gives_the_finding_its_date_and_qualifier_not_a_word():
+    """Before, the value was the last word of the dates named: "2026-12-05)" for a 063 named with its last ship day,
+    and no qualifier. Now the 063 the PO stated and its DTM01, whether the backorder is cancelled or promised."""
+    from datetime import date
+
+    from engine.lifecycle import backorders
+
+    record, line, passed = _past({"do_not_deliver_after": date(2026, 12, 8), "cancel_after": None},
+                                 transit={"acme": 3})
+    assert passed.named.endswith("(the last ship day 2026-12-05)") and passed.dates == (("063", date(2026, 12, 8)),)
+    plan = backorders.plan_expired([record], lines={record.key: (line,)}, passed={record.key: passed},
+                                   today=date(2026, 12, 6), at="2026-12-06T02:00:00", run_id="r")
+    [f] = [x.finding for x in plan.findings]
+    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "2026-12-08", "063")
+    assert passed.named in f.message
+    [warned] = backorders._late_warning(record, (line,), passed)
+    assert (warned.finding.location.value, warned.finding.detail.qualifier) == ("2026-12-08", "063")
+
+
+def test_a_001_and_a_063_on_one_day_are_both_its_qualifier_and_the_later_date_its_value():
+    from datetime import date
+
+    _r, _l, same = _past({"cancel_after": date(2026, 12, 4), "do_not_deliver_after": date(2026, 12, 4)})
+    assert (same.value, same.qualifier) == (date(2026, 12, 4), "001 063")
+    _r, _l, apart = _past({"cancel_after": date(2026, 12, 3), "do_not_deliver_after": date(2026, 12, 4)})
+    assert (apart.value, apart.qualifier) == (date(2026, 12, 4), "063")
+    assert apart.named == "DTM 001 (cancel after) 2026-12-03 and DTM 063 (do not deliver after) 2026-12-04"
+
+
+def test_a_balance_cancelled_past_its_date_is_told_with_its_date_and_qualifier():
+    """engine.lifecycle.balance's warning (a short shipment's balance cancelled past a 063 with transit time)."""
+    from datetime import date
+
+    from engine.lifecycle import backorders
+    from engine.lifecycle.balance import plan_balance_cancelled
+    from tests.test_balance_past_cancel import AT, KEY, RUN, _line, _order, _reserved
+
+    passed = backorders.Passed("DTM 063 (do not deliver after) 2026-12-08 less 3 days in transit (the last ship day "
+                               "2026-12-05)", (("063", date(2026, 12, 8)),))
+    plan = plan_balance_cancelled({KEY: _order()}, lines={KEY: (_line(1, 10, 10), _line(2, 4, 2))},
+                                  reservations={KEY: (_reserved(2, 2),)}, shipped_from={KEY: {"EAST"}},
+                                  requirements={KEY: None}, at=AT, run_id=RUN, past={KEY: (passed, {1, 2})})
+    [f] = [x.finding for x in plan.findings]
+    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "2026-12-08", "063")
+
+
+def test_a_csv_order_s_late_backorder_names_the_column_of_its_qualifier():
+    """engine.csv_findings reads the finding's qualifier, never its words (a finding without one names no column)."""
+    from engine.csv_findings import _DATES, _field
+    from schemas.findings import Detail, finding
+
+    f = finding("BACKORDER_AFTER_CANCEL", "The order's DTM 063 (do not deliver after) 2026-12-08 passed", seg="DTM",
+                element="DTM02", value="2026-12-08", detail=Detail(qualifier="001 063"))
+    assert _field(f, ()) == _DATES["063"]
+    assert _field(finding("BACKORDER_AFTER_CANCEL", f.message, seg="DTM", element="DTM02", value="2026-12-08"),
+                  ()) == ""
