@@ -100,8 +100,8 @@ ACK_ROWS = tuple((c, I32 if c in ("file_segment", "sets_included", "sets_receive
                                   "segment_position") else S) for c in ACK_COLUMNS)
 HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
-# SAC_NOT_APPLIED findings (our_810s: their detail, what our 810s bill for each SAC named; null if recorded before it)
-ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S), ("our_810s", S))
+# SAC_NOT_APPLIED findings (sacs: their detail, the SACs each names, as schemas.findings.sacs_text writes them)
+ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S), ("our_810s", S), ("sacs", S))
 # the shipment findings that held a warehouse's confirmed shipment, one row per order line it carries (its PO and
 # line; the line null: every line of that PO, a row naming none or a shipment held before the store kept its lines)
 # (engine.reconcile.held_on_lines reads them)
@@ -901,14 +901,14 @@ class FinanceTables:
     def allowance_findings(self) -> pa.Table:
         """The SAC_NOT_APPLIED findings about orders (ALLOWANCE_ROWS), in the order they were recorded: what
         each 850 asked for in SAC allowances and charges that we did not apply (engine.finance_inputs
-        po_allowances and po_charges read the words of those whose order was stored before its SACs were
-        kept: flows.reconcile)."""
+        po_allowances and po_charges read the SACs their detail names, findings.sacs, of those whose order was
+        stored before its SACs were kept: flows.reconcile)."""
         import pyarrow.compute as pc
 
         # found at intake on the 850 as a whole: stored with its PO since engine.lifecycle.intake.finding_po;
         # one stored before names none, and its order is the one that 850 made
         t = self._read("SELECT f.partner, COALESCE(NULLIF(f.po_number, ''), o.po_number), f.message, f.file,"
-                       " f.our_810s"
+                       " f.our_810s, f.sacs"
                        " FROM findings f LEFT JOIN orders o ON o.partner = f.partner AND o.isa13 = f.isa13"
                        " AND o.gs06 = f.gs06 AND o.st02 = f.st02 WHERE f.code = 'SAC_NOT_APPLIED'"
                        " AND COALESCE(f.partner, '') <> '' ORDER BY f.id", ALLOWANCE_ROWS)

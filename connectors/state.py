@@ -70,6 +70,7 @@ from connectors.state_migrations import (
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
     FINDING_DETAIL,
+    FINDING_SACS,
     HELD_LINES,
     ISA_IDS,
     LATEST,
@@ -197,6 +198,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         HELD_LINES (30): the order lines each shipment the ship stage held carries (held_lines)
 #                         LOOKUP_INDEXES (31): shipments by tracking number and bill of lading, orders and shipped
 #                         lines by store (orders_ship_to, shipment_lines_store: the store search's expressions)
+#                         FINDING_SACS (32): the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -364,7 +366,7 @@ CREATE TABLE findings (
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
     loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT, shipment_id TEXT, qualifier TEXT,
-    our_810s TEXT);
+    our_810s TEXT, sacs TEXT);
 CREATE TABLE shipments (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
@@ -419,6 +421,7 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # a finding's detail (schemas.findings.Detail) as the findings table keeps it: written with FINDING_COLUMNS, read by
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
+FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
@@ -461,7 +464,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # what timed a partner answer's lateness: "written" (its own clock) or "picked_up" (ours)
                     ACK_TIMED_BY: (("document_acks", "ack_timed_by", "TEXT"),),
                     # a finding's detail (schemas.findings.Detail): what its readers read instead of its words
-                    FINDING_DETAIL: tuple(("findings", column, "TEXT") for column in FINDING_DETAIL_COLUMNS)}
+                    FINDING_DETAIL: tuple(("findings", column, "TEXT") for column in FINDING_DETAIL_COLUMNS),
+                    # the SACs a SAC_NOT_APPLIED finding names, as data (schemas.findings.Detail.sacs, sacs_more)
+                    FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -2082,7 +2087,7 @@ class StateStore(FinanceTables):
                          loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
                          loc.column or None, *detail_values(f.detail)))
         with self.transaction():
-            self._insert_many("findings", (*FINDING_COLUMNS, *FINDING_DETAIL_COLUMNS), rows)
+            self._insert_many("findings", (*FINDING_COLUMNS, *FINDING_DETAIL_COLUMNS, *FINDING_SACS_COLUMNS), rows)
 
     def add_held_lines(self, rows: Sequence[tuple[str, str, str, int | None]], *, run_id: str) -> None:
         """Record the order lines each shipment the ship stage held in this run carries (held_lines, as

@@ -84,6 +84,9 @@ Version LOOKUP_INDEXES (31) indexes what a buyer quotes that used to be found by
 tracking number (shipments_tracking) and bill of lading (shipments_bol), orders by their ship-to's N104 and shipped
 lines by their mark-for store, each as the store search compares it (orders_ship_to, shipment_lines_store: without
 leading zeros, in capitals); `orderbridge status` and the console's orders search use them (flows.order_lookup).
+Version FINDING_SACS (32) keeps the SACs a SAC_NOT_APPLIED finding names as data (findings.sacs: schemas.findings.
+Detail.sacs and sacs_more as JSON), so finance reads them instead of the finding's words; the step reads those of the
+findings recorded before from their words, once (schemas.sac_words).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -128,7 +131,8 @@ FINDING_DETAIL = RESENDS + 1
 RESEND_LOOKUPS = FINDING_DETAIL + 1
 HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
-LATEST = LOOKUP_INDEXES
+FINDING_SACS = LOOKUP_INDEXES + 1
+LATEST = FINDING_SACS
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -490,6 +494,21 @@ def _migrate_to_finding_detail(store: StateStore) -> None:
 _SHIPMENT, _HELD = "shipment ", " held:"  # the held consequence's words around its shipment id
 
 
+def _migrate_to_finding_sacs(store: StateStore) -> None:
+    """A SAC_NOT_APPLIED finding's SACs as data (step FINDING_SACS - 1 -> FINDING_SACS): the column, filled for the
+    findings recorded before from the SACs their words name (schemas.sac_words, with what their our_810s says of our
+    810s where they have it), once, so finance reads only the column; a finding whose words name none stays null."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from schemas.findings import our_810s_of, sacs_text
+    from schemas.sac_words import sacs_in_words
+
+    add_columns(store, *COLUMNS_ADDED_IN[FINDING_SACS])
+    rows = store._q("SELECT id, message, our_810s FROM findings WHERE code = 'SAC_NOT_APPLIED' AND sacs IS NULL")
+    read = [(sacs_text(*sacs_in_words(m or "", our_810s_of(o))), i) for i, m, o in rows]
+    if read := [(t, i) for t, i in read if t is not None]:
+        store._many("UPDATE findings SET sacs=? WHERE id=?", read)
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -539,4 +558,6 @@ MIGRATIONS = {
     # what a buyer quotes found by an index, not a read of the whole table: a shipment by its tracking number or bill
     # of lading, the orders of a store (the ship-to's N104, a shipped line's mark-for store)
     LOOKUP_INDEXES - 1: lambda s: add_indexes(s, *LOOKUP_INDEX_NAMES),
+    # the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs): finance reads them, not the words
+    FINDING_SACS - 1: _migrate_to_finding_sacs,
 }

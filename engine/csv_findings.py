@@ -119,17 +119,9 @@ def _field(f: Finding, sent: tuple[str, ...]) -> str:
     element = f.location.element
     if element in _ELEMENTS:
         return _ELEMENTS[element]
-    if element == "DTM02" and f.detail.qualifier:  # the date the finding is about: its DTM01 (its detail; of
-        # several on one day, BACKORDER_AFTER_CANCEL's "001 063", the last, as its words name them)
+    if element == "DTM02":  # the date the finding is about: its DTM01 (its detail; of several on one day,
+        # BACKORDER_AFTER_CANCEL's "001 063", the last, as its words name them; none: no column named)
         named = [q for q in f.detail.qualifier.split() if q in _DATES]
-        return _DATES[named[-1]] if named else ""
-    if element == "DTM02":  # one without a qualifier (BACKORDER_AFTER_CANCEL, naming an order's several last dates
-        # in words: engine.deadlines, engine.lifecycle.backorders): the last date its message names with its value
-        value = f.location.value
-        named = [q for q in _DTM.findall(f.message) if q in _DATES]
-        for q in reversed(named):
-            if value and value in f.message.split(f"DTM {q}", 1)[1][:40]:
-                return _DATES[q]
         return _DATES[named[-1]] if named else ""
     if element.startswith("PO1") and element[3:].isdigit() and int(element[3:]) >= 6:
         at = (int(element[3:]) - 6) // 2  # PO106/PO107 the first pair, PO108/PO109 the second ...

@@ -26,7 +26,6 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -41,9 +40,8 @@ from engine.invoice_880 import SAC_TO_G7201
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
-from rules.set_checks import AS_OUR_CHARGE, NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.changes import DELETE_TYPES
-from schemas.findings import Finding, finding, our_810s_of
+from schemas.findings import Finding, SacNamed, finding, sacs_of
 from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
@@ -1021,112 +1019,18 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
     return t
 
 
-# the items after the words before them (which said "... 855s or 810s: " before our 810s carried the PO's SACs)
-_NAMED = re.compile(r": (?P<named>(?:allowance|charge) .*)\. Agree (?:them|the others)", re.DOTALL)
-# what an item says of our 810s (rules.set_checks ON_OUR_810S / NOT_ON_OUR_810S): not a part of the SAC's words. Read
-# from the words only for a finding recorded before the store kept its detail (findings.our_810s null: schema version
-# FINDING_DETAIL) and for a table without that column (tests that hand po_charges messages alone); a finding recorded
-# since names it in its detail (Detail.our_810s), _without_note
-_ON_OUR_810S = re.compile(rf"(?:, | )(?:{re.escape(NOT_ON_OUR_810S)}|{re.escape(AS_OUR_CHARGE)} [^;(]*?|"
-                          rf"{re.escape(ON_OUR_810S)})(?= \(line |$)")
-_MORE = re.compile(r"^and (\d+) more$")
-
-
 def po_allowances(findings: pa.Table) -> pa.Table:
     """PO_ALLOWANCES from the SAC_NOT_APPLIED findings (connectors.finance_store allowance_findings:
-    partner, po_number, message, file; in the order recorded): each allowance the latest finding of an
-    order names (rules.set_checks writes them "allowance CODE AMOUNT, PERCENT %, rate RATE (line ID)",
-    "; "-separated, "; and N more" past ten), read once per distinct message (retailers send the same
-    SACs on every PO). Charges are left out: nothing is deducted for them."""
-    return allowances_of(po_charges(findings))  # the allowances of what the words name, read once
-
-
-def _allowances_named(message: str) -> tuple[list[tuple], int]:
-    """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
-    more it counted without naming them. An allowance whose SAC12 cancels it (12) or says it is for
-    information only (15) asks nothing: left out."""
-    items, more = _sacs_named(message)
-    return [(r["code"], r["line_id"], r["amount"], r["percent"], r["words"]) for r in items
-            if r["kind"] == "A" and r["handling"] not in ASKS_NOTHING], more
-
-
-_DESCRIBED = re.compile(r'(?:^|, )"([^"]*)"')
-_PERCENT = re.compile(r"^(?P<percent>\S+) %(?: of basis (?P<basis>\S+))?$")
-
-
-def _sacs_named(message: str, our_810s: Sequence[str] | None = None) -> tuple[list[dict], int]:
-    """Each allowance and charge a SAC_NOT_APPLIED message names (rules.set_checks writes them "allowance
-    CODE AMOUNT, PERCENT % of basis SAC06, rate RATE, handling SAC12 words, "SAC15" (line ID)") as PO_CHARGES'
-    columns (kind, code, line_id, amount, basis, percent, rate, handling, description, words), and how many
-    more it counted without naming them. Words written before SAC06, SAC12 and SAC15 were named read as well.
-    ``our_810s``: the finding's detail, what each item says of our 810s (left out of its words); None for a finding
-    recorded before the store kept it, whose words say it (_ON_OUR_810S)."""
-    found = _NAMED.search(message)
-    if not found:
-        return [], 0
-    out, more, at = [], 0, 0
-    for item in found.group("named").split("; "):
-        counted = _MORE.match(item)
-        if counted:
-            more = int(counted.group(1))
-            continue
-        if our_810s is None:
-            item = _ON_OUR_810S.sub("", item, count=1)
-        else:
-            item = _without_note(item, our_810s[at] if at < len(our_810s) else "")
-            at += 1
-        m = _SAC_ITEM.match(item.replace(" (no code)", " \x00", 1))
-        if not m:
-            continue
-        row = {"kind": "A" if m.group("kind") == "allowance" else "C", "code": m.group("code"),
-               "line_id": m.group("line"), "amount": None, "basis": None, "percent": None, "rate": None,
-               "handling": None, "description": None, "words": item}
-        if row["code"] == "\x00":
-            row["code"] = None
-        money = m.group("money") or ""
-        described = _DESCRIBED.search(money)  # SAC15 is written without quotes: the pair is its own
-        if described:
-            row["description"] = described.group(1)
-            money = money[:described.start()] + money[described.end():]
-        for part in money.split(", "):
-            try:
-                percent = _PERCENT.match(part)
-                if percent:
-                    row["percent"], row["basis"] = Decimal(percent.group("percent")), percent.group("basis")
-                elif part.startswith("rate "):
-                    row["rate"] = Decimal(part[5:])
-                elif part.startswith("handling "):
-                    row["handling"] = part.split(" ")[1]
-                elif part:
-                    row["amount"] = Decimal(part)
-            except InvalidOperation:
-                continue
-        out.append(row)
-    return out, more
-
-
-def _without_note(item: str, note: str) -> str:
-    """A SAC_NOT_APPLIED item's words without ``note``, what it says of our 810s (the last of its ", "-parts, before
-    its line: rules.set_checks writes "allowance C310 2 %, on our 810s (line 1)"); as it is without one."""
-    if not note:
-        return item
-    for said in (f", {note} (line ", f" {note} (line "):  # the note, then the SAC's line (its PO101 is any text)
-        at = item.find(said)
-        if at >= 0:
-            return item[:at] + item[at + len(said) - len(" (line "):]
-    for said in (f", {note}", f" {note}"):  # the note, last
-        if item.endswith(said):
-            return item[:-len(said)]
-    return item
-
-
-_SAC_ITEM = re.compile(r"^(?P<kind>allowance|charge) (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$",
-                       re.DOTALL)
+    partner, po_number, message, file, sacs; in the order recorded): each allowance the latest finding of an
+    order names (its detail, findings.sacs). Charges are left out: nothing is deducted for them."""
+    return allowances_of(po_charges(findings))
 
 
 def po_charges(findings: pa.Table) -> pa.Table:
     """PO_CHARGES from the SAC_NOT_APPLIED findings (as po_allowances reads them: the latest finding of each
-    order): every allowance and charge it names, with SAC06, SAC12 and SAC15 where the words hold them."""
+    order): every allowance and charge its detail names (findings.sacs: schemas.findings.sacs_of; the store's
+    migration to FINDING_SACS read those of findings recorded before from their words), ``more`` how many more
+    it counted without naming them."""
     if not findings.num_rows:
         return PO_CHARGES.empty_table()
     keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
@@ -1136,17 +1040,33 @@ def po_charges(findings: pa.Table) -> pa.Table:
     latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
     t = findings.take(pa.array(latest, pa.int64()))
     rows: list[dict] = []
-    said = t["our_810s"].to_pylist() if "our_810s" in t.column_names else [None] * t.num_rows
-    parsed_as: dict[tuple[str, str | None], tuple[list[dict], int]] = {}
-    for (partner, po, message, file), ours in zip(zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message",
-                                                                                  "file")), strict=True), said,
-                                                  strict=True):
-        got = parsed_as.get((message or "", ours))
+    read: dict[str | None, tuple[list[dict], int]] = {}  # retailers send the same SACs on every PO: read once
+    for partner, po, file, stored in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "file", "sacs")),
+                                         strict=True):
+        got = read.get(stored)
         if got is None:
-            got = parsed_as[(message or "", ours)] = _sacs_named(message or "", our_810s_of(ours))
+            sacs, more = sacs_of(stored)
+            got = read[stored] = ([_charge_row(s) for s in sacs], more)
         items, more = got
         rows.extend({**r, "partner": partner, "po_number": po, "more": more, "file": file} for r in items)
     return pa.Table.from_pylist(rows, schema=PO_CHARGES) if rows else PO_CHARGES.empty_table()
+
+
+def _charge_row(sac: SacNamed) -> dict:
+    """A SAC a finding names as PO_CHARGES' columns (its figures as numbers; one that is none: null)."""
+    return {"kind": sac.kind, "code": sac.code, "agency_code": sac.agency_code, "line_id": sac.line_id,
+            "amount": _decimal_or_none(sac.amount), "basis": sac.basis, "percent": _decimal_or_none(sac.percent),
+            "rate": _decimal_or_none(sac.rate), "handling": sac.handling, "description": sac.description,
+            "words": sac.words}
+
+
+def _decimal_or_none(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 # --- the 850s' SACs as stored with their orders (schemas.orders.ORDER_SACS) ----------------------------

@@ -32,7 +32,7 @@ from schemas.changes import (
     SUPPORTED_TYPES,
 )
 from schemas.countries import region_code
-from schemas.findings import Detail, Finding, finding
+from schemas.findings import Detail, Finding, SacNamed, finding
 from schemas.orders import (
     BACKORDER_ALLOWED,
     BLANKET_TYPES,
@@ -49,6 +49,7 @@ from schemas.orders import (
     TXI_EXEMPTING,
     hazmat_marking,
 )
+from schemas.sac_words import AS_OUR_CHARGE, NOT_ON_OUR_810S, ON_OUR_810S  # what an item says of our 810s
 from schemas.units import (
     EACH_UNITS,
     NO_CHARGE,
@@ -311,12 +312,6 @@ def sac_description(text: str) -> str:
 
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 _WEIGHT_BILLED = frozenset({"LB", "KG"})  # the units a catch-weight line's net weight is billed in
-# what a SAC_NOT_APPLIED item says of our 810s when the partner's profile is known (the last of its ", " parts;
-# engine.finance_inputs reads the items without it): the PO's SAC itself on them, none of it, or the profile's own
-# charge of its kind and code billed in its place (AS_OUR_CHARGE, then that charge: "on our 810s as our own charge
-# D240 25.00 per order")
-ON_OUR_810S, NOT_ON_OUR_810S = "on our 810s", "not on our 810s"
-AS_OUR_CHARGE = "on our 810s as our own"
 
 
 def sac_carried(kind: str | None, code: str | None, handling: str | None, priced: bool, carried: Collection[str],
@@ -430,6 +425,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
     billed: dict[int, list[bool]] = {}  # set -> whether our 810s bill each (its own SAC, or our charge for it)
     said: dict[int, list[str]] = {}  # set -> what each says of our 810s (its finding's Detail.our_810s)
+    as_data: dict[int, list[SacNamed]] = {}  # set -> each SAC as data (its finding's Detail.sacs)
     pointed: dict[int, list[str]] = {}  # set -> its N2 amounts sent with a decimal point ("SAC05 25.00")
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
@@ -445,6 +441,15 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         if agency:  # named by the agency's code, its own first ", "-part (no figure of the words' readers)
             money.insert(0, f"agency {agency}")
         line = int(at[j])
+        own_line = line >= 0 and line_owner[line] == k
+        line_id = str(line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))) if own_line else None
+        plain = " ".join(what) + (" " + ", ".join(money) if money else "") + (f" (line {line_id})" if own_line
+                                                                               else "")
+        as_data.setdefault(k, []).append(SacNamed(
+            kind=kind, code=code or None, agency_code=agency or None, line_id=line_id,
+            amount=n2_text(amount) if amount else None, basis=basis or None,
+            percent=_number(percent) if percent else None, rate=_number(rate) if rate else None,
+            handling=handling or None, description=(sac_description(note) or None) if note else None, words=plain))
         if invoice is not None:
             priced = any(v not in (None, "") for v in (amount, percent, rate))
             on = on_our_810s(kind, code, handling, priced, invoice, agency)
@@ -460,8 +465,8 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             billed.setdefault(k, []).append(on or bool(ours))
             said.setdefault(k, []).append(money[-1])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
-        if line >= 0 and line_owner[line] == k:
-            text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
+        if own_line:
+            text += f" (line {line_id})"
         asked.setdefault(k, []).append((row, text, seg, code))
         if amount is not None and "." in amount:
             pointed.setdefault(k, []).append(f"{seg}{_AMOUNT_AT[seg]:02d} {amount}")
@@ -483,7 +488,9 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                            + words + read,
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
-                           detail=Detail(our_810s=tuple(said.get(k, ())[:_SAC_NAMED])),
+                           detail=Detail(our_810s=tuple(said.get(k, ())[:_SAC_NAMED]),
+                                         sacs=tuple(as_data[k][:_SAC_NAMED]),
+                                         sacs_more=max(0, len(as_data[k]) - _SAC_NAMED)),
                            **_where(result, ic, g, ts, first)))
     return out
 

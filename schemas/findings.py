@@ -7,8 +7,9 @@ code reads again (read those, never the words). Conversion to rows lives here to
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -60,6 +61,25 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class SacNamed:
+    """An allowance or charge a SAC_NOT_APPLIED finding names (rules.set_checks), as engine.finance_inputs reads it
+    into PO_CHARGES: its figures as the 850 stated them (None where it stated none), and ``words``, the item as the
+    message names it (without what it says of our 810s)."""
+
+    kind: str  # SAC01 (ITA01): A allowance, C charge
+    code: str | None = None  # SAC02 (ITA03); None: none sent
+    agency_code: str | None = None  # "SAC03:SAC04" of one sent without SAC02: the agency's code naming it
+    line_id: str | None = None  # the PO1 it sits in (PO101, else its line number); None: the heading's
+    amount: str | None = None  # SAC05 (ITA07) as a reader writes it ("25.00": N2 read)
+    basis: str | None = None  # SAC06
+    percent: str | None = None  # SAC07 (ITA09)
+    rate: str | None = None  # SAC08 (ITA06)
+    handling: str | None = None  # SAC12
+    description: str | None = None  # SAC15 as the words hold it (rules.set_checks.sac_description)
+    words: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Detail:
     """What a finding's words state that code reads again, as data (the findings table's shipment_id, qualifier and
     our_810s columns, and facts read only before the finding is stored; empty where the finding has none): whoever
@@ -72,6 +92,9 @@ class Detail:
     # SAC_NOT_APPLIED: what our 810s bill for each SAC its message names, in its order (rules.set_checks ON_OUR_810S,
     # NOT_ON_OUR_810S, or AS_OUR_CHARGE and our charge); () when the partner's billing was not known
     our_810s: tuple[str, ...] = ()
+    # SAC_NOT_APPLIED: the SACs its message names, in its order (the first ten), and how many more it counted
+    sacs: tuple[SacNamed, ...] = ()
+    sacs_more: int = 0
     # not kept in the findings table (read again within the run that made the finding, before it is stored):
     quantity: str = ""  # SHIPMENT_LABEL_VOIDED: the voided row's quantity, as its cell reads
     item: str = ""  # SHIPMENT_LABEL_VOIDED: the voided row's item as its words name it (its SKU, "line 2")
@@ -81,9 +104,31 @@ NO_DETAIL = Detail()
 _JOINED = "; "  # the findings table's our_810s: each SAC's words, as the message separates its items
 
 
-def detail_values(detail: Detail) -> tuple[str | None, str | None, str | None]:
-    """``detail`` as the findings table keeps it (shipment_id, qualifier, our_810s "; "-joined), None where empty."""
-    return detail.shipment_id or None, detail.qualifier or None, _JOINED.join(detail.our_810s) or None
+def detail_values(detail: Detail) -> tuple[str | None, str | None, str | None, str | None]:
+    """``detail`` as the findings table keeps it (shipment_id, qualifier, our_810s "; "-joined, sacs: sacs_text),
+    None where empty."""
+    return (detail.shipment_id or None, detail.qualifier or None, _JOINED.join(detail.our_810s) or None,
+            sacs_text(detail.sacs, detail.sacs_more))
+
+
+_SAC_FIELDS = tuple(f.name for f in fields(SacNamed))
+
+
+def sacs_text(sacs: tuple[SacNamed, ...], more: int = 0) -> str | None:
+    """The findings table's sacs: a SAC_NOT_APPLIED finding's SACs (Detail.sacs, sacs_more) as JSON,
+    {"more": N, "named": [{SacNamed's fields}, ...]}; None: it names none."""
+    if not sacs:
+        return None
+    return json.dumps({"more": more, "named": [{k: getattr(s, k) for k in _SAC_FIELDS} for s in sacs]},
+                      sort_keys=True, separators=(",", ":"))
+
+
+def sacs_of(stored: str | None) -> tuple[tuple[SacNamed, ...], int]:
+    """The findings table's sacs as Detail.sacs and sacs_more (none: a finding naming none)."""
+    if not stored:
+        return (), 0
+    data = json.loads(stored)
+    return tuple(SacNamed(**{k: v for k, v in s.items() if k in _SAC_FIELDS}) for s in data["named"]), data["more"]
 
 
 def our_810s_of(stored: str | None) -> tuple[str, ...] | None:

@@ -160,7 +160,7 @@ def _record(state=OrderState.PARTIALLY_SHIPPED) -> OrderRecord:
 def test_what_is_left_moves_the_order():
     ln = LineRecord("acme", "P1", 1, LineState.PARTIALLY_SHIPPED, sku="S", allocated=10, backordered=5,
                     shipped=Decimal(10))
-    passed = {("acme", "P1"): "DTM 001 (cancel after) 2026-12-10"}
+    passed = {("acme", "P1"): backorders.Passed("DTM 001 (cancel after) 2026-12-10", (("001", date(2026, 12, 10)),))}
     kw = {"passed": passed, "today": date(2026, 12, 11), "at": "2026-12-11T02:00:00", "run_id": "r"}
     plan = backorders.plan_expired([_record()], lines={("acme", "P1"): (ln,)}, **kw)
     (t,) = plan.transitions
@@ -240,7 +240,8 @@ def test_the_stock_goes_to_an_order_that_can_still_use_it(tmp_path):
 def test_the_units_backordered_are_said_in_the_line_s_unit_not_eaches():
     """A line's backordered units are counted in its PO103 unit (the 855's ACK02): 30 FT of wire, 2 CA, are not "30
     eaches" or "2 eaches"; lines of one unit add up in it, lines of several are said each in its own."""
-    kw = {"passed": {("acme", "P1"): "DTM 001 (cancel after) 2026-12-10"}, "today": date(2026, 12, 11),
+    kw = {"passed": {("acme", "P1"): backorders.Passed("DTM 001 (cancel after) 2026-12-10",
+                                                       (("001", date(2026, 12, 10)),))}, "today": date(2026, 12, 11),
           "at": "2026-12-11T02:00:00", "run_id": "r"}
     wire = LineRecord("acme", "P1", 1, LineState.BACKORDERED, sku="W", unit="FT", backordered=30)
     plan = backorders.plan_expired([_record(OrderState.ACKNOWLEDGED)], lines={("acme", "P1"): (wire,)}, **kw)

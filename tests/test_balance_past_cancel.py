@@ -22,7 +22,7 @@ from tests.support import REPO
 
 KEY = ("hallmark", "681204")
 AT, RUN = "2026-12-07T02:00:00", "day9"
-PASSED = "DTM 038 (ship no later) 2026-12-05"
+PASSED = backorders.Passed("DTM 038 (ship no later) 2026-12-05", (("038", date(2026, 12, 5)),))
 
 
 def _order(state=OrderState.PARTIALLY_SHIPPED):
@@ -58,7 +58,8 @@ def test_past_its_date_a_short_shipment_s_balance_is_cancelled_and_told():
     assert two.codes == ("BALANCE_CANCELLED:2",) and two.reason == "past_cancel_date"
     assert [(r.partner, r.po_number, r.rows) for r in plan.reservations] == [(*KEY, ())]
     note = t.events[0].note
-    assert PASSED in note and "line 2 (2 EA of 4, 2 shipped)" in note and "2 reserved unit(s) released" in note, note
+    assert PASSED.named in note and "line 2 (2 EA of 4, 2 shipped)" in note and "2 reserved unit(s) released" in note, \
+        note
     [f] = plan.findings
     assert (f.finding.code, f.finding.severity, f.stage) == ("BACKORDER_AFTER_CANCEL", "warning", "shipments")
     assert f.finding.location.value == "2026-12-05" and "late_backorder" in f.finding.message
@@ -96,7 +97,8 @@ def test_past_lines_selects_the_lines_shipped_short_by_their_own_date():
     own = {KEY: {3: {"cancel_after": date(2026, 12, 20)}}}
     short = backorders.past_lines([_order()], heads, own, lines, today=date(2026, 12, 7),
                                   select=lambda ln: ln.promised > ln.shipped)
-    assert short == {KEY: {2: "DTM 001 (cancel after) 2026-12-05"}}  # line 3's own date is later; line 1 shipped
+    # line 3's own date is later; line 1 shipped
+    assert short == {KEY: {2: backorders.Passed("DTM 001 (cancel after) 2026-12-05", (("001", date(2026, 12, 5)),))}}
     assert backorders.past_lines([_order()], heads, own, lines, today=date(2026, 12, 7)) == {}  # none backordered
 
 

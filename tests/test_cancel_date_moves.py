@@ -240,11 +240,13 @@ def test_past_lines_takes_a_line_s_own_date_first():
     own = {rec.key: {1: {"cancel_after": date(2026, 12, 20), "do_not_deliver_after": None},
                      3: {"cancel_after": date(2026, 12, 1), "do_not_deliver_after": None}}}
     got = backorders.past_lines([rec], order, own, lines, today=date(2026, 12, 11))
-    assert got == {rec.key: {2: "DTM 001 (cancel after) 2026-12-10"}}  # line 1's own is later, line 3 has none due
+    # line 1's own is later, line 3 has none due
+    assert got == {rec.key: {2: backorders.Passed("DTM 001 (cancel after) 2026-12-10", (("001", date(2026, 12, 10)),))}}
     own[rec.key][2] = {"cancel_after": None, "do_not_deliver_after": date(2026, 12, 9)}
     got = backorders.past_lines([rec], order, own, lines, today=date(2026, 12, 11))
-    assert got[rec.key][2] == ("DTM 001 (cancel after) 2026-12-10 and DTM 063 (do not deliver after, line A2) "
-                               "2026-12-09")
+    assert got[rec.key][2] == backorders.Passed(
+        "DTM 001 (cancel after) 2026-12-10 and DTM 063 (do not deliver after, line A2) 2026-12-09",
+        (("001", date(2026, 12, 10)), ("063", date(2026, 12, 9))))
     plan = backorders.plan_expired([rec], lines=lines, passed={rec.key: got[rec.key][2]}, today=date(2026, 12, 11),
                                    at="2026-12-11T02:00:00", run_id="r", only={rec.key: [2]})
     after = {ln.line_number: ln for ln in plan.lines[0].lines}

@@ -21,6 +21,8 @@ import pytest
 
 from parsers.x12_reader import read_interchanges
 from rules.structure import check_structure
+from schemas.findings import detail_values, sacs_text
+from schemas.sac_words import sacs_in_words
 from tests.retailer_support import (
     all_sent_accepted,
     maps,  # noqa: F401 (a fixture)
@@ -135,14 +137,16 @@ def test_finance_reads_an_item_billed_as_our_charge_to_the_po_s_sac():
     invoice = InvoiceSettings(charges=(Charge(kind="C", code="D240", amount="25.00", per="order"),))
     [f] = _sac_findings(HEAD[:2] + ["SAC*C*D240***2500*******06", "SAC*A*B720***5000*******01"] + HEAD[2:] + LINES
                         + ["CTT*2*18"], invoice)
-    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"]}))
+    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"],
+                                "sacs": [detail_values(f.detail)[3]]}))
     assert [(r["kind"], r["code"], r["amount"], r["handling"], r["words"]) for r in read.to_pylist()] == [
         ("C", "D240", 25, "06", "charge D240 25.00, handling 06 charge to be paid by customer"),
         ("A", "B720", 50, "01", "allowance B720 50.00, handling 01 bill back")]
     line = ("The PO asks for allowances or charges we apply to no price or 855; each says whether our 810s carry it: "
             "charge D240 25.00, on our 810s as our own charge D240 25.00 per order (line 1); allowance B720 50.00, "
             "not on our 810s. Agree the others with the partner.")
-    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [line], "file": ["t"]}))
+    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [line], "file": ["t"],
+                                "sacs": [sacs_text(*sacs_in_words(line))]}))  # recorded before: migrated
     assert [(r["code"], r["line_id"], r["amount"], r["words"]) for r in read.to_pylist()] == [
         ("D240", "1", 25, "charge D240 25.00 (line 1)"), ("B720", None, 50, "allowance B720 50.00")]
 

@@ -60,12 +60,14 @@ def test_a_later_night_s_backorder_expires_on_the_last_ship_day_not_the_063():
     args = ([record], dates, {}, {("acme", "P1"): [line]})
     assert backorders.past_lines(*args, today=date(2026, 12, 6)) == {}
     assert backorders.past_lines(*args, today=date(2026, 12, 6), transit={"acme": 3}) == {("acme", "P1"): {
-        1: "DTM 063 (do not deliver after) 2026-12-08 less 3 days in transit (the last ship day 2026-12-05)"}}
+        1: backorders.Passed("DTM 063 (do not deliver after) 2026-12-08 less 3 days in transit (the last ship day "
+                             "2026-12-05)", (("063", date(2026, 12, 8)),))}}
     assert backorders.past_lines(*args, today=date(2026, 12, 5), transit={"acme": 3}) == {}  # still in time
     lines = {("acme", "P1"): {1: {"do_not_deliver_after": date(2026, 12, 8)}}}  # the line's own 063
     assert backorders.past_lines([record], {}, lines, {("acme", "P1"): [line]}, today=date(2026, 12, 6),
                                  transit={"acme": 3}) == {("acme", "P1"): {
-        1: "DTM 063 (do not deliver after, line 1) 2026-12-08 less 3 days in transit (the last ship day 2026-12-05)"}}
+        1: backorders.Passed("DTM 063 (do not deliver after, line 1) 2026-12-08 less 3 days in transit (the last "
+                             "ship day 2026-12-05)", (("063", date(2026, 12, 8)),))}}
 
 
 def test_allocation_holds_a_backorder_against_the_last_ship_day(tmp_path):

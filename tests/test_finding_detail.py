@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.findings import Detail, detail_values, finding, our_810s_of
+from schemas.findings import Detail, detail_values, finding, our_810s_of, sacs_text
 from schemas.lifecycle import FindingRecord
+from schemas.sac_words import sacs_in_words
 
 HELD = "shipment S-1 held: no 856, nothing consumed; the warehouse must send a corrected confirmation"
 
@@ -62,7 +63,7 @@ def test_a_store_before_finding_detail_gets_the_columns_and_its_held_shipments(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == FINDING_DETAIL + 3 == ACK_TIMED_BY + 5
+        assert store.schema_version == LATEST == FINDING_DETAIL + 4 == ACK_TIMED_BY + 6
         assert {"shipment_id", "qualifier", "our_810s"} <= set(store._columns("findings"))
         assert [tuple(r) for r in store._q("SELECT id, shipment_id, qualifier, our_810s FROM findings ORDER BY id")
                 ] == [(1, "S-1", None, None), (2, None, None, None), (3, None, None, None), (4, None, None, None)]
@@ -75,8 +76,8 @@ def test_a_store_before_finding_detail_gets_the_columns_and_its_held_shipments(s
 def test_a_detail_is_not_in_what_a_report_writes():
     f = finding("SAC_NOT_APPLIED", "m", seg="SAC", detail=Detail(our_810s=("on our 810s",)))
     assert "detail" not in f.to_dict()
-    assert detail_values(Detail()) == (None, None, None)
-    assert detail_values(f.detail) == (None, None, "on our 810s")
+    assert detail_values(Detail()) == (None, None, None, None)
+    assert detail_values(f.detail) == (None, None, "on our 810s", None)
 
 
 def test_held_on_lines_reads_the_shipment_of_each_finding():
@@ -128,7 +129,7 @@ def test_a_sac_finding_says_in_its_detail_what_our_810s_bill_and_finance_reads_i
     assert f.detail.our_810s == ("on our 810s", "not on our 810s")
     stored = detail_values(f.detail)[2]
     read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"],
-                                "our_810s": [stored]}))
+                                "our_810s": [stored], "sacs": [detail_values(f.detail)[3]]}))
     assert [(r["code"], r["handling"], r["words"]) for r in read.to_pylist()] == [
         ("C000", "02", "allowance C000 1125.00, handling 02 off invoice"),
         ("B720", "01", "allowance B720 50.00, handling 01 bill back")]
@@ -137,7 +138,9 @@ def test_a_sac_finding_says_in_its_detail_what_our_810s_bill_and_finance_reads_i
             "charge D240 15.00, by our 810s as our charge (line A (line 2)); allowance C310 2 %, not on our 810s. "
             "Agree the others with the partner.")
     read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [said], "file": ["t"],
-                                "our_810s": ["by our 810s as our charge; not on our 810s"]}))
+                                "our_810s": ["by our 810s as our charge; not on our 810s"],
+                                "sacs": [sacs_text(*sacs_in_words(said, ("by our 810s as our charge",
+                                                                          "not on our 810s")))]}))
     assert [(r["code"], r["line_id"], r["words"]) for r in read.to_pylist()] == [
         ("D240", "A (line 2)", "charge D240 15.00 (line A (line 2))"), ("C310", None, "allowance C310 2 %")]
 

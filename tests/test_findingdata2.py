@@ -321,12 +321,6 @@ ALLOWED = {
         "three phrases that depend on the partner's CSV layout (its sales requirement column's name, whether it "
         "reads a price column), which the engine.refusals, engine.lifecycle.balance and rules.business.money "
         "functions that word STOCK_SHORT_REJECTED, the balance's rule and PRICE_MISSING are not given"),
-    ("engine/csv_findings.py", "_field"): (
-        "a BACKORDER_AFTER_CANCEL without a qualifier (engine.lifecycle.backorders' and balance's, whose passed "
-        "dates travel as words through Deadlines): the last date its words name with its value"),
-    ("engine/finance_inputs.py", "_sacs_named"): (
-        "the SACs a SAC_NOT_APPLIED message names (code, amount, percent, handling) read as PO_CHARGES rows: "
-        "only what our 810s bill for each is its detail (our_810s); the SACs themselves are not yet"),
     ("engine/report_failures.py", "_cause"): (
         "the failures report groups findings whose words are alike (alike_groups), its PO number (a column) put "
         "aside: the words are what it shows, nothing is decided from them"),

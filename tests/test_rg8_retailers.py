@@ -167,7 +167,12 @@ def test_an_off_invoice_allowance_the_810_takes_is_not_said_to_reach_no_810(nigh
     """Petco's freight allowance (SAC*A*D240, SAC12 02 off invoice) is on its 810 (the profile's po_allowances,
     default 02): SAC_NOT_APPLIED said "we do not apply [it] to prices, 855s or 810s". Its words now say which
     SACs an 810 carries, and the finance reconciliation still reads the allowance they name (and older words)."""
-    from engine.finance_inputs import _allowances_named
+    from schemas.sac_words import sacs_in_words
+
+    def _allowances_named(message):  # the allowances asking something its words name (as migrated)
+        sacs, more = sacs_in_words(message)
+        return [(s.code, s.line_id, s.amount, s.percent, s.words) for s in sacs
+                if s.kind == "A" and s.handling not in ("12", "15")], more
     from flows.cli import app
 
     po = FIXTURES / "drops" / "petco" / "petco-850-dc-20261126.x12"

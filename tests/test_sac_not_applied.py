@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from parsers.x12_reader import read_interchanges
 from rules.structure import check_structure
+from schemas.findings import detail_values
 from tests.support import GOOD_PO, x12_850
 from tests.test_acks_and_outputs import render, run, segments
 
@@ -91,7 +92,8 @@ def test_the_finding_of_a_partner_s_po_names_what_its_810s_carry_and_finance_rea
     [f] = [f for f in out.findings if f.code == "SAC_NOT_APPLIED"]
     assert "allowance C000 1125.00, handling 02 off invoice, on our 810s; " in f.message
     assert "allowance B720 50.00, handling 01 bill back, not on our 810s." in f.message
-    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"]}))
+    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"],
+                                "sacs": [detail_values(f.detail)[3]]}))
     assert [(r["code"], r["amount"], r["handling"], r["words"]) for r in read.to_pylist()] == [
         ("C000", 1125, "02", "allowance C000 1125.00, handling 02 off invoice"),
         ("B720", 50, "01", "allowance B720 50.00, handling 01 bill back")]

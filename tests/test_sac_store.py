@@ -18,8 +18,10 @@ from engine.finance_inputs import allowances_of, findings_not_of, po_charges, st
 from parsers.orders_850 import read_orders, read_orders_with_sacs
 from parsers.x12_reader import read_interchanges
 from rules.structure import check_structure
+from schemas.findings import sacs_text
 from schemas.orders import ORDER_SACS
 from schemas.reconciliation import PO_ALLOWANCES, PO_CHARGES
+from schemas.sac_words import sacs_in_words
 from tests.support import GOOD_PO, x12_850
 
 HEAD, LINES = GOOD_PO[:6], GOOD_PO[6:9]
@@ -103,7 +105,8 @@ def test_twelve_sacs_are_twelve_promises_where_the_words_name_ten():
     allowances = allowances_of(charges)
     assert allowances.schema == PO_ALLOWANCES and allowances.num_rows == 12
     # the words of the same PO read back: ten, and two counted
-    old = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [words], "file": ["f"]}))
+    old = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [words], "file": ["f"],
+                               "sacs": [sacs_text(*sacs_in_words(words))]}))  # recorded before: migrated
     assert old.num_rows == 10 and old["more"].to_pylist() == [2] * 10
 
 

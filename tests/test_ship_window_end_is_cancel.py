@@ -110,5 +110,5 @@ def test_past_lines_names_the_window_s_end_of_a_partner_that_says_so_only():
     args = ([record], dates, {}, {("wsi", "P1"): [line]})
     assert backorders.past_lines(*args, today=date(2026, 12, 5)) == {}
     assert backorders.past_lines(*args, today=date(2026, 12, 5), window_end_cancels={"wsi"}) == {
-        ("wsi", "P1"): {1: "DTM 038 (ship no later) 2026-12-04"}}
+        ("wsi", "P1"): {1: backorders.Passed("DTM 038 (ship no later) 2026-12-04", (("038", date(2026, 12, 4)),))}}
     assert backorders.past_lines(*args, today=date(2026, 12, 4), window_end_cancels={"wsi"}) == {}  # still in time

@@ -172,7 +172,7 @@ def ships_complete(records: Iterable[OrderRecord], profiles: Mapping[str, Partne
 
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                     reservations: Mapping[Key, Sequence[Reservation]], allocation: pa.Table, at: str,
-                    run_id: str, late: Mapping[Key, str] | None = None, complete: Collection[Key] = (),
+                    run_id: str, late: Mapping[Key, Passed] | None = None, complete: Collection[Key] = (),
                     opens: Mapping[Key, Mapping[int, date]] | None = None) -> Plan:
     """Reserve what the allocation placed (its rows with a warehouse and units allocated); each order
     that got something records ``backorder_allocated``. ``late``: orders past their last date whose
@@ -203,7 +203,7 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
 
 
 def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Reservation],
-         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: str | None = None,
+         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: Passed | None = None,
          complete: bool = False, opens: Mapping[int, date] | None = None) -> Plan:
     warned = _late_warning(record, lines, late) if late is not None else ()
     if not placed:
@@ -334,31 +334,65 @@ def _complete_day(before: Sequence[LineRecord], after: list[LineRecord], run_id:
 WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late backorders were warned about
 
 
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """An order's last dates that passed (``past_deadline``, ``past_lines``): ``named`` as its findings' words name
+    them ("DTM 001 (cancel after) 2026-12-10 and DTM 063 (do not deliver after) 2026-12-12 less 3 days in transit (the
+    last ship day 2026-12-09)"), and as data, ``dates``: each (DTM01, the date as the PO stated it), in that order.
+    Its BACKORDER_AFTER_CANCEL finding's value is the last of them (``value``) and its qualifier their DTM01s on that
+    day (``qualifier``)."""
+
+    named: str
+    dates: tuple[tuple[str, date], ...]
+
+    @property
+    def value(self) -> date:
+        return self.dates[-1][1]
+
+    @property
+    def qualifier(self) -> str:
+        """The DTM01s of ``dates`` on ``value``'s day, space-separated in their order ("001 063": both on it)."""
+        return " ".join(dict.fromkeys(q for q, when in self.dates if when == self.value))
+
+
+def joined(parts: Iterable[Passed]) -> Passed:
+    """The passed dates of several lines of one order as one: each named once, in order."""
+    parts = list(dict.fromkeys(parts))
+    return Passed(" and ".join(dict.fromkeys(p.named for p in parts)),
+                  tuple(dict.fromkeys(d for p in parts for d in p.dates)))
+
+
+def _passed(named: list[tuple[str, date, str]]) -> Passed:
+    """(DTM01, date, its words) per date passed as one Passed."""
+    return Passed(" and ".join(t for _q, _d, t in named), tuple((q, d) for q, d, _t in named))
+
+
 def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date,
                   line_dates: Mapping[Key, Mapping[int, Mapping]] | None = None,
                   lines: Mapping[Key, Sequence[LineRecord]] | None = None,
                   window_end_cancels: Collection[str] = (),
-                  transit: Mapping[str, Transit | int | None] | None = None) -> dict[Key, str]:
+                  transit: Mapping[str, Transit | int | None] | None = None) -> dict[Key, Passed]:
     """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
     (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
-    row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
-    2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED. With ``line_dates`` (each
+    row or without those dates is never past), each with its passed dates (``Passed``: named "DTM 001 (cancel
+    after) 2026-12-10", and as data). The last day itself is still in time, as for CANCEL_DATE_PASSED. With
+    ``line_dates`` (each
     order's stored ORDER_LINES dates by line number) and ``lines``, a backordered line's own date comes first,
     the order's where it has none (``past_lines``). ``window_end_cancels``: the partners whose DTM 038 (ship no
     later, the ``dates``' ship_no_later) is a last date too (AllocationPolicy.ship_no_later_is_cancel). ``transit``:
     partner -> its days in transit: a DTM 063 is passed once its last ship day is (schemas.orders.last_ship_day)."""
     transit = transit or {}
     if line_dates is None or lines is None:
-        out: dict[Key, str] = {}
+        out: dict[Key, Passed] = {}
         for r in records:
             row, days = dates.get(r.key) or {}, transit.get(r.partner)
-            passed = [last_date_named(c, f"DTM {q} ({name})", row[c], days)
+            passed = [(q, row[c], last_date_named(c, f"DTM {q} ({name})", row[c], days))
                       for c, q, name in last_dates(r.partner in window_end_cancels)
                       if row.get(c) is not None and last_day(c, row[c], days) < today]
             if passed:
-                out[r.key] = " and ".join(passed)
+                out[r.key] = _passed(passed)
         return out
-    return {k: " and ".join(dict.fromkeys(v.values()))
+    return {k: joined(v.values())
             for k, v in past_lines(records, dates, line_dates, lines, today=today,
                                    window_end_cancels=window_end_cancels, transit=transit).items()}
 
@@ -367,7 +401,7 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
                Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date,
                window_end_cancels: Collection[str] = (),
                transit: Mapping[str, Transit | int | None] | None = None,
-               select: Callable[[LineRecord], bool] | None = None) -> dict[Key, dict[int, str]]:
+               select: Callable[[LineRecord], bool] | None = None) -> dict[Key, dict[int, Passed]]:
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
     has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
@@ -375,7 +409,7 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
     PO1 or POC loop's, else the order's); ``transit``: as past_deadline's (a 063's last ship day). ``select``: the
     lines looked at instead of the backordered ones (an ended line never is): engine.lifecycle.balance's past the
     cancel date looks at the lines with units promised and not shipped."""
-    out: dict[Key, dict[int, str]] = {}
+    out: dict[Key, dict[int, Passed]] = {}
     transit = transit or {}
     for r in records:
         row, days = dates.get(r.key) or {}, transit.get(r.partner)
@@ -390,9 +424,9 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
                 when, whose = (mine[c], f", line {ln.line_id or ln.line_number}") if mine.get(c) is not None else \
                     (row.get(c), "")
                 if when is not None and last_day(c, when, days) < today:
-                    passed.append(last_date_named(c, f"DTM {q} ({name}{whose})", when, days))
+                    passed.append((q, when, last_date_named(c, f"DTM {q} ({name}{whose})", when, days)))
             if passed:
-                out.setdefault(r.key, {})[ln.line_number] = " and ".join(passed)
+                out.setdefault(r.key, {})[ln.line_number] = _passed(passed)
     return out
 
 
@@ -405,7 +439,7 @@ class Deadlines:
     window opens (``window_opens``; not for the orders an 860 raised after shipment)."""
 
     expired: Plan = field(default_factory=Plan)
-    promising: dict[Key, str] = field(default_factory=dict)
+    promising: dict[Key, Passed] = field(default_factory=dict)
     waiting: list[OrderRecord] = field(default_factory=list)
     opens: dict[Key, dict[int, date]] = field(default_factory=dict)
 
@@ -427,7 +461,7 @@ def plan_deadlines(waiting: Sequence[OrderRecord], *, dates: Mapping[Key, Mappin
     by_line = {k: v for k, v in past_lines(waiting, dates, line_dates, lines, today=today,
                                            window_end_cancels=window_end, transit=transit_days(profiles)).items()
                if k in shippable}
-    passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
+    passed = {k: joined(v.values()) for k, v in by_line.items()}
     rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
     expired = plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting, today=today,
                            at=at, run_id=run_id, only=by_line)
@@ -438,14 +472,14 @@ def plan_deadlines(waiting: Sequence[OrderRecord], *, dates: Mapping[Key, Mappin
                      waiting=left, opens=opens)
 
 
-def to_warn(promising: Mapping[Key, str], warned: Collection[Key]) -> dict[Key, str]:
+def to_warn(promising: Mapping[Key, Passed], warned: Collection[Key]) -> dict[Key, Passed]:
     """``promising``'s orders not warned yet (``warned``: those whose history has a WARNED event): plan_backorders'
     ``late`` (each records backorder_past_cancel and a BACKORDER_AFTER_CANCEL warning, once)."""
     return {k: v for k, v in promising.items() if k not in warned}
 
 
 def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
-                 passed: Mapping[Key, str], today: date, at: str, run_id: str,
+                 passed: Mapping[Key, Passed], today: date, at: str, run_id: str,
                  only: Mapping[Key, Iterable[int]] | None = None) -> Plan:
     """The backordered units of ``records`` (each past its last date: ``passed``, as ``past_deadline``
     names it) cancelled: backordered -> rejected (nothing reserved for them: their reservations are
@@ -459,7 +493,7 @@ def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence
                          for r in records if r.key in passed])
 
 
-def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, today: date, at: str,
+def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *, today: date, at: str,
             run_id: str, only: Iterable[int] | None = None) -> Plan:
     new_lines, cut = [], []
     only = None if only is None else set(only)  # the lines whose own (or the order's) date passed; None: all
@@ -492,26 +526,26 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
         left = {OrderState.PARTIALLY_SHIPPED: "the order keeps its reserved units",
                 OrderState.SHIPPED: "nothing is left to ship: the shipped units are invoiced",
                 OrderState.INVOICED: "nothing is left to ship and every shipped unit is invoiced"}[to]
-    message = (f"The order's {passed} passed (run date {today.isoformat()}) with {units} still backordered: "
+    message = (f"The order's {passed.named} passed (run date {today.isoformat()}) with {units} still backordered: "
                f"{which}; cancelled (late_backorder = \"reject\"): no stock is reserved for them and they will "
                f"not ship; {left}. No document is sent: the retailer's system cancels what is open at its cancel "
                "date itself.")
     f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
-                         value=passed.rsplit(" ", 1)[-1], line=False)
+                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
     t = move(record, event, at=at, run_id=run_id, note=message, value=_value(done))
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
                 findings=(FindingRecord(f, record.partner, record.po_number, "backorder cancelled (no document)",
                                         "decide"),))
 
 
-def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: str) -> tuple[FindingRecord, ...]:
+def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed) -> tuple[FindingRecord, ...]:
     waiting_lines = [(ln.line_number, ln.backordered, ln.unit) for ln in lines if ln.backordered > 0 and ln.sku]
     units, which = _counted(waiting_lines)
-    message = (f"The order's {passed} passed with {units} still backordered: "
+    message = (f"The order's {passed.named} passed with {units} still backordered: "
                f"{which}; kept (late_backorder = \"promise\"): they are allocated and shipped as stock comes; expect "
                "a refusal at the dock or a chargeback (said once for the order).")
     f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
-                         value=passed.rsplit(" ", 1)[-1], line=False)
+                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
     return (FindingRecord(f, record.partner, record.po_number, "none (warning)", "decide"),)
 
 
@@ -532,5 +566,5 @@ def _lineage(record: OrderRecord) -> dict:
             "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
 
 
-__all__ = ["WARNED", "Deadlines", "backorder_input", "past_deadline", "past_lines", "plan_backorders", "plan_deadlines",
-           "plan_expired", "to_warn", "waiting"]
+__all__ = ["WARNED", "Deadlines", "Passed", "backorder_input", "joined", "past_deadline", "past_lines",
+           "plan_backorders", "plan_deadlines", "plan_expired", "to_warn", "waiting"]

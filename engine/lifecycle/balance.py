@@ -62,7 +62,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from engine.deadlines import transit_days, window_end_cancels
-from engine.lifecycle.backorders import past_lines
+from engine.lifecycle.backorders import Passed, joined, past_lines
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import move
@@ -204,7 +204,7 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
                            shipped_from: Mapping[Key, Collection[str]], requirements: Mapping[Key, str | None],
                            at: str, run_id: str, services: Collection[str] = (),
                            under_percent: Mapping[str, Decimal] | None = None,
-                           past: Mapping[Key, tuple[str, Collection[int]]] | None = None,
+                           past: Mapping[Key, tuple[Passed, Collection[int]]] | None = None,
                            own: Mapping[Key, Rules] | None = None) -> Plan:
     """The balance of each order of ``records`` that ``balance_due`` says is due cancelled (one plan per order,
     isolated: a failure holds that order alone). ``requirements``: each order's CSH01 as stored (ORDERS
@@ -224,7 +224,7 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
         cut, tolerated = balance_lines(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services,
                                        under, rules)
         if not cut:
-            named, numbers = (past or {}).get(key, ("", ()))
+            named, numbers = (past or {}).get(key, (None, ()))
             if named and past_due(r, mine, held, shipped_from.get(key, ()), numbers, services):
                 plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, named=named: _cancel(
                     r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at,
@@ -345,11 +345,11 @@ def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Seq
     ``plan_balance_cancelled`` for each. ``own``: (partner, PO) -> line number -> the line's own sales requirement
     (its stored ORDER_LINES, the orders this run's shipments carried: a line's own rule governs that line)."""
     late = _late(records, lines, reservations, late_from, terms.rejecting, services)
-    past: dict[Key, tuple[str, set[int]]] = {}
+    past: dict[Key, tuple[Passed, set[int]]] = {}
     if late:
         by_line = past_lines(late, heads, line_dates, lines, today=today, window_end_cancels=terms.window_end_cancels,
                              transit=terms.transit, select=lambda ln: ln.promised > ln.shipped)
-        past = {k: (" and ".join(dict.fromkeys(v.values())), set(v)) for k, v in by_line.items()}
+        past = {k: (joined(v.values()), set(v)) for k, v in by_line.items()}
     now = {k: r for k, r in records.items() if k in shipped_from}
     asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in now}
     plan = plan_balance_cancelled(now, lines=lines, reservations=reservations, shipped_from=shipped_from,
@@ -383,7 +383,7 @@ def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
                             select=lambda ln: ln.promised > ln.shipped).get(r.key, {})
         if not unshipped_due(r, mine, passed, services):
             continue
-        named = " and ".join(dict.fromkeys(passed.values()))
+        named = joined(passed.values())
         plans.append(isolated(r, lambda r=r, mine=mine, held=held, named=named: _cancel(
             r, mine, held, sorted({x.warehouse for x in held if x.quantity > 0}), "", at=at, run_id=run_id,
             passed=named, waited=(terms.grace or {}).get(r.partner, 0)), at=at, run_id=run_id, stage="shipments"))
@@ -392,7 +392,7 @@ def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
 
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
-            tolerance: Decimal | None = None, passed: str | None = None, waited: int = 0,
+            tolerance: Decimal | None = None, passed: Passed | None = None, waited: int = 0,
             only: Collection[int] | None = None, own: Rules | None = None) -> Plan:
     """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
     ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later).
@@ -436,12 +436,12 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
             OrderState.CANCELLED: "Nothing of it shipped: the order ends, nothing is invoiced"}[to]
     if passed and to == OrderState.CANCELLED:
         grace = f" more than {waited} day(s) ago (unshipped_grace_days)" if waited else ""
-        note = (f"The order's {passed} passed{grace} and nothing of it shipped (its stock reserved at "
+        note = (f"The order's {passed.named} passed{grace} and nothing of it shipped (its stock reserved at "
                 f"{', '.join(warehouses) or 'no warehouse'}): nothing ships after that date (late_backorder = "
                 f"\"reject\"), the order will not be filled. Cancelled: {which}; {released} reserved unit(s) released. "
                 f"{then}. No document is sent: the retailer's system cancels what is open at its cancel date itself.")
     elif passed:
-        note = (f"The order's {passed} passed and the warehouse(s) holding its stock ({', '.join(warehouses)}) "
+        note = (f"The order's {passed.named} passed and the warehouse(s) holding its stock ({', '.join(warehouses)}) "
                 f"shipped it short: nothing ships after that date (late_backorder = \"reject\"), the balance will not "
                 f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is sent: the "
                 "856s said what shipped and the retailer's system cancels what is open at its cancel date itself.")
@@ -493,12 +493,12 @@ def _whose_rule(requirement: str, cut: Sequence[LineRecord], lines: Sequence[Lin
     return text[0].upper() + text[1:]
 
 
-def _past_warning(record: OrderRecord, passed: str, note: str) -> tuple[FindingRecord, ...]:
+def _past_warning(record: OrderRecord, passed: Passed, note: str) -> tuple[FindingRecord, ...]:
     """The BACKORDER_AFTER_CANCEL warning of a balance cancelled past the order's last date (as a backorder's)."""
     lineage = {"partner": record.partner, "po_number": record.po_number, "source_file": record.source_file,
                "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
     f = business_finding("BACKORDER_AFTER_CANCEL", note, lineage, seg="DTM", element="DTM02",
-                         value=passed.rsplit(" ", 1)[-1], line=False)
+                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
     return (FindingRecord(f, record.partner, record.po_number, "balance cancelled past the cancel date (no document)",
                           "shipments"),)
 

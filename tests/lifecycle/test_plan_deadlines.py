@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.lifecycle.backorders import Deadlines, plan_deadlines, to_warn
+from engine.lifecycle.backorders import Deadlines, Passed, plan_deadlines, to_warn
 from engine.lifecycle.common import check_plan
 from schemas.lifecycle import EventKind, LineRecord, LineState, OrderRecord, OrderState
 from tests.lifecycle.helpers import acme
@@ -55,7 +55,7 @@ def test_a_promising_partner_keeps_its_backorder_and_is_warned_once():
     key = ("globex", "P1")
     got = _check([_order("P1", "globex")], {key: {"cancel_after": PAST}})
     assert not got.expired.transitions and [r.key for r in got.waiting] == [key]
-    assert got.promising == {key: "DTM 001 (cancel after) 2026-12-05"}
+    assert got.promising == {key: Passed("DTM 001 (cancel after) 2026-12-05", (("001", PAST),))}
     assert to_warn(got.promising, set()) == got.promising and to_warn(got.promising, {key}) == {}
 
 
