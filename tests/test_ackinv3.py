@@ -221,7 +221,8 @@ def test_an_sdq_after_goods_coming_in_naming_none_of_ours_keeps_the_receipt_at_t
     from datetime import date
 
     ws = _workspace(tmp_path / "ws")
-    res = _load(ws, _coming(tmp_path, "63", "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"))
+    res = _load(ws, _coming(tmp_path, "63", "DTM*017*20261210~", "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"),
+                "--new-warehouse", "NWD")  # the distributor's N1, no profile's code: loaded as its own (invwarn)
     assert res.exit_code == 0, res.output
     assert ("NWD", "SKU-1016", 40, date(2026, 12, 10)) in _receipts(ws)
     assert any("SDQ location(s) DC-EAST, DC-RENO (SDQ02 54) of SKU-1016: none of our warehouses (QTY 63's 40 on "
@@ -243,7 +244,8 @@ def test_an_sdq_after_goods_coming_on_several_days_is_named_not_split(tmp_path):
 
     ws = _workspace(tmp_path / "ws", ["northwind-846"])
     res = _load(ws, _coming(tmp_path, "63", "SCH*30*EA***002*20261210~", "SCH*10*EA***002*20261217~",
-                            "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"), "--layout", "northwind-846")
+                            "SDQ*EA*54*DC-EAST*25*DC-RENO*15~"), "--layout", "northwind-846",
+                "--new-warehouse", "NWD")  # kept at the distributor's N1, no profile's code: its own (invwarn)
     assert res.exit_code == 0, res.output
     assert _receipts(ws) == [("NWD", "SKU-1016", 10, date(2026, 12, 17)), ("NWD", "SKU-1016", 30, date(2026, 12, 10))]
     assert "its SCHs bring the 40 on several days and the SDQ does not say which location's part comes when" in \

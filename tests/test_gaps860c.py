@@ -264,7 +264,7 @@ def _delivery(ws) -> tuple[int, list[str]]:
 
 
 def test_partner_check_names_each_document_s_file_and_folder_and_the_upload(ready):  # noqa: F811
-    """The guide's Northwind (receives 997, TA1, 855) with a [delivery] naming every X12 file by one pattern, its
+    """The guide's Northwind (receives 997, TA1, 855, 865) with a [delivery] naming every X12 file by one pattern, its
     855s by their own, 855s and 997s in folders of their own, staged uploads: `partner check` prints one example name
     per document type in its folder, the upload mode and what the examples were made of, the same on every run.
     It printed nothing of them: a wrong folder or pattern was found when the partner's poller missed the files."""
@@ -279,6 +279,7 @@ def test_partner_check_names_each_document_s_file_and_folder_and_the_upload(read
         "delivery: 997: outbox/fa/in/997_northwind_20260102030405_000000001.edi",
         "delivery: TA1: outbox/TA1_northwind_20260102030405_000000001.edi",
         "delivery: 855: outbox/acks/POACK_PO12345_000000001.txt",
+        "delivery: 865: outbox/865_northwind_20260102030405_000000001.edi",
         "delivery: upload staging: each file is written in the staging folder work, then moved into its folder",
         "delivery: (example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
     ]
@@ -292,6 +293,7 @@ def test_partner_check_names_the_default_files_of_a_profile_without_delivery_set
         "delivery: 997: outbox/northwind-997-000000001.x12",
         "delivery: TA1: outbox/northwind-TA1-000000001.x12",
         "delivery: 855: outbox/northwind-855-000000001.x12",
+        "delivery: 865: outbox/northwind-865-000000001.x12",
         "delivery: upload temp_name: each file is written under a hidden temporary name in its own folder, then "
         "renamed into place",
         "delivery: (example names: number 1, GS06 1, PO PO12345, run 2026-01-02 03:04:05)",
