@@ -62,3 +62,76 @@ def test_a_late_backorder_s_value_without_transit_or_a_named_date_stays_the_day_
     assert (found.finding.location.value, found.finding.detail.qualifier) == ("20261207", "001")
     (own,) = late_backorder_findings(_late(date(2026, 12, 4)), _orders(cancel_after=date(2026, 12, 7)))
     assert (own.finding.location.value, own.finding.detail.qualifier) == ("20261204", "")
+
+
+# --- item 2: the untracked-DC limit a setting; the carried stock line through `orderbridge run` ---------------------
+
+def _two_dcs_unrun(tmp_path, west_day: str):
+    """tests.test_rg95_short_stock._two_dcs's workspace (EAST loaded for the night's snapshot day, WEST for
+    ``west_day`` alone, Ace's PO routed to WEST), not run."""
+    from tests.retailer_support import recounted
+    from tests.test_rg95_short_stock import ACE_SHIPS_FROM_WEST, _copy, _workspace
+    from tests.test_rg95b import _west_of
+
+    copy = _copy(tmp_path)
+    (copy / "stock.csv").write_text(_west_of(west_day), encoding="utf-8")
+    po = copy / "drops" / "ace" / "ACE_850_ACE9500201.x12"
+    po.write_bytes(recounted(po.read_bytes().replace(*ACE_SHIPS_FROM_WEST)))
+    return _workspace(tmp_path / "ws", copy)
+
+
+def test_the_days_past_which_a_dc_is_untracked_are_workspace_toml_s(tmp_path):
+    """WEST last loaded 4 days before the snapshot is late (its routed orders held) by default; with
+    stock_untracked_days = 3 it is a DC whose stock we do not track (nothing held, served from EAST), and one last
+    loaded 33 days before, untracked by default, is late with stock_untracked_days = 40. It was a constant, 31."""
+    from flows.decide import load_inventory
+    from flows.workspace import STOCK_UNTRACKED_DAYS
+    from tests.test_rg95_short_stock import NIGHT
+
+    snap = NIGHT.date().replace(day=24)
+    ws = _two_dcs_unrun(tmp_path / "recent", "2026-11-20")
+    assert ws.stock_untracked_days == STOCK_UNTRACKED_DAYS == 31
+    assert load_inventory(ws, NIGHT.date()).late == (("WEST", snap.replace(day=20)),)
+    ws.config_path.write_text("[inventory]\nstock_untracked_days = 3\n", encoding="utf-8")
+    inv = load_inventory(ws, NIGHT.date())
+    assert (inv.late, inv.carried) == ((), ())
+
+    long_ago = snap.fromordinal(snap.toordinal() - 33)
+    ws = _two_dcs_unrun(tmp_path / "old", long_ago.isoformat())
+    assert load_inventory(ws, NIGHT.date()).late == ()
+    ws.config_path.write_text("[inventory]\nstock_untracked_days = 40\n", encoding="utf-8")
+    assert load_inventory(ws, NIGHT.date()).late == (("WEST", long_ago),)
+
+
+def test_the_untracked_limit_must_be_whole_days(tmp_path):
+    import pytest
+
+    from flows.workspace import Workspace
+    from schemas.errors import ConfigError
+
+    ws = Workspace(tmp_path)
+    for bad in ('"a month"', "-1", "true", "31.5"):
+        ws.config_path.write_text(f"[inventory]\nstock_untracked_days = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="stock_untracked_days"):
+            _ = ws.stock_untracked_days
+
+
+def test_orderbridge_run_prints_the_carried_stock_line_after_the_decide_line(tmp_path):
+    """WEST's export of the 24th not loaded, the 23rd's was: the CLI's night says which day's stock it allocated
+    (rg95b checked the line through its function alone)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.test_rg95_short_stock import NIGHT
+
+    ws = _two_dcs_unrun(tmp_path, "2026-11-23")
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--no-prefect", "--no-gx", "--now", NIGHT.isoformat()])
+    lines = res.stderr.splitlines()
+    at = next(k for k, ln in enumerate(lines) if " decide: " in ln)
+    assert "FAILED" not in lines[at], lines[at]
+    stock = [ln for ln in lines[at + 1:] if " stock: " in ln]
+    assert stock == [ln for ln in lines[at + 1:at + 1 + len(stock)]], lines  # right after the decide line
+    assert [ln.split(" stock: ", 1)[1] for ln in stock] == [
+        "no stock of WEST in the snapshot of 2026-11-24 (its export was not loaded for the day): allocated from its "
+        "last stock loaded, WEST's of 2026-11-23, less what shipped since; load the day's export (orderbridge "
+        "inventory load)"], stock
