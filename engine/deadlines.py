@@ -87,7 +87,7 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
         message = (f"Line {r['line_number']}: the {r['units']} {counted_as} backordered could ship "
                    f"{r['promised_date'].isoformat()} at the earliest, after {which}; {done}.")
         f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
-                             seg="DTM", element="DTM02", value=r["deliver_by"], line=False,
+                             seg="DTM", element="DTM02", value=_stated(ends, dated, r["deliver_by"], days), line=False,
                              qualifier=_measured_against(ends, dated, r["deliver_by"], days))
         out.append(FindingRecord(f, r["partner"], r["po_number"],
                                  "line IR" if r["rejected"] else "none (warning)", stage))
@@ -102,6 +102,16 @@ def _measured_against(ends: tuple[tuple[str, str, str], ...], dated: Mapping, de
     if deliver_by is None:
         return ""
     return " ".join(q for c, q, _name in ends if dated.get(c) is not None and last_day(c, dated[c], days) == deliver_by)
+
+
+def _stated(ends: tuple[tuple[str, str, str], ...], dated: Mapping, deliver_by, days):
+    """The date a backorder was measured against as the PO states it (its DTM02, CCYYMMDD in the finding as
+    engine.lifecycle.backorders.Passed's value): the last of ``ends`` whose last day in ``dated`` is ``deliver_by``
+    (a 063 with a transit time: the 063, not its last ship day); ``deliver_by`` itself when none is (a line's own
+    date not among the lines given)."""
+    stated = [dated[c] for c, _q, _name in ends
+              if dated.get(c) is not None and last_day(c, dated[c], days) == deliver_by]
+    return stated[-1] if stated and deliver_by is not None else deliver_by
 
 
 def _counted_in(late: pa.Table, lines: pa.Table | None, items: pa.Table | None) -> dict[tuple[str, str, int], str]:

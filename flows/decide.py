@@ -57,7 +57,7 @@ class Inventory:
     # and the older day whose rows of it the snapshot carries (load_inventory): (warehouse, day)
     carried: tuple[tuple[str, date], ...] = ()
     # a warehouse profile's stock warehouse missing from the snapshot whose last stock is older than the carry limit
-    # but was loaded within STOCK_SEEN_DAYS: (warehouse, its last day); the orders routed there wait for a person
+    # but was loaded within [inventory] stock_untracked_days: (warehouse, its last day); its routed orders wait
     late: tuple[tuple[str, date], ...] = ()
 
 
@@ -517,22 +517,20 @@ def load_inventory(ws: Workspace, today: date) -> Inventory:
     snapshot, summed = load_snapshot_summed(root / "snapshots", as_of)
     missing = _missing(snapshot, _warehouses(ws))
     snapshot, carried = _carried(root / "snapshots", snapshot, as_of, missing, ws.stock_carry_days)
-    late = _late(root / "snapshots", as_of, set(missing) - {w for w, _d in carried}, ws.stock_carry_days)
+    late = _late(root / "snapshots", as_of, set(missing) - {w for w, _d in carried}, ws.stock_carry_days,
+                 ws.stock_untracked_days)
     return Inventory(snapshot, load_receipts(root / "receipts.parquet"), as_of, summed, carried, late)
 
 
-# a DC none of whose stock was loaded in this many days before the snapshot's is one whose stock we do not track
-# (a 3PL's, a warehouse profile for shipping alone): its routed orders are served from the others, as before
-STOCK_SEEN_DAYS = 31
-
-
-def _late(root, as_of: date, missing: set[str], days: int) -> tuple[tuple[str, date], ...]:
+def _late(root, as_of: date, missing: set[str], days: int, seen: int) -> tuple[tuple[str, date], ...]:
     """(warehouse, last day) of the ``missing`` warehouses whose stock was last loaded more than ``days`` but at most
-    STOCK_SEEN_DAYS before ``as_of``: a DC whose export is late, whose routed orders wait for a person."""
+    ``seen`` before ``as_of`` (workspace.toml's [inventory] stock_untracked_days): a DC whose export is late, whose
+    routed orders wait for a person. One not loaded in ``seen`` days is a DC whose stock we do not track (a 3PL's, a
+    warehouse profile for shipping alone): its routed orders are served from the others."""
     from connectors.snapshots import warehouses_on
 
     out, left = [], set(missing)
-    for back in range(days + 1, STOCK_SEEN_DAYS + 1):
+    for back in range(days + 1, seen + 1):
         if not left:
             break
         day = date.fromordinal(as_of.toordinal() - back)

@@ -43,6 +43,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # copies, docs/design-reconcile-history.md); the cumulative report (reports/finance/) always holds every line
 FINANCE_SNAPSHOT_DAYS = 90
 STOCK_CARRY_DAYS = 3
+# [inventory] stock_untracked_days: a DC none of whose stock was loaded in this many days before the snapshot's is one
+# whose stock we do not track (a 3PL's, a warehouse profile for shipping alone): its routed orders are served from the
+# others, never held for its export (flows.decide._late)
+STOCK_UNTRACKED_DAYS = 31
 REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv")
 
 
@@ -112,6 +116,19 @@ class Workspace:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"{self.config_path}: [inventory] stock_carry_days {value!r} is not a whole number "
                               "of days (0 carries no DC's older stock)", path=str(self.config_path))
+        return value
+
+    @property
+    def stock_untracked_days(self) -> int:
+        """workspace.toml's [inventory] stock_untracked_days: a DC missing from the night's snapshot whose last stock
+        loaded is older than stock_carry_days but at most this many days old holds the orders routed to it
+        (STOCK_NOT_LOADED, flows.decide._late); one not loaded in this many days is a DC whose stock we do not track,
+        its orders served from the others. Default 31; at most stock_carry_days holds none."""
+        value = self._config().get("inventory", {}).get("stock_untracked_days", STOCK_UNTRACKED_DAYS)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{self.config_path}: [inventory] stock_untracked_days {value!r} is not a whole number "
+                              "of days (a DC not loaded in that many days is one whose stock we do not track)",
+                              path=str(self.config_path))
         return value
 
     def _config(self) -> dict:

@@ -62,7 +62,7 @@ def test_past_its_date_a_short_shipment_s_balance_is_cancelled_and_told():
         note
     [f] = plan.findings
     assert (f.finding.code, f.finding.severity, f.stage) == ("BACKORDER_AFTER_CANCEL", "warning", "shipments")
-    assert f.finding.location.value == "2026-12-05" and "late_backorder" in f.finding.message
+    assert f.finding.location.value == "20261205" and "late_backorder" in f.finding.message
     assert not plan.documents
 
 

@@ -117,10 +117,10 @@ def test_a_063_with_transit_time_gives_the_finding_its_date_and_qualifier_not_a_
     plan = backorders.plan_expired([record], lines={record.key: (line,)}, passed={record.key: passed},
                                    today=date(2026, 12, 6), at="2026-12-06T02:00:00", run_id="r")
     [f] = [x.finding for x in plan.findings]
-    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "2026-12-08", "063")
+    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "20261208", "063")
     assert passed.named in f.message
     [warned] = backorders._late_warning(record, (line,), passed)
-    assert (warned.finding.location.value, warned.finding.detail.qualifier) == ("2026-12-08", "063")
+    assert (warned.finding.location.value, warned.finding.detail.qualifier) == ("20261208", "063")
 
 
 def test_a_001_and_a_063_on_one_day_are_both_its_qualifier_and_the_later_date_its_value():
@@ -147,7 +147,7 @@ def test_a_balance_cancelled_past_its_date_is_told_with_its_date_and_qualifier()
                                   reservations={KEY: (_reserved(2, 2),)}, shipped_from={KEY: {"EAST"}},
                                   requirements={KEY: None}, at=AT, run_id=RUN, past={KEY: (passed, {1, 2})})
     [f] = [x.finding for x in plan.findings]
-    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "2026-12-08", "063")
+    assert (f.code, f.location.value, f.detail.qualifier) == ("BACKORDER_AFTER_CANCEL", "20261208", "063")
 
 
 def test_a_csv_order_s_late_backorder_names_the_column_of_its_qualifier():
@@ -156,7 +156,7 @@ def test_a_csv_order_s_late_backorder_names_the_column_of_its_qualifier():
     from schemas.findings import Detail, finding
 
     f = finding("BACKORDER_AFTER_CANCEL", "The order's DTM 063 (do not deliver after) 2026-12-08 passed", seg="DTM",
-                element="DTM02", value="2026-12-08", detail=Detail(qualifier="001 063"))
+                element="DTM02", value="20261208", detail=Detail(qualifier="001 063"))
     assert _field(f, ()) == _DATES["063"]
-    assert _field(finding("BACKORDER_AFTER_CANCEL", f.message, seg="DTM", element="DTM02", value="2026-12-08"),
+    assert _field(finding("BACKORDER_AFTER_CANCEL", f.message, seg="DTM", element="DTM02", value="20261208"),
                   ()) == ""

@@ -117,9 +117,10 @@ def test_a_dc_missing_from_the_day_s_snapshot_is_allocated_from_its_last_stock_n
 def test_a_dc_s_stock_older_than_the_carry_limit_is_not_used(tmp_path):
     """WEST's last export is of the 20th, 4 days before the snapshot: beyond the default 3, so WEST is still the
     missing DC the stock line names, late (and with stock_carry_days = 4 it is carried). A DC none of whose stock was
-    loaded in STOCK_SEEN_DAYS (a 3PL whose stock we do not track) is neither: its routed orders are served from the
-    others, as before (tests/test_rg95_short_stock.py::test_a_dc_missing_from_the_night_s_stock_is_named_...)."""
-    from flows.decide import STOCK_SEEN_DAYS
+    loaded in [inventory] stock_untracked_days (31: a 3PL whose stock we do not track) is neither: its routed orders
+    are served from the others, as before
+    (tests/test_rg95_short_stock.py::test_a_dc_missing_from_the_night_s_stock_is_named_...)."""
+    from flows.workspace import STOCK_UNTRACKED_DAYS
 
     ws, run = _two_dcs(tmp_path, _west_of("2026-11-20"))
     assert run.stock_carried == () and run.stock_missing == ("WEST",)
@@ -129,7 +130,7 @@ def test_a_dc_s_stock_older_than_the_carry_limit_is_not_used(tmp_path):
     assert load_inventory(ws, NIGHT.date()).carried == (("WEST", NIGHT.date().replace(day=20)),)
     assert load_inventory(ws, NIGHT.date()).late == ()
     snap = NIGHT.date().replace(day=24)
-    long_ago = snap.fromordinal(snap.toordinal() - 1 - STOCK_SEEN_DAYS).isoformat()  # the day before the window
+    long_ago = snap.fromordinal(snap.toordinal() - 1 - STOCK_UNTRACKED_DAYS).isoformat()  # the day before the window
     ws, run = _two_dcs(tmp_path / "long", _west_of(long_ago))
     assert run.stock_missing == ("WEST",) and run.stock_carried == () and run.stock_late == ()
 

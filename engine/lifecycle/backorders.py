@@ -531,7 +531,7 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
                f"not ship; {left}. No document is sent: the retailer's system cancels what is open at its cancel "
                "date itself.")
     f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
-                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
+                         value=passed.value, line=False, qualifier=passed.qualifier)
     t = move(record, event, at=at, run_id=run_id, note=message, value=_value(done))
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
                 findings=(FindingRecord(f, record.partner, record.po_number, "backorder cancelled (no document)",
@@ -545,7 +545,7 @@ def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: Pass
                f"{which}; kept (late_backorder = \"promise\"): they are allocated and shipped as stock comes; expect "
                "a refusal at the dock or a chargeback (said once for the order).")
     f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
-                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
+                         value=passed.value, line=False, qualifier=passed.qualifier)
     return (FindingRecord(f, record.partner, record.po_number, "none (warning)", "decide"),)
 
 

@@ -498,7 +498,7 @@ def _past_warning(record: OrderRecord, passed: Passed, note: str) -> tuple[Findi
     lineage = {"partner": record.partner, "po_number": record.po_number, "source_file": record.source_file,
                "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
     f = business_finding("BACKORDER_AFTER_CANCEL", note, lineage, seg="DTM", element="DTM02",
-                         value=passed.value.isoformat(), line=False, qualifier=passed.qualifier)
+                         value=passed.value, line=False, qualifier=passed.qualifier)
     return (FindingRecord(f, record.partner, record.po_number, "balance cancelled past the cancel date (no document)",
                           "shipments"),)
 
