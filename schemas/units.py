@@ -284,6 +284,25 @@ def rejected_exactly(rejected: int | Decimal, codes: str | Collection[str]) -> D
                  Decimal(0))
     return Decimal(rejected or 0) + extra
 
+
+def rejected_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[str, ...]]:
+    """What a stored line keeps of ``exact`` rejected units (rejected_exactly's inverse): (its whole units, its
+    ``codes`` with the REJECTED_FRACTION mark of the rest of one, or none when there is none: any mark it had
+    replaced). Whatever changes what a line rejected writes both through this, so the mark never goes stale."""
+    whole = int(max(Decimal(exact), Decimal(0)))
+    rest = Decimal(exact) - whole
+    kept = tuple(c for c in codes if not c.startswith(REJECTED_FRACTION))
+    return whole, ((*kept, f"{REJECTED_FRACTION}{rest.normalize():f}") if 0 < rest < 1 else kept)
+
+
+def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, codes: Collection[str]) -> Decimal:
+    """The fraction of one unit of a line ordered in a fraction of its unit that none of its whole units holds: what
+    it ordered less what it promised (allocated and backordered, whole units) and rejected (exactly), when that is
+    more than 0 and less than 1 (7.68 BP placed whole is stored allocated 7: 0.68), else 0. It goes with the promise:
+    a line whose balance is cancelled rejects it too (else it would still count as acknowledged)."""
+    rest = Decimal(ordered or 0) - promised - rejected_exactly(rejected, codes)
+    return rest if 0 < rest < 1 else Decimal(0)
+
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds
 KILOGRAMS_PER: dict[str, Decimal] = {"KG": Decimal(1), "GR": Decimal("0.001"), "LB": Decimal("0.45359237"),

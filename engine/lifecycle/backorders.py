@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 import pyarrow as pa
 
@@ -49,7 +50,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE, Transit, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
-from schemas.units import said_in
+from schemas.units import rejected_exactly, rejected_stored, said_in, unheld_fraction
 
 Key = tuple[str, str]
 _SHIPPED_IN_FULL = (LineState.SHIPPED, LineState.INVOICED, LineState.CLOSED)  # nothing of the line waits
@@ -501,13 +502,18 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
         if ln.backordered <= 0 or ln.state in ENDED_LINES or (only is not None and ln.line_number not in only):
             new_lines.append(ln)
             continue
-        cut.append((ln.line_number, ln.backordered, ln.unit))
-        allocated, rejected = ln.allocated, ln.rejected + ln.backordered
-        state = (LineState.REJECTED if allocated == 0 and not ln.shipped
-                 else _line_state(ln.shipped, ln.invoiced, allocated, 0))
+        allocated = ln.allocated
+        ends = allocated == 0 and not ln.shipped
+        # a line in a fraction of its unit that this ends (nothing placed): the fraction its whole backordered units
+        # did not hold is cancelled with them (1.344 TM backordered as 1 rejects 1.344); one placed keeps it
+        units = ln.backordered + (unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes) if ends else 0)
+        cut.append((ln.line_number, units, ln.unit))
+        state = LineState.REJECTED if ends else _line_state(ln.shipped, ln.invoiced, allocated, 0)
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
                                                                                              "past_cancel_date")))
-        codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)), f"{EXPIRED}{expired_units(ln) + ln.backordered}")
+        codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)),
+                 f"{EXPIRED}{(expired_units(ln) + units).normalize():f}")
+        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + units, codes)
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
                                  codes=codes, run_id=run_id))
     if not cut:
@@ -549,7 +555,7 @@ def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: Pass
     return (FindingRecord(f, record.partner, record.po_number, "none (warning)", "decide"),)
 
 
-def _counted(lines: Sequence[tuple[int, int, str]]) -> tuple[str, str]:
+def _counted(lines: Sequence[tuple[int, int | Decimal, str]]) -> tuple[str, str]:
     """(the units backordered added up, and per line) of ``lines`` (line number, units, PO103 unit): a line's
     backordered units are counted in its PO103 unit (the 855's), so lines of one unit add up in it ("42 eaches"
     for EA, "30 FT" of wire), "line 3 (30), line 4 (12)"; lines of several are said each in its own ("32 units":

@@ -83,6 +83,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import BACKORDER_ALLOWED, NO_BACKORDER, Transit, last_dates, last_day
 from schemas.profile import PartnerProfile
+from schemas.units import rejected_exactly, rejected_stored, unheld_fraction
 
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
@@ -407,15 +408,18 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
             continue
         # the whole units shipped stay placed (a part of one shipped counts as shipped: nothing is left of it)
         allocated = min(ln.promised, int(ln.shipped))
-        left = Decimal(ln.promised) - ln.shipped
+        # (a line in a fraction of its unit: the fraction its whole units do not hold is cancelled with them)
+        unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes)
+        left = Decimal(ln.promised) - ln.shipped + unheld
         cut.append((ln, left))
         state = (LineState.REJECTED if not ln.shipped
                  else LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED)
         reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
         codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
                  f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
-        new_lines.append(replace(ln, allocated=allocated, backordered=0,
-                                 rejected=ln.rejected + ln.promised - allocated, state=state,
+        rejected, codes = rejected_stored(
+            rejected_exactly(ln.rejected, ln.codes) + ln.promised - allocated + unheld, codes)
+        new_lines.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, state=state,
                                  promised_date=None, reason=reason, codes=codes, run_id=run_id))
     done = tuple(new_lines)
     to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
@@ -427,7 +431,7 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
     released = sum(r.quantity for r in reservations if r.line_number in gone)
     left_open = [ln for ln in done if _open(ln, services)]
     which = ", ".join(f"line {ln.line_id or ln.line_number} ({_num(left)} {ln.unit or 'units'} of "
-                      f"{ln.promised}, {_num(ln.shipped)} shipped)" for ln, left in cut)
+                      f"{_num(left + ln.shipped)}, {_num(ln.shipped)} shipped)" for ln, left in cut)
     then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
             OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
             OrderState.PARTIALLY_SHIPPED: (

@@ -95,7 +95,15 @@ from schemas.orders import (
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
-from schemas.units import KEPT_PER_MANY_BASES, PRICED_PER, priced_per, priced_per_of
+from schemas.units import (
+    KEPT_PER_MANY_BASES,
+    PRICED_PER,
+    priced_per,
+    priced_per_of,
+    rejected_exactly,
+    rejected_stored,
+    unheld_fraction,
+)
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -491,7 +499,8 @@ class _Step:
                  document_key=doc_key, changed_lines=(), **said)
         lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
-                              promised_date=None, warehouses="", reason=note, run_id=self.run_id)
+                              codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
+                              reason=note, run_id=self.run_id)
                       for ln in stored)
         superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ())) + \
             tuple(ChangeUpdate(c.id, "superseded") for c in self.rv.on_hold.get(self.key, ()))  # the cancel answers
@@ -791,13 +800,16 @@ class _Step:
                 out.append(ln)
                 continue
             allocated = min(ln.promised, int(ln.shipped))
-            left = Decimal(ln.promised) - ln.shipped
+            unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes)  # (as balance.balance_lines)
+            left = Decimal(ln.promised) - ln.shipped + unheld
             said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
-                        f"{ln.promised}, {balance._num(ln.shipped)} shipped)")
+                        f"{balance._num(left + ln.shipped)}, {balance._num(ln.shipped)} shipped)")
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
             codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
                      f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
-            out.append(replace(ln, allocated=allocated, backordered=0, rejected=ln.rejected + ln.promised - allocated,
+            rejected, codes = rejected_stored(
+                rejected_exactly(ln.rejected, ln.codes) + ln.promised - allocated + unheld, codes)
+            out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected,
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
                                promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
         released = sum(r.quantity for r in kept if r.line_number in cut)
@@ -890,7 +902,8 @@ class _Step:
             if row is None:  # it shipped nothing (editor keeps a line with shipped units)
                 gone = "cancelled" if cancel else "deleted"
                 out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
-                                   allocated=0, backordered=0, rejected=0, promised_date=None, warehouses="",
+                                   allocated=0, backordered=0, rejected=0,
+                                   codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
                                    reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
                                    run_id=self.run_id))
                 continue
@@ -953,8 +966,8 @@ class _Step:
                 continue
             if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                             promised_date=None, warehouses="", reason=f"deleted by 860 in {self.ch.source_file}",
-                             revision=revision, run_id=self.run_id)
+                             codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
+                             reason=f"deleted by 860 in {self.ch.source_file}", revision=revision, run_id=self.run_id)
             out[n] = ln
         return tuple(out[n] for n in sorted(out))
 
@@ -1234,14 +1247,17 @@ def redecided_lines(result: ChangeResult, stored: Mapping[int, LineRecord]) -> t
                         and stored[n].state != LineState.REJECTED))
 
 
-def expired_units(line: LineRecord) -> int:
-    """The units of ``line``'s backorder cancelled when its last date passed (its EXPIRED code; 0: none)."""
-    return sum(int(c[len(EXPIRED):]) for c in line.codes if c.startswith(EXPIRED) and c[len(EXPIRED):].isdigit())
+def expired_units(line: LineRecord) -> Decimal:
+    """The units of ``line``'s backorder cancelled when its last date passed (its EXPIRED code; 0: none), exactly:
+    a line in a fraction of its unit whose backorder ended it cancelled the fraction its whole units did not hold
+    too (EXPIRED:1.344 of 1.344 TM backordered as 1)."""
+    return sum((Decimal(c[len(EXPIRED):]) for c in line.codes
+                if c.startswith(EXPIRED) and c[len(EXPIRED):].replace(".", "", 1).isdigit()), Decimal(0))
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
                     run_id: str, last: tuple = LAST_DATES,
-                    transit_days: Transit | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
+                    transit_days: Transit | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, Decimal]]]:
     """``lines`` with the units their backorder lost when its cancel-after / do-not-deliver-after passed
     (expired_units) backordered again when the dates that now apply (a line's own in ``line_table``, the
     canonical lines, else the order's ``order_row``) are today or later: the buyer's 860 moved them, and
@@ -1255,7 +1271,7 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
     out, restored = [], []
     for ln in lines:
         n = expired_units(ln)
-        if n <= 0 or ln.state in GONE_LINES or ln.rejected < n:
+        if n <= 0 or ln.state in GONE_LINES or rejected_exactly(ln.rejected, ln.codes) < n:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
@@ -1264,10 +1280,11 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
         if any(d is not None and d < today for d in dates):
             out.append(ln)  # still past: the units stay cancelled
             continue
-        backordered = ln.backordered + n
+        backordered = ln.backordered + int(n)  # (whole units: a fraction expired goes back unheld, as it was)
         reason = "; ".join(p for p in ln.reason.split("; ") if p and p != "past_cancel_date")
-        out.append(replace(ln, backordered=backordered, rejected=ln.rejected - n, run_id=run_id, reason=reason,
-                           codes=tuple(c for c in ln.codes if not c.startswith(EXPIRED)),
+        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) - n,
+                                          tuple(c for c in ln.codes if not c.startswith(EXPIRED)))
+        out.append(replace(ln, backordered=backordered, rejected=rejected, run_id=run_id, reason=reason, codes=codes,
                            state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered)))
         restored.append((ln.line_number, n))
     return tuple(out), restored
@@ -1397,8 +1414,9 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
                 cuts[k][ln.line_number] = take
                 left -= take
         backordered = ln.backordered - cut
+        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + cut, ln.codes)
         new_lines.append(replace(
-            ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
+            ln, backordered=backordered, rejected=rejected, codes=codes, run_id=run_id,
             promised_date=ln.promised_date if backordered else None,
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
             reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder (rejected_by_policy)"

@@ -92,9 +92,9 @@ from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
     PRICED_PER,
-    REJECTED_FRACTION,
     UNIT_EACHES,
     priced_per,
+    rejected_stored,
 )
 from schemas.x12 import Delimiters
 
@@ -1110,10 +1110,9 @@ def _rejected_fraction_marks(codes: pa.Array, statuses: pa.Table) -> pa.Array:
     parts, rejected = statuses["parts"], statuses["rejected"]
     for i in np.flatnonzero(np.asarray(frac.to_numpy(zero_copy_only=False), bool)).tolist():
         exact = sum((p["quantity"] or Decimal(0) for p in parts[i].as_py() or () if p["status"] == "IR"), Decimal(0))
-        rest = exact - (rejected[i].as_py() or 0)
-        if 0 < rest < 1:
-            mark = f"{REJECTED_FRACTION}{rest.normalize():f}"
-            out[i] = ",".join(c for c in (out[i], mark) if c)
+        whole = rejected[i].as_py() or 0
+        if 0 < exact - whole < 1:  # (the store's whole units and the mark written by the one helper that writes both)
+            out[i] = ",".join(rejected_stored(exact, [c for c in (out[i] or "").split(",") if c])[1])
     return pa.array(out, pa.string())
 
 

@@ -48,6 +48,7 @@ from schemas.lifecycle import (
     StoredChange,
 )
 from schemas.order_keys import is_ref_key, shown, x12_po
+from schemas.units import rejected_stored
 
 if TYPE_CHECKING:
     from schemas.fulfilment import CsvOrderMapping
@@ -698,7 +699,8 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
     if line.state in GONE_LINES:
         return line
     return replace(line, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                   promised_date=None, warehouses="", reason=reason, revision=revision, run_id=run_id)
+                   codes=rejected_stored(Decimal(0), line.codes)[1], promised_date=None, warehouses="", reason=reason,
+                   revision=revision, run_id=run_id)
 
 
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
