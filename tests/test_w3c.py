@@ -9,6 +9,7 @@ The partner's runs go through `orderbridge run` in this process as in tests/test
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,40 @@ def test_large_files_an_inbox_refuses_to_move_are_each_taken_once_and_the_rest_o
     assert duplicates(ws) == [("20261127T020000", "b-po-again.x12",
                                "nothing sent again; moved out of the inbox once permitted")]
     assert [r[2] for r in files_rows(ws)] == [1, 1, 1]
+
+
+# --- 2. the ASN SLA times an 856 sent again under new numbers by its first sending --------------------------------
+def test_an_856_resent_under_new_numbers_is_timed_by_its_first_sending_in_the_asn_sla(tmp_path):
+    """ACME's 856 for SHP-1001 (ISA13 7, delivered 2026-11-27 14:30, 25 minutes after departure: on time) sent
+    again under new numbers weeks later (`orderbridge resend --new-control-numbers`): our shipped lines carry the
+    resend's numbers, file and time (one envelope: docs/state-store.md, resends), but the ASN SLA ("ASN before
+    arrival", late_asn) times what we did, the first sending, so the shipment is still met. Before: the SLA took the
+    lines' sent time, the resend's, and counted SHP-1001's ASN late."""
+    import pyarrow.parquet as pq
+
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+    from tests.support import shipping_demo
+    from tests.test_resend import outbox, resend
+
+    ws = shipping_demo(tmp_path / "ws")["ws"]
+    (outbox(ws) / "acme-856-000000007.x12").unlink()
+    done = resend(ws, "--isa", "7", "--new-control-numbers", "--now", "2026-12-20T09:00:00")
+    assert done.exit_code == 0, done.output
+    state = StateStore(ws.state_path)
+    try:
+        assert state.first_sendings().to_pylist() == [
+            {"partner": "acme", "isa13": "000000013", "gs06": "12", "file": "acme-856-000000013.x12",
+             "first_sent_at": datetime(2026, 11, 27, 14, 30)}]
+        sent = {(r["isa13"], r["sent_at"]) for r in state.fulfilment_lines().to_pylist()
+                if r["document_ref"] == "SHP-1001"}
+        assert sent == {("000000013", datetime(2026, 12, 20, 9))}, sent  # the lines: the resend's envelope
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 21, 2), run_id="r1")
+    finally:
+        state.close()
+    sla = {(r["partner"], r["sla"]): (r["met"], r["measured"])
+           for r in pq.read_table(ws.reports_dir / "r1" / "finance" / "data" / "kpi_sla.parquet").to_pylist()}
+    assert sla[("acme", "ASN before arrival")] == (2, 2), sla  # SHP-1001 and SHP-1004, each sent on time
+    risk = {(r["partner"], r["incident"]): r["incidents"] for r in pq.read_table(
+        ws.reports_dir / "r1" / "finance" / "data" / "kpi_chargeback_risk.parquet").to_pylist()}
+    assert risk[("acme", "late_asn")] == 0, risk
