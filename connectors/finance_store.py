@@ -515,6 +515,24 @@ class FinanceTables:
         reconciliation reads the two: a night's 100,000 invoice lines read twice cost ~0.1 s)."""
         return self._fulfilment(amounts=True)  # type: ignore[return-value]
 
+    def first_sendings(self) -> pa.Table:
+        """(partner, isa13, gs06, file, first_sent_at) per document sent again under new control numbers (a
+        delivered renumbered resend, `orderbridge resend --new-control-numbers`): the resend's numbers and file,
+        which our shipped and invoiced lines carry (fulfilment_lines), and when the document first went (its
+        ``documents`` row's delivery time, kept as the first sending). The ASN SLA times an 856 by its first sending
+        (engine.finance_inputs.shipped's asn_sent_at): what we did, not when ops sent a copy again."""
+        import pyarrow as pa
+
+        from schemas.reconciliation import TIME
+
+        spec = pa.schema([("partner", pa.string()), ("isa13", pa.string()), ("gs06", pa.string()),
+                          ("file", pa.string()), ("first_sent_at", TIME)])
+        if "resends" not in self._table_names():
+            return spec.empty_table()
+        return self._read("SELECT d.partner, r.isa13, r.gs06, r.file_name, d.delivered_at FROM resends r"
+                          " JOIN documents d ON d.id = r.document_id WHERE r.status = 'delivered'"
+                          " AND r.renumbered = 1 AND d.status = 'delivered' ORDER BY r.id", spec)
+
     def _fulfilment(self, *, amounts: bool) -> tuple[pa.Table, pa.Table | None]:
         import pyarrow as pa
 

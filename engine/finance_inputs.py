@@ -457,20 +457,39 @@ def _kept(t: pa.Table, mask: pa.ChunkedArray | pa.Array) -> pa.Table:
 
 
 def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-            releases: Mapping[tuple[str, str], str] | None = None, services: Iterable[str] = ()) -> pa.Table:
+            releases: Mapping[tuple[str, str], str] | None = None, services: Iterable[str] = (),
+            first_sent: pa.Table | None = None) -> pa.Table:
     """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it). ``services``: the skus of service items (items.csv kind): a line
     of one is delivered with a shipment but on no 856, so its rows name no 856 (file, envelope and sent time null:
-    neither that 856's value nor its evidence counts them)."""
+    neither that 856's value nor its evidence counts them). ``first_sent``: (partner, isa13, gs06, file,
+    first_sent_at) of the documents sent again under new numbers (the store's first_sendings): a line carrying a
+    resend's numbers and file (and its time as sent_at) has its asn_sent_at the first sending's, the time the ASN SLA
+    measures."""
     t = _recorded(recorded, lines, "856", echoes, releases)
     out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
         "quantity": t["quantity"], "unit": t["unit"], "cartons": pa.nulls(t.num_rows, pa.int32()),
-        "expected_delivery_at": t["expected_delivery_at"], "asn_sent_at": t["sent_at"],
+        "expected_delivery_at": t["expected_delivery_at"], "asn_sent_at": _first_sent(t, first_sent),
         "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(SHIPPED)
     return _without_856(out, lines, frozenset(services)) if services and out.num_rows else out
+
+
+def _first_sent(t: pa.Table, first_sent: pa.Table | None) -> pa.ChunkedArray | pa.Array:
+    """``t``'s sent_at, the first sending's time where a row's (partner, isa13, gs06, file) are a renumbered
+    resend's."""
+    if first_sent is None or not first_sent.num_rows or not t.num_rows:
+        return t["sent_at"]
+
+    def keys(x: pa.Table):
+        return pc.binary_join_element_wise(x["partner"], *(pc.fill_null(x[c], "") for c in ("isa13", "gs06", "file")),
+                                           "|")
+
+    at = pc.index_in(keys(t), value_set=keys(first_sent).combine_chunks())
+    first = first_sent["first_sent_at"].combine_chunks().cast(t.schema.field("sent_at").type).take(at)
+    return pc.if_else(pc.is_valid(at), first, t["sent_at"])
 
 
 def _without_856(shipped_rows: pa.Table, lines: pa.Table, services: frozenset[str]) -> pa.Table:

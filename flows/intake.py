@@ -193,13 +193,13 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             keep()
         over = budgets.file_too_large(info.size, profile.limits, file=info.name)
         if over is not None:  # never read into memory
-            _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
+            _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id, moved=moved)
             continue
         if info.size > (STREAM_BYTES if profile.is_csv_file(info.name)
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
-                              run_id=run_id, keep=keep, currency=currency, kept_root=ws.root)
+                              run_id=run_id, keep=keep, currency=currency, kept_root=ws.root, moved=moved)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -478,7 +478,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
                       keep: Callable[[], None] | None = None, reference_dir: Path | None = None,
                       messages_dir: Path | None = None, currency: str | None = None,
-                      kept_root: Path | None = None) -> None:
+                      kept_root: Path | None = None, moved: taking.Mover | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -490,16 +490,25 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     quarantined, and moved, after its last piece. One interchange over SPLIT_BYTES is not held: its
     envelope is scanned from the archive, then its sets are read in batches (engine.process_batches: the
     whole read's findings, 997s and tables), each committed as a piece is (a rerun scans it again and
-    goes on after the batches committed); one the scan cannot cut safely is read whole, as before."""
+    goes on after the batches committed); one the scan cannot cut safely is read whole, as before.
+    ``moved`` (flows.taking.Mover, the partner's): a local inbox refusing the move leaves the file taken, its
+    move owed, and the rest of the inbox goes on, as for a file held whole; one whose move is owed is not
+    archived again."""
     at = now.isoformat()
+    moved = moved or taking.Mover(local, move=_dispose)
+    owed = False
     if drop is local:
         sha = local.sha256("inbox", name)
         archived = archive_name(now.date(), sha, name)
-        if local.stat("archive", archived) is None:
-            if local.copy("inbox", name, "archive", archived) != sha:
+        recorded = state.file_record(profile.id, sha)
+        owed = not _receiving(recorded, name) and moved.owed(drop, state, profile.id, "intake", name, recorded,
+                                                             DUPLICATE_CONSEQUENCE)
+        if not owed:  # one whose move is owed was archived by the run that took it (not once more each night)
+            if local.stat("archive", archived) is None:
+                if local.copy("inbox", name, "archive", archived) != sha:
+                    raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+            elif local.sha256("archive", archived) != sha:
                 raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
-        elif local.sha256("archive", archived) != sha:
-            raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
     else:
         try:
             sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
@@ -512,24 +521,30 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     faults.reached("after-archive")
     recorded = state.file_record(profile.id, sha)
     start = rows = part = errors = resumed_batches = 0
-    if recorded is not None and recorded["name"] == name and str(recorded["status"]).startswith(RECEIVING):
+    if _receiving(recorded, name):
         start, rows, part, errors, resumed_batches = ([int(v) for v in recorded["status"][len(RECEIVING):].split(":")]
                                                       + [0])[:5]
     elif recorded is not None and recorded["disposed_at"] is None and recorded["name"] == name:
         disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"  # finish its move
-        _dispose_archived(drop, local, name, archived, disposition)
-        state.mark_disposed(profile.id, sha, at)
-        res.processed += disposition == "processed"
-        res.quarantined += disposition == "quarantine"
+        if _dispose_archived(moved, drop, local, name, archived, disposition):
+            state.mark_disposed(profile.id, sha, at)
+            res.processed += disposition == "processed"
+            res.quarantined += disposition == "quarantine"
+        return
+    elif owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
+        moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=None)
         return
     elif recorded is not None:
         _duplicate(state, profile, res, name, recorded, run_id, sha)
-        _dispose_archived(drop, local, name, archived, "processed")
+        if drop is local:
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=run_id)
+        else:
+            _dispose_archived(moved, drop, local, name, archived, "processed")
         return
     if profile.is_csv_file(name):
         _take_in_csv_streamed(profile, state, drop, local, store, name, size, res, sha=sha, archived=archived,
                               reference_dir=reference_dir,
-                              render=render, now=now, run_id=run_id, keep=keep)
+                              render=render, now=now, run_id=run_id, keep=keep, moved=moved)
         return
     known = known_state(state, profile.id)
     mine_ic = state.file_interchanges(profile.id, sha)
@@ -621,10 +636,15 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     state.record_file(profile.id, sha, name, size, at, "quarantined" if disposition == "quarantine" else "processed",
                       archive_path=archived, run_id=run_id, error_count=errors)
     faults.reached("after-intake-commit")
-    _dispose_archived(drop, local, name, archived, disposition)
-    state.mark_disposed(profile.id, sha, at)
+    if _dispose_archived(moved, drop, local, name, archived, disposition):
+        state.mark_disposed(profile.id, sha, at)
     res.processed += disposition == "processed"
     res.quarantined += disposition == "quarantine"
+
+
+def _receiving(recorded: dict | None, name: str) -> bool:
+    """Whether ``recorded`` is this file's, part-way through being read in pieces (``receiving:`` status)."""
+    return recorded is not None and recorded["name"] == name and str(recorded["status"]).startswith(RECEIVING)
 
 
 def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -> bytes:
@@ -635,10 +655,11 @@ def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -
 def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop,
                           store: OrderStore, name: str, size: int, res: PartnerResult, *, sha: str, archived: str,
                           render, now: datetime, run_id: str, keep: Callable[[], None] | None = None,
-                          reference_dir: Path | None = None) -> None:
+                          reference_dir: Path | None = None, moved: taking.Mover) -> None:
     """A CSV order file too large to hold, archived: read from the archive in batches of rows
     (parsers.csv_orders; the same orders, lineage and findings as a whole read) and stored in one
-    transaction as a whole file's outcome is, then moved (``keep``: the lease renewed before storing)."""
+    transaction as a whole file's outcome is, then moved (``keep``: the lease renewed before storing;
+    ``moved``: a move a local inbox refuses is owed to the next run)."""
     with timed("intake.check", profile.id):
         outcome = process_csv_file(local.chunks("archive", archived), file=name, sha256=sha, profile=profile)
     if keep is not None:
@@ -650,8 +671,8 @@ def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: File
                                                 else "processed"))
     faults.reached("after-intake-commit")
     _count(res, outcome, plan, applied)
-    _dispose_archived(drop, local, name, archived, outcome.disposition)
-    state.mark_disposed(profile.id, sha, now.isoformat())
+    if _dispose_archived(moved, drop, local, name, archived, outcome.disposition):
+        state.mark_disposed(profile.id, sha, now.isoformat())
     res.processed += outcome.disposition == "processed"
     res.quarantined += outcome.disposition == "quarantine"
 
@@ -680,23 +701,28 @@ def _fetch_to_archive(profile: PartnerProfile, drop: FileDrop, local: LocalDrop,
     return spooled.sha256, archived
 
 
-def _dispose_archived(drop: FileDrop, local: LocalDrop, name: str, archived: str, disposition: str) -> None:
-    """`_dispose` for a file never held in memory: a local drop's is moved; a remote drop's local copy in
-    processed/ or quarantine/ is copied from its archive a chunk at a time, then it is moved on its server."""
+def _dispose_archived(moved: taking.Mover, drop: FileDrop, local: LocalDrop, name: str, archived: str,
+                      disposition: str) -> bool:
+    """`_dispose` for a file never held in memory: a local drop's is moved (by ``moved``: False when the inbox
+    refused the move, owed to the next run); a remote drop's local copy in processed/ or quarantine/ is copied
+    from its archive a chunk at a time, then it is moved on its server. True once moved."""
     if drop is local:
-        _dispose(drop, local, name, b"", disposition)
-        return
+        return moved(drop, name, b"", disposition)
     local.copy_new("archive", archived, "quarantine" if disposition == "quarantine" else "processed", name)
     drop.move("inbox", name, "processed")
+    return True
 
 
 def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, name: str,
-                    over: Finding, res: PartnerResult, *, now: datetime, run_id: str) -> None:
+                    over: Finding, res: PartnerResult, *, now: datetime, run_id: str,
+                    moved: taking.Mover | None = None) -> None:
     """A file over the partner's size budget: from a local drop it is archived and quarantined by
     streaming copies (never held in memory), recorded with its FILE_TOO_LARGE finding in one
     transaction, its move replayed after a crash like any file's; a remote drop's is left on its
-    server unread, and reported each run until it is removed."""
+    server unread, and reported each run until it is removed. ``moved`` (the partner's flows.taking.Mover): a
+    local inbox refusing the move leaves the file with its move owed, and the rest of the inbox goes on."""
     res.files += 1
+    moved = moved or taking.Mover(local, move=_dispose)
     if drop is not local:
         state.apply(lifecycle.plan_file_findings([over], partner=profile.id, consequence="left on the server, unread"),
                     run_id=run_id)
@@ -721,10 +747,13 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.findings.append(_row(over, profile.id))
         res.errors += 1
     elif recorded["disposed_at"] is not None or recorded["name"] != name:
-        _duplicate(state, profile, res, name, recorded, run_id, sha)
-        disposition = "processed"
-    _dispose(drop, local, name, b"", disposition)  # a local drop: the file is moved, never read
-    if disposition == "quarantine":
+        if not moved.owed(drop, state, profile.id, "intake", name, recorded, DUPLICATE_CONSEQUENCE):
+            _duplicate(state, profile, res, name, recorded, run_id, sha)
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=run_id)
+        else:  # reported before, left in an inbox that refused its move: only moved, not reported again
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=None)
+        return
+    if moved(drop, name, b"", disposition):  # a local drop: the file is moved, never read
         state.mark_disposed(profile.id, sha, at)
         res.quarantined += 1
 

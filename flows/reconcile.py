@@ -168,7 +168,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
                            state, lines, profiles, echoes, releases),
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
-            finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws)), weights, catch), keep),
+            finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws),
+                                   first_sent=state.first_sendings()), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
             recorded, lines, echoes, releases, amounts=amounts), keep),
         sent=finance_inputs.only_partners(with_answered_recorded(  # and the sets recorded ones answered

@@ -79,7 +79,10 @@ SHIPPED = pa.schema([
     pa.field("unit", pa.string()),  # SN103
     pa.field("cartons", pa.int32()),  # cartons of this line in the shipment (null: unknown)
     pa.field("expected_delivery_at", TIME),  # DTM 017 / the partner's delivery appointment (null: unknown)
-    pa.field("asn_sent_at", TIME),  # when our 856 went out (null: not sent yet)
+    # when our 856 first went out (null: not sent yet); one sent again under new numbers (`orderbridge resend
+    # --new-control-numbers`) carries the resend's numbers and file, but this stays the first sending's time:
+    # the ASN SLA ("ASN before arrival", late_asn) times what we did, not the copy ops sent again
+    pa.field("asn_sent_at", TIME),
     *_DOCUMENT_FIELDS,  # the 856
 ])
 
