@@ -361,15 +361,19 @@ def _no_blanket(call: dict) -> Finding:
         value=po, line=False)
 
 
+def _release_of(call: dict, blanket: dict) -> str:
+    """"Release N of blanket PO P": the release's BEG04 (or that it sent none) and its blanket's BEG03 (a blanket keyed
+    apart from its release is named by its PO number alone)."""
+    return f"Release {call.get('release_number') or '(no BEG04)'} of blanket PO {x12_po(blanket['po_number'])}"
+
+
 def _after_end(call: dict, blanket: dict) -> list[Finding]:
     end, day = blanket.get("expires_on"), call.get("po_date")
     if end is None or day is None or day <= end:
         return []
-    number = call.get("release_number") or ""
-    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return [business_finding(
         "RELEASE_AFTER_BLANKET_END",
-        f"Release {number or '(no BEG04)'} of blanket PO {po} is dated {_text(day)} (BEG05), after "
+        f"{_release_of(call, blanket)} is dated {_text(day)} (BEG05), after "
         f"the blanket's end {_text(end)} (its DTM 036): it calls off a blanket that is over, is not allocated or "
         "shipped and waits for a person (ask the buyer whether the blanket was extended).", call, seg="BEG",
         element="BEG05", value=day, line=False)]
@@ -377,11 +381,9 @@ def _after_end(call: dict, blanket: dict) -> list[Finding]:
 
 def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
     kind, item = _item(line)
-    number = call.get("release_number") or ""
-    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_ITEM_NOT_ON_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off item {item} ({kind}, line "
+        f"{_release_of(call, blanket)} calls off item {item} ({kind}, line "
         f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
         "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
         line, seg="PO1", element="PO107", value=item)
@@ -391,11 +393,9 @@ def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> F
     item = _item(line)
     said = item[1] if item else f"line {line.get('line_number')}"
     unit, theirs = line.get("unit") or "", blanket_line.get("unit") or ""
-    number = call.get("release_number") or ""
-    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_UNIT_UNCONVERTED",
-        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {_text(line['quantity'])} "
+        f"{_release_of(call, blanket)} calls off {_text(line['quantity'])} "
         f"{unit} of {said} (line {line.get('line_number')}), the blanket's line {blanket_line.get('line_number')} "
         f"holding {_text(blanket_line.get('quantity'))} {theirs}: we know no pack of the item saying how many "
         f"{theirs} one {unit} is (items.csv unit and case_pack, item_units.csv), so what it draws of the blanket is "
@@ -418,11 +418,9 @@ def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: F
     asks = f"{_text(line['quantity'])} {sent}"
     if sent != unit:
         asks += f" ({_amount(quantity)} {unit})"
-    number = call.get("release_number") or ""
-    po = x12_po(blanket["po_number"])  # a blanket keyed apart from its release: its BEG03
     return business_finding(
         "RELEASE_PAST_BLANKET",
-        f"Release {number or '(no BEG04)'} of blanket PO {po} calls off {asks} of {said} (line "
+        f"{_release_of(call, blanket)} calls off {asks} of {said} (line "
         f"{line.get('line_number')}), {drew}: {_amount(total)} {unit} in all, past the blanket's "
         f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
         "person." + _counted(earlier, answered),
