@@ -6,7 +6,6 @@ Writes go to a temporary name and are renamed into place. No parsing, no allocat
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -17,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from connectors import durable
 from schemas.errors import SnapshotError
 from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
 
@@ -247,8 +247,4 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 def _write_atomic(table: pa.Table, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{_TMP_PREFIX}{target.name}")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    durable.placed(target, lambda tmp: pq.write_table(table, tmp), tmp=target.with_name(f"{_TMP_PREFIX}{target.name}"))

@@ -21,7 +21,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from flows import durable
+from connectors import durable
 from schemas.handoff import HANDOFF_FOLDER
 
 REMITTANCE = ("state", "remittance")

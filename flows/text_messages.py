@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows import durable
+from connectors import durable
 from flows.recovery import report_folder
 from flows.workspace import Workspace
 from schemas.text_messages import TEXT_MESSAGES
@@ -28,7 +28,7 @@ def folder(ws: Workspace, run_id: str) -> Path:
 
 def keep(into: Path, messages: pa.Table, *, part: int = 0) -> None:
     """Write ``messages`` (TEXT_MESSAGES rows of one file, or one piece of it) under ``into``, named by
-    partner, file sha256 and piece, whole or not at all (flows.durable: a temporary name, fsynced, renamed; a crash
+    partner, file sha256 and piece, whole or not at all (connectors.durable: a temporary name, fsynced, renamed; a crash
     leaves no empty or partial file for the run's reports to read)."""
     if not messages.num_rows:
         return

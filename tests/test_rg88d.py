@@ -252,7 +252,7 @@ def _events(monkeypatch) -> list[str]:
 def test_a_runs_864_messages_are_fsynced_before_their_rename(tmp_path, monkeypatch):
     """flows.text_messages.keep wrote its Parquet by a rename of an unsynced file: a crash after the rename could
     leave an empty or partial messages file the run's reports then read (the hand-off and remittance files are
-    fsynced first, as the outbox's). Now each is written by flows.durable, fsync before the rename; nothing left
+    fsynced first, as the outbox's). Now each is written by connectors.durable, fsync before the rename; nothing left
     under a temporary name."""
     import pyarrow.parquet as pq
 
@@ -270,7 +270,7 @@ def test_a_runs_864_messages_are_fsynced_before_their_rename(tmp_path, monkeypat
 
 def test_a_kept_files_remittance_parquet_and_json_are_each_fsynced_before_their_rename(tmp_path, monkeypatch):
     """flows.handoff.keep_remittance fsynced the JSON but renamed the Parquet unsynced; both now go through
-    flows.durable, as the hand-off files do."""
+    connectors.durable, as the hand-off files do."""
     from flows import handoff
 
     out = _walmart(_820(*GOOD))

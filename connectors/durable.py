@@ -1,7 +1,7 @@
-"""Files the flows keep beside the state store (hand-off sets, remittance rows, 864 messages) written whole or not at
-all: under a hidden temporary name in the same folder, flushed and fsynced, then renamed into place, as the outbox
-writes are (connectors.local). A crash leaves the old file or none, never an empty or partial one taken as written.
-Imports no pyarrow at load (`status` reads flows.handoff).
+"""Files kept beside the state store (hand-off sets, remittance rows, 864 messages, inventory snapshots) written
+whole or not at all: under a hidden temporary name in the same folder, flushed and fsynced, then renamed into place,
+as the outbox writes are (connectors.local). A crash leaves the old file or none, never an empty or partial one taken
+as written. Imports no pyarrow at load (`status` reads flows.handoff).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def placed(path: Path, write: Callable[[Path], None]) -> Path:
-    """``write`` the file to a hidden temporary beside ``path``, fsync it, rename it to ``path``; ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
+def placed(path: Path, write: Callable[[Path], None], *, tmp: Path | None = None) -> Path:
+    """``write`` the file to a hidden temporary beside ``path`` (``tmp``: one its folder's readers already skip),
+    fsync it, rename it to ``path``; ``path``."""
+    tmp = tmp or path.with_name(f".{path.name}.tmp")
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
