@@ -101,22 +101,15 @@ class Workspace:
         """workspace.toml's [reports] finance_snapshot_days: a run's own copy of the finance report
         (reports/<run id>/finance/, the whole history as of that run) is removed once the run is older than
         this many days (flows.reports.prune_finance_snapshots); 0 keeps every one. Default 90."""
-        value = self._config().get("reports", {}).get("finance_snapshot_days", FINANCE_SNAPSHOT_DAYS)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{self.config_path}: [reports] finance_snapshot_days {value!r} is not a whole number "
-                              "of days (0 keeps every run's finance report)", path=str(self.config_path))
-        return value
+        return self._days("reports", "finance_snapshot_days", FINANCE_SNAPSHOT_DAYS,
+                          "0 keeps every run's finance report")
 
     @property
     def stock_carry_days(self) -> int:
         """workspace.toml's [inventory] stock_carry_days: a DC whose stock export was not loaded for the night's
         snapshot day is allocated from its last one loaded if that is at most this many days older (flows.decide.
         load_inventory, the night's stock line naming its day); 0 carries none. Default 3 (a long weekend)."""
-        value = self._config().get("inventory", {}).get("stock_carry_days", STOCK_CARRY_DAYS)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{self.config_path}: [inventory] stock_carry_days {value!r} is not a whole number "
-                              "of days (0 carries no DC's older stock)", path=str(self.config_path))
-        return value
+        return self._days("inventory", "stock_carry_days", STOCK_CARRY_DAYS, "0 carries no DC's older stock")
 
     @property
     def stock_untracked_days(self) -> int:
@@ -124,11 +117,16 @@ class Workspace:
         loaded is older than stock_carry_days but at most this many days old holds the orders routed to it
         (STOCK_NOT_LOADED, flows.decide._late); one not loaded in this many days is a DC whose stock we do not track,
         its orders served from the others. Default 31; at most stock_carry_days holds none."""
-        value = self._config().get("inventory", {}).get("stock_untracked_days", STOCK_UNTRACKED_DAYS)
+        return self._days("inventory", "stock_untracked_days", STOCK_UNTRACKED_DAYS,
+                          "a DC not loaded in that many days is one whose stock we do not track")
+
+    def _days(self, table: str, key: str, default: int, meaning: str) -> int:
+        """workspace.toml's [table] key: a whole number of days, 0 or more (``default`` where it is not set);
+        ConfigError naming it and ``meaning`` otherwise."""
+        value = self._config().get(table, {}).get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{self.config_path}: [inventory] stock_untracked_days {value!r} is not a whole number "
-                              "of days (a DC not loaded in that many days is one whose stock we do not track)",
-                              path=str(self.config_path))
+            raise ConfigError(f"{self.config_path}: [{table}] {key} {value!r} is not a whole number of days "
+                              f"({meaning})", path=str(self.config_path))
         return value
 
     def _config(self) -> dict:
