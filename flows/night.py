@@ -76,7 +76,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                  keep: Callable[[], None] | None = None) -> dict:
     """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
     and each stored piece, when partners are sharded)."""
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     profile = ws.runnable_partners()[partner_id]
     state = StateStore(ws.state_url)
     try:
@@ -95,7 +95,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
 def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> steps.RunDecision:
     from connectors.reference import load_reference
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     now = datetime.fromisoformat(now_iso)
     state = StateStore(ws.state_url)
     try:
@@ -111,7 +111,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                   keep: Callable[[], None] | None = None) -> int:
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
     before each chunk, when partners are sharded)."""
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     profile = ws.runnable_partners()[partner_id]
     state = StateStore(ws.state_url)
     try:
@@ -132,7 +132,7 @@ def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> 
     from connectors.reference import load_reference
     from flows import shipments as shipping
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     warehouse = ws.warehouses()[warehouse_id]
     profiles, broken = ws.partners_apart()
     state = StateStore(ws.state_url)
@@ -155,7 +155,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     from connectors.reference import load_reference
     from flows import shipments as shipping
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     state = StateStore(ws.state_url)
     try:
         with timed("invoice"):
@@ -168,7 +168,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
 @gives_back
 def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     state = StateStore(ws.state_url)
     try:
         with timed("reconcile"):  # folder: the report folder being written
@@ -273,6 +273,7 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
         ws.require_ready()
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        ws = ws.on(started)  # its profiles as of the run's clock ([[changes]] take effect on their day)
         state = StateStore(ws.state_url)
         try:  # the run is on record from its start; runs a killed process left "running" are closed
             recovery.close_crashed_runs(ws, state, at=_wall())
@@ -535,6 +536,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         recovery.require_state(ws)
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        ws = ws.on(started)  # its profiles as of the run's clock
         clock = started.isoformat()
         profiles, broken = ws.partners_apart()
         state = StateStore(ws.state_url)
