@@ -308,6 +308,9 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}"
                     + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
                        if unloaded else ""))
+    for pid in chosen:  # a dated profile change ([[changes]]) taking effect tonight, or within a week: said
+        for line in profile_changes_said(profiles[pid], started.date()):
+            progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
@@ -602,6 +605,24 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
 
 
 UNLOADED = "nothing of the partner taken, answered or sent: its files wait in its drop until its profile loads"
+
+
+CHANGE_NOTICE_DAYS = 7  # a dated profile change is said in each night's progress from this many days before it
+
+
+def profile_changes_said(profile: PartnerProfile, day) -> list[str]:
+    """What a night on ``day`` says of the partner's dated profile changes ([[changes]]): the one that takes effect
+    that night (its keys: the run answers by them from now on), the next one within CHANGE_NOTICE_DAYS."""
+    out = []
+    if profile.effective == day:
+        change = next(c for c in profile.changes if c.effective == day)
+        out.append(f"profile change effective {day.isoformat()} in effect from this night: {', '.join(change.keys())}"
+                   + (f" ({change.note})" if change.note else ""))
+    coming = profile.next_change(day)
+    if coming is not None and (coming.effective - day).days <= CHANGE_NOTICE_DAYS:
+        out.append(f"profile change effective {coming.effective.isoformat()} in "
+                   f"{plural((coming.effective - day).days, 'day')}: {', '.join(coming.keys())}")
+    return out
 
 
 def unloaded_results(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str, *,

@@ -8,6 +8,7 @@ built before the switch and delivered on the night of it is still Meijer's and i
 
 from __future__ import annotations
 
+import csv
 import shutil
 import tomllib
 from datetime import date, datetime
@@ -22,6 +23,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "rg90"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 SWITCH = date(2026, 11, 26)
 BEFORE, EVE, ON = datetime(2026, 11, 24, 2), datetime(2026, 11, 25, 2), datetime(2026, 11, 26, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
 OLD = (["ZZ", "MEIJERVAN      "], ["ZZ", "ORDERBRIDGE    "], "MEIJER", "004010", "*")
 NEW = (["08", "6111470000     "], ["ZZ", "ORDERBRIDGE    "], "MEIJERINC", "005010", "|")
 CHANGE = """
@@ -38,6 +40,9 @@ version = "005010"
 [changes.x12.delimiters]
 element = "|"
 component = "\\\\"
+
+[changes.fulfilment.asn]
+structure = "SOTPI"
 """
 
 
@@ -46,12 +51,13 @@ def _profile(extra: str = CHANGE) -> PartnerProfile:
 
 
 def test_the_profile_in_effect_is_the_one_the_latest_change_on_or_before_the_day_leaves():
-    p = _profile(CHANGE + '\n[[changes]]\neffective = 2027-02-01\n[changes.fulfilment.asn]\nstructure = "SOTPI"\n')
+    p = _profile(CHANGE + '\n[[changes]]\neffective = 2027-02-01\n[changes.fulfilment.invoice]\nper = "shipment"\n')
     eve, on, later = p.on(date(2026, 11, 25)), p.on(SWITCH), p.on(date(2027, 2, 1))
     assert (eve.x12.their_id, eve.x12.version, eve.effective) == ("MEIJERVAN", "004010", None)
     assert (on.x12.their_id, on.x12.version, on.x12.delimiters.element, on.effective) == ("6111470000", "005010", "|",
                                                                                          SWITCH)
-    assert on.fulfilment.asn.structure == "SOPI" and later.fulfilment.asn.structure == "SOTPI"
+    assert (eve.fulfilment.asn.structure, on.fulfilment.asn.structure) == ("SOPI", "SOTPI")
+    assert on.fulfilment.invoice.per == "order" and later.fulfilment.invoice.per == "shipment"
     assert (later.x12.their_id, later.x12.version) == ("6111470000", "005010")  # on top of the change before it
     # the ids a change moved from are still the partner's (previous_ids), answered where they wrote
     assert on.x12.previous_ids == (("ZZ", "MEIJERVAN"),) and on.x12.sends_from("ZZ", "MEIJERVAN")
@@ -60,8 +66,8 @@ def test_the_profile_in_effect_is_the_one_the_latest_change_on_or_before_the_day
     # a version read on another day is the profile as of that day, never stuck on its own
     assert later.on(date(2026, 11, 1)).x12.their_id == "MEIJERVAN" and eve.on(SWITCH).x12.version == "005010"
     assert [c.keys() for c in p.changes] == [("x12.their_qualifier", "x12.their_id", "x12.their_gs_id", "x12.version",
-                                              "x12.delimiters.element", "x12.delimiters.component"),
-                                             ("fulfilment.asn.structure",)]
+                                              "x12.delimiters.element", "x12.delimiters.component",
+                                              "fulfilment.asn.structure"), ("fulfilment.invoice.per",)]
     assert on.changes == p.changes and p.next_change(date(2026, 11, 25)).effective == SWITCH
 
 
@@ -115,12 +121,23 @@ def nights(tmp_path_factory):
         "*412*", "*419*").replace("GE*1*412", "GE*1*419")
     (inbox / "MEIJER_850_MJ9000104.x12").write_text(straggler)
     run(ON)
+    east = ws.warehouse_drop_root / "east" / "inbox"
+    east.mkdir(parents=True, exist_ok=True)
+    for f in (FIXTURES / "shipments").iterdir():  # each shipment's cartons on a pallet of its own
+        rows = list(csv.reader(f.read_text().splitlines()))
+        at = rows[0].index("Pallet ID")
+        for row in rows[1:]:
+            row[at] = f"{row[0]}-PAL"
+        with (east / f.name).open("w", newline="") as out:
+            csv.writer(out).writerows(rows)
+    night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=SHIP_DAY.isoformat())
+    outs[SHIP_DAY] = sorted(p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12"))
     return ws, outs
 
 
 def _sent(ws, kind: str, names: list[str]) -> list[tuple]:
     """Each of ``names`` of ``kind``: (ISA05/06 pair it goes to, ISA07/08 it comes from, GS03, GS08[:6], element
-    separator, ISA13, what it answers: the AK1's GS06 or the BAK03)."""
+    separator, ISA13, what it answers: the AK1's GS06, the BAK03, the 856's first PRF01 or the BIG04)."""
     out = []
     for name in names:
         if f"-{kind}-" not in name:
@@ -128,8 +145,9 @@ def _sent(ws, kind: str, names: list[str]) -> list[tuple]:
         text = (ws.drop_root / "meijer" / "outbox" / name).read_text()
         segs = [s.split(text[3]) for s in text.replace("\n", "").split("~") if s]
         isa, gs = segs[0], next(s for s in segs if s[0] == "GS")
-        head = next(s for s in segs if s[0] in ("BAK", "AK1"))
-        out.append((isa[7:9], isa[5:7], gs[3], gs[8][:6], text[3], int(isa[13]), head[{"BAK": 3, "AK1": 2}[head[0]]]))
+        head = next(s for s in segs if s[0] in ("BAK", "AK1", "PRF", "BIG"))
+        out.append((isa[7:9], isa[5:7], gs[3], gs[8][:6], text[3], int(isa[13]),
+                    head[{"BAK": 3, "AK1": 2, "PRF": 1, "BIG": 4}[head[0]]]))
     return out
 
 
@@ -179,9 +197,37 @@ def test_partner_check_shows_the_changes_and_the_profile_in_effect(tmp_path):
                              env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert ("change: effective 2026-11-26 (in 1 day): x12.their_qualifier, x12.their_id, x12.their_gs_id, "
-            "x12.version, x12.delimiters.element, x12.delimiters.component (Meijer's letter of 2026-11-02: new VAN, "
-            "005010, '|' elements)") in " ".join(out.output.split())
+            "x12.version, x12.delimiters.element, x12.delimiters.component, fulfilment.asn.structure (Meijer's "
+            "letter of 2026-11-02: new VAN, 005010, '|' elements)") in " ".join(out.output.split())
     assert "in effect on 2026-11-25: the profile as written" in out.output
     out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root), "--on", "2026-11-26"],
                              env={"COLUMNS": "200"})
     assert "in effect on 2026-11-26: the change effective 2026-11-26" in out.output, out.output
+
+
+def test_shipments_after_the_switch_of_orders_received_before_it_follow_the_change(nights):
+    """The ship day after the switch: the 856s in the changed structure (S-O-T-P-I) and, with the 810s, to the new
+    ids in 005010, MJ9000102 included (received under the old ids and GS02, never changed since)."""
+    ws, outs = nights
+    new = [n for n in outs[SHIP_DAY] if n not in outs[ON]]
+    asns, invoices = _sent(ws, "856", new), _sent(ws, "810", new)
+    assert {k for *_r, k in asns} >= {"MJ9000101", "MJ9000102", "MJ9000103"}
+    assert {k for *_r, k in invoices} >= {"MJ9000101", "MJ9000102", "MJ9000103"}
+    assert all((to, frm, gs, v, sep) == NEW for to, frm, gs, v, sep, _n, _k in asns + invoices), asns + invoices
+    for name in (n for n in new if "-856-" in n):
+        text = (ws.drop_root / "meijer" / "outbox" / name).read_text()
+        levels = [s.split("|")[3] for s in text.replace("\n", "").split("~") if s.startswith("HL|")]
+        assert levels[:3] == ["S", "O", "T"] and "P" in levels and "I" in levels, levels
+
+
+def test_the_night_says_the_change_coming_and_the_change_taking_effect():
+    from flows.night import profile_changes_said
+
+    p = _profile()
+    assert profile_changes_said(p.on(date(2026, 11, 10)), date(2026, 11, 10)) == []
+    assert profile_changes_said(p.on(date(2026, 11, 24)), date(2026, 11, 24)) == [
+        "profile change effective 2026-11-26 in 2 days: x12.their_qualifier, x12.their_id, x12.their_gs_id, "
+        "x12.version, x12.delimiters.element, x12.delimiters.component, fulfilment.asn.structure"]
+    [said] = profile_changes_said(p.on(SWITCH), SWITCH)
+    assert said.startswith("profile change effective 2026-11-26 in effect from this night: x12.their_qualifier")
+    assert said.endswith("(Meijer's letter of 2026-11-02: new VAN, 005010, '|' elements)")
