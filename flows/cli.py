@@ -1373,8 +1373,8 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None
     warnings: list[str] = []
+    day = _day_option(on)
     if profile is not None and profile.changes:  # each dated change, and the profile in effect on the day checked
-        day = _day_option(on)
         profile, said = _dated_profile(profile, day)
         for line in said:
             console.print(shown(line), soft_wrap=True)

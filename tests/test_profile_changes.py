@@ -231,3 +231,19 @@ def test_the_night_says_the_change_coming_and_the_change_taking_effect():
     [said] = profile_changes_said(p.on(SWITCH), SWITCH)
     assert said.startswith("profile change effective 2026-11-26 in effect from this night: x12.their_qualifier")
     assert said.endswith("(Meijer's letter of 2026-11-02: new VAN, 005010, '|' elements)")
+
+
+def test_partner_check_refuses_a_change_that_leaves_the_profile_wrong_naming_its_date(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", warehouses=WAREHOUSES)
+    with (ws.partners_dir / "meijer.toml").open("a") as f:
+        f.write('\n[[changes]]\neffective = 2027-01-15\n[changes.x12]\nversion = "006020"\n')
+    out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root)], env={"COLUMNS": "300"})
+    assert out.exit_code == 1
+    said = " ".join(out.output.split())
+    assert "changes[0] (effective 2027-01-15) leaves the profile invalid: x12.version" in said, said
+    out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root), "--on", "soon"])
+    assert out.exit_code == 2 and "--on soon: not a date" in out.output
