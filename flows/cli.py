@@ -635,12 +635,14 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
 def _partner_profiles(workspace: Path, partner: str) -> dict:
     """The workspace's profiles that load, for a command about ``partner`` (inspect, ack): another partner's
     profile that does not load is not this one's problem; ``partner``'s own raises its ConfigError (exit 4)."""
+    from datetime import date
+
     from schemas.profile import load_profiles_apart
 
     profiles, broken = load_profiles_apart(workspace.resolve() / "partners")
     if partner in broken:
         raise broken[partner]
-    return profiles
+    return {pid: p.on(date.today()) for pid, p in profiles.items()}  # as in effect today ([[changes]])
 
 
 def _check_state(workspace: Path) -> None:
