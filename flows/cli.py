@@ -635,12 +635,14 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
 def _partner_profiles(workspace: Path, partner: str) -> dict:
     """The workspace's profiles that load, for a command about ``partner`` (inspect, ack): another partner's
     profile that does not load is not this one's problem; ``partner``'s own raises its ConfigError (exit 4)."""
+    from datetime import date
+
     from schemas.profile import load_profiles_apart
 
     profiles, broken = load_profiles_apart(workspace.resolve() / "partners")
     if partner in broken:
         raise broken[partner]
-    return profiles
+    return {pid: p.on(date.today()) for pid, p in profiles.items()}  # as in effect today ([[changes]])
 
 
 def _check_state(workspace: Path) -> None:
@@ -1342,7 +1344,10 @@ app.add_typer(partner_app, name="partner")
 
 @partner_app.command("check")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
-                  workspace: Path = WORKSPACE) -> None:
+                  workspace: Path = WORKSPACE,
+                  on: str = typer.Option(None, "--on", help="The day (YYYY-MM-DD) whose profile is checked, for a "
+                                         "profile with dated [[changes]] (default: today); every change is checked "
+                                         "either way.")) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
     missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
     where each document it receives goes and under what name (an example, the same every time), and how it is
@@ -1370,9 +1375,18 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None
     warnings: list[str] = []
+    day = _day_option(on)
+    if profile is not None and profile.changes:  # each dated change, and the profile in effect on the day checked
+        profile, said = _dated_profile(profile, day)
+        for line in said:
+            console.print(shown(line), soft_wrap=True)
     if profile is not None:
         problems += check_profile(profile)
         warnings = profile_warnings(profile)
+        for effective, version in profile.versions():  # the problems only another day's profile has, with its day
+            if version.effective != profile.effective:
+                problems += [f"from {effective.isoformat()}: {p}" for p in check_profile(version)
+                             if p not in problems]
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
     if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how
@@ -1395,6 +1409,34 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         console.print(f"partner {shown(partner_id)}: {len(problems)} thing(s) to fix before the first run")
         raise typer.Exit(ExitStatus.INPUT_ERRORS)
     console.print(f"partner {shown(partner_id)}: ready (profile, reference data and inventory in {shown(ws.root)})")
+
+
+def _day_option(on: str | None):
+    """--on's day (today when not given); exit 2 naming it when it is no date."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        console.print(f"--on {shown(on)}: not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _dated_profile(profile, day) -> tuple:
+    """The profile in effect on ``day`` and the lines that say so: one per dated change (its day, how far off,
+    the keys it writes, its note), then which is in effect."""
+    from flows.progress import plural
+
+    lines = []
+    for change in profile.changes:
+        days = (change.effective - day).days
+        when = "today" if days == 0 else f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago"
+        lines.append(f"change: effective {change.effective.isoformat()} ({when}): {', '.join(change.keys())}"
+                     + (f" ({change.note})" if change.note else ""))
+    dated = profile.on(day)
+    lines.append(f"in effect on {day.isoformat()}: " + (f"the change effective {dated.effective.isoformat()}"
+                                                         if dated.effective else "the profile as written"))
+    return dated, lines
 
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Inventory: load stock and expected receipts.")

@@ -34,7 +34,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     from engine.csv_findings import csv_layouts, csv_located
     from rules.suite import owners_of, run_suite
 
-    profiles = ws.runnable_partners()  # a partner whose profile does not load: its held orders wait for it
+    # the profiles as of the rules' date ([[changes]]); a partner whose profile does not load: its held orders wait
+    profiles = ws.on(today or at).runnable_partners()
     chosen = [r for r in lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles)
               if (po is None or r.po_number == po) and (partner is None or r.partner == partner)]
     if not chosen:
