@@ -952,12 +952,12 @@ def _decide_cli(workspace: Path, pos: list[str] | None, partner: str | None, by:
         err.print(problem, style="red")
         raise typer.Exit(ExitStatus.USAGE)
     if dry_run:
-        done, named = _decide_batch(workspace, pos, partner, by, verdict, note, all_held, held_for, since, until,
-                                    dry_run=True)
+        done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for, since,
+                                    until, dry_run=True)
     else:
         with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):  # the batch
-            done, named = _decide_batch(workspace, pos, partner, by, verdict, note, all_held, held_for, since, until,
-                                        dry_run=False)
+            done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for,
+                                        since, until, dry_run=False)
     _say_batch(done, named, verdict, by, dry_run)
     raise typer.Exit(ExitStatus.INCOMPLETE if any(d.skipped for d in done) else ExitStatus.OK)
 
@@ -986,8 +986,8 @@ def _batch_problem(pos: list[str], partner: str | None, release: str | None, all
     return ""
 
 
-def _decide_batch(workspace: Path, pos: list[str], partner: str | None, by: str, verdict: str, note: str,
-                  all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
+def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release: str | None, by: str, verdict: str,
+                  note: str, all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
     """(each order's outcome, how the orders were chosen): the orders the PO numbers or the search name, each
     decided alone (flows.approving)."""
     from engine import lifecycle
@@ -1009,7 +1009,7 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, by: str,
                  + (f", PO dated {shown(since or '...')} to {shown(until or '...')}" if since or until else ""))
     else:
         for po in dict.fromkeys(pos):  # a PO named twice: once
-            matches, _, why = matching_orders(ws, store, po, partner, None)
+            matches, _, why = matching_orders(ws, store, po, partner, release)
             if why or not matches:
                 unmatched[po] = Decided(partner or "", po, skipped=why or "no such order")
             elif len(matches) > 1:  # a PO held as several releases (or told apart by a reference)
