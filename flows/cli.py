@@ -30,8 +30,9 @@ from schemas.order_keys import shown as order_shown
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="OrderBridge: batch EDI order-to-cash. Exit status: 0 done, 1 done and some input had "
-                       "error findings, 2 usage error, 3 not done (a stage failed), 4 the workspace cannot be "
-                       "used, 5 another OrderBridge process holds the workspace; see the README.")
+                       "error findings, 2 usage error, 3 not done (a stage failed; some orders of an approve or "
+                       "reject of several skipped), 4 the workspace cannot be used, 5 another OrderBridge process "
+                       "holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console(min_width=TABLE_WIDTH)  # run tables have many columns; never squeezed into 80 characters

@@ -259,3 +259,25 @@ def test_the_planner_checks_each_pick_alone():
     out = lifecycle.plan_person_decisions([lifecycle.PersonPick("acme", "X"), lifecycle.PersonPick("acme", "X")], {},
                                           lifecycle.VERDICT_APPROVED, by="x", note="", at="2026-11-27T09:00:00")
     assert [(o.key, o.plan, o.refused) for o in out] == [(("acme", "X"), None, "no such order")]
+
+
+def test_an_860_waiting_on_a_held_order_is_said_answered_by_its_855_in_a_batch_too(tmp_path):
+    """A blanket PO held for a person, its 860 (purpose 22) waiting on the hold: approved among several, the row
+    says the next 855 answers that 860 too, and the next run sends the decision's 855 and the revised one, once."""
+    from tests.test_change_after_shipment import send_860
+    from tests.test_change_after_shipment_855 import answered_by_855s
+    from tests.test_order_types_held import _night
+
+    ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
+    state.close()
+    answered_by_855s(ws, "acme")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="22")
+    run_stages(ws, NIGHT2)
+    res = cli(ws, "approve", "PO-1", "PO-2", "--partner", "acme", "--by", "Dana", "--note", "a blanket, fine")
+    assert res.exit_code == 3, res.output
+    assert "and answers the 1 860(s) that waited on it" in said(res)
+    assert "1 order(s) approved by Dana, 1 skipped" in said(res)
+    run_stages(ws, NIGHT3)
+    baks = [r for p in sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+            for r in read_interchanges(p.read_bytes()).segments.elements.to_pylist() if r[0] == "BAK"]
+    assert sorted(r[1] for r in baks if r[3] == "PO-1") == ["00", "05"]  # the decision's 855 and the revised one
