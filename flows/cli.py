@@ -30,8 +30,9 @@ from schemas.order_keys import shown as order_shown
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="OrderBridge: batch EDI order-to-cash. Exit status: 0 done, 1 done and some input had "
-                       "error findings, 2 usage error, 3 not done (a stage failed), 4 the workspace cannot be "
-                       "used, 5 another OrderBridge process holds the workspace; see the README.")
+                       "error findings, 2 usage error, 3 not done (a stage failed; some orders of an approve or "
+                       "reject of several skipped), 4 the workspace cannot be used, 5 another OrderBridge process "
+                       "holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console(min_width=TABLE_WIDTH)  # run tables have many columns; never squeezed into 80 characters
@@ -870,7 +871,10 @@ def _wall_clock() -> str:
 
 @app.command()
 def approvals(workspace: Path = WORKSPACE) -> None:
-    """List orders held for a person (approve, reject or recheck them), with the reasons."""
+    """List orders held for a person (approve, reject or recheck them), with the reasons, then the codes they are
+    held for and how many (what `approve --all-held --held-for CODE` chooses by)."""
+    from collections import Counter
+
     from engine import lifecycle
 
     store = _state(workspace)
@@ -885,6 +889,9 @@ def approvals(workspace: Path = WORKSPACE) -> None:
         t.add_row(shown(o.partner), shown(order_shown(o.po_number)), shown(o.source_file), shown(o.updated_at),
                   "\n".join(shown(r) for r in (*o.hold_reasons, *waiting.get(o.key, ()))))
     console.print(t)
+    codes = Counter(c for o in held for c in o.hold_codes)
+    if codes:  # what `approve --all-held --held-for CODE` chooses by
+        console.print("held for: " + ", ".join(f"{shown(c)} ({n})" for c, n in sorted(codes.items())))
 
 
 def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float,
@@ -913,28 +920,182 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855{also}.")
 
 
-@app.command()
-def approve(po: str = typer.Argument(..., help="PO number"),
-            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
+ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a person that --partner, --held-for, "
+                        "--since and --until name (each checked alone), instead of PO numbers.")
+HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help="With --all-held: only orders held for this finding "
+                        "code (CREDIT_LIMIT_EXCEEDED, PRICE_NOT_ON_FILE...: `orderbridge approvals` ends with the "
+                        "codes held for).")
+SINCE = typer.Option("", "--since", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
+                     "after this day.")
+UNTIL = typer.Option("", "--until", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
+                     "before this day.")
+DRY_RUN = typer.Option(False, "--dry-run", help="List what would be recorded and what would be skipped, and why; "
+                       "record nothing.")
+BATCH_EXIT = ("Exit status 0: every order named was recorded (or, --dry-run, would be; or --all-held found none); "
+              "3: some were skipped, each named with why, the others recorded; 2: used wrongly, nothing done (a PO "
+              "without --partner, PO numbers with --all-held, a filter without it, a date that is none; one PO named "
+              "alone that is not waiting for a person); 5: another OrderBridge process holds the workspace.")
+
+
+def _decide_cli(workspace: Path, pos: list[str] | None, partner: str | None, by: str, verdict: str, note: str,
+                wait: float, release: str | None, all_held: bool, held_for: str, since: str, until: str,
+                dry_run: bool) -> None:
+    """`approve`/`reject`: one PO as before (its messages, exit 2 when it is not held), or a batch."""
+    from engine import lifecycle
+
+    pos = list(pos or ())
+    if len(pos) == 1 and not (all_held or held_for or since or until or dry_run):
+        if partner is None:
+            err.print("--partner is needed with a PO number (PO numbers are per partner)", style="red")
+            raise typer.Exit(ExitStatus.USAGE)
+        _decide(workspace, pos[0], partner, by, verdict, note, wait, release)
+        return
+    problem = _batch_problem(pos, partner, release, all_held, held_for, since, until)
+    if problem:
+        err.print(problem, style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    if dry_run:
+        done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for, since,
+                                    until, dry_run=True)
+    else:
+        with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):  # the batch
+            done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for,
+                                        since, until, dry_run=False)
+    _say_batch(done, named, verdict, by, dry_run)
+    raise typer.Exit(ExitStatus.INCOMPLETE if any(d.skipped for d in done) else ExitStatus.OK)
+
+
+def _batch_problem(pos: list[str], partner: str | None, release: str | None, all_held: bool, held_for: str,
+                   since: str, until: str) -> str:
+    """Why a batch is used wrongly (nothing done), or ""."""
+    from datetime import date
+
+    if pos and all_held:
+        return "name PO numbers or --all-held, not both"
+    if not pos and not all_held:
+        return "name the PO number(s), or --all-held (with --partner, --held-for, --since, --until to narrow it)"
+    if pos and (held_for or since or until):
+        return "--held-for, --since and --until choose orders for --all-held: with PO numbers, leave them out"
+    if pos and partner is None:
+        return "--partner is needed with PO numbers (PO numbers are per partner)"
+    if release is not None and len(pos) != 1:
+        return "--release names a release of one PO: give it with one PO number"
+    for name, value in (("--since", since), ("--until", until)):
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return f"{name} must be a date like 2026-11-27, not {shown(value)!r}"
+    return ""
+
+
+def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release: str | None, by: str, verdict: str,
+                  note: str, all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
+    """(each order's outcome, how the orders were chosen): the orders the PO numbers or the search name, each
+    decided alone (flows.approving)."""
+    from engine import lifecycle
+    from flows.approving import Decided, decide_picked, held_matching
+    from flows.status_view import matching_orders
+    from flows.workspace import Workspace
+
+    store = _state(workspace)
+    ws = Workspace(workspace.resolve())
+    if partner is not None and partner not in ws.partners() and not store.search_orders(partner=partner, limit=1):
+        err.print(f"no partner {shown(partner)}: no profile and no order of it", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    picks, unmatched = [], {}
+    if all_held:
+        listed = held_matching(store, partner=partner or "", hold_code=held_for.strip(), since=since, until=until)
+        picks = [lifecycle.PersonPick(o.partner, o.po_number, o.revision) for o in listed]
+        named = (f"{len(listed)} order(s) waiting for a person" + (f" of {shown(partner)}" if partner else "")
+                 + (f" held for {shown(held_for)}" if held_for else "")
+                 + (f", PO dated {shown(since or '...')} to {shown(until or '...')}" if since or until else ""))
+    else:
+        for po in dict.fromkeys(pos):  # a PO named twice: once
+            matches, _, why = matching_orders(ws, store, po, partner, release)
+            if why or not matches:
+                unmatched[po] = Decided(partner or "", po, skipped=why or "no such order")
+            elif len(matches) > 1:  # a PO held as several releases (or told apart by a reference)
+                unmatched[po] = Decided(partner or "", po, skipped=f"is {len(matches)} orders (releases, or told apart "
+                                        "by a reference): name it alone with --release")
+            elif all(p.po_number != matches[0].po_number for p in picks):  # 'acme-1010' and 'ACME-1010': once
+                picks.append(lifecycle.PersonPick(matches[0].partner, matches[0].po_number))
+                unmatched[po] = None  # its place in the list: decided below
+        named = f"{len(dict.fromkeys(pos))} PO number(s) named"
+    try:
+        done = decide_picked(store, picks, verdict, by=by, note=note, at=_wall_clock(), dry_run=dry_run)
+    except ValueError as exc:
+        err.print(f"{shown(exc)}: nothing was recorded", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    decided = iter(done)  # in the order picked: the PO numbers' order
+    return [d if d is not None else next(decided) for d in unmatched.values()] if not all_held else done, named
+
+
+def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
+    """A row per order (recorded, skipped and why), then the counts."""
+    from engine import lifecycle
+
+    would = ("would approve" if verdict == lifecycle.VERDICT_APPROVED else "would reject") if dry_run else verdict
+    t = Table(title=f"{named}: " + (f"{verdict} by {shown(by)}" if not dry_run else "dry run, nothing recorded"))
+    for c in ("partner", "PO", "outcome", "held for / why skipped"):
+        t.add_column(c, overflow="fold")
+    for d in done:
+        if d.skipped:
+            t.add_row(shown(d.partner), shown(order_shown(d.po_number)), "skipped", shown(d.skipped))
+        else:
+            also = [f"and answers the {d.waiting} 860(s) that waited on it"] if d.waiting else []
+            t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would,
+                      "\n".join(shown(r) for r in (*d.reasons, *also)))
+    console.print(t)
+    decided = sum(not d.skipped for d in done)
+    skipped = [d for d in done if d.skipped]
+    if dry_run:
+        console.print(f"{decided} order(s) would be {verdict}, {len(skipped)} would be skipped; nothing was "
+                      "recorded.")
+    else:
+        sent = ("; the next run sends their 855s" + (" (RD)" if verdict == lifecycle.VERDICT_REJECTED else "")
+                if decided else "")
+        console.print(f"{decided} order(s) {verdict} by {shown(by)}, {len(skipped)} skipped{sent}.")
+    for d in skipped:
+        err.print(f"skipped {shown(d.partner)}/{shown(order_shown(d.po_number))}: {shown(d.skipped)}",
+                  style="yellow")
+
+
+@app.command(epilog=BATCH_EXIT)
+def approve(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO number(s) of the partner: one, or "
+                                            "several approved together (each checked alone)."),
+            partner: str = typer.Option(None, "--partner", help="The partner whose PO it is (needed with PO "
+                                        "numbers; with --all-held, only its orders).", callback=partner_id),
             by: str = typer.Option(..., "--by", help="Who approves."),
-            note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
-            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
-    """Approve a held order; the next run acknowledges it (855)."""
+            note: str = typer.Option("", "--note", help="Why (kept in the order's history; one note for a batch)."),
+            all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+            dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Approve held orders: one PO, several, or every held order a search names (--all-held); the next run
+    acknowledges each (855). Under one workspace lease; an order changed or no longer held is skipped and named,
+    the others are recorded."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release)
+    _decide_cli(workspace, pos, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release, all_held, held_for,
+                since, until, dry_run)
 
 
-@app.command()
-def reject(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
+@app.command(epilog=BATCH_EXIT)
+def reject(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO number(s) of the partner: one, or "
+                                           "several rejected together (each checked alone)."),
+           partner: str = typer.Option(None, "--partner", help="The partner whose PO it is (needed with PO "
+                                       "numbers; with --all-held, only its orders).", callback=partner_id),
            by: str = typer.Option(..., "--by", help="Who rejects."),
-           reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
-           release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
-    """Reject a held order; the next run answers it with an 855 RD."""
+           reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history; one reason for a "
+                                      "batch; needed)."),
+           all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+           dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Reject held orders: one PO, several, or every held order a search names (--all-held); the next run answers
+    each with an 855 RD. Under one workspace lease; an order changed or no longer held is skipped and named, the
+    others are recorded."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait, release)
+    _decide_cli(workspace, pos, partner, by, lifecycle.VERDICT_REJECTED, reason, wait, release, all_held, held_for,
+                since, until, dry_run)
 
 
 @app.command()

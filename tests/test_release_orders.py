@@ -311,6 +311,16 @@ def test_the_command_line_names_one_release_with_release(chain):
     assert res.exit_code == 2 and "is invoiced: only an order waiting for a person" in " ".join(res.output.split())
     res = CliRunner().invoke(app, ["status", "BLK-1", "--release", "1", "--partner", "acme", "-w", str(ws.root)])
     assert res.exit_code == 0 and "acme / BLK-1 release 1: invoiced" in res.output
+    # among several POs (tests/test_bulk_approve.py), a PO of several releases is skipped naming --release; with
+    # --release it is that release, checked as alone
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "BLK-9", "--partner", "acme", "--by", "ops", "-w", str(ws.root)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 3 and "skipped acme/BLK-1: is 2 orders (releases, or told apart by a reference): name it" \
+        " alone with --release" in text, text
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "--release", "2", "--dry-run", "--partner", "acme", "--by",
+                                   "ops", "-w", str(ws.root)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 3 and "skipped acme/BLK-1 release 2: is invoiced now" in text, text
 
 
 def test_a_945_names_the_release_in_n9_re_and_a_csv_in_its_mapped_column():
