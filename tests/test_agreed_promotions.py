@@ -127,7 +127,7 @@ def test_match_deal_takes_the_deal_within_its_limits_and_says_why_not():
 
 def test_line_allowances_keep_an_agreed_line_sac_apart_and_judge_the_rest():
     """Line 2's own 50 % (SAC13 D2, agreed up to 50 % for SKU-B) is agreed; the heading 10 % (SAC13 D1, agreed to
-    5 %) is over its deal: judged. A line SAC naming its line by PO101 alone (an 860's) finds it."""
+    5 %) is over its deal: judged. A line SAC naming its line by PO101 alone (an 860's, no line number) finds it."""
     import pyarrow as pa
 
     from schemas.reference import DEALS
@@ -137,7 +137,7 @@ def test_line_allowances_keep_an_agreed_line_sac_apart_and_judge_the_rest():
     deals = pa.Table.from_pylist([DEAL | {"percent": Decimal(5)},
                                   DEAL | {"deal": "D2", "sku": "SKU-B", "percent": Decimal(50)}], schema=DEALS)
     sacs = _sacs({"percent": Decimal(10), "reference": "D1"},
-                 {"line_number": 9, "line_id": "2", "percent": Decimal(50), "reference": "D2"})
+                 {"line_number": None, "line_id": "2", "percent": Decimal(50), "reference": "D2"})
     got = line_allowances(lines, sacs, RuleSettings().for_partner, deals, [date(2026, 12, 2)] * 3)
     assert got[0].share == Decimal("0.1") and got[0].agreed == 0
     assert got[0].sacs == ("C310 10 % of the PO (heading, SAC12 02, 10 % is over deal D1's 5 %)",)

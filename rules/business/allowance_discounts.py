@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.set_checks import sac_carried
+from schemas.orders import ORDER_SACS
 from schemas.units import priced_per
 
 _HUNDRED = Decimal(100)
@@ -154,11 +155,11 @@ def _take(off: dict, named: dict, i: int, amount: Decimal, sac: Mapping, heading
 
 
 def _same_line(sac: Mapping, row: Mapping) -> bool:
-    """A line SAC belongs to the line of its PO1 loop: by its PO101 when both have one (an 860's SAC names its line
-    by POC01 alone), else by line number."""
-    if sac.get("line_id") is not None and row.get("line_id") is not None:
-        return sac["line_id"] == row["line_id"]
-    return sac["line_number"] is not None and sac["line_number"] == row["line_number"]
+    """A line SAC belongs to the line of its PO1 loop: an 850's by line number (two PO1s may send one PO101), an
+    860's (changed_allowances: no line number) by its POC01, the line's PO101."""
+    if sac["line_number"] is not None:
+        return sac["line_number"] == row["line_number"]
+    return sac.get("line_id") is not None and sac["line_id"] == row.get("line_id")
 
 
 def _line_deal(row: Mapping) -> str | None:
@@ -243,6 +244,64 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
     return DealMatch(None, why)
 
 
+RESTATE = "05"  # BCH01 replace: an 860 sending heading SACs restates them all
+LINE_RESTATED = frozenset({"RZ"})  # POC02 replace all values: its loop's SACs are the line's, all of them
+LINE_DELETED = frozenset({"DI", "CF"})  # the line's SACs go with it
+
+
+def changed_allowances(sacs: pa.Table, changes: Sequence[pa.Table], order: tuple[str, str, str]) -> pa.Table:
+    """One order's ORDER_SACS (its 850's: ``sacs``) after the SACs of the 860s applied to it (``changes``: each one's
+    CHANGE_SACS rows of this order, oldest first), as engine.finance_inputs.with_changes applies them to what the
+    reconciliation holds our 810s to: what an 860 sends replaces, what it leaves out stays. A SAC replaces the
+    order's of its kind and SAC02 at its level (the heading, or the line its POC01 names: PO101); SAC01 N takes that
+    SAC02 off; a BCH01 05 sending heading SACs restates them all; a POC02 RZ restates its line's, a DI (CF) takes
+    them off. A line SAC of an 860 keeps its POC01 as line_id, its line number null (the POC loop's, not the
+    order's): rules find its line by PO101 (line_allowances). Every row is the order's (``order``: partner,
+    order_ref and PO of its record)."""
+    if not changes or not any(t.num_rows for t in changes):
+        return sacs
+    items = sacs.to_pylist()
+    ident = dict(zip(("partner", "order_ref", "po_number"), order, strict=True))
+    for change in changes:
+        sent = change.to_pylist()
+        if not sent:
+            continue
+        heading = [r for r in sent if r["line_number"] is None and r["line_id"] is None]
+        if heading and sent[0].get("purpose") == RESTATE:
+            items = [c for c in items if c["line_id"] is not None or c["line_number"] is not None]
+        items = _replaced_sacs(items, heading, None)
+        lines: dict[str, list[dict]] = {}
+        for r in sent:
+            if r["line_id"] is not None:
+                lines.setdefault(r["line_id"], []).append({**r, "line_number": None})
+        for line, line_sacs in lines.items():
+            if line_sacs[0].get("change_type") in LINE_RESTATED | LINE_DELETED:
+                items = [c for c in items if c["line_id"] != line]
+            if line_sacs[0].get("change_type") not in LINE_DELETED:
+                items = _replaced_sacs(items, line_sacs, line)
+    names = ORDER_SACS.names
+    rows = [{**{c: r.get(c) for c in names}, **ident} for r in items]
+    return pa.Table.from_pylist(rows, schema=ORDER_SACS)
+
+
+def _replaced_sacs(items: list[dict], sent: list[dict], line: str | None) -> list[dict]:
+    """``items`` with ``sent`` (SACs of one level: the heading, ``line`` None, or a line's PO101) in place of those
+    of the same kind and SAC02 there (SAC04 when it sent no SAC02); an N takes its code off, whatever kind."""
+    if not sent:
+        return items
+
+    def code(r: Mapping) -> str | None:
+        return r["code"] or r.get("agency_code")
+
+    def level(r: Mapping) -> str | None:
+        return r["line_id"] if r["line_id"] is not None or r["line_number"] is None else f"#{r['line_number']}"
+
+    same = {(r["kind"], code(r)) for r in sent if r["kind"] != "N"}
+    off = {code(r) for r in sent if r["kind"] == "N" and code(r)}
+    left = [c for c in items if level(c) != line or ((c["kind"], code(c)) not in same and code(c) not in off)]
+    return left + [r for r in sent if r["kind"] != "N"]
+
+
 def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | None:
     """A SAC's amount on what it applies to (``value``: its line's, or its PO's for a heading SAC; ``units``: the
     units ordered of it): SAC05 (taking precedence; a 0 beside a percent or rate is filler), else the percent,
@@ -257,4 +316,4 @@ def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | No
     return None
 
 
-__all__ = ["DealMatch", "LineAllowance", "line_allowances", "match_deal"]
+__all__ = ["DealMatch", "LineAllowance", "changed_allowances", "line_allowances", "match_deal"]
