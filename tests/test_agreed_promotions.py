@@ -178,3 +178,22 @@ def test_a_bad_deals_row_stops_the_run_naming_file_row_and_problem(tmp_path, row
     with pytest.raises(ConfigError) as err:
         load_reference(_reference(tmp_path, rows))
     assert message in str(err.value) and "deals.csv" in str(err.value), str(err.value)
+
+
+def test_a_held_order_is_cleared_by_recheck_once_its_deal_is_added(tmp_path):
+    """Held for the 12 % (no deals.csv); ops adds the deal the buyer agreed and runs `orderbridge recheck`: the
+    order is decided again with deals.csv, no longer waits (answered by the next run)."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from flows.recheck import recheck_held
+
+    ws, _found, states = _night(tmp_path, None, [TWELVE_DEAL, TOTAL])
+    assert states == {("grainger", "GR9100202"): "held"}
+    (ws.reference_dir / "deals.csv").write_text(HEADER + SPRING, encoding="utf-8")
+    state = StateStore(ws.state_path)
+    try:
+        [done] = recheck_held(ws, state, po="GR9100202", by="ops", at=datetime(2026, 12, 2, 9))
+    finally:
+        state.close()
+    assert done.after.state == "received", done  # cleared: answered by the next run
