@@ -221,6 +221,37 @@ def _customer_problem(row: dict) -> str | None:
     return None
 
 
+def _deal_problem(row: dict) -> str | None:
+    if row["percent"] is None and row["rate"] is None:
+        return (f"deal {row['deal']!r} agrees no percent and no rate: give the most it may take off (percent of the "
+                "line's value, or rate per unit)")
+    if row["percent"] is not None and not 0 < row["percent"] <= 100:
+        return f"percent {row['percent']} is not above 0 and at most 100"
+    if row["rate"] is not None and row["rate"] <= 0:
+        return f"rate {row['rate']} is not above 0"
+    if row["valid_to"] is not None and row["valid_to"] < row["valid_from"]:
+        return "valid_to is before valid_from"
+    return None
+
+
+def _check_deals(deals: pa.Table, customers: pa.Table, name: str) -> None:
+    """Each row of deals.csv: a partner of customers.csv, and no two rows of one deal (partner, deal, allowance_code
+    and sku) whose dates overlap (which of them would a PO of both dates be held to?)."""
+    partners = set(customers.column("partner").to_pylist())
+    seen: dict[tuple, list[tuple[int, date, date | None]]] = {}
+    for row_no, r in enumerate(deals.to_pylist(), start=1):
+        if r["partner"] not in partners:
+            raise ConfigError(f"partner {r['partner']!r} has no row in customers.csv", file=name, row=row_no)
+        key = (r["partner"], r["deal"], r["allowance_code"], r["sku"])
+        for other, start, end in seen.get(key, []):
+            if (end is None or r["valid_from"] <= end) and (r["valid_to"] is None or start <= r["valid_to"]):
+                raise ConfigError(f"deal {r['deal']!r} of partner {r['partner']!r} (allowance_code "
+                                  f"{r['allowance_code'] or 'any'}, sku {r['sku'] or 'any'}) overlaps its row "
+                                  f"{other}: its dates {r['valid_from']} to {r['valid_to'] or 'open'}", file=name,
+                                  row=row_no)
+        seen.setdefault(key, []).append((row_no, r["valid_from"], r["valid_to"]))
+
+
 def _check_currencies(customers: pa.Table, further: pa.Table, name: str) -> None:
     """Each row of customer_currencies.csv: a partner of customers.csv, an ISO 4217 code other than its home currency
     (customers.csv's), a credit limit that is not negative."""
@@ -267,7 +298,7 @@ def _case_items(items: pa.Table, item_units: pa.Table, name: str) -> list[tuple[
 
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
-    item_units.csv, customer_currencies.csv and kits.csv from ``folder``."""
+    item_units.csv, customer_currencies.csv, kits.csv and deals.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     replaced: list[tuple[str, int, str, str, str]] = []
     for key, schema in SCHEMAS.items():
@@ -297,6 +328,7 @@ def load_reference(folder: Path) -> ReferenceData:
     _check_rows(tables["prices"], files["prices"], _price_problem)
     _check_rows(tables["customers"], files["customers"], _customer_problem)
     _check_rows(tables["item_units"], files["item_units"], _item_unit_problem)
+    _check_rows(tables["deals"], files["deals"], _deal_problem)
     for key, columns in (
         ("items", ["sku"]),
         ("items", ["gtin"]),
@@ -310,10 +342,11 @@ def load_reference(folder: Path) -> ReferenceData:
         _unique(tables[key], columns, files[key])
     _check_dcs(tables["ship_tos"], files["ship_tos"])
     _check_currencies(tables["customers"], tables["customer_currencies"], files["customer_currencies"])
+    _check_deals(tables["deals"], tables["customers"], files["deals"])
     known_skus = set(tables["items"].column("sku").to_pylist())
-    for key in ("partner_items", "prices", "item_units"):
+    for key in ("partner_items", "prices", "item_units", "deals"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
-            if sku not in known_skus:
+            if sku not in known_skus and not (key == "deals" and sku is None):
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
     for row_no, (kit, quantity) in enumerate(zip(tables["kits"].column("kit_sku").to_pylist(),
                                                  tables["kits"].column("quantity").to_pylist(), strict=True), start=1):

@@ -208,7 +208,13 @@ HINTS: dict[str, str] = {
         "and ask the buyer for a priced PO."
     ),
     "DISCOUNT_OVER_THRESHOLD": (
-        "Sales must approve the discount (or correct the price) before the order is released."
+        "Sales must approve the discount (or correct the price) before the order is released. An allowance the "
+        "message says matched no deal: if it is a promotion agreed with the buyer, add it to deals.csv (or correct "
+        "its dates, percent or rate) and `orderbridge recheck` the order."
+    ),
+    "ALLOWANCE_DEAL_AGREED": (
+        "No action: the allowance is a promotion agreed in deals.csv (named). If it is not, take the deal out of "
+        "deals.csv before the order is invoiced."
     ),
     "CURRENCY_MISMATCH": "Confirm the currency with the partner; the agreed one is in customers.csv.",
     "TERMS_PERCENT_ROUNDED": (

@@ -31,12 +31,13 @@ from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from rules.business.allowance_discounts import changed_allowances
 from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError, StateError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus
@@ -289,7 +290,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
-                                                                                      deciding),
+                                                                                      deciding, state),
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
@@ -452,12 +453,17 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 
-def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
+def deciding_sacs(store: OrderStore, records, state: StateStore | None = None) -> pa.Table | None:
     """The stored ORDER_SACS of ``records``' orders (each stored file read once, its orders' rows picked; a file
     stored before SACs were kept, or unreadable, gives none), by which the rules judge the allowances our 810s take
-    off (rules.suite.run_suite sacs=); None when no order sent one."""
+    off (rules.suite.run_suite sacs=); None when no order sent one. An order an 860 changed (its lines_key the
+    change's tables) has its 850's SACs (of its source file) with those of each 860 applied or answered since, oldest
+    first, applied to them (``state``: the recorded changes; rules.business.allowance_discounts.changed_allowances):
+    an 860 adding, changing or taking off an allowance is judged on the order as changed. It used to be judged on
+    none at all (the changed order's lines_key names no stored SAC table)."""
     kept: dict[str, frozenset[str]] = {}
     files: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    changed = []
     for r in records:
         if not r.lines_key:
             continue
@@ -465,6 +471,8 @@ def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
             kept[r.partner] = store.sac_keys(r.partner)
         if r.lines_key in kept[r.partner]:
             files.setdefault((r.partner, r.lines_key), []).append((r.po_number, r.order_ref or ""))
+        elif state is not None and r.change_file:
+            changed.append(r)
     parts = []
     for (partner, key), pos in files.items():
         try:
@@ -473,7 +481,52 @@ def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
             continue
         if sacs.num_rows and (mine := orders_rows(sacs, pos)).num_rows:
             parts.append(mine)
+    if changed:
+        parts.extend(t for t in _changed_orders_sacs(store, changed, kept, state) if t.num_rows)
     return pa.concat_tables(parts) if parts else None
+
+
+def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[str]], state: StateStore) -> list:
+    """Per changed order of ``records``: its 850's SACs (source_sha256's table, its PO and order_ref) with each
+    applied or answered 860's SACs applied (a change whose file stored none adds nothing; one unreadable, nothing)."""
+    changes = state.pending_changes(statuses=("applied", "answered", "pending"),
+                                    keys=[(r.partner, r.po_number) for r in records])
+    by_order: dict[tuple[str, str], list] = {}
+    for ch in changes:
+        by_order.setdefault((ch.partner, ch.po_number), []).append(ch)
+    for r in records:  # the 860s this run applies are still pending: those up to the one the order's tables are of
+        mine = by_order.get((r.partner, r.po_number), [])
+        last = next((k for k, ch in enumerate(mine) if f"{ch.store_key}-{ch.change_ref}" == r.lines_key), None)
+        by_order[r.partner, r.po_number] = [ch for k, ch in enumerate(mine)
+                                            if ch.status != "pending" or (last is not None and k <= last)]
+    change_keys = {p: store.sac_keys(p, "change-sacs") for p in sorted({r.partner for r in records})}
+    read: dict[tuple[str, str], pa.Table] = {}
+
+    def loaded(partner: str, key: str, loader) -> pa.Table:
+        if (partner, key) not in read:
+            try:
+                read[partner, key] = loader(partner, key)
+            except StateError:
+                read[partner, key] = pa.table({})
+        return read[partner, key]
+
+    out = []
+    for r in records:
+        sent = []
+        for ch in by_order.get((r.partner, r.po_number), []):  # most 860s send no SAC: nothing to read
+            if ch.store_key in change_keys[r.partner]:
+                table = loaded(r.partner, ch.store_key, store.load_change_sacs)
+                if table.num_rows:
+                    sent.append(table.filter(pc.equal(table["order_ref"], ch.change_ref)))
+        base = ORDER_SACS.empty_table()
+        if r.source_sha256 in kept[r.partner]:
+            whole = loaded(r.partner, r.source_sha256, store.load_sacs)
+            if whole.num_rows:
+                base = orders_rows(whole, [(r.po_number, r.order_ref or "")])
+        if not base.num_rows and not any(t.num_rows for t in sent):
+            continue
+        out.append(changed_allowances(base, sent, (r.partner, r.order_ref or "", r.po_number)).cast(ORDER_SACS))
+    return out
 
 
 def _not_loaded(orders: pa.Table, ws: Workspace, profiles: dict[str, PartnerProfile], out: RunDecision

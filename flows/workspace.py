@@ -16,8 +16,8 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/state/derived/              rows read out of our delivered documents (connectors.document_rows)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
-                                            item_units.csv, customer_currencies.csv and kits.csv
-                                            optional
+                                            item_units.csv, customer_currencies.csv, kits.csv and
+                                            deals.csv optional
     <workspace>/inventory/                  snapshots/as_of=YYYY-MM-DD/*.parquet + receipts.parquet
     <workspace>/reports/<run id>/   summary.json, summary.md, findings.csv, failures.html
 """

@@ -102,6 +102,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_MULTIPLIER_UNSUPPORTED": HOLD_LINE,  # CTP03 is not the price meant (10% off, a markup): a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
+    # an allowance beyond the threshold pre-approved by a promotion agreed with the customer (deals.csv): told
+    "ALLOWANCE_DEAL_AGREED": ACCEPT,
     # free goods (PO105 NC) are supplied only by agreement (a sample, a replacement, a promotion): a person
     # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
     "PRICE_NO_CHARGE": HOLD_ORDER,

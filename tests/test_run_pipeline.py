@@ -115,11 +115,12 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "VENDOR_NUMBER_MISMATCH", "PRICE_BASIS_NOT_ON_880",
                                                    "ORDER_REF_NOT_SENT", "UNIT_CASE_CONVERTED",
                                                    "CODE_CASE_CONVERTED", "PRODUCT_ID_QUALIFIER_MISMATCH",
-                                                   "STOCK_NOT_LOADED"}
+                                                   "STOCK_NOT_LOADED", "ALLOWANCE_DEAL_AGREED"}
     # the demo loads every DC's stock: an order routed to a DC whose export is days late in tests/test_rg95b.py;
     # no demo profile requires a REF: tests/test_order_refs_any_qualifier.py trips it; the demo's units and codes are
     # capitals: a unit code, qualifier or price basis in small letters in tests/test_rg78_erp_buyers.py; its GS1
-    # numbers are under their own qualifiers: an EAN-13 or case GTIN-14 as UP in tests/test_gs1warn.py
+    # numbers are under their own qualifiers: an EAN-13 or case GTIN-14 as UP in tests/test_gs1warn.py; no demo
+    # workspace agrees a deal (deals.csv): an allowance a deal pre-approves in tests/test_agreed_promotions.py
     assert expected <= codes, sorted(expected - codes)
 
 
