@@ -15,6 +15,7 @@ from connectors.state import StateStore
 from engine.lifecycle.releases import (
     Held,
     has_blankets,
+    has_unnumbered_releases,
     is_idle,
     key_outcome,
     key_shipment_lines,
@@ -57,10 +58,11 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
     (engine.lifecycle.releases.key_outcome; ``ref``: the ORDERS column of the partner's order_key_ref, "" for
     none). Nothing is looked up for a file whose 850s give no release (nor that reference) and are no blanket,
     and whose 860s name no PO held as several releases: then the outcome itself. (A blanket naming no release is
-    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy.)"""
+    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy. So is a
+    release naming no release under a PO whose blanket is held apart: it calls the blanket off.)"""
     orders, headers = outcome.orders, outcome.change_headers
     with_release = names_a_release(orders, ref) or has_blankets(orders)
-    if not with_release and not headers.num_rows:
+    if not with_release and not headers.num_rows and not has_unnumbered_releases(orders):
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())
     if not with_release and not any(x12_po(r.po_number) in pos for r in state.release_orders(partner)):

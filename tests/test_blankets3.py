@@ -1,0 +1,104 @@
+"""What rg89e left of blankets and their releases, closed (each through a night):
+
+1. a release naming no BEG04 after a numbered release and the blanket keyed apart from it (the blanket sent after the
+   release) names the blanket by its PO number alone, as it does when the blanket came first: it used to be taken as
+   a copy of the first release (ORDER_DUPLICATE);
+2. an approved blanket keyed apart is answered by an 855 naming BEG03 alone (the blanket sent no BEG04: BAK05 empty,
+   as it should be), and that 855 is read back as the blanket's: it used to be read as the first release's (the
+   four-way match saw release 0001 acknowledged 5,000 screws it never asked for);
+3. the command line and the console name the first release of a PO (keyed by the PO number alone) by its release,
+   "FAS8900401 release 0001", beside "FAS8900401 blanket": it used to be the bare PO number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from schemas.order_keys import blanket_key, release_key
+from tests.retailer_support import findings_and_states
+from tests.test_rg89c import BLANKET, _drop
+from tests.test_rg89e import BLANKET_FILE, NIGHT, RELEASE_FILE, _blanket_850, _night, _put, _release_0001
+
+FIRST = ("fastenal", BLANKET)
+APART = ("fastenal", blanket_key(BLANKET))
+DAY2, DAY3, DAY4 = datetime(2026, 11, 26, 2), datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def _codes(found) -> list[str]:
+    return [c for c, _m in found]
+
+
+def _unnumbered(ws, quantity: int = 500) -> None:
+    """A release of the blanket naming no release (BEG02 RL, BEG04 empty) asking ``quantity`` screws."""
+    _drop(ws, "0009", [f"PO1*1*{quantity}*EA*0.42**BP*11128906*VP*RG89-06"], "20261127")
+    path = ws.drop_root / "fastenal" / "inbox" / "FAS850_FAS8900401_0009.x12"
+    path.write_text(path.read_text().replace(f"BEG*00*RL*{BLANKET}*0009*", f"BEG*00*RL*{BLANKET}**"))
+
+
+def _release_then_blanket(tmp_path, name: str):
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, name, {RELEASE_FILE: _release_0001()})
+    run_stages(ws, NIGHT)
+    _put(ws, {BLANKET_FILE: _blanket_850()})
+    run_stages(ws, DAY2)
+    return ws
+
+
+def _approve(ws, key: tuple[str, str]) -> None:
+    from connectors.state import StateStore
+    from engine import lifecycle
+
+    state = StateStore(ws.state_url)
+    try:
+        order = state.orders_for({key})[key]
+        state.apply(lifecycle.plan_person_decision(order, lifecycle.VERDICT_APPROVED, by="Kim", note="",
+                                                   at="2026-11-26T09:00:00"))
+    finally:
+        state.close()
+
+
+# --- 1. a release naming no BEG04 -------------------------------------------------------------------------------------
+
+
+def test_a_release_naming_no_release_means_the_blanket_held_apart():
+    """Release 0001 holds PO P, the blanket is keyed P blanket: a release naming no BEG04 means the blanket (the PO
+    number alone), as it does when the blanket holds P; an order of another type naming none still means P."""
+    from engine.lifecycle.releases import Held, key_orders, order_key
+    from schemas.lifecycle import OrderState
+
+    held = Held(by_po={"P": {"P": ("0001", OrderState.ACKNOWLEDGED), blanket_key("P"): ("", OrderState.HELD)}})
+    assert order_key("P", "", held, calls_off=True) == blanket_key("P")
+    assert order_key("P", "", held) == "P"
+    assert order_key("P", "0002", held, calls_off=True) == release_key("P", "0002")
+    first = Held(by_po={"P": {"P": ("", OrderState.HELD), release_key("P", "0001"): ("0001", OrderState.HELD)}})
+    assert order_key("P", "", first, calls_off=True) == "P"  # the blanket first: its PO number, as before
+    alone = Held(by_po={"P": {"P": ("0001", OrderState.ACKNOWLEDGED)}})
+    assert order_key("P", "", alone, calls_off=True) == "P"  # no blanket held: as before
+    import pyarrow as pa
+
+    orders = pa.table({"po_number": ["P"], "release_number": [None], "order_type": ["RL"]})
+    assert key_orders(orders, held) == [blanket_key("P")]
+
+
+def test_a_release_naming_no_release_after_a_numbered_one_calls_off_the_blanket_whichever_came_first(tmp_path):
+    """Release 0001 (acknowledged), its blanket the next night (held apart), then a release naming no BEG04: it calls
+    off the held blanket as it does when the blanket came first (the release replaces it and is decided: Kohl's
+    way, docs/lifecycle.md), not refused as release 0001's copy differing from it (ORDER_DUPLICATE). The blanket
+    first, then release 0001, then the same release: the same outcome."""
+    from tests.support import run_stages
+
+    ws = _release_then_blanket(tmp_path, "after")
+    _unnumbered(ws)
+    run_stages(ws, DAY3)
+    found, states = findings_and_states(ws)
+    assert "ORDER_DUPLICATE" not in _codes(found), found
+    assert states == {FIRST: "acknowledged", APART: "acknowledged"}, states
+    # the blanket first
+    ws = _night(tmp_path, "before", {"FAS850_FAS8900401_0000.x12": _blanket_850(), RELEASE_FILE: _release_0001()})
+    run_stages(ws, NIGHT)
+    _unnumbered(ws)
+    run_stages(ws, DAY3)
+    found, before = findings_and_states(ws)
+    assert "ORDER_DUPLICATE" not in _codes(found), found
+    assert before == {FIRST: "acknowledged", ("fastenal", release_key(BLANKET, "0001")): "acknowledged"}
