@@ -102,3 +102,40 @@ def test_a_release_naming_no_release_after_a_numbered_one_calls_off_the_blanket_
     found, before = findings_and_states(ws)
     assert "ORDER_DUPLICATE" not in _codes(found), found
     assert before == {FIRST: "acknowledged", ("fastenal", release_key(BLANKET, "0001")): "acknowledged"}
+
+
+# --- 2. an approved blanket keyed apart, answered ---------------------------------------------------------------------
+
+
+def _acknowledged(ws) -> dict[tuple[str, int], int]:
+    from connectors.state import StateStore
+    from flows.reconcile import load_inputs
+
+    state = StateStore(ws.state_path)
+    try:
+        inputs = load_inputs(ws, state, ws.partners())
+    finally:
+        state.close()
+    got: dict[tuple[str, int], int] = {}
+    for r in inputs.acknowledged.to_pylist():
+        got[(r["po_number"], r["line_number"])] = got.get((r["po_number"], r["line_number"]), 0) + int(r["quantity"])
+    return got
+
+
+def test_an_approved_blanket_kept_apart_is_answered_and_read_back_as_its_own(tmp_path):
+    """Release 0001 (1,000 screws, 2,000 nuts), then its blanket (5,000 and 10,000), approved by a person: the next
+    night answers the blanket by an 855 naming BEG03 alone (BAK05 empty: the blanket sent no BEG04), and the
+    reconciliation reads that 855 as the blanket's, release 0001 keeping what its own 855 said. The blanket's 855
+    used to be read as release 0001's (BAK03 alone names the order keyed by the PO number): release 0001
+    acknowledged 6,000 screws and 12,000 nuts, the blanket nothing."""
+    from tests.retailer_support import segments
+    from tests.support import run_stages
+
+    ws = _release_then_blanket(tmp_path, "approved")
+    _approve(ws, APART)
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    assert states == {FIRST: "acknowledged", APART: "acknowledged"}
+    baks = [s for s in segments(ws, "fastenal", "855") if s[0] == "BAK"]
+    assert [b[3:6] for b in baks] == [[BLANKET, "20261124", "0001"], [BLANKET, "20261120", ""]]
+    assert _acknowledged(ws) == {(BLANKET, 1): 1000, (BLANKET, 2): 2000, (APART[1], 1): 5000, (APART[1], 2): 10000}
