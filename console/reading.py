@@ -488,3 +488,12 @@ def alike_findings(findings: list[dict]) -> list[dict]:
         return []
     table = pa.Table.from_pylist([{k: x.get(k) for k in FINDING_ROWS.names} for x in findings], schema=FINDING_ROWS)
     return alike_groups(failure_table(table))
+
+
+def order_names(store: StateStore, ws, records) -> dict[tuple[str, str], str]:
+    """Each order's name as people read it, by key (flows.releases.order_names: the first release of a PO held as
+    several named "PO release N", a blanket kept apart "PO blanket"); {} without a store."""
+    from connectors.order_store import OrderStore
+    from flows.releases import order_names as named
+
+    return named(store, OrderStore(ws.orders_dir), records) if store is not None else {}

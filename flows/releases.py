@@ -24,7 +24,8 @@ from engine.lifecycle.releases import (
 )
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
-from schemas.order_keys import x12_po
+from schemas.order_keys import blanket_key, is_release_key, shown, x12_po
+from schemas.orders import BLANKET_TYPES
 
 
 def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterable[str], *,
@@ -36,6 +37,31 @@ def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterabl
     plain = list(state.orders_for({(partner, po) for po in pos}).values())
     later = [r for r in state.release_orders(partner) if x12_po(r.po_number) in pos]
     return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {}, ref=ref)
+
+
+def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]) -> dict[tuple[str, str], str]:
+    """How people read each order of ``records`` (by its key): schemas.order_keys.shown, except an order keyed by its
+    PO number alone while the PO holds others (later releases, a blanket kept apart), which the bare PO number would
+    not tell apart from them: "PO release N" for the first release (its stored 850's BEG04), "PO blanket" for a
+    blanket (BEG02 BK, BE, KB, LB) holding the PO number. The store's releases are looked up once; only the orders
+    keyed so have their stored 850 read."""
+    records = list(records)
+    out = {r.key: shown(r.po_number) for r in records}
+    plain = [r for r in records if not is_release_key(r.po_number)]
+    if not plain:
+        return out
+    shared = {(r.partner, x12_po(r.po_number)) for r in state.release_orders()}
+    plain = [r for r in plain if (r.partner, r.po_number) in shared]
+    blankets = [r for r in plain if r.order_type in BLANKET_TYPES]
+    for r in blankets:
+        out[r.key] = shown(blanket_key(r.po_number))
+    for partner in sorted({r.partner for r in plain}):  # (stored_releases answers by PO number: one partner's)
+        mine = [r for r in plain if r.partner == partner and r.order_type not in BLANKET_TYPES]
+        releases = stored_releases(store, mine)
+        for r in mine:
+            if releases.get(r.po_number):
+                out[r.key] = f"{r.po_number} release {releases[r.po_number]}"
+    return out
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:

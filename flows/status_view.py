@@ -92,24 +92,45 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             sys.stdout.write(json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
         else:
             print_story(docs[0], po if release is None else order_shown(matches[0].po_number)
-                        if is_ref_key(matches[0].po_number) else f"{po} release {release}", out=out)
+                        if is_ref_key(matches[0].po_number) else f"{po} blanket" if is_blanket(matches[0])
+                        and (releases.get(matches[0].po_number) or "") != release else f"{po} release {release}",
+                        out=out)
         return ExitStatus.OK
     named = [(o.po_number, releases.get(o.po_number), doc) for o, doc in zip(matches, docs, strict=True)]
     by_ref = any(is_ref_key(k) for k, _r, _d in named)  # orders told apart by a reference ([x12] order_key_ref)
+    blankets = {o.po_number for o in matches if is_blanket(o)}  # the blanket of the PO's releases (no BEG04)
     if as_json:
         sys.stdout.write(json.dumps({"partner": matches[0].partner, "po_number": po, "releases": [
-            {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}), **doc}
+            {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}),
+             **({"blanket": True} if k in blankets else {}), **doc}
             for k, r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        told = ", ".join((key_ref(k) if is_ref_key(k) else r) or "(none)" for k, r, _d in named)
+        told = ", ".join((key_ref(k) if is_ref_key(k) else r) or "(none)" for k, r, _d in named if k not in blankets)
+        others = len(docs) - len(blankets)
         (out or _CONSOLE).print(shown(f"PO {po} is {len(docs)} orders told apart by a reference ({told}), each below; "
                                       "one alone: --release REFERENCE" if by_ref else
+                                      f"PO {po} is a blanket and {others} release{'s' if others != 1 else ''} (850 "
+                                      f"BEG04: {told}), each below; one alone: --release NUMBER (the blanket: "
+                                      f"--release {BLANKET_NAMED})" if blankets else
                                       f"PO {po} is {len(docs)} releases (850 BEG04: {told}), each below; one alone: "
                                       f"--release NUMBER"))
         for k, r, doc in named:
-            print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} release {r if r else '(none)'}"
-                        if r is not None else po, out=out)
+            print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} blanket" if k in blankets else
+                        f"{po} release {r if r else '(none)'}" if r is not None else po, out=out)
     return ExitStatus.OK
+
+
+BLANKET_NAMED = "blanket"  # --release blanket: the blanket of a PO held with its releases (it sent no BEG04)
+
+
+def is_blanket(record) -> bool:
+    """Whether an order is the blanket of its PO's releases: kept apart from a release holding the PO number
+    (schemas.order_keys.blanket_key), or a blanket order type (BEG02 BK, BE, KB, LB) holding the PO number."""
+    from schemas.order_keys import is_blanket_key, is_release_key
+    from schemas.orders import BLANKET_TYPES
+
+    key = record.po_number
+    return is_blanket_key(key) or (not is_release_key(key) and record.order_type in BLANKET_TYPES)
 
 
 def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None, *, by_item: bool = False,
@@ -162,7 +183,10 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
     releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
     if release is not None:
-        matches = [o for o in matches if (key_ref(o.po_number) or releases.get(o.po_number)) == release]
+        named = [o for o in matches if (key_ref(o.po_number) or releases.get(o.po_number)) == release]
+        if not named and release.strip().lower() == BLANKET_NAMED:  # no release is so numbered: the blanket
+            named = [o for o in matches if is_blanket(o)]
+        matches = named
         if not matches:
             return [], {}, f"no release {shown(release)} of PO {shown(po)}"
     return matches, releases, ""

@@ -139,3 +139,72 @@ def test_an_approved_blanket_kept_apart_is_answered_and_read_back_as_its_own(tmp
     baks = [s for s in segments(ws, "fastenal", "855") if s[0] == "BAK"]
     assert [b[3:6] for b in baks] == [[BLANKET, "20261124", "0001"], [BLANKET, "20261120", ""]]
     assert _acknowledged(ws) == {(BLANKET, 1): 1000, (BLANKET, 2): 2000, (APART[1], 1): 5000, (APART[1], 2): 10000}
+
+
+# --- 3. each order of a PO named as people read it --------------------------------------------------------------------
+
+
+def _cli(ws, *args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, [*args, "-w", str(ws.root)], env={"COLUMNS": "250"})
+    return res.exit_code, " ".join(res.output.replace("│", " ").replace("┃", " ").split())
+
+
+def test_the_command_line_names_the_first_release_and_the_blanket(tmp_path):
+    """Release 0001 (keyed by the PO number), its blanket kept apart, release 0002 held past it: `orders`, `approvals`
+    and `status` name them "FAS8900401 release 0001", "FAS8900401 blanket", "FAS8900401 release 0002" (the first
+    used to be the bare PO number, the blanket "release (none)"); `approve --release blanket` names the blanket (no
+    --release value could: it sent no BEG04), and a PO named alone lists what --release takes."""
+    from tests.support import run_stages
+
+    ws = _release_then_blanket(tmp_path, "cli")
+    _drop(ws, "0002", ["PO1*1*4500*EA*0.42**BP*11128906*VP*RG89-06"], "20261127")
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    assert states == {FIRST: "acknowledged", APART: "held", ("fastenal", release_key(BLANKET, "0002")): "held"}
+    code, text = _cli(ws, "orders")
+    assert code == 0, text
+    assert f"{BLANKET} release 0001 acknowledged" in text and f"{BLANKET} blanket held" in text, text
+    assert f"{BLANKET} release 0002 held" in text and f"{BLANKET} acknowledged" not in text, text
+    code, text = _cli(ws, "approvals")
+    assert code == 0 and f"{BLANKET} blanket" in text and f"{BLANKET} release 0002" in text, text
+    code, text = _cli(ws, "status", BLANKET)
+    assert code == 0 and f"fastenal / {BLANKET} release 0001: acknowledged" in text, text
+    assert f"fastenal / {BLANKET} blanket: held" in text and f"fastenal / {BLANKET} release 0002: held" in text, text
+    assert "(none)" not in text, text
+    assert f"PO {BLANKET} is a blanket and 2 releases (850 BEG04: 0001, 0002), each below" in text, text
+    code, text = _cli(ws, "approve", BLANKET, "--partner", "fastenal", "--by", "Kim")
+    assert code == 2 and "(0001, blanket, 0002): use --release" in text, text
+    code, text = _cli(ws, "status", BLANKET, "--release", "blanket")
+    assert code == 0 and f"fastenal / {BLANKET} blanket: held" in text and "release 0001" not in text, text
+    code, text = _cli(ws, "approve", BLANKET, "--partner", "fastenal", "--by", "Kim", "--release", "blanket")
+    assert code == 0, text
+    _found, states = findings_and_states(ws)
+    assert states[APART] == "approved"
+
+
+def test_the_console_names_the_first_release_and_the_blanket(tmp_path):
+    """The web console's orders and approvals pages, and each order's page, name the first release "FAS8900401
+    release 0001" and the blanket "FAS8900401 blanket" (the first release used to be the bare PO number)."""
+    import re
+
+    from schemas.order_keys import SEP
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws = _release_then_blanket(tmp_path, "console")
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-28T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, body = c.get(f"/orders?po={BLANKET}")
+        assert status == 200 and SEP not in body
+        names = re.findall(r'<a class="po" href="(/order\?[^"]+)">([^<]+)</a>', body)
+        assert sorted(n for _h, n in names) == [f"{BLANKET} blanket", f"{BLANKET} release 0001"], names
+        link = next(h for h, n in names if n.endswith("0001")).replace("&amp;", "&")
+        status, page = c.get(link)
+        assert status == 200 and f"fastenal / {BLANKET} release 0001" in page
+        status, body = c.get("/approvals")
+        assert status == 200 and f"{BLANKET} blanket</a>" in body
