@@ -208,3 +208,24 @@ def test_the_console_names_the_first_release_and_the_blanket(tmp_path):
         assert status == 200 and f"fastenal / {BLANKET} release 0001" in page
         status, body = c.get("/approvals")
         assert status == 200 and f"{BLANKET} blanket</a>" in body
+
+
+# --- beyond the notes -------------------------------------------------------------------------------------------------
+
+
+def test_no_finding_names_a_blanket_or_release_by_its_key(tmp_path):
+    """The blanket kept apart is held for a person (ORDER_TYPE_UNSUPPORTED) saying "PO FAS8900401 blanket", not the
+    key's control characters ("PO FAS8900401\\x1e\\x1c", shown to ops in approvals, status and the console); so
+    does any business finding naming the order it is about (a release key: "PO P release 2")."""
+    from rules.business.common import business_finding
+    from schemas.order_keys import SEP
+
+    ws = _release_then_blanket(tmp_path, "keys")
+    found, _states = findings_and_states(ws)
+    assert not [m for _c, m in found if SEP in m], found
+    [held] = [m for c, m in found if c == "ORDER_TYPE_UNSUPPORTED"]
+    assert f"PO {BLANKET} blanket is not allocated or shipped" in held
+    row = {"po_number": release_key("P", "2"), "source_file": "f.x12"}
+    f = business_finding("ORDER_TEST_DATA", f"PO {release_key('P', '2')} came in test data", row, seg="ISA",
+                         element="ISA15", line=False)
+    assert f.message == "PO P release 2 came in test data"
