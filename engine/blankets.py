@@ -54,6 +54,13 @@ def drawing(records: Iterable, deciding: Collection) -> list:
     return [r for r in records if r.key not in deciding and r.state not in gone]
 
 
+def cancelled_blankets(records: Iterable) -> set[tuple[str, str]]:
+    """(partner, BEG03) of the blankets among the stored order records (``records``: OrderRecord) that the buyer
+    cancelled (850 BEG01 01, 860 BCH01 01): a release calling one off calls off a blanket that is over."""
+    return {(r.partner, x12_po(r.po_number)) for r in records
+            if r.state == OrderState.CANCELLED and r.order_type in BLANKET_TYPES}
+
+
 def has_releases(orders: pa.Table) -> bool:
     """True when some of ``orders`` is a release (BEG02 RL): only then are blankets looked up."""
     return bool(orders.num_rows) and "order_type" in orders.column_names and bool(
@@ -164,7 +171,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
-                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[Finding]:
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     cancelled: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -189,8 +197,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     they asked; the finding says which.
 
     - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
-      hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
-      the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
+      hold (never received, or rejected): it names the blanket PO number the release refers to; not for the partners
+      in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi);
+    - RELEASE_BLANKET_CANCELLED instead for one whose blanket the buyer cancelled (``cancelled``: (partner, BEG03) of
+      such blankets, cancelled_blankets), for every partner: it calls off a blanket that is over."""
     if not has_releases(orders):
         return []
     states, decided, answered = states or {}, decided or {}, answered or {}
@@ -198,10 +208,13 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
     blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
                 if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
-    # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
-    unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+    # a release deciding now whose blanket we do not hold (never received, or rejected): said, by name; one whose
+    # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
+    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o)
+               for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
-               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING and o["partner"] not in outside]
+               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
+               and (o["partner"] not in outside or (o["partner"], x12_po(o["po_number"])) in cancelled)]
     if not blankets:
         return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
@@ -356,9 +369,24 @@ def _no_blanket(call: dict) -> Finding:
     return business_finding(
         "RELEASE_BLANKET_UNKNOWN",
         f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
-        "under that PO number (never received, or cancelled or rejected): the release is decided as an order of its "
+        "under that PO number (never received, or rejected): the release is decided as an order of its "
         "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
+
+
+def _cancelled(call: dict) -> Finding:
+    """RELEASE_BLANKET_CANCELLED at BEG03: the blanket the release calls off is one the buyer cancelled (850 BEG01 01,
+    860 BCH01 01). Held for a person by default: a blanket cancelled is over (as one past its end,
+    RELEASE_AFTER_BLANKET_END), and a release of it may be one the buyer's system sent before the cancellation
+    reached it, or a blanket reissued outside EDI."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    return business_finding(
+        "RELEASE_BLANKET_CANCELLED",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) calls off blanket PO {po} (BEG03), which the buyer cancelled: "
+        "it calls off a blanket that is over, is not allocated or shipped and waits for a person (ask the buyer "
+        "whether the blanket was reissued; the releases answered before stand).", call, seg="BEG",
+        element="BEG03", value=po, line=False)
 
 
 def _release_of(call: dict, blanket: dict) -> str:

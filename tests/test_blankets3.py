@@ -229,3 +229,34 @@ def test_no_finding_names_a_blanket_or_release_by_its_key(tmp_path):
     f = business_finding("ORDER_TEST_DATA", f"PO {release_key('P', '2')} came in test data", row, seg="ISA",
                          element="ISA15", line=False)
     assert f.message == "PO P release 2 came in test data"
+
+
+def _cancel_blanket() -> str:
+    """The blanket's 850 again as a cancellation (BEG01 01), in an interchange of its own."""
+    return _blanket_850().replace("BEG*00*BK*", "BEG*01*BK*").replace("000089004", "000089104").replace(
+        "*89004*", "*89104*").replace("GE*1*89004", "GE*1*89104")
+
+
+def test_a_release_of_a_blanket_the_buyer_cancelled_waits_for_a_person(tmp_path):
+    """The blanket and release 0001 (acknowledged), then the blanket cancelled (BEG01 01), then release 0002: it
+    calls off a blanket the buyer ended, so it waits for a person naming the cancellation
+    (RELEASE_BLANKET_CANCELLED), even for a partner whose blankets are agreed outside EDI; release 0001 stands. It
+    used to be acknowledged as an order of its own with a warning that we hold no blanket "(never received, or
+    cancelled or rejected)" and shipped."""
+    from tests.support import run_stages
+
+    for outside in ("", "\n[rules]\nblankets_outside_edi = true\n"):
+        ws = _night(tmp_path, f"cancelled{bool(outside)}", {"FAS850_FAS8900401_0000.x12": _blanket_850(),
+                                                           RELEASE_FILE: _release_0001()}, outcomes=outside)
+        run_stages(ws, NIGHT)
+        _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+        run_stages(ws, DAY2)
+        _drop(ws, "0002", ["PO1*1*500*EA*0.42**BP*11128906*VP*RG89-06"], "20261127")
+        run_stages(ws, DAY3)
+        found, states = findings_and_states(ws)
+        assert states == {FIRST: "cancelled", ("fastenal", release_key(BLANKET, "0001")): "acknowledged",
+                          ("fastenal", release_key(BLANKET, "0002")): "held"}, found
+        assert "RELEASE_BLANKET_UNKNOWN" not in _codes(found)
+        [told] = [m for c, m in found if c == "RELEASE_BLANKET_CANCELLED"]
+        assert told.startswith(f"Release 0002 (BEG02 RL) calls off blanket PO {BLANKET} (BEG03), which the buyer "
+                               "cancelled"), told
