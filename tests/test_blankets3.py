@@ -77,8 +77,10 @@ def test_a_release_naming_no_release_means_the_blanket_held_apart():
     assert order_key("P", "", alone, calls_off=True) == "P"  # no blanket held: as before
     import pyarrow as pa
 
-    orders = pa.table({"po_number": ["P"], "release_number": [None], "order_type": ["RL"]})
-    assert key_orders(orders, held) == [blanket_key("P")]
+    orders = pa.table({"po_number": ["P", "P"], "release_number": [None, None], "order_type": ["RL", "RL"],
+                       "purpose": ["00", "01"]})
+    # a cancellation naming no release is not guessed to be the blanket's: the order holding P, as before
+    assert key_orders(orders, held) == [blanket_key("P"), "P"]
 
 
 def test_a_release_naming_no_release_after_a_numbered_one_calls_off_the_blanket_whichever_came_first(tmp_path):

@@ -35,6 +35,7 @@ ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED}
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED, OrderState.ON_MEMO}  # nothing more ships for these
 UNKNOWN = None  # the release of a held order whose stored 850 could not be read
 RELEASE = "RL"  # BEG02 Release or Delivery Order: a blanket's call-off (engine.lifecycle.intake.RELEASE)
+CANCEL = "01"  # BEG01 cancellation
 # an order in these states and never answered (OrderRecord.answered_revision 0) with nothing reserved holds no unit a
 # DC could ship (a blanket held for a person, an order waiting for the rules or a person): no release a shipment
 # naming none could mean (Held.idle)
@@ -127,11 +128,15 @@ def key_orders(orders: pa.Table, held: Held) -> list[str]:
     out = []
     refs = orders[held.ref].to_pylist() if held.ref else [None] * orders.num_rows
     types = orders["order_type"].to_pylist() if "order_type" in orders.column_names else [None] * orders.num_rows
-    for po, release, ref, kind in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), refs,
-                                      types, strict=True):
+    purposes = orders["purpose"].to_pylist() if "purpose" in orders.column_names else [None] * orders.num_rows
+    for po, release, ref, kind, purpose in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(),
+                                               refs, types, purposes, strict=True):
         release = ref_tag((ref or "").strip()) or (release or "").strip()
         kind = (kind or "").strip()
-        key = order_key(po, release, held, blanket=kind in BLANKET_TYPES, calls_off=kind == RELEASE)
+        # a release naming none calls the blanket off; a cancellation naming none (BEG01 01) is not read as the
+        # blanket's: it means the order holding the PO number, as before (never a blanket cancelled by a guess)
+        key = order_key(po, release, held, blanket=kind in BLANKET_TYPES,
+                        calls_off=kind == RELEASE and (purpose or "").strip() != CANCEL)
         if key not in held.keys(po):
             held.add(key, release)
         out.append(key)
