@@ -277,6 +277,57 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     return out
 
 
+def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
+             units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[dict]:
+    """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
+    releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
+    lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
+    we acknowledged, ``answered``, one not answered what it asked): one dict per blanket line, in line order:
+    line_number, item (the id it names its item by), unit, holds (its quantity), called_off, left (never below
+    nothing), releases ([{release, quantity}] in release order, those drawing nothing left out) and, when some
+    release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
+    "about" when they do not end). [] when the blanket has no line."""
+    states, answered = states or {}, answered or {}
+    by_order: dict[tuple[str, str], list[dict]] = {}
+    for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
+        by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
+    blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
+    calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+                    and (o["partner"], x12_po(o["po_number"])) == (blanket[0], x12_po(blanket[1]))
+                    and (o.get("purpose") or "") != CANCEL
+                    and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
+                   key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
+    drew: list[dict[str, Fraction]] = [{} for _ in blanket_lines]
+    unconverted: list[list[str]] = [[] for _ in blanket_lines]
+    for call in calls:
+        own = (call["partner"], call["po_number"])
+        name = call.get("release_number") or call["po_number"]
+        for line in by_order.get(own, []):
+            line = _as_answered(line, answered.get(own))
+            index = _blanket_line(line, blanket_lines)
+            if index is None or line.get("quantity") is None:
+                continue
+            quantity = _in_blanket_unit(line, blanket_lines[index], units)
+            if quantity is None:
+                unconverted[index].append(name)
+            elif quantity:
+                drew[index][name] = drew[index].get(name, Fraction(0)) + quantity
+    out = []
+    for b, took, unknown in zip(blanket_lines, drew, unconverted, strict=True):
+        holds = b.get("quantity")
+        total = sum(took.values(), Fraction(0))
+        item = _item(b)
+        row = {"line_number": b.get("line_number"), "item": item[1] if item else "", "unit": b.get("unit") or "",
+               "holds": _text(holds) if holds is not None else "", "called_off": _amount(total),
+               "left": _amount(max(Fraction(holds) - total, Fraction(0))) if holds is not None else "",
+               "releases": [{"release": n, "quantity": _amount(q)} for n, q in took.items()]}
+        if unknown:
+            row["unconverted"] = list(dict.fromkeys(unknown))
+        out.append(row)
+    return out
+
+
 def changed_blanket_pos(orders: pa.Table, changed: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
     """(partner, PO number) of the blankets among ``orders`` that an 860 changed in this run (``changed``: keys):
     their releases are looked up to see whether the change went below what they drew."""

@@ -408,6 +408,23 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
                                             units=units, decided=decided, answered=answered, cancelled=cancelled)
 
 
+def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
+    """What the releases of the blanket ``record`` (an OrderRecord) called off of each of its lines, and what is left
+    (engine.blankets.drawdown), the blanket and its releases loaded as decide loads them (_blankets), each release
+    line in the blanket line's unit by the items' packs: `orderbridge status` of a blanket."""
+    from connectors.reference import load_reference
+    from engine.blankets import drawdown
+    from schemas.order_keys import x12_po
+
+    held_orders, held_lines, states, answered = _blankets(ws, state, {(record.partner, x12_po(record.po_number))},
+                                                          set())
+    if not held_lines.num_rows:
+        return []
+    ref = load_reference(ws.reference_dir)
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
+    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered)
+
+
 def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
     """The order records held under the PO numbers ``pos`` ((partner, PO number)): keyed by it, and as its later
     releases or its blanket kept apart."""

@@ -73,6 +73,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
+            if is_blanket(o):  # what its releases called off of each line, and what is left
+                from flows.decide import blanket_drawdown
+
+                docs[-1]["blanket_drawdown"] = blanket_drawdown(ws, store, o)
             said = naming(ws, o.partner, o.po_number)  # the partner's 864s naming it (REF*PO)
             if said:
                 docs[-1]["partner_messages"] = said
@@ -120,14 +124,27 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     return ExitStatus.OK
 
 
+def print_drawdown(rows: list[dict], *, out: Console) -> None:
+    """The blanket's lines with what its releases called off of each and what is left (engine.blankets.drawdown)."""
+    t = Table(title="the blanket: called off by its releases")
+    for c in ("line", "item", "holds", "unit", "called off", "left", "by release"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        by = "; ".join(f"{x['release']}: {x['quantity']}" for x in r["releases"])
+        if r.get("unconverted"):
+            by += ("; " if by else "") + f"not counted (unit no pack converts): {', '.join(r['unconverted'])}"
+        t.add_row(shown(str(r["line_number"])), shown(r["item"]), shown(r["holds"]), shown(r["unit"]),
+                  shown(r["called_off"]), shown(r["left"]), shown(by))
+    out.print(t)
+
+
 BLANKET_NAMED = "blanket"  # --release blanket: the blanket of a PO held with its releases (it sent no BEG04)
 
 
 def is_blanket(record) -> bool:
     """Whether an order is the blanket of its PO's releases: kept apart from a release holding the PO number
     (schemas.order_keys.blanket_key), or a blanket order type (BEG02 BK, BE, KB, LB) holding the PO number."""
-    from schemas.order_keys import is_blanket_key, is_release_key
-    from schemas.orders import BLANKET_TYPES
+    from schemas.order_keys import BLANKET_TYPES, is_blanket_key, is_release_key
 
     key = record.po_number
     return is_blanket_key(key) or (not is_release_key(key) and record.order_type in BLANKET_TYPES)
@@ -577,6 +594,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  860 in {c['file']} ({c['received_at']}, {c['outcome']}) waits on the hold: no 855 "
                             "yet; the 855 of the person's decision (the next run after they approve or reject) "
                             "answers it"))
+    if doc.get("blanket_drawdown"):
+        print_drawdown(doc["blanket_drawdown"], out=console)
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any

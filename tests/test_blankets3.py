@@ -262,3 +262,33 @@ def test_a_release_of_a_blanket_the_buyer_cancelled_waits_for_a_person(tmp_path)
         [told] = [m for c, m in found if c == "RELEASE_BLANKET_CANCELLED"]
         assert told.startswith(f"Release 0002 (BEG02 RL) calls off blanket PO {BLANKET} (BEG03), which the buyer "
                                "cancelled"), told
+
+
+def test_status_shows_what_the_releases_called_off_of_the_blanket_and_what_is_left(tmp_path, capsys):
+    """The blanket (5,000 screws, 10,000 nuts) and release 0001 (1,000 screws, 2,000 nuts), then release 0002 (500
+    screws), both acknowledged: `status FAS8900401` shows the blanket's lines with what each release called off
+    (as engine.blankets counts it for RELEASE_PAST_BLANKET: what we acknowledged, in the line's unit) and what is
+    left, and its JSON says the same (the blanket's blanket_drawdown). Nothing said how much of a blanket was left:
+    ops added up the releases' stories by hand."""
+    import json
+
+    from flows.status_view import run_status
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, "left", {"FAS850_FAS8900401_0000.x12": _blanket_850(), RELEASE_FILE: _release_0001()})
+    run_stages(ws, NIGHT)
+    _drop(ws, "0002", ["PO1*1*500*EA*0.42**BP*11128906*VP*RG89-06"], "20261126")
+    run_stages(ws, DAY2)
+    _found, states = findings_and_states(ws)
+    assert states[("fastenal", release_key(BLANKET, "0002"))] == "acknowledged"
+    assert run_status(BLANKET, None, True, ws.root) == 0
+    doc = json.loads(capsys.readouterr().out)
+    [blanket] = [r for r in doc["releases"] if r.get("blanket")]
+    assert blanket["blanket_drawdown"] == [
+        {"line_number": 1, "item": "11128906", "unit": "EA", "holds": "5000", "called_off": "1500", "left": "3500",
+         "releases": [{"release": "0001", "quantity": "1000"}, {"release": "0002", "quantity": "500"}]},
+        {"line_number": 2, "item": "11128907", "unit": "EA", "holds": "10000", "called_off": "2000", "left": "8000",
+         "releases": [{"release": "0001", "quantity": "2000"}]}]
+    code, text = _cli(ws, "status", BLANKET)
+    assert code == 0 and "the blanket: called off by its releases" in text, text
+    assert "1 11128906 5000 EA 1500 3500 0001: 1000; 0002: 500" in text, text
