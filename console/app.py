@@ -258,6 +258,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             credit = credit.in_currency(record.currency) if credit else None
             value = reading.ordered_values(store, [record])[record.key]
         doc = reading.order_page(store, record, c.ws)
+        if reading.is_blanket(record):  # what its releases called off of each line, and what is left
+            doc["blanket_drawdown"] = reading.blanket_drawdown(c.ws, store, record)
         return c.page(request, "order.html", session=got[0], o=record, doc=doc, credit=credit, value=value,
                       name=reading.order_names(store, c.ws, [record])[record.key],
                       can_decide=record.state in lifecycle.AWAITING_PERSON, ship_to=reading.ship_to(c.ws, record),

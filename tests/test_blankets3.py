@@ -210,6 +210,13 @@ def test_the_console_names_the_first_release_and_the_blanket(tmp_path):
         assert status == 200 and f"fastenal / {BLANKET} release 0001" in page
         status, body = c.get("/approvals")
         assert status == 200 and f"{BLANKET} blanket</a>" in body
+        link = next(h for h, n in names if n.endswith("blanket")).replace("&amp;", "&")
+        status, page = c.get(link)  # the blanket's page: what release 0001 called off of it, what is left
+        assert status == 200 and 'id="drawdown"' in page
+        rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td>EA</td>"
+                          r"<td class=\"num\">([^<]*)</td><td class=\"num\">([^<]*)</td><td>([^<]*)</td></tr>", page)
+        assert rows == [("1", "11128906", "5000", "1000", "4000", "0001: 1000"),
+                        ("2", "11128907", "10000", "2000", "8000", "0001: 2000")], rows
 
 
 # --- beyond the notes -------------------------------------------------------------------------------------------------
