@@ -42,7 +42,10 @@ _DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 _ITEM_IDS = ("buyer_part", "vendor_part", "upc", "gtin", "ean")
 _ID_WORDS = {"buyer_part": "the buyer's part", "vendor_part": "our part", "upc": "UPC", "gtin": "GTIN", "ean": "EAN"}
 _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpose", "release_number", "po_date",
-                  "expires_on"]
+                  "expires_on", "contract_number", "agreement_number"]
+# the heading references by which a release may name its contract or agreement instead of BEG03 (an ERP's release
+# order, SAP S/4HANA's: BEG03 its own PO number, REF*CT the contract): said on RELEASE_BLANKET_UNKNOWN
+_NAMED_BY = (("contract_number", "CT", "contract"), ("agreement_number", "AH", "agreement"))
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
 
 
@@ -71,9 +74,11 @@ def release_pos(orders: pa.Table) -> set[tuple[str, str]]:
     """(partner, PO number) of each release's blanket: the PO numbers under which blankets and releases are held."""
     if not has_releases(orders):
         return set()
-    rows = orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)).select(
-        ["partner", "po_number"]).to_pylist()
-    return {(r["partner"], x12_po(r["po_number"])) for r in rows}
+    rows = _rows(orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)),
+                 ["partner", "po_number", *(c for c, _q, _w in _NAMED_BY)])
+    # and the numbers of the contracts or agreements they name by REF (a blanket held so is said, not drawn on)
+    return {(r["partner"], x12_po(r["po_number"])) for r in rows} | {
+        (r["partner"], r[c].strip()) for r in rows for c, _q, _w in _NAMED_BY if (r.get(c) or "").strip()}
 
 
 def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[tuple[str, str], dict[int, tuple]]:
@@ -210,7 +215,7 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
     # a release deciding now whose blanket we do not hold (never received, or rejected): said, by name; one whose
     # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
-    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o)
+    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o, blankets)
                for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
@@ -410,18 +415,28 @@ def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tupl
         element="POC03", value=_text(result.quantity), line_number=result.line_number)
 
 
-def _no_blanket(call: dict) -> Finding:
+def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = None) -> Finding:
     """RELEASE_BLANKET_UNKNOWN at BEG03: the blanket PO number the release refers to, which we hold no blanket
     under. A warning by default: buyers' guides send only the standard order or the release as an 850, the
     blanket agreed on paper or in a contract, so a release with no EDI blanket is ordinary; a partner whose releases
     always follow an EDI blanket holds them ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = "hold_order")."""
     number = call.get("release_number") or ""
     po = x12_po(call["po_number"])
+    named = next(((call[c].strip(), q, word) for c, q, word in _NAMED_BY if (call.get(c) or "").strip()), None)
+    if named is None:
+        said = (f"refers to blanket PO {po} (BEG03), and we hold no blanket order under that PO number (never "
+                "received, or rejected)")
+    else:  # an ERP's release order: BEG03 its own number, its contract or agreement named by REF
+        ref, qualifier, word = named
+        kept = (blankets or {}).get((call["partner"], ref))
+        said = (f"of PO {po} names {word} {ref} (REF*{qualifier}), and we hold no blanket order under PO {po} (BEG03)"
+                + (f"; we hold a blanket order under {ref} (BEG02 {kept.get('order_type')}), but a release is held "
+                   "against the blanket under its own PO number (BEG03): this one is not checked against it"
+                   if kept is not None else f" or {ref} (never received, or rejected)"))
     return business_finding(
         "RELEASE_BLANKET_UNKNOWN",
-        f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
-        "under that PO number (never received, or rejected): the release is decided as an order of its "
-        "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
+        "quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
 
 

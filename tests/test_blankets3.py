@@ -299,3 +299,32 @@ def test_status_shows_what_the_releases_called_off_of_the_blanket_and_what_is_le
     code, text = _cli(ws, "status", BLANKET)
     assert code == 0 and "the blanket: called off by its releases" in text, text
     assert "1 11128906 5000 EA 1500 3500 0001: 1000; 0002: 500" in text, text
+
+
+def test_a_release_naming_its_contract_by_ref_is_told_as_such():
+    """An ERP's release order (SAP S/4HANA: BEG02 RL, BEG03 its own PO number, no BEG04) names its contract in REF*CT
+    (or an agreement, REF*AH), not by BEG03: RELEASE_BLANKET_UNKNOWN names that reference, and says when a blanket
+    is held under its number (the release is not checked against it: a blanket's releases are the orders under its
+    PO number). It used to say the release "refers to blanket PO 4500312001 (BEG03)": its own number."""
+    from decimal import Decimal
+
+    from engine.blankets import release_findings, release_pos
+    from tests.test_rg89c import _lines, _orders
+
+    release = _orders([{"po_number": "4500312001", "order_type": "RL", "contract_number": "4600001188"}])
+    lines = _lines([{"po_number": "4500312001", "quantity": Decimal(12)}])
+    assert release_pos(release) == {("fa", "4500312001"), ("fa", "4600001188")}
+    [told] = [f.message for f in release_findings(release, lines, _orders([]), _lines([]))]
+    assert told.startswith("Release (no BEG04) (BEG02 RL) of PO 4500312001 names contract 4600001188 (REF*CT), and "
+                           "we hold no blanket order under PO 4500312001 (BEG03) or 4600001188 (never received, or "
+                           "rejected): "), told
+    held = _orders([{"po_number": "4600001188", "order_type": "KB"}])
+    [told] = [f.message for f in release_findings(release, lines, held, _lines([
+        {"po_number": "4600001188", "quantity": Decimal(100)}]))]
+    assert "we hold a blanket order under 4600001188 (BEG02 KB), but a release is held against the blanket under " \
+           "its own PO number (BEG03): this one is not checked against it" in told, told
+    plain = _orders([{"po_number": "P", "order_type": "RL", "release_number": "2"}])
+    [told] = [f.message for f in release_findings(plain, _lines([{"po_number": "P", "quantity": Decimal(1)}]),
+                                                  _orders([]), _lines([]))]
+    assert told.startswith("Release 2 (BEG02 RL) refers to blanket PO P (BEG03), and we hold no blanket order under "
+                           "that PO number"), told
