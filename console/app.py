@@ -263,6 +263,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             rows, more = search.by_item(c.ws, store)
             by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
+                      names=reading.order_names(store, c.ws, rows),
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
                       by_item=by_item, quoted=quoted)
 
@@ -282,7 +283,10 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             credit = credit.in_currency(record.currency) if credit else None
             value = reading.ordered_values(store, [record])[record.key]
         doc = reading.order_page(store, record, c.ws)
+        if reading.is_blanket(record):  # what its releases called off of each line, and what is left
+            doc["blanket_drawdown"] = reading.blanket_drawdown(c.ws, store, record)
         return c.page(request, "order.html", session=got[0], o=record, doc=doc, credit=credit, value=value,
+                      name=reading.order_names(store, c.ws, [record])[record.key],
                       can_decide=record.state in lifecycle.AWAITING_PERSON, ship_to=reading.ship_to(c.ws, record),
                       held_documents=sum(x["status"] == DOCUMENT_HELD for x in doc["documents"]))
 
@@ -301,6 +305,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         filters = {k: v for k, v in {"partner": search.partner, "reason": reason, "since": search.since,
                                      "until": search.until}.items() if v}
         return c.page(request, "approvals.html", session=got[0], rows=rows,
+                      names=reading.order_names(store, c.ws, rows),
                       values=reading.ordered_values(store, rows) if store else {},
                       more=more, page=search.page, credit=credit, filters=filters, problem=search.problem,
                       reasons=store.hold_codes(lifecycle.AWAITING_PERSON) if store else [],

@@ -42,7 +42,10 @@ _DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 _ITEM_IDS = ("buyer_part", "vendor_part", "upc", "gtin", "ean")
 _ID_WORDS = {"buyer_part": "the buyer's part", "vendor_part": "our part", "upc": "UPC", "gtin": "GTIN", "ean": "EAN"}
 _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpose", "release_number", "po_date",
-                  "expires_on"]
+                  "expires_on", "contract_number", "agreement_number"]
+# the heading references by which a release may name its contract or agreement instead of BEG03 (an ERP's release
+# order, SAP S/4HANA's: BEG03 its own PO number, REF*CT the contract): said on RELEASE_BLANKET_UNKNOWN
+_NAMED_BY = (("contract_number", "CT", "contract"), ("agreement_number", "AH", "agreement"))
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
 
 
@@ -52,6 +55,13 @@ def drawing(records: Iterable, deciding: Collection) -> list:
     rejected one (by the partner or a person: it draws nothing); a held one draws until a person rejects it."""
     gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
     return [r for r in records if r.key not in deciding and r.state not in gone]
+
+
+def cancelled_blankets(records: Iterable) -> set[tuple[str, str]]:
+    """(partner, BEG03) of the blankets among the stored order records (``records``: OrderRecord) that the buyer
+    cancelled (850 BEG01 01, 860 BCH01 01): a release calling one off calls off a blanket that is over."""
+    return {(r.partner, x12_po(r.po_number)) for r in records
+            if r.state == OrderState.CANCELLED and r.order_type in BLANKET_TYPES}
 
 
 def has_releases(orders: pa.Table) -> bool:
@@ -64,9 +74,11 @@ def release_pos(orders: pa.Table) -> set[tuple[str, str]]:
     """(partner, PO number) of each release's blanket: the PO numbers under which blankets and releases are held."""
     if not has_releases(orders):
         return set()
-    rows = orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)).select(
-        ["partner", "po_number"]).to_pylist()
-    return {(r["partner"], x12_po(r["po_number"])) for r in rows}
+    rows = _rows(orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)),
+                 ["partner", "po_number", *(c for c, _q, _w in _NAMED_BY)])
+    # and the numbers of the contracts or agreements they name by REF (a blanket held so is said, not drawn on)
+    return {(r["partner"], x12_po(r["po_number"])) for r in rows} | {
+        (r["partner"], r[c].strip()) for r in rows for c, _q, _w in _NAMED_BY if (r.get(c) or "").strip()}
 
 
 def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[tuple[str, str], dict[int, tuple]]:
@@ -164,7 +176,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
-                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[Finding]:
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     cancelled: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -189,8 +202,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     they asked; the finding says which.
 
     - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
-      hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
-      the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
+      hold (never received, or rejected): it names the blanket PO number the release refers to; not for the partners
+      in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi);
+    - RELEASE_BLANKET_CANCELLED instead for one whose blanket the buyer cancelled (``cancelled``: (partner, BEG03) of
+      such blankets, cancelled_blankets), for every partner: it calls off a blanket that is over."""
     if not has_releases(orders):
         return []
     states, decided, answered = states or {}, decided or {}, answered or {}
@@ -198,10 +213,13 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
     blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
                 if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
-    # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
-    unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+    # a release deciding now whose blanket we do not hold (never received, or rejected): said, by name; one whose
+    # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
+    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o, blankets)
+               for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
-               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING and o["partner"] not in outside]
+               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
+               and (o["partner"] not in outside or (o["partner"], x12_po(o["po_number"])) in cancelled)]
     if not blankets:
         return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
@@ -261,6 +279,57 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             if fate == _HELD:  # decided held now, or held by the store (waiting for a person)
                 held.add(name)
             out += told
+    return out
+
+
+def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
+             units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[dict]:
+    """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
+    releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
+    lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
+    we acknowledged, ``answered``, one not answered what it asked): one dict per blanket line, in line order:
+    line_number, item (the id it names its item by), unit, holds (its quantity), called_off, left (never below
+    nothing), releases ([{release, quantity}] in release order, those drawing nothing left out) and, when some
+    release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
+    "about" when they do not end). [] when the blanket has no line."""
+    states, answered = states or {}, answered or {}
+    by_order: dict[tuple[str, str], list[dict]] = {}
+    for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
+        by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
+    blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
+    calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+                    and (o["partner"], x12_po(o["po_number"])) == (blanket[0], x12_po(blanket[1]))
+                    and (o.get("purpose") or "") != CANCEL
+                    and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
+                   key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
+    drew: list[dict[str, Fraction]] = [{} for _ in blanket_lines]
+    unconverted: list[list[str]] = [[] for _ in blanket_lines]
+    for call in calls:
+        own = (call["partner"], call["po_number"])
+        name = call.get("release_number") or call["po_number"]
+        for line in by_order.get(own, []):
+            line = _as_answered(line, answered.get(own))
+            index = _blanket_line(line, blanket_lines)
+            if index is None or line.get("quantity") is None:
+                continue
+            quantity = _in_blanket_unit(line, blanket_lines[index], units)
+            if quantity is None:
+                unconverted[index].append(name)
+            elif quantity:
+                drew[index][name] = drew[index].get(name, Fraction(0)) + quantity
+    out = []
+    for b, took, unknown in zip(blanket_lines, drew, unconverted, strict=True):
+        holds = b.get("quantity")
+        total = sum(took.values(), Fraction(0))
+        item = _item(b)
+        row = {"line_number": b.get("line_number"), "item": item[1] if item else "", "unit": b.get("unit") or "",
+               "holds": _text(holds) if holds is not None else "", "called_off": _amount(total),
+               "left": _amount(max(Fraction(holds) - total, Fraction(0))) if holds is not None else "",
+               "releases": [{"release": n, "quantity": _amount(q)} for n, q in took.items()]}
+        if unknown:
+            row["unconverted"] = list(dict.fromkeys(unknown))
+        out.append(row)
     return out
 
 
@@ -346,19 +415,44 @@ def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tupl
         element="POC03", value=_text(result.quantity), line_number=result.line_number)
 
 
-def _no_blanket(call: dict) -> Finding:
+def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = None) -> Finding:
     """RELEASE_BLANKET_UNKNOWN at BEG03: the blanket PO number the release refers to, which we hold no blanket
     under. A warning by default: buyers' guides send only the standard order or the release as an 850, the
     blanket agreed on paper or in a contract, so a release with no EDI blanket is ordinary; a partner whose releases
     always follow an EDI blanket holds them ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = "hold_order")."""
     number = call.get("release_number") or ""
     po = x12_po(call["po_number"])
+    named = next(((call[c].strip(), q, word) for c, q, word in _NAMED_BY if (call.get(c) or "").strip()), None)
+    if named is None:
+        said = (f"refers to blanket PO {po} (BEG03), and we hold no blanket order under that PO number (never "
+                "received, or rejected)")
+    else:  # an ERP's release order: BEG03 its own number, its contract or agreement named by REF
+        ref, qualifier, word = named
+        kept = (blankets or {}).get((call["partner"], ref))
+        said = (f"of PO {po} names {word} {ref} (REF*{qualifier}), and we hold no blanket order under PO {po} (BEG03)"
+                + (f"; we hold a blanket order under {ref} (BEG02 {kept.get('order_type')}), but a release is held "
+                   "against the blanket under its own PO number (BEG03): this one is not checked against it"
+                   if kept is not None else f" or {ref} (never received, or rejected)"))
     return business_finding(
         "RELEASE_BLANKET_UNKNOWN",
-        f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
-        "under that PO number (never received, or cancelled or rejected): the release is decided as an order of its "
-        "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
+        "quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
+
+
+def _cancelled(call: dict) -> Finding:
+    """RELEASE_BLANKET_CANCELLED at BEG03: the blanket the release calls off is one the buyer cancelled (850 BEG01 01,
+    860 BCH01 01). Held for a person by default: a blanket cancelled is over (as one past its end,
+    RELEASE_AFTER_BLANKET_END), and a release of it may be one the buyer's system sent before the cancellation
+    reached it, or a blanket reissued outside EDI."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    return business_finding(
+        "RELEASE_BLANKET_CANCELLED",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) calls off blanket PO {po} (BEG03), which the buyer cancelled: "
+        "it calls off a blanket that is over, is not allocated or shipped and waits for a person (ask the buyer "
+        "whether the blanket was reissued; the releases answered before stand).", call, seg="BEG",
+        element="BEG03", value=po, line=False)
 
 
 def _release_of(call: dict, blanket: dict) -> str:

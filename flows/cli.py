@@ -854,15 +854,25 @@ def _order_or_exit(store, po: str, partner: str | None, release: str | None = No
         err.print(why, style="red")
         raise typer.Exit(ExitStatus.USAGE)
     if len(matches) > 1:
+        from flows.status_view import is_blanket
         from schemas.order_keys import key_ref
 
-        names = ", ".join(key_ref(o.po_number) or r or "(none)" for o, r in ((o, releases.get(o.po_number))
-                                                                            for o in matches) if r is not None)
+        names = ", ".join(key_ref(o.po_number) or ("blanket" if is_blanket(o) else r or "(none)")
+                          for o, r in ((o, releases.get(o.po_number)) for o in matches) if r is not None)
         kind = "is {} orders told apart by a reference" if any(key_ref(o.po_number) for o in matches) else \
             "is held as {} releases"
         err.print(f"PO {shown(po)} {kind.format(len(matches))} ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]
+
+
+def _order_names(ws, store, records) -> dict:
+    """Each order's name as people read it, by key (flows.releases.order_names: the first release of a PO held as
+    several named by its release, a blanket kept apart as "PO blanket")."""
+    from connectors.order_store import OrderStore
+    from flows.releases import order_names
+
+    return order_names(store, OrderStore(ws.orders_dir), records)
 
 
 def _wall_clock() -> str:
@@ -876,9 +886,11 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     from collections import Counter
 
     from engine import lifecycle
+    from flows.workspace import Workspace
 
     store = _state(workspace)
     held = store.orders(states=lifecycle.AWAITING_PERSON)
+    names = _order_names(Workspace(workspace.resolve()), store, held)
     t = Table(title=f"{len(held)} order(s) waiting for approval")
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
@@ -886,7 +898,7 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[o.key for o in held]) if held else ():
         waiting.setdefault((c.partner, c.po_number), []).append(f"860 in {c.source_file} waits on this decision")
     for o in held:
-        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), shown(o.source_file), shown(o.updated_at),
+        t.add_row(shown(o.partner), shown(names[o.key]), shown(o.source_file), shown(o.updated_at),
                   "\n".join(shown(r) for r in (*o.hold_reasons, *waiting.get(o.key, ()))))
     console.print(t)
     codes = Counter(c for o in held for c in o.hold_codes)
@@ -1117,11 +1129,12 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
         rules_day = datetime.fromisoformat(_now(now)) if now else None
         done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
                             at=datetime.fromisoformat(_wall_clock()), today=rules_day)
+        names = _order_names(Workspace(workspace.resolve()), store, [r.after for r in done])
     t = Table(title=f"{len(done)} held order(s) rechecked")
     for c in ("partner", "PO", "now", "reasons"):
         t.add_column(c, overflow="fold")
     for r in done:
-        t.add_row(shown(r.after.partner), shown(r.after.po_number), shown(r.after.state.value),
+        t.add_row(shown(r.after.partner), shown(names[r.after.key]), shown(r.after.state.value),
                   "\n".join(shown(x) for x in r.after.hold_reasons) or "cleared: the next run answers it")
     console.print(t)
 
@@ -1392,6 +1405,7 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
         rows = st.search_orders(partner=partner or "", states=[state] if state else (), limit=limit + 1,
                                 ship_to=store_id(store or ""), shipped_short=short,
                                 store_orders=sdq_orders(ws, st, store, partner or "") if store else ())
+        names = {} if as_json else _order_names(ws, st, rows[:limit])
     finally:
         st.close()
     more, rows = len(rows) > limit, rows[:limit]
@@ -1405,7 +1419,7 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
         return
     t = Table("partner", "PO", "state", "PO date", "ship-to", "received")
     for o in rows:
-        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), o.state.value, str(o.po_date or ""),
+        t.add_row(shown(o.partner), shown(names[o.key]), o.state.value, str(o.po_date or ""),
                   shown(o.ship_to_id), shown(o.received_at or ""))
     console.print(t)
     if more:

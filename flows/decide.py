@@ -395,16 +395,45 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
     rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
     against. The blankets and earlier releases are loaded once."""
-    from engine.blankets import has_releases, release_findings, release_pos
+    from engine.blankets import cancelled_blankets, has_releases, release_findings, release_pos
 
     if not has_releases(orders):
         return None
-    held_orders, held_lines, states, answered = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
+    pos = release_pos(orders)
+    held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
+    cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
-                                            units=units, decided=decided, answered=answered)
+                                            units=units, decided=decided, answered=answered, cancelled=cancelled)
+
+
+def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
+    """What the releases of the blanket ``record`` (an OrderRecord) called off of each of its lines, and what is left
+    (engine.blankets.drawdown), the blanket and its releases loaded as decide loads them (_blankets), each release
+    line in the blanket line's unit by the items' packs: `orderbridge status` of a blanket."""
+    from connectors.reference import load_reference
+    from engine.blankets import drawdown
+    from schemas.order_keys import x12_po
+
+    held_orders, held_lines, states, answered = _blankets(ws, state, {(record.partner, x12_po(record.po_number))},
+                                                          set())
+    if not held_lines.num_rows:
+        return []
+    ref = load_reference(ws.reference_dir)
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
+    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered)
+
+
+def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
+    """The order records held under the PO numbers ``pos`` ((partner, PO number)): keyed by it, and as its later
+    releases or its blanket kept apart."""
+    from schemas.order_keys import x12_po
+
+    return [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
+                                               for r in state.release_orders(partner)
+                                               if (partner, x12_po(r.po_number)) in pos)]
 
 
 def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
@@ -415,12 +444,8 @@ def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], decid
     is named as held); and what we acknowledged of each line of those we answered (engine.blankets.acknowledged:
     they draw that, not what they asked)."""
     from engine.blankets import acknowledged, drawing
-    from schemas.order_keys import x12_po
 
-    records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
-                                                   for r in state.release_orders(partner)
-                                                   if (partner, x12_po(r.po_number)) in pos)]
-    records = drawing(records, deciding)
+    records = drawing(_held_under(state, pos), deciding)
     if not records:
         return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
     store = OrderStore(ws.orders_dir)

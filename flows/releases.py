@@ -15,6 +15,7 @@ from connectors.state import StateStore
 from engine.lifecycle.releases import (
     Held,
     has_blankets,
+    has_unnumbered_releases,
     is_idle,
     key_outcome,
     key_shipment_lines,
@@ -23,7 +24,8 @@ from engine.lifecycle.releases import (
 )
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
-from schemas.order_keys import x12_po
+from schemas.order_keys import blanket_key, is_release_key, shown, x12_po
+from schemas.orders import BLANKET_TYPES
 
 
 def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterable[str], *,
@@ -35,6 +37,31 @@ def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterabl
     plain = list(state.orders_for({(partner, po) for po in pos}).values())
     later = [r for r in state.release_orders(partner) if x12_po(r.po_number) in pos]
     return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {}, ref=ref)
+
+
+def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]) -> dict[tuple[str, str], str]:
+    """How people read each order of ``records`` (by its key): schemas.order_keys.shown, except an order keyed by its
+    PO number alone while the PO holds others (later releases, a blanket kept apart), which the bare PO number would
+    not tell apart from them: "PO release N" for the first release (its stored 850's BEG04), "PO blanket" for a
+    blanket (BEG02 BK, BE, KB, LB) holding the PO number. The store's releases are looked up once; only the orders
+    keyed so have their stored 850 read."""
+    records = list(records)
+    out = {r.key: shown(r.po_number) for r in records}
+    plain = [r for r in records if not is_release_key(r.po_number)]
+    if not plain:
+        return out
+    shared = {(r.partner, x12_po(r.po_number)) for r in state.release_orders()}
+    plain = [r for r in plain if (r.partner, r.po_number) in shared]
+    blankets = [r for r in plain if r.order_type in BLANKET_TYPES]
+    for r in blankets:
+        out[r.key] = shown(blanket_key(r.po_number))
+    for partner in sorted({r.partner for r in plain}):  # (stored_releases answers by PO number: one partner's)
+        mine = [r for r in plain if r.partner == partner and r.order_type not in BLANKET_TYPES]
+        releases = stored_releases(store, mine)
+        for r in mine:
+            if releases.get(r.po_number):
+                out[r.key] = f"{r.po_number} release {releases[r.po_number]}"
+    return out
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
@@ -57,10 +84,11 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
     (engine.lifecycle.releases.key_outcome; ``ref``: the ORDERS column of the partner's order_key_ref, "" for
     none). Nothing is looked up for a file whose 850s give no release (nor that reference) and are no blanket,
     and whose 860s name no PO held as several releases: then the outcome itself. (A blanket naming no release is
-    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy.)"""
+    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy. So is a
+    release naming no release under a PO whose blanket is held apart: it calls the blanket off.)"""
     orders, headers = outcome.orders, outcome.change_headers
     with_release = names_a_release(orders, ref) or has_blankets(orders)
-    if not with_release and not headers.num_rows:
+    if not with_release and not headers.num_rows and not has_unnumbered_releases(orders):
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())
     if not with_release and not any(x12_po(r.po_number) in pos for r in state.release_orders(partner)):

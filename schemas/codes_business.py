@@ -424,6 +424,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) refers to a blanket PO number (BEG03) under which we hold no blanket order.",
     ),
     _C(
+        "RELEASE_BLANKET_CANCELLED",
+        "business",
+        "error",
+        "",
+        "A release (BEG02 RL) calls off a blanket order (BEG03) the buyer cancelled.",
+    ),
+    _C(
         "RELEASE_AFTER_BLANKET_END",
         "business",
         "error",

@@ -372,7 +372,7 @@ def test_the_console_lists_and_shows_each_release(chain):
         status, body = c.get("/orders?po=BLK-1")
         assert status == 200 and SEP not in body
         names = re.findall(r'<a class="po" href="(/order\?[^"]+)">([^<]+)</a>', body)
-        assert sorted(n for _h, n in names) == ["BLK-1", "BLK-1 release 2"]
+        assert sorted(n for _h, n in names) == ["BLK-1 release 1", "BLK-1 release 2"]  # the first by its release too
         link = next(h for h, n in names if n == "BLK-1 release 2").replace("&amp;", "&")
         assert R2 in unquote(link)
         status, page = c.get(link)
