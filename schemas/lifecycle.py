@@ -348,9 +348,19 @@ class LineRecord:
         return self.allocated + self.backordered
 
     @property
+    def promised_exact(self) -> Decimal:
+        """What we promised, exactly, in the line's unit (schemas.units.promised_exactly): ``promised`` for a line in
+        whole units; 12.5 for 12.5 LB of a measure (stored 12 placed, or 10 placed and 3 backordered covering 2.5)."""
+        if not self.codes and (self.ordered is None or self.ordered == self.ordered.to_integral_value()):
+            return Decimal(self.allocated + self.backordered)  # a line in whole units (no mark): its whole units
+        from schemas.units import promised_exactly
+
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
+
+    @property
     def unshipped(self) -> Decimal:
-        """Units promised and not shipped yet (reserved ones and backordered ones)."""
-        return Decimal(self.promised) - self.shipped
+        """Units promised and not shipped yet (reserved ones and backordered ones), exactly (promised_exact)."""
+        return self.promised_exact - self.shipped
 
 
 @dataclass(frozen=True, slots=True)

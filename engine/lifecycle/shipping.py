@@ -127,6 +127,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.time_codes import local_offset, time_code_offset, zone_code
+from schemas.units import promised_exactly
 from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Address, Delimiters
 
@@ -1258,8 +1259,7 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
         base = scaled(pc.cast(text, pa.decimal128(38, 4)))[0] if m else np.zeros(0, np.int64)
     except (pa.ArrowInvalid, OverflowError):
         return None
-    promised = (pc.fill_null(lines["allocated"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
-                + pc.fill_null(lines["backordered"], 0).to_numpy(zero_copy_only=False).astype(np.int64)) * SCALE
+    promised = np.array([int(v * SCALE) for v in promised_of(lines)], np.int64) if m else np.zeros(0, np.int64)
     ended = pc.is_in(lines["state"], value_set=pa.array([s.value for s in ENDED_LINES], pa.string())
                      ).to_numpy(zero_copy_only=False)
     ok_before = ended | (base >= promised)  # a line no shipment of the file has reached yet
@@ -1500,6 +1500,28 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     return out
 
 
+def promised_of(lines: pa.Table) -> list[int | Decimal]:
+    """Each stored line's promise (``lines``: LINE_ROWS), what shipping must reach for it to be shipped: its whole
+    units (allocated + backordered) when it is in whole units, else exactly (schemas.units.promised_exactly: 12.5 for
+    12.5 LB of a measure stored allocated 12). A DC shipping 12.0 of it leaves the line partly shipped, 0.5 LB to
+    follow (or its balance to the partner's under-shipment tolerance, engine.lifecycle.balance); it used to complete
+    it at 12, the half pound neither shipped nor open."""
+    whole = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
+    if not lines.num_rows:
+        return whole
+    codes = pc.fill_null(lines["codes"], "")
+    marked = pc.or_(pc.not_equal(codes, ""), pc.fill_null(pc.match_substring(lines["ordered"], "."), False))
+    rows = np.flatnonzero(np.asarray(marked.to_numpy(zero_copy_only=False), bool))
+    if len(rows):
+        picked = pa.array(rows)
+        cols = [lines[c].take(picked).to_pylist() for c in ("ordered", "allocated", "backordered", "rejected")]
+        for i, ordered, allocated, backordered, rejected, code in zip(
+                rows.tolist(), *cols, codes.take(picked).to_pylist(), strict=True):
+            whole[i] = promised_exactly(Decimal(ordered) if ordered else None, allocated or 0, backordered or 0,
+                                        rejected or 0, [c for c in code.split(",") if c])
+    return whole
+
+
 class _Working:
     """The orders a file's shipments touch, as they stand after each shipment (records chain): each
     line's [shipped, promised, ended, new state] by (order, line number); the stored lines and
@@ -1514,7 +1536,7 @@ class _Working:
         ended = {state: LineState(state) in ENDED_LINES for state in set(cols[3])}
         decimals = {text: Decimal(text) for text in set(cols[4]) if text}  # each distinct quantity read once
         zero = Decimal(0)
-        promised = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
+        promised = promised_of(lines)
         keys = zip(cols[0], cols[1], strict=True)
         for i, (key, number, state, shipped, promise) in enumerate(zip(keys, cols[2], cols[3], cols[4], promised,
                                                                         strict=True)):
