@@ -51,10 +51,10 @@ def _line(ws, number=1) -> tuple[LineRecord, list[tuple[int, int]]]:
         state.close()
 
 
-def _state(ws) -> str:
+def _history(ws) -> list[dict]:
     state = StateStore(ws.state_path)
     try:
-        return state.order("sprouts", PO).state.value
+        return state.order_history("sprouts", PO)
     finally:
         state.close()
 
@@ -194,6 +194,10 @@ def test_a_measure_shipped_short_stays_open_for_the_rest_then_ships_it(tmp_path)
     assert (line.state, line.shipped, line.unshipped) == (LineState.PARTIALLY_SHIPPED, Decimal(12), Decimal("0.5"))
     assert reserved == [(1, 1)]
     assert _it1(ws) == []
+    # the order's history says what is to follow
+    assert [e["note"] for e in _history(ws) if e["event"] == "shipped_in_part"] == [
+        "shipment SP-SHP-01 from east: 18.5 unit(s) on 3 line(s); 856 SP-SHP-01; line 1: 12 of 12.5 shipped, 0.5 to "
+        "follow"]
 
     copy = tmp_path / FIXTURES.name
     _shipments(copy, [_row("SP-SHP-02", "2026-12-02", "0.5")])

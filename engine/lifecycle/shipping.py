@@ -1179,6 +1179,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
     if moves is None:
         return None
     per_shipment, touched, keys, line_units = moves
+    follows = _measures_to_follow(touched)
     states: dict[Key, OrderState] = {}  # each order's state as the shipments before left it
     events: list[tuple] = []  # each order's move by each shipment (moved_orders' events), in plan order
     # the shipments' plans, as Plan.combine of one plan per shipment lists them
@@ -1199,6 +1200,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
             docs = _documents(shipment, body, doc_key, profile, source, envelopes)
             for key, units, n_lines, done in per_shipment[k]:  # what move records, checked as it checks
                 note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
+                note += "" if done else follows.get(key, "")
                 event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
                 before = states.get(key) or records[key].state
                 to = next_state(before, event)
@@ -1780,7 +1782,8 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
         done = all(ln[0] >= ln[1] for ln in current.values() if not ln[2])  # nothing promised left unshipped
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
         note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
-                + (f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"))
+                + (f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)")
+                + _to_follow((n, ln[0], ln[1]) for n, ln in sorted(current.items()) if n in per_line))
         transitions.append(move(record, event, at=at, run_id=run_id, note=note, document_key=doc_key))
         new_lines[key] = current
     for t in transitions:
@@ -2002,6 +2005,35 @@ def _envelope(isa13: str | None) -> str:
 
 def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
+
+
+def _to_follow(lines: Iterable[tuple[int, Decimal, int | Decimal]]) -> str:
+    """What a shipment's history note says of its lines in a fraction of a measure shipped short ((line number,
+    shipped, promised exactly)): "; line 1: 12 of 12.5 shipped, 0.5 to follow" (the line stays open for it,
+    reserved, unless the partner's under-shipment tolerance closes it); "" for none. A line in whole units says
+    nothing here (its units to follow are whole, as they always were)."""
+    said = [f"line {n}: {_num(shipped)} of {_num(promised)} shipped, {_num(promised - shipped)} to follow"
+            for n, shipped, promised in lines
+            if isinstance(promised, Decimal) and promised != promised.to_integral_value() and 0 < shipped < promised]
+    return "".join(f"; {s}" for s in said)
+
+
+def _measures_to_follow(lines: pa.Table) -> dict[Key, str]:
+    """_to_follow's words for each order of ``lines`` (LINE_ROWS after the file's shipments) with a measure's
+    line shipped short: (partner, PO) -> its words."""
+    if not lines.num_rows:
+        return {}
+    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring(lines["ordered"], "."), False)
+                                     .to_numpy(zero_copy_only=False), bool))
+    if not len(rows):
+        return {}
+    picked = lines.take(pa.array(rows))
+    promised = promised_of(picked)
+    out: dict[Key, list] = defaultdict(list)
+    for i, (p, po, n, shipped) in enumerate(zip(*(picked[c].to_pylist() for c in (
+            "partner", "po_number", "line_number", "shipped")), strict=True)):
+        out[(p, po)].append((n, Decimal(shipped or 0), promised[i]))
+    return {k: text for k, v in out.items() if (text := _to_follow(v))}
 
 
 __all__ = ["Confirmations", "ShipmentBatch", "holding", "line_state_table", "plan_shipments", "prepare_shipments",
