@@ -238,3 +238,51 @@ def test_a_measure_shipped_short_within_the_partner_s_tolerance_closes_and_bills
         state.close()
     assert flagged == []
     assert "0.5" in history, history
+
+
+def test_a_measure_refused_in_part_is_told_in_the_line_s_quantity(tmp_path):
+    """12.5 LB with 10 in stock and no receipt: the 855 says IQ 10 and IR 2.5, and so does STOCK_SHORT_REJECTED (it
+    said "13 LB wanted ... 3 rejected", the pounds covering the line, beside the 855's 2.5); its value is the PO102."""
+    ws, found, _states = _variant("sprouts", PO, tmp_path, HALF, stock_swaps=[("EAST,RG92-21,60000,0",
+                                                                               "EAST,RG92-21,10,0")])
+    assert _acks(ws) == [["ACK", "IQ", "10", "LB"], ["ACK", "IR", "2.5", "LB"]]
+    (said,) = [f[3] for f in found if f[0] == "STOCK_SHORT_REJECTED"]
+    assert said.startswith("Line 1 (SKU RG92-21): 12.5 LB wanted, 10 in stock for the run, 0 coming on receipts; "
+                           "10 placed, 2.5 rejected (855 IR)"), said
+    state = StateStore(ws.state_path)
+    try:
+        (value,) = [f["value"] for f in state.findings() if f["code"] == "STOCK_SHORT_REJECTED"]
+    finally:
+        state.close()
+    assert value == "12.5"
+
+
+# --- 3. catch weight: billed and reconciled by the weight shipped --------------------------------------------------
+def test_catch_weight_lines_reconcile_by_the_weight_shipped_not_their_cases(tmp_path_factory):
+    """The foodservice night (tests/test_foodservice_distributors.py): Sysco's 12 CS of chicken priced per pound
+    shipped at 478.6 LB and US Foods' 480 LB taken as 10 CA shipped at 483.2 LB are billed by the weight (IT1 in LB,
+    QTY*39 the cases) and the reconciliation (the four-way match a month on) flags none of their lines: the invoice
+    is matched by the shipped weight, not the cases or the 480 LB ordered. Only the partners' silence on our
+    documents is noted (DOCUMENT_UNACKNOWLEDGED, no line)."""
+    from flows.reconcile import reconcile_run
+    from tests.retailer_support import shipped_night
+    from tests.test_foodservice_distributors import FIXTURES as FOODSERVICE
+    from tests.test_foodservice_distributors import NIGHT as FS_NIGHT
+    from tests.test_foodservice_distributors import SHIP_DAY as FS_SHIP_DAY
+    from tests.test_foodservice_distributors import workspace
+
+    ws, _found, states = shipped_night(workspace(tmp_path_factory.mktemp("cw") / "ws"), FOODSERVICE, FS_NIGHT,
+                                       FS_SHIP_DAY)
+    assert ["IT1", "2", "483.2", "LB", "3.79"] in [s[:5] for s in segments(ws, "usfoods", "810")]
+    assert ["IT1", "2", "478.6", "LB", "3.89"] in [s[:5] for s in segments(ws, "sysco", "810")]
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 2), run_id="rec")
+        flagged = {(p, po): [(e["line_number"], e["type"]) for e in state.exceptions_of_order(p, po) if e["active"]]
+                   for (p, po) in states if p in ("sysco", "usfoods")}
+    finally:
+        state.close()
+    assert set(flagged) == {("sysco", "0564471201"), ("sysco", "0564471202"), ("usfoods", "4800012345")}
+    for key, rows in flagged.items():
+        assert rows and {t for _n, t in rows} == {"DOCUMENT_UNACKNOWLEDGED"}, (key, rows)
+        assert {n for n, _t in rows} == {None}, (key, rows)
