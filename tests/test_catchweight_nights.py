@@ -286,3 +286,25 @@ def test_catch_weight_lines_reconcile_by_the_weight_shipped_not_their_cases(tmp_
     for key, rows in flagged.items():
         assert rows and {t for _n, t in rows} == {"DOCUMENT_UNACKNOWLEDGED"}, (key, rows)
         assert {n for n, _t in rows} == {None}, (key, rows)
+
+
+def test_status_states_a_measure_s_parts_exactly(tmp_path):
+    """`orderbridge status` (flows.status) of the backordered line: 10 placed, 2.5 backordered, as its 855 said (the
+    store's 10 and 3, BACKORDERED_OVER:0.5); after the receipt 12.5 placed (stored 12). A line in whole units keeps
+    its whole units (line 3: 4 cases)."""
+    from flows.status import story
+
+    ws, _copy, receipt_arrives = _backordered_night(tmp_path)
+
+    def parts():
+        state = StateStore(ws.state_path)
+        try:
+            doc = story(state, state.order("sprouts", PO))
+        finally:
+            state.close()
+        return [(ln["allocated"], ln["backordered"], ln["rejected"]) for ln in doc["lines"]]
+
+    assert parts()[0] == ("10", "2.5", "0") and parts()[2] == (4, 0, 0)
+    receipt_arrives()
+    run_stages(ws, RECEIPT_DAY)
+    assert parts()[0] == ("12.5", "0", "0")
