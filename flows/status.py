@@ -32,7 +32,7 @@ from schemas.lifecycle import (
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord, doc_key_store
-from schemas.units import backordered_exactly, rejected_exactly
+from schemas.units import backordered_exactly, in_whole_units, rejected_exactly
 
 
 def _plain(v):
@@ -370,7 +370,7 @@ def _parts(ln: LineRecord) -> tuple:
     whole units; exactly, as text, for a line in a fraction of its unit (12.5 LB placed is stored 12; 2.5 LB
     backordered 3 with BACKORDERED_OVER:0.5; a fraction rejected with REJECTED_FRACTION), never its whole units."""
     whole = (ln.allocated, ln.backordered, ln.rejected)
-    if not ln.codes and (ln.ordered is None or ln.ordered == ln.ordered.to_integral_value()):
+    if in_whole_units(ln.ordered, ln.codes):
         return whole
     back = backordered_exactly(ln.backordered, ln.codes)
     exact = (ln.promised_exact - back, back, rejected_exactly(ln.rejected, ln.codes))

@@ -339,6 +339,13 @@ def backordered_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tup
     return whole, ((*kept, f"{BACKORDERED_OVER}{over.normalize():f}") if 0 < over < 1 else kept)
 
 
+def in_whole_units(ordered: Decimal | None, codes: Collection[str]) -> bool:
+    """Whether a stored line's promise is its whole units alone: ordered in whole units (or not known) and no mark of
+    a fraction among its ``codes`` (REJECTED_FRACTION, BACKORDERED_OVER): promised_exactly's fast path."""
+    return (ordered is None or ordered == ordered.to_integral_value()) and not any(
+        c.startswith((REJECTED_FRACTION, BACKORDERED_OVER)) for c in codes)
+
+
 def promised_exactly(ordered: Decimal | None, allocated: int, backordered: int, rejected: int,
                      codes: Collection[str]) -> Decimal:
     """What a stored line promised (allocated and backordered), exactly, in its unit: its whole units less its

@@ -98,6 +98,7 @@ from schemas.units import (
     basis_sent,
     billed_weight,
     catch_weight,
+    in_whole_units,
     priced_per,
     promised_exactly,
     stated_basis,
@@ -138,7 +139,7 @@ class BilledLine(NamedTuple):
     @property
     def promised_exact(self) -> Decimal:
         """What we promised, exactly (LineRecord.promised_exact: 12.5 for 12.5 LB of a measure stored as 12)."""
-        if not self.codes and (self.ordered is None or self.ordered == self.ordered.to_integral_value()):
+        if in_whole_units(self.ordered, self.codes):
             return Decimal(self.allocated + self.backordered)
         return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
 

@@ -127,7 +127,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.time_codes import local_offset, time_code_offset, zone_code
-from schemas.units import promised_exactly
+from schemas.units import BACKORDERED_OVER, REJECTED_FRACTION, promised_exactly
 from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Address, Delimiters
 
@@ -1512,7 +1512,8 @@ def promised_of(lines: pa.Table) -> list[int | Decimal]:
     if not lines.num_rows:
         return whole
     codes = pc.fill_null(lines["codes"], "")
-    marked = pc.or_(pc.not_equal(codes, ""), pc.fill_null(pc.match_substring(lines["ordered"], "."), False))
+    marks = pc.or_(pc.match_substring(codes, REJECTED_FRACTION), pc.match_substring(codes, BACKORDERED_OVER))
+    marked = pc.or_(marks, pc.fill_null(pc.match_substring(lines["ordered"], "."), False))
     rows = np.flatnonzero(np.asarray(marked.to_numpy(zero_copy_only=False), bool))
     if len(rows):
         picked = pa.array(rows)
