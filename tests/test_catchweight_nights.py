@@ -209,6 +209,28 @@ def test_a_measure_shipped_short_stays_open_for_the_rest_then_ships_it(tmp_path)
     assert (line.shipped, line.invoiced, reserved) == (Decimal("12.5"), Decimal("12.5"), [])
 
 
+def test_a_measure_shipped_short_to_a_partner_billed_per_shipment_is_billed_as_each_part_ships(tmp_path):
+    """The same 12.0 of 12.5 LB for a partner billed per shipment ([fulfilment.invoice] per = "shipment"): the 810 of
+    the first shipment bills the 12 shipped at once, the line stays open (0.5 LB to follow, 1 LB reserved), and the
+    0.5 LB shipped the next day is billed on its own 810: 12.5 billed in all, never more, the order invoiced."""
+    per_shipment = [('[fulfilment.invoice]\nper = "order"', '[fulfilment.invoice]\nper = "shipment"')]
+    ws, found, states = _variant("sprouts", PO, tmp_path, HALF, [(",RG92-21,25,LB", ",RG92-21,12,LB")],
+                                 profile_swaps=per_shipment)
+    assert states == {("sprouts", PO): "partially_shipped"}
+    assert _it1(ws) == [["IT1", "1", "12", "LB", "6.4"]]
+    line, reserved = _line(ws)
+    assert (line.invoiced, line.unshipped, reserved) == (Decimal(12), Decimal("0.5"), [(1, 1)])
+
+    copy = tmp_path / FIXTURES.name
+    _shipments(copy, [_row("SP-SHP-02", "2026-12-02", "0.5")])
+    ws, found, states = shipped_day(ws, copy, datetime(2026, 12, 2, 15))
+    assert not [f for f in found if f[1] == "error"], found
+    assert states == {("sprouts", PO): "invoiced"}
+    assert _it1(ws) == [["IT1", "1", "12", "LB", "6.4"], ["IT1", "1", "0.5", "LB", "6.4"]]
+    line, reserved = _line(ws)
+    assert (line.shipped, line.invoiced, reserved) == (Decimal("12.5"), Decimal("12.5"), [])
+
+
 @pytest.mark.parametrize(("tolerance", "closed"), [("5", True), ("3", False)])
 def test_a_measure_shipped_short_within_the_partner_s_tolerance_closes_and_bills_what_shipped(tmp_path, tolerance,
                                                                                               closed):
