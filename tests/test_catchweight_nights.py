@@ -330,3 +330,52 @@ def test_status_states_a_measure_s_parts_exactly(tmp_path):
     receipt_arrives()
     run_stages(ws, RECEIPT_DAY)
     assert parts()[0] == ("12.5", "0", "0")
+
+
+# --- whole units stay whole: a backorder in packs -----------------------------------------------------------------
+def test_a_backorder_in_boxes_is_allocated_and_reserved_in_the_eaches_the_boxes_hold(tmp_path):
+    """Grainger's 10 BX of gloves by the box of 100 (item_units BX 100), 500 gloves in stock and a receipt of 5,000:
+    night 1 BP 5 and IB 5 BX (500 reserved); the receipt's night places the 5 BX as 500 gloves (1,000 reserved)
+    and the DC's 10 BX ship. The backorder used to ask the allocation for 5 eaches: 505 reserved for 10 boxes, and
+    the DC's 10 BX were held (SHIPMENT_OVER_RESERVED: 1000 eaches shipped, 505 reserved)."""
+    from connectors.reference import read_reference_csv
+    from connectors.snapshots import write_receipts, write_snapshot
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    gloves = "4600920101"
+    copy = tmp_path / "fx"
+    shutil.copytree(FIXTURES, copy)
+    stock = copy / "stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("EAST,RG92-01,60000,0", "EAST,RG92-01,500,0"),
+                     encoding="utf-8")
+    po = next((copy / "drops" / "grainger").iterdir())
+    ws = of_its_own(copy, tmp_path / "ws", {"grainger": [po.name]}, warehouses=WAREHOUSES)
+    write_receipts(ws.inventory_dir / "receipts.parquet", pa.table(
+        {"warehouse": ["EAST"], "sku": ["RG92-01"], "quantity": [5000], "eta": [date(2026, 11, 26)]},
+        schema=EXPECTED_RECEIPTS))
+    run_stages(ws, NIGHT)
+
+    def line_one():
+        state = StateStore(ws.state_path)
+        try:
+            line = next(ln for ln in state.order_lines("grainger", gloves) if ln.line_number == 1)
+            held = [r.quantity for r in state.order_reservations("grainger", gloves) if r.line_number == 1]
+            return (line.allocated, line.backordered, held)
+        finally:
+            state.close()
+
+    acks = [s[:4] for s in po_segments(segments(ws, "grainger", "855"), gloves, "BAK") if s[0] == "ACK"]
+    assert acks[:2] == [["ACK", "BP", "5", "BX"], ["ACK", "IB", "5", "BX"]]
+    assert line_one() == (5, 5, [500])
+    write_snapshot(ws.inventory_dir / "snapshots", read_reference_csv(
+        (FIXTURES / "stock.csv").read_text(encoding="utf-8").replace("2026-11-23", "2026-11-26").encode(),
+        name="stock.csv", schema=INVENTORY_SNAPSHOT))
+    run_stages(ws, RECEIPT_DAY)
+    assert line_one() == (10, 0, [1000])
+
+    shipped = copy / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith("Shipment ID") or f",{gloves}," in r), encoding="utf-8")
+    ws, found, states = shipped_day(ws, copy, SHIP_DAY)
+    assert not [f for f in found if f[1] == "error"], found
+    assert states == {("grainger", gloves): "invoiced"}
