@@ -602,7 +602,8 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
                         "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
-                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku")
+                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "ordered",
+                        "rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2917,7 +2918,7 @@ class StateStore(FinanceTables):
         (connectors.store_versions; the night: the ship stage's, for the invoice stage)."""
         import pyarrow as pa
 
-        ints = {"line_number", "allocated", "backordered"}
+        ints = {"line_number", "allocated", "backordered", "rejected"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
         keys = list(keys)
         if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (

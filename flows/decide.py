@@ -214,9 +214,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # units are allocated before the rules decide the added lines, what the decision then keeps)
     fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
     promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
+    # (a backorder in packs, BX of 100, is allocated in eaches: the item master's units say how many)
+    packs = units or ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
                                          run_id=run_id, store=store, fresh=fresh, promises=promises,
-                                         warehouses=_warehouses(ws))
+                                         warehouses=_warehouses(ws), eaches=packs.each)
     # the orders this run's 860s changed after shipment start from what the backorder step left them; units raised
     # that it did not place (nor, for a partner that takes backorders, promise from a receipt) are refused, and the
     # 865s / revised 855s answering those changes are built again from the lines as it left them, each in place of
@@ -343,7 +345,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                               {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
                               reserved=reserved, held=revisions.reservations, changed=changed, today=today,
                               owed=owed, services=service_skus(ref.items),
-                              bill_only=bill_only, stored=revisions.lines)
+                              bill_only=bill_only, stored=revisions.lines,
+                              eaches=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items).each
+                              if owed else None)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()

@@ -348,9 +348,22 @@ class LineRecord:
         return self.allocated + self.backordered
 
     @property
+    def promised_exact(self) -> Decimal:
+        """What we promised, exactly, in the line's unit (schemas.units.promised_exactly): ``promised`` for a line in
+        whole units; 12.5 for 12.5 LB of a measure (stored 12 placed, or 10 placed and 3 backordered covering 2.5)."""
+        whole = self.ordered is None or self.ordered == self.ordered.to_integral_value()
+        if whole and not self.codes:  # (the common line, without an import)
+            return Decimal(self.allocated + self.backordered)
+        from schemas.units import in_whole_units, promised_exactly
+
+        if in_whole_units(self.ordered, self.codes):
+            return Decimal(self.allocated + self.backordered)  # a line in whole units (no mark): its whole units
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
+
+    @property
     def unshipped(self) -> Decimal:
-        """Units promised and not shipped yet (reserved ones and backordered ones)."""
-        return Decimal(self.promised) - self.shipped
+        """Units promised and not shipped yet (reserved ones and backordered ones), exactly (promised_exact)."""
+        return self.promised_exact - self.shipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,11 +297,64 @@ def rejected_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[
 
 def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, codes: Collection[str]) -> Decimal:
     """The fraction of one unit of a line ordered in a fraction of its unit that none of its whole units holds: what
-    it ordered less what it promised (allocated and backordered, whole units) and rejected (exactly), when that is
-    more than 0 and less than 1 (7.68 BP placed whole is stored allocated 7: 0.68), else 0. It goes with the promise:
-    a line whose balance is cancelled rejects it too (else it would still count as acknowledged)."""
-    rest = Decimal(ordered or 0) - promised - rejected_exactly(rejected, codes)
+    it ordered less what it promised (allocated and backordered, whole units; a backorder's BACKORDERED_OVER mark
+    off it) and rejected (exactly), when that is more than 0 and less than 1 (7.68 BP placed whole is stored
+    allocated 7: 0.68), else 0. It goes with the promise: a line whose balance is cancelled rejects it too (else it
+    would still count as acknowledged)."""
+    rest = Decimal(ordered or 0) - (promised - backordered_over(codes)) - rejected_exactly(rejected, codes)
     return rest if 0 < rest < 1 else Decimal(0)
+
+
+# "BACKORDERED_OVER:0.5", on a stored line in a measure (schemas.units.measured: 12.5 LB of cheese sold by the
+# pound) whose backordered part is no whole number of units (10 LB in stock: 10 placed, 2.5 backordered): the store
+# keeps backordered as the whole units that cover it (3, what a receipt must bring and the next night's allocation
+# reserves; it used to keep 2, so 12 LB were reserved for a line the DC ships 12.5 of, SHIPMENT_OVER_RESERVED),
+# and the mark keeps what of the last of them the line does not want (0.5): backordered exactly is 2.5
+BACKORDERED_OVER = "BACKORDERED_OVER:"
+
+
+def backordered_over(codes: str | Collection[str]) -> Decimal:
+    """The part of its last backordered unit a stored line does not want (its BACKORDERED_OVER mark; 0: none)."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    return next((Decimal(c[len(BACKORDERED_OVER):]) for c in codes or () if c.startswith(BACKORDERED_OVER)),
+                Decimal(0))
+
+
+def backordered_exactly(backordered: int | Decimal, codes: str | Collection[str]) -> Decimal:
+    """What a stored line has backordered, exactly, in its unit: its whole ``backordered`` units (those covering it)
+    less its BACKORDERED_OVER mark (3 and the mark 0.5: 2.5 LB); 0 when none."""
+    whole = Decimal(backordered or 0)
+    return whole - backordered_over(codes) if whole > 0 else Decimal(0)
+
+
+def backordered_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[str, ...]]:
+    """What a stored line keeps of ``exact`` backordered units (backordered_exactly's inverse): (the whole units
+    covering them, its ``codes`` with the BACKORDERED_OVER mark of what of the last it does not want, none when they
+    are whole: any mark it had replaced). Whatever changes a measure line's backorder writes both through this."""
+    exact = max(Decimal(exact), Decimal(0))
+    whole = int(exact.to_integral_value(rounding=ROUND_CEILING))
+    over = whole - exact
+    kept = tuple(c for c in codes if not c.startswith(BACKORDERED_OVER))
+    return whole, ((*kept, f"{BACKORDERED_OVER}{over.normalize():f}") if 0 < over < 1 else kept)
+
+
+def in_whole_units(ordered: Decimal | None, codes: Collection[str]) -> bool:
+    """Whether a stored line's promise is its whole units alone: ordered in whole units (or not known) and no mark of
+    a fraction among its ``codes`` (REJECTED_FRACTION, BACKORDERED_OVER): promised_exactly's fast path."""
+    return (ordered is None or ordered == ordered.to_integral_value()) and not any(
+        c.startswith((REJECTED_FRACTION, BACKORDERED_OVER)) for c in codes)
+
+
+def promised_exactly(ordered: Decimal | None, allocated: int, backordered: int, rejected: int,
+                     codes: Collection[str]) -> Decimal:
+    """What a stored line promised (allocated and backordered), exactly, in its unit: its whole units less its
+    backorder's BACKORDERED_OVER, plus the fraction none of them holds (unheld_fraction): 12.5 for 12.5 LB placed
+    (stored 12) or 10 placed and 2.5 backordered (stored 10 and 3, the mark 0.5); the whole units of a line in whole
+    units. A line is shipped once what shipped reaches it (engine.lifecycle.shipping)."""
+    promised = (allocated or 0) + (backordered or 0)
+    return (promised - backordered_over(codes) if backordered else Decimal(promised)) + \
+        unheld_fraction(ordered, promised, rejected, codes)
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds

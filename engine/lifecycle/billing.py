@@ -98,7 +98,9 @@ from schemas.units import (
     basis_sent,
     billed_weight,
     catch_weight,
+    in_whole_units,
     priced_per,
+    promised_exactly,
     stated_basis,
     weight_in,
 )
@@ -131,6 +133,15 @@ class BilledLine(NamedTuple):
     shipped: Decimal
     invoiced: Decimal
     codes: tuple[str, ...] = ()  # the line's finding codes (IT105: schemas.units.stated_basis)
+    ordered: Decimal | None = None
+    rejected: int = 0
+
+    @property
+    def promised_exact(self) -> Decimal:
+        """What we promised, exactly (LineRecord.promised_exact: 12.5 for 12.5 LB of a measure stored as 12)."""
+        if in_whole_units(self.ordered, self.codes):
+            return Decimal(self.allocated + self.backordered)
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
 
 
 class BilledOrder(NamedTuple):
@@ -212,7 +223,9 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     stored = pc.fill_null(table["codes"], "").to_pylist() if "codes" in table.column_names else ()
     codes = [tuple(c for c in text.split(",") if c) if text else empty for text in stored] or \
         [empty] * table.num_rows
-    count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
+    count = {c: pc.fill_null(table[c], 0).to_pylist() if c in table.column_names else [0] * table.num_rows
+             for c in ("allocated", "backordered", "rejected")}
+    ordered = decimals(table["ordered"]) if "ordered" in table.column_names else [None] * table.num_rows
     encoded = table["state"].combine_chunks().dictionary_encode()
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
@@ -220,7 +233,8 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, strict=True)))
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, ordered,
+        count["rejected"], strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -1733,8 +1747,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 total = (ln.invoiced if was is None else was[0]) + q
                 if total > shipped:
                     raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-                # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-                if ln.allocated + ln.backordered <= shipped <= total:
+                # (ln.unshipped <= 0: promised, exactly for a measure's fraction, <= shipped)
+                if ln.promised_exact <= shipped <= total:
                     billing[k] = (total, invoiced_state)
                 else:
                     billing[k] = after = (total, ln.state if was is None else was[1])
@@ -1768,7 +1782,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                     continue
                 was = billing.get(k)
                 invoiced, state = (ln.invoiced, ln.state) if was is None else was
-                if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
+                if not ln.promised_exact <= ln.shipped <= invoiced and state not in ENDED_LINES:
                     done = False
                     break
             total, currency, count = sums.total, head.currency, len(built.line_ids)

@@ -98,11 +98,11 @@ from schemas.reference import service_skus
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICED_PER,
+    backordered_stored,
     priced_per,
     priced_per_of,
     rejected_exactly,
     rejected_stored,
-    unheld_fraction,
 )
 from schemas.x12 import Delimiters
 
@@ -800,15 +800,15 @@ class _Step:
                 out.append(ln)
                 continue
             allocated = min(ln.promised, int(ln.shipped))
-            unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes)  # (as balance.balance_lines)
-            left = Decimal(ln.promised) - ln.shipped + unheld
+            exact = ln.promised_exact  # (as balance._cancel: a measure's fraction and backorder exactly)
+            left = exact - ln.shipped
             said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
                         f"{balance._num(left + ln.shipped)}, {balance._num(ln.shipped)} shipped)")
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
             codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
                      f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
-            rejected, codes = rejected_stored(
-                rejected_exactly(ln.rejected, ln.codes) + ln.promised - allocated + unheld, codes)
+            rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + exact - allocated,
+                                              backordered_stored(Decimal(0), codes)[1])
             out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected,
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
                                promised_date=None, reason=reason, codes=codes, run_id=self.run_id))

@@ -459,10 +459,16 @@ def test_billed_lines_and_shipments_read_from_columns():
     lines = billing.billed_lines(table)
     assert list(lines) == [("acme", "PO-1"), ("acme", "PO-2")]
     one, two = lines[("acme", "PO-1")]
+    # (ordered and rejected: read when the table has them, for a measure's exact promise; none here)
     assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0),
-                   ())
+                   (), None, 0)
     assert two == ("acme", "PO-1", 2, "", LineState.INVOICED, "", None, Decimal("2.25"), 0, 2, Decimal(0),
-                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"))
+                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"), None, 0)
+    # a measure's line (12.5 LB stored allocated 12): its promise is exact
+    measure = table.slice(0, 1).append_column("ordered", pa.array(["12.5"])).append_column("rejected", pa.array([0]))
+    measure = measure.set_column(measure.schema.get_field_index("allocated"), "allocated", pa.array([12]))
+    (weighed,) = billing.billed_lines(measure)[("acme", "PO-1")]
+    assert (weighed.ordered, weighed.rejected, weighed.promised_exact) == (Decimal("12.5"), 0, Decimal("12.5"))
     assert lines[("acme", "PO-2")][0].codes == ()
     # a table read before codes were (a caller's own): no codes
     assert billing.billed_lines(table.drop_columns(["codes"]))[("acme", "PO-1")][1].codes == ()
