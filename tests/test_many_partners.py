@@ -89,3 +89,44 @@ def test_a_profile_is_validated_once_per_text_and_read_again_once_edited(tmp_pat
             load_profile(path)
     path.write_text(text)
     assert load_profile(path) == first
+
+
+def _partner_row(i: int, errors: int) -> dict:
+    return {"partner": f"p{i:03d}", "files": 1, "processed": 1, "quarantined": 0, "duplicates": 0, "orders": 3,
+            "accepted": 3, "held": 0, "rejected": 0, "errors": errors, "warnings": 0, "delivered": 8, "failure": "",
+            "documents": {"997": 1, "855": 3, "856": 2, "810": 2}}
+
+
+def test_the_run_s_terminal_table_of_forty_partners_shows_those_to_look_at_and_sums_the_others(tmp_path):
+    """`orderbridge run`'s closing table (flows.cli._summary_table): beyond TABLE_PARTNERS partners, a row for each
+    with something for a person and one row summing the others; the problems named for at most that many."""
+    import pyarrow.parquet as pq
+
+    from flows import cli
+
+    assert cli.TABLE_PARTNERS < 40
+    rows = failure_table(findings(40))
+    pq.write_table(rows, tmp_path / "failures.parquet")
+    errors = {f"p{i:03d}": i % 4 + 1 for i in range(40)}
+    partners = [_partner_row(i, errors[f"p{i:03d}"] if i < 35 else 0) for i in range(45)]  # 10 with none
+    summary = {"run_id": "r", "partners": partners, "reports": {"failures_parquet": str(tmp_path / "failures.parquet")}}
+    with cli.console.capture() as out:
+        cli._summary_table(summary)
+    text = out.get()
+    shown = set(re.findall(r"│ (p\d{3}) ", text))
+    assert shown == {f"p{i:03d}" for i in range(35)}  # every partner with an error, none of the quiet ones
+    assert re.search(r"│ 10 others +│ +10 │ +10 │", text)  # their files summed
+    assert re.search(r"│ 10 others(?: +│ +[\d,]+){15} +│ +80 │ +0 │ +0 │", text)  # sent 10 x 8, no errors
+    assert "10 of 45 partners had nothing held, rejected, quarantined, failed or found" in text
+    named = re.findall(r"^ +(p\d{3}) p\d{3}\.x12: ITEM_UNKNOWN", text, re.M)
+    assert len(set(named)) == cli.TABLE_PARTNERS and f"the {cli.TABLE_PARTNERS} of 40 partners with the biggest" in text
+    assert {f"p{i:03d}" for i in range(3, 40, 4)} <= set(named)  # those with the most open errors (4) among them
+
+
+def test_a_few_partners_keep_every_row_of_the_terminal_table():
+    from flows import cli
+
+    summary = {"run_id": "r", "partners": [_partner_row(i, 0) for i in range(5)], "reports": {}}
+    with cli.console.capture() as out:
+        cli._summary_table(summary)
+    assert set(re.findall(r"│ (p\d{3}) ", out.get())) == {f"p{i:03d}" for i in range(5)} and "others" not in out.get()
