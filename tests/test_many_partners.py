@@ -130,3 +130,35 @@ def test_a_few_partners_keep_every_row_of_the_terminal_table():
     with cli.console.capture() as out:
         cli._summary_table(summary)
     assert set(re.findall(r"│ (p\d{3}) ", out.get())) == {f"p{i:03d}" for i in range(5)} and "others" not in out.get()
+
+
+def test_the_console_s_partner_filters_suggest_every_partner_by_id_and_name(tmp_path):
+    """Among thirty partners (and a profile that does not load) a person finds the id to filter by from part of the
+    partner's name: the orders and approvals filters offer every partner (a datalist: id, name), by id."""
+    import html
+
+    from tests.support import make_workspace
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws = make_workspace(tmp_path / "ws", partners=())
+    acme = (ws.partners_dir / "acme.toml").read_text()
+    for i in range(30):
+        (ws.partners_dir / f"w{i:03d}.toml").write_text(acme.replace('id = "acme"', f'id = "w{i:03d}"', 1).replace(
+            "ACME Retail Group", f"Wholesale & Sons {i:03d}").replace('"ACMERETAIL"', f'"WHOLESALE{i:03d}"'))
+    (ws.partners_dir / "zz-broken.toml").write_text("id = ")
+    add_users(ws.root)
+    want = sorted([(f"w{i:03d}", f"Wholesale & Sons {i:03d}") for i in range(30)]
+                  + [("acme", "ACME Retail Group"), ("globex", "Globex Wholesale"), ("initech", "Initech Supply Co"),
+                     ("umbrella", "Umbrella Stores"), ("zz-broken", "")])
+    with ConsoleServer(ws.root) as server:
+        client = Client(server.url)
+        client.sign_in("dana")
+        for path in ("/orders", "/approvals"):
+            status, page = client.get(path)
+            assert status == 200
+            assert re.search(r'<input name="partner" id="partner" value="" size="10" list="partner-ids">', page)
+            datalist = re.search(r'<datalist id="partner-ids">(.*?)</datalist>', page).group(1)
+            options = [(pid, html.unescape(name)) for pid, name in
+                       re.findall(r'<option value="([^"]*)">([^<]*)</option>', datalist)]
+            assert options == want
+            assert "Wholesale &amp; Sons 007" in datalist  # escaped
