@@ -162,3 +162,34 @@ def test_the_console_s_partner_filters_suggest_every_partner_by_id_and_name(tmp_
                        re.findall(r'<option value="([^"]*)">([^<]*)</option>', datalist)]
             assert options == want
             assert "Wholesale &amp; Sons 007" in datalist  # escaped
+
+
+def test_status_of_a_po_number_many_partners_sent_names_ten_of_them_and_counts_the_rest(tmp_path):
+    """Among hundreds of partners, PO numbers repeat ("1001"): `orderbridge status` of one sent by thirteen names ten
+    of them and how many there are (it named every one: a line of hundreds), and --partner picks one."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.night import InProcess, run_night
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", partners=())
+    acme = (ws.partners_dir / "acme.toml").read_text()
+    sample = (REPO / "sample_files" / "drops" / "acme" / "acme-po-01.x12").read_text()
+    ids = ["acme", *(f"acme{i:02d}" for i in range(12))]
+    for pid in ids:
+        if pid != "acme":
+            (ws.partners_dir / f"{pid}.toml").write_text(
+                acme.replace('id = "acme"', f'id = "{pid}"', 1).replace('"ACMERETAIL"', f'"{pid.upper()}RETAIL"'))
+        inbox = ws.drop_root / pid / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        (inbox / "po.x12").write_text(sample.replace("ACMERETAIL     ", f"{pid.upper()}RETAIL".ljust(15))
+                                      .replace("ACMERETAIL", f"{pid.upper()}RETAIL"))
+    run_night(str(ws.root), stages=InProcess(delays=[]), now="2026-11-27T02:00:00", use_gx=False)
+    got = CliRunner().invoke(app, ["status", "ACME-1000", "-w", str(ws.root)])
+    text = " ".join(got.output.split())
+    assert "ACME-1000 exists for several partners (" in text and "use --partner" in text
+    named = text[text.index("several partners (") + 18:text.index("): use --partner")]
+    assert named == ", ".join(ids[:10]) + ", ... (13 partners)"
+    one = CliRunner().invoke(app, ["status", "ACME-1000", "--partner", "acme07", "-w", str(ws.root)])
+    assert one.exit_code == 0 and "acme07" in one.output and "several partners" not in one.output
