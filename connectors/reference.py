@@ -8,6 +8,7 @@ the data row (1 = first row after the header, for checks across rows). No busine
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable
 from datetime import date
@@ -377,11 +378,20 @@ def agreed_currency(folder: Path | None, partner: str) -> str | None:
     if path is None or not path.is_file():
         return None
     try:
-        table = read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS["customers"],
-                                   optional=OPTIONAL_COLUMNS.get("customers", frozenset()))
+        return _currencies(path.read_bytes(), str(path)).get(partner)
     except (ConfigError, OSError):
         return None
+
+
+@functools.lru_cache(maxsize=4)
+def _currencies(data: bytes, name: str) -> dict[str, str]:
+    """customers.csv's bytes ``data`` as partner -> its currency (the first row naming one), read once per content
+    in a process: intake asks for each partner's, and a night of hundreds of partners read the whole file for each
+    (bench/bench_partners.py). A file that does not read is not kept (its ConfigError raised again)."""
+    table = read_reference_csv(data, name=name, schema=SCHEMAS["customers"],
+                               optional=OPTIONAL_COLUMNS.get("customers", frozenset()))
+    out: dict[str, str] = {}
     for row_partner, currency in zip(table["partner"].to_pylist(), table["currency"].to_pylist(), strict=True):
-        if row_partner == partner and currency and currency.strip():
-            return currency.strip().upper()
-    return None
+        if currency and currency.strip():
+            out.setdefault(row_partner, currency.strip().upper())
+    return out

@@ -111,6 +111,15 @@ class Console:
             self._credit = (stamp, reading.credit_by_partner(store, folder))
         return self._credit[1]
 
+    def partners(self) -> list[tuple[str, str]]:
+        """Each partner of the workspace's profiles as (id, name), by id (a profile that does not load: its file's
+        name, no name): the partner filters' suggestions (a datalist), so that among hundreds of partners a person
+        finds the id by typing part of it or of the name."""
+        from schemas.profile import load_profiles_apart
+
+        loaded, broken = load_profiles_apart(self.ws.partners_dir)
+        return sorted([*((pid, p.name) for pid, p in loaded.items()), *((pid, "") for pid in broken)])
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -265,7 +274,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
                       names=reading.order_names(store, c.ws, rows),
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
-                      by_item=by_item, quoted=quoted)
+                      by_item=by_item, quoted=quoted, partners=c.partners())
 
     def order(request: Request) -> Response:
         got = guarded(request)
@@ -310,7 +319,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
                       more=more, page=search.page, credit=credit, filters=filters, problem=search.problem,
                       reasons=store.hold_codes(lifecycle.AWAITING_PERSON) if store else [],
                       notice=request.query_params.get("done", ""), ticked=request.query_params.get("all") == "1",
-                      here_url="/approvals?" + urlencode(dict(filters, page=search.page)))
+                      here_url="/approvals?" + urlencode(dict(filters, page=search.page)), partners=c.partners())
 
     async def decide(request: Request) -> Response:
         got = await checked_form(request, "approver")

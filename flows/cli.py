@@ -97,9 +97,18 @@ def _summary_table(summary: dict) -> None:
     t.add_column("partner", justify="left", no_wrap=True)
     for _, short, _, _ in COLUMNS:
         t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
-    for p in summary["partners"]:
-        t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
+    rows = summary["partners"]
+    quiet = [p for p in rows if _quiet(p)] if len(rows) > TABLE_PARTNERS else []
+    for p in rows:
+        if not quiet or not _quiet(p):
+            t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
+    if quiet:  # hundreds of partners: the rows to look at, the others summed in one
+        t.add_row(f"{len(quiet):,} others", *(f"{sum(cell(p, key) for p in quiet):,}" for key, *_ in COLUMNS),
+                  style="dim")
     console.print(t, width=max(console.width, 140), crop=False)  # every column, even on a narrow terminal
+    if quiet:
+        console.print(f"  {len(quiet):,} of {len(rows):,} partners had nothing held, rejected, quarantined, failed "
+                      "or found: summed in the last row (each on its own: summary_html, Per partner)")
     for line in LEGEND:
         console.print(f"  {line}")
     _shipping_lines(summary)
@@ -116,6 +125,15 @@ def _summary_table(summary: dict) -> None:
 
 
 PROBLEMS_SHOWN = 5  # the run's biggest problems named under its table (all of them: failures.html)
+# a run of more partners than this shows in its table those with something to look at (_quiet), the others summed;
+# and names the biggest problems of at most this many partners (bench/bench_partners.py: hundreds of partners)
+TABLE_PARTNERS = 30
+
+
+def _quiet(p: dict) -> bool:
+    """A partner row with nothing for a person: not failed, nothing quarantined, held or rejected, no finding."""
+    return not (p.get("failure") or p.get("quarantined") or p.get("held") or p.get("rejected") or p.get("errors")
+                or p.get("warnings"))
 
 
 def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
@@ -136,10 +154,14 @@ def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
         return
     by_size = sorted(groups, key=lambda g: (-g["open"], -g["findings"], g["row"]))
     each = list({g["partner"]: g for g in reversed(by_size)}.values())  # every partner's biggest: who to call
+    callers = len(each)
+    if callers > TABLE_PARTNERS:  # hundreds of partners: the biggest problems of the partners with the most
+        each = sorted(each, key=lambda g: (-g["open"], -g["findings"], g["row"]))[:TABLE_PARTNERS]
     each.sort(key=lambda g: g["row"])
     more = [g for g in by_size if g not in each][:max(limit - len(each), 0)]
     console.print(f"  problems to act on: {len(groups):,} (a code in a file); each partner's biggest, then the "
-                  "next biggest (every one with what to do: failures_html, Problems to act on):")
+                  "next biggest (every one with what to do: failures_html, Problems to act on)"
+                  + (f"; the {len(each):,} of {callers:,} partners with the biggest:" if callers > len(each) else ":"))
     for g in each + more:
         first = rows.slice(g["row"], 1).to_pylist()[0]
         console.print(f"    {shown(g['partner'])} {shown(g['file'] or '(no file)')}: {shown(g['code'])} "

@@ -77,7 +77,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
     and each stored piece, when partners are sharded)."""
     ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
-    profile = ws.runnable_partners()[partner_id]
+    profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
@@ -112,7 +112,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
     before each chunk, when partners are sharded)."""
     ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
-    profile = ws.runnable_partners()[partner_id]
+    profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)

@@ -196,7 +196,9 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
             _awaiting(store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
-        whose = ", ".join(dict.fromkeys(o.partner for o in matches))
+        senders = list(dict.fromkeys(o.partner for o in matches))  # hundreds of partners may share "1001": ten named
+        whose = ", ".join(senders[:LIKE_SHOWN]) + (f", ... ({len(senders):,} partners)" if len(senders) > LIKE_SHOWN
+                                                   else "")
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
     releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
     if release is not None:

@@ -245,6 +245,19 @@ class Workspace:
         """The profiles a run's stages work with: those that load (partners_apart)."""
         return self.partners_apart()[0]
 
+    def runnable_partner(self, partner: str) -> PartnerProfile:
+        """runnable_partners()[partner], loading that profile alone: a per-partner stage's, run once per partner (a
+        night of N partners loaded N x N profiles). KeyError when it does not load or is not named by its id."""
+        from schemas.profile import load_profile
+
+        try:
+            profile = load_profile(self.partners_dir / f"{partner}.toml")
+        except ConfigError:
+            raise KeyError(partner) from None
+        if profile.id != partner:
+            raise KeyError(partner)
+        return self._dated({partner: profile})[partner]
+
     def warehouses(self) -> dict[str, WarehouseProfile]:
         """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""
         from schemas.warehouses import load_warehouses

@@ -6,6 +6,7 @@ environment variable (or Prefect Secret block) that holds it, never stored here.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import tomllib
@@ -894,12 +895,21 @@ def _moved_ids(merged: dict, before: PartnerProfile) -> dict:
 
 def load_profile(path: Path) -> PartnerProfile:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return PartnerProfile.model_validate(data)
+        return _profile_of(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read partner profile: {exc}", path=str(path)) from exc
     except ValidationError as exc:
         raise ConfigError(f"invalid partner profile: {exc}", path=str(path)) from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_of(text: str) -> PartnerProfile:
+    """A profile's TOML text read and validated, once per text in a process (the model is frozen, so one
+    object serves every caller). A night's per-partner stages each load the workspace's profiles, so
+    without it a night of N partners validated N x N profiles (bench/bench_partners.py: most of a
+    400-partner night's time). Keyed by the text, so an edited file is read again; a text that does not
+    load is not kept (its error raised again each time)."""
+    return PartnerProfile.model_validate(tomllib.loads(text))
 
 
 def problem_at(exc: ConfigError) -> tuple[str, int | None, str | None]:

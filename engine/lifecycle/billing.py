@@ -1280,12 +1280,27 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
             batches.setdefault((d.partner, charges), []).append(i)
     out: dict[int, Batch810] = {}
     quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)
+    split = len({p for p, _ in batches}) > 1  # several partners: each batch reads its partner's rows alone
+    mine: dict[str, BillingTables] = {}
     for (partner, charges), chosen in batches.items():
-        out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
+        if split and partner not in mine:
+            mine[partner] = _partner_tables(tables, partner)
+        out.update(_text_batch([due[i] for i in chosen], chosen, mine[partner] if split else tables, orders=orders,
+                               terms=terms[partner],
                                profile=profiles[partner], invoice_date=invoice_date,
                                delimiters=fast[partner], quantities=quantities,  # type: ignore[arg-type]
                                charges=charges, service_names=service_names))
     return out
+
+
+def _partner_tables(tables: BillingTables, partner: str) -> BillingTables:
+    """``tables``' rows of one partner, in their order: what its batches read (every row they pair is keyed by
+    partner and PO), so that hundreds of partners' batches do not each read every partner's rows."""
+    def pick(t: pa.Table) -> pa.Table:
+        return t.filter(pc.equal(t["partner"], partner))
+
+    return BillingTables(pick(tables.lines), pick(tables.order_lines),
+                         None if tables.orders is None else pick(tables.orders))
 
 
 def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, str]:

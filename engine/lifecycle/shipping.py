@@ -1638,8 +1638,11 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     first = first_rows(code)
     first_of = dict(zip(good["shipment_id"].take(pa.array(first)).to_pylist(), first.tolist(), strict=True))
     made: list[tuple[int, ShipmentSummary, _AsnText | None]] = []
-    for partner in partners:
-        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
+    for partner in partners:  # each partner's rows of the orders and lines alone: its columns never read another's
+        # (keyed by partner and PO), and hundreds of partners each reading every partner's rows cost N x N
+        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner,
+                                orders.filter(pc.equal(orders["partner"], partner)),
+                                order_lines.filter(pc.equal(order_lines["partner"], partner)),
                                 ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
                                 created=created, envelopes=envelopes, dcs=dcs, service_names=service_names)
         if mine is None:
