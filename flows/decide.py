@@ -351,7 +351,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         plan = lifecycle.plan_decisions(
             {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
-            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
+            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before,
+            agreed=suite.agreed)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
         late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit,
                                        lines=suite.lines, items=ref.items)

@@ -92,11 +92,37 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
     its RuleSettings. Lines of POs with no carried allowance: absent (most). ``deals``: deals.csv (DEALS) of the
     customers, ``dates``: each line's PO date (BEG05), ``promotions``: (partner, PO) -> its heading REF*PD: a SAC
     matching a deal (match_deal) is agreed, kept apart from the share judged."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[0]
+
+
+def agreed_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None = None,
+                      dates: Sequence[date | None] | None = None,
+                      promotions: Mapping[tuple[str, str], str | None] | None = None
+                      ) -> dict[tuple[str, str], list[AgreedAllowance]]:
+    """(partner, PO) -> its carried allowances a deal agreed with the customer pre-approves (match_deal, as
+    line_allowances judges them: the same arguments), each once, in the order the PO sent them: what a partner's
+    855 echoes when its profile asks ([acks.po_ack] allowances = "agreed"). POs with none: absent."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedAllowance:
+    """One SAC of a PO (an ORDER_SACS row: ``sac``) that deal ``deal`` (its deal number) pre-approved."""
+
+    sac: Mapping
+    deal: str
+
+
+def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None,
+            dates: Sequence[date | None] | None, promotions: Mapping[tuple[str, str], str | None] | None
+            ) -> tuple[dict[int, LineAllowance], dict[tuple[str, str], list[AgreedAllowance]]]:
+    """line_allowances' shares and agreed_allowances' SACs, judged once (price_findings wants both)."""
+    agreed_sacs: dict[tuple[str, str], dict[tuple, AgreedAllowance]] = {}
     if sacs is None or not sacs.num_rows or not lines.num_rows:
-        return {}
+        return {}, {}
     allowances = _carried_allowances(sacs, settings_of)
     if not allowances:
-        return {}
+        return {}, {}
     wanted = pa.array(sorted({f"{r['partner']}\x1f{r['po_number']}" for r in allowances}), pa.string())
     key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
     rows = pc.indices_nonzero(pc.fill_null(pc.is_in(key, value_set=wanted), False)).to_pylist()
@@ -128,6 +154,7 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
                     continue
                 match = match_deal(sac, sac.get("reference") or heading_deal, None, when, on_file,
                                    amount / total, _per_unit(sac, amount, units))
+                _agreed(agreed_sacs, (partner, po), sac, match)
                 for i, _row, value in members:
                     if value is not None and value > 0:
                         _take(off, named, i, amount * value / total, sac, True, match)
@@ -138,13 +165,24 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
                 amount = _amount(sac, value, row["quantity"])
                 if amount is not None:
                     number = sac.get("reference") or _line_deal(row) or heading_deal
-                    _take(off, named, i, amount, sac, False, match_deal(sac, number, row.get("sku"), when, on_file,
-                                                           amount / value, _per_unit(sac, amount, row["quantity"])))
+                    match = match_deal(sac, number, row.get("sku"), when, on_file, amount / value,
+                                       _per_unit(sac, amount, row["quantity"]))
+                    _take(off, named, i, amount, sac, False, match)
+                    _agreed(agreed_sacs, (partner, po), sac, match)
         for i, _row, value in members:
             if (off.get((i, False)) or off.get((i, True))) and value:
                 out[i] = LineAllowance(off.get((i, False), Decimal(0)) / value, tuple(named.get((i, False), ())),
                                        off.get((i, True), Decimal(0)) / value, tuple(named.get((i, True), ())))
-    return out
+    return out, {k: sorted(v.values(), key=lambda a: (a.sac.get("segment_position") or 0))
+                 for k, v in agreed_sacs.items() if v}
+
+
+def _agreed(into: dict, po: tuple[str, str], sac: Mapping, match: DealMatch) -> None:
+    """Keep ``sac`` (once: a heading SAC is judged on each line) with its deal when a deal pre-approved it."""
+    if match.deal is not None:
+        key = (sac.get("line_number"), sac.get("line_id"), sac.get("segment_position"), sac["kind"], sac["code"],
+               sac.get("agency_code"))
+        into.setdefault(po, {}).setdefault(key, AgreedAllowance(sac, match.deal["deal"]))
 
 
 def _take(off: dict, named: dict, i: int, amount: Decimal, sac: Mapping, heading: bool, match: DealMatch) -> None:
@@ -316,4 +354,5 @@ def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | No
     return None
 
 
-__all__ = ["DealMatch", "LineAllowance", "changed_allowances", "line_allowances", "match_deal"]
+__all__ = ["AgreedAllowance", "DealMatch", "LineAllowance", "agreed_allowances", "changed_allowances",
+           "judged_allowances", "line_allowances", "match_deal"]
