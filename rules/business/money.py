@@ -272,7 +272,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
     shares, matched = judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals,
-                                        prices["po_date"].to_pylist(), _promotions(orders)) \
+                                        prices["po_date"].to_pylist(), _promotions(orders), units) \
         if sacs is not None else ({}, {})
     if agreed is not None:
         agreed.update(matched)
