@@ -33,6 +33,7 @@ HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type"
              *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "itd_more_sent", "td5_sent", "currency",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 # besides: "agreed_sacs", the heading SAC segments of the PO's agreed allowances (ack_sac; PoAckSettings.allowances)
+SAC13_MAX = 30  # SAC13 (element 127) in 004010 and before; a longer deal number is left out, never cut
 SAC_LIST = "ack_sacs"  # a line row's column: the SAC segments (element lists) of its agreed allowances
 
 
@@ -141,7 +142,8 @@ def ack_sac(sac: dict, deal: str) -> Segment:
     """The 855's SAC of one allowance the PO sent and a deal agreed (``sac``: its ORDER_SACS row; ``deal``: the deal
     number, SAC13): as the PO sent it, SAC01, SAC02, SAC03/04 (both or neither: P0304), SAC05 (N2), SAC06/07 (a
     percent without SAC06 said of the item list cost, 1: P0607), SAC08, SAC09/10 (both or neither: P0910), SAC12,
-    SAC13 the deal (the PO's REF*PD when it named the deal there), SAC15 as sent."""
+    SAC13 the deal (the PO's REF*PD when it named the deal there; one longer than SAC13_MAX left out, not cut),
+    SAC15 as sent."""
     agency, code = sac.get("agency") or "", sac.get("agency_code") or ""
     if not (agency and code):
         agency = code = ""
@@ -154,7 +156,8 @@ def ack_sac(sac: dict, deal: str) -> Segment:
     unit, quantity = sac.get("unit") or "", sac.get("quantity")
     seg += [x12_decimal(sac["rate"]) if sac.get("rate") is not None else "",
             *((unit, x12_decimal(quantity)) if unit and quantity is not None else ("", "")),
-            "", sac.get("handling") or "", x12_text(deal, 30), "", x12_text(sac.get("description") or "", 80)]
+            "", sac.get("handling") or "", deal if len(deal) <= SAC13_MAX else "", "",
+            x12_text(sac.get("description") or "", 80)]
     while seg[-1] == "":
         seg.pop()
     return seg

@@ -117,6 +117,7 @@ def test_ack_sac_writes_the_sac_as_sent_with_the_deal():
             "amount": Decimal("12"), "agency": "VI", "agency_code": "PROMO7", "description": "SAFETY WEEK"}
     assert ack_sac(rate, "D2") == ["SAC", "A", "C310", "VI", "PROMO7", "1200", "", "", "0.5", "EA", "24", "", "02",
                                    "D2", "", "SAFETY WEEK"]
+    assert ack_sac(SENT, "D" * 31) == ["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "", "02"]  # not cut
     half = {**SENT, "percent": Decimal("12"), "basis": None, "unit": "EA", "agency": "VI"}
     assert ack_sac(half, "D3") == ["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "", "02", "D3"]
 
