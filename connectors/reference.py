@@ -230,6 +230,10 @@ def _deal_problem(row: dict) -> str | None:
         return f"percent {row['percent']} is not above 0 and at most 100"
     if row["rate"] is not None and row["rate"] <= 0:
         return f"rate {row['rate']} is not above 0"
+    if row.get("unit") and row["rate"] is None:
+        return f"unit {row['unit']} is the unit of a rate, and the deal gives no rate"
+    if row.get("unit") and not is_unit_code(row["unit"]):
+        return f"unit {row['unit']!r} is no X12 unit code (element 355: EA, CA, BX ...)"
     if row["valid_to"] is not None and row["valid_to"] < row["valid_from"]:
         return "valid_to is before valid_from"
     return None
@@ -321,7 +325,7 @@ def load_reference(folder: Path) -> ReferenceData:
     tables["items"] = items.set_column(
         items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
     )
-    for key in ("items", "item_units", "kits"):
+    for key in ("items", "item_units", "kits", "deals"):
         tables[key] = _unit_codes_upper(tables[key])
     items = tables["items"]
     files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}

@@ -292,7 +292,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
-                                                                                      deciding, state),
+                                                                                      deciding, state,
+                                                                                      revisions.applied),
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
@@ -355,7 +356,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         plan = lifecycle.plan_decisions(
             {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
-            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
+            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before,
+            agreed=suite.agreed)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
         late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit,
                                        lines=suite.lines, items=ref.items)
@@ -482,14 +484,19 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 
-def deciding_sacs(store: OrderStore, records, state: StateStore | None = None) -> pa.Table | None:
+def deciding_sacs(store: OrderStore, records, state: StateStore | None = None,
+                  applied: Mapping | None = None) -> pa.Table | None:
     """The stored ORDER_SACS of ``records``' orders (each stored file read once, its orders' rows picked; a file
     stored before SACs were kept, or unreadable, gives none), by which the rules judge the allowances our 810s take
     off (rules.suite.run_suite sacs=); None when no order sent one. An order an 860 changed (its lines_key the
     change's tables) has its 850's SACs (of its source file) with those of each 860 applied or answered since, oldest
     first, applied to them (``state``: the recorded changes; rules.business.allowance_discounts.changed_allowances):
     an 860 adding, changing or taking off an allowance is judged on the order as changed. It used to be judged on
-    none at all (the changed order's lines_key names no stored SAC table)."""
+    none at all (the changed order's lines_key names no stored SAC table). What we refused of an 860 is not
+    counted (refused_changes: its POC loops we answered IR, or all of it): ``applied``, the changes applied to the
+    orders and not answered yet (engine.lifecycle AppliedChange: this run's and those replayed), and the 865s sent
+    for those answered (engine.finance_inputs.change_refusals, as the reconciliation leaves them out). A refused POC's
+    allowance used to be judged with the order: a refused line's 12 % held the order for a discount never given."""
     kept: dict[str, frozenset[str]] = {}
     files: dict[tuple[str, str], list[tuple[str, str]]] = {}
     changed = []
@@ -511,11 +518,34 @@ def deciding_sacs(store: OrderStore, records, state: StateStore | None = None) -
         if sacs.num_rows and (mine := orders_rows(sacs, pos)).num_rows:
             parts.append(mine)
     if changed:
-        parts.extend(t for t in _changed_orders_sacs(store, changed, kept, state) if t.num_rows)
+        parts.extend(t for t in _changed_orders_sacs(store, changed, kept, state, applied) if t.num_rows)
     return pa.concat_tables(parts) if parts else None
 
 
-def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[str]], state: StateStore) -> list:
+def refused_changes(state: StateStore, applied: Mapping | None
+                    ) -> dict[tuple[str, str, str], tuple[bool, frozenset[str]]]:
+    """(partner, store key, change ref) of an 860 -> whether we refused it whole, and the POC01s of its POC loops every
+    POC of which we refused (IR): from the changes applied and not answered yet (``applied``: their results), else
+    from the 865s sent (engine.finance_inputs.change_refusals, the latest 865 of a change saying)."""
+    from engine.finance_inputs import POC_REFUSED, change_refusals
+
+    out: dict[tuple[str, str, str], tuple[bool, frozenset[str]]] = {}
+    for changes in (applied or {}).values():
+        for a in changes:
+            said: dict[str, list[str]] = {}
+            for lr in a.result.line_results:
+                said.setdefault(lr.change.get("line_id") or "", []).append(lr.status)
+            refused = frozenset(line for line, codes in said.items() if all(c == POC_REFUSED for c in codes))
+            if a.result.rejected or refused:
+                out[a.change.partner, a.change.store_key, a.change.change_ref] = (a.result.rejected, refused)
+    for (partner, key), told in change_refusals(state.sent_documents(("865",)), state.sent_sets_of(("865",))).items():
+        _kind, store_key, change_ref = key.split(":", 2)
+        out.setdefault((partner, store_key, change_ref), told)
+    return out
+
+
+def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[str]], state: StateStore,
+                         applied: Mapping | None = None) -> list:
     """Per changed order of ``records``: its 850's SACs (source_sha256's table, its PO and order_ref) with each
     applied or answered 860's SACs applied (a change whose file stored none adds nothing; one unreadable, nothing)."""
     changes = state.pending_changes(statuses=("applied", "answered", "pending"),
@@ -540,13 +570,24 @@ def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[s
         return read[partner, key]
 
     out = []
+    refusals: dict | None = None  # what we refused of the 860s (refused_changes), read when one sent a SAC
     for r in records:
         sent = []
         for ch in by_order.get((r.partner, r.po_number), []):  # most 860s send no SAC: nothing to read
             if ch.store_key in change_keys[r.partner]:
                 table = loaded(r.partner, ch.store_key, store.load_change_sacs)
-                if table.num_rows:
-                    sent.append(table.filter(pc.equal(table["order_ref"], ch.change_ref)))
+                if not table.num_rows:
+                    continue
+                mine = table.filter(pc.equal(table["order_ref"], ch.change_ref))
+                if refusals is None:
+                    refusals = refused_changes(state, applied)
+                whole, lines = refusals.get((ch.partner, ch.store_key, ch.change_ref), (False, frozenset()))
+                if whole:  # refused whole: none of its SACs; a POC we refused: its loop's
+                    continue
+                if lines and mine.num_rows:
+                    mine = mine.filter(pc.invert(pc.fill_null(pc.is_in(
+                        mine["line_id"], value_set=pa.array(sorted(lines), pa.string())), False)))
+                sent.append(mine)
         base = ORDER_SACS.empty_table()
         if r.source_sha256 in kept[r.partner]:
             whole = loaded(r.partner, r.source_sha256, store.load_sacs)

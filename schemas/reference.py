@@ -157,6 +157,9 @@ DEALS = pa.schema(
         pa.field("sku", pa.string()),  # an items.csv sku; null: any item, and a heading allowance
         pa.field("percent", PERCENT),  # the most percent of the value it applies to; null: not limited by it
         pa.field("rate", PRICE),  # the most per unit ordered; null: not limited by it (one of the two is given)
+        # the unit the rate is per (EA, CA ...: the item's units, items.csv case_pack and item_units.csv), compared in
+        # it whatever unit the line is ordered in; null: per the unit the line is ordered in (or the SAC's SAC09)
+        pa.field("unit", pa.string()),
         pa.field("valid_from", pa.date32(), nullable=False),
         pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
         pa.field("description", pa.string()),
@@ -205,7 +208,7 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qual
                                                                           "packaging"}),
                                                "ship_tos": frozenset({"dc"}),
                                                "kits": frozenset({"unit", "pack"}),
-                                               "deals": frozenset({"allowance_code", "sku", "percent", "rate",
+                                               "deals": frozenset({"allowance_code", "sku", "percent", "rate", "unit",
                                                                    "valid_to", "description"})}
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -47,7 +47,18 @@ from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.order_status import build_870
-from engine.po_ack import HEAD_KEYS, PLAIN, _num, ack_type, build_855, delimiter_use, element_values, render_855s
+from engine.po_ack import (
+    HEAD_KEYS,
+    PLAIN,
+    SAC_LIST,
+    _num,
+    ack_type,
+    agreed_sacs_855,
+    build_855,
+    delimiter_use,
+    element_values,
+    render_855s,
+)
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
@@ -123,12 +134,15 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
                    reservations: Mapping[Key, tuple[Reservation, ...]],
                    applied: Mapping[Key, list[AppliedChange]], profiles: Mapping[str, PartnerProfile],
                    today: date, at: str, run_id: str,
-                   told_lines: Mapping[Key, tuple[LineRecord, ...]] | None = None) -> Plan:
+                   told_lines: Mapping[Key, tuple[LineRecord, ...]] | None = None,
+                   agreed: Mapping[Key, Sequence] | None = None) -> Plan:
     """One plan for every decision, in the decisions' order (which numbers the 855s). ``lines`` are the
     item-resolved lines the rules saw; ``allocation`` the allocation's line rows; ``stored_lines`` and
     ``reservations`` what the order holds now (after this run's 860s; only orders with a revision
     beyond their 850 can hold deleted or cancelled lines); ``told_lines`` the lines as they were
-    before this run's 860s (what the partner was last told), default ``stored_lines``.
+    before this run's 860s (what the partner was last told), default ``stored_lines``. ``agreed``: each PO's
+    allowances a deal pre-approved (rules.suite.SuiteResult.agreed), echoed by the 855 of a partner whose profile
+    asks ([acks.po_ack] allowances = "agreed").
 
     Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations, and its
     move with its history events: Plan.decided, in decision order; an order answered by its 855 alone
@@ -137,11 +151,14 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
     with its finding (ORDER_DECISION_FAILED) and every other order is answered as usual."""
     ctx = _Context(records, orders, lines, allocation, stored_lines, reservations, applied, profiles, today=today,
                    at=at, run_id=run_id, told=stored_lines if told_lines is None else told_lines)
+    ctx.agreed = agreed or {}
     return ctx.planned(list(decisions))
 
 
 class _Context:
     """What every batch of one plan_decisions call shares."""
+
+    agreed: Mapping = {}  # (partner, PO) -> its agreed allowances (plan_decisions' ``agreed``)
 
     def __init__(self, records, orders: pa.Table, lines: pa.Table, allocation: pa.Table | None, stored, reserved,
                  applied, profiles, *, today: date, at: str, run_id: str, told) -> None:
@@ -523,6 +540,8 @@ class _Batch:
                     h.update({k: column[row] for k, column in more.items()},
                              ship_date=self._heading_ship_day(row, rows, spans[i]))
                 self._left_out += _at_po(refs_too_long(heads, settings, profile), ctx, partner)
+            if settings.allowances == "agreed":  # the allowances a deal pre-approved, as SACs (heading, lines)
+                sub_rows = self._agreed_sacs(partner, heads, sub_rows, sub_spans)
             if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
                 sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
                 self._left_out += _at_po(left_out, ctx, partner)
@@ -555,6 +574,28 @@ class _Batch:
                 documents.append((picked[members[0]], PlannedDocument(partner, "855", "PR", tuple(sets),
                                                                       delimiters=d)))
         return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
+
+    def _agreed_sacs(self, partner: str, heads: list[dict], rows: pa.Table, spans: list[tuple[int, int]]
+                     ) -> pa.Table:
+        """Each PO's agreed allowances on its 855 (engine.po_ack.agreed_sacs_855): the heading's in its head
+        (agreed_sacs), the lines' as the rows' SAC_LIST column (only when some line has one)."""
+        agreed = self.ctx.agreed
+        per_line: list[list[list[str]]] = [[] for _ in range(rows.num_rows)]
+        numbers = rows["line_number"].to_pylist() if rows.num_rows else []
+        ids = rows["line_id"].to_pylist() if rows.num_rows else []
+        for h, (start, stop) in zip(heads, spans, strict=True):
+            mine = agreed.get((partner, h["po_number"]))
+            if not mine:
+                continue
+            h["agreed_sacs"], by_number, by_id = agreed_sacs_855(mine)
+            for r in range(start, stop):
+                per_line[r] = by_number.get(numbers[r], []) + by_id.get(ids[r], [])
+        if not any(per_line):
+            return rows
+        column = pa.array(per_line, pa.list_(pa.list_(pa.string())))
+        if SAC_LIST in rows.column_names:
+            return rows.set_column(rows.column_names.index(SAC_LIST), SAC_LIST, column)
+        return rows.append_column(SAC_LIST, column)
 
     def _870s(self, answering: list[OrderDecision], rows: pa.Table, statuses: pa.Table,
               spans: list[tuple[int, int]], picked: list[int], kinds: dict[int, str]

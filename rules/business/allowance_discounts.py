@@ -92,16 +92,45 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
     its RuleSettings. Lines of POs with no carried allowance: absent (most). ``deals``: deals.csv (DEALS) of the
     customers, ``dates``: each line's PO date (BEG05), ``promotions``: (partner, PO) -> its heading REF*PD: a SAC
     matching a deal (match_deal) is agreed, kept apart from the share judged."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[0]
+
+
+def agreed_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None = None,
+                      dates: Sequence[date | None] | None = None,
+                      promotions: Mapping[tuple[str, str], str | None] | None = None
+                      ) -> dict[tuple[str, str], list[AgreedAllowance]]:
+    """(partner, PO) -> its carried allowances a deal agreed with the customer pre-approves (match_deal, as
+    line_allowances judges them: the same arguments), each once, in the order the PO sent them: what a partner's
+    855 echoes when its profile asks ([acks.po_ack] allowances = "agreed"). POs with none: absent."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedAllowance:
+    """One SAC of a PO (an ORDER_SACS row: ``sac``) that deal ``deal`` (its deal number) pre-approved."""
+
+    sac: Mapping
+    deal: str
+
+
+def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None,
+                      dates: Sequence[date | None] | None, promotions: Mapping[tuple[str, str], str | None] | None,
+                      index: Mapping[tuple[str, str], int] | None = None
+                      ) -> tuple[dict[int, LineAllowance], dict[tuple[str, str], list[AgreedAllowance]]]:
+    """line_allowances' shares and agreed_allowances' SACs, judged once (price_findings wants both). ``index``: the
+    items' units (rules.business.quantities.unit_index), by which a deal's rate per its own unit (deals.csv unit: EA
+    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit."""
+    agreed_sacs: dict[tuple[str, str], dict[tuple, AgreedAllowance]] = {}
     if sacs is None or not sacs.num_rows or not lines.num_rows:
-        return {}
+        return {}, {}
     allowances = _carried_allowances(sacs, settings_of)
     if not allowances:
-        return {}
+        return {}, {}
     wanted = pa.array(sorted({f"{r['partner']}\x1f{r['po_number']}" for r in allowances}), pa.string())
     key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
     rows = pc.indices_nonzero(pc.fill_null(pc.is_in(key, value_set=wanted), False)).to_pylist()
     cols = ["partner", "po_number", "line_number", "line_id", "quantity", "unit_price", "unit", "price_basis", "sku",
-            "line_refs"]
+            "line_refs", "case_pack"]
     picked = lines.select([c for c in cols if c in lines.column_names]).take(pa.array(rows, pa.int64())).to_pylist()
     per_po: dict[tuple[str, str], list[tuple[int, dict, Decimal | None]]] = {}
     for i, row in zip(rows, picked, strict=True):
@@ -127,7 +156,9 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
                 if amount is None or total <= 0:
                     continue
                 match = match_deal(sac, sac.get("reference") or heading_deal, None, when, on_file,
-                                   amount / total, _per_unit(sac, amount, units))
+                                   amount / total, _heading_rate(sac, amount, units, [r for _i, r, _v in members],
+                                                                 settings_of(partner), index))
+                _agreed(agreed_sacs, (partner, po), sac, match)
                 for i, _row, value in members:
                     if value is not None and value > 0:
                         _take(off, named, i, amount * value / total, sac, True, match)
@@ -138,13 +169,24 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: 
                 amount = _amount(sac, value, row["quantity"])
                 if amount is not None:
                     number = sac.get("reference") or _line_deal(row) or heading_deal
-                    _take(off, named, i, amount, sac, False, match_deal(sac, number, row.get("sku"), when, on_file,
-                                                           amount / value, _per_unit(sac, amount, row["quantity"])))
+                    match = match_deal(sac, number, row.get("sku"), when, on_file, amount / value,
+                                       _line_rate(sac, amount, row, settings_of(partner), index))
+                    _take(off, named, i, amount, sac, False, match)
+                    _agreed(agreed_sacs, (partner, po), sac, match)
         for i, _row, value in members:
             if (off.get((i, False)) or off.get((i, True))) and value:
                 out[i] = LineAllowance(off.get((i, False), Decimal(0)) / value, tuple(named.get((i, False), ())),
                                        off.get((i, True), Decimal(0)) / value, tuple(named.get((i, True), ())))
-    return out
+    return out, {k: sorted(v.values(), key=lambda a: (a.sac.get("segment_position") or 0))
+                 for k, v in agreed_sacs.items() if v}
+
+
+def _agreed(into: dict, po: tuple[str, str], sac: Mapping, match: DealMatch) -> None:
+    """Keep ``sac`` (once: a heading SAC is judged on each line) with its deal when a deal pre-approved it."""
+    if match.deal is not None:
+        key = (sac.get("line_number"), sac.get("line_id"), sac.get("segment_position"), sac["kind"], sac["code"],
+               sac.get("agency_code"))
+        into.setdefault(po, {}).setdefault(key, AgreedAllowance(sac, match.deal["deal"]))
 
 
 def _take(off: dict, named: dict, i: int, amount: Decimal, sac: Mapping, heading: bool, match: DealMatch) -> None:
@@ -179,6 +221,59 @@ def _per_unit(sac: Mapping, amount: Decimal, units: Decimal | None) -> Decimal |
     return amount / count if count else None
 
 
+def _counted_in(sac: Mapping, unit: str | None) -> str | None:
+    """The unit _per_unit's figure is per: the SAC's SAC09 when its rate or its SAC10 is what it counts by, else
+    ``unit`` (the line's, as ordered)."""
+    rated = sac["rate"] is not None and sac["amount"] in (None, 0) and sac["percent"] is None
+    return sac.get("unit") if sac.get("unit") and (rated or sac.get("quantity")) else unit
+
+
+def _eaches(unit: str | None, row: Mapping, settings, index) -> Decimal | None:
+    from rules.business.quantities import eaches_per_unit
+
+    n = eaches_per_unit(unit, row.get("sku"), row.get("case_pack"), index or {}, settings) if settings else None
+    return Decimal(n) if n else None
+
+
+def _line_rate(sac: Mapping, amount: Decimal, row: Mapping, settings, index):
+    """What a line SAC takes off per unit, in the unit a deal's rate is per (None: the unit it was counted in, as
+    _per_unit; else converted by the item's eaches in each unit: a rate per EA against a line in CA of 12 is the
+    case's amount over 12); None: not counted in that unit (the item is not sold in it)."""
+    base = _per_unit(sac, amount, row["quantity"])
+    counted = _counted_in(sac, row.get("unit"))
+
+    def in_unit(unit: str | None) -> Decimal | None:
+        if base is None or not unit or unit == counted:
+            return base
+        have, want = _eaches(counted, row, settings, index), _eaches(unit, row, settings, index)
+        return None if have is None or want is None else base * want / have
+    return in_unit
+
+
+def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[Mapping], settings, index):
+    """What a heading SAC takes off per unit of the PO, in the unit a deal's rate is per: the PO's lines counted in
+    that unit (each by its item's eaches); None: a line not countable in it, or a SAC counted by its own SAC09 in
+    another."""
+    base = _per_unit(sac, amount, units)
+    counted = _counted_in(sac, None)
+
+    def in_unit(unit: str | None) -> Decimal | None:
+        if base is None or not unit or unit == counted:
+            return base
+        if counted:  # SAC10 in its SAC09 of a PO of many items: no one count in another unit
+            return None
+        total = Decimal(0)
+        for r in rows:
+            if r["quantity"] is None:
+                continue
+            have, want = _eaches(r.get("unit"), r, settings, index), _eaches(unit, r, settings, index)
+            if have is None or want is None:
+                return None
+            total += r["quantity"] * have / want
+        return amount / total if total else None
+    return in_unit
+
+
 def _deals_by_partner(deals: pa.Table | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     if deals is None or not deals.num_rows:
@@ -190,7 +285,7 @@ def _deals_by_partner(deals: pa.Table | None) -> dict[str, list[dict]]:
 
 def _deal_words(deal: Mapping) -> str:
     limits = [f"{_number(deal['percent'])} %" if deal["percent"] is not None else "",
-              f"{_number(deal['rate'])} per unit" if deal["rate"] is not None else ""]
+              f"{_number(deal['rate'])} per {deal.get('unit') or 'unit'}" if deal["rate"] is not None else ""]
     return f"agreed deal {deal['deal']}: up to {' and '.join(x for x in limits if x)}, {_dates(deal)}"
 
 
@@ -199,13 +294,15 @@ def _dates(deal: Mapping) -> str:
 
 
 def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | None, deals: Sequence[Mapping],
-               share: Decimal, per_unit: Decimal | None) -> DealMatch:
+               share: Decimal, per_unit) -> DealMatch:
     """The deal of ``deals`` (the customer's deals.csv rows) that pre-approves one carried allowance: its deal number
     (``number``: the SAC's SAC13, else its line's REF*PD, else the PO's), its allowance code (SAC02, or SAC04) unless
     the deal takes any, the item of its line (``sku``; None: a heading SAC, matched by a deal for any item), the PO's
     date (``when``) within the deal's, and what it takes off within the deal's most: ``share`` of the value it applies
-    to (as a percent) and ``per_unit``. No deal on file for the customer: no match and nothing to say (judged by the
-    threshold as ever); else no match says why (the first thing that kept the nearest deal from it)."""
+    to (as a percent) and ``per_unit`` (a figure, or a function of the deal's unit giving it in that unit: None for
+    the unit it was counted in; its None: not countable in that unit). No deal on file for the customer: no match
+    and nothing to say (judged by the threshold as ever); else no match says why (the first thing that kept the
+    nearest deal from it)."""
     if not deals:
         return DealMatch(None)
     if not number:
@@ -236,9 +333,15 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
         if d["percent"] is not None and percent > d["percent"]:
             why = why or f"{_number(round(percent, 2))} % is over deal {number}'s {_number(d['percent'])} %"
             continue
-        if d["rate"] is not None and (per_unit is None or per_unit > d["rate"]):
-            shown = "no rate per unit" if per_unit is None else f"{_number(round(per_unit, 4))} per unit"
-            why = why or f"{shown} is over deal {number}'s {_number(d['rate'])} per unit"
+        unit = d.get("unit")
+        figure = per_unit(unit) if callable(per_unit) else per_unit
+        if d["rate"] is not None and unit and figure is None:
+            why = why or f"deal {number}'s rate is per {unit}, in which the allowance's units cannot be counted"
+            continue
+        if d["rate"] is not None and (figure is None or figure > d["rate"]):
+            per = f"per {unit}" if unit else "per unit"
+            shown = f"no rate {per}" if figure is None else f"{_number(round(figure, 4))} {per}"
+            why = why or f"{shown} is over deal {number}'s {_number(d['rate'])} {per}"
             continue
         return DealMatch(d)
     return DealMatch(None, why)
@@ -316,4 +419,5 @@ def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | No
     return None
 
 
-__all__ = ["DealMatch", "LineAllowance", "changed_allowances", "line_allowances", "match_deal"]
+__all__ = ["AgreedAllowance", "DealMatch", "LineAllowance", "agreed_allowances", "changed_allowances",
+           "judged_allowances", "line_allowances", "match_deal"]

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules import registry
-from rules.business.allowance_discounts import LineAllowance, line_allowances
+from rules.business.allowance_discounts import LineAllowance, judged_allowances
 from rules.business.common import (
     _HUNDRED,
     _LINE_LOCATION,
@@ -210,12 +210,14 @@ def check_prices(
 
 
 def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, settings: RuleSettings, masks: dict,
-                   prices: pa.Table, sacs: pa.Table | None = None) -> list[Finding]:
+                   prices: pa.Table, sacs: pa.Table | None = None, agreed: dict | None = None) -> list[Finding]:
     """The price findings of every line with an item, line by line: no price on file, PO104 missing
     (the registry's expectation), and PO104 against our price, screened in floats (a line clearly
     within tolerance is skipped) and decided exactly (decimals) for the others. ``sacs``: the POs' ORDER_SACS: a
     line's PO104 less the share the allowances our 810s take off give it (rules.business.allowance_discounts) is
-    judged by the customer's approval threshold too (DISCOUNT_OVER_THRESHOLD naming the SACs: _allowance_price)."""
+    judged by the customer's approval threshold too (DISCOUNT_OVER_THRESHOLD naming the SACs: _allowance_price).
+    ``agreed``: filled with the SACs a deal pre-approved, per (partner, PO) (allowance_discounts.agreed_allowances:
+    what the 855 echoes when the partner's profile asks)."""
     n = resolved.num_rows
     if n == 0:
         return []
@@ -269,8 +271,11 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit & ~per_other_unit)
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
-    shares = line_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals, prices["po_date"].to_pylist(),
-                             _promotions(orders)) if sacs is not None else {}
+    shares, matched = judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals,
+                                        prices["po_date"].to_pylist(), _promotions(orders), units) \
+        if sacs is not None else ({}, {})
+    if agreed is not None:
+        agreed.update(matched)
     if shares:  # a line an allowance is taken off is judged exactly too, whatever its PO104 alone
         allowed = np.zeros(n, dtype=bool)
         allowed[list(shares)] = True
