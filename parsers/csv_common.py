@@ -476,8 +476,10 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     if twice:
         title, found = twice[0]
         where = ", ".join(str(i + 1) for i in found[:-1]) + f" and {found[-1] + 1}"
+        by_group = [repr(a) for i in found if aliases and i < len(aliases) and (a := aliases[i])]
+        hint = f" Name it by its group in the layout ({' or '.join(by_group)})." if len(by_group) == len(found) else ""
         out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns {where}: which one is "
-                         "meant is not known.", file=out.file, row=row, column=title))
+                         "meant is not known." + hint, file=out.file, row=row, column=title))
         return False
     return True
 
