@@ -232,7 +232,10 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             continue  # a footer spread over cells ("2,record(s) downloaded,from ..."), as the layout's pattern names it
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
-        if _PAGE_LINE.fullmatch(_row_text(fields)):
+        if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
+                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and any(
+                not (at < len(fields) and fields[at].strip()) for name in required if (at := out.columns.get(name))
+                is not None):
             said = " ".join(c for f in fields if (c := cell_text(f)))
             out.note(finding("CSV_PAGE_LINE_SKIPPED", f"Row {record[0]} is a report's page line ({said!r}): passed "
                              "over, no order row.", file=out.file, row=record[0]))
@@ -252,7 +255,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
 # a report's page header or footer as a row of its own, its filled cells read together (`_row_text`): "Page 1 of 3",
-# "Page 2", "Page 1/3", "- 2 -"; German, French, Spanish, Italian and Dutch reports' words
+# "Page 2", "Page 1/3", "- 2 -"; German, French, Spanish, Italian and Dutch reports' words. Or a cell of the row
+# alone, the row lacking a value the file's rows all need (its PO number, its quantity): a footer with the report's
+# name or print date beside its page ("Printed 26.11.2026,,,,Page 1 of 3")
 _PAGE_LINE = re.compile(r"(?:page|seite|p\u00e1gina|pagina|pag\.|blatt|pg\.?)\s*\d{1,5}"
                         r"(?:\s*(?:of|/|von|de|sur|di|van)\s*\d{1,5})?|-\s*\d{1,5}\s*-")
 
