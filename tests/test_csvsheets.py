@@ -223,3 +223,14 @@ def test_notes_of_several_lines_and_trailing_empty_columns_leave_the_rows_whole(
     assert found == []
     assert [ln[:3] for ln in _lines(got)] == [("N-1", "1", Decimal(12)), ("N-1", "2", Decimal(12)),
                                              ("N-2", "1", Decimal(12))]
+
+
+def test_a_totals_label_in_the_cell_left_of_its_sum_is_a_totals_row():
+    """A sheet's SUM row labelled in the cell beside the sum ("Total:" in the Line column): passed over with a
+    warning, as a label in the PO or description column is. It used to be refused as a row naming no PO (an IR row
+    in the CSV acknowledgment under no PO)."""
+    got, found = _read("totals_beside_sums.csv")
+    assert found == [("CSV_TOTALS_ROW_SKIPPED", "warning", 4, None), ("CSV_TOTALS_ROW_SKIPPED", "warning", 6, None),
+                     ("CSV_TOTALS_ROW_SKIPPED", "warning", 7, None)]
+    assert got.refused == [] and [ln[:3] for ln in _lines(got)] == [
+        ("T-1", "1", Decimal(12)), ("T-1", "2", Decimal(12)), ("T-2", "1", Decimal(5))]
