@@ -1056,6 +1056,10 @@ class _Reading:
         return got
 
 
+# a UPC or GTIN a program wrote as a decimal number ("712345678905.0": pandas' float of an id column), its digits whole
+_FLOAT_DIGITS = re.compile(r"^(\d{6,14})\.0+$")
+
+
 def _unquoted_number(text: str) -> str:
     """A number cell without the apostrophe an exporter writes before it so a spreadsheet keeps it as text ("'12",
     "'0012", "'2.50"): a spreadsheet's text guard, never part of a number (a Swiss thousands apostrophe stands
@@ -1191,6 +1195,11 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          f"spreadsheet wrote in scientific notation with all its {sent[1]} digits: read as "
                          f"{sent[0]}.", number, name, value)
             value = out[name] = sent[0]
+        elif value is not None and (whole := _FLOAT_DIGITS.match(value)) is not None:
+            rows.problem("CSV_SCIENTIFIC_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} is a number a "
+                         f"program wrote as a decimal (a sheet read with its ids as floating-point numbers): read as "
+                         f"{whole.group(1)}.", number, name, value)
+            value = out[name] = whole.group(1)
         restored = zeros_dropped_gtin(value, digits)
         if restored is not None:
             rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} has "

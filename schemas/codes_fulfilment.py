@@ -45,7 +45,7 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "every code has 5 digits: read with them."),
     _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
        "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
-       "(7.12345678901E+11): read back as its digits."),
+       "(7.12345678901E+11), or as a decimal (712345678901.0): read back as its digits."),
     _C("CSV_TOTALS_ROW_SKIPPED", "business", "warning", "",
        "A row naming no line and no item is the export's totals row (a \"Total\" label, or no PO and its quantity and "
        "amount the sums of the rows above): passed over, no order row."),
