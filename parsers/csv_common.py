@@ -254,6 +254,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+# bytes that may be a page line (`_PAGE_LINE`): a file holding them is read row by row
+_PAGE_WORD = re.compile(rb"(?im)(?:page|seite|p\xc3\xa1gina|pagina|pag\.|blatt|pg)\s*\d"
+                        rb"|(?:^|[,;\t|])[ \t]*-[ \t]*\d{1,5}[ \t]*-[ \t]*(?:$|[,;\t|])")
 # a report's page header or footer as a row of its own, its filled cells read together (`_row_text`): "Page 1 of 3",
 # "Page 2", "Page 1/3", "- 2 -"; German, French, Spanish, Italian and Dutch reports' words. Or a cell of the row
 # alone, the row lacking a value the file's rows all need (its PO number, its quantity): a footer with the report's
@@ -844,12 +847,17 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     again = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(columns[0][1:])), _title(columns[0][0].as_py()))
     if pc.any(again).as_py():
         return None  # the header's first name again further down (concatenated exports): read_rows decides
+    if _PAGE_WORD.search(body):
+        return None  # a report's page line, perhaps: read_rows decides
     limit = csv.field_size_limit()
     if any(pc.max(pc.binary_length(c)).as_py() > limit for c in columns):
         return None
     out = CsvRows(file=file, columns={})
     if not _header([c[0].as_py() for c in columns], mapping, required, out):
         return CsvColumns(out, [], [])
+    if all(not columns[at][1].as_py().strip() for name in required if (at := out.columns.get(name)) is not None):
+        return None  # the row below the header names none of the values every row needs: a two-row header's names
+        # row perhaps (read_rows decides)
     columns = [c[1:] for c in columns]
     # a row whose fields hold nothing but whitespace is skipped (as read_rows does); a row holding a
     # printable ASCII character is not such a row, the others (few) are asked as read_rows asks
