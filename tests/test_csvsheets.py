@@ -236,3 +236,18 @@ def test_a_totals_label_in_the_cell_left_of_its_sum_is_a_totals_row():
                      ("CSV_TOTALS_ROW_SKIPPED", "warning", 7, None)]
     assert got.refused == [] and [ln[:3] for ln in _lines(got)] == [
         ("T-1", "1", Decimal(12)), ("T-1", "2", Decimal(12)), ("T-2", "1", Decimal(5))]
+
+
+def test_a_group_row_the_layout_counts_as_a_title_row_still_names_the_columns():
+    got, found = _read("merged_header_above.csv", **UMBRELLA_EU, ship_to_id="Ship To ID", title_rows=1)
+    assert found == [("CSV_HEADER_TWO_ROWS", "warning", 2, None)]
+    assert _orders(got, "ship_to_id", "ship_to_name") == [("S-201", "UMB-9", "Store 9"), ("S-202", "UMB-7", "Store 7")]
+
+
+def test_a_two_row_header_reads_alike_from_chunks_and_in_small_batches():
+    data = (SHEETS / "merged_header_below.csv").read_bytes()
+    whole, _found = _read("merged_header_below.csv", **UMBRELLA_EU, ship_to_id="Store")
+    parts = read_csv_orders([data[:50], data[50:120], data[120:]], CsvOrderMapping(**UMBRELLA_EU, ship_to_id="Store"),
+                            partner="p", file="merged_header_below.csv", batch_rows=1)
+    assert parts.orders.to_pylist() == whole.orders.to_pylist() and parts.lines.equals(whole.lines)
+    assert [f.code for f in parts.findings] == ["CSV_HEADER_TWO_ROWS"]
