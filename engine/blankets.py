@@ -529,9 +529,11 @@ OPEN_RELEASES = frozenset({OrderState.RECEIVED, OrderState.CHANGED, OrderState.H
 
 
 def cancelled_by(plan) -> list:
-    """The records of the blankets (BEG02 BK, BE, KB, LB) ``plan`` (a Plan) cancels by an 850 BEG01 01."""
+    """The records of the blankets (BEG02 BK, BE, KB, LB) ``plan`` (a Plan) cancels by an 850 BEG01 01 or an 860
+    BCH01 01."""
+    by = {EventKind.PO_CANCELLED, EventKind.CHANGE_CANCELLED}
     return [t.record for t in plan.transitions if t.record.state == OrderState.CANCELLED
-            and t.record.order_type in BLANKET_TYPES and any(e.event == EventKind.PO_CANCELLED for e in t.events)]
+            and t.record.order_type in BLANKET_TYPES and any(e.event in by for e in t.events)]
 
 
 def open_releases(blanket, records: Iterable) -> list:

@@ -172,18 +172,19 @@ def unpadded_confirmations(state: StateStore, read, *,
     return read if keyed is lines else replace(read, lines=keyed)
 
 
-def blankets_cancelled(state: StateStore, store: OrderStore, plan, outcome) -> tuple:
+def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *,
+                       seg: str = "BEG", element: str = "BEG01") -> tuple:
     """BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) for each blanket ``plan`` (intake's
-    Plan of ``outcome``) cancels by an 850 BEG01 01 while releases of it may still ship: the warning, at the
-    cancellation's BEG01, names them (order_names) and their states. Nothing is looked up unless the plan cancels a
-    blanket."""
+    Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01) while releases of it may still ship:
+    the warning, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg``
+    and ``element``: BEG/BEG01 or BCH/BCH01), names them (order_names) and their states. Nothing is looked up unless
+    the plan cancels a blanket."""
     from engine.blankets import CANCEL, cancelled_by, cancelled_with_releases, open_releases
     from schemas.lifecycle import FindingRecord
 
     cancelled = cancelled_by(plan)
     if not cancelled:
         return ()
-    rows = {r["po_number"]: r for r in outcome.orders.to_pylist() if (r.get("purpose") or "").strip() == CANCEL}
     out = []
     for blanket in cancelled:
         po = x12_po(blanket.po_number)
@@ -193,7 +194,13 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, outcome) -> t
         if not releases:
             continue
         f = cancelled_with_releases(blanket, releases, order_names(state, store, releases),
-                                    rows.get(blanket.po_number, {"po_number": blanket.po_number}))
+                                    rows.get(blanket.po_number, {"po_number": blanket.po_number}), seg=seg,
+                                    element=element, value=CANCEL)
         out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the releases stand",
-                                 "intake"))
+                                 "intake" if seg == "BEG" else "decide"))
     return tuple(out)
+
+
+def cancelling_rows(orders) -> dict[str, dict]:
+    """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key."""
+    return {r["po_number"]: r for r in orders.to_pylist() if (r.get("purpose") or "").strip() == "01"}

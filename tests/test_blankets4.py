@@ -51,6 +51,32 @@ def test_cancelling_a_blanket_names_its_open_releases(tmp_path):
     assert SEP not in told
 
 
+def _cancel_860(ws) -> None:
+    """Fastenal's 860 cancelling the blanket (BCH01 01, BCH02 BK, no release)."""
+    from tests.test_rg89d import FIXTURES
+
+    first = (FIXTURES / "drops" / "fastenal" / "FAS850_FAS8900401.x12").read_text()
+    isa = first.split("~", 1)[0].replace("000089004", "000089201").replace("*261120*", "*261127*")
+    body = ["GS*PC*FASTENAL*ORDERBRIDGE*20261127*0215*89201*X*004010", "ST*860*0001",
+            f"BCH*01*BK*{BLANKET}**1*20261127", "SE*3*0001", "GE*1*89201", "IEA*1*000089201"]
+    (ws.drop_root / "fastenal" / "inbox" / "FAS860_FAS8900401.x12").write_text("".join(f"{s}~\n" for s in [isa, *body]))
+
+
+def test_cancelling_a_blanket_by_an_860_names_its_open_releases(tmp_path):
+    """The same by an 860 (BCH01 01 of the blanket): the blanket cancelled, the releases stand, named at BCH01."""
+    from tests.support import run_stages
+
+    ws = _blanket_and_two_releases(tmp_path, "by860")
+    _cancel_860(ws)
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws)
+    one, two = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
+    assert states == {FIRST: "cancelled", one: "acknowledged", two: "acknowledged"}, (states, found)
+    [told] = [m for c, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
+    assert told.startswith(f"Blanket PO {BLANKET} is cancelled (BCH01 01) with 2 releases of it still open: "
+                           f"{BLANKET} release 0001 (acknowledged), {BLANKET} release 0002 (acknowledged)."), told
+
+
 def test_cancelling_a_blanket_whose_releases_are_over_says_nothing_more(tmp_path):
     """A blanket with no release, cancelled: no warning (nothing is open under it)."""
     from tests.support import run_stages
