@@ -22,9 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
+from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
-from schemas.lifecycle import GONE_LINES, LineRecord, OrderState
+from schemas.lifecycle import GONE_LINES, EventKind, LineRecord, OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
 from schemas.units import rejected_exactly
@@ -519,3 +520,46 @@ def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: F
         f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
         "person." + _counted(earlier, answered),
         line, seg="PO1", element="PO102", value=line["quantity"])
+
+
+# the states of a release that may still ship something: not yet answered, answered and not shipped, or partly shipped
+# (a shipped, invoiced, closed, cancelled or rejected release is over)
+OPEN_RELEASES = frozenset({OrderState.RECEIVED, OrderState.CHANGED, OrderState.HELD, OrderState.APPROVED,
+                           OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED})
+
+
+def cancelled_by(plan) -> list:
+    """The records of the blankets (BEG02 BK, BE, KB, LB) ``plan`` (a Plan) cancels by an 850 BEG01 01 or an 860
+    BCH01 01."""
+    by = {EventKind.PO_CANCELLED, EventKind.CHANGE_CANCELLED}
+    return [t.record for t in plan.transitions if t.record.state == OrderState.CANCELLED
+            and t.record.order_type in BLANKET_TYPES and any(e.event in by for e in t.events)]
+
+
+def open_releases(blanket, records: Iterable) -> list:
+    """The releases among ``records`` (OrderRecord: the orders held under the blanket's PO number) that may still
+    ship something (OPEN_RELEASES), the blanket ``blanket`` (its OrderRecord) left out, by key."""
+    return sorted((r for r in records if r.key != blanket.key and r.partner == blanket.partner
+                   and x12_po(r.po_number) == x12_po(blanket.po_number) and r.order_type not in BLANKET_TYPES
+                   and r.state in OPEN_RELEASES), key=lambda r: r.po_number)
+
+
+def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Mapping, *, seg: str = "BEG",
+                            element: str = "BEG01", value: str = CANCEL) -> Finding:
+    """BLANKET_CANCELLED_RELEASES_OPEN at the cancellation (``row``: the 850's order row or the 860's header; ``seg``
+    and ``element`` its BEG01 or BCH01): the buyer cancelled the blanket ``blanket`` while ``releases`` (open_releases)
+    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state. A
+    warning for ops: the buyer's cancellation names the blanket only, and each release is an order of its own (855'd
+    on its own): it stands until the buyer cancels it (its own 850 BEG01 01 or 860 BCH01 01) or a person rejects or
+    cancels it; a release sent after the cancellation waits for a person (RELEASE_BLANKET_CANCELLED)."""
+    po, releases = x12_po(blanket.po_number), list(releases)
+    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value})" for r in releases)
+    count = len(releases)
+    return finding_at_row(
+        "BLANKET_CANCELLED_RELEASES_OPEN",
+        f"Blanket PO {po} is cancelled ({element} {value}) with {count} release{'s' if count != 1 else ''} of it "
+        f"still open: {told}. The cancellation names the blanket only: each release is an order of its own and "
+        "still ships as answered; ask the buyer whether they stand, and reject or cancel those that do not. A "
+        "release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
+        severity=BUSINESS_CATALOGUE["BLANKET_CANCELLED_RELEASES_OPEN"].severity, seg=seg, element=element,
+        value=value, position=False)

@@ -332,6 +332,10 @@ HINTS: dict[str, str] = {
         "Ask the buyer whether the 860 meant to take back what the releases called off: reject a held release the"
         " blanket no more covers; the answered ones stand."
     ),
+    "BLANKET_CANCELLED_RELEASES_OPEN": (
+        "Ask the buyer whether the releases named still stand: those that do ship as answered; reject or cancel"
+        " those that do not before they ship."
+    ),
     "RELEASE_BLANKET_UNKNOWN": (
         "Find the blanket PO the release names: if the buyer agreed it outside EDI, nothing to do (the release is"
         " answered as sent); if its 850 should have come, ask the buyer to send it, and hold such releases"

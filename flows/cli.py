@@ -1410,7 +1410,9 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
            state: str = typer.Option(None, "--state", help="Only orders in this state (e.g. shipped)."),
            limit: int = typer.Option(50, "--limit", min=1, help="At most this many, newest received first."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object: {\"orders\": [...], \"more\": "
-                                        "bool}."),
+                                        "bool}; each order's po_number (BEG03), release (what --release names it "
+                                        "by: its BEG04, \"blanket\", or \"\" when the PO number alone does) and "
+                                        "order (as people read it)."),
            workspace: Path = WORKSPACE) -> None:
     """List orders, newest received first: a store's, those shipped short (what the console's orders page lists;
     `status PO` tells one order's story)."""
@@ -1427,12 +1429,19 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
         rows = st.search_orders(partner=partner or "", states=[state] if state else (), limit=limit + 1,
                                 ship_to=store_id(store or ""), shipped_short=short,
                                 store_orders=sdq_orders(ws, st, store, partner or "") if store else ())
-        names = {} if as_json else _order_names(ws, st, rows[:limit])
+        names = _order_names(ws, st, rows[:limit])
     finally:
         st.close()
     more, rows = len(rows) > limit, rows[:limit]
     if as_json:
-        typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": o.po_number, "state": o.state.value,
+        from flows.releases import release_of
+        from schemas.order_keys import x12_po
+
+        # the PO number (BEG03) and the release that tells it apart (`status PO --release R`), and the order as people
+        # read it: never the store's key (it used to be, a release's with its separator character)
+        typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": x12_po(o.po_number),
+                                           "release": release_of(o, names[o.key]), "order": names[o.key],
+                                           "state": o.state.value,
                                            "po_date": str(o.po_date or ""), "ship_to_id": o.ship_to_id,
                                            "received_at": o.received_at} for o in rows], "more": more}, indent=2))
         return

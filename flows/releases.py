@@ -24,7 +24,16 @@ from engine.lifecycle.releases import (
 )
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
-from schemas.order_keys import blanket_key, is_release_key, shown, x12_po
+from schemas.order_keys import (
+    blanket_key,
+    is_blanket_key,
+    is_ref_key,
+    is_release_key,
+    key_ref,
+    key_release,
+    shown,
+    x12_po,
+)
 from schemas.orders import BLANKET_TYPES
 
 
@@ -62,6 +71,21 @@ def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRec
             if releases.get(r.po_number):
                 out[r.key] = f"{r.po_number} release {releases[r.po_number]}"
     return out
+
+
+def release_of(record: OrderRecord, name: str) -> str:
+    """What `--release` names ``record`` by among its PO's orders (``name``: how people read it, order_names): a
+    release's BEG04, "blanket" for a blanket (kept apart, or holding the PO number beside releases), a reference's
+    value for an order told apart by one ([x12] order_key_ref); "" when its PO number alone names it (the only order
+    of its PO). For tools (`orders --json`), which the store's key (with its separator) does not serve."""
+    key, po = record.po_number, x12_po(record.po_number)
+    if is_blanket_key(key):
+        return "blanket"
+    if is_ref_key(key):
+        return key_ref(key)
+    if is_release_key(key):
+        return key_release(key)
+    return name[len(po):].removeprefix(" release ").strip() if name.startswith(f"{po} ") else ""
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
@@ -146,3 +170,37 @@ def unpadded_confirmations(state: StateStore, read, *,
         return read
     keyed = unpadded_po_lines(lines, live, state.orders_with_unpadded_po(bare))
     return read if keyed is lines else replace(read, lines=keyed)
+
+
+def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *,
+                       seg: str = "BEG", element: str = "BEG01") -> tuple:
+    """BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) for each blanket ``plan`` (intake's
+    Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01) while releases of it may still ship:
+    the warning, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg``
+    and ``element``: BEG/BEG01 or BCH/BCH01), names them (order_names) and their states. Nothing is looked up unless
+    the plan cancels a blanket."""
+    from engine.blankets import CANCEL, cancelled_by, cancelled_with_releases, open_releases
+    from schemas.lifecycle import FindingRecord
+
+    cancelled = cancelled_by(plan)
+    if not cancelled:
+        return ()
+    out = []
+    for blanket in cancelled:
+        po = x12_po(blanket.po_number)
+        under = [*state.orders_for({(blanket.partner, po)}).values(),
+                 *(r for r in state.release_orders(blanket.partner) if x12_po(r.po_number) == po)]
+        releases = open_releases(blanket, under)
+        if not releases:
+            continue
+        f = cancelled_with_releases(blanket, releases, order_names(state, store, releases),
+                                    rows.get(blanket.po_number, {"po_number": blanket.po_number}), seg=seg,
+                                    element=element, value=CANCEL)
+        out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the releases stand",
+                                 "intake" if seg == "BEG" else "decide"))
+    return tuple(out)
+
+
+def cancelling_rows(orders) -> dict[str, dict]:
+    """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key."""
+    return {r["po_number"]: r for r in orders.to_pylist() if (r.get("purpose") or "").strip() == "01"}

@@ -431,6 +431,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) calls off a blanket order (BEG03) the buyer cancelled.",
     ),
     _C(
+        "BLANKET_CANCELLED_RELEASES_OPEN",
+        "business",
+        "warning",
+        "",
+        "The buyer cancelled a blanket order (850 BEG01 01, 860 BCH01 01) while releases of it are still open.",
+    ),
+    _C(
         "RELEASE_AFTER_BLANKET_END",
         "business",
         "error",
