@@ -52,6 +52,7 @@ from schemas.reconciliation import (
     INVOICE_CHARGES,
     INVOICE_TOTALS,
     INVOICED,
+    INVOICED_FIRST_SENT,
     ORDERED,
     PO_ALLOWANCES,
     PO_CHARGES,
@@ -515,14 +516,16 @@ def _without_856(shipped_rows: pa.Table, lines: pa.Table, services: frozenset[st
 
 
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None
-             ) -> pa.Table:
+             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None,
+             first_sent: pa.Table | None = None) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it). An 810 naming no shipment (ours billed per order: stored
     with shipment id "") has a null shipment_id: a second per-order 810 of a PO, for units that shipped
     after its first, bills no (line, shipment) twice (engine.line_match's duplicates). With ``amounts``
     (connectors.state invoice_amounts): with_amounts' ``amount`` column too, a recorded line's own amount
-    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none."""
+    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none. With ``first_sent``
+    (the store's first_sendings, as shipped takes it): INVOICED_FIRST_SENT too, each line's 810's first sending (a
+    resend's lines carry its numbers, file and sent_at), what the cycle time shipped -> invoiced measures."""
     t = _recorded(recorded, lines, "810", echoes, releases)
     shipment = t["shipment_id"]
     out = pa.table({
@@ -533,6 +536,8 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
         "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(INVOICED)
+    if first_sent is not None:
+        out = out.append_column(INVOICED_FIRST_SENT, pc.cast(_first_sent(t, first_sent), INVOICED_FIRST_SENT.type))
     if amounts is None:
         return out
     return with_amounts(out, amounts, t["amount"] if "amount" in t.column_names else None)

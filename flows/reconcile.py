@@ -159,6 +159,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     old_allowances = finance_inputs.allowances_of(old_charges)  # (the words read once, for both)
     allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
         else stored_allowances
+    first_sent = state.first_sendings()  # the documents sent again under new numbers: timed by their first sending
     return Inputs(
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
@@ -169,9 +170,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws),
-                                   first_sent=state.first_sendings()), weights, catch), keep),
+                                   first_sent=first_sent), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
-            recorded, lines, echoes, releases, amounts=amounts), keep),
+            recorded, lines, echoes, releases, amounts=amounts, first_sent=first_sent), keep),
         sent=finance_inputs.only_partners(with_answered_recorded(  # and the sets recorded ones answered
             finance_inputs.sent_sets(sent, state.fulfilment_refs()), finance_inputs.recorded_sets(others), acks), keep),
         acks=finance_inputs.only_partners(acks, keep),
