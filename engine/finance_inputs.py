@@ -52,6 +52,7 @@ from schemas.reconciliation import (
     INVOICE_CHARGES,
     INVOICE_TOTALS,
     INVOICED,
+    INVOICED_FIRST_SENT,
     ORDERED,
     PO_ALLOWANCES,
     PO_CHARGES,
@@ -477,6 +478,55 @@ def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
     return _without_856(out, lines, frozenset(services)) if services and out.num_rows else out
 
 
+RECORDED_RESENT = pa.schema([("partner", pa.string()), ("isa13", pa.string()), ("gs06", pa.string()),
+                             ("file", pa.string()), ("first_sent_at", TIME)])  # as the store's first_sendings
+
+
+def recorded_resends(recorded: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The recorded lines (RECORDED_LINES, `orderbridge record`) with each 856 another system of ours sent again
+    taken as the night takes a resend of its own (docs/state-store.md, resends): a shipment (partner, BSN02) recorded
+    from more than one file or envelope with the same lines (PO, line, quantity, unit) is one document, its lines
+    the latest copy's (its numbers, file and time: one envelope), and the copy is timed by the first sending.
+    Returns (the recorded lines without the earlier copies' lines, RECORDED_RESENT: (partner, isa13, gs06, file,
+    first_sent_at) of each later copy kept, read with the store's first_sendings). A copy whose lines differ (a
+    corrected 856 under the same BSN02) is not a resend and stays, as do recorded 810s: the same invoice number
+    billed twice is a duplicate invoice to catch."""
+    empty = RECORDED_RESENT.empty_table()
+    if not recorded.num_rows:
+        return recorded, empty
+    asn = pc.equal(recorded["doc_type"], "856")
+    if not pc.any(asn).as_py():
+        return recorded, empty
+    rows = recorded.select(["partner", "document_ref", "sha256", "isa13", "gs06", "st02", "file", "sent_at",
+                            "po_number", "line_id", "quantity", "unit"]).to_pylist()
+    flags = asn.to_pylist() if isinstance(asn, pa.Array) else asn.combine_chunks().to_pylist()
+    copies: dict[tuple, dict] = {}  # (partner, BSN02, sha256, envelope) -> its rows and lines, in recorded order
+    for i, (r, is_asn) in enumerate(zip(rows, flags, strict=True)):
+        if is_asn:
+            key = (r["partner"], r["document_ref"], r["sha256"], r["isa13"], r["gs06"], r["st02"])
+            c = copies.setdefault(key, {"rows": [], "lines": [], "first": r})
+            c["rows"].append(i)
+            c["lines"].append((r["po_number"], r["line_id"] or "", str(r["quantity"]), r["unit"] or ""))
+    alike: dict[tuple, list[dict]] = {}  # (partner, BSN02, its lines) -> its copies
+    for (partner, ref, *_), c in copies.items():
+        alike.setdefault((partner, ref, tuple(sorted(c["lines"]))), []).append(c)
+    drop, resent = [], []
+    for group in alike.values():
+        if len(group) < 2:
+            continue
+        at = [c["first"]["sent_at"] for c in group]
+        order = sorted(range(len(group)), key=lambda k: (at[k] is None, at[k] or 0, k))  # as sent, else recorded
+        first, last = group[order[0]]["first"], group[order[-1]]["first"]
+        drop += [i for k in order[:-1] for i in group[k]["rows"]]
+        resent.append({"partner": last["partner"], "isa13": last["isa13"], "gs06": last["gs06"],
+                       "file": last["file"], "first_sent_at": first["sent_at"]})
+    if not drop:
+        return recorded, empty
+    keep = np.ones(recorded.num_rows, bool)
+    keep[drop] = False
+    return recorded.filter(pa.array(keep)), pa.Table.from_pylist(resent, schema=RECORDED_RESENT)
+
+
 def _first_sent(t: pa.Table, first_sent: pa.Table | None) -> pa.ChunkedArray | pa.Array:
     """``t``'s sent_at, the first sending's time where a row's (partner, isa13, gs06, file) are a renumbered
     resend's."""
@@ -515,14 +565,16 @@ def _without_856(shipped_rows: pa.Table, lines: pa.Table, services: frozenset[st
 
 
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None
-             ) -> pa.Table:
+             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None,
+             first_sent: pa.Table | None = None) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it). An 810 naming no shipment (ours billed per order: stored
     with shipment id "") has a null shipment_id: a second per-order 810 of a PO, for units that shipped
     after its first, bills no (line, shipment) twice (engine.line_match's duplicates). With ``amounts``
     (connectors.state invoice_amounts): with_amounts' ``amount`` column too, a recorded line's own amount
-    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none."""
+    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none. With ``first_sent``
+    (the store's first_sendings, as shipped takes it): INVOICED_FIRST_SENT too, each line's 810's first sending (a
+    resend's lines carry its numbers, file and sent_at), what the cycle time shipped -> invoiced measures."""
     t = _recorded(recorded, lines, "810", echoes, releases)
     shipment = t["shipment_id"]
     out = pa.table({
@@ -533,6 +585,8 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
         "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(INVOICED)
+    if first_sent is not None:
+        out = out.append_column(INVOICED_FIRST_SENT, pc.cast(_first_sent(t, first_sent), INVOICED_FIRST_SENT.type))
     if amounts is None:
         return out
     return with_amounts(out, amounts, t["amount"] if "amount" in t.column_names else None)

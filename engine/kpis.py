@@ -11,7 +11,8 @@ the current 855/865, else the requested ship date - is on or before the run date
                   shipment's date <= due date) and that have no exception at all in this run / POs with a
                   due line.
   cycle times     per PO, hours: received -> first 855/865 sent; first 855/865 -> first shipment
-                  departed; first shipment -> first 810 sent. Median and mean per partner.
+                  departed; first shipment -> first 810 sent (its first sending: an 810 ops sent again under
+                  new numbers is timed by when it first went, INVOICED_FIRST_SENT). Median and mean per partner.
   error rate      per partner and rule (finding code, errors only): POs with at least one such finding /
                   POs received (in ORDERED or named by a finding); "(any rule)" for all rules together;
                   findings above the order (file, envelope) are counted apart.
@@ -49,6 +50,7 @@ from schemas.reconciliation import (
     DOCUMENT_STATUS,
     EXCEPTIONS,
     INVOICED,
+    INVOICED_FIRST_SENT,
     LINE_MATCH,
     ORDERED,
     RECEIVED_FINDINGS,
@@ -109,7 +111,7 @@ def compute_kpis(lines: pa.Table, ordered: pa.Table, acknowledged: pa.Table, shi
     ordered = ordered.select(ORDERED.names).cast(ORDERED)
     acknowledged = acknowledged.select(ACKNOWLEDGED.names).cast(ACKNOWLEDGED)
     shipped = shipped.select(SHIPPED.names).cast(SHIPPED)
-    invoiced = invoiced.select(INVOICED.names).cast(INVOICED)
+    invoiced = _first_sendings(invoiced)
     docs = document_status.select(DOCUMENT_STATUS.names).cast(DOCUMENT_STATUS)
     findings = findings.select(RECEIVED_FINDINGS.names).cast(RECEIVED_FINDINGS)
     exceptions = exceptions.select(EXCEPTIONS.names).cast(EXCEPTIONS)
@@ -216,6 +218,16 @@ def _first(table: pa.Table, column: str, name: str) -> pa.Table:
     return g.rename_columns(["partner", "po_number", name])
 
 
+def _first_sendings(invoiced: pa.Table) -> pa.Table:
+    """INVOICED with its INVOICED_FIRST_SENT: the reader's (engine.finance_inputs.invoiced given the store's
+    first_sendings: a resent 810's first sending), else, row by row, the line's sent_at."""
+    out = invoiced.select(INVOICED.names).cast(INVOICED)
+    first = out["sent_at"]
+    if INVOICED_FIRST_SENT.name in invoiced.column_names:
+        first = pc.coalesce(pc.cast(invoiced[INVOICED_FIRST_SENT.name], INVOICED_FIRST_SENT.type), first)
+    return out.append_column(INVOICED_FIRST_SENT, first)
+
+
 def _orders(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table) -> pa.Table:
     """One row per PO: when it arrived, our 997 and first 855/865, first departure, first 810."""
     x12 = pc.not_equal(pc.fill_null(ordered["isa13"], ""), CSV_ORDER)  # a CSV order came in no group
@@ -226,7 +238,7 @@ def _orders(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoic
     answers = acknowledged.filter(pc.fill_null(pc.not_equal(acknowledged["ack_code"], "IH"), True)) \
         if acknowledged.num_rows and "ack_code" in acknowledged.column_names else acknowledged
     for table, column, name in ((answers, "sent_at", "acked_at"), (shipped, "shipped_at", "shipped_at"),
-                                (invoiced, "sent_at", "invoiced_at")):
+                                (invoiced, INVOICED_FIRST_SENT.name, "invoiced_at")):
         base = base.join(_first(table, column, name), ["partner", "po_number"], join_type="left outer",
                          use_threads=False)
     return base.sort_by([("partner", "ascending"), ("po_number", "ascending")])

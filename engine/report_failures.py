@@ -43,6 +43,8 @@ PO_LISTED = 20_000  # PO numbers of one group listed on the page at most (the re
 # open errors (a night of hundreds of partners: bench/bench_partners.py), as a code's row in By code does its partners
 NAV_PARTNERS = 20
 MOST_SHOWN = 10
+FILES_SHOWN = 3  # file names of a group alike across files in its cell; every one (and where) under <details>
+PLACES_LISTED = 5_000  # findings of one such group named with their file and place on the page (the rest: the CSV)
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
@@ -341,6 +343,10 @@ HINTS: dict[str, str] = {
         " answered as sent); if its 850 should have come, ask the buyer to send it, and hold such releases"
         " ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = \"hold_order\")."
     ),
+    "RELEASE_BLANKET_CANCELLED": (
+        "Ask the buyer whether the blanket was reissued or the release still stands: approve the release if they"
+        " want it shipped, else reject it (a release of a cancelled blanket is never shipped unasked)."
+    ),
     "RELEASE_AFTER_BLANKET_END": (
         "Ask the buyer whether the blanket was extended: approve the release if it was, else reject it and ask for a"
         " new blanket."
@@ -460,7 +466,7 @@ STYLE = """
 .sev-error{color:var(--bad);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
 .sev-decided{color:var(--muted);font-style:italic}table.findings{width:100%}
 h4{margin:.9rem 0 .3rem}nav.toc a{margin-right:1rem}
-table.alike p.pos{max-height:12rem;overflow:auto;margin:.3rem 0}
+table.alike p.pos,table ul.places{max-height:12rem;overflow:auto;margin:.3rem 0}
 """
 
 
@@ -569,9 +575,10 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     escaped anyway); ``messages``: the partners' 864 text messages of the run (schemas.text_messages),
     shown first under "Messages from partners" (engine.report_messages); ``names``: partner id -> its
     name (the profile's), who to call, shown beside the id. Then "Problems to act on": one row per
-    partner, file and code with its count, its first example and what to do (so 10,000 alike findings
-    read as one problem). Each partner's section lists alike findings as one row (alike_groups: how many, every PO
-    under a <details>) and the others one by one; at most ``limit`` such rows (shared fairly among partners); every
+    partner and code with its count, its files, its first example and what to do (so 10,000 alike findings, in one
+    file or in 10,000, read as one problem). Each partner's section lists alike findings as one row (alike_groups
+    across its files: how many, every PO, and every file with where in it, under a <details>) and the others one by
+    one; at most ``limit`` such rows (shared fairly among partners); every
     count is complete."""
     n = rows.num_rows
     flags = _flags(rows)
@@ -709,9 +716,10 @@ def _who(partner: str, names: Mapping[str, str]) -> str:
     return f"{party_label(partner)} ({name})" if name and name != partner else party_label(partner)
 
 
-def problem_groups(rows: pa.Table) -> list[dict]:
-    """The failures table ``rows`` (failure_table's, sorted) grouped per partner, file and code: one dict per
-    problem in the order of the rows (partner, file, then where it first occurs): partner, file, code,
+def problem_groups(rows: pa.Table, *, across_files: bool = False) -> list[dict]:
+    """The failures table ``rows`` (failure_table's, sorted) grouped per partner, file and code, or with
+    ``across_files`` per partner and code whatever the file: one dict per problem in the order of the rows (where
+    it first occurs): partner, file (its first file), files ((file, findings) of each file it is in, in order), code,
     findings, orders (distinct POs), open, warnings, decided (as the page counts them) and row, the index in
     ``rows`` of its first finding (the example to quote)."""
     if not rows.num_rows:
@@ -719,12 +727,32 @@ def problem_groups(rows: pa.Table) -> list[dict]:
     po = pc.if_else(pc.equal(rows["po_number"], ""), None, rows["po_number"])
     keyed = pa.table({"partner": rows["partner"], "file": rows["file"], "code": rows["code"], "po": po,
                       **_flags(rows), "_row": pa.array(range(rows.num_rows), pa.int64())})
-    groups = keyed.group_by(["partner", "file", "code"], use_threads=False).aggregate([
-        ("_row", "min"), ("_row", "count"), ("po", "count_distinct"), ("open", "sum"), ("warnings", "sum"),
-        ("decided", "sum")]).to_pylist()
-    return sorted(({"partner": g["partner"], "file": g["file"], "code": g["code"], "findings": g["_row_count"],
-                    "orders": g["po_count_distinct"], "open": g["open_sum"], "warnings": g["warnings_sum"],
-                    "decided": g["decided_sum"], "row": g["_row_min"]} for g in groups), key=lambda g: g["row"])
+    sums = [("_row", "min"), ("_row", "count"), ("po", "count_distinct"), ("open", "sum"), ("warnings", "sum"),
+            ("decided", "sum")]
+    per_file = sorted(keyed.group_by(["partner", "file", "code"], use_threads=False).aggregate(sums).to_pylist(),
+                      key=lambda g: g["_row_min"])
+    files: dict[tuple, list[tuple[str, int]]] = {}
+    for g in per_file:
+        files.setdefault((g["partner"], g["code"]) if across_files else (g["partner"], g["file"], g["code"]),
+                         []).append((g["file"], g["_row_count"]))
+    groups = keyed.group_by(["partner", "code"], use_threads=False).aggregate(sums).to_pylist() if across_files \
+        else per_file
+    return sorted(({"partner": g["partner"], "file": rows["file"][g["_row_min"]].as_py(), "code": g["code"],
+                    "files": files[(g["partner"], g["code"]) if across_files else (g["partner"], g["file"], g["code"])],
+                    "findings": g["_row_count"], "orders": g["po_count_distinct"], "open": g["open_sum"],
+                    "warnings": g["warnings_sum"], "decided": g["decided_sum"], "row": g["_row_min"]}
+                   for g in groups), key=lambda g: g["row"])
+
+
+def problem_files(files: Sequence[tuple[str, int]], *, first: int = FILES_SHOWN) -> str:
+    """A problem's files (problem_groups' ``files``) as its File cell: the file's name, or, in several, how many,
+    the first ``first`` named and every one with its count of findings under a <details>."""
+    if len(files) == 1:
+        return e(files[0][0] or "(none)")
+    shown = ", ".join(e(name or "(none)") for name, _ in files[:first]) + (" …" if len(files) > first else "")
+    listed = "".join(f"<li>{e(name or '(none)')}: {k:,}</li>" for name, k in files)
+    return (f"in {len(files):,} files: {shown}<details><summary>every file ({len(files):,}), findings in each"
+            f'</summary><ul class="places">{listed}</ul></details>')
 
 
 def example(row: Mapping) -> str:
@@ -739,11 +767,12 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
     """"Problems to act on": problem_groups, each once with its count, the orders it touches, its first finding
     as the example to quote to the partner, and what to do; at most ``limit`` listed (the rest counted, every
     one is in the sections below and the CSV)."""
-    groups = problem_groups(rows)
+    groups = problem_groups(rows, across_files=True)
     shown = groups[:limit]
     first = rows.take(pa.array([g["row"] for g in shown], pa.int64())).to_pylist()
     out = ['<h2 id="problems">Problems to act on</h2>',
-           "<p>Each problem once: the findings of one code in one file, counted, with the first of them as the "
+           "<p>Each problem once: the findings of one code in a partner's files (each file named), counted, with "
+           "the first of them as the "
            "example to quote when you call the partner (its PO, X12 location and value) and what to do, in the "
            "order of the sections below. Every finding is listed or counted in the partner's section and is in "
            "the CSV.</p>"]
@@ -754,7 +783,7 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
                  f"{g['decided']:,} decided by people" if g["decided"] else ""]
         where = example({**r, "value": ""})
         value = f" <code>{e(r['value'])}</code>" if r["value"] else ""
-        cells.append([_link("partner", g["partner"], _who(g["partner"], names)), e(g["file"] or "(none)"),
+        cells.append([_link("partner", g["partner"], _who(g["partner"], names)), problem_files(g["files"]),
                       _link("code", g["code"], g["code"]), g["findings"], g["orders"],
                       e(", ".join(k for k in kinds if k)), f"{e(where)}{value}<br>{e(r['message'])}",
                       e(r["consequence"] or "reported"), e(hint_for(g["code"]))])
@@ -768,42 +797,46 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
     return out
 
 
-def _cause(r: Mapping) -> tuple:
-    """What makes findings alike (alike_groups): partner, file, code, severity, where (the segment without its
-    position, a CSV file's "row"), the element, the value and the message, each with the finding's own PO number put
-    aside (a credit limit's BEG03 value, "PO X would bring ..." in its message: a number elsewhere in the message, a
-    quantity, is kept), what happened (without the line number), who decided."""
-    po = r["po_number"] or ""
+def _where(r: Mapping) -> str:
+    """A finding's segment without its position (PO1@7 -> PO1), a CSV file's "row" (its row number put aside)."""
     segment = r["segment"] or ""
-    segment = "row" if segment.startswith("row ") else segment.split("@", 1)[0]
-    value, message = r["value"] or "", r["message"] or ""
-    if po:
-        value = "\x00" if value == po else value
-        message = message.replace(f"PO {po}", "PO \x00")  # only where it names it as the PO: "qty 5" stays
-    return (r["partner"], r["file"], r["code"], r["severity"], segment, r["element"] or "", value, message,
+    return "row" if segment.startswith("row ") else segment.split("@", 1)[0]
+
+
+def _cause(r: Mapping) -> tuple:
+    """What makes findings alike (alike_groups), from the finding's data, never its message: partner, code, severity,
+    where (_where), the element, the value (the finding's own PO number as its value put aside: a credit limit's
+    BEG03), what happened (its consequence without the line number: the outcome, "line IR") and who decided. The file
+    is alike_groups' to add or leave out."""
+    value = r["value"] or ""
+    if r["po_number"] and value == r["po_number"]:
+        value = "\x00"
+    return (r["partner"], r["code"], r["severity"], _where(r), r["element"] or "", value,
             _WHAT.sub(r"line \1", r["consequence"] or ""), r["decided_by"] or "")
 
 
 _WHAT = re.compile(r"line \d+: (\w+)[^;]*")
 
 
-def alike_groups(rows: pa.Table | Sequence[Mapping]) -> list[dict]:
-    """The failures table's ``rows`` (failure_table's, or their dicts) grouped by cause (_cause: the same code, item,
-    price pair, element, message and outcome in one file of one partner), in the order each first occurs: one dict
-    per group with ``first`` (its first row, the example), ``rows`` (the indexes of its rows in ``rows``), ``pos``
-    (its PO numbers, distinct, in order: every one of them) and ``lines`` (its findings). 1,000 POs of one unknown
-    item are one group; a finding like no other is a group of one. The page and the console list a group of
-    more than one as one row (alike_row)."""
+def alike_groups(rows: pa.Table | Sequence[Mapping], *, across_files: bool = False) -> list[dict]:
+    """The failures table's ``rows`` (failure_table's, or their dicts) grouped by cause (_cause: the same code, place,
+    value and outcome: the findings' data, not their words) in one file of one partner, or with ``across_files`` in
+    any of the partner's files, in the order each first occurs: one dict per group with ``first`` (its first row, the
+    example), ``rows`` (the indexes of its rows in ``rows``), ``pos`` (its PO numbers, distinct, in order: every one of
+    them), ``files`` (each file it is in, in order, with its rows there) and ``lines`` (its findings).
+    1,000 POs of one unknown item are one group, in one file or in 1,000 one-PO files; a finding like no other is a
+    group of one. The page and the console list a group of more than one as one row (alike_row, across_row)."""
     records = rows.to_pylist() if isinstance(rows, pa.Table) else list(rows)
     by: dict[tuple, dict] = {}
     out: list[dict] = []
     for i, r in enumerate(records):
-        key = _cause(r)
+        key = _cause(r) if across_files else (r["file"], *_cause(r))
         g = by.get(key)
         if g is None:
-            g = by[key] = {"first": r, "rows": [], "pos": {}}
+            g = by[key] = {"first": r, "rows": [], "pos": {}, "files": {}}
             out.append(g)
         g["rows"].append(i)
+        g["files"].setdefault(r["file"], []).append(r)
         if r["po_number"]:
             g["pos"][r["po_number"]] = None
     for g in out:
@@ -828,7 +861,7 @@ def alike_row(g: Mapping) -> list[str]:
     """A group of alike findings as one row of the page's "Alike findings" tables (HTML cells): code, severity,
     where, value, how many findings in how many POs, the POs, the first one's message, what happened."""
     r = g["first"]
-    where = " ".join(x for x in (_cause(r)[4], r["element"]) if x)
+    where = " ".join(x for x in (_where(r), r["element"]) if x)
     value = "(each its own PO number)" if r["po_number"] and r["value"] == r["po_number"] else r["value"] or ""
     severity = (f'<span class="sev-decided">{e(r["severity"])}, decided: {e(r["decided_by"])}</span>'
                 if r["decided_by"] else f'<span class="sev-{e(r["severity"])}">{e(r["severity"])}</span>')
@@ -839,13 +872,46 @@ def alike_row(g: Mapping) -> list[str]:
 
 
 ALIKE_HEADERS = ["Code", "Severity", "X12 location", "Value", "How many", "POs", "Message", "What happened"]
+ACROSS_HEADERS = ["Code", "Severity", "X12 location", "Value", "How many", "POs", "Files, and where in each",
+                  "Message", "What happened"]
+
+
+def file_places(files: Mapping[str, Sequence[Mapping]], *, first: int = FILES_SHOWN,
+                limit: int = PLACES_LISTED) -> str:
+    """A group's files (alike_groups' ``files``) as HTML: how many, the first ``first`` named in the cell, then under a
+    <details> each file with each of its findings' places (PO, line, segment and element, ISA13/GS06/ST02: what
+    failed where), at most ``limit`` findings named (the rest counted and left to the CSV)."""
+    names = list(files)
+    items, named = [], 0
+    for name in names:
+        places = []
+        for r in files[name][:max(limit - named, 0)]:
+            envelope = " / ".join(f"{k} {r[c]}" for k, c in (("ISA13", "isa13"), ("GS06", "gs06"), ("ST02", "st02"))
+                                  if r[c])
+            places.append(e(example({**r, "value": ""}) + (f" ({envelope})" if envelope else "")))
+        named += len(places)
+        left = len(files[name]) - len(places)
+        more = f"; {left:,} more: failures.csv has each" if left else ""
+        items.append(f"<li><b>{e(name or '(none)')}</b>: {'; '.join(places)}{e(more)}</li>")
+    shown = ", ".join(e(n or "(none)") for n in names[:first]) + (" …" if len(names) > first else "")
+    return (f"in {len(names):,} files: {shown}<details><summary>every file ({len(names):,}) and where</summary>"
+            f'<ul class="places">{"".join(items)}</ul></details>')
+
+
+def across_row(g: Mapping) -> list[str]:
+    """A group of findings alike across several of a partner's files (alike_groups with across_files) as one row of
+    the partner's "Alike in several files" table: alike_row's cells with every file, and each finding's place in it,
+    before the message."""
+    cells = alike_row(g)
+    return [*cells[:6], file_places(g["files"]), *cells[6:]]
 
 
 def _units(part: pa.Table) -> tuple[pa.Table, pa.Table, list[dict], list[dict]]:
     """A partner's rows: its open and its decided rows, and each one's alike_groups (what the page lists)."""
     decided = pc.not_equal(part["decided_by"], "")
     open_rows, decided_rows = part.filter(pc.invert(decided)), part.filter(decided)
-    return open_rows, decided_rows, alike_groups(open_rows), alike_groups(decided_rows)
+    return open_rows, decided_rows, alike_groups(open_rows, across_files=True), alike_groups(decided_rows,
+                                                                                              across_files=True)
 
 
 def _partner_section(partner: str, units: tuple, budget: int, name: str = "") -> list[str]:
@@ -863,8 +929,9 @@ def _partner_section(partner: str, units: tuple, budget: int, name: str = "") ->
             out.append(f'<p class="who">{e(name)}: its problems, each with an example and what to do, are under '
                        '<a href="#problems">Problems to act on</a>.</p>')
     if any(g["lines"] > 1 for g in open_units + decided_units):
-        out.append("<p>Findings alike (the same code, item or price, place and outcome in one file) are one row: "
-                   "how many, in which POs (open the list for every one), the first one's message.</p>")
+        out.append("<p>Findings alike (the same code, place, value and outcome) are one row: how many, in which POs "
+                   "(open the list for every one), the first one's message; alike in several of the partner's files, "
+                   "one row under <i>Alike in several files</i> naming each file and where in it each one is.</p>")
     out += _detail(shown_open)
     if decided_rows.num_rows:
         out.append("<h3>Held orders a person has approved or rejected</h3><p>These findings held the order for "
@@ -884,9 +951,14 @@ def _partner_section(partner: str, units: tuple, budget: int, name: str = "") ->
 
 
 def _detail(units: list[dict]) -> list[str]:
-    """Each file's groups of alike findings (one row each), then its other findings one by one, per PO."""
+    """The groups of alike findings in several files (one row each, every file named), then each file's groups of
+    alike findings (one row each) and its other findings one by one, per PO."""
     out = []
-    for file, f_units in groupby(units, key=lambda g: g["first"]["file"]):
+    across = [g for g in units if len(g["files"]) > 1]
+    if across:
+        out.append("<h3>Alike in several files</h3>")
+        out.append(table(ACROSS_HEADERS, [across_row(g) for g in across], raw=range(9), cls="alike"))
+    for file, f_units in groupby([g for g in units if len(g["files"]) == 1], key=lambda g: g["first"]["file"]):
         f_units = list(f_units)
         out.append(f"<h3>File {e(file or '(none)')}</h3>")
         alike = [g for g in f_units if g["lines"] > 1]

@@ -127,7 +127,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     fulfilled, amounts = state.fulfilment_and_amounts()  # our invoice lines read once for both
-    others = state.recorded_lines()
+    # (an 856 recorded again under new numbers: one document, timed by its first sending, as our own resends)
+    others, recorded_resent = finance_inputs.recorded_resends(state.recorded_lines())
     recorded = pa.concat_tables([others, fulfilled])
     keep = list(profiles)
     acks = state.partner_acks()
@@ -159,6 +160,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     old_allowances = finance_inputs.allowances_of(old_charges)  # (the words read once, for both)
     allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
         else stored_allowances
+    # the documents sent again under new numbers, ours and those recorded: timed by their first sending
+    first_sent = state.first_sendings()
+    first_sent = pa.concat_tables([first_sent, recorded_resent.cast(first_sent.schema)])
     return Inputs(
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
@@ -169,9 +173,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws),
-                                   first_sent=state.first_sendings()), weights, catch), keep),
+                                   first_sent=first_sent), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
-            recorded, lines, echoes, releases, amounts=amounts), keep),
+            recorded, lines, echoes, releases, amounts=amounts, first_sent=first_sent), keep),
         sent=finance_inputs.only_partners(with_answered_recorded(  # and the sets recorded ones answered
             finance_inputs.sent_sets(sent, state.fulfilment_refs()), finance_inputs.recorded_sets(others), acks), keep),
         acks=finance_inputs.only_partners(acks, keep),

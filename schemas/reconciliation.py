@@ -14,7 +14,8 @@ from schemas.functional_acks import DOCUMENT_STATUS, TIME
 from schemas.orders import MONEY, PRICE, QTY
 
 __all__ = ["ACKNOWLEDGED", "AGREED_CHARGES", "CHARGE_MATCH", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS",
-           "EXCEPTION_TYPES", "INVOICED", "INVOICE_CHARGES", "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY",
+           "EXCEPTION_TYPES", "INVOICED", "INVOICED_FIRST_SENT", "INVOICE_CHARGES", "INVOICE_MATCH", "INVOICE_TOTALS",
+           "LINE_KEY",
            "LINE_MATCH", "ORDERED", "PO_ALLOWANCES", "PO_CHARGES",
            "RECEIVED_FINDINGS",
            "RECORDED_LINES", "SHIPPED", "STATES", "ExceptionType"]
@@ -100,6 +101,11 @@ INVOICED = pa.schema([
     pa.field("sent_at", TIME, nullable=False),
     *_DOCUMENT_FIELDS,  # the 810
 ])
+# beside INVOICED's columns where the reader has it (engine.finance_inputs.invoiced given first_sent; tables without
+# it read sent_at): when the 810 first went. One sent again under new control numbers (`orderbridge resend
+# --new-control-numbers`) carries the resend's numbers, file and sent_at, but the cycle time shipped -> invoiced
+# (engine.kpis) times what we did, its first sending, as SHIPPED.asn_sent_at does for the ASN SLA
+INVOICED_FIRST_SENT = pa.field("first_sent_at", TIME)
 
 # INVOICE_TOTALS: one row per 810 set we sent, as the partner received it (read back from the delivered
 # document): its SAC charges and allowances and its TDS, the sums the line rows (INVOICED) do not hold.

@@ -322,8 +322,9 @@ ALLOWED = {
         "reads a price column), which the engine.refusals, engine.lifecycle.balance and rules.business.money "
         "functions that word STOCK_SHORT_REJECTED, the balance's rule and PRICE_MISSING are not given"),
     ("engine/report_failures.py", "_cause"): (
-        "the failures report groups findings whose words are alike (alike_groups), its PO number (a column) put "
-        "aside: the words are what it shows, nothing is decided from them"),
+        "the failures report groups findings by their data (alike_groups: code, segment, element, value), never their "
+        "messages; of their words it reads the outcome their consequence states, its line number put aside ('line 2: "
+        "IR' -> 'line IR'), which the findings table keeps as words only: what is shown, nothing is decided from it"),
     ("flows/cli.py", "partner_check"): "a ConfigError's message (the profile's TOML problem), not a finding's",
 }
 

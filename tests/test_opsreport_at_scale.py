@@ -105,14 +105,26 @@ def cells(part: str) -> list[list[str]]:
             for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_each_problem_is_one_row_per_partner_file_and_code_with_its_count_and_first_example(night):
+def test_each_problem_is_one_row_per_partner_and_code_with_its_files_count_and_first_example(night):
+    """(opsgroup: one row per partner and code, its files named; it was one per partner, file and code, so Initech's
+    50 files of one problem each were 50 rows of one finding.)"""
     rows = night["rows"]
-    problems = cells(section(night["html"], "problems", "by-partner"))
-    # one row per (partner, file, code): as many as the CSV has such groups, and their counts are the CSV's
-    groups = Counter((r["partner"], r["file"], r["code"]) for r in rows)
+    part = section(night["html"], "problems", "by-partner")
+    problems = cells(part)
+    # one row per (partner, code): as many as the CSV has such groups, and their counts are the CSV's
+    groups = Counter((r["partner"], r["code"]) for r in rows)
     assert len(problems) == len(groups)
-    got = {(p[0].split(" (")[0], p[1], p[2]): int(p[3]) for p in problems}
+    got = {(p[0].split(" (")[0], p[2]): int(p[3]) for p in problems}
     assert got == dict(groups)
+    # each row names its files: one file by its name; several by how many, every one with its findings there
+    body = re.findall(r"<tr>(.*?)</tr>", part[part.index("<tbody>"):], re.S)
+    for p, row in zip(problems, body, strict=True):
+        files = Counter(r["file"] for r in rows if r["partner"] == p[0].split(" (")[0] and r["code"] == p[2])
+        if len(files) == 1:
+            assert p[1] == next(iter(files))
+        else:
+            assert p[1].startswith(f"in {len(files):,} files: ")
+            assert dict((f, int(k)) for f, k in re.findall(r"<li>([^<:]+): ([\d,]+)</li>", row)) == dict(files)
     # one bad UPC, one problem: its check digit (an ITEM_UNKNOWN of the same number said nothing more)
     assert not [p for p in problems if p[1] == "acme-big.x12" and p[2] == "ITEM_UNKNOWN"]
     unknown = next(p for p in problems if p[1] == "acme-big.x12" and p[2] == "GTIN_CHECK_DIGIT_INVALID")
@@ -123,19 +135,19 @@ def test_each_problem_is_one_row_per_partner_file_and_code_with_its_count_and_fi
                                  "UPC/GTIN/EAN"), unknown[6]
     assert unknown[7] == "order rejected (855 RD)"
     assert "ask the partner to correct it" in unknown[8]
-    # in the order of the sections below: partner, file, where each problem first occurs (the credit limit is
+    # in the order of the sections below: partner, then where each problem first occurs (the credit limit is
     # first exceeded at the 159th PO); the broken envelope is a problem of its own, quoted as sent
     assert [p[0].split(" (")[0] for p in problems] == sorted(p[0].split(" (")[0] for p in problems)
-    assert [p[1] for p in problems if p[0].startswith("initech")] == sorted(
-        p[1] for p in problems if p[0].startswith("initech"))
     acme = [p[2] for p in problems if p[0].startswith("acme")]
     assert acme == ["GTIN_CHECK_DIGIT_INVALID", "CREDIT_LIMIT_EXCEEDED"]
     assert next(p for p in problems if p[2] == "CREDIT_LIMIT_EXCEEDED")[6].startswith("PO BIG-00159 · BEG BEG03")
     envelope = next(p for p in problems if p[2] == "IEA_CONTROL_MISMATCH")
     assert envelope[:5] == ["globex (Globex Wholesale)", "globex-envelope.x12", "IEA_CONTROL_MISMATCH", "1", "0"]
     assert envelope[6].startswith("IEA IEA02 000002078 IEA02 '000002078' does not equal ISA13 '000002077'")
-    # Initech's 50 files: every file with its own problems, each kind of them named
-    assert {p[1] for p in problems if p[0].startswith("initech")} == {f"initech-{k:02d}.x12" for k in range(50)}
+    # Initech's 50 files: every file named under its problems, each kind of them named
+    initech = [row for p, row in zip(problems, body, strict=True) if p[0].startswith("initech")]
+    named = {f for row in initech for f in re.findall(r"<li>([^<:]+): [\d,]+</li>", row)}
+    assert named == {f"initech-{k:02d}.x12" for k in range(50)}
     assert {"QTY_NOT_POSITIVE", "ITEM_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "CURRENCY_MISMATCH", "SE_COUNT_MISMATCH",
             "ELEMENT_INVALID_DATE", "CTT_QUANTITY_MISMATCH", "SHIP_TO_UNKNOWN", "ITEM_ID_MISSING"} <= {
         p[2] for p in problems if p[0].startswith("initech")}
