@@ -155,6 +155,10 @@ def open_schema(store: StateStore) -> None:
             return
         for step in range(version, LATEST):
             MIGRATIONS[step](store)
+        # a store that had its write version before this migration: the migration's COMMIT bumps it as any write
+        # does, and so do this connection's later writes (before, only a store opened at LATEST or given its write
+        # version by the migration counted them)
+        store._versioned = store._versioned or version >= WRITE_VERSIONS
         if version < LATEST:
             store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(LATEST),))
 

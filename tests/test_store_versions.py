@@ -332,3 +332,31 @@ def test_the_night_hands_decides_and_the_ship_stages_tables_on_and_sends_the_sam
     assert [n for n in sent(handed) if n.endswith(".x12")] and sent(handed) == sent(read)
     assert any("856" in b.decode("latin-1") for b in sent(handed).values())
     assert dump_state(handed.root) == dump_state(read.root)
+
+
+def test_a_connection_that_migrates_a_versioned_store_counts_its_writes(store_target, monkeypatch):
+    """A store of version 23 or later (it has its write version) migrated by a newer OrderBridge: the migrating
+    connection's COMMIT and its later writes bump the version as any connection's do. Before, only a store opened at
+    LATEST (or given its write version by the migration) counted them, so a table kept at a version could be taken
+    after that connection wrote (found by session 64's rechistory helper)."""
+    from connectors import state_migrations
+    from connectors.state_migrations import LATEST, WRITE_VERSIONS
+
+    assert LATEST - 1 >= WRITE_VERSIONS
+    target = store_target()
+    store = StateStore(target)
+    store.start_run("r1", AT)
+    with store.transaction():  # the store one version back (its last step made a no-op below: nothing to undo)
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(LATEST - 1),))
+    before = store.write_version()
+    store.close()
+    monkeypatch.setitem(state_migrations.MIGRATIONS, LATEST - 1, lambda s: None)
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST
+        migrated = store.write_version()
+        assert migrated == before + 1  # the migration's COMMIT is a write
+        store.finish_run("r1", AT, {}, status="finished")
+        assert store.write_version() == migrated + 1
+    finally:
+        store.close()
