@@ -557,8 +557,9 @@ def _start_demo_sftp(workdir: Path):
 
 WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
                     "workspace (default: exit 5 at once).", metavar="SECONDS")
-RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the reference ([x12] order_key_ref: "
-                       "REF*CO C778120045), when the PO number is several orders.")
+RELEASE = typer.Option(None, "--release", help="The release (850 BEG04; 'blanket' names the blanket held beside "
+                       "its releases), or the reference ([x12] order_key_ref: REF*CO C778120045), when the PO number "
+                       "is several orders.")
 
 
 def _ready_or_exit(workspace: Path) -> None:
@@ -1405,9 +1406,10 @@ def status(po: str = typer.Argument(..., help="PO number (or our invoice number,
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
                                        callback=partner_id),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
-           release: str = typer.Option(None, "--release", help="One release (850 BEG04), or one order told "
-                                       "apart by a reference ([x12] order_key_ref: its REF value), of a PO number "
-                                       "that is several orders (without it: every one)."),
+           release: str = typer.Option(None, "--release", help="One release (850 BEG04; 'blanket' the blanket "
+                                       "held beside its releases), or one order told apart by a reference ([x12] "
+                                       "order_key_ref: its REF value), of a PO number that is several orders "
+                                       "(without it: every one)."),
            dates: bool = typer.Option(False, "--dates", "--asked", help="Also what the PO asked as kept: its DTM "
                                       "dates, terms (ITD), CSH (ship complete, no back order, do-not-exceed), each "
                                       "line's price basis, SDQ store quantities, own ship-to and own REFs (read "
