@@ -15,3 +15,33 @@ def test_release_help_says_blanket_names_the_blanket(command):
     said = " ".join(out.output.split())
     assert out.exit_code == 0 and "--release" in said, out.output
     assert "'blanket'" in said.split("--release", 1)[1].split(" --", 1)[0], out.output
+
+
+HEADER = "partner,deal,allowance_code,sku,percent,rate,valid_from,valid_to,description\n"
+
+
+@pytest.mark.parametrize(("row", "says"), [
+    # a finance person writes a percent as they read it, a date as their spreadsheet shows it
+    ("acme,SPRING26,C310,,15%,,2026-03-01,2026-05-31,Spring",
+     "column 'percent': '15%' is not a number: write it with a dot for decimals (12.5), without a %, currency sign "
+     "or thousands separator"),
+    ("acme,SPRING26,C310,,15.123456,,2026-03-01,2026-05-31,Spring",
+     "column 'percent': '15.123456' is not a number this column takes (more than 4 decimal places): write it"),
+    ("acme,SPRING26,C310,,15,,03/01/2026,2026-05-31,Spring",
+     "column 'valid_from': '03/01/2026' is not a date: write it YYYY-MM-DD (2026-03-01)"),
+])
+def test_a_deals_row_a_person_mistyped_is_refused_saying_how_to_write_it(tmp_path, row, says):
+    """deals.csv (docs/onboarding.md, "Promotions agreed") read by `partner check` and the night: a cell that is no
+    number or no date names its line and how to write it, not the pyarrow type ("decimal128(9, 4)") and Python's
+    exception class."""
+    from connectors.reference import load_reference
+    from schemas.errors import ConfigError
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.reference_dir / "deals.csv").write_text(HEADER + row + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_reference(ws.reference_dir)
+    said = str(info.value)
+    assert says in said and "line=2" in said, said
+    assert "decimal128" not in said and "date32" not in said and "<class" not in said, said
