@@ -45,3 +45,18 @@ def test_a_deals_row_a_person_mistyped_is_refused_saying_how_to_write_it(tmp_pat
     said = str(info.value)
     assert says in said and "line=2" in said, said
     assert "decimal128" not in said and "date32" not in said and "<class" not in said, said
+
+
+def test_bench_partners_help_says_what_it_measures_and_what_partners_takes():
+    """docs/design-many-partners.md gives `bench/bench_partners.py [--partners 50 200 400] ...`: its --help said
+    "N partner" (the docstring's first line, cut mid-sentence) and nothing of --partners."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "bench" / "bench_partners.py"), "--help"], capture_output=True,
+                         text=True, check=True, env={"COLUMNS": "200"}).stdout
+    said = " ".join(out.split())
+    assert "(t_largest - t_smallest) / (N_largest - N_smallest), in ms" in said, said
+    assert "--partners N [N ...] the nights' sizes in partners" in said, said
