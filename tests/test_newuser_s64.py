@@ -60,3 +60,22 @@ def test_bench_partners_help_says_what_it_measures_and_what_partners_takes():
     said = " ".join(out.split())
     assert "(t_largest - t_smallest) / (N_largest - N_smallest), in ms" in said, said
     assert "--partners N [N ...] the nights' sizes in partners" in said, said
+
+
+def test_a_dated_change_with_a_misspelled_key_is_refused_in_our_words(tmp_path):
+    """docs/onboarding.md's `[[changes]]` example with a key mistyped: the refusal names the change, its date and the
+    key, without pydantic's "the profile: Value error, " before it."""
+    from pathlib import Path
+
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile, profile_problem
+
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "acme.toml"
+    path.write_text((root / "partners" / "acme.toml").read_text() + '\n[[changes]]\neffective = 2027-01-15\n'
+                    'note = "their letter"\n[changes.x12]\ntheirid = "NORTHWIND2"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_profile(path)
+    said = profile_problem(exc.value)
+    assert said.startswith("changes[0] (effective 2027-01-15) leaves the profile invalid: x12.theirid"), said
+    assert "Value error" not in said and "the profile:" not in said, said
