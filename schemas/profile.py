@@ -938,6 +938,8 @@ def profile_problem(exc: ConfigError) -> str:
             where = ".".join(str(x) for x in e.get("loc", ()))
             given = f" (given {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else ""
             said = e["msg"].removeprefix("Value error, ")  # a check of ours says its own words (and where)
+            if str(e.get("type", "")).startswith("date_"):  # `effective = 15/01/2027`: how a TOML date is written
+                given += "; a date is written YYYY-MM-DD, as 2027-01-15"
             out.append(f"{where}: {said}{given}" if where else f"{said}{given}")
         return "; ".join(out)
     if isinstance(cause, tomllib.TOMLDecodeError):

@@ -79,3 +79,22 @@ def test_a_dated_change_with_a_misspelled_key_is_refused_in_our_words(tmp_path):
     said = profile_problem(exc.value)
     assert said.startswith("changes[0] (effective 2027-01-15) leaves the profile invalid: x12.theirid"), said
     assert "Value error" not in said and "the profile:" not in said, said
+
+
+def test_a_dated_change_with_a_date_as_people_write_it_says_how_toml_writes_it(tmp_path):
+    """`effective = "15/01/2027"` (the partner's letter's date as written): the refusal names the field, what was
+    given and how to write it."""
+    from pathlib import Path
+
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile, profile_problem
+
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "acme.toml"
+    path.write_text((root / "partners" / "acme.toml").read_text() + '\n[[changes]]\neffective = "15/01/2027"\n'
+                    '[changes.x12]\nversion = "005010"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_profile(path)
+    said = profile_problem(exc.value)
+    assert "changes.0.effective: " in said and "(given '15/01/2027')" in said, said
+    assert "(given '15/01/2027'); a date is written YYYY-MM-DD, as 2027-01-15" in said, said
