@@ -204,8 +204,9 @@ def night(n: int, pos: int, lines: int, *, prof: Path | None = None, keep: Path 
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--partners", type=int, nargs="+", default=[50, 200, 400])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--partners", type=int, nargs="+", default=[50, 200, 400], metavar="N",
+                    help="the nights' sizes in partners, two at least for the per-partner cost (default 50 200 400)")
     ap.add_argument("--pos", type=int, default=3, help="POs per partner")
     ap.add_argument("--lines", type=int, default=5, help="lines per PO")
     ap.add_argument("--prof", type=Path, help="cProfile the largest night's process into this file")

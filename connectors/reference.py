@@ -63,6 +63,22 @@ def _convert(value: str, type_: pa.DataType) -> object:
     raise TypeError(f"unsupported reference column type {type_}")
 
 
+def _wanted(type_: pa.DataType, exc: Exception) -> str:
+    """What a cell of ``type_`` must be, in the words of a person editing the file (the pyarrow type and Python's
+    exception said nothing a person could act on: "not a valid decimal128(9, 4) ([<class 'decimal...'>])")."""
+    if pa.types.is_date32(type_):
+        return "a date: write it YYYY-MM-DD (2026-03-01)"
+    if pa.types.is_integer(type_):
+        return "a whole number (12)"
+    if pa.types.is_boolean(type_):
+        return f"a yes or no ({exc})"
+    if pa.types.is_decimal(type_):
+        said = f" this column takes ({exc})" if isinstance(exc, ValueError) else ""  # too many places, too large
+        return (f"a number{said}: write it with a dot for decimals (12.5), without a %, currency sign or thousands "
+                "separator")
+    return f"a valid {type_} ({exc})"
+
+
 def csv_rows(data: bytes, *, name: str, encoding: str | None = None, what: str = "reference file", other: str = ""):
     """The CSV records of ``data`` (UTF-8 with or without its mark, or UTF-16/32 as Excel's "Unicode text" export
     writes it, TAB-separated; ``encoding``: the one its exporter writes, e.g. "cp1252"), as the CSV order reader
@@ -129,11 +145,8 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
             try:
                 out.append(_convert(cell, field.type))
             except (ValueError, ArithmeticError, InvalidOperation) as exc:
-                raise ConfigError(
-                    f"column {field.name!r}: {cell!r} is not a valid {field.type} ({exc})",
-                    file=name,
-                    line=line_no,
-                ) from exc
+                raise ConfigError(f"column {field.name!r}: {cell!r} is not {_wanted(field.type, exc)}", file=name,
+                                  line=line_no) from exc
     return pa.table(
         [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
     )

@@ -557,8 +557,9 @@ def _start_demo_sftp(workdir: Path):
 
 WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
                     "workspace (default: exit 5 at once).", metavar="SECONDS")
-RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the reference ([x12] order_key_ref: "
-                       "REF*CO C778120045), when the PO number is several orders.")
+RELEASE = typer.Option(None, "--release", help="The release (850 BEG04; 'blanket' names the blanket held beside "
+                       "its releases), or the reference ([x12] order_key_ref: REF*CO C778120045), when the PO number "
+                       "is several orders.")
 
 
 def _ready_or_exit(workspace: Path) -> None:
@@ -968,7 +969,8 @@ DRY_RUN = typer.Option(False, "--dry-run", help="List what would be recorded and
 BATCH_EXIT = ("Exit status 0: every order named was recorded (or, --dry-run, would be; or --all-held found none); "
               "3: some were skipped, each named with why, the others recorded; 2: used wrongly, nothing done (a PO "
               "without --partner, PO numbers with --all-held, a filter without it, a date that is none; one PO named "
-              "alone that is not waiting for a person); 5: another OrderBridge process holds the workspace.")
+              "alone that is not waiting for a person; a --held-for CODE that is no finding code); 5: another "
+              "OrderBridge process holds the workspace.")
 
 
 def _decide_cli(workspace: Path, pos: list[str] | None, partner: str | None, by: str, verdict: str, note: str,
@@ -1040,6 +1042,8 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
     picks, unmatched = [], {}
     if all_held:
         listed = held_matching(store, partner=partner or "", hold_code=held_for.strip(), since=since, until=until)
+        if held_for.strip() and not listed:  # a code mistyped, or one no order waits for: say which are
+            _held_for_none(store, held_for.strip(), partner)
         picks = [lifecycle.PersonPick(o.partner, o.po_number, o.revision) for o in listed]
         named = (f"{len(listed)} order(s) waiting for a person" + (f" of {shown(partner)}" if partner else "")
                  + (f" held for {shown(held_for)}" if held_for else "")
@@ -1063,6 +1067,26 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
         raise typer.Exit(ExitStatus.USAGE) from None
     decided = iter(done)  # in the order picked: the PO numbers' order
     return [d if d is not None else next(decided) for d in unmatched.values()] if not all_held else done, named
+
+
+def _held_for_none(store, code: str, partner: str | None) -> None:
+    """--held-for CODE matched no order: a code that is no finding code (and no order's) is used wrongly, exit 2;
+    either way the codes the orders waiting are held for are named, what --held-for takes."""
+    from collections import Counter
+
+    from engine import lifecycle
+    from schemas.codes import CATALOGUE
+
+    held = [o for o in store.orders(states=lifecycle.AWAITING_PERSON) if not partner or o.partner == partner]
+    codes = Counter(c for o in held for c in o.hold_codes)
+    waiting = ("the orders waiting" + (f" of {shown(partner)}" if partner else "") + " are held for: "
+               + ", ".join(f"{shown(c)} ({n})" for c, n in sorted(codes.items()))) if codes else \
+        "no order" + (f" of {shown(partner)}" if partner else "") + " is waiting for a person"
+    if code.upper() not in CATALOGUE and code.upper() not in {c.upper() for c in codes}:
+        err.print(f"--held-for {shown(code)}: no finding code is called that (docs/error-codes.md); {waiting}",
+                  style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    err.print(f"no order waiting for a person is held for {shown(code)}; {waiting}", style="yellow")
 
 
 def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
@@ -1382,9 +1406,10 @@ def status(po: str = typer.Argument(..., help="PO number (or our invoice number,
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
                                        callback=partner_id),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
-           release: str = typer.Option(None, "--release", help="One release (850 BEG04), or one order told "
-                                       "apart by a reference ([x12] order_key_ref: its REF value), of a PO number "
-                                       "that is several orders (without it: every one)."),
+           release: str = typer.Option(None, "--release", help="One release (850 BEG04; 'blanket' the blanket "
+                                       "held beside its releases), or one order told apart by a reference ([x12] "
+                                       "order_key_ref: its REF value), of a PO number that is several orders "
+                                       "(without it: every one)."),
            dates: bool = typer.Option(False, "--dates", "--asked", help="Also what the PO asked as kept: its DTM "
                                       "dates, terms (ITD), CSH (ship complete, no back order, do-not-exceed), each "
                                       "line's price basis, SDQ store quantities, own ship-to and own REFs (read "
@@ -1551,9 +1576,9 @@ app.add_typer(partner_app, name="partner")
 @partner_app.command("check")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
                   workspace: Path = WORKSPACE,
-                  on: str = typer.Option(None, "--on", help="The day (YYYY-MM-DD) whose profile is checked, for a "
-                                         "profile with dated [[changes]] (default: today); every change is checked "
-                                         "either way.")) -> None:
+                  on: str = typer.Option(None, "--on", metavar="YYYY-MM-DD", help="The day whose profile is "
+                                         "checked, for a profile with dated [[changes]] (default: today); every "
+                                         "change is checked either way.")) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
     missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
     where each document it receives goes and under what name (an example, the same every time), and how it is
@@ -1631,12 +1656,15 @@ def _day_option(on: str | None):
 def _dated_profile(profile, day) -> tuple:
     """The profile in effect on ``day`` and the lines that say so: one per dated change (its day, how far off,
     the keys it writes, its note), then which is in effect."""
+    from datetime import date
+
     from flows.progress import plural
 
     lines = []
     for change in profile.changes:
         days = (change.effective - day).days
-        when = "today" if days == 0 else f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago"
+        when = (("today" if day == date.today() else "the day checked") if days == 0  # --on another day: not today
+                else f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago")
         lines.append(f"change: effective {change.effective.isoformat()} ({when}): {', '.join(change.keys())}"
                      + (f" ({change.note})" if change.note else ""))
     dated = profile.on(day)

@@ -935,9 +935,12 @@ def profile_problem(exc: ConfigError) -> str:
     if isinstance(cause, ValidationError):
         out = []
         for e in cause.errors(include_url=False):
-            where = ".".join(str(x) for x in e.get("loc", ())) or "the profile"
+            where = ".".join(str(x) for x in e.get("loc", ()))
             given = f" (given {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else ""
-            out.append(f"{where}: {e['msg']}{given}")
+            said = e["msg"].removeprefix("Value error, ")  # a check of ours says its own words (and where)
+            if str(e.get("type", "")).startswith("date_"):  # `effective = 15/01/2027`: how a TOML date is written
+                given += "; a date is written YYYY-MM-DD, as 2027-01-15"
+            out.append(f"{where}: {said}{given}" if where else f"{said}{given}")
         return "; ".join(out)
     if isinstance(cause, tomllib.TOMLDecodeError):
         return f"not TOML: {cause}"

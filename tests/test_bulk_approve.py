@@ -140,9 +140,11 @@ def test_all_held_is_chosen_by_po_date_and_partner(ws):
     run_stages(ws, NIGHT2)
     sent = answers_855(ws)
     assert {bak02 for (po, bak02) in sent if po in want} == {"RD"} and all(sent[(po, "RD")] == 1 for po in want)
-    # nothing matches: nothing to do, said, exit 0
-    res = cli(ws, "approve", "--all-held", "--partner", "acme", "--held-for", "NO_SUCH_CODE", "--by", "Dana")
+    # nothing matches: nothing to do, said, exit 0, with the codes the orders waiting are held for
+    res = cli(ws, "approve", "--all-held", "--partner", "acme", "--held-for", "SHIP_TO_UNKNOWN", "--by", "Dana")
     assert res.exit_code == 0 and "0 order(s) approved by Dana, 0 skipped." in said(res), res.output
+    assert ("no order waiting for a person is held for SHIP_TO_UNKNOWN; the orders waiting of acme are held for: "
+            in said(res) and "CREDIT_LIMIT_EXCEEDED (" in said(res)), res.output
 
 
 def test_a_mixed_batch_records_the_held_orders_and_names_each_skipped_one(ws):
@@ -173,6 +175,10 @@ def test_a_mixed_batch_records_the_held_orders_and_names_each_skipped_one(ws):
     (["approve", "BULK-001", "BULK-002", "--partner", "acme", "--release", "2", "--by", "D"], "--release names"),
     (["approve", "--all-held", "--until", "27/11/2026", "--by", "D"], "--until must be a date like 2026-11-27"),
     (["approve", "--all-held", "--partner", "hooli", "--by", "D"], "no partner hooli"),
+    # a code mistyped is no code at all: refused naming the codes held for, not "0 approved" as if none were held
+    (["approve", "--all-held", "--held-for", "CREDIT_LIMIT", "--by", "D"],
+     "--held-for CREDIT_LIMIT: no finding code is called that (docs/error-codes.md); the orders waiting are held "
+     "for: "),
     (["reject", "--all-held", "--partner", "acme", "--by", "D", "--reason", " "], "a rejection needs a note"),
 ])
 def test_a_batch_used_wrongly_does_nothing(ws, args, says):

@@ -182,3 +182,31 @@ def test_every_command_and_option_has_its_help():
 
     walk(CLI, "orderbridge")
     assert not silent, silent
+
+
+BENCH = re.compile(r"bench/(\w+)\.py([^`]*)")
+
+
+def test_every_bench_option_the_docs_give_is_the_scripts():
+    """A `bench/NAME.py ... --option` the docs give (docs/design-many-partners.md's bench_partners.py, the design
+    notes' bench_pool.py and profile_stage.py runs) names options its script's --help lists: a person measuring
+    again types what the doc says."""
+    import subprocess
+    import sys
+
+    helps: dict[str, set[str]] = {}
+    problems = []
+    for path in DOCS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in BENCH.finditer(line):
+                given = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*)", m.group(2)))
+                if not given or not (ROOT / "bench" / f"{m.group(1)}.py").is_file():
+                    continue
+                if m.group(1) not in helps:
+                    out = subprocess.run([sys.executable, str(ROOT / "bench" / f"{m.group(1)}.py"), "--help"],
+                                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+                    helps[m.group(1)] = set(re.findall(r"(--[a-z][\w-]*)", out.stdout + out.stderr))
+                name = m.group(1)
+                problems += [f"{path.name}:{number}: bench/{name}.py {o}" for o in sorted(given - helps[name])]
+    assert helps, "no bench command found in the docs"
+    assert not problems, "\n".join(problems)

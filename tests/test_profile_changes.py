@@ -247,3 +247,22 @@ def test_partner_check_refuses_a_change_that_leaves_the_profile_wrong_naming_its
     assert "changes[0] (effective 2027-01-15) leaves the profile invalid: x12.version" in said, said
     out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root), "--on", "soon"])
     assert out.exit_code == 2 and "--on soon: not a date" in out.output
+
+
+def test_partner_check_on_another_day_does_not_call_the_change_today(tmp_path):
+    """`partner check --on 2026-11-26` of a change effective that day: "the day checked", never "(today)" (the
+    real today is another day); --on's help shows the date it takes, as --since/--until do."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", warehouses=WAREHOUSES)
+    with (ws.partners_dir / "meijer.toml").open("a") as f:
+        f.write(CHANGE)
+    out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root), "--on", "2026-11-26"],
+                             env={"COLUMNS": "200"})
+    said = " ".join(out.output.split())
+    assert "change: effective 2026-11-26 (the day checked): x12.their_qualifier" in said, said
+    assert "(today)" not in said
+    helped = CliRunner().invoke(app, ["partner", "check", "--help"], env={"COLUMNS": "200"})
+    assert "--on YYYY-MM-DD" in helped.output, helped.output
