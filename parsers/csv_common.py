@@ -442,12 +442,19 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
     return at + getattr(layout, "title_rows", 0)
 
 
+# the mapped columns holding a free text only (an item's description, a note): one named twice in the header is read
+# from its first column with a warning (CSV_COLUMN_TWICE_FIRST_READ), the file's orders kept; any other mapped column
+# named twice (a quantity, a price, an id, a name that is the ship-to's or the bill-to's) is refused, never guessed
+_FREE_TEXT = ("description", "notes", "note", "comment", "comments", "remarks", "item_description")
+
+
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
             row: int = 1, delimiter: str = "", *, aliases: list[str | None] | None = None) -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
-    twice (no row is read then). ``aliases``: each column's other name (a two-row header's group and column
-    name joined, `TwoRowHeader`), matched where no column's own name is."""
+    twice (no row is read then; a free text, _FREE_TEXT, is read from its first column, with a warning).
+    ``aliases``: each column's other name (a two-row header's group and column name joined, `TwoRowHeader`),
+    matched where no column's own name is."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row." + (" It is empty." if header is None else ""),
                          file=out.file))
@@ -472,8 +479,16 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
                 missing.append(title)
             continue
         if len(found) > 1:
-            twice.append((names[found[0]].strip(), found))
-            continue
+            if name.split("#")[0] not in _FREE_TEXT or name in required:
+                twice.append((names[found[0]].strip(), found))
+                continue
+            sent = names[found[0]].strip()  # a free text (a description): the first column read, the others said
+            where = ", ".join(str(i + 1) for i in found[1:])
+            out.note(finding("CSV_COLUMN_TWICE_FIRST_READ", f"The header row names {sent!r} in columns "
+                             f"{', '.join(str(i + 1) for i in found[:-1])} and {found[-1] + 1}: a free text, read "
+                             f"from column {found[0] + 1}, column{'s' if len(found) > 2 else ''} {where} left unread. "
+                             "Give the columns distinct names (or name the one meant in the layout) to read another.",
+                             file=out.file, row=row, column=sent))
         out.columns[name] = found[0]
         out.header_names[name] = names[found[0]].strip()
     if missing:
@@ -948,8 +963,11 @@ def parse_decimal(text: str, layout: CsvLayout, *, places: int | None = MAX_PLAC
     """A number written with the layout's separators ("1.234,50" with "," decimals and "." thousands);
     None when it is not one, or needs more than 4 decimals or 14 integer digits (our tables' decimals
     cannot hold it exactly, and a silent rounding is not ours to make). ``places`` None: any number of
-    decimals (the caller rounds, and says so)."""
+    decimals (the caller rounds, and says so). A minus after the number ("3,00-", "1.234,50-") is its sign, as
+    SAP and many ERPs (German and Austrian ones above all) write a negative number: one reading only."""
     value = text.strip()
+    if value[-1:] == "-" and value[:1] not in "+-" and value[-2:-1].isdigit():
+        value = "-" + value[:-1]  # the trailing minus: "3,00-" is -3,00
     if layout.thousands_separator:
         value = _ungrouped(value, layout.thousands_separator, layout.decimal_separator)
         if value is None:
@@ -976,6 +994,8 @@ def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None
     or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
     "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
     value = text.strip()
+    if symbol and value[-1:] == "-" and value[:-1].rstrip().endswith(symbol) and value[:1] not in "+-":
+        value = "-" + value[:-1].rstrip()  # a trailing minus after the symbol ("3,00 €-"): the number's sign
     if symbol:
         sign = ""
         if value[:1] in "+-" and value[1:].lstrip().startswith(symbol):
@@ -1036,6 +1056,9 @@ def number_hint(text: str, layout: CsvLayout, symbol: str = "") -> str:
         return (f" It is an accounting format's negative number, -{inner[0]}: an order's quantity and price are "
                 "written without parentheses.")
     got = _other_reading(value, layout, symbol)
+    if got is None and (m := _CODED.match(value)) is not None:  # "1,234.50 USD": the number beside the code
+        got = _other_reading(m["rest_after"] if m["before"] else m["rest_before"], layout,
+                             symbol or _SYMBOLS.get((m["before"] or m["after"]).upper(), ""))
     if got is None or not got[1]:
         return ""
     number, said = got
@@ -1047,7 +1070,8 @@ def _other_reading(value: str, layout: CsvLayout, symbol: str) -> tuple[Decimal,
     """``value`` read as the layout reads it, else with a currency sign the layout names none of (when it names
     none), a thousands separator it does not have, or the other decimal separator: the number, and what was read
     otherwise (words, the setting); None when no reading takes it."""
-    sign = None if symbol else next((c for c in (value[:1], value[-1:]) if c and c in _SIGNS), None)
+    bare = value.lstrip("+-").lstrip() if value[:1] in "+-" else value.rstrip("-").rstrip()  # "-$12", "12 €-"
+    sign = None if symbol else next((c for c in (bare[:1], bare[-1:]) if c and c in _SIGNS), None)
     signed = [(sign, [(f"after its currency sign {sign!r}, which the layout does not name",
                        f"currency_symbol = {sign!r}")])] if sign else []
     variants: list[tuple[dict, list[tuple[str, str]]]] = [({}, [])]
