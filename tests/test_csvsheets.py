@@ -376,3 +376,63 @@ def test_a_float_po_with_the_layouts_decimal_comma_and_a_refused_row_are_read_al
     assert [f.code for f in got.findings] == ["CSV_FLOAT_ID_RESTORED", "CSV_NUMBER_INVALID"]
     assert got.rejected == ("4500012345",) and [o["po_number"] for o in got.orders.to_pylist()] == ["4500012346"]
     assert [(r.row, r.po_number) for r in got.refused] == [(2, "4500012345"), (3, "4500012345")]
+
+
+def _three(**names):
+    layout = dict(UMBRELLA_EU, ship_to_id="Store", ship_to_address1="Street", ship_to_city="City",
+                  ship_to_postal_code="Postal Code")
+    return _read("three_row_header.csv", **{**layout, **names})
+
+
+def test_a_header_of_four_rows_reads_every_level_of_names_as_one_header(tmp_path):
+    """A group row above the header, the header holding "Ship To" over "Store" and "Address", and "Address" over
+    "Street", "City", "Postal Code" two rows below: the names rows used to be refused as order rows (CSV_VALUE_MISSING,
+    answered IR under no PO) and the address columns went unread (the order's address lost without a word)."""
+    got, found = _three()
+    assert found == [("CSV_TITLE_ROWS_SKIPPED", "warning", 2, None), ("CSV_HEADER_TWO_ROWS", "warning", 2, None)]
+    assert "header of 4 rows" in got.findings[1].message and "rows 3-4 hold names, no order" in got.findings[1].message
+    assert "'Address' over 'Street', 'City', 'Postal Code'" in got.findings[1].message
+    assert _orders(got, "ship_to_id", "ship_to_address1", "ship_to_city", "ship_to_postal_code") == [
+        ("S-401", "UMB-9", "1 Main St", "Palo Alto", "94301"), ("S-402", "UMB-7", "80 Castro St", "Mountain View",
+                                                                "94041")]
+    assert [ln[:2] for ln in _lines(got)] == [("S-401", "1"), ("S-401", "2"), ("S-402", "1")] and got.refused == []
+    # each column by its groups' names and its own joined, at any level
+    got, found = _three(ship_to_id="Ship To Store", ship_to_address1="Ship To Street", ship_to_city="Address City",
+                        ship_to_postal_code="Ship To Address Postal Code")
+    said = "('Ship To Store', 'Ship To Street', 'Address City', 'Ship To Address Postal Code')"
+    assert said in got.findings[1].message
+    assert _orders(got, "ship_to_address1", "ship_to_city", "ship_to_postal_code")[1] == (
+        "S-402", "80 Castro St", "Mountain View", "94041")
+    ws, found, rows = run_feed(tmp_path / "ws", (SHEETS / "three_row_header.csv").read_bytes(),
+                               layout='ship_to_id = "Store"\nship_to_address1 = "Street"\n')
+    assert [f[1:4] for f in found if f[0] == "intake"] == [("CSV_TITLE_ROWS_SKIPPED", 2, None),
+                                                           ("CSV_HEADER_TWO_ROWS", 2, None)]
+    assert [(r["po_number"], r["line_id"]) for r in rows] == [("S-401", "1"), ("S-401", "2"), ("S-402", "1")]
+    assert "IR" not in {r["status"] for r in rows}, rows
+    res = CliRunner().invoke(app, ["inspect", "--json", "--partner", "umbrella", "-w", str(ws.root),
+                                   str(SHEETS / "three_row_header.csv")])
+    seen = json.loads(res.stdout)
+    assert {o["po_number"]: o["line_count"] for o in seen["orders"]} == {"S-401": 2, "S-402": 1}, res.output
+
+
+def test_a_header_of_three_rows_repeated_at_a_page_break_and_read_in_small_batches():
+    data = (SHEETS / "three_row_header.csv").read_bytes()
+    head = b"".join(data.splitlines(keepends=True)[1:4])
+    paged = data.replace(b"S-402;", head + b"S-402;", 1)
+    layout = CsvOrderMapping(**UMBRELLA_EU, ship_to_id="Store", ship_to_address1="Street", ship_to_city="City")
+    whole, _found = _three()
+    parts = read_csv_orders([paged[:70], paged[70:200], paged[200:]], layout, partner="p", file="f.csv", batch_rows=1)
+    assert [f.code for f in parts.findings] == ["CSV_TITLE_ROWS_SKIPPED", "CSV_HEADER_TWO_ROWS"]
+    assert [(o["po_number"], o["ship_to_city"]) for o in parts.orders.to_pylist()] == [
+        ("S-401", "Palo Alto"), ("S-402", "Mountain View")]
+    assert parts.lines.num_rows == whole.lines.num_rows == 3
+
+
+def test_an_order_row_under_a_two_row_header_is_never_taken_for_a_third_row_of_names():
+    """The row below a two-row header names a PO and a quantity, or holds a number: an order row, read as one."""
+    data = (SHEETS / "three_row_header.csv").read_bytes().replace(b";;;;;;;;Street;City;Postal Code\r\n", b"")
+    got = read_csv_orders(data, CsvOrderMapping(**UMBRELLA_EU, ship_to_id="Store", ship_to_address1="Address"),
+                          partner="p", file="f.csv")
+    assert [f.code for f in got.findings] == ["CSV_TITLE_ROWS_SKIPPED", "CSV_HEADER_TWO_ROWS"]
+    assert [(o["po_number"], o["ship_to_address1"]) for o in got.orders.to_pylist()] == [
+        ("S-401", "1 Main St"), ("S-402", "80 Castro St")]
