@@ -339,7 +339,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
         for state in pos.values():
             state.bad = True
-    whole = _float_pos(rows, pos, refused, mapping.decimal_separator) if pos and rows.undecodable is None else None
+    whole = _float_pos(rows, pos, refused, mapping.decimal_separator) if pos and rows.undecodable is None \
+        and not mapping.po_numbers_as_sent else None
     if whole is not None:
         # every PO number a float's "12345.0" (a spreadsheet's number column): read as its integer text, said
         pos = {whole[po]: state for po, state in pos.items()}
@@ -437,7 +438,8 @@ def _float_pos(rows: CsvRows, pos: dict[str, _Po], refused: list[tuple[int, str,
     rows.where = None
     rows.note(finding("CSV_FLOAT_ID_RESTORED", f"Every {column!r} of the file ends in '.0' ({shown}): a number column "
                       "a spreadsheet or program saved as decimals. Each PO number is read as its digits before '.0', "
-                      "as the buyer's system wrote it; have the column exported as text to avoid this.",
+                      "as the buyer's system wrote it; have the column exported as text to avoid this (or, if the "
+                      "buyer's own PO numbers end in '.0', set the layout's po_numbers_as_sent = true).",
                       file=rows.file, row=rows.header_row, column=column))
     return whole
 

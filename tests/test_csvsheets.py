@@ -436,3 +436,8 @@ def test_an_order_row_under_a_two_row_header_is_never_taken_for_a_third_row_of_n
     assert [f.code for f in got.findings] == ["CSV_TITLE_ROWS_SKIPPED", "CSV_HEADER_TWO_ROWS"]
     assert [(o["po_number"], o["ship_to_address1"]) for o in got.orders.to_pylist()] == [
         ("S-401", "1 Main St"), ("S-402", "80 Castro St")]
+
+
+def test_a_layout_saying_po_numbers_as_sent_keeps_a_float_po_as_it_is():
+    got, found = _read("float_po.csv", **UMBRELLA_EU, po_numbers_as_sent=True)
+    assert found == [] and [o[0] for o in _orders(got)] == ["4500012345.0", "4500012346.0"]
