@@ -233,9 +233,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
-                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and any(
-                not (at < len(fields) and fields[at].strip()) for name in required if (at := out.columns.get(name))
-                is not None):
+                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and _no_line(
+                fields, required, out.columns):
             said = " ".join(c for f in fields if (c := cell_text(f)))
             out.note(finding("CSV_PAGE_LINE_SKIPPED", f"Row {record[0]} is a report's page line ({said!r}): passed "
                              "over, no order row.", file=out.file, row=record[0]))
@@ -492,6 +491,20 @@ def _row_pattern(label: str) -> re.Pattern[str]:
     any text. A marketplace report's footer puts a count before its words (eBay's ``2,record(s) downloaded,from ...
     to ...``), so its first filled cell, which a plain label names, is a number."""
     return re.compile(".*".join(re.escape(re.sub(r"\s+", " ", part)) for part in label.split("*")), re.DOTALL)
+
+
+def _no_line(fields: list[str], required: tuple[str, ...], columns: dict[str, int]) -> bool:
+    """The row lacks what every line row holds, so a cell of it reading as a page ("Page 3 of 3") may make it a
+    report's footer: its quantity blank, where the rows need one; else a value the rows need. A row with its quantity
+    is a line whatever another cell says (a DVD's rating "PG 13", a grouped layout's later row of a PO leaving the PO
+    number blank): it used to be passed over as a page line, the PO taken without it."""
+    def blank(name: str) -> bool:
+        at = columns.get(name)
+        return at is not None and not (at < len(fields) and fields[at].strip())
+
+    if "quantity" in required and "quantity" in columns:
+        return blank("quantity")
+    return any(blank(name) for name in required)
 
 
 def _row_text(fields: list[str]) -> str:

@@ -124,6 +124,21 @@ def test_page_lines_are_passed_over_and_a_po_named_page_is_not():
     assert [o[0] for o in _orders(got)] == ["P-1", "P-2", "P-3", "PAGE-4"]
 
 
+@pytest.mark.parametrize("grouped", [True, False])
+def test_a_line_row_with_a_cell_like_a_page_is_no_page_line(grouped):
+    """A line row whose quantity is filled is an order row, whatever another cell says: a DVD's rating "PG 13" in a
+    grouped layout's later row of a PO (its PO number blank) was passed over as a page line (CSV_PAGE_LINE_SKIPPED,
+    a warning) and the PO taken without the line (6 of VP-1011 lost without an error). Review of session 64."""
+    text = ("PO Number,PO Date,Line,Quantity,Unit,Unit Price,UPC,SKU,Ship To,Description\n"
+            "P-1,2026-11-26,1,12,EA,2.50,,VP-1010,S1,Blu-ray\n"
+            + ("," if grouped else "P-1,2026-11-26") + ",2,6,EA,2.50,,VP-1011,,PG 13\n"
+            + "P-2,2026-11-26,1,12,EA,2.50,,VP-1010,S1,Page 2\n")
+    got = read_csv_orders(text.encode(), CsvOrderMapping(grouped=grouped), partner="p", file="f.csv")
+    assert [f.code for f in got.findings] == []
+    assert [(ln["po_number"], ln["line_id"], ln["quantity"]) for ln in got.lines.to_pylist()] == [
+        ("P-1", "1", Decimal(12)), ("P-1", "2", Decimal(6)), ("P-2", "1", Decimal(12))]
+
+
 def test_an_erp_report_with_everything_around_its_rows_runs_a_clean_night(tmp_path):
     """A title block and blank row, a two-row header repeated after each page break with the title, a notes cell of
     two lines, trailing empty columns, page footers, a totals row: every order taken and answered, nothing refused.
