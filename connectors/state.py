@@ -69,6 +69,7 @@ from connectors.state_migrations import (
     ACK_TIMED_BY,
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
+    FILE_MOVES,
     FINDING_DETAIL,
     FINDING_SACS,
     HELD_LINES,
@@ -94,7 +95,7 @@ from connectors.state_migrations import (
 )
 from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
-from schemas.findings import detail_values
+from schemas.findings import consequence_said, detail_values
 from schemas.lifecycle import (
     ORDER_PARTY_FIELDS,
     Clock,
@@ -199,6 +200,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         LOOKUP_INDEXES (31): shipments by tracking number and bill of lading, orders and shipped
 #                         lines by store (orders_ship_to, shipment_lines_store: the store search's expressions)
 #                         FINDING_SACS (32): the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs)
+#                         FILE_MOVES (33): a duplicate file's move out of its inbox, refused or made, as data
+#                         (findings.file_move), its consequence rendered from it
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -366,7 +369,7 @@ CREATE TABLE findings (
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
     loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT, shipment_id TEXT, qualifier TEXT,
-    our_810s TEXT, sacs TEXT);
+    our_810s TEXT, sacs TEXT, file_move TEXT);
 CREATE TABLE shipments (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
@@ -422,6 +425,9 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
 FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
+# FILE_MOVES: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
+# moved; null when nothing), set after the finding is recorded (StateStore.mark_file_move), never by add_findings
+FILE_MOVE_COLUMNS = ("file_move",)
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
@@ -466,7 +472,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # a finding's detail (schemas.findings.Detail): what its readers read instead of its words
                     FINDING_DETAIL: tuple(("findings", column, "TEXT") for column in FINDING_DETAIL_COLUMNS),
                     # the SACs a SAC_NOT_APPLIED finding names, as data (schemas.findings.Detail.sacs, sacs_more)
-                    FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS)}
+                    FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS),
+                    # a duplicate file's move out of its inbox, refused or made (its consequence rendered from it)
+                    FILE_MOVES: tuple(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -1031,21 +1039,23 @@ class StateStore(FinanceTables):
                                       (partner, name))}
 
     def file_finding_recorded(self, partner: str, stage: str, code: str, file: str, *,
-                              consequence: str | None = None) -> bool:
+                              file_move: str | None = None) -> bool:
         """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``
-        (with ``consequence``, when given)."""
-        extra, args = (" AND consequence=?", (consequence,)) if consequence is not None else ("", ())
+        (saying ``file_move`` of its move out of the inbox, when given: schemas.findings.MOVE_REFUSED ...)."""
+        extra, args = (" AND file_move=?", (file_move,)) if file_move is not None else ("", ())
         return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=?" + extra
                             + " LIMIT 1", (partner, stage, code, file, *args)))
 
-    def restate_file_finding(self, partner: str, stage: str, code: str, file: str, consequence: str, *,
-                             was: str, run_id: str | None = None) -> None:
-        """The consequence of the findings ``code`` about the file named ``file`` that say ``was`` (recorded
-        by ``run_id``, when given), now ``consequence`` (a duplicate left in an inbox that refused its move,
-        later moved)."""
+    def mark_file_move(self, partner: str, stage: str, code: str, file: str, move: str, *, was: str | None,
+                       run_id: str | None = None) -> None:
+        """The findings ``code`` about the file named ``file`` whose file_move is ``was`` (None: nothing said yet;
+        recorded by ``run_id``, when given) now say ``move`` of the file's move out of the inbox (schemas.findings.
+        MOVE_REFUSED: a duplicate left in an inbox that refused its move; MOVE_MADE: moved since). Their consequence
+        stays as recorded: readers render it with the move (schemas.findings.consequence_said)."""
+        where = " AND file_move IS NULL" if was is None else " AND file_move=?"
         extra, args = (" AND run_id=?", (run_id,)) if run_id is not None else ("", ())
-        self._q("UPDATE findings SET consequence=? WHERE partner=? AND stage=? AND code=? AND file=? AND consequence=?"
-                + extra, (consequence, partner, stage, code, file, was, *args))
+        self._q("UPDATE findings SET file_move=? WHERE partner=? AND stage=? AND code=? AND file=?" + where + extra,
+                (move, partner, stage, code, file, *(() if was is None else (was,)), *args))
 
     def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
         """The input file was moved to its disposition's folder (processed/ or quarantine/)."""
@@ -3127,15 +3137,23 @@ class StateStore(FinanceTables):
     # --- findings and runs ----------------------------------------------------------------------
     def findings(self, run_id: str | None = None, partner: str | None = None,
                  po_number: str | None = None) -> list[dict]:
-        sql, args = f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE 1=1", []
+        """The stored findings (of a run, a partner, a PO), each a dict of FINDING_COLUMNS and file_move, its
+        consequence as readers show it (schemas.findings.consequence_said: with what its file_move says)."""
+        columns = (*FINDING_COLUMNS, *FILE_MOVE_COLUMNS)
+        sql, args = f"SELECT {', '.join(columns)} FROM findings WHERE 1=1", []
         for col, value in (("run_id", run_id), ("partner", partner), ("po_number", po_number)):
             if value is not None:
                 sql, args = sql + f" AND {col}=?", [*args, value]
-        return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
+        out = [dict(zip(columns, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
+        for f in out:
+            if f["file_move"]:
+                f["consequence"] = consequence_said(f["consequence"], f["file_move"])
+        return out
 
     def findings_table(self, run_ids: Iterable[str], *, chunk: int = 50_000) -> pa.Table:
         """The findings of these runs as one Arrow table (schemas.reports.FINDING_ROWS, in id order),
-        read ``chunk`` rows at a time: no dict per finding, whatever the volume."""
+        read ``chunk`` rows at a time: no dict per finding, whatever the volume; a consequence as readers show it
+        (schemas.findings.consequence_said: with what its file_move says)."""
         import pyarrow as pa
 
         from schemas.reports import FINDING_ROWS
@@ -3146,10 +3164,14 @@ class StateStore(FinanceTables):
         batches = []
         with self._lock, _edge(self.path):
             cur = self._db.execute(self.dialect.sql(
-                f"SELECT {', '.join(FINDING_ROWS.names)} FROM findings WHERE run_id IN ({','.join('?' * len(ids))})"
-                " ORDER BY id"), ids)
+                f"SELECT {', '.join((*FINDING_ROWS.names, *FILE_MOVE_COLUMNS))} FROM findings WHERE run_id IN"
+                f" ({','.join('?' * len(ids))}) ORDER BY id"), ids)
+            said = FINDING_ROWS.names.index("consequence")
             while rows := cur.fetchmany(chunk):
                 columns = list(zip(*rows, strict=True))
+                moves = columns.pop()
+                if any(moves):  # a few files' findings: rendered one by one
+                    columns[said] = [consequence_said(c, m) for c, m in zip(columns[said], moves, strict=True)]
                 batches.append(pa.RecordBatch.from_arrays(
                     [pa.array(c, type=f.type) for c, f in zip(columns, FINDING_ROWS, strict=True)],
                     schema=FINDING_ROWS))

@@ -87,6 +87,11 @@ leading zeros, in capitals); `orderbridge status` and the console's orders searc
 Version FINDING_SACS (32) keeps the SACs a SAC_NOT_APPLIED finding names as data (findings.sacs: schemas.findings.
 Detail.sacs and sacs_more as JSON), so finance reads them instead of the finding's words; the step reads those of the
 findings recorded before from their words, once (schemas.sac_words).
+Version FILE_MOVES (33) keeps a taken file's move out of its inbox that a finding about it says, as data
+(findings.file_move: schemas.findings.MOVE_REFUSED, a FILE_DUPLICATE's resend left in a local inbox that refused its
+move; MOVE_MADE, moved once permitted), so flows.taking asks the column, not the consequence's words, and readers
+render the consequence from it (schemas.findings.consequence_said); the step reads the words the consequence was
+restated with before, once, into the column, and gives the consequence back its words as recorded.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -132,7 +137,8 @@ RESEND_LOOKUPS = FINDING_DETAIL + 1
 HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
-LATEST = FINDING_SACS
+FILE_MOVES = FINDING_SACS + 1
+LATEST = FILE_MOVES
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -509,6 +515,21 @@ def _migrate_to_finding_sacs(store: StateStore) -> None:
         store._many("UPDATE findings SET sacs=? WHERE id=?", read)
 
 
+def _migrate_to_file_moves(store: StateStore) -> None:
+    """A duplicate file's move as data (step FILE_MOVES - 1 -> FILE_MOVES): the column, filled once for the
+    FILE_DUPLICATE findings (the only code flows.taking restated) whose consequence ends in what schemas.findings.
+    MOVE_SAID says of a move refused or made, each consequence given back its words as recorded ("nothing sent
+    again"), so readers render it as before (consequence_said) and flows.taking reads only the column."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from schemas.findings import MOVE_SAID
+
+    add_columns(store, *COLUMNS_ADDED_IN[FILE_MOVES])
+    rows = store._q("SELECT id, consequence FROM findings WHERE code = 'FILE_DUPLICATE' AND file_move IS NULL")
+    read = [(move, c[:-len(said)], i) for i, c in rows for move, said in MOVE_SAID.items() if (c or "").endswith(said)]
+    if read:
+        store._many("UPDATE findings SET file_move=?, consequence=? WHERE id=?", read)
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -560,4 +581,6 @@ MIGRATIONS = {
     LOOKUP_INDEXES - 1: lambda s: add_indexes(s, *LOOKUP_INDEX_NAMES),
     # the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs): finance reads them, not the words
     FINDING_SACS - 1: _migrate_to_finding_sacs,
+    # a duplicate file's move out of its inbox, refused or made (findings.file_move): read once from the words
+    FILE_MOVES - 1: _migrate_to_file_moves,
 }
