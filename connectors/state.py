@@ -351,7 +351,7 @@ CREATE TABLE order_lines (
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
-    PRIMARY KEY (partner, po_number, line_number));
+    rejected_fraction TEXT, PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
     clock TEXT NOT NULL, event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, revision INTEGER,
@@ -474,7 +474,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the SACs a SAC_NOT_APPLIED finding names, as data (schemas.findings.Detail.sacs, sacs_more)
                     FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS),
                     # a duplicate file's move out of its inbox, refused or made (its consequence rendered from it)
-                    FILE_MOVES: tuple(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS)}
+                    FILE_MOVES: (*(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS),
+                                 # the part of a unit a line in a fraction of its unit rejected beyond its whole units
+                                 ("order_lines", "rejected_fraction", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -585,7 +587,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
-                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku")
+                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -4071,7 +4073,8 @@ def _line_row(ln: LineRecord) -> tuple:
             decimal_text(ln.ordered), ln.unit, decimal_text(ln.unit_price), decimal_text(ln.ack_price), ln.allocated,
             ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
-            decimal_text(ln.invoiced), ln.ordered_sku)
+            decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
+            else None)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4080,7 +4083,7 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku) = row
+     ordered_sku, rejected_fraction) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4089,7 +4092,7 @@ def _line_from_row(row: tuple) -> LineRecord:
         backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
         warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
-        ordered_sku=ordered_sku or "")
+        ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:

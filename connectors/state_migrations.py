@@ -528,6 +528,24 @@ def _migrate_to_file_moves(store: StateStore) -> None:
     read = [(move, c[:-len(said)], i) for i, c in rows for move, said in MOVE_SAID.items() if (c or "").endswith(said)]
     if read:
         store._many("UPDATE findings SET file_move=?, consequence=? WHERE id=?", read)
+    _marks_to_columns(store)
+
+
+def _marks_to_columns(store: StateStore) -> None:
+    """The marks order lines kept among their codes moved to their columns (step FILE_MOVES), once: a line's
+    "REJECTED_FRACTION:0.344" to its rejected_fraction ("0.344"), its codes without it."""
+    from schemas.units import REJECTED_FRACTION
+
+    rows = store._q("SELECT partner, po_number, line_number, codes FROM order_lines WHERE codes LIKE ? ESCAPE '!'",
+                    ("%" + REJECTED_FRACTION.replace("_", "!_") + "%",))
+    moved = []
+    for partner, po, number, codes in rows:
+        kept = [c for c in codes.split(",") if c and not c.startswith(REJECTED_FRACTION)]
+        marks = [c[len(REJECTED_FRACTION):] for c in codes.split(",") if c.startswith(REJECTED_FRACTION)]
+        moved.append((marks[-1] or None, ",".join(kept), partner, po, number))
+    if moved:
+        store._many("UPDATE order_lines SET rejected_fraction=?, codes=? WHERE partner=? AND po_number=? AND"
+                    " line_number=?", moved)
 
 
 # version -> the step that brings a store of that version to the next one

@@ -337,6 +337,9 @@ class LineRecord:
     shipped: Decimal = Decimal(0)  # units shipped (shipment confirmations recorded; 856s sent)
     invoiced: Decimal = Decimal(0)  # units invoiced (810s sent)
     ordered_sku: str = ""  # the item the buyer ordered when ``sku`` is its substitute (rules.business.items.substitute)
+    # the part of one unit we rejected beyond the whole ``rejected`` units, on a line ordered in a fraction of its
+    # unit (1.344 TM, 0.344 rejected: rejected 0, this 0.344; schemas.units.rejected_exactly, rejected_stored)
+    rejected_fraction: Decimal = Decimal(0)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -417,7 +420,7 @@ def _line_rows() -> pa.Schema:
         pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
-        pa.field("ordered_sku", pa.string()),
+        pa.field("ordered_sku", pa.string()), pa.field("rejected_fraction", pa.string()),
     ])
 
 
@@ -440,7 +443,8 @@ def line_row(ln: LineRecord) -> dict:
             "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
             "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
             "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
-            "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku}
+            "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku,
+            "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -458,7 +462,8 @@ def line_record(row: dict) -> LineRecord:
         warehouses=row["warehouses"] or "", reason=row["reason"] or "",
         codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
         run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
-        invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "")
+        invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "",
+        rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0))
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -268,40 +268,39 @@ def priced_per_of(codes: str | Collection[str]) -> Decimal:
     return Decimal(1)
 
 
-# "REJECTED_FRACTION:0.344", on a stored line (its codes) ordered in a fraction of its unit (1.344 TM of lumber sold
-# by the board foot) of which we rejected a part that is no whole number of units: the store keeps rejected in whole
-# units (1.344 TM with 1,000 BF in stock: 1 TM placed, 0.344 TM rejected, stored 0), so the mark keeps the rest of it,
-# written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged (rejected_exactly)
+# A line ordered in a fraction of its unit (1.344 TM of lumber sold by the board foot) of which we rejected a part that
+# is no whole number of units: the store keeps rejected in whole units (1.344 TM with 1,000 BF in stock: 1 TM placed,
+# 0.344 TM rejected, stored 0) and the rest of it in the line's rejected_fraction (order_lines.rejected_fraction,
+# schemas.lifecycle.LineRecord; it was a "REJECTED_FRACTION:0.344" mark among the line's codes before schema version
+# FILE_MOVES), written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged
+# (rejected_exactly). REJECTED_FRACTION: the old mark, read once by that version's migration step.
 REJECTED_FRACTION = "REJECTED_FRACTION:"
 
 
-def rejected_exactly(rejected: int | Decimal, codes: str | Collection[str]) -> Decimal:
-    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the fraction of one
-    its REJECTED_FRACTION mark among its ``codes`` keeps (0.344 TM rejected is stored 0 with the mark 0.344)."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    extra = next((Decimal(c[len(REJECTED_FRACTION):]) for c in codes or () if c.startswith(REJECTED_FRACTION)),
-                 Decimal(0))
-    return Decimal(rejected or 0) + extra
+def rejected_exactly(rejected: int | Decimal, fraction: Decimal | None) -> Decimal:
+    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the ``fraction``
+    of one it keeps beside them (its rejected_fraction: 0.344 TM rejected is stored 0 and 0.344)."""
+    return Decimal(rejected or 0) + Decimal(fraction or 0)
 
 
-def rejected_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[str, ...]]:
-    """What a stored line keeps of ``exact`` rejected units (rejected_exactly's inverse): (its whole units, its
-    ``codes`` with the REJECTED_FRACTION mark of the rest of one, or none when there is none: any mark it had
-    replaced). Whatever changes what a line rejected writes both through this, so the mark never goes stale."""
+def rejected_stored(exact: Decimal) -> tuple[int, Decimal]:
+    """What a stored line keeps of ``exact`` rejected units (rejected_exactly's inverse): (its whole units, the
+    rest of one as its rejected_fraction, 0 when there is none). Whatever changes what a line rejected writes both
+    through this, so the fraction never goes stale."""
     whole = int(max(Decimal(exact), Decimal(0)))
     rest = Decimal(exact) - whole
-    kept = tuple(c for c in codes if not c.startswith(REJECTED_FRACTION))
-    return whole, ((*kept, f"{REJECTED_FRACTION}{rest.normalize():f}") if 0 < rest < 1 else kept)
+    return whole, (rest.normalize() if 0 < rest < 1 else Decimal(0))
 
 
-def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, codes: Collection[str]) -> Decimal:
+def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, fraction: Decimal | None) -> Decimal:
     """The fraction of one unit of a line ordered in a fraction of its unit that none of its whole units holds: what
-    it ordered less what it promised (allocated and backordered, whole units) and rejected (exactly), when that is
-    more than 0 and less than 1 (7.68 BP placed whole is stored allocated 7: 0.68), else 0. It goes with the promise:
-    a line whose balance is cancelled rejects it too (else it would still count as acknowledged)."""
-    rest = Decimal(ordered or 0) - promised - rejected_exactly(rejected, codes)
+    it ordered less what it promised (allocated and backordered, whole units) and rejected (exactly: ``rejected``
+    and its ``fraction``), when that is more than 0 and less than 1 (7.68 BP placed whole is stored allocated 7:
+    0.68), else 0. It goes with the promise: a line whose balance is cancelled rejects it too (else it would still
+    count as acknowledged)."""
+    rest = Decimal(ordered or 0) - promised - rejected_exactly(rejected, fraction)
     return rest if 0 < rest < 1 else Decimal(0)
+
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds

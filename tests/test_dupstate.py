@@ -104,3 +104,45 @@ def test_a_duplicate_s_move_is_marked_refused_by_its_run_then_made_never_by_its_
         assert [f["consequence"] for f in store.findings()] == ["nothing sent again" + MOVED_WORDS] * 2
     finally:
         store.close()
+
+
+# --- 2. a line's rejected fraction: a column, not a REJECTED_FRACTION: mark among its codes ---------------------------
+def test_a_store_before_file_moves_gets_each_line_s_rejected_fraction_from_its_mark_once(store_target):
+    """A version FINDING_SACS store's lines (SQLite and PostgreSQL): 1.344 TM answered 1 TM and 0.344 refused kept
+    the 0.344 as a mark among its codes, beside a finding code. The migration moves it to the line's
+    rejected_fraction and leaves its codes without it; the line read back rejects 0.344 exactly and the blanket
+    draws 1 TM, as it did from the mark; a line without a mark keeps its codes and no fraction."""
+    from decimal import Decimal
+
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import FINDING_SACS
+    from engine.blankets import acknowledged
+    from schemas.units import REJECTED_FRACTION, rejected_exactly
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():
+        for table, column, _ in COLUMNS_ADDED_IN[FINDING_SACS + 1]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._many("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, unit, allocated,"
+                    " backordered, rejected, codes, revision) VALUES ('lumber84', 'P1', ?, ?, ?, 'TM', ?, 0, ?, ?, 1)",
+                    [(1, "allocated", "1.344", 1, 0, f"CASE_PACK_ROUNDED,{REJECTED_FRACTION}0.344"),
+                     (2, "rejected", "2.5", 0, 2, f"{REJECTED_FRACTION}0.5"),
+                     (3, "allocated", "3", 3, 0, "CASE_PACK_ROUNDED")])
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(FINDING_SACS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert [tuple(r) for r in store._q("SELECT line_number, codes, rejected_fraction FROM order_lines"
+                                           " ORDER BY line_number")] == [
+            (1, "CASE_PACK_ROUNDED", "0.344"), (2, "", "0.5"), (3, "CASE_PACK_ROUNDED", None)]
+        lines = store.lines_for([("lumber84", "P1")])[("lumber84", "P1")]
+        assert [(ln.codes, ln.rejected_fraction, rejected_exactly(ln.rejected, ln.rejected_fraction))
+                for ln in lines] == [(("CASE_PACK_ROUNDED",), Decimal("0.344"), Decimal("0.344")),
+                                     ((), Decimal("0.5"), Decimal("2.5")), (("CASE_PACK_ROUNDED",), 0, 0)]
+        assert acknowledged({("lumber84", "P1"): lines})[("lumber84", "P1")] == {
+            1: (Decimal(1), "TM"), 2: (Decimal(0), "TM"), 3: (Decimal(3), "TM")}
+        table = store.line_table_for([("lumber84", "P1")])
+        assert table["rejected_fraction"].to_pylist() == ["0.344", "0.5", None]
+    finally:
+        store.close()

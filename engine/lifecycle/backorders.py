@@ -506,16 +506,17 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
         ends = allocated == 0 and not ln.shipped
         # a line in a fraction of its unit that this ends (nothing placed): the fraction its whole backordered units
         # did not hold is cancelled with them (1.344 TM backordered as 1 rejects 1.344); one placed keeps it
-        units = ln.backordered + (unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes) if ends else 0)
+        units = ln.backordered + (unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)
+                                  if ends else 0)
         cut.append((ln.line_number, units, ln.unit))
         state = LineState.REJECTED if ends else _line_state(ln.shipped, ln.invoiced, allocated, 0)
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
                                                                                              "past_cancel_date")))
         codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)),
                  f"{EXPIRED}{(expired_units(ln) + units).normalize():f}")
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + units, codes)
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + units)
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
-                                 codes=codes, run_id=run_id))
+                                 codes=codes, run_id=run_id, rejected_fraction=fraction))
     if not cut:
         return Plan()
     done = tuple(new_lines)

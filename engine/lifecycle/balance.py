@@ -409,7 +409,7 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
         # the whole units shipped stay placed (a part of one shipped counts as shipped: nothing is left of it)
         allocated = min(ln.promised, int(ln.shipped))
         # (a line in a fraction of its unit: the fraction its whole units do not hold is cancelled with them)
-        unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes)
+        unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)
         left = Decimal(ln.promised) - ln.shipped + unheld
         cut.append((ln, left))
         state = (LineState.REJECTED if not ln.shipped
@@ -417,10 +417,11 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
         reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
         codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
                  f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
-        rejected, codes = rejected_stored(
-            rejected_exactly(ln.rejected, ln.codes) + ln.promised - allocated + unheld, codes)
+        rejected, fraction = rejected_stored(
+            rejected_exactly(ln.rejected, ln.rejected_fraction) + ln.promised - allocated + unheld)
         new_lines.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, state=state,
-                                 promised_date=None, reason=reason, codes=codes, run_id=run_id))
+                                 promised_date=None, reason=reason, codes=codes, run_id=run_id,
+                                 rejected_fraction=fraction))
     done = tuple(new_lines)
     to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
     event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,

@@ -499,7 +499,7 @@ class _Step:
                  document_key=doc_key, changed_lines=(), **said)
         lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
-                              codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
+                              rejected_fraction=Decimal(0), promised_date=None, warehouses="",
                               reason=note, run_id=self.run_id)
                       for ln in stored)
         superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ())) + \
@@ -800,16 +800,16 @@ class _Step:
                 out.append(ln)
                 continue
             allocated = min(ln.promised, int(ln.shipped))
-            unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes)  # (as balance.balance_lines)
+            unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)  # (as balance's)
             left = Decimal(ln.promised) - ln.shipped + unheld
             said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
                         f"{balance._num(left + ln.shipped)}, {balance._num(ln.shipped)} shipped)")
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
             codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
                      f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
-            rejected, codes = rejected_stored(
-                rejected_exactly(ln.rejected, ln.codes) + ln.promised - allocated + unheld, codes)
-            out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected,
+            rejected, fraction = rejected_stored(
+                rejected_exactly(ln.rejected, ln.rejected_fraction) + ln.promised - allocated + unheld)
+            out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, rejected_fraction=fraction,
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
                                promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
         released = sum(r.quantity for r in kept if r.line_number in cut)
@@ -1271,7 +1271,7 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
     out, restored = [], []
     for ln in lines:
         n = expired_units(ln)
-        if n <= 0 or ln.state in GONE_LINES or rejected_exactly(ln.rejected, ln.codes) < n:
+        if n <= 0 or ln.state in GONE_LINES or rejected_exactly(ln.rejected, ln.rejected_fraction) < n:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
@@ -1282,9 +1282,10 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
             continue
         backordered = ln.backordered + int(n)  # (whole units: a fraction expired goes back unheld, as it was)
         reason = "; ".join(p for p in ln.reason.split("; ") if p and p != "past_cancel_date")
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) - n,
-                                          tuple(c for c in ln.codes if not c.startswith(EXPIRED)))
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) - n)
+        codes = tuple(c for c in ln.codes if not c.startswith(EXPIRED))
         out.append(replace(ln, backordered=backordered, rejected=rejected, run_id=run_id, reason=reason, codes=codes,
+                           rejected_fraction=fraction,
                            state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered)))
         restored.append((ln.line_number, n))
     return tuple(out), restored
@@ -1414,9 +1415,9 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
                 cuts[k][ln.line_number] = take
                 left -= take
         backordered = ln.backordered - cut
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + cut, ln.codes)
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + cut)
         new_lines.append(replace(
-            ln, backordered=backordered, rejected=rejected, codes=codes, run_id=run_id,
+            ln, backordered=backordered, rejected=rejected, rejected_fraction=fraction, run_id=run_id,
             promised_date=ln.promised_date if backordered else None,
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
             reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder (rejected_by_policy)"

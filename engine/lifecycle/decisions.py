@@ -863,13 +863,14 @@ class _Batch:
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
             "reason": statuses["reason"],
-            "codes": _rejected_fraction_marks(_priced_per_marks(_marked_codes(decided, self._packs), rows), statuses),
+            "codes": _priced_per_marks(_marked_codes(decided, self._packs), rows),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
             "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
             # the item the buyer ordered, on a line decided on its substitute (rules.business.items.substitute)
             "ordered_sku": _text_or_empty(rows, "ordered_sku"),
+            "rejected_fraction": _rejected_fractions(statuses),
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
@@ -1095,25 +1096,26 @@ def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _rejected_fraction_marks(codes: pa.Array, statuses: pa.Table) -> pa.Array:
-    """``codes`` with, on a line ordered in a fraction of its unit (1.344 TM) whose rejected part (its IR ACKs,
-    exactly: 0.344 TM) is more than the whole units the store keeps of it (statuses' rejected: 0), the rest
-    (schemas.units.REJECTED_FRACTION:0.344): what counts what we acknowledged of the stored line (a release's
-    draw on its blanket, engine.blankets.acknowledged) counts it exactly."""
+def _rejected_fractions(statuses: pa.Table) -> pa.Array:
+    """Each line's rejected_fraction (schemas.lifecycle.LineRecord): on a line ordered in a fraction of its unit
+    (1.344 TM) whose rejected part (its IR ACKs, exactly: 0.344 TM) is more than the whole units the store keeps of
+    it (statuses' rejected: 0), the rest (0.344); null elsewhere. What counts what we acknowledged of the stored
+    line (a release's draw on its blanket, engine.blankets.acknowledged) counts it exactly."""
+    out = pa.nulls(statuses.num_rows, pa.string())
     if not statuses.num_rows:
-        return codes
+        return out
     ordered = pc.cast(statuses["ordered"], pa.decimal128(38, 4))
     frac = pc.fill_null(pc.not_equal(ordered, pc.cast(pc.floor(ordered), pa.decimal128(38, 4))), False)
     if not pc.any(frac).as_py():
-        return codes
-    out = codes.to_pylist()
+        return out
+    values: list[str | None] = [None] * statuses.num_rows
     parts, rejected = statuses["parts"], statuses["rejected"]
     for i in np.flatnonzero(np.asarray(frac.to_numpy(zero_copy_only=False), bool)).tolist():
         exact = sum((p["quantity"] or Decimal(0) for p in parts[i].as_py() or () if p["status"] == "IR"), Decimal(0))
         whole = rejected[i].as_py() or 0
-        if 0 < exact - whole < 1:  # (the store's whole units and the mark written by the one helper that writes both)
-            out[i] = ",".join(rejected_stored(exact, [c for c in (out[i] or "").split(",") if c])[1])
-    return pa.array(out, pa.string())
+        if 0 < exact - whole < 1:  # (the store's whole units and the fraction written by the one helper for both)
+            values[i] = decimal_text(rejected_stored(exact)[1])
+    return pa.array(values, pa.string())
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

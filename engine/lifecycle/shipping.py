@@ -1889,7 +1889,11 @@ def stored_lines(table: pa.Table) -> pa.Table:
         out = _replaced(out, name, pc.fill_null(table[name], ""))
     for name in ("allocated", "backordered", "rejected"):
         out = _replaced(out, name, pc.fill_null(table[name], 0))
+    def fraction(text):  # (a LineRecord's rejected_fraction 0 is stored null)
+        return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) else None
+
     for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
+                    ("rejected_fraction", fraction),
                     ("invoiced", count), ("revision", lambda v: v or 1),
                     ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
                     ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):
