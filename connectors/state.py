@@ -351,7 +351,7 @@ CREATE TABLE order_lines (
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
-    rejected_fraction TEXT, PRIMARY KEY (partner, po_number, line_number));
+    rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
     clock TEXT NOT NULL, event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, revision INTEGER,
@@ -476,7 +476,11 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # a duplicate file's move out of its inbox, refused or made (its consequence rendered from it)
                     FILE_MOVES: (*(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS),
                                  # the part of a unit a line in a fraction of its unit rejected beyond its whole units
-                                 ("order_lines", "rejected_fraction", "TEXT"))}
+                                 ("order_lines", "rejected_fraction", "TEXT"),
+                                 # how many of its units a line's price is the price of (1: null)
+                                 ("order_lines", "priced_per", "TEXT"),
+                                 # the eaches a line priced per each holds in its unit (a CA of 12), when a pack
+                                 ("order_lines", "unit_eaches", "INTEGER"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -587,7 +591,8 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
-                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction")
+                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
+                "priced_per", "unit_eaches")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -612,7 +617,8 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
                         "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
-                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku")
+                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "priced_per",
+                        "unit_eaches")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2929,7 +2935,7 @@ class StateStore(FinanceTables):
         (connectors.store_versions; the night: the ship stage's, for the invoice stage)."""
         import pyarrow as pa
 
-        ints = {"line_number", "allocated", "backordered"}
+        ints = {"line_number", "allocated", "backordered", "unit_eaches"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
         keys = list(keys)
         if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (
@@ -3216,7 +3222,7 @@ class StateStore(FinanceTables):
         import pyarrow as pa
 
         ids = sorted(set(run_ids))
-        ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
+        ints = {"line_number", "allocated", "backordered", "rejected", "revision", "unit_eaches"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
         if not ids:
             return schema.empty_table()
@@ -4074,7 +4080,7 @@ def _line_row(ln: LineRecord) -> tuple:
             ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
             decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
-            else None)
+            else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4083,7 +4089,7 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku, rejected_fraction) = row
+     ordered_sku, rejected_fraction, priced_per, unit_eaches) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4092,7 +4098,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
         warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
-        ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0))
+        ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0),
+        priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0)
 
 
 def history_event(row: dict) -> HistoryEvent:

@@ -91,7 +91,10 @@ Version FILE_MOVES (33) keeps a taken file's move out of its inbox that a findin
 (findings.file_move: schemas.findings.MOVE_REFUSED, a FILE_DUPLICATE's resend left in a local inbox that refused its
 move; MOVE_MADE, moved once permitted), so flows.taking asks the column, not the consequence's words, and readers
 render the consequence from it (schemas.findings.consequence_said); the step reads the words the consequence was
-restated with before, once, into the column, and gives the consequence back its words as recorded.
+restated with before, once, into the column, and gives the consequence back its words as recorded. The same version
+keeps in typed columns of order_lines what a line kept as marks among its codes: rejected_fraction (the part of a unit
+a line ordered in a fraction of its unit rejected beyond its whole units), priced_per (how many of its units its price
+is of) and unit_eaches (the eaches its unit holds, on a line priced per each in a pack); the step moves each mark once.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -100,10 +103,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
-from schemas.lifecycle import PlannedDocument, PlannedSet
+from schemas.lifecycle import PlannedDocument, PlannedSet, decimal_text
 
 if TYPE_CHECKING:
     from connectors.state import StateStore
@@ -532,20 +536,33 @@ def _migrate_to_file_moves(store: StateStore) -> None:
 
 
 def _marks_to_columns(store: StateStore) -> None:
-    """The marks order lines kept among their codes moved to their columns (step FILE_MOVES), once: a line's
-    "REJECTED_FRACTION:0.344" to its rejected_fraction ("0.344"), its codes without it."""
-    from schemas.units import REJECTED_FRACTION
+    """The marks order lines kept among their codes moved to their columns (step FILE_MOVES), once, each line's codes
+    left without them: "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per
+    ("1000"), "UNIT_EACHES:12" to unit_eaches (12)."""
+    from schemas.units import PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
 
-    rows = store._q("SELECT partner, po_number, line_number, codes FROM order_lines WHERE codes LIKE ? ESCAPE '!'",
-                    ("%" + REJECTED_FRACTION.replace("_", "!_") + "%",))
+    marks = ((REJECTED_FRACTION, str), (PRICED_PER, str), (UNIT_EACHES, int))  # in the columns' order below
+    like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
+    rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
+                    tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
     moved = []
     for partner, po, number, codes in rows:
-        kept = [c for c in codes.split(",") if c and not c.startswith(REJECTED_FRACTION)]
-        marks = [c[len(REJECTED_FRACTION):] for c in codes.split(",") if c.startswith(REJECTED_FRACTION)]
-        moved.append((marks[-1] or None, ",".join(kept), partner, po, number))
+        parts = [c for c in codes.split(",") if c]
+        values = [next((_mark_value(kind, c[len(m):]) for c in reversed(parts) if c.startswith(m)), None)
+                  for m, kind in marks]
+        kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
+        moved.append((*values, ",".join(kept), partner, po, number))
     if moved:
-        store._many("UPDATE order_lines SET rejected_fraction=?, codes=? WHERE partner=? AND po_number=? AND"
-                    " line_number=?", moved)
+        store._many("UPDATE order_lines SET rejected_fraction=?, priced_per=?, unit_eaches=?, codes=? WHERE partner=?"
+                    " AND po_number=? AND line_number=?", moved)
+
+
+def _mark_value(kind: type, text: str) -> str | int | None:
+    """A mark's value as its column keeps it (None: none, or not one: a column never holds what no reader can read)."""
+    try:
+        return kind(text) if kind is int else decimal_text(Decimal(text)) if text else None
+    except (ValueError, ArithmeticError):
+        return None
 
 
 # version -> the step that brings a store of that version to the next one

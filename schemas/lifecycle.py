@@ -340,6 +340,12 @@ class LineRecord:
     # the part of one unit we rejected beyond the whole ``rejected`` units, on a line ordered in a fraction of its
     # unit (1.344 TM, 0.344 rejected: rejected 0, this 0.344; schemas.units.rejected_exactly, rejected_stored)
     rejected_fraction: Decimal = Decimal(0)
+    # how many of its units its price (unit_price, ack_price) is the price of: a price kept per many of them (287.45
+    # per thousand feet, TF, on a line in FT: 1000; schemas.units.priced_per), else 1
+    priced_per: Decimal = Decimal(1)
+    # on a line priced per each (PO105 PE and kin) whose unit is a pack of eaches, how many its unit holds (a CA of
+    # 12: 12), so our price per unit goes out without PE (schemas.units.stated_basis); 0 on any other line
+    unit_eaches: int = 0
 
     @property
     def key(self) -> tuple[str, str]:
@@ -421,6 +427,7 @@ def _line_rows() -> pa.Schema:
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
         pa.field("ordered_sku", pa.string()), pa.field("rejected_fraction", pa.string()),
+        pa.field("priced_per", pa.string()), pa.field("unit_eaches", pa.int64()),
     ])
 
 
@@ -444,7 +451,9 @@ def line_row(ln: LineRecord) -> dict:
             "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
             "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
             "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku,
-            "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None}
+            "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None,
+            "priced_per": decimal_text(ln.priced_per) if ln.priced_per != 1 else None,
+            "unit_eaches": ln.unit_eaches or None}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -463,7 +472,8 @@ def line_record(row: dict) -> LineRecord:
         codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
         run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
         invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "",
-        rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0))
+        rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0),
+        priced_per=dec(row.get("priced_per")) or Decimal(1), unit_eaches=row.get("unit_eaches") or 0)
 
 
 def decimal_text(value: Decimal | None) -> str | None:

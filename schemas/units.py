@@ -150,27 +150,23 @@ def defined_multiple(larger: str | None, smaller: str | None) -> int | None:
     return None
 
 
-# "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
-# 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
-# so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each
+# A line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of 12) keeps how many
+# eaches its unit holds (order_lines.unit_eaches, schemas.lifecycle.LineRecord), written by the answer from the
+# decision's eaches per unit (the item master, the case pack, the line's PO4), so the 810 knows, as the 855 did, that
+# our price on the line (per PO103 unit) is no price per each. UNIT_EACHES: the "UNIT_EACHES:12" mark it was among
+# the line's codes before schema version FILE_MOVES, read once by that version's migration step.
 UNIT_EACHES = "UNIT_EACHES:"
 
 
-def unit_eaches_mark(eaches: int) -> str:
-    """The mark of a line priced per each whose PO103 unit holds ``eaches`` (> 1) eaches (UNIT_EACHES)."""
-    return f"{UNIT_EACHES}{eaches}"
-
-
-def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool) -> str:
+def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool, unit_eaches: int | None = 0) -> str:
     """PO105/IT105 for a price we state: the buyer's basis, except on a line priced per each (PE and kin)
-    whose unit is a pack of eaches (UNIT_EACHES among its ``codes``, or RESTATED_PER_UNIT: read per each)
-    when the price is ours (``restated``: answered IP at our price per PO103 unit, whatever the cause: read
-    per each, out of tolerance, missing, a held order approved): then none, the price being per the line's
-    unit (PO103/IT103): 470.4 per CA of 12, not per each. A per-case number never goes out labelled PE."""
+    whose unit is a pack of eaches (``unit_eaches`` more than 1, or RESTATED_PER_UNIT among its finding ``codes``:
+    read per each) when the price is ours (``restated``: answered IP at our price per PO103 unit, whatever the
+    cause: read per each, out of tolerance, missing, a held order approved): then none, the price being per the
+    line's unit (PO103/IT103): 470.4 per CA of 12, not per each. A per-case number never goes out labelled PE."""
     if isinstance(codes, str):  # as the store keeps them, comma-joined
         codes = codes.split(",")
-    if restated and basis in PRICE_PER_EACH and any(
-            c == RESTATED_PER_UNIT or c.startswith(UNIT_EACHES) for c in codes or ()):
+    if restated and basis in PRICE_PER_EACH and ((unit_eaches or 0) > 1 or RESTATED_PER_UNIT in (codes or ())):
         return ""
     return basis or ""
 
@@ -252,20 +248,11 @@ def _weighed_or_poured(unit: str | None) -> bool:
 KEPT_PER_MANY_BASES: tuple[str, ...] = (*PRICE_PER_MANY, *PRICE_PER_MANY_OF)
 
 
-# "PRICED_PER:1000", on a stored line (its codes) whose price is kept per so many of its units (priced_per): written
-# by the answer, so what reads the store's lines alone (an order's value once changed, balanced, restored) counts it
-# per unit
+# A stored line whose price is kept per so many of its units (priced_per) keeps that many (order_lines.priced_per,
+# schemas.lifecycle.LineRecord: 1000), written by the answer, so what reads the store's lines alone (an order's value
+# once changed, balanced, restored; an 880's G17) counts it per unit. PRICED_PER: the "PRICED_PER:1000" mark it was
+# among the line's codes before schema version FILE_MOVES, read once by that version's migration step.
 PRICED_PER = "PRICED_PER:"
-
-
-def priced_per_of(codes: str | Collection[str]) -> Decimal:
-    """How many units a stored line's price is the price of, by its PRICED_PER mark among its ``codes``; 1 without."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    for c in codes or ():
-        if c.startswith(PRICED_PER):
-            return Decimal(c[len(PRICED_PER):])
-    return Decimal(1)
 
 
 # A line ordered in a fraction of its unit (1.344 TM of lumber sold by the board foot) of which we rejected a part that

@@ -106,43 +106,61 @@ def test_a_duplicate_s_move_is_marked_refused_by_its_run_then_made_never_by_its_
         store.close()
 
 
-# --- 2. a line's rejected fraction: a column, not a REJECTED_FRACTION: mark among its codes ---------------------------
-def test_a_store_before_file_moves_gets_each_line_s_rejected_fraction_from_its_mark_once(store_target):
-    """A version FINDING_SACS store's lines (SQLite and PostgreSQL): 1.344 TM answered 1 TM and 0.344 refused kept
-    the 0.344 as a mark among its codes, beside a finding code. The migration moves it to the line's
-    rejected_fraction and leaves its codes without it; the line read back rejects 0.344 exactly and the blanket
-    draws 1 TM, as it did from the mark; a line without a mark keeps its codes and no fraction."""
+# --- 2. a line's marks: typed columns, not REJECTED_FRACTION:, PRICED_PER:, UNIT_EACHES: among its codes -------------
+def test_a_store_before_file_moves_gets_each_line_s_marks_as_columns_once(store_target):
+    """A version FINDING_SACS store's lines (SQLite and PostgreSQL) with the three marks among their codes, beside
+    finding codes: 1.344 TM answered 1 TM and 0.344 refused (REJECTED_FRACTION:0.344), wire kept per thousand feet
+    (PRICED_PER:1000), a CA of 12 priced per each (UNIT_EACHES:12), a line with none. The migration moves each to
+    its column and leaves the codes without it; read back, the line rejects 0.344 exactly (the blanket draws 1 TM,
+    as from the mark), the wire is valued per foot, billing reads the wire's priced_per and the case's eaches and
+    states no PE on our price per case; a line without marks keeps its codes and the defaults."""
     from decimal import Decimal
 
     from connectors.state import COLUMNS_ADDED_IN, StateStore
     from connectors.state_migrations import FINDING_SACS
     from engine.blankets import acknowledged
-    from schemas.units import REJECTED_FRACTION, rejected_exactly
+    from engine.lifecycle.billing import billed_lines
+    from schemas.units import PRICED_PER, REJECTED_FRACTION, UNIT_EACHES, rejected_exactly, stated_basis
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():
         for table, column, _ in COLUMNS_ADDED_IN[FINDING_SACS + 1]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
-        store._many("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, unit, allocated,"
-                    " backordered, rejected, codes, revision) VALUES ('lumber84', 'P1', ?, ?, ?, 'TM', ?, 0, ?, ?, 1)",
-                    [(1, "allocated", "1.344", 1, 0, f"CASE_PACK_ROUNDED,{REJECTED_FRACTION}0.344"),
-                     (2, "rejected", "2.5", 0, 2, f"{REJECTED_FRACTION}0.5"),
-                     (3, "allocated", "3", 3, 0, "CASE_PACK_ROUNDED")])
+        store._many("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, unit, unit_price,"
+                    " ack_price, allocated, backordered, rejected, codes, revision)"
+                    " VALUES ('lumber84', 'P1', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1)",
+                    [(1, "allocated", "1.344", "TM", "900", None, 1, 0,
+                      f"CASE_PACK_ROUNDED,{REJECTED_FRACTION}0.344"),
+                     (2, "rejected", "2.5", "TM", "900", None, 0, 2, f"{REJECTED_FRACTION}0.5"),
+                     (3, "allocated", "2500", "FT", "287.45", None, 2500, 0, f"{PRICED_PER}1000"),
+                     (4, "allocated", "2", "CA", "39.2", "470.4", 2, 0,
+                      f"PRICE_OUT_OF_TOLERANCE,{UNIT_EACHES}12"),
+                     (5, "allocated", "3", "TM", "900", None, 3, 0, "CASE_PACK_ROUNDED")])
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(FINDING_SACS),))
     store.close()
     store = StateStore(target)
+    key = ("lumber84", "P1")
     try:
-        assert [tuple(r) for r in store._q("SELECT line_number, codes, rejected_fraction FROM order_lines"
-                                           " ORDER BY line_number")] == [
-            (1, "CASE_PACK_ROUNDED", "0.344"), (2, "", "0.5"), (3, "CASE_PACK_ROUNDED", None)]
-        lines = store.lines_for([("lumber84", "P1")])[("lumber84", "P1")]
-        assert [(ln.codes, ln.rejected_fraction, rejected_exactly(ln.rejected, ln.rejected_fraction))
-                for ln in lines] == [(("CASE_PACK_ROUNDED",), Decimal("0.344"), Decimal("0.344")),
-                                     ((), Decimal("0.5"), Decimal("2.5")), (("CASE_PACK_ROUNDED",), 0, 0)]
-        assert acknowledged({("lumber84", "P1"): lines})[("lumber84", "P1")] == {
-            1: (Decimal(1), "TM"), 2: (Decimal(0), "TM"), 3: (Decimal(3), "TM")}
-        table = store.line_table_for([("lumber84", "P1")])
-        assert table["rejected_fraction"].to_pylist() == ["0.344", "0.5", None]
+        assert [tuple(r) for r in store._q("SELECT line_number, codes, rejected_fraction, priced_per, unit_eaches"
+                                           " FROM order_lines ORDER BY line_number")] == [
+            (1, "CASE_PACK_ROUNDED", "0.344", None, None), (2, "", "0.5", None, None), (3, "", None, "1000", None),
+            (4, "PRICE_OUT_OF_TOLERANCE", None, None, 12), (5, "CASE_PACK_ROUNDED", None, None, None)]
+        lines = store.lines_for([key])[key]
+        assert [(ln.codes, ln.rejected_fraction, rejected_exactly(ln.rejected, ln.rejected_fraction), ln.priced_per,
+                 ln.unit_eaches) for ln in lines] == [
+            (("CASE_PACK_ROUNDED",), Decimal("0.344"), Decimal("0.344"), 1, 0),
+            ((), Decimal("0.5"), Decimal("2.5"), 1, 0), ((), 0, 0, 1000, 0),
+            (("PRICE_OUT_OF_TOLERANCE",), 0, 0, 1, 12), (("CASE_PACK_ROUNDED",), 0, 0, 1, 0)]
+        drawn = acknowledged({key: lines})[key]
+        assert (drawn[1], drawn[2], drawn[5]) == ((Decimal(1), "TM"), (Decimal(0), "TM"), (Decimal(3), "TM"))
+        assert lines[2].promised * lines[2].unit_price / lines[2].priced_per == Decimal("718.625")
+        table = store.line_table_for([key])
+        assert table["rejected_fraction"].to_pylist() == ["0.344", "0.5", None, None, None]
+        assert (table["priced_per"].to_pylist(), table["unit_eaches"].to_pylist()) == (
+            [None, None, "1000", None, None], [None, None, None, 12, None])
+        billed = billed_lines(store.billing_lines([key]))[key]
+        assert [(b.priced_per, b.unit_eaches) for b in billed] == [(1, 0), (1, 0), (1000, 0), (1, 12), (1, 0)]
+        assert stated_basis("PE", billed[3].codes, True, billed[3].unit_eaches) == ""
     finally:
         store.close()

@@ -131,6 +131,8 @@ class BilledLine(NamedTuple):
     shipped: Decimal
     invoiced: Decimal
     codes: tuple[str, ...] = ()  # the line's finding codes (IT105: schemas.units.stated_basis)
+    priced_per: Decimal = Decimal(1)  # how many of its units its price is the price of (an 880's G17: on_880)
+    unit_eaches: int = 0  # the eaches its unit holds, on a line priced per each in a pack (IT105: stated_basis)
 
 
 class BilledOrder(NamedTuple):
@@ -213,6 +215,10 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     codes = [tuple(c for c in text.split(",") if c) if text else empty for text in stored] or \
         [empty] * table.num_rows
     count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
+    one = Decimal(1)
+    many = decimals(table["priced_per"], null=one) if "priced_per" in table.column_names else [one] * table.num_rows
+    eaches = pc.fill_null(table["unit_eaches"], 0).to_pylist() if "unit_eaches" in table.column_names else \
+        [0] * table.num_rows
     encoded = table["state"].combine_chunks().dictionary_encode()
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
@@ -220,7 +226,8 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, strict=True)))
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, many, eaches,
+        strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -1496,7 +1503,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 return None
             stored_unit, stored_basis, stored_description, pids = row[:4]  # a LineText's fields, unpacked at once
             stored_basis = basis_sent(stored_basis, row.weight_ordered, row.weight_basis_sent)  # IT105 as sent
-            unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
+            unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None,
+                                                                    ln.unit_eaches)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:
                 flat = ()
@@ -1604,7 +1612,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
             prices[line_id] = price
         row = order_lines.get(line_id)
         if row is not None and row.get("price_basis") and \
-                not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None):
+                not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None, ln.unit_eaches):
             order_lines = {**order_lines, line_id: {**row, "price_basis": "",  # our price per PO103 unit
                                                     "weight_basis_sent": ""}}
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}

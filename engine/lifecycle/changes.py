@@ -97,9 +97,7 @@ from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
 from schemas.units import (
     KEPT_PER_MANY_BASES,
-    PRICED_PER,
     priced_per,
-    priced_per_of,
     rejected_exactly,
     rejected_stored,
     unheld_fraction,
@@ -1206,7 +1204,7 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
                  ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
-                 run_id=run_id, codes=_priced_per_mark(ln.codes, row))
+                 run_id=run_id, priced_per=_priced_per(ln.priced_per, row))
     if not moved or ln.state not in _PROMISING:
         return ln
     want = ln.shipped if settled else max(row["quantity"] - ln.rejected, ln.shipped)
@@ -1314,22 +1312,20 @@ def _value(lines: tuple[LineRecord, ...]) -> Decimal:
     for ln in lines:
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
         if ln.state not in ENDED_LINES and price is not None:
-            many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
+            many = ln.priced_per  # a price per thousand feet kept as sent: per foot
             total += ln.promised * price if many == 1 else ln.promised * price / many
     return total
 
 
-def _priced_per_mark(codes: tuple[str, ...], row: Mapping) -> tuple[str, ...]:
-    """A stored line's codes with its PRICED_PER mark as ``row`` (its ORDER_LINES row after an 860) prices it: an 860
-    that changes the price or its basis (287.45 TF to 290.15 TF, kept per thousand feet as the 850 reader keeps it; or
-    to 0.2901 PE, restated per foot) is counted as intake counts a PO104 (engine.lifecycle.decisions._priced_per_marks).
-    A row without a basis (none sent, none read) leaves the mark as it was."""
+def _priced_per(was: Decimal, row: Mapping) -> Decimal:
+    """A stored line's priced_per as ``row`` (its ORDER_LINES row after an 860) prices it: an 860 that changes the
+    price or its basis (287.45 TF to 290.15 TF, kept per thousand feet as the 850 reader keeps it; or to 0.2901 PE,
+    restated per foot) is counted as intake counts a PO104 (engine.lifecycle.decisions._priced_per_column). A row
+    without a basis (none sent, none read) leaves it as it ``was``."""
     basis = row.get("price_basis")
     if not basis:
-        return codes
-    many = priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1
-    kept = tuple(c for c in codes if not c.startswith(PRICED_PER))
-    return (*kept, f"{PRICED_PER}{many}") if many != 1 else kept
+        return was
+    return Decimal(priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1)
 
 
 def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:

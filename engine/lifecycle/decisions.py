@@ -91,8 +91,6 @@ from schemas.profile import PartnerProfile
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
-    PRICED_PER,
-    UNIT_EACHES,
     priced_per,
     rejected_stored,
 )
@@ -863,14 +861,15 @@ class _Batch:
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
             "reason": statuses["reason"],
-            "codes": _priced_per_marks(_marked_codes(decided, self._packs), rows),
+            "codes": pc.binary_join(decided["codes"], ","),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
             "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
             # the item the buyer ordered, on a line decided on its substitute (rules.business.items.substitute)
             "ordered_sku": _text_or_empty(rows, "ordered_sku"),
-            "rejected_fraction": _rejected_fractions(statuses),
+            "rejected_fraction": _rejected_fractions(statuses), "priced_per": _priced_per_column(rows),
+            "unit_eaches": _unit_eaches(decided, self._packs),
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
@@ -1066,34 +1065,33 @@ def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table, packs: 
                            pc.if_else(blank, pa.scalar("", pa.string()), rows["price_basis"]))
 
 
-def _marked_codes(decided: pa.Table, packs: pa.Array) -> pa.Array:
-    """The line codes the store keeps: the decision's finding codes, comma-joined, and on a line priced per
-    each in a pack of eaches (``packs``) the eaches its unit holds (schemas.units.UNIT_EACHES: the 810 states
-    our price on it without PE, as the 855 does)."""
-    codes = pc.binary_join(decided["codes"], ",")
+def _unit_eaches(decided: pa.Table, packs: pa.Array) -> pa.Array:
+    """Each line's unit_eaches (schemas.lifecycle.LineRecord): on a line priced per each in a pack of eaches
+    (``packs``) the eaches its unit holds (the 810 states our price on it without PE, as the 855 does:
+    schemas.units.stated_basis); null elsewhere."""
     if not pc.any(packs).as_py():
-        return codes
-    mark = pc.binary_join_element_wise(UNIT_EACHES, pc.cast(decided["unit_eaches"], pa.string()), "")
-    marked = pc.if_else(pc.equal(pc.fill_null(codes, ""), ""), mark,
-                        pc.binary_join_element_wise(pc.fill_null(codes, ""), mark, ","))
-    return pc.if_else(packs, marked, codes)
+        return pa.nulls(decided.num_rows, pa.int64())
+    return pc.if_else(packs, pc.cast(decided["unit_eaches"], pa.int64()), pa.scalar(None, pa.int64()))
 
 
-def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
-    """``codes`` with, on a line whose price is kept per so many of its units (287.45 TF on a line in FT:
-    schemas.units.priced_per), that many (PRICED_PER:1000): what reads the stored lines alone values it per unit."""
+def _priced_per_column(rows: pa.Table) -> pa.Array:
+    """Each line's priced_per (schemas.lifecycle.LineRecord): on a line whose price is kept per so many of its units
+    (287.45 TF on a line in FT: schemas.units.priced_per), that many ("1000"); null elsewhere (1): what reads the
+    stored lines alone values it per unit."""
+    out = pa.nulls(rows.num_rows, pa.string())
     if "price_basis" not in rows.column_names or not rows.num_rows:
-        return codes
+        return out
     of = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())),
                       False)
     if not pc.any(of).as_py():
-        return codes
-    out, units, bases = codes.to_pylist(), rows["unit"].to_pylist(), rows["price_basis"].to_pylist()
+        return out
+    values: list[str | None] = [None] * rows.num_rows
+    units, bases = rows["unit"].to_pylist(), rows["price_basis"].to_pylist()
     for i in np.flatnonzero(np.asarray(of.to_numpy(zero_copy_only=False), bool)).tolist():
         many = priced_per(units[i], bases[i])
         if many != 1:
-            out[i] = ",".join(c for c in (out[i], f"{PRICED_PER}{many}") if c)
-    return pa.array(out, pa.string())
+            values[i] = decimal_text(Decimal(many))
+    return pa.array(values, pa.string())
 
 
 def _rejected_fractions(statuses: pa.Table) -> pa.Array:

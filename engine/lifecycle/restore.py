@@ -34,7 +34,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.units import priced_per_of, rejected_stored
+from schemas.units import rejected_stored
 
 REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
 ANSWERS = ("855", "870", "CSV")  # what answers an order: an 855 (or an 870), or a CSV partner's CSV acknowledgment
@@ -276,7 +276,7 @@ def _acknowledged_value(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer
         if ln.state in ENDED_LINES or not price:
             continue
         units = ln.promised or acked.get(ln.line_id, acked.get(str(ln.line_number), Decimal(0)))
-        many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
+        many = ln.priced_per  # a price per thousand feet kept as sent: per foot
         total += units * price if many == 1 else units * price / many
     return total
 

@@ -1892,8 +1892,11 @@ def stored_lines(table: pa.Table) -> pa.Table:
     def fraction(text):  # (a LineRecord's rejected_fraction 0 is stored null)
         return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) else None
 
+    def many(text):  # (a LineRecord's priced_per 1 is stored null)
+        return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) != 1 else None
+
     for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
-                    ("rejected_fraction", fraction),
+                    ("rejected_fraction", fraction), ("priced_per", many), ("unit_eaches", lambda v: v or None),
                     ("invoiced", count), ("revision", lambda v: v or 1),
                     ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
                     ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):

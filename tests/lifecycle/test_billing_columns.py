@@ -460,9 +460,12 @@ def test_billed_lines_and_shipments_read_from_columns():
     assert list(lines) == [("acme", "PO-1"), ("acme", "PO-2")]
     one, two = lines[("acme", "PO-1")]
     assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0),
-                   ())
+                   (), Decimal(1), 0)  # (no priced_per, unit_eaches columns: a price per unit, no pack)
     assert two == ("acme", "PO-1", 2, "", LineState.INVOICED, "", None, Decimal("2.25"), 0, 2, Decimal(0),
-                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"))
+                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"), Decimal(1), 0)
+    read = billing.billed_lines(table.append_column("priced_per", pa.array([None, "1000", None]))
+                                .append_column("unit_eaches", pa.array([12, None, 0])))[("acme", "PO-1")]
+    assert [(ln.priced_per, ln.unit_eaches) for ln in read] == [(1, 12), (1000, 0)]
     assert lines[("acme", "PO-2")][0].codes == ()
     # a table read before codes were (a caller's own): no codes
     assert billing.billed_lines(table.drop_columns(["codes"]))[("acme", "PO-1")][1].codes == ()
