@@ -69,7 +69,6 @@ from connectors.state_migrations import (
     ACK_TIMED_BY,
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
-    FILE_MOVES,
     FINDING_DETAIL,
     FINDING_SACS,
     HELD_LINES,
@@ -91,6 +90,7 @@ from connectors.state_migrations import (
     STORE_MARKS,
     SUBSTITUTES,
     TA1_ACKS,
+    WORDS_AS_DATA,
     WRITE_VERSIONS,
 )
 from schemas.charsets import CHARSETS, widest
@@ -200,8 +200,9 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         LOOKUP_INDEXES (31): shipments by tracking number and bill of lading, orders and shipped
 #                         lines by store (orders_ship_to, shipment_lines_store: the store search's expressions)
 #                         FINDING_SACS (32): the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs)
-#                         FILE_MOVES (33): a duplicate file's move out of its inbox, refused or made, as data
-#                         (findings.file_move), its consequence rendered from it
+#                         WORDS_AS_DATA (33): state kept as words, made data: a duplicate file's move out of its inbox
+#                         (findings.file_move, its consequence rendered from it); a line's marks among its codes as
+#                         columns (order_lines.rejected_fraction, priced_per, unit_eaches)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -425,7 +426,7 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
 FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
-# FILE_MOVES: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
+# WORDS_AS_DATA: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
 # moved; null when nothing), set after the finding is recorded (StateStore.mark_file_move), never by add_findings
 FILE_MOVE_COLUMNS = ("file_move",)
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
@@ -474,7 +475,7 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the SACs a SAC_NOT_APPLIED finding names, as data (schemas.findings.Detail.sacs, sacs_more)
                     FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS),
                     # a duplicate file's move out of its inbox, refused or made (its consequence rendered from it)
-                    FILE_MOVES: (*(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS),
+                    WORDS_AS_DATA: (*(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS),
                                  # the part of a unit a line in a fraction of its unit rejected beyond its whole units
                                  ("order_lines", "rejected_fraction", "TEXT"),
                                  # how many of its units a line's price is the price of (1: null)

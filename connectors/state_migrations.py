@@ -87,14 +87,15 @@ leading zeros, in capitals); `orderbridge status` and the console's orders searc
 Version FINDING_SACS (32) keeps the SACs a SAC_NOT_APPLIED finding names as data (findings.sacs: schemas.findings.
 Detail.sacs and sacs_more as JSON), so finance reads them instead of the finding's words; the step reads those of the
 findings recorded before from their words, once (schemas.sac_words).
-Version FILE_MOVES (33) keeps a taken file's move out of its inbox that a finding about it says, as data
-(findings.file_move: schemas.findings.MOVE_REFUSED, a FILE_DUPLICATE's resend left in a local inbox that refused its
-move; MOVE_MADE, moved once permitted), so flows.taking asks the column, not the consequence's words, and readers
-render the consequence from it (schemas.findings.consequence_said); the step reads the words the consequence was
-restated with before, once, into the column, and gives the consequence back its words as recorded. The same version
-keeps in typed columns of order_lines what a line kept as marks among its codes: rejected_fraction (the part of a unit
-a line ordered in a fraction of its unit rejected beyond its whole units), priced_per (how many of its units its price
-is of) and unit_eaches (the eaches its unit holds, on a line priced per each in a pack); the step moves each mark once.
+Version WORDS_AS_DATA (33) keeps as data what the store kept as words and readers parsed back. A taken file's
+move out of its inbox that a finding about it says (findings.file_move: schemas.findings.MOVE_REFUSED, a
+FILE_DUPLICATE's resend left in a local inbox that refused its move; MOVE_MADE, moved once permitted), so flows.taking
+asks the column, not the consequence's words, and readers render the consequence from it
+(schemas.findings.consequence_said); the step reads the words the consequence was restated with before, once, into the
+column, and gives the consequence back its words as recorded. What an order line kept as marks among its codes, in
+typed columns of order_lines: rejected_fraction (the part of a unit a line ordered in a fraction of its unit rejected
+beyond its whole units), priced_per (how many of its units its price is of) and unit_eaches (the eaches its unit
+holds, on a line priced per each in a pack); the step moves each mark once.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -141,8 +142,8 @@ RESEND_LOOKUPS = FINDING_DETAIL + 1
 HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
-FILE_MOVES = FINDING_SACS + 1
-LATEST = FILE_MOVES
+WORDS_AS_DATA = FINDING_SACS + 1
+LATEST = WORDS_AS_DATA
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -519,15 +520,16 @@ def _migrate_to_finding_sacs(store: StateStore) -> None:
         store._many("UPDATE findings SET sacs=? WHERE id=?", read)
 
 
-def _migrate_to_file_moves(store: StateStore) -> None:
-    """A duplicate file's move as data (step FILE_MOVES - 1 -> FILE_MOVES): the column, filled once for the
-    FILE_DUPLICATE findings (the only code flows.taking restated) whose consequence ends in what schemas.findings.
-    MOVE_SAID says of a move refused or made, each consequence given back its words as recorded ("nothing sent
-    again"), so readers render it as before (consequence_said) and flows.taking reads only the column."""
+def _migrate_to_words_as_data(store: StateStore) -> None:
+    """State kept as words, made data (step WORDS_AS_DATA - 1 -> WORDS_AS_DATA). A duplicate file's move: the column
+    findings.file_move, filled once for the FILE_DUPLICATE findings (the only code flows.taking restated) whose
+    consequence ends in what schemas.findings.MOVE_SAID says of a move refused or made, each consequence given back
+    its words as recorded ("nothing sent again"), so readers render it as before (consequence_said) and flows.taking
+    reads only the column. A line's marks among its codes: their columns (_marks_to_columns)."""
     from connectors.state import COLUMNS_ADDED_IN
     from schemas.findings import MOVE_SAID
 
-    add_columns(store, *COLUMNS_ADDED_IN[FILE_MOVES])
+    add_columns(store, *COLUMNS_ADDED_IN[WORDS_AS_DATA])
     rows = store._q("SELECT id, consequence FROM findings WHERE code = 'FILE_DUPLICATE' AND file_move IS NULL")
     read = [(move, c[:-len(said)], i) for i, c in rows for move, said in MOVE_SAID.items() if (c or "").endswith(said)]
     if read:
@@ -536,7 +538,7 @@ def _migrate_to_file_moves(store: StateStore) -> None:
 
 
 def _marks_to_columns(store: StateStore) -> None:
-    """The marks order lines kept among their codes moved to their columns (step FILE_MOVES), once, each line's codes
+    """The marks order lines kept among their codes moved to their columns (step WORDS_AS_DATA), once, each line's codes
     left without them: "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per
     ("1000"), "UNIT_EACHES:12" to unit_eaches (12)."""
     from schemas.units import PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
@@ -616,6 +618,7 @@ MIGRATIONS = {
     LOOKUP_INDEXES - 1: lambda s: add_indexes(s, *LOOKUP_INDEX_NAMES),
     # the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs): finance reads them, not the words
     FINDING_SACS - 1: _migrate_to_finding_sacs,
-    # a duplicate file's move out of its inbox, refused or made (findings.file_move): read once from the words
-    FILE_MOVES - 1: _migrate_to_file_moves,
+    # state kept as words, made data: a duplicate file's move out of its inbox (findings.file_move), a line's marks
+    # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches): each read once from its words
+    WORDS_AS_DATA - 1: _migrate_to_words_as_data,
 }

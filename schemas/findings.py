@@ -137,7 +137,7 @@ def our_810s_of(stored: str | None) -> tuple[str, ...] | None:
 
 
 # a taken file's move out of its inbox, as a finding about the file keeps it (the findings table's file_move, schema
-# version FILE_MOVES; null: nothing to say): a FILE_DUPLICATE's resend left in a local inbox that refused its move
+# version WORDS_AS_DATA; null: nothing to say): a FILE_DUPLICATE's resend left in a local inbox that refused its move
 # (permission denied: flows.taking.Mover), then moved once permitted. Its consequence is rendered from it
 # (consequence_said): the stored consequence is what taking the file did ("nothing sent again"), never restated.
 MOVE_REFUSED, MOVE_MADE = "refused", "moved"

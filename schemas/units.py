@@ -154,7 +154,7 @@ def defined_multiple(larger: str | None, smaller: str | None) -> int | None:
 # eaches its unit holds (order_lines.unit_eaches, schemas.lifecycle.LineRecord), written by the answer from the
 # decision's eaches per unit (the item master, the case pack, the line's PO4), so the 810 knows, as the 855 did, that
 # our price on the line (per PO103 unit) is no price per each. UNIT_EACHES: the "UNIT_EACHES:12" mark it was among
-# the line's codes before schema version FILE_MOVES, read once by that version's migration step.
+# the line's codes before schema version WORDS_AS_DATA, read once by that version's migration step.
 UNIT_EACHES = "UNIT_EACHES:"
 
 
@@ -251,7 +251,7 @@ KEPT_PER_MANY_BASES: tuple[str, ...] = (*PRICE_PER_MANY, *PRICE_PER_MANY_OF)
 # A stored line whose price is kept per so many of its units (priced_per) keeps that many (order_lines.priced_per,
 # schemas.lifecycle.LineRecord: 1000), written by the answer, so what reads the store's lines alone (an order's value
 # once changed, balanced, restored; an 880's G17) counts it per unit. PRICED_PER: the "PRICED_PER:1000" mark it was
-# among the line's codes before schema version FILE_MOVES, read once by that version's migration step.
+# among the line's codes before schema version WORDS_AS_DATA, read once by that version's migration step.
 PRICED_PER = "PRICED_PER:"
 
 
@@ -259,7 +259,7 @@ PRICED_PER = "PRICED_PER:"
 # is no whole number of units: the store keeps rejected in whole units (1.344 TM with 1,000 BF in stock: 1 TM placed,
 # 0.344 TM rejected, stored 0) and the rest of it in the line's rejected_fraction (order_lines.rejected_fraction,
 # schemas.lifecycle.LineRecord; it was a "REJECTED_FRACTION:0.344" mark among the line's codes before schema version
-# FILE_MOVES), written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged
+# WORDS_AS_DATA), written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged
 # (rejected_exactly). REJECTED_FRACTION: the old mark, read once by that version's migration step.
 REJECTED_FRACTION = "REJECTED_FRACTION:"
 

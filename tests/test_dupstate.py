@@ -3,7 +3,7 @@
 1. A FILE_DUPLICATE's resend left in a local inbox that refused its move, then moved once permitted: flows.taking
    restated the finding's consequence ("nothing sent again" -> "...; left in the inbox: its move was refused
    (permission denied)" -> "...; moved out of the inbox once permitted") and found a resend whose move was owed by
-   matching those words. The move is now a column (findings.file_move, schema version FILE_MOVES), the consequence
+   matching those words. The move is now a column (findings.file_move, schema version WORDS_AS_DATA), the consequence
    stays as recorded and its readers render it from the column; a store of the version before gets the column from
    the words once, by the migration (tests/test_rg93b.py and tests/test_w3c.py run the nights themselves).
 """
@@ -39,7 +39,7 @@ def test_a_store_before_file_moves_gets_each_duplicate_s_move_from_its_words_onc
     consequence back as it was recorded; the readers show what they showed before; the resend left waiting is still
     owed its move (flows.taking.Mover asks the column), the one moved is not; opening again changes nothing."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import FILE_MOVES, FINDING_SACS, LATEST
+    from connectors.state_migrations import FINDING_SACS, LATEST, WORDS_AS_DATA
 
     target = store_target()
     store = StateStore(target)
@@ -49,7 +49,7 @@ def test_a_store_before_file_moves_gets_each_duplicate_s_move_from_its_words_onc
             (3, "r1", "intake", "acme", "FILE_DUPLICATE", "c-po.x12", "nothing sent again"),
             (4, "r1", "intake", "acme", "FILE_NAME_REFUSED", "d po.x12", "file left in the inbox" + LEFT_WORDS)]
     with store.transaction():
-        for table, column, _ in COLUMNS_ADDED_IN[FILE_MOVES]:
+        for table, column, _ in COLUMNS_ADDED_IN[WORDS_AS_DATA]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._many("INSERT INTO findings (id, run_id, stage, partner, code, severity, message, file, consequence)"
                     " VALUES (?, ?, ?, ?, ?, 'warning', 'm', ?, ?)", rows)
@@ -57,7 +57,7 @@ def test_a_store_before_file_moves_gets_each_duplicate_s_move_from_its_words_onc
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == FILE_MOVES == FINDING_SACS + 1
+        assert store.schema_version == LATEST == WORDS_AS_DATA == FINDING_SACS + 1
         assert _finding_rows(store) == {1: ("nothing sent again", MOVE_REFUSED),
                                         2: ("nothing recorded or sent again", MOVE_MADE),
                                         3: ("nothing sent again", None),
