@@ -451,7 +451,7 @@ def test_the_stated_basis_follows_the_number():
     assert stated_basis("PE", "", False, 12) == "PE"
     assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True, 1) == "PE"
     assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True) == "PE"
-    assert stated_basis("CA", "UNIT_EACHES:12", True) == "CA"
+    assert stated_basis("CA", "", True, 12) == "CA"
     assert stated_basis(None, "", True) == ""
 
 

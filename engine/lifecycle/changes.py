@@ -901,7 +901,7 @@ class _Step:
                 gone = "cancelled" if cancel else "deleted"
                 out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
                                    allocated=0, backordered=0, rejected=0,
-                                   codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
+                                   rejected_fraction=Decimal(0), promised_date=None, warehouses="",
                                    reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
                                    run_id=self.run_id))
                 continue
@@ -964,7 +964,7 @@ class _Step:
                 continue
             if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                             codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
+                             rejected_fraction=Decimal(0), promised_date=None, warehouses="",
                              reason=f"deleted by 860 in {self.ch.source_file}", revision=revision, run_id=self.run_id)
             out[n] = ln
         return tuple(out[n] for n in sorted(out))
