@@ -64,6 +64,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_bigdrop.py --shape six --mb 270
 	$(BIN)/python bench/bench_pool.py
 	$(BIN)/python bench/bench_files.py --files 500
+	$(BIN)/python bench/bench_partners.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ the data row (1 = first row after the header, for checks across rows). No busine
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable
 from datetime import date
@@ -221,6 +222,41 @@ def _customer_problem(row: dict) -> str | None:
     return None
 
 
+def _deal_problem(row: dict) -> str | None:
+    if row["percent"] is None and row["rate"] is None:
+        return (f"deal {row['deal']!r} agrees no percent and no rate: give the most it may take off (percent of the "
+                "line's value, or rate per unit)")
+    if row["percent"] is not None and not 0 < row["percent"] <= 100:
+        return f"percent {row['percent']} is not above 0 and at most 100"
+    if row["rate"] is not None and row["rate"] <= 0:
+        return f"rate {row['rate']} is not above 0"
+    if row.get("unit") and row["rate"] is None:
+        return f"unit {row['unit']} is the unit of a rate, and the deal gives no rate"
+    if row.get("unit") and not is_unit_code(row["unit"]):
+        return f"unit {row['unit']!r} is no X12 unit code (element 355: EA, CA, BX ...)"
+    if row["valid_to"] is not None and row["valid_to"] < row["valid_from"]:
+        return "valid_to is before valid_from"
+    return None
+
+
+def _check_deals(deals: pa.Table, customers: pa.Table, name: str) -> None:
+    """Each row of deals.csv: a partner of customers.csv, and no two rows of one deal (partner, deal, allowance_code
+    and sku) whose dates overlap (which of them would a PO of both dates be held to?)."""
+    partners = set(customers.column("partner").to_pylist())
+    seen: dict[tuple, list[tuple[int, date, date | None]]] = {}
+    for row_no, r in enumerate(deals.to_pylist(), start=1):
+        if r["partner"] not in partners:
+            raise ConfigError(f"partner {r['partner']!r} has no row in customers.csv", file=name, row=row_no)
+        key = (r["partner"], r["deal"], r["allowance_code"], r["sku"])
+        for other, start, end in seen.get(key, []):
+            if (end is None or r["valid_from"] <= end) and (r["valid_to"] is None or start <= r["valid_to"]):
+                raise ConfigError(f"deal {r['deal']!r} of partner {r['partner']!r} (allowance_code "
+                                  f"{r['allowance_code'] or 'any'}, sku {r['sku'] or 'any'}) overlaps its row "
+                                  f"{other}: its dates {r['valid_from']} to {r['valid_to'] or 'open'}", file=name,
+                                  row=row_no)
+        seen.setdefault(key, []).append((row_no, r["valid_from"], r["valid_to"]))
+
+
 def _check_currencies(customers: pa.Table, further: pa.Table, name: str) -> None:
     """Each row of customer_currencies.csv: a partner of customers.csv, an ISO 4217 code other than its home currency
     (customers.csv's), a credit limit that is not negative."""
@@ -267,7 +303,7 @@ def _case_items(items: pa.Table, item_units: pa.Table, name: str) -> list[tuple[
 
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
-    item_units.csv, customer_currencies.csv and kits.csv from ``folder``."""
+    item_units.csv, customer_currencies.csv, kits.csv and deals.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     replaced: list[tuple[str, int, str, str, str]] = []
     for key, schema in SCHEMAS.items():
@@ -289,7 +325,7 @@ def load_reference(folder: Path) -> ReferenceData:
     tables["items"] = items.set_column(
         items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
     )
-    for key in ("items", "item_units", "kits"):
+    for key in ("items", "item_units", "kits", "deals"):
         tables[key] = _unit_codes_upper(tables[key])
     items = tables["items"]
     files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}
@@ -297,6 +333,7 @@ def load_reference(folder: Path) -> ReferenceData:
     _check_rows(tables["prices"], files["prices"], _price_problem)
     _check_rows(tables["customers"], files["customers"], _customer_problem)
     _check_rows(tables["item_units"], files["item_units"], _item_unit_problem)
+    _check_rows(tables["deals"], files["deals"], _deal_problem)
     for key, columns in (
         ("items", ["sku"]),
         ("items", ["gtin"]),
@@ -310,10 +347,11 @@ def load_reference(folder: Path) -> ReferenceData:
         _unique(tables[key], columns, files[key])
     _check_dcs(tables["ship_tos"], files["ship_tos"])
     _check_currencies(tables["customers"], tables["customer_currencies"], files["customer_currencies"])
+    _check_deals(tables["deals"], tables["customers"], files["deals"])
     known_skus = set(tables["items"].column("sku").to_pylist())
-    for key in ("partner_items", "prices", "item_units"):
+    for key in ("partner_items", "prices", "item_units", "deals"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
-            if sku not in known_skus:
+            if sku not in known_skus and not (key == "deals" and sku is None):
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
     for row_no, (kit, quantity) in enumerate(zip(tables["kits"].column("kit_sku").to_pylist(),
                                                  tables["kits"].column("quantity").to_pylist(), strict=True), start=1):
@@ -344,11 +382,20 @@ def agreed_currency(folder: Path | None, partner: str) -> str | None:
     if path is None or not path.is_file():
         return None
     try:
-        table = read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS["customers"],
-                                   optional=OPTIONAL_COLUMNS.get("customers", frozenset()))
+        return _currencies(path.read_bytes(), str(path)).get(partner)
     except (ConfigError, OSError):
         return None
+
+
+@functools.lru_cache(maxsize=4)
+def _currencies(data: bytes, name: str) -> dict[str, str]:
+    """customers.csv's bytes ``data`` as partner -> its currency (the first row naming one), read once per content
+    in a process: intake asks for each partner's, and a night of hundreds of partners read the whole file for each
+    (bench/bench_partners.py). A file that does not read is not kept (its ConfigError raised again)."""
+    table = read_reference_csv(data, name=name, schema=SCHEMAS["customers"],
+                               optional=OPTIONAL_COLUMNS.get("customers", frozenset()))
+    out: dict[str, str] = {}
     for row_partner, currency in zip(table["partner"].to_pylist(), table["currency"].to_pylist(), strict=True):
-        if row_partner == partner and currency and currency.strip():
-            return currency.strip().upper()
-    return None
+        if currency and currency.strip():
+            out.setdefault(row_partner, currency.strip().upper())
+    return out

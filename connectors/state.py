@@ -202,7 +202,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         FINDING_SACS (32): the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs)
 #                         WORDS_AS_DATA (33): state kept as words, made data: a duplicate file's move out of its inbox
 #                         (findings.file_move, its consequence rendered from it); a line's marks among its codes as
-#                         columns (order_lines.rejected_fraction, priced_per, unit_eaches)
+#                         columns (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -352,7 +352,8 @@ CREATE TABLE order_lines (
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
-    rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, PRIMARY KEY (partner, po_number, line_number));
+    rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, backordered_over TEXT,
+    PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
     clock TEXT NOT NULL, event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, revision INTEGER,
@@ -481,7 +482,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                  # how many of its units a line's price is the price of (1: null)
                                  ("order_lines", "priced_per", "TEXT"),
                                  # the eaches a line priced per each holds in its unit (a CA of 12), when a pack
-                                 ("order_lines", "unit_eaches", "INTEGER"))}
+                                 ("order_lines", "unit_eaches", "INTEGER"),
+                                 # what of its last backordered unit a line in a measure does not want (2.5 LB: 3, 0.5)
+                                 ("order_lines", "backordered_over", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -593,7 +596,7 @@ _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
-                "priced_per", "unit_eaches")
+                "priced_per", "unit_eaches", "backordered_over")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -619,7 +622,7 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
                         "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "priced_per",
-                        "unit_eaches")
+                        "unit_eaches", "ordered", "rejected", "rejected_fraction", "backordered_over")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2936,7 +2939,7 @@ class StateStore(FinanceTables):
         (connectors.store_versions; the night: the ship stage's, for the invoice stage)."""
         import pyarrow as pa
 
-        ints = {"line_number", "allocated", "backordered", "unit_eaches"}
+        ints = {"line_number", "allocated", "backordered", "unit_eaches", "rejected"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
         keys = list(keys)
         if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (
@@ -4081,7 +4084,8 @@ def _line_row(ln: LineRecord) -> tuple:
             ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
             decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
-            else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None)
+            else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None,
+            decimal_text(ln.backordered_over) if ln.backordered_over else None)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4090,7 +4094,7 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku, rejected_fraction, priced_per, unit_eaches) = row
+     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4100,7 +4104,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
         ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0),
-        priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0)
+        priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0,
+        backordered_over=_dec(backordered_over) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:

@@ -95,7 +95,8 @@ asks the column, not the consequence's words, and readers render the consequence
 column, and gives the consequence back its words as recorded. What an order line kept as marks among its codes, in
 typed columns of order_lines: rejected_fraction (the part of a unit a line ordered in a fraction of its unit rejected
 beyond its whole units), priced_per (how many of its units its price is of) and unit_eaches (the eaches its unit
-holds, on a line priced per each in a pack); the step moves each mark once.
+holds, on a line priced per each in a pack) and backordered_over (what of the last of the whole units covering a
+measure's backorder the line does not want: 2.5 LB backordered kept as 3 and 0.5); the step moves each mark once.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -540,10 +541,11 @@ def _migrate_to_words_as_data(store: StateStore) -> None:
 def _marks_to_columns(store: StateStore) -> None:
     """The marks order lines kept among their codes moved to their columns (step WORDS_AS_DATA), once, each line's codes
     left without them: "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per
-    ("1000"), "UNIT_EACHES:12" to unit_eaches (12)."""
-    from schemas.units import PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
+    ("1000"), "UNIT_EACHES:12" to unit_eaches (12), "BACKORDERED_OVER:0.5" to backordered_over ("0.5")."""
+    from schemas.units import BACKORDERED_OVER, PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
 
-    marks = ((REJECTED_FRACTION, str), (PRICED_PER, str), (UNIT_EACHES, int))  # in the columns' order below
+    marks = ((REJECTED_FRACTION, str), (PRICED_PER, str), (UNIT_EACHES, int),
+             (BACKORDERED_OVER, str))  # in the columns' order below
     like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
     rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
                     tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
@@ -555,8 +557,8 @@ def _marks_to_columns(store: StateStore) -> None:
         kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
         moved.append((*values, ",".join(kept), partner, po, number))
     if moved:
-        store._many("UPDATE order_lines SET rejected_fraction=?, priced_per=?, unit_eaches=?, codes=? WHERE partner=?"
-                    " AND po_number=? AND line_number=?", moved)
+        store._many("UPDATE order_lines SET rejected_fraction=?, priced_per=?, unit_eaches=?, backordered_over=?,"
+                    " codes=? WHERE partner=? AND po_number=? AND line_number=?", moved)
 
 
 def _mark_value(kind: type, text: str) -> str | int | None:
@@ -619,6 +621,7 @@ MIGRATIONS = {
     # the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs): finance reads them, not the words
     FINDING_SACS - 1: _migrate_to_finding_sacs,
     # state kept as words, made data: a duplicate file's move out of its inbox (findings.file_move), a line's marks
-    # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches): each read once from its words
+    # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over): each read once from
+    # its words
     WORDS_AS_DATA - 1: _migrate_to_words_as_data,
 }

@@ -3,11 +3,14 @@ search and order pages, the approvals queue, runs with their reports and files' 
 Approving or rejecting goes through engine.lifecycle.plan_person_decision and StateStore.apply,
 exactly as `orderbridge approve` does, recorded under the signed-in user, under the workspace lease
 (connectors.lease) as the command takes it: refused while a run or another person's command holds
-it. Never imports prefect.
+it. The orders ticked on the approvals page are decided together as `orderbridge approve PO...` does
+(flows.approving: each checked against the revision the page showed, each applied alone, one lease).
+Never imports prefect.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -108,6 +111,15 @@ class Console:
             self._credit = (stamp, reading.credit_by_partner(store, folder))
         return self._credit[1]
 
+    def partners(self) -> list[tuple[str, str]]:
+        """Each partner of the workspace's profiles as (id, name), by id (a profile that does not load: its file's
+        name, no name): the partner filters' suggestions (a datalist), so that among hundreds of partners a person
+        finds the id by typing part of it or of the name."""
+        from schemas.profile import load_profiles_apart
+
+        loaded, broken = load_profiles_apart(self.ws.partners_dir)
+        return sorted([*((pid, p.name) for pid, p in loaded.items()), *((pid, "") for pid in broken)])
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -131,16 +143,38 @@ class Console:
 
 
 async def _form(request: Request) -> dict[str, str] | None:
-    """An application/x-www-form-urlencoded body (our forms' only kind), or None when it is not one."""
+    """An application/x-www-form-urlencoded body (our forms' only kind), or None when it is not one; a field
+    given several times (ticked boxes): its first value here, every one in _form_lists."""
+    fields = await _form_lists(request)
+    return {k: v[0] for k, v in fields.items()} if fields is not None else None
+
+
+async def _form_lists(request: Request) -> dict[str, list[str]] | None:
+    """The form's fields, each with every value given (in order)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
         return None
     body = await request.body()
     if len(body) > MAX_FORM:
         return None
     try:
-        return {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         return None
+
+
+def _picks(values: list[str]) -> list[lifecycle.PersonPick] | None:
+    """The ticked orders of the approvals page (each box's value: [partner, PO number, revision shown] in JSON), or
+    None when one is not such a value (a forged form)."""
+    picks = []
+    for value in values:
+        try:
+            partner, po, revision = json.loads(value)
+        except (ValueError, TypeError):
+            return None
+        if not (isinstance(partner, str) and isinstance(po, str) and type(revision) is int):
+            return None
+        picks.append(lifecycle.PersonPick(partner, po, revision))
+    return picks
 
 
 def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
@@ -238,8 +272,9 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             rows, more = search.by_item(c.ws, store)
             by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
+                      names=reading.order_names(store, c.ws, rows),
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
-                      by_item=by_item, quoted=quoted)
+                      by_item=by_item, quoted=quoted, partners=c.partners())
 
     def order(request: Request) -> Response:
         got = guarded(request)
@@ -257,7 +292,10 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             credit = credit.in_currency(record.currency) if credit else None
             value = reading.ordered_values(store, [record])[record.key]
         doc = reading.order_page(store, record, c.ws)
+        if reading.is_blanket(record):  # what its releases called off of each line, and what is left
+            doc["blanket_drawdown"] = reading.blanket_drawdown(c.ws, store, record)
         return c.page(request, "order.html", session=got[0], o=record, doc=doc, credit=credit, value=value,
+                      name=reading.order_names(store, c.ws, [record])[record.key],
                       can_decide=record.state in lifecycle.AWAITING_PERSON, ship_to=reading.ship_to(c.ws, record),
                       held_documents=sum(x["status"] == DOCUMENT_HELD for x in doc["documents"]))
 
@@ -276,10 +314,12 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         filters = {k: v for k, v in {"partner": search.partner, "reason": reason, "since": search.since,
                                      "until": search.until}.items() if v}
         return c.page(request, "approvals.html", session=got[0], rows=rows,
+                      names=reading.order_names(store, c.ws, rows),
                       values=reading.ordered_values(store, rows) if store else {},
                       more=more, page=search.page, credit=credit, filters=filters, problem=search.problem,
                       reasons=store.hold_codes(lifecycle.AWAITING_PERSON) if store else [],
-                      notice=request.query_params.get("done", ""))
+                      notice=request.query_params.get("done", ""), ticked=request.query_params.get("all") == "1",
+                      here_url="/approvals?" + urlencode(dict(filters, page=search.page)), partners=c.partners())
 
     async def decide(request: Request) -> Response:
         got = await checked_form(request, "approver")
@@ -317,6 +357,50 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
                           message=f"Another run or person changed this order first: {exc}")
         done = f"{record.partner}/{record.po_number} {verdict} by {user.name}; the next run sends the 855."
         return RedirectResponse("/approvals?" + urlencode({"done": done}), status_code=303)
+
+    async def decide_selected(request: Request) -> Response:
+        """The orders ticked on the approvals page approved or rejected together with one note, as `orderbridge
+        approve PO...` does (flows.approving): under one workspace lease, each checked against the revision the
+        page showed and applied alone; a changed one is skipped and named, the others are recorded."""
+        from flows.approving import decide_picked
+
+        got = await checked_form(request, "approver")
+        if not isinstance(got, tuple):
+            return got
+        form, session, user = got
+        store = c.store()
+        verdict = VERDICTS.get(form.get("verdict", ""))
+        note = form.get("note", "").strip()[:500]
+        picks = _picks((await _form_lists(request) or {}).get("pick", []))
+        back = _next(form.get("back")) if (form.get("back") or "").startswith("/approvals") else "/approvals"
+        problem, status = "", 400
+        if verdict is None:
+            problem = "Choose approve or reject."
+        elif picks is None:
+            problem = "The form named an order the approvals page did not show; nothing was recorded."
+        elif not picks:
+            problem = "Tick the orders to decide first (or 'select all' for the page shown); nothing was recorded."
+        elif verdict == lifecycle.VERDICT_REJECTED and not note:
+            problem = "A rejection needs a note saying why; nothing was recorded."
+        elif store is None:
+            problem, status = "This workspace has no state store yet; nothing was recorded.", 404
+        if problem:
+            return c.page(request, "message.html", status=status, session=session, title="Nothing recorded",
+                          message=problem, back=back)
+        try:
+            with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
+                               note=f"console, {user.name}"):
+                done = decide_picked(store, picks, verdict, by=user.name, note=note, at=c.wall_clock())
+        except WorkspaceBusy as exc:
+            return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
+                          message=f"{exc.message}. Nothing was recorded; try again when it has finished.", back=back)
+        recorded = [d for d in done if not d.skipped]
+        skipped = [d for d in done if d.skipped]
+        summary = (f"{len(recorded)} order(s) {verdict} by {user.name}"
+                   + ("; the next run sends their 855s" if recorded else "")
+                   + (f"; {len(skipped)} skipped, nothing recorded for them" if skipped else "") + ".")
+        return c.page(request, "decided.html", status=200 if recorded else 409, session=session, summary=summary,
+                      recorded=recorded, skipped=skipped, verdict=verdict, back=back)
 
     async def release_held(request: Request) -> Response:
         """`orderbridge release-held PARTNER --by NAME` from the order page: every document of the partner held for
@@ -451,6 +535,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/orders", orders), Route("/order", order),
         Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]),
+        Route("/decide-selected", decide_selected, methods=["POST"]),
         Route("/release-held", release_held, methods=["POST"]), Route("/runs", runs),
         Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name:path}", report),
         Route("/runs/{run_id}/tables/{name:path}", view), Route("/finance/{name:path}", finance), Route("/file", file),

@@ -488,3 +488,27 @@ def alike_findings(findings: list[dict]) -> list[dict]:
         return []
     table = pa.Table.from_pylist([{k: x.get(k) for k in FINDING_ROWS.names} for x in findings], schema=FINDING_ROWS)
     return alike_groups(failure_table(table))
+
+
+def order_names(store: StateStore, ws, records) -> dict[tuple[str, str], str]:
+    """Each order's name as people read it, by key (flows.releases.order_names: the first release of a PO held as
+    several named "PO release N", a blanket kept apart "PO blanket"); {} without a store."""
+    from connectors.order_store import OrderStore
+    from flows.releases import order_names as named
+
+    return named(store, OrderStore(ws.orders_dir), records) if store is not None else {}
+
+
+def is_blanket(record: OrderRecord) -> bool:
+    """Whether the order is the blanket of its PO's releases (flows.status_view.is_blanket)."""
+    from flows.status_view import is_blanket as blanket
+
+    return blanket(record)
+
+
+def blanket_drawdown(ws, store: StateStore, record: OrderRecord) -> list[dict]:
+    """What the blanket's releases called off of each of its lines, and what is left (flows.decide.blanket_drawdown:
+    the packages decide loads are loaded only for a blanket's page)."""
+    from flows.decide import blanket_drawdown as drawn
+
+    return drawn(ws, store, record)

@@ -41,6 +41,7 @@ from schemas.orders import (
     transit_of,
 )
 from schemas.rule_settings import RuleSettings
+from schemas.units import backordered_exactly, rejected_exactly
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
 PART = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
@@ -379,7 +380,8 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
         "allocated": pa.array(np.where(plain, np.where(frac, _whole(_qty(alloc, (rej == 0) & (back == 0))), alloc),
                                        0)),
-        "backordered": pa.array(np.where(plain, np.where(frac, _whole(_qty(back, rej == 0)), back), 0)),
+        "backordered": pa.array(np.where(plain, np.where(frac, _backordered(_qty(back, rej == 0), back, per_unit),
+                                                         back), 0)),
         "rejected": pa.array(np.where(plain, np.where(frac, _whole(_qty(rej, rej != 0)), rej), rejected_whole)),
         "promised_date": pc.if_else(pa.array(plain), dates, none_date),
         "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
@@ -426,6 +428,20 @@ def _whole(quantity: pa.Array) -> np.ndarray:
     LINE_STATUS counts them: a line is shipped once what shipped reaches them (engine.lifecycle.shipping)."""
     return np.asarray(pc.fill_null(pc.cast(pc.floor(quantity), pa.int64()), 0).to_numpy(zero_copy_only=False),
                       dtype=np.int64)
+
+
+def _backordered(quantity: pa.Array, back: np.ndarray, per_unit) -> np.ndarray:
+    """What the store keeps of each line's backordered part (``quantity``, stated in its unit; ``back``, its eaches
+    allocated as backordered): nothing when none; for a measure counted in its own unit (``per_unit`` 1: 12.5 LB of
+    an item sold by the pound) the whole units covering it (2.5 LB backordered: 3, what a receipt must bring; the
+    decide stage keeps the 0.5 of the last it does not want, the line's backordered_over); else its whole units
+    (1.344 TM backordered of lumber counted in board feet: 1, the 0.344 held by none, unheld_fraction). It used to be
+    the whole units under it on every line, so 2.5 LB was 2 (the next night's allocation reserved 12 LB of a 12.5 LB
+    line: the DC shipping 12.5 was held) and a line all placed, its half pound off the backorder, was -1."""
+    own = np.broadcast_to(np.asarray(per_unit, dtype=np.int64), (len(back),)) == 1
+    ceiling = np.asarray(pc.fill_null(pc.cast(pc.ceil(quantity), pa.int64()), 0).to_numpy(zero_copy_only=False),
+                         dtype=np.int64)
+    return np.where(back > 0, np.where(own, ceiling, _whole(quantity)), 0)
 
 
 def _over_by(qty: pa.Array, per_unit, ordered: np.ndarray, frac: np.ndarray) -> np.ndarray | None:
@@ -682,10 +698,14 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     statuses = line.ack.split("+") if line.ack else ["IA"]
     if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
         statuses = [st for st in statuses if st != "IB"]
-    amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
+    # each part exactly, in the line's unit: a measure's 10 LB placed and 2.5 backordered (stored 10 and the 3
+    # covering it, backordered_over 0.5), 12.5 placed (stored 12), a fraction rejected (its rejected_fraction)
+    back = backordered_exactly(line.backordered, line.backordered_over)
+    placed = line.promised_exact - back
+    amounts = {"BP": placed, "IQ": placed, "IB": back, "IR": rejected_exactly(line.rejected, line.rejected_fraction)}
     promised = backorder_day(line.promised_date, ship)  # as status_table dates it (a promise stored earlier)
     dates = {"IB": promised, "IR": None}
-    parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
+    parts = tuple(AckPart(st, Decimal(amounts.get(st, placed) or 0), dates.get(st, ship))
                   for st in statuses)
     ack = LineAck(statuses[0], ordered, line.ack_price, parts=parts)
     return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,

@@ -22,9 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
+from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
-from schemas.lifecycle import GONE_LINES, LineRecord, OrderState
+from schemas.lifecycle import GONE_LINES, EventKind, LineRecord, OrderState
 from schemas.order_keys import x12_po
 from schemas.orders import BLANKET_TYPES
 from schemas.units import rejected_exactly
@@ -42,7 +43,10 @@ _DRAW_NOTHING = frozenset({"cancelled", "rejected", "rejected_by_person"})
 _ITEM_IDS = ("buyer_part", "vendor_part", "upc", "gtin", "ean")
 _ID_WORDS = {"buyer_part": "the buyer's part", "vendor_part": "our part", "upc": "UPC", "gtin": "GTIN", "ean": "EAN"}
 _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpose", "release_number", "po_date",
-                  "expires_on"]
+                  "expires_on", "contract_number", "agreement_number"]
+# the heading references by which a release may name its contract or agreement instead of BEG03 (an ERP's release
+# order, SAP S/4HANA's: BEG03 its own PO number, REF*CT the contract): said on RELEASE_BLANKET_UNKNOWN
+_NAMED_BY = (("contract_number", "CT", "contract"), ("agreement_number", "AH", "agreement"))
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
 
 
@@ -52,6 +56,13 @@ def drawing(records: Iterable, deciding: Collection) -> list:
     rejected one (by the partner or a person: it draws nothing); a held one draws until a person rejects it."""
     gone = {OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON}
     return [r for r in records if r.key not in deciding and r.state not in gone]
+
+
+def cancelled_blankets(records: Iterable) -> set[tuple[str, str]]:
+    """(partner, BEG03) of the blankets among the stored order records (``records``: OrderRecord) that the buyer
+    cancelled (850 BEG01 01, 860 BCH01 01): a release calling one off calls off a blanket that is over."""
+    return {(r.partner, x12_po(r.po_number)) for r in records
+            if r.state == OrderState.CANCELLED and r.order_type in BLANKET_TYPES}
 
 
 def has_releases(orders: pa.Table) -> bool:
@@ -64,9 +75,11 @@ def release_pos(orders: pa.Table) -> set[tuple[str, str]]:
     """(partner, PO number) of each release's blanket: the PO numbers under which blankets and releases are held."""
     if not has_releases(orders):
         return set()
-    rows = orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)).select(
-        ["partner", "po_number"]).to_pylist()
-    return {(r["partner"], x12_po(r["po_number"])) for r in rows}
+    rows = _rows(orders.filter(pc.fill_null(pc.equal(orders["order_type"], RELEASE), False)),
+                 ["partner", "po_number", *(c for c, _q, _w in _NAMED_BY)])
+    # and the numbers of the contracts or agreements they name by REF (a blanket held so is said, not drawn on)
+    return {(r["partner"], x12_po(r["po_number"])) for r in rows} | {
+        (r["partner"], r[c].strip()) for r in rows for c, _q, _w in _NAMED_BY if (r.get(c) or "").strip()}
 
 
 def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[tuple[str, str], dict[int, tuple]]:
@@ -164,7 +177,8 @@ def _skus(table: pa.Table, units: ShipmentUnits | None) -> list[str | None]:
 def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
-                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[Finding]:
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     cancelled: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -189,8 +203,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     they asked; the finding says which.
 
     - RELEASE_BLANKET_UNKNOWN (a warning unless the partner's outcomes hold it) for a release whose blanket we do not
-      hold (never received, or cancelled or rejected): it names the blanket PO number the release refers to; not for
-      the partners in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi)."""
+      hold (never received, or rejected): it names the blanket PO number the release refers to; not for the partners
+      in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi);
+    - RELEASE_BLANKET_CANCELLED instead for one whose blanket the buyer cancelled (``cancelled``: (partner, BEG03) of
+      such blankets, cancelled_blankets), for every partner: it calls off a blanket that is over."""
     if not has_releases(orders):
         return []
     states, decided, answered = states or {}, decided or {}, answered or {}
@@ -198,10 +214,13 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
     blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
                 if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
-    # a release deciding now whose blanket we do not hold (never received, cancelled or rejected): said, by name
-    unknown = [_no_blanket(o) for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+    # a release deciding now whose blanket we do not hold (never received, or rejected): said, by name; one whose
+    # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
+    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o, blankets)
+               for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
-               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING and o["partner"] not in outside]
+               and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
+               and (o["partner"] not in outside or (o["partner"], x12_po(o["po_number"])) in cancelled)]
     if not blankets:
         return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
@@ -261,6 +280,57 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             if fate == _HELD:  # decided held now, or held by the store (waiting for a person)
                 held.add(name)
             out += told
+    return out
+
+
+def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
+             units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[dict]:
+    """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
+    releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
+    lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
+    we acknowledged, ``answered``, one not answered what it asked): one dict per blanket line, in line order:
+    line_number, item (the id it names its item by), unit, holds (its quantity), called_off, left (never below
+    nothing), releases ([{release, quantity}] in release order, those drawing nothing left out) and, when some
+    release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
+    "about" when they do not end). [] when the blanket has no line."""
+    states, answered = states or {}, answered or {}
+    by_order: dict[tuple[str, str], list[dict]] = {}
+    for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
+        by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
+    blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
+    calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+                    and (o["partner"], x12_po(o["po_number"])) == (blanket[0], x12_po(blanket[1]))
+                    and (o.get("purpose") or "") != CANCEL
+                    and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
+                   key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
+    drew: list[dict[str, Fraction]] = [{} for _ in blanket_lines]
+    unconverted: list[list[str]] = [[] for _ in blanket_lines]
+    for call in calls:
+        own = (call["partner"], call["po_number"])
+        name = call.get("release_number") or call["po_number"]
+        for line in by_order.get(own, []):
+            line = _as_answered(line, answered.get(own))
+            index = _blanket_line(line, blanket_lines)
+            if index is None or line.get("quantity") is None:
+                continue
+            quantity = _in_blanket_unit(line, blanket_lines[index], units)
+            if quantity is None:
+                unconverted[index].append(name)
+            elif quantity:
+                drew[index][name] = drew[index].get(name, Fraction(0)) + quantity
+    out = []
+    for b, took, unknown in zip(blanket_lines, drew, unconverted, strict=True):
+        holds = b.get("quantity")
+        total = sum(took.values(), Fraction(0))
+        item = _item(b)
+        row = {"line_number": b.get("line_number"), "item": item[1] if item else "", "unit": b.get("unit") or "",
+               "holds": _text(holds) if holds is not None else "", "called_off": _amount(total),
+               "left": _amount(max(Fraction(holds) - total, Fraction(0))) if holds is not None else "",
+               "releases": [{"release": n, "quantity": _amount(q)} for n, q in took.items()]}
+        if unknown:
+            row["unconverted"] = list(dict.fromkeys(unknown))
+        out.append(row)
     return out
 
 
@@ -346,19 +416,44 @@ def _below(po: str, blanket_line: dict, result, total: Fraction, drew: list[tupl
         element="POC03", value=_text(result.quantity), line_number=result.line_number)
 
 
-def _no_blanket(call: dict) -> Finding:
+def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = None) -> Finding:
     """RELEASE_BLANKET_UNKNOWN at BEG03: the blanket PO number the release refers to, which we hold no blanket
     under. A warning by default: buyers' guides send only the standard order or the release as an 850, the
     blanket agreed on paper or in a contract, so a release with no EDI blanket is ordinary; a partner whose releases
     always follow an EDI blanket holds them ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = "hold_order")."""
     number = call.get("release_number") or ""
     po = x12_po(call["po_number"])
+    named = next(((call[c].strip(), q, word) for c, q, word in _NAMED_BY if (call.get(c) or "").strip()), None)
+    if named is None:
+        said = (f"refers to blanket PO {po} (BEG03), and we hold no blanket order under that PO number (never "
+                "received, or rejected)")
+    else:  # an ERP's release order: BEG03 its own number, its contract or agreement named by REF
+        ref, qualifier, word = named
+        kept = (blankets or {}).get((call["partner"], ref))
+        said = (f"of PO {po} names {word} {ref} (REF*{qualifier}), and we hold no blanket order under PO {po} (BEG03)"
+                + (f"; we hold a blanket order under {ref} (BEG02 {kept.get('order_type')}), but a release is held "
+                   "against the blanket under its own PO number (BEG03): this one is not checked against it"
+                   if kept is not None else f" or {ref} (never received, or rejected)"))
     return business_finding(
         "RELEASE_BLANKET_UNKNOWN",
-        f"Release {number or '(no BEG04)'} (BEG02 RL) refers to blanket PO {po} (BEG03), and we hold no blanket order "
-        "under that PO number (never received, or cancelled or rejected): the release is decided as an order of its "
-        "own, its quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
+        "quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
+
+
+def _cancelled(call: dict) -> Finding:
+    """RELEASE_BLANKET_CANCELLED at BEG03: the blanket the release calls off is one the buyer cancelled (850 BEG01 01,
+    860 BCH01 01). Held for a person by default: a blanket cancelled is over (as one past its end,
+    RELEASE_AFTER_BLANKET_END), and a release of it may be one the buyer's system sent before the cancellation
+    reached it, or a blanket reissued outside EDI."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    return business_finding(
+        "RELEASE_BLANKET_CANCELLED",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) calls off blanket PO {po} (BEG03), which the buyer cancelled: "
+        "it calls off a blanket that is over, is not allocated or shipped and waits for a person (ask the buyer "
+        "whether the blanket was reissued; the releases answered before stand).", call, seg="BEG",
+        element="BEG03", value=po, line=False)
 
 
 def _release_of(call: dict, blanket: dict) -> str:
@@ -425,3 +520,46 @@ def _past(call: dict, line: dict, blanket: dict, blanket_line: dict, quantity: F
         f"{_text(blanket_line.get('quantity'))} {unit}. The release is not allocated or shipped and waits for a "
         "person." + _counted(earlier, answered),
         line, seg="PO1", element="PO102", value=line["quantity"])
+
+
+# the states of a release that may still ship something: not yet answered, answered and not shipped, or partly shipped
+# (a shipped, invoiced, closed, cancelled or rejected release is over)
+OPEN_RELEASES = frozenset({OrderState.RECEIVED, OrderState.CHANGED, OrderState.HELD, OrderState.APPROVED,
+                           OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED})
+
+
+def cancelled_by(plan) -> list:
+    """The records of the blankets (BEG02 BK, BE, KB, LB) ``plan`` (a Plan) cancels by an 850 BEG01 01 or an 860
+    BCH01 01."""
+    by = {EventKind.PO_CANCELLED, EventKind.CHANGE_CANCELLED}
+    return [t.record for t in plan.transitions if t.record.state == OrderState.CANCELLED
+            and t.record.order_type in BLANKET_TYPES and any(e.event in by for e in t.events)]
+
+
+def open_releases(blanket, records: Iterable) -> list:
+    """The releases among ``records`` (OrderRecord: the orders held under the blanket's PO number) that may still
+    ship something (OPEN_RELEASES), the blanket ``blanket`` (its OrderRecord) left out, by key."""
+    return sorted((r for r in records if r.key != blanket.key and r.partner == blanket.partner
+                   and x12_po(r.po_number) == x12_po(blanket.po_number) and r.order_type not in BLANKET_TYPES
+                   and r.state in OPEN_RELEASES), key=lambda r: r.po_number)
+
+
+def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Mapping, *, seg: str = "BEG",
+                            element: str = "BEG01", value: str = CANCEL) -> Finding:
+    """BLANKET_CANCELLED_RELEASES_OPEN at the cancellation (``row``: the 850's order row or the 860's header; ``seg``
+    and ``element`` its BEG01 or BCH01): the buyer cancelled the blanket ``blanket`` while ``releases`` (open_releases)
+    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state. A
+    warning for ops: the buyer's cancellation names the blanket only, and each release is an order of its own (855'd
+    on its own): it stands until the buyer cancels it (its own 850 BEG01 01 or 860 BCH01 01) or a person rejects or
+    cancels it; a release sent after the cancellation waits for a person (RELEASE_BLANKET_CANCELLED)."""
+    po, releases = x12_po(blanket.po_number), list(releases)
+    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value})" for r in releases)
+    count = len(releases)
+    return finding_at_row(
+        "BLANKET_CANCELLED_RELEASES_OPEN",
+        f"Blanket PO {po} is cancelled ({element} {value}) with {count} release{'s' if count != 1 else ''} of it "
+        f"still open: {told}. The cancellation names the blanket only: each release is an order of its own and "
+        "still ships as answered; ask the buyer whether they stand, and reject or cancel those that do not. A "
+        "release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
+        severity=BUSINESS_CATALOGUE["BLANKET_CANCELLED_RELEASES_OPEN"].severity, seg=seg, element=element,
+        value=value, position=False)

@@ -237,8 +237,10 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     our_qualifier, our_id = our_qualifier.strip(), our_id.strip()
     # we write from one of our listed ids only (an ISA07/ISA08 not ours was ISA_RECEIVER_UNKNOWN: answered, if at
     # all, from the profile's)
-    us = x.our_ids and our_id and (our_qualifier, our_id) != (x.our_qualifier, x.our_id) and \
-        (our_qualifier, our_id) in x.our_ids
+    # (or from the one of ours they wrote to before a dated change switched it, previous_our_ids: the 997 of a
+    # straggler echoes the envelope it answers)
+    us = (x.our_ids or x.previous_our_ids) and our_id and (our_qualifier, our_id) != (x.our_qualifier, x.our_id) and \
+        ((our_qualifier, our_id) in x.our_ids or (our_qualifier, our_id) in x.previous_our_ids)
     if not (isa or gs or ours or version or isa_version or us):
         return None
     return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
@@ -255,6 +257,14 @@ def order_address(profile: PartnerProfile, ids: Sequence[str]) -> Address | None
     x = profile.x12
     if x is not None and (isa05, isa06) not in x.their_ids:
         isa05, isa06 = "", ""
+    # an order that came from or to ids a dated change replaced ([[changes]]: previous_our_ids, previous_gs_ids,
+    # previous_our_gs_ids) is answered at the ids in effect: documents sent from the switch date follow it
+    if x is not None and (isa07, isa08) not in x.our_ids:
+        isa07, isa08 = "", ""
+    if x is not None and gs02 in x.previous_gs_ids:
+        gs02 = ""
+    if x is not None and gs03 in x.previous_our_gs_ids:
+        gs03 = ""
     return reply_address(profile, isa05, isa06, gs02, gs03, our_qualifier=isa07, our_id=isa08)
 
 

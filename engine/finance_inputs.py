@@ -45,7 +45,7 @@ from schemas.findings import Finding, SacNamed, finding, sacs_of
 from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
-from schemas.order_keys import REF, SEP, key_release, release_keys, x12_po
+from schemas.order_keys import BLANKET, REF, SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, PRICE, QTY, WIDE_PRICE, prices_as
 from schemas.reconciliation import (
     ACKNOWLEDGED,
@@ -1612,11 +1612,14 @@ def _named_releases(rows: pa.Table) -> pa.Table:
 def ref_keyed_answers(rows: pa.Table, sent: pa.Table | None) -> pa.Table:
     """ACK rows (_ack_rows) with po_number the order key we answered in their set when that order is told
     apart by a reference (schemas.order_keys.ref_key: its 855 names BEG03 only, BAK03, and the reference
-    only where the partner's guide has a REF for it): the key our sent set was recorded for (``sent``,
-    SENT_ROWS, by partner, ISA13, GS06 and ST02). The rows themselves when no such set was sent."""
+    only where the partner's guide has a REF for it), or is a blanket keyed apart from the release holding its PO
+    number (blanket_key: its 855 names BEG03 alone, the blanket sending no BEG04, so BAK03 alone would name that
+    release): the key our sent set was recorded for (``sent``, SENT_ROWS, by partner, ISA13, GS06 and ST02). The
+    rows themselves when no such set was sent."""
     if sent is None or not rows.num_rows or not sent.num_rows:
         return rows
-    keyed = sent.filter(pc.fill_null(pc.match_substring(sent["po_number"], SEP + REF), False))
+    keyed = sent.filter(pc.fill_null(pc.or_(pc.match_substring(sent["po_number"], SEP + REF),
+                                            pc.ends_with(sent["po_number"], SEP + BLANKET)), False))
     if not keyed.num_rows:
         return rows
     by_set = {tuple(r[:4]): r[4] for r in zip(*(keyed[c].to_pylist() for c in (

@@ -30,7 +30,7 @@ too, reason "bill_only": nothing is reserved for it; the invoice stage records i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -57,7 +57,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                      held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
                      today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None,
                      services: Collection[str] = (), bill_only: Collection[Key] = (),
-                     stored: Mapping[Key, Sequence[LineRecord]] | None = None) -> Allocation:
+                     stored: Mapping[Key, Sequence[LineRecord]] | None = None,
+                     eaches: Callable[[str, str], int | None] | None = None) -> Allocation:
     """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
     860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
     reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
@@ -75,7 +76,8 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     "bill_only" (used from the buyer's stock: nothing of ours is reserved nor ever shipped for it). ``stored``: the
     orders' lines as stored (after this run's 860s): a changed line of an order decided now with shipped units asks
     only the rest (``shipped_demand``), those units placed by rows of their own ("4 shipped while held", no
-    warehouse; the line's other rows' reasons "rest: ..."). Pure."""
+    warehouse; the line's other rows' reasons "rest: ..."). ``eaches``: (sku, unit) -> eaches in one of the unit
+    (what the backorders of ``owed`` hold of the receipts is counted in eaches: 5 BX of 100 hold 500). Pure."""
     service = None
     if services and lines.num_rows:
         service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
@@ -94,7 +96,7 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     demand, shipped = shipped_demand(lines, {k: v for k, v in (stored or {}).items() if k in deciding_now}, changed)
     demand, kept = kept_demand(demand, held, changed)
     if owed and receipts.num_rows:
-        promised = receipt_promises(owed, again={k: changed.get(k) for k in deciding_now})
+        promised = receipt_promises(owed, again={k: changed.get(k) for k in deciding_now}, eaches=eaches)
         receipts = receipts_left(receipts, promised)
     totals = without_unkept(reserved, held, {k: v for k, v in changed.items() if k in deciding_now}, kept)
     result = allocate(demand, snapshot, receipts, dict(policies),

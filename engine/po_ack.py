@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.asn import line_ref_segments, party_segments, row_refs
-from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
+from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_decimal, x12_implied, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, carried_ref, order_ref_elements, ordered_refs
@@ -32,6 +32,9 @@ HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type"
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_name2", "buyer_id_qualifier", "buyer_id",
              *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "itd_more_sent", "td5_sent", "currency",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
+# besides: "agreed_sacs", the heading SAC segments of the PO's agreed allowances (ack_sac; PoAckSettings.allowances)
+SAC13_MAX = 30  # SAC13 (element 127) in 004010 and before; a longer deal number is left out, never cut
+SAC_LIST = "ack_sacs"  # a line row's column: the SAC segments (element lists) of its agreed allowances
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = N
         out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)
         out.append(["FOB", *fob.split(ELEMENTS_SEP)])
+    if settings.allowances == "agreed":  # the SAC loop (120), after CSH, before ITD: the agreed allowances
+        out += [list(seg) for seg in order.get("agreed_sacs") or ()]
     if settings.terms and (itd := order.get("itd_sent")):  # ITD (130): each of the PO's (installments) as sent,
         # up to the 855 heading's five (an 850's ITD repeats without limit)
         out += [["ITD", *sent.split(ELEMENTS_SEP)] for sent in (itd, *(order.get("itd_more_sent") or "").split(
@@ -133,6 +138,48 @@ def _party_loop(code: str, name: str, qualifier: str, ident: str, address: tuple
     return out
 
 
+def ack_sac(sac: dict, deal: str) -> Segment:
+    """The 855's SAC of one allowance the PO sent and a deal agreed (``sac``: its ORDER_SACS row; ``deal``: the deal
+    number, SAC13): as the PO sent it, SAC01, SAC02, SAC03/04 (both or neither: P0304), SAC05 (N2), SAC06/07 (a
+    percent without SAC06 said of the item list cost, 1: P0607), SAC08, SAC09/10 (both or neither: P0910), SAC12,
+    SAC13 the deal (the PO's REF*PD when it named the deal there; one longer than SAC13_MAX left out, not cut),
+    SAC15 as sent."""
+    agency, code = sac.get("agency") or "", sac.get("agency_code") or ""
+    if not (agency and code):
+        agency = code = ""
+    seg = ["SAC", sac["kind"], sac.get("code") or "", agency, code,
+           x12_implied(sac["amount"].quantize(Decimal("0.01"))) if sac.get("amount") is not None else ""]
+    if sac.get("percent") is not None:
+        seg += [sac.get("basis") or "1", x12_decimal(sac["percent"])]
+    else:
+        seg += ["", ""]
+    unit, quantity = sac.get("unit") or "", sac.get("quantity")
+    seg += [x12_decimal(sac["rate"]) if sac.get("rate") is not None else "",
+            *((unit, x12_decimal(quantity)) if unit and quantity is not None else ("", "")),
+            "", sac.get("handling") or "", deal if len(deal) <= SAC13_MAX else "", "",
+            x12_text(sac.get("description") or "", 80)]
+    while seg[-1] == "":
+        seg.pop()
+    return seg
+
+
+def agreed_sacs_855(agreed) -> tuple[list[Segment], dict[int, list[Segment]], dict[str, list[Segment]]]:
+    """One PO's agreed allowances (rules.business.allowance_discounts.AgreedAllowance, in the order sent) as 855
+    SACs: the heading's, and the lines' by line number (an 850's) or by PO101 (an 860's, which names its line so)."""
+    heading_sacs: list[Segment] = []
+    by_number: dict[int, list[Segment]] = {}
+    by_id: dict[str, list[Segment]] = {}
+    for a in agreed:
+        seg = ack_sac(a.sac, a.deal)
+        if a.sac.get("line_number") is not None:
+            by_number.setdefault(a.sac["line_number"], []).append(seg)
+        elif a.sac.get("line_id") is not None:
+            by_id.setdefault(a.sac["line_id"], []).append(seg)
+        else:
+            heading_sacs.append(seg)
+    return heading_sacs, by_number, by_id
+
+
 def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
               purpose: str = "00", settings: PoAckSettings = PLAIN) -> list[Segment]:
     """Body of an 855 for one PO as segments. ``order``/``lines`` are canonical table rows
@@ -159,6 +206,8 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
                      line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
         if settings.line_refs:  # the line's own REFs (PO1 loop, before its ACKs), as the PO sent them
             body += line_ref_segments(row_refs(line), settings.line_refs)
+        if settings.allowances == "agreed":  # its agreed allowances (the PO1 loop's SAC loop, after REF)
+            body += [list(seg) for seg in line.get(SAC_LIST) or ()]
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
         total += qty or Decimal(0)
         parts = ack.parts or (AckPart(ack.status, qty, ack.ship_date),)
@@ -233,11 +282,16 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
             refs = pc.binary_join(pa.ListArray.from_arrays(v["ref_offsets"], _arr(ref)), term)
             po1 = pc.binary_join_element_wise(po1, pc.if_else(pc.greater(pc.utf8_length(refs), 0),
                                                               pc.binary_join_element_wise(term, refs, ""), ""), "")
+        if len(v["sac_parent"]):  # the lines' agreed allowances after their PO1 and REFs (PoAckSettings.allowances)
+            seg_texts = pc.binary_join(v["sac_elements"], d.element)
+            sacs = pc.binary_join(pa.ListArray.from_arrays(v["sac_offsets"], _arr(seg_texts)), term)
+            po1 = pc.binary_join_element_wise(po1, pc.if_else(pc.greater(pc.utf8_length(sacs), 0),
+                                                              pc.binary_join_element_wise(term, sacs, ""), ""), "")
         line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
         offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
         # each PO's lines joined (kept as Arrow: joined with its BAK and CTT below, not read into Python first)
         bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, _arr(line_text)), "")
-        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"] + v["refs_per_line"])])
+        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"] + v["refs_per_line"] + v["sacs_per_line"])])
     today8 = today.strftime("%Y%m%d")
     kinds = [v["kinds"][i] if n and b > a else ack_type([]) for i, (a, b) in enumerate(spans)]
     days: dict[date, str] = {}  # each PO date written once (a run's POs share a few dates)
@@ -318,6 +372,15 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
             for i in set(order[rows[where]].tolist()):
                 if i < len(spans):
                     out[i].add(ch)
+    if len(v["sac_parent"]):  # the lines' agreed allowances (SAC13 the deal, SAC15 as the PO sent them)
+        sac_rows = np.asarray(v["sac_parent"], dtype=np.int64)
+        elements = v["sac_elements"]
+        element_rows = sac_rows[np.asarray(elements.value_parent_indices().to_numpy(zero_copy_only=False),
+                                           dtype=np.int64)] if len(elements.flatten()) else np.zeros(0, np.int64)
+        for ch, where in chars_used(elements.flatten(), chars).items():
+            for i in set(order[element_rows[where]].tolist()):
+                if i < len(spans):
+                    out[i].add(ch)
     for i, text in enumerate(v["total_texts"]):
         out[i] |= {ch for ch in chars if ch in text}
     return out
@@ -367,6 +430,10 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
     subs = _substitute_ids(lines)
     flat_subs = subs.flatten()
     own = _line_refs(lines, refs)
+    sacs = _line_sacs(lines)
+    sac_elements = sacs.flatten()  # one list of element values per SAC segment
+    sac_parent = np.asarray(sacs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(sac_elements) else np.zeros(0, dtype=np.int64)
     flat_refs = own.flatten()
     ref_parent = np.asarray(own.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
         if len(flat_refs) else np.zeros(0, dtype=np.int64)
@@ -391,6 +458,9 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
         "ref_id": text_column(flat_refs.field("id")), "ref_parent": ref_parent,
         "ref_description": text_column(flat_refs.field("description")),
         "refs_per_line": np.diff(np.asarray(own.offsets.to_numpy())),
+        # the lines' agreed allowances (PoAckSettings.allowances: SAC after REF), none on most lines
+        "sac_offsets": _zero_based(sacs.offsets), "sac_elements": sac_elements, "sac_parent": sac_parent,
+        "sacs_per_line": np.diff(np.asarray(sacs.offsets.to_numpy())),
     }
 
 
@@ -408,6 +478,21 @@ def _substitute_ids(lines):
                                         pa.array([], lines.schema.field("substitute_ids").type.value_type))
     subs = _arr(lines["substitute_ids"])
     return pc.fill_null(subs, pa.scalar([], subs.type)) if subs.null_count else subs
+
+
+def _line_sacs(lines):
+    """Per line, the SAC segments (element lists, ack_sac) of its agreed allowances (SAC_LIST; empty lists where
+    none, for every line of a table without the column)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = lines.num_rows
+    kind = pa.list_(pa.list_(pa.string()))
+    if SAC_LIST not in lines.column_names or lines[SAC_LIST].null_count == n:
+        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], kind.value_type))
+    sacs = _arr(lines[SAC_LIST])
+    return pc.fill_null(sacs, pa.scalar([], sacs.type)) if sacs.null_count else sacs
 
 
 def _line_refs(lines, wanted: tuple[str, ...]):

@@ -249,9 +249,10 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
     if x.their_gs_ids:  # a network's buyers: a GS02 on neither list is a buyer ops did not expect
-        out += _gs_ids_unlisted(ic, profile, "GS02", {x.their_gs_id, *x.their_gs_ids, *x.former_gs_ids})
+        out += _gs_ids_unlisted(ic, profile, "GS02", {x.their_gs_id, *x.their_gs_ids, *x.former_gs_ids,
+                                                      *x.previous_gs_ids})
     if x.our_gs_ids:  # our application ids (one per division): a GS03 on neither list is one ops did not expect
-        out += _gs_ids_unlisted(ic, profile, "GS03", {x.our_gs_id, *x.our_gs_ids})
+        out += _gs_ids_unlisted(ic, profile, "GS03", {x.our_gs_id, *x.our_gs_ids, *x.previous_our_gs_ids})
     return out
 
 

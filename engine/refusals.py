@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.lifecycle import FindingRecord
 from schemas.orders import NO_BACKORDER
-from schemas.units import EACH_UNITS
+from schemas.units import EACH_UNITS, MEASURE_UNITS
 
 _LINEAGE = ("partner", "po_number", "line_number", "line_id", "source_file", "isa13", "gs06", "st02",
             "segment_position", "file_segment", "sales_requirement")
+_MEASURE = ("quantity", "unit")  # a measure's line (12.5 LB) is said in its own quantity (_as_ordered)
 _WHY = {
     "rejected_by_policy": "the partner takes no backorder ([allocation] backorder = \"reject\")",
     "no_backorder": "the PO takes no backorder (its CSH01 N or SP)",
@@ -47,7 +48,7 @@ def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *, stage: str = "
         return ()
     units = _units_of(items, refused)
     # only the refused orders' lines are read row by row (a night's lines may be millions)
-    mine = lines.select([c for c in _LINEAGE if c in lines.column_names]).filter(
+    mine = lines.select([c for c in (*_LINEAGE, *_MEASURE) if c in lines.column_names]).filter(
         pc.is_in(lines["po_number"], value_set=pc.unique(refused["po_number"])))
     at = {(r["partner"], r["po_number"], r["line_number"]): r for r in mine.to_pylist()}
     out: list[FindingRecord] = []
@@ -90,6 +91,8 @@ def _stock(r: dict, units: dict[str, str]) -> str:
 def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> FindingRecord:
     row = at.get((partner, po, r["line_number"]), {"partner": partner, "po_number": po,
                                                     "line_number": r["line_number"]})
+    r = _as_ordered(r, row)
+    row = {k: v for k, v in row.items() if k not in _MEASURE}
     name = f"Line {row.get('line_id') or r['line_number']} (SKU {r['sku']})"
     cut = r["ordered"] - r["wanted"]  # > 0: the partner's case-pack rounding down left them out (IR)
     if r["reason"] == "rounded_to_zero":
@@ -113,10 +116,28 @@ def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> Fi
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
 
 
+def _as_ordered(r: dict, row: dict) -> dict:
+    """``r`` (a REFUSED row, in whole stock units) of a line in a fraction of a measure counted in its own unit (12.5
+    LB of almonds sold by the pound: 13 LB wanted, schemas.units.measured) in the line's quantity: 12.5 wanted, and
+    the half pound of the 13th it does not want off its last part (rejected, else backordered), as its 855 says it
+    (10 placed, IR 2.5; the finding said 3 rejected beside the 855's 2.5). Any other row as it is."""
+    q, unit = row.get("quantity"), (row.get("unit") or "").strip().upper()
+    if q is None or unit not in MEASURE_UNITS or q == q.to_integral_value():
+        return r
+    q = q.normalize()
+    over = r["wanted"] - q
+    if not 0 < over < 1:
+        return r
+    last = "rejected" if r["rejected"] else "backordered" if r["backordered"] else None
+    ordered = {"ordered": q} if r["ordered"] == r["wanted"] else {}  # (PO102 as sent, the finding's value)
+    return {**r, "wanted": q, **ordered, **({last: r[last] - over} if last else {})}
+
+
 def _placed(r: dict) -> int:
     """The line's units placed from stock: what it wanted less what was rejected and what is backordered (promised
     from receipts, not taken from the run's stock)."""
-    return r["wanted"] - r["rejected"] - r["backordered"]
+    placed = r["wanted"] - r["rejected"] - r["backordered"]
+    return int(placed) if placed == int(placed) else placed  # (a measure's 12.5 - 2.5: 10, not 10.0)
 
 
 def _why(reason: str, row: dict) -> str:

@@ -39,6 +39,10 @@ from schemas.reports import (
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 PO_SHOWN = 5  # PO numbers of a group of alike findings in its cell; the rest under <details>
 PO_LISTED = 20_000  # PO numbers of one group listed on the page at most (the rest: failures.csv)
+# the contents link each partner's section up to this many partners; beyond, a line names the MOST_SHOWN with the most
+# open errors (a night of hundreds of partners: bench/bench_partners.py), as a code's row in By code does its partners
+NAV_PARTNERS = 20
+MOST_SHOWN = 10
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
@@ -208,7 +212,13 @@ HINTS: dict[str, str] = {
         "and ask the buyer for a priced PO."
     ),
     "DISCOUNT_OVER_THRESHOLD": (
-        "Sales must approve the discount (or correct the price) before the order is released."
+        "Sales must approve the discount (or correct the price) before the order is released. An allowance the "
+        "message says matched no deal: if it is a promotion agreed with the buyer, add it to deals.csv (or correct "
+        "its dates, percent or rate) and `orderbridge recheck` the order."
+    ),
+    "ALLOWANCE_DEAL_AGREED": (
+        "No action: the allowance is a promotion agreed in deals.csv (named). If it is not, take the deal out of "
+        "deals.csv before the order is invoiced."
     ),
     "CURRENCY_MISMATCH": "Confirm the currency with the partner; the agreed one is in customers.csv.",
     "TERMS_PERCENT_ROUNDED": (
@@ -321,6 +331,10 @@ HINTS: dict[str, str] = {
     "BLANKET_BELOW_RELEASES": (
         "Ask the buyer whether the 860 meant to take back what the releases called off: reject a held release the"
         " blanket no more covers; the answered ones stand."
+    ),
+    "BLANKET_CANCELLED_RELEASES_OPEN": (
+        "Ask the buyer whether the releases named still stand: those that do ship as answered; reject or cancel"
+        " those that do not before they ship."
     ),
     "RELEASE_BLANKET_UNKNOWN": (
         "Find the blanket PO the release names: if the buyer agreed it outside EDI, nothing to do (the release is"
@@ -585,11 +599,14 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     partners = _partner_counts(work)
     codes = _code_counts(work)
     names = dict(names or {})
+    listed = partners if len(partners) <= NAV_PARTNERS else []  # hundreds of partners: no wall of links
     body.append('<nav class="toc">' + ('<a href="#messages">Messages from partners</a>' if style != STYLE else "")
                 + '<a href="#problems">Problems to act on</a><a href="#by-partner">By partner</a>'
                 + '<a href="#by-code">By code</a>'
                 + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(party_label(p["partner"]))}</a>'
-                          for p in partners) + '<a href="#codes">Codes explained</a></nav>')
+                          for p in listed) + '<a href="#codes">Codes explained</a></nav>')
+    if not listed:
+        body.append(_most(partners))
     body += _problems(rows, names)
     body.append('<h2 id="by-partner">By partner</h2>')
     body.append(table(["Partner", "Open errors", "Warnings", "Decided by people", "Files", "Orders"],
@@ -600,7 +617,7 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
                        "What happened (most often)"],
                       [[_link("code", c["code"], c["code"]), _severity_words(c["severities"]), c["open"],
                         c["warnings"], c["decided"],
-                        ", ".join(_link("partner", p, party_label(p)) for p in c["partners"]),
+                        _partner_links(c["partners"]),
                         e("; ".join(f"{what} ({k:,})" for what, k in c["what"]))] for c in codes],
                       numeric=(2, 3, 4), raw=(0, 1, 5, 6)))
     parts, offset = {}, 0
@@ -658,6 +675,24 @@ def _share(limit: int, counts: Mapping[str, int]) -> dict[str, int]:
         out[p] = min(counts[p], left // (len(todo) - i))
         left -= out[p]
     return out
+
+
+def _most(partners: list[dict], shown: int = MOST_SHOWN) -> str:
+    """The line that stands for the contents' partner links when there are too many of them to read (NAV_PARTNERS):
+    how many partners have findings and the ``shown`` with the most open errors (then warnings, then by id), each
+    with its counts and a link to its section; every partner's counts are under By partner."""
+    top = sorted(partners, key=lambda p: (-p["open"], -p["warnings"], p["partner"].encode()))[:shown]
+    return (f'<p id="most"><b>{len(partners):,}</b> partners have findings; the {len(top):,} with the most open '
+            "errors: " + " · ".join(f'{_link("partner", p["partner"], party_label(p["partner"]))} ({p["open"]:,} open'
+                                    + (f', {p["warnings"]:,} warning(s)' if p["warnings"] else "") + ")" for p in top)
+            + '. Every partner\'s counts: <a href="#by-partner">By partner</a>.</p>')
+
+
+def _partner_links(partners: list[str], shown: int = MOST_SHOWN) -> str:
+    """A code's partners as links to their sections: the first ``shown``, then how many more (By partner lists
+    them all)."""
+    links = ", ".join(_link("partner", p, party_label(p)) for p in partners[:shown])
+    return links + (f" and {len(partners) - shown:,} more" if len(partners) > shown else "")
 
 
 def _link(kind: str, key: str, text: str) -> str:

@@ -30,8 +30,9 @@ from schemas.order_keys import shown as order_shown
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="OrderBridge: batch EDI order-to-cash. Exit status: 0 done, 1 done and some input had "
-                       "error findings, 2 usage error, 3 not done (a stage failed), 4 the workspace cannot be "
-                       "used, 5 another OrderBridge process holds the workspace; see the README.")
+                       "error findings, 2 usage error, 3 not done (a stage failed; some orders of an approve or "
+                       "reject of several skipped), 4 the workspace cannot be used, 5 another OrderBridge process "
+                       "holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console(min_width=TABLE_WIDTH)  # run tables have many columns; never squeezed into 80 characters
@@ -96,9 +97,18 @@ def _summary_table(summary: dict) -> None:
     t.add_column("partner", justify="left", no_wrap=True)
     for _, short, _, _ in COLUMNS:
         t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
-    for p in summary["partners"]:
-        t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
+    rows = summary["partners"]
+    quiet = [p for p in rows if _quiet(p)] if len(rows) > TABLE_PARTNERS else []
+    for p in rows:
+        if not quiet or not _quiet(p):
+            t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
+    if quiet:  # hundreds of partners: the rows to look at, the others summed in one
+        t.add_row(f"{len(quiet):,} others", *(f"{sum(cell(p, key) for p in quiet):,}" for key, *_ in COLUMNS),
+                  style="dim")
     console.print(t, width=max(console.width, 140), crop=False)  # every column, even on a narrow terminal
+    if quiet:
+        console.print(f"  {len(quiet):,} of {len(rows):,} partners had nothing held, rejected, quarantined, failed "
+                      "or found: summed in the last row (each on its own: summary_html, Per partner)")
     for line in LEGEND:
         console.print(f"  {line}")
     _shipping_lines(summary)
@@ -115,6 +125,15 @@ def _summary_table(summary: dict) -> None:
 
 
 PROBLEMS_SHOWN = 5  # the run's biggest problems named under its table (all of them: failures.html)
+# a run of more partners than this shows in its table those with something to look at (_quiet), the others summed;
+# and names the biggest problems of at most this many partners (bench/bench_partners.py: hundreds of partners)
+TABLE_PARTNERS = 30
+
+
+def _quiet(p: dict) -> bool:
+    """A partner row with nothing for a person: not failed, nothing quarantined, held or rejected, no finding."""
+    return not (p.get("failure") or p.get("quarantined") or p.get("held") or p.get("rejected") or p.get("errors")
+                or p.get("warnings"))
 
 
 def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
@@ -135,10 +154,14 @@ def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
         return
     by_size = sorted(groups, key=lambda g: (-g["open"], -g["findings"], g["row"]))
     each = list({g["partner"]: g for g in reversed(by_size)}.values())  # every partner's biggest: who to call
+    callers = len(each)
+    if callers > TABLE_PARTNERS:  # hundreds of partners: the biggest problems of the partners with the most
+        each = sorted(each, key=lambda g: (-g["open"], -g["findings"], g["row"]))[:TABLE_PARTNERS]
     each.sort(key=lambda g: g["row"])
     more = [g for g in by_size if g not in each][:max(limit - len(each), 0)]
     console.print(f"  problems to act on: {len(groups):,} (a code in a file); each partner's biggest, then the "
-                  "next biggest (every one with what to do: failures_html, Problems to act on):")
+                  "next biggest (every one with what to do: failures_html, Problems to act on)"
+                  + (f"; the {len(each):,} of {callers:,} partners with the biggest:" if callers > len(each) else ":"))
     for g in each + more:
         first = rows.slice(g["row"], 1).to_pylist()[0]
         console.print(f"    {shown(g['partner'])} {shown(g['file'] or '(no file)')}: {shown(g['code'])} "
@@ -635,12 +658,14 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
 def _partner_profiles(workspace: Path, partner: str) -> dict:
     """The workspace's profiles that load, for a command about ``partner`` (inspect, ack): another partner's
     profile that does not load is not this one's problem; ``partner``'s own raises its ConfigError (exit 4)."""
+    from datetime import date
+
     from schemas.profile import load_profiles_apart
 
     profiles, broken = load_profiles_apart(workspace.resolve() / "partners")
     if partner in broken:
         raise broken[partner]
-    return profiles
+    return {pid: p.on(date.today()) for pid, p in profiles.items()}  # as in effect today ([[changes]])
 
 
 def _check_state(workspace: Path) -> None:
@@ -851,15 +876,25 @@ def _order_or_exit(store, po: str, partner: str | None, release: str | None = No
         err.print(why, style="red")
         raise typer.Exit(ExitStatus.USAGE)
     if len(matches) > 1:
+        from flows.status_view import is_blanket
         from schemas.order_keys import key_ref
 
-        names = ", ".join(key_ref(o.po_number) or r or "(none)" for o, r in ((o, releases.get(o.po_number))
-                                                                            for o in matches) if r is not None)
+        names = ", ".join(key_ref(o.po_number) or ("blanket" if is_blanket(o) else r or "(none)")
+                          for o, r in ((o, releases.get(o.po_number)) for o in matches) if r is not None)
         kind = "is {} orders told apart by a reference" if any(key_ref(o.po_number) for o in matches) else \
             "is held as {} releases"
         err.print(f"PO {shown(po)} {kind.format(len(matches))} ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]
+
+
+def _order_names(ws, store, records) -> dict:
+    """Each order's name as people read it, by key (flows.releases.order_names: the first release of a PO held as
+    several named by its release, a blanket kept apart as "PO blanket")."""
+    from connectors.order_store import OrderStore
+    from flows.releases import order_names
+
+    return order_names(store, OrderStore(ws.orders_dir), records)
 
 
 def _wall_clock() -> str:
@@ -868,11 +903,16 @@ def _wall_clock() -> str:
 
 @app.command()
 def approvals(workspace: Path = WORKSPACE) -> None:
-    """List orders held for a person (approve, reject or recheck them), with the reasons."""
+    """List orders held for a person (approve, reject or recheck them), with the reasons, then the codes they are
+    held for and how many (what `approve --all-held --held-for CODE` chooses by)."""
+    from collections import Counter
+
     from engine import lifecycle
+    from flows.workspace import Workspace
 
     store = _state(workspace)
     held = store.orders(states=lifecycle.AWAITING_PERSON)
+    names = _order_names(Workspace(workspace.resolve()), store, held)
     t = Table(title=f"{len(held)} order(s) waiting for approval")
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
@@ -880,9 +920,12 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[o.key for o in held]) if held else ():
         waiting.setdefault((c.partner, c.po_number), []).append(f"860 in {c.source_file} waits on this decision")
     for o in held:
-        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), shown(o.source_file), shown(o.updated_at),
+        t.add_row(shown(o.partner), shown(names[o.key]), shown(o.source_file), shown(o.updated_at),
                   "\n".join(shown(r) for r in (*o.hold_reasons, *waiting.get(o.key, ()))))
     console.print(t)
+    codes = Counter(c for o in held for c in o.hold_codes)
+    if codes:  # what `approve --all-held --held-for CODE` chooses by
+        console.print("held for: " + ", ".join(f"{shown(c)} ({n})" for c, n in sorted(codes.items())))
 
 
 def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float,
@@ -911,28 +954,182 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855{also}.")
 
 
-@app.command()
-def approve(po: str = typer.Argument(..., help="PO number"),
-            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
+ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a person that --partner, --held-for, "
+                        "--since and --until name (each checked alone), instead of PO numbers.")
+HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help="With --all-held: only orders held for this finding "
+                        "code (CREDIT_LIMIT_EXCEEDED, PRICE_NOT_ON_FILE...: `orderbridge approvals` ends with the "
+                        "codes held for).")
+SINCE = typer.Option("", "--since", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
+                     "after this day.")
+UNTIL = typer.Option("", "--until", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
+                     "before this day.")
+DRY_RUN = typer.Option(False, "--dry-run", help="List what would be recorded and what would be skipped, and why; "
+                       "record nothing.")
+BATCH_EXIT = ("Exit status 0: every order named was recorded (or, --dry-run, would be; or --all-held found none); "
+              "3: some were skipped, each named with why, the others recorded; 2: used wrongly, nothing done (a PO "
+              "without --partner, PO numbers with --all-held, a filter without it, a date that is none; one PO named "
+              "alone that is not waiting for a person); 5: another OrderBridge process holds the workspace.")
+
+
+def _decide_cli(workspace: Path, pos: list[str] | None, partner: str | None, by: str, verdict: str, note: str,
+                wait: float, release: str | None, all_held: bool, held_for: str, since: str, until: str,
+                dry_run: bool) -> None:
+    """`approve`/`reject`: one PO as before (its messages, exit 2 when it is not held), or a batch."""
+    from engine import lifecycle
+
+    pos = list(pos or ())
+    if len(pos) == 1 and not (all_held or held_for or since or until or dry_run):
+        if partner is None:
+            err.print("--partner is needed with a PO number (PO numbers are per partner)", style="red")
+            raise typer.Exit(ExitStatus.USAGE)
+        _decide(workspace, pos[0], partner, by, verdict, note, wait, release)
+        return
+    problem = _batch_problem(pos, partner, release, all_held, held_for, since, until)
+    if problem:
+        err.print(problem, style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    if dry_run:
+        done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for, since,
+                                    until, dry_run=True)
+    else:
+        with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):  # the batch
+            done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for,
+                                        since, until, dry_run=False)
+    _say_batch(done, named, verdict, by, dry_run)
+    raise typer.Exit(ExitStatus.INCOMPLETE if any(d.skipped for d in done) else ExitStatus.OK)
+
+
+def _batch_problem(pos: list[str], partner: str | None, release: str | None, all_held: bool, held_for: str,
+                   since: str, until: str) -> str:
+    """Why a batch is used wrongly (nothing done), or ""."""
+    from datetime import date
+
+    if pos and all_held:
+        return "name PO numbers or --all-held, not both"
+    if not pos and not all_held:
+        return "name the PO number(s), or --all-held (with --partner, --held-for, --since, --until to narrow it)"
+    if pos and (held_for or since or until):
+        return "--held-for, --since and --until choose orders for --all-held: with PO numbers, leave them out"
+    if pos and partner is None:
+        return "--partner is needed with PO numbers (PO numbers are per partner)"
+    if release is not None and len(pos) != 1:
+        return "--release names a release of one PO: give it with one PO number"
+    for name, value in (("--since", since), ("--until", until)):
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return f"{name} must be a date like 2026-11-27, not {shown(value)!r}"
+    return ""
+
+
+def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release: str | None, by: str, verdict: str,
+                  note: str, all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
+    """(each order's outcome, how the orders were chosen): the orders the PO numbers or the search name, each
+    decided alone (flows.approving)."""
+    from engine import lifecycle
+    from flows.approving import Decided, decide_picked, held_matching
+    from flows.status_view import matching_orders
+    from flows.workspace import Workspace
+
+    store = _state(workspace)
+    ws = Workspace(workspace.resolve())
+    if partner is not None and partner not in ws.partners() and not store.search_orders(partner=partner, limit=1):
+        err.print(f"no partner {shown(partner)}: no profile and no order of it", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    picks, unmatched = [], {}
+    if all_held:
+        listed = held_matching(store, partner=partner or "", hold_code=held_for.strip(), since=since, until=until)
+        picks = [lifecycle.PersonPick(o.partner, o.po_number, o.revision) for o in listed]
+        named = (f"{len(listed)} order(s) waiting for a person" + (f" of {shown(partner)}" if partner else "")
+                 + (f" held for {shown(held_for)}" if held_for else "")
+                 + (f", PO dated {shown(since or '...')} to {shown(until or '...')}" if since or until else ""))
+    else:
+        for po in dict.fromkeys(pos):  # a PO named twice: once
+            matches, _, why = matching_orders(ws, store, po, partner, release)
+            if why or not matches:
+                unmatched[po] = Decided(partner or "", po, skipped=why or "no such order")
+            elif len(matches) > 1:  # a PO held as several releases (or told apart by a reference)
+                unmatched[po] = Decided(partner or "", po, skipped=f"is {len(matches)} orders (releases, or told apart "
+                                        "by a reference): name it alone with --release")
+            elif all(p.po_number != matches[0].po_number for p in picks):  # 'acme-1010' and 'ACME-1010': once
+                picks.append(lifecycle.PersonPick(matches[0].partner, matches[0].po_number))
+                unmatched[po] = None  # its place in the list: decided below
+        named = f"{len(dict.fromkeys(pos))} PO number(s) named"
+    try:
+        done = decide_picked(store, picks, verdict, by=by, note=note, at=_wall_clock(), dry_run=dry_run)
+    except ValueError as exc:
+        err.print(f"{shown(exc)}: nothing was recorded", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    decided = iter(done)  # in the order picked: the PO numbers' order
+    return [d if d is not None else next(decided) for d in unmatched.values()] if not all_held else done, named
+
+
+def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
+    """A row per order (recorded, skipped and why), then the counts."""
+    from engine import lifecycle
+
+    would = ("would approve" if verdict == lifecycle.VERDICT_APPROVED else "would reject") if dry_run else verdict
+    t = Table(title=f"{named}: " + (f"{verdict} by {shown(by)}" if not dry_run else "dry run, nothing recorded"))
+    for c in ("partner", "PO", "outcome", "held for / why skipped"):
+        t.add_column(c, overflow="fold")
+    for d in done:
+        if d.skipped:
+            t.add_row(shown(d.partner), shown(order_shown(d.po_number)), "skipped", shown(d.skipped))
+        else:
+            also = [f"and answers the {d.waiting} 860(s) that waited on it"] if d.waiting else []
+            t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would,
+                      "\n".join(shown(r) for r in (*d.reasons, *also)))
+    console.print(t)
+    decided = sum(not d.skipped for d in done)
+    skipped = [d for d in done if d.skipped]
+    if dry_run:
+        console.print(f"{decided} order(s) would be {verdict}, {len(skipped)} would be skipped; nothing was "
+                      "recorded.")
+    else:
+        sent = ("; the next run sends their 855s" + (" (RD)" if verdict == lifecycle.VERDICT_REJECTED else "")
+                if decided else "")
+        console.print(f"{decided} order(s) {verdict} by {shown(by)}, {len(skipped)} skipped{sent}.")
+    for d in skipped:
+        err.print(f"skipped {shown(d.partner)}/{shown(order_shown(d.po_number))}: {shown(d.skipped)}",
+                  style="yellow")
+
+
+@app.command(epilog=BATCH_EXIT)
+def approve(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO number(s) of the partner: one, or "
+                                            "several approved together (each checked alone)."),
+            partner: str = typer.Option(None, "--partner", help="The partner whose PO it is (needed with PO "
+                                        "numbers; with --all-held, only its orders).", callback=partner_id),
             by: str = typer.Option(..., "--by", help="Who approves."),
-            note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
-            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
-    """Approve a held order; the next run acknowledges it (855)."""
+            note: str = typer.Option("", "--note", help="Why (kept in the order's history; one note for a batch)."),
+            all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+            dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Approve held orders: one PO, several, or every held order a search names (--all-held); the next run
+    acknowledges each (855). Under one workspace lease; an order changed or no longer held is skipped and named,
+    the others are recorded."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release)
+    _decide_cli(workspace, pos, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release, all_held, held_for,
+                since, until, dry_run)
 
 
-@app.command()
-def reject(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
+@app.command(epilog=BATCH_EXIT)
+def reject(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO number(s) of the partner: one, or "
+                                           "several rejected together (each checked alone)."),
+           partner: str = typer.Option(None, "--partner", help="The partner whose PO it is (needed with PO "
+                                       "numbers; with --all-held, only its orders).", callback=partner_id),
            by: str = typer.Option(..., "--by", help="Who rejects."),
-           reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
-           release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
-    """Reject a held order; the next run answers it with an 855 RD."""
+           reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history; one reason for a "
+                                      "batch; needed)."),
+           all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+           dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Reject held orders: one PO, several, or every held order a search names (--all-held); the next run answers
+    each with an 855 RD. Under one workspace lease; an order changed or no longer held is skipped and named, the
+    others are recorded."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait, release)
+    _decide_cli(workspace, pos, partner, by, lifecycle.VERDICT_REJECTED, reason, wait, release, all_held, held_for,
+                since, until, dry_run)
 
 
 @app.command()
@@ -954,11 +1151,12 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
         rules_day = datetime.fromisoformat(_now(now)) if now else None
         done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
                             at=datetime.fromisoformat(_wall_clock()), today=rules_day)
+        names = _order_names(Workspace(workspace.resolve()), store, [r.after for r in done])
     t = Table(title=f"{len(done)} held order(s) rechecked")
     for c in ("partner", "PO", "now", "reasons"):
         t.add_column(c, overflow="fold")
     for r in done:
-        t.add_row(shown(r.after.partner), shown(r.after.po_number), shown(r.after.state.value),
+        t.add_row(shown(r.after.partner), shown(names[r.after.key]), shown(r.after.state.value),
                   "\n".join(shown(x) for x in r.after.hold_reasons) or "cleared: the next run answers it")
     console.print(t)
 
@@ -1212,7 +1410,9 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
            state: str = typer.Option(None, "--state", help="Only orders in this state (e.g. shipped)."),
            limit: int = typer.Option(50, "--limit", min=1, help="At most this many, newest received first."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object: {\"orders\": [...], \"more\": "
-                                        "bool}."),
+                                        "bool}; each order's po_number (BEG03), release (what --release names it "
+                                        "by: its BEG04, \"blanket\", or \"\" when the PO number alone does) and "
+                                        "order (as people read it)."),
            workspace: Path = WORKSPACE) -> None:
     """List orders, newest received first: a store's, those shipped short (what the console's orders page lists;
     `status PO` tells one order's story)."""
@@ -1229,11 +1429,19 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
         rows = st.search_orders(partner=partner or "", states=[state] if state else (), limit=limit + 1,
                                 ship_to=store_id(store or ""), shipped_short=short,
                                 store_orders=sdq_orders(ws, st, store, partner or "") if store else ())
+        names = _order_names(ws, st, rows[:limit])
     finally:
         st.close()
     more, rows = len(rows) > limit, rows[:limit]
     if as_json:
-        typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": o.po_number, "state": o.state.value,
+        from flows.releases import release_of
+        from schemas.order_keys import x12_po
+
+        # the PO number (BEG03) and the release that tells it apart (`status PO --release R`), and the order as people
+        # read it: never the store's key (it used to be, a release's with its separator character)
+        typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": x12_po(o.po_number),
+                                           "release": release_of(o, names[o.key]), "order": names[o.key],
+                                           "state": o.state.value,
                                            "po_date": str(o.po_date or ""), "ship_to_id": o.ship_to_id,
                                            "received_at": o.received_at} for o in rows], "more": more}, indent=2))
         return
@@ -1242,7 +1450,7 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
         return
     t = Table("partner", "PO", "state", "PO date", "ship-to", "received")
     for o in rows:
-        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), o.state.value, str(o.po_date or ""),
+        t.add_row(shown(o.partner), shown(names[o.key]), o.state.value, str(o.po_date or ""),
                   shown(o.ship_to_id), shown(o.received_at or ""))
     console.print(t)
     if more:
@@ -1342,7 +1550,10 @@ app.add_typer(partner_app, name="partner")
 
 @partner_app.command("check")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
-                  workspace: Path = WORKSPACE) -> None:
+                  workspace: Path = WORKSPACE,
+                  on: str = typer.Option(None, "--on", help="The day (YYYY-MM-DD) whose profile is checked, for a "
+                                         "profile with dated [[changes]] (default: today); every change is checked "
+                                         "either way.")) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
     missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
     where each document it receives goes and under what name (an example, the same every time), and how it is
@@ -1370,9 +1581,18 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None
     warnings: list[str] = []
+    day = _day_option(on)
+    if profile is not None and profile.changes:  # each dated change, and the profile in effect on the day checked
+        profile, said = _dated_profile(profile, day)
+        for line in said:
+            console.print(shown(line), soft_wrap=True)
     if profile is not None:
         problems += check_profile(profile)
         warnings = profile_warnings(profile)
+        for effective, version in profile.versions():  # the problems only another day's profile has, with its day
+            if version.effective != profile.effective:
+                problems += [f"from {effective.isoformat()}: {p}" for p in check_profile(version)
+                             if p not in problems]
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
     if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how
@@ -1395,6 +1615,34 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         console.print(f"partner {shown(partner_id)}: {len(problems)} thing(s) to fix before the first run")
         raise typer.Exit(ExitStatus.INPUT_ERRORS)
     console.print(f"partner {shown(partner_id)}: ready (profile, reference data and inventory in {shown(ws.root)})")
+
+
+def _day_option(on: str | None):
+    """--on's day (today when not given); exit 2 naming it when it is no date."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        console.print(f"--on {shown(on)}: not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _dated_profile(profile, day) -> tuple:
+    """The profile in effect on ``day`` and the lines that say so: one per dated change (its day, how far off,
+    the keys it writes, its note), then which is in effect."""
+    from flows.progress import plural
+
+    lines = []
+    for change in profile.changes:
+        days = (change.effective - day).days
+        when = "today" if days == 0 else f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago"
+        lines.append(f"change: effective {change.effective.isoformat()} ({when}): {', '.join(change.keys())}"
+                     + (f" ({change.note})" if change.note else ""))
+    dated = profile.on(day)
+    lines.append(f"in effect on {day.isoformat()}: " + (f"the change effective {dated.effective.isoformat()}"
+                                                         if dated.effective else "the profile as written"))
+    return dated, lines
 
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Inventory: load stock and expected receipts.")

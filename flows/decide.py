@@ -28,15 +28,17 @@ from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
 from flows.recovery import report_folder
+from flows.releases import blankets_cancelled
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from rules.business.allowance_discounts import changed_allowances
 from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError, StateError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus
@@ -202,6 +204,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
+    # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: they stand, named for ops
+    plan += Plan(findings=blankets_cancelled(state, store, revisions.plan, {
+        c.po_number: {"po_number": c.po_number, "source_file": c.source_file} for c in pending},
+        seg="BCH", element="BCH01"))
     # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of),
@@ -213,9 +219,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # units are allocated before the rules decide the added lines, what the decision then keeps)
     fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
     promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
+    # (a backorder in packs, BX of 100, is allocated in eaches: the item master's units say how many)
+    packs = units or ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
                                          run_id=run_id, store=store, fresh=fresh, promises=promises,
-                                         warehouses=_warehouses(ws))
+                                         warehouses=_warehouses(ws), eaches=packs.each)
     # the orders this run's 860s changed after shipment start from what the backorder step left them; units raised
     # that it did not place (nor, for a partner that takes backorders, promise from a receipt) are refused, and the
     # 865s / revised 855s answering those changes are built again from the lines as it left them, each in place of
@@ -289,7 +297,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
-                                                                                      deciding),
+                                                                                      deciding, state,
+                                                                                      revisions.applied),
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
@@ -342,7 +351,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                               {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
                               reserved=reserved, held=revisions.reservations, changed=changed, today=today,
                               owed=owed, services=service_skus(ref.items),
-                              bill_only=bill_only, stored=revisions.lines)
+                              bill_only=bill_only, stored=revisions.lines,
+                              eaches=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items).each
+                              if owed else None)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()
@@ -350,7 +361,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         plan = lifecycle.plan_decisions(
             {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
-            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
+            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before,
+            agreed=suite.agreed)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
         late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit,
                                        lines=suite.lines, items=ref.items)
@@ -394,16 +406,45 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
     rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
     against. The blankets and earlier releases are loaded once."""
-    from engine.blankets import has_releases, release_findings, release_pos
+    from engine.blankets import cancelled_blankets, has_releases, release_findings, release_pos
 
     if not has_releases(orders):
         return None
-    held_orders, held_lines, states, answered = _blankets(ws, state, release_pos(orders), {r.key for r in deciding})
+    pos = release_pos(orders)
+    held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
+    cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
-                                            units=units, decided=decided, answered=answered)
+                                            units=units, decided=decided, answered=answered, cancelled=cancelled)
+
+
+def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
+    """What the releases of the blanket ``record`` (an OrderRecord) called off of each of its lines, and what is left
+    (engine.blankets.drawdown), the blanket and its releases loaded as decide loads them (_blankets), each release
+    line in the blanket line's unit by the items' packs: `orderbridge status` of a blanket."""
+    from connectors.reference import load_reference
+    from engine.blankets import drawdown
+    from schemas.order_keys import x12_po
+
+    held_orders, held_lines, states, answered = _blankets(ws, state, {(record.partner, x12_po(record.po_number))},
+                                                          set())
+    if not held_lines.num_rows:
+        return []
+    ref = load_reference(ws.reference_dir)
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
+    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered)
+
+
+def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
+    """The order records held under the PO numbers ``pos`` ((partner, PO number)): keyed by it, and as its later
+    releases or its blanket kept apart."""
+    from schemas.order_keys import x12_po
+
+    return [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
+                                               for r in state.release_orders(partner)
+                                               if (partner, x12_po(r.po_number)) in pos)]
 
 
 def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
@@ -414,12 +455,8 @@ def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], decid
     is named as held); and what we acknowledged of each line of those we answered (engine.blankets.acknowledged:
     they draw that, not what they asked)."""
     from engine.blankets import acknowledged, drawing
-    from schemas.order_keys import x12_po
 
-    records = [*state.orders_for(pos).values(), *(r for partner in sorted({p for p, _ in pos})
-                                                   for r in state.release_orders(partner)
-                                                   if (partner, x12_po(r.po_number)) in pos)]
-    records = drawing(records, deciding)
+    records = drawing(_held_under(state, pos), deciding)
     if not records:
         return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
     store = OrderStore(ws.orders_dir)
@@ -452,12 +489,22 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 
-def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
+def deciding_sacs(store: OrderStore, records, state: StateStore | None = None,
+                  applied: Mapping | None = None) -> pa.Table | None:
     """The stored ORDER_SACS of ``records``' orders (each stored file read once, its orders' rows picked; a file
     stored before SACs were kept, or unreadable, gives none), by which the rules judge the allowances our 810s take
-    off (rules.suite.run_suite sacs=); None when no order sent one."""
+    off (rules.suite.run_suite sacs=); None when no order sent one. An order an 860 changed (its lines_key the
+    change's tables) has its 850's SACs (of its source file) with those of each 860 applied or answered since, oldest
+    first, applied to them (``state``: the recorded changes; rules.business.allowance_discounts.changed_allowances):
+    an 860 adding, changing or taking off an allowance is judged on the order as changed. It used to be judged on
+    none at all (the changed order's lines_key names no stored SAC table). What we refused of an 860 is not
+    counted (refused_changes: its POC loops we answered IR, or all of it): ``applied``, the changes applied to the
+    orders and not answered yet (engine.lifecycle AppliedChange: this run's and those replayed), and the 865s sent
+    for those answered (engine.finance_inputs.change_refusals, as the reconciliation leaves them out). A refused POC's
+    allowance used to be judged with the order: a refused line's 12 % held the order for a discount never given."""
     kept: dict[str, frozenset[str]] = {}
     files: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    changed = []
     for r in records:
         if not r.lines_key:
             continue
@@ -465,6 +512,8 @@ def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
             kept[r.partner] = store.sac_keys(r.partner)
         if r.lines_key in kept[r.partner]:
             files.setdefault((r.partner, r.lines_key), []).append((r.po_number, r.order_ref or ""))
+        elif state is not None and r.change_file:
+            changed.append(r)
     parts = []
     for (partner, key), pos in files.items():
         try:
@@ -473,7 +522,86 @@ def deciding_sacs(store: OrderStore, records) -> pa.Table | None:
             continue
         if sacs.num_rows and (mine := orders_rows(sacs, pos)).num_rows:
             parts.append(mine)
+    if changed:
+        parts.extend(t for t in _changed_orders_sacs(store, changed, kept, state, applied) if t.num_rows)
     return pa.concat_tables(parts) if parts else None
+
+
+def refused_changes(state: StateStore, applied: Mapping | None
+                    ) -> dict[tuple[str, str, str], tuple[bool, frozenset[str]]]:
+    """(partner, store key, change ref) of an 860 -> whether we refused it whole, and the POC01s of its POC loops every
+    POC of which we refused (IR): from the changes applied and not answered yet (``applied``: their results), else
+    from the 865s sent (engine.finance_inputs.change_refusals, the latest 865 of a change saying)."""
+    from engine.finance_inputs import POC_REFUSED, change_refusals
+
+    out: dict[tuple[str, str, str], tuple[bool, frozenset[str]]] = {}
+    for changes in (applied or {}).values():
+        for a in changes:
+            said: dict[str, list[str]] = {}
+            for lr in a.result.line_results:
+                said.setdefault(lr.change.get("line_id") or "", []).append(lr.status)
+            refused = frozenset(line for line, codes in said.items() if all(c == POC_REFUSED for c in codes))
+            if a.result.rejected or refused:
+                out[a.change.partner, a.change.store_key, a.change.change_ref] = (a.result.rejected, refused)
+    for (partner, key), told in change_refusals(state.sent_documents(("865",)), state.sent_sets_of(("865",))).items():
+        _kind, store_key, change_ref = key.split(":", 2)
+        out.setdefault((partner, store_key, change_ref), told)
+    return out
+
+
+def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[str]], state: StateStore,
+                         applied: Mapping | None = None) -> list:
+    """Per changed order of ``records``: its 850's SACs (source_sha256's table, its PO and order_ref) with each
+    applied or answered 860's SACs applied (a change whose file stored none adds nothing; one unreadable, nothing)."""
+    changes = state.pending_changes(statuses=("applied", "answered", "pending"),
+                                    keys=[(r.partner, r.po_number) for r in records])
+    by_order: dict[tuple[str, str], list] = {}
+    for ch in changes:
+        by_order.setdefault((ch.partner, ch.po_number), []).append(ch)
+    for r in records:  # the 860s this run applies are still pending: those up to the one the order's tables are of
+        mine = by_order.get((r.partner, r.po_number), [])
+        last = next((k for k, ch in enumerate(mine) if f"{ch.store_key}-{ch.change_ref}" == r.lines_key), None)
+        by_order[r.partner, r.po_number] = [ch for k, ch in enumerate(mine)
+                                            if ch.status != "pending" or (last is not None and k <= last)]
+    change_keys = {p: store.sac_keys(p, "change-sacs") for p in sorted({r.partner for r in records})}
+    read: dict[tuple[str, str], pa.Table] = {}
+
+    def loaded(partner: str, key: str, loader) -> pa.Table:
+        if (partner, key) not in read:
+            try:
+                read[partner, key] = loader(partner, key)
+            except StateError:
+                read[partner, key] = pa.table({})
+        return read[partner, key]
+
+    out = []
+    refusals: dict | None = None  # what we refused of the 860s (refused_changes), read when one sent a SAC
+    for r in records:
+        sent = []
+        for ch in by_order.get((r.partner, r.po_number), []):  # most 860s send no SAC: nothing to read
+            if ch.store_key in change_keys[r.partner]:
+                table = loaded(r.partner, ch.store_key, store.load_change_sacs)
+                if not table.num_rows:
+                    continue
+                mine = table.filter(pc.equal(table["order_ref"], ch.change_ref))
+                if refusals is None:
+                    refusals = refused_changes(state, applied)
+                whole, lines = refusals.get((ch.partner, ch.store_key, ch.change_ref), (False, frozenset()))
+                if whole:  # refused whole: none of its SACs; a POC we refused: its loop's
+                    continue
+                if lines and mine.num_rows:
+                    mine = mine.filter(pc.invert(pc.fill_null(pc.is_in(
+                        mine["line_id"], value_set=pa.array(sorted(lines), pa.string())), False)))
+                sent.append(mine)
+        base = ORDER_SACS.empty_table()
+        if r.source_sha256 in kept[r.partner]:
+            whole = loaded(r.partner, r.source_sha256, store.load_sacs)
+            if whole.num_rows:
+                base = orders_rows(whole, [(r.po_number, r.order_ref or "")])
+        if not base.num_rows and not any(t.num_rows for t in sent):
+            continue
+        out.append(changed_allowances(base, sent, (r.partner, r.order_ref or "", r.po_number)).cast(ORDER_SACS))
+    return out
 
 
 def _not_loaded(orders: pa.Table, ws: Workspace, profiles: dict[str, PartnerProfile], out: RunDecision

@@ -47,7 +47,7 @@ from flows import faults, handoff, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
-from flows.releases import key_releases
+from flows.releases import blankets_cancelled, cancelling_rows, key_releases
 from flows.taking import dispose as _dispose
 from flows.taking import left_on_server as _left_on_server
 from flows.timing import Lap, timed
@@ -427,6 +427,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                  unanswered=unanswered, envelope=envelope_for(profile),
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
+    # a blanket cancelled while releases of it may still ship: they stand, named for ops
+    plan += Plan(findings=blankets_cancelled(state, store, plan, cancelling_rows(outcome.orders)))
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))

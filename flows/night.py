@@ -76,8 +76,8 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                  keep: Callable[[], None] | None = None) -> dict:
     """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
     and each stored piece, when partners are sharded)."""
-    ws = open_workspace(workspace)
-    profile = ws.runnable_partners()[partner_id]
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
+    profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
@@ -95,7 +95,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
 def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> steps.RunDecision:
     from connectors.reference import load_reference
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     now = datetime.fromisoformat(now_iso)
     state = StateStore(ws.state_url)
     try:
@@ -111,8 +111,8 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                   keep: Callable[[], None] | None = None) -> int:
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
     before each chunk, when partners are sharded)."""
-    ws = open_workspace(workspace)
-    profile = ws.runnable_partners()[partner_id]
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
+    profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
@@ -132,7 +132,7 @@ def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> 
     from connectors.reference import load_reference
     from flows import shipments as shipping
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     warehouse = ws.warehouses()[warehouse_id]
     profiles, broken = ws.partners_apart()
     state = StateStore(ws.state_url)
@@ -155,7 +155,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     from connectors.reference import load_reference
     from flows import shipments as shipping
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     state = StateStore(ws.state_url)
     try:
         with timed("invoice"):
@@ -168,7 +168,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
 @gives_back
 def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     state = StateStore(ws.state_url)
     try:
         with timed("reconcile"):  # folder: the report folder being written
@@ -273,6 +273,7 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
         ws.require_ready()
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        ws = ws.on(started)  # its profiles as of the run's clock ([[changes]] take effect on their day)
         state = StateStore(ws.state_url)
         try:  # the run is on record from its start; runs a killed process left "running" are closed
             recovery.close_crashed_runs(ws, state, at=_wall())
@@ -307,6 +308,9 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}"
                     + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
                        if unloaded else ""))
+    for pid in chosen:  # a dated profile change ([[changes]]) taking effect tonight, or within a week: said
+        for line in profile_changes_said(profiles[pid], started.date()):
+            progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
@@ -535,6 +539,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         recovery.require_state(ws)
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        ws = ws.on(started)  # its profiles as of the run's clock
         clock = started.isoformat()
         profiles, broken = ws.partners_apart()
         state = StateStore(ws.state_url)
@@ -600,6 +605,24 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
 
 
 UNLOADED = "nothing of the partner taken, answered or sent: its files wait in its drop until its profile loads"
+
+
+CHANGE_NOTICE_DAYS = 7  # a dated profile change is said in each night's progress from this many days before it
+
+
+def profile_changes_said(profile: PartnerProfile, day) -> list[str]:
+    """What a night on ``day`` says of the partner's dated profile changes ([[changes]]): the one that takes effect
+    that night (its keys: the run answers by them from now on), the next one within CHANGE_NOTICE_DAYS."""
+    out = []
+    if profile.effective == day:
+        change = next(c for c in profile.changes if c.effective == day)
+        out.append(f"profile change effective {day.isoformat()} in effect from this night: {', '.join(change.keys())}"
+                   + (f" ({change.note})" if change.note else ""))
+    coming = profile.next_change(day)
+    if coming is not None and (coming.effective - day).days <= CHANGE_NOTICE_DAYS:
+        out.append(f"profile change effective {coming.effective.isoformat()} in "
+                   f"{plural((coming.effective - day).days, 'day')}: {', '.join(coming.keys())}")
+    return out
 
 
 def unloaded_results(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str, *,

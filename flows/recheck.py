@@ -34,7 +34,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     from engine.csv_findings import csv_layouts, csv_located
     from rules.suite import owners_of, run_suite
 
-    profiles = ws.runnable_partners()  # a partner whose profile does not load: its held orders wait for it
+    # the profiles as of the rules' date ([[changes]]); a partner whose profile does not load: its held orders wait
+    profiles = ws.on(today or at).runnable_partners()
     chosen = [r for r in lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles)
               if (po is None or r.po_number == po) and (partner is None or r.partner == partner)]
     if not chosen:
@@ -46,7 +47,7 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     orders, lines = lifecycle.current_tables(chosen, tables)
     ref, settings, day = load_reference(ws.reference_dir), rule_settings(profiles), (today or at).date()
     policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
-    suite = run_suite(orders, lines, ref, settings, today=day, sacs=deciding_sacs(store, chosen),
+    suite = run_suite(orders, lines, ref, settings, today=day, sacs=deciding_sacs(store, chosen, state),
                       open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()}, policies=policies)
     layouts, owners = csv_layouts(profiles), owners_of(orders, lines)

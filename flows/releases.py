@@ -15,6 +15,7 @@ from connectors.state import StateStore
 from engine.lifecycle.releases import (
     Held,
     has_blankets,
+    has_unnumbered_releases,
     is_idle,
     key_outcome,
     key_shipment_lines,
@@ -23,7 +24,17 @@ from engine.lifecycle.releases import (
 )
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
-from schemas.order_keys import x12_po
+from schemas.order_keys import (
+    blanket_key,
+    is_blanket_key,
+    is_ref_key,
+    is_release_key,
+    key_ref,
+    key_release,
+    shown,
+    x12_po,
+)
+from schemas.orders import BLANKET_TYPES
 
 
 def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterable[str], *,
@@ -35,6 +46,46 @@ def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterabl
     plain = list(state.orders_for({(partner, po) for po in pos}).values())
     later = [r for r in state.release_orders(partner) if x12_po(r.po_number) in pos]
     return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {}, ref=ref)
+
+
+def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]) -> dict[tuple[str, str], str]:
+    """How people read each order of ``records`` (by its key): schemas.order_keys.shown, except an order keyed by its
+    PO number alone while the PO holds others (later releases, a blanket kept apart), which the bare PO number would
+    not tell apart from them: "PO release N" for the first release (its stored 850's BEG04), "PO blanket" for a
+    blanket (BEG02 BK, BE, KB, LB) holding the PO number. The store's releases are looked up once; only the orders
+    keyed so have their stored 850 read."""
+    records = list(records)
+    out = {r.key: shown(r.po_number) for r in records}
+    plain = [r for r in records if not is_release_key(r.po_number)]
+    if not plain:
+        return out
+    shared = {(r.partner, x12_po(r.po_number)) for r in state.release_orders()}
+    plain = [r for r in plain if (r.partner, r.po_number) in shared]
+    blankets = [r for r in plain if r.order_type in BLANKET_TYPES]
+    for r in blankets:
+        out[r.key] = shown(blanket_key(r.po_number))
+    for partner in sorted({r.partner for r in plain}):  # (stored_releases answers by PO number: one partner's)
+        mine = [r for r in plain if r.partner == partner and r.order_type not in BLANKET_TYPES]
+        releases = stored_releases(store, mine)
+        for r in mine:
+            if releases.get(r.po_number):
+                out[r.key] = f"{r.po_number} release {releases[r.po_number]}"
+    return out
+
+
+def release_of(record: OrderRecord, name: str) -> str:
+    """What `--release` names ``record`` by among its PO's orders (``name``: how people read it, order_names): a
+    release's BEG04, "blanket" for a blanket (kept apart, or holding the PO number beside releases), a reference's
+    value for an order told apart by one ([x12] order_key_ref); "" when its PO number alone names it (the only order
+    of its PO). For tools (`orders --json`), which the store's key (with its separator) does not serve."""
+    key, po = record.po_number, x12_po(record.po_number)
+    if is_blanket_key(key):
+        return "blanket"
+    if is_ref_key(key):
+        return key_ref(key)
+    if is_release_key(key):
+        return key_release(key)
+    return name[len(po):].removeprefix(" release ").strip() if name.startswith(f"{po} ") else ""
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
@@ -57,10 +108,11 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
     (engine.lifecycle.releases.key_outcome; ``ref``: the ORDERS column of the partner's order_key_ref, "" for
     none). Nothing is looked up for a file whose 850s give no release (nor that reference) and are no blanket,
     and whose 860s name no PO held as several releases: then the outcome itself. (A blanket naming no release is
-    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy.)"""
+    looked up: a release sent before it may hold its PO number, and it is keyed apart, not taken as its copy. So is a
+    release naming no release under a PO whose blanket is held apart: it calls the blanket off.)"""
     orders, headers = outcome.orders, outcome.change_headers
     with_release = names_a_release(orders, ref) or has_blankets(orders)
-    if not with_release and not headers.num_rows:
+    if not with_release and not headers.num_rows and not has_unnumbered_releases(orders):
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())
     if not with_release and not any(x12_po(r.po_number) in pos for r in state.release_orders(partner)):
@@ -118,3 +170,37 @@ def unpadded_confirmations(state: StateStore, read, *,
         return read
     keyed = unpadded_po_lines(lines, live, state.orders_with_unpadded_po(bare))
     return read if keyed is lines else replace(read, lines=keyed)
+
+
+def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *,
+                       seg: str = "BEG", element: str = "BEG01") -> tuple:
+    """BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) for each blanket ``plan`` (intake's
+    Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01) while releases of it may still ship:
+    the warning, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg``
+    and ``element``: BEG/BEG01 or BCH/BCH01), names them (order_names) and their states. Nothing is looked up unless
+    the plan cancels a blanket."""
+    from engine.blankets import CANCEL, cancelled_by, cancelled_with_releases, open_releases
+    from schemas.lifecycle import FindingRecord
+
+    cancelled = cancelled_by(plan)
+    if not cancelled:
+        return ()
+    out = []
+    for blanket in cancelled:
+        po = x12_po(blanket.po_number)
+        under = [*state.orders_for({(blanket.partner, po)}).values(),
+                 *(r for r in state.release_orders(blanket.partner) if x12_po(r.po_number) == po)]
+        releases = open_releases(blanket, under)
+        if not releases:
+            continue
+        f = cancelled_with_releases(blanket, releases, order_names(state, store, releases),
+                                    rows.get(blanket.po_number, {"po_number": blanket.po_number}), seg=seg,
+                                    element=element, value=CANCEL)
+        out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the releases stand",
+                                 "intake" if seg == "BEG" else "decide"))
+    return tuple(out)
+
+
+def cancelling_rows(orders) -> dict[str, dict]:
+    """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key."""
+    return {r["po_number"]: r for r in orders.to_pylist() if (r.get("purpose") or "").strip() == "01"}

@@ -347,7 +347,7 @@ def _finance_section(ws: Workspace, state: StateStore, run_id: str | None, *, si
         if not runs:
             return {"title": ": no reconciliation has run yet", "reports": {}}
         now = datetime.fromisoformat(runs[-1]["as_of"])
-    written = write_cumulative(ws, state, ws.runnable_partners(), as_of=now, since=since)
+    written = write_cumulative(ws, state, ws.on(now).runnable_partners(), as_of=now, since=since)
     return {"title": f" report and dashboard as of {now:%Y-%m-%d %H:%M} (run clock)"
                      + (f", POs since {since}" if since else "") + ":", "reports": written}
 

@@ -803,7 +803,8 @@ class _KeptCanonical:
 def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
                    skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str,
                    store: OrderStore | None = None, fresh: Mapping | None = None,
-                   promises: dict | None = None, warehouses: Mapping | None = None) -> tuple[Plan, list[dict]]:
+                   promises: dict | None = None, warehouses: Mapping | None = None,
+                   eaches: Callable[[str, str], int | None] | None = None) -> tuple[Plan, list[dict]]:
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
     and the reservation totals once it is applied (what the run's new orders then see). With ``store``
@@ -815,7 +816,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     from what the plan holds for them (the store has not seen it yet). ``promises``: filled, for those orders, with
     "units" ((partner, PO) -> line -> raised units no stock nor receipt covers) and "dated" ((partner, PO) -> the
     lines the allocation promised a day: engine.lifecycle.backorders.promise_raised). ``warehouses``: the warehouse
-    profiles; an order its N1*SF routes to one of them takes that one's stock first (engine.routing.routed_stock)."""
+    profiles; an order its N1*SF routes to one of them takes that one's stock first (engine.routing.routed_stock).
+    ``eaches``: (sku, unit) -> eaches in one of the unit (rules.shipment_units.ShipmentUnits.each): a backorder in
+    packs (BX of 100) is allocated and reserved in eaches (engine.lifecycle.backorders.backorder_input)."""
     fresh = {k: v for k, v in (fresh or {}).items() if k[0] in profiles}
     keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE)
             if k not in skip and k not in fresh and k[0] in profiles]
@@ -849,7 +852,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
     # ranked by each line's requested ship date, else its order's (the documented key), not the line's promise
     ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
-    wanted = backorders.backorder_input(waiting, lines, ships, line_ships)
+    wanted = backorders.backorder_input(waiting, lines, ships, line_ships, eaches=eaches)
     if warehouses and dates:  # the warehouse each order's N1*SF routes it to, tried first
         from engine.routing import routed_stock
 
@@ -863,14 +866,14 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
     before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
-                                      run_id=run_id, late=late, complete=complete, opens=opens)
+                                      run_id=run_id, late=late, complete=complete, opens=opens, eaches=eaches)
     if promises is not None and fresh:
         # units an 860 raised after shipment that the stock did not cover: promised from the receipts as an 850
         # line's backorder is, or (none covers them) handed to the change step to refuse (promises' units)
         plan, uncovered, promised = backorders.promise_raised(
             [r for r in waiting if r.key in fresh], plan=plan, lines=lines, allocation=result.lines,
             ship_days={k: (dates.get(k) or {}).get("requested_ship_date") for k in fresh}, today=today,
-            run_id=run_id)
+            run_id=run_id, eaches=eaches)
         promises.update(units=uncovered, dated=promised)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
     return expired + plan, lifecycle.reserved_after(totals, before, after)

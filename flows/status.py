@@ -32,6 +32,7 @@ from schemas.lifecycle import (
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord, doc_key_store
+from schemas.units import backordered_exactly, in_whole_units, rejected_exactly
 
 
 def _plain(v):
@@ -364,11 +365,26 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
     return doc
 
 
+def _parts(ln: LineRecord) -> tuple:
+    """(allocated, backordered, rejected) of a stored line as its 855 stated them: whole units (ints) of a line in
+    whole units; exactly, as text, for a line in a fraction of its unit (12.5 LB placed is stored 12; 2.5 LB
+    backordered 3 with backordered_over 0.5; a fraction rejected with its rejected_fraction), never its whole units."""
+    whole = (ln.allocated, ln.backordered, ln.rejected)
+    if in_whole_units(ln.ordered, ln.rejected_fraction, ln.backordered_over):
+        return whole
+    back = backordered_exactly(ln.backordered, ln.backordered_over)
+    exact = (ln.promised_exact - back, back, rejected_exactly(ln.rejected, ln.rejected_fraction))
+    if all(e == w for e, w in zip(exact, whole, strict=True)):
+        return whole
+    return tuple(str(int(e)) if e == e.to_integral_value() else format(e.normalize(), "f") for e in exact)
+
+
 def _line(ln: LineRecord) -> dict:
+    allocated, backordered, rejected = _parts(ln)
     return {"line_number": ln.line_number, "line_id": ln.line_id, "sku": ln.sku, "state": ln.state.value,
             "ack": ln.ack, "ordered": _plain(ln.ordered), "unit": ln.unit, "unit_price": _plain(ln.unit_price),
-            "ack_price": _plain(ln.ack_price), "allocated": ln.allocated, "backordered": ln.backordered,
-            "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
+            "ack_price": _plain(ln.ack_price), "allocated": allocated, "backordered": backordered,
+            "rejected": rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision, "shipped": _plain(ln.shipped),
             "invoiced": _plain(ln.invoiced),
             # the item the buyer ordered when the line ships its substitute (sku): null on every other line

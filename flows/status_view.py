@@ -73,6 +73,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
+            if is_blanket(o):  # what its releases called off of each line, and what is left
+                from flows.decide import blanket_drawdown
+
+                docs[-1]["blanket_drawdown"] = blanket_drawdown(ws, store, o)
             said = naming(ws, o.partner, o.po_number)  # the partner's 864s naming it (REF*PO)
             if said:
                 docs[-1]["partner_messages"] = said
@@ -92,24 +96,58 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             sys.stdout.write(json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
         else:
             print_story(docs[0], po if release is None else order_shown(matches[0].po_number)
-                        if is_ref_key(matches[0].po_number) else f"{po} release {release}", out=out)
+                        if is_ref_key(matches[0].po_number) else f"{po} blanket" if is_blanket(matches[0])
+                        and (releases.get(matches[0].po_number) or "") != release else f"{po} release {release}",
+                        out=out)
         return ExitStatus.OK
     named = [(o.po_number, releases.get(o.po_number), doc) for o, doc in zip(matches, docs, strict=True)]
     by_ref = any(is_ref_key(k) for k, _r, _d in named)  # orders told apart by a reference ([x12] order_key_ref)
+    blankets = {o.po_number for o in matches if is_blanket(o)}  # the blanket of the PO's releases (no BEG04)
     if as_json:
         sys.stdout.write(json.dumps({"partner": matches[0].partner, "po_number": po, "releases": [
-            {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}), **doc}
+            {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}),
+             **({"blanket": True} if k in blankets else {}), **doc}
             for k, r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        told = ", ".join((key_ref(k) if is_ref_key(k) else r) or "(none)" for k, r, _d in named)
+        told = ", ".join((key_ref(k) if is_ref_key(k) else r) or "(none)" for k, r, _d in named if k not in blankets)
+        others = len(docs) - len(blankets)
         (out or _CONSOLE).print(shown(f"PO {po} is {len(docs)} orders told apart by a reference ({told}), each below; "
                                       "one alone: --release REFERENCE" if by_ref else
+                                      f"PO {po} is a blanket and {others} release{'s' if others != 1 else ''} (850 "
+                                      f"BEG04: {told}), each below; one alone: --release NUMBER (the blanket: "
+                                      f"--release {BLANKET_NAMED})" if blankets else
                                       f"PO {po} is {len(docs)} releases (850 BEG04: {told}), each below; one alone: "
                                       f"--release NUMBER"))
         for k, r, doc in named:
-            print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} release {r if r else '(none)'}"
-                        if r is not None else po, out=out)
+            print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} blanket" if k in blankets else
+                        f"{po} release {r if r else '(none)'}" if r is not None else po, out=out)
     return ExitStatus.OK
+
+
+def print_drawdown(rows: list[dict], *, out: Console) -> None:
+    """The blanket's lines with what its releases called off of each and what is left (engine.blankets.drawdown)."""
+    t = Table(title="the blanket: called off by its releases")
+    for c in ("line", "item", "holds", "unit", "called off", "left", "by release"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        by = "; ".join(f"{x['release']}: {x['quantity']}" for x in r["releases"])
+        if r.get("unconverted"):
+            by += ("; " if by else "") + f"not counted (unit no pack converts): {', '.join(r['unconverted'])}"
+        t.add_row(shown(str(r["line_number"])), shown(r["item"]), shown(r["holds"]), shown(r["unit"]),
+                  shown(r["called_off"]), shown(r["left"]), shown(by))
+    out.print(t)
+
+
+BLANKET_NAMED = "blanket"  # --release blanket: the blanket of a PO held with its releases (it sent no BEG04)
+
+
+def is_blanket(record) -> bool:
+    """Whether an order is the blanket of its PO's releases: kept apart from a release holding the PO number
+    (schemas.order_keys.blanket_key), or a blanket order type (BEG02 BK, BE, KB, LB) holding the PO number."""
+    from schemas.order_keys import BLANKET_TYPES, is_blanket_key, is_release_key
+
+    key = record.po_number
+    return is_blanket_key(key) or (not is_release_key(key) and record.order_type in BLANKET_TYPES)
 
 
 def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None, *, by_item: bool = False,
@@ -158,11 +196,16 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
             _awaiting(store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
-        whose = ", ".join(dict.fromkeys(o.partner for o in matches))
+        senders = list(dict.fromkeys(o.partner for o in matches))  # hundreds of partners may share "1001": ten named
+        whose = ", ".join(senders[:LIKE_SHOWN]) + (f", ... ({len(senders):,} partners)" if len(senders) > LIKE_SHOWN
+                                                   else "")
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
     releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
     if release is not None:
-        matches = [o for o in matches if (key_ref(o.po_number) or releases.get(o.po_number)) == release]
+        named = [o for o in matches if (key_ref(o.po_number) or releases.get(o.po_number)) == release]
+        if not named and release.strip().lower() == BLANKET_NAMED:  # no release is so numbered: the blanket
+            named = [o for o in matches if is_blanket(o)]
+        matches = named
         if not matches:
             return [], {}, f"no release {shown(release)} of PO {shown(po)}"
     return matches, releases, ""
@@ -553,6 +596,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  860 in {c['file']} ({c['received_at']}, {c['outcome']}) waits on the hold: no 855 "
                             "yet; the 855 of the person's decision (the next run after they approve or reject) "
                             "answers it"))
+    if doc.get("blanket_drawdown"):
+        print_drawdown(doc["blanket_drawdown"], out=console)
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any

@@ -16,15 +16,16 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/state/derived/              rows read out of our delivered documents (connectors.document_rows)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
-                                            item_units.csv, customer_currencies.csv and kits.csv
-                                            optional
+                                            item_units.csv, customer_currencies.csv, kits.csv and
+                                            deals.csv optional
     <workspace>/inventory/                  snapshots/as_of=YYYY-MM-DD/*.parquet + receipts.parquet
     <workspace>/reports/<run id>/   summary.json, summary.md, findings.csv, failures.html
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,18 @@ REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.cs
 @dataclass(frozen=True, slots=True)
 class Workspace:
     root: Path
+    # the run clock's date its partner profiles are read as of (PartnerProfile.on: a dated change, [[changes]],
+    # takes effect on its day); None: today's, for what no run's clock names (`partner check`, the console)
+    day: date | None = None
+
+    def on(self, clock: datetime | date) -> Workspace:
+        """This workspace with its profiles read as of ``clock``'s date (the run's clock: every stage of a night
+        reads the profiles in effect that night)."""
+        return replace(self, day=clock.date() if isinstance(clock, datetime) else clock)
+
+    def _dated(self, profiles: dict[str, PartnerProfile]) -> dict[str, PartnerProfile]:
+        day = self.day or date.today()
+        return {pid: p.on(day) if p.changes else p for pid, p in profiles.items()}
 
     @property
     def partners_dir(self) -> Path:
@@ -178,7 +191,7 @@ class Workspace:
         from schemas.profile import load_profiles
 
         self._require_profiles()
-        return load_profiles(self.partners_dir)
+        return self._dated(load_profiles(self.partners_dir))
 
     def _require_profiles(self) -> None:
         if not any(self.partners_dir.glob("*.toml")):
@@ -195,6 +208,7 @@ class Workspace:
 
         self._require_profiles()
         profiles, broken = load_profiles_apart(self.partners_dir)
+        profiles = self._dated(profiles)
         apart = {pid: BrokenProfile.of(self.partners_dir, pid, exc) for pid, exc in broken.items()}
         if not profiles:
             raise ConfigError(f"no partner profile loads ({len(broken)} in {self.partners_dir}): " + "; ".join(
@@ -230,6 +244,19 @@ class Workspace:
     def runnable_partners(self) -> dict[str, PartnerProfile]:
         """The profiles a run's stages work with: those that load (partners_apart)."""
         return self.partners_apart()[0]
+
+    def runnable_partner(self, partner: str) -> PartnerProfile:
+        """runnable_partners()[partner], loading that profile alone: a per-partner stage's, run once per partner (a
+        night of N partners loaded N x N profiles). KeyError when it does not load or is not named by its id."""
+        from schemas.profile import load_profile
+
+        try:
+            profile = load_profile(self.partners_dir / f"{partner}.toml")
+        except ConfigError:
+            raise KeyError(partner) from None
+        if profile.id != partner:
+            raise KeyError(partner)
+        return self._dated({partner: profile})[partner]
 
     def warehouses(self) -> dict[str, WarehouseProfile]:
         """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""

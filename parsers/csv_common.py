@@ -174,14 +174,15 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
         header = next(records, None)  # Excel's "sep=;" line: the header follows it
     titles_seen: set[tuple[str, ...]] = set()  # the title lines' filled cells: a page break repeats them
+    above: tuple[int, list[str]] | None = None  # the record just above the header (a group row over it, or not)
     for _ in range(getattr(layout, "title_rows", 0)):  # a report's title lines: the header follows them
         if header is not None and _filled(header[1]):
             titles_seen.add(_filled(header[1]))
-        header = next(records, None)
+        above, header = header, next(records, None)
     if header_search and header is not None and out.undecodable is None:
         expected = header[0]
-        header, records = _header_below(header, records, mapping, required, header_search, titles_seen, out,
-                                       getattr(layout, "title_rows", 0))
+        header, records, above = _header_below(header, records, mapping, required, header_search, titles_seen, out,
+                                               getattr(layout, "title_rows", 0), above)
         blanks = _blank_after(header[1], layout.delimiter)
         if header[0] != expected and blanks != reader.dialect.skipinitialspace:
             # the header found writes ", " between its fields (or stops doing so): its rows are read as it writes
@@ -196,10 +197,16 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     starts = tuple(label[:-1] for label in labels if label.endswith("*"))  # "Total *": "Total UMB-1" (a subtotal)
     if out.undecodable is not None:
         return
-    if not _header(header[1] if header is not None else None, mapping, required, out,
-                   header[0] if header is not None else 1, layout.delimiter):
+    two_rows: TwoRowHeader | None = None
+    if header is not None and out.undecodable is None:
+        two_rows, records = _two_rows(header, above, records, mapping, required, titles_seen)
+    if not _header(two_rows.names if two_rows else header[1] if header is not None else None, mapping, required,
+                   out, header[0] if header is not None else 1, layout.delimiter,
+                   aliases=two_rows.joined if two_rows else None):
         return
-    out.header, out.header_row = list(header[1]), header[0]  # type: ignore[index]
+    if two_rows is not None:
+        two_rows.said(out, header[0])  # type: ignore[index]
+    out.header, out.header_row = list(two_rows.names if two_rows else header[1]), header[0]  # type: ignore[index]
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
     while named > 1 and not header[1][named - 1].strip():  # type: ignore[index]
@@ -225,6 +232,14 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             continue  # a footer spread over cells ("2,record(s) downloaded,from ..."), as the layout's pattern names it
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
+        if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
+                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and any(
+                not (at < len(fields) and fields[at].strip()) for name in required if (at := out.columns.get(name))
+                is not None):
+            said = " ".join(c for f in fields if (c := cell_text(f)))
+            out.note(finding("CSV_PAGE_LINE_SKIPPED", f"Row {record[0]} is a report's page line ({said!r}): passed "
+                             "over, no order row.", file=out.file, row=record[0]))
+            continue
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
@@ -239,21 +254,32 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+# bytes that may be a page line (`_PAGE_LINE`): a file holding them is read row by row
+_PAGE_WORD = re.compile(rb"(?im)(?:page|seite|p\xc3\xa1gina|pagina|pag\.|blatt|pg)\s*\d"
+                        rb"|(?:^|[,;\t|])[ \t]*-[ \t]*\d{1,5}[ \t]*-[ \t]*(?:$|[,;\t|])")
+# a report's page header or footer as a row of its own, its filled cells read together (`_row_text`): "Page 1 of 3",
+# "Page 2", "Page 1/3", "- 2 -"; German, French, Spanish, Italian and Dutch reports' words. Or a cell of the row
+# alone, the row lacking a value the file's rows all need (its PO number, its quantity): a footer with the report's
+# name or print date beside its page ("Printed 26.11.2026,,,,Page 1 of 3")
+_PAGE_LINE = re.compile(r"(?:page|seite|p\u00e1gina|pagina|pag\.|blatt|pg\.?)\s*\d{1,5}"
+                        r"(?:\s*(?:of|/|von|de|sur|di|van)\s*\d{1,5})?|-\s*\d{1,5}\s*-")
 
 
 def _header_below(header: tuple[int, list[str]], records: Iterator[tuple[int, list[str]]],
                   mapping: dict[str, str | None], required: tuple[str, ...], search: int,
-                  titles_seen: set[tuple[str, ...]], out: CsvRows, title_rows: int
-                  ) -> tuple[tuple[int, list[str]], Iterator[tuple[int, list[str]]]]:
+                  titles_seen: set[tuple[str, ...]], out: CsvRows, title_rows: int,
+                  before: tuple[int, list[str]] | None = None
+                  ) -> tuple[tuple[int, list[str]], Iterator[tuple[int, list[str]]], tuple[int, list[str]] | None]:
     """The header and the records after it, when ``header`` (where the layout puts it) names none of the
     ``required`` columns and one of the next ``search`` records names them all: a hand-made order sheet's title or
     logo block (its name, the buyer's, a date, blank lines; a block one row taller one week than the next) above
     its header. The records above it are title rows (passed over, and again where a page break repeats them), said
     in a warning at the header's row (CSV_TITLE_ROWS_SKIPPED). None found: ``header`` and every record as they
-    were (the header's finding, CSV_COLUMN_MISSING, says what it lacks)."""
+    were (the header's finding, CSV_COLUMN_MISSING, says what it lacks). The third value: the record just above
+    the header returned (``before`` when it is ``header``)."""
     wanted = [_title(t) for name in required if (t := mapping.get(name))]
     if not wanted or any(_title(h) in wanted for h in header[1]):
-        return header, records
+        return header, records, before
     above: list[tuple[int, list[str]]] = [header]
     for record in records:
         names = {_title(f) for f in record[1]}
@@ -267,11 +293,123 @@ def _header_below(header: tuple[int, list[str]], records: Iterator[tuple[int, li
                              f"it (row {header[0]}): {rows} ({', '.join(map(repr, shown)) or 'blank'}): a title block, "
                              f"passed over. Where the block's height never changes, say so in the layout (title_rows "
                              f"= {title_rows + len(above)}).", file=out.file, row=record[0]))
-            return record, records
+            return record, records, above[-1]
         above.append(record)
         if len(above) > search:
             break
-    return header, chain(above[1:], records)
+    return header, chain(above[1:], records), before
+
+
+@dataclass(slots=True)
+class TwoRowHeader:
+    """A header exported from a sheet whose header is two rows: a merged group cell ("Ship To", saved in its first
+    column, blanks after it) over the columns it heads ("Name", "Address", "City"), the other columns' names in
+    either row (a cell merged down two rows is saved in its top row). ``names``: each column's own name (the lower
+    row's, else the upper's); ``joined``: its group's and own name ("Ship To Name"), None outside a group, matched
+    where no column's own name is (a layout naming "Ship To Name" or "City"); ``rows``: the two record numbers;
+    ``groups``: the group cells read, with the columns they head."""
+
+    names: list[str]
+    joined: list[str | None]
+    rows: tuple[int, int]
+    groups: list[tuple[str, list[str]]]
+    below: bool  # the group row is the header's row and the column names the row below it (passed over)
+
+    def said(self, out: CsvRows, row: int) -> None:
+        """The warning at the header's row saying how its columns were read (CSV_HEADER_TWO_ROWS): where a
+        mapped column was found by its joined name, or the row below the header holds names (never an order row)."""
+        used = {out.columns[name] for name in out.columns if out.header_names.get(name) in self.joined}
+        if not self.below and not used:
+            return
+        groups = "; ".join(f"{g!r} over {', '.join(map(repr, cols))}" for g, cols in self.groups)
+        read = [f"{out.header_names[n]!r}" for n in out.columns if out.columns[n] in used]
+        out.note(finding("CSV_HEADER_TWO_ROWS", f"The header is rows {self.rows[0]}-{self.rows[1]}: a merged group "
+                         f"cell over the columns it heads ({groups}), as a spreadsheet saves a two-row header. Its "
+                         "columns are read by their own names, or by the group's and their own joined"
+                         + (f" ({', '.join(read)})" if read else "")
+                         + (f"; row {self.rows[1]} holds names, no order." if self.below else "."),
+                         file=out.file, row=row))
+
+
+_NUMERIC = re.compile(r"^[\d\s.,'$\u20ac\u00a3\u00a5()%+-]+$")  # a cell a header never holds: a number, an amount
+
+
+def _names_row(fields: list[str]) -> bool:
+    """Every filled cell of the row is text that could name a column (no number, no amount), one at least."""
+    cells = [cell_text(f) for f in fields if cell_text(f)]
+    return bool(cells) and not any(_NUMERIC.match(c) for c in cells)
+
+
+def _grouped(upper: list[str], lower: list[str]) -> TwoRowHeader | None:
+    """``upper`` over ``lower`` as a two-row header, when ``upper`` holds a group cell: a filled cell with a blank
+    one after it, the column below that blank one named (a merged cell over two columns at least)."""
+    width = max(len(upper), len(lower))
+    up = [cell_text(c) for c in upper] + [""] * (width - len(upper))
+    low = [cell_text(c) for c in lower] + [""] * (width - len(lower))
+    names: list[str] = []
+    joined: list[str | None] = []
+    groups: dict[int, list[str]] = {}
+    start: int | None = None
+    for i in range(width):
+        if up[i]:
+            # a group starts where a filled cell has a blank one after it, the column below named
+            start = i if i + 1 < width and not up[i + 1] and low[i + 1] else None
+        elif not low[i]:
+            start = None  # a column named in neither row ends the group
+        own = low[i] or up[i]
+        names.append(upper[i] if i < len(upper) and not low[i] else lower[i] if i < len(lower) else "")
+        if start is not None and low[i]:
+            joined.append(f"{up[start]} {own}")
+            groups.setdefault(start, []).append(own)
+        else:
+            joined.append(None)
+    if not groups:
+        return None
+    return TwoRowHeader(names, joined, (0, 0), [(up[g], cols) for g, cols in groups.items()], False)
+
+
+def _two_rows(header: tuple[int, list[str]], above: tuple[int, list[str]] | None,
+              records: Iterator[tuple[int, list[str]]], mapping: dict[str, str | None], required: tuple[str, ...],
+              titles_seen: set[tuple[str, ...]]
+              ) -> tuple[TwoRowHeader | None, Iterator[tuple[int, list[str]]]]:
+    """The header as two rows (`TwoRowHeader`), and the records after it: a group row just above the header (its
+    columns' own names the header's), or below it (the header row holding the group cells and the names of the
+    columns outside them, the row below the grouped columns' names: read as the header, passed over, and again at a
+    page break). The row below is taken for names only when it holds no number, nothing under a ``required`` column
+    and names only under a group cell (a blank above or a group cell itself): an order row, even a PO's next row
+    in a grouped layout, names its quantity. None: the header is its one row (``records`` as they were)."""
+    upper = header[1]
+    if above is not None and above[0] == header[0] - 1 and _names_row(above[1]) \
+            and (len(_filled(above[1])) > 1 or not cell_text(above[1][0]) if above[1] else False) \
+            and all(i < len(upper) and cell_text(upper[i]) for i, c in enumerate(above[1]) if cell_text(c)):
+        two = _grouped(above[1], upper)
+        if two is not None:
+            two.rows = (above[0], header[0])
+            two.names = list(upper)  # the header's own names, as sent
+            return two, records
+    below = next(records, None)
+    if below is None:
+        return None, records
+    again = chain((below,), records)
+    if below[0] != header[0] + 1 or not _names_row(below[1]):
+        return None, again
+    wanted = {_title(t) for name in required if (t := mapping.get(name))}
+    lower = below[1]
+    for i, c in enumerate(lower):
+        if not cell_text(c):
+            continue
+        top = cell_text(upper[i]) if i < len(upper) else ""
+        if _title(top) in wanted:
+            return None, again  # a value under the PO number or quantity: an order row
+        if top and not (i + 1 < len(upper) and not cell_text(upper[i + 1]) and i + 1 < len(lower)
+                        and cell_text(lower[i + 1])):
+            return None, again  # a cell under a column's own name: an order row (or a second header)
+    two = _grouped(upper, lower)
+    if two is None:
+        return None, again
+    two.rows, two.below = (header[0], below[0]), True
+    titles_seen.add(_filled(lower))  # a page break repeats it under the header again
+    return two, records
 
 
 def _filled(fields: list[str]) -> tuple[str, ...]:
@@ -305,10 +443,11 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
 
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
-            row: int = 1, delimiter: str = "") -> bool:
+            row: int = 1, delimiter: str = "", *, aliases: list[str | None] | None = None) -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
-    twice (no row is read then)."""
+    twice (no row is read then). ``aliases``: each column's other name (a two-row header's group and column
+    name joined, `TwoRowHeader`), matched where no column's own name is."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row." + (" It is empty." if header is None else ""),
                          file=out.file))
@@ -316,20 +455,27 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     positions: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         positions.setdefault(_title(h), []).append(i)
+    other: dict[str, list[int]] = {}
+    for i, h in enumerate(aliases or ()):
+        if h:
+            other.setdefault(_title(h), []).append(i)
     missing, twice = [], []
     for name, title in mapping.items():
         if title is None:
             continue
         found = positions.get(_title(title))
+        names = header
+        if found is None and (found := other.get(_title(title))) is not None:
+            names = aliases  # type: ignore[assignment]
         if found is None:
             if name in required:
                 missing.append(title)
             continue
         if len(found) > 1:
-            twice.append((header[found[0]].strip(), found))
+            twice.append((names[found[0]].strip(), found))
             continue
         out.columns[name] = found[0]
-        out.header_names[name] = header[found[0]].strip()
+        out.header_names[name] = names[found[0]].strip()
     if missing:
         out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}."
                          + (_x12_hint(header, delimiter) or _separator_hint(header, delimiter)), file=out.file,
@@ -338,8 +484,10 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     if twice:
         title, found = twice[0]
         where = ", ".join(str(i + 1) for i in found[:-1]) + f" and {found[-1] + 1}"
+        by_group = [repr(a) for i in found if aliases and i < len(aliases) and (a := aliases[i])]
+        hint = f" Name it by its group in the layout ({' or '.join(by_group)})." if len(by_group) == len(found) else ""
         out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns {where}: which one is "
-                         "meant is not known.", file=out.file, row=row, column=title))
+                         "meant is not known." + hint, file=out.file, row=row, column=title))
         return False
     return True
 
@@ -699,12 +847,17 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     again = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(columns[0][1:])), _title(columns[0][0].as_py()))
     if pc.any(again).as_py():
         return None  # the header's first name again further down (concatenated exports): read_rows decides
+    if _PAGE_WORD.search(body):
+        return None  # a report's page line, perhaps: read_rows decides
     limit = csv.field_size_limit()
     if any(pc.max(pc.binary_length(c)).as_py() > limit for c in columns):
         return None
     out = CsvRows(file=file, columns={})
     if not _header([c[0].as_py() for c in columns], mapping, required, out):
         return CsvColumns(out, [], [])
+    if all(not columns[at][1].as_py().strip() for name in required if (at := out.columns.get(name)) is not None):
+        return None  # the row below the header names none of the values every row needs: a two-row header's names
+        # row perhaps (read_rows decides)
     columns = [c[1:] for c in columns]
     # a row whose fields hold nothing but whitespace is skipped (as read_rows does); a row holding a
     # printable ASCII character is not such a row, the others (few) are asked as read_rows asks

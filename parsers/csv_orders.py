@@ -1032,6 +1032,7 @@ class _Reading:
         return self.number(text, self.mapping, money)
 
     def number(self, text: str, m: CsvOrderMapping, money: bool = False) -> Decimal | None:
+        text = _unquoted_number(text)
         if money:
             return self.price(text, m)[0]
         if text in self.numbers:
@@ -1044,6 +1045,7 @@ class _Reading:
 
     def price(self, text: str, m: CsvOrderMapping) -> tuple[Decimal | None, str | None]:
         """A price cell's number and the currency code written with it (csv_common.parse_price)."""
+        text = _unquoted_number(text)
         if text in self.prices:
             return self.prices[text]
         # "$ -": a spreadsheet's accounting format showing a price of 0 (a free line; the rules judge it as any price)
@@ -1052,6 +1054,19 @@ class _Reading:
         if len(self.prices) < 100_000:
             self.prices[text] = got
         return got
+
+
+# a UPC or GTIN a program wrote as a decimal number ("712345678905.0": pandas' float of an id column), its digits whole
+_FLOAT_DIGITS = re.compile(r"^(\d{6,14})\.0+$")
+
+
+def _unquoted_number(text: str) -> str:
+    """A number cell without the apostrophe an exporter writes before it so a spreadsheet keeps it as text ("'12",
+    "'0012", "'2.50"): a spreadsheet's text guard, never part of a number (a Swiss thousands apostrophe stands
+    between digits). Any other cell as it is."""
+    if text[:1] == "'" and any(c.isdigit() for c in text[1:3]):
+        return text[1:]
+    return text
 
 
 def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
@@ -1180,6 +1195,11 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          f"spreadsheet wrote in scientific notation with all its {sent[1]} digits: read as "
                          f"{sent[0]}.", number, name, value)
             value = out[name] = sent[0]
+        elif value is not None and (whole := _FLOAT_DIGITS.match(value)) is not None:
+            rows.problem("CSV_SCIENTIFIC_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} is a number a "
+                         f"program wrote as a decimal (a sheet read with its ids as floating-point numbers): read as "
+                         f"{whole.group(1)}.", number, name, value)
+            value = out[name] = whole.group(1)
         restored = zeros_dropped_gtin(value, digits)
         if restored is not None:
             rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} has "

@@ -134,8 +134,9 @@ class Totals:
 
     def reason(self, rows: CsvRows, fields: list[str], po: str) -> str | None:
         """Why the row is the export's totals row ("labelled 'Total'", "no PO and no item, its numbers the sums of
-        the rows above"), or None when it is not one (read as any row)."""
-        if any(rows.cell(fields, name) for name in _KEYS):
+        the rows above"), or None when it is not one (read as any row). A label may stand in a line's column (a
+        sheet's SUM row labelled in the cell left of the sum: "Total:" in the Line column)."""
+        if any((cell := rows.cell(fields, name)) and not _label(cell) for name in _KEYS):
             return None
         label = next((text for cell in fields if (text := cell.strip()) and text.casefold().rstrip(":").strip()
                       in LABELS), None)
@@ -162,6 +163,11 @@ class Totals:
             return False
         numbers = [(at, value) for at, value in others if value is not None]
         return self.every.since(self.mark).holds(quantity, price, numbers) or self.every.holds(quantity, price, numbers)
+
+
+def _label(text: str) -> bool:
+    """The cell's text is a totals label ("Total", "Grand Total:")."""
+    return text.casefold().rstrip(":").strip() in LABELS
 
 
 def _named(rows: CsvRows) -> set[int | None]:

@@ -2009,8 +2009,10 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
                            "apply its POC lines, DTM 002/010/037/038/001/063/064 dates, N1 ST ship-to and CSH01 "
                            "sales requirement only, so "
                            "those changes were not recorded; check them by hand."
-                           + (" Its SAC allowances and charges are kept with the order's for the charge "
-                              "reconciliation (what our 810s are held to), not applied to prices or 810s."
+                           + (" Its SAC allowances and charges change the order's (the 810s carry those the "
+                              "profile's po_allowances carry, the charge reconciliation holds them to them, and the "
+                              "allowances are judged by the customer's discount approval threshold and deals.csv); "
+                              "they change no PO104."
                               if "SAC" in changed else ""), seg=changed[0],
                            value=" ".join(changed), **_where(result, ic, g, ts, row)))
     return out

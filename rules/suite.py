@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -45,7 +45,8 @@ SUITES: dict[str, frozenset[str]] = {
                          "PRICE_BASIS_CONVERTED", "PRICE_BASIS_PER_EACH", "PRICE_DECIMALS_UNSUPPORTED",
                          "PRICE_OUT_OF_TOLERANCE",
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
-                         "PRICE_NO_CHARGE", "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
+                         "PRICE_NO_CHARGE", "DISCOUNT_OVER_THRESHOLD", "ALLOWANCE_DEAL_AGREED",
+                         "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
     "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "LINE_SHIP_TO_DIFFERS",
                           "SHIP_TO_AMBIGUOUS"}),
@@ -87,6 +88,9 @@ class SuiteResult:
     gx_docs_index: Path | None = None
     gx_docs_error: str | None = None
     gx_expectations: int = 0
+    # (partner, PO) -> its allowances a deal agreed with the customer pre-approved (deals.csv): what the 855 echoes
+    # when the partner's profile asks ([acks.po_ack] allowances = "agreed")
+    agreed: dict = field(default_factory=dict)
 
 
 # codes a line may carry more than once, one per value: each bad number a line carried is named (a second UP)
@@ -192,12 +196,13 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
                                                   gx["run"].evaluated_expectations)
     else:
         masks = gx["masks"]
+    agreed: dict = {}
     findings = [
         *gtin_findings(resolved, masks, ref.items),
         *item_findings(resolved, masks, ref.items),
         *by_ids,
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
-        *price_findings(orders, resolved, ref, settings, masks, prices, sacs),
+        *price_findings(orders, resolved, ref, settings, masks, prices, sacs, agreed),
         *rest,
     ]
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop
@@ -210,7 +215,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         b.check_order_forms(orders, resolved, ref, settings)
     findings += b.check_vendor_number(orders, settings) + b.check_required_refs(orders, settings)
     findings = told_once(_dedupe(findings), orders, resolved, policies)
-    return SuiteResult(findings, resolved, docs_index, docs_error, n_expectations)
+    return SuiteResult(findings, resolved, docs_index, docs_error, n_expectations, agreed)
 
 
 @contextmanager

@@ -226,6 +226,15 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 is below our price by more than the partner's approval threshold, or PO104 less the share of the "
         "line the PO's allowances our 810s take off is.",
     ),
+    _C(
+        "ALLOWANCE_DEAL_AGREED",
+        "business",
+        "warning",
+        "",
+        "The PO's off-invoice allowances take the line below our price by more than the partner's approval "
+        "threshold, but those beyond it match promotions agreed with the customer (deals.csv): pre-approved, the "
+        "deals named.",
+    ),
     _C("CURRENCY_MISMATCH", "business", "error", "", "CUR02 is not the currency agreed with the partner."),
     _C(
         "TERMS_PERCENT_ROUNDED",
@@ -413,6 +422,20 @@ BUSINESS_CODES: list[CodeSpec] = [
         "warning",
         "",
         "A release (BEG02 RL) refers to a blanket PO number (BEG03) under which we hold no blanket order.",
+    ),
+    _C(
+        "RELEASE_BLANKET_CANCELLED",
+        "business",
+        "error",
+        "",
+        "A release (BEG02 RL) calls off a blanket order (BEG03) the buyer cancelled.",
+    ),
+    _C(
+        "BLANKET_CANCELLED_RELEASES_OPEN",
+        "business",
+        "warning",
+        "",
+        "The buyer cancelled a blanket order (850 BEG01 01, 860 BCH01 01) while releases of it are still open.",
     ),
     _C(
         "RELEASE_AFTER_BLANKET_END",

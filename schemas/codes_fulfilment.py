@@ -45,13 +45,20 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "every code has 5 digits: read with them."),
     _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
        "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
-       "(7.12345678901E+11): read back as its digits."),
+       "(7.12345678901E+11), or as a decimal (712345678901.0): read back as its digits."),
     _C("CSV_TOTALS_ROW_SKIPPED", "business", "warning", "",
        "A row naming no line and no item is the export's totals row (a \"Total\" label, or no PO and its quantity and "
        "amount the sums of the rows above): passed over, no order row."),
     _C("CSV_TITLE_ROWS_SKIPPED", "business", "warning", "",
        "A CSV order file's header stands below a title block (a hand-made sheet's name, buyer, date, logo rows) the "
        "layout's title_rows does not count: found among the rows below, the rows above it passed over."),
+    _C("CSV_HEADER_TWO_ROWS", "business", "warning", "",
+       "A CSV order file's header is two rows, as a spreadsheet saves a merged group cell (\"Ship To\" over \"Name\", "
+       "\"Address\", \"City\"): its columns read by their own names or the group's and theirs joined (\"Ship To "
+       "Name\"); a row of names below the header is passed over, never read as an order row."),
+    _C("CSV_PAGE_LINE_SKIPPED", "business", "warning", "",
+       "A row of a CSV order file whose cells say only a report's page (\"Page 1 of 3\", \"Seite 2 von 5\"): a page "
+       "footer or header an ERP's printed report leaves between its rows: passed over, no order row."),
     _C("CSV_PRICE_CURRENCY_MISMATCH", "business", "error", "",
        "A price cell names a currency (\"12.50 USD\", \"EUR 1.049,00\") other than its order's (the row's currency "
        "column, or the PO's earlier rows): the PO is refused, never priced in another currency unsaid."),

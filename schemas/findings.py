@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Literal
 
+from schemas.order_keys import SEP, shown
+
 Severity = Literal["error", "warning"]
 
 
@@ -202,7 +204,12 @@ def finding_at_row(code: str, message: str, row, *, seg: str, element: str = "",
                    severity: Severity | None = None, position: bool = True,
                    line_number: int | None = None, detail: Detail = NO_DETAIL) -> Finding:
     """A finding at a canonical table row's lineage (file, ISA13, GS06, ST02) and, with ``position``,
-    at the row's segment (segment_position, file_segment). Shared by business and change rules."""
+    at the row's segment (segment_position, file_segment). Shared by business and change rules. The row's order key
+    named in ``message`` is named as people read it (a later release "PO release N", a blanket kept apart "PO
+    blanket": schemas.order_keys.shown), never by its control characters."""
+    key = row.get("po_number") or ""
+    if SEP in key and key in message:
+        message = message.replace(key, shown(key))
     return finding(code, message, severity=severity, seg=seg, element=element, value=value,
                    file=row.get("source_file") or "", isa13=row.get("isa13") or "", gs06=row.get("gs06") or "",
                    st02=row.get("st02") or "",

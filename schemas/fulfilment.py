@@ -440,6 +440,11 @@ class PoAckSettings(_EchoedRefs):
     # after its PO1 (position 100 of the PO1 loop, before the ACK loop), in the order the PO sent them: drop-ship
     # hubs (CommerceHub's REF*CO / REF*LI) and government buyers want their line references back; () never
     line_refs: tuple[LineRef, ...] = ()
+    # the PO's allowances a deal agreed with the customer pre-approved (deals.csv), echoed as the PO sent them with
+    # the deal number in SAC13: a heading SAC in the heading's SAC loop (after CSH, before ITD), a line's in its PO1
+    # loop (after its REFs, before the ACKs), in every version (003040-005010); "none": none (most 855 guides use no
+    # SAC: Sally Beauty, iTradeNetwork)
+    allowances: Literal["none", "agreed"] = "none"
 
     @model_validator(mode="after")
     def _one_ia(self) -> PoAckSettings:

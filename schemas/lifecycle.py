@@ -346,6 +346,10 @@ class LineRecord:
     # on a line priced per each (PO105 PE and kin) whose unit is a pack of eaches, how many its unit holds (a CA of
     # 12: 12), so our price per unit goes out without PE (schemas.units.stated_basis); 0 on any other line
     unit_eaches: int = 0
+    # on a line in a measure whose backorder is no whole number of units (12.5 LB, 10 placed: 2.5 backordered, stored
+    # as the 3 covering it), what of the last of them it does not want (0.5; schemas.units.backordered_exactly,
+    # backordered_stored); 0 on any other line
+    backordered_over: Decimal = Decimal(0)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -357,9 +361,20 @@ class LineRecord:
         return self.allocated + self.backordered
 
     @property
+    def promised_exact(self) -> Decimal:
+        """What we promised, exactly, in the line's unit (schemas.units.promised_exactly): ``promised`` for a line in
+        whole units; 12.5 for 12.5 LB of a measure (stored 12 placed, or 10 placed and 3 backordered covering 2.5)."""
+        from schemas.units import in_whole_units, promised_exactly
+
+        if in_whole_units(self.ordered, self.rejected_fraction, self.backordered_over):
+            return Decimal(self.allocated + self.backordered)  # a line in whole units (no fraction): its whole units
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.rejected_fraction,
+                                self.backordered_over)
+
+    @property
     def unshipped(self) -> Decimal:
-        """Units promised and not shipped yet (reserved ones and backordered ones)."""
-        return Decimal(self.promised) - self.shipped
+        """Units promised and not shipped yet (reserved ones and backordered ones), exactly (promised_exact)."""
+        return self.promised_exact - self.shipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +443,7 @@ def _line_rows() -> pa.Schema:
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
         pa.field("ordered_sku", pa.string()), pa.field("rejected_fraction", pa.string()),
         pa.field("priced_per", pa.string()), pa.field("unit_eaches", pa.int64()),
+        pa.field("backordered_over", pa.string()),
     ])
 
 
@@ -453,7 +469,8 @@ def line_row(ln: LineRecord) -> dict:
             "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku,
             "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None,
             "priced_per": decimal_text(ln.priced_per) if ln.priced_per != 1 else None,
-            "unit_eaches": ln.unit_eaches or None}
+            "unit_eaches": ln.unit_eaches or None,
+            "backordered_over": decimal_text(ln.backordered_over) if ln.backordered_over else None}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -473,7 +490,8 @@ def line_record(row: dict) -> LineRecord:
         run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
         invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "",
         rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0),
-        priced_per=dec(row.get("priced_per")) or Decimal(1), unit_eaches=row.get("unit_eaches") or 0)
+        priced_per=dec(row.get("priced_per")) or Decimal(1), unit_eaches=row.get("unit_eaches") or 0,
+        backordered_over=dec(row.get("backordered_over")) or Decimal(0))
 
 
 def decimal_text(value: Decimal | None) -> str | None:

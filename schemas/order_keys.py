@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pyarrow is imported by the column helpers only: `orderbridge status` loads no pyarrow
     import pyarrow as pa
 
+# BEG02 blanket orders (code list 92: BE blanket with estimated quantities, BK blanket, KB blanket purchase agreement,
+# LB lease), called off by releases (BEG02 RL); schemas.orders names them too
+BLANKET_TYPES = frozenset({"BE", "BK", "KB", "LB"})
 SEP = "\x1e"  # ASCII record separator: never inside an X12 or CSV value we take in (control character)
 REF = "\x1d"  # ASCII group separator, after SEP: the rest of the key is a reference's value, not a release
 BLANKET = "\x1c"  # ASCII file separator, after SEP: a blanket keyed apart from its release holding the PO number

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.order_keys import BLANKET_TYPES  # noqa: F401 (named here, as before)
 from schemas.ship_windows import (  # noqa: F401 (re-exported)
     RANGE_ENDS,
     RANGE_START,
@@ -875,7 +876,7 @@ DATES_NOT_KEPT = {
 # BEG02 blanket orders (code list 92: BE blanket with estimated quantities, BK blanket, KB blanket purchase agreement,
 # LB lease), called off by releases (BEG02 RL): their DTM 036 (expiration) is their end, kept (ORDERS expires_on,
 # engine.blankets), not named by HEADING_DATES_NOT_APPLIED as it is on any other order
-BLANKET_TYPES = frozenset({"BE", "BK", "KB", "LB"})
+# (defined in schemas.order_keys, which loads no pyarrow: `orderbridge status` tells a blanket apart without it)
 EXPIRATION = "036"
 # what the twins are, for the words of HEADING_DATES_NOT_APPLIED
 DATE_TWIN_NAMES = {"106": "required by", "996": "required delivery",

@@ -102,6 +102,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_MULTIPLIER_UNSUPPORTED": HOLD_LINE,  # CTP03 is not the price meant (10% off, a markup): a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
+    # an allowance beyond the threshold pre-approved by a promotion agreed with the customer (deals.csv): told
+    "ALLOWANCE_DEAL_AGREED": ACCEPT,
     # free goods (PO105 NC) are supplied only by agreement (a sample, a replacement, a promotion): a person
     # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
     "PRICE_NO_CHARGE": HOLD_ORDER,
@@ -147,6 +149,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # the blanket; a person asks (engine.blankets)
     "RELEASE_PAST_BLANKET": HOLD_ORDER,
     "RELEASE_AFTER_BLANKET_END": HOLD_ORDER,
+    "RELEASE_BLANKET_CANCELLED": HOLD_ORDER,  # a blanket the buyer cancelled is over too; reissued? a person asks
     # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,

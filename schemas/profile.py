@@ -6,13 +6,15 @@ environment variable (or Prefect Secret block) that holds it, never stored here.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
@@ -164,6 +166,13 @@ class X12Settings(_Model):
     # that came from one, go to their_qualifier/their_id (a pair of their_ids is answered where it wrote). Empty (the
     # default): none
     former_ids: tuple[tuple[str, str], ...] = ()
+    # The ISA05/ISA06 pairs they sent from / the ISA07/ISA08 pairs of ours they wrote to before the dated change
+    # in effect ([[changes]], PartnerProfile.on): filled from the settings that change replaced, so that an
+    # interchange built before the switch and delivered after it (a VAN's straggler) is still the partner's and is
+    # acknowledged where it came from (its TA1 and 997 echo its envelope) while every 855/865/856/810 sent from the
+    # switch date goes to and from the new ids. Written by hand they act the same. Empty (the default): none
+    previous_ids: tuple[tuple[str, str], ...] = ()
+    previous_our_ids: tuple[tuple[str, str], ...] = ()
     their_gs_id: str = Field(pattern=_GS_ID)
     # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in
     # GS02 (Ariba: its ANID): the other GS02s it may send besides their_gs_id. Each group is answered to its own
@@ -183,6 +192,11 @@ class X12Settings(_Model):
     # to its orders (their 855/865/856/810, an order received under it before the move) goes to their_gs_id. A GS02
     # not listed here is answered where it wrote, as a network's buyers are. Empty (the default): none
     former_gs_ids: tuple[str, ...] = ()
+    # The GS02s they sent from / the GS03s of ours they wrote to before the dated change in effect ([[changes]]),
+    # as previous_ids: a group from / to one is the partner's and its 997 echoes it; every 855/865/856/810 sent from
+    # the switch date, an order's received before it too, goes to their_gs_id from our_gs_id. Empty: none
+    previous_gs_ids: tuple[str, ...] = ()
+    previous_our_gs_ids: tuple[str, ...] = ()
     version: Literal["004010", "005010"] = "004010"
     # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
     # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); or a later
@@ -222,7 +236,7 @@ class X12Settings(_Model):
 
         return ORDER_REFS[self.order_key_ref] if self.order_key_ref else ""
 
-    @field_validator("their_gs_ids", "our_gs_ids", "former_gs_ids")
+    @field_validator("their_gs_ids", "our_gs_ids", "former_gs_ids", "previous_gs_ids", "previous_our_gs_ids")
     @classmethod
     def _gs_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         bad = [s for s in v if not re.fullmatch(_GS_ID, s)]
@@ -230,7 +244,7 @@ class X12Settings(_Model):
             raise ValueError(f"not GS ids (2 to 15 printable characters, no leading or trailing space): {bad}")
         return v
 
-    @field_validator("their_ids", "our_ids", "former_ids", mode="before")
+    @field_validator("their_ids", "our_ids", "former_ids", "previous_ids", "previous_our_ids", mode="before")
     @classmethod
     def _isa_pairs(cls, v: object) -> object:
         return isa_pairs(v)
@@ -239,12 +253,13 @@ class X12Settings(_Model):
         """An interchange from ISA05/ISA06 ``qualifier``/``isa_id`` (stripped) is this partner's: their_qualifier/
         their_id or a pair of their_ids or former_ids."""
         return ((qualifier, isa_id) == (self.their_qualifier, self.their_id) or (qualifier, isa_id) in self.their_ids
-                or (qualifier, isa_id) in self.former_ids)
+                or (qualifier, isa_id) in self.former_ids or (qualifier, isa_id) in self.previous_ids)
 
     def writes_to(self, qualifier: str, isa_id: str) -> bool:
         """An interchange to ISA07/ISA08 ``qualifier``/``isa_id`` (stripped) is to us: our_qualifier/our_id or a
-        pair of our_ids."""
-        return (qualifier, isa_id) == (self.our_qualifier, self.our_id) or (qualifier, isa_id) in self.our_ids
+        pair of our_ids or previous_our_ids (ours before the dated change in effect)."""
+        return ((qualifier, isa_id) == (self.our_qualifier, self.our_id) or (qualifier, isa_id) in self.our_ids
+                or (qualifier, isa_id) in self.previous_our_ids)
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
     # Groups in a version we have no dictionary for (003040, 004030, 007030 ...): "common" (the default)
@@ -540,6 +555,40 @@ def check_delivery(party: str, d: DeliverySettings, drop: DropSettings, kinds: t
                                  "outbox/ (a relative path)")
 
 
+class ProfileChange(_Model):
+    """One dated change of a profile (``[[changes]]``): from ``effective`` on (by the run's clock: the night whose
+    clock date is that day or later) the profile's keys it writes replace the profile's (tables merged key by key,
+    a key's value replaced whole: a list, an array of tables), on top of the changes before it. Its other keys are
+    the profile's own (``[changes.x12]``, ``[changes.fulfilment.asn]``), kept as written (model_extra) and checked
+    by PartnerProfile, which validates the profile as each change leaves it."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    effective: date
+    note: str = ""  # why (the partner's letter), shown by `orderbridge partner check`
+
+    def keys(self) -> tuple[str, ...]:
+        """The profile keys it writes, dotted ("x12.their_id", "fulfilment.asn.structure"), in order."""
+        def walk(table: dict, prefix: str) -> list[str]:
+            out: list[str] = []
+            for k, v in table.items():
+                out += walk(v, f"{prefix}{k}.") if isinstance(v, dict) and v else [prefix + k]
+            return out
+
+        return tuple(walk(self.model_extra or {}, ""))
+
+
+def _merged(base: dict, change: dict) -> dict:
+    """``base`` with ``change`` written over it: tables merged key by key, every other value replaced whole."""
+    out = dict(base)
+    for k, v in change.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+# what a dated change may not write: who the partner is, and the changes themselves
+_UNCHANGING = ("id", "changes")
+
+
 class PartnerProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
@@ -584,6 +633,83 @@ class PartnerProfile(_Model):
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
     delivery: DeliverySettings = DeliverySettings()  # 855/865/856/810 interchanges: per set, per run, per N sets
+    # Dated changes ([[changes]], ProfileChange): the partner's announced switch ("from 2027-01-15 send 005010 855s,
+    # our new ISA id is X") written ahead, each taking effect on its day by the run's clock (PartnerProfile.on). In
+    # effective order, one per day. The profile above them is what is in effect before the first
+    changes: tuple[ProfileChange, ...] = ()
+    # each change's effective date and the profile as it leaves it (_dated): resolved once when loaded
+    _versions: tuple[tuple[date, PartnerProfile], ...] = PrivateAttr(default=())
+    _effective: date | None = PrivateAttr(default=None)
+    _base: PartnerProfile | None = PrivateAttr(default=None)  # a version's: the profile before its changes
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _dated(cls, data: Any, handler: Any) -> PartnerProfile:
+        """The profile, and with [[changes]], the profile as each leaves it, each validated as a whole (a change
+        that leaves the profile wrong is refused when loaded, naming its date, never found out the night it takes
+        effect). A change may not write id or changes; their dates are in order, one change per day. A change that
+        moves the partner's interchange ids (or ours) keeps the ids it replaced as previous_ids / previous_our_ids, so
+        an interchange built before the switch and delivered after it is still the partner's, its 997 echoing it."""
+        profile = handler(data)
+        if not profile.changes or not isinstance(data, dict):
+            return profile
+        base = {k: v for k, v in data.items() if k != "changes"}
+        versions: list[tuple[date, PartnerProfile]] = []
+        before, merged = profile, base
+        for i, change in enumerate(profile.changes):
+            where = f"changes[{i}] (effective {change.effective.isoformat()})"
+            if i and change.effective <= profile.changes[i - 1].effective:
+                raise ValueError(f"{where}: changes are listed in effective order, one per day (the one before it "
+                                 f"is effective {profile.changes[i - 1].effective.isoformat()})")
+            written = dict(change.model_extra or {})
+            if not written:
+                raise ValueError(f"{where} changes nothing: write the profile keys it changes beside effective")
+            refused = [k for k in _UNCHANGING if k in written]
+            if refused:
+                raise ValueError(f"{where} may not change {', '.join(refused)} (a partner with another id is another "
+                                 "profile)" if "id" in refused else
+                                 f"{where} may not hold changes of its own")
+            merged = _merged(merged, written)
+            try:
+                version = cls.model_validate(_moved_ids(merged, before))
+            except ValidationError as exc:
+                raise ValueError(f"{where} leaves the profile invalid: " + "; ".join(
+                    f"{'.'.join(str(x) for x in e.get('loc', ())) or 'the profile'}: {e['msg']}"
+                    for e in exc.errors(include_url=False))) from None
+            versions.append((change.effective, version))
+            before = version
+        profile._versions = tuple(versions)
+        return profile
+
+    def on(self, day: date) -> PartnerProfile:
+        """The profile in effect on ``day`` (the run's clock date): the one the latest change effective on or
+        before it leaves, else the profile as written before its changes. Every stage of a night reads the partner's
+        profile through it (flows.workspace.Workspace.on), so a switch happens exactly on its day."""
+        if self._base is not None:
+            return self._base.on(day)
+        chosen, since = self, None
+        for effective, version in self._versions:
+            if effective <= day:
+                chosen, since = version, effective
+        if since is None:
+            return self
+        chosen = chosen.model_copy()  # the version, knowing its changes and which one it is
+        object.__setattr__(chosen, "changes", self.changes)
+        chosen._versions, chosen._effective, chosen._base = self._versions, since, self
+        return chosen
+
+    @property
+    def effective(self) -> date | None:
+        """The effective date of the change this profile is as of (on), None: the profile before its changes."""
+        return self._effective
+
+    def versions(self) -> tuple[tuple[date, PartnerProfile], ...]:
+        """Each change's effective date and the profile from that day on (on), in order; empty without changes."""
+        return tuple((effective, self.on(effective)) for effective, _v in self._versions)
+
+    def next_change(self, day: date) -> ProfileChange | None:
+        """The first of its changes effective after ``day``, None when none is to come."""
+        return next((c for c in self.changes if c.effective > day), None)
 
     @model_validator(mode="after")
     def _file_names(self) -> PartnerProfile:
@@ -745,14 +871,45 @@ class PartnerProfile(_Model):
         return "810" in self.receives or "880" in self.receives
 
 
+def _moved_ids(merged: dict, before: PartnerProfile) -> dict:
+    """``merged`` (a profile as a dated change leaves it) keeping, as previous_ids / previous_our_ids /
+    previous_gs_ids / previous_our_gs_ids, the interchange and group ids of ``before`` (the profile it replaces) that
+    the change moved away from."""
+    x = merged.get("x12")
+    if not isinstance(x, dict) or before.x12 is None:
+        return merged
+    old = before.x12
+    theirs = (str(x.get("their_qualifier", "")), str(x.get("their_id", "")))
+    ours = (str(x.get("our_qualifier", "")), str(x.get("our_id", "")))
+    x = dict(x)
+    if (old.their_qualifier, old.their_id) != theirs and "previous_ids" not in x:
+        x["previous_ids"] = [[old.their_qualifier, old.their_id]]
+    if (old.our_qualifier, old.our_id) != ours and "previous_our_ids" not in x:
+        x["previous_our_ids"] = [[old.our_qualifier, old.our_id]]
+    if old.their_gs_id != x.get("their_gs_id") and "previous_gs_ids" not in x:
+        x["previous_gs_ids"] = [old.their_gs_id]
+    if old.our_gs_id != x.get("our_gs_id") and "previous_our_gs_ids" not in x:
+        x["previous_our_gs_ids"] = [old.our_gs_id]
+    return {**merged, "x12": x}
+
+
 def load_profile(path: Path) -> PartnerProfile:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return PartnerProfile.model_validate(data)
+        return _profile_of(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read partner profile: {exc}", path=str(path)) from exc
     except ValidationError as exc:
         raise ConfigError(f"invalid partner profile: {exc}", path=str(path)) from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_of(text: str) -> PartnerProfile:
+    """A profile's TOML text read and validated, once per text in a process (the model is frozen, so one
+    object serves every caller). A night's per-partner stages each load the workspace's profiles, so
+    without it a night of N partners validated N x N profiles (bench/bench_partners.py: most of a
+    400-partner night's time). Keyed by the text, so an edited file is read again; a text that does not
+    load is not kept (its error raised again each time)."""
+    return PartnerProfile.model_validate(tomllib.loads(text))
 
 
 def problem_at(exc: ConfigError) -> tuple[str, int | None, str | None]:

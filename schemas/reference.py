@@ -143,6 +143,29 @@ CUSTOMERS = pa.schema(
     ]
 )
 
+# Promotions agreed with a customer (optional file deals.csv): a deal or promotion number the buyer sends with an
+# off-invoice allowance (the SAC's SAC13 reference, else the PO line's, else the PO's REF*PD), the allowance it is
+# (SAC02, or the agency's code SAC04; empty: any), the item it is on (empty: any, a heading allowance too), the most
+# it may take off (percent of the line's value, or of the PO's for a heading SAC; and/or rate per unit ordered) and
+# the PO dates (BEG05) it runs, inclusive. An allowance matching a deal within its dates is pre-approved: it is not
+# judged by the customer's discount_approval_threshold_percent (rules.business.allowance_discounts.match_deals).
+DEALS = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("deal", pa.string(), nullable=False),  # the promotion/deal number as the buyer sends it
+        pa.field("allowance_code", pa.string()),  # SAC02 (C310, A260 ...) or SAC04; null: any allowance
+        pa.field("sku", pa.string()),  # an items.csv sku; null: any item, and a heading allowance
+        pa.field("percent", PERCENT),  # the most percent of the value it applies to; null: not limited by it
+        pa.field("rate", PRICE),  # the most per unit ordered; null: not limited by it (one of the two is given)
+        # the unit the rate is per (EA, CA ...: the item's units, items.csv case_pack and item_units.csv), compared in
+        # it whatever unit the line is ordered in; null: per the unit the line is ordered in (or the SAC's SAC09)
+        pa.field("unit", pa.string()),
+        pa.field("valid_from", pa.date32(), nullable=False),
+        pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
+        pa.field("description", pa.string()),
+    ]
+)
+
 # Further currencies agreed with a customer (optional file customer_currencies.csv): a partner of customers.csv may
 # also order in each currency listed here, with its own credit limit and open AR in it. customers.csv's row stays the
 # customer's home currency (a PO with no CUR, its terms and discount threshold); an order's credit exposure is counted
@@ -176,7 +199,7 @@ SHIP_TOS = pa.schema(
 
 # Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case,
 # customer_currencies only currencies beyond a customer's own, kits only kits confirmed by their components.
-OPTIONAL_FILES = frozenset({"item_units", "customer_currencies", "kits"})
+OPTIONAL_FILES = frozenset({"item_units", "customer_currencies", "kits", "deals"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"gtin", "average_weight", "average_weight_unit",
@@ -184,7 +207,9 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qual
                                                                           "serialised", "dea_schedule", "kind",
                                                                           "packaging"}),
                                                "ship_tos": frozenset({"dc"}),
-                                               "kits": frozenset({"unit", "pack"})}
+                                               "kits": frozenset({"unit", "pack"}),
+                                               "deals": frozenset({"allowance_code", "sku", "percent", "rate", "unit",
+                                                                   "valid_to", "description"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,
@@ -195,6 +220,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "item_units": ITEM_UNITS,
     "customer_currencies": CUSTOMER_CURRENCIES,
     "kits": KIT_ROWS,
+    "deals": DEALS,
 }
 
 
@@ -210,6 +236,7 @@ class ReferenceData:
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
     customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
     kits: pa.Table = field(default_factory=KIT_ROWS.empty_table)
+    deals: pa.Table = field(default_factory=DEALS.empty_table)  # deals.csv: promotions agreed (DEALS)
     # cells read with a blank for a control character: (file, line, column, as written, as read); said as
     # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.reference_rows.reference_replaced)
     replaced: tuple[tuple[str, int, str, str, str], ...] = ()

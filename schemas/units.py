@@ -279,15 +279,60 @@ def rejected_stored(exact: Decimal) -> tuple[int, Decimal]:
     return whole, (rest.normalize() if 0 < rest < 1 else Decimal(0))
 
 
-def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, fraction: Decimal | None) -> Decimal:
+def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, fraction: Decimal | None,
+                    over: Decimal | None = None) -> Decimal:
     """The fraction of one unit of a line ordered in a fraction of its unit that none of its whole units holds: what
-    it ordered less what it promised (allocated and backordered, whole units) and rejected (exactly: ``rejected``
-    and its ``fraction``), when that is more than 0 and less than 1 (7.68 BP placed whole is stored allocated 7:
-    0.68), else 0. It goes with the promise: a line whose balance is cancelled rejects it too (else it would still
-    count as acknowledged)."""
-    rest = Decimal(ordered or 0) - promised - rejected_exactly(rejected, fraction)
+    it ordered less what it promised (allocated and backordered, whole units; a backorder's ``over``, its
+    backordered_over, off it) and rejected (exactly: ``rejected`` and its ``fraction``), when that is more than 0 and
+    less than 1 (7.68 BP placed whole is stored allocated 7: 0.68), else 0. It goes with the promise: a line whose
+    balance is cancelled rejects it too (else it would still count as acknowledged)."""
+    rest = Decimal(ordered or 0) - (promised - Decimal(over or 0)) - rejected_exactly(rejected, fraction)
     return rest if 0 < rest < 1 else Decimal(0)
 
+
+# A stored line in a measure (schemas.units.measured: 12.5 LB of cheese sold by the pound) whose backordered part is
+# no whole number of units (10 LB in stock: 10 placed, 2.5 backordered): the store keeps backordered as the whole
+# units that cover it (3, what a receipt must bring and the next night's allocation reserves; it used to keep 2, so
+# 12 LB were reserved for a line the DC ships 12.5 of, SHIPMENT_OVER_RESERVED), and what of the last of them the line
+# does not want (0.5) in its backordered_over (order_lines.backordered_over, schemas.lifecycle.LineRecord):
+# backordered exactly is 2.5. BACKORDERED_OVER: the "BACKORDERED_OVER:0.5" mark it was among the line's codes before
+# schema version WORDS_AS_DATA, read once by that version's migration step.
+BACKORDERED_OVER = "BACKORDERED_OVER:"
+
+
+def backordered_exactly(backordered: int | Decimal, over: Decimal | None) -> Decimal:
+    """What a stored line has backordered, exactly, in its unit: its whole ``backordered`` units (those covering it)
+    less its backordered_over ``over`` (3 and 0.5: 2.5 LB); 0 when none."""
+    whole = Decimal(backordered or 0)
+    return whole - Decimal(over or 0) if whole > 0 else Decimal(0)
+
+
+def backordered_stored(exact: Decimal) -> tuple[int, Decimal]:
+    """What a stored line keeps of ``exact`` backordered units (backordered_exactly's inverse): (the whole units
+    covering them, what of the last it does not want as its backordered_over, 0 when they are whole). Whatever
+    changes a measure line's backorder writes both through this, so the part never goes stale."""
+    exact = max(Decimal(exact), Decimal(0))
+    whole = int(exact.to_integral_value(rounding=ROUND_CEILING))
+    over = whole - exact
+    return whole, (over.normalize() if 0 < over < 1 else Decimal(0))
+
+
+def in_whole_units(ordered: Decimal | None, fraction: Decimal | None, over: Decimal | None) -> bool:
+    """Whether a stored line's promise is its whole units alone: ordered in whole units (or not known) and no fraction
+    kept beside them (its rejected_fraction, backordered_over): promised_exactly's fast path."""
+    return (ordered is None or ordered == ordered.to_integral_value()) and not fraction and not over
+
+
+def promised_exactly(ordered: Decimal | None, allocated: int, backordered: int, rejected: int,
+                     fraction: Decimal | None, over: Decimal | None) -> Decimal:
+    """What a stored line promised (allocated and backordered), exactly, in its unit: its whole units less its
+    backorder's backordered_over ``over``, plus the fraction none of them holds (unheld_fraction, with the line's
+    rejected_fraction ``fraction``): 12.5 for 12.5 LB placed (stored 12) or 10 placed and 2.5 backordered (stored 10
+    and 3, over 0.5); the whole units of a line in whole units. A line is shipped once what shipped reaches it
+    (engine.lifecycle.shipping)."""
+    promised = (allocated or 0) + (backordered or 0)
+    return (promised - Decimal(over or 0) if backordered else Decimal(promised)) + \
+        unheld_fraction(ordered, promised, rejected, fraction, over)
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds

@@ -141,6 +141,7 @@ def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
     """intake every partner, decide the run, ship (every warehouse's confirmations) and invoice,
     deliver: the nightly flow's stages without Prefect (one run id, the clock's day, for every stage).
     ``shipping`` collects the warehouses' results and the invoicing result when given."""
+    ws = ws.on(now)  # its profiles as of the night's clock ([[changes]]), as flows.night reads them
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -169,6 +170,7 @@ def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
 def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
     """Every warehouse's confirmations (856s), then the 810s due: [WarehouseResult..., InvoiceResult]; as the night
     runs them (flows.night._ship_and_invoice: the ship stage's stored order rows kept for the invoice stage)."""
+    ws = ws.on(now)  # its profiles as of the night's clock ([[changes]]), as flows.night reads them
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -191,6 +193,7 @@ def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
 
 def deliver_all(ws, now) -> int:
     """Deliver every partner's pending documents (what the flows do after shipping)."""
+    ws = ws.on(now)  # its profiles as of the night's clock ([[changes]]), as flows.night reads them
     from connectors.local import LocalDrop
     from connectors.state import StateStore
     from flows import steps
@@ -275,6 +278,7 @@ def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
     intake, decide, ship and invoice, deliver, reports, finished. ``stop_after`` ("intake", "decide",
     "deliver") ends it there, as a crash would: the run stays unfinished and writes no report. Returns
     the run id."""
+    ws = ws.on(now)  # its profiles as of the night's clock ([[changes]]), as flows.night reads them
     from datetime import datetime as _dt
 
     from connectors.local import LocalDrop

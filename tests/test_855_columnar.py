@@ -56,6 +56,9 @@ def order(draw, po: str):
             "buyer_id": draw(texts), "buyer_address1": draw(texts), "buyer_city": draw(texts),
             "fob_sent": draw(st.sampled_from([None, "PP\x1fOR\x1fA*B", "CC"])),
             "td5_sent": draw(st.sampled_from([None, "O\x1f2\x1fUPSN\x1fM\x1fx~y"])),
+            # the agreed allowances' heading SACs (PoAckSettings.allowances), a deal number holding a delimiter too
+            "agreed_sacs": draw(st.sampled_from([None, [["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "",
+                                                         "02", "D*1"]], [["SAC", "A", "C310", "", "", "600"]]])),
             "itd_sent": draw(st.sampled_from([None, "01\x1f3\x1f\x1f\x1f\x1f\x1f30\x1f\x1f\x1f\x1f\x1fNET 30",
                                               "08\x1f3\x1f2\x1f\x1f10\x1f\x1f30\x1f\x1f\x1f\x1f\x1f2%^10|NET:30"]))}
     return head, lines, statuses
@@ -68,6 +71,7 @@ po_acks = st.one_of(st.just(PoAckSettings()), st.builds(
     ship_from=st.one_of(st.none(), st.just(PoAckParty(name="Us|Co", id_qualifier="92", id="V:1",
                                                       address1="1 Way~2", city="Town")))), st.builds(
     PoAckSettings, vendor_number=st.sampled_from(["", "V123", "V*1", "a~b"]),
+    allowances=st.sampled_from(["none", "agreed"]),
     order_refs=st.lists(st.sampled_from(["DP", "PD", "MR"]), unique=True, max_size=3).map(tuple),
     ship_date=st.booleans(), ship_to=st.booleans(),
     product_qualifiers=st.one_of(st.none(), st.lists(st.sampled_from(["UP", "VN", "EA", "BP"]), max_size=3)

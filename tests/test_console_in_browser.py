@@ -1,6 +1,7 @@
 """The console in headless Chromium (Debian's chromium + chromedriver, offline): sign in, search a
 demo PO, open its page, approve a held order, and see the next run send its 855; a viewer cannot
-approve; a form without its CSRF token is refused; a partner's <script> in a PO number stays text.
+approve; a form without its CSRF token is refused; a partner's <script> in a PO number stays text; the boxes of the
+approvals page (select all, untick one, approve the ticked ones with one note) post with the page's bulk form.
 Screenshots of the orders page, an order page and the approvals queue go to test-artifacts/."""
 
 from __future__ import annotations
@@ -151,9 +152,31 @@ def test_a_partners_script_is_shown_as_text(browser, server):
     assert facts["scripts"] == 0 and browser.run("return document.querySelectorAll('img, i, b').length") == 0
 
 
-def _state(ws, po: str) -> str:
+def test_select_all_untick_one_and_approve_the_ticked_orders_together(browser, server, ws):
+    sign_in(browser, server, "dana")
+    browser.visit(server.url + "/approvals?partner=initech")
+    ticked = "return Array.from(document.querySelectorAll('input[name=pick]')).map(b => [b.form.id, b.checked])"
+    assert browser.run(ticked) == [["bulk", False], ["bulk", False]]  # each box belongs to the page's bulk form
+    browser.click("#select-all")
+    settle(browser, "location.search.includes('all=1')")
+    assert browser.run(ticked) == [["bulk", True], ["bulk", True]]
+    browser.click('tr[data-po="INITECH-3001"] input[name="pick"]')  # untick one
+    browser.type("#bulk input[name=note]", "address confirmed by phone")
+    shot(browser, "console-approvals-bulk.png")
+    browser.click("#approve-selected")
+    settle(browser, "document.getElementById('message')")
+    text = browser.run(FACTS)["text"]
+    assert "1 order(s) approved by dana; the next run sends their 855s." in text and "initech/INITECH-3011" in text
+    assert _state(ws, "INITECH-3011", "initech") == "approved" and _state(ws, "INITECH-3001", "initech") == "held"
+    browser.click("#back")
+    settle(browser, "location.pathname === '/approvals'")
+    assert browser.run("return location.search") == "?partner=initech&page=1"
+    assert "INITECH-3011" not in browser.run(FACTS)["text"]
+
+
+def _state(ws, po: str, partner: str = "acme") -> str:
     store = StateStore(ws.state_path)
     try:
-        return store.order("acme", po).state.value
+        return store.order(partner, po).state.value
     finally:
         store.close()

@@ -164,3 +164,51 @@ def test_a_store_before_file_moves_gets_each_line_s_marks_as_columns_once(store_
         assert stated_basis("PE", billed[3].codes, True, billed[3].unit_eaches) == ""
     finally:
         store.close()
+
+
+def test_a_store_before_the_columns_gets_a_measure_s_backordered_over_mark_as_its_column_once(store_target):
+    """dupmerge: catchweight's BACKORDERED_OVER mark (12.5 LB of almonds, 10 placed: 2.5 backordered, stored as the 3
+    covering it and "BACKORDERED_OVER:0.5" among its codes) moves to order_lines.backordered_over by the same step,
+    its codes left without it; the line's promise reads 12.5 and its backorder 2.5 from the column, billing's lines
+    too; a mark beside REJECTED_FRACTION moves with it; a line without one keeps the default; opening again changes
+    nothing."""
+    from decimal import Decimal
+
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import FINDING_SACS
+    from engine.lifecycle.billing import billed_lines
+    from schemas.units import BACKORDERED_OVER, REJECTED_FRACTION, backordered_exactly, rejected_exactly
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():
+        for table, column, _ in COLUMNS_ADDED_IN[FINDING_SACS + 1]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._many("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, unit, unit_price,"
+                    " allocated, backordered, rejected, codes, revision)"
+                    " VALUES ('sprouts', 'P9', ?, ?, ?, 'LB', '6.4', ?, ?, ?, ?, 1)",
+                    [(1, "backordered", "12.5", 10, 3, 0, f"STOCK_SHORT,{BACKORDERED_OVER}0.5"),
+                     (2, "backordered", "8.25", 4, 3, 1, f"{REJECTED_FRACTION}0.5,{BACKORDERED_OVER}0.25"),
+                     (3, "backordered", "13", 10, 3, 0, "STOCK_SHORT")])
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(FINDING_SACS),))
+    store.close()
+    key = ("sprouts", "P9")
+    for _ in range(2):  # (the second opening: already moved, nothing to do)
+        store = StateStore(target)
+        try:
+            assert [tuple(r) for r in store._q("SELECT line_number, codes, rejected_fraction, backordered_over"
+                                               " FROM order_lines ORDER BY line_number")] == [
+                (1, "STOCK_SHORT", None, "0.5"), (2, "", "0.5", "0.25"), (3, "STOCK_SHORT", None, None)]
+            one, two, three = store.lines_for([key])[key]
+            assert (one.backordered_over, backordered_exactly(one.backordered, one.backordered_over),
+                    one.promised_exact) == (Decimal("0.5"), Decimal("2.5"), Decimal("12.5"))
+            # 8.25 ordered: 4 placed, 2.75 backordered (3 and 0.25), 1.5 rejected (1 and 0.5): 6.75 promised
+            assert (backordered_exactly(two.backordered, two.backordered_over), rejected_exactly(
+                two.rejected, two.rejected_fraction), two.promised_exact) == (Decimal("2.75"), Decimal("1.5"),
+                                                                                Decimal("6.75"))
+            assert (three.backordered_over, three.promised_exact) == (0, 13)
+            assert store.line_table_for([key])["backordered_over"].to_pylist() == ["0.5", "0.25", None]
+            billed = billed_lines(store.billing_lines([key]))[key]
+            assert [b.promised_exact for b in billed] == [Decimal("12.5"), Decimal("6.75"), 13]
+        finally:
+            store.close()

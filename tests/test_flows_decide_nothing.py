@@ -35,7 +35,9 @@ VIEWS = {"status.py", "status_view.py", "inspect_view.py"}
 SCOPING = {"is_idle": "which orders' reservations a confirmation's release keying reads (flows.releases)",
            "names_a_release": "whether a file's 850s name a release, so its orders are looked up (flows.releases)",
            "has_blankets": "whether a file's 850s hold a blanket, so the releases under its PO are looked up "
-                           "(flows.releases: a release sent before it is keyed apart)"}
+                           "(flows.releases: a release sent before it is keyed apart)",
+           "has_unnumbered_releases": "whether a file's 850s hold a release naming no BEG04, so the blanket held "
+                                      "apart under its PO is looked up (flows.releases: the release calls it off)"}
 # the partners' lifecycle policies: what happens past a last date, a DTM 038 as one, a short shipment, a partial one
 # (over_ship_percent is not one: units over within it are taken as shipped, no order moves by it; the
 # reconciliation's report reads it, flows.reconcile.over_ship_of)

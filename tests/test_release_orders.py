@@ -311,6 +311,16 @@ def test_the_command_line_names_one_release_with_release(chain):
     assert res.exit_code == 2 and "is invoiced: only an order waiting for a person" in " ".join(res.output.split())
     res = CliRunner().invoke(app, ["status", "BLK-1", "--release", "1", "--partner", "acme", "-w", str(ws.root)])
     assert res.exit_code == 0 and "acme / BLK-1 release 1: invoiced" in res.output
+    # among several POs (tests/test_bulk_approve.py), a PO of several releases is skipped naming --release; with
+    # --release it is that release, checked as alone
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "BLK-9", "--partner", "acme", "--by", "ops", "-w", str(ws.root)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 3 and "skipped acme/BLK-1: is 2 orders (releases, or told apart by a reference): name it" \
+        " alone with --release" in text, text
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "--release", "2", "--dry-run", "--partner", "acme", "--by",
+                                   "ops", "-w", str(ws.root)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 3 and "skipped acme/BLK-1 release 2: is invoiced now" in text, text
 
 
 def test_a_945_names_the_release_in_n9_re_and_a_csv_in_its_mapped_column():
@@ -362,7 +372,7 @@ def test_the_console_lists_and_shows_each_release(chain):
         status, body = c.get("/orders?po=BLK-1")
         assert status == 200 and SEP not in body
         names = re.findall(r'<a class="po" href="(/order\?[^"]+)">([^<]+)</a>', body)
-        assert sorted(n for _h, n in names) == ["BLK-1", "BLK-1 release 2"]
+        assert sorted(n for _h, n in names) == ["BLK-1 release 1", "BLK-1 release 2"]  # the first by its release too
         link = next(h for h, n in names if n == "BLK-1 release 2").replace("&amp;", "&")
         assert R2 in unquote(link)
         status, page = c.get(link)

@@ -81,19 +81,26 @@ def test_a_fraction_of_a_yard_of_rope_sold_by_the_foot_is_taken_shipped_and_bill
     assert ["IT1", "3", "50.5", "YD", "1.2"] in [s[:5] for s in segments(ws, "lowes", "810")]
 
 
+UNDER_2 = [("[fulfilment.sscc]", "[fulfilment]\nunder_ship_percent = 2\n\n[fulfilment.sscc]")]
+
+
 @pytest.mark.parametrize(("weighed", "noted"), [
-    ("12.3", "NOT_SHIPPED_BY_PROMISED_DATE: promised 12.5 by 2026-11-25 or earlier, shipped 12.3; at 6.4 each"),
+    ("12.3", None),
     ("12.5", None),
     ("12.7", "OVER_SHIPMENT: shipped 12.7 against 12.5 acknowledged; at 6.4 each")])
 def test_a_fraction_of_a_pound_weighed_out_within_the_pound_covering_it_is_billed_as_shipped(tmp_path, weighed, noted):
-    """12.5 LB ordered (13 LB reserved), 12.3, 12.5 or 12.7 LB weighed out and shipped: the line is shipped (nothing
-    more will come of it) and billed by what shipped at 6.40 a pound, never the 12.5 ordered; the reconciliation
-    notes a difference from the 12.5 acknowledged for a person, as of any line."""
+    """12.5 LB ordered (13 LB reserved), 12.3, 12.5 or 12.7 LB weighed out and shipped by a partner whose profile
+    tolerates 2 % under (fulfilment.under_ship_percent): the line is shipped (nothing more will come of it: 12.3 is
+    within 2 %, its 0.2 LB balance cancelled as the partner agreed, so the reconciliation notes nothing of it) and
+    billed by what shipped at 6.40 a pound, never the 12.5 ordered; 12.7 LB is noted for a person, as an over-shipment
+    of any line. (Session 64: 12.3 LB used to complete the line with no tolerance at all, the reconciliation then
+    noting NOT_SHIPPED_BY_PROMISED_DATE; without one it now stays open for the 0.2 LB,
+    tests/test_catchweight_nights.py.)"""
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
 
     ws, found, states = _variant("sprouts", "SP9200303", tmp_path, [("PO1*1*25*LB", "PO1*1*12.5*LB")],
-                                 [(",RG92-21,25,LB", f",RG92-21,{weighed},LB")])
+                                 [(",RG92-21,25,LB", f",RG92-21,{weighed},LB")], profile_swaps=UNDER_2)
     assert states == {("sprouts", "SP9200303"): "invoiced"}
     assert ["IT1", "1", weighed, "LB", "6.4"] in [s[:5] for s in segments(ws, "sprouts", "810")]
     assert not [f for f in found if f[1] == "error"]

@@ -95,11 +95,12 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # (a confirmation, BEG01 06, of an order never received in tests/test_rg89_order_types.py: the demo sends none)
     # (a release past its blanket or after its end in tests/test_rg89b.py, in a unit no pack converts or of an item
     # off its blanket in tests/test_rg89c.py: the demo sends no blanket; a release of a blanket we do not hold in
-    # tests/test_rg89d.py: the demo sends no release)
+    # tests/test_rg89d.py, of one the buyer cancelled in tests/test_blankets3.py: the demo sends no release)
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
                                                    "ORDER_CONFIRMATION_UNKNOWN", "RELEASE_PAST_BLANKET",
                                                    "RELEASE_AFTER_BLANKET_END", "RELEASE_UNIT_UNCONVERTED",
                                                    "RELEASE_ITEM_NOT_ON_BLANKET", "RELEASE_BLANKET_UNKNOWN",
+                                                   "RELEASE_BLANKET_CANCELLED", "BLANKET_CANCELLED_RELEASES_OPEN",
                                                    "ORDER_TYPE_UNSUPPORTED", "PRICE_BASIS_UNSUPPORTED",
                                                    "PRICE_DECIMALS_UNSUPPORTED", "PRICE_BASIS_CONVERTED",
                                                    "PRICE_BASIS_PER_EACH", "PRICE_NO_CHARGE",
@@ -115,11 +116,12 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "VENDOR_NUMBER_MISMATCH", "PRICE_BASIS_NOT_ON_880",
                                                    "ORDER_REF_NOT_SENT", "UNIT_CASE_CONVERTED",
                                                    "CODE_CASE_CONVERTED", "PRODUCT_ID_QUALIFIER_MISMATCH",
-                                                   "STOCK_NOT_LOADED"}
+                                                   "STOCK_NOT_LOADED", "ALLOWANCE_DEAL_AGREED"}
     # the demo loads every DC's stock: an order routed to a DC whose export is days late in tests/test_rg95b.py;
     # no demo profile requires a REF: tests/test_order_refs_any_qualifier.py trips it; the demo's units and codes are
     # capitals: a unit code, qualifier or price basis in small letters in tests/test_rg78_erp_buyers.py; its GS1
-    # numbers are under their own qualifiers: an EAN-13 or case GTIN-14 as UP in tests/test_gs1warn.py
+    # numbers are under their own qualifiers: an EAN-13 or case GTIN-14 as UP in tests/test_gs1warn.py; no demo
+    # workspace agrees a deal (deals.csv): an allowance a deal pre-approves in tests/test_agreed_promotions.py
     assert expected <= codes, sorted(expected - codes)
 
 
@@ -226,6 +228,7 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
                                                 "ORDER_CONFIRMATION_UNKNOWN", "RELEASE_PAST_BLANKET",
                                                 "RELEASE_AFTER_BLANKET_END", "RELEASE_UNIT_UNCONVERTED",
                                                 "RELEASE_ITEM_NOT_ON_BLANKET", "RELEASE_BLANKET_UNKNOWN",
+                                                "RELEASE_BLANKET_CANCELLED", "BLANKET_CANCELLED_RELEASES_OPEN",
                                                 "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL",
                                                 "STOCK_SHORT_REJECTED", "STOCK_NOT_LOADED",
                                                 "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED",

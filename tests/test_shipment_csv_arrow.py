@@ -48,6 +48,9 @@ FILES = {
     "repeated header name": HEADER.replace("Carton ID", "Quantity") + _row(1),
     "sample": (SAMPLES / "warehouse-confirmations.csv").read_bytes(),
     "sample bad": (SAMPLES / "warehouse-confirmations-bad.csv").read_bytes(),
+    # a report's page line, and a two-row header (a group cell "Packing" over "Unit, Carton ID"): the csv module's
+    "page line": HEADER + _row(1) + "Page 1 of 2,,,,,,,,,,\n" + _row(2) + ",,,- 2 -,,,,,,,\n",
+    "two-row header": HEADER.replace("Unit,Carton ID", "Packing,") + ",,,,,,,,,Unit,Carton ID\n" + _row(1) + _row(2),
 }
 
 

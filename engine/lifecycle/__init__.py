@@ -20,7 +20,9 @@ Public API (stable; later workstreams add planners in the same shape):
               after shipment, once the run's backorder step ran: refused raises, dated 865s, revised 855s, each in
               place of the one planned), take_backorders, without_documents(plan, doc_keys)
   people      plan_person_decision(record, verdict, by=, note=, at=) -> Plan (verdict: VERDICT_APPROVED |
-              VERDICT_REJECTED); person_decisions(records)
+              VERDICT_REJECTED); plan_person_decisions(picks, records, verdict, ...) -> [PersonOutcome] (several
+              orders at once, each its plan or why refused: PersonPick names one and the revision listed);
+              person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, selected_rows, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, reserved_after, stored_line_keys
@@ -87,8 +89,11 @@ from engine.lifecycle.intake import intake_consequence, plan_intake
 from engine.lifecycle.people import (
     VERDICT_APPROVED,
     VERDICT_REJECTED,
+    PersonOutcome,
+    PersonPick,
     person_decisions,
     plan_person_decision,
+    plan_person_decisions,
     plan_recheck,
 )
 from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
@@ -200,6 +205,7 @@ def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
 
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
+    "PersonOutcome", "PersonPick", "plan_person_decisions",
     "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
     "TransitionRefused",

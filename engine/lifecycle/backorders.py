@@ -50,7 +50,14 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE, Transit, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
-from schemas.units import rejected_exactly, rejected_stored, said_in, unheld_fraction
+from schemas.units import (
+    backordered_exactly,
+    backordered_stored,
+    rejected_exactly,
+    rejected_stored,
+    said_in,
+    unheld_fraction,
+)
 
 Key = tuple[str, str]
 _SHIPPED_IN_FULL = (LineState.SHIPPED, LineState.INVOICED, LineState.CLOSED)  # nothing of the line waits
@@ -100,7 +107,8 @@ def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
 def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
                     ship_dates: Mapping[Key, date | None] | None = None,
                     line_ships: Mapping[Key, Mapping[int, date]] | None = None,
-                    held: Mapping[Key, Collection[int]] | None = None) -> pa.Table:
+                    held: Mapping[Key, Collection[int]] | None = None,
+                    eaches: Callable[[str, str], int | None] | None = None) -> pa.Table:
     """ALLOCATION_INPUT for the backordered units of ``records`` (no case-pack rounding: the units
     were rounded when the order was first allocated), ranked as any order's lines are (the policies'
     priority_order: tier, the order's requested ship date, PO date, arrival). ``ship_dates``: each order's
@@ -110,7 +118,11 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
     later, whose receipt came first, ahead of one asked for earlier. ``line_ships``: (partner, PO) -> line number
     -> the line's own requested ship date (its PO1 loop's DTM 010 or 118), which ranks it before its order's.
     ``held``: (partner, PO) -> lines left out, offered nothing (``not_open``: lines whose ship window has not opened;
-    the decide stage offers those stock all the same and keeps what it places from shipping early, ``window_opens``)."""
+    the decide stage offers those stock all the same and keeps what it places from shipping early, ``window_opens``).
+    ``eaches``: (sku, unit) -> the eaches in one of the line's units (rules.shipment_units.ShipmentUnits.each; None
+    or absent: 1): allocation counts eaches, a line's backordered units its own unit, so 5 BX of gloves by the box
+    of 100 want 500 eaches, served 100 at a time (it asked 5 eaches: the receipt's night reserved 5 gloves for 5
+    boxes and the DC's 10 BX were held, SHIPMENT_OVER_RESERVED)."""
     ship_dates, line_ships, held = ship_dates or {}, line_ships or {}, held or {}
     rows = []
     for r in records:
@@ -119,11 +131,13 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
         waits = held.get(r.key, ())
         for ln in lines.get(r.key, ()):
             if ln.backordered > 0 and ln.sku and ln.line_number not in waits:
+                per = max((eaches(ln.sku, ln.unit) if eaches else None) or 1, 1)
                 rows.append({"partner": r.partner, "order_ref": f"{r.partner}|{r.po_number}", "po_number": r.po_number,
-                             "line_number": ln.line_number, "sku": ln.sku, "quantity": ln.backordered,
+                             "line_number": ln.line_number, "sku": ln.sku, "quantity": ln.backordered * per,
                              "requested_ship_date": own.get(ln.line_number) or (
                                  ship_dates[r.key] if known else ln.promised_date),
-                             "po_date": r.po_date, "arrival": r.arrival, "case_pack": None})
+                             "po_date": r.po_date, "arrival": r.arrival, "case_pack": None,
+                             "unit_eaches": per if per > 1 else None})
     return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
 
 
@@ -138,7 +152,8 @@ def lines_as_planned(lines: Mapping[Key, Sequence[LineRecord]], plan: Plan) -> d
 
 
 def receipt_promises(lines: Mapping[Key, Sequence[LineRecord]], *,
-                     again: Mapping[Key, Collection[int] | None] | None = None) -> dict[str, int]:
+                     again: Mapping[Key, Collection[int] | None] | None = None,
+                     eaches: Callable[[str, str], int | None] | None = None) -> dict[str, int]:
     """Units of each SKU the open backorders of ``lines`` (orders' lines, as stored or as planned) hold of the
     expected receipts: each line's backordered units still to ship (a line ended, or shipped in full, holds none;
     one that shipped more than was allocated holds only what is still unshipped). A backorder is promised only
@@ -157,8 +172,8 @@ def receipt_promises(lines: Mapping[Key, Sequence[LineRecord]], *,
                     or ln.state in _SHIPPED_IN_FULL):
                 continue
             units = min(ln.backordered, int(max(ln.unshipped, 0)))
-            if units > 0:
-                out[ln.sku] = out.get(ln.sku, 0) + units
+            if units > 0:  # (in eaches, as receipts count them: ``eaches`` per unit of the line, as backorder_input)
+                out[ln.sku] = out.get(ln.sku, 0) + units * max((eaches(ln.sku, ln.unit) if eaches else None) or 1, 1)
     return out
 
 
@@ -174,7 +189,8 @@ def ships_complete(records: Iterable[OrderRecord], profiles: Mapping[str, Partne
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                     reservations: Mapping[Key, Sequence[Reservation]], allocation: pa.Table, at: str,
                     run_id: str, late: Mapping[Key, Passed] | None = None, complete: Collection[Key] = (),
-                    opens: Mapping[Key, Mapping[int, date]] | None = None) -> Plan:
+                    opens: Mapping[Key, Mapping[int, date]] | None = None,
+                    eaches: Callable[[str, str], int | None] | None = None) -> Plan:
     """Reserve what the allocation placed (its rows with a warehouse and units allocated); each order
     that got something records ``backorder_allocated``. ``late``: orders past their last date whose
     partner promises late backorders all the same and that were not warned yet (``past_deadline``'s
@@ -184,7 +200,8 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
     allocated (``_complete_day``). ``opens``: (partner, PO) -> line number -> the day its ship window opens, for
     lines whose window opens after the run's day (``window_opens``): the units placed are reserved for them (stock
     that came before the window is not given to others) but not released to ship before it: the line keeps its
-    promise, the day it ships (no earlier than the opening), even once nothing of it waits."""
+    promise, the day it ships (no earlier than the opening), even once nothing of it waits. ``eaches``: as
+    backorder_input's (the allocation's rows count eaches; a line's units are its own: 500 gloves are 5 BX)."""
     late, opens = late or {}, opens or {}
     placed: dict[Key, dict[int, list[tuple[str, str, int]]]] = {}
     cols = ("partner", "po_number", "line_number", "sku", "warehouse", "allocated")
@@ -198,14 +215,16 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
             continue
         parts.append(isolated(r, lambda r=r: _one(r, lines.get(r.key, ()), reservations.get(r.key, ()),
                                                   placed.get(r.key, {}), at=at, run_id=run_id, late=late.get(r.key),
-                                                  complete=r.key in complete, opens=opens.get(r.key)),
+                                                  complete=r.key in complete, opens=opens.get(r.key),
+                                                  eaches=eaches),
                               at=at, run_id=run_id, stage="decide"))
     return Plan.combine(parts)
 
 
 def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Reservation],
          placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: Passed | None = None,
-         complete: bool = False, opens: Mapping[int, date] | None = None) -> Plan:
+         complete: bool = False, opens: Mapping[int, date] | None = None,
+         eaches: Callable[[str, str], int | None] | None = None) -> Plan:
     warned = _late_warning(record, lines, late) if late is not None else ()
     if not placed:
         return Plan(transitions=(move(record, EventKind.BACKORDER_PAST_CANCEL, at=at, run_id=run_id,
@@ -220,8 +239,9 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
         if not got:
             new_lines.append(ln)
             continue
-        units = min(sum(u for _w, _s, u in got), ln.backordered)
-        left = units
+        per = max((eaches(ln.sku, ln.unit) if eaches else None) or 1, 1)  # (eaches in one of the line's units)
+        units = min(sum(u for _w, _s, u in got) // per, ln.backordered)
+        left = units * per
         for wh, sku, u in got:
             take = min(u, left)
             left -= take
@@ -239,8 +259,11 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
             promised = max(filter(None, (ln.promised_date, opens[ln.line_number])))
             early.append((ln.line_id or ln.line_number, units, opens[ln.line_number], promised))
             keeps[ln.line_number] = promised
-        new_lines.append(replace(ln, allocated=ln.allocated + units, backordered=backordered, state=state,
-                                 promised_date=promised, warehouses=warehouses, run_id=run_id))
+        allocated, over = ln.allocated + units, ln.backordered_over
+        if over and not backordered:  # a measure's backorder placed whole: 12.5 LB is 12 and a half held by none
+            allocated, over = allocated - 1, backordered_stored(Decimal(0))[1]
+        new_lines.append(replace(ln, allocated=allocated, backordered=backordered, state=state,
+                                 promised_date=promised, warehouses=warehouses, run_id=run_id, backordered_over=over))
         total += units
     note = f"{total} backordered unit(s) allocated from stock"
     note += "".join(f"; line {n}'s {u} reserved before its ship window opens ({o.isoformat()}): kept for it, to ship "
@@ -261,7 +284,8 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
 
 
 def promise_raised(records: Sequence[OrderRecord], *, plan: Plan, lines: Mapping[Key, Sequence[LineRecord]],
-                   allocation: pa.Table, ship_days: Mapping[Key, date | None], today: date, run_id: str
+                   allocation: pa.Table, ship_days: Mapping[Key, date | None], today: date, run_id: str,
+                   eaches: Callable[[str, str], int | None] | None = None
                    ) -> tuple[Plan, dict[Key, dict[int, int]], dict[Key, set[int]]]:
     """Orders an 860 raised after shipment (answered at once, no rules), once the run's backorder allocation placed
     what the stock covers (``plan``: plan_backorders' plan, each order's lines as it leaves them, else as ``lines``
@@ -290,8 +314,9 @@ def promise_raised(records: Sequence[OrderRecord], *, plan: Plan, lines: Mapping
             if ln.backordered <= 0 or ln.state in ENDED_LINES:
                 new.append(ln)
                 continue
-            if refused:
-                uncovered.setdefault(r.key, {})[ln.line_number] = min(refused, ln.backordered)
+            if refused:  # (the allocation's eaches, in the line's units: backorder_input's ``eaches``)
+                per = max((eaches(ln.sku, ln.unit) if eaches else None) or 1, 1)
+                uncovered.setdefault(r.key, {})[ln.line_number] = min(-(-refused // per), ln.backordered)
             day = backorder_day(latest, ship)
             if day is not None and ln.promised_date is not None:
                 day = max(day, ln.promised_date)
@@ -506,8 +531,10 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
         ends = allocated == 0 and not ln.shipped
         # a line in a fraction of its unit that this ends (nothing placed): the fraction its whole backordered units
         # did not hold is cancelled with them (1.344 TM backordered as 1 rejects 1.344); one placed keeps it
-        units = ln.backordered + (unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)
-                                  if ends else 0)
+        # (a measure's backorder is what it wants of the units covering it: 2.5 LB of the 3 kept, backordered_over)
+        units = backordered_exactly(ln.backordered, ln.backordered_over) + (
+            unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction, ln.backordered_over)
+            if ends else 0)
         cut.append((ln.line_number, units, ln.unit))
         state = LineState.REJECTED if ends else _line_state(ln.shipped, ln.invoiced, allocated, 0)
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
@@ -516,7 +543,8 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
                  f"{EXPIRED}{(expired_units(ln) + units).normalize():f}")
         rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + units)
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
-                                 codes=codes, run_id=run_id, rejected_fraction=fraction))
+                                 codes=codes, run_id=run_id, rejected_fraction=fraction,
+                                 backordered_over=backordered_stored(Decimal(0))[1]))
     if not cut:
         return Plan()
     done = tuple(new_lines)

@@ -83,7 +83,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import BACKORDER_ALLOWED, NO_BACKORDER, Transit, last_dates, last_day
 from schemas.profile import PartnerProfile
-from schemas.units import rejected_exactly, rejected_stored, unheld_fraction
+from schemas.units import backordered_stored, rejected_exactly, rejected_stored
 
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
@@ -192,12 +192,12 @@ def _tolerated(lines: Sequence[LineRecord], services: Collection[str], under_per
     if not under_percent:
         return False
     short = [ln for ln in lines if _open(ln, services)]
-    return bool(short) and all(ln.shipped > 0 and (Decimal(ln.promised) - ln.shipped) * 100
-                               <= Decimal(ln.promised) * under_percent for ln in short)
+    return bool(short) and all(ln.shipped > 0 and (ln.promised_exact - ln.shipped) * 100
+                               <= ln.promised_exact * under_percent for ln in short)
 
 
 def _open(line: LineRecord, services: Collection[str]) -> bool:
-    return line.state not in ENDED_LINES and line.promised > line.shipped and line.sku not in services
+    return line.state not in ENDED_LINES and line.promised_exact > line.shipped and line.sku not in services
 
 
 def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -349,7 +349,7 @@ def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Seq
     past: dict[Key, tuple[Passed, set[int]]] = {}
     if late:
         by_line = past_lines(late, heads, line_dates, lines, today=today, window_end_cancels=terms.window_end_cancels,
-                             transit=terms.transit, select=lambda ln: ln.promised > ln.shipped)
+                             transit=terms.transit, select=lambda ln: ln.promised_exact > ln.shipped)
         past = {k: (joined(v.values()), set(v)) for k, v in by_line.items()}
     now = {k: r for k, r in records.items() if k in shipped_from}
     asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in now}
@@ -381,7 +381,7 @@ def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
         mine, held = tuple(lines.get(r.key, ())), tuple(reservations.get(r.key, ()))
         passed = past_lines([r], heads, line_dates, lines, today=_graced(today, terms, r.partner),
                             window_end_cancels=terms.window_end_cancels, transit=terms.transit,
-                            select=lambda ln: ln.promised > ln.shipped).get(r.key, {})
+                            select=lambda ln: ln.promised_exact > ln.shipped).get(r.key, {})
         if not unshipped_due(r, mine, passed, services):
             continue
         named = joined(passed.values())
@@ -408,20 +408,20 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
             continue
         # the whole units shipped stay placed (a part of one shipped counts as shipped: nothing is left of it)
         allocated = min(ln.promised, int(ln.shipped))
-        # (a line in a fraction of its unit: the fraction its whole units do not hold is cancelled with them)
-        unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)
-        left = Decimal(ln.promised) - ln.shipped + unheld
+        # (a line in a fraction of its unit: the fraction its whole units do not hold is cancelled with them, and
+        # a measure's backorder is what it wants of the units covering it: schemas.units.promised_exactly)
+        exact = ln.promised_exact
+        left = exact - ln.shipped
         cut.append((ln, left))
         state = (LineState.REJECTED if not ln.shipped
                  else LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED)
         reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
         codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
                  f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
-        rejected, fraction = rejected_stored(
-            rejected_exactly(ln.rejected, ln.rejected_fraction) + ln.promised - allocated + unheld)
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
         new_lines.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, state=state,
                                  promised_date=None, reason=reason, codes=codes, run_id=run_id,
-                                 rejected_fraction=fraction))
+                                 rejected_fraction=fraction, backordered_over=backordered_stored(Decimal(0))[1]))
     done = tuple(new_lines)
     to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
     event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,

@@ -98,7 +98,9 @@ from schemas.units import (
     basis_sent,
     billed_weight,
     catch_weight,
+    in_whole_units,
     priced_per,
+    promised_exactly,
     stated_basis,
     weight_in,
 )
@@ -133,6 +135,18 @@ class BilledLine(NamedTuple):
     codes: tuple[str, ...] = ()  # the line's finding codes (IT105: schemas.units.stated_basis)
     priced_per: Decimal = Decimal(1)  # how many of its units its price is the price of (an 880's G17: on_880)
     unit_eaches: int = 0  # the eaches its unit holds, on a line priced per each in a pack (IT105: stated_basis)
+    ordered: Decimal | None = None
+    rejected: int = 0
+    rejected_fraction: Decimal = Decimal(0)  # (LineRecord's: schemas.units.rejected_exactly)
+    backordered_over: Decimal = Decimal(0)  # (LineRecord's: schemas.units.backordered_exactly)
+
+    @property
+    def promised_exact(self) -> Decimal:
+        """What we promised, exactly (LineRecord.promised_exact: 12.5 for 12.5 LB of a measure stored as 12)."""
+        if in_whole_units(self.ordered, self.rejected_fraction, self.backordered_over):
+            return Decimal(self.allocated + self.backordered)
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.rejected_fraction,
+                                self.backordered_over)
 
 
 class BilledOrder(NamedTuple):
@@ -214,20 +228,23 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     stored = pc.fill_null(table["codes"], "").to_pylist() if "codes" in table.column_names else ()
     codes = [tuple(c for c in text.split(",") if c) if text else empty for text in stored] or \
         [empty] * table.num_rows
-    count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
-    one = Decimal(1)
+    count = {c: pc.fill_null(table[c], 0).to_pylist() if c in table.column_names else [0] * table.num_rows
+             for c in ("allocated", "backordered", "rejected")}
+    one, zero = Decimal(1), Decimal(0)
     many = decimals(table["priced_per"], null=one) if "priced_per" in table.column_names else [one] * table.num_rows
     eaches = pc.fill_null(table["unit_eaches"], 0).to_pylist() if "unit_eaches" in table.column_names else \
         [0] * table.num_rows
+    ordered = decimals(table["ordered"]) if "ordered" in table.column_names else [None] * table.num_rows
+    parts = {c: decimals(table[c], null=zero) if c in table.column_names else [zero] * table.num_rows
+             for c in ("rejected_fraction", "backordered_over")}
     encoded = table["state"].combine_chunks().dictionary_encode()
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
-    zero = Decimal(0)
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, many, eaches,
-        strict=True)))
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, many, eaches, ordered,
+        count["rejected"], parts["rejected_fraction"], parts["backordered_over"], strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -1273,12 +1290,27 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
             batches.setdefault((d.partner, charges), []).append(i)
     out: dict[int, Batch810] = {}
     quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)
+    split = len({p for p, _ in batches}) > 1  # several partners: each batch reads its partner's rows alone
+    mine: dict[str, BillingTables] = {}
     for (partner, charges), chosen in batches.items():
-        out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
+        if split and partner not in mine:
+            mine[partner] = _partner_tables(tables, partner)
+        out.update(_text_batch([due[i] for i in chosen], chosen, mine[partner] if split else tables, orders=orders,
+                               terms=terms[partner],
                                profile=profiles[partner], invoice_date=invoice_date,
                                delimiters=fast[partner], quantities=quantities,  # type: ignore[arg-type]
                                charges=charges, service_names=service_names))
     return out
+
+
+def _partner_tables(tables: BillingTables, partner: str) -> BillingTables:
+    """``tables``' rows of one partner, in their order: what its batches read (every row they pair is keyed by
+    partner and PO), so that hundreds of partners' batches do not each read every partner's rows."""
+    def pick(t: pa.Table) -> pa.Table:
+        return t.filter(pc.equal(t["partner"], partner))
+
+    return BillingTables(pick(tables.lines), pick(tables.order_lines),
+                         None if tables.orders is None else pick(tables.orders))
 
 
 def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, str]:
@@ -1741,8 +1773,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 total = (ln.invoiced if was is None else was[0]) + q
                 if total > shipped:
                     raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-                # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-                if ln.allocated + ln.backordered <= shipped <= total:
+                # (ln.unshipped <= 0: promised, exactly for a measure's fraction, <= shipped)
+                if ln.promised_exact <= shipped <= total:
                     billing[k] = (total, invoiced_state)
                 else:
                     billing[k] = after = (total, ln.state if was is None else was[1])
@@ -1776,7 +1808,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                     continue
                 was = billing.get(k)
                 invoiced, state = (ln.invoiced, ln.state) if was is None else was
-                if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
+                if not ln.promised_exact <= ln.shipped <= invoiced and state not in ENDED_LINES:
                     done = False
                     break
             total, currency, count = sums.total, head.currency, len(built.line_ids)

@@ -97,10 +97,10 @@ from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
 from schemas.units import (
     KEPT_PER_MANY_BASES,
+    backordered_stored,
     priced_per,
     rejected_exactly,
     rejected_stored,
-    unheld_fraction,
 )
 from schemas.x12 import Delimiters
 
@@ -497,8 +497,8 @@ class _Step:
                  document_key=doc_key, changed_lines=(), **said)
         lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
-                              rejected_fraction=Decimal(0), promised_date=None, warehouses="",
-                              reason=note, run_id=self.run_id)
+                              rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                              warehouses="", reason=note, run_id=self.run_id)
                       for ln in stored)
         superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ())) + \
             tuple(ChangeUpdate(c.id, "superseded") for c in self.rv.on_hold.get(self.key, ()))  # the cancel answers
@@ -798,16 +798,17 @@ class _Step:
                 out.append(ln)
                 continue
             allocated = min(ln.promised, int(ln.shipped))
-            unheld = unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction)  # (as balance's)
-            left = Decimal(ln.promised) - ln.shipped + unheld
+            exact = ln.promised_exact  # (as balance._cancel: a measure's fraction and backorder exactly)
+            left = exact - ln.shipped
             said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
                         f"{balance._num(left + ln.shipped)}, {balance._num(ln.shipped)} shipped)")
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
             codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
                      f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
             rejected, fraction = rejected_stored(
-                rejected_exactly(ln.rejected, ln.rejected_fraction) + ln.promised - allocated + unheld)
+                rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
             out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, rejected_fraction=fraction,
+                               backordered_over=backordered_stored(Decimal(0))[1],
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
                                promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
         released = sum(r.quantity for r in kept if r.line_number in cut)
@@ -901,9 +902,9 @@ class _Step:
                 gone = "cancelled" if cancel else "deleted"
                 out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
                                    allocated=0, backordered=0, rejected=0,
-                                   rejected_fraction=Decimal(0), promised_date=None, warehouses="",
-                                   reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
-                                   run_id=self.run_id))
+                                   rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                                   warehouses="", reason=f"{gone} after shipment by 860 in {self.ch.source_file}",
+                                   revision=revision, run_id=self.run_id))
                 continue
             used = ln.reason.startswith(BILL_ONLY)
             out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
@@ -964,8 +965,9 @@ class _Step:
                 continue
             if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                             rejected_fraction=Decimal(0), promised_date=None, warehouses="",
-                             reason=f"deleted by 860 in {self.ch.source_file}", revision=revision, run_id=self.run_id)
+                             rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                             warehouses="", reason=f"deleted by 860 in {self.ch.source_file}", revision=revision,
+                             run_id=self.run_id)
             out[n] = ln
         return tuple(out[n] for n in sorted(out))
 

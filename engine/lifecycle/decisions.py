@@ -47,7 +47,18 @@ from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.order_status import build_870
-from engine.po_ack import HEAD_KEYS, PLAIN, _num, ack_type, build_855, delimiter_use, element_values, render_855s
+from engine.po_ack import (
+    HEAD_KEYS,
+    PLAIN,
+    SAC_LIST,
+    _num,
+    ack_type,
+    agreed_sacs_855,
+    build_855,
+    delimiter_use,
+    element_values,
+    render_855s,
+)
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
@@ -91,6 +102,7 @@ from schemas.profile import PartnerProfile
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
+    backordered_stored,
     priced_per,
     rejected_stored,
 )
@@ -120,12 +132,15 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
                    reservations: Mapping[Key, tuple[Reservation, ...]],
                    applied: Mapping[Key, list[AppliedChange]], profiles: Mapping[str, PartnerProfile],
                    today: date, at: str, run_id: str,
-                   told_lines: Mapping[Key, tuple[LineRecord, ...]] | None = None) -> Plan:
+                   told_lines: Mapping[Key, tuple[LineRecord, ...]] | None = None,
+                   agreed: Mapping[Key, Sequence] | None = None) -> Plan:
     """One plan for every decision, in the decisions' order (which numbers the 855s). ``lines`` are the
     item-resolved lines the rules saw; ``allocation`` the allocation's line rows; ``stored_lines`` and
     ``reservations`` what the order holds now (after this run's 860s; only orders with a revision
     beyond their 850 can hold deleted or cancelled lines); ``told_lines`` the lines as they were
-    before this run's 860s (what the partner was last told), default ``stored_lines``.
+    before this run's 860s (what the partner was last told), default ``stored_lines``. ``agreed``: each PO's
+    allowances a deal pre-approved (rules.suite.SuiteResult.agreed), echoed by the 855 of a partner whose profile
+    asks ([acks.po_ack] allowances = "agreed").
 
     Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations, and its
     move with its history events: Plan.decided, in decision order; an order answered by its 855 alone
@@ -134,11 +149,14 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
     with its finding (ORDER_DECISION_FAILED) and every other order is answered as usual."""
     ctx = _Context(records, orders, lines, allocation, stored_lines, reservations, applied, profiles, today=today,
                    at=at, run_id=run_id, told=stored_lines if told_lines is None else told_lines)
+    ctx.agreed = agreed or {}
     return ctx.planned(list(decisions))
 
 
 class _Context:
     """What every batch of one plan_decisions call shares."""
+
+    agreed: Mapping = {}  # (partner, PO) -> its agreed allowances (plan_decisions' ``agreed``)
 
     def __init__(self, records, orders: pa.Table, lines: pa.Table, allocation: pa.Table | None, stored, reserved,
                  applied, profiles, *, today: date, at: str, run_id: str, told) -> None:
@@ -520,6 +538,8 @@ class _Batch:
                     h.update({k: column[row] for k, column in more.items()},
                              ship_date=self._heading_ship_day(row, rows, spans[i]))
                 self._left_out += _at_po(refs_too_long(heads, settings, profile), ctx, partner)
+            if settings.allowances == "agreed":  # the allowances a deal pre-approved, as SACs (heading, lines)
+                sub_rows = self._agreed_sacs(partner, heads, sub_rows, sub_spans)
             if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
                 sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
                 self._left_out += _at_po(left_out, ctx, partner)
@@ -552,6 +572,28 @@ class _Batch:
                 documents.append((picked[members[0]], PlannedDocument(partner, "855", "PR", tuple(sets),
                                                                       delimiters=d)))
         return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
+
+    def _agreed_sacs(self, partner: str, heads: list[dict], rows: pa.Table, spans: list[tuple[int, int]]
+                     ) -> pa.Table:
+        """Each PO's agreed allowances on its 855 (engine.po_ack.agreed_sacs_855): the heading's in its head
+        (agreed_sacs), the lines' as the rows' SAC_LIST column (only when some line has one)."""
+        agreed = self.ctx.agreed
+        per_line: list[list[list[str]]] = [[] for _ in range(rows.num_rows)]
+        numbers = rows["line_number"].to_pylist() if rows.num_rows else []
+        ids = rows["line_id"].to_pylist() if rows.num_rows else []
+        for h, (start, stop) in zip(heads, spans, strict=True):
+            mine = agreed.get((partner, h["po_number"]))
+            if not mine:
+                continue
+            h["agreed_sacs"], by_number, by_id = agreed_sacs_855(mine)
+            for r in range(start, stop):
+                per_line[r] = by_number.get(numbers[r], []) + by_id.get(ids[r], [])
+        if not any(per_line):
+            return rows
+        column = pa.array(per_line, pa.list_(pa.list_(pa.string())))
+        if SAC_LIST in rows.column_names:
+            return rows.set_column(rows.column_names.index(SAC_LIST), SAC_LIST, column)
+        return rows.append_column(SAC_LIST, column)
 
     def _870s(self, answering: list[OrderDecision], rows: pa.Table, statuses: pa.Table,
               spans: list[tuple[int, int]], picked: list[int], kinds: dict[int, str]
@@ -852,6 +894,7 @@ class _Batch:
         counts = [b - a for a, b in spans]
         revision = np.repeat(np.asarray([r.revision for r in self._records], dtype=np.int32), counts)
         n = statuses.num_rows
+        fractions, overs = _fractions(statuses)
         table = pa.table({
             "partner": statuses["partner"], "po_number": statuses["po_number"], "line_number": statuses["line_number"],
             "line_id": pc.fill_null(rows["line_id"], ""), "sku": _text_or_empty(rows, "sku"),
@@ -868,8 +911,8 @@ class _Batch:
             "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
             # the item the buyer ordered, on a line decided on its substitute (rules.business.items.substitute)
             "ordered_sku": _text_or_empty(rows, "ordered_sku"),
-            "rejected_fraction": _rejected_fractions(statuses), "priced_per": _priced_per_column(rows),
-            "unit_eaches": _unit_eaches(decided, self._packs),
+            "rejected_fraction": fractions, "priced_per": _priced_per_column(rows),
+            "unit_eaches": _unit_eaches(decided, self._packs), "backordered_over": overs,
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
@@ -1094,26 +1137,34 @@ def _priced_per_column(rows: pa.Table) -> pa.Array:
     return pa.array(values, pa.string())
 
 
-def _rejected_fractions(statuses: pa.Table) -> pa.Array:
-    """Each line's rejected_fraction (schemas.lifecycle.LineRecord): on a line ordered in a fraction of its unit
-    (1.344 TM) whose rejected part (its IR ACKs, exactly: 0.344 TM) is more than the whole units the store keeps of
-    it (statuses' rejected: 0), the rest (0.344); null elsewhere. What counts what we acknowledged of the stored
-    line (a release's draw on its blanket, engine.blankets.acknowledged) counts it exactly."""
-    out = pa.nulls(statuses.num_rows, pa.string())
+def _fractions(statuses: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """Each line's rejected_fraction and backordered_over (schemas.lifecycle.LineRecord), null elsewhere, on a line
+    ordered in a fraction of its unit (1.344 TM, 12.5 LB). rejected_fraction: when its rejected part (its IR ACKs,
+    exactly: 0.344 TM) is more than the whole units the store keeps of it (statuses' rejected: 0), the rest (0.344).
+    What counts what we acknowledged of the stored line (a release's draw on its blanket, engine.blankets.
+    acknowledged) counts it exactly. backordered_over: when its backordered part (its IB ACKs, exactly: 2.5 LB) is
+    less than the whole units the store keeps covering it (statuses' backordered: 3, engine.answer._backordered),
+    what of the last it does not want (0.5)."""
+    fractions = overs = pa.nulls(statuses.num_rows, pa.string())
     if not statuses.num_rows:
-        return out
+        return fractions, overs
     ordered = pc.cast(statuses["ordered"], pa.decimal128(38, 4))
     frac = pc.fill_null(pc.not_equal(ordered, pc.cast(pc.floor(ordered), pa.decimal128(38, 4))), False)
     if not pc.any(frac).as_py():
-        return out
+        return fractions, overs
     values: list[str | None] = [None] * statuses.num_rows
-    parts, rejected = statuses["parts"], statuses["rejected"]
+    over: list[str | None] = [None] * statuses.num_rows
+    parts, rejected, backordered = statuses["parts"], statuses["rejected"], statuses["backordered"]
     for i in np.flatnonzero(np.asarray(frac.to_numpy(zero_copy_only=False), bool)).tolist():
-        exact = sum((p["quantity"] or Decimal(0) for p in parts[i].as_py() or () if p["status"] == "IR"), Decimal(0))
+        said = parts[i].as_py() or ()
+        exact = sum((p["quantity"] or Decimal(0) for p in said if p["status"] == "IR"), Decimal(0))
         whole = rejected[i].as_py() or 0
         if 0 < exact - whole < 1:  # (the store's whole units and the fraction written by the one helper for both)
             values[i] = decimal_text(rejected_stored(exact)[1])
-    return pa.array(values, pa.string())
+        waits = sum((p["quantity"] or Decimal(0) for p in said if p["status"] == "IB"), Decimal(0))
+        if 0 < (backordered[i].as_py() or 0) - waits < 1:
+            over[i] = decimal_text(backordered_stored(waits)[1])
+    return pa.array(values, pa.string()), pa.array(over, pa.string())
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

@@ -1,6 +1,6 @@
-"""What people do to held orders: approve or reject one (the next run answers it), or recheck held
-orders against today's reference data (an order the rules no longer hold is answered by the next
-run). Times are the wall clock of the person's action, labelled as such in the history.
+"""What people do to held orders: approve or reject one, or several at once (each its own plan; the next
+run answers them), or recheck held orders against today's reference data (an order the rules no longer
+hold is answered by the next run). Times are the wall clock of the person's action, labelled as such in the history.
 
 Pure: typed records (and, for a recheck, the rules' fresh decisions) in; a Plan out.
 """
@@ -8,10 +8,11 @@ Pure: typed records (and, for a recheck, the rules' fresh decisions) in; a Plan 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.common import isolated
-from engine.lifecycle.table import S, move
+from engine.lifecycle.table import S, TransitionRefused, move
 from schemas.lifecycle import Clock, EventKind, OrderRecord, PersonDecision, Plan
 
 APPROVED, REJECTED = "approved", "rejected"  # PersonDecision.verdict
@@ -27,6 +28,64 @@ def plan_person_decision(record: OrderRecord, verdict: str, *, by: str, note: st
     person = PersonDecision(verdict, by, note, at)
     return Plan(transitions=(move(record, event, at=at, run_id=run_id, clock=Clock.WALL, actor=by, note=note,
                                   person=person),))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPick:
+    """An order a person chose from a list: its key, and the revision the list showed (None: the order as it is)."""
+
+    partner: str
+    po_number: str
+    revision: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonOutcome:
+    """What a person's decision on one picked order comes to: its plan, or why it is refused (``refused``)."""
+
+    partner: str
+    po_number: str
+    plan: Plan | None
+    refused: str = ""
+    state: str = ""  # the order's state when it was refused ("" when there is no such order)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.partner, self.po_number)
+
+
+def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[str, str], OrderRecord], verdict: str,
+                          *, by: str, note: str, at: str, run_id: str = "") -> list[PersonOutcome]:
+    """A person approves or rejects several held orders at once, each checked as plan_person_decision checks one: an
+    order no longer waiting for a person, or one changed since the list the person picked from (another revision:
+    an 860 applied, a replacement 850), is refused with why, the others each get a plan of their own (the caller
+    applies each alone, so one refused by the store leaves the others). An order picked twice is decided once. A
+    rejection needs a note: ValueError, nothing planned."""
+    if verdict == REJECTED and not note.strip():
+        raise ValueError("a rejection needs a note saying why")
+    out: list[PersonOutcome] = []
+    seen: set[tuple[str, str]] = set()
+    for pick in picks:
+        key = (pick.partner, pick.po_number)
+        if key in seen:
+            continue
+        seen.add(key)
+        record = records.get(key)
+        if record is None:
+            out.append(PersonOutcome(*key, None, "no such order"))
+            continue
+        try:
+            plan = plan_person_decision(record, verdict, by=by, note=note, at=at, run_id=run_id)
+        except TransitionRefused:
+            out.append(PersonOutcome(*key, None, f"is {record.state.value} now (revision {record.revision}): only an "
+                                     "order waiting for a person can be approved or rejected", record.state.value))
+            continue
+        if pick.revision is not None and pick.revision != record.revision:
+            out.append(PersonOutcome(*key, None, f"changed since it was listed (revision {pick.revision}, now "
+                                     f"{record.revision}): look at it again", record.state.value))
+            continue
+        out.append(PersonOutcome(*key, plan))
+    return out
 
 
 def person_decisions(records: Sequence[OrderRecord]) -> dict[tuple[str, str], PersonDecision]:

@@ -34,6 +34,8 @@ from schemas.orders import BLANKET_TYPES, ORDER_REFS
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED, OrderState.ON_MEMO}  # nothing more ships for these
 UNKNOWN = None  # the release of a held order whose stored 850 could not be read
+RELEASE = "RL"  # BEG02 Release or Delivery Order: a blanket's call-off (engine.lifecycle.intake.RELEASE)
+CANCEL = "01"  # BEG01 cancellation
 # an order in these states and never answered (OrderRecord.answered_revision 0) with nothing reserved holds no unit a
 # DC could ship (a blanket held for a person, an order waiting for the rules or a person): no release a shipment
 # naming none could mean (Held.idle)
@@ -83,7 +85,7 @@ def is_idle(record: OrderRecord) -> bool:
     return record.answered_revision == 0 and record.state in UNANSWERED
 
 
-def order_key(po: str, release: str, held: Held, *, blanket: bool = False) -> str:
+def order_key(po: str, release: str, held: Held, *, blanket: bool = False, calls_off: bool = False) -> str:
     """The key of an 850 for PO ``po`` release ``release`` (BEG04, "" for none): the order of that PO
     and release when one is held (a resend, a replacement, a cancellation); else the PO number when
     nothing is held under it, or the release is empty (as before releases); else a new release key.
@@ -91,8 +93,15 @@ def order_key(po: str, release: str, held: Held, *, blanket: bool = False) -> st
     ``release`` a reference's ref_tag (Held.ref): the order held with it, else always a new ref key.
     ``blanket``: the 850 is a blanket (BEG02 BK, BE, KB, LB) naming no release: the blanket held apart from its
     releases when there is one (blanket_key), else a new blanket key when a release (its BEG04 read) holds the PO
-    number (a release sent before its blanket: the blanket is not its copy or change), else as any 850."""
+    number (a release sent before its blanket: the blanket is not its copy or change), else as any 850.
+    ``calls_off``: the 850 is a release (BEG02 RL) naming no release: the blanket held apart from its releases when
+    there is one, as the PO number names the blanket when the blanket holds it (the release calls the blanket off:
+    engine.lifecycle.intake.calls_off_blanket), not the release that came first holding the PO number."""
     keys = held.keys(po)
+    if calls_off and not release:
+        kept = next((key for key in keys if is_blanket_key(key)), None)
+        if kept is not None:
+            return kept
     if blanket and not release and keys:
         kept = next((key for key in keys if is_blanket_key(key)), None)
         if kept is not None:
@@ -119,10 +128,15 @@ def key_orders(orders: pa.Table, held: Held) -> list[str]:
     out = []
     refs = orders[held.ref].to_pylist() if held.ref else [None] * orders.num_rows
     types = orders["order_type"].to_pylist() if "order_type" in orders.column_names else [None] * orders.num_rows
-    for po, release, ref, kind in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), refs,
-                                      types, strict=True):
+    purposes = orders["purpose"].to_pylist() if "purpose" in orders.column_names else [None] * orders.num_rows
+    for po, release, ref, kind, purpose in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(),
+                                               refs, types, purposes, strict=True):
         release = ref_tag((ref or "").strip()) or (release or "").strip()
-        key = order_key(po, release, held, blanket=(kind or "").strip() in BLANKET_TYPES)
+        kind = (kind or "").strip()
+        # a release naming none calls the blanket off; a cancellation naming none (BEG01 01) is not read as the
+        # blanket's: it means the order holding the PO number, as before (never a blanket cancelled by a guess)
+        key = order_key(po, release, held, blanket=kind in BLANKET_TYPES,
+                        calls_off=kind == RELEASE and (purpose or "").strip() != CANCEL)
         if key not in held.keys(po):
             held.add(key, release)
         out.append(key)
@@ -237,6 +251,18 @@ def has_blankets(orders: pa.Table) -> bool:
 
     return bool(orders.num_rows) and "order_type" in orders.column_names and bool(pc.any(pc.fill_null(pc.is_in(
         pc.utf8_trim_whitespace(orders["order_type"]), value_set=pa.array(sorted(BLANKET_TYPES))), False)).as_py())
+
+
+def has_unnumbered_releases(orders: pa.Table) -> bool:
+    """Whether any of a file's 850s (canonical ORDERS) is a release (BEG02 RL) naming no release (BEG04): it calls
+    off a blanket held apart from the release holding its PO number, when there is one (order_key's ``calls_off``)."""
+    import pyarrow.compute as pc
+
+    if not orders.num_rows or "order_type" not in orders.column_names:
+        return False
+    unnumbered = pc.and_(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(orders["order_type"]), RELEASE), False),
+                         pc.equal(pc.utf8_trim_whitespace(pc.fill_null(orders["release_number"], "")), ""))
+    return bool(pc.any(unnumbered).as_py())
 
 
 def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:

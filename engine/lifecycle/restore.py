@@ -232,7 +232,7 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
             backordered = int(sum(q or 0 for c, q in acks if c == "IB"))
             rejected_units = int(sum(q or 0 for c, q in acks if c == "IR"))
         # what it rejected exactly: the IRs the answer told (the whole units kept, the rest of one as the line's
-        # rejected_fraction, as the night that sent it stored it: engine.lifecycle.decisions._rejected_fractions)
+        # rejected_fraction, as the night that sent it stored it: engine.lifecycle.decisions._fractions)
         told_ir = sum((q or Decimal(0) for c, q in acks if c == "IR"), Decimal(0))
         rejected_units, fraction = rejected_stored(
             told_ir if 0 <= told_ir - rejected_units < 1 else Decimal(rejected_units))

@@ -51,7 +51,7 @@ def base_table_keys(changes: Iterable[StoredChange]) -> list[Key]:
 def current_tables(records: list[OrderRecord],
                    tables: Mapping[Key, tuple[pa.Table, pa.Table]]) -> tuple[pa.Table, pa.Table]:
     """The current revision's ORDERS and ORDER_LINES rows of ``records``: each stored table read once
-    (grouped by file in first-use order), one row per PO and per line number."""
+    (grouped by file in first-use order), one row per PO and per line number; each column in one chunk."""
     order_parts, line_parts = [], []
     groups: dict[Key, list[OrderRecord]] = {}
     for r in records:
@@ -64,7 +64,9 @@ def current_tables(records: list[OrderRecord],
         line_parts.append(first_rows(selected_rows(lines, refs, pos), ["po_number", "line_number"]))
     if not order_parts:
         return ORDERS.empty_table(), ORDER_LINES.empty_table()
-    return pa.concat_tables(order_parts), pa.concat_tables(line_parts)
+    # one chunk per column: the parts are one per stored file (one a partner at least: 400 partners, 400 chunks), and
+    # the stages take rows of these tables per partner, a take of a chunked column joining its chunks each time
+    return pa.concat_tables(order_parts).combine_chunks(), pa.concat_tables(line_parts).combine_chunks()
 
 
 def selected_rows(table: pa.Table, refs: Iterable[str | None], pos: Iterable[str]) -> pa.Table:

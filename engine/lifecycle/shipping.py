@@ -127,6 +127,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.time_codes import local_offset, time_code_offset, zone_code
+from schemas.units import promised_exactly
 from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Address, Delimiters
 
@@ -1178,6 +1179,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
     if moves is None:
         return None
     per_shipment, touched, keys, line_units = moves
+    follows = _measures_to_follow(touched)
     states: dict[Key, OrderState] = {}  # each order's state as the shipments before left it
     events: list[tuple] = []  # each order's move by each shipment (moved_orders' events), in plan order
     # the shipments' plans, as Plan.combine of one plan per shipment lists them
@@ -1198,6 +1200,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
             docs = _documents(shipment, body, doc_key, profile, source, envelopes)
             for key, units, n_lines, done in per_shipment[k]:  # what move records, checked as it checks
                 note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
+                note += "" if done else follows.get(key, "")
                 event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
                 before = states.get(key) or records[key].state
                 to = next_state(before, event)
@@ -1258,8 +1261,7 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
         base = scaled(pc.cast(text, pa.decimal128(38, 4)))[0] if m else np.zeros(0, np.int64)
     except (pa.ArrowInvalid, OverflowError):
         return None
-    promised = (pc.fill_null(lines["allocated"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
-                + pc.fill_null(lines["backordered"], 0).to_numpy(zero_copy_only=False).astype(np.int64)) * SCALE
+    promised = np.array([int(v * SCALE) for v in promised_of(lines)], np.int64) if m else np.zeros(0, np.int64)
     ended = pc.is_in(lines["state"], value_set=pa.array([s.value for s in ENDED_LINES], pa.string())
                      ).to_numpy(zero_copy_only=False)
     ok_before = ended | (base >= promised)  # a line no shipment of the file has reached yet
@@ -1500,6 +1502,32 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     return out
 
 
+def promised_of(lines: pa.Table) -> list[int | Decimal]:
+    """Each stored line's promise (``lines``: LINE_ROWS), what shipping must reach for it to be shipped: its whole
+    units (allocated + backordered) when it is in whole units, else exactly (schemas.units.promised_exactly: 12.5 for
+    12.5 LB of a measure stored allocated 12). A DC shipping 12.0 of it leaves the line partly shipped, 0.5 LB to
+    follow (or its balance to the partner's under-shipment tolerance, engine.lifecycle.balance); it used to complete
+    it at 12, the half pound neither shipped nor open."""
+    whole = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
+    if not lines.num_rows:
+        return whole
+    none = pa.nulls(lines.num_rows, pa.string())
+    parts = [lines[c] if c in lines.column_names else none for c in ("rejected_fraction", "backordered_over")]
+    marked = pc.fill_null(pc.match_substring(lines["ordered"], "."), False)
+    for part in parts:  # a fraction kept beside the whole units (null or "": none)
+        marked = pc.or_(marked, pc.not_equal(pc.fill_null(part, ""), ""))
+    rows = np.flatnonzero(np.asarray(marked.to_numpy(zero_copy_only=False), bool))
+    if len(rows):
+        picked = pa.array(rows)
+        cols = [lines[c].take(picked).to_pylist() for c in ("ordered", "allocated", "backordered", "rejected")]
+        for i, ordered, allocated, backordered, rejected, fraction, over in zip(
+                rows.tolist(), *cols, *(p.take(picked).to_pylist() for p in parts), strict=True):
+            whole[i] = promised_exactly(Decimal(ordered) if ordered else None, allocated or 0, backordered or 0,
+                                        rejected or 0, Decimal(fraction) if fraction else None,
+                                        Decimal(over) if over else None)
+    return whole
+
+
 class _Working:
     """The orders a file's shipments touch, as they stand after each shipment (records chain): each
     line's [shipped, promised, ended, new state] by (order, line number); the stored lines and
@@ -1514,7 +1542,7 @@ class _Working:
         ended = {state: LineState(state) in ENDED_LINES for state in set(cols[3])}
         decimals = {text: Decimal(text) for text in set(cols[4]) if text}  # each distinct quantity read once
         zero = Decimal(0)
-        promised = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
+        promised = promised_of(lines)
         keys = zip(cols[0], cols[1], strict=True)
         for i, (key, number, state, shipped, promise) in enumerate(zip(keys, cols[2], cols[3], cols[4], promised,
                                                                         strict=True)):
@@ -1613,8 +1641,11 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     first = first_rows(code)
     first_of = dict(zip(good["shipment_id"].take(pa.array(first)).to_pylist(), first.tolist(), strict=True))
     made: list[tuple[int, ShipmentSummary, _AsnText | None]] = []
-    for partner in partners:
-        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
+    for partner in partners:  # each partner's rows of the orders and lines alone: its columns never read another's
+        # (keyed by partner and PO), and hundreds of partners each reading every partner's rows cost N x N
+        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner,
+                                orders.filter(pc.equal(orders["partner"], partner)),
+                                order_lines.filter(pc.equal(order_lines["partner"], partner)),
                                 ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
                                 created=created, envelopes=envelopes, dcs=dcs, service_names=service_names)
         if mine is None:
@@ -1758,7 +1789,8 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
         done = all(ln[0] >= ln[1] for ln in current.values() if not ln[2])  # nothing promised left unshipped
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
         note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
-                + (f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"))
+                + (f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)")
+                + _to_follow((n, ln[0], ln[1]) for n, ln in sorted(current.items()) if n in per_line))
         transitions.append(move(record, event, at=at, run_id=run_id, note=note, document_key=doc_key))
         new_lines[key] = current
     for t in transitions:
@@ -1889,7 +1921,7 @@ def stored_lines(table: pa.Table) -> pa.Table:
         out = _replaced(out, name, pc.fill_null(table[name], ""))
     for name in ("allocated", "backordered", "rejected"):
         out = _replaced(out, name, pc.fill_null(table[name], 0))
-    def fraction(text):  # (a LineRecord's rejected_fraction 0 is stored null)
+    def fraction(text):  # (a LineRecord's rejected_fraction or backordered_over 0 is stored null)
         return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) else None
 
     def many(text):  # (a LineRecord's priced_per 1 is stored null)
@@ -1897,6 +1929,7 @@ def stored_lines(table: pa.Table) -> pa.Table:
 
     for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
                     ("rejected_fraction", fraction), ("priced_per", many), ("unit_eaches", lambda v: v or None),
+                    ("backordered_over", fraction),
                     ("invoiced", count), ("revision", lambda v: v or 1),
                     ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
                     ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):
@@ -1987,6 +2020,35 @@ def _envelope(isa13: str | None) -> str:
 
 def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
+
+
+def _to_follow(lines: Iterable[tuple[int, Decimal, int | Decimal]]) -> str:
+    """What a shipment's history note says of its lines in a fraction of a measure shipped short ((line number,
+    shipped, promised exactly)): "; line 1: 12 of 12.5 shipped, 0.5 to follow" (the line stays open for it,
+    reserved, unless the partner's under-shipment tolerance closes it); "" for none. A line in whole units says
+    nothing here (its units to follow are whole, as they always were)."""
+    said = [f"line {n}: {_num(shipped)} of {_num(promised)} shipped, {_num(promised - shipped)} to follow"
+            for n, shipped, promised in lines
+            if isinstance(promised, Decimal) and promised != promised.to_integral_value() and 0 < shipped < promised]
+    return "".join(f"; {s}" for s in said)
+
+
+def _measures_to_follow(lines: pa.Table) -> dict[Key, str]:
+    """_to_follow's words for each order of ``lines`` (LINE_ROWS after the file's shipments) with a measure's
+    line shipped short: (partner, PO) -> its words."""
+    if not lines.num_rows:
+        return {}
+    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring(lines["ordered"], "."), False)
+                                     .to_numpy(zero_copy_only=False), bool))
+    if not len(rows):
+        return {}
+    picked = lines.take(pa.array(rows))
+    promised = promised_of(picked)
+    out: dict[Key, list] = defaultdict(list)
+    for i, (p, po, n, shipped) in enumerate(zip(*(picked[c].to_pylist() for c in (
+            "partner", "po_number", "line_number", "shipped")), strict=True)):
+        out[(p, po)].append((n, Decimal(shipped or 0), promised[i]))
+    return {k: text for k, v in out.items() if (text := _to_follow(v))}
 
 
 __all__ = ["Confirmations", "ShipmentBatch", "holding", "line_state_table", "plan_shipments", "prepare_shipments",

@@ -1,19 +1,23 @@
 """The discount a PO's off-invoice allowances give on each line: the 850's SACs (schemas.orders.ORDER_SACS) our 810s
 take off (the partner's carried handlings, rules.set_checks.sac_carried), as a share of each line's value at its
 PO104, heading ones spread over the lines by value. rules.business.money.price_findings judges a line's PO104 less
-that share by the customer's approval threshold. Pure: tables in, per line shares out; no findings made here.
+that share by the customer's approval threshold. An allowance matching a promotion agreed with the customer
+(deals.csv: its deal number, SAC13 or REF*PD, allowance code, item, dates and the most it may take off: match_deal)
+is pre-approved: its share is kept apart, not judged. Pure: tables in, per line shares out; no findings made here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.set_checks import sac_carried
+from schemas.orders import ORDER_SACS
 from schemas.units import priced_per
 
 _HUNDRED = Decimal(100)
@@ -22,10 +26,25 @@ _HUNDRED = Decimal(100)
 @dataclass(frozen=True, slots=True)
 class LineAllowance:
     """What a PO's carried allowances take off one line: ``share`` of its value at PO104 (0.12: 12 %), and the SACs
-    that give it, as a finding names them ("C310 12 % of the PO's lines (heading, SAC12 02)")."""
+    that give it, as a finding names them ("C310 12 % of the PO's lines (heading, SAC12 02)"; with deals on file for
+    the partner, why none pre-approves it: "..., deal PD-7 runs 2026-11-01 to 2026-11-30, the PO is of 2026-12-02");
+    ``agreed``: the share the SACs matching an agreed deal take off (pre-approved, not in ``share``), ``deals``
+    those SACs named with their deal."""
 
     share: Decimal
     sacs: tuple[str, ...]
+    agreed: Decimal = Decimal(0)
+    deals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DealMatch:
+    """How one carried allowance stands against the deals agreed with its customer: ``deal`` the deals.csv row it
+    matched (None: none), ``why`` what keeps it from one ("" with a match; "" too for a partner with no deal on
+    file, whose allowances are judged as ever)."""
+
+    deal: Mapping | None
+    why: str = ""
 
 
 def _number(value: Decimal) -> str:
@@ -33,8 +52,9 @@ def _number(value: Decimal) -> str:
     return text
 
 
-def _named(r: Mapping, heading: bool) -> str:
-    """One SAC as a finding names it: its code (SAC02, else SAC03:SAC04), its figure and where it sits."""
+def _named(r: Mapping, heading: bool, note: str = "") -> str:
+    """One SAC as a finding names it: its code (SAC02, else SAC03:SAC04), its figure and where it sits (``note``:
+    what is said of its deal, inside the brackets)."""
     code = r["code"] or ":".join(x for x in (r.get("agency") or "", r.get("agency_code") or "") if x) or "(no code)"
     if r["amount"] is not None and r["amount"] != 0:
         what = f"{r['amount']:.2f}"
@@ -43,7 +63,7 @@ def _named(r: Mapping, heading: bool) -> str:
     else:
         what = f"{_number(r['rate'])} per {r.get('unit') or 'unit'}"
     where = "heading" if heading else f"line {r['line_id'] or r['line_number']}"
-    return f"{code} {what} ({where}, SAC12 {r['handling']})"
+    return f"{code} {what} ({where}, SAC12 {r['handling']}{', ' + note if note else ''})"
 
 
 def _carried_allowances(sacs: pa.Table, settings_of) -> list[dict]:
@@ -61,22 +81,56 @@ def _carried_allowances(sacs: pa.Table, settings_of) -> list[dict]:
     return out
 
 
-def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of) -> dict[int, LineAllowance]:
+def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None = None,
+                    dates: Sequence[date | None] | None = None,
+                    promotions: Mapping[tuple[str, str], str | None] | None = None) -> dict[int, LineAllowance]:
     """Row of ``lines`` (ORDER_LINES, item-resolved) -> what its PO's carried allowances (``sacs``: ORDER_SACS of
     those POs) take off it: a line SAC its SAC05 (X12: SAC05 takes precedence), else its percent of the line's
     value, else its rate x SAC10 (else x PO102); a heading SAC its SAC05, else its percent of the PO's value, else
     its rate x SAC10 (else x every unit ordered), spread over the lines by their value. A PO's lines are keyed by
     partner, PO and line number; a line without PO104 has no value to share (none). ``settings_of``: partner ->
-    its RuleSettings. Lines of POs with no carried allowance: absent (most)."""
+    its RuleSettings. Lines of POs with no carried allowance: absent (most). ``deals``: deals.csv (DEALS) of the
+    customers, ``dates``: each line's PO date (BEG05), ``promotions``: (partner, PO) -> its heading REF*PD: a SAC
+    matching a deal (match_deal) is agreed, kept apart from the share judged."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[0]
+
+
+def agreed_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None = None,
+                      dates: Sequence[date | None] | None = None,
+                      promotions: Mapping[tuple[str, str], str | None] | None = None
+                      ) -> dict[tuple[str, str], list[AgreedAllowance]]:
+    """(partner, PO) -> its carried allowances a deal agreed with the customer pre-approves (match_deal, as
+    line_allowances judges them: the same arguments), each once, in the order the PO sent them: what a partner's
+    855 echoes when its profile asks ([acks.po_ack] allowances = "agreed"). POs with none: absent."""
+    return judged_allowances(lines, sacs, settings_of, deals, dates, promotions)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedAllowance:
+    """One SAC of a PO (an ORDER_SACS row: ``sac``) that deal ``deal`` (its deal number) pre-approved."""
+
+    sac: Mapping
+    deal: str
+
+
+def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None,
+                      dates: Sequence[date | None] | None, promotions: Mapping[tuple[str, str], str | None] | None,
+                      index: Mapping[tuple[str, str], int] | None = None
+                      ) -> tuple[dict[int, LineAllowance], dict[tuple[str, str], list[AgreedAllowance]]]:
+    """line_allowances' shares and agreed_allowances' SACs, judged once (price_findings wants both). ``index``: the
+    items' units (rules.business.quantities.unit_index), by which a deal's rate per its own unit (deals.csv unit: EA
+    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit."""
+    agreed_sacs: dict[tuple[str, str], dict[tuple, AgreedAllowance]] = {}
     if sacs is None or not sacs.num_rows or not lines.num_rows:
-        return {}
+        return {}, {}
     allowances = _carried_allowances(sacs, settings_of)
     if not allowances:
-        return {}
+        return {}, {}
     wanted = pa.array(sorted({f"{r['partner']}\x1f{r['po_number']}" for r in allowances}), pa.string())
     key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
     rows = pc.indices_nonzero(pc.fill_null(pc.is_in(key, value_set=wanted), False)).to_pylist()
-    cols = ["partner", "po_number", "line_number", "quantity", "unit_price", "unit", "price_basis"]
+    cols = ["partner", "po_number", "line_number", "line_id", "quantity", "unit_price", "unit", "price_basis", "sku",
+            "line_refs", "case_pack"]
     picked = lines.select([c for c in cols if c in lines.column_names]).take(pa.array(rows, pa.int64())).to_pylist()
     per_po: dict[tuple[str, str], list[tuple[int, dict, Decimal | None]]] = {}
     for i, row in zip(rows, picked, strict=True):
@@ -84,34 +138,271 @@ def line_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of) -> dict
         value = None if q is None or price is None else \
             q * price / priced_per(row.get("unit"), row.get("price_basis") or "")
         per_po.setdefault((row["partner"], row["po_number"]), []).append((i, row, value))
+    agreed_deals = _deals_by_partner(deals)
     out: dict[int, LineAllowance] = {}
     for (partner, po), members in per_po.items():
         mine = [r for r in allowances if (r["partner"], r["po_number"]) == (partner, po)]
         total = sum((v for _i, _r, v in members if v is not None), Decimal(0))
         units = sum((r["quantity"] for _i, r, _v in members if r["quantity"] is not None), Decimal(0))
-        off: dict[int, Decimal] = {}
-        named: dict[int, list[str]] = {}
+        when = dates[members[0][0]] if dates is not None else None
+        on_file = agreed_deals.get(partner, [])
+        heading_deal = (promotions or {}).get((partner, po))
+        # (line row, agreed by a deal) -> the amount off it, and the SACs that give it as named
+        off: dict[tuple[int, bool], Decimal] = {}
+        named: dict[tuple[int, bool], list[str]] = {}
         for sac in mine:
-            if sac["line_number"] is None:
+            if sac["line_number"] is None and sac["line_id"] is None:
                 amount = _amount(sac, total, units)
                 if amount is None or total <= 0:
                     continue
+                match = match_deal(sac, sac.get("reference") or heading_deal, None, when, on_file,
+                                   amount / total, _heading_rate(sac, amount, units, [r for _i, r, _v in members],
+                                                                 settings_of(partner), index))
+                _agreed(agreed_sacs, (partner, po), sac, match)
                 for i, _row, value in members:
                     if value is not None and value > 0:
-                        off[i] = off.get(i, Decimal(0)) + amount * value / total
-                        named.setdefault(i, []).append(_named(sac, True))
+                        _take(off, named, i, amount * value / total, sac, True, match)
                 continue
             for i, row, value in members:
-                if row["line_number"] != sac["line_number"] or value is None or value <= 0:
+                if not _same_line(sac, row) or value is None or value <= 0:
                     continue
                 amount = _amount(sac, value, row["quantity"])
                 if amount is not None:
-                    off[i] = off.get(i, Decimal(0)) + amount
-                    named.setdefault(i, []).append(_named(sac, False))
+                    number = sac.get("reference") or _line_deal(row) or heading_deal
+                    match = match_deal(sac, number, row.get("sku"), when, on_file, amount / value,
+                                       _line_rate(sac, amount, row, settings_of(partner), index))
+                    _take(off, named, i, amount, sac, False, match)
+                    _agreed(agreed_sacs, (partner, po), sac, match)
         for i, _row, value in members:
-            if off.get(i) and value:
-                out[i] = LineAllowance(off[i] / value, tuple(named[i]))
+            if (off.get((i, False)) or off.get((i, True))) and value:
+                out[i] = LineAllowance(off.get((i, False), Decimal(0)) / value, tuple(named.get((i, False), ())),
+                                       off.get((i, True), Decimal(0)) / value, tuple(named.get((i, True), ())))
+    return out, {k: sorted(v.values(), key=lambda a: (a.sac.get("segment_position") or 0))
+                 for k, v in agreed_sacs.items() if v}
+
+
+def _agreed(into: dict, po: tuple[str, str], sac: Mapping, match: DealMatch) -> None:
+    """Keep ``sac`` (once: a heading SAC is judged on each line) with its deal when a deal pre-approved it."""
+    if match.deal is not None:
+        key = (sac.get("line_number"), sac.get("line_id"), sac.get("segment_position"), sac["kind"], sac["code"],
+               sac.get("agency_code"))
+        into.setdefault(po, {}).setdefault(key, AgreedAllowance(sac, match.deal["deal"]))
+
+
+def _take(off: dict, named: dict, i: int, amount: Decimal, sac: Mapping, heading: bool, match: DealMatch) -> None:
+    """Book ``amount`` of ``sac`` off line row ``i``: agreed by its deal, or to be judged (named with why not)."""
+    key = (i, match.deal is not None)
+    off[key] = off.get(key, Decimal(0)) + amount
+    named.setdefault(key, []).append(_named(sac, heading, _deal_words(match.deal) if match.deal else match.why))
+
+
+def _same_line(sac: Mapping, row: Mapping) -> bool:
+    """A line SAC belongs to the line of its PO1 loop: an 850's by line number (two PO1s may send one PO101), an
+    860's (changed_allowances: no line number) by its POC01, the line's PO101."""
+    if sac["line_number"] is not None:
+        return sac["line_number"] == row["line_number"]
+    return sac.get("line_id") is not None and sac["line_id"] == row.get("line_id")
+
+
+def _line_deal(row: Mapping) -> str | None:
+    """The line's own REF*PD (promotion/deal number), if it sent one."""
+    for ref in row.get("line_refs") or ():
+        if ref.get("qualifier") == "PD" and ref.get("id"):
+            return ref["id"]
+    return None
+
+
+def _per_unit(sac: Mapping, amount: Decimal, units: Decimal | None) -> Decimal | None:
+    """What the SAC takes off per unit: its SAC08 rate when it is what it was priced by, else its amount over the
+    units it is for (SAC10, else those ordered)."""
+    if sac["rate"] is not None and sac["amount"] in (None, 0) and sac["percent"] is None:
+        return sac["rate"]
+    count = sac.get("quantity") or units
+    return amount / count if count else None
+
+
+def _counted_in(sac: Mapping, unit: str | None) -> str | None:
+    """The unit _per_unit's figure is per: the SAC's SAC09 when its rate or its SAC10 is what it counts by, else
+    ``unit`` (the line's, as ordered)."""
+    rated = sac["rate"] is not None and sac["amount"] in (None, 0) and sac["percent"] is None
+    return sac.get("unit") if sac.get("unit") and (rated or sac.get("quantity")) else unit
+
+
+def _eaches(unit: str | None, row: Mapping, settings, index) -> Decimal | None:
+    from rules.business.quantities import eaches_per_unit
+
+    n = eaches_per_unit(unit, row.get("sku"), row.get("case_pack"), index or {}, settings) if settings else None
+    return Decimal(n) if n else None
+
+
+def _line_rate(sac: Mapping, amount: Decimal, row: Mapping, settings, index):
+    """What a line SAC takes off per unit, in the unit a deal's rate is per (None: the unit it was counted in, as
+    _per_unit; else converted by the item's eaches in each unit: a rate per EA against a line in CA of 12 is the
+    case's amount over 12); None: not counted in that unit (the item is not sold in it)."""
+    base = _per_unit(sac, amount, row["quantity"])
+    counted = _counted_in(sac, row.get("unit"))
+
+    def in_unit(unit: str | None) -> Decimal | None:
+        if base is None or not unit or unit == counted:
+            return base
+        have, want = _eaches(counted, row, settings, index), _eaches(unit, row, settings, index)
+        return None if have is None or want is None else base * want / have
+    return in_unit
+
+
+def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[Mapping], settings, index):
+    """What a heading SAC takes off per unit of the PO, in the unit a deal's rate is per: the PO's lines counted in
+    that unit (each by its item's eaches); None: a line not countable in it, or a SAC counted by its own SAC09 in
+    another."""
+    base = _per_unit(sac, amount, units)
+    counted = _counted_in(sac, None)
+
+    def in_unit(unit: str | None) -> Decimal | None:
+        if base is None or not unit or unit == counted:
+            return base
+        if counted:  # SAC10 in its SAC09 of a PO of many items: no one count in another unit
+            return None
+        total = Decimal(0)
+        for r in rows:
+            if r["quantity"] is None:
+                continue
+            have, want = _eaches(r.get("unit"), r, settings, index), _eaches(unit, r, settings, index)
+            if have is None or want is None:
+                return None
+            total += r["quantity"] * have / want
+        return amount / total if total else None
+    return in_unit
+
+
+def _deals_by_partner(deals: pa.Table | None) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    if deals is None or not deals.num_rows:
+        return out
+    for r in deals.to_pylist():
+        out.setdefault(r["partner"], []).append(r)
     return out
+
+
+def _deal_words(deal: Mapping) -> str:
+    limits = [f"{_number(deal['percent'])} %" if deal["percent"] is not None else "",
+              f"{_number(deal['rate'])} per {deal.get('unit') or 'unit'}" if deal["rate"] is not None else ""]
+    return f"agreed deal {deal['deal']}: up to {' and '.join(x for x in limits if x)}, {_dates(deal)}"
+
+
+def _dates(deal: Mapping) -> str:
+    return f"{deal['valid_from']} to {deal['valid_to']}" if deal["valid_to"] else f"from {deal['valid_from']}"
+
+
+def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | None, deals: Sequence[Mapping],
+               share: Decimal, per_unit) -> DealMatch:
+    """The deal of ``deals`` (the customer's deals.csv rows) that pre-approves one carried allowance: its deal number
+    (``number``: the SAC's SAC13, else its line's REF*PD, else the PO's), its allowance code (SAC02, or SAC04) unless
+    the deal takes any, the item of its line (``sku``; None: a heading SAC, matched by a deal for any item), the PO's
+    date (``when``) within the deal's, and what it takes off within the deal's most: ``share`` of the value it applies
+    to (as a percent) and ``per_unit`` (a figure, or a function of the deal's unit giving it in that unit: None for
+    the unit it was counted in; its None: not countable in that unit). No deal on file for the customer: no match
+    and nothing to say (judged by the threshold as ever); else no match says why (the first thing that kept the
+    nearest deal from it)."""
+    if not deals:
+        return DealMatch(None)
+    if not number:
+        return DealMatch(None, "no deal number (SAC13 or REF*PD) to match deals.csv")
+    rows = [d for d in deals if d["deal"] == number.strip()]
+    if not rows:
+        return DealMatch(None, f"deal {number} is not in deals.csv")
+    codes = {c for c in (sac.get("code"), sac.get("agency_code")) if c}
+    fitting = [d for d in rows if d["allowance_code"] is None or d["allowance_code"].upper() in codes]
+    if not fitting:
+        agreed = ", ".join(sorted({d["allowance_code"] for d in rows}))
+        return DealMatch(None, f"deal {number} is for allowance {agreed}, not {'/'.join(sorted(codes)) or 'none'}")
+    rows = fitting
+    fitting = [d for d in rows if d["sku"] is None or d["sku"] == sku]
+    if not fitting:
+        items = ", ".join(sorted({d["sku"] for d in rows}))
+        return DealMatch(None, f"deal {number} is for item {items}, "
+                               f"{'not ' + sku if sku else 'the allowance is on the whole PO'}")
+    rows = fitting
+    if when is None:
+        return DealMatch(None, f"deal {number}: the PO has no date (BEG05) to match its dates")
+    fitting = [d for d in rows if d["valid_from"] <= when and (d["valid_to"] is None or when <= d["valid_to"])]
+    if not fitting:
+        return DealMatch(None, f"deal {number} runs {'; '.join(_dates(d) for d in rows)}, the PO is of {when}")
+    why = ""
+    for d in fitting:
+        percent = share * _HUNDRED
+        if d["percent"] is not None and percent > d["percent"]:
+            why = why or f"{_number(round(percent, 2))} % is over deal {number}'s {_number(d['percent'])} %"
+            continue
+        unit = d.get("unit")
+        figure = per_unit(unit) if callable(per_unit) else per_unit
+        if d["rate"] is not None and unit and figure is None:
+            why = why or f"deal {number}'s rate is per {unit}, in which the allowance's units cannot be counted"
+            continue
+        if d["rate"] is not None and (figure is None or figure > d["rate"]):
+            per = f"per {unit}" if unit else "per unit"
+            shown = f"no rate {per}" if figure is None else f"{_number(round(figure, 4))} {per}"
+            why = why or f"{shown} is over deal {number}'s {_number(d['rate'])} {per}"
+            continue
+        return DealMatch(d)
+    return DealMatch(None, why)
+
+
+RESTATE = "05"  # BCH01 replace: an 860 sending heading SACs restates them all
+LINE_RESTATED = frozenset({"RZ"})  # POC02 replace all values: its loop's SACs are the line's, all of them
+LINE_DELETED = frozenset({"DI", "CF"})  # the line's SACs go with it
+
+
+def changed_allowances(sacs: pa.Table, changes: Sequence[pa.Table], order: tuple[str, str, str]) -> pa.Table:
+    """One order's ORDER_SACS (its 850's: ``sacs``) after the SACs of the 860s applied to it (``changes``: each one's
+    CHANGE_SACS rows of this order, oldest first), as engine.finance_inputs.with_changes applies them to what the
+    reconciliation holds our 810s to: what an 860 sends replaces, what it leaves out stays. A SAC replaces the
+    order's of its kind and SAC02 at its level (the heading, or the line its POC01 names: PO101); SAC01 N takes that
+    SAC02 off; a BCH01 05 sending heading SACs restates them all; a POC02 RZ restates its line's, a DI (CF) takes
+    them off. A line SAC of an 860 keeps its POC01 as line_id, its line number null (the POC loop's, not the
+    order's): rules find its line by PO101 (line_allowances). Every row is the order's (``order``: partner,
+    order_ref and PO of its record)."""
+    if not changes or not any(t.num_rows for t in changes):
+        return sacs
+    items = sacs.to_pylist()
+    ident = dict(zip(("partner", "order_ref", "po_number"), order, strict=True))
+    for change in changes:
+        sent = change.to_pylist()
+        if not sent:
+            continue
+        heading = [r for r in sent if r["line_number"] is None and r["line_id"] is None]
+        if heading and sent[0].get("purpose") == RESTATE:
+            items = [c for c in items if c["line_id"] is not None or c["line_number"] is not None]
+        items = _replaced_sacs(items, heading, None)
+        lines: dict[str, list[dict]] = {}
+        for r in sent:
+            if r["line_id"] is not None:
+                lines.setdefault(r["line_id"], []).append({**r, "line_number": None})
+        for line, line_sacs in lines.items():
+            if line_sacs[0].get("change_type") in LINE_RESTATED | LINE_DELETED:
+                items = [c for c in items if c["line_id"] != line]
+            if line_sacs[0].get("change_type") not in LINE_DELETED:
+                items = _replaced_sacs(items, line_sacs, line)
+    names = ORDER_SACS.names
+    rows = [{**{c: r.get(c) for c in names}, **ident} for r in items]
+    return pa.Table.from_pylist(rows, schema=ORDER_SACS)
+
+
+def _replaced_sacs(items: list[dict], sent: list[dict], line: str | None) -> list[dict]:
+    """``items`` with ``sent`` (SACs of one level: the heading, ``line`` None, or a line's PO101) in place of those
+    of the same kind and SAC02 there (SAC04 when it sent no SAC02); an N takes its code off, whatever kind."""
+    if not sent:
+        return items
+
+    def code(r: Mapping) -> str | None:
+        return r["code"] or r.get("agency_code")
+
+    def level(r: Mapping) -> str | None:
+        return r["line_id"] if r["line_id"] is not None or r["line_number"] is None else f"#{r['line_number']}"
+
+    same = {(r["kind"], code(r)) for r in sent if r["kind"] != "N"}
+    off = {code(r) for r in sent if r["kind"] == "N" and code(r)}
+    left = [c for c in items if level(c) != line or ((c["kind"], code(c)) not in same and code(c) not in off)]
+    return left + [r for r in sent if r["kind"] != "N"]
 
 
 def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | None:
@@ -128,4 +419,5 @@ def _amount(sac: Mapping, value: Decimal, units: Decimal | None) -> Decimal | No
     return None
 
 
-__all__ = ["LineAllowance", "line_allowances"]
+__all__ = ["AgreedAllowance", "DealMatch", "LineAllowance", "agreed_allowances", "changed_allowances",
+           "judged_allowances", "line_allowances", "match_deal"]

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules import registry
-from rules.business.allowance_discounts import LineAllowance, line_allowances
+from rules.business.allowance_discounts import LineAllowance, judged_allowances
 from rules.business.common import (
     _HUNDRED,
     _LINE_LOCATION,
@@ -210,12 +210,14 @@ def check_prices(
 
 
 def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, settings: RuleSettings, masks: dict,
-                   prices: pa.Table, sacs: pa.Table | None = None) -> list[Finding]:
+                   prices: pa.Table, sacs: pa.Table | None = None, agreed: dict | None = None) -> list[Finding]:
     """The price findings of every line with an item, line by line: no price on file, PO104 missing
     (the registry's expectation), and PO104 against our price, screened in floats (a line clearly
     within tolerance is skipped) and decided exactly (decimals) for the others. ``sacs``: the POs' ORDER_SACS: a
     line's PO104 less the share the allowances our 810s take off give it (rules.business.allowance_discounts) is
-    judged by the customer's approval threshold too (DISCOUNT_OVER_THRESHOLD naming the SACs: _allowance_price)."""
+    judged by the customer's approval threshold too (DISCOUNT_OVER_THRESHOLD naming the SACs: _allowance_price).
+    ``agreed``: filled with the SACs a deal pre-approved, per (partner, PO) (allowance_discounts.agreed_allowances:
+    what the 855 echoes when the partner's profile asks)."""
     n = resolved.num_rows
     if n == 0:
         return []
@@ -269,7 +271,11 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit & ~per_other_unit)
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
-    shares = line_allowances(resolved, sacs, lambda p: by_partner[p]) if sacs is not None else {}
+    shares, matched = judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals,
+                                        prices["po_date"].to_pylist(), _promotions(orders), units) \
+        if sacs is not None else ({}, {})
+    if agreed is not None:
+        agreed.update(matched)
     if shares:  # a line an allowance is taken off is judged exactly too, whatever its PO104 alone
         allowed = np.zeros(n, dtype=bool)
         allowed[list(shares)] = True
@@ -784,7 +790,10 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
     """DISCOUNT_OVER_THRESHOLD for a line whose PO104 less the ``share`` of it the PO's carried allowances take off
     our 810 (a heading C310 12 % off invoice) is below our price by more than the customer's approval threshold, as
     _line_price judges PO104 alone (our price per the line's PO103 unit; PO104 per that unit): the discount is ours
-    whether it is written in PO104 or in a SAC our 810 deducts, and it waits for a person all the same."""
+    whether it is written in PO104 or in a SAC our 810 deducts, and it waits for a person all the same. The share of
+    allowances matching a deal agreed with the customer (deals.csv) is pre-approved: left out, and when it alone
+    takes the line beyond the threshold, ALLOWANCE_DEAL_AGREED (a warning) names the deals that made it acceptable;
+    a DISCOUNT_OVER_THRESHOLD names the SACs that matched no deal and why."""
     threshold = (customer or {}).get("discount_approval_threshold_percent")
     ours, theirs = p["list_price"], row["unit_price"]
     if threshold is None or ours is None or theirs is None:
@@ -803,16 +812,37 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
         shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {row['unit']})"
     net = theirs * (1 - share.share)
     deviation = (net - ours) / ours * _HUNDRED
+    agreed = f" ({'; '.join(share.deals)} taken off besides, pre-approved)" if share.deals else ""
     if -deviation <= threshold:
-        return []
+        whole = theirs * (1 - share.share - share.agreed)
+        beyond = (whole - ours) / ours * _HUNDRED
+        if not share.deals or -beyond <= threshold:
+            return []
+        named = "; ".join(share.deals)
+        return [business_finding(
+            "ALLOWANCE_DEAL_AGREED",
+            f"PO104 {shown} less the allowance{'s' if len(share.sacs) + len(share.deals) > 1 else ''} our 810 takes "
+            f"off is {_text(round(whole, 4))}, {_text(round(-beyond, 2))}% below our price {_text(ours)}, beyond the "
+            f"{_text(threshold)}% that needs approval; pre-approved by the promotion agreed ({named}: "
+            f"{_text(round(share.agreed * _HUNDRED, 2))}% of the line).",
+            row, seg="PO1", element="PO104", value=row["unit_price"])]
     named = "; ".join(share.sacs)
     return [business_finding(
         "DISCOUNT_OVER_THRESHOLD",
         f"PO104 {shown} less the allowance{'s' if len(share.sacs) > 1 else ''} our 810 takes off ({named}: "
-        f"{_text(round(share.share * _HUNDRED, 2))}% of the line) is {_text(round(net, 4))}, "
+        f"{_text(round(share.share * _HUNDRED, 2))}% of the line{agreed}) is {_text(round(net, 4))}, "
         f"{_text(round(-deviation, 2))}% below our price {_text(ours)}; more than the {_text(threshold)}% that needs "
         "approval.",
         row, seg="PO1", element="PO104", value=row["unit_price"])]
+
+
+def _promotions(orders: pa.Table) -> dict[tuple[str, str], str | None]:
+    """(partner, PO) -> the promotion/deal number its heading REF*PD sent (ORDERS.promotion), for the allowances'
+    deals (rules.business.allowance_discounts)."""
+    if "promotion" not in orders.column_names or not orders.num_rows:
+        return {}
+    return {(p, po): d for p, po, d in zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "promotion")),
+                                           strict=True) if d}
 
 
 def per_each_prices(resolved: pa.Table, ref: ReferenceData, settings: RuleSettings,

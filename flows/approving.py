@@ -1,0 +1,80 @@
+"""Approving or rejecting several held orders at once (`orderbridge approve|reject PO... | --all-held`, the console's
+approvals page with its boxes ticked): which held orders a search names, and each picked order's decision planned
+by engine.lifecycle.plan_person_decisions and applied alone, so one refused (changed since it was listed, no longer
+held, changed by another writer first) is named with why and the others are recorded. The caller holds the
+workspace lease for the whole batch. Never decides an order's state itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from connectors.state import StateConflict, StateStore
+from engine import lifecycle
+from schemas.lifecycle import OrderRecord
+
+LISTED_AT_MOST = 100_000  # a search for --all-held: every held order it names (a page of the store's search)
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """One picked order after the batch: recorded (``skipped`` empty; ``waiting``: its 860s the next 855 answers
+    too), skipped with why, or, in a dry run, what would be recorded."""
+
+    partner: str
+    po_number: str
+    skipped: str = ""
+    waiting: int = 0
+    reasons: tuple[str, ...] = ()  # what it was held for, as listed
+    revision: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.partner, self.po_number)
+
+
+def held_matching(store: StateStore, *, partner: str = "", hold_code: str = "", since: str = "",
+                  until: str = "") -> list[OrderRecord]:
+    """The orders waiting for a person that the approvals search names (the console's filters: a partner, a code
+    they are held for, PO dates from ``since`` to ``until`` inclusive), by partner and PO number."""
+    rows = store.search_orders(states=lifecycle.AWAITING_PERSON, partner=partner, hold_code=hold_code, since=since,
+                               until=until, limit=LISTED_AT_MOST)
+    return sorted(rows, key=lambda o: o.key)
+
+
+def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verdict: str, *, by: str, note: str,
+                  at: str, dry_run: bool = False) -> list[Decided]:
+    """Each picked order approved or rejected by ``by`` with ``note`` at ``at`` (the wall clock), in the order
+    picked, each its own transaction: an order refused is skipped with why and the rest go on. ``dry_run``: the
+    same checks, nothing written. ValueError (nothing done) for a rejection without a note."""
+    records = {}
+    for pick in picks:
+        record = store.order(pick.partner, pick.po_number)
+        if record is not None:
+            records[record.key] = record
+    outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at)
+    done: list[Decided] = []
+    for o in outcomes:
+        record = records.get(o.key)
+        reasons = record.hold_reasons if record is not None else ()
+        revision = record.revision if record is not None else None
+        if o.plan is None:
+            done.append(Decided(*o.key, skipped=o.refused, reasons=reasons, revision=revision))
+            continue
+        if not dry_run:
+            try:
+                store.apply(o.plan)
+            except StateConflict:
+                now = store.order(*o.key)
+                said = f"{now.state.value}, revision {now.revision}" if now is not None else "gone"
+                done.append(Decided(*o.key, skipped=f"changed by another run or person first (now {said}): "
+                                    "look at it again", reasons=reasons, revision=revision))
+                continue
+        done.append(Decided(*o.key, reasons=reasons, revision=revision))
+    recorded = [d.key for d in done if not d.skipped]
+    waiting: dict[tuple[str, str], int] = {}
+    if recorded and not dry_run:
+        for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=recorded):
+            waiting[(c.partner, c.po_number)] = waiting.get((c.partner, c.po_number), 0) + 1
+    return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision) for d in done]
