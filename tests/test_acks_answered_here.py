@@ -1,0 +1,73 @@
+"""A partner's acknowledgment file at intake is judged against the sets and earlier answers it can bear on, not the
+partner's whole history (engine.partner_acks.answered_here): its findings the same, its cost the file's. Found by
+bench/bench_aged_night.py: intake's 997 check read and matched every set ever sent and every answer ever received,
+twice, each night (docs/design-night-in-arrow.md, "The store as it ages")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from engine.partner_acks import answered_here, file_findings
+from tests.test_partner_acks import AS_OF, SETTINGS, interchange, read, sent, ta1s
+
+
+def _history() -> tuple[pa.Table, pa.Table]:
+    """Sixty nights of 855s, 856s and 810s to ACME (groups 1000..1179), each answered accepted the next morning."""
+    rows, acks = [], []
+    for night in range(60):
+        sets = []
+        for gs01, doc, base in (("PR", "855", 1000), ("SH", "856", 1060), ("IN", "810", 1120)):
+            gs06 = str(base + night)
+            rows += [("acme", doc, gs01, gs06, "0001"), ("acme", doc, gs01, gs06, "0002")]
+            sets.append([f"AK1*{gs01}*{gs06}", f"AK2*{doc}*0001", "AK5*A", f"AK2*{doc}*0002", "AK5*A", "AK9*A*2*2*2"])
+        acks.append(read(interchange(sets, isa13=5000 + night, gs06=str(5000 + night)), file=f"997-{night}.x12",
+                         received_at=datetime(2026, 9, 1, 8) if night < 59 else datetime(2026, 11, 27, 8))[0])
+    return sent(rows), pa.concat_tables(acks)
+
+
+def _tonight(ak5: str = "R*5") -> pa.Table:
+    """ACME's file tonight: night 59's 856 group again, its set 2 now rejected (a conflict with its acceptance), and a
+    group we never sent."""
+    return read(interchange([["AK1*SH*1119", "AK2*856*0002", f"AK5*{ak5}", "AK9*P*2*2*1"],
+                             ["AK1*IN*4444", "AK2*810*0001", "AK5*A", "AK9*A*1*1*1"]], isa13=7000, gs06="7000"),
+                file="tonight.x12", received_at=datetime(2026, 11, 28, 8))[0]
+
+
+def test_only_the_sets_of_the_groups_the_file_answers_and_their_earlier_answers_are_kept():
+    history, earlier = _history()
+    mine, before = answered_here(history, earlier, _tonight())
+    assert {(r["gs06"], r["st02"]) for r in mine.to_pylist()} == {("1119", "0001"), ("1119", "0002")}
+    assert set(before["acked_gs06"].to_pylist()) == {"1119"} and before.num_rows == 2
+    assert set(before["source_file"].to_pylist()) == {"997-59.x12"}
+
+
+def test_the_findings_are_those_over_the_whole_history():
+    """An unmatched group, a rejection and a conflict with the earlier acceptance: told alike whether the file is
+    judged against the partner's whole history or the part answered_here keeps (a GS06 written with its zeros
+    names the same group)."""
+    history, earlier = _history()
+    tonight = _tonight()
+    told = file_findings(history, earlier, tonight, settings=SETTINGS, as_of=AS_OF)
+    assert sorted(f.code for f in told) == ["FA_ACK_CONFLICT", "FA_DOCUMENT_REJECTED", "FA_UNMATCHED"]
+    kept = answered_here(history, earlier, tonight)
+    assert [(f.code, f.message, f.location) for f in told] == [
+        (f.code, f.message, f.location) for f in file_findings(*kept, tonight, settings=SETTINGS, as_of=AS_OF)]
+    zeros = read(interchange([["AK1*SH*000001119", "AK2*856*0002", "AK5*R*5", "AK9*P*2*2*1"]], isa13=7001,
+                             gs06="7001"), file="zeros.x12", received_at=datetime(2026, 11, 28, 9))[0]
+    assert answered_here(history, earlier, zeros)[0].num_rows == 2
+    assert [f.code for f in file_findings(history, earlier, zeros, settings=SETTINGS, as_of=AS_OF)] == [
+        "FA_DOCUMENT_REJECTED", "FA_ACK_CONFLICT"]
+
+
+def test_a_ta1_keeps_the_sets_of_the_interchange_it_answers_and_their_groups_answers():
+    history, earlier = _history()
+    ta1, _ = ta1s([("000001119", "R", "024")], isa13=52)  # our interchange 1119: night 59's 856 group
+    mine, before = answered_here(history, earlier, ta1)
+    assert {(r["isa13"], r["st02"]) for r in mine.to_pylist()} == {("000001119", "0001"), ("000001119", "0002")}
+    assert set(before["acked_gs06"].to_pylist()) == {"1119"}  # the 997 that accepted them: the TA1 conflicts
+    told = file_findings(history, earlier, ta1, settings=SETTINGS, as_of=AS_OF)
+    assert [f.code for f in told] == ["FA_ACK_CONFLICT", "FA_ACK_CONFLICT"]
+    assert [(f.code, f.message) for f in told] == [
+        (f.code, f.message) for f in file_findings(mine, before, ta1, settings=SETTINGS, as_of=AS_OF)]
