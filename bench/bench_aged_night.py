@@ -157,12 +157,15 @@ def _run(work: Path, night: int, prof: Path | None) -> dict:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"orderbridge run failed ({proc.returncode}): see {work / f'run-{night:02d}.log'}")
     cpu: dict[str, float] = {}
+    before = 0  # the process's peak when the stages before reconcile were done (reconcile's grows by design)
     for line in times.read_text().splitlines():
         row = json.loads(line)
         cpu[row["stage"]] = round(cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 2)
+        if row["stage"] in ("intake", "decide", "ship", "invoice", "deliver"):
+            before = max(before, row.get("peak_rss_mb") or 0)
     times.unlink()
     return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-            "peak_rss_mb": usage.ru_maxrss // 1024, "stage_cpu_s": cpu}
+            "peak_rss_mb": usage.ru_maxrss // 1024, "peak_rss_before_reconcile_mb": before, "stage_cpu_s": cpu}
 
 
 def main(argv: list[str]) -> int:
@@ -191,12 +194,12 @@ def main(argv: list[str]) -> int:
     others = [s for s in STAGES if s != "reconcile"]
     print(f"\n{args.pos:,} POs x 20 lines a night, {args.nights} nights, `orderbridge run --no-prefect`; CPU s")
     print(f"{'night':>5} " + " ".join(f"{s:>8}" for s in others) + f" {'others':>8} {'reconcile':>9} "
-          f"{'run':>7} {'store MB':>8} {'peak MB':>7}")
+          f"{'run':>7} {'store MB':>8} {'peak MB':>7} {'pre-rec MB':>10}")
     for r in rows:
         c = r["stage_cpu_s"]
         print(f"{r['night']:>5} " + " ".join(f"{c.get(s, 0.0):>8.2f}" for s in others)
               + f" {sum(c.get(s, 0.0) for s in others):>8.2f} {c.get('reconcile', 0.0):>9.2f} {r['cpu_s']:>7.2f}"
-              f" {r['store_mb']:>8.1f} {r['peak_rss_mb']:>7}")
+              f" {r['store_mb']:>8.1f} {r['peak_rss_mb']:>7} {r['peak_rss_before_reconcile_mb']:>10}")
     if args.keep is not None:
         shutil.rmtree(args.keep, ignore_errors=True)
         shutil.move(str(work), str(args.keep))
