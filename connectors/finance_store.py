@@ -338,6 +338,14 @@ def _amount_schema() -> pa.Schema:  # built when asked: importing this module lo
                       ("amount", MONEY)])
 
 
+def _written(key: str) -> list[str]:
+    """The ways a control number engine.partner_acks.control_key reads as ``key`` may be written: a numeric one with
+    any leading zeros up to 18 digits (GS06 is at most 9; a partner's translator may pad more), another as it is."""
+    if key.isdigit():
+        core = key.lstrip("0") or "0"
+        return [core.rjust(n, "0") for n in range(len(core), max(len(core), 18) + 1)]
+    return [key]
+
 class FinanceTables:
     """Reconciliation reads and writes of the state store (mixed into connectors.state.StateStore)."""
 
@@ -420,10 +428,15 @@ class FinanceTables:
                     out.setdefault((r[0], r[1]), []).append(dict(zip(ACK_CONTENT, r[2:], strict=True)))
         return out
 
-    def partner_acks(self, partner: str | None = None) -> pa.Table:
+    def partner_acks(self, partner: str | None = None, *,
+                     groups: Iterable[tuple[str, str]] | None = None) -> pa.Table:
         """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order. Read into Arrow column-wise;
         the AK5/AK9 codes and the AK3/AK4 errors (JSON) parsed once per distinct text: most sets are
-        accepted without a note (a stored "[]"), so a history's 997s cost one parse, not one per AK2."""
+        accepted without a note (a stored "[]"), so a history's 997s cost one parse, not one per AK2.
+        ``groups`` (with ``partner``): only the rows answering those groups, (functional id, GS06 as
+        engine.partner_acks.control_key writes it: a numeric GS06 however many zeros it was written with), and
+        the partner's rows naming no group (its TA1s): what one received file's answers can bear on, read by
+        the index partner_acks_acked, not the partner's whole history (engine.partner_acks.answered_here)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -431,8 +444,23 @@ class FinanceTables:
         from schemas.grouping import per_distinct
 
         sql = f"SELECT {', '.join(ACK_COLUMNS)} FROM partner_acks"
-        t = self._read(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
-                       " file_segment", ACK_ROWS, (partner,) if partner else ())
+        order = " ORDER BY received_at, source_sha256, file_segment"
+        if groups is not None and partner:
+            by_id: dict[str, set[str]] = {}
+            for fid, gs06 in groups:
+                if fid is not None and gs06 is not None:
+                    by_id.setdefault(fid, set()).update(_written(gs06))
+            parts, args = [f"{sql} WHERE partner=? AND acked_functional_id IS NULL"], [partner]
+            for fid, written in sorted(by_id.items()):
+                for i in range(0, len(written), 500):
+                    chunk = sorted(written)[i:i + 500]
+                    parts.append(f"{sql} WHERE partner=? AND acked_functional_id=? AND acked_gs06 IN"
+                                 f" ({','.join('?' * len(chunk))})")
+                    args += [partner, fid, *chunk]
+            t = self._read(f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS named{order}", ACK_ROWS, args)
+        else:
+            t = self._read(sql + (" WHERE partner=?" if partner else "") + order, ACK_ROWS,
+                           (partner,) if partner else ())
 
         def times(name: str) -> pa.Array:  # empty text: no time
             text = t[name]

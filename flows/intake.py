@@ -24,6 +24,7 @@ from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
 from engine.partner_acks import (
+    control_key,
     file_findings,
     name_interchanges,
     names_interchanges,
@@ -355,7 +356,10 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
         return []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
                                     state.fulfilment_refs())  # a rejection names our shipment id, invoice number
-    earlier = state.partner_acks(profile.id)
+    # the earlier answers to the groups this file answers (and the partner's TA1s): engine.partner_acks.answered_here
+    # keeps no other; a file with TA1s reads them all (the groups of the interchanges a TA1 names are our sets')
+    earlier = state.partner_acks(profile.id, groups=None if "TA1" in acks["ack_type"].to_pylist() else zip(
+        acks["acked_functional_id"].to_pylist(), control_key(acks["acked_gs06"]).to_pylist(), strict=True))
     # and the 810s/856s another system of ours sent through EDI (`orderbridge record`) this file or an earlier
     # one answers: no FA_UNMATCHED for them; a rejection of one is told like ours
     recorded = finance_inputs.recorded_sets(state.recorded_lines_of(profile.id))

@@ -71,3 +71,64 @@ def test_a_ta1_keeps_the_sets_of_the_interchange_it_answers_and_their_groups_ans
     assert [f.code for f in told] == ["FA_ACK_CONFLICT", "FA_ACK_CONFLICT"]
     assert [(f.code, f.message) for f in told] == [
         (f.code, f.message) for f in file_findings(mine, before, ta1, settings=SETTINGS, as_of=AS_OF)]
+
+
+def _stored(tmp_path):
+    """A store holding the history's 997s (each file its own sha256) and a TA1."""
+    from connectors.state import StateStore
+
+    _, earlier = _history()
+    store = StateStore(tmp_path / "state.sqlite")
+    for n, name in enumerate(sorted(set(earlier["source_file"].to_pylist()))):
+        rows = earlier.filter(pa.compute.equal(earlier["source_file"], name))
+        rows = rows.set_column(rows.schema.get_field_index("source_sha256"), "source_sha256",
+                               pa.array([f"{n:064d}"] * rows.num_rows, rows.schema.field("source_sha256").type))
+        store.record_partner_acks(rows, run_id="r")
+    ta1, _ = ta1s([("000001119", "A", "000")], isa13=52)
+    ta1 = ta1.set_column(ta1.schema.get_field_index("source_sha256"), "source_sha256",
+                         pa.array(["f" * 64] * ta1.num_rows, ta1.schema.field("source_sha256").type))
+    store.record_partner_acks(ta1, run_id="r")
+    return store
+
+
+def test_intake_reads_the_answers_to_the_file_s_groups_by_index_not_the_partner_s_history(tmp_path):
+    import sqlite3
+
+    store = _stored(tmp_path)
+    every = store.partner_acks("acme")
+    assert every.num_rows == 60 * 6 + 1
+    seen: list[tuple] = []
+    arrow_rows = store._arrow_rows
+
+    def spy(sql, args=()):
+        seen.append((sql, tuple(args)))
+        return arrow_rows(sql, args)
+
+    store._arrow_rows = spy
+    # night 59's 856 group and night 3's 810 group, and the TA1 (it names no group)
+    some = store.partner_acks("acme", groups=[("SH", "1119"), ("IN", "1123")])
+    store._arrow_rows = arrow_rows
+    assert set(zip(some["acked_functional_id"].to_pylist(), some["acked_gs06"].to_pylist(), strict=True)) == {
+        ("IN", "1123"), ("SH", "1119"), (None, None)}
+    # in arrival order, as the whole read is
+    keep = [(r["source_file"], r["file_segment"]) for r in every.to_pylist()
+            if (r["acked_functional_id"], r["acked_gs06"]) in {("SH", "1119"), ("IN", "1123"), (None, None)}]
+    assert [(r["source_file"], r["file_segment"]) for r in some.to_pylist()] == keep
+    [(sql, args)] = seen
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    plan = " ".join(r[-1] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+    db.close()
+    assert "partner_acks_acked" in plan and "SCAN partner_acks" not in plan, plan
+    store.close()
+
+
+def test_a_gs06_stored_with_its_zeros_is_read_for_the_group_it_names(tmp_path):
+    from connectors.state import StateStore
+
+    store = StateStore(tmp_path / "state.sqlite")
+    padded = read(interchange([["AK1*SH*000001119", "AK2*856*0001", "AK5*A", "AK9*A*1*1*1"]], isa13=9, gs06="9"),
+                  file="padded.x12", received_at=datetime(2026, 11, 1, 8))[0]
+    store.record_partner_acks(padded, run_id="r")
+    assert store.partner_acks("acme", groups=[("SH", "1119")])["acked_gs06"].to_pylist() == ["000001119"]
+    assert store.partner_acks("acme", groups=[("SH", "119")]).num_rows == 0
+    store.close()
