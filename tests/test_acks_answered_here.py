@@ -132,3 +132,35 @@ def test_a_gs06_stored_with_its_zeros_is_read_for_the_group_it_names(tmp_path):
     assert store.partner_acks("acme", groups=[("SH", "1119")])["acked_gs06"].to_pylist() == ["000001119"]
     assert store.partner_acks("acme", groups=[("SH", "119")]).num_rows == 0
     store.close()
+
+
+def test_the_sets_read_for_a_file_are_those_of_its_groups_and_of_documents_sent_again(tmp_path):
+    """StateStore.sent_sets_of(partner, gs06s=...): the rows of the whole read whose GS06 is one of those (written
+    with any zeros), in the same order; a document sent again under new numbers is read whatever GS06 is asked (its
+    resend's is the one answered), with the resend's numbers."""
+    import pyarrow.compute as pc
+
+    from connectors.state import StateStore
+    from engine import finance_inputs
+    from engine.partner_acks import control_key
+    from tests.support import shipping_demo
+
+    ws = shipping_demo(tmp_path / "ws")["ws"]
+    store = StateStore(ws.state_path)
+    try:
+        every = store.sent_sets_of(finance_inputs.PARTNER_ACKED, partner="acme")
+        groups = sorted(set(control_key(every["gs06"]).to_pylist()))
+        assert len(groups) > 1
+        asked = [groups[0], groups[0].rjust(9, "0")]
+        some = store.sent_sets_of(finance_inputs.PARTNER_ACKED, partner="acme", gs06s=asked)
+        assert some.num_rows and some.equals(every.filter(pc.equal(control_key(every["gs06"]), groups[0])))
+        assert store.sent_sets_of(finance_inputs.PARTNER_ACKED, partner="acme", gs06s=["999999"]).num_rows == 0
+        doc = every.filter(pc.not_equal(control_key(every["gs06"]), groups[0]))["document_id"][0].as_py()
+        store._q("INSERT INTO resends (id, partner, document_id, doc_type, renumbered, file_name, folder, isa13, gs06,"
+                 " content, status, asked_by, asked_at, note, delivered_at) VALUES (1, 'acme', ?, '855', 1,"
+                 " 'again.x12', 'out', '000000777', '777', x'', 'delivered', 'ops', '2026-11-28T01:00:00', 'lost',"
+                 " '2026-11-28T02:00:00')", (doc,))
+        again = store.sent_sets_of(finance_inputs.PARTNER_ACKED, partner="acme", gs06s=["999999"])
+        assert set(again["document_id"].to_pylist()) == {doc} and set(again["gs06"].to_pylist()) == {"777"}
+    finally:
+        store.close()
