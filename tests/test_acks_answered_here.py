@@ -164,3 +164,34 @@ def test_the_sets_read_for_a_file_are_those_of_its_groups_and_of_documents_sent_
         assert set(again["document_id"].to_pylist()) == {doc} and set(again["gs06"].to_pylist()) == {"777"}
     finally:
         store.close()
+
+
+def test_the_answers_to_named_groups_are_the_whole_read_s_rows_on_either_back_end(store_target):
+    """partner_acks(groups=...) on SQLite and PostgreSQL: the rows of the partner's whole read that answer those groups
+    (a GS06 stored with its zeros too) and its TA1 rows, in the whole read's order."""
+    from connectors.state import StateStore
+
+    _, earlier = _history()
+    store = StateStore(store_target())
+    try:
+        for n, name in enumerate(sorted(set(earlier["source_file"].to_pylist()))):
+            rows = earlier.filter(pa.compute.equal(earlier["source_file"], name))
+            rows = rows.set_column(rows.schema.get_field_index("source_sha256"), "source_sha256",
+                                   pa.array([f"{n:064d}"] * rows.num_rows, rows.schema.field("source_sha256").type))
+            store.record_partner_acks(rows, run_id="r")
+        padded = read(interchange([["AK1*SH*000001090", "AK2*856*0001", "AK5*A", "AK9*A*1*1*1"]], isa13=9, gs06="9"),
+                      file="padded.x12", received_at=datetime(2026, 11, 28, 8))[0]
+        store.record_partner_acks(padded, run_id="r")
+        ta1, _ = ta1s([("000001119", "A", "000")], isa13=52)
+        ta1 = ta1.set_column(ta1.schema.get_field_index("source_sha256"), "source_sha256",
+                             pa.array(["f" * 64] * ta1.num_rows, ta1.schema.field("source_sha256").type))
+        store.record_partner_acks(ta1, run_id="r")
+        every = store.partner_acks("acme")
+        some = store.partner_acks("acme", groups=[("SH", "1090"), ("IN", "1123")])
+        named = {("SH", "1090"), ("IN", "1123"), (None, None)}
+        keep = [(r["source_file"], r["file_segment"]) for r in every.to_pylist()
+                if (r["acked_functional_id"], (r["acked_gs06"] or "").lstrip("0") or None) in named]
+        assert len(keep) == 2 + 1 + 2 + 1  # night 30's 856 group, the padded 1090, night 3's 810 group, the TA1
+        assert [(r["source_file"], r["file_segment"]) for r in some.to_pylist()] == keep
+    finally:
+        store.close()
