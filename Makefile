@@ -56,6 +56,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_run.py 2500 10000 --batch run
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_reconcile_history.py 2500 --nights 6
+	$(BIN)/python bench/bench_aged_night.py 1000 --nights 12
 	$(BIN)/python bench/profile_stage.py reconcile 10000 --late 20 --steps
 	$(BIN)/python bench/bench_console.py
 	$(BIN)/python bench/bench_finding_orders.py

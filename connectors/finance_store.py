@@ -338,6 +338,14 @@ def _amount_schema() -> pa.Schema:  # built when asked: importing this module lo
                       ("amount", MONEY)])
 
 
+def _written(key: str) -> list[str]:
+    """The ways a control number engine.partner_acks.control_key reads as ``key`` may be written: a numeric one with
+    any leading zeros up to 18 digits (GS06 is at most 9; a partner's translator may pad more), another as it is."""
+    if key.isdigit():
+        core = key.lstrip("0") or "0"
+        return [core.rjust(n, "0") for n in range(len(core), max(len(core), 18) + 1)]
+    return [key]
+
 class FinanceTables:
     """Reconciliation reads and writes of the state store (mixed into connectors.state.StateStore)."""
 
@@ -420,10 +428,15 @@ class FinanceTables:
                     out.setdefault((r[0], r[1]), []).append(dict(zip(ACK_CONTENT, r[2:], strict=True)))
         return out
 
-    def partner_acks(self, partner: str | None = None) -> pa.Table:
+    def partner_acks(self, partner: str | None = None, *,
+                     groups: Iterable[tuple[str, str]] | None = None) -> pa.Table:
         """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order. Read into Arrow column-wise;
         the AK5/AK9 codes and the AK3/AK4 errors (JSON) parsed once per distinct text: most sets are
-        accepted without a note (a stored "[]"), so a history's 997s cost one parse, not one per AK2."""
+        accepted without a note (a stored "[]"), so a history's 997s cost one parse, not one per AK2.
+        ``groups`` (with ``partner``): only the rows answering those groups, (functional id, GS06 as
+        engine.partner_acks.control_key writes it: a numeric GS06 however many zeros it was written with), and
+        the partner's rows naming no group (its TA1s): what one received file's answers can bear on, read by
+        the index partner_acks_acked, not the partner's whole history (engine.partner_acks.answered_here)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -431,8 +444,23 @@ class FinanceTables:
         from schemas.grouping import per_distinct
 
         sql = f"SELECT {', '.join(ACK_COLUMNS)} FROM partner_acks"
-        t = self._read(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
-                       " file_segment", ACK_ROWS, (partner,) if partner else ())
+        order = " ORDER BY received_at, source_sha256, file_segment"
+        if groups is not None and partner:
+            by_id: dict[str, set[str]] = {}
+            for fid, gs06 in groups:
+                if fid is not None and gs06 is not None:
+                    by_id.setdefault(fid, set()).update(_written(gs06))
+            parts, args = [f"{sql} WHERE partner=? AND acked_functional_id IS NULL"], [partner]
+            for fid, written in sorted(by_id.items()):
+                for i in range(0, len(written), 500):
+                    chunk = sorted(written)[i:i + 500]
+                    parts.append(f"{sql} WHERE partner=? AND acked_functional_id=? AND acked_gs06 IN"
+                                 f" ({','.join('?' * len(chunk))})")
+                    args += [partner, fid, *chunk]
+            t = self._read(f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS named{order}", ACK_ROWS, args)
+        else:
+            t = self._read(sql + (" WHERE partner=?" if partner else "") + order, ACK_ROWS,
+                           (partner,) if partner else ())
 
         def times(name: str) -> pa.Array:  # empty text: no time
             text = t[name]
@@ -815,14 +843,37 @@ class FinanceTables:
         return self._read(f"SELECT {', '.join([n for n, _ in EVENT_ROWS])} FROM order_events WHERE event IN"
                           f" ({','.join('?' * len(wanted))}) ORDER BY seq", EVENT_ROWS, wanted)
 
-    def sent_sets_of(self, set_ids: Iterable[str], partner: str | None = None) -> pa.Table:
+    def sent_sets_of(self, set_ids: Iterable[str], partner: str | None = None, *,
+                     gs06s: Iterable[str] | None = None) -> pa.Table:
         """Every delivered transaction set of these types (ST01) with its document's numbers, file and
-        delivery time (the run clock's): what a partner can have acknowledged."""
+        delivery time (the run clock's): what a partner can have acknowledged. ``gs06s`` (with ``partner``): only
+        the sets of groups with those GS06s (as engine.partner_acks.control_key writes them: any leading zeros)
+        and those of documents sent again under new numbers (the resend's GS06 is the one answered): what one
+        received file's answers can name (engine.partner_acks.answered_here), not every set ever sent."""
         wanted = sorted(set(set_ids))
         if not wanted:
             return _table([], SENT_ROWS)
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        resent = self.resent_numbers()
+        if gs06s is not None and partner:
+            written = sorted({w for g in gs06s if g is not None for w in _written(g)})
+            renumbered = sorted({r[1] for r in resent})
+            own = [c for c, _ in SENT_ROWS if c not in DOCUMENT_NUMBERS]
+            parts, args = [], []
+            for i in range(0, max(len(written), 1), 500):
+                chunk = written[i:i + 500]
+                if chunk:
+                    parts.append(f"SELECT {', '.join(own)} FROM document_sets WHERE partner=? AND set_id IN"
+                                 f" ({','.join('?' * len(wanted))}) AND gs06 IN ({','.join('?' * len(chunk))})")
+                    args += [partner, *wanted, *chunk]
+            for i in range(0, len(renumbered), 500):
+                chunk = renumbered[i:i + 500]
+                parts.append(f"SELECT {', '.join(own)} FROM document_sets WHERE partner=? AND set_id IN"
+                             f" ({','.join('?' * len(wanted))}) AND document_id IN ({','.join('?' * len(chunk))})")
+                args += [partner, *wanted, *chunk]
+            if not parts:
+                return _table([], SENT_ROWS)
+            return self._sent_rows(f"SELECT DISTINCT * FROM ({' UNION ALL '.join(parts)}) AS named", own, args,
+                                   resent)
 
         # the sets and the delivered documents' numbers read apart (a document's once: a row holding a run's
         # batch of 855s keeps status and delivery time behind megabytes of content) and put together here:
@@ -832,6 +883,13 @@ class FinanceTables:
         args: list = list(wanted)
         if partner:
             sql, args = sql + " AND partner=?", [*args, partner]
+        return self._sent_rows(sql, own, args, resent)
+
+    def _sent_rows(self, sql: str, own: list[str], args: list, resent: list[tuple]) -> pa.Table:
+        """sent_sets_of's sets read by ``sql`` (columns ``own``) with their delivered documents' numbers."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         sets = self._read(sql, [f for f in SENT_ROWS if f[0] in own], args)
         docs = self._read("SELECT isa13, file_name, id, delivered_at FROM documents WHERE status='delivered'",
                           [f for f in SENT_ROWS if f[0] in ("document_id", *DOCUMENT_NUMBERS)])
@@ -841,7 +899,7 @@ class FinanceTables:
         theirs = docs.take(at)
         table = _with_resent_numbers(pa.Table.from_arrays(
             [theirs[c] if c in DOCUMENT_NUMBERS else sets[c] for c, _ in SENT_ROWS], schema=schema(SENT_ROWS)),
-            self.resent_numbers())
+            resent)
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending"),
                                                             ("position", "ascending")])).combine_chunks()
 

@@ -126,6 +126,7 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
         return []
     received = received.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
     earlier = earlier.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
+    sent, earlier = answered_here(sent, earlier, received)  # the night's answers, not the partner's whole history
     partners = sorted(set(sent["partner"].to_pylist()) | set(received["partner"].to_pylist()))
     windows = {p: settings[p] for p in partners if p in settings}
     _, alone = match_acks(sent, received, settings=windows, as_of=as_of, interchanges=interchanges)
@@ -135,6 +136,42 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
     conflicts = [f for f in together if f.code == "FA_ACK_CONFLICT" and
                  (f.location.file, f.location.isa13, f.location.gs06, f.location.st02) in mine]
     return [f for f in alone if f.code == "FA_UNMATCHED"] + _rejections(now, mine) + conflicts
+
+
+def answered_here(sent: pa.Table, earlier: pa.Table, received: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Of ``sent`` (SENT_SETS) and ``earlier`` (FUNCTIONAL_ACKS), the rows one received file's acknowledgments
+    (``received``) can bear on, in their order: the sets in a group it answers (partner, functional id, GS06) or in
+    an interchange its TA1s answer (partner, ISA13), and the earlier answers to those sets' groups and interchanges.
+    Acknowledgments match sets by those keys alone (_candidates, _unmatched), so file_findings over these is what
+    it is over every set ever sent and every answer ever received, at the cost of the file's sets: a store's history
+    grows every night, the file does not (bench/bench_aged_night.py)."""
+    keys, ta1 = _ack_keys(received)
+    mark = pa.scalar(True)
+
+    def in_keys(table: pa.Table, wanted: pa.Table, names: list[str]) -> pa.Array:
+        if not table.num_rows or not wanted.num_rows:
+            return pa.repeat(pa.scalar(False), table.num_rows)
+        wanted = wanted.select(names).group_by(names, use_threads=False).aggregate([])
+        wanted = wanted.append_column("_hit", pa.repeat(mark, wanted.num_rows))
+        rows = table.select(names).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+        hit = rows.join(wanted, names, join_type="inner", use_threads=False)["_row"]
+        return pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=hit.combine_chunks())
+
+    ours = _sent_keys(sent).append_column("isa13", control_key(sent["isa13"])) if sent.num_rows else None
+    if ours is not None:
+        sent = sent.filter(pc.or_(in_keys(ours, keys, _GROUP_KEY), in_keys(ours, ta1, ["partner", "isa13"])))
+        ours = _sent_keys(sent).append_column("isa13", control_key(sent["isa13"]))
+        groups = pa.concat_tables([keys.select(_GROUP_KEY), ours.select(_GROUP_KEY)])
+        interchanges = pa.concat_tables([ta1.select(["partner", "isa13"]), ours.select(["partner", "isa13"])])
+    else:
+        groups, interchanges = keys.select(_GROUP_KEY), ta1.select(["partner", "isa13"])
+    if earlier.num_rows:
+        before, before_ta1 = _ack_keys(earlier)
+        rows = pa.concat_arrays([
+            before.filter(in_keys(before, groups, _GROUP_KEY))["_ack_row"].combine_chunks(),
+            before_ta1.filter(in_keys(before_ta1, interchanges, ["partner", "isa13"]))["_ack_row"].combine_chunks()])
+        earlier = earlier.filter(pc.is_in(pa.array(range(earlier.num_rows), pa.int64()), value_set=rows))
+    return sent, earlier
 
 
 def _rejections(status: pa.Table, mine: set) -> list[Finding]:

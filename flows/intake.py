@@ -24,6 +24,7 @@ from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
 from engine.partner_acks import (
+    control_key,
     file_findings,
     name_interchanges,
     names_interchanges,
@@ -353,9 +354,14 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
     if not acks.num_rows:
         return []
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
+    # the sets of the groups this file answers and the earlier answers to them (and the partner's TA1s):
+    # engine.partner_acks.answered_here keeps no other; a file with TA1s reads them all (the groups of the
+    # interchanges a TA1 names are our sets')
+    gs06s = None if "TA1" in acks["ack_type"].to_pylist() else control_key(acks["acked_gs06"]).to_pylist()
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id, gs06s=gs06s),
                                     state.fulfilment_refs())  # a rejection names our shipment id, invoice number
-    earlier = state.partner_acks(profile.id)
+    earlier = state.partner_acks(profile.id, groups=None if gs06s is None else zip(
+        acks["acked_functional_id"].to_pylist(), gs06s, strict=True))
     # and the 810s/856s another system of ours sent through EDI (`orderbridge record`) this file or an earlier
     # one answers: no FA_UNMATCHED for them; a rejection of one is told like ours
     recorded = finance_inputs.recorded_sets(state.recorded_lines_of(profile.id))

@@ -104,3 +104,16 @@ def test_the_reconcile_history_bench_runs_nights_with_new_orders_and_reconciles_
     assert [r["lines_reconciled"] for r in out] == [400, 800]
     assert out[1]["documents"] == 2 * out[0]["documents"] > 0 and out[0]["their_997_sets"] > 0
     assert all(r["cpu_s"] >= 0 and r["peak_rss_mb"] >= r["rss_before_mb"] > 0 for r in out)
+
+
+def test_the_aged_night_bench_runs_nights_that_ship_yesterday_s_open_orders_and_take_their_changes():
+    out = [json.loads(x) for x in bench("bench/bench_aged_night.py", "20", "--nights", "2").splitlines()
+           if x.startswith("{")]
+    assert [r["night"] for r in out] == [1, 2]
+    first, second = out[0]["store"], out[1]["store"]
+    # night 1 ships half its 20 POs; night 2 half of its own and the 10 night 1 left open
+    assert (first["shipments"], second["shipments"]) == (10, 30)
+    assert second["pending_changes"] == 10 and out[0]["their_997_sets"] > 0  # its 860s and the 997s it gets
+    assert sum(second["orders"].values()) == 40
+    stages = {"intake", "decide", "ship", "invoice", "deliver", "reconcile", "reports"}
+    assert all(stages <= set(r["stage_cpu_s"]) and r["peak_rss_mb"] > 0 and r["store_mb"] > 0 for r in out)
