@@ -105,7 +105,7 @@ def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequ
         def one(d: OrderDecision = d, record: OrderRecord = record) -> Plan:
             if d.status == PENDING:
                 t = move(record, EventKind.RECHECK_HELD, at=at, run_id=run_id, clock=Clock.WALL, actor=by,
-                         note="still held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
+                         note="still held: " + "; ".join(d.reasons)[:500], hold_codes=d.held_for or tuple(d.codes),
                          hold_reasons=tuple(d.reasons))
             else:
                 was = "; ".join(record.hold_reasons)[:300] or "no reason recorded"
