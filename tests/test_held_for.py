@@ -108,3 +108,76 @@ def test_the_codes_an_order_is_held_for_are_those_whose_outcome_holds_it(finding
     from engine.decide import _holding_codes
 
     assert _holding_codes(*_weighed(*findings)) == held_for
+
+
+def _lift_credit(ws) -> None:
+    customers = ws.root / "reference" / "customers.csv"
+    customers.write_text(customers.read_text().replace("acme,100.00", "acme,5000000.00"))
+
+
+def _held(ws) -> dict[str, tuple[str, ...]]:
+    return {o.po_number: o.hold_codes for o in StateStore(ws.state_path).orders(states=lifecycle.AWAITING_PERSON)}
+
+
+def test_recheck_of_the_orders_held_for_a_code_after_the_reference_is_fixed(ws):
+    before = _held(ws)
+    assert {"HF-PACK", "HF-PLAIN"} <= set(before)
+    credit_only = {po for po, codes in before.items() if codes == ("CREDIT_LIMIT_EXCEEDED",)}
+    also_else = {po for po, codes in before.items() if "CREDIT_LIMIT_EXCEEDED" in codes} - credit_only
+    others = set(before) - credit_only - also_else
+    assert credit_only and also_else  # ACME-1010 is held for its discount too
+    _lift_credit(ws)
+    runs = len(StateStore(ws.state_path).runs())
+    dry = cli(ws, "recheck", "--all-held", "--partner", "acme", "--held-for", "CREDIT_LIMIT_EXCEEDED", "--by", "Robin",
+              "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "would be cleared" in dry.stdout and "HF-PACK" in dry.stdout and "nothing was recorded" in dry.stdout
+    assert "0 would be skipped" in dry.stdout
+    assert _held(ws) == before and len(StateStore(ws.state_path).runs()) == runs  # nothing recorded
+    done = cli(ws, "recheck", "--all-held", "--partner", "acme", "--held-for", "CREDIT_LIMIT_EXCEEDED", "--by", "Robin")
+    assert done.exit_code == 0, done.output
+    assert f"{len(also_else)} order(s) still held, {len(credit_only)} cleared by Robin" in done.stdout
+    after = _held(ws)
+    assert set(after) == also_else | others  # the orders held for credit alone cleared; the others untouched
+    assert all("CREDIT_LIMIT_EXCEEDED" not in after[po] for po in also_else)  # still held, for the rest only
+    history = StateStore(ws.state_path).order_history("acme", "HF-PACK")
+    assert (history[-1]["event"], history[-1]["clock"], history[-1]["actor"]) == ("recheck_cleared", "wall", "Robin")
+
+
+def test_recheck_of_several_pos_names_each_one_skipped_with_why(ws):
+    _lift_credit(ws)
+    one = cli(ws, "recheck", "HF-PACK", "--by", "Robin")  # one PO alone, as it always was (no --partner needed)
+    assert one.exit_code == 0 and "1 held order(s) rechecked" in one.stdout, one.output
+    res = cli(ws, "recheck", "HF-PACK", "ACME-1000", "NO-SUCH-PO", "HF-PLAIN", "--partner", "acme", "--by", "Robin")
+    assert res.exit_code == 3, res.output
+    assert "0 order(s) still held, 2 cleared by Robin; the next run answers them, 2 skipped." in res.stdout
+    assert "skipped acme/HF-PACK: is received: only an order waiting for a person is rechecked" in res.stderr
+    assert "skipped acme/NO-SUCH-PO" in res.stderr
+    rows = [line for line in res.stdout.splitlines() if "HF-" in line or "ACME-1000" in line or "NO-SUCH" in line]
+    assert [next(po for po in ("HF-PACK", "ACME-1000", "NO-SUCH-PO", "HF-PLAIN") if po in r) for r in rows] == [
+        "HF-PACK", "ACME-1000", "NO-SUCH-PO", "HF-PLAIN"]  # in the order named
+    assert {"HF-PACK", "HF-PLAIN", "ACME-1000"}.isdisjoint(_held(ws))
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["HF-PACK", "HF-PLAIN"], "--partner is needed with PO numbers"),
+    (["HF-PACK", "--partner", "acme", "--held-for", "CREDIT_LIMIT_EXCEEDED"], "leave them out"),
+    (["HF-PACK", "--partner", "acme", "--all-held"], "not both"),
+    (["--all-held", "--since", "27/11/2026"], "must be a date"),
+    (["--held-for", "CREDIT_LIMIT"], "no finding code is called that"),
+    (["--all-held", "--partner", "nobody"], "no partner"),
+])
+def test_recheck_used_wrongly_does_nothing(ws, args, says):
+    before, runs = _held(ws), len(StateStore(ws.state_path).runs())
+    res = cli(ws, "recheck", *args, "--by", "Robin")
+    assert res.exit_code == 2, res.output
+    assert says in res.output
+    assert _held(ws) == before and len(StateStore(ws.state_path).runs()) == runs
+
+
+def test_recheck_help_names_every_option_and_its_exit_statuses():
+    res = CliRunner().invoke(app, ["recheck", "--help"], env={"COLUMNS": "200"})
+    said = " ".join(res.stdout.split())
+    for option in ("--all-held", "--held-for", "--since", "--until", "--dry-run", "--partner", "--release"):
+        assert option in said
+    assert "Exit status 0" in said and "3: some were skipped" in said
