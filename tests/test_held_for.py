@@ -181,3 +181,31 @@ def test_recheck_help_names_every_option_and_its_exit_statuses():
     for option in ("--all-held", "--held-for", "--since", "--until", "--dry-run", "--partner", "--release"):
         assert option in said
     assert "Exit status 0" in said and "3: some were skipped" in said
+
+
+def test_status_of_an_approved_order_answered_rd_for_no_stock_says_no_person_rejected_it(ws):
+    """ACME-1011 held for credit, approved by Dana; the next night places none of its 2,000 toner (no stock, no
+    receipt) and answers 855 RD, every line IR: its status says so, not a bare 'rejected'."""
+    from datetime import datetime
+
+    from tests.support import run_stages
+
+    approved = cli(ws, "approve", "ACME-1011", "--partner", "acme", "--by", "Dana", "--note", "ok")
+    assert approved.exit_code == 0, approved.output
+    rejected = cli(ws, "reject", "ACME-1010", "--partner", "acme", "--by", "Lee", "--reason", "promo not agreed")
+    assert rejected.exit_code == 0, rejected.output
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    res = cli(ws, "status", "ACME-1011", "--partner", "acme")
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert ("855 RD: no line accepted (every line IR): line 1 (SKU-1030): no stock, no expected receipt covers them "
+            "(STOCK_SHORT_REJECTED); Dana approved the order first, the rejection is not a person's") in said
+    import json
+
+    doc = json.loads(cli(ws, "status", "ACME-1011", "--partner", "acme", "--json").stdout)
+    assert doc["order"]["state"] == "rejected" and doc["order"]["ack_type"] == "RD"  # the 855 is unchanged
+    assert doc["order"]["rejected_for"].startswith("no line accepted (every line IR)")
+    by_person = " ".join(cli(ws, "status", "ACME-1010", "--partner", "acme").stdout.split())
+    assert "855 RD: rejected by Lee: promo not agreed" in by_person
+    assert json.loads(cli(ws, "status", "HF-PLAIN", "--partner", "acme", "--json").stdout)["order"][
+        "rejected_for"] == ""  # still held: no answer yet
