@@ -795,7 +795,7 @@ class FinanceTables:
         ids = sorted(set(scope))
         if raw is None or not ids:
             return None
-        ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
+        ints = {"line_number", "allocated", "backordered", "rejected", "revision", "unit_eaches"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
         if raw.column_names != list(LINE_COLUMNS) or any(  # every value of a column of one kind: the store's
                 col.null_count != len(col) and col.type != f.type for col, f in zip(raw.columns, schema, strict=True)):

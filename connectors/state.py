@@ -90,11 +90,12 @@ from connectors.state_migrations import (
     STORE_MARKS,
     SUBSTITUTES,
     TA1_ACKS,
+    WORDS_AS_DATA,
     WRITE_VERSIONS,
 )
 from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
-from schemas.findings import detail_values
+from schemas.findings import consequence_said, detail_values
 from schemas.lifecycle import (
     ORDER_PARTY_FIELDS,
     Clock,
@@ -199,6 +200,9 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         LOOKUP_INDEXES (31): shipments by tracking number and bill of lading, orders and shipped
 #                         lines by store (orders_ship_to, shipment_lines_store: the store search's expressions)
 #                         FINDING_SACS (32): the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs)
+#                         WORDS_AS_DATA (33): state kept as words, made data: a duplicate file's move out of its inbox
+#                         (findings.file_move, its consequence rendered from it); a line's marks among its codes as
+#                         columns (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -348,6 +352,7 @@ CREATE TABLE order_lines (
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
+    rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, backordered_over TEXT,
     PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
@@ -366,7 +371,7 @@ CREATE TABLE findings (
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
     loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT, shipment_id TEXT, qualifier TEXT,
-    our_810s TEXT, sacs TEXT);
+    our_810s TEXT, sacs TEXT, file_move TEXT);
 CREATE TABLE shipments (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
@@ -422,6 +427,9 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
 FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
+# WORDS_AS_DATA: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
+# moved; null when nothing), set after the finding is recorded (StateStore.mark_file_move), never by add_findings
+FILE_MOVE_COLUMNS = ("file_move",)
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
@@ -466,7 +474,17 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # a finding's detail (schemas.findings.Detail): what its readers read instead of its words
                     FINDING_DETAIL: tuple(("findings", column, "TEXT") for column in FINDING_DETAIL_COLUMNS),
                     # the SACs a SAC_NOT_APPLIED finding names, as data (schemas.findings.Detail.sacs, sacs_more)
-                    FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS)}
+                    FINDING_SACS: tuple(("findings", column, "TEXT") for column in FINDING_SACS_COLUMNS),
+                    # a duplicate file's move out of its inbox, refused or made (its consequence rendered from it)
+                    WORDS_AS_DATA: (*(("findings", column, "TEXT") for column in FILE_MOVE_COLUMNS),
+                                 # the part of a unit a line in a fraction of its unit rejected beyond its whole units
+                                 ("order_lines", "rejected_fraction", "TEXT"),
+                                 # how many of its units a line's price is the price of (1: null)
+                                 ("order_lines", "priced_per", "TEXT"),
+                                 # the eaches a line priced per each holds in its unit (a CA of 12), when a pack
+                                 ("order_lines", "unit_eaches", "INTEGER"),
+                                 # what of its last backordered unit a line in a measure does not want (2.5 LB: 3, 0.5)
+                                 ("order_lines", "backordered_over", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -577,7 +595,8 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
-                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku")
+                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
+                "priced_per", "unit_eaches", "backordered_over")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -602,8 +621,8 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
                         "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
-                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "ordered",
-                        "rejected")
+                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "priced_per",
+                        "unit_eaches", "ordered", "rejected", "rejected_fraction", "backordered_over")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1032,21 +1051,23 @@ class StateStore(FinanceTables):
                                       (partner, name))}
 
     def file_finding_recorded(self, partner: str, stage: str, code: str, file: str, *,
-                              consequence: str | None = None) -> bool:
+                              file_move: str | None = None) -> bool:
         """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``
-        (with ``consequence``, when given)."""
-        extra, args = (" AND consequence=?", (consequence,)) if consequence is not None else ("", ())
+        (saying ``file_move`` of its move out of the inbox, when given: schemas.findings.MOVE_REFUSED ...)."""
+        extra, args = (" AND file_move=?", (file_move,)) if file_move is not None else ("", ())
         return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=?" + extra
                             + " LIMIT 1", (partner, stage, code, file, *args)))
 
-    def restate_file_finding(self, partner: str, stage: str, code: str, file: str, consequence: str, *,
-                             was: str, run_id: str | None = None) -> None:
-        """The consequence of the findings ``code`` about the file named ``file`` that say ``was`` (recorded
-        by ``run_id``, when given), now ``consequence`` (a duplicate left in an inbox that refused its move,
-        later moved)."""
+    def mark_file_move(self, partner: str, stage: str, code: str, file: str, move: str, *, was: str | None,
+                       run_id: str | None = None) -> None:
+        """The findings ``code`` about the file named ``file`` whose file_move is ``was`` (None: nothing said yet;
+        recorded by ``run_id``, when given) now say ``move`` of the file's move out of the inbox (schemas.findings.
+        MOVE_REFUSED: a duplicate left in an inbox that refused its move; MOVE_MADE: moved since). Their consequence
+        stays as recorded: readers render it with the move (schemas.findings.consequence_said)."""
+        where = " AND file_move IS NULL" if was is None else " AND file_move=?"
         extra, args = (" AND run_id=?", (run_id,)) if run_id is not None else ("", ())
-        self._q("UPDATE findings SET consequence=? WHERE partner=? AND stage=? AND code=? AND file=? AND consequence=?"
-                + extra, (consequence, partner, stage, code, file, was, *args))
+        self._q("UPDATE findings SET file_move=? WHERE partner=? AND stage=? AND code=? AND file=?" + where + extra,
+                (move, partner, stage, code, file, *(() if was is None else (was,)), *args))
 
     def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
         """The input file was moved to its disposition's folder (processed/ or quarantine/)."""
@@ -2918,7 +2939,7 @@ class StateStore(FinanceTables):
         (connectors.store_versions; the night: the ship stage's, for the invoice stage)."""
         import pyarrow as pa
 
-        ints = {"line_number", "allocated", "backordered", "rejected"}
+        ints = {"line_number", "allocated", "backordered", "unit_eaches", "rejected"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
         keys = list(keys)
         if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (
@@ -3128,15 +3149,23 @@ class StateStore(FinanceTables):
     # --- findings and runs ----------------------------------------------------------------------
     def findings(self, run_id: str | None = None, partner: str | None = None,
                  po_number: str | None = None) -> list[dict]:
-        sql, args = f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE 1=1", []
+        """The stored findings (of a run, a partner, a PO), each a dict of FINDING_COLUMNS and file_move, its
+        consequence as readers show it (schemas.findings.consequence_said: with what its file_move says)."""
+        columns = (*FINDING_COLUMNS, *FILE_MOVE_COLUMNS)
+        sql, args = f"SELECT {', '.join(columns)} FROM findings WHERE 1=1", []
         for col, value in (("run_id", run_id), ("partner", partner), ("po_number", po_number)):
             if value is not None:
                 sql, args = sql + f" AND {col}=?", [*args, value]
-        return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
+        out = [dict(zip(columns, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
+        for f in out:
+            if f["file_move"]:
+                f["consequence"] = consequence_said(f["consequence"], f["file_move"])
+        return out
 
     def findings_table(self, run_ids: Iterable[str], *, chunk: int = 50_000) -> pa.Table:
         """The findings of these runs as one Arrow table (schemas.reports.FINDING_ROWS, in id order),
-        read ``chunk`` rows at a time: no dict per finding, whatever the volume."""
+        read ``chunk`` rows at a time: no dict per finding, whatever the volume; a consequence as readers show it
+        (schemas.findings.consequence_said: with what its file_move says)."""
         import pyarrow as pa
 
         from schemas.reports import FINDING_ROWS
@@ -3147,10 +3176,14 @@ class StateStore(FinanceTables):
         batches = []
         with self._lock, _edge(self.path):
             cur = self._db.execute(self.dialect.sql(
-                f"SELECT {', '.join(FINDING_ROWS.names)} FROM findings WHERE run_id IN ({','.join('?' * len(ids))})"
-                " ORDER BY id"), ids)
+                f"SELECT {', '.join((*FINDING_ROWS.names, *FILE_MOVE_COLUMNS))} FROM findings WHERE run_id IN"
+                f" ({','.join('?' * len(ids))}) ORDER BY id"), ids)
+            said = FINDING_ROWS.names.index("consequence")
             while rows := cur.fetchmany(chunk):
                 columns = list(zip(*rows, strict=True))
+                moves = columns.pop()
+                if any(moves):  # a few files' findings: rendered one by one
+                    columns[said] = [consequence_said(c, m) for c, m in zip(columns[said], moves, strict=True)]
                 batches.append(pa.RecordBatch.from_arrays(
                     [pa.array(c, type=f.type) for c, f in zip(columns, FINDING_ROWS, strict=True)],
                     schema=FINDING_ROWS))
@@ -3193,7 +3226,7 @@ class StateStore(FinanceTables):
         import pyarrow as pa
 
         ids = sorted(set(run_ids))
-        ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
+        ints = {"line_number", "allocated", "backordered", "rejected", "revision", "unit_eaches"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
         if not ids:
             return schema.empty_table()
@@ -4050,7 +4083,9 @@ def _line_row(ln: LineRecord) -> tuple:
             decimal_text(ln.ordered), ln.unit, decimal_text(ln.unit_price), decimal_text(ln.ack_price), ln.allocated,
             ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
-            decimal_text(ln.invoiced), ln.ordered_sku)
+            decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
+            else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None,
+            decimal_text(ln.backordered_over) if ln.backordered_over else None)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4059,7 +4094,7 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku) = row
+     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4068,7 +4103,9 @@ def _line_from_row(row: tuple) -> LineRecord:
         backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
         warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
-        ordered_sku=ordered_sku or "")
+        ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0),
+        priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0,
+        backordered_over=_dec(backordered_over) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:

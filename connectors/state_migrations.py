@@ -87,6 +87,16 @@ leading zeros, in capitals); `orderbridge status` and the console's orders searc
 Version FINDING_SACS (32) keeps the SACs a SAC_NOT_APPLIED finding names as data (findings.sacs: schemas.findings.
 Detail.sacs and sacs_more as JSON), so finance reads them instead of the finding's words; the step reads those of the
 findings recorded before from their words, once (schemas.sac_words).
+Version WORDS_AS_DATA (33) keeps as data what the store kept as words and readers parsed back. A taken file's
+move out of its inbox that a finding about it says (findings.file_move: schemas.findings.MOVE_REFUSED, a
+FILE_DUPLICATE's resend left in a local inbox that refused its move; MOVE_MADE, moved once permitted), so flows.taking
+asks the column, not the consequence's words, and readers render the consequence from it
+(schemas.findings.consequence_said); the step reads the words the consequence was restated with before, once, into the
+column, and gives the consequence back its words as recorded. What an order line kept as marks among its codes, in
+typed columns of order_lines: rejected_fraction (the part of a unit a line ordered in a fraction of its unit rejected
+beyond its whole units), priced_per (how many of its units its price is of) and unit_eaches (the eaches its unit
+holds, on a line priced per each in a pack) and backordered_over (what of the last of the whole units covering a
+measure's backorder the line does not want: 2.5 LB backordered kept as 3 and 0.5); the step moves each mark once.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -95,10 +105,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
-from schemas.lifecycle import PlannedDocument, PlannedSet
+from schemas.lifecycle import PlannedDocument, PlannedSet, decimal_text
 
 if TYPE_CHECKING:
     from connectors.state import StateStore
@@ -132,7 +143,8 @@ RESEND_LOOKUPS = FINDING_DETAIL + 1
 HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
-LATEST = FINDING_SACS
+WORDS_AS_DATA = FINDING_SACS + 1
+LATEST = WORDS_AS_DATA
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -513,6 +525,54 @@ def _migrate_to_finding_sacs(store: StateStore) -> None:
         store._many("UPDATE findings SET sacs=? WHERE id=?", read)
 
 
+def _migrate_to_words_as_data(store: StateStore) -> None:
+    """State kept as words, made data (step WORDS_AS_DATA - 1 -> WORDS_AS_DATA). A duplicate file's move: the column
+    findings.file_move, filled once for the FILE_DUPLICATE findings (the only code flows.taking restated) whose
+    consequence ends in what schemas.findings.MOVE_SAID says of a move refused or made, each consequence given back
+    its words as recorded ("nothing sent again"), so readers render it as before (consequence_said) and flows.taking
+    reads only the column. A line's marks among its codes: their columns (_marks_to_columns)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from schemas.findings import MOVE_SAID
+
+    add_columns(store, *COLUMNS_ADDED_IN[WORDS_AS_DATA])
+    rows = store._q("SELECT id, consequence FROM findings WHERE code = 'FILE_DUPLICATE' AND file_move IS NULL")
+    read = [(move, c[:-len(said)], i) for i, c in rows for move, said in MOVE_SAID.items() if (c or "").endswith(said)]
+    if read:
+        store._many("UPDATE findings SET file_move=?, consequence=? WHERE id=?", read)
+    _marks_to_columns(store)
+
+
+def _marks_to_columns(store: StateStore) -> None:
+    """The marks order lines kept among their codes moved to their columns (step WORDS_AS_DATA), once, each line's codes
+    left without them: "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per
+    ("1000"), "UNIT_EACHES:12" to unit_eaches (12), "BACKORDERED_OVER:0.5" to backordered_over ("0.5")."""
+    from schemas.units import BACKORDERED_OVER, PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
+
+    marks = ((REJECTED_FRACTION, str), (PRICED_PER, str), (UNIT_EACHES, int),
+             (BACKORDERED_OVER, str))  # in the columns' order below
+    like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
+    rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
+                    tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
+    moved = []
+    for partner, po, number, codes in rows:
+        parts = [c for c in codes.split(",") if c]
+        values = [next((_mark_value(kind, c[len(m):]) for c in reversed(parts) if c.startswith(m)), None)
+                  for m, kind in marks]
+        kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
+        moved.append((*values, ",".join(kept), partner, po, number))
+    if moved:
+        store._many("UPDATE order_lines SET rejected_fraction=?, priced_per=?, unit_eaches=?, backordered_over=?,"
+                    " codes=? WHERE partner=? AND po_number=? AND line_number=?", moved)
+
+
+def _mark_value(kind: type, text: str) -> str | int | None:
+    """A mark's value as its column keeps it (None: none, or not one: a column never holds what no reader can read)."""
+    try:
+        return kind(text) if kind is int else decimal_text(Decimal(text)) if text else None
+    except (ValueError, ArithmeticError):
+        return None
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -564,4 +624,8 @@ MIGRATIONS = {
     LOOKUP_INDEXES - 1: lambda s: add_indexes(s, *LOOKUP_INDEX_NAMES),
     # the SACs a SAC_NOT_APPLIED finding names, as data (findings.sacs): finance reads them, not the words
     FINDING_SACS - 1: _migrate_to_finding_sacs,
+    # state kept as words, made data: a duplicate file's move out of its inbox (findings.file_move), a line's marks
+    # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over): each read once from
+    # its words
+    WORDS_AS_DATA - 1: _migrate_to_words_as_data,
 }

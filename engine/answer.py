@@ -434,7 +434,7 @@ def _backordered(quantity: pa.Array, back: np.ndarray, per_unit) -> np.ndarray:
     """What the store keeps of each line's backordered part (``quantity``, stated in its unit; ``back``, its eaches
     allocated as backordered): nothing when none; for a measure counted in its own unit (``per_unit`` 1: 12.5 LB of
     an item sold by the pound) the whole units covering it (2.5 LB backordered: 3, what a receipt must bring; the
-    decide stage marks the 0.5 of the last it does not want, schemas.units.BACKORDERED_OVER); else its whole units
+    decide stage keeps the 0.5 of the last it does not want, the line's backordered_over); else its whole units
     (1.344 TM backordered of lumber counted in board feet: 1, the 0.344 held by none, unheld_fraction). It used to be
     the whole units under it on every line, so 2.5 LB was 2 (the next night's allocation reserved 12 LB of a 12.5 LB
     line: the DC shipping 12.5 was held) and a line all placed, its half pound off the backorder, was -1."""
@@ -699,10 +699,10 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
         statuses = [st for st in statuses if st != "IB"]
     # each part exactly, in the line's unit: a measure's 10 LB placed and 2.5 backordered (stored 10 and the 3
-    # covering it, BACKORDERED_OVER:0.5), 12.5 placed (stored 12), a fraction rejected (REJECTED_FRACTION)
-    back = backordered_exactly(line.backordered, line.codes)
+    # covering it, backordered_over 0.5), 12.5 placed (stored 12), a fraction rejected (its rejected_fraction)
+    back = backordered_exactly(line.backordered, line.backordered_over)
     placed = line.promised_exact - back
-    amounts = {"BP": placed, "IQ": placed, "IB": back, "IR": rejected_exactly(line.rejected, line.codes)}
+    amounts = {"BP": placed, "IQ": placed, "IB": back, "IR": rejected_exactly(line.rejected, line.rejected_fraction)}
     promised = backorder_day(line.promised_date, ship)  # as status_table dates it (a promise stored earlier)
     dates = {"IB": promised, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, placed) or 0), dates.get(st, ship))

@@ -89,7 +89,7 @@ def acknowledged(lines: Mapping[tuple[str, str], Iterable[LineRecord]]) -> dict[
     cancelled since, exactly: the fraction of a unit of a line in one, schemas.units.rejected_exactly); nothing of a
     line deleted or cancelled."""
     return {key: {ln.line_number: (Decimal(0) if ln.state in GONE_LINES else
-                                   max((ln.ordered or Decimal(0)) - rejected_exactly(ln.rejected, ln.codes),
+                                   max((ln.ordered or Decimal(0)) - rejected_exactly(ln.rejected, ln.rejected_fraction),
                                        Decimal(0)), ln.unit)
                   for ln in records} for key, records in lines.items()}
 

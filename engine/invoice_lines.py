@@ -23,7 +23,6 @@ from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
     RESTATED_PER_UNIT,
-    UNIT_EACHES,
     priced_per,
 )
 from schemas.x12 import Delimiters
@@ -216,8 +215,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
         basis = _array(pc.if_else(pc.is_valid(sent["weight_ordered"]),  # IT105 as sent: schemas.units.basis_sent
                                   pc.fill_null(sent["weight_basis_sent"], ""), basis))
     if "codes" in lines.column_names:  # our price per CA of a line priced per each goes out without PE
-        marks = pc.fill_null(pc.take(lines["codes"], pa.array(at)), "")  # (schemas.units.stated_basis)
-        pack = pc.or_(pc.match_substring(marks, RESTATED_PER_UNIT), pc.match_substring(marks, UNIT_EACHES))
+        held = pc.fill_null(pc.take(lines["codes"], pa.array(at)), "")  # (schemas.units.stated_basis)
+        pack = pc.match_substring(pc.binary_join_element_wise(",", held, ",", ""), f",{RESTATED_PER_UNIT},")
+        if "unit_eaches" in lines.column_names:  # a pack of eaches (the line's unit_eaches)
+            pack = pc.or_(pack, pc.fill_null(pc.greater(pc.take(lines["unit_eaches"], pa.array(at)), 1), False))
         restated = pc.and_(pc.and_(pc.is_valid(_blank(stored["ack_price"])), pack),
                            pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())))
         basis = _array(pc.if_else(pc.fill_null(restated, False), "", basis))

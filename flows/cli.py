@@ -991,6 +991,9 @@ def _decide_cli(workspace: Path, pos: list[str] | None, partner: str | None, by:
     if problem:
         err.print(problem, style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    # as the store keeps PO dates (2026-11-27), which it compares them with as text: "20261127" and "2026-W48-5"
+    # (ISO's other forms, which the check above takes) chose the wrong orders (none since, every one until)
+    since, until = (date.fromisoformat(v).isoformat() if v else "" for v in (since, until))
     if dry_run:
         done, named = _decide_batch(workspace, pos, partner, release, by, verdict, note, all_held, held_for, since,
                                     until, dry_run=True)
@@ -1206,6 +1209,7 @@ def recheck(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numb
     if problem:
         err.print(problem, style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    since, until = (date.fromisoformat(v).isoformat() if v else "" for v in (since, until))  # as approve's
     if dry_run:
         done, named = _recheck_batch(workspace, pos, partner, release, by, now, held_for, since, until, dry_run=True)
     else:

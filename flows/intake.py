@@ -99,7 +99,7 @@ BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
-DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (flows.taking.Mover adds where it waits)
+DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (its file_move says where it waits)
 REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
@@ -209,7 +209,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             continue
         res.files += 1
         recorded = state.file_record(profile.id, sha)
-        owed = moved.owed(drop, state, profile.id, "intake", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        owed = moved.owed(drop, state, profile.id, "intake", info.name, recorded)
         archived = archive_name(now.date(), sha, info.name)
         if not owed:  # one whose move is owed was archived by the run that took it (not once more each night)
             if local.stat("archive", archived) is None:
@@ -227,11 +227,11 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             res.quarantined += disposition == "quarantine"
             continue
         if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
-            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, reported=None)
             continue
         if recorded is not None:
             _duplicate(state, profile, res, info.name, recorded, run_id, sha)
-            moved.duplicate(drop, state, profile.id, "intake", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
+            moved.duplicate(drop, state, profile.id, "intake", info.name, data, reported=run_id)
             continue
         with timed("intake.check", profile.id):
             if profile.is_csv_file(info.name):
@@ -503,8 +503,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         sha = local.sha256("inbox", name)
         archived = archive_name(now.date(), sha, name)
         recorded = state.file_record(profile.id, sha)
-        owed = not _receiving(recorded, name) and moved.owed(drop, state, profile.id, "intake", name, recorded,
-                                                             DUPLICATE_CONSEQUENCE)
+        owed = not _receiving(recorded, name) and moved.owed(drop, state, profile.id, "intake", name, recorded)
         if not owed:  # one whose move is owed was archived by the run that took it (not once more each night)
             if local.stat("archive", archived) is None:
                 if local.copy("inbox", name, "archive", archived) != sha:
@@ -534,12 +533,12 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
             res.quarantined += disposition == "quarantine"
         return
     elif owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
-        moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=None)
+        moved.duplicate(drop, state, profile.id, "intake", name, b"", reported=None)
         return
     elif recorded is not None:
         _duplicate(state, profile, res, name, recorded, run_id, sha)
         if drop is local:
-            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=run_id)
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", reported=run_id)
         else:
             _dispose_archived(moved, drop, local, name, archived, "processed")
         return
@@ -749,11 +748,11 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.findings.append(_row(over, profile.id))
         res.errors += 1
     elif recorded["disposed_at"] is not None or recorded["name"] != name:
-        if not moved.owed(drop, state, profile.id, "intake", name, recorded, DUPLICATE_CONSEQUENCE):
+        if not moved.owed(drop, state, profile.id, "intake", name, recorded):
             _duplicate(state, profile, res, name, recorded, run_id, sha)
-            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=run_id)
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", reported=run_id)
         else:  # reported before, left in an inbox that refused its move: only moved, not reported again
-            moved.duplicate(drop, state, profile.id, "intake", name, b"", DUPLICATE_CONSEQUENCE, reported=None)
+            moved.duplicate(drop, state, profile.id, "intake", name, b"", reported=None)
         return
     if moved(drop, name, b"", disposition):  # a local drop: the file is moved, never read
         state.mark_disposed(profile.id, sha, at)

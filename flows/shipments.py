@@ -198,7 +198,7 @@ def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
                                        min_age_seconds=warehouse.drop.local.min_age_seconds)
 
 
-DUPLICATE_CONSEQUENCE = "nothing recorded or sent again"  # a FILE_DUPLICATE's (taking.Mover adds where it waits)
+DUPLICATE_CONSEQUENCE = "nothing recorded or sent again"  # a FILE_DUPLICATE's (file_move: where it waits)
 WAREHOUSE_FILES = WAREHOUSE_PARTY  # the `files` table's partner column of confirmations starts so
 
 
@@ -291,7 +291,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
         recorded = state.file_record(key, sha)
-        owed = moved.owed(drop, state, key, "shipments", info.name, recorded, DUPLICATE_CONSEQUENCE)
+        owed = moved.owed(drop, state, key, "shipments", info.name, recorded)
         archive_name = archive_name_of(now.date(), sha, info.name)
         if not owed:  # one whose move is owed was archived by the run that took it (not once more each run)
             if local.stat("archive", archive_name) is None:
@@ -309,7 +309,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.quarantined += disposition == "quarantine"
             continue
         if owed:  # a duplicate reported before, left in an inbox that refused its move: only moved, not reported
-            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=None)
+            moved.duplicate(drop, state, key, "shipments", info.name, data, reported=None)
             continue
         previous = recorded["status"] if recorded is not None else None
         if previous is not None:
@@ -322,7 +322,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.append(_row(dup, key, DUPLICATE_CONSEQUENCE))
             res.duplicates += 1
             res.warnings += 1
-            moved.duplicate(drop, state, key, "shipments", info.name, data, DUPLICATE_CONSEQUENCE, reported=run_id)
+            moved.duplicate(drop, state, key, "shipments", info.name, data, reported=run_id)
             continue
         read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
                                                state=state)

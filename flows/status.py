@@ -370,12 +370,12 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
 def _parts(ln: LineRecord) -> tuple:
     """(allocated, backordered, rejected) of a stored line as its 855 stated them: whole units (ints) of a line in
     whole units; exactly, as text, for a line in a fraction of its unit (12.5 LB placed is stored 12; 2.5 LB
-    backordered 3 with BACKORDERED_OVER:0.5; a fraction rejected with REJECTED_FRACTION), never its whole units."""
+    backordered 3 with backordered_over 0.5; a fraction rejected with its rejected_fraction), never its whole units."""
     whole = (ln.allocated, ln.backordered, ln.rejected)
-    if in_whole_units(ln.ordered, ln.codes):
+    if in_whole_units(ln.ordered, ln.rejected_fraction, ln.backordered_over):
         return whole
-    back = backordered_exactly(ln.backordered, ln.codes)
-    exact = (ln.promised_exact - back, back, rejected_exactly(ln.rejected, ln.codes))
+    back = backordered_exactly(ln.backordered, ln.backordered_over)
+    exact = (ln.promised_exact - back, back, rejected_exactly(ln.rejected, ln.rejected_fraction))
     if all(e == w for e, w in zip(exact, whole, strict=True)):
         return whole
     return tuple(str(int(e)) if e == e.to_integral_value() else format(e.normalize(), "f") for e in exact)

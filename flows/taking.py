@@ -25,7 +25,7 @@ from connectors.base import FileDrop, FileInfo
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from schemas.errors import FileNotReady, StorageError
-from schemas.findings import Finding, finding
+from schemas.findings import MOVE_MADE, MOVE_REFUSED, Finding, finding
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,6 @@ def dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, dispositio
 
 
 REFUSED_MOVE = (errno.EACCES, errno.EPERM, errno.EROFS)
-# added to a duplicate's FILE_DUPLICATE consequence while it waits in an inbox that refuses its move, then once moved
-LEFT = "; left in the inbox: its move was refused (permission denied)"
-MOVED = "; moved out of the inbox once permitted"
 
 
 class Mover:
@@ -117,31 +114,29 @@ class Mover:
             return False
         return True
 
-    def owed(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, recorded: dict | None,
-             consequence: str) -> bool:
+    def owed(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str,
+             recorded: dict | None) -> bool:
         """Whether the file is one taken before whose move is all that is owed: recorded and not moved (a move
         refused, a run killed before it), or a duplicate reported before whose move the inbox refused (its
-        FILE_DUPLICATE for ``key`` at ``stage`` says so, with its ``consequence``): it was archived and
+        FILE_DUPLICATE for ``key`` at ``stage`` says so: its file_move MOVE_REFUSED): it was archived and
         reported the run that took it; this run only moves it."""
         if recorded is None:
             return False
         if recorded["disposed_at"] is None and recorded["name"] == name:
             return True
         return drop is self.local and state.file_finding_recorded(key, stage, "FILE_DUPLICATE", name,
-                                                                  consequence=consequence + LEFT)
+                                                                  file_move=MOVE_REFUSED)
 
-    def duplicate(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, data: bytes,
-                  consequence: str, *, reported: str | None) -> None:
+    def duplicate(self, drop: FileDrop, state: StateStore, key: str, stage: str, name: str, data: bytes, *,
+                  reported: str | None) -> None:
         """A duplicate to processed/ (nothing of it recorded or sent). Its FILE_DUPLICATE (``reported`` by
-        this run, the run's id; None: by an earlier one) says when the inbox refused the move, and again
-        once it moved."""
+        this run, the run's id; None: by an earlier one) says when the inbox refused the move (file_move
+        MOVE_REFUSED), and again once it moved (MOVE_MADE); its consequence is rendered from that."""
         if not self(drop, name, data, "processed"):
             if reported is not None:
-                state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + LEFT, was=consequence,
-                                           run_id=reported)
+                state.mark_file_move(key, stage, "FILE_DUPLICATE", name, MOVE_REFUSED, was=None, run_id=reported)
         elif reported is None:
-            state.restate_file_finding(key, stage, "FILE_DUPLICATE", name, consequence + MOVED,
-                                       was=consequence + LEFT)
+            state.mark_file_move(key, stage, "FILE_DUPLICATE", name, MOVE_MADE, was=MOVE_REFUSED)
 
     def error(self) -> StorageError | None:
         """The error for the files whose move was refused this run, None when every move was made."""

@@ -202,7 +202,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         two_rows, records = _two_rows(header, above, records, mapping, required, titles_seen)
     if not _header(two_rows.names if two_rows else header[1] if header is not None else None, mapping, required,
                    out, header[0] if header is not None else 1, layout.delimiter,
-                   aliases=two_rows.joined if two_rows else None):
+                   aliases=two_rows.joined if two_rows else None, extra=two_rows.extra if two_rows else None):
         return
     if two_rows is not None:
         two_rows.said(out, header[0])  # type: ignore[index]
@@ -233,9 +233,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
-                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and any(
-                not (at < len(fields) and fields[at].strip()) for name in required if (at := out.columns.get(name))
-                is not None):
+                _PAGE_LINE.fullmatch(" ".join(cell_text(f).casefold().split())) for f in fields) and _no_line(
+                fields, required, out.columns):
             said = " ".join(c for f in fields if (c := cell_text(f)))
             out.note(finding("CSV_PAGE_LINE_SKIPPED", f"Row {record[0]} is a report's page line ({said!r}): passed "
                              "over, no order row.", file=out.file, row=record[0]))
@@ -314,20 +313,28 @@ class TwoRowHeader:
     rows: tuple[int, int]
     groups: list[tuple[str, list[str]]]
     below: bool  # the group row is the header's row and the column names the row below it (passed over)
+    starts: list[int | None] = field(default_factory=list)  # each column's group cell's column (None outside one)
+    # each column's other names in a header of three rows or more (`_deeper`): its outer groups' with its own
+    # ("Ship To Street", "Ship To Address Street"), matched as `joined` is
+    extra: list[tuple[str, ...]] = field(default_factory=list)
 
     def said(self, out: CsvRows, row: int) -> None:
         """The warning at the header's row saying how its columns were read (CSV_HEADER_TWO_ROWS): where a
         mapped column was found by its joined name, or the row below the header holds names (never an order row)."""
-        used = {out.columns[name] for name in out.columns if out.header_names.get(name) in self.joined}
+        aliases = {*self.joined, *(a for more in self.extra for a in more)}
+        used = {out.columns[name] for name in out.columns if out.header_names.get(name) in aliases}
         if not self.below and not used:
             return
         groups = "; ".join(f"{g!r} over {', '.join(map(repr, cols))}" for g, cols in self.groups)
         read = [f"{out.header_names[n]!r}" for n in out.columns if out.columns[n] in used]
         out.note(finding("CSV_HEADER_TWO_ROWS", f"The header is rows {self.rows[0]}-{self.rows[1]}: a merged group "
-                         f"cell over the columns it heads ({groups}), as a spreadsheet saves a two-row header. Its "
+                         f"cell over the columns it heads ({groups}), as a spreadsheet saves a "
+                         + ("two-row header" if self.rows[1] - self.rows[0] == 1 else
+                            f"header of {self.rows[1] - self.rows[0] + 1} rows") + ". Its "
                          "columns are read by their own names, or by the group's and their own joined"
                          + (f" ({', '.join(read)})" if read else "")
-                         + (f"; row {self.rows[1]} holds names, no order." if self.below else "."),
+                         + (f"; row {self.rows[1]} holds names, no order." if self.below and self.rows[1] == row + 1
+                            else f"; rows {row + 1}-{self.rows[1]} hold names, no order." if self.below else "."),
                          file=out.file, row=row))
 
 
@@ -348,6 +355,7 @@ def _grouped(upper: list[str], lower: list[str]) -> TwoRowHeader | None:
     low = [cell_text(c) for c in lower] + [""] * (width - len(lower))
     names: list[str] = []
     joined: list[str | None] = []
+    starts: list[int | None] = []
     groups: dict[int, list[str]] = {}
     start: int | None = None
     for i in range(width):
@@ -361,11 +369,13 @@ def _grouped(upper: list[str], lower: list[str]) -> TwoRowHeader | None:
         if start is not None and low[i]:
             joined.append(f"{up[start]} {own}")
             groups.setdefault(start, []).append(own)
+            starts.append(start)
         else:
             joined.append(None)
+            starts.append(None)
     if not groups:
         return None
-    return TwoRowHeader(names, joined, (0, 0), [(up[g], cols) for g, cols in groups.items()], False)
+    return TwoRowHeader(names, joined, (0, 0), [(up[g], cols) for g, cols in groups.items()], False, starts)
 
 
 def _two_rows(header: tuple[int, list[str]], above: tuple[int, list[str]] | None,
@@ -377,7 +387,9 @@ def _two_rows(header: tuple[int, list[str]], above: tuple[int, list[str]] | None
     columns outside them, the row below the grouped columns' names: read as the header, passed over, and again at a
     page break). The row below is taken for names only when it holds no number, nothing under a ``required`` column
     and names only under a group cell (a blank above or a group cell itself): an order row, even a PO's next row
-    in a grouped layout, names its quantity. None: the header is its one row (``records`` as they were)."""
+    in a grouped layout, names its quantity. A third row (or fourth) of names below is read too (`_deeper`). None:
+    the header is its one row (``records`` as they were)."""
+    wanted = {_title(t) for name in required if (t := mapping.get(name))}
     upper = header[1]
     if above is not None and above[0] == header[0] - 1 and _names_row(above[1]) \
             and (len(_filled(above[1])) > 1 or not cell_text(above[1][0]) if above[1] else False) \
@@ -386,29 +398,86 @@ def _two_rows(header: tuple[int, list[str]], above: tuple[int, list[str]] | None
         if two is not None:
             two.rows = (above[0], header[0])
             two.names = list(upper)  # the header's own names, as sent
-            return two, records
+            return _deeper(two, records, wanted, titles_seen)
     below = next(records, None)
     if below is None:
         return None, records
     again = chain((below,), records)
-    if below[0] != header[0] + 1 or not _names_row(below[1]):
+    if below[0] != header[0] + 1 or not _names_below(upper, below[1], wanted):
         return None, again
-    wanted = {_title(t) for name in required if (t := mapping.get(name))}
-    lower = below[1]
+    two = _grouped(upper, below[1])
+    if two is None:
+        return None, again
+    two.rows, two.below = (header[0], below[0]), True
+    titles_seen.add(_filled(below[1]))  # a page break repeats it under the header again
+    return _deeper(two, records, wanted, titles_seen)
+
+
+def _names_below(upper: list[str], lower: list[str], wanted: set[str]) -> bool:
+    """``lower`` (the row below ``upper``) holds column names only: no number, nothing under a ``wanted`` column
+    (its PO number, its quantity: an order row names them) and its names only under a group cell of ``upper`` (a
+    filled cell with a blank one after it, the column below that one named) or under a blank."""
+    if not _names_row(lower):
+        return False
     for i, c in enumerate(lower):
         if not cell_text(c):
             continue
         top = cell_text(upper[i]) if i < len(upper) else ""
         if _title(top) in wanted:
-            return None, again  # a value under the PO number or quantity: an order row
+            return False  # a value under the PO number or quantity: an order row
         if top and not (i + 1 < len(upper) and not cell_text(upper[i + 1]) and i + 1 < len(lower)
                         and cell_text(lower[i + 1])):
-            return None, again  # a cell under a column's own name: an order row (or a second header)
-    two = _grouped(upper, lower)
-    if two is None:
-        return None, again
-    two.rows, two.below = (header[0], below[0]), True
-    titles_seen.add(_filled(lower))  # a page break repeats it under the header again
+            return False  # a cell under a column's own name: an order row (or a second header)
+    return True
+
+
+_MOST_LEVELS = 4  # the header rows read as one at most (a group over groups over the columns' names)
+
+
+def _deeper(two: TwoRowHeader, records: Iterator[tuple[int, list[str]]], wanted: set[str],
+            titles_seen: set[tuple[str, ...]]) -> tuple[TwoRowHeader, Iterator[tuple[int, list[str]]]]:
+    """A header of three rows or more: below a two-row header (``two``), a row of names under a column of it
+    become a group cell ("Address" over "Street", "City": a group within "Ship To"), as `_names_below` tells it,
+    read as one more level (and again, to `_MOST_LEVELS` rows), passed over as the names row is. Each column keeps
+    its own name, its inner group's and its own joined ("Address Street", `joined`) and its outer groups' with its
+    own ("Ship To Street", "Ship To Address Street", `extra`). The records after the header."""
+    while two.rows[1] - two.rows[0] + 1 < _MOST_LEVELS:
+        below = next(records, None)
+        if below is None:
+            return two, records
+        records = chain((below,), records)
+        if below[0] != two.rows[1] + 1 or not _names_below(two.names, below[1], wanted):
+            return two, records
+        inner = _grouped(two.names, below[1])
+        if inner is None:
+            return two, records
+        next(records)  # the names row: read into the header
+        width = max(len(two.names), len(inner.names))
+        joined = two.joined + [None] * (width - len(two.joined))
+        starts = two.starts + [None] * (width - len(two.starts))
+        extra = two.extra + [()] * (width - len(two.extra))
+        names = [cell_text(n) for n in two.names] + [""] * (width - len(two.names))
+        new_extra: list[tuple[str, ...]] = []
+        for i in range(width):
+            more = list(extra[i])
+            head = inner.starts[i] if i < len(inner.starts) else None
+            if head is not None:
+                own = cell_text(inner.names[i])
+                outer = joined[head]  # "Ship To Address": the inner group cell's own alias
+                if outer:
+                    more += [f"{outer} {own}", f"{outer[:len(outer) - len(names[head])].strip()} {own}"]
+                more += [f"{a} {own}" for a in extra[head]]
+                if joined[i] and joined[i] != inner.joined[i]:
+                    more.append(joined[i])  # the column's own alias a level up ("Ship To City" for "City")
+            new_extra.append(tuple(dict.fromkeys(a for a in more if a and a != inner.joined[i])))
+        inner.groups = two.groups + inner.groups
+        inner.joined = [inner.joined[i] if i < len(inner.joined) and inner.joined[i] else joined[i] if
+                        inner.starts[i] is None else None for i in range(width)]
+        inner.starts = [inner.starts[i] if inner.starts[i] is not None else starts[i] for i in range(width)]
+        inner.extra, inner.rows, inner.below = new_extra, (two.rows[0], below[0]), True
+        inner.names = [inner.names[i] if i < len(inner.names) else "" for i in range(width)]
+        titles_seen.add(_filled(below[1]))  # a page break repeats it under the header again
+        two = inner
     return two, records
 
 
@@ -422,6 +491,20 @@ def _row_pattern(label: str) -> re.Pattern[str]:
     any text. A marketplace report's footer puts a count before its words (eBay's ``2,record(s) downloaded,from ...
     to ...``), so its first filled cell, which a plain label names, is a number."""
     return re.compile(".*".join(re.escape(re.sub(r"\s+", " ", part)) for part in label.split("*")), re.DOTALL)
+
+
+def _no_line(fields: list[str], required: tuple[str, ...], columns: dict[str, int]) -> bool:
+    """The row lacks what every line row holds, so a cell of it reading as a page ("Page 3 of 3") may make it a
+    report's footer: its quantity blank, where the rows need one; else a value the rows need. A row with its quantity
+    is a line whatever another cell says (a DVD's rating "PG 13", a grouped layout's later row of a PO leaving the PO
+    number blank): it used to be passed over as a page line, the PO taken without it."""
+    def blank(name: str) -> bool:
+        at = columns.get(name)
+        return at is not None and not (at < len(fields) and fields[at].strip())
+
+    if "quantity" in required and "quantity" in columns:
+        return blank("quantity")
+    return any(blank(name) for name in required)
 
 
 def _row_text(fields: list[str]) -> str:
@@ -442,12 +525,20 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
     return at + getattr(layout, "title_rows", 0)
 
 
+# the mapped columns holding a free text only (an item's description, a note): one named twice in the header is read
+# from its first column with a warning (CSV_COLUMN_TWICE_FIRST_READ), the file's orders kept; any other mapped column
+# named twice (a quantity, a price, an id, a name that is the ship-to's or the bill-to's) is refused, never guessed
+_FREE_TEXT = ("description", "notes", "note", "comment", "comments", "remarks", "item_description")
+
+
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
-            row: int = 1, delimiter: str = "", *, aliases: list[str | None] | None = None) -> bool:
+            row: int = 1, delimiter: str = "", *, aliases: list[str | None] | None = None,
+            extra: list[tuple[str, ...]] | None = None) -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
-    twice (no row is read then). ``aliases``: each column's other name (a two-row header's group and column
-    name joined, `TwoRowHeader`), matched where no column's own name is."""
+    twice (no row is read then; a free text, _FREE_TEXT, is read from its first column, with a warning).
+    ``aliases``: each column's other name (a two-row header's group and column name joined, `TwoRowHeader`),
+    matched where no column's own name is; ``extra``: more of them (a header of three rows: "Ship To Street")."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row." + (" It is empty." if header is None else ""),
                          file=out.file))
@@ -456,9 +547,15 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     for i, h in enumerate(header):
         positions.setdefault(_title(h), []).append(i)
     other: dict[str, list[int]] = {}
+    said: dict[tuple[str, int], str] = {}  # (alias matched, column) -> the alias as written
     for i, h in enumerate(aliases or ()):
         if h:
             other.setdefault(_title(h), []).append(i)
+    for i, more in enumerate(extra or ()):
+        for h in more:
+            if i not in other.get(_title(h), ()):
+                other.setdefault(_title(h), []).append(i)
+                said[(_title(h), i)] = h
     missing, twice = [], []
     for name, title in mapping.items():
         if title is None:
@@ -466,14 +563,24 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
         found = positions.get(_title(title))
         names = header
         if found is None and (found := other.get(_title(title))) is not None:
-            names = aliases  # type: ignore[assignment]
+            key = _title(title)
+            names = [said.get((key, i)) or (aliases[i] if aliases and i < len(aliases) else None) or h
+                     for i, h in enumerate(header)]  # each column's alias the layout's name matched
         if found is None:
             if name in required:
                 missing.append(title)
             continue
         if len(found) > 1:
-            twice.append((names[found[0]].strip(), found))
-            continue
+            if name.split("#")[0] not in _FREE_TEXT or name in required:
+                twice.append((names[found[0]].strip(), found))
+                continue
+            sent = names[found[0]].strip()  # a free text (a description): the first column read, the others said
+            where = ", ".join(str(i + 1) for i in found[1:])
+            out.note(finding("CSV_COLUMN_TWICE_FIRST_READ", f"The header row names {sent!r} in columns "
+                             f"{', '.join(str(i + 1) for i in found[:-1])} and {found[-1] + 1}: a free text, read "
+                             f"from column {found[0] + 1}, column{'s' if len(found) > 2 else ''} {where} left unread. "
+                             "Give the columns distinct names (or name the one meant in the layout) to read another.",
+                             file=out.file, row=row, column=sent))
         out.columns[name] = found[0]
         out.header_names[name] = names[found[0]].strip()
     if missing:
@@ -948,8 +1055,11 @@ def parse_decimal(text: str, layout: CsvLayout, *, places: int | None = MAX_PLAC
     """A number written with the layout's separators ("1.234,50" with "," decimals and "." thousands);
     None when it is not one, or needs more than 4 decimals or 14 integer digits (our tables' decimals
     cannot hold it exactly, and a silent rounding is not ours to make). ``places`` None: any number of
-    decimals (the caller rounds, and says so)."""
+    decimals (the caller rounds, and says so). A minus after the number ("3,00-", "1.234,50-") is its sign, as
+    SAP and many ERPs (German and Austrian ones above all) write a negative number: one reading only."""
     value = text.strip()
+    if value[-1:] == "-" and value[:1] not in "+-" and value[-2:-1].isdigit():
+        value = "-" + value[:-1]  # the trailing minus: "3,00-" is -3,00
     if layout.thousands_separator:
         value = _ungrouped(value, layout.thousands_separator, layout.decimal_separator)
         if value is None:
@@ -976,6 +1086,8 @@ def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None
     or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
     "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
     value = text.strip()
+    if symbol and value[-1:] == "-" and value[:-1].rstrip().endswith(symbol) and value[:1] not in "+-":
+        value = "-" + value[:-1].rstrip()  # a trailing minus after the symbol ("3,00 €-"): the number's sign
     if symbol:
         sign = ""
         if value[:1] in "+-" and value[1:].lstrip().startswith(symbol):
@@ -1036,6 +1148,9 @@ def number_hint(text: str, layout: CsvLayout, symbol: str = "") -> str:
         return (f" It is an accounting format's negative number, -{inner[0]}: an order's quantity and price are "
                 "written without parentheses.")
     got = _other_reading(value, layout, symbol)
+    if got is None and (m := _CODED.match(value)) is not None:  # "1,234.50 USD": the number beside the code
+        got = _other_reading(m["rest_after"] if m["before"] else m["rest_before"], layout,
+                             symbol or _SYMBOLS.get((m["before"] or m["after"]).upper(), ""))
     if got is None or not got[1]:
         return ""
     number, said = got
@@ -1047,7 +1162,8 @@ def _other_reading(value: str, layout: CsvLayout, symbol: str) -> tuple[Decimal,
     """``value`` read as the layout reads it, else with a currency sign the layout names none of (when it names
     none), a thousands separator it does not have, or the other decimal separator: the number, and what was read
     otherwise (words, the setting); None when no reading takes it."""
-    sign = None if symbol else next((c for c in (value[:1], value[-1:]) if c and c in _SIGNS), None)
+    bare = value.lstrip("+-").lstrip() if value[:1] in "+-" else value.rstrip("-").rstrip()  # "-$12", "12 €-"
+    sign = None if symbol else next((c for c in (bare[:1], bare[-1:]) if c and c in _SIGNS), None)
     signed = [(sign, [(f"after its currency sign {sign!r}, which the layout does not name",
                        f"currency_symbol = {sign!r}")])] if sign else []
     variants: list[tuple[dict, list[tuple[str, str]]]] = [({}, [])]

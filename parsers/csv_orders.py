@@ -339,6 +339,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
         for state in pos.values():
             state.bad = True
+    whole = _float_pos(rows, pos, refused, mapping.decimal_separator) if pos and rows.undecodable is None \
+        and not mapping.po_numbers_as_sent else None
+    if whole is not None:
+        # every PO number a float's "12345.0" (a spreadsheet's number column): read as its integer text, said
+        pos = {whole[po]: state for po, state in pos.items()}
+        refused = [(number, whole.get(po, po), fields) for number, po, fields in refused]
+        batches = [t.set_column(t.schema.get_field_index("po_number"), "po_number",
+                                pa.array([whole[p] for p in t["po_number"].to_pylist()], pa.string()))
+                   for t in batches]
     if rows.exports and batches:  # exports pasted into one file: a PO in two of them the same is read once
         batches = _copies_dropped(rows, batches, pos)
     for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
@@ -403,6 +412,36 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if not state.bad and state.members for sac in state.sacs]
     return CsvOrders(heads, _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads), findings, bad,
                      answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
+
+
+# a PO number as a spreadsheet's or pandas' float writes an integer one: its digits, then ".0"
+_FLOAT_PO = re.compile(r"^(\d{1,22})[.,]0$")  # "12345,0" where the sheet's decimals are written after a comma
+
+
+def _float_pos(rows: CsvRows, pos: dict[str, _Po], refused: list[tuple[int, str, list[str]]], decimal: str
+               ) -> dict[str, str] | None:
+    """PO number -> its integer text, when every PO number of the file ends in ".0" after digits alone ("12345.0":
+    a numeric PO column Excel or pandas saved as floats; "12345,0" where the layout's ``decimal`` is a comma), with a
+    warning at the header naming the column (CSV_FLOAT_ID_RESTORED); None when one does not (a mixed column,
+    "12345.10", "PO-1.0": each PO kept as sent, any of them may be real) or when two would read as one."""
+    every = [*pos, *(po for _n, po, _f in refused if po)]
+    whole: dict[str, str] = {}
+    for po in every:
+        m = _FLOAT_PO.match(po)
+        if m is None or po[-2] not in (".", decimal):
+            return None
+        whole[po] = m[1]
+    if len(set(whole.values())) != len(whole):
+        return None
+    column = rows.header_names.get("po_number", "po_number")
+    shown = ", ".join(f"{po!r} as {whole[po]!r}" for po in list(pos)[:3]) + (", ..." if len(pos) > 3 else "")
+    rows.where = None
+    rows.note(finding("CSV_FLOAT_ID_RESTORED", f"Every {column!r} of the file ends in '.0' ({shown}): a number column "
+                      "a spreadsheet or program saved as decimals. Each PO number is read as its digits before '.0', "
+                      "as the buyer's system wrote it; have the column exported as text to avoid this (or, if the "
+                      "buyer's own PO numbers end in '.0', set the layout's po_numbers_as_sent = true).",
+                      file=rows.file, row=rows.header_row, column=column))
+    return whole
 
 
 # what a PO's line row says (read): two exports' rows of one PO saying the same are copies (_copies_dropped)

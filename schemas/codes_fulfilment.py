@@ -55,7 +55,14 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_HEADER_TWO_ROWS", "business", "warning", "",
        "A CSV order file's header is two rows, as a spreadsheet saves a merged group cell (\"Ship To\" over \"Name\", "
        "\"Address\", \"City\"): its columns read by their own names or the group's and theirs joined (\"Ship To "
-       "Name\"); a row of names below the header is passed over, never read as an order row."),
+       "Name\"); a row of names below the header is passed over, never read as an order row; a header of three or "
+       "four rows is read level by level (\"Ship To Street\")."),
+    _C("CSV_COLUMN_TWICE_FIRST_READ", "business", "warning", "",
+       "A CSV header names a free-text column the layout maps (a description, a note) twice: read from its first "
+       "column, the others left unread; the file's orders are kept (a quantity, price or id named twice is refused)."),
+    _C("CSV_FLOAT_ID_RESTORED", "business", "warning", "",
+       "Every PO number of a CSV order file ends in \".0\" (\"12345.0\": a numeric column a spreadsheet or pandas "
+       "saved as decimals): each read as its digits (\"12345\"); a mixed column or \"12345.10\" is kept as sent."),
     _C("CSV_PAGE_LINE_SKIPPED", "business", "warning", "",
        "A row of a CSV order file whose cells say only a report's page (\"Page 1 of 3\", \"Seite 2 von 5\"): a page "
        "footer or header an ERP's printed report leaves between its rows: passed over, no order row."),

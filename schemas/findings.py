@@ -138,6 +138,23 @@ def our_810s_of(stored: str | None) -> tuple[str, ...] | None:
     return None if stored is None else tuple(stored.split(_JOINED))
 
 
+# a taken file's move out of its inbox, as a finding about the file keeps it (the findings table's file_move, schema
+# version WORDS_AS_DATA; null: nothing to say): a FILE_DUPLICATE's resend left in a local inbox that refused its move
+# (permission denied: flows.taking.Mover), then moved once permitted. Its consequence is rendered from it
+# (consequence_said): the stored consequence is what taking the file did ("nothing sent again"), never restated.
+MOVE_REFUSED, MOVE_MADE = "refused", "moved"
+MOVE_SAID = {MOVE_REFUSED: "; left in the inbox: its move was refused (permission denied)",
+             MOVE_MADE: "; moved out of the inbox once permitted"}
+
+
+def consequence_said(consequence: str | None, file_move: str | None) -> str | None:
+    """A stored finding's consequence as its readers show it: the stored words and what its file_move says
+    (MOVE_SAID: "nothing sent again; left in the inbox: its move was refused (permission denied)")."""
+    if not file_move:
+        return consequence
+    return f"{consequence or ''}{MOVE_SAID.get(file_move, f'; {file_move}')}"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str

@@ -928,6 +928,9 @@ class CsvOrderMapping(CsvFeedLayout):
     # price, item id nor description) is the PO's order row (its date, ship-to ...), as an order_records row is: a
     # portal's orders report (each PO's values on a row of their own, its lines below, no column naming the kind).
     # A PO with such a row and no line row is refused (CSV_VALUE_MISSING)
+    po_numbers_as_sent: bool = False  # true: PO numbers are never read otherwise than sent; false: a file whose
+    # every PO number is a float's ("4500012345.0", a numeric column a spreadsheet saved as decimals) reads each as
+    # its digits, with a warning (CSV_FLOAT_ID_RESTORED). True for a buyer whose own PO numbers end in ".0"
 
     @model_validator(mode="before")
     @classmethod

@@ -51,7 +51,7 @@ def g17_statement(quantity: str | Decimal, unit: str, price: str | Decimal, basi
 def g17_of(quantity: str | Decimal, unit: str, price: str | Decimal, many: int | Decimal
            ) -> tuple[str, str, str] | None:
     """g17_statement of a line whose price is the price of ``many`` of its units (priced_per, or a stored line's
-    PRICED_PER mark: schemas.units.priced_per_of), as billing reads a line shipped (7 EA at 4.99 per 12 EA)."""
+    priced_per: schemas.lifecycle.LineRecord), as billing reads a line shipped (7 EA at 4.99 per 12 EA)."""
     price_text, quantity_text = str(price), str(quantity)
     if many == 1:
         return quantity_text, unit, price_text

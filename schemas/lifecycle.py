@@ -337,6 +337,19 @@ class LineRecord:
     shipped: Decimal = Decimal(0)  # units shipped (shipment confirmations recorded; 856s sent)
     invoiced: Decimal = Decimal(0)  # units invoiced (810s sent)
     ordered_sku: str = ""  # the item the buyer ordered when ``sku`` is its substitute (rules.business.items.substitute)
+    # the part of one unit we rejected beyond the whole ``rejected`` units, on a line ordered in a fraction of its
+    # unit (1.344 TM, 0.344 rejected: rejected 0, this 0.344; schemas.units.rejected_exactly, rejected_stored)
+    rejected_fraction: Decimal = Decimal(0)
+    # how many of its units its price (unit_price, ack_price) is the price of: a price kept per many of them (287.45
+    # per thousand feet, TF, on a line in FT: 1000; schemas.units.priced_per), else 1
+    priced_per: Decimal = Decimal(1)
+    # on a line priced per each (PO105 PE and kin) whose unit is a pack of eaches, how many its unit holds (a CA of
+    # 12: 12), so our price per unit goes out without PE (schemas.units.stated_basis); 0 on any other line
+    unit_eaches: int = 0
+    # on a line in a measure whose backorder is no whole number of units (12.5 LB, 10 placed: 2.5 backordered, stored
+    # as the 3 covering it), what of the last of them it does not want (0.5; schemas.units.backordered_exactly,
+    # backordered_stored); 0 on any other line
+    backordered_over: Decimal = Decimal(0)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -351,14 +364,12 @@ class LineRecord:
     def promised_exact(self) -> Decimal:
         """What we promised, exactly, in the line's unit (schemas.units.promised_exactly): ``promised`` for a line in
         whole units; 12.5 for 12.5 LB of a measure (stored 12 placed, or 10 placed and 3 backordered covering 2.5)."""
-        whole = self.ordered is None or self.ordered == self.ordered.to_integral_value()
-        if whole and not self.codes:  # (the common line, without an import)
-            return Decimal(self.allocated + self.backordered)
         from schemas.units import in_whole_units, promised_exactly
 
-        if in_whole_units(self.ordered, self.codes):
-            return Decimal(self.allocated + self.backordered)  # a line in whole units (no mark): its whole units
-        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
+        if in_whole_units(self.ordered, self.rejected_fraction, self.backordered_over):
+            return Decimal(self.allocated + self.backordered)  # a line in whole units (no fraction): its whole units
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.rejected_fraction,
+                                self.backordered_over)
 
     @property
     def unshipped(self) -> Decimal:
@@ -430,7 +441,9 @@ def _line_rows() -> pa.Schema:
         pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
-        pa.field("ordered_sku", pa.string()),
+        pa.field("ordered_sku", pa.string()), pa.field("rejected_fraction", pa.string()),
+        pa.field("priced_per", pa.string()), pa.field("unit_eaches", pa.int64()),
+        pa.field("backordered_over", pa.string()),
     ])
 
 
@@ -453,7 +466,11 @@ def line_row(ln: LineRecord) -> dict:
             "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
             "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
             "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
-            "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku}
+            "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku,
+            "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None,
+            "priced_per": decimal_text(ln.priced_per) if ln.priced_per != 1 else None,
+            "unit_eaches": ln.unit_eaches or None,
+            "backordered_over": decimal_text(ln.backordered_over) if ln.backordered_over else None}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -471,7 +488,10 @@ def line_record(row: dict) -> LineRecord:
         warehouses=row["warehouses"] or "", reason=row["reason"] or "",
         codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
         run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
-        invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "")
+        invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "",
+        rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0),
+        priced_per=dec(row.get("priced_per")) or Decimal(1), unit_eaches=row.get("unit_eaches") or 0,
+        backordered_over=dec(row.get("backordered_over")) or Decimal(0))
 
 
 def decimal_text(value: Decimal | None) -> str | None:

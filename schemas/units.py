@@ -150,27 +150,23 @@ def defined_multiple(larger: str | None, smaller: str | None) -> int | None:
     return None
 
 
-# "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
-# 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
-# so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each
+# A line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of 12) keeps how many
+# eaches its unit holds (order_lines.unit_eaches, schemas.lifecycle.LineRecord), written by the answer from the
+# decision's eaches per unit (the item master, the case pack, the line's PO4), so the 810 knows, as the 855 did, that
+# our price on the line (per PO103 unit) is no price per each. UNIT_EACHES: the "UNIT_EACHES:12" mark it was among
+# the line's codes before schema version WORDS_AS_DATA, read once by that version's migration step.
 UNIT_EACHES = "UNIT_EACHES:"
 
 
-def unit_eaches_mark(eaches: int) -> str:
-    """The mark of a line priced per each whose PO103 unit holds ``eaches`` (> 1) eaches (UNIT_EACHES)."""
-    return f"{UNIT_EACHES}{eaches}"
-
-
-def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool) -> str:
+def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool, unit_eaches: int | None = 0) -> str:
     """PO105/IT105 for a price we state: the buyer's basis, except on a line priced per each (PE and kin)
-    whose unit is a pack of eaches (UNIT_EACHES among its ``codes``, or RESTATED_PER_UNIT: read per each)
-    when the price is ours (``restated``: answered IP at our price per PO103 unit, whatever the cause: read
-    per each, out of tolerance, missing, a held order approved): then none, the price being per the line's
-    unit (PO103/IT103): 470.4 per CA of 12, not per each. A per-case number never goes out labelled PE."""
+    whose unit is a pack of eaches (``unit_eaches`` more than 1, or RESTATED_PER_UNIT among its finding ``codes``:
+    read per each) when the price is ours (``restated``: answered IP at our price per PO103 unit, whatever the
+    cause: read per each, out of tolerance, missing, a held order approved): then none, the price being per the
+    line's unit (PO103/IT103): 470.4 per CA of 12, not per each. A per-case number never goes out labelled PE."""
     if isinstance(codes, str):  # as the store keeps them, comma-joined
         codes = codes.split(",")
-    if restated and basis in PRICE_PER_EACH and any(
-            c == RESTATED_PER_UNIT or c.startswith(UNIT_EACHES) for c in codes or ()):
+    if restated and basis in PRICE_PER_EACH and ((unit_eaches or 0) > 1 or RESTATED_PER_UNIT in (codes or ())):
         return ""
     return basis or ""
 
@@ -252,109 +248,91 @@ def _weighed_or_poured(unit: str | None) -> bool:
 KEPT_PER_MANY_BASES: tuple[str, ...] = (*PRICE_PER_MANY, *PRICE_PER_MANY_OF)
 
 
-# "PRICED_PER:1000", on a stored line (its codes) whose price is kept per so many of its units (priced_per): written
-# by the answer, so what reads the store's lines alone (an order's value once changed, balanced, restored) counts it
-# per unit
+# A stored line whose price is kept per so many of its units (priced_per) keeps that many (order_lines.priced_per,
+# schemas.lifecycle.LineRecord: 1000), written by the answer, so what reads the store's lines alone (an order's value
+# once changed, balanced, restored; an 880's G17) counts it per unit. PRICED_PER: the "PRICED_PER:1000" mark it was
+# among the line's codes before schema version WORDS_AS_DATA, read once by that version's migration step.
 PRICED_PER = "PRICED_PER:"
 
 
-def priced_per_of(codes: str | Collection[str]) -> Decimal:
-    """How many units a stored line's price is the price of, by its PRICED_PER mark among its ``codes``; 1 without."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    for c in codes or ():
-        if c.startswith(PRICED_PER):
-            return Decimal(c[len(PRICED_PER):])
-    return Decimal(1)
-
-
-# "REJECTED_FRACTION:0.344", on a stored line (its codes) ordered in a fraction of its unit (1.344 TM of lumber sold
-# by the board foot) of which we rejected a part that is no whole number of units: the store keeps rejected in whole
-# units (1.344 TM with 1,000 BF in stock: 1 TM placed, 0.344 TM rejected, stored 0), so the mark keeps the rest of it,
-# written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged (rejected_exactly)
+# A line ordered in a fraction of its unit (1.344 TM of lumber sold by the board foot) of which we rejected a part that
+# is no whole number of units: the store keeps rejected in whole units (1.344 TM with 1,000 BF in stock: 1 TM placed,
+# 0.344 TM rejected, stored 0) and the rest of it in the line's rejected_fraction (order_lines.rejected_fraction,
+# schemas.lifecycle.LineRecord; it was a "REJECTED_FRACTION:0.344" mark among the line's codes before schema version
+# WORDS_AS_DATA), written by the answer (engine.lifecycle.decisions), read by what counts what we acknowledged
+# (rejected_exactly). REJECTED_FRACTION: the old mark, read once by that version's migration step.
 REJECTED_FRACTION = "REJECTED_FRACTION:"
 
 
-def rejected_exactly(rejected: int | Decimal, codes: str | Collection[str]) -> Decimal:
-    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the fraction of one
-    its REJECTED_FRACTION mark among its ``codes`` keeps (0.344 TM rejected is stored 0 with the mark 0.344)."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    extra = next((Decimal(c[len(REJECTED_FRACTION):]) for c in codes or () if c.startswith(REJECTED_FRACTION)),
-                 Decimal(0))
-    return Decimal(rejected or 0) + extra
+def rejected_exactly(rejected: int | Decimal, fraction: Decimal | None) -> Decimal:
+    """What we rejected of a stored line, exactly, in its unit: its whole ``rejected`` units and the ``fraction``
+    of one it keeps beside them (its rejected_fraction: 0.344 TM rejected is stored 0 and 0.344)."""
+    return Decimal(rejected or 0) + Decimal(fraction or 0)
 
 
-def rejected_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[str, ...]]:
-    """What a stored line keeps of ``exact`` rejected units (rejected_exactly's inverse): (its whole units, its
-    ``codes`` with the REJECTED_FRACTION mark of the rest of one, or none when there is none: any mark it had
-    replaced). Whatever changes what a line rejected writes both through this, so the mark never goes stale."""
+def rejected_stored(exact: Decimal) -> tuple[int, Decimal]:
+    """What a stored line keeps of ``exact`` rejected units (rejected_exactly's inverse): (its whole units, the
+    rest of one as its rejected_fraction, 0 when there is none). Whatever changes what a line rejected writes both
+    through this, so the fraction never goes stale."""
     whole = int(max(Decimal(exact), Decimal(0)))
     rest = Decimal(exact) - whole
-    kept = tuple(c for c in codes if not c.startswith(REJECTED_FRACTION))
-    return whole, ((*kept, f"{REJECTED_FRACTION}{rest.normalize():f}") if 0 < rest < 1 else kept)
+    return whole, (rest.normalize() if 0 < rest < 1 else Decimal(0))
 
 
-def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, codes: Collection[str]) -> Decimal:
+def unheld_fraction(ordered: Decimal | None, promised: int, rejected: int, fraction: Decimal | None,
+                    over: Decimal | None = None) -> Decimal:
     """The fraction of one unit of a line ordered in a fraction of its unit that none of its whole units holds: what
-    it ordered less what it promised (allocated and backordered, whole units; a backorder's BACKORDERED_OVER mark
-    off it) and rejected (exactly), when that is more than 0 and less than 1 (7.68 BP placed whole is stored
-    allocated 7: 0.68), else 0. It goes with the promise: a line whose balance is cancelled rejects it too (else it
-    would still count as acknowledged)."""
-    rest = Decimal(ordered or 0) - (promised - backordered_over(codes)) - rejected_exactly(rejected, codes)
+    it ordered less what it promised (allocated and backordered, whole units; a backorder's ``over``, its
+    backordered_over, off it) and rejected (exactly: ``rejected`` and its ``fraction``), when that is more than 0 and
+    less than 1 (7.68 BP placed whole is stored allocated 7: 0.68), else 0. It goes with the promise: a line whose
+    balance is cancelled rejects it too (else it would still count as acknowledged)."""
+    rest = Decimal(ordered or 0) - (promised - Decimal(over or 0)) - rejected_exactly(rejected, fraction)
     return rest if 0 < rest < 1 else Decimal(0)
 
 
-# "BACKORDERED_OVER:0.5", on a stored line in a measure (schemas.units.measured: 12.5 LB of cheese sold by the
-# pound) whose backordered part is no whole number of units (10 LB in stock: 10 placed, 2.5 backordered): the store
-# keeps backordered as the whole units that cover it (3, what a receipt must bring and the next night's allocation
-# reserves; it used to keep 2, so 12 LB were reserved for a line the DC ships 12.5 of, SHIPMENT_OVER_RESERVED),
-# and the mark keeps what of the last of them the line does not want (0.5): backordered exactly is 2.5
+# A stored line in a measure (schemas.units.measured: 12.5 LB of cheese sold by the pound) whose backordered part is
+# no whole number of units (10 LB in stock: 10 placed, 2.5 backordered): the store keeps backordered as the whole
+# units that cover it (3, what a receipt must bring and the next night's allocation reserves; it used to keep 2, so
+# 12 LB were reserved for a line the DC ships 12.5 of, SHIPMENT_OVER_RESERVED), and what of the last of them the line
+# does not want (0.5) in its backordered_over (order_lines.backordered_over, schemas.lifecycle.LineRecord):
+# backordered exactly is 2.5. BACKORDERED_OVER: the "BACKORDERED_OVER:0.5" mark it was among the line's codes before
+# schema version WORDS_AS_DATA, read once by that version's migration step.
 BACKORDERED_OVER = "BACKORDERED_OVER:"
 
 
-def backordered_over(codes: str | Collection[str]) -> Decimal:
-    """The part of its last backordered unit a stored line does not want (its BACKORDERED_OVER mark; 0: none)."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    return next((Decimal(c[len(BACKORDERED_OVER):]) for c in codes or () if c.startswith(BACKORDERED_OVER)),
-                Decimal(0))
-
-
-def backordered_exactly(backordered: int | Decimal, codes: str | Collection[str]) -> Decimal:
+def backordered_exactly(backordered: int | Decimal, over: Decimal | None) -> Decimal:
     """What a stored line has backordered, exactly, in its unit: its whole ``backordered`` units (those covering it)
-    less its BACKORDERED_OVER mark (3 and the mark 0.5: 2.5 LB); 0 when none."""
+    less its backordered_over ``over`` (3 and 0.5: 2.5 LB); 0 when none."""
     whole = Decimal(backordered or 0)
-    return whole - backordered_over(codes) if whole > 0 else Decimal(0)
+    return whole - Decimal(over or 0) if whole > 0 else Decimal(0)
 
 
-def backordered_stored(exact: Decimal, codes: Collection[str]) -> tuple[int, tuple[str, ...]]:
+def backordered_stored(exact: Decimal) -> tuple[int, Decimal]:
     """What a stored line keeps of ``exact`` backordered units (backordered_exactly's inverse): (the whole units
-    covering them, its ``codes`` with the BACKORDERED_OVER mark of what of the last it does not want, none when they
-    are whole: any mark it had replaced). Whatever changes a measure line's backorder writes both through this."""
+    covering them, what of the last it does not want as its backordered_over, 0 when they are whole). Whatever
+    changes a measure line's backorder writes both through this, so the part never goes stale."""
     exact = max(Decimal(exact), Decimal(0))
     whole = int(exact.to_integral_value(rounding=ROUND_CEILING))
     over = whole - exact
-    kept = tuple(c for c in codes if not c.startswith(BACKORDERED_OVER))
-    return whole, ((*kept, f"{BACKORDERED_OVER}{over.normalize():f}") if 0 < over < 1 else kept)
+    return whole, (over.normalize() if 0 < over < 1 else Decimal(0))
 
 
-def in_whole_units(ordered: Decimal | None, codes: Collection[str]) -> bool:
-    """Whether a stored line's promise is its whole units alone: ordered in whole units (or not known) and no mark of
-    a fraction among its ``codes`` (REJECTED_FRACTION, BACKORDERED_OVER): promised_exactly's fast path."""
-    return (ordered is None or ordered == ordered.to_integral_value()) and not any(
-        c.startswith((REJECTED_FRACTION, BACKORDERED_OVER)) for c in codes)
+def in_whole_units(ordered: Decimal | None, fraction: Decimal | None, over: Decimal | None) -> bool:
+    """Whether a stored line's promise is its whole units alone: ordered in whole units (or not known) and no fraction
+    kept beside them (its rejected_fraction, backordered_over): promised_exactly's fast path."""
+    return (ordered is None or ordered == ordered.to_integral_value()) and not fraction and not over
 
 
 def promised_exactly(ordered: Decimal | None, allocated: int, backordered: int, rejected: int,
-                     codes: Collection[str]) -> Decimal:
+                     fraction: Decimal | None, over: Decimal | None) -> Decimal:
     """What a stored line promised (allocated and backordered), exactly, in its unit: its whole units less its
-    backorder's BACKORDERED_OVER, plus the fraction none of them holds (unheld_fraction): 12.5 for 12.5 LB placed
-    (stored 12) or 10 placed and 2.5 backordered (stored 10 and 3, the mark 0.5); the whole units of a line in whole
-    units. A line is shipped once what shipped reaches it (engine.lifecycle.shipping)."""
+    backorder's backordered_over ``over``, plus the fraction none of them holds (unheld_fraction, with the line's
+    rejected_fraction ``fraction``): 12.5 for 12.5 LB placed (stored 12) or 10 placed and 2.5 backordered (stored 10
+    and 3, over 0.5); the whole units of a line in whole units. A line is shipped once what shipped reaches it
+    (engine.lifecycle.shipping)."""
     promised = (allocated or 0) + (backordered or 0)
-    return (promised - backordered_over(codes) if backordered else Decimal(promised)) + \
-        unheld_fraction(ordered, promised, rejected, codes)
+    return (promised - Decimal(over or 0) if backordered else Decimal(promised)) + \
+        unheld_fraction(ordered, promised, rejected, fraction, over)
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds

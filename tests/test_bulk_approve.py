@@ -147,6 +147,22 @@ def test_all_held_is_chosen_by_po_date_and_partner(ws):
             in said(res) and "CREDIT_LIMIT_EXCEEDED (" in said(res)), res.output
 
 
+@pytest.mark.parametrize("since, until", [("20261121", "20261122"), ("2026-W47-6", "2026-W47-7")])
+def test_all_held_by_po_dates_written_in_another_iso_form_chooses_the_same_orders(ws, since, until):
+    """--since/--until in ISO's basic or week form (which the check of them accepts) choose the orders of those
+    days: they were compared as written with the stored PO dates ("2026-11-21" >= "20261121" is false), so
+    --since 20261121 chose none and --until 20261122 every order of December too. Review of session 64."""
+    store = store_of(ws)
+    dated = {o.po_number: o.po_date for o in store.orders(states=lifecycle.AWAITING_PERSON)}
+    store.close()
+    want = {p for p, d in dated.items() if "2026-11-21" <= str(d) <= "2026-11-22"}
+    res = cli(ws, "approve", "--all-held", "--since", since, "--until", until, "--by", "Dana", "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert {po for po in dated if f" {po} " in res.stdout} == want, res.output
+    res = cli(ws, "approve", "--all-held", "--until", until, "--by", "Dana", "--dry-run")
+    assert {po for po in dated if f" {po} " in res.stdout} == {p for p, d in dated.items() if str(d) <= "2026-11-22"}
+
+
 def test_a_mixed_batch_records_the_held_orders_and_names_each_skipped_one(ws):
     first = cli(ws, "approve", "BULK-003", "--partner", "acme", "--by", "Lee", "--note", "called the buyer")
     assert first.exit_code == 0, first.output

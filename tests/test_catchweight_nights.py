@@ -1,6 +1,6 @@
 """Measures and catch weight through whole nights (session 64, catchweight; what rg92b and w3b left): a line in a
 measure (12.5 LB of almonds sold by the pound, schemas.units.measured) backordered in a fraction keeps the exact
-backorder (the whole units covering it, 3, and BACKORDERED_OVER:0.5), so the night its receipt comes reserves the 13 LB
+backorder (the whole units covering it, 3, and backordered_over 0.5), so the night its receipt comes reserves the 13 LB
 the DC ships the 12.5 of (it used to keep 2 and reserve 12: the DC's 12.5 LB was held, SHIPMENT_OVER_RESERVED); a DC
 shipping 12.0 of 12.5 LB leaves the line open for the 0.5 LB, still reserved, unless the partner's under-shipment
 tolerance closes it (it used to complete the line at 12, the half pound neither shipped nor open, and a line all
@@ -18,7 +18,6 @@ import pytest
 from connectors.state import StateStore
 from schemas.lifecycle import LineRecord, LineState
 from schemas.units import (
-    BACKORDERED_OVER,
     backordered_exactly,
     backordered_stored,
     promised_exactly,
@@ -104,19 +103,19 @@ def _backordered_night(tmp_path):
 
 # --- the stored values --------------------------------------------------------------------------------------------
 def test_a_measure_s_backorder_is_kept_as_the_units_covering_it_and_what_of_the_last_it_does_not_want():
-    assert backordered_stored(Decimal("2.5"), ("X",)) == (3, ("X", f"{BACKORDERED_OVER}0.5"))
-    assert backordered_stored(Decimal(3), ("X", f"{BACKORDERED_OVER}0.5")) == (3, ("X",))
-    assert backordered_stored(Decimal(0), (f"{BACKORDERED_OVER}0.5",)) == (0, ())
+    assert backordered_stored(Decimal("2.5")) == (3, Decimal("0.5"))
+    assert backordered_stored(Decimal(3)) == (3, 0)
+    assert backordered_stored(Decimal(0)) == (0, 0)
     for exact in (Decimal("2.5"), Decimal("0.25"), Decimal(4), Decimal(0), Decimal("0.0001")):
-        whole, codes = backordered_stored(exact, ())
-        assert backordered_exactly(whole, codes) == exact
-    # 10 placed, 2.5 backordered (stored 10 and 3, the mark 0.5): 12.5 promised, nothing unheld
-    codes = (f"{BACKORDERED_OVER}0.5",)
-    assert promised_exactly(Decimal("12.5"), 10, 3, 0, codes) == Decimal("12.5")
-    assert unheld_fraction(Decimal("12.5"), 13, 0, codes) == 0
+        whole, over = backordered_stored(exact)
+        assert backordered_exactly(whole, over) == exact
+    # 10 placed, 2.5 backordered (stored 10 and 3, backordered_over 0.5): 12.5 promised, nothing unheld
+    over = Decimal("0.5")
+    assert promised_exactly(Decimal("12.5"), 10, 3, 0, None, over) == Decimal("12.5")
+    assert unheld_fraction(Decimal("12.5"), 13, 0, None, over) == 0
     # 12.5 all placed (stored 12, the half held by none); a line in whole units is its whole units
-    assert promised_exactly(Decimal("12.5"), 12, 0, 0, ()) == Decimal("12.5")
-    assert promised_exactly(Decimal(10), 7, 3, 0, ()) == 10
+    assert promised_exactly(Decimal("12.5"), 12, 0, 0, None, None) == Decimal("12.5")
+    assert promised_exactly(Decimal(10), 7, 3, 0, None, None) == 10
     line = LineRecord("sprouts", PO, 1, LineState.PARTIALLY_SHIPPED, ordered=Decimal("12.5"), unit="LB",
                       allocated=12, shipped=Decimal(12))
     assert (line.promised_exact, line.unshipped) == (Decimal("12.5"), Decimal("0.5"))
@@ -134,21 +133,21 @@ def test_a_measure_all_placed_is_stored_with_nothing_backordered(tmp_path):
 # --- 1. a backorder in a fraction of a measure -------------------------------------------------------------------
 def test_a_measure_backordered_in_a_fraction_is_reserved_whole_on_its_receipt_and_ships_as_ordered(tmp_path):
     """10 LB in stock for 12.5: BP 10 and IB 2.5 (as before), the backorder stored as the 3 LB covering it with
-    BACKORDERED_OVER:0.5; the receipt's night reserves those 3 (13 LB for the line) and the DC's 12.5 LB ships and is
+    backordered_over 0.5; the receipt's night reserves those 3 (13 LB for the line) and the DC's 12.5 LB ships and is
     billed 12.5 at 6.40. The backorder used to be stored 2: 12 LB reserved, the 12.5 shipped held."""
     ws, copy, receipt_arrives = _backordered_night(tmp_path)
     assert _acks(ws) == [["ACK", "BP", "10", "LB"], ["ACK", "IB", "2.5", "LB"]]
     line, reserved = _line(ws)
     assert (line.allocated, line.backordered, line.state) == (10, 3, LineState.BACKORDERED)
-    assert f"{BACKORDERED_OVER}0.5" in line.codes
-    assert backordered_exactly(line.backordered, line.codes) == Decimal("2.5")
+    assert line.backordered_over == Decimal("0.5") and not [c for c in line.codes if "BACKORDERED_OVER" in c]
+    assert backordered_exactly(line.backordered, line.backordered_over) == Decimal("2.5")
     assert line.promised_exact == Decimal("12.5") and reserved == [(1, 10)]
 
     receipt_arrives()
     run_stages(ws, RECEIPT_DAY)
     line, reserved = _line(ws)
     assert (line.allocated, line.backordered, line.state) == (12, 0, LineState.ALLOCATED)
-    assert not [c for c in line.codes if c.startswith(BACKORDERED_OVER)]
+    assert line.backordered_over == 0
     assert line.promised_exact == Decimal("12.5") and reserved == [(1, 13)]
 
     _shipments(copy, [_row("SP-SHP-01", "2026-12-01", "12.5"), _row("SP-SHP-01", "2026-12-01", "2.5", 2, "RG92-22",
@@ -163,12 +162,13 @@ def test_a_measure_backordered_in_a_fraction_is_reserved_whole_on_its_receipt_an
 
 
 def test_a_measure_backorder_past_its_date_rejects_exactly_what_it_waited_for():
-    """The line above (10 placed, 2.5 backordered: stored 3 and the mark) past its cancel-after: it rejects 2.5 (stored
-    2 and REJECTED_FRACTION:0.5), not the 3 covering it, and its mark goes with its backorder: 10 still promised."""
+    """The line above (10 placed, 2.5 backordered: stored 3 and backordered_over 0.5) past its cancel-after: it rejects
+    2.5 (stored 2 and rejected_fraction 0.5), not the 3 covering it, and its backordered_over goes with its backorder:
+    10 still promised."""
     from engine.lifecycle import backorders
 
     line = LineRecord("sprouts", PO, 1, LineState.BACKORDERED, sku="RG92-21", ordered=Decimal("12.5"), unit="LB",
-                      allocated=10, backordered=3, codes=(f"{BACKORDERED_OVER}0.5",))
+                      allocated=10, backordered=3, backordered_over=Decimal("0.5"))
     passed = backorders.Passed("DTM 001 (cancel after) 2026-12-10", (("001", date(2026, 12, 10)),))
     from schemas.lifecycle import OrderRecord, OrderState
 
@@ -177,8 +177,8 @@ def test_a_measure_backorder_past_its_date_rejects_exactly_what_it_waited_for():
                                    today=date(2026, 12, 11), at="2026-12-11T02:00:00", run_id="r")
     after = plan.lines[0].lines[0]
     assert (after.allocated, after.backordered) == (10, 0)
-    assert rejected_exactly(after.rejected, after.codes) == Decimal("2.5")
-    assert not [c for c in after.codes if c.startswith(BACKORDERED_OVER)]
+    assert rejected_exactly(after.rejected, after.rejected_fraction) == Decimal("2.5")
+    assert (after.rejected, after.rejected_fraction, after.backordered_over) == (2, Decimal("0.5"), 0)
     assert after.promised_exact == 10
 
 
@@ -250,7 +250,7 @@ def test_a_measure_shipped_short_within_the_partner_s_tolerance_closes_and_bills
     assert states == {("sprouts", PO): "invoiced"}
     assert _it1(ws) == [["IT1", "1", "12", "LB", "6.4"]]
     assert "BALANCE_CANCELLED:0.5" in line.codes and "under_tolerance" in line.reason
-    assert rejected_exactly(line.rejected, line.codes) == Decimal("0.5") and reserved == []
+    assert rejected_exactly(line.rejected, line.rejected_fraction) == Decimal("0.5") and reserved == []
     state = StateStore(ws.state_path)
     try:
         reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 2), run_id="rec")
@@ -312,7 +312,7 @@ def test_catch_weight_lines_reconcile_by_the_weight_shipped_not_their_cases(tmp_
 
 def test_status_states_a_measure_s_parts_exactly(tmp_path):
     """`orderbridge status` (flows.status) of the backordered line: 10 placed, 2.5 backordered, as its 855 said (the
-    store's 10 and 3, BACKORDERED_OVER:0.5); after the receipt 12.5 placed (stored 12). A line in whole units keeps
+    store's 10 and 3, backordered_over 0.5); after the receipt 12.5 placed (stored 12). A line in whole units keeps
     its whole units (line 3: 4 cases)."""
     from flows.status import story
 

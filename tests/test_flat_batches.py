@@ -47,7 +47,9 @@ def test_lines_stored_as_given(tmp_path) -> None:
         "promised_date": [None if i % 2 else "2026-11-30" for i in range(n)], "warehouses": ["EAST"] * n,
         "reason": ["filled"] * n, "codes": [""] * n, "revision": [1] * n, "run_id": ["r1"] * n,
         "shipped": ["0"] * n, "invoiced": ["0"] * n,
-        "ordered_sku": [f"SKU-{i % 5}" if i % 3 == 0 else "" for i in range(n)]}, schema=LINE_ROWS)
+        "ordered_sku": [f"SKU-{i % 5}" if i % 3 == 0 else "" for i in range(n)],
+        "rejected_fraction": [None] * n, "priced_per": [None] * n, "unit_eaches": [None] * n,
+        "backordered_over": [None] * n}, schema=LINE_ROWS)
     store = StateStore(tmp_path / "s.sqlite")
     with store.transaction():
         store._insert_rows("order_lines", LINE_COLUMNS, table)

@@ -135,7 +135,7 @@ def test_a_line_in_thousand_board_feet_draws_what_its_855_acknowledged_exactly(t
     """What an answered release draws on its blanket is what we acknowledged of each line (engine.blankets
     .acknowledged: ordered less rejected). The store keeps rejected in whole units, so the 0.344 TM refused of 1.344
     TM was stored 0 and the release drew the 1.344 it asked (and a line refused whole drew 0.344); the answer now
-    marks the fraction (REJECTED_FRACTION) and the draw is exact."""
+    keeps the fraction (the line's rejected_fraction) and the draw is exact."""
     from decimal import Decimal
 
     from tests.retailer_support import po_segments
@@ -151,10 +151,10 @@ def test_the_rejected_fraction_mark_is_read_with_the_whole_units():
 
     from engine.blankets import acknowledged
     from schemas.lifecycle import LineRecord, LineState
-    from schemas.units import REJECTED_FRACTION, rejected_exactly
+    from schemas.units import rejected_exactly
 
-    assert rejected_exactly(0, f"CASE_PACK_ROUNDED,{REJECTED_FRACTION}0.344") == Decimal("0.344")
-    assert rejected_exactly(2, ()) == 2
+    assert rejected_exactly(0, Decimal("0.344")) == Decimal("0.344")
+    assert rejected_exactly(2, None) == rejected_exactly(2, Decimal(0)) == 2
     line = LineRecord("l", "P", 1, LineState.ALLOCATED, ordered=Decimal("2.5"), unit="TM", rejected=1,
-                      codes=(f"{REJECTED_FRACTION}0.5",))
+                      rejected_fraction=Decimal("0.5"))
     assert acknowledged({("l", "P"): (line,)}) == {("l", "P"): {1: (Decimal(1), "TM")}}

@@ -405,8 +405,9 @@ def test_our_price_per_case_of_a_line_priced_per_each_goes_out_without_pe(tmp_pa
                                                     "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
     # the line carries its eaches per CA to billing; the EA line beside it none
     one, two = sorted(state.order_lines("acme", "PO-1"), key=lambda ln: ln.line_number)
-    assert "UNIT_EACHES:12" in one.codes and one.ack_price == Decimal("470.4")
-    assert not any(c.startswith("UNIT_EACHES:") for c in two.codes)
+    assert one.unit_eaches == 12 and one.ack_price == Decimal("470.4")
+    assert two.unit_eaches == 0
+    assert not any(c.startswith("UNIT_EACHES:") for c in (*one.codes, *two.codes))  # a column, not a mark
     state.close()
     _ship(ws, [(1, "SKU-1003", 2, "CA"), (2, "SKU-1011", 2, "EA")], 28)
     assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
@@ -440,17 +441,17 @@ def test_our_price_per_case_on_an_approved_held_order_goes_out_without_pe(tmp_pa
 
 
 def test_the_stated_basis_follows_the_number():
-    from schemas.units import stated_basis, unit_eaches_mark
+    from schemas.units import stated_basis
 
-    assert unit_eaches_mark(12) == "UNIT_EACHES:12"
-    # our price (restated) on a PE line in a pack of 12: none, whatever the finding that made it ours
-    assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE,UNIT_EACHES:12", True) == ""
-    assert stated_basis("TE", ("PRICE_MISSING", "UNIT_EACHES:24"), True) == ""
-    assert stated_basis("PE", "PRICE_BASIS_PER_EACH", True) == ""  # a line stored before the mark
-    # the buyer's own price echoed, a line in eaches (no mark), another basis: as sent
-    assert stated_basis("PE", "UNIT_EACHES:12", False) == "PE"
+    # our price (restated) on a PE line in a pack of 12 (its unit_eaches): none, whatever the finding that made it ours
+    assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True, 12) == ""
+    assert stated_basis("TE", ("PRICE_MISSING",), True, 24) == ""
+    assert stated_basis("PE", "PRICE_BASIS_PER_EACH", True) == ""  # a line stored before it kept its eaches
+    # the buyer's own price echoed, a line in eaches (none, or one each a unit), another basis: as sent
+    assert stated_basis("PE", "", False, 12) == "PE"
+    assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True, 1) == "PE"
     assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True) == "PE"
-    assert stated_basis("CA", "UNIT_EACHES:12", True) == "CA"
+    assert stated_basis("CA", "", True, 12) == "CA"
     assert stated_basis(None, "", True) == ""
 
 

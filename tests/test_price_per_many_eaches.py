@@ -4,7 +4,8 @@ on a line in eaches that is no whole ten-thousandth per each: screws at 12.37 pe
 (PRICE_BASIS_UNSUPPORTED, "more decimals than the 4 we carry"). Now, as a price per thousand feet is
 (schemas.units.priced_per, session 55's xprec), the price is kept as sent with its basis: compared with ours per each,
 answered (PO104/PO105 as sent) and billed (IT104/IT105 as sent), the line's amount quantity x price / that many half up
-to the cent, the order valued per each, and a stored line marked PRICED_PER:n for what recounts it from the store.
+to the cent, the order valued per each, and a stored line's priced_per (n; a PRICED_PER:n mark
+before dupstate) for what recounts it from the store.
 A price that restates exactly (456 HP, 4.56 per EA) is restated as before (tests/test_price_basis.py); one per hundred
 pounds of a line in pounds still waits (a weight: rules.business.by_weight)."""
 
@@ -20,7 +21,7 @@ from connectors.state import StateStore
 from engine.invoice_po_sacs import line_money
 from rules.business.money import _price_not_per_unit, kept_per_many
 from schemas.errors import DocumentError
-from schemas.units import priced_per, priced_per_of
+from schemas.units import priced_per
 from tests.retailer_support import (
     all_sent_accepted,
     maps,  # noqa: F401 (a fixture)
@@ -66,8 +67,14 @@ def test_the_amount_is_quantity_times_price_over_so_many_to_the_cent(quantity, p
     assert line_money(Decimal(quantity), Decimal(price), "EA", basis) == Decimal(amount)
 
 
-def test_the_stored_mark_says_how_many():
-    assert priced_per_of("PRICED_PER:12") == 12 and priced_per_of("") == 1
+def test_the_stored_line_says_how_many():
+    """A line's priced_per is a column (dupstate; a PRICED_PER:12 mark among its codes before): 1 is stored null."""
+    from schemas.lifecycle import LineRecord, LineState, line_record, line_row
+
+    line = LineRecord("acme", "P", 1, LineState.ACCEPTED, priced_per=Decimal(12))
+    assert line_row(line)["priced_per"] == "12" and line_record(line_row(line)).priced_per == 12
+    assert line_row(LineRecord("acme", "P", 1, LineState.ACCEPTED))["priced_per"] is None
+    assert line_record(line_row(LineRecord("acme", "P", 1, LineState.ACCEPTED))).priced_per == 1
 
 
 def _night(tmp_path, lines):
@@ -98,12 +105,12 @@ def test_a_price_per_many_eaches_not_exact_per_each_is_answered_as_sent(tmp_path
     state = StateStore(ws.state_path)
     try:
         [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'acme'")
-        [(codes_kept,)] = state._q("SELECT codes FROM order_lines WHERE partner = 'acme'")
+        [(codes_kept, many_kept)] = state._q("SELECT codes, priced_per FROM order_lines WHERE partner = 'acme'")
     finally:
         state.close()
     many = priced_per("EA", basis)
     assert abs(Decimal(str(value)) - Decimal(quantity) * Decimal(price) / many) < Decimal("0.01")
-    assert f"PRICED_PER:{many}" in (codes_kept or "")
+    assert many_kept == str(many) and "PRICED_PER" not in (codes_kept or "")
 
 
 def _ced(tmp_path, line: bytes, shipped_swaps=(), swaps=()):

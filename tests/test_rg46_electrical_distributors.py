@@ -303,8 +303,9 @@ def test_wire_priced_per_thousand_feet_is_valued_per_foot(tmp_path):
 def test_wire_priced_per_thousand_feet_shipped_short_no_backorder_is_valued_per_foot(tmp_path):
     """The same line on a PO that takes no back order (CSH*N), 2,000 of its 2,500 FT shipped: the balance cancelled
     (engine.lifecycle.balance), the order's value counted again from the stored lines, which hold no price basis:
-    it was 2,000 x 287.45 + the rest, 576,008.80. The answer marks the line (codes PRICED_PER:1000,
-    schemas.units.priced_per_of): 574.90 + 1,030 + 78.80 = 1,683.70, as the 810 billed it (IT1 2000 FT 287.45 TF)."""
+    it was 2,000 x 287.45 + the rest, 576,008.80. The answer keeps the line's priced_per (1000; a
+    PRICED_PER:1000 mark among its codes before dupstate): 574.90 + 1,030 + 78.80 = 1,683.70, as the 810 billed it
+    (IT1 2000 FT 287.45 TF)."""
     from decimal import Decimal
 
     ws, _found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),

@@ -144,12 +144,26 @@ def acme_folder(ws: Path, name: str) -> list[str]:
 
 
 def duplicates(ws: Path) -> list[tuple]:
+    """Each FILE_DUPLICATE as stored (run, file, consequence, file_move: the move as data, the consequence as
+    recorded, never restated) and its consequence as the store's readers show it: StateStore.findings (the console,
+    status) and findings_table (the failures report) alike, rendered from file_move."""
+    from connectors.state import StateStore
+
     db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
     try:
-        return db.execute("SELECT run_id, file, consequence FROM findings WHERE code = 'FILE_DUPLICATE' "
-                          "ORDER BY id").fetchall()
+        stored = db.execute("SELECT id, run_id, file, consequence, file_move FROM findings"
+                            " WHERE code = 'FILE_DUPLICATE' ORDER BY id").fetchall()
     finally:
         db.close()
+    store = StateStore(ws / "state" / "orderbridge.sqlite")
+    try:
+        runs = sorted({r[1] for r in stored})
+        shown = {f["id"]: f["consequence"] for f in store.findings() if f["code"] == "FILE_DUPLICATE"}
+        table = store.findings_table(runs).to_pylist()
+        assert shown == {f["id"]: f["consequence"] for f in table if f["code"] == "FILE_DUPLICATE"}
+    finally:
+        store.close()
+    return [(*r[1:], shown[r[0]]) for r in stored]
 
 
 def test_while_an_inbox_refuses_moves_each_file_is_archived_once_and_a_duplicate_reported_once(acme_ws,
@@ -169,21 +183,22 @@ def test_while_an_inbox_refuses_moves_each_file_is_archived_once_and_a_duplicate
         assert status == 3, out
         assert "files='a-po.x12, b-po-again.x12'" in acme_of(summary)["failure"], acme_of(summary)["failure"]
         assert len(acme_folder(ws, "archive")) == 2, acme_folder(ws, "archive")  # the first night's two copies
-        assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again; left in the inbox: "
-                                   "its move was refused (permission denied)")]
+        assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again", "refused",
+                                   "nothing sent again; left in the inbox: its move was refused (permission denied)")]
         assert acme_folder(ws, "inbox") == ["a-po.x12", "b-po-again.x12"]
     monkeypatch.setattr(local.LocalDrop, "_place", real)
     status, out, summary = night_run(ws, "2026-11-29T02:00:00")
     assert (status, acme_of(summary)["failure"], acme_of(summary)["duplicates"]) == (0, "", 0), out
     assert acme_folder(ws, "inbox") == [] and acme_folder(ws, "processed") == ["a-po.x12", "b-po-again.x12"]
     assert len(acme_folder(ws, "archive")) == 2
-    assert duplicates(ws) == [("20261127T020000", "b-po-again.x12",
+    assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again", "moved",
                                "nothing sent again; moved out of the inbox once permitted")]
     write_settled(acme_inbox(ws) / "b-po-again.x12", data)  # the partner sends it yet again
     status, out, summary = night_run(ws, "2026-11-30T02:00:00")
     assert acme_of(summary)["duplicates"] == 1, out
     assert [r[:2] for r in duplicates(ws)] == [("20261127T020000", "b-po-again.x12"),
                                                ("20261130T020000", "b-po-again.x12")]
+    assert duplicates(ws)[1][2:] == ("nothing sent again", None, "nothing sent again")  # moved at once
     assert acme_folder(ws, "processed") == ["a-po.x12", "b-po-again-2.x12", "b-po-again.x12"]
 
 

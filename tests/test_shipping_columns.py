@@ -30,11 +30,11 @@ from tests.lifecycle.test_shipping import PROFILES, order_lines, reserved, ship
 
 STORED = [  # order_lines rows as a store may hold them (LINE_COLUMNS order)
     ("acme", "PO-1", 1, "1", "SKU-1", "allocated", "IA", "12.0000", "EA", "2.50", None, 12, 0, 0, "2026-12-10",
-     "EAST", "", "R1,,R2", 2, "run-0", None, None, None),
+     "EAST", "", "R1,,R2", 2, "run-0", None, None, None, None, "1000", 12, None),
     ("acme", "PO-1", 2, None, None, "backordered", None, "6", None, "", "", None, None, None, None, None, None, None,
-     0, None, "0.0", "1.500", "SKU-0"),
+     0, None, "0.0", "1.500", "SKU-0", "0.3440", "1", 0, "0.500"),
     ("acme", "PO-1", 3, "", "SKU-2", "cancelled", "IR", "-0", "CA", "3", "3.10", 0, 0, 6, "", "", "gone", "", None,
-     "", "", "0", ""),
+     "", "", "0", "", "0", None, None, "0"),
 ]
 
 

@@ -18,7 +18,8 @@ def _table(rows: list[tuple[str, str, int]], **columns) -> pa.Table:
             "line_id": [str(r[2]) for r in rows], "sku": "", "state": "received", "ack": "", "ordered": "12",
             "unit": "EA", "unit_price": "2.5", "ack_price": None, "allocated": 0, "backordered": 0, "rejected": 0,
             "promised_date": None, "warehouses": "", "reason": "", "codes": "", "revision": 1, "run_id": "r1",
-            "shipped": "0", "invoiced": "0", "ordered_sku": ""} | columns
+            "shipped": "0", "invoiced": "0", "ordered_sku": "", "rejected_fraction": None,
+            "priced_per": None, "unit_eaches": None, "backordered_over": None} | columns
     return pa.table({f.name: pa.array(v if isinstance(v, list) else [v] * n, f.type) for f, v in
                      ((f, base[f.name]) for f in LINE_ROWS)}, schema=LINE_ROWS)
 

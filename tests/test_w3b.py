@@ -1,8 +1,9 @@
 """Lines in a fraction of their unit (session 63, w3b; what misc63 left): the store keeps allocated, backordered and
-rejected in whole units, and a REJECTED_FRACTION mark keeps the rest of what a line rejected. A balance cancelled
+rejected in whole units, and the line's rejected_fraction keeps the rest of what a line rejected (a REJECTED_FRACTION
+mark among its codes until dupstate made it a column). A balance cancelled
 (a backorder past its last date, a balance that will not follow) rejects the fraction its whole units did not hold
 too, so a release line draws nothing of what it no longer ships and the history says the exact quantity; and the
-mark is written with the whole units by one helper (schemas.units.rejected_stored) wherever rejected changes, so it
+fraction is written with the whole units by one helper (schemas.units.rejected_stored) wherever rejected changes, so it
 never goes stale (a backorder restored, a line deleted)."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from engine.lifecycle import backorders, balance
 from engine.lifecycle.changes import expired_units, restore_expired
 from schemas.lifecycle import LineRecord, LineState, OrderRecord, OrderState
 from schemas.units import REJECTED_FRACTION, rejected_exactly, rejected_stored, unheld_fraction
+
+FRACTION = Decimal("0.344")
 
 KEY = ("lumber84", "0412118840")
 PASSED = backorders.Passed("DTM 001 (cancel after) 2026-12-10", (("001", date(2026, 12, 10)),))
@@ -38,19 +41,18 @@ def _expired(line: LineRecord):
 
 
 # --- the one helper -------------------------------------------------------------------------------------------------
-def test_rejected_stored_writes_the_whole_units_and_the_mark_together():
-    assert rejected_stored(Decimal("1.344"), ("CASE_PACK_ROUNDED",)) == (
-        1, ("CASE_PACK_ROUNDED", f"{REJECTED_FRACTION}0.344"))
-    # a mark it had is replaced, or dropped when what it rejected is whole units
-    assert rejected_stored(Decimal("0.5"), (f"{REJECTED_FRACTION}0.344",)) == (0, (f"{REJECTED_FRACTION}0.5",))
-    assert rejected_stored(Decimal(3), (f"{REJECTED_FRACTION}0.344", "X")) == (3, ("X",))
+def test_rejected_stored_writes_the_whole_units_and_the_fraction_together():
+    assert rejected_stored(Decimal("1.344")) == (1, FRACTION)
+    # none when what it rejected is whole units
+    assert rejected_stored(Decimal("0.5")) == (0, Decimal("0.5"))
+    assert rejected_stored(Decimal(3)) == (3, 0)
     for exact in (Decimal("2.68"), Decimal(0), Decimal("0.001"), Decimal(12)):
-        whole, codes = rejected_stored(exact, ("X",))
-        assert rejected_exactly(whole, codes) == exact
+        whole, fraction = rejected_stored(exact)
+        assert rejected_exactly(whole, fraction) == exact
     # what no whole unit holds of a line in a fraction of its unit; nothing of a line in whole units
-    assert unheld_fraction(Decimal("7.68"), 7, 0, ()) == Decimal("0.68")
-    assert unheld_fraction(Decimal("1.344"), 1, 0, (f"{REJECTED_FRACTION}0.344",)) == 0
-    assert unheld_fraction(Decimal(10), 10, 0, ()) == unheld_fraction(Decimal(10), 12, 0, ()) == 0
+    assert unheld_fraction(Decimal("7.68"), 7, 0, 0) == Decimal("0.68")
+    assert unheld_fraction(Decimal("1.344"), 1, 0, FRACTION) == 0
+    assert unheld_fraction(Decimal(10), 10, 0, 0) == unheld_fraction(Decimal(10), 12, 0, None) == 0
 
 
 # --- 1. a balance cancelled on a fraction line rejects it exactly ----------------------------------------------------
@@ -63,7 +65,7 @@ def test_a_fraction_line_all_backordered_then_past_its_date_draws_nothing():
     assert _drawn(line) == Decimal("1.344")
     plan, after = _expired(line)
     assert after.state == LineState.REJECTED and after.backordered == 0
-    assert (after.rejected, rejected_exactly(after.rejected, after.codes)) == (1, Decimal("1.344"))
+    assert (after.rejected, rejected_exactly(after.rejected, after.rejected_fraction)) == (1, Decimal("1.344"))
     assert _drawn(after) == 0
     assert f"{backorders.EXPIRED}1.344" in after.codes and expired_units(after) == Decimal("1.344")
     (said,) = [f.finding.message for f in plan.findings]
@@ -88,7 +90,7 @@ def test_a_fraction_line_whose_balance_is_cancelled_unshipped_draws_nothing():
     plan = balance._cancel(_record(OrderState.ACKNOWLEDGED), [line], (), ["EAST"], "", passed=PASSED, **AT)
     after = plan.lines[0].lines[0]
     assert after.state == LineState.REJECTED and (after.allocated, after.backordered) == (0, 0)
-    assert rejected_exactly(after.rejected, after.codes) == Decimal("7.68") and after.rejected == 7
+    assert rejected_exactly(after.rejected, after.rejected_fraction) == Decimal("7.68") and after.rejected == 7
     assert _drawn(after) == 0
     assert f"{balance.BALANCE_CANCELLED}7.68" in after.codes
     note = plan.transitions[0].events[0].note
@@ -104,10 +106,11 @@ def test_a_fraction_line_shipped_in_part_draws_what_shipped():
                        allocated=10, shipped=Decimal(7))
     plan = balance._cancel(_record(OrderState.PARTIALLY_SHIPPED), [line, whole], (), ["EAST"], "", **AT)
     after, after_whole = plan.lines[0].lines
-    assert rejected_exactly(after.rejected, after.codes) == Decimal("2.68") and _drawn(after) == 5
+    assert rejected_exactly(after.rejected, after.rejected_fraction) == Decimal("2.68") and _drawn(after) == 5
     assert f"{balance.BALANCE_CANCELLED}2.68" in after.codes
     assert (after_whole.rejected, _drawn(after_whole)) == (3, 7)
-    assert not [c for c in after_whole.codes if c.startswith(REJECTED_FRACTION)]
+    assert after_whole.rejected_fraction == 0
+    assert not [c for c in (*after.codes, *after_whole.codes) if c.startswith(REJECTED_FRACTION)]
 
 
 # --- 2. the mark follows the rejected units wherever they change -----------------------------------------------------
@@ -123,6 +126,7 @@ def test_a_restored_backorder_takes_its_fraction_back_with_its_units():
     assert restored == [(1, Decimal("1.344"))]
     assert (back.backordered, back.rejected, back.state) == (1, 0, LineState.BACKORDERED)
     assert not [c for c in back.codes if c.startswith((REJECTED_FRACTION, backorders.EXPIRED))], back.codes
+    assert back.rejected_fraction == 0
     assert _drawn(back) == Decimal("1.344")
 
 
@@ -130,21 +134,21 @@ def test_a_restored_backorder_keeps_the_fraction_its_answer_refused():
     """1.344 TM answered IB 1 and IR 0.344 (stored backordered 1, rejected 0 and the mark 0.344), its backorder
     expired then restored: it rejects the 0.344 its 855 refused again, no more (draws 1)."""
     line = LineRecord(*KEY, 1, LineState.BACKORDERED, sku="RG48-04", ordered=Decimal("1.344"), unit="TM",
-                      backordered=1, codes=(f"{REJECTED_FRACTION}0.344",))
+                      backordered=1, rejected_fraction=FRACTION)
     _plan, expired = _expired(line)
-    assert rejected_exactly(expired.rejected, expired.codes) == Decimal("1.344") and _drawn(expired) == 0
+    assert rejected_exactly(expired.rejected, expired.rejected_fraction) == Decimal("1.344") and _drawn(expired) == 0
     moved = pa.table({"line_number": [1], "cancel_after": [date(2026, 12, 20)]})
     (back,), _restored = restore_expired([expired], {}, moved, today=date(2026, 12, 11), run_id="r2")
-    assert (back.backordered, back.rejected, back.codes) == (1, 0, (f"{REJECTED_FRACTION}0.344",))
+    assert (back.backordered, back.rejected, back.rejected_fraction, back.codes) == (1, 0, FRACTION, ())
     assert _drawn(back) == 1
 
 
 def test_a_line_deleted_keeps_no_fraction_of_a_rejection():
-    """A line deleted (rejected set to 0) drops its REJECTED_FRACTION mark with it: it used to keep it, so what the
+    """A line deleted (rejected set to 0) drops its rejected_fraction with it: it used to keep it, so what the
     store said it rejected was 0.344 of a line it no longer holds."""
     from engine.lifecycle.intake import _deleted
 
     line = LineRecord(*KEY, 1, LineState.BACKORDERED, sku="RG48-04", ordered=Decimal("1.344"), unit="TM",
-                      backordered=1, codes=(f"{REJECTED_FRACTION}0.344",))
+                      backordered=1, rejected_fraction=FRACTION)
     gone = _deleted(line, "deleted", 2, "r")
-    assert gone.state == LineState.DELETED and rejected_exactly(gone.rejected, gone.codes) == 0
+    assert gone.state == LineState.DELETED and rejected_exactly(gone.rejected, gone.rejected_fraction) == 0

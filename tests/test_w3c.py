@@ -88,8 +88,8 @@ def test_large_files_an_inbox_refuses_to_move_are_each_taken_once_and_the_rest_o
         assert sent == ["855", "855", "997", "997"] and outbox_kinds(ws) == sent
         archived = archived or acme_folder(ws, "archive")
         assert len(archived) == 4 and acme_folder(ws, "archive") == archived  # the first night's, one a file
-        assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again; left in the inbox: "
-                                   "its move was refused (permission denied)")]
+        assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again", "refused",
+                                   "nothing sent again; left in the inbox: its move was refused (permission denied)")]
         assert too_large(ws) == [("20261127T020000", "c-big.x12")]
         assert files_rows(ws) == [("a-po.x12", "processed", 0), ("c-big.x12", "quarantined", 0),
                                   ("d-po.x12", "processed", 0)]
@@ -100,7 +100,7 @@ def test_large_files_an_inbox_refuses_to_move_are_each_taken_once_and_the_rest_o
     assert acme_folder(ws, "processed") == ["a-po.x12", "b-po-again.x12", "d-po.x12"]
     assert acme_folder(ws, "quarantine") == ["c-big.x12"]
     assert outbox_kinds(ws) == sent and acme_folder(ws, "archive") == archived
-    assert duplicates(ws) == [("20261127T020000", "b-po-again.x12",
+    assert duplicates(ws) == [("20261127T020000", "b-po-again.x12", "nothing sent again", "moved",
                                "nothing sent again; moved out of the inbox once permitted")]
     assert [r[2] for r in files_rows(ws)] == [1, 1, 1]
 

@@ -52,7 +52,6 @@ from schemas.orders import SHIP_COMPLETE, Transit, last_date_named, last_dates, 
 from schemas.profile import PartnerProfile
 from schemas.units import (
     backordered_exactly,
-    backordered_over,
     backordered_stored,
     rejected_exactly,
     rejected_stored,
@@ -260,12 +259,11 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
             promised = max(filter(None, (ln.promised_date, opens[ln.line_number])))
             early.append((ln.line_id or ln.line_number, units, opens[ln.line_number], promised))
             keeps[ln.line_number] = promised
-        allocated, codes = ln.allocated + units, ln.codes
-        over = backordered_over(codes)
+        allocated, over = ln.allocated + units, ln.backordered_over
         if over and not backordered:  # a measure's backorder placed whole: 12.5 LB is 12 and a half held by none
-            allocated, codes = allocated - 1, backordered_stored(Decimal(0), codes)[1]
+            allocated, over = allocated - 1, backordered_stored(Decimal(0))[1]
         new_lines.append(replace(ln, allocated=allocated, backordered=backordered, state=state,
-                                 promised_date=promised, warehouses=warehouses, run_id=run_id, codes=codes))
+                                 promised_date=promised, warehouses=warehouses, run_id=run_id, backordered_over=over))
         total += units
     note = f"{total} backordered unit(s) allocated from stock"
     note += "".join(f"; line {n}'s {u} reserved before its ship window opens ({o.isoformat()}): kept for it, to ship "
@@ -533,19 +531,20 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
         ends = allocated == 0 and not ln.shipped
         # a line in a fraction of its unit that this ends (nothing placed): the fraction its whole backordered units
         # did not hold is cancelled with them (1.344 TM backordered as 1 rejects 1.344); one placed keeps it
-        # (a measure's backorder is what it wants of the units covering it: 2.5 LB of the 3 kept, BACKORDERED_OVER)
-        units = backordered_exactly(ln.backordered, ln.codes) + (
-            unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.codes) if ends else 0)
+        # (a measure's backorder is what it wants of the units covering it: 2.5 LB of the 3 kept, backordered_over)
+        units = backordered_exactly(ln.backordered, ln.backordered_over) + (
+            unheld_fraction(ln.ordered, ln.promised, ln.rejected, ln.rejected_fraction, ln.backordered_over)
+            if ends else 0)
         cut.append((ln.line_number, units, ln.unit))
         state = LineState.REJECTED if ends else _line_state(ln.shipped, ln.invoiced, allocated, 0)
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
                                                                                              "past_cancel_date")))
         codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)),
                  f"{EXPIRED}{(expired_units(ln) + units).normalize():f}")
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + units,
-                                          backordered_stored(Decimal(0), codes)[1])
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + units)
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
-                                 codes=codes, run_id=run_id))
+                                 codes=codes, run_id=run_id, rejected_fraction=fraction,
+                                 backordered_over=backordered_stored(Decimal(0))[1]))
     if not cut:
         return Plan()
     done = tuple(new_lines)

@@ -418,10 +418,10 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
         reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
         codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
                  f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + exact - allocated,
-                                          backordered_stored(Decimal(0), codes)[1])
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
         new_lines.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, state=state,
-                                 promised_date=None, reason=reason, codes=codes, run_id=run_id))
+                                 promised_date=None, reason=reason, codes=codes, run_id=run_id,
+                                 rejected_fraction=fraction, backordered_over=backordered_stored(Decimal(0))[1]))
     done = tuple(new_lines)
     to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
     event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,

@@ -133,15 +133,20 @@ class BilledLine(NamedTuple):
     shipped: Decimal
     invoiced: Decimal
     codes: tuple[str, ...] = ()  # the line's finding codes (IT105: schemas.units.stated_basis)
+    priced_per: Decimal = Decimal(1)  # how many of its units its price is the price of (an 880's G17: on_880)
+    unit_eaches: int = 0  # the eaches its unit holds, on a line priced per each in a pack (IT105: stated_basis)
     ordered: Decimal | None = None
     rejected: int = 0
+    rejected_fraction: Decimal = Decimal(0)  # (LineRecord's: schemas.units.rejected_exactly)
+    backordered_over: Decimal = Decimal(0)  # (LineRecord's: schemas.units.backordered_exactly)
 
     @property
     def promised_exact(self) -> Decimal:
         """What we promised, exactly (LineRecord.promised_exact: 12.5 for 12.5 LB of a measure stored as 12)."""
-        if in_whole_units(self.ordered, self.codes):
+        if in_whole_units(self.ordered, self.rejected_fraction, self.backordered_over):
             return Decimal(self.allocated + self.backordered)
-        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.codes)
+        return promised_exactly(self.ordered, self.allocated, self.backordered, self.rejected, self.rejected_fraction,
+                                self.backordered_over)
 
 
 class BilledOrder(NamedTuple):
@@ -225,16 +230,21 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
         [empty] * table.num_rows
     count = {c: pc.fill_null(table[c], 0).to_pylist() if c in table.column_names else [0] * table.num_rows
              for c in ("allocated", "backordered", "rejected")}
+    one, zero = Decimal(1), Decimal(0)
+    many = decimals(table["priced_per"], null=one) if "priced_per" in table.column_names else [one] * table.num_rows
+    eaches = pc.fill_null(table["unit_eaches"], 0).to_pylist() if "unit_eaches" in table.column_names else \
+        [0] * table.num_rows
     ordered = decimals(table["ordered"]) if "ordered" in table.column_names else [None] * table.num_rows
+    parts = {c: decimals(table[c], null=zero) if c in table.column_names else [zero] * table.num_rows
+             for c in ("rejected_fraction", "backordered_over")}
     encoded = table["state"].combine_chunks().dictionary_encode()
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
-    zero = Decimal(0)
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, ordered,
-        count["rejected"], strict=True)))
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, many, eaches, ordered,
+        count["rejected"], parts["rejected_fraction"], parts["backordered_over"], strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -1525,7 +1535,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 return None
             stored_unit, stored_basis, stored_description, pids = row[:4]  # a LineText's fields, unpacked at once
             stored_basis = basis_sent(stored_basis, row.weight_ordered, row.weight_basis_sent)  # IT105 as sent
-            unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
+            unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None,
+                                                                    ln.unit_eaches)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:
                 flat = ()
@@ -1633,7 +1644,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
             prices[line_id] = price
         row = order_lines.get(line_id)
         if row is not None and row.get("price_basis") and \
-                not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None):
+                not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None, ln.unit_eaches):
             order_lines = {**order_lines, line_id: {**row, "price_basis": "",  # our price per PO103 unit
                                                     "weight_basis_sent": ""}}
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}

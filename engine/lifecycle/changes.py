@@ -97,10 +97,8 @@ from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
 from schemas.units import (
     KEPT_PER_MANY_BASES,
-    PRICED_PER,
     backordered_stored,
     priced_per,
-    priced_per_of,
     rejected_exactly,
     rejected_stored,
 )
@@ -499,8 +497,8 @@ class _Step:
                  document_key=doc_key, changed_lines=(), **said)
         lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
-                              codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
-                              reason=note, run_id=self.run_id)
+                              rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                              warehouses="", reason=note, run_id=self.run_id)
                       for ln in stored)
         superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ())) + \
             tuple(ChangeUpdate(c.id, "superseded") for c in self.rv.on_hold.get(self.key, ()))  # the cancel answers
@@ -807,9 +805,10 @@ class _Step:
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
             codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
                      f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
-            rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + exact - allocated,
-                                              backordered_stored(Decimal(0), codes)[1])
-            out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected,
+            rejected, fraction = rejected_stored(
+                rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
+            out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, rejected_fraction=fraction,
+                               backordered_over=backordered_stored(Decimal(0))[1],
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
                                promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
         released = sum(r.quantity for r in kept if r.line_number in cut)
@@ -903,9 +902,9 @@ class _Step:
                 gone = "cancelled" if cancel else "deleted"
                 out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
                                    allocated=0, backordered=0, rejected=0,
-                                   codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
-                                   reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
-                                   run_id=self.run_id))
+                                   rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                                   warehouses="", reason=f"{gone} after shipment by 860 in {self.ch.source_file}",
+                                   revision=revision, run_id=self.run_id))
                 continue
             used = ln.reason.startswith(BILL_ONLY)
             out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
@@ -966,8 +965,9 @@ class _Step:
                 continue
             if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                             codes=rejected_stored(Decimal(0), ln.codes)[1], promised_date=None, warehouses="",
-                             reason=f"deleted by 860 in {self.ch.source_file}", revision=revision, run_id=self.run_id)
+                             rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
+                             warehouses="", reason=f"deleted by 860 in {self.ch.source_file}", revision=revision,
+                             run_id=self.run_id)
             out[n] = ln
         return tuple(out[n] for n in sorted(out))
 
@@ -1206,7 +1206,7 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
                  ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
-                 run_id=run_id, codes=_priced_per_mark(ln.codes, row))
+                 run_id=run_id, priced_per=_priced_per(ln.priced_per, row))
     if not moved or ln.state not in _PROMISING:
         return ln
     want = ln.shipped if settled else max(row["quantity"] - ln.rejected, ln.shipped)
@@ -1271,7 +1271,7 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
     out, restored = [], []
     for ln in lines:
         n = expired_units(ln)
-        if n <= 0 or ln.state in GONE_LINES or rejected_exactly(ln.rejected, ln.codes) < n:
+        if n <= 0 or ln.state in GONE_LINES or rejected_exactly(ln.rejected, ln.rejected_fraction) < n:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
@@ -1282,9 +1282,10 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
             continue
         backordered = ln.backordered + int(n)  # (whole units: a fraction expired goes back unheld, as it was)
         reason = "; ".join(p for p in ln.reason.split("; ") if p and p != "past_cancel_date")
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) - n,
-                                          tuple(c for c in ln.codes if not c.startswith(EXPIRED)))
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) - n)
+        codes = tuple(c for c in ln.codes if not c.startswith(EXPIRED))
         out.append(replace(ln, backordered=backordered, rejected=rejected, run_id=run_id, reason=reason, codes=codes,
+                           rejected_fraction=fraction,
                            state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered)))
         restored.append((ln.line_number, n))
     return tuple(out), restored
@@ -1313,22 +1314,20 @@ def _value(lines: tuple[LineRecord, ...]) -> Decimal:
     for ln in lines:
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
         if ln.state not in ENDED_LINES and price is not None:
-            many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
+            many = ln.priced_per  # a price per thousand feet kept as sent: per foot
             total += ln.promised * price if many == 1 else ln.promised * price / many
     return total
 
 
-def _priced_per_mark(codes: tuple[str, ...], row: Mapping) -> tuple[str, ...]:
-    """A stored line's codes with its PRICED_PER mark as ``row`` (its ORDER_LINES row after an 860) prices it: an 860
-    that changes the price or its basis (287.45 TF to 290.15 TF, kept per thousand feet as the 850 reader keeps it; or
-    to 0.2901 PE, restated per foot) is counted as intake counts a PO104 (engine.lifecycle.decisions._priced_per_marks).
-    A row without a basis (none sent, none read) leaves the mark as it was."""
+def _priced_per(was: Decimal, row: Mapping) -> Decimal:
+    """A stored line's priced_per as ``row`` (its ORDER_LINES row after an 860) prices it: an 860 that changes the
+    price or its basis (287.45 TF to 290.15 TF, kept per thousand feet as the 850 reader keeps it; or to 0.2901 PE,
+    restated per foot) is counted as intake counts a PO104 (engine.lifecycle.decisions._priced_per_column). A row
+    without a basis (none sent, none read) leaves it as it ``was``."""
     basis = row.get("price_basis")
     if not basis:
-        return codes
-    many = priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1
-    kept = tuple(c for c in codes if not c.startswith(PRICED_PER))
-    return (*kept, f"{PRICED_PER}{many}") if many != 1 else kept
+        return was
+    return Decimal(priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1)
 
 
 def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:
@@ -1414,9 +1413,9 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
                 cuts[k][ln.line_number] = take
                 left -= take
         backordered = ln.backordered - cut
-        rejected, codes = rejected_stored(rejected_exactly(ln.rejected, ln.codes) + cut, ln.codes)
+        rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + cut)
         new_lines.append(replace(
-            ln, backordered=backordered, rejected=rejected, codes=codes, run_id=run_id,
+            ln, backordered=backordered, rejected=rejected, rejected_fraction=fraction, run_id=run_id,
             promised_date=ln.promised_date if backordered else None,
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
             reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder (rejected_by_policy)"

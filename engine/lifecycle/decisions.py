@@ -102,8 +102,6 @@ from schemas.profile import PartnerProfile
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
-    PRICED_PER,
-    UNIT_EACHES,
     backordered_stored,
     priced_per,
     rejected_stored,
@@ -896,6 +894,7 @@ class _Batch:
         counts = [b - a for a, b in spans]
         revision = np.repeat(np.asarray([r.revision for r in self._records], dtype=np.int32), counts)
         n = statuses.num_rows
+        fractions, overs = _fractions(statuses)
         table = pa.table({
             "partner": statuses["partner"], "po_number": statuses["po_number"], "line_number": statuses["line_number"],
             "line_id": pc.fill_null(rows["line_id"], ""), "sku": _text_or_empty(rows, "sku"),
@@ -905,13 +904,15 @@ class _Batch:
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
             "reason": statuses["reason"],
-            "codes": _rejected_fraction_marks(_priced_per_marks(_marked_codes(decided, self._packs), rows), statuses),
+            "codes": pc.binary_join(decided["codes"], ","),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
             "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
             # the item the buyer ordered, on a line decided on its substitute (rules.business.items.substitute)
             "ordered_sku": _text_or_empty(rows, "ordered_sku"),
+            "rejected_fraction": fractions, "priced_per": _priced_per_column(rows),
+            "unit_eaches": _unit_eaches(decided, self._packs), "backordered_over": overs,
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
@@ -1107,61 +1108,63 @@ def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table, packs: 
                            pc.if_else(blank, pa.scalar("", pa.string()), rows["price_basis"]))
 
 
-def _marked_codes(decided: pa.Table, packs: pa.Array) -> pa.Array:
-    """The line codes the store keeps: the decision's finding codes, comma-joined, and on a line priced per
-    each in a pack of eaches (``packs``) the eaches its unit holds (schemas.units.UNIT_EACHES: the 810 states
-    our price on it without PE, as the 855 does)."""
-    codes = pc.binary_join(decided["codes"], ",")
+def _unit_eaches(decided: pa.Table, packs: pa.Array) -> pa.Array:
+    """Each line's unit_eaches (schemas.lifecycle.LineRecord): on a line priced per each in a pack of eaches
+    (``packs``) the eaches its unit holds (the 810 states our price on it without PE, as the 855 does:
+    schemas.units.stated_basis); null elsewhere."""
     if not pc.any(packs).as_py():
-        return codes
-    mark = pc.binary_join_element_wise(UNIT_EACHES, pc.cast(decided["unit_eaches"], pa.string()), "")
-    marked = pc.if_else(pc.equal(pc.fill_null(codes, ""), ""), mark,
-                        pc.binary_join_element_wise(pc.fill_null(codes, ""), mark, ","))
-    return pc.if_else(packs, marked, codes)
+        return pa.nulls(decided.num_rows, pa.int64())
+    return pc.if_else(packs, pc.cast(decided["unit_eaches"], pa.int64()), pa.scalar(None, pa.int64()))
 
 
-def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
-    """``codes`` with, on a line whose price is kept per so many of its units (287.45 TF on a line in FT:
-    schemas.units.priced_per), that many (PRICED_PER:1000): what reads the stored lines alone values it per unit."""
+def _priced_per_column(rows: pa.Table) -> pa.Array:
+    """Each line's priced_per (schemas.lifecycle.LineRecord): on a line whose price is kept per so many of its units
+    (287.45 TF on a line in FT: schemas.units.priced_per), that many ("1000"); null elsewhere (1): what reads the
+    stored lines alone values it per unit."""
+    out = pa.nulls(rows.num_rows, pa.string())
     if "price_basis" not in rows.column_names or not rows.num_rows:
-        return codes
+        return out
     of = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())),
                       False)
     if not pc.any(of).as_py():
-        return codes
-    out, units, bases = codes.to_pylist(), rows["unit"].to_pylist(), rows["price_basis"].to_pylist()
+        return out
+    values: list[str | None] = [None] * rows.num_rows
+    units, bases = rows["unit"].to_pylist(), rows["price_basis"].to_pylist()
     for i in np.flatnonzero(np.asarray(of.to_numpy(zero_copy_only=False), bool)).tolist():
         many = priced_per(units[i], bases[i])
         if many != 1:
-            out[i] = ",".join(c for c in (out[i], f"{PRICED_PER}{many}") if c)
-    return pa.array(out, pa.string())
+            values[i] = decimal_text(Decimal(many))
+    return pa.array(values, pa.string())
 
 
-def _rejected_fraction_marks(codes: pa.Array, statuses: pa.Table) -> pa.Array:
-    """``codes`` with, on a line ordered in a fraction of its unit (1.344 TM) whose rejected part (its IR ACKs,
-    exactly: 0.344 TM) is more than the whole units the store keeps of it (statuses' rejected: 0), the rest
-    (schemas.units.REJECTED_FRACTION:0.344): what counts what we acknowledged of the stored line (a release's
-    draw on its blanket, engine.blankets.acknowledged) counts it exactly."""
+def _fractions(statuses: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """Each line's rejected_fraction and backordered_over (schemas.lifecycle.LineRecord), null elsewhere, on a line
+    ordered in a fraction of its unit (1.344 TM, 12.5 LB). rejected_fraction: when its rejected part (its IR ACKs,
+    exactly: 0.344 TM) is more than the whole units the store keeps of it (statuses' rejected: 0), the rest (0.344).
+    What counts what we acknowledged of the stored line (a release's draw on its blanket, engine.blankets.
+    acknowledged) counts it exactly. backordered_over: when its backordered part (its IB ACKs, exactly: 2.5 LB) is
+    less than the whole units the store keeps covering it (statuses' backordered: 3, engine.answer._backordered),
+    what of the last it does not want (0.5)."""
+    fractions = overs = pa.nulls(statuses.num_rows, pa.string())
     if not statuses.num_rows:
-        return codes
+        return fractions, overs
     ordered = pc.cast(statuses["ordered"], pa.decimal128(38, 4))
     frac = pc.fill_null(pc.not_equal(ordered, pc.cast(pc.floor(ordered), pa.decimal128(38, 4))), False)
     if not pc.any(frac).as_py():
-        return codes
-    out = codes.to_pylist()
+        return fractions, overs
+    values: list[str | None] = [None] * statuses.num_rows
+    over: list[str | None] = [None] * statuses.num_rows
     parts, rejected, backordered = statuses["parts"], statuses["rejected"], statuses["backordered"]
     for i in np.flatnonzero(np.asarray(frac.to_numpy(zero_copy_only=False), bool)).tolist():
         said = parts[i].as_py() or ()
         exact = sum((p["quantity"] or Decimal(0) for p in said if p["status"] == "IR"), Decimal(0))
         whole = rejected[i].as_py() or 0
-        if 0 < exact - whole < 1:  # (the store's whole units and the mark written by the one helper that writes both)
-            out[i] = ",".join(rejected_stored(exact, [c for c in (out[i] or "").split(",") if c])[1])
-        # a measure's backorder kept as the whole units covering it (2.5 LB: 3, engine.answer._backordered) with
-        # what of the last it does not want (schemas.units.BACKORDERED_OVER:0.5)
+        if 0 < exact - whole < 1:  # (the store's whole units and the fraction written by the one helper for both)
+            values[i] = decimal_text(rejected_stored(exact)[1])
         waits = sum((p["quantity"] or Decimal(0) for p in said if p["status"] == "IB"), Decimal(0))
         if 0 < (backordered[i].as_py() or 0) - waits < 1:
-            out[i] = ",".join(backordered_stored(waits, [c for c in (out[i] or "").split(",") if c])[1])
-    return pa.array(out, pa.string())
+            over[i] = decimal_text(backordered_stored(waits)[1])
+    return pa.array(values, pa.string()), pa.array(over, pa.string())
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

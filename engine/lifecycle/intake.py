@@ -48,7 +48,6 @@ from schemas.lifecycle import (
     StoredChange,
 )
 from schemas.order_keys import is_ref_key, shown, x12_po
-from schemas.units import rejected_stored
 
 if TYPE_CHECKING:
     from schemas.fulfilment import CsvOrderMapping
@@ -591,6 +590,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "promised_date": pa.nulls(n, pa.string()),
         "warehouses": text(""), "reason": text(""), "codes": text(""), "revision": number(revision, pa.int32()),
         "run_id": text(run_id), "shipped": text("0"), "invoiced": text("0"), "ordered_sku": text(""),
+        "rejected_fraction": pa.nulls(n, pa.string()), "priced_per": pa.nulls(n, pa.string()),
+        "unit_eaches": pa.nulls(n, pa.int64()), "backordered_over": pa.nulls(n, pa.string()),
     }
     return pa.table({f.name: columns[f.name] if columns[f.name].type == f.type else pc.cast(columns[f.name], f.type)
                      for f in LINE_ROWS}, schema=LINE_ROWS)  # (a cast to the type a column has already: none)
@@ -699,7 +700,7 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
     if line.state in GONE_LINES:
         return line
     return replace(line, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                   codes=rejected_stored(Decimal(0), line.codes)[1], promised_date=None, warehouses="", reason=reason,
+                   rejected_fraction=Decimal(0), promised_date=None, warehouses="", reason=reason,
                    revision=revision, run_id=run_id)
 
 

@@ -14,7 +14,6 @@ from typing import NamedTuple, Protocol
 from schemas.findings import finding
 from schemas.grocery_invoice import EACHES_BY_MANY, G1703_DIGITS, g17_of
 from schemas.lifecycle import FindingRecord
-from schemas.units import priced_per_of
 
 HELD = "INVOICE_HELD_NOT_ON_880"
 STAGE = "invoicing"
@@ -27,7 +26,7 @@ class _Line(Protocol):  # what is read of an order line (engine.lifecycle.billin
     unit: str
     unit_price: Decimal | None
     ack_price: Decimal | None
-    codes: tuple[str, ...]
+    priced_per: Decimal
 
 
 class Unstated(NamedTuple):
@@ -44,17 +43,17 @@ class Unstated(NamedTuple):
 
 def unstated(quantities: Mapping[int, Decimal], lines: Iterable[_Line]) -> list[Unstated]:
     """The lines of an invoice billing ``quantities`` (line number -> units) that its 880 cannot state, in line
-    order: a price kept per several units (the stored PRICED_PER mark, schemas.units.priced_per_of) whose price per
+    order: a price kept per several units (the stored line's priced_per, schemas.units.priced_per) whose price per
     unit is not exact in G1703's 9 digits and whose units billed are no whole number of dozens (hundreds,
     thousands). A line without a price is left to the builder (INVOICE_NOT_BUILT)."""
     by_number = {ln.line_number: ln for ln in lines}
     out = []
     for n in sorted(quantities):
         ln = by_number.get(n)
-        if ln is None or not any(c.startswith("PRICED_PER:") for c in ln.codes):
+        if ln is None or ln.priced_per == 1:
             continue
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
-        many = priced_per_of(ln.codes)
+        many = ln.priced_per
         if price is None or many == 1:
             continue
         if g17_of(quantities[n], ln.unit or "EA", price, many) is None:

@@ -34,7 +34,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.units import priced_per_of, rejected_stored
+from schemas.units import rejected_stored
 
 REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
 ANSWERS = ("855", "870", "CSV")  # what answers an order: an 855 (or an 870), or a CSV partner's CSV acknowledgment
@@ -171,7 +171,7 @@ def _revision_lines(record: OrderRecord, stored: tuple[LineRecord, ...], rows: S
         if ln.line_number not in out:
             out[ln.line_number] = ln if ln.state in GONE else replace(
                 ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0, promised_date=None,
-                codes=rejected_stored(Decimal(0), ln.codes)[1], warehouses="", revision=revision, run_id=run_id)
+                rejected_fraction=Decimal(0), warehouses="", revision=revision, run_id=run_id)
     return tuple(out[n] for n in sorted(out))
 
 
@@ -217,7 +217,7 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
         codes = [code for code, _ in acks]
         if "ID" in codes:
             out.append(replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
-                               codes=rejected_stored(Decimal(0), ln.codes)[1],
+                               rejected_fraction=Decimal(0),
                                promised_date=None, warehouses="", revision=revision, run_id=run_id))
             continue
         rows = [] if rejected else placed.get(ln.line_number, [])
@@ -231,11 +231,11 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
             allocated, warehouses, promised = 0, "", ln.promised_date
             backordered = int(sum(q or 0 for c, q in acks if c == "IB"))
             rejected_units = int(sum(q or 0 for c, q in acks if c == "IR"))
-        # what it rejected exactly: the IRs the answer told (the whole units kept, the rest of one marked, as the
-        # night that sent it stored it: engine.lifecycle.decisions._rejected_fraction_marks)
+        # what it rejected exactly: the IRs the answer told (the whole units kept, the rest of one as the line's
+        # rejected_fraction, as the night that sent it stored it: engine.lifecycle.decisions._fractions)
         told_ir = sum((q or Decimal(0) for c, q in acks if c == "IR"), Decimal(0))
-        rejected_units, line_codes = rejected_stored(
-            told_ir if 0 <= told_ir - rejected_units < 1 else Decimal(rejected_units), ln.codes)
+        rejected_units, fraction = rejected_stored(
+            told_ir if 0 <= told_ir - rejected_units < 1 else Decimal(rejected_units))
         if backordered:
             state = LineState.BACKORDERED
         elif allocated:
@@ -247,7 +247,8 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
         price = priced.get(ln.line_number)  # ours where it is not the buyer's (an IP), as the night kept it
         out.append(replace(ln, state=state, ack="+".join(codes), allocated=allocated, backordered=backordered,
                            ack_price=price if price is not None and price != ln.unit_price else ln.ack_price,
-                           rejected=rejected_units, codes=line_codes, warehouses=warehouses, promised_date=promised,
+                           rejected=rejected_units, rejected_fraction=fraction, warehouses=warehouses,
+                           promised_date=promised,
                            # a quantity told in another unit than the line's (a catch-weight line the 855 echoes
                            # in the buyer's pounds, taken in as bags) is not the line's: it keeps its own
                            ordered=_ordered(quantity, acks, ln.ordered)
@@ -275,7 +276,7 @@ def _acknowledged_value(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer
         if ln.state in ENDED_LINES or not price:
             continue
         units = ln.promised or acked.get(ln.line_id, acked.get(str(ln.line_number), Decimal(0)))
-        many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
+        many = ln.priced_per  # a price per thousand feet kept as sent: per foot
         total += units * price if many == 1 else units * price / many
     return total
 

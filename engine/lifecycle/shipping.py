@@ -127,7 +127,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.time_codes import local_offset, time_code_offset, zone_code
-from schemas.units import BACKORDERED_OVER, REJECTED_FRACTION, promised_exactly
+from schemas.units import promised_exactly
 from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Address, Delimiters
 
@@ -1511,17 +1511,20 @@ def promised_of(lines: pa.Table) -> list[int | Decimal]:
     whole = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
     if not lines.num_rows:
         return whole
-    codes = pc.fill_null(lines["codes"], "")
-    marks = pc.or_(pc.match_substring(codes, REJECTED_FRACTION), pc.match_substring(codes, BACKORDERED_OVER))
-    marked = pc.or_(marks, pc.fill_null(pc.match_substring(lines["ordered"], "."), False))
+    none = pa.nulls(lines.num_rows, pa.string())
+    parts = [lines[c] if c in lines.column_names else none for c in ("rejected_fraction", "backordered_over")]
+    marked = pc.fill_null(pc.match_substring(lines["ordered"], "."), False)
+    for part in parts:  # a fraction kept beside the whole units (null or "": none)
+        marked = pc.or_(marked, pc.not_equal(pc.fill_null(part, ""), ""))
     rows = np.flatnonzero(np.asarray(marked.to_numpy(zero_copy_only=False), bool))
     if len(rows):
         picked = pa.array(rows)
         cols = [lines[c].take(picked).to_pylist() for c in ("ordered", "allocated", "backordered", "rejected")]
-        for i, ordered, allocated, backordered, rejected, code in zip(
-                rows.tolist(), *cols, codes.take(picked).to_pylist(), strict=True):
+        for i, ordered, allocated, backordered, rejected, fraction, over in zip(
+                rows.tolist(), *cols, *(p.take(picked).to_pylist() for p in parts), strict=True):
             whole[i] = promised_exactly(Decimal(ordered) if ordered else None, allocated or 0, backordered or 0,
-                                        rejected or 0, [c for c in code.split(",") if c])
+                                        rejected or 0, Decimal(fraction) if fraction else None,
+                                        Decimal(over) if over else None)
     return whole
 
 
@@ -1918,7 +1921,15 @@ def stored_lines(table: pa.Table) -> pa.Table:
         out = _replaced(out, name, pc.fill_null(table[name], ""))
     for name in ("allocated", "backordered", "rejected"):
         out = _replaced(out, name, pc.fill_null(table[name], 0))
+    def fraction(text):  # (a LineRecord's rejected_fraction or backordered_over 0 is stored null)
+        return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) else None
+
+    def many(text):  # (a LineRecord's priced_per 1 is stored null)
+        return decimal_text(Decimal(text)) if text not in (None, "") and Decimal(text) != 1 else None
+
     for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
+                    ("rejected_fraction", fraction), ("priced_per", many), ("unit_eaches", lambda v: v or None),
+                    ("backordered_over", fraction),
                     ("invoiced", count), ("revision", lambda v: v or 1),
                     ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
                     ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):

@@ -461,14 +461,27 @@ def test_billed_lines_and_shipments_read_from_columns():
     one, two = lines[("acme", "PO-1")]
     # (ordered and rejected: read when the table has them, for a measure's exact promise; none here)
     assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0),
-                   (), None, 0)
+                   (), Decimal(1), 0, None, 0, Decimal(0), Decimal(0))  # (no priced_per, unit_eaches columns: a
+    # price per unit, no pack; no ordered, rejected, rejected_fraction, backordered_over: none)
     assert two == ("acme", "PO-1", 2, "", LineState.INVOICED, "", None, Decimal("2.25"), 0, 2, Decimal(0),
-                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"), None, 0)
+                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"), Decimal(1), 0, None, 0, Decimal(0),
+                   Decimal(0))
+    read = billing.billed_lines(table.append_column("priced_per", pa.array([None, "1000", None]))
+                                .append_column("unit_eaches", pa.array([12, None, 0])))[("acme", "PO-1")]
+    assert [(ln.priced_per, ln.unit_eaches) for ln in read] == [(1, 12), (1000, 0)]
     # a measure's line (12.5 LB stored allocated 12): its promise is exact
     measure = table.slice(0, 1).append_column("ordered", pa.array(["12.5"])).append_column("rejected", pa.array([0]))
     measure = measure.set_column(measure.schema.get_field_index("allocated"), "allocated", pa.array([12]))
     (weighed,) = billing.billed_lines(measure)[("acme", "PO-1")]
     assert (weighed.ordered, weighed.rejected, weighed.promised_exact) == (Decimal("12.5"), 0, Decimal("12.5"))
+    # 10 placed and 2.5 backordered (stored 3, backordered_over 0.5): 12.5, read from the column
+    waits = measure.set_column(measure.schema.get_field_index("allocated"), "allocated", pa.array([10])).set_column(
+        measure.schema.get_field_index("backordered"), "backordered", pa.array([3])).append_column(
+        "backordered_over", pa.array(["0.5"]))
+    (waiting,) = billing.billed_lines(waits)[("acme", "PO-1")]
+    assert (waiting.backordered_over, waiting.promised_exact) == (Decimal("0.5"), Decimal("12.5"))
+    (unmarked,) = billing.billed_lines(waits.drop_columns(["backordered_over"]))[("acme", "PO-1")]
+    assert unmarked.promised_exact == 13
     assert lines[("acme", "PO-2")][0].codes == ()
     # a table read before codes were (a caller's own): no codes
     assert billing.billed_lines(table.drop_columns(["codes"]))[("acme", "PO-1")][1].codes == ()
