@@ -73,7 +73,7 @@ class OrderDecision:
     ``span`` of the run's LINE_DECISIONS ``table`` (read when asked for)."""
 
     __slots__ = ("partner", "po_number", "order_ref", "source_file", "status", "codes", "reasons", "decided_by",
-                 "_lines", "table", "span")
+                 "_lines", "table", "span", "held_for")
 
     def __init__(self, partner: str, po_number: str, order_ref: str, source_file: str, status: str,
                  lines: list[LineDecision] | None = None, codes: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
@@ -82,6 +82,9 @@ class OrderDecision:
         self.status, self.codes, self.reasons, self.decided_by = status, codes, reasons, decided_by
         self._lines = lines if lines is not None or table is not None else []
         self.table, self.span = table, span
+        # the codes of the findings whose outcome holds the order or one of its lines (hold_order, hold_line):
+        # what it is held for, of all its codes (a CASE_PACK_ROUNDED beside a credit hold is not one)
+        self.held_for: tuple[str, ...] = ()
 
     @property
     def lines(self) -> list[LineDecision]:
@@ -107,6 +110,7 @@ class OrderDecision:
         return {k: getattr(self, k) for k in self.__slots__}
 
     def __setstate__(self, state: dict) -> None:
+        self.held_for = ()
         for k, v in state.items():
             setattr(self, k, v)
 
@@ -203,6 +207,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
                             codes=tuple(sorted({f.code for f in order_findings})),
                             reasons=tuple(dict.fromkeys(f.message for f in order_findings)),
                             table=table, span=spans[i])
+        dec.held_for = _holding_codes(order_level, per_line)
         if person and person.verdict == "rejected":
             dec.status, dec.decided_by = REJECTED, person.by
             dec.reasons = (f"rejected by {person.by}: {person.reason}",) + dec.reasons
@@ -233,6 +238,21 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         if dec.status == ACCEPTED and stop > start and counts[i] == stop - start:
             dec.status = REJECTED
     return out
+
+
+def _holding_codes(order_level: list[tuple[Outcome, Finding]],
+                   per_line: Mapping[int, list[tuple[Outcome, Finding]]]) -> tuple[str, ...]:
+    """The codes of the findings that hold the order: an order-scope hold anywhere, or a line-scope hold
+    (hold_line) on a line whose strongest line outcome holds it (one rejecting or changing the line
+    outranks it: the line is answered, not held)."""
+    codes = {f.code for o, f in (*order_level, *(x for fs in per_line.values() for x in fs))
+             if o.scope == "order" and o.order_status == "pending_approval"}
+    shared = [(o, f) for o, f in order_level if o.scope == "line"]
+    lines = [*([(o, f) for o, f in fs if o.scope == "line"] + shared for fs in per_line.values()), shared]
+    for pairs in lines:
+        if strongest([o for o, _ in pairs]).order_status == "pending_approval":
+            codes |= {f.code for o, f in pairs if o.order_status == "pending_approval"}
+    return tuple(sorted(codes))
 
 
 def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,

@@ -527,6 +527,31 @@ def recorded_resends(recorded: pa.Table) -> tuple[pa.Table, pa.Table]:
     return recorded.filter(pa.array(keep)), pa.Table.from_pylist(resent, schema=RECORDED_RESENT)
 
 
+def copies_taken_as_resends(recorded: pa.Table, sha256: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Of one partner's recorded lines (RECORDED_LINES), the 856s of the file ``sha256`` that recorded_resends takes
+    with a copy recorded from another file or envelope as one document (sent again): (BSN02, its ISA13, its GS06,
+    the other copies' files), by BSN02; the file's copy is the one kept (the latest sending) or one left out as
+    an earlier sending."""
+    if not recorded.num_rows:
+        return []
+    kept, resent = recorded_resends(recorded)
+    cols = ["doc_type", "document_ref", "sha256", "isa13", "gs06", "file"]
+    rows = [r for r in recorded.select(cols).to_pylist() if r["doc_type"] == "856"]
+    mine = {(r["document_ref"], r["isa13"], r["gs06"], r["file"]) for r in rows if r["sha256"] == sha256}
+    still = {(r["document_ref"], r["isa13"], r["gs06"], r["file"]) for r in kept.select(cols).to_pylist()
+             if r["sha256"] == sha256 and r["doc_type"] == "856"}
+    kept_copies = {(r["isa13"], r["gs06"], r["file"]) for r in resent.to_pylist()}
+    out = []
+    for ref, isa13, gs06, file in sorted(mine):
+        if (ref, isa13, gs06, file) in still and (isa13, gs06, file) not in kept_copies:
+            continue  # neither left out as an earlier sending nor kept as the latest of several: no resend
+        others = tuple(sorted({r["file"] or "(no file name)" for r in rows if r["document_ref"] == ref
+                               and (r["sha256"], r["isa13"], r["gs06"]) != (sha256, isa13, gs06)}))
+        if others:
+            out.append((ref, isa13, gs06, others))
+    return out
+
+
 def _first_sent(t: pa.Table, first_sent: pa.Table | None) -> pa.ChunkedArray | pa.Array:
     """``t``'s sent_at, the first sending's time where a row's (partner, isa13, gs06, file) are a renumbered
     resend's."""

@@ -174,3 +174,31 @@ def _whole_order(partner: str, po: str, rows: list[dict], at: dict, units: dict[
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=first["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, "order rejected (855 RD)", "decide")
+
+
+def why_rejected(lines: list[dict], *, rejected_by: str = "", note: str = "", approved_by: str = "") -> str:
+    """Why an order was answered 855 RD, as a person reads it: rejected by a person (``rejected_by``, ``note``), or
+    no line accepted (every line IR), each line's why: no stock (the allocation's reason, STOCK_SHORT_REJECTED) or
+    the finding codes that refused it; ``approved_by``: a person approved the order first, so the RD is not theirs.
+    ``lines``: the order's lines as its story shows them (line_id or line_number, sku, ack, reason, codes)."""
+    if rejected_by:
+        return f"rejected by {rejected_by}" + (f": {note}" if note else "")
+    said = []
+    for ln in lines:
+        if ln.get("ack") not in ("IR", "", None):
+            continue
+        codes = [c for c in ln.get("codes") or () if c]
+        reason = ln.get("reason") or ""
+        if reason in _WHY:  # allocation's: its finding is the order's, at the line
+            why = f"no stock, {_WHY[reason]}"
+            codes = codes or ["STOCK_SHORT_REJECTED"]
+        elif reason:
+            why = reason
+        else:
+            why = "refused by the rules"
+        said.append(f"line {ln.get('line_id') or ln.get('line_number')}"
+                    + (f" ({ln['sku']})" if ln.get("sku") else "") + f": {why}"
+                    + (f" ({', '.join(codes)})" if codes else ""))
+    whom = f"; {approved_by} approved the order first, the rejection is not a person's" if approved_by else \
+        "; not a person's rejection"
+    return "no line accepted (every line IR)" + (": " + "; ".join(said) if said else "") + whom

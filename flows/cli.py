@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -1032,12 +1033,28 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
                   note: str, all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
     """(each order's outcome, how the orders were chosen): the orders the PO numbers or the search name, each
     decided alone (flows.approving)."""
+    from flows.approving import decide_picked
+
+    store = _state(workspace)
+    picks, unmatched, named = _picked(workspace, store, pos, partner, release, all_held, held_for, since, until)
+    try:
+        done = decide_picked(store, picks, verdict, by=by, note=note, at=_wall_clock(), dry_run=dry_run)
+    except ValueError as exc:
+        err.print(f"{shown(exc)}: nothing was recorded", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    return _in_named_order(done, unmatched, all_held), named
+
+
+def _picked(workspace: Path, store, pos: list[str], partner: str | None, release: str | None, all_held: bool,
+            held_for: str, since: str, until: str):
+    """The orders a batch names (approve, reject, recheck): (their picks, each PO number named that names no one
+    order -> Decided skipped with why (None: it is picked), how they were chosen). --all-held: the held orders the
+    search names (flows.approving.held_matching; a --held-for CODE none is held for said, exit 2 when no code)."""
     from engine import lifecycle
-    from flows.approving import Decided, decide_picked, held_matching
+    from flows.approving import Decided, held_matching
     from flows.status_view import matching_orders
     from flows.workspace import Workspace
 
-    store = _state(workspace)
     ws = Workspace(workspace.resolve())
     if partner is not None and partner not in ws.partners() and not store.search_orders(partner=partner, limit=1):
         err.print(f"no partner {shown(partner)}: no profile and no order of it", style="red")
@@ -1063,13 +1080,13 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
                 picks.append(lifecycle.PersonPick(matches[0].partner, matches[0].po_number))
                 unmatched[po] = None  # its place in the list: decided below
         named = f"{len(dict.fromkeys(pos))} PO number(s) named"
-    try:
-        done = decide_picked(store, picks, verdict, by=by, note=note, at=_wall_clock(), dry_run=dry_run)
-    except ValueError as exc:
-        err.print(f"{shown(exc)}: nothing was recorded", style="red")
-        raise typer.Exit(ExitStatus.USAGE) from None
-    decided = iter(done)  # in the order picked: the PO numbers' order
-    return [d if d is not None else next(decided) for d in unmatched.values()] if not all_held else done, named
+    return picks, unmatched, named
+
+
+def _in_named_order(done: list, unmatched: dict, all_held: bool) -> list:
+    """The picked orders' outcomes (in the order picked) with the PO numbers that named none, in the order named."""
+    decided = iter(done)
+    return [d if d is not None else next(decided) for d in unmatched.values()] if not all_held else done
 
 
 def _held_for_none(store, code: str, partner: str | None) -> None:
@@ -1159,22 +1176,60 @@ def reject(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numbe
                 since, until, dry_run)
 
 
-@app.command()
-def recheck(po: str = typer.Argument(None, help="PO number (default: every held order)"),
-            partner: str = typer.Option(None, "--partner", help="Only this partner's orders.", callback=partner_id),
+RECHECK_EXIT = ("Exit status 0: every order named was rechecked (or, --dry-run, would be; or none was waiting; one PO "
+                "named alone that is not held: nothing rechecked); 3: some were skipped, each named with why (no such "
+                "order, not waiting for a person, its partner's profile does not load), the others rechecked; 2: used "
+                "wrongly, nothing done (several PO numbers without --partner, PO numbers with --all-held or a filter, "
+                "a date that is none, a --held-for CODE that is no finding code; one PO named alone that is no order); "
+                "5: another OrderBridge process holds the workspace.")
+
+
+@app.command(epilog=RECHECK_EXIT)
+def recheck(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO number(s) to recheck: one, or several "
+                                            "of the partner (each checked alone); none: every held order (as "
+                                            "--all-held)."),
+            partner: str = typer.Option(None, "--partner", help="Only this partner's orders (needed with several PO "
+                                        "numbers).", callback=partner_id),
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", metavar=ISO,
                                     help="The rules' date as an ISO date-time (default: now)."),
+            all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+            dry_run: bool = typer.Option(False, "--dry-run", help="Run the rules and list which orders would stay "
+                                         "held (and for what) and which would be cleared, and what would be skipped "
+                                         "and why; record nothing."),
             release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
-    """Re-run the rules for held orders against the current reference data; an order no longer held
-    is answered by the next run."""
+    """Re-run the rules for held orders against the current reference data (after deals.csv, items.csv, prices or a
+    credit limit were fixed): every held order, one PO, several, or those a search names (--all-held --held-for
+    CODE ...); an order no longer held is answered by the next run. Under one workspace lease."""
+    pos = list(pos or ())
+    if len(pos) == 1 and not (all_held or held_for or since or until or dry_run):
+        _recheck_one(workspace, pos[0], partner, by, now, release, wait)
+        return
+    problem = _batch_problem(pos, partner, release, all_held or not pos, held_for, since, until)
+    if problem:
+        err.print(problem, style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    since, until = (date.fromisoformat(v).isoformat() if v else "" for v in (since, until))  # as approve's
+    if dry_run:
+        done, named = _recheck_batch(workspace, pos, partner, release, by, now, held_for, since, until, dry_run=True)
+    else:
+        with _holding(workspace, "recheck", wait):
+            done, named = _recheck_batch(workspace, pos, partner, release, by, now, held_for, since, until,
+                                         dry_run=False)
+    _say_rechecked(done, named, by, dry_run)
+    raise typer.Exit(ExitStatus.INCOMPLETE if any(d.skipped for d in done) else ExitStatus.OK)
+
+
+def _recheck_one(workspace: Path, po: str, partner: str | None, by: str, now: str | None, release: str | None,
+                 wait: float) -> None:
+    """`recheck PO` as it always was: the order named (no --partner needed when one partner has it; exit 2 when
+    none), rechecked if it is held."""
     from flows.recheck import recheck_held
     from flows.workspace import Workspace
 
     with _holding(workspace, "recheck", wait):
         store = _state(workspace)
-        if po is not None:
-            po = _order_or_exit(store, po, partner, release, workspace).po_number  # a release: its order key
+        po = _order_or_exit(store, po, partner, release, workspace).po_number  # a release: its order key
         rules_day = datetime.fromisoformat(_now(now)) if now else None
         done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
                             at=datetime.fromisoformat(_wall_clock()), today=rules_day)
@@ -1186,6 +1241,72 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
         t.add_row(shown(r.after.partner), shown(names[r.after.key]), shown(r.after.state.value),
                   "\n".join(shown(x) for x in r.after.hold_reasons) or "cleared: the next run answers it")
     console.print(t)
+
+
+def _recheck_batch(workspace: Path, pos: list[str], partner: str | None, release: str | None, by: str,
+                   now: str | None, held_for: str, since: str, until: str, *, dry_run: bool):
+    """(each picked order's outcome, how they were chosen): the orders the PO numbers or the search name (as
+    approve/reject choose them: _picked), rechecked together (flows.recheck); one not held is skipped with why."""
+    from engine import lifecycle
+    from flows.recheck import recheck_held
+    from flows.workspace import Workspace
+
+    store = _state(workspace)
+    all_held = not pos
+    picks, unmatched, named = _picked(workspace, store, pos, partner, release, all_held, held_for, since, until)
+    rules_day = datetime.fromisoformat(_now(now)) if now else None
+    ws = Workspace(workspace.resolve())
+    keys = {(p.partner, p.po_number) for p in picks}
+    done = {r.after.key: r for r in recheck_held(ws, store, keys=keys, by=by, at=datetime.fromisoformat(
+        _wall_clock()), today=rules_day, dry_run=dry_run)} if keys else {}
+    outcomes = []
+    for p in picks:
+        key = (p.partner, p.po_number)
+        outcome, why = lifecycle.recheck_outcome(store.order(*key) if key not in done else done[key].before,
+                                                 done[key].after if key in done else None)
+        outcomes.append(Rechecking(*key, outcome, why, done[key].after.hold_reasons if key in done else ()))
+    unmatched = {po: d and Rechecking(d.partner, d.po_number, lifecycle.RECHECK_SKIPPED, d.skipped)
+                 for po, d in unmatched.items()}
+    return _in_named_order(outcomes, unmatched, all_held), named
+
+
+@dataclass(frozen=True, slots=True)
+class Rechecking:
+    """One order a recheck named: still held (and for what), cleared, or skipped (``skipped``: why)."""
+
+    partner: str
+    po_number: str
+    outcome: str
+    skipped: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+def _say_rechecked(done: list, named: str, by: str, dry_run: bool) -> None:
+    """A row per order (still held and for what, cleared, skipped and why), then the counts."""
+    from engine import lifecycle
+
+    would = {lifecycle.RECHECK_HELD: "would stay held", lifecycle.RECHECK_CLEARED: "would be cleared"} if dry_run \
+        else {}
+    t = Table(title=f"{named}: " + (f"rechecked by {shown(by)}" if not dry_run else "dry run, nothing recorded"))
+    for c in ("partner", "PO", "outcome", "held for / why skipped"):
+        t.add_column(c, overflow="fold")
+    for d in done:
+        said = d.skipped or ("the next run answers it" if d.outcome == lifecycle.RECHECK_CLEARED else
+                             "\n".join(d.reasons))
+        t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would.get(d.outcome, d.outcome), shown(said))
+    console.print(t)
+    held = sum(d.outcome == lifecycle.RECHECK_HELD for d in done)
+    cleared = sum(d.outcome == lifecycle.RECHECK_CLEARED for d in done)
+    skipped = [d for d in done if d.skipped]
+    if dry_run:
+        console.print(f"{held} order(s) would stay held, {cleared} would be cleared, {len(skipped)} would be "
+                      "skipped; nothing was recorded.")
+    else:
+        console.print(f"{held} order(s) still held, {cleared} cleared by {shown(by)}"
+                      + ("; the next run answers them" if cleared else "") + f", {len(skipped)} skipped.")
+    for d in skipped:
+        err.print(f"skipped {shown(d.partner)}/{shown(order_shown(d.po_number))}: {shown(d.skipped)}",
+                  style="yellow")
 
 
 @app.command("release-held")

@@ -221,7 +221,7 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
            at: str = RECORD_AT, workspace: Path = WORKSPACE) -> None:
     """Record 810 invoices and 856 ship notices that another system of ours (an ERP, a warehouse) sent
     a partner, so the next reconciliation sees them beside OrderBridge's own. Nothing is sent."""
-    from flows.reconcile import record_documents
+    from flows.reconcile import record_documents, recorded_resent
     from flows.workspace import Workspace
 
     if not file.is_file():
@@ -239,11 +239,16 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
     try:
         read, added, findings = record_documents(store, file, partner=partner, by=by, note=note,
                                                  at=datetime.fromisoformat(_wall_clock()), sent_at=sent_at)
+        resent = recorded_resent(store, file, partner=partner) if read else []
     finally:
         store.close()
     if read:
         console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
                             f"({read - added} recorded before); the next reconciliation sees them."))
+    for ref, isa13, gs06, others in resent:  # the same 856 (BSN02, lines) recorded from another file or envelope
+        console.print(shown(f"  856 {ref} (ISA13 {isa13}, GS06 {gs06}) is the same ship notice, the same lines, as "
+                            f"recorded from {', '.join(others)}: taken as a resend, one document counted once (its "
+                            "latest copy's numbers), timed by its first sending"))
     else:  # an empty file, a PDF, an 850 given by mistake: it said "0 line(s) ... recorded" and exit 0
         console.print(shown(f"{file.name}: no line of an 810 or 856 read: nothing recorded for {partner}."),
                       style="red")

@@ -27,8 +27,8 @@ class ExitStatus(IntEnum):
     a person, an `inventory load` layout - our configuration - that does not exist or does not load)."""
 
     INCOMPLETE = 3
-    """Not done: some orders of an `approve`/`reject` of several were skipped (each named with why), the others
-    recorded; a stage, a partner or a warehouse of the run failed (e.g. its SFTP server is down, or a
+    """Not done: some orders of an `approve`/`reject`/`recheck` of several were skipped (each named with why), the
+    others recorded; a stage, a partner or a warehouse of the run failed (e.g. its SFTP server is down, or a
     partner's profile does not load - its files wait in its drop, and confirmations naming its POs in
     the warehouse's inbox, until it is fixed: the others went on; the summary and the failures report
     say which;

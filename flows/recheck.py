@@ -2,11 +2,14 @@
 data (after a missing customer, ship-to or price row was added), and releases against their blankets as they are
 now (a blanket an 860 raised). What happens to each order is
 engine.lifecycle.plan_recheck's: still held (reasons refreshed) or cleared, and the next run
-answers a cleared order. Recorded as a run of kind "recheck"; its times are the wall clock."""
+answers a cleared order. Recorded as a run of kind "recheck"; its times are the wall clock. The orders: every held
+one, one PO, or those a person picked (``keys``: `recheck PO...`, `recheck --all-held --held-for CODE`); a dry run
+runs the rules and records nothing."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -27,9 +30,12 @@ class Rechecked:
 
 
 def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, partner: str | None = None,
-                 by: str, at: datetime, today: datetime | None = None) -> list[Rechecked]:
-    """Re-run the rules (plain rules, no GX Data Docs) for held orders (all, or one PO); ``at`` is the
-    wall clock of the action, ``today`` the rules' date (default: ``at``)."""
+                 keys: Collection[tuple[str, str]] | None = None, by: str, at: datetime,
+                 today: datetime | None = None, dry_run: bool = False) -> list[Rechecked]:
+    """Re-run the rules (plain rules, no GX Data Docs) for held orders (all, one PO, or those of ``keys``:
+    (partner, PO number) pairs; one not held, or of a partner whose profile does not load, is left out); ``at`` is
+    the wall clock of the action, ``today`` the rules' date (default: ``at``). ``dry_run``: what each would come to
+    (``after``), nothing recorded."""
     from connectors.reference import load_reference
     from engine.csv_findings import csv_layouts, csv_located
     from rules.suite import owners_of, run_suite
@@ -37,11 +43,13 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     # the profiles as of the rules' date ([[changes]]); a partner whose profile does not load: its held orders wait
     profiles = ws.on(today or at).runnable_partners()
     chosen = [r for r in lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles)
-              if (po is None or r.po_number == po) and (partner is None or r.partner == partner)]
+              if (po is None or r.po_number == po) and (partner is None or r.partner == partner)
+              and (keys is None or r.key in keys)]
     if not chosen:
         return []
     run_id = f"recheck-{at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"  # a person may recheck twice a second
-    state.start_run(run_id, at.isoformat(), kind="recheck", clock=(today or at).isoformat())
+    if not dry_run:
+        state.start_run(run_id, at.isoformat(), kind="recheck", clock=(today or at).isoformat())
     store = OrderStore(ws.orders_dir)
     tables = {(p, k): store.load(p, k) for p, k in lifecycle.table_keys(chosen)}
     orders, lines = lifecycle.current_tables(chosen, tables)
@@ -69,7 +77,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
                                                       stage="recheck"))
     # what the order's findings said when it was held (and rechecked before) is not recorded again
     plan = lifecycle.said_once(plan, state.said_findings(records, RULED_STAGES))
-    state.apply(plan, at=at.isoformat(), run_id=run_id)
-    state.finish_run(run_id, at.isoformat(), {"rechecked": len(chosen)})
+    if not dry_run:
+        state.apply(plan, at=at.isoformat(), run_id=run_id)
+        state.finish_run(run_id, at.isoformat(), {"rechecked": len(chosen)})
     after = {t.record.key: t.record for t in plan.transitions}
     return [Rechecked(r, after.get(r.key, r)) for r in chosen]

@@ -390,6 +390,16 @@ def record_documents(state: StateStore, path: Path, *, partner: str, by: str, no
     return lines.num_rows, added, findings
 
 
+def recorded_resent(state: StateStore, path: Path, *, partner: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """The 856s of ``path`` (recorded) that the reconciliation takes with a copy recorded from another file or
+    envelope as one document sent again (engine.finance_inputs.copies_taken_as_resends): (BSN02, ISA13, GS06, the
+    other copies' files)."""
+    import hashlib
+
+    return finance_inputs.copies_taken_as_resends(state.recorded_lines_of(partner),
+                                                  hashlib.sha256(path.read_bytes()).hexdigest())
+
+
 RECORD_CONSEQUENCE = {"error": "set not recorded", "warning": "kept, not reconciled"}
 
 

@@ -93,6 +93,8 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "line_dates": list(line_dates or ()),
             # a bill-only order (its lines placed "bill_only": [fulfilment.invoice] bill_only): why no 856 went
             "bill_only": BILL_ONLY_WORDS if any(ln.reason.startswith(BILL_ONLY) for ln in lines) else "",
+            # an 855 RD's why: a person's rejection (who, why), or every line refused (no stock, the rules), "" else
+            "rejected_for": _rejected_for(order, person, lines),
         },
         "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
                     "clock": "wall"} if person else None),
@@ -377,6 +379,19 @@ def _parts(ln: LineRecord) -> tuple:
     if all(e == w for e, w in zip(exact, whole, strict=True)):
         return whole
     return tuple(str(int(e)) if e == e.to_integral_value() else format(e.normalize(), "f") for e in exact)
+
+
+def _rejected_for(order, person, lines) -> str:
+    """Why the order was answered 855 RD (engine.refusals.why_rejected), "" when it was not."""
+    if order.ack_type != "RD":
+        return ""
+    from engine.lifecycle import VERDICT_APPROVED, VERDICT_REJECTED
+    from engine.refusals import why_rejected
+
+    verdict = person.verdict if person else ""
+    return why_rejected([_line(ln) for ln in lines], rejected_by=person.by if verdict == VERDICT_REJECTED else "",
+                        note=person.reason if verdict == VERDICT_REJECTED else "",
+                        approved_by=person.by if verdict == VERDICT_APPROVED else "")
 
 
 def _line(ln: LineRecord) -> dict:

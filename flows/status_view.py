@@ -570,6 +570,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
                          f"value acknowledged {o['value']} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
+    if o.get("rejected_for"):  # an 855 RD: a person's rejection, or every line refused (no stock, the rules)
+        console.print(shown(f"  855 RD: {o['rejected_for']}"))
     if o.get("bill_only"):  # a bill-only order: billed from the PO, nothing reserved nor shipped (no 856)
         console.print(shown(f"  {o['bill_only']}"))
     if o.get("no_invoice"):  # a memo order: why no 810 went (and none will for its shipments)

@@ -87,6 +87,9 @@ from engine.lifecycle.decisions import decision_findings, final_change_result, p
 from engine.lifecycle.doc_order import change_answer_keys, in_lifecycle_order, unanswered
 from engine.lifecycle.intake import intake_consequence, plan_intake
 from engine.lifecycle.people import (
+    RECHECK_CLEARED,
+    RECHECK_HELD,
+    RECHECK_SKIPPED,
     VERDICT_APPROVED,
     VERDICT_REJECTED,
     PersonOutcome,
@@ -95,6 +98,7 @@ from engine.lifecycle.people import (
     plan_person_decision,
     plan_person_decisions,
     plan_recheck,
+    recheck_outcome,
 )
 from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
 from engine.lifecycle.select import (
@@ -206,6 +210,7 @@ def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
     "PersonOutcome", "PersonPick", "plan_person_decisions",
+    "RECHECK_CLEARED", "RECHECK_HELD", "RECHECK_SKIPPED", "recheck_outcome",
     "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
     "TransitionRefused",

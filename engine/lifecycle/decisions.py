@@ -288,8 +288,8 @@ class _Batch:
                 transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
                                              note="held: " + "; ".join(d.reasons)[:500]
                                              + ("; CSV IH sent (held for review)" if doc is not None else ""),
-                                             hold_codes=tuple(d.codes), hold_reasons=tuple(d.reasons),
-                                             codes=tuple(d.codes))))
+                                             hold_codes=d.held_for or tuple(d.codes),
+                                             hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
                 continue
             i += 1
             record = records[i]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.common import isolated
-from engine.lifecycle.table import S, TransitionRefused, move
+from engine.lifecycle.table import AWAITING_PERSON, S, TransitionRefused, move
 from schemas.lifecycle import Clock, EventKind, OrderRecord, PersonDecision, Plan
 
 APPROVED, REJECTED = "approved", "rejected"  # PersonDecision.verdict
@@ -94,6 +94,22 @@ def person_decisions(records: Sequence[OrderRecord]) -> dict[tuple[str, str], Pe
             if r.person is not None and r.state in (S.APPROVED, S.REJECTED_BY_PERSON)}
 
 
+RECHECK_HELD, RECHECK_CLEARED, RECHECK_SKIPPED = "still held", "cleared", "skipped"
+
+
+def recheck_outcome(before: OrderRecord | None, after: OrderRecord | None) -> tuple[str, str]:
+    """What a recheck came to for an order a person picked (``before``: as it was when picked, None: gone;
+    ``after``: as the recheck left it, None: not rechecked): (RECHECK_HELD, "") still waiting for a person,
+    (RECHECK_CLEARED, "") the next run answers it, or (RECHECK_SKIPPED, why it was not rechecked)."""
+    if after is not None:
+        return (RECHECK_HELD if after.state in AWAITING_PERSON else RECHECK_CLEARED), ""
+    if before is None:
+        return RECHECK_SKIPPED, "no such order"
+    if before.state not in AWAITING_PERSON:
+        return RECHECK_SKIPPED, f"is {before.state.value}: only an order waiting for a person is rechecked"
+    return RECHECK_SKIPPED, "its partner's profile does not load (orderbridge partner check): it waits"
+
+
 def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequence[OrderDecision], *, at: str,
                  by: str, run_id: str = "") -> Plan:
     """Held orders after their rules ran again: still held (reasons refreshed) or cleared (the next
@@ -105,7 +121,7 @@ def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequ
         def one(d: OrderDecision = d, record: OrderRecord = record) -> Plan:
             if d.status == PENDING:
                 t = move(record, EventKind.RECHECK_HELD, at=at, run_id=run_id, clock=Clock.WALL, actor=by,
-                         note="still held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
+                         note="still held: " + "; ".join(d.reasons)[:500], hold_codes=d.held_for or tuple(d.codes),
                          hold_reasons=tuple(d.reasons))
             else:
                 was = "; ".join(record.hold_reasons)[:300] or "no reason recorded"
