@@ -960,7 +960,8 @@ ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a per
                         "--since and --until name (each checked alone), instead of PO numbers.")
 HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help="With --all-held: only orders held for this finding "
                         "code (CREDIT_LIMIT_EXCEEDED, PRICE_NOT_ON_FILE...: `orderbridge approvals` ends with the "
-                        "codes held for).")
+                        "codes held for). approve skips an order held for other codes as well, naming them (exit 3): "
+                        "approve it by its PO number once they are checked.")
 SINCE = typer.Option("", "--since", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
                      "after this day.")
 UNTIL = typer.Option("", "--until", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
@@ -1033,16 +1034,39 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
                   note: str, all_held: bool, held_for: str, since: str, until: str, *, dry_run: bool):
     """(each order's outcome, how the orders were chosen): the orders the PO numbers or the search name, each
     decided alone (flows.approving)."""
+    from engine import lifecycle
     from flows.approving import decide_picked
 
     store = _state(workspace)
     picks, unmatched, named = _picked(workspace, store, pos, partner, release, all_held, held_for, since, until)
+    also = _also_held_for(store, picks, held_for) if all_held and verdict == lifecycle.VERDICT_APPROVED else {}
     try:
-        done = decide_picked(store, picks, verdict, by=by, note=note, at=_wall_clock(), dry_run=dry_run)
+        done = decide_picked(store, [p for p in picks if (p.partner, p.po_number) not in also], verdict, by=by,
+                             note=note, at=_wall_clock(), dry_run=dry_run)
     except ValueError as exc:
         err.print(f"{shown(exc)}: nothing was recorded", style="red")
         raise typer.Exit(ExitStatus.USAGE) from None
-    return _in_named_order(done, unmatched, all_held), named
+    return _in_named_order(done, unmatched, all_held) + list(also.values()), named
+
+
+def _also_held_for(store, picks: list, held_for: str) -> dict:
+    """approve --all-held --held-for CODE: the picked orders held for other codes as well (a credit hold lifted
+    does not approve an order also held for its discount, unseen) -> Decided skipped, naming those codes and the way
+    to approve it once they are checked (by its PO number). Nothing without --held-for."""
+    from flows.approving import Decided
+
+    code = held_for.strip().upper()
+    if not code:
+        return {}
+    out = {}
+    for p in picks:
+        record = store.order(p.partner, p.po_number)
+        others = sorted({c for c in (record.hold_codes if record else ()) if c.upper() != code})
+        if others:
+            out[(p.partner, p.po_number)] = Decided(
+                p.partner, p.po_number, skipped=f"also held for {', '.join(others)}: approve it by its PO number once"
+                " that is checked", reasons=tuple(record.hold_codes), revision=p.revision)
+    return out
 
 
 def _picked(workspace: Path, store, pos: list[str], partner: str | None, release: str | None, all_held: bool,

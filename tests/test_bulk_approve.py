@@ -1,6 +1,7 @@
 """`orderbridge approve|reject` of several held orders at once: PO numbers, or --all-held chosen by partner, the code
-they are held for and PO dates. A credit hold lifted releases every order held for it (and only those) under one
-lease, each recorded under who and why, and the next run sends each approved order's 855 once; a mixed batch
+they are held for and PO dates. A credit hold lifted releases every order held for it alone (one held for another
+code as well is skipped, named) under one lease, each recorded under who and why, and the next run sends each
+approved order's 855 once; a mixed batch
 records the held ones and names each other one with why (exit 3); an order changed between the listing and its
 approval is skipped, not approved over the change; --dry-run records nothing."""
 
@@ -82,21 +83,27 @@ def test_a_credit_hold_lifted_releases_every_order_held_for_it_and_each_855_is_s
     held = {o.po_number: o for o in store.orders(states=lifecycle.AWAITING_PERSON)}
     credit = sorted(p for p, o in held.items() if "CREDIT_LIMIT_EXCEEDED" in o.hold_codes)
     assert set(BULK) <= set(credit) and len(credit) >= 30
+    # ACME-1010 is held for its discount as well: a credit decision does not approve it unseen (skipped, named)
+    assert set(held["ACME-1010"].hold_codes) == {"CREDIT_LIMIT_EXCEEDED", "DISCOUNT_OVER_THRESHOLD"}
+    also = ["ACME-1010"]
+    credit = [p for p in credit if p not in also]
     assert answers_855(ws) == Counter()  # nothing answered while held
     history = {p: len(store.order_history("acme", p)) for p in held}
 
     dry = cli(ws, "approve", "--all-held", "--partner", "ACME", "--held-for", "CREDIT_LIMIT_EXCEEDED", "--by", "Dana",
               "--note", "credit hold lifted", "--dry-run")
-    assert dry.exit_code == 0, dry.output
-    assert f"{len(credit)} order(s) would be approved, 0 would be skipped; nothing was recorded." in said(dry)
+    assert dry.exit_code == 3, dry.output
+    assert f"{len(credit)} order(s) would be approved, 1 would be skipped; nothing was recorded." in said(dry)
+    assert ("skipped acme/ACME-1010: also held for DISCOUNT_OVER_THRESHOLD: approve it by its PO number once that"
+            " is checked") in said(dry)
     assert all(po in dry.stdout for po in credit)
     assert {o.po_number for o in store.orders(states=lifecycle.AWAITING_PERSON)} == set(held)
     assert {p: len(store.order_history("acme", p)) for p in held} == history  # the dry run wrote nothing
 
     res = cli(ws, "approve", "--all-held", "--partner", "acme", "--held-for", "CREDIT_LIMIT_EXCEEDED", "--by", "Dana",
               "--note", "credit hold lifted")
-    assert res.exit_code == 0, res.output
-    assert f"{len(credit)} order(s) approved by Dana, 0 skipped; the next run sends their 855s." in said(res)
+    assert res.exit_code == 3, res.output
+    assert f"{len(credit)} order(s) approved by Dana, 1 skipped; the next run sends their 855s." in said(res)
     for po in credit:
         record = store.order("acme", po)
         assert (record.state.value, record.person.by, record.person.reason, record.person.verdict) == \
@@ -104,8 +111,8 @@ def test_a_credit_hold_lifted_releases_every_order_held_for_it_and_each_855_is_s
         last = store.order_history("acme", po)[-1]
         assert (last["event"], last["actor"], last["note"], last["clock"]) == \
             ("approved_by_person", "Dana", "credit hold lifted", "wall")
-    # an order held for something else only is not released by a credit decision
-    others = {p for p, o in held.items() if "CREDIT_LIMIT_EXCEEDED" not in o.hold_codes}
+    # an order held for something else, only or as well, is not released by a credit decision
+    others = {p for p, o in held.items() if "CREDIT_LIMIT_EXCEEDED" not in o.hold_codes} | set(also)
     assert {o.po_number for o in store.orders(states=lifecycle.AWAITING_PERSON)} == others
     assert taken == ["approve"]  # one workspace lease for the batch (none for the dry run)
 
@@ -303,3 +310,33 @@ def test_an_860_waiting_on_a_held_order_is_said_answered_by_its_855_in_a_batch_t
     baks = [r for p in sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
             for r in read_interchanges(p.read_bytes()).segments.elements.to_pylist() if r[0] == "BAK"]
     assert sorted(r[1] for r in baks if r[3] == "PO-1") == ["00", "05"]  # the decision's 855 and the revised one
+
+
+def test_approve_all_held_for_one_code_skips_an_order_held_for_another_as_well_and_names_it(ws):
+    """A credit hold lifted (approve --all-held --held-for CREDIT_LIMIT_EXCEEDED) does not approve ACME-1010, held for
+    its discount too, unseen: it is skipped with the other code named (exit 3) and stays held; approved by its PO
+    number (a person looked at it) it is recorded. reject --all-held --held-for takes every order held for the code."""
+    store = store_of(ws)
+    assert set(store.order("acme", "ACME-1010").hold_codes) == {"CREDIT_LIMIT_EXCEEDED", "DISCOUNT_OVER_THRESHOLD"}
+    res = cli(ws, "approve", "--all-held", "--partner", "acme", "--held-for", "credit_limit_exceeded", "--by", "Dana")
+    assert res.exit_code == 3, res.output
+    assert "skipped acme/ACME-1010: also held for DISCOUNT_OVER_THRESHOLD" in said(res)
+    assert store.order("acme", "ACME-1010").state in lifecycle.AWAITING_PERSON
+    assert all(store.order("acme", po).state.value == "approved" for po in BULK)
+    res = cli(ws, "approve", "ACME-1010", "--partner", "acme", "--by", "Dana", "--note", "discount agreed")
+    assert res.exit_code == 0, res.output
+    assert store.order("acme", "ACME-1010").state.value == "approved"
+    store.close()
+
+
+def test_reject_all_held_for_a_code_takes_orders_held_for_others_as_well(tmp_path):
+    from flows.workspace import Workspace
+
+    from_template("bulk-approve-night1", tmp_path / "ws", _build)
+    ws = Workspace((tmp_path / "ws").resolve())
+    res = cli(ws, "reject", "--all-held", "--partner", "acme", "--held-for", "CREDIT_LIMIT_EXCEEDED", "--by", "Lee",
+              "--reason", "account closed")
+    assert res.exit_code == 0, res.output
+    store = store_of(ws)
+    assert store.order("acme", "ACME-1010").state.value == "rejected_by_person"
+    store.close()

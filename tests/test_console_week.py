@@ -106,7 +106,8 @@ def server(ws):
 # --- reading pages as a browser does -------------------------------------------------------------------
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav", "main", "span", "a", "form", "input",
                  "button", "label", "select", "option", "p", "h1", "h2", "h3", "dl", "dt", "dd", "table", "thead",
-                 "tbody", "tr", "th", "td", "br", "pre", "code", "datalist"}  # every element the console's templates write
+                 "tbody", "tr", "th", "td", "br", "pre", "code",
+                 "datalist"}  # every element the console's templates write
 
 
 class Page(HTMLParser):
