@@ -150,6 +150,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "RELEASE_PAST_BLANKET": HOLD_ORDER,
     "RELEASE_AFTER_BLANKET_END": HOLD_ORDER,
     "RELEASE_BLANKET_CANCELLED": HOLD_ORDER,  # a blanket the buyer cancelled is over too; reissued? a person asks
+    # a blanket cancelled while releases answered before stand (each its own order and 855): the cancellation goes
+    # through; ops are told which releases could still ship (engine.blankets)
+    "BLANKET_CANCELLED_RELEASES_OPEN": ACCEPT,
     # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,
