@@ -1603,17 +1603,21 @@ def orders(store: str = typer.Option(None, "--store", help="Only the orders ship
                                 ship_to=store_id(store or ""), shipped_short=short,
                                 store_orders=sdq_orders(ws, st, store, partner or "") if store else ())
         names = _order_names(ws, st, rows[:limit])
+        if as_json:
+            from connectors.order_store import OrderStore
+            from flows.releases import order_releases
+
+            releases = order_releases(st, OrderStore(ws.orders_dir), rows[:limit])
     finally:
         st.close()
     more, rows = len(rows) > limit, rows[:limit]
     if as_json:
-        from flows.releases import release_of
         from schemas.order_keys import x12_po
 
         # the PO number (BEG03) and the release that tells it apart (`status PO --release R`), and the order as people
         # read it: never the store's key (it used to be, a release's with its separator character)
         typer.echo(json.dumps({"orders": [{"partner": o.partner, "po_number": x12_po(o.po_number),
-                                           "release": release_of(o, names[o.key]), "order": names[o.key],
+                                           "release": releases[o.key], "order": names[o.key],
                                            "state": o.state.value,
                                            "po_date": str(o.po_date or ""), "ship_to_id": o.ship_to_id,
                                            "received_at": o.received_at} for o in rows], "more": more}, indent=2))

@@ -48,44 +48,53 @@ def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterabl
     return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {}, ref=ref)
 
 
-def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]) -> dict[tuple[str, str], str]:
-    """How people read each order of ``records`` (by its key): schemas.order_keys.shown, except an order keyed by its
-    PO number alone while the PO holds others (later releases, a blanket kept apart), which the bare PO number would
-    not tell apart from them: "PO release N" for the first release (its stored 850's BEG04), "PO blanket" for a
-    blanket (BEG02 BK, BE, KB, LB) holding the PO number. The store's releases are looked up once; only the orders
-    keyed so have their stored 850 read."""
-    records = list(records)
-    out = {r.key: shown(r.po_number) for r in records}
+def _sharing(state: StateStore, store: OrderStore, records: list[OrderRecord]) -> dict[tuple[str, str], str]:
+    """The orders of ``records`` keyed by their PO number alone while the PO holds others (later releases, a blanket
+    kept apart) -> "blanket" (BEG02 BK, BE, KB, LB) or the release their stored 850's BEG04 names (none: left out).
+    The store's releases are looked up once; only the orders keyed so have their stored 850 read."""
     plain = [r for r in records if not is_release_key(r.po_number)]
     if not plain:
-        return out
+        return {}
     shared = {(r.partner, x12_po(r.po_number)) for r in state.release_orders()}
     plain = [r for r in plain if (r.partner, r.po_number) in shared]
-    blankets = [r for r in plain if r.order_type in BLANKET_TYPES]
-    for r in blankets:
-        out[r.key] = shown(blanket_key(r.po_number))
+    out = {r.key: "blanket" for r in plain if r.order_type in BLANKET_TYPES}
     for partner in sorted({r.partner for r in plain}):  # (stored_releases answers by PO number: one partner's)
         mine = [r for r in plain if r.partner == partner and r.order_type not in BLANKET_TYPES]
         releases = stored_releases(store, mine)
-        for r in mine:
-            if releases.get(r.po_number):
-                out[r.key] = f"{r.po_number} release {releases[r.po_number]}"
+        out.update({r.key: releases[r.po_number] for r in mine if releases.get(r.po_number)})
     return out
 
 
-def release_of(record: OrderRecord, name: str) -> str:
-    """What `--release` names ``record`` by among its PO's orders (``name``: how people read it, order_names): a
-    release's BEG04, "blanket" for a blanket (kept apart, or holding the PO number beside releases), a reference's
-    value for an order told apart by one ([x12] order_key_ref); "" when its PO number alone names it (the only order
-    of its PO). For tools (`orders --json`), which the store's key (with its separator) does not serve."""
-    key, po = record.po_number, x12_po(record.po_number)
-    if is_blanket_key(key):
-        return "blanket"
-    if is_ref_key(key):
-        return key_ref(key)
-    if is_release_key(key):
-        return key_release(key)
-    return name[len(po):].removeprefix(" release ").strip() if name.startswith(f"{po} ") else ""
+def order_names(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]) -> dict[tuple[str, str], str]:
+    """How people read each order of ``records`` (by its key): schemas.order_keys.shown, except an order keyed by its
+    PO number alone while the PO holds others, which the bare PO number would not tell apart from them: "PO release
+    N" for the first release (its stored 850's BEG04), "PO blanket" for a blanket holding the PO number (_sharing)."""
+    records = list(records)
+    sharing = _sharing(state, store, records)
+    return {r.key: (shown(blanket_key(r.po_number)) if sharing.get(r.key) == "blanket"
+                    else f"{r.po_number} release {sharing[r.key]}" if r.key in sharing else shown(r.po_number))
+            for r in records}
+
+
+def order_releases(state: StateStore, store: OrderStore, records: Iterable[OrderRecord]
+                   ) -> dict[tuple[str, str], str]:
+    """What `--release` names each order of ``records`` by among its PO's orders (by its key): a release's BEG04,
+    "blanket" for a blanket (kept apart, or holding the PO number beside releases), a reference's value for an order
+    told apart by one ([x12] order_key_ref); "" when its PO number alone names it (the only order of its PO). For
+    tools (`orders --json`), which the store's key (with its separator) does not serve."""
+    records = list(records)
+    sharing = _sharing(state, store, records)
+
+    def release(r: OrderRecord) -> str:
+        key = r.po_number
+        if is_blanket_key(key):
+            return "blanket"
+        if is_ref_key(key):
+            return key_ref(key)
+        if is_release_key(key):
+            return key_release(key)
+        return sharing.get(r.key, "")
+    return {r.key: release(r) for r in records}
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
