@@ -1271,6 +1271,22 @@ POC_REFUSED = "IR"  # ACK01 of a POC we refused: its loop's SACs are not agreed
 REJECTED_ORDERS = ("rejected", "rejected_by_person")  # an order rejected whole: no change of it is agreed
 
 
+def applied_refusals(applied) -> dict[tuple[str, str, str], tuple[bool, frozenset[str]]]:
+    """What we refused of the 860s applied and not answered yet (``applied``: per order, engine.lifecycle's
+    AppliedChange with its ChangeResult), per (partner, store key, change ref): whether the whole change, and the
+    POC01s every POC of which we refused (IR): as change_refusals reads them back from the 865s once sent."""
+    out: dict[tuple[str, str, str], tuple[bool, frozenset[str]]] = {}
+    for changes in (applied or {}).values():
+        for a in changes:
+            said: dict[str, list[str]] = {}
+            for lr in a.result.line_results:
+                said.setdefault(lr.change.get("line_id") or "", []).append(lr.status)
+            refused = frozenset(line for line, codes in said.items() if all(c == POC_REFUSED for c in codes))
+            if a.result.rejected or refused:
+                out[a.change.partner, a.change.store_key, a.change.change_ref] = (a.result.rejected, refused)
+    return out
+
+
 def change_refusals(documents: pa.Table, sent: pa.Table) -> dict[tuple[str, str], tuple[bool, frozenset[str]]]:
     """What our delivered 865s refused, per (partner, the 865's doc key: "865:<store key>:<change ref>", the 860
     it answers): whether the whole change (BCA02 RD or RJ: a change refused, every POC rejected, an order a

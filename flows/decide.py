@@ -532,17 +532,9 @@ def refused_changes(state: StateStore, applied: Mapping | None
     """(partner, store key, change ref) of an 860 -> whether we refused it whole, and the POC01s of its POC loops every
     POC of which we refused (IR): from the changes applied and not answered yet (``applied``: their results), else
     from the 865s sent (engine.finance_inputs.change_refusals, the latest 865 of a change saying)."""
-    from engine.finance_inputs import POC_REFUSED, change_refusals
+    from engine.finance_inputs import applied_refusals, change_refusals
 
-    out: dict[tuple[str, str, str], tuple[bool, frozenset[str]]] = {}
-    for changes in (applied or {}).values():
-        for a in changes:
-            said: dict[str, list[str]] = {}
-            for lr in a.result.line_results:
-                said.setdefault(lr.change.get("line_id") or "", []).append(lr.status)
-            refused = frozenset(line for line, codes in said.items() if all(c == POC_REFUSED for c in codes))
-            if a.result.rejected or refused:
-                out[a.change.partner, a.change.store_key, a.change.change_ref] = (a.result.rejected, refused)
+    out = applied_refusals(applied)
     for (partner, key), told in change_refusals(state.sent_documents(("865",)), state.sent_sets_of(("865",))).items():
         _kind, store_key, change_ref = key.split(":", 2)
         out.setdefault((partner, store_key, change_ref), told)
