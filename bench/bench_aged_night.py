@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from bench.bench_night import STAGES  # noqa: E402
 from bench.bench_reconcile_history import NOW, _renumber, _their_997  # noqa: E402
-from bench.night import confirmations, drop, orders, prepare  # noqa: E402
+from bench.night import confirmations, drop, orders, prepare, timed_run  # noqa: E402
 
 WORK = ROOT / ".bench" / "aged"
 CHANGES = 10  # 860s a night, each to one of the night before's open (unshipped) POs
@@ -142,28 +139,14 @@ def _store(work: Path) -> dict:
 
 def _run(work: Path, night: int, prof: Path | None) -> dict:
     """`orderbridge run --no-prefect` on the night's clock: its stages' CPU seconds, its own CPU and peak RSS."""
-    times = work / f"stage-times-{night:02d}.jsonl"
-    env = {**os.environ, "ORDERBRIDGE_STAGE_TIMES": str(times)}
     at = (NOW + timedelta(days=night)).isoformat()
-    command = [str(ROOT / ".venv" / "bin" / "orderbridge"), "run", "-w", str(work), "--now", at, "--no-prefect"]
-    if prof is not None:
-        command = [sys.executable, "-m", "cProfile", "-o", str(prof), *command]
-    wall = time.perf_counter()
-    with open(work / f"run-{night:02d}.log", "w") as log:
-        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - wall
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"orderbridge run failed ({proc.returncode}): see {work / f'run-{night:02d}.log'}")
+    _code, wall, usage, rows = timed_run(work, at, work / f"run-{night:02d}.log", prof=prof)
     cpu: dict[str, float] = {}
     before = 0  # the process's peak when the stages before reconcile were done (reconcile's grows by design)
-    for line in times.read_text().splitlines():
-        row = json.loads(line)
+    for row in rows:
         cpu[row["stage"]] = round(cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 2)
         if row["stage"] in ("intake", "decide", "ship", "invoice", "deliver"):
             before = max(before, row.get("peak_rss_mb") or 0)
-    times.unlink()
     return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "peak_rss_mb": usage.ru_maxrss // 1024, "peak_rss_before_reconcile_mb": before, "stage_cpu_s": cpu}
 

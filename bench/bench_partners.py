@@ -20,12 +20,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bench_night import CLOCK, STAGES  # noqa: E402
-from bench.night import CARTON_LINES, SHIPPED_AT  # noqa: E402
+from bench.night import CARTON_LINES, SHIPPED_AT, timed_run  # noqa: E402
 
 WORK = ROOT / ".bench" / "partners"
 KINDS = ("x12-4010", "x12-5010", "x12-4030", "csv")
@@ -174,22 +171,9 @@ def night(n: int, pos: int, lines: int, *, prof: Path | None = None, keep: Path 
           work: Path = WORK, errors: bool = False) -> dict:
     ws = work / str(n)
     prepare(ws, n, pos, lines, errors=errors)
-    times = ws / "stage-times.jsonl"
-    env = {**os.environ, "ORDERBRIDGE_STAGE_TIMES": str(times)}
-    command = [str(ROOT / ".venv" / "bin" / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--no-prefect"]
-    if prof is not None:
-        command = [sys.executable, "-m", "cProfile", "-o", str(prof), *command]
-    wall = time.perf_counter()
-    with open(ws.parent / f"{n}.log", "w") as log:
-        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - wall
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"orderbridge run failed ({proc.returncode}): {ws.parent / f'{n}.log'}")
+    code, wall, usage, rows = timed_run(ws, CLOCK, ws.parent / f"{n}.log", prof=prof)
     cpu: dict[str, float] = {}
-    for line in times.read_text().splitlines():
-        row = json.loads(line)
+    for row in rows:
         cpu[row["stage"]] = cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0)
     left = sum(1 for p in (ws / "drop").glob("*/inbox/*") if p.is_file())
     outbox = sum(1 for p in (ws / "drop").glob("*/outbox/*") if p.is_file())
@@ -198,7 +182,7 @@ def night(n: int, pos: int, lines: int, *, prof: Path | None = None, keep: Path 
         keep.mkdir(parents=True, exist_ok=True)
         shutil.move(str(ws), str(keep / str(n)))
     shutil.rmtree(ws, ignore_errors=True)
-    return {"partners": n, "exit": proc.returncode, "wall": wall, "cpu": cpu,
+    return {"partners": n, "exit": code, "wall": wall, "cpu": cpu,
             "total_cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
             "left": left, "outbox": outbox}
 

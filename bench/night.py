@@ -153,3 +153,34 @@ def pyx12_read(paths: list[Path]) -> tuple[float, float, int]:
             for _seg in X12Reader(fh):
                 n += 1
     return time.perf_counter() - wall, time.process_time() - cpu, n
+
+
+def timed_run(ws_root: Path, now: str, log: Path, *, prof: Path | None = None):
+    """The real `orderbridge run -w WS --now NOW --no-prefect` (``prof``: under cProfile into that file), its output
+    in ``log``: (exit status, wall s, the process's resource usage (os.wait4: its CPU and peak RSS), the rows
+    ORDERBRIDGE_STAGE_TIMES wrote, one per stage and partner). SystemExit when the run failed (not 0 or 1)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        times = Path(tmp) / "stage-times.jsonl"
+        env = {**os.environ, "ORDERBRIDGE_STAGE_TIMES": str(times)}
+        command = [str(root / ".venv" / "bin" / "orderbridge"), "run", "-w", str(ws_root), "--now", now,
+                   "--no-prefect"]
+        if prof is not None:
+            command = [sys.executable, "-m", "cProfile", "-o", str(prof), *command]
+        wall = time.perf_counter()
+        with open(log, "w") as out:
+            proc = subprocess.Popen(command, env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - wall
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"orderbridge run failed ({code}): see {log}")
+        rows = [json.loads(line) for line in times.read_text().splitlines()] if times.exists() else []
+    return code, wall, usage, rows
