@@ -237,23 +237,62 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
     # a partner may send from several interchange ids ([x12] their_ids: a VAN move, a retailer's divisions, a DUNS
     # and a DUNS+4) and to several of ours (our_ids): any listed pair is the partner's / ours
+    # ids a dated change still to come announces ([[changes]]: a new VAN's test or first files before the agreed
+    # date) are the partner's, with PARTNER_SWITCH_EARLY: taken ([x12] early_ids "take"), or held (quarantined)
     if not x.sends_from(ic.sender_qualifier, ic.sender):
-        out.append(finding("PARTNER_SENDER_MISMATCH", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not partner "
-                           f"{profile.id} ({_pairs(x.their_qualifier, x.their_id, x.their_ids)}).",
-                           element="ISA06", value=ic.sender, **loc))
+        early = profile.announced(ic.sender_qualifier, ic.sender)
+        if early is not None:
+            out.append(switch_early(profile, early, "ISA05/06", ic.sender_qualifier, ic.sender, element="ISA06",
+                                    **loc))
+        else:
+            out.append(finding("PARTNER_SENDER_MISMATCH", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
+                               f"partner {profile.id} ({_pairs(x.their_qualifier, x.their_id, x.their_ids)}).",
+                               element="ISA06", value=ic.sender, **loc))
     if not x.writes_to(ic.receiver_qualifier, ic.receiver):
-        out.append(finding("ISA_RECEIVER_UNKNOWN", f"ISA07/08 {ic.receiver_qualifier}/{ic.receiver} is not us "
-                           f"({_pairs(x.our_qualifier, x.our_id, x.our_ids)}).", element="ISA08", value=ic.receiver,
-                           **loc))
+        early = profile.announced(ic.receiver_qualifier, ic.receiver, ours=True)
+        if early is not None:
+            out.append(switch_early(profile, early, "ISA07/08", ic.receiver_qualifier, ic.receiver,
+                                    element="ISA08", **loc))
+        else:
+            out.append(finding("ISA_RECEIVER_UNKNOWN", f"ISA07/08 {ic.receiver_qualifier}/{ic.receiver} is not us "
+                               f"({_pairs(x.our_qualifier, x.our_id, x.our_ids)}).", element="ISA08",
+                               value=ic.receiver, **loc))
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
     if x.their_gs_ids:  # a network's buyers: a GS02 on neither list is a buyer ops did not expect
         out += _gs_ids_unlisted(ic, profile, "GS02", {x.their_gs_id, *x.their_gs_ids, *x.former_gs_ids,
-                                                      *x.previous_gs_ids})
+                                                      *x.previous_gs_ids, *profile.announced_gs_ids()})
     if x.our_gs_ids:  # our application ids (one per division): a GS03 on neither list is one ops did not expect
         out += _gs_ids_unlisted(ic, profile, "GS03", {x.our_gs_id, *x.our_gs_ids, *x.previous_our_gs_ids})
     return out
+
+
+def switch_early(profile: PartnerProfile, effective: date, elements: str, qualifier: str, isa_id: str, *,
+                 element: str, **loc) -> Finding:
+    """PARTNER_SWITCH_EARLY for an interchange from (ISA05/06) or to (ISA07/08) ``qualifier``/``isa_id``, ids the
+    profile's change effective ``effective`` announces: a warning when [x12] early_ids is "take" (the interchange
+    taken and answered), an error when "hold" (not answered, the file quarantined for ops to retake)."""
+    change = next((c for c in profile.changes if c.effective == effective), None)
+    why = f" ({change.note})" if change is not None and change.note else ""
+    said = (f"{elements} {qualifier}/{isa_id} is partner {profile.id}'s from its change effective "
+            f"{effective.isoformat()}{why}, a date not come yet: ")
+    if profile.x12.early_ids == "hold":
+        said += (f"held ([x12] early_ids = \"hold\"): not answered, not processed, the file quarantined. Once the "
+                 f"date has come (or the partner confirms the file is meant), `orderbridge retake FILE --partner "
+                 f"{profile.id} --by NAME --note WHY` takes it.")
+        return finding("PARTNER_SWITCH_EARLY", said, severity="error", element=element, value=isa_id, **loc)
+    said += ("taken as the partner's ([x12] early_ids = \"take\"); its TA1 and 997 echo its envelope, its orders' "
+             f"855/865/856/810 go to the ids in effect until {effective.isoformat()}, to the new ones from then. "
+             "Check with the partner whether the switch came forward (and the change's date with it).")
+    return finding("PARTNER_SWITCH_EARLY", said, element=element, value=isa_id, **loc)
+
+
+def sender_refused(findings: Iterable[Finding]) -> bool:
+    """An interchange the partner checks refuse (never answered, its file quarantined): another sender's
+    (PARTNER_SENDER_MISMATCH), or one from ids a change to come announces, held ([x12] early_ids "hold")."""
+    return any(f.code == "PARTNER_SENDER_MISMATCH" or (f.code == "PARTNER_SWITCH_EARLY" and f.severity == "error")
+               for f in findings)
 
 
 def _pairs(qualifier: str, isa_id: str, others: Sequence[tuple[str, str]]) -> str:
@@ -552,7 +591,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     for ic in result.interchanges:
         if not ic.rejected:
             partner_findings = partner_checks(ic, profile)
-            if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
+            if sender_refused(partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
     findings += duplicate_envelopes(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,

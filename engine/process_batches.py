@@ -43,6 +43,7 @@ from engine.process import (
     inbound_sets,
     partner_checks,
     read_875_into,
+    sender_refused,
     set_pos,
     sets_too_large,
     shifted,
@@ -109,7 +110,7 @@ class SplitInterchange:
         findings = list(head.findings)
         findings += check_interchange(ic, self.accept, self.set_counts, file=file, set_ids=self.set_ids)
         mine = partner_checks(ic, profile) if not ic.rejected else []
-        self.sender_ok = not any(f.code == "PARTNER_SENDER_MISMATCH" for f in mine)
+        self.sender_ok = not sender_refused(mine)
         findings += [f.with_file(file) for f in mine]
         findings += duplicate_envelopes(head, [ic] if self.sender_ok else [], findings, known, today=today,
                                         window_days=profile.x12.duplicate_window_days)

@@ -391,6 +391,11 @@ HINTS: dict[str, str] = {
         "too (add it to [x12] their_ids). Once the profile is right, `orderbridge retake FILE --partner P --by NAME "
         "--note WHY` takes it again (nothing was answered)."
     ),
+    "PARTNER_SWITCH_EARLY": (
+        "The partner sends from the ids of its announced switch before its date. If the switch came forward, move "
+        "the change's effective date ([[changes]], `orderbridge partner check P --on DATE`); a held file is taken by "
+        "`orderbridge retake FILE --partner P --by NAME --note WHY` once the date has come."
+    ),
     # files taken once by their content (FILE_DUPLICATE), again when ops ask (orderbridge retake)
     "FILE_DUPLICATE": (
         "Nothing to do for a resend. If the first copy was quarantined and sent nothing (the message says so), and "

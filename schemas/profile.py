@@ -173,6 +173,13 @@ class X12Settings(_Model):
     # switch date goes to and from the new ids. Written by hand they act the same. Empty (the default): none
     previous_ids: tuple[tuple[str, str], ...] = ()
     previous_our_ids: tuple[tuple[str, str], ...] = ()
+    # An interchange from (or to) ids a dated change still to come announces ([[changes]] effective after the run's
+    # date: a buyer on a new VAN sending its test or first files days before the agreed date) is the partner's, with
+    # PARTNER_SWITCH_EARLY naming the change and its date. "take" (the default): taken as any of the partner's, its
+    # TA1 and 997 echoing its envelope (the new translator matches them), its orders' 855/865/856/810 going to the
+    # ids in effect until the switch date and to the new ones from it; "hold": the file quarantined unanswered (the
+    # finding an error), for ops to retake (orderbridge retake) once the date has come or the partner confirms
+    early_ids: Literal["take", "hold"] = "take"
     their_gs_id: str = Field(pattern=_GS_ID)
     # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in
     # GS02 (Ariba: its ANID): the other GS02s it may send besides their_gs_id. Each group is answered to its own
@@ -681,6 +688,38 @@ class PartnerProfile(_Model):
         profile._versions = tuple(versions)
         return profile
 
+    def coming(self) -> tuple[tuple[date, PartnerProfile], ...]:
+        """Each change still to come (effective after the one this profile is as of: after the run's date for a
+        profile read through on) and the profile from that day on, in order; empty without changes."""
+        return tuple((e, v) for e, v in self._versions if self._effective is None or e > self._effective)
+
+    def announced(self, qualifier: str, isa_id: str, *, ours: bool = False) -> date | None:
+        """The effective date of the first change to come ([[changes]]) whose profile has the partner send from
+        ISA05/ISA06 ``qualifier``/``isa_id`` (their_qualifier/their_id or their_ids; ``ours``: write to it as
+        ISA07/ISA08, our_qualifier/our_id or our_ids), None when none announces it."""
+        for effective, version in self.coming():
+            x = version.x12
+            if x is None:
+                continue
+            pairs = {(x.our_qualifier, x.our_id), *x.our_ids} if ours else {(x.their_qualifier, x.their_id),
+                                                                             *x.their_ids}
+            if (qualifier, isa_id) in pairs:
+                return effective
+        return None
+
+    def announced_gs_ids(self) -> dict[str, date]:
+        """Each GS02 a change to come has the partner send from (their_gs_id, their_gs_ids) that the profile in
+        effect does not, with that change's effective date (the first one naming it)."""
+        x = self.x12
+        now = {x.their_gs_id, *x.their_gs_ids, *x.former_gs_ids, *x.previous_gs_ids} if x else set()
+        out: dict[str, date] = {}
+        for effective, version in self.coming():
+            if version.x12 is not None:
+                for gs in (version.x12.their_gs_id, *version.x12.their_gs_ids):
+                    if gs not in now:
+                        out.setdefault(gs, effective)
+        return out
+
     def on(self, day: date) -> PartnerProfile:
         """The profile in effect on ``day`` (the run's clock date): the one the latest change effective on or
         before it leaves, else the profile as written before its changes. Every stage of a night reads the partner's
@@ -890,7 +929,35 @@ def _moved_ids(merged: dict, before: PartnerProfile) -> dict:
         x["previous_gs_ids"] = [old.their_gs_id]
     if old.our_gs_id != x.get("our_gs_id") and "previous_our_gs_ids" not in x:
         x["previous_our_gs_ids"] = [old.our_gs_id]
+    # the ids of every earlier switch (those the change before this one replaced, and theirs) stay the partner's as
+    # former_ids / former_gs_ids: a file from the VAN it left two switches ago is still its own, answered at the ids
+    # in effect; an id it sends from again (a move back) is not former. Ours: kept as previous_our_ids
+    now = {theirs, *_pairs_of(x.get("their_ids"))}
+    previous = set(_pairs_of(x.get("previous_ids")))
+    earlier = [*_pairs_of(x.get("former_ids")), *old.former_ids, *old.previous_ids]
+    x["former_ids"] = _once([p for p in earlier if p not in now and p not in previous])
+    gs_now = {x.get("their_gs_id"), *x.get("their_gs_ids", ())}
+    gs_earlier = [*x.get("former_gs_ids", ()), *old.former_gs_ids, *old.previous_gs_ids]
+    x["former_gs_ids"] = _once([g for g in gs_earlier if g not in gs_now and g not in x.get("previous_gs_ids", ())])
+    ours_now = {ours, *_pairs_of(x.get("our_ids"))}
+    x["previous_our_ids"] = _once([p for p in [*_pairs_of(x.get("previous_our_ids")),
+                                               *old.previous_our_ids] if p not in ours_now])
     return {**merged, "x12": x}
+
+
+def _pairs_of(v: object) -> tuple[tuple[str, str], ...]:
+    """The interchange id pairs written as ``v`` (isa_pairs), () for none or for what is no list of them (the
+    profile's validation names that)."""
+    try:
+        pairs = isa_pairs(v if v is not None else [])
+    except ValueError:
+        return ()
+    return tuple(pairs) if isinstance(pairs, tuple | list) else ()
+
+
+def _once(items: list) -> list:
+    """``items`` without repeats, in order."""
+    return list(dict.fromkeys(tuple(i) if isinstance(i, list) else i for i in items))
 
 
 def load_profile(path: Path) -> PartnerProfile:

@@ -727,4 +727,6 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
         return "transaction set rejected (997 AK5 R); its order not taken" + where
     if f.code == "PARTNER_SENDER_MISMATCH":
         return "interchange not answered, not processed" + where
+    if f.code == "PARTNER_SWITCH_EARLY":  # [x12] early_ids "hold"
+        return "interchange held: not answered, not processed until retaken" + where
     return "file quarantined" if quarantined else "reported"
