@@ -263,9 +263,10 @@ def order_address(profile: PartnerProfile, ids: Sequence[str]) -> Address | None
         isa07, isa08 = "", ""
     if x is not None and gs02 in x.previous_gs_ids:
         gs02 = ""
-    # an order from a GS02 a change still to come announces (taken early, PARTNER_SWITCH_EARLY) is answered at the
-    # GS id in effect until the switch date (its ISA05/ISA06, on no list yet, likewise): from it, at the new ones
-    if x is not None and gs02 and gs02 in profile.announced_gs_ids():
+    # an order from the GS02 a change still to come moves the partner to (taken early, PARTNER_SWITCH_EARLY) is
+    # answered at the GS id in effect until the switch date (its ISA05/ISA06, on no list yet, likewise): from it, at
+    # the new ones. (A network's buyer a change lists, their_gs_ids, is answered where it wrote, as any buyer)
+    if x is not None and gs02 and gs02 in profile.announced_gs_ids(listed=False):
         gs02 = ""
     if x is not None and gs03 in x.previous_our_gs_ids:
         gs03 = ""

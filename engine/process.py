@@ -275,8 +275,9 @@ def switch_early(profile: PartnerProfile, effective: date, elements: str, qualif
     taken and answered), an error when "hold" (not answered, the file quarantined for ops to retake)."""
     change = next((c for c in profile.changes if c.effective == effective), None)
     why = f" ({change.note})" if change is not None and change.note else ""
-    said = (f"{elements} {qualifier}/{isa_id} is partner {profile.id}'s from its change effective "
-            f"{effective.isoformat()}{why}, a date not come yet: ")
+    whose = f"partner {profile.id}'s" if elements == "ISA05/06" else f"ours for partner {profile.id}"
+    said = (f"{elements} {qualifier}/{isa_id} is {whose} from its change effective {effective.isoformat()}{why}, a "
+            "date not come yet: ")
     if profile.x12.early_ids == "hold":
         said += (f"held ([x12] early_ids = \"hold\"): not answered, not processed, the file quarantined. Once the "
                  f"date has come (or the partner confirms the file is meant), `orderbridge retake FILE --partner "

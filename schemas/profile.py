@@ -707,15 +707,16 @@ class PartnerProfile(_Model):
                 return effective
         return None
 
-    def announced_gs_ids(self) -> dict[str, date]:
-        """Each GS02 a change to come has the partner send from (their_gs_id, their_gs_ids) that the profile in
-        effect does not, with that change's effective date (the first one naming it)."""
+    def announced_gs_ids(self, *, listed: bool = True) -> dict[str, date]:
+        """Each GS02 a change to come has the partner send from (their_gs_id, and with ``listed`` their_gs_ids: a
+        network's buyers) that the profile in effect does not, with that change's effective date (the first one
+        naming it)."""
         x = self.x12
         now = {x.their_gs_id, *x.their_gs_ids, *x.former_gs_ids, *x.previous_gs_ids} if x else set()
         out: dict[str, date] = {}
         for effective, version in self.coming():
             if version.x12 is not None:
-                for gs in (version.x12.their_gs_id, *version.x12.their_gs_ids):
+                for gs in (version.x12.their_gs_id, *(version.x12.their_gs_ids if listed else ())):
                     if gs not in now:
                         out.setdefault(gs, effective)
         return out

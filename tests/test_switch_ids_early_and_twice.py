@@ -252,3 +252,29 @@ def test_a_file_from_ids_no_change_announces_is_still_another_senders(tmp_path):
     found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"]))
     assert ("PARTNER_SENDER_MISMATCH", "error") in found and states == {}
     assert "PARTNER_SWITCH_EARLY" not in {c for c, _s in found}
+
+
+def test_an_early_file_to_our_announced_id_and_a_networks_announced_buyer():
+    """A change that moves our id (ISA07/ISA08) too: an interchange written to the new one before the date is
+    ours for the partner (PARTNER_SWITCH_EARLY, not ISA_RECEIVER_UNKNOWN). A buyer a change adds to a network's
+    their_gs_ids, sending early: no GS_ID_MISMATCH, and its orders are answered at its own GS02 (as any buyer's),
+    while the GS02 the partner moves to is answered at the one in effect until the date."""
+    from engine.envelope import order_address
+    from engine.process import partner_checks, sender_refused
+    from parsers.x12_reader import read_interchanges
+
+    p = _profile(CHANGES.replace('their_gs_id = "MEIJERINC"\n', 'their_gs_id = "MEIJERINC"\nour_qualifier = "01"\n'
+                                 'our_id = "123456789"\ntheir_gs_ids = ["MEIJERDC"]\n', 1)).on(date(2026, 11, 24))
+    p = p.model_copy(update={"x12": p.x12.model_copy(update={"their_gs_ids": ("MEIJERSTORES",)})})
+    text = NEW_850.read_text().replace("ZZ|ORDERBRIDGE    ", "01|123456789      ").replace("|MEIJERINC|", "|MEIJERDC|")
+    [ic] = read_interchanges(text.encode()).interchanges
+    found = partner_checks(ic, p)
+    assert [(f.code, f.severity, f.location.element) for f in found] == [
+        ("PARTNER_SWITCH_EARLY", "warning", "ISA06"), ("PARTNER_SWITCH_EARLY", "warning", "ISA08")]
+    assert "ISA07/08 01/123456789 is ours for partner meijer from its change effective 2026-11-26" in found[1].message
+    assert not sender_refused(found)
+    held = p.model_copy(update={"x12": p.x12.model_copy(update={"early_ids": "hold"})})
+    assert sender_refused(partner_checks(ic, held))
+    # the buyer the change lists is answered at its own GS02; the partner's new GS02 at MEIJER until the date
+    assert order_address(p, ["MEIJERDC", "ORDERBRIDGE"]).gs_id == "MEIJERDC"
+    assert order_address(p, ["MEIJERINC", "ORDERBRIDGE"]) is None
