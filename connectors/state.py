@@ -1151,6 +1151,17 @@ class StateStore(FinanceTables):
                        (partner, sha256))
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def held_early_files(self, partner: str) -> list[dict]:
+        """The files of ``partner`` quarantined unanswered because they came from (or to) ids a dated change still
+        to come announced (PARTNER_SWITCH_EARLY errors: [x12] early_ids "hold") and not taken again since: each
+        finding's element (ISA06, ISA08) and value (the id) with its file's name and sha256, oldest first."""
+        keys = ("partner", "name", "sha256", "element", "value", "run_id")
+        rows = self._q("SELECT f.partner, f.file, fi.sha256, f.element, f.value, f.run_id FROM findings f JOIN files"
+                       " fi ON fi.partner = f.partner AND fi.name = f.file AND fi.run_id = f.run_id WHERE"
+                       " f.code = 'PARTNER_SWITCH_EARLY' AND f.severity = 'error' AND f.partner = ? AND"
+                       " fi.status = 'quarantined' AND fi.disposed_at IS NOT NULL ORDER BY f.id", (partner,))
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def takes_due(self, partner: str) -> list[dict]:
         """The files of ``partner`` ops asked to take again whose new take is not done: not recorded since, or
         recorded under the name asked for and not yet moved to its folder (a run that died after its commit).

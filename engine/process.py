@@ -279,14 +279,33 @@ def switch_early(profile: PartnerProfile, effective: date, elements: str, qualif
     said = (f"{elements} {qualifier}/{isa_id} is {whose} from its change effective {effective.isoformat()}{why}, a "
             "date not come yet: ")
     if profile.x12.early_ids == "hold":
-        said += (f"held ([x12] early_ids = \"hold\"): not answered, not processed, the file quarantined. Once the "
-                 f"date has come (or the partner confirms the file is meant), `orderbridge retake FILE --partner "
-                 f"{profile.id} --by NAME --note WHY` takes it.")
+        said += (f"held ([x12] early_ids = \"hold\"): not answered, not processed, the file quarantined until the "
+                 f"night of {effective.isoformat()}, which takes it. To take it before (the partner confirms it is "
+                 "meant, or the switch came forward): set early_ids = \"take\" or move the change's effective date, "
+                 f"then `orderbridge retake FILE --partner {profile.id} --by NAME --note WHY`.")
         return finding("PARTNER_SWITCH_EARLY", said, severity="error", element=element, value=isa_id, **loc)
     said += ("taken as the partner's ([x12] early_ids = \"take\"); its TA1 and 997 echo its envelope, its orders' "
              f"855/865/856/810 go to the ids in effect until {effective.isoformat()}, to the new ones from then. "
              "Check with the partner whether the switch came forward (and the change's date with it).")
     return finding("PARTNER_SWITCH_EARLY", said, element=element, value=isa_id, **loc)
+
+
+def early_files_due(held: Iterable[Mapping], profile: PartnerProfile) -> list[Mapping]:
+    """Of ``held`` (PARTNER_SWITCH_EARLY errors recorded for ``profile``'s partner: file, element ISA06 or ISA08,
+    value the id, and the held file's record), those the profile in effect now takes: the id they were held for is
+    the partner's (their_id, their_ids) or ours (our_id, our_ids) now, its switch date come. Each once, in order."""
+    x = profile.x12
+    if x is None:
+        return []
+    theirs = {x.their_id, *(i for _q, i in x.their_ids)}
+    ours = {x.our_id, *(i for _q, i in x.our_ids)}
+    out, seen = [], set()
+    for h in held:
+        key = (h["partner"], h["sha256"])
+        if key not in seen and (h["value"] or "") in (ours if h["element"] == "ISA08" else theirs):
+            seen.add(key)
+            out.append(h)
+    return out
 
 
 def sender_refused(findings: Iterable[Finding]) -> bool:

@@ -393,8 +393,9 @@ HINTS: dict[str, str] = {
     ),
     "PARTNER_SWITCH_EARLY": (
         "The partner sends from the ids of its announced switch before its date. If the switch came forward, move "
-        "the change's effective date ([[changes]], `orderbridge partner check P --on DATE`); a held file is taken by "
-        "`orderbridge retake FILE --partner P --by NAME --note WHY` once the date has come."
+        "the change's effective date ([[changes]], `orderbridge partner check P --on DATE`). A held file is taken by "
+        "the night of the switch date; before it, after early_ids = \"take\" (or a date moved), by `orderbridge "
+        "retake FILE --partner P --by NAME --note WHY`."
     ),
     # files taken once by their content (FILE_DUPLICATE), again when ops ask (orderbridge retake)
     "FILE_DUPLICATE": (

@@ -36,6 +36,7 @@ from engine.process import (
     Known,
     again_with_acks,
     duplicated_earlier,
+    early_files_due,
     envelope_keys,
     process_csv_file,
     process_file,
@@ -170,6 +171,20 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         return _intake_partner(ws, profile, state, drop, now=now, run_id=run_id, keep=keep)
 
 
+def _take_held_early(ws: Workspace, profile: PartnerProfile, state: StateStore, *, now: datetime) -> None:
+    """The files held for ids of a switch to come ([x12] early_ids "hold": PARTNER_SWITCH_EARLY) whose switch date
+    has come (engine.process.early_files_due) are marked to be taken again, as `orderbridge retake` marks one: this
+    night takes them, from their kept copies, with FILE_RETAKEN naming why. One whose kept copy is gone stays held
+    (logged), for ops to retake by hand."""
+    held = state.held_early_files(profile.id)
+    for h in early_files_due(held, profile) if held else ():
+        try:
+            retake.mark(ws, state, h["sha256"], partner=profile.id, by="orderbridge", at=now.isoformat(),
+                        note=f"held as sent early from {h['value']}; the switch date has come")
+        except retake.Refused as exc:
+            taking.log.warning("%s: %s held for the switch not taken again: %s", profile.id, h["name"], exc)
+
+
 def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
                     now: datetime, run_id: str, keep: Callable[[], None] | None) -> PartnerResult:
     res = PartnerResult(partner=profile.id)
@@ -185,6 +200,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     _report_refusals(state, drop, res, run_id=run_id)
     _report_outside_inbox(state, local, res, run_id=run_id)
     inbox = drop
+    _take_held_early(ws, profile, state, now=now)
     moved = taking.Mover(local, move=_dispose)  # a move a local inbox refuses leaves the file taken, its move owed
     # the files ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, profile.id)):

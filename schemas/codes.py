@@ -64,7 +64,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PARTNER_SWITCH_EARLY", "file", "warning", "",
            "The interchange comes from (ISA05/ISA06) or to (ISA07/ISA08) ids a dated change of the partner's profile "
            "announces for a date not come yet ([[changes]]): the partner's; taken ([x12] early_ids \"take\", the "
-           "default) or held, its file quarantined unanswered (early_ids \"hold\": an error)."),
+           "default) or held, its file quarantined unanswered until the switch night takes it (early_ids \"hold\": an "
+           "error)."),
         _C("PROFILE_NOT_LOADED", "file", "error", "",
            "The partner's profile does not load; nothing of the partner was taken, answered or sent this run."),
         # --- interchange (TA1 note codes, X12 I18) ----------------------------------------

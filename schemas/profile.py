@@ -178,7 +178,8 @@ class X12Settings(_Model):
     # PARTNER_SWITCH_EARLY naming the change and its date. "take" (the default): taken as any of the partner's, its
     # TA1 and 997 echoing its envelope (the new translator matches them), its orders' 855/865/856/810 going to the
     # ids in effect until the switch date and to the new ones from it; "hold": the file quarantined unanswered (the
-    # finding an error), for ops to retake (orderbridge retake) once the date has come or the partner confirms
+    # finding an error) until the night of the switch date, which takes it from its kept copy (FILE_RETAKEN says
+    # why; flows.intake), for a partner whose early files are tests or must wait for the date
     early_ids: Literal["take", "hold"] = "take"
     their_gs_id: str = Field(pattern=_GS_ID)
     # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in

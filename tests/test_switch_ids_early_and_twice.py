@@ -215,29 +215,71 @@ def test_the_switch_night_and_the_ship_day_follow_the_ids_in_effect(nights):
     assert len(isa13) == len(set(isa13))  # one sequence across the three sets of ids
 
 
-def test_a_held_early_file_is_quarantined_unanswered_and_taken_when_retaken_after_the_date(tmp_path):
+def _held(tmp_path):
+    """A workspace whose Meijer profile holds early files, and the night of 2026-11-24 that held the VAN's 850."""
     from flows import night
-    from flows.cli import app
 
     ws = of_its_own(FIXTURES, tmp_path / "ws", {"meijer": []}, warehouses=WAREHOUSES)
     path = ws.partners_dir / "meijer.toml"
     path.write_text(path.read_text().replace("[x12]\n", '[x12]\nearly_ids = "hold"\n', 1) + CHANGES)
     shutil.copy2(NEW_850, ws.drop_root / "meijer" / "inbox")
     night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=EARLY.isoformat())
+    return ws
+
+
+def test_a_held_early_file_is_quarantined_unanswered_and_taken_on_the_switch_night(tmp_path):
+    """Held on 11-24; the night of 11-25 (the date not come) it stays held; the switch night takes it from its
+    kept copy, unasked: FILE_RETAKEN says why, its 997 echoes its envelope, its 855 goes to the new ids."""
+    from flows import night
+
+    ws = _held(tmp_path)
     found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["message"]))
     assert states == {} and not list((ws.drop_root / "meijer" / "outbox").glob("*.x12"))
     [(code, severity, said)] = [f for f in found if f[0] == "PARTNER_SWITCH_EARLY"]
-    assert severity == "error" and "held ([x12] early_ids = \"hold\"): not answered, not processed" in said
-    assert "orderbridge retake FILE --partner meijer" in said
-    assert "PARTNER_SENDER_MISMATCH" not in {f[0] for f in found}
-    out = CliRunner().invoke(app, ["retake", NEW_850.name, "--partner", "meijer", "--by", "Ops", "--note",
-                                   "switch day", "-w", str(ws.root)])
-    assert out.exit_code == 0, out.output
+    assert severity == "error" and "held ([x12] early_ids = \"hold\"): not answered, not processed, the file " \
+        "quarantined until the night of 2026-11-26, which takes it" in said, said
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=datetime(2026, 11, 25, 2).isoformat())
+    assert findings_and_states(ws)[1] == {}
     night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=SWITCH.isoformat())
-    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"]))
-    assert states == {("meijer", "MJ9000103"): "acknowledged"} and ("FILE_RETAKEN", "warning") in found
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["message"]))
+    assert states == {("meijer", "MJ9000103"): "acknowledged"}
+    [taken] = [m for c, _s, m in found if c == "FILE_RETAKEN"]
+    assert "as orderbridge asked" in taken and "held as sent early from 6111470000; the switch date has come" in taken
     names = sorted(p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12"))
     assert _sent(ws, "855", names) == {"MJ9000103": VAN} and _sent(ws, "997", names)["5002"][:4] == VAN[:4]
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=AFTER.isoformat())  # taken once
+    assert sorted(p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12")) == names
+
+
+def test_a_held_early_file_is_taken_before_the_date_when_ops_retake_it(tmp_path):
+    """The partner confirms its early file is meant: ops set early_ids = "take" and retake it on 11-25, before the
+    date; it is taken that night as the partner's (PARTNER_SWITCH_EARLY a warning now), answered at the ids in
+    effect (its 997 echoing its envelope). Retaken with the profile still holding, it is held again."""
+    from flows import night
+    from flows.cli import app
+
+    ws = _held(tmp_path)
+    found = findings_and_states(ws, lambda f: (f["code"], f["message"]))[0]
+    assert "PARTNER_SENDER_MISMATCH" not in {c for c, _m in found}
+    assert [m for c, m in found if c == "PARTNER_SWITCH_EARLY" and "set early_ids = \"take\" or move the change's "
+            "effective date, then `orderbridge retake FILE --partner meijer" in m]
+    out = CliRunner().invoke(app, ["retake", NEW_850.name, "--partner", "meijer", "--by", "Ops", "--note",
+                                   "Meijer confirmed the PO", "-w", str(ws.root)])
+    assert out.exit_code == 0, out.output
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=datetime(2026, 11, 25, 1).isoformat())
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"]))
+    assert states == {} and found.count(("PARTNER_SWITCH_EARLY", "error")) == 2  # held again
+    path = ws.partners_dir / "meijer.toml"
+    path.write_text(path.read_text().replace('early_ids = "hold"', 'early_ids = "take"'))
+    out = CliRunner().invoke(app, ["retake", NEW_850.name, "--partner", "meijer", "--by", "Ops", "--note",
+                                   "Meijer confirmed the PO", "-w", str(ws.root)])
+    assert out.exit_code == 0, out.output
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=datetime(2026, 11, 25, 2).isoformat())
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"]))
+    assert states == {("meijer", "MJ9000103"): "acknowledged"} and ("FILE_RETAKEN", "warning") in found
+    assert ("PARTNER_SWITCH_EARLY", "warning") in found
+    names = sorted(p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12"))
+    assert _sent(ws, "855", names) == {"MJ9000103": OLD} and _sent(ws, "997", names)["5002"][:4] == VAN[:4]
 
 
 def test_a_file_from_ids_no_change_announces_is_still_another_senders(tmp_path):
