@@ -1822,6 +1822,14 @@ def _dated_profile(profile, day) -> tuple:
     dated = profile.on(day)
     lines.append(f"in effect on {day.isoformat()}: " + (f"the change effective {dated.effective.isoformat()}"
                                                          if dated.effective else "the profile as written"))
+    x = dated.x12
+    if x is not None and (x.previous_ids or x.former_ids):  # every earlier switch's ids are still theirs
+        lines.append("earlier ids still theirs: " + ", ".join(
+            [f"{q}/{i} (997 echoed)" for q, i in x.previous_ids] + [f"{q}/{i} (answered at the ids in effect)"
+                                                                    for q, i in x.former_ids]))
+    if x is not None and dated.coming():
+        lines.append("files from a coming change's ids before its date: " + (
+            "taken" if x.early_ids == "take" else "held until its night") + f' ([x12] early_ids = "{x.early_ids}")')
     return dated, lines
 
 

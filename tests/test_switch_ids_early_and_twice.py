@@ -320,3 +320,23 @@ def test_an_early_file_to_our_announced_id_and_a_networks_announced_buyer():
     # the buyer the change lists is answered at its own GS02; the partner's new GS02 at MEIJER until the date
     assert order_address(p, ["MEIJERDC", "ORDERBRIDGE"]).gs_id == "MEIJERDC"
     assert order_address(p, ["MEIJERINC", "ORDERBRIDGE"]) is None
+
+
+def test_partner_check_says_the_earlier_ids_and_what_early_files_do(tmp_path):
+    from flows.cli import app
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", warehouses=WAREHOUSES)
+    with (ws.partners_dir / "meijer.toml").open("a") as f:
+        f.write(CHANGES)
+
+    def said(day: str) -> str:
+        out = CliRunner().invoke(app, ["partner", "check", "meijer", "--workspace", str(ws.root), "--on", day],
+                                 env={"COLUMNS": "200"})
+        assert out.exit_code == 0, out.output
+        return " ".join(out.output.split())
+
+    assert 'files from a coming change\'s ids before its date: taken ([x12] early_ids = "take")' in said("2026-11-24")
+    assert "earlier ids still theirs" not in said("2026-11-24")
+    assert ("earlier ids still theirs: 08/6111470000 (997 echoed), ZZ/MEIJERVAN (answered at the ids in effect)"
+            in said("2026-11-29"))
+    assert "files from a coming change" not in said("2026-11-29")
