@@ -165,3 +165,58 @@ def test_stated_sacs_reads_the_po_s_set_of_a_document_of_many():
     second = stated_sacs(content, "PO-2")
     assert (second.heading, second.of_line("7")) == ((), [SAC_LINE])
     assert stated_sacs(content, "PO-3") is None
+
+
+# --- the 870 order status report ------------------------------------------------------------------------------------
+
+def _by_870(text: str) -> str:
+    """ACME's profile answering its POs by 870s (Lands' End's way) and asking for the agreed allowances."""
+    return text.replace('"855", "865", ', '"870", "865", ').replace('change_ack = "855"', 'change_ack = "865"') + ON
+
+
+def test_the_870_states_a_line_s_agreed_allowance_in_its_item_status_loop(tmp_path, maps):  # noqa: F811
+    """A partner answered by 870s: the line's 3 % (FALL26) is in line 1's ISR loop (PO1 loop > ISR > SAC, the 870's
+    only SAC); the heading 12 % has no place in the 870 (no heading SAC) and is not stated. Valid to our validator,
+    Bots and pyx12."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(_by_870(toml.read_text()))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, HEADING, *REST, LINE, LINE_SAC, "CTT*1"]))
+    run_stages(ws, NIGHT1)
+    assert _state(ws)[0] == "acknowledged"
+    assert not segments(ws, "acme", "855")
+    body = [s for s in segments(ws, "acme", "870") if s[0] not in ("ISA", "GS", "GE", "IEA")]
+    assert [s[0] for s in body] == ["ST", "BSR", "HL", "PRF", "HL", "PO1", "ISR", "SAC", "CTT", "SE"], body
+    assert body[7] == SAC_LINE
+    [path] = (ws.drop_root / "acme" / "outbox").glob("acme-870-*.x12")
+    content = path.read_bytes()
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
+
+
+def test_build_870_puts_a_line_s_sacs_in_its_first_item_status_loop():
+    """A line of two ISRs (BP, BO): its SACs after the first; a line without SAC_LIST writes none."""
+    from datetime import date
+    from decimal import Decimal
+
+    from engine.order_status import build_870
+    from engine.po_ack import SAC_LIST, AckPart, LineAck
+
+    line = {"line_number": 1, "line_id": "1", "quantity": Decimal(10), "unit": "EA", "unit_price": Decimal(2),
+            "price_basis": "", "product_ids": [], SAC_LIST: [SAC_LINE]}
+    ack = LineAck("BP", Decimal(10), parts=(AckPart("BP", Decimal(6), date(2026, 12, 1)),
+                                            AckPart("IB", Decimal(4), date(2026, 12, 20))))
+    body = build_870({"po_number": "P", "po_date": None}, [line, {**line, SAC_LIST: None}], [ack, ack],
+                     today=date(2026, 11, 27))
+    assert [s[0] for s in body] == ["BSR", "HL", "PRF", "HL", "PO1", "ISR", "SAC", "ISR", "HL", "PO1", "ISR", "ISR",
+                                    "CTT"]
