@@ -9,6 +9,7 @@ line allowance of 3 % of the same deal; each 855 is checked by our outbound vali
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -220,3 +221,106 @@ def test_build_870_puts_a_line_s_sacs_in_its_first_item_status_loop():
                      today=date(2026, 11, 27))
     assert [s[0] for s in body] == ["BSR", "HL", "PRF", "HL", "PO1", "ISR", "SAC", "ISR", "HL", "PO1", "ISR", "ISR",
                                     "CTT"]
+
+
+# --- a CSV partner's acknowledgment ---------------------------------------------------------------------------------
+
+CSV_HEAD = ("PO Number;PO Date;Line;Quantity;Unit;Unit Price;UPC;SKU;Buyer Item;Description;Currency;Ship Date;Ship To;"
+            "Ship To Name;Address;City;State;Postal Code;Country;Deal\n")
+_TO = "USD;04.12.2026;UMB-9;Umbrella Store 9;1 Main St;Palo Alto;CA;94301;US"
+CSV_ORDER = (f"UMB-7001;26.11.2026;1;20;EA;26,25;;VP-1010;;Sticky notes yellow;{_TO};\n"
+             f"UMB-7001;26.11.2026;2;10;EA;32,34;;VP-1005;;Gel pen red;{_TO};\n"
+             f"UMB-7001;26.11.2026;;1;EA;-50,00;;PROMO;;Fall promotion;{_TO};FALL26\n")
+UMB_FALL = "umbrella,FALL26,C310,,10,,2026-11-01,2026-12-31,Fall promotion\n"
+ACK_COLUMNS = '["po_number", "line_id", "status", "quantity_accepted", "unit_price", "allowances"]'
+
+
+def _csv_night(tmp_path, deals: str | None = UMB_FALL, columns: str = ACK_COLUMNS) -> tuple:
+    """Umbrella (CSV orders, answered by CSV acknowledgments) orders UMB-7001 with a 50.00 promotion row naming
+    deal FALL26 (its layout: allowance_items PROMO, allowance_deal "Deal"): 5.9 % of the PO, beyond Umbrella's 5 %
+    approval threshold. The night's acknowledgment rows and the order's state."""
+    import csv
+    import io
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    if deals is not None:
+        (ws.reference_dir / "deals.csv").write_text(DEALS + deals, encoding="utf-8")
+    toml = ws.root / "partners" / "umbrella.toml"
+    text = toml.read_text().replace(
+        "[fulfilment.csv_orders]\n",
+        '[fulfilment.csv_orders]\nallowance_items = [["PROMO", "A:C310"]]\nallowance_deal = "Deal"\n')
+    toml.write_text(text.replace("[fulfilment.csv_ack]\n", f"[fulfilment.csv_ack]\ncolumns = {columns}\n"))
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "umbrella-orders-20261126.csv").write_text(CSV_HEAD + CSV_ORDER, encoding="utf-8")
+    run_stages(ws, NIGHT1)
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("umbrella", "UMB-7001")
+        found = [(f["code"], f["message"]) for f in state.findings(partner="umbrella", po_number="UMB-7001")]
+    finally:
+        state.close()
+    rows = []
+    for path in sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv")):
+        rows += list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    return order.state.value if order else None, found, rows
+
+
+
+def test_a_csv_acknowledgment_states_the_agreed_allowance_on_each_line(tmp_path):
+    """The promotion row's deal FALL26 is on file (up to 10 %): the order is answered, not held; the acknowledgment's
+    allowances column (the layout asks for it) states the PO's allowance and its deal on each line, in the layout's
+    decimals, as an 855 states it in a SAC."""
+    state, found, rows = _csv_night(tmp_path)
+    assert state == "acknowledged", found
+    assert [c for c, _m in found] == ["ALLOWANCE_DEAL_AGREED"] * 2
+    assert rows[0] == ["po_number", "line_id", "status", "quantity_accepted", "unit_price", "allowances"]
+    assert [(r[1], r[5]) for r in rows[1:]] == [("1", "C310 50,00 off the PO, deal FALL26"),
+                                               ("2", "C310 50,00 off the PO, deal FALL26")]
+
+
+def test_an_allowance_no_deal_agrees_is_held_and_stated_in_no_row(tmp_path):
+    """No deal on file: the 5.9 % waits for a person (DISCOUNT_OVER_THRESHOLD); the night's held rows state no
+    allowance."""
+    state, found, rows = _csv_night(tmp_path, deals=None)
+    assert state == "held"
+    assert "DISCOUNT_OVER_THRESHOLD" in [c for c, _m in found]
+    assert [(r[2], r[5]) for r in rows[1:]] == [("IH", ""), ("IH", "")]
+
+
+def test_allowance_words_names_the_po_s_and_the_line_s_own():
+    """A heading SAC is on every line; a line's own on its line (by line number, or PO101 for an 860's); an amount
+    in the layout's decimals, a percent, a rate per its unit."""
+    from decimal import Decimal
+
+    from engine.csv_ack import allowance_words
+    from rules.business.allowance_discounts import AgreedAllowance
+    from schemas.fulfilment import CsvAckSettings
+
+    base = {"code": "C310", "agency_code": None, "amount": None, "percent": None, "rate": None, "unit": None,
+            "line_number": None, "line_id": None}
+    agreed = [AgreedAllowance({**base, "percent": Decimal("12")}, "D1"),
+              AgreedAllowance({**base, "line_number": 2, "amount": Decimal("7.5")}, "D2"),
+              AgreedAllowance({**base, "line_id": "3", "rate": Decimal("0.25"), "unit": "EA"}, "D3")]
+    comma = CsvAckSettings(decimal_separator=",")
+    assert allowance_words(agreed, 1, "1", comma) == "C310 12% off the PO, deal D1"
+    assert allowance_words(agreed, 2, "2", comma) == "C310 12% off the PO, deal D1; C310 7,50 off the line, deal D2"
+    assert allowance_words(agreed, 9, "3", CsvAckSettings()) == \
+        "C310 12% off the PO, deal D1; C310 0.25 per EA off the line, deal D3"
+    assert allowance_words((), 1, "1", comma) == ""
+
+
+def test_a_csv_order_s_allowance_row_names_its_deal():
+    """The layout's allowance_deal column is the allowance row's SAC13 (ORDER_SACS reference)."""
+    from parsers.csv_orders import read_csv_orders
+    from schemas.fulfilment import CsvOrderMapping
+
+    data = (b"PO Number,Line,Quantity,Unit Price,SKU,Promo Code\nU-1,1,20,26.25,VP-1010,\n"
+            b"U-1,,1,-50.00,PROMO,FALL26\n")
+    got = read_csv_orders(data, CsvOrderMapping(allowance_items=(("PROMO", "A:C310"),), allowance_deal="Promo Code"),
+                          partner="p", file="f.csv")
+    assert got.findings == []
+    assert [(r["code"], r["amount"], r["reference"]) for r in got.sacs.to_pylist()] == [
+        ("C310", Decimal("50.0000"), "FALL26")]

@@ -886,7 +886,7 @@ class _Batch:
         why = "; ".join(dict.fromkeys(d.reasons))  # a rejected order's lines say why, not only "order rejected"
         content = build_csv_ack([(head, line_rows, acks)], layout, reasons={
             (d.po_number, s.line_number): f"{s.reason}: {why}" if s.reason == "order rejected" and why else s.reason
-            for s in mine if s.reason})
+            for s in mine if s.reason}, agreed={d.po_number: ctx.agreed.get(key, ())})
         bak = build_855(head, line_rows, acks, today=ctx.today)[0][2]
         doc = PlannedDocument(d.partner, "CSV", "", (PlannedSet(f"CSV:{d.po_number}:{record.lines_key}:{d.order_ref}",
                                                                 (), d.po_number, head["source_sha256"] or ""),),
