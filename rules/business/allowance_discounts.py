@@ -252,16 +252,19 @@ def _line_rate(sac: Mapping, amount: Decimal, row: Mapping, settings, index):
 
 def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[Mapping], settings, index):
     """What a heading SAC takes off per unit of the PO, in the unit a deal's rate is per: the PO's lines counted in
-    that unit (each by its item's eaches); None: a line not countable in it, or a SAC counted by its own SAC09 in
-    another."""
+    that unit (each by its item's eaches); None: a line not countable in it. A SAC counted by its own unit (SAC09
+    with its rate or its SAC10: 0.50 per CA while the lines are in EA) is converted through the items' packs as a
+    line's is: one SAC09 holds the same eaches of every item on the PO (a CA of 12 is 12 EA), so 0.50 per CA is
+    0.0417 per EA; when the items differ (a CA of 12 and one of 24), or one cannot be counted in either unit, no one
+    figure is right: the words why (a str), which the deal's finding gives."""
     base = _per_unit(sac, amount, units)
     counted = _counted_in(sac, None)
 
-    def in_unit(unit: str | None) -> Decimal | None:
+    def in_unit(unit: str | None) -> Decimal | str | None:
         if base is None or not unit or unit == counted:
             return base
-        if counted:  # SAC10 in its SAC09 of a PO of many items: no one count in another unit
-            return None
+        if counted:  # SAC10 in its SAC09: converted by the packs of the PO's items, when they all agree
+            return _own_unit_rate(base, counted, unit, rows, settings, index)
         total = Decimal(0)
         for r in rows:
             if r["quantity"] is None:
@@ -272,6 +275,27 @@ def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[
             total += r["quantity"] * have / want
         return amount / total if total else None
     return in_unit
+
+
+def _own_unit_rate(base: Decimal, counted: str, unit: str, rows: Sequence[Mapping], settings, index
+                   ) -> Decimal | str:
+    """``base`` per ``counted`` (a heading SAC's SAC09) per ``unit`` (a deal's): by the eaches one of each holds of
+    the PO's items (rows: its lines), the same for every item; else the words why not."""
+    ratios: dict[Decimal, list[str]] = {}
+    for r in rows:
+        have, want = _eaches(counted, r, settings, index), _eaches(unit, r, settings, index)
+        item = r.get("sku") or f"line {r.get('line_id') or r.get('line_number')}"
+        if have is None or want is None:
+            return (f"the allowance is counted in {counted} (SAC09) and item {item} cannot be counted in "
+                    f"{counted if have is None else unit}")
+        ratios.setdefault(have / want, []).append(item)
+    if len(ratios) != 1:
+        said = ", ".join(f"{_number(k)} {unit} per {counted} of {', '.join(dict.fromkeys(v))}"
+                         for k, v in sorted(ratios.items()))
+        return f"the allowance is counted in {counted} (SAC09) and the PO's items hold different numbers of " \
+               f"{unit} per {counted} ({said})" if ratios else f"the PO has no line to count {counted} in {unit} by"
+    [ratio] = ratios
+    return base / ratio
 
 
 def _deals_by_partner(deals: pa.Table | None) -> dict[str, list[dict]]:
@@ -335,6 +359,9 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
             continue
         unit = d.get("unit")
         figure = per_unit(unit) if callable(per_unit) else per_unit
+        if d["rate"] is not None and unit and isinstance(figure, str):  # not countable in it, and why
+            why = why or f"deal {number}'s rate is per {unit}: {figure}"
+            continue
         if d["rate"] is not None and unit and figure is None:
             why = why or f"deal {number}'s rate is per {unit}, in which the allowance's units cannot be counted"
             continue
