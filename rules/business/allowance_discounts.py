@@ -115,11 +115,15 @@ class AgreedAllowance:
 
 def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None,
                       dates: Sequence[date | None] | None, promotions: Mapping[tuple[str, str], str | None] | None,
-                      index: Mapping[tuple[str, str], int] | None = None
+                      index: Mapping[tuple[str, str], int] | None = None,
+                      other_dates: Mapping[str, tuple[Sequence[date | None], Sequence[date | None]]] | None = None
                       ) -> tuple[dict[int, LineAllowance], dict[tuple[str, str], list[AgreedAllowance]]]:
     """line_allowances' shares and agreed_allowances' SACs, judged once (price_findings wants both). ``index``: the
     items' units (rules.business.quantities.unit_index), by which a deal's rate per its own unit (deals.csv unit: EA
-    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit."""
+    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit. ``other_dates``: per
+    date a deal may be matched on besides the PO's (deals.csv match_on: "ship_date", "delivery_date"), each line's
+    order's (its heading DTM: what a heading SAC is matched on) and the line's own (its PO1 loop's DTM, else its
+    order's: what its own SAC is matched on); absent: none known."""
     agreed_sacs: dict[tuple[str, str], dict[tuple, AgreedAllowance]] = {}
     if sacs is None or not sacs.num_rows or not lines.num_rows:
         return {}, {}
@@ -144,7 +148,9 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
         mine = [r for r in allowances if (r["partner"], r["po_number"]) == (partner, po)]
         total = sum((v for _i, _r, v in members if v is not None), Decimal(0))
         units = sum((r["quantity"] for _i, r, _v in members if r["quantity"] is not None), Decimal(0))
-        when = dates[members[0][0]] if dates is not None else None
+        first = members[0][0]
+        po_day = dates[first] if dates is not None else None
+        heading_days = {"po_date": po_day, **{k: v[0][first] for k, v in (other_dates or {}).items()}}
         on_file = agreed_deals.get(partner, [])
         heading_deal = (promotions or {}).get((partner, po))
         # (line row, agreed by a deal) -> the amount off it, and the SACs that give it as named
@@ -155,7 +161,7 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
                 amount = _amount(sac, total, units)
                 if amount is None or total <= 0:
                     continue
-                match = match_deal(sac, sac.get("reference") or heading_deal, None, when, on_file,
+                match = match_deal(sac, sac.get("reference") or heading_deal, None, heading_days, on_file,
                                    amount / total, _heading_rate(sac, amount, units, [r for _i, r, _v in members],
                                                                  settings_of(partner), index))
                 _agreed(agreed_sacs, (partner, po), sac, match)
@@ -169,7 +175,8 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
                 amount = _amount(sac, value, row["quantity"])
                 if amount is not None:
                     number = sac.get("reference") or _line_deal(row) or heading_deal
-                    match = match_deal(sac, number, row.get("sku"), when, on_file, amount / value,
+                    days = {"po_date": po_day, **{k: v[1][i] for k, v in (other_dates or {}).items()}}
+                    match = match_deal(sac, number, row.get("sku"), days, on_file, amount / value,
                                        _line_rate(sac, amount, row, settings_of(partner), index))
                     _take(off, named, i, amount, sac, False, match)
                     _agreed(agreed_sacs, (partner, po), sac, match)
@@ -317,14 +324,16 @@ def _dates(deal: Mapping) -> str:
     return f"{deal['valid_from']} to {deal['valid_to']}" if deal["valid_to"] else f"from {deal['valid_from']}"
 
 
-def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | None, deals: Sequence[Mapping],
-               share: Decimal, per_unit) -> DealMatch:
+def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | Mapping[str, date | None] | None,
+               deals: Sequence[Mapping], share: Decimal, per_unit) -> DealMatch:
     """The deal of ``deals`` (the customer's deals.csv rows) that pre-approves one carried allowance: its deal number
     (``number``: the SAC's SAC13, else its line's REF*PD, else the PO's), its allowance code (SAC02, or SAC04) unless
     the deal takes any, the item of its line (``sku``; None: a heading SAC, matched by a deal for any item), the PO's
-    date (``when``) within the deal's, and what it takes off within the deal's most: ``share`` of the value it applies
-    to (as a percent) and ``per_unit`` (a figure, or a function of the deal's unit giving it in that unit: None for
-    the unit it was counted in; its None: not countable in that unit). No deal on file for the customer: no match
+    date within the deal's (``when``: the PO date, or each date a deal may be matched on, deals.csv match_on:
+    "po_date", "ship_date", "delivery_date"; a deal's empty match_on is the PO date), and what it takes off within
+    the deal's most: ``share`` of the value it applies to (as a percent) and ``per_unit`` (a figure, or a function of
+    the deal's unit giving it in that unit: None for the unit it was counted in; a str: why it cannot be counted in
+    that unit; its None: not countable in that unit). No deal on file for the customer: no match
     and nothing to say (judged by the threshold as ever); else no match says why (the first thing that kept the
     nearest deal from it)."""
     if not deals:
@@ -346,11 +355,20 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
         return DealMatch(None, f"deal {number} is for item {items}, "
                                f"{'not ' + sku if sku else 'the allowance is on the whole PO'}")
     rows = fitting
-    if when is None:
-        return DealMatch(None, f"deal {number}: the PO has no date (BEG05) to match its dates")
-    fitting = [d for d in rows if d["valid_from"] <= when and (d["valid_to"] is None or when <= d["valid_to"])]
+    days = when if isinstance(when, Mapping) else {"po_date": when}
+
+    def day(d: Mapping) -> date | None:
+        return days.get(d.get("match_on") or "po_date")
+    dated = [d for d in rows if day(d) is not None]
+    if not dated:
+        return DealMatch(None, f"deal {number}: the PO has no {_MATCH_WORDS[rows[0].get('match_on') or 'po_date'][0]} "
+                               "to match its dates")
+    fitting = [d for d in dated if d["valid_from"] <= day(d) and (d["valid_to"] is None or day(d) <= d["valid_to"])]
     if not fitting:
-        return DealMatch(None, f"deal {number} runs {'; '.join(_dates(d) for d in rows)}, the PO is of {when}")
+        kind = dated[0].get("match_on") or "po_date"
+        by = "" if kind == "po_date" else f" by {kind.replace('_', ' ')}"
+        return DealMatch(None, f"deal {number} runs {'; '.join(_dates(d) for d in dated)}{by}, "
+                               f"{_MATCH_WORDS[kind][1]} {day(dated[0])}")
     why = ""
     for d in fitting:
         percent = share * _HUNDRED
@@ -372,6 +390,12 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
             continue
         return DealMatch(d)
     return DealMatch(None, why)
+
+
+# per deals.csv match_on: the PO's date named, as missing, and as compared ("the PO is of 2026-11-24")
+_MATCH_WORDS = {"po_date": ("date (BEG05)", "the PO is of"),
+                "ship_date": ("requested ship date (DTM 010)", "the PO is to ship"),
+                "delivery_date": ("requested delivery date (DTM 002)", "the PO is to be delivered")}
 
 
 RESTATE = "05"  # BCH01 replace: an 860 sending heading SACs restates them all
