@@ -23,6 +23,7 @@ from schemas.errors import ConfigError
 from schemas.packaging import packaging_code, why_not_packaging
 from schemas.reference import (
     DEA_SCHEDULES,
+    DEAL_MATCH_ON,
     ITEM_KINDS,
     ITEM_STATUSES,
     OPTIONAL_COLUMNS,
@@ -218,6 +219,10 @@ def _unit_codes_upper(table: pa.Table) -> pa.Table:
             at = table.schema.get_field_index(name)
             table = table.set_column(at, table.schema.field(name),
                                      pc.utf8_upper(pc.utf8_trim_whitespace(table.column(name))))
+    if "match_on" in table.column_names:  # deals.csv's date word, read as written in any case ("Ship_Date ")
+        at = table.schema.get_field_index("match_on")
+        table = table.set_column(at, table.schema.field("match_on"),
+                                 pc.utf8_lower(pc.utf8_trim_whitespace(table.column("match_on"))))
     return table
 
 
@@ -249,6 +254,9 @@ def _deal_problem(row: dict) -> str | None:
         return f"unit {row['unit']!r} is no X12 unit code (element 355: EA, CA, BX ...)"
     if row["valid_to"] is not None and row["valid_to"] < row["valid_from"]:
         return "valid_to is before valid_from"
+    if row.get("match_on") and row["match_on"] not in DEAL_MATCH_ON:
+        return (f"match_on {row['match_on']!r} names no date a deal is matched on: write po_date (the default), "
+                "ship_date or delivery_date")
     return None
 
 

@@ -9,6 +9,9 @@ the layout's decimal separator and no thousands separator; dates with its date f
 night it is held, as the 855 never does (a partner without EDI gets no 997 either: this says the order arrived).
 `build_csv_refusals` answers the rows intake did not take (a CSV order file's rows in error, and the other
 rows of their POs): status IR, each with its row, column and reason, as a 997 answers an 850 set in error.
+The `allowances` column (when the layout has it) states the allowances a deal agreed with the buyer pre-approved
+(deals.csv: rules.business.allowance_discounts.agreed_allowances) on each line, the PO's and its own, as an 855 of a
+partner asking states them in SACs (`allowance_words`).
 A character the layout's encoding cannot hold (a Polish "Ł" of a UTF-8 file, answered in Windows-1252) is
 written as its letter without accents where that is one ("Ő" -> "O"), else "?" (`_encoded`).
 """
@@ -68,10 +71,13 @@ AckEntry = tuple[Mapping[str, object], Sequence[Mapping[str, object]], Sequence[
 
 
 def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
-                  reasons: Mapping[tuple[str, int], str] | None = None) -> bytes:
+                  reasons: Mapping[tuple[str, int], str] | None = None,
+                  agreed: Mapping[str, Sequence] | None = None) -> bytes:
     """One CSV file for the given (order row, its line rows, one LineAck per line) entries, in the
-    order given. ``reasons``: (PO, line_number) -> text for the reason column (finding messages)."""
+    order given. ``reasons``: (PO, line_number) -> text for the reason column (finding messages); ``agreed``: PO ->
+    its agreed allowances (AgreedAllowance: the SAC and its deal), for the allowances column."""
     reasons = reasons or {}
+    agreed = agreed or {}
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=settings.delimiter, quotechar=settings.quotechar,
                         lineterminator=settings.line_terminator, quoting=csv.QUOTE_MINIMAL)
@@ -81,6 +87,9 @@ def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
             raise ValueError("one LineAck per line is required")
         for line, ack in zip(lines, acks, strict=True):
             values = _values(order, line, ack, settings, reasons)
+            if "allowances" in settings.columns:
+                mine = agreed.get(str(order.get("po_number") or ""), agreed.get(values["po_number"], ()))
+                values["allowances"] = allowance_words(mine, line.get("line_number"), line.get("line_id"), settings)
             writer.writerow([values.get(c, "") for c in settings.columns])
     return _encoded(buf.getvalue(), settings.encoding)
 
@@ -118,6 +127,29 @@ def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 
                          if c in ("reason", "reason_text")
                          else "IR" if c == "status" else "" for c in settings.columns])
     return _encoded(buf.getvalue(), settings.encoding)
+
+
+def allowance_words(agreed: Sequence, line_number: int | None, line_id: str | None, settings: CsvAckSettings) -> str:
+    """The agreed allowances (AgreedAllowance: ``sac`` an ORDER_SACS row, ``deal`` its deal number) that apply to one
+    line, in the order sent: the PO's (a heading SAC: on every line) and the line's own (by line number, or PO101),
+    each "C310 12% off the PO, deal SPRING26" (its SAC05 amount in the layout's decimals, else its percent, else its
+    rate per its unit), joined by "; "; "" none."""
+    said = []
+    for a in agreed:
+        sac = a.sac
+        number, ident = sac.get("line_number"), sac.get("line_id")
+        if number is not None and number != line_number or number is None and ident is not None and ident != line_id:
+            continue
+        code = sac.get("code") or sac.get("agency_code") or ""
+        if sac.get("amount") not in (None, 0):
+            figure = f"{Decimal(sac['amount']):.2f}".replace(".", settings.decimal_separator)  # money: 2 places
+        elif sac.get("percent") is not None:
+            figure = f"{_num(sac['percent'], settings)}%"
+        else:
+            figure = f"{_num(sac.get('rate'), settings)} per {sac.get('unit') or 'unit'}"
+        on = "the PO" if number is None and ident is None else "the line"
+        said.append(f"{code} {figure} off {on}, deal {a.deal}".strip())
+    return "; ".join(said)
 
 
 def reason_text(reason: str, *, own: str | None = None) -> str:

@@ -25,6 +25,12 @@ The 870 has no element for an accepted quantity other than the PO1's: a part's q
 the partner's guide asks for it on each PO), BSR02 PA (Selected Orders - All Items: one PO, every line), BSR03
 the PO number (the report is about that PO; 1/30 holds any 1/22 PO number), BSR04 today.
 
+Agreed allowances (a partner whose acknowledgment states them: [acks.po_ack] allowances = "agreed"): a line's, as
+its 855 states them in its PO1 loop (engine.po_ack.SAC_LIST: the PO's SAC with the deal in SAC13), are in its first
+ISR loop (the 870's only SAC: PO1 loop > ISR loop, position 240, after REF; 25 at most) of every version 004010-005010.
+The 870 has no SAC in its heading nor its order level: a heading allowance a deal agreed is not stated (the 855 of a
+partner answered by 855s states it; docs/onboarding.md).
+
 Pure: an order row, its lines and a LineAck per line in; segments out.
 """
 
@@ -33,7 +39,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from engine.po_ack import AckPart, LineAck, _num
+from engine.po_ack import SAC_LIST, AckPart, LineAck, _num
 from parsers.x12_writer import Segment
 from schemas.order_keys import x12_po
 
@@ -47,6 +53,7 @@ ISR_STATUS = {
     "IH": "PH", "IW": "PH", "IF": "PH", "SP": "PH",
 }
 DATED_ONLY = {"AS": "IN"}  # a status that names a date, and what is said when the part has none
+ISR_SACS = 25  # the ISR loop's SAC: max use 25 (004010, 005010)
 STATUS_REPORT = "2"  # BSR01: Prearranged Schedule or Agreement
 ORDER_ITEMS = "PA"  # BSR02: Selected Orders - All Items
 
@@ -89,11 +96,14 @@ def build_870(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
                      line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
         total += line.get("quantity") or Decimal(0)
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
+        sacs = [list(seg) for seg in line.get(SAC_LIST) or ()][:ISR_SACS]  # its agreed allowances: the first ISR's
         for part in ack.parts or (AckPart(ack.status, qty, ack.ship_date),):
             isr = ["ISR", isr_status(part.status, part.ship_date)]
             if part.ship_date is not None:
                 isr.append(part.ship_date.strftime("%Y%m%d"))
             body.append(isr)
+            body += sacs
+            sacs = []
     body.append(["CTT", str(len(lines)), _num(total)])
     return [_trimmed(seg) for seg in body]
 

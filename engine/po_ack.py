@@ -180,6 +180,49 @@ def agreed_sacs_855(agreed) -> tuple[list[Segment], dict[int, list[Segment]], di
     return heading_sacs, by_number, by_id
 
 
+@dataclass(frozen=True, slots=True)
+class StatedSacs:
+    """The SACs an acknowledgment we sent stated for one PO (stated_sacs): ``heading`` its heading SAC loop's,
+    ``lines`` each line's (its PO1 loop's, by PO101), segments as written (element lists without the segment id's
+    place changed)."""
+
+    heading: tuple[Segment, ...] = ()
+    lines: dict[str, tuple[Segment, ...]] | None = None
+
+    def of_line(self, line_id: str | None) -> list[Segment]:
+        return [list(s) for s in (self.lines or {}).get(line_id or "", ())]
+
+
+def stated_sacs(content: bytes, po_number: str) -> StatedSacs | None:
+    """The agreed allowances the 855 in ``content`` (a stored document we sent: one or more 855 sets) states for
+    ``po_number`` (its BAK03), as it wrote them: what a later acknowledgment of the order states again (a revised 855
+    after shipment, which the rules do not decide again: the deal matched when the order was decided stands). The
+    last set for the PO in the document says; None: no 855 set for it."""
+    from parsers.x12_reader import read_interchanges
+
+    wanted = x12_po(po_number)
+    found: StatedSacs | None = None
+    heading: list[Segment] = []
+    lines: dict[str, list[Segment]] = {}
+    mine, line = False, None
+    for seg in read_interchanges(content).segments.elements.to_pylist():
+        tag = seg[0]
+        if tag == "ST":
+            mine, line, heading, lines = False, None, [], {}
+        elif tag == "BAK":
+            mine = len(seg) > 3 and seg[3] == wanted
+        elif not mine:
+            continue
+        elif tag == "PO1":
+            line = seg[1] if len(seg) > 1 else ""
+        elif tag == "SAC":
+            (heading if line is None else lines.setdefault(line, [])).append(list(seg))
+        elif tag == "SE":
+            found = StatedSacs(tuple(heading), {k: tuple(v) for k, v in lines.items()})
+            mine = False
+    return found
+
+
 def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
               purpose: str = "00", settings: PoAckSettings = PLAIN) -> list[Segment]:
     """Body of an 855 for one PO as segments. ``order``/``lines`` are canonical table rows

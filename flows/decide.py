@@ -156,6 +156,25 @@ def _old_objects_frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
+def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]) -> dict:
+    """The agreed allowances the last 855 sent for each order an 860 names states (engine.po_ack.stated_sacs), for
+    the partners whose 855 states them ([acks.po_ack] allowances = "agreed"): a revised 855 answering the change
+    states them again (engine.lifecycle.changes.revised_855)."""
+    from engine.po_ack import stated_sacs
+
+    out = {}
+    for key in sorted({(c.partner, c.po_number) for c in pending}):
+        profile = profiles.get(key[0])
+        if profile is None or profile.acks.po_ack.allowances != "agreed":
+            continue
+        sent = [d["id"] for d in state.documents_for_order(*key) if d["doc_type"] == "855"]
+        content = state.document_content(sent[-1]) if sent else None
+        told = stated_sacs(content, key[1]) if content else None
+        if told is not None:
+            out[key] = told
+    return out
+
+
 def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
@@ -200,7 +219,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
-        sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from)
+        sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from,
+        stated=_stated_sacs(state, pending, profiles))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

@@ -92,7 +92,8 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
-           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "updated_at", "order_type", "purpose")
+           "window_type", "allowance_code", "allowance_amount", "allowance_kind", "allowance_deal", "updated_at",
+           "order_type", "purpose")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -863,7 +864,7 @@ class _Charges:
             return False
         state.sacs.append({"line_number": None, "line_id": None, "kind": kind or ("A" if amount < 0 else "C"),
                            "code": code or None, "amount": abs(amount).quantize(_PLACES), "handling": "02",
-                           "description": v["description"] or v["vendor_part"],
+                           "description": v["description"] or v["vendor_part"], "reference": v["allowance_deal"],
                            "segment_position": number, "file_segment": number})
         return True
 

@@ -886,7 +886,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
                 "sales_requirement", "window_type", "allowance_code", "allowance_amount", "allowance_kind",
-                "updated_at", "order_type", "purpose")
+                "allowance_deal", "updated_at", "order_type", "purpose")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -1121,6 +1121,9 @@ class CsvOrderMapping(CsvFeedLayout):
     allowance_items: tuple[tuple[str, str], ...] = ()
     allowance_code: str | None = None
     allowance_amount: str | None = None
+    # the column of an allowance row's deal number (the promotion agreed with the buyer: deals.csv `deal`), read as
+    # the SAC's SAC13: an allowance of a deal on file is pre-approved as an 850's naming it (a "Promo Code" column)
+    allowance_deal: str | None = None
     # whether such a row is an allowance (SAC01 A) or a charge (C), where the export says it: allowance_kind, the
     # column of its word (a "Type", "A/C" or "Line: Type" column), read through allowance_kinds (any case; a word not
     # listed refuses the PO, CSV_VALUE_INVALID); else an allowance_items entry's kind ({Discount = "A:C310"}); else
@@ -1290,7 +1293,9 @@ class CsvOrderMapping(CsvFeedLayout):
 # reason_text: the same in words ("part of the quantity is available now; no stock is expected for the rest")
 ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
                "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason",
-               "reason_text", "substitute")  # substitute: the part shipped in the ordered one's place (status IS)
+               "reason_text", "substitute", "allowances")  # substitute: the part shipped in the ordered one's place
+# (status IS); allowances: the agreed allowances (deals.csv) on the line, the PO's and its own ("C310 12% off, deal
+# SPRING26"), as an 855 states them in SACs ([acks.po_ack] allowances = "agreed")
 
 
 class CsvAckSettings(CsvLayout):

@@ -163,8 +163,13 @@ DEALS = pa.schema(
         pa.field("valid_from", pa.date32(), nullable=False),
         pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
         pa.field("description", pa.string()),
+        # the PO's date the deal's dates are held to (DEAL_MATCH_ON): po_date (BEG05, the default: a deal's buy or
+        # order dates), ship_date (its requested ship date, DTM 010: a deal's first and last ship dates) or
+        # delivery_date (its requested delivery date, DTM 002: a deal valid for what arrives in its period)
+        pa.field("match_on", pa.string()),
     ]
 )
+DEAL_MATCH_ON = ("po_date", "ship_date", "delivery_date")
 
 # Further currencies agreed with a customer (optional file customer_currencies.csv): a partner of customers.csv may
 # also order in each currency listed here, with its own credit limit and open AR in it. customers.csv's row stays the
@@ -209,7 +214,7 @@ OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qual
                                                "ship_tos": frozenset({"dc"}),
                                                "kits": frozenset({"unit", "pack"}),
                                                "deals": frozenset({"allowance_code", "sku", "percent", "rate", "unit",
-                                                                   "valid_to", "description"})}
+                                                                   "valid_to", "description", "match_on"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

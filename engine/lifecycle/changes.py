@@ -45,7 +45,7 @@ from engine.changes import (
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, TO_DECIDE, move
-from engine.po_ack import HEAD_KEYS, PLAIN
+from engine.po_ack import HEAD_KEYS, PLAIN, SAC_LIST, StatedSacs
 from engine.po_change_ack import build_865, change_ack_type
 from rules.business.money import not_on_880
 from rules.business.quantities import po4_unit_eaches
@@ -215,6 +215,9 @@ class Revisions:
     # the orders' lines as the run's last change left them (apply_pending_changes), before the backorder step: a
     # line an answer stated as it is here was not moved by a later change (restate_shipped_answers)
     changed_lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
+    # per order of a partner whose 855 states the agreed allowances ([acks.po_ack] allowances = "agreed"), the SACs
+    # the last 855 sent for it states (engine.po_ack.stated_sacs): a revised 855 answering a change states them again
+    stated: dict[Key, StatedSacs] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -230,7 +233,8 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           history: Mapping[Key, list[tuple[str, tuple]]] | None = None,
                           units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = (),
                           sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None,
-                          shipped_from: Mapping[Key, Collection[str]] | None = None) -> Revisions:
+                          shipped_from: Mapping[Key, Collection[str]] | None = None,
+                          stated: Mapping[Key, StatedSacs] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
@@ -242,8 +246,10 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
     decided since (waiting for the rules now) has them answered by the 855 of this run's decision (answer_awaiting);
     ``sequenced``: the change order sequence numbers applied to each order's current 850 (sequence_history), for the
     orders a pending 860 with a numeric BCH05 names: a change numbered below one of them came out of sequence;
-    ``shipped_from``: the stock warehouses of the recorded shipments of the orders named that shipped in part."""
-    rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
+    ``shipped_from``: the stock warehouses of the recorded shipments of the orders named that shipped in part;
+    ``stated``: the agreed allowances the last 855 of each order named states (engine.po_ack.stated_sacs), which a
+    revised 855 answering a change of it (revised_855) states again."""
+    rv = Revisions(stated=dict(stated or {}), records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    shipped_from={k: frozenset(v) for k, v in (shipped_from or {}).items()},
                    applied={k: list(v) for k, v in (applied or {}).items()},
                    seen={k: list(v) for k, v in (history or {}).items()},
@@ -1047,7 +1053,8 @@ class _Step:
              ) -> tuple[PlannedDocument, ...]:
         if not self._answers_855():
             return ()
-        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today, refused=refused),)
+        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today, refused=refused,
+                            stated=self.rv.stated.get(self.key)),)
 
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
@@ -1521,7 +1528,8 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
 
 
 def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Sequence[LineRecord],
-                profile: PartnerProfile, *, today: date, refused: bool = False) -> PlannedDocument:
+                profile: PartnerProfile, *, today: date, refused: bool = False,
+                stated: StatedSacs | None = None) -> PlannedDocument:
     """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped (or, before shipment, a
     change the rules do not decide again: a whole-order cancel, ``refused``: every line IR of its PO102 exactly,
     engine.answer.refused_line; a change refused, one that moves dates or touches no line), for a partner answered
@@ -1532,7 +1540,8 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     with its promise, refused IR), in the partner's 855 layout (its heading echoes as the run's 855s do; ACK 068
     and DTM 068 the order's ship day: its requested ship date or window opening, today at the earliest). Its own
     doc key (855:<store key>:<change ref>), numbered with the 865s by the 860's arrival
-    (engine.lifecycle.in_answer_order)."""
+    (engine.lifecycle.in_answer_order). ``stated``: the agreed allowances the order's last 855 stated (its partner's
+    855 stating them: [acks.po_ack] allowances = "agreed"), stated again, a deleted line's with it."""
     first = {r["line_number"]: r for r in _first_line_rows(rows).to_pylist()}
     live = [ln for ln in sorted(lines, key=lambda ln: ln.line_number)
             if ln.state not in GONE_LINES and ln.line_number in first]
@@ -1546,6 +1555,9 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     if settings != PLAIN:  # the PO's heading values the partner's 855 echoes
         head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
     rows = [first[ln.line_number] for ln in live]
+    if stated is not None and settings.allowances == "agreed":  # the deals matched when the order was decided
+        head["agreed_sacs"] = [list(s) for s in stated.heading]
+        rows = [{**r, SAC_LIST: stated.of_line(r.get("line_id") or str(r["line_number"]))} for r in rows]
     said = [refused_line(ln, r["quantity"]) if refused else
             restated_line(ln, r["quantity"], _line_day(r, order_row, profile.fulfilment.asn.transit, ship, today))
             for ln, r in zip(live, rows, strict=True)]
@@ -1673,7 +1685,7 @@ def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozen
         if lines is None:
             continue
         docs += [revised_855(a.change, a.order_row, a.rows, _as_left(a.lines, rv.changed_lines.get(key), lines),
-                             a.profile, today=today) for a in answers]
+                             a.profile, today=today, stated=rv.stated.get(key)) for a in answers]
     return Plan(documents=tuple(docs)), frozenset(d.sets[0].doc_key for d in docs)
 
 

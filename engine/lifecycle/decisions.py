@@ -603,6 +603,7 @@ class _Batch:
         store with the partner's delimiters; ``kinds`` gets the BAK02 its 855 would have said (the order's
         history and status name the 870 as the answer sent)."""
         ctx, out = self.ctx, []
+        agreed = ctx.profiles[answering[picked[0]].partner].acks.po_ack.allowances == "agreed" if picked else False
         for i in picked:
             d = answering[i]
             start, stop = spans[i]
@@ -610,7 +611,12 @@ class _Batch:
             head = {"po_number": d.po_number, "po_date": ctx.po_dates[at],
                     "release_number": ctx.head_columns["release_number"][at]}
             acks = [s.ack for s in statuses_of(statuses.slice(start, stop - start))]
-            body = build_870(head, rows.slice(start, stop - start).to_pylist(), acks, today=ctx.today)
+            line_rows = rows.slice(start, stop - start).to_pylist()
+            if agreed and (mine := ctx.agreed.get((d.partner, d.po_number))):  # the lines' agreed allowances
+                _heading, by_number, by_id = agreed_sacs_855(mine)  # (the 870 has no heading SAC)
+                line_rows = [{**r, SAC_LIST: by_number.get(r["line_number"], []) + by_id.get(r["line_id"], [])}
+                             for r in line_rows]
+            body = build_870(head, line_rows, acks, today=ctx.today)
             kinds[i] = ack_type([st for a in acks for st in a.statuses()])
             out.append((i, PlannedDocument(d.partner, "870", "RS",
                                            (self._855_set(d, i, body=tuple(tuple(seg) for seg in body)),))))
@@ -880,7 +886,7 @@ class _Batch:
         why = "; ".join(dict.fromkeys(d.reasons))  # a rejected order's lines say why, not only "order rejected"
         content = build_csv_ack([(head, line_rows, acks)], layout, reasons={
             (d.po_number, s.line_number): f"{s.reason}: {why}" if s.reason == "order rejected" and why else s.reason
-            for s in mine if s.reason})
+            for s in mine if s.reason}, agreed={d.po_number: ctx.agreed.get(key, ())})
         bak = build_855(head, line_rows, acks, today=ctx.today)[0][2]
         doc = PlannedDocument(d.partner, "CSV", "", (PlannedSet(f"CSV:{d.po_number}:{record.lines_key}:{d.order_ref}",
                                                                 (), d.po_number, head["source_sha256"] or ""),),

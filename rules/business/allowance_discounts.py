@@ -115,11 +115,15 @@ class AgreedAllowance:
 
 def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals: pa.Table | None,
                       dates: Sequence[date | None] | None, promotions: Mapping[tuple[str, str], str | None] | None,
-                      index: Mapping[tuple[str, str], int] | None = None
+                      index: Mapping[tuple[str, str], int] | None = None,
+                      other_dates: Mapping[str, tuple[Sequence[date | None], Sequence[date | None]]] | None = None
                       ) -> tuple[dict[int, LineAllowance], dict[tuple[str, str], list[AgreedAllowance]]]:
     """line_allowances' shares and agreed_allowances' SACs, judged once (price_findings wants both). ``index``: the
     items' units (rules.business.quantities.unit_index), by which a deal's rate per its own unit (deals.csv unit: EA
-    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit."""
+    against a line ordered in CA of 12) is compared with what the SAC takes off per that unit. ``other_dates``: per
+    date a deal may be matched on besides the PO's (deals.csv match_on: "ship_date", "delivery_date"), each line's
+    order's (its heading DTM: what a heading SAC is matched on) and the line's own (its PO1 loop's DTM, else its
+    order's: what its own SAC is matched on); absent: none known."""
     agreed_sacs: dict[tuple[str, str], dict[tuple, AgreedAllowance]] = {}
     if sacs is None or not sacs.num_rows or not lines.num_rows:
         return {}, {}
@@ -144,7 +148,9 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
         mine = [r for r in allowances if (r["partner"], r["po_number"]) == (partner, po)]
         total = sum((v for _i, _r, v in members if v is not None), Decimal(0))
         units = sum((r["quantity"] for _i, r, _v in members if r["quantity"] is not None), Decimal(0))
-        when = dates[members[0][0]] if dates is not None else None
+        first = members[0][0]
+        po_day = dates[first] if dates is not None else None
+        heading_days = {"po_date": po_day, **{k: v[0][first] for k, v in (other_dates or {}).items()}}
         on_file = agreed_deals.get(partner, [])
         heading_deal = (promotions or {}).get((partner, po))
         # (line row, agreed by a deal) -> the amount off it, and the SACs that give it as named
@@ -155,7 +161,7 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
                 amount = _amount(sac, total, units)
                 if amount is None or total <= 0:
                     continue
-                match = match_deal(sac, sac.get("reference") or heading_deal, None, when, on_file,
+                match = match_deal(sac, sac.get("reference") or heading_deal, None, heading_days, on_file,
                                    amount / total, _heading_rate(sac, amount, units, [r for _i, r, _v in members],
                                                                  settings_of(partner), index))
                 _agreed(agreed_sacs, (partner, po), sac, match)
@@ -169,7 +175,8 @@ def judged_allowances(lines: pa.Table, sacs: pa.Table | None, settings_of, deals
                 amount = _amount(sac, value, row["quantity"])
                 if amount is not None:
                     number = sac.get("reference") or _line_deal(row) or heading_deal
-                    match = match_deal(sac, number, row.get("sku"), when, on_file, amount / value,
+                    days = {"po_date": po_day, **{k: v[1][i] for k, v in (other_dates or {}).items()}}
+                    match = match_deal(sac, number, row.get("sku"), days, on_file, amount / value,
                                        _line_rate(sac, amount, row, settings_of(partner), index))
                     _take(off, named, i, amount, sac, False, match)
                     _agreed(agreed_sacs, (partner, po), sac, match)
@@ -252,16 +259,19 @@ def _line_rate(sac: Mapping, amount: Decimal, row: Mapping, settings, index):
 
 def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[Mapping], settings, index):
     """What a heading SAC takes off per unit of the PO, in the unit a deal's rate is per: the PO's lines counted in
-    that unit (each by its item's eaches); None: a line not countable in it, or a SAC counted by its own SAC09 in
-    another."""
+    that unit (each by its item's eaches); None: a line not countable in it. A SAC counted by its own unit (SAC09
+    with its rate or its SAC10: 0.50 per CA while the lines are in EA) is converted through the items' packs as a
+    line's is: one SAC09 holds the same eaches of every item on the PO (a CA of 12 is 12 EA), so 0.50 per CA is
+    0.0417 per EA; when the items differ (a CA of 12 and one of 24), or one cannot be counted in either unit, no one
+    figure is right: the words why (a str), which the deal's finding gives."""
     base = _per_unit(sac, amount, units)
     counted = _counted_in(sac, None)
 
-    def in_unit(unit: str | None) -> Decimal | None:
+    def in_unit(unit: str | None) -> Decimal | str | None:
         if base is None or not unit or unit == counted:
             return base
-        if counted:  # SAC10 in its SAC09 of a PO of many items: no one count in another unit
-            return None
+        if counted:  # SAC10 in its SAC09: converted by the packs of the PO's items, when they all agree
+            return _own_unit_rate(base, counted, unit, rows, settings, index)
         total = Decimal(0)
         for r in rows:
             if r["quantity"] is None:
@@ -272,6 +282,27 @@ def _heading_rate(sac: Mapping, amount: Decimal, units: Decimal, rows: Sequence[
             total += r["quantity"] * have / want
         return amount / total if total else None
     return in_unit
+
+
+def _own_unit_rate(base: Decimal, counted: str, unit: str, rows: Sequence[Mapping], settings, index
+                   ) -> Decimal | str:
+    """``base`` per ``counted`` (a heading SAC's SAC09) per ``unit`` (a deal's): by the eaches one of each holds of
+    the PO's items (rows: its lines), the same for every item; else the words why not."""
+    ratios: dict[Decimal, list[str]] = {}
+    for r in rows:
+        have, want = _eaches(counted, r, settings, index), _eaches(unit, r, settings, index)
+        item = r.get("sku") or f"line {r.get('line_id') or r.get('line_number')}"
+        if have is None or want is None:
+            return (f"the allowance is counted in {counted} (SAC09) and item {item} cannot be counted in "
+                    f"{counted if have is None else unit}")
+        ratios.setdefault(have / want, []).append(item)
+    if len(ratios) != 1:
+        said = ", ".join(f"{_number(k)} {unit} per {counted} of {', '.join(dict.fromkeys(v))}"
+                         for k, v in sorted(ratios.items()))
+        return f"the allowance is counted in {counted} (SAC09) and the PO's items hold different numbers of " \
+               f"{unit} per {counted} ({said})" if ratios else f"the PO has no line to count {counted} in {unit} by"
+    [ratio] = ratios
+    return base / ratio
 
 
 def _deals_by_partner(deals: pa.Table | None) -> dict[str, list[dict]]:
@@ -293,14 +324,16 @@ def _dates(deal: Mapping) -> str:
     return f"{deal['valid_from']} to {deal['valid_to']}" if deal["valid_to"] else f"from {deal['valid_from']}"
 
 
-def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | None, deals: Sequence[Mapping],
-               share: Decimal, per_unit) -> DealMatch:
+def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | Mapping[str, date | None] | None,
+               deals: Sequence[Mapping], share: Decimal, per_unit) -> DealMatch:
     """The deal of ``deals`` (the customer's deals.csv rows) that pre-approves one carried allowance: its deal number
     (``number``: the SAC's SAC13, else its line's REF*PD, else the PO's), its allowance code (SAC02, or SAC04) unless
     the deal takes any, the item of its line (``sku``; None: a heading SAC, matched by a deal for any item), the PO's
-    date (``when``) within the deal's, and what it takes off within the deal's most: ``share`` of the value it applies
-    to (as a percent) and ``per_unit`` (a figure, or a function of the deal's unit giving it in that unit: None for
-    the unit it was counted in; its None: not countable in that unit). No deal on file for the customer: no match
+    date within the deal's (``when``: the PO date, or each date a deal may be matched on, deals.csv match_on:
+    "po_date", "ship_date", "delivery_date"; a deal's empty match_on is the PO date), and what it takes off within
+    the deal's most: ``share`` of the value it applies to (as a percent) and ``per_unit`` (a figure, or a function of
+    the deal's unit giving it in that unit: None for the unit it was counted in; a str: why it cannot be counted in
+    that unit; its None: not countable in that unit). No deal on file for the customer: no match
     and nothing to say (judged by the threshold as ever); else no match says why (the first thing that kept the
     nearest deal from it)."""
     if not deals:
@@ -322,11 +355,20 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
         return DealMatch(None, f"deal {number} is for item {items}, "
                                f"{'not ' + sku if sku else 'the allowance is on the whole PO'}")
     rows = fitting
-    if when is None:
-        return DealMatch(None, f"deal {number}: the PO has no date (BEG05) to match its dates")
-    fitting = [d for d in rows if d["valid_from"] <= when and (d["valid_to"] is None or when <= d["valid_to"])]
+    days = when if isinstance(when, Mapping) else {"po_date": when}
+
+    def day(d: Mapping) -> date | None:
+        return days.get(d.get("match_on") or "po_date")
+    dated = [d for d in rows if day(d) is not None]
+    if not dated:
+        return DealMatch(None, f"deal {number}: the PO has no {_MATCH_WORDS[rows[0].get('match_on') or 'po_date'][0]} "
+                               "to match its dates")
+    fitting = [d for d in dated if d["valid_from"] <= day(d) and (d["valid_to"] is None or day(d) <= d["valid_to"])]
     if not fitting:
-        return DealMatch(None, f"deal {number} runs {'; '.join(_dates(d) for d in rows)}, the PO is of {when}")
+        kind = dated[0].get("match_on") or "po_date"
+        by = "" if kind == "po_date" else f" by {kind.replace('_', ' ')}"
+        return DealMatch(None, f"deal {number} runs {'; '.join(_dates(d) for d in dated)}{by}, "
+                               f"{_MATCH_WORDS[kind][1]} {day(dated[0])}")
     why = ""
     for d in fitting:
         percent = share * _HUNDRED
@@ -335,6 +377,9 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
             continue
         unit = d.get("unit")
         figure = per_unit(unit) if callable(per_unit) else per_unit
+        if d["rate"] is not None and unit and isinstance(figure, str):  # not countable in it, and why
+            why = why or f"deal {number}'s rate is per {unit}: {figure}"
+            continue
         if d["rate"] is not None and unit and figure is None:
             why = why or f"deal {number}'s rate is per {unit}, in which the allowance's units cannot be counted"
             continue
@@ -345,6 +390,12 @@ def match_deal(sac: Mapping, number: str | None, sku: str | None, when: date | N
             continue
         return DealMatch(d)
     return DealMatch(None, why)
+
+
+# per deals.csv match_on: the PO's date named, as missing, and as compared ("the PO is of 2026-11-24")
+_MATCH_WORDS = {"po_date": ("date (BEG05)", "the PO is of"),
+                "ship_date": ("requested ship date (DTM 010)", "the PO is to ship"),
+                "delivery_date": ("requested delivery date (DTM 002)", "the PO is to be delivered")}
 
 
 RESTATE = "05"  # BCH01 replace: an 860 sending heading SACs restates them all

@@ -161,10 +161,12 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
     first, codes = distinct_rows([files, lines.column("order_ref")])
     keys = pa.table({"source_file": files, "order_ref": lines.column("order_ref")}).take(
         pa.array(first)).append_column("_row", pa.array(np.arange(len(first))))
-    heads = _last_per_key(orders.select(["source_file", "order_ref", "po_date", "currency"]),
+    # the order's requested ship and delivery days too, when a deal is matched on one (deals.csv match_on)
+    dated = [c for c in DEAL_DATES.values() if c in orders.column_names] if _matched_on_dates(ref.deals) else []
+    heads = _last_per_key(orders.select(["source_file", "order_ref", "po_date", "currency", *dated]),
                           ["source_file", "order_ref"])
     joined = keys.join(heads, ["source_file", "order_ref"], join_type="left outer", use_threads=False)
-    joined = joined.sort_by("_row").select(["po_date", "currency"]).take(pa.array(codes))
+    joined = joined.sort_by("_row").select(["po_date", "currency", *dated]).take(pa.array(codes))
     customers = _customers(ref.customers)
     partners = lines.column("partner")
     agreed = lookup(partners, pa.array(list(customers), pa.string()),
@@ -185,7 +187,32 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
     ours = lookup_by([partners, sku, po_date, currency], distinct_keys.combine_chunks()
                      if isinstance(distinct_keys, pa.ChunkedArray) else distinct_keys, pa.array(found, price_type),
                      key=_price_key)
-    return pa.table({"po_date": po_date, "currency": currency, "list_price": ours})
+    return pa.table({"po_date": po_date, "currency": currency, "list_price": ours,
+                     **{c: joined[c] for c in dated}})
+
+
+# deals.csv match_on -> the ORDERS / ORDER_LINES column of the day it names (besides po_date)
+DEAL_DATES = {"ship_date": "requested_ship_date", "delivery_date": "requested_delivery_date"}
+
+
+def _matched_on_dates(deals: pa.Table | None) -> bool:
+    """Whether a deal on file is matched on another date than the PO's (deals.csv match_on)."""
+    if deals is None or not deals.num_rows or "match_on" not in deals.column_names:
+        return False
+    return any(m in DEAL_DATES for m in deals.column("match_on").to_pylist())
+
+
+def deal_dates(lines: pa.Table, prices: pa.Table) -> dict[str, tuple[list, list]] | None:
+    """Per deals.csv match_on other than the PO date, each line's order's day (line_prices joined it: a heading
+    SAC's) and the line's own (its PO1 loop's DTM, else its order's: its own SAC's); None: no deal needs one."""
+    out = {}
+    for kind, column in DEAL_DATES.items():
+        if column not in prices.column_names:
+            continue
+        heading = prices[column].to_pylist()
+        own = lines[column].to_pylist() if column in lines.column_names else [None] * len(heading)
+        out[kind] = (heading, [o if o is not None else h for o, h in zip(own, heading, strict=True)])
+    return out or None
 
 
 def _last_per_key(table: pa.Table, keys: list[str]) -> pa.Table:
@@ -272,7 +299,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     out: list[Finding] = []
     judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
     shares, matched = judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals,
-                                        prices["po_date"].to_pylist(), _promotions(orders), units) \
+                                        prices["po_date"].to_pylist(), _promotions(orders), units,
+                                        deal_dates(resolved, prices)) \
         if sacs is not None else ({}, {})
     if agreed is not None:
         agreed.update(matched)
