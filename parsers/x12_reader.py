@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.file_kinds import compressed_kind, refused_kind, with_article
+from parsers.x12_gaps import gaps_blanked, isa_inside_segment, next_isa
 from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
 from schemas.wide_text import HEAD_BYTES
@@ -227,6 +228,12 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     elif text[:pos].strip():
         findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "
                                  "were ignored.", value=text[:pos].strip()[:40]))
+    if pos >= 0:
+        read, gaps = gaps_blanked(text, pos, _separators_at)
+        if read is not text:  # the bytes tokenised are the text's
+            text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
+        findings += [_finding("X12_BETWEEN_INTERCHANGES", f"{len(g)} characters between two interchanges were "
+                              "ignored (a mailbox's or provider's own lines, not X12).", value=g[:40]) for g in gaps]
     ascii_text = text.isascii()
     byte_pos = pos if ascii_text or pos < 0 else len(text[:pos].encode("utf-8"))
     while 0 <= pos < len(text):
@@ -340,11 +347,19 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
 
 def _find_isa(text: str, start: int) -> int:
     m = _ISA_START.search(text, start)
+    if m is not None and isa_inside_segment(text, m.start()) and (later := next_isa(text, m.start() + 1)) >= 0:
+        return later  # a mailbag's IMC naming the ISA before it (`IMC*1*ISA*ZZ*...`): the header is the next one
     if m is None:
         # an ISA with an invalid (alphanumeric or blank) separator at the very start still counts
         s = text.lstrip("\ufeff \t\r\n")
         return len(text) - len(s) if s.startswith("ISA") and start == 0 else -1
     return m.start()
+
+
+def _separators_at(text: str, pos: int) -> tuple[str, str] | None:
+    """The element separator and segment terminator of the ISA at ``pos`` (None: none can be read)."""
+    detected = _detect_delimiters(text, pos)
+    return None if isinstance(detected, Finding) else (detected[0].element, detected[0].segment)
 
 
 def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Finding:

@@ -1,0 +1,183 @@
+"""Files as EDI service providers, VAN mailboxes and API platforms deliver them (rg67 has the translators' envelope
+quirks; this sweep what stands around and between their interchanges, and the 005010 API shapes). tests/fixtures/rg96/
+holds four partners: an Information Exchange mailbox download (each interchange preceded by the mailbox's own
+`$$ADD ... BID=...` command line; a download NUL-padded to 128-byte records between its interchanges; a banner line
+glued after the IEA, LF-ended segments), a VAN's X12.56 interconnect mailbag passed on whole (IH, an IMC before each
+interchange whose IMC02 is `ISA`, IT), an API provider's 005010 (ISA11 '^', ST03, REF*ZZ text in REF03, PER with an
+e-mail, TD5 routing, N9 notes in MTX with punctuation, PID free text with quotes, '&', '#', '@', '%') and an
+integration platform's map (CR as the segment terminator, a blank line that is an empty segment, no terminator after
+the last IEA). One night takes every PO, acknowledges each group with a 997 and each PO with an 855, ships and
+invoices them.
+
+Before this sweep the mailbox's lines between two interchanges (no segment terminator ends them) swallowed the next
+ISA into a segment no one sent: the second interchange's POs were never read, never acknowledged, and the file was
+quarantined for the first one's sake (`ISA_STRUCTURE_INVALID`, "GS outside an interchange"); the mailbag's IMC,
+which names `ISA` in an element, was taken for the interchange header itself (`ISA_COMPONENT_SEPARATOR_INVALID`):
+the whole file lost without a 997. X12's own envelope rules say what an interchange is; what a VAN puts around it is
+not X12 and is skipped with a warning naming it (`X12_BETWEEN_INTERCHANGES`), padding without one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tests.retailer_support import (
+    accepted_as_ordered,
+    inspected,
+    line_counts,
+    maps,  # noqa: F401 (a fixture)
+    on_demo,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg96"
+NIGHT = datetime(2026, 11, 27, 2)
+SHIP_DAY = datetime(2026, 11, 30, 15)
+POS = {"iemailbox": {f"IE96001{k:02d}": 3 for k in range(1, 7)},
+       "interconnect": {"IX9600201": 3, "IX9600202": 3}, "orderful": {"OF9600301": 3}, "jitterbit": {"JB9600401": 3}}
+# what each file is told, and no more: the mailbox's lines and the mailbag's segments skipped, an empty segment
+NOTED = {"iemailbox-20261123-01.edi": {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTERCHANGES"},
+         "iemailbox-20261123-02.edi": set(),  # NUL padding is no data: no word
+         "iemailbox-20261123-03.edi": {"X12_BETWEEN_INTERCHANGES"},
+         "interconnect-mailbag-20261123.edi": {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTERCHANGES",
+                                               "X12_TRAILING_GARBAGE"},
+         "orderful-850-OF9600301.x12": {"NOTES_NOT_KEPT"},  # its N9 notes, told to ops
+         "jitterbit-850-JB9600401.x12": {"X12_EMPTY_SEGMENT"}}
+NIGHT_NOTED = set().union(*NOTED.values()) | {"ASN_LATE"}
+
+
+def _read(data: bytes, partner: str = "iemailbox"):
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+
+    profile = load_profiles(FIXTURES / "partners")[partner]
+    return process_file(data, file="f.edi", sha256="s", profile=profile, known=Known(), today=date(2026, 11, 24))
+
+
+def _interchange(n: int, po: str, term: str = "~\r\n") -> bytes:
+    """One of the mailbox partner's interchanges (ISA13 ``n``) of one 850 (``po``), segments ended by ``term``."""
+    data = (FIXTURES / "drops" / "iemailbox" / "iemailbox-20261123-02.edi").read_bytes()
+    one = data[:data.index(b"IEA*1*000009603~\r\n") + 18]
+    return one.replace(b"000009603", b"%09d" % n).replace(b"*9603*", b"*%d*" % n).replace(
+        b"GE*1*9603", b"GE*1*%d" % n).replace(b"IE9600103", po.encode()).replace(b"~\r\n", term.encode())
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.*")), ids=lambda p: p.name)
+def test_inspect_reads_every_po_of_every_provider_s_file(path):
+    seen = inspected(path, NOTED[path.name])
+    assert {f["severity"] for f in seen["findings"]} <= {"warning"}
+    assert line_counts(seen) == {po: n for po, n in POS[path.parent.name].items()
+                                 if po.encode() in path.read_bytes()}
+
+
+def test_the_fixtures_carry_the_shapes_they_are_named_for():
+    drops = FIXTURES / "drops"
+    first = (drops / "iemailbox" / "iemailbox-20261123-01.edi").read_bytes()
+    assert first.startswith(b"$$ADD ID=") and b"IEA*1*000009601~\r\n$$ADD ID=" in first
+    padded = (drops / "iemailbox" / "iemailbox-20261123-02.edi").read_bytes()
+    assert b"~\r\n\x00\x00" in padded and padded.count(b"ISA*") == 2
+    glued = (drops / "iemailbox" / "iemailbox-20261123-03.edi").read_bytes()
+    assert b"IEA*1*000009605~** END OF MESSAGE 1 OF 2 **\nISA*" in glued
+    bag = (drops / "interconnect" / "interconnect-mailbag-20261123.edi").read_bytes()
+    assert bag.startswith(b"IH*00501*") and bag.count(b"IMC*") == 2 and b"IMC*1*ISA*ZZ*" in bag
+    assert bag.rstrip().endswith(b"IT*000000451*0*2~")
+    api = (drops / "orderful" / "orderful-850-OF9600301.x12").read_bytes()
+    assert b"*^*00501*" in api and b"ST*850*0001*005010~\n" in api and b"MTX*GEN*" in api and b"TD5*O*2*UPSN" in api
+    mapped = (drops / "jitterbit" / "jitterbit-850-JB9600401.x12").read_bytes()
+    assert b"~" not in mapped and b"*P*>\r\n" in mapped and b"CTT*3*27\r\n\r\n" in mapped
+    assert not mapped.endswith((b"\r", b"\n"))
+
+
+def test_a_mailbox_s_lines_between_interchanges_no_longer_hide_the_next_one():
+    """Each shape of what a mailbox puts between two interchanges: both interchanges read, two 997s, the file
+    processed; words said once per gap, naming what was skipped; padding alone says nothing."""
+    a, b = _interchange(9701, "IE9700101"), _interchange(9702, "IE9700102")
+    for gap, said in ((b"$$ADD ID=OBRIDGE1 BID='EDI850'\r\n", "$$ADD ID=OBRIDGE1 BID='EDI850'"),
+                      (b"**END**\r\n**START**\r\n", "**END**\r\n**START**"),
+                      (b"\x00" * 77, None), (b"\x0c", None), (b"\x1a\r\n", None),
+                      (b"MAILBOX ORDERBRIDGE MESSAGE 2 OF 2~\r\n", "MAILBOX ORDERBRIDGE MESSAGE 2 OF 2~")):
+        out = _read(a + gap + b)
+        assert out.disposition == "processed", gap
+        assert out.orders.column("po_number").to_pylist() == ["IE9700101", "IE9700102"]
+        assert [d.doc_type for d in out.documents] == ["997", "997"]
+        told = [(f.code, f.severity, f.location.value) for f in out.findings]
+        assert told == ([("X12_BETWEEN_INTERCHANGES", "warning", said)] if said else []), gap
+
+
+def test_a_banner_glued_to_the_iea_without_a_line_break_is_skipped_too():
+    a, b = _interchange(9711, "IE9700111", "~\n"), _interchange(9712, "IE9700112", "~\n")
+    out = _read(a.rstrip(b"\n") + b"$$END OF MSG\n" + b)
+    assert out.orders.column("po_number").to_pylist() == ["IE9700111", "IE9700112"]
+    assert [(f.code, f.location.value) for f in out.findings] == [("X12_BETWEEN_INTERCHANGES", "$$END OF MSG")]
+
+
+def test_a_stray_x12_segment_between_interchanges_is_still_an_envelope_error():
+    """Only what is no X12 is skipped: a GS between an IEA and the next ISA (a group outside any interchange) is
+    the envelope error it was, never blanked away."""
+    a, b = _interchange(9721, "IE9700121"), _interchange(9722, "IE9700122")
+    out = _read(a + b"GS*PO*IEMAILBOX*ORDERBRIDGE*20261123*2240*9799*X*004010~\r\n" + b)
+    assert "ISA_STRUCTURE_INVALID" in {f.code for f in out.findings}
+    assert "X12_BETWEEN_INTERCHANGES" not in {f.code for f in out.findings}
+    assert out.orders.column("po_number").to_pylist() == ["IE9700121", "IE9700122"]
+
+
+def test_the_mailbag_s_imc_naming_isa_is_not_taken_for_the_interchange_header():
+    """X12.56: IMC02 names the interchange's control segment, `ISA`, followed by the element separator, before the
+    real ISA. The reader took that `ISA*` for the header (ISA16 read as 'O': `ISA_COMPONENT_SEPARATOR_INVALID`, the
+    file quarantined with no 997). An ISA inside a value (right after its own separator, or after a letter, as in
+    `REF*ZZ*VISA*...`) is never a header; where no other ISA follows it is still read, as before."""
+    from parsers.x12_reader import read_interchanges
+
+    bag = (FIXTURES / "drops" / "interconnect" / "interconnect-mailbag-20261123.edi").read_bytes()
+    parsed = read_interchanges(bag)
+    assert [ic.control_number for ic in parsed.interchanges] == ["000009611", "000009612"]
+    assert not [f for f in parsed.findings if f.severity == "error"]
+    out = _read(bag, "interconnect")
+    assert out.disposition == "processed" and [d.doc_type for d in out.documents] == ["997", "997"]
+    alone = b"IMC*1*ISA*ZZ*NOBODY~\r\n"  # an IMC and no interchange after it: nothing to read, said as before
+    assert {f.code for f in read_interchanges(alone).findings} == {"X12_LEADING_GARBAGE", "ISA_STRUCTURE_INVALID"}
+
+
+def test_a_005010_po_with_004010_s_msg_notes_is_refused_naming_the_segment():
+    """005010's 850 carries notes in MTX (its N9 loops: N9, DTM, MTX, PWK, EFI); MSG is 004010's. A provider
+    mapping 004010's MSG into a 005010 850 sends a set the standard does not define: the set is rejected with
+    SEGMENT_NOT_IN_SET at each MSG (997 AK3 code 6, AK5 R), a row in the failures report, never taken in part."""
+    api = (FIXTURES / "drops" / "orderful" / "orderful-850-OF9600301.x12").read_bytes()
+    out = _read(api.replace(b"MTX*GEN*", b"MSG*").replace(b"MTX**", b"MSG*"), "orderful")
+    assert out.orders.num_rows == 0 and out.disposition == "quarantine"
+    assert [(f.code, f.location.segment_id) for f in out.findings if f.severity == "error"] == \
+        [("SEGMENT_NOT_IN_SET", "MSG")] * 2
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    segs = [list(seg) for body in ack.bodies for seg in body]
+    assert [s[:2] for s in segs if s[0] == "AK3"] == [["AK3", "MSG"]] * 2 and ["AK5", "R"] in [s[:2] for s in segs]
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    ws = on_demo(FIXTURES, tmp_path_factory.mktemp("rg96") / "ws")
+    return shipped_night(ws, FIXTURES, NIGHT, SHIP_DAY, messages=True)
+
+
+def test_every_po_is_acknowledged_as_ordered_shipped_and_invoiced(night):
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error"], found
+    assert {f[0] for f in found} <= NIGHT_NOTED, found
+    accepted_as_ordered(ws, POS)
+    assert states == {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
+
+
+def test_each_interchange_of_a_mailbox_file_gets_its_own_997(night):
+    ws, _found, _states = night
+    for partner, groups in (("iemailbox", {str(n) for n in range(9601, 9607)}),
+                            ("interconnect", {"9611", "9612"}), ("orderful", {"9621"}), ("jitterbit", {"9631"})):
+        assert {s[2] for s in segments(ws, partner, "997") if s[0] == "AK1"} == groups, partner
+
+
+def test_what_was_sent_back_passes_our_validator_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    from tests.retailer_support import all_sent_accepted
+
+    ws, _found, _states = night
+    all_sent_accepted(ws, sorted(POS), tmp_path, maps, shipments=10, answers=10)
