@@ -674,13 +674,25 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_ch
         sid = table.ids[r].as_py()
         after_all = all(r > ic.end for ic in interchanges if ic.end >= 0)
         code = "X12_TRAILING_GARBAGE" if after_all else "ISA_STRUCTURE_INVALID"
-        findings.append(_finding(code, f"Segment {sid[:10]!r} is outside any transaction set.",
-                                 seg=sid[:3] if _SEGMENT_ID.match(sid) else "", file_segment=r + 1,
-                                 value=sid[:40] if not _SEGMENT_ID.match(sid) else None))
+        if _SEGMENT_ID.match(sid):
+            findings.append(_finding(code, f"Segment {sid!r} is outside any transaction set.", seg=sid,
+                                     file_segment=r + 1))
+            continue
+        # no segment: a line of text (a VAN's `**END**`), its words as sent (its first element alone may be empty)
+        words = _stray_text(table.elements[r].as_py(), interchanges)
+        findings.append(_finding(code, f"Text {words[:40]!r} is outside any transaction set (no X12 segment).",
+                                 file_segment=r + 1, value=words[:40]))
     if len(stray) > _MAX_REPEATED_FINDINGS:
         findings.append(_finding("ISA_STRUCTURE_INVALID", f"{len(stray) - _MAX_REPEATED_FINDINGS} more segments "
                                  "outside any transaction set."))
     return findings
+
+
+def _stray_text(elements: list[str], interchanges: list[Interchange]) -> str:
+    """A stray row that is no segment as it was written: its elements joined by the separator they were cut at (the
+    last interchange's before it; '*' when none was read)."""
+    sep = next((ic.delimiters.element for ic in reversed(interchanges) if ic.delimiters.element), "*")
+    return sep.join(elements).strip()
 
 
 def _is_padding(text: str) -> bool:

@@ -114,6 +114,18 @@ def test_a_banner_glued_to_the_iea_without_a_line_break_is_skipped_too():
     assert [(f.code, f.location.value) for f in out.findings] == [("X12_BETWEEN_INTERCHANGES", "$$END OF MSG")]
 
 
+def test_a_mailbox_s_trailer_after_the_last_iea_is_named_as_sent():
+    """A VAN's trailer line after the last IEA is data no interchange holds (`X12_TRAILING_GARBAGE`, a warning, as
+    before); the warning named it by its first element alone, so `**END OF MAILBOX**` was told as "Segment ''" with
+    an empty value: now its text as sent."""
+    out = _read(_interchange(9731, "IE9700131") + b"**END OF MAILBOX** 1 MESSAGE\r\n")
+    [told] = out.findings
+    assert (told.code, told.severity, told.location.value) == ("X12_TRAILING_GARBAGE", "warning",
+                                                               "**END OF MAILBOX** 1 MESSAGE")
+    assert "'**END OF MAILBOX** 1 MESSAGE' is outside any transaction set" in told.message
+    assert out.orders.column("po_number").to_pylist() == ["IE9700131"] and out.disposition == "processed"
+
+
 def test_a_stray_x12_segment_between_interchanges_is_still_an_envelope_error():
     """Only what is no X12 is skipped: a GS between an IEA and the next ISA (a group outside any interchange) is
     the envelope error it was, never blanked away."""
