@@ -58,14 +58,26 @@ class ParseResult:
                     yield ic, g, ts
 
 
+# "ISA" in EBCDIC (code pages 037 and 500 alike), and the blanks and line ends that may come before it
+_EBCDIC_ISA = b"\xc9\xe2\xc1"
+_EBCDIC_BLANKS = b"\x40\x15\x25\x0d"
+
+
 def decode(data: bytes) -> tuple[str, str, list[Finding]]:
     """Bytes to text: UTF-8 (BOM stripped), else Windows-1252 with a warning: the "Latin-1" a Windows translator
     writes, whose curly apostrophe, dashes, euro sign and "œ" (0x80-0x9F) ISO-8859-1 reads as control characters
     ("L\x92Île" for "L’Île", taken on into our 855s and 810s); the five bytes Windows-1252 leaves undefined read as
-    ISO-8859-1 reads them. One character per byte either way (positions in the text are byte offsets)."""
+    ISO-8859-1 reads them. An interchange in EBCDIC (a mainframe's file moved in binary: its first bytes "ISA" in
+    code page 037) is read in code page 037, X12's EBCDIC table (X12.6 lists each character's EBCDIC and ASCII
+    codes), its NL (0x15) a line break. One character per byte every way (positions in the text are byte
+    offsets)."""
     findings: list[Finding] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.lstrip(_EBCDIC_BLANKS).startswith(_EBCDIC_ISA):  # a mainframe's interchange sent as its bytes
+        findings.append(_finding("X12_EBCDIC", "The file is EBCDIC (a mainframe's code page 037), sent in binary "
+                                 "rather than as text: read as such. Our documents go back in ASCII."))
+        return data.decode("cp037").replace("\x85", "\n"), "cp037", findings
     try:
         return data.decode("utf-8"), "utf-8", findings
     except UnicodeDecodeError as exc:

@@ -35,6 +35,9 @@ CATALOGUE: dict[str, CodeSpec] = {
            "Lines between two interchanges that are not X12 (a VAN mailbox's header or trailer) were ignored."),
         _C("X12_NOT_UTF8", "file", "warning", "",
            "The file is not valid UTF-8; it was read as Windows-1252 (Latin-1)."),
+        _C("X12_EBCDIC", "file", "warning", "",
+           "The file is EBCDIC (a mainframe's code page 037), sent in binary rather than as text; it was read as "
+           "such."),
         _C("X12_EMPTY_SEGMENT", "file", "warning", "", "An empty segment (two terminators in a row) was skipped."),
         _C("X12_TERMINATOR_IS_SPACE", "file", "warning", "",
            "ISA16 is followed by a space; line breaks were used as the segment terminator."),

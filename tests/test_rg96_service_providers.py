@@ -1,20 +1,23 @@
 """Files as EDI service providers, VAN mailboxes and API platforms deliver them (rg67 has the translators' envelope
-quirks; this sweep what stands around and between their interchanges, and the 005010 API shapes). tests/fixtures/rg96/
-holds four partners: an Information Exchange mailbox download (each interchange preceded by the mailbox's own
-`$$ADD ... BID=...` command line; a download NUL-padded to 128-byte records between its interchanges; a banner line
-glued after the IEA, LF-ended segments), a VAN's X12.56 interconnect mailbag passed on whole (IH, an IMC before each
-interchange whose IMC02 is `ISA`, IT), an API provider's 005010 (ISA11 '^', ST03, REF*ZZ text in REF03, PER with an
-e-mail, TD5 routing, N9 notes in MTX with punctuation, PID free text with quotes, '&', '#', '@', '%') and an
-integration platform's map (CR as the segment terminator, a blank line that is an empty segment, no terminator after
-the last IEA). One night takes every PO, acknowledges each group with a 997 and each PO with an 855, ships and
-invoices them.
+quirks; this sweep what stands around and between their interchanges, the 005010 API shapes and a mainframe's
+bytes). tests/fixtures/rg96/ holds five partners: an Information Exchange mailbox download (each interchange
+preceded by the mailbox's own `$$ADD ... BID=...` command line; a download NUL-padded to 128-byte records between
+its interchanges; a banner line glued after the IEA, LF-ended segments), a VAN's X12.56 interconnect mailbag passed
+on whole (IH, an IMC before each interchange whose IMC02 is `ISA`, IT), an API provider's 005010 (ISA11 '^', ST03,
+REF*ZZ text in REF03, PER with an e-mail, TD5 routing, N9 notes in MTX with punctuation, PID free text with quotes,
+'&', '#', '@', '%'), an integration platform's map (CR as the segment terminator, a blank line that is an empty
+segment, no terminator after the last IEA) and a mainframe's interchange moved in binary (EBCDIC, code page 037,
+X12.6's own EBCDIC table, each segment ended by '~' and EBCDIC's NL). One night takes every PO, acknowledges each
+group with a 997 and each PO with an 855, ships and invoices them.
 
 Before this sweep the mailbox's lines between two interchanges (no segment terminator ends them) swallowed the next
 ISA into a segment no one sent: the second interchange's POs were never read, never acknowledged, and the file was
 quarantined for the first one's sake (`ISA_STRUCTURE_INVALID`, "GS outside an interchange"); the mailbag's IMC,
 which names `ISA` in an element, was taken for the interchange header itself (`ISA_COMPONENT_SEPARATOR_INVALID`):
-the whole file lost without a 997. X12's own envelope rules say what an interchange is; what a VAN puts around it is
-not X12 and is skipped with a warning naming it (`X12_BETWEEN_INTERCHANGES`), padding without one."""
+the whole file lost without a 997; the EBCDIC file was "not valid UTF-8, read as Windows-1252" (advising the
+profile's encoding latin-1) and "No ISA segment found": quarantined unanswered. X12's own envelope rules say what an
+interchange is; what a VAN puts around it is not X12 and is skipped with a warning naming it
+(`X12_BETWEEN_INTERCHANGES`), padding without one."""
 
 from __future__ import annotations
 
@@ -37,7 +40,8 @@ FIXTURES = REPO / "tests" / "fixtures" / "rg96"
 NIGHT = datetime(2026, 11, 27, 2)
 SHIP_DAY = datetime(2026, 11, 30, 15)
 POS = {"iemailbox": {f"IE96001{k:02d}": 3 for k in range(1, 7)},
-       "interconnect": {"IX9600201": 3, "IX9600202": 3}, "orderful": {"OF9600301": 3}, "jitterbit": {"JB9600401": 3}}
+       "interconnect": {"IX9600201": 3, "IX9600202": 3}, "orderful": {"OF9600301": 3}, "jitterbit": {"JB9600401": 3},
+       "mainframe": {"MF9600601": 3}}
 # what each file is told, and no more: the mailbox's lines and the mailbag's segments skipped, an empty segment
 NOTED = {"iemailbox-20261123-01.edi": {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTERCHANGES"},
          "iemailbox-20261123-02.edi": set(),  # NUL padding is no data: no word
@@ -45,7 +49,8 @@ NOTED = {"iemailbox-20261123-01.edi": {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTER
          "interconnect-mailbag-20261123.edi": {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTERCHANGES",
                                                "X12_TRAILING_GARBAGE"},
          "orderful-850-OF9600301.x12": {"NOTES_NOT_KEPT"},  # its N9 notes, told to ops
-         "jitterbit-850-JB9600401.x12": {"X12_EMPTY_SEGMENT"}}
+         "jitterbit-850-JB9600401.x12": {"X12_EMPTY_SEGMENT"},
+         "mainframe-850-MF9600601.x12": {"X12_EBCDIC"}}  # read in code page 037, said once
 NIGHT_NOTED = set().union(*NOTED.values()) | {"ASN_LATE"}
 
 
@@ -69,8 +74,8 @@ def _interchange(n: int, po: str, term: str = "~\r\n") -> bytes:
 def test_inspect_reads_every_po_of_every_provider_s_file(path):
     seen = inspected(path, NOTED[path.name])
     assert {f["severity"] for f in seen["findings"]} <= {"warning"}
-    assert line_counts(seen) == {po: n for po, n in POS[path.parent.name].items()
-                                 if po.encode() in path.read_bytes()}
+    text = path.read_bytes().decode("cp037" if path.parent.name == "mainframe" else "latin-1")
+    assert line_counts(seen) == {po: n for po, n in POS[path.parent.name].items() if po in text}
 
 
 def test_the_fixtures_carry_the_shapes_they_are_named_for():
@@ -89,6 +94,8 @@ def test_the_fixtures_carry_the_shapes_they_are_named_for():
     mapped = (drops / "jitterbit" / "jitterbit-850-JB9600401.x12").read_bytes()
     assert b"~" not in mapped and b"*P*>\r\n" in mapped and b"CTT*3*27\r\n\r\n" in mapped
     assert not mapped.endswith((b"\r", b"\n"))
+    ebcdic = (drops / "mainframe" / "mainframe-850-MF9600601.x12").read_bytes()
+    assert ebcdic.startswith(b"\xc9\xe2\xc1\x5c") and b"\xa1\x15" in ebcdic and b"ISA" not in ebcdic  # "ISA*", "~" NL
 
 
 def test_a_mailbox_s_lines_between_interchanges_no_longer_hide_the_next_one():
@@ -153,6 +160,22 @@ def test_the_mailbag_s_imc_naming_isa_is_not_taken_for_the_interchange_header():
     assert {f.code for f in read_interchanges(alone).findings} == {"X12_LEADING_GARBAGE", "ISA_STRUCTURE_INVALID"}
 
 
+def test_an_ebcdic_interchange_is_read_in_code_page_037_and_answered_in_ascii():
+    """The mainframe's file: read whole, its PO's lines as sent (quantities, units, ids), one warning naming
+    EBCDIC (not X12_NOT_UTF8's advice to set latin-1, which could never read it); its 997 in ASCII. A file whose
+    first bytes are no EBCDIC "ISA" is read as before (the same bytes after an ASCII header are not EBCDIC)."""
+    data = (FIXTURES / "drops" / "mainframe" / "mainframe-850-MF9600601.x12").read_bytes()
+    out = _read(data, "mainframe")
+    assert out.disposition == "processed" and [f.code for f in out.findings] == ["X12_EBCDIC"]
+    assert out.orders.column("po_number").to_pylist() == ["MF9600601"]
+    assert [(r["quantity"], r["unit"], r["vendor_part"], r["upc"]) for r in out.lines.to_pylist()] == [
+        (20, "EA", "VP-1015", "614141101085"), (1, "BX", "VP-1025", "614141101788"),
+        (6, "EA", "VP-1022", "614141101573")]
+    assert out.parse.encoding == "cp037" and len(out.parse.interchanges) == 1
+    pasted = _read(b"HEADER\r\n" + data, "mainframe")
+    assert "X12_EBCDIC" not in {f.code for f in pasted.findings} and pasted.orders.num_rows == 0
+
+
 def test_a_005010_po_with_004010_s_msg_notes_is_refused_naming_the_segment():
     """005010's 850 carries notes in MTX (its N9 loops: N9, DTM, MTX, PWK, EFI); MSG is 004010's. A provider
     mapping 004010's MSG into a 005010 850 sends a set the standard does not define: the set is rejected with
@@ -184,7 +207,8 @@ def test_every_po_is_acknowledged_as_ordered_shipped_and_invoiced(night):
 def test_each_interchange_of_a_mailbox_file_gets_its_own_997(night):
     ws, _found, _states = night
     for partner, groups in (("iemailbox", {str(n) for n in range(9601, 9607)}),
-                            ("interconnect", {"9611", "9612"}), ("orderful", {"9621"}), ("jitterbit", {"9631"})):
+                            ("interconnect", {"9611", "9612"}), ("orderful", {"9621"}), ("jitterbit", {"9631"}),
+                            ("mainframe", {"9661"})):
         assert {s[2] for s in segments(ws, partner, "997") if s[0] == "AK1"} == groups, partner
 
 
@@ -192,4 +216,4 @@ def test_what_was_sent_back_passes_our_validator_bots_and_pyx12(night, tmp_path,
     from tests.retailer_support import all_sent_accepted
 
     ws, _found, _states = night
-    all_sent_accepted(ws, sorted(POS), tmp_path, maps, shipments=10, answers=10)
+    all_sent_accepted(ws, sorted(POS), tmp_path, maps, shipments=11, answers=11)
