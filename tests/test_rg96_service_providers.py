@@ -217,3 +217,64 @@ def test_what_was_sent_back_passes_our_validator_bots_and_pyx12(night, tmp_path,
 
     ws, _found, _states = night
     all_sent_accepted(ws, sorted(POS), tmp_path, maps, shipments=11, answers=11)
+
+
+def test_the_next_download_s_997s_for_our_855s_beside_new_pos_decide_them(night, tmp_path):
+    """A mailbox download holds whatever waited in the mailbox: the partner's new PO and, in the next interchange
+    after the mailbox's `$$ADD` line, its 997 for the 855s we sent the night before (AK1 PR naming each of our
+    groups, AK5 A per set). Both are taken: the PO answered, each 855 accepted as the partner said, none left
+    unacknowledged."""
+    import shutil
+
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.reconcile import reconcile_run
+    from flows.workspace import open_workspace
+
+    shutil.copytree(night[0].root, tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    sent: dict[str, list[str]] = {}  # our 855 groups: GS06 -> ST02s
+    gs06 = ""
+    for s in segments(ws, "iemailbox", "855"):
+        if s[0] == "GS":
+            gs06 = s[6]
+        elif s[0] == "ST":
+            sent.setdefault(gs06, []).append(s[2])
+    assert sum(len(v) for v in sent.values()) == 6
+    fa = ["GS*FA*IEMAILBOX*ORDERBRIDGE*20261201*0130*9690*X*004010"]
+    for k, (group, sets) in enumerate(sorted(sent.items()), start=1):
+        body = [f"AK1*PR*{group}", *(x for st02 in sets for x in (f"AK2*855*{st02}", "AK5*A")),
+                f"AK9*A*{len(sets)}*{len(sets)}*{len(sets)}"]
+        fa += [f"ST*997*{k:04d}", *body, f"SE*{len(body) + 2}*{k:04d}"]
+    fa += [f"GE*{len(sent)}*9690"]
+    isa = _interchange(9689, "IE9600107").split(b"GS*")[0].replace(b"000009689", b"000009690")
+    answers = isa + "~\r\n".join(fa).encode() + b"~\r\nIEA*1*000009690~\r\n"
+    drop = ws.drop_root / "iemailbox"
+    (drop / "inbox" / "iemailbox-20261201-01.edi").write_bytes(
+        b"$$ADD ID=OBRIDGE1 BID='EDI850 IEMAILBOX'\r\n" + _interchange(9689, "IE9600107")
+        + b"$$ADD ID=OBRIDGE1 BID='EDI997 IEMAILBOX'\r\n" + answers)
+    now = datetime(2026, 12, 1, 2)
+    state = StateStore(ws.state_path)
+    try:
+        res = steps.intake_partner(ws, ws.partners()["iemailbox"], state, LocalDrop(drop), now=now, run_id="n2")
+        reconcile_run(ws, ws.partners(), state, now=now, run_id="n2")
+        status = [r for r in state.document_status("iemailbox") if r["doc_type"] == "855"]
+        files = {f["name"]: f["status"] for f in state.files("iemailbox")}
+    finally:
+        state.close()
+    assert {f["code"] for f in res.findings} <= {"X12_LEADING_GARBAGE", "X12_BETWEEN_INTERCHANGES"}, res.findings
+    assert files["iemailbox-20261201-01.edi"] == "processed"
+    assert len(status) == 6 and {r["status"] for r in status} == {"accepted"}, status
+    assert {r["ack_file"] for r in status} == {"iemailbox-20261201-01.edi"}
+    assert ("iemailbox", "IE9600107") in {tuple(k) for k in _orders(ws)}
+
+
+def _orders(ws):
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        return [o.key for o in state.orders()]
+    finally:
+        state.close()
