@@ -13,6 +13,9 @@ from collections.abc import Callable
 # what fills a mailbox's fixed-size records or ends a page: no data, blanked without a word
 PADDING = "\x1a\x00 \t\r\n\x0b\x0c"
 _ISA = re.compile(r"ISA[^A-Za-z0-9 \t\r\n\x0b\x0c]")
+# an IEA, its terminator and the blanks after it (IEA01 and IEA02 digits, maybe padded): what follows is the next ISA,
+# the end, or a gap; one C-speed scan tells a file of none (most files) from one to walk
+_AFTER_IEA = re.compile(r"IEA([^A-Za-z0-9 \t\r\n])[ 0-9]*\1[ 0-9]*[^ 0-9][ \t\r\n]*")
 # X12.56's interconnect mailbag control segments: a VAN's envelope around interchanges, no interchange's content
 MAILBAG_IDS = ("IH", "IMC", "IA", "IT")
 
@@ -41,6 +44,8 @@ def gaps_blanked(text: str, first_isa: int, delimiters_at: Callable[[str, int], 
     ``delimiters_at(text, pos)`` gives the ISA at ``pos``'s element separator and segment terminator (None: no ISA to
     read, the walk stops). Returns the text (the same object when nothing was blanked: no copy) and each gap's
     words, stripped, one per gap that held more than padding."""
+    if all(m.end() == len(text) or text.startswith("ISA", m.end()) for m in _AFTER_IEA.finditer(text, first_isa)):
+        return text, []
     pieces: list[str] = []
     said: list[str] = []
     done = 0
