@@ -179,12 +179,15 @@ def test_an_ebcdic_interchange_is_read_in_code_page_037_and_answered_in_ascii():
 def test_a_005010_po_with_004010_s_msg_notes_is_refused_naming_the_segment():
     """005010's 850 carries notes in MTX (its N9 loops: N9, DTM, MTX, PWK, EFI); MSG is 004010's. A provider
     mapping 004010's MSG into a 005010 850 sends a set the standard does not define: the set is rejected with
-    SEGMENT_NOT_IN_SET at each MSG (997 AK3 code 6, AK5 R), a row in the failures report, never taken in part."""
+    SEGMENT_NOT_IN_SET at each MSG (997 AK3 code 6, AK5 R), a row in the failures report, never taken in part. The
+    message said "MSG is not defined in the 850." (which 850?); it names the release it was judged by and the one
+    whose 850 has MSG, what ops ask the provider about."""
     api = (FIXTURES / "drops" / "orderful" / "orderful-850-OF9600301.x12").read_bytes()
     out = _read(api.replace(b"MTX*GEN*", b"MSG*").replace(b"MTX**", b"MSG*"), "orderful")
     assert out.orders.num_rows == 0 and out.disposition == "quarantine"
-    assert [(f.code, f.location.segment_id) for f in out.findings if f.severity == "error"] == \
-        [("SEGMENT_NOT_IN_SET", "MSG")] * 2
+    assert [(f.code, f.location.segment_id, f.message) for f in out.findings if f.severity == "error"] == \
+        [("SEGMENT_NOT_IN_SET", "MSG", "MSG is not defined in the 005010 850. The 004010 850 has it: was the set "
+          "written for 004010 and labelled 005010 in GS08?")] * 2
     [ack] = [d for d in out.documents if d.doc_type == "997"]
     segs = [list(seg) for body in ack.bodies for seg in body]
     assert [s[:2] for s in segs if s[0] == "AK3"] == [["AK3", "MSG"]] * 2 and ["AK5", "R"] in [s[:2] for s in segs]
