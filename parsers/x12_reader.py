@@ -358,9 +358,17 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
 
 
 def _find_isa(text: str, start: int) -> int:
+    """The first interchange header from ``start``. An `ISA` that is a value (isa_inside_segment: a mailbag's
+    `IMC*1*ISA*ZZ*...`), or one within a line of other text whose delimiters cannot be read (a mailbox's
+    `$$ADD ID=X BID='ISA*850'`), is passed over for the next header when one follows; an unreadable ISA at the
+    start of the file or of a line is the header, its fault said."""
     m = _ISA_START.search(text, start)
-    if m is not None and isa_inside_segment(text, m.start()) and (later := next_isa(text, m.start() + 1)) >= 0:
-        return later  # a mailbag's IMC naming the ISA before it (`IMC*1*ISA*ZZ*...`): the header is the next one
+    if m is not None and (later := next_isa(text, m.start() + 1)) >= 0 and (
+            isa_inside_segment(text, m.start())
+            or (text[:m.start()].rstrip(" \t") and text[:m.start()].rstrip(" \t")[-1] not in "\r\n\ufeff"
+                and isinstance(_detect_delimiters(text, m.start()), Finding)
+                and not isinstance(_detect_delimiters(text, later), Finding))):
+        return later
     if m is None:
         # an ISA with an invalid (alphanumeric or blank) separator at the very start still counts
         s = text.lstrip("\ufeff \t\r\n")

@@ -176,6 +176,19 @@ def test_an_ebcdic_interchange_is_read_in_code_page_037_and_answered_in_ascii():
     assert "X12_EBCDIC" not in {f.code for f in pasted.findings} and pasted.orders.num_rows == 0
 
 
+def test_a_mailbox_header_naming_isa_before_the_interchange_is_no_header_of_its_own():
+    """A mailbox command line naming what it carries (`BID='ISA*850 FROM SPS'`) holds `ISA*` inside a line of other
+    text: read as the header, its delimiters could not be (ISA16 'P'), and the file was quarantined with no 997, its
+    PO lost. Such an ISA, whose delimiters cannot be read, is passed over when a readable one follows; an unreadable
+    ISA at the start of the file or of a line is still the header, its fault said (tests/test_bad_files.py)."""
+    out = _read(b"$$ADD ID=OBRIDGE1 BID='ISA*850 FROM SPS'\r\n" + _interchange(9741, "IE9700141"))
+    assert out.disposition == "processed" and out.orders.column("po_number").to_pylist() == ["IE9700141"]
+    assert [(f.code, f.location.value) for f in out.findings] == [
+        ("X12_LEADING_GARBAGE", "$$ADD ID=OBRIDGE1 BID='ISA*850 FROM SPS'")]
+    broken = _read(b"ISA*00*BROKEN\r\n" + _interchange(9742, "IE9700142"))  # at a line's start: the header
+    assert broken.disposition == "quarantine" and broken.orders.num_rows == 0
+
+
 def test_a_005010_po_with_004010_s_msg_notes_is_refused_naming_the_segment():
     """005010's 850 carries notes in MTX (its N9 loops: N9, DTM, MTX, PWK, EFI); MSG is 004010's. A provider
     mapping 004010's MSG into a 005010 850 sends a set the standard does not define: the set is rejected with
