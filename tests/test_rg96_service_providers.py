@@ -294,3 +294,38 @@ def _orders(ws):
         return [o.key for o in state.orders()]
     finally:
         state.close()
+
+
+def test_a_shared_mailbox_download_in_one_partner_s_drop_names_the_owner_of_each_other_interchange(tmp_path):
+    """A supplier's one VAN mailbox holds every partner's interchanges, and a download put in one partner's drop
+    carries another's too: that one is not this partner's (PARTNER_SENDER_MISMATCH, not answered, as before), and the
+    finding now names whose it is, when a profile sends from its ISA05/06, and what to do. A copy in that partner's
+    inbox is taken there: its PO answered, the first partner's interchange there told the same way."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={})
+    bag = (FIXTURES / "drops" / "interconnect" / "interconnect-mailbag-20261123.edi").read_bytes()
+    theirs = bag[bag.index(b"\nISA*") + 1:bag.index(b"IMC*2*")]  # the interconnect buyer's first interchange
+    download = b"$$ADD ID=OBRIDGE1 BID='EDI850'\r\n" + _interchange(9751, "IE9700151") + theirs
+    now = datetime(2026, 11, 27, 2)
+    said = {}
+    state = StateStore(ws.state_path)
+    try:
+        for partner in ("iemailbox", "interconnect"):
+            drop = ws.drop_root / partner
+            (drop / "inbox" / "mailbox-20261127.edi").write_bytes(download)
+            res = steps.intake_partner(ws, ws.partners()[partner], state, LocalDrop(drop), now=now, run_id="n1")
+            said[partner] = [f["message"] for f in res.findings if f["code"] == "PARTNER_SENDER_MISMATCH"]
+        pos = sorted(o.key for o in state.orders())
+    finally:
+        state.close()
+    assert said == {
+        "iemailbox": ["ISA05/06 ZZ/INTERCONNECT is not partner iemailbox (ZZ/IEMAILBOX). It is partner interconnect's: "
+                      "put a copy of the file in that drop's inbox, where its interchanges are taken (and this "
+                      "partner's are not)."],
+        "interconnect": ["ISA05/06 ZZ/IEMAILBOX is not partner interconnect (ZZ/INTERCONNECT). It is partner "
+                         "iemailbox's: put a copy of the file in that drop's inbox, where its interchanges are taken "
+                         "(and this partner's are not)."]}
+    assert pos == [("iemailbox", "IE9700151"), ("interconnect", "IX9600201")]
