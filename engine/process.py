@@ -315,6 +315,23 @@ def sender_refused(findings: Iterable[Finding]) -> bool:
                for f in findings)
 
 
+def owners_named(findings: list[Finding], interchanges: Sequence[Interchange],
+                 profiles: Mapping[str, PartnerProfile]) -> list[Finding]:
+    """``findings`` with each PARTNER_SENDER_MISMATCH saying whose interchange it is, when another partner's profile
+    sends from its ISA05/ISA06 (a VAN mailbox's download of several partners' interchanges, put in one partner's
+    drop): that partner's drop takes the same file, its own interchanges there (files are known per partner)."""
+    senders = {ic.control_number: (ic.sender_qualifier, ic.sender) for ic in interchanges}
+    out = []
+    for f in findings:
+        pair = senders.get(f.location.isa13) if f.code == "PARTNER_SENDER_MISMATCH" else None
+        owners = sorted(pid for pid, p in profiles.items() if pair and p.x12.sends_from(*pair))
+        if owners:
+            f = replace(f, message=f"{f.message} It is partner {' or '.join(owners)}'s: put a copy of the file in "
+                        f"that drop's inbox, where its interchanges are taken (and this partner's are not).")
+        out.append(f)
+    return out
+
+
 def _pairs(qualifier: str, isa_id: str, others: Sequence[tuple[str, str]]) -> str:
     """The profile's interchange id and its listed others, as a finding names them ("ZZ/ACME", "ZZ/ACME, 14/...")."""
     return ", ".join(f"{q}/{i}" for q, i in ((qualifier, isa_id), *others))

@@ -38,6 +38,7 @@ from engine.process import (
     duplicated_earlier,
     early_files_due,
     envelope_keys,
+    owners_named,
     process_csv_file,
     process_file,
     span_earlier,
@@ -258,6 +259,9 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile, parsed=parsed,
                                        known=known_for(state, profile.id, parsed), today=now.date(), received_at=now,
                                        agreed_currency=currency)
+                if any(f.code == "PARTNER_SENDER_MISMATCH" for f in outcome.findings):  # whose is it? (rare: the
+                    # other profiles are read for it alone)
+                    outcome.findings = owners_named(outcome.findings, parsed.interchanges, ws.partners())
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=ws.reference_dir, name=info.name,
                                         messages_dir=text_messages.folder(ws, run_id), kept_root=ws.root,

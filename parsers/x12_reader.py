@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.file_kinds import compressed_kind, refused_kind, with_article
+from parsers.x12_gaps import gaps_blanked, isa_inside_segment, next_isa
 from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
 from schemas.wide_text import HEAD_BYTES
@@ -57,14 +58,26 @@ class ParseResult:
                     yield ic, g, ts
 
 
+# "ISA" in EBCDIC (code pages 037 and 500 alike), and the blanks and line ends that may come before it
+_EBCDIC_ISA = b"\xc9\xe2\xc1"
+_EBCDIC_BLANKS = b"\x40\x15\x25\x0d"
+
+
 def decode(data: bytes) -> tuple[str, str, list[Finding]]:
     """Bytes to text: UTF-8 (BOM stripped), else Windows-1252 with a warning: the "Latin-1" a Windows translator
     writes, whose curly apostrophe, dashes, euro sign and "œ" (0x80-0x9F) ISO-8859-1 reads as control characters
     ("L\x92Île" for "L’Île", taken on into our 855s and 810s); the five bytes Windows-1252 leaves undefined read as
-    ISO-8859-1 reads them. One character per byte either way (positions in the text are byte offsets)."""
+    ISO-8859-1 reads them. An interchange in EBCDIC (a mainframe's file moved in binary: its first bytes "ISA" in
+    code page 037) is read in code page 037, X12's EBCDIC table (X12.6 lists each character's EBCDIC and ASCII
+    codes), its NL (0x15) a line break. One character per byte every way (positions in the text are byte
+    offsets)."""
     findings: list[Finding] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.lstrip(_EBCDIC_BLANKS).startswith(_EBCDIC_ISA):  # a mainframe's interchange sent as its bytes
+        findings.append(_finding("X12_EBCDIC", "The file is EBCDIC (a mainframe's code page 037), sent in binary "
+                                 "rather than as text: read as such. Our documents go back in ASCII."))
+        return data.decode("cp037").replace("\x85", "\n"), "cp037", findings
     try:
         return data.decode("utf-8"), "utf-8", findings
     except UnicodeDecodeError as exc:
@@ -227,6 +240,12 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     elif text[:pos].strip():
         findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "
                                  "were ignored.", value=text[:pos].strip()[:40]))
+    if pos >= 0:
+        read, gaps = gaps_blanked(text, pos, _separators_at)
+        if read is not text:  # the bytes tokenised are the text's
+            text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
+        findings += [_finding("X12_BETWEEN_INTERCHANGES", f"{len(g)} characters between two interchanges were "
+                              "ignored (a mailbox's or provider's own lines, not X12).", value=g[:40]) for g in gaps]
     ascii_text = text.isascii()
     byte_pos = pos if ascii_text or pos < 0 else len(text[:pos].encode("utf-8"))
     while 0 <= pos < len(text):
@@ -339,12 +358,28 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
 
 
 def _find_isa(text: str, start: int) -> int:
+    """The first interchange header from ``start``. An `ISA` that is a value (isa_inside_segment: a mailbag's
+    `IMC*1*ISA*ZZ*...`), or one within a line of other text whose delimiters cannot be read (a mailbox's
+    `$$ADD ID=X BID='ISA*850'`), is passed over for the next header when one follows; an unreadable ISA at the
+    start of the file or of a line is the header, its fault said."""
     m = _ISA_START.search(text, start)
+    if m is not None and (later := next_isa(text, m.start() + 1)) >= 0 and (
+            isa_inside_segment(text, m.start())
+            or (text[:m.start()].rstrip(" \t") and text[:m.start()].rstrip(" \t")[-1] not in "\r\n\ufeff"
+                and isinstance(_detect_delimiters(text, m.start()), Finding)
+                and not isinstance(_detect_delimiters(text, later), Finding))):
+        return later
     if m is None:
         # an ISA with an invalid (alphanumeric or blank) separator at the very start still counts
         s = text.lstrip("\ufeff \t\r\n")
         return len(text) - len(s) if s.startswith("ISA") and start == 0 else -1
     return m.start()
+
+
+def _separators_at(text: str, pos: int) -> tuple[str, str] | None:
+    """The element separator and segment terminator of the ISA at ``pos`` (None: none can be read)."""
+    detected = _detect_delimiters(text, pos)
+    return None if isinstance(detected, Finding) else (detected[0].element, detected[0].segment)
 
 
 def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Finding:
@@ -659,13 +694,25 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_ch
         sid = table.ids[r].as_py()
         after_all = all(r > ic.end for ic in interchanges if ic.end >= 0)
         code = "X12_TRAILING_GARBAGE" if after_all else "ISA_STRUCTURE_INVALID"
-        findings.append(_finding(code, f"Segment {sid[:10]!r} is outside any transaction set.",
-                                 seg=sid[:3] if _SEGMENT_ID.match(sid) else "", file_segment=r + 1,
-                                 value=sid[:40] if not _SEGMENT_ID.match(sid) else None))
+        if _SEGMENT_ID.match(sid):
+            findings.append(_finding(code, f"Segment {sid!r} is outside any transaction set.", seg=sid,
+                                     file_segment=r + 1))
+            continue
+        # no segment: a line of text (a VAN's `**END**`), its words as sent (its first element alone may be empty)
+        words = _stray_text(table.elements[r].as_py(), interchanges)
+        findings.append(_finding(code, f"Text {words[:40]!r} is outside any transaction set (no X12 segment).",
+                                 file_segment=r + 1, value=words[:40]))
     if len(stray) > _MAX_REPEATED_FINDINGS:
         findings.append(_finding("ISA_STRUCTURE_INVALID", f"{len(stray) - _MAX_REPEATED_FINDINGS} more segments "
                                  "outside any transaction set."))
     return findings
+
+
+def _stray_text(elements: list[str], interchanges: list[Interchange]) -> str:
+    """A stray row that is no segment as it was written: its elements joined by the separator they were cut at (the
+    last interchange's before it; '*' when none was read)."""
+    sep = next((ic.delimiters.element for ic in reversed(interchanges) if ic.delimiters.element), "*")
+    return sep.join(elements).strip()
 
 
 def _is_padding(text: str) -> bool:

@@ -311,12 +311,27 @@ def _walk_sets(result: ParseResult, sets: Sets, tables: list[tuple[Dictionary, S
         walked = shapes.get(key)
         if walked is None:
             ids = [vocab[c] for c in codes[ts.start + 1: ts.end + 1].tolist()]
-            walked = shapes[key] = walk(compiled(table), ids if ts.has_trailer else ids + ["SE"])
+            walked = shapes[key] = [(code, _release_said(table, seg) if code == "SEGMENT_NOT_IN_SET" else msg, seg,
+                                     pos, loop_id) for code, msg, seg, pos, loop_id
+                                    in walk(compiled(table), ids if ts.has_trailer else ids + ["SE"])]
         if walked:
             base = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
             out.extend(finding(code, msg, seg=seg, segment_position=pos, file_segment=ts.start + pos,
                                loop_id=loop_id, **base) for code, msg, seg, pos, loop_id in walked)
     return out
+
+
+def _release_said(table: SetTable, seg: str) -> str:
+    """SEGMENT_NOT_IN_SET's words for ``seg`` in a set of ``table``: the release it is judged by, and the other
+    release whose same set has the segment, if one does (MSG, 004010's text in an 850's N9 loop, where 005010 has
+    MTX: a map written for one release labelled another)."""
+    said = f"{seg} is not defined in the {table.version} {table.set_id}."
+    for version in SUPPORTED_VERSIONS:
+        other = dictionary(version).set_table(table.set_id) if version != table.version else None
+        if other is not None and seg in compiled(other).ids:
+            return (f"{said} The {version} {table.set_id} has it: was the set written for {version} and labelled "
+                    f"{table.version} in GS08?")
+    return said
 
 
 def _set_of_row(result: ParseResult, sets: Sets) -> np.ndarray:

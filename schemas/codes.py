@@ -31,8 +31,13 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("X12_NOT_EDI", "file", "error", "", "No ISA interchange header found; the file is not X12."),
         _C("X12_LEADING_GARBAGE", "file", "warning", "", "Bytes before the first ISA were ignored."),
         _C("X12_TRAILING_GARBAGE", "file", "warning", "", "Data after the last IEA was ignored."),
+        _C("X12_BETWEEN_INTERCHANGES", "file", "warning", "",
+           "Lines between two interchanges that are not X12 (a VAN mailbox's header or trailer) were ignored."),
         _C("X12_NOT_UTF8", "file", "warning", "",
            "The file is not valid UTF-8; it was read as Windows-1252 (Latin-1)."),
+        _C("X12_EBCDIC", "file", "warning", "",
+           "The file is EBCDIC (a mainframe's code page 037), sent in binary rather than as text; it was read as "
+           "such."),
         _C("X12_EMPTY_SEGMENT", "file", "warning", "", "An empty segment (two terminators in a row) was skipped."),
         _C("X12_TERMINATOR_IS_SPACE", "file", "warning", "",
            "ISA16 is followed by a space; line breaks were used as the segment terminator."),
