@@ -395,6 +395,8 @@ def apply_changes(
             purpose,
             stored,
         )
+    if header.get("set_id") == "876":
+        pocs = restated_items(stored, pocs)
     window = poc_window(header, stored, pocs)
     result = _Editor(order, stored, progress, same_case, unit_eaches, on_880, item_of).run(
         pocs, restated=purpose == "05")
@@ -414,6 +416,16 @@ def apply_changes(
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
         order, header, changed, by_lines=frozenset(window))])
+
+
+def restated_items(stored: list[dict], pocs: list[dict]) -> list[dict]:
+    """An 876's POCs (parsers.orders_876: each G68 restating an item's quantity and price, POC01 empty, POC02 CA, or
+    DI for a quantity restated to zero) with each CA whose product ids name no line of the order (_poc_lines: as sent
+    or in another of the item's forms) read as the item added (AI): the 876 restates the order's items and adds a new
+    one alike (X12 876: "changes are accomplished by restating the value"). One naming several lines stays CA and is
+    refused for it (never a guess)."""
+    return [dict(poc, change_type="AI") if poc.get("change_type") == "CA" and not poc.get("line_id") and _pairs(poc)
+            and not _poc_lines(stored, poc) else poc for poc in pocs]
 
 
 def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[str, object]:
