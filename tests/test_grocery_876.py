@@ -148,3 +148,122 @@ def test_a_profile_without_876_refuses_it_loudly(tmp_path):
     only_875 = profile.model_copy(update={"accepts": ("875", "997")})
     assert [(f.code, f.severity) for f in check_envelopes(result, acceptance_for(only_875))][0][1] == "error"
     assert [line for line in check_profile(only_875) if "876" in line]
+
+
+def test_a_profile_that_takes_no_change_answer_gets_the_876_s_997_alone(tmp_path):
+    """Stater Bros.' own profile receives no 865 (UCS grocers commonly take the 876's 997 as its answer): the change is
+    applied (what ships is what the 876 left) and answered by nothing but its 997, no 865 nor revised 855."""
+    fixtures = grocery_fixtures(tmp_path)
+    shutil.rmtree(fixtures / "shipments")
+    shutil.copytree(FIXTURES_876 / "shipments", fixtures / "shipments")
+    with open(fixtures / "reference" / "prices.csv", "a", encoding="utf-8") as out:
+        out.write("staterbros,GRC-303,1.8000,USD,2026-01-01,\n")
+    ws = of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(CHANGE, ws.drop_root / "staterbros" / "inbox" / CHANGE.name)
+    run_stages(ws, NIGHT2)
+    ws, _found, states = shipped_day(ws, fixtures, SHIP_DAY)
+    assert len(_outbox(ws, "997")) == 2 and len(_outbox(ws, "855")) == 1 and not _outbox(ws, "865")
+    inv = po_segments(segments(ws, "staterbros", "810"), "SB4410027", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "30"], ["3", "20"]]
+    assert states == {("staterbros", "SB4410027"): "invoiced"}
+
+
+def test_the_876_reads_as_the_860_it_says_and_names_what_it_does_not_carry():
+    """Each G68 a POC with no POC01 (named by its item), CA restating quantity and price, DI for a quantity restated to
+    zero; G92*CF the cancel purpose; a G72, a G68's price bracket, a store's N1/QTY in a G68 loop and a G62 of another
+    qualifier are ORDER_876_NOT_CARRIED at their segment and element; the parse itself is the 876's."""
+    from parsers.orders_860 import read_changes
+    from parsers.orders_876 import as_860
+    from parsers.x12_reader import read_interchanges
+
+    text = CHANGE.read_text(encoding="utf-8")
+    text = text.replace("G62*10*20261201~", "G62*10*20261201~\nG62*04*20261130~")
+    text = text.replace("G68*30*CA*18**UA*061414150301~", "G68*30*CA*18**UA*061414150301***B2~\nN1*ST**92*0412~\n"
+                        "QTY*01*10~")
+    text = text.replace("G76*50*CA~", "G72*A*01**1.5~\nG76*50*CA~").replace("SE*13*", "SE*18*")
+    result = read_interchanges(text.encode(), file="c.x12")
+    rewritten, sets, not_carried = as_860(result, list(result.transaction_sets()))
+    assert result.segments.row(3)[0] == "G92" and [ts.set_id for _ic, _g, ts in sets] == ["860"]
+    assert [(f.code, f.location.segment_id, f.location.element, f.location.value, f.location.segment_position)
+            for f in not_carried] == [
+        ("ORDER_876_NOT_CARRIED", "G62", "G6201", "04", 5), ("ORDER_876_NOT_CARRIED", "G68", "G6809", "B2", 7),
+        ("ORDER_876_NOT_CARRIED", "N1", "", None, 8), ("ORDER_876_NOT_CARRIED", "QTY", "", None, 9),
+        ("ORDER_876_NOT_CARRIED", "G72", "", None, 15)]
+    headers, changes = read_changes(rewritten, sets, partner="staterbros")
+    assert headers.select(["po_number", "purpose", "po_date", "line_count", "ctt_line_count"]).to_pylist() == [
+        {"po_number": "SB4410027", "purpose": "04", "po_date": NIGHT.date().replace(day=24), "line_count": 3,
+         "ctt_line_count": 3}]
+    assert [(r["line_id"], r["change_type"], str(r["quantity_ordered"]), r["unit"], str(r["unit_price"]),
+             [(p["qualifier"], p["id"]) for p in r["product_ids"]]) for r in changes.to_pylist()] == [
+        (None, "CA", "30.0000", "CA", "18.0000", [("UA", "061414150301")]),
+        (None, "DI", "0.0000", "CA", "27.6000", [("UP", "614141503025")]),
+        (None, "CA", "20.0000", "CA", "21.6000", [("UP", "614141503032")])]
+    cancel = read_interchanges(CANCEL.read_bytes(), file="x.x12")
+    rewritten, sets, not_carried = as_860(cancel, list(cancel.transaction_sets()))
+    assert not not_carried and read_changes(rewritten, sets, partner="s")[0]["purpose"].to_pylist() == ["01"]
+
+
+def test_an_876_restating_an_item_several_lines_carry_is_no_guess():
+    """engine.changes.restated_items: a restated item on no line is an added one (AI); on one line it stays CA (the
+    line restated); on two lines it stays CA and is refused for naming both (CHANGE_LINE_UNKNOWN), never added."""
+    from engine.changes import restated_items
+
+    line = {"line_number": 1, "line_id": "1", "product_ids": [{"qualifier": "UA", "id": "061414150301"}]}
+    twin = dict(line, line_number=2, line_id="2")
+    poc = {"line_id": None, "change_type": "CA", "product_ids": [{"qualifier": "UA", "id": "061414150301"}]}
+    new = dict(poc, product_ids=[{"qualifier": "UP", "id": "614141503032"}])
+    gone = dict(new, change_type="DI")
+    assert [p["change_type"] for p in restated_items([line], [poc, new, gone])] == ["CA", "AI", "DI"]
+    assert [p["change_type"] for p in restated_items([line, twin], [poc])] == ["CA"]
+
+
+def test_an_005010_876_is_checked_by_its_own_table_and_bots_takes_ours(tmp_path):
+    """The fixture 876s are valid 876s to Bots' 004010 grammar (GS08 without the UCS suffix), the 005010 876 reads
+    alike and its broken form is found so by the 005010 table as by the 004010 one."""
+    from parsers.x12_reader import read_interchanges
+    from rules.structure import check_structure
+    from tests.shipping_support import bots_check
+
+    for path in (CHANGE, CANCEL):
+        ok, errors = bots_check(path.read_bytes().replace(b"*X*004010UCS~", b"*X*004010~"), tmp_path)
+        assert ok, (path.name, errors)
+
+    def found(content: bytes) -> list[tuple]:
+        r = read_interchanges(content, file="x.x12")
+        return [(f.code, f.location.segment_id, f.location.segment_position) for f in
+                check_structure(r, list(r.transaction_sets()))]
+
+    def as_5010(data: bytes) -> bytes:
+        return data.replace(b"*U*00401*", b"*^*00501*").replace(b"*X*004010UCS~", b"*X*005010UCS~")
+
+    assert found(CHANGE.read_bytes()) == [] and found(as_5010(CHANGE.read_bytes())) == []
+    expected = [("SEGMENT_MANDATORY_MISSING", "N1", 3)]
+    assert found(BROKEN.read_bytes()) == expected and found(as_5010(BROKEN.read_bytes())) == expected
+
+
+def test_an_876_file_read_in_batches_gives_the_changes_read_whole():
+    """A large file is read a batch of sets at a time (engine.process_batches): its 876s land in the same change
+    tables as the whole file's, each header's set_id "876"."""
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from engine.process_batches import process_in_batches
+    from parsers.x12_batches import scan_interchange
+    from schemas.profile import load_profile
+
+    profile = load_profile(REPO / "tests" / "fixtures" / "rg33" / "grocery_875" / "partners" / "staterbros.toml")
+    text = CHANGE.read_text(encoding="utf-8")
+    second = text[text.index("ST*876"):text.index("\nGE*") + 1].replace("0001~", "0002~").replace(
+        "SB4410027", "SB4410028")
+    data = text.replace("\nGE*1*", "\n" + second + "GE*2*").encode()
+    whole = process_file(data, file="f.x12", sha256="s", profile=profile, known=Known(), today=date(2026, 11, 26))
+    sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    outs = [o for _, o in process_in_batches(sk, lambda a, b: data[a:b], file="f.x12", sha256="s", profile=profile,
+                                             known=Known(), today=date(2026, 11, 26))]
+    assert whole.change_headers.select(["po_number", "set_id"]).to_pylist() == [
+        {"po_number": "SB4410027", "set_id": "876"}, {"po_number": "SB4410028", "set_id": "876"}]
+    cols = ["po_number", "change_type", "quantity_ordered", "file_segment"]
+    assert [r for o in outs for r in o.changes.select(cols).to_pylist()] == whole.changes.select(cols).to_pylist()
+    assert [h for o in outs for h in o.change_headers["set_id"].to_pylist()] == ["876", "876"]
+    assert not whole.findings and whole.disposition == "processed"
