@@ -267,3 +267,42 @@ def test_an_876_file_read_in_batches_gives_the_changes_read_whole():
     assert [r for o in outs for r in o.changes.select(cols).to_pylist()] == whole.changes.select(cols).to_pylist()
     assert [h for o in outs for h in o.change_headers["set_id"].to_pylist()] == ["876", "876"]
     assert not whole.findings and whole.disposition == "processed"
+
+
+def test_an_876_restating_an_item_by_another_of_its_ids_restates_the_line_of_that_sku():
+    """restated_items with the item master (ItemOf): a POC whose ids name no line as sent but resolve to the sku of
+    one line restates that line (its line id taken); a DI so deletes it; resolving to no line's sku, a CA is added;
+    to two lines' sku, it stays as sent (refused, never a guess)."""
+    from engine.changes import restated_items
+
+    lines = [{"line_number": 1, "line_id": "1", "product_ids": [{"qualifier": "UP", "id": "614141503025"}]},
+             {"line_number": 2, "line_id": "2", "product_ids": [{"qualifier": "UP", "id": "614141503018"}]}]
+    skus = {1: "GRC-302", 2: "GRC-301"}
+    by_id = {"10614141503022": "GRC-302", "10614141503015": "GRC-301", "614141503032": "GRC-303"}
+
+    def item_of(n, row):
+        return skus.get(n), by_id.get(row["product_ids"][0]["id"])
+
+    case = {"line_id": None, "change_type": "DI", "product_ids": [{"qualifier": "UK", "id": "10614141503022"}]}
+    more = dict(case, change_type="CA", product_ids=[{"qualifier": "UK", "id": "10614141503015"}])
+    new = dict(case, change_type="CA", product_ids=[{"qualifier": "UP", "id": "614141503032"}])
+    got = restated_items(lines, [case, more, new], item_of)
+    assert [(p["line_id"], p["change_type"]) for p in got] == [
+        ("1", "DI"), ("2", "CA"), (None, "AI")]
+    skus[2] = "GRC-302"  # both lines the same sku: no guess
+    assert [(p["line_id"], p["change_type"]) for p in restated_items(lines, [case], item_of)] == [(None, "DI")]
+
+
+def test_an_876_deleting_by_the_case_gtin_what_the_875_ordered_by_the_consumer_upc(tmp_path):
+    """The 875 ordered GRC-302 by its consumer UPC (UP 614141503025); the 876 deletes it by its case GTIN-14 (UK
+    10614141503022, the item master's gtin of GRC-302): the line of that sku is deleted (ID), not a new line added."""
+    change = tmp_path / "staterbros-876-by-gtin.x12"
+    change.write_bytes(CHANGE.read_bytes().replace(b"G68*0*CA*27.6**UP*614141503025~",
+                                                   b"G68*0*CA*27.6**UK*10614141503022~"))
+    ws, fixtures = _two_nights(tmp_path, change)
+    doc = segments(ws, "staterbros", "865")
+    assert [s for s in doc if s[0] in ("POC", "ACK")][2:4] == [
+        ["POC", "2", "DI", "0", "", "CA", "27.6", "", "UK", "10614141503022"], ["ACK", "ID", "0", "CA"]], doc
+    ws, _found, states = shipped_day(ws, fixtures, SHIP_DAY)
+    inv = po_segments(segments(ws, "staterbros", "810"), "SB4410027", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "30"], ["3", "20"]]
