@@ -306,3 +306,20 @@ def test_an_876_deleting_by_the_case_gtin_what_the_875_ordered_by_the_consumer_u
     ws, _found, states = shipped_day(ws, fixtures, SHIP_DAY)
     inv = po_segments(segments(ws, "staterbros", "810"), "SB4410027", "BIG")
     assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "30"], ["3", "20"]]
+
+
+def test_an_875_and_its_876_the_same_night_ship_what_the_876_left(tmp_path):
+    """The grocer's 875 and its 876 arrive in the same drop (a PO changed within the hour): the order is taken, the
+    change applied to it, and what the DC ships and bills is the changed order."""
+    fixtures = _fixtures(tmp_path)
+    shutil.copy2(CHANGE, fixtures / "drops" / "staterbros" / CHANGE.name)
+    ws = of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    acks = segments(ws, "staterbros", "997")
+    assert ["AK2", "875", "0001"] in acks and ["AK2", "876", "0001"] in acks
+    assert {s[1] for s in acks if s[0] == "AK5"} == {"A"}
+    ws, found, states = shipped_day(ws, fixtures, SHIP_DAY)
+    assert not [f for f in found if f[1] == "error"], found
+    inv = po_segments(segments(ws, "staterbros", "810"), "SB4410027", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"], ["3", "20", "CA", "21.6"]]
+    assert states == {("staterbros", "SB4410027"): "invoiced"}
