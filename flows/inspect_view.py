@@ -65,7 +65,11 @@ def read_checked(data: bytes, file: str):
 
             rewritten, as_860s, not_carried = as_860(result, grocery_changes)
             findings += not_carried
-            changes = pa.concat_tables([changes, read_changes(rewritten, as_860s, partner="")[0]])
+            grocery = read_changes(rewritten, as_860s, partner="")[0]
+            at = grocery.schema.get_field_index("set_id")  # each named an 876, as a partner's night names it
+            grocery = grocery.set_column(at, grocery.schema.field(at),
+                                         pa.array(["876"] * grocery.num_rows, pa.string()))
+            changes = pa.concat_tables([changes, grocery])
     return result, findings, orders, changes
 
 

@@ -323,3 +323,22 @@ def test_an_875_and_its_876_the_same_night_ship_what_the_876_left(tmp_path):
     inv = po_segments(segments(ws, "staterbros", "810"), "SB4410027", "BIG")
     assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"], ["3", "20", "CA", "21.6"]]
     assert states == {("staterbros", "SB4410027"): "invoiced"}
+
+
+def test_inspect_names_an_876_as_sent_and_reads_its_changes():
+    """`orderbridge inspect --json` reads an 876 as it reads an 860 (no finding for a good one), its change named
+    "876" (set_id), and the broken one's table finding."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    out = CliRunner().invoke(app, ["inspect", "--json", str(CHANGE)])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert doc["findings"] == []
+    assert [(c["po_number"], c["set_id"], c["purpose"], c["line_count"]) for c in doc["changes"]] == [
+        ("SB4410027", "876", "04", 3)]
+    out = CliRunner().invoke(app, ["inspect", str(BROKEN)])
+    assert "SEGMENT_MANDATORY_MISSING" in out.output and "876 for PO SB4410027" in out.output
