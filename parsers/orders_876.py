@@ -20,9 +20,9 @@ Translation (4010 / 4010UCS element positions, the 860's in brackets):
 - N9 -> REF, G61 -> PER, G62 -> DTM (the 875's date qualifiers: parsers.orders_875.DATE_QUALIFIERS), G69 -> PID*F,
   G20 -> PO4, N1, N2, N3, N4, NTE: as the 875 reads them.
 - G68 -> POC: POC01 empty (the line is named by its item: engine.changes._find_poc), POC02 "DI" when G6801 restates
-  the quantity to zero, else "CA" (quantity and price restated: whichever is sent is applied, the same values change
-  nothing); G6801 (POC03), G6802 (POC05), G6803 (POC06), G6804 as the pair UA, then G6805/G6806 and G6807/G6808 as
-  POC08.. pairs.
+  the quantity to zero or G9201 is DI (delete items: each G68 names one, whatever quantity it restates), else "CA"
+  (quantity and price restated: whichever is sent is applied, the same values change nothing); G6801 (POC03),
+  G6802 (POC05), G6803 (POC06), G6804 as the pair UA, then G6805/G6806 and G6807/G6808 as POC08.. pairs.
 - G76 -> CTT: CTT01 the number of G68 lines, CTT02 G7601.
 
 Not carried (ORDER_876_NOT_CARRIED): G66, G23, G72/G73 (allowances and charges), G70, SLN and a G68 loop's N1/QTY
@@ -44,6 +44,7 @@ from schemas.x12 import SegmentTable
 
 SET_ID = "876"
 CANCEL_TYPES = frozenset({"CF"})  # G9201 (670) that withdraws the whole order: BCH01 01
+DELETE_TYPES = frozenset({"DI"})  # G9201 (670) "delete item(s)": its G68s are the items deleted
 _SAME = frozenset({"N1", "N2", "N3", "N4", "NTE", "SE"})
 _MORE_NOT_CARRIED = {"SLN": "subline item detail", "QTY": "a store's quantity"}
 
@@ -71,6 +72,8 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
         body = seg.rows(ts.start, ts.end)
         lines = [r for r in body if r and r[0] == "G68"]
         in_line = False  # past the first G68: an N1 there opens a store's loop (its QTY), not a party of the heading
+        g92 = next((r for r in body if r and r[0] == "G92"), [])
+        deletes = _el(g92, 1) in DELETE_TYPES  # G92*DI: each G68 names an item deleted, whatever quantity it restates
         for offset, row in enumerate(body):
             at = ts.start + offset
             sid = row[0] if row else ""
@@ -93,7 +96,7 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
             elif sid == "G68":
                 in_line = True
                 quantity = _quantity(_el(row, 1))
-                change = "DI" if quantity is not None and quantity == 0 else "CA"
+                change = "DI" if deletes or (quantity is not None and quantity == 0) else "CA"
                 pairs = (["UA", _el(row, 4)] if _el(row, 4) else []) + [_el(row, k) for k in range(5, 9)]
                 new = _trimmed(["POC", "", change, _el(row, 1), "", _el(row, 2), _el(row, 3), "", *pairs])
                 for k, what in _G68_EXTRA.items():

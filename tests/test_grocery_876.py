@@ -199,6 +199,11 @@ def test_the_876_reads_as_the_860_it_says_and_names_what_it_does_not_carry():
         (None, "CA", "30.0000", "CA", "18.0000", [("UA", "061414150301")]),
         (None, "DI", "0.0000", "CA", "27.6000", [("UP", "614141503025")]),
         (None, "CA", "20.0000", "CA", "21.6000", [("UP", "614141503032")])]
+    # G92*DI (delete items): each G68 an item deleted, whatever quantity it restates; the heading a change (04)
+    deleted = read_interchanges(CHANGE.read_bytes().replace(b"G92*CA*", b"G92*DI*"), file="d.x12")
+    rewritten, sets, _ = as_860(deleted, list(deleted.transaction_sets()))
+    headers, changes = read_changes(rewritten, sets, partner="staterbros")
+    assert headers["purpose"].to_pylist() == ["04"] and set(changes["change_type"].to_pylist()) == {"DI"}
     cancel = read_interchanges(CANCEL.read_bytes(), file="x.x12")
     rewritten, sets, not_carried = as_860(cancel, list(cancel.transaction_sets()))
     assert not not_carried and read_changes(rewritten, sets, partner="s")[0]["purpose"].to_pylist() == ["01"]
