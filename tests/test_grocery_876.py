@@ -347,3 +347,17 @@ def test_inspect_names_an_876_as_sent_and_reads_its_changes():
         ("SB4410027", "876", "04", 3)]
     out = CliRunner().invoke(app, ["inspect", str(BROKEN)])
     assert "SEGMENT_MANDATORY_MISSING" in out.output and "876 for PO SB4410027" in out.output
+
+
+def test_the_order_s_lines_say_the_876_changed_them(changed):
+    """The stored lines' reasons (what `orderbridge status` shows) name the 876 and its file, not an 860."""
+    from connectors.state import StateStore
+
+    ws, _found, _states = changed
+    state = StateStore(ws.state_path)
+    try:
+        lines = {ln.line_number: ln for ln in state.order_lines("staterbros", "SB4410027")}
+    finally:
+        state.close()
+    assert lines[2].reason == f"deleted by 876 in {CHANGE.name}" and lines[2].ack == "ID"
+    assert lines[3].ordered == 20 and lines[1].ordered == 30
