@@ -395,6 +395,8 @@ def apply_changes(
             purpose,
             stored,
         )
+    if header.get("set_id") == "876":
+        pocs = restated_items(stored, pocs, item_of)
     window = poc_window(header, stored, pocs)
     result = _Editor(order, stored, progress, same_case, unit_eaches, on_880, item_of).run(
         pocs, restated=purpose == "05")
@@ -414,6 +416,43 @@ def apply_changes(
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
         order, header, changed, by_lines=frozenset(window))])
+
+
+def restated_items(stored: list[dict], pocs: list[dict], item_of: ItemOf | None = None) -> list[dict]:
+    """An 876's POCs (parsers.orders_876: each G68 restating an item's quantity and price, POC01 empty, POC02 CA, or
+    DI for a quantity restated to zero), each named to the line it restates: by its product ids (_poc_lines: as sent
+    or in another of the item's forms, as engine.changes reads a POC without POC01), else, ``item_of`` given, the one
+    line that is the item its ids resolve to in our item master (the 875 ordered by the consumer UPC, the 876 restates
+    it by the case GTIN-14: the same sku), the POC then carrying that line's id. A CA naming no line either way is
+    the item added (AI): the 876 restates the order's items and adds a new one alike (X12 876: "changes are
+    accomplished by restating the value"). One naming several lines stays as sent and is refused for it (never a
+    guess)."""
+    out = []
+    for poc in pocs:
+        if poc.get("change_type") not in ("CA", "DI") or poc.get("line_id") or not _pairs(poc) or \
+                _poc_lines(stored, poc):
+            out.append(poc)
+            continue
+        same = _same_item(stored, poc, item_of)
+        if len(same) == 1:
+            out.append(dict(poc, line_id=same[0].get("line_id") or str(same[0]["line_number"])))
+        elif same or poc["change_type"] == "DI":
+            out.append(poc)
+        else:
+            out.append(dict(poc, change_type="AI"))
+    return out
+
+
+def _same_item(stored: list[dict], poc: Mapping, item_of: ItemOf | None) -> list[dict]:
+    """The stored lines that are the sku ``poc``'s product ids resolve to (ItemOf), in line order; none unknown."""
+    if item_of is None:
+        return []
+    found = []
+    for line in stored:
+        line_sku, poc_sku = item_of(line["line_number"], poc)
+        if poc_sku is not None and line_sku == poc_sku:
+            found.append(line)
+    return found
 
 
 def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[str, object]:

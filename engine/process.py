@@ -36,6 +36,7 @@ from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_inte
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
+from parsers.orders_876 import as_860
 from parsers.other_sets import Kept, handed_off, kept, kept_finding
 from parsers.remittance import read_remittance_checked
 from parsers.text_messages import read_text_messages
@@ -654,6 +655,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
     order_sets, change_sets_ok, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
+    grocery_changes: list[tuple[Interchange, Group, TransactionSet]] = []  # 876s, read as the 860s they say
     refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
     kept_sets: list[tuple[Interchange, Group, TransactionSet]] = []  # taken, not processed (an 820, an 852 ...)
     ta1_interchanges: list[Interchange] = []
@@ -699,6 +701,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "OG" and "875" in profile.accepts:
                 grocery_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "875"]
+            if g.functional_id == "OG" and "876" in profile.accepts:
+                grocery_changes += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "876"]
             if g.functional_id == "PC" and "860" in profile.accepts:
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
@@ -726,6 +730,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,
                                                                               partner=profile.id,
                                                                               source_sha256=sha256)
+    if grocery_changes:  # 876s: read as the 860s that say the same (parsers.orders_876), into the same tables
+        findings += read_876_into(out, result, grocery_changes, profile, sha256)
     if ack_sets:
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
                                                                  received_at=received_at, sets=ack_sets)
@@ -755,7 +761,29 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     return out
 
 
-_PO_OF_SET = {"850": "BEG", "860": "BCH", "875": "G50"}  # the PO number is element 03 of these
+_PO_OF_SET = {"850": "BEG", "860": "BCH", "875": "G50", "876": "G92"}  # the PO number is element 03 of these
+
+
+def _joined(a: pa.Table, b: pa.Table, key: str) -> pa.Table:
+    """``a``'s rows and ``b``'s in file order (by ``key``)."""
+    if not a.num_rows:
+        return b
+    both = pa.concat_tables([a, b])
+    return both.take(pc.sort_indices(both, [(key, "ascending")])) if key in both.column_names else both
+
+
+def read_876_into(out, result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
+                  profile: PartnerProfile, sha256: str) -> list[Finding]:
+    """The 876 sets' change headers, POC rows and SACs added to ``out``'s (an 860's columns, parsers.orders_876, each
+    header's set_id "876"), in file order with the 860s'; returns the 876 reader's ORDER_876_NOT_CARRIED findings."""
+    rewritten, as_860s, not_carried = as_860(result, sets)
+    headers, changes, sacs = read_changes_with_sacs(rewritten, as_860s, partner=profile.id, source_sha256=sha256)
+    at = headers.schema.get_field_index("set_id")
+    headers = headers.set_column(at, headers.schema.field(at), pa.array(["876"] * headers.num_rows, pa.string()))
+    out.change_headers = _joined(out.change_headers, headers, "st_file_segment")
+    out.changes = _joined(out.changes, changes, "file_segment")
+    out.change_sacs = _joined(out.change_sacs, sacs, "file_segment")
+    return not_carried
 
 
 def read_875_into(out, result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],

@@ -43,6 +43,7 @@ from engine.process import (
     inbound_sets,
     partner_checks,
     read_875_into,
+    read_876_into,
     sender_refused,
     set_pos,
     sets_too_large,
@@ -191,6 +192,7 @@ class SplitInterchange:
                         or not f.location.st02] + too_large
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
         order_sets, change_sets, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
+        grocery_changes: list = []  # 876s (engine.process.read_876_into)
         refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
         kept_sets: list = []  # taken, not processed (engine.process.received_not_processed)
         if not self.rejected:
@@ -211,6 +213,8 @@ class SplitInterchange:
                     order_sets += [(ic, g, ts) for ts in ok if ts.set_id == "850"]
                 if g.functional_id == "OG" and "875" in profile.accepts:
                     grocery_sets += [(ic, g, ts) for ts in ok if ts.set_id == "875"]
+                if g.functional_id == "OG" and "876" in profile.accepts:
+                    grocery_changes += [(ic, g, ts) for ts in ok if ts.set_id == "876"]
                 if g.functional_id == "PC" and "860" in profile.accepts:
                     change_sets += [(ic, g, ts) for ts in ok if ts.set_id == "860"]
                 if g.functional_id == "FA" and "997" in profile.accepts:
@@ -233,6 +237,8 @@ class SplitInterchange:
         out.accepted_orders = out.orders["order_ref"].to_pylist()
         out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(
             result, change_sets, partner=profile.id, source_sha256=self.sha256)
+        if grocery_changes:  # 876s into the same tables (engine.process.read_876_into)
+            findings += read_876_into(out, result, grocery_changes, profile, self.sha256)
         if ack_sets:
             out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id,
                                                                      source_sha256=self.sha256,

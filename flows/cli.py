@@ -2042,8 +2042,9 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file
         for o in doc["orders"]:
             console.print(shown(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}"))
         for c in doc["changes"]:
-            console.print(shown(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change "
-                                f"line(s)"))
+            read_as = "read as BCH01" if c.get("set_id") == "876" else "BCH01"  # an 876's G92, as the 860 it says
+            console.print(shown(f"{c.get('set_id') or '860'} for PO {c['po_number']} ({read_as} {c['purpose']}): "
+                                f"{c['line_count']} change line(s)"))
     raise typer.Exit(ExitStatus.INPUT_ERRORS if errors else ExitStatus.OK)
 
 

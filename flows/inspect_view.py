@@ -31,7 +31,8 @@ def read_checked(data: bytes, file: str):
 
         # as a profile by default: any version, and the sets we do not process kept ([x12] other_sets "keep"), each
         # said in a line (an 820's total and invoices), not refused as an unsupported group
-        # (its default `accepts`: 850, 860, 997 with the 999 read alike, 824, 864; and 875, which inspect reads too)
+        # (its default `accepts`: 850, 860, 997 with the 999 read alike, 824, 864; and 875 and 876, which inspect
+        # reads too)
         accept = Acceptance(sets={**Acceptance().sets, "FA": frozenset({"997", "999"}), "AG": frozenset({"824"}),
                                   "TX": frozenset({"864"})}, versions=None, keep_others=True)
         findings = _with_fix(list(result.findings), result) + check_envelopes(result, accept)
@@ -45,6 +46,7 @@ def read_checked(data: bytes, file: str):
         sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "850"]
         grocery = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "875" and g.functional_id == "OG"]
         change_sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "860"]
+        grocery_changes = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "876" and g.functional_id == "OG"]
         findings += check_structure(result, every, common=True)
         orders, _ = read_orders(result, sets, partner="", lines=False)
         if grocery:  # 875s, read as the 850s that say the same (parsers.orders_875), after the 850s
@@ -56,6 +58,18 @@ def read_checked(data: bytes, file: str):
             findings += not_carried
             orders = pa.concat_tables([orders, read_orders(rewritten, as_850s, partner="", lines=False)[0]])
         changes, _ = read_changes(result, change_sets, partner="")
+        if grocery_changes:  # 876s, read as the 860s that say the same (parsers.orders_876), after the 860s
+            import pyarrow as pa
+
+            from parsers.orders_876 import as_860
+
+            rewritten, as_860s, not_carried = as_860(result, grocery_changes)
+            findings += not_carried
+            grocery = read_changes(rewritten, as_860s, partner="")[0]
+            at = grocery.schema.get_field_index("set_id")  # each named an 876, as a partner's night names it
+            grocery = grocery.set_column(at, grocery.schema.field(at),
+                                         pa.array(["876"] * grocery.num_rows, pa.string()))
+            changes = pa.concat_tables([changes, grocery])
     return result, findings, orders, changes
 
 

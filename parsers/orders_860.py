@@ -186,6 +186,7 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
             "gs02": pa.array(_group_senders(sets), pa.string()),
             "gs03": pa.array(_group_receivers(sets), pa.string()),
             **interchange_parties(sets),
+            "set_id": pa.nulls(nsets, pa.string()),  # an 860 (parsers.orders_876 names its 876s)
         },
         schema=CHANGE_HEADERS,
     )

@@ -35,7 +35,7 @@ class Acceptance:
     version, for a partner whose other versions get envelope checks only)."""
 
     sets: dict[str, frozenset[str]] = field(default_factory=lambda: {
-        "PO": frozenset({"850"}), "OG": frozenset({"875"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
+        "PO": frozenset({"850"}), "OG": frozenset({"875", "876"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
     versions: frozenset[str] | None = frozenset(SUPPORTED_VERSIONS)
     # GS02/GS03 outside AN 2/15: an error in what we send (rules.outbound), a warning in what we receive (the
     # group is taken and answered to the profile's ids: refusing it for an id would lose a valid order)

@@ -26,6 +26,9 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     out: list[str] = []
     if not {"850", "875", "csv"} & set(profile.accepts):
         out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
+    if "875" in profile.accepts and "876" not in profile.accepts:  # a grocer that orders by the 875 changes by the 876
+        out.append("profile accepts the 875 but not the 876: the grocer's purchase order changes would not be applied "
+                   "(accepts = [\"875\", \"876\", ...])")
     if not _acknowledged(profile) and not _shipped_notice(profile):  # no 855, nor an 856 or 810 answering its orders
         out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")
     x = profile.x12

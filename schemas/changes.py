@@ -122,7 +122,7 @@ LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *RANGE_ENDS.values(), *SHIP_TO_SENT, "currency_sent",
                                 "itd_sent", "td5_sent", "fob_sent", "parties_sent", "gs02", "gs03", "refs_sent",
                                 "isa05", "isa06", "isa07", "isa08",
-                                "ref_descriptions", "codes_case_sent", "sales_requirement"))
+                                "ref_descriptions", "codes_case_sent", "sales_requirement", "set_id"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"unit_sent", "codes_case_sent", "quantity_sent", "quantity_left_sent",
                                  "price_sent", "price_unit",
@@ -198,6 +198,10 @@ CHANGE_HEADERS = pa.schema([
     # the 850's heading CSH01; null: none sent, the order keeps its own): applied by engine.changes.heading_changes,
     # the order decided again with it (a PO now CSH*N takes no back order, CSH*SC ships complete)
     pa.field("sales_requirement", pa.string()),
+    # the set as sent: "876" for a grocer's change (parsers.orders_876, read as the 860 it says: its G68 lines restate
+    # the items that change, one naming no line of the order is an added one: engine.changes.restated_items); null
+    # for an 860
+    pa.field("set_id", pa.string()),
 ])
 
 ORDER_CHANGES = pa.schema([

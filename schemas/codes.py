@@ -222,6 +222,10 @@ CATALOGUE: dict[str, CodeSpec] = {
            "An 875 (grocery purchase order) segment or element no order column takes (G66, G23, G72/G73, G70, a G62 "
            "date of another qualifier, G68's price bracket or quantity cost, G76's weight, volume or amount, a G7601 "
            "total that is not the sum of the lines); the order is read without it."),
+        _C("ORDER_876_NOT_CARRIED", "set", "warning", "",
+           "An 876 (grocery purchase order change) segment or element no change column takes (G66, G23, G72/G73, "
+           "G70, SLN, a G68 loop's store N1/QTY, a G62 date of another qualifier, G68's price bracket or quantity "
+           "cost, G76's weight, volume or amount); the change is read without it."),
         _C("SCH_NOT_APPLIED", "set", "warning", "",
            "PO1 lines carry SCH delivery schedules; lines are not split by date but ship whole on the order's dates."),
         _C("SCH_QUANTITY_MISMATCH", "set", "warning", "",

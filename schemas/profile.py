@@ -449,7 +449,7 @@ class RuleProfile(PartnerRuleOverrides):
 
 # documents that need our X12 envelope
 X12_RECEIVED = frozenset({"997", "TA1", "855", "870", "856", "810", "880", "865"})
-X12_ACCEPTED = frozenset({"850", "875", "860", "997", "824", "864"})
+X12_ACCEPTED = frozenset({"850", "875", "876", "860", "997", "824", "864"})
 # documents that write an order's PO number, line ids and product ids back
 X12_ANSWERS = frozenset({"855", "870", "856", "810", "880", "865"})
 # (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
@@ -614,7 +614,11 @@ class PartnerProfile(_Model):
     # 864: partners' text messages for people (parsers.text_messages), kept and shown in the run's reports; in the
     # default list because refusing a group of them (997 AK5 R) loses a message to ops, reading one costs nothing
     # 875: grocery purchase orders (X12 875, group OG: parsers.orders_875), read into the 850's order tables
-    accepts: tuple[Literal["850", "875", "860", "997", "824", "864", "csv"], ...] = ("850", "860", "997", "824", "864")
+    # 876: grocery purchase order changes (X12 876, group OG: parsers.orders_876), read into the 860's change tables
+    # and answered as an 860 is (change_ack); not in the default list, as the 875 is not: a grocer that orders by
+    # the 875 changes by the 876 and lists both (`orderbridge partner check` says when only the 875 is listed)
+    accepts: tuple[Literal["850", "875", "876", "860", "997", "824", "864", "csv"], ...] = ("850", "860", "997", "824",
+                                                                                              "864")
     drop: DropSettings = DropSettings()
     rule_suites: tuple[str, ...] = ("standard",)  # standard = all; or items, quantities, prices, terms,
     # ship_to, dates, credit (rules.suite.SUITES)

@@ -32,12 +32,12 @@ FUNCTIONAL_ID = {
     "999": "FA", "940": "OW", "945": "SW", "846": "IB", "180": "AN", "820": "RA", "832": "SC",
     "852": "PD", "270": "HS", "271": "HB", "835": "HP", "837": "HC", "204": "SM", "214": "QM",
     "990": "GF", "824": "AG", "864": "TX", "830": "PS", "862": "SS", "753": "OG", "754": "OG",
-    "875": "OG", "880": "GP", "812": "CD", "816": "OR", "861": "RC", "867": "PT", "869": "RS",
+    "875": "OG", "876": "OG", "880": "GP", "812": "CD", "816": "OR", "861": "RC", "867": "PT", "869": "RS",
 }
 # The sets a reader of ours processes when the partner's profile accepts them (schemas.profile X12_ACCEPTED, and the
 # 999 read as a 997): any other set a partner sends (820, 852, 754 ...) is taken without processing or refused, as
 # its profile's [x12] other_sets says (rules.envelope.Acceptance.kept)
-PROCESSED_SETS = frozenset({"850", "875", "860", "997", "999", "824", "864"})
+PROCESSED_SETS = frozenset({"850", "875", "876", "860", "997", "999", "824", "864"})
 
 ENVELOPE_IDS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
 

