@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -217,7 +217,8 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
-                              run_id=run_id, keep=keep, currency=currency, kept_root=ws.root, moved=moved)
+                              run_id=run_id, keep=keep, currency=currency, kept_root=ws.root, moved=moved,
+                              partners=ws.partners)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -506,7 +507,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
                       keep: Callable[[], None] | None = None, reference_dir: Path | None = None,
                       messages_dir: Path | None = None, currency: str | None = None,
-                      kept_root: Path | None = None, moved: taking.Mover | None = None) -> None:
+                      kept_root: Path | None = None, moved: taking.Mover | None = None,
+                      partners: Callable[[], Mapping[str, PartnerProfile]] | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -580,6 +582,12 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     def known_now() -> Known:
         return replace(known, interchanges=known.interchanges | mine_ic, this_file_interchanges=frozenset(mine_ic))
 
+    def owners(outcome, interchanges: Callable[[], Sequence]) -> None:
+        """Each PARTNER_SENDER_MISMATCH of ``outcome`` saying whose interchange it is, as a file read whole says
+        (engine.process.owners_named; the other profiles read for it alone)."""
+        if partners is not None and any(f.code == "PARTNER_SENDER_MISMATCH" for f in outcome.findings):
+            outcome.findings = owners_named(outcome.findings, interchanges(), partners())
+
     def commit(outcome, offset: int, rows_after: int, done: int = 0) -> None:
         """The outcome of a piece (or a batch) stored with the file's progress: where the next one starts,
         the file's segments before it, parts and errors so far, batches done of an interchange read in
@@ -612,6 +620,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
                                        known=again, agreed_currency=currency)
         rows += len(outcome.parse.segments)
         seen_any = seen_any or bool(outcome.parse.interchanges)
+        owners(outcome, lambda: outcome.parse.interchanges)
         commit(outcome, offset, rows)
 
     for piece in x12_stream.pieces(local.chunks("archive", archived, start=start), max_bytes=PIECE_BYTES,
@@ -649,6 +658,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
             if item is None:
                 break
             batch, outcome = item
+            owners(outcome, lambda: x12_batches.read_head(sk, file=name).interchanges)  # noqa: B023 (called here, at once)
             done += 1
             last = batch is None or batch is sk.batches[-1]
             if done > resumed:  # batches a run that died committed are read again, not stored again
