@@ -375,8 +375,9 @@ def apply_changes(
         return _cancel_unshipped(order, stored, pocs, header, progress)
     if purpose in CANCEL_PURPOSES:
         results = []
+        index = _LineIndex(stored)
         for poc in pocs:
-            hit = _find_poc(stored, poc)
+            hit = _find_poc(stored, poc, index)
             results.append(
                 LineResult(
                     poc, DELETED, hit["line_number"] if hit else None, Decimal(0), (hit or poc).get("unit")
@@ -429,7 +430,8 @@ def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[st
     (schemas.orders.window_named), not as a 037 / 038."""
     if not pocs or not stored:
         return {}
-    named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p)) is not None}
+    index = _LineIndex(stored)
+    named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p, index)) is not None}
     if named != {r["line_number"] for r in stored}:
         return {}
     out: dict[str, object] = {}
@@ -664,8 +666,9 @@ def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], head
             kept.append(dict(line, quantity=done))
     results = []
     by_number = {r["line_number"]: r for r in kept}
+    index = _LineIndex(stored)
     for poc in pocs:
-        hit = _find_poc(stored, poc)
+        hit = _find_poc(stored, poc, index)
         if hit is None:
             results.append(LineResult(poc, DELETED, None, Decimal(0), poc.get("unit")))
             continue
@@ -843,6 +846,13 @@ class _Editor:
         self.results: list[LineResult] = []
         self._naming: tuple[Mapping, Mapping] | None = None  # (the POC being applied, its line): _items
         self._named: tuple[str | None, str | None] | None = None  # what item_of said of them, once asked
+        self._index: _LineIndex | None = None  # self.lines indexed for the POCs' look-ups (_lines_index)
+
+    def _lines_index(self) -> _LineIndex:
+        """self.lines (in their order) indexed by POC01; built again after a line was added or dropped."""
+        if self._index is None:
+            self._index = _LineIndex(list(self.lines.values()))
+        return self._index
 
     def run(self, pocs: list[dict], *, restated: bool = False) -> ChangeResult:
         """Each POC applied in turn. POC02 RZ (replace all values) restates the line it names (code list 670
@@ -856,7 +866,8 @@ class _Editor:
         replace_all = restated and bool(pocs)
         mentioned: set[int] = set()
         for poc in pocs:
-            hit = _find_poc(list(self.lines.values()), poc)
+            index = self._lines_index()
+            hit = _find_poc(index.lines, poc, index)
             if hit is not None:
                 mentioned.add(hit["line_number"])
             was = hit.get("quantity") if hit is not None else None
@@ -1665,10 +1676,12 @@ class _Editor:
             **{c: poc.get(c) for c in _LINEAGE},
         }
         self.lines[number] = line
+        self._index = None
         return self._done(poc, line, ACCEPTED)
 
     def _delete(self, poc: dict, line: dict) -> LineResult:
         del self.lines[line["line_number"]]
+        self._index = None
         return LineResult(poc, DELETED, line["line_number"], Decimal(0), line.get("unit"))
 
     def _restate_product(self, poc: dict, line: dict) -> None:
@@ -1688,6 +1701,7 @@ class _Editor:
                     mentioned.add(k)
                     self._keep_shipped(first_poc, self.lines[k], Decimal(0))
         dropped = [self.lines.pop(k) for k in sorted(self.lines) if k not in mentioned]
+        self._index = None
         if dropped:
             ids = ", ".join(str(r.get("line_id") or r["line_number"]) for r in dropped)
             self.findings.append(
@@ -1948,12 +1962,12 @@ def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
 
 
 
-def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
-    """The line a POC names: by POC01 (_find); a POC without POC01 (a PO whose PO1s had no PO101, as
-    grocers send them) by its product ids, when exactly one line is named by them (_poc_lines). An add (AI) or
-    replace (RZ) without POC01 names no line."""
+def _find_poc(lines: list[dict], poc: Mapping, index: _LineIndex | None = None) -> dict | None:
+    """The line a POC names: by POC01 (_find; ``index``: ``lines`` indexed, for an 860's many POCs); a POC without
+    POC01 (a PO whose PO1s had no PO101, as grocers send them) by its product ids, when exactly one line is named by
+    them (_poc_lines). An add (AI) or replace (RZ) without POC01 names no line."""
     if poc.get("line_id") or poc.get("change_type") in ("AI", "RZ"):
-        return _find(lines, poc.get("line_id"))
+        return (index or _LineIndex(lines)).find(poc.get("line_id"))
     hits = _poc_lines(lines, poc)
     return hits[0] if len(hits) == 1 else None
 
@@ -1990,16 +2004,39 @@ def _pairs(row: Mapping) -> set[tuple[str, str]]:
 
 def _find(lines: list[dict], line_id: str | None) -> dict | None:
     """The line whose PO101 is POC01; leading zeros are ignored when that match is unique. A line sent
-    without PO101 is known by its line number (what our 855 and 856 call it)."""
-    if not line_id:
-        return None
-    for line in lines:
-        if line.get("line_id") == line_id:
-            return line
-    loose = [r for r in lines if r.get("line_id") and r["line_id"].lstrip("0") == line_id.lstrip("0")]
-    if not loose and line_id.isascii() and line_id.isdigit():
-        loose = [r for r in lines if not r.get("line_id") and r["line_number"] == int(line_id)]
-    return loose[0] if len(loose) == 1 else None
+    without PO101 is known by its line number (what our 855 and 856 call it). (_LineIndex.find, for one look-up.)"""
+    return _LineIndex(lines).find(line_id) if line_id else None
+
+
+class _LineIndex:
+    """An order's ``lines`` (the list, its dicts themselves) indexed once for _find's look-up by POC01: by PO101 as
+    sent (the first line of it), by PO101 without its leading zeros, and a line sent without PO101 by its line
+    number. An 860 of 5,000 POCs on a PO of 5,000 lines used to scan the lines for each POC (25 million steps).
+    Built again when lines are added or dropped (ChangeRun._index)."""
+
+    def __init__(self, lines: list[dict]) -> None:
+        self.lines = lines
+        self.exact: dict[str | None, dict] = {}
+        self.loose: dict[str, list[dict]] = {}
+        self.numbered: dict[int, list[dict]] = {}
+        for line in lines:
+            line_id = line.get("line_id")
+            self.exact.setdefault(line_id, line)
+            if line_id:
+                self.loose.setdefault(line_id.lstrip("0"), []).append(line)
+            else:
+                self.numbered.setdefault(line["line_number"], []).append(line)
+
+    def find(self, line_id: str | None) -> dict | None:
+        if not line_id:
+            return None
+        hit = self.exact.get(line_id)
+        if hit is not None:
+            return hit
+        loose = self.loose.get(line_id.lstrip("0"), [])
+        if not loose and line_id.isascii() and line_id.isdigit():
+            loose = self.numbered.get(int(line_id), [])
+        return loose[0] if len(loose) == 1 else None
 
 
 def _status(before: Mapping, after: Mapping) -> str:
@@ -2043,8 +2080,9 @@ def _refuse(
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
     stored = stored or []
     results = []
+    index = _LineIndex(stored)
     for poc in pocs:
-        hit = _find_poc(stored, poc)
+        hit = _find_poc(stored, poc, index)
         results.append(
             LineResult(
                 poc,
