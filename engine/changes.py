@@ -1690,6 +1690,7 @@ class _Editor:
         if poc.get("product_ids"):
             for c in _PRODUCT_COLUMNS:
                 line[c] = poc.get(c)
+            self._index = None  # (its pairs and identities indexed: _LineIndex.by_pair)
         if poc.get("description"):
             line["description"] = poc["description"]
             line["pids_sent"] = poc.get("pids_sent")  # the 850's PIDs described the item replaced: the POC's now
@@ -1798,7 +1799,8 @@ class _Editor:
 
     def _unnamed(self, poc: Mapping) -> str:
         """Why a POC without POC01 names no line: none is named by its product ids, or several are (_poc_lines)."""
-        hits = _poc_lines(list(self.lines.values()), poc)
+        index = self._lines_index()
+        hits = _poc_lines(index.lines, poc, index)
         if len(hits) < 2:
             return "POC01 is empty and no one line carries its product ids"
         sent = ", ".join(f"{q} {i}" for q, i in sorted(_pairs(poc)))
@@ -1968,26 +1970,25 @@ def _find_poc(lines: list[dict], poc: Mapping, index: _LineIndex | None = None) 
     them (_poc_lines). An add (AI) or replace (RZ) without POC01 names no line."""
     if poc.get("line_id") or poc.get("change_type") in ("AI", "RZ"):
         return (index or _LineIndex(lines)).find(poc.get("line_id"))
-    hits = _poc_lines(lines, poc)
+    hits = _poc_lines(lines, poc, index)
     return hits[0] if len(hits) == 1 else None
 
 
-def _poc_lines(lines: list[dict], poc: Mapping) -> list[dict]:
+def _poc_lines(lines: list[dict], poc: Mapping, index: _LineIndex | None = None) -> list[dict]:
     """The lines a POC without POC01 names by its product ids, in line order: for each of its (qualifier, id) pairs,
     the lines carrying that pair as sent, or, none carrying it, those naming its item in another form
     (rules.business.item_readings.item_identities: the UPC-A of the UPC-E the 850 sent, its EAN-13 or GTIN-14, the
     buyer's number in another case or without its ERP's leading zeros), the readings an 850's lines are matched to our
-    items by. More than one line is no line (_find_poc): never a guess."""
+    items by. More than one line is no line (_find_poc): never a guess. (``index``: ``lines`` indexed.)"""
     found: dict[int, dict] = {}
-    identities: dict[int, frozenset[str]] = {}
-    for pair in sorted(_pairs(poc)):
-        hits = [line for line in lines if pair in _pairs(line)]
+    pairs = sorted(_pairs(poc))
+    if pairs and index is None:
+        index = _LineIndex(lines)
+    for pair in pairs:
+        hits = index.by_pair(pair)
         named = item_identities(*pair) if not hits else frozenset()
         if named:
-            for line in lines:
-                if line["line_number"] not in identities:
-                    identities[line["line_number"]] = _identities(line)
-            hits = [line for line in lines if named & identities[line["line_number"]]]
+            hits = index.by_identities(named)
         found.update((line["line_number"], line) for line in hits)
     return [found[k] for k in sorted(found)]
 
@@ -2011,11 +2012,14 @@ def _find(lines: list[dict], line_id: str | None) -> dict | None:
 class _LineIndex:
     """An order's ``lines`` (the list, its dicts themselves) indexed once for _find's look-up by POC01: by PO101 as
     sent (the first line of it), by PO101 without its leading zeros, and a line sent without PO101 by its line
-    number. An 860 of 5,000 POCs on a PO of 5,000 lines used to scan the lines for each POC (25 million steps).
-    Built again when lines are added or dropped (ChangeRun._index)."""
+    number; for a POC without POC01 (_poc_lines), by product id pair and by item identity. An 860 of 5,000 POCs on a
+    PO of 5,000 lines used to scan the lines for each POC (25 million steps). Built again when lines are added or
+    dropped or a line's product ids restated (ChangeRun._index)."""
 
     def __init__(self, lines: list[dict]) -> None:
         self.lines = lines
+        self._pairs: dict[tuple[str, str], list[int]] | None = None  # by_pair's, built when first asked
+        self._identities: dict[str, list[int]] | None = None  # by_identities'
         self.exact: dict[str | None, dict] = {}
         self.loose: dict[str, list[dict]] = {}
         self.numbered: dict[int, list[dict]] = {}
@@ -2026,6 +2030,24 @@ class _LineIndex:
                 self.loose.setdefault(line_id.lstrip("0"), []).append(line)
             else:
                 self.numbered.setdefault(line["line_number"], []).append(line)
+
+    def by_pair(self, pair: tuple[str, str]) -> list[dict]:
+        """The lines carrying the (qualifier, id) ``pair`` as sent, in their order (_poc_lines)."""
+        if self._pairs is None:
+            self._pairs = {}
+            for k, line in enumerate(self.lines):
+                for got in _pairs(line):
+                    self._pairs.setdefault(got, []).append(k)
+        return [self.lines[k] for k in self._pairs.get(pair, ())]
+
+    def by_identities(self, named: frozenset[str]) -> list[dict]:
+        """The lines naming one of the item identities ``named`` (_identities of their pairs), in their order."""
+        if self._identities is None:
+            self._identities = {}
+            for k, line in enumerate(self.lines):
+                for identity in _identities(line):
+                    self._identities.setdefault(identity, []).append(k)
+        return [self.lines[k] for k in sorted({k for i in named for k in self._identities.get(i, ())})]
 
     def find(self, line_id: str | None) -> dict | None:
         if not line_id:

@@ -153,3 +153,47 @@ def test_a_poc_finds_its_line_as_it_did_by_scanning():
     assert index.find("0002") is None  # 2 and 02 both answer
     assert index.find("4") is lines[3] and index.find("6") is lines[5]
     assert index.find("3") is None and index.find("") is None and index.find(None) is None
+
+
+def _poc_lines_by_scanning(lines: list[dict], poc: dict) -> list[dict]:
+    """engine.changes._poc_lines as it was (every line read for each POC): the oracle for the indexed one."""
+    from engine.changes import _identities, _pairs
+    from rules.business.item_readings import item_identities
+
+    found: dict[int, dict] = {}
+    identities: dict[int, frozenset[str]] = {}
+    for pair in sorted(_pairs(poc)):
+        hits = [line for line in lines if pair in _pairs(line)]
+        named = item_identities(*pair) if not hits else frozenset()
+        if named:
+            for line in lines:
+                if line["line_number"] not in identities:
+                    identities[line["line_number"]] = _identities(line)
+            hits = [line for line in lines if named & identities[line["line_number"]]]
+        found.update((line["line_number"], line) for line in hits)
+    return [found[k] for k in sorted(found)]
+
+
+def test_a_poc_without_poc01_finds_the_lines_its_product_ids_name_as_the_scan_did():
+    """A grocer's PO without PO101s: a POC without POC01 is matched by its product ids (as sent, else in another of
+    their forms: UPC-E for UPC-A, EAN-13, a buyer's number without leading zeros), now through _LineIndex."""
+    import random
+
+    from engine.changes import _LineIndex, _poc_lines
+
+    rng = random.Random(5)
+    upcs = [bigorder.item(n)["upc"] for n in range(1, 40)]
+    forms = [("UP", lambda u: u), ("EN", lambda u: "0" + u), ("UK", lambda u: "00" + u)]
+    def pair() -> dict:
+        if rng.random() < 0.3:
+            return {"qualifier": "IN", "id": "0" * rng.randint(0, 2) + str(rng.randint(1, 30))}
+        q, form = rng.choice(forms)
+        return {"qualifier": q, "id": form(rng.choice(upcs))}
+
+    lines = [{"line_number": n, "line_id": None, "product_ids": [pair() for _ in range(rng.randint(0, 2))]}
+             for n in range(1, 120)]
+    index = _LineIndex(lines)
+    for _ in range(400):
+        poc = {"line_id": None, "change_type": "QD", "product_ids": [pair() for _ in range(rng.randint(0, 2))]}
+        want = _poc_lines_by_scanning(lines, poc)
+        assert _poc_lines(lines, poc, index) == want and _poc_lines(lines, poc) == want
