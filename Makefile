@@ -66,6 +66,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_pool.py
 	$(BIN)/python bench/bench_files.py --files 500
 	$(BIN)/python bench/bench_partners.py
+	$(BIN)/python bench/bench_bigorder.py --lines 2000 8000 --sdq 100x50 --change 2000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -375,8 +375,9 @@ def apply_changes(
         return _cancel_unshipped(order, stored, pocs, header, progress)
     if purpose in CANCEL_PURPOSES:
         results = []
+        index = _LineIndex(stored)
         for poc in pocs:
-            hit = _find_poc(stored, poc)
+            hit = _find_poc(stored, poc, index)
             results.append(
                 LineResult(
                     poc, DELETED, hit["line_number"] if hit else None, Decimal(0), (hit or poc).get("unit")
@@ -468,7 +469,8 @@ def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[st
     (schemas.orders.window_named), not as a 037 / 038."""
     if not pocs or not stored:
         return {}
-    named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p)) is not None}
+    index = _LineIndex(stored)
+    named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p, index)) is not None}
     if named != {r["line_number"] for r in stored}:
         return {}
     out: dict[str, object] = {}
@@ -703,8 +705,9 @@ def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], head
             kept.append(dict(line, quantity=done))
     results = []
     by_number = {r["line_number"]: r for r in kept}
+    index = _LineIndex(stored)
     for poc in pocs:
-        hit = _find_poc(stored, poc)
+        hit = _find_poc(stored, poc, index)
         if hit is None:
             results.append(LineResult(poc, DELETED, None, Decimal(0), poc.get("unit")))
             continue
@@ -882,6 +885,13 @@ class _Editor:
         self.results: list[LineResult] = []
         self._naming: tuple[Mapping, Mapping] | None = None  # (the POC being applied, its line): _items
         self._named: tuple[str | None, str | None] | None = None  # what item_of said of them, once asked
+        self._index: _LineIndex | None = None  # self.lines indexed for the POCs' look-ups (_lines_index)
+
+    def _lines_index(self) -> _LineIndex:
+        """self.lines (in their order) indexed by POC01; built again after a line was added or dropped."""
+        if self._index is None:
+            self._index = _LineIndex(list(self.lines.values()))
+        return self._index
 
     def run(self, pocs: list[dict], *, restated: bool = False) -> ChangeResult:
         """Each POC applied in turn. POC02 RZ (replace all values) restates the line it names (code list 670
@@ -895,7 +905,8 @@ class _Editor:
         replace_all = restated and bool(pocs)
         mentioned: set[int] = set()
         for poc in pocs:
-            hit = _find_poc(list(self.lines.values()), poc)
+            index = self._lines_index()
+            hit = _find_poc(index.lines, poc, index)
             if hit is not None:
                 mentioned.add(hit["line_number"])
             was = hit.get("quantity") if hit is not None else None
@@ -1704,10 +1715,12 @@ class _Editor:
             **{c: poc.get(c) for c in _LINEAGE},
         }
         self.lines[number] = line
+        self._index = None
         return self._done(poc, line, ACCEPTED)
 
     def _delete(self, poc: dict, line: dict) -> LineResult:
         del self.lines[line["line_number"]]
+        self._index = None
         return LineResult(poc, DELETED, line["line_number"], Decimal(0), line.get("unit"))
 
     def _restate_product(self, poc: dict, line: dict) -> None:
@@ -1716,6 +1729,7 @@ class _Editor:
         if poc.get("product_ids"):
             for c in _PRODUCT_COLUMNS:
                 line[c] = poc.get(c)
+            self._index = None  # (its pairs and identities indexed: _LineIndex.by_pair)
         if poc.get("description"):
             line["description"] = poc["description"]
             line["pids_sent"] = poc.get("pids_sent")  # the 850's PIDs described the item replaced: the POC's now
@@ -1727,6 +1741,7 @@ class _Editor:
                     mentioned.add(k)
                     self._keep_shipped(first_poc, self.lines[k], Decimal(0))
         dropped = [self.lines.pop(k) for k in sorted(self.lines) if k not in mentioned]
+        self._index = None
         if dropped:
             ids = ", ".join(str(r.get("line_id") or r["line_number"]) for r in dropped)
             self.findings.append(
@@ -1823,7 +1838,8 @@ class _Editor:
 
     def _unnamed(self, poc: Mapping) -> str:
         """Why a POC without POC01 names no line: none is named by its product ids, or several are (_poc_lines)."""
-        hits = _poc_lines(list(self.lines.values()), poc)
+        index = self._lines_index()
+        hits = _poc_lines(index.lines, poc, index)
         if len(hits) < 2:
             return "POC01 is empty and no one line carries its product ids"
         sent = ", ".join(f"{q} {i}" for q, i in sorted(_pairs(poc)))
@@ -1987,32 +2003,31 @@ def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
 
 
 
-def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
-    """The line a POC names: by POC01 (_find); a POC without POC01 (a PO whose PO1s had no PO101, as
-    grocers send them) by its product ids, when exactly one line is named by them (_poc_lines). An add (AI) or
-    replace (RZ) without POC01 names no line."""
+def _find_poc(lines: list[dict], poc: Mapping, index: _LineIndex | None = None) -> dict | None:
+    """The line a POC names: by POC01 (_find; ``index``: ``lines`` indexed, for an 860's many POCs); a POC without
+    POC01 (a PO whose PO1s had no PO101, as grocers send them) by its product ids, when exactly one line is named by
+    them (_poc_lines). An add (AI) or replace (RZ) without POC01 names no line."""
     if poc.get("line_id") or poc.get("change_type") in ("AI", "RZ"):
-        return _find(lines, poc.get("line_id"))
-    hits = _poc_lines(lines, poc)
+        return (index or _LineIndex(lines)).find(poc.get("line_id"))
+    hits = _poc_lines(lines, poc, index)
     return hits[0] if len(hits) == 1 else None
 
 
-def _poc_lines(lines: list[dict], poc: Mapping) -> list[dict]:
+def _poc_lines(lines: list[dict], poc: Mapping, index: _LineIndex | None = None) -> list[dict]:
     """The lines a POC without POC01 names by its product ids, in line order: for each of its (qualifier, id) pairs,
     the lines carrying that pair as sent, or, none carrying it, those naming its item in another form
     (rules.business.item_readings.item_identities: the UPC-A of the UPC-E the 850 sent, its EAN-13 or GTIN-14, the
     buyer's number in another case or without its ERP's leading zeros), the readings an 850's lines are matched to our
-    items by. More than one line is no line (_find_poc): never a guess."""
+    items by. More than one line is no line (_find_poc): never a guess. (``index``: ``lines`` indexed.)"""
     found: dict[int, dict] = {}
-    identities: dict[int, frozenset[str]] = {}
-    for pair in sorted(_pairs(poc)):
-        hits = [line for line in lines if pair in _pairs(line)]
+    pairs = sorted(_pairs(poc))
+    if pairs and index is None:
+        index = _LineIndex(lines)
+    for pair in pairs:
+        hits = index.by_pair(pair)
         named = item_identities(*pair) if not hits else frozenset()
         if named:
-            for line in lines:
-                if line["line_number"] not in identities:
-                    identities[line["line_number"]] = _identities(line)
-            hits = [line for line in lines if named & identities[line["line_number"]]]
+            hits = index.by_identities(named)
         found.update((line["line_number"], line) for line in hits)
     return [found[k] for k in sorted(found)]
 
@@ -2029,16 +2044,60 @@ def _pairs(row: Mapping) -> set[tuple[str, str]]:
 
 def _find(lines: list[dict], line_id: str | None) -> dict | None:
     """The line whose PO101 is POC01; leading zeros are ignored when that match is unique. A line sent
-    without PO101 is known by its line number (what our 855 and 856 call it)."""
-    if not line_id:
-        return None
-    for line in lines:
-        if line.get("line_id") == line_id:
-            return line
-    loose = [r for r in lines if r.get("line_id") and r["line_id"].lstrip("0") == line_id.lstrip("0")]
-    if not loose and line_id.isascii() and line_id.isdigit():
-        loose = [r for r in lines if not r.get("line_id") and r["line_number"] == int(line_id)]
-    return loose[0] if len(loose) == 1 else None
+    without PO101 is known by its line number (what our 855 and 856 call it). (_LineIndex.find, for one look-up.)"""
+    return _LineIndex(lines).find(line_id) if line_id else None
+
+
+class _LineIndex:
+    """An order's ``lines`` (the list, its dicts themselves) indexed once for _find's look-up by POC01: by PO101 as
+    sent (the first line of it), by PO101 without its leading zeros, and a line sent without PO101 by its line
+    number; for a POC without POC01 (_poc_lines), by product id pair and by item identity. An 860 of 5,000 POCs on a
+    PO of 5,000 lines used to scan the lines for each POC (25 million steps). Built again when lines are added or
+    dropped or a line's product ids restated (ChangeRun._index)."""
+
+    def __init__(self, lines: list[dict]) -> None:
+        self.lines = lines
+        self._pairs: dict[tuple[str, str], list[int]] | None = None  # by_pair's, built when first asked
+        self._identities: dict[str, list[int]] | None = None  # by_identities'
+        self.exact: dict[str | None, dict] = {}
+        self.loose: dict[str, list[dict]] = {}
+        self.numbered: dict[int, list[dict]] = {}
+        for line in lines:
+            line_id = line.get("line_id")
+            self.exact.setdefault(line_id, line)
+            if line_id:
+                self.loose.setdefault(line_id.lstrip("0"), []).append(line)
+            else:
+                self.numbered.setdefault(line["line_number"], []).append(line)
+
+    def by_pair(self, pair: tuple[str, str]) -> list[dict]:
+        """The lines carrying the (qualifier, id) ``pair`` as sent, in their order (_poc_lines)."""
+        if self._pairs is None:
+            self._pairs = {}
+            for k, line in enumerate(self.lines):
+                for got in _pairs(line):
+                    self._pairs.setdefault(got, []).append(k)
+        return [self.lines[k] for k in self._pairs.get(pair, ())]
+
+    def by_identities(self, named: frozenset[str]) -> list[dict]:
+        """The lines naming one of the item identities ``named`` (_identities of their pairs), in their order."""
+        if self._identities is None:
+            self._identities = {}
+            for k, line in enumerate(self.lines):
+                for identity in _identities(line):
+                    self._identities.setdefault(identity, []).append(k)
+        return [self.lines[k] for k in sorted({k for i in named for k in self._identities.get(i, ())})]
+
+    def find(self, line_id: str | None) -> dict | None:
+        if not line_id:
+            return None
+        hit = self.exact.get(line_id)
+        if hit is not None:
+            return hit
+        loose = self.loose.get(line_id.lstrip("0"), [])
+        if not loose and line_id.isascii() and line_id.isdigit():
+            loose = self.numbered.get(int(line_id), [])
+        return loose[0] if len(loose) == 1 else None
 
 
 def _status(before: Mapping, after: Mapping) -> str:
@@ -2082,8 +2141,9 @@ def _refuse(
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
     stored = stored or []
     results = []
+    index = _LineIndex(stored)
     for poc in pocs:
-        hit = _find_poc(stored, poc)
+        hit = _find_poc(stored, poc, index)
         results.append(
             LineResult(
                 poc,

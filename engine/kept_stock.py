@@ -269,19 +269,25 @@ def with_kept(allocation: pa.Table, kept: Kept, lines: pa.Table) -> pa.Table:
     heads = {(r, int(n)): (p, po) for r, n, p, po in zip(
         lines["order_ref"].to_pylist(), lines["line_number"].to_pylist(), lines["partner"].to_pylist(),
         lines["po_number"].to_pylist(), strict=True)}
+    # the touched rows by (order, line, warehouse), in their order: each kept part finds its line's row without
+    # reading every row (an 860 of 5,000 POCs keeping stock on 5,000 lines read 5,000 rows for each)
+    at: dict[tuple, list[dict]] = {}
+    for row in rows:
+        at.setdefault((row["order_ref"], row["line_number"], row["warehouse"]), []).append(row)
     for (ref, n), parts in kept.items():
         partner, po = heads[(ref, n)]
         for warehouse, sku, units in parts:
             q = Decimal(units)
-            same = next((row for row in rows if row["order_ref"] == ref and row["line_number"] == n
-                         and row["warehouse"] == warehouse and row["allocated"] > 0), None)
+            same = next((row for row in at.get((ref, n, warehouse), ()) if row["allocated"] > 0), None)
             if same is not None:
                 same["ordered"] += q
                 same["allocated"] += q
                 continue
-            rows.append({"partner": partner, "order_ref": ref, "po_number": po, "line_number": n, "sku": sku,
-                         "warehouse": warehouse, "ordered": q, "allocated": q, "backordered": Decimal(0),
-                         "rejected": Decimal(0), "promised_date": None, "reason": "filled"})
+            row = {"partner": partner, "order_ref": ref, "po_number": po, "line_number": n, "sku": sku,
+                   "warehouse": warehouse, "ordered": q, "allocated": q, "backordered": Decimal(0),
+                   "rejected": Decimal(0), "promised_date": None, "reason": "filled"}
+            rows.append(row)
+            at.setdefault((ref, n, warehouse), []).append(row)
     _reasons(rows)
     # a row's place: its line's in ``lines`` (allocated rows first within a line, as the allocation writes them)
     place = {k: i for i, k in enumerate(zip(lines["order_ref"].to_pylist(),

@@ -700,17 +700,24 @@ def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.A
     quantity = line["quantity"]
     if "store_quantities" not in line or not marks_stores(lines):
         return quantity
+    column, row = line["store_quantities"]  # (ORDER_LINES' store_quantities, each item's row in it or -1)
     stores = lines["mark_for_store"].take(pa.array(item_row)).to_pylist()
-    splits = line["store_quantities"]
     values = quantity.to_pylist()
+    units, cases = unit.to_pylist(), case.to_pylist()
+    owns = own.to_pylist() if own is not None else None
+    splits: dict[int, dict[str, list[dict]]] = {}  # an order line's SDQ pairs by store, read once per line
     for k, store in enumerate(stores):
-        if not store:
+        if not store or row[k] < 0:
             continue
-        split = splits[k].as_py()
-        per = _store_unit_eaches(unit[k].as_py(), case[k].as_py())
-        each = own[k].as_py() if own is not None else None
-        parts = [_in_unit(q["quantity"], q["unit"], unit[k].as_py(), per, each) for q in split or ()
-                 if q["store"] == store]
+        at = int(row[k])
+        split = splits.get(at)
+        if split is None:
+            split = splits[at] = {}
+            for q in column[at].as_py() or ():
+                split.setdefault(q["store"], []).append(q)
+        per = _store_unit_eaches(units[k], cases[k])
+        each = owns[k] if owns is not None else None
+        parts = [_in_unit(q["quantity"], q["unit"], units[k], per, each) for q in split.get(store, ())]
         if parts and None not in parts:
             values[k] = sum(parts, Decimal(0))
     return pa.array(values, quantity.type)
@@ -867,7 +874,10 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
             **weights,
             "product_ids": (ids, id_kind), "line_refs": (refs, ref_kind), "pids_sent": (pids, pid_kind),
             "hazmat_sent": (hazmat, hazmat_kind),
-            **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
+            # the SDQ column as it is and each item's row in it (-1: none), not taken per item: a store-level PO's
+            # line of 200 stores is 200 pairs, and its 200 stores' cartons would each have taken all 200
+            **({"store_quantities": (order_lines["store_quantities"], row)}
+               if "store_quantities" in order_lines.column_names else {}),
             **({"prepack_components": of("prepack_components")} if "prepack_components" in order_lines.column_names
                else {})}
 

@@ -117,3 +117,14 @@ def test_the_aged_night_bench_runs_nights_that_ship_yesterday_s_open_orders_and_
     assert sum(second["orders"].values()) == 40
     stages = {"intake", "decide", "ship", "invoice", "deliver", "reconcile", "reports"}
     assert all(stages <= set(r["stage_cpu_s"]) and r["peak_rss_mb"] > 0 and r["store_mb"] > 0 for r in out)
+
+
+def test_the_big_order_bench_runs_one_po_of_each_shape_to_its_invoices():
+    rows = [line.split() for line in bench("bench/bench_bigorder.py", "--lines", "40", "--sdq", "6x3",
+                                           "--change", "30").splitlines()]
+    nights = {r[0]: r for r in rows if r and r[0].startswith(("po-", "sdq-", "change-"))}
+    assert list(nights) == ["po-40", "sdq-6x3", "change-30-850", "change-30-860"]
+    # every night exits 0; the PO (and the changed one the second night) acknowledged, shipped twice and invoiced
+    assert all(r[2] == "0" for r in nights.values())
+    assert [nights[k][13] for k in nights] == ["invoiced", "invoiced", "acknowledged", "invoiced"]
+    assert "'856': 2" in " ".join(nights["po-40"]) and "'810': 2" in " ".join(nights["change-30-860"])
