@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED as HELD_FOR_CANCELLED
+from engine.lifecycle.table import move
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -545,21 +547,70 @@ def open_releases(blanket, records: Iterable) -> list:
 
 
 def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Mapping, *, seg: str = "BEG",
-                            element: str = "BEG01", value: str = CANCEL) -> Finding:
+                            element: str = "BEG01", value: str = CANCEL, held: Collection = ()) -> Finding:
     """BLANKET_CANCELLED_RELEASES_OPEN at the cancellation (``row``: the 850's order row or the 860's header; ``seg``
     and ``element`` its BEG01 or BCH01): the buyer cancelled the blanket ``blanket`` while ``releases`` (open_releases)
-    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state. A
-    warning for ops: the buyer's cancellation names the blanket only, and each release is an order of its own (855'd
-    on its own): it stands until the buyer cancels it (its own 850 BEG01 01 or 860 BCH01 01) or a person rejects or
-    cancels it; a release sent after the cancellation waits for a person (RELEASE_BLANKET_CANCELLED)."""
+    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state, and
+    those held by the cancellation (``held``: keys, hold_released) said so. A warning for ops: the buyer's
+    cancellation names the blanket only, and each release is an order of its own (855'd on its own): one answered
+    and not shipped is held for a person (RELEASE_HELD_BLANKET_CANCELLED), one partly shipped keeps what left and
+    its balance is ops' to settle with the buyer, one not answered yet waits for a person when decided
+    (RELEASE_BLANKET_CANCELLED), as does a release sent from now on."""
     po, releases = x12_po(blanket.po_number), list(releases)
-    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value})" for r in releases)
+    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value}{': held now' if r.key in held else ''})"
+                     for r in releases)
     count = len(releases)
+    said = []
+    if held:
+        said.append("those acknowledged and not shipped are held for a person (RELEASE_HELD_BLANKET_CANCELLED: "
+                    "approve one to ship it as answered, reject it to answer 855 RD)")
+    if any(r.state == OrderState.PARTIALLY_SHIPPED for r in releases):
+        said.append("one partly shipped keeps what left and still ships its balance as answered: ask the buyer "
+                    "whether the balance stands")
+    if any(r.state not in (OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED) for r in releases):
+        said.append("one not answered yet waits for a person when decided (RELEASE_BLANKET_CANCELLED)")
     return finding_at_row(
         "BLANKET_CANCELLED_RELEASES_OPEN",
         f"Blanket PO {po} is cancelled ({element} {value}) with {count} release{'s' if count != 1 else ''} of it "
-        f"still open: {told}. The cancellation names the blanket only: each release is an order of its own and "
-        "still ships as answered; ask the buyer whether they stand, and reject or cancel those that do not. A "
-        "release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
+        f"still open: {told}. The cancellation names the blanket only and each release is an order of its own: "
+        f"{'; '.join(said)}. A release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
         severity=BUSINESS_CATALOGUE["BLANKET_CANCELLED_RELEASES_OPEN"].severity, seg=seg, element=element,
         value=value, position=False)
+
+
+
+
+def unshipped_answered(releases: Iterable) -> list:
+    """The releases among ``releases`` (open_releases's) that we answered and nothing of which shipped
+    (acknowledged): those held for a person when the buyer cancels their blanket (hold_released). One partly shipped
+    is left out: what left stands, and its balance is named (cancelled_with_releases) for ops to settle with the
+    buyer."""
+    return [r for r in releases if r.state == OrderState.ACKNOWLEDGED]
+
+
+def hold_released(blanket, releases: Iterable, names: Mapping, row: Mapping, *, at: str, run_id: str,
+                  seg: str = "BEG", element: str = "BEG01", value: str = CANCEL) -> list[tuple]:
+    """Each of ``releases`` (unshipped_answered's) held for a person because the buyer cancelled their blanket
+    ``blanket`` (its OrderRecord): (the release's transition, acknowledged -> held by BLANKET_CANCELLED, its
+    hold_codes RELEASE_HELD_BLANKET_CANCELLED; the finding, at the cancellation ``row``'s ``seg``/``element``, naming
+    the release as people read it, ``names``). A release is an order of its own, answered by its own 855, and the
+    buyer's cancellation names the blanket only: so the release is not cancelled by us, but neither is it shipped
+    against an agreement the buyer ended without a person asking the buyer whether it stands. Approved, it ships as
+    answered (no new 855: the buyer has one); rejected, the next run answers it 855 RD and its reservations go. Its
+    shipments wait meanwhile (SHIPMENT_RELEASE_HELD)."""
+    po = x12_po(blanket.po_number)
+    out = []
+    for r in releases:
+        name = names.get(r.key, r.po_number)
+        f = finding_at_row(
+            HELD_FOR_CANCELLED,
+            f"{name} was acknowledged and nothing of it shipped, and the buyer cancelled its blanket PO {po} "
+            f"({element} {value}): the release is held for a person, not shipped against a cancelled agreement. "
+            "Ask the buyer whether it stands: approve it to ship it as answered (no new 855), or reject it (855 RD, "
+            "its stock released).", {**row, "po_number": r.po_number},
+            severity=BUSINESS_CATALOGUE[HELD_FOR_CANCELLED].severity, seg=seg, element=element, value=value,
+            position=False)
+        t = move(r, EventKind.BLANKET_CANCELLED, at=at, run_id=run_id, note=f.message,
+                 hold_codes=(HELD_FOR_CANCELLED,), hold_reasons=(f.message,))
+        out.append((t, f))
+    return out

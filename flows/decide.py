@@ -204,10 +204,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
-    # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: they stand, named for ops
-    plan += Plan(findings=blankets_cancelled(state, store, revisions.plan, {
+    # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: named, answered unshipped ones held
+    plan += blankets_cancelled(state, store, revisions.plan, {
         c.po_number: {"po_number": c.po_number, "source_file": c.source_file} for c in pending},
-        seg="BCH", element="BCH01"))
+        at=at, run_id=run_id, seg="BCH", element="BCH01")
     # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of),

@@ -431,6 +431,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) calls off a blanket order (BEG03) the buyer cancelled.",
     ),
     _C(
+        "RELEASE_HELD_BLANKET_CANCELLED",
+        "business",
+        "error",
+        "",
+        "The buyer cancelled a blanket order (850 BEG01 01, 860 BCH01 01) while a release of it we acknowledged had not"
+        " shipped: the release is held for a person.",
+    ),
+    _C(
         "BLANKET_CANCELLED_RELEASES_OPEN",
         "business",
         "warning",

@@ -153,6 +153,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # a blanket cancelled while releases answered before stand (each its own order and 855): the cancellation goes
     # through; ops are told which releases could still ship (engine.blankets)
     "BLANKET_CANCELLED_RELEASES_OPEN": ACCEPT,
+    # ... and a release answered, nothing of it shipped: held for a person, never shipped against a cancelled
+    # agreement unasked (approved: it ships as answered; rejected: 855 RD)
+    "RELEASE_HELD_BLANKET_CANCELLED": HOLD_ORDER,
     # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,

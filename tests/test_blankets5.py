@@ -1,0 +1,154 @@
+"""What blankets4 left of blankets and their releases, closed (each through real nights):
+
+1. a blanket the buyer cancels (850 BEG01 01, 860 BCH01 01) while a release of it we acknowledged has not shipped:
+   the release used to be named in a warning and shipped as answered, against an agreement the buyer ended. It is
+   held for a person now (RELEASE_HELD_BLANKET_CANCELLED, at the cancellation, in `status` and the console's
+   approvals); its confirmations are held (SHIPMENT_RELEASE_HELD, no 856); approved, it ships as answered (no
+   second 855); rejected, it is answered 855 RD and its stock released. A release shipped before stands untouched.
+"""
+
+from __future__ import annotations
+
+from schemas.order_keys import SEP, release_key
+from tests.retailer_support import findings_and_states, segments
+from tests.test_blankets3 import DAY2, DAY3, DAY4, FIRST, _cancel_blanket, _cli
+from tests.test_rg89c import BLANKET, _drop
+from tests.test_rg89e import NIGHT, RELEASE_FILE, _blanket_850, _night, _put, _release_0001
+
+ONE, TWO = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
+
+
+def _confirm(ws, name: str, rows: list[tuple[str, str, int, int]]) -> None:
+    """The east DC's CSV confirming (shipment, release, PO line, quantity) of the blanket's releases (RG89-06 line 1,
+    RG89-07 line 2)."""
+    east = ws.root / "warehouses" / "east.toml"
+    if "release_number" not in east.read_text():
+        east.write_text(east.read_text().replace('line_id = "PO Line"',
+                                                 'line_id = "PO Line"\nrelease_number = "Release"'))
+    skus = {1: "RG89-06", 2: "RG89-07"}
+    text = "Shipment ID,Ship Date,Carrier,PO Number,Release,PO Line,SKU,Quantity,Unit,Carton ID\n" + "".join(
+        f"{sid},2026-11-25,UPSN,{BLANKET},{rel},{line},{skus[line]},{qty},EA,C-{sid}-{line}\n"
+        for sid, rel, line, qty in rows)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / name).write_text(text)
+
+
+def _two_releases(tmp_path, name: str, *, ship_two: bool = False):
+    """The blanket, release 0001 (1,000 screws, 2,000 nuts) and release 0002 (500 screws), both acknowledged on the
+    first night; with ``ship_two``, release 0002 shipped whole that night."""
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850(), RELEASE_FILE: _release_0001()})
+    _drop(ws, "0002", ["PO1*1*500*EA*0.42**BP*11128906*VP*RG89-06"], "20261124")
+    if ship_two:
+        _confirm(ws, "east-0002.csv", [("S-2", "0002", 1, 500)])
+    run_stages(ws, NIGHT)
+    return ws
+
+
+def _855s(ws) -> list[list[str]]:
+    return [s for s in segments(ws, "fastenal", "855") if s[0] == "BAK"]
+
+
+def test_cancelling_a_blanket_holds_its_acknowledged_unshipped_releases(tmp_path):
+    """Releases 0001 and 0002 acknowledged, nothing shipped, then the blanket cancelled (BEG01 01): each release is
+    held for a person with a finding at the cancellation naming it (RELEASE_HELD_BLANKET_CANCELLED), its hold
+    saying why (`status`, `approvals`); the warning names both as held now. They used to stay acknowledged and
+    ship as answered against a cancelled blanket."""
+    from tests.support import run_stages
+
+    ws = _two_releases(tmp_path, "held")
+    _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states == {FIRST: "cancelled", ONE: "held", TWO: "held"}, states
+    held = {po: m for c, po, m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"}
+    assert set(held) == {ONE[1], TWO[1]}, found
+    assert held[ONE[1]].startswith(f"{BLANKET} release 0001 was acknowledged and nothing of it shipped, and the buyer "
+                                   f"cancelled its blanket PO {BLANKET} (BEG01 01): the release is held for a "
+                                   "person"), held
+    [told] = [m for c, _po, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
+    assert told.startswith(f"Blanket PO {BLANKET} is cancelled (BEG01 01) with 2 releases of it still open: "
+                           f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (acknowledged: "
+                           "held now)."), told
+    assert not any(SEP in m for _c, _p, m in found)
+    code, text = _cli(ws, "status", BLANKET, "--release", "0001")
+    assert code == 0 and f"fastenal / {BLANKET} release 0001: held" in text, text
+    assert f"held for: {BLANKET} release 0001 was acknowledged and nothing of it shipped" in text, text
+    assert "blanket_cancelled acknowledged ->" in text, text  # its history says what moved it
+    code, text = _cli(ws, "approvals")
+    assert code == 0 and f"{BLANKET} release 0001" in text and f"{BLANKET} release 0002" in text, text
+    # a recheck leaves it to the person: no rule decides whether the buyer still wants it (rules would find the blanket
+    # cancelled and decide it again, a second 855)
+    code, text = _cli(ws, "recheck", BLANKET, "--partner", "fastenal", "--release", "0001", "--by", "Kim")
+    assert code == 3 and "held because the buyer cancelled its blanket after we acknowledged it" in text, text
+    _found, states = findings_and_states(ws)
+    assert states[ONE] == "held", states
+    # releases 0001 and 0002 answered once each on the first night (the blanket held: none); nothing since
+    assert [(b[1], b[2], b[5]) for b in _855s(ws)] == [("00", "AD", "0001"), ("00", "AD", "0002")]
+
+
+def test_a_held_release_approved_ships_as_answered_and_one_rejected_is_answered_rd(tmp_path):
+    """Both releases held by the cancellation, a confirmation of release 0001 comes: held, no 856
+    (SHIPMENT_RELEASE_HELD). A person approves 0001 (the buyer says it stands) and rejects 0002: 0001 is
+    acknowledged again with no second 855, and its next confirmation ships it (856); 0002 is answered 855 RD the
+    next night, its reservations released."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = _two_releases(tmp_path, "decided")
+    _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    _confirm(ws, "east-1.csv", [("S-1", "0001", 1, 1000), ("S-1", "0001", 2, 2000)])
+    run_stages(ws, DAY3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[ONE] == "held", states
+    [stopped] = [m for c, _po, m in found if c == "SHIPMENT_RELEASE_HELD"]
+    assert stopped.startswith(f"Shipment S-1 ships {BLANKET} release 0001, a release held for a person since the "
+                              "buyer cancelled its blanket"), stopped
+    assert not segments(ws, "fastenal", "856")
+    code, text = _cli(ws, "approve", BLANKET, "--partner", "fastenal", "--by", "Kim", "--release", "0001",
+                      "--note", "buyer says release 0001 stands")
+    assert code == 0, text
+    code, text = _cli(ws, "reject", BLANKET, "--partner", "fastenal", "--by", "Kim", "--release", "0002",
+                      "--reason", "cancelled with the blanket")
+    assert code == 0, text
+    _found, states = findings_and_states(ws)
+    assert states[ONE] == "acknowledged" and states[TWO] == "rejected_by_person", states
+    state = StateStore(ws.state_path)
+    try:
+        assert state.reservations_for([TWO]), "held, its stock stays reserved until a person decides"
+    finally:
+        state.close()
+    _confirm(ws, "east-2.csv", [("S-1B", "0001", 1, 1000), ("S-1B", "0001", 2, 2000)])
+    run_stages(ws, DAY4)
+    _found, states = findings_and_states(ws)
+    assert states[TWO] == "rejected", states
+    assert states[ONE] in ("shipped", "invoiced", "closed"), states
+    baks = _855s(ws)
+    assert [(b[1], b[2], b[5]) for b in baks] == [("00", "AD", "0001"), ("00", "AD", "0002"),
+                                                  ("05", "RD", "0002")], baks  # the RD: a replacing answer
+    assert [s[2] for s in segments(ws, "fastenal", "856") if s[0] == "BSN"] == ["S-1B"]
+    state = StateStore(ws.state_path)
+    try:
+        assert not state.reservations_for([TWO])
+    finally:
+        state.close()
+
+
+def test_a_release_shipped_before_the_cancellation_is_untouched(tmp_path):
+    """Release 0002 shipped whole on the first night, release 0001 not: the cancellation holds 0001 only; 0002 keeps
+    its state and is not named (nothing of it is open)."""
+    from tests.support import run_stages
+
+    ws = _two_releases(tmp_path, "shipped", ship_two=True)
+    _found, before = findings_and_states(ws)
+    assert before[TWO] in ("shipped", "invoiced", "closed"), before
+    _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[ONE] == "held" and states[TWO] in ("invoiced", "closed"), states
+    assert [po for c, po, _m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"] == [ONE[1]]
+    [told] = [m for c, _po, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
+    assert "with 1 release of it still open" in told and "release 0002" not in told, told
