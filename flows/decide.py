@@ -28,7 +28,7 @@ from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
 from flows.recovery import report_folder
-from flows.releases import blankets_cancelled
+from flows.releases import blankets_cancelled, releases_by_ref
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
@@ -456,7 +456,8 @@ def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], decid
     they draw that, not what they asked)."""
     from engine.blankets import acknowledged, drawing
 
-    records = drawing(_held_under(state, pos), deciding)
+    under = _held_under(state, pos)
+    records = drawing([*under, *releases_by_ref(state, OrderStore(ws.orders_dir), under)], deciding)
     if not records:
         return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
     store = OrderStore(ws.orders_dir)

@@ -181,6 +181,26 @@ def unpadded_confirmations(state: StateStore, read, *,
     return read if keyed is lines else replace(read, lines=keyed)
 
 
+def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
+    """The releases calling off a blanket among ``under`` (order records held under the PO numbers looked up) by
+    their contract or agreement (REF*CT, REF*AH; their own BEG03: engine.blankets.naming_by_ref): the partner's
+    releases that may draw, read with their current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
+    from engine import lifecycle
+    from engine.blankets import DRAWING_STATES, RELEASE, held_blankets, naming_by_ref
+
+    blankets = held_blankets(under)
+    if not blankets:
+        return []
+    known = {r.key for r in under}
+    records = [r for r in state.memo_orders({p: [RELEASE] for p, _po in blankets}, DRAWING_STATES)
+               if r.key not in known]
+    if not records:
+        return []
+    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
+    orders, _lines = lifecycle.current_tables(records, tables)
+    return naming_by_ref(records, orders, blankets)
+
+
 def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *, at: str,
                        run_id: str, seg: str = "BEG", element: str = "BEG01"):
     """For each blanket ``plan`` (intake's Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01)
@@ -210,7 +230,8 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
         po = x12_po(blanket.po_number)
         under = [*state.orders_for({(blanket.partner, po)}).values(),
                  *(r for r in state.release_orders(blanket.partner) if x12_po(r.po_number) == po)]
-        releases = [r for r in open_releases(blanket, under) if r.key not in moving]
+        by_ref = releases_by_ref(state, store, [*under, blanket])  # (naming it by REF*CT / REF*AH)
+        releases = [r for r in open_releases(blanket, under, by_ref=by_ref) if r.key not in moving]
         if not releases:
             continue
         names = order_names(state, store, releases)

@@ -4,7 +4,10 @@
    the release used to be named in a warning and shipped as answered, against an agreement the buyer ended. It is
    held for a person now (RELEASE_HELD_BLANKET_CANCELLED, at the cancellation, in `status` and the console's
    approvals); its confirmations are held (SHIPMENT_RELEASE_HELD, no 856); approved, it ships as answered (no
-   second 855); rejected, it is answered 855 RD and its stock released. A release shipped before stands untouched.
+   second 855); rejected, it is answered 855 RD and its stock released. A release shipped before stands untouched;
+2. a release naming its blanket only by its contract or agreement (REF*CT, REF*AH: an ERP's release order, BEG03 its
+   own PO number) is drawn against the blanket held under that number, as one naming it in BEG03 is: it used to be
+   decided as an order of its own ("not checked against it").
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from schemas.order_keys import SEP, release_key
 from tests.retailer_support import findings_and_states, segments
 from tests.test_blankets3 import DAY2, DAY3, DAY4, FIRST, _cancel_blanket, _cli
 from tests.test_rg89c import BLANKET, _drop
-from tests.test_rg89e import NIGHT, RELEASE_FILE, _blanket_850, _night, _put, _release_0001
+from tests.test_rg89e import DROPS, NIGHT, RELEASE_FILE, _blanket_850, _night, _put, _release_0001
 
 ONE, TWO = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
 
@@ -152,3 +155,75 @@ def test_a_release_shipped_before_the_cancellation_is_untouched(tmp_path):
     assert [po for c, po, _m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"] == [ONE[1]]
     [told] = [m for c, _po, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
     assert "with 1 release of it still open" in told and "release 0002" not in told, told
+
+
+# --- 2. a release naming its blanket by REF ---------------------------------------------------------------------------
+
+
+def _sap_release(ws, po: str, screws: int, day: str, *, control: int) -> None:
+    """An ERP's release order (SAP S/4HANA's: BEG02 RL, BEG03 its own PO number, no BEG04) naming the blanket
+    FAS8900401 as its contract (REF*CT), asking ``screws`` screws, in Fastenal's inbox."""
+    from tests.retailer_support import recounted
+
+    first = (DROPS / RELEASE_FILE).read_text()
+    text = first.replace(f"BEG*00*RL*{BLANKET}*0001*20261124~", f"BEG*00*RL*{po}**{day}~\nREF*CT*{BLANKET}~")
+    text = text.replace("PO1*1*1000*", f"PO1*1*{screws}*").replace("PO1*2*2000*EA*0.18**BP*11128907*VP*RG89-07~\n", "")
+    text = text.replace("CTT*2*3000", f"CTT*1*{screws}").replace("000089014", f"{control:09d}").replace(
+        "*89014*", f"*{control}*").replace("GE*1*89014", f"GE*1*{control}")
+    (ws.drop_root / "fastenal" / "inbox" / f"FAS850_{po}.x12").write_bytes(recounted(text.encode()))
+
+
+def test_a_release_naming_its_blanket_by_its_contract_is_drawn_against_it(tmp_path, capsys):
+    """The blanket FAS8900401 (5,000 screws), then an ERP's release order 4500312001 naming it only in REF*CT (1,000
+    screws): drawn against it (no RELEASE_BLANKET_UNKNOWN), acknowledged; the next night release order 4500312002
+    (4,500 screws, REF*CT the same): past the blanket with 4500312001's 1,000, held for a person, the finding naming
+    the release and its contract. `status` of the blanket counts 4500312001. A release naming its blanket only by REF
+    used to be decided as an order of its own, told "not checked against it"."""
+    import json
+
+    from flows.status_view import run_status
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, "ct", {"FAS850_FAS8900401_0000.x12": _blanket_850()})
+    _sap_release(ws, "4500312001", 1000, "20261124", control=89501)
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312001")] == "acknowledged", (states, found)
+    assert "RELEASE_BLANKET_UNKNOWN" not in [c for c, _m in found], found
+    _sap_release(ws, "4500312002", 4500, "20261125", control=89502)
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312002")] == "held", (states, found)
+    [past] = [m for c, m in found if c == "RELEASE_PAST_BLANKET"]
+    assert past.startswith(f"Release (no BEG04) (PO 4500312002) of blanket contract {BLANKET} (REF*CT) calls off "
+                           "4500 EA of 11128906 (line 1), with 1000 EA called off by release 4500312001 before it: "
+                           "5500 EA in all, past the blanket's 5000 EA."), past
+    assert run_status(BLANKET, None, True, ws.root) == 0
+    doc = json.loads(capsys.readouterr().out)
+    [blanket] = [r for r in doc.get("releases", [doc]) if r.get("blanket_drawdown")]
+    assert blanket["blanket_drawdown"][0]["releases"] == [{"release": "4500312001", "quantity": "1000"},
+                                                          {"release": "4500312002", "quantity": "4500"}], blanket
+
+
+def test_a_release_naming_a_cancelled_blanket_by_its_contract_waits_and_is_held_by_the_cancellation(tmp_path):
+    """Release order 4500312001 (REF*CT the blanket) acknowledged, then the blanket cancelled: it is held as a release
+    under the blanket's PO number is (RELEASE_HELD_BLANKET_CANCELLED); release order 4500312002 sent after it waits
+    for a person naming the contract (RELEASE_BLANKET_CANCELLED)."""
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, "ctcancel", {"FAS850_FAS8900401_0000.x12": _blanket_850()})
+    _sap_release(ws, "4500312001", 1000, "20261124", control=89501)
+    run_stages(ws, NIGHT)
+    _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[("fastenal", "4500312001")] == "held", (states, found)
+    [(po, held)] = [(po, m) for c, po, m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"]
+    assert po == "4500312001" and held.startswith("4500312001 was acknowledged and nothing of it shipped"), held
+    _sap_release(ws, "4500312002", 100, "20261125", control=89502)
+    run_stages(ws, DAY3)
+    found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312002")] == "held", (states, found)
+    [told] = [m for c, m in found if c == "RELEASE_BLANKET_CANCELLED"]
+    assert told.startswith(f"Release (no BEG04) (BEG02 RL) of PO 4500312002 calls off blanket contract {BLANKET} "
+                           "(REF*CT), which the buyer cancelled"), told
