@@ -308,6 +308,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                     continue
                 if line.get("quantity") is None:
                     continue
+                if blanket_lines[index].get("quantity") is None:  # a blanket line agreed by value, not quantity
+                    if mine:
+                        told.append(_by_value(call, line, blanket, blanket_lines[index]))
+                    continue
                 quantity = _in_blanket_unit(line, blanket_lines[index], units)
                 if quantity is None:
                     if mine:
@@ -531,6 +535,22 @@ def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
         f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
         "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
         line, seg="PO1", element="PO107", value=item)
+
+
+def _by_value(call: dict, line: dict, blanket: dict, blanket_line: dict) -> Finding:
+    """RELEASE_BLANKET_BY_VALUE: the release calls off a blanket line that states no quantity (PO102 empty: a blanket
+    agreed by value, its limit an amount). We found no public guide saying how a value-only blanket is sent (an AMT,
+    a CTT, lines priced and not counted), so no amount is read as its limit: the release is held, said so."""
+    item = _item(line)
+    said = item[1] if item else f"line {line.get('line_number')}"
+    return business_finding(
+        "RELEASE_BLANKET_BY_VALUE",
+        f"{_release_of(call, blanket)} calls off {_text(line['quantity'])} {line.get('unit') or ''} of {said} (line "
+        f"{line.get('line_number')}), and the blanket's line {blanket_line.get('line_number')} states no quantity "
+        "(PO102 empty: a blanket agreed by value, its limit an amount): we keep no value limit of a blanket, so what "
+        "the releases called off is not checked against it. The release is not allocated or shipped and waits for a "
+        "person (check the releases against the blanket's amount, then approve or reject).",
+        line, seg="PO1", element="PO102", value=_text(line["quantity"]))
 
 
 def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> Finding:

@@ -338,6 +338,10 @@ HINTS: dict[str, str] = {
         "Ask the buyer whether the releases named still stand: approve the held ones that do (they ship as"
         " answered), reject those that do not; a partly shipped one's balance still ships unless the buyer cancels it."
     ),
+    "RELEASE_BLANKET_BY_VALUE": (
+        "Add up what the blanket's releases called off against the amount the buyer agreed (the blanket's AMT, its"
+        " contract): approve the release if it is within it, else reject it and ask the buyer."
+    ),
     "RELEASE_HELD_BLANKET_CANCELLED": (
         "Ask the buyer whether the release still stands now its blanket is cancelled: approve it to ship it as"
         " answered, else reject it (855 RD, its stock released). It does not ship meanwhile."

@@ -410,6 +410,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release line is in another unit than its blanket's line of the item, and no pack of the item converts it.",
     ),
     _C(
+        "RELEASE_BLANKET_BY_VALUE",
+        "business",
+        "error",
+        "",
+        "A release calls off a blanket order line that states no quantity (a blanket agreed by value): not checked.",
+    ),
+    _C(
         "RELEASE_ITEM_NOT_ON_BLANKET",
         "business",
         "error",

@@ -159,6 +159,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,
+    # a release of a blanket line agreed by value (no quantity): no limit we keep checks it; a person does
+    "RELEASE_BLANKET_BY_VALUE": HOLD_ORDER,
     "RELEASE_ITEM_NOT_ON_BLANKET": HOLD_ORDER,
     # a release of a blanket we never received (sent on paper, by contract) or hold nothing of: decided as an order of
     # its own, ops told which blanket it names; a partner whose releases always follow an EDI blanket: hold_order

@@ -227,3 +227,32 @@ def test_a_release_naming_a_cancelled_blanket_by_its_contract_waits_and_is_held_
     [told] = [m for c, m in found if c == "RELEASE_BLANKET_CANCELLED"]
     assert told.startswith(f"Release (no BEG04) (BEG02 RL) of PO 4500312002 calls off blanket contract {BLANKET} "
                            "(REF*CT), which the buyer cancelled"), told
+
+
+# --- 3. a blanket agreed by value -------------------------------------------------------------------------------------
+
+
+def test_a_release_of_a_blanket_agreed_by_value_is_held_saying_so(tmp_path):
+    """A blanket whose lines state no quantity (`PO1*1***0.42**BP*...`, PO102 and PO103 empty) and an amount
+    (`AMT*TT*2100`): we found no public guide for a value-only blanket, so no amount is read as its limit. The blanket
+    is read (997 accepted) and held as a blanket; release 0001 of it is held for a person saying the blanket line
+    states no quantity (RELEASE_BLANKET_BY_VALUE), not RELEASE_UNIT_UNCONVERTED with an empty unit ("holding  :")."""
+    from tests.retailer_support import recounted
+    from tests.support import run_stages
+
+    blanket = _blanket_850().replace("PO1*1*5000*EA*0.42**", "PO1*1***0.42**").replace(
+        "PO1*2*10000*EA*0.18**", "PO1*2***0.18**").replace("CTT*2*15000~", "CTT*2~\nAMT*TT*2100~")
+    ws = _night(tmp_path, "value", {"FAS850_FAS8900401_0000.x12": recounted(blanket.encode()).decode(),
+                                    RELEASE_FILE: _release_0001()})
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws)
+    assert states == {FIRST: "held", ONE: "held"}, (states, found)
+    codes = [c for c, _m in found]
+    assert "RELEASE_UNIT_UNCONVERTED" not in codes and "ORDER_TYPE_UNSUPPORTED" in codes, found
+    told = [m for c, m in found if c == "RELEASE_BLANKET_BY_VALUE"]
+    assert len(told) == 2 and told[0].startswith(
+        f"Release 0001 of blanket PO {BLANKET} calls off 1000 EA of 11128906 (line 1), and the blanket's line 1 "
+        "states no quantity (PO102 empty: a blanket agreed by value, its limit an amount): we keep no value limit of a "
+        "blanket"), told
+    assert [s[1] for s in segments(ws, "fastenal", "997") if s[0] == "AK5"] == ["A", "A"]
+    assert not _855s(ws)
