@@ -205,9 +205,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         store.save(partner, key, orders, lines)
     plan = revisions.plan
     # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: named, answered unshipped ones held
-    plan += blankets_cancelled(state, store, revisions.plan, {
+    released = blankets_cancelled(state, store, revisions.plan, {
         c.po_number: {"po_number": c.po_number, "source_file": c.source_file} for c in pending},
         at=at, run_id=run_id, seg="BCH", element="BCH01")
+    plan += released
     # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of),
@@ -221,7 +222,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
     # (a backorder in packs, BX of 100, is allocated in eaches: the item master's units say how many)
     packs = units or ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
-    backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
+    # (not the releases just held for their blanket's cancellation: they wait for a person, their backorders too)
+    held_now = set(lifecycle.planned_outcomes(released))
+    backordered, totals = backorder_step(state, profiles, inventory, skip=keys | held_now, totals=totals, today=today,
+                                         at=at,
                                          run_id=run_id, store=store, fresh=fresh, promises=promises,
                                          warehouses=_warehouses(ws), eaches=packs.each)
     # the orders this run's 860s changed after shipment start from what the backorder step left them; units raised

@@ -78,10 +78,20 @@ def test_cancelling_a_blanket_holds_its_acknowledged_unshipped_releases(tmp_path
     assert not any(SEP in m for _c, _p, m in found)
     code, text = _cli(ws, "status", BLANKET, "--release", "0001")
     assert code == 0 and f"fastenal / {BLANKET} release 0001: held" in text, text
+    assert "is no PO number" not in text, text  # (it said the PO was none, "the one order naming item ...")
     assert f"held for: {BLANKET} release 0001 was acknowledged and nothing of it shipped" in text, text
     assert "blanket_cancelled acknowledged ->" in text, text  # its history says what moved it
     code, text = _cli(ws, "approvals")
     assert code == 0 and f"{BLANKET} release 0001" in text and f"{BLANKET} release 0002" in text, text
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-26T09:30:00") as server:  # the approvals page says why
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, body = c.get("/approvals")
+        assert status == 200 and f"{BLANKET} release 0001</a>" in body, body
+        assert "was acknowledged and nothing of it shipped, and the buyer cancelled its blanket PO" in body
     # a recheck leaves it to the person: no rule decides whether the buyer still wants it (rules would find the blanket
     # cancelled and decide it again, a second 855)
     code, text = _cli(ws, "recheck", BLANKET, "--partner", "fastenal", "--release", "0001", "--by", "Kim")
