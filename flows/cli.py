@@ -944,6 +944,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
 
     store = _state(workspace)
     order = _order_or_exit(store, po, partner, release, workspace)
+    follows = lifecycle.after_decision(order, verdict)
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
     except lifecycle.TransitionRefused:
@@ -953,7 +954,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     store.apply(plan)
     waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[order.key])
     also = f" and answers the {len(waits)} 860(s) that waited on it" if waits else ""
-    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855{also}.")
+    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; {follows}{also}.")
 
 
 ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a person that --partner, --held-for, "

@@ -46,6 +46,14 @@ def resumes(record: OrderRecord) -> bool:
             and record.answered_revision == record.revision and not record.changed_lines)
 
 
+def after_decision(record: OrderRecord, verdict: str) -> str:
+    """What follows a person's ``verdict`` on the held order ``record``, in words: the next run sends the 855; but a
+    release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
+    if verdict == APPROVED and resumes(record):
+        return "the release stands and ships as answered (no new 855: the buyer has one)"
+    return "the next run sends the 855"
+
+
 def not_rechecked(record: OrderRecord) -> str:
     """Why a recheck leaves this held order to a person ("" when it rechecks it): a release held since the buyer
     cancelled its blanket (resumes) is no rule's to decide."""
