@@ -37,15 +37,15 @@ def _confirm(ws, name: str, rows: list[tuple[str, str, int, int]]) -> None:
     (inbox / name).write_text(text)
 
 
-def _two_releases(tmp_path, name: str, *, ship_two: bool = False):
+def _two_releases(tmp_path, name: str, *, ship_two: int = 0):
     """The blanket, release 0001 (1,000 screws, 2,000 nuts) and release 0002 (500 screws), both acknowledged on the
-    first night; with ``ship_two``, release 0002 shipped whole that night."""
+    first night; ``ship_two`` screws of release 0002 shipped that night."""
     from tests.support import run_stages
 
     ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850(), RELEASE_FILE: _release_0001()})
     _drop(ws, "0002", ["PO1*1*500*EA*0.42**BP*11128906*VP*RG89-06"], "20261124")
     if ship_two:
-        _confirm(ws, "east-0002.csv", [("S-2", "0002", 1, 500)])
+        _confirm(ws, "east-0002.csv", [("S-2", "0002", 1, ship_two)])
     run_stages(ws, NIGHT)
     return ws
 
@@ -155,7 +155,7 @@ def test_a_release_shipped_before_the_cancellation_is_untouched(tmp_path):
     its state and is not named (nothing of it is open)."""
     from tests.support import run_stages
 
-    ws = _two_releases(tmp_path, "shipped", ship_two=True)
+    ws = _two_releases(tmp_path, "shipped", ship_two=500)
     _found, before = findings_and_states(ws)
     assert before[TWO] in ("shipped", "invoiced", "closed"), before
     _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
@@ -266,3 +266,19 @@ def test_a_release_of_a_blanket_agreed_by_value_is_held_saying_so(tmp_path):
         "blanket"), told
     assert [s[1] for s in segments(ws, "fastenal", "997") if s[0] == "AK5"] == ["A", "A"]
     assert not _855s(ws)
+
+
+def test_a_release_partly_shipped_before_the_cancellation_is_named_not_held(tmp_path):
+    """Release 0002 shipped 200 of its 500 screws on the first night: the cancellation holds release 0001 and names
+    0002 partly shipped (what left stands; its balance ships as answered unless the buyer cancels it), not held."""
+    from tests.support import run_stages
+
+    ws = _two_releases(tmp_path, "part", ship_two=200)
+    _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[ONE] == "held" and states[TWO] == "partially_shipped", states
+    assert [po for c, po, _m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"] == [ONE[1]]
+    [told] = [m for c, _po, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
+    assert f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (partially_shipped)" in told, told
+    assert "one partly shipped keeps what left and still ships its balance as answered" in told, told
