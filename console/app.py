@@ -347,6 +347,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         try:
             with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
                                note=f"console, {user.name}"):
+                follows = lifecycle.after_decision(record, verdict)
                 plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
                 store.apply(plan)
         except WorkspaceBusy as exc:
@@ -355,7 +356,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         except (lifecycle.TransitionRefused, StateConflict) as exc:
             return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
                           message=f"Another run or person changed this order first: {exc}")
-        done = f"{record.partner}/{record.po_number} {verdict} by {user.name}; the next run sends the 855."
+        done = f"{record.partner}/{record.po_number} {verdict} by {user.name}; {follows}."
         return RedirectResponse("/approvals?" + urlencode({"done": done}), status_code=303)
 
     async def decide_selected(request: Request) -> Response:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED as HELD_FOR_CANCELLED
+from engine.lifecycle.table import move
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -48,6 +50,47 @@ _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpo
 # order, SAP S/4HANA's: BEG03 its own PO number, REF*CT the contract): said on RELEASE_BLANKET_UNKNOWN
 _NAMED_BY = (("contract_number", "CT", "contract"), ("agreement_number", "AH", "agreement"))
 _LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
+
+
+def called_off(order: Mapping, blankets: Collection[tuple[str, str]]) -> tuple[str, str] | None:
+    """The blanket (partner, PO number; among ``blankets``) the release ``order`` (an ORDERS row) calls off: the one
+    under its BEG03, else the one under the number its contract (REF*CT) or agreement (REF*AH) names (an ERP's
+    release order, SAP S/4HANA's: BEG03 its own PO number, the blanket its contract); None for none held."""
+    own = (order["partner"], x12_po(order["po_number"]))
+    if own in blankets:
+        return own
+    return next(((order["partner"], order[c].strip()) for c, _q, _w in _NAMED_BY
+                 if (order.get(c) or "").strip() and (order["partner"], order[c].strip()) in blankets), None)
+
+
+def ref_named(order: Mapping, blanket: tuple[str, str]) -> str:
+    """How the release ``order`` names the blanket ``blanket`` when not by its BEG03: "contract 4600001188
+    (REF*CT)"; "" when its BEG03 is the blanket's."""
+    if x12_po(order["po_number"]) == x12_po(blanket[1]):
+        return ""
+    return next((f"{word} {blanket[1]} (REF*{q})" for c, q, word in _NAMED_BY
+                 if (order.get(c) or "").strip() == blanket[1]), "")
+
+
+# the states of a release that may draw on its blanket (not cancelled nor rejected): those looked up among a
+# partner's releases naming their blanket by REF (their own BEG03: not found under the blanket's PO number)
+DRAWING_STATES = tuple(s for s in OrderState
+                       if s not in (OrderState.CANCELLED, OrderState.REJECTED, OrderState.REJECTED_BY_PERSON))
+
+
+def held_blankets(records: Iterable) -> set[tuple[str, str]]:
+    """(partner, PO number) of the blankets (BEG02 BK, BE, KB, LB) among the order records ``records``: a release
+    naming one by its contract or agreement (REF*CT, REF*AH) is looked up only when one is held."""
+    return {(r.partner, x12_po(r.po_number)) for r in records if r.order_type in BLANKET_TYPES}
+
+
+def naming_by_ref(records: Iterable, orders: pa.Table, blankets: Collection[tuple[str, str]]) -> list:
+    """The releases among ``records`` (order records; ``orders``: their current ORDERS rows) that call off one of
+    ``blankets`` by their contract or agreement (REF*CT, REF*AH: called_off), their own BEG03 another number."""
+    named = {(o["partner"], o["po_number"]) for o in _rows(orders, _ORDER_COLUMNS)
+             if (o.get("order_type") or "") == RELEASE and (o["partner"], x12_po(o["po_number"])) not in blankets
+             and called_off(o, blankets) is not None}
+    return [r for r in records if r.key in named]
 
 
 def drawing(records: Iterable, deciding: Collection) -> list:
@@ -216,11 +259,13 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                 if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
     # a release deciding now whose blanket we do not hold (never received, or rejected): said, by name; one whose
     # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
-    unknown = [_cancelled(o) if (o["partner"], x12_po(o["po_number"])) in cancelled else _no_blanket(o, blankets)
+    # (a release naming its blanket by its contract or agreement, REF*CT / REF*AH, calls off the blanket held under
+    # that number: called_off)
+    unknown = [_cancelled(o, over) if over is not None else _no_blanket(o, blankets)
                for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-               and (o.get("purpose") or "") != CANCEL and (o["partner"], x12_po(o["po_number"])) not in blankets
+               and (o.get("purpose") or "") != CANCEL and called_off(o, blankets) is None
                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
-               and (o["partner"] not in outside or (o["partner"], x12_po(o["po_number"])) in cancelled)]
+               and ((over := called_off(o, cancelled)) is not None or o["partner"] not in outside)]
     if not blankets:
         return unknown
     by_order: dict[tuple[str, str], list[dict]] = {}
@@ -230,8 +275,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     deciding = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number"])}
     releases: dict[tuple[str, str], list[dict]] = {}  # blanket key -> its releases, in release order
     for o in every:
-        blanket = (o["partner"], x12_po(o["po_number"]))
-        if (o.get("order_type") or "") == RELEASE and blanket in blankets and (o.get("purpose") or "") != CANCEL \
+        blanket = called_off(o, blankets) if (o.get("order_type") or "") == RELEASE else None
+        if blanket is not None and (o.get("purpose") or "") != CANCEL \
                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
     out: list[Finding] = unknown
@@ -262,6 +307,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                         told.append(_not_listed(call, line, blanket))
                     continue
                 if line.get("quantity") is None:
+                    continue
+                if blanket_lines[index].get("quantity") is None:  # a blanket line agreed by value, not quantity
+                    if mine:
+                        told.append(_by_value(call, line, blanket, blanket_lines[index]))
                     continue
                 quantity = _in_blanket_unit(line, blanket_lines[index], units)
                 if quantity is None:
@@ -300,7 +349,7 @@ def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Tab
         by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
     calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-                    and (o["partner"], x12_po(o["po_number"])) == (blanket[0], x12_po(blanket[1]))
+                    and called_off(o, {(blanket[0], x12_po(blanket[1]))}) is not None
                     and (o.get("purpose") or "") != CANCEL
                     and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                    key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -369,7 +418,7 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and (o["partner"], x12_po(o["po_number"])) == (key[0], x12_po(key[1]))
+                        and called_off(o, {(key[0], x12_po(key[1]))}) is not None
                         and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -429,11 +478,8 @@ def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = No
                 "received, or rejected)")
     else:  # an ERP's release order: BEG03 its own number, its contract or agreement named by REF
         ref, qualifier, word = named
-        kept = (blankets or {}).get((call["partner"], ref))
         said = (f"of PO {po} names {word} {ref} (REF*{qualifier}), and we hold no blanket order under PO {po} (BEG03)"
-                + (f"; we hold a blanket order under {ref} (BEG02 {kept.get('order_type')}), but a release is held "
-                   "against the blanket under its own PO number (BEG03): this one is not checked against it"
-                   if kept is not None else f" or {ref} (never received, or rejected)"))
+                f" or {ref} (never received, or rejected)")
     return business_finding(
         "RELEASE_BLANKET_UNKNOWN",
         f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
@@ -441,16 +487,18 @@ def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = No
         value=po, line=False)
 
 
-def _cancelled(call: dict) -> Finding:
+def _cancelled(call: dict, blanket: tuple[str, str] | None = None) -> Finding:
     """RELEASE_BLANKET_CANCELLED at BEG03: the blanket the release calls off is one the buyer cancelled (850 BEG01 01,
     860 BCH01 01). Held for a person by default: a blanket cancelled is over (as one past its end,
     RELEASE_AFTER_BLANKET_END), and a release of it may be one the buyer's system sent before the cancellation
     reached it, or a blanket reissued outside EDI."""
     number = call.get("release_number") or ""
     po = x12_po(call["po_number"])
+    named = ref_named(call, blanket) if blanket is not None else ""
+    said = f"of PO {po} calls off blanket {named}" if named else f"calls off blanket PO {po} (BEG03)"
     return business_finding(
         "RELEASE_BLANKET_CANCELLED",
-        f"Release {number or '(no BEG04)'} (BEG02 RL) calls off blanket PO {po} (BEG03), which the buyer cancelled: "
+        f"Release {number or '(no BEG04)'} (BEG02 RL) {said}, which the buyer cancelled: "
         "it calls off a blanket that is over, is not allocated or shipped and waits for a person (ask the buyer "
         "whether the blanket was reissued; the releases answered before stand).", call, seg="BEG",
         element="BEG03", value=po, line=False)
@@ -459,6 +507,11 @@ def _cancelled(call: dict) -> Finding:
 def _release_of(call: dict, blanket: dict) -> str:
     """"Release N of blanket PO P": the release's BEG04 (or that it sent none) and its blanket's BEG03 (a blanket keyed
     apart from its release is named by its PO number alone)."""
+    key = (blanket["partner"], x12_po(blanket["po_number"]))
+    named = ref_named(call, key)
+    if named:  # BEG03 its own PO number, the blanket its contract or agreement
+        return (f"Release {call.get('release_number') or '(no BEG04)'} (PO {x12_po(call['po_number'])}) of blanket "
+                f"{named}")
     return f"Release {call.get('release_number') or '(no BEG04)'} of blanket PO {x12_po(blanket['po_number'])}"
 
 
@@ -482,6 +535,22 @@ def _not_listed(call: dict, line: dict, blanket: dict) -> Finding:
         f"{line.get('line_number')}), which the blanket does not list: a release draws only what its blanket holds, "
         "so it is not taken as an order of its own; the release is not allocated or shipped and waits for a person.",
         line, seg="PO1", element="PO107", value=item)
+
+
+def _by_value(call: dict, line: dict, blanket: dict, blanket_line: dict) -> Finding:
+    """RELEASE_BLANKET_BY_VALUE: the release calls off a blanket line that states no quantity (PO102 empty: a blanket
+    agreed by value, its limit an amount). We found no public guide saying how a value-only blanket is sent (an AMT,
+    a CTT, lines priced and not counted), so no amount is read as its limit: the release is held, said so."""
+    item = _item(line)
+    said = item[1] if item else f"line {line.get('line_number')}"
+    return business_finding(
+        "RELEASE_BLANKET_BY_VALUE",
+        f"{_release_of(call, blanket)} calls off {_text(line['quantity'])} {line.get('unit') or ''} of {said} (line "
+        f"{line.get('line_number')}), and the blanket's line {blanket_line.get('line_number')} states no quantity "
+        "(PO102 empty: a blanket agreed by value, its limit an amount): we keep no value limit of a blanket, so what "
+        "the releases called off is not checked against it. The release is not allocated or shipped and waits for a "
+        "person (check the releases against the blanket's amount, then approve or reject).",
+        line, seg="PO1", element="PO102", value=_text(line["quantity"]))
 
 
 def _unconverted(call: dict, line: dict, blanket: dict, blanket_line: dict) -> Finding:
@@ -536,30 +605,83 @@ def cancelled_by(plan) -> list:
             and t.record.order_type in BLANKET_TYPES and any(e.event in by for e in t.events)]
 
 
-def open_releases(blanket, records: Iterable) -> list:
-    """The releases among ``records`` (OrderRecord: the orders held under the blanket's PO number) that may still
-    ship something (OPEN_RELEASES), the blanket ``blanket`` (its OrderRecord) left out, by key."""
-    return sorted((r for r in records if r.key != blanket.key and r.partner == blanket.partner
-                   and x12_po(r.po_number) == x12_po(blanket.po_number) and r.order_type not in BLANKET_TYPES
-                   and r.state in OPEN_RELEASES), key=lambda r: r.po_number)
+def open_releases(blanket, records: Iterable, *, by_ref: Iterable = ()) -> list:
+    """The releases among ``records`` (OrderRecord: the orders held under the blanket's PO number) and ``by_ref``
+    (those naming it by its contract or agreement: naming_by_ref) that may still ship something (OPEN_RELEASES), the
+    blanket ``blanket`` (its OrderRecord) left out, by key."""
+    by_ref = list(by_ref)
+    named = {r.key for r in by_ref}
+    return sorted({r.key: r for r in [*records, *by_ref] if r.key != blanket.key and r.partner == blanket.partner
+                   and (x12_po(r.po_number) == x12_po(blanket.po_number) or r.key in named)
+                   and r.order_type not in BLANKET_TYPES and r.state in OPEN_RELEASES}.values(),
+                  key=lambda r: r.po_number)
 
 
 def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Mapping, *, seg: str = "BEG",
-                            element: str = "BEG01", value: str = CANCEL) -> Finding:
+                            element: str = "BEG01", value: str = CANCEL, held: Collection = ()) -> Finding:
     """BLANKET_CANCELLED_RELEASES_OPEN at the cancellation (``row``: the 850's order row or the 860's header; ``seg``
     and ``element`` its BEG01 or BCH01): the buyer cancelled the blanket ``blanket`` while ``releases`` (open_releases)
-    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state. A
-    warning for ops: the buyer's cancellation names the blanket only, and each release is an order of its own (855'd
-    on its own): it stands until the buyer cancels it (its own 850 BEG01 01 or 860 BCH01 01) or a person rejects or
-    cancels it; a release sent after the cancellation waits for a person (RELEASE_BLANKET_CANCELLED)."""
+    may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state, and
+    those held by the cancellation (``held``: keys, hold_released) said so. A warning for ops: the buyer's
+    cancellation names the blanket only, and each release is an order of its own (855'd on its own): one answered
+    and not shipped is held for a person (RELEASE_HELD_BLANKET_CANCELLED), one partly shipped keeps what left and
+    its balance is ops' to settle with the buyer, one not answered yet waits for a person when decided
+    (RELEASE_BLANKET_CANCELLED), as does a release sent from now on."""
     po, releases = x12_po(blanket.po_number), list(releases)
-    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value})" for r in releases)
+    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value}{': held now' if r.key in held else ''})"
+                     for r in releases)
     count = len(releases)
+    said = []
+    if held:
+        said.append("those acknowledged and not shipped are held for a person (RELEASE_HELD_BLANKET_CANCELLED: "
+                    "approve one to ship it as answered, reject it to answer 855 RD)")
+    if any(r.state == OrderState.PARTIALLY_SHIPPED for r in releases):
+        said.append("one partly shipped keeps what left and still ships its balance as answered: ask the buyer "
+                    "whether the balance stands")
+    if any(r.state not in (OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED) for r in releases):
+        said.append("one not answered yet waits for a person when decided (RELEASE_BLANKET_CANCELLED)")
     return finding_at_row(
         "BLANKET_CANCELLED_RELEASES_OPEN",
         f"Blanket PO {po} is cancelled ({element} {value}) with {count} release{'s' if count != 1 else ''} of it "
-        f"still open: {told}. The cancellation names the blanket only: each release is an order of its own and "
-        "still ships as answered; ask the buyer whether they stand, and reject or cancel those that do not. A "
-        "release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
+        f"still open: {told}. The cancellation names the blanket only and each release is an order of its own: "
+        f"{'; '.join(said)}. A release sent from now on waits for a person (RELEASE_BLANKET_CANCELLED).", row,
         severity=BUSINESS_CATALOGUE["BLANKET_CANCELLED_RELEASES_OPEN"].severity, seg=seg, element=element,
         value=value, position=False)
+
+
+
+
+def unshipped_answered(releases: Iterable) -> list:
+    """The releases among ``releases`` (open_releases's) that we answered and nothing of which shipped
+    (acknowledged): those held for a person when the buyer cancels their blanket (hold_released). One partly shipped
+    is left out: what left stands, and its balance is named (cancelled_with_releases) for ops to settle with the
+    buyer."""
+    return [r for r in releases if r.state == OrderState.ACKNOWLEDGED]
+
+
+def hold_released(blanket, releases: Iterable, names: Mapping, row: Mapping, *, at: str, run_id: str,
+                  seg: str = "BEG", element: str = "BEG01", value: str = CANCEL) -> list[tuple]:
+    """Each of ``releases`` (unshipped_answered's) held for a person because the buyer cancelled their blanket
+    ``blanket`` (its OrderRecord): (the release's transition, acknowledged -> held by BLANKET_CANCELLED, its
+    hold_codes RELEASE_HELD_BLANKET_CANCELLED; the finding, at the cancellation ``row``'s ``seg``/``element``, naming
+    the release as people read it, ``names``). A release is an order of its own, answered by its own 855, and the
+    buyer's cancellation names the blanket only: so the release is not cancelled by us, but neither is it shipped
+    against an agreement the buyer ended without a person asking the buyer whether it stands. Approved, it ships as
+    answered (no new 855: the buyer has one); rejected, the next run answers it 855 RD and its reservations go. Its
+    shipments wait meanwhile (SHIPMENT_RELEASE_HELD)."""
+    po = x12_po(blanket.po_number)
+    out = []
+    for r in releases:
+        name = names.get(r.key, r.po_number)
+        f = finding_at_row(
+            HELD_FOR_CANCELLED,
+            f"{name} was acknowledged and nothing of it shipped, and the buyer cancelled its blanket PO {po} "
+            f"({element} {value}): the release is held for a person, not shipped against a cancelled agreement. "
+            "Ask the buyer whether it stands: approve it to ship it as answered (no new 855), or reject it (855 RD, "
+            "its stock released).", {**row, "po_number": r.po_number},
+            severity=BUSINESS_CATALOGUE[HELD_FOR_CANCELLED].severity, seg=seg, element=element, value=value,
+            position=False)
+        t = move(r, EventKind.BLANKET_CANCELLED, at=at, run_id=run_id, note=f.message,
+                 hold_codes=(HELD_FOR_CANCELLED,), hold_reasons=(f.message,))
+        out.append((t, f))
+    return out

@@ -335,8 +335,20 @@ HINTS: dict[str, str] = {
         " blanket no more covers; the answered ones stand."
     ),
     "BLANKET_CANCELLED_RELEASES_OPEN": (
-        "Ask the buyer whether the releases named still stand: those that do ship as answered; reject or cancel"
-        " those that do not before they ship."
+        "Ask the buyer whether the releases named still stand: approve the held ones that do (they ship as"
+        " answered), reject those that do not; a partly shipped one's balance still ships unless the buyer cancels it."
+    ),
+    "RELEASE_BLANKET_BY_VALUE": (
+        "Add up what the blanket's releases called off against the amount the buyer agreed (the blanket's AMT, its"
+        " contract): approve the release if it is within it, else reject it and ask the buyer."
+    ),
+    "RELEASE_HELD_BLANKET_CANCELLED": (
+        "Ask the buyer whether the release still stands now its blanket is cancelled: approve it to ship it as"
+        " answered, else reject it (855 RD, its stock released). It does not ship meanwhile."
+    ),
+    "SHIPMENT_RELEASE_HELD": (
+        "The warehouse shipped a release held since the buyer cancelled its blanket: decide the release first"
+        " (approve if the buyer says it stands, then confirm the shipment again; reject it and get the goods back)."
     ),
     "RELEASE_BLANKET_UNKNOWN": (
         "Find the blanket PO the release names: if the buyer agreed it outside EDI, nothing to do (the release is"

@@ -944,6 +944,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
 
     store = _state(workspace)
     order = _order_or_exit(store, po, partner, release, workspace)
+    follows = lifecycle.after_decision(order, verdict)
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
     except lifecycle.TransitionRefused:
@@ -953,7 +954,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     store.apply(plan)
     waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[order.key])
     also = f" and answers the {len(waits)} 860(s) that waited on it" if waits else ""
-    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855{also}.")
+    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; {follows}{also}.")
 
 
 ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a person that --partner, --held-for, "
@@ -1202,7 +1203,8 @@ def reject(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numbe
 
 RECHECK_EXIT = ("Exit status 0: every order named was rechecked (or, --dry-run, would be; or none was waiting; one PO "
                 "named alone that is not held: nothing rechecked); 3: some were skipped, each named with why (no such "
-                "order, not waiting for a person, its partner's profile does not load), the others rechecked; 2: used "
+                "order, not waiting for a person, a release held since the buyer cancelled its blanket: approve or "
+                "reject it, its partner's profile does not load), the others rechecked; 2: used "
                 "wrongly, nothing done (several PO numbers without --partner, PO numbers with --all-held or a filter, "
                 "a date that is none, a --held-for CODE that is no finding code; one PO named alone that is no order); "
                 "5: another OrderBridge process holds the workspace.")
@@ -1247,13 +1249,21 @@ def recheck(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numb
 def _recheck_one(workspace: Path, po: str, partner: str | None, by: str, now: str | None, release: str | None,
                  wait: float) -> None:
     """`recheck PO` as it always was: the order named (no --partner needed when one partner has it; exit 2 when
-    none), rechecked if it is held."""
+    none), rechecked if it is held; a release held since the buyer cancelled its blanket is skipped, saying why
+    (exit 3)."""
+    from engine import lifecycle
     from flows.recheck import recheck_held
     from flows.workspace import Workspace
 
     with _holding(workspace, "recheck", wait):
         store = _state(workspace)
-        po = _order_or_exit(store, po, partner, release, workspace).po_number  # a release: its order key
+        order = _order_or_exit(store, po, partner, release, workspace)
+        po = order.po_number  # a release: its order key
+        why = lifecycle.not_rechecked(order)  # held since the buyer cancelled its blanket: a person's call
+        if why:
+            name = _order_names(Workspace(workspace.resolve()), store, [order])[order.key]
+            console.print(f"{shown(order.partner)} / {shown(name)}: skipped: {why}")
+            raise typer.Exit(ExitStatus.INCOMPLETE)
         rules_day = datetime.fromisoformat(_now(now)) if now else None
         done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
                             at=datetime.fromisoformat(_wall_clock()), today=rules_day)

@@ -28,7 +28,7 @@ from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
 from flows.recovery import report_folder
-from flows.releases import blankets_cancelled
+from flows.releases import blankets_cancelled, releases_by_ref
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
@@ -224,10 +224,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
-    # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: they stand, named for ops
-    plan += Plan(findings=blankets_cancelled(state, store, revisions.plan, {
+    # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: named, answered unshipped ones held
+    released = blankets_cancelled(state, store, revisions.plan, {
         c.po_number: {"po_number": c.po_number, "source_file": c.source_file} for c in pending},
-        seg="BCH", element="BCH01"))
+        at=at, run_id=run_id, seg="BCH", element="BCH01")
+    plan += released
     # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of),
@@ -241,7 +242,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
     # (a backorder in packs, BX of 100, is allocated in eaches: the item master's units say how many)
     packs = units or ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
-    backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
+    # (not the releases just held for their blanket's cancellation: they wait for a person, their backorders too)
+    held_now = set(lifecycle.planned_outcomes(released))
+    backordered, totals = backorder_step(state, profiles, inventory, skip=keys | held_now, totals=totals, today=today,
+                                         at=at,
                                          run_id=run_id, store=store, fresh=fresh, promises=promises,
                                          warehouses=_warehouses(ws), eaches=packs.each)
     # the orders this run's 860s changed after shipment start from what the backorder step left them; units raised
@@ -476,7 +480,8 @@ def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], decid
     they draw that, not what they asked)."""
     from engine.blankets import acknowledged, drawing
 
-    records = drawing(_held_under(state, pos), deciding)
+    under = _held_under(state, pos)
+    records = drawing([*under, *releases_by_ref(state, OrderStore(ws.orders_dir), under)], deciding)
     if not records:
         return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
     store = OrderStore(ws.orders_dir)

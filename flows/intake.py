@@ -454,8 +454,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                  unanswered=unanswered, envelope=envelope_for(profile),
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
-    # a blanket cancelled while releases of it may still ship: they stand, named for ops
-    plan += Plan(findings=blankets_cancelled(state, store, plan, cancelling_rows(outcome.orders)))
+    # a blanket cancelled while releases of it may still ship: named for ops, those answered and unshipped held
+    plan += blankets_cancelled(state, store, plan, cancelling_rows(outcome.orders), at=at, run_id=run_id)
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))

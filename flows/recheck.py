@@ -42,7 +42,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
 
     # the profiles as of the rules' date ([[changes]]); a partner whose profile does not load: its held orders wait
     profiles = ws.on(today or at).runnable_partners()
-    chosen = [r for r in lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles)
+    # (not a release held since the buyer cancelled its blanket: a person's call alone)
+    chosen = [r for r in lifecycle.to_recheck(lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles))
               if (po is None or r.po_number == po) and (partner is None or r.partner == partner)
               and (keys is None or r.key in keys)]
     if not chosen:

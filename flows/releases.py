@@ -181,33 +181,71 @@ def unpadded_confirmations(state: StateStore, read, *,
     return read if keyed is lines else replace(read, lines=keyed)
 
 
-def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *,
-                       seg: str = "BEG", element: str = "BEG01") -> tuple:
-    """BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) for each blanket ``plan`` (intake's
-    Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01) while releases of it may still ship:
-    the warning, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg``
-    and ``element``: BEG/BEG01 or BCH/BCH01), names them (order_names) and their states. Nothing is looked up unless
-    the plan cancels a blanket."""
-    from engine.blankets import CANCEL, cancelled_by, cancelled_with_releases, open_releases
-    from schemas.lifecycle import FindingRecord
+def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
+    """The releases calling off a blanket among ``under`` (order records held under the PO numbers looked up) by
+    their contract or agreement (REF*CT, REF*AH; their own BEG03: engine.blankets.naming_by_ref): the partner's
+    releases that may draw, read with their current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
+    from engine import lifecycle
+    from engine.blankets import DRAWING_STATES, RELEASE, held_blankets, naming_by_ref
+
+    blankets = held_blankets(under)
+    if not blankets:
+        return []
+    known = {r.key for r in under}
+    records = [r for r in state.memo_orders({p: [RELEASE] for p, _po in blankets}, DRAWING_STATES)
+               if r.key not in known]
+    if not records:
+        return []
+    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
+    orders, _lines = lifecycle.current_tables(records, tables)
+    return naming_by_ref(records, orders, blankets)
+
+
+def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *, at: str,
+                       run_id: str, seg: str = "BEG", element: str = "BEG01"):
+    """For each blanket ``plan`` (intake's Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01)
+    while releases of it may still ship, a Plan: each release acknowledged and not shipped held for a person
+    (engine.blankets.hold_released: RELEASE_HELD_BLANKET_CANCELLED, at the cancellation, the release's transition),
+    and BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) naming every open release and its
+    state, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg`` and
+    ``element``: BEG/BEG01 or BCH/BCH01). A release ``plan`` itself moves (cancelled in the same file) is left to it.
+    Nothing is looked up unless the plan cancels a blanket."""
+    from engine.blankets import (
+        CANCEL,
+        cancelled_by,
+        cancelled_with_releases,
+        hold_released,
+        open_releases,
+        unshipped_answered,
+    )
+    from schemas.lifecycle import FindingRecord, Plan
 
     cancelled = cancelled_by(plan)
     if not cancelled:
-        return ()
-    out = []
+        return Plan()
+    moving = {t.record.key for t in plan.transitions}
+    stage = "intake" if seg == "BEG" else "decide"
+    transitions, out = [], []
     for blanket in cancelled:
         po = x12_po(blanket.po_number)
         under = [*state.orders_for({(blanket.partner, po)}).values(),
                  *(r for r in state.release_orders(blanket.partner) if x12_po(r.po_number) == po)]
-        releases = open_releases(blanket, under)
+        by_ref = releases_by_ref(state, store, [*under, blanket])  # (naming it by REF*CT / REF*AH)
+        releases = [r for r in open_releases(blanket, under, by_ref=by_ref) if r.key not in moving]
         if not releases:
             continue
-        f = cancelled_with_releases(blanket, releases, order_names(state, store, releases),
-                                    rows.get(blanket.po_number, {"po_number": blanket.po_number}), seg=seg,
-                                    element=element, value=CANCEL)
-        out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the releases stand",
-                                 "intake" if seg == "BEG" else "decide"))
-    return tuple(out)
+        names = order_names(state, store, releases)
+        row = rows.get(blanket.po_number, {"po_number": blanket.po_number})
+        for t, f in hold_released(blanket, unshipped_answered(releases), names, row, at=at, run_id=run_id, seg=seg,
+                                  element=element, value=CANCEL):
+            transitions.append(t)
+            out.append(FindingRecord(f, t.record.partner, t.record.po_number, "order held for a person", stage))
+        held = {t.record.key for t in transitions}
+        f = cancelled_with_releases(blanket, releases, names, row, seg=seg, element=element, value=CANCEL,
+                                    held=held)
+        out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the cancellation stands",
+                                 stage))
+    return Plan(transitions=tuple(transitions), findings=tuple(out))
 
 
 def cancelling_rows(orders) -> dict[str, dict]:

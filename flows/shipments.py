@@ -51,7 +51,7 @@ from flows.documents import deliver_pending, holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
 from flows.intake import known_for
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
-from flows.releases import key_confirmations
+from flows.releases import key_confirmations, order_names
 from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
 from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids_of_rows
@@ -223,6 +223,14 @@ def attributed(plan: Plan, pos: Mapping[object, str], holders: Mapping[str, set[
                 fr, changed = replace(fr, partner=next(iter(who)), po_number=po), True
         out.append(fr)
     return replace(plan, findings=tuple(out)) if changed else plan
+
+
+def _releases_held(state: StateStore, store: OrderStore, records: Mapping) -> dict[tuple[str, str], str]:
+    """The orders of ``records`` (by key) held for a person because the buyer cancelled their blanket
+    (engine.blankets.hold_released; rejected by a person and not yet answered too), by key -> how people read them:
+    their shipments are held (engine.lifecycle.ship_checks.releases_held)."""
+    held = ship_checks.releases_on_hold(list(records.values()))
+    return order_names(state, store, held) if held else {}
 
 
 def _holders(state: StateStore, records: Iterable, more: set[str]) -> dict[str, set[str]]:
@@ -461,7 +469,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
             p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
         addresses=ship_checks.order_addresses(records, profiles), dcs=dcs,  # orders of another buyer / division of ours
-        stored_lines=lines)  # (units we cancelled after acknowledging them: a confirmation of them told so)
+        stored_lines=lines,  # (units we cancelled after acknowledging them: a confirmation of them told so)
+        releases_held=_releases_held(state, OrderStore(ws.orders_dir), records))  # (its blanket cancelled: held)
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}

@@ -55,7 +55,9 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
-        if len(matches) == 1 and matches[0].po_number != po and order_shown(matches[0].po_number) != po:
+        # (the one release --release names of this PO is the PO itself: it used to be said to be "no PO number")
+        if len(matches) == 1 and matches[0].po_number != po and order_shown(matches[0].po_number) != po \
+                and not (release is not None and x12_po(matches[0].po_number) == po):
             billed = store.invoice_order(po)
             err_.print(f"{shown(po)} is our invoice (810) for PO {shown(order_shown(matches[0].po_number))} "
                        f"({shown(matches[0].partner)})" if billed is not None else

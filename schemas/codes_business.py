@@ -410,6 +410,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release line is in another unit than its blanket's line of the item, and no pack of the item converts it.",
     ),
     _C(
+        "RELEASE_BLANKET_BY_VALUE",
+        "business",
+        "error",
+        "",
+        "A release calls off a blanket order line that states no quantity (a blanket agreed by value): not checked.",
+    ),
+    _C(
         "RELEASE_ITEM_NOT_ON_BLANKET",
         "business",
         "error",
@@ -429,6 +436,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "error",
         "",
         "A release (BEG02 RL) calls off a blanket order (BEG03) the buyer cancelled.",
+    ),
+    _C(
+        "RELEASE_HELD_BLANKET_CANCELLED",
+        "business",
+        "error",
+        "",
+        "The buyer cancelled a blanket order (850 BEG01 01, 860 BCH01 01) while a release of it we acknowledged had not"
+        " shipped: the release is held for a person.",
     ),
     _C(
         "BLANKET_CANCELLED_RELEASES_OPEN",

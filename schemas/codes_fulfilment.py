@@ -160,6 +160,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_BILL_ONLY", "business", "error", "",
        "The line is of a bill-only order (the buyer used the goods from stock it holds: [fulfilment.invoice] "
        "bill_only); nothing of it ships, it is billed from the PO. The shipment is held, no 856."),
+    _C("SHIPMENT_RELEASE_HELD", "business", "error", "",
+       "The order shipped is a release held for a person because the buyer cancelled its blanket "
+       "(RELEASE_HELD_BLANKET_CANCELLED): it does not ship until a person decides. The shipment is held, no 856."),
     _C("SHIPMENT_OVER_RESERVED", "business", "error", "",
        "More units shipped than are allocated (reserved) for the line."),
     _C("SHIPPED_AFTER_CHANGE", "business", "warning", "",

@@ -143,6 +143,11 @@ class EventKind(StrEnum):
     REJECTED_BY_PERSON = "rejected_by_person"
     RECHECK_CLEARED = "recheck_cleared"  # a recheck found nothing to hold: the next run answers
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
+    # the buyer cancelled the blanket of a release we answered and nothing of which shipped: the release is held for a
+    # person (engine.blankets.hold_released), never shipped against a cancelled agreement unasked; a person's
+    # approval lets it ship as answered (RELEASE_RESUMED: no new 855), a rejection answers it 855 RD
+    BLANKET_CANCELLED = "blanket_cancelled"
+    RELEASE_RESUMED = "release_resumed"
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
     BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
     # the order's cancel-after (DTM 001) / do-not-deliver-after (063) passed with units still backordered:
@@ -192,7 +197,7 @@ BILL_ONLY_WORDS = ("bill only (the partner's [fulfilment.invoice] bill_only): go
 AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifecycle's group; here so that
 # `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
-                 EventKind.RECHECK_HELD)  # the events that are people's acts (status lists them as decisions)
+                 EventKind.RECHECK_HELD, EventKind.RELEASE_RESUMED)  # people's acts (status lists them as decisions)
 # an 860's status (pending_changes.status) while it waits on its order's hold: refused, or touching no line, while
 # the order waited for a person (a partner answered by 855s): no answer until the person decides, then the 855 of
 # that decision answers it (engine.lifecycle.changes.answer_awaiting) and it takes its final status (the key)

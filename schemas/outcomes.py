@@ -153,9 +153,14 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # a blanket cancelled while releases answered before stand (each its own order and 855): the cancellation goes
     # through; ops are told which releases could still ship (engine.blankets)
     "BLANKET_CANCELLED_RELEASES_OPEN": ACCEPT,
+    # ... and a release answered, nothing of it shipped: held for a person, never shipped against a cancelled
+    # agreement unasked (approved: it ships as answered; rejected: 855 RD)
+    "RELEASE_HELD_BLANKET_CANCELLED": HOLD_ORDER,
     # a release line whose unit no pack converts into its blanket line's, or of an item the blanket does not list:
     # what it draws is not known, or it is no call-off at all; a person asks
     "RELEASE_UNIT_UNCONVERTED": HOLD_ORDER,
+    # a release of a blanket line agreed by value (no quantity): no limit we keep checks it; a person does
+    "RELEASE_BLANKET_BY_VALUE": HOLD_ORDER,
     "RELEASE_ITEM_NOT_ON_BLANKET": HOLD_ORDER,
     # a release of a blanket we never received (sent on paper, by contract) or hold nothing of: decided as an order of
     # its own, ops told which blanket it names; a partner whose releases always follow an EDI blanket: hold_order

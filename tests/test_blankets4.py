@@ -35,8 +35,9 @@ def _release_0001():
 
 def test_cancelling_a_blanket_names_its_open_releases(tmp_path):
     """The blanket, releases 0001 and 0002 (both acknowledged), then the blanket cancelled (BEG01 01): the blanket is
-    cancelled, its releases stand (each its own order, answered on its own), and a warning at the cancellation's
-    BEG01 names both with their states. It used to say nothing: the releases shipped with no one told."""
+    cancelled, and a warning at the cancellation's BEG01 names both releases with their states. It used to say
+    nothing: the releases shipped with no one told. (Since blankets5 the releases, answered and unshipped, are held
+    for a person: tests/test_blankets5.py.)"""
     from tests.support import run_stages
 
     ws = _blanket_and_two_releases(tmp_path, "open")
@@ -44,10 +45,11 @@ def test_cancelling_a_blanket_names_its_open_releases(tmp_path):
     run_stages(ws, DAY2)
     found, states = findings_and_states(ws)
     one, two = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
-    assert states == {FIRST: "cancelled", one: "acknowledged", two: "acknowledged"}, states
+    assert states == {FIRST: "cancelled", one: "held", two: "held"}, states
     [told] = [m for c, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
     assert told.startswith(f"Blanket PO {BLANKET} is cancelled (BEG01 01) with 2 releases of it still open: "
-                           f"{BLANKET} release 0001 (acknowledged), {BLANKET} release 0002 (acknowledged)."), told
+                           f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (acknowledged: "
+                           "held now)."), told
     assert SEP not in told
 
 
@@ -63,7 +65,8 @@ def _cancel_860(ws) -> None:
 
 
 def test_cancelling_a_blanket_by_an_860_names_its_open_releases(tmp_path):
-    """The same by an 860 (BCH01 01 of the blanket): the blanket cancelled, the releases stand, named at BCH01."""
+    """The same by an 860 (BCH01 01 of the blanket): the blanket cancelled, the releases named at BCH01 (and held,
+    answered and unshipped, since blankets5)."""
     from tests.support import run_stages
 
     ws = _blanket_and_two_releases(tmp_path, "by860")
@@ -71,10 +74,13 @@ def test_cancelling_a_blanket_by_an_860_names_its_open_releases(tmp_path):
     run_stages(ws, DAY2)
     found, states = findings_and_states(ws)
     one, two = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
-    assert states == {FIRST: "cancelled", one: "acknowledged", two: "acknowledged"}, (states, found)
+    assert states == {FIRST: "cancelled", one: "held", two: "held"}, (states, found)
     [told] = [m for c, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
     assert told.startswith(f"Blanket PO {BLANKET} is cancelled (BCH01 01) with 2 releases of it still open: "
-                           f"{BLANKET} release 0001 (acknowledged), {BLANKET} release 0002 (acknowledged)."), told
+                           f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (acknowledged: "
+                           "held now)."), told
+    held = [m for c, m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"]
+    assert len(held) == 2 and all(f"cancelled its blanket PO {BLANKET} (BCH01 01)" in m for m in held), held
 
 
 def test_cancelling_a_blanket_whose_releases_are_over_says_nothing_more(tmp_path):

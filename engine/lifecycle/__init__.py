@@ -94,11 +94,15 @@ from engine.lifecycle.people import (
     VERDICT_REJECTED,
     PersonOutcome,
     PersonPick,
+    after_decision,
+    not_rechecked,
     person_decisions,
     plan_person_decision,
     plan_person_decisions,
     plan_recheck,
     recheck_outcome,
+    resumes,
+    to_recheck,
 )
 from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
 from engine.lifecycle.select import (
@@ -210,7 +214,8 @@ def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
     "PersonOutcome", "PersonPick", "plan_person_decisions",
-    "RECHECK_CLEARED", "RECHECK_HELD", "RECHECK_SKIPPED", "recheck_outcome",
+    "RECHECK_CLEARED", "RECHECK_HELD", "RECHECK_SKIPPED", "recheck_outcome", "resumes", "not_rechecked", "to_recheck",
+    "after_decision",
     "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
     "TransitionRefused",

@@ -240,7 +240,8 @@ class _Batch:
                       and ln.state not in GONE and ln.shipped > 0}
         self._told = {}
         self._keys = [f"{ctx.profiles[d.partner].order_answer}:{d.po_number}:{r.lines_key}:{d.order_ref}"
-                      for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its partners)
+                      + _again(r) for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its
+        # partners)
         decided, spans = line_decisions_spans(answering)
         _no_line_twice(decided)
         keys = [(d.partner, d.po_number) for d in answering]
@@ -1005,6 +1006,16 @@ def decided_orders(transitions: Sequence[OrderTransition], at: Sequence[int] | N
         "run_id": [e.run_id for e, _, _ in events], "document_key": [e.document_key for e, _, _ in events],
         "_at": [a for _, a, _ in events], "_step": [step for _, _, step in events]}, schema=_EVENTS_AT)
     return DecidedOrders(orders, table)
+
+
+def _again(record: OrderRecord) -> str:
+    """What tells the answer to a person's decision on an order answered before at this very revision apart from
+    that first answer's key (a release held since the buyer cancelled its blanket, then rejected: its 855 RD is a
+    second answer to the same revision, and would be taken for the 855 already sent): the decision's time; "" for
+    every other answer (a new revision keys its own)."""
+    if record.person is None or not record.answered_revision or record.answered_revision != record.revision:
+        return ""
+    return f":{record.person.at}"
 
 
 def _events(ds: list[OrderDecision], positions: list[int], step: int, *, when: str, run_id: str, **columns

@@ -26,8 +26,46 @@ def plan_person_decision(record: OrderRecord, verdict: str, *, by: str, note: st
         raise ValueError(f"verdict must be {APPROVED!r} or {REJECTED!r}, not {verdict!r}")
     event = EventKind.APPROVED_BY_PERSON if verdict == APPROVED else EventKind.REJECTED_BY_PERSON
     person = PersonDecision(verdict, by, note, at)
+    if event == EventKind.APPROVED_BY_PERSON and resumes(record):  # it stands: ships as answered, no new 855
+        return Plan(transitions=(move(record, EventKind.RELEASE_RESUMED, at=at, run_id=run_id, clock=Clock.WALL,
+                                      actor=by, note=note or "the release stands: it ships as answered", person=person,
+                                      hold_codes=(), hold_reasons=()),))
     return Plan(transitions=(move(record, event, at=at, run_id=run_id, clock=Clock.WALL, actor=by, note=note,
                                   person=person),))
+
+
+# held because the buyer cancelled the blanket of a release we answered (engine.blankets.hold_released)
+RELEASE_HELD_BLANKET_CANCELLED = "RELEASE_HELD_BLANKET_CANCELLED"
+
+
+def resumes(record: OrderRecord) -> bool:
+    """True for a release held, answered and unchanged since, because the buyer cancelled its blanket: a person's
+    approval lets it ship as answered (RELEASE_RESUMED) rather than deciding it again (which would answer it again
+    and find its blanket cancelled)."""
+    return (record.state == S.HELD and RELEASE_HELD_BLANKET_CANCELLED in record.hold_codes
+            and record.answered_revision == record.revision and not record.changed_lines)
+
+
+def after_decision(record: OrderRecord, verdict: str) -> str:
+    """What follows a person's ``verdict`` on the held order ``record``, in words: the next run sends the 855; but a
+    release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
+    if verdict == APPROVED and resumes(record):
+        return "the release stands and ships as answered (no new 855: the buyer has one)"
+    return "the next run sends the 855"
+
+
+def not_rechecked(record: OrderRecord) -> str:
+    """Why a recheck leaves this held order to a person ("" when it rechecks it): a release held since the buyer
+    cancelled its blanket (resumes) is no rule's to decide."""
+    if resumes(record):
+        return ("held because the buyer cancelled its blanket after we acknowledged it: no rule decides that; ask "
+                "the buyer, then approve or reject it")
+    return ""
+
+
+def to_recheck(records: Sequence[OrderRecord]) -> list[OrderRecord]:
+    """The held orders among ``records`` a recheck runs the rules for: not those no rule decides (not_rechecked)."""
+    return [r for r in records if not not_rechecked(r)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +145,8 @@ def recheck_outcome(before: OrderRecord | None, after: OrderRecord | None) -> tu
         return RECHECK_SKIPPED, "no such order"
     if before.state not in AWAITING_PERSON:
         return RECHECK_SKIPPED, f"is {before.state.value}: only an order waiting for a person is rechecked"
+    if not_rechecked(before):
+        return RECHECK_SKIPPED, not_rechecked(before)
     return RECHECK_SKIPPED, "its partner's profile does not load (orderbridge partner check): it waits"
 
 

@@ -2,7 +2,8 @@
 (engine.lifecycle.shipping runs them): a confirmation's ship-to that is not where its lines go
 (ship_to_mismatches), a shipment's lines for several ship-tos (ship_tos_mixed) or of several buyers
 (order_addresses, buyers_mixed), and an order that must ship complete and did not (ship_complete_findings); and
-a confirmation of units we cancelled after acknowledging them (cancelled_lines, cancelled_shipped): told as such.
+a confirmation of units we cancelled after acknowledging them (cancelled_lines, cancelled_shipped): told as such;
+a confirmation of a release held since the buyer cancelled its blanket (releases_held): held.
 
 Pure: tables and records in, findings out.
 """
@@ -18,9 +19,11 @@ import pyarrow.compute as pc
 
 from engine.envelope import order_address
 from engine.lifecycle.balance import BALANCE_CANCELLED, PAST, REASON, TOLERATED
+from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
-from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, decimal_text
+from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, OrderState, decimal_text
+from schemas.order_keys import x12_po
 from schemas.orders import LINE_SHIP_TO_ADDRESS, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address
@@ -366,3 +369,44 @@ def _postal(code: str | None) -> str:
     """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
     text = "".join((code or "").upper().split()).replace("-", "")
     return text[:5] if len(text) >= 5 and text[:5].isdigit() else text
+
+
+def releases_held(lines: pa.Table, held: Mapping[tuple[str, str], str]) -> list[tuple[int, Finding]]:
+    """SHIPMENT_RELEASE_HELD at the first row of each shipment and order of ``held`` (order key -> how people read
+    it: the releases held for a person because the buyer cancelled their blanket, engine.blankets.hold_released):
+    an error, so the shipment is held (no 856) until the person decides: approved, the release ships as answered
+    (confirm it again); rejected, the goods are not the buyer's to receive."""
+    if not held or not lines.num_rows:
+        return []
+    names = ("shipment_id", "partner", "po_number")
+    cols = {c: lines[c].to_pylist() for c in names}
+    seen: set[tuple[str, str, str]] = set()
+    out: list[tuple[int, Finding]] = []
+    for i, (sid, partner, po) in enumerate(zip(*(cols[c] for c in names), strict=True)):
+        name = held.get((partner or "", po or ""))
+        if name is None or (sid, partner, po) in seen:
+            continue
+        seen.add((sid, partner, po))
+        r = {c: lines[c][i].as_py() for c in ("source_kind", "source_file", "row_number", "isa13", "gs06", "st02",
+                                              "segment_position", "file_segment") if c in lines.column_names}
+        message = (f"Shipment {sid} ships {name}, a release held for a person since the buyer cancelled its blanket "
+                   "(RELEASE_HELD_BLANKET_CANCELLED): it is not shipped against a cancelled agreement unasked. The "
+                   "shipment is held, no 856: once a person approves the release (the buyer says it stands), confirm "
+                   "the shipment again; if the release is rejected, the goods are not the buyer's to receive.")
+        where = x12_po(po or "")
+        if r.get("source_kind") == "csv":
+            f = finding("SHIPMENT_RELEASE_HELD", message, file=r.get("source_file") or "", row=r.get("row_number"),
+                        column="po_number", value=where)
+        else:
+            f = finding("SHIPMENT_RELEASE_HELD", message, file=r.get("source_file") or "", isa13=r.get("isa13") or "",
+                        gs06=r.get("gs06") or "", st02=r.get("st02") or "", value=where)
+        out.append((i, f))
+    return out
+
+
+def releases_on_hold(records: Sequence[OrderRecord]) -> list[OrderRecord]:
+    """The orders among ``records`` held for a person because the buyer cancelled their blanket
+    (engine.blankets.hold_released), and those a person rejected since, not yet answered: their shipments are held
+    (releases_held)."""
+    return [r for r in records if RELEASE_HELD_BLANKET_CANCELLED in r.hold_codes
+            and r.state in (OrderState.HELD, OrderState.REJECTED_BY_PERSON)]

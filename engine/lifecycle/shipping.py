@@ -65,6 +65,7 @@ from engine.lifecycle.ship_checks import (
     ship_to_mismatches,
     ship_tos_mixed,
 )
+from engine.lifecycle.ship_checks import releases_held as held_releases
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.stops import STOPS_MAX, boxes_mixed, number_stops, row_places, stop_id
 from engine.lifecycle.table import TransitionRefused, move, next_state
@@ -289,7 +290,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       serials_shipped: Mapping[str, Sequence[tuple]] | None = None,
                       addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None,
                       dcs: StoreDcs | None = None, stored_lines: pa.Table | None = None,
-                      kits: pa.Table | None = None) -> ShipmentBatch:
+                      kits: pa.Table | None = None,
+                      releases_held: Mapping[tuple[str, str], str] | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -306,7 +308,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     ``stored_lines`` (LINE_ROWS of the orders, as stored): a held shipment's finding about a line we cancelled units of
     after acknowledging them (past the order's last date, or its balance: ship_checks.cancelled_lines) says so, and
     that the buyer, not the warehouse, decides what becomes of the goods (ship_checks.cancelled_shipped). ``kits``
-    (reference KITS): a kit a PO orders confirmed by its components is that kit, a partial one held (kits_shipped)."""
+    (reference KITS): a kit a PO orders confirmed by its components is that kit, a partial one held (kits_shipped).
+    ``releases_held``: order key -> name of the releases held for a person since the buyer cancelled their blanket
+    (engine.blankets.hold_released): a shipment of one is held (ship_checks.releases_held)."""
     read = kits_shipped(read, kits, state, items, item_units)
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(clock_zoned(read.lines, warehouse.time_zone), state, items, recorded,
@@ -342,6 +346,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         elsewhere += order_ship_tos_mixed(check.lines, orders, _ship_to_per_order(profiles), skip={
             cols["shipment_id"][i] for i, _f in elsewhere}, own=own_ship_tos(stored, orders, order_lines, dcs))
     elsewhere += buyers_mixed(check.lines, addresses or {}, profiles)
+    elsewhere += held_releases(check.lines, releases_held or {})
     elsewhere, stop_numbers, loads = _multi_stop(check.lines, stored, elsewhere, cols, orders, order_lines, dcs,
                                                  profiles) if orders is not None else (elsewhere, [], frozenset())
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)

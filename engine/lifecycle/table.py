@@ -73,6 +73,10 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
     t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    # a release answered, nothing shipped, whose blanket the buyer cancelled: held for a person; approved, it ships as
+    # answered (no new 855); rejected, the next run answers 855 RD (engine.blankets.hold_released)
+    t[(S.ACKNOWLEDGED, E.BLANKET_CANCELLED)] = S.HELD
+    t[(S.HELD, E.RELEASE_RESUMED)] = S.ACKNOWLEDGED
     # a line raised after shipment by an 860 that also added lines: its new units are allocated before the
     # added lines are decided, in the same run (flows.decide)
     t[(S.CHANGED, E.BACKORDER_ALLOCATED)] = S.CHANGED
