@@ -75,6 +75,7 @@ from connectors.state_migrations import (
     ISA_IDS,
     LATEST,
     LEASES,
+    LINE_MARKS,
     NET_WEIGHTS,
     ORDER_PARTIES,
     ORDER_TYPES,
@@ -203,6 +204,9 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         WORDS_AS_DATA (33): state kept as words, made data: a duplicate file's move out of its inbox
 #                         (findings.file_move, its consequence rendered from it); a line's marks among its codes as
 #                         columns (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over)
+#                         LINE_MARKS (34): the last marks a line kept among its codes as columns
+#                         (order_lines.balance_cancelled, expired, cut_from); held orders' hold codes from the
+#                         findings that held them
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -353,6 +357,7 @@ CREATE TABLE order_lines (
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
     rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, backordered_over TEXT,
+    balance_cancelled TEXT, expired TEXT, cut_from INTEGER,
     PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
@@ -484,7 +489,11 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                  # the eaches a line priced per each holds in its unit (a CA of 12), when a pack
                                  ("order_lines", "unit_eaches", "INTEGER"),
                                  # what of its last backordered unit a line in a measure does not want (2.5 LB: 3, 0.5)
-                                 ("order_lines", "backordered_over", "TEXT"))}
+                                 ("order_lines", "backordered_over", "TEXT")),
+                    # the units of a line's balance cancelled after shipment, of its backorder cancelled past the
+                    # order's last date, and its promise before an 860 cut it below what shipped (LineRecord)
+                    LINE_MARKS: (("order_lines", "balance_cancelled", "TEXT"), ("order_lines", "expired", "TEXT"),
+                                 ("order_lines", "cut_from", "INTEGER"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -596,7 +605,7 @@ _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
-                "priced_per", "unit_eaches", "backordered_over")
+                "priced_per", "unit_eaches", "backordered_over", "balance_cancelled", "expired", "cut_from")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -3453,7 +3462,7 @@ class StateStore(FinanceTables):
         shipment_lines_store); ``store_orders``: the (partner, PO) orders counted as the store's too (those whose
         PO's SDQ names it before anything ships: flows.order_lookup.sdq_orders). ``shipped_short``: orders a line
         of which shipped less than ordered (shipped some, or its balance was cancelled after a short shipment:
-        BALANCE_CANCELLED)."""
+        its balance_cancelled)."""
         where, args = ["1=1"], []
         if po_loose:  # a release's key is its PO number, SEP and the release: the part before SEP compared (SEP
             # is in no PO number: the key with SEP after it begins the loose key with SEP after it, or is it)
@@ -3476,7 +3485,7 @@ class StateStore(FinanceTables):
             where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE state NOT IN"
                          " ('deleted', 'cancelled') AND ((CAST(NULLIF(shipped, '') AS REAL) > 0 AND"
                          " CAST(NULLIF(shipped, '') AS REAL) < CAST(NULLIF(ordered, '') AS REAL))"
-                         " OR codes LIKE '%BALANCE!_CANCELLED%' ESCAPE '!'))")
+                         " OR balance_cancelled IS NOT NULL))")
         if po:
             where.append("(po_number=? OR (po_number>=? AND po_number<?))")
             args += [po, po, po + "\U0010ffff"]
@@ -4085,7 +4094,9 @@ def _line_row(ln: LineRecord) -> tuple:
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
             decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
             else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None,
-            decimal_text(ln.backordered_over) if ln.backordered_over else None)
+            decimal_text(ln.backordered_over) if ln.backordered_over else None,
+            decimal_text(ln.balance_cancelled) if ln.balance_cancelled else None,
+            decimal_text(ln.expired) if ln.expired else None, ln.cut_from)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4094,7 +4105,8 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over) = row
+     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over, balance_cancelled, expired,
+     cut_from) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4105,7 +4117,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
         ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0),
         priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0,
-        backordered_over=_dec(backordered_over) or Decimal(0))
+        backordered_over=_dec(backordered_over) or Decimal(0), balance_cancelled=_dec(balance_cancelled) or Decimal(0),
+        expired=_dec(expired) or Decimal(0), cut_from=cut_from)
 
 
 def history_event(row: dict) -> HistoryEvent:
