@@ -206,7 +206,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         columns (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over)
 #                         LINE_MARKS (34): the last marks a line kept among its codes as columns
 #                         (order_lines.balance_cancelled, expired, cut_from); held orders' hold codes from the
-#                         findings that held them
+#                         findings that held them; a file read in pieces' resume point (files.resume_*)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -324,7 +324,8 @@ CREATE TABLE runs (
 CREATE TABLE files (
     partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
-    error_count INTEGER DEFAULT 0, disposed_at TEXT, PRIMARY KEY (partner, sha256));
+    error_count INTEGER DEFAULT 0, disposed_at TEXT, resume_at BIGINT, resume_segments BIGINT, resume_part INTEGER,
+    resume_batches INTEGER, PRIMARY KEY (partner, sha256));
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
@@ -431,6 +432,9 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # a finding's detail (schemas.findings.Detail) as the findings table keeps it: written with FINDING_COLUMNS, read by
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
+# LINE_MARKS: a file read in pieces (flows.intake, status "receiving"): where to go on (FileResume's fields)
+RESUME_COLUMNS = (("resume_at", "BIGINT"), ("resume_segments", "BIGINT"), ("resume_part", "INTEGER"),
+                  ("resume_batches", "INTEGER"))
 FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
 # WORDS_AS_DATA: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
 # moved; null when nothing), set after the finding is recorded (StateStore.mark_file_move), never by add_findings
@@ -493,7 +497,10 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the units of a line's balance cancelled after shipment, of its backorder cancelled past the
                     # order's last date, and its promise before an 860 cut it below what shipped (LineRecord)
                     LINE_MARKS: (("order_lines", "balance_cancelled", "TEXT"), ("order_lines", "expired", "TEXT"),
-                                 ("order_lines", "cut_from", "INTEGER"))}
+                                 ("order_lines", "cut_from", "INTEGER"),
+                                 # a file read in pieces, until its last piece: where the next one starts (its
+                                 # byte offset, the file's segments before it), the pieces and batches stored
+                                 *(("files", column, kind) for column, kind in RESUME_COLUMNS))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -632,6 +639,18 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
                         "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "priced_per",
                         "unit_eaches", "ordered", "rejected", "rejected_fraction", "backordered_over")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResume:
+    """Where a file read in pieces goes on (files.resume_*, version LINE_MARKS; before, words in its status,
+    "receiving:OFFSET:SEGMENTS:PART:ERRORS[:BATCHES]"): the byte offset the next piece starts at, the file's
+    segments before it, the pieces stored, the batches stored of an interchange read in batches."""
+
+    at: int
+    segments: int
+    part: int
+    batches: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -1039,19 +1058,33 @@ class StateStore(FinanceTables):
         return rows[0][0] if rows else None
 
     def record_file(self, partner: str, sha256: str, name: str, size: int, at: str, status: str,
-                    archive_path: str = "", run_id: str = "", error_count: int = 0) -> None:
+                    archive_path: str = "", run_id: str = "", error_count: int = 0,
+                    resume: FileResume | None = None) -> None:
+        """A file's row, or its status, errors and resume point again (``resume``: where a file read in pieces goes
+        on, while its status is "receiving"; None once it is taken whole)."""
+        at_, segments, part, batches = astuple(resume) if resume is not None else (None,) * 4
         self._q("INSERT INTO files (partner, sha256, name, size, received_at, status, archive_path, run_id,"
-                " error_count) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (partner, sha256) DO UPDATE SET"
-                " status=excluded.status, error_count=excluded.error_count",
-                (partner, sha256, name, size, at, status, archive_path, run_id, error_count))
+                " error_count, resume_at, resume_segments, resume_part, resume_batches) VALUES (?,?,?,?,?,?,?,?,?,?,?,"
+                "?,?) ON CONFLICT (partner, sha256) DO UPDATE SET status=excluded.status,"
+                " error_count=excluded.error_count, resume_at=excluded.resume_at,"
+                " resume_segments=excluded.resume_segments, resume_part=excluded.resume_part,"
+                " resume_batches=excluded.resume_batches",
+                (partner, sha256, name, size, at, status, archive_path, run_id, error_count, at_, segments, part,
+                 batches))
 
     def file_record(self, partner: str, sha256: str) -> dict | None:
         """A recorded input file: its name, status (the disposition intake chose: processed or
-        quarantined) and disposed_at (when it was moved there; None while the move is still due)."""
-        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at FROM files WHERE partner=? AND"
-                       " sha256=?", (partner, sha256))
-        keys = ("name", "status", "archive_path", "run_id", "disposed_at")
-        return dict(zip(keys, rows[0], strict=True)) if rows else None
+        quarantined; "receiving" while read in pieces), disposed_at (when it was moved there; None while the move
+        is still due), error_count and resume (a FileResume while receiving, else None)."""
+        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at, error_count, resume_at,"
+                       " resume_segments, resume_part, resume_batches FROM files WHERE partner=? AND sha256=?",
+                       (partner, sha256))
+        if not rows:
+            return None
+        name, status, archive_path, run_id, disposed_at, errors, *resume = rows[0]
+        return {"name": name, "status": status, "archive_path": archive_path, "run_id": run_id,
+                "disposed_at": disposed_at, "error_count": errors or 0,
+                "resume": FileResume(*(int(v or 0) for v in resume)) if resume[0] is not None else None}
 
     def taken_sizes(self, partner: str, name: str) -> set[int]:
         """The sizes of the files named ``name`` recorded for ``partner`` and moved to their disposition

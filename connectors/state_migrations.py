@@ -101,7 +101,9 @@ Version LINE_MARKS (34) does the same for the last marks a line kept among its c
 its balance cancelled after shipment, "BALANCE_CANCELLED:n"), expired (of its backorder cancelled past the order's last
 date, "EXPIRED:n") and cut_from (its promise before an 860 cut it below what shipped, "CUT_FROM:n"); the step moves
 each mark once (_migrate_to_line_marks). The same step gives each held order the hold codes of what held it, read
-from the findings recorded as holding it (_held_for_from_findings).
+from the findings recorded as holding it (_held_for_from_findings), and a file read in pieces and not finished its
+resume point as columns of files (resume_at, resume_segments, resume_part, resume_batches: _resume_points), not words
+in its status.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -596,6 +598,24 @@ def _migrate_to_line_marks(store: StateStore) -> None:
         store._many("UPDATE order_lines SET balance_cancelled=?, expired=?, cut_from=?, codes=? WHERE partner=? AND"
                     " po_number=? AND line_number=?", moved)
     _held_for_from_findings(store)
+    _resume_points(store)
+
+
+def _resume_points(store: StateStore) -> None:
+    """A file read in pieces and not finished kept where to go on in its status's words,
+    "receiving:OFFSET:SEGMENTS:PART:ERRORS[:BATCHES]" (flows.intake); step LINE_MARKS moves them to its columns
+    (resume_at, resume_segments, resume_part, its error_count, resume_batches), its status "receiving", once. A status
+    whose words are no such numbers (none intake wrote) is left as it is."""
+    moved = []
+    for partner, sha, status in store._q("SELECT partner, sha256, status FROM files WHERE status LIKE 'receiving:%'"):
+        parts = status[len("receiving:"):].split(":")
+        if not 4 <= len(parts) <= 5 or not all(p.isdigit() for p in parts):
+            continue
+        at, segments, part, errors, batches = [int(p) for p in parts] + [0] * (5 - len(parts))
+        moved.append((at, segments, part, errors, batches, partner, sha))
+    if moved:
+        store._many("UPDATE files SET status='receiving', resume_at=?, resume_segments=?, resume_part=?,"
+                    " error_count=?, resume_batches=? WHERE partner=? AND sha256=?", moved)
 
 
 def _held_for_from_findings(store: StateStore) -> None:

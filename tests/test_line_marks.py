@@ -200,3 +200,33 @@ def test_an_order_held_before_is_approved_in_bulk_by_what_held_it_without_a_rech
     assert listed.exit_code == 0, listed.output
     held_for = listed.output[listed.output.index("held for:"):]
     assert "CREDIT_LIMIT_EXCEEDED (" in held_for and "CASE_PACK_ROUNDED" not in held_for
+
+
+def test_a_file_read_part_way_keeps_its_resume_point_in_columns_not_its_status(store_target):
+    """A version WORDS_AS_DATA store (SQLite and PostgreSQL) with files flows.intake left part-way: its status said
+    where to go on ("receiving:OFFSET:SEGMENTS:PART:ERRORS", and ":BATCHES" for an interchange read in batches).
+    The migration moves the numbers to the file's columns (file_record's resume, connectors.state.FileResume) and its
+    status to "receiving"; a file taken whole, and words that are no such numbers, are left alone. Intake's own
+    crash-and-resume across the migration: tests/test_intake_streaming.py."""
+    from connectors.state import FileResume, StateStore
+    from connectors.state_migrations import WORDS_AS_DATA
+
+    target = store_target()
+    store = StateStore(target)
+    files = [("a" * 64, "big.x12", "receiving:1048576:5120:2:1"), ("b" * 64, "huge.x12", "receiving:0:12:4:0:3"),
+             ("c" * 64, "done.x12", "processed"), ("d" * 64, "odd.x12", "receiving:x")]
+    with store.transaction():
+        _at(store, WORDS_AS_DATA)
+        store._many("INSERT INTO files (partner, sha256, name, size, received_at, status, error_count) VALUES"
+                    " ('acme', ?, ?, 9, '2026-11-27', ?, 0)", files)
+    store.close()
+    store = StateStore(target)
+    try:
+        got = {sha[0]: store.file_record("acme", sha) for sha, _n, _s in files}
+        assert {k: (r["status"], r["error_count"], r["resume"]) for k, r in got.items()} == {
+            "a": ("receiving", 1, FileResume(1048576, 5120, 2, 0)), "b": ("receiving", 0, FileResume(0, 12, 4, 3)),
+            "c": ("processed", 0, None), "d": ("receiving:x", 0, None)}
+        store.record_file("acme", "a" * 64, "big.x12", 9, "2026-11-28", "processed", error_count=1)  # its last piece
+        assert store.file_record("acme", "a" * 64)["resume"] is None
+    finally:
+        store.close()
