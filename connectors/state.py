@@ -75,6 +75,7 @@ from connectors.state_migrations import (
     ISA_IDS,
     LATEST,
     LEASES,
+    LINE_MARKS,
     NET_WEIGHTS,
     ORDER_PARTIES,
     ORDER_TYPES,
@@ -203,6 +204,9 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         WORDS_AS_DATA (33): state kept as words, made data: a duplicate file's move out of its inbox
 #                         (findings.file_move, its consequence rendered from it); a line's marks among its codes as
 #                         columns (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over)
+#                         LINE_MARKS (34): the last marks a line kept among its codes as columns
+#                         (order_lines.balance_cancelled, expired, cut_from); held orders' hold codes from the
+#                         findings that held them; a file read in pieces' resume point (files.resume_*)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -320,7 +324,8 @@ CREATE TABLE runs (
 CREATE TABLE files (
     partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
-    error_count INTEGER DEFAULT 0, disposed_at TEXT, PRIMARY KEY (partner, sha256));
+    error_count INTEGER DEFAULT 0, disposed_at TEXT, resume_at BIGINT, resume_segments BIGINT, resume_part INTEGER,
+    resume_batches INTEGER, PRIMARY KEY (partner, sha256));
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
@@ -353,6 +358,7 @@ CREATE TABLE order_lines (
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
     reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
     rejected_fraction TEXT, priced_per TEXT, unit_eaches INTEGER, backordered_over TEXT,
+    balance_cancelled TEXT, expired TEXT, cut_from INTEGER,
     PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
@@ -426,6 +432,9 @@ CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 # a finding's detail (schemas.findings.Detail) as the findings table keeps it: written with FINDING_COLUMNS, read by
 # those who act on it (connectors.finance_store); null where the finding has none
 FINDING_DETAIL_COLUMNS = ("shipment_id", "qualifier", "our_810s")
+# LINE_MARKS: a file read in pieces (flows.intake, status "receiving"): where to go on (FileResume's fields)
+RESUME_COLUMNS = (("resume_at", "BIGINT"), ("resume_segments", "BIGINT"), ("resume_part", "INTEGER"),
+                  ("resume_batches", "INTEGER"))
 FINDING_SACS_COLUMNS = ("sacs",)  # FINDING_SACS: a SAC_NOT_APPLIED finding's SACs (schemas.findings.sacs_text)
 # WORDS_AS_DATA: a taken file's move out of its inbox a finding about it says (schemas.findings.MOVE_SAID: refused,
 # moved; null when nothing), set after the finding is recorded (StateStore.mark_file_move), never by add_findings
@@ -484,7 +493,14 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                  # the eaches a line priced per each holds in its unit (a CA of 12), when a pack
                                  ("order_lines", "unit_eaches", "INTEGER"),
                                  # what of its last backordered unit a line in a measure does not want (2.5 LB: 3, 0.5)
-                                 ("order_lines", "backordered_over", "TEXT"))}
+                                 ("order_lines", "backordered_over", "TEXT")),
+                    # the units of a line's balance cancelled after shipment, of its backorder cancelled past the
+                    # order's last date, and its promise before an 860 cut it below what shipped (LineRecord)
+                    LINE_MARKS: (("order_lines", "balance_cancelled", "TEXT"), ("order_lines", "expired", "TEXT"),
+                                 ("order_lines", "cut_from", "INTEGER"),
+                                 # a file read in pieces, until its last piece: where the next one starts (its
+                                 # byte offset, the file's segments before it), the pieces and batches stored
+                                 *(("files", column, kind) for column, kind in RESUME_COLUMNS))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -596,7 +612,7 @@ _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
-                "priced_per", "unit_eaches", "backordered_over")
+                "priced_per", "unit_eaches", "backordered_over", "balance_cancelled", "expired", "cut_from")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -623,6 +639,18 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
                         "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku", "priced_per",
                         "unit_eaches", "ordered", "rejected", "rejected_fraction", "backordered_over")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResume:
+    """Where a file read in pieces goes on (files.resume_*, version LINE_MARKS; before, words in its status,
+    "receiving:OFFSET:SEGMENTS:PART:ERRORS[:BATCHES]"): the byte offset the next piece starts at, the file's
+    segments before it, the pieces stored, the batches stored of an interchange read in batches."""
+
+    at: int
+    segments: int
+    part: int
+    batches: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -1030,19 +1058,33 @@ class StateStore(FinanceTables):
         return rows[0][0] if rows else None
 
     def record_file(self, partner: str, sha256: str, name: str, size: int, at: str, status: str,
-                    archive_path: str = "", run_id: str = "", error_count: int = 0) -> None:
+                    archive_path: str = "", run_id: str = "", error_count: int = 0,
+                    resume: FileResume | None = None) -> None:
+        """A file's row, or its status, errors and resume point again (``resume``: where a file read in pieces goes
+        on, while its status is "receiving"; None once it is taken whole)."""
+        at_, segments, part, batches = astuple(resume) if resume is not None else (None,) * 4
         self._q("INSERT INTO files (partner, sha256, name, size, received_at, status, archive_path, run_id,"
-                " error_count) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (partner, sha256) DO UPDATE SET"
-                " status=excluded.status, error_count=excluded.error_count",
-                (partner, sha256, name, size, at, status, archive_path, run_id, error_count))
+                " error_count, resume_at, resume_segments, resume_part, resume_batches) VALUES (?,?,?,?,?,?,?,?,?,?,?,"
+                "?,?) ON CONFLICT (partner, sha256) DO UPDATE SET status=excluded.status,"
+                " error_count=excluded.error_count, resume_at=excluded.resume_at,"
+                " resume_segments=excluded.resume_segments, resume_part=excluded.resume_part,"
+                " resume_batches=excluded.resume_batches",
+                (partner, sha256, name, size, at, status, archive_path, run_id, error_count, at_, segments, part,
+                 batches))
 
     def file_record(self, partner: str, sha256: str) -> dict | None:
         """A recorded input file: its name, status (the disposition intake chose: processed or
-        quarantined) and disposed_at (when it was moved there; None while the move is still due)."""
-        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at FROM files WHERE partner=? AND"
-                       " sha256=?", (partner, sha256))
-        keys = ("name", "status", "archive_path", "run_id", "disposed_at")
-        return dict(zip(keys, rows[0], strict=True)) if rows else None
+        quarantined; "receiving" while read in pieces), disposed_at (when it was moved there; None while the move
+        is still due), error_count and resume (a FileResume while receiving, else None)."""
+        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at, error_count, resume_at,"
+                       " resume_segments, resume_part, resume_batches FROM files WHERE partner=? AND sha256=?",
+                       (partner, sha256))
+        if not rows:
+            return None
+        name, status, archive_path, run_id, disposed_at, errors, *resume = rows[0]
+        return {"name": name, "status": status, "archive_path": archive_path, "run_id": run_id,
+                "disposed_at": disposed_at, "error_count": errors or 0,
+                "resume": FileResume(*(int(v or 0) for v in resume)) if resume[0] is not None else None}
 
     def taken_sizes(self, partner: str, name: str) -> set[int]:
         """The sizes of the files named ``name`` recorded for ``partner`` and moved to their disposition
@@ -3464,7 +3506,7 @@ class StateStore(FinanceTables):
         shipment_lines_store); ``store_orders``: the (partner, PO) orders counted as the store's too (those whose
         PO's SDQ names it before anything ships: flows.order_lookup.sdq_orders). ``shipped_short``: orders a line
         of which shipped less than ordered (shipped some, or its balance was cancelled after a short shipment:
-        BALANCE_CANCELLED)."""
+        its balance_cancelled)."""
         where, args = ["1=1"], []
         if po_loose:  # a release's key is its PO number, SEP and the release: the part before SEP compared (SEP
             # is in no PO number: the key with SEP after it begins the loose key with SEP after it, or is it)
@@ -3487,7 +3529,7 @@ class StateStore(FinanceTables):
             where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE state NOT IN"
                          " ('deleted', 'cancelled') AND ((CAST(NULLIF(shipped, '') AS REAL) > 0 AND"
                          " CAST(NULLIF(shipped, '') AS REAL) < CAST(NULLIF(ordered, '') AS REAL))"
-                         " OR codes LIKE '%BALANCE!_CANCELLED%' ESCAPE '!'))")
+                         " OR balance_cancelled IS NOT NULL))")
         if po:
             where.append("(po_number=? OR (po_number>=? AND po_number<?))")
             args += [po, po, po + "\U0010ffff"]
@@ -4096,7 +4138,9 @@ def _line_row(ln: LineRecord) -> tuple:
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
             decimal_text(ln.invoiced), ln.ordered_sku, decimal_text(ln.rejected_fraction) if ln.rejected_fraction
             else None, decimal_text(ln.priced_per) if ln.priced_per != 1 else None, ln.unit_eaches or None,
-            decimal_text(ln.backordered_over) if ln.backordered_over else None)
+            decimal_text(ln.backordered_over) if ln.backordered_over else None,
+            decimal_text(ln.balance_cancelled) if ln.balance_cancelled else None,
+            decimal_text(ln.expired) if ln.expired else None, ln.cut_from)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -4105,7 +4149,8 @@ _LINE_STATES = {s.value: s for s in LineState}
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
      backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
-     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over) = row
+     ordered_sku, rejected_fraction, priced_per, unit_eaches, backordered_over, balance_cancelled, expired,
+     cut_from) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -4116,7 +4161,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
         ordered_sku=ordered_sku or "", rejected_fraction=_dec(rejected_fraction) or Decimal(0),
         priced_per=_dec(priced_per) or Decimal(1), unit_eaches=unit_eaches or 0,
-        backordered_over=_dec(backordered_over) or Decimal(0))
+        backordered_over=_dec(backordered_over) or Decimal(0), balance_cancelled=_dec(balance_cancelled) or Decimal(0),
+        expired=_dec(expired) or Decimal(0), cut_from=cut_from)
 
 
 def history_event(row: dict) -> HistoryEvent:

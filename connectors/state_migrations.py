@@ -97,6 +97,13 @@ typed columns of order_lines: rejected_fraction (the part of a unit a line order
 beyond its whole units), priced_per (how many of its units its price is of) and unit_eaches (the eaches its unit
 holds, on a line priced per each in a pack) and backordered_over (what of the last of the whole units covering a
 measure's backorder the line does not want: 2.5 LB backordered kept as 3 and 0.5); the step moves each mark once.
+Version LINE_MARKS (34) does the same for the last marks a line kept among its codes: balance_cancelled (the units of
+its balance cancelled after shipment, "BALANCE_CANCELLED:n"), expired (of its backorder cancelled past the order's last
+date, "EXPIRED:n") and cut_from (its promise before an 860 cut it below what shipped, "CUT_FROM:n"); the step moves
+each mark once (_migrate_to_line_marks). The same step gives each held order the hold codes of what held it, read
+from the findings recorded as holding it (_held_for_from_findings), and a file read in pieces and not finished its
+resume point as columns of files (resume_at, resume_segments, resume_part, resume_batches: _resume_points), not words
+in its status.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -144,7 +151,8 @@ HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
 WORDS_AS_DATA = FINDING_SACS + 1
-LATEST = WORDS_AS_DATA
+LINE_MARKS = WORDS_AS_DATA + 1
+LATEST = LINE_MARKS
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -565,6 +573,92 @@ def _marks_to_columns(store: StateStore) -> None:
                     " codes=? WHERE partner=? AND po_number=? AND line_number=?", moved)
 
 
+def _migrate_to_line_marks(store: StateStore) -> None:
+    """The last marks order lines kept among their codes as columns (step LINE_MARKS - 1 -> LINE_MARKS), each moved
+    once and the codes left without it: "BALANCE_CANCELLED:3" to balance_cancelled ("3"), "EXPIRED:12" to expired
+    ("12"), "CUT_FROM:48" to cut_from (48). Each was written once per line (its writer replaced the mark it found):
+    the last one of a kind is the line's; one whose value is no number is dropped (no reader could use it)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from schemas.lifecycle import BALANCE_CANCELLED, CUT_FROM, EXPIRED
+
+    add_columns(store, *COLUMNS_ADDED_IN[LINE_MARKS])
+    marks = ((BALANCE_CANCELLED, str), (EXPIRED, str), (CUT_FROM, int))  # in the columns' order below
+    like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
+    rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
+                    tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
+    moved = []
+    for partner, po, number, codes in rows:
+        parts = [c for c in codes.split(",") if c]
+        values = [next((_mark_value(kind, c[len(m):]) for c in reversed(parts) if c.startswith(m)), None)
+                  for m, kind in marks]
+        values[:2] = [None if v is None or not Decimal(v) else v for v in values[:2]]  # none cancelled: null
+        kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
+        moved.append((*values, ",".join(kept), partner, po, number))
+    if moved:
+        store._many("UPDATE order_lines SET balance_cancelled=?, expired=?, cut_from=?, codes=? WHERE partner=? AND"
+                    " po_number=? AND line_number=?", moved)
+    _held_for_from_findings(store)
+    _resume_points(store)
+
+
+def _resume_points(store: StateStore) -> None:
+    """A file read in pieces and not finished kept where to go on in its status's words,
+    "receiving:OFFSET:SEGMENTS:PART:ERRORS[:BATCHES]" (flows.intake); step LINE_MARKS moves them to its columns
+    (resume_at, resume_segments, resume_part, its error_count, resume_batches), its status "receiving", once. A status
+    whose words are no such numbers (none intake wrote) is left as it is."""
+    moved = []
+    for partner, sha, status in store._q("SELECT partner, sha256, status FROM files WHERE status LIKE 'receiving:%'"):
+        parts = status[len("receiving:"):].split(":")
+        if not 4 <= len(parts) <= 5 or not all(p.isdigit() for p in parts):
+            continue
+        at, segments, part, errors, batches = [int(p) for p in parts] + [0] * (5 - len(parts))
+        moved.append((at, segments, part, errors, batches, partner, sha))
+    if moved:
+        store._many("UPDATE files SET status='receiving', resume_at=?, resume_segments=?, resume_part=?,"
+                    " error_count=?, resume_batches=? WHERE partner=? AND sha256=?", moved)
+
+
+def _held_for_from_findings(store: StateStore) -> None:
+    """Each held order's hold codes as what held it (step LINE_MARKS), once. Until session 64 a held order stored
+    every code its findings had as its hold codes (a CASE_PACK_ROUNDED rounding a line beside the credit limit that
+    held it), and before that some stored none: `approve|reject|recheck --held-for CODE`, `approvals` and the
+    console's reason filter read them. Its findings recorded by the decide and recheck stages as holding it (the
+    consequence HELD_FOR_A_PERSON) are weighed as engine.decide weighs them (schemas.outcomes.holding_codes, each by
+    its default outcome: the store knows no partner's policy), among its stored codes when it has some; a code with
+    no default outcome (a partner's own) is kept. An order none of whose findings holds it so keeps what it has."""
+    from schemas.lifecycle import HELD_FOR_A_PERSON
+    from schemas.outcomes import DEFAULT_OUTCOMES, holding_codes
+
+    held = {(p, po): _codes(text) for p, po, text in store._q(
+        "SELECT partner, po_number, hold_codes FROM orders WHERE state = 'held'")}
+    if not held:
+        return
+    found: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
+    for partner, po, code, line in store._q(
+            "SELECT f.partner, f.po_number, f.code, f.line_number FROM findings f JOIN orders o ON"
+            " o.partner = f.partner AND o.po_number = f.po_number WHERE o.state = 'held' AND f.stage IN"
+            " ('decide', 'recheck') AND f.consequence = ? ORDER BY f.id", (HELD_FOR_A_PERSON,)):
+        found.setdefault((partner, po), []).append((code, line))
+    moved = []
+    for key, stored in held.items():
+        pairs = [(c, n) for c, n in found.get(key, ()) if not stored or c in stored]
+        own = {c for c, _ in pairs if c not in DEFAULT_OUTCOMES}  # a partner's code: its outcome is its policy's
+        weighed = [(DEFAULT_OUTCOMES[c], c, n) for c, n in pairs if c in DEFAULT_OUTCOMES]
+        per_line: dict[int, list] = {}
+        for o, c, n in weighed:
+            if n is not None:
+                per_line.setdefault(int(n), []).append((o, c))
+        codes = tuple(sorted({*holding_codes([(o, c) for o, c, n in weighed if n is None], per_line), *own}))
+        if codes and codes != tuple(sorted(stored)):
+            moved.append((",".join(codes), *key))
+    if moved:
+        store._many("UPDATE orders SET hold_codes=? WHERE partner=? AND po_number=?", moved)
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(c for c in (text or "").split(",") if c)
+
+
 def _mark_value(kind: type, text: str) -> str | int | None:
     """A mark's value as its column keeps it (None: none, or not one: a column never holds what no reader can read)."""
     try:
@@ -628,4 +722,6 @@ MIGRATIONS = {
     # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over): each read once from
     # its words
     WORDS_AS_DATA - 1: _migrate_to_words_as_data,
+    # the last marks a line kept among its codes as columns (order_lines.balance_cancelled, expired, cut_from)
+    LINE_MARKS - 1: _migrate_to_line_marks,
 }

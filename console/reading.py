@@ -177,11 +177,11 @@ class Search:
 
 def _short(ln) -> bool:
     """A line shipped short: it shipped some but less than ordered, or its balance was cancelled after a short
-    shipment (BALANCE_CANCELLED); as StateStore.search_orders(shipped_short=True) asks."""
+    shipment (its balance_cancelled); as StateStore.search_orders(shipped_short=True) asks."""
     if ln.state.value in DEAD_LINES:
         return False
     shipped, ordered = ln.shipped or 0, ln.ordered or 0
-    return (0 < shipped < ordered) or any(str(c).startswith("BALANCE_CANCELLED") for c in ln.codes or ())
+    return (0 < shipped < ordered) or bool(ln.balance_cancelled)
 
 
 SECTIONED = {"shipments": {"shipment_id", "warehouse", "asn", "cartons", "lines"},

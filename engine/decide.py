@@ -33,7 +33,7 @@ from rules.distinct import distinct_rows
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
 from schemas.orders import PRICE, QTY
-from schemas.outcomes import Outcome, Policy, outcome_for, strongest
+from schemas.outcomes import Outcome, Policy, holding_codes, outcome_for, strongest
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import priced_per
@@ -242,17 +242,9 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
 
 def _holding_codes(order_level: list[tuple[Outcome, Finding]],
                    per_line: Mapping[int, list[tuple[Outcome, Finding]]]) -> tuple[str, ...]:
-    """The codes of the findings that hold the order: an order-scope hold anywhere, or a line-scope hold
-    (hold_line) on a line whose strongest line outcome holds it (one rejecting or changing the line
-    outranks it: the line is answered, not held)."""
-    codes = {f.code for o, f in (*order_level, *(x for fs in per_line.values() for x in fs))
-             if o.scope == "order" and o.order_status == "pending_approval"}
-    shared = [(o, f) for o, f in order_level if o.scope == "line"]
-    lines = [*([(o, f) for o, f in fs if o.scope == "line"] + shared for fs in per_line.values()), shared]
-    for pairs in lines:
-        if strongest([o for o, _ in pairs]).order_status == "pending_approval":
-            codes |= {f.code for o, f in pairs if o.order_status == "pending_approval"}
-    return tuple(sorted(codes))
+    """The codes of the findings that hold the order (schemas.outcomes.holding_codes, by their codes)."""
+    return holding_codes([(o, f.code) for o, f in order_level],
+                         {n: [(o, f.code) for o, f in fs] for n, fs in per_line.items()})
 
 
 def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,

@@ -19,7 +19,7 @@ import pyarrow as pa
 from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
-from connectors.state import StateStore
+from connectors.state import FileResume, StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
@@ -99,7 +99,9 @@ PIECE_BYTES = 4_000_000  # a piece: whole interchanges, at least this many bytes
 SPLIT_BYTES = 4_000_000
 BATCH_BYTES = 4_000_000
 BATCH_SETS = 5_000
-RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
+# files.status of a file read in pieces, until its last piece; where to go on is its resume point (files.resume_*,
+# connectors.state.FileResume; before store version 34 words after the status, "receiving:OFFSET:...")
+RECEIVING = "receiving"
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
 DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (its file_move says where it waits)
@@ -496,7 +498,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         for key in outcome.groups_seen:
             state.record_group(profile.id, key, outcome.sha256)
         state.record_file(profile.id, outcome.sha256, name, record["size"], at, record["status"],
-                          archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"])
+                          archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"],
+                          resume=record.get("resume"))
         if outcome.parse is not None:  # what we answer it in ([x12] encoding = "auto": flows.documents)
             state.record_charset(profile.id, outcome.sha256, charset(outcome.parse))
     storing.stop()
@@ -513,8 +516,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
     the archive a piece of whole interchanges at a time, each piece checked, planned and committed
-    (orders, 997/TA1, findings, its interchanges and groups, and the file's progress: ``receiving:``
-    offset, segments, part, errors) before the next is read. A run that dies mid-file is taken up by
+    (orders, 997/TA1, findings, its interchanges and groups, and the file's progress: status ``receiving``, its
+    errors so far and its resume point, connectors.state.FileResume: offset, segments, part, batches) before the next
+    is read. A run that dies mid-file is taken up by
     the next run at the first piece not committed (nothing taken twice, nothing lost; a remote file
     stays on its server until then and is fetched again); the file is recorded processed or
     quarantined, and moved, after its last piece. One interchange over SPLIT_BYTES is not held: its
@@ -551,8 +555,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     recorded = state.file_record(profile.id, sha)
     start = rows = part = errors = resumed_batches = 0
     if _receiving(recorded, name):
-        start, rows, part, errors, resumed_batches = ([int(v) for v in recorded["status"][len(RECEIVING):].split(":")]
-                                                      + [0])[:5]
+        resume = recorded["resume"]
+        start, rows, part, errors, resumed_batches = (resume.at, resume.segments, resume.part,
+                                                      recorded["error_count"], resume.batches)
     elif recorded is not None and recorded["disposed_at"] is None and recorded["name"] == name:
         disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"  # finish its move
         if _dispose_archived(moved, drop, local, name, archived, disposition):
@@ -596,12 +601,12 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         if keep is not None:
             keep()  # the partner's lease, when sharded: a lost one stops before this piece is stored
         errors += outcome.error_count
-        status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=reference_dir, name=name, part=part, messages_dir=messages_dir,
                                         kept_root=kept_root,
-                                        record=dict(size=size, status=status, archive_path=archived,
-                                                    error_count=errors))
+                                        record=dict(size=size, status=RECEIVING, archive_path=archived,
+                                                    error_count=errors,
+                                                    resume=FileResume(offset, rows_after, part + 1, done)))
         _count(res, outcome, plan, applied)
         mine_ic.update(outcome.interchanges_seen)
         part += 1
@@ -680,8 +685,10 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
 
 
 def _receiving(recorded: dict | None, name: str) -> bool:
-    """Whether ``recorded`` is this file's, part-way through being read in pieces (``receiving:`` status)."""
-    return recorded is not None and recorded["name"] == name and str(recorded["status"]).startswith(RECEIVING)
+    """Whether ``recorded`` is this file's, part-way through being read in pieces (status ``receiving``, with its
+    resume point)."""
+    return (recorded is not None and recorded["name"] == name and recorded["status"] == RECEIVING
+            and recorded["resume"] is not None)
 
 
 def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -> bytes:

@@ -403,7 +403,12 @@ def _line(ln: LineRecord) -> dict:
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision, "shipped": _plain(ln.shipped),
             "invoiced": _plain(ln.invoiced),
             # the item the buyer ordered when the line ships its substitute (sku): null on every other line
-            "substituted_from": ln.ordered_sku or None}
+            "substituted_from": ln.ordered_sku or None,
+            # the units of its balance cancelled after shipment, of its backorder cancelled past the order's last
+            # date, and its promise before an 860 cut it below what shipped: null when none (kept among its codes as
+            # BALANCE_CANCELLED:n, EXPIRED:n, CUT_FROM:n before store version 34)
+            "balance_cancelled": _plain(ln.balance_cancelled) if ln.balance_cancelled else None,
+            "expired": _plain(ln.expired) if ln.expired else None, "cut_from": ln.cut_from}
 
 
 def _price_per(basis: str) -> str:

@@ -108,14 +108,23 @@ def rebuilt_undecided(state: str, run_kind: str | None) -> bool:
 # in a line's codes: an 860 after shipment cut its unshipped promise (its reason names the 860); units a
 # warehouse confirms beyond what is still reserved left before the change was known (SHIPPED_AFTER_CHANGE)
 CUT_MARK = "CHANGE_BELOW_SHIPPED"
-# beside it, the line's promise (allocated + backordered) before the cut, e.g. "CUT_FROM:48" (the largest of its
-# cuts): units left before the change can be no more than that; a warehouse confirming more, the units beyond it
-# are an over-shipment (SHIPMENT_OVER_RESERVED: held) like a line no 860 cut
+# beside it, the line's promise (allocated + backordered) before the cut is its cut_from (LineRecord, the largest of
+# its cuts): units left before the change can be no more than that; a warehouse confirming more, the units beyond it
+# are an over-shipment (SHIPMENT_OVER_RESERVED: held) like a line no 860 cut. Before store version 34 (LINE_MARKS)
+# it was a mark among the codes, e.g. "CUT_FROM:48", which the migration moves to the column
 CUT_FROM = "CUT_FROM:"
 # the units of a line's backorder cancelled when its cancel-after / do-not-deliver-after passed (late_backorder
-# "reject"), e.g. "EXPIRED:12": an 860 that then moves the date to the run's date or later restores them
-# (backordered again, offered stock), as the buyer who extended the date expects them
+# "reject") are its expired (LineRecord): an 860 that then moves the date to the run's date or later restores them
+# (backordered again, offered stock), as the buyer who extended the date expects them. Before store version 34 a
+# mark among the codes, e.g. "EXPIRED:12" (the words a finding still names them by: ship_checks.cancelled_told)
 EXPIRED = "EXPIRED:"
+# the units of a line's balance cancelled after shipment are its balance_cancelled (LineRecord,
+# engine.lifecycle.balance); before store version 34 a mark among the codes, e.g. "BALANCE_CANCELLED:3"
+BALANCE_CANCELLED = "BALANCE_CANCELLED:"
+# the consequence a decide or recheck finding of an order it left waiting for a person is recorded with
+# (engine.lifecycle.decisions.decision_consequence): the findings an order held before its hold codes were what held
+# it is held for are read by it (connectors.state_migrations, LINE_MARKS)
+HELD_FOR_A_PERSON = "order held for a person"
 
 
 class EventKind(StrEnum):
@@ -355,6 +364,18 @@ class LineRecord:
     # as the 3 covering it), what of the last of them it does not want (0.5; schemas.units.backordered_exactly,
     # backordered_stored); 0 on any other line
     backordered_over: Decimal = Decimal(0)
+    # the units of its balance cancelled after shipment, exactly (engine.lifecycle.balance: a no-back-order line
+    # shipped short, a balance past the order's last date or within the partner's tolerance; 0: none); kept as a
+    # "BALANCE_CANCELLED:n" mark among its codes before store version 34 (LINE_MARKS)
+    balance_cancelled: Decimal = Decimal(0)
+    # the units of its backorder cancelled when the order's last date passed (late_backorder "reject"), exactly
+    # (engine.lifecycle.backorders; an 860 moving the date restores them: changes.restore_expired); 0: none; an
+    # "EXPIRED:n" mark before
+    expired: Decimal = Decimal(0)
+    # after an 860 cut its unshipped promise below what shipped (CUT_MARK among its codes), the promise before the
+    # cut (the largest of its cuts): units confirmed beyond it are an over-shipment; None: not cut, or not known
+    # (cut before store version 34 kept it as a "CUT_FROM:n" mark)
+    cut_from: int | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -448,7 +469,8 @@ def _line_rows() -> pa.Schema:
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
         pa.field("ordered_sku", pa.string()), pa.field("rejected_fraction", pa.string()),
         pa.field("priced_per", pa.string()), pa.field("unit_eaches", pa.int64()),
-        pa.field("backordered_over", pa.string()),
+        pa.field("backordered_over", pa.string()), pa.field("balance_cancelled", pa.string()),
+        pa.field("expired", pa.string()), pa.field("cut_from", pa.int64()),
     ])
 
 
@@ -475,7 +497,9 @@ def line_row(ln: LineRecord) -> dict:
             "rejected_fraction": decimal_text(ln.rejected_fraction) if ln.rejected_fraction else None,
             "priced_per": decimal_text(ln.priced_per) if ln.priced_per != 1 else None,
             "unit_eaches": ln.unit_eaches or None,
-            "backordered_over": decimal_text(ln.backordered_over) if ln.backordered_over else None}
+            "backordered_over": decimal_text(ln.backordered_over) if ln.backordered_over else None,
+            "balance_cancelled": decimal_text(ln.balance_cancelled) if ln.balance_cancelled else None,
+            "expired": decimal_text(ln.expired) if ln.expired else None, "cut_from": ln.cut_from}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -496,7 +520,9 @@ def line_record(row: dict) -> LineRecord:
         invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "",
         rejected_fraction=dec(row.get("rejected_fraction")) or Decimal(0),
         priced_per=dec(row.get("priced_per")) or Decimal(1), unit_eaches=row.get("unit_eaches") or 0,
-        backordered_over=dec(row.get("backordered_over")) or Decimal(0))
+        backordered_over=dec(row.get("backordered_over")) or Decimal(0),
+        balance_cancelled=dec(row.get("balance_cancelled")) or Decimal(0),
+        expired=dec(row.get("expired")) or Decimal(0), cut_from=row.get("cut_from"))
 
 
 def decimal_text(value: Decimal | None) -> str | None:

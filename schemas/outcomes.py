@@ -7,7 +7,7 @@ schemas.codes_business.BUSINESS_CODES has a default here (a test checks it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -201,3 +201,20 @@ def outcome_for(code: str, policy: Policy | None = None) -> Outcome:
 def strongest(outcomes: list[Outcome]) -> Outcome:
     """The outcome that wins when several apply to the same line (ACCEPT when none)."""
     return max(outcomes, key=lambda o: _RANK[o.action], default=ACCEPT)
+
+
+def holding_codes(order_level: Sequence[tuple[Outcome, str]],
+                  per_line: Mapping[int, Sequence[tuple[Outcome, str]]]) -> tuple[str, ...]:
+    """The codes of the findings that hold an order, of its findings' (outcome, code) pairs (``order_level``: those
+    naming no line; ``per_line``: by the line they name): an order-scope hold anywhere, or a line-scope hold
+    (hold_line) on a line whose strongest line outcome holds it (one rejecting or changing the line outranks it: the
+    line is answered, not held). What the order is held for (engine.decide's held_for; the store's hold_codes of
+    orders held before it was kept, connectors.state_migrations)."""
+    codes = {c for o, c in (*order_level, *(x for fs in per_line.values() for x in fs))
+             if o.scope == "order" and o.order_status == "pending_approval"}
+    shared = [(o, c) for o, c in order_level if o.scope == "line"]
+    lines = [*([(o, c) for o, c in fs if o.scope == "line"] + shared for fs in per_line.values()), shared]
+    for pairs in lines:
+        if strongest([o for o, _ in pairs]).order_status == "pending_approval":
+            codes |= {c for o, c in pairs if o.order_status == "pending_approval"}
+    return tuple(sorted(codes))

@@ -55,7 +55,7 @@ def test_past_its_date_a_short_shipment_s_balance_is_cancelled_and_told():
     one, two = plan.lines[0].lines
     assert one == lines[0]
     assert (two.state, two.allocated, two.rejected, two.shipped) == (LineState.SHIPPED, 2, 2, Decimal(2))
-    assert two.codes == ("BALANCE_CANCELLED:2",) and two.reason == "past_cancel_date"
+    assert (two.codes, two.balance_cancelled) == ((), 2) and two.reason == "past_cancel_date"
     assert [(r.partner, r.po_number, r.rows) for r in plan.reservations] == [(*KEY, ())]
     note = t.events[0].note
     assert PASSED.named in note and "line 2 (2 EA of 4, 2 shipped)" in note and "2 reserved unit(s) released" in note, \
@@ -136,7 +136,7 @@ def test_past_the_window_s_end_the_balance_is_cancelled_released_and_billed(tmp_
     state, lines, events, found, held, ws = _later(tmp_path, datetime(2026, 12, 6, 2))
     assert state == "invoiced" and "balance_cancelled" in events and not held
     three = lines[3]
-    assert (three.shipped, three.rejected, three.codes) == (Decimal(2), 2, ("BALANCE_CANCELLED:2",))
+    assert (three.shipped, three.rejected, three.codes, three.balance_cancelled) == (Decimal(2), 2, (), 2)
     assert three.reason.split("; ")[-1] == "past_cancel_date"  # after its reason at acknowledgement
     [f] = found
     assert "DTM 038" in f["message"] and "2026-12-05" in f["message"], f

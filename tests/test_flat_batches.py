@@ -49,7 +49,8 @@ def test_lines_stored_as_given(tmp_path) -> None:
         "shipped": ["0"] * n, "invoiced": ["0"] * n,
         "ordered_sku": [f"SKU-{i % 5}" if i % 3 == 0 else "" for i in range(n)],
         "rejected_fraction": [None] * n, "priced_per": [None] * n, "unit_eaches": [None] * n,
-        "backordered_over": [None] * n}, schema=LINE_ROWS)
+        "backordered_over": [None] * n, "balance_cancelled": [None] * n, "expired": [None] * n,
+        "cut_from": [None] * n}, schema=LINE_ROWS)
     store = StateStore(tmp_path / "s.sqlite")
     with store.transaction():
         store._insert_rows("order_lines", LINE_COLUMNS, table)

@@ -116,7 +116,7 @@ def test_a_line_s_own_no_back_order_cancels_that_line_s_balance_while_the_others
     state, lines, held, last = _princess_short(tmp_path, [(PA_LINE1, PA_LINE1 + "CSH*N~\n")])
     assert state == "partially_shipped"
     one, two = lines[1], lines[2]
-    assert (one.allocated, one.rejected, one.shipped, one.codes) == (40, 20, 40, ("BALANCE_CANCELLED:20",))
+    assert (one.allocated, one.rejected, one.shipped, one.codes, one.balance_cancelled) == (40, 20, 40, (), 20)
     assert one.reason.endswith("no_backorder") and one.state.value == "shipped"
     assert (two.promised, two.shipped, two.codes) == (36, 20, ()) and two.state.value == "partially_shipped"
     assert held == {2: 16}
@@ -132,7 +132,7 @@ def test_a_line_s_own_back_order_keeps_its_balance_under_a_no_back_order_po(tmp_
     state, lines, held, last = _princess_short(tmp_path, [("FOB*PP~\n", "FOB*PP~\nCSH*N~\n"),
                                                           (PA_LINE2, PA_LINE2 + "CSH*Y~\n")])
     assert state == "partially_shipped"
-    assert lines[1].codes == ("BALANCE_CANCELLED:20",) and lines[2].codes == () and held == {2: 16}
+    assert (lines[1].balance_cancelled, lines[2].balance_cancelled, lines[2].codes, held) == (20, 0, (), {2: 16})
     assert last["note"].startswith('The PO takes no back order (CSH01 N "No Back Order"); line 2 takes back orders '
                                    'all the same (its own sales requirement Y "Back Order if Out of Stock")'), last
 

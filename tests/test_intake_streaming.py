@@ -272,12 +272,55 @@ def test_a_crash_mid_file_is_taken_up_where_it_stopped(tmp_path, streamed, monke
     with pytest.raises(KeyboardInterrupt):
         _intake(b)
     db = sqlite3.connect(b.root / "state" / "orderbridge.sqlite")
-    [(status,)] = db.execute("SELECT status FROM files WHERE name='many.x12'").fetchall()
-    assert status.startswith("receiving:") and db.execute(
+    [(status, part, at)] = db.execute("SELECT status, resume_part, resume_at FROM files WHERE name='many.x12'"
+                                      ).fetchall()
+    assert (status, part) == ("receiving", 3) and at > 0 and db.execute(
         "SELECT count(*) FROM orders WHERE po_number LIKE 'PO-%'").fetchone()[0] == 3
     db.close()
     monkeypatch.setattr(intake_flow, "_plan_and_store", real)
     _intake(b)  # the rerun reads only pieces 4 to 6
+    assert _dump(a) == _dump(b)
+
+
+def test_a_file_a_store_before_version_34_left_part_way_is_taken_up_where_it_stopped(tmp_path, streamed, monkeypatch):
+    """The crash above with a store of the version before LINE_MARKS: the run that died kept where to go on as words in
+    the file's status ("receiving:OFFSET:SEGMENTS:PART:ERRORS"). Opening it moves them to the file's resume columns
+    (connectors.state_migrations._resume_points) and the next run goes on from there: the state a whole intake leaves
+    (read as words no more, the file would have been taken as done)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import LINE_MARKS, WORDS_AS_DATA
+
+    extra = {"many.x12": _interchanges(6, bad=4)}
+    a = _with_extra(tmp_path / "a", extra)
+    _intake(a)
+    b = _with_extra(tmp_path / "b", extra)
+    real = intake_flow._plan_and_store
+    done = []
+
+    def dies_at_the_fourth_piece(*args, **kw):
+        if args[3].file == "many.x12" and len(done) == 3:
+            raise KeyboardInterrupt("killed")
+        out = real(*args, **kw)
+        if args[3].file == "many.x12":
+            done.append(1)
+        return out
+
+    monkeypatch.setattr(intake_flow, "_plan_and_store", dies_at_the_fourth_piece)
+    with pytest.raises(KeyboardInterrupt):
+        _intake(b)
+    db = sqlite3.connect(b.root / "state" / "orderbridge.sqlite")
+    at, segments, part, errors, batches = db.execute("SELECT resume_at, resume_segments, resume_part, error_count,"
+                                                     " resume_batches FROM files WHERE name='many.x12'").fetchone()
+    assert part == 3 and at > 0 and segments > 0 and not batches
+    db.execute("UPDATE files SET status=?, error_count=0 WHERE name='many.x12'",
+               (f"receiving:{at}:{segments}:{part}:{errors}",))  # as the version before wrote it
+    for table, column, _ in COLUMNS_ADDED_IN[LINE_MARKS]:
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(WORDS_AS_DATA),))
+    db.commit()
+    db.close()
+    monkeypatch.setattr(intake_flow, "_plan_and_store", real)
+    _intake(b)  # migrated, then the rerun reads only pieces 4 to 6
     assert _dump(a) == _dump(b)
 
 

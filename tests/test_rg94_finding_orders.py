@@ -231,12 +231,12 @@ def test_the_store_s_lookups_on_both_back_ends(store_target):
                                          ("globex", "4500012345", "77")):
                 store._q("INSERT INTO orders (partner, po_number, state, revision, answered_revision, ship_to_id,"
                          " received_at) VALUES (?,?,?,1,1,?,?)", (partner, po, "shipped", ship_to, "2026-11-27"))
-            for partner, po, n, ordered, shipped, codes in (
-                    ("acme", "0004500012345", 1, "10", "10", ""), ("acme", "ACME-1001", 1, "10", "7", ""),
-                    ("globex", "4500012345", 1, "5", "0", "BALANCE_CANCELLED:5"), ("globex", "4500012345", 2, "5", "",
-                                                                                  "")):
-                store._q("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, shipped, codes)"
-                         " VALUES (?,?,?,?,?,?,?)", (partner, po, n, "shipped", ordered, shipped, codes))
+            for partner, po, n, ordered, shipped, balance_cancelled in (
+                    ("acme", "0004500012345", 1, "10", "10", None), ("acme", "ACME-1001", 1, "10", "7", None),
+                    ("globex", "4500012345", 1, "5", "0", "5"), ("globex", "4500012345", 2, "5", "", None)):
+                store._q("INSERT INTO order_lines (partner, po_number, line_number, state, ordered, shipped, codes,"
+                         " balance_cancelled) VALUES (?,?,?,?,?,?,'',?)",
+                         (partner, po, n, "shipped", ordered, shipped, balance_cancelled))
             store._q("INSERT INTO shipments (warehouse, shipment_id, partner, ship_date, tracking_number,"
                      " bill_of_lading, billing) VALUES ('east', 'SHP-1', 'acme', '2026-11-27', '1Z1', 'BOL-1', 'x')")
             store._q("INSERT INTO cartons (warehouse, shipment_id, level, label, sscc, po_number) VALUES"

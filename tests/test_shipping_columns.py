@@ -30,11 +30,11 @@ from tests.lifecycle.test_shipping import PROFILES, order_lines, reserved, ship
 
 STORED = [  # order_lines rows as a store may hold them (LINE_COLUMNS order)
     ("acme", "PO-1", 1, "1", "SKU-1", "allocated", "IA", "12.0000", "EA", "2.50", None, 12, 0, 0, "2026-12-10",
-     "EAST", "", "R1,,R2", 2, "run-0", None, None, None, None, "1000", 12, None),
+     "EAST", "", "R1,,R2", 2, "run-0", None, None, None, None, "1000", 12, None, "3.50", None, 48),
     ("acme", "PO-1", 2, None, None, "backordered", None, "6", None, "", "", None, None, None, None, None, None, None,
-     0, None, "0.0", "1.500", "SKU-0", "0.3440", "1", 0, "0.500"),
+     0, None, "0.0", "1.500", "SKU-0", "0.3440", "1", 0, "0.500", None, "12.0", None),
     ("acme", "PO-1", 3, "", "SKU-2", "cancelled", "IR", "-0", "CA", "3", "3.10", 0, 0, 6, "", "", "gone", "", None,
-     "", "", "0", "", "0", None, None, "0"),
+     "", "", "0", "", "0", None, None, "0", "0", "", None),
 ]
 
 
@@ -78,13 +78,14 @@ def test_line_state_names_the_860_that_cut_a_line_by_its_reason():
 
 
 def test_line_state_reads_the_promise_a_cut_line_had_before_its_cut():
-    """cut_from: the line's CUT_FROM code (schemas.lifecycle) when the line is cut; null otherwise or when the
+    """cut_from: the line's cut_from (schemas.lifecycle.LineRecord) when the line is cut; null otherwise or when the
     line was cut before it was kept."""
     rows = []
-    for k, codes in enumerate(("CHANGE_BELOW_SHIPPED,CUT_FROM:48", "CUT_FROM:12,CHANGE_BELOW_SHIPPED,X",
-                               "CHANGE_BELOW_SHIPPED", "CUT_FROM:5", "CHANGE_BELOW_SHIPPED,CUT_FROM:x"), start=1):
+    for k, (codes, before) in enumerate((("CHANGE_BELOW_SHIPPED", 48), ("CASE_PACK_ROUNDED,CHANGE_BELOW_SHIPPED,X", 12),
+                                         ("CHANGE_BELOW_SHIPPED", None), ("", 5), ("CHANGE_BELOW_SHIPPED_NOT", 7)),
+                                        start=1):
         row = dict(zip(LINE_COLUMNS, STORED[0], strict=True))
-        rows.append({**row, "line_number": k, "line_id": str(k), "codes": codes, "reason": "cut"})
+        rows.append({**row, "line_number": k, "line_id": str(k), "codes": codes, "reason": "cut", "cut_from": before})
     state = shipping.line_state_table(pa.Table.from_pylist(rows, schema=LINE_ROWS), RESERVATION_ROWS.empty_table())
     assert state["cut_from"].to_pylist() == [Decimal(48), Decimal(12), None, None, None]
 

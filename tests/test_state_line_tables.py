@@ -19,7 +19,8 @@ def _table(rows: list[tuple[str, str, int]], **columns) -> pa.Table:
             "unit": "EA", "unit_price": "2.5", "ack_price": None, "allocated": 0, "backordered": 0, "rejected": 0,
             "promised_date": None, "warehouses": "", "reason": "", "codes": "", "revision": 1, "run_id": "r1",
             "shipped": "0", "invoiced": "0", "ordered_sku": "", "rejected_fraction": None,
-            "priced_per": None, "unit_eaches": None, "backordered_over": None} | columns
+            "priced_per": None, "unit_eaches": None, "backordered_over": None, "balance_cancelled": None,
+            "expired": None, "cut_from": None} | columns
     return pa.table({f.name: pa.array(v if isinstance(v, list) else [v] * n, f.type) for f, v in
                      ((f, base[f.name]) for f in LINE_ROWS)}, schema=LINE_ROWS)
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 from engine.blankets import acknowledged
 from engine.lifecycle import backorders, balance
 from engine.lifecycle.changes import expired_units, restore_expired
-from schemas.lifecycle import LineRecord, LineState, OrderRecord, OrderState
+from schemas.lifecycle import EXPIRED, LineRecord, LineState, OrderRecord, OrderState
 from schemas.units import REJECTED_FRACTION, rejected_exactly, rejected_stored, unheld_fraction
 
 FRACTION = Decimal("0.344")
@@ -58,8 +58,8 @@ def test_rejected_stored_writes_the_whole_units_and_the_fraction_together():
 # --- 1. a balance cancelled on a fraction line rejects it exactly ----------------------------------------------------
 def test_a_fraction_line_all_backordered_then_past_its_date_draws_nothing():
     """1.344 TM all backordered (stored 1: whole units) whose cancel-after passed: it used to be stored rejected 1, so
-    the release drew 0.344 TM of a line that ships nothing. It rejects 1.344 (1 and the mark 0.344), EXPIRED:1.344,
-    and the warning says 1.344 TM."""
+    the release drew 0.344 TM of a line that ships nothing. It rejects 1.344 (1 and the fraction 0.344), expired
+    1.344, and the warning says 1.344 TM."""
     line = LineRecord(*KEY, 1, LineState.BACKORDERED, sku="RG48-04", ordered=Decimal("1.344"), unit="TM",
                       backordered=1)
     assert _drawn(line) == Decimal("1.344")
@@ -67,7 +67,7 @@ def test_a_fraction_line_all_backordered_then_past_its_date_draws_nothing():
     assert after.state == LineState.REJECTED and after.backordered == 0
     assert (after.rejected, rejected_exactly(after.rejected, after.rejected_fraction)) == (1, Decimal("1.344"))
     assert _drawn(after) == 0
-    assert f"{backorders.EXPIRED}1.344" in after.codes and expired_units(after) == Decimal("1.344")
+    assert after.codes == () and after.expired == expired_units(after) == Decimal("1.344")
     (said,) = [f.finding.message for f in plan.findings]
     assert "line 1 (1.344)" in said and "1.344 " in said, said
 
@@ -78,21 +78,21 @@ def test_a_fraction_line_placed_in_part_keeps_its_placed_fraction_when_its_backo
     line = LineRecord(*KEY, 1, LineState.ALLOCATED, sku="RG48-04", ordered=Decimal("2.5"), unit="TM",
                       allocated=1, backordered=1)
     _plan, after = _expired(line)
-    assert (after.rejected, after.codes) == (1, (f"{backorders.EXPIRED}1",))
+    assert (after.rejected, after.codes, after.expired) == (1, (), 1)
     assert _drawn(after) == Decimal("1.5")
 
 
 def test_a_fraction_line_whose_balance_is_cancelled_unshipped_draws_nothing():
     """7.68 BP placed (IA 7.68, stored allocated 7), the order's last date passed with nothing shipped (late_backorder
     "reject"): the balance cancelled used to reject 7, so it still drew 0.68 BP. It rejects 7.68 exactly, and the
-    BALANCE_CANCELLED code and the history's note say 7.68 BP of 7.68."""
+    balance_cancelled and the history's note say 7.68 BP of 7.68."""
     line = LineRecord(*KEY, 2, LineState.ALLOCATED, sku="RG48-05", ordered=Decimal("7.68"), unit="BP", allocated=7)
     plan = balance._cancel(_record(OrderState.ACKNOWLEDGED), [line], (), ["EAST"], "", passed=PASSED, **AT)
     after = plan.lines[0].lines[0]
     assert after.state == LineState.REJECTED and (after.allocated, after.backordered) == (0, 0)
     assert rejected_exactly(after.rejected, after.rejected_fraction) == Decimal("7.68") and after.rejected == 7
     assert _drawn(after) == 0
-    assert f"{balance.BALANCE_CANCELLED}7.68" in after.codes
+    assert (after.codes, after.balance_cancelled) == ((), Decimal("7.68"))
     note = plan.transitions[0].events[0].note
     assert "line 2 (7.68 BP of 7.68, 0 shipped)" in note, note
 
@@ -107,7 +107,7 @@ def test_a_fraction_line_shipped_in_part_draws_what_shipped():
     plan = balance._cancel(_record(OrderState.PARTIALLY_SHIPPED), [line, whole], (), ["EAST"], "", **AT)
     after, after_whole = plan.lines[0].lines
     assert rejected_exactly(after.rejected, after.rejected_fraction) == Decimal("2.68") and _drawn(after) == 5
-    assert f"{balance.BALANCE_CANCELLED}2.68" in after.codes
+    assert (after.codes, after.balance_cancelled, after_whole.balance_cancelled) == ((), Decimal("2.68"), 3)
     assert (after_whole.rejected, _drawn(after_whole)) == (3, 7)
     assert after_whole.rejected_fraction == 0
     assert not [c for c in (*after.codes, *after_whole.codes) if c.startswith(REJECTED_FRACTION)]
@@ -115,8 +115,8 @@ def test_a_fraction_line_shipped_in_part_draws_what_shipped():
 
 # --- 2. the mark follows the rejected units wherever they change -----------------------------------------------------
 def test_a_restored_backorder_takes_its_fraction_back_with_its_units():
-    """The line of the first test, expired (rejected 1.344: 1 and the mark 0.344, EXPIRED:1.344), then its date moved
-    by an 860: its backorder is restored whole (backordered 1, as it was) and what it rejected goes back to none,
+    """The line of the first test, expired (rejected 1.344: 1 and the fraction 0.344, expired 1.344), then its date
+    moved by an 860: its backorder is restored whole (backordered 1, as it was) and what it rejected goes back to none,
     the mark with it: it draws 1.344 again. The old code kept the mark on a line that no longer rejects anything."""
     line = LineRecord(*KEY, 1, LineState.BACKORDERED, sku="RG48-04", ordered=Decimal("1.344"), unit="TM",
                       backordered=1)
@@ -125,8 +125,8 @@ def test_a_restored_backorder_takes_its_fraction_back_with_its_units():
     (back,), restored = restore_expired([expired], {}, moved, today=date(2026, 12, 11), run_id="r2")
     assert restored == [(1, Decimal("1.344"))]
     assert (back.backordered, back.rejected, back.state) == (1, 0, LineState.BACKORDERED)
-    assert not [c for c in back.codes if c.startswith((REJECTED_FRACTION, backorders.EXPIRED))], back.codes
-    assert back.rejected_fraction == 0
+    assert not [c for c in back.codes if c.startswith((REJECTED_FRACTION, EXPIRED))], back.codes
+    assert back.rejected_fraction == 0 and back.expired == 0
     assert _drawn(back) == Decimal("1.344")
 
 

@@ -36,7 +36,6 @@ from rules.business.common import business_finding
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import (
     ENDED_LINES,
-    EXPIRED,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -539,11 +538,9 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: Passed, *,
         state = LineState.REJECTED if ends else _line_state(ln.shipped, ln.invoiced, allocated, 0)
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
                                                                                              "past_cancel_date")))
-        codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)),
-                 f"{EXPIRED}{(expired_units(ln) + units).normalize():f}")
         rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + units)
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
-                                 codes=codes, run_id=run_id, rejected_fraction=fraction,
+                                 run_id=run_id, rejected_fraction=fraction, expired=expired_units(ln) + units,
                                  backordered_over=backordered_stored(Decimal(0))[1]))
     if not cut:
         return Plan()

@@ -3,7 +3,7 @@ N ("No Back Order") or SP ("Ship Partial, Balance Cancel") (schemas.orders.NO_BA
 and nothing later. When the warehouses that hold its stock have confirmed a shipment of it and units are
 left (a warehouse shipped 7 of 10 cases, or left a line out), those units will not follow: the buyer ruled
 them out. ``plan_balance_cancelled`` ends each line at what shipped (its unshipped units counted rejected,
-the line's code ``BALANCE_CANCELLED:n`` and reason ``no_backorder``), releases every reservation left and
+the line's balance_cancelled ``n`` and reason ``no_backorder``), releases every reservation left and
 moves the order by what is left: ``balance_cancelled`` to shipped (an order billed per order gets its 810
 then), ``balance_cancelled_settled`` to invoiced when every shipped unit was billed already (per shipment),
 ``balance_cancelled_open`` (partially shipped still) when service lines are left, which the invoice stage then
@@ -33,12 +33,12 @@ SHIPMENT_WITHIN_TOLERANCE warning for ops. An order a line of which shipped less
 And an order past its last date: once a PO's cancel-after (DTM 001), do-not-deliver-after (063) or, for a partner
 whose profile says so, ship-no-later (038) passed and its partner's late_backorder is "reject" (the default: nothing
 ships after that date), an order the warehouses holding its stock shipped short (2 of 4 allocated confirmed) is
-complete at what shipped as above (reason ``past_cancel_date``, codes ``BALANCE_CANCELLED:n``), with one
+complete at what shipped as above (reason ``past_cancel_date``, balance_cancelled ``n``), with one
 BACKORDER_AFTER_CANCEL warning naming the lines. Its backordered units are engine.lifecycle.backorders' (cancelled
 by the decide stage); the allocated units shipped short used to stay reserved for ever, the order partially shipped
 and never billed. An order nothing of which shipped by then (acknowledged, every open line past its date, a goods line
 among them) ends the same way: every open line cancelled (rejected, reason ``past_cancel_date``, codes
-``BALANCE_CANCELLED:n``), every reservation released, the order cancelled (``balance_cancelled_unshipped``), one
+balance_cancelled ``n``), every reservation released, the order cancelled (``balance_cancelled_unshipped``), one
 BACKORDER_AFTER_CANCEL warning; the decide stage's backorder step cancels only the backordered units of such an order
 (engine.lifecycle.backorders.plan_expired: "the order keeps its reserved units"), so its allocated units used to stay
 reserved for ever. It waits for its partner's grace first (allocation.unshipped_grace_days, 7 by default: a buyer's
@@ -86,7 +86,6 @@ from schemas.profile import PartnerProfile
 from schemas.units import backordered_stored, rejected_exactly, rejected_stored
 
 Key = tuple[str, str]
-BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
 REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledgement)
 PAST = "past_cancel_date"  # the reason of a line whose balance was cancelled once its last date passed
 TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
@@ -120,9 +119,8 @@ def takes_no_backorder(requirement: str | None, own: str | None) -> bool:
 
 
 def cancelled_units(line: LineRecord) -> Decimal:
-    """The units of ``line``'s balance cancelled after shipment (its BALANCE_CANCELLED code; 0: none)."""
-    return sum((Decimal(c[len(BALANCE_CANCELLED):]) for c in line.codes if c.startswith(BALANCE_CANCELLED)),
-               Decimal(0))
+    """The units of ``line``'s balance cancelled after shipment (its balance_cancelled; 0: none)."""
+    return line.balance_cancelled
 
 
 def balance_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
@@ -416,11 +414,10 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
         state = (LineState.REJECTED if not ln.shipped
                  else LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED)
         reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
-        codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
-                 f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
         rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
         new_lines.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, state=state,
-                                 promised_date=None, reason=reason, codes=codes, run_id=run_id,
+                                 promised_date=None, reason=reason, run_id=run_id,
+                                 balance_cancelled=ln.balance_cancelled + left,
                                  rejected_fraction=fraction, backordered_over=backordered_stored(Decimal(0))[1]))
     done = tuple(new_lines)
     to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
@@ -512,6 +509,6 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["BALANCE_CANCELLED", "PAST", "UNSHIPPED", "WAITING", "BalanceTerms", "balance_due", "balance_lines",
+__all__ = ["PAST", "UNSHIPPED", "WAITING", "BalanceTerms", "balance_due", "balance_lines",
            "balance_terms", "cancelled_units", "dates_wanted", "own_rule", "past_due", "plan_balance_cancelled",
            "plan_balances", "received_before", "takes_no_backorder", "unshipped_due", "unshipped_past"]

@@ -55,12 +55,10 @@ from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     BILL_ONLY,
-    CUT_FROM,
     CUT_MARK,
     DECIDED_EVENTS,
     DECIDED_ORDERS,
     ENDED_LINES,
-    EXPIRED,
     GONE_LINES,
     ON_HOLD,
     ChangeUpdate,
@@ -816,14 +814,13 @@ class _Step:
             said.append(f"line {ln.line_id or ln.line_number} ({balance._num(left)} {ln.unit or 'units'} of "
                         f"{balance._num(left + ln.shipped)}, {balance._num(ln.shipped)} shipped)")
             reason = "; ".join(filter(None, (ln.reason, balance.REASON)))
-            codes = (*(c for c in ln.codes if not c.startswith(balance.BALANCE_CANCELLED)),
-                     f"{balance.BALANCE_CANCELLED}{balance._num(balance.cancelled_units(ln) + left)}")
             rejected, fraction = rejected_stored(
                 rejected_exactly(ln.rejected, ln.rejected_fraction) + exact - allocated)
             out.append(replace(ln, allocated=allocated, backordered=0, rejected=rejected, rejected_fraction=fraction,
                                backordered_over=backordered_stored(Decimal(0))[1],
                                state=LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED,
-                               promised_date=None, reason=reason, codes=codes, run_id=self.run_id))
+                               promised_date=None, reason=reason, run_id=self.run_id,
+                               balance_cancelled=ln.balance_cancelled + left))
         released = sum(r.quantity for r in kept if r.line_number in cut)
         note = (f"; its own sales requirement now takes no back order and the warehouse(s) holding its stock "
                 f"({', '.join(sorted(shipped_from))}) shipped it short: balance cancelled, {'; '.join(said)}, "
@@ -1213,7 +1210,7 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     (a case pack rounded up stays so). A line whose promise is cut carries CUT_MARK in its codes: units a
     warehouse confirms beyond what is still reserved for it left before we knew of the change
     (rules.shipments: SHIPPED_AFTER_CHANGE, shipped and billed), not an over-shipment held
-    (SHIPMENT_OVER_RESERVED) - up to the promise before the cut, which it carries too (CUT_FROM: the
+    (SHIPMENT_OVER_RESERVED) - up to the promise before the cut, which it carries too (its cut_from: the
     largest of its cuts); units beyond that are an over-shipment still. ``service``: the line's item is a service
     (items.csv kind): new units are placed (allocated), not backordered, as its first units were (no stock, no
     reservation: engine.kept_stock.service_rows); they go with the order's next shipment, or alone at the invoice
@@ -1230,7 +1227,7 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
     allocated, backordered = ln.allocated, ln.backordered
     promised = allocated + backordered
-    codes = ln.codes
+    codes, cut_from = ln.codes, ln.cut_from
     if target < promised:
         cut = promised - target
         fewer = min(backordered, cut)
@@ -1238,14 +1235,12 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
         if CUT_MARK not in codes:  # its units confirmed shipped later left before the change (SHIPPED_AFTER_CHANGE)
             codes = (*codes, CUT_MARK)
         # up to the promise before the cut (the largest one cut from): what can have left before the change
-        before = max([promised, *(int(c[len(CUT_FROM):]) for c in codes
-                                  if c.startswith(CUT_FROM) and c[len(CUT_FROM):].isdigit())])
-        codes = (*(c for c in codes if not c.startswith(CUT_FROM)), f"{CUT_FROM}{before}")
+        cut_from = max(promised, cut_from or 0)
     elif target > promised and service:
         allocated += target - promised
     elif target > promised:
         backordered += target - promised
-    return replace(ln, allocated=allocated, backordered=backordered, codes=codes,
+    return replace(ln, allocated=allocated, backordered=backordered, codes=codes, cut_from=cut_from,
                    state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
 
 
@@ -1265,11 +1260,10 @@ def redecided_lines(result: ChangeResult, stored: Mapping[int, LineRecord]) -> t
 
 
 def expired_units(line: LineRecord) -> Decimal:
-    """The units of ``line``'s backorder cancelled when its last date passed (its EXPIRED code; 0: none), exactly:
+    """The units of ``line``'s backorder cancelled when its last date passed (its expired; 0: none), exactly:
     a line in a fraction of its unit whose backorder ended it cancelled the fraction its whole units did not hold
-    too (EXPIRED:1.344 of 1.344 TM backordered as 1)."""
-    return sum((Decimal(c[len(EXPIRED):]) for c in line.codes
-                if c.startswith(EXPIRED) and c[len(EXPIRED):].replace(".", "", 1).isdigit()), Decimal(0))
+    too (1.344 of 1.344 TM backordered as 1)."""
+    return line.expired
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
@@ -1300,9 +1294,8 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
         backordered = ln.backordered + int(n)  # (whole units: a fraction expired goes back unheld, as it was)
         reason = "; ".join(p for p in ln.reason.split("; ") if p and p != "past_cancel_date")
         rejected, fraction = rejected_stored(rejected_exactly(ln.rejected, ln.rejected_fraction) - n)
-        codes = tuple(c for c in ln.codes if not c.startswith(EXPIRED))
-        out.append(replace(ln, backordered=backordered, rejected=rejected, run_id=run_id, reason=reason, codes=codes,
-                           rejected_fraction=fraction,
+        out.append(replace(ln, backordered=backordered, rejected=rejected, run_id=run_id, reason=reason,
+                           expired=Decimal(0), rejected_fraction=fraction,
                            state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered)))
         restored.append((ln.line_number, n))
     return tuple(out), restored

@@ -73,6 +73,7 @@ from schemas.lifecycle import (
     DECIDED_ORDERS,
     ENDED_LINES,
     GONE_LINES,
+    HELD_FOR_A_PERSON,
     LINE_ROWS,
     ORDER_KEYS,
     RESERVATION_ROWS,
@@ -920,6 +921,9 @@ class _Batch:
             "ordered_sku": _text_or_empty(rows, "ordered_sku"),
             "rejected_fraction": fractions, "priced_per": _priced_per_column(rows),
             "unit_eaches": _unit_eaches(decided, self._packs), "backordered_over": overs,
+            # nothing of a line decided was cancelled after its answer, nor cut after shipment
+            "balance_cancelled": pa.nulls(n, pa.string()), "expired": pa.nulls(n, pa.string()),
+            "cut_from": pa.nulls(n, pa.int64()),
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
@@ -1338,7 +1342,7 @@ def decision_consequence(f: Finding, d: OrderDecision | None) -> str:
     if d is None:
         return "reported"
     if d.status == PENDING:
-        return "order held for a person"
+        return HELD_FOR_A_PERSON
     if d.status == REJECTED:
         return "order rejected (855 RD)" + (f" by {d.decided_by}" if d.decided_by else "")
     approved = f"approved by {d.decided_by}; " if d.decided_by else ""

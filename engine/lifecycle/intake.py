@@ -592,6 +592,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "run_id": text(run_id), "shipped": text("0"), "invoiced": text("0"), "ordered_sku": text(""),
         "rejected_fraction": pa.nulls(n, pa.string()), "priced_per": pa.nulls(n, pa.string()),
         "unit_eaches": pa.nulls(n, pa.int64()), "backordered_over": pa.nulls(n, pa.string()),
+        "balance_cancelled": pa.nulls(n, pa.string()), "expired": pa.nulls(n, pa.string()),
+        "cut_from": pa.nulls(n, pa.int64()),
     }
     return pa.table({f.name: columns[f.name] if columns[f.name].type == f.type else pc.cast(columns[f.name], f.type)
                      for f in LINE_ROWS}, schema=LINE_ROWS)  # (a cast to the type a column has already: none)

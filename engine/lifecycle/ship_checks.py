@@ -18,11 +18,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.envelope import order_address
-from engine.lifecycle.balance import BALANCE_CANCELLED, PAST, REASON, TOLERATED
+from engine.lifecycle.balance import PAST, REASON, TOLERATED
 from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
-from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, OrderState, decimal_text
+from schemas.lifecycle import (
+    BALANCE_CANCELLED,
+    ENDED_LINES,
+    EXPIRED,
+    FindingRecord,
+    LineState,
+    OrderRecord,
+    OrderState,
+    decimal_text,
+)
 from schemas.order_keys import x12_po
 from schemas.orders import LINE_SHIP_TO_ADDRESS, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
@@ -30,7 +39,7 @@ from schemas.x12 import Address
 
 STAGE = "shipments"  # the stage of the shipment findings (engine.lifecycle.shipping's too)
 Key = tuple[str, str]
-# a line's reason beside its BALANCE_CANCELLED code (engine.lifecycle.balance): why its balance was cancelled
+# a line's reason beside its balance_cancelled (engine.lifecycle.balance): why its balance was cancelled
 _WHY_BALANCE = {PAST: "past the order's last date", REASON: "as the balance of a short shipment of a no-back-order PO",
                 TOLERATED: "as the balance of a short shipment within the under-shipment tolerance"}
 # the findings a confirmation of such units raises (the line closed, or no unit left reserved for it)
@@ -39,27 +48,27 @@ CANCELLED_SHIPPED = ("SHIPMENT_LINE_CLOSED", "SHIPMENT_OVER_RESERVED")
 
 def cancelled_lines(lines: pa.Table) -> dict[tuple[str, str, int], str]:
     """(partner, PO, line number) -> what we cancelled of it after acknowledging it, in words, for each of ``lines``
-    (LINE_ROWS, as stored) whose codes count units cancelled so (BALANCE_CANCELLED:n: its balance, past the order's
-    last date or after a short shipment, engine.lifecycle.balance; EXPIRED:n: its backorder past that date,
-    engine.lifecycle.backorders). A warehouse that then confirms units of it shipped them after we told the buyer
-    they would not come, or before we knew (a shipment on the last day confirmed after the grace): cancelled_shipped
-    says so."""
-    if not lines.num_rows or "codes" not in lines.column_names:
+    (LINE_ROWS, as stored) that counts units cancelled so (its expired: its backorder past the order's last date,
+    engine.lifecycle.backorders; its balance_cancelled: its balance, past that date or after a short shipment,
+    engine.lifecycle.balance), each named as the mark it was kept as before store version 34 ("EXPIRED:12",
+    "BALANCE_CANCELLED:24"). A warehouse that then confirms units of it shipped them after we told the buyer they
+    would not come, or before we knew (a shipment on the last day confirmed after the grace): cancelled_shipped says
+    so."""
+    columns = ("expired", "balance_cancelled")
+    if not lines.num_rows or any(c not in lines.column_names for c in columns):
         return {}
-    marked = pc.fill_null(pc.match_substring_regex(
-        lines["codes"], f"(^|,)({BALANCE_CANCELLED}|{EXPIRED})[0-9]"), False)
+    marked = pc.or_(*(pc.not_equal(pc.fill_null(lines[c], ""), "") for c in columns))
     if not pc.any(marked).as_py():
         return {}
     out = {}
-    for r in lines.filter(marked).select(["partner", "po_number", "line_number", "reason", "codes"]).to_pylist():
+    for r in lines.filter(marked).select(["partner", "po_number", "line_number", "reason", *columns]).to_pylist():
         reasons = (r["reason"] or "").split("; ")
         balance = next((_WHY_BALANCE[x] for x in reversed(reasons) if x in _WHY_BALANCE), "as its balance")
         told = []
-        for code in (r["codes"] or "").split(","):
-            if code.startswith(EXPIRED):
-                told.append(f"{code[len(EXPIRED):]} backordered past the order's last date ({code})")
-            elif code.startswith(BALANCE_CANCELLED):
-                told.append(f"{code[len(BALANCE_CANCELLED):]} unshipped {balance} ({code})")
+        if r["expired"]:
+            told.append(f"{r['expired']} backordered past the order's last date ({EXPIRED}{r['expired']})")
+        if r["balance_cancelled"]:
+            told.append(f"{r['balance_cancelled']} unshipped {balance} ({BALANCE_CANCELLED}{r['balance_cancelled']})")
         out[(r["partner"], r["po_number"], r["line_number"])] = ", ".join(told)
     return out
 

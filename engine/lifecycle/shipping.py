@@ -92,7 +92,6 @@ from schemas.findings import Detail, Finding, finding
 from schemas.fulfilment import SHIPMENT_PARTIES, TARE_FIRST, WITH_TARES
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
-    CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
     RESERVATION_ROWS,
@@ -166,8 +165,7 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
                                                                               lines["shipped"]), "0"), QTY),
             "status": lines["state"],
             "cut_by": pc.if_else(cut, lines["reason"], blank),
-            "cut_from": pc.if_else(cut, pc.struct_field(pc.extract_regex(  # null where the codes hold none
-                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank),
+            "cut_from": pc.if_else(cut, pc.cast(lines["cut_from"], pa.string()), blank),  # null: not known
             "bill_only": pc.fill_null(pc.starts_with(lines["reason"], BILL_ONLY), False)}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
@@ -1934,7 +1932,7 @@ def stored_lines(table: pa.Table) -> pa.Table:
 
     for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
                     ("rejected_fraction", fraction), ("priced_per", many), ("unit_eaches", lambda v: v or None),
-                    ("backordered_over", fraction),
+                    ("backordered_over", fraction), ("balance_cancelled", fraction), ("expired", fraction),
                     ("invoiced", count), ("revision", lambda v: v or 1),
                     ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
                     ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):

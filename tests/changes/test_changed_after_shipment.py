@@ -47,16 +47,19 @@ def test_our_price_gives_way_to_the_buyers_new_one():
 
 
 def test_a_line_whose_promise_is_cut_is_marked_so_a_late_confirmation_of_its_units_still_ships():
-    """CUT_MARK in the line's codes (once) when its promise is cut, with the promise before the cut (CUT_FROM:
+    """CUT_MARK in the line's codes (once) when its promise is cut, with the promise before the cut (its cut_from:
     the largest of its cuts: what can have left before the change); not when it is kept or raised."""
     from schemas.lifecycle import CUT_MARK
 
     cut = _change(_line(codes=("CASE_PACK_ROUNDED",)), 10, settled=True)
-    assert cut.codes == ("CASE_PACK_ROUNDED", CUT_MARK, "CUT_FROM:12")
-    assert _change(cut, 10, settled=True).codes == ("CASE_PACK_ROUNDED", CUT_MARK, "CUT_FROM:12")  # told once
+    assert (cut.codes, cut.cut_from) == (("CASE_PACK_ROUNDED", CUT_MARK), 12)
+    again = _change(cut, 10, settled=True)
+    assert (again.codes, again.cut_from) == (("CASE_PACK_ROUNDED", CUT_MARK), 12)  # told once
     raised = _change(cut, 20)  # raised to 20 after the cut (10 new units backordered), then cut to 14: from 20
-    assert _change(raised, 14).codes == ("CASE_PACK_ROUNDED", CUT_MARK, "CUT_FROM:20")
-    assert CUT_MARK not in _change(_line(), 10, "8.00").codes  # a price alone
+    assert (raised.cut_from, _change(raised, 14).cut_from) == (12, 20)
+    assert _change(raised, 14).codes == ("CASE_PACK_ROUNDED", CUT_MARK)
+    kept = _change(_line(), 10, "8.00")  # a price alone
+    assert CUT_MARK not in kept.codes and kept.cut_from is None
     assert CUT_MARK not in _change(_line(allocated=10, ordered=Decimal(10)), 15).codes  # a raise
 
 

@@ -1,5 +1,5 @@
 """engine.lifecycle.ship_checks.cancelled_lines and cancelled_shipped: a confirmation of units we cancelled after
-acknowledging them (a line's BALANCE_CANCELLED:n / EXPIRED:n codes) is told as such, not as a warehouse's error.
+acknowledging them (a line's balance_cancelled / expired) is told as such, not as a warehouse's error.
 Pure: LINE_ROWS in, words and a restated finding out (the whole night: tests/test_confirmed_after_unshipped_cancel)."""
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ def _rows(*lines: LineRecord) -> pa.Table:
     return pa.Table.from_pylist([line_row(ln) for ln in lines], schema=LINE_ROWS)
 
 
-def _line(n: int, state: LineState, reason: str = "", codes: tuple[str, ...] = ()) -> LineRecord:
+def _line(n: int, state: LineState, reason: str = "", codes: tuple[str, ...] = (), *, balance: int = 0,
+          expired: int = 0) -> LineRecord:
     return LineRecord("globex", "GLOBEX-2000", n, state, line_id=str(n), sku="SKU-1003", ordered=Decimal(36),
-                      unit="EA", reason=reason, codes=codes)
+                      unit="EA", reason=reason, codes=codes, balance_cancelled=Decimal(balance),
+                      expired=Decimal(expired))
 
 
 def test_only_lines_with_units_we_cancelled_after_answering_are_named_with_why():
     told = cancelled_lines(_rows(
-        _line(1, LineState.REJECTED, "filled; past_cancel_date", ("BALANCE_CANCELLED:12",)),
+        _line(1, LineState.REJECTED, "filled; past_cancel_date", balance=12),
         _line(3, LineState.REJECTED, "past_cancel_date"),  # refused by the 855 (IR): never acknowledged
-        _line(4, LineState.REJECTED, "partial; backordered; past_cancel_date", ("EXPIRED:12", "BALANCE_CANCELLED:24")),
-        _line(5, LineState.SHIPPED, "no_backorder", ("BALANCE_CANCELLED:2",)),
+        _line(4, LineState.REJECTED, "partial; backordered; past_cancel_date", expired=12, balance=24),
+        _line(5, LineState.SHIPPED, "no_backorder", balance=2),
         _line(6, LineState.ALLOCATED, "filled", ("CASE_PACK_ROUNDED",))))
     assert told == {
         ("globex", "GLOBEX-2000", 1): "12 unshipped past the order's last date (BALANCE_CANCELLED:12)",

@@ -179,8 +179,8 @@ def test_an_order_nothing_of_which_shipped_ends_once_its_grace_after_the_date_is
     assert (t.record.state, t.events[0].event) == (OrderState.CANCELLED, EventKind.BALANCE_CANCELLED_UNSHIPPED)
     assert t.record.value == 0
     one, two = plan.lines[0].lines
-    assert (one.state, one.allocated, one.rejected, one.codes) == (LineState.REJECTED, 0, 10, ("BALANCE_CANCELLED:10",))
-    assert (two.state, two.backordered, two.rejected, two.codes) == (LineState.REJECTED, 0, 4, ("BALANCE_CANCELLED:4",))
+    assert (one.state, one.allocated, one.rejected, one.balance_cancelled) == (LineState.REJECTED, 0, 10, 10)
+    assert (two.state, two.backordered, two.rejected, two.balance_cancelled) == (LineState.REJECTED, 0, 4, 4)
     assert one.reason == two.reason == "past_cancel_date"
     assert [(r.po_number, r.rows) for r in plan.reservations] == [("IDLE", ())]
     note = t.events[0].note

@@ -31,7 +31,8 @@ def _by_rows(table: pa.Table, order_refs: set[str], run_id: str, revision: int =
                     "ack_price": None, "allocated": 0, "backordered": 0, "rejected": 0, "promised_date": None,
                     "warehouses": "", "reason": "", "codes": "", "revision": revision, "run_id": run_id,
                     "shipped": "0", "invoiced": "0", "ordered_sku": "", "rejected_fraction": None,
-                    "priced_per": None, "unit_eaches": None, "backordered_over": None})
+                    "priced_per": None, "unit_eaches": None, "backordered_over": None, "balance_cancelled": None,
+                    "expired": None, "cut_from": None})
     return out
 
 

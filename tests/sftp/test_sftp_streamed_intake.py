@@ -102,8 +102,8 @@ def test_a_fetched_file_whose_run_died_mid_file_is_fetched_again_and_taken_up_wh
         _acme(ws, drop)
     assert partner.names("inbox") == ["many.x12"]  # still on the server
     db = sqlite3.connect(ws.root / "state" / "orderbridge.sqlite")
-    [(status,)] = db.execute("SELECT status FROM files WHERE name='many.x12'").fetchall()
-    assert status.startswith("receiving:")
+    [(status, part)] = db.execute("SELECT status, resume_part FROM files WHERE name='many.x12'").fetchall()
+    assert status == "receiving" and part > 0
     db.close()
     monkeypatch.setattr(intake_flow, "_plan_and_store", real)
     in_pieces["pieces"].clear()
