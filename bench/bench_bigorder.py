@@ -10,7 +10,11 @@ RSS, and the per-line cost of the largest night against the smallest's (super-li
 Measured, never asserted: the night's documents are counted and printed.
 
     .venv/bin/python bench/bench_bigorder.py [--lines 5000 20000 50000] [--sdq 500x200] [--change 5000]
-                                              [--prof DIR] [--keep DIR]
+                                              [--items N] [--prof DIR] [--keep DIR]
+
+--items N gives each night's workspace a catalog of N items (items.csv and ACME's prices.csv) when its order has
+fewer lines: the cost of the reference data, which grows with the catalog, not the order (a wholesaler's 50,000
+to 500,000 items; `--lines 2000 --sdq '' --change 0 --items 50000`).
 
 `make bench` runs a short one (--lines 2000 8000 --sdq 100x50 --change 2000). --keep DIR keeps each night's
 workspace as DIR/<night> (bench/digest.py DIR/<night> compares two commits' outputs); --prof DIR profiles
@@ -74,6 +78,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--lines", type=int, nargs="*", default=[5_000, 20_000, 50_000])
     ap.add_argument("--sdq", default="500x200", help="LINESxSTORES of the store-level PO ('' for none)")
     ap.add_argument("--change", type=int, default=5_000, help="lines of the PO changed by an 860 (0 for none)")
+    ap.add_argument("--items", type=int, default=0, help="items in the catalog, at least each order's lines")
     ap.add_argument("--prof", type=Path, metavar="DIR")
     ap.add_argument("--keep", type=Path, metavar="DIR")
     args = ap.parse_args(argv)
@@ -83,7 +88,7 @@ def main(argv: list[str]) -> int:
     results = []
     for n in args.lines:
         label = f"po-{n}"
-        ws = bigorder.prepare(WORK / label, n)
+        ws = bigorder.prepare(WORK / label, max(n, args.items))
         bigorder.drop_order(ws, bigorder.purchase_order(n), "big-850.x12")
         bigorder.drop_confirmations(ws, bigorder.confirmations(n))
         results.append({**one_night(label, ws, NIGHT1, args), "lines": n})
@@ -92,7 +97,7 @@ def main(argv: list[str]) -> int:
     if args.sdq:
         n, n_stores = (int(v) for v in args.sdq.split("x"))
         label = f"sdq-{n}x{n_stores}"
-        ws = bigorder.prepare(WORK / label, n, n_stores=n_stores)
+        ws = bigorder.prepare(WORK / label, max(n, args.items), n_stores=n_stores)
         bigorder.drop_order(ws, bigorder.purchase_order(n, n_stores=n_stores), "big-850.x12")
         bigorder.drop_confirmations(ws, bigorder.confirmations(n, n_stores=n_stores))
         results.append({**one_night(label, ws, NIGHT1, args), "lines": n * n_stores})
@@ -101,7 +106,7 @@ def main(argv: list[str]) -> int:
     if args.change:
         n = args.change
         label = f"change-{n}"
-        ws = bigorder.prepare(WORK / label, n)
+        ws = bigorder.prepare(WORK / label, max(n, args.items))
         bigorder.drop_order(ws, bigorder.purchase_order(n), "big-850.x12")
         results.append({**one_night(f"{label}-850", ws, NIGHT1, args), "lines": n})
         bigorder.drop_order(ws, bigorder.change_order(n), "big-860.x12")

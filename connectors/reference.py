@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -324,18 +327,69 @@ def _case_items(items: pa.Table, item_units: pa.Table, name: str) -> list[tuple[
 
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
-    item_units.csv, customer_currencies.csv, kits.csv and deals.csv from ``folder``."""
+    item_units.csv, customer_currencies.csv, kits.csv and deals.csv from ``folder``.
+
+    Read, converted and checked once per content in a process: each stage of a night (intake's unit restatements,
+    decide, each warehouse's ship stage, invoice, reconcile) asks for it, and a wholesaler's catalog of 50,000 items
+    took ~1.4 s CPU each time (bench/bench_bigorder.py --items). The files' bytes are read on every call (a few ms)
+    and the data kept is handed back while every file holds the bytes it was made from (and the optional ones are
+    as absent as they were), so a file saved mid-night, even rewritten in place at the same size within the
+    filesystem's timestamp tick (where an inode/size/mtime stamp would not see it), is read again. ReferenceData is
+    frozen and its Arrow tables immutable, so one kept object is safe to share between the callers of a process (a
+    pool worker's or the console's). Bad data is not kept: its ConfigError is raised again on each call."""
+    contents: dict[str, bytes | None] = {}
+    for key in SCHEMAS:
+        path = Path(folder) / f"{key}.csv"
+        if key in OPTIONAL_FILES and not path.exists():
+            contents[key] = None
+            continue
+        try:
+            contents[key] = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
+    where = str(Path(folder))  # the files' names in messages and findings are made from the folder as given
+    digests = tuple((key, None if data is None else hashlib.blake2b(data, digest_size=32).digest())
+                    for key, data in contents.items())
+    with _KEEPING:
+        kept = _KEPT.get(where)
+        if kept is not None and kept[0] == digests:
+            _KEPT.move_to_end(where)
+            return kept[1]
+    ref = _read_reference(folder, contents)  # outside the lock: two threads may both read it, one is kept
+    with _KEEPING:
+        _KEPT[where] = (digests, ref)  # this folder's earlier data let go: one ReferenceData per folder at most
+        _KEPT.move_to_end(where)
+        while len(_KEPT) > KEEP_FOLDERS:
+            _KEPT.popitem(last=False)
+    return ref
+
+
+# The reference data last read from each folder (the newest KEEP_FOLDERS folders of this process): folder as given ->
+# ((file, content digest or None when absent) per file, the ReferenceData made of them). A night reads one folder;
+# the console, tests and `orderbridge` commands of several workspaces a few.
+KEEP_FOLDERS = 4
+_KEPT: OrderedDict[str, tuple[tuple[tuple[str, bytes | None], ...], ReferenceData]] = OrderedDict()
+_KEEPING = threading.Lock()  # the console's request threads share _KEPT
+READS = Counter()  # folder as given -> times its files were parsed and checked (not answered from _KEPT): for tests
+
+
+def forget_reference() -> None:
+    """Let go of all reference data kept (a test's clean start; memory)."""
+    with _KEEPING:
+        _KEPT.clear()
+
+
+def _read_reference(folder: Path, contents: dict[str, bytes | None]) -> ReferenceData:
+    """The reference data of ``folder`` from its files' ``contents`` (None: an optional file absent)."""
+    READS[str(Path(folder))] += 1
     tables: dict[str, pa.Table] = {}
     replaced: list[tuple[str, int, str, str, str]] = []
     for key, schema in SCHEMAS.items():
         path = Path(folder) / f"{key}.csv"
-        if key in OPTIONAL_FILES and not path.exists():
+        data = contents[key]
+        if data is None:
             tables[key] = schema.empty_table()
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
         tables[key] = read_reference_csv(data, name=str(path), schema=schema,
                                          optional=OPTIONAL_COLUMNS.get(key, frozenset()), replaced=replaced)
     items = tables["items"]
