@@ -97,6 +97,12 @@ typed columns of order_lines: rejected_fraction (the part of a unit a line order
 beyond its whole units), priced_per (how many of its units its price is of) and unit_eaches (the eaches its unit
 holds, on a line priced per each in a pack) and backordered_over (what of the last of the whole units covering a
 measure's backorder the line does not want: 2.5 LB backordered kept as 3 and 0.5); the step moves each mark once.
+Version AGED_READS (34) reads by key what a night read again, and more of, as the store aged (docs/design-night-in-
+arrow.md, "Session 65"). The sets a partner's 997 can answer are found by an index on document_sets (partner, gs06)
+(document_sets_gs06: StateStore.sent_sets_of(partner, gs06s=...) no longer walks every set sent to the partner). The
+dates of the open orders the invoice stage looks at every night (is a short-shipped order's balance past its last
+date?) are kept in order_dates, read from the order's stored tables the first night they are wanted and by key after
+(StateStore.kept_order_dates); the step adds the table empty (each order's dates are read once more, then kept).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -144,7 +150,8 @@ HELD_LINES = RESEND_LOOKUPS + 1
 LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
 WORDS_AS_DATA = FINDING_SACS + 1
-LATEST = WORDS_AS_DATA
+AGED_READS = WORDS_AS_DATA + 1
+LATEST = AGED_READS
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -409,6 +416,13 @@ def add_tables(store: StateStore, *names: str) -> None:
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
 
 
+def _migrate_to_aged_reads(store: StateStore) -> None:
+    """Step AGED_READS - 1 -> AGED_READS: the order_dates table (empty: each order's dates are read from its stored
+    tables the first night they are wanted) and document_sets' index by partner and GS06."""
+    add_tables(store, "order_dates")
+    add_indexes(store, "document_sets_gs06")
+
+
 def add_indexes(store: StateStore, *names: str) -> None:
     """A migration step that only adds indices of connectors.state's INDEXES (by index name); one an
     earlier step already created (1 -> 2 creates every index of the current DDL) is left alone."""
@@ -628,4 +642,8 @@ MIGRATIONS = {
     # among its codes (order_lines.rejected_fraction, priced_per, unit_eaches, backordered_over): each read once from
     # its words
     WORDS_AS_DATA - 1: _migrate_to_words_as_data,
+    # what a night reads again as the store ages, read by key: the sent sets of the groups a partner's 997 answers
+    # (document_sets_gs06), the dates of the orders still open that the invoice stage looks at every night
+    # (order_dates: read from their stored tables once)
+    AGED_READS - 1: _migrate_to_aged_reads,
 }

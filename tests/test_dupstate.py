@@ -57,7 +57,7 @@ def test_a_store_before_file_moves_gets_each_duplicate_s_move_from_its_words_onc
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == WORDS_AS_DATA == FINDING_SACS + 1
+        assert store.schema_version == LATEST == WORDS_AS_DATA + 1 == FINDING_SACS + 2
         assert _finding_rows(store) == {1: ("nothing sent again", MOVE_REFUSED),
                                         2: ("nothing recorded or sent again", MOVE_MADE),
                                         3: ("nothing sent again", None),
