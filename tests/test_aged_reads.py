@@ -166,3 +166,38 @@ def test_a_short_shipped_order_s_dates_are_read_once_and_its_balance_cancelled_w
     finally:
         state.close()
     assert ["TDS", "10860"] in po_segments(segments(ws, "hallmark", "810"), "681204", "BIG")
+
+
+def test_the_late_orders_shipments_are_read_from_the_open_orders_on_both_back_ends(store_target):
+    """shipped_from(None, states, partners): the stock warehouses of every shipment of the partners' orders in those
+    states, found from those orders (orders_state) and their lines (shipment_lines_po), not by walking every line
+    ever shipped to the partners; the same rows as before on both back ends."""
+    from connectors.state import StateStore
+
+    store = StateStore(store_target())
+    try:
+        with store.transaction():
+            for po, state in (("PO-1", "partially_shipped"), ("PO-2", "closed"), ("PO-3", "partially_shipped")):
+                store._q("INSERT INTO orders (partner, po_number, state, revision, answered_revision) VALUES"
+                         " ('acme', ?, ?, 1, 1)", (po, state))
+            store._q("INSERT INTO orders (partner, po_number, state, revision, answered_revision) VALUES"
+                     " ('globex', 'PO-1', 'partially_shipped', 1, 1)")
+            for n, (partner, po, warehouse, stock) in enumerate((
+                    ("acme", "PO-1", "east", "EAST"), ("acme", "PO-1", "west", None), ("acme", "PO-2", "east", "EAST"),
+                    ("globex", "PO-1", "east", "EAST"), ("acme", "PO-1", "east", "EAST"))):
+                store._q("INSERT INTO shipments (warehouse, shipment_id, partner, stock_warehouse, ship_date, billing)"
+                         " VALUES (?, ?, ?, ?, '2026-12-01', 'shipment')", (warehouse, f"S{n}", partner, stock))
+                store._q("INSERT INTO shipment_lines (warehouse, shipment_id, position, partner, po_number,"
+                         " line_number, quantity) VALUES (?, ?, 1, ?, ?, 1, '1')", (warehouse, f"S{n}", partner, po))
+        assert store.shipped_from(None, ["partially_shipped"], ["acme"]) == {("acme", "PO-1"): {"EAST", "west"}}
+        assert store.shipped_from(None, ["partially_shipped", "closed"], ["acme", "globex"]) == {
+            ("acme", "PO-1"): {"EAST", "west"}, ("acme", "PO-2"): {"EAST"}, ("globex", "PO-1"): {"EAST"}}
+        if store.dialect.name == "sqlite":  # its plan: the orders by their state first, then their lines by PO
+            asked, query = [], store._q
+            store._q = lambda sql, args=(): asked.append((sql, args)) or query(sql, args)
+            store.shipped_from(None, ["partially_shipped"], ["acme"])
+            [(sql, args)] = asked
+            plan = " ".join(str(r) for r in query("EXPLAIN QUERY PLAN " + sql, args))
+            assert "orders_state" in plan and "shipment_lines_po (partner=? AND po_number=?)" in plan, plan
+    finally:
+        store.close()
