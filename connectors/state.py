@@ -67,6 +67,7 @@ from connectors import store_versions
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
     ACK_TIMED_BY,
+    AGED_READS,
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
     FINDING_DETAIL,
@@ -207,6 +208,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         LINE_MARKS (34): the last marks a line kept among its codes as columns
 #                         (order_lines.balance_cancelled, expired, cut_from); held orders' hold codes from the
 #                         findings that held them; a file read in pieces' resume point (files.resume_*)
+#                         AGED_READS (35): what a night read again as the store aged, by key: sent sets by GS06
+#                         (document_sets_gs06), open orders' dates read once from their stored tables (order_dates)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -427,6 +430,11 @@ CREATE TABLE leases (
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
     expires_at TEXT NOT NULL, released INTEGER NOT NULL);
 CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
+CREATE TABLE order_dates (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, lines_key TEXT NOT NULL, position INTEGER NOT NULL,
+    kind TEXT NOT NULL, order_ref TEXT, line_number INTEGER, cancel_after TEXT, do_not_deliver_after TEXT,
+    ship_no_later TEXT, requested_ship_date TEXT, ship_not_before TEXT, sales_requirement TEXT, ship_from_name TEXT,
+    ship_from_id_qualifier TEXT, ship_from_id TEXT, PRIMARY KEY (partner, po_number, lines_key, position));
 """
 
 # a finding's detail (schemas.findings.Detail) as the findings table keeps it: written with FINDING_COLUMNS, read by
@@ -443,7 +451,7 @@ FILE_MOVE_COLUMNS = ("file_move",)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
             RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",), RESENDS: ("resends",),
-            HELD_LINES: ("held_lines",)}
+            HELD_LINES: ("held_lines",), AGED_READS: ("order_dates",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -538,6 +546,7 @@ CREATE INDEX file_takes_run ON file_takes (run_id);
 CREATE INDEX resends_document ON resends (partner, document_id);
 CREATE INDEX held_lines_shipment ON held_lines (shipment_id, run_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
+CREATE INDEX document_sets_gs06 ON document_sets (partner, gs06);
 """
 
 # Reconciliation for finance (schema version 5, docs/reconciliation.md): partners' 997/999s for our
@@ -613,6 +622,25 @@ LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state"
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku", "rejected_fraction",
                 "priced_per", "unit_eaches", "backordered_over", "balance_cancelled", "expired", "cut_from")
+# an order_dates row (StateStore.keep_order_dates): "order" (a row of the order's stored ORDERS) or "line" (of its
+# ORDER_LINES that carries a date of its own), and the columns the invoice stage reads of each (flows.shipments)
+ORDER_DATE_COLUMNS = ("kind", "order_ref", "line_number", "cancel_after", "do_not_deliver_after", "ship_no_later",
+                      "requested_ship_date", "ship_not_before", "sales_requirement", "ship_from_name",
+                      "ship_from_id_qualifier", "ship_from_id")
+_ORDER_DATES_DATED = frozenset(ORDER_DATE_COLUMNS[3:8])  # kept as ISO text, read back as datetime.date
+
+
+def _order_date_value(column: str, value: object) -> object:
+    """An order_dates column's value as kept: a date as its ISO text, the rest as they are."""
+    return value.isoformat() if column in _ORDER_DATES_DATED and value is not None else value
+
+
+def _order_date_row(values: Sequence) -> dict:
+    """An order_dates row (ORDER_DATE_COLUMNS' values as kept) as the dict keep_order_dates was given."""
+    return {c: date.fromisoformat(v) if c in _ORDER_DATES_DATED and v is not None else v
+            for c, v in zip(ORDER_DATE_COLUMNS, values, strict=True)}
+
+
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -2173,6 +2201,46 @@ class StateStore(FinanceTables):
                 self._insert_many("held_lines", ("run_id", "partner", "shipment_id", "po_number", "line_number"),
                                   [(run_id, *r) for r in rows])
 
+    # --- the dates of open orders, read once from their stored tables (AGED_READS) ------------------
+    def kept_order_dates(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
+        """(partner, PO, lines_key) -> the date rows kept for that order's stored table (keep_order_dates), in the
+        order they were kept: each a dict of ORDER_DATE_COLUMNS, its dates as datetime.date. Keys none was kept for
+        are absent. Read by the orders' keys (the table's key), not by walking it."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        columns = ", ".join(ORDER_DATE_COLUMNS)
+        rows = self._by_keys(f"SELECT partner, po_number, lines_key, position, {columns} FROM order_dates WHERE",
+                             {(p, po) for p, po, _k in wanted}, "")
+        out: dict[tuple[str, str, str], list[tuple]] = {}
+        for partner, po, key, position, *values in rows:
+            if (partner, po, key) in wanted:
+                out.setdefault((partner, po, key), []).append((position, values))
+        return {k: [_order_date_row(v) for _p, v in sorted(got)] for k, got in out.items()}
+
+    def keep_order_dates(self, rows: Mapping[tuple[str, str, str], Sequence[Mapping]], *,
+                         keep: Collection[tuple[str, str, str]], partners: Collection[str] | None = None) -> None:
+        """Keep each order's date rows (``rows``: (partner, PO, lines_key) -> dicts with ORDER_DATE_COLUMNS' keys,
+        absent ones null, in their stored order) and let go those kept for any key not in ``keep`` nor ``rows``
+        (an order no longer looked at, or its revision's stored table no longer its own), of ``partners`` alone when
+        given (a run of some partners leaves the others'): what is kept is what the last reader asked for, not every
+        order ever read."""
+        wanted = set(keep) | set(rows)
+        stale = [k for k in self._q("SELECT DISTINCT partner, po_number, lines_key FROM order_dates")
+                 if tuple(k) not in wanted and (partners is None or k[0] in partners)]
+        fresh = [(partner, po, key, n, *(_order_date_value(c, row.get(c)) for c in ORDER_DATE_COLUMNS))
+                 for (partner, po, key), kept in sorted(rows.items()) for n, row in enumerate(kept)]
+        if not stale and not fresh:
+            return
+        with self.transaction():
+            if stale:
+                self._many("DELETE FROM order_dates WHERE partner=? AND po_number=? AND lines_key=?", stale)
+            if fresh:
+                self._many("DELETE FROM order_dates WHERE partner=? AND po_number=? AND lines_key=?",
+                           sorted(rows))
+                self._insert_many("order_dates", ("partner", "po_number", "lines_key", "position",
+                                                  *ORDER_DATE_COLUMNS), fresh)
+
     # --- documents ------------------------------------------------------------------------------
     def document_exists(self, partner: str, doc_key: str) -> bool:
         return bool(self._q("SELECT 1 FROM document_sets WHERE partner=? AND doc_key=?", (partner, doc_key)))
@@ -2919,12 +2987,17 @@ class StateStore(FinanceTables):
             who = sorted(set(partners or ()))
             if not who:
                 return {}
+            # the orders first (by their state, indexed; DISTINCT keeps SQLite from flattening them into a walk
+            # of every line the partners were ever shipped, looking each one's order up), then their shipments:
+            # the read follows the orders open, not the shipments ever recorded (docs/design-night-in-arrow.md,
+            # "Session 65": 81 ms on the aged bench's night 12 -> a few)
             rows = self._q(
-                "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM orders o JOIN"
-                " shipment_lines l ON l.partner = o.partner AND l.po_number = o.po_number JOIN shipments s ON"
-                " s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id WHERE"
-                f" o.state IN ({','.join('?' * len(wanted))}) AND o.partner IN ({','.join('?' * len(who))})"
-                " ORDER BY l.partner, l.po_number", [*wanted, *who])
+                "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM (SELECT DISTINCT"
+                " o.partner, o.po_number FROM orders o WHERE"
+                f" o.state IN ({','.join('?' * len(wanted))}) AND o.partner IN ({','.join('?' * len(who))})) k"
+                " JOIN shipment_lines l ON l.partner = k.partner AND l.po_number = k.po_number JOIN shipments s ON"
+                " s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id ORDER BY l.partner, l.po_number",
+                [*wanted, *who])
             out: dict[tuple[str, str], set[str]] = {}
             for partner, po, stock, warehouse in rows:
                 out.setdefault((partner, po), set()).add(stock or warehouse)

@@ -104,6 +104,12 @@ each mark once (_migrate_to_line_marks). The same step gives each held order the
 from the findings recorded as holding it (_held_for_from_findings), and a file read in pieces and not finished its
 resume point as columns of files (resume_at, resume_segments, resume_part, resume_batches: _resume_points), not words
 in its status.
+Version AGED_READS (35) reads by key what a night read again, and more of, as the store aged (docs/design-night-in-
+arrow.md, "Session 65"). The sets a partner's 997 can answer are found by an index on document_sets (partner, gs06)
+(document_sets_gs06: StateStore.sent_sets_of(partner, gs06s=...) no longer walks every set sent to the partner). The
+dates of the open orders the invoice stage looks at every night (is a short-shipped order's balance past its last
+date?) are kept in order_dates, read from the order's stored tables the first night they are wanted and by key after
+(StateStore.kept_order_dates); the step adds the table empty (each order's dates are read once more, then kept).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -152,7 +158,8 @@ LOOKUP_INDEXES = HELD_LINES + 1
 FINDING_SACS = LOOKUP_INDEXES + 1
 WORDS_AS_DATA = FINDING_SACS + 1
 LINE_MARKS = WORDS_AS_DATA + 1
-LATEST = LINE_MARKS
+AGED_READS = LINE_MARKS + 1
+LATEST = AGED_READS
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -415,6 +422,13 @@ def add_tables(store: StateStore, *names: str) -> None:
     names = tuple(n for n in names if n not in store._table_names())
     store._script(";".join(s for s in wanted if any(f"TABLE {n} (" in s for n in names)))
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
+
+
+def _migrate_to_aged_reads(store: StateStore) -> None:
+    """Step AGED_READS - 1 -> AGED_READS: the order_dates table (empty: each order's dates are read from its stored
+    tables the first night they are wanted) and document_sets' index by partner and GS06."""
+    add_tables(store, "order_dates")
+    add_indexes(store, "document_sets_gs06")
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -724,4 +738,8 @@ MIGRATIONS = {
     WORDS_AS_DATA - 1: _migrate_to_words_as_data,
     # the last marks a line kept among its codes as columns (order_lines.balance_cancelled, expired, cut_from)
     LINE_MARKS - 1: _migrate_to_line_marks,
+    # what a night reads again as the store ages, read by key: the sent sets of the groups a partner's 997 answers
+    # (document_sets_gs06), the dates of the orders still open that the invoice stage looks at every night
+    # (order_dates: read from their stored tables once)
+    AGED_READS - 1: _migrate_to_aged_reads,
 }

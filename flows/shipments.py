@@ -954,6 +954,67 @@ def _rows_of(r, rows: list[dict]) -> list[dict]:
     return mine
 
 
+class KeptDates:
+    """The invoice stage's dates of the orders it looks at again every night (a short-shipped order of a "reject"
+    partner waiting on its balance, one nothing of which shipped: is its last date past?), kept in the state store
+    (StateStore.kept_order_dates) so that each is read from its stored tables once, not every night again
+    (docs/design-night-in-arrow.md, "Session 65"): the same rows order_dates and line_deadlines read, picked alike.
+    ``close`` keeps the rows read here and lets go of those of orders no longer asked for."""
+
+    def __init__(self, store: OrderStore, state: StateStore, partners: Collection[str]) -> None:
+        self.store, self.state, self.partners = store, state, partners
+        self.rows: dict[tuple[str, str, str], list[dict]] = {}
+        self.read: dict[tuple[str, str, str], list[dict]] = {}  # read from the stored tables here: to keep
+        self.asked: set[tuple[str, str, str]] = set()
+
+    def dates(self, records: Iterable) -> tuple[dict[tuple[str, str], dict], dict[tuple[str, str], dict[int, dict]]]:
+        """(order_dates(records), line_deadlines(records)) from the rows kept, each order's read from its stored
+        tables when none are (each table once, both its ORDERS and ORDER_LINES, only the columns those read)."""
+        records = [r for r in records if r.lines_key]
+        keys = {(r.partner, r.po_number, r.lines_key) for r in records}
+        self.asked |= keys
+        self.rows.update(self.state.kept_order_dates(keys - self.rows.keys()))
+        missing = [r for r in records if (r.partner, r.po_number, r.lines_key) not in self.rows]
+        for r, got in per_stored_table(missing, self._stored):
+            key = (r.partner, r.po_number, r.lines_key)
+            if got is not None and key not in self.rows and (rows := got.get(r.po_number)):
+                self.rows[key] = self.read[key] = rows
+        heads, own = {}, {}
+        for r in records:
+            rows = self.rows.get((r.partner, r.po_number, r.lines_key))
+            if not rows:
+                continue
+            orders = [{c: r.po_number if c == "po_number" else x[c] for c in _DATE_COLUMNS} for x in rows
+                      if x["kind"] == "order"]
+            if orders:
+                same = [x for x in orders if r.order_ref and x["order_ref"] == r.order_ref]
+                heads[r.key] = (same or orders)[-1]
+            if mine := _rows_of(r, [{c: r.po_number if c == "po_number" else x[c] for c in _LINE_DATE_COLUMNS}
+                                    for x in rows if x["kind"] == "line"]):
+                own[r.key] = {x["line_number"]: x for x in mine}
+        return heads, own
+
+    def _stored(self, partner: str, lines_key: str) -> dict[str, list[dict]]:
+        """PO -> its rows of stored table (partner, lines_key): its ORDERS rows, then its ORDER_LINES rows that
+        carry a date of their own, in their stored order, as kept_order_dates gives them back."""
+        out: dict[str, list[dict]] = {}
+        for row in self.store.load_orders(partner, lines_key, _DATE_COLUMNS).to_pylist():
+            out.setdefault(row["po_number"], []).append({"kind": "order", **row})
+        _o, lines = self.store.load_columns(partner, lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
+        have = pc.is_valid(lines[_OWN_DATES[0]])
+        for c in _OWN_DATES[1:]:
+            have = pc.or_(have, pc.is_valid(lines[c]))
+        for row in lines.filter(have).to_pylist():
+            out.setdefault(row["po_number"], []).append({"kind": "line", **row})
+        return out
+
+    def close(self) -> None:
+        """Keep the rows read from stored tables here; let go of the rows of every order of ``partners`` (the run's)
+        not asked for."""
+        self.state.keep_order_dates(self.read, keep=self.asked, partners=self.partners)
+        self.read = {}
+
+
 def line_requirements(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, str]]:
     """(partner, PO) -> line number -> the line's own sales requirement (its PO1 or POC loop's CSH01, else IT801: its
     current revision's stored ORDER_LINES sales_requirement; lines without one left out, a table stored before the
@@ -1153,21 +1214,28 @@ def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], s
     late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, terms.rejecting).items()
                  if k[0] in profiles}
     store = OrderStore(ws.orders_dir)
+    kept = KeptDates(store, state, profiles)  # the dates of orders looked at again every night, kept in the store
     # the orders nothing of which shipped (of a "reject" partner): their dates first, their lines if one passed
     idle = [r for r in state.orders(states=balance.UNSHIPPED, received_before=balance.received_before(terms, today))
             if r.partner in terms.rejecting] if terms.rejecting else []
-    heads, own = (order_dates(store, idle), line_deadlines(store, idle)) if idle else ({}, {})
+    heads, own = kept.dates(idle) if idle else ({}, {})
     idle = balance.unshipped_past(idle, heads, own, terms=terms, today=today) if idle else []
     if not shipped_from and not late_from and not idle:
+        kept.close()
         return 0
     records = state.orders_for({**late_from, **shipped_from}) | {r.key: r for r in idle}
     lines, held = state.lines_for(records), state.reservations_for(records)
     headed, late = balance.dates_wanted(records, lines=lines, reservations=held, shipped_from=shipped_from,
                                         late_from=late_from, terms=terms, services=services)
+    # the late orders' dates as kept (each read from its stored tables once); the run's shipped orders' from theirs
+    late_heads, late_own = kept.dates(late) if late else ({}, {})
+    kept.close()
+    seen = {r.key for r in late}
     carried = [r for r in headed if r.key in shipped_from]  # (a line's own CSH01 / IT801 governs its balance)
     plan = balance.plan_balances(records, lines=lines, reservations=held, shipped_from=shipped_from,
-                                 late_from=late_from, heads=order_dates(store, headed) | heads,
-                                 line_dates=(line_deadlines(store, late) if late else {}) | own, terms=terms,
+                                 late_from=late_from,
+                                 heads=order_dates(store, [r for r in headed if r.key not in seen]) | late_heads
+                                 | heads, line_dates=late_own | own, terms=terms,
                                  today=today, at=at, run_id=run_id, services=services,
                                  own=line_requirements(store, carried) if carried else {})
     if plan.transitions or plan.findings:

@@ -203,8 +203,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 13 == RETAKES + 14 == OUR_GS_IDS + 15 \
-            == RETURNED_SERIALS + 16 == SUBSTITUTES + 17 == SERIALS + 18 == BUYER_GS_IDS + 19 == BILLED_WEIGHTS + 20
+        assert store.schema_version == LATEST == ORDER_TYPES + 14 == RETAKES + 15 == OUR_GS_IDS + 16 \
+            == RETURNED_SERIALS + 17 == SUBSTITUTES + 18 == SERIALS + 19 == BUYER_GS_IDS + 20 == BILLED_WEIGHTS + 21
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -431,8 +431,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 13 == RETAKES + 14 == OUR_GS_IDS + 15 \
-            == RETURNED_SERIALS + 16
+        assert store.schema_version == LATEST == ORDER_TYPES + 14 == RETAKES + 15 == OUR_GS_IDS + 16 \
+            == RETURNED_SERIALS + 17
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
