@@ -220,7 +220,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
                               run_id=run_id, keep=keep, currency=currency, kept_root=ws.root, moved=moved,
-                              partners=ws.partners)
+                              partners=ws.runnable_partners)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -264,7 +264,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                                        agreed_currency=currency)
                 if any(f.code == "PARTNER_SENDER_MISMATCH" for f in outcome.findings):  # whose is it? (rare: the
                     # other profiles are read for it alone)
-                    outcome.findings = owners_named(outcome.findings, parsed.interchanges, ws.partners())
+                    outcome.findings = owners_named(outcome.findings, parsed.interchanges, ws.runnable_partners())
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=ws.reference_dir, name=info.name,
                                         messages_dir=text_messages.folder(ws, run_id), kept_root=ws.root,
