@@ -418,6 +418,15 @@ HINTS: dict[str, str] = {
     "FILE_RETAKEN": (
         "None: ops asked for this take (who, when and why are in the message); its earlier take sent nothing."
     ),
+    "MAILBOX_INTERCHANGE_UNROUTED": (
+        "Add the sender's partner profile (or its ISA05/ISA06 to the right profile's [x12] their_ids), then copy the "
+        "kept interchange from mailbox/quarantine/ into that partner's drop inbox: the next run takes and answers it. "
+        "Nothing of it was answered."
+    ),
+    "MAILBOX_TEXT_SKIPPED": (
+        "None usually: a VAN mailbox's own header or mailbag segment between interchanges. The mailbox file is kept "
+        "whole in mailbox/archive/ if someone needs to read it."
+    ),
     "FILE_OUTSIDE_INBOX": (
         "Move the file into the folder's inbox/ (the message names the folder): the next run reads it there. It was "
         "not read, moved or answered; it is reported each run while it stays."

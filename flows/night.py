@@ -312,6 +312,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
         for line in profile_changes_said(profiles[pid], started.date()):
             progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
+    _split_mailbox(ws, profiles, run_id, started)
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
     with handed_on():
@@ -403,6 +404,24 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
                     f"input{still}")
     return summary
+
+
+def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: str, started: datetime) -> None:
+    """The workspace's VAN mailbox files cut into the partners' inboxes before their intake (flows.mailbox); a
+    progress line when there were any."""
+    from flows import mailbox
+
+    state = StateStore(ws.state_url)
+    try:
+        with timed("mailbox"):
+            done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started)
+    finally:
+        state.close()
+    if done.files:
+        routed = ", ".join(f"{n} to {pid}" for pid, n in sorted(done.routed.items())) or "none routed"
+        progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
+                        + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
+                           if done.unrouted else ""))
 
 
 def _prune_finance_snapshots(ws: Workspace, clock: str) -> None:
