@@ -401,7 +401,8 @@ HINTS: dict[str, str] = {
     "PARTNER_SENDER_MISMATCH": (
         "The file came in the wrong partner's drop, or the partner changed their ISA id or sends from another one "
         "too (add it to [x12] their_ids). Once the profile is right, `orderbridge retake FILE --partner P --by NAME "
-        "--note WHY` takes it again (nothing was answered)."
+        "--note WHY` takes it again (nothing was answered). One VAN mailbox holding several partners' interchanges: "
+        "download it into the workspace's mailbox/inbox/ instead, which sends each interchange to its partner's drop."
     ),
     "PARTNER_SWITCH_EARLY": (
         "The partner sends from the ids of its announced switch before its date. If the switch came forward, move "
