@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from flows.intake import local_drops
 from flows.workspace import Workspace
 from parsers.x12_mailbox import split_interchanges
 from schemas.findings import Finding
-from schemas.profile import PartnerProfile
+from schemas.profile import LocalDropSettings, PartnerProfile
 
 PARTY = "mailbox"  # the findings' partner column for what the mailbox itself reports
 CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not answered",
@@ -44,13 +45,13 @@ class MailboxResult:
 
 
 def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, run_id: str,
-                  now: datetime) -> MailboxResult:
+                  now: datetime, drop: Callable[[Path], LocalDrop] | None = None) -> MailboxResult:
     """Every settled file of mailbox/inbox/ routed into the partners' inboxes (see the module); nothing when the
-    workspace has no mailbox/inbox/ folder."""
+    workspace has no mailbox/inbox/ folder. ``drop``: the mailbox folder's LocalDrop (tests inject its clock)."""
     res = MailboxResult()
     if not (mailbox_root(ws) / "inbox").is_dir():
         return res
-    box = LocalDrop(mailbox_root(ws))
+    box = (drop or _mailbox_drop)(mailbox_root(ws))
     drops = local_drops(ws)
     for info in box.list("inbox"):
         data = taking.read_listed(box, info, who=PARTY)
@@ -82,6 +83,14 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
         box.move_new("inbox", info.name, "processed")
     return res
+
+
+def _mailbox_drop(root: Path) -> LocalDrop:
+    """A partner's local drop's "ready to read" rule (its defaults): a file still being downloaded, or under a
+    temporary name, is left for a later night."""
+    ready = LocalDropSettings()
+    return LocalDrop(root, settle_seconds=ready.settle_seconds, temp_suffixes=ready.temp_suffixes,
+                     min_age_seconds=ready.min_age_seconds)
 
 
 def _archive(box: LocalDrop, name: str, data: bytes, sha: str) -> str:

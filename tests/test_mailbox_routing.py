@@ -7,6 +7,7 @@ finding (a failures-report row); a rerun after a crash writes nothing twice."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,48 @@ def test_a_partner_whose_drop_is_on_sftp_is_not_written_to_locally(profiles):
     assert routes[0].partner == "" and "SFTP" in routes[0].finding.message
 
 
+def test_a_mailbox_file_still_being_written_or_under_a_temporary_name_is_left_for_a_later_night(tmp_path):
+    from connectors.state import StateStore
+    from flows import mailbox
+    from flows.workspace import open_workspace
+
+    ws = open_workspace(tmp_path / "ws")
+    (ws.root / "mailbox" / "inbox").mkdir(parents=True)
+    (ws.root / "mailbox" / "inbox" / "van.edi.part").write_bytes(_mailbox_file())
+    (ws.root / "mailbox" / "inbox" / "van.edi").write_bytes(_mailbox_file()[:100])
+    state = StateStore(tmp_path / "state.sqlite")
+    try:
+        clock = [1000.0]
+        done = mailbox.split_mailbox(ws, {}, state, run_id="r", now=datetime(2026, 11, 27, 2),
+                                     drop=lambda root: _growing(root, clock))
+    finally:
+        state.close()
+    assert done.files == 0
+    assert sorted(p.name for p in (ws.root / "mailbox" / "inbox").iterdir()) == ["van.edi", "van.edi.part"]
+    from tests.support import write_settled
+
+    write_settled(ws.root / "mailbox" / "inbox" / "van.edi", _parts()["acme"])  # its download finished
+    state = StateStore(tmp_path / "state.sqlite")
+    try:
+        done = mailbox.split_mailbox(ws, {}, state, run_id="r", now=datetime(2026, 11, 27, 2))
+    finally:
+        state.close()
+    assert done.files == 1 and done.unrouted == 1
+    assert [p.name for p in (ws.root / "mailbox" / "inbox").iterdir()] == ["van.edi.part"]
+
+
+def _growing(root, clock):
+    """A mailbox drop whose settle wait sees van.edi grow (the VAN's download still writing it)."""
+    from connectors.local import LocalDrop
+
+    def sleep(seconds):
+        with open(root / "inbox" / "van.edi", "ab") as fh:
+            fh.write(b"more")
+
+    return LocalDrop(root, settle_seconds=2.0, clock=lambda: (root / "inbox" / "van.edi").stat().st_mtime + 0.5,
+                     sleep=sleep)
+
+
 def test_piece_names_keep_the_mailbox_file_and_place():
     piece = split_interchanges(_parts()["globex"]).pieces[0]
     assert piece_name("mbx 1.edi", piece, 7) == "mbx 1.edi.ic1of7.000002001.x12"
@@ -112,11 +155,11 @@ def test_piece_names_keep_the_mailbox_file_and_place():
 
 # --- real nights ---------------------------------------------------------------------------------------------------
 def _workspace(root: Path, data: bytes):
-    from tests.support import make_workspace
+    from tests.support import make_workspace, write_settled
 
     ws = make_workspace(root, partners=())
     (ws.root / "mailbox" / "inbox").mkdir(parents=True)
-    (ws.root / "mailbox" / "inbox" / NAME).write_bytes(data)
+    write_settled(ws.root / "mailbox" / "inbox" / NAME, data)
     return ws
 
 
