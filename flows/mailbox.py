@@ -53,6 +53,7 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         return res
     box = (drop or _mailbox_drop)(mailbox_root(ws))
     drops = local_drops(ws)
+    _record(state, taking.refusals(box), run_id, res)  # unsafe names, symlinks, devices: never read, left there
     for info in box.list("inbox"):
         data = taking.read_listed(box, info, who=PARTY)
         if data is None:
@@ -126,14 +127,17 @@ def _record(state: StateStore, found: list[Finding], run_id: str, res: MailboxRe
     """The findings recorded for the run under partner "mailbox" (a rerun after a crash records none twice)."""
     said = {(f["code"], f["file"], f["isa13"], f["message"]) for f in state.findings(run_id=run_id, partner=PARTY)}
     new = [f for f in found if (f.code, f.location.file, f.location.isa13, f.message) not in said]
-    for code, consequence in CONSEQUENCES.items():
-        these = [f for f in new if f.code == code]
-        if these:
-            state.apply(lifecycle.plan_file_findings(these, partner=PARTY, consequence=consequence), run_id=run_id)
+    for consequence in sorted({_consequence(f) for f in new}):
+        these = [f for f in new if _consequence(f) == consequence]
+        state.apply(lifecycle.plan_file_findings(these, partner=PARTY, consequence=consequence), run_id=run_id)
     for f in found:
         row = f.to_dict()
         row["partner"] = PARTY
         res.findings.append(row)
+
+
+def _consequence(f: Finding) -> str:
+    return CONSEQUENCES.get(f.code, "file left in mailbox/inbox")
 
 
 def _manifest(name: str, sha: str, archived: str, rows: list[list]) -> bytes:

@@ -148,6 +148,25 @@ def _growing(root, clock):
                      sleep=sleep)
 
 
+def test_a_mailbox_entry_never_read_a_symlink_is_reported_and_left_there(tmp_path):
+    from connectors.state import StateStore
+    from flows import mailbox
+    from flows.workspace import open_workspace
+
+    ws = open_workspace(tmp_path / "ws")
+    (ws.root / "mailbox" / "inbox").mkdir(parents=True)
+    (tmp_path / "elsewhere.edi").write_bytes(_mailbox_file())
+    (ws.root / "mailbox" / "inbox" / "link.edi").symlink_to(tmp_path / "elsewhere.edi")
+    state = StateStore(tmp_path / "state.sqlite")
+    try:
+        done = mailbox.split_mailbox(ws, {}, state, run_id="r", now=datetime(2026, 11, 27, 2))
+        stored = state.findings(run_id="r", partner="mailbox")
+    finally:
+        state.close()
+    assert done.files == 0 and [f["code"] for f in stored] == ["FILE_TYPE_REFUSED"]
+    assert "link.edi" in stored[0]["message"] and (ws.root / "mailbox" / "inbox" / "link.edi").is_symlink()
+
+
 def test_piece_names_keep_the_mailbox_file_and_place():
     piece = split_interchanges(_parts()["globex"]).pieces[0]
     assert piece_name("mbx 1.edi", piece, 7) == "mbx 1.edi.ic1of7.000002001.x12"
