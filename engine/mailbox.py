@@ -12,6 +12,8 @@ from parsers.x12_mailbox import Piece
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
 
+MAX_NAME_BYTES = 200  # a piece's name: the mailbox file's shortened to fit (ext4, XFS, SFTP servers: 255 bytes)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -27,8 +29,12 @@ class Route:
 def piece_name(mailbox_file: str, piece: Piece, count: int) -> str:
     """``<mailbox file>.ic<place of count>.<ISA13>.x12``: the mailbox file's name and the interchange's place in
     it (and its control number, for people), e.g. `van-1207.edi.ic2of3.000000712.x12`."""
-    control = "".join(c for c in piece.control if c.isalnum()) or "noisa13"
-    return f"{mailbox_file}.ic{piece.place}of{count}.{control}.x12"
+    control = "".join(c for c in piece.control if c.isalnum())[:15] or "noisa13"
+    tail = f".ic{piece.place}of{count}.{control}.x12"
+    head = mailbox_file
+    while len((head + tail).encode()) > MAX_NAME_BYTES:  # a file system's 255-byte names, with room to spare
+        head = head[:-1]
+    return head + tail
 
 
 def owners(piece: Piece, profiles: Mapping[str, PartnerProfile]) -> list[str]:

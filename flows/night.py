@@ -411,6 +411,8 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
     progress line when there were any."""
     from flows import mailbox
 
+    if not (mailbox.mailbox_root(ws) / "inbox").is_dir():
+        return  # no mailbox in this workspace: nothing opened, nothing timed
     state = StateStore(ws.state_url)
     try:
         with timed("mailbox"):

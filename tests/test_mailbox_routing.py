@@ -170,6 +170,8 @@ def test_a_mailbox_entry_never_read_a_symlink_is_reported_and_left_there(tmp_pat
 def test_piece_names_keep_the_mailbox_file_and_place():
     piece = split_interchanges(_parts()["globex"]).pieces[0]
     assert piece_name("mbx 1.edi", piece, 7) == "mbx 1.edi.ic1of7.000002001.x12"
+    long = piece_name("é" * 200 + ".edi", piece, 7)
+    assert long.endswith("é.ic1of7.000002001.x12") and len(long.encode()) <= 200
 
 
 # --- real nights ---------------------------------------------------------------------------------------------------
