@@ -311,3 +311,37 @@ def test_a_rerun_after_a_crash_mid_split_writes_no_interchange_and_no_finding_tw
         state.close()
     assert sorted(codes) == ["MAILBOX_INTERCHANGE_UNROUTED", "MAILBOX_TEXT_SKIPPED"] and not dups
     assert summary["run_id"]
+
+
+def test_a_mailbox_whose_file_cannot_be_moved_fails_the_night_but_not_the_partners_intake(tmp_path, monkeypatch):
+    """The mailbox file split, its move refused (a folder we may not write): the night says so and fails, every
+    partner still takes its interchange; the next night, the move allowed, splits it again and writes none of the
+    taken interchanges again (no FILE_DUPLICATE), then moves it."""
+    import errno
+
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path / "ws", _mailbox_file())
+    real = LocalDrop.move_new
+
+    def refused(self, folder, name, to_folder):
+        if self.root == ws.root / "mailbox":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self.root / folder / name))
+        return real(self, folder, name, to_folder)
+
+    monkeypatch.setattr(LocalDrop, "move_new", refused)
+    first = _night(ws)
+    monkeypatch.setattr(LocalDrop, "move_new", real)
+    assert first["failure"].startswith("mailbox: PermissionError")
+    assert not list(ws.drop_root.glob("*/inbox/*")) and (ws.root / "mailbox" / "inbox" / NAME).exists()
+    second = _night(ws, "2026-11-28T02:00:00")
+    assert not second["failure"] and not list(ws.drop_root.glob("*/inbox/*"))
+    assert not (ws.root / "mailbox" / "inbox" / NAME).exists()
+    state = StateStore(ws.state_url)
+    try:
+        for pid in ("acme", "globex", "initech"):
+            assert [f["status"] for f in state.files(pid)] == ["processed"], pid
+        assert not [f for f in state.findings() if f["code"] == "FILE_DUPLICATE"]
+    finally:
+        state.close()
