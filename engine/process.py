@@ -328,7 +328,9 @@ def owners_named(findings: list[Finding], interchanges: Sequence[Interchange],
         owners = sorted(pid for pid, p in profiles.items() if pair and p.x12.sends_from(*pair))
         if owners:
             f = replace(f, message=f"{f.message} It is partner {' or '.join(owners)}'s: put a copy of the file in "
-                        f"that drop's inbox, where its interchanges are taken (and this partner's are not).")
+                        "that drop's inbox, where its interchanges are taken (and this partner's are not); a VAN "
+                        "mailbox's download goes in the workspace's mailbox/inbox/, which sends each interchange to "
+                        "its own partner's drop.")
         out.append(f)
     return out
 

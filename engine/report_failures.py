@@ -401,7 +401,8 @@ HINTS: dict[str, str] = {
     "PARTNER_SENDER_MISMATCH": (
         "The file came in the wrong partner's drop, or the partner changed their ISA id or sends from another one "
         "too (add it to [x12] their_ids). Once the profile is right, `orderbridge retake FILE --partner P --by NAME "
-        "--note WHY` takes it again (nothing was answered)."
+        "--note WHY` takes it again (nothing was answered). One VAN mailbox holding several partners' interchanges: "
+        "download it into the workspace's mailbox/inbox/ instead, which sends each interchange to its partner's drop."
     ),
     "PARTNER_SWITCH_EARLY": (
         "The partner sends from the ids of its announced switch before its date. If the switch came forward, move "
@@ -417,6 +418,15 @@ HINTS: dict[str, str] = {
     ),
     "FILE_RETAKEN": (
         "None: ops asked for this take (who, when and why are in the message); its earlier take sent nothing."
+    ),
+    "MAILBOX_INTERCHANGE_UNROUTED": (
+        "Add the sender's partner profile (or its ISA05/ISA06 to the right profile's [x12] their_ids), then copy the "
+        "kept interchange from mailbox/quarantine/ into that partner's drop inbox: the next run takes and answers it. "
+        "Nothing of it was answered."
+    ),
+    "MAILBOX_TEXT_SKIPPED": (
+        "None usually: a VAN mailbox's own header or mailbag segment between interchanges. The mailbox file is kept "
+        "whole in mailbox/archive/ if someone needs to read it."
     ),
     "FILE_OUTSIDE_INBOX": (
         "Move the file into the folder's inbox/ (the message names the folder): the next run reads it there. It was "

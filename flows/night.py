@@ -33,7 +33,7 @@ from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
 from flows.workspace import BrokenProfile, Workspace, open_workspace
-from schemas.errors import ConfigError, is_transient
+from schemas.errors import ConfigError, OrderBridgeError, is_transient
 from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
 
@@ -312,6 +312,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
         for line in profile_changes_said(profiles[pid], started.date()):
             progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
+    mailbox_failure = _split_mailbox(ws, profiles, run_id, started)
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
     with handed_on():
@@ -350,7 +351,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     held.renew()
     warehouses, invoicing, billing_failure = _ship_and_invoice(ws, stages, clock, run_id)
     keeping.close()  # what decide and the ship stage kept let go
-    failure = "; ".join(x for x in (failure, billing_failure) if x)
+    failure = "; ".join(x for x in (mailbox_failure, failure, billing_failure) if x)
     shipping.merge_documents(results, warehouses, invoicing)
     faults.reached("after-shipping")
     held.renew()
@@ -403,6 +404,32 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
                     f"input{still}")
     return summary
+
+
+def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: str, started: datetime) -> str:
+    """The workspace's VAN mailbox files cut into the partners' inboxes before their intake (flows.mailbox); a
+    progress line when there were any. Its failure (a disk full, a folder we may not write) is the night's, said
+    and returned, but every partner's intake still runs (what was split before it is taken; the rest waits)."""
+    from flows import mailbox
+
+    if not (mailbox.mailbox_root(ws) / "inbox").is_dir():
+        return ""  # no mailbox in this workspace: nothing opened, nothing timed
+    state = StateStore(ws.state_url)
+    try:
+        with timed("mailbox"):
+            done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started)
+    except (OSError, OrderBridgeError) as exc:
+        failure = f"mailbox: {type(exc).__name__}: {exc} (the next run splits what is left; nothing twice)"
+        progress.report("mailbox", f"FAILED: {failure}")
+        return failure
+    finally:
+        state.close()
+    if done.files:
+        routed = ", ".join(f"{n} to {pid}" for pid, n in sorted(done.routed.items())) or "none routed"
+        progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
+                        + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
+                           if done.unrouted else ""))
+    return ""
 
 
 def _prune_finance_snapshots(ws: Workspace, clock: str) -> None:

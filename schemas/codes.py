@@ -55,6 +55,12 @@ CATALOGUE: dict[str, CodeSpec] = {
            "An inbox entry that is a symlink, FIFO, socket or device was refused (never followed or read)."),
         _C("FILE_OUTSIDE_INBOX", "file", "error", "",
            "A file put in the drop folder itself, not in its inbox/: never read there, left where it is."),
+        _C("MAILBOX_INTERCHANGE_UNROUTED", "file", "error", "",
+           "An interchange of a VAN mailbox file that no one partner's local drop takes (unknown sender, several "
+           "profiles, an SFTP drop, an unreadable ISA): kept in mailbox/quarantine/, never answered."),
+        _C("MAILBOX_TEXT_SKIPPED", "file", "warning", "",
+           "Text of a VAN mailbox file outside every interchange (a mailbox header, a mailbag segment): sent to no "
+           "partner, kept in the archived mailbox file."),
         _C("FILE_TOO_LARGE", "file", "error", "",
            "The file is larger than the partner's limit (limits.max_file_bytes); it was not read."),
         _C("FILE_TOO_MANY_SETS", "file", "error", "",

@@ -324,8 +324,10 @@ def test_a_shared_mailbox_download_in_one_partner_s_drop_names_the_owner_of_each
     assert said == {
         "iemailbox": ["ISA05/06 ZZ/INTERCONNECT is not partner iemailbox (ZZ/IEMAILBOX). It is partner interconnect's: "
                       "put a copy of the file in that drop's inbox, where its interchanges are taken (and this "
-                      "partner's are not)."],
+                      "partner's are not); a VAN mailbox's download goes in the workspace's mailbox/inbox/, which "
+                      "sends each interchange to its own partner's drop."],
         "interconnect": ["ISA05/06 ZZ/IEMAILBOX is not partner interconnect (ZZ/INTERCONNECT). It is partner "
                          "iemailbox's: put a copy of the file in that drop's inbox, where its interchanges are taken "
-                         "(and this partner's are not)."]}
+                         "(and this partner's are not); a VAN mailbox's download goes in the workspace's "
+                         "mailbox/inbox/, which sends each interchange to its own partner's drop."]}
     assert pos == [("iemailbox", "IE9700151"), ("interconnect", "IX9600201")]

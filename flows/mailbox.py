@@ -1,0 +1,150 @@
+"""The workspace's VAN mailbox (mailbox/inbox/ beside drop/): before intake, each file there is archived, cut into
+its interchanges (parsers.x12_mailbox, bytes kept exactly) and each one written into its owner's drop inbox
+(engine.mailbox.route) under a name that keeps its lineage; an interchange no one partner takes goes to
+mailbox/quarantine/ with an error finding (a failures-report row), text between interchanges is a warning; the
+routes are written beside the file in mailbox/processed/ (<file>.routes.csv) and the file moved there. A rerun
+after a crash writes nothing twice: a piece already in its inbox with the same bytes, or already taken by its
+partner from this mailbox file, is left. Wiring only: nothing here decides anything about EDI."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from connectors.local import LocalDrop
+from connectors.state import StateStore
+from engine import lifecycle
+from engine.mailbox import gap_findings, route
+from flows import taking
+from flows.intake import local_drops
+from flows.workspace import Workspace
+from parsers.x12_mailbox import split_interchanges
+from schemas.findings import Finding
+from schemas.profile import LocalDropSettings, PartnerProfile
+
+PARTY = "mailbox"  # the findings' partner column for what the mailbox itself reports
+CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not answered",
+                "MAILBOX_TEXT_SKIPPED": "sent to no partner, kept in mailbox/archive"}
+
+
+def mailbox_root(ws: Workspace) -> Path:
+    return ws.root / "mailbox"
+
+
+@dataclass
+class MailboxResult:
+    files: int = 0
+    routed: dict[str, int] = field(default_factory=dict)  # partner -> interchanges written to its inbox
+    unrouted: int = 0
+    findings: list[dict] = field(default_factory=list)
+
+
+def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, run_id: str,
+                  now: datetime, drop: Callable[[Path], LocalDrop] | None = None) -> MailboxResult:
+    """Every settled file of mailbox/inbox/ routed into the partners' inboxes (see the module); nothing when the
+    workspace has no mailbox/inbox/ folder. ``drop``: the mailbox folder's LocalDrop (tests inject its clock)."""
+    res = MailboxResult()
+    if not (mailbox_root(ws) / "inbox").is_dir():
+        return res
+    box = (drop or _mailbox_drop)(mailbox_root(ws))
+    drops = local_drops(ws)
+    _record(state, taking.refusals(box), run_id, res)  # unsafe names, symlinks, devices: never read, left there
+    for info in box.list("inbox"):
+        data = taking.read_listed(box, info, who=PARTY)
+        if data is None:
+            continue
+        res.files += 1
+        sha = hashlib.sha256(data).hexdigest()
+        archived = _archive(box, info.name, data, sha)
+        split = split_interchanges(data)
+        routes = route(info.name, split.pieces, profiles)
+        rows = []
+        for r in routes:
+            piece = data[r.piece.start: r.piece.end]
+            piece_sha = hashlib.sha256(piece).hexdigest()
+            if r.partner:
+                placed = _place(drops(profiles[r.partner]), state, r.partner, r.name, piece, piece_sha)
+                res.routed[r.partner] = res.routed.get(r.partner, 0) + 1
+                where = f"drop/{r.partner}/inbox/{placed}"
+            else:
+                where = f"mailbox/quarantine/{_place_in(box, 'quarantine', r.name, piece, piece_sha)}"
+                res.unrouted += 1
+            rows.append([r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
+                         r.piece.receiver_qualifier, r.piece.receiver, r.piece.control, r.partner or "(unrouted)",
+                         where, piece_sha])
+        found = [r.finding for r in routes if r.finding] + gap_findings(info.name, split.gaps, split.pieces)
+        if not split.pieces:
+            found.append(_no_interchange(info.name))
+        _record(state, found, run_id, res)
+        box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
+        box.move_new("inbox", info.name, "processed")
+    return res
+
+
+def _mailbox_drop(root: Path) -> LocalDrop:
+    """A partner's local drop's "ready to read" rule (its defaults): a file still being downloaded, or under a
+    temporary name, is left for a later night."""
+    ready = LocalDropSettings()
+    return LocalDrop(root, settle_seconds=ready.settle_seconds, temp_suffixes=ready.temp_suffixes,
+                     min_age_seconds=ready.min_age_seconds)
+
+
+def _archive(box: LocalDrop, name: str, data: bytes, sha: str) -> str:
+    """The mailbox file kept as received in mailbox/archive/ (once: a rerun after a crash finds it there)."""
+    if box.stat("archive", name) is not None and box.sha256("archive", name) == sha:
+        return name
+    return box.write_new("archive", name, data)
+
+
+def _place(drop: LocalDrop, state: StateStore, partner: str, name: str, piece: bytes, sha: str) -> str:
+    """The piece in the partner's inbox as ``name``, unless it is there already (a rerun after a crash) or the
+    partner took it from this very name before (the mailbox file left in its inbox by a move that failed)."""
+    taken = state.file_record(partner, sha)
+    if taken is not None and taken.get("name") == name:
+        return name
+    return _place_in(drop, "inbox", name, piece, sha)
+
+
+def _place_in(drop: LocalDrop, folder: str, name: str, piece: bytes, sha: str) -> str:
+    if drop.stat(folder, name) is not None and drop.sha256(folder, name) == sha:
+        return name
+    return drop.write_new(folder, name, piece)
+
+
+def _no_interchange(name: str) -> Finding:
+    from schemas.findings import finding
+
+    return finding("MAILBOX_INTERCHANGE_UNROUTED", f"Mailbox file {name} holds no interchange (no ISA header): "
+                   "nothing was routed; it is kept in mailbox/archive/ and mailbox/processed/.", file=name)
+
+
+def _record(state: StateStore, found: list[Finding], run_id: str, res: MailboxResult) -> None:
+    """The findings recorded for the run under partner "mailbox" (a rerun after a crash records none twice)."""
+    said = {(f["code"], f["file"], f["isa13"], f["message"]) for f in state.findings(run_id=run_id, partner=PARTY)}
+    new = [f for f in found if (f.code, f.location.file, f.location.isa13, f.message) not in said]
+    for consequence in sorted({_consequence(f) for f in new}):
+        these = [f for f in new if _consequence(f) == consequence]
+        state.apply(lifecycle.plan_file_findings(these, partner=PARTY, consequence=consequence), run_id=run_id)
+    for f in found:
+        row = f.to_dict()
+        row["partner"] = PARTY
+        res.findings.append(row)
+
+
+def _consequence(f: Finding) -> str:
+    return CONSEQUENCES.get(f.code, "file left in mailbox/inbox")
+
+
+def _manifest(name: str, sha: str, archived: str, rows: list[list]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["mailbox_file", "mailbox_sha256", "archived_as", "place", "start", "end", "isa05", "isa06", "isa07",
+                "isa08", "isa13", "partner", "written_to", "sha256"])
+    for r in rows:
+        w.writerow([name, sha, f"mailbox/archive/{archived}", *r])
+    return out.getvalue().encode()
