@@ -131,3 +131,32 @@ def test_approving_held_releases_in_bulk_says_they_ship_as_answered_with_no_new_
     _found, states = findings_and_states(ws)
     assert states[ONE] == states[TWO] == "acknowledged", states
     assert len(_855s(ws)) == len(before) + len(held) - 2, _855s(ws)
+
+
+
+def _ordered_evidence(ws) -> set[tuple[str, int, str]]:
+    """The reconciliation of 2026-12-05 (nothing shipped by the promised 12-01): the ordered side of its exceptions'
+    evidence, as (exception type, line, the set it names)."""
+    from flows.night import reconcile_stage
+
+    reconcile_stage(str(ws.root), datetime(2026, 12, 5, 3).isoformat(), "20261205")
+    state = StateStore(ws.state_path)
+    try:
+        found = {r["exception_id"]: (r["type"], r["line_number"]) for r in state.exceptions_of_order("staterbros", PO)}
+        rows = state.exception_evidence(list(found)).to_pylist()
+    finally:
+        state.close()
+    return {(*found[r["exception_id"]], r["doc_type"]) for r in rows if r["role"] == "ordered"}
+
+
+def test_the_reconciliation_names_the_ordered_side_875_and_876(tmp_path):
+    """The evidence of an exception named the order's side "850", or "860" once changed, for a grocer's 875 and
+    876 too: it names the set each line's revision came as."""
+    fixtures = _fixtures(tmp_path / "a")
+    ws = of_its_own(fixtures, tmp_path / "a" / "ws", warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    assert _ordered_evidence(ws) == {("NOT_SHIPPED_BY_PROMISED_DATE", 1, "875"),
+                                     ("NOT_SHIPPED_BY_PROMISED_DATE", 2, "875")}
+    ws, _fixtures_dir = _two_nights(tmp_path / "b", CHANGE)
+    evidence = _ordered_evidence(ws)
+    assert evidence and {d for _t, _n, d in evidence} == {"876"}, evidence
