@@ -197,7 +197,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
                             f"sent it: {listed}{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches:
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
-            _awaiting(store, po, partner) + _like(store, po, partner)
+            _awaiting(ws, store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         senders = list(dict.fromkeys(o.partner for o in matches))  # hundreds of partners may share "1001": ten named
         whose = ", ".join(senders[:LIKE_SHOWN]) + (f", ... ({len(senders):,} partners)" if len(senders) > LIKE_SHOWN
@@ -253,19 +253,25 @@ def orders_naming(ws, store, item: str, partner: str = "") -> list:
     return current_orders(store, index.tables_naming(item, partner), partner)
 
 
-def _awaiting(store, po: str, partner: str | None) -> str:
+def _awaiting(ws, store, po: str, partner: str | None) -> str:
     """'; its 860 (file, received ...) waits for its 850 ...' for the changes of PO ``po`` kept pending while we hold
     no order of it (a partner's early_change_days: engine.lifecycle.changes, CHANGE_AWAITING_ORDER), so ops asked
-    about such a PO see the change is kept, not lost; '' when none waits."""
+    about such a PO see the change is kept, not lost ("its 876 ... waits for its 875" for a grocer's); '' when none
+    waits."""
+    from engine.lifecycle import sent_as
     from schemas.order_keys import x12_po
 
     waiting = [c for c in store.pending_changes() if x12_po(c.po_number) == po and (partner is None or
                                                                                     c.partner == partner)]
     if not waiting:
         return ""
-    said = "; ".join(f"{shown(c.partner)}'s 860 in {shown(c.source_file)}, received {shown(c.received_at[:10])}"
+    sets = change_sets(ws, waiting)
+    sent = {c: sent_as(c, sets) for c in waiting}
+    said = "; ".join(f"{shown(c.partner)}'s {sent[c]} in {shown(c.source_file)}, received {shown(c.received_at[:10])}"
                      for c in waiting)
-    return (f"; its 860 waits for its 850 ({said}): applied the night the 850 comes, refused (865, "
+    change = "/".join(sorted(set(sent.values())))
+    order = "/".join(sorted({"875" if s == "876" else "850" for s in sent.values()}))
+    return (f"; its {change} waits for its {order} ({said}): applied the night the {order} comes, refused (865, "
             "CHANGE_ORDER_UNKNOWN) once the partner's early_change_days have passed without it")
 
 

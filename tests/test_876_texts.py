@@ -160,3 +160,30 @@ def test_the_reconciliation_names_the_ordered_side_875_and_876(tmp_path):
     ws, _fixtures_dir = _two_nights(tmp_path / "b", CHANGE)
     evidence = _ordered_evidence(ws)
     assert evidence and {d for _t, _n, d in evidence} == {"876"}, evidence
+
+
+def test_an_876_before_its_875_waits_saying_so(tmp_path):
+    """An 876 whose 875 has not come (early_change_days: kept pending): the warning and `status` said "the 860 waits
+    for its 850"; they say the 876 waits for its 875. The 875 the next night: the change is applied."""
+    fixtures = _fixtures(tmp_path)
+    ws = of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES)
+    inbox = ws.drop_root / "staterbros" / "inbox"
+    order = next(inbox.glob("staterbros-875-*"))
+    held_back = tmp_path / order.name
+    order.rename(held_back)
+    (inbox / CHANGE.name).write_bytes(CHANGE.read_bytes())
+    run_stages(ws, NIGHT)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["message"], f["consequence"]))
+    [(said, consequence)] = [(m, c) for code, m, c in found if code == "CHANGE_AWAITING_ORDER"]
+    assert said.startswith(f"We hold no order of PO {PO} yet: the 876 waits for its 875 (a buyer's 875 and 876 may "
+                           "come out of order)"), said
+    assert consequence == "876 kept pending for its 875; nothing sent yet", consequence
+    code, text = _cli(ws, "status", PO, "--partner", "staterbros")
+    assert f"its 876 waits for its 875 (staterbros's 876 in {CHANGE.name}, received 2026-11-25): applied the " \
+           "night the 875 comes" in text, text
+    held_back.rename(inbox / order.name)
+    run_stages(ws, NIGHT2)
+    notes = [h["note"] for h in _history(ws)]
+    assert f"changed by 876 in {CHANGE.name}: lines [1, 2, 3]" in notes, notes
+    _found, states = findings_and_states(ws)
+    assert states[("staterbros", PO)] == "acknowledged", states

@@ -395,13 +395,15 @@ class _Step:
         if received != self.today:
             return Plan()
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        sent = header.get("set_id") or "860"
+        order = "875" if sent == "876" else "850"  # a grocer's 876 waits for its 875
         found = finding_at_row(
-            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the 860 waits for its 850 "
-            f"(a buyer's 850 and 860 may come out of order) and is applied the night it comes; after {days} day(s) "
-            "without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
+            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the {sent} waits for its "
+            f"{order} (a buyer's {order} and {sent} may come out of order) and is applied the night it comes; after "
+            f"{days} day(s) without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
             value=header.get("po_number"), severity="warning")
         return Plan(findings=(FindingRecord(found, self.ch.partner, self.ch.po_number,
-                                            "860 kept pending for its 850; nothing sent yet", "decide"),))
+                                            f"{sent} kept pending for its {order}; nothing sent yet", "decide"),))
 
     def _nothing_left(self, result: ChangeResult) -> bool:
         """The change (before shipment) deleted lines and left none to ship: every line zeroed (POC03 0, the grocery
