@@ -363,7 +363,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         """The orders ticked on the approvals page approved or rejected together with one note, as `orderbridge
         approve PO...` does (flows.approving): under one workspace lease, each checked against the revision the
         page showed and applied alone; a changed one is skipped and named, the others are recorded."""
-        from flows.approving import decide_picked
+        from flows.approving import after_batch, decide_picked
 
         got = await checked_form(request, "approver")
         if not isinstance(got, tuple):
@@ -391,14 +391,14 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         try:
             with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
                                note=f"console, {user.name}"):
-                done = decide_picked(store, picks, verdict, by=user.name, note=note, at=c.wall_clock())
+                done = decide_picked(store, picks, verdict, by=user.name, note=note, at=c.wall_clock(), ws=c.ws)
         except WorkspaceBusy as exc:
             return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
                           message=f"{exc.message}. Nothing was recorded; try again when it has finished.", back=back)
         recorded = [d for d in done if not d.skipped]
         skipped = [d for d in done if d.skipped]
         summary = (f"{len(recorded)} order(s) {verdict} by {user.name}"
-                   + ("; the next run sends their 855s" if recorded else "")
+                   + after_batch(done, verdict, rd=False)
                    + (f"; {len(skipped)} skipped, nothing recorded for them" if skipped else "") + ".")
         return c.page(request, "decided.html", status=200 if recorded else 409, session=session, summary=summary,
                       recorded=recorded, skipped=skipped, verdict=verdict, back=back)

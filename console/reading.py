@@ -195,9 +195,10 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
     doc = story(store, order)
     if ws is not None:
         from flows.status import with_asked
-        from flows.status_view import asked, changes
+        from flows.status_view import asked, changes, on_hold_sets
 
         with_asked(doc, {**asked(ws, order), "changes": changes(ws, store, order)})
+        on_hold_sets(ws, store, doc, order)  # the set each change waiting on the hold came as: 860 or 876
         from flows.handoff import paying
 
         doc["remittances"] = paying(ws.root, order, doc)  # as `orderbridge status` names them

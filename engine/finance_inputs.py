@@ -118,9 +118,11 @@ def _with_requested(orders: pa.Table, requested: pa.Table | None) -> pa.Table:
 
 
 def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
-            requested: pa.Table | None = None) -> pa.Table:
+            requested: pa.Table | None = None, grocery: pa.Table | None = None) -> pa.Table:
     """ORDERED from connectors.finance_store's ORDER_ROWS, LINE_ROWS, the history's CANCEL_EVENTS
-    (EVENT_ROWS) and our delivered 997s (SENT_ROWS; other sets are ignored)."""
+    (EVENT_ROWS) and our delivered 997s (SENT_ROWS; other sets are ignored); with ``grocery``
+    (finance_store.grocery_revisions: the order revisions an 875 or 876 made), the extra column ``ordered_as``
+    naming the set each line's revision came as (null: an 850 or 860)."""
     heads = _with_requested(orders, requested)
     # our 997 for the 850's group: delivered sets answering its file, interchange and group
     fa = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(OUR_997)))
@@ -152,7 +154,20 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         # at risk were reported without a currency, apart from its CUR-sending peers' in another total)
         "fa_sent_at": t["fa_sent_at"], "currency": _none_if_empty(t["currency"]),
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
-    }).cast(ORDERED).append_column("balance_cancelled_at", _balance_times(t, events))
+    }).cast(ORDERED).append_column("balance_cancelled_at", _balance_times(t, events)).append_column(
+        "ordered_as", _ordered_as(t, grocery))
+
+
+def _ordered_as(t: pa.Table, grocery: pa.Table | None) -> pa.Array:
+    """Per line of ``t``: the grocer's set that made its revision ("875", "876"; grocery_revisions), else null."""
+    if grocery is None or not grocery.num_rows:
+        return pa.nulls(t.num_rows, pa.string())
+    keys = pa.table({"partner": t["partner"], "po_number": t["po_number"],
+                     "revision": pc.cast(pc.fill_null(t["revision"], 1), pa.int32()),
+                     "_row": pa.array(np.arange(t.num_rows), pa.int64())})
+    joined = keys.join(grocery.select(["partner", "po_number", "revision", "set_id"]),
+                       ["partner", "po_number", "revision"], join_type="left outer", use_threads=False)
+    return joined.sort_by("_row")["set_id"].combine_chunks()
 
 
 def _balance_times(t: pa.Table, events: pa.Table) -> pa.Array:

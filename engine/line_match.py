@@ -40,7 +40,9 @@ SECONDS_PER_DAY = 86_400
 
 # ORDERED's extra column, kept when given (engine.finance_inputs.ordered): when the balance of the line's order was
 # cancelled after shipment, the PO taking no back order (null: never); what the line did not ship by then is not owed
-ORDERED_EXTRA = (pa.field("balance_cancelled_at", pa.timestamp("s")),)
+# and the set that made the line's revision when it was a grocer's ("875", "876": the evidence names the ordered side
+# by it; null: an 850 or 860, by the revision)
+ORDERED_EXTRA = (pa.field("balance_cancelled_at", pa.timestamp("s")), pa.field("ordered_as", pa.string()))
 
 
 def conform(table: pa.Table, schema: pa.Schema, extra: tuple[pa.Field, ...] = ()) -> pa.Table:

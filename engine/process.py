@@ -258,6 +258,13 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
             out.append(finding("ISA_RECEIVER_UNKNOWN", f"ISA07/08 {ic.receiver_qualifier}/{ic.receiver} is not us "
                                f"({_pairs(x.our_qualifier, x.our_id, x.our_ids)}).", element="ISA08",
                                value=ic.receiver, **loc))
+    # a change to come that moves the partner's GS02 alone (the same ISA ids): a group from that GS02 before the
+    # date is as early as an interchange from announced ISA ids (not when the ISA ids are early: said once, there)
+    early_gs = profile.announced_gs_ids(listed=False) if x.sends_from(ic.sender_qualifier, ic.sender) else {}
+    for g in ic.groups if early_gs else ():
+        if g.sender in early_gs:
+            out.append(switch_early(profile, early_gs[g.sender], "GS02", "", g.sender, element="GS02", seg="GS",
+                                    isa13=ic.control_number, gs06=g.control_number, file_segment=g.start + 1))
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
@@ -271,13 +278,15 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
 
 def switch_early(profile: PartnerProfile, effective: date, elements: str, qualifier: str, isa_id: str, *,
                  element: str, **loc) -> Finding:
-    """PARTNER_SWITCH_EARLY for an interchange from (ISA05/06) or to (ISA07/08) ``qualifier``/``isa_id``, ids the
-    profile's change effective ``effective`` announces: a warning when [x12] early_ids is "take" (the interchange
-    taken and answered), an error when "hold" (not answered, the file quarantined for ops to retake)."""
+    """PARTNER_SWITCH_EARLY for an interchange from (ISA05/06) or to (ISA07/08) ``qualifier``/``isa_id``, or a group
+    from GS02 ``isa_id`` (``elements`` "GS02", no qualifier), ids the profile's change effective ``effective``
+    announces: a warning when [x12] early_ids is "take" (the interchange taken and answered), an error when "hold"
+    (not answered, the file quarantined for ops to retake)."""
     change = next((c for c in profile.changes if c.effective == effective), None)
     why = f" ({change.note})" if change is not None and change.note else ""
-    whose = f"partner {profile.id}'s" if elements == "ISA05/06" else f"ours for partner {profile.id}"
-    said = (f"{elements} {qualifier}/{isa_id} is {whose} from its change effective {effective.isoformat()}{why}, a "
+    whose = f"partner {profile.id}'s" if elements in ("ISA05/06", "GS02") else f"ours for partner {profile.id}"
+    named = f"{qualifier}/{isa_id}" if qualifier else isa_id
+    said = (f"{elements} {named} is {whose} from its change effective {effective.isoformat()}{why}, a "
             "date not come yet: ")
     if profile.x12.early_ids == "hold":
         said += (f"held ([x12] early_ids = \"hold\"): not answered, not processed, the file quarantined until the "
@@ -292,7 +301,7 @@ def switch_early(profile: PartnerProfile, effective: date, elements: str, qualif
 
 
 def early_files_due(held: Iterable[Mapping], profile: PartnerProfile) -> list[Mapping]:
-    """Of ``held`` (PARTNER_SWITCH_EARLY errors recorded for ``profile``'s partner: file, element ISA06 or ISA08,
+    """Of ``held`` (PARTNER_SWITCH_EARLY errors recorded for ``profile``'s partner: file, element ISA06, ISA08 or GS02,
     value the id, and the held file's record), those the profile in effect now takes: the id they were held for is
     the partner's (their_id, their_ids) or ours (our_id, our_ids) now, its switch date come. Each once, in order."""
     x = profile.x12
@@ -300,10 +309,11 @@ def early_files_due(held: Iterable[Mapping], profile: PartnerProfile) -> list[Ma
         return []
     theirs = {x.their_id, *(i for _q, i in x.their_ids)}
     ours = {x.our_id, *(i for _q, i in x.our_ids)}
+    ids = {"ISA08": ours, "GS02": {x.their_gs_id}}  # (a GS02 the change moved to: the one in effect now)
     out, seen = [], set()
     for h in held:
         key = (h["partner"], h["sha256"])
-        if key not in seen and (h["value"] or "") in (ours if h["element"] == "ISA08" else theirs):
+        if key not in seen and (h["value"] or "") in ids.get(h["element"], theirs):
             seen.add(key)
             out.append(h)
     return out

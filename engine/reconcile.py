@@ -1021,6 +1021,8 @@ class _Exceptions:
             sub = t.take(pa.array(rows, pa.int64()))
             rev = pc.fill_null(sub["revision"], 0)
             doc_type = pc.if_else(pc.equal(rev, 0), pa.scalar("850"), pa.scalar("860"))
+            if "ordered_as" in sub.column_names:  # a grocer's 875 / 876 named as the set it came as
+                doc_type = pc.coalesce(sub["ordered_as"], doc_type)
             return self._evidence(ex_ids, pos, role, doc_type, sub["po_number"], sub, sub["received_at"], None,
                                   sub["quantity"], sub["unit_price"])
         if role == "acknowledged":

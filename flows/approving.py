@@ -20,7 +20,9 @@ LISTED_AT_MOST = 100_000  # a search for --all-held: every held order it names (
 @dataclass(frozen=True, slots=True)
 class Decided:
     """One picked order after the batch: recorded (``skipped`` empty; ``waiting``: its 860s the next 855 answers
-    too), skipped with why, or, in a dry run, what would be recorded."""
+    too, ``sets`` the sets they came as: 860, 876), skipped with why, or, in a dry run, what would be recorded
+    (``resumed``: a release held since the buyer cancelled its blanket, approved: it ships as answered, with no
+    new 855, engine.lifecycle.resumes)."""
 
     partner: str
     po_number: str
@@ -28,6 +30,13 @@ class Decided:
     waiting: int = 0
     reasons: tuple[str, ...] = ()  # what it was held for, as listed
     revision: int | None = None
+    resumed: bool = False
+    sets: tuple[str, ...] = ()
+
+    @property
+    def waited(self) -> str:
+        """The changes that waited on it, as a person reads them: "the 1 860(s)", "the 2 876(s)"."""
+        return f"the {self.waiting} {'/'.join(self.sets) or '860'}(s)"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -44,10 +53,11 @@ def held_matching(store: StateStore, *, partner: str = "", hold_code: str = "", 
 
 
 def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verdict: str, *, by: str, note: str,
-                  at: str, dry_run: bool = False) -> list[Decided]:
+                  at: str, dry_run: bool = False, ws=None) -> list[Decided]:
     """Each picked order approved or rejected by ``by`` with ``note`` at ``at`` (the wall clock), in the order
     picked, each its own transaction: an order refused is skipped with why and the rest go on. ``dry_run``: the
-    same checks, nothing written. ValueError (nothing done) for a rejection without a note."""
+    same checks, nothing written. ValueError (nothing done) for a rejection without a note. With the workspace
+    ``ws``, the changes that waited on each are named by the set they came as (860, 876: Decided.sets)."""
     records = {}
     for pick in picks:
         record = store.order(pick.partner, pick.po_number)
@@ -59,6 +69,7 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
         record = records.get(o.key)
         reasons = record.hold_reasons if record is not None else ()
         revision = record.revision if record is not None else None
+        resumed = o.resumed  # (engine.lifecycle: a release resumed gets no new 855)
         if o.plan is None:
             done.append(Decided(*o.key, skipped=o.refused, reasons=reasons, revision=revision))
             continue
@@ -71,10 +82,36 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
                 done.append(Decided(*o.key, skipped=f"changed by another run or person first (now {said}): "
                                     "look at it again", reasons=reasons, revision=revision))
                 continue
-        done.append(Decided(*o.key, reasons=reasons, revision=revision))
+        done.append(Decided(*o.key, reasons=reasons, revision=revision, resumed=resumed))
     recorded = [d.key for d in done if not d.skipped]
     waiting: dict[tuple[str, str], int] = {}
+    sets: dict[tuple[str, str], set[str]] = {}
     if recorded and not dry_run:
-        for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=recorded):
+        waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=recorded)
+        if ws is not None and waits:
+            from flows.status_view import change_sets
+
+            named = change_sets(ws, waits)
+        else:
+            named = {}
+        for c in waits:
             waiting[(c.partner, c.po_number)] = waiting.get((c.partner, c.po_number), 0) + 1
-    return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision) for d in done]
+            sets.setdefault((c.partner, c.po_number), set()).add(lifecycle.sent_as(c, named))
+    return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
+                    tuple(sorted(sets.get(d.key, ())))) for d in done]
+
+
+def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> str:
+    """What the next run does with a batch's recorded orders, in words ("" none recorded): it sends their 855s
+    (RD for a rejection, said when ``rd``); an approved release held since the buyer cancelled its blanket gets
+    none (it stands and ships as answered: the buyer has its 855)."""
+    recorded = [d for d in done if not d.skipped]
+    resumed = sum(d.resumed for d in recorded)
+    answered = len(recorded) - resumed
+    stand = (f"{resumed} release(s) stand and ship as answered (no new 855: the buyer has one)" if resumed else "")
+    if not answered:
+        return f"; {stand}" if stand else ""
+    rd = " (RD)" if rd and verdict == lifecycle.VERDICT_REJECTED else ""
+    if not resumed:
+        return f"; the next run sends their 855s{rd}"
+    return f"; the next run sends the 855s{rd} of {answered}; {stand}"

@@ -918,9 +918,12 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     t = Table(title=f"{len(held)} order(s) waiting for approval")
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
-    waiting: dict = {}  # 860s whose answer waits for the decision (the 855 of the decision answers them)
-    for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[o.key for o in held]) if held else ():
-        waiting.setdefault((c.partner, c.po_number), []).append(f"860 in {c.source_file} waits on this decision")
+    waiting: dict = {}  # 860s (876s) whose answer waits for the decision (the 855 of the decision answers them)
+    waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[o.key for o in held]) if held else []
+    sets = _change_sets(workspace, waits) if waits else {}
+    for c in waits:
+        waiting.setdefault((c.partner, c.po_number), []).append(
+            f"{lifecycle.sent_as(c, sets)} in {c.source_file} waits on this decision")
     for o in held:
         t.add_row(shown(o.partner), shown(names[o.key]), shown(o.source_file), shown(o.updated_at),
                   "\n".join(shown(r) for r in (*o.hold_reasons, *waiting.get(o.key, ()))))
@@ -928,6 +931,14 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     codes = Counter(c for o in held for c in o.hold_codes)
     if codes:  # what `approve --all-held --held-for CODE` chooses by
         console.print("held for: " + ", ".join(f"{shown(c)} ({n})" for c, n in sorted(codes.items())))
+
+
+def _change_sets(workspace: Path, changes) -> dict:
+    """The set each of ``changes`` came as where it is no 860 (flows.status_view.change_sets)."""
+    from flows.status_view import change_sets
+    from flows.workspace import Workspace
+
+    return change_sets(Workspace(workspace.resolve()), changes)
 
 
 def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float,
@@ -953,7 +964,10 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
         raise typer.Exit(ExitStatus.USAGE) from None
     store.apply(plan)
     waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[order.key])
-    also = f" and answers the {len(waits)} 860(s) that waited on it" if waits else ""
+    if waits:  # named by the set they came as: 860s, or a grocer's 876s
+        named = _change_sets(workspace, waits)
+        sets = "/".join(sorted({lifecycle.sent_as(c, named) for c in waits}))
+    also = f" and answers the {len(waits)} {sets}(s) that waited on it" if waits else ""
     console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; {follows}{also}.")
 
 
@@ -1037,13 +1051,14 @@ def _decide_batch(workspace: Path, pos: list[str], partner: str | None, release:
     decided alone (flows.approving)."""
     from engine import lifecycle
     from flows.approving import decide_picked
+    from flows.workspace import Workspace
 
     store = _state(workspace)
     picks, unmatched, named = _picked(workspace, store, pos, partner, release, all_held, held_for, since, until)
     also = _also_held_for(store, picks, held_for) if all_held and verdict == lifecycle.VERDICT_APPROVED else {}
     try:
         done = decide_picked(store, [p for p in picks if (p.partner, p.po_number) not in also], verdict, by=by,
-                             note=note, at=_wall_clock(), dry_run=dry_run)
+                             note=note, at=_wall_clock(), dry_run=dry_run, ws=Workspace(workspace.resolve()))
     except ValueError as exc:
         err.print(f"{shown(exc)}: nothing was recorded", style="red")
         raise typer.Exit(ExitStatus.USAGE) from None
@@ -1137,6 +1152,7 @@ def _held_for_none(store, code: str, partner: str | None) -> None:
 def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
     """A row per order (recorded, skipped and why), then the counts."""
     from engine import lifecycle
+    from flows.approving import after_batch
 
     would = ("would approve" if verdict == lifecycle.VERDICT_APPROVED else "would reject") if dry_run else verdict
     t = Table(title=f"{named}: " + (f"{verdict} by {shown(by)}" if not dry_run else "dry run, nothing recorded"))
@@ -1146,7 +1162,9 @@ def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
         if d.skipped:
             t.add_row(shown(d.partner), shown(order_shown(d.po_number)), "skipped", shown(d.skipped))
         else:
-            also = [f"and answers the {d.waiting} 860(s) that waited on it"] if d.waiting else []
+            also = ([f"and answers {d.waited} that waited on it"] if d.waiting else []) + (
+                ["stands and ships as answered (no new 855)"] if d.resumed and not dry_run else
+                ["would stand and ship as answered (no new 855)"] if d.resumed else [])
             t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would,
                       "\n".join(shown(r) for r in (*d.reasons, *also)))
     console.print(t)
@@ -1156,8 +1174,7 @@ def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
         console.print(f"{decided} order(s) would be {verdict}, {len(skipped)} would be skipped; nothing was "
                       "recorded.")
     else:
-        sent = ("; the next run sends their 855s" + (" (RD)" if verdict == lifecycle.VERDICT_REJECTED else "")
-                if decided else "")
+        sent = after_batch(done, verdict)
         console.print(f"{decided} order(s) {verdict} by {shown(by)}, {len(skipped)} skipped{sent}.")
     for d in skipped:
         err.print(f"skipped {shown(d.partner)}/{shown(order_shown(d.po_number))}: {shown(d.skipped)}",

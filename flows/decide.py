@@ -275,8 +275,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     # a change that left an order waiting for the rules as it was (refused, no line touched), of a partner answered
     # by 855s: a revised 855 of the decision under its own key, numbered after the decision's 855
+    # (the changes answered now that waited on a hold are named by the set they came as: an 860 or an 876)
+    held_tables = _load(store, lifecycle.change_table_keys(on_hold), store.load_changes) if on_hold else {}
     awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids, at=now.isoformat(),
-                                         run_id=run_id)
+                                         run_id=run_id, sets=lifecycle.change_sets(held_tables))
     plan += awaited
     plan = lifecycle.in_answer_order(plan, lifecycle.answer_ranks(revisions.change_ids, awaited))
     if out.decisions:

@@ -165,7 +165,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     first_sent = pa.concat_tables([first_sent, recorded_resent.cast(first_sent.schema)])
     return Inputs(
         catch_weight=catch,
-        ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
+        ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested,
+                                                                    state.grocery_revisions()), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged_in_units(  # a line taken by weight
             _with_csv_acks(ws, finance_inputs.acknowledged(answers, lines, echoes, releases,
                                                        answers=answer_rows["answers"], sent=sent),

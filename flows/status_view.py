@@ -17,7 +17,7 @@ from flows.exit_status import ExitStatus
 from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
 from schemas.ack_reasons import verdict_words
-from schemas.lifecycle import AWAITING_PERSON
+from schemas.lifecycle import AWAITING_PERSON, WAITING_ON_HOLD
 from schemas.ship_windows import RANGE_START
 
 _CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
@@ -75,6 +75,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
+            on_hold_sets(ws, store, docs[-1], o)
             if is_blanket(o):  # what its releases called off of each line, and what is left
                 from flows.decide import blanket_drawdown
 
@@ -196,7 +197,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
                             f"sent it: {listed}{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches:
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
-            _awaiting(store, po, partner) + _like(store, po, partner)
+            _awaiting(ws, store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         senders = list(dict.fromkeys(o.partner for o in matches))  # hundreds of partners may share "1001": ten named
         whose = ", ".join(senders[:LIKE_SHOWN]) + (f", ... ({len(senders):,} partners)" if len(senders) > LIKE_SHOWN
@@ -252,19 +253,25 @@ def orders_naming(ws, store, item: str, partner: str = "") -> list:
     return current_orders(store, index.tables_naming(item, partner), partner)
 
 
-def _awaiting(store, po: str, partner: str | None) -> str:
+def _awaiting(ws, store, po: str, partner: str | None) -> str:
     """'; its 860 (file, received ...) waits for its 850 ...' for the changes of PO ``po`` kept pending while we hold
     no order of it (a partner's early_change_days: engine.lifecycle.changes, CHANGE_AWAITING_ORDER), so ops asked
-    about such a PO see the change is kept, not lost; '' when none waits."""
+    about such a PO see the change is kept, not lost ("its 876 ... waits for its 875" for a grocer's); '' when none
+    waits."""
+    from engine.lifecycle import sent_as
     from schemas.order_keys import x12_po
 
     waiting = [c for c in store.pending_changes() if x12_po(c.po_number) == po and (partner is None or
                                                                                     c.partner == partner)]
     if not waiting:
         return ""
-    said = "; ".join(f"{shown(c.partner)}'s 860 in {shown(c.source_file)}, received {shown(c.received_at[:10])}"
+    sets = change_sets(ws, waiting)
+    sent = {c: sent_as(c, sets) for c in waiting}
+    said = "; ".join(f"{shown(c.partner)}'s {sent[c]} in {shown(c.source_file)}, received {shown(c.received_at[:10])}"
                      for c in waiting)
-    return (f"; its 860 waits for its 850 ({said}): applied the night the 850 comes, refused (865, "
+    change = "/".join(sorted(set(sent.values())))
+    order = "/".join(sorted({"875" if s == "876" else "850" for s in sent.values()}))
+    return (f"; its {change} waits for its {order} ({said}): applied the night the {order} comes, refused (865, "
             "CHANGE_ORDER_UNKNOWN) once the partner's early_change_days have passed without it")
 
 
@@ -486,28 +493,61 @@ CHANGED_LINE = (("quantity", "quantity"), ("unit", "unit"), ("unit_price", "pric
                 *((c, f"DTM {q} ({text})") for c, q, text in LINE_DATE_NAMES))
 
 
+def change_sets(ws, changes) -> dict[tuple[str, str, str], str]:
+    """(partner, store key, change ref) -> the set each of ``changes`` came as where it is not an 860 ("876" for a
+    grocer's), from the change tables stored at intake (engine.lifecycle.change_sets); a table that cannot be read
+    names none (its change is said as an 860, as before the 876 was read)."""
+    from connectors.order_store import OrderStore
+    from engine.lifecycle import change_sets as sets_of
+    from engine.lifecycle import change_table_keys
+    from schemas.errors import StateError
+
+    orders, tables = OrderStore(ws.orders_dir), {}
+    for partner, key in change_table_keys(changes):
+        try:
+            tables[(partner, key)] = orders.load_changes(partner, key)
+        except StateError:
+            continue
+    return sets_of(tables)
+
+
+def on_hold_sets(ws, store, doc: dict, record) -> None:
+    """Each of the story's ``changes_on_hold`` rows given ``set``: the set its change came as ("860", "876")."""
+    if not doc.get("changes_on_hold"):
+        return
+    from engine.lifecycle import sent_as
+
+    held = store.pending_changes(statuses=WAITING_ON_HOLD, keys=[record.key])
+    sets = change_sets(ws, held)
+    by_ref = {(c.source_file, c.change_ref): sent_as(c, sets) for c in held}
+    for row in doc["changes_on_hold"]:
+        row["set"] = by_ref.get((row["file"], row["change_ref"]), "860")
+
+
 def changes(ws, store, record) -> list[dict]:
     """What each 860 applied to ``record`` changed, old -> new, from the order's stored tables before it (the
-    change's base) and after it: one row per change (file: the 860's file, revision: the order's revision it
+    change's base) and after it: one row per change (file: the 860's file, set: "860", or "876" for a grocer's
+    change (change_sets), revision: the order's revision it
     made, line_number / line_id: the line, or null for the heading, what, from, to: as text, "" none), the
     860s in the order they were applied, the heading's DTM dates then each line in line order. An added line
     is "added" (from "", to its quantity and unit), a deleted one "deleted". [] when none or unreadable."""
     from connectors.order_store import OrderStore, order_row
+    from engine.lifecycle import sent_as
     from schemas.errors import StateError
 
     out: list[dict] = []
     orders = OrderStore(ws.orders_dir)
     heads = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES), RANGE_START]
     cols = ["po_number", "line_number", "line_id", *(c for c, _t in CHANGED_LINE)]
-    for ch in store.pending_changes(statuses=None, keys=[record.key]):  # applied ones: with a base
-        if not ch.base_key:
-            continue
+    applied = [ch for ch in store.pending_changes(statuses=None, keys=[record.key]) if ch.base_key]  # with a base
+    sets = change_sets(ws, applied) if applied else {}
+    for ch in applied:
         try:
             o_old, t_old = orders.load_columns(record.partner, ch.base_key, heads, cols)
             o_new, t_new = orders.load_columns(record.partner, f"{ch.store_key}-{ch.change_ref}", heads, cols)
         except StateError:
             continue
-        at = {"file": ch.source_file, "revision": ch.revision}
+        at = {"file": ch.source_file, "set": sent_as(ch, sets), "revision": ch.revision}
         h_old = order_row(o_old, record.po_number, None) or {}
         h_new = order_row(o_new, record.po_number, None) or {}
         for c, q, text in _named(ORDER_DATES, h_new):
@@ -596,8 +636,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
         console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
-    for c in doc.get("changes_on_hold") or ():  # an 860 whose answer waits for the person's decision
-        console.print(shown(f"  860 in {c['file']} ({c['received_at']}, {c['outcome']}) waits on the hold: no 855 "
+    for c in doc.get("changes_on_hold") or ():  # an 860 (876) whose answer waits for the person's decision
+        console.print(shown(f"  {c.get('set') or '860'} in {c['file']} ({c['received_at']}, {c['outcome']}) waits on "
+                            "the hold: no 855 "
                             "yet; the 855 of the person's decision (the next run after they approve or reject) "
                             "answers it"))
     if doc.get("blanket_drawdown"):
@@ -621,8 +662,10 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             substitution_reason(ln))))
     console.print(t)
     if doc.get("changes"):
-        g = Table(title="changed by 860s (old -> new, from the stored order before and after each)")
-        for col in ("860 file", "revision", "line", "what", "from", "to"):
+        sent = " and ".join(f"{x}s" for x in sorted({x.get("set") or "860" for x in doc["changes"]}))
+        g = Table(title=f"changed by {sent} (old -> new, from the stored order before and after each)")
+        for col in ("change file" if " and " in sent else f"{sent[:-1]} file", "revision", "line", "what", "from",
+                    "to"):
             g.add_column(col, overflow="fold")
         for x in doc["changes"]:
             g.add_row(*(shown(v) for v in (x["file"], x["revision"], x["line_id"] or x["line_number"] or "(heading)",

@@ -73,8 +73,9 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from (neither its [x12] "
            "their_qualifier/their_id nor a pair of its their_ids)."),
         _C("PARTNER_SWITCH_EARLY", "file", "warning", "",
-           "The interchange comes from (ISA05/ISA06) or to (ISA07/ISA08) ids a dated change of the partner's profile "
-           "announces for a date not come yet ([[changes]]): the partner's; taken ([x12] early_ids \"take\", the "
+           "The interchange comes from (ISA05/ISA06) or to (ISA07/ISA08) ids, or a group from a GS02 (the same ISA "
+           "ids), that a dated change of the partner's profile announces for a date not come yet ([[changes]]): the "
+           "partner's; taken ([x12] early_ids \"take\", the "
            "default) or held, its file quarantined unanswered until the switch night takes it (early_ids \"hold\": an "
            "error)."),
         _C("PROFILE_NOT_LOADED", "file", "error", "",

@@ -358,7 +358,7 @@ EVIDENCE = pa.schema([
     pa.field("exception_id", pa.string(), nullable=False),
     pa.field("role", pa.string(), nullable=False),  # ordered, acknowledged, shipped, invoiced, duplicate, partner_ack;
     # rejected: an 810 row the partner rejected, billed again by a later 810 (it counts for nothing)
-    pa.field("doc_type", pa.string()),  # 850/860, 855/865, 856, 810, 997/999
+    pa.field("doc_type", pa.string()),  # 850/860 (875/876 a grocer's), 855/865, 856, 810, 997/999
     pa.field("document_ref", pa.string()),  # PO, shipment id, invoice number, ack reference
     pa.field("file", pa.string()),
     pa.field("isa13", pa.string()),

@@ -296,7 +296,7 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
     shown = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "--json", "-w", str(ws.root)])
     assert json.loads(shown.output)["changes_on_hold"] == [
         {"file": "change-2201.x12", "change_ref": change.change_ref, "received_at": "2026-11-28T02:00:00",
-         "outcome": "refused"}]
+         "outcome": "refused", "set": "860"}]
     text = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "-w", str(ws.root)]).output
     assert "860 in change-2201.x12" in " ".join(text.split()) and "waits on the hold" in " ".join(text.split())
     listed = CliRunner().invoke(app, ["approvals", "-w", str(ws.root)]).output

@@ -340,3 +340,44 @@ def test_partner_check_says_the_earlier_ids_and_what_early_files_do(tmp_path):
     assert ("earlier ids still theirs: 08/6111470000 (997 echoed), ZZ/MEIJERVAN (answered at the ids in effect)"
             in said("2026-11-29"))
     assert "files from a coming change" not in said("2026-11-29")
+
+
+GS_ONLY = """
+[[changes]]
+effective = 2026-11-26
+note = "Meijer's new application id"
+
+[changes.x12]
+their_gs_id = "MEIJERNEW"
+"""
+
+
+@pytest.mark.parametrize("early_ids", ["take", "hold"])
+def test_an_early_file_whose_only_change_is_the_announced_gs02_is_switch_early(tmp_path, early_ids):
+    """A change that moves the partner's GS02 alone (same ISA ids): a group from the new GS02 before the date got
+    no PARTNER_SWITCH_EARLY (it was taken as any GS02 is, even with early_ids "hold"). Now it is early as an
+    interchange from announced ISA ids is: taken with the warning, or held unanswered and taken on the switch
+    night by itself."""
+    from flows import night
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"meijer": []}, warehouses=WAREHOUSES)
+    path = ws.partners_dir / "meijer.toml"
+    path.write_text(path.read_text().replace("[x12]\n", f'[x12]\nearly_ids = "{early_ids}"\n', 1) + GS_ONLY)
+    text = _renamed(OLD_850, "MJ9000150", 950, "950").replace("GS*PO*MEIJER*", "GS*PO*MEIJERNEW*")
+    (ws.drop_root / "meijer" / "inbox" / "MEIJER_850_MJ9000150.x12").write_text(text)
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=EARLY.isoformat())
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["message"]))
+    [(severity, said)] = [(s, m) for c, s, m in found if c == "PARTNER_SWITCH_EARLY"]
+    assert said.startswith("GS02 MEIJERNEW is partner meijer's from its change effective 2026-11-26 (Meijer's new "
+                           "application id), a date not come yet: "), said
+    assert "GS_ID_MISMATCH" not in {c for c, _s, _m in found}
+    if early_ids == "take":
+        assert severity == "warning" and states == {("meijer", "MJ9000150"): "acknowledged"}, (found, states)
+        return
+    assert severity == "error" and states == {}, (found, states)
+    assert not list((ws.drop_root / "meijer" / "outbox").glob("*.x12"))
+    night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=SWITCH.isoformat())
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["message"]))
+    assert states == {("meijer", "MJ9000150"): "acknowledged"}, (found, states)
+    [taken] = [m for c, m in found if c == "FILE_RETAKEN"]
+    assert "the switch date has come" in taken, taken

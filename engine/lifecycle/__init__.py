@@ -73,6 +73,7 @@ from engine.lifecycle.changes import (
     answer_awaiting,
     answer_ranks,
     apply_pending_changes,
+    change_sets,
     changed_after_shipment_now,
     date_shipped_answers,
     fingerprints,
@@ -80,6 +81,7 @@ from engine.lifecycle.changes import (
     repeat_keys,
     replay,
     restate_shipped_answers,
+    sent_as,
     sequence_history,
 )
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
@@ -224,7 +226,7 @@ __all__ = [
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
     "restate_shipped_answers", "settle_shipped_changes", "take_backorders", "without_documents",
     "answer_awaiting", "answer_ranks", "arrivals", "fingerprints",
-    "repeat_keys", "sequence_history",
+    "repeat_keys", "sequence_history", "change_sets", "sent_as",
     "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_answer_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",

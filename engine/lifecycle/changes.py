@@ -395,13 +395,15 @@ class _Step:
         if received != self.today:
             return Plan()
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        sent = header.get("set_id") or "860"
+        order = "875" if sent == "876" else "850"  # a grocer's 876 waits for its 875
         found = finding_at_row(
-            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the 860 waits for its 850 "
-            f"(a buyer's 850 and 860 may come out of order) and is applied the night it comes; after {days} day(s) "
-            "without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
+            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the {sent} waits for its "
+            f"{order} (a buyer's {order} and {sent} may come out of order) and is applied the night it comes; after "
+            f"{days} day(s) without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
             value=header.get("po_number"), severity="warning")
         return Plan(findings=(FindingRecord(found, self.ch.partner, self.ch.po_number,
-                                            "860 kept pending for its 850; nothing sent yet", "decide"),))
+                                            f"{sent} kept pending for its {order}; nothing sent yet", "decide"),))
 
     def _nothing_left(self, result: ChangeResult) -> bool:
         """The change (before shipment) deleted lines and left none to ship: every line zeroed (POC03 0, the grocery
@@ -1449,7 +1451,8 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
         sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
         said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
         t = move(now, event, at=at, run_id=run_id, value=_value(lines), **said,
-                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused ("
+                 note=f"units raised by {raised.header.get('set_id') or '860'} in {raised.change.source_file} "
+                 "not placed from stock refused ("
                  + ("backorder = \"reject\"" if raised.reject else "no stock nor receipt covers them")
                  + f"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
         transitions.append(t)
@@ -1593,15 +1596,34 @@ _HELD_WAITS = (": no 855 yet, the change waits on the hold: the order waits for 
                "decision (the next run after they approve or reject it) answers it")
 
 
+def change_sets(change_tables: Tables) -> dict[tuple[str, str, str], str]:
+    """(partner, store key, change ref) -> the set each change of ``change_tables`` came as, where it is not an 860
+    (CHANGE_HEADERS set_id: "876" for a grocer's): what the notes that name a change by its set say (sent_as)."""
+    out = {}
+    for (partner, key), (headers, _changes) in change_tables.items():
+        if "set_id" not in headers.column_names:
+            continue
+        for ref, set_id in zip(headers["change_ref"].to_pylist(), headers["set_id"].to_pylist(), strict=True):
+            if set_id and set_id != "860":
+                out[(partner, key, ref)] = set_id
+    return out
+
+
+def sent_as(ch: StoredChange, sets: Mapping[tuple[str, str, str], str] | None) -> str:
+    """The set ``ch`` came as, for a note a person reads ("860", or "876" for a grocer's: change_sets)."""
+    return (sets or {}).get((ch.partner, ch.store_key, ch.change_ref)) or "860"
+
+
 def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], change_ids: Collection[str], *,
-                    at: str = "", run_id: str = "") -> Plan:
+                    at: str = "", run_id: str = "", sets: Mapping[tuple[str, str, str], str] | None = None) -> Plan:
     """A revised 855 (BAK01 05) for each change of ``awaiting`` (Revisions.awaiting: changes that left an order
     waiting for the rules as it was) whose order the run's decision answered by an 855 (in ``plan``; its doc key not
     one of ``change_ids``, the run's changes' own keys): that 855's lines and ACKs under the change's own doc key
     (855:<store key>:<change ref>), the order as it is after the change. An order the decision holds for a person
     gets none now (its decision is not taken): its changes wait on the hold (WAITING_ON_HOLD) and the run that
     decides it after the person's verdict answers them so (apply_pending_changes' ``on_hold``), each then taking its
-    final status (refused, answered) and a history event linked to its 855 (``at``, ``run_id``: the run's)."""
+    final status (refused, answered) and a history event linked to its 855 (``at``, ``run_id``: the run's; ``sets``:
+    change_sets, naming an 876 in that event as one)."""
     if not awaiting:
         return Plan()
     decided: dict[Key, tuple[PlannedDocument, PlannedSet]] = {}
@@ -1631,7 +1653,8 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
                 settled.append(ChangeUpdate(ch.id, _FINAL[ch.status]))
                 told.append((ch, docs[-1].sets[0].doc_key))
     return Plan(documents=tuple(docs), change_updates=tuple(settled),
-                decided=(_answered_on_hold(told, _decided_states(plan), at=at, run_id=run_id),) if told else ())
+                decided=(_answered_on_hold(told, _decided_states(plan), at=at, run_id=run_id,
+                                            sets=sets),) if told else ())
 
 
 def answer_ranks(change_ids: Mapping[str, int], awaited: Plan) -> dict[str, int]:
@@ -1659,7 +1682,7 @@ def _decided_states(plan: Plan) -> dict[Key, tuple[str, int]]:
 
 
 def _answered_on_hold(told: Sequence[tuple[StoredChange, str]], states: Mapping[Key, tuple[str, int]], *, at: str,
-                      run_id: str) -> DecidedOrders:
+                      run_id: str, sets: Mapping[tuple[str, str, str], str] | None = None) -> DecidedOrders:
     """The history events (DECIDED_EVENTS; no order moved) of the changes of ``told`` (each with the doc key of its
     855) that waited on the hold and are answered now: the order in the state its decision left it (``states``)."""
     rows = []
@@ -1670,8 +1693,9 @@ def _answered_on_hold(told: Sequence[tuple[StoredChange, str]], states: Mapping[
         event, what = _ON_HOLD_EVENTS[ch.status]
         rows.append({"partner": ch.partner, "po_number": ch.po_number, "at": at, "clock": str.__str__(Clock.RUN),
                      "event": str.__str__(event), "from_state": state, "to_state": state, "revision": revision,
-                     "actor": "system", "note": f"860 in {ch.source_file} ({what} while the order waited for a "
-                     "person) answered: the 855 of the person's decision states the order as decided (BAK01 05)",
+                     "actor": "system", "note": f"{sent_as(ch, sets)} in {ch.source_file} ({what} while the order "
+                     "waited for a person) answered: the 855 of the person's decision states the order as decided "
+                     "(BAK01 05)",
                      "run_id": run_id, "document_key": doc_key})
     return DecidedOrders(DECIDED_ORDERS.empty_table(), pa.Table.from_pylist(rows, schema=DECIDED_EVENTS))
 

@@ -272,7 +272,8 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
     if group.get("gs02") and any(getattr(current, k) != v for k, v in group.items()):
         parties.update(group)
     return Plan(transitions=(move(current, EventKind.CHANGE_RECEIVED, at=at, run_id=run_id,
-                                  note=f"860 change received in {file}", **parties),), new_changes=(change,))
+                                  note=f"{(header or {}).get('set_id') or '860'} change received in {file}",
+                                  **parties),), new_changes=(change,))
 
 
 def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],

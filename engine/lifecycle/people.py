@@ -86,6 +86,8 @@ class PersonOutcome:
     plan: Plan | None
     refused: str = ""
     state: str = ""  # the order's state when it was refused ("" when there is no such order)
+    # an approved release held since the buyer cancelled its blanket: it resumes as answered, no new 855 (resumes)
+    resumed: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -122,7 +124,7 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
             out.append(PersonOutcome(*key, None, f"changed since it was listed (revision {pick.revision}, now "
                                      f"{record.revision}): look at it again", record.state.value))
             continue
-        out.append(PersonOutcome(*key, plan))
+        out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record)))
     return out
 
 
