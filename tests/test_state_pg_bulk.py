@@ -25,7 +25,8 @@ def _lines(n: int, run_id: str) -> pa.Table:
     for i in range(n):
         row = {"partner": "acme" if i % 7 else 'odd"partner', "po_number": f"PO-{i % 5}", "line_number": i,
                "state": "received", "allocated": None if i % 3 else i, "backordered": 0, "rejected": None,
-               "revision": 1, "run_id": run_id, "unit_eaches": None if i % 4 else i}
+               "revision": 1, "run_id": run_id, "unit_eaches": None if i % 4 else i,
+               "cut_from": None if i % 5 else i}
         for f in LINE_ROWS:
             rows[f.name].append(row[f.name] if f.name in row else next(odd))
     return pa.table(rows, schema=LINE_ROWS)
