@@ -118,6 +118,16 @@ def known_state(state: StateStore, partner: str) -> Known:
     return _known(state.interchange_uses(partner))
 
 
+def _other_profiles(ws: Workspace) -> Mapping[str, PartnerProfile]:
+    """The profiles that load, to name whose another partner's interchange is (engine.process.owners_named): none
+    when the workspace's profiles cannot be listed (the finding then says what it said before), never the run's
+    failure, nor a broken profile's another partner's (a ConfigError of ws.partners())."""
+    try:
+        return ws.runnable_partners()
+    except ConfigError:
+        return {}
+
+
 def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     """known_state as far as one parsed file can ask (engine.process.envelope_keys): the store asked about
     the file's own interchanges, not for the partner's whole envelope history (which grows every night)
@@ -220,7 +230,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
                               run_id=run_id, keep=keep, currency=currency, kept_root=ws.root, moved=moved,
-                              partners=ws.runnable_partners)
+                              partners=functools.partial(_other_profiles, ws))
             continue
         data = taking.read_listed(drop, info, who=profile.id)
         if data is None:  # still being written, or gone: the next run lists it again
@@ -264,7 +274,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                                        agreed_currency=currency)
                 if any(f.code == "PARTNER_SENDER_MISMATCH" for f in outcome.findings):  # whose is it? (rare: the
                     # other profiles are read for it alone)
-                    outcome.findings = owners_named(outcome.findings, parsed.interchanges, ws.runnable_partners())
+                    outcome.findings = owners_named(outcome.findings, parsed.interchanges, _other_profiles(ws))
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         reference_dir=ws.reference_dir, name=info.name,
                                         messages_dir=text_messages.folder(ws, run_id), kept_root=ws.root,
