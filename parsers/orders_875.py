@@ -158,13 +158,19 @@ def as_850(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
                 rows_at.append(at)
                 new_rows.append(new)
         out_sets.append((ic, g, replace(ts, set_id="850")))
+    return rows_rewritten(result, rows_at, new_rows), out_sets, findings
+
+
+def rows_rewritten(result: ParseResult, rows_at: list[int], new_rows: list[list[str]]) -> ParseResult:
+    """``result`` with its segment rows ``rows_at`` replaced by ``new_rows`` (each row in its place; the envelopes,
+    the other rows and the reader's findings its own): how a grocer's 875 is read as an 850 and its 876 as an 860."""
     if not rows_at:
-        return result, out_sets, findings
+        return result
+    seg = result.segments
     index = np.arange(len(seg), dtype=np.int64)
     index[np.array(rows_at, dtype=np.int64)] = len(seg) + np.arange(len(rows_at), dtype=np.int64)
     written = pa.array(new_rows, type=seg.elements.type)
     elements = pa.concat_arrays([seg.elements, written]).take(pa.array(index))
-    return (ParseResult(file=result.file, interchanges=result.interchanges,
-                        segments=SegmentTable(elements=elements, component=seg.component),
-                        findings=result.findings, encoding=result.encoding),
-            out_sets, findings)
+    return ParseResult(file=result.file, interchanges=result.interchanges,
+                       segments=SegmentTable(elements=elements, component=seg.component),
+                       findings=result.findings, encoding=result.encoding)

@@ -34,13 +34,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-import pyarrow as pa
-
-from parsers.orders_875 import _G68_EXTRA, _G76_EXTRA, _NOT_CARRIED, DATE_QUALIFIERS, Sets, _el, _quantity, _trimmed
+from parsers.orders_875 import (
+    _G68_EXTRA,
+    _G76_EXTRA,
+    _NOT_CARRIED,
+    DATE_QUALIFIERS,
+    Sets,
+    _el,
+    _quantity,
+    _trimmed,
+    rows_rewritten,
+)
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
-from schemas.x12 import SegmentTable
 
 SET_ID = "876"
 CANCEL_TYPES = frozenset({"CF"})  # G9201 (670) that withdraws the whole order: BCH01 01
@@ -128,13 +134,4 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
                 rows_at.append(at)
                 new_rows.append(new)
         out_sets.append((ic, g, replace(ts, set_id="860")))
-    if not rows_at:
-        return result, out_sets, findings
-    index = np.arange(len(seg), dtype=np.int64)
-    index[np.array(rows_at, dtype=np.int64)] = len(seg) + np.arange(len(rows_at), dtype=np.int64)
-    written = pa.array(new_rows, type=seg.elements.type)
-    elements = pa.concat_arrays([seg.elements, written]).take(pa.array(index))
-    return (ParseResult(file=result.file, interchanges=result.interchanges,
-                        segments=SegmentTable(elements=elements, component=seg.component),
-                        findings=result.findings, encoding=result.encoding),
-            out_sets, findings)
+    return rows_rewritten(result, rows_at, new_rows), out_sets, findings
