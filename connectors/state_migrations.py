@@ -561,30 +561,36 @@ def _migrate_to_words_as_data(store: StateStore) -> None:
     read = [(move, c[:-len(said)], i) for i, c in rows for move, said in MOVE_SAID.items() if (c or "").endswith(said)]
     if read:
         store._many("UPDATE findings SET file_move=?, consequence=? WHERE id=?", read)
-    _marks_to_columns(store)
-
-
-def _marks_to_columns(store: StateStore) -> None:
-    """The marks order lines kept among their codes moved to their columns (step WORDS_AS_DATA), once, each line's codes
-    left without them: "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per
-    ("1000"), "UNIT_EACHES:12" to unit_eaches (12), "BACKORDERED_OVER:0.5" to backordered_over ("0.5")."""
     from schemas.units import BACKORDERED_OVER, PRICED_PER, REJECTED_FRACTION, UNIT_EACHES
 
-    marks = ((REJECTED_FRACTION, str), (PRICED_PER, str), (UNIT_EACHES, int),
-             (BACKORDERED_OVER, str))  # in the columns' order below
+    # "REJECTED_FRACTION:0.344" to rejected_fraction ("0.344"), "PRICED_PER:1000" to priced_per ("1000"),
+    # "UNIT_EACHES:12" to unit_eaches (12), "BACKORDERED_OVER:0.5" to backordered_over ("0.5")
+    _marks_to_columns(store, ((REJECTED_FRACTION, str, "rejected_fraction", False),
+                              (PRICED_PER, str, "priced_per", False), (UNIT_EACHES, int, "unit_eaches", False),
+                              (BACKORDERED_OVER, str, "backordered_over", False)))
+
+
+def _marks_to_columns(store: StateStore, marks: tuple[tuple[str, type, str, bool], ...]) -> None:
+    """The marks order lines kept among their codes moved to their columns, once, each line's codes left without them:
+    ``marks`` (mark, the column's kind, column, whether a count of 0 is null). Each was written once per line (its
+    writer replaced the mark it found): the last one of a kind is the line's; one whose value is no number is dropped
+    (no reader could use it)."""
     like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
     rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
-                    tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
+                    tuple("%" + m.replace("_", "!_") + "%" for m, *_ in marks))
     moved = []
     for partner, po, number, codes in rows:
         parts = [c for c in codes.split(",") if c]
         values = [next((_mark_value(kind, c[len(m):]) for c in reversed(parts) if c.startswith(m)), None)
-                  for m, kind in marks]
-        kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
+                  for m, kind, *_ in marks]
+        values = [None if zero_null and v is not None and not Decimal(v) else v  # none cancelled: null
+                  for v, (*_, zero_null) in zip(values, marks, strict=True)]
+        kept = [c for c in parts if not c.startswith(tuple(m for m, *_ in marks))]
         moved.append((*values, ",".join(kept), partner, po, number))
     if moved:
-        store._many("UPDATE order_lines SET rejected_fraction=?, priced_per=?, unit_eaches=?, backordered_over=?,"
-                    " codes=? WHERE partner=? AND po_number=? AND line_number=?", moved)
+        columns = "".join(f"{column}=?, " for _m, _k, column, _z in marks)
+        store._many(f"UPDATE order_lines SET {columns}codes=? WHERE partner=? AND po_number=? AND line_number=?",
+                    moved)
 
 
 def _migrate_to_line_marks(store: StateStore) -> None:
@@ -596,21 +602,8 @@ def _migrate_to_line_marks(store: StateStore) -> None:
     from schemas.lifecycle import BALANCE_CANCELLED, CUT_FROM, EXPIRED
 
     add_columns(store, *COLUMNS_ADDED_IN[LINE_MARKS])
-    marks = ((BALANCE_CANCELLED, str), (EXPIRED, str), (CUT_FROM, int))  # in the columns' order below
-    like = " OR ".join("codes LIKE ? ESCAPE '!'" for _ in marks)
-    rows = store._q(f"SELECT partner, po_number, line_number, codes FROM order_lines WHERE {like}",
-                    tuple("%" + m.replace("_", "!_") + "%" for m, _ in marks))
-    moved = []
-    for partner, po, number, codes in rows:
-        parts = [c for c in codes.split(",") if c]
-        values = [next((_mark_value(kind, c[len(m):]) for c in reversed(parts) if c.startswith(m)), None)
-                  for m, kind in marks]
-        values[:2] = [None if v is None or not Decimal(v) else v for v in values[:2]]  # none cancelled: null
-        kept = [c for c in parts if not c.startswith(tuple(m for m, _ in marks))]
-        moved.append((*values, ",".join(kept), partner, po, number))
-    if moved:
-        store._many("UPDATE order_lines SET balance_cancelled=?, expired=?, cut_from=?, codes=? WHERE partner=? AND"
-                    " po_number=? AND line_number=?", moved)
+    _marks_to_columns(store, ((BALANCE_CANCELLED, str, "balance_cancelled", True), (EXPIRED, str, "expired", True),
+                              (CUT_FROM, int, "cut_from", False)))
     _held_for_from_findings(store)
     _resume_points(store)
 
