@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from connectors.base import FileDrop, bounded_name
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import lifecycle
@@ -24,6 +25,7 @@ from flows import taking
 from flows.intake import local_drops
 from flows.workspace import Workspace
 from parsers.x12_mailbox import split_interchanges
+from schemas.errors import StorageError
 from schemas.findings import Finding
 from schemas.profile import LocalDropSettings, PartnerProfile
 
@@ -44,6 +46,72 @@ class MailboxResult:
     findings: list[dict] = field(default_factory=list)
 
 
+@dataclass
+class Pulled:
+    """What one pull of the VAN's SFTP mailbox did: files put in mailbox/inbox/ (``names``, as named there),
+    files taken before and only removed (or left) on the server (``again``)."""
+
+    names: list[str] = field(default_factory=list)
+    again: list[str] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+
+
+def pull_mailbox(ws: Workspace, remote: FileDrop, state: StateStore, *, run_id: str) -> Pulled:
+    """Every settled file of the VAN's server inbox put in mailbox/inbox/ (see the module): kept locally, fsynced,
+    then moved off the server (``remote.move``: to its processed folder, deleted, or left as its settings say).
+    Entries the server lists that are never read (unsafe names, symlinks) are error findings, left there. Any
+    connection or server error is raised (the night says it; what was pulled before is split)."""
+    res = Pulled()
+    box = _mailbox_drop(mailbox_root(ws), ws.mailbox_drop.local)
+    _record(state, taking.refusals(remote), run_id, res.findings)
+    for info in remote.list("inbox"):
+        data = taking.read_listed(remote, info, who=PARTY)
+        if data is None:
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        name = local_name(box, info.name, sha)
+        if _taken_before(box, name, sha):
+            res.again.append(name)
+        else:
+            if not _holds(box, "archive", name, sha):
+                box.write("archive", name, data)  # the name is free or holds these bytes: local_name
+                box.sync("archive")
+            if not _holds(box, "inbox", name, sha):
+                box.write("inbox", name, data)
+                box.sync("inbox")
+            res.names.append(name)
+        remote.move("inbox", info.name, "processed")  # only now: both local copies are on disk
+    return res
+
+
+def local_name(box: LocalDrop, name: str, sha: str) -> str:
+    """The name a pulled file has in mailbox/ (inbox, archive): its server name, unless another file of that
+    name is in the archive or inbox (a VAN naming every day's download alike), then the name with the first 12
+    hex digits of its SHA-256 (``mbx-3f2a9c01d4e5.edi``): the same file always gets the same name, so a rerun
+    finds it."""
+    if all(box.stat(f, name) is None or box.sha256(f, name) == sha for f in ("archive", "inbox")):
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not stem or len(ext) > 10:
+        stem, dot, ext = name, "", ""
+    tagged = bounded_name(stem, suffix=f"-{sha[:12]}{dot}{ext}")
+    if not all(box.stat(f, tagged) is None or box.sha256(f, tagged) == sha for f in ("archive", "inbox")):
+        raise StorageError(f"mailbox/archive/{tagged} holds another file: the pulled {name} cannot be kept",
+                           name=name)
+    return tagged
+
+
+def _holds(box: LocalDrop, folder: str, name: str, sha: str) -> bool:
+    return box.stat(folder, name) is not None and box.sha256(folder, name) == sha
+
+
+def _taken_before(box: LocalDrop, name: str, sha: str) -> bool:
+    """The pulled file is in the archive with these bytes and was split (its routes written in processed/) or
+    waits in the inbox to be: pulled before, its removal from the server (or the server's clean-up) owed."""
+    return _holds(box, "archive", name, sha) and (box.stat("processed", f"{name}.routes.csv") is not None
+                                                  or _holds(box, "inbox", name, sha))
+
+
 def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, run_id: str,
                   now: datetime, drop: Callable[[Path], LocalDrop] | None = None) -> MailboxResult:
     """Every settled file of mailbox/inbox/ routed into the partners' inboxes (see the module); nothing when the
@@ -51,9 +119,9 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     res = MailboxResult()
     if not (mailbox_root(ws) / "inbox").is_dir():
         return res
-    box = (drop or _mailbox_drop)(mailbox_root(ws))
+    box = drop(mailbox_root(ws)) if drop else _mailbox_drop(mailbox_root(ws), _ready_rule(ws))
     drops = local_drops(ws)
-    _record(state, taking.refusals(box), run_id, res)  # unsafe names, symlinks, devices: never read, left there
+    _record(state, taking.refusals(box), run_id, res.findings)  # unsafe names, symlinks: never read, left
     for info in box.list("inbox"):
         data = taking.read_listed(box, info, who=PARTY)
         if data is None:
@@ -80,16 +148,22 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         found = [r.finding for r in routes if r.finding] + gap_findings(info.name, split.gaps, split.pieces)
         if not split.pieces:
             found.append(_no_interchange(info.name))
-        _record(state, found, run_id, res)
+        _record(state, found, run_id, res.findings)
         box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
         box.move_new("inbox", info.name, "processed")
     return res
 
 
-def _mailbox_drop(root: Path) -> LocalDrop:
-    """A partner's local drop's "ready to read" rule (its defaults): a file still being downloaded, or under a
-    temporary name, is left for a later night."""
-    ready = LocalDropSettings()
+def _ready_rule(ws: Workspace) -> LocalDropSettings:
+    """mailbox/inbox/'s ready rule: [mailbox.local]'s; none for a mailbox pulled from SFTP, whose files the pull
+    put there whole (written under a hidden name, fsynced, renamed) after the server's own ready rule."""
+    where = ws.mailbox_drop
+    return where.local if where.kind == "local" else LocalDropSettings(settle_seconds=0)
+
+
+def _mailbox_drop(root: Path, ready: LocalDropSettings) -> LocalDrop:
+    """A local drop's "ready to read" rule (workspace.toml's [mailbox.local], else a partner's defaults): a file
+    still being downloaded, or under a temporary name, is left for a later night."""
     return LocalDrop(root, settle_seconds=ready.settle_seconds, temp_suffixes=ready.temp_suffixes,
                      min_age_seconds=ready.min_age_seconds)
 
@@ -123,7 +197,7 @@ def _no_interchange(name: str) -> Finding:
                    "nothing was routed; it is kept in mailbox/archive/ and mailbox/processed/.", file=name)
 
 
-def _record(state: StateStore, found: list[Finding], run_id: str, res: MailboxResult) -> None:
+def _record(state: StateStore, found: list[Finding], run_id: str, rows: list[dict]) -> None:
     """The findings recorded for the run under partner "mailbox" (a rerun after a crash records none twice)."""
     said = {(f["code"], f["file"], f["isa13"], f["message"]) for f in state.findings(run_id=run_id, partner=PARTY)}
     new = [f for f in found if (f.code, f.location.file, f.location.isa13, f.message) not in said]
@@ -133,7 +207,7 @@ def _record(state: StateStore, found: list[Finding], run_id: str, res: MailboxRe
     for f in found:
         row = f.to_dict()
         row["partner"] = PARTY
-        res.findings.append(row)
+        rows.append(row)
 
 
 def _consequence(f: Finding) -> str:

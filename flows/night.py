@@ -312,7 +312,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
         for line in profile_changes_said(profiles[pid], started.date()):
             progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
-    mailbox_failure = _split_mailbox(ws, profiles, run_id, started)
+    mailbox_failure = _split_mailbox(ws, profiles, run_id, started, stages)
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
     with handed_on():
@@ -406,22 +406,35 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     return summary
 
 
-def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: str, started: datetime) -> str:
-    """The workspace's VAN mailbox files cut into the partners' inboxes before their intake (flows.mailbox); a
-    progress line when there were any. Its failure (a disk full, a folder we may not write) is the night's, said
-    and returned, but every partner's intake still runs (what was split before it is taken; the rest waits)."""
+def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: str, started: datetime,
+                   stages: Stages | None = None) -> str:
+    """The workspace's VAN mailbox files cut into the partners' inboxes before their intake (flows.mailbox), pulled
+    first from the VAN's server when workspace.toml's [mailbox] says so (a transient error retried as a stage is);
+    a progress line when there were any. Its failure (the server down, a disk full, a folder we may not write) is
+    the night's, said and returned, but every partner's intake still runs (what was split before it is taken; the
+    rest waits)."""
     from flows import mailbox
 
-    if not (mailbox.mailbox_root(ws) / "inbox").is_dir():
-        return ""  # no mailbox in this workspace: nothing opened, nothing timed
-    state = StateStore(ws.state_url)
     try:
-        with timed("mailbox"):
-            done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started)
-    except (OSError, OrderBridgeError) as exc:
-        failure = f"mailbox: {type(exc).__name__}: {exc} (the next run splits what is left; nothing twice)"
+        remote = ws.mailbox_drop.kind == "sftp"
+    except ConfigError as exc:
+        failure = f"mailbox: {exc} (nothing of the mailbox was taken)"
         progress.report("mailbox", f"FAILED: {failure}")
         return failure
+    if not remote and not (mailbox.mailbox_root(ws) / "inbox").is_dir():
+        return ""  # no mailbox in this workspace: nothing opened, nothing timed
+    failures = []
+    state = StateStore(ws.state_url)
+    try:
+        if remote:
+            failures.append(_pull_mailbox(ws, state, run_id, stages))
+        try:
+            with timed("mailbox"):
+                done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started)
+        except (OSError, OrderBridgeError) as exc:
+            failure = f"mailbox: {type(exc).__name__}: {exc} (the next run splits what is left; nothing twice)"
+            progress.report("mailbox", f"FAILED: {failure}")
+            return "; ".join(x for x in (*failures, failure) if x)
     finally:
         state.close()
     if done.files:
@@ -429,7 +442,39 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
         progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
                         + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
                            if done.unrouted else ""))
-    return ""
+    return "; ".join(x for x in failures if x)
+
+
+def _pull_mailbox(ws: Workspace, state: StateStore, run_id: str, stages: Stages | None) -> str:
+    """The VAN's SFTP mailbox pulled into mailbox/inbox/ (flows.mailbox.pull_mailbox), retried after a transient
+    error as a stage is (the pull is safe to repeat: a file taken before is not taken again); its failure said and
+    returned ("" when it worked)."""
+    from flows import mailbox
+
+    delays = getattr(stages, "delays", RETRY_DELAYS)
+    sleep = getattr(stages, "sleep", time.sleep)
+    for attempt in range(len(delays) + 1):
+        try:
+            with timed("mailbox pull"):
+                remote = _sftp_drop(ws.mailbox_drop.sftp, mailbox="mailbox")
+                try:
+                    pulled = mailbox.pull_mailbox(ws, remote, state, run_id=run_id)
+                finally:
+                    remote.close()
+        except (OSError, OrderBridgeError) as exc:
+            if is_transient(exc) and attempt < len(delays):
+                sleep(delays[attempt])
+                continue
+            failure = (f"mailbox pull: {type(exc).__name__}: {exc} (what is on the VAN's server stays there for the "
+                       "next run; nothing twice)")
+            progress.report("mailbox", f"FAILED: {failure}")
+            return failure
+        if pulled.names or pulled.again:
+            progress.report("mailbox", f"{plural(len(pulled.names), 'file')} pulled from the VAN's server"
+                            + (f"; {plural(len(pulled.again), 'file')} taken before, not taken again"
+                               if pulled.again else ""))
+        return ""
+    raise AssertionError("unreachable")
 
 
 def _prune_finance_snapshots(ws: Workspace, clock: str) -> None:

@@ -12,7 +12,10 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
     <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db",
                                             [clock] zone = "America/New_York" (the run clock's time zone),
                                             [prefect] pool = "<work pool>" (docs/scaling.md),
-                                            [reports] finance_snapshot_days = 90 (0: keep all)
+                                            [reports] finance_snapshot_days = 90 (0: keep all),
+                                            [mailbox] kind = "sftp" + [mailbox.sftp] (the VAN mailbox pulled
+                                            from its server, as a partner's [drop.sftp]; flows.mailbox)
+    <workspace>/mailbox/                    inbox/ archive/ processed/ quarantine/: one VAN mailbox's files
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/state/derived/              rows read out of our delivered documents (connectors.document_rows)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
@@ -33,7 +36,7 @@ from connectors.state_files import STATE_URL_ENV  # noqa: F401 - callers and tes
 from schemas.errors import ConfigError
 
 if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `status` never needs them
-    from schemas.profile import PartnerProfile
+    from schemas.profile import DropSettings, PartnerProfile
     from schemas.warehouses import WarehouseProfile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +135,24 @@ class Workspace:
         its orders served from the others. Default 31; at most stock_carry_days holds none."""
         return self._days("inventory", "stock_untracked_days", STOCK_UNTRACKED_DAYS,
                           "a DC not loaded in that many days is one whose stock we do not track")
+
+    @property
+    def mailbox_drop(self) -> DropSettings:
+        """workspace.toml's [mailbox]: where the VAN mailbox's files come from (flows.mailbox). kind = "local" (the
+        default): what a VAN's or translator's job puts in mailbox/inbox/, read by [mailbox.local]'s ready rule (a
+        local drop's); kind = "sftp": pulled from the VAN's server as [mailbox.sftp] says (a partner's [drop.sftp]
+        fields: host, user, key_file, known_hosts, remote_inbox, remote_processed, leave_in_inbox...) into
+        mailbox/inbox/ each night. ConfigError naming what is wrong."""
+        from pydantic import ValidationError
+
+        from schemas.profile import DropSettings
+
+        table = self._config().get("mailbox", {})
+        try:
+            return DropSettings.model_validate(table)
+        except ValidationError as exc:
+            why = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'mailbox'}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"{self.config_path}: [mailbox] {why}", path=str(self.config_path)) from exc
 
     def _days(self, table: str, key: str, default: int, meaning: str) -> int:
         """workspace.toml's [table] key: a whole number of days, 0 or more (``default`` where it is not set);
