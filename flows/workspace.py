@@ -148,6 +148,10 @@ class Workspace:
         from schemas.profile import DropSettings
 
         table = self._config().get("mailbox", {})
+        if isinstance(table, dict) and table.get("kind") == "sftp" and "sftp" not in table:
+            raise ConfigError(f'{self.config_path}: [mailbox] kind = "sftp" needs a [mailbox.sftp] table (host, user, '
+                              "key_file or secret_env, known_hosts, remote_inbox...: as a partner's [drop.sftp])",
+                              path=str(self.config_path))
         try:
             return DropSettings.model_validate(table)
         except ValidationError as exc:
