@@ -1,7 +1,9 @@
 """Whose drop each interchange of a VAN mailbox file goes to: the one partner whose profile sends from its
 ISA05/ISA06 (and, when several do, the one it is addressed to by ISA07/ISA08), with the name that keeps its
 lineage; an interchange no profile owns, or one owned by a partner whose drop is not a local folder, is
-unrouted with a finding that says why. Pure: pieces and profiles in, routes out; no paths, no I/O."""
+unrouted with a finding that says why. One that may be a partner's whose profile does not load (its TOML names
+the sender, or cannot be read) is held, with a finding naming that profile and its error, until a run where it
+loads. Pure: pieces, profiles and the broken profiles' claims in, routes out; no paths, no I/O."""
 
 from __future__ import annotations
 
@@ -18,12 +20,34 @@ MAX_NAME_BYTES = 200  # a piece's name: the mailbox file's shortened to fit (ext
 @dataclass(frozen=True, slots=True)
 class Route:
     """Where ``piece`` goes: ``partner``'s inbox under ``name``, or (partner "") the mailbox's quarantine under
-    ``name`` with ``finding`` saying why."""
+    ``name`` with ``finding`` saying why; ``held``: the partners whose profile does not load that may own it
+    (kept for a retake once they load); ``owner``: the one partner whose interchange it is, when one is (the
+    finding is counted in that partner's row; else in the mailbox's)."""
 
     piece: Piece
     partner: str
     name: str
     finding: Finding | None = None
+    held: tuple[str, ...] = ()
+    owner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A partner whose profile does not load: its file's name, the loader's reason, and the ids its TOML names
+    (schemas.profile.claimed_ids: senders, our ids it writes to); ``senders`` None when they cannot be read."""
+
+    partner: str
+    file: str
+    reason: str
+    senders: frozenset[tuple[str, str]] | None = None
+    ours: frozenset[tuple[str, str]] = frozenset()
+
+    def may_send(self, piece: Piece) -> bool:
+        return self.senders is None or (piece.sender_qualifier, piece.sender) in self.senders
+
+    def may_write_to(self, piece: Piece) -> bool:
+        return not self.ours or (piece.receiver_qualifier, piece.receiver) in self.ours
 
 
 def piece_name(mailbox_file: str, piece: Piece, count: int) -> str:
@@ -48,36 +72,76 @@ def owners(piece: Piece, profiles: Mapping[str, PartnerProfile]) -> list[str]:
     return senders
 
 
-def route(mailbox_file: str, pieces: Sequence[Piece], profiles: Mapping[str, PartnerProfile]) -> list[Route]:
+def held_for(piece: Piece, found: Sequence[str], profiles: Mapping[str, PartnerProfile],
+             broken: Mapping[str, Broken]) -> list[str]:
+    """The partners whose profile does not load that may own ``piece``: those whose TOML names its sender (or
+    cannot be read, when no profile that loads owns it), narrowed as owners() narrows by ISA07/ISA08 when a
+    profile that loads sends from it too."""
+    maybe = sorted(pid for pid, b in broken.items() if (b.senders is not None or not found) and b.may_send(piece))
+    if maybe and found:
+        every = [*found, *maybe]
+        to_us = [pid for pid in found if profiles[pid].x12.writes_to(piece.receiver_qualifier, piece.receiver)]
+        to_us += [pid for pid in maybe if broken[pid].may_write_to(piece)]
+        if to_us and len(to_us) < len(every):
+            return [pid for pid in maybe if pid in to_us]
+    return maybe
+
+
+def route(mailbox_file: str, pieces: Sequence[Piece], profiles: Mapping[str, PartnerProfile],
+          broken: Mapping[str, Broken] | None = None) -> list[Route]:
     """Each piece's route (see the module): to its one owner with a local drop, else to quarantine with a
-    MAILBOX_INTERCHANGE_UNROUTED finding (file, ISA13 and the sender as its location)."""
-    out = []
-    for piece in pieces:
-        name = piece_name(mailbox_file, piece, len(pieces))
-        found = owners(piece, profiles)
-        why = ""
-        if not piece.sender:
-            why = "its ISA header cannot be read (not 106 characters with 16 elements), so its sender is unknown"
-        elif not found:
-            why = (f"no partner profile sends from {piece.sender_qualifier}/{piece.sender} (ISA05/ISA06; to "
-                   f"{piece.receiver_qualifier}/{piece.receiver}): add that partner's profile, or its id to the "
-                   "right profile's [x12] their_ids")
-        elif len(found) > 1:
-            why = (f"the profiles of {' and '.join(found)} all send from {piece.sender_qualifier}/{piece.sender} to "
-                   f"{piece.receiver_qualifier}/{piece.receiver}: which partner it is cannot be told")
-        elif profiles[found[0]].drop.kind != "local":
-            why = (f"it is partner {found[0]}'s, whose drop is on SFTP: the mailbox routes into local drops only; "
-                   f"copy it to that partner's server inbox")
-        if why:
-            f = finding("MAILBOX_INTERCHANGE_UNROUTED",
-                        f"Interchange {piece.place} of {len(pieces)} in mailbox file {mailbox_file} (ISA13 "
-                        f"{piece.control or '?'}) was not routed: {why}. It is kept as mailbox/quarantine/{name}; "
-                        "nothing of it was answered.",
-                        file=mailbox_file, isa13=piece.control, seg="ISA", element="ISA06", value=piece.sender)
-            out.append(Route(piece, "", name, f))
-        else:
-            out.append(Route(piece, found[0], name))
-    return out
+    MAILBOX_INTERCHANGE_UNROUTED finding (file, ISA13 and the sender as its location); held with a
+    MAILBOX_INTERCHANGE_HELD finding when a partner whose profile does not load (``broken``) may own it."""
+    return [route_piece(mailbox_file, piece, len(pieces), piece_name(mailbox_file, piece, len(pieces)), profiles,
+                        broken or {}) for piece in pieces]
+
+
+def route_piece(mailbox_file: str, piece: Piece, count: int, name: str, profiles: Mapping[str, PartnerProfile],
+                broken: Mapping[str, Broken]) -> Route:
+    """One piece's route (route's), ``name`` its name wherever it goes (a held piece retaken keeps its own)."""
+    found = owners(piece, profiles)
+    held = held_for(piece, found, profiles, broken) if piece.sender else []
+    if held:
+        return Route(piece, "", name, held_finding(mailbox_file, piece, count, name, found,
+                                                   [broken[pid] for pid in held]), tuple(held),
+                     held[0] if len(held) == 1 and not found else "")
+    why = ""
+    if not piece.sender:
+        why = "its ISA header cannot be read (not 106 characters with 16 elements), so its sender is unknown"
+    elif not found:
+        why = (f"no partner profile sends from {piece.sender_qualifier}/{piece.sender} (ISA05/ISA06; to "
+               f"{piece.receiver_qualifier}/{piece.receiver}): add that partner's profile, or its id to the "
+               "right profile's [x12] their_ids")
+    elif len(found) > 1:
+        why = (f"the profiles of {' and '.join(found)} all send from {piece.sender_qualifier}/{piece.sender} to "
+               f"{piece.receiver_qualifier}/{piece.receiver}: which partner it is cannot be told")
+    elif profiles[found[0]].drop.kind != "local":
+        why = (f"it is partner {found[0]}'s, whose drop is on SFTP: the mailbox routes into local drops only; "
+               f"copy it to that partner's server inbox")
+    if not why:
+        return Route(piece, found[0], name)
+    f = finding("MAILBOX_INTERCHANGE_UNROUTED",
+                f"Interchange {piece.place} of {count} in mailbox file {mailbox_file} (ISA13 "
+                f"{piece.control or '?'}) was not routed: {why}. It is kept as mailbox/quarantine/{name}; "
+                "nothing of it was answered.",
+                file=mailbox_file, isa13=piece.control, seg="ISA", element="ISA06", value=piece.sender)
+    return Route(piece, "", name, f, owner=found[0] if len(found) == 1 else "")
+
+
+def held_finding(mailbox_file: str, piece: Piece, count: int, name: str, found: Sequence[str],
+                 held: Sequence[Broken]) -> Finding:
+    """MAILBOX_INTERCHANGE_HELD: the interchange kept for the partner(s) whose profile does not load, each named
+    with its file and error."""
+    sender = f"{piece.sender_qualifier}/{piece.sender}"
+    whose = "; ".join(f"partner {b.partner}'s profile {b.file} does not load ({b.reason})"
+                      + ("" if b.senders is not None else ": its ids cannot be read, so it may be its") for b in held)
+    also = f" (the profile of {' and '.join(found)} sends from it too)" if found else ""
+    message = (f"Interchange {piece.place} of {count} in mailbox file {mailbox_file} (ISA13 {piece.control or '?'}, "
+               f"from {sender}){also} was not routed: {whose}. It is kept as mailbox/quarantine/held/{name}, not "
+               f"answered, and routed by the first run after the profile is fixed (`orderbridge partner check "
+               f"{held[0].partner}`).")
+    return finding("MAILBOX_INTERCHANGE_HELD", message, file=mailbox_file, isa13=piece.control, seg="ISA",
+                   element="ISA06", value=piece.sender)
 
 
 def gap_findings(mailbox_file: str, gaps: Sequence, pieces: Sequence[Piece]) -> list[Finding]:

@@ -424,6 +424,11 @@ HINTS: dict[str, str] = {
         "kept interchange from mailbox/quarantine/ into that partner's drop inbox: the next run takes and answers it. "
         "Nothing of it was answered."
     ),
+    "MAILBOX_INTERCHANGE_HELD": (
+        "Fix the partner's profile the message names (`orderbridge partner check <partner>` says what is wrong): the "
+        "first run after it loads routes the kept interchange from mailbox/quarantine/held/ into that partner's drop "
+        "inbox and answers it. Nothing of it was answered."
+    ),
     "MAILBOX_TEXT_SKIPPED": (
         "None usually: a VAN mailbox's own header or mailbag segment between interchanges. The mailbox file is kept "
         "whole in mailbox/archive/ if someone needs to read it."

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,17 +21,18 @@ from connectors.base import FileDrop, bounded_name
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.mailbox import gap_findings, route
+from engine.mailbox import Broken, Route, gap_findings, route, route_piece
 from flows import taking
 from flows.intake import local_drops
-from flows.workspace import Workspace
+from flows.workspace import BrokenProfile, Workspace
 from parsers.x12_mailbox import split_interchanges
 from schemas.errors import StorageError
 from schemas.findings import Finding
-from schemas.profile import LocalDropSettings, PartnerProfile
+from schemas.profile import LocalDropSettings, PartnerProfile, claimed_ids
 
 PARTY = "mailbox"  # the findings' partner column for what the mailbox itself reports
 CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not answered",
+                "MAILBOX_INTERCHANGE_HELD": "kept in mailbox/quarantine/held, routed once the profile loads",
                 "MAILBOX_TEXT_SKIPPED": "sent to no partner, kept in mailbox/archive"}
 
 
@@ -43,6 +45,8 @@ class MailboxResult:
     files: int = 0
     routed: dict[str, int] = field(default_factory=dict)  # partner -> interchanges written to its inbox
     unrouted: int = 0
+    held: int = 0  # interchanges held for a partner whose profile does not load
+    retaken: int = 0  # interchanges held before, routed now that their partner's profile loads
     findings: list[dict] = field(default_factory=list)
 
 
@@ -113,14 +117,20 @@ def _taken_before(box: LocalDrop, name: str, sha: str) -> bool:
 
 
 def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, run_id: str,
-                  now: datetime, drop: Callable[[Path], LocalDrop] | None = None) -> MailboxResult:
+                  now: datetime, drop: Callable[[Path], LocalDrop] | None = None,
+                  broken: Mapping[str, BrokenProfile] | None = None) -> MailboxResult:
     """Every settled file of mailbox/inbox/ routed into the partners' inboxes (see the module); nothing when the
-    workspace has no mailbox/inbox/ folder. ``drop``: the mailbox folder's LocalDrop (tests inject its clock)."""
+    workspace has no mailbox/inbox/ folder. ``drop``: the mailbox folder's LocalDrop (tests inject its clock).
+    ``broken``: the partners whose profile does not load (Workspace.partners_apart): an interchange that may be
+    one of theirs is held in mailbox/quarantine/held/ (MAILBOX_INTERCHANGE_HELD, under that partner), and those
+    held before are routed first once their profile loads."""
     res = MailboxResult()
     if not (mailbox_root(ws) / "inbox").is_dir():
         return res
     box = drop(mailbox_root(ws)) if drop else _mailbox_drop(mailbox_root(ws), _ready_rule(ws))
     drops = local_drops(ws)
+    claims = _claims(broken or {})
+    _retake_held(box, drops, profiles, claims, state, run_id, res)
     _record(state, taking.refusals(box), run_id, res.findings)  # unsafe names, symlinks: never read, left
     for info in box.list("inbox"):
         data = taking.read_listed(box, info, who=PARTY)
@@ -130,28 +140,84 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         sha = hashlib.sha256(data).hexdigest()
         archived = _archive(box, info.name, data, sha)
         split = split_interchanges(data)
-        routes = route(info.name, split.pieces, profiles)
+        routes = route(info.name, split.pieces, profiles, claims)
         rows = []
         for r in routes:
             piece = data[r.piece.start: r.piece.end]
             piece_sha = hashlib.sha256(piece).hexdigest()
-            if r.partner:
-                placed = _place(drops(profiles[r.partner]), state, r.partner, r.name, piece, piece_sha)
-                res.routed[r.partner] = res.routed.get(r.partner, 0) + 1
-                where = f"drop/{r.partner}/inbox/{placed}"
-            else:
-                where = f"mailbox/quarantine/{_place_in(box, 'quarantine', r.name, piece, piece_sha)}"
-                res.unrouted += 1
+            where = _put(box, drops, profiles, state, r, piece, piece_sha, res)
             rows.append([r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
-                         r.piece.receiver_qualifier, r.piece.receiver, r.piece.control, r.partner or "(unrouted)",
+                         r.piece.receiver_qualifier, r.piece.receiver, r.piece.control,
+                         r.partner or (f"(held for {' or '.join(r.held)})" if r.held else "(unrouted)"),
                          where, piece_sha])
-        found = [r.finding for r in routes if r.finding] + gap_findings(info.name, split.gaps, split.pieces)
+        found = [r.finding for r in routes if r.finding and not r.owner] + gap_findings(info.name, split.gaps,
+                                                                                        split.pieces)
         if not split.pieces:
             found.append(_no_interchange(info.name))
         _record(state, found, run_id, res.findings)
+        _record_owned([r for r in routes if r.finding and r.owner], state, run_id, res.findings)
         box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
         box.move_new("inbox", info.name, "processed")
     return res
+
+
+HELD = "quarantine/held"  # mailbox/quarantine/held/: interchanges waiting for a partner's profile to load
+
+
+def _put(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], state: StateStore, r: Route, piece: bytes,
+         piece_sha: str, res: MailboxResult) -> str:
+    """The piece where its route says (its partner's inbox, the held folder, the quarantine); where, for the
+    routes file."""
+    if r.partner:
+        placed = _place(drops(profiles[r.partner]), state, r.partner, r.name, piece, piece_sha)
+        res.routed[r.partner] = res.routed.get(r.partner, 0) + 1
+        return f"drop/{r.partner}/inbox/{placed}"
+    if r.held:
+        res.held += 1
+        return f"mailbox/{HELD}/{_place_in(box, HELD, r.name, piece, piece_sha)}"
+    res.unrouted += 1
+    return f"mailbox/quarantine/{_place_in(box, 'quarantine', r.name, piece, piece_sha)}"
+
+
+def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
+                 state: StateStore, run_id: str, res: MailboxResult) -> None:
+    """Each interchange held for a profile that did not load routed again: into its partner's inbox once that
+    profile loads (the held copy then moved to mailbox/processed/), to the quarantine if it now belongs to no
+    one (its finding then), else left held (said when it was held). A rerun after a crash places nothing twice:
+    the piece already in the inbox, or taken by its partner under its name, is left."""
+    if not (box.root / HELD).is_dir():
+        return
+    for info in LocalDrop(box.root, create=False).list(HELD):  # our own writes, whole: no settle wait
+        data = box.read(HELD, info.name)
+        pieces = split_interchanges(data).pieces
+        if len(pieces) != 1:
+            continue  # not one of ours (a person put it there): left as it is
+        r = route_piece(info.name, pieces[0], 1, info.name, profiles, claims)
+        if r.held:
+            continue
+        _put(box, drops, profiles, state, r, data, hashlib.sha256(data).hexdigest(), res)
+        if r.partner:
+            res.retaken += 1
+        else:
+            _record(state, [r.finding], run_id, res.findings, r.owner or PARTY)
+        box.move_new(HELD, info.name, "processed")
+
+
+def _claims(broken: Mapping[str, BrokenProfile]) -> dict[str, Broken]:
+    """What each profile that does not load names as its ids (its TOML read raw: schemas.profile.claimed_ids;
+    none readable: it may own any interchange no profile that loads takes). A partner with a drop but no
+    profile file at all claims nothing."""
+    out = {}
+    for pid, b in broken.items():
+        if not b.path.is_file():
+            continue
+        try:
+            raw = tomllib.loads(b.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            raw = None
+        ids = claimed_ids(raw)
+        out[pid] = Broken(pid, b.path.name, b.reason, *(ids if ids else (None, frozenset())))
+    return out
 
 
 def _ready_rule(ws: Workspace) -> LocalDropSettings:
@@ -197,17 +263,25 @@ def _no_interchange(name: str) -> Finding:
                    "nothing was routed; it is kept in mailbox/archive/ and mailbox/processed/.", file=name)
 
 
-def _record(state: StateStore, found: list[Finding], run_id: str, rows: list[dict]) -> None:
-    """The findings recorded for the run under partner "mailbox" (a rerun after a crash records none twice)."""
-    said = {(f["code"], f["file"], f["isa13"], f["message"]) for f in state.findings(run_id=run_id, partner=PARTY)}
+def _record(state: StateStore, found: list[Finding], run_id: str, rows: list[dict], party: str = PARTY) -> None:
+    """The findings recorded for the run under ``party`` ("mailbox", or the partner an interchange is held for; a
+    rerun after a crash records none twice)."""
+    said = {(f["code"], f["file"], f["isa13"], f["message"]) for f in state.findings(run_id=run_id, partner=party)}
     new = [f for f in found if (f.code, f.location.file, f.location.isa13, f.message) not in said]
     for consequence in sorted({_consequence(f) for f in new}):
         these = [f for f in new if _consequence(f) == consequence]
-        state.apply(lifecycle.plan_file_findings(these, partner=PARTY, consequence=consequence), run_id=run_id)
+        state.apply(lifecycle.plan_file_findings(these, partner=party, consequence=consequence), run_id=run_id)
     for f in found:
         row = f.to_dict()
-        row["partner"] = PARTY
+        row["partner"] = party
         rows.append(row)
+
+
+def _record_owned(owned: list[Route], state: StateStore, run_id: str, rows: list[dict]) -> None:
+    """The finding of each interchange not routed that is one partner's (held for its profile, its drop on SFTP)
+    under that partner: counted in its row of the summary and its section of the failures report."""
+    for r in owned:
+        _record(state, [r.finding], run_id, rows, r.owner)
 
 
 def _consequence(f: Finding) -> str:

@@ -312,7 +312,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
         for line in profile_changes_said(profiles[pid], started.date()):
             progress.report("run", line, partner=pid)
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
-    mailbox_failure = _split_mailbox(ws, profiles, run_id, started, stages)
+    mailbox_failure = _split_mailbox(ws, profiles, run_id, started, stages, broken)
     # the tables intake stores kept in memory for decide's read of them, when both run in this process
     # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
     with handed_on():
@@ -407,7 +407,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
 
 
 def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: str, started: datetime,
-                   stages: Stages | None = None) -> str:
+                   stages: Stages | None = None, broken: dict[str, BrokenProfile] | None = None) -> str:
     """The workspace's VAN mailbox files cut into the partners' inboxes before their intake (flows.mailbox), pulled
     first from the VAN's server when workspace.toml's [mailbox] says so (a transient error retried as a stage is);
     a progress line when there were any. Its failure (the server down, a disk full, a folder we may not write) is
@@ -430,18 +430,21 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
             failures.append(_pull_mailbox(ws, state, run_id, stages))
         try:
             with timed("mailbox"):
-                done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started)
+                done = mailbox.split_mailbox(ws, profiles, state, run_id=run_id, now=started, broken=broken)
         except (OSError, OrderBridgeError) as exc:
             failure = f"mailbox: {type(exc).__name__}: {exc} (the next run splits what is left; nothing twice)"
             progress.report("mailbox", f"FAILED: {failure}")
             return "; ".join(x for x in (*failures, failure) if x)
     finally:
         state.close()
-    if done.files:
+    if done.files or done.retaken:
         routed = ", ".join(f"{n} to {pid}" for pid, n in sorted(done.routed.items())) or "none routed"
         progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
+                        + (f" ({done.retaken} held before, its partner's profile now loading)" if done.retaken else "")
                         + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
-                           if done.unrouted else ""))
+                           if done.unrouted else "")
+                        + (f"; {plural(done.held, 'interchange')} held for a partner whose profile does not load, in "
+                           "mailbox/quarantine/held" if done.held else ""))
     return "; ".join(x for x in failures if x)
 
 

@@ -122,14 +122,20 @@ def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None, *,
     return run_id
 
 
+MAILBOX_PARTY = "mailbox"  # flows.mailbox.PARTY: the findings of the VAN mailbox that are no one partner's
+MAILBOX_NAME = "the VAN mailbox: what no one partner takes, in mailbox/"
+
+
 def partner_names(ws: Workspace) -> dict[str, str]:
-    """Partner id -> its profile's name (who ops call), for the profiles that load; none when none does."""
+    """Partner id -> its profile's name (who ops call), for the profiles that load; none when none does. The VAN
+    mailbox's row ("mailbox": what no one partner takes, flows.mailbox) is named for what it is."""
     from schemas.profile import ConfigError
 
     try:
-        return {pid: p.name for pid, p in ws.partners_apart()[0].items()}
+        names = {pid: p.name for pid, p in ws.partners_apart()[0].items()}
     except ConfigError:
-        return {}
+        names = {}
+    return {MAILBOX_PARTY: MAILBOX_NAME} | names
 
 
 def run_scope(state: StateStore, run_id: str) -> list[str]:

@@ -58,6 +58,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("MAILBOX_INTERCHANGE_UNROUTED", "file", "error", "",
            "An interchange of a VAN mailbox file that no one partner's local drop takes (unknown sender, several "
            "profiles, an SFTP drop, an unreadable ISA): kept in mailbox/quarantine/, never answered."),
+        _C("MAILBOX_INTERCHANGE_HELD", "file", "error", "",
+           "An interchange of a VAN mailbox file that may be a partner's whose profile does not load: kept in "
+           "mailbox/quarantine/held/, never answered, routed by the first run after the profile loads."),
         _C("MAILBOX_TEXT_SKIPPED", "file", "warning", "",
            "Text of a VAN mailbox file outside every interchange (a mailbox header, a mailbag segment): sent to no "
            "partner, kept in the archived mailbox file."),

@@ -141,6 +141,33 @@ def isa_pairs(v: object) -> object:
     return tuple(pairs)
 
 
+def claimed_ids(raw: object) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] | None:
+    """The interchange ids a profile's TOML names, read without validating it (a profile that does not load: the
+    VAN mailbox says whose interchange it holds back, flows.mailbox): its [x12] senders (their_qualifier/their_id,
+    their_ids, former_ids) and our ids it writes to (our_qualifier/our_id, our_ids; empty: any). None when the
+    table names no sender that can be read."""
+    x12 = raw.get("x12") if isinstance(raw, dict) else None
+    if not isinstance(x12, dict):
+        return None
+
+    def pairs(single: tuple[str, str], lists: tuple[str, ...]) -> set[tuple[str, str]]:
+        out = set()
+        q, i = x12.get(single[0]), x12.get(single[1])
+        if isinstance(q, str) and isinstance(i, str):
+            out.add((q.strip(), i.strip()))
+        for key in lists:
+            try:
+                got = isa_pairs(x12.get(key, ()))
+            except ValueError:
+                continue
+            if isinstance(got, tuple):
+                out.update(got)
+        return out
+
+    senders = pairs(("their_qualifier", "their_id"), ("their_ids", "former_ids"))
+    return (frozenset(senders), frozenset(pairs(("our_qualifier", "our_id"), ("our_ids",)))) if senders else None
+
+
 class X12Settings(_Model):
     their_qualifier: str = Field(pattern=_QUALIFIER)
     their_id: str = Field(pattern=_ISA_ID)
