@@ -440,7 +440,8 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
     if done.files or done.retaken:
         routed = ", ".join(f"{n} to {pid}" for pid, n in sorted(done.routed.items())) or "none routed"
         progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
-                        + (f" ({done.retaken} held before, its partner's profile now loading)" if done.retaken else "")
+                        + (f" ({plural(done.retaken, 'interchange')} held before: its partner's profile loads now)"
+                           if done.retaken else "")
                         + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
                            if done.unrouted else "")
                         + (f"; {plural(done.held, 'interchange')} held for a partner whose profile does not load, in "
