@@ -620,6 +620,10 @@ def _merged(base: dict, change: dict) -> dict:
     return out
 
 
+# ids a partner cannot take: the parties the run's reports count beside the partners (flows.mailbox.PARTY: the VAN
+# mailbox's findings no one partner owns, its own row in summary.json and the failures report)
+RESERVED_IDS = {"mailbox": "the VAN mailbox's row in the run's reports"}
+
 # what a dated change may not write: who the partner is, and the changes themselves
 _UNCHANGING = ("id", "changes")
 
@@ -680,6 +684,13 @@ class PartnerProfile(_Model):
     _versions: tuple[tuple[date, PartnerProfile], ...] = PrivateAttr(default=())
     _effective: date | None = PrivateAttr(default=None)
     _base: PartnerProfile | None = PrivateAttr(default=None)  # a version's: the profile before its changes
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in RESERVED_IDS:
+            raise ValueError(f"{v!r} names {RESERVED_IDS[v]}, not a partner: choose another id (and file name)")
+        return v
 
     @model_validator(mode="wrap")
     @classmethod

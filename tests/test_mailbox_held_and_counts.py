@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,41 @@ def test_mailbox_findings_are_counted_alike_in_summary_json_and_the_failures_rep
     _counts_agree(fixed)
     html = Path(broken["reports"]["failures_html"]).read_text(encoding="utf-8")
     assert "the VAN mailbox: what no one partner takes" in html
+
+
+def test_no_partner_can_take_the_mailbox_s_id():
+    from schemas.profile import PartnerProfile
+
+    with pytest.raises(ValueError, match="'mailbox' names the VAN mailbox's row"):
+        PartnerProfile.model_validate({"id": "mailbox", "name": "Mailbox Inc."})
+
+
+def test_a_pull_that_loses_its_connection_is_retried_as_a_stage_is_then_said(tmp_path, monkeypatch):
+    """The mailbox pull after a transient error (the VAN's server dropped the connection) is tried again after the
+    stage's delays; a terminal one (its host key changed) is the night's failure at once, and the split still
+    runs."""
+    from flows import mailbox, night
+    from schemas.errors import ConnectorUnavailable, SecurityError
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", partners=())
+    (ws.root / "workspace.toml").write_text('[mailbox]\nkind = "sftp"\n\n[mailbox.sftp]\nhost = "127.0.0.1"\n'
+                                            'user = "u"\nkey_file = "/nonexistent"\nknown_hosts = "/nonexistent"\n')
+    errors = [ConnectorUnavailable("SFTP connection lost"), ConnectorUnavailable("SFTP connection lost")]
+    calls, slept, split = [], [], []
+
+    def pull(ws_, remote, state, *, run_id):
+        calls.append(run_id)
+        if errors:
+            raise errors.pop(0)
+        return mailbox.Pulled(names=["van.edi"])
+
+    monkeypatch.setattr(mailbox, "pull_mailbox", pull)
+    monkeypatch.setattr(mailbox, "split_mailbox", lambda *a, **k: split.append(1) or mailbox.MailboxResult())
+    stages = night.InProcess(delays=[1, 5], sleep=slept.append)
+    assert night._split_mailbox(ws, {}, "r1", datetime(2026, 11, 27, 2), stages) == ""
+    assert (len(calls), slept, split) == (3, [1, 5], [1])
+    errors[:] = [SecurityError("SFTP host key does not match the pinned known_hosts entry")]
+    failure = night._split_mailbox(ws, {}, "r2", datetime(2026, 11, 27, 2), stages)
+    assert failure.startswith("mailbox pull: SecurityError: SFTP host key does not match")
+    assert (len(calls), slept, split) == (4, [1, 5], [1, 1])
