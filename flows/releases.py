@@ -183,8 +183,10 @@ def unpadded_confirmations(state: StateStore, read, *,
 
 def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
     """The releases calling off a blanket among ``under`` (order records held under the PO numbers looked up) by
-    their contract or agreement (REF*CT, REF*AH; their own BEG03: engine.blankets.naming_by_ref): the partner's
-    releases that may draw, read with their current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
+    their contract or agreement (REF*CT, REF*AH; their own BEG03 another number: engine.blankets.naming_by_ref) that
+    may draw, by key. Found by the numbers the store keeps of each order's 850 (StateStore.releases_naming: an
+    indexed read, store version BLANKET_REFS); only a release whose numbers the store does not know (stored before)
+    is read with its current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
     from engine import lifecycle
     from engine.blankets import DRAWING_STATES, RELEASE, held_blankets, naming_by_ref
 
@@ -192,13 +194,18 @@ def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
     if not blankets:
         return []
     known = {r.key for r in under}
-    records = [r for r in state.memo_orders({p: [RELEASE] for p, _po in blankets}, DRAWING_STATES)
-               if r.key not in known]
-    if not records:
-        return []
-    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
-    orders, _lines = lifecycle.current_tables(records, tables)
-    return naming_by_ref(records, orders, blankets)
+    numbers: dict[str, set[str]] = {}
+    for partner, po in blankets:
+        numbers.setdefault(partner, set()).add(po)
+    named, unknown = state.releases_naming(numbers, DRAWING_STATES, kind=RELEASE)
+    # one whose own BEG03 is a blanket's is that blanket's, found under its PO number (engine.blankets.called_off)
+    found = [r for r in named if r.key not in known and (r.partner, x12_po(r.po_number)) not in blankets]
+    unknown = [r for r in unknown if r.key not in known]
+    if unknown:
+        tables = {k: store.load(*k) for k in lifecycle.table_keys(unknown)}
+        orders, _lines = lifecycle.current_tables(unknown, tables)
+        found += naming_by_ref(unknown, orders, blankets)
+    return sorted(found, key=lambda r: r.key)
 
 
 def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *, at: str,

@@ -1,0 +1,118 @@
+"""Blanket orders and their releases, what session 65 left (docs/lifecycle.md, "Blankets and their releases"):
+1. the releases naming a blanket by its contract or agreement (REF*CT, REF*AH; their own BEG03 another number) found
+   by the numbers the store keeps of each order's 850 (orders.contract_number, agreement_number, store version
+   BLANKET_REFS), not by reading the stored tables of every release of the partner;
+2. decide's backorder step leaving alone a release an 860 cancellation of its blanket holds in the same run.
+Each through real nights (tests.support.run_stages)."""
+
+from __future__ import annotations
+
+from tests.retailer_support import findings_and_states
+from tests.test_blankets5 import _sap_release
+from tests.test_rg89c import BLANKET
+from tests.test_rg89e import NIGHT, _blanket_850, _night
+
+
+def _counting(store):
+    """``store`` (an OrderStore) whose load calls are counted in the list it returns."""
+    calls: list = []
+    load = store.load
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return load(*args, **kwargs)
+
+    store.load = counted
+    return calls
+
+
+def _releases_by_ref(ws):
+    """(the releases naming the blanket FAS8900401 by REF, the stored tables read finding them)."""
+    from connectors.order_store import OrderStore
+    from connectors.state import StateStore
+    from flows.releases import releases_by_ref
+
+    state, store = StateStore(ws.state_url), OrderStore(ws.orders_dir)
+    try:
+        under = list(state.orders_for({("fastenal", BLANKET)}).values())
+        calls = _counting(store)
+        found = releases_by_ref(state, store, under)
+        return [r.po_number for r in found], calls
+    finally:
+        state.close()
+
+
+def _three_releases(tmp_path, name: str):
+    """The blanket FAS8900401 and three release orders taken in one night: 4500312001 and 4500312003 naming it in
+    REF*CT, 4500312002 naming another contract (held: a blanket we do not hold)."""
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850()})
+    _sap_release(ws, "4500312001", 100, "20261124", control=89501)
+    _sap_release(ws, "4500312003", 200, "20261124", control=89503)
+    other = ws.drop_root / "fastenal" / "inbox" / "FAS850_4500312002.x12"
+    _sap_release(ws, "4500312002", 300, "20261124", control=89502)
+    other.write_bytes(other.read_bytes().replace(f"REF*CT*{BLANKET}~".encode(), b"REF*CT*4600009999~"))
+    run_stages(ws, NIGHT)
+    return ws
+
+
+def test_the_releases_naming_a_blanket_by_its_contract_are_found_by_the_store_not_their_tables(tmp_path):
+    """Intake keeps each 850's REF*CT (orders.contract_number, "" for none): the blanket's releases naming it are
+    found through the index, no stored table read; the one naming another contract is not among them. They used to be
+    found by reading the stored ORDERS of every release of the partner that may draw, each time."""
+    from connectors.state import StateStore
+
+    ws = _three_releases(tmp_path, "index")
+    _found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312001")] == states[("fastenal", "4500312003")] == "acknowledged", states
+    state = StateStore(ws.state_url)
+    try:
+        kept = dict(state._q("SELECT po_number, contract_number FROM orders WHERE partner='fastenal'"))
+        plan = " ".join(str(r) for r in state._q(
+            "EXPLAIN QUERY PLAN SELECT partner, po_number FROM orders WHERE partner=? AND order_type=?"
+            " AND contract_number IN (?) AND state IN (?, ?)", ("fastenal", "RL", BLANKET, "held", "acknowledged")))
+    finally:
+        state.close()
+    assert kept["4500312001"] == kept["4500312003"] == BLANKET and kept["4500312002"] == "4600009999", kept
+    assert kept[BLANKET] == "", kept  # the blanket names no contract: known, none
+    assert "orders_contract" in plan, plan
+    found, calls = _releases_by_ref(ws)
+    assert found == ["4500312001", "4500312003"] and calls == [], (found, calls)
+
+
+def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its_stored_table(tmp_path):
+    """A store of version 35 (no contract columns) migrates to BLANKET_REFS with them null: not known. Its releases
+    naming the blanket by REF*CT are still found, read from their stored tables (only those of the partner's releases
+    whose numbers are not known), and a release taken after the step is found by its number."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import AGED_READS, BLANKET_REFS, LATEST
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2
+
+    ws = _three_releases(tmp_path, "before")
+    state = StateStore(ws.state_url)
+    with state.transaction():  # what a version 35 store looks like, with the orders it took
+        for index in ("orders_contract", "orders_agreement"):
+            state._q(f"DROP INDEX {index}")
+        for table, column, _ in COLUMNS_ADDED_IN[BLANKET_REFS]:
+            state._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        state._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(AGED_READS),))
+    state.close()
+    state = StateStore(ws.state_url)
+    try:
+        assert state.schema_version == LATEST == BLANKET_REFS == AGED_READS + 1
+        assert {"orders_contract", "orders_agreement"} <= {r[0] for r in state._q(
+            "SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {r[0] for r in state._q("SELECT contract_number FROM orders")} == {None}
+    finally:
+        state.close()
+    found, calls = _releases_by_ref(ws)
+    assert found == ["4500312001", "4500312003"], found
+    assert len(calls) == 3, calls  # the three releases' tables (one file each), not known: read as before
+    _sap_release(ws, "4500312004", 50, "20261125", control=89504)
+    run_stages(ws, DAY2)
+    _found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312004")] == "acknowledged", states
+    found, calls = _releases_by_ref(ws)
+    assert found == ["4500312001", "4500312003", "4500312004"] and len(calls) == 3, (found, calls)
