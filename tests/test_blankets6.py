@@ -7,6 +7,8 @@ Each through real nights (tests.support.run_stages)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.retailer_support import findings_and_states
 from tests.test_blankets5 import _sap_release
 from tests.test_rg89c import BLANKET
@@ -116,3 +118,82 @@ def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its
     assert states[("fastenal", "4500312004")] == "acknowledged", states
     found, calls = _releases_by_ref(ws)
     assert found == ["4500312001", "4500312003", "4500312004"] and len(calls) == 3, (found, calls)
+
+
+def _stock(ws, day: str, screws: int) -> None:
+    """A stock snapshot of ``day`` (ISO) with ``screws`` of RG89-06 (the blanket's screws) at the east DC, the rest
+    as the sweep's stock."""
+    from connectors.reference import read_reference_csv
+    from connectors.snapshots import write_snapshot
+    from schemas.inventory import INVENTORY_SNAPSHOT
+    from tests.test_rg89e import FIXTURES
+
+    rows = (FIXTURES / "stock.csv").read_text().splitlines()
+    text = "\n".join([rows[0], *(r.replace("2026-11-23", day).replace(",RG89-06,50000,", f",RG89-06,{screws},")
+                                 for r in rows[1:])]) + "\n"
+    write_snapshot(ws.inventory_dir / "snapshots", read_reference_csv(text.encode(), name="stock.csv",
+                                                                      schema=INVENTORY_SNAPSHOT))
+
+
+@pytest.mark.parametrize("by", ["860", "850"])
+def test_a_backordered_release_held_by_its_blankets_cancellation_is_not_offered_the_new_stock(tmp_path, by):
+    """The blanket and release 0001 (1,000 screws) taken with 400 screws in stock and 50,000 coming on the 26th:
+    acknowledged, 600 backordered (IB). The next night the buyer cancels the blanket (an 860 BCH01 01, decided in the
+    same run as the backorders; or an 850 BEG01 01, at intake) and the snapshot holds the screws: the release is held
+    for a person (RELEASE_HELD_BLANKET_CANCELLED) and its backorder is left alone (no backorder_allocated, its 600
+    still backordered, nothing more reserved). Offered the stock, the 860's night planned two moves of it in one
+    plan (held, and its backorder allocated) and failed ("a plan's transitions of one order do not chain"). Approved
+    (the buyer says it stands), it is acknowledged again and the next night's backorder step allocates its 600."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from connectors.snapshots import write_receipts
+    from connectors.state import StateStore
+    from schemas.inventory import EXPECTED_RECEIPTS
+    from schemas.order_keys import release_key
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2, DAY3, _cancel_blanket, _cli
+    from tests.test_blankets4 import _cancel_860
+    from tests.test_rg89e import RELEASE_FILE, _put, _release_0001
+
+    ws = _night(tmp_path, "backorder", {"FAS850_FAS8900401_0000.x12": _blanket_850(), RELEASE_FILE: _release_0001()})
+    _stock(ws, "2026-11-23", 400)
+    write_receipts(ws.inventory_dir / "receipts.parquet", pa.table(  # the screws coming on the 26th
+        {"warehouse": ["EAST"], "sku": ["RG89-06"], "quantity": [50000], "eta": [date(2026, 11, 26)]},
+        schema=EXPECTED_RECEIPTS))
+    run_stages(ws, NIGHT)
+    one = ("fastenal", release_key(BLANKET, "0001"))
+
+    def screws():
+        state = StateStore(ws.state_url)
+        try:
+            [line] = [ln for ln in state.order_lines(*one) if ln.line_number == 1]
+            return (line.allocated, line.backordered), state.reservations_for([one]), [
+                e["event"] for e in state.order_history(*one)]
+        finally:
+            state.close()
+
+    placed, reserved, _events = screws()
+    _found, states = findings_and_states(ws)
+    assert states[one] == "acknowledged" and placed == (400, 600), (states, placed)
+    if by == "860":
+        _cancel_860(ws)
+    else:
+        _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    _stock(ws, "2026-11-26", 50400)  # the receipt came in
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws)
+    assert states[one] == "held", (states, found)
+    assert [c for c, _m in found].count("RELEASE_HELD_BLANKET_CANCELLED") == 1, found
+    placed, still, events = screws()
+    assert placed == (400, 600) and still == reserved, (placed, still, reserved)
+    assert "backorder_allocated" not in events and events[-1] == "blanket_cancelled", events
+    code, text = _cli(ws, "approve", BLANKET, "--partner", "fastenal", "--by", "Kim", "--release", "0001",
+                      "--note", "buyer says release 0001 stands")
+    assert code == 0, text
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    placed, _reserved, events = screws()
+    assert states[one] == "acknowledged" and placed == (1000, 0), (states, placed)
+    assert events[-2:] == ["release_resumed", "backorder_allocated"], events
