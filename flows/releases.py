@@ -213,9 +213,11 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
     """For each blanket ``plan`` (intake's Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01)
     while releases of it may still ship, a Plan: each release acknowledged and not shipped held for a person
     (engine.blankets.hold_released: RELEASE_HELD_BLANKET_CANCELLED, at the cancellation, the release's transition),
-    and BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) naming every open release and its
-    state, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg`` and
-    ``element``: BEG/BEG01 or BCH/BCH01). A release ``plan`` itself moves (cancelled in the same file) is left to it.
+    each release partly shipped with its balance cancelled (engine.lifecycle.balance.cancel_released_balance: its
+    lines, reservations and transition), and BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases)
+    naming every open release and its state, at the cancellation (``rows``: the cancelling 850's order row or 860's
+    header by order key; ``seg`` and ``element``: BEG/BEG01 or BCH/BCH01). A release ``plan`` itself moves (cancelled
+    in the same file) is left to it.
     Nothing is looked up unless the plan cancels a blanket."""
     from engine.blankets import (
         CANCEL,
@@ -223,8 +225,10 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
         cancelled_with_releases,
         hold_released,
         open_releases,
+        shipped_in_part,
         unshipped_answered,
     )
+    from engine.lifecycle.balance import cancel_released_balance
     from schemas.lifecycle import FindingRecord, Plan
 
     cancelled = cancelled_by(plan)
@@ -232,7 +236,7 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
         return Plan()
     moving = {t.record.key for t in plan.transitions}
     stage = "intake" if seg == "BEG" else "decide"
-    transitions, out = [], []
+    transitions, out, balances = [], [], Plan()
     for blanket in cancelled:
         po = x12_po(blanket.po_number)
         under = [*state.orders_for({(blanket.partner, po)}).values(),
@@ -248,11 +252,20 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
             transitions.append(t)
             out.append(FindingRecord(f, t.record.partner, t.record.po_number, "order held for a person", stage))
         held = {t.record.key for t in transitions}
+        # a release part of which shipped: what left stands, its balance is cancelled (its stock released)
+        part = shipped_in_part(releases)
+        if part:
+            keys = [r.key for r in part]
+            lines, reserved = state.lines_for(keys), state.reservations_for(keys)
+            for r in part:
+                balances += cancel_released_balance(r, lines.get(r.key, ()), reserved.get(r.key, ()),
+                                                    blanket=f"blanket PO {po} ({element} {CANCEL})", at=at,
+                                                    run_id=run_id)
         f = cancelled_with_releases(blanket, releases, names, row, seg=seg, element=element, value=CANCEL,
-                                    held=held)
+                                    held=held, closed={r.key for r in part})
         out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the cancellation stands",
                                  stage))
-    return Plan(transitions=tuple(transitions), findings=tuple(out))
+    return Plan(transitions=tuple(transitions), findings=tuple(out)) + balances
 
 
 def cancelling_rows(orders) -> dict[str, dict]:

@@ -197,3 +197,56 @@ def test_a_backordered_release_held_by_its_blankets_cancellation_is_not_offered_
     placed, _reserved, events = screws()
     assert states[one] == "acknowledged" and placed == (1000, 0), (states, placed)
     assert events[-2:] == ["release_resumed", "backorder_allocated"], events
+
+
+@pytest.mark.parametrize("by", ["860", "850"])
+def test_a_partly_shipped_releases_balance_ends_with_its_blanket_and_a_confirmation_of_it_is_held(tmp_path, by):
+    """Release 0002 (500 screws) shipped 200 on the first night (856), release 0001 nothing. The buyer cancels the
+    blanket (860 BCH01 01, or 850 BEG01 01): release 0001 is held for a person as before; release 0002 keeps what
+    left and its balance ends: 300 screws cancelled (balance_cancelled, reason blanket_cancelled), its reservations
+    released, the order complete and its 200 billed (810). The east DC then confirms the 300 shipped: the shipment
+    is held, no 856, the finding saying those units were cancelled as the balance of a release whose blanket the
+    buyer cancelled. The balance used to ship as answered against the cancelled agreement, and its 810 waited on it."""
+    from connectors.state import StateStore
+    from schemas.order_keys import release_key
+    from tests.retailer_support import segments
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2, DAY3, _cancel_blanket
+    from tests.test_blankets4 import _cancel_860
+    from tests.test_blankets5 import _confirm, _two_releases
+    from tests.test_rg89e import _put
+
+    ws = _two_releases(tmp_path, f"part{by}", ship_two=200)
+    one, two = ("fastenal", release_key(BLANKET, "0001")), ("fastenal", release_key(BLANKET, "0002"))
+    _found, states = findings_and_states(ws)
+    assert states[two] == "partially_shipped", states
+    assert [s[2] for s in segments(ws, "fastenal", "856") if s[0] == "BSN"] == ["S-2"]
+    if by == "860":
+        _cancel_860(ws)
+    else:
+        _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[one] == "held" and states[two] == "invoiced", (states, found)
+    element = "BCH01" if by == "860" else "BEG01"
+    state = StateStore(ws.state_url)
+    try:
+        [line] = state.order_lines(*two)
+        assert (line.allocated, line.rejected, line.balance_cancelled, line.shipped) == (200, 300, 300, 200), line
+        assert "blanket_cancelled" in line.reason.split("; "), line.reason
+        assert not state.reservations_for([two])
+        [note] = [e["note"] for e in state.order_history(*two) if e["event"] == "balance_cancelled"]
+    finally:
+        state.close()
+    assert note.startswith(f"The buyer cancelled blanket PO {BLANKET} ({element} 01), against which this release was "
+                           "drawn, after part of it shipped: what shipped stands and the balance will not follow"), note
+    assert "Cancelled: line 1 (300 EA of 500, 200 shipped); 300 reserved unit(s) released." in note, note
+    [bill] = [s for s in segments(ws, "fastenal", "810") if s[0] == "IT1"]
+    assert bill[2] == "200", bill  # what shipped, billed now
+    _confirm(ws, "east-2b.csv", [("S-2B", "0002", 1, 300)])
+    run_stages(ws, DAY3)
+    found, _states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    [held] = [m for c, po, m in found if po == two[1] and c in ("SHIPMENT_LINE_CLOSED", "SHIPMENT_OVER_RESERVED")]
+    assert ("We cancelled units of it after acknowledging them: 300 unshipped as the balance of a release whose "
+            "blanket the buyer cancelled (BALANCE_CANCELLED:300); shipment S-2B shipped 300 EA of it") in held, held
+    assert [s[2] for s in segments(ws, "fastenal", "856") if s[0] == "BSN"] == ["S-2"]  # no 856 for the balance
