@@ -2608,7 +2608,7 @@ class StateStore(FinanceTables):
             for r in self._q(f"SELECT {columns} FROM orders WHERE partner=? AND order_type=? AND"
                              f" {BLANKET_REF_FIELDS[0]} IS NULL{in_states}", (partner, kind, *wanted)):
                 unknown[(r[0], r[1])] = _order_from_row(r)
-        return [named[k] for k in sorted(named)], [unknown[k] for k in sorted(unknown)]
+        return [named[k] for k in sorted(named)], [unknown[k] for k in sorted(unknown) if k not in named]
 
     def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")

@@ -250,3 +250,34 @@ def test_a_partly_shipped_releases_balance_ends_with_its_blanket_and_a_confirmat
     assert ("We cancelled units of it after acknowledging them: 300 unshipped as the balance of a release whose "
             "blanket the buyer cancelled (BALANCE_CANCELLED:300); shipment S-2B shipped 300 EA of it") in held, held
     assert [s[2] for s in segments(ws, "fastenal", "856") if s[0] == "BSN"] == ["S-2"]  # no 856 for the balance
+
+
+def test_releases_naming_reads_by_the_numbers_on_both_back_ends(store_target):
+    """StateStore.releases_naming: the releases (BEG02 RL) in the states asked whose contract or agreement is one of a
+    partner's numbers, and apart those whose numbers are not known (null); not another partner's, not another type,
+    not another state, not one naming another number. On SQLite and on PostgreSQL."""
+    from connectors.state import StateStore
+    from engine.lifecycle.table import create
+    from schemas.lifecycle import OrderRecord, OrderState, Plan
+
+    def order(partner, po, kind="RL", contract=None, agreement=None):
+        return create(OrderRecord(partner, po, OrderState.RECEIVED, order_type=kind, contract_number=contract,
+                                  agreement_number=agreement), at="2026-11-24T02:00:00", run_id="r1", note="")
+
+    store = StateStore(store_target())
+    try:
+        store.apply(Plan(transitions=(
+            order("fastenal", "R1", contract="K1"), order("fastenal", "R2", contract="", agreement="K1"),
+            order("fastenal", "R3", contract="K2", agreement=""), order("fastenal", "R4", contract="", agreement=""),
+            order("fastenal", "R5"), order("fastenal", "B1", kind="BK", contract="K1"),
+            order("grainger", "R1", contract="K1"))), run_id="r1")
+        named, unknown = store.releases_naming({"fastenal": ["K1", " "]}, ["received"])
+        assert [r.key for r in named] == [("fastenal", "R1"), ("fastenal", "R2")], named
+        assert [r.key for r in unknown] == [("fastenal", "R5")], unknown
+        assert named[0].contract_number == "K1" and named[1].agreement_number == "K1" and unknown[0].contract_number \
+            is None
+        assert store.releases_naming({"fastenal": ["K1"]}, ["shipped"]) == ([], [])
+        assert [r.key for r in store.releases_naming({"fastenal": ["K2"], "grainger": ["K1"]}, ["received"])[0]] == [
+            ("fastenal", "R3"), ("grainger", "R1")]
+    finally:
+        store.close()
