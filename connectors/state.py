@@ -69,6 +69,7 @@ from connectors.state_migrations import (
     ACK_TIMED_BY,
     AGED_READS,
     BILLED_WEIGHTS,
+    BLANKET_REFS,
     BUYER_GS_IDS,
     FINDING_DETAIL,
     FINDING_SACS,
@@ -99,6 +100,7 @@ from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.findings import consequence_said, detail_values
 from schemas.lifecycle import (
+    BLANKET_REF_FIELDS,
     ORDER_PARTY_FIELDS,
     Clock,
     EventKind,
@@ -210,6 +212,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         findings that held them; a file read in pieces' resume point (files.resume_*)
 #                         AGED_READS (35): what a night read again as the store aged, by key: sent sets by GS06
 #                         (document_sets_gs06), open orders' dates read once from their stored tables (order_dates)
+#                         BLANKET_REFS (36): the contract and agreement each order's 850 named (orders.contract_number,
+#                         agreement_number; REF*CT, REF*AH), indexed by partner: a blanket's releases naming it so
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -353,8 +357,8 @@ CREATE TABLE orders (
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
     change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
     order_type TEXT, isa05 TEXT, isa06 TEXT, isa07 TEXT, isa08 TEXT, buyer_name TEXT, buyer_id_qualifier TEXT,
-    buyer_id TEXT, ship_to_name TEXT, ship_to_id_qualifier TEXT, ship_to_id TEXT,
-    PRIMARY KEY (partner, po_number));
+    buyer_id TEXT, ship_to_name TEXT, ship_to_id_qualifier TEXT, ship_to_id TEXT, contract_number TEXT,
+    agreement_number TEXT, PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
@@ -508,11 +512,15 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                  ("order_lines", "cut_from", "INTEGER"),
                                  # a file read in pieces, until its last piece: where the next one starts (its
                                  # byte offset, the file's segments before it), the pieces and batches stored
-                                 *(("files", column, kind) for column, kind in RESUME_COLUMNS))}
+                                 *(("files", column, kind) for column, kind in RESUME_COLUMNS)),
+                    # the contract and agreement each order's 850 named (REF*CT, REF*AH): null for those before
+                    BLANKET_REFS: tuple(("orders", column, "TEXT") for column in BLANKET_REF_FIELDS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
 CREATE INDEX orders_ship_to ON orders (UPPER(LTRIM(ship_to_id, '0')));
+CREATE INDEX orders_contract ON orders (partner, order_type, contract_number);
+CREATE INDEX orders_agreement ON orders (partner, order_type, agreement_number);
 CREATE INDEX orders_state ON orders (state, partner);
 CREATE INDEX orders_received ON orders (received_at);
 CREATE INDEX orders_updated ON orders (updated_at);
@@ -616,7 +624,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type", "isa05", "isa06",
-                 "isa07", "isa08", *ORDER_PARTY_FIELDS)
+                 "isa07", "isa08", *ORDER_PARTY_FIELDS, *BLANKET_REF_FIELDS)
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -2575,6 +2583,33 @@ class StateStore(FinanceTables):
         return [_order_from_row(r) for r in self._q(sql + " ORDER BY partner, po_number", args)
                 if SEP in r[1]]
 
+    def releases_naming(self, numbers: Mapping[str, Iterable[str]], states: Iterable[str], *, kind: str = "RL"
+                        ) -> tuple[list[OrderRecord], list[OrderRecord]]:
+        """(the orders of BEG02 ``kind`` (releases) in ``states`` of each partner of ``numbers`` (partner -> contract
+        or agreement numbers) whose 850 named one of its numbers as its contract or agreement (REF*CT, REF*AH:
+        orders.contract_number, agreement_number), those of the same partners, kind and states whose contract and
+        agreement are not known (stored before BLANKET_REFS, or made by other than an 850's intake: the caller reads
+        their stored tables)), each by partner and key. Found through the indexes orders_contract and
+        orders_agreement (partner, BEG02, number), never by reading every release of the partner."""
+        wanted = [str(s) for s in states]
+        named: dict[tuple[str, str], OrderRecord] = {}
+        unknown: dict[tuple[str, str], OrderRecord] = {}
+        if not wanted:
+            return [], []
+        columns = ", ".join(ORDER_COLUMNS)
+        in_states = f" AND state IN ({','.join('?' * len(wanted))})"
+        for partner, values in sorted(numbers.items()):
+            values = sorted({v.strip() for v in values if v and v.strip()})
+            for column in BLANKET_REF_FIELDS:
+                for within, chunk in self._within(values):
+                    for r in self._q(f"SELECT {columns} FROM orders WHERE partner=? AND order_type=? AND {column}"
+                                     f"{within}{in_states}", (partner, kind, *chunk, *wanted)):
+                        named[(r[0], r[1])] = _order_from_row(r)
+            for r in self._q(f"SELECT {columns} FROM orders WHERE partner=? AND order_type=? AND"
+                             f" {BLANKET_REF_FIELDS[0]} IS NULL{in_states}", (partner, kind, *wanted)):
+                unknown[(r[0], r[1])] = _order_from_row(r)
+        return [named[k] for k in sorted(named)], [unknown[k] for k in sorted(unknown) if k not in named]
+
     def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
@@ -4159,7 +4194,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 46 and ORDER_COLUMNS[-1] == "ship_to_id"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 48 and ORDER_COLUMNS[-1] == "agreement_number"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -4177,14 +4212,15 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type,
             r.isa05, r.isa06, r.isa07, r.isa08, r.buyer_name, r.buyer_id_qualifier, r.buyer_id, r.ship_to_name,
-            r.ship_to_id_qualifier, r.ship_to_id)
+            r.ship_to_id_qualifier, r.ship_to_id, r.contract_number, r.agreement_number)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07, isa08, *parties) = row
+     received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07, isa08, *parties, contract,
+     agreement) = row
     # ORDER_COLUMNS, by position (a night reads all)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
@@ -4197,7 +4233,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
         received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "", isa05 or "",
-        isa06 or "", isa07 or "", isa08 or "", *(v or "" for v in parties))
+        isa06 or "", isa07 or "", isa08 or "", *(v or "" for v in parties), contract, agreement)
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

@@ -110,6 +110,12 @@ arrow.md, "Session 65"). The sets a partner's 997 can answer are found by an ind
 dates of the open orders the invoice stage looks at every night (is a short-shipped order's balance past its last
 date?) are kept in order_dates, read from the order's stored tables the first night they are wanted and by key after
 (StateStore.kept_order_dates); the step adds the table empty (each order's dates are read once more, then kept).
+Version BLANKET_REFS (36) keeps the contract and agreement each order's 850 named in its heading (REF*CT, REF*AH:
+orders.contract_number, agreement_number), indexed by partner and each (orders_contract, orders_agreement): the
+releases naming a blanket by its contract or agreement, their own BEG03 another number (an ERP's release orders),
+are found by them (StateStore.releases_naming) instead of by reading the stored ORDERS of every release of the
+partner that may draw. The step adds the columns null (not known: the stored tables of such a release are read, as
+before) and the indexes; it reads no order.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -159,7 +165,8 @@ FINDING_SACS = LOOKUP_INDEXES + 1
 WORDS_AS_DATA = FINDING_SACS + 1
 LINE_MARKS = WORDS_AS_DATA + 1
 AGED_READS = LINE_MARKS + 1
-LATEST = AGED_READS
+BLANKET_REFS = AGED_READS + 1
+LATEST = BLANKET_REFS
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -429,6 +436,13 @@ def _migrate_to_aged_reads(store: StateStore) -> None:
     tables the first night they are wanted) and document_sets' index by partner and GS06."""
     add_tables(store, "order_dates")
     add_indexes(store, "document_sets_gs06")
+
+
+def _migrate_to_blanket_refs(store: StateStore) -> None:
+    """Step BLANKET_REFS - 1 -> BLANKET_REFS: orders.contract_number and agreement_number (null: not known, read from
+    the order's stored tables when a blanket's releases are looked up) and their indexes by partner."""
+    _columns_of(BLANKET_REFS)(store)
+    add_indexes(store, "orders_contract", "orders_agreement")
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -735,4 +749,7 @@ MIGRATIONS = {
     # (document_sets_gs06), the dates of the orders still open that the invoice stage looks at every night
     # (order_dates: read from their stored tables once)
     AGED_READS - 1: _migrate_to_aged_reads,
+    # the contract and agreement each order's 850 named (orders.contract_number, agreement_number; REF*CT, REF*AH),
+    # indexed by partner: a blanket's releases naming it so found by key, not by reading every release
+    BLANKET_REFS - 1: _migrate_to_blanket_refs,
 }

@@ -618,26 +618,29 @@ def open_releases(blanket, records: Iterable, *, by_ref: Iterable = ()) -> list:
 
 
 def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Mapping, *, seg: str = "BEG",
-                            element: str = "BEG01", value: str = CANCEL, held: Collection = ()) -> Finding:
+                            element: str = "BEG01", value: str = CANCEL, held: Collection = (),
+                            closed: Collection = ()) -> Finding:
     """BLANKET_CANCELLED_RELEASES_OPEN at the cancellation (``row``: the 850's order row or the 860's header; ``seg``
     and ``element`` its BEG01 or BCH01): the buyer cancelled the blanket ``blanket`` while ``releases`` (open_releases)
     may still ship, each named (``names``: how people read each key, flows.releases.order_names) with its state, and
-    those held by the cancellation (``held``: keys, hold_released) said so. A warning for ops: the buyer's
+    those held by the cancellation (``held``: keys, hold_released) said so, and those whose balance it closed short
+    (``closed``: keys, engine.lifecycle.balance.cancel_released_balance). A warning for ops: the buyer's
     cancellation names the blanket only, and each release is an order of its own (855'd on its own): one answered
     and not shipped is held for a person (RELEASE_HELD_BLANKET_CANCELLED), one partly shipped keeps what left and
-    its balance is ops' to settle with the buyer, one not answered yet waits for a person when decided
+    its balance is cancelled (a confirmation of it is held), one not answered yet waits for a person when decided
     (RELEASE_BLANKET_CANCELLED), as does a release sent from now on."""
     po, releases = x12_po(blanket.po_number), list(releases)
-    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value}{': held now' if r.key in held else ''})"
-                     for r in releases)
+    now = {**dict.fromkeys(closed, ": balance cancelled now"), **dict.fromkeys(held, ": held now")}
+    told = ", ".join(f"{names.get(r.key, r.po_number)} ({r.state.value}{now.get(r.key, '')})" for r in releases)
     count = len(releases)
     said = []
     if held:
         said.append("those acknowledged and not shipped are held for a person (RELEASE_HELD_BLANKET_CANCELLED: "
                     "approve one to ship it as answered, reject it to answer 855 RD)")
-    if any(r.state == OrderState.PARTIALLY_SHIPPED for r in releases):
-        said.append("one partly shipped keeps what left and still ships its balance as answered: ask the buyer "
-                    "whether the balance stands")
+    if closed:
+        said.append("one partly shipped keeps what left and its balance is cancelled, its stock released (a "
+                    "warehouse's confirmation of it is held): should the buyer still want it, its 860 reopens the "
+                    "release")
     if any(r.state not in (OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED) for r in releases):
         said.append("one not answered yet waits for a person when decided (RELEASE_BLANKET_CANCELLED)")
     return finding_at_row(
@@ -654,9 +657,15 @@ def cancelled_with_releases(blanket, releases: Iterable, names: Mapping, row: Ma
 def unshipped_answered(releases: Iterable) -> list:
     """The releases among ``releases`` (open_releases's) that we answered and nothing of which shipped
     (acknowledged): those held for a person when the buyer cancels their blanket (hold_released). One partly shipped
-    is left out: what left stands, and its balance is named (cancelled_with_releases) for ops to settle with the
-    buyer."""
+    is left out: what left stands, and its balance is cancelled (shipped_in_part)."""
     return [r for r in releases if r.state == OrderState.ACKNOWLEDGED]
+
+
+def shipped_in_part(releases: Iterable) -> list:
+    """The releases among ``releases`` (open_releases's) part of which shipped (partially_shipped): when the buyer
+    cancels their blanket, what left stands and the balance is cancelled
+    (engine.lifecycle.balance.cancel_released_balance). It used to ship as answered, named in the warning only."""
+    return [r for r in releases if r.state == OrderState.PARTIALLY_SHIPPED]
 
 
 def hold_released(blanket, releases: Iterable, names: Mapping, row: Mapping, *, at: str, run_id: str,

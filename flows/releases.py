@@ -183,8 +183,10 @@ def unpadded_confirmations(state: StateStore, read, *,
 
 def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
     """The releases calling off a blanket among ``under`` (order records held under the PO numbers looked up) by
-    their contract or agreement (REF*CT, REF*AH; their own BEG03: engine.blankets.naming_by_ref): the partner's
-    releases that may draw, read with their current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
+    their contract or agreement (REF*CT, REF*AH; their own BEG03 another number: engine.blankets.naming_by_ref) that
+    may draw, by key. Found by the numbers the store keeps of each order's 850 (StateStore.releases_naming: an
+    indexed read, store version BLANKET_REFS); only a release whose numbers the store does not know (stored before)
+    is read with its current ORDERS rows. Nothing is read when ``under`` holds no blanket."""
     from engine import lifecycle
     from engine.blankets import DRAWING_STATES, RELEASE, held_blankets, naming_by_ref
 
@@ -192,13 +194,18 @@ def releases_by_ref(state: StateStore, store: OrderStore, under: list) -> list:
     if not blankets:
         return []
     known = {r.key for r in under}
-    records = [r for r in state.memo_orders({p: [RELEASE] for p, _po in blankets}, DRAWING_STATES)
-               if r.key not in known]
-    if not records:
-        return []
-    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
-    orders, _lines = lifecycle.current_tables(records, tables)
-    return naming_by_ref(records, orders, blankets)
+    numbers: dict[str, set[str]] = {}
+    for partner, po in blankets:
+        numbers.setdefault(partner, set()).add(po)
+    named, unknown = state.releases_naming(numbers, DRAWING_STATES, kind=RELEASE)
+    # one whose own BEG03 is a blanket's is that blanket's, found under its PO number (engine.blankets.called_off)
+    found = [r for r in named if r.key not in known and (r.partner, x12_po(r.po_number)) not in blankets]
+    unknown = [r for r in unknown if r.key not in known]
+    if unknown:
+        tables = {k: store.load(*k) for k in lifecycle.table_keys(unknown)}
+        orders, _lines = lifecycle.current_tables(unknown, tables)
+        found += naming_by_ref(unknown, orders, blankets)
+    return sorted(found, key=lambda r: r.key)
 
 
 def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping[str, Mapping], *, at: str,
@@ -206,9 +213,11 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
     """For each blanket ``plan`` (intake's Plan, or the 860s' applied at decide) cancels (850 BEG01 01, 860 BCH01 01)
     while releases of it may still ship, a Plan: each release acknowledged and not shipped held for a person
     (engine.blankets.hold_released: RELEASE_HELD_BLANKET_CANCELLED, at the cancellation, the release's transition),
-    and BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases) naming every open release and its
-    state, at the cancellation (``rows``: the cancelling 850's order row or 860's header by order key; ``seg`` and
-    ``element``: BEG/BEG01 or BCH/BCH01). A release ``plan`` itself moves (cancelled in the same file) is left to it.
+    each release partly shipped with its balance cancelled (engine.lifecycle.balance.cancel_released_balance: its
+    lines, reservations and transition), and BLANKET_CANCELLED_RELEASES_OPEN (engine.blankets.cancelled_with_releases)
+    naming every open release and its state, at the cancellation (``rows``: the cancelling 850's order row or 860's
+    header by order key; ``seg`` and ``element``: BEG/BEG01 or BCH/BCH01). A release ``plan`` itself moves (cancelled
+    in the same file) is left to it.
     Nothing is looked up unless the plan cancels a blanket."""
     from engine.blankets import (
         CANCEL,
@@ -216,8 +225,10 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
         cancelled_with_releases,
         hold_released,
         open_releases,
+        shipped_in_part,
         unshipped_answered,
     )
+    from engine.lifecycle.balance import cancel_released_balance
     from schemas.lifecycle import FindingRecord, Plan
 
     cancelled = cancelled_by(plan)
@@ -225,7 +236,7 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
         return Plan()
     moving = {t.record.key for t in plan.transitions}
     stage = "intake" if seg == "BEG" else "decide"
-    transitions, out = [], []
+    transitions, out, balances = [], [], Plan()
     for blanket in cancelled:
         po = x12_po(blanket.po_number)
         under = [*state.orders_for({(blanket.partner, po)}).values(),
@@ -241,11 +252,20 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
             transitions.append(t)
             out.append(FindingRecord(f, t.record.partner, t.record.po_number, "order held for a person", stage))
         held = {t.record.key for t in transitions}
+        # a release part of which shipped: what left stands, its balance is cancelled (its stock released)
+        part = shipped_in_part(releases)
+        if part:
+            keys = [r.key for r in part]
+            lines, reserved = state.lines_for(keys), state.reservations_for(keys)
+            for r in part:
+                balances += cancel_released_balance(r, lines.get(r.key, ()), reserved.get(r.key, ()),
+                                                    blanket=f"blanket PO {po} ({element} {CANCEL})", at=at,
+                                                    run_id=run_id)
         f = cancelled_with_releases(blanket, releases, names, row, seg=seg, element=element, value=CANCEL,
-                                    held=held)
+                                    held=held, closed={r.key for r in part})
         out.append(FindingRecord(f, blanket.partner, blanket.po_number, "none (warning): the cancellation stands",
                                  stage))
-    return Plan(transitions=tuple(transitions), findings=tuple(out))
+    return Plan(transitions=tuple(transitions), findings=tuple(out)) + balances
 
 
 def cancelling_rows(orders) -> dict[str, dict]:

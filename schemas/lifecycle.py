@@ -235,6 +235,12 @@ class PersonDecision:
 # N103 and N104 (store version ORDER_PARTIES)
 ORDER_PARTY_FIELDS = ("buyer_name", "buyer_id_qualifier", "buyer_id", "ship_to_name", "ship_to_id_qualifier",
                       "ship_to_id")
+# the OrderRecord fields (and orders columns, indexed by partner) of the contract and agreement an order's 850 named
+# in its heading (REF*CT, REF*AH; the ORDERS columns of those names): a release naming its blanket so (its own BEG03
+# another number: engine.blankets.called_off) is found by them, not by reading every release of the partner (store
+# version BLANKET_REFS). None: not known (an order stored before, or made elsewhere than an 850's intake): read from
+# its stored tables; "": none named
+BLANKET_REF_FIELDS = ("contract_number", "agreement_number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +299,9 @@ class OrderRecord:
     ship_to_name: str = ""
     ship_to_id_qualifier: str = ""
     ship_to_id: str = ""
+    # the contract (REF*CT) and agreement (REF*AH) its 850 named (BLANKET_REF_FIELDS): None when not known
+    contract_number: str | None = None
+    agreement_number: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -566,7 +575,8 @@ def _received_orders() -> pa.Schema:
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)
-                        for name in ("received_at", "updated_at", "run_id", "note"))])
+                        for name in ("received_at", "updated_at", "run_id", "note")),
+                      *(pa.field(name, pa.string()) for name in BLANKET_REF_FIELDS)])
 
 
 # Orders the decide stage (or the 810s of the invoice stage) moved, many at once (Plan.decided):

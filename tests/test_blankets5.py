@@ -270,15 +270,17 @@ def test_a_release_of_a_blanket_agreed_by_value_is_held_saying_so(tmp_path):
 
 def test_a_release_partly_shipped_before_the_cancellation_is_named_not_held(tmp_path):
     """Release 0002 shipped 200 of its 500 screws on the first night: the cancellation holds release 0001 and names
-    0002 partly shipped (what left stands; its balance ships as answered unless the buyer cancels it), not held."""
+    0002 partly shipped, not held: what left stands and (since blankets6) its balance is cancelled, the 200 billed
+    (tests/test_blankets6.py). It used to ship its balance as answered."""
     from tests.support import run_stages
 
     ws = _two_releases(tmp_path, "part", ship_two=200)
     _put(ws, {"FAS850_FAS8900401_cancel.x12": _cancel_blanket()})
     run_stages(ws, DAY2)
     found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
-    assert states[ONE] == "held" and states[TWO] == "partially_shipped", states
+    assert states[ONE] == "held" and states[TWO] == "invoiced", states
     assert [po for c, po, _m in found if c == "RELEASE_HELD_BLANKET_CANCELLED"] == [ONE[1]]
     [told] = [m for c, _po, m in found if c == "BLANKET_CANCELLED_RELEASES_OPEN"]
-    assert f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (partially_shipped)" in told, told
-    assert "one partly shipped keeps what left and still ships its balance as answered" in told, told
+    assert (f"{BLANKET} release 0001 (acknowledged: held now), {BLANKET} release 0002 (partially_shipped: balance "
+            "cancelled now)") in told, told
+    assert "one partly shipped keeps what left and its balance is cancelled" in told, told

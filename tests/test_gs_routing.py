@@ -192,6 +192,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
               " ('network', ?, 'received', 1, 0{})")
     with store.transaction():  # what a version 14 store looks like, with an order it took
+        for index in ("orders_contract", "orders_agreement"):  # version 36's, on a column version 21 added
+            store._q(f"DROP INDEX {index}")
         for table, column, _ in (COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]
                                   + COLUMNS_ADDED_IN[ORDER_TYPES] + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -203,8 +205,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 14 == RETAKES + 15 == OUR_GS_IDS + 16 \
-            == RETURNED_SERIALS + 17 == SUBSTITUTES + 18 == SERIALS + 19 == BUYER_GS_IDS + 20 == BILLED_WEIGHTS + 21
+        assert store.schema_version == LATEST == ORDER_TYPES + 15 == RETAKES + 16 == OUR_GS_IDS + 17 \
+            == RETURNED_SERIALS + 18 == SUBSTITUTES + 19 == SERIALS + 20 == BUYER_GS_IDS + 21 == BILLED_WEIGHTS + 22
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -422,6 +424,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision, gs02{}) VALUES"
               " ('divisions', ?, 'received', 1, 0, 'DIVBUYER'{})")
     with store.transaction():  # what a version 18 store looks like, with an order it took
+        for index in ("orders_contract", "orders_agreement"):  # version 36's, on a column version 21 added
+            store._q(f"DROP INDEX {index}")
         for table, column, _ in (COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]
                                  + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -431,8 +435,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 14 == RETAKES + 15 == OUR_GS_IDS + 16 \
-            == RETURNED_SERIALS + 17
+        assert store.schema_version == LATEST == ORDER_TYPES + 15 == RETAKES + 16 == OUR_GS_IDS + 17 \
+            == RETURNED_SERIALS + 18
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))

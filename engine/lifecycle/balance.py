@@ -89,6 +89,8 @@ Key = tuple[str, str]
 REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledgement)
 PAST = "past_cancel_date"  # the reason of a line whose balance was cancelled once its last date passed
 TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
+# the reason of a line of a release partly shipped whose balance was cancelled when the buyer cancelled its blanket
+BLANKET_ENDED = "blanket_cancelled"
 WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
 UNSHIPPED = (OrderState.ACKNOWLEDGED,)  # the orders nothing of which shipped: they may end past their last date
 _WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel", "Y": "Back Order if Out of Stock",
@@ -389,17 +391,35 @@ def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
     return Plan.combine(plans)
 
 
+def cancel_released_balance(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation], *,
+                            blanket: str, at: str, run_id: str) -> Plan:
+    """The balance of the release ``record`` (partially_shipped: part of it shipped) cancelled because the buyer
+    cancelled the blanket it was drawn against (``blanket``: how the cancellation is named, "blanket PO FAS8900401
+    (BCH01 01)"): each open line ends at what shipped (reason ``blanket_cancelled``, balance_cancelled the units
+    left), every reservation left is released, and the order moves as any balance cancelled does (shipped: its
+    per-order 810 goes; invoiced when every shipped unit is billed). What shipped stands. The buyer ended the
+    agreement the release calls off: a balance shipped after it is one its receiving may refuse at the door (and
+    charge the freight back), and held open it would keep stock reserved and a per-order 810 unsent for a dead
+    agreement. A warehouse confirming units of it then is held (ship_checks.cancelled_lines: SHIPMENT_LINE_CLOSED /
+    SHIPMENT_OVER_RESERVED, saying the blanket's cancellation ended them). No document is sent: the buyer's
+    cancellation told its system; should it still want the balance, its 860 reopens the release (change_reopened) or
+    it sends a new one."""
+    return _cancel(record, lines, reservations, sorted({r.warehouse for r in reservations if r.quantity > 0}), "",
+                   at=at, run_id=run_id, blanket=blanket)
+
+
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
             tolerance: Decimal | None = None, passed: Passed | None = None, waited: int = 0,
-            only: Collection[int] | None = None, own: Rules | None = None) -> Plan:
+            only: Collection[int] | None = None, own: Rules | None = None, blanket: str = "") -> Plan:
     """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
     ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later).
     ``waited``: for an order nothing of which shipped (UNSHIPPED: it ends), its partner's grace after that date.
     ``only``: the line numbers whose balance is cancelled (None: every open line), their reservations alone released;
-    ``own``: the lines' own sales requirements (the history names a line's own rule)."""
+    ``own``: the lines' own sales requirements (the history names a line's own rule). ``blanket``: the cancellation
+    of the blanket a release partly shipped was drawn against (cancel_released_balance)."""
     new_lines, cut = [], []
-    why = PAST if passed else REASON if tolerance is None else TOLERATED
+    why = BLANKET_ENDED if blanket else PAST if passed else REASON if tolerance is None else TOLERATED
     for ln in lines:
         if not _open(ln, services) or (only is not None and ln.line_number not in only):
             new_lines.append(ln)
@@ -436,7 +456,13 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                 f"Its other line(s) take back orders: {_named(left_open)} still to ship" if left_open else
                 "Only its service lines are left: the invoice stage delivers them"),
             OrderState.CANCELLED: "Nothing of it shipped: the order ends, nothing is invoiced"}[to]
-    if passed and to == OrderState.CANCELLED:
+    if blanket:
+        note = (f"The buyer cancelled {blanket}, against which this release was drawn, after part of it shipped: what "
+                f"shipped stands and the balance will not follow (goods shipped against a cancelled agreement are the "
+                f"buyer's to refuse). Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is "
+                "sent: the buyer's cancellation told its system; should it still want the balance, its 860 reopens "
+                "the release or it sends a new one.")
+    elif passed and to == OrderState.CANCELLED:
         grace = f" more than {waited} day(s) ago (unshipped_grace_days)" if waited else ""
         note = (f"The order's {passed.named} passed{grace} and nothing of it shipped (its stock reserved at "
                 f"{', '.join(warehouses) or 'no warehouse'}): nothing ships after that date (late_backorder = "

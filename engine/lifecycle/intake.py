@@ -27,6 +27,7 @@ from schemas.codes import CATALOGUE
 from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    BLANKET_REF_FIELDS,
     GONE_LINES,
     LINE_ROWS,
     ORDER_PARTY_FIELDS,
@@ -236,6 +237,9 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
             "order_type": text_or(orders["order_type"], "") if "order_type" in orders.column_names else same(""),
             **{name: text_or(orders[name], "") if name in orders.column_names else same("")
                for name in (*ISA_PARTIES, *ORDER_PARTY_FIELDS)},
+            # the contract and agreement named (REF*CT, REF*AH), trimmed: "" for none (known), as _order_fields
+            **{name: pc.fill_null(pc.utf8_trim_whitespace(orders[name]), "") if name in orders.column_names
+               else same("") for name in BLANKET_REF_FIELDS},
         }
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
@@ -513,7 +517,9 @@ _ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_
                  "version", "po_date", "currency", "line_count", "gs02", "gs03", "isa05", "isa06", "isa07", "isa08",
                  # the parties the order keeps (OrderRecord), which an ORDER_DUPLICATE compares and names
                  # (party_differences, _parties_said)
-                 *ORDER_PARTY_FIELDS]
+                 *ORDER_PARTY_FIELDS,
+                 # the contract and agreement it names, by which a release naming its blanket so is found
+                 *BLANKET_REF_FIELDS]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:
@@ -523,7 +529,8 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
                 purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
                 currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "",
                 gs03=order.get("gs03") or "", order_type=order.get("order_type") or "",
-                **{name: order.get(name) or "" for name in (*ISA_PARTIES, *ORDER_PARTY_FIELDS)})
+                **{name: order.get(name) or "" for name in (*ISA_PARTIES, *ORDER_PARTY_FIELDS)},
+                **{name: (order.get(name) or "").strip() for name in BLANKET_REF_FIELDS})
 
 
 def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:

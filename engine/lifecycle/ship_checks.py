@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.envelope import order_address
-from engine.lifecycle.balance import PAST, REASON, TOLERATED
+from engine.lifecycle.balance import BLANKET_ENDED, PAST, REASON, TOLERATED
 from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
@@ -41,7 +41,8 @@ STAGE = "shipments"  # the stage of the shipment findings (engine.lifecycle.ship
 Key = tuple[str, str]
 # a line's reason beside its balance_cancelled (engine.lifecycle.balance): why its balance was cancelled
 _WHY_BALANCE = {PAST: "past the order's last date", REASON: "as the balance of a short shipment of a no-back-order PO",
-                TOLERATED: "as the balance of a short shipment within the under-shipment tolerance"}
+                TOLERATED: "as the balance of a short shipment within the under-shipment tolerance",
+                BLANKET_ENDED: "as the balance of a release whose blanket the buyer cancelled"}
 # the findings a confirmation of such units raises (the line closed, or no unit left reserved for it)
 CANCELLED_SHIPPED = ("SHIPMENT_LINE_CLOSED", "SHIPMENT_OVER_RESERVED")
 

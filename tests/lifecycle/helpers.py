@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import replace
 
 from engine.process import Known, process_file
-from schemas.lifecycle import ORDER_PARTY_FIELDS, LineRecord, LineState, OrderRecord, OrderState
+from schemas.lifecycle import BLANKET_REF_FIELDS, ORDER_PARTY_FIELDS, LineRecord, LineState, OrderRecord, OrderState
 from schemas.profile import load_profiles
 from tests.support import GOOD_PO, REPO, TODAY, x12_850
 
@@ -49,7 +49,7 @@ def transitions(plan) -> list:
 
     fields = ("order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02", "purpose",
               "x12_version", "po_date", "currency", "line_count", "received_at", "gs02", "gs03", "order_type", "isa05",
-              "isa06", "isa07", "isa08", *ORDER_PARTY_FIELDS)
+              "isa06", "isa07", "isa08", *ORDER_PARTY_FIELDS, *BLANKET_REF_FIELDS)
     created = [create(OrderRecord(r["partner"], r["po_number"], OrderState.RECEIVED, **{f: r[f] for f in fields}),
                       at=r["updated_at"], run_id=r["run_id"], note=r["note"])
                for table in plan.received_orders for r in table.to_pylist()]
