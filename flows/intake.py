@@ -430,6 +430,23 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
 
 
+def _continued(state: StateStore, profile: PartnerProfile, outcome, *, day):
+    """``outcome`` split for a partner carrying on another's orders ([continues] in effect on ``day``): (the outcome
+    without the 860s naming a PO the other holds and this partner does not, those 860s as the other's (None: none),
+    the other's id). An 860 for a PO neither holds stays this partner's (CHANGE_AWAITING_ORDER, then
+    CHANGE_ORDER_UNKNOWN). Read from the store alone: the other's profile need not load."""
+    other = profile.continuing(day)
+    if other is None or not outcome.change_headers.num_rows:
+        return outcome, None, ""
+    named = set(outcome.change_headers["po_number"].to_pylist())
+    theirs = {po for _, po in state.orders_for({(other, po) for po in named})}
+    ours = {po for _, po in state.orders_for({(profile.id, po) for po in theirs})} if theirs else set()
+    if not theirs - ours:
+        return outcome, None, ""
+    kept, carried = lifecycle.continued_rows(outcome, theirs - ours, other)
+    return kept, carried, other
+
+
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
                     run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None,
                     messages_dir: Path | None = None, kept_root: Path | None = None):
@@ -453,6 +470,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own
     outcome = _ta1_documents(state, profile, outcome)  # a TA1 rejecting our interchange names what it held
+    outcome, carried, continued = _continued(state, profile, outcome, day=now.date())
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -466,6 +484,10 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                  unanswered=unanswered, envelope=envelope_for(profile),
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
+    if carried is not None:  # 860s for the orders of the partner this one carries on ([continues]): that one's
+        held = state.orders_for({(continued, po) for po in carried.change_headers["po_number"].to_pylist()})
+        plan += lifecycle.plan_continued_changes(carried, partner=continued, at=at, run_id=run_id, by=profile.id,
+                                                 live={po: r for (_, po), r in held.items()})
     # a blanket cancelled while releases of it may still ship: named for ops, those answered and unshipped held
     plan += blankets_cancelled(state, store, plan, cancelling_rows(outcome.orders), at=at, run_id=run_id)
     if ambiguous:
@@ -496,10 +518,14 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part,
                                sacs=outcome.change_sacs)  # and the SACs the 860s add, change or take off
+        if carried is not None:  # (those for the orders carried on: stored as that partner's)
+            store.save_changes(continued, outcome.sha256, carried.change_headers, carried.changes, part=part,
+                               sacs=carried.change_sacs)
 
     with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
         state.record_partner_acks(outcome.functional_acks, run_id=run_id)
-        with meanwhile(tables if outcome.orders.num_rows or outcome.change_headers.num_rows else None):
+        with meanwhile(tables if outcome.orders.num_rows or outcome.change_headers.num_rows or carried is not None
+                       else None):
             applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
                                                                    files={outcome.sha256: name}), at=at,
                                   run_id=run_id)

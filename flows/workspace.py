@@ -63,9 +63,36 @@ class Workspace:
         reads the profiles in effect that night)."""
         return replace(self, day=clock.date() if isinstance(clock, datetime) else clock)
 
-    def _dated(self, profiles: dict[str, PartnerProfile]) -> dict[str, PartnerProfile]:
+    def _dated(self, profiles: dict[str, PartnerProfile],
+               continuers: dict[str, PartnerProfile] | None = None) -> dict[str, PartnerProfile]:
+        """``profiles`` as in effect on the workspace's day, each whose open orders another carries on by then
+        ([continues], from ``continuers`` or else ``profiles``: PartnerProfile.continued) answering under its
+        continuer's envelope and drop."""
         day = self.day or date.today()
-        return {pid: p.on(day) if p.changes else p for pid, p in profiles.items()}
+        dated = {pid: p.on(day) if p.changes else p for pid, p in profiles.items()}
+        for b in (continuers if continuers is not None else dated).values():
+            b = b.on(day) if b.changes else b
+            a = b.continuing(day)
+            if a in dated and a != b.id:
+                dated[a] = dated[a].continued(b)
+        return dated
+
+    def continuers_of(self, partner: str) -> dict[str, PartnerProfile]:
+        """The profiles (those that load) whose [continues] names ``partner``: read for it alone (a per-partner
+        stage loads its own profile and these, not every one)."""
+        from schemas.profile import load_profile
+
+        out = {}
+        for path in sorted(self.partners_dir.glob("*.toml")):
+            try:
+                if path.stem == partner or "continues" not in path.read_text(encoding="utf-8"):
+                    continue
+                p = load_profile(path)
+            except (OSError, UnicodeDecodeError, ConfigError):
+                continue  # its own stage reports it
+            if p.continues is not None and p.continues.partner == partner and p.id == path.stem:
+                out[p.id] = p
+        return out
 
     @property
     def partners_dir(self) -> Path:
@@ -256,7 +283,7 @@ class Workspace:
             raise KeyError(partner) from None
         if profile.id != partner:
             raise KeyError(partner)
-        return self._dated({partner: profile})[partner]
+        return self._dated({partner: profile}, self.continuers_of(partner))[partner]
 
     def warehouses(self) -> dict[str, WarehouseProfile]:
         """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""

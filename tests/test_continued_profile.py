@@ -1,0 +1,214 @@
+"""One company under two profiles: Meijer (tests/fixtures/rg90, profile A `meijer`, its old VAN ZZ/MEIJERVAN on
+004010) changes EDI provider and is set up as a new profile B (`meijer2`, 08/6111470000 GS02 MEIJERINC on 005010,
+'|' separators) whose [continues] names A from 2026-11-26. A's order MJ9000101, received before, is changed by
+B's 860 on that night: applied to A's order (the file and its 997 stay B's), its revised 855 sent under B's
+envelope to B's mailbox; its 856 and 810 on the ship day likewise, numbered in B's sequence. A B 860 for a PO
+neither holds stays B's (CHANGE_AWAITING_ORDER). A's profile broken does not fail B's intake: the change waits as
+A's and is answered once A's profile loads. Each night a real flows.night run."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tomllib
+from datetime import date, datetime
+
+import pytest
+
+from schemas.profile import PartnerProfile
+from tests.retailer_support import findings_and_states, of_its_own
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg90"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+BEFORE, SWITCH, SHIP_DAY = datetime(2026, 11, 24, 2), datetime(2026, 11, 26, 2), datetime(2026, 12, 1, 15)
+B_860 = FIXTURES / "changes" / "meijer" / "MEIJER_860_MJ9000101.x12"
+B_PROFILE = """# Meijer through its new VAN: the same company as meijer.toml, whose open orders it carries on
+id = "meijer2"
+name = "Meijer (new VAN)"
+receives = ["997", "855", "856", "810"]
+accepts = ["850", "860", "997"]
+change_ack = "855"
+
+[continues]
+partner = "meijer"
+effective = 2026-11-26
+note = "Meijer's letter of 2026-11-02: new VAN, open POs carry on"
+
+[x12]
+their_qualifier = "08"
+their_id = "6111470000"
+our_qualifier = "ZZ"
+our_id = "ORDERBRIDGE"
+their_gs_id = "MEIJERINC"
+our_gs_id = "ORDERBRIDGE"
+version = "005010"
+
+[x12.delimiters]
+element = "|"
+component = "\\\\"
+
+[acks]
+send_997 = true
+ta1 = "never"
+
+[fulfilment.sscc]
+company_prefix = "0614141"
+extension_digit = 0
+
+[fulfilment.invoice]
+per = "order"
+
+[drop]
+kind = "local"
+"""
+# (ISA07, ISA08 the document goes to, GS03, GS08[:6], element separator)
+A_IDS = ("ZZ", "MEIJERVAN", "MEIJER", "004010", "*")
+B_IDS = ("08", "6111470000", "MEIJERINC", "005010", "|")
+
+
+def _sent(ws, partner: str, names=None) -> dict[tuple[str, str], tuple]:
+    """Each document in ``partner``'s outbox (of ``names``, else all) by (its type, what it answers: the AK1's GS06,
+    the BAK03, the 856's PRF01, the BIG04): (ISA07, ISA08, GS03, GS08[:6], separator, ISA13)."""
+    out = {}
+    for path in sorted((ws.drop_root / partner / "outbox").glob("*.x12")):
+        if names is not None and path.name not in names:
+            continue
+        text = path.read_text()
+        segs = [s.split(text[3]) for s in text.replace("\n", "").split("~") if s]
+        isa, gs = segs[0], next(s for s in segs if s[0] == "GS")
+        kind = {"FA": "997", "PR": "855", "SH": "856", "IN": "810"}[gs[1]]
+        for head in (s for s in segs if s[0] in ("BAK", "AK1", "PRF", "BIG")):
+            out[(kind, head[{"BAK": 3, "AK1": 2, "PRF": 1, "BIG": 4}[head[0]]])] = (
+                isa[7], isa[8].strip(), gs[3], gs[8][:6], text[3], isa[13])
+    return out
+
+
+def _workspace(root):
+    ws = of_its_own(FIXTURES, root, {"meijer": ["MEIJER_850_MJ9000101.x12"]}, warehouses=WAREHOUSES)
+    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE)
+    (ws.drop_root / "meijer2" / "inbox").mkdir(parents=True, exist_ok=True)
+    return ws
+
+
+def _night(ws, now):
+    from flows import night
+
+    return night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=now.isoformat())
+
+
+def _unknown_860() -> str:
+    """B's 860 for a PO neither profile holds (MJ9999999), under other control numbers."""
+    return B_860.read_text().replace("MJ9000101", "MJ9999999").replace("000005001", "000005009").replace(
+        "|5001|", "|5009|").replace("GE|1|5001", "GE|1|5009")
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    """11-24: A's 850 of MJ9000101; 11-26 (B's effective date): B's 860 changing it (36 of line 1) and B's 860 for
+    MJ9999999; 12-01: the east DC ships MJ9000101."""
+    ws = _workspace(tmp_path_factory.mktemp("continues") / "ws")
+    _night(ws, BEFORE)
+    first = {p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12")}
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+    switched = {p.name for p in (ws.drop_root / "meijer2" / "outbox").glob("*.x12")}
+    _ship(ws)
+    return ws, first, switched
+
+
+def _ship(ws):
+    from flows import night
+
+    east = ws.warehouse_drop_root / "east" / "inbox"
+    east.mkdir(parents=True, exist_ok=True)
+    for f in (FIXTURES / "shipments").iterdir():  # MJ9000101's cartons alone, each on a pallet of its own
+        rows = list(csv.reader(f.read_text().splitlines()))
+        at, po = rows[0].index("Pallet ID"), rows[0].index("PO Number")
+        kept = [rows[0]] + [[*row[:at], f"{row[0]}-PAL", *row[at + 1:]] for row in rows[1:] if row[po] == "MJ9000101"]
+        with (east / f.name).open("w", newline="") as out:
+            csv.writer(out).writerows(kept)
+    night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=SHIP_DAY.isoformat())
+
+
+def test_the_continuing_profile_answers_the_first_ones_orders_from_its_date():
+    a = PartnerProfile.model_validate(tomllib.loads((FIXTURES / "partners" / "meijer.toml").read_text()))
+    b = PartnerProfile.model_validate(tomllib.loads(B_PROFILE))
+    assert b.continuing(date(2026, 11, 25)) is None and b.continuing(date(2026, 11, 26)) == "meijer"
+    c = a.continued(b)
+    assert c.continued_by == "meijer2" and a.continued_by is None and c.id == "meijer"
+    x = c.x12
+    assert (x.their_qualifier, x.their_id, x.their_gs_id, x.version) == ("08", "6111470000", "MEIJERINC", "005010")
+    # A's own ids are still A's (a straggler from A's VAN is A's, its 997 echoing it)
+    assert x.previous_ids == (("ZZ", "MEIJERVAN"),) and x.previous_gs_ids == ("MEIJER",)
+    assert x.sends_from("ZZ", "MEIJERVAN")
+    with pytest.raises(Exception, match="this profile's own id"):
+        PartnerProfile.model_validate(tomllib.loads(B_PROFILE.replace('partner = "meijer"', 'partner = "meijer2"')))
+
+
+def test_before_the_date_the_first_profile_answers_as_its_own(nights):
+    ws, first, _switched = nights
+    sent = _sent(ws, "meijer", first)
+    assert sent[("855", "MJ9000101")][:5] == A_IDS
+
+
+def test_the_continuing_profiles_860_changes_the_first_ones_order(nights):
+    """B's 860 changes A's order: the order (meijer, MJ9000101) now orders 36 of line 1, its revised 855 goes under
+    B's envelope to B's mailbox; the 860 file and its 997 are B's; B's 860 for a PO neither holds waits as B's."""
+    from connectors.state import StateStore
+
+    ws, _first, switched = nights
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"], f["message"]))
+    assert ("meijer2", "MJ9000101") not in states and ("meijer", "MJ9000101") in states
+    sent = _sent(ws, "meijer2", switched)
+    assert sent[("855", "MJ9000101")][:5] == B_IDS
+    assert sent[("997", "5001")][:5] == B_IDS and sent[("997", "5009")][:5] == B_IDS
+    assert not [n for n in (ws.drop_root / "meijer" / "outbox").glob("*.x12") if n.name in switched]
+    [(partner, _c, po, said)] = [f for f in found if f[1] == "CHANGE_AWAITING_ORDER"]
+    assert (partner, po) == ("meijer2", "MJ9999999")
+    assert "CHANGE_ORDER_UNKNOWN" not in {f[1] for f in found}
+    state = StateStore(ws.state_path)
+    try:
+        [line] = [ln for ln in state.lines_for({("meijer", "MJ9000101")})[("meijer", "MJ9000101")]
+                  if ln.line_number == 1]
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        history = [e["note"] for e in state.order_history("meijer", "MJ9000101")]
+        files = {(r["partner"], r["name"]) for r in state.files()}
+    finally:
+        state.close()
+    assert line.ordered == 36  # was 24 (A's 850)
+    assert changes[("meijer", "MJ9000101")] in ("answered", "applied") and ("meijer2", "MJ9999999") in changes
+    assert any("from meijer2, continuing meijer's orders" in n for n in history), history
+    assert ("meijer2", B_860.name) in files and ("meijer", B_860.name) not in files
+
+
+def test_the_ship_day_sends_the_first_ones_856_and_810_under_the_continuing_envelope(nights):
+    ws, _first, switched = nights
+    sent = _sent(ws, "meijer2")
+    assert sent[("856", "MJ9000101")][:5] == B_IDS and sent[("810", "MJ9000101")][:5] == B_IDS
+    isa13 = [v[5] for v in sent.values()]  # A's documents numbered in B's sequence: no ISA13 twice to B's ids
+    assert len(set(isa13)) == len(_files(ws, "meijer2"))
+    assert not [k for k in _sent(ws, "meijer") if k[0] in ("856", "810")]
+
+
+def _files(ws, partner):
+    return list((ws.drop_root / partner / "outbox").glob("*.x12"))
+
+
+def test_a_broken_first_profile_does_not_fail_the_continuing_ones_intake(tmp_path):
+    """A's profile broken on the switch night: B's intake takes its 860 (its 997 sent, the change kept as A's);
+    A's stages fail alone. Once A's profile is fixed, the next night answers the change under B's envelope."""
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    good = (ws.partners_dir / "meijer.toml").read_text()
+    (ws.partners_dir / "meijer.toml").write_text(good.replace('usage = "P"', 'usage = "X"'))
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    _night(ws, SWITCH)
+    sent = _sent(ws, "meijer2")
+    assert sent[("997", "5001")][:5] == B_IDS and ("855", "MJ9000101") not in sent
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"]))
+    assert ("meijer", "PROFILE_NOT_LOADED") in found
+    (ws.partners_dir / "meijer.toml").write_text(good)
+    _night(ws, datetime(2026, 11, 27, 2))
+    assert _sent(ws, "meijer2")[("855", "MJ9000101")][:5] == B_IDS
