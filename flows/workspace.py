@@ -94,6 +94,35 @@ class Workspace:
                 out[p.id] = p
         return out
 
+    def continuations(self) -> dict[str, tuple[str, date]]:
+        """Each partner whose [continues] names another: partner B -> (partner A, effective), read from the profiles'
+        TOML alone (no validation: `status` and the console name who continues whom without loading pydantic; a
+        profile that does not load is left out, its own `partner check` says why)."""
+        import tomllib
+
+        out = {}
+        for path in sorted(self.partners_dir.glob("*.toml")) if self.partners_dir.is_dir() else ():
+            try:
+                text = path.read_text(encoding="utf-8")
+                c = tomllib.loads(text).get("continues") if "continues" in text else None
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if isinstance(c, dict) and isinstance(c.get("partner"), str) and isinstance(c.get("effective"), date):
+                out[path.stem] = (c["partner"], c["effective"])
+        return out
+
+    def continued(self, partner: str) -> dict | None:
+        """How the orders of ``partner`` (A) are carried on by another profile (B, whose [continues] names it), as
+        `status` and the console say it: {"partner": B, "effective": "YYYY-MM-DD", "said": "received from A,
+        continued by B since ..."}; None when no profile continues it."""
+        for b, (a, effective) in self.continuations().items():
+            if a == partner and b != partner:
+                when = "since" if effective <= (self.day or date.today()) else "from"
+                return {"partner": b, "effective": effective.isoformat(),
+                        "said": f"received from {partner}, continued by {b} {when} {effective.isoformat()} (its 860s "
+                                f"change this order; its documents go under {b}'s envelope to {b}'s drop)"}
+        return None
+
     @property
     def partners_dir(self) -> Path:
         return self.root / "partners"

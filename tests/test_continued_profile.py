@@ -212,3 +212,83 @@ def test_a_broken_first_profile_does_not_fail_the_continuing_ones_intake(tmp_pat
     (ws.partners_dir / "meijer.toml").write_text(good)
     _night(ws, datetime(2026, 11, 27, 2))
     assert _sent(ws, "meijer2")[("855", "MJ9000101")][:5] == B_IDS
+
+
+def _check(ws, partner: str) -> str:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    out = CliRunner().invoke(app, ["partner", "check", partner, "--workspace", str(ws.root), "--on", "2026-11-20"])
+    return " ".join(out.output.split())
+
+
+def test_partner_check_says_who_continues_whom_and_refuses_what_cannot_be(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    said = _check(ws, "meijer2")
+    assert "continues: continues meijer from 2026-11-26 (Meijer's letter of 2026-11-02: new VAN, open POs carry on)" \
+        ": 860s naming a PO meijer holds (and this partner does not) change meijer's order" in said, said
+    assert "[continues]" not in said.split("continues: ", 1)[0]  # no problem with it
+    assert "continues: continued by meijer2 from 2026-11-26: from then this partner's orders are answered under " \
+        "meijer2's envelope and delivered to meijer2's drop" in _check(ws, "meijer")
+    b = ws.partners_dir / "meijer2.toml"
+    b.write_text(B_PROFILE.replace('partner = "meijer"', 'partner = "meijr"'))
+    assert "missing: [continues] partner 'meijr': there is no such profile (partners/meijr.toml)" in _check(
+        ws, "meijer2")
+    b.write_text(B_PROFILE)  # a cycle: meijer continues meijer2, which continues meijer
+    a = ws.partners_dir / "meijer.toml"
+    first = a.read_text()
+    a.write_text(first + '\n[continues]\npartner = "meijer2"\neffective = 2026-11-01\n')
+    assert "missing: [continues]: meijer2 -> meijer -> meijer2 is a cycle" in _check(ws, "meijer2")
+    a.write_text(first)
+    (ws.partners_dir / "meijer3.toml").write_text(B_PROFILE.replace('id = "meijer2"', 'id = "meijer3"').replace(
+        '"6111470000"', '"6111470003"'))
+    assert "missing: [continues] partner 'meijer': meijer3 continue(s) it too" in _check(ws, "meijer2")
+    (ws.partners_dir / "meijer3.toml").unlink()
+    b.write_text(B_PROFILE.replace('their_qualifier = "08"\ntheir_id = "6111470000"',
+                                   'their_qualifier = "ZZ"\ntheir_id = "MEIJERVAN"'))
+    assert "missing: [continues] partner 'meijer': both profiles claim ISA05/06 ZZ/MEIJERVAN: a file from them " \
+        "could not be told apart" in _check(ws, "meijer2")
+
+
+def test_the_mailbox_routes_the_continuing_ids_to_the_continuing_profile(tmp_path):
+    """From the date A's profile answers under B's ids (their_id), yet a file from them is B's: the mailbox routes
+    it to B, not "cannot be told"."""
+    from engine.mailbox import owners
+    from parsers.x12_mailbox import Piece
+
+    ws = _workspace(tmp_path / "ws")
+    profiles = ws.on(SWITCH).runnable_partners()
+    assert profiles["meijer"].continued_by == "meijer2" and profiles["meijer"].x12.sends_from("08", "6111470000")
+    piece = Piece(1, 0, 10, "08", "6111470000", "ZZ", "ORDERBRIDGE", "000005001", True)
+    assert owners(piece, profiles) == ["meijer2"]
+    assert owners(Piece(1, 0, 10, "ZZ", "MEIJERVAN", "ZZ", "ORDERBRIDGE", "1", True), profiles) == ["meijer"]
+    assert ws.on(BEFORE).runnable_partners()["meijer"].continued_by is None
+
+
+def test_status_and_the_console_find_the_po_under_either_partner(nights):
+    """`status MJ9000101 --partner meijer2` finds meijer's order (B carries it on) and says so; so does
+    `status MJ9000101` and the console's order page; --json has the order's continued_by."""
+    import json
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+    from tests.test_blankets3 import _cli
+
+    ws, _first, _switched = nights
+    said = "received from meijer, continued by meijer2"  # since / from 2026-11-26 (by today's date: no run clock)
+    for partner in (["--partner", "meijer2"], ["--partner", "meijer"], []):
+        code, text = _cli(ws, "status", "MJ9000101", *partner)
+        assert code == 0 and "meijer / MJ9000101" in text and said in text and "2026-11-26 (its 860s" in text, text
+    code, out = _cli(ws, "status", "MJ9000101", "--partner", "meijer2", "--json")
+    order = json.loads(out)["order"]
+    assert (order["partner"], order["continued_by"]["partner"], order["continued_by"]["effective"]) == (
+        "meijer", "meijer2", "2026-11-26")
+    code, text = _cli(ws, "status", "MJ9999999", "--partner", "meijer2")  # neither holds it: no order, as before
+    assert code != 0 and "no order MJ9999999 for partner meijer2" in " ".join(text.split()), text
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-12-01T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        body = c.get("/order?" + urlencode({"partner": "meijer", "po": "MJ9000101"}))[1]
+    assert 'id="continued-by"' in body and said in body, body
