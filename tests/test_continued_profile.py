@@ -22,6 +22,7 @@ from tests.support import REPO
 FIXTURES = REPO / "tests" / "fixtures" / "rg90"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 BEFORE, SWITCH, SHIP_DAY = datetime(2026, 11, 24, 2), datetime(2026, 11, 26, 2), datetime(2026, 12, 1, 15)
+ACKED = datetime(2026, 11, 27, 2)
 B_860 = FIXTURES / "changes" / "meijer" / "MEIJER_860_MJ9000101.x12"
 B_PROFILE = """# Meijer through its new VAN: the same company as meijer.toml, whose open orders it carries on
 id = "meijer2"
@@ -114,8 +115,22 @@ def nights(tmp_path_factory):
     (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
     _night(ws, SWITCH)
     switched = {p.name for p in (ws.drop_root / "meijer2" / "outbox").glob("*.x12")}
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_997_5101.x12").write_text(_their_997(ws, switched))
+    _night(ws, ACKED)
     _ship(ws)
     return ws, first, switched
+
+
+def _their_997(ws, names) -> str:
+    """B's 997 accepting the revised 855 of MJ9000101 it received (A's document, sent under B's envelope)."""
+    [name] = [n for n in names if (ws.drop_root / "meijer2" / "outbox" / n).read_text().count("BAK|")]
+    text = (ws.drop_root / "meijer2" / "outbox" / name).read_text()
+    segs = [x.split("|") for x in text.replace("\n", "").split("~") if x]
+    gs06, st02 = next(x[6] for x in segs if x[0] == "GS"), next(x[2] for x in segs if x[0] == "ST")
+    isa = ("ISA*00*          *00*          *08*6111470000     *ZZ*ORDERBRIDGE    *261126*2300*^*00501*000005101*0*P*:")
+    return "~".join([isa, "GS*FA*MEIJERINC*ORDERBRIDGE*20261126*2300*5101*X*005010", "ST*997*0001",
+                     f"AK1*PR*{gs06}*005010", f"AK2*855*{st02}", "AK5*A", "AK9*A*1*1*1", "SE*6*0001", "GE*1*5101",
+                     "IEA*1*000005101", ""])
 
 
 def _ship(ws):
@@ -292,3 +307,25 @@ def test_status_and_the_console_find_the_po_under_either_partner(nights):
         c.sign_in("vic")
         body = c.get("/order?" + urlencode({"partner": "meijer", "po": "MJ9000101"}))[1]
     assert 'id="continued-by"' in body and said in body, body
+
+
+def test_the_continuing_profiles_997_answers_the_first_ones_documents(nights):
+    """B's 997 accepting the revised 855 (A's document, sent under B's envelope): recorded as the answer to A's
+    document (its verdict on A's order), not FA_UNMATCHED; the 997 file is B's."""
+    import json
+
+    from connectors.state import StateStore
+    from tests.test_blankets3 import _cli
+
+    ws, _first, _switched = nights
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["file"]))
+    assert not [f for f in found if f[1].startswith("FA_")], found
+    code, out = _cli(ws, "status", "MJ9000101", "--json")
+    [revised] = [d for d in json.loads(out)["documents"] if d["type"] == "855" and d["file_name"].startswith(
+        "meijer2-")]
+    assert revised["partner_ack"] is not None and "997" in revised["partner_ack"], revised
+    state = StateStore(ws.state_path)
+    try:
+        assert ("meijer2", "MEIJER_997_5101.x12") in {(r["partner"], r["name"]) for r in state.files()}
+    finally:
+        state.close()
