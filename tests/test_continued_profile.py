@@ -182,6 +182,8 @@ def test_the_continuing_profiles_860_changes_the_first_ones_order(nights):
     assert not [n for n in (ws.drop_root / "meijer" / "outbox").glob("*.x12") if n.name in switched]
     [(partner, _c, po, said)] = [f for f in found if f[1] == "CHANGE_AWAITING_ORDER"]
     assert (partner, po) == ("meijer2", "MJ9999999")
+    assert said.startswith("We hold no order of PO MJ9999999 yet (nor does meijer, whose orders this partner carries "
+                           "on): the 860 waits for its 850"), said
     assert "CHANGE_ORDER_UNKNOWN" not in {f[1] for f in found}
     state = StateStore(ws.state_path)
     try:
