@@ -18,12 +18,14 @@ import pytest
 from schemas.profile import PartnerProfile
 from tests.retailer_support import findings_and_states, of_its_own
 from tests.support import REPO
+from tests.test_switch_ids_early_and_twice import _renamed
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg90"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 BEFORE, SWITCH, SHIP_DAY = datetime(2026, 11, 24, 2), datetime(2026, 11, 26, 2), datetime(2026, 12, 1, 15)
 ACKED = datetime(2026, 11, 27, 2)
 B_860 = FIXTURES / "changes" / "meijer" / "MEIJER_860_MJ9000101.x12"
+A_850 = FIXTURES / "drops" / "meijer" / "MEIJER_850_MJ9000102.x12"
 B_PROFILE = """# Meijer through its new VAN: the same company as meijer.toml, whose open orders it carries on
 id = "meijer2"
 name = "Meijer (new VAN)"
@@ -116,6 +118,8 @@ def nights(tmp_path_factory):
     _night(ws, SWITCH)
     switched = {p.name for p in (ws.drop_root / "meijer2" / "outbox").glob("*.x12")}
     (ws.drop_root / "meijer2" / "inbox" / "MEIJER_997_5101.x12").write_text(_their_997(ws, switched))
+    (ws.drop_root / "meijer" / "inbox" / "MEIJER_850_MJ9000104.x12").write_text(_renamed(A_850, "MJ9000104", 419,
+                                                                                          "419"))
     _night(ws, ACKED)
     _ship(ws)
     return ws, first, switched
@@ -331,3 +335,15 @@ def test_the_continuing_profiles_997_answers_the_first_ones_documents(nights):
         assert ("meijer2", "MEIJER_997_5101.x12") in {(r["partner"], r["name"]) for r in state.files()}
     finally:
         state.close()
+
+
+def test_a_straggler_from_the_first_ones_ids_is_still_its_own(nights):
+    """After the date A's old VAN delivers one more 850 (MJ9000104, ZZ/MEIJERVAN) to A's drop: A's order, not a
+    sender mismatch; its 997 echoes the envelope it came in (A's ids, 004010), its 855 goes under B's envelope;
+    both to B's drop with A's other documents (a VAN routes the 997 by its ISA08)."""
+    ws, _first, _switched = nights
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"]))
+    assert states[("meijer", "MJ9000104")] == "acknowledged" and ("meijer2", "MJ9000104") not in states
+    assert "PARTNER_SENDER_MISMATCH" not in {c for _p, c in found}
+    sent = _sent(ws, "meijer2")
+    assert sent[("997", "419")][:4] == A_IDS[:4] and sent[("855", "MJ9000104")][:5] == B_IDS
