@@ -80,9 +80,9 @@ def _sent(ws, partner: str, names=None) -> dict[tuple[str, str], tuple]:
         text = path.read_text()
         segs = [s.split(text[3]) for s in text.replace("\n", "").split("~") if s]
         isa, gs = segs[0], next(s for s in segs if s[0] == "GS")
-        kind = {"FA": "997", "PR": "855", "SH": "856", "IN": "810"}[gs[1]]
-        for head in (s for s in segs if s[0] in ("BAK", "AK1", "PRF", "BIG")):
-            out[(kind, head[{"BAK": 3, "AK1": 2, "PRF": 1, "BIG": 4}[head[0]]])] = (
+        kind = {"FA": "997", "PR": "855", "SH": "856", "IN": "810", "CA": "865"}[gs[1]]
+        for head in (s for s in segs if s[0] in ("BAK", "AK1", "PRF", "BIG", "BCA")):
+            out[(kind, head[{"BAK": 3, "AK1": 2, "PRF": 1, "BIG": 4, "BCA": 3}[head[0]]])] = (
                 isa[7], isa[8].strip(), gs[3], gs[8][:6], text[3], isa[13])
     return out
 
@@ -347,3 +347,18 @@ def test_a_straggler_from_the_first_ones_ids_is_still_its_own(nights):
     assert "PARTNER_SENDER_MISMATCH" not in {c for _p, c in found}
     sent = _sent(ws, "meijer2")
     assert sent[("997", "419")][:4] == A_IDS[:4] and sent[("855", "MJ9000104")][:5] == B_IDS
+
+
+def test_an_865_answering_the_continuing_profiles_860_goes_under_its_envelope(tmp_path):
+    """A partner answered by the 865 (change_ack "865"): B's 860 of A's order is answered by an 865 under B's
+    envelope, in B's drop."""
+    ws = _workspace(tmp_path / "ws")
+    a = ws.partners_dir / "meijer.toml"
+    a.write_text(a.read_text().replace('change_ack = "855"', 'change_ack = "865"').replace(
+        'receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "865", "856", "810"]'))
+    _night(ws, BEFORE)
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    _night(ws, SWITCH)
+    sent = _sent(ws, "meijer2")
+    assert sent[("865", "MJ9000101")][:5] == B_IDS and ("855", "MJ9000101") not in sent
+    assert not [k for k in _sent(ws, "meijer") if k[0] == "865"]
