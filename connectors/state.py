@@ -1473,7 +1473,7 @@ class StateStore(FinanceTables):
                 applied.document_ids.setdefault(key, 0)
             return
         reasons = [hold(d) if hold is not None else None for d in todo]
-        numbered = iter(self._number([d for d, why in zip(todo, reasons, strict=True) if why is None]))
+        numbered = iter(self._number([d for d, why in zip(todo, reasons, strict=True) if why is None], render))
         ids = iter(self._next_ids("document", len(todo)))
         doc_rows, set_rows = [], []
         for d, why in zip(todo, reasons, strict=True):
@@ -1496,27 +1496,32 @@ class StateStore(FinanceTables):
         self._insert_tuples("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
                                               "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
-    def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
-        """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
+    def _number(self, docs: Sequence[PlannedDocument], render: Render | None = None
+                ) -> list[tuple[int, int, list[int]]]:
+        """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once. A partner whose
+        documents go under another's envelope (``render``'s sequence_of: a profile whose orders another carries on,
+        [continues]) takes that one's numbers: one sequence per envelope, never an ISA13 twice to one receiver."""
+        of = getattr(render, "sequence_of", None) or (lambda partner: partner)
         out = []
         numbers: dict[tuple[str, str], Iterator[int]] = {}
-        for partner in dict.fromkeys(d.partner for d in docs):
-            plain = [d for d in docs if d.partner == partner and d.doc_type in UNENVELOPED]
-            numbers[(partner, "CSV")] = iter(self.take_numbers(partner, "CSV", len(plain)))  # its file name
-            mine = [d for d in docs if d.partner == partner and d.doc_type not in UNENVELOPED]
+        for seq in dict.fromkeys(of(d.partner) for d in docs):
+            plain = [d for d in docs if of(d.partner) == seq and d.doc_type in UNENVELOPED]
+            numbers[(seq, "CSV")] = iter(self.take_numbers(seq, "CSV", len(plain)))  # its file name
+            mine = [d for d in docs if of(d.partner) == seq and d.doc_type not in UNENVELOPED]
             enveloped = [d for d in mine if d.doc_type != "TA1"]
-            numbers[(partner, "ISA")] = iter(self.take_numbers(partner, "ISA", len(mine)))
-            numbers[(partner, "GS")] = iter(self.take_numbers(partner, "GS", len(enveloped)))
-            numbers[(partner, "ST")] = iter(self.take_numbers(partner, "ST", sum(len(d.sets) for d in enveloped)))
+            numbers[(seq, "ISA")] = iter(self.take_numbers(seq, "ISA", len(mine)))
+            numbers[(seq, "GS")] = iter(self.take_numbers(seq, "GS", len(enveloped)))
+            numbers[(seq, "ST")] = iter(self.take_numbers(seq, "ST", sum(len(d.sets) for d in enveloped)))
         for d in docs:
+            seq = of(d.partner)
             if d.doc_type in UNENVELOPED:
-                out.append((next(numbers[(d.partner, "CSV")]), 0, []))
+                out.append((next(numbers[(seq, "CSV")]), 0, []))
                 continue
-            isa13 = next(numbers[(d.partner, "ISA")])
+            isa13 = next(numbers[(seq, "ISA")])
             gs06, st02s = 0, []
             if d.doc_type != "TA1":
-                gs06 = next(numbers[(d.partner, "GS")])
-                st02s = [next(numbers[(d.partner, "ST")]) for _ in d.sets]
+                gs06 = next(numbers[(seq, "GS")])
+                st02s = [next(numbers[(seq, "ST")]) for _ in d.sets]
             out.append((isa13, gs06, st02s))
         return out
 
@@ -1543,7 +1548,7 @@ class StateStore(FinanceTables):
             if not self._q("SELECT 1 FROM documents WHERE id=? AND status=?", (held.id, HELD)):
                 return False
             d = held.document
-            [(isa13, gs06, st02s)] = self._number([d])
+            [(isa13, gs06, st02s)] = self._number([d], render)
             file_name, content = render(d, isa13, gs06, st02s)
             self._q("UPDATE documents SET file_name=?, isa13=?, gs06=?, content=?, status='pending' WHERE id=?"
                     " AND status=?", (file_name, f"{isa13:09d}", str(gs06 or ""), content, held.id, HELD))

@@ -202,6 +202,8 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
         from flows.handoff import paying
 
         doc["remittances"] = paying(ws.root, order, doc)  # as `orderbridge status` names them
+        if (carried := ws.continued(order.partner)) is not None:  # received from A, continued by B ([continues])
+            doc["order"]["continued_by"] = carried
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))

@@ -66,6 +66,9 @@ def owners(piece: Piece, profiles: Mapping[str, PartnerProfile]) -> list[str]:
     addressed to (ISA07/ISA08), when that narrows them."""
     senders = sorted(pid for pid, p in profiles.items() if p.x12 is not None and piece.sender
                      and p.x12.sends_from(piece.sender_qualifier, piece.sender))
+    # a profile whose orders another carries on ([continues]) answers under that one's ids: what comes from them is
+    # the continuer's
+    senders = [pid for pid in senders if profiles[pid].continued_by not in senders]
     if len(senders) > 1:
         to_us = [pid for pid in senders if profiles[pid].x12.writes_to(piece.receiver_qualifier, piece.receiver)]
         return to_us or senders

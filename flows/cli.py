@@ -1764,10 +1764,16 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     uploaded ([delivery])."""
     from connectors.reference import load_reference
     from flows.workspace import REFERENCE_FILES, Workspace
-    from rules.partner_check import check_profile, check_reference, profile_delivery, profile_warnings
+    from rules.partner_check import (
+        check_profile,
+        check_reference,
+        continues_lines,
+        profile_delivery,
+        profile_warnings,
+    )
     from rules.reference_rows import case_items_said
     from schemas.errors import ConfigError
-    from schemas.profile import load_profile, profile_problem
+    from schemas.profile import load_profile, load_profiles_apart, profile_problem
 
     ws = Workspace(workspace.resolve())
     problems: list[str] = []
@@ -1797,6 +1803,12 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
             if version.effective != profile.effective:
                 problems += [f"from {effective.isoformat()}: {p}" for p in check_profile(version)
                              if p not in problems]
+    if profile is not None and ws.partners_dir.is_dir():  # one company under two profiles ([continues])
+        others, broken = load_profiles_apart(ws.partners_dir)
+        said, notes = continues_lines(partner_id, others, broken, day)
+        problems += said
+        for line in notes:
+            console.print(f"continues: {shown(line)}", soft_wrap=True)
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
     if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how

@@ -43,10 +43,16 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
 
     envelope = _envelopes(profiles)
     file_name_of = _names(profiles, now)
+    # a partner whose orders another carries on ([continues]) writes under that one's envelope: its numbers too, and
+    # its default file names are that one's (numbered in its sequence, beside its own documents in its outbox)
+    continued = {pid: p.continued_by for pid, p in profiles.items() if getattr(p, "continued_by", None)}
+
+    def seq(partner: str) -> str:
+        return continued.get(partner, partner)
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
-            name = file_name_of(doc, isa13, gs06) or f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv"
+            name = file_name_of(doc, isa13, gs06) or f"{seq(doc.partner)}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv"
             return name, doc.content
         env = addressed(envelope(doc.partner), doc.to)  # to the buyer it answers (a network's GS02)
         bodies = set_bodies(doc)
@@ -59,8 +65,9 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         else:  # delimiters_for None: wrap raises DelimiterCollision (hold() keeps these back)
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
                            st02s=st02s, now=now, delimiters=delimiters_for(env, bodies))
-        return file_name_of(doc, isa13, gs06) or f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
+        return file_name_of(doc, isa13, gs06) or f"{seq(doc.partner)}-{doc.doc_type}-{isa13:09d}.x12", content
 
+    render.sequence_of = seq  # type: ignore[attr-defined]
     return render
 
 

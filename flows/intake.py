@@ -382,11 +382,16 @@ def _count(res: PartnerResult, outcome, plan, applied) -> None:
     res.findings.extend(_row(f, res.partner) for f in findings)
 
 
-def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime) -> list[Finding]:
+def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime,
+                  partner: str = "") -> list[Finding]:
     """At intake, for one received file's 997/999 and TA1 rows: acknowledgments of nothing we sent to the
-    partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
+    partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT). ``partner``: whose documents
+    they answer, when not the profile's (the partner it carries on, [continues]: judged by this profile's finance
+    settings, that partner's profile not needed)."""
     if not acks.num_rows:
         return []
+    if partner and partner != profile.id:
+        profile = profile.model_copy(update={"id": partner})
     # the sets of the groups this file answers and the earlier answers to them (and the partner's TA1s):
     # engine.partner_acks.answered_here keeps no other; a file with TA1s reads them all (the groups of the
     # interchanges a TA1 names are our sets')
@@ -430,6 +435,54 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
 
 
+def _continued(state: StateStore, profile: PartnerProfile, outcome, *, day):
+    """``outcome`` split for a partner carrying on another's orders ([continues] in effect on ``day``): (the outcome
+    without what is the other's, that part as the other's (None: nothing), the other's id). The other's: the 860s
+    naming a PO the other holds and this partner does not (an 860 for a PO neither holds stays this partner's:
+    CHANGE_AWAITING_ORDER, then CHANGE_ORDER_UNKNOWN), and the 997/999 answers to the groups of the other's documents
+    sent under this partner's envelope (from the date: numbered in this partner's sequence, so a GS06 names one
+    group). Read from the store alone: the other's profile need not load."""
+    other = profile.continuing(day)
+    if other is None or not (outcome.change_headers.num_rows or outcome.functional_acks.num_rows):
+        return outcome, None, ""
+    named = set(outcome.change_headers["po_number"].to_pylist())
+    theirs = {po for _, po in state.orders_for({(other, po) for po in named})} if named else set()
+    ours = {po for _, po in state.orders_for({(profile.id, po) for po in theirs})} if theirs else set()
+    kept, carried = lifecycle.continued_rows(outcome, theirs - ours, other)
+    kept_acks, their_acks = _acks_of(state, outcome.functional_acks, other, profile.continues.effective)
+    if not carried.change_headers.num_rows and not their_acks.num_rows:
+        return outcome, None, ""
+    return replace(kept, functional_acks=kept_acks), replace(carried, functional_acks=their_acks), other
+
+
+def _acks_of(state: StateStore, acks: pa.Table, other: str, since) -> tuple[pa.Table, pa.Table]:
+    """``acks`` (a continuing partner's 997/999 rows) split: (its own, those answering groups of ``other``'s documents
+    sent from ``since`` on, as ``other``'s (partner column))."""
+    import pyarrow.compute as pc
+
+    none = acks.slice(0, 0)
+    if not acks.num_rows:
+        return acks, none
+    keys = control_key(acks["acked_gs06"])
+    named = {k for k in keys.to_pylist() if k}
+    if not named:
+        return acks, none
+    sent = state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=other, gs06s=named)
+    if sent.num_rows:
+        sent = sent.filter(pc.greater_equal(sent["sent_at"], pa.scalar(datetime.combine(since, datetime.min.time()),
+                                                                       sent.schema.field("sent_at").type)))
+    groups = set(control_key(sent["gs06"]).to_pylist()) if sent.num_rows else set()
+    if not groups:
+        return acks, none
+    mask = pc.fill_null(pc.is_in(keys, value_set=pa.array(sorted(groups), pa.string())), False)
+    if "TA1" in acks["ack_type"].to_pylist():  # a TA1 names an interchange, not a group: the continuing partner's
+        mask = pc.and_(mask, pc.not_equal(acks["ack_type"], "TA1"))
+    moved = acks.filter(mask)
+    at = moved.schema.get_field_index("partner")
+    moved = moved.set_column(at, moved.schema.field(at), pa.array([other] * moved.num_rows, pa.string()))
+    return acks.filter(pc.invert(mask)), moved
+
+
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
                     run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None,
                     messages_dir: Path | None = None, kept_root: Path | None = None):
@@ -453,6 +506,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own
     outcome = _ta1_documents(state, profile, outcome)  # a TA1 rejecting our interchange names what it held
+    outcome, carried, continued = _continued(state, profile, outcome, day=now.date())
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -466,6 +520,10 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                  unanswered=unanswered, envelope=envelope_for(profile),
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
+    if carried is not None:  # 860s for the orders of the partner this one carries on ([continues]): that one's
+        held = state.orders_for({(continued, po) for po in carried.change_headers["po_number"].to_pylist()})
+        plan += lifecycle.plan_continued_changes(carried, partner=continued, at=at, run_id=run_id, by=profile.id,
+                                                 live={po: r for (_, po), r in held.items()})
     # a blanket cancelled while releases of it may still ship: named for ops, those answered and unshipped held
     plan += blankets_cancelled(state, store, plan, cancelling_rows(outcome.orders), at=at, run_id=run_id)
     if ambiguous:
@@ -476,11 +534,13 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     if not part:  # a file taken again as ops asked: who, when, why, and its earlier take (file_takes)
         plan += lifecycle.plan_file_findings(retake.retaken(state, profile.id, outcome.sha256, name),
                                              partner=profile.id, consequence=retake.TAKEN_AGAIN)
-    told = _ack_findings(state, profile, outcome.functional_acks, now=now)
-    plan += lifecycle.plan_file_findings([f for f in told if f.code not in PARTNER_VERDICTS], partner=profile.id,
-                                         consequence=ACK_CONSEQUENCE)
-    plan += lifecycle.plan_file_findings([f for f in told if f.code in PARTNER_VERDICTS], partner=profile.id,
-                                         consequence=REJECTED_CONSEQUENCE)
+    for acks, partner in ((outcome.functional_acks, profile.id),  # (and the answers to the documents of the partner
+                          *(((carried.functional_acks, continued),) if carried is not None else ())):  # carried on)
+        told = _ack_findings(state, profile, acks, now=now, partner=partner)
+        plan += lifecycle.plan_file_findings([f for f in told if f.code not in PARTNER_VERDICTS], partner=partner,
+                                             consequence=ACK_CONSEQUENCE)
+        plan += lifecycle.plan_file_findings([f for f in told if f.code in PARTNER_VERDICTS], partner=partner,
+                                             consequence=REJECTED_CONSEQUENCE)
     if messages_dir is not None:
         text_messages.keep(messages_dir, outcome.text_messages, part=part)
     if kept_root is not None:
@@ -496,10 +556,16 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part,
                                sacs=outcome.change_sacs)  # and the SACs the 860s add, change or take off
+        if carried is not None:  # (those for the orders carried on: stored as that partner's)
+            store.save_changes(continued, outcome.sha256, carried.change_headers, carried.changes, part=part,
+                               sacs=carried.change_sacs)
 
     with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
         state.record_partner_acks(outcome.functional_acks, run_id=run_id)
-        with meanwhile(tables if outcome.orders.num_rows or outcome.change_headers.num_rows else None):
+        if carried is not None and carried.functional_acks.num_rows:
+            state.record_partner_acks(carried.functional_acks, run_id=run_id)
+        with meanwhile(tables if outcome.orders.num_rows or outcome.change_headers.num_rows or carried is not None
+                       else None):
             applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
                                                                    files={outcome.sha256: name}), at=at,
                                   run_id=run_id)

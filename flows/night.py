@@ -70,6 +70,17 @@ def _sftp_drop(settings, **who: str) -> FileDrop:
     return SftpDrop(settings, secret)
 
 
+def delivering(ws: Workspace, profile: PartnerProfile) -> PartnerProfile:
+    """The profile whose drop ``profile``'s documents are delivered to: the partner carrying on its orders
+    ([continues]: its 855/865/856/810 go to that partner's mailbox, under its envelope), else its own."""
+    if profile.continued_by is None:
+        return profile
+    try:
+        return ws.runnable_partner(profile.continued_by)
+    except KeyError:  # (not continued then: Workspace.continuers_of reads only the profiles that load)
+        return profile
+
+
 # --- the stage bodies ------------------------------------------------------------------------------
 @gives_back
 def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
@@ -115,7 +126,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
-        drop = open_drop(workspace, profile)
+        drop = open_drop(workspace, delivering(ws, profile))
         try:
             with timed("deliver", partner_id):
                 return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),

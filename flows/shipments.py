@@ -141,6 +141,7 @@ class CheckedRender:
 
     def __init__(self, render, check: Check) -> None:
         self.render, self.check = render, check
+        self.sequence_of = getattr(render, "sequence_of", None)  # whose numbers each partner's documents take
         self.made: list[tuple[PlannedDocument, int, int, list[int], bytes]] = []  # (doc, ISA13, GS06, ST02s, bytes)
 
     def __call__(self, doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:

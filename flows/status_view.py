@@ -76,6 +76,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
             on_hold_sets(ws, store, docs[-1], o)
+            if (carried := ws.continued(o.partner)) is not None:  # [continues]: received from A, continued by B
+                docs[-1]["order"]["continued_by"] = carried
             if is_blanket(o):  # what its releases called off of each line, and what is left
                 from flows.decide import blanket_drawdown
 
@@ -170,6 +172,9 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, "no PO number given: name the order by the PO number its partner sent (e.g. ACME-1000)"
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
+    if not matches and partner and (carried := ws.continuations().get(partner)):  # a PO of the partner it carries
+        matches = [*store.find_orders(po, carried[0]), *(r for r in store.release_orders(carried[0])  # on: that one's
+                                                         if x12_po(r.po_number) == po)]
     if not matches and release is None:  # an invoice number of ours: the order it billed
         billed = store.invoice_order(po)
         if billed is not None and partner in (None, billed[0]):
@@ -612,6 +617,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
                          f"value acknowledged {o['value']} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
+    if o.get("continued_by"):  # one company under two profiles ([continues])
+        console.print(shown(f"  {o['continued_by']['said']}"))
     if o.get("rejected_for"):  # an 855 RD: a person's rejection, or every line refused (no stock, the rules)
         console.print(shown(f"  855 RD: {o['rejected_for']}"))
     if o.get("bill_only"):  # a bill-only order: billed from the PO, nothing reserved nor shipped (no 856)

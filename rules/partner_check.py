@@ -7,7 +7,8 @@ reference tables in, one line per missing or wrong piece out (empty = ready). Th
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -188,3 +189,63 @@ def profile_delivery(profile: PartnerProfile) -> list[str]:
     sftp = profile.drop.sftp if profile.drop.kind == "sftp" else None
     return delivery_lines(profile.id, profile.receives, profile.delivery,
                           outbox=f"sftp:{sftp.remote_outbox}" if sftp else "outbox", remote=sftp is not None)
+
+
+def continues_lines(partner: str, profiles: Mapping[str, PartnerProfile], broken: Iterable[str], day: date
+                    ) -> tuple[list[str], list[str]]:
+    """(problems, notes) of one company under two profiles ([continues]) for ``partner``'s profile, among the
+    workspace's ``profiles`` (those that load, as written) and the ids of those that do not (``broken``), on
+    ``day``: the profile it continues is unknown or its own continuer (a cycle), another profile continues the same
+    one, or the two claim the same interchange ids (a file from them could not be told apart); notes say who
+    continues whom from when, and what that does."""
+    problems: list[str] = []
+    notes: list[str] = []
+    me = profiles.get(partner)
+    if me is None:
+        return problems, notes
+    c = me.continues
+    if c is not None:
+        when = "from" if c.effective > day else "since"
+        if c.partner in set(broken):
+            problems.append(f"[continues] partner {c.partner!r}: its profile does not load (`orderbridge partner "
+                            f"check {c.partner}`): its open orders are not carried on until it does")
+        elif c.partner not in profiles:
+            problems.append(f"[continues] partner {c.partner!r}: there is no such profile (partners/"
+                            f"{c.partner}.toml): name the profile whose open orders this partner carries on")
+        else:
+            seen, at = [partner], c.partner
+            while at in profiles and profiles[at].continues is not None and at not in seen:
+                seen.append(at)
+                at = profiles[at].continues.partner
+            if at in seen:
+                problems.append(f"[continues]: {' -> '.join([*seen, at])} is a cycle: each profile carries on the "
+                                "orders of one set up before it; take [continues] out of one of them")
+            others = sorted(pid for pid, p in profiles.items() if pid != partner and p.continues is not None
+                            and p.continues.partner == c.partner)
+            if others:
+                problems.append(f"[continues] partner {c.partner!r}: {' and '.join(others)} continue(s) it too: one "
+                                "profile carries on another's orders (whose envelope would its documents take?)")
+            shared = _shared_ids(me.on(day), profiles[c.partner].on(day))
+            if shared:
+                problems.append(f"[continues] partner {c.partner!r}: both profiles claim {shared}: a file from them "
+                                "could not be told apart; the continuing profile has its own ids (A's files are "
+                                "still taken as A's, and A's orders answered at this profile's)")
+            notes.append(f"continues {c.partner} {when} {c.effective.isoformat()}"
+                         + (f" ({c.note})" if c.note else "") + f": 860s naming a PO {c.partner} holds (and this "
+                         f"partner does not) change {c.partner}'s order; {c.partner}'s 855/865/856/810 go out under "
+                         "this profile's envelope, to its drop")
+    for pid, p in sorted(profiles.items()):
+        if pid != partner and p.continues is not None and p.continues.partner == partner:
+            notes.append(f"continued by {pid} {'from' if p.continues.effective > day else 'since'} "
+                         f"{p.continues.effective.isoformat()}: from then this partner's orders are answered under "
+                         f"{pid}'s envelope and delivered to {pid}'s drop; its own files are still taken")
+    return problems, notes
+
+
+def _shared_ids(b: PartnerProfile, a: PartnerProfile) -> str:
+    """The interchange (ISA05/ISA06) or group (GS02) ids both profiles send from, as a finding names them, "" none."""
+    if a.x12 is None or b.x12 is None:
+        return ""
+    pairs = [f"ISA05/06 {q}/{i}" for q, i in ((b.x12.their_qualifier, b.x12.their_id), *b.x12.their_ids)
+             if a.x12.sends_from(q, i)]
+    return ", ".join(pairs)  # (a GS02 alone shared is not: the ISA ids tell the files apart)

@@ -628,6 +628,18 @@ RESERVED_IDS = {"mailbox": "the VAN mailbox's row in the run's reports"}
 _UNCHANGING = ("id", "changes")
 
 
+class ContinuesSettings(_Model):
+    """``[continues]``: this partner (B) is the company another profile (A: ``partner``) was set up for, under its
+    new EDI provider or after a merger, and from ``effective`` on (by the run's clock) it carries on A's orders
+    still open. B's 860s naming a PO A holds open (and B does not) are applied to A's order (the file and its 997
+    stay B's); A's 855/865/856/810 go out under B's envelope ([x12] ids, version, delimiters) to B's drop, as B's
+    [delivery] says (PartnerProfile.continued). A's own files are still taken as A's."""
+
+    partner: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    effective: date
+    note: str = ""  # why (the partner's letter), shown by `orderbridge partner check`
+
+
 class PartnerProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
@@ -680,10 +692,13 @@ class PartnerProfile(_Model):
     # our new ISA id is X") written ahead, each taking effect on its day by the run's clock (PartnerProfile.on). In
     # effective order, one per day. The profile above them is what is in effect before the first
     changes: tuple[ProfileChange, ...] = ()
+    # [continues] (ContinuesSettings): this profile carries on another's open orders from a date
+    continues: ContinuesSettings | None = None
     # each change's effective date and the profile as it leaves it (_dated): resolved once when loaded
     _versions: tuple[tuple[date, PartnerProfile], ...] = PrivateAttr(default=())
     _effective: date | None = PrivateAttr(default=None)
     _base: PartnerProfile | None = PrivateAttr(default=None)  # a version's: the profile before its changes
+    _continued_by: str | None = PrivateAttr(default=None)  # continued(): the profile carrying on its orders
 
     @field_validator("id")
     @classmethod
@@ -793,6 +808,42 @@ class PartnerProfile(_Model):
     def next_change(self, day: date) -> ProfileChange | None:
         """The first of its changes effective after ``day``, None when none is to come."""
         return next((c for c in self.changes if c.effective > day), None)
+
+    @model_validator(mode="after")
+    def _continues_another(self) -> PartnerProfile:
+        if self.continues is not None and self.continues.partner == self.id:
+            raise ValueError(f"continues.partner {self.id!r} is this profile's own id: [continues] names the profile "
+                             "whose open orders this partner carries on (another id)")
+        return self
+
+    def continuing(self, day: date) -> str | None:
+        """The partner whose open orders this one carries on on ``day`` ([continues] effective by then), else None."""
+        c = self.continues
+        return c.partner if c is not None and c.effective <= day else None
+
+    @property
+    def continued_by(self) -> str | None:
+        """The partner carrying on this profile's open orders (continued), None: its own."""
+        return self._continued_by
+
+    def continued(self, by: PartnerProfile) -> PartnerProfile:
+        """This profile (A, as in effect) as its orders are answered once ``by`` (B, whose [continues] names it) carries
+        them on: B's [x12] (its interchange and group ids, version, delimiters), with A's ids kept as previous ids
+        (a straggler from A's ids is still A's, its 997 echoing it; an order received from them is answered at B's),
+        and B's [delivery]: A's 855/865 revisions, 856s and 810s go out under B's envelope, to B's drop
+        (flows.night.delivering), numbered in B's sequence (flows.documents.renderer). A's drop (where A's own files
+        still come in), order key, rules and the rest are A's own. ``self`` when B sends no X12 (nothing to take
+        over)."""
+        if by.x12 is None or self.x12 is None:
+            return self
+        theirs = by.x12.model_dump(exclude={"previous_ids", "previous_our_ids", "previous_gs_ids",
+                                            "previous_our_gs_ids", "order_key_ref"})
+        theirs["order_key_ref"] = self.x12.order_key_ref
+        x = X12Settings.model_validate(_moved_ids({"x12": theirs}, self)["x12"])
+        out = self.model_copy(update={"x12": x, "delivery": by.delivery})
+        out._versions, out._effective, out._base = self._versions, self._effective, self._base
+        out._continued_by = by.id
+        return out
 
     @model_validator(mode="after")
     def _file_names(self) -> PartnerProfile:

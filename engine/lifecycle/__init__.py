@@ -87,7 +87,7 @@ from engine.lifecycle.changes import (
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
 from engine.lifecycle.doc_order import change_answer_keys, in_lifecycle_order, unanswered
-from engine.lifecycle.intake import intake_consequence, plan_intake
+from engine.lifecycle.intake import continued_rows, intake_consequence, plan_continued_changes, plan_intake
 from engine.lifecycle.people import (
     RECHECK_CLEARED,
     RECHECK_HELD,
@@ -233,6 +233,7 @@ __all__ = [
     "in_answer_order", "in_lifecycle_order", "intake_consequence", "isolated", "judged_before", "lines_as_planned",
     "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
+    "continued_rows", "plan_continued_changes",
     "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after", "said_once",
     "selected_rows", "stored_line_keys", "table_keys",
     "to_decide", "unanswered",

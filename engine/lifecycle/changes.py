@@ -397,8 +397,11 @@ class _Step:
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
         sent = header.get("set_id") or "860"
         order = "875" if sent == "876" else "850"  # a grocer's 876 waits for its 875
+        carried = self.profile.continuing(self.today)  # [continues]: nor does the partner it carries on
         found = finding_at_row(
-            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet: the {sent} waits for its "
+            "CHANGE_AWAITING_ORDER", f"We hold no order of PO {self.ch.po_number} yet"
+            + (f" (nor does {carried}, whose orders this partner carries on)" if carried else "")
+            + f": the {sent} waits for its "
             f"{order} (a buyer's {order} and {sent} may come out of order) and is applied the night it comes; after "
             f"{days} day(s) without it, it is refused (CHANGE_ORDER_UNKNOWN).", at, seg="BCH", element="BCH03",
             value=header.get("po_number"), severity="warning")

@@ -108,7 +108,18 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
-    for header in outcome.change_headers.to_pylist():
+    parts += _changes_received(outcome.change_headers.to_pylist(), outcome, partner, working, at=at, run_id=run_id,
+                               buyers=buyers)
+    return Plan.combine(parts)
+
+
+def _changes_received(headers: Sequence[dict], outcome: Outcome, partner: str, working: dict[str, OrderRecord], *,
+                      at: str, run_id: str, buyers: frozenset[str], by: str = "") -> list[Plan]:
+    """The plan of each 860 of ``headers`` for ``partner``'s orders (``working``, by PO: updated as they move): kept
+    pending for its order's next decide, its order marked CHANGE_RECEIVED (``by``: the partner who sent it, when it
+    is another carrying on ``partner``'s orders: named in the order's history)."""
+    parts = []
+    for header in headers:
         po = header["po_number"]
         change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
         current = working.get(po)
@@ -119,11 +130,44 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
             parts.append(_change_of_another_buyer(header, current, sender, outcome, partner))
             continue
         part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id,
-                                         header=header),
+                                         header=header, by=by),
                         at=at, run_id=run_id, stage="intake")
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
-    return Plan.combine(parts)
+    return parts
+
+
+def continued_rows(outcome: Outcome, pos: set[str], to: str) -> tuple[Outcome, Outcome]:
+    """``outcome`` (a file of the partner B carrying on ``to``'s orders, [continues]) split in two: without the 860
+    rows naming a PO of ``pos`` (those ``to`` holds and B does not), and those rows alone, their partner ``to``
+    (its change tables stored and planned as ``to``'s: plan_continued_changes). Only the change tables move: the
+    file, its 997 and its findings stay B's."""
+    if not pos or not outcome.change_headers.num_rows:
+        return outcome, replace(outcome, change_headers=outcome.change_headers.slice(0, 0),
+                                changes=outcome.changes.slice(0, 0), change_sacs=outcome.change_sacs.slice(0, 0))
+    wanted = pa.array(sorted(pos), pa.string())
+
+    def split(table: pa.Table) -> tuple[pa.Table, pa.Table]:
+        mask = pc.fill_null(pc.is_in(table["po_number"], value_set=wanted), False)
+        moved = table.filter(mask)
+        at = moved.schema.get_field_index("partner")
+        moved = moved.set_column(at, moved.schema.field(at), pa.array([to] * moved.num_rows, pa.string()))
+        return table.filter(pc.invert(mask)), moved
+
+    (headers, moved_h), (changes, moved_c), (sacs, moved_s) = (split(outcome.change_headers), split(outcome.changes),
+                                                               split(outcome.change_sacs))
+    return (replace(outcome, change_headers=headers, changes=changes, change_sacs=sacs),
+            replace(outcome, change_headers=moved_h, changes=moved_c, change_sacs=moved_s))
+
+
+def plan_continued_changes(moved: Outcome, *, partner: str, live: Mapping[str, OrderRecord], at: str, run_id: str,
+                           by: str, buyers: frozenset[str] = frozenset()) -> Plan:
+    """The plan for the 860s another partner (``by``, whose profile's [continues] names ``partner``) sent for
+    ``partner``'s orders (``moved``: continued_rows' second part; ``live``: those orders by PO): as ``partner``'s own
+    860s would be (kept pending for decide, each order marked CHANGE_RECEIVED), answered under ``by``'s envelope
+    (PartnerProfile.continued). No document and no finding of the file: those stay ``by``'s."""
+    return Plan.combine(_changes_received(moved.change_headers.to_pylist(), moved, partner, dict(live), at=at,
+                                          run_id=run_id, buyers=buyers, by=by))
 
 
 def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
@@ -262,7 +306,7 @@ def _change_of_another_buyer(header: dict, current: OrderRecord, sender: str, ou
 
 
 def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str,
-                     header: Mapping | None = None) -> Plan:
+                     header: Mapping | None = None, by: str = "") -> Plan:
     # An 860 from another of the partner's interchange ids than its 850 ([x12] their_ids: a VAN move between the
     # two, a division writing from its own id), or to another of ours (our_ids), is answered to the id that sent
     # it, from the id it was sent to: the order keeps the 860's (its 865, or revised 855, and its later 856/810 go
@@ -276,7 +320,8 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
     if group.get("gs02") and any(getattr(current, k) != v for k, v in group.items()):
         parties.update(group)
     return Plan(transitions=(move(current, EventKind.CHANGE_RECEIVED, at=at, run_id=run_id,
-                                  note=f"{(header or {}).get('set_id') or '860'} change received in {file}",
+                                  note=f"{(header or {}).get('set_id') or '860'} change received in {file}"
+                                  + (f" from {by}, continuing {current.partner}'s orders" if by else ""),
                                   **parties),), new_changes=(change,))
 
 

@@ -1,0 +1,364 @@
+"""One company under two profiles: Meijer (tests/fixtures/rg90, profile A `meijer`, its old VAN ZZ/MEIJERVAN on
+004010) changes EDI provider and is set up as a new profile B (`meijer2`, 08/6111470000 GS02 MEIJERINC on 005010,
+'|' separators) whose [continues] names A from 2026-11-26. A's order MJ9000101, received before, is changed by
+B's 860 on that night: applied to A's order (the file and its 997 stay B's), its revised 855 sent under B's
+envelope to B's mailbox; its 856 and 810 on the ship day likewise, numbered in B's sequence. A B 860 for a PO
+neither holds stays B's (CHANGE_AWAITING_ORDER). A's profile broken does not fail B's intake: the change waits as
+A's and is answered once A's profile loads. Each night a real flows.night run."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tomllib
+from datetime import date, datetime
+
+import pytest
+
+from schemas.profile import PartnerProfile
+from tests.retailer_support import findings_and_states, of_its_own
+from tests.support import REPO
+from tests.test_switch_ids_early_and_twice import _renamed
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg90"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+BEFORE, SWITCH, SHIP_DAY = datetime(2026, 11, 24, 2), datetime(2026, 11, 26, 2), datetime(2026, 12, 1, 15)
+ACKED = datetime(2026, 11, 27, 2)
+B_860 = FIXTURES / "changes" / "meijer" / "MEIJER_860_MJ9000101.x12"
+A_850 = FIXTURES / "drops" / "meijer" / "MEIJER_850_MJ9000102.x12"
+B_PROFILE = """# Meijer through its new VAN: the same company as meijer.toml, whose open orders it carries on
+id = "meijer2"
+name = "Meijer (new VAN)"
+receives = ["997", "855", "856", "810"]
+accepts = ["850", "860", "997"]
+change_ack = "855"
+
+[continues]
+partner = "meijer"
+effective = 2026-11-26
+note = "Meijer's letter of 2026-11-02: new VAN, open POs carry on"
+
+[x12]
+their_qualifier = "08"
+their_id = "6111470000"
+our_qualifier = "ZZ"
+our_id = "ORDERBRIDGE"
+their_gs_id = "MEIJERINC"
+our_gs_id = "ORDERBRIDGE"
+version = "005010"
+
+[x12.delimiters]
+element = "|"
+component = "\\\\"
+
+[acks]
+send_997 = true
+ta1 = "never"
+
+[fulfilment.sscc]
+company_prefix = "0614141"
+extension_digit = 0
+
+[fulfilment.invoice]
+per = "order"
+
+[drop]
+kind = "local"
+"""
+# (ISA07, ISA08 the document goes to, GS03, GS08[:6], element separator)
+A_IDS = ("ZZ", "MEIJERVAN", "MEIJER", "004010", "*")
+B_IDS = ("08", "6111470000", "MEIJERINC", "005010", "|")
+
+
+def _sent(ws, partner: str, names=None) -> dict[tuple[str, str], tuple]:
+    """Each document in ``partner``'s outbox (of ``names``, else all) by (its type, what it answers: the AK1's GS06,
+    the BAK03, the 856's PRF01, the BIG04): (ISA07, ISA08, GS03, GS08[:6], separator, ISA13)."""
+    out = {}
+    for path in sorted((ws.drop_root / partner / "outbox").glob("*.x12")):
+        if names is not None and path.name not in names:
+            continue
+        text = path.read_text()
+        segs = [s.split(text[3]) for s in text.replace("\n", "").split("~") if s]
+        isa, gs = segs[0], next(s for s in segs if s[0] == "GS")
+        kind = {"FA": "997", "PR": "855", "SH": "856", "IN": "810", "CA": "865"}[gs[1]]
+        for head in (s for s in segs if s[0] in ("BAK", "AK1", "PRF", "BIG", "BCA")):
+            out[(kind, head[{"BAK": 3, "AK1": 2, "PRF": 1, "BIG": 4, "BCA": 3}[head[0]]])] = (
+                isa[7], isa[8].strip(), gs[3], gs[8][:6], text[3], isa[13])
+    return out
+
+
+def _workspace(root):
+    ws = of_its_own(FIXTURES, root, {"meijer": ["MEIJER_850_MJ9000101.x12"]}, warehouses=WAREHOUSES)
+    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE)
+    (ws.drop_root / "meijer2" / "inbox").mkdir(parents=True, exist_ok=True)
+    return ws
+
+
+def _night(ws, now):
+    from flows import night
+
+    return night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=now.isoformat())
+
+
+def _unknown_860() -> str:
+    """B's 860 for a PO neither profile holds (MJ9999999), under other control numbers."""
+    return B_860.read_text().replace("MJ9000101", "MJ9999999").replace("000005001", "000005009").replace(
+        "|5001|", "|5009|").replace("GE|1|5001", "GE|1|5009")
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    """11-24: A's 850 of MJ9000101; 11-26 (B's effective date): B's 860 changing it (36 of line 1) and B's 860 for
+    MJ9999999; 12-01: the east DC ships MJ9000101."""
+    ws = _workspace(tmp_path_factory.mktemp("continues") / "ws")
+    _night(ws, BEFORE)
+    first = {p.name for p in (ws.drop_root / "meijer" / "outbox").glob("*.x12")}
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+    switched = {p.name for p in (ws.drop_root / "meijer2" / "outbox").glob("*.x12")}
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_997_5101.x12").write_text(_their_997(ws, switched))
+    (ws.drop_root / "meijer" / "inbox" / "MEIJER_850_MJ9000104.x12").write_text(_renamed(A_850, "MJ9000104", 419,
+                                                                                          "419"))
+    _night(ws, ACKED)
+    _ship(ws)
+    return ws, first, switched
+
+
+def _their_997(ws, names) -> str:
+    """B's 997 accepting the revised 855 of MJ9000101 it received (A's document, sent under B's envelope)."""
+    [name] = [n for n in names if (ws.drop_root / "meijer2" / "outbox" / n).read_text().count("BAK|")]
+    text = (ws.drop_root / "meijer2" / "outbox" / name).read_text()
+    segs = [x.split("|") for x in text.replace("\n", "").split("~") if x]
+    gs06, st02 = next(x[6] for x in segs if x[0] == "GS"), next(x[2] for x in segs if x[0] == "ST")
+    isa = ("ISA*00*          *00*          *08*6111470000     *ZZ*ORDERBRIDGE    *261126*2300*^*00501*000005101*0*P*:")
+    return "~".join([isa, "GS*FA*MEIJERINC*ORDERBRIDGE*20261126*2300*5101*X*005010", "ST*997*0001",
+                     f"AK1*PR*{gs06}*005010", f"AK2*855*{st02}", "AK5*A", "AK9*A*1*1*1", "SE*6*0001", "GE*1*5101",
+                     "IEA*1*000005101", ""])
+
+
+def _ship(ws):
+    from flows import night
+
+    east = ws.warehouse_drop_root / "east" / "inbox"
+    east.mkdir(parents=True, exist_ok=True)
+    for f in (FIXTURES / "shipments").iterdir():  # MJ9000101's cartons alone, each on a pallet of its own
+        rows = list(csv.reader(f.read_text().splitlines()))
+        at, po = rows[0].index("Pallet ID"), rows[0].index("PO Number")
+        kept = [rows[0]] + [[*row[:at], f"{row[0]}-PAL", *row[at + 1:]] for row in rows[1:] if row[po] == "MJ9000101"]
+        with (east / f.name).open("w", newline="") as out:
+            csv.writer(out).writerows(kept)
+    night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=SHIP_DAY.isoformat())
+
+
+def test_the_continuing_profile_answers_the_first_ones_orders_from_its_date():
+    a = PartnerProfile.model_validate(tomllib.loads((FIXTURES / "partners" / "meijer.toml").read_text()))
+    b = PartnerProfile.model_validate(tomllib.loads(B_PROFILE))
+    assert b.continuing(date(2026, 11, 25)) is None and b.continuing(date(2026, 11, 26)) == "meijer"
+    c = a.continued(b)
+    assert c.continued_by == "meijer2" and a.continued_by is None and c.id == "meijer"
+    x = c.x12
+    assert (x.their_qualifier, x.their_id, x.their_gs_id, x.version) == ("08", "6111470000", "MEIJERINC", "005010")
+    # A's own ids are still A's (a straggler from A's VAN is A's, its 997 echoing it)
+    assert x.previous_ids == (("ZZ", "MEIJERVAN"),) and x.previous_gs_ids == ("MEIJER",)
+    assert x.sends_from("ZZ", "MEIJERVAN")
+    with pytest.raises(Exception, match="this profile's own id"):
+        PartnerProfile.model_validate(tomllib.loads(B_PROFILE.replace('partner = "meijer"', 'partner = "meijer2"')))
+
+
+def test_before_the_date_the_first_profile_answers_as_its_own(nights):
+    ws, first, _switched = nights
+    sent = _sent(ws, "meijer", first)
+    assert sent[("855", "MJ9000101")][:5] == A_IDS
+
+
+def test_the_continuing_profiles_860_changes_the_first_ones_order(nights):
+    """B's 860 changes A's order: the order (meijer, MJ9000101) now orders 36 of line 1, its revised 855 goes under
+    B's envelope to B's mailbox; the 860 file and its 997 are B's; B's 860 for a PO neither holds waits as B's."""
+    from connectors.state import StateStore
+
+    ws, _first, switched = nights
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"], f["message"]))
+    assert ("meijer2", "MJ9000101") not in states and ("meijer", "MJ9000101") in states
+    sent = _sent(ws, "meijer2", switched)
+    assert sent[("855", "MJ9000101")][:5] == B_IDS
+    assert sent[("997", "5001")][:5] == B_IDS and sent[("997", "5009")][:5] == B_IDS
+    assert not [n for n in (ws.drop_root / "meijer" / "outbox").glob("*.x12") if n.name in switched]
+    [(partner, _c, po, said)] = [f for f in found if f[1] == "CHANGE_AWAITING_ORDER"]
+    assert (partner, po) == ("meijer2", "MJ9999999")
+    assert said.startswith("We hold no order of PO MJ9999999 yet (nor does meijer, whose orders this partner carries "
+                           "on): the 860 waits for its 850"), said
+    assert "CHANGE_ORDER_UNKNOWN" not in {f[1] for f in found}
+    state = StateStore(ws.state_path)
+    try:
+        [line] = [ln for ln in state.lines_for({("meijer", "MJ9000101")})[("meijer", "MJ9000101")]
+                  if ln.line_number == 1]
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        history = [e["note"] for e in state.order_history("meijer", "MJ9000101")]
+        files = {(r["partner"], r["name"]) for r in state.files()}
+    finally:
+        state.close()
+    assert line.ordered == 36  # was 24 (A's 850)
+    assert changes[("meijer", "MJ9000101")] in ("answered", "applied") and ("meijer2", "MJ9999999") in changes
+    assert any("from meijer2, continuing meijer's orders" in n for n in history), history
+    assert ("meijer2", B_860.name) in files and ("meijer", B_860.name) not in files
+
+
+def test_the_ship_day_sends_the_first_ones_856_and_810_under_the_continuing_envelope(nights):
+    ws, _first, switched = nights
+    sent = _sent(ws, "meijer2")
+    assert sent[("856", "MJ9000101")][:5] == B_IDS and sent[("810", "MJ9000101")][:5] == B_IDS
+    isa13 = [v[5] for v in sent.values()]  # A's documents numbered in B's sequence: no ISA13 twice to B's ids
+    assert len(set(isa13)) == len(_files(ws, "meijer2"))
+    assert not [k for k in _sent(ws, "meijer") if k[0] in ("856", "810")]
+
+
+def _files(ws, partner):
+    return list((ws.drop_root / partner / "outbox").glob("*.x12"))
+
+
+def test_a_broken_first_profile_does_not_fail_the_continuing_ones_intake(tmp_path):
+    """A's profile broken on the switch night: B's intake takes its 860 (its 997 sent, the change kept as A's);
+    A's stages fail alone. Once A's profile is fixed, the next night answers the change under B's envelope."""
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    good = (ws.partners_dir / "meijer.toml").read_text()
+    (ws.partners_dir / "meijer.toml").write_text(good.replace('usage = "P"', 'usage = "X"'))
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    _night(ws, SWITCH)
+    sent = _sent(ws, "meijer2")
+    assert sent[("997", "5001")][:5] == B_IDS and ("855", "MJ9000101") not in sent
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"]))
+    assert ("meijer", "PROFILE_NOT_LOADED") in found
+    (ws.partners_dir / "meijer.toml").write_text(good)
+    _night(ws, datetime(2026, 11, 27, 2))
+    assert _sent(ws, "meijer2")[("855", "MJ9000101")][:5] == B_IDS
+
+
+def _check(ws, partner: str) -> str:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    out = CliRunner().invoke(app, ["partner", "check", partner, "--workspace", str(ws.root), "--on", "2026-11-20"])
+    return " ".join(out.output.split())
+
+
+def test_partner_check_says_who_continues_whom_and_refuses_what_cannot_be(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    said = _check(ws, "meijer2")
+    assert "continues: continues meijer from 2026-11-26 (Meijer's letter of 2026-11-02: new VAN, open POs carry on)" \
+        ": 860s naming a PO meijer holds (and this partner does not) change meijer's order" in said, said
+    assert "[continues]" not in said.split("continues: ", 1)[0]  # no problem with it
+    assert "continues: continued by meijer2 from 2026-11-26: from then this partner's orders are answered under " \
+        "meijer2's envelope and delivered to meijer2's drop" in _check(ws, "meijer")
+    b = ws.partners_dir / "meijer2.toml"
+    b.write_text(B_PROFILE.replace('partner = "meijer"', 'partner = "meijr"'))
+    assert "missing: [continues] partner 'meijr': there is no such profile (partners/meijr.toml)" in _check(
+        ws, "meijer2")
+    b.write_text(B_PROFILE)  # a cycle: meijer continues meijer2, which continues meijer
+    a = ws.partners_dir / "meijer.toml"
+    first = a.read_text()
+    a.write_text(first + '\n[continues]\npartner = "meijer2"\neffective = 2026-11-01\n')
+    assert "missing: [continues]: meijer2 -> meijer -> meijer2 is a cycle" in _check(ws, "meijer2")
+    a.write_text(first)
+    (ws.partners_dir / "meijer3.toml").write_text(B_PROFILE.replace('id = "meijer2"', 'id = "meijer3"').replace(
+        '"6111470000"', '"6111470003"'))
+    assert "missing: [continues] partner 'meijer': meijer3 continue(s) it too" in _check(ws, "meijer2")
+    (ws.partners_dir / "meijer3.toml").unlink()
+    b.write_text(B_PROFILE.replace('their_qualifier = "08"\ntheir_id = "6111470000"',
+                                   'their_qualifier = "ZZ"\ntheir_id = "MEIJERVAN"'))
+    assert "missing: [continues] partner 'meijer': both profiles claim ISA05/06 ZZ/MEIJERVAN: a file from them " \
+        "could not be told apart" in _check(ws, "meijer2")
+
+
+def test_the_mailbox_routes_the_continuing_ids_to_the_continuing_profile(tmp_path):
+    """From the date A's profile answers under B's ids (their_id), yet a file from them is B's: the mailbox routes
+    it to B, not "cannot be told"."""
+    from engine.mailbox import owners
+    from parsers.x12_mailbox import Piece
+
+    ws = _workspace(tmp_path / "ws")
+    profiles = ws.on(SWITCH).runnable_partners()
+    assert profiles["meijer"].continued_by == "meijer2" and profiles["meijer"].x12.sends_from("08", "6111470000")
+    piece = Piece(1, 0, 10, "08", "6111470000", "ZZ", "ORDERBRIDGE", "000005001", True)
+    assert owners(piece, profiles) == ["meijer2"]
+    assert owners(Piece(1, 0, 10, "ZZ", "MEIJERVAN", "ZZ", "ORDERBRIDGE", "1", True), profiles) == ["meijer"]
+    assert ws.on(BEFORE).runnable_partners()["meijer"].continued_by is None
+
+
+def test_status_and_the_console_find_the_po_under_either_partner(nights):
+    """`status MJ9000101 --partner meijer2` finds meijer's order (B carries it on) and says so; so does
+    `status MJ9000101` and the console's order page; --json has the order's continued_by."""
+    import json
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+    from tests.test_blankets3 import _cli
+
+    ws, _first, _switched = nights
+    said = "received from meijer, continued by meijer2"  # since / from 2026-11-26 (by today's date: no run clock)
+    for partner in (["--partner", "meijer2"], ["--partner", "meijer"], []):
+        code, text = _cli(ws, "status", "MJ9000101", *partner)
+        assert code == 0 and "meijer / MJ9000101" in text and said in text and "2026-11-26 (its 860s" in text, text
+    code, out = _cli(ws, "status", "MJ9000101", "--partner", "meijer2", "--json")
+    order = json.loads(out)["order"]
+    assert (order["partner"], order["continued_by"]["partner"], order["continued_by"]["effective"]) == (
+        "meijer", "meijer2", "2026-11-26")
+    code, text = _cli(ws, "status", "MJ9999999", "--partner", "meijer2")  # neither holds it: no order, as before
+    assert code != 0 and "no order MJ9999999 for partner meijer2" in " ".join(text.split()), text
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-12-01T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        body = c.get("/order?" + urlencode({"partner": "meijer", "po": "MJ9000101"}))[1]
+    assert 'id="continued-by"' in body and said in body, body
+
+
+def test_the_continuing_profiles_997_answers_the_first_ones_documents(nights):
+    """B's 997 accepting the revised 855 (A's document, sent under B's envelope): recorded as the answer to A's
+    document (its verdict on A's order), not FA_UNMATCHED; the 997 file is B's."""
+    import json
+
+    from connectors.state import StateStore
+    from tests.test_blankets3 import _cli
+
+    ws, _first, _switched = nights
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["file"]))
+    assert not [f for f in found if f[1].startswith("FA_")], found
+    code, out = _cli(ws, "status", "MJ9000101", "--json")
+    [revised] = [d for d in json.loads(out)["documents"] if d["type"] == "855" and d["file_name"].startswith(
+        "meijer2-")]
+    assert revised["partner_ack"] is not None and "997" in revised["partner_ack"], revised
+    state = StateStore(ws.state_path)
+    try:
+        assert ("meijer2", "MEIJER_997_5101.x12") in {(r["partner"], r["name"]) for r in state.files()}
+    finally:
+        state.close()
+
+
+def test_a_straggler_from_the_first_ones_ids_is_still_its_own(nights):
+    """After the date A's old VAN delivers one more 850 (MJ9000104, ZZ/MEIJERVAN) to A's drop: A's order, not a
+    sender mismatch; its 997 echoes the envelope it came in (A's ids, 004010), its 855 goes under B's envelope;
+    both to B's drop with A's other documents (a VAN routes the 997 by its ISA08)."""
+    ws, _first, _switched = nights
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"]))
+    assert states[("meijer", "MJ9000104")] == "acknowledged" and ("meijer2", "MJ9000104") not in states
+    assert "PARTNER_SENDER_MISMATCH" not in {c for _p, c in found}
+    sent = _sent(ws, "meijer2")
+    assert sent[("997", "419")][:4] == A_IDS[:4] and sent[("855", "MJ9000104")][:5] == B_IDS
+
+
+def test_an_865_answering_the_continuing_profiles_860_goes_under_its_envelope(tmp_path):
+    """A partner answered by the 865 (change_ack "865"): B's 860 of A's order is answered by an 865 under B's
+    envelope, in B's drop."""
+    ws = _workspace(tmp_path / "ws")
+    a = ws.partners_dir / "meijer.toml"
+    a.write_text(a.read_text().replace('change_ack = "855"', 'change_ack = "865"').replace(
+        'receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "865", "856", "810"]'))
+    _night(ws, BEFORE)
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    _night(ws, SWITCH)
+    sent = _sent(ws, "meijer2")
+    assert sent[("865", "MJ9000101")][:5] == B_IDS and ("855", "MJ9000101") not in sent
+    assert not [k for k in _sent(ws, "meijer") if k[0] == "865"]
