@@ -32,7 +32,7 @@ from flows import faults, progress, recovery, steps
 from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
-from flows.workspace import BrokenProfile, Workspace, open_workspace
+from flows.workspace import BrokenProfile, Workspace, continuations_held, open_workspace
 from schemas.errors import ConfigError, OrderBridgeError, is_transient
 from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
@@ -304,6 +304,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     # for the invoice stage's (connectors.store_versions: each taken while the store's write version is the one
     # they were written at); let go after the invoice stage
     with ExitStack() as keeping:
+        keeping.enter_context(continuations_held(ws))  # [continues] read once for the night's per-partner stages
         return _stages_kept(ws, run_id, started, stages, partners, use_gx, held, keeping)
 
 
@@ -622,7 +623,8 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
 
     progress.to_stderr()
     ws = open_workspace(workspace)
-    with lease.acquire(ws.root, "shipments", wait=wait) as held, survivors_frozen():  # as run_night's stages
+    with lease.acquire(ws.root, "shipments", wait=wait) as held, survivors_frozen(), \
+            continuations_held(ws):  # as run_night's stages
         recovery.require_state(ws)
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
