@@ -36,14 +36,14 @@ import pyarrow.compute as pc
 from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
 from engine.csv_ack import read_csv_ack
-from engine.invoice_880 import SAC_TO_G7201
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, SacNamed, finding, sacs_of
-from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
+from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import SENT_SETS
+from schemas.grocery_invoice import g72_kind, g72_sacs
 from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import BLANKET, REF, SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, PRICE, QTY, WIDE_PRICE, prices_as
@@ -991,7 +991,7 @@ def _invoice_segments(partner: str, docs: pa.Table, sacs: Mapping[tuple[str, str
     sac_code = sac_el(2, None)
     if is_g72.any():
         g7201 = kind.tolist()
-        kind = np.array([_g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
+        kind = np.array([g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
         back = _G7201_SAC if sacs is None else sacs
         sac_code = pa.array([back.get((k, c)) if g else s for k, c, g, s in zip(
             kind.tolist(), g7201, is_g72.tolist(), sac_code.to_pylist(), strict=True)], pa.string())
@@ -1044,28 +1044,7 @@ def _invoice_segments(partner: str, docs: pa.Table, sacs: Mapping[tuple[str, str
     return t, sacs
 
 
-def g72_sacs(codes: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
-    """(SAC01, G7201) -> the SAC02 an 880's G72 was written from (engine.invoice_880._g72): by the partner's
-    [fulfilment.invoice] g72_codes (``codes``: "A:C310" -> "51"), else SAC_TO_G7201, as the writer chose; a 340
-    code that two SAC02s are written as (the profile's C310 and the table's C320 both 43) names neither."""
-    written = {**{f"{kind}:{sac02}": g7201 for (kind, sac02), g7201 in SAC_TO_G7201.items()},
-               **{key: g7201 for key, g7201 in (codes or {}).items() if key[:2] in ("A:", "C:")}}
-    by_code: dict[tuple[str, str], set[str]] = {}
-    for key, g7201 in written.items():
-        kind, _, sac02 = key.partition(":")
-        by_code.setdefault((kind, g7201), set()).add(sac02)
-    return {at: next(iter(sac02s)) for at, sac02s in by_code.items() if len(sac02s) == 1}
-
-
 _G7201_SAC = g72_sacs(None)  # an 880's G72 -> its SAC, by the table alone
-
-
-def _g72_kind(g7201: str | None) -> str:
-    """An 880 G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number. A tax's
-    (G72_TAX_CODES: 501, 526, 537) is "T": the 880's TXI, read into the set's taxes (not a charge, not a SAC row)."""
-    if g7201 in G72_TAX_CODES:
-        return "T"
-    return "C" if (g7201 or "").isdigit() and int(g7201) >= 500 else "A" if (g7201 or "").isdigit() else ""
 
 
 def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarray, tds_set: np.ndarray,
