@@ -1240,7 +1240,8 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
         groups.setdefault((r["seq"], r["partner"], r["po_number"]), []).append(r)
     for (_seq, partner, po), sent in sorted(groups.items(), key=lambda kv: kv[0]):
         items = current[(partner, po)]
-        heading = [r for r in sent if r["line_id"] is None]
+        # (a POC loop's SAC whose line is not known, an 876's G68 loop naming no line: no heading's, not applied)
+        heading = [r for r in sent if r["line_id"] is None and r["change_type"] is None]
         if heading and sent[0]["purpose"] == RESTATE:
             items = [c for c in items if c["line_id"] is not None]
         items = _replaced(items, heading, None)
