@@ -6,8 +6,9 @@ change tables, the G68 loop's given the line its item named once the change is a
 and from there it is what the rules judge (and a revised 855 states), what the 810 takes off and what the
 reconciliation holds it to, as an 860's SACs. Stater Bros. (rg33's grocery_875 and grocery_876 fixtures): the 875 on
 night 1, the 876 of tests/fixtures/rg33/grocery_876/allowances on night 2 (the delete, the quantity cut and the added
-item of the change fixture, the deleted item first, plus an A260 advertising allowance of 10.00 on the order, G7201 100, and an F280
-performance allowance of 0.25 a case on the diced tomatoes, G7201 90), shipped and invoiced on 12-01."""
+item of the change fixture, the deleted item first, plus an A260 advertising allowance of 10.00 on the order, G7201
+100, and an F280 performance allowance of 0.25 a case on the diced tomatoes, G7201 90), shipped and invoiced on
+12-01."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def test_the_876s_allowances_are_applied_answered_and_the_810_takes_them_off(nig
     assert [s[:3] for s in doc if s[0] == "POC"] == [["POC", "", "DI"], ["POC", "", "CA"], ["POC", "", "AI"]]
     assert [s[1] for s in doc if s[0] == "ACK"] == ["ID", "IQ", "IA"]
     # the 810: the performance allowance on the diced tomatoes' line (0.25 x 30 cases = 7.50: the second G68 loop,
-    # resolved from the G68's case code to line 1, not line 2, deleted), the advertising allowance on the order (its G73 the SAC15), both off invoice (02)
+    # resolved from the G68's case code to line 1, not line 2, deleted), the advertising allowance on the order (its
+    # G73 the SAC15), both off invoice (02)
     inv = po_segments(segments(ws, "staterbros", "810"), PO, "BIG")
     body = [s for s in inv if s[0] in ("IT1", "SAC", "TDS")]
     assert body == [["IT1", "1", "30", "CA", "18", "", "UA", "061414150301"], LINE_SAC,
@@ -186,3 +188,28 @@ def test_every_876_table_takes_a_g72_with_all_its_elements(version):
     assert not result.findings
     found = check_structure(result, list(result.transaction_sets()))
     assert found == [], [(f.code, f.location.segment_id, f.location.element) for f in found]
+
+
+def test_state_rebuild_says_876_for_an_order_an_876_cancelled(tmp_path):
+    """`state rebuild` of a workspace whose store was lost: the order the 876 (G92*CF) cancelled is cancelled again,
+    its lines' note naming the 876 (it said "cancelled by the 860 in ..." for a grocer's change too)."""
+    from typer.testing import CliRunner
+
+    from connectors.state import StateStore
+    from flows.cli import app
+    from tests.test_grocery_876 import CANCEL
+
+    ws, _fixtures_dir = _two_nights(tmp_path, CANCEL)
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [o for o in state.orders() if o.po_number == PO]
+        reasons = {ln.reason for ln in state.lines_for([record.key])[record.key]}
+    finally:
+        state.close()
+    assert record.state.value == "cancelled"
+    assert len(reasons) == 1 and reasons.pop().startswith(f"cancelled by the 876 in {CANCEL.name}, answered in "), \
+        reasons
