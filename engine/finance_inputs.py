@@ -135,7 +135,7 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
                                                     ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "line_id": t["line_id"], "sku": t["sku"],
         # the item the buyer ordered on a line that ships its substitute (sku); null on every other line
@@ -154,20 +154,36 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         # at risk were reported without a currency, apart from its CUR-sending peers' in another total)
         "fa_sent_at": t["fa_sent_at"], "currency": _none_if_empty(t["currency"]),
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
-    }).cast(ORDERED).append_column("balance_cancelled_at", _balance_times(t, events)).append_column(
-        "ordered_as", _ordered_as(t, grocery))
+    }).cast(ORDERED)
+    ordered_as, changed_in = _ordered_as(t, grocery)
+    if pc.any(pc.is_valid(changed_in)).as_py():  # a line an 876 changed: its 875's file and the 876's
+        at = out.schema.get_field_index("file")
+        out = out.set_column(at, out.schema.field(at), pc.if_else(
+            pc.is_valid(changed_in), _changed_by(out["file"], changed_in), out["file"]))
+    return out.append_column("balance_cancelled_at", _balance_times(t, events)).append_column(
+        "ordered_as", ordered_as)
 
 
-def _ordered_as(t: pa.Table, grocery: pa.Table | None) -> pa.Array:
-    """Per line of ``t``: the grocer's set that made its revision ("875", "876"; grocery_revisions), else null."""
+def _changed_by(files: pa.ChunkedArray | pa.Array, changed_in: pa.Array) -> pa.Array:
+    """"<order's file> (changed by <change's file>)" per row (null where either is)."""
+    return pc.binary_join_element_wise(files, pc.binary_join_element_wise(changed_in, ")", ""), " (changed by ")
+
+
+def _ordered_as(t: pa.Table, grocery: pa.Table | None) -> tuple[pa.Array, pa.Array]:
+    """Per line of ``t``: the grocer's set that made its revision ("875", "876"; grocery_revisions), else null; and
+    the file of the 876 that made it (null for any other)."""
     if grocery is None or not grocery.num_rows:
-        return pa.nulls(t.num_rows, pa.string())
+        return pa.nulls(t.num_rows, pa.string()), pa.nulls(t.num_rows, pa.string())
     keys = pa.table({"partner": t["partner"], "po_number": t["po_number"],
                      "revision": pc.cast(pc.fill_null(t["revision"], 1), pa.int32()),
                      "_row": pa.array(np.arange(t.num_rows), pa.int64())})
-    joined = keys.join(grocery.select(["partner", "po_number", "revision", "set_id"]),
-                       ["partner", "po_number", "revision"], join_type="left outer", use_threads=False)
-    return joined.sort_by("_row")["set_id"].combine_chunks()
+    wanted = ["partner", "po_number", "revision", "set_id",
+              *(["change_file"] if "change_file" in grocery.column_names else [])]
+    joined = keys.join(grocery.select(wanted), ["partner", "po_number", "revision"], join_type="left outer",
+                       use_threads=False).sort_by("_row")
+    files = joined["change_file"].combine_chunks() if "change_file" in joined.column_names else pa.nulls(
+        t.num_rows, pa.string())
+    return joined["set_id"].combine_chunks(), files
 
 
 def _balance_times(t: pa.Table, events: pa.Table) -> pa.Array:

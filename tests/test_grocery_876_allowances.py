@@ -213,3 +213,24 @@ def test_state_rebuild_says_876_for_an_order_an_876_cancelled(tmp_path):
     assert record.state.value == "cancelled"
     assert len(reasons) == 1 and reasons.pop().startswith(f"cancelled by the 876 in {CANCEL.name}, answered in "), \
         reasons
+
+
+def test_the_evidence_names_the_875s_file_and_the_876s_of_a_line_the_876_changed(tmp_path):
+    """The reconciliation of 2026-12-05 (nothing shipped by the promised 12-01): the ordered side of each exception
+    of the order the 876 changed names the 875's file and the 876's (it named the 875's alone); its lineage (ISA13,
+    GS06, ST02) stays the 875's, the order's own."""
+    from connectors.state import StateStore
+    from flows.night import reconcile_stage
+    from tests.test_grocery_876 import CHANGE
+
+    ws, _fixtures_dir = _two_nights(tmp_path, CHANGE)
+    reconcile_stage(str(ws.root), datetime(2026, 12, 5, 3).isoformat(), "20261205")
+    state = StateStore(ws.state_path)
+    try:
+        ids = [r["exception_id"] for r in state.exceptions_of_order("staterbros", PO)]
+        rows = [r for r in state.exception_evidence(ids).to_pylist() if r["role"] == "ordered"]
+    finally:
+        state.close()
+    order = "staterbros-875-SB4410027.x12"
+    assert rows and {(r["doc_type"], r["file"], r["isa13"]) for r in rows} == {
+        ("876", f"{order} (changed by {CHANGE.name})", "000044100")}, rows
