@@ -67,8 +67,15 @@ _NOT_CARRIED = {
     "G73": "an allowance or charge description (past the first of its G72's, SAC15)",
     "G70": "line item miscellany (pack, price reason, terms exception)",
 }
-_G68_EXTRA = {9: "price bracket", 10: "quantity cost", 11: "quantity cost unit", 12: "price list number",
-              13: "price list issue", 14: "pre-price quantity", 15: "retail pre-price"}
+# G68 elements no column takes (X12 004010 G68: G6803 item list cost is "gross unit cost within the appropriate price
+# bracket", the price read; G6809 "identifier assigned by the vendor for a specific price bracket", in its price book;
+# G6810/G6811 the cost per another unit "whenever unit is different than the quantity ordered"; the 875 and 876 carry
+# no other price bracket segment)
+_G68_EXTRA = {9: "price bracket identifier, the vendor's price book bracket its item list cost (G6803, read as the "
+                 "price) is of: not checked against our prices",
+              10: "quantity cost, the cost per another unit (G6811): not read, the price is G6803 per G6802",
+              11: "quantity cost unit", 12: "price list number", 13: "price list issue", 14: "pre-price quantity",
+              15: "retail pre-price"}
 _G76_EXTRA = {3: "weight", 5: "volume", 7: "order sizing factor", 8: "total amount", 9: "price bracket",
               10: "payment method"}
 

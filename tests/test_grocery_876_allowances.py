@@ -234,3 +234,21 @@ def test_the_evidence_names_the_875s_file_and_the_876s_of_a_line_the_876_changed
     order = "staterbros-875-SB4410027.x12"
     assert rows and {(r["doc_type"], r["file"], r["isa13"]) for r in rows} == {
         ("876", f"{order} (changed by {CHANGE.name})", "000044100")}, rows
+
+
+def test_a_g68_price_bracket_is_named_as_the_bracket_of_the_item_list_cost_applied():
+    """The 876 restates an item's price as its item list cost (G6803, "gross unit cost within the appropriate price
+    bracket"), which is applied; its price bracket (G6809, the vendor's price book bracket) has no price of its own and
+    no price bracket segment exists in the 876: the warning says so at G6809, and the POC carries G6803."""
+    from parsers.orders_860 import read_changes
+    from parsers.orders_876 import as_860
+    from parsers.x12_reader import read_interchanges
+
+    text = ALLOWANCES.read_text(encoding="utf-8").replace("G68*30*CA*18**UA*061414150301~",
+                                                          "G68*30*CA*17.5**UA*061414150301***B2~")
+    result = read_interchanges(text.encode(), file="b.x12")
+    rewritten, sets, not_carried = as_860(result, list(result.transaction_sets()))
+    [bracket] = [f for f in not_carried if f.location.element == "G6809"]
+    assert bracket.location.value == "B2" and "item list cost (G6803, read as the price)" in bracket.message
+    _h, changes = read_changes(rewritten, sets, partner="staterbros")
+    assert [str(r["unit_price"]) for r in changes.to_pylist()] == ["27.6000", "17.5000", "21.6000"]
