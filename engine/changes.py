@@ -465,7 +465,8 @@ def named_lines(result: ChangeResult, before: pa.Table) -> dict[int, tuple[str, 
 
 def sacs_on_lines(sacs: pa.Table, change_ref: str, named: Mapping[int, tuple[str, int] | None]) -> pa.Table:
     """``sacs`` (CHANGE_SACS of one stored file) with each SAC of change ``change_ref`` that stands in a POC loop sent
-    without POC01 (line_number set, the loop's; line_id null: an 876's G68 loop, parsers.orders_876) given the PO101
+    without POC01 (change_type set, line_id null, and no line number: an 876's G68 loop, engine.process.read_876_into:
+    the loop's ordinal is no line of the order, so it is on no line, nor the heading, until then) given the PO101
     and line number of the line its POC named (``named``: named_lines, POC file_segment -> (PO101, line number); its
     POC the last one before it), so that it changes that line's allowances as an 860's POC loop's SAC changes its
     POC01's (rules' changed_allowances, engine.finance_inputs.with_changes). One whose POC named no line (refused:
@@ -477,7 +478,7 @@ def sacs_on_lines(sacs: pa.Table, change_ref: str, named: Mapping[int, tuple[str
     rows = []
     changed = False
     for r in sacs.to_pylist():
-        if r["order_ref"] == change_ref and r["line_number"] is not None and r["line_id"] is None:
+        if r["order_ref"] == change_ref and r["change_type"] is not None and r["line_id"] is None:
             before = [p for p in pocs if p < r["file_segment"]]
             if before:
                 changed = True

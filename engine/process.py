@@ -793,6 +793,11 @@ def read_876_into(out, result: ParseResult, sets: list[tuple[Interchange, Group,
     headers, changes, sacs = read_changes_with_sacs(rewritten, as_860s, partner=profile.id, source_sha256=sha256)
     at = headers.schema.get_field_index("set_id")
     headers = headers.set_column(at, headers.schema.field(at), pa.array(["876"] * headers.num_rows, pa.string()))
+    if sacs.num_rows:  # a G68 loop's SAC: no line until the change is applied (engine.changes.sacs_on_lines)
+        on_item = pc.and_(pc.is_valid(sacs["change_type"]), pc.is_null(sacs["line_id"]))
+        at = sacs.schema.get_field_index("line_number")
+        sacs = sacs.set_column(at, sacs.schema.field(at), pc.if_else(on_item, pa.scalar(None, pa.int32()),
+                                                                     sacs["line_number"]))
     out.change_headers = _joined(out.change_headers, headers, "st_file_segment")
     out.changes = _joined(out.changes, changes, "file_segment")
     out.change_sacs = _joined(out.change_sacs, sacs, "file_segment")

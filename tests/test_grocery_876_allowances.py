@@ -256,3 +256,37 @@ def test_a_g68_price_bracket_is_named_as_the_bracket_of_the_item_list_cost_appli
     assert bracket.location.value == "B2" and "item list cost (G6803, read as the price)" in bracket.message
     _h, changes = read_changes(rewritten, sets, partner="staterbros")
     assert [str(r["unit_price"]) for r in changes.to_pylist()] == ["27.6000", "17.5000", "21.6000"]
+
+
+def _change_sac(**values) -> dict:
+    row = {f.name: None for f in __import__("schemas.changes", fromlist=["CHANGE_SACS"]).CHANGE_SACS}
+    return {**row, "partner": "staterbros", "order_ref": "44104-44104-0001", "po_number": PO, "kind": "A",
+            "source_file": "c.x12", "isa13": "000044104", "gs06": "44104", "st02": "0001", "segment_position": 1,
+            "purpose": "04", **values}
+
+
+def test_an_876_g68_loop_sac_is_on_no_line_until_its_change_names_one():
+    """Before its 876 is applied (or in a store rebuilt from the files), a G68 loop's SAC is on no line of the order and
+    not the heading's: the rules' changed_allowances and the reconciliation's with_changes leave it out (it used to be
+    taken for the line numbered as its loop, or for the heading's). sacs_on_lines gives it the line its POC named, and
+    takes out one whose POC named none."""
+    import pyarrow as pa
+
+    from engine.changes import sacs_on_lines
+    from rules.business.allowance_discounts import changed_allowances
+    from schemas.changes import CHANGE_SACS
+    from schemas.orders import ORDER_SACS
+
+    loose = [_change_sac(code="F280", rate=Decimal("0.25"), handling="02", change_type="CA", file_segment=14),
+             _change_sac(code="D170", amount=Decimal("5"), handling="02", change_type="CA", file_segment=18),
+             _change_sac(code="A260", amount=Decimal("10"), handling="02", file_segment=8)]
+    sacs = pa.Table.from_pylist(loose, schema=CHANGE_SACS)
+    before = changed_allowances(ORDER_SACS.empty_table(), [sacs], ("staterbros", "44100-44100-0001", PO))
+    assert [(r["code"], r["line_id"]) for r in before.to_pylist()] == [("A260", None)]  # the heading's alone
+    # the POCs at file segments 12 (the diced tomatoes: line 1) and 16 (naming no line)
+    resolved = sacs_on_lines(sacs, "44104-44104-0001", {10: ("2", 2), 12: ("1", 1), 16: None})
+    assert [(r["code"], r["line_id"], r["line_number"]) for r in resolved.to_pylist()] == [
+        ("F280", "1", 1), ("A260", None, None)]
+    after = changed_allowances(ORDER_SACS.empty_table(), [resolved], ("staterbros", "44100-44100-0001", PO))
+    assert sorted((r["code"], r["line_id"]) for r in after.to_pylist()) == [("A260", None), ("F280", "1")]
+    assert sacs_on_lines(resolved, "44104-44104-0001", {12: ("1", 1)}) is resolved  # resolved once: unchanged
