@@ -290,3 +290,24 @@ def test_an_876_g68_loop_sac_is_on_no_line_until_its_change_names_one():
     after = changed_allowances(ORDER_SACS.empty_table(), [resolved], ("staterbros", "44100-44100-0001", PO))
     assert sorted((r["code"], r["line_id"]) for r in after.to_pylist()) == [("A260", None), ("F280", "1")]
     assert sacs_on_lines(resolved, "44104-44104-0001", {12: ("1", 1)}) is resolved  # resolved once: unchanged
+
+
+def test_a_grocer_invoiced_by_the_880_gets_the_876s_allowances_as_its_g72s(tmp_path):
+    """The same nights for a profile invoiced by the 880 (the grocer's own invoice): the allowances the 876 stated come
+    back in the G72s it sent them as (SAC_TO_G7201: A260 -> 100, F280 -> 90; 0.25 x 30 = 7.50 its G7208), the
+    order's in the heading's G72 loop with its G73, the item's in its G17 loop; G33 = 972.00 - 7.50 - 10.00."""
+    fixtures = _fixtures(tmp_path)
+    profile = fixtures / "partners" / "staterbros.toml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace('"856", "810"]', '"856", "880"]'), encoding="utf-8")
+    ws = of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(ALLOWANCES, ws.drop_root / "staterbros" / "inbox" / ALLOWANCES.name)
+    run_stages(ws, NIGHT2)
+    ws, found, states = shipped_day(ws, fixtures, SHIP_DAY)
+    assert states == {("staterbros", PO): "invoiced"}, found
+    body = [s for s in segments(ws, "staterbros", "880") if s[0] in ("G17", "G72", "G73", "G33")]
+    assert body == [["G72", "100", "02", "AD-88", "", "", "", "", "1000"], ["G73", "FALL AD FEATURE"],
+                    ["G17", "30", "CA", "18", "", "UA", "061414150301"],
+                    ["G72", "90", "02", "PA-7", "", "0.25", "", "", "750"],
+                    ["G17", "20", "CA", "21.6", "", "UP", "614141503032"], ["G33", "95450"]], body
