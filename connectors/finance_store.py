@@ -760,22 +760,23 @@ class FinanceTables:
 
     # --- the reconciliation's raw inputs (one query per table) ----------------------------------
     def grocery_revisions(self) -> pa.Table:
-        """(partner, po_number, revision, set_id) of each order revision a grocer's set made: revision 1 of an
-        order that came in a GS OG group (an 875), and each revision an applied change from a file with an OG group
-        made (an 876); the reconciliation names the ordered side by them (engine.finance_inputs.ordered). Empty
-        for a store with no OG group."""
+        """(partner, po_number, revision, set_id, change_file) of each order revision a grocer's set made: revision 1
+        of an order that came in a GS OG group (an 875; change_file null), and each revision an applied change from
+        a file with an OG group made (an 876; change_file the file it came in); the reconciliation names the ordered
+        side by them (engine.finance_inputs.ordered: its set, and both files of a line an 876 changed). Empty for a
+        store with no OG group."""
         import pyarrow as pa
 
         schema = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("revision", pa.int32()),
-                            ("set_id", pa.string())])
+                            ("set_id", pa.string()), ("change_file", pa.string())])
         if not self._q("SELECT 1 FROM groups_in WHERE gs01 = 'OG' LIMIT 1"):
             return schema.empty_table()
         orders = self._q("SELECT DISTINCT o.partner, o.po_number FROM orders o JOIN groups_in g ON g.partner ="
                          " o.partner AND g.sha256 = o.source_sha256 AND g.gs06 = o.gs06 WHERE g.gs01 = 'OG'")
-        changes = self._q("SELECT DISTINCT c.partner, c.po_number, c.revision FROM pending_changes c JOIN groups_in g"
-                          " ON g.partner = c.partner AND g.sha256 = c.store_key WHERE g.gs01 = 'OG' AND"
-                          " c.revision > 1")
-        rows = [(p, po, 1, "875") for p, po in orders] + [(p, po, rev, "876") for p, po, rev in changes]
+        changes = self._q("SELECT DISTINCT c.partner, c.po_number, c.revision, c.source_file FROM pending_changes c"
+                          " JOIN groups_in g ON g.partner = c.partner AND g.sha256 = c.store_key WHERE g.gs01 = 'OG'"
+                          " AND c.revision > 1")
+        rows = [(p, po, 1, "875", None) for p, po in orders] + [(p, po, rev, "876", f) for p, po, rev, f in changes]
         return pa.table([pa.array([r[k] for r in rows], f.type) for k, f in enumerate(schema)], schema=schema)
 
     def finance_orders(self) -> pa.Table:

@@ -324,6 +324,22 @@ class OrderStore:
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
+    def restate_change_sacs(self, partner: str, key: str, restated: Callable[[pa.Table], pa.Table]) -> None:
+        """Each stored part of the CHANGE_SACS of ``key`` written again as ``restated`` returns it (a part it returns
+        unchanged, the same table, is left as it is): an 876's G68-loop SACs given the line their item named, once
+        the change is applied (engine.changes.sacs_on_lines)."""
+        for path in [p for p in self._parts(partner, key, "change-sacs") if p.exists()]:
+            try:
+                table = _as(_read_file(path, schema=CHANGE_SACS), CHANGE_SACS)
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
+            new = restated(table)
+            if new is not table:
+                tmp = path.with_name(f".tmp-{path.name}")
+                tmp.write_bytes(_parquet_file(new, CHANGE_SACS))
+                os.replace(tmp, path)
+                _keep(path, new, CHANGE_SACS)
+
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])
 

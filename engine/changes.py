@@ -444,6 +444,52 @@ def restated_items(stored: list[dict], pocs: list[dict], item_of: ItemOf | None 
     return out
 
 
+def named_lines(result: ChangeResult, before: pa.Table) -> dict[int, tuple[str, int] | None]:
+    """Each POC of an applied change (by its file_segment) -> (the PO101, the line number) of the line it named
+    (ORDER_LINES line_id of the lines ``before`` the change or after it, ``result.new_lines``: an item it added; the
+    line number as text for a line sent without PO101), None for one that named no line: what an 876's G68-loop SACs
+    are resolved by (sacs_on_lines), its G68s naming their item, not a line."""
+    ids: dict[int, str | None] = {}
+    for table in (before, result.new_lines):
+        if table.num_rows and "line_id" in table.column_names:
+            ids.update(zip(table["line_number"].to_pylist(), table["line_id"].to_pylist(), strict=True))
+    out: dict[int, tuple[str, int] | None] = {}
+    for lr in result.line_results:
+        at = lr.change.get("file_segment")
+        if at is None:
+            continue
+        n = lr.line_number
+        out[at] = None if n is None else (lr.change.get("line_id") or ids.get(n) or str(n), n)
+    return out
+
+
+def sacs_on_lines(sacs: pa.Table, change_ref: str, named: Mapping[int, tuple[str, int] | None]) -> pa.Table:
+    """``sacs`` (CHANGE_SACS of one stored file) with each SAC of change ``change_ref`` that stands in a POC loop sent
+    without POC01 (change_type set, line_id null, and no line number: an 876's G68 loop, engine.process.read_876_into:
+    the loop's ordinal is no line of the order, so it is on no line, nor the heading, until then) given the PO101
+    and line number of the line its POC named (``named``: named_lines, POC file_segment -> (PO101, line number); its
+    POC the last one before it), so that it changes that line's allowances as an 860's POC loop's SAC changes its
+    POC01's (rules' changed_allowances, engine.finance_inputs.with_changes). One whose POC named no line (refused:
+    an item on several lines, an add refused) is taken out: it changes nothing (a loop's number is no line's). The
+    same table when nothing is resolved."""
+    if not sacs.num_rows or not named:
+        return sacs
+    pocs = sorted(named)
+    rows = []
+    changed = False
+    for r in sacs.to_pylist():
+        if r["order_ref"] == change_ref and r["change_type"] is not None and r["line_id"] is None:
+            before = [p for p in pocs if p < r["file_segment"]]
+            if before:
+                changed = True
+                line = named[before[-1]]
+                if line is None:
+                    continue
+                r["line_id"], r["line_number"] = line
+        rows.append(r)
+    return pa.Table.from_pylist(rows, schema=sacs.schema) if changed else sacs
+
+
 def _same_item(stored: list[dict], poc: Mapping, item_of: ItemOf | None) -> list[dict]:
     """The stored lines that are the sku ``poc``'s product ids resolve to (ItemOf), in line order; none unknown."""
     if item_of is None:

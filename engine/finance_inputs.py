@@ -36,14 +36,14 @@ import pyarrow.compute as pc
 from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
 from engine.csv_ack import read_csv_ack
-from engine.invoice_880 import SAC_TO_G7201
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, SacNamed, finding, sacs_of
-from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
+from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import SENT_SETS
+from schemas.grocery_invoice import g72_kind, g72_sacs
 from schemas.grouping import encode, first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import BLANKET, REF, SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, PRICE, QTY, WIDE_PRICE, prices_as
@@ -135,7 +135,7 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
                                                     ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "line_id": t["line_id"], "sku": t["sku"],
         # the item the buyer ordered on a line that ships its substitute (sku); null on every other line
@@ -154,20 +154,36 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         # at risk were reported without a currency, apart from its CUR-sending peers' in another total)
         "fa_sent_at": t["fa_sent_at"], "currency": _none_if_empty(t["currency"]),
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
-    }).cast(ORDERED).append_column("balance_cancelled_at", _balance_times(t, events)).append_column(
-        "ordered_as", _ordered_as(t, grocery))
+    }).cast(ORDERED)
+    ordered_as, changed_in = _ordered_as(t, grocery)
+    if pc.any(pc.is_valid(changed_in)).as_py():  # a line an 876 changed: its 875's file and the 876's
+        at = out.schema.get_field_index("file")
+        out = out.set_column(at, out.schema.field(at), pc.if_else(
+            pc.is_valid(changed_in), _changed_by(out["file"], changed_in), out["file"]))
+    return out.append_column("balance_cancelled_at", _balance_times(t, events)).append_column(
+        "ordered_as", ordered_as)
 
 
-def _ordered_as(t: pa.Table, grocery: pa.Table | None) -> pa.Array:
-    """Per line of ``t``: the grocer's set that made its revision ("875", "876"; grocery_revisions), else null."""
+def _changed_by(files: pa.ChunkedArray | pa.Array, changed_in: pa.Array) -> pa.Array:
+    """"<order's file> (changed by <change's file>)" per row (null where either is)."""
+    return pc.binary_join_element_wise(files, pc.binary_join_element_wise(changed_in, ")", ""), " (changed by ")
+
+
+def _ordered_as(t: pa.Table, grocery: pa.Table | None) -> tuple[pa.Array, pa.Array]:
+    """Per line of ``t``: the grocer's set that made its revision ("875", "876"; grocery_revisions), else null; and
+    the file of the 876 that made it (null for any other)."""
     if grocery is None or not grocery.num_rows:
-        return pa.nulls(t.num_rows, pa.string())
+        return pa.nulls(t.num_rows, pa.string()), pa.nulls(t.num_rows, pa.string())
     keys = pa.table({"partner": t["partner"], "po_number": t["po_number"],
                      "revision": pc.cast(pc.fill_null(t["revision"], 1), pa.int32()),
                      "_row": pa.array(np.arange(t.num_rows), pa.int64())})
-    joined = keys.join(grocery.select(["partner", "po_number", "revision", "set_id"]),
-                       ["partner", "po_number", "revision"], join_type="left outer", use_threads=False)
-    return joined.sort_by("_row")["set_id"].combine_chunks()
+    wanted = ["partner", "po_number", "revision", "set_id",
+              *(["change_file"] if "change_file" in grocery.column_names else [])]
+    joined = keys.join(grocery.select(wanted), ["partner", "po_number", "revision"], join_type="left outer",
+                       use_threads=False).sort_by("_row")
+    files = joined["change_file"].combine_chunks() if "change_file" in joined.column_names else pa.nulls(
+        t.num_rows, pa.string())
+    return joined["set_id"].combine_chunks(), files
 
 
 def _balance_times(t: pa.Table, events: pa.Table) -> pa.Array:
@@ -991,7 +1007,7 @@ def _invoice_segments(partner: str, docs: pa.Table, sacs: Mapping[tuple[str, str
     sac_code = sac_el(2, None)
     if is_g72.any():
         g7201 = kind.tolist()
-        kind = np.array([_g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
+        kind = np.array([g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
         back = _G7201_SAC if sacs is None else sacs
         sac_code = pa.array([back.get((k, c)) if g else s for k, c, g, s in zip(
             kind.tolist(), g7201, is_g72.tolist(), sac_code.to_pylist(), strict=True)], pa.string())
@@ -1044,28 +1060,7 @@ def _invoice_segments(partner: str, docs: pa.Table, sacs: Mapping[tuple[str, str
     return t, sacs
 
 
-def g72_sacs(codes: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
-    """(SAC01, G7201) -> the SAC02 an 880's G72 was written from (engine.invoice_880._g72): by the partner's
-    [fulfilment.invoice] g72_codes (``codes``: "A:C310" -> "51"), else SAC_TO_G7201, as the writer chose; a 340
-    code that two SAC02s are written as (the profile's C310 and the table's C320 both 43) names neither."""
-    written = {**{f"{kind}:{sac02}": g7201 for (kind, sac02), g7201 in SAC_TO_G7201.items()},
-               **{key: g7201 for key, g7201 in (codes or {}).items() if key[:2] in ("A:", "C:")}}
-    by_code: dict[tuple[str, str], set[str]] = {}
-    for key, g7201 in written.items():
-        kind, _, sac02 = key.partition(":")
-        by_code.setdefault((kind, g7201), set()).add(sac02)
-    return {at: next(iter(sac02s)) for at, sac02s in by_code.items() if len(sac02s) == 1}
-
-
 _G7201_SAC = g72_sacs(None)  # an 880's G72 -> its SAC, by the table alone
-
-
-def _g72_kind(g7201: str | None) -> str:
-    """An 880 G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number. A tax's
-    (G72_TAX_CODES: 501, 526, 537) is "T": the 880's TXI, read into the set's taxes (not a charge, not a SAC row)."""
-    if g7201 in G72_TAX_CODES:
-        return "T"
-    return "C" if (g7201 or "").isdigit() and int(g7201) >= 500 else "A" if (g7201 or "").isdigit() else ""
 
 
 def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarray, tds_set: np.ndarray,
@@ -1261,7 +1256,8 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
         groups.setdefault((r["seq"], r["partner"], r["po_number"]), []).append(r)
     for (_seq, partner, po), sent in sorted(groups.items(), key=lambda kv: kv[0]):
         items = current[(partner, po)]
-        heading = [r for r in sent if r["line_id"] is None]
+        # (a POC loop's SAC whose line is not known, an 876's G68 loop naming no line: no heading's, not applied)
+        heading = [r for r in sent if r["line_id"] is None and r["change_type"] is None]
         if heading and sent[0]["purpose"] == RESTATE:
             items = [c for c in items if c["line_id"] is not None]
         items = _replaced(items, heading, None)

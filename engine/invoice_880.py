@@ -50,7 +50,7 @@ from engine.invoice_po_sacs import money
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import G72_TAX_CODES
-from schemas.grocery_invoice import G1701_DIGITS, G1703_DIGITS, g17_statement, in_many_unit
+from schemas.grocery_invoice import G1701_DIGITS, G1703_DIGITS, SAC_TO_G7201, g17_statement, in_many_unit
 from schemas.units import priced_per
 from schemas.x12dict import release_dictionary
 
@@ -66,33 +66,6 @@ CAD_FROM = "005010"  # the 880's heading carrier detail is CAD from this version
 # Destination (Shipping), OR Origin (Shipping Point)): the two points an FOB names by these codes
 FOB_POINT_433 = MappingProxyType({"DE": "02", "OR": "04"})
 MIXED_UNITS = "UN"  # G3102 when the lines are invoiced in several units
-# SAC01 + SAC02 (1300) -> G7201 (340): the pairs whose two codes name the same allowance or charge in X12's lists.
-# C310 "Discount" has no 340 code of the same meaning (51 trade, 52 quantity, 45 new discount are kinds of it);
-# a charge F050 "Other" neither (999 "Other Charges" is in 3010's list, not verified in 4010's): both refused.
-SAC_TO_G7201 = {
-    ("A", "D170"): "1",  # free goods
-    ("A", "G860"): "2",  # shrink (allowance)
-    ("A", "A400"): "5",  # allowance non-performance
-    ("A", "C320"): "43",  # display (allowance)
-    ("A", "C540"): "44",  # early buy (allowance)
-    ("A", "E760"): "46",  # new warehouse
-    ("A", "H010"): "48",  # special buy
-    ("A", "F340"): "54",  # pick-up (allowance)
-    ("A", "E160"): "60",  # label (allowance)
-    ("A", "E730"): "65",  # new item (allowance)
-    ("A", "A390"): "70",  # allowance for consignment merchandise
-    ("A", "F280"): "90",  # performance allowance
-    ("A", "B210"): "93",  # co-op credit
-    ("A", "H560"): "95",  # swell
-    ("A", "A260"): "100",  # advertising allowance
-    ("A", "F050"): "499",  # other: other allowance
-    ("C", "H090"): "503",  # special handling
-    ("C", "D240"): "504",  # freight
-    ("C", "D980"): "505",  # insurance
-    ("C", "F190"): "512",  # palletizing
-    ("C", "H550"): "514",  # surcharge
-    ("C", "C040"): "516",  # delivery (charge)
-}
 # TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes). 340 lists three
 # taxes, 501 Taxes, 526 Beverage Tax and 537 State or Province Tax: a tax the state or province levies alone is 537;
 # a county's (CT), a city's (CI), a local one (LT), the state's and the locality's together (LS State and Local Sales

@@ -56,6 +56,7 @@ from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import ACK_CONTENT, FUNCTIONAL_ACKS
+from schemas.grocery_invoice import g72_sacs
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
@@ -789,10 +790,15 @@ def read_876_into(out, result: ParseResult, sets: list[tuple[Interchange, Group,
                   profile: PartnerProfile, sha256: str) -> list[Finding]:
     """The 876 sets' change headers, POC rows and SACs added to ``out``'s (an 860's columns, parsers.orders_876, each
     header's set_id "876"), in file order with the 860s'; returns the 876 reader's ORDER_876_NOT_CARRIED findings."""
-    rewritten, as_860s, not_carried = as_860(result, sets)
+    rewritten, as_860s, not_carried = as_860(result, sets, g72_sacs(profile.fulfilment.invoice.g72_codes))
     headers, changes, sacs = read_changes_with_sacs(rewritten, as_860s, partner=profile.id, source_sha256=sha256)
     at = headers.schema.get_field_index("set_id")
     headers = headers.set_column(at, headers.schema.field(at), pa.array(["876"] * headers.num_rows, pa.string()))
+    if sacs.num_rows:  # a G68 loop's SAC: no line until the change is applied (engine.changes.sacs_on_lines)
+        on_item = pc.and_(pc.is_valid(sacs["change_type"]), pc.is_null(sacs["line_id"]))
+        at = sacs.schema.get_field_index("line_number")
+        sacs = sacs.set_column(at, sacs.schema.field(at), pc.if_else(on_item, pa.scalar(None, pa.int32()),
+                                                                     sacs["line_number"]))
     out.change_headers = _joined(out.change_headers, headers, "st_file_segment")
     out.changes = _joined(out.changes, changes, "file_segment")
     out.change_sacs = _joined(out.change_sacs, sacs, "file_segment")
@@ -803,7 +809,7 @@ def read_875_into(out, result: ParseResult, sets: list[tuple[Interchange, Group,
                   profile: PartnerProfile, sha256: str) -> list[Finding]:
     """The 875 sets' orders, lines and SACs added to ``out``'s (an 850's columns, parsers.orders_875), in file order
     with the 850s'; returns the 875 reader's ORDER_875_NOT_CARRIED findings."""
-    rewritten, as_850s, not_carried = as_850(result, sets)
+    rewritten, as_850s, not_carried = as_850(result, sets, g72_sacs(profile.fulfilment.invoice.g72_codes))
     orders, lines, sacs = read_orders_with_sacs(rewritten, as_850s, partner=profile.id, source_sha256=sha256,
                                                 ship_to=profile.rules.default_ship_to)
 

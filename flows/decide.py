@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +21,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
+from engine.changes import sacs_on_lines
 from engine.decide import OrderDecision, decide_within_limits
 from engine.invoice_po_sacs import orders_rows
 from engine.lifecycle import balance
@@ -223,6 +225,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         stated=_stated_sacs(state, pending, profiles))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
+    _sacs_on_lines(store, revisions.sac_lines)
     plan = revisions.plan
     # a blanket an 860 cancelled (BCH01 01) while releases of it may still ship: named, answered unshipped ones held
     released = blankets_cancelled(state, store, revisions.plan, {
@@ -566,6 +569,19 @@ def refused_changes(state: StateStore, applied: Mapping | None
         _kind, store_key, change_ref = key.split(":", 2)
         out.setdefault((partner, store_key, change_ref), told)
     return out
+
+
+def _sacs_on_lines(store: OrderStore, named: Mapping[tuple[str, str, str], Mapping[int, tuple[str, int] | None]]
+                   ) -> None:
+    """The stored SACs of each 876 applied this run (``named``: Revisions.sac_lines) with those of its G68 loops
+    given the line the G68's item named (engine.changes.sacs_on_lines): read by the rules, the invoice and the
+    reconciliation as an 860's POC loop's SACs are, by their line's PO101. A file stored without SACs: nothing."""
+    kept: dict[str, frozenset[str]] = {}
+    for (partner, key, change_ref), lines in sorted(named.items()):
+        if partner not in kept:
+            kept[partner] = store.sac_keys(partner, "change-sacs")
+        if key in kept[partner]:
+            store.restate_change_sacs(partner, key, partial(sacs_on_lines, change_ref=change_ref, named=lines))
 
 
 def _changed_orders_sacs(store: OrderStore, records, kept: dict[str, frozenset[str]], state: StateStore,

@@ -535,8 +535,9 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
             _, lines = store.load(key[0], revisions[-1])
             rows = tuple(r for r in lines.select(["order_ref", "line_number", "line_id", "quantity", "unit",
                                                   "unit_price"]).to_pylist() if r["order_ref"] == record.order_ref)
+        cancelling, sets = _cancelling(store, mine)
         evidence[key] = lifecycle.Evidence(
-            answers=tuple(answers[key]), changes=tuple(mine), cancelling=_cancelling(store, mine),
+            answers=tuple(answers[key]), changes=tuple(mine), cancelling=cancelling, sets=sets,
             revision_keys=frozenset(revisions), revision_rows=rows, allocation=tuple(allocation.get(key, ())))
     plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id)
     state.apply(plan, at=at, run_id=run_id)
@@ -545,8 +546,13 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     missing = [k for k in keys if k not in records  # a CSV refusal answers rows intake did not take
                and any(a.doc_type != "CSV" for a in answers[k])]
     if missing:
-        out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
-                         "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+        # (a grocer's: its 876 for a PO whose 875 we never held)
+        grocer = [bool(evidence[k].sets) and len(evidence[k].sets) == len(evidence[k].changes) for k in missing]
+        order, change = ("875", "876") if all(grocer) else ("850 or 875", "860 or 876") if any(grocer) else (
+            "850", "860")
+        out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no {order} in the archive (an {change} "
+                         "for an unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in
+                                                                                     missing[:5]))
 
 
 def _ref_answers(answers: dict, later) -> dict:
@@ -587,18 +593,24 @@ def _by_order(answers: dict, release_keyed: set[tuple[str, str]]) -> dict:
     return {k: sorted(v, key=lambda a: seen[id(a)]) for k, v in out.items()}
 
 
-def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:
-    """The ids of the 860s that cancel their order (BCH01 01 or 17), from their stored change tables."""
-    out = set()
+def _cancelling(store: OrderStore, changes: list) -> tuple[frozenset[int], dict[int, str]]:
+    """The ids of the 860s that cancel their order (BCH01 01 or 17), and the set each change came as where it is
+    not an 860 (CHANGE_HEADERS set_id: "876" for a grocer's), from their stored change tables."""
+    out, sets = set(), {}
     for c in changes:
         try:
             headers, _ = store.load_changes(c.partner, c.store_key)
         except StateError:
             continue
-        if any(h["change_ref"] == c.change_ref and h["purpose"] in CANCEL_PURPOSES for h in
-               headers.select(["change_ref", "purpose"]).to_pylist()):
-            out.add(c.id)
-    return frozenset(out)
+        columns = ["change_ref", "purpose", *(["set_id"] if "set_id" in headers.column_names else [])]
+        for h in headers.select(columns).to_pylist():
+            if h["change_ref"] != c.change_ref:
+                continue
+            if h["purpose"] in CANCEL_PURPOSES:
+                out.add(c.id)
+            if h.get("set_id") and h["set_id"] != "860":
+                sets[c.id] = h["set_id"]
+    return frozenset(out), sets
 
 
 def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:

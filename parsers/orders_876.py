@@ -24,14 +24,21 @@ Translation (4010 / 4010UCS element positions, the 860's in brackets):
   (quantity and price restated: whichever is sent is applied, the same values change nothing); G6801 (POC03),
   G6802 (POC05), G6803 (POC06), G6804 as the pair UA, then G6805/G6806 and G6807/G6808 as POC08.. pairs.
 - G76 -> CTT: CTT01 the number of G68 lines, CTT02 G7601.
+- G72 (+ its first G73) -> SAC as the 875 reads it (parsers.orders_875.g72_as_sac): before the first G68 a change of
+  the order's allowances and charges, in a G68 loop of that item's (the line the item names: engine.changes
+  resolves the POC loop's SACs to it, sac_lines). Restated, as X12 says the 876 changes: a G72 replaces the order's
+  of its kind and SAC02 at its level (G7202 12 cancels it), what it does not restate stays.
 
-Not carried (ORDER_876_NOT_CARRIED): G66, G23, G72/G73 (allowances and charges), G70, SLN and a G68 loop's N1/QTY
-(store quantities), G62 with another qualifier, G68's price bracket, quantity cost and price list (G6809..G6815),
-G20's measures, G76's weight, volume and amount.
+Not carried (ORDER_876_NOT_CARRIED): G66, G23, a G72 whose 340 code names no SAC02 we know (at G7201), G7204 and
+G7210, a subline's G72, G70, SLN and a G68 loop's N1/QTY (store quantities), G62 with another qualifier, G68's price
+bracket, quantity cost and price list (G6809..G6815: the 876 restates the item list cost, G6803, which is applied; a
+price bracket names the bracket of the vendor's price list that cost is of, and no price of its own), G20's
+measures, G76's weight, volume and amount.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from parsers.orders_875 import (
@@ -41,8 +48,10 @@ from parsers.orders_875 import (
     DATE_QUALIFIERS,
     Sets,
     _el,
+    _g72_read,
     _quantity,
     _trimmed,
+    g72_sacs,
     rows_rewritten,
 )
 from parsers.x12_reader import ParseResult
@@ -55,12 +64,15 @@ _SAME = frozenset({"N1", "N2", "N3", "N4", "NTE", "SE"})
 _MORE_NOT_CARRIED = {"SLN": "subline item detail", "QTY": "a store's quantity"}
 
 
-def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Finding]]:
+def as_860(result: ParseResult, sets: Sets, sacs: Mapping[tuple[str, str], str] | None = None
+           ) -> tuple[ParseResult, Sets, list[Finding]]:
     """(the parse with the rows of the given 876 sets written as the 860 segments that say the same, each at its own
     row; the sets as 860s; ORDER_876_NOT_CARRIED findings for what no change column takes). The envelopes, the other
-    rows and every other set are the parse's own."""
+    rows and every other set are the parse's own. ``sacs``: (SAC01, G7201) -> SAC02 a G72 is read by
+    (schemas.grocery_invoice.g72_sacs of the partner's g72_codes; the built-in table's when None)."""
     if not sets:
         return result, [], []
+    sacs = g72_sacs(None) if sacs is None else sacs
     seg = result.segments
     rows_at: list[int] = []
     new_rows: list[list[str]] = []
@@ -78,6 +90,8 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
         body = seg.rows(ts.start, ts.end)
         lines = [r for r in body if r and r[0] == "G68"]
         in_line = False  # past the first G68: an N1 there opens a store's loop (its QTY), not a party of the heading
+        in_sln = False  # past a G68 loop's SLN: its G72s are the subline's (not carried)
+        taken: set[int] = set()  # the offsets of G73s read into their G72's SAC15
         g92 = next((r for r in body if r and r[0] == "G92"), [])
         deletes = _el(g92, 1) in DELETE_TYPES  # G92*DI: each G68 names an item deleted, whatever quantity it restates
         for offset, row in enumerate(body):
@@ -99,8 +113,14 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
                     new = _trimmed(["DTM", DATE_QUALIFIERS[qualifier], _el(row, 2), _el(row, 4)])
                 elif qualifier or _el(row, 2):
                     skipped(f"date qualified {qualifier or '(none)'}", at, "G62", "G6201", qualifier)
+            elif sid == "G72" and not in_sln:
+                new = _g72_read(row, body, offset, sacs, taken, lambda what, el, value, _at=at: skipped(
+                    what, _at, "G72", el, value))
+            elif sid == "G73" and offset in taken:
+                pass  # (its G72's SAC15)
             elif sid == "G68":
                 in_line = True
+                in_sln = False
                 quantity = _quantity(_el(row, 1))
                 change = "DI" if deletes or (quantity is not None and quantity == 0) else "CA"
                 pairs = (["UA", _el(row, 4)] if _el(row, 4) else []) + [_el(row, k) for k in range(5, 9)]
@@ -124,9 +144,12 @@ def as_860(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
                 skipped("store (a G68 loop's N1)", at, "N1")
             elif in_line and sid in ("N2", "N3", "N4"):
                 pass  # (said with its N1)
+            elif sid == "G72":
+                skipped("subline's allowance or charge", at, sid)
             elif sid in _NOT_CARRIED:
                 skipped(_NOT_CARRIED[sid], at, sid)
             elif sid in _MORE_NOT_CARRIED:
+                in_sln = in_sln or sid == "SLN"
                 skipped(_MORE_NOT_CARRIED[sid], at, sid)
             elif sid not in _SAME:
                 skipped("segment", at, sid or "?")

@@ -229,13 +229,15 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SDQ_QUANTITY_MISMATCH", "set", "warning", "",
            "A PO1 line's SDQ store quantities do not add up to its PO102."),
         _C("ORDER_875_NOT_CARRIED", "set", "warning", "",
-           "An 875 (grocery purchase order) segment or element no order column takes (G66, G23, G72/G73, G70, a G62 "
-           "date of another qualifier, G68's price bracket or quantity cost, G76's weight, volume or amount, a G7601 "
-           "total that is not the sum of the lines); the order is read without it."),
+           "An 875 (grocery purchase order) segment or element no order column takes (G66, G23, a G72 whose 340 code "
+           "names no SAC02 we know, G7204, G7210, a subline's G72, G70, a G62 date of another qualifier, G68's price "
+           "bracket or quantity cost, G76's weight, volume or amount, a G7601 total that is not the sum of the "
+           "lines); the order is read without it."),
         _C("ORDER_876_NOT_CARRIED", "set", "warning", "",
-           "An 876 (grocery purchase order change) segment or element no change column takes (G66, G23, G72/G73, "
-           "G70, SLN, a G68 loop's store N1/QTY, a G62 date of another qualifier, G68's price bracket or quantity "
-           "cost, G76's weight, volume or amount); the change is read without it."),
+           "An 876 (grocery purchase order change) segment or element no change column takes (G66, G23, a G72 whose "
+           "340 code names no SAC02 we know, G7204, G7210, a subline's G72, G70, SLN, a G68 loop's store N1/QTY, a "
+           "G62 date of another qualifier, G68's price bracket or quantity cost, G76's weight, volume or amount); the "
+           "change is read without it."),
         _C("SCH_NOT_APPLIED", "set", "warning", "",
            "PO1 lines carry SCH delivery schedules; lines are not split by date but ship whole on the order's dates."),
         _C("SCH_QUANTITY_MISMATCH", "set", "warning", "",

@@ -6,8 +6,10 @@ not refused by billing night after night). Definitions and arithmetic only: no d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from schemas.fulfilment import G72_TAX_CODES
 from schemas.units import EACH_UNITS, priced_per
 
 G1703_DIGITS = 9  # element 237 (item list cost): R 1/9
@@ -75,3 +77,53 @@ def in_many_unit(unit: str, basis: str) -> str | None:
     None: what a finding names as the quantity to agree."""
     many = priced_per(unit, basis) if basis else 1
     return EACHES_BY_MANY.get(int(many)) if unit in EACHES and int(many) == many else None
+
+# SAC01 + SAC02 (1300) -> G7201 (340): the pairs whose two codes name the same allowance or charge in X12's lists.
+# C310 "Discount" has no 340 code of the same meaning (51 trade, 52 quantity, 45 new discount are kinds of it);
+# a charge F050 "Other" neither (999 "Other Charges" is in 3010's list, not verified in 4010's): both refused.
+SAC_TO_G7201 = {
+    ("A", "D170"): "1",  # free goods
+    ("A", "G860"): "2",  # shrink (allowance)
+    ("A", "A400"): "5",  # allowance non-performance
+    ("A", "C320"): "43",  # display (allowance)
+    ("A", "C540"): "44",  # early buy (allowance)
+    ("A", "E760"): "46",  # new warehouse
+    ("A", "H010"): "48",  # special buy
+    ("A", "F340"): "54",  # pick-up (allowance)
+    ("A", "E160"): "60",  # label (allowance)
+    ("A", "E730"): "65",  # new item (allowance)
+    ("A", "A390"): "70",  # allowance for consignment merchandise
+    ("A", "F280"): "90",  # performance allowance
+    ("A", "B210"): "93",  # co-op credit
+    ("A", "H560"): "95",  # swell
+    ("A", "A260"): "100",  # advertising allowance
+    ("A", "F050"): "499",  # other: other allowance
+    ("C", "H090"): "503",  # special handling
+    ("C", "D240"): "504",  # freight
+    ("C", "D980"): "505",  # insurance
+    ("C", "F190"): "512",  # palletizing
+    ("C", "H550"): "514",  # surcharge
+    ("C", "C040"): "516",  # delivery (charge)
+}
+
+
+def g72_sacs(codes: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
+    """(SAC01, G7201) -> the SAC02 a G72's 340 code says: by a partner's [fulfilment.invoice] g72_codes (``codes``:
+    "A:C310" -> "51"), else SAC_TO_G7201, as the 880's writer (engine.invoice_880._g72) chose; a 340 code that two
+    SAC02s are written as (the profile's C310 and the table's C320 both 43) names neither. How an 880 we sent is read
+    back (engine.finance_inputs) and a grocer's 875 / 876 G72 is read as a SAC (parsers.orders_875.g72_as_sac)."""
+    written = {**{f"{kind}:{sac02}": g7201 for (kind, sac02), g7201 in SAC_TO_G7201.items()},
+               **{key: g7201 for key, g7201 in (codes or {}).items() if key[:2] in ("A:", "C:")}}
+    by_code: dict[tuple[str, str], set[str]] = {}
+    for key, g7201 in written.items():
+        kind, _, sac02 = key.partition(":")
+        by_code.setdefault((kind, g7201), set()).add(sac02)
+    return {at: next(iter(sac02s)) for at, sac02s in by_code.items() if len(sac02s) == 1}
+
+
+def g72_kind(g7201: str | None) -> str:
+    """A G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number. A tax's
+    (schemas.fulfilment.G72_TAX_CODES: 501, 526, 537) is "T": a tax, not a charge."""
+    if g7201 in G72_TAX_CODES:
+        return "T"
+    return "C" if (g7201 or "").isdigit() and int(g7201) >= 500 else "A" if (g7201 or "").isdigit() else ""

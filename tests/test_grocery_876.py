@@ -189,7 +189,7 @@ def test_the_876_reads_as_the_860_it_says_and_names_what_it_does_not_carry():
             for f in not_carried] == [
         ("ORDER_876_NOT_CARRIED", "G62", "G6201", "04", 5), ("ORDER_876_NOT_CARRIED", "G68", "G6809", "B2", 7),
         ("ORDER_876_NOT_CARRIED", "N1", "", None, 8), ("ORDER_876_NOT_CARRIED", "QTY", "", None, 9),
-        ("ORDER_876_NOT_CARRIED", "G72", "", None, 15)]
+        ("ORDER_876_NOT_CARRIED", "G72", "G7201", "A", 15)]
     headers, changes = read_changes(rewritten, sets, partner="staterbros")
     assert headers.select(["po_number", "purpose", "po_date", "line_count", "ctt_line_count"]).to_pylist() == [
         {"po_number": "SB4410027", "purpose": "04", "po_date": NIGHT.date().replace(day=24), "line_count": 3,

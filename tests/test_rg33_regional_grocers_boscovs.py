@@ -169,7 +169,7 @@ def test_what_an_875_says_that_no_column_takes_is_named_where_it_stands():
         ("ORDER_875_NOT_CARRIED", "warning", "G23", "", None, 7, 9, "0001"),
         ("ORDER_875_NOT_CARRIED", "warning", "G68", "G6809", "B1", 11, 13, "0001"),
         ("ORDER_875_NOT_CARRIED", "warning", "G76", "G7601", "66", 13, 15, "0001"),
-        ("ORDER_875_NOT_CARRIED", "warning", "G72", "", None, 14, 16, "0001")]
+        ("ORDER_875_NOT_CARRIED", "warning", "G72", "G7201", "A", 14, 16, "0001")]
 
 
 @pytest.mark.parametrize(("status", "purpose", "order_type"), [("N", "00", "SA"), ("F", "01", "SA"), ("R", "R", "SA"),

@@ -41,6 +41,7 @@ from engine.changes import (
     change_fingerprint,
     dates_said,
     heading_finding,
+    named_lines,
     refs_said,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
@@ -216,6 +217,10 @@ class Revisions:
     # per order of a partner whose 855 states the agreed allowances ([acks.po_ack] allowances = "agreed"), the SACs
     # the last 855 sent for it states (engine.po_ack.stated_sacs): a revised 855 answering a change states them again
     stated: dict[Key, StatedSacs] = field(default_factory=dict)
+    # per 876 applied (partner, store key, change ref): the PO101 and number of the line each of its POCs (by
+    # file_segment) named, which its G68-loop SACs are resolved by (engine.changes.named_lines; the flow stores
+    # them: sacs_on_lines)
+    sac_lines: dict[tuple[str, str, str], dict[int, tuple[str, int] | None]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -352,6 +357,7 @@ class _Step:
         if result.rejected:
             return self._refused(header, result, standing=(order_row, lines))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
+        self._lines_named(header, result, lines)
         if result.cancelled or self._nothing_left(result):
             return self._cancelled(header, replace(result, cancelled=True), order_row, lines)
         # (a line an 860 moves to another ship-to, its POC loop's N1*ST, is decided again as an 850's line with its own
@@ -437,6 +443,12 @@ class _Step:
         not decided again."""
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= (
             DEADLINE_CHANGES | REF_CHANGES)
+
+    def _lines_named(self, header: Mapping, result: ChangeResult, before: pa.Table) -> None:
+        """An 876 applied: the line each of its POCs named (its G68s name items), for its G68-loop SACs."""
+        if header.get("set_id") == "876":
+            self.updates[("sac_lines", (self.ch.partner, self.ch.store_key, self.ch.change_ref))] = named_lines(
+                result, before)
 
     def _echoed(self) -> frozenset[str]:
         return echoed_refs(self.profile)
@@ -674,6 +686,7 @@ class _Step:
         if result.rejected:
             return self._refused(header, result, restate=(order_row, table))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
+        self._lines_named(header, result, table)
         findings = list(result.findings)
         # (its added references are kept too: the 856 and 810 still to write carry them)
         others = {c: v for c, v in result.order_changes.items() if c not in DEADLINE_CHANGES | REF_CHANGES}

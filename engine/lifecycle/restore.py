@@ -68,6 +68,7 @@ class Evidence:
     revision_keys: frozenset[str] = frozenset()  # stored tables an applied 860 left ("<store key>-<change ref>")
     revision_rows: tuple[dict, ...] = ()  # the newest revision's line rows (line_number, line_id, quantity...)
     allocation: tuple[dict, ...] = field(default_factory=tuple)  # per line, the newest allocation rows
+    sets: Mapping[int, str] = field(default_factory=dict)  # change id -> the set it came as, not an 860 ("876")
 
 
 def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
@@ -140,8 +141,8 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         r = t.record
     if cancel is not None and next_state(r.state, EventKind.CHANGE_CANCELLED) is not None:
         change, answer = cancel
-        note = f"cancelled by the 860 in {change.source_file}, answered in {answer.file_name}; restored by the " \
-               "state rebuild"
+        note = f"cancelled by the {ev.sets.get(change.id, '860')} in {change.source_file}, answered in " \
+               f"{answer.file_name}; restored by the state rebuild"
         t = move(r, EventKind.CHANGE_CANCELLED, at=at, run_id=run_id, actor=ACTOR, note=note,
                  document_key=answer.doc_key, ack_type=answer.ack_type, answered_with=answer.doc_type)
         transitions.append(t)

@@ -420,7 +420,9 @@ def changed_allowances(sacs: pa.Table, changes: Sequence[pa.Table], order: tuple
         sent = change.to_pylist()
         if not sent:
             continue
-        heading = [r for r in sent if r["line_number"] is None and r["line_id"] is None]
+        # (a POC loop's SAC on no known line, an 876's G68 loop's before it is applied: no heading's, no line's)
+        heading = [r for r in sent if r["line_number"] is None and r["line_id"] is None
+                   and r.get("change_type") is None]
         if heading and sent[0].get("purpose") == RESTATE:
             items = [c for c in items if c["line_id"] is not None or c["line_number"] is not None]
         items = _replaced_sacs(items, heading, None)
