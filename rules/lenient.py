@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from parsers.x12_reader import ParseResult
@@ -23,7 +23,9 @@ ORDER_SETS = frozenset({"850", "860"})
 # (parsers.orders_850 and orders_860 read them into descriptions, notes, names and references shown, kept and
 # carried back as sent; no rule, allocation, price or key reads them). Everything else an order is made of (BEG,
 # BCH, CUR, PO1/POC and their product ids, quantities, units and prices, PO4, SDQ, DTM and every date, N1's
-# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set.
+# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set,
+# and so does a PER: a ship-to's contact is echoed as sent in the 856 (asn.ship_to_contact), where a value too long
+# would make our own 856 invalid (a name is cut to its element when written; a PER is not).
 HARMLESS: dict[tuple[str, str], str] = {
     ("PID", "PID05"): "an item description",
     ("MSG", "MSG01"): "a note",
@@ -33,18 +35,16 @@ HARMLESS: dict[tuple[str, str], str] = {
     ("N9", "N903"): "a note's reference description",
     ("REF", "REF02"): "a reference",
     ("REF", "REF03"): "a reference's description",
-    ("PER", "PER02"): "a contact's name",
-    ("PER", "PER04"): "a contact's number or e-mail",
-    ("PER", "PER06"): "a contact's number or e-mail",
-    ("PER", "PER08"): "a contact's number or e-mail",
     ("N1", "N102"): "a party's name",
     ("N2", "N201"): "a party's name",
     ("N2", "N202"): "a party's name",
 }
 # REF01 qualifiers whose REF02 the order acts on, so an error in it refuses the set whatever the profile says: a
 # store number (a store's PO ships to it), the vendor number a rule checks, the contract or agreement a release is
-# matched to its blanket by. A profile's [x12] order_key_ref (orders keyed by a REF) is added by the caller.
+# matched to its blanket by. A profile's own (acted_by: its order_key_ref, its bill-only marks' REF01 and N901) are
+# added by the caller.
 ACTED_REFS = frozenset({"ST", "IA", "CT", "AH"})
+_QUALIFIED = frozenset({"REF", "N9"})  # segments whose 01 qualifier says what their reference is
 
 ACCEPTED_AS = {"ELEMENT_TOO_LONG": "ELEMENT_TOO_LONG_ACCEPTED",
                "ELEMENT_INVALID_CHARACTER": "ELEMENT_CHARACTER_ACCEPTED"}
@@ -53,14 +53,24 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Sets = Iterable[tuple[Interchange, Group, TransactionSet]]
 
 
+def acted_by(profile) -> dict[str, frozenset[str]]:
+    """The REF01 and N901 qualifiers a partner's profile acts on, by segment: its [x12] order_key_ref (orders keyed
+    by that REF) and its [fulfilment.invoice] bill_only marks' ``ref`` and ``n9`` (a REF or N9 that marks a PO
+    bill-only)."""
+    marks = profile.fulfilment.invoice.bill_only
+    return {"REF": frozenset({q for q in (profile.x12.order_key_ref or "", *(m.ref for m in marks)) if q}),
+            "N9": frozenset(m.n9 for m in marks if m.n9)}
+
+
 def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *, policy: str,
-                    acted_refs: Collection[str] = ()) -> list[Finding]:
+                    acted: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
     """``findings`` (every finding about ``result``: its envelopes', the dictionary's, the guide's) with each element
     error in what the order is not made of made a warning the 997 notes (ACCEPTED_AS: ELEMENT_TOO_LONG_ACCEPTED,
     ELEMENT_CHARACTER_ACCEPTED) when ``policy`` is "accept": an ELEMENT_TOO_LONG, or an ELEMENT_INVALID_CHARACTER
     that is the component separator in a simple element's text (a control character may be a lost segment
-    terminator: still refused), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS), a REF02 only when its
-    REF01 is none of ACTED_REFS and ``acted_refs``. Only in a set that no other error refuses: in one refused
+    terminator: still refused), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS), a REF's only when its
+    REF01 is none of ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is none of ``acted`` ("N9":
+    acted_by names both). Only in a set that no other error refuses: in one refused
     anyway they stay errors, each one to fix before the set is sent again. The value is kept as received (no column
     of ours has a fixed width). "reject": ``findings`` as they are."""
     if policy != "accept" or not any(_candidate(f) for f in findings):
@@ -69,7 +79,8 @@ def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *,
     if not bounds:
         return findings
     starts = [b[0] for b in bounds]
-    acted = ACTED_REFS | {q.upper() for q in acted_refs}
+    acted = {"REF": ACTED_REFS | {q.upper() for q in (acted or {}).get("REF", ())},
+             "N9": frozenset(q.upper() for q in (acted or {}).get("N9", ()))}
 
     def set_of(f: Finding) -> int:
         fs = f.location.file_segment
@@ -99,16 +110,16 @@ def _candidate(f: Finding) -> bool:
             and (loc.segment_id, loc.element) in HARMLESS)
 
 
-def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: frozenset[str]) -> bool:
+def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[str, frozenset[str]]) -> bool:
     value = f.location.value or ""
     if f.code == "ELEMENT_INVALID_CHARACTER":
         component = ic.delimiters.component if ic.delimiters else ""
         if not component or component not in value or _CONTROL.search(value):
             return False
-    if f.location.element == "REF02":
+    if f.location.segment_id in _QUALIFIED:
         elements = result.segments.elements[f.location.file_segment - 1].as_py()
         qualifier = elements[1] if len(elements) > 1 else ""
-        if (qualifier or "").strip().upper() in acted:
+        if (qualifier or "").strip().upper() in acted[f.location.segment_id]:
             return False
     return True
 

@@ -142,11 +142,23 @@ def test_inspect_reads_the_file_as_a_profile_does_by_default():
     assert not [f for f in findings if f.severity == "error"] and orders.num_rows == 1
 
 
-def test_the_profile_s_order_key_ref_is_what_the_order_is_made_of():
+def test_the_profile_s_order_key_ref_and_bill_only_marks_are_what_the_order_is_made_of():
+    from schemas.fulfilment import BillOnlyMark
+
     keyed = _with(order_key_ref="CO")
     data = x12_850(_po("REF*CO*" + "7" * 31))
     assert ("AK5", "R", "5") in _acks(data, keyed)
     assert ("AK5", "E", "5") in _acks(data)  # for a partner not keyed by it: a reference kept
+    invoice = ACME.fulfilment.invoice.model_copy(update={"bill_only": (BillOnlyMark(n9="ZZ", text="BILL ONLY"),
+                                                                       BillOnlyMark(ref="ZY", text="USED"))})
+    marked = ACME.model_copy(update={"fulfilment": ACME.fulfilment.model_copy(update={"invoice": invoice})})
+    data = x12_850(_po("REF*ZY*" + "U" * 31))
+    assert ("AK5", "R", "5") in _acks(data, marked) and ("AK5", "E", "5") in _acks(data)
+    body = _po()
+    dtm = body.index(GOOD_PO[2])
+    body[dtm + 1:dtm + 1] = ["N9*ZZ*" + "B" * 31]
+    data = x12_850(body)
+    assert ("AK5", "R", "5") in _acks(data, marked) and ("AK5", "E", "5") in _acks(data)
 
 
 def test_a_group_of_a_noted_set_and_a_refused_one_is_partly_accepted():
@@ -160,19 +172,28 @@ def test_a_group_of_a_noted_set_and_a_refused_one_is_partly_accepted():
     assert _outcome(data).orders["po_number"].to_pylist() == ["PO-1"]
 
 
-def test_notes_names_and_contacts_are_kept_as_sent():
-    body = _po("REF*DP*" + "D" * 31, "PER*BD*" + "N" * 61 + "*TE*555>1212")
+def test_notes_names_and_references_are_kept_as_sent():
+    body = _po("REF*DP*" + "D" * 31)
     dtm = body.index(GOOD_PO[2])
     body[dtm + 1:dtm + 1] = ["N9*ZZ*" + "A" * 31, "MSG*KEEP>DRY"]  # the N9 loop: after DTM, before N1
+    body[body.index(GOOD_PO[3])] = "N1*ST*" + "N" * 61 + "*92*DC07"  # the ship-to's name; its id is what counts
     data = x12_850(body)
     acks = _acks(data)
     assert ("AK5", "E", "5") in acks and acks[-1] == ("AK9", "E", "1", "1", "1")
-    assert [(s[1], s[2]) for s in acks if s[0] == "AK4"] == [("2", "127"), ("2", "93"), ("4", "364"), ("2", "127"),
-                                                             ("1", "933")]
+    assert [(s[1], s[2]) for s in acks if s[0] == "AK4"] == [("2", "127"), ("2", "127"), ("1", "933"), ("2", "93")]
     out = _outcome(data)
-    assert out.orders.num_rows == 1
+    assert out.orders["ship_to_name"].to_pylist() == ["N" * 61] and out.orders["ship_to_id"].to_pylist() == ["DC07"]
     assert {f.location.element for f in out.findings if f.code.endswith("_ACCEPTED")} == {
-        "REF02", "PER02", "PER04", "N902", "MSG01"}
+        "REF02", "N902", "MSG01", "N102"}
+    named = next(f for f in out.findings if f.location.element == "N102")
+    assert "write a party's name cut to its element" in named.message
+
+
+def test_a_contact_is_echoed_as_sent_so_it_still_refuses():
+    """A PER (a drop ship's consumer: its phone, e-mail) goes back as sent in an 856 that asks for it
+    (asn.ship_to_contact): one too long would make our own 856 invalid, so it is not among what is noted."""
+    data = x12_850(_po("PER*BD*" + "N" * 61 + "*TE*5551212"))
+    assert ("AK5", "R", "5") in _acks(data) and _outcome(data).orders.num_rows == 0
 
 
 # --- pyx12 (maps of our dictionary) and Bots (its own grammars) read the same errors ------------------------
@@ -306,3 +327,7 @@ def test_the_warnings_are_in_the_store_and_the_failures_report(night):
     assert (mine["ELEMENT_TOO_LONG_ACCEPTED"]["element"], mine["ELEMENT_TOO_LONG_ACCEPTED"]["value"]) == (
         "REF02", LONG_REF)
     assert mine["ELEMENT_CHARACTER_ACCEPTED"]["st02"] == "0001"
+    hints = {r["code"]: r["hint"] for r in csv.DictReader(io.StringIO(
+        (ws.root / "reports" / run_id / "failures-hints.csv").read_text(encoding="utf-8-sig")))}
+    assert hints["ELEMENT_TOO_LONG_ACCEPTED"].startswith("None for the order: it was accepted with errors noted")
+    assert "component separator (ISA16)" in hints["ELEMENT_CHARACTER_ACCEPTED"]
