@@ -327,6 +327,7 @@ def test_the_warnings_are_in_the_store_and_the_failures_report(night):
     assert (mine["ELEMENT_TOO_LONG_ACCEPTED"]["element"], mine["ELEMENT_TOO_LONG_ACCEPTED"]["value"]) == (
         "REF02", LONG_REF)
     assert mine["ELEMENT_CHARACTER_ACCEPTED"]["st02"] == "0001"
+    assert {r["consequence"] for r in mine.values()} == {"set accepted with errors noted (997 AK5 E); its order taken"}
     hints = {r["code"]: r["hint"] for r in csv.DictReader(io.StringIO(
         (ws.root / "reports" / run_id / "failures-hints.csv").read_text(encoding="utf-8-sig")))}
     assert hints["ELEMENT_TOO_LONG_ACCEPTED"].startswith("None for the order: it was accepted with errors noted")
