@@ -398,6 +398,11 @@ HINTS: dict[str, str] = {
         " the text is kept as received, separator and all. If it repeats, ask the partner's translator for a"
         " component separator (ISA16) its texts never hold (> or ^)."
     ),
+    "ELEMENT_REPEATS_ACCEPTED": (
+        "None for the order: it was accepted with errors noted (997 AK5 E, AK4 code 12 at the element) and decided;"
+        " the text is kept as received, separator and all. If it repeats, ask the partner's translator for a"
+        " repetition separator (ISA11) its texts never hold."
+    ),
     "ISA_DUPLICATE": (
         "A resend of an interchange we already have: usually safe to ignore; confirm with the partner."
     ),

@@ -47,7 +47,10 @@ ACTED_REFS = frozenset({"ST", "IA", "CT", "AH"})
 _QUALIFIED = frozenset({"REF", "N9"})  # segments whose 01 qualifier says what their reference is
 
 ACCEPTED_AS = {"ELEMENT_TOO_LONG": "ELEMENT_TOO_LONG_ACCEPTED",
-               "ELEMENT_INVALID_CHARACTER": "ELEMENT_CHARACTER_ACCEPTED"}
+               "ELEMENT_INVALID_CHARACTER": "ELEMENT_CHARACTER_ACCEPTED",
+               # the repetition separator (ISA11, 00402 on) inside one of them: "A4^80G" in a PID05, which does not
+               # repeat (AK4 code 12; 3 in a 004010 997: engine.acks.ak4_code)
+               "ELEMENT_TOO_MANY_REPEATS": "ELEMENT_REPEATS_ACCEPTED"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 Sets = Iterable[tuple[Interchange, Group, TransactionSet]]
@@ -66,13 +69,14 @@ def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *,
                     acted: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
     """``findings`` (every finding about ``result``: its envelopes', the dictionary's, the guide's) with each element
     error in what the order is not made of made a warning the 997 notes (ACCEPTED_AS: ELEMENT_TOO_LONG_ACCEPTED,
-    ELEMENT_CHARACTER_ACCEPTED) when ``policy`` is "accept": an ELEMENT_TOO_LONG, or an ELEMENT_INVALID_CHARACTER
-    that is the component separator in a simple element's text (a control character may be a lost segment
-    terminator: still refused), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS), a REF's only when its
-    REF01 is none of ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is none of ``acted`` ("N9":
-    acted_by names both). Only in a set that no other error refuses: in one refused
-    anyway they stay errors, each one to fix before the set is sent again. The value is kept as received (no column
-    of ours has a fixed width). "reject": ``findings`` as they are."""
+    ELEMENT_CHARACTER_ACCEPTED, ELEMENT_REPEATS_ACCEPTED) when ``policy`` is "accept": an ELEMENT_TOO_LONG, an
+    ELEMENT_INVALID_CHARACTER that is the component separator in a simple element's text (a control character may be
+    a lost segment terminator: still refused), or an ELEMENT_TOO_MANY_REPEATS (the repetition separator in its
+    text), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS); a REF's only when its REF01 is none of
+    ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is none of ``acted`` ("N9"; acted_by names
+    both). Only in a set that no other error refuses: in one refused anyway they stay errors, each one to fix before
+    the set is sent again. The value is kept as received (no column of ours has a fixed width). "reject":
+    ``findings`` as they are."""
     if policy != "accept" or not any(_candidate(f) for f in findings):
         return findings
     bounds = sorted((ts.start + 1, ts.end + 1, ic) for ic, g, ts in sets if ts.set_id in ORDER_SETS)

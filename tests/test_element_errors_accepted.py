@@ -133,6 +133,26 @@ def test_a_change_order_s_reference_and_description_are_noted_too():
     assert ("AK5", "R", "5") in _acks(data, _with(element_errors="reject"))
 
 
+def test_a_repetition_separator_in_a_description_is_noted():
+    """Globex writes 005010 with ISA11 "^": a description "Copy paper A4^80G" reads as a PID05 repeated, which it
+    may not (AK4 code 12). It used to refuse GLOBEX-2000; now noted, the order read with the text as sent."""
+    globex = PROFILES["globex"]
+    sent = (REPO / "sample_files" / "drops" / "globex" / "globex-po-01.x12").read_bytes().decode()
+    assert "|^|00501|" in sent and "PID|F||||Copy paper A4~" in sent
+    data = sent.replace("PID|F||||Copy paper A4~", "PID|F||||Copy paper A4^80G~", 1).encode()
+    for acks in (_acks(data, globex), _acks_in_batches(data, globex)):
+        first = acks[:next(k for k, s in enumerate(acks) if s[0] == "AK5") + 1]
+        assert [s for s in first if s[0] in ("AK3", "AK4", "AK5")] == [
+            ("AK3", "PID", "8", "", "8"), ("AK4", "5", "352", "12", ""), ("AK5", "E", "5")]
+    out = _outcome(data, globex)
+    [noted] = [f for f in out.findings if f.code == "ELEMENT_REPEATS_ACCEPTED"]
+    assert (noted.severity, noted.location.element, noted.location.value) == ("warning", "PID05", "Copy paper A4^80G")
+    lines = out.lines.to_pylist()
+    assert [r["description"] for r in lines if r["po_number"] == "GLOBEX-2000"][0] == "Copy paper A4^80G"
+    strict = _with(globex, element_errors="reject")
+    assert ("AK5", "R", "5") in _acks(data, strict)
+
+
 def test_inspect_reads_the_file_as_a_profile_does_by_default():
     from flows.inspect_view import read_checked
 
