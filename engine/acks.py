@@ -28,6 +28,9 @@ TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
 # noted"; AK901 E when every set is accepted): syntax deviations whose meaning is unambiguous and which we read,
 # so the partner learns of them without losing the document (SAC05 "25.00" in an N2: AK4 code 6).
 NOTED_IN_997 = frozenset({"IMPLIED_DECIMAL_STATED",
+                          # an element error in what an order is not made of, accepted ([x12] element_errors
+                          # "accept": rules.lenient): a REF02 of 40 in 004010, a ":" in a PID05 (AK4 5, 6)
+                          "ELEMENT_TOO_LONG_ACCEPTED", "ELEMENT_CHARACTER_ACCEPTED", "ELEMENT_REPEATS_ACCEPTED",
                           # a 3PL's 945 deviation its reader reads (engine.warehouse_acks.READ_DEVIATIONS: only those
                           # are ever warnings; a partner's set with one of these is refused, an error)
                           "SEGMENT_NOT_IN_SET", "SEGMENT_OUT_OF_ORDER", "ELEMENT_TOO_LONG", "ELEMENT_TOO_SHORT"})

@@ -63,6 +63,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
+from rules.lenient import accept_harmless, acted_by
 from rules.set_checks import line_refs_echoed_by, marks_carried_by
 from rules.structure import check_structure, sdq_applied, taxes_of_invoices
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
@@ -185,6 +186,9 @@ class SplitInterchange:
                                      agreed_currency=self.agreed_currency)
         findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
         findings += check_guide(result, inbound, profile.x12.guide)
+        # an element error in what an order is not made of: accepted with errors noted ([x12] element_errors)
+        findings = accept_harmless(findings, result, inbound, policy=profile.x12.element_errors,
+                                   acted=acted_by(profile))
         too_large = sets_too_large(result, oversized, profile.limits, file)
         if too_large:
             gone = {(f.location.isa13, f.location.gs06, f.location.st02) for f in too_large}

@@ -387,6 +387,22 @@ HINTS: dict[str, str] = {
         " 997 told the partner (AK5 E; for an IEA01 the TA1, E 021). If it repeats, ask them to send N elements"
         " without the decimal point (2500)."
     ),
+    "ELEMENT_TOO_LONG_ACCEPTED": (
+        "None for the order: it was accepted with errors noted (997 AK5 E, AK4 code 5 at the element) and decided;"
+        " the value is kept as received (a party's name is written cut to its element in our documents). If it"
+        " repeats, ask the partner to keep to the element's length; a profile's [x12] element_errors = \"reject\""
+        " refuses such sets instead."
+    ),
+    "ELEMENT_CHARACTER_ACCEPTED": (
+        "None for the order: it was accepted with errors noted (997 AK5 E, AK4 code 6 at the element) and decided;"
+        " the text is kept as received, separator and all. If it repeats, ask the partner's translator for a"
+        " component separator (ISA16) its texts never hold (> or ^)."
+    ),
+    "ELEMENT_REPEATS_ACCEPTED": (
+        "None for the order: it was accepted with errors noted (997 AK5 E, AK4 code 12 at the element) and decided;"
+        " the text is kept as received, separator and all. If it repeats, ask the partner's translator for a"
+        " repetition separator (ISA11) its texts never hold."
+    ),
     "ISA_DUPLICATE": (
         "A resend of an interchange we already have: usually safe to ignore; confirm with the partner."
     ),

@@ -203,6 +203,19 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A composite has more components than defined."),
         _C("IMPLIED_DECIMAL_STATED", "element", "warning", "AK4:6",
            "A numeric element of implied decimals (N0, N2 ...) was sent with its decimal point; read as stated."),
+        _C("ELEMENT_TOO_LONG_ACCEPTED", "element", "warning", "AK4:5",
+           "An element of what the order is not made of (free text, a description, a note, a name, a reference we "
+           "only keep: rules.lenient.HARMLESS) is longer than its maximum; the set is accepted with errors noted "
+           "(997 AK5 E) as the profile's [x12] element_errors \"accept\" says, the value kept as received."),
+        _C("ELEMENT_CHARACTER_ACCEPTED", "element", "warning", "AK4:6",
+           "An element of what the order is not made of (free text, a description, a note, a name, a reference we "
+           "only keep: rules.lenient.HARMLESS) holds the component separator; the set is accepted with errors noted "
+           "(997 AK5 E) as the profile's [x12] element_errors \"accept\" says, the value kept as received."),
+        _C("ELEMENT_REPEATS_ACCEPTED", "element", "warning", "AK4:12",
+           "An element of what the order is not made of (free text, a description, a note, a name, a reference we "
+           "only keep: rules.lenient.HARMLESS) holds the repetition separator (ISA11), as if it repeated; the set is "
+           "accepted with errors noted (997 AK5 E) as the profile's [x12] element_errors \"accept\" says, the value "
+           "kept as received."),
         # --- a partner's implementation guide (profile [x12.guide]; severity from the profile) ----
         _C("GUIDE_SEGMENT_UNEXPECTED", "segment", "warning", "AK3:2",
            "A segment the partner's guide says it never sends (valid X12)."),

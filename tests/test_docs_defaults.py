@@ -50,6 +50,20 @@ def test_the_guides_rules_are_the_run_wide_defaults():
     assert not wrong, wrong
 
 
+def test_the_guides_x12_policies_are_the_defaults():
+    """The guide's profile shows the [x12] policies a partner gets without them (what it says of each is what a
+    new partner gets): other_versions, element_errors (an element error in what an order is not made of accepted
+    with errors noted: rules.lenient), other_sets, duplicate_window_days, encoding."""
+    from schemas.profile import X12Settings
+
+    text = (DOCS / "onboarding.md").read_text(encoding="utf-8")
+    x12 = tomllib.loads(_toml_block(text[text.index("<!-- file: northwind-ws/partners/northwind.toml -->"):],
+                                    "# Northwind"))["x12"]
+    policies = ("other_versions", "element_errors", "other_sets", "duplicate_window_days", "encoding")
+    assert {k: x12.get(k) for k in policies} == {k: X12Settings.model_fields[k].default for k in policies}
+    assert X12Settings.model_fields["element_errors"].default == "accept"
+
+
 def test_the_readme_names_every_file_limit_with_its_default():
     from schemas.profile import LimitSettings
 

@@ -23,6 +23,7 @@ from engine.lifecycle.common import contain, first_rows, isolated, planned_docum
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
 from parsers.x12_writer import decimal_column
+from rules.lenient import ACCEPTED_AS
 from schemas.codes import CATALOGUE
 from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.findings import Finding, finding
@@ -759,12 +760,17 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
                    revision=revision, run_id=run_id)
 
 
+NOTED_ELEMENT_ERRORS = frozenset(ACCEPTED_AS.values())
+
+
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
     """What happened because of an intake finding, in words (for the findings table and reports)."""
     spec = CATALOGUE.get(f.code)
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
-        return "none (warning)"
+        # an element error in what the order is not made of, noted (rules.lenient): the order went on
+        return "set accepted with errors noted (997 AK5 E); its order taken" if f.code in NOTED_ELEMENT_ERRORS \
+            else "none (warning)"
     if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
         return "our document rejected by the partner (its status rejected): correct it and send it again"
     if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it

@@ -1,0 +1,147 @@
+"""Element errors an order is not made of: which of the dictionary's element findings (rules.elements) leave an
+850 or 860 "accepted with errors noted" (997 AK5 E, its AK3/AK4 kept) instead of refused (AK5 R), as a partner's
+profile ([x12] element_errors = "accept", the default) lets X12's receiver do. Pure: findings and the parse in,
+findings out; which set is answered how is engine.acks' (NOTED_IN_997), never decided here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding
+from schemas.x12 import Group, Interchange, TransactionSet
+
+# The sets whose element errors may be accepted: those read into the canonical order tables (an 850's order,
+# an 860's change). A 875/876 (read through their own rewrites) and the sets we only keep are judged as before.
+ORDER_SETS = frozenset({"850", "860"})
+
+# (segment id, element) -> what it is, in words: the elements the canonical order keeps without acting on them
+# (parsers.orders_850 and orders_860 read them into descriptions, notes, names and references shown, kept and
+# carried back as sent; no rule, allocation, price or key reads them). Everything else an order is made of (BEG,
+# BCH, CUR, PO1/POC and their product ids, quantities, units and prices, PO4, SDQ, DTM and every date, N1's
+# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set,
+# and so does a PER: a ship-to's contact is echoed as sent in the 856 (asn.ship_to_contact), where a value too long
+# would make our own 856 invalid (a name is cut to its element when written; a PER is not).
+HARMLESS: dict[tuple[str, str], str] = {
+    ("PID", "PID05"): "an item description",
+    ("MSG", "MSG01"): "a note",
+    ("MTX", "MTX02"): "a note",
+    ("NTE", "NTE02"): "a note",
+    ("N9", "N902"): "a note's reference",
+    ("N9", "N903"): "a note's reference description",
+    ("REF", "REF02"): "a reference",
+    ("REF", "REF03"): "a reference's description",
+    ("N1", "N102"): "a party's name",
+    ("N2", "N201"): "a party's name",
+    ("N2", "N202"): "a party's name",
+}
+# REF01 qualifiers whose REF02 the order acts on, so an error in it refuses the set whatever the profile says: a
+# store number (a store's PO ships to it), the vendor number a rule checks, the contract or agreement a release is
+# matched to its blanket by. A profile's own (acted_by: its order_key_ref, its bill-only marks' REF01 and N901) are
+# added by the caller.
+ACTED_REFS = frozenset({"ST", "IA", "CT", "AH"})
+_QUALIFIED = frozenset({"REF", "N9"})  # segments whose 01 qualifier says what their reference is
+
+ACCEPTED_AS = {"ELEMENT_TOO_LONG": "ELEMENT_TOO_LONG_ACCEPTED",
+               "ELEMENT_INVALID_CHARACTER": "ELEMENT_CHARACTER_ACCEPTED",
+               # the repetition separator (ISA11, 00402 on) inside one of them: "A4^80G" in a PID05, which does not
+               # repeat (AK4 code 12; 3 in a 004010 997: engine.acks.ak4_code)
+               "ELEMENT_TOO_MANY_REPEATS": "ELEMENT_REPEATS_ACCEPTED"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Sets = Iterable[tuple[Interchange, Group, TransactionSet]]
+
+
+def acted_by(profile) -> dict[str, frozenset[str]]:
+    """The REF01 and N901 qualifiers a partner's profile acts on, by segment: its [x12] order_key_ref (orders keyed
+    by that REF) and its [fulfilment.invoice] bill_only marks' ``ref`` and ``n9`` (a REF or N9 that marks a PO
+    bill-only)."""
+    marks = profile.fulfilment.invoice.bill_only
+    return {"REF": frozenset({q for q in (profile.x12.order_key_ref or "", *(m.ref for m in marks)) if q}),
+            "N9": frozenset(m.n9 for m in marks if m.n9)}
+
+
+def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *, policy: str,
+                    acted: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
+    """``findings`` (every finding about ``result``: its envelopes', the dictionary's, the guide's) with each element
+    error in what the order is not made of made a warning the 997 notes (ACCEPTED_AS: ELEMENT_TOO_LONG_ACCEPTED,
+    ELEMENT_CHARACTER_ACCEPTED, ELEMENT_REPEATS_ACCEPTED) when ``policy`` is "accept": an ELEMENT_TOO_LONG, an
+    ELEMENT_INVALID_CHARACTER that is the component separator in a simple element's text (a control character may be
+    a lost segment terminator: still refused), or an ELEMENT_TOO_MANY_REPEATS (the repetition separator in its
+    text), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS); a REF's only when its REF01 is none of
+    ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is none of ``acted`` ("N9"; acted_by names
+    both). Only in a set that no other error refuses: in one refused anyway they stay errors, each one to fix before
+    the set is sent again. The value is kept as received (no column of ours has a fixed width). "reject":
+    ``findings`` as they are."""
+    if policy != "accept" or not any(_candidate(f) for f in findings):
+        return findings
+    bounds = sorted((ts.start + 1, ts.end + 1, ic) for ic, g, ts in sets if ts.set_id in ORDER_SETS)
+    if not bounds:
+        return findings
+    starts = [b[0] for b in bounds]
+    acted = {"REF": ACTED_REFS | {q.upper() for q in (acted or {}).get("REF", ())},
+             "N9": frozenset(q.upper() for q in (acted or {}).get("N9", ()))}
+
+    def set_of(f: Finding) -> int:
+        fs = f.location.file_segment
+        k = bisect.bisect_right(starts, fs) - 1 if fs is not None else -1
+        return k if k >= 0 and fs <= bounds[k][1] else -1
+
+    noted: dict[int, int] = {}  # finding index -> its set's index in bounds
+    refused: set[int] = set()  # sets an error other than those refuses
+    for i, f in enumerate(findings):
+        if f.severity != "error":
+            continue
+        k = set_of(f)
+        if k < 0:
+            continue
+        if _candidate(f) and _harmless(f, result, bounds[k][2], acted):
+            noted[i] = k
+        else:
+            refused.add(k)
+    if not noted:
+        return findings
+    return [_accepted(f) if noted.get(i, -1) >= 0 and noted[i] not in refused else f for i, f in enumerate(findings)]
+
+
+def _candidate(f: Finding) -> bool:
+    loc = f.location
+    return (f.severity == "error" and f.code in ACCEPTED_AS and loc.file_segment is not None
+            and (loc.segment_id, loc.element) in HARMLESS)
+
+
+def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[str, frozenset[str]]) -> bool:
+    value = f.location.value or ""
+    if f.code == "ELEMENT_INVALID_CHARACTER":
+        component = ic.delimiters.component if ic.delimiters else ""
+        if not component or component not in value or _CONTROL.search(value):
+            return False
+    if f.location.segment_id in _QUALIFIED:
+        elements = result.segments.elements[f.location.file_segment - 1].as_py()
+        qualifier = elements[1] if len(elements) > 1 else ""
+        if (qualifier or "").strip().upper() in acted[f.location.segment_id]:
+            return False
+    return True
+
+
+# where a value kept whole is written shorter, or left out, by what we send (by the segment it came in)
+_ECHOED = {
+    "N1": " Our 855, 856 and 810 write a party's name cut to its element.",
+    "N2": " Our 855, 856 and 810 write a party's name cut to its element.",
+    "REF": " A reference our 855 echoes that does not fit is left out of it (ACK_VALUE_LEFT_OUT); an 856 or 810 "
+           "echoing it is held (VALUE_TOO_LONG_TO_ECHO).",
+}
+
+
+def _accepted(f: Finding) -> Finding:
+    what = HARMLESS[(f.location.segment_id, f.location.element)]
+    value = f.location.value or ""
+    echoed = _ECHOED.get(f.location.segment_id, "") if f.code == "ELEMENT_TOO_LONG" else ""
+    return replace(f, code=ACCEPTED_AS[f.code], severity="warning", message=(
+        f"{f.message} Accepted with errors noted (997 AK5 E; the profile's [x12] element_errors = \"accept\"): "
+        f"{f.location.element} is {what}, not what the order is made of. Kept as received ({len(value)} "
+        f"characters, not cut).{echoed}"))
