@@ -372,17 +372,21 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     reason = _append_decided_reasons(reason, decided_reason, sums["reason_lists"], plain)
     reason = pc.if_else(pa.array(nothing), pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason,
                                                       "nothing to allocate"), reason)
+    if frac.any():  # a line in a fraction of its unit keeps the whole units of its stated parts
+        allocated = np.where(frac, _whole(_qty(alloc, (rej == 0) & (back == 0))), alloc)
+        backordered = np.where(frac, _backordered(_qty(back, rej == 0), back, per_unit), back)
+        rejected = np.where(frac, _whole(_qty(rej, rej != 0)), rej)
+    else:  # none (the usual night): the parts' decimals, floored for no row, not made (~35 ms a 200,000-line decide)
+        allocated, backordered, rejected = alloc, back, rej
     return pa.table({
         "partner": decided["partner"], "po_number": decided["po_number"], "line_number": decided["line_number"],
         "parts": parts,
         "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
         "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, PRICE)),
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
-        "allocated": pa.array(np.where(plain, np.where(frac, _whole(_qty(alloc, (rej == 0) & (back == 0))), alloc),
-                                       0)),
-        "backordered": pa.array(np.where(plain, np.where(frac, _backordered(_qty(back, rej == 0), back, per_unit),
-                                                         back), 0)),
-        "rejected": pa.array(np.where(plain, np.where(frac, _whole(_qty(rej, rej != 0)), rej), rejected_whole)),
+        "allocated": pa.array(np.where(plain, allocated, 0)),
+        "backordered": pa.array(np.where(plain, backordered, 0)),
+        "rejected": pa.array(np.where(plain, rejected, rejected_whole)),
         "promised_date": pc.if_else(pa.array(plain), dates, none_date),
         "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
         "reason": pc.fill_null(reason, ""),

@@ -110,3 +110,35 @@ def test_cells_read_as_value_reads_each_one():
     got = _Distinct.of_cells(column)
     assert got.values == want.values and got.index.tolist() == want.index.tolist()
     assert [got.values[k] for k in got.index] == [_value(c) for c in cells]
+
+
+PAGE_BODIES = [
+    _clean(), _clean().replace("\n", "\r\n"), "Page 1 of 2\n", "x,PAGE 3,y\n", "Seite\t2\n", "P\u00c1GINA 2\n",
+    "p\u00e1gina 2\n", "P\u00e1gina 2\n", "Blatt 4\n", "PG7\n", "Pag. 3\n", "pag.x 3\n", "page x\n", "pg\n3", "- 2 -\n",
+    "a, - 12 - ,b\n", "a;-3-;b\n", "a|-3-|b\n", "a\t-3-\tb\n", "  -4-", "-4-\r\n", "-4-\rx", "a,-123456-,b\n",
+    "a,2026-11-27,b\n", "a,-1,b\n", "a, -1-x\n", "SKU-1-2,x\n", "a,- 3 -\n", "\n-3-\n", "pagina\n3", "pa ge 3",
+    "\u00a0-3-\n", "a,\u00a0-3-,b\n",
+]
+
+
+@pytest.mark.parametrize("body", PAGE_BODIES)
+def test_a_page_line_is_found_as_the_pattern_finds_it(body):
+    """_may_hold_page (the words in the bytes lowered, the dashed page only after a separator's dash) answers as
+    _PAGE_WORD.search does: a file it calls clean is read by Arrow, any other row by row."""
+    data = body.encode("utf-8")
+    assert csv_common._may_hold_page(data) is (csv_common._PAGE_WORD.search(data) is not None)
+
+
+def test_a_page_line_is_found_as_the_pattern_finds_it_in_random_bytes():
+    import random
+
+    rng = random.Random(66)
+    alphabet = [b"a", b"P", b"g", b"e", b"A", b"G", b"E", b"-", b"1", b"2", b" ", b"\t", b",", b";", b"|", b"\n",
+                b"\r", b".", b"\xc3", b"\xa1", b"\x81", b"pag", b"PAG", b"Seite", b"bLaTt", b"pg", b"i", b"n"]
+    found = 0
+    for _ in range(20000):
+        data = b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        want = csv_common._PAGE_WORD.search(data) is not None
+        found += want
+        assert csv_common._may_hold_page(data) is want, data
+    assert 1000 < found < 19000  # both answers met often

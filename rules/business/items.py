@@ -615,7 +615,12 @@ def further_gs1_findings(lines: pa.Table, items: pa.Table | None = None) -> list
     numbers to correct; the second was told by ITEM_UNKNOWN alone. Checked as gtin_findings checks a column's."""
     if "product_ids" not in lines.column_names or not lines.num_rows:
         return []
-    has = lines.filter(pc.is_valid(lines.column("product_ids")))
+    # only the columns read below, and the lines with pairs (every line, usually): a filter copies each column it
+    # keeps (a 10,000-PO decide's 200,000 lines of 78 columns filtered whole: 68 ms of this check's 80)
+    has = lines.select([c for c in dict.fromkeys(("product_ids", *_GS1_COLUMNS, *_LINE_LOCATION))
+                        if c in lines.column_names])
+    if has.column("product_ids").null_count:
+        has = has.filter(pc.is_valid(has.column("product_ids")))
     pairs = line_pairs(has)
     shape = re.compile(registry.GS1_SHAPE)
     out: list[Finding] = []
