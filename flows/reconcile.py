@@ -17,7 +17,7 @@ import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -351,13 +351,14 @@ def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
         sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep, *(("since",) if dated else ()))), said)
 
 
-def _received(at: str) -> datetime | None:
-    """A change's received_at as a naive timestamp (None: not recorded)."""
+def _received(at: str | datetime) -> datetime | None:
+    """A change's received_at (ISO text, or a timestamp as a store may give it) as a naive timestamp (None: not
+    recorded)."""
     try:
-        when = datetime.fromisoformat(at)
+        when = at if isinstance(at, datetime) else datetime.fromisoformat(at)
     except (TypeError, ValueError):
         return None
-    return when.replace(tzinfo=None) if when.tzinfo is None else when.astimezone(UTC).replace(tzinfo=None)
+    return when.replace(tzinfo=None)  # on the run's clock, as the 810s' sent_at
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
