@@ -61,7 +61,7 @@ def _valid(ws, tmp_path, maps):  # noqa: F811 - the fixture
 def test_the_865_states_the_860_s_agreed_allowances_at_the_heading_and_in_the_poc_loop(tmp_path, maps):  # noqa: F811
     """The change is agreed (FALL26) and answered that night by an 865 (BCA AD): the heading 12 % right after BCA,
     the POC's 3 % between its POC and its ACK, each with SAC13 FALL26; SE01 counts them; our validator, Bots and
-    pyx12 accept it. No 855 restates the order (the partner is answered by 865s)."""
+    pyx12 accept it, and its body in a 005010 envelope. No 855 restates the order (the partner is answered by 865s)."""
     ws = _ordered(tmp_path)
     _changed(ws, [HEADING, RAISE, LINE_SAC])
     state, found = _state(ws)
@@ -73,6 +73,21 @@ def test_the_865_states_the_860_s_agreed_allowances_at_the_heading_and_in_the_po
     assert body[4] == SAC_LINE
     assert body[-1][1] == str(len(body))
     _valid(ws, tmp_path, maps)
+    # the same body in 005010 (Globex's envelope): our reader, pyx12 and Bots accept it too
+    from parsers.x12_reader import read_interchanges
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import PROFILES, bots_check, wrap_for
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    content = wrap_for(PROFILES["globex"], "CA", "865", [body[1:-1]])
+    assert b"005010" in content
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    assert [r[0] for r in read_interchanges(content).segments.elements.to_pylist()].count("SAC") == 2
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
+    (tmp_path / "globex").mkdir()
+    ok, errors = bots_check(content, tmp_path / "globex")
+    assert ok, errors
 
 
 @pytest.mark.parametrize("profile", ["", '\n[acks.po_ack]\nallowances = "none"\n'], ids=["default", "none"])
