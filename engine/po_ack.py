@@ -223,6 +223,34 @@ def without_changed_sacs(told: StatedSacs, sent: Sequence[Mapping]) -> StatedSac
     return StatedSacs(kept_heading, lines)
 
 
+def with_deal_sacs(told: StatedSacs, sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date | None,
+                   carried: Sequence[str]) -> StatedSacs:
+    """``told`` with each allowance an 860 (``sent``: its CHANGE_SACS rows of the order) sends that a deal agrees as
+    sent (rules.business.allowance_discounts.match_deal on ``deals``, the customer's deals.csv rows): its SAC13 the
+    deal's number, its code and level the deal's, ``po_date`` within the deal's dates, a percent within the deal's
+    (an amount or a rate alone is not matched here: the line's value it is a share of is the rules'), carried on our
+    810s (SAC12 in ``carried``: the profile's po_allowances), stated where the 860 sent it (the heading, or the line
+    its POC01 names)."""
+    from rules.business.allowance_discounts import match_deal
+
+    heading = list(told.heading)
+    lines = {k: list(v) for k, v in (told.lines or {}).items()}
+    for r in sent:
+        if r.get("kind") != "A" or r.get("percent") is None or r.get("amount") or r.get("rate") is not None \
+                or (r.get("handling") or "") not in carried or not r.get("reference"):
+            continue
+        if r.get("change_type") in ("DI", "CF"):
+            continue
+        match = match_deal(r, r["reference"], None, po_date, deals, r["percent"] / Decimal(100), None)
+        if match.deal is None or (r.get("line_id") is not None and match.deal.get("sku") is not None):
+            continue  # (a deal for one item is matched on the line's item: the rules')
+        seg = ack_sac(r, r["reference"])
+        where = heading if r.get("line_id") is None else lines.setdefault(r["line_id"], [])
+        if all(list(s) != seg for s in where):
+            where.append(seg)
+    return StatedSacs(tuple(heading), {k: tuple(v) for k, v in lines.items()})
+
+
 def stated_sacs(content: bytes, po_number: str) -> StatedSacs | None:
     """The agreed allowances the 855 in ``content`` (a stored document we sent: one or more 855 sets) states for
     ``po_number`` (its BAK03), as it wrote them: what a later acknowledgment of the order states again (a revised 855

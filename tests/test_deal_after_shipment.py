@@ -75,8 +75,13 @@ def _invoices(ws) -> list[tuple[str, list[list[str]], str]]:
 def test_an_allowance_added_after_part_was_invoiced_applies_to_what_is_invoiced_after(tmp_path):
     """The 860 adds 12 % (FALL26) after INV0000001: that 810 is not re-priced (no credit 810 goes); INV0000002 takes
     12 % of its 940.80 (112.90, TDS 827.90). The reconciliation holds the PO to 12 % of what was invoiced since the
-    860 (112.90): it ties, no flag, and the note says what the 12 % would have come to on the 940.80 before."""
+    860 (112.90): it ties, no flag, and the note says what the 12 % would have come to on the 940.80 before. The
+    revised 855 answering the 860 states the 12 % (FALL26 agrees it as sent); it used to state none."""
     ws = _night(tmp_path)
+    acked, revised = _acks(ws)  # the revised 855 after shipment states the 12 % the deal agrees, as the 860 sent it
+    assert (acked[0][1], revised[0][1]) == ("00", "05")
+    assert _sacs(acked) == ([], {"1": []})
+    assert _sacs(revised) == ([SAC_HEADING], {"1": []}), revised
     first, second = _invoices(ws)
     assert first == ("INV0000001", [], "94080")
     assert second[0] == "INV0000002" and second[2] == "82790"
@@ -156,3 +161,29 @@ def test_without_changed_sacs_leaves_out_what_an_860_took_off_or_changed():
     deleted = {**base, "kind": "A", "code": "C310", "percent": Decimal("3"), "line_id": "2", "change_type": "DI"}
     got = without_changed_sacs(told, [other, deleted])
     assert (got.heading, got.of_line("1"), got.of_line("2")) == (told.heading, [], [])
+
+
+def test_with_deal_sacs_states_what_a_deal_agrees_as_sent():
+    """engine.po_ack.with_deal_sacs: the 860's 12 % of FALL26 (up to 12 %) is stated at the heading; 13 %, no deal
+    number, a bill back (SAC12 01, not carried) or a deal not on file: not stated."""
+    from datetime import date
+
+    from engine.po_ack import StatedSacs, with_deal_sacs
+
+    deals = [{"partner": "acme", "deal": "FALL26", "allowance_code": "C310", "sku": None, "percent": Decimal("12"),
+              "rate": None, "valid_from": date(2026, 11, 1), "valid_to": date(2026, 12, 31), "unit": None,
+              "match_on": None}]
+    base = {"kind": "A", "code": "C310", "agency": None, "agency_code": None, "amount": None, "basis": "1",
+            "rate": None, "unit": None, "quantity": None, "handling": "02", "description": None, "line_id": None,
+            "change_type": None, "percent": Decimal("12"), "reference": "FALL26"}
+    day = date(2026, 11, 26)
+
+    def stated(r):
+        return with_deal_sacs(StatedSacs((), {}), [r], deals, day, ("02",)).heading
+
+    assert stated(base) == (SAC_HEADING,)
+    assert stated({**base, "percent": Decimal("13")}) == ()
+    assert stated({**base, "reference": None}) == ()
+    assert stated({**base, "handling": "01"}) == ()
+    assert stated({**base, "reference": "SPRING"}) == ()
+    assert with_deal_sacs(StatedSacs((), {}), [base], deals, date(2027, 1, 5), ("02",)).heading == ()
