@@ -26,6 +26,8 @@ charges null) is not flagged for what it did not bill (the note says so)."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -86,7 +88,7 @@ def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: 
         [("value", "sum"), ("unknown", "sum"), ("one", "sum"), ("currency", "first")]).rename_columns(
         ["partner", "po_number", "po_value", "unknown", "sets", "currency"])
     pos = pos.join(_shipments(shipped), ["partner", "po_number"], join_type="left outer", use_threads=False)
-    promised = _promised(_conformed(asked, PO_CHARGES), pos, lines)
+    promised = _promised(_windowed(_conformed(asked, PO_CHARGES), asked, invoices), pos, lines)
     charged = _billed(billed.select(INVOICE_CHARGES.names).cast(INVOICE_CHARGES))
     both = promised.join(charged, _KEY, join_type="full outer", use_threads=False, coalesce_keys=True)
     both = both.join(pos, ["partner", "po_number"], join_type="inner", use_threads=False)
@@ -172,9 +174,16 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
     on_line = pc.is_valid(asked["line_id"]).to_numpy(zero_copy_only=False)
     base = np.where(on_line, pc.fill_null(asked["line_value"], 0).to_numpy(zero_copy_only=False),
                     asked["po_value"].to_numpy(zero_copy_only=False)).astype(np.int64)
+    # a heading promise an 860 dated (_windowed): of what was invoiced while it held; a flat one, if any 810 was
+    dated = pc.is_valid(asked["w_base"]).to_numpy(zero_copy_only=False)
+    base = np.where(dated, pc.fill_null(asked["w_base"], 0).to_numpy(zero_copy_only=False), base).astype(np.int64)
+    none_while = dated & (pc.fill_null(asked["w_sets"], 0).to_numpy(zero_copy_only=False) == 0)
     of_base = _percent_of(base, percent)
     priced = has_amount | has_percent
-    value = np.where(has_amount, amount, np.where(has_percent, of_base, 0))  # SAC05 takes precedence
+    value = np.where(has_amount, np.where(none_while, 0, amount), np.where(has_percent, of_base, 0))  # SAC05 first
+    w_out = pc.fill_null(asked["w_out"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    # what a dated percent would have allowed on the value invoiced outside its time: not re-priced
+    outside = np.where(has_percent & ~has_amount & (w_out > 0), _percent_of(w_out, percent), 0)
     handling = pc.fill_null(asked["handling"], "").to_numpy(zero_copy_only=False).astype(str)
     on_invoice = ~np.isin(handling, list(NOT_ON_INVOICE))
     t = pa.table({
@@ -189,18 +198,62 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
         "p_description": asked["description"], "p_reference": asked["reference"],
         "p_line": asked["line_id"], "p_heading": pa.array((~on_line).astype(np.int64)), "p_file": asked["file"],
         "p_rows": pa.array(np.ones(n, np.int64)),
+        "p_since": asked["w_since"], "p_until": asked["w_until"],
+        "p_out": pa.array(np.where(on_invoice & (~has_amount) & has_percent & pc.is_valid(asked["w_since"]).to_numpy(
+            zero_copy_only=False), w_out, 0), pa.int64()),
+        "p_outside": pa.array(np.where(on_invoice & pc.is_valid(asked["w_since"]).to_numpy(zero_copy_only=False),
+                                       outside, 0), pa.int64()),
     })
     g = t.group_by(_KEY, use_threads=False).aggregate(
         [(c, "sum") for c in ("p_amount", "p_has_amount", "p_by_percent", "p_value", "p_priced", "p_unpriced",
-                              "p_expected", "p_heading", "p_rows")]
-        + [("p_percent", "min")] + [(c, "first") for c in ("p_handling", "p_description", "p_file")]
+                              "p_expected", "p_heading", "p_rows", "p_out", "p_outside")]
+        + [("p_percent", "min"), ("p_since", "max")] + [(c, "first") for c in ("p_handling", "p_description", "p_file")]
         + [("p_line", "distinct"), ("p_reference", "distinct")])
-    g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first").removesuffix("_min")
+    g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first").removesuffix("_min").removesuffix("_max")
                           for c in g.column_names])
     g = g.set_column(g.schema.get_field_index("p_reference_distinct"), "p_reference",
                      pa.array(_joined(g["p_reference_distinct"]), pa.string()))
     return g.set_column(g.schema.get_field_index("p_line_distinct"), "p_line",
                         pa.array(_joined(g["p_line_distinct"]), pa.string()))
+
+
+def _windowed(conformed: pa.Table, asked: pa.Table, invoices: pa.Table) -> pa.Table:
+    """``conformed`` (PO_CHARGES of ``asked``, row for row) with what each heading promise dated by an 860
+    (engine.finance_inputs.with_changes dated=: ``since``, ``until``) is held to: ``w_base`` the PO's value our
+    810s invoiced while it held (sent at, else dated, from ``since`` and before ``until``), ``w_out`` the value
+    invoiced outside that time (not re-priced), ``w_sets`` the 810s inside it, ``w_since`` / ``w_until``; null for a
+    promise not dated (it holds for every 810 of the PO). A promise an 860 ended before any 810 is left out."""
+    n = conformed.num_rows
+    base: list[int | None] = [None] * n
+    out: list[int | None] = [None] * n
+    sets: list[int | None] = [None] * n
+    since_col = asked["since"].to_pylist() if "since" in asked.column_names else [None] * n
+    until_col = asked["until"].to_pylist() if "until" in asked.column_names else [None] * n
+    if any(x is not None for x in (*since_col, *until_col)):
+        by_po: dict[tuple[str, str], list[tuple[datetime | None, int]]] = {}
+        values = scaled(invoices["lines_value"])[0]
+        sent = invoices["sent_at"].to_pylist() if "sent_at" in invoices.column_names else [None] * invoices.num_rows
+        for p, po, at, day, v in zip(invoices["partner"].to_pylist(), invoices["po_number"].to_pylist(), sent,
+                                     invoices["invoice_date"].to_pylist(), values, strict=True):
+            when = at if at is not None else datetime.combine(day, time()) if day is not None else None
+            by_po.setdefault((p, po), []).append((when, int(v)))
+        lines = conformed["line_id"].to_pylist()
+        for i, (p, po, since, until) in enumerate(zip(conformed["partner"].to_pylist(),
+                                                      conformed["po_number"].to_pylist(), since_col, until_col,
+                                                      strict=True)):
+            if (since is None and until is None) or lines[i] is not None:
+                continue
+            inside = [v for when, v in by_po.get((p, po), ()) if when is None or (
+                (since is None or when >= since) and (until is None or when < until))]
+            base[i], sets[i] = sum(inside), len(inside)
+            out[i] = sum(v for _w, v in by_po.get((p, po), ())) - base[i]
+    ts = pa.timestamp("us")
+    t = conformed.append_column("w_base", pa.array(base, pa.int64())).append_column(
+        "w_out", pa.array(out, pa.int64())).append_column("w_sets", pa.array(sets, pa.int64())).append_column(
+        "w_since", pa.array(since_col, ts)).append_column("w_until", pa.array(until_col, ts))
+    # a promise an 860 ended before any 810 of the PO went: it held for none (the PO is held to what replaced it)
+    ended_unused = [until is not None and got == 0 for until, got in zip(until_col, sets, strict=True)]
+    return t.filter(pa.array([not x for x in ended_unused], pa.bool_())) if any(ended_unused) else t
 
 
 def _percent_of(base: np.ndarray, percent: np.ndarray) -> np.ndarray:
@@ -298,6 +351,11 @@ def _flagged(t: pa.Table) -> pa.Table:
     agreement = [_agreement_words(ag_value[i], bool(exact[i])) if by_agreement[i] else "" for i in range(n)]
     notes = [_note(kind[i], flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
                    handling[i], unknown[i], has_amount[i], agreement[i], ag_value[i]) for i in range(n)]
+    # a promise an 860 brought after some of the PO was invoiced: those 810s are not re-priced, and what the promise
+    # would have come to on them is said (a credit or debit the buyer may claim, settled apart from our 810s)
+    out, outside, since = ints("p_out"), ints("p_outside"), t["p_since"].to_pylist()
+    notes = [note if out[i] <= 0 or since[i] is None else note + _not_repriced(kind[i], since[i], out[i], outside[i])
+             for i, note in enumerate(notes)]
     on_terms = by_agreement & exact  # what the agreement bills is what to expect
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "currency": t["currency"], "kind": t["kind"],
@@ -322,6 +380,15 @@ def _flagged(t: pa.Table) -> pa.Table:
         "note": pa.array(notes, pa.string()),
         "file": t["p_file"],
     }).cast(CHARGE_MATCH)
+
+
+def _not_repriced(kind: str, since: datetime, out: int, outside: int) -> str:
+    """Words for a promise an 860 received at ``since`` brought after ``out`` of the PO was invoiced (10^-4 units),
+    on which it would have come to ``outside``."""
+    what = _KINDS.get(kind, kind)
+    return (f"; the 860 of {since:%Y-%m-%d} brought the {what} after {money(out)} was invoiced: those 810s are not "
+            f"re-priced (the {what} would have come to {money(outside)} on them: a "
+            f"{'credit' if kind == 'A' else 'debit'} only if agreed with the buyer, settled apart)")
 
 
 def _agreement_words(value: int, exact: bool) -> str:

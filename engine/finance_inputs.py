@@ -1228,7 +1228,10 @@ CHANGED_COLUMNS = ("seq", "purpose", "change_type")  # with_changes' columns pas
 RESTATE = "05"  # BCH01 replace: the 860 restates the PO (its heading SACs, when it sends any, are all of them)
 
 
-def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
+DATED = ("since", "until")  # with_changes(dated=True): when a promise came into force (its 860's receipt), and ended
+
+
+def with_changes(charges: pa.Table, changed: pa.Table, *, dated: bool = False) -> pa.Table:
     """PO_CHARGES after the SACs of the 860s applied to the orders (``changed``: PO_CHARGES rows of CHANGE_SACS
     with CHANGED_COLUMNS: each 860's sequence, oldest first, its BCH01 and the POC02 of the loop a SAC sits in),
     as engine.changes applies an 860's heading: what it sends replaces, what it leaves out stays. A SAC replaces
@@ -1237,7 +1240,19 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
     nothing (engine.charge_match). A BCH01 05 (replace) 860 sending heading SACs restates them all (the others
     are gone); a POC02 RZ (replace all values) restates its line's, a DI (delete) takes them off. Columns of
     ``charges`` past PO_CHARGES' (stored_po_charges keep=: the invoice stage's SAC09 and SAC03) are kept, an 860's
-    SAC bringing its own (``changed`` has them too)."""
+    SAC bringing its own (``changed`` has them too).
+
+    ``dated`` (the reconciliation's: ``changed`` has a ``since`` column, each 860's receipt): each promise says when
+    it held (DATED): an 860's SAC from its 860's receipt (``since``), a heading promise an 860 replaced or took off
+    until that 860's (``until``, kept as a row of its own): what was invoiced before an 860 is held to the heading
+    promise then standing, not re-priced (engine.charge_match; a line's promise is held to the line as it stands).
+    Not for the invoice stage, whose next 810 carries what holds now."""
+    dated = dated and "since" in changed.column_names
+    if dated:
+        for c in DATED:
+            if c not in charges.column_names:
+                charges = charges.append_column(pa.field(c, pa.timestamp("us")), pa.nulls(charges.num_rows,
+                                                                                         pa.timestamp("us")))
     if not changed.num_rows:
         return charges
     touched_keys = sorted(set(zip(changed["partner"].to_pylist(), changed["po_number"].to_pylist(), strict=True)))
@@ -1254,8 +1269,9 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
     for i in order:
         r = rows[i]
         groups.setdefault((r["seq"], r["partner"], r["po_number"]), []).append(r)
+    ended: dict[tuple[str, str], list[dict]] = {}
     for (_seq, partner, po), sent in sorted(groups.items(), key=lambda kv: kv[0]):
-        items = current[(partner, po)]
+        items = before = current[(partner, po)]
         # (a POC loop's SAC whose line is not known, an 876's G68 loop naming no line: no heading's, not applied)
         heading = [r for r in sent if r["line_id"] is None and r["change_type"] is None]
         if heading and sent[0]["purpose"] == RESTATE:
@@ -1271,7 +1287,12 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
             if line_sacs[0]["change_type"] not in DELETE_TYPES:
                 items = _replaced(items, line_sacs, line)
         current[(partner, po)] = items
-    new = [{c: r.get(c) for c in charges.column_names} for k in touched_keys for r in current[k]]
+        if dated and sent[0].get("since") is not None:  # what it replaced or took off held until it came
+            kept_ids = {id(r) for r in items}
+            ended.setdefault((partner, po), []).extend(
+                {**r, "until": sent[0]["since"]} for r in before if id(r) not in kept_ids and r["line_id"] is None)
+    new = [{c: r.get(c) for c in charges.column_names} for k in touched_keys
+           for r in (*current[k], *ended.get(k, ()))]
     if not new:
         return kept
     return pa.concat_tables([kept, pa.Table.from_pylist(new, schema=charges.schema)])

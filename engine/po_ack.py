@@ -8,6 +8,7 @@ Pure: an order row, its lines and a status per line in; segments out. Issue-leve
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -191,6 +192,63 @@ class StatedSacs:
 
     def of_line(self, line_id: str | None) -> list[Segment]:
         return [list(s) for s in (self.lines or {}).get(line_id or "", ())]
+
+
+def without_changed_sacs(told: StatedSacs, sent: Sequence[Mapping]) -> StatedSacs:
+    """``told`` less the SACs an 860 (``sent``: its CHANGE_SACS rows of the order) took off or changed: at the
+    heading, or in the line its POC01 names, a SAC of the same SAC02 it sends again (SAC01 N: off; A or C: another
+    value, which the rules do not judge after shipment) or a line it restates (POC02 RZ) or deletes (DI, CF)."""
+    def code(seg: Segment) -> str:
+        return seg[2] if len(seg) > 2 else ""
+
+    def again(level: str | None) -> set[tuple]:  # the very SACs stated there, sent again as they were: they stand
+        return {tuple(ack_sac(r, r.get("reference") or "")) for r in sent
+                if r.get("kind") != "N" and r.get("line_id") == level}
+
+    heading = [r for r in sent if r.get("line_id") is None]
+    codes = {r.get("code") or r.get("agency_code") for r in heading}
+    same = again(None)
+    kept_heading = tuple(s for s in told.heading if code(s) not in codes or tuple(s) in same)
+    lines = dict(told.lines or {})
+    for r in sent:
+        line = r.get("line_id")
+        if line is None or line not in lines:
+            continue
+        same = again(line)
+        if r.get("change_type") in ("RZ", "DI", "CF"):
+            lines[line] = tuple(s for s in lines[line] if tuple(s) in same and r.get("change_type") == "RZ")
+        else:
+            lines[line] = tuple(s for s in lines[line] if code(s) != (r.get("code") or r.get("agency_code"))
+                                or tuple(s) in same)
+    return StatedSacs(kept_heading, lines)
+
+
+def with_deal_sacs(told: StatedSacs, sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date | None,
+                   carried: Sequence[str]) -> StatedSacs:
+    """``told`` with each allowance an 860 (``sent``: its CHANGE_SACS rows of the order) sends that a deal agrees as
+    sent (rules.business.allowance_discounts.match_deal on ``deals``, the customer's deals.csv rows): its SAC13 the
+    deal's number, its code and level the deal's, ``po_date`` within the deal's dates, a percent within the deal's
+    (an amount or a rate alone is not matched here: the line's value it is a share of is the rules'), carried on our
+    810s (SAC12 in ``carried``: the profile's po_allowances), stated where the 860 sent it (the heading, or the line
+    its POC01 names)."""
+    from rules.business.allowance_discounts import match_deal
+
+    heading = list(told.heading)
+    lines = {k: list(v) for k, v in (told.lines or {}).items()}
+    for r in sent:
+        if r.get("kind") != "A" or r.get("percent") is None or r.get("amount") or r.get("rate") is not None \
+                or (r.get("handling") or "") not in carried or not r.get("reference"):
+            continue
+        if r.get("change_type") in ("DI", "CF"):
+            continue
+        match = match_deal(r, r["reference"], None, po_date, deals, r["percent"] / Decimal(100), None)
+        if match.deal is None or (r.get("line_id") is not None and match.deal.get("sku") is not None):
+            continue  # (a deal for one item is matched on the line's item: the rules')
+        seg = ack_sac(r, r["reference"])
+        where = heading if r.get("line_id") is None else lines.setdefault(r["line_id"], [])
+        if all(list(s) != seg for s in where):
+            where.append(seg)
+    return StatedSacs(tuple(heading), {k: tuple(v) for k, v in lines.items()})
 
 
 def stated_sacs(content: bytes, po_number: str) -> StatedSacs | None:

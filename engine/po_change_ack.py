@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.changes import REJECTED, ChangeResult
-from engine.po_ack import _num
+from engine.po_ack import StatedSacs, _num, ack_sac
 from parsers.x12_writer import Segment
 from schemas.changes import HEADER_DATES
 from schemas.order_keys import key_release, x12_po
@@ -36,8 +36,16 @@ def _date8(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
 
-def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Segment]:
-    """Body of an 865 for one 860. ``header`` is its CHANGE_HEADERS row."""
+# the most SAC loops the 865 has at its heading and in a POC loop (004010, 005010: LOOP SAC O 25)
+SAC_LOOPS = 25
+
+
+def build_865(header: Mapping, results: ChangeResult, *, today: date, sacs: StatedSacs | None = None
+              ) -> list[Segment]:
+    """Body of an 865 for one 860. ``header`` is its CHANGE_HEADERS row. ``sacs``: the allowances of the 860 we
+    accepted (change_sacs_865: a deal agreed them), stated where X12's 865 has them: the heading's in its SAC loop
+    (after BCA, before the DTMs), a POC loop's after its POC (before the ACK); none for a POC we refused (IR), nor
+    at the heading of a change refused (RD, RJ)."""
     po_date = header.get("po_date") or header.get("change_date") or today
     body: list[Segment] = [
         [
@@ -58,6 +66,9 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
     # the heading dates the change moved (DTM 002/010/037/038/001/063/064), as applied: the buyer sees them taken,
     # as it sent them: a DTM 010 / 002 range as its range (DTM05 RD8), and a ship window it gave as a DTM 010 range
     # (no 037 / 038: schemas.orders.window_named) not as a 037 / 038 it never sent
+    kind = body[0][2]
+    if sacs is not None and kind not in ("RD", "RJ"):
+        body += [list(s) for s in sacs.heading[:SAC_LOOPS]]
     body += _moved_dates(header, results.order_changes)
     total: Decimal | None = None
     for result in results.line_results:
@@ -81,6 +92,8 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
                 *ids,
             ]
         )
+        if sacs is not None and result.status != REJECTED:
+            body += sacs.of_line(poc.get("line_id"))[:SAC_LOOPS]
         if poc.get("quantity_ordered") is not None:
             total = (total or Decimal(0)) + _as_sent(poc, "quantity_sent", "quantity_ordered")
         ack: list[str] = ["ACK", result.status]
@@ -93,6 +106,29 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
     if results.line_results:
         body.append(["CTT", str(len(results.line_results)), _num(total)])  # CTT02: hash total of POC03
     return body
+
+
+def change_sacs_865(agreed, store_key: str, change_ref: str) -> StatedSacs | None:
+    """Of one order's agreed allowances (rules.business.allowance_discounts.AgreedAllowance, as the rules judged the
+    order as changed), those the 860 stored as ``store_key`` (its file) and ``change_ref`` (its set: ISA13-GS06-ST02)
+    sent, as the 865 answering it states them (build_865 ``sacs``): the heading's, and each POC loop's by its POC01
+    (the line_id an 860's line SAC keeps). None: the 860 sent none that was agreed. An 850's allowance the change left
+    alone is the 855's to state, not the 865's."""
+    heading: list[Segment] = []
+    lines: dict[str, list[Segment]] = {}
+    for a in agreed or ():
+        sac = a.sac
+        if sac.get("source_sha256") != store_key or "-".join(
+                str(sac.get(k) or "") for k in ("isa13", "gs06", "st02")) != change_ref:
+            continue
+        seg = ack_sac(sac, a.deal)
+        if sac.get("line_id") is not None:
+            lines.setdefault(sac["line_id"], []).append(seg)
+        elif sac.get("line_number") is None:
+            heading.append(seg)
+    if not heading and not lines:
+        return None
+    return StatedSacs(tuple(heading), {k: tuple(v) for k, v in lines.items()})
 
 
 def _moved_dates(header: Mapping, moved: Mapping) -> list[Segment]:

@@ -158,12 +158,35 @@ def _old_objects_frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]) -> dict:
+def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
+                 store: OrderStore | None = None, *, records: Mapping | None = None,
+                 deals: pa.Table | None = None) -> dict:
     """The agreed allowances the last 855 sent for each order an 860 names states (engine.po_ack.stated_sacs), for
     the partners whose 855 states them ([acks.po_ack] allowances = "agreed"): a revised 855 answering the change
-    states them again (engine.lifecycle.changes.revised_855)."""
-    from engine.po_ack import stated_sacs
+    states them again (engine.lifecycle.changes.revised_855), less those the order's pending 860s took off or
+    changed (``store``: their stored SACs; engine.po_ack.without_changed_sacs): a revised 855 after shipment used to
+    restate an allowance the buyer had just taken off, which the next 810 no longer took. An allowance a pending 860
+    sends that a deal agrees as sent (``deals``: deals.csv; its SAC13 the deal, on the PO's date of ``records``, a
+    percent within the deal's: engine.po_ack.with_deal_sacs) is stated: the rules do not decide a shipped order again,
+    and its next 810 takes it off."""
+    from engine.po_ack import stated_sacs, with_deal_sacs, without_changed_sacs
 
+    changed: dict[tuple[str, str], list] = {}
+    if store is not None:
+        kept: dict[str, frozenset[str]] = {}
+        for ch in pending:  # (oldest first) most 860s send no SAC: nothing to read
+            if ch.partner not in kept:
+                kept[ch.partner] = store.sac_keys(ch.partner, "change-sacs")
+            if ch.store_key not in kept[ch.partner]:
+                continue
+            try:
+                table = store.load_change_sacs(ch.partner, ch.store_key)
+            except StateError:
+                continue
+            if table.num_rows:
+                mine = table.filter(pc.equal(table["order_ref"], ch.change_ref))
+                if mine.num_rows:
+                    changed.setdefault((ch.partner, ch.po_number), []).append(mine.to_pylist())
     out = {}
     for key in sorted({(c.partner, c.po_number) for c in pending}):
         profile = profiles.get(key[0])
@@ -173,6 +196,14 @@ def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]
         content = state.document_content(sent[-1]) if sent else None
         told = stated_sacs(content, key[1]) if content else None
         if told is not None:
+            record = (records or {}).get(key)
+            mine = deals.filter(pc.equal(deals["partner"], key[0])).to_pylist() \
+                if deals is not None and deals.num_rows else []
+            for sent_sacs in changed.get(key, ()):
+                told = without_changed_sacs(told, sent_sacs)
+                if mine and record is not None:
+                    told = with_deal_sacs(told, sent_sacs, mine, record.po_date,
+                                          profile.fulfilment.invoice.po_allowances)
             out[key] = told
     return out
 
@@ -222,7 +253,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
         sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from,
-        stated=_stated_sacs(state, pending, profiles))
+        stated=_stated_sacs(state, pending, profiles, store, records=records, deals=ref.deals))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     _sacs_on_lines(store, revisions.sac_lines)

@@ -149,14 +149,19 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # with or without a SAC of its own) promises nothing more
     answers, answer_rows = _document_rows(ws, state, finance_inputs.ANSWERS, "answers")  # each read once, ever
     refusals = finance_inputs.change_refusals(state.sent_documents(("865",)), sent)
+    # (each promise dated: what was invoiced before an 860 is held to the promise standing then, not re-priced)
     charges = finance_inputs.without_deleted_lines(finance_inputs.with_changes(
         finance_inputs.stored_po_charges(stored, orders), changed_sacs(ws, state, covered, refusals, {
             (p, po) for p, po, st in zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "state")),
-                                         strict=True) if st in finance_inputs.REJECTED_ORDERS})), lines)
+                                         strict=True) if st in finance_inputs.REJECTED_ORDERS}, dated=True),
+        dated=True), lines)
     asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
     old_charges = finance_inputs.po_charges(asked)
-    po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
-    stored_allowances = finance_inputs.allowances_of(charges)
+    po_charges = pa.concat_tables([old_charges, charges], promote_options="default") if old_charges.num_rows \
+        else charges
+    # (what the PO promises now: a promise an 860 ended is held to the 810s before it by the charge reconciliation)
+    stored_allowances = finance_inputs.allowances_of(charges.filter(pc.is_null(charges["until"])) if "until" in
+                                                     charges.column_names else charges)
     old_allowances = finance_inputs.allowances_of(old_charges)  # (the words read once, for both)
     allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
         else stored_allowances
@@ -304,7 +309,7 @@ def stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
 def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
                   refusals: Mapping[tuple[str, str], tuple[bool, frozenset[str]]] | None = None,
                   rejected: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
-                  keep: tuple[str, ...] = ()) -> pa.Table:
+                  keep: tuple[str, ...] = (), *, dated: bool = False) -> pa.Table:
     """PO_CHARGES rows (with engine.finance_inputs.CHANGED_COLUMNS) of the SACs of the 860s applied to the
     ``covered`` orders (those whose 850's SACs are stored): each 860 applied or answered (not one refused,
     pending or superseded), oldest first, its SACs as stored beside its change tables (connectors.order_store
@@ -312,7 +317,8 @@ def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
     its 865 refused (``refusals``: engine.finance_inputs.change_refusals): the whole change (BCA02 RD, RJ), a
     POC loop's SACs when the POC was IR; none of an order since rejected whole (``rejected``: the rules', or a
     person's after the change was applied to the held order: its 865 refuses every POC but a deletion).
-    ``keep``: CHANGE_SACS columns carried after those (the invoice stage's: engine.invoice_po_sacs)."""
+    ``keep``: CHANGE_SACS columns carried after those (the invoice stage's: engine.invoice_po_sacs). ``dated``: with
+    a ``since`` column, each 860's receipt (engine.finance_inputs.with_changes dated=)."""
     keys = [k for k in zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True)
             if k not in rejected]
     changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
@@ -338,8 +344,21 @@ def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
         "source_sha256": pa.array([c.store_key for c in changes], pa.string()),
         "seq": pa.array([c.id for c in changes], pa.int64()),
     })
-    return finance_inputs.accepted_changes(
-        finance_inputs.stored_po_charges(sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep)), said)
+    if dated:
+        applied = applied.append_column("since", pa.array([_received(c.received_at) for c in changes],
+                                                          pa.timestamp("us")))
+    return finance_inputs.accepted_changes(finance_inputs.stored_po_charges(
+        sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep, *(("since",) if dated else ()))), said)
+
+
+def _received(at: str | datetime) -> datetime | None:
+    """A change's received_at (ISO text, or a timestamp as a store may give it) as a naive timestamp (None: not
+    recorded)."""
+    try:
+        when = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=None)  # on the run's clock, as the 810s' sent_at
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:

@@ -93,7 +93,7 @@ _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", 
            "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "sales_requirement",
            "window_type", "allowance_code", "allowance_amount", "allowance_kind", "allowance_deal", "updated_at",
-           "order_type", "purpose")
+           "order_type", "purpose", "line_allowance_deal")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
@@ -226,6 +226,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     # the order's shipping and discount columns (the layout's order_charges): each a column of its own
     columns.update({f"{_CHARGE}{i}": title for i, (title, _said) in enumerate(mapping.order_charges)})
     columns.update({f"{_CHARGE_TEXT}{i}": text for i, text in _charge_texts(mapping)})  # their descriptions
+    # a line's own allowance and charge columns (the layout's line_allowances): each a column of its own
+    columns.update({f"{_LINE_SAC}{i}": title for i, (title, _said) in enumerate(mapping.line_allowances)})
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
     charges = _Charges(mapping)  # the allowance and charge rows (ORDER_SACS)
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
@@ -325,6 +327,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                     else:  # the budget would drop it: counted, not held
                         state.more[later.code] = state.more.get(later.code, 0) + 1
             lines.add(po, state, number, value)
+            if value.get(_LINE_SACS):
+                state.line_sacs += [(number, sac) for sac in value[_LINE_SACS]]
         if lines.rows:
             batches.append(lines.table(partner, file, source_sha256))
     if rows.undecodable is not None:
@@ -411,8 +415,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     sacs = [{"partner": partner, "order_ref": state.order_ref, "po_number": po, **sac,
              **_lineage(file, source_sha256, state.st02)} for po, state in pos.items()
             if not state.bad and state.members for sac in state.sacs]
-    return CsvOrders(heads, _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads), findings, bad,
-                     answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
+    taken = _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads)
+    sacs += _line_sacs(taken, pos, partner, file, source_sha256)
+    return CsvOrders(heads, taken, findings, bad, answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
 
 
 # a PO number as a spreadsheet's or pandas' float writes an integer one: its digits, then ".0"
@@ -750,7 +755,7 @@ class _Po:
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids", "head_row", "sacs", "updated", "parts")
+                 "line_ids", "head_row", "sacs", "updated", "parts", "line_sacs")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -763,6 +768,9 @@ class _Po:
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
         self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
         self.sacs: list[dict] = []  # its allowance and charge rows read (ORDER_SACS values but partner and lineage)
+        # its line rows' own allowances and charges (the layout's line_allowances): (row number, ORDER_SACS values but
+        # partner, line and lineage), given their line once the PO's lines are numbered (_line_sacs)
+        self.line_sacs: list[tuple[int, dict]] = []
         # its line rows' updated-at values (the layout's updated_at: which of two versions is newer); None: unmapped
         self.updated: dict[int, datetime] | None = None
         # exports pasted into one file: the order-level values of its rows in each export (index -> its head, rows
@@ -946,6 +954,77 @@ def _order_charges_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMappin
     return ok
 
 
+# a line's own allowance and charge columns (the layout's line_allowances): each read as "line_allowance#<its index>",
+# the row's SACs kept as its value "line_sacs" (_line_allowances_read)
+_LINE_SAC = "line_allowance#"
+_LINE_SACS = "line_sacs"
+
+
+def _line_allowances_read(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping, reading: _Reading) -> bool:
+    """The row's cells of the layout's line_allowances columns read into ``out`` ("line_sacs": the line's SACs, as an
+    850's SAC in its PO1 loop: ORDER_SACS values but partner, line and lineage; none for a blank or 0 cell), the
+    row's line_allowance_deal cell their SAC13. An allowance is its amount's size whichever sign it is written with;
+    False (with its finding at the row) for a cell that is no number, a charge, percent or rate written negative, or a
+    percent above 100 (what the line is allowed is not known)."""
+    found, ok = [], True
+    for i, (_title, said) in enumerate(m.line_allowances):
+        key = f"{_LINE_SAC}{i}"
+        text = out.pop(key, None)
+        if text is None:
+            continue
+        kind, code, *how = said.split(":")
+        what = how[0] if how else "amount"
+        column = rows.header_names.get(key, key)
+        value = reading.price(text.rstrip("%").strip() if what == "percent" else text, m)[0]
+        if value is None:
+            rows.problem("CSV_NUMBER_INVALID", f"{column!r} {text!r} is not a number (the layout's line_allowances "
+                         f"reads it as the line's {what}, {said})." + number_hint(text, m, m.currency_symbol),
+                         number, key, text)
+            ok = False
+            continue
+        if value == 0:
+            continue  # nothing allowed nor charged: no SAC
+        if value < 0 and (kind == "C" or what != "amount"):
+            rows.problem("CSV_VALUE_INVALID", f"{column!r} {text!r} is negative and the layout's line_allowances reads "
+                         f"the column as {'a charge' if kind == 'C' else 'a ' + what} ({said}): what the line is "
+                         "allowed or charged is not known, and the PO is refused.", number, key, text)
+            ok = False
+            continue
+        if what == "percent" and value > 100:
+            rows.problem("CSV_VALUE_INVALID", f"{column!r} {text!r} is above 100 and the layout's line_allowances "
+                         f"reads the column as a percent of the line ({said}): the PO is refused.", number, key, text)
+            ok = False
+            continue
+        size = abs(value)
+        found.append({"kind": kind, "code": code, "handling": "02", "basis": "1" if what == "percent" else None,
+                      "amount": size.quantize(_PLACES) if what == "amount" else None,
+                      "percent": size if what == "percent" else None, "rate": size if what == "rate" else None,
+                      "description": column, "reference": out.get("line_allowance_deal")})
+    out[_LINE_SACS] = found or None
+    return ok
+
+
+def _line_sacs(lines: pa.Table, pos: Mapping[str, _Po], partner: str, file: str, sha: str) -> list[dict]:
+    """The line SACs of the POs taken (``pos``' line_sacs), each given the line its row became in ``lines`` (the
+    orders' lines as taken: numbered, a line id given to a line sent without one; a row of an earlier export's
+    version left out is no line, and its SACs none), as an 850's: its line number and PO101 (line_id)."""
+    wanted = {po: state for po, state in pos.items() if state.line_sacs and not state.bad and state.members}
+    if not wanted or not lines.num_rows:
+        return []
+    at = {(po, row): (n, lid) for po, row, n, lid in zip(
+        lines["po_number"].to_pylist(), lines["file_segment"].to_pylist(), lines["line_number"].to_pylist(),
+        lines["line_id"].to_pylist(), strict=True) if po in wanted}
+    out = []
+    for po, state in wanted.items():
+        for row, sac in state.line_sacs:
+            if (line := at.get((po, row))) is None:
+                continue
+            out.append({"partner": partner, "order_ref": state.order_ref, "po_number": po, "line_number": line[0],
+                        "line_id": line[1], **sac, "segment_position": row, "file_segment": row,
+                        **_lineage(file, sha, state.st02)})
+    return out
+
+
 def _order_charges(state: _Po, m: CsvOrderMapping) -> list[dict]:
     """The PO's heading SACs (ORDER_SACS values but partner and lineage) its order_charges columns give (its head's:
     each column's first value, _inconsistent), in the layout's order, each once, at the row it was read from; a 0 is
@@ -1117,7 +1196,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in (*_FIELDS, *(
             f"{_CHARGE}{i}" for i in range(len(m.order_charges))), *(f"{_CHARGE_TEXT}{i}" for i, _ in _charge_texts(
-                m)))]
+                m)), *(f"{_LINE_SAC}{i}" for i in range(len(m.line_allowances))))]
         for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
             if found := [t for i in range(len(m.columns_of(name))) if (t := rows.header_names.get(f"{name}#{i}"))]:
                 rows.header_names[name] = " + ".join(found)
@@ -1284,6 +1363,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             out[name] = code
     if m.order_charges:
         ok = _order_charges_read(rows, number, out, m, reading) and ok
+    if m.line_allowances:
+        ok = _line_allowances_read(rows, number, out, m, reading) and ok
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     code = out["price_currency"]

@@ -886,7 +886,7 @@ _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_pri
                 "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
                 "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type",
                 "sales_requirement", "window_type", "allowance_code", "allowance_amount", "allowance_kind",
-                "allowance_deal", "updated_at", "order_type", "purpose")
+                "allowance_deal", "updated_at", "order_type", "purpose", "line_allowance_deal")
 # the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
 # cart export's recipient in "Shipping First Name" and "Shipping Last Name"
 CSV_JOINED = ("ship_to_name", "ship_to_name2")
@@ -1151,6 +1151,43 @@ class CsvOrderMapping(CsvFeedLayout):
     # {shipping_total = "shipping_method"}): its text on the row the amount is read from is the SAC's description
     # (the 810's SAC15, "WHOLESALE10", "Flat rate"); blank there, or no column named: the charge's column header
     order_charge_descriptions: tuple[tuple[str, str], ...] = ()
+    # a line's own allowances and charges given as columns of its row (a "Line Discount", a "Promo %" per item; not
+    # in a wide export, whose row holds many lines): each column with its kind, SAC02 code and what its cell is
+    # ({"Line Discount" = "A:C310"} the amount off the line, "A:C310:percent" a percent of the line, "A:C310:rate" an
+    # amount per unit ordered), read as that line's SAC (ORDER_SACS at item level, SAC12 02 off invoice) as an 850's
+    # SAC in its PO1 loop: judged on the line (deals.csv, the approval threshold), taken off the line on the 810, and
+    # restated with the line by the acknowledgment. 0 or blank: none. A cell that is no number, a charge or a percent
+    # or rate written negative, or a percent above 100, refuses the PO at its row
+    line_allowances: tuple[tuple[str, str], ...] = ()
+    # the column of a line's deal number (the promotion agreed with the buyer: deals.csv `deal`), read as the SAC13 of
+    # that row's line_allowances (a "Promo Code" per line)
+    line_allowance_deal: str | None = None
+
+    @field_validator("line_allowances", mode="before")
+    @classmethod
+    def _line_allowances(cls, v: object) -> object:
+        """A TOML table {"Line Discount" = "A:C310"}: each column with its kind, SAC02 code and (":percent",
+        ":rate"; else the amount) what its cell is, kept as (column, said) pairs, the layout hashable."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for column, said in v.items():
+            if not isinstance(column, str) or not column.strip() or not isinstance(said, str) or not re.fullmatch(
+                    r"[AC]:[0-9A-Z]{4}(:(amount|percent|rate))?", said):
+                raise ValueError(f"line_allowances: {column!r} = {said!r}: each column names its kind, SAC02 code "
+                                 "(code list 1300) and, for other than the amount off the line, what its cell is: "
+                                 "\"A:C310\" an amount, \"A:C310:percent\", \"A:C310:rate\" (per unit)")
+            out[column] = said
+        return tuple(out.items())
+
+    @model_validator(mode="after")
+    def _line_allowances_not_wide(self) -> CsvOrderMapping:
+        if self.line_allowances and any("{n}" in t for f in _CSV_COLUMNS if isinstance(t := getattr(self, f), str)):
+            raise ValueError("line_allowances: a wide export's row holds many lines (its columns written with "
+                             "\"{n}\"): a line's allowance columns are read from a row of one line only")
+        if self.line_allowance_deal and not self.line_allowances:
+            raise ValueError("line_allowance_deal names the deal of the line_allowances columns: name them too")
+        return self
 
     @field_validator("order_charge_descriptions", mode="before")
     @classmethod

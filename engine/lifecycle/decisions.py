@@ -59,7 +59,7 @@ from engine.po_ack import (
     element_values,
     render_855s,
 )
-from engine.po_change_ack import build_865, change_ack_type
+from engine.po_change_ack import build_865, change_ack_type, change_sacs_865
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
 from rules.distinct import decimal_texts, truncated
@@ -671,7 +671,11 @@ class _Batch:
                 # what the 865 tells each changed line: its stored ACK (_went_row, _told_rows)
                 self._told.update({(*key, r.line_number): r.status for r in result.line_results
                                    if r.line_number is not None})
-                docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
+                # the 860's allowances a deal agreed, for a partner whose answers state them ([acks.po_ack])
+                sacs = change_sacs_865(ctx.agreed.get(key), a.change.store_key, a.change.change_ref) \
+                    if p.acks.po_ack.allowances == "agreed" else None
+                docs.append(transaction_set("865", "CA", a.doc_key,
+                                            build_865(a.header, result, today=ctx.today, sacs=sacs),
                                             partner=d.partner, po_number=d.po_number,
                                             source_sha256=a.change.store_key))
                 said.append(("865", change_ack_type(result)))
