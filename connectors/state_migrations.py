@@ -110,6 +110,9 @@ arrow.md, "Session 65"). The sets a partner's 997 can answer are found by an ind
 dates of the open orders the invoice stage looks at every night (is a short-shipped order's balance past its last
 date?) are kept in order_dates, read from the order's stored tables the first night they are wanted and by key after
 (StateStore.kept_order_dates); the step adds the table empty (each order's dates are read once more, then kept).
+Version REFS_BY_KEY (36) finds the shipment id and invoice number of each of our 856s and 810s a partner's 997
+names by the set's key (indexes shipments_asn on shipments (partner, asn_doc_key) and invoices_doc_key on invoices
+(partner, doc_key): StateStore.fulfilment_refs(keys) no longer reads every shipment and invoice the store kept).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -159,7 +162,8 @@ FINDING_SACS = LOOKUP_INDEXES + 1
 WORDS_AS_DATA = FINDING_SACS + 1
 LINE_MARKS = WORDS_AS_DATA + 1
 AGED_READS = LINE_MARKS + 1
-LATEST = AGED_READS
+REFS_BY_KEY = AGED_READS + 1
+LATEST = REFS_BY_KEY
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -429,6 +433,12 @@ def _migrate_to_aged_reads(store: StateStore) -> None:
     tables the first night they are wanted) and document_sets' index by partner and GS06."""
     add_tables(store, "order_dates")
     add_indexes(store, "document_sets_gs06")
+
+
+def _migrate_to_refs_by_key(store: StateStore) -> None:
+    """Step REFS_BY_KEY - 1 -> REFS_BY_KEY: shipments' index by partner and ASN set key, invoices' by partner and
+    810 set key (what intake's check of a partner's 997 looks our shipment ids and invoice numbers up by)."""
+    add_indexes(store, "shipments_asn", "invoices_doc_key")
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -735,4 +745,7 @@ MIGRATIONS = {
     # (document_sets_gs06), the dates of the orders still open that the invoice stage looks at every night
     # (order_dates: read from their stored tables once)
     AGED_READS - 1: _migrate_to_aged_reads,
+    # the shipment ids and invoice numbers of the sets a partner's 997 names, by the sets' keys (shipments_asn,
+    # invoices_doc_key), not every shipment and invoice kept
+    REFS_BY_KEY - 1: _migrate_to_refs_by_key,
 }
