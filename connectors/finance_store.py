@@ -672,12 +672,15 @@ class FinanceTables:
         theirs = heads.take(at)
         return pa.Table.from_arrays([*theirs.columns, *mine.columns], names=[*theirs.column_names, *mine.column_names])
 
-    def fulfilment_refs(self, keys: Iterable[tuple[str, str]] | None = None) -> pa.Table:
+    def fulfilment_refs(self, keys: Iterable[tuple[str, str]] | None = None, *,
+                        partner: str | None = None) -> pa.Table:
         """(partner, doc_key, document_ref, bill_of_lading) of our 856 and 810 sets: the shipment id, the invoice
         number; an 856's bill of lading (its REF BM: the BOL, else the tracking number an ASN may carry as one),
         the reference a partner's 824 may quote it by (OTI02 BM). ``keys``: only those (partner, doc_key) sets'
         (the sets in hand: a received file's acknowledgments name a few of them), looked up by the indexes
-        shipments_asn and invoices_doc_key, not every shipment and invoice the store ever kept."""
+        shipments_asn and invoices_doc_key, not every shipment and invoice the store ever kept; ``partner`` (without
+        ``keys``): that partner's (by the same indexes' partner), for a reader of every set sent to it (a key at a
+        time costs 4-5x a read of them all)."""
         import pyarrow as pa
 
         names = ("partner", "doc_key", "document_ref", "bill_of_lading")
@@ -685,7 +688,9 @@ class FinanceTables:
                    " NULLIF(tracking_number, '')) FROM shipments")
         billed = "SELECT partner, doc_key, invoice_number, NULL FROM invoices"
         if keys is None:
-            rows = self._q(f"{shipped} WHERE COALESCE(asn_doc_key, '') <> '' UNION ALL {billed} ORDER BY 1, 2")
+            of, args = ("partner=? AND ", (partner, partner)) if partner else ("", ())
+            rows = self._q(f"{shipped} WHERE {of}COALESCE(asn_doc_key, '') <> '' UNION ALL {billed}"
+                           f"{' WHERE partner=?' if partner else ''} ORDER BY 1, 2", args)
         else:
             by_partner: dict[str, set[str]] = {}
             for partner, doc_key in keys:

@@ -76,6 +76,10 @@ def test_the_refs_of_named_sets_are_the_whole_read_s_rows_on_both_back_ends(stor
         assert [(r["doc_key"], r["document_ref"], r["bill_of_lading"]) for r in some.to_pylist()] == [
             ("810:I2", "INV1", None), ("856:S1", "S0", "BOL-1"), ("856:S2", "S1", "1Z2"), ("810:I1", "INV2", None)]
         assert store.fulfilment_refs([]).num_rows == 0
+        # a partner's whole (a reader of every set sent to it: intake's TA1 and 824 checks)
+        assert store.fulfilment_refs(partner="acme").to_pylist() == [r for r in every.to_pylist()
+                                                                     if r["partner"] == "acme"]
+        assert store.fulfilment_refs(partner="acme").num_rows == 5
         assert store.fulfilment_refs([]).schema == every.schema
     finally:
         store.close()
@@ -147,10 +151,10 @@ def test_a_night_s_997_rejecting_our_856_and_810_names_them_from_their_own_refs(
     asked: list = []
     refs = StateStore.fulfilment_refs
 
-    def spy(self, keys=None):
+    def spy(self, keys=None, **whole):
         keys = None if keys is None else list(keys)
         asked.append(keys)
-        return refs(self, keys)
+        return refs(self, keys, **whole)
 
     monkeypatch.setattr(StateStore, "fulfilment_refs", spy)
     run_stages(ws, NIGHT3)
