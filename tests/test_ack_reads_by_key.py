@@ -171,3 +171,36 @@ def test_a_night_s_997_rejecting_our_856_and_810_names_them_from_their_own_refs(
     names = sorted(ref_of[("acme", r["doc_key"])] for r in picked.values())
     assert len(found) == 2 and all(n for n in names)
     assert sorted(n for n in names for f in found if n in f["message"]) == names, [f["message"] for f in found]
+
+
+def test_the_sets_of_named_groups_are_the_whole_read_s_rows_on_both_back_ends(store_target):
+    """sent_sets_of(partner, gs06s=...) on SQLite and PostgreSQL: its documents' numbers read by id give the rows of
+    the whole read in those groups (a GS06 written with its zeros too); a set of a document not delivered is not
+    sent; another partner's set of the same group is not the partner's."""
+    from connectors.state import StateStore
+
+    store = StateStore(store_target())
+    try:
+        with store.transaction():
+            for n, (partner, status, isa13) in enumerate((("acme", "delivered", "000000101"),
+                                                          ("acme", "pending", "000000102"),
+                                                          ("acme", "delivered", "000000103"),
+                                                          ("globex", "delivered", "000000104")), start=1):
+                store._q("INSERT INTO documents (id, partner, doc_type, file_name, isa13, content, status, created_at,"
+                         " delivered_at) VALUES (?, ?, '856', ?, ?, ?, ?, '2026-12-01T02:00:00', ?)",
+                         (n, partner, f"f{n}.x12", isa13, b"ISA" * 1000, status,
+                          f"2026-12-01T02:0{n}:00" if status == "delivered" else None))
+            sets = ((1, "acme", "856:S1", "7", "0001"), (1, "acme", "856:S2", "7", "0002"),
+                    (2, "acme", "856:S3", "7", "0001"), (3, "acme", "810:I1", "000000008", "0001"),
+                    (3, "acme", "856:S4", "9", "0002"), (4, "globex", "856:S1", "7", "0001"))
+            for doc, partner, key, gs06, st02 in sets:
+                store._q("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)", (partner, key, doc, int(st02), key[:3], st02, gs06))
+        every = store.sent_sets_of(["810", "856"], partner="acme")
+        assert sorted(every["doc_key"].to_pylist()) == ["810:I1", "856:S1", "856:S2", "856:S4"]  # S3: not delivered
+        some = store.sent_sets_of(["810", "856"], partner="acme", gs06s=["7", "8"])
+        assert some.equals(every.filter(pc.is_in(every["doc_key"], value_set=pa.array(["856:S1", "856:S2", "810:I1"]))))
+        assert some["isa13"].to_pylist() == ["000000101", "000000101", "000000103"]
+        assert store.sent_sets_of(["810", "856"], partner="acme", gs06s=["5"]).num_rows == 0
+    finally:
+        store.close()
