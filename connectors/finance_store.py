@@ -672,16 +672,36 @@ class FinanceTables:
         theirs = heads.take(at)
         return pa.Table.from_arrays([*theirs.columns, *mine.columns], names=[*theirs.column_names, *mine.column_names])
 
-    def fulfilment_refs(self) -> pa.Table:
+    def fulfilment_refs(self, keys: Iterable[tuple[str, str]] | None = None, *,
+                        partner: str | None = None) -> pa.Table:
         """(partner, doc_key, document_ref, bill_of_lading) of our 856 and 810 sets: the shipment id, the invoice
         number; an 856's bill of lading (its REF BM: the BOL, else the tracking number an ASN may carry as one),
-        the reference a partner's 824 may quote it by (OTI02 BM)."""
+        the reference a partner's 824 may quote it by (OTI02 BM). ``keys``: only those (partner, doc_key) sets'
+        (the sets in hand: a received file's acknowledgments name a few of them), looked up by the indexes
+        shipments_asn and invoices_doc_key, not every shipment and invoice the store ever kept; ``partner`` (without
+        ``keys``): that partner's (by the same indexes' partner), for a reader of every set sent to it (a key at a
+        time costs 4-5x a read of them all)."""
         import pyarrow as pa
 
-        rows = self._q("SELECT partner, asn_doc_key, shipment_id, COALESCE(NULLIF(bill_of_lading, ''),"
-                       " NULLIF(tracking_number, '')) FROM shipments WHERE COALESCE(asn_doc_key, '') <> ''"
-                       " UNION ALL SELECT partner, doc_key, invoice_number, NULL FROM invoices ORDER BY 1, 2")
         names = ("partner", "doc_key", "document_ref", "bill_of_lading")
+        shipped = ("SELECT partner, asn_doc_key, shipment_id, COALESCE(NULLIF(bill_of_lading, ''),"
+                   " NULLIF(tracking_number, '')) FROM shipments")
+        billed = "SELECT partner, doc_key, invoice_number, NULL FROM invoices"
+        if keys is None:
+            of, args = ("partner=? AND ", (partner, partner)) if partner else ("", ())
+            rows = self._q(f"{shipped} WHERE {of}COALESCE(asn_doc_key, '') <> '' UNION ALL {billed}"
+                           f"{' WHERE partner=?' if partner else ''} ORDER BY 1, 2", args)
+        else:
+            by_partner: dict[str, set[str]] = {}
+            for partner, doc_key in keys:
+                if partner is not None and doc_key:
+                    by_partner.setdefault(partner, set()).add(doc_key)
+            rows = []
+            for partner, wanted in sorted(by_partner.items()):
+                for within, chunk in self._within(sorted(wanted)):
+                    rows += self._q(f"{shipped} WHERE partner=? AND asn_doc_key{within}", (partner, *chunk))
+                    rows += self._q(f"{billed} WHERE partner=? AND doc_key{within}", (partner, *chunk))
+            rows.sort(key=lambda r: (r[0], r[1]))
         return pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
 
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
@@ -893,7 +913,7 @@ class FinanceTables:
             if not parts:
                 return _table([], SENT_ROWS)
             return self._sent_rows(f"SELECT DISTINCT * FROM ({' UNION ALL '.join(parts)}) AS named", own, args,
-                                   resent)
+                                   resent, theirs_only=True)
 
         # the sets and the delivered documents' numbers read apart (a document's once: a row holding a run's
         # batch of 855s keeps status and delivery time behind megabytes of content) and put together here:
@@ -905,14 +925,24 @@ class FinanceTables:
             sql, args = sql + " AND partner=?", [*args, partner]
         return self._sent_rows(sql, own, args, resent)
 
-    def _sent_rows(self, sql: str, own: list[str], args: list, resent: list[tuple]) -> pa.Table:
-        """sent_sets_of's sets read by ``sql`` (columns ``own``) with their delivered documents' numbers."""
+    def _sent_rows(self, sql: str, own: list[str], args: list, resent: list[tuple], *,
+                   theirs_only: bool = False) -> pa.Table:
+        """sent_sets_of's sets read by ``sql`` (columns ``own``) with their delivered documents' numbers.
+        ``theirs_only``: the numbers of those sets' documents alone, read by id (a few sets: a 997's groups), not
+        of every document delivered (each row's status and time sit behind its content: SQLite reads past every
+        batch's bytes, a store's whole history of them)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         sets = self._read(sql, [f for f in SENT_ROWS if f[0] in own], args)
-        docs = self._read("SELECT isa13, file_name, id, delivered_at FROM documents WHERE status='delivered'",
-                          [f for f in SENT_ROWS if f[0] in ("document_id", *DOCUMENT_NUMBERS)])
+        numbers = [f for f in SENT_ROWS if f[0] in ("document_id", *DOCUMENT_NUMBERS)]
+        docs_sql = "SELECT isa13, file_name, id, delivered_at FROM documents WHERE status='delivered'"
+        if theirs_only:
+            parts = [self._read(f"{docs_sql} AND {within}", numbers, some)
+                     for within, some in self._by_document_ids(sets["document_id"].to_pylist())]
+            docs = pa.concat_tables(parts) if len(parts) > 1 else parts[0] if parts else _table([], numbers)
+        else:
+            docs = self._read(docs_sql, numbers)
         at = pc.index_in(sets["document_id"], value_set=docs["document_id"])  # a document's id once
         if at.null_count:  # a set of a document not delivered: not sent
             sets, at = sets.filter(pc.is_valid(at)), at.drop_null()

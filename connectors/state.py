@@ -214,6 +214,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         (document_sets_gs06), open orders' dates read once from their stored tables (order_dates)
 #                         BLANKET_REFS (36): the contract and agreement each order's 850 named (orders.contract_number,
 #                         agreement_number; REF*CT, REF*AH), indexed by partner: a blanket's releases naming it so
+#                         REFS_BY_KEY (37): our 856s' and 810s' shipment ids and invoice numbers by their sets' keys
+#                         (shipments_asn, invoices_doc_key): a partner's 997 names a few sets, not every one kept
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -555,6 +557,8 @@ CREATE INDEX resends_document ON resends (partner, document_id);
 CREATE INDEX held_lines_shipment ON held_lines (shipment_id, run_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
 CREATE INDEX document_sets_gs06 ON document_sets (partner, gs06);
+CREATE INDEX shipments_asn ON shipments (partner, asn_doc_key);
+CREATE INDEX invoices_doc_key ON invoices (partner, doc_key);
 """
 
 # Reconciliation for finance (schema version 5, docs/reconciliation.md): partners' 997/999s for our

@@ -116,6 +116,9 @@ releases naming a blanket by its contract or agreement, their own BEG03 another 
 are found by them (StateStore.releases_naming) instead of by reading the stored ORDERS of every release of the
 partner that may draw. The step adds the columns null (not known: the stored tables of such a release are read, as
 before) and the indexes; it reads no order.
+Version REFS_BY_KEY (37) finds the shipment id and invoice number of each of our 856s and 810s a partner's 997
+names by the set's key (indexes shipments_asn on shipments (partner, asn_doc_key) and invoices_doc_key on invoices
+(partner, doc_key): StateStore.fulfilment_refs(keys) no longer reads every shipment and invoice the store kept).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -166,7 +169,8 @@ WORDS_AS_DATA = FINDING_SACS + 1
 LINE_MARKS = WORDS_AS_DATA + 1
 AGED_READS = LINE_MARKS + 1
 BLANKET_REFS = AGED_READS + 1
-LATEST = BLANKET_REFS
+REFS_BY_KEY = BLANKET_REFS + 1
+LATEST = REFS_BY_KEY
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -443,6 +447,12 @@ def _migrate_to_blanket_refs(store: StateStore) -> None:
     the order's stored tables when a blanket's releases are looked up) and their indexes by partner."""
     _columns_of(BLANKET_REFS)(store)
     add_indexes(store, "orders_contract", "orders_agreement")
+
+
+def _migrate_to_refs_by_key(store: StateStore) -> None:
+    """Step REFS_BY_KEY - 1 -> REFS_BY_KEY: shipments' index by partner and ASN set key, invoices' by partner and
+    810 set key (what intake's check of a partner's 997 looks our shipment ids and invoice numbers up by)."""
+    add_indexes(store, "shipments_asn", "invoices_doc_key")
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -752,4 +762,7 @@ MIGRATIONS = {
     # the contract and agreement each order's 850 named (orders.contract_number, agreement_number; REF*CT, REF*AH),
     # indexed by partner: a blanket's releases naming it so found by key, not by reading every release
     BLANKET_REFS - 1: _migrate_to_blanket_refs,
+    # the shipment ids and invoice numbers of the sets a partner's 997 names, by the sets' keys (shipments_asn,
+    # invoices_doc_key), not every shipment and invoice kept
+    REFS_BY_KEY - 1: _migrate_to_refs_by_key,
 }

@@ -1663,6 +1663,13 @@ def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> 
     return pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
 
 
+def fulfilled_keys(sent: pa.Table) -> list[tuple[str, str]]:
+    """The (partner, doc_key) of the 856 and 810 sets among ``sent`` (StateStore.sent_sets_of's rows): those
+    sent_sets' ``refs`` can name (a shipment id, an invoice number), in their order, each once."""
+    t = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(["810", "856"])))
+    return list(dict.fromkeys(zip(t["partner"].to_pylist(), t["doc_key"].to_pylist(), strict=True)))
+
+
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None, *, bills: bool = False) -> pa.Table:
     """SENT_SETS: the delivered sets a partner acknowledges (855, 865, 856, 810). ``refs``: optional
     (partner, doc_key, document_ref) naming a set's shipment id or invoice number. ``bills``: with a last

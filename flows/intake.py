@@ -396,8 +396,8 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     # engine.partner_acks.answered_here keeps no other; a file with TA1s reads them all (the groups of the
     # interchanges a TA1 names are our sets')
     gs06s = None if "TA1" in acks["ack_type"].to_pylist() else control_key(acks["acked_gs06"]).to_pylist()
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id, gs06s=gs06s),
-                                    state.fulfilment_refs())  # a rejection names our shipment id, invoice number
+    sent = _sent(state, state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id, gs06s=gs06s),
+                 None if gs06s is not None else profile.id)
     earlier = state.partner_acks(profile.id, groups=None if gs06s is None else zip(
         acks["acked_functional_id"].to_pylist(), gs06s, strict=True))
     # and the 810s/856s another system of ours sent through EDI (`orderbridge record`) this file or an earlier
@@ -413,13 +413,22 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
                          as_of=now, interchanges=ours)
 
 
+def _sent(state: StateStore, sets: pa.Table, every_of: str | None = None, *, bills: bool = False) -> pa.Table:
+    """SENT_SETS of ``sets`` (StateStore.sent_sets_of's rows), each 856 and 810 with its shipment id or invoice number
+    (a partner's rejection names them; ``bills``: an 856's bill of lading too, an 824 may quote it): the refs of these
+    sets alone, looked up by their keys (StateStore.fulfilment_refs), not every shipment and invoice kept; when
+    ``sets`` are every set sent to the partner ``every_of``, that partner's refs read whole (cheaper than by key)."""
+    refs = state.fulfilment_refs(partner=every_of) if every_of else state.fulfilment_refs(
+        finance_inputs.fulfilled_keys(sets))
+    return finance_inputs.sent_sets(sets, refs, bills=bills)
+
+
 def _ta1_documents(state: StateStore, profile: PartnerProfile, outcome):
     """The outcome with each of its TA1 findings naming the documents we sent in the interchange the TA1
     answers (engine.partner_acks.name_interchanges); the outcome itself when it has none."""
     if not names_interchanges(outcome.findings):
         return outcome
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
-                                    state.fulfilment_refs())
+    sent = _sent(state, state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id), profile.id)
     ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id)  # a TA1 may refuse our 997s too
     return replace(outcome, findings=name_interchanges(outcome.findings, with_our_997s(sent, ours)))
 
@@ -429,8 +438,7 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
     outcome with their FUNCTIONAL_ACKS rows added beside its 997s, and the findings for ops."""
     if not outcome.advice.num_rows:
         return outcome, []
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
-                                    state.fulfilment_refs(), bills=True)
+    sent = _sent(state, state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id), profile.id, bills=True)
     rows, found = advice_acks(outcome.advice, sent)
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
 

@@ -205,8 +205,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 15 == RETAKES + 16 == OUR_GS_IDS + 17 \
-            == RETURNED_SERIALS + 18 == SUBSTITUTES + 19 == SERIALS + 20 == BUYER_GS_IDS + 21 == BILLED_WEIGHTS + 22
+        assert store.schema_version == LATEST == ORDER_TYPES + 16 == RETAKES + 17 == OUR_GS_IDS + 18 \
+            == RETURNED_SERIALS + 19 == SUBSTITUTES + 20 == SERIALS + 21 == BUYER_GS_IDS + 22 == BILLED_WEIGHTS + 23
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -435,8 +435,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 15 == RETAKES + 16 == OUR_GS_IDS + 17 \
-            == RETURNED_SERIALS + 18
+        assert store.schema_version == LATEST == ORDER_TYPES + 16 == RETAKES + 17 == OUR_GS_IDS + 18 \
+            == RETURNED_SERIALS + 19
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
