@@ -199,9 +199,9 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
     store = StateStore(path)
     assert store.schema_version == LATEST == mig.ORDER_TYPES + 16 == mig.RETAKES + 17 == mig.OUR_GS_IDS + 18 \
         == mig.RETURNED_SERIALS + 19 == mig.SUBSTITUTES + 20 \
-        and mig.SUBSTITUTES == mig.SERIALS + 2 == mig.BUYER_GS_IDS + 3 \
-        == mig.BILLED_WEIGHTS + 4 == mig.RECORDED_AMOUNTS + 5 == mig.NET_WEIGHTS + 6 == mig.STORE_MARKS + 7 \
-        == mig.TA1_ACKS + 8 == mig.RETUNED_INDEXES + 9 == mig.LEASES + 10 == mig.RECOVERY + 11 == mig.SHIPPING + 12
+        and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
+        == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6 \
+        == mig.TA1_ACKS + 7 == mig.RETUNED_INDEXES + 8 == mig.LEASES + 9 == mig.RECOVERY + 10 == mig.SHIPPING + 11
     assert set(ADDED_IN[mig.SERIALS]) <= store._table_names()
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \
         == mig.RETUNED_INDEXES + 3 == mig.LEASES + 4 == mig.RECOVERY + 5 == mig.SHIPPING + 6
