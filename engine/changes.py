@@ -447,8 +447,9 @@ def restated_items(stored: list[dict], pocs: list[dict], item_of: ItemOf | None 
 def named_lines(result: ChangeResult, before: pa.Table) -> dict[int, tuple[str, int] | None]:
     """Each POC of an applied change (by its file_segment) -> (the PO101, the line number) of the line it named
     (ORDER_LINES line_id of the lines ``before`` the change or after it, ``result.new_lines``: an item it added; the
-    line number as text for a line sent without PO101), None for one that named no line: what an 876's G68-loop SACs
-    are resolved by (sacs_on_lines), its G68s naming their item, not a line."""
+    line number as text for a line sent without PO101), None for one that named no line or that we refused (IR):
+    what the SACs of POC loops sent without POC01 (an 876's G68 loops, naming their item, not a line) are resolved
+    by (sacs_on_lines)."""
     ids: dict[int, str | None] = {}
     for table in (before, result.new_lines):
         if table.num_rows and "line_id" in table.column_names:
@@ -459,7 +460,10 @@ def named_lines(result: ChangeResult, before: pa.Table) -> dict[int, tuple[str, 
         if at is None:
             continue
         n = lr.line_number
-        out[at] = None if n is None else (lr.change.get("line_id") or ids.get(n) or str(n), n)
+        # (a POC we refused (IR) changes nothing: its SACs are not agreed, as accepted_changes leaves out a refused
+        # POC01's; an 876's POC has no POC01 for the refusal filters to key on)
+        out[at] = None if n is None or lr.status == REJECTED else (
+            lr.change.get("line_id") or ids.get(n) or str(n), n)
     return out
 
 
@@ -486,6 +490,30 @@ def sacs_on_lines(sacs: pa.Table, change_ref: str, named: Mapping[int, tuple[str
                 if line is None:
                     continue
                 r["line_id"], r["line_number"] = line
+        rows.append(r)
+    return pa.Table.from_pylist(rows, schema=sacs.schema) if changed else sacs
+
+
+def sacs_placed_as(sacs: pa.Table, placed: pa.Table) -> pa.Table:
+    """``sacs`` (CHANGE_SACS of one file read again: `state rebuild` replaying the archive) with each SAC of a POC
+    loop sent without POC01 (on no line as read: engine.process.loose_item_sacs) placed as ``placed`` (the same file's
+    CHANGE_SACS as the nights left them, sacs_on_lines having given it the line its item named when the change was
+    applied) has it: on its line, still on none (a change not applied), or taken out (its POC named no line, or we
+    refused it). Matched by the change (order_ref) and the SAC's file segment; the same table when nothing moves."""
+    if not sacs.num_rows:
+        return sacs
+    before = {(r["order_ref"], r["file_segment"]): (r["line_id"], r["line_number"])
+              for r in placed.select(["order_ref", "file_segment", "line_id", "line_number"]).to_pylist()}
+    rows, changed = [], False
+    for r in sacs.to_pylist():
+        if r["change_type"] is not None and r["line_id"] is None and r["line_number"] is None:
+            at = (r["order_ref"], r["file_segment"])
+            if at not in before:
+                changed = True
+                continue
+            if before[at][0] is not None:
+                changed = True
+                r["line_id"], r["line_number"] = before[at]
         rows.append(r)
     return pa.Table.from_pylist(rows, schema=sacs.schema) if changed else sacs
 

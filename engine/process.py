@@ -748,6 +748,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,
                                                                               partner=profile.id,
                                                                               source_sha256=sha256)
+    out.change_sacs = loose_item_sacs(out.change_sacs)  # a POC loop without POC01: its item names its line
     if grocery_changes:  # 876s: read as the 860s that say the same (parsers.orders_876), into the same tables
         findings += read_876_into(out, result, grocery_changes, profile, sha256)
     if ack_sets:
@@ -790,6 +791,21 @@ def _joined(a: pa.Table, b: pa.Table, key: str) -> pa.Table:
     return both.take(pc.sort_indices(both, [(key, "ascending")])) if key in both.column_names else both
 
 
+def loose_item_sacs(sacs: pa.Table) -> pa.Table:
+    """``sacs`` (CHANGE_SACS) with each SAC of a POC loop sent without POC01 (change_type set, line_id null: an 876's
+    G68 loop, or an 860 naming its item by product ids alone) on no line: the loop's ordinal the reader gave it as its
+    line number is no line of the order. It is given the line its POC named once the change is applied
+    (engine.changes.named_lines, sacs_on_lines); until then it is neither a line's nor the heading's."""
+    if not sacs.num_rows:
+        return sacs
+    on_item = pc.fill_null(pc.and_(pc.is_valid(sacs["change_type"]), pc.is_null(sacs["line_id"])), False)
+    if not pc.any(pc.and_(on_item, pc.is_valid(sacs["line_number"]))).as_py():
+        return sacs
+    at = sacs.schema.get_field_index("line_number")
+    return sacs.set_column(at, sacs.schema.field(at), pc.if_else(on_item, pa.scalar(None, pa.int32()),
+                                                                 sacs["line_number"]))
+
+
 def read_876_into(out, result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
                   profile: PartnerProfile, sha256: str) -> list[Finding]:
     """The 876 sets' change headers, POC rows and SACs added to ``out``'s (an 860's columns, parsers.orders_876, each
@@ -798,11 +814,7 @@ def read_876_into(out, result: ParseResult, sets: list[tuple[Interchange, Group,
     headers, changes, sacs = read_changes_with_sacs(rewritten, as_860s, partner=profile.id, source_sha256=sha256)
     at = headers.schema.get_field_index("set_id")
     headers = headers.set_column(at, headers.schema.field(at), pa.array(["876"] * headers.num_rows, pa.string()))
-    if sacs.num_rows:  # a G68 loop's SAC: no line until the change is applied (engine.changes.sacs_on_lines)
-        on_item = pc.and_(pc.is_valid(sacs["change_type"]), pc.is_null(sacs["line_id"]))
-        at = sacs.schema.get_field_index("line_number")
-        sacs = sacs.set_column(at, sacs.schema.field(at), pc.if_else(on_item, pa.scalar(None, pa.int32()),
-                                                                     sacs["line_number"]))
+    sacs = loose_item_sacs(sacs)  # a G68 loop's SAC: no line until the change is applied
     out.change_headers = _joined(out.change_headers, headers, "st_file_segment")
     out.changes = _joined(out.changes, changes, "file_segment")
     out.change_sacs = _joined(out.change_sacs, sacs, "file_segment")

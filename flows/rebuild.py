@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from connectors.order_store import OrderStore
 from connectors.state import COMPANY, StateStore
 from engine import lifecycle
-from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
+from engine.changes import CANCEL_PURPOSES, sacs_placed_as  # BCH01: the 860 cancels the order (01, 17)
 from engine.csv_ack import HELD_STATUS, read_csv_ack
 from engine.finance_inputs import csv_parts
 from engine.order_status import as_acks
@@ -498,7 +498,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         if outcome.orders.num_rows:
             store.save(profile.id, sha, outcome.orders, outcome.lines, sacs=outcome.sacs)
         if outcome.change_headers.num_rows:
-            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes, sacs=outcome.change_sacs)
+            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes,
+                               sacs=_placed_sacs(store, profile.id, sha, outcome.change_sacs))
         state.apply(plan, at=at, run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:
             state.record_interchange(profile.id, sender, isa13, sha)
@@ -509,6 +510,20 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         state.mark_disposed(profile.id, sha, at)
     return (frozenset(isa13 for _sender, isa13 in outcome.interchanges_seen),
             frozenset(k[3] for k in outcome.groups_seen))
+
+
+def _placed_sacs(store: OrderStore, partner: str, sha: str, sacs: pa.Table) -> pa.Table:
+    """The change file's SACs as read again, those of its POC loops sent without POC01 (an 876's G68 loops) placed
+    as the nights placed them when its change was applied (engine.changes.sacs_placed_as, from the file's stored
+    CHANGE_SACS): the rebuild does not apply changes again, and they used to be left on no line. A file stored
+    without SACs, or unreadable: as read."""
+    if not sacs.num_rows or sha not in store.sac_keys(partner, "change-sacs"):
+        return sacs
+    try:
+        placed = store.load_change_sacs(partner, sha)
+    except StateError:
+        return sacs
+    return sacs_placed_as(sacs, placed)
 
 
 # --- 3. what the answers said ----------------------------------------------------------------------------

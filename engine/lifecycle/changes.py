@@ -445,8 +445,10 @@ class _Step:
             DEADLINE_CHANGES | REF_CHANGES)
 
     def _lines_named(self, header: Mapping, result: ChangeResult, before: pa.Table) -> None:
-        """An 876 applied: the line each of its POCs named (its G68s name items), for its G68-loop SACs."""
-        if header.get("set_id") == "876":
+        """An 876 applied, or an 860 with a POC sent without POC01 (naming its item by product ids): the line each
+        of its POCs named, for the SACs of those POC loops (engine.changes.sacs_on_lines)."""
+        if header.get("set_id") == "876" or any(not lr.change.get("line_id") for lr in result.line_results
+                                                 if lr.change.get("file_segment") is not None):
             self.updates[("sac_lines", (self.ch.partner, self.ch.store_key, self.ch.change_ref))] = named_lines(
                 result, before)
 
