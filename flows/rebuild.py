@@ -61,6 +61,8 @@ from schemas.profile import PartnerProfile
 from schemas.reports import warehouse_party
 from schemas.transport import CSV_ACK, DEFAULT_CSV, NamePattern
 
+ITEM_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part")  # a stored line's item ids beside product_ids
+
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
 
 
@@ -225,7 +227,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(pid, named)].append(lifecycle.SentAnswer(
-                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units))
+                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units,
+                            s.items))
                     elif s.set_id == "870" and s.po_number:  # an 870 sent for the 855: read as the 855 it stands for
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(pid, named)].append(_status_answer(s, key, path.name, ic.date))
@@ -548,8 +551,10 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
         rows: tuple[dict, ...] = ()
         if revisions and record is not None:
             _, lines = store.load(key[0], revisions[-1])
+            named = [c for c in ("product_ids", *ITEM_COLUMNS) if c in lines.column_names]  # what an 865 names
             rows = tuple(r for r in lines.select(["order_ref", "line_number", "line_id", "quantity", "unit",
-                                                  "unit_price"]).to_pylist() if r["order_ref"] == record.order_ref)
+                                                  "unit_price", *named]).to_pylist()
+                         if r["order_ref"] == record.order_ref)
         cancelling, sets = _cancelling(store, mine)
         evidence[key] = lifecycle.Evidence(
             answers=tuple(answers[key]), changes=tuple(mine), cancelling=cancelling, sets=sets,

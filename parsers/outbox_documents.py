@@ -29,6 +29,7 @@ class SentSet:
     lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
     prices: tuple = ()  # ((PO101 / POC01, PO104 / POC06 or None), ...): each answered line's unit price
     units: tuple = ()  # ((PO101 / POC01, PO103 / POC05), ...): the unit each answered line's quantity is in
+    items: tuple = ()  # per line of ``lines``, its product ids ((qualifier, id), ...): PO106/07..., POC08/09...
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
     ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
@@ -96,7 +97,21 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     top = next((r for r in rows if r and r[0] == head), [])
     lines, prices, units = _answered_lines(rows, "ACK")
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
-                   release_number=_el(top, 5 if head == "BAK" else 4), lines=lines, prices=prices, units=units)
+                   release_number=_el(top, 5 if head == "BAK" else 4), lines=lines, prices=prices, units=units,
+                   items=_items(rows))
+
+
+def _items(rows: list[list[str]]) -> tuple:
+    """Each answered line's product ids, in the order of its lines: (qualifier, id) pairs of PO106/PO107 onward (an
+    855's PO1) or POC08/POC09 onward (an 865's POC): what names a line an 876's G68 (or an 860's POC without POC01)
+    changed, its 865's POC echoing it with no line id."""
+    out = []
+    for r in rows:
+        if r and r[0] in ("PO1", "POC"):
+            first = 6 if r[0] == "PO1" else 8
+            out.append(tuple((_el(r, i), _el(r, i + 1)) for i in range(first, len(r) - 1, 2)
+                             if _el(r, i) and _el(r, i + 1)))
+    return tuple(out)
 
 
 def _answered_lines(rows: list[list[str]], status: str) -> tuple[tuple, tuple, tuple]:

@@ -56,6 +56,7 @@ class SentAnswer:
     lines: tuple = ()  # ((PO101, PO102 or None, ((ACK01, ACK02), ...)), ...)
     prices: tuple = ()  # ((PO101, PO104 or None), ...): the unit price each line was answered at
     units: tuple = ()  # ((PO101, PO103), ...): the unit each line's quantities were answered in (none: a CSV's)
+    items: tuple = ()  # per line of ``lines``, its product ids ((qualifier, id), ...), as the answer sent them
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,31 @@ def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
     return Plan.combine(parts)
 
 
+def named_by_item(answer: SentAnswer, rows: Sequence[dict]) -> SentAnswer:
+    """The answer with each line it sent without a line id (an 865's POC echoing an 876's G68, or an 860's POC
+    without POC01: named by its item alone) named as the stored line its product ids name (its line id, else its
+    line number), as the night that applied the change matched the item; a line whose ids name no stored line, or
+    more than one, stays unnamed. Its prices and units follow."""
+    if not answer.items or all(line_id for line_id, _q, _a in answer.lines):
+        return answer
+    owners: dict[str, set[str]] = {}
+    for row in rows:
+        ids = {p["id"] for p in row.get("product_ids") or () if p.get("id")}
+        ids |= {row[c] for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part") if row.get(c)}
+        for i in ids:
+            owners.setdefault(i, set()).add(row["line_id"] or str(row["line_number"]))
+    names = []
+    for (line_id, _q, _a), items in zip(answer.lines, answer.items, strict=False):
+        found = set().union(*(owners.get(i, set()) for _qual, i in items)) if items else set()
+        names.append(line_id or (next(iter(found)) if len(found) == 1 else ""))
+    names += [line_id for line_id, _q, _a in answer.lines[len(names):]]
+    if names == [line_id for line_id, _q, _a in answer.lines]:
+        return answer
+    return replace(answer, lines=tuple((n, q, a) for n, (_id, q, a) in zip(names, answer.lines, strict=True)),
+                   prices=tuple((n, p) for n, (_id, p) in zip(names, answer.prices, strict=False)),
+                   units=tuple((n, u) for n, (_id, u) in zip(names, answer.units, strict=False)))
+
+
 def _answer_of(change: StoredChange, answers: Sequence[SentAnswer]) -> SentAnswer | None:
     """The first 865, or revised 855 (BAK01 05), sent on or after the day the 860 came."""
     day = change.received_at[:10].replace("-", "")
@@ -95,6 +121,8 @@ def _answer_of(change: StoredChange, answers: Sequence[SentAnswer]) -> SentAnswe
 
 
 def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *, at: str, run_id: str) -> Plan:
+    if ev.revision_rows:
+        ev = replace(ev, answers=tuple(named_by_item(a, ev.revision_rows) for a in ev.answers))
     updates, revised, cancel = [], [], None
     for c in ev.changes:
         answer = _answer_of(c, ev.answers) if c.status == "pending" else None
@@ -195,12 +223,15 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
         listed = {line_id: (qty, acks) for line_id, qty, acks in answer.lines}
         prices = dict(answer.prices)
         for ln in lines:
-            got = listed.get(ln.line_id) or listed.get(str(ln.line_number))
+            # a line with no line id is named by its number first (named_by_item names an 865's POC so), then as ""
+            tried = (ln.line_id, str(ln.line_number)) if ln.line_id else (str(ln.line_number), "")
+            name = next((n for n in tried if n in listed), None)
+            got = listed.get(name) if name is not None else None
             if got is not None:
                 said[ln.line_number] = got
                 units = dict(answer.units)
-                unit_of[ln.line_number] = units.get(ln.line_id if ln.line_id in listed else str(ln.line_number), "")
-                price = prices.get(ln.line_id) if ln.line_id in listed else prices.get(str(ln.line_number))
+                unit_of[ln.line_number] = units.get(name, "")
+                price = prices.get(name)
                 if price is not None:
                     priced[ln.line_number] = price
                 deleted.discard(ln.line_number)
@@ -276,7 +307,8 @@ def _acknowledged_value(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer
         price = ln.ack_price or ln.unit_price
         if ln.state in ENDED_LINES or not price:
             continue
-        units = ln.promised or acked.get(ln.line_id, acked.get(str(ln.line_number), Decimal(0)))
+        tried = (ln.line_id, str(ln.line_number)) if ln.line_id else (str(ln.line_number), "")
+        units = ln.promised or next((acked[n] for n in tried if n in acked), Decimal(0))
         many = ln.priced_per  # a price per thousand feet kept as sent: per foot
         total += units * price if many == 1 else units * price / many
     return total

@@ -1,0 +1,75 @@
+"""`state rebuild` of an order a grocer's 876 changed, then its ship day: the 856 and the 810 are the ones the
+store never lost gives. Stater Bros. (rg33's grocery_875 fixtures, tests/test_grocery_876.py): the 875 on night 1,
+the 876 on night 2 (the diced tomatoes cut 40 -> 30, the apple juice deleted, the rice added), both nightly flows
+(their reports hold the allocation a rebuild reserves again), the store lost and rebuilt, shipped on 12-01.
+
+The 865 answering an 876 names its lines by their items alone (no POC01: a G68 has no line number), so the
+rebuild read none of its POCs as line 1's: line 1 came back as the 875's 40 (IA), not the 876's 30 (IQ)
+(engine.lifecycle.restore.named_by_item names each POC by the stored line its product ids name)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.night import InProcess, run_night
+from tests.retailer_support import of_its_own, po_segments, segments, shipped_day
+from tests.test_grocery_876 import CHANGE, NIGHT2, SHIP_DAY, _fixtures
+from tests.test_rg33_regional_grocers_boscovs import NIGHT, WAREHOUSES
+
+PO = "SB4410027"
+LINES = ("SELECT line_number, line_id, sku, state, ack, ordered, unit, unit_price, allocated, backordered, warehouses "
+         "FROM order_lines ORDER BY line_number")
+RESERVED = "SELECT line_number, warehouse, sku, quantity FROM reservations ORDER BY line_number"
+
+
+def _rows(ws, sql):
+    db = sqlite3.connect(ws.state_path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def _body(ws, kind, head, number):
+    return [s for s in po_segments(segments(ws, "staterbros", kind), number, head)
+            if s[0] not in ("ISA", "GS", "GE", "IEA", "SE", "ST")]
+
+
+def _two_flow_nights(tmp, change):
+    fixtures = _fixtures(tmp)
+    ws = of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES)
+    run_night(str(ws.root), stages=InProcess(), now=NIGHT.isoformat(), use_gx=False)
+    shutil.copy2(change, ws.drop_root / "staterbros" / "inbox" / change.name)
+    run_night(str(ws.root), stages=InProcess(), now=NIGHT2.isoformat(), use_gx=False)
+    return ws, fixtures
+
+
+def test_an_order_an_876_changed_ships_after_a_rebuild_as_without_it(tmp_path):
+    kept, fixtures = _two_flow_nights(tmp_path / "kept", CHANGE)
+    lost, _ = _two_flow_nights(tmp_path / "lost", CHANGE)
+    night_lines, night_reserved = _rows(kept, LINES), _rows(kept, RESERVED)
+    assert [r[:6] for r in night_lines] == [(1, "1", "GRC-301", "allocated", "IQ", "30"),
+                                            (2, "2", "GRC-302", "deleted", "ID", "25"),
+                                            (3, "", "GRC-303", "allocated", "IA", "20")], night_lines
+    for p in lost.state_path.parent.glob(lost.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost.root)])
+    assert res.exit_code == 0, res.output
+    # the lines and reservations the night left after the 876 (line 1 is the 876's 30 IQ, not the 875's 40 IA)
+    assert _rows(lost, LINES) == night_lines
+    assert _rows(lost, RESERVED) == night_reserved
+    kept, found_kept, states_kept = shipped_day(kept, fixtures, SHIP_DAY)
+    lost, found, states = shipped_day(lost, fixtures, SHIP_DAY)
+    assert states == states_kept == {("staterbros", PO): "invoiced"}, found
+    assert found == found_kept
+    asn = _body(lost, "856", "BSN", "SB-SHP-02")
+    assert [s[1:4] for s in asn if s[0] == "SN1"] == [["", "30", "CA"], ["", "20", "CA"]], asn
+    assert asn == _body(kept, "856", "BSN", "SB-SHP-02")
+    inv = _body(lost, "810", "BIG", PO)
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"], ["3", "20", "CA", "21.6"]], inv
+    assert ["TDS", "97200"] in inv
+    assert inv == _body(kept, "810", "BIG", PO)
