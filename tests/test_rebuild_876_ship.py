@@ -12,12 +12,14 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.retailer_support import of_its_own, po_segments, segments, shipped_day
 from tests.test_grocery_876 import CHANGE, NIGHT2, SHIP_DAY, _fixtures
+from tests.test_grocery_876_allowance_edges import GROCER_860
 from tests.test_rg33_regional_grocers_boscovs import NIGHT, WAREHOUSES
 
 PO = "SB4410027"
@@ -39,26 +41,43 @@ def _body(ws, kind, head, number):
             if s[0] not in ("ISA", "GS", "GE", "IEA", "SE", "ST")]
 
 
-def _two_flow_nights(tmp, change):
+def _two_flow_nights(tmp, change=CHANGE, text: str = ""):
+    """The 875's nightly flow, then the change's (the 876 file ``change``, or an 860 of ``text``: the profile takes
+    860s too, and the DC ships line 1 alone, the 860 adding no item): (ws, fixtures)."""
     fixtures = _fixtures(tmp)
+    if text:
+        profile = fixtures / "partners" / "staterbros.toml"
+        profile.write_text(profile.read_text(encoding="utf-8").replace(
+            'accepts = ["875", "876", "997"]', 'accepts = ["875", "876", "860", "997"]'), encoding="utf-8")
+        shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+        rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+        shipped.write_text("".join(r for r in rows if ",GRC-303," not in r), encoding="utf-8")
     ws = of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES)
     run_night(str(ws.root), stages=InProcess(), now=NIGHT.isoformat(), use_gx=False)
-    shutil.copy2(change, ws.drop_root / "staterbros" / "inbox" / change.name)
+    inbox = ws.drop_root / "staterbros" / "inbox"
+    if text:
+        (inbox / "staterbros-860-SB4410027.x12").write_text(text, encoding="utf-8")
+    else:
+        shutil.copy2(change, inbox / change.name)
     run_night(str(ws.root), stages=InProcess(), now=NIGHT2.isoformat(), use_gx=False)
     return ws, fixtures
 
 
+def _lost(ws):
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+
+
 def test_an_order_an_876_changed_ships_after_a_rebuild_as_without_it(tmp_path):
-    kept, fixtures = _two_flow_nights(tmp_path / "kept", CHANGE)
-    lost, _ = _two_flow_nights(tmp_path / "lost", CHANGE)
+    kept, fixtures = _two_flow_nights(tmp_path / "kept")
+    lost, _ = _two_flow_nights(tmp_path / "lost")
     night_lines, night_reserved = _rows(kept, LINES), _rows(kept, RESERVED)
     assert [r[:6] for r in night_lines] == [(1, "1", "GRC-301", "allocated", "IQ", "30"),
                                             (2, "2", "GRC-302", "deleted", "ID", "25"),
                                             (3, "", "GRC-303", "allocated", "IA", "20")], night_lines
-    for p in lost.state_path.parent.glob(lost.state_path.name + "*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost.root)])
-    assert res.exit_code == 0, res.output
+    _lost(lost)
     # the lines and reservations the night left after the 876 (line 1 is the 876's 30 IQ, not the 875's 40 IA)
     assert _rows(lost, LINES) == night_lines
     assert _rows(lost, RESERVED) == night_reserved
@@ -72,4 +91,32 @@ def test_an_order_an_876_changed_ships_after_a_rebuild_as_without_it(tmp_path):
     inv = _body(lost, "810", "BIG", PO)
     assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"], ["3", "20", "CA", "21.6"]], inv
     assert ["TDS", "97200"] in inv
+    assert inv == _body(kept, "810", "BIG", PO)
+
+
+PLAIN_860 = GROCER_860.replace("POC**DI*0**CA*27.6", "POC*2*DI*0**CA*27.6").replace("POC**CA*30**CA*18",
+                                                                                  "POC*1*CA*30**CA*18")
+
+
+@pytest.mark.parametrize("text", [GROCER_860, PLAIN_860], ids=["860-items-alone", "860-with-poc01"])
+def test_an_order_an_860_changed_ships_after_a_rebuild_as_without_it(tmp_path, text):
+    """The same with an 860 in place of the 876 (the apple juice deleted, the diced tomatoes cut to 30 with an F280 of
+    0.25 a case): its POCs naming the items alone (the 865 echoing them with no POC01: it failed as the 876 did), or
+    naming the lines by POC01 (the plain 860: it came back right before too)."""
+    kept, fixtures = _two_flow_nights(tmp_path / "kept", text=text)
+    lost, _ = _two_flow_nights(tmp_path / "lost", text=text)
+    night_lines, night_reserved = _rows(kept, LINES), _rows(kept, RESERVED)
+    assert [r[:6] for r in night_lines] == [(1, "1", "GRC-301", "allocated", "IQ", "30"),
+                                            (2, "2", "GRC-302", "deleted", "ID", "25")], night_lines
+    _lost(lost)
+    assert _rows(lost, LINES) == night_lines
+    assert _rows(lost, RESERVED) == night_reserved
+    kept, found_kept, states_kept = shipped_day(kept, fixtures, SHIP_DAY)
+    lost, found, states = shipped_day(lost, fixtures, SHIP_DAY)
+    assert states == states_kept == {("staterbros", PO): "invoiced"}, found
+    assert found == found_kept
+    assert _body(lost, "856", "BSN", "SB-SHP-02") == _body(kept, "856", "BSN", "SB-SHP-02")
+    inv = _body(lost, "810", "BIG", PO)
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"]], inv
+    assert ["TDS", "53250"] in inv, inv  # 30 x 18.00 less 0.25 x 30
     assert inv == _body(kept, "810", "BIG", PO)
