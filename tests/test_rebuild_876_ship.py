@@ -120,3 +120,33 @@ def test_an_order_an_860_changed_ships_after_a_rebuild_as_without_it(tmp_path, t
     assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "30", "CA", "18"]], inv
     assert ["TDS", "53250"] in inv, inv  # 30 x 18.00 less 0.25 x 30
     assert inv == _body(kept, "810", "BIG", PO)
+
+
+def test_named_by_item_names_an_865s_unnumbered_pocs_by_the_line_their_ids_name():
+    """engine.lifecycle.restore.named_by_item on an 865 as parsers.outbox_documents reads it back: a POC with no POC01
+    takes the line id of the stored line its product ids name (line 1 by its UA case code, the added line 3, which has
+    no line id, by its number); one whose ids name no stored line (the deleted item, gone from the revision) or more
+    than one stays unnamed; a POC with POC01 keeps it; the prices and units follow."""
+    from engine.lifecycle.restore import SentAnswer, named_by_item
+    from parsers.outbox_documents import read_sent
+
+    sent = ("ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*STATERBROS     *261126*0200*U*00401*000000004*0*P*>~"
+            "GS*CA*ORDERBRIDGE*STATERBROS*20261126*0200*4*X*004010~ST*865*0004~BCA*00*AD*SB4410027***20261124~"
+            "POC**CA*30**CA*18**UA*061414150301~ACK*IQ*30*CA~POC**DI*0**CA*27.6**UP*614141503025~ACK*ID*0*CA~"
+            "POC**AI*20**CA*21.6**UP*614141503032~ACK*IA*20*CA~POC**CA*5**CA*1**UP*999~ACK*IA*5*CA~"
+            "POC*7*CA*5**CA*1**UP*614141503032~ACK*IA*5*CA~SE*13*0004~GE*1*4~IEA*1*000000004~").encode("ascii")
+    [ic] = read_sent(sent)
+    [s] = ic.sets
+    assert s.items == ((("UA", "061414150301"),), (("UP", "614141503025"),), (("UP", "614141503032"),),
+                       (("UP", "999"),), (("UP", "614141503032"),))
+    answer = SentAnswer("865", "k", "f", ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units, s.items)
+    rows = [{"line_number": 1, "line_id": "1", "product_ids": [{"qualifier": "UA", "id": "061414150301"}]},
+            {"line_number": 3, "line_id": "", "product_ids": [{"qualifier": "UP", "id": "614141503032"}],
+             "upc": "614141503032"},
+            {"line_number": 4, "line_id": "4", "product_ids": [], "upc": "999"},
+            {"line_number": 5, "line_id": "5", "product_ids": [{"qualifier": "UP", "id": "999"}]}]
+    got = named_by_item(answer, rows)
+    assert [n for n, _q, _a in got.lines] == ["1", "", "3", "", "7"]
+    assert [n for n, _p in got.prices] == ["1", "", "3", "", "7"] and got.units[0] == ("1", "CA")
+    assert [a for _n, _q, a in got.lines] == [a for _n, _q, a in answer.lines]
+    assert named_by_item(answer, []) == answer  # no stored lines: as read
