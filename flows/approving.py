@@ -63,7 +63,8 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
         record = store.order(pick.partner, pick.po_number)
         if record is not None:
             records[record.key] = record
-    outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at)
+    outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at,
+                                               lines=store.lines_for(list(records)))
     done: list[Decided] = []
     for o in outcomes:
         record = records.get(o.key)

@@ -1,0 +1,106 @@
+"""An allowance an 860 adds after part of the order shipped is judged as at order time
+(engine.lifecycle.allowance_hold): ACME (discount approval threshold 5 %) orders 4 CA of SKU-1003; 2 CA ship and are
+invoiced (INV0000001, 940.80); an 860 adds a heading 12 % C310 that no deal agrees: the order is held for a person
+(ALLOWANCE_AFTER_SHIPMENT_HELD), the other 2 CA ship (856) but their 810 waits. Approved, the next 810 takes the 12 %
+off (INV0000002, TDS 827.90); rejected, it goes without (TDS 940.80). Within the threshold (3 %), or matching a deal,
+the order is not held and the next 810 takes it off, as before. It used to take the 12 % off the next 810 with nobody
+approving it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.state import StateStore
+from engine import lifecycle
+from tests.support import run_stages, shipping_workspace, x12_850
+from tests.test_change_after_shipment_855 import answered_by_855s
+from tests.test_change_units_860 import NIGHT1
+from tests.test_deal_acks import FALL, ON
+from tests.test_deal_after_shipment import DAY1, DAY2, FOUR, _invoices, _ship
+from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _changed, _state
+
+THREE = "SAC*A*C310****1*3*****02"
+DAY3 = datetime(2026, 11, 29, 15)
+
+
+def _held_night(tmp_path, change: str = TWELVE):
+    """PO-1 ordered, 2 CA shipped and invoiced, the 860 adding ``change`` (no deal), the other 2 CA shipped."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text() + ON)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *REST, FOUR, "CTT*1"]))
+    run_stages(ws, NIGHT1)
+    answered_by_855s(ws, "acme")
+    _ship(ws, DAY1, "SHP-9001")
+    assert _state(ws)[0] == "partially_shipped"
+    _changed(ws, [change])
+    return ws
+
+
+def _decide(ws, verdict: str, note: str = "") -> None:
+    state = StateStore(ws.state_path)
+    try:
+        record = state.order("acme", "PO-1")
+        state.apply(lifecycle.plan_person_decision(record, verdict, by="finance", note=note,
+                                                   at="2026-11-29T09:00:00", lines=state.order_lines("acme", "PO-1")))
+    finally:
+        state.close()
+
+
+def _record(ws):
+    state = StateStore(ws.state_path)
+    try:
+        return state.order("acme", "PO-1")
+    finally:
+        state.close()
+
+
+def test_an_allowance_over_the_threshold_holds_the_next_810_until_approved(tmp_path):
+    ws = _held_night(tmp_path)
+    state, found = _state(ws)
+    assert state == "held", found
+    record = _record(ws)
+    assert record.hold_codes == ("ALLOWANCE_AFTER_SHIPMENT_HELD",)
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert "SAC*A*C310 12 % at the heading" in why and "over the 5% that needs approval" in why, why
+    _ship(ws, DAY2, "SHP-9002")  # the rest ships (856) while held: no 810 for it
+    assert _state(ws)[0] == "held"
+    assert [i[0] for i in _invoices(ws)] == ["INV0000001"]
+    _decide(ws, lifecycle.VERDICT_APPROVED)
+    assert _state(ws)[0] == "shipped"
+    run_stages(ws, DAY3)
+    first, second = _invoices(ws)
+    assert first == ("INV0000001", [], "94080")
+    assert second[0] == "INV0000002" and second[2] == "82790", second
+    assert [(s[1], s[2], s[5], s[7]) for s in second[1]] == [("A", "C310", "11290", "12")]
+    assert _state(ws)[0] == "invoiced"
+
+
+def test_a_rejected_allowance_leaves_the_next_810_without_it(tmp_path):
+    ws = _held_night(tmp_path)
+    _ship(ws, DAY2, "SHP-9002")
+    _decide(ws, lifecycle.VERDICT_REJECTED, "no promotion agreed for the fall")
+    assert _state(ws)[0] == "shipped"
+    run_stages(ws, DAY3)
+    first, second = _invoices(ws)
+    assert second == ("INV0000002", [], "94080"), second
+    assert _state(ws)[0] == "invoiced"
+
+
+def test_an_allowance_within_the_threshold_goes_on_the_next_810_as_before(tmp_path):
+    ws = _held_night(tmp_path, THREE)
+    state, found = _state(ws)
+    assert state == "partially_shipped", found
+    assert not [c for c, _m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    _ship(ws, DAY2, "SHP-9002")
+    first, second = _invoices(ws)
+    assert second[0] == "INV0000002" and second[2] == "91258", second  # 940.80 less 3 % (28.22)
+    assert _state(ws)[0] == "invoiced"
+
+
+def test_an_allowance_a_deal_agrees_is_not_held(tmp_path):
+    ws = _held_night(tmp_path, f"{TWELVE}*FALL26")
+    assert _state(ws)[0] == "partially_shipped"
