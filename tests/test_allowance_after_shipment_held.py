@@ -104,3 +104,46 @@ def test_an_allowance_within_the_threshold_goes_on_the_next_810_as_before(tmp_pa
 def test_an_allowance_a_deal_agrees_is_not_held(tmp_path):
     ws = _held_night(tmp_path, f"{TWELVE}*FALL26")
     assert _state(ws)[0] == "partially_shipped"
+
+
+def test_ops_approves_in_the_cli_and_the_revised_855_states_no_unapproved_allowance(tmp_path):
+    """`orderbridge approve PO-1` records it (saying the next 810 takes the allowance off, no 855); the revised 855
+    answering the 860 on its night stated no SAC (nothing agreed yet: a 12 % no deal agrees)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.test_deal_acks import _acks, _sacs
+
+    ws = _held_night(tmp_path)
+    _acked, revised = _acks(ws)
+    assert revised[0][1] == "05" and _sacs(revised) == ([], {"1": []})
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "finance", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert "its next 810 takes the allowance off" in " ".join(res.output.split())
+    assert _state(ws)[0] == "partially_shipped"  # 2 CA still to ship
+    _ship(ws, DAY2, "SHP-9002")
+    first, second = _invoices(ws)
+    assert second[0] == "INV0000002" and second[2] == "82790", second
+
+
+def test_ops_rejects_every_order_held_for_it_at_once(tmp_path):
+    """`orderbridge reject --all-held --held-for ALLOWANCE_AFTER_SHIPMENT_HELD`: the batch says no 855 follows and
+    the next 810 goes without the allowance; the reconciliation expects none (no ALLOWANCE_NOT_APPLIED)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.test_rg86_finance_nights import _reconciled
+
+    ws = _held_night(tmp_path)
+    res = CliRunner().invoke(app, ["reject", "--all-held", "--held-for", "ALLOWANCE_AFTER_SHIPMENT_HELD", "--by",
+                                   "finance", "--reason", "not agreed", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "1 order(s) held for an allowance added after shipment: the next 810 of each goes without the allowance" \
+        in out and "855" not in out.split("rejected by finance")[-1], out
+    _ship(ws, DAY2, "SHP-9002")
+    first, second = _invoices(ws)
+    assert second == ("INV0000002", [], "94080"), second
+    got = _reconciled(ws, datetime(2026, 11, 30, 9), "rec")
+    assert not [c for c in got["charges"] if c["code"] == "C310"], got["charges"]
+    assert not [x for x in got["exceptions"] if x["type"] in ("ALLOWANCE_NOT_APPLIED", "INVOICE_TOTAL_MISMATCH")]
