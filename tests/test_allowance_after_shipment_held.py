@@ -9,6 +9,7 @@ approving it."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from connectors.state import StateStore
 from engine import lifecycle
@@ -77,6 +78,12 @@ def test_an_allowance_over_the_threshold_holds_the_next_810_until_approved(tmp_p
     assert second[0] == "INV0000002" and second[2] == "82790", second
     assert [(s[1], s[2], s[5], s[7]) for s in second[1]] == [("A", "C310", "11290", "12")]
     assert _state(ws)[0] == "invoiced"
+    from tests.test_rg86_finance_nights import _reconciled
+
+    got = _reconciled(ws, datetime(2026, 11, 30, 9), "rec")  # approved: the 12 % since the 860 is the promise
+    [row] = [c for c in got["charges"] if c["code"] == "C310"]
+    assert (row["expected_on_invoice"], row["billed_value"], row["flag"]) == (Decimal("112.90"), Decimal("112.90"),
+                                                                              None), row
 
 
 def test_a_rejected_allowance_leaves_the_next_810_without_it(tmp_path):
@@ -147,3 +154,33 @@ def test_ops_rejects_every_order_held_for_it_at_once(tmp_path):
     got = _reconciled(ws, datetime(2026, 11, 30, 9), "rec")
     assert not [c for c in got["charges"] if c["code"] == "C310"], got["charges"]
     assert not [x for x in got["exceptions"] if x["type"] in ("ALLOWANCE_NOT_APPLIED", "INVOICE_TOTAL_MISMATCH")]
+
+
+def test_unapproved_judges_each_carried_percent_against_the_threshold_and_the_deals():
+    """engine.lifecycle.allowance_hold.unapproved: a 12 % with no deal at a 5 % threshold needs a person (its words
+    name why no deal agrees it); FALL26's 12 % does not, nor 3 %, nor a bill-back (SAC12 01, not on our 810), nor a
+    removal (N), nor a deleted line's; with no threshold on file none is judged; 13 % of FALL26 (up to 12 %) is."""
+    from datetime import date
+
+    from engine.lifecycle.allowance_hold import unapproved
+
+    deals = [{"partner": "acme", "deal": "FALL26", "allowance_code": "C310", "sku": None, "percent": Decimal("12"),
+              "rate": None, "valid_from": date(2026, 11, 1), "valid_to": date(2026, 12, 31), "unit": None,
+              "match_on": None}]
+    base = {"kind": "A", "code": "C310", "agency_code": None, "percent": Decimal("12"), "handling": "02",
+            "reference": None, "line_id": None, "change_type": None}
+    day, five = date(2026, 11, 26), Decimal(5)
+
+    def judged(r, threshold=five):
+        return unapproved([r], deals, day, threshold, ("02",))
+
+    [why] = judged(base)
+    assert why == "SAC*A*C310 12 % at the heading (no deal number (SAC13 or REF*PD) to match deals.csv)", why
+    assert judged({**base, "reference": "FALL26"}) == []
+    assert judged({**base, "percent": Decimal("3")}) == []
+    assert judged({**base, "handling": "01"}) == []
+    assert judged({**base, "kind": "N"}) == []
+    assert judged({**base, "line_id": "1", "change_type": "DI"}) == []
+    assert judged(base, None) == []
+    [over] = judged({**base, "percent": Decimal("13"), "reference": "FALL26", "line_id": "1"})
+    assert over.startswith("SAC*A*C310 13 % on line 1 (13 % is over deal FALL26's 12 %"), over
