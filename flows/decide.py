@@ -211,7 +211,8 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         threshold = Decimal(str(threshold))
         deals = ref.deals.filter(pc.equal(ref.deals["partner"], ch.partner)).to_pylist() \
             if ref.deals is not None and ref.deals.num_rows else []
-        why = unapproved(sent[ch.id], deals, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances)
+        why = unapproved(sent[ch.id], deals, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
+                         records[key].value)
         if why:
             out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
     return out

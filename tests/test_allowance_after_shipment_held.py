@@ -182,5 +182,23 @@ def test_unapproved_judges_each_carried_percent_against_the_threshold_and_the_de
     assert judged({**base, "kind": "N"}) == []
     assert judged({**base, "line_id": "1", "change_type": "DI"}) == []
     assert judged(base, None) == []
+    amount = {**base, "percent": None, "amount": Decimal("200")}  # 200 off an order of 1881.60: 10.63 %
+    assert unapproved([amount], deals, day, five, ("02",), Decimal("1881.60")) == [
+        "SAC*A*C310 200 (10.63 % of the order's 1881.6) at the heading (no deal number (SAC13 or REF*PD) to match "
+        "deals.csv)"]
+    assert unapproved([{**amount, "amount": Decimal("50")}], deals, day, five, ("02",), Decimal("1881.60")) == []
+    assert unapproved([{**amount, "line_id": "1"}], deals, day, five, ("02",), Decimal("1881.60")) == []
     [over] = judged({**base, "percent": Decimal("13"), "reference": "FALL26", "line_id": "1"})
     assert over.startswith("SAC*A*C310 13 % on line 1 (13 % is over deal FALL26's 12 %"), over
+
+
+def test_a_heading_amount_is_judged_as_its_share_of_the_order(tmp_path):
+    """An 860's SAC*A*C310***20000 (200.00 off, SAC05 N2) after shipment is 10.63 % of the 1881.60 order: held; 50.00
+    (2.66 %) is not held."""
+    ws = _held_night(tmp_path, "SAC*A*C310***20000*******02")
+    state, found = _state(ws)
+    assert state == "held", found
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert "SAC*A*C310 200 (10.63 % of the order's 1881.6) at the heading" in why, why
+    ws = _held_night(tmp_path / "small", "SAC*A*C310***5000*******02")
+    assert _state(ws)[0] == "partially_shipped"

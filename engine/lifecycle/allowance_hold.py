@@ -31,22 +31,30 @@ def _text(d: Decimal) -> str:
 
 
 def unapproved(sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date | None,
-               threshold: Decimal | None, carried: Sequence[str]) -> list[str]:
+               threshold: Decimal | None, carried: Sequence[str], value: Decimal | None = None) -> list[str]:
     """Why each allowance of an 860 (``sent``: its CHANGE_SACS rows of the order) needs a person: an off-invoice
-    allowance (SAC01 A, SAC12 in ``carried``) given as a percent over ``threshold`` that no deal of ``deals`` agrees
-    (match_deal: its SAC13 the deal, its code, the PO's date, at most the deal's percent). [] when none does (no
-    threshold on file: none is judged, as at order time). A removal (SAC01 N) or a deleted line's SAC is none."""
+    allowance (SAC01 A, SAC12 in ``carried``) taking more than ``threshold`` percent off that no deal of ``deals``
+    agrees (match_deal: its SAC13 the deal, its code, the PO's date, at most the deal's percent). What it takes off:
+    its percent (SAC07), else a heading amount (SAC05) as a share of the order's ``value``, as the rules spread a
+    heading amount by value at order time; a line's amount or a rate alone is not judged here. [] when none needs
+    one (no threshold on file: none is judged, as at order time). A removal (SAC01 N) or a deleted line's SAC is
+    none."""
     from rules.business.allowance_discounts import match_deal
 
     if threshold is None:
         return []
     out = []
     for r in sent:
-        if r.get("kind") != "A" or r.get("percent") is None or (r.get("handling") or "") not in carried:
+        if r.get("kind") != "A" or (r.get("handling") or "") not in carried:
             continue
         if r.get("change_type") in ("DI", "CF"):
             continue
-        percent = Decimal(r["percent"])
+        if r.get("percent") is not None:
+            percent = Decimal(r["percent"])
+        elif r.get("amount") and r.get("line_id") is None and value:
+            percent = round(Decimal(r["amount"]) / Decimal(value) * _HUNDRED, 2)
+        else:
+            continue
         if percent <= threshold:
             continue
         match = match_deal(r, r.get("reference"), None, po_date, deals, percent / _HUNDRED, None)
@@ -54,7 +62,9 @@ def unapproved(sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date 
             continue
         where = "at the heading" if r.get("line_id") is None else f"on line {r['line_id']}"
         why = f" ({match.why})" if getattr(match, "why", "") else " (no deal on file)"
-        out.append(f"SAC*A*{r.get('code') or ''} {_text(percent)} % {where}{why}")
+        what = f"{_text(percent)} %" if r.get("percent") is not None else \
+            f"{_text(Decimal(r['amount']))} ({_text(percent)} % of the order's {_text(Decimal(value))})"
+        out.append(f"SAC*A*{r.get('code') or ''} {what} {where}{why}")
     return out
 
 
