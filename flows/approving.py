@@ -87,7 +87,7 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
                                     "look at it again", reasons=reasons, revision=revision))
                 continue
         done.append(Decided(*o.key, reasons=reasons, revision=revision, resumed=resumed,
-                            allowance=record is not None and lifecycle.allowance_held(record)))
+                            allowance=o.allowance))
     recorded = [d.key for d in done if not d.skipped]
     waiting: dict[tuple[str, str], int] = {}
     sets: dict[tuple[str, str], set[str]] = {}

@@ -64,7 +64,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from engine.decide import ACCEPTED, PENDING, REJECTED
-from engine.lifecycle.allowance_hold import allowance_held
 from engine.lifecycle.backorders import lines_as_planned
 from engine.lifecycle.batches import addressed_documents, asked_buyers, asked_pos, batch_documents
 from engine.lifecycle.changes import (
@@ -215,8 +214,7 @@ def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "allowance_held",
-    "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
     "PersonOutcome", "PersonPick", "plan_person_decisions",
     "RECHECK_CLEARED", "RECHECK_HELD", "RECHECK_SKIPPED", "recheck_outcome", "resumes", "not_rechecked", "to_recheck",
     "after_decision",

@@ -105,6 +105,8 @@ class PersonOutcome:
     state: str = ""  # the order's state when it was refused ("" when there is no such order)
     # an approved release held since the buyer cancelled its blanket: it resumes as answered, no new 855 (resumes)
     resumed: bool = False
+    # held for an allowance an 860 added after shipment (allowance_hold): no 855 follows, the next 810 decides it
+    allowance: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -143,7 +145,8 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
             out.append(PersonOutcome(*key, None, f"changed since it was listed (revision {pick.revision}, now "
                                      f"{record.revision}): look at it again", record.state.value))
             continue
-        out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record)))
+        out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record),
+                                 allowance=allowance_held(record)))
     return out
 
 
