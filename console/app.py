@@ -348,7 +348,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
                                note=f"console, {user.name}"):
                 follows = lifecycle.after_decision(record, verdict)
-                plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
+                plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock(),
+                                                      lines=store.order_lines(*record.key))
                 store.apply(plan)
         except WorkspaceBusy as exc:
             return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",

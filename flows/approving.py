@@ -32,6 +32,9 @@ class Decided:
     revision: int | None = None
     resumed: bool = False
     sets: tuple[str, ...] = ()
+    # held for an allowance an 860 added after shipment (engine.lifecycle.allowance_hold): no 855 follows, its next
+    # 810 takes the allowance off (approved) or goes without it (rejected)
+    allowance: bool = False
 
     @property
     def waited(self) -> str:
@@ -63,7 +66,8 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
         record = store.order(pick.partner, pick.po_number)
         if record is not None:
             records[record.key] = record
-    outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at)
+    outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at,
+                                               lines=store.lines_for(list(records)))
     done: list[Decided] = []
     for o in outcomes:
         record = records.get(o.key)
@@ -82,7 +86,8 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
                 done.append(Decided(*o.key, skipped=f"changed by another run or person first (now {said}): "
                                     "look at it again", reasons=reasons, revision=revision))
                 continue
-        done.append(Decided(*o.key, reasons=reasons, revision=revision, resumed=resumed))
+        done.append(Decided(*o.key, reasons=reasons, revision=revision, resumed=resumed,
+                            allowance=o.allowance))
     recorded = [d.key for d in done if not d.skipped]
     waiting: dict[tuple[str, str], int] = {}
     sets: dict[tuple[str, str], set[str]] = {}
@@ -98,7 +103,7 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
             waiting[(c.partner, c.po_number)] = waiting.get((c.partner, c.po_number), 0) + 1
             sets.setdefault((c.partner, c.po_number), set()).add(lifecycle.sent_as(c, named))
     return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
-                    tuple(sorted(sets.get(d.key, ())))) for d in done]
+                    tuple(sorted(sets.get(d.key, ()))), d.allowance) for d in done]
 
 
 def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> str:
@@ -107,11 +112,16 @@ def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> st
     none (it stands and ships as answered: the buyer has its 855)."""
     recorded = [d for d in done if not d.skipped]
     resumed = sum(d.resumed for d in recorded)
-    answered = len(recorded) - resumed
+    allowances = sum(d.allowance for d in recorded)
+    answered = len(recorded) - resumed - allowances
     stand = (f"{resumed} release(s) stand and ship as answered (no new 855: the buyer has one)" if resumed else "")
+    if allowances:  # (held for an allowance an 860 added after shipment: no 855, the next 810 decides it)
+        went = "takes the allowance off" if verdict == lifecycle.VERDICT_APPROVED else "goes without the allowance"
+        said = f"{allowances} order(s) held for an allowance added after shipment: the next 810 of each {went}"
+        stand = f"{stand}; {said}" if stand else said
     if not answered:
         return f"; {stand}" if stand else ""
     rd = " (RD)" if rd and verdict == lifecycle.VERDICT_REJECTED else ""
-    if not resumed:
+    if not stand:
         return f"; the next run sends their 855s{rd}"
     return f"; the next run sends the 855s{rd} of {answered}; {stand}"

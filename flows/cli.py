@@ -957,7 +957,8 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     order = _order_or_exit(store, po, partner, release, workspace)
     follows = lifecycle.after_decision(order, verdict)
     try:
-        plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
+        plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock(),
+                                              lines=store.order_lines(*order.key))
     except lifecycle.TransitionRefused:
         err.print(f"{shown(partner)}/{shown(po)} is {shown(order.state.value)}: only an order waiting for a person "
                   "can be approved or rejected", style="red")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 
 import pyarrow as pa
@@ -158,6 +159,65 @@ def _old_objects_frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
+def _pending_sacs(pending, store: OrderStore | None, by_change: bool = False) -> dict:
+    """(partner, PO) -> the CHANGE_SACS rows of each of ``pending`` (the 860s, oldest first) that sent SACs, a list
+    per 860 (``by_change``: change id -> its rows instead)."""
+    changed: dict = {}
+    if store is None:
+        return changed
+    kept: dict[str, frozenset[str]] = {}
+    for ch in pending:  # (oldest first) most 860s send no SAC: nothing to read
+        if ch.partner not in kept:
+            kept[ch.partner] = store.sac_keys(ch.partner, "change-sacs")
+        if ch.store_key not in kept[ch.partner]:
+            continue
+        try:
+            table = store.load_change_sacs(ch.partner, ch.store_key)
+        except StateError:
+            continue
+        if table.num_rows:
+            mine = table.filter(pc.equal(table["order_ref"], ch.change_ref))
+            if mine.num_rows:
+                if by_change:
+                    changed[ch.id] = mine.to_pylist()
+                else:
+                    changed.setdefault((ch.partner, ch.po_number), []).append(mine.to_pylist())
+    return changed
+
+
+def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile],
+                     ref: ReferenceData) -> dict[tuple[str, str], str]:
+    """(partner, PO) -> why, for the orders that had shipped an 860 of ``pending`` applied or answered in ``plan``
+    adds an allowance to that needs a person (engine.lifecycle.allowance_hold.unapproved: over the customer's
+    discount approval threshold, matching no deal agreed): judged as at order time; it used to go on the next 810
+    unapproved."""
+    from engine.lifecycle.allowance_hold import hold_message, shipped_changes, unapproved
+
+    shipped = shipped_changes(plan, pending, records)
+    if not shipped:
+        return {}
+    sent = _pending_sacs(shipped, store, by_change=True)
+    if not sent:
+        return {}
+    customers = {c["partner"]: c for c in ref.customers.to_pylist() if c.get("partner")}
+    out: dict[tuple[str, str], str] = {}
+    for ch in shipped:
+        key, profile = (ch.partner, ch.po_number), profiles.get(ch.partner)
+        if ch.id not in sent or profile is None:
+            continue
+        threshold = customers.get(ch.partner, {}).get("discount_approval_threshold_percent")
+        if threshold is None:
+            continue
+        threshold = Decimal(str(threshold))
+        deals = ref.deals.filter(pc.equal(ref.deals["partner"], ch.partner)).to_pylist() \
+            if ref.deals is not None and ref.deals.num_rows else []
+        why = unapproved(sent[ch.id], deals, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
+                         records[key].value)
+        if why:
+            out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
+    return out
+
+
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
                  store: OrderStore | None = None, *, records: Mapping | None = None,
                  deals: pa.Table | None = None) -> dict:
@@ -171,22 +231,7 @@ def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]
     and its next 810 takes it off."""
     from engine.po_ack import stated_sacs, with_deal_sacs, without_changed_sacs
 
-    changed: dict[tuple[str, str], list] = {}
-    if store is not None:
-        kept: dict[str, frozenset[str]] = {}
-        for ch in pending:  # (oldest first) most 860s send no SAC: nothing to read
-            if ch.partner not in kept:
-                kept[ch.partner] = store.sac_keys(ch.partner, "change-sacs")
-            if ch.store_key not in kept[ch.partner]:
-                continue
-            try:
-                table = store.load_change_sacs(ch.partner, ch.store_key)
-            except StateError:
-                continue
-            if table.num_rows:
-                mine = table.filter(pc.equal(table["order_ref"], ch.change_ref))
-                if mine.num_rows:
-                    changed.setdefault((ch.partner, ch.po_number), []).append(mine.to_pylist())
+    changed = _pending_sacs(pending, store)
     out = {}
     for key in sorted({(c.partner, c.po_number) for c in pending}):
         profile = profiles.get(key[0])
@@ -288,6 +333,14 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # the one the change step planned (engine.lifecycle.shipped_answers)
     plan = lifecycle.settle_shipped_changes(plan, revisions, backordered, fresh, today=today, at=at, run_id=run_id,
                                             uncovered=promises.get("units"), promised=promises.get("dated"))
+    # an allowance an 860 adds after shipment is judged as at order time: one needing approval holds the order, its
+    # next 810 waiting for a person (engine.lifecycle.allowance_hold)
+    if pending:
+        from engine.lifecycle.allowance_hold import hold_after_shipment
+
+        held = _allowances_held(plan, pending, records, store, profiles, ref)
+        if held:
+            plan = hold_after_shipment(plan, held, at=at, run_id=run_id)
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:

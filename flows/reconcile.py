@@ -42,6 +42,7 @@ from engine.finance_report import (
     write_csv,
 )
 from engine.kpis import compute_kpis, with_exceptions
+from engine.lifecycle.allowance_hold import rejected_changes
 from engine.partner_acks import match_acks, with_answered_recorded
 from engine.reconcile import reconcile
 from engine.remittance import match_remittance, remittance_kpis, remittance_section
@@ -347,8 +348,17 @@ def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
     if dated:
         applied = applied.append_column("since", pa.array([_received(c.received_at) for c in changes],
                                                           pa.timestamp("us")))
-    return finance_inputs.accepted_changes(finance_inputs.stored_po_charges(
+    charges = finance_inputs.accepted_changes(finance_inputs.stored_po_charges(
         sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep, *(("since",) if dated else ()))), said)
+    # the allowances an 860 added after shipment that a person rejected (engine.lifecycle.allowance_hold): no 810
+    # takes them off, none is expected to
+    turned = rejected_changes(state.orders_for({(c.partner, c.po_number) for c in changes}), changes) \
+        if changes else frozenset()
+    if turned and charges.num_rows:
+        keep_rows = [not (seq in turned and kind == "A") for seq, kind in
+                     zip(charges["seq"].to_pylist(), charges["kind"].to_pylist(), strict=True)]
+        charges = charges.filter(pa.array(keep_rows, pa.bool_()))
+    return charges
 
 
 def _received(at: str | datetime) -> datetime | None:

@@ -227,6 +227,15 @@ BUSINESS_CODES: list[CodeSpec] = [
         "line the PO's allowances our 810s take off is.",
     ),
     _C(
+        "ALLOWANCE_AFTER_SHIPMENT_HELD",
+        "business",
+        "error",
+        "",
+        "An 860 arriving after part of the order shipped adds an off-invoice allowance over the partner's approval "
+        "threshold matching no deal agreed (deals.csv): the order is held, its next 810 waits for a person (approved: "
+        "the allowance is taken off it; rejected: it goes without).",
+    ),
+    _C(
         "ALLOWANCE_DEAL_AGREED",
         "business",
         "warning",

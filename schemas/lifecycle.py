@@ -157,6 +157,12 @@ class EventKind(StrEnum):
     # approval lets it ship as answered (RELEASE_RESUMED: no new 855), a rejection answers it 855 RD
     BLANKET_CANCELLED = "blanket_cancelled"
     RELEASE_RESUMED = "release_resumed"
+    # an 860 after shipment added an allowance over the approval threshold matching no deal: the order is held, its
+    # next 810 waits (engine.lifecycle.allowance_hold); a person's approval or rejection takes it back by what is
+    # left to ship (units left: partially_shipped; none: shipped), the allowance taken off its next 810 or not
+    ALLOWANCE_HELD = "allowance_held"
+    ALLOWANCE_DECIDED = "allowance_decided"
+    ALLOWANCE_DECIDED_SHIPPED = "allowance_decided_shipped"
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
     BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
     # the order's cancel-after (DTM 001) / do-not-deliver-after (063) passed with units still backordered:
@@ -206,7 +212,8 @@ BILL_ONLY_WORDS = ("bill only (the partner's [fulfilment.invoice] bill_only): go
 AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifecycle's group; here so that
 # `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
-                 EventKind.RECHECK_HELD, EventKind.RELEASE_RESUMED)  # people's acts (status lists them as decisions)
+                 EventKind.RECHECK_HELD, EventKind.RELEASE_RESUMED, EventKind.ALLOWANCE_DECIDED,
+                 EventKind.ALLOWANCE_DECIDED_SHIPPED)  # people's acts (status lists them as decisions)
 # an 860's status (pending_changes.status) while it waits on its order's hold: refused, or touching no line, while
 # the order waited for a person (a partner answered by 855s): no answer until the person decides, then the 855 of
 # that decision answers it (engine.lifecycle.changes.answer_awaiting) and it takes its final status (the key)

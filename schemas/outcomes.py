@@ -104,6 +104,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
     # an allowance beyond the threshold pre-approved by a promotion agreed with the customer (deals.csv): told
     "ALLOWANCE_DEAL_AGREED": ACCEPT,
+    "ALLOWANCE_AFTER_SHIPMENT_HELD": HOLD_ORDER,
     # free goods (PO105 NC) are supplied only by agreement (a sample, a replacement, a promotion): a person
     # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
     "PRICE_NO_CHARGE": HOLD_ORDER,

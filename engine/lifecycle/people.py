@@ -11,21 +11,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.decide import PENDING, OrderDecision
+from engine.lifecycle.allowance_hold import allowance_held, resumed_event
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import AWAITING_PERSON, S, TransitionRefused, move
-from schemas.lifecycle import Clock, EventKind, OrderRecord, PersonDecision, Plan
+from schemas.lifecycle import Clock, EventKind, LineRecord, OrderRecord, PersonDecision, Plan
 
 APPROVED, REJECTED = "approved", "rejected"  # PersonDecision.verdict
 VERDICT_APPROVED, VERDICT_REJECTED = APPROVED, REJECTED
 
 
 def plan_person_decision(record: OrderRecord, verdict: str, *, by: str, note: str, at: str,
-                         run_id: str = "") -> Plan:
-    """A person approves or rejects a held order. Raises TransitionRefused when it is not held."""
+                         run_id: str = "", lines: Sequence[LineRecord] | None = None) -> Plan:
+    """A person approves or rejects a held order. Raises TransitionRefused when it is not held. An order held for an
+    allowance an 860 added after shipment (allowance_hold.allowance_held) goes back by what is left to ship of its
+    ``lines`` (its stored line records; None: units left), its decision kept on it: approved, its next 810 takes the
+    allowance off; rejected, it does not (flows.reconcile.changed_sacs)."""
     if verdict not in (APPROVED, REJECTED):
         raise ValueError(f"verdict must be {APPROVED!r} or {REJECTED!r}, not {verdict!r}")
     event = EventKind.APPROVED_BY_PERSON if verdict == APPROVED else EventKind.REJECTED_BY_PERSON
     person = PersonDecision(verdict, by, note, at)
+    if allowance_held(record):
+        done = "allowance approved: the next 810 takes it off" if verdict == APPROVED else \
+            "allowance rejected: the next 810 goes without it"
+        back = resumed_event(lines) if lines is not None else EventKind.ALLOWANCE_DECIDED
+        return Plan(transitions=(move(record, back, at=at, run_id=run_id, clock=Clock.WALL, actor=by,
+                                      note=f"{done}{'; ' + note if note else ''}", person=person,
+                                      hold_codes=(), hold_reasons=(), codes=(*record.hold_codes,)),))
     if event == EventKind.APPROVED_BY_PERSON and resumes(record):  # it stands: ships as answered, no new 855
         return Plan(transitions=(move(record, EventKind.RELEASE_RESUMED, at=at, run_id=run_id, clock=Clock.WALL,
                                       actor=by, note=note or "the release stands: it ships as answered", person=person,
@@ -51,6 +62,9 @@ def after_decision(record: OrderRecord, verdict: str) -> str:
     release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
     if verdict == APPROVED and resumes(record):
         return "the release stands and ships as answered (no new 855: the buyer has one)"
+    if allowance_held(record):
+        return "its next 810 takes the allowance off" if verdict == APPROVED else \
+            "its next 810 goes without the allowance"
     return "the next run sends the 855"
 
 
@@ -60,6 +74,9 @@ def not_rechecked(record: OrderRecord) -> str:
     if resumes(record):
         return ("held because the buyer cancelled its blanket after we acknowledged it: no rule decides that; ask "
                 "the buyer, then approve or reject it")
+    if allowance_held(record):
+        return ("held for an allowance an 860 added after shipment: no rule decides a shipped order again; approve "
+                "or reject the allowance")
     return ""
 
 
@@ -88,6 +105,8 @@ class PersonOutcome:
     state: str = ""  # the order's state when it was refused ("" when there is no such order)
     # an approved release held since the buyer cancelled its blanket: it resumes as answered, no new 855 (resumes)
     resumed: bool = False
+    # held for an allowance an 860 added after shipment (allowance_hold): no 855 follows, the next 810 decides it
+    allowance: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -95,7 +114,8 @@ class PersonOutcome:
 
 
 def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[str, str], OrderRecord], verdict: str,
-                          *, by: str, note: str, at: str, run_id: str = "") -> list[PersonOutcome]:
+                          *, by: str, note: str, at: str, run_id: str = "",
+                          lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> list[PersonOutcome]:
     """A person approves or rejects several held orders at once, each checked as plan_person_decision checks one: an
     order no longer waiting for a person, or one changed since the list the person picked from (another revision:
     an 860 applied, a replacement 850), is refused with why, the others each get a plan of their own (the caller
@@ -115,7 +135,8 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
             out.append(PersonOutcome(*key, None, "no such order"))
             continue
         try:
-            plan = plan_person_decision(record, verdict, by=by, note=note, at=at, run_id=run_id)
+            plan = plan_person_decision(record, verdict, by=by, note=note, at=at, run_id=run_id,
+                                        lines=(lines or {}).get(key))
         except TransitionRefused:
             out.append(PersonOutcome(*key, None, f"is {record.state.value} now (revision {record.revision}): only an "
                                      "order waiting for a person can be approved or rejected", record.state.value))
@@ -124,7 +145,8 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
             out.append(PersonOutcome(*key, None, f"changed since it was listed (revision {pick.revision}, now "
                                      f"{record.revision}): look at it again", record.state.value))
             continue
-        out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record)))
+        out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record),
+                                 allowance=allowance_held(record)))
     return out
 
 

@@ -77,6 +77,12 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     # answered (no new 855); rejected, the next run answers 855 RD (engine.blankets.hold_released)
     t[(S.ACKNOWLEDGED, E.BLANKET_CANCELLED)] = S.HELD
     t[(S.HELD, E.RELEASE_RESUMED)] = S.ACKNOWLEDGED
+    # an 860 after shipment adding an allowance that needs approval: held, its next 810 waits for a person, who takes
+    # it back by what is left to ship (engine.lifecycle.allowance_hold)
+    for s in BILLABLE:
+        t[(s, E.ALLOWANCE_HELD)] = S.HELD
+    t[(S.HELD, E.ALLOWANCE_DECIDED)] = S.PARTIALLY_SHIPPED
+    t[(S.HELD, E.ALLOWANCE_DECIDED_SHIPPED)] = S.SHIPPED
     # a line raised after shipment by an 860 that also added lines: its new units are allocated before the
     # added lines are decided, in the same run (flows.decide)
     t[(S.CHANGED, E.BACKORDER_ALLOCATED)] = S.CHANGED
