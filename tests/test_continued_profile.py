@@ -362,3 +362,19 @@ def test_an_865_answering_the_continuing_profiles_860_goes_under_its_envelope(tm
     sent = _sent(ws, "meijer2")
     assert sent[("865", "MJ9000101")][:5] == B_IDS and ("855", "MJ9000101") not in sent
     assert not [k for k in _sent(ws, "meijer") if k[0] == "865"]
+
+
+def test_the_continuing_profiles_change_for_a_po_neither_holds_is_refused_naming_both(tmp_path):
+    """B's 860 for a PO neither profile holds (MJ9999999) waits as B's (CHANGE_AWAITING_ORDER) and, its waiting days
+    past (early_change_days 2: 11-26 to 11-28), is refused: CHANGE_ORDER_UNKNOWN says B carries on A's orders and
+    neither holds the PO (it used to say "for this partner" alone, as if A's orders had not been looked at)."""
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+    _night(ws, datetime(2026, 11, 28, 2))
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"], f["message"]))
+    [(partner, _c, po, said)] = [f for f in found if f[1] == "CHANGE_ORDER_UNKNOWN"]
+    assert (partner, po) == ("meijer2", "MJ9999999")
+    assert said.startswith("No live order 'MJ9999999' for this partner nor for meijer, whose orders this partner "
+                           "carries on (neither holds the PO); the change was not applied."), said
