@@ -2377,16 +2377,18 @@ class StateStore(FinanceTables):
 
     def record_resend(self, partner: str, document_id: int, *, doc_type: str, folder: str, by: str, note: str,
                       at: str, run_id: str, file_name: str = "", content: bytes = b"",
-                      renumber: Callable[[int, int], tuple[str, bytes]] | None = None) -> dict:
+                      renumber: Callable[[int, int], tuple[str, bytes]] | None = None,
+                      sequence: str | None = None) -> dict:
         """A resend of document ``document_id`` recorded pending, in one transaction: the kept copy
         (``file_name``, ``content``) as it is, or with ``renumber`` a new ISA13 and GS06 taken from the
-        partner's counters (never given back, never reused) and renumber(isa13, gs06) -> (file name, bytes)
-        stored with them; a crash before the commit takes no number. Its resends row (resends_of's keys)."""
+        partner's counters (``sequence``: that partner's, the one whose envelope it goes under: [continues]; never
+        given back, never reused) and renumber(isa13, gs06) -> (file name, bytes) stored with them; a crash before
+        the commit takes no number. Its resends row (resends_of's keys)."""
         with self.transaction():
             isa13 = gs06 = ""
             if renumber is not None:
-                [n_isa] = self.take_numbers(partner, "ISA", 1)
-                [n_gs] = self.take_numbers(partner, "GS", 1) if doc_type != "TA1" else [0]
+                [n_isa] = self.take_numbers(sequence or partner, "ISA", 1)
+                [n_gs] = self.take_numbers(sequence or partner, "GS", 1) if doc_type != "TA1" else [0]
                 file_name, content = renumber(n_isa, n_gs)
                 isa13, gs06 = f"{n_isa:09d}", str(n_gs or "")
             rid = self._insert_resend(partner, document_id, doc_type=doc_type, renumbered=renumber is not None,

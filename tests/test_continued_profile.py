@@ -378,3 +378,42 @@ def test_the_continuing_profiles_change_for_a_po_neither_holds_is_refused_naming
     assert (partner, po) == ("meijer2", "MJ9999999")
     assert said.startswith("No live order 'MJ9999999' for this partner nor for meijer, whose orders this partner "
                            "carries on (neither holds the PO); the change was not applied."), said
+
+
+def test_resending_the_first_ones_document_goes_under_the_continuing_envelope(tmp_path):
+    """`orderbridge resend --partner meijer` of A's revised 855 (sent under B's envelope on 11-26) after the date: the
+    kept copy goes to B's drop (it used to go to A's), and with --new-control-numbers it takes the next ISA13 and GS06
+    of B's sequence (it used to take A's): B's ids never see one ISA13 twice, not from the next night either."""
+    from tests.test_blankets3 import _cli
+
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    _night(ws, SWITCH)
+    [(name, isa13)] = [(p.name, _sent(ws, "meijer2", {p.name})[("855", "MJ9000101")][5]) for p in _files(ws, "meijer2")
+                       if ("855", "MJ9000101") in _sent(ws, "meijer2", {p.name})]
+    taken = ws.drop_root / "meijer2" / "outbox" / name
+    kept = taken.read_bytes()
+    taken.unlink()  # the partner's new VAN took it and lost it
+    a_files = {p.name for p in _files(ws, "meijer")}
+    code, text = _cli(ws, "resend", "--partner", "meijer", "--file", name, "--by", "Ann", "--note", "never arrived",
+                      "--now", "2026-11-27T10:00:00")
+    assert code == 0, text
+    assert taken.read_bytes() == kept and {p.name for p in _files(ws, "meijer")} == a_files
+    before = {v[5] for k, v in _sent(ws, "meijer2").items()}
+    code, text = _cli(ws, "resend", "--partner", "meijer", "--file", name, "--new-control-numbers", "--by", "Ann",
+                      "--note", "their translator dropped it as a duplicate", "--now", "2026-11-27T11:00:00")
+    assert code == 0, text
+    assert {p.name for p in _files(ws, "meijer")} == a_files
+    again = {n: v for n, v in ((p.name, _sent(ws, "meijer2", {p.name})) for p in _files(ws, "meijer2"))
+             if ("855", "MJ9000101") in v and n != name}
+    [(new_name, new_sent)] = again.items()
+    new = new_sent[("855", "MJ9000101")]
+    assert new[:5] == B_IDS and new[5] not in before and int(new[5]) == max(int(x) for x in before) + 1, (new, before)
+    assert new_name.startswith("meijer2-855-") and int(isa13) < int(new[5])
+    # the next night's documents to B's ids (a straggler of A's answered under B's envelope) take later numbers
+    (ws.drop_root / "meijer" / "inbox" / "MEIJER_850_MJ9000104.x12").write_text(_renamed(A_850, "MJ9000104", 419,
+                                                                                          "419"))
+    _night(ws, ACKED)
+    to_b = [v[5] for p in _files(ws, "meijer2") for v in _sent(ws, "meijer2", {p.name}).values() if v[1] == B_IDS[1]]
+    assert len(to_b) == len(set(to_b)) and _sent(ws, "meijer2")[("855", "MJ9000104")][5] > new[5]
