@@ -156,6 +156,8 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
     engine.resend.renumbered)."""
     doc = chosen.document
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
+    seq = sequence_of(profile, state.document_content(doc["id"]) or b"")  # the counters past the other's too: the
+    # partner's sets numbered in either sequence keep one (partner, ISA13, GS06, ST02) each (numbers_past)
 
     def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
         kept = state.document_content(doc["id"]) or b""
@@ -166,7 +168,8 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
     return state.record_resend(profile.id, doc["id"], doc_type=doc["doc_type"], folder=chosen.folder, by=by,
                                note=note, at=at, run_id=run_id, file_name=chosen.file_name, content=chosen.content,
                                renumber=renumber if chosen.renumber else None,
-                               sequence=sequence_of(profile, state.document_content(doc["id"]) or b""))
+                               sequence=seq, past=(profile.continued_by if seq == profile.id else profile.id)
+                               if profile.continued_by else None)
 
 
 def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile], FileDrop], partner: str, *,
