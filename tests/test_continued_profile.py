@@ -420,3 +420,45 @@ def test_resending_the_first_ones_document_goes_under_the_continuing_envelope(tm
     assert not _night(ws, ACKED)["failure"]
     to_b = [v[5] for p in _files(ws, "meijer2") for v in _sent(ws, "meijer2", {p.name}).values() if v[1] == B_IDS[1]]
     assert len(to_b) == len(set(to_b)) and _sent(ws, "meijer2")[("855", "MJ9000104")][5] > new[5]
+
+
+def test_a_rebuilt_store_routes_the_continuing_profiles_files_as_intake_did(tmp_path):
+    """`orderbridge state rebuild` after the switch night: B's 860 for A's order is replayed as A's (the change
+    stored and applied to meijer's MJ9000101, line 1 36; B's 860 for a PO neither holds stays B's), and the revised
+    855 in B's outbox is A's document answering A's order (B's 997s stay B's), as the nights recorded them. It
+    replayed B's 860 as B's (an unknown PO) and recorded A's 855 as B's."""
+    from typer.testing import CliRunner
+
+    from connectors.state import StateStore
+    from flows.cli import app
+
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+
+    def seen():
+        state = StateStore(ws.state_path)
+        try:
+            docs = {(d.partner, d.file_name) for p in ("meijer", "meijer2") for d in state.documents(p)}
+            changes = {(c.partner, c.po_number) for c in state.pending_changes(statuses=None)}
+            [line] = [ln for ln in state.lines_for({("meijer", "MJ9000101")})[("meijer", "MJ9000101")]
+                      if ln.line_number == 1]
+            orders = {(o.partner, o.po_number) for o in state.orders()}
+            return docs, changes, line.ordered, orders
+        finally:
+            state.close()
+
+    before = seen()
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    docs, changes, ordered, orders = seen()
+    assert ordered == 36 and ("meijer", "MJ9000101") in changes and ("meijer2", "MJ9000101") not in changes
+    assert ("meijer2", "MJ9999999") in changes and ("meijer2", "MJ9000101") not in orders
+    [revised] = [n for n in _files(ws, "meijer2") if ("855", "MJ9000101") in _sent(ws, "meijer2", {n.name})]
+    assert ("meijer", revised.name) in docs and ("meijer2", revised.name) not in docs
+    assert docs == before[0] and changes == before[1] and orders == before[3]
+
