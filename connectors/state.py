@@ -3315,6 +3315,12 @@ class StateStore(FinanceTables):
         return out
 
     # --- 860 change orders ----------------------------------------------------------------------
+    def move_pending_change(self, change_id: int, partner: str) -> None:
+        """A recorded 860 made ``partner``'s (a continuing partner's 860 waiting for the 850 of the partner whose orders
+        it carries on, [continues]: flows.intake._waiting_moved; its tables stored under ``partner`` first)."""
+        with self.transaction():
+            self._q("UPDATE pending_changes SET partner=? WHERE id=?", (partner, change_id))
+
     def pending_changes(self, statuses: Iterable[str] | None = ("pending",),
                         keys: Iterable[tuple[str, str]] | None = None) -> list[StoredChange]:
         """Recorded 860s (oldest first): by default those waiting to be applied."""

@@ -462,3 +462,33 @@ def test_a_rebuilt_store_routes_the_continuing_profiles_files_as_intake_did(tmp_
     assert ("meijer", revised.name) in docs and ("meijer2", revised.name) not in docs
     assert docs == before[0] and changes == before[1] and orders == before[3]
 
+
+def test_the_continuing_profiles_860_before_the_first_ones_850_is_applied_once_it_comes(tmp_path):
+    """B's 860 for MJ9000102 arrives on the switch night, before A's 850 of it: it waits as B's
+    (CHANGE_AWAITING_ORDER). The next night A's 850 comes (A's VAN): the waiting change is made A's and applied to A's
+    order that night (line 1 ordered 36), answered under B's envelope; not refused as B's once its days pass."""
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    early = B_860.read_text().replace("MJ9000101", "MJ9000102")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9000102.x12").write_text(early)
+    assert not _night(ws, SWITCH)["failure"]
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert ("meijer2", "CHANGE_AWAITING_ORDER", "MJ9000102") in found
+    shutil.copy2(A_850, ws.drop_root / "meijer" / "inbox")
+    assert not _night(ws, ACKED)["failure"]
+    assert not _night(ws, datetime(2026, 11, 29, 2))["failure"]  # past early_change_days: nothing refused
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert states[("meijer", "MJ9000102")] == "acknowledged" and ("meijer2", "MJ9000102") not in states
+    assert not [f for f in found if f[1] == "CHANGE_ORDER_UNKNOWN"], found
+    state = StateStore(ws.state_path)
+    try:
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        [line] = [ln for ln in state.lines_for({("meijer", "MJ9000102")})[("meijer", "MJ9000102")]
+                  if ln.line_number == 1]
+    finally:
+        state.close()
+    assert ("meijer2", "MJ9000102") not in changes and changes[("meijer", "MJ9000102")] in ("applied", "answered")
+    assert line.ordered == 36
+    assert _sent(ws, "meijer2")[("855", "MJ9000102")][:5] == B_IDS
