@@ -1338,6 +1338,17 @@ class StateStore(FinanceTables):
                 (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
+    def numbers_past(self, sequence: str, partner: str) -> None:
+        """``sequence``'s counters (each kind) moved past ``partner``'s where they are behind (inside a transaction):
+        ``partner``'s documents numbered in ``sequence`` (a profile whose orders ``sequence`` carries on, [continues])
+        never take a number one of its own documents had, so (partner, ISA13, GS06, ST02) still names one set of it
+        (the verdicts of its sets, document_acks, are keyed so; a 997 from its old ids names one group). Numbers are
+        skipped, never reused: ``sequence``'s own receivers see them rise, as ever."""
+        with self.transaction():
+            self._q("INSERT INTO control_numbers (partner, kind, last) SELECT ?, kind, last FROM control_numbers"
+                    " WHERE partner=? ON CONFLICT (partner, kind) DO UPDATE SET last = CASE WHEN excluded.last >"
+                    " control_numbers.last THEN excluded.last ELSE control_numbers.last END", (sequence, partner))
+
     def take_numbers(self, partner: str, kind: str, count: int = 1, *, maximum: int | None = None) -> list[int]:
         """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction);
         ``maximum``: the highest number the sequence may hand out (default per kind)."""
@@ -1509,6 +1520,8 @@ class StateStore(FinanceTables):
         out = []
         numbers: dict[tuple[str, str], Iterator[int]] = {}
         for seq in dict.fromkeys(of(d.partner) for d in docs):
+            for partner in {d.partner for d in docs if of(d.partner) == seq} - {seq}:
+                self.numbers_past(seq, partner)
             plain = [d for d in docs if of(d.partner) == seq and d.doc_type in UNENVELOPED]
             numbers[(seq, "CSV")] = iter(self.take_numbers(seq, "CSV", len(plain)))  # its file name
             mine = [d for d in docs if of(d.partner) == seq and d.doc_type not in UNENVELOPED]
@@ -2381,16 +2394,21 @@ class StateStore(FinanceTables):
 
     def record_resend(self, partner: str, document_id: int, *, doc_type: str, folder: str, by: str, note: str,
                       at: str, run_id: str, file_name: str = "", content: bytes = b"",
-                      renumber: Callable[[int, int], tuple[str, bytes]] | None = None) -> dict:
+                      renumber: Callable[[int, int], tuple[str, bytes]] | None = None,
+                      sequence: str | None = None, past: str | None = None) -> dict:
         """A resend of document ``document_id`` recorded pending, in one transaction: the kept copy
         (``file_name``, ``content``) as it is, or with ``renumber`` a new ISA13 and GS06 taken from the
-        partner's counters (never given back, never reused) and renumber(isa13, gs06) -> (file name, bytes)
-        stored with them; a crash before the commit takes no number. Its resends row (resends_of's keys)."""
+        partner's counters (``sequence``: that partner's, the one whose envelope it goes under: [continues]; moved
+        past ``past``'s first, numbers_past; never given back, never reused) and renumber(isa13, gs06) -> (file
+        name, bytes) stored with them; a crash before the commit takes no number.
+        Its resends row (resends_of's keys)."""
         with self.transaction():
             isa13 = gs06 = ""
             if renumber is not None:
-                [n_isa] = self.take_numbers(partner, "ISA", 1)
-                [n_gs] = self.take_numbers(partner, "GS", 1) if doc_type != "TA1" else [0]
+                if past:
+                    self.numbers_past(sequence or partner, past)
+                [n_isa] = self.take_numbers(sequence or partner, "ISA", 1)
+                [n_gs] = self.take_numbers(sequence or partner, "GS", 1) if doc_type != "TA1" else [0]
                 file_name, content = renumber(n_isa, n_gs)
                 isa13, gs06 = f"{n_isa:09d}", str(n_gs or "")
             rid = self._insert_resend(partner, document_id, doc_type=doc_type, renumbered=renumber is not None,
@@ -3301,6 +3319,12 @@ class StateStore(FinanceTables):
         return out
 
     # --- 860 change orders ----------------------------------------------------------------------
+    def move_pending_change(self, change_id: int, partner: str) -> None:
+        """A recorded 860 made ``partner``'s (a continuing partner's 860 waiting for the 850 of the partner whose orders
+        it carries on, [continues]: flows.intake._waiting_moved; its tables stored under ``partner`` first)."""
+        with self.transaction():
+            self._q("UPDATE pending_changes SET partner=? WHERE id=?", (partner, change_id))
+
     def pending_changes(self, statuses: Iterable[str] | None = ("pending",),
                         keys: Iterable[tuple[str, str]] | None = None) -> list[StoredChange]:
         """Recorded 860s (oldest first): by default those waiting to be applied."""

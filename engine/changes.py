@@ -287,6 +287,7 @@ def apply_changes(
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
     unit_eaches: UnitEaches | None = None, on_880: On880 | None = None, echoed: Collection[str] = (),
     later: tuple[str, str] | None = None, ended: str | None = None, item_of: ItemOf | None = None,
+    carried: str | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -311,7 +312,9 @@ def apply_changes(
     (applied now it would undo what the buyer asked later). ``ended``: with no ``order``, the state of the PO we hold
     that takes no change (rejected, cancelled): the finding says so, not that the PO is unknown. ``item_of``: the
     items a stored line and a POC name (ItemOf): an RZ (RE, RM) naming another item than the line's without a price
-    leaves the line unpriced, for the decide stage's price rules to price the new item (our price list)."""
+    leaves the line unpriced, for the decide stage's price rules to price the new item (our price list).
+    ``carried``: with no ``order``, the partner whose orders this one carries on ([continues] in effect): the finding
+    says neither holds the PO (an 860 naming a PO that partner holds is applied as its own, flows.intake)."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -326,7 +329,9 @@ def apply_changes(
             header,
             pocs,
             "CHANGE_ORDER_UNKNOWN",
-            f"No live order {shown(po) if po else po!r} for this partner; the change was not applied." if not ended
+            f"No live order {shown(po) if po else po!r} for this partner"
+            + (f" nor for {carried}, whose orders this partner carries on (neither holds the PO)" if carried else "")
+            + "; the change was not applied." if not ended
             else f"PO {po} was {ended} before this change came: an 860 does not reopen it, so the change was "
             "not applied. The buyer sends a new PO (850) for what it still wants.",
             "BCH03",

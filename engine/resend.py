@@ -64,6 +64,15 @@ def renumbered(content: bytes, *, isa13: int, gs06: int, at: datetime | None = N
     return (sep.join(isa) + term.join(parts)).encode("utf-8")
 
 
+def receiver(content: bytes) -> tuple[str, str] | None:
+    """(ISA07, ISA08) of ``content`` (one interchange as we stored it: the ids it was addressed to, ISA08's padding
+    stripped), None when it starts with no ISA segment (a CSV file)."""
+    if not content.startswith(b"ISA") or len(content) < ISA_LENGTH:
+        return None
+    isa = content[:ISA_LENGTH].decode("utf-8", "replace").split(content[3:4].decode("utf-8", "replace"))
+    return (isa[7].strip(), isa[8].strip()) if len(isa) == 17 else None
+
+
 def _time(at: datetime, width: int) -> str:
     """GS05 at ``at`` in the width the copy used: HHMM (4), HHMMSS (6), HHMMSSD (7) or HHMMSSDD (8)."""
     return (at.strftime("%H%M%S") + f"{at.microsecond // 10_000:02d}")[:width] if width > 4 else at.strftime("%H%M")

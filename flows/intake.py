@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
@@ -58,7 +59,7 @@ from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, charset, read_interchanges
 from schemas.codes_finance import PARTNER_VERDICTS
-from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
+from schemas.errors import ConfigError, FileNotReady, StateError, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
@@ -586,8 +587,48 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                           resume=record.get("resume"))
         if outcome.parse is not None:  # what we answer it in ([x12] encoding = "auto": flows.documents)
             state.record_charset(profile.id, outcome.sha256, charset(outcome.parse))
+    if profile.continued_by is not None and outcome.orders.num_rows:  # [continues]: the continuer's 860s waiting
+        _waiting_moved(state, store, profile, set(outcome.orders["po_number"].to_pylist()))  # for these 850s
     storing.stop()
     return plan, applied
+
+
+def _waiting_moved(state: StateStore, store: OrderStore, profile: PartnerProfile, pos: set[str]) -> None:
+    """The 860s of the partner carrying on this one's orders (B, [continues]: ``profile.continued_by``) waiting for
+    an 850 (CHANGE_AWAITING_ORDER: pending, B holding no order of the PO) that this partner's 850s just taken in
+    (``pos``) bring: made this partner's, as B's intake makes an 860 for an order A holds (_continued): its change
+    tables stored under this partner (that PO's headers and POCs alone) and the pending change moved to it, so the
+    night's decide applies it to the order as a change read before its 850 (it waited as B's and was refused as
+    B's once early_change_days passed). The tables are written before the store is told (a crash between: the next
+    850 of the PO, or this file taken again, writes them again)."""
+    other = profile.continued_by
+    waiting = [c for c in state.pending_changes(keys={(other, po) for po in pos})]
+    if not waiting:
+        return
+    held = state.orders_for({(other, c.po_number) for c in waiting})  # B's own order of the PO: its own change
+    for c in waiting:
+        if (other, c.po_number) in held or (profile.id, c.po_number) not in state.orders_for({(profile.id,
+                                                                                              c.po_number)}):
+            continue
+        ref = pa.array([c.change_ref], pa.string())
+
+        def of_it(table: pa.Table, keep: bool = True, ref: pa.Array = ref) -> pa.Table:  # its rows, or the others
+            if "change_ref" not in table.column_names:
+                return table if keep else table.slice(0, 0)
+            hit = pc.is_in(table["change_ref"], value_set=ref)
+            return table.filter(hit if keep else pc.invert(hit))
+
+        h, ch, s = (of_it(t) for t in (*store.load_changes(other, c.store_key),
+                                       store.load_change_sacs(other, c.store_key)))
+        try:  # another change of the same file made this partner's before: kept beside it
+            ours = (*store.load_changes(profile.id, c.store_key), store.load_change_sacs(profile.id, c.store_key))
+        except StateError:
+            ours = None  # (none stored under this partner yet)
+        if ours is not None and ours[0].num_rows:
+            h, ch, s = (pa.concat_tables([of_it(mine, keep=False), t]) for mine, t in zip(ours, (h, ch, s),
+                                                                                        strict=True))
+        store.save_changes(profile.id, c.store_key, h, ch, sacs=s)
+        state.move_pending_change(c.id, profile.id)
 
 
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,

@@ -32,7 +32,7 @@ from flows import faults, progress, recovery, steps
 from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
-from flows.workspace import BrokenProfile, Workspace, continuations_held, open_workspace
+from flows.workspace import BrokenProfile, Workspace, continuations_held, delivering, open_workspace
 from schemas.errors import ConfigError, OrderBridgeError, is_transient
 from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
@@ -68,17 +68,6 @@ def _sftp_drop(settings, **who: str) -> FileDrop:
 
         secret = Secret.load(settings.secret_block).get()
     return SftpDrop(settings, secret)
-
-
-def delivering(ws: Workspace, profile: PartnerProfile) -> PartnerProfile:
-    """The profile whose drop ``profile``'s documents are delivered to: the partner carrying on its orders
-    ([continues]: its 855/865/856/810 go to that partner's mailbox, under its envelope), else its own."""
-    if profile.continued_by is None:
-        return profile
-    try:
-        return ws.runnable_partner(profile.continued_by)
-    except KeyError:  # (not continued then: Workspace.continuers_of reads only the profiles that load)
-        return profile
 
 
 # --- the stage bodies ------------------------------------------------------------------------------

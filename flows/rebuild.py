@@ -48,7 +48,7 @@ from engine.process import process_csv_file, process_file
 from engine.resend import ISA_LENGTH, sets_of
 from engine.sscc import serial_of
 from flows import handoff
-from flows.intake import as_taken, known_for
+from flows.intake import _continued, as_taken, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
@@ -87,9 +87,13 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     out = Rebuilt()
     profiles = ws.partners()
     acks: list[tuple[str, str, str, str, str]] = []
+    # [continues]: the orders of a partner another carries on (A) are replayed first, so that the continuer's (B's)
+    # outbox files answering A's orders are recorded as A's (_record_outbox) and B's 860s for them are A's (_replay)
+    continued = {c.partner for p in profiles.values() if (c := p.continues) is not None and c.partner in profiles}
+    taken = _replay_archive(ws, state, profiles, out, run_id=run_id, only=continued) if continued else {}
     sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id, acks=acks)
     _warehouse_outboxes(ws, state, out, at=at.isoformat(), run_id=run_id)
-    taken = _replay_archive(ws, state, profiles, out, run_id=run_id)
+    taken = {**taken, **_replay_archive(ws, state, profiles, out, run_id=run_id, skip=continued)}
     _link_acks(state, acks, taken)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
@@ -184,7 +188,10 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
     for pid in sorted(profiles):
-        known = {d.file_name for d in state.documents(pid)} | {r["file_name"] for r in state.resends(pid)}
+        other = _carried_on(profiles, pid)  # [continues]: the partner whose orders this one's outbox answers too
+        known = {d.file_name for q in {pid, other or pid} for d in state.documents(q)} | {
+            r["file_name"] for q in {pid, other or pid} for r in state.resends(q)}
+        owners: dict[str, str] = {}
         top: dict[str, int] = {}
         csv_name = _csv_ack_name(pid, profiles[pid])
         files = _sent_files(ws, pid, profiles[pid])
@@ -211,7 +218,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     _top(top, "GS", s.gs06)
                     _top(top, "ST", s.st02)
             isa13 = interchanges[0].isa13 if interchanges else ""
-            order[(pid, path.name)] = int(isa13) if isa13.isdigit() else 0
+            owner = owners[path.name] = _owner(state, pid, other, interchanges)
+            order[(owner, path.name)] = int(isa13) if isa13.isdigit() else 0
             if path.name in known or not interchanges or path.name in resent:
                 continue  # (a resend: recorded as one below, once the document it copies is)
             sets, first = [], interchanges[0]
@@ -226,23 +234,24 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                                      s.answers_gs06 if s.set_id == "997" else ""))
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
-                        answers[(pid, named)].append(lifecycle.SentAnswer(
+                        answers[(owner, named)].append(lifecycle.SentAnswer(
                             s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units,
                             s.items))
                     elif s.set_id == "870" and s.po_number:  # an 870 sent for the 855: read as the 855 it stands for
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
-                        answers[(pid, named)].append(_status_answer(s, key, path.name, ic.date))
+                        answers[(owner, named)].append(_status_answer(s, key, path.name, ic.date))
             doc_type = sets[0]["set_id"] if sets else "TA1"
-            state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
+            state.record_sent(owner, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
                               sets, at=at, run_id=run_id)
             out.documents += 1
             if any(s["set_id"] in ("856", "810") for s in sets):
-                out.recorded += _record_fulfilment(state, pid, path.name, data, at=at)
+                out.recorded += _record_fulfilment(state, owner, path.name, data, at=at)
             if any(s["set_id"] == "880" for s in sets):
                 grocery.append(path.name)
         for path in files:
             if path.name in resent and path.name not in known:
-                _record_resend(ws, state, pid, path, resent[path.name], at=at, run_id=run_id)
+                _record_resend(ws, state, pid, path, resent[path.name], at=at, run_id=run_id,
+                               owner=owners.get(resent[path.name], pid))
                 out.resends += 1
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
@@ -264,6 +273,23 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
         answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
+
+
+def _carried_on(profiles: dict[str, PartnerProfile], pid: str) -> str | None:
+    """The partner whose orders ``pid`` carries on ([continues], a profile of the workspace), else None."""
+    c = profiles[pid].continues
+    return c.partner if c is not None and c.partner in profiles and c.partner != pid else None
+
+
+def _owner(state: StateStore, pid: str, other: str | None, interchanges) -> str:
+    """Whose document an outbox file of ``pid`` is: ``other``'s (the partner ``pid`` carries on, [continues]) when
+    every PO its sets answer is an order ``other`` holds and ``pid`` does not (A's 855/865/856/810 sent under B's
+    envelope to B's drop: flows.workspace.delivering), as the night recorded it; else ``pid``'s (its 997s too)."""
+    pos = {s.po_number for ic in interchanges for s in ic.sets if s.po_number}
+    if other is None or not pos:
+        return pid
+    theirs = state.orders_for({(other, po) for po in pos})
+    return other if len(theirs) == len(pos) and not state.orders_for({(pid, po) for po in pos}) else pid
 
 
 def _resent_copies(files: list[Path], csv_name: re.Pattern[str]) -> dict[str, str]:
@@ -291,13 +317,14 @@ def _resent_copies(files: list[Path], csv_name: re.Pattern[str]) -> dict[str, st
 
 
 def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first: str, *, at: str,
-                   run_id: str) -> None:
+                   run_id: str, owner: str = "") -> None:
     """An outbox file that is a resend (_resent_copies) recorded as one of the document of file ``first`` (as
     `orderbridge resend --new-control-numbers` recorded it: its folder, file, bytes and new ISA13 and GS06)."""
     data = path.read_bytes()
     [ic] = read_sent(data, file=path.name)
-    [doc] = state.document_heads(pid, file_name=first)[:1]
-    state.record_found_resend(pid, doc["id"], doc_type=doc["doc_type"],
+    owner = owner or pid  # (whose document it copies: [continues], _owner)
+    [doc] = state.document_heads(owner, file_name=first)[:1]
+    state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"],
                               folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
                               isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data, at=at,
                               run_id=run_id)
@@ -389,12 +416,16 @@ Taken = tuple[str, str, frozenset[str], frozenset[str]]  # a replayed file: day 
 
 
 def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
-                    run_id: str) -> dict[str, list[Taken]]:
-    """Replay the archive; per partner, the files replayed (oldest first), for the 997s and TA1s to find."""
+                    run_id: str, only: set[str] | None = None, skip: set[str] = frozenset()
+                    ) -> dict[str, list[Taken]]:
+    """Replay the archive (``only``: those partners'; not ``skip``'s); per partner, the files replayed (oldest
+    first), for the 997s and TA1s to find."""
     store = OrderStore(ws.orders_dir)
     clocks = _run_clocks(ws)
     taken: dict[str, list[Taken]] = defaultdict(list)
     for pid, profile in sorted(profiles.items()):
+        if (only is not None and pid not in only) or pid in skip:
+            continue
         drop = ws.drop_root / pid
         waiting = {p.name for p in (drop / "inbox").iterdir()} if (drop / "inbox").is_dir() else set()
         for path in _archived(drop / "archive"):
@@ -408,7 +439,7 @@ def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, Partne
             taken[pid].append((day, sha, *seen))
             out.files += 1
     out.orders = len(state.orders())
-    if out.remittances:
+    if out.remittances and only is None:
         out.notes.append(f"the 820 remittances and 812 adjustments of {out.remittances:,} archived file(s) are read "
                          "again into state/remittance/ for the reconciliation and `status`; their sets are not handed "
                          "off again (handoff/ is written once: the ERP may have taken them)")
@@ -480,6 +511,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     outcome = as_taken(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
                                        ref=profile.x12.order_key_column)  # releases keyed as intake keyed them
+    # an 860 for an order of the partner this one carries on ([continues]) is that one's, as intake routes it
+    outcome, carried, continued = _continued(state, profile, outcome, day=day.date())
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -488,6 +521,10 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
+    if carried is not None:
+        held = state.orders_for({(continued, po) for po in carried.change_headers["po_number"].to_pylist()})
+        plan += lifecycle.plan_continued_changes(carried, partner=continued, at=at, run_id=run_id, by=profile.id,
+                                                 live={po: r for (_, po), r in held.items()})
     plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
     if outcome.remittance.num_rows and not handoff.remittance_kept(ws.root, profile.id, sha):
         r = outcome.remittance
@@ -503,6 +540,9 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes,
                                sacs=_placed_sacs(store, profile.id, sha, outcome.change_sacs))
+        if carried is not None and carried.change_headers.num_rows:
+            store.save_changes(continued, sha, carried.change_headers, carried.changes,
+                               sacs=_placed_sacs(store, continued, sha, carried.change_sacs))
         state.apply(plan, at=at, run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:
             state.record_interchange(profile.id, sender, isa13, sha)

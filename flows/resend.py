@@ -20,9 +20,9 @@ from datetime import datetime
 
 from connectors.base import FileDrop
 from connectors.state import HELD, UNENVELOPED, StateStore
-from engine.resend import NotAnInterchange, rejection, renamed, renumbered
+from engine.resend import NotAnInterchange, receiver, rejection, renamed, renumbered
 from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
-from flows.workspace import Workspace
+from flows.workspace import Workspace, delivering
 from schemas.errors import RequestRefused
 from schemas.profile import PartnerProfile
 
@@ -53,15 +53,17 @@ def profile_of(ws: Workspace, partner: str) -> PartnerProfile:
     return ws.runnable_partners()[partner]
 
 
-def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str) -> None:
+def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str, to: PartnerProfile | None = None) -> None:
     """Refused when the partner's delivery is not set up for ``doc_type``: it no longer receives that kind
-    (its [receives]), or its local drop folder is not there (a partner moved to another drop)."""
+    (its [receives]), or its local drop folder is not there (a partner moved to another drop; ``to``: the profile
+    whose drop it is delivered to, flows.workspace.delivering)."""
+    to = to or profile
     kind = document_kind(doc_type)
     if doc_type not in ("997", "TA1") and kind not in profile.receives:
         raise Refused(f"partner {profile.id}'s profile does not list {kind} in receives "
                       f"({', '.join(profile.receives)}): its delivery of {doc_type}s is not configured")
-    if profile.drop.kind == "local" and not (ws.drop_root / profile.id).is_dir():
-        raise Refused(f"partner {profile.id}'s drop {ws.drop_root / profile.id} does not exist: its delivery is not "
+    if to.drop.kind == "local" and not (ws.drop_root / to.id).is_dir():
+        raise Refused(f"partner {to.id}'s drop {ws.drop_root / to.id} does not exist: its delivery is not "
                       "configured (set [drop] in its profile, or make the folder)")
 
 
@@ -135,12 +137,27 @@ def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: boo
     return Chosen(doc, folder, renumber, doc["file_name"], wire_bytes(state, profile.id, doc, kept, configured))
 
 
+def sequence_of(profile: PartnerProfile, kept: bytes) -> str:
+    """Whose control-number counters a renumbered copy of ``kept`` takes: the envelope's it goes under. A profile
+    whose orders another (B) carries on ([continues], PartnerProfile.continued: its [x12] is B's) sends under B's
+    envelope in B's sequence, as the night numbers it (flows.documents.renderer): a copy addressed to B's ids takes
+    B's numbers, so B's ids never see one ISA13 twice. One still addressed to the profile's own ids (sent before the
+    date) takes its own, the numbers those ids have seen."""
+    x12 = profile.x12
+    if profile.continued_by is None or x12 is None:
+        return profile.id
+    return profile.continued_by if receiver(kept) == (x12.their_qualifier, x12.their_id) else profile.id
+
+
 def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: str, note: str, at: str,
            run_id: str, clock: datetime) -> dict:
-    """The resend recorded pending (new numbers taken in the same transaction for a renumbered one, its new envelope
-    dated ``clock``: engine.resend.renumbered)."""
+    """The resend recorded pending (new numbers taken in the same transaction for a renumbered one, from the
+    counters of the envelope it goes under (sequence_of), its new envelope dated ``clock``:
+    engine.resend.renumbered)."""
     doc = chosen.document
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
+    seq = sequence_of(profile, state.document_content(doc["id"]) or b"")  # the counters past the other's too: the
+    # partner's sets numbered in either sequence keep one (partner, ISA13, GS06, ST02) each (numbers_past)
 
     def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
         kept = state.document_content(doc["id"]) or b""
@@ -150,7 +167,9 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
 
     return state.record_resend(profile.id, doc["id"], doc_type=doc["doc_type"], folder=chosen.folder, by=by,
                                note=note, at=at, run_id=run_id, file_name=chosen.file_name, content=chosen.content,
-                               renumber=renumber if chosen.renumber else None)
+                               renumber=renumber if chosen.renumber else None,
+                               sequence=seq, past=(profile.continued_by if seq == profile.id else profile.id)
+                               if profile.continued_by else None)
 
 
 def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile], FileDrop], partner: str, *,
@@ -165,18 +184,20 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
     the outbox, untaken, so nothing was written; or {} for a dry run; what goes)."""
     if not by.strip() or not note.strip():
         raise Refused("say who asks (--by) and why (--note): both are kept with the resend")
+    now = datetime.fromisoformat(clock or at)
+    ws = ws if ws.day is not None else ws.on(now)  # the profiles in effect on the resend's clock ([continues])
     profile = profile_of(ws, partner)
+    to = delivering(ws, profile)  # [continues]: a continued profile's documents go to its continuer's drop
     doc = choose(state, partner, isa13=isa13, document=document, po=po, doc_type=doc_type, file_name=file_name)
     why = refusal(state, partner, doc, renumber=renumber)
     if why:
         raise Refused(why)
-    delivery_ready(ws, profile, doc["doc_type"])
+    delivery_ready(ws, profile, doc["doc_type"], to)
     chosen = plan(state, profile, doc, renumber=renumber)
     waiting = [r for r in state.resends_of(partner, document_ids=[doc["id"]]) if r["status"] == "pending"]
     if dry_run:
         return (waiting[0] if waiting else {}), chosen
-    now = datetime.fromisoformat(clock or at)
-    drop = open_drop(profile)
+    drop = open_drop(to)
     try:
         if waiting:  # a resend recorded and not written (a crash): the same bytes, the same numbers
             row = waiting[0]

@@ -384,6 +384,17 @@ class Workspace:
 _CONTINUATIONS_HELD: dict[str, dict[str, tuple[str, date]]] = {}
 
 
+def delivering(ws: Workspace, profile: PartnerProfile) -> PartnerProfile:
+    """The profile whose drop ``profile``'s documents are delivered to: the partner carrying on its orders
+    ([continues]: its 855/865/856/810 go to that partner's mailbox, under its envelope), else its own."""
+    if profile.continued_by is None:
+        return profile
+    try:
+        return ws.runnable_partner(profile.continued_by)
+    except KeyError:  # (not continued then: Workspace.continuers_of reads only the profiles that load)
+        return profile
+
+
 @contextmanager
 def continuations_held(ws: Workspace):
     """Who continues whom ([continues]) read once for the stages a night or shipments run calls in this process,

@@ -362,3 +362,133 @@ def test_an_865_answering_the_continuing_profiles_860_goes_under_its_envelope(tm
     sent = _sent(ws, "meijer2")
     assert sent[("865", "MJ9000101")][:5] == B_IDS and ("855", "MJ9000101") not in sent
     assert not [k for k in _sent(ws, "meijer") if k[0] == "865"]
+
+
+def test_the_continuing_profiles_change_for_a_po_neither_holds_is_refused_naming_both(tmp_path):
+    """B's 860 for a PO neither profile holds (MJ9999999) waits as B's (CHANGE_AWAITING_ORDER) and, its waiting days
+    past (early_change_days 2: 11-26 to 11-28), is refused: CHANGE_ORDER_UNKNOWN says B carries on A's orders and
+    neither holds the PO (it used to say "for this partner" alone, as if A's orders had not been looked at)."""
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+    _night(ws, datetime(2026, 11, 28, 2))
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"], f["message"]))
+    [(partner, _c, po, said)] = [f for f in found if f[1] == "CHANGE_ORDER_UNKNOWN"]
+    assert (partner, po) == ("meijer2", "MJ9999999")
+    assert said.startswith("No live order 'MJ9999999' for this partner nor for meijer, whose orders this partner "
+                           "carries on (neither holds the PO); the change was not applied."), said
+
+
+def test_resending_the_first_ones_document_goes_under_the_continuing_envelope(tmp_path):
+    """`orderbridge resend --partner meijer` of A's revised 855 (sent under B's envelope on 11-26) after the date: the
+    kept copy goes to B's drop (it used to go to A's), and with --new-control-numbers it takes the next ISA13 and GS06
+    of B's sequence (it used to take A's): B's ids never see one ISA13 twice, not from the next night either."""
+    from tests.test_blankets3 import _cli
+
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    # (the night used to fail at its reconciliation: A's revised 855 took B's first numbers, the same (meijer,
+    # ISA13, GS06, ST02) as A's first 855: B's sequence now starts past A's, StateStore.numbers_past)
+    assert not _night(ws, SWITCH)["failure"]
+    first = _sent(ws, "meijer")[("855", "MJ9000101")]
+    [(name, isa13)] = [(p.name, _sent(ws, "meijer2", {p.name})[("855", "MJ9000101")][5]) for p in _files(ws, "meijer2")
+                       if ("855", "MJ9000101") in _sent(ws, "meijer2", {p.name})]
+    taken = ws.drop_root / "meijer2" / "outbox" / name
+    kept = taken.read_bytes()
+    taken.unlink()  # the partner's new VAN took it and lost it
+    a_files = {p.name for p in _files(ws, "meijer")}
+    code, text = _cli(ws, "resend", "--partner", "meijer", "--file", name, "--by", "Ann", "--note", "never arrived",
+                      "--now", "2026-11-27T10:00:00")
+    assert code == 0, text
+    assert taken.read_bytes() == kept and {p.name for p in _files(ws, "meijer")} == a_files
+    before = {v[5] for k, v in _sent(ws, "meijer2").items()}
+    code, text = _cli(ws, "resend", "--partner", "meijer", "--file", name, "--new-control-numbers", "--by", "Ann",
+                      "--note", "their translator dropped it as a duplicate", "--now", "2026-11-27T11:00:00")
+    assert code == 0, text
+    assert {p.name for p in _files(ws, "meijer")} == a_files
+    again = {n: v for n, v in ((p.name, _sent(ws, "meijer2", {p.name})) for p in _files(ws, "meijer2"))
+             if ("855", "MJ9000101") in v and n != name}
+    [(new_name, new_sent)] = again.items()
+    new = new_sent[("855", "MJ9000101")]
+    assert new[:5] == B_IDS and new[5] not in before and int(new[5]) == max(int(x) for x in before) + 1, (new, before)
+    assert new_name.startswith("meijer2-855-") and int(first[5]) < int(isa13) < int(new[5])
+    # the next night's documents to B's ids (a straggler of A's answered under B's envelope) take later numbers
+    (ws.drop_root / "meijer" / "inbox" / "MEIJER_850_MJ9000104.x12").write_text(_renamed(A_850, "MJ9000104", 419,
+                                                                                          "419"))
+    assert not _night(ws, ACKED)["failure"]
+    to_b = [v[5] for p in _files(ws, "meijer2") for v in _sent(ws, "meijer2", {p.name}).values() if v[1] == B_IDS[1]]
+    assert len(to_b) == len(set(to_b)) and _sent(ws, "meijer2")[("855", "MJ9000104")][5] > new[5]
+
+
+def test_a_rebuilt_store_routes_the_continuing_profiles_files_as_intake_did(tmp_path):
+    """`orderbridge state rebuild` after the switch night: B's 860 for A's order is replayed as A's (the change
+    stored and applied to meijer's MJ9000101, line 1 36; B's 860 for a PO neither holds stays B's), and the revised
+    855 in B's outbox is A's document answering A's order (B's 997s stay B's), as the nights recorded them. It
+    replayed B's 860 as B's (an unknown PO) and recorded A's 855 as B's."""
+    from typer.testing import CliRunner
+
+    from connectors.state import StateStore
+    from flows.cli import app
+
+    ws = _workspace(tmp_path / "ws")
+    _night(ws, BEFORE)
+    shutil.copy2(B_860, ws.drop_root / "meijer2" / "inbox")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9999999.x12").write_text(_unknown_860())
+    _night(ws, SWITCH)
+
+    def seen():
+        state = StateStore(ws.state_path)
+        try:
+            docs = {(d.partner, d.file_name) for p in ("meijer", "meijer2") for d in state.documents(p)}
+            changes = {(c.partner, c.po_number) for c in state.pending_changes(statuses=None)}
+            [line] = [ln for ln in state.lines_for({("meijer", "MJ9000101")})[("meijer", "MJ9000101")]
+                      if ln.line_number == 1]
+            orders = {(o.partner, o.po_number) for o in state.orders()}
+            return docs, changes, line.ordered, orders
+        finally:
+            state.close()
+
+    before = seen()
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    docs, changes, ordered, orders = seen()
+    assert ordered == 36 and ("meijer", "MJ9000101") in changes and ("meijer2", "MJ9000101") not in changes
+    assert ("meijer2", "MJ9999999") in changes and ("meijer2", "MJ9000101") not in orders
+    [revised] = [n for n in _files(ws, "meijer2") if ("855", "MJ9000101") in _sent(ws, "meijer2", {n.name})]
+    assert ("meijer", revised.name) in docs and ("meijer2", revised.name) not in docs
+    assert docs == before[0] and changes == before[1] and orders == before[3]
+
+
+def test_the_continuing_profiles_860_before_the_first_ones_850_is_applied_once_it_comes(tmp_path):
+    """B's 860 for MJ9000102 arrives on the switch night, before A's 850 of it: it waits as B's
+    (CHANGE_AWAITING_ORDER). The next night A's 850 comes (A's VAN): the waiting change is made A's and applied to A's
+    order that night (line 1 ordered 36), answered under B's envelope; not refused as B's once its days pass."""
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    early = B_860.read_text().replace("MJ9000101", "MJ9000102")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9000102.x12").write_text(early)
+    assert not _night(ws, SWITCH)["failure"]
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert ("meijer2", "CHANGE_AWAITING_ORDER", "MJ9000102") in found
+    shutil.copy2(A_850, ws.drop_root / "meijer" / "inbox")
+    assert not _night(ws, ACKED)["failure"]
+    assert not _night(ws, datetime(2026, 11, 29, 2))["failure"]  # past early_change_days: nothing refused
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert states[("meijer", "MJ9000102")] == "acknowledged" and ("meijer2", "MJ9000102") not in states
+    assert not [f for f in found if f[1] == "CHANGE_ORDER_UNKNOWN"], found
+    state = StateStore(ws.state_path)
+    try:
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        [line] = [ln for ln in state.lines_for({("meijer", "MJ9000102")})[("meijer", "MJ9000102")]
+                  if ln.line_number == 1]
+    finally:
+        state.close()
+    assert ("meijer2", "MJ9000102") not in changes and changes[("meijer", "MJ9000102")] in ("applied", "answered")
+    assert line.ordered == 36
+    assert _sent(ws, "meijer2")[("855", "MJ9000102")][:5] == B_IDS

@@ -329,7 +329,8 @@ class _Step:
             return waits  # (left pending: applied the night its 850 comes)
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False,
-                                   ended=record.state.value if record is not None else None)
+                                   ended=record.state.value if record is not None else None,
+                                   carried=self.profile.continuing(self.today))  # [continues]: nor does A
             return self._refused(header, result)
         fingerprint = change_fingerprint(header, changes)
         if header.get("purpose") in REPEAT_PURPOSES or _numbered_change(header.get("purpose"),
