@@ -161,7 +161,7 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
 
 
 # a release and an industry identifier (004010VICS, 005010UCS), not a TR3's (004010X357, 005010X222A1)
-_GS08 = re.compile(r"\d{6}(?!X\d)[A-Z0-9]{1,6}")
+_GS08 = re.compile(r"\d{6}(?!X\d)[A-Z][A-Z0-9]{0,5}")
 
 
 def industry_gs08(gs08: str) -> str:

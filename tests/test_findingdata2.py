@@ -291,6 +291,9 @@ def test_a_gs08_is_echoed_only_as_a_release_and_an_industry_identifier():
     assert [industry_gs08(g) for g in ("003060VICS", " 004010UCS ", "005010UCS", "005010X222A1", "004010X357",
                                        "004010", "4010", "005010~", "004010VICS~")] == [
         "003060VICS", "004010UCS", "005010UCS", "005010", "004010", "004010", "004010", "005010", "004010"]
+    # digits after the release are no industry's identifier (one starts with a letter): a GS08 "004010" damaged to
+    # "00404010" is answered by its release, 004040, not echoed as a GS08 no one's 997 grammar has
+    assert [industry_gs08(g) for g in ("00404010", "00501012", "005010A1")] == ["004040", "005010", "005010A1"]
 
 
 def test_a_warehouse_s_vics_945_group_is_answered_in_its_gs08():
