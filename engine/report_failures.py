@@ -336,11 +336,15 @@ HINTS: dict[str, str] = {
     ),
     "BLANKET_CANCELLED_RELEASES_OPEN": (
         "Ask the buyer whether the releases named still stand: approve the held ones that do (they ship as"
-        " answered), reject those that do not; a partly shipped one's balance still ships unless the buyer cancels it."
+        " answered), reject those that do not; a partly shipped one's balance is cancelled (what shipped is billed)."
     ),
     "RELEASE_BLANKET_BY_VALUE": (
         "Add up what the blanket's releases called off against the amount the buyer agreed (the blanket's AMT, its"
         " contract): approve the release if it is within it, else reject it and ask the buyer."
+    ),
+    "ALLOWANCE_AFTER_SHIPMENT_HELD": (
+        "Check the allowance the buyer's 860 added after shipping began against what sales agreed: approve it to take"
+        " it off the next 810, else reject it (the 810 goes without it); add the deal to deals.csv if it stands."
     ),
     "RELEASE_HELD_BLANKET_CANCELLED": (
         "Ask the buyer whether the release still stands now its blanket is cancelled: approve it to ship it as"
