@@ -13,32 +13,17 @@ from decimal import Decimal
 
 from connectors.state import StateStore
 from engine import lifecycle
-from tests.support import run_stages, shipping_workspace, x12_850
-from tests.test_change_after_shipment_855 import answered_by_855s
-from tests.test_change_units_860 import NIGHT1
-from tests.test_deal_acks import FALL, ON
-from tests.test_deal_after_shipment import DAY1, DAY2, FOUR, _invoices, _ship
-from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _changed, _state
+from tests.support import run_stages
+from tests.test_deal_after_shipment import DAY2, _invoices, _ship, changed_after_shipping
+from tests.test_promotions_860 import TWELVE, _state
 
 THREE = "SAC*A*C310****1*3*****02"
 DAY3 = datetime(2026, 11, 29, 15)
 
 
 def _held_night(tmp_path, change: str = TWELVE):
-    """PO-1 ordered, 2 CA shipped and invoiced, the 860 adding ``change`` (no deal), the other 2 CA shipped."""
-    ws = shipping_workspace(tmp_path / "ws", partners=())
-    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
-    toml = ws.root / "partners" / "acme.toml"
-    toml.write_text(toml.read_text() + ON)
-    inbox = ws.drop_root / "acme" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *REST, FOUR, "CTT*1"]))
-    run_stages(ws, NIGHT1)
-    answered_by_855s(ws, "acme")
-    _ship(ws, DAY1, "SHP-9001")
-    assert _state(ws)[0] == "partially_shipped"
-    _changed(ws, [change])
-    return ws
+    """PO-1 ordered, 2 CA shipped and invoiced, the 860 adding ``change`` (no deal): the other 2 CA open."""
+    return changed_after_shipping(tmp_path, change=(change,))
 
 
 def _decide(ws, verdict: str, note: str = "") -> None:

@@ -14,7 +14,7 @@ import pytest
 from tests.retailer_support import maps, segments  # noqa: F401 - maps: a fixture
 from tests.support import run_stages, shipping_workspace, x12_850
 from tests.test_change_units_860 import NIGHT1
-from tests.test_deal_acks import FALL, HEADING, LINE_SAC, ON, RAISE, SAC_HEADING, SAC_LINE
+from tests.test_deal_acks import FALL, HEADING, LINE_SAC, ON, RAISE, SAC_HEADING, SAC_LINE, _checked
 from tests.test_promotions_860 import DEALS, HEAD, LINE, REST, _changed, _state
 
 
@@ -41,23 +41,6 @@ def _865(ws) -> list[list[str]]:
     return segs[start[0]:end + 1]
 
 
-def _valid(ws, tmp_path, maps):  # noqa: F811 - the fixture
-    """Every 865 file in ACME's outbox passes our outbound validator, Bots and pyx12."""
-    from rules.outbound import validate_outbound
-    from tests.shipping_support import bots_check
-    from tests.test_pyx12_outbound import pyx12_accepts
-
-    paths = sorted((ws.drop_root / "acme" / "outbox").glob("acme-865-*.x12"))
-    assert paths
-    for path in paths:
-        content = path.read_bytes()
-        assert [f for f in validate_outbound(content) if f.severity == "error"] == [], path.name
-        ok, errors = bots_check(content, tmp_path)
-        assert ok, errors
-        ok, ack = pyx12_accepts(content.decode(), maps)
-        assert ok, ack[:800]
-
-
 def test_the_865_states_the_860_s_agreed_allowances_at_the_heading_and_in_the_poc_loop(tmp_path, maps):  # noqa: F811
     """The change is agreed (FALL26) and answered that night by an 865 (BCA AD): the heading 12 % right after BCA,
     the POC's 3 % between its POC and its ACK, each with SAC13 FALL26; SE01 counts them; our validator, Bots and
@@ -72,7 +55,7 @@ def test_the_865_states_the_860_s_agreed_allowances_at_the_heading_and_in_the_po
     assert body[2] == SAC_HEADING
     assert body[4] == SAC_LINE
     assert body[-1][1] == str(len(body))
-    _valid(ws, tmp_path, maps)
+    _checked(ws, tmp_path, maps, "865")
     # the same body in 005010 (Globex's envelope): our reader, pyx12 and Bots accept it too
     from parsers.x12_reader import read_interchanges
     from rules.outbound import validate_outbound

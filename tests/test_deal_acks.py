@@ -77,13 +77,13 @@ def _sacs(ack):
     return heading, lines
 
 
-def _checked(ws, tmp_path, maps):  # noqa: F811 - the fixture
-    """Every 855 file in ACME's outbox passes our outbound validator, Bots and pyx12 (004010)."""
+def _checked(ws, tmp_path, maps, doc: str = "855"):  # noqa: F811 - the fixture
+    """Every ``doc`` (855, 865) file in ACME's outbox passes our outbound validator, Bots and pyx12 (004010)."""
     from rules.outbound import validate_outbound
     from tests.shipping_support import bots_check
     from tests.test_pyx12_outbound import pyx12_accepts
 
-    paths = sorted((ws.drop_root / "acme" / "outbox").glob("acme-855-*.x12"))
+    paths = sorted((ws.drop_root / "acme" / "outbox").glob(f"acme-{doc}-*.x12"))
     assert paths
     for path in paths:
         content = path.read_bytes()

@@ -42,6 +42,14 @@ def _ship(ws, day: datetime, sid: str, qty: int = 2) -> None:
 
 def _night(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",)):
     """PO-1 (``heading`` SACs) ordered, 2 CA shipped and invoiced, the 860 (``change``), the rest shipped."""
+    ws = changed_after_shipping(tmp_path, heading, change)
+    _ship(ws, DAY2, "SHP-9002")
+    assert _state(ws)[0] == "invoiced"
+    return ws
+
+
+def changed_after_shipping(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",)):
+    """PO-1 (``heading`` SACs) ordered, 2 CA shipped and invoiced, then the 860 (``change``): the other 2 CA open."""
     ws = shipping_workspace(tmp_path / "ws", partners=())
     (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
     toml = ws.root / "partners" / "acme.toml"
@@ -54,8 +62,6 @@ def _night(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",)):
     _ship(ws, DAY1, "SHP-9001")
     assert _state(ws)[0] == "partially_shipped"
     _changed(ws, list(change))
-    _ship(ws, DAY2, "SHP-9002")
-    assert _state(ws)[0] == "invoiced"
     return ws
 
 
