@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from functools import partial
 
 import pyarrow as pa
@@ -191,7 +190,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     adds an allowance to that needs a person (engine.lifecycle.allowance_hold.unapproved: over the customer's
     discount approval threshold, matching no deal agreed): judged as at order time; it used to go on the next 810
     unapproved."""
-    from engine.lifecycle.allowance_hold import hold_message, shipped_changes, unapproved
+    from engine.lifecycle.allowance_hold import needing_a_person, shipped_changes
 
     shipped = shipped_changes(plan, pending, records)
     if not shipped:
@@ -199,23 +198,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     sent = _pending_sacs(shipped, store, by_change=True)
     if not sent:
         return {}
-    customers = {c["partner"]: c for c in ref.customers.to_pylist() if c.get("partner")}
-    out: dict[tuple[str, str], str] = {}
-    for ch in shipped:
-        key, profile = (ch.partner, ch.po_number), profiles.get(ch.partner)
-        if ch.id not in sent or profile is None:
-            continue
-        threshold = customers.get(ch.partner, {}).get("discount_approval_threshold_percent")
-        if threshold is None:
-            continue
-        threshold = Decimal(str(threshold))
-        deals = ref.deals.filter(pc.equal(ref.deals["partner"], ch.partner)).to_pylist() \
-            if ref.deals is not None and ref.deals.num_rows else []
-        why = unapproved(sent[ch.id], deals, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
-                         records[key].value)
-        if why:
-            out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
-    return out
+    return needing_a_person(shipped, sent, records, ref.customers, ref.deals, profiles)
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],

@@ -18,9 +18,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from engine.lifecycle.table import BILLABLE, SHIPPING, S, move
 from schemas.findings import Finding, Location
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
+from schemas.profile import PartnerProfile
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 _HUNDRED = Decimal(100)
@@ -65,6 +69,31 @@ def unapproved(sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date 
         what = f"{_text(percent)} %" if r.get("percent") is not None else \
             f"{_text(Decimal(r['amount']))} ({_text(percent)} % of the order's {_text(Decimal(value))})"
         out.append(f"SAC*A*{r.get('code') or ''} {what} {where}{why}")
+    return out
+
+
+def needing_a_person(shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
+                     records: Mapping[tuple[str, str], OrderRecord], customers: pa.Table, deals: pa.Table | None,
+                     profiles: Mapping[str, PartnerProfile]) -> dict[tuple[str, str], str]:
+    """(partner, PO) -> why, for each order a change of ``shipped`` (860s applied or answered after part of it
+    shipped: shipped_changes) adds an allowance to that needs a person (unapproved: over the customer's discount
+    approval threshold in ``customers``, matching no deal of ``deals`` (deals.csv)); ``sent``: each change's
+    CHANGE_SACS rows by its id. A change of a partner without a profile or a threshold on file: none."""
+    thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in customers.to_pylist()
+                  if c.get("partner")}
+    out: dict[tuple[str, str], str] = {}
+    for ch in shipped:
+        key, profile = (ch.partner, ch.po_number), profiles.get(ch.partner)
+        threshold = thresholds.get(ch.partner)
+        if ch.id not in sent or profile is None or threshold is None:
+            continue
+        threshold = Decimal(str(threshold))
+        mine = deals.filter(pc.equal(deals["partner"], ch.partner)).to_pylist() \
+            if deals is not None and deals.num_rows else []
+        why = unapproved(sent[ch.id], mine, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
+                         records[key].value)
+        if why:
+            out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
     return out
 
 
