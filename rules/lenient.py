@@ -1,7 +1,7 @@
 """Element errors an order is not made of: which of the dictionary's element findings (rules.elements) leave an
-850 or 860 "accepted with errors noted" (997 AK5 E, its AK3/AK4 kept) instead of refused (AK5 R), as a partner's
-profile ([x12] element_errors = "accept", the default) lets X12's receiver do. Pure: findings and the parse in,
-findings out; which set is answered how is engine.acks' (NOTED_IN_997), never decided here.
+850, 860, 875 or 876 "accepted with errors noted" (997 AK5 E, its AK3/AK4 kept) instead of refused (AK5 R), as a
+partner's profile ([x12] element_errors = "accept", the default) lets X12's receiver do. Pure: findings and the
+parse in, findings out; which set is answered how is engine.acks' (NOTED_IN_997), never decided here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from schemas.findings import Finding
 from schemas.x12 import Group, Interchange, TransactionSet
 
 # The sets whose element errors may be accepted: those read into the canonical order tables (an 850's order,
-# an 860's change). A 875/876 (read through their own rewrites) and the sets we only keep are judged as before.
-ORDER_SETS = frozenset({"850", "860"})
+# an 860's change; a grocer's 875 and 876, read as the 850 and 860 they say: parsers.orders_875, orders_876). The
+# sets we only keep are judged as before.
+ORDER_SETS = frozenset({"850", "860", "875", "876"})
+GROCERY_SETS = frozenset({"875", "876"})
 
 # (segment id, element) -> what it is, in words: the elements the canonical order keeps without acting on them
 # (parsers.orders_850 and orders_860 read them into descriptions, notes, names and references shown, kept and
@@ -35,6 +37,21 @@ HARMLESS: dict[tuple[str, str], str] = {
     ("N9", "N903"): "a note's reference description",
     ("REF", "REF02"): "a reference",
     ("REF", "REF03"): "a reference's description",
+    ("N1", "N102"): "a party's name",
+    ("N2", "N201"): "a party's name",
+    ("N2", "N202"): "a party's name",
+}
+# The same for the grocer's 875 and 876, in their own segments (X12 004010/005010 875 and 876 tables: the heading's
+# and a G68 loop's N9, the heading's NTE, the N1 loop's N1 and N2, G69 under each G68), each read into the 850's or
+# 860's column that the list above names (parsers.orders_875: N9 -> REF, G69 -> PID05, NTE, N1 and N2 as the 850's;
+# parsers.orders_876 the same). G50/G92 (the PO), G62 (dates), G68 (quantity, unit, cost, the U.P.C. case code and
+# product ids), G72 (allowances), N1's ids and N3/N4 keep refusing the set; so does G73 (an allowance's description,
+# carried into the 810's SAC15 as sent).
+GROCERY_HARMLESS: dict[tuple[str, str], str] = {
+    ("N9", "N902"): "a reference",
+    ("N9", "N903"): "a reference's description",
+    ("NTE", "NTE02"): "a note",
+    ("G69", "G6901"): "an item description",
     ("N1", "N102"): "a party's name",
     ("N2", "N201"): "a party's name",
     ("N2", "N202"): "a party's name",
@@ -70,16 +87,16 @@ def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *,
     """``findings`` (every finding about ``result``: its envelopes', the dictionary's, the guide's) with each element
     error in what the order is not made of made a warning the 997 notes (ACCEPTED_AS: ELEMENT_TOO_LONG_ACCEPTED,
     ELEMENT_CHARACTER_ACCEPTED, ELEMENT_REPEATS_ACCEPTED) when ``policy`` is "accept": an ELEMENT_TOO_LONG, an
-    ELEMENT_INVALID_CHARACTER that is the component separator in a simple element's text (a control character may be
-    a lost segment terminator: still refused), or an ELEMENT_TOO_MANY_REPEATS (the repetition separator in its
-    text), at one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS); a REF's only when its REF01 is none of
-    ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is none of ``acted`` ("N9"; acted_by names
-    both). Only in a set that no other error refuses: in one refused anyway they stay errors, each one to fix before
-    the set is sent again. The value is kept as received (no column of ours has a fixed width). "reject":
-    ``findings`` as they are."""
+    ELEMENT_INVALID_CHARACTER that is the component separator in a simple element's text (a control character may be a
+    lost segment terminator: still refused), or an ELEMENT_TOO_MANY_REPEATS (the repetition separator in its text), at
+    one of HARMLESS of an 850 or 860 of ``sets`` (ORDER_SETS; GROCERY_HARMLESS of a 875 or 876, whose N9 is read as a
+    REF); a REF's only when its REF01 is none of ACTED_REFS and ``acted`` ("REF": qualifiers), an N9's when its N901 is
+    none of ``acted`` ("N9"; acted_by names both; a grocer's N9 by both). Only in a set that no other error refuses: in
+    one refused anyway they stay errors, each one to fix before the set is sent again. The value is kept as received (no
+    column of ours has a fixed width). "reject": ``findings`` as they are."""
     if policy != "accept" or not any(_candidate(f) for f in findings):
         return findings
-    bounds = sorted((ts.start + 1, ts.end + 1, ic) for ic, g, ts in sets if ts.set_id in ORDER_SETS)
+    bounds = sorted((ts.start + 1, ts.end + 1, ic, ts.set_id) for ic, g, ts in sets if ts.set_id in ORDER_SETS)
     if not bounds:
         return findings
     starts = [b[0] for b in bounds]
@@ -91,7 +108,7 @@ def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *,
         k = bisect.bisect_right(starts, fs) - 1 if fs is not None else -1
         return k if k >= 0 and fs <= bounds[k][1] else -1
 
-    noted: dict[int, int] = {}  # finding index -> its set's index in bounds
+    noted: dict[int, tuple[int, str]] = {}  # finding index -> its set's index in bounds, its set id
     refused: set[int] = set()  # sets an error other than those refuses
     for i, f in enumerate(findings):
         if f.severity != "error":
@@ -99,22 +116,32 @@ def accept_harmless(findings: list[Finding], result: ParseResult, sets: Sets, *,
         k = set_of(f)
         if k < 0:
             continue
-        if _candidate(f) and _harmless(f, result, bounds[k][2], acted):
-            noted[i] = k
+        if _candidate(f) and _harmless(f, result, bounds[k][2], acted, bounds[k][3]):
+            noted[i] = (k, bounds[k][3])
         else:
             refused.add(k)
     if not noted:
         return findings
-    return [_accepted(f) if noted.get(i, -1) >= 0 and noted[i] not in refused else f for i, f in enumerate(findings)]
+    return [_accepted(f, noted[i][1]) if i in noted and noted[i][0] not in refused else f
+            for i, f in enumerate(findings)]
+
+
+def harmless_in(set_id: str) -> Mapping[tuple[str, str], str]:
+    """The elements an element error may be accepted at in a set ``set_id`` (an 850/860's HARMLESS, a 875/876's
+    GROCERY_HARMLESS), each with what it is in words."""
+    return GROCERY_HARMLESS if set_id in GROCERY_SETS else HARMLESS
 
 
 def _candidate(f: Finding) -> bool:
     loc = f.location
     return (f.severity == "error" and f.code in ACCEPTED_AS and loc.file_segment is not None
-            and (loc.segment_id, loc.element) in HARMLESS)
+            and ((loc.segment_id, loc.element) in HARMLESS or (loc.segment_id, loc.element) in GROCERY_HARMLESS))
 
 
-def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[str, frozenset[str]]) -> bool:
+def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[str, frozenset[str]],
+              set_id: str) -> bool:
+    if (f.location.segment_id, f.location.element) not in harmless_in(set_id):
+        return False
     value = f.location.value or ""
     if f.code == "ELEMENT_INVALID_CHARACTER":
         component = ic.delimiters.component if ic.delimiters else ""
@@ -122,8 +149,10 @@ def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[s
             return False
     if f.location.segment_id in _QUALIFIED:
         elements = result.segments.elements[f.location.file_segment - 1].as_py()
-        qualifier = elements[1] if len(elements) > 1 else ""
-        if (qualifier or "").strip().upper() in acted[f.location.segment_id]:
+        qualifier = (elements[1] if len(elements) > 1 else "") or ""
+        # a grocer's N9 is read as the REF it says (parsers.orders_875): acted on as a REF of its qualifier is
+        by = acted["REF"] | acted["N9"] if set_id in GROCERY_SETS else acted[f.location.segment_id]
+        if qualifier.strip().upper() in by:
             return False
     return True
 
@@ -137,10 +166,12 @@ _ECHOED = {
 }
 
 
-def _accepted(f: Finding) -> Finding:
-    what = HARMLESS[(f.location.segment_id, f.location.element)]
+def _accepted(f: Finding, set_id: str) -> Finding:
+    what = harmless_in(set_id)[(f.location.segment_id, f.location.element)]
     value = f.location.value or ""
-    echoed = _ECHOED.get(f.location.segment_id, "") if f.code == "ELEMENT_TOO_LONG" else ""
+    # a grocer's N9 is echoed as the REF it is read as
+    segment = "REF" if set_id in GROCERY_SETS and f.location.segment_id == "N9" else f.location.segment_id
+    echoed = _ECHOED.get(segment, "") if f.code == "ELEMENT_TOO_LONG" else ""
     return replace(f, code=ACCEPTED_AS[f.code], severity="warning", message=(
         f"{f.message} Accepted with errors noted (997 AK5 E; the profile's [x12] element_errors = \"accept\"): "
         f"{f.location.element} is {what}, not what the order is made of. Kept as received ({len(value)} "

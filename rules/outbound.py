@@ -135,6 +135,26 @@ def echoes_too_long(orders, profile) -> list[Finding]:
     return out
 
 
+# the elements of our 856, 810 and 880 that carry back a PO's value as sent (its references, its PO number): one too
+# long for the document's version is what echoes_too_long (VALUE_TOO_LONG_TO_ECHO) warned of at intake
+ECHOED_ELEMENTS = {"REF02": "reference", "N902": "reference", "PRF01": "PO number", "BIG04": "PO number",
+                   "G0104": "PO number"}
+
+
+def echo_held_because(found: Iterable[Finding]) -> str:
+    """What a document held for the findings ``found`` of validate_outbound owes to a PO's value too long for the
+    profile's version (an ELEMENT_TOO_LONG at one of ECHOED_ELEMENTS), in words naming the intake warning that said
+    so (VALUE_TOO_LONG_TO_ECHO) and what to do; "" when it owes nothing to one."""
+    long = [f for f in found if f.code == "ELEMENT_TOO_LONG" and f.location.element in ECHOED_ELEMENTS]
+    if not long:
+        return ""
+    said = ", ".join(f"{f.location.element} {f.location.value!r} ({len(f.location.value or '')} characters)"
+                     for f in long[:3])
+    return (f" The PO's {ECHOED_ELEMENTS[long[0].location.element]} sent back ({said}) does not fit the profile's "
+            "version: VALUE_TOO_LONG_TO_ECHO said so when the PO was taken. Check the profile's [x12] version against "
+            "the version the partner sends, or leave the qualifier out of the document's order_refs.")
+
+
 # --- the backstop: no control character inside a value we send ----------------------------------------------------
 def controls_in_text(text: str, d: Delimiters) -> list[str]:
     """The elements of ``text`` (segments rendered with ``d``: each with its terminator and the profile's suffix)

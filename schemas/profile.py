@@ -303,14 +303,14 @@ class X12Settings(_Model):
     # envelopes only; "reject" answers them with AK9 R / AK905 2. Never by another version's lengths,
     # codes, segments or notes: all of 003010-008010 is X12.
     other_versions: Literal["common", "envelope_only", "reject"] = "common"
-    # An element error in what an order is not made of (rules.lenient.HARMLESS: free text, descriptions, notes,
-    # names, references we only keep) in an 850 or 860: "accept" (the default) takes the set as X12 lets a receiver
-    # do, accepted with errors noted (997 AK5 E with its AK3/AK4; AK9 E), the order processed as any and a warning
-    # (ELEMENT_TOO_LONG_ACCEPTED; ELEMENT_CHARACTER_ACCEPTED, ELEMENT_REPEATS_ACCEPTED: a component or repetition
-    # separator in its text) naming the element and the value kept as received; "reject" refuses the set (AK5 R) as
-    # X12's table alone would. A buyer's note of 32 characters or a colon in a description never costs an order by
-    # default; an error in the PO number, a quantity, unit, price, product or party id, a date or a code we act on,
-    # a missing mandatory element, bad structure always rejects.
+    # An element error in what an order is not made of (rules.lenient.HARMLESS: free text, descriptions, notes, names,
+    # references we only keep; a grocer's 875/876 by GROCERY_HARMLESS) in an 850, 860, 875 or 876: "accept" (the
+    # default) takes the set as X12 lets a receiver do, accepted with errors noted (997 AK5 E with its AK3/AK4; AK9 E),
+    # the order processed as any and a warning (ELEMENT_TOO_LONG_ACCEPTED; ELEMENT_CHARACTER_ACCEPTED,
+    # ELEMENT_REPEATS_ACCEPTED: a component or repetition separator in its text) naming the element and the value kept
+    # as received; "reject" refuses the set (AK5 R) as X12's table alone would. A buyer's note of 32 characters or a
+    # colon in a description never costs an order by default; an error in the PO number, a quantity, unit, price,
+    # product or party id, a date or a code we act on, a missing mandatory element, bad structure always rejects.
     element_errors: Literal["accept", "reject"] = "accept"
     # The other transaction sets a trading partner sends a supplier on the same connection, which we do not
     # process: 820 remittances, 812 credit/debit adjustments, 852 product activity, 846 its own stock, 816 store

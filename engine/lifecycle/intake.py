@@ -761,6 +761,15 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
 
 
 NOTED_ELEMENT_ERRORS = frozenset(ACCEPTED_AS.values())
+# VALUE_TOO_LONG_TO_ECHO's consequence (a reference; the PO number: True): the order is taken, and until the profile's
+# version fits, what echoes the value is not sent as it is (engine.lifecycle.shipping and billing name this warning
+# when they hold the 856 or 810)
+ECHO_CONSEQUENCE = {
+    False: "order taken; its 855 leaves the reference out (ACK_VALUE_LEFT_OUT); an 856 or 810 echoing it will be held "
+           "at ship time (ASN_NOT_BUILT, INVOICE_NOT_BUILT) until the profile's version fits",
+    True: "order taken; no 855 is sent for it (ACK_NOT_SENT); its 856 and 810 will be held at ship time "
+          "(ASN_NOT_BUILT, INVOICE_NOT_BUILT) until the profile's version fits",
+}
 
 
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
@@ -769,8 +778,11 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
         # an element error in what the order is not made of, noted (rules.lenient): the order went on
-        return "set accepted with errors noted (997 AK5 E); its order taken" if f.code in NOTED_ELEMENT_ERRORS \
-            else "none (warning)"
+        if f.code in NOTED_ELEMENT_ERRORS:
+            return "set accepted with errors noted (997 AK5 E); its order taken"
+        if f.code == "VALUE_TOO_LONG_TO_ECHO":  # (rules.outbound.echoes_too_long) what it will do at ship time
+            return ECHO_CONSEQUENCE[f.location.element == "BEG03"]
+        return "none (warning)"
     if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
         return "our document rejected by the partner (its status rejected): correct it and send it again"
     if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it

@@ -84,6 +84,7 @@ from engine.shipments import (
     store_marks,
     tracking_numbers,
 )
+from rules.outbound import echo_held_because
 from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.codes import CATALOGUE
@@ -1392,7 +1393,7 @@ def held_lines(batch: ShipmentBatch, findings: Iterable[FindingRecord]) -> list[
 def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
     why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
     f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
-                "consumed).", value=sid, detail=Detail(shipment_id=sid))
+                f"consumed).{echo_held_because(found)}", value=sid, detail=Detail(shipment_id=sid))
     cols = batch.check.lines
     po = next((p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(), strict=True)
                if s == sid), "")
