@@ -60,6 +60,7 @@ from schemas.shipments import (
     with_name2,
 )
 from schemas.time_codes import written_time
+from schemas.x12dict import dictionary
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -641,6 +642,74 @@ def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]
     if contact and party.contact:  # PER (270 in the 856's N1 loop) after N4 (250); the loop's REF (260) we write none
         segs.append(["PER", *party.contact])
     return segs
+
+
+class ContactFit(NamedTuple):
+    """The lengths a PER of the 856's version holds (schemas.x12dict: elements 93, 364 and 443)."""
+
+    name: int = NAME_MAX  # PER02 (93: 1/60 in 004010 and 005010)
+    number: int = 80  # PER04, PER06, PER08 (364: 1/80 in 004010, 1/256 in 005010)
+    reference: int = 20  # PER09 (443: 1/20)
+
+
+CONTACT_004010 = ContactFit()
+
+
+def contact_fit(version: str | None) -> ContactFit:
+    """The PER lengths of an X12 ``version`` (the profile's [x12] version): its dictionary's, else 004010's."""
+    d = dictionary(version) if version else None
+    if d is None:
+        return CONTACT_004010
+    return ContactFit(*(d.elements[ref].max if ref in d.elements else default
+                        for ref, default in (("93", NAME_MAX), ("364", 80), ("443", 20))))
+
+
+def fitted_contact(contact: Sequence[str], fit: ContactFit = CONTACT_004010) -> tuple[str, ...]:
+    """A ship-to's PER as sent (PER01.., Party.contact) as our 856 can carry it in its version (``fit``): the name
+    (PER02) cut to its element as every name we write (x12_text); a communication number (PER04, PER06, PER08: a
+    phone, an e-mail) that does not fit left out with its qualifier (a number cut is a wrong number; X12's P0304,
+    P0506, P0708 pair them), the pairs that fit moved up in their order; PER09 left out when it does not fit. () when
+    nothing is left but the function code (PER01): no PER is written. A contact that fits is returned as sent."""
+    els = [str(v or "") for v in contact]
+    if not els:
+        return ()
+    fits = (len(els) < 2 or len(els[1]) <= fit.name) and all(len(v) <= fit.number for v in els[3:8:2]) and (
+        len(els) < 9 or len(els[8]) <= fit.reference)
+    if fits:
+        return tuple(contact)
+    els += [""] * (9 - len(els))
+    name = x12_text(els[1], fit.name)
+    pairs = [(els[k], els[k + 1]) for k in (2, 4, 6) if (els[k] or els[k + 1]) and len(els[k + 1]) <= fit.number]
+    reference = els[8] if len(els[8]) <= fit.reference else ""
+    if not name and not any(number for _q, number in pairs):
+        return ()
+    out = [els[0], name, *(v for pair in pairs for v in pair)]
+    if reference:
+        out += [""] * (8 - len(out)) + [reference]
+    while len(out) > 1 and out[-1] == "":
+        out.pop()
+    return tuple(out)
+
+
+def contacts_fitted(shipment: Shipment, version: str | None) -> Shipment:
+    """``shipment`` with each ship-to's PER (its own, its orders') as our 856 in ``version`` can carry it
+    (fitted_contact): the 856 writes what the PO sent (AsnSettings.ship_to_contact) and never a PER longer than its
+    version's elements, which the partner's translator refuses (the ship-to's PER accepted with errors noted at
+    intake: rules.lenient, ELEMENT_TOO_LONG_ACCEPTED)."""
+    fit = contact_fit(version)
+
+    def party(p: Party | None) -> Party | None:
+        if p is None or not p.contact:
+            return p
+        fitted = fitted_contact(p.contact, fit)
+        return p if fitted == tuple(p.contact) else replace(p, contact=fitted)
+
+    orders = tuple(o if o.ship_to is None or party(o.ship_to) is o.ship_to else replace(o, ship_to=party(o.ship_to))
+                   for o in shipment.orders)
+    ship_to = party(shipment.ship_to)
+    if ship_to is shipment.ship_to and all(a is b for a, b in zip(orders, shipment.orders, strict=True)):
+        return shipment
+    return replace(shipment, ship_to=ship_to, orders=orders)
 
 
 def _name_chunks(text: str) -> list[str]:

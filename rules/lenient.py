@@ -25,9 +25,10 @@ GROCERY_SETS = frozenset({"875", "876"})
 # (parsers.orders_850 and orders_860 read them into descriptions, notes, names and references shown, kept and
 # carried back as sent; no rule, allocation, price or key reads them). Everything else an order is made of (BEG,
 # BCH, CUR, PO1/POC and their product ids, quantities, units and prices, PO4, SDQ, DTM and every date, N1's
-# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set,
-# and so does a PER: a ship-to's contact is echoed as sent in the 856 (asn.ship_to_contact), where a value too long
-# would make our own 856 invalid (a name is cut to its element when written; a PER is not).
+# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set.
+# A PER's name and numbers are kept and shown; the only one we send back, a ship-to's in the 856
+# (asn.ship_to_contact), is written as the 856's version holds it (engine.asn.fitted_contact: the name cut, a number
+# that does not fit left out with its qualifier), never longer, so an error in them is harmless too.
 HARMLESS: dict[tuple[str, str], str] = {
     ("PID", "PID05"): "an item description",
     ("MSG", "MSG01"): "a note",
@@ -40,13 +41,18 @@ HARMLESS: dict[tuple[str, str], str] = {
     ("N1", "N102"): "a party's name",
     ("N2", "N201"): "a party's name",
     ("N2", "N202"): "a party's name",
+    ("PER", "PER02"): "a contact's name",
+    ("PER", "PER04"): "a contact's communication number (a phone, an e-mail)",
+    ("PER", "PER06"): "a contact's communication number (a phone, an e-mail)",
+    ("PER", "PER08"): "a contact's communication number (a phone, an e-mail)",
+    ("PER", "PER09"): "a contact inquiry reference",
 }
 # The same for the grocer's 875 and 876, in their own segments (X12 004010/005010 875 and 876 tables: the heading's
-# and a G68 loop's N9, the heading's NTE, the N1 loop's N1 and N2, G69 under each G68), each read into the 850's or
-# 860's column that the list above names (parsers.orders_875: N9 -> REF, G69 -> PID05, NTE, N1 and N2 as the 850's;
-# parsers.orders_876 the same). G50/G92 (the PO), G62 (dates), G68 (quantity, unit, cost, the U.P.C. case code and
-# product ids), G72 (allowances), N1's ids and N3/N4 keep refusing the set; so does G73 (an allowance's description,
-# carried into the 810's SAC15 as sent).
+# and a G68 loop's N9, the heading's G61 and NTE, the N1 loop's N1 and N2, G69 under each G68), each read into the
+# 850's or 860's column that the list above names (parsers.orders_875: N9 -> REF, G69 -> PID05, G61 -> PER, NTE, N1
+# and N2 as the 850's; parsers.orders_876 the same). G50/G92 (the PO), G62 (dates), G68 (quantity, unit, cost, the
+# U.P.C. case code and product ids), G72 (allowances), N1's ids and N3/N4 keep refusing the set; so does G73 (an
+# allowance's description, carried into the 810's SAC15 as sent).
 GROCERY_HARMLESS: dict[tuple[str, str], str] = {
     ("N9", "N902"): "a reference",
     ("N9", "N903"): "a reference's description",
@@ -55,6 +61,8 @@ GROCERY_HARMLESS: dict[tuple[str, str], str] = {
     ("N1", "N102"): "a party's name",
     ("N2", "N201"): "a party's name",
     ("N2", "N202"): "a party's name",
+    ("G61", "G6102"): "a contact's name",
+    ("G61", "G6104"): "a contact's communication number (a phone, an e-mail)",
 }
 # REF01 qualifiers whose REF02 the order acts on, so an error in it refuses the set whatever the profile says: a
 # store number (a store's PO ships to it), the vendor number a rule checks, the contract or agreement a release is
@@ -161,6 +169,10 @@ def _harmless(f: Finding, result: ParseResult, ic: Interchange, acted: Mapping[s
 _ECHOED = {
     "N1": " Our 855, 856 and 810 write a party's name cut to its element.",
     "N2": " Our 855, 856 and 810 write a party's name cut to its element.",
+    "PER": " Our 856 writes a ship-to's contact with its name cut to its element and a communication number that "
+           "does not fit left out with its qualifier.",
+    "G61": " Our 856 writes a ship-to's contact with its name cut to its element and a communication number that "
+           "does not fit left out with its qualifier.",
     "REF": " A reference our 855 echoes that does not fit is left out of it (ACK_VALUE_LEFT_OUT); an 856 or 810 "
            "echoing it is held (VALUE_TOO_LONG_TO_ECHO).",
 }

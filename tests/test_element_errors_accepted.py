@@ -209,11 +209,12 @@ def test_notes_names_and_references_are_kept_as_sent():
     assert "write a party's name cut to its element" in named.message
 
 
-def test_a_contact_is_echoed_as_sent_so_it_still_refuses():
-    """A PER (a drop ship's consumer: its phone, e-mail) goes back as sent in an 856 that asks for it
-    (asn.ship_to_contact): one too long would make our own 856 invalid, so it is not among what is noted."""
+def test_a_contact_too_long_is_noted_as_our_856_fits_it():
+    """A PER (a drop ship's consumer: its phone, e-mail) goes back in an 856 that asks for it (asn.ship_to_contact) as
+    its version holds it (engine.asn.fitted_contact: the name cut, a number too long left out), so one too long is
+    noted, not refused (it was refused while the 856 echoed it uncut: tests/test_element_errors_accepted_contact.py)."""
     data = x12_850(_po("PER*BD*" + "N" * 61 + "*TE*5551212"))
-    assert ("AK5", "R", "5") in _acks(data) and _outcome(data).orders.num_rows == 0
+    assert ("AK5", "E", "5") in _acks(data) and _outcome(data).orders.num_rows == 1
 
 
 # --- pyx12 (maps of our dictionary) and Bots (its own grammars) read the same errors ------------------------

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.acks import TA1_TOLERATED
-from engine.asn import build_856, s_segments
+from engine.asn import build_856, contacts_fitted, s_segments
 from engine.asn_columnar import (
     COLUMNAR,
     CONFIRMED,
@@ -1576,6 +1576,8 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
     if "856" not in profile.receives:
         return None
     sscc = profile.fulfilment.sscc
+    if profile.fulfilment.asn.ship_to_contact:  # the PO's PER as the 856's version can carry it
+        shipment = contacts_fitted(shipment, profile.x12.version if profile.x12 else None)
     return build_856(shipment, profile.fulfilment.asn, created=created, expected=_expected(rows),
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
