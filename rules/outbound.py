@@ -6,7 +6,7 @@ Pure: bytes in, findings out. The engine and flows call it before writing a docu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
@@ -141,11 +141,26 @@ ECHOED_ELEMENTS = {"REF02": "reference", "N902": "reference", "PRF01": "PO numbe
                    "G0104": "PO number"}
 
 
-def echo_held_because(found: Iterable[Finding]) -> str:
+def values_sent(orders: Iterable[Mapping]) -> frozenset[str]:
+    """The values ORDERS rows ``orders`` hold that our 855, 856 and 810 carry back as the PO sent them: each one's PO
+    number and every heading reference (schemas.orders.order_ref_elements' REF02s, and refs_sent's as sent)."""
+    from schemas.orders import order_ref_elements
+
+    out: set[str] = set()
+    for order in orders:
+        out.add(order.get("po_number") or "")
+        out.update(elements[1] for elements in order_ref_elements(order) if len(elements) > 1)
+        out.update(r.get("id") or "" for r in order.get("refs_sent") or ())  # each as sent, an 860's earlier too
+    return frozenset(v for v in out if v)
+
+
+def echo_held_because(found: Iterable[Finding], sent: Collection[str]) -> str:
     """What a document held for the findings ``found`` of validate_outbound owes to a PO's value too long for the
-    profile's version (an ELEMENT_TOO_LONG at one of ECHOED_ELEMENTS), in words naming the intake warning that said
-    so (VALUE_TOO_LONG_TO_ECHO) and what to do; "" when it owes nothing to one."""
-    long = [f for f in found if f.code == "ELEMENT_TOO_LONG" and f.location.element in ECHOED_ELEMENTS]
+    profile's version (an ELEMENT_TOO_LONG at one of ECHOED_ELEMENTS whose value is one of ``sent``, the values its
+    POs sent: values_sent; not a bill of lading of the warehouse's), in words naming the intake warning that said so
+    (VALUE_TOO_LONG_TO_ECHO) and what to do; "" when it owes nothing to one."""
+    long = [f for f in found if f.code == "ELEMENT_TOO_LONG" and f.location.element in ECHOED_ELEMENTS
+            and f.location.value in sent]
     if not long:
         return ""
     said = ", ".join(f"{f.location.element} {f.location.value!r} ({len(f.location.value or '')} characters)"

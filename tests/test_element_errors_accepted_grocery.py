@@ -211,3 +211,48 @@ def test_the_failures_report_says_what_will_happen_at_ship_time(night):
     # the ship day's report: the 856 held, saying why in the intake warning's words
     [held] = [r for r in rows("ship") if r["code"] == "ASN_NOT_BUILT"]
     assert held["po_number"] == "SB4410027" and "VALUE_TOO_LONG_TO_ECHO" in held["message"]
+
+
+def test_an_810_held_for_it_names_the_intake_warning_too(tmp_path):
+    """The profile's 856 does not echo REF*DP ([fulfilment.asn] order_refs = []), its 810 does: the shipment's 856
+    goes, the 810 is held (INVOICE_NOT_BUILT) naming the value and the intake warning, as the report said it would."""
+    fixtures = grocery_fixtures(tmp_path)
+    po = fixtures / "drops" / "staterbros" / "staterbros-875-SB4410027.x12"
+    po.write_bytes(_swapped(po.read_text(), ("N9*DP*GROC~", f"N9*DP*{LONG_DP}~")))
+    profile = fixtures / "partners" / "staterbros.toml"
+    asn = '[fulfilment.asn]\nstructure = "SOTPI"\nvendor_number = "SB20417"\norder_refs = ["DP"]'
+    assert asn in profile.read_text()
+    profile.write_text(profile.read_text().replace(asn, asn.replace('order_refs = ["DP"]', "order_refs = []")))
+    ws = of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES)
+    run_night(ws, NIGHT)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for confirmation in (fixtures / "shipments").iterdir():
+        shutil.copy2(confirmation, inbox / confirmation.name)
+    run_shipments(ws, SHIP_DAY)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"], f["message"]))
+    assert states[("staterbros", "SB4410027")] == "shipped"  # its 856 went; its 810 did not
+    assert list((ws.drop_root / "staterbros" / "outbox").glob("staterbros-856-*"))
+    assert not list((ws.drop_root / "staterbros" / "outbox").glob("staterbros-810-*"))
+    [intake] = [m for c, _s, _po, m in found if c == "VALUE_TOO_LONG_TO_ECHO"]
+    assert "our 855/810 in 004010" in intake
+    [held] = [m for c, s, po, m in found if c == "INVOICE_NOT_BUILT" and s == "error" and po == "SB4410027"]
+    assert f"REF02 '{LONG_DP}' (40 characters)" in held and "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" \
+        in held
+
+
+def test_a_hold_owed_to_no_po_value_does_not_name_the_intake_warning():
+    """A bill of lading of the warehouse's too long for REF02 holds the 856 too (tests/test_shipment_findings_flow.py):
+    that is not a value the PO sent, so the hold says nothing of VALUE_TOO_LONG_TO_ECHO."""
+    from rules.outbound import echo_held_because, values_sent
+    from schemas.findings import finding
+
+    order = {"po_number": "SB4410027", "refs_sent": [{"qualifier": "DP", "id": LONG_DP}]}
+    sent = values_sent([order])
+    assert {"SB4410027", LONG_DP} <= sent
+    bol = "BOL-" + "9" * 36
+    assert echo_held_because([finding("ELEMENT_TOO_LONG", "REF02 is longer than 30.", seg="REF", element="REF02",
+                                      value=bol)], sent) == ""
+    said = echo_held_because([finding("ELEMENT_TOO_LONG", "REF02 is longer than 30.", seg="REF", element="REF02",
+                                      value=LONG_DP)], sent)
+    assert "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" in said

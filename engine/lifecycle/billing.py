@@ -70,7 +70,7 @@ from engine.lifecycle.on_880 import held_finding, unstated
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from engine.shipments import StoreDcs, shipment_method
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
-from rules.outbound import echo_held_because
+from rules.outbound import echo_held_because, values_sent
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.fulfilment import Charge
@@ -727,7 +727,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         if d.doc_key in refused:
             why = "; ".join(f"{f.code} {f.message}" for f in refused[d.doc_key][:5])[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}."
-                        f"{echo_held_because(refused[d.doc_key])}", value=d.po_number)
+                        f"{echo_held_because(refused[d.doc_key], values_sent([orders.get(key, {})]))}",
+                        value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
         by_number = numbered.get(key)

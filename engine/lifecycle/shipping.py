@@ -84,7 +84,7 @@ from engine.shipments import (
     store_marks,
     tracking_numbers,
 )
-from rules.outbound import echo_held_because
+from rules.outbound import echo_held_because, values_sent
 from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.codes import CATALOGUE
@@ -919,7 +919,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     parts: list[Plan] = []
     findings = list(batch.findings)
     for sid, found in (refused or {}).items():
-        findings.append(_held_by_validation(sid, found, batch))
+        findings.append(_held_by_validation(sid, found, batch, orders))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     names = batch.warehouse.service_levels  # the warehouse's own names for its services (TD512 and TD504)
     # the 856s state a line taken in another weight than the buyer's in the weight ordered (400 OZ, the line counted
@@ -1390,14 +1390,20 @@ def held_lines(batch: ShipmentBatch, findings: Iterable[FindingRecord]) -> list[
     return list(seen)
 
 
-def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
+def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch, orders: pa.Table) -> FindingRecord:
+    cols = batch.check.lines
+    pos = list(dict.fromkeys(p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(),
+                                                  strict=True) if s == sid and p))
+    po = pos[0] if pos else ""
+    partner = batch.partners.get(sid, "")
+    mine = orders.filter(pc.and_(pc.equal(orders["partner"], partner),
+                                 pc.is_in(orders["po_number"], value_set=pa.array(pos, pa.string())))) \
+        if pos and orders.num_rows else orders.slice(0, 0)
     why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
     f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
-                f"consumed).{echo_held_because(found)}", value=sid, detail=Detail(shipment_id=sid))
-    cols = batch.check.lines
-    po = next((p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(), strict=True)
-               if s == sid), "")
-    return FindingRecord(f, batch.partners.get(sid, ""), po, f"shipment {sid} held: no 856", STAGE)
+                f"consumed).{echo_held_because(found, values_sent(mine.to_pylist()))}", value=sid,
+                detail=Detail(shipment_id=sid))
+    return FindingRecord(f, partner, po, f"shipment {sid} held: no 856", STAGE)
 
 
 def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
