@@ -393,7 +393,8 @@ HINTS: dict[str, str] = {
     ),
     "ELEMENT_TOO_LONG_ACCEPTED": (
         "None for the order: it was accepted with errors noted (997 AK5 E, AK4 code 5 at the element) and decided;"
-        " the value is kept as received (a party's name is written cut to its element in our documents). If it"
+        " the value is kept as received (a party's name is written cut to its element in our documents, a"
+        " contact's (PER) in the 856 with a number too long left out). If it"
         " repeats, ask the partner to keep to the element's length; a profile's [x12] element_errors = \"reject\""
         " refuses such sets instead."
     ),
