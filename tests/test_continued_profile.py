@@ -492,3 +492,58 @@ def test_the_continuing_profiles_860_before_the_first_ones_850_is_applied_once_i
     assert ("meijer2", "MJ9000102") not in changes and changes[("meijer", "MJ9000102")] in ("applied", "answered")
     assert line.ordered == 36
     assert _sent(ws, "meijer2")[("855", "MJ9000102")][:5] == B_IDS
+
+
+def _store_seen(ws):
+    """What the store holds of both profiles: (documents (partner, file), changes (partner, PO): status, line 1's
+    ordered units per order, orders (partner, PO): state)."""
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        docs = {(d.partner, d.file_name) for p in ("meijer", "meijer2") for d in state.documents(p)}
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        orders = {(o.partner, o.po_number): o.state for o in state.orders()}
+        lines = {key: [ln.ordered for ln in rows if ln.line_number == 1]
+                 for key, rows in state.lines_for(set(orders)).items()}
+        return docs, changes, lines, orders
+    finally:
+        state.close()
+
+
+def _rebuilt(ws):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    return _store_seen(ws)
+
+
+def test_a_rebuilt_store_moves_the_continuing_profiles_860_that_waited_for_the_first_ones_850(tmp_path):
+    """`orderbridge state rebuild` after B's 860 for MJ9000102 waited (11-26) for A's 850 (11-27), which made it A's
+    and applied it before the order's first 855: the rebuilt store holds the change as A's and answered (by that 855,
+    BAK01 00: it stayed pending, and the next night applied it again), A's order as the night left it (line 1 36,
+    revision 2 answered), and A's 997 for its 850 (to A's ids, in B's outbox) as A's document (it was B's). The
+    night after the rebuild sends nothing more for the order."""
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    early = B_860.read_text().replace("MJ9000101", "MJ9000102")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9000102.x12").write_text(early)
+    assert not _night(ws, SWITCH)["failure"]
+    shutil.copy2(A_850, ws.drop_root / "meijer" / "inbox")
+    assert not _night(ws, ACKED)["failure"]
+    before = _store_seen(ws)
+    assert before[1][("meijer", "MJ9000102")] in ("applied", "answered") and before[2][("meijer", "MJ9000102")] == [36]
+    docs, changes, lines, orders = _rebuilt(ws)
+    assert ("meijer2", "MJ9000102") not in changes, changes
+    assert changes[("meijer", "MJ9000102")] in ("applied", "answered") and lines[("meijer", "MJ9000102")] == [36]
+    assert docs == before[0] and set(changes) == set(before[1]) and orders == before[3]
+    sent = {p.name for p in _files(ws, "meijer2")}
+    assert not _night(ws, datetime(2026, 11, 29, 2))["failure"]
+    again = [p.name for p in _files(ws, "meijer2") if p.name not in sent]
+    assert not [n for n in again if ("855", "MJ9000102") in _sent(ws, "meijer2", {n})], again
+
