@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -61,6 +61,9 @@ extension_digit = 0
 
 [fulfilment.invoice]
 per = "order"
+
+[finance]
+ack_997_hours = 72  # meijer's (A's) is the default 24: A's documents are judged by A's
 
 [drop]
 kind = "local"
@@ -333,8 +336,12 @@ def test_the_continuing_profiles_997_answers_the_first_ones_documents(nights):
     state = StateStore(ws.state_path)
     try:
         assert ("meijer2", "MEIJER_997_5101.x12") in {(r["partner"], r["name"]) for r in state.files()}
+        [status] = [d for d in state.document_status("meijer") if d["file"] == revised["file_name"]]
     finally:
         state.close()
+    # judged by A's settings (its 997 due 24 hours after it was sent), not B's (72), which differ
+    assert status["status"] == "accepted" and datetime.fromisoformat(status["due_at"]) - datetime.fromisoformat(
+        status["sent_at"]) == timedelta(hours=24), status
 
 
 def test_a_straggler_from_the_first_ones_ids_is_still_its_own(nights):
