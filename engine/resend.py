@@ -1,7 +1,8 @@
 """A document sent again under new control numbers (`orderbridge resend --new-control-numbers`): its kept
 interchange re-enveloped, the transaction sets between GS and GE left byte for byte as sent.
 
-Pure: bytes, numbers and the resend's clock in, bytes and a file name out; the numbers come from the state store's
+Or the kept sets readdressed under another partner's envelope (readdressed: [continues]). Pure: bytes, numbers and
+the resend's clock in, bytes and a file name out; the numbers come from the state store's
 counters (flows.resend takes them), the clock from the command. Must not read files, the clock or the store.
 """
 
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+
+from engine.envelope import Envelope, gs_date, isa_segment
+from parsers.x12_writer import render_segments
 
 ISA_LENGTH = 106  # the ISA segment's fixed width, its segment terminator included
 
@@ -62,6 +66,67 @@ def renumbered(content: bytes, *, isa13: int, gs06: int, at: datetime | None = N
     if seen["ISA"] or seen["IEA"] != 1 or seen["GS"] > 1 or seen["GS"] != seen["GE"]:
         raise NotAnInterchange("the kept copy is not one interchange of at most one functional group")
     return (sep.join(isa) + term.join(parts)).encode("utf-8")
+
+
+class NotReaddressable(ValueError):
+    """The kept copy's sets cannot go under another envelope as they are (written in another release, or a value
+    holding one of that envelope's delimiters); the message says which."""
+
+
+def readdressed(content: bytes, env: Envelope, *, isa13: int, gs06: int, at: datetime) -> bytes:
+    """``content`` (one interchange of one functional group as we stored it) under the envelope ``env`` (another
+    partner's: its ISA05-ISA08, ISA12, ISA15, GS02/GS03 and delimiters) numbered ``isa13`` / ``gs06`` and dated
+    ``at``: a document made for a partner's earlier ids sent again to its new ones ([continues]: A's document sent
+    before the continuing profile B took over, to B's ids). Its transaction sets go as they were written, ST..SE
+    byte for byte but for the delimiters, each written as ``env``'s (element, component, repetition separator and
+    segment terminator: every one of the copy's is a delimiter, never data). NotAnInterchange when ``content`` is
+    not one ISA..IEA of one group; NotReaddressable when its group was written in another release than ``env``'s
+    for its sets (GS08: the partner's new translator reads that release from these ids; re-rendering the sets in
+    another release is not done here) or a value of its sets holds one of ``env``'s delimiters."""
+    text = content.decode("utf-8")
+    if not text.startswith("ISA") or len(text) < ISA_LENGTH:
+        raise NotAnInterchange("the kept copy does not start with an ISA segment")
+    sep, term = text[3], text[ISA_LENGTH - 1]
+    isa = text[:ISA_LENGTH - 1].split(sep)
+    if len(isa) != 17:
+        raise NotAnInterchange("the kept copy's ISA segment does not hold 16 elements")
+    old = {sep: "element", isa[16]: "component", term: "segment"}
+    if isa[12] >= "00402" and isa[11] not in ("U", "") and isa[11] not in old:
+        old[isa[11]] = "repetition"
+    segments = [seg.lstrip("\r\n") for seg in text[ISA_LENGTH:].split(term)]
+    segments = [seg for seg in segments if seg]
+    tags = [seg.split(sep, 1)[0] for seg in segments]
+    if tags.count("GS") != 1 or tags.count("GE") != 1 or tags.count("IEA") != 1 or tags[-1] != "IEA" \
+            or tags[0] != "GS" or tags[-2] != "GE":
+        raise NotAnInterchange("the kept copy is not one interchange of one functional group")
+    gs = segments[0].split(sep)
+    if len(gs) < 9:
+        raise NotAnInterchange("the kept copy's GS segment is short")
+    sets = segments[1:-2]
+    set_id = sets[0].split(sep)[1] if sets and len(sets[0].split(sep)) > 1 else ""
+    wanted = env.gs08_for(set_id)
+    if gs[8] != wanted:
+        raise NotReaddressable(f"its sets were written in release {gs[8]} and {env.receiver_qualifier}/"
+                               f"{env.receiver_id} are sent {wanted}: they would have to be made again in that "
+                               "release, not re-enveloped")
+    d = env.candidates[0]
+    new = {"element": d.element, "component": d.component, "segment": d.segment, "repetition": d.repetition}
+    body = term.join(sets)
+    held = sorted(ch for ch in set(new.values()) - {""} if ch in body and ch not in old)
+    held += [ch for ch, role in old.items() if role == "repetition" and not new["repetition"] and ch in body]
+    if held:
+        raise NotReaddressable(f"its sets hold {', '.join(repr(c) for c in held)}, which "
+                               f"{env.receiver_qualifier}/{env.receiver_id}'s envelope cannot write (a delimiter of "
+                               "it in a value, or a repetition separator its release has not)")
+    table = str.maketrans({ch: new[role] for ch, role in old.items()})
+    end = d.segment + d.suffix
+    head = render_segments([isa_segment(env, isa13, at, d=d),
+                            ["GS", gs[1], env.gs_sender, env.gs_receiver, gs_date(env, at), at.strftime("%H%M"),
+                             str(gs06), gs[7], gs[8]]], d)
+    written = "".join(seg.translate(table) + end for seg in sets)
+    tail = render_segments([["GE", str(sum(1 for t in tags if t == "ST")), str(gs06)], ["IEA", "1", f"{isa13:09d}"]],
+                           d)
+    return (head + written + tail).encode("utf-8")
 
 
 def receiver(content: bytes) -> tuple[str, str] | None:

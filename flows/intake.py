@@ -387,8 +387,11 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
                   partner: str = "") -> list[Finding]:
     """At intake, for one received file's 997/999 and TA1 rows: acknowledgments of nothing we sent to the
     partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT). ``partner``: whose documents
-    they answer, when not the profile's (the partner it carries on, [continues]: judged by this profile's finance
-    settings, that partner's profile not needed)."""
+    they answer, when not the profile's (the partner it carries on, [continues]; that partner's profile not needed):
+    the findings do not depend on the finance settings passed (engine.partner_acks.file_findings: FA_UNMATCHED,
+    FA_DOCUMENT_REJECTED and FA_ACK_CONFLICT come from the answers' keys and verdicts; the settings' windows set only
+    a set's due/overdue status, which intake does not keep), and the reconciliation judges that partner's documents
+    by that partner's own settings (its ack_997_hours, expects_997)."""
     if not acks.num_rows:
         return []
     if partner and partner != profile.id:

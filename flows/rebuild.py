@@ -218,7 +218,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     _top(top, "GS", s.gs06)
                     _top(top, "ST", s.st02)
             isa13 = interchanges[0].isa13 if interchanges else ""
-            owner = owners[path.name] = _owner(state, pid, other, interchanges)
+            owner = owners[path.name] = _owner(state, profiles, pid, other, interchanges)
             order[(owner, path.name)] = int(isa13) if isa13.isdigit() else 0
             if path.name in known or not interchanges or path.name in resent:
                 continue  # (a resend: recorded as one below, once the document it copies is)
@@ -230,7 +230,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                                  "po_number": s.po_number, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06})
                     if s.set_id in ("997", "TA1"):  # tied to the file it answers once the archive is replayed
-                        acks.append((pid, key, ic.date, s.answers_isa13 if s.set_id == "TA1" else "",
+                        acks.append((owner, key, ic.date, s.answers_isa13 if s.set_id == "TA1" else "",
                                      s.answers_gs06 if s.set_id == "997" else ""))
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
@@ -281,13 +281,21 @@ def _carried_on(profiles: dict[str, PartnerProfile], pid: str) -> str | None:
     return c.partner if c is not None and c.partner in profiles and c.partner != pid else None
 
 
-def _owner(state: StateStore, pid: str, other: str | None, interchanges) -> str:
+def _owner(state: StateStore, profiles: dict[str, PartnerProfile], pid: str, other: str | None,
+           interchanges) -> str:
     """Whose document an outbox file of ``pid`` is: ``other``'s (the partner ``pid`` carries on, [continues]) when
     every PO its sets answer is an order ``other`` holds and ``pid`` does not (A's 855/865/856/810 sent under B's
-    envelope to B's drop: flows.workspace.delivering), as the night recorded it; else ``pid``'s (its 997s too)."""
+    envelope to B's drop: flows.workspace.delivering), as the night recorded it; a 997/TA1 addressed to ``other``'s
+    ids, not ``pid``'s (A's answer to a straggler from A's ids, delivered to B's drop with A's other documents), is
+    ``other``'s too; else ``pid``'s (its 997s to its own ids)."""
     pos = {s.po_number for ic in interchanges for s in ic.sets if s.po_number}
-    if other is None or not pos:
+    if other is None:
         return pid
+    if not pos:
+        mine, theirs = profiles[pid].x12, profiles[other].x12
+        to = {ic.receiver for ic in interchanges}
+        return other if interchanges and mine is not None and theirs is not None and all(
+            not mine.sends_from(*r) and theirs.sends_from(*r) for r in to) else pid
     theirs = state.orders_for({(other, po) for po in pos})
     return other if len(theirs) == len(pos) and not state.orders_for({(pid, po) for po in pos}) else pid
 

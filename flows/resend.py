@@ -1,7 +1,10 @@
 """`orderbridge resend`: a document we sent put in the partner's outbox again when the partner says it never arrived:
 its kept copy byte for byte (the same file name, ISA13, GS06 and ST02s), or with ``renumber`` the same transaction
 sets re-enveloped under a new ISA13 and GS06 taken from the partner's counters and dated by the command's clock
-(engine.resend), for a translator that drops a repeated ISA13 as a duplicate. Each resend is recorded in the store's
+(engine.resend), for a translator that drops a repeated ISA13 as a duplicate. A document of a partner whose orders
+another carries on ([continues]) sent to the partner's own ids before the date goes again under the continuing
+partner's envelope (readdressing: its sets under B's ids, delimiters and numbers), never to the ids it left.
+Each resend is recorded in the store's
 `resends` table (who, when, why, the file and its numbers) in one transaction before a byte is written, then written
 as the night's delivery writes (a temporary name renamed into place; a local folder synced) and marked delivered: a
 crash in between leaves it pending, and the next run's delivery (or the same command again) writes the same bytes
@@ -20,7 +23,8 @@ from datetime import datetime
 
 from connectors.base import FileDrop
 from connectors.state import HELD, UNENVELOPED, StateStore
-from engine.resend import NotAnInterchange, receiver, rejection, renamed, renumbered
+from engine.envelope import envelope_for
+from engine.resend import NotAnInterchange, NotReaddressable, readdressed, receiver, rejection, renamed, renumbered
 from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
 from flows.workspace import Workspace, delivering
 from schemas.errors import RequestRefused
@@ -129,12 +133,41 @@ def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: boo
     folder = outbox_folder(profile.delivery, doc["doc_type"])
     kept = state.document_content(doc["id"]) or b""
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
-    if renumber:
+    if readdressing(profile, doc, kept):  # [continues]: sent to A's ids before B carried A's orders on
+        to, by = receiver(kept), profile.continued_by
+        x12 = profile.x12
+        said = (f"the {doc['doc_type']} {doc['file_name']} was sent to {profile.id}'s ids {to[0]}/{to[1]} before "
+                f"{by} carried on {profile.id}'s orders; the partner's translator now takes {by}'s ids "
+                f"({x12.their_qualifier}/{x12.their_id})")
+        if not renumber:
+            raise Refused(f"{said}: resend it with --new-control-numbers, which puts its sets under {by}'s envelope "
+                          f"with {by}'s next control numbers (the same bytes would go to ids it no longer reads)")
+        try:
+            readdressed(kept, envelope_for(profile), isa13=1, gs06=1, at=datetime(2000, 1, 1))
+        except (NotAnInterchange, NotReaddressable) as exc:
+            raise Refused(f"{said}, and this copy cannot go under {by}'s envelope: {exc}. Nothing was sent: agree "
+                          f"with the partner how it gets this {doc['doc_type']} (its translator taking it under "
+                          f"{profile.id}'s ids, or another way); later documents of the order go under {by}'s "
+                          "envelope as the nights send them") from None
+    elif renumber:
         try:
             renumbered(kept, isa13=1, gs06=1)  # the kept copy can take new numbers
         except NotAnInterchange as exc:
             raise Refused(f"the {doc['doc_type']} {doc['file_name']} cannot take new control numbers: {exc}") from None
     return Chosen(doc, folder, renumber, doc["file_name"], wire_bytes(state, profile.id, doc, kept, configured))
+
+
+def readdressing(profile: PartnerProfile, doc: dict, kept: bytes) -> bool:
+    """Is ``doc`` (kept as ``kept``) a document of a profile whose orders another (B) carries on ([continues]) that
+    was sent to the profile's own ids before B took over (an 855/865/856/810 addressed to other ids than B's: from
+    the date every one goes under B's envelope)? From the date the partner's translator knows B's ids alone: such a
+    document goes again under B's envelope (readdressed), never to the ids it left. A 997 or TA1 answers the
+    interchange it names, from whichever ids: it stays as it was sent."""
+    x12 = profile.x12
+    if profile.continued_by is None or x12 is None or doc["doc_type"] in ("997", "999", "TA1", *UNENVELOPED):
+        return False
+    to = receiver(kept)
+    return to is not None and to != (x12.their_qualifier, x12.their_id)
 
 
 def sequence_of(profile: PartnerProfile, kept: bytes) -> str:
@@ -149,6 +182,15 @@ def sequence_of(profile: PartnerProfile, kept: bytes) -> str:
     return profile.continued_by if receiver(kept) == (x12.their_qualifier, x12.their_id) else profile.id
 
 
+def readdressed_name(profile: PartnerProfile, file_name: str, old_isa13: str, isa13: int) -> str:
+    """A readdressed copy's file name: its new ISA13 in place of the old one (renamed), the continued partner's id
+    that leads a default name (``<A>-855-<ISA13>.x12``) the continuing partner's, as the night names A's documents
+    from the date."""
+    name = renamed(file_name, old_isa13, isa13)
+    lead = f"{profile.id}-"
+    return f"{profile.continued_by}-{name[len(lead):]}" if profile.continued_by and name.startswith(lead) else name
+
+
 def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: str, note: str, at: str,
            run_id: str, clock: datetime) -> dict:
     """The resend recorded pending (new numbers taken in the same transaction for a renumbered one, from the
@@ -156,11 +198,16 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
     engine.resend.renumbered)."""
     doc = chosen.document
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
-    seq = sequence_of(profile, state.document_content(doc["id"]) or b"")  # the counters past the other's too: the
+    kept = state.document_content(doc["id"]) or b""
+    moved = readdressing(profile, doc, kept)  # [continues]: A's document sent before the date goes under B's envelope
+    seq = profile.continued_by if moved else sequence_of(profile, kept)  # the counters past the other's too: the
     # partner's sets numbered in either sequence keep one (partner, ISA13, GS06, ST02) each (numbers_past)
 
     def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
-        kept = state.document_content(doc["id"]) or b""
+        if moved:
+            return (readdressed_name(profile, doc["file_name"], doc["isa13"], isa13),
+                    wire_bytes(state, profile.id, doc, readdressed(kept, envelope_for(profile), isa13=isa13,
+                                                                   gs06=gs06, at=clock), configured))
         return (renamed(doc["file_name"], doc["isa13"], isa13),
                 wire_bytes(state, profile.id, doc, renumbered(kept, isa13=isa13, gs06=gs06, at=clock),
                            configured))

@@ -41,6 +41,7 @@ class SentInterchange:
     isa13: str
     date: str  # GS04 (CCYYMMDD), else 20 + ISA09
     sets: tuple[SentSet, ...] = field(default_factory=tuple)
+    receiver: tuple[str, str] = ("", "")  # ISA07, ISA08: whom it was addressed to
 
 
 def read_sent(data: bytes, *, file: str = "") -> list[SentInterchange]:
@@ -61,7 +62,7 @@ def read_sent(data: bytes, *, file: str = "") -> list[SentInterchange]:
             for ts in g.transactions:
                 sets.append(_set(result.segments.rows(ts.start, ts.end), ts.set_id, ts.control_number,
                                  g.control_number))
-        out.append(SentInterchange(ic.control_number, date, tuple(sets)))
+        out.append(SentInterchange(ic.control_number, date, tuple(sets), (_el(ic.elements, 6), _el(ic.elements, 7))))
     return out
 
 

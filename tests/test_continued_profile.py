@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -61,6 +61,9 @@ extension_digit = 0
 
 [fulfilment.invoice]
 per = "order"
+
+[finance]
+ack_997_hours = 72  # meijer's (A's) is the default 24: A's documents are judged by A's
 
 [drop]
 kind = "local"
@@ -333,8 +336,12 @@ def test_the_continuing_profiles_997_answers_the_first_ones_documents(nights):
     state = StateStore(ws.state_path)
     try:
         assert ("meijer2", "MEIJER_997_5101.x12") in {(r["partner"], r["name"]) for r in state.files()}
+        [status] = [d for d in state.document_status("meijer") if d["file"] == revised["file_name"]]
     finally:
         state.close()
+    # judged by A's settings (its 997 due 24 hours after it was sent), not B's (72), which differ
+    assert status["status"] == "accepted" and datetime.fromisoformat(status["due_at"]) - datetime.fromisoformat(
+        status["sent_at"]) == timedelta(hours=24), status
 
 
 def test_a_straggler_from_the_first_ones_ids_is_still_its_own(nights):
@@ -492,3 +499,131 @@ def test_the_continuing_profiles_860_before_the_first_ones_850_is_applied_once_i
     assert ("meijer2", "MJ9000102") not in changes and changes[("meijer", "MJ9000102")] in ("applied", "answered")
     assert line.ordered == 36
     assert _sent(ws, "meijer2")[("855", "MJ9000102")][:5] == B_IDS
+
+
+def _store_seen(ws):
+    """What the store holds of both profiles: (documents (partner, file), changes (partner, PO): status, line 1's
+    ordered units per order, orders (partner, PO): state)."""
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        docs = {(d.partner, d.file_name) for p in ("meijer", "meijer2") for d in state.documents(p)}
+        changes = {(c.partner, c.po_number): c.status for c in state.pending_changes(statuses=None)}
+        orders = {(o.partner, o.po_number): o.state for o in state.orders()}
+        lines = {key: [ln.ordered for ln in rows if ln.line_number == 1]
+                 for key, rows in state.lines_for(set(orders)).items()}
+        return docs, changes, lines, orders
+    finally:
+        state.close()
+
+
+def _rebuilt(ws):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    return _store_seen(ws)
+
+
+def test_a_rebuilt_store_moves_the_continuing_profiles_860_that_waited_for_the_first_ones_850(tmp_path):
+    """`orderbridge state rebuild` after B's 860 for MJ9000102 waited (11-26) for A's 850 (11-27), which made it A's
+    and applied it before the order's first 855: the rebuilt store holds the change as A's and answered (by that 855,
+    BAK01 00: it stayed pending, and the next night applied it again), A's order as the night left it (line 1 36,
+    revision 2 answered), and A's 997 for its 850 (to A's ids, in B's outbox) as A's document (it was B's). The
+    night after the rebuild sends nothing more for the order."""
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    early = B_860.read_text().replace("MJ9000101", "MJ9000102")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_860_MJ9000102.x12").write_text(early)
+    assert not _night(ws, SWITCH)["failure"]
+    shutil.copy2(A_850, ws.drop_root / "meijer" / "inbox")
+    assert not _night(ws, ACKED)["failure"]
+    before = _store_seen(ws)
+    assert before[1][("meijer", "MJ9000102")] in ("applied", "answered") and before[2][("meijer", "MJ9000102")] == [36]
+    docs, changes, lines, orders = _rebuilt(ws)
+    assert ("meijer2", "MJ9000102") not in changes, changes
+    assert changes[("meijer", "MJ9000102")] in ("applied", "answered") and lines[("meijer", "MJ9000102")] == [36]
+    assert docs == before[0] and set(changes) == set(before[1]) and orders == before[3]
+    sent = {p.name for p in _files(ws, "meijer2")}
+    assert not _night(ws, datetime(2026, 11, 29, 2))["failure"]
+    again = [p.name for p in _files(ws, "meijer2") if p.name not in sent]
+    assert not [n for n in again if ("855", "MJ9000102") in _sent(ws, "meijer2", {n})], again
+
+
+def _resend(ws, name: str, *more: str, now: str = "2026-11-27T10:00:00"):
+    from tests.test_blankets3 import _cli
+
+    return _cli(ws, "resend", "--partner", "meijer", "--file", name, *more, "--by", "Ann", "--note",
+                "lost in the move to their new VAN", "--now", now)
+
+
+def test_a_document_sent_to_the_first_ones_ids_before_the_date_is_not_resent_to_ids_it_left(tmp_path):
+    """A's 855 of MJ9000101 went to A's ids (ZZ/MEIJERVAN, 004010) on 11-24; on 11-27 the partner, now on its new
+    translator (B's ids, 005010), says it never arrived. The same bytes would go to ids it no longer reads: refused,
+    naming --new-control-numbers; and that is refused too here, saying why: the sets were written in 004010 and B's
+    ids are sent 005010 (made again in that release, not re-enveloped). Nothing is written to either drop (a resend
+    of it used to put A's old interchange in B's drop)."""
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws, BEFORE)["failure"]
+    [name] = [p.name for p in _files(ws, "meijer") if ("855", "MJ9000101") in _sent(ws, "meijer", {p.name})]
+    a_files = {p.name for p in _files(ws, "meijer")}
+    code, text = _resend(ws, name)
+    assert code != 0 and not _files(ws, "meijer2"), text
+    assert f"the 855 {name} was sent to meijer's ids ZZ/MEIJERVAN before meijer2 carried on meijer's orders; the " \
+           "partner's translator now takes meijer2's ids (08/6111470000): resend it with --new-control-numbers" in \
+           text, text
+    code, text = _resend(ws, name, "--new-control-numbers")
+    assert code != 0 and not _files(ws, "meijer2") and {p.name for p in _files(ws, "meijer")} == a_files, text
+    assert "cannot go under meijer2's envelope: its sets were written in release 004010 and 08/6111470000 are sent " \
+           "005010" in text, text
+
+
+def test_a_document_sent_to_the_first_ones_ids_before_the_date_is_resent_under_the_continuing_envelope(tmp_path):
+    """B on A's release (004010) with its own ids and '|' separators: A's 855 sent to A's ids on 11-24, resent with
+    --new-control-numbers on 11-27, goes under B's envelope (B's ids and group ids, '|'), to B's drop, named as B's,
+    with B's next ISA13 and GS06 (past every number either sequence gave), its sets as sent but for the delimiters.
+    B's 997 accepting it (11-28) is the answer to A's document: no FA_UNMATCHED. It used to go under A's ids with A's
+    numbers."""
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path / "ws")
+    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE.replace('version = "005010"', 'version = "004010"'))
+    assert not _night(ws, BEFORE)["failure"]
+    [name] = [p.name for p in _files(ws, "meijer") if ("855", "MJ9000101") in _sent(ws, "meijer", {p.name})]
+    first = (ws.drop_root / "meijer" / "outbox" / name).read_text()
+    old_isa13 = _sent(ws, "meijer", {name})[("855", "MJ9000101")][5]
+    a_files = {p.name for p in _files(ws, "meijer")}
+    code, text = _resend(ws, name, "--new-control-numbers")
+    assert code == 0, text
+    assert {p.name for p in _files(ws, "meijer")} == a_files
+    [new] = _files(ws, "meijer2")
+    sent = _sent(ws, "meijer2", {new.name})[("855", "MJ9000101")]
+    assert sent[:5] == (*B_IDS[:3], "004010", "|") and int(sent[5]) > int(old_isa13), sent
+    assert new.name == f"meijer2-855-{sent[5]}.x12"
+
+    def sets(text: str) -> list[list[str]]:
+        segs = [s.split(text[3]) for s in text.replace("\n", "").split("~") if s]
+        return [s for s in segs if s[0] not in ("ISA", "GS", "GE", "IEA")]
+
+    assert sets(new.read_text()) == sets(first)  # the sets as sent, but for the delimiters
+    text = new.read_text()
+    segs = [s.split("|") for s in text.replace("\n", "").split("~") if s]
+    gs06, st02 = next(x[6] for x in segs if x[0] == "GS"), next(x[2] for x in segs if x[0] == "ST")
+    isa = ("ISA*00*          *00*          *08*6111470000     *ZZ*ORDERBRIDGE    *261128*0100*U*00401*000005201*0*P*>")
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_997_5201.x12").write_text("~".join([
+        isa, "GS*FA*MEIJERINC*ORDERBRIDGE*20261128*0100*5201*X*004010", "ST*997*0001", f"AK1*PR*{gs06}",
+        f"AK2*855*{st02}", "AK5*A", "AK9*A*1*1*1", "SE*6*0001", "GE*1*5201", "IEA*1*000005201", ""]))
+    assert not _night(ws, datetime(2026, 11, 28, 2))["failure"]
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["file"]))
+    assert not [f for f in found if f[1].startswith("FA_")], found
+    state = StateStore(ws.state_path)
+    try:
+        verdicts = state.document_status_for("meijer", {(sent[5], gs06, st02)})
+    finally:
+        state.close()
+    assert [v["status"] for v in verdicts.values()] == ["accepted"], verdicts

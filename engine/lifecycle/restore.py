@@ -114,10 +114,18 @@ def named_by_item(answer: SentAnswer, rows: Sequence[dict]) -> SentAnswer:
                    units=tuple((n, u) for n, (_id, u) in zip(names, answer.units, strict=False)))
 
 
-def _answer_of(change: StoredChange, answers: Sequence[SentAnswer]) -> SentAnswer | None:
-    """The first 865, or revised 855 (BAK01 05), sent on or after the day the 860 came."""
+def _answer_of(change: StoredChange, answers: Sequence[SentAnswer], record: OrderRecord | None = None
+               ) -> SentAnswer | None:
+    """The first 865, or revised 855 (BAK01 05), sent on or after the day the 860 came. Without one, an 860 taken in no
+    later than its order (``record``: before its 850, waiting for it, or the same night) was applied by the decide
+    that first answered the order: the order's first answer (its 855 of any purpose, or an 865) sent on or after the
+    day the order came answers it."""
     day = change.received_at[:10].replace("-", "")
-    return next((a for a in answers if a.date >= day and (a.doc_type == "865" or a.purpose == REVISED)), None)
+    answer = next((a for a in answers if a.date >= day and (a.doc_type == "865" or a.purpose == REVISED)), None)
+    if answer is None and record is not None and record.received_at and change.received_at <= record.received_at:
+        day = record.received_at[:10].replace("-", "")
+        return next((a for a in answers if a.date >= day and a.doc_type in ("855", "865")), None)
+    return answer
 
 
 def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *, at: str, run_id: str) -> Plan:
@@ -125,7 +133,7 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         ev = replace(ev, answers=tuple(named_by_item(a, ev.revision_rows) for a in ev.answers))
     updates, revised, cancel = [], [], None
     for c in ev.changes:
-        answer = _answer_of(c, ev.answers) if c.status == "pending" else None
+        answer = _answer_of(c, ev.answers, record) if c.status == "pending" else None
         if answer is None:
             continue
         refused = answer.doc_type == "865" and answer.ack_type in REJECTING
