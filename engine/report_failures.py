@@ -808,6 +808,21 @@ def problem_files(files: Sequence[tuple[str, int]], *, first: int = FILES_SHOWN)
             f'</summary><ul class="places">{listed}</ul></details>')
 
 
+def of_which(group: Mapping) -> str:
+    """A problem's findings by kind (problem_groups' open, warnings, decided), as its "Of which" cell says them:
+    "2 open error(s), 1 decided by people"; the run's printout and the console's run page say the same."""
+    kinds = [f"{group['open']:,} open error(s)" if group["open"] else "",
+             f"{group['warnings']:,} warning(s)" if group["warnings"] else "",
+             f"{group['decided']:,} decided by people" if group["decided"] else ""]
+    return ", ".join(k for k in kinds if k)
+
+
+def settled(group: Mapping) -> bool:
+    """A problem whose every finding is on a held order a person has since approved or rejected: nothing is left
+    to do about it (its findings are no open errors)."""
+    return bool(group["decided"]) and not group["open"] and not group["warnings"]
+
+
 def example(row: Mapping) -> str:
     """A finding as the example of its problem: its PO, line and X12 location (or row and column), value."""
     where = " ".join(x for x in (row["segment"], row["element"]) if x)
@@ -831,14 +846,11 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
            "the CSV.</p>"]
     cells = []
     for g, r in zip(shown, first, strict=True):
-        kinds = [f"{g['open']:,} open error(s)" if g["open"] else "",
-                 f"{g['warnings']:,} warning(s)" if g["warnings"] else "",
-                 f"{g['decided']:,} decided by people" if g["decided"] else ""]
         where = example({**r, "value": ""})
         value = f" <code>{e(r['value'])}</code>" if r["value"] else ""
         cells.append([_link("partner", g["partner"], _who(g["partner"], names)), problem_files(g["files"]),
                       _link("code", g["code"], g["code"]), g["findings"], g["orders"],
-                      e(", ".join(k for k in kinds if k)), f"{e(where)}{value}<br>{e(r['message'])}",
+                      e(of_which(g)), f"{e(where)}{value}<br>{e(r['message'])}",
                       e(r["consequence"] or "reported"), e(hint_for(g["code"]))])
     out.append(table(["Partner", "File", "Code", "Findings", "Orders", "Of which", "First example", "What happened",
                       "What to do / tell the partner"], cells, numeric=(3, 4), raw=(0, 1, 2, 5, 6, 7, 8),

@@ -147,26 +147,33 @@ def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
         return
     import pyarrow.parquet as pq
 
-    from engine.report_failures import example, problem_groups
+    from engine.report_failures import example, of_which, problem_groups, settled
 
     rows = pq.read_table(path)
     groups = problem_groups(rows)
     if not groups:
         return
-    by_size = sorted(groups, key=lambda g: (-g["open"], -g["findings"], g["row"]))
+    # a problem a person has settled (every finding on a held order since approved or rejected) comes last: a night
+    # after approvals listed them as its biggest problems under "0 open errors"
+    by_size = sorted(groups, key=lambda g: (settled(g), -g["open"], -g["findings"], g["row"]))
     each = list({g["partner"]: g for g in reversed(by_size)}.values())  # every partner's biggest: who to call
     callers = len(each)
     if callers > TABLE_PARTNERS:  # hundreds of partners: the biggest problems of the partners with the most
         each = sorted(each, key=lambda g: (-g["open"], -g["findings"], g["row"]))[:TABLE_PARTNERS]
     each.sort(key=lambda g: g["row"])
     more = [g for g in by_size if g not in each][:max(limit - len(each), 0)]
-    console.print(f"  problems to act on: {len(groups):,} (a code in a file); each partner's biggest, then the "
+    done = sum(1 for g in groups if settled(g))
+    console.print(f"  problems to act on: {len(groups):,} (a code in a file"
+                  + (f"; {done:,} of them decided by people, approved or rejected: nothing left to do" if done else "")
+                  + "); each partner's biggest, then the "
                   "next biggest (every one with what to do: failures_html, Problems to act on)"
                   + (f"; the {len(each):,} of {callers:,} partners with the biggest:" if callers > len(each) else ":"))
     for g in each + more:
         first = rows.slice(g["row"], 1).to_pylist()[0]
+        decided = f" ({of_which(g)})" if g["decided"] else ""
         console.print(f"    {shown(g['partner'])} {shown(g['file'] or '(no file)')}: {shown(g['code'])} "
-                      f"{g['findings']:,} finding(s) in {g['orders']:,} order(s), first {shown(example(first))}")
+                      f"{g['findings']:,} finding(s) in {g['orders']:,} order(s){decided}, "
+                      f"first {shown(example(first))}")
 
 
 def _shipping_lines(summary: dict) -> None:

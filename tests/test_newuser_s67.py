@@ -1,0 +1,86 @@
+"""A new user's first day (session 67): what the README's commands showed on the demo's workspace that was wrong
+or disagreed between the run's printout, the reports and the console, each with the night that shows it."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.support import from_template, make_workspace, run_night
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def _decided(folder: Path) -> dict:
+    """ACME's night 1 of the demo; ACME-1010 approved and ACME-1011 rejected as the README says; the next night
+    answers them (its only findings: the two on orders people decided)."""
+    ws = make_workspace(folder, partners=("acme",))
+    run_night(ws, NIGHT1)
+    for args in (["approve", "ACME-1010", "--partner", "acme", "--by", "Dana Ops", "--note", "promo"],
+                 ["reject", "ACME-1011", "--partner", "acme", "--by", "Lee Finance", "--reason", "credit"]):
+        result = CliRunner().invoke(app, [*args, "-w", str(ws.root)])
+        assert result.exit_code == 0, result.output
+    return {"run_id": run_night(ws, NIGHT2)}
+
+
+@pytest.fixture()
+def decided(tmp_path):
+    from flows.workspace import Workspace
+
+    found = from_template("newuser3-decided", tmp_path / "ws", _decided)
+    return {"ws": Workspace((tmp_path / "ws").resolve()), **found}
+
+
+def _printed(ws, run_id: str) -> str:
+    """What `orderbridge run` prints under its table for the run (flows.cli._summary_table, the report paths
+    absolute as the run hands them)."""
+    from flows import cli
+
+    folder = ws.root / "reports" / run_id
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["reports"] = {k: str(folder / v) for k, v in summary["reports"].items()}
+    with cli.console.capture() as out:
+        cli._summary_table(summary)
+    return " ".join(out.get().split())
+
+
+def test_problems_people_decided_are_said_decided_in_the_run_s_printout_and_the_console(decided):
+    """The night after an approval and a rejection had 0 open errors, yet `orderbridge run` printed "problems to
+    act on: 2" and named both as the partner's biggest problems, and the console's run page listed them alike;
+    failures.html says "1 decided by people" of each (its "Of which"). Now the printout and the console say it
+    too, and the printout says nothing is left to do about them."""
+    ws, run_id = decided["ws"], decided["run_id"]
+    text = _printed(ws, run_id)
+    assert ("problems to act on: 2 (a code in a file; 2 of them decided by people, approved or rejected: nothing "
+            "left to do)") in text
+    assert "DISCOUNT_OVER_THRESHOLD 1 finding(s) in 1 order(s) (1 decided by people), first PO ACME-1010" in text
+    assert "CREDIT_LIMIT_EXCEEDED 1 finding(s) in 1 order(s) (1 decided by people), first PO ACME-1011" in text
+    page = (ws.root / "reports" / run_id / "failures.html").read_text()
+    assert page.count("1 decided by people") >= 2  # the page's own "Of which", as before
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(ws.root)
+    with ConsoleServer(ws.root) as server:
+        client = Client(server.url)
+        client.sign_in("dana")
+        status, run_page = client.get(f"/runs/{run_id}")
+    assert status == 200
+    problems = run_page[run_page.index('id="problems-table"'):]
+    assert "<th>Of which</th>" in problems
+    rows = re.findall(r"<tr>(.*?)</tr>", problems, re.S)
+    assert sum("<td>1 decided by people</td>" in r for r in rows) == 2
+
+
+def test_night_1_s_problems_are_open_as_before(decided):
+    """Night 1 (before anyone decided) says its problems as before: none "decided"."""
+    night1 = next(p.name for p in (decided["ws"].root / "reports").iterdir() if p.name.startswith("20261127"))
+    text = _printed(decided["ws"], night1)
+    assert "problems to act on: " in text and "decided by people" not in text
+    assert "acme acme-po-01.x12: ITEM_UNKNOWN 1 finding(s) in 1 order(s), first PO ACME-1001" in text
