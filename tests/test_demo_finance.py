@@ -103,6 +103,26 @@ def test_the_nights_finance_report_lists_each_exception_with_its_amount(demo):
         assert EXCEPTION_TYPES[kind].title in html, kind
 
 
+def test_the_ordered_side_of_a_changed_order_names_the_860_s_file_beside_its_850_s(demo):
+    """ACME-1000, changed by night 2's 860 (acme-change-01.x12): the evidence's ordered side said "860" with the
+    850's file and envelope alone (acme-po-01.x12, ISA13 000001001), so finance opened an 850 looking for an 860
+    (newuser3). It names both files now, the envelope still the 850's; an order no 860 changed names its 850."""
+    store = _store(demo)
+    try:
+        ids = {(r["type"], r["po_number"], r["line_number"]): r["exception_id"]
+               for r in store.stored_exceptions(active=True).to_pylist()}
+        evidence = store.exception_evidence(list(ids.values())).to_pylist()
+    finally:
+        store.close()
+    ordered = {(e["exception_id"], e["doc_type"], e["file"], e["isa13"]) for e in evidence if e["role"] == "ordered"}
+    over = ids[("OVER_SHIPMENT", "ACME-1000", 2)]
+    assert (over, "860", "acme-po-01.x12 (changed by acme-change-01.x12)", "000001001") in ordered, ordered
+    late = ids[("NOT_SHIPPED_BY_PROMISED_DATE", "GLOBEX-2001", 1)]
+    assert (late, "850", "globex-po-01.x12", "000002001") in ordered, ordered
+    report = (demo / "reports" / NIGHT2_RUN / "finance" / "finance-report.html").read_text("utf-8")
+    assert "acme-po-01.x12 (changed by acme-change-01.x12)" in report
+
+
 def test_the_partner_997s_answer_what_night_one_sent(demo):
     store = _store(demo)
     try:
