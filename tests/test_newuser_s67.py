@@ -84,3 +84,27 @@ def test_night_1_s_problems_are_open_as_before(decided):
     text = _printed(decided["ws"], night1)
     assert "problems to act on: " in text and "decided by people" not in text
     assert "acme acme-po-01.x12: ITEM_UNKNOWN 1 finding(s) in 1 order(s), first PO ACME-1001" in text
+
+
+def test_a_partner_s_997_rejecting_our_855_is_no_file_error_on_intake_s_line(tmp_path):
+    """Night 2 of the demo: INITECH's 997 rejects our 855 for INITECH-3000. The night's line said "intake initech:
+    2 files ..., 1 file/envelope/syntax error", while `orderbridge inspect` of that 997 says 0 errors (the partner's
+    verdict on our document is no error of its file: the reconciliation's DOCUMENT_REJECTED, FA_DOCUMENT_REJECTED
+    in the failures report). Intake's line counts it as inspect does now; the finding is still reported."""
+    import shutil
+
+    from flows.night import _intake_line
+    from tests.support import REPO, run_stages
+
+    ws = make_workspace(tmp_path / "ws", partners=("initech",))
+    run_stages(ws, NIGHT1)
+    ack = REPO / "sample_files" / "drops-day2" / "initech" / "initech-997-night1.x12"
+    shutil.copy2(ack, ws.drop_root / "initech" / "inbox" / ack.name)
+    results, _ = run_stages(ws, NIGHT2)
+    res = next(r for r in results if r.partner == "initech")
+    codes = [f["code"] for f in res.findings]
+    assert "FA_DOCUMENT_REJECTED" in codes, codes
+    assert res.errors == 0 and "1 file (1 processed, 0 quarantined" in _intake_line(res)
+    assert _intake_line(res).endswith("0 file/envelope/syntax errors; business rules run at decide")
+    inspected = CliRunner().invoke(app, ["inspect", str(ack)])
+    assert inspected.exit_code == 0 and "0 error(s)" in inspected.output
