@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
+from flows.progress import plural
 from flows.terminal import shown, styled
 
 exception_app = typer.Typer(no_args_is_help=True, help="One reconciliation exception: show it, or explain, "
@@ -147,7 +148,7 @@ def show(exception_id: str = ID, as_json: bool = SHOW_JSON, workspace: Path = WO
     console.print(styled((r["exception_id"], "bold"), f": {r['type']} - {r['partner']} / {r['po_number']}{line}"))
     console.print(shown(f"  {r['message']}"))
     console.print(shown(f"  amount at risk {_amount(r['amount_at_risk'])} {r['currency'] or ''}; since {r['since']} "
-                        f"({r['age_days']} days); state {r['state']}"
+                        f"({plural(r['age_days'], 'day')}); state {r['state']}"
                         + ("" if r["active"] else f", cleared {r['cleared_at']:%Y-%m-%d %H:%M}")
                         + (f" by {r['state_by']}: {r['state_note']}" if r["state_by"] else "")))
     e = Table(title="evidence (times: run clock)")

@@ -123,6 +123,20 @@ def test_the_ordered_side_of_a_changed_order_names_the_860_s_file_beside_its_850
     assert "acme-po-01.x12 (changed by acme-change-01.x12)" in report
 
 
+def test_exception_show_says_its_age_in_words(demo):
+    """`orderbridge exception show` of night 2's duplicate invoice (ERP-5001, invoiced 2026-11-27) said "since
+    2026-11-27 (1 days)"."""
+    store = _store(demo)
+    try:
+        ex_id = next(r["exception_id"] for r in store.stored_exceptions(active=True).to_pylist()
+                     if r["type"] == "DUPLICATE_INVOICE")
+    finally:
+        store.close()
+    res = CliRunner().invoke(app, ["exception", "show", ex_id, "-w", str(demo)])
+    assert res.exit_code == 0, res.output
+    assert "since 2026-11-27 (1 day); state open" in res.output, res.output
+
+
 def test_the_partner_997s_answer_what_night_one_sent(demo):
     store = _store(demo)
     try:
