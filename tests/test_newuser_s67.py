@@ -108,3 +108,44 @@ def test_a_partner_s_997_rejecting_our_855_is_no_file_error_on_intake_s_line(tmp
     assert _intake_line(res).endswith("0 file/envelope/syntax errors; business rules run at decide")
     inspected = CliRunner().invoke(app, ["inspect", str(ack)])
     assert inspected.exit_code == 0 and "0 error(s)" in inspected.output
+
+
+def test_the_summary_says_processed_files_may_hold_the_business_rules_errors(decided):
+    """Night 1's summary: acme-po-01.x12 (7 error findings of the business rules) is counted Processed, which the
+    page explained as "files read without error findings"; it says what processed means now (no intake error)."""
+    night1 = next(p for p in (decided["ws"].root / "reports").iterdir() if p.name.startswith("20261127"))
+    summary = json.loads((night1 / "summary.json").read_text())
+    acme = next(p for p in summary["partners"] if p["partner"] == "acme")
+    assert acme["processed"] == 2 and acme["errors"] > 0
+    page = (night1 / "summary.html").read_text()
+    assert "files read without error findings" not in page
+    assert "files taken without an intake error" in page and "an 865 answering a change" in page
+
+
+def test_the_summary_says_processed_files_may_hold_the_business_rules_errors(decided):
+    """Night 1's summary: acme-po-01.x12 (7 error findings of the business rules) is counted Processed, which the
+    page explained as "files read without error findings"; it says what processed means now (no intake error)."""
+    night1 = next(p for p in (decided["ws"].root / "reports").iterdir() if p.name.startswith("20261127"))
+    summary = json.loads((night1 / "summary.json").read_text())
+    acme = next(p for p in summary["partners"] if p["partner"] == "acme")
+    assert acme["processed"] == 2 and acme["errors"] > 0
+    page = (night1 / "summary.html").read_text()
+    assert "files read without error findings" not in page
+    assert "files taken without an intake error" in page and "an 865 answering a change" in page
+
+
+def test_recheck_of_every_held_order_prints_each_reason_on_its_own_line(tmp_path):
+    """`orderbridge recheck -w WS` (every held order) printed GLOBEX-2010's two reasons joined by a literal "\\n"
+    ("...no address was sent.\\nDTM 037 ..."): the joined text went through shown(), which makes a line break
+    visible. Each reason is shown alone now, a line each, as `recheck PO` and `approve --all-held` print them."""
+    from tests.support import run_stages
+
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    res = CliRunner().invoke(app, ["recheck", "-w", str(ws.root)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "\\n" not in res.output, res.output
+    row = next(line for line in res.output.splitlines() if "GLOBEX-2010" in line)
+    assert "Ship-to id '0614141999998' is unknown and no address was sent." in row
+    assert any("DTM 037 (ship not before) 20261215 is after DTM 038" in line for line in res.output.splitlines()
+               if "GLOBEX-2010" not in line)
