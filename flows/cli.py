@@ -1350,9 +1350,10 @@ def _say_rechecked(done: list, named: str, by: str, dry_run: bool) -> None:
     for c in ("partner", "PO", "outcome", "held for / why skipped"):
         t.add_column(c, overflow="fold")
     for d in done:
-        said = d.skipped or ("the next run answers it" if d.outcome == lifecycle.RECHECK_CLEARED else
-                             "\n".join(d.reasons))
-        t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would.get(d.outcome, d.outcome), shown(said))
+        # each reason shown alone, a line each (shown() of the joined text printed its line breaks as "\n")
+        said = shown(d.skipped) if d.skipped else ("the next run answers it" if d.outcome == lifecycle.RECHECK_CLEARED
+                                                   else "\n".join(shown(r) for r in d.reasons))
+        t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would.get(d.outcome, d.outcome), said)
     console.print(t)
     held = sum(d.outcome == lifecycle.RECHECK_HELD for d in done)
     cleared = sum(d.outcome == lifecycle.RECHECK_CLEARED for d in done)
