@@ -48,6 +48,41 @@ PLACES_LISTED = 5_000  # findings of one such group named with their file and pl
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
+    # what to do about the codes the demo's nights report that had only their description here (newuser3: the
+    # "What to do / tell the partner" column said what the code is, not what to do; docs/error-codes.md's)
+    "X12_NOT_EDI": (
+        "Check what landed in the drop (a wrong file, a report, an empty upload, a compressed file: never unpacked) "
+        "and tell the partner; the file stays quarantined and nothing was answered."
+    ),
+    "ISA_USAGE_MISMATCH": (
+        "Confirm test (ISA15 T) or production (P) with the partner before anything ships; if ours is wrong, fix the "
+        "profile's [x12] usage."
+    ),
+    "ELEMENT_INVALID_DATE": (
+        "The set is rejected in our 997 (its AK4 names the element), so nothing else answered it: ask the partner to "
+        "correct the date (CCYYMMDD, or YYMMDD where the element is one) and send the set again."
+    ),
+    "ELEMENT_CONDITIONAL_MISSING": (
+        "The set is rejected in our 997 (its AK4 names the element the condition needs), so nothing else answered "
+        "it: ask the partner to send that element (or leave out the one that calls for it) and send the set again."
+    ),
+    "CHANGE_ORDER_UNKNOWN": (
+        "Our 865 refused the change (RD); nothing changed. Find the PO: a typo in BCH03, another partner's or "
+        "another vendor's PO, or an 850 that never reached us (ask the buyer to send it again, then the change). A "
+        "PO we rejected or that was cancelled: the buyer sends a new PO."
+    ),
+    "ASN_LATE": (
+        "The 856 went out after the partner's ASN window from departure: a chargeback risk. Find why the "
+        "confirmation came late (the warehouse's export, a held shipment, the shipments deployment's interval)."
+    ),
+    "SHIPMENT_LINE_CLOSED": (
+        "No 856 went for this shipment. Goods left for a line that is cancelled or rejected: call the buyer (keep, "
+        "return or re-order); a line confirmed by mistake: have the warehouse send a corrected confirmation."
+    ),
+    "SHIPMENT_OVER_RESERVED": (
+        "No 856 went for this shipment: more units left than the line has reserved. Find why (a picking error, a "
+        "manual order) and have the warehouse send a corrected confirmation, or recall the goods."
+    ),
     # outbound
     "OUTBOUND_CONTROL_CHARACTER": (
         "The document is held until someone releases it: `orderbridge release-held PARTNER --by NAME` (a 3PL's 997 "

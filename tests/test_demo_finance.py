@@ -137,6 +137,18 @@ def test_exception_show_says_its_age_in_words(demo):
     assert "since 2026-11-27 (1 day); state open" in res.output, res.output
 
 
+def test_every_problem_of_the_demo_s_runs_says_what_to_do(demo):
+    """The failures reports' "What to do" (failures-hints.csv) of eight codes the demo's nights report said what the
+    code is and "See docs/error-codes.md" (X12_NOT_EDI, ELEMENT_INVALID_DATE, ASN_LATE, SHIPMENT_OVER_RESERVED,
+    CHANGE_ORDER_UNKNOWN ...): each says what to do now, as the others did."""
+    hints = {}
+    for path in sorted((demo / "reports").glob("2*/failures-hints.csv")):
+        for row in csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))):
+            hints[row["code"]] = row["hint"]
+    assert {"X12_NOT_EDI", "ASN_LATE", "CHANGE_ORDER_UNKNOWN", "SHIPMENT_OVER_RESERVED"} <= set(hints)
+    assert not {code for code, hint in hints.items() if hint.endswith("See docs/error-codes.md.")}, hints
+
+
 def test_the_partner_997s_answer_what_night_one_sent(demo):
     store = _store(demo)
     try:
