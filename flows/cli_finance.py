@@ -246,11 +246,12 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
     if read:
         console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
                             f"({read - added} recorded before); the next reconciliation sees them."))
-    for ref, isa13, gs06, others in resent:  # the same 856 (BSN02, lines) recorded from another file or envelope
-        console.print(shown(f"  856 {ref} (ISA13 {isa13}, GS06 {gs06}) is the same ship notice, the same lines, as "
-                            f"recorded from {', '.join(others)}: taken as a resend, one document counted once (its "
-                            "latest copy's numbers), timed by its first sending"))
+        for ref, isa13, gs06, others in resent:  # the same 856 (BSN02, lines) recorded from another file or envelope
+            console.print(shown(f"  856 {ref} (ISA13 {isa13}, GS06 {gs06}) is the same ship notice, the same lines, "
+                                f"as recorded from {', '.join(others)}: taken as a resend, one document counted once "
+                                "(its latest copy's numbers), timed by its first sending"))
     else:  # an empty file, a PDF, an 850 given by mistake: it said "0 line(s) ... recorded" and exit 0
+        # (this else was the for loop's, after the resends were added: every recorded file said nothing was recorded)
         console.print(shown(f"{file.name}: no line of an 810 or 856 read: nothing recorded for {partner}."),
                       style="red")
     for f in findings:

@@ -137,3 +137,25 @@ def test_recheck_of_every_held_order_prints_each_reason_on_its_own_line(tmp_path
     assert "Ship-to id '0614141999998' is unknown and no address was sent." in row
     assert any("DTM 037 (ship not before) 20261215 is after DTM 038" in line for line in res.output.splitlines()
                if "GLOBEX-2010" not in line)
+
+
+def test_record_of_a_document_says_what_it_recorded_and_nothing_else(decided, tmp_path):
+    """README's `orderbridge record FILE --partner P --by NAME`: recording the demo's ERP 810 printed "1 line(s) of
+    810s and 856s recorded for acme" and then, in red, "no line of an 810 or 856 read: nothing recorded for acme"
+    (that else belonged to the resends' for loop). It says only what it recorded now; a file with no line still
+    says nothing was recorded (exit 1: its finding is an error)."""
+    from tests.support import REPO
+
+    root = str(decided["ws"].root)
+    erp = REPO / "sample_files" / "recorded" / "acme" / "acme-erp-810.x12"
+    res = CliRunner().invoke(app, ["record", str(erp), "--partner", "acme", "--by", "Ann", "-w", root],
+                             env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "acme-erp-810.x12: 1 line(s) of 810s and 856s recorded for acme (0 recorded before)" in res.output
+    assert "nothing recorded" not in res.output, res.output
+    empty = tmp_path / "empty.x12"
+    empty.write_bytes(b"")
+    res = CliRunner().invoke(app, ["record", str(empty), "--partner", "acme", "--by", "Ann", "-w", root],
+                             env={"COLUMNS": "300"})
+    assert res.exit_code in (1, 2), res.output
+    assert "empty.x12: no line of an 810 or 856 read: nothing recorded for acme" in res.output
