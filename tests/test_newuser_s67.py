@@ -139,6 +139,28 @@ def test_recheck_of_every_held_order_prints_each_reason_on_its_own_line(tmp_path
                if "GLOBEX-2010" not in line)
 
 
+def test_status_of_a_po_we_never_had_says_its_change_was_refused(tmp_path):
+    """README: night 2 "Globex ... changes a PO we never had (865 RD)". `orderbridge status GLOBEX-2999` said only
+    "no order GLOBEX-2999"; it says now that a change of it was refused, which file and when (as it says of a change
+    that waits for its 850)."""
+    import shutil
+
+    from tests.support import REPO, run_stages
+
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    change = REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12"
+    shutil.copy2(change, ws.drop_root / "globex" / "inbox" / change.name)
+    run_stages(ws, NIGHT2)
+    res = CliRunner().invoke(app, ["status", "GLOBEX-2999", "-w", str(ws.root)], env={"COLUMNS": "300"})
+    text = " ".join(res.output.split())
+    assert res.exit_code == 2, text
+    assert ("no order GLOBEX-2999; a change of it was refused, as no order of it was ever received (globex's 860 in "
+            "globex-change-01.x12, received 2026-11-28): CHANGE_ORDER_UNKNOWN") in text, text
+    other = CliRunner().invoke(app, ["status", "GLOBEX-2998", "-w", str(ws.root)], env={"COLUMNS": "300"})
+    assert other.exit_code == 2 and "refused" not in other.output, other.output
+
+
 def test_record_of_a_document_says_what_it_recorded_and_nothing_else(decided, tmp_path):
     """README's `orderbridge record FILE --partner P --by NAME`: recording the demo's ERP 810 printed "1 line(s) of
     810s and 856s recorded for acme" and then, in red, "no line of an 810 or 856 read: nothing recorded for acme"
