@@ -53,7 +53,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("warnings", "warn", "Warnings", "findings reported only"),
 )
 LEGEND = (  # the terminal table's abbreviations, a line each
-    "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: 850s read",
+    "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: orders read "
+    "(850s, CSV orders)",
     "acc: orders acknowledged; held: held for a person; rej: rejected (855 RD); 997 TA1 855 csv 865 856 810: "
     "documents created (csv: CSV acknowledgments)",
     "sent: delivered to the outbox; err: open error findings; warn: warnings (both in the failures report)",
