@@ -2054,7 +2054,9 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file with --partner of a partner "
                                         "sending CSV: read by its layout)."),
             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks.",
+            partner: str = typer.Option(None, "--partner", help=(
+                "Also apply this partner's intake checks (its profile's ids, version, guide, limits; a CSV file read "
+                "by its layout). The business rules (items, prices, stock) run at a night's decide."),
                                         callback=partner_id),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""
