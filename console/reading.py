@@ -464,12 +464,19 @@ def run_problems(store: StateStore, run_id: str, *, limit: int = 300) -> tuple[l
     """The run's "Problems to act on" as failures.html has them (engine.report_failures.problem_groups: one per
     partner, file and code, counted, with the first example), at most ``limit``; and (partner, file) -> how many
     groups of alike findings (alike_groups) the file's page lists."""
-    from engine.report_failures import alike_groups, example, failure_table, problem_groups
+    from engine.report_failures import alike_groups, example, failure_table, of_which, problem_groups
+    from engine.run_summary import VERDICT_EVENTS, people_verdicts
+    from flows.reports import run_scope
 
-    rows = failure_table(store.findings_table([run_id]))
+    # the findings of held orders a person decided before the run answered them are no open errors, as the failures
+    # report counts them (flows.reports.write_run_reports: the verdicts the run's scope answered)
+    scope = run_scope(store, run_id)
+    rows = failure_table(store.findings_table(scope),
+                         decided=people_verdicts(store.events_of_runs(scope, set(VERDICT_EVENTS))))
     groups = problem_groups(rows)
     first = rows.take([g["row"] for g in groups[:limit]]).to_pylist() if groups else []
-    problems = [{**g, "example": example(r), "message": r["message"], "consequence": r["consequence"] or "reported"}
+    problems = [{**g, "example": example(r), "message": r["message"], "consequence": r["consequence"] or "reported",
+                 "of_which": of_which(g)}
                 for g, r in zip(groups[:limit], first, strict=True)]
     alike: dict[tuple, int] = {}
     for g in alike_groups(rows):

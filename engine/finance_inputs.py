@@ -130,7 +130,8 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         [("sent_at", "min")]).rename_columns(["partner", "source_sha256", "isa13", "gs06", "fa_sent_at"])
     heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer", use_threads=False)
     heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
-                          "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
+                          "fa_sent_at", "source_file", "isa13", "gs06", "st02",
+                          *(["change_file"] if "change_file" in heads.column_names else [])])
     t = _sorted(_inner_lookup(lines, heads, _KEY), [("partner", "ascending"), ("po_number", "ascending"),
                                                     ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
@@ -156,7 +157,13 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ORDERED)
     ordered_as, changed_in = _ordered_as(t, grocery)
-    if pc.any(pc.is_valid(changed_in)).as_py():  # a line an 876 changed: its 875's file and the 876's
+    if "change_file" in t.column_names:  # a revision an 860 made: its 850's file and envelope, and the 860's file
+        # (the evidence named such a line's "860" by its 850's file alone: finance opened an 850 looking for an 860)
+        by_860 = pc.and_(pc.greater(pc.fill_null(t["revision"], 1), 1),
+                         pc.not_equal(pc.fill_null(t["change_file"], ""), ""))
+        changed_in = pc.if_else(pc.is_valid(changed_in), changed_in,
+                                pc.if_else(by_860, t["change_file"], pa.scalar(None, pa.string())))
+    if pc.any(pc.is_valid(changed_in)).as_py():  # a line an 860 or 876 changed: its 850's (875's) file and the change's
         at = out.schema.get_field_index("file")
         out = out.set_column(at, out.schema.field(at), pc.if_else(
             pc.is_valid(changed_in), _changed_by(out["file"], changed_in), out["file"]))

@@ -48,6 +48,41 @@ PLACES_LISTED = 5_000  # findings of one such group named with their file and pl
 PROBLEM_LIMIT = 300  # rows of "Problems to act on" (one per partner, file and code); the rest are counted
 
 HINTS: dict[str, str] = {
+    # what to do about the codes the demo's nights report that had only their description here (newuser3: the
+    # "What to do / tell the partner" column said what the code is, not what to do; docs/error-codes.md's)
+    "X12_NOT_EDI": (
+        "Check what landed in the drop (a wrong file, a report, an empty upload, a compressed file: never unpacked) "
+        "and tell the partner; the file stays quarantined and nothing was answered."
+    ),
+    "ISA_USAGE_MISMATCH": (
+        "Confirm test (ISA15 T) or production (P) with the partner before anything ships; if ours is wrong, fix the "
+        "profile's [x12] usage."
+    ),
+    "ELEMENT_INVALID_DATE": (
+        "The set is rejected in our 997 (its AK4 names the element), so nothing else answered it: ask the partner to "
+        "correct the date (CCYYMMDD, or YYMMDD where the element is one) and send the set again."
+    ),
+    "ELEMENT_CONDITIONAL_MISSING": (
+        "The set is rejected in our 997 (its AK4 names the element the condition needs), so nothing else answered "
+        "it: ask the partner to send that element (or leave out the one that calls for it) and send the set again."
+    ),
+    "CHANGE_ORDER_UNKNOWN": (
+        "Our 865 refused the change (RD); nothing changed. Find the PO: a typo in BCH03, another partner's or "
+        "another vendor's PO, or an 850 that never reached us (ask the buyer to send it again, then the change). A "
+        "PO we rejected or that was cancelled: the buyer sends a new PO."
+    ),
+    "ASN_LATE": (
+        "The 856 went out after the partner's ASN window from departure: a chargeback risk. Find why the "
+        "confirmation came late (the warehouse's export, a held shipment, the shipments deployment's interval)."
+    ),
+    "SHIPMENT_LINE_CLOSED": (
+        "No 856 went for this shipment. Goods left for a line that is cancelled or rejected: call the buyer (keep, "
+        "return or re-order); a line confirmed by mistake: have the warehouse send a corrected confirmation."
+    ),
+    "SHIPMENT_OVER_RESERVED": (
+        "No 856 went for this shipment: more units left than the line has reserved. Find why (a picking error, a "
+        "manual order) and have the warehouse send a corrected confirmation, or recall the goods."
+    ),
     # outbound
     "OUTBOUND_CONTROL_CHARACTER": (
         "The document is held until someone releases it: `orderbridge release-held PARTNER --by NAME` (a 3PL's 997 "
@@ -809,6 +844,21 @@ def problem_files(files: Sequence[tuple[str, int]], *, first: int = FILES_SHOWN)
             f'</summary><ul class="places">{listed}</ul></details>')
 
 
+def of_which(group: Mapping) -> str:
+    """A problem's findings by kind (problem_groups' open, warnings, decided), as its "Of which" cell says them:
+    "2 open error(s), 1 decided by people"; the run's printout and the console's run page say the same."""
+    kinds = [f"{group['open']:,} open error(s)" if group["open"] else "",
+             f"{group['warnings']:,} warning(s)" if group["warnings"] else "",
+             f"{group['decided']:,} decided by people" if group["decided"] else ""]
+    return ", ".join(k for k in kinds if k)
+
+
+def settled(group: Mapping) -> bool:
+    """A problem whose every finding is on a held order a person has since approved or rejected: nothing is left
+    to do about it (its findings are no open errors)."""
+    return bool(group["decided"]) and not group["open"] and not group["warnings"]
+
+
 def example(row: Mapping) -> str:
     """A finding as the example of its problem: its PO, line and X12 location (or row and column), value."""
     where = " ".join(x for x in (row["segment"], row["element"]) if x)
@@ -832,14 +882,11 @@ def _problems(rows: pa.Table, names: Mapping[str, str], limit: int = PROBLEM_LIM
            "the CSV.</p>"]
     cells = []
     for g, r in zip(shown, first, strict=True):
-        kinds = [f"{g['open']:,} open error(s)" if g["open"] else "",
-                 f"{g['warnings']:,} warning(s)" if g["warnings"] else "",
-                 f"{g['decided']:,} decided by people" if g["decided"] else ""]
         where = example({**r, "value": ""})
         value = f" <code>{e(r['value'])}</code>" if r["value"] else ""
         cells.append([_link("partner", g["partner"], _who(g["partner"], names)), problem_files(g["files"]),
                       _link("code", g["code"], g["code"]), g["findings"], g["orders"],
-                      e(", ".join(k for k in kinds if k)), f"{e(where)}{value}<br>{e(r['message'])}",
+                      e(of_which(g)), f"{e(where)}{value}<br>{e(r['message'])}",
                       e(r["consequence"] or "reported"), e(hint_for(g["code"]))])
     out.append(table(["Partner", "File", "Code", "Findings", "Orders", "Of which", "First example", "What happened",
                       "What to do / tell the partner"], cells, numeric=(3, 4), raw=(0, 1, 2, 5, 6, 7, 8),

@@ -30,11 +30,15 @@ INVOICE_SETS = ("810", "880")  # the invoices a run creates: the 810, or a groce
 # (key, short heading used by the terminal, heading on the page, what it counts)
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("files", "files", "Files read", "input files taken from the partner's drop (duplicates included)"),
-    ("processed", "ok", "Processed", "files read without error findings (moved to processed/)"),
-    ("quarantined", "quar", "Quarantined", "files with error findings (moved to quarantine/)"),
+    ("processed", "ok", "Processed", "files taken without an intake error (moved to processed/; the "
+     "business rules' error findings, at decide, leave a file there)"),
+    ("quarantined", "quar", "Quarantined", "files with an intake error: envelope, syntax, a file not "
+     "taken (moved to quarantine/)"),
     ("duplicates", "dup", "Duplicates", "files whose content was seen before: nothing sent again"),
-    ("orders", "POs", "POs read", "850 purchase orders taken from the files (new, replaced, cancelled, duplicate)"),
-    ("accepted", "acc", "Acknowledged", "orders answered with an 855 accepting all or some lines"),
+    ("orders", "POs", "POs read", "purchase orders (850s, a CSV customer's orders) taken from the "
+     "files (new, replaced, cancelled, duplicate)"),
+    ("accepted", "acc", "Acknowledged", "orders answered accepting all or some lines: an 855, a CSV "
+     "acknowledgment, or an 865 answering a change"),
     ("held", "held", "Held", "orders held for a person (approve, reject or recheck them)"),
     ("rejected", "rej", "Rejected", "orders answered with an 855 RD (rejected)"),
     ("997", "997", "997", "functional acknowledgments created"),
@@ -49,7 +53,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("warnings", "warn", "Warnings", "findings reported only"),
 )
 LEGEND = (  # the terminal table's abbreviations, a line each
-    "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: 850s read",
+    "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: orders read "
+    "(850s, CSV orders)",
     "acc: orders acknowledged; held: held for a person; rej: rejected (855 RD); 997 TA1 855 csv 865 856 810: "
     "documents created (csv: CSV acknowledgments)",
     "sent: delivered to the outbox; err: open error findings; warn: warnings (both in the failures report)",

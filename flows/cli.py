@@ -147,26 +147,33 @@ def _problem_lines(summary: dict, limit: int = PROBLEMS_SHOWN) -> None:
         return
     import pyarrow.parquet as pq
 
-    from engine.report_failures import example, problem_groups
+    from engine.report_failures import example, of_which, problem_groups, settled
 
     rows = pq.read_table(path)
     groups = problem_groups(rows)
     if not groups:
         return
-    by_size = sorted(groups, key=lambda g: (-g["open"], -g["findings"], g["row"]))
+    # a problem a person has settled (every finding on a held order since approved or rejected) comes last: a night
+    # after approvals listed them as its biggest problems under "0 open errors"
+    by_size = sorted(groups, key=lambda g: (settled(g), -g["open"], -g["findings"], g["row"]))
     each = list({g["partner"]: g for g in reversed(by_size)}.values())  # every partner's biggest: who to call
     callers = len(each)
     if callers > TABLE_PARTNERS:  # hundreds of partners: the biggest problems of the partners with the most
         each = sorted(each, key=lambda g: (-g["open"], -g["findings"], g["row"]))[:TABLE_PARTNERS]
     each.sort(key=lambda g: g["row"])
     more = [g for g in by_size if g not in each][:max(limit - len(each), 0)]
-    console.print(f"  problems to act on: {len(groups):,} (a code in a file); each partner's biggest, then the "
+    done = sum(1 for g in groups if settled(g))
+    console.print(f"  problems to act on: {len(groups):,} (a code in a file"
+                  + (f"; {done:,} of them decided by people, approved or rejected: nothing left to do" if done else "")
+                  + "); each partner's biggest, then the "
                   "next biggest (every one with what to do: failures_html, Problems to act on)"
                   + (f"; the {len(each):,} of {callers:,} partners with the biggest:" if callers > len(each) else ":"))
     for g in each + more:
         first = rows.slice(g["row"], 1).to_pylist()[0]
+        decided = f" ({of_which(g)})" if g["decided"] else ""
         console.print(f"    {shown(g['partner'])} {shown(g['file'] or '(no file)')}: {shown(g['code'])} "
-                      f"{g['findings']:,} finding(s) in {g['orders']:,} order(s), first {shown(example(first))}")
+                      f"{g['findings']:,} finding(s) in {g['orders']:,} order(s){decided}, "
+                      f"first {shown(example(first))}")
 
 
 def _shipping_lines(summary: dict) -> None:
@@ -1343,9 +1350,10 @@ def _say_rechecked(done: list, named: str, by: str, dry_run: bool) -> None:
     for c in ("partner", "PO", "outcome", "held for / why skipped"):
         t.add_column(c, overflow="fold")
     for d in done:
-        said = d.skipped or ("the next run answers it" if d.outcome == lifecycle.RECHECK_CLEARED else
-                             "\n".join(d.reasons))
-        t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would.get(d.outcome, d.outcome), shown(said))
+        # each reason shown alone, a line each (shown() of the joined text printed its line breaks as "\n")
+        said = shown(d.skipped) if d.skipped else ("the next run answers it" if d.outcome == lifecycle.RECHECK_CLEARED
+                                                   else "\n".join(shown(r) for r in d.reasons))
+        t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would.get(d.outcome, d.outcome), said)
     console.print(t)
     held = sum(d.outcome == lifecycle.RECHECK_HELD for d in done)
     cleared = sum(d.outcome == lifecycle.RECHECK_CLEARED for d in done)
@@ -2046,7 +2054,9 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file with --partner of a partner "
                                         "sending CSV: read by its layout)."),
             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks.",
+            partner: str = typer.Option(None, "--partner", help=(
+                "Also apply this partner's intake checks (its profile's ids, version, guide, limits; a CSV file read "
+                "by its layout). The business rules (items, prices, stock) run at a night's decide."),
                                         callback=partner_id),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""

@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
+from flows.progress import plural
 from flows.terminal import shown, styled
 
 exception_app = typer.Typer(no_args_is_help=True, help="One reconciliation exception: show it, or explain, "
@@ -147,7 +148,7 @@ def show(exception_id: str = ID, as_json: bool = SHOW_JSON, workspace: Path = WO
     console.print(styled((r["exception_id"], "bold"), f": {r['type']} - {r['partner']} / {r['po_number']}{line}"))
     console.print(shown(f"  {r['message']}"))
     console.print(shown(f"  amount at risk {_amount(r['amount_at_risk'])} {r['currency'] or ''}; since {r['since']} "
-                        f"({r['age_days']} days); state {r['state']}"
+                        f"({plural(r['age_days'], 'day')}); state {r['state']}"
                         + ("" if r["active"] else f", cleared {r['cleared_at']:%Y-%m-%d %H:%M}")
                         + (f" by {r['state_by']}: {r['state_note']}" if r["state_by"] else "")))
     e = Table(title="evidence (times: run clock)")
@@ -245,11 +246,12 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
     if read:
         console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
                             f"({read - added} recorded before); the next reconciliation sees them."))
-    for ref, isa13, gs06, others in resent:  # the same 856 (BSN02, lines) recorded from another file or envelope
-        console.print(shown(f"  856 {ref} (ISA13 {isa13}, GS06 {gs06}) is the same ship notice, the same lines, as "
-                            f"recorded from {', '.join(others)}: taken as a resend, one document counted once (its "
-                            "latest copy's numbers), timed by its first sending"))
+        for ref, isa13, gs06, others in resent:  # the same 856 (BSN02, lines) recorded from another file or envelope
+            console.print(shown(f"  856 {ref} (ISA13 {isa13}, GS06 {gs06}) is the same ship notice, the same lines, "
+                                f"as recorded from {', '.join(others)}: taken as a resend, one document counted once "
+                                "(its latest copy's numbers), timed by its first sending"))
     else:  # an empty file, a PDF, an 850 given by mistake: it said "0 line(s) ... recorded" and exit 0
+        # (this else was the for loop's, after the resends were added: every recorded file said nothing was recorded)
         console.print(shown(f"{file.name}: no line of an 810 or 856 read: nothing recorded for {partner}."),
                       style="red")
     for f in findings:

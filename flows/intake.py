@@ -378,7 +378,10 @@ def _count(res: PartnerResult, outcome, plan, applied) -> None:
     findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
     res.orders += outcome.orders.num_rows
-    res.errors += sum(1 for f in findings if f.severity == "error")
+    # intake's line counts the file/envelope/syntax errors of the input: a partner's 997 rejecting a document of ours
+    # is its verdict on ours (PARTNER_VERDICTS: the reconciliation's DOCUMENT_REJECTED), not an error of its file,
+    # as `orderbridge inspect` of the same file counts it (the night's line said "1 file/envelope/syntax error")
+    res.errors += sum(1 for f in findings if f.severity == "error" and f.code not in PARTNER_VERDICTS)
     res.warnings += sum(1 for f in findings if f.severity == "warning")
     res.findings.extend(_row(f, res.partner) for f in findings)
 

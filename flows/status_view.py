@@ -202,7 +202,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
                             f"sent it: {listed}{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches:
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
-            _awaiting(ws, store, po, partner) + _like(store, po, partner)
+            _awaiting(ws, store, po, partner) + _refused(ws, store, po, partner) + _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         senders = list(dict.fromkeys(o.partner for o in matches))  # hundreds of partners may share "1001": ten named
         whose = ", ".join(senders[:LIKE_SHOWN]) + (f", ... ({len(senders):,} partners)" if len(senders) > LIKE_SHOWN
@@ -278,6 +278,24 @@ def _awaiting(ws, store, po: str, partner: str | None) -> str:
     order = "/".join(sorted({"875" if s == "876" else "850" for s in sent.values()}))
     return (f"; its {change} waits for its {order} ({said}): applied the night the {order} comes, refused (865, "
             "CHANGE_ORDER_UNKNOWN) once the partner's early_change_days have passed without it")
+
+
+def _refused(ws, store, po: str, partner: str | None) -> str:
+    """'; globex's 860 in F (received DAY) was refused: ...' for the changes of PO ``po`` refused while we hold no
+    order of it (CHANGE_ORDER_UNKNOWN: the demo's GLOBEX-2999, "a PO we never had (865 RD)" in the README), so ops
+    asked about such a PO see what became of the change; '' when none was."""
+    from engine.lifecycle import sent_as
+    from schemas.order_keys import x12_po
+
+    refused = [c for c in store.pending_changes(("refused",)) if x12_po(c.po_number) == po and (
+        partner is None or c.partner == partner)]
+    if not refused:
+        return ""
+    sets = change_sets(ws, refused)
+    said = "; ".join(f"{shown(c.partner)}'s {sent_as(c, sets)} in {shown(c.source_file)}, received "
+                     f"{shown(c.received_at[:10])}" for c in refused)
+    return (f"; a change of it was refused, as no order of it was ever received ({said}): CHANGE_ORDER_UNKNOWN, "
+            "answered as a refusal (865 RD); the failures report of its night has it")
 
 
 def _like(store, po: str, partner: str | None) -> str:
