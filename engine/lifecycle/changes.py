@@ -619,7 +619,7 @@ class _Step:
                  f" by {self._sent} in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file,
-                 **blanket_refs(result))
+                 **blanket_refs(result, order_row))
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
             pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
         if revived:
@@ -654,7 +654,7 @@ class _Step:
                  + (f"; heading: {', '.join(sorted(result.order_changes))}" if result.order_changes else ""),
                  revision=revision,
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
-                 line_count=result.new_lines.num_rows, **blanket_refs(result))
+                 line_count=result.new_lines.num_rows, **blanket_refs(result, order_row))
         lines = self._revised_lines(result, touched, revision)
         # a changed line keeps its reservations while it is decided again (engine.kept_stock: only the units
         # they do not cover compete for stock); a deleted line's are released
@@ -744,7 +744,7 @@ class _Step:
                      f"{moved_dates(before, deadlines, table, result)}; no line of the "
                      f"{record.state.value} order changed{restored}" + told(said),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file,
-                     **blanket_refs(result))
+                     **blanket_refs(result, order_row))
             self._keep(t, order_row, result, revived or None, tuple(self.rv.reservations.get(self.key, ())))
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         lines=(OrderLines(*self.key, revived),) if revived else (),
@@ -775,7 +775,7 @@ class _Step:
                  note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}{cut}"
                  + told(said),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
-                 line_count=result.new_lines.num_rows, value=_value(lines), **said, **blanket_refs(result))
+                 line_count=result.new_lines.num_rows, value=_value(lines), **said, **blanket_refs(result, order_row))
         self._keep(t, order_row, result, lines, kept)
         # the raised units are placed this night, promised from a receipt, or refused (flows.decide); a partner
         # that takes no backorder has every unit the stock does not cover refused
@@ -888,7 +888,7 @@ class _Step:
                  note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}; line(s) "
                  f"{', '.join(map(str, added)) or '(none)'} added{again}, to be decided with the rules",
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
-                 line_count=result.new_lines.num_rows, **blanket_refs(result))
+                 line_count=result.new_lines.num_rows, **blanket_refs(result, order_row))
         self._keep(t, order_row, result, lines, kept, applied=header)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),),
@@ -1188,12 +1188,15 @@ def _party(line: dict) -> str:
     return " ".join(x for x in (line.get(f"mark_for_{f}") for f in LINE_MARK_FOR) if x) or "(none)"
 
 
-def blanket_refs(result: ChangeResult) -> dict[str, str]:
-    """The order record's contract and agreement (BLANKET_REF_FIELDS) as the 860's heading set them in the new
-    revision's ORDERS row (engine.changes: a release moved to another blanket, or a reference added), for the record
-    to follow its row: the store's index finds a blanket's releases by them (StateStore.releases_naming)."""
-    return {name: (result.order_changes[name] or "").strip() for name in BLANKET_REF_FIELDS
-            if name in result.order_changes}
+def blanket_refs(result: ChangeResult, order_row: Mapping) -> dict[str, str]:
+    """The order record's contract and agreement (BLANKET_REF_FIELDS) as the new revision's ORDERS row ``order_row``
+    holds them ("" for none) when the 860's heading set one (engine.changes: a release moved to another blanket, or a
+    reference added), for the record to follow its row: the store's index finds a blanket's releases by them
+    (StateStore.releases_naming). Both, so an order whose numbers the store did not know (stored before store version
+    BLANKET_REFS, not read yet) is not left with one known and the other null. None set: nothing."""
+    if not any(name in result.order_changes for name in BLANKET_REF_FIELDS):
+        return {}
+    return {name: (order_row.get(name) or "").strip() for name in BLANKET_REF_FIELDS}
 
 
 def _what_moved(dates: bool, result: ChangeResult, before: Mapping | None = None) -> str:
