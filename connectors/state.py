@@ -70,6 +70,7 @@ from connectors.state_migrations import (
     AGED_READS,
     BILLED_WEIGHTS,
     BLANKET_REFS,
+    BLANKET_REFS_UNREAD,
     BUYER_GS_IDS,
     FINDING_DETAIL,
     FINDING_SACS,
@@ -216,6 +217,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         agreement_number; REF*CT, REF*AH), indexed by partner: a blanket's releases naming it so
 #                         REFS_BY_KEY (37): our 856s' and 810s' shipment ids and invoice numbers by their sets' keys
 #                         (shipments_asn, invoices_doc_key): a partner's 997 names a few sets, not every one kept
+#                         BLANKET_REFS_READ (38): the contract and agreement of the orders stored before BLANKET_REFS
+#                         read once from their stored tables by the next night (meta BLANKET_REFS_UNREAD marks it due)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -2636,6 +2639,32 @@ class StateStore(FinanceTables):
                              f" {BLANKET_REF_FIELDS[0]} IS NULL{in_states}", (partner, kind, *wanted)):
                 unknown[(r[0], r[1])] = _order_from_row(r)
         return [named[k] for k in sorted(named)], [unknown[k] for k in sorted(unknown) if k not in named]
+
+    def blanket_refs_unread(self) -> bool:
+        """True while the contract and agreement of orders stored before BLANKET_REFS wait to be read from their
+        stored tables (meta BLANKET_REFS_UNREAD, left by BLANKET_REFS_READ's step; flows.releases.fill_blanket_refs)."""
+        return bool(self._q("SELECT 1 FROM meta WHERE key=?", (BLANKET_REFS_UNREAD,)))
+
+    def refs_unknown(self) -> list[tuple[str, str, str | None, str]]:
+        """(partner, key, order_ref, lines_key) of each order whose contract and agreement are not known (null:
+        stored before BLANKET_REFS, or made elsewhere than an 850's intake), by its stored table: what
+        fill_blanket_refs is given once they are read."""
+        return [tuple(r) for r in self._q(
+            f"SELECT partner, po_number, order_ref, lines_key FROM orders WHERE {BLANKET_REF_FIELDS[0]} IS NULL"
+            " ORDER BY partner, lines_key, po_number")]
+
+    def fill_blanket_refs(self, numbers: Iterable[tuple[str, str, str, str]]) -> int:
+        """Each order of ``numbers`` (partner, key, contract, agreement: read from its stored ORDERS row, "" for none)
+        given them while they are still not known (null: an order an 860 or intake gave its numbers since keeps
+        them), in one transaction that also takes the store's mark away (meta BLANKET_REFS_UNREAD): an order whose
+        stored table could not be read, left out, stays null and is read when wanted (releases_naming's unknown).
+        No history event: what the order named is not changed, only kept. How many orders were given them."""
+        rows = [(contract, agreement, partner, key) for partner, key, contract, agreement in numbers]
+        with self.transaction():
+            done = self._many(f"UPDATE orders SET {BLANKET_REF_FIELDS[0]}=?, {BLANKET_REF_FIELDS[1]}=? WHERE partner=?"
+                              f" AND po_number=? AND {BLANKET_REF_FIELDS[0]} IS NULL", rows) if rows else 0
+            self._q("DELETE FROM meta WHERE key=?", (BLANKET_REFS_UNREAD,))
+        return done
 
     def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")

@@ -119,6 +119,13 @@ before) and the indexes; it reads no order.
 Version REFS_BY_KEY (37) finds the shipment id and invoice number of each of our 856s and 810s a partner's 997
 names by the set's key (indexes shipments_asn on shipments (partner, asn_doc_key) and invoices_doc_key on invoices
 (partner, doc_key): StateStore.fulfilment_refs(keys) no longer reads every shipment and invoice the store kept).
+Version BLANKET_REFS_READ (38) has the contract and agreement of the orders stored before BLANKET_REFS (null: not
+known) read from their stored tables, once: the step marks the store (meta BLANKET_REFS_UNREAD) when it holds such
+orders, and the next night, under the workspace lease, fills them from each order's current stored ORDERS row
+(flows.releases.fill_blanket_refs; the store never reads the Parquet tables itself, nor knows where they are) and
+takes the mark away. A release taken before BLANKET_REFS is then found by the index as a new one is (a cancelled
+blanket's releases, decide's blanket checks, `status`); one whose stored table cannot be read stays null, read as
+before.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -170,7 +177,11 @@ LINE_MARKS = WORDS_AS_DATA + 1
 AGED_READS = LINE_MARKS + 1
 BLANKET_REFS = AGED_READS + 1
 REFS_BY_KEY = BLANKET_REFS + 1
-LATEST = REFS_BY_KEY
+BLANKET_REFS_READ = REFS_BY_KEY + 1
+LATEST = BLANKET_REFS_READ
+# the meta key BLANKET_REFS_READ's step leaves when the store holds orders whose contract and agreement are not known
+# (null): the next night reads them from their stored tables (flows.releases.fill_blanket_refs), then deletes it
+BLANKET_REFS_UNREAD = "blanket_refs_unread"
 # the indexes LOOKUP_INDEXES adds (connectors.state's INDEXES defines them)
 LOOKUP_INDEX_NAMES = ("shipments_tracking", "shipments_bol", "orders_ship_to", "shipment_lines_store")
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
@@ -453,6 +464,16 @@ def _migrate_to_refs_by_key(store: StateStore) -> None:
     """Step REFS_BY_KEY - 1 -> REFS_BY_KEY: shipments' index by partner and ASN set key, invoices' by partner and
     810 set key (what intake's check of a partner's 997 looks our shipment ids and invoice numbers up by)."""
     add_indexes(store, "shipments_asn", "invoices_doc_key")
+
+
+def _migrate_to_blanket_refs_read(store: StateStore) -> None:
+    """Step BLANKET_REFS_READ - 1 -> BLANKET_REFS_READ: the store marked (meta BLANKET_REFS_UNREAD) when some order's
+    contract and agreement are not known (null: stored before BLANKET_REFS), for the next night to read them from
+    their stored tables (flows.releases.fill_blanket_refs: this module reads no Parquet). A store without such an
+    order is not marked: nothing to read."""
+    if store._q("SELECT 1 FROM orders WHERE contract_number IS NULL LIMIT 1"):
+        store._q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                 (BLANKET_REFS_UNREAD, "due"))
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -765,4 +786,7 @@ MIGRATIONS = {
     # the shipment ids and invoice numbers of the sets a partner's 997 names, by the sets' keys (shipments_asn,
     # invoices_doc_key), not every shipment and invoice kept
     REFS_BY_KEY - 1: _migrate_to_refs_by_key,
+    # the contract and agreement of the orders stored before BLANKET_REFS read from their stored tables, once: marked
+    # here (meta BLANKET_REFS_UNREAD), read by the next night (flows.releases.fill_blanket_refs)
+    BLANKET_REFS_READ - 1: _migrate_to_blanket_refs_read,
 }

@@ -417,7 +417,7 @@ def apply_changes(
     result = _heading_codes_read(_units_read(result, pocs), header)
     result = _refs_named(_parties_named(result, order, header), order, header)
     result, added = _refs_added(result, order, header, echoed)
-    changed = {**heading_changes(order, {**header, **window}), **added}
+    changed = {**heading_changes(order, {**header, **window}), **added, **_blanket_refs_moved(order, header)}
     if not changed:
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
@@ -654,9 +654,10 @@ def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> Change
     (Target's 860 restates REF*DP on every change); one the order has none of is not compared. It used to be
     answered 865 AK with no word: a PO moved to another department, our 856 and 810 naming the old one."""
     differ, seen = [], set()
+    moved = _blanket_refs_of(order)  # a release's contract and agreement: applied (_blanket_refs_moved), not named
     for ref in header.get("refs_sent") or ():
         q, sent = ref.get("qualifier"), (ref.get("id") or "").strip()
-        if q in seen:  # the first REF of each qualifier, as the 850 reads its column
+        if q in seen or q in moved:  # the first REF of each qualifier, as the 850 reads its column
             continue
         seen.add(q)
         own = (order.get(ORDER_REFS[q]) or "").strip() if q in ORDER_REFS else ""
@@ -685,6 +686,7 @@ def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: C
     a person to see it. A REF changing one the order has is _refs_named's. They used to be neither applied nor told:
     a new promotion (REF*PD) or department (REF*DP) the 856 and 810 never carried; then kept without their REF03."""
     had = {e[0] for e in order_ref_elements(order)}
+    echoed = {*echoed, *_blanket_refs_of(order)}  # a release's new contract or agreement names its blanket: kept
     texts = {r["qualifier"]: r["description"] for r in header.get("ref_descriptions") or ()
              if r.get("qualifier") and r.get("description")}
     new, seen = [], set()
@@ -715,6 +717,38 @@ def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: C
         "recorded; check it by hand.", at, "REF01", " ".join(q for q, _sent in told), seg="REF")]), added
 
 
+# the heading references by which a release (BEG02 RL) names the blanket it calls off when its BEG03 is its own PO
+# number (engine.blankets.called_off: an ERP's release order, SAP S/4HANA's): REF*CT contract, REF*AH agreement
+BLANKET_REFS = {"CT": "contract_number", "AH": "agreement_number"}
+_RELEASE = "RL"  # BEG02 Release or Delivery Order (engine.blankets.RELEASE)
+
+
+def _blanket_refs_of(order: Mapping) -> dict[str, str]:
+    """BLANKET_REFS when ``order`` (an ORDERS row) is a release, else none: an 860 changes a release's contract or
+    agreement (_blanket_refs_moved), not another order's (_refs_named: a person checks it)."""
+    return BLANKET_REFS if (order.get("order_type") or "").strip() == _RELEASE else {}
+
+
+def _blanket_refs_moved(order: Mapping, header: Mapping) -> dict[str, str]:
+    """The ORDERS columns of a release's contract and agreement (REF*CT, REF*AH) the 860's heading changes: the first
+    REF of each qualifier with a REF02 (as the 850's column is read) other than the release's own, trimmed. The
+    buyer moved the release to another blanket agreement (an ERP's release order names its outline agreement so):
+    kept with the order, it is drawn on the blanket its new number names, and found by it (StateStore.releases_naming,
+    a blanket's cancellation, `status`), no longer by the old one's. A REF adding one the release had none of is
+    _refs_added's (the same column). It used to be CHANGE_HEADER_NOT_APPLIED for a person to check, the release
+    still found by the old number: a cancellation of the blanket it had left held it, one of its new blanket did not."""
+    moved, seen = {}, set()
+    for q, column in _blanket_refs_of(order).items():
+        for ref in header.get("refs_sent") or ():
+            if ref.get("qualifier") != q or q in seen:
+                continue
+            seen.add(q)
+            sent, own = (ref.get("id") or "").strip(), (order.get(column) or "").strip()
+            if sent and own and sent != own:
+                moved[column] = sent
+    return moved
+
+
 def refs_said(order: Mapping, changed: Mapping) -> list[str]:
     """'REF PD (none) -> SPRING26' for each heading reference ``changed`` (ORDERS columns: _refs_added) adds to
     ``order``, in the order the 860 sent them, with its REF03 where it sent one ('REF DP (none) -> 084 HOUSEWARES';
@@ -724,7 +758,10 @@ def refs_said(order: Mapping, changed: Mapping) -> list[str]:
              if r.get("qualifier") not in had}
     said = [(r["qualifier"], r["id"]) for r in changed.get("refs_sent") or () if r.get("qualifier") not in had]
     said += [(q, "") for q in texts if q not in {q for q, _id in said}]
-    return [f"REF {q} (none) -> " + " ".join(v for v in (sent, texts.get(q)) if v) for q, sent in said]
+    # and a release's contract or agreement the 860 changed (_blanket_refs_moved): 'REF CT 4600009999 -> FAS8900401'
+    moved = [f"REF {q} {(order.get(c) or '').strip()} -> {changed[c]}" for q, c in BLANKET_REFS.items()
+             if c in changed and (order.get(c) or "").strip() and changed[c] != (order.get(c) or "").strip()]
+    return [f"REF {q} (none) -> " + " ".join(v for v in (sent, texts.get(q)) if v) for q, sent in said] + moved
 
 
 def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -938,6 +975,9 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
         "Its backorders follow the new dates: offered stock while they have not passed, cancelled once they have."])
         + (["Its new references are kept for its 855, 856 and 810."] if changed.keys() & REF_CHANGES else [])
         ) if changed.keys() <= DEADLINE_CHANGES | REF_CHANGES else "The order was decided again with them."
+    if changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
+        then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
+                 " holds it, the one it named before no longer does.")
     return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
                     f"{'; '.join(said)}. {then}", at, "BCH03", " ".join(sorted(changed)), seg="BCH")
 

@@ -279,12 +279,29 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
             recovery.close_crashed_runs(ws, state, at=_wall())
             run_id = steps.run_id_for(started, ws, state)
             state.start_run(run_id, _wall(), clock=started.isoformat())  # recovers: the unfinished runs before it
+            _blanket_refs_read(ws, state)
         finally:
             state.close()
         held.renew(note=f"run {run_id}", run_id=run_id)
         faults.reached("run-started")
         with survivors_frozen():  # each stage's collection walks what the stages made, not the whole heap
             return _stages(ws, run_id, started, stages, partners, use_gx, held)
+
+
+def _blanket_refs_read(ws: Workspace, state: StateStore) -> None:
+    """Once, the first night after a store migrated to version BLANKET_REFS_READ (its mark, before any stage): the
+    contract and agreement of the orders stored before BLANKET_REFS read from their stored tables
+    (flows.releases.fill_blanket_refs), so a blanket finds its older releases by the index; said when any was."""
+    if not state.blanket_refs_unread():
+        return
+    from connectors.order_store import OrderStore
+    from flows.releases import fill_blanket_refs
+
+    filled, unread = fill_blanket_refs(state, OrderStore(ws.orders_dir))
+    progress.report("store", f"the contract and agreement (REF*CT, REF*AH) of {plural(filled, 'order')} stored "
+                    "before the store kept them read from their stored tables"
+                    + (f"; {plural(unread, 'order')} whose table could not be read stay as they were" if unread
+                       else ""))
 
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,

@@ -6,7 +6,7 @@ by engine.lifecycle.releases."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pyarrow.compute as pc
 
@@ -271,3 +271,43 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
 def cancelling_rows(orders) -> dict[str, dict]:
     """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key."""
     return {r["po_number"]: r for r in orders.to_pylist() if (r.get("purpose") or "").strip() == "01"}
+
+
+def fill_blanket_refs(state: StateStore, store: OrderStore) -> tuple[int, int]:
+    """The contract and agreement (REF*CT, REF*AH) of each order the store does not know them of (null: stored before
+    store version BLANKET_REFS), read from its current stored ORDERS row ("" for none) and kept with the order
+    (StateStore.fill_blanket_refs), once, while the store is marked for it (BLANKET_REFS_READ's step): a release
+    taken before is then found by the index (releases_naming) as a new one is, its stored table no longer read by
+    each lookup. Each stored table is read once (its four columns), however many orders it holds; an order whose
+    table cannot be read, or holds no row of it, stays null (read when wanted, as before). (orders given them,
+    orders left unknown); (0, 0) when the store is not marked."""
+    if not state.blanket_refs_unread():
+        return 0, 0
+    unknown = [_Unknown(*row) for row in state.refs_unknown()]
+    columns = ["order_ref", "po_number", "contract_number", "agreement_number"]
+    numbers, rows_of = [], {}
+    for r, t in per_stored_table(unknown, lambda partner, key: store.load_orders(partner, key, columns)):
+        if t is None:
+            continue
+        rows = rows_of.get((r.partner, r.lines_key))
+        if rows is None:  # (po_number, order_ref) and po_number -> the first row of each, as current_tables reads
+            rows = rows_of[(r.partner, r.lines_key)] = {}
+            for row in t.to_pylist():
+                rows.setdefault((row["po_number"], row["order_ref"]), row)
+                rows.setdefault((row["po_number"], None), row)
+        row = rows.get((r.po_number, r.order_ref)) or rows.get((r.po_number, None))
+        if row is not None:
+            numbers.append((r.partner, r.po_number, (row["contract_number"] or "").strip(),
+                            (row["agreement_number"] or "").strip()))
+    state.fill_blanket_refs(numbers)
+    return len(numbers), len(unknown) - len(numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    """An order whose contract and agreement the store does not know (StateStore.refs_unknown)."""
+
+    partner: str
+    po_number: str
+    order_ref: str | None
+    lines_key: str

@@ -103,7 +103,7 @@ def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its
     state.close()
     state = StateStore(ws.state_url)
     try:
-        assert state.schema_version == LATEST == BLANKET_REFS + 1 == AGED_READS + 2
+        assert state.schema_version == LATEST == BLANKET_REFS + 2 == AGED_READS + 3
         assert {"orders_contract", "orders_agreement"} <= {r[0] for r in state._q(
             "SELECT name FROM sqlite_master WHERE type='index'")}
         assert {r[0] for r in state._q("SELECT contract_number FROM orders")} == {None}

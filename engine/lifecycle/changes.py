@@ -56,6 +56,7 @@ from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     BILL_ONLY,
+    BLANKET_REF_FIELDS,
     CUT_MARK,
     DECIDED_EVENTS,
     DECIDED_ORDERS,
@@ -614,10 +615,11 @@ class _Step:
         dates = bool(set(result.order_changes) - REF_CHANGES or result.dated_line_numbers)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=docs[0].sets[0].doc_key if docs else "",
-                 note=f"{_what_moved(dates, result)}"
+                 note=f"{_what_moved(dates, result, before)}"
                  f" by {self._sent} in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
-                 revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
+                 revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file,
+                 **blanket_refs(result, order_row))
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
             pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
         if revived:
@@ -652,7 +654,7 @@ class _Step:
                  + (f"; heading: {', '.join(sorted(result.order_changes))}" if result.order_changes else ""),
                  revision=revision,
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
-                 line_count=result.new_lines.num_rows)
+                 line_count=result.new_lines.num_rows, **blanket_refs(result, order_row))
         lines = self._revised_lines(result, touched, revision)
         # a changed line keeps its reservations while it is decided again (engine.kept_stock: only the units
         # they do not cover compete for stock); a deleted line's are released
@@ -735,13 +737,14 @@ class _Step:
             # kept for what is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
-            what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
+            what = _what_moved(bool(deadlines or result.dated_line_numbers), result, before)
             docs, said, doc_key = restated(revived or tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
                      note=f"{what} by {self._sent} in {ch.source_file}: "
                      f"{moved_dates(before, deadlines, table, result)}; no line of the "
                      f"{record.state.value} order changed{restored}" + told(said),
-                     revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
+                     revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file,
+                     **blanket_refs(result, order_row))
             self._keep(t, order_row, result, revived or None, tuple(self.rv.reservations.get(self.key, ())))
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         lines=(OrderLines(*self.key, revived),) if revived else (),
@@ -772,7 +775,7 @@ class _Step:
                  note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}{cut}"
                  + told(said),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
-                 line_count=result.new_lines.num_rows, value=_value(lines), **said)
+                 line_count=result.new_lines.num_rows, value=_value(lines), **said, **blanket_refs(result, order_row))
         self._keep(t, order_row, result, lines, kept)
         # the raised units are placed this night, promised from a receipt, or refused (flows.decide); a partner
         # that takes no backorder has every unit the stock does not cover refused
@@ -885,7 +888,7 @@ class _Step:
                  note=f"changed after shipment by {self._sent} in {ch.source_file}: lines {sorted(touched)}; line(s) "
                  f"{', '.join(map(str, added)) or '(none)'} added{again}, to be decided with the rules",
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
-                 line_count=result.new_lines.num_rows)
+                 line_count=result.new_lines.num_rows, **blanket_refs(result, order_row))
         self._keep(t, order_row, result, lines, kept, applied=header)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),),
@@ -1185,13 +1188,26 @@ def _party(line: dict) -> str:
     return " ".join(x for x in (line.get(f"mark_for_{f}") for f in LINE_MARK_FOR) if x) or "(none)"
 
 
-def _what_moved(dates: bool, result: ChangeResult) -> str:
+def blanket_refs(result: ChangeResult, order_row: Mapping) -> dict[str, str]:
+    """The order record's contract and agreement (BLANKET_REF_FIELDS) as the new revision's ORDERS row ``order_row``
+    holds them ("" for none) when the 860's heading set one (engine.changes: a release moved to another blanket, or a
+    reference added), for the record to follow its row: the store's index finds a blanket's releases by them
+    (StateStore.releases_naming). Both, so an order whose numbers the store did not know (stored before store version
+    BLANKET_REFS, not read yet) is not left with one known and the other null. None set: nothing."""
+    if not any(name in result.order_changes for name in BLANKET_REF_FIELDS):
+        return {}
+    return {name: (order_row.get(name) or "").strip() for name in BLANKET_REF_FIELDS}
+
+
+def _what_moved(dates: bool, result: ChangeResult, before: Mapping | None = None) -> str:
     """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
-    split, a pack's contents (SLN I), a line's tax exemption, a line's mark-for."""
+    split, a pack's contents (SLN I), a line's tax exemption, a line's mark-for; its references added, or changed (a
+    release's contract or agreement the order had (``before``: its ORDERS row): engine.changes._blanket_refs_moved)."""
     if dates:
         return "dates moved"
     if result.order_changes:  # (heading references added, nothing else: engine.changes._refs_added)
-        return "references added"
+        return "references changed" if any((before or {}).get(c) for c in BLANKET_REF_FIELDS
+                                           if c in result.order_changes) else "references added"
     if result.packed_line_numbers and not result.split_line_numbers:
         return "pack contents changed"
     if result.split_line_numbers:
