@@ -1,10 +1,11 @@
 """The workspace's VAN mailbox (mailbox/inbox/ beside drop/): before intake, each file there is archived, cut into
 its interchanges (parsers.x12_mailbox, bytes kept exactly) and each one written into its owner's drop inbox
-(engine.mailbox.route) under a name that keeps its lineage; an interchange no one partner takes goes to
-mailbox/quarantine/ with an error finding (a failures-report row), text between interchanges is a warning; the
-routes are written beside the file in mailbox/processed/ (<file>.routes.csv) and the file moved there. A rerun
-after a crash writes nothing twice: a piece already in its inbox with the same bytes, or already taken by its
-partner from this mailbox file, is left. Wiring only: nothing here decides anything about EDI."""
+(engine.mailbox.route) under a name that keeps its lineage (a partner whose drop is on SFTP included: its local
+drop/<id>/inbox/ beside the server, which its intake takes first: flows.intake); an interchange no one partner
+takes goes to mailbox/quarantine/ with an error finding (a failures-report row), text between interchanges is a
+warning; the routes are written beside the file in mailbox/processed/ (<file>.routes.csv) and the file moved
+there. A rerun after a crash writes nothing twice: a piece already in its inbox with the same bytes, or already
+taken by its partner from this mailbox file, is left. Wiring only: nothing here decides anything about EDI."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ import io
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from connectors.base import FileDrop, bounded_name
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.mailbox import Broken, Route, gap_findings, route, route_piece
+from engine.mailbox import Broken, Route, gap_findings, route, route_piece, still_held_finding
 from flows import taking
 from flows.intake import local_drops
 from flows.workspace import BrokenProfile, Workspace
@@ -33,6 +34,7 @@ from schemas.profile import LocalDropSettings, PartnerProfile, claimed_ids
 PARTY = "mailbox"  # the findings' partner column for what the mailbox itself reports
 CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not answered",
                 "MAILBOX_INTERCHANGE_HELD": "kept in mailbox/quarantine/held, routed once the profile loads",
+                "MAILBOX_INTERCHANGE_STILL_HELD": "still in mailbox/quarantine/held, routed once the profile loads",
                 "MAILBOX_TEXT_SKIPPED": "sent to no partner, kept in mailbox/archive"}
 
 
@@ -47,6 +49,8 @@ class MailboxResult:
     unrouted: int = 0
     held: int = 0  # interchanges held for a partner whose profile does not load
     retaken: int = 0  # interchanges held before, routed now that their partner's profile loads
+    still_held: int = 0  # interchanges held on an earlier run, still held (a warning each run)
+    held_since: str = ""  # the earliest day one of them was held
     findings: list[dict] = field(default_factory=list)
 
 
@@ -130,7 +134,7 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     box = drop(mailbox_root(ws)) if drop else _mailbox_drop(mailbox_root(ws), _ready_rule(ws))
     drops = local_drops(ws)
     claims = _claims(broken or {})
-    _retake_held(box, drops, profiles, claims, state, run_id, res)
+    _retake_held(box, drops, profiles, claims, state, run_id, res, now)
     _record(state, taking.refusals(box), run_id, res.findings)  # unsafe names, symlinks: never read, left
     for info in box.list("inbox"):
         data = taking.read_listed(box, info, who=PARTY)
@@ -180,11 +184,13 @@ def _put(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], state: S
 
 
 def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
-                 state: StateStore, run_id: str, res: MailboxResult) -> None:
+                 state: StateStore, run_id: str, res: MailboxResult, now: datetime) -> None:
     """Each interchange held for a profile that did not load routed again: into its partner's inbox once that
     profile loads (the held copy then moved to mailbox/processed/), to the quarantine if it now belongs to no
-    one (its finding then), else left held (said when it was held). A rerun after a crash places nothing twice:
-    the piece already in the inbox, or taken by its partner under its name, is left."""
+    one (its finding then), else left held: said again, a MAILBOX_INTERCHANGE_STILL_HELD warning naming how long
+    it has waited (from the run that held it: its MAILBOX_INTERCHANGE_HELD on record) and the profile's error
+    tonight, under the partner it is held for, every run but the one that held it. A rerun after a crash places
+    nothing twice: the piece already in the inbox, or taken by its partner under its name, is left."""
     if not (box.root / HELD).is_dir():
         return
     for info in LocalDrop(box.root, create=False).list(HELD):  # our own writes, whole: no settle wait
@@ -194,6 +200,7 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
             continue  # not one of ours (a person put it there): left as it is
         r = route_piece(info.name, pieces[0], 1, info.name, profiles, claims)
         if r.held:
+            _still_held(state, r, run_id, now, [claims[pid] for pid in r.held], res)
             continue
         _put(box, drops, profiles, state, r, data, hashlib.sha256(data).hexdigest(), res)
         if r.partner:
@@ -201,6 +208,20 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
         else:
             _record(state, [r.finding], run_id, res.findings, r.owner or PARTY)
         box.move_new(HELD, info.name, "processed")
+
+
+def _still_held(state: StateStore, r: Route, run_id: str, now: datetime, held: list[Broken],
+                res: MailboxResult) -> None:
+    """The warning that a piece held on an earlier run is still held (none on the run that held it: a rerun)."""
+    first = state.first_said("MAILBOX_INTERCHANGE_HELD", r.piece.control, f"mailbox/{HELD}/{r.name},")
+    if first is not None and first[0] == run_id:
+        return
+    since = first[1][:10] if first is not None and first[1] else None
+    days = (now.date() - date.fromisoformat(since)).days if since is not None else None
+    _record(state, [still_held_finding(r.piece, r.name, held, since, days)], run_id, res.findings, r.owner or PARTY)
+    res.still_held += 1
+    if since is not None and (not res.held_since or since < res.held_since):
+        res.held_since = since
 
 
 def _claims(broken: Mapping[str, BrokenProfile]) -> dict[str, Broken]:
@@ -278,8 +299,8 @@ def _record(state: StateStore, found: list[Finding], run_id: str, rows: list[dic
 
 
 def _record_owned(owned: list[Route], state: StateStore, run_id: str, rows: list[dict]) -> None:
-    """The finding of each interchange not routed that is one partner's (held for its profile, its drop on SFTP)
-    under that partner: counted in its row of the summary and its section of the failures report."""
+    """The finding of each interchange not routed that is one partner's (held for its broken profile) under that
+    partner: counted in its row of the summary and its section of the failures report."""
     for r in owned:
         _record(state, [r.finding], run_id, rows, r.owner)
 
