@@ -162,14 +162,19 @@ def still_held_finding(piece: Piece, name: str, held: Sequence[Broken], since: s
 def gap_findings(mailbox_file: str, gaps: Sequence, pieces: Sequence[Piece]) -> list[Finding]:
     """A MAILBOX_TEXT_SKIPPED warning per stretch of the file outside every interchange that holds more than
     padding (a `$$ADD` header, a mailbag's IMC): sent to no partner, kept in the archived mailbox file."""
-    where = {0: "before the first interchange"}
     out = []
     for g in gaps:
         before = [p.place for p in pieces if p.end <= g.start]
-        at = where[0] if not before else (f"after interchange {before[-1]}" if before[-1] == len(pieces)
-                                          else f"between interchanges {before[-1]} and {before[-1] + 1}")
-        text = g.text if len(g.text) <= 80 else g.text[:77] + "..."
-        out.append(finding("MAILBOX_TEXT_SKIPPED", f"Mailbox file {mailbox_file}: {len(g.text)} character(s) "
-                           f"{at} (bytes {g.start}..{g.end}) are no interchange; sent to no partner, kept in the "
-                           "archived mailbox file.", file=mailbox_file, value=text))
+        out.append(gap_finding(mailbox_file, g, before[-1] if before else 0, len(pieces)))
     return out
+
+
+def gap_finding(mailbox_file: str, g, before: int, count: int) -> Finding:
+    """gap_findings' warning for one gap ``g`` after the ``before``-th of ``count`` interchanges (0: before the
+    first), for a file read an interchange at a time."""
+    at = "before the first interchange" if not before else (
+        f"after interchange {before}" if before == count else f"between interchanges {before} and {before + 1}")
+    text = g.text if len(g.text) <= 80 else g.text[:77] + "..."
+    return finding("MAILBOX_TEXT_SKIPPED", f"Mailbox file {mailbox_file}: {len(g.text)} character(s) "
+                   f"{at} (bytes {g.start}..{g.end}) are no interchange; sent to no partner, kept in the "
+                   "archived mailbox file.", file=mailbox_file, value=text)

@@ -22,11 +22,20 @@ from connectors.base import FileDrop, bounded_name
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.mailbox import Broken, Route, gap_findings, route, route_piece, still_held_finding
+from engine.mailbox import (
+    Broken,
+    Route,
+    gap_finding,
+    gap_findings,
+    piece_name,
+    route,
+    route_piece,
+    still_held_finding,
+)
 from flows import taking
 from flows.intake import local_drops
 from flows.workspace import BrokenProfile, Workspace
-from parsers.x12_mailbox import split_interchanges
+from parsers.x12_mailbox import Gap, split_interchanges, stream_interchanges
 from schemas.errors import StorageError
 from schemas.findings import Finding
 from schemas.profile import LocalDropSettings, PartnerProfile, claimed_ids
@@ -137,6 +146,9 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     _retake_held(box, drops, profiles, claims, state, run_id, res, now)
     _record(state, taking.refusals(box), run_id, res.findings)  # unsafe names, symlinks: never read, left
     for info in box.list("inbox"):
+        if info.size > STREAM_BYTES:
+            _split_streamed(box, info, drops, profiles, claims, state, run_id, res)
+            continue
         data = taking.read_listed(box, info, who=PARTY)
         if data is None:
             continue
@@ -149,11 +161,7 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         for r in routes:
             piece = data[r.piece.start: r.piece.end]
             piece_sha = hashlib.sha256(piece).hexdigest()
-            where = _put(box, drops, profiles, state, r, piece, piece_sha, res)
-            rows.append([r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
-                         r.piece.receiver_qualifier, r.piece.receiver, r.piece.control,
-                         r.partner or (f"(held for {' or '.join(r.held)})" if r.held else "(unrouted)"),
-                         where, piece_sha])
+            rows.append(_route_row(r, _put(box, drops, profiles, state, r, piece, piece_sha, res), piece_sha))
         found = [r.finding for r in routes if r.finding and not r.owner] + gap_findings(info.name, split.gaps,
                                                                                         split.pieces)
         if not split.pieces:
@@ -163,6 +171,66 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
         box.move_new("inbox", info.name, "processed")
     return res
+
+
+# A mailbox file larger than this is split an interchange at a time (parsers.x12_mailbox.stream_interchanges, its
+# bytes read CHUNK_BYTES at a time): what is held is the interchange being read, never the file (intake's own
+# STREAM_BYTES)
+STREAM_BYTES = 16_000_000
+CHUNK_BYTES = 1 << 20
+
+
+def _split_streamed(box: LocalDrop, info, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
+                    state: StateStore, run_id: str, res: MailboxResult) -> None:
+    """A mailbox file too large to hold, split as split_mailbox splits one read whole (the same pieces, names,
+    findings and routes file, byte for byte), never whole in memory: hashed and archived by a streaming copy, read
+    once to count its interchanges (a piece's name says "of M"), then again to route each as it comes, its row of
+    the routes file written to a spool file as it goes (placed once every piece is placed and the findings are
+    recorded, as the whole read writes it then)."""
+    name = info.name
+    here = box.stat("inbox", name)
+    if here is None or here.size != info.size:  # changed or gone since it was listed: left for a later run
+        return
+    res.files += 1
+    sha = box.sha256("inbox", name)
+    archived = name if _holds(box, "archive", name, sha) else box.copy_new("inbox", name, "archive", name)
+    count = sum(isinstance(x, tuple) for x in stream_interchanges(box.chunks("inbox", name, size=CHUNK_BYTES)))
+    unrouted: list[Finding] = []
+    owned: list[Route] = []
+    gaps: list[Finding] = []
+
+    def fill(sink) -> None:
+        seen = 0
+        sink.write(_csv_line(MANIFEST_COLUMNS))
+        for x in stream_interchanges(box.chunks("inbox", name, size=CHUNK_BYTES)):
+            if isinstance(x, Gap):
+                gaps.append(gap_finding(name, x, seen, count))
+                continue
+            piece, data = x
+            seen = piece.place
+            r = route_piece(name, piece, count, piece_name(name, piece, count), profiles, claims)
+            piece_sha = hashlib.sha256(data).hexdigest()
+            row = _route_row(r, _put(box, drops, profiles, state, r, data, piece_sha, res), piece_sha)
+            sink.write(_csv_line([name, sha, f"mailbox/archive/{archived}", *row]))
+            if r.finding:
+                (owned.append(r) if r.owner else unrouted.append(r.finding))
+
+    spooled = box.spool("processed", fill)
+    try:
+        _record(state, unrouted + gaps + ([] if count else [_no_interchange(name)]), run_id, res.findings)
+        _record_owned(owned, state, run_id, res.findings)
+    except BaseException:
+        box.drop_spooled(spooled)
+        raise
+    box.place_spooled(spooled, f"{archived}.routes.csv")
+    box.move_new("inbox", name, "processed")
+
+
+def _route_row(r: Route, where: str, piece_sha: str) -> list:
+    """One interchange's row of the routes file (after the mailbox file's own columns)."""
+    return [r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
+            r.piece.receiver_qualifier, r.piece.receiver, r.piece.control,
+            r.partner or (f"(held for {' or '.join(r.held)})" if r.held else "(unrouted)"), where, piece_sha]
 
 
 HELD = "quarantine/held"  # mailbox/quarantine/held/: interchanges waiting for a partner's profile to load
@@ -309,11 +377,16 @@ def _consequence(f: Finding) -> str:
     return CONSEQUENCES.get(f.code, "file left in mailbox/inbox")
 
 
+MANIFEST_COLUMNS = ["mailbox_file", "mailbox_sha256", "archived_as", "place", "start", "end", "isa05", "isa06",
+                    "isa07", "isa08", "isa13", "partner", "written_to", "sha256"]
+
+
 def _manifest(name: str, sha: str, archived: str, rows: list[list]) -> bytes:
+    return b"".join([_csv_line(MANIFEST_COLUMNS),
+                     *(_csv_line([name, sha, f"mailbox/archive/{archived}", *r]) for r in rows)])
+
+
+def _csv_line(values: list) -> bytes:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["mailbox_file", "mailbox_sha256", "archived_as", "place", "start", "end", "isa05", "isa06", "isa07",
-                "isa08", "isa13", "partner", "written_to", "sha256"])
-    for r in rows:
-        w.writerow([name, sha, f"mailbox/archive/{archived}", *r])
+    csv.writer(out, lineterminator="\n").writerow(values)
     return out.getvalue().encode()
