@@ -36,7 +36,7 @@ from flows import taking
 from flows.intake import local_drops
 from flows.workspace import BrokenProfile, Workspace
 from parsers.x12_mailbox import Gap, split_interchanges, stream_interchanges
-from schemas.errors import StorageError
+from schemas.errors import FileNotReady, StorageError
 from schemas.findings import Finding
 from schemas.profile import LocalDropSettings, PartnerProfile, claimed_ids
 
@@ -45,6 +45,12 @@ CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not
                 "MAILBOX_INTERCHANGE_HELD": "kept in mailbox/quarantine/held, routed once the profile loads",
                 "MAILBOX_INTERCHANGE_STILL_HELD": "still in mailbox/quarantine/held, routed once the profile loads",
                 "MAILBOX_TEXT_SKIPPED": "sent to no partner, kept in mailbox/archive"}
+
+# A mailbox file larger than this is pulled (a download spooled to disk) and split an interchange at a time
+# (parsers.x12_mailbox.stream_interchanges, its bytes read CHUNK_BYTES at a time): what is held is the interchange
+# being read, never the file (intake's own STREAM_BYTES)
+STREAM_BYTES = 16_000_000
+CHUNK_BYTES = 1 << 20
 
 
 def mailbox_root(ws: Workspace) -> Path:
@@ -82,23 +88,60 @@ def pull_mailbox(ws: Workspace, remote: FileDrop, state: StateStore, *, run_id: 
     box = _mailbox_drop(mailbox_root(ws), ws.mailbox_drop.local)
     _record(state, taking.refusals(remote), run_id, res.findings)
     for info in remote.list("inbox"):
-        data = taking.read_listed(remote, info, who=PARTY)
-        if data is None:
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        name = local_name(box, info.name, sha)
-        if _taken_before(box, name, sha):
-            res.again.append(name)
+        if info.size > STREAM_BYTES and hasattr(remote, "download"):
+            if not _pull_streamed(box, remote, info, res):
+                continue
         else:
-            if not _holds(box, "archive", name, sha):
-                box.write("archive", name, data)  # the name is free or holds these bytes: local_name
-                box.sync("archive")
-            if not _holds(box, "inbox", name, sha):
-                box.write("inbox", name, data)
-                box.sync("inbox")
-            res.names.append(name)
+            data = taking.read_listed(remote, info, who=PARTY)
+            if data is None:
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            name = local_name(box, info.name, sha)
+            if _taken_before(box, name, sha):
+                res.again.append(name)
+            else:
+                if not _holds(box, "archive", name, sha):
+                    box.write("archive", name, data)  # the name is free or holds these bytes: local_name
+                    box.sync("archive")
+                if not _holds(box, "inbox", name, sha):
+                    box.write("inbox", name, data)
+                    box.sync("inbox")
+                res.names.append(name)
         remote.move("inbox", info.name, "processed")  # only now: both local copies are on disk
     return res
+
+
+def _pull_streamed(box: LocalDrop, remote: FileDrop, info, res: Pulled) -> bool:
+    """pull_mailbox's keeping of a file too large to hold (over STREAM_BYTES): downloaded a chunk at a time into a
+    hidden spool file of mailbox/archive/ (hashed as it arrives, fsynced), which is then renamed to its local name
+    (or dropped: those bytes are kept there already), copied to mailbox/inbox/ a chunk at a time (a hidden name,
+    fsynced, renamed). False when the file changed or vanished while it was read (left for a later run)."""
+    try:
+        spooled = box.spool("archive", lambda sink: remote.download("inbox", info.name, sink,
+                                                                    expected_size=info.size))
+    except FileNotReady as exc:
+        taking.log.warning("%s: %s left in the inbox for a later run: %s", PARTY, info.name, exc)
+        return False
+    sha = spooled.sha256
+    try:
+        name = local_name(box, info.name, sha)
+    except BaseException:
+        box.drop_spooled(spooled)
+        raise
+    if _taken_before(box, name, sha):
+        box.drop_spooled(spooled)
+        res.again.append(name)
+        return True
+    if _holds(box, "archive", name, sha):
+        box.drop_spooled(spooled)
+    else:
+        box.place_spooled(spooled, name)  # the name is free or holds these bytes: local_name
+        box.sync("archive")
+    if not _holds(box, "inbox", name, sha):
+        box.copy("archive", name, "inbox", name)
+        box.sync("inbox")
+    res.names.append(name)
+    return True
 
 
 def local_name(box: LocalDrop, name: str, sha: str) -> str:
@@ -172,12 +215,6 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         box.move_new("inbox", info.name, "processed")
     return res
 
-
-# A mailbox file larger than this is split an interchange at a time (parsers.x12_mailbox.stream_interchanges, its
-# bytes read CHUNK_BYTES at a time): what is held is the interchange being read, never the file (intake's own
-# STREAM_BYTES)
-STREAM_BYTES = 16_000_000
-CHUNK_BYTES = 1 << 20
 
 
 def _split_streamed(box: LocalDrop, info, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
