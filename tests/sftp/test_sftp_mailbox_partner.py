@@ -97,3 +97,35 @@ def test_an_interchange_for_a_partner_on_sftp_goes_to_the_inbox_beside_its_drop_
     assert not third["failure"], third["failure"]
     assert _files(ws, "acme") == [(OWN, "processed"), (PIECE, "processed")]
     assert partner.names("outbox") == sent
+
+
+def test_a_night_killed_before_the_hand_off_is_moved_answers_it_once(tmp_path, server, partner, monkeypatch):
+    """Killed after acme's intake committed the handed-off interchange (its 997 and 855 on record), before it left
+    the local inbox: the rerun only moves it (recorded, not taken again: no duplicate, one 997, an 855 per PO), and the
+    split does not hand it over again."""
+    from flows import intake
+
+    ws = _workspace(tmp_path / "ws", server)
+    real = intake._dispose
+
+    def dies(drop, local, name, data, disposition):
+        if name == PIECE:
+            raise SystemExit("killed before the move")
+        return real(drop, local, name, data, disposition)
+
+    monkeypatch.setattr(intake, "_dispose", dies)
+    with pytest.raises(SystemExit):
+        _night(ws, "2026-11-27T02:00:00")
+    monkeypatch.setattr(intake, "_dispose", real)
+    assert [p.name for p in (ws.drop_root / "acme" / "inbox").iterdir()] == [PIECE]
+    rerun = _night(ws, "2026-11-27T02:00:00")
+    assert not rerun["failure"], rerun["failure"]
+    assert _files(ws, "acme") == [(PIECE, "processed")]
+    assert not list((ws.drop_root / "acme" / "inbox").iterdir())
+    assert [p.name for p in (ws.drop_root / "acme" / "processed").iterdir()] == [PIECE]
+    sent = partner.names("outbox")
+    assert len([n for n in sent if n.startswith("acme-997-")]) == 1, sent
+    assert len([n for n in sent if n.startswith("acme-855-")]) == 2, sent  # one per PO of its interchange
+    assert not {"FILE_DUPLICATE", "ISA_DUPLICATE"} & set(_codes(ws))
+    with (ws.root / "mailbox" / "processed" / f"{NAME}.routes.csv").open() as fh:
+        assert fh.read().count(f"drop/acme/inbox/{PIECE}") == 1
