@@ -1135,6 +1135,15 @@ class StateStore(FinanceTables):
         return {r[0] for r in self._q("SELECT size FROM files WHERE partner=? AND name=? AND disposed_at IS NOT NULL",
                                       (partner, name))}
 
+    def first_said(self, code: str, isa13: str, says: str) -> tuple[str, str] | None:
+        """The run (its id, its clock: "" when the run is not on record) that first recorded a finding ``code``
+        about interchange ``isa13`` whose message holds ``says`` (a VAN mailbox interchange's
+        MAILBOX_INTERCHANGE_HELD naming its held copy: how long it has waited); None when none is on record. Few
+        rows: the findings of that code (findings_code)."""
+        rows = self._q("SELECT f.run_id, COALESCE(r.clock, r.started_at), f.message FROM findings f LEFT JOIN runs r "
+                       "ON r.run_id = f.run_id WHERE f.code=? AND f.isa13=? ORDER BY f.id", (code, isa13))
+        return next(((run, clock or "") for run, clock, message in rows if says in message), None)
+
     def file_finding_recorded(self, partner: str, stage: str, code: str, file: str, *,
                               file_move: str | None = None) -> bool:
         """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``

@@ -1,9 +1,10 @@
 """Whose drop each interchange of a VAN mailbox file goes to: the one partner whose profile sends from its
 ISA05/ISA06 (and, when several do, the one it is addressed to by ISA07/ISA08), with the name that keeps its
-lineage; an interchange no profile owns, or one owned by a partner whose drop is not a local folder, is
-unrouted with a finding that says why. One that may be a partner's whose profile does not load (its TOML names
-the sender, or cannot be read) is held, with a finding naming that profile and its error, until a run where it
-loads. Pure: pieces, profiles and the broken profiles' claims in, routes out; no paths, no I/O."""
+lineage (a partner whose drop is on SFTP included: the flow hands it to the local inbox beside that drop, which
+its intake takes with the server's); an interchange no profile owns is unrouted with a finding that says why.
+One that may be a partner's whose profile does not load (its TOML names the sender, or cannot be read) is held,
+with a finding naming that profile and its error, until a run where it loads. Pure: pieces, profiles and the
+broken profiles' claims in, routes out; no paths, no I/O."""
 
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ def held_for(piece: Piece, found: Sequence[str], profiles: Mapping[str, PartnerP
 
 def route(mailbox_file: str, pieces: Sequence[Piece], profiles: Mapping[str, PartnerProfile],
           broken: Mapping[str, Broken] | None = None) -> list[Route]:
-    """Each piece's route (see the module): to its one owner with a local drop, else to quarantine with a
+    """Each piece's route (see the module): to its one owner, else to quarantine with a
     MAILBOX_INTERCHANGE_UNROUTED finding (file, ISA13 and the sender as its location); held with a
     MAILBOX_INTERCHANGE_HELD finding when a partner whose profile does not load (``broken``) may own it."""
     return [route_piece(mailbox_file, piece, len(pieces), piece_name(mailbox_file, piece, len(pieces)), profiles,
@@ -118,9 +119,6 @@ def route_piece(mailbox_file: str, piece: Piece, count: int, name: str, profiles
     elif len(found) > 1:
         why = (f"the profiles of {' and '.join(found)} all send from {piece.sender_qualifier}/{piece.sender} to "
                f"{piece.receiver_qualifier}/{piece.receiver}: which partner it is cannot be told")
-    elif profiles[found[0]].drop.kind != "local":
-        why = (f"it is partner {found[0]}'s, whose drop is on SFTP: the mailbox routes into local drops only; "
-               f"copy it to that partner's server inbox")
     if not why:
         return Route(piece, found[0], name)
     f = finding("MAILBOX_INTERCHANGE_UNROUTED",
@@ -147,17 +145,36 @@ def held_finding(mailbox_file: str, piece: Piece, count: int, name: str, found: 
                    element="ISA06", value=piece.sender)
 
 
+def still_held_finding(piece: Piece, name: str, held: Sequence[Broken], since: str | None, days: int | None) -> Finding:
+    """MAILBOX_INTERCHANGE_STILL_HELD, a warning each run an interchange held before is still held: how long it has
+    waited (``since``: the run clock's date when it was held, ``days`` to this run's; None when that run is not on
+    record) and which profile, with its error tonight, keeps it."""
+    whose = "; ".join(f"partner {b.partner}'s profile {b.file} still does not load ({b.reason})" for b in held)
+    waited = (f"has waited {days} day{'' if days == 1 else 's'} (held by the run of {since})" if since is not None
+              else "has waited since an earlier run")
+    message = (f"Interchange {name} (ISA13 {piece.control or '?'}, from {piece.sender_qualifier}/{piece.sender}) in "
+               f"mailbox/quarantine/held/ {waited}, unanswered: {whose}. Fix the profile (`orderbridge partner check "
+               f"{held[0].partner}`): the first run after it loads routes and answers it.")
+    return finding("MAILBOX_INTERCHANGE_STILL_HELD", message, file=name, isa13=piece.control, seg="ISA",
+                   element="ISA06", value=piece.sender)
+
+
 def gap_findings(mailbox_file: str, gaps: Sequence, pieces: Sequence[Piece]) -> list[Finding]:
     """A MAILBOX_TEXT_SKIPPED warning per stretch of the file outside every interchange that holds more than
     padding (a `$$ADD` header, a mailbag's IMC): sent to no partner, kept in the archived mailbox file."""
-    where = {0: "before the first interchange"}
     out = []
     for g in gaps:
         before = [p.place for p in pieces if p.end <= g.start]
-        at = where[0] if not before else (f"after interchange {before[-1]}" if before[-1] == len(pieces)
-                                          else f"between interchanges {before[-1]} and {before[-1] + 1}")
-        text = g.text if len(g.text) <= 80 else g.text[:77] + "..."
-        out.append(finding("MAILBOX_TEXT_SKIPPED", f"Mailbox file {mailbox_file}: {len(g.text)} character(s) "
-                           f"{at} (bytes {g.start}..{g.end}) are no interchange; sent to no partner, kept in the "
-                           "archived mailbox file.", file=mailbox_file, value=text))
+        out.append(gap_finding(mailbox_file, g, before[-1] if before else 0, len(pieces)))
     return out
+
+
+def gap_finding(mailbox_file: str, g, before: int, count: int) -> Finding:
+    """gap_findings' warning for one gap ``g`` after the ``before``-th of ``count`` interchanges (0: before the
+    first), for a file read an interchange at a time."""
+    at = "before the first interchange" if not before else (
+        f"after interchange {before}" if before == count else f"between interchanges {before} and {before + 1}")
+    text = g.text if len(g.text) <= 80 else g.text[:77] + "..."
+    return finding("MAILBOX_TEXT_SKIPPED", f"Mailbox file {mailbox_file}: {len(g.text)} character(s) "
+                   f"{at} (bytes {g.start}..{g.end}) are no interchange; sent to no partner, kept in the "
+                   "archived mailbox file.", file=mailbox_file, value=text)

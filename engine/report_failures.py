@@ -485,6 +485,11 @@ HINTS: dict[str, str] = {
         "first run after it loads routes the kept interchange from mailbox/quarantine/held/ into that partner's drop "
         "inbox and answers it. Nothing of it was answered."
     ),
+    "MAILBOX_INTERCHANGE_STILL_HELD": (
+        "Fix the partner's profile the message names (`orderbridge partner check <partner>`): the interchange has "
+        "waited unanswered the days the message says (its 997 and 855 are late by as much), and is said every run "
+        "until the profile loads; the first run after that routes and answers it."
+    ),
     "MAILBOX_TEXT_SKIPPED": (
         "None usually: a VAN mailbox's own header or mailbag segment between interchanges. The mailbox file is kept "
         "whole in mailbox/archive/ if someone needs to read it."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.base import FileDrop, archive_name, is_safe_name
+from connectors.base import FileDrop, FileInfo, archive_name, is_safe_name
+from connectors.kept import KeptCopies
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import FileResume, StateStore
@@ -211,13 +212,13 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     currency = agreed_currency(ws.reference_dir, profile.id)  # a PO's that sends no heading CUR (set checks)
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
-    _report_refusals(state, drop, res, run_id=run_id)
     _report_outside_inbox(state, local, res, run_id=run_id)
     inbox = drop
     _take_held_early(ws, profile, state, now=now)
     moved = taking.Mover(local, move=_dispose)  # a move a local inbox refuses leaves the file taken, its move owed
-    # the files ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
-    for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, profile.id)):
+    # the files ops asked to take again (`orderbridge retake`), from their kept copies, then (a drop on SFTP) what
+    # the VAN mailbox's split handed to the local inbox beside it, then the inbox
+    for drop, info in _to_take(state, inbox, local, retake.kept_copies(state, local, profile.id), res, run_id):
         if not is_safe_name(info.name):
             continue
         if keep is not None:
@@ -292,6 +293,23 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     if (owed := moved.error()) is not None:
         raise owed
     return res
+
+
+def _to_take(state: StateStore, inbox: FileDrop, local: LocalDrop, kept: KeptCopies, res: PartnerResult,
+             run_id: str) -> Iterator[tuple[FileDrop, FileInfo]]:
+    """Each file to take with the drop to read it from (retake.with_kept: the kept copies due, then the inbox), and
+    for a partner whose drop is on a server (SFTP) first the files of the local drop/<id>/inbox/ beside it: the
+    interchanges the VAN mailbox's split handed it (flows.mailbox; each written whole under a hidden name and
+    renamed, so read without a settle wait). They are taken from the local inbox and moved to the local processed/
+    or quarantine/ as a local partner's are (its SHA-256 and name in the files table: never twice), before the
+    server is first asked, so a server that is down leaves them answered (its intake then fails saying so). The
+    inbox entries never read (refusals) of both are reported, the server's as it is first listed."""
+    if inbox is not local:
+        _report_refusals(state, local, res, run_id=run_id)
+        for info in local.list("inbox"):
+            yield local, info
+    _report_refusals(state, inbox, res, run_id=run_id)
+    yield from retake.with_kept(inbox, kept)
 
 
 def as_taken(outcome, reference_dir: Path | None, *, catch_weight: bool = True):

@@ -1,10 +1,11 @@
 """The workspace's VAN mailbox (mailbox/inbox/ beside drop/): before intake, each file there is archived, cut into
 its interchanges (parsers.x12_mailbox, bytes kept exactly) and each one written into its owner's drop inbox
-(engine.mailbox.route) under a name that keeps its lineage; an interchange no one partner takes goes to
-mailbox/quarantine/ with an error finding (a failures-report row), text between interchanges is a warning; the
-routes are written beside the file in mailbox/processed/ (<file>.routes.csv) and the file moved there. A rerun
-after a crash writes nothing twice: a piece already in its inbox with the same bytes, or already taken by its
-partner from this mailbox file, is left. Wiring only: nothing here decides anything about EDI."""
+(engine.mailbox.route) under a name that keeps its lineage (a partner whose drop is on SFTP included: its local
+drop/<id>/inbox/ beside the server, which its intake takes first: flows.intake); an interchange no one partner
+takes goes to mailbox/quarantine/ with an error finding (a failures-report row), text between interchanges is a
+warning; the routes are written beside the file in mailbox/processed/ (<file>.routes.csv) and the file moved
+there. A rerun after a crash writes nothing twice: a piece already in its inbox with the same bytes, or already
+taken by its partner from this mailbox file, is left. Wiring only: nothing here decides anything about EDI."""
 
 from __future__ import annotations
 
@@ -14,26 +15,42 @@ import io
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from connectors.base import FileDrop, bounded_name
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.mailbox import Broken, Route, gap_findings, route, route_piece
+from engine.mailbox import (
+    Broken,
+    Route,
+    gap_finding,
+    gap_findings,
+    piece_name,
+    route,
+    route_piece,
+    still_held_finding,
+)
 from flows import taking
 from flows.intake import local_drops
 from flows.workspace import BrokenProfile, Workspace
-from parsers.x12_mailbox import split_interchanges
-from schemas.errors import StorageError
+from parsers.x12_mailbox import Gap, split_interchanges, stream_interchanges
+from schemas.errors import FileNotReady, StorageError
 from schemas.findings import Finding
 from schemas.profile import LocalDropSettings, PartnerProfile, claimed_ids
 
 PARTY = "mailbox"  # the findings' partner column for what the mailbox itself reports
 CONSEQUENCES = {"MAILBOX_INTERCHANGE_UNROUTED": "kept in mailbox/quarantine, not answered",
                 "MAILBOX_INTERCHANGE_HELD": "kept in mailbox/quarantine/held, routed once the profile loads",
+                "MAILBOX_INTERCHANGE_STILL_HELD": "still in mailbox/quarantine/held, routed once the profile loads",
                 "MAILBOX_TEXT_SKIPPED": "sent to no partner, kept in mailbox/archive"}
+
+# A mailbox file larger than this is pulled (a download spooled to disk) and split an interchange at a time
+# (parsers.x12_mailbox.stream_interchanges, its bytes read CHUNK_BYTES at a time): what is held is the interchange
+# being read, never the file (intake's own STREAM_BYTES)
+STREAM_BYTES = 16_000_000
+CHUNK_BYTES = 1 << 20
 
 
 def mailbox_root(ws: Workspace) -> Path:
@@ -47,6 +64,8 @@ class MailboxResult:
     unrouted: int = 0
     held: int = 0  # interchanges held for a partner whose profile does not load
     retaken: int = 0  # interchanges held before, routed now that their partner's profile loads
+    still_held: int = 0  # interchanges held on an earlier run, still held (a warning each run)
+    held_since: str = ""  # the earliest day one of them was held
     findings: list[dict] = field(default_factory=list)
 
 
@@ -69,23 +88,60 @@ def pull_mailbox(ws: Workspace, remote: FileDrop, state: StateStore, *, run_id: 
     box = _mailbox_drop(mailbox_root(ws), ws.mailbox_drop.local)
     _record(state, taking.refusals(remote), run_id, res.findings)
     for info in remote.list("inbox"):
-        data = taking.read_listed(remote, info, who=PARTY)
-        if data is None:
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        name = local_name(box, info.name, sha)
-        if _taken_before(box, name, sha):
-            res.again.append(name)
+        if info.size > STREAM_BYTES and hasattr(remote, "download"):
+            if not _pull_streamed(box, remote, info, res):
+                continue
         else:
-            if not _holds(box, "archive", name, sha):
-                box.write("archive", name, data)  # the name is free or holds these bytes: local_name
-                box.sync("archive")
-            if not _holds(box, "inbox", name, sha):
-                box.write("inbox", name, data)
-                box.sync("inbox")
-            res.names.append(name)
+            data = taking.read_listed(remote, info, who=PARTY)
+            if data is None:
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            name = local_name(box, info.name, sha)
+            if _taken_before(box, name, sha):
+                res.again.append(name)
+            else:
+                if not _holds(box, "archive", name, sha):
+                    box.write("archive", name, data)  # the name is free or holds these bytes: local_name
+                    box.sync("archive")
+                if not _holds(box, "inbox", name, sha):
+                    box.write("inbox", name, data)
+                    box.sync("inbox")
+                res.names.append(name)
         remote.move("inbox", info.name, "processed")  # only now: both local copies are on disk
     return res
+
+
+def _pull_streamed(box: LocalDrop, remote: FileDrop, info, res: Pulled) -> bool:
+    """pull_mailbox's keeping of a file too large to hold (over STREAM_BYTES): downloaded a chunk at a time into a
+    hidden spool file of mailbox/archive/ (hashed as it arrives, fsynced), which is then renamed to its local name
+    (or dropped: those bytes are kept there already), copied to mailbox/inbox/ a chunk at a time (a hidden name,
+    fsynced, renamed). False when the file changed or vanished while it was read (left for a later run)."""
+    try:
+        spooled = box.spool("archive", lambda sink: remote.download("inbox", info.name, sink,
+                                                                    expected_size=info.size))
+    except FileNotReady as exc:
+        taking.log.warning("%s: %s left in the inbox for a later run: %s", PARTY, info.name, exc)
+        return False
+    sha = spooled.sha256
+    try:
+        name = local_name(box, info.name, sha)
+    except BaseException:
+        box.drop_spooled(spooled)
+        raise
+    if _taken_before(box, name, sha):
+        box.drop_spooled(spooled)
+        res.again.append(name)
+        return True
+    if _holds(box, "archive", name, sha):
+        box.drop_spooled(spooled)
+    else:
+        box.place_spooled(spooled, name)  # the name is free or holds these bytes: local_name
+        box.sync("archive")
+    if not _holds(box, "inbox", name, sha):
+        box.copy("archive", name, "inbox", name)
+        box.sync("inbox")
+    res.names.append(name)
+    return True
 
 
 def local_name(box: LocalDrop, name: str, sha: str) -> str:
@@ -130,9 +186,12 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     box = drop(mailbox_root(ws)) if drop else _mailbox_drop(mailbox_root(ws), _ready_rule(ws))
     drops = local_drops(ws)
     claims = _claims(broken or {})
-    _retake_held(box, drops, profiles, claims, state, run_id, res)
+    _retake_held(box, drops, profiles, claims, state, run_id, res, now)
     _record(state, taking.refusals(box), run_id, res.findings)  # unsafe names, symlinks: never read, left
     for info in box.list("inbox"):
+        if info.size > STREAM_BYTES:
+            _split_streamed(box, info, drops, profiles, claims, state, run_id, res)
+            continue
         data = taking.read_listed(box, info, who=PARTY)
         if data is None:
             continue
@@ -145,11 +204,7 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         for r in routes:
             piece = data[r.piece.start: r.piece.end]
             piece_sha = hashlib.sha256(piece).hexdigest()
-            where = _put(box, drops, profiles, state, r, piece, piece_sha, res)
-            rows.append([r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
-                         r.piece.receiver_qualifier, r.piece.receiver, r.piece.control,
-                         r.partner or (f"(held for {' or '.join(r.held)})" if r.held else "(unrouted)"),
-                         where, piece_sha])
+            rows.append(_route_row(r, _put(box, drops, profiles, state, r, piece, piece_sha, res), piece_sha))
         found = [r.finding for r in routes if r.finding and not r.owner] + gap_findings(info.name, split.gaps,
                                                                                         split.pieces)
         if not split.pieces:
@@ -159,6 +214,60 @@ def split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
         box.write("processed", f"{archived}.routes.csv", _manifest(info.name, sha, archived, rows))
         box.move_new("inbox", info.name, "processed")
     return res
+
+
+
+def _split_streamed(box: LocalDrop, info, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
+                    state: StateStore, run_id: str, res: MailboxResult) -> None:
+    """A mailbox file too large to hold, split as split_mailbox splits one read whole (the same pieces, names,
+    findings and routes file, byte for byte), never whole in memory: hashed and archived by a streaming copy, read
+    once to count its interchanges (a piece's name says "of M"), then again to route each as it comes, its row of
+    the routes file written to a spool file as it goes (placed once every piece is placed and the findings are
+    recorded, as the whole read writes it then)."""
+    name = info.name
+    here = box.stat("inbox", name)
+    if here is None or here.size != info.size:  # changed or gone since it was listed: left for a later run
+        return
+    res.files += 1
+    sha = box.sha256("inbox", name)
+    archived = name if _holds(box, "archive", name, sha) else box.copy_new("inbox", name, "archive", name)
+    count = sum(isinstance(x, tuple) for x in stream_interchanges(box.chunks("inbox", name, size=CHUNK_BYTES)))
+    unrouted: list[Finding] = []
+    owned: list[Route] = []
+    gaps: list[Finding] = []
+
+    def fill(sink) -> None:
+        seen = 0
+        sink.write(_csv_line(MANIFEST_COLUMNS))
+        for x in stream_interchanges(box.chunks("inbox", name, size=CHUNK_BYTES)):
+            if isinstance(x, Gap):
+                gaps.append(gap_finding(name, x, seen, count))
+                continue
+            piece, data = x
+            seen = piece.place
+            r = route_piece(name, piece, count, piece_name(name, piece, count), profiles, claims)
+            piece_sha = hashlib.sha256(data).hexdigest()
+            row = _route_row(r, _put(box, drops, profiles, state, r, data, piece_sha, res), piece_sha)
+            sink.write(_csv_line([name, sha, f"mailbox/archive/{archived}", *row]))
+            if r.finding:
+                (owned.append(r) if r.owner else unrouted.append(r.finding))
+
+    spooled = box.spool("processed", fill)
+    try:
+        _record(state, unrouted + gaps + ([] if count else [_no_interchange(name)]), run_id, res.findings)
+        _record_owned(owned, state, run_id, res.findings)
+    except BaseException:
+        box.drop_spooled(spooled)
+        raise
+    box.place_spooled(spooled, f"{archived}.routes.csv")
+    box.move_new("inbox", name, "processed")
+
+
+def _route_row(r: Route, where: str, piece_sha: str) -> list:
+    """One interchange's row of the routes file (after the mailbox file's own columns)."""
+    return [r.piece.place, r.piece.start, r.piece.end, r.piece.sender_qualifier, r.piece.sender,
+            r.piece.receiver_qualifier, r.piece.receiver, r.piece.control,
+            r.partner or (f"(held for {' or '.join(r.held)})" if r.held else "(unrouted)"), where, piece_sha]
 
 
 HELD = "quarantine/held"  # mailbox/quarantine/held/: interchanges waiting for a partner's profile to load
@@ -180,11 +289,13 @@ def _put(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], state: S
 
 
 def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], claims: Mapping[str, Broken],
-                 state: StateStore, run_id: str, res: MailboxResult) -> None:
+                 state: StateStore, run_id: str, res: MailboxResult, now: datetime) -> None:
     """Each interchange held for a profile that did not load routed again: into its partner's inbox once that
     profile loads (the held copy then moved to mailbox/processed/), to the quarantine if it now belongs to no
-    one (its finding then), else left held (said when it was held). A rerun after a crash places nothing twice:
-    the piece already in the inbox, or taken by its partner under its name, is left."""
+    one (its finding then), else left held: said again, a MAILBOX_INTERCHANGE_STILL_HELD warning naming how long
+    it has waited (from the run that held it: its MAILBOX_INTERCHANGE_HELD on record) and the profile's error
+    tonight, under the partner it is held for, every run but the one that held it. A rerun after a crash places
+    nothing twice: the piece already in the inbox, or taken by its partner under its name, is left."""
     if not (box.root / HELD).is_dir():
         return
     for info in LocalDrop(box.root, create=False).list(HELD):  # our own writes, whole: no settle wait
@@ -194,6 +305,7 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
             continue  # not one of ours (a person put it there): left as it is
         r = route_piece(info.name, pieces[0], 1, info.name, profiles, claims)
         if r.held:
+            _still_held(state, r, run_id, now, [claims[pid] for pid in r.held], res)
             continue
         _put(box, drops, profiles, state, r, data, hashlib.sha256(data).hexdigest(), res)
         if r.partner:
@@ -201,6 +313,20 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
         else:
             _record(state, [r.finding], run_id, res.findings, r.owner or PARTY)
         box.move_new(HELD, info.name, "processed")
+
+
+def _still_held(state: StateStore, r: Route, run_id: str, now: datetime, held: list[Broken],
+                res: MailboxResult) -> None:
+    """The warning that a piece held on an earlier run is still held (none on the run that held it: a rerun)."""
+    first = state.first_said("MAILBOX_INTERCHANGE_HELD", r.piece.control, f"mailbox/{HELD}/{r.name},")
+    if first is not None and first[0] == run_id:
+        return
+    since = first[1][:10] if first is not None and first[1] else None
+    days = (now.date() - date.fromisoformat(since)).days if since is not None else None
+    _record(state, [still_held_finding(r.piece, r.name, held, since, days)], run_id, res.findings, r.owner or PARTY)
+    res.still_held += 1
+    if since is not None and (not res.held_since or since < res.held_since):
+        res.held_since = since
 
 
 def _claims(broken: Mapping[str, BrokenProfile]) -> dict[str, Broken]:
@@ -278,8 +404,8 @@ def _record(state: StateStore, found: list[Finding], run_id: str, rows: list[dic
 
 
 def _record_owned(owned: list[Route], state: StateStore, run_id: str, rows: list[dict]) -> None:
-    """The finding of each interchange not routed that is one partner's (held for its profile, its drop on SFTP)
-    under that partner: counted in its row of the summary and its section of the failures report."""
+    """The finding of each interchange not routed that is one partner's (held for its broken profile) under that
+    partner: counted in its row of the summary and its section of the failures report."""
     for r in owned:
         _record(state, [r.finding], run_id, rows, r.owner)
 
@@ -288,11 +414,16 @@ def _consequence(f: Finding) -> str:
     return CONSEQUENCES.get(f.code, "file left in mailbox/inbox")
 
 
+MANIFEST_COLUMNS = ["mailbox_file", "mailbox_sha256", "archived_as", "place", "start", "end", "isa05", "isa06",
+                    "isa07", "isa08", "isa13", "partner", "written_to", "sha256"]
+
+
 def _manifest(name: str, sha: str, archived: str, rows: list[list]) -> bytes:
+    return b"".join([_csv_line(MANIFEST_COLUMNS),
+                     *(_csv_line([name, sha, f"mailbox/archive/{archived}", *r]) for r in rows)])
+
+
+def _csv_line(values: list) -> bytes:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["mailbox_file", "mailbox_sha256", "archived_as", "place", "start", "end", "isa05", "isa06", "isa07",
-                "isa08", "isa13", "partner", "written_to", "sha256"])
-    for r in rows:
-        w.writerow([name, sha, f"mailbox/archive/{archived}", *r])
+    csv.writer(out, lineterminator="\n").writerow(values)
     return out.getvalue().encode()

@@ -455,7 +455,7 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
             return "; ".join(x for x in (*failures, failure) if x)
     finally:
         state.close()
-    if done.files or done.retaken:
+    if done.files or done.retaken or done.still_held:
         routed = ", ".join(f"{n} to {pid}" for pid, n in sorted(done.routed.items())) or "none routed"
         progress.report("mailbox", f"{plural(done.files, 'file')} split: {routed}"
                         + (f" ({plural(done.retaken, 'interchange')} held before: its partner's profile loads now)"
@@ -463,7 +463,10 @@ def _split_mailbox(ws: Workspace, profiles: dict[str, PartnerProfile], run_id: s
                         + (f"; {plural(done.unrouted, 'interchange')} no partner takes, kept in mailbox/quarantine"
                            if done.unrouted else "")
                         + (f"; {plural(done.held, 'interchange')} held for a partner whose profile does not load, in "
-                           "mailbox/quarantine/held" if done.held else ""))
+                           "mailbox/quarantine/held" if done.held else "")
+                        + (f"; {plural(done.still_held, 'interchange')} held before still waiting for its partner's "
+                           f"profile" + (f" (since {done.held_since})" if done.held_since else "")
+                           if done.still_held else ""))
     return "; ".join(x for x in failures if x)
 
 

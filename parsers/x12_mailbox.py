@@ -6,7 +6,8 @@ follows (as the interchange reader takes them). Pure: bytes in, pieces out; no r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from parsers.x12_gaps import PADDING, next_isa
 
@@ -27,6 +28,7 @@ class Piece:
     receiver: str
     control: str
     has_trailer: bool
+    readable: bool = True  # its ISA has its 16 elements (else a header only for want of a next ISA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +46,17 @@ class Split:
     gaps: tuple[Gap, ...]
 
 
-def split_interchanges(data: bytes) -> Split:
+def split_interchanges(data: bytes, *, start: int = 0) -> Split:
     """``data`` cut at each interchange header: a piece runs from its ISA to its IEA segment's terminator (and the
     CR/LF right after it), or, with no IEA before the next ISA (a truncated interchange), to that next ISA or the end
     of the file. Latin-1 maps each byte to one character, so offsets are byte offsets and a piece's bytes are
-    ``data[start:end]`` exactly."""
+    ``data[start:end]`` exactly. ``start``: where to begin, ``data[:start]`` only the text before (what tells
+    whether an ISA right there is a header: stream_interchanges)."""
     text = data.decode("latin-1")
     pieces: list[Piece] = []
     gaps: list[Gap] = []
-    done = 0
-    pos = next_isa(text, 0)
+    done = start
+    pos = next_isa(text, start)
     while pos >= 0:
         elements, term = _isa_elements(text, pos)
         nxt = next_isa(text, pos + 3)
@@ -71,11 +74,51 @@ def split_interchanges(data: bytes) -> Split:
                     end += 1
         el = (elements + [""] * 16)[:16]
         pieces.append(Piece(len(pieces) + 1, pos, end, el[4].strip(), el[5].strip(), el[6].strip(), el[7].strip(),
-                            el[12].strip(), trailer))
+                            el[12].strip(), trailer, bool(term)))
         done = end
         pos = nxt
     _gap(text, done, len(text), gaps)
     return Split(tuple(pieces), tuple(gaps))
+
+
+CONTEXT = 8  # bytes kept before a window's first byte: the character before an ISA decides whether it is a header
+
+
+def stream_interchanges(chunks: Iterable[bytes]) -> Iterator[tuple[Piece, bytes] | Gap]:
+    """split_interchanges of a file given as ``chunks``, an interchange at a time: each piece (its place and offsets
+    in the whole file) with its bytes, and each gap, in the file's order; the same pieces and gaps as
+    split_interchanges of the whole file. A piece is given once the next header (or the file's end) is read: what
+    is held is the interchange being read and the text before it (a window re-cut as it grows, each time it has
+    doubled, so a large interchange costs a few cuts, not one per chunk), never the file."""
+    buf = bytearray()
+    base = skip = place = 0  # file offset of buf[0]; bytes of buf already given (context only)
+    cut_at = 0  # cut again once the window holds this many bytes
+    it = iter(chunks)
+    while True:
+        chunk = next(it, None)
+        final = chunk is None
+        if chunk:
+            buf += chunk
+        if not final and len(buf) < cut_at:
+            continue
+        split = split_interchanges(bytes(buf), start=skip)
+        # what is settled: all, at the file's end; else what comes before the last readable header (the interchange
+        # there may not be whole yet, and an unreadable ISA after it may turn out to be text once a header follows)
+        last = next((p for p in reversed(split.pieces) if p.readable), None)
+        upto = len(buf) if final else (last.start if last is not None else skip)
+        out: list = [x for x in (*split.gaps, *split.pieces) if x.end <= upto and (final or x.start < upto)]
+        for x in sorted(out, key=lambda x: x.start):
+            if isinstance(x, Gap):
+                yield replace(x, start=x.start + base, end=x.end + base)
+            else:
+                place += 1
+                yield replace(x, place=place, start=x.start + base, end=x.end + base), bytes(buf[x.start: x.end])
+        if final:
+            return
+        drop = max(0, upto - CONTEXT)
+        del buf[:drop]
+        base, skip = base + drop, upto - drop
+        cut_at = 2 * len(buf)
 
 
 def _isa_elements(text: str, pos: int) -> tuple[list[str], str]:

@@ -56,11 +56,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("FILE_OUTSIDE_INBOX", "file", "error", "",
            "A file put in the drop folder itself, not in its inbox/: never read there, left where it is."),
         _C("MAILBOX_INTERCHANGE_UNROUTED", "file", "error", "",
-           "An interchange of a VAN mailbox file that no one partner's local drop takes (unknown sender, several "
-           "profiles, an SFTP drop, an unreadable ISA): kept in mailbox/quarantine/, never answered."),
+           "An interchange of a VAN mailbox file that no one partner takes (unknown sender, several profiles, an "
+           "unreadable ISA): kept in mailbox/quarantine/, never answered."),
         _C("MAILBOX_INTERCHANGE_HELD", "file", "error", "",
            "An interchange of a VAN mailbox file that may be a partner's whose profile does not load: kept in "
            "mailbox/quarantine/held/, never answered, routed by the first run after the profile loads."),
+        _C("MAILBOX_INTERCHANGE_STILL_HELD", "file", "warning", "",
+           "An interchange held for a partner whose profile does not load, still held: said every run until the "
+           "profile loads, with how long it has waited."),
         _C("MAILBOX_TEXT_SKIPPED", "file", "warning", "",
            "Text of a VAN mailbox file outside every interchange (a mailbox header, a mailbag segment): sent to no "
            "partner, kept in the archived mailbox file."),

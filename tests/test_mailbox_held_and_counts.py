@@ -74,11 +74,11 @@ def test_a_twin_profile_that_does_not_load_is_not_robbed_of_what_is_addressed_to
     assert route(NAME, [piece], {"acme": acme}, {"acme2": elsewhere})[0].partner == "acme"
 
 
-def test_an_interchange_of_a_partner_on_sftp_is_counted_under_that_partner(profiles):
+def test_an_interchange_of_a_partner_on_sftp_is_routed_to_it_and_only_the_stranger_s_is_the_mailbox_s(profiles):
     acme = profiles["acme"]
     remote = acme.model_copy(update={"drop": acme.drop.model_copy(update={"kind": "sftp"})})
     routes = route(NAME, split_interchanges(_mailbox_file()).pieces, {**profiles, "acme": remote})
-    assert [(r.partner, r.owner) for r in routes] == [("", "acme"), ("globex", ""), ("initech", ""), ("", "")]
+    assert [(r.partner, r.owner) for r in routes] == [("acme", ""), ("globex", ""), ("initech", ""), ("", "")]
 
 
 # --- real nights ---------------------------------------------------------------------------------------------------
@@ -114,13 +114,17 @@ def nights(tmp_path_factory):
     broken = _night(ws)
     kept = {p.relative_to(ws.root / "mailbox").as_posix() for p in (ws.root / "mailbox").rglob("*") if p.is_file()}
     sent_broken = sorted(p.name for p in (ws.drop_root / "initech").rglob("outbox/*"))
+    # still broken the next night, then (another mistake) two nights later: ops told each night
+    waiting = [_night(ws, "2026-11-28T02:00:00")]
+    profile.write_text("other_bogus_key = 2\n" + text)
+    waiting.append(_night(ws, "2026-11-30T02:00:00"))
     profile.write_text(text)
-    fixed = _night(ws, "2026-11-28T02:00:00")
-    return ws, broken, kept, sent_broken, fixed
+    fixed = _night(ws, "2026-12-01T02:00:00")
+    return ws, broken, kept, sent_broken, fixed, waiting
 
 
 def test_a_broken_profile_s_interchange_is_held_unanswered_with_a_finding_naming_the_profile(nights):
-    ws, broken, kept, sent_broken, _ = nights
+    ws, broken, kept, sent_broken, *_ = nights
     assert f"quarantine/held/{HELD}" in kept and f"quarantine/{HELD}" not in kept and sent_broken == []
     held = [r for r in _failures(broken) if r["code"] == "MAILBOX_INTERCHANGE_HELD"]
     assert [(r["partner"], r["severity"], r["isa13"]) for r in held] == [("initech", "error", "000003001")]
@@ -132,7 +136,7 @@ def test_a_broken_profile_s_interchange_is_held_unanswered_with_a_finding_naming
 
 
 def test_the_first_night_after_the_profile_is_fixed_routes_and_answers_the_held_interchange(nights):
-    ws, _, _, _, fixed = nights
+    ws, _, _, _, fixed, _ = nights
     from connectors.state import StateStore
 
     assert not list((ws.root / "mailbox" / "quarantine" / "held").iterdir())
@@ -147,8 +151,56 @@ def test_the_first_night_after_the_profile_is_fixed_routes_and_answers_the_held_
     assert not [r for r in _failures(fixed) if r["code"].startswith("MAILBOX_")]  # said once, when it was held
 
 
+def test_an_interchange_still_held_is_said_every_night_with_how_long_it_has_waited_until_the_profile_loads(nights):
+    """MAILBOX_INTERCHANGE_HELD the night it came; each later night it is still held a warning in the failures report,
+    under initech, naming the days since the run that held it and the profile's error that night; none once it
+    loads (the fixed night routes it: test above)."""
+    _, broken, _, _, fixed, waiting = nights
+    assert not [r for r in _failures(broken) if r["code"] == "MAILBOX_INTERCHANGE_STILL_HELD"]  # said as HELD then
+    said = []
+    for summary in waiting:
+        rows = _failures(summary)
+        assert not [r for r in rows if r["code"] == "MAILBOX_INTERCHANGE_HELD"]  # held said once
+        still = [r for r in rows if r["code"] == "MAILBOX_INTERCHANGE_STILL_HELD"]
+        assert [(r["partner"], r["severity"], r["isa13"], r["file"]) for r in still] == [
+            ("initech", "warning", "000003001", HELD)]
+        assert "routed once the profile loads" in still[0]["consequence"]
+        said.append(still[0]["message"])
+        _counts_agree(summary)
+    assert "has waited 1 day (held by the run of 2026-11-27)" in said[0]
+    assert "has waited 3 days (held by the run of 2026-11-27)" in said[1]
+    assert "(bogus_key: Extra inputs" in said[0] and "(other_bogus_key: Extra inputs" in said[1]  # that night's
+    assert "initech.toml still does not load" in said[1] and "orderbridge partner check initech" in said[1]
+    assert not [r for r in _failures(fixed) if r["code"] == "MAILBOX_INTERCHANGE_STILL_HELD"]
+
+
+def test_a_rerun_of_the_night_that_held_it_does_not_say_it_is_still_held(tmp_path):
+    """A night killed after the split and run again under its id: the held interchange is retaken (still held) but
+    not reminded of on the run that held it; the next run reminds once, whatever its reruns."""
+    from connectors.state import StateStore
+    from flows import mailbox
+    from flows.workspace import open_workspace
+
+    ws = _workspace(tmp_path / "ws", _mailbox_file())
+    profile = ws.partners_dir / "initech.toml"
+    profile.write_text("bogus_key = 1\n" + profile.read_text())
+    profiles, broken = open_workspace(ws.root).partners_apart()
+    state = StateStore(ws.state_url)
+    try:
+        first = mailbox.split_mailbox(ws, profiles, state, run_id="r1", now=datetime(2026, 11, 27, 2), broken=broken)
+        again = mailbox.split_mailbox(ws, profiles, state, run_id="r1", now=datetime(2026, 11, 27, 2), broken=broken)
+        later = [mailbox.split_mailbox(ws, profiles, state, run_id="r2", now=datetime(2026, 11, 29, 2),
+                                       broken=broken) for _ in range(2)]
+        codes = {run: sorted(f["code"] for f in state.findings(run_id=run, partner="initech")) for run in ("r1", "r2")}
+    finally:
+        state.close()
+    assert (first.held, again.still_held, [x.still_held for x in later]) == (1, 0, [1, 1])
+    assert codes == {"r1": ["MAILBOX_INTERCHANGE_HELD"], "r2": ["MAILBOX_INTERCHANGE_STILL_HELD"]}
+    assert "has waited since an earlier run" in later[0].findings[0]["message"]  # r1 is on no runs row here
+
+
 def test_mailbox_findings_are_counted_alike_in_summary_json_and_the_failures_report(nights):
-    _, broken, _, _, fixed = nights
+    _, broken, _, _, fixed, _ = nights
     rows = {p["partner"]: p for p in broken["partners"]}
     # initech: its profile's failure and the interchange held for it; the mailbox: the stranger's and the $$ADD line
     assert (rows["initech"]["errors"], rows["mailbox"]["errors"], rows["mailbox"]["warnings"]) == (2, 1, 1)

@@ -99,11 +99,12 @@ def test_two_profiles_sending_from_one_id_are_told_apart_by_isa07_isa08_else_the
     assert routes[0].partner == "" and "acme and acme3" in routes[0].finding.message
 
 
-def test_a_partner_whose_drop_is_on_sftp_is_not_written_to_locally(profiles):
+def test_a_partner_whose_drop_is_on_sftp_is_routed_as_any_other(profiles):
+    """Its intake takes the local inbox beside its server (tests/sftp/test_sftp_mailbox_partner.py)."""
     acme = profiles["acme"]
     remote = acme.model_copy(update={"drop": acme.drop.model_copy(update={"kind": "sftp"})})
     routes = route(NAME, split_interchanges(_parts()["acme"]).pieces, {"acme": remote})
-    assert routes[0].partner == "" and "SFTP" in routes[0].finding.message
+    assert (routes[0].partner, routes[0].finding) == ("acme", None)
 
 
 def test_a_mailbox_file_still_being_written_or_under_a_temporary_name_is_left_for_a_later_night(tmp_path):

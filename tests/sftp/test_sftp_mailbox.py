@@ -170,3 +170,50 @@ def test_a_mailbox_table_that_does_not_validate_fails_the_night_s_mailbox_naming
     (ws.root / "workspace.toml").write_text('[mailbox]\nkind = "sftp"\n', encoding="utf-8")
     summary = _night(ws)
     assert '[mailbox] kind = "sftp" needs a [mailbox.sftp] table' in summary["failure"]
+
+
+def test_a_big_mailbox_file_is_pulled_a_chunk_at_a_time_and_split_without_being_read_whole(tmp_path, server, partner,
+                                                                                            monkeypatch):
+    """Over STREAM_BYTES: downloaded into a spool file of mailbox/archive/ (never read whole: SftpDrop.read and
+    LocalDrop.read fail here), kept in the inbox by a streaming copy, split an interchange at a time; a connection
+    lost at the removal leaves it on the server, and the next pull finds it taken before (only moved)."""
+    from connectors.local import LocalDrop
+    from parsers.x12_mailbox import split_interchanges
+    from tests.test_mailbox_streamed import _big
+
+    data = _big(400_000, pad=20_000)
+    ws = _workspace(tmp_path / "ws", server.settings())
+    partner.put("inbox", NAME, data)
+    monkeypatch.setattr(mailbox, "STREAM_BYTES", 100_000)
+    monkeypatch.setattr(mailbox, "CHUNK_BYTES", 16_384)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a big mailbox file read whole")
+
+    monkeypatch.setattr(SftpDrop, "read", whole)
+    monkeypatch.setattr(LocalDrop, "read", whole)
+    real = SftpDrop.move
+
+    def lost(self, folder, name, to_folder, to_name=None):
+        raise ConnectorUnavailable("SFTP connection lost", op="move")
+
+    state = StateStore(ws.state_url)
+    try:
+        monkeypatch.setattr(SftpDrop, "move", lost)
+        with SftpDrop(ws.mailbox_drop.sftp) as remote, pytest.raises(ConnectorUnavailable):
+            mailbox.pull_mailbox(ws, remote, state, run_id="r1")
+        monkeypatch.setattr(SftpDrop, "move", real)
+        done = mailbox.split_mailbox(ws, ws.partners(), state, run_id="r1", now=datetime(2026, 11, 27, 2))
+        with SftpDrop(ws.mailbox_drop.sftp) as remote:
+            again = mailbox.pull_mailbox(ws, remote, state, run_id="r2")
+    finally:
+        state.close()
+    assert (again.names, again.again) == ([], [NAME])
+    assert partner.names("inbox") == [] and partner.names("processed") == [NAME]
+    assert (ws.root / "mailbox" / "archive" / NAME).read_bytes() == data
+    assert (ws.root / "mailbox" / "processed" / NAME).read_bytes() == data
+    assert not [p for p in (ws.root / "mailbox").rglob(".tmp-*")]
+    count = len(split_interchanges(data).pieces)
+    assert done.files == 1 and sum(done.routed.values()) + done.unrouted == count
+    with (ws.root / "mailbox" / "processed" / f"{NAME}.routes.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == count
