@@ -67,6 +67,8 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_files.py --files 500
 	$(BIN)/python bench/bench_partners.py
 	$(BIN)/python bench/bench_bigorder.py --lines 2000 8000 --sdq 100x50 --change 2000
+	$(BIN)/python bench/bench_releases_by_ref.py 600
+	$(BIN)/python bench/bench_blanket_refs_fill.py 600
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -128,3 +128,16 @@ def test_the_big_order_bench_runs_one_po_of_each_shape_to_its_invoices():
     assert all(r[2] == "0" for r in nights.values())
     assert [nights[k][13] for k in nights] == ["invoiced", "invoiced", "acknowledged", "invoiced"]
     assert "'856': 2" in " ".join(nights["po-40"]) and "'810': 2" in " ".join(nights["change-30-860"])
+
+
+def test_the_releases_by_ref_bench_finds_every_tenth_release_of_its_blanket():
+    out = json.loads(bench("bench/bench_releases_by_ref.py", "20").strip().splitlines()[-1])
+    # every tenth of the 20 releases names the blanket by REF*CT: found through the index, no stored table read
+    assert out["releases"] == 20 and out["found"] == 2 and out["tables_read"] == 0 and out["seconds"] >= 0
+
+
+def test_the_blanket_refs_fill_bench_migrates_an_old_store_and_fills_its_releases():
+    out = json.loads(bench("bench/bench_blanket_refs_fill.py", "20").strip().splitlines()[-1])
+    # a version 35 store: the lookup reads the stored tables before the fill and finds the same 2 releases after
+    assert out["orders_unread"] == 0 and out["orders_filled"] >= 20
+    assert out["lookup_before"]["found"] == out["lookup_after"]["found"] == 2
