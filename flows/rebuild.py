@@ -13,7 +13,8 @@ answered again and no outbox file is written over.
      not handed off again: handoff/ is written once, the ERP may have taken them);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
-     order's unit, its reservations in the stock's);
+     order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
+     its answers said (lifecycle.restore.placed_by_answers), the notes naming the orders where that is not exact;
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
      record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
      shipments and invoices themselves are not re-derived). An 880's lines cannot be (a G17 names no PO
@@ -335,7 +336,8 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
 def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[str, lifecycle.SentAnswer]]:
     """A CSV acknowledgment's orders (engine.csv_ack, in the partner's layout), each as the 855 it stands for:
     its rows' statuses and quantities as ACKs (engine.finance_inputs.csv_parts), BAK02 as the night said
-    it (engine.po_ack.ack_type). It carries no date: it never answers an 860 (a revision gets none). An order whose
+    it (engine.po_ack.ack_type), a back-ordered row's promised date as its IB's. It carries no date of its own: it
+    never answers an 860 (a revision gets none). An order whose
     every row is held (engine.csv_ack.HELD_STATUS: told held for a person the night it came) is not answered by it:
     left out, it is decided again as the order it is."""
     rows: dict[str, list[dict]] = defaultdict(list)
@@ -349,8 +351,11 @@ def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[
                       for r in mine)
         codes = [code for _, _, acks in lines for code, _ in acks]
         prices = tuple((line_id, r["unit_price"]) for (line_id, _, _), r in zip(lines, mine, strict=True))
+        # a back-ordered row's promised date: the date its IB promised (an 855's ACK05)
+        promised = tuple((line_id, r["promised_date"].strftime("%Y%m%d")) for (line_id, _, acks), r in
+                         zip(lines, mine, strict=True) if r.get("promised_date") and any(c == "IB" for c, _ in acks))
         out.append((po, lifecycle.SentAnswer("CSV", f"sent:{name}:{n}", name, "", "00", ack_type(codes), lines,
-                                             prices)))
+                                             prices, promised=promised)))
     return out
 
 
@@ -602,9 +607,9 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
         evidence[key] = lifecycle.Evidence(
             answers=tuple(answers[key]), changes=tuple(mine), cancelling=cancelling, sets=sets,
             revision_keys=frozenset(revisions), revision_rows=rows, allocation=tuple(allocation.get(key, ())))
-    stock, free = _stock_without_reports(ws, store, records, state.lines_for(keys), evidence, newest)
+    stock = _stock_without_reports(ws, store, records, state.lines_for(keys), evidence, newest)
     evidence = {k: replace(e, stock=stock[k]) if k in stock else e for k, e in evidence.items()}
-    plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id, free=free)
+    plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id)
     state.apply(plan, at=at, run_id=run_id)
     out.answered = len({t.record.key for t in plan.transitions})
     out.reservations = sum(len(r.rows) for r in plan.reservations)
@@ -622,15 +627,14 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
 
 
 def _stock_without_reports(ws: Workspace, store: OrderStore, records: dict, lines: dict, evidence: dict,
-                           newest: dict[tuple[str, str], str]
-                           ) -> tuple[dict[tuple[str, str], dict[int, LineStock]], dict[tuple[str, str], int]]:
+                           newest: dict[tuple[str, str], str]) -> dict[tuple[str, str], dict[int, LineStock]]:
     """For each answered order with live lines no run report in reports/ holds (the folder cleaned up by a retention
     job, or never kept), each such line's stock as the files still tell it (LineStock): its SKU resolved
     from its stored product ids by the reference data as the rules resolve an 850's line, the stock units in one of
     its unit, and the warehouses whose snapshot of the answer's day (the one that night read: flows.decide
     .load_inventory) held free units of it, in its partner's order of preference (none for a service item, which
-    no stock holds); and (warehouse, sku) -> the units free in the snapshot the first of those nights read, for the
-    lines to take in their orders' arrival order (lifecycle.plan_restored). Nothing when every line has its report."""
+    no stock holds), each with the units free that day (lifecycle.plan_restored has the orders take them in their
+    arrival order). Nothing when every line has its report."""
     from connectors.reference import load_reference
     from flows.decide import rule_settings
     from rules.shipment_units import ShipmentUnits
@@ -642,16 +646,18 @@ def _stock_without_reports(ws: Workspace, store: OrderStore, records: dict, line
         if record is None or not any(a.doc_type in ANSWERS for a in ev.answers):  # (not answered: decided again)
             continue
         have = {r["line_number"] for r in ev.allocation}
-        numbers = {ln.line_number for ln in lines.get(key, ())} | {r["line_number"] for r in ev.revision_rows}
-        if numbers - have:
-            wanted[key] = numbers - have
+        stored = lines.get(key, ())
+        live = {r["line_number"] for r in ev.revision_rows} if ev.revision_rows else {
+            ln.line_number for ln in stored if ln.state not in GONE_LINES}
+        if live - have:  # (then a line deleted since is given its SKU too)
+            wanted[key] = (live | {ln.line_number for ln in stored}) - have
     if not wanted:
-        return {}, {}
+        return {}
     profiles = ws.partners()
     try:
         ref = load_reference(ws.reference_dir)
     except Exception:  # noqa: BLE001 - no reference data: no SKU is known, the notes name every line
-        return {key: {} for key in wanted}, {}
+        return {key: {} for key in wanted}
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
     services = service_skus(ref.items)
     snapshots: dict[str, dict[tuple[str, str], int]] = {}
@@ -684,12 +690,11 @@ def _stock_without_reports(ws: Workspace, store: OrderStore, records: dict, line
         mine = {}
         for row, sku in zip(table.select(["line_number", "unit"]).to_pylist(), skus, strict=True):
             held = () if not sku or sku in services else tuple(
-                w for w in order(sorted({w for w, s in free if s == sku})) if free[(w, sku)] > 0)
+                (w, free[(w, sku)]) for w in order(sorted({w for w, s in free if s == sku})) if free[(w, sku)] > 0)
             mine[row["line_number"]] = LineStock(sku or "", units.each(sku, row["unit"]) if sku else None, held,
                                                  stocked=sku not in services)
         out[key] = mine
-    first = min(snapshots, default="")  # the first night's stock: the later nights' lines take what it leaves
-    return out, snapshots.get(first, {})
+    return out
 
 
 def _free_stock(ws: Workspace, day: str) -> dict[tuple[str, str], int]:

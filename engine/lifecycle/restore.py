@@ -82,24 +82,23 @@ class LineStock:
     """What the files still say of an order line's stock when no run report holds its allocation (reports/ cleaned
     up, or never kept), gathered by flows.rebuild: its SKU as the rules resolve its item (rules.business.items), the
     stock's units in one of the line's (a case of 12: 12), and the warehouses whose stock snapshot of the answer's day
-    held free units of it (on hand less reserved), in the partner's order of preference (plan_restored's ``free``
-    says how many)."""
+    held free units of it (on hand less reserved), in the partner's order of preference, each with those units."""
 
     sku: str
     eaches: int | None  # None: the line's unit converts to no stock unit (what to reserve is not known)
-    held: tuple[str, ...] = ()  # the warehouses holding it, preferred first; none: no stock known
+    held: tuple[tuple[str, int], ...] = ()  # (warehouse, free units), preferred first; none: no stock known
     stocked: bool = True  # False: a service item (items.csv kind), which no stock holds nor any night reserved
 
 
 def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
                   lines: Mapping[tuple[str, str], tuple[LineRecord, ...]],
                   evidence: Mapping[tuple[str, str], Evidence], *, at: str, run_id: str,
-                  free: Mapping[tuple[str, str], int] | None = None) -> Plan:
-    """For each order (partner, PO) with answers in the outbox, the plan that makes it what they said. ``free``:
-    (warehouse, sku) -> the units free in the stock snapshot the nights read, for the lines no report holds
-    (Evidence.stock): taken by them in the orders' arrival order, as the nights' allocation took them."""
+                  ) -> Plan:
+    """For each order (partner, PO) with answers in the outbox, the plan that makes it what they said; the lines no
+    report holds (Evidence.stock) take the stock their snapshots held in the orders' arrival order, as the nights'
+    allocation took it: what an order placed is not free for the orders after it."""
     parts = []
-    left = dict(free or {})
+    taken: dict[tuple[str, str], int] = {}  # (warehouse, sku) -> the units placed so far
     arrival = {k: (records[k].arrival if k in records else 0, k) for k in evidence}
     for key in sorted(evidence, key=arrival.__getitem__):
         ev, record = evidence[key], records.get(key)
@@ -107,7 +106,7 @@ def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
             parts.append(Plan(change_updates=tuple(ChangeUpdate(c.id, "refused") for c in ev.changes
                                                    if c.status == "pending" and _answer_of(c, ev.answers))))
             continue
-        parts.append(isolated(record, lambda r=record, k=key, e=ev: _restore(r, lines.get(k, ()), e, left, at=at,
+        parts.append(isolated(record, lambda r=record, k=key, e=ev: _restore(r, lines.get(k, ()), e, taken, at=at,
                                                                              run_id=run_id),
                               at=at, run_id=run_id, stage="rebuild"))
     return Plan.combine(parts)
@@ -144,7 +143,7 @@ def _answer_of(change: StoredChange, answers: Sequence[SentAnswer]) -> SentAnswe
     return next((a for a in answers if a.date >= day and (a.doc_type == "865" or a.purpose == REVISED)), None)
 
 
-def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, free: dict[tuple[str, str], int],
+def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, taken: dict[tuple[str, str], int],
              *, at: str, run_id: str) -> Plan:
     if ev.revision_rows:
         ev = replace(ev, answers=tuple(named_by_item(a, ev.revision_rows) for a in ev.answers))
@@ -181,7 +180,7 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, f
             base = _revision_lines(record, lines, ev.revision_rows, revision, run_id)
         allocation = ev.allocation
         if ev.stock:  # no report holds these lines: placed as the answers said
-            allocation = (*allocation, *placed_by_answers(base, told, allocation, ev.stock, free,
+            allocation = (*allocation, *placed_by_answers(base, told, allocation, ev.stock, taken,
                                                                   rejected=rejected))
         new_lines = _deleted_skus(_lines(base, told, allocation, rejected, revision, run_id), allocation)
         reserved = () if rejected else _reservations(record, new_lines, allocation)
@@ -331,15 +330,15 @@ PLACED = frozenset({"IA", "IC", "IE", "IF", "IP", "IQ", "IS", "BP", "DR"})
 
 
 def placed_by_answers(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation: Sequence[dict],
-                      stock: Mapping[int, LineStock], free: dict[tuple[str, str], int], *, rejected: bool = False
+                      stock: Mapping[int, LineStock], taken: dict[tuple[str, str], int], *, rejected: bool = False
                       ) -> tuple[dict, ...]:
-    """Allocation rows (as a report's, flows.rebuild._allocation_rows) for the live ``lines`` no ``allocation`` row
-    holds, as the answers ``told`` last said them: the units of its placing ACKs (PLACED) allocated in its unit and
-    reserved in the stock's (LineStock.eaches) in the first warehouse of ``stock`` whose ``free`` units (taken off as
-    they are placed) hold them all (else split in its order, _places), its IB units back-ordered (promised the IB's
-    date) and its IR units rejected, its SKU the one resolved. A line answered in a part unit (an ACK02 not whole), or
-    whose unit converts to no stock unit, or whose item no snapshot held, or of an order ``rejected``, is given no
-    reservation (its SKU and back order all the same)."""
+    """Allocation rows (as a report's, flows.rebuild._allocation_rows) for the ``lines`` no ``allocation`` row holds,
+    as the answers ``told`` last said them: the units of its placing ACKs (PLACED) allocated in its unit and reserved
+    in the stock's (LineStock.eaches) in the first warehouse of ``stock`` whose free units, less those ``taken``
+    before (added to as they are placed), hold them all (else split in its order, _places); its IB units back-ordered
+    (promised the IB's date), its IR units rejected, its SKU the one resolved. A line answered in a part unit (an
+    ACK02 not whole), or whose unit converts to no stock unit, or whose item no snapshot held, or of an order
+    ``rejected``, is given no reservation (its SKU and back order all the same); a line a change deleted, its SKU."""
     have = {r["line_number"] for r in allocation}
     said: dict[int, tuple] = {}
     promised: dict[int, date | None] = {}
@@ -370,9 +369,9 @@ def placed_by_answers(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer],
                 "promised_date": promised.get(ln.line_number) if back else None}
         whole = placed == placed.to_integral_value()
         units = int(placed) * info.eaches if whole and info.eaches and info.stocked and not rejected else 0
-        places = _places(units, [(w, free.get((w, info.sku), 0)) for w in info.held])
+        places = _places(units, [(w, max(free - taken.get((w, info.sku), 0), 0)) for w, free in info.held])
         for w, q in places:
-            free[(w, info.sku)] = max(free.get((w, info.sku), 0) - q, 0)
+            taken[(w, info.sku)] = taken.get((w, info.sku), 0) + q
         out += [base | {"warehouse": w, "allocated": a, "reserved": q, "backordered": 0, "rejected": 0}
                 for (w, q), a in zip(places, _shares(int(placed), [q for _w, q in places]), strict=True)]
         out.append(base | {"warehouse": "", "allocated": 0, "backordered": int(back), "rejected": int(refused)})
