@@ -43,7 +43,7 @@ from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES, sacs_placed_as  # BCH01: the 860 cancels the order (01, 17)
 from engine.csv_ack import HELD_STATUS, read_csv_ack
 from engine.finance_inputs import csv_parts
-from engine.lifecycle.restore import ANSWERS, PLACED, LineStock
+from engine.lifecycle.restore import ANSWERS, LineStock, lines_unreported, stock_unsure
 from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
@@ -58,7 +58,6 @@ from parsers.sent_documents import read_sent_lines
 from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
 from schemas.fulfilment import CsvAckSettings
-from schemas.lifecycle import GONE_LINES, LineState
 from schemas.order_keys import SEP, is_ref_key, release_key, x12_po
 from schemas.profile import PartnerProfile
 from schemas.reports import warehouse_party
@@ -640,17 +639,8 @@ def _stock_without_reports(ws: Workspace, store: OrderStore, records: dict, line
     from rules.shipment_units import ShipmentUnits
     from schemas.reference import service_skus
 
-    wanted: dict[tuple[str, str], set[int]] = {}
-    for key, ev in evidence.items():
-        record = records.get(key)
-        if record is None or not any(a.doc_type in ANSWERS for a in ev.answers):  # (not answered: decided again)
-            continue
-        have = {r["line_number"] for r in ev.allocation}
-        stored = lines.get(key, ())
-        live = {r["line_number"] for r in ev.revision_rows} if ev.revision_rows else {
-            ln.line_number for ln in stored if ln.state not in GONE_LINES}
-        if live - have:  # (then a line deleted since is given its SKU too)
-            wanted[key] = (live | {ln.line_number for ln in stored}) - have
+    wanted = {key: numbers for key, ev in evidence.items() if key in records
+              and (numbers := lines_unreported(lines.get(key, ()), ev))}
     if not wanted:
         return {}
     profiles = ws.partners()
@@ -716,24 +706,9 @@ def _unreported_notes(plan, stock: dict[tuple[str, str], dict[int, LineStock]]) 
     accepted units it could not reserve: each order named with its lines, and what to do."""
     if not stock:
         return []
-    reserved = {(r.partner, r.po_number): {x.line_number for x in r.rows} for r in plan.reservations}
-    chosen, unplaced = [], []
-    for ol in plan.lines:
-        key = (ol.partner, ol.po_number)
-        mine = stock.get(key)
-        if mine is None:
-            continue
-        kept = reserved.get(key, set())
-        guessed = [ln.line_number for ln in ol.lines
-                   if ln.line_number in kept and ln.line_number in mine and len(mine[ln.line_number].held) > 1]
-        missed = [ln.line_number for ln in ol.lines
-                  if ln.line_number not in kept and ln.state not in (*GONE_LINES, LineState.REJECTED)
-                  and (ln.line_number not in mine or mine[ln.line_number].stocked)
-                  and any(code in PLACED for code in (ln.ack or "").split("+"))]
-        if guessed:
-            chosen.append(f"{key[0]}/{key[1]} line(s) {', '.join(map(str, guessed))}")
-        if missed:
-            unplaced.append(f"{key[0]}/{key[1]} line(s) {', '.join(map(str, missed))}")
+    unsure = stock_unsure(plan, stock)
+    chosen = [f"{p}/{po} line(s) {', '.join(map(str, lines))}" for (p, po), lines, _ in unsure if lines]
+    unplaced = [f"{p}/{po} line(s) {', '.join(map(str, lines))}" for (p, po), _, lines in unsure if lines]
     notes = [f"{len(stock)} answered order(s) have lines no run report in reports/ holds (the folder cleaned up, or "
              "never kept): their allocation and reservations were made again from their last 855 and the 865s after "
              "it (the units it accepted, back-ordered and refused, the item resolved from the reference data, "

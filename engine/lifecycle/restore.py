@@ -378,6 +378,44 @@ def placed_by_answers(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer],
     return tuple(out)
 
 
+def lines_unreported(stored: Sequence[LineRecord], ev: Evidence) -> frozenset[int]:
+    """The line numbers of an answered order that no allocation row of ``ev`` holds (its run report gone), when a live
+    line is among them (its newest revision's lines, else its stored lines not deleted or cancelled): the lines
+    flows.rebuild gathers a LineStock for (a line deleted since: for its SKU). None when every live line has its
+    report, or no 855 (870, CSV acknowledgment) answered the order."""
+    if not any(a.doc_type in ANSWERS for a in ev.answers):
+        return frozenset()
+    have = {r["line_number"] for r in ev.allocation}
+    live = {r["line_number"] for r in ev.revision_rows} if ev.revision_rows else {
+        ln.line_number for ln in stored if ln.state not in GONE}
+    return frozenset((live | {ln.line_number for ln in stored}) - have) if live - have else frozenset()
+
+
+def stock_unsure(plan: Plan, stock: Mapping[tuple[str, str], Mapping[int, LineStock]]
+                 ) -> list[tuple[tuple[str, str], tuple[int, ...], tuple[int, ...]]]:
+    """For each order of ``stock`` (placed by placed_by_answers) that ``plan`` restored, in its order: (its key, the
+    lines reserved in a warehouse chosen among several that held the item (the night may have chosen another), the
+    live lines whose placing ACKs accepted units it reserved nothing of (a service item's excepted)), when either is
+    not empty: what the rebuild's notes name."""
+    reserved = {(r.partner, r.po_number): {x.line_number for x in r.rows} for r in plan.reservations}
+    out = []
+    for ol in plan.lines:
+        key = (ol.partner, ol.po_number)
+        mine = stock.get(key)
+        if mine is None:
+            continue
+        kept = reserved.get(key, set())
+        chosen = tuple(ln.line_number for ln in ol.lines
+                       if ln.line_number in kept and ln.line_number in mine and len(mine[ln.line_number].held) > 1)
+        missed = tuple(ln.line_number for ln in ol.lines
+                       if ln.line_number not in kept and ln.state not in (*GONE, LineState.REJECTED)
+                       and (ln.line_number not in mine or mine[ln.line_number].stocked)
+                       and any(code in PLACED for code in (ln.ack or "").split("+")))
+        if chosen or missed:
+            out.append((key, chosen, missed))
+    return out
+
+
 def _places(units: int, held: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     """Where ``units`` are reserved, as the allocation fills a line (engine.allocate, single_warehouse_first): the
     first warehouse of ``held`` that holds them all, else each in turn up to what it holds, the rest in the first."""
