@@ -13,7 +13,8 @@ answered again and no outbox file is written over.
      not handed off again: handoff/ is written once, the ERP may have taken them);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
-     order's unit, its reservations in the stock's);
+     order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
+     its answers said (lifecycle.restore.placed_by_answers), the notes naming the orders where that is not exact;
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
      record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
      shipments and invoices themselves are not re-derived). An 880's lines cannot be (a G17 names no PO
@@ -42,6 +43,7 @@ from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES, sacs_placed_as  # BCH01: the 860 cancels the order (01, 17)
 from engine.csv_ack import HELD_STATUS, read_csv_ack
 from engine.finance_inputs import csv_parts
+from engine.lifecycle.restore import ANSWERS, LineStock, lines_unreported, stock_unsure
 from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
@@ -236,7 +238,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(owner, named)].append(lifecycle.SentAnswer(
                             s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units,
-                            s.items))
+                            s.items, s.promised))
                     elif s.set_id == "870" and s.po_number:  # an 870 sent for the 855: read as the 855 it stands for
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(owner, named)].append(_status_answer(s, key, path.name, ic.date))
@@ -341,7 +343,8 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
 def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[str, lifecycle.SentAnswer]]:
     """A CSV acknowledgment's orders (engine.csv_ack, in the partner's layout), each as the 855 it stands for:
     its rows' statuses and quantities as ACKs (engine.finance_inputs.csv_parts), BAK02 as the night said
-    it (engine.po_ack.ack_type). It carries no date: it never answers an 860 (a revision gets none). An order whose
+    it (engine.po_ack.ack_type), a back-ordered row's promised date as its IB's. It carries no date of its own: it
+    never answers an 860 (a revision gets none). An order whose
     every row is held (engine.csv_ack.HELD_STATUS: told held for a person the night it came) is not answered by it:
     left out, it is decided again as the order it is."""
     rows: dict[str, list[dict]] = defaultdict(list)
@@ -355,8 +358,11 @@ def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[
                       for r in mine)
         codes = [code for _, _, acks in lines for code, _ in acks]
         prices = tuple((line_id, r["unit_price"]) for (line_id, _, _), r in zip(lines, mine, strict=True))
+        # a back-ordered row's promised date: the date its IB promised (an 855's ACK05)
+        promised = tuple((line_id, r["promised_date"].strftime("%Y%m%d")) for (line_id, _, acks), r in
+                         zip(lines, mine, strict=True) if r.get("promised_date") and any(c == "IB" for c, _ in acks))
         out.append((po, lifecycle.SentAnswer("CSV", f"sent:{name}:{n}", name, "", "00", ack_type(codes), lines,
-                                             prices)))
+                                             prices, promised=promised)))
     return out
 
 
@@ -590,7 +596,7 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     for c in sorted(state.pending_changes(statuses=None, keys=keys), key=lambda c: c.id):
         changes[(c.partner, c.po_number)].append(c)
     allocation = _allocations(ws, set(keys))
-    evidence = {}
+    evidence, newest = {}, {}
     for key in keys:
         mine = changes.get(key, [])
         record = records.get(key)
@@ -598,6 +604,7 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
                      if (ws.orders_dir / key[0] / f"{c.store_key}-{c.change_ref}.lines.parquet").is_file()]
         rows: tuple[dict, ...] = ()
         if revisions and record is not None:
+            newest[key] = revisions[-1]
             _, lines = store.load(key[0], revisions[-1])
             named = [c for c in ("product_ids", *ITEM_COLUMNS) if c in lines.column_names]  # what an 865 names
             rows = tuple(r for r in lines.select(["order_ref", "line_number", "line_id", "quantity", "unit",
@@ -607,10 +614,13 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
         evidence[key] = lifecycle.Evidence(
             answers=tuple(answers[key]), changes=tuple(mine), cancelling=cancelling, sets=sets,
             revision_keys=frozenset(revisions), revision_rows=rows, allocation=tuple(allocation.get(key, ())))
+    stock = _stock_without_reports(ws, store, records, state.lines_for(keys), evidence, newest)
+    evidence = {k: replace(e, stock=stock[k]) if k in stock else e for k, e in evidence.items()}
     plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id)
     state.apply(plan, at=at, run_id=run_id)
     out.answered = len({t.record.key for t in plan.transitions})
     out.reservations = sum(len(r.rows) for r in plan.reservations)
+    out.notes += _unreported_notes(plan, stock)
     missing = [k for k in keys if k not in records  # a CSV refusal answers rows intake did not take
                and any(a.doc_type != "CSV" for a in answers[k])]
     if missing:
@@ -621,6 +631,109 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
         out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no {order} in the archive (an {change} "
                          "for an unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in
                                                                                      missing[:5]))
+
+
+def _stock_without_reports(ws: Workspace, store: OrderStore, records: dict, lines: dict, evidence: dict,
+                           newest: dict[tuple[str, str], str]) -> dict[tuple[str, str], dict[int, LineStock]]:
+    """For each answered order with live lines no run report in reports/ holds (the folder cleaned up by a retention
+    job, or never kept), each such line's stock as the files still tell it (LineStock): its SKU resolved
+    from its stored product ids by the reference data as the rules resolve an 850's line, the stock units in one of
+    its unit, and the warehouses whose snapshot of the answer's day (the one that night read: flows.decide
+    .load_inventory) held free units of it, in its partner's order of preference (none for a service item, which
+    no stock holds), each with the units free that day (lifecycle.plan_restored has the orders take them in their
+    arrival order). Nothing when every line has its report."""
+    from connectors.reference import load_reference
+    from flows.decide import rule_settings
+    from rules.shipment_units import ShipmentUnits
+    from schemas.reference import service_skus
+
+    wanted = {key: numbers for key, ev in evidence.items() if key in records
+              and (numbers := lines_unreported(lines.get(key, ()), ev))}
+    if not wanted:
+        return {}
+    profiles = ws.partners()
+    try:
+        ref = load_reference(ws.reference_dir)
+    except Exception:  # noqa: BLE001 - no reference data: no SKU is known, the notes name every line
+        return {key: {} for key in wanted}
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
+    services = service_skus(ref.items)
+    snapshots: dict[str, dict[tuple[str, str], int]] = {}
+    out: dict[tuple[str, str], dict[int, LineStock]] = {}
+    for key, numbers in sorted(wanted.items()):
+        record, ev = records[key], evidence[key]
+        # the newest revision's lines, then the order's own (a line a change deleted: its SKU all the same)
+        tables = []
+        for lines_key in dict.fromkeys(k for k in (newest.get(key), record.lines_key) if k):
+            try:
+                _, t = lifecycle.current_tables([replace(record, lines_key=lines_key)],
+                                                {(key[0], lines_key): store.load(key[0], lines_key)})
+            except StateError:
+                continue
+            seen = {n for part in tables for n in part["line_number"].to_pylist()}
+            tables.append(t.filter(pa.array([n in numbers and n not in seen for n in t["line_number"].to_pylist()])))
+        if not tables:
+            out[key] = {}
+            continue
+        table = pa.concat_tables(tables, promote_options="permissive")
+        skus = units.resolve(table)
+        # the day the night that answered it ran (a CSV acknowledgment carries none: the day the order came)
+        day = max((a.date for a in ev.answers if a.doc_type in ANSWERS and a.date), default="") or \
+            record.received_at[:10].replace("-", "")
+        free = snapshots.get(day)
+        if free is None:
+            free = snapshots[day] = _free_stock(ws, day)
+        profile = profiles.get(key[0])
+        order = profile.allocation.warehouse_preference if profile is not None else sorted
+        mine = {}
+        for row, sku in zip(table.select(["line_number", "unit"]).to_pylist(), skus, strict=True):
+            held = () if not sku or sku in services else tuple(
+                (w, free[(w, sku)]) for w in order(sorted({w for w, s in free if s == sku})) if free[(w, sku)] > 0)
+            mine[row["line_number"]] = LineStock(sku or "", units.each(sku, row["unit"]) if sku else None, held,
+                                                 stocked=sku not in services)
+        out[key] = mine
+    return out
+
+
+def _free_stock(ws: Workspace, day: str) -> dict[tuple[str, str], int]:
+    """(warehouse, sku) -> the units free (on hand less reserved, never below 0) in the stock snapshot a night of
+    ``day`` (CCYYMMDD) read; none when no snapshot is on or before it."""
+    from flows.decide import load_inventory
+
+    try:
+        snapshot = load_inventory(ws, date(int(day[:4]), int(day[4:6]), int(day[6:8]))).snapshot
+    except Exception:  # noqa: BLE001 - no snapshot (or none readable) that day: no stock is known
+        return {}
+    return {(r["warehouse"], r["sku"]): max(int(r["on_hand"] or 0) - int(r["reserved"] or 0), 0)
+            for r in snapshot.select(["warehouse", "sku", "on_hand", "reserved"]).to_pylist()}
+
+
+def _unreported_notes(plan, stock: dict[tuple[str, str], dict[int, LineStock]]) -> list[str]:
+    """What the rebuild says of the orders whose lines no run report held (_stock_without_reports): how they were
+    reserved; those reserved in a warehouse the night may not have used (more than one held the item); those whose
+    accepted units it could not reserve: each order named with its lines, and what to do."""
+    if not stock:
+        return []
+    unsure = stock_unsure(plan, stock)
+    chosen = [f"{p}/{po} line(s) {', '.join(map(str, lines))}" for (p, po), lines, _ in unsure if lines]
+    unplaced = [f"{p}/{po} line(s) {', '.join(map(str, lines))}" for (p, po), _, lines in unsure if lines]
+    notes = [f"{len(stock)} answered order(s) have lines no run report in reports/ holds (the folder cleaned up, or "
+             "never kept): their allocation and reservations were made again from their last 855 and the 865s after "
+             "it (the units it accepted, back-ordered and refused, the item resolved from the reference data, "
+             "reserved in a warehouse whose stock snapshot of the answer's day held it; docs/state-store.md, "
+             "Recovery)"]
+    if chosen:
+        notes.append("reserved in the partner's first warehouse that held the stock, more than one holding it, not "
+                     "necessarily the one the night chose: " + "; ".join(chosen) + ". They ship as answered (a line's "
+                     "reservations are consumed whichever warehouse ships it), but until they ship each warehouse's "
+                     "free stock of those items may be off by them: check `orderbridge status` of each before the "
+                     "next run")
+    if unplaced:
+        notes.append("nothing reserved for units the answer accepted (the item not found in the reference data, no "
+                     "stock snapshot holding it, or its unit converting to no stock unit): " + "; ".join(unplaced)
+                     + ". A warehouse's confirmation of them will be held as SHIPMENT_OVER_RESERVED: settle the "
+                     "item or the stock with the buyer before they ship (docs/state-store.md, Recovery)")
+    return notes
 
 
 def _ref_answers(answers: dict, later) -> dict:

@@ -30,6 +30,7 @@ class SentSet:
     prices: tuple = ()  # ((PO101 / POC01, PO104 / POC06 or None), ...): each answered line's unit price
     units: tuple = ()  # ((PO101 / POC01, PO103 / POC05), ...): the unit each answered line's quantity is in
     items: tuple = ()  # per line of ``lines``, its product ids ((qualifier, id), ...): PO106/07..., POC08/09...
+    promised: tuple = ()  # ((PO101 / POC01, CCYYMMDD), ...): the date its IB ACK promised (ACK04 068, ACK05)
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
     ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
@@ -99,7 +100,19 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     lines, prices, units = _answered_lines(rows, "ACK")
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
                    release_number=_el(top, 5 if head == "BAK" else 4), lines=lines, prices=prices, units=units,
-                   items=_items(rows))
+                   items=_items(rows), promised=_promised(rows))
+
+
+def _promised(rows: list[list[str]]) -> tuple:
+    """Per answered line whose back order an ACK IB dated (ACK04 068, ACK05), (line id, that date): what the night
+    promised it (a line's promised_date); a line with none, or dated by the heading's DTM 068 alone, is not listed."""
+    out, line = [], None
+    for r in rows:
+        if r and r[0] in ("PO1", "POC"):
+            line = _el(r, 1)
+        elif r and r[0] == "ACK" and line is not None and _el(r, 1) == "IB" and _el(r, 4) == "068" and _el(r, 5):
+            out.append((line, _el(r, 5)))
+    return tuple(out)
 
 
 def _items(rows: list[list[str]]) -> tuple:

@@ -106,7 +106,7 @@ from engine.lifecycle.people import (
     resumes,
     to_recheck,
 )
-from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
+from engine.lifecycle.restore import Evidence, LineStock, SentAnswer, plan_restored
 from engine.lifecycle.select import (
     added_lines_only,
     arrivals,
@@ -214,7 +214,8 @@ def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "LineStock", "OPEN", "OWING",
+    "PERSON_EVENTS", "Plan",
     "PersonOutcome", "PersonPick", "plan_person_decisions",
     "RECHECK_CLEARED", "RECHECK_HELD", "RECHECK_SKIPPED", "recheck_outcome", "resumes", "not_rechecked", "to_recheck",
     "after_decision",

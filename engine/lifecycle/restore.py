@@ -4,9 +4,11 @@ outbox say about the orders replayed from the archive.
 An order an 855 (or a CSV acknowledgment) answered is acknowledged (or rejected, BAK02 RD/RJ) as its
 latest 855 said: its lines are those of its newest revision (the stored tables an applied 860 left), with
 the 855's quantities and ACK codes, a line a revised 855 (BAK01 05) no longer lists deleted, units reserved again as the
-newest allocation table holding each line placed them. Its 860s answered afterwards (an 865, or an
-855 BAK01 05) are answered (refused when the 865 says RD/RJ, or when the PO is unknown), each one
-that made a revision counts in the order's revision, and a cancellation (BCH01 01) answered cancels it.
+newest allocation table holding each line placed them (with no report left, as the answers placed them: a
+line's units the answer did not back-order or refuse reserved in a warehouse whose stock held its item). Its
+860s answered afterwards (an 865, or an 855 BAK01 05) are answered (refused when the 865 says RD/RJ, or when
+the PO is unknown), each one that made a revision counts in the order's revision, and a cancellation (BCH01 01)
+answered cancels it.
 
 Pure: records, the answers read back (plain values), stored table rows and allocation rows in; a Plan
 out. Every move is an existing transition (engine.lifecycle.table), its actor the state rebuild.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from engine.lifecycle.common import isolated
@@ -57,6 +60,7 @@ class SentAnswer:
     prices: tuple = ()  # ((PO101, PO104 or None), ...): the unit price each line was answered at
     units: tuple = ()  # ((PO101, PO103), ...): the unit each line's quantities were answered in (none: a CSV's)
     items: tuple = ()  # per line of ``lines``, its product ids ((qualifier, id), ...), as the answer sent them
+    promised: tuple = ()  # ((PO101, CCYYMMDD), ...): the date a line's IB ACK promised its back order (ACK05)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +74,39 @@ class Evidence:
     revision_rows: tuple[dict, ...] = ()  # the newest revision's line rows (line_number, line_id, quantity...)
     allocation: tuple[dict, ...] = field(default_factory=tuple)  # per line, the newest allocation rows
     sets: Mapping[int, str] = field(default_factory=dict)  # change id -> the set it came as, not an 860 ("876")
+    stock: Mapping[int, LineStock] = field(default_factory=dict)  # line number -> its stock, where no report held it
+
+
+@dataclass(frozen=True, slots=True)
+class LineStock:
+    """What the files still say of an order line's stock when no run report holds its allocation (reports/ cleaned
+    up, or never kept), gathered by flows.rebuild: its SKU as the rules resolve its item (rules.business.items), the
+    stock's units in one of the line's (a case of 12: 12), and the warehouses whose stock snapshot of the answer's day
+    held free units of it (on hand less reserved), in the partner's order of preference, each with those units."""
+
+    sku: str
+    eaches: int | None  # None: the line's unit converts to no stock unit (what to reserve is not known)
+    held: tuple[tuple[str, int], ...] = ()  # (warehouse, free units), preferred first; none: no stock known
+    stocked: bool = True  # False: a service item (items.csv kind), which no stock holds nor any night reserved
 
 
 def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
                   lines: Mapping[tuple[str, str], tuple[LineRecord, ...]],
-                  evidence: Mapping[tuple[str, str], Evidence], *, at: str, run_id: str) -> Plan:
-    """For each order (partner, PO) with answers in the outbox, the plan that makes it what they said."""
+                  evidence: Mapping[tuple[str, str], Evidence], *, at: str, run_id: str,
+                  ) -> Plan:
+    """For each order (partner, PO) with answers in the outbox, the plan that makes it what they said; the lines no
+    report holds (Evidence.stock) take the stock their snapshots held in the orders' arrival order, as the nights'
+    allocation took it: what an order placed is not free for the orders after it."""
     parts = []
-    for key in sorted(evidence):
+    taken: dict[tuple[str, str], int] = {}  # (warehouse, sku) -> the units placed so far
+    arrival = {k: (records[k].arrival if k in records else 0, k) for k in evidence}
+    for key in sorted(evidence, key=arrival.__getitem__):
         ev, record = evidence[key], records.get(key)
         if record is None:  # an 860 for a PO we never held: its 865 refused it
             parts.append(Plan(change_updates=tuple(ChangeUpdate(c.id, "refused") for c in ev.changes
                                                    if c.status == "pending" and _answer_of(c, ev.answers))))
             continue
-        parts.append(isolated(record, lambda r=record, k=key, e=ev: _restore(r, lines.get(k, ()), e, at=at,
+        parts.append(isolated(record, lambda r=record, k=key, e=ev: _restore(r, lines.get(k, ()), e, taken, at=at,
                                                                              run_id=run_id),
                               at=at, run_id=run_id, stage="rebuild"))
     return Plan.combine(parts)
@@ -128,7 +151,8 @@ def _answer_of(change: StoredChange, answers: Sequence[SentAnswer], record: Orde
     return answer
 
 
-def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *, at: str, run_id: str) -> Plan:
+def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, taken: dict[tuple[str, str], int],
+             *, at: str, run_id: str) -> Plan:
     if ev.revision_rows:
         ev = replace(ev, answers=tuple(named_by_item(a, ev.revision_rows) for a in ev.answers))
     updates, revised, cancel = [], [], None
@@ -162,13 +186,17 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         base = lines
         if revised and ev.revision_rows:
             base = _revision_lines(record, lines, ev.revision_rows, revision, run_id)
-        new_lines = _deleted_skus(_lines(base, told, ev.allocation, rejected, revision, run_id), ev.allocation)
-        reserved = () if rejected else _reservations(record, new_lines, ev.allocation)
+        allocation = ev.allocation
+        if ev.stock:  # no report holds these lines: placed as the answers said
+            allocation = (*allocation, *placed_by_answers(base, told, allocation, ev.stock, taken,
+                                                                  rejected=rejected))
+        new_lines = _deleted_skus(_lines(base, told, allocation, rejected, revision, run_id), allocation)
+        reserved = () if rejected else _reservations(record, new_lines, allocation)
         # its value as acknowledged (a rejection is worth nothing; a cancellation keeps it, as a night does): it
         # read 0 for every rebuilt order
         kept = [a for a in told if cancel is None or a is not cancel[1]]
         value = Decimal(0) if rejected else _acknowledged_value(
-            new_lines if cancel is None else _lines(base, kept, ev.allocation, rejected, revision, run_id), kept)
+            new_lines if cancel is None else _lines(base, kept, allocation, rejected, revision, run_id), kept)
         t = move(r, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, at=at, run_id=run_id, actor=ACTOR,
                  note=note, document_key=told[0].doc_key, ack_type=told[-1].ack_type, answered_with=told[-1].doc_type,
                  revision=revision, answered_revision=revision, value=value,
@@ -231,9 +259,7 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
         listed = {line_id: (qty, acks) for line_id, qty, acks in answer.lines}
         prices = dict(answer.prices)
         for ln in lines:
-            # a line with no line id is named by its number first (named_by_item names an 865's POC so), then as ""
-            tried = (ln.line_id, str(ln.line_number)) if ln.line_id else (str(ln.line_number), "")
-            name = next((n for n in tried if n in listed), None)
+            name = _name_in(ln, listed)
             got = listed.get(name) if name is not None else None
             if got is not None:
                 said[ln.line_number] = got
@@ -297,6 +323,139 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
                            revision=revision,
                            run_id=run_id))
     return tuple(out)
+
+
+def _name_in(line: LineRecord, listed: Mapping[str, object]) -> str | None:
+    """The name ``line`` goes by among an answer's ``listed`` lines: a line with no line id is named by its number
+    first (named_by_item names an 865's POC so), then as ""."""
+    tried = (line.line_id, str(line.line_number)) if line.line_id else (str(line.line_number), "")
+    return next((n for n in tried if n in listed), None)
+
+
+# ACK01 codes whose ACK02 units the night placed from stock (allocated, reserved): engine.answer writes IA, IQ, IP, DR,
+# IS for a line filled whole (IQ, BP for the part of one filled in part, IB and IR for the rest); IC, IE, IF accept
+PLACED = frozenset({"IA", "IC", "IE", "IF", "IP", "IQ", "IS", "BP", "DR"})
+
+
+def placed_by_answers(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation: Sequence[dict],
+                      stock: Mapping[int, LineStock], taken: dict[tuple[str, str], int], *, rejected: bool = False
+                      ) -> tuple[dict, ...]:
+    """Allocation rows (as a report's, flows.rebuild._allocation_rows) for the ``lines`` no ``allocation`` row holds,
+    as the answers ``told`` last said them: the units of its placing ACKs (PLACED) allocated in its unit and reserved
+    in the stock's (LineStock.eaches) in the first warehouse of ``stock`` whose free units, less those ``taken``
+    before (added to as they are placed), hold them all (else split in its order, _places); its IB units back-ordered
+    (promised the IB's date), its IR units rejected, its SKU the one resolved. A line answered in a part unit (an
+    ACK02 not whole), or whose unit converts to no stock unit, or whose item no snapshot held, or of an order
+    ``rejected``, is given no reservation (its SKU and back order all the same); a line a change deleted, its SKU."""
+    have = {r["line_number"] for r in allocation}
+    said: dict[int, tuple] = {}
+    promised: dict[int, date | None] = {}
+    for answer in told:
+        listed = {line_id: acks for line_id, _qty, acks in answer.lines}
+        dated = dict(answer.promised)
+        for ln in lines:
+            name = _name_in(ln, listed)
+            if name is not None:
+                said[ln.line_number] = listed[name]
+                promised[ln.line_number] = _day(dated.get(name, ""))
+    out: list[dict] = []
+    for ln in lines:
+        info, acks = stock.get(ln.line_number), said.get(ln.line_number)
+        if info is None or ln.line_number in have or not info.sku:
+            continue
+        if ln.state in GONE or acks is None:  # (a line a change deleted: its SKU, as _deleted_skus gives it)
+            out.append({"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number,
+                        "sku": info.sku, "promised_date": None, "warehouse": "", "allocated": 0, "backordered": 0,
+                        "rejected": 0})
+            continue
+        if any(code == "ID" for code, _q in acks):
+            continue
+        placed = sum((q or Decimal(0) for code, q in acks if code in PLACED), Decimal(0))
+        back = sum((q or Decimal(0) for code, q in acks if code == "IB"), Decimal(0))
+        refused = sum((q or Decimal(0) for code, q in acks if code == "IR"), Decimal(0))
+        base = {"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number, "sku": info.sku,
+                "promised_date": promised.get(ln.line_number) if back else None}
+        whole = placed == placed.to_integral_value()
+        units = int(placed) * info.eaches if whole and info.eaches and info.stocked and not rejected else 0
+        places = _places(units, [(w, max(free - taken.get((w, info.sku), 0), 0)) for w, free in info.held])
+        for w, q in places:
+            taken[(w, info.sku)] = taken.get((w, info.sku), 0) + q
+        out += [base | {"warehouse": w, "allocated": a, "reserved": q, "backordered": 0, "rejected": 0}
+                for (w, q), a in zip(places, _shares(int(placed), [q for _w, q in places]), strict=True)]
+        out.append(base | {"warehouse": "", "allocated": 0, "backordered": int(back), "rejected": int(refused)})
+    return tuple(out)
+
+
+def lines_unreported(stored: Sequence[LineRecord], ev: Evidence) -> frozenset[int]:
+    """The line numbers of an answered order that no allocation row of ``ev`` holds (its run report gone), when a live
+    line is among them (its newest revision's lines, else its stored lines not deleted or cancelled): the lines
+    flows.rebuild gathers a LineStock for (a line deleted since: for its SKU). None when every live line has its
+    report, or no 855 (870, CSV acknowledgment) answered the order."""
+    if not any(a.doc_type in ANSWERS for a in ev.answers):
+        return frozenset()
+    have = {r["line_number"] for r in ev.allocation}
+    live = {r["line_number"] for r in ev.revision_rows} if ev.revision_rows else {
+        ln.line_number for ln in stored if ln.state not in GONE}
+    return frozenset((live | {ln.line_number for ln in stored}) - have) if live - have else frozenset()
+
+
+def stock_unsure(plan: Plan, stock: Mapping[tuple[str, str], Mapping[int, LineStock]]
+                 ) -> list[tuple[tuple[str, str], tuple[int, ...], tuple[int, ...]]]:
+    """For each order of ``stock`` (placed by placed_by_answers) that ``plan`` restored, in its order: (its key, the
+    lines reserved in a warehouse chosen among several that held the item (the night may have chosen another), the
+    live lines whose placing ACKs accepted units it reserved nothing of (a service item's excepted)), when either is
+    not empty: what the rebuild's notes name."""
+    reserved = {(r.partner, r.po_number): {x.line_number for x in r.rows} for r in plan.reservations}
+    out = []
+    for ol in plan.lines:
+        key = (ol.partner, ol.po_number)
+        mine = stock.get(key)
+        if mine is None:
+            continue
+        kept = reserved.get(key, set())
+        chosen = tuple(ln.line_number for ln in ol.lines
+                       if ln.line_number in kept and ln.line_number in mine and len(mine[ln.line_number].held) > 1)
+        missed = tuple(ln.line_number for ln in ol.lines
+                       if ln.line_number not in kept and ln.state not in (*GONE, LineState.REJECTED)
+                       and (ln.line_number not in mine or mine[ln.line_number].stocked)
+                       and any(code in PLACED for code in (ln.ack or "").split("+")))
+        if chosen or missed:
+            out.append((key, chosen, missed))
+    return out
+
+
+def _places(units: int, held: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Where ``units`` are reserved, as the allocation fills a line (engine.allocate, single_warehouse_first): the
+    first warehouse of ``held`` that holds them all, else each in turn up to what it holds, the rest in the first."""
+    if not units or not held:
+        return []
+    whole = next((w for w, free in held if free >= units), None)
+    if whole is not None:
+        return [(whole, units)]
+    out, left = {}, units
+    for w, free in held:
+        take = min(free, left)
+        if take:
+            out[w], left = take, left - take
+    out[held[0][0]] = out.get(held[0][0], 0) + left
+    return sorted(out.items(), key=lambda p: [w for w, _f in held].index(p[0]))
+
+
+def _shares(allocated: int, reserved: list[int]) -> list[int]:
+    """A line's ``allocated`` units (its own unit) split over its reservations (the stock's), in proportion, the
+    remainder to the last (flows.rebuild._in_order_units)."""
+    total = sum(reserved)
+    shares = [q * allocated // total for q in reserved] if total else [0] * len(reserved)
+    if shares:
+        shares[-1] += allocated - sum(shares)
+    return shares
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else None
+    except ValueError:
+        return None
 
 
 PROMISING = {"IA", "IB", "IC", "IE", "IP", "IQ", "IS"}  # ACK01 codes whose ACK02 units we promised to ship
