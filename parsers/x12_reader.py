@@ -246,6 +246,10 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
             text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
         findings += [_finding("X12_BETWEEN_INTERCHANGES", f"{len(g)} characters between two interchanges were "
                               "ignored (a mailbox's or provider's own lines, not X12).", value=g[:40]) for g in gaps]
+    if pos >= 0 and "\x00" in text:  # NUL padding of fixed-length records, a segment in each: blanked
+        read = record_padding_blanked(text, pos)
+        if read is not text:
+            text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
     ascii_text = text.isascii()
     byte_pos = pos if ascii_text or pos < 0 else len(text[:pos].encode("utf-8"))
     while 0 <= pos < len(text):
@@ -355,6 +359,31 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
             st02=ts.control_number if ts else "",
             segment_position=row - ts.start + 1 if ts else None, file_segment=row + 1))
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat), out
+
+
+def record_padding_blanked(text: str, first_isa: int) -> str:
+    """``text`` with the NUL padding of fixed-length records written as blanks (line breaks kept), where a record
+    holds a segment: a program or a mainframe writing each segment as a record of 80 (128, 256 ...) bytes padded
+    with binary zeros after its terminator (`BEG*00*SA*PO-1**20261126~` and 54 NULs), as X12 RFI 28 leaves what
+    stands between segments to the receiver. A run of NULs (with blanks, line breaks and Ctrl-Z among them) right
+    after a segment terminator of one of the file's interchanges, up to the next segment or the end, is blanked
+    like the line breaks and blanks after a terminator, which the tokeniser strips (the same length: every offset
+    stays). A NUL inside a value is left for the element checks (ELEMENT_INVALID_CHARACTER), and the padding after
+    the last IEA and between interchanges is x12_gaps' and _stray_segments'. Returns ``text`` itself when nothing
+    is blanked."""
+    terminators = set()
+    at = first_isa
+    while at >= 0:  # each interchange's terminator (a file may join interchanges of several delimiter sets)
+        found = _separators_at(text, at)
+        if found is not None:
+            terminators.add(found[1])
+        at = next_isa(text, at + 3)
+    terminators.discard("\x00")
+    if not terminators:
+        return text
+    pad = re.compile("(?<=[" + re.escape("".join(sorted(terminators))) + "])[ \t\r\n\x1a]*\x00[\x00\x1a \t\r\n]*")
+    read = pad.sub(lambda m: m.group().replace("\x00", " ").replace("\x1a", " "), text)
+    return text if read == text else read
 
 
 def _find_isa(text: str, start: int) -> int:

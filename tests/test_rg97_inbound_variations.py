@@ -1,0 +1,151 @@
+"""Round 97 of real files: what other companies' translators send that our night had not met.
+
+1. Fixed-length records padded with NULs. A COBOL program on a buyer's mainframe or midrange (or a C program) writes
+   each segment as a record of 80 bytes (128, 256 ...), initialised to LOW-VALUES: the segment, its terminator, then
+   binary zeros to the record's end; moved to us as text, the zeros stay. A record per segment padded with blanks
+   was read since rg67, NUL padding after the last IEA and between interchanges since rg96; NULs after each segment
+   made every segment after the ISA "text outside any transaction set": the file refused whole (TA1 R 023, an
+   ISA_STRUCTURE_INVALID error per segment), no 997, no order. X12 leaves what stands between segments to the
+   receiver (RFI 28), as it does the line breaks we take; the padding is now read as the blanks after a terminator
+   are (parsers.x12_reader.record_padding_blanked), whole or in pieces. A NUL inside a value is still refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+
+import pytest
+
+from engine.process import Known, process_file
+from parsers.x12_reader import read_interchanges
+from schemas.profile import load_profiles
+from tests.retailer_support import (
+    all_sent_accepted,
+    maps,  # noqa: F401 (a fixture)
+    on_demo,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import GOOD_PO, REPO, x12_850
+
+RG96 = REPO / "tests" / "fixtures" / "rg96"
+MAINFRAME = RG96 / "drops" / "mainframe" / "mainframe-850-MF9600601.x12"
+NIGHT = datetime(2026, 11, 27, 2)
+SHIP_DAY = datetime(2026, 11, 30, 15)
+ACME = load_profiles(REPO / "partners")["acme"]
+
+
+def _segments(text: str) -> list[str]:
+    return [s.strip() for s in text.split("~") if s.strip()]
+
+
+def low_values(text: str, *, record: int = 80, line_end: bytes = b"") -> bytes:
+    """Each segment of ``text`` (terminated by '~') a fixed-length record: the segment and its terminator, NULs to
+    ``record`` bytes, then ``line_end``. An ISA (106 bytes) longer than the record is one record of its own length."""
+    return b"".join((s + "~").encode().ljust(record, b"\x00") + line_end for s in _segments(text))
+
+
+def mainframe_po() -> str:
+    """The mainframe buyer's PO of rg96 as text (that file is its EBCDIC)."""
+    return MAINFRAME.read_bytes().decode("cp037").replace("\n", "")
+
+
+def test_the_records_are_what_they_say():
+    data = low_values(mainframe_po())
+    assert data.startswith(b"ISA*") and data.count(b"~") == len(_segments(mainframe_po()))
+    beg = data.index(b"BEG*")
+    assert (beg - 106) % 80 == 0 and data[beg:beg + 80].rstrip(b"\x00").endswith(b"~") and data[beg + 79] == 0
+
+
+@pytest.mark.parametrize("line_end", [b"", b"\n", b"\r\n"], ids=["records", "lf", "crlf"])
+def test_nul_padded_records_read_as_the_interchange_itself(line_end):
+    """The same interchanges, segments and values as the file without its padding, and no finding."""
+    plain = mainframe_po().encode()
+    padded = read_interchanges(low_values(mainframe_po(), line_end=line_end), file="f")
+    same = read_interchanges(plain, file="f")
+    assert padded.segments.elements.to_pylist() == same.segments.elements.to_pylist()
+    assert [(ic.control_number, [(g.control_number, [t.control_number for t in g.transactions]) for g in ic.groups])
+            for ic in padded.interchanges] == [("000009661", [("9661", ["0001"])])]
+    assert padded.findings == []
+
+
+def test_two_interchanges_of_two_delimiter_sets_in_records_of_256():
+    first = x12_850(GOOD_PO, isa13=1, gs06="1").decode()
+    second = x12_850([GOOD_PO[0].replace("PO-1", "PO-2"), *GOOD_PO[1:]], isa13=2, gs06="2").decode() \
+        .replace("*", "|").replace("~", "!")
+    data = low_values(first, record=256) + b"".join(
+        (s + "!").encode().ljust(256, b"\x00") for s in second.replace("\n", "").split("!") if s)
+    out = process_file(data, file="f.x12", sha256="s", profile=ACME, known=Known(), today=date(2026, 11, 27))
+    assert out.orders.column("po_number").to_pylist() == ["PO-1", "PO-2"]
+    assert [f.code for f in out.findings if f.severity == "error"] == []
+
+
+def test_a_nul_inside_a_value_is_still_refused():
+    """Padding is what follows a terminator; a NUL in a value (a lost byte, a record cut inside a segment) is still
+    no character X12 has."""
+    data = x12_850([*GOOD_PO[:7], "PID*F****WID\x00GET", *GOOD_PO[8:]])
+    out = process_file(data, file="f.x12", sha256="s", profile=ACME, known=Known(), today=date(2026, 11, 27))
+    assert ("ELEMENT_INVALID_CHARACTER", "PID") in [(f.code, f.location.segment_id) for f in out.findings]
+    assert out.orders.num_rows == 0
+
+
+def test_before_the_fix_the_file_was_refused_whole():
+    """What the padding did (the text the reader blanks, kept as the segments' heads): the proof the test above is no
+    test of nothing. Read with the blanking undone, every segment after the ISA is outside any set."""
+    from unittest import mock
+
+    import parsers.x12_reader as reader
+
+    with mock.patch.object(reader, "record_padding_blanked", lambda text, _pos: text):
+        result = read_interchanges(low_values(mainframe_po()), file="f")
+    assert "ISA_STRUCTURE_INVALID" in {f.code for f in result.findings}
+
+
+def _fixtures(tmp_path, data: bytes, name: str):
+    """rg96's fixtures with the mainframe buyer's one file (``data``) in its drop and the east DC's rows of its PO."""
+    copy = tmp_path / "rg97"
+    shutil.copytree(RG96, copy, ignore=shutil.ignore_patterns("drops", "shipments"))
+    (copy / "drops" / "mainframe").mkdir(parents=True)
+    (copy / "drops" / "mainframe" / name).write_bytes(data)
+    (copy / "shipments").mkdir()
+    rows = (RG96 / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "shipments" / "east-shipments-20261201.csv").write_text(
+        "".join([rows[0], *(r for r in rows if ",MF9600601," in r)]), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module", params=["whole", "pieces", "batches"])
+def records_night(request, tmp_path_factory):
+    """The mainframe buyer's PO in NUL-padded records of 80 bytes, each ended by CR LF, taken whole, in pieces
+    (a file over STREAM_BYTES) or its interchange in batches of sets (over SPLIT_BYTES); shipped by the east DC and
+    invoiced."""
+    from flows import intake as intake_flow
+
+    tmp = tmp_path_factory.mktemp(f"rg97-records-{request.param}")
+    fixtures = _fixtures(tmp, low_values(mainframe_po(), line_end=b"\r\n"), "MF.PO.D261127.DAT")
+    with pytest.MonkeyPatch.context() as mp:
+        if request.param != "whole":
+            mp.setattr(intake_flow, "STREAM_BYTES", 0)
+        if request.param == "batches":
+            mp.setattr(intake_flow, "SPLIT_BYTES", 0)
+        return shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_the_padded_po_is_acknowledged_shipped_and_invoiced(records_night):
+    ws, found, states = records_night
+    assert states == {("mainframe", "MF9600601"): "invoiced"}
+    assert {c for c, _s, _po in found} <= {"ASN_LATE"}, found
+    ack = segments(ws, "mainframe", "997")
+    assert [s for s in ack if s[0] in ("AK1", "AK2", "AK5", "AK9")] == [
+        ["AK1", "PO", "9661"], ["AK2", "850", "0001"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+    bak = po_segments(segments(ws, "mainframe", "855"), "MF9600601", "BAK")
+    assert [s[:4] for s in bak if s[0] == "ACK"] == [["ACK", "IA", "20", "EA"], ["ACK", "IA", "1", "BX"],
+                                                     ["ACK", "IA", "6", "EA"]]
+    inv = po_segments(segments(ws, "mainframe", "810"), "MF9600601", "BIG")
+    assert [s[1:4] for s in inv if s[0] == "IT1"] == [["1", "20", "EA"], ["2", "1", "BX"], ["3", "6", "EA"]]
+
+
+def test_what_was_sent_back_passes_our_validator_bots_and_pyx12(records_night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(records_night[0], ["mainframe"], tmp_path, maps, shipments=1, answers=1)
