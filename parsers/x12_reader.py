@@ -246,8 +246,8 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
             text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
         findings += [_finding("X12_BETWEEN_INTERCHANGES", f"{len(g)} characters between two interchanges were "
                               "ignored (a mailbox's or provider's own lines, not X12).", value=g[:40]) for g in gaps]
-    if pos >= 0 and "\x00" in text:  # NUL padding of fixed-length records, a segment in each: blanked
-        read = record_padding_blanked(text, pos)
+    if pos >= 0 and ("\x00" in text or "\r\r\n" in text):  # NUL record padding, a doubled CR: blanked
+        read = between_segments_blanked(text, pos)
         if read is not text:
             text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
     ascii_text = text.isascii()
@@ -361,16 +361,22 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat), out
 
 
-def record_padding_blanked(text: str, first_isa: int) -> str:
-    """``text`` with the NUL padding of fixed-length records written as blanks (line breaks kept), where a record
-    holds a segment: a program or a mainframe writing each segment as a record of 80 (128, 256 ...) bytes padded
-    with binary zeros after its terminator (`BEG*00*SA*PO-1**20261126~` and 54 NULs), as X12 RFI 28 leaves what
-    stands between segments to the receiver. A run of NULs (with blanks, line breaks and Ctrl-Z among them) right
-    after a segment terminator of one of the file's interchanges, up to the next segment or the end, is blanked
-    like the line breaks and blanks after a terminator, which the tokeniser strips (the same length: every offset
-    stays). A NUL inside a value is left for the element checks (ELEMENT_INVALID_CHARACTER), and the padding after
-    the last IEA and between interchanges is x12_gaps' and _stray_segments'. Returns ``text`` itself when nothing
-    is blanked."""
+def between_segments_blanked(text: str, first_isa: int) -> str:
+    """``text`` with what a transfer or a record format put between segments written as blanks (line breaks kept),
+    as X12 RFI 28 leaves what stands between segments to the receiver (the standard once said to ignore extraneous
+    bytes wherever they appear), the same length (every offset stays); the tokeniser strips blanks after a
+    terminator. Two shapes, each right after a segment terminator of one of the file's interchanges:
+
+    - the NUL padding of fixed-length records, a segment in each: a COBOL program's records initialised to
+      LOW-VALUES (or a C program's), the segment, its terminator, then binary zeros to 80 (128, 256 ...) bytes
+      (`BEG*00*SA*PO-1**20261126~` and 54 NULs); a run of NULs, with blanks, line breaks and Ctrl-Z among them, up to
+      the next segment or the end. A NUL inside a value is left for the element checks (ELEMENT_INVALID_CHARACTER);
+      the padding after the last IEA and between interchanges is x12_gaps' and _stray_segments';
+    - the doubled CR of a file whose segment terminator is CR, CR LF after each segment, sent again through FTP's
+      text mode (its line ends converted once more: CR CR LF). The second CR was read as an empty segment after each
+      one (X12_EMPTY_SEGMENT, "14 empty segment(s) were skipped", on every file of such a partner).
+
+    Returns ``text`` itself when nothing is blanked."""
     terminators = set()
     at = first_isa
     while at >= 0:  # each interchange's terminator (a file may join interchanges of several delimiter sets)
@@ -381,8 +387,12 @@ def record_padding_blanked(text: str, first_isa: int) -> str:
     terminators.discard("\x00")
     if not terminators:
         return text
-    pad = re.compile("(?<=[" + re.escape("".join(sorted(terminators))) + "])[ \t\r\n\x1a]*\x00[\x00\x1a \t\r\n]*")
-    read = pad.sub(lambda m: m.group().replace("\x00", " ").replace("\x1a", " "), text)
+    read = text
+    if "\x00" in read:
+        pad = re.compile("(?<=[" + re.escape("".join(sorted(terminators))) + "])[ \t\r\n\x1a]*\x00[\x00\x1a \t\r\n]*")
+        read = pad.sub(lambda m: m.group().replace("\x00", " ").replace("\x1a", " "), read)
+    if "\r" in terminators and "\r\r\n" in read:  # CR is never data: the first is the terminator
+        read = read.replace("\r\r\n", "\r \n")
     return text if read == text else read
 
 

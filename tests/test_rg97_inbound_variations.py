@@ -7,7 +7,11 @@
    made every segment after the ISA "text outside any transaction set": the file refused whole (TA1 R 023, an
    ISA_STRUCTURE_INVALID error per segment), no 997, no order. X12 leaves what stands between segments to the
    receiver (RFI 28), as it does the line breaks we take; the padding is now read as the blanks after a terminator
-   are (parsers.x12_reader.record_padding_blanked), whole or in pieces. A NUL inside a value is still refused.
+   are (parsers.x12_reader.between_segments_blanked), whole or in pieces. A NUL inside a value is still refused.
+2. A doubled CR. A partner whose segment terminator is CR (a line break, CR LF, after each segment) whose file
+   goes once more through FTP's text mode (a VAN or gateway converting line ends again): CR CR LF. The file was read,
+   but the second CR of each segment was an empty segment skipped: "14 empty segment(s) were skipped"
+   (X12_EMPTY_SEGMENT) on every file of that partner, where nothing was empty. Now it is the line break it is.
 """
 
 from __future__ import annotations
@@ -98,9 +102,42 @@ def test_before_the_fix_the_file_was_refused_whole():
 
     import parsers.x12_reader as reader
 
-    with mock.patch.object(reader, "record_padding_blanked", lambda text, _pos: text):
+    with mock.patch.object(reader, "between_segments_blanked", lambda text, _pos: text):
         result = read_interchanges(low_values(mainframe_po()), file="f")
     assert "ISA_STRUCTURE_INVALID" in {f.code for f in result.findings}
+
+
+JITTERBIT = RG96 / "drops" / "jitterbit" / "jitterbit-850-JB9600401.x12"  # CR terminators, LF after; one ~~
+
+
+def test_a_doubled_cr_after_cr_terminators_is_a_line_break_not_an_empty_segment():
+    """rg96's provider file (CR as the terminator, LF after each, and one empty segment it really holds) with its line
+    ends converted once more (CR CR LF): the same segments and findings as the file as sent (the one empty segment
+    said, no more); before, every segment added one."""
+    sent = JITTERBIT.read_bytes()
+    assert b"\r\n" in sent and b"\r\r\n" not in sent
+    doubled = sent.replace(b"\r\n", b"\r\r\n")
+    once, twice = read_interchanges(sent, file="f"), read_interchanges(doubled, file="f")
+    assert twice.segments.elements.to_pylist() == once.segments.elements.to_pylist()
+    assert [(f.code, f.message) for f in twice.findings] == [(f.code, f.message) for f in once.findings] == [
+        ("X12_EMPTY_SEGMENT", "1 empty segment(s) were skipped.")]
+
+
+def test_a_doubled_cr_of_a_po_whose_terminator_is_cr_gets_no_finding_and_its_997():
+    text = x12_850(GOOD_PO).decode().replace("~\n", "\r\r\n").replace("*>\r", "*>\r", 1)
+    assert text.count("\r\r\n") == len(GOOD_PO) + 6
+    out = process_file(text.encode(), file="f.x12", sha256="s", profile=ACME, known=Known(), today=date(2026, 11, 27))
+    assert out.findings == [] and out.orders.column("po_number").to_pylist() == ["PO-1"]
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    assert [list(s) for body in ack.bodies for s in body if s[0] in ("AK5", "AK9")] == [
+        ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+
+
+def test_a_cr_in_a_file_whose_terminator_is_no_cr_is_left_as_it_is():
+    """'~' terminators, CR CR LF after each: read as before (the CRs are blanks after the terminator)."""
+    text = x12_850(GOOD_PO).decode().replace("~\n", "~\r\r\n")
+    out = process_file(text.encode(), file="f.x12", sha256="s", profile=ACME, known=Known(), today=date(2026, 11, 27))
+    assert out.findings == [] and out.orders.num_rows == 1
 
 
 def _fixtures(tmp_path, data: bytes, name: str):
