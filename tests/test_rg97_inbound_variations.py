@@ -75,6 +75,17 @@ def test_nul_padded_records_read_as_the_interchange_itself(line_end):
     assert padded.findings == []
 
 
+def test_the_mainframe_s_own_ebcdic_records_padded_with_low_values_are_read_too():
+    """The records as the mainframe keeps them, moved in binary: EBCDIC (code page 037, rg96) with LOW-VALUES (x'00'
+    in EBCDIC too) after each segment. Read as rg96's EBCDIC file is: the PO taken, one X12_EBCDIC warning."""
+    data = b"".join((s + "~").encode("cp037").ljust(80, b"\x00") for s in _segments(mainframe_po()))
+    assert data.startswith(b"\xc9\xe2\xc1") and data.count(b"\x00") > 800
+    mainframe = load_profiles(RG96 / "partners")["mainframe"]
+    out = process_file(data, file="f.x12", sha256="s", profile=mainframe, known=Known(), today=date(2026, 11, 27))
+    assert [f.code for f in out.findings] == ["X12_EBCDIC"]
+    assert out.orders.column("po_number").to_pylist() == ["MF9600601"] and out.lines.num_rows == 3
+
+
 def test_two_interchanges_of_two_delimiter_sets_in_records_of_256():
     first = x12_850(GOOD_PO, isa13=1, gs06="1").decode()
     second = x12_850([GOOD_PO[0].replace("PO-1", "PO-2"), *GOOD_PO[1:]], isa13=2, gs06="2").decode() \
