@@ -86,6 +86,22 @@ def test_the_mainframe_s_own_ebcdic_records_padded_with_low_values_are_read_too(
     assert out.orders.column("po_number").to_pylist() == ["MF9600601"] and out.lines.num_rows == 3
 
 
+def test_a_big_file_of_padded_records_is_still_read_a_piece_and_a_batch_at_a_time():
+    """A file too large to hold (flows.intake: over STREAM_BYTES, an interchange over SPLIT_BYTES) is cut between its
+    interchanges and read in batches of sets across the padding, as a file without it is: the splitter and the batch
+    scanner used to find no segment after a NUL-padded terminator, the file held whole (one piece; "segments outside
+    any transaction set": the interchange read whole)."""
+    from parsers.x12_batches import scan_interchange
+    from parsers.x12_stream import pieces
+
+    one = low_values(mainframe_po(), line_end=b"\r\n")
+    two = one + one.replace(b"000009661", b"000009662")
+    assert [(p.offset, p.end) for p in pieces(iter([two]), max_bytes=1, max_set_bytes=10**9)] == [
+        (0, len(one)), (len(one), len(two))]
+    sk = scan_interchange(iter([one]), max_bytes=1, max_sets=1, max_set_bytes=10**9)
+    assert sk.reason == "" and len(sk.batches) == 1 and sk.rows == len(_segments(mainframe_po()))
+
+
 def test_two_interchanges_of_two_delimiter_sets_in_records_of_256():
     first = x12_850(GOOD_PO, isa13=1, gs06="1").decode()
     second = x12_850([GOOD_PO[0].replace("PO-1", "PO-2"), *GOOD_PO[1:]], isa13=2, gs06="2").decode() \
