@@ -133,7 +133,7 @@ class _Scan:
             return self.stop("an ISA it cannot read")
         comp, term = bytes(buf[q + 1: q + 2]), bytes(buf[q + 2: q + 3])
         if term in (b" ", b"\t") or term.isalnum() or term in (sep, comp) or comp.isalnum() or comp.isspace() \
-                or term[0] > 127 or comp[0] > 127 or sep.isalnum() or sep.isspace() or sep[0] > 127:
+                or term[0] > 127 or comp[0] > 127 or sep.isalnum() or (sep.isspace() and sep != b"\t") or sep[0] > 127:
             return self.stop("delimiters it does not cut at")
         if buf.find(term, 0, q + 2) >= 0:
             return self.stop("a terminator inside the ISA")

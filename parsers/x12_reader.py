@@ -26,7 +26,11 @@ from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTab
 # Blanks never delimit (ASCII whitespace). The information separators 0x1C-0x1F that some translators
 # use as delimiters are not blanks here, though Python's str.isspace and regex \s count them.
 _BLANKS = " \t\r\n\x0b\x0c"
-_ISA_START = re.compile(r"ISA[^A-Za-z0-9 \t\r\n\x0b\x0c]")
+# TAB (HT) is no data character (X12.6's basic and extended sets have none but the space): like the information
+# separators it may be a delimiter, the element separator after "ISA" (RFI 28: delimiters "need not have common
+# graphical representations"; Bots reads such a file). The other blanks may not.
+_SEPARATOR_BLANKS = " \r\n\x0b\x0c"
+_ISA_START = re.compile(r"ISA[^A-Za-z0-9 \r\n\x0b\x0c]")
 _SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 _MAX_REPEATED_FINDINGS = 20
 # The ISA is fixed-width (106 characters); real files pad, shorten or break it over lines, never by
@@ -426,7 +430,7 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     if pos + 3 >= len(text):
         return _finding("ISA_STRUCTURE_INVALID", "The file ends inside the ISA segment.")
     sep = text[pos + 3]
-    if (sep.isascii() and sep.isalnum()) or sep in _BLANKS:
+    if (sep.isascii() and sep.isalnum()) or sep in _SEPARATOR_BLANKS:
         return _finding("ISA_ELEMENT_SEPARATOR_INVALID", f"Element separator {sep!r} after 'ISA' is a letter, "
                         "digit or blank.", seg="ISA", value=sep)
     q, limit = pos + 3, pos + ISA_MAX_CHARS

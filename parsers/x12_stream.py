@@ -58,7 +58,7 @@ def _delimiters(buf: bytes | bytearray, pos: int, final: bool) -> _Delims | None
     if pos + 4 > len(buf):
         return None if final else False
     sep = bytes(buf[pos + 3: pos + 4])
-    if sep.isalnum() or sep.isspace() or sep[0] > 127:
+    if sep.isalnum() or (sep.isspace() and sep != b"\t") or sep[0] > 127:  # a TAB may separate (x12_reader)
         return None
     q = pos + 3
     limit = min(len(buf), pos + ISA_MAX_BYTES)

@@ -12,6 +12,11 @@
    goes once more through FTP's text mode (a VAN or gateway converting line ends again): CR CR LF. The file was read,
    but the second CR of each segment was an empty segment skipped: "14 empty segment(s) were skipped"
    (X12_EMPTY_SEGMENT) on every file of that partner, where nothing was empty. Now it is the line break it is.
+3. TAB as the element separator. X12.6 lets a control character be a delimiter (RFI 28: delimiters "need not have
+   common graphical representations"; the information separators 0x1C-0x1F and BEL were read since rg67/rg96), and
+   Bots reads such a file; ours was refused whole (TA1 R 026, ISA_ELEMENT_SEPARATOR_INVALID "a letter, digit or
+   blank"). TAB is no character of X12's data sets, so it cannot be data: now it separates elements, read whole, in
+   pieces and in batches. A space, CR, LF, VT or FF after "ISA" is still refused.
 """
 
 from __future__ import annotations
@@ -167,6 +172,43 @@ def test_a_cr_in_a_file_whose_terminator_is_no_cr_is_left_as_it_is():
     assert out.findings == [] and out.orders.num_rows == 1
 
 
+def _tabbed(data: bytes) -> bytes:
+    return data.replace(b"*", b"\t")
+
+
+def test_a_po_whose_element_separator_is_tab_is_taken_and_acknowledged():
+    data = _tabbed(x12_850(GOOD_PO))
+    assert data.startswith(b"ISA\t00\t") and b"*" not in data
+    out = process_file(data, file="f.x12", sha256="s", profile=ACME, known=Known(), today=date(2026, 11, 27))
+    assert out.findings == [] and out.orders.column("po_number").to_pylist() == ["PO-1"]
+    assert out.lines.column("unit_price").to_pylist() == [2.5, 10]
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    assert [list(s) for body in ack.bodies for s in body if s[0] in ("AK1", "AK5", "AK9")] == [
+        ["AK1", "PO", "1"], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+
+
+def test_tab_and_star_interchanges_in_one_file_and_a_big_tab_file_in_pieces_and_batches():
+    from parsers.x12_batches import scan_interchange
+    from parsers.x12_stream import pieces
+
+    first = _tabbed(x12_850(GOOD_PO, isa13=1, gs06="1"))
+    second = x12_850([GOOD_PO[0].replace("PO-1", "PO-2"), *GOOD_PO[1:]], isa13=2, gs06="2")
+    out = process_file(first + second, file="f.x12", sha256="s", profile=ACME, known=Known(),
+                       today=date(2026, 11, 27))
+    assert out.orders.column("po_number").to_pylist() == ["PO-1", "PO-2"] and out.findings == []
+    assert [(p.offset, p.end) for p in pieces(iter([first + second]), max_bytes=1, max_set_bytes=10**9)] == [
+        (0, len(first)), (len(first), len(first) + len(second))]
+    sk = scan_interchange(iter([first]), max_bytes=1, max_sets=1, max_set_bytes=10**9)
+    assert sk.reason == "" and len(sk.batches) == 1
+
+
+@pytest.mark.parametrize("blank", [" ", "\r", "\n", "\x0b", "\x0c"])
+def test_another_blank_after_isa_is_still_no_element_separator(blank):
+    result = read_interchanges(x12_850(GOOD_PO).replace(b"*", blank.encode()), file="f")
+    assert "ISA_ELEMENT_SEPARATOR_INVALID" in {f.code for f in result.findings}
+    assert all(ic.rejected for ic in result.interchanges)
+
+
 def _fixtures(tmp_path, data: bytes, name: str):
     """rg96's fixtures with the mainframe buyer's one file (``data``) in its drop and the east DC's rows of its PO."""
     copy = tmp_path / "rg97"
@@ -180,15 +222,17 @@ def _fixtures(tmp_path, data: bytes, name: str):
     return copy
 
 
-@pytest.fixture(scope="module", params=["whole", "pieces", "batches"])
+@pytest.fixture(scope="module", params=["whole", "pieces", "batches", "tab-pieces"])
 def records_night(request, tmp_path_factory):
     """The mainframe buyer's PO in NUL-padded records of 80 bytes, each ended by CR LF, taken whole, in pieces
-    (a file over STREAM_BYTES) or its interchange in batches of sets (over SPLIT_BYTES); shipped by the east DC and
-    invoiced."""
+    (a file over STREAM_BYTES) or its interchange in batches of sets (over SPLIT_BYTES); or (tab-pieces) the PO with
+    TAB as its element separator, in pieces; shipped by the east DC and invoiced."""
     from flows import intake as intake_flow
 
     tmp = tmp_path_factory.mktemp(f"rg97-records-{request.param}")
-    fixtures = _fixtures(tmp, low_values(mainframe_po(), line_end=b"\r\n"), "MF.PO.D261127.DAT")
+    data = _tabbed(mainframe_po().encode()) if request.param.startswith("tab") else low_values(
+        mainframe_po(), line_end=b"\r\n")
+    fixtures = _fixtures(tmp, data, "MF.PO.D261127.DAT")
     with pytest.MonkeyPatch.context() as mp:
         if request.param != "whole":
             mp.setattr(intake_flow, "STREAM_BYTES", 0)
