@@ -23,7 +23,9 @@ from parsers.x12_stream import OversizedSet
 from schemas.x12 import SegmentTable
 from schemas.x12dict import functional_id_unknown
 
-_WS = rb"[ \t\r\n\x0b\x0c\x1c-\x1f]*"  # what the tokeniser strips at a segment start (ASCII)
+# what the tokeniser strips at a segment start (ASCII), and the NUL padding of fixed-length records after a
+# terminator, which parsers.x12_reader.between_segments_blanked blanks before it
+_WS = rb"[ \t\r\n\x0b\x0c\x1c-\x1f\x00]*"
 # what may follow the last terminator: white space, and Ctrl-Z / NUL padding (x12_reader._is_padding: no segment)
 _TAIL = b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x1a\x00"
 MAX_SEGMENT_BYTES = 64 << 20  # a "segment" longer than this (no terminator): not cut, read whole
@@ -131,7 +133,7 @@ class _Scan:
             return self.stop("an ISA it cannot read")
         comp, term = bytes(buf[q + 1: q + 2]), bytes(buf[q + 2: q + 3])
         if term in (b" ", b"\t") or term.isalnum() or term in (sep, comp) or comp.isalnum() or comp.isspace() \
-                or term[0] > 127 or comp[0] > 127 or sep.isalnum() or sep.isspace() or sep[0] > 127:
+                or term[0] > 127 or comp[0] > 127 or sep.isalnum() or (sep.isspace() and sep != b"\t") or sep[0] > 127:
             return self.stop("delimiters it does not cut at")
         if buf.find(term, 0, q + 2) >= 0:
             return self.stop("a terminator inside the ISA")

@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 # what fills a mailbox's fixed-size records or ends a page: no data, blanked without a word
 PADDING = "\x1a\x00 \t\r\n\x0b\x0c"
-_ISA = re.compile(r"ISA[^A-Za-z0-9 \t\r\n\x0b\x0c]")
+_ISA = re.compile(r"ISA[^A-Za-z0-9 \r\n\x0b\x0c]")  # a TAB may be the element separator (x12_reader)
 # an IEA, its terminator and the blanks after it (IEA01 and IEA02 digits, maybe padded): what follows is the next ISA,
 # the end, or a gap; one C-speed scan tells a file of none (most files) from one to walk
-_AFTER_IEA = re.compile(r"IEA([^A-Za-z0-9 \t\r\n])[ 0-9]*\1[ 0-9]*[^ 0-9][ \t\r\n]*")
+_AFTER_IEA = re.compile(r"IEA([^A-Za-z0-9 \r\n])[ 0-9]*\1[ 0-9]*[^ 0-9][ \t\r\n]*")
 # X12.56's interconnect mailbag control segments: a VAN's envelope around interchanges, no interchange's content
 MAILBAG_IDS = ("IH", "IMC", "IA", "IT")
 

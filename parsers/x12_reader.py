@@ -26,7 +26,11 @@ from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTab
 # Blanks never delimit (ASCII whitespace). The information separators 0x1C-0x1F that some translators
 # use as delimiters are not blanks here, though Python's str.isspace and regex \s count them.
 _BLANKS = " \t\r\n\x0b\x0c"
-_ISA_START = re.compile(r"ISA[^A-Za-z0-9 \t\r\n\x0b\x0c]")
+# TAB (HT) is no data character (X12.6's basic and extended sets have none but the space): like the information
+# separators it may be a delimiter, the element separator after "ISA" (RFI 28: delimiters "need not have common
+# graphical representations"; Bots reads such a file). The other blanks may not.
+_SEPARATOR_BLANKS = " \r\n\x0b\x0c"
+_ISA_START = re.compile(r"ISA[^A-Za-z0-9 \r\n\x0b\x0c]")
 _SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 _MAX_REPEATED_FINDINGS = 20
 # The ISA is fixed-width (106 characters); real files pad, shorten or break it over lines, never by
@@ -246,6 +250,10 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
             text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
         findings += [_finding("X12_BETWEEN_INTERCHANGES", f"{len(g)} characters between two interchanges were "
                               "ignored (a mailbox's or provider's own lines, not X12).", value=g[:40]) for g in gaps]
+    if pos >= 0 and ("\x00" in text or "\r\r\n" in text):  # NUL record padding, a doubled CR: blanked
+        read = between_segments_blanked(text, pos)
+        if read is not text:
+            text, raw = read, read.encode("utf-8") if encoding == "utf-8" else raw
     ascii_text = text.isascii()
     byte_pos = pos if ascii_text or pos < 0 else len(text[:pos].encode("utf-8"))
     while 0 <= pos < len(text):
@@ -357,6 +365,41 @@ def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: li
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat), out
 
 
+def between_segments_blanked(text: str, first_isa: int) -> str:
+    """``text`` with what a transfer or a record format put between segments written as blanks (line breaks kept),
+    as X12 RFI 28 leaves what stands between segments to the receiver (the standard once said to ignore extraneous
+    bytes wherever they appear), the same length (every offset stays); the tokeniser strips blanks after a
+    terminator. Two shapes, each right after a segment terminator of one of the file's interchanges:
+
+    - the NUL padding of fixed-length records, a segment in each: a COBOL program's records initialised to
+      LOW-VALUES (or a C program's), the segment, its terminator, then binary zeros to 80 (128, 256 ...) bytes
+      (`BEG*00*SA*PO-1**20261126~` and 54 NULs); a run of NULs, with blanks, line breaks and Ctrl-Z among them, up to
+      the next segment or the end. A NUL inside a value is left for the element checks (ELEMENT_INVALID_CHARACTER);
+      the padding after the last IEA and between interchanges is x12_gaps' and _stray_segments';
+    - the doubled CR of a file whose segment terminator is CR, CR LF after each segment, sent again through FTP's
+      text mode (its line ends converted once more: CR CR LF). The second CR was read as an empty segment after each
+      one (X12_EMPTY_SEGMENT, "14 empty segment(s) were skipped", on every file of such a partner).
+
+    Returns ``text`` itself when nothing is blanked."""
+    terminators = set()
+    at = first_isa
+    while at >= 0:  # each interchange's terminator (a file may join interchanges of several delimiter sets)
+        found = _separators_at(text, at)
+        if found is not None:
+            terminators.add(found[1])
+        at = next_isa(text, at + 3)
+    terminators.discard("\x00")
+    if not terminators:
+        return text
+    read = text
+    if "\x00" in read:
+        pad = re.compile("(?<=[" + re.escape("".join(sorted(terminators))) + "])[ \t\r\n\x1a]*\x00[\x00\x1a \t\r\n]*")
+        read = pad.sub(lambda m: m.group().replace("\x00", " ").replace("\x1a", " "), read)
+    if "\r" in terminators and "\r\r\n" in read:  # CR is never data: the first is the terminator
+        read = read.replace("\r\r\n", "\r \n")
+    return text if read == text else read
+
+
 def _find_isa(text: str, start: int) -> int:
     """The first interchange header from ``start``. An `ISA` that is a value (isa_inside_segment: a mailbag's
     `IMC*1*ISA*ZZ*...`), or one within a line of other text whose delimiters cannot be read (a mailbox's
@@ -387,7 +430,7 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     if pos + 3 >= len(text):
         return _finding("ISA_STRUCTURE_INVALID", "The file ends inside the ISA segment.")
     sep = text[pos + 3]
-    if (sep.isascii() and sep.isalnum()) or sep in _BLANKS:
+    if (sep.isascii() and sep.isalnum()) or sep in _SEPARATOR_BLANKS:
         return _finding("ISA_ELEMENT_SEPARATOR_INVALID", f"Element separator {sep!r} after 'ISA' is a letter, "
                         "digit or blank.", seg="ISA", value=sep)
     q, limit = pos + 3, pos + ISA_MAX_CHARS

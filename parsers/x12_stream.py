@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 ISA_MAX_BYTES = 1024  # as parsers.x12_reader.ISA_MAX_CHARS: the ISA's 16 elements are looked for within this
-_SPACE = b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"
+_SPACE = b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x00"  # \x00: fixed-length records' NUL padding (x12_reader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class _Delims:
 
     def __init__(self, sep: bytes, term: bytes) -> None:
         self.sep, self.term = sep, term
-        t, s, ws = re.escape(term), re.escape(sep), rb"[ \t\r\n\x0b\x0c\x1c-\x1f]*"
+        t, s, ws = re.escape(term), re.escape(sep), rb"[ \t\r\n\x0b\x0c\x1c-\x1f\x00]*"
         self.iea = re.compile(t + ws + rb"IEA" + s)
         self.stse = re.compile(t + ws + rb"S([TE])" + s)
 
@@ -58,7 +58,7 @@ def _delimiters(buf: bytes | bytearray, pos: int, final: bool) -> _Delims | None
     if pos + 4 > len(buf):
         return None if final else False
     sep = bytes(buf[pos + 3: pos + 4])
-    if sep.isalnum() or sep.isspace() or sep[0] > 127:
+    if sep.isalnum() or (sep.isspace() and sep != b"\t") or sep[0] > 127:  # a TAB may separate (x12_reader)
         return None
     q = pos + 3
     limit = min(len(buf), pos + ISA_MAX_BYTES)
