@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 
 import pyarrow as pa
@@ -37,6 +38,7 @@ from flows.workspace import Workspace
 from rules.business.allowance_discounts import changed_allowances
 from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
+from schemas.changes import CHANGE_SACS
 from schemas.errors import ConfigError, StateError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
@@ -185,12 +187,14 @@ def _pending_sacs(pending, store: OrderStore | None, by_change: bool = False) ->
 
 
 def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile],
-                     ref: ReferenceData) -> dict[tuple[str, str], str]:
-    """(partner, PO) -> why, for the orders that had shipped an 860 of ``pending`` applied or answered in ``plan``
-    adds an allowance to that needs a person (engine.lifecycle.allowance_hold.unapproved: over the customer's
-    discount approval threshold, matching no deal agreed): judged as at order time; it used to go on the next 810
-    unapproved."""
-    from engine.lifecycle.allowance_hold import needing_a_person, shipped_changes
+                     ref: ReferenceData, state: StateStore, revisions, tables: Mapping) -> dict:
+    """(partner, PO) -> what needs a person (engine.lifecycle.allowance_hold.Judged), for the orders that had
+    shipped an 860 of ``pending`` applied or answered in ``plan`` adds an allowance to that takes a line beyond the
+    customer's discount approval threshold, matching no deal agreed: judged as at order time (the line's PO104 less
+    the allowances' share against our price: rules.business.money.added_allowance_findings, on the order's
+    allowances before and after the 860s, deciding_sacs); it used to go on the next 810 unapproved."""
+    from engine.lifecycle.allowance_hold import judged, sac_key, shipped_changes
+    from rules.business.money import added_allowance_findings
 
     shipped = shipped_changes(plan, pending, records)
     if not shipped:
@@ -198,7 +202,35 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     sent = _pending_sacs(shipped, store, by_change=True)
     if not sent:
         return {}
-    return needing_a_person(shipped, sent, records, ref.customers, ref.deals, profiles)
+    thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in ref.customers.to_pylist()
+                  if c.get("partner")}
+    settings = rule_settings(profiles)
+    out: dict = {}
+    for ch in shipped:
+        key, profile, threshold = (ch.partner, ch.po_number), profiles.get(ch.partner), thresholds.get(ch.partner)
+        if ch.id not in sent or profile is None or threshold is None or key in out:
+            continue
+        after_record = revisions.records.get(key, records[key])
+        loaded = {**tables, **revisions.tables}
+        for k in lifecycle.table_keys([after_record]):
+            if k not in loaded:
+                loaded[k] = store.load(*k)
+        orders, lines = lifecycle.current_tables([after_record], loaded)
+        # the order's allowances before this run's 860s (the 850's and those applied since), then with theirs
+        before = deciding_sacs(store, [records[key]], state)
+        mine = [c for c in shipped if (c.partner, c.po_number) == key]
+        after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
+                                   [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
+                                   (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after)
+        if not beyond:
+            continue
+        ok = frozenset(sac_key(a) for a in agreed)
+        what = judged(ch, [r for c in mine for r in sent.get(c.id, ())],
+                      beyond, ok, Decimal(str(threshold)), profile.fulfilment.invoice.po_allowances)
+        if what is not None:
+            out[key] = what
+    return out
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -321,7 +353,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if pending:
         from engine.lifecycle.allowance_hold import hold_after_shipment
 
-        held = _allowances_held(plan, pending, records, store, profiles, ref)
+        held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id)
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)

@@ -141,49 +141,85 @@ def test_ops_rejects_every_order_held_for_it_at_once(tmp_path):
     assert not [x for x in got["exceptions"] if x["type"] in ("ALLOWANCE_NOT_APPLIED", "INVOICE_TOTAL_MISMATCH")]
 
 
-def test_unapproved_judges_each_carried_percent_against_the_threshold_and_the_deals():
-    """engine.lifecycle.allowance_hold.unapproved: a 12 % with no deal at a 5 % threshold needs a person (its words
-    name why no deal agrees it); FALL26's 12 % does not, nor 3 %, nor a bill-back (SAC12 01, not on our 810), nor a
-    removal (N), nor a deleted line's; with no threshold on file none is judged; 13 % of FALL26 (up to 12 %) is."""
-    from datetime import date
+def test_the_860s_carried_allowances_are_those_judged():
+    """engine.lifecycle.allowance_hold.candidates and judged: of an 860's SACs, a carried allowance (SAC12 02) priced
+    by a percent, an amount or a rate is judged; a bill-back (SAC12 01, not on our 810), a removal (N), a deleted
+    line's (DI) or one priced by nothing is not. judged names those at the heading or on a line beyond the threshold,
+    leaving out one a deal agrees and one on a line within it; none beyond: None."""
+    from types import SimpleNamespace
 
-    from engine.lifecycle.allowance_hold import unapproved
+    from engine.lifecycle.allowance_hold import candidates, judged, sac_key
+    from schemas.findings import Finding
 
-    deals = [{"partner": "acme", "deal": "FALL26", "allowance_code": "C310", "sku": None, "percent": Decimal("12"),
-              "rate": None, "valid_from": date(2026, 11, 1), "valid_to": date(2026, 12, 31), "unit": None,
-              "match_on": None}]
-    base = {"kind": "A", "code": "C310", "agency_code": None, "percent": Decimal("12"), "handling": "02",
-            "reference": None, "line_id": None, "change_type": None}
-    day, five = date(2026, 11, 26), Decimal(5)
-
-    def judged(r, threshold=five):
-        return unapproved([r], deals, day, threshold, ("02",))
-
-    [why] = judged(base)
-    assert why == "SAC*A*C310 12 % at the heading (no deal number (SAC13 or REF*PD) to match deals.csv)", why
-    assert judged({**base, "reference": "FALL26"}) == []
-    assert judged({**base, "percent": Decimal("3")}) == []
-    assert judged({**base, "handling": "01"}) == []
-    assert judged({**base, "kind": "N"}) == []
-    assert judged({**base, "line_id": "1", "change_type": "DI"}) == []
-    assert judged(base, None) == []
-    amount = {**base, "percent": None, "amount": Decimal("200")}  # 200 off an order of 1881.60: 10.63 %
-    assert unapproved([amount], deals, day, five, ("02",), Decimal("1881.60")) == [
-        "SAC*A*C310 200 (10.63 % of the order's 1881.6) at the heading (no deal number (SAC13 or REF*PD) to match "
-        "deals.csv)"]
-    assert unapproved([{**amount, "amount": Decimal("50")}], deals, day, five, ("02",), Decimal("1881.60")) == []
-    assert unapproved([{**amount, "line_id": "1"}], deals, day, five, ("02",), Decimal("1881.60")) == []
-    [over] = judged({**base, "percent": Decimal("13"), "reference": "FALL26", "line_id": "1"})
-    assert over.startswith("SAC*A*C310 13 % on line 1 (13 % is over deal FALL26's 12 %"), over
+    base = {"kind": "A", "code": "C310", "agency_code": None, "percent": Decimal("4"), "amount": None, "rate": None,
+            "handling": "02", "reference": None, "line_id": None, "change_type": None, "segment_position": 3}
+    amount = {**base, "percent": None, "amount": Decimal("200"), "line_id": "1", "segment_position": 6}
+    rate = {**base, "percent": None, "rate": Decimal("30"), "unit": "CA", "line_id": "2", "segment_position": 9}
+    dropped = [{**base, "handling": "01"}, {**base, "kind": "N"}, {**base, "line_id": "1", "change_type": "DI"},
+               {**base, "percent": None}]
+    assert candidates([base, amount, rate, *dropped], ("02",)) == [base, amount, rate]
+    change = SimpleNamespace(po_number="PO-1", source_file="change.x12")
+    over = Finding("DISCOUNT_OVER_THRESHOLD", "error", "PO104 456.29 less ... 6.88% below our price 470.4")
+    got = judged(change, [base, amount, rate], [({"line_id": "1", "line_number": 1}, over)], frozenset(),
+                 Decimal(5), ("02",))
+    assert got.sacs == (base, amount), got  # line 2's rate: its line is within the threshold
+    assert got.why.startswith("PO PO-1: the 860 in change.x12 adds after shipment SAC*A*C310 4 % at the heading; "
+                              "SAC*A*C310 200.00 on line 1, matching no deal agreed, which takes a line over the 5% "
+                              "that needs approval, judged as at order time (line 1: PO104 456.29"), got.why
+    assert judged(change, [base, amount], [({"line_id": "1", "line_number": 1}, over)],
+                  frozenset({sac_key(base), sac_key(amount)}), Decimal(5), ("02",)) is None  # a deal agrees them
+    assert judged(change, [base], [], frozenset(), Decimal(5), ("02",)) is None
 
 
 def test_a_heading_amount_is_judged_as_its_share_of_the_order(tmp_path):
-    """An 860's SAC*A*C310***20000 (200.00 off, SAC05 N2) after shipment is 10.63 % of the 1881.60 order: held; 50.00
-    (2.66 %) is not held."""
+    """An 860's SAC*A*C310***20000 (200.00 off, SAC05 N2) after shipment is 10.63 % of the 1881.60 order, spread over
+    its line by value as at order time: PO104 470.40 nets 420.40, 10.63 % below our price: held; 50.00 (2.66 %) is
+    not held."""
     ws = _held_night(tmp_path, "SAC*A*C310***20000*******02")
     state, found = _state(ws)
     assert state == "held", found
     [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
-    assert "SAC*A*C310 200 (10.63 % of the order's 1881.6) at the heading" in why, why
+    assert "SAC*A*C310 200.00 at the heading" in why and "is 420.4, 10.63% below our price 470.4" in why, why
     ws = _held_night(tmp_path / "small", "SAC*A*C310***5000*******02")
     assert _state(ws)[0] == "partially_shipped"
+
+
+BELOW = "PO1*1*4*CA*456.29*PE*UP*614141100248"  # 3 % below our 470.40 per case (ACME's tolerance raised to 3.5)
+FOUR_PERCENT = "SAC*A*C310****1*4*****02"
+SAME_LINE = "POC*1*QI*4*0*CA*470.40*PE*UP*614141100248"  # line 1's POC loop, its 4 CA as ordered
+
+
+def test_an_allowance_is_judged_on_the_line_net_price_as_at_order_time(tmp_path):
+    """ACME's line is priced 3 % below ours (456.29, within a tolerance of 3.5 %: answered, shipped in part, invoiced
+    as INV0000001 912.58); the 860 adds a heading 4 % C310 (no deal): within the 5 % threshold on its own, but the line
+    nets 438.0384, 6.88 % below our price, as the rules judge it at order time (rules.business.money._allowance_price):
+    held. It used to be judged by its own 4 % and taken off the next 810 unapproved."""
+    ws = changed_after_shipping(tmp_path, change=(FOUR_PERCENT,), line=(BELOW,), tolerance="3.5")
+    assert _invoices(ws)[0] == ("INV0000001", [], "91258")
+    state, found = _state(ws)
+    assert state == "held", found
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert "SAC*A*C310 4 % at the heading" in why and "is 438.0384, 6.88% below our price 470.4" in why, why
+    assert _record(ws).hold_reasons == (why,)
+    _ship(ws, DAY2, "SHP-9002")
+    assert [i[0] for i in _invoices(ws)] == ["INV0000001"]  # the rest's 810 waits for a person
+    ws = changed_after_shipping(tmp_path / "ours", change=(FOUR_PERCENT,))  # the line at our price: 4 % is within
+    assert _state(ws)[0] == "partially_shipped"
+
+
+def test_a_line_amount_or_rate_added_after_shipment_is_judged(tmp_path):
+    """An 860's POC loop for line 1 sends SAC*A*C310 200.00 (SAC05), or 30.00 per CA for 4 CA (SAC08-SAC10:
+    120.00): 10.63 % and 6.38 % off the line's 1881.60, beyond the 5 % threshold: held, each named. 10.00 per CA
+    (2.13 %) is not. They used to be left unjudged and taken off the next 810."""
+    for sub, sac, said, below in (("amount", "SAC*A*C310***20000*******02", "SAC*A*C310 200.00 on line 1", "10.63%"),
+                                  ("rate", "SAC*A*C310******30*CA*4**02", "SAC*A*C310 30 per CA on line 1", "6.38%")):
+        ws = changed_after_shipping(tmp_path / sub, change=(SAME_LINE, sac))
+        state, found = _state(ws)
+        assert state == "held", (sub, found)
+        [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+        assert said in why and f"{below} below our price 470.4" in why, why
+    ws = changed_after_shipping(tmp_path / "small", change=(SAME_LINE, "SAC*A*C310******10*CA*4**02"))
+    assert _state(ws)[0] == "partially_shipped"
+    _ship(ws, DAY2, "SHP-9002")
+    second = _invoices(ws)[1]  # the 10.00 per CA goes on the next 810, as before: 2 CA invoiced, 20.00 off
+    assert second[0] == "INV0000002" and second[2] == "92080", second

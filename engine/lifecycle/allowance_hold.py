@@ -15,16 +15,12 @@ Pure: the 860s' stored SAC rows, the deals and the threshold in; findings and tr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from engine.lifecycle.table import BILLABLE, SHIPPING, S, move
-from schemas.findings import Finding, Location
+from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
-from schemas.profile import PartnerProfile
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 _HUNDRED = Decimal(100)
@@ -34,96 +30,103 @@ def _text(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def unapproved(sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date | None,
-               threshold: Decimal | None, carried: Sequence[str], value: Decimal | None = None) -> list[str]:
-    """Why each allowance of an 860 (``sent``: its CHANGE_SACS rows of the order) needs a person: an off-invoice
-    allowance (SAC01 A, SAC12 in ``carried``) taking more than ``threshold`` percent off that no deal of ``deals``
-    agrees (match_deal: its SAC13 the deal, its code, the PO's date, at most the deal's percent). What it takes off:
-    its percent (SAC07), else a heading amount (SAC05) as a share of the order's ``value``, as the rules spread a
-    heading amount by value at order time; a line's amount or a rate alone is not judged here. [] when none needs
-    one (no threshold on file: none is judged, as at order time). A removal (SAC01 N) or a deleted line's SAC is
-    none."""
-    from rules.business.allowance_discounts import match_deal
-
-    if threshold is None:
-        return []
-    out = []
-    for r in sent:
-        if r.get("kind") != "A" or (r.get("handling") or "") not in carried:
-            continue
-        if r.get("change_type") in ("DI", "CF"):
-            continue
-        if r.get("percent") is not None:
-            percent = Decimal(r["percent"])
-        elif r.get("amount") and r.get("line_id") is None and value:
-            percent = round(Decimal(r["amount"]) / Decimal(value) * _HUNDRED, 2)
-        else:
-            continue
-        if percent <= threshold:
-            continue
-        match = match_deal(r, r.get("reference"), None, po_date, deals, percent / _HUNDRED, None)
-        if match.deal is not None and (r.get("line_id") is None or match.deal.get("sku") is None):
-            continue
-        where = "at the heading" if r.get("line_id") is None else f"on line {r['line_id']}"
-        why = f" ({match.why})" if getattr(match, "why", "") else " (no deal on file)"
-        what = f"{_text(percent)} %" if r.get("percent") is not None else \
-            f"{_text(Decimal(r['amount']))} ({_text(percent)} % of the order's {_text(Decimal(value))})"
-        out.append(f"SAC*A*{r.get('code') or ''} {what} {where}{why}")
-    return out
+def candidates(sent: Sequence[Mapping], carried: Sequence[str]) -> list[Mapping]:
+    """The allowances of an 860 (``sent``: its CHANGE_SACS rows of the order) our 810s would take off: SAC01 A,
+    SAC12 among the profile's ``carried`` (po_allowances), priced (a percent, an amount or a rate), neither a removal
+    (SAC01 N) nor a deleted line's SAC (POC02 DI, CF)."""
+    return [r for r in sent if r.get("kind") == "A" and (r.get("handling") or "") in carried
+            and r.get("change_type") not in ("DI", "CF")
+            and any(r.get(c) is not None for c in ("percent", "amount", "rate"))]
 
 
-def needing_a_person(shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
-                     records: Mapping[tuple[str, str], OrderRecord], customers: pa.Table, deals: pa.Table | None,
-                     profiles: Mapping[str, PartnerProfile]) -> dict[tuple[str, str], str]:
-    """(partner, PO) -> why, for each order a change of ``shipped`` (860s applied or answered after part of it
-    shipped: shipped_changes) adds an allowance to that needs a person (unapproved: over the customer's discount
-    approval threshold in ``customers``, matching no deal of ``deals`` (deals.csv)); ``sent``: each change's
-    CHANGE_SACS rows by its id. A change of a partner without a profile or a threshold on file: none."""
-    thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in customers.to_pylist()
-                  if c.get("partner")}
-    out: dict[tuple[str, str], str] = {}
-    for ch in shipped:
-        key, profile = (ch.partner, ch.po_number), profiles.get(ch.partner)
-        threshold = thresholds.get(ch.partner)
-        if ch.id not in sent or profile is None or threshold is None:
-            continue
-        threshold = Decimal(str(threshold))
-        mine = deals.filter(pc.equal(deals["partner"], ch.partner)).to_pylist() \
-            if deals is not None and deals.num_rows else []
-        why = unapproved(sent[ch.id], mine, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
-                         records[key].value)
-        if why:
-            out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
-    return out
+def sac_key(r: Mapping) -> tuple:
+    """One SAC's identity within its 860 (its POC01, its position, kind and code): what the hold keeps of it."""
+    return (r.get("line_id"), r.get("segment_position"), r.get("kind"), r.get("code"), r.get("agency_code"))
 
 
-def hold_message(po_number: str, source_file: str, why: Sequence[str], threshold: Decimal) -> str:
+def sac_words(r: Mapping) -> str:
+    """One allowance as a hold names it: "SAC*A*C310 12 % at the heading", "SAC*A*C310 25.00 on line 1"."""
+    if r.get("amount") is not None and (r["amount"] != 0 or (r.get("percent") is None and r.get("rate") is None)):
+        what = f"{Decimal(r['amount']):.2f}"
+    elif r.get("percent") is not None:
+        what = f"{_text(Decimal(r['percent']))} %"
+    else:
+        what = f"{_text(Decimal(r['rate']))} per {r.get('unit') or 'unit'}"
+    where = "at the heading" if r.get("line_id") is None else f"on line {r['line_id']}"
+    code = r.get("code") or r.get("agency_code") or ""
+    return f"SAC*A*{code} {what} {where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """An order an 860 after shipment added an allowance to that needs a person: ``why`` (the hold's words),
+    ``sacs`` the 860's allowances judged (its CHANGE_SACS rows: what a rejection takes off, nothing else), the
+    860's file."""
+
+    why: str
+    sacs: tuple[Mapping, ...]
+    source_file: str = ""
+
+
+def judged(change, sent: Sequence[Mapping], beyond: Sequence[tuple[Mapping, Finding]], agreed: frozenset,
+           threshold: Decimal, carried: Sequence[str]) -> Judged | None:
+    """What of ``change`` (a stored 860 applied after shipment; ``sent``: its CHANGE_SACS rows of the order) needs a
+    person: ``beyond``, the order's lines its allowances now take beyond the customer's ``threshold`` judged as at
+    order time (rules.business.money.added_allowance_findings: the line's PO104 less the share matching no deal,
+    against our price); ``agreed``, the sac_key of each allowance a deal agrees (not judged). The 860's carried
+    allowances matching no deal, at the heading or on such a line, are the ones judged. None: none needs one."""
+    if not beyond:
+        return None
+    lines = {row.get("line_id") for row, _f in beyond} | {str(row.get("line_number")) for row, _f in beyond}
+    mine = tuple(r for r in candidates(sent, carried) if sac_key(r) not in agreed
+                 and (r.get("line_id") is None or r["line_id"] in lines))
+    if not mine:
+        return None  # the lines are beyond it by what was there before (judged at order time), not by this 860
+    said = "; ".join(f"line {row.get('line_id') or row.get('line_number')}: {f.message}" for row, f in beyond)
+    return Judged(hold_message(change.po_number, change.source_file, [sac_words(r) for r in mine], said, threshold),
+                  mine, change.source_file)
+
+
+def hold_message(po_number: str, source_file: str, sacs: Sequence[str], said: str, threshold: Decimal) -> str:
     """What ops reads of the hold (the finding's message and the order's hold reason)."""
-    return (f"PO {po_number}: the 860 in {source_file} adds after shipment an allowance over the "
-            f"{_text(threshold)}% that needs approval, matching no deal agreed: {'; '.join(why)}. The next 810 "
-            "(what is still to invoice) waits: approve to take the allowance off it, reject to invoice without it.")
+    return (f"PO {po_number}: the 860 in {source_file} adds after shipment {'; '.join(sacs)}, matching no deal "
+            f"agreed, which takes a line over the {_text(threshold)}% that needs approval, judged as at order time "
+            f"({said}) The next 810 (what is still to invoice) waits: approve to take the allowance off it, reject "
+            "to invoice without it.")
 
 
-def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], str], *, at: str, run_id: str) -> Plan:
-    """``plan`` with each order of ``held`` ((partner, PO) -> why) that its last transition leaves shipping with
-    units to invoice (partially_shipped, shipped) moved on to held (ALLOWANCE_HELD, hold code
-    ALLOWANCE_AFTER_SHIPMENT_HELD), and the finding saying why. Orders left otherwise are untouched."""
+def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, at: str, run_id: str) -> Plan:
+    """``plan`` with each order of ``held`` ((partner, PO) -> what needs a person) that its last transition leaves
+    shipping with units to invoice (partially_shipped, shipped) moved on to held (ALLOWANCE_HELD, hold code
+    ALLOWANCE_AFTER_SHIPMENT_HELD), and the finding saying why, its detail naming the allowances judged (at the 860's
+    file: what a rejection takes off, rejected_sacs). Orders left otherwise are untouched."""
     last: dict[tuple[str, str], OrderRecord] = {}
     for t in plan.transitions:
         last[t.record.key] = t.record
     added, found = [], []
-    for key, why in sorted(held.items()):
+    for key, what in sorted(held.items()):
         record = last.get(key)
         if record is None or record.state not in BILLABLE:
             continue
-        added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=why,
-                          hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(why,)))
-        f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=why,
-                    location=Location(segment_id="SAC", element="SAC07"))
+        added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
+                          hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
+                    location=Location(file=what.source_file, segment_id="SAC", element="SAC07"),
+                    detail=Detail(sacs=tuple(named(r) for r in what.sacs)))
         found.append(FindingRecord(f, key[0], key[1], "order held: its next 810 waits", "decide"))
     if not added:
         return plan
     return plan + Plan(transitions=tuple(added), findings=tuple(found))
+
+
+def named(r: Mapping) -> SacNamed:
+    """One judged allowance as the hold finding's detail keeps it (its figures as text)."""
+    def text(v) -> str | None:
+        return None if v is None else format(Decimal(v), "f")
+    return SacNamed(kind=r.get("kind") or "A", code=r.get("code"), agency_code=r.get("agency_code"),
+                    line_id=r.get("line_id"), amount=text(r.get("amount")), basis=r.get("basis"),
+                    percent=text(r.get("percent")), rate=text(r.get("rate")), handling=r.get("handling"),
+                    description=r.get("description"), words=sac_words(r))
 
 
 def allowance_held(record: OrderRecord) -> bool:
