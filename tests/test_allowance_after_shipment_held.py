@@ -158,11 +158,12 @@ def test_the_860s_carried_allowances_are_those_judged():
     dropped = [{**base, "handling": "01"}, {**base, "kind": "N"}, {**base, "line_id": "1", "change_type": "DI"},
                {**base, "percent": None}]
     assert candidates([base, amount, rate, *dropped], ("02",)) == [base, amount, rate]
-    change = SimpleNamespace(po_number="PO-1", source_file="change.x12")
+    change = SimpleNamespace(po_number="PO-1", source_file="change.x12", change_ref="000002101-2101-0001")
     over = Finding("DISCOUNT_OVER_THRESHOLD", "error", "PO104 456.29 less ... 6.88% below our price 470.4")
     got = judged(change, [base, amount, rate], [({"line_id": "1", "line_number": 1}, over)], frozenset(),
                  Decimal(5), ("02",))
     assert got.sacs == (base, amount), got  # line 2's rate: its line is within the threshold
+    assert (got.source_file, got.change_ref) == ("change.x12", "000002101-2101-0001")
     assert got.why.startswith("PO PO-1: the 860 in change.x12 adds after shipment SAC*A*C310 4 % at the heading; "
                               "SAC*A*C310 200.00 on line 1, matching no deal agreed, which takes a line over the 5% "
                               "that needs approval, judged as at order time (line 1: PO104 456.29"), got.why
@@ -223,3 +224,56 @@ def test_a_line_amount_or_rate_added_after_shipment_is_judged(tmp_path):
     _ship(ws, DAY2, "SHP-9002")
     second = _invoices(ws)[1]  # the 10.00 per CA goes on the next 810, as before: 2 CA invoiced, 20.00 off
     assert second[0] == "INV0000002" and second[2] == "92080", second
+
+
+SIX = "SAC*A*B720****1*6*****02"  # a 6 % B720 no deal agrees: 6 % below our price on the line
+
+
+def test_rejecting_drops_only_the_allowance_judged(tmp_path):
+    """The 860 sends the FALL26 12 % C310 a deal agrees and a 6 % B720 no deal agrees: held for the B720 alone (the
+    deal's 12 % is pre-approved, not judged), its finding keeping the B720 as the allowance judged. Rejected, the next
+    810 goes without the B720 but with the deal's 12 % (INV0000002 TDS 827.90), and the reconciliation expects the
+    12 % (112.90, tied) and no B720. A rejection used to drop every allowance of the 860 (TDS 940.80)."""
+    from tests.test_rg86_finance_nights import _reconciled
+
+    ws = _held_night(tmp_path, f"{TWELVE}*FALL26")
+    assert _state(ws)[0] == "partially_shipped"  # (the deal's 12 % alone is not held)
+    ws = changed_after_shipping(tmp_path / "both", change=(f"{TWELVE}*FALL26", SIX))
+    state, found = _state(ws)
+    assert state == "held", found
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert "SAC*A*B720 6 % at the heading" in why and "C310 12 %" not in why.split("judged as at order time")[0], why
+    _ship(ws, DAY2, "SHP-9002")
+    _decide(ws, lifecycle.VERDICT_REJECTED, "B720 not agreed")
+    run_stages(ws, DAY3)
+    first, second = _invoices(ws)
+    assert second[0] == "INV0000002" and second[2] == "82790", second
+    assert [(s[1], s[2], s[5], s[7]) for s in second[1]] == [("A", "C310", "11290", "12")]
+    got = _reconciled(ws, datetime(2026, 11, 30, 9), "rec")
+    [row] = [c for c in got["charges"] if c["code"] == "C310"]
+    assert (row["expected_on_invoice"], row["billed_value"], row["flag"]) == (Decimal("112.90"), Decimal("112.90"),
+                                                                              None), row
+    assert not [c for c in got["charges"] if c["code"] == "B720"], got["charges"]
+
+
+def test_rejecting_keeps_what_an_earlier_860_brought(tmp_path):
+    """An earlier 860 brought the FALL26 12 % (a deal agrees it: not held); a second 860 adds the 6 % B720 no deal
+    agrees: held. Rejected, the next 810 takes the earlier 12 % off and not the B720 (TDS 827.90): a rejection used
+    to drop the allowances of every 860 received before it."""
+    from tests.test_change_units_860 import x12_860
+
+    ws = _held_night(tmp_path, f"{TWELVE}*FALL26")
+    assert _state(ws)[0] == "partially_shipped"
+    (ws.drop_root / "acme" / "inbox" / "change2.x12").write_bytes(
+        x12_860(["BCH*04*SA*PO-1***20261127", SIX, "CTT*0"], control=2102))
+    run_stages(ws, datetime(2026, 11, 28, 9))
+    state, found = _state(ws)
+    assert state == "held", found
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert why.startswith("PO PO-1: the 860 in change2.x12 adds after shipment SAC*A*B720 6 % at the heading,"), why
+    _ship(ws, DAY2, "SHP-9002")
+    _decide(ws, lifecycle.VERDICT_REJECTED, "B720 not agreed")
+    run_stages(ws, DAY3)
+    second = _invoices(ws)[1]
+    assert second[0] == "INV0000002" and second[2] == "82790", second
+    assert [(s[1], s[2], s[5]) for s in second[1]] == [("A", "C310", "11290")]

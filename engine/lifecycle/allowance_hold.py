@@ -66,6 +66,7 @@ class Judged:
     why: str
     sacs: tuple[Mapping, ...]
     source_file: str = ""
+    change_ref: str = ""  # the 860's ISA13-GS06-ST02
 
 
 def judged(change, sent: Sequence[Mapping], beyond: Sequence[tuple[Mapping, Finding]], agreed: frozenset,
@@ -84,7 +85,7 @@ def judged(change, sent: Sequence[Mapping], beyond: Sequence[tuple[Mapping, Find
         return None  # the lines are beyond it by what was there before (judged at order time), not by this 860
     said = "; ".join(f"line {row.get('line_id') or row.get('line_number')}: {f.message}" for row, f in beyond)
     return Judged(hold_message(change.po_number, change.source_file, [sac_words(r) for r in mine], said, threshold),
-                  mine, change.source_file)
+                  mine, change.source_file, change.change_ref)
 
 
 def hold_message(po_number: str, source_file: str, sacs: Sequence[str], said: str, threshold: Decimal) -> str:
@@ -108,10 +109,12 @@ def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, a
         record = last.get(key)
         if record is None or record.state not in BILLABLE:
             continue
+        isa13, gs06, st02 = (what.change_ref.split("-", 2) + ["", "", ""])[:3]
         added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
                           hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
-                    location=Location(file=what.source_file, segment_id="SAC", element="SAC07"),
+                    location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
+                                      element="SAC07"),
                     detail=Detail(sacs=tuple(named(r) for r in what.sacs)))
         found.append(FindingRecord(f, key[0], key[1], "order held: its next 810 waits", "decide"))
     if not added:
@@ -144,7 +147,7 @@ def resumed_event(lines: Sequence[LineRecord]) -> EventKind:
 def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence) -> frozenset[int]:
     """The ids of ``changes`` (stored 860s: id, partner, po_number, received_at) whose added allowances a person
     rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, the verdict rejected),
-    received before that decision. Their allowances (SAC01 A) are taken off no 810, nor expected of one."""
+    received before that decision. What of them is rejected: rejected_sacs."""
     out = set()
     for c in changes:
         r = records.get((c.partner, c.po_number))
@@ -154,6 +157,36 @@ def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Se
         if str(c.received_at or "") <= str(r.person.at or ""):
             out.add(c.id)
     return frozenset(out)
+
+
+def figures(r: Mapping) -> tuple:
+    """An allowance as a rejection matches it: kind, code, agency code, line (POC01) and its figures (amount, percent,
+    rate as numbers): a PO_CHARGES row or a hold's SacNamed alike."""
+    def number(v) -> Decimal | None:
+        return None if v is None or v == "" else Decimal(str(v)).normalize()
+    get = r.get if isinstance(r, Mapping) else (lambda k: getattr(r, k))
+    return (get("kind"), get("code") or None, get("agency_code") or None, get("line_id") or None,
+            number(get("amount")), number(get("percent")), number(get("rate")))
+
+
+def rejected_sacs(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence,
+                  judged: Mapping[tuple[str, str], Sequence[tuple[str, str]]]) -> dict[int, frozenset[tuple]]:
+    """Change id -> the figures of its allowances a person rejected: those the order's hold judged (``judged``: (file,
+    ISA13-GS06-ST02, sacs) of its ALLOWANCE_AFTER_SHIPMENT_HELD findings, StateStore.finding_sacs) in that 860, of
+    the changes rejected_changes names. Nothing else of an 860 is: a deal-matched allowance sent beside the one held, or
+    one an earlier 860 brought, stays (a rejection used to drop every SAC01 A of every 860 received before it)."""
+    from schemas.findings import sacs_of
+
+    turned = rejected_changes(records, changes)
+    out: dict[int, frozenset[tuple]] = {}
+    for c in changes:
+        if c.id not in turned:
+            continue
+        mine = [figures(s) for file, ref, stored in judged.get((c.partner, c.po_number), ())
+                if (file, ref) == (c.source_file, c.change_ref) for s in sacs_of(stored)[0]]
+        if mine:
+            out[c.id] = frozenset(mine)
+    return out
 
 
 def shipped_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, str], OrderRecord]) -> list:
