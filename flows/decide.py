@@ -217,7 +217,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
                 loaded[k] = store.load(*k)
         orders, lines = lifecycle.current_tables([after_record], loaded)
         # the order's allowances before this run's 860s (the 850's and those applied since), then with theirs
-        before = deciding_sacs(store, [records[key]], state)
+        before = _order_sacs(store, records[key], state)
         mine = [c for c in shipped if (c.partner, c.po_number) == key]
         after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
@@ -231,6 +231,44 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         if what is not None:
             out[key] = what
     return out
+
+
+def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:
+    """One order's allowances as the 860s applied or answered before this run left them (its 850's SACs, each such
+    860's applied: _changed_orders_sacs), whatever its lines_key (an 860 sending SACs alone leaves it the 850's,
+    which deciding_sacs reads as the 850's SACs alone); None: none."""
+    parts = [t for t in _changed_orders_sacs(store, [record], {record.partner: store.sac_keys(record.partner)}, state)
+             if t.num_rows]
+    return pa.concat_tables(parts) if parts else None
+
+
+def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
+                  lines: Mapping, *, at: str, run_id: str):
+    """(plan, revisions) with the orders held for an allowance an 860 added after shipment that a further 860 of
+    ``pending`` changed (applied or answered in ``plan``: engine.lifecycle.allowance_hold.further_changes) kept held
+    (their hold code and reason) while the allowance held still stands on their allowances as the 860 left them
+    (_order_sacs, changed_allowances), let go when it withdrew it (allowance_hold.let_go, after_further_changes).
+    A change raising a line used to take such an order back to shipping, its next 810 taking the allowance off
+    unapproved."""
+    from engine.lifecycle import allowance_hold
+
+    further = allowance_hold.further_changes(plan, pending, records)
+    if not further:
+        return plan, revisions
+    keys = {(c.partner, c.po_number) for c in further}
+    judged = state.finding_sacs(allowance_hold.ALLOWANCE_AFTER_SHIPMENT_HELD, keys)
+    sent = _pending_sacs(further, store, by_change=True)
+    after = {}
+    for key in sorted(keys):  # each order's allowances as its further 860s leave them
+        before = _order_sacs(store, records[key], state)
+        after[key] = changed_allowances(
+            before if before is not None else ORDER_SACS.empty_table(),
+            [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in further
+             if (c.partner, c.po_number) == key and c.id in sent], (key[0], records[key].order_ref or "", key[1]))
+    standing = allowance_hold.standing(further, judged, after)
+    revisions = allowance_hold.let_go(revisions, standing)
+    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
+                                                run_id=run_id), revisions
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -356,6 +394,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id)
+        # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
+        # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
+        plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,
+                                        run_id=run_id)
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:

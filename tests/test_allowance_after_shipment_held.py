@@ -277,3 +277,59 @@ def test_rejecting_keeps_what_an_earlier_860_brought(tmp_path):
     second = _invoices(ws)[1]
     assert second[0] == "INV0000002" and second[2] == "82790", second
     assert [(s[1], s[2], s[5]) for s in second[1]] == [("A", "C310", "11290")]
+
+
+def _further(ws, body: list[str]) -> None:
+    """A further 860 (change2.x12) to PO-1, the morning after the one that held it."""
+    from tests.test_change_units_860 import x12_860
+
+    (ws.drop_root / "acme" / "inbox" / "change2.x12").write_bytes(
+        x12_860(["BCH*04*SA*PO-1***20261127", *body, f"CTT*{sum(s.startswith('POC') for s in body)}"], control=2102))
+    run_stages(ws, datetime(2026, 11, 28, 9))
+
+
+RAISE5 = "POC*1*QI*5*1*CA*470.40*PE*UP*614141100248"  # line 1 raised to 5 CA
+
+
+def test_a_further_860_keeps_the_hold_its_code_and_reason(tmp_path):
+    """Held for the 12 %, a further 860 raises line 1 to 5 CA (the rules decide the raise): the order is held again
+    with the same code and reason (it used to go back to partially_shipped, its next 810 taking the 12 % off
+    unapproved). Approved, it goes back by what is left to ship. One changing a date alone leaves it
+    held as it was."""
+    ws = _held_night(tmp_path)
+    reason = _record(ws).hold_reasons
+    _further(ws, [RAISE5])
+    record = _record(ws)
+    assert (record.state.value, record.hold_codes, record.hold_reasons) == (
+        "held", ("ALLOWANCE_AFTER_SHIPMENT_HELD",), reason), record
+    _decide(ws, lifecycle.VERDICT_APPROVED)
+    assert _state(ws)[0] == "partially_shipped"  # 3 CA left to ship
+    ws = _held_night(tmp_path / "dated")
+    _further(ws, ["DTM*002*20261215"])
+    record = _record(ws)
+    assert (record.state.value, record.hold_codes, record.hold_reasons) == (
+        "held", ("ALLOWANCE_AFTER_SHIPMENT_HELD",), reason), record
+
+
+def test_a_further_860_withdrawing_the_allowance_lets_the_order_go(tmp_path):
+    """Held for the 12 %, a further 860 takes it off (SAC*N*C310): nothing is left to decide, the order goes back to
+    partially_shipped without the hold, its history saying why, and the rest's 810 goes without the 12 % (TDS
+    940.80). With a raise besides, the rules decide the raise and the order is not held again. It used to stay held
+    for a person to decide an allowance the buyer had withdrawn."""
+    ws = _held_night(tmp_path)
+    _further(ws, ["SAC*N*C310"])
+    record = _record(ws)
+    assert (record.state.value, record.hold_codes) == ("partially_shipped", ()), record
+    state = StateStore(ws.state_path)
+    try:
+        notes = [e["note"] for e in state.order_history("acme", "PO-1") if e["event"] == "allowance_decided"]
+    finally:
+        state.close()
+    assert notes == ["the 860 in change2.x12 withdrew the allowance held after shipment: nothing to decide; the next "
+                     "810 goes without it"], notes
+    _ship(ws, DAY2, "SHP-9002")
+    assert _invoices(ws)[1] == ("INV0000002", [], "94080")
+    ws = _held_night(tmp_path / "raised")
+    _further(ws, ["SAC*N*C310", RAISE5])
+    record = _record(ws)
+    assert (record.state.value, record.hold_codes) == ("partially_shipped", ()), record

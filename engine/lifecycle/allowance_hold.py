@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pyarrow as pa
+
 from engine.lifecycle.table import BILLABLE, SHIPPING, S, move
 from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
@@ -130,6 +132,80 @@ def named(r: Mapping) -> SacNamed:
                     line_id=r.get("line_id"), amount=text(r.get("amount")), basis=r.get("basis"),
                     percent=text(r.get("percent")), rate=text(r.get("rate")), handling=r.get("handling"),
                     description=r.get("description"), words=sac_words(r))
+
+
+def still_standing(held: Sequence[SacNamed], after: pa.Table | None) -> bool:
+    """Whether an allowance a hold judged (``held``: its finding's SACs) still stands on the order's allowances as
+    the further 860s left them (``after``: ORDER_SACS, changed_allowances): the same figures at the same place. An
+    860 taking it off (SAC01 N), restating the heading without it (BCH01 05), sending another figure for its code
+    or deleting its line withdraws it."""
+    if after is None or not after.num_rows:
+        return False
+    now = {figures(r) for r in after.to_pylist() if r.get("kind") == "A"}
+    return any(figures(s) in now for s in held)
+
+
+def further_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, str], OrderRecord]) -> list:
+    """The 860s of ``pending`` that ``plan`` applied or answered on an order held for an allowance after shipment
+    (``records``: the orders before the plan; allowance_held): whether the hold stands after them (standing)."""
+    taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
+    return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
+            and allowance_held(r)]
+
+
+def standing(further: Sequence, judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+             after: Mapping[tuple[str, str], pa.Table]) -> dict[tuple[str, str], tuple[bool, str]]:
+    """(partner, PO) -> whether the allowance its hold judged (``judged``: StateStore.finding_sacs, its latest hold
+    finding's) still stands on its allowances as the ``further`` 860s left them (``after``: still_standing), and
+    the last such 860's file. An order whose hold named no allowance (recorded before its finding kept them): left
+    to the person (absent)."""
+    from schemas.findings import sacs_of
+
+    files = {(c.partner, c.po_number): c.source_file for c in further}
+    return {key: (still_standing(sacs_of(judged[key][-1][2])[0], after.get(key)), file)
+            for key, file in sorted(files.items()) if judged.get(key)}
+
+
+def let_go(rv, standing: Mapping[tuple[str, str], tuple[bool, str]]):
+    """``rv`` (engine.lifecycle.changes.Revisions) with each order whose further 860 withdrew the allowance held
+    (``standing``) and that the rules decide again (changed: a line raised) recorded without the hold code and
+    reason: decided without it (engine.lifecycle.decisions holds again only an order that still carries it)."""
+    from dataclasses import replace
+
+    gone = {key for key, (stands, _file) in standing.items() if not stands
+            and (r := rv.records.get(key)) is not None and r.state == S.CHANGED}
+    if not gone:
+        return rv
+    return replace(rv, records={k: r.evolve(hold_codes=(), hold_reasons=()) if k in gone else r
+                                for k, r in rv.records.items()})
+
+
+def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderRecord],
+                          standing: Mapping[tuple[str, str], tuple[bool, str]],
+                          lines: Mapping[tuple[str, str], Sequence[LineRecord]], *, at: str, run_id: str) -> Plan:
+    """``plan`` with each order held for an allowance after shipment (``before``: its record before the run) that a
+    further 860 of the run changed (``standing``: (partner, PO) -> whether the allowance held still stands, and the
+    860's file) kept held or let go. Standing, an order the change took back to shipping (a line raised: partially
+    shipped) is held again with its hold code and reason (it used to lose them, its next 810 taking the allowance
+    off unapproved); one still held stays so. Withdrawn, a held order goes back by what is left to ship
+    (``lines``: its line records; resumed_event), its hold code and reason gone: nobody has anything to decide, and
+    its next 810 goes without the allowance."""
+    last: dict[tuple[str, str], OrderRecord] = {}
+    for t in plan.transitions:
+        last[t.record.key] = t.record
+    added = []
+    for key, (stands, file) in sorted(standing.items()):
+        was = before[key]
+        now = last.get(key, was)
+        if stands and now.state in BILLABLE:
+            added.append(move(now, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id,
+                              note=f"still held after the 860 in {file}: {'; '.join(was.hold_reasons)}",
+                              hold_codes=was.hold_codes, hold_reasons=was.hold_reasons))
+        elif not stands and now.state == S.HELD and ALLOWANCE_AFTER_SHIPMENT_HELD in now.hold_codes:
+            added.append(move(now, resumed_event(lines.get(key, ())), at=at, run_id=run_id,
+                              note=f"the 860 in {file} withdrew the allowance held after shipment: nothing to decide; "
+                                   "the next 810 goes without it", hold_codes=(), hold_reasons=()))
+    return plan + Plan(transitions=tuple(added)) if added else plan
 
 
 def allowance_held(record: OrderRecord) -> bool:
