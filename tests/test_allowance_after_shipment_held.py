@@ -333,3 +333,41 @@ def test_a_further_860_withdrawing_the_allowance_lets_the_order_go(tmp_path):
     _further(ws, ["SAC*N*C310", RAISE5])
     record = _record(ws)
     assert (record.state.value, record.hold_codes) == ("partially_shipped", ()), record
+
+
+def test_an_allowance_added_after_the_order_was_invoiced_in_full_is_said(tmp_path):
+    """PO-1 shipped and invoiced in full (INV0000001, INV0000002); an 860 then adds a 12 % C310: no 810 remains to
+    take it off, so nothing is held; ops get a warning (ALLOWANCE_AFTER_INVOICED) naming the order, the 860 and the
+    allowance, its consequence saying no invoice remains to carry it, and the failures report shows it. It used to
+    pass in silence."""
+    from engine.report_failures import HINTS, failure_table
+    from tests.test_change_units_860 import x12_860
+
+    ws = changed_after_shipping(tmp_path, change=("DTM*002*20261214",))
+    _ship(ws, DAY2, "SHP-9002")
+    assert _state(ws)[0] == "invoiced"
+    (ws.drop_root / "acme" / "inbox" / "change3.x12").write_bytes(
+        x12_860(["BCH*04*SA*PO-1***20261127", TWELVE, "CTT*0"], control=2103))
+    run_stages(ws, DAY3)
+    state = StateStore(ws.state_path)
+    try:
+        rows = [f for f in state.findings(partner="acme", po_number="PO-1") if f["code"] == "ALLOWANCE_AFTER_INVOICED"]
+        record = state.order("acme", "PO-1")
+    finally:
+        state.close()
+    [row] = rows
+    assert (row["severity"], row["file"], row["stage"]) == ("warning", "change3.x12", "decide"), row
+    assert row["message"].startswith("PO PO-1: the 860 in change3.x12 adds SAC*A*C310 12 % at the heading after the "
+                                     "order was invoiced in full"), row["message"]
+    assert "no invoice remains to carry it" in row["message"]
+    assert row["consequence"] == "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
+    assert record.state.value in ("invoiced", "closed") and record.hold_codes == (), record
+    assert len(_invoices(ws)) == 2
+    assert "ALLOWANCE_AFTER_INVOICED" in HINTS
+    state = StateStore(ws.state_path)
+    try:
+        shown = failure_table(state.findings_table([DAY3.strftime("%Y%m%d")])).to_pylist()
+    finally:
+        state.close()
+    [line] = [r for r in shown if r["code"] == "ALLOWANCE_AFTER_INVOICED"]
+    assert "no invoice remains to carry the allowance" in " ".join(str(v) for v in line.values()), line

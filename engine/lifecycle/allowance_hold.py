@@ -25,6 +25,9 @@ from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
+ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
+# its consequence, as the failures report shows it
+NOT_BILLED = "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
 _HUNDRED = Decimal(100)
 
 
@@ -206,6 +209,37 @@ def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderReco
                               note=f"the 860 in {file} withdrew the allowance held after shipment: nothing to decide; "
                                    "the next 810 goes without it", hold_codes=(), hold_reasons=()))
     return plan + Plan(transitions=tuple(added)) if added else plan
+
+
+def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
+               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]]) -> Plan:
+    """ALLOWANCE_AFTER_INVOICED (a warning) for each order of ``shipped`` (860s applied or answered after shipment:
+    shipped_changes) invoiced in full (invoiced, closed: no 810 follows) that its 860 adds an allowance our 810s would
+    take off to (candidates; ``carried``: each partner's po_allowances; ``sent``: each change's CHANGE_SACS rows):
+    nothing is held, for no invoice remains to carry it. It used to pass in silence."""
+    last: dict[tuple[str, str], OrderRecord] = dict(records)
+    for t in plan.transitions:
+        last[t.record.key] = t.record
+    found = []
+    for ch in shipped:
+        key = (ch.partner, ch.po_number)
+        record = last.get(key)
+        if record is None or record.state not in (S.INVOICED, S.CLOSED):
+            continue
+        mine = candidates(sent.get(ch.id, ()), carried.get(ch.partner, ()))
+        if not mine:
+            continue
+        said = "; ".join(sac_words(r) for r in mine)
+        isa13, gs06, st02 = (ch.change_ref.split("-", 2) + ["", "", ""])[:3]
+        f = Finding(code=ALLOWANCE_AFTER_INVOICED, severity="warning", message=(
+            f"PO {ch.po_number}: the 860 in {ch.source_file} adds {said} after the order was invoiced in full "
+            f"({str.__str__(record.state)}): no invoice remains to carry it, so no 810 takes it off and nothing is "
+            "held. If it stands, settle it with the buyer apart (a credit only if agreed); the buyer may deduct it."),
+            location=Location(file=ch.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
+                              element="SAC01"),
+            detail=Detail(sacs=tuple(named(r) for r in mine)))
+        found.append(FindingRecord(f, ch.partner, ch.po_number, NOT_BILLED, "decide"))
+    return plan + Plan(findings=tuple(found)) if found else plan
 
 
 def allowance_held(record: OrderRecord) -> bool:
