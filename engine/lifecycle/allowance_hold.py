@@ -1,15 +1,18 @@
 """An allowance an 860 brings after part of the order shipped, judged as at order time: an off-invoice allowance
-(SAC01 A, SAC12 among the profile's po_allowances) matching no deal agreed with the customer (deals.csv:
-rules.business.allowance_discounts.match_deal) that takes more than the customer's discount approval threshold off
-holds the order for a person (ALLOWANCE_AFTER_SHIPMENT_HELD) before its next 810 takes it off what is still to
-invoice. The change itself is applied and answered as any change after shipment; the order waits (held: its
-shipments are still recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810
-takes the allowance off; rejected, the same, without the allowance (flows.reconcile.changed_sacs leaves out the
-SACs a person rejected). Within the threshold, or matching a deal, nothing changes: the next 810 takes it off.
+(SAC01 A, SAC12 among the profile's po_allowances; a percent, an amount or a rate, at the heading or on a line)
+matching no deal agreed with the customer (deals.csv: rules.business.allowance_discounts.match_deal) that takes a
+line's PO104, less the order's allowances matching no deal, below our price by more than the customer's discount
+approval threshold (rules.business.money.added_allowance_findings, as _allowance_price at order time) holds the order
+for a person (ALLOWANCE_AFTER_SHIPMENT_HELD) before its next 810 takes it off what is still to invoice. The change
+itself is applied and answered as any change after shipment; the order waits (held: its shipments are still
+recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810 takes the allowance
+off; rejected, the same, without the allowances the hold judged (its finding's detail names them: rejected_sacs;
+flows.reconcile.changed_sacs leaves them out, and nothing else). A further 860 keeps the hold unless it withdraws the
+allowance (standing, after_further_changes). Within the threshold, or matching a deal, nothing changes: the next 810
+takes it off. An 860 adding one after the order was invoiced in full holds nothing (no 810 follows): not_billed says
+so (ALLOWANCE_AFTER_INVOICED).
 
-It used to be taken off the next 810 with nobody approving it: the rules do not decide a shipped order again.
-
-Pure: the 860s' stored SAC rows, the deals and the threshold in; findings and transitions out.
+Pure: the 860s' stored SAC rows, the judgement's findings and the records in; findings and transitions out.
 """
 
 from __future__ import annotations
