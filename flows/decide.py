@@ -256,7 +256,7 @@ def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: di
 
 
 def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
-                  lines: Mapping, *, at: str, run_id: str):
+                  lines: Mapping, *, at: str, run_id: str, again: set = frozenset()):
     """(plan, revisions) with the orders held for an allowance an 860 added after shipment that a further 860 of
     ``pending`` changed (applied or answered in ``plan``: engine.lifecycle.allowance_hold.further_changes) kept held
     (their hold code and reason) while the allowance held still stands on their allowances as the 860 left them
@@ -278,7 +278,7 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
             before if before is not None else ORDER_SACS.empty_table(),
             [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in further
              if (c.partner, c.po_number) == key and c.id in sent], (key[0], records[key].order_ref or "", key[1]))
-    standing = allowance_hold.standing(further, judged, after)
+    standing = allowance_hold.standing(further, judged, after, again)
     revisions = allowance_hold.let_go(revisions, standing)
     return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
                                                 run_id=run_id), revisions
@@ -407,11 +407,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
         plan = _not_billed(plan, pending, records, store, profiles)
         if held:
-            plan = hold_after_shipment(plan, held, at=at, run_id=run_id)
+            plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
         # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
         # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
         plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,
-                                        run_id=run_id)
+                                        run_id=run_id, again=set(held))
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:

@@ -371,3 +371,28 @@ def test_an_allowance_added_after_the_order_was_invoiced_in_full_is_said(tmp_pat
         state.close()
     [line] = [r for r in shown if r["code"] == "ALLOWANCE_AFTER_INVOICED"]
     assert "no invoice remains to carry the allowance" in " ".join(str(v) for v in line.values()), line
+
+
+def test_a_further_860_changing_the_allowance_held_is_judged_again(tmp_path):
+    """Held for the 12 %, a further 860 sends the C310 at 15 % instead: the 12 % no longer stands, but the 15 % needs
+    a person too: the order stays held, its reason now the 15 % (judged again, the history says so), and a rejection
+    drops both (INV0000002 at 940.80). Without judging it again, withdrawing the 12 % let the order go with the 15 %
+    unapproved."""
+    ws = _held_night(tmp_path)
+    _further(ws, ["SAC*A*C310****1*15*****02"])
+    record = _record(ws)
+    assert (record.state.value, record.hold_codes) == ("held", ("ALLOWANCE_AFTER_SHIPMENT_HELD",)), record
+    [reason] = record.hold_reasons
+    assert reason.startswith("PO PO-1: the 860 in change2.x12 adds after shipment SAC*A*C310 15 % at the heading"), \
+        reason
+    state = StateStore(ws.state_path)
+    try:
+        events = [(e["event"], e["note"]) for e in state.order_history("acme", "PO-1")][-2:]
+    finally:
+        state.close()
+    assert events == [("allowance_decided", "judged again: the 860 in change2.x12 changes the allowance held"),
+                      ("allowance_held", reason)], events
+    _ship(ws, DAY2, "SHP-9002")
+    _decide(ws, lifecycle.VERDICT_REJECTED, "neither agreed")
+    run_stages(ws, DAY3)
+    assert _invoices(ws)[1] == ("INV0000002", [], "94080")

@@ -17,13 +17,13 @@ Pure: the 860s' stored SAC rows, the judgement's findings and the records in; fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pyarrow as pa
 
-from engine.lifecycle.table import BILLABLE, SHIPPING, S, move
+from engine.lifecycle.table import BILLABLE, SHIPPING, S, move, moves
 from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
 
@@ -104,22 +104,35 @@ def hold_message(po_number: str, source_file: str, sacs: Sequence[str], said: st
             "to invoice without it.")
 
 
-def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, at: str, run_id: str) -> Plan:
+def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, at: str, run_id: str,
+                        before: Mapping[tuple[str, str], OrderRecord] | None = None,
+                        lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
     """``plan`` with each order of ``held`` ((partner, PO) -> what needs a person) that its last transition leaves
     shipping with units to invoice (partially_shipped, shipped) moved on to held (ALLOWANCE_HELD, hold code
     ALLOWANCE_AFTER_SHIPMENT_HELD), and the finding saying why, its detail naming the allowances judged (at the 860's
-    file: what a rejection takes off, rejected_sacs). Orders left otherwise are untouched."""
+    file: what a rejection takes off, rejected_sacs). One held so already (``before``: the records before the run, for
+    an order the plan does not move) is held again for what a further 860 adds, its reason the new one (stepped out
+    by what is left to ship, ``lines``, and in again). Orders left otherwise are untouched."""
     last: dict[tuple[str, str], OrderRecord] = {}
     for t in plan.transitions:
         last[t.record.key] = t.record
     added, found = [], []
     for key, what in sorted(held.items()):
-        record = last.get(key)
-        if record is None or record.state not in BILLABLE:
+        record = last.get(key, (before or {}).get(key))
+        if record is None:
             continue
         isa13, gs06, st02 = (what.change_ref.split("-", 2) + ["", "", ""])[:3]
-        added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
-                          hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        if allowance_held(record):  # held already: judged again, held for what this 860 adds (steps out and in)
+            added.append(moves(record, [
+                (resumed_event((lines or {}).get(key, ())), "system",
+                 f"judged again: the 860 in {what.source_file} changes the allowance held", ""),
+                (EventKind.ALLOWANCE_HELD, "system", what.why, "")], at=at, run_id=run_id,
+                hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        elif record.state in BILLABLE:
+            added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
+                              hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        else:
+            continue
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
                     location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                                       element="SAC07"),
@@ -160,16 +173,18 @@ def further_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, s
 
 
 def standing(further: Sequence, judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
-             after: Mapping[tuple[str, str], pa.Table]) -> dict[tuple[str, str], tuple[bool, str]]:
+             after: Mapping[tuple[str, str], pa.Table], again: Collection[tuple[str, str]] = ()
+             ) -> dict[tuple[str, str], tuple[bool, str]]:
     """(partner, PO) -> whether the allowance its hold judged (``judged``: StateStore.finding_sacs, its latest hold
     finding's) still stands on its allowances as the ``further`` 860s left them (``after``: still_standing), and
-    the last such 860's file. An order whose hold named no allowance (recorded before its finding kept them): left
-    to the person (absent)."""
+    the last such 860's file; ``again``: the orders held again this run for what the 860s add (hold_after_shipment):
+    standing. An order whose hold named no allowance (recorded before its finding kept them): left to the person
+    (absent)."""
     from schemas.findings import sacs_of
 
     files = {(c.partner, c.po_number): c.source_file for c in further}
-    return {key: (still_standing(sacs_of(judged[key][-1][2])[0], after.get(key)), file)
-            for key, file in sorted(files.items()) if judged.get(key)}
+    return {key: (key in again or still_standing(sacs_of(judged[key][-1][2])[0], after.get(key)), file)
+            for key, file in sorted(files.items()) if judged.get(key) or key in again}
 
 
 def let_go(rv, standing: Mapping[tuple[str, str], tuple[bool, str]]):
@@ -304,7 +319,8 @@ def rejected_sacs(records: Mapping[tuple[str, str], OrderRecord], changes: Seque
 
 def shipped_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, str], OrderRecord]) -> list:
     """The 860s of ``pending`` that ``plan`` applied or answered on an order that had shipped (``records``: the
-    orders before the plan): those whose added allowances are judged here."""
+    orders before the plan; one held already for an allowance after shipment too: what a further 860 adds is judged
+    again): those whose added allowances are judged here."""
     taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
     return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
-            and r.state in SHIPPING]
+            and (r.state in SHIPPING or allowance_held(r))]
