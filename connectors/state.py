@@ -3269,6 +3269,24 @@ class StateStore(FinanceTables):
                                                  f" po_number{within}", (code, partner, *chunk)) if r[0])
         return out
 
+    def finding_sacs(self, code: str, keys: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        """(partner, PO) -> (file, "ISA13-GS06-ST02", sacs) of each finding of ``code`` recorded for these orders
+        naming SACs (its detail: schemas.findings.sacs_text), in the order recorded: the allowances a hold judged
+        (ALLOWANCE_AFTER_SHIPMENT_HELD, at its 860), what a person's rejection takes off."""
+        by_partner: dict[str, list[str]] = {}
+        for partner, po in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(po)
+        out: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for partner, pos in by_partner.items():
+            for within, chunk in self._within(pos):
+                for po, file, isa13, gs06, st02, sacs in self._q(
+                        "SELECT po_number, file, isa13, gs06, st02, sacs FROM findings WHERE code=? AND partner=?"
+                        f" AND sacs IS NOT NULL AND po_number{within} ORDER BY id", (code, partner, *chunk)):
+                    out.setdefault((partner, po), []).append((file or "", f"{isa13 or ''}-{gs06 or ''}-{st02 or ''}",
+                                                              sacs))
+        return out
+
     def said_findings(self, keys: Iterable[tuple[str, str]], stages: Sequence[str]) -> set[tuple]:
         """What the findings of ``stages`` recorded for these (partner, PO) said, whatever their run
         (schemas.lifecycle.finding_said of each): what an order decided again must not record twice."""

@@ -381,6 +381,11 @@ HINTS: dict[str, str] = {
         "Check the allowance the buyer's 860 added after shipping began against what sales agreed: approve it to take"
         " it off the next 810, else reject it (the 810 goes without it); add the deal to deals.csv if it stands."
     ),
+    "ALLOWANCE_AFTER_INVOICED": (
+        "The order was invoiced in full before the buyer's 860 added the allowance: no 810 will take it off. Ask"
+        " sales whether it was agreed; if so settle it with the buyer apart (a credit memo), else tell the buyer it"
+        " does not apply and expect no deduction."
+    ),
     "RELEASE_HELD_BLANKET_CANCELLED": (
         "Ask the buyer whether the release still stands now its blanket is cancelled: approve it to ship it as"
         " answered, else reject it (855 RD, its stock released). It does not ship meanwhile."

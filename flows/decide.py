@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 
 import pyarrow as pa
@@ -37,6 +38,7 @@ from flows.workspace import Workspace
 from rules.business.allowance_discounts import changed_allowances
 from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
+from schemas.changes import CHANGE_SACS
 from schemas.errors import ConfigError, StateError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
@@ -185,12 +187,14 @@ def _pending_sacs(pending, store: OrderStore | None, by_change: bool = False) ->
 
 
 def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile],
-                     ref: ReferenceData) -> dict[tuple[str, str], str]:
-    """(partner, PO) -> why, for the orders that had shipped an 860 of ``pending`` applied or answered in ``plan``
-    adds an allowance to that needs a person (engine.lifecycle.allowance_hold.unapproved: over the customer's
-    discount approval threshold, matching no deal agreed): judged as at order time; it used to go on the next 810
-    unapproved."""
-    from engine.lifecycle.allowance_hold import needing_a_person, shipped_changes
+                     ref: ReferenceData, state: StateStore, revisions, tables: Mapping) -> dict:
+    """(partner, PO) -> what needs a person (engine.lifecycle.allowance_hold.Judged), for the orders that had
+    shipped an 860 of ``pending`` applied or answered in ``plan`` adds an allowance to that takes a line beyond the
+    customer's discount approval threshold, matching no deal agreed: judged as at order time (the line's PO104 less
+    the allowances' share against our price: rules.business.money.added_allowance_findings, on the order's
+    allowances before and after the 860s, deciding_sacs); it used to go on the next 810 unapproved."""
+    from engine.lifecycle.allowance_hold import judged, sac_key, shipped_changes
+    from rules.business.money import added_allowance_findings
 
     shipped = shipped_changes(plan, pending, records)
     if not shipped:
@@ -198,7 +202,86 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     sent = _pending_sacs(shipped, store, by_change=True)
     if not sent:
         return {}
-    return needing_a_person(shipped, sent, records, ref.customers, ref.deals, profiles)
+    thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in ref.customers.to_pylist()
+                  if c.get("partner")}
+    settings = rule_settings(profiles)
+    out: dict = {}
+    for ch in shipped:
+        key, profile, threshold = (ch.partner, ch.po_number), profiles.get(ch.partner), thresholds.get(ch.partner)
+        if ch.id not in sent or profile is None or threshold is None or key in out:
+            continue
+        after_record = revisions.records.get(key, records[key])
+        loaded = {**tables, **revisions.tables}
+        for k in lifecycle.table_keys([after_record]):
+            if k not in loaded:
+                loaded[k] = store.load(*k)
+        orders, lines = lifecycle.current_tables([after_record], loaded)
+        # the order's allowances before this run's 860s (the 850's and those applied since), then with theirs
+        before = _order_sacs(store, records[key], state)
+        mine = [c for c in shipped if (c.partner, c.po_number) == key]
+        after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
+                                   [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
+                                   (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after)
+        if not beyond:
+            continue
+        ok = frozenset(sac_key(a) for a in agreed)
+        what = judged(ch, [r for c in mine for r in sent.get(c.id, ())],
+                      beyond, ok, Decimal(str(threshold)), profile.fulfilment.invoice.po_allowances)
+        if what is not None:
+            out[key] = what
+    return out
+
+
+def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:
+    """One order's allowances as the 860s applied or answered before this run left them (its 850's SACs, each such
+    860's applied: _changed_orders_sacs), whatever its lines_key (an 860 sending SACs alone leaves it the 850's,
+    which deciding_sacs reads as the 850's SACs alone); None: none."""
+    parts = [t for t in _changed_orders_sacs(store, [record], {record.partner: store.sac_keys(record.partner)}, state)
+             if t.num_rows]
+    return pa.concat_tables(parts) if parts else None
+
+
+def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile]):
+    """``plan`` with a warning for each order invoiced in full that an 860 of ``pending`` adds an allowance to
+    (engine.lifecycle.allowance_hold.not_billed): no 810 remains to carry it, so nothing is held; ops are told."""
+    from engine.lifecycle.allowance_hold import not_billed, shipped_changes
+
+    shipped = shipped_changes(plan, pending, records)
+    sent = _pending_sacs(shipped, store, by_change=True) if shipped else {}
+    if not sent:
+        return plan
+    return not_billed(plan, shipped, sent, records,
+                      {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()})
+
+
+def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
+                  lines: Mapping, *, at: str, run_id: str, again: set = frozenset()):
+    """(plan, revisions) with the orders held for an allowance an 860 added after shipment that a further 860 of
+    ``pending`` changed (applied or answered in ``plan``: engine.lifecycle.allowance_hold.further_changes) kept held
+    (their hold code and reason) while the allowance held still stands on their allowances as the 860 left them
+    (_order_sacs, changed_allowances), let go when it withdrew it (allowance_hold.let_go, after_further_changes).
+    A change raising a line used to take such an order back to shipping, its next 810 taking the allowance off
+    unapproved."""
+    from engine.lifecycle import allowance_hold
+
+    further = allowance_hold.further_changes(plan, pending, records)
+    if not further:
+        return plan, revisions
+    keys = {(c.partner, c.po_number) for c in further}
+    judged = state.finding_sacs(allowance_hold.ALLOWANCE_AFTER_SHIPMENT_HELD, keys)
+    sent = _pending_sacs(further, store, by_change=True)
+    after = {}
+    for key in sorted(keys):  # each order's allowances as its further 860s leave them
+        before = _order_sacs(store, records[key], state)
+        after[key] = changed_allowances(
+            before if before is not None else ORDER_SACS.empty_table(),
+            [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in further
+             if (c.partner, c.po_number) == key and c.id in sent], (key[0], records[key].order_ref or "", key[1]))
+    standing = allowance_hold.standing(further, judged, after, again)
+    revisions = allowance_hold.let_go(revisions, standing)
+    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
+                                                run_id=run_id), revisions
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -321,9 +404,14 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if pending:
         from engine.lifecycle.allowance_hold import hold_after_shipment
 
-        held = _allowances_held(plan, pending, records, store, profiles, ref)
+        held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
+        plan = _not_billed(plan, pending, records, store, profiles)
         if held:
-            plan = hold_after_shipment(plan, held, at=at, run_id=run_id)
+            plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
+        # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
+        # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
+        plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,
+                                        run_id=run_id, again=set(held))
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:

@@ -42,7 +42,7 @@ from engine.finance_report import (
     write_csv,
 )
 from engine.kpis import compute_kpis, with_exceptions
-from engine.lifecycle.allowance_hold import rejected_changes
+from engine.lifecycle.allowance_hold import ALLOWANCE_AFTER_SHIPMENT_HELD, figures, rejected_sacs
 from engine.partner_acks import match_acks, with_answered_recorded
 from engine.reconcile import reconcile
 from engine.remittance import match_remittance, remittance_kpis, remittance_section
@@ -352,11 +352,14 @@ def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
         sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep, *(("since",) if dated else ()))), said)
     # the allowances an 860 added after shipment that a person rejected (engine.lifecycle.allowance_hold): no 810
     # takes them off, none is expected to
-    turned = rejected_changes(state.orders_for({(c.partner, c.po_number) for c in changes}), changes) \
-        if changes else frozenset()
+    # (only those its hold judged: a deal-matched allowance beside them, or of an earlier 860, stays)
+    keys = {(c.partner, c.po_number) for c in changes}
+    turned = rejected_sacs(state.orders_for(keys), changes, state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, keys)) \
+        if changes else {}
     if turned and charges.num_rows:
-        keep_rows = [not (seq in turned and kind == "A") for seq, kind in
-                     zip(charges["seq"].to_pylist(), charges["kind"].to_pylist(), strict=True)]
+        keep_rows = [not (r["seq"] in turned and r["kind"] == "A" and figures(r) in turned[r["seq"]])
+                     for r in charges.select(["seq", "kind", "code", "agency_code", "line_id", "amount", "percent",
+                                              "rate"]).to_pylist()]
         charges = charges.filter(pa.array(keep_rows, pa.bool_()))
     return charges
 

@@ -231,9 +231,18 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "An 860 arriving after part of the order shipped adds an off-invoice allowance over the partner's approval "
-        "threshold matching no deal agreed (deals.csv): the order is held, its next 810 waits for a person (approved: "
-        "the allowance is taken off it; rejected: it goes without).",
+        "An 860 arriving after part of the order shipped adds an off-invoice allowance matching no deal agreed "
+        "(deals.csv) that takes a line below our price by more than the partner's approval threshold (its PO104 less "
+        "the allowances, as at order time): the order is held, its next 810 waits for a person (approved: the "
+        "allowance is taken off it; rejected: it goes without).",
+    ),
+    _C(
+        "ALLOWANCE_AFTER_INVOICED",
+        "business",
+        "warning",
+        "",
+        "An 860 arriving after the order was invoiced in full adds an off-invoice allowance: no invoice remains to "
+        "carry it, so no 810 takes it off and nothing is held.",
     ),
     _C(
         "ALLOWANCE_DEAL_AGREED",

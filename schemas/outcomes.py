@@ -105,6 +105,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # an allowance beyond the threshold pre-approved by a promotion agreed with the customer (deals.csv): told
     "ALLOWANCE_DEAL_AGREED": ACCEPT,
     "ALLOWANCE_AFTER_SHIPMENT_HELD": HOLD_ORDER,
+    # an 860 adding an allowance to an order invoiced in full: no 810 left to carry it; ops are told
+    "ALLOWANCE_AFTER_INVOICED": ACCEPT,
     # free goods (PO105 NC) are supplied only by agreement (a sample, a replacement, a promotion): a person
     # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
     "PRICE_NO_CHARGE": HOLD_ORDER,

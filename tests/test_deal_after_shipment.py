@@ -48,15 +48,19 @@ def _night(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",)):
     return ws
 
 
-def changed_after_shipping(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",)):
-    """PO-1 (``heading`` SACs) ordered, 2 CA shipped and invoiced, then the 860 (``change``): the other 2 CA open."""
+def changed_after_shipping(tmp_path, heading=(), change=(f"{TWELVE}*FALL26",), line=(FOUR,), tolerance=None):
+    """PO-1 (``heading`` SACs, ``line`` its PO1 loop) ordered, 2 CA shipped and invoiced, then the 860 (``change``): the
+    other 2 CA open. ``tolerance``: ACME's price tolerance (percent) instead of its 2."""
     ws = shipping_workspace(tmp_path / "ws", partners=())
     (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
     toml = ws.root / "partners" / "acme.toml"
-    toml.write_text(toml.read_text() + ON)
+    text = toml.read_text() + ON
+    if tolerance is not None:
+        text = text.replace("price_tolerance_percent = 2.0", f"price_tolerance_percent = {tolerance}")
+    toml.write_text(text)
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *heading, *REST, FOUR, "CTT*1"]))
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *heading, *REST, *line, "CTT*1"]))
     run_stages(ws, NIGHT1)
     answered_by_855s(ws, "acme")
     _ship(ws, DAY1, "SHP-9001")

@@ -120,7 +120,7 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "ORDER_REF_NOT_SENT", "UNIT_CASE_CONVERTED",
                                                    "CODE_CASE_CONVERTED", "PRODUCT_ID_QUALIFIER_MISMATCH",
                                                    "STOCK_NOT_LOADED", "ALLOWANCE_DEAL_AGREED",
-                                                   "ALLOWANCE_AFTER_SHIPMENT_HELD"}
+                                                   "ALLOWANCE_AFTER_SHIPMENT_HELD", "ALLOWANCE_AFTER_INVOICED"}
     # the demo loads every DC's stock: an order routed to a DC whose export is days late in tests/test_rg95b.py;
     # no demo profile requires a REF: tests/test_order_refs_any_qualifier.py trips it; the demo's units and codes are
     # capitals: a unit code, qualifier or price basis in small letters in tests/test_rg78_erp_buyers.py; its GS1
@@ -241,7 +241,7 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
                                                 "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED",
                                                 "DEA_ORDER_FORM_MISSING",
                                                 "VENDOR_NUMBER_MISMATCH", "ORDER_REF_NOT_SENT",
-                                                "ALLOWANCE_AFTER_SHIPMENT_HELD"}
+                                                "ALLOWANCE_AFTER_SHIPMENT_HELD", "ALLOWANCE_AFTER_INVOICED"}
     # (an allowance an 860 adds after shipment is judged at decide, engine.lifecycle.allowance_hold: no rule's)
     assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
     ws = make_workspace(tmp_path / "ws", partners=("acme",))

@@ -1,32 +1,36 @@
 """An allowance an 860 brings after part of the order shipped, judged as at order time: an off-invoice allowance
-(SAC01 A, SAC12 among the profile's po_allowances) matching no deal agreed with the customer (deals.csv:
-rules.business.allowance_discounts.match_deal) that takes more than the customer's discount approval threshold off
-holds the order for a person (ALLOWANCE_AFTER_SHIPMENT_HELD) before its next 810 takes it off what is still to
-invoice. The change itself is applied and answered as any change after shipment; the order waits (held: its
-shipments are still recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810
-takes the allowance off; rejected, the same, without the allowance (flows.reconcile.changed_sacs leaves out the
-SACs a person rejected). Within the threshold, or matching a deal, nothing changes: the next 810 takes it off.
+(SAC01 A, SAC12 among the profile's po_allowances; a percent, an amount or a rate, at the heading or on a line)
+matching no deal agreed with the customer (deals.csv: rules.business.allowance_discounts.match_deal) that takes a
+line's PO104, less the order's allowances matching no deal, below our price by more than the customer's discount
+approval threshold (rules.business.money.added_allowance_findings, as _allowance_price at order time) holds the order
+for a person (ALLOWANCE_AFTER_SHIPMENT_HELD) before its next 810 takes it off what is still to invoice. The change
+itself is applied and answered as any change after shipment; the order waits (held: its shipments are still
+recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810 takes the allowance
+off; rejected, the same, without the allowances the hold judged (its finding's detail names them: rejected_sacs;
+flows.reconcile.changed_sacs leaves them out, and nothing else). A further 860 keeps the hold unless it withdraws the
+allowance (standing, after_further_changes). Within the threshold, or matching a deal, nothing changes: the next 810
+takes it off. An 860 adding one after the order was invoiced in full holds nothing (no 810 follows): not_billed says
+so (ALLOWANCE_AFTER_INVOICED).
 
-It used to be taken off the next 810 with nobody approving it: the rules do not decide a shipped order again.
-
-Pure: the 860s' stored SAC rows, the deals and the threshold in; findings and transitions out.
+Pure: the 860s' stored SAC rows, the judgement's findings and the records in; findings and transitions out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from engine.lifecycle.table import BILLABLE, SHIPPING, S, move
-from schemas.findings import Finding, Location
+from engine.lifecycle.table import BILLABLE, SHIPPING, S, move, moves
+from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
-from schemas.profile import PartnerProfile
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
+ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
+# its consequence, as the failures report shows it
+NOT_BILLED = "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
 _HUNDRED = Decimal(100)
 
 
@@ -34,96 +38,226 @@ def _text(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def unapproved(sent: Sequence[Mapping], deals: Sequence[Mapping], po_date: date | None,
-               threshold: Decimal | None, carried: Sequence[str], value: Decimal | None = None) -> list[str]:
-    """Why each allowance of an 860 (``sent``: its CHANGE_SACS rows of the order) needs a person: an off-invoice
-    allowance (SAC01 A, SAC12 in ``carried``) taking more than ``threshold`` percent off that no deal of ``deals``
-    agrees (match_deal: its SAC13 the deal, its code, the PO's date, at most the deal's percent). What it takes off:
-    its percent (SAC07), else a heading amount (SAC05) as a share of the order's ``value``, as the rules spread a
-    heading amount by value at order time; a line's amount or a rate alone is not judged here. [] when none needs
-    one (no threshold on file: none is judged, as at order time). A removal (SAC01 N) or a deleted line's SAC is
-    none."""
-    from rules.business.allowance_discounts import match_deal
-
-    if threshold is None:
-        return []
-    out = []
-    for r in sent:
-        if r.get("kind") != "A" or (r.get("handling") or "") not in carried:
-            continue
-        if r.get("change_type") in ("DI", "CF"):
-            continue
-        if r.get("percent") is not None:
-            percent = Decimal(r["percent"])
-        elif r.get("amount") and r.get("line_id") is None and value:
-            percent = round(Decimal(r["amount"]) / Decimal(value) * _HUNDRED, 2)
-        else:
-            continue
-        if percent <= threshold:
-            continue
-        match = match_deal(r, r.get("reference"), None, po_date, deals, percent / _HUNDRED, None)
-        if match.deal is not None and (r.get("line_id") is None or match.deal.get("sku") is None):
-            continue
-        where = "at the heading" if r.get("line_id") is None else f"on line {r['line_id']}"
-        why = f" ({match.why})" if getattr(match, "why", "") else " (no deal on file)"
-        what = f"{_text(percent)} %" if r.get("percent") is not None else \
-            f"{_text(Decimal(r['amount']))} ({_text(percent)} % of the order's {_text(Decimal(value))})"
-        out.append(f"SAC*A*{r.get('code') or ''} {what} {where}{why}")
-    return out
+def candidates(sent: Sequence[Mapping], carried: Sequence[str]) -> list[Mapping]:
+    """The allowances of an 860 (``sent``: its CHANGE_SACS rows of the order) our 810s would take off: SAC01 A,
+    SAC12 among the profile's ``carried`` (po_allowances), priced (a percent, an amount or a rate), neither a removal
+    (SAC01 N) nor a deleted line's SAC (POC02 DI, CF)."""
+    return [r for r in sent if r.get("kind") == "A" and (r.get("handling") or "") in carried
+            and r.get("change_type") not in ("DI", "CF")
+            and any(r.get(c) is not None for c in ("percent", "amount", "rate"))]
 
 
-def needing_a_person(shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
-                     records: Mapping[tuple[str, str], OrderRecord], customers: pa.Table, deals: pa.Table | None,
-                     profiles: Mapping[str, PartnerProfile]) -> dict[tuple[str, str], str]:
-    """(partner, PO) -> why, for each order a change of ``shipped`` (860s applied or answered after part of it
-    shipped: shipped_changes) adds an allowance to that needs a person (unapproved: over the customer's discount
-    approval threshold in ``customers``, matching no deal of ``deals`` (deals.csv)); ``sent``: each change's
-    CHANGE_SACS rows by its id. A change of a partner without a profile or a threshold on file: none."""
-    thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in customers.to_pylist()
-                  if c.get("partner")}
-    out: dict[tuple[str, str], str] = {}
-    for ch in shipped:
-        key, profile = (ch.partner, ch.po_number), profiles.get(ch.partner)
-        threshold = thresholds.get(ch.partner)
-        if ch.id not in sent or profile is None or threshold is None:
-            continue
-        threshold = Decimal(str(threshold))
-        mine = deals.filter(pc.equal(deals["partner"], ch.partner)).to_pylist() \
-            if deals is not None and deals.num_rows else []
-        why = unapproved(sent[ch.id], mine, records[key].po_date, threshold, profile.fulfilment.invoice.po_allowances,
-                         records[key].value)
-        if why:
-            out[key] = hold_message(ch.po_number, ch.source_file, why, threshold)
-    return out
+def sac_key(r: Mapping) -> tuple:
+    """One SAC's identity within its 860 (its POC01, its position, kind and code): what the hold keeps of it."""
+    return (r.get("line_id"), r.get("segment_position"), r.get("kind"), r.get("code"), r.get("agency_code"))
 
 
-def hold_message(po_number: str, source_file: str, why: Sequence[str], threshold: Decimal) -> str:
+def sac_words(r: Mapping) -> str:
+    """One allowance as a hold names it: "SAC*A*C310 12 % at the heading", "SAC*A*C310 25.00 on line 1"."""
+    if r.get("amount") is not None and (r["amount"] != 0 or (r.get("percent") is None and r.get("rate") is None)):
+        what = f"{Decimal(r['amount']):.2f}"
+    elif r.get("percent") is not None:
+        what = f"{_text(Decimal(r['percent']))} %"
+    else:
+        what = f"{_text(Decimal(r['rate']))} per {r.get('unit') or 'unit'}"
+    where = "at the heading" if r.get("line_id") is None else f"on line {r['line_id']}"
+    code = r.get("code") or r.get("agency_code") or ""
+    return f"SAC*A*{code} {what} {where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """An order an 860 after shipment added an allowance to that needs a person: ``why`` (the hold's words),
+    ``sacs`` the 860's allowances judged (its CHANGE_SACS rows: what a rejection takes off, nothing else), the
+    860's file."""
+
+    why: str
+    sacs: tuple[Mapping, ...]
+    source_file: str = ""
+    change_ref: str = ""  # the 860's ISA13-GS06-ST02
+
+
+def judged(change, sent: Sequence[Mapping], beyond: Sequence[tuple[Mapping, Finding]], agreed: frozenset,
+           threshold: Decimal, carried: Sequence[str]) -> Judged | None:
+    """What of ``change`` (a stored 860 applied after shipment; ``sent``: its CHANGE_SACS rows of the order) needs a
+    person: ``beyond``, the order's lines its allowances now take beyond the customer's ``threshold`` judged as at
+    order time (rules.business.money.added_allowance_findings: the line's PO104 less the share matching no deal,
+    against our price); ``agreed``, the sac_key of each allowance a deal agrees (not judged). The 860's carried
+    allowances matching no deal, at the heading or on such a line, are the ones judged. None: none needs one."""
+    if not beyond:
+        return None
+    lines = {row.get("line_id") for row, _f in beyond} | {str(row.get("line_number")) for row, _f in beyond}
+    mine = tuple(r for r in candidates(sent, carried) if sac_key(r) not in agreed
+                 and (r.get("line_id") is None or r["line_id"] in lines))
+    if not mine:
+        return None  # the lines are beyond it by what was there before (judged at order time), not by this 860
+    said = "; ".join(f"line {row.get('line_id') or row.get('line_number')}: {f.message}" for row, f in beyond)
+    return Judged(hold_message(change.po_number, change.source_file, [sac_words(r) for r in mine], said, threshold),
+                  mine, change.source_file, change.change_ref)
+
+
+def hold_message(po_number: str, source_file: str, sacs: Sequence[str], said: str, threshold: Decimal) -> str:
     """What ops reads of the hold (the finding's message and the order's hold reason)."""
-    return (f"PO {po_number}: the 860 in {source_file} adds after shipment an allowance over the "
-            f"{_text(threshold)}% that needs approval, matching no deal agreed: {'; '.join(why)}. The next 810 "
-            "(what is still to invoice) waits: approve to take the allowance off it, reject to invoice without it.")
+    return (f"PO {po_number}: the 860 in {source_file} adds after shipment {'; '.join(sacs)}, matching no deal "
+            f"agreed, which takes a line over the {_text(threshold)}% that needs approval, judged as at order time "
+            f"({said}) The next 810 (what is still to invoice) waits: approve to take the allowance off it, reject "
+            "to invoice without it.")
 
 
-def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], str], *, at: str, run_id: str) -> Plan:
-    """``plan`` with each order of ``held`` ((partner, PO) -> why) that its last transition leaves shipping with
-    units to invoice (partially_shipped, shipped) moved on to held (ALLOWANCE_HELD, hold code
-    ALLOWANCE_AFTER_SHIPMENT_HELD), and the finding saying why. Orders left otherwise are untouched."""
+def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, at: str, run_id: str,
+                        before: Mapping[tuple[str, str], OrderRecord] | None = None,
+                        lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
+    """``plan`` with each order of ``held`` ((partner, PO) -> what needs a person) that its last transition leaves
+    shipping with units to invoice (partially_shipped, shipped) moved on to held (ALLOWANCE_HELD, hold code
+    ALLOWANCE_AFTER_SHIPMENT_HELD), and the finding saying why, its detail naming the allowances judged (at the 860's
+    file: what a rejection takes off, rejected_sacs). One held so already (``before``: the records before the run, for
+    an order the plan does not move) is held again for what a further 860 adds, its reason the new one (stepped out
+    by what is left to ship, ``lines``, and in again). Orders left otherwise are untouched."""
     last: dict[tuple[str, str], OrderRecord] = {}
     for t in plan.transitions:
         last[t.record.key] = t.record
     added, found = [], []
-    for key, why in sorted(held.items()):
-        record = last.get(key)
-        if record is None or record.state not in BILLABLE:
+    for key, what in sorted(held.items()):
+        record = last.get(key, (before or {}).get(key))
+        if record is None:
             continue
-        added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=why,
-                          hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(why,)))
-        f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=why,
-                    location=Location(segment_id="SAC", element="SAC07"))
+        isa13, gs06, st02 = (what.change_ref.split("-", 2) + ["", "", ""])[:3]
+        if allowance_held(record):  # held already: judged again, held for what this 860 adds (steps out and in)
+            added.append(moves(record, [
+                (resumed_event((lines or {}).get(key, ())), "system",
+                 f"judged again: the 860 in {what.source_file} changes the allowance held", ""),
+                (EventKind.ALLOWANCE_HELD, "system", what.why, "")], at=at, run_id=run_id,
+                hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        elif record.state in BILLABLE:
+            added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
+                              hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
+        else:
+            continue
+        f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
+                    location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
+                                      element="SAC07"),
+                    detail=Detail(sacs=tuple(named(r) for r in what.sacs)))
         found.append(FindingRecord(f, key[0], key[1], "order held: its next 810 waits", "decide"))
     if not added:
         return plan
     return plan + Plan(transitions=tuple(added), findings=tuple(found))
+
+
+def named(r: Mapping) -> SacNamed:
+    """One judged allowance as the hold finding's detail keeps it (its figures as text)."""
+    def text(v) -> str | None:
+        return None if v is None else format(Decimal(v), "f")
+    return SacNamed(kind=r.get("kind") or "A", code=r.get("code"), agency_code=r.get("agency_code"),
+                    line_id=r.get("line_id"), amount=text(r.get("amount")), basis=r.get("basis"),
+                    percent=text(r.get("percent")), rate=text(r.get("rate")), handling=r.get("handling"),
+                    description=r.get("description"), words=sac_words(r))
+
+
+def still_standing(held: Sequence[SacNamed], after: pa.Table | None) -> bool:
+    """Whether an allowance a hold judged (``held``: its finding's SACs) still stands on the order's allowances as
+    the further 860s left them (``after``: ORDER_SACS, changed_allowances): the same figures at the same place. An
+    860 taking it off (SAC01 N), restating the heading without it (BCH01 05), sending another figure for its code
+    or deleting its line withdraws it."""
+    if after is None or not after.num_rows:
+        return False
+    now = {figures(r) for r in after.to_pylist() if r.get("kind") == "A"}
+    return any(figures(s) in now for s in held)
+
+
+def further_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, str], OrderRecord]) -> list:
+    """The 860s of ``pending`` that ``plan`` applied or answered on an order held for an allowance after shipment
+    (``records``: the orders before the plan; allowance_held): whether the hold stands after them (standing)."""
+    taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
+    return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
+            and allowance_held(r)]
+
+
+def standing(further: Sequence, judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+             after: Mapping[tuple[str, str], pa.Table], again: Collection[tuple[str, str]] = ()
+             ) -> dict[tuple[str, str], tuple[bool, str]]:
+    """(partner, PO) -> whether the allowance its hold judged (``judged``: StateStore.finding_sacs, its latest hold
+    finding's) still stands on its allowances as the ``further`` 860s left them (``after``: still_standing), and
+    the last such 860's file; ``again``: the orders held again this run for what the 860s add (hold_after_shipment):
+    standing. An order whose hold named no allowance (recorded before its finding kept them): left to the person
+    (absent)."""
+    from schemas.findings import sacs_of
+
+    files = {(c.partner, c.po_number): c.source_file for c in further}
+    return {key: (key in again or still_standing(sacs_of(judged[key][-1][2])[0], after.get(key)), file)
+            for key, file in sorted(files.items()) if judged.get(key) or key in again}
+
+
+def let_go(rv, standing: Mapping[tuple[str, str], tuple[bool, str]]):
+    """``rv`` (engine.lifecycle.changes.Revisions) with each order whose further 860 withdrew the allowance held
+    (``standing``) and that the rules decide again (changed: a line raised) recorded without the hold code and
+    reason: decided without it (engine.lifecycle.decisions holds again only an order that still carries it)."""
+    from dataclasses import replace
+
+    gone = {key for key, (stands, _file) in standing.items() if not stands
+            and (r := rv.records.get(key)) is not None and r.state == S.CHANGED}
+    if not gone:
+        return rv
+    return replace(rv, records={k: r.evolve(hold_codes=(), hold_reasons=()) if k in gone else r
+                                for k, r in rv.records.items()})
+
+
+def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderRecord],
+                          standing: Mapping[tuple[str, str], tuple[bool, str]],
+                          lines: Mapping[tuple[str, str], Sequence[LineRecord]], *, at: str, run_id: str) -> Plan:
+    """``plan`` with each order held for an allowance after shipment (``before``: its record before the run) that a
+    further 860 of the run changed (``standing``: (partner, PO) -> whether the allowance held still stands, and the
+    860's file) kept held or let go. Standing, an order the change took back to shipping (a line raised: partially
+    shipped) is held again with its hold code and reason (it used to lose them, its next 810 taking the allowance
+    off unapproved); one still held stays so. Withdrawn, a held order goes back by what is left to ship
+    (``lines``: its line records; resumed_event), its hold code and reason gone: nobody has anything to decide, and
+    its next 810 goes without the allowance."""
+    last: dict[tuple[str, str], OrderRecord] = {}
+    for t in plan.transitions:
+        last[t.record.key] = t.record
+    added = []
+    for key, (stands, file) in sorted(standing.items()):
+        was = before[key]
+        now = last.get(key, was)
+        if stands and now.state in BILLABLE:
+            added.append(move(now, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id,
+                              note=f"still held after the 860 in {file}: {'; '.join(was.hold_reasons)}",
+                              hold_codes=was.hold_codes, hold_reasons=was.hold_reasons))
+        elif not stands and now.state == S.HELD and ALLOWANCE_AFTER_SHIPMENT_HELD in now.hold_codes:
+            added.append(move(now, resumed_event(lines.get(key, ())), at=at, run_id=run_id,
+                              note=f"the 860 in {file} withdrew the allowance held after shipment: nothing to decide; "
+                                   "the next 810 goes without it", hold_codes=(), hold_reasons=()))
+    return plan + Plan(transitions=tuple(added)) if added else plan
+
+
+def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
+               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]]) -> Plan:
+    """ALLOWANCE_AFTER_INVOICED (a warning) for each order of ``shipped`` (860s applied or answered after shipment:
+    shipped_changes) invoiced in full (invoiced, closed: no 810 follows) that its 860 adds an allowance our 810s would
+    take off to (candidates; ``carried``: each partner's po_allowances; ``sent``: each change's CHANGE_SACS rows):
+    nothing is held, for no invoice remains to carry it. It used to pass in silence."""
+    last: dict[tuple[str, str], OrderRecord] = dict(records)
+    for t in plan.transitions:
+        last[t.record.key] = t.record
+    found = []
+    for ch in shipped:
+        key = (ch.partner, ch.po_number)
+        record = last.get(key)
+        if record is None or record.state not in (S.INVOICED, S.CLOSED):
+            continue
+        mine = candidates(sent.get(ch.id, ()), carried.get(ch.partner, ()))
+        if not mine:
+            continue
+        said = "; ".join(sac_words(r) for r in mine)
+        isa13, gs06, st02 = (ch.change_ref.split("-", 2) + ["", "", ""])[:3]
+        f = Finding(code=ALLOWANCE_AFTER_INVOICED, severity="warning", message=(
+            f"PO {ch.po_number}: the 860 in {ch.source_file} adds {said} after the order was invoiced in full "
+            f"({str.__str__(record.state)}): no invoice remains to carry it, so no 810 takes it off and nothing is "
+            "held. If it stands, settle it with the buyer apart (a credit only if agreed); the buyer may deduct it."),
+            location=Location(file=ch.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
+                              element="SAC01"),
+            detail=Detail(sacs=tuple(named(r) for r in mine)))
+        found.append(FindingRecord(f, ch.partner, ch.po_number, NOT_BILLED, "decide"))
+    return plan + Plan(findings=tuple(found)) if found else plan
 
 
 def allowance_held(record: OrderRecord) -> bool:
@@ -141,7 +275,7 @@ def resumed_event(lines: Sequence[LineRecord]) -> EventKind:
 def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence) -> frozenset[int]:
     """The ids of ``changes`` (stored 860s: id, partner, po_number, received_at) whose added allowances a person
     rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, the verdict rejected),
-    received before that decision. Their allowances (SAC01 A) are taken off no 810, nor expected of one."""
+    received before that decision. What of them is rejected: rejected_sacs."""
     out = set()
     for c in changes:
         r = records.get((c.partner, c.po_number))
@@ -153,9 +287,40 @@ def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Se
     return frozenset(out)
 
 
+def figures(r: Mapping) -> tuple:
+    """An allowance as a rejection matches it: kind, code, agency code, line (POC01) and its figures (amount, percent,
+    rate as numbers): a PO_CHARGES row or a hold's SacNamed alike."""
+    def number(v) -> Decimal | None:
+        return None if v is None or v == "" else Decimal(str(v)).normalize()
+    get = r.get if isinstance(r, Mapping) else (lambda k: getattr(r, k))
+    return (get("kind"), get("code") or None, get("agency_code") or None, get("line_id") or None,
+            number(get("amount")), number(get("percent")), number(get("rate")))
+
+
+def rejected_sacs(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence,
+                  judged: Mapping[tuple[str, str], Sequence[tuple[str, str]]]) -> dict[int, frozenset[tuple]]:
+    """Change id -> the figures of its allowances a person rejected: those the order's hold judged (``judged``: (file,
+    ISA13-GS06-ST02, sacs) of its ALLOWANCE_AFTER_SHIPMENT_HELD findings, StateStore.finding_sacs) in that 860, of
+    the changes rejected_changes names. Nothing else of an 860 is: a deal-matched allowance sent beside the one held, or
+    one an earlier 860 brought, stays (a rejection used to drop every SAC01 A of every 860 received before it)."""
+    from schemas.findings import sacs_of
+
+    turned = rejected_changes(records, changes)
+    out: dict[int, frozenset[tuple]] = {}
+    for c in changes:
+        if c.id not in turned:
+            continue
+        mine = [figures(s) for file, ref, stored in judged.get((c.partner, c.po_number), ())
+                if (file, ref) == (c.source_file, c.change_ref) for s in sacs_of(stored)[0]]
+        if mine:
+            out[c.id] = frozenset(mine)
+    return out
+
+
 def shipped_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, str], OrderRecord]) -> list:
     """The 860s of ``pending`` that ``plan`` applied or answered on an order that had shipped (``records``: the
-    orders before the plan): those whose added allowances are judged here."""
+    orders before the plan; one held already for an allowance after shipment too: what a further 860 adds is judged
+    again): those whose added allowances are judged here."""
     taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
     return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
-            and r.state in SHIPPING]
+            and (r.state in SHIPPING or allowance_held(r))]

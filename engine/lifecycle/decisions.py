@@ -42,10 +42,11 @@ from engine.changes import REJECTED as POC_REJECTED
 from engine.csv_ack import build_csv_ack, build_csv_held
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
 from engine.envelope import envelope_for
+from engine.lifecycle.allowance_hold import ALLOWANCE_AFTER_SHIPMENT_HELD
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
-from engine.lifecycle.table import TransitionRefused, move, moves, next_state
+from engine.lifecycle.table import BILLABLE, TransitionRefused, move, moves, next_state
 from engine.order_status import build_870
 from engine.po_ack import (
     HEAD_KEYS,
@@ -701,6 +702,13 @@ class _Batch:
         final_event = self._after_shipment(key, record, objects[i]) if shipped else \
             EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED
         steps.append((final_event, d.decided_by or "system", note, keys[0] if keys else ""))
+        if shipped and ALLOWANCE_AFTER_SHIPMENT_HELD in record.hold_codes and \
+                next_state(OrderState.CHANGED, final_event) in BILLABLE:
+            # held for an allowance an 860 added after shipment (engine.lifecycle.allowance_hold) that a further 860
+            # changed lines of: held again, its code and reason kept (it used to go back to shipping, its next 810
+            # taking the allowance off unapproved); one whose 860 withdrew the allowance comes without the code
+            steps.append((EventKind.ALLOWANCE_HELD, "system", "still held for the allowance after the change: "
+                          + "; ".join(record.hold_reasons), ""))
         final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
                       answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                       codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)

@@ -864,6 +864,49 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
         row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
+def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
+                             before: pa.Table | None, after: pa.Table
+                             ) -> tuple[list[tuple[dict, Finding]], list[Mapping]]:
+    """An order's allowances as an 860 after shipment left them (``after``: its ORDER_SACS as changed), judged as
+    at order time (_allowance_price: each line's PO104 less the share its carried allowances matching no deal take
+    off, against our price and the customer's approval threshold), on the lines they take more off than the order's
+    allowances before the 860 did (``before``; None: none): a percent, an amount (SAC05) or a rate (SAC08 x SAC10,
+    else x PO102), at the heading (spread over the lines by value) or on a line. A 4 % added to a line already 3 %
+    below our price is 7 % below it. (line row: line_id, line_number, sku, unit_price; the DISCOUNT_OVER_THRESHOLD
+    finding naming the SACs and why no deal agrees them) for each such line beyond the threshold, in line order
+    ([] for none), and the SAC rows of ``after`` a deal agrees (match_deal: not judged). ``orders``/``lines``: the
+    order's stored tables as the 860 left them."""
+    if not lines.num_rows or after is None or not after.num_rows:
+        return [], []
+    resolved = _resolved(lines, ref)
+    prices = line_prices(orders, resolved, ref)
+    resolved = with_exact_prices(resolved)
+    by_partner = _PerPartner(settings)
+    units = unit_index(ref)
+    customers = _customers(ref.customers)
+    dates = prices["po_date"].to_pylist()
+
+    def shares(sacs: pa.Table | None) -> tuple[dict[int, LineAllowance], dict]:
+        if sacs is None or not sacs.num_rows:
+            return {}, {}
+        return judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals, dates, _promotions(orders),
+                                 units, deal_dates(resolved, prices))
+    (now, agreed), (was, _) = shares(after), shares(before)
+    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
+            "line_id", "line_number", *PO4_COLUMNS]
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names)))
+    out = []
+    for i in sorted(now):
+        if now[i].share <= (was[i].share if i in was else Decimal(0)):
+            continue  # the 860 took no more off this line than was judged at order time (or agreed by a deal)
+        row, p = picked.slice(i, 1).to_pylist()[0], prices.slice(i, 1).to_pylist()[0]
+        if row.get("sku") is None or p["list_price"] is None:
+            continue
+        found = _allowance_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units, now[i])
+        out.extend((row, f) for f in found if f.code == "DISCOUNT_OVER_THRESHOLD")
+    return out, [a.sac for v in agreed.values() for a in v]
+
+
 def _promotions(orders: pa.Table) -> dict[tuple[str, str], str | None]:
     """(partner, PO) -> the promotion/deal number its heading REF*PD sent (ORDERS.promotion), for the allowances'
     deals (rules.business.allowance_discounts)."""
