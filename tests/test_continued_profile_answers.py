@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from tests.retailer_support import findings_and_states
 from tests.test_continued_profile import ACKED, B_860, B_PROFILE, BEFORE, SWITCH, _files, _night, _sent, _workspace
 
@@ -94,3 +96,46 @@ def test_a_readdressed_resend_goes_to_the_buyer_the_order_names(tmp_path):
     [new] = _files(ws, "meijer2")
     assert _sent(ws, "meijer2", {new.name})[("855", "MJ9000101")][:2] == ("08", "6111470000")
     assert _gs(new)[2:4] == ["ORDERBRIDGE", "MEIJERDC"], _gs(new)
+
+
+def _resends(ws) -> set[tuple]:
+    """Each resend in the store: (partner, the file of the document it copies, its file, ISA13, GS06, folder,
+    renumbered)."""
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        names = {d.id: d.file_name for p in ("meijer", "meijer2") for d in state.documents(p)}
+        return {(r["partner"], names.get(r["document_id"]), r["file_name"], r["isa13"], r["gs06"], r["folder"],
+                 bool(r["renumbered"])) for r in state.resends()}
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("element", ["|", "*"])
+def test_a_rebuilt_store_holds_a_readdressed_resend_as_the_first_ones_resend(tmp_path, element):
+    """A's 855 of MJ9000101 sent to A's ids on 11-24, resent with --new-control-numbers on 11-27 under B's envelope
+    (B on 004010, its separator ``element``: '|' rewrites every delimiter of the copy, '*' leaves its sets byte for
+    byte), B's 997 for it on 11-28; then `orderbridge state rebuild`: the copy in B's outbox is the resend of A's
+    document (its original in A's outbox) as the live store holds it, not a document of its own (it was recorded as
+    B's, or A's, 855 of its own: the rebuilt store had one document more and no resend)."""
+    from tests.test_continued_profile import _rebuilt, _resend, _store_seen
+
+    ws = _workspace(tmp_path / "ws")
+    profile = B_PROFILE.replace('version = "005010"', 'version = "004010"')
+    if element != "|":
+        profile = profile.replace('element = "|"', f'element = "{element}"')
+    (ws.partners_dir / "meijer2.toml").write_text(profile)
+    assert not _night(ws, BEFORE)["failure"]
+    [name] = [p.name for p in _files(ws, "meijer") if ("855", "MJ9000101") in _sent(ws, "meijer", {p.name})]
+    code, text = _resend(ws, name, "--new-control-numbers")
+    assert code == 0, text
+    [new] = _files(ws, "meijer2")
+    assert new.read_text()[3] == element
+    assert not _night(ws, datetime(2026, 11, 28, 2))["failure"]
+    before, resends = _store_seen(ws), _resends(ws)
+    assert [r[:3] for r in resends] == [("meijer", name, new.name)], resends
+    assert not [d for d in before[0] if d[1] == new.name], before[0]
+    after = _rebuilt(ws)
+    assert after[0] == before[0] and after[3] == before[3], (after[0] ^ before[0])
+    assert _resends(ws) == resends, (_resends(ws), resends)
