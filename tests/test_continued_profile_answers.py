@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from schemas.profile import PartnerProfile
 from tests.retailer_support import findings_and_states
 from tests.test_continued_profile import ACKED, B_860, B_PROFILE, BEFORE, SWITCH, _files, _night, _sent, _workspace
 
@@ -139,3 +140,23 @@ def test_a_rebuilt_store_holds_a_readdressed_resend_as_the_first_ones_resend(tmp
     after = _rebuilt(ws)
     assert after[0] == before[0] and after[3] == before[3], (after[0] ^ before[0])
     assert _resends(ws) == resends, (_resends(ws), resends)
+
+
+def test_a_readdressed_copy_reads_as_the_sets_it_was_made_from():
+    """engine.resend.sets_read: an 004010 855 ('*', '>', '~') readdressed under B's envelope ('|', a backslash)
+    reads as the original (the same values), and one value changed reads as another document."""
+    import tomllib
+
+    from engine.envelope import envelope_for
+    from engine.resend import readdressed, sets_of, sets_read
+
+    first = (b"ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*MEIJERVAN      *261124*0200*U*00401*000000007*0*P"
+             b"*>~GS*PR*ORDERBRIDGE*MEIJER*20261124*0200*7*X*004010~ST*855*0001~BAK*00*AD*MJ9000101*20261123~"
+             b"PO1*1*12*EA*3.5**UP>X*012345678905~SE*4*0001~GE*1*7~IEA*1*000000007~")
+
+    b = PartnerProfile.model_validate(tomllib.loads(B_PROFILE.replace('version = "005010"', 'version = "004010"')))
+    copy = readdressed(first, envelope_for(b), isa13=31, gs06=31, at=datetime(2026, 11, 27, 10))
+    assert copy[3:4] == b"|" and sets_of(copy) != sets_of(first)
+    assert sets_read(copy) == sets_read(first) is not None
+    assert sets_read(first.replace(b"PO1*1*12", b"PO1*1*13")) != sets_read(first)
+    assert sets_read(b"PO Number,Line\n") is None
