@@ -143,6 +143,29 @@ def _time(at: datetime, width: int) -> str:
     return (at.strftime("%H%M%S") + f"{at.microsecond // 10_000:02d}")[:width] if width > 4 else at.strftime("%H%M")
 
 
+def sets_read(content: bytes) -> tuple | None:
+    """The transaction sets of ``content`` (sets_of: one interchange of one functional group) as their values: each
+    segment's elements, each element's repetitions and components, whatever delimiters wrote them; None when
+    ``content`` is not one such interchange. A readdressed copy (readdressed: the sets under another partner's
+    delimiters) reads as the document it was made from, as a renumbered one does (`state rebuild` tells either from a
+    document of its own by it)."""
+    body = sets_of(content)
+    if body is None:
+        return None
+    isa = content[:ISA_LENGTH].split(content[3:4])
+    sep, term, component = content[3:4], content[ISA_LENGTH - 1:ISA_LENGTH], isa[16][:1] if len(isa) == 17 else b""
+    repetition = isa[11][:1] if len(isa) == 17 and isa[12] >= b"00402" and isa[11] not in (b"U", b"") else b""
+    if repetition in (sep, term, component):
+        repetition = b""
+
+    def element(value: bytes) -> tuple:
+        reps = value.split(repetition) if repetition else [value]
+        return tuple(tuple(r.split(component)) if component else (r,) for r in reps)
+
+    return tuple(tuple(element(e) for e in seg.lstrip(b"\r\n").split(sep))
+                 for seg in body.split(term) if seg.lstrip(b"\r\n"))
+
+
 def sets_of(content: bytes) -> bytes | None:
     """The bytes between the GS segment and the GE segment of ``content`` (its transaction sets as sent, ST..SE
     with their terminators), when it is one interchange of one functional group; else None. What a renumbered

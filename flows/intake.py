@@ -458,14 +458,34 @@ def _ta1_documents(state: StateStore, profile: PartnerProfile, outcome):
     return replace(outcome, findings=name_interchanges(outcome.findings, with_our_997s(sent, ours)))
 
 
-def _advice(state: StateStore, profile: PartnerProfile, outcome):
+def _advice(state: StateStore, profile: PartnerProfile, outcome, *, day):
     """A received file's 824 OTIs matched to what we sent the partner (engine.application_advice): the
-    outcome with their FUNCTIONAL_ACKS rows added beside its 997s, and the findings for ops."""
+    outcome with their FUNCTIONAL_ACKS rows added beside its 997s, and the findings for ops. A partner carrying on
+    another's orders ([continues] in effect on ``day``) is matched against the other's documents sent under its
+    envelope from the date as well (numbered in its sequence: a GS06/ST02 names one set), as its 997s are
+    (_continued then moves the rows naming them to the other, by their group)."""
     if not outcome.advice.num_rows:
         return outcome, []
     sent = _sent(state, state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id), profile.id, bills=True)
+    other = profile.continuing(day)
+    if other is not None:
+        theirs = _since(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=other), profile.continues.effective)
+        if theirs.num_rows:
+            theirs = _sent(state, theirs, bills=True)
+            at = theirs.schema.get_field_index("partner")  # matched as this partner's sets (advice_acks keeps the
+            theirs = theirs.set_column(at, theirs.schema.field(at),  # OTI's partner's alone)
+                                       pa.array([profile.id] * theirs.num_rows, pa.string()))
+            sent = pa.concat_tables([sent, theirs.cast(sent.schema)])
     rows, found = advice_acks(outcome.advice, sent)
     return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
+
+
+def _since(sent: pa.Table, since) -> pa.Table:
+    """``sent`` (StateStore.sent_sets_of's rows) sent on or after the day ``since``."""
+    if not sent.num_rows:
+        return sent
+    return sent.filter(pc.greater_equal(sent["sent_at"], pa.scalar(datetime.combine(since, datetime.min.time()),
+                                                                   sent.schema.field("sent_at").type)))
 
 
 def _continued(state: StateStore, profile: PartnerProfile, outcome, *, day):
@@ -488,6 +508,18 @@ def _continued(state: StateStore, profile: PartnerProfile, outcome, *, day):
     return replace(kept, functional_acks=kept_acks), replace(carried, functional_acks=their_acks), other
 
 
+def _advice_of(found: list[Finding], carried) -> tuple[list[Finding], list[Finding]]:
+    """The findings of a file's 824 OTIs (_advice) split: (this partner's, those about the documents of the partner
+    carried on: the OTIs whose rows _continued moved to it (``carried``), by the OTI's segment in the file)."""
+    if carried is None or not found:
+        return found, []
+    acks = carried.functional_acks
+    moved = set(acks.filter(pc.equal(acks["ack_type"], "824"))["file_segment"].to_pylist()) \
+        if acks.num_rows else set()
+    theirs = [f for f in found if f.location.file_segment in moved]
+    return [f for f in found if f.location.file_segment not in moved], theirs
+
+
 def _acks_of(state: StateStore, acks: pa.Table, other: str, since) -> tuple[pa.Table, pa.Table]:
     """``acks`` (a continuing partner's 997/999 rows) split: (its own, those answering groups of ``other``'s documents
     sent from ``since`` on, as ``other``'s (partner column))."""
@@ -500,10 +532,7 @@ def _acks_of(state: StateStore, acks: pa.Table, other: str, since) -> tuple[pa.T
     named = {k for k in keys.to_pylist() if k}
     if not named:
         return acks, none
-    sent = state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=other, gs06s=named)
-    if sent.num_rows:
-        sent = sent.filter(pc.greater_equal(sent["sent_at"], pa.scalar(datetime.combine(since, datetime.min.time()),
-                                                                       sent.schema.field("sent_at").type)))
+    sent = _since(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=other, gs06s=named), since)
     groups = set(control_key(sent["gs06"]).to_pylist()) if sent.num_rows else set()
     if not groups:
         return acks, none
@@ -539,7 +568,10 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own
     outcome = _ta1_documents(state, profile, outcome)  # a TA1 rejecting our interchange names what it held
+    # a received 824's OTIs as answers (before _continued: those naming the other's documents move with its 997s)
+    outcome, advised = _advice(state, profile, outcome, day=now.date())
     outcome, carried, continued = _continued(state, profile, outcome, day=now.date())
+    advised, their_advice = _advice_of(advised, carried)
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -562,8 +594,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))
-    outcome, advised = _advice(state, profile, outcome)
     plan += lifecycle.plan_file_findings(advised, partner=profile.id, consequence=ADVICE_CONSEQUENCE)
+    if their_advice:  # (those about the documents of the partner carried on: that partner's, as its 997s' are)
+        plan += lifecycle.plan_file_findings(their_advice, partner=continued, consequence=ADVICE_CONSEQUENCE)
     if not part:  # a file taken again as ops asked: who, when, why, and its earlier take (file_takes)
         plan += lifecycle.plan_file_findings(retake.retaken(state, profile.id, outcome.sha256, name),
                                              partner=profile.id, consequence=retake.TAKEN_AGAIN)

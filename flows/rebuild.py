@@ -47,7 +47,7 @@ from engine.lifecycle.restore import ANSWERS, LineStock, lines_unreported, stock
 from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
-from engine.resend import ISA_LENGTH, sets_of
+from engine.resend import ISA_LENGTH, sets_read
 from engine.sscc import serial_of
 from flows import handoff
 from flows.intake import _continued, as_taken, known_for
@@ -189,7 +189,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
-    for pid in sorted(profiles):
+    # (a partner carrying on another's orders after that one: a resend in its outbox may copy the other's document)
+    for pid in sorted(profiles, key=lambda p: (_carried_on(profiles, p) is not None, p)):
         other = _carried_on(profiles, pid)  # [continues]: the partner whose orders this one's outbox answers too
         known = {d.file_name for q in {pid, other or pid} for d in state.documents(q)} | {
             r["file_name"] for q in {pid, other or pid} for r in state.resends(q)}
@@ -197,7 +198,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
         top: dict[str, int] = {}
         csv_name = _csv_ack_name(pid, profiles[pid])
         files = _sent_files(ws, pid, profiles[pid])
-        resent = _resent_copies(files, csv_name)
+        resent = _resent_copies(files, csv_name, _sent_files(ws, other, profiles[other]) if other else ())
         for path in files:
             data = path.read_bytes()
             csv_ack = csv_name.fullmatch(path.name)
@@ -252,8 +253,9 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                 grocery.append(path.name)
         for path in files:
             if path.name in resent and path.name not in known:
-                _record_resend(ws, state, pid, path, resent[path.name], at=at, run_id=run_id,
-                               owner=owners.get(resent[path.name], pid))
+                first, theirs = resent[path.name]
+                _record_resend(ws, state, pid, path, first, at=at, run_id=run_id,
+                               owner=other if theirs else owners.get(first, pid))
                 out.resends += 1
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
@@ -302,27 +304,32 @@ def _owner(state: StateStore, profiles: dict[str, PartnerProfile], pid: str, oth
     return other if len(theirs) == len(pos) and not state.orders_for({(pid, po) for po in pos}) else pid
 
 
-def _resent_copies(files: list[Path], csv_name: re.Pattern[str]) -> dict[str, str]:
+def _resent_copies(files: list[Path], csv_name: re.Pattern[str], carried: list[Path] | tuple = ()
+                   ) -> dict[str, tuple[str, bool]]:
     """The files among a partner's ``files`` that are an earlier file's transaction sets re-enveloped under new
-    control numbers (engine.resend.renumbered: the same bytes between GS and GE, ST02s included, which are never
-    reused), each with the name of the file it copies: of files holding the same sets, the one of the lowest ISA13
-    (the first sent: numbers only go up) is the document, the others its resends. A byte-for-byte resend is the
-    document's own file again and leaves nothing to find."""
-    firsts: dict[bytes, list[tuple[int, str]]] = defaultdict(list)
-    for path in files:
-        if csv_name.fullmatch(path.name):
-            continue
-        data = path.read_bytes()
-        body = sets_of(data)
-        isa = data[:ISA_LENGTH].split(data[3:4]) if body is not None else []
-        isa13 = isa[13].strip() if len(isa) == 17 else b""
-        if body is not None and isa13.isdigit():
-            firsts[hashlib.sha256(body).digest()].append((int(isa13), path.name))
+    control numbers (engine.resend.renumbered: the same sets, ST02s included, which are never reused; or readdressed,
+    [continues]: the same values under another partner's delimiters, engine.resend.sets_read), each with (the name of
+    the file it copies, whether that file is one of ``carried``: the outbox of the partner whose orders this one
+    carries on, its document sent to its own ids before the date and resent under this partner's envelope). Of files
+    holding the same sets, one in ``carried`` (sent before any of this partner's) is the document, else the one of
+    the lowest ISA13 (the first sent: numbers only go up); the others of ``files`` its resends. A byte-for-byte
+    resend is the document's own file again and leaves nothing to find."""
+    firsts: dict[tuple, list[tuple[bool, int, str]]] = defaultdict(list)
+    for theirs, paths in ((True, carried), (False, files)):
+        for path in paths:
+            if not theirs and csv_name.fullmatch(path.name):
+                continue
+            data = path.read_bytes()
+            body = sets_read(data)
+            isa = data[:ISA_LENGTH].split(data[3:4]) if body is not None else []
+            isa13 = isa[13].strip() if len(isa) == 17 else b""
+            if body is not None and isa13.isdigit():
+                firsts[body].append((not theirs, int(isa13), path.name))
     out = {}
     for copies in firsts.values():
         if len(copies) > 1:
-            (_, first), *rest = sorted(copies)
-            out.update((name, first) for _, name in rest)
+            (mine, _, first), *rest = sorted(copies)
+            out.update((name, (first, not mine)) for ours, _, name in rest if ours)
     return out
 
 

@@ -23,7 +23,8 @@ from datetime import datetime
 
 from connectors.base import FileDrop
 from connectors.state import HELD, UNENVELOPED, StateStore
-from engine.envelope import envelope_for
+from engine.envelope import Envelope, addressed, envelope_for, order_address
+from engine.lifecycle.batches import buyer_asked
 from engine.resend import NotAnInterchange, NotReaddressable, readdressed, receiver, rejection, renamed, renumbered
 from flows.documents import deliver_resends, document_kind, in_outbox, outbox_folder, wire_bytes
 from flows.workspace import Workspace, delivering
@@ -143,7 +144,7 @@ def plan(state: StateStore, profile: PartnerProfile, doc: dict, *, renumber: boo
             raise Refused(f"{said}: resend it with --new-control-numbers, which puts its sets under {by}'s envelope "
                           f"with {by}'s next control numbers (the same bytes would go to ids it no longer reads)")
         try:
-            readdressed(kept, envelope_for(profile), isa13=1, gs06=1, at=datetime(2000, 1, 1))
+            readdressed(kept, readdressed_envelope(state, profile, doc), isa13=1, gs06=1, at=datetime(2000, 1, 1))
         except (NotAnInterchange, NotReaddressable) as exc:
             raise Refused(f"{said}, and this copy cannot go under {by}'s envelope: {exc}. Nothing was sent: agree "
                           f"with the partner how it gets this {doc['doc_type']} (its translator taking it under "
@@ -168,6 +169,20 @@ def readdressing(profile: PartnerProfile, doc: dict, kept: bytes) -> bool:
         return False
     to = receiver(kept)
     return to is not None and to != (x12.their_qualifier, x12.their_id)
+
+
+def readdressed_envelope(state: StateStore, profile: PartnerProfile, doc: dict) -> Envelope:
+    """The envelope a readdressed copy of ``doc`` goes under (``profile``: the profile as B carries it on,
+    PartnerProfile.continued): B's, addressed as the night addresses the answers of the document's order under B
+    (engine.envelope.order_address of the GS02/GS03 and interchange ids its 850 came with: a buyer of a network
+    that B lists too is answered at its own GS id, not B's default; an id of the profile's own that B replaced is
+    answered at B's), its first PO's order as engine.lifecycle.batches.addressed_documents reads it."""
+    env = envelope_for(profile)
+    pos = [p.split(",", 1)[0] for p in doc.get("po_numbers") or () if p]
+    if not pos or profile.x12 is None:
+        return env
+    ids = state.buyer_gs_ids({profile.id: buyer_asked(profile)}, {profile.id: {pos[0]}}).get((profile.id, pos[0]))
+    return addressed(env, order_address(profile, ids)) if ids else env
 
 
 def sequence_of(profile: PartnerProfile, kept: bytes) -> str:
@@ -200,14 +215,15 @@ def record(state: StateStore, profile: PartnerProfile, chosen: Chosen, *, by: st
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
     kept = state.document_content(doc["id"]) or b""
     moved = readdressing(profile, doc, kept)  # [continues]: A's document sent before the date goes under B's envelope
+    to = readdressed_envelope(state, profile, doc) if moved else None
     seq = profile.continued_by if moved else sequence_of(profile, kept)  # the counters past the other's too: the
     # partner's sets numbered in either sequence keep one (partner, ISA13, GS06, ST02) each (numbers_past)
 
     def renumber(isa13: int, gs06: int) -> tuple[str, bytes]:
         if moved:
             return (readdressed_name(profile, doc["file_name"], doc["isa13"], isa13),
-                    wire_bytes(state, profile.id, doc, readdressed(kept, envelope_for(profile), isa13=isa13,
-                                                                   gs06=gs06, at=clock), configured))
+                    wire_bytes(state, profile.id, doc, readdressed(kept, to, isa13=isa13, gs06=gs06, at=clock),
+                               configured))
         return (renamed(doc["file_name"], doc["isa13"], isa13),
                 wire_bytes(state, profile.id, doc, renumbered(kept, isa13=isa13, gs06=gs06, at=clock),
                            configured))

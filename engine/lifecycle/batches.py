@@ -72,10 +72,17 @@ def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str
     for doc in plan.documents:
         profile = profiles.get(doc.partner)
         if doc.doc_type in BATCHED and doc.partner not in out and profile is not None and profile.x12 is not None:
-            x = profile.x12
-            out[doc.partner] = (x.their_gs_id, x.our_gs_id, *((x.their_qualifier, x.their_id, x.our_qualifier,
-                                                               x.our_id) if x.their_ids or x.our_ids else ()))
+            out[doc.partner] = buyer_asked(profile)
     return out
+
+
+def buyer_asked(profile: PartnerProfile) -> tuple[str, ...]:
+    """What StateStore.buyer_gs_ids is asked for a partner with X12 (asked_buyers): its profile's (their_gs_id,
+    our_gs_id), and (their_qualifier, their_id, our_qualifier, our_id) after those when it sends from several
+    interchange ids or to several of ours."""
+    x = profile.x12
+    return (x.their_gs_id, x.our_gs_id, *((x.their_qualifier, x.their_id, x.our_qualifier, x.our_id)
+                                          if x.their_ids or x.our_ids else ()))
 
 
 def asked_pos(plan: Plan, asked: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
