@@ -1,0 +1,162 @@
+"""A release an 860 moves to another blanket (its REF*CT / REF*AH changed: tests.test_blankets7) is checked against
+that blanket (docs/lifecycle.md, "Blankets and their releases"): decided again as a release of the new blanket (its
+quantities, with what the new blanket's other releases drew, its items, its end; a blanket the buyer cancelled), its
+quantity taken off the old blanket's drawdown and counted in the new one's, and the 865 answering the 860 says the
+outcome. Each through real nights (tests.support.run_stages)."""
+
+from __future__ import annotations
+
+from tests.retailer_support import findings_and_states
+from tests.test_blankets5 import _sap_release
+from tests.test_blankets7 import _contract_860
+from tests.test_rg89c import BLANKET
+from tests.test_rg89e import NIGHT, _blanket_850, _night
+
+OTHER = "FAS8900402"
+MOVED = ("fastenal", "4500312003")
+
+
+def _other_blanket(screws: int = 1000, *, end: str = "20270531", items: bool = True) -> str:
+    """A second blanket of Fastenal's, FAS8900402: ``screws`` screws (and the flange nuts), ending ``end``; with
+    ``items`` false it lists the flange nuts alone (not the screws)."""
+    text = _blanket_850().replace(f"BEG*00*BK*{BLANKET}*", f"BEG*00*BK*{OTHER}*").replace(
+        "PO1*1*5000*EA*", f"PO1*1*{screws}*EA*").replace("DTM*036*20270531", f"DTM*036*{end}").replace(
+        "000089004", "000089005").replace("*89004*", "*89005*").replace("GE*1*89004", "GE*1*89005")
+    if not items:
+        text = text.replace(f"PO1*1*{screws}*EA*0.42**BP*11128906*VP*RG89-06~\nPID*F****HCS 3/8-16X1 Z~\n", "").replace(
+            "CTT*2*15000", "CTT*1*10000")
+    from tests.retailer_support import recounted
+
+    return recounted(text.encode()).decode()
+
+
+def _two_blankets(tmp_path, name: str, **other) -> object:
+    """The blanket FAS8900401 (5,000 screws) and FAS8900402 (_other_blanket ``other``), and release orders 4500312001
+    (100 screws) and 4500312003 (200 screws) naming FAS8900401 by REF*CT, taken (acknowledged) in one night, for a
+    Fastenal that receives 865s (its changes answered by them: change_ack's default)."""
+    from tests.support import run_stages
+
+    ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850(),
+                                 "FAS850_FAS8900402_0000.x12": _other_blanket(**other)})
+    profile = ws.root / "partners" / "fastenal.toml"
+    profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]',
+                                                   'receives = ["997", "855", "856", "810", "865"]'))
+    _sap_release(ws, "4500312001", 100, "20261124", control=89501)
+    _sap_release(ws, "4500312003", 200, "20261124", control=89503)
+    run_stages(ws, NIGHT)
+    _found, states = findings_and_states(ws)
+    assert states[("fastenal", "4500312001")] == states[MOVED] == "acknowledged", states
+    return ws
+
+
+def _moved_night(ws, to: str = OTHER):
+    """The 860 moving 4500312003 to contract ``to`` (REF*CT), its night; (findings (code, PO, message), states)."""
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2
+
+    _contract_860(ws, MOVED[1], to, 89601)
+    run_stages(ws, DAY2)
+    return findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+
+
+def _drawdown(ws, po: str) -> dict[str, str]:
+    """Each release's screws (line 1) called off the blanket ``po``, as `status` of the blanket shows them."""
+    from connectors.state import StateStore
+    from flows.decide import blanket_drawdown
+
+    state = StateStore(ws.state_url)
+    try:
+        [record] = state.orders_for({("fastenal", po)}).values()
+        rows = blanket_drawdown(ws, state, record)
+    finally:
+        state.close()
+    [screws] = [r for r in rows if r["line_number"] == 1]
+    return {r["release"]: r["quantity"] for r in screws["releases"]}
+
+
+def _865s(ws) -> list[str]:
+    """The 865s sent to Fastenal, each its text."""
+    return [p.read_text() for p in sorted(ws.root.rglob("fastenal-865-*.x12"))]
+
+
+def test_a_release_moved_to_a_blanket_it_overdraws_is_held_against_that_blanket(tmp_path):
+    """4500312003 (200 screws, acknowledged under FAS8900401) is moved by the buyer's 860 to FAS8900402, which holds
+    150 screws: decided again as a release of FAS8900402, past it (RELEASE_PAST_BLANKET naming FAS8900402, 200 of 150)
+    and held for a person, its reservations kept while it waits. FAS8900401's drawdown no longer counts it (0001's 100
+    alone), FAS8900402's does. It used to stay acknowledged, never checked against the blanket it moved to, and to be
+    counted nowhere once moved."""
+    from connectors.state import StateStore
+
+    ws = _two_blankets(tmp_path, "past", screws=150)
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100", "4500312003": "200"}
+    state = StateStore(ws.state_url)
+    try:
+        reserved = state.reservations_for([MOVED])
+    finally:
+        state.close()
+    found, states = _moved_night(ws)
+    assert states[MOVED] == "held", (states, found)
+    [past] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_PAST_BLANKET"]
+    assert OTHER in past and "200" in past and "150" in past, past
+    assert states[("fastenal", "4500312001")] == "acknowledged", states
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100"}
+    assert _drawdown(ws, OTHER) == {"4500312003": "200"}
+    state = StateStore(ws.state_url)
+    try:
+        assert state.reservations_for([MOVED]) == reserved  # held: what it holds is kept for the person's call
+    finally:
+        state.close()
+
+
+def test_a_release_moved_to_a_blanket_that_holds_it_is_acknowledged_and_the_865_says_so(tmp_path):
+    """Moved to FAS8900402 (1,000 screws): within it, acknowledged again, answered by the 865 (BCA02 AK: accepted as
+    asked), and the drawdown follows: FAS8900401 counts 0001's 100, FAS8900402 counts 0003's 200."""
+    ws = _two_blankets(tmp_path, "within")
+    found, states = _moved_night(ws)
+    assert states[MOVED] == "acknowledged", (states, found)
+    assert not [c for c, po, _m in found if po == MOVED[1] and c.startswith("RELEASE_")], found
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100"}
+    assert _drawdown(ws, OTHER) == {"4500312003": "200"}
+    [answer] = _865s(ws)
+    assert f"BCA*00*AK*{MOVED[1]}*" in answer, answer  # the change accepted as asked
+
+
+def test_a_release_moved_to_a_blanket_that_does_not_list_its_item_is_held(tmp_path):
+    """FAS8900402 lists the flange nuts alone: the moved release's screws are not on it (RELEASE_ITEM_NOT_ON_BLANKET
+    naming FAS8900402), held for a person."""
+    ws = _two_blankets(tmp_path, "items", items=False)
+    found, states = _moved_night(ws)
+    assert states[MOVED] == "held", (states, found)
+    [told] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_ITEM_NOT_ON_BLANKET"]
+    assert OTHER in told, told
+
+
+def test_a_release_moved_to_a_blanket_that_ended_is_held(tmp_path):
+    """FAS8900402 ended on 2026-11-21, before the release's date (BEG05 2026-11-24): RELEASE_AFTER_BLANKET_END, held."""
+    ws = _two_blankets(tmp_path, "ended", end="20261121")
+    found, states = _moved_night(ws)
+    assert states[MOVED] == "held", (states, found)
+    [told] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_AFTER_BLANKET_END"]
+    assert OTHER in told, told
+
+
+def test_a_release_moved_to_a_blanket_the_buyer_cancelled_is_held(tmp_path):
+    """FAS8900402 is cancelled by the buyer (850 BEG01 01) the night before the move: the moved release calls off a
+    blanket that is over (RELEASE_BLANKET_CANCELLED naming it), held; FAS8900401 no longer counts it."""
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2, DAY3
+    from tests.test_rg89e import _put
+
+    ws = _two_blankets(tmp_path, "cancelled")
+    cancel = _other_blanket().replace("BEG*00*BK*", "BEG*01*BK*").replace("000089005", "000089105").replace(
+        "*89005*", "*89105*").replace("GE*1*89005", "GE*1*89105")
+    _put(ws, {"FAS850_FAS8900402_cancel.x12": cancel})
+    run_stages(ws, DAY2)
+    _contract_860(ws, MOVED[1], OTHER, 89601)
+    run_stages(ws, DAY3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[("fastenal", OTHER)] == "cancelled", states
+    assert states[MOVED] == "held", (states, found)
+    [told] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_BLANKET_CANCELLED"]
+    assert OTHER in told, told
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100"}
