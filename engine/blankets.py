@@ -221,7 +221,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-                     cancelled: Collection[tuple[str, str]] = ()) -> list[Finding]:
+                     cancelled: Collection[tuple[str, str]] = (),
+                     moved: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -261,7 +262,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
     # (a release naming its blanket by its contract or agreement, REF*CT / REF*AH, calls off the blanket held under
     # that number: called_off)
-    unknown = [_cancelled(o, over) if over is not None else _no_blanket(o, blankets)
+    # (one an 860 moved to its contract or agreement now, ``moved``: keys, off the blanket it was answered under, is
+    # held: RELEASE_MOVED_BLANKET_UNKNOWN)
+    unknown = [_cancelled(o, over) if over is not None else _moved_unknown(o)
+               if (o["partner"], o["po_number"]) in moved and o["partner"] not in outside else _no_blanket(o, blankets)
                for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and called_off(o, blankets) is None
                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
@@ -485,6 +489,24 @@ def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = No
         f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
         "quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
+
+
+def _moved_unknown(call: dict) -> Finding:
+    """RELEASE_MOVED_BLANKET_UNKNOWN at BEG03: an 860 moved the release (its REF*CT / REF*AH changed or added) to a
+    contract or agreement under which we hold no blanket order. Held for a person by default: the buyer moved it off
+    the blanket it was checked against to one we never received (or named a wrong number), so what it calls off is
+    checked against nothing."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    named = next(((call[c].strip(), q, word) for c, q, word in _NAMED_BY if (call.get(c) or "").strip()), None)
+    said = f"{named[2]} {named[0]} (REF*{named[1]})" if named else "no contract or agreement (REF*CT, REF*AH)"
+    return business_finding(
+        "RELEASE_MOVED_BLANKET_UNKNOWN",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) of PO {po}: the buyer's 860 moved it to {said}, and we hold no "
+        f"blanket order under PO {po} (BEG03) or that number (never received, or rejected): its quantities, items and "
+        "date are checked against no blanket any more. The release is not allocated or shipped and waits for a person"
+        " (ask the buyer for that blanket's 850, or whether the number is right).", call, seg="BEG",
+        element="BEG03", value=po, line=False)
 
 
 def _cancelled(call: dict, blanket: tuple[str, str] | None = None) -> Finding:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -403,7 +403,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
-    check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding)
+    check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding,
+                            moved=lifecycle.blanket_moves(revisions.applied))
     # a blanket an 860 lowered below what its releases called off: said on the 860
     lowered = _lowered(ws, state, ref, settings, orders, lines, deciding, revisions.applied)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
@@ -495,13 +496,15 @@ def decided_with_releases(decided: Callable[[list[Finding]], tuple[list[OrderDec
 
 
 def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
-                    settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list
-                    ) -> Callable[[Mapping], list[Finding]] | None:
+                    settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list, *,
+                    moved: Collection[tuple[str, str]] = ()) -> Callable[[Mapping], list[Finding]] | None:
     """None when none of ``orders`` (the current tables of the records ``deciding``) is a release; else the check of
     its releases against their blankets as the store holds them now (engine.blankets.release_findings), given what
     the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
     rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
-    against. The blankets and earlier releases are loaded once."""
+    against. The blankets and earlier releases are loaded once. ``moved``: the releases an 860 of this run moved to
+    another contract or agreement (engine.lifecycle.blanket_moves): one whose new number no blanket we hold has is
+    held (RELEASE_MOVED_BLANKET_UNKNOWN)."""
     from engine.blankets import cancelled_blankets, has_releases, release_findings, release_pos
 
     if not has_releases(orders):
@@ -513,7 +516,8 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
     cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
-                                            units=units, decided=decided, answered=answered, cancelled=cancelled)
+                                            units=units, decided=decided, answered=answered, cancelled=cancelled,
+                                            moved=moved)
 
 
 def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:

@@ -83,9 +83,12 @@ def test_a_release_moved_to_a_blanket_it_overdraws_is_held_against_that_blanket(
     """4500312003 (200 screws, acknowledged under FAS8900401) is moved by the buyer's 860 to FAS8900402, which holds
     150 screws: decided again as a release of FAS8900402, past it (RELEASE_PAST_BLANKET naming FAS8900402, 200 of 150)
     and held for a person, its reservations kept while it waits. FAS8900401's drawdown no longer counts it (0001's 100
-    alone), FAS8900402's does. It used to stay acknowledged, never checked against the blanket it moved to, and to be
-    counted nowhere once moved."""
+    alone), FAS8900402's does; no 865 yet. It used to stay acknowledged, never checked against the blanket it moved
+    to (counted in its drawdown past what it holds). A person rejects it: the next night's 865 refuses the 860 (BCA02
+    RJ), the release draws nothing from either blanket."""
     from connectors.state import StateStore
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY3, _cli
 
     ws = _two_blankets(tmp_path, "past", screws=150)
     assert _drawdown(ws, BLANKET) == {"4500312001": "100", "4500312003": "200"}
@@ -106,6 +109,16 @@ def test_a_release_moved_to_a_blanket_it_overdraws_is_held_against_that_blanket(
         assert state.reservations_for([MOVED]) == reserved  # held: what it holds is kept for the person's call
     finally:
         state.close()
+    assert _865s(ws) == []  # the 860 waits on the hold: answered with the person's decision
+    code, text = _cli(ws, "reject", MOVED[1], "--partner", "fastenal", "--by", "Kim", "--reason",
+                      "not on this agreement")
+    assert code == 0, text
+    run_stages(ws, DAY3)
+    [answer] = _865s(ws)
+    assert f"BCA*00*RJ*{MOVED[1]}*" in answer, answer  # the 865 says the outcome: the change refused
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "rejected", states
+    assert _drawdown(ws, OTHER) == {} and _drawdown(ws, BLANKET) == {"4500312001": "100"}
 
 
 def test_a_release_moved_to_a_blanket_that_holds_it_is_acknowledged_and_the_865_says_so(tmp_path):
@@ -160,3 +173,41 @@ def test_a_release_moved_to_a_blanket_the_buyer_cancelled_is_held(tmp_path):
     [told] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_BLANKET_CANCELLED"]
     assert OTHER in told, told
     assert _drawdown(ws, BLANKET) == {"4500312001": "100"}
+
+
+def test_a_release_moved_to_a_contract_we_hold_no_blanket_of_is_held_and_approved_ships_as_answered(tmp_path):
+    """Moved to contract 4600009999, no blanket we hold: RELEASE_MOVED_BLANKET_UNKNOWN (it names the contract) holds it
+    for a person, though a release sent naming it is answered with RELEASE_BLANKET_UNKNOWN's warning alone for
+    Fastenal: the buyer moved it off the blanket it was checked against to one we never received. FAS8900401 no
+    longer counts it. A person approves it: the next night acknowledges it again (its reservations kept) and the 865
+    accepts the change. It used to stay acknowledged, checked against no blanket, without a word beyond the warning."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY3, _cli
+
+    ws = _two_blankets(tmp_path, "unknown")
+    state = StateStore(ws.state_url)
+    try:
+        reserved = state.reservations_for([MOVED])
+    finally:
+        state.close()
+    found, states = _moved_night(ws, "4600009999")
+    assert states[MOVED] == "held", (states, found)
+    [told] = [m for c, po, m in found if po == MOVED[1] and c == "RELEASE_MOVED_BLANKET_UNKNOWN"]
+    assert "contract 4600009999 (REF*CT)" in told and "waits for a person" in told, told
+    assert not [c for c, po, _m in found if po == MOVED[1] and c == "RELEASE_BLANKET_UNKNOWN"], found
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100"}
+    assert _865s(ws) == []
+    code, text = _cli(ws, "approve", MOVED[1], "--partner", "fastenal", "--by", "Kim", "--note",
+                      "buyer says the contract's blanket follows on paper")
+    assert code == 0, text
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "acknowledged", states
+    [answer] = _865s(ws)
+    assert f"BCA*00*AK*{MOVED[1]}*" in answer or f"BCA*00*AC*{MOVED[1]}*" in answer, answer
+    state = StateStore(ws.state_url)
+    try:
+        assert state.reservations_for([MOVED]) == reserved
+    finally:
+        state.close()

@@ -1212,6 +1212,14 @@ def moves_blanket(before: Mapping, result: ChangeResult) -> bool:
                for name in BLANKET_REF_FIELDS if name in result.order_changes)
 
 
+def blanket_moves(applied: Mapping[Key, Sequence[AppliedChange]]) -> set[Key]:
+    """The orders whose contract or agreement (REF*CT, REF*AH: BLANKET_REF_FIELDS) a change of ``applied`` (the
+    changes applied and not answered yet, by order) set: a release so moved is checked against the blanket its new
+    number names, and held when we hold none (engine.blankets.release_findings ``moved``)."""
+    return {key for key, changes in applied.items()
+            if any(name in a.result.order_changes for a in changes for name in BLANKET_REF_FIELDS)}
+
+
 def _what_moved(dates: bool, result: ChangeResult, before: Mapping | None = None) -> str:
     """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
     split, a pack's contents (SLN I), a line's tax exemption, a line's mark-for; its references added, or changed (a
