@@ -222,7 +222,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
                      cancelled: Collection[tuple[str, str]] = (),
-                     moved: Collection[tuple[str, str]] = ()) -> list[Finding]:
+                     moved: Collection[tuple[str, str]] = (),
+                     elsewhere: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -278,8 +279,11 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     deciding = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number"])}
     releases: dict[tuple[str, str], list[dict]] = {}  # blanket key -> its releases, in release order
+    # (an earlier release whose BEG03 names another blanket we hold, ``elsewhere``, not loaded here, calls off that
+    # one, not the blanket it names by REF: drawdown's)
     for o in every:
-        blanket = called_off(o, blankets) if (o.get("order_type") or "") == RELEASE else None
+        blanket = called_off(o, {*blankets, *elsewhere}) if (o.get("order_type") or "") == RELEASE else None
+        blanket = blanket if blanket in blankets else None
         if blanket is not None and (o.get("purpose") or "") != CANCEL \
                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
@@ -338,7 +342,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 
 def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
              units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
-             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[dict]:
+             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+             elsewhere: Collection[tuple[str, str]] = ()) -> list[dict]:
     """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
     releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
     lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
@@ -346,14 +351,17 @@ def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Tab
     line_number, item (the id it names its item by), unit, holds (its quantity), called_off, left (never below
     nothing), releases ([{release, quantity}] in release order, those drawing nothing left out) and, when some
     release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
-    "about" when they do not end). [] when the blanket has no line."""
+    "about" when they do not end). [] when the blanket has no line. ``elsewhere``: (partner, PO number) of the other
+    blankets held under the BEG03 of releases naming this one by REF: such a release calls off the one its BEG03
+    names (called_off), not this one, and is not counted here."""
     states, answered = states or {}, answered or {}
+    mine = (blanket[0], x12_po(blanket[1]))
     by_order: dict[tuple[str, str], list[dict]] = {}
     for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
         by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
     calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-                    and called_off(o, {(blanket[0], x12_po(blanket[1]))}) is not None
+                    and called_off(o, {mine, *elsewhere}) == mine
                     and (o.get("purpose") or "") != CANCEL
                     and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                    key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -399,8 +407,8 @@ def changed_blanket_pos(orders: pa.Table, changed: Collection[tuple[str, str]]) 
 def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Table, lines: pa.Table,
                      held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
                      states: Mapping[tuple[str, str], str] | None = None,
-                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None
-                     ) -> list[tuple[tuple[str, str], Finding]]:
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     elsewhere: Collection[tuple[str, str]] = ()) -> list[tuple[tuple[str, str], Finding]]:
     """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
     ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
     order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
@@ -408,7 +416,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     ``orders``), cancelled and rejected ones left out (``states``); each drawn in the blanket line's unit. Located at
     the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
     can draw on the line), the releases are not changed. ``answered``: as release_findings's (an answered release
-    drew what we acknowledged, one not answered what it asked; the finding says which)."""
+    drew what we acknowledged, one not answered what it asked; the finding says which). ``elsewhere``: as drawdown's
+    (a release whose BEG03 names another blanket we hold calls off that one)."""
     states, answered = states or {}, answered or {}
     keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
             if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
@@ -422,7 +431,7 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and called_off(o, {(key[0], x12_po(key[1]))}) is not None
+                        and called_off(o, {(key[0], x12_po(key[1])), *elsewhere}) == (key[0], x12_po(key[1]))
                         and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))

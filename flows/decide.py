@@ -515,9 +515,10 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
     cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
+    elsewhere = _blankets_elsewhere(state, held_orders)  # an earlier release's BEG03 blanket, not its REF's
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
                                             units=units, decided=decided, answered=answered, cancelled=cancelled,
-                                            moved=moved)
+                                            moved=moved, elsewhere=elsewhere)
 
 
 def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
@@ -534,7 +535,23 @@ def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
         return []
     ref = load_reference(ws.reference_dir)
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
-    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered)
+    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered,
+                    elsewhere=_blankets_elsewhere(state, held_orders))
+
+
+def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[str, str]]:
+    """(partner, PO number) of the blankets (not cancelled nor rejected) held under the BEG03 of the releases among
+    ``held_orders`` (a blanket's releases, some found by their REF*CT / REF*AH): a release whose BEG03 names another
+    blanket we hold calls off that one (engine.blankets.called_off), so the blanket it names by REF does not count
+    it (engine.blankets.drawdown, lowered_findings ``elsewhere``). It used to be counted in both."""
+    from engine.blankets import RELEASE, drawing, held_blankets
+    from schemas.order_keys import x12_po
+
+    if not held_orders.num_rows:
+        return set()
+    rows = held_orders.select(["partner", "po_number", "order_type"]).to_pylist()
+    pos = {(r["partner"], x12_po(r["po_number"])) for r in rows if (r.get("order_type") or "") == RELEASE}
+    return held_blankets(drawing(_held_under(state, pos), ())) if pos else set()
 
 
 def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
@@ -586,7 +603,8 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
-                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
+                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items),
+                             elsewhere=_blankets_elsewhere(state, held_orders))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 

@@ -211,3 +211,36 @@ def test_a_release_moved_to_a_contract_we_hold_no_blanket_of_is_held_and_approve
         assert state.reservations_for([MOVED]) == reserved
     finally:
         state.close()
+
+
+def test_a_release_of_one_blanket_by_beg03_naming_another_by_ref_is_counted_in_its_own_alone(tmp_path):
+    """Release 0001 of FAS8900401 (BEG03 the blanket's PO number, 1,000 screws) also sends REF*CT FAS8900402, another
+    blanket we hold: it calls off FAS8900401, the one its BEG03 names (engine.blankets.called_off), and only that
+    blanket's drawdown (`status`) counts it. It used to be counted in both (session 65's note), FAS8900402 showing
+    screws called off that no release of it asked, and a later release of FAS8900402 (by REF*CT) held past it with
+    0001's screws counted."""
+    from tests.retailer_support import recounted
+    from tests.support import run_stages
+    from tests.test_rg89e import _release_0001
+
+    ws = _night(tmp_path, "both", {"FAS850_FAS8900401_0000.x12": _blanket_850(),
+                                   "FAS850_FAS8900402_0000.x12": _other_blanket()})
+    release = _release_0001().replace("REF*IA*FA89012~", f"REF*IA*FA89012~\nREF*CT*{OTHER}~")
+    (ws.drop_root / "fastenal" / "inbox" / "FAS850_FAS8900401_0001.x12").write_bytes(recounted(release.encode()))
+    run_stages(ws, NIGHT)
+    _found, states = findings_and_states(ws)
+    assert "acknowledged" in states.values(), states
+    assert _drawdown(ws, BLANKET) == {"0001": "1000"}
+    assert _drawdown(ws, OTHER) == {}
+    # and a release order naming FAS8900402 by REF*CT the next night (BEG04 0002, after 0001), 1,000 screws: all
+    # FAS8900402 holds, 0001's 1,000 not counted against it (it used to be: held past the blanket)
+    from tests.test_blankets3 import DAY2
+
+    _sap_release(ws, "4500312005", 1000, "20261125", control=89505)
+    release = ws.drop_root / "fastenal" / "inbox" / "FAS850_4500312005.x12"
+    release.write_bytes(release.read_bytes().replace(f"REF*CT*{BLANKET}~".encode(), f"REF*CT*{OTHER}~".encode())
+                        .replace(b"BEG*00*RL*4500312005**", b"BEG*00*RL*4500312005*0002*"))  # after 0001
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[("fastenal", "4500312005")] == "acknowledged", (states, found)
+    assert _drawdown(ws, OTHER) == {"0002": "1000"}
