@@ -221,7 +221,9 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      outside: Collection[str] = (), decided: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-                     cancelled: Collection[tuple[str, str]] = ()) -> list[Finding]:
+                     cancelled: Collection[tuple[str, str]] = (),
+                     moved: Collection[tuple[str, str]] = (),
+                     elsewhere: Collection[tuple[str, str]] = ()) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -261,7 +263,10 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     # blanket the buyer cancelled calls off a blanket that is over, whoever agreed it
     # (a release naming its blanket by its contract or agreement, REF*CT / REF*AH, calls off the blanket held under
     # that number: called_off)
-    unknown = [_cancelled(o, over) if over is not None else _no_blanket(o, blankets)
+    # (one an 860 moved to its contract or agreement now, ``moved``: keys, off the blanket it was answered under, is
+    # held: RELEASE_MOVED_BLANKET_UNKNOWN)
+    unknown = [_cancelled(o, over) if over is not None else _moved_unknown(o)
+               if (o["partner"], o["po_number"]) in moved and o["partner"] not in outside else _no_blanket(o, blankets)
                for o in _rows(orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
                and (o.get("purpose") or "") != CANCEL and called_off(o, blankets) is None
                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING
@@ -274,8 +279,11 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     deciding = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number"])}
     releases: dict[tuple[str, str], list[dict]] = {}  # blanket key -> its releases, in release order
+    # (an earlier release whose BEG03 names another blanket we hold, ``elsewhere``, not loaded here, calls off that
+    # one, not the blanket it names by REF: drawdown's)
     for o in every:
-        blanket = called_off(o, blankets) if (o.get("order_type") or "") == RELEASE else None
+        blanket = called_off(o, {*blankets, *elsewhere}) if (o.get("order_type") or "") == RELEASE else None
+        blanket = blanket if blanket in blankets else None
         if blanket is not None and (o.get("purpose") or "") != CANCEL \
                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
             releases.setdefault(blanket, []).append(o)
@@ -334,7 +342,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 
 def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
              units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
-             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None) -> list[dict]:
+             answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+             elsewhere: Collection[tuple[str, str]] = ()) -> list[dict]:
     """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
     releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
     lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
@@ -342,14 +351,17 @@ def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Tab
     line_number, item (the id it names its item by), unit, holds (its quantity), called_off, left (never below
     nothing), releases ([{release, quantity}] in release order, those drawing nothing left out) and, when some
     release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
-    "about" when they do not end). [] when the blanket has no line."""
+    "about" when they do not end). [] when the blanket has no line. ``elsewhere``: (partner, PO number) of the other
+    blankets held under the BEG03 of releases naming this one by REF: such a release calls off the one its BEG03
+    names (called_off), not this one, and is not counted here."""
     states, answered = states or {}, answered or {}
+    mine = (blanket[0], x12_po(blanket[1]))
     by_order: dict[tuple[str, str], list[dict]] = {}
     for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
         by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
     calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-                    and called_off(o, {(blanket[0], x12_po(blanket[1]))}) is not None
+                    and called_off(o, {mine, *elsewhere}) == mine
                     and (o.get("purpose") or "") != CANCEL
                     and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                    key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -395,8 +407,8 @@ def changed_blanket_pos(orders: pa.Table, changed: Collection[tuple[str, str]]) 
 def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Table, lines: pa.Table,
                      held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
                      states: Mapping[tuple[str, str], str] | None = None,
-                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None
-                     ) -> list[tuple[tuple[str, str], Finding]]:
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     elsewhere: Collection[tuple[str, str]] = ()) -> list[tuple[tuple[str, str], Finding]]:
     """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
     ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
     order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
@@ -404,7 +416,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     ``orders``), cancelled and rejected ones left out (``states``); each drawn in the blanket line's unit. Located at
     the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
     can draw on the line), the releases are not changed. ``answered``: as release_findings's (an answered release
-    drew what we acknowledged, one not answered what it asked; the finding says which)."""
+    drew what we acknowledged, one not answered what it asked; the finding says which). ``elsewhere``: as drawdown's
+    (a release whose BEG03 names another blanket we hold calls off that one)."""
     states, answered = states or {}, answered or {}
     keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
             if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
@@ -418,7 +431,7 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and called_off(o, {(key[0], x12_po(key[1]))}) is not None
+                        and called_off(o, {(key[0], x12_po(key[1])), *elsewhere}) == (key[0], x12_po(key[1]))
                         and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -485,6 +498,24 @@ def _no_blanket(call: dict, blankets: Mapping[tuple[str, str], dict] | None = No
         f"Release {number or '(no BEG04)'} (BEG02 RL) {said}: the release is decided as an order of its own, its "
         "quantities, items and dates not checked against a blanket.", call, seg="BEG", element="BEG03",
         value=po, line=False)
+
+
+def _moved_unknown(call: dict) -> Finding:
+    """RELEASE_MOVED_BLANKET_UNKNOWN at BEG03: an 860 moved the release (its REF*CT / REF*AH changed or added) to a
+    contract or agreement under which we hold no blanket order. Held for a person by default: the buyer moved it off
+    the blanket it was checked against to one we never received (or named a wrong number), so what it calls off is
+    checked against nothing."""
+    number = call.get("release_number") or ""
+    po = x12_po(call["po_number"])
+    named = next(((call[c].strip(), q, word) for c, q, word in _NAMED_BY if (call.get(c) or "").strip()), None)
+    said = f"{named[2]} {named[0]} (REF*{named[1]})" if named else "no contract or agreement (REF*CT, REF*AH)"
+    return business_finding(
+        "RELEASE_MOVED_BLANKET_UNKNOWN",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) of PO {po}: the buyer's 860 moved it to {said}, and we hold no "
+        f"blanket order under PO {po} (BEG03) or that number (never received, or rejected): its quantities, items and "
+        "date are checked against no blanket any more. The release is not allocated or shipped and waits for a person"
+        " (ask the buyer for that blanket's 850, or whether the number is right).", call, seg="BEG",
+        element="BEG03", value=po, line=False)
 
 
 def _cancelled(call: dict, blanket: tuple[str, str] | None = None) -> Finding:

@@ -977,7 +977,8 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
         ) if changed.keys() <= DEADLINE_CHANGES | REF_CHANGES else "The order was decided again with them."
     if changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
         then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
-                 " holds it, the one it named before no longer does.")
+                 " holds it, the one it named before no longer does, and it is decided again as that blanket's"
+                 " release (its quantities, items and date held against it).")
     return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
                     f"{'; '.join(said)}. {then}", at, "BCH03", " ".join(sorted(changed)), seg="BCH")
 

@@ -399,6 +399,11 @@ HINTS: dict[str, str] = {
         " answered as sent); if its 850 should have come, ask the buyer to send it, and hold such releases"
         " ([rules.outcomes] RELEASE_BLANKET_UNKNOWN = \"hold_order\")."
     ),
+    "RELEASE_MOVED_BLANKET_UNKNOWN": (
+        "Ask the buyer for the 850 of the blanket the release's new contract or agreement names (or whether the"
+        " number is right): once it is taken, recheck the release; approve it to ship it as answered, or reject it"
+        " (the 865 and 855 refuse the change). It does not ship meanwhile."
+    ),
     "RELEASE_BLANKET_CANCELLED": (
         "Ask the buyer whether the blanket was reissued or the release still stands: approve the release if they"
         " want it shipped, else reject it (a release of a cancelled blanket is never shipped unasked)."

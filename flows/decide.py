@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -491,7 +491,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)
-    check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding)
+    check = release_checker(ws, state, ref, profiles, settings, orders, lines, deciding,
+                            moved=lifecycle.blanket_moves(revisions.applied))
     # a blanket an 860 lowered below what its releases called off: said on the 860
     lowered = _lowered(ws, state, ref, settings, orders, lines, deciding, revisions.applied)
     bill_only = bill_only_orders(orders, partner_marks(profiles))
@@ -583,13 +584,15 @@ def decided_with_releases(decided: Callable[[list[Finding]], tuple[list[OrderDec
 
 
 def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile],
-                    settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list
-                    ) -> Callable[[Mapping], list[Finding]] | None:
+                    settings: RuleSettings, orders: pa.Table, lines: pa.Table, deciding: list, *,
+                    moved: Collection[tuple[str, str]] = ()) -> Callable[[Mapping], list[Finding]] | None:
     """None when none of ``orders`` (the current tables of the records ``deciding``) is a release; else the check of
     its releases against their blankets as the store holds them now (engine.blankets.release_findings), given what
     the run decided for the releases deciding (``decided``, {} before it decided): at decide, and when a person
     rechecks held orders (flows.recheck), so a blanket an 860 raised since is the one a held release is decided
-    against. The blankets and earlier releases are loaded once."""
+    against. The blankets and earlier releases are loaded once. ``moved``: the releases an 860 of this run moved to
+    another contract or agreement (engine.lifecycle.blanket_moves): one whose new number no blanket we hold has is
+    held (RELEASE_MOVED_BLANKET_UNKNOWN)."""
     from engine.blankets import cancelled_blankets, has_releases, release_findings, release_pos
 
     if not has_releases(orders):
@@ -600,8 +603,10 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
     cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
+    elsewhere = _blankets_elsewhere(state, held_orders)  # an earlier release's BEG03 blanket, not its REF's
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
-                                            units=units, decided=decided, answered=answered, cancelled=cancelled)
+                                            units=units, decided=decided, answered=answered, cancelled=cancelled,
+                                            moved=moved, elsewhere=elsewhere)
 
 
 def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
@@ -618,7 +623,23 @@ def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
         return []
     ref = load_reference(ws.reference_dir)
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
-    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered)
+    return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered,
+                    elsewhere=_blankets_elsewhere(state, held_orders))
+
+
+def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[str, str]]:
+    """(partner, PO number) of the blankets (not cancelled nor rejected) held under the BEG03 of the releases among
+    ``held_orders`` (a blanket's releases, some found by their REF*CT / REF*AH): a release whose BEG03 names another
+    blanket we hold calls off that one (engine.blankets.called_off), so the blanket it names by REF does not count
+    it (engine.blankets.drawdown, lowered_findings ``elsewhere``). It used to be counted in both."""
+    from engine.blankets import RELEASE, drawing, held_blankets
+    from schemas.order_keys import x12_po
+
+    if not held_orders.num_rows:
+        return set()
+    rows = held_orders.select(["partner", "po_number", "order_type"]).to_pylist()
+    pos = {(r["partner"], x12_po(r["po_number"])) for r in rows if (r.get("order_type") or "") == RELEASE}
+    return held_blankets(drawing(_held_under(state, pos), ())) if pos else set()
 
 
 def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
@@ -670,7 +691,8 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
-                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items))
+                             units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items),
+                             elsewhere=_blankets_elsewhere(state, held_orders))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)
 
 

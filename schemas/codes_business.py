@@ -449,6 +449,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A release (BEG02 RL) refers to a blanket PO number (BEG03) under which we hold no blanket order.",
     ),
     _C(
+        "RELEASE_MOVED_BLANKET_UNKNOWN",
+        "business",
+        "error",
+        "",
+        "An 860 moved a release (BEG02 RL) to a contract or agreement (REF*CT, REF*AH) no blanket order we hold has.",
+    ),
+    _C(
         "RELEASE_BLANKET_CANCELLED",
         "business",
         "error",

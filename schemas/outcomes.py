@@ -168,6 +168,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # a release of a blanket we never received (sent on paper, by contract) or hold nothing of: decided as an order of
     # its own, ops told which blanket it names; a partner whose releases always follow an EDI blanket: hold_order
     "RELEASE_BLANKET_UNKNOWN": ACCEPT,
+    # ... but a release an 860 moved off a blanket we hold to a number we hold no blanket of: the buyer means a
+    # blanket we never received (or the number is wrong); what it calls off is checked against nothing: a person asks
+    "RELEASE_MOVED_BLANKET_UNKNOWN": HOLD_ORDER,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

@@ -367,7 +367,7 @@ class _Step:
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(result.moved_line_numbers)
         before = order_row
         order_row = {**order_row, **result.order_changes}
-        if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
+        if not self._deadlines_only(result, before):  # a new ship date or ship-to: every line decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
             # (new splits, exemptions, a pack's new contents, mark-fors)
@@ -439,12 +439,13 @@ class _Step:
         later = [entry for entry in self.rv.sequenced.get(self.key, ()) if entry[0] > mine]
         return max(later)[1:] if later else None
 
-    def _deadlines_only(self, result: ChangeResult) -> bool:
+    def _deadlines_only(self, result: ChangeResult, before: Mapping) -> bool:
         """The heading moved only the order's last (and first) acceptable dates (DTM 001/063/064) of an order
         that was answered, or added references (REF_CHANGES): what was placed, backordered and acknowledged stands;
-        not decided again."""
+        not decided again. Not a release the 860 moves to another blanket (moves_blanket: ``before``, its ORDERS row
+        before the change): it is decided again against the blanket its new number names."""
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= (
-            DEADLINE_CHANGES | REF_CHANGES)
+            DEADLINE_CHANGES | REF_CHANGES) and not moves_blanket(before, result)
 
     def _lines_named(self, header: Mapping, result: ChangeResult, before: pa.Table) -> None:
         """An 876 applied, or an 860 with a POC sent without POC01 (naming its item by product ids): the line each
@@ -1197,6 +1198,26 @@ def blanket_refs(result: ChangeResult, order_row: Mapping) -> dict[str, str]:
     if not any(name in result.order_changes for name in BLANKET_REF_FIELDS):
         return {}
     return {name: (order_row.get(name) or "").strip() for name in BLANKET_REF_FIELDS}
+
+
+def moves_blanket(before: Mapping, result: ChangeResult) -> bool:
+    """True when the 860 (``result``) moves the release ``before`` (its ORDERS row before the change: BEG02 RL) to
+    another blanket: it sets its contract or agreement (REF*CT, REF*AH; BLANKET_REF_FIELDS) to a number it did not
+    name. Such a release is decided again (even acknowledged), as a release of the blanket its new number names
+    (engine.blankets.release_findings): its quantities, items and date held against that blanket's, and what it
+    calls off counted in that blanket's drawdown, no longer in the one it named before."""
+    if (before.get("order_type") or "") != "RL":
+        return False
+    return any((result.order_changes[name] or "").strip() != (before.get(name) or "").strip()
+               for name in BLANKET_REF_FIELDS if name in result.order_changes)
+
+
+def blanket_moves(applied: Mapping[Key, Sequence[AppliedChange]]) -> set[Key]:
+    """The orders whose contract or agreement (REF*CT, REF*AH: BLANKET_REF_FIELDS) a change of ``applied`` (the
+    changes applied and not answered yet, by order) set: a release so moved is checked against the blanket its new
+    number names, and held when we hold none (engine.blankets.release_findings ``moved``)."""
+    return {key for key, changes in applied.items()
+            if any(name in a.result.order_changes for a in changes for name in BLANKET_REF_FIELDS)}
 
 
 def _what_moved(dates: bool, result: ChangeResult, before: Mapping | None = None) -> str:
