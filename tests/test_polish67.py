@@ -45,3 +45,38 @@ def test_the_dashboard_s_error_rate_leaves_out_the_partner_s_verdict_on_our_855(
     assert ("DOCUMENT_REJECTED", "INITECH-3000") in {(e["type"], e["po_number"]) for e in exceptions}
     page = (folder / "dashboard.html").read_text()
     assert "is not counted here: the reconciliation lists it as DOCUMENT_REJECTED" in page
+
+
+def test_the_hint_for_a_rejected_document_says_what_ops_can_do_with_commands_that_exist(initech_rejects):
+    """Night 2's failures report told ops to "correct the document and send it again" for INITECH's rejection of our
+    855; no command corrects an 855 and `resend` refuses a rejected document. The hint, the finding and its
+    consequence now say so, and every command the hint names is one the CLI has, with the options it names."""
+    import csv
+    import re
+
+    from typer.testing import CliRunner
+
+    from engine.report_failures import hint_for
+    from flows.cli import app
+
+    ws, run = initech_rejects
+    folder = ws.root / "reports" / run
+    hints = {r["code"]: r["hint"] for r in csv.DictReader((folder / "failures-hints.csv").open(encoding="utf-8-sig"))}
+    hint = hints["FA_DOCUMENT_REJECTED"]
+    assert hint == hint_for("FA_DOCUMENT_REJECTED")
+    assert "correct the document and send it again" not in hint and "resend` refuses" in hint
+    [row] = [r for r in csv.DictReader((folder / "failures.csv").open(encoding="utf-8-sig"))
+             if r["code"] == "FA_DOCUMENT_REJECTED"]
+    assert "send it again" not in row["consequence"] and "Correct it" not in row["message"], row
+    commands = re.findall(r"`orderbridge ([a-z-]+(?: [a-z-]+)?)((?: [A-Z]+| --[a-z-]+ [A-Z]+)*)`", hint)
+    assert {c for c, _ in commands} >= {"record", "exception resolve"}, commands
+    for command, args in commands:
+        words = command.split()
+        shown = CliRunner().invoke(app, [*words, "--help"], terminal_width=200)
+        assert shown.exit_code == 0, (command, shown.output)
+        for option in re.findall(r"--[a-z-]+", args):
+            assert option in shown.output, (command, option)
+    # and resend does refuse the rejected 855, as the hint says
+    refused = CliRunner().invoke(app, ["resend", "--partner", "initech", "--po", "INITECH-3000", "--type", "855",
+                                       "--by", "Ops", "--note", "asked", "--dry-run", "-w", str(ws.root)])
+    assert refused.exit_code == 2 and "rejected" in refused.output, refused.output

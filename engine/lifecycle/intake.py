@@ -761,6 +761,10 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
 
 
 NOTED_ELEMENT_ERRORS = frozenset(ACCEPTED_AS.values())
+# a partner's rejection of a document of ours (PARTNER_VERDICTS): nothing corrects or resends it as it was
+# (engine.report_failures' hint for FA_DOCUMENT_REJECTED says what ops can do)
+REJECTED_CONSEQUENCE = ("our document rejected by the partner (its status rejected): not sent again as it was "
+                        "(it would be rejected again); see the hint")
 # VALUE_TOO_LONG_TO_ECHO's consequence (a reference; the PO number: True): the order is taken, and until the profile's
 # version fits, what echoes the value is not sent as it is (engine.lifecycle.shipping and billing name this warning
 # when they hold the 856 or 810)
@@ -784,7 +788,7 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
             return ECHO_CONSEQUENCE[f.location.element == "BEG03"]
         return "none (warning)"
     if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
-        return "our document rejected by the partner (its status rejected): correct it and send it again"
+        return REJECTED_CONSEQUENCE
     if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
         return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
                 else "nothing read") + ("; file quarantined" if quarantined else "")
