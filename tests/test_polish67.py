@@ -80,3 +80,41 @@ def test_the_hint_for_a_rejected_document_says_what_ops_can_do_with_commands_tha
     refused = CliRunner().invoke(app, ["resend", "--partner", "initech", "--po", "INITECH-3000", "--type", "855",
                                        "--by", "Ops", "--note", "asked", "--dry-run", "-w", str(ws.root)])
     assert refused.exit_code == 2 and "rejected" in refused.output, refused.output
+
+
+@pytest.fixture(scope="module")
+def acme_night(tmp_path_factory):
+    ws = make_workspace(tmp_path_factory.mktemp("acme") / "ws", partners=("acme",))
+    run_night(ws, NIGHT1)
+    return ws
+
+
+def test_status_prints_money_with_the_currency_s_decimals_and_its_json_keeps_the_exact_number(acme_night):
+    """`status ACME-1001` printed "value acknowledged 485.1 USD" where the console prints 485.10; it prints the
+    currency's decimals now. --json is for programs: it keeps the stored number exact, unchanged."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = acme_night
+    text = CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)])
+    assert text.exit_code == 0, text.output
+    assert "value acknowledged 485.10 USD)" in " ".join(text.stdout.split())
+    doc = json.loads(CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "--json",
+                                              "-w", str(ws.root)]).stdout)
+    assert doc["order"]["value"] == "485.1" and doc["order"]["currency"] == "USD"
+
+
+@pytest.mark.parametrize(("value", "currency", "text"), [
+    ("485.1", "USD", "485.10"), ("0", "USD", "0.00"), ("1160.6", "CAD", "1160.60"), ("38.0200", "USD", "38.02"),
+    ("4.575", "USD", "4.575"),  # a value finer than the cent is kept exact, never rounded away
+    ("42240", "JPY", "42240"), ("42240.00", "JPY", "42240"), ("12.5", "KWD", "12.500"), ("7", "", "7.00"),
+    (None, "USD", ""), ("-3.1", "eur", "-3.10"),
+])
+def test_money_text(value, currency, text):
+    from schemas.money_text import money_text
+
+    assert money_text(value, currency) == text
+
