@@ -118,3 +118,43 @@ def test_money_text(value, currency, text):
 
     assert money_text(value, currency) == text
 
+
+def test_reject_says_what_the_next_run_sends_and_the_next_run_sends_it(acme_night, tmp_path):
+    """`reject` said "the next run sends the 855" (the README: "an 855 RD"). It says what goes now, an 855 BAK02 RD
+    with each line ACK IR, and the next night's 855 for the order is exactly that."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.workspace import Workspace
+
+    shutil.copytree(acme_night.root, tmp_path / "ws", symlinks=True)
+    ws = Workspace((tmp_path / "ws").resolve())
+    res = CliRunner().invoke(app, ["reject", "ACME-1011", "--partner", "acme", "--by", "Lee", "--reason", "credit",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert ("acme/ACME-1011: rejected by Lee; the next run sends an 855 RD refusing the order (BAK02 RD, each line "
+            "ACK IR).") in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "acme", "--by", "Lee", "--note", "promo",
+                                   "-w", str(ws.root)])
+    assert "acme/ACME-1010: approved by Lee; the next run sends the 855." in " ".join(res.output.split())
+    run_night(ws, NIGHT2)
+    [sent] = [f for f in (ws.drop_root / "acme" / "outbox").glob("*.x12") if "*ACME-1011*" in f.read_text()]
+    segs = [s.split("*") for s in sent.read_text().replace("\n", "").split("~") if s]
+    [bak] = [s for s in segs if s[0] == "BAK"]
+    assert bak[2] == "RD"
+    assert {s[1] for s in segs if s[0] == "ACK"} == {"IR"}
+
+
+@pytest.mark.parametrize(("receives", "verdict", "said"), [
+    (("997", "855"), "rejected", "an 855 RD refusing the order (BAK02 RD, each line ACK IR)"),
+    (("997", "855"), "approved", "the 855"),
+    (("997", "870"), "rejected", "its 870 with each line canceled (ISR01 IC)"),
+    (("855", "csv_ack"), "rejected",
+     "an 855 RD refusing the order (BAK02 RD, each line ACK IR) and its CSV acknowledgment (each line rejected)"),
+    (("csv_ack",), "approved", "its CSV acknowledgment"),
+    (("997",), "rejected", "no answer (the partner's profile receives none for orders)"),
+])
+def test_the_answer_to_a_decision_follows_what_the_profile_receives(receives, verdict, said):
+    from engine import lifecycle
+
+    assert lifecycle.people.decision_answer(verdict, receives) == said
