@@ -188,6 +188,7 @@ def test_the_ship_time_hold_names_the_intake_warning(night):
     assert held[:2] == ("error", "SB4410027")
     assert f"REF02 '{LONG_DP}' (40 characters)" in held[2] and "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" \
         in held[2]
+    assert ".)" not in held[2] and ".." not in held[2], held[2]  # each reason's period left to the sentence
     assert not list((ws.drop_root / "staterbros" / "outbox").glob("staterbros-856-*"))  # no invalid 856 sent
     # the harmless ones are warnings: nothing else refused or held
     assert sorted({c for c, s, _po, _m in found if s == "error"}) == ["ASN_NOT_BUILT"]
@@ -239,6 +240,7 @@ def test_an_810_held_for_it_names_the_intake_warning_too(tmp_path):
     [held] = [m for c, s, po, m in found if c == "INVOICE_NOT_BUILT" and s == "error" and po == "SB4410027"]
     assert f"REF02 '{LONG_DP}' (40 characters)" in held and "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" \
         in held
+    assert "failed validation: ELEMENT_TOO_LONG" in held and ".." not in held, held  # it printed "longer than 30.."
 
 
 def test_a_hold_owed_to_no_po_value_does_not_name_the_intake_warning():
