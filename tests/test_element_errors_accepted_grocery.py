@@ -70,7 +70,8 @@ def test_an_875_s_reference_note_name_and_description_are_accepted_with_errors_n
     assert _notes(out) == [
         ("AK3", "N9", "3", "", "8"), ("AK4", "2", "127", "5", LONG), ("AK3", "NTE", "5", "", "8"),
         ("AK4", "2", "352", "5", NOTE), ("AK3", "N1", "6", "", "8"), ("AK4", "2", "93", "5", NAME),
-        ("AK3", "G69", "8", "", "8"), ("AK4", "1", "", "6", ""), ("AK5", "E", "5"), ("AK9", "E", "1", "1", "1")]
+        # AK402 369: G6901 is X12 element 369 Free-form Description (AN 1/45; as N903); it was left empty
+        ("AK3", "G69", "8", "", "8"), ("AK4", "1", "369", "6", ""), ("AK5", "E", "5"), ("AK9", "E", "1", "1", "1")]
     assert out.orders["po_number"].to_pylist() == ["SB4410027"]
     assert [r["id"] for r in out.orders["refs_sent"][0].as_py()] == [LONG]  # kept as received, not cut
     assert out.orders["ship_to_name"].to_pylist() == [NAME]
@@ -285,7 +286,7 @@ def test_pyx12_and_bots_find_the_same_four_elements(tmp_path):
     theirs = [s for s in theirs if s[0] in ("AK3", "AK4", "AK5", "AK9")]
     ours = _notes(_outcome(HARMLESS_875))
     assert [s for s in theirs if s[0] == "AK3"] == [s for s in ours if s[0] == "AK3"]
-    # AK4: the same positions and codes; pyx12 names G6901 by its id where ours leaves AK402 (a number) empty
+    # AK4: the same positions and codes; pyx12 names G6901 by its id where ours writes its number (369)
     assert [(s[1], s[3]) for s in theirs if s[0] == "AK4"] == [(s[1], s[3]) for s in ours if s[0] == "AK4"]
     assert theirs[-2:] == _notes(_outcome(HARMLESS_875, _rejecting()))[-2:] == [
         ("AK5", "R", "5"), ("AK9", "R", "1", "1", "0")]
