@@ -158,3 +158,18 @@ def test_the_answer_to_a_decision_follows_what_the_profile_receives(receives, ve
     from engine import lifecycle
 
     assert lifecycle.people.decision_answer(verdict, receives) == said
+
+
+@pytest.mark.parametrize(("element", "said"), [
+    ("IEA01", "value read as stated; the interchange accepted with errors noted (TA1 E, TA105 021)"),
+    ("GE01", "value read as stated; the group acknowledged A (the 997 has no code for it): in our reports only"),
+    ("SE01", "value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"),
+    ("SAC05", "value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"),
+])
+def test_implied_decimal_stated_s_consequence_is_what_the_acknowledgment_says(element, said):
+    """IMPLIED_DECIMAL_STATED's consequence read "none (warning)" though the 997 notes it (AK5 E) or the TA1 (021)."""
+    from engine.acks import NOTED_IN_997, TA1_NOTED
+    from engine.lifecycle.intake import implied_decimal_consequence
+
+    assert implied_decimal_consequence(element) == said
+    assert "IMPLIED_DECIMAL_STATED" in NOTED_IN_997 and TA1_NOTED[("IMPLIED_DECIMAL_STATED", "IEA01")] == "021"

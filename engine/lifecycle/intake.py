@@ -776,6 +776,17 @@ ECHO_CONSEQUENCE = {
 }
 
 
+def implied_decimal_consequence(element: str) -> str:
+    """IMPLIED_DECIMAL_STATED's consequence at ``element``, as engine.acks answers it: an IEA01 so written is noted by
+    the TA1 (TA1_NOTED: E, TA105 021); a GE01/GE02 has no 997 code (the group is acknowledged A, the warning kept in
+    our reports); an SE01 or an element of the set is noted by the 997 (NOTED_IN_997: AK4 code 6, AK5 E)."""
+    if element == "IEA01":
+        return "value read as stated; the interchange accepted with errors noted (TA1 E, TA105 021)"
+    if element in ("GE01", "GE02"):
+        return "value read as stated; the group acknowledged A (the 997 has no code for it): in our reports only"
+    return "value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"
+
+
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
     """What happened because of an intake finding, in words (for the findings table and reports)."""
     spec = CATALOGUE.get(f.code)
@@ -786,6 +797,8 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
             return "set accepted with errors noted (997 AK5 E); its order taken"
         if f.code == "VALUE_TOO_LONG_TO_ECHO":  # (rules.outbound.echoes_too_long) what it will do at ship time
             return ECHO_CONSEQUENCE[f.location.element == "BEG03"]
+        if f.code == "IMPLIED_DECIMAL_STATED":  # read as stated; told the partner where X12 has a code for it
+            return implied_decimal_consequence(f.location.element or "")
         return "none (warning)"
     if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
         return REJECTED_CONSEQUENCE
