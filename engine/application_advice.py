@@ -108,7 +108,8 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
             findings.append(finding(
                 "APPLICATION_ADVICE_REJECTED",
                 f"{oti['partner']}'s application rejected our {what} (824 OTI {oti['code']}): "
-                f"{said or 'no reason given'}. Correct it and send it again.", element="OTI01", value=oti["code"],
+                f"{said or 'no reason given'}. Sent again as it was, it would be rejected again: correct it with the "
+                "partner.", element="OTI01", value=oti["code"],
                 **where))
         elif verdict == "E":
             findings.append(finding(

@@ -91,7 +91,9 @@ def render_dashboard(kpis: Kpis, *, title: str = "OrderBridge KPI dashboard", ge
     rule_rows = [r for r in errors if r["code"] != ANY_RULE]
     body.append(_section(
         "errors", "Validation error rate by partner and rule", "Share of the partner's POs with at least one "
-        "error of the rule; file-level findings (no PO) are counted apart.",
+        "error of the rule; file-level findings (no PO) are counted apart. A partner's 997, TA1 or 824 rejecting a "
+        "document of ours is not an error in its input and is not counted here: the reconciliation lists it as "
+        "DOCUMENT_REJECTED (exceptions), and a rejected 856 or 810 is counted under chargeback risk.",
         hbar_chart("POs with errors", [f"{r['partner']} {r['code']}" for r in errors],
                    [("rate", [r["rate"] for r in errors])], percent=True, label_width=240, chart_id="chart-errors"),
         table(["Partner", "Rule", "Findings", "POs affected", "POs received", "File-level", "Rate"],

@@ -40,6 +40,7 @@ from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.changes import DELETE_TYPES
+from schemas.codes_finance import PARTNER_VERDICTS
 from schemas.findings import Finding, SacNamed, finding, sacs_of
 from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import SENT_SETS
@@ -1728,8 +1729,13 @@ def recorded_sets(recorded: pa.Table) -> pa.Table:
 
 
 def received_findings(findings: pa.Table) -> pa.Table:
-    """RECEIVED_FINDINGS: findings recorded while reading and deciding what partners sent."""
-    t = findings.filter(pc.is_in(findings["stage"], value_set=pa.array(RECEIVED_STAGES)))
+    """RECEIVED_FINDINGS: findings recorded while reading and deciding what partners sent. Not a partner's
+    verdict on a document of ours (schemas.codes_finance.PARTNER_VERDICTS: its 997, TA1 or 824 rejecting our 855,
+    856 or 810, recorded at intake of the partner's file): that is no error in what the partner sent (intake's
+    count and ``inspect`` leave it out too); the reconciliation books it as DOCUMENT_REJECTED, and the dashboard's
+    chargeback risk counts a rejected 856 or 810."""
+    t = findings.filter(pc.and_(pc.is_in(findings["stage"], value_set=pa.array(RECEIVED_STAGES)),
+                                pc.invert(pc.is_in(findings["code"], value_set=pa.array(sorted(PARTNER_VERDICTS))))))
     po = pc.if_else(pc.equal(pc.fill_null(t["po_number"], ""), ""), pa.scalar(None, pa.string()), t["po_number"])
     return pa.table({"partner": t["partner"], "code": t["code"], "severity": t["severity"], "po_number": po,
                      "file": t["file"]}).cast(RECEIVED_FINDINGS)

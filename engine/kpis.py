@@ -15,7 +15,9 @@ the current 855/865, else the requested ship date - is on or before the run date
                   new numbers is timed by when it first went, INVOICED_FIRST_SENT). Median and mean per partner.
   error rate      per partner and rule (finding code, errors only): POs with at least one such finding /
                   POs received (in ORDERED or named by a finding); "(any rule)" for all rules together;
-                  findings above the order (file, envelope) are counted apart.
+                  findings above the order (file, envelope) are counted apart. The findings are those about
+                  what partners sent (engine.finance_inputs.received_findings): a partner's rejection of a
+                  document of ours (PARTNER_VERDICTS) is not among them (DOCUMENT_REJECTED, chargeback risk).
   SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival
                   (a CSV order is in no group: not measured);
                   "855 within window": our first 855 (a CSV partner's: its CSV acknowledgment, read as

@@ -189,7 +189,7 @@ def _rejections(status: pa.Table, mine: set) -> list[Finding]:
         out.append(finding(
             "FA_DOCUMENT_REJECTED",
             f"{r['partner']}'s {r['ack_type']} rejected our {_named_document(r)}: {r['reasons'] or 'no reason given'}."
-            " Correct it and send it again.",
+            " Sent again as it was, it would be rejected again: see this code's hint for what to do.",
             file=r["ack_file"], isa13=r["ack_isa13"], gs06=r["ack_gs06"], st02=r["ack_st02"], seg="AK2",
             value=r["st02"]))
     return out

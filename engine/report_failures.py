@@ -522,7 +522,14 @@ HINTS: dict[str, str] = {
         "envelope (or the partner's profile ids), and send the documents again in a new interchange."
     ),
     "FA_DOCUMENT_REJECTED": (
-        "The partner did not take that document: read its reasons (AK3/AK4), correct the document and send it again."
+        "The partner did not take that document: read its reasons (AK3/AK4 name the segment and element). No command "
+        "corrects a document we sent, and `orderbridge resend` refuses a rejected one (the same sets, even under new "
+        "control numbers, would be rejected again). If the fault is ours (the profile's version or ids, a value the "
+        "partner's guide does not take), mend the profile so later documents go right. For this one, agree with the "
+        "partner: an 855 or 865 is stated again only by our answer to its next 860 (a revised 855 or an 865); a "
+        "corrected 810 or 856 another system of ours sends is recorded with `orderbridge record FILE --partner P --by "
+        "NAME --note WHY`. Then close the reconciliation's DOCUMENT_REJECTED with `orderbridge exception resolve ID "
+        "--by NAME --note WHY` (or `exception explain` when the partner took it another way)."
     ),
     "FA_INTERCHANGE_NOTED": (
         "Nothing to resend: the partner took the interchange; mend what TA105 names before the next one."

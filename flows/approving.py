@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from connectors.state import StateConflict, StateStore
 from engine import lifecycle
@@ -104,6 +105,19 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
             sets.setdefault((c.partner, c.po_number), set()).add(lifecycle.sent_as(c, named))
     return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
                     tuple(sorted(sets.get(d.key, ()))), d.allowance) for d in done]
+
+
+def answers_received(partners_dir: Path, partner: str) -> tuple[str, ...] | None:
+    """What the partner's profile receives (PartnerProfile.receives), for saying which document answers a person's
+    decision (engine.lifecycle.after_decision); None when its profile does not load (the 855 is said)."""
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile
+
+    path = Path(partners_dir) / f"{partner}.toml"
+    try:
+        return tuple(load_profile(path).receives) if path.is_file() else None
+    except ConfigError:
+        return None
 
 
 def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> str:

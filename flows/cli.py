@@ -959,10 +959,12 @@ def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note:
 def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str,
                      release: str | None = None) -> None:
     from engine import lifecycle
+    from flows.approving import answers_received
 
     store = _state(workspace)
     order = _order_or_exit(store, po, partner, release, workspace)
-    follows = lifecycle.after_decision(order, verdict)
+    follows = lifecycle.after_decision(order, verdict,
+                                       answers_received(workspace.resolve() / "partners", order.partner))
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock(),
                                               lines=store.order_lines(*order.key))

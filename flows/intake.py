@@ -107,7 +107,6 @@ RECEIVING = "receiving"
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
 DUPLICATE_CONSEQUENCE = "nothing sent again"  # a FILE_DUPLICATE's (its file_move says where it waits)
-REJECTED_CONSEQUENCE = "our document rejected by the partner (its status rejected): correct it and send it again"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
@@ -606,7 +605,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         plan += lifecycle.plan_file_findings([f for f in told if f.code not in PARTNER_VERDICTS], partner=partner,
                                              consequence=ACK_CONSEQUENCE)
         plan += lifecycle.plan_file_findings([f for f in told if f.code in PARTNER_VERDICTS], partner=partner,
-                                             consequence=REJECTED_CONSEQUENCE)
+                                             consequence=lifecycle.intake.REJECTED_CONSEQUENCE)
     if messages_dir is not None:
         text_messages.keep(messages_dir, outcome.text_messages, part=part)
     if kept_root is not None:

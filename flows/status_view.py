@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -18,6 +17,7 @@ from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON, WAITING_ON_HOLD
+from schemas.money_text import money_text
 from schemas.ship_windows import RANGE_START
 
 _CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
@@ -632,7 +632,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
     console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
-                         f"value acknowledged {o['value']} {o['currency']})"))
+                         f"value acknowledged {money_text(o['value'], o['currency'])} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
     if o.get("continued_by"):  # one company under two profiles ([continues])
@@ -758,7 +758,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         for c in ("id", "type", "line", "amount", "age", "state", "what"):
             f.add_column(c, overflow="fold")
         for x in doc["exceptions"]:
-            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "", x["amount_at_risk"],
+            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "",
+                                           money_text(x["amount_at_risk"], x["currency"]),
                                            x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
                                            x["message"])))
         console.print(f)
@@ -805,7 +806,7 @@ def _asked_text(o: dict) -> list[str]:
                    + (f", promised for {o['ship_complete_date']}" if o.get("ship_complete_date") else ""))
     if o.get("do_not_exceed"):
         x = o["do_not_exceed"]
-        out.append(f"  do not exceed (CSH03) {x['amount']} {o['currency']}".rstrip()
+        out.append(f"  do not exceed (CSH03) {money_text(x['amount'], o['currency'])} {o['currency']}".rstrip()
                    + (f", action (CSH02) {x['action']}" if x["action"] else ""))
     return out
 
@@ -914,8 +915,10 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
             store = f" store {inv['store'] or '(none)'}" if inv.get("store") is not None else ""  # billed per store
             v.add_row(shown(inv["invoice_number"]), inv["invoice_date"],
                       shown((inv["shipment_id"] or "(order)") + store),
-                      str(len(inv["lines"])), inv["merchandise"], inv["charges"],
-                      f"{inv['total']} {inv['currency']}" + (f" (tax {inv['tax']})" if inv.get("tax") else ""),
+                      str(len(inv["lines"])), money_text(inv["merchandise"], inv["currency"]),
+                      money_text(inv["charges"], inv["currency"]),
+                      f"{money_text(inv['total'], inv['currency'])} {inv['currency']}"
+                      + (f" (tax {money_text(inv['tax'], inv['currency'])})" if inv.get("tax") else ""),
                       d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
         console.print(v)
         for inv in doc["invoices"]:  # a line billed by weight: why its amount is not its cases times the price
@@ -923,7 +926,8 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                 if ln.get("net_weight"):
                     console.print(shown(f"  invoice {inv['invoice_number']} line {ln['line_id'] or ln['line_number']}: "
                                         f"{ln['quantity']} {ln['unit']} billed by net weight {ln['net_weight']} "
-                                        f"{ln['net_weight_unit']} x {ln['unit_price']} = {Decimal(ln['amount']):.2f}"))
+                                        f"{ln['net_weight_unit']} x {ln['unit_price']} = "
+                                        f"{money_text(ln['amount'], inv['currency'])}"))
     if doc.get("invoices_held"):  # an 880 billing holds (INVOICE_HELD_NOT_ON_880): no number, said once
         held = Table(title="invoices held (not sent; billed once what holds them is settled)")
         for col in ("invoice", "shipment", "line", "since run", "why"):

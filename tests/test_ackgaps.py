@@ -322,7 +322,8 @@ def test_a_rejection_by_ta1_997_or_824_is_one_error_and_never_quarantines_the_pa
         [("FA_DOCUMENT_REJECTED", "error", TGT_997.name, "944101")]
     assert told[0].message.startswith("target's 997 rejected our 855 (GS06 2 ST02 0003, file target-855-000000002.x12"
                                       "): set rejected")
-    assert told[0].message.endswith("Correct it and send it again.")
+    assert told[0].message.endswith("Sent again as it was, it would be rejected again: see this code's hint for what "
+                                    "to do.")
     assert _status("target", fa.functional_acks)[("855", "0003")]["status"] == "rejected"
 
     advice = take("target", _824("OTI*TR*IV*INV0000004~", "TED*024*RECEIPT NOT FOUND~"))
@@ -335,8 +336,9 @@ def test_the_intake_consequence_of_a_partner_s_rejection_says_what_ops_do():
     from engine.lifecycle import intake_consequence
 
     ta1 = _take("homedepot", HD_TA1)
-    assert intake_consequence(ta1.findings[0], ta1) == \
-        "our document rejected by the partner (its status rejected): correct it and send it again"
+    assert intake_consequence(ta1.findings[0], ta1) == (
+        "our document rejected by the partner (its status rejected): not sent again as it was (it would be rejected "
+        "again); see the hint")
 
 
 def test_inspecting_a_partner_s_ta1_rejection_is_not_a_file_with_errors(tmp_path):

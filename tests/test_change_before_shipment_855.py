@@ -304,7 +304,8 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
     how = ["--note", "called off"] if verdict == "approve" else ["--reason", "a blanket"]
     res = CliRunner().invoke(app, [verdict, "PO-1", "--partner", "acme", "--by", "Dana", *how, "-w", str(ws.root)])
     assert res.exit_code == 0, res.output
-    assert "the next run sends the 855 and answers the 1 860(s) that waited on it" in " ".join(res.output.split())
+    sent = "the 855" if verdict == "approve" else "an 855 RD refusing the order (BAK02 RD, each line ACK IR)"
+    assert f"the next run sends {sent} and answers the 1 860(s) that waited on it" in " ".join(res.output.split())
     run_stages(ws, datetime(2026, 11, 29, 2))
     first, answer = outbox(ws, "acme", "855")
     bak = [next(r for r in doc if r[0] == "BAK") for doc in (first, answer)]

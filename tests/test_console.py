@@ -153,7 +153,8 @@ def test_a_decision_is_recorded_under_the_signed_in_user(server, ws):
     status, body = c.post("/decide", fields | {"verdict": "reject"})
     assert status == 400 and "A rejection needs a note" in body
     status, body = c.post("/decide", fields | {"verdict": "reject", "note": "over credit", "by": "mallory"})
-    assert status == 200 and "globex/GLOBEX-2010 rejected by dana; the next run sends the 855." in body
+    assert status == 200 and ("globex/GLOBEX-2010 rejected by dana; the next run sends an 855 RD refusing the order "
+                                 "(BAK02 RD, each line ACK IR).") in body
     record = order_state(ws, "globex", "GLOBEX-2010")
     assert (record.state, record.person.by, record.person.reason, record.person.at) == \
         ("rejected_by_person", "dana", "over credit", "2026-11-27T09:30:00")

@@ -70,7 +70,8 @@ def test_an_875_s_reference_note_name_and_description_are_accepted_with_errors_n
     assert _notes(out) == [
         ("AK3", "N9", "3", "", "8"), ("AK4", "2", "127", "5", LONG), ("AK3", "NTE", "5", "", "8"),
         ("AK4", "2", "352", "5", NOTE), ("AK3", "N1", "6", "", "8"), ("AK4", "2", "93", "5", NAME),
-        ("AK3", "G69", "8", "", "8"), ("AK4", "1", "", "6", ""), ("AK5", "E", "5"), ("AK9", "E", "1", "1", "1")]
+        # AK402 369: G6901 is X12 element 369 Free-form Description (AN 1/45; as N903); it was left empty
+        ("AK3", "G69", "8", "", "8"), ("AK4", "1", "369", "6", ""), ("AK5", "E", "5"), ("AK9", "E", "1", "1", "1")]
     assert out.orders["po_number"].to_pylist() == ["SB4410027"]
     assert [r["id"] for r in out.orders["refs_sent"][0].as_py()] == [LONG]  # kept as received, not cut
     assert out.orders["ship_to_name"].to_pylist() == [NAME]
@@ -188,6 +189,7 @@ def test_the_ship_time_hold_names_the_intake_warning(night):
     assert held[:2] == ("error", "SB4410027")
     assert f"REF02 '{LONG_DP}' (40 characters)" in held[2] and "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" \
         in held[2]
+    assert ".)" not in held[2] and ".." not in held[2], held[2]  # each reason's period left to the sentence
     assert not list((ws.drop_root / "staterbros" / "outbox").glob("staterbros-856-*"))  # no invalid 856 sent
     # the harmless ones are warnings: nothing else refused or held
     assert sorted({c for c, s, _po, _m in found if s == "error"}) == ["ASN_NOT_BUILT"]
@@ -239,6 +241,7 @@ def test_an_810_held_for_it_names_the_intake_warning_too(tmp_path):
     [held] = [m for c, s, po, m in found if c == "INVOICE_NOT_BUILT" and s == "error" and po == "SB4410027"]
     assert f"REF02 '{LONG_DP}' (40 characters)" in held and "VALUE_TOO_LONG_TO_ECHO said so when the PO was taken" \
         in held
+    assert "failed validation: ELEMENT_TOO_LONG" in held and ".." not in held, held  # it printed "longer than 30.."
 
 
 def test_a_hold_owed_to_no_po_value_does_not_name_the_intake_warning():
@@ -283,7 +286,7 @@ def test_pyx12_and_bots_find_the_same_four_elements(tmp_path):
     theirs = [s for s in theirs if s[0] in ("AK3", "AK4", "AK5", "AK9")]
     ours = _notes(_outcome(HARMLESS_875))
     assert [s for s in theirs if s[0] == "AK3"] == [s for s in ours if s[0] == "AK3"]
-    # AK4: the same positions and codes; pyx12 names G6901 by its id where ours leaves AK402 (a number) empty
+    # AK4: the same positions and codes; pyx12 names G6901 by its id where ours writes its number (369)
     assert [(s[1], s[3]) for s in theirs if s[0] == "AK4"] == [(s[1], s[3]) for s in ours if s[0] == "AK4"]
     assert theirs[-2:] == _notes(_outcome(HARMLESS_875, _rejecting()))[-2:] == [
         ("AK5", "R", "5"), ("AK9", "R", "1", "1", "0")]

@@ -179,6 +179,9 @@ def test_a_night_takes_the_po_and_bills_and_reconciles_its_stated_amounts(tmp_pa
     state = StateStore(ws.state_path)
     try:
         assert "ACME-1000" in [o.po_number for o in state.orders("acme")]
+        # the failures report's consequence says so (it said "none (warning)" while the 997 noted it, AK5 E)
+        told = {f["consequence"] for f in state.findings() if f["code"] == "IMPLIED_DECIMAL_STATED"}
+        assert told == {"value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"}, told
     finally:
         state.close()
     ack855 = [_set_of(_segments(p), "BAK", lambda r: r[3] == "ACME-1000") for p in sorted(outbox.glob("*855*.x12"))

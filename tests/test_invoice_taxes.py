@@ -379,7 +379,8 @@ def test_status_shows_the_810s_tax_apart_from_its_charges(taxed_night):
         assert (Decimal(invoice["charges"]), Decimal(invoice["tax"])) == (Decimal(0), record.tax)
         shown = CliRunner().invoke(app, ["status", po, "--partner", "loblaw", "-w", str(ws.root)],
                                    env={"COLUMNS": "250"})
-        assert "(tax" in shown.stdout and f"{record.tax})" in shown.stdout  # (a narrow terminal wraps the cell)
+        # the text shows money with the currency's decimals (471.90 CAD), the JSON the exact number (above)
+        assert "(tax" in shown.stdout and f"{record.tax:.2f})" in shown.stdout  # (a narrow terminal wraps the cell)
 
 
 def test_billing_routes_only_the_taxed_810s_and_holds_one_whose_province_is_unknown(tmp_path):

@@ -210,7 +210,7 @@ def test_the_value_shown_is_named_as_acknowledged(demo):
     from tests.support_console import Client, ConsoleServer
 
     res = CliRunner().invoke(app, ["status", "ACME-1011", "--partner", "acme", "-w", str(demo.root)])
-    assert "; value acknowledged 0 USD)" in " ".join(res.stdout.split())
+    assert "; value acknowledged 0.00 USD)" in " ".join(res.stdout.split())
     with ConsoleServer(demo.root) as server:
         client = Client(server.url)
         page = client.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1011"}))[1]

@@ -64,7 +64,7 @@ from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac, line_money
 from engine.invoice_taxes import Places, taxes_for
-from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
+from engine.lifecycle.common import closed, filled_per_partner, findings_said, moved_orders, transaction_set
 from engine.lifecycle.on_880 import HELD as HELD_NOT_ON_880
 from engine.lifecycle.on_880 import held_finding, unstated
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
@@ -700,7 +700,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         weighed = {new: weighed[old] for new, old in enumerate(kept) if old in weighed}
         for i, why in unweighed.items():
             d = due_all[i]
-            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) is not built: {why}.",
+            f = finding("INVOICE_NOT_BUILT", closed(f"PO {d.po_number}: the 810 ({d.doc_key}) is not built: {why}"),
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     # index -> the PO's own ITD, where the 810 states it (indexes of the due list as billed: unweighed ones gone)
@@ -725,7 +725,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             continue
         profile = profiles[d.partner]
         if d.doc_key in refused:
-            why = "; ".join(f"{f.code} {f.message}" for f in refused[d.doc_key][:5])[:500]
+            why = findings_said(refused[d.doc_key])
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}."
                         f"{echo_held_because(refused[d.doc_key], values_sent([orders.get(key, {})]))}",
                         value=d.po_number)
@@ -759,8 +759,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                         built.built.body, settings.g72_codes, settings.tax_percent, _version_880(profile))))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
-            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
-                        value=d.po_number)
+            f = finding("INVOICE_NOT_BUILT",
+                        closed(f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}"), value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
         if not so_far:  # the order's first 810 of the run: its units as they are

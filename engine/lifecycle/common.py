@@ -38,6 +38,20 @@ from schemas.profile import PartnerProfile
 SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865"}
 
 
+def findings_said(found: Sequence, *, most: int = 5, limit: int = 500) -> str:
+    """The first ``most`` findings of a document that failed validation, "CODE message" each, joined by "; " and
+    cut at ``limit`` characters, each message's closing period left off (the sentence they go into closes it:
+    "failed validation: ... (19 characters)." not "...characters).."; ASN_NOT_BUILT, INVOICE_NOT_BUILT)."""
+    return "; ".join(f"{f.code} {f.message.rstrip().rstrip('.')}" for f in found[:most])[:limit]
+
+
+def closed(text: str) -> str:
+    """``text`` ending in one period: a reason that already ends a sentence (an exception's text, a message) gets
+    none added."""
+    text = text.rstrip()
+    return text if text.endswith(".") else text + "."
+
+
 def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "",
                      envelope: Envelope | None = None) -> PlannedDocument:
     """An engine OutDoc (997, TA1, 855, 865) as a PlannedDocument: one PlannedSet per body; the first

@@ -761,6 +761,10 @@ def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineR
 
 
 NOTED_ELEMENT_ERRORS = frozenset(ACCEPTED_AS.values())
+# a partner's rejection of a document of ours (PARTNER_VERDICTS): nothing corrects or resends it as it was
+# (engine.report_failures' hint for FA_DOCUMENT_REJECTED says what ops can do)
+REJECTED_CONSEQUENCE = ("our document rejected by the partner (its status rejected): not sent again as it was "
+                        "(it would be rejected again); see the hint")
 # VALUE_TOO_LONG_TO_ECHO's consequence (a reference; the PO number: True): the order is taken, and until the profile's
 # version fits, what echoes the value is not sent as it is (engine.lifecycle.shipping and billing name this warning
 # when they hold the 856 or 810)
@@ -770,6 +774,17 @@ ECHO_CONSEQUENCE = {
     True: "order taken; no 855 is sent for it (ACK_NOT_SENT); its 856 and 810 will be held at ship time "
           "(ASN_NOT_BUILT, INVOICE_NOT_BUILT) until the profile's version fits",
 }
+
+
+def implied_decimal_consequence(element: str) -> str:
+    """IMPLIED_DECIMAL_STATED's consequence at ``element``, as engine.acks answers it: an IEA01 so written is noted by
+    the TA1 (TA1_NOTED: E, TA105 021); a GE01/GE02 has no 997 code (the group is acknowledged A, the warning kept in
+    our reports); an SE01 or an element of the set is noted by the 997 (NOTED_IN_997: AK4 code 6, AK5 E)."""
+    if element == "IEA01":
+        return "value read as stated; the interchange accepted with errors noted (TA1 E, TA105 021)"
+    if element in ("GE01", "GE02"):
+        return "value read as stated; the group acknowledged A (the 997 has no code for it): in our reports only"
+    return "value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"
 
 
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
@@ -782,9 +797,11 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
             return "set accepted with errors noted (997 AK5 E); its order taken"
         if f.code == "VALUE_TOO_LONG_TO_ECHO":  # (rules.outbound.echoes_too_long) what it will do at ship time
             return ECHO_CONSEQUENCE[f.location.element == "BEG03"]
+        if f.code == "IMPLIED_DECIMAL_STATED":  # read as stated; told the partner where X12 has a code for it
+            return implied_decimal_consequence(f.location.element or "")
         return "none (warning)"
     if f.code in PARTNER_VERDICTS:  # the partner's file is taken; our document is what it refused
-        return "our document rejected by the partner (its status rejected): correct it and send it again"
+        return REJECTED_CONSEQUENCE
     if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
         return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
                 else "nothing read") + ("; file quarantined" if quarantined else "")

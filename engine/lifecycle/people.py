@@ -7,7 +7,7 @@ Pure: typed records (and, for a recheck, the rules' fresh decisions) in; a Plan 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.decide import PENDING, OrderDecision
@@ -57,15 +57,33 @@ def resumes(record: OrderRecord) -> bool:
             and record.answered_revision == record.revision and not record.changed_lines)
 
 
-def after_decision(record: OrderRecord, verdict: str) -> str:
-    """What follows a person's ``verdict`` on the held order ``record``, in words: the next run sends the 855; but a
-    release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
+def after_decision(record: OrderRecord, verdict: str, receives: Iterable[str] | None = None) -> str:
+    """What follows a person's ``verdict`` on the held order ``record``, in words: the next run sends the answer
+    the partner's profile receives (``receives``: its PartnerProfile.receives; None: the 855), for a rejection
+    the 855 that refuses the order (BAK02 RD, each line ACK IR: engine.po_ack.ack_type) as the decide stage writes
+    it; but a release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
     if verdict == APPROVED and resumes(record):
         return "the release stands and ships as answered (no new 855: the buyer has one)"
     if allowance_held(record):
         return "its next 810 takes the allowance off" if verdict == APPROVED else \
             "its next 810 goes without the allowance"
-    return "the next run sends the 855"
+    return "the next run sends " + decision_answer(verdict, ("855",) if receives is None else receives)
+
+
+def decision_answer(verdict: str, receives: Iterable[str]) -> str:
+    """The documents answering a person's decision on a held order, in words, as engine.lifecycle.decisions sends
+    them: the profile's order answer (an 870 when it receives one, else an 855 when it receives it) and its CSV
+    acknowledgment when it receives one; "no answer" when it receives neither."""
+    got = set(receives)
+    rejected = verdict != APPROVED
+    said = []
+    if "870" in got:
+        said.append("its 870 with each line canceled (ISR01 IC)" if rejected else "its 870")
+    elif "855" in got:
+        said.append("an 855 RD refusing the order (BAK02 RD, each line ACK IR)" if rejected else "the 855")
+    if "csv_ack" in got:
+        said.append("its CSV acknowledgment" + (" (each line rejected)" if rejected else ""))
+    return " and ".join(said) or "no answer (the partner's profile receives none for orders)"
 
 
 def not_rechecked(record: OrderRecord) -> str:

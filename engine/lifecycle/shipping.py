@@ -53,7 +53,7 @@ from engine.envelope import (
     render_body,
     usual_delimiters,
 )
-from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_fob
+from engine.lifecycle.common import findings_said, moved_orders, transaction_set, with_agreed_fob
 from engine.lifecycle.kits import kits_shipped
 from engine.lifecycle.ship_checks import (
     CANCELLED_SHIPPED,
@@ -1399,7 +1399,7 @@ def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch
     mine = orders.filter(pc.and_(pc.equal(orders["partner"], partner),
                                  pc.is_in(orders["po_number"], value_set=pa.array(pos, pa.string())))) \
         if pos and orders.num_rows else orders.slice(0, 0)
-    why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
+    why = findings_said(found)
     f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
                 f"consumed).{echo_held_because(found, values_sent(mine.to_pylist()))}", value=sid,
                 detail=Detail(shipment_id=sid))

@@ -1,0 +1,35 @@
+"""An amount of money as people read it: with its currency's decimals (ISO 4217 minor units: 2 for most, 0 for
+JPY or KRW, 3 for KWD or BHD), never fewer; a value with more decimals than its currency has (a price 4.575) is kept
+exact rather than rounded. ``485.1 USD`` reads 485.10, as the console shows it (console.reading.money)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# ISO 4217's currencies whose minor unit is not the hundredth (list one: the codes' "minor unit" column)
+MINOR_UNITS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+                     "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+
+
+def decimals_of(currency: str | None) -> int:
+    """The currency's decimals (2 for one we do not list, or none named)."""
+    return MINOR_UNITS.get((currency or "").strip().upper(), 2)
+
+
+def money_text(value, currency: str | None) -> str:
+    """``value`` (a Decimal, number or text) with at least ``currency``'s decimals, no thousands separator; "" for
+    None or ""; a text that is no number as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not d.is_finite():
+        return str(value)
+    places = max(decimals_of(currency), -min(d.normalize().as_tuple().exponent, 0))
+    return f"{d:.{places}f}"
