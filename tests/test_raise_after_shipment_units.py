@@ -91,3 +91,42 @@ def test_a_cut_in_cases_after_shipment_keeps_the_eaches_of_the_cases_left(tmp_pa
     assert [(n, t) for n, _, t in _invoices(ws)] == [("INV0000001", "94080"), ("INV0000002", "47040")], \
         _invoices(ws)
     assert _state(ws)[0] == "invoiced"
+
+
+def test_a_changed_line_in_cases_shipped_while_held_asks_only_the_eaches_left():
+    """engine.kept_stock.allocate_keeping on approval (tests.test_finance2's case, in cases): PO-1's changed line 1
+    (3 CA of 12: 36 eaches) shipped 2 CA while its order was held and still holds 12 eaches; PO-2 asks 24 eaches. With
+    48 on hand, PO-1 keeps its 12 and asks nothing more (its 2 CA shipped placed as 24 eaches, no warehouse): PO-2 is
+    filled. The 2 CA shipped used to be taken off the line's 36 eaches as 2 eaches: it asked 22 more, was placed 34,
+    and PO-2 was 10 eaches short."""
+    from decimal import Decimal as D
+
+    import pyarrow as pa
+
+    from engine.decide import ACCEPTED, OrderDecision
+    from engine.kept_stock import allocate_keeping
+    from schemas.allocation import AllocationPolicy
+    from schemas.inventory import ALLOCATION_INPUT, EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+    from schemas.lifecycle import LineRecord, LineState, Reservation
+
+    def line(po: str, eaches: int, per: int | None) -> dict:
+        return {"partner": "acme", "order_ref": f"acme|{po}", "po_number": po, "line_number": 1, "sku": "A",
+                "quantity": D(eaches), "requested_ship_date": None, "po_date": None, "arrival": 0, "case_pack": None,
+                "unit_eaches": per, "deliver_by": None, "no_backorder": False}
+
+    day = datetime(2026, 11, 28).date()
+    result = allocate_keeping(
+        pa.Table.from_pylist([line("PO-1", 36, 12), line("PO-2", 24, None)], schema=ALLOCATION_INPUT),
+        pa.Table.from_pylist([{"as_of": day, "warehouse": "EAST", "sku": "A", "on_hand": 48, "reserved": 0}],
+                             schema=INVENTORY_SNAPSHOT),
+        EXPECTED_RECEIPTS.empty_table(), {"acme": AllocationPolicy()},
+        decisions=[OrderDecision("acme", po, f"acme|{po}", "po.x12", ACCEPTED) for po in ("PO-1", "PO-2")],
+        reserved=[{"warehouse": "EAST", "sku": "A", "quantity": 12}],
+        held={("acme", "PO-1"): (Reservation("acme", "PO-1", 1, "EAST", "A", 12),)},
+        changed={("acme", "PO-1"): {1}}, today=day,
+        stored={("acme", "PO-1"): (LineRecord("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED, sku="A", unit="CA",
+                                              ordered=D(3), shipped=D(2)),)})
+    assert [(r["po_number"], r["warehouse"], int(r["ordered"]), int(r["allocated"]), int(r["backordered"]),
+             r["reason"]) for r in result.lines.to_pylist()] == [
+        ("PO-1", None, 24, 24, 0, "2 shipped while held"), ("PO-1", "EAST", 12, 12, 0, "rest: filled"),
+        ("PO-2", "EAST", 24, 24, 0, "filled")]
