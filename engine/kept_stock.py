@@ -114,10 +114,11 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
 
 
 def service_rows(lines: pa.Table, reason: str = "service") -> pa.Table:
-    """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity in eaches placed, no
-    warehouse (nothing reserved), reason ``reason`` ("service"; "bill_only" for a bill-only order's lines)."""
-    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
-    qty = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(lines["quantity"].to_pylist(), per_unit, strict=True)],
+    """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity (in eaches, as
+    ALLOCATION_INPUT counts it) placed, no warehouse (nothing reserved), reason ``reason`` ("service"; "bill_only"
+    for a bill-only order's lines). The quantity used to be multiplied by the line's unit_eaches again: a bill-only
+    line of 2 CA of 10 (20 eaches) was placed 200, acknowledged IQ 20 CA and billed 20 CA."""
+    qty = pa.array([q or Decimal(0) for q in lines["quantity"].to_pylist()],
                    ALLOCATION.field("ordered").type)  # a few lines: in Python
     zero = pa.repeat(pa.scalar(Decimal(0), ALLOCATION.field("ordered").type), lines.num_rows)
     return pa.table({
@@ -179,8 +180,12 @@ def shipped_rows(lines: pa.Table) -> pa.Table:
     unit) already shipped: placed in eaches, no warehouse (nothing reserved), their reason saying how many, in the
     line's unit ("4 shipped while held", schemas.inventory.SHIPPED_WHILE_HELD). It used to be "shipped": the line's
     reason read "filled; shipped" for a line 4 of whose 6 had shipped and 2 were allocated."""
-    rows = service_rows(lines)
-    said = pa.array([f"{_units(q)} {SHIPPED_WHILE_HELD}" for q in lines["quantity"].to_pylist()], pa.string())
+    units = lines["quantity"].to_pylist()
+    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
+    eaches = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(units, per_unit, strict=True)],
+                      lines.schema.field("quantity").type)  # what shipped, in the line's unit: placed in eaches
+    rows = service_rows(lines.set_column(lines.schema.get_field_index("quantity"), "quantity", eaches))
+    said = pa.array([f"{_units(q)} {SHIPPED_WHILE_HELD}" for q in units], pa.string())
     return rows.set_column(rows.schema.get_field_index("reason"), "reason", said).cast(ALLOCATION)
 
 
