@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -114,10 +114,11 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
 
 
 def service_rows(lines: pa.Table, reason: str = "service") -> pa.Table:
-    """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity in eaches placed, no
-    warehouse (nothing reserved), reason ``reason`` ("service"; "bill_only" for a bill-only order's lines)."""
-    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
-    qty = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(lines["quantity"].to_pylist(), per_unit, strict=True)],
+    """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity (in eaches, as
+    ALLOCATION_INPUT counts it) placed, no warehouse (nothing reserved), reason ``reason`` ("service"; "bill_only"
+    for a bill-only order's lines). The quantity used to be multiplied by the line's unit_eaches again: a bill-only
+    line of 2 CA of 10 (20 eaches) was placed 200, acknowledged IQ 20 CA and billed 20 CA."""
+    qty = pa.array([q or Decimal(0) for q in lines["quantity"].to_pylist()],
                    ALLOCATION.field("ordered").type)  # a few lines: in Python
     zero = pa.repeat(pa.scalar(Decimal(0), ALLOCATION.field("ordered").type), lines.num_rows)
     return pa.table({
@@ -135,7 +136,9 @@ def shipped_demand(lines: pa.Table, stored: Mapping[Key, Sequence[LineRecord]],
     in full left out; and those shipped units as ALLOCATION rows (``shipped_rows``). A changed line of an order held
     for a person on the change may ship meanwhile (the warehouse shipping what it had picked): decided on approval,
     only what is left to ship competes for stock. It used to be allocated whole again, its shipped units taken
-    from the run's stock a second time (and, decided from scratch, forgotten)."""
+    from the run's stock a second time (and, decided from scratch, forgotten). The quantity is in eaches, what
+    shipped in the line's unit (ALLOCATION_INPUT unit_eaches each): 2 CA of 12 shipped leave 12 eaches of 3 CA. It
+    used to take 2 eaches off, the line asking 34 and taking stock another order was owed."""
     done: dict[tuple[str, int], Decimal] = {}
     for key, records in stored.items():
         numbers = changed.get(key)
@@ -151,13 +154,18 @@ def shipped_demand(lines: pa.Table, stored: Mapping[Key, Sequence[LineRecord]],
     if not at:
         return lines, ALLOCATION.empty_table()
     quantities = lines["quantity"].to_pylist()
+    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
     new_q: list[Decimal | None] = list(quantities)
     keep_row = np.ones(lines.num_rows, dtype=bool)
     left = []
     for i in at:
-        q = quantities[i] or Decimal(0)
-        went = min(done[(lines["order_ref"][i].as_py(), int(lines["line_number"][i].as_py()))], q)
-        new_q[i], keep_row[i] = q - went, q - went > 0
+        q = quantities[i] or Decimal(0)  # in eaches (ALLOCATION_INPUT); what shipped, in the line's unit
+        per = per_unit[i] or 1
+        went = done[(lines["order_ref"][i].as_py(), int(lines["line_number"][i].as_py()))]
+        rest = q - went * per
+        if rest < 0:  # shipped more than the line now asks: all of it went
+            went, rest = (q / per).quantize(Decimal("0.0001"), rounding=ROUND_DOWN), Decimal(0)
+        new_q[i], keep_row[i] = rest, rest > 0
         left.append(went)
     out = lines.set_column(lines.schema.get_field_index("quantity"), "quantity",
                            pa.array(new_q, ALLOCATION_INPUT.field("quantity").type))
@@ -172,8 +180,12 @@ def shipped_rows(lines: pa.Table) -> pa.Table:
     unit) already shipped: placed in eaches, no warehouse (nothing reserved), their reason saying how many, in the
     line's unit ("4 shipped while held", schemas.inventory.SHIPPED_WHILE_HELD). It used to be "shipped": the line's
     reason read "filled; shipped" for a line 4 of whose 6 had shipped and 2 were allocated."""
-    rows = service_rows(lines)
-    said = pa.array([f"{_units(q)} {SHIPPED_WHILE_HELD}" for q in lines["quantity"].to_pylist()], pa.string())
+    units = lines["quantity"].to_pylist()
+    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
+    eaches = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(units, per_unit, strict=True)],
+                      lines.schema.field("quantity").type)  # what shipped, in the line's unit: placed in eaches
+    rows = service_rows(lines.set_column(lines.schema.get_field_index("quantity"), "quantity", eaches))
+    said = pa.array([f"{_units(q)} {SHIPPED_WHILE_HELD}" for q in units], pa.string())
     return rows.set_column(rows.schema.get_field_index("reason"), "reason", said).cast(ALLOCATION)
 
 

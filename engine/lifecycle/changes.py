@@ -10,7 +10,7 @@ Pure: typed records, stored lines and reservations, and the canonical tables in;
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -761,7 +761,7 @@ class _Step:
         revision = record.revision + 1
         lines = self._lines_after_shipment(result, stored, touched, revision,
                                            cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
-        kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
+        kept = _reserved(self.rv.reservations.get(self.key, ()), lines, reservation_eaches(self.key, self.units))
         added = tuple(sorted(set(result.new_lines["line_number"].to_pylist()) - set(stored)))
         redecided = redecided_lines(result, stored)
         if added or redecided or record.state not in SHIPPING:
@@ -1398,11 +1398,15 @@ def _priced_per(was: Decimal, row: Mapping) -> Decimal:
     return Decimal(priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1)
 
 
-def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:
+def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...],
+              eaches: Callable[[LineRecord], int] | None = None) -> tuple[Reservation, ...]:
     """The order's reservations cut to what each line still has to ship from stock (allocated - shipped),
-    the last warehouse's first; a line gone keeps none."""
-    left = {ln.line_number: max(int(Decimal(ln.allocated - ln.shipped).to_integral_value(rounding=ROUND_CEILING)), 0)
-            for ln in lines}
+    the last warehouse's first; a line gone keeps none. A line's units are counted in ``eaches`` as reservations
+    are (``eaches``: the eaches in one unit of the line, reservation_eaches; 1 without it): 2 CA of 12 still to
+    ship keep 24 eaches. They used to keep 2, the order's next shipment of the 2 CA held as SHIPMENT_OVER_RESERVED
+    ("only 2 eaches still reserved") after an 860 raised or cut a line in cases of an order that shipped in part."""
+    left = {ln.line_number: max(int(Decimal((ln.allocated - ln.shipped) * (eaches(ln) if eaches else 1))
+                                    .to_integral_value(rounding=ROUND_CEILING)), 0) for ln in lines}
     out = []
     for r in reversed(reservations):
         room = left.get(r.line_number, 0)
@@ -2002,6 +2006,20 @@ def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) ->
         if len(alike) > 1:
             out[ln.line_number] = alike
     return out
+
+
+def reservation_eaches(key: Key, units: ShipmentUnits | None) -> Callable[[LineRecord], int]:
+    """The eaches in one unit of a line of order ``key`` as its reservations count them (the allocation places
+    eaches: a CA of 12 is 12; ShipmentUnits.line_each, the item master's units, the case pack, a PO4 intake learned),
+    else the line's stored unit_eaches (a line priced per each in a pack), else 1."""
+    partner, po = key
+
+    def eaches(ln: LineRecord) -> int:
+        found = units.line_each(partner, po, ln.line_number, ln.sku, ln.unit) if units is not None and ln.sku \
+            and ln.unit else None
+        return int(found) if found and found > 0 and found == int(found) else (ln.unit_eaches or 1)
+
+    return eaches
 
 
 def unit_eaches(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> UnitEaches | None:
