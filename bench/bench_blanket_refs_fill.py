@@ -23,29 +23,15 @@ sys.path.insert(0, str(REPO))
 
 
 def main(releases: int) -> None:
+    from bench.bench_releases_by_ref import releases_night
     from connectors.order_store import OrderStore
     from connectors.state import COLUMNS_ADDED_IN, StateStore
     from connectors.state_migrations import AGED_READS, BLANKET_REFS
     from flows.releases import fill_blanket_refs, releases_by_ref
-    from tests.retailer_support import recounted
-    from tests.support import run_stages
     from tests.test_rg89c import BLANKET
-    from tests.test_rg89e import DROPS, NIGHT, RELEASE_FILE, _blanket_850, _night
 
-    first = (DROPS / RELEASE_FILE).read_text()
     with tempfile.TemporaryDirectory() as tmp:
-        ws = _night(Path(tmp), "bench", {"FAS850_FAS8900401_0000.x12": _blanket_850()})
-        inbox = ws.drop_root / "fastenal" / "inbox"
-        for n in range(releases):
-            po, contract, control = f"45{n:08d}", BLANKET if n % 10 == 0 else f"46{n:08d}", 100000 + n
-            text = first.replace(f"BEG*00*RL*{BLANKET}*0001*20261124~",
-                                 f"BEG*00*RL*{po}**20261124~\nREF*CT*{contract}~")
-            text = text.replace("000089014", f"{control:09d}").replace("*89014*", f"*{control}*").replace(
-                "GE*1*89014", f"GE*1*{control}")
-            (inbox / f"FAS850_{po}.x12").write_bytes(recounted(text.encode()))
-        started = time.perf_counter()
-        run_stages(ws, NIGHT)
-        built = time.perf_counter() - started
+        ws, built = releases_night(Path(tmp), releases)
         state = StateStore(ws.state_url)
         with state.transaction():  # what a version 35 store is, with the orders it took
             for index in ("orders_contract", "orders_agreement"):

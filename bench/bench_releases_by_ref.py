@@ -21,29 +21,38 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def main(releases: int) -> None:
-    from connectors.order_store import OrderStore
-    from connectors.state import StateStore
-    from flows.releases import releases_by_ref
+def releases_night(root: Path, releases: int):
+    """Fastenal's workspace under ``root`` after one intake night of the blanket FAS8900401 and ``releases`` release
+    orders, each its own file (its own stored table), every tenth naming the blanket by REF*CT: (the workspace, the
+    night's seconds). Shared with bench/bench_blanket_refs_fill.py."""
     from tests.retailer_support import recounted
     from tests.support import run_stages
     from tests.test_rg89c import BLANKET
     from tests.test_rg89e import DROPS, NIGHT, RELEASE_FILE, _blanket_850, _night
 
     first = (DROPS / RELEASE_FILE).read_text()
+    ws = _night(root, "bench", {"FAS850_FAS8900401_0000.x12": _blanket_850()})
+    inbox = ws.drop_root / "fastenal" / "inbox"
+    for n in range(releases):
+        po, contract, control = f"45{n:08d}", BLANKET if n % 10 == 0 else f"46{n:08d}", 100000 + n
+        text = first.replace(f"BEG*00*RL*{BLANKET}*0001*20261124~",
+                             f"BEG*00*RL*{po}**20261124~\nREF*CT*{contract}~")
+        text = text.replace("000089014", f"{control:09d}").replace("*89014*", f"*{control}*").replace(
+            "GE*1*89014", f"GE*1*{control}")
+        (inbox / f"FAS850_{po}.x12").write_bytes(recounted(text.encode()))
+    started = time.perf_counter()
+    run_stages(ws, NIGHT)
+    return ws, time.perf_counter() - started
+
+
+def main(releases: int) -> None:
+    from connectors.order_store import OrderStore
+    from connectors.state import StateStore
+    from flows.releases import releases_by_ref
+    from tests.test_rg89c import BLANKET
+
     with tempfile.TemporaryDirectory() as tmp:
-        ws = _night(Path(tmp), "bench", {"FAS850_FAS8900401_0000.x12": _blanket_850()})
-        inbox = ws.drop_root / "fastenal" / "inbox"
-        for n in range(releases):
-            po, contract, control = f"45{n:08d}", BLANKET if n % 10 == 0 else f"46{n:08d}", 100000 + n
-            text = first.replace(f"BEG*00*RL*{BLANKET}*0001*20261124~",
-                                 f"BEG*00*RL*{po}**20261124~\nREF*CT*{contract}~")
-            text = text.replace("000089014", f"{control:09d}").replace("*89014*", f"*{control}*").replace(
-                "GE*1*89014", f"GE*1*{control}")
-            (inbox / f"FAS850_{po}.x12").write_bytes(recounted(text.encode()))
-        started = time.perf_counter()
-        run_stages(ws, NIGHT)
-        built = time.perf_counter() - started
+        ws, built = releases_night(Path(tmp), releases)
         state, store = StateStore(ws.state_url), OrderStore(ws.orders_dir)
         under = list(state.orders_for({("fastenal", BLANKET)}).values())
         loads = 0
