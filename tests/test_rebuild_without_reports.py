@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,18 +20,11 @@ from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.retailer_support import shipped_day
 from tests.test_grocery_876 import SHIP_DAY
 from tests.test_rebuild_876_ship import LINES, PO, RESERVED, _body, _two_flow_nights
+from tests.test_state_rebuild import _rows
 
 ORDER_LINES = ("SELECT partner, po_number, line_number, sku, state, ack, ordered, allocated, backordered, rejected, "
                "warehouses, promised_date FROM order_lines")
 RESERVATIONS = "SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"
-
-
-def _rows(ws: Path, sql: str) -> set:
-    db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
-    try:
-        return set(db.execute(sql).fetchall())
-    finally:
-        db.close()
 
 
 def _lose_store_and_reports(ws: Path) -> str:
