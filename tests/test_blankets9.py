@@ -1,0 +1,81 @@
+"""Blanket releases, what tests.test_blankets8 left (docs/lifecycle.md, "Blankets and their releases"), each through
+real nights (tests.support.run_stages):
+- a release whose BEG03 is a blanket's PO number, to which the buyer's 860 gives another blanket's contract (REF*CT),
+  still calls off the blanket of its BEG03 (engine.blankets.called_off): CHANGE_HEADER_APPLIED and the order's
+  history say so, and it is not decided again (they used to say it now calls off the blanket its contract names);
+- `approve --all-held` of a release held after an 860 moved it to a blanket it overdraws says what the next night
+  does: it answers the 860 with an 865, no new 855 (it used to say "the next run sends their 855s")."""
+
+from __future__ import annotations
+
+from connectors.state import StateStore
+from tests.retailer_support import findings_and_states, recounted
+from tests.support import run_stages
+from tests.test_blankets3 import DAY2
+from tests.test_blankets8 import OTHER, _865s, _drawdown, _other_blanket
+from tests.test_rg89c import BLANKET
+from tests.test_rg89e import NIGHT, _blanket_850, _night, _release_0001
+
+RELEASE = ("fastenal", f"{BLANKET}\x1e0001")  # release 0001 of FAS8900401 (BEG03 the blanket's, BEG04 0001)
+
+
+def _ref_860(ws, contract: str, control: int) -> None:
+    """Fastenal's 860 giving release 0001 of FAS8900401 (BCH03 the blanket, BCH04 its release number) the contract
+    ``contract`` (REF*CT), nothing else."""
+    from tests.test_rg89d import FIXTURES
+
+    first = (FIXTURES / "drops" / "fastenal" / "FAS850_FAS8900401.x12").read_text()
+    isa = first.split("~", 1)[0].replace("000089004", f"{control:09d}").replace("*261120*", "*261125*")
+    body = [f"GS*PC*FASTENAL*ORDERBRIDGE*20261125*0215*{control}*X*004010", "ST*860*0001",
+            f"BCH*04*RL*{BLANKET}*0001*1*20261124", f"REF*CT*{contract}", "SE*4*0001", f"GE*1*{control}",
+            f"IEA*1*{control:09d}"]
+    (ws.drop_root / "fastenal" / "inbox" / "FAS860_0001.x12").write_text("".join(f"{s}~\n" for s in [isa, *body]))
+
+
+def _history(ws, key) -> list[dict]:
+    state = StateStore(ws.state_url)
+    try:
+        return state.order_history(*key)
+    finally:
+        state.close()
+
+
+def _855s(ws) -> list[str]:
+    return sorted(p.name for p in ws.root.rglob("fastenal-855-*.x12"))
+
+
+def test_a_contract_given_to_a_release_of_a_blanket_by_beg03_says_it_still_calls_that_blanket_off(tmp_path):
+    """Release 0001 of FAS8900401 (1,000 screws, acknowledged) is given REF*CT FAS8900402, another blanket we hold, by
+    the buyer's 860. It still calls off FAS8900401, the blanket of its BEG03: CHANGE_HEADER_APPLIED says so (naming
+    FAS8900401, not that it calls off the blanket its contract names now), the history's change_answered note too;
+    it is not decided again (no allocation, its 855 stands), the 865 accepts the change, and the drawdowns stand
+    (FAS8900401 counts its 1,000, FAS8900402 nothing). The finding used to say "The release calls off the blanket its
+    contract or agreement names now ... decided again as that blanket's release", and it was decided again."""
+    ws = _night(tmp_path, "beg03", {"FAS850_FAS8900401_0000.x12": _blanket_850(),
+                                    "FAS850_FAS8900402_0000.x12": _other_blanket()})
+    profile = ws.root / "partners" / "fastenal.toml"
+    profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]',
+                                                   'receives = ["997", "855", "856", "810", "865"]'))
+    (ws.drop_root / "fastenal" / "inbox" / "FAS850_FAS8900401_0001.x12").write_bytes(
+        recounted(_release_0001().encode()))
+    run_stages(ws, NIGHT)
+    _found, states = findings_and_states(ws)
+    assert states[RELEASE] == "acknowledged", states
+    before = _855s(ws)
+    _ref_860(ws, OTHER, 89601)
+    run_stages(ws, DAY2)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[RELEASE] == "acknowledged", (states, found)
+    [applied] = [m for c, po, m in found if c == "CHANGE_HEADER_APPLIED" and po == RELEASE[1]]
+    assert f"REF CT (none) -> {OTHER}" in applied, applied
+    assert f"still calls off blanket {BLANKET}, the one its BEG03 names" in applied, applied
+    assert "names now" not in applied and "decided again as that blanket's" not in applied, applied
+    events = [(h["event"], h["note"]) for h in _history(ws, RELEASE)]
+    after = events[[e for e, _n in events].index("change_received") + 1:]
+    assert [e for e, _n in after] == ["change_answered"], after  # not allocated nor acknowledged again
+    assert f"still calls off blanket {BLANKET} (its BEG03)" in after[0][1], after
+    assert not [c for c, po, _m in found if po == RELEASE[1] and c.startswith("RELEASE_")], found
+    assert _drawdown(ws, BLANKET) == {"0001": "1000"} and _drawdown(ws, OTHER) == {}
+    [answer] = _865s(ws)
+    assert f"BCA*00*AK*{BLANKET}*0001*" in answer, answer
+    assert _855s(ws) == before
