@@ -347,7 +347,9 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         try:
             with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
                                note=f"console, {user.name}"):
-                follows = lifecycle.after_decision(record, verdict)
+                from flows.approving import follows_decision
+
+                follows = follows_decision(store, record, verdict, c.ws)  # (an 865 answering its 860s: said so)
                 plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock(),
                                                       lines=store.order_lines(*record.key))
                 store.apply(plan)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from connectors.state import StateStore
 from tests.retailer_support import findings_and_states, recounted
 from tests.support import run_stages
-from tests.test_blankets3 import DAY2
-from tests.test_blankets8 import OTHER, _865s, _drawdown, _other_blanket
+from tests.test_blankets3 import DAY2, DAY3, _cli
+from tests.test_blankets8 import MOVED, OTHER, _865s, _drawdown, _moved_night, _other_blanket, _two_blankets
 from tests.test_rg89c import BLANKET
 from tests.test_rg89e import NIGHT, _blanket_850, _night, _release_0001
 
@@ -79,3 +79,52 @@ def test_a_contract_given_to_a_release_of_a_blanket_by_beg03_says_it_still_calls
     [answer] = _865s(ws)
     assert f"BCA*00*AK*{BLANKET}*0001*" in answer, answer
     assert _855s(ws) == before
+
+
+def test_approving_in_bulk_a_release_an_860_moved_and_held_says_its_865_answers_it(tmp_path):
+    """4500312003 is moved by the buyer's 860 to FAS8900402, past its 150 screws: held (tests.test_blankets8), with
+    the two blankets waiting for a person too. `approve --all-held` (dry run, then recorded) says, in its row and its
+    count, that the next run answers the release's 860 with an 865 and sends it no new 855, and that the two
+    blankets get their 855s; the next night does just that. It used to say "the next run sends their 855s" for all
+    three."""
+    ws = _two_blankets(tmp_path, "bulk", screws=150)
+    _found, states = _moved_night(ws)
+    assert states[MOVED] == "held", states
+    held = sorted(k for k, v in states.items() if v == "held")
+    assert held == sorted([("fastenal", "FAS8900401"), ("fastenal", "FAS8900402"), MOVED]), held
+    before = _855s(ws)
+    code, text = _cli(ws, "approve", "--all-held", "--partner", "fastenal", "--by", "Kim", "--dry-run")
+    assert code == 0 and "if recorded, the next run answers its 1 860(s) with an 865 (no new 855)" in text, text
+    code, text = _cli(ws, "approve", "--all-held", "--partner", "fastenal", "--by", "Kim", "--note", "agreed")
+    assert code == 0, text
+    assert "the next run answers its 1 860(s) with an 865 (no new 855)" in text, text
+    assert "3 order(s) approved by Kim, 0 skipped; the next run sends the 855s of 2; 1 order(s) have the changes " \
+           "applied to them answered by an 865 (no new 855)." in " ".join(text.split()), text
+    assert "the next run sends their 855s" not in text, text
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "acknowledged", states
+    [answer] = _865s(ws)
+    assert f"BCA*00*AK*{MOVED[1]}*" in answer, answer
+    new = [n for n in _855s(ws) if n not in before]
+    assert len(new) == 2, new  # the two blankets' (each BAK03 its own PO), none for the release
+    assert not [n for n in new if MOVED[1] in next(ws.root.rglob(n)).read_text()], new
+
+
+def test_rejecting_a_moved_release_alone_says_its_865_refuses_the_860_and_its_855_rejects_it(tmp_path):
+    """The same held release rejected by its PO number: `reject` says the next run refuses its 860 with an 865 and
+    sends the 855 (RD), and the next night sends both (BCA02 RJ; an 855 BAK02 RD naming the release, BAK01 05
+    replacing its first). It used to say "the next run sends the 855" alone."""
+    ws = _two_blankets(tmp_path, "reject", screws=150)
+    _found, states = _moved_night(ws)
+    assert states[MOVED] == "held", states
+    before = _855s(ws)
+    code, text = _cli(ws, "reject", MOVED[1], "--partner", "fastenal", "--by", "Kim", "--reason", "not on it")
+    assert code == 0, text
+    assert "the next run refuses its 1 860(s) with an 865, and sends the 855 (RD)" in " ".join(text.split()), text
+    run_stages(ws, DAY3)
+    [answer] = _865s(ws)
+    assert f"BCA*00*RJ*{MOVED[1]}*" in answer, answer
+    [new] = [n for n in _855s(ws) if n not in before]
+    rd = next(ws.root.rglob(new)).read_text()
+    assert f"*RD*{MOVED[1]}*" in rd.split("BAK*", 1)[1].split("~")[0], rd  # BAK01 05: it replaces the 855 AD
