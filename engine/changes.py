@@ -423,7 +423,7 @@ def apply_changes(
     if not changed:
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
-        order, header, changed, by_lines=frozenset(window), beg03_blanket=beg03_blanket)])
+        order, header, changed, by_lines=frozenset(window), beg03_blanket=beg03_blanket, shipped=shipped)])
 
 
 def restated_items(stored: list[dict], pocs: list[dict], item_of: ItemOf | None = None) -> list[dict]:
@@ -956,10 +956,11 @@ def dates_said(order: Mapping, changed: Mapping, *, by_lines: frozenset[str] = f
 
 
 def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines: frozenset[str] = frozenset(),
-                    beg03_blanket: str = "") -> Finding:
+                    beg03_blanket: str = "", shipped: bool = False) -> Finding:
     """CHANGE_HEADER_APPLIED naming old and new values; ``by_lines``: the dates every POC loop sent (poc_window);
     ``beg03_blanket``: the blanket we hold under the release's own BEG03 ("" none), which it still calls off whatever
-    contract or agreement the 860 gives it (engine.blankets.called_off reads BEG03 first)."""
+    contract or agreement the 860 gives it (engine.blankets.called_off reads BEG03 first); ``shipped``: the order
+    shipped (in part or whole): a release moved so is not decided again, and the finding says so."""
     said = dates_said(order, changed, by_lines=by_lines)
     if "ship_to_id" in changed:
         def party(row: Mapping, street: bool = False) -> str:  # ``street``: its N301 and N403 too
@@ -984,6 +985,11 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
                  " the blanket of its BEG03 before one its contract or agreement names): that blanket's drawdown and"
                  " cancellation still count it, the contract or agreement is kept as a reference, and it is not"
                  " decided again.")
+    elif changed.keys() & set(_blanket_refs_of(order).values()) and shipped:  # (not decided again after shipment)
+        then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
+                 " holds it, the one it named before no longer does, and that blanket's drawdown counts it. It has"
+                 " shipped, so it is not decided again: what is left to ship is not checked against that blanket;"
+                 " check it there (`orderbridge status` of the blanket).")
     elif changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
         then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
                  " holds it, the one it named before no longer does, and it is decided again as that blanket's"

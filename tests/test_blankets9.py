@@ -128,3 +128,33 @@ def test_rejecting_a_moved_release_alone_says_its_865_refuses_the_860_and_its_85
     [new] = [n for n in _855s(ws) if n not in before]
     rd = next(ws.root.rglob(new)).read_text()
     assert f"*RD*{MOVED[1]}*" in rd.split("BAK*", 1)[1].split("~")[0], rd  # BAK01 05: it replaces the 855 AD
+
+
+def test_a_release_moved_after_it_shipped_in_part_is_told_not_decided_again(tmp_path):
+    """4500312003 (300 screws) shipped 100 on the first night (partially_shipped), then the buyer's 860 moves it to
+    FAS8900402 (150 screws). It stays partially_shipped and is not decided again (blankets8 left the check of what
+    is left to ship against the new blanket open): CHANGE_HEADER_APPLIED says that, and no longer says it "is decided
+    again as that blanket's release". FAS8900401 no longer counts it, FAS8900402 does."""
+    from tests.test_blankets5 import _confirm, _sap_release
+
+    ws = _night(tmp_path, "part", {"FAS850_FAS8900401_0000.x12": _blanket_850(),
+                                   "FAS850_FAS8900402_0000.x12": _other_blanket(150)})
+    profile = ws.root / "partners" / "fastenal.toml"
+    profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]',
+                                                   'receives = ["997", "855", "856", "810", "865"]'))
+    _sap_release(ws, "4500312001", 100, "20261124", control=89501)
+    _sap_release(ws, "4500312003", 300, "20261124", control=89503)
+    _confirm(ws, "east-0.csv", [])  # (the east DC's CSV reading a release column)
+    (ws.warehouse_drop_root / "east" / "inbox" / "east-0.csv").write_text(
+        "Shipment ID,Ship Date,Carrier,PO Number,Release,PO Line,SKU,Quantity,Unit,Carton ID\n"
+        "S-3,2026-11-25,UPSN,4500312003,,1,RG89-06,100,EA,C-S-3-1\n")
+    run_stages(ws, NIGHT)
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "partially_shipped", states
+    found, states = _moved_night(ws)
+    assert states[MOVED] == "partially_shipped", states
+    [applied] = [m for c, po, m in found if c == "CHANGE_HEADER_APPLIED" and po == MOVED[1]]
+    assert f"REF CT {BLANKET} -> {OTHER}" in applied, applied
+    assert "It has shipped, so it is not decided again" in applied, applied
+    assert "decided again as that blanket's release" not in applied, applied
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100"} and _drawdown(ws, OTHER) == {"4500312003": "300"}
