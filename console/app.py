@@ -347,10 +347,9 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         try:
             with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
                                note=f"console, {user.name}"):
-                from flows.approving import answers_received
+                from flows.approving import follows_decision
 
-                follows = lifecycle.after_decision(record, verdict,
-                                                   answers_received(c.ws.partners_dir, record.partner))
+                follows = follows_decision(store, record, verdict, c.ws)  # (an 865 answering its 860s: said so)
                 plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock(),
                                                       lines=store.order_lines(*record.key))
                 store.apply(plan)

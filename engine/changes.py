@@ -287,7 +287,7 @@ def apply_changes(
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
     unit_eaches: UnitEaches | None = None, on_880: On880 | None = None, echoed: Collection[str] = (),
     later: tuple[str, str] | None = None, ended: str | None = None, item_of: ItemOf | None = None,
-    carried: str | None = None,
+    carried: str | None = None, beg03_blanket: str = "",
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -314,7 +314,9 @@ def apply_changes(
     items a stored line and a POC name (ItemOf): an RZ (RE, RM) naming another item than the line's without a price
     leaves the line unpriced, for the decide stage's price rules to price the new item (our price list).
     ``carried``: with no ``order``, the partner whose orders this one carries on ([continues] in effect): the finding
-    says neither holds the PO (an 860 naming a PO that partner holds is applied as its own, flows.intake)."""
+    says neither holds the PO (an 860 naming a PO that partner holds is applied as its own, flows.intake).
+    ``beg03_blanket``: for a release, the blanket we hold under its own BEG03 ("" none): a contract or agreement the
+    860 gives it does not move it off that blanket, and CHANGE_HEADER_APPLIED says so (heading_finding)."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -421,7 +423,7 @@ def apply_changes(
     if not changed:
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
-        order, header, changed, by_lines=frozenset(window))])
+        order, header, changed, by_lines=frozenset(window), beg03_blanket=beg03_blanket, shipped=shipped)])
 
 
 def restated_items(stored: list[dict], pocs: list[dict], item_of: ItemOf | None = None) -> list[dict]:
@@ -953,9 +955,12 @@ def dates_said(order: Mapping, changed: Mapping, *, by_lines: frozenset[str] = f
     return said
 
 
-def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines: frozenset[str] = frozenset()
-                    ) -> Finding:
-    """CHANGE_HEADER_APPLIED naming old and new values; ``by_lines``: the dates every POC loop sent (poc_window)."""
+def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines: frozenset[str] = frozenset(),
+                    beg03_blanket: str = "", shipped: bool = False) -> Finding:
+    """CHANGE_HEADER_APPLIED naming old and new values; ``by_lines``: the dates every POC loop sent (poc_window);
+    ``beg03_blanket``: the blanket we hold under the release's own BEG03 ("" none), which it still calls off whatever
+    contract or agreement the 860 gives it (engine.blankets.called_off reads BEG03 first); ``shipped``: the order
+    shipped (in part or whole): a release moved so is not decided again, and the finding says so."""
     said = dates_said(order, changed, by_lines=by_lines)
     if "ship_to_id" in changed:
         def party(row: Mapping, street: bool = False) -> str:  # ``street``: its N301 and N403 too
@@ -975,7 +980,17 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
         "Its backorders follow the new dates: offered stock while they have not passed, cancelled once they have."])
         + (["Its new references are kept for its 855, 856 and 810."] if changed.keys() & REF_CHANGES else [])
         ) if changed.keys() <= DEADLINE_CHANGES | REF_CHANGES else "The order was decided again with them."
-    if changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
+    if changed.keys() & set(_blanket_refs_of(order).values()) and beg03_blanket:  # its BEG03 still decides
+        then += (f" The release still calls off blanket {beg03_blanket}, the one its BEG03 names (a release calls off"
+                 " the blanket of its BEG03 before one its contract or agreement names): that blanket's drawdown and"
+                 " cancellation still count it, the contract or agreement is kept as a reference, and it is not"
+                 " decided again.")
+    elif changed.keys() & set(_blanket_refs_of(order).values()) and shipped:  # (not decided again after shipment)
+        then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
+                 " holds it, the one it named before no longer does, and that blanket's drawdown counts it. It has"
+                 " shipped, so it is not decided again: what is left to ship is not checked against that blanket;"
+                 " check it there (`orderbridge status` of the blanket).")
+    elif changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
         then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
                  " holds it, the one it named before no longer does, and it is decided again as that blanket's"
                  " release (its quantities, items and date held against it).")

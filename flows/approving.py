@@ -36,6 +36,23 @@ class Decided:
     # held for an allowance an 860 added after shipment (engine.lifecycle.allowance_hold): no 855 follows, its next
     # 810 takes the allowance off (approved) or goes without it (rejected)
     allowance: bool = False
+    # the 860s (876s) applied to it and not answered yet that the next run answers with an 865 (a partner answered by
+    # 865s: engine.lifecycle.decisions), as ``applied_sets``: approved, no new 855 goes with them (a release an 860
+    # moved to a blanket it is held against, tests.test_blankets8); rejected, an 865 refusing them and the 855 RD
+    applied: int = 0
+    applied_sets: tuple[str, ...] = ()
+    rejected: bool = False  # the verdict was a rejection
+
+    @property
+    def answered_865(self) -> str:
+        """What the next run does with the changes applied to it, as a person reads it ("" none answered by an 865):
+        "answers its 1 860(s) with an 865 (no new 855)"."""
+        if not self.applied:
+            return ""
+        sets = f"{self.applied} {'/'.join(self.applied_sets) or '860'}(s)"
+        return (f"the next run answers its {sets} with an 865 (no new 855)" if not self.rejected else
+                f"the next run refuses its {sets} with an 865, and sends an 855 RD refusing the order "
+                f"(BAK02 RD, each line ACK IR)")
 
     @property
     def waited(self) -> str:
@@ -103,8 +120,59 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
         for c in waits:
             waiting[(c.partner, c.po_number)] = waiting.get((c.partner, c.po_number), 0) + 1
             sets.setdefault((c.partner, c.po_number), set()).add(lifecycle.sent_as(c, named))
+    applied, applied_sets = _answered_by_865(store, records, recorded, ws)
+    rejected = verdict == lifecycle.VERDICT_REJECTED
     return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
-                    tuple(sorted(sets.get(d.key, ()))), d.allowance) for d in done]
+                    tuple(sorted(sets.get(d.key, ()))), d.allowance, applied.get(d.key, 0),
+                    tuple(sorted(applied_sets.get(d.key, ()))), rejected and not d.skipped) for d in done]
+
+
+def _answered_by_865(store: StateStore, records, recorded: Sequence[tuple[str, str]], ws
+                     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], set[str]]]:
+    """Per order of ``recorded``, the changes applied to it and not answered yet (UNANSWERED_CHANGES) that the
+    decision's night answers with an 865 (its partner receives 865s and answers changes with them: change_ack "865",
+    as engine.lifecycle.decisions does), and the sets they came as; none without the workspace ``ws`` (its
+    profiles), or for a partner whose profile does not load (said as before: its 855)."""
+    if ws is None or not recorded:
+        return {}, {}
+    from schemas.profile import load_profile
+
+    applied = store.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=list(recorded))
+    if not applied:
+        return {}, {}
+    by865: dict[str, bool] = {}
+    for partner in sorted({c.partner for c in applied}):
+        try:
+            p = load_profile(ws.partners_dir / f"{partner}.toml")
+        except Exception:  # noqa: BLE001 - a profile that does not load: said as before
+            by865[partner] = False
+            continue
+        by865[partner] = "865" in p.receives and p.change_ack == "865"
+    from flows.status_view import change_sets
+
+    named = change_sets(ws, applied)
+    counts: dict[tuple[str, str], int] = {}
+    sets: dict[tuple[str, str], set[str]] = {}
+    for c in applied:
+        key = (c.partner, c.po_number)
+        if by865.get(c.partner) and key in records:
+            counts[key] = counts.get(key, 0) + 1
+            sets.setdefault(key, set()).add(lifecycle.sent_as(c, named))
+    return counts, sets
+
+
+def follows_decision(store: StateStore, record: OrderRecord, verdict: str, ws) -> str:
+    """What follows a person's ``verdict`` on one held order, in words (engine.lifecycle.after_decision), but for one
+    whose applied changes the next run answers by an 865 (_answered_by_865): "the next run answers its 1 860(s) with
+    an 865 (no new 855)" approved, "... refuses its 1 860(s) with an 865, and sends the 855 (RD)" rejected."""
+    said = lifecycle.after_decision(record, verdict, answers_received(ws.partners_dir, record.partner))
+    if not said.startswith("the next run sends "):  # (a release resumed, an allowance held after shipment: said so)
+        return said
+    counts, sets = _answered_by_865(store, {record.key: record}, [record.key], ws)
+    if not counts.get(record.key):
+        return said
+    return Decided(*record.key, applied=counts[record.key], applied_sets=tuple(sorted(sets[record.key])),
+                   rejected=verdict == lifecycle.VERDICT_REJECTED).answered_865
 
 
 def answers_received(partners_dir: Path, partner: str) -> tuple[str, ...] | None:
@@ -127,8 +195,15 @@ def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> st
     recorded = [d for d in done if not d.skipped]
     resumed = sum(d.resumed for d in recorded)
     allowances = sum(d.allowance for d in recorded)
-    answered = len(recorded) - resumed - allowances
+    # approved orders whose applied changes an 865 answers: no new 855 (rejected ones get their 855 RD too)
+    by865 = sum(bool(d.applied) for d in recorded if not d.resumed and not d.allowance)
+    answered = len(recorded) - resumed - allowances - (by865 if verdict == lifecycle.VERDICT_APPROVED else 0)
     stand = (f"{resumed} release(s) stand and ship as answered (no new 855: the buyer has one)" if resumed else "")
+    if by865:  # (a release held after an 860 moved it to another blanket: tests.test_blankets9)
+        said = (f"{by865} order(s) have the changes applied to them answered by an 865 (no new 855)"
+                if verdict == lifecycle.VERDICT_APPROVED else
+                f"the 865s refusing the changes applied to {by865} of them too")
+        stand = f"{stand}; {said}" if stand else said
     if allowances:  # (held for an allowance an 860 added after shipment: no 855, the next 810 decides it)
         went = "takes the allowance off" if verdict == lifecycle.VERDICT_APPROVED else "goes without the allowance"
         said = f"{allowances} order(s) held for an allowance added after shipment: the next 810 of each {went}"

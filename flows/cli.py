@@ -959,12 +959,13 @@ def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note:
 def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str,
                      release: str | None = None) -> None:
     from engine import lifecycle
-    from flows.approving import answers_received
 
     store = _state(workspace)
     order = _order_or_exit(store, po, partner, release, workspace)
-    follows = lifecycle.after_decision(order, verdict,
-                                       answers_received(workspace.resolve() / "partners", order.partner))
+    from flows.approving import follows_decision
+    from flows.workspace import Workspace
+
+    follows = follows_decision(store, order, verdict, Workspace(workspace.resolve()))
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock(),
                                               lines=store.order_lines(*order.key))
@@ -1174,7 +1175,8 @@ def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
         else:
             also = ([f"and answers {d.waited} that waited on it"] if d.waiting else []) + (
                 ["stands and ships as answered (no new 855)"] if d.resumed and not dry_run else
-                ["would stand and ship as answered (no new 855)"] if d.resumed else [])
+                ["would stand and ship as answered (no new 855)"] if d.resumed else []) + (
+                [d.answered_865 if not dry_run else f"if recorded, {d.answered_865}"] if d.answered_865 else [])
             t.add_row(shown(d.partner), shown(order_shown(d.po_number)), would,
                       "\n".join(shown(r) for r in (*d.reasons, *also)))
     console.print(t)

@@ -364,7 +364,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
         sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from,
-        stated=_stated_sacs(state, pending, profiles, store, records=records, deals=ref.deals))
+        stated=_stated_sacs(state, pending, profiles, store, records=records, deals=ref.deals),
+        blankets=_blankets_of_changed(state, pending, records))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     _sacs_on_lines(store, revisions.sac_lines)
@@ -639,6 +640,19 @@ def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[s
         return set()
     rows = held_orders.select(["partner", "po_number", "order_type"]).to_pylist()
     pos = {(r["partner"], x12_po(r["po_number"])) for r in rows if (r.get("order_type") or "") == RELEASE}
+    return held_blankets(drawing(_held_under(state, pos), ())) if pos else set()
+
+
+def _blankets_of_changed(state: StateStore, pending, records) -> set[tuple[str, str]]:
+    """(partner, PO number) of the blankets (not cancelled nor rejected) held under the BEG03 of the releases the
+    ``pending`` changes name: such a release calls off that blanket whatever contract or agreement (REF*CT / REF*AH)
+    an 860 gives it (engine.blankets.called_off), so the change moves it off no blanket and CHANGE_HEADER_APPLIED
+    says so. Read only on a night an 860 names a release."""
+    from engine.blankets import RELEASE, drawing, held_blankets
+    from schemas.order_keys import x12_po
+
+    pos = {(r.partner, x12_po(r.po_number)) for c in pending if (r := records.get((c.partner, c.po_number)))
+           is not None and (r.order_type or "") == RELEASE}
     return held_blankets(drawing(_held_under(state, pos), ())) if pos else set()
 
 

@@ -80,7 +80,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.order_keys import SEP
+from schemas.order_keys import SEP, x12_po
 from schemas.orders import (
     LAST_DATES,
     LINE_MARK_FOR,
@@ -182,6 +182,8 @@ class RestatedAnswer:
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
+    # (partner, PO number) of the blankets held under the BEG03 of the releases changed (apply_pending_changes)
+    blankets: frozenset[Key] = frozenset()
     records: dict[Key, OrderRecord] = field(default_factory=dict)  # after the changes
     lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
     reservations: dict[Key, tuple[Reservation, ...]] = field(default_factory=dict)
@@ -238,7 +240,8 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = (),
                           sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None,
                           shipped_from: Mapping[Key, Collection[str]] | None = None,
-                          stated: Mapping[Key, StatedSacs] | None = None) -> Revisions:
+                          stated: Mapping[Key, StatedSacs] | None = None,
+                          blankets: Collection[Key] = ()) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
@@ -252,8 +255,11 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
     orders a pending 860 with a numeric BCH05 names: a change numbered below one of them came out of sequence;
     ``shipped_from``: the stock warehouses of the recorded shipments of the orders named that shipped in part;
     ``stated``: the agreed allowances the last 855 of each order named states (engine.po_ack.stated_sacs), which a
-    revised 855 answering a change of it (revised_855) states again."""
-    rv = Revisions(stated=dict(stated or {}), records=dict(records), lines=dict(lines), reservations=dict(reservations),
+    revised 855 answering a change of it (revised_855) states again. ``blankets``: (partner, PO number) of the
+    blankets we hold under the BEG03 of the releases the changes name (engine.blankets.held_blankets): a release whose
+    BEG03 names one calls off that one whatever contract or agreement an 860 gives it (engine.blankets.called_off)."""
+    rv = Revisions(blankets=frozenset(blankets),
+                   stated=dict(stated or {}), records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    shipped_from={k: frozenset(v) for k, v in (shipped_from or {}).items()},
                    applied={k: list(v) for k, v in (applied or {}).items()},
                    seen={k: list(v) for k, v in (history or {}).items()},
@@ -351,7 +357,7 @@ class _Step:
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
         known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
-        result = apply_changes(order_row, lines, header, changes, shipped=False,
+        result = apply_changes(order_row, lines, header, changes, shipped=False, beg03_blanket=self._beg03_blanket,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
                                item_of=items_named(known, self.units, self.profile.id),
                                on_880=on_880_check(known, self.units, self.profile, answered=True),
@@ -445,7 +451,25 @@ class _Step:
         not decided again. Not a release the 860 moves to another blanket (moves_blanket: ``before``, its ORDERS row
         before the change): it is decided again against the blanket its new number names."""
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= (
-            DEADLINE_CHANGES | REF_CHANGES) and not moves_blanket(before, result)
+            DEADLINE_CHANGES | REF_CHANGES) and (not moves_blanket(before, result) or bool(self._beg03_blanket))
+
+    @property
+    def _beg03_blanket(self) -> str:
+        """The blanket's PO number we hold under this release's own BEG03 ("" none, or not a release): it calls off
+        that blanket whatever contract or agreement (REF*CT, REF*AH) an 860 gives it (engine.blankets.called_off),
+        so such a REF moves it off no blanket: kept as a reference, the release not decided again."""
+        record = self.record
+        if record is None or (record.order_type or "") != "RL":
+            return ""
+        own = x12_po(record.po_number)
+        return own if (record.partner, own) in self.rv.blankets else ""
+
+    def _still_calls_off(self, result: ChangeResult) -> str:
+        """For the history: '; it still calls off blanket FAS8900401 (its BEG03)' when the change gave a release whose
+        BEG03 is a blanket's we hold a contract or agreement (_beg03_blanket), else ""."""
+        if not (self._beg03_blanket and set(result.order_changes) & set(BLANKET_REF_FIELDS)):
+            return ""
+        return f"; it still calls off blanket {self._beg03_blanket} (its BEG03), not one its new reference names"
 
     def _lines_named(self, header: Mapping, result: ChangeResult, before: pa.Table) -> None:
         """An 876 applied, or an 860 with a POC sent without POC01 (naming its item by product ids): the line each
@@ -618,7 +642,8 @@ class _Step:
                  document_key=docs[0].sets[0].doc_key if docs else "",
                  note=f"{_what_moved(dates, result, before)}"
                  f" by {self._sent} in {ch.source_file}: "
-                 f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
+                 f"{moved_dates(before, result.order_changes, lines, result)}{restored}{self._still_calls_off(result)}"
+                 f"{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file,
                  **blanket_refs(result, order_row))
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
@@ -685,6 +710,7 @@ class _Step:
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
+                               beg03_blanket=self._beg03_blanket,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
                                item_of=items_named(known, self.units, self.profile.id),
                                on_880=on_880_check(known, self.units, self.profile, answered=False),
