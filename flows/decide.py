@@ -242,7 +242,8 @@ def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None
     return pa.concat_tables(parts) if parts else None
 
 
-def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile]):
+def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile],
+                lines: Mapping | None = None):
     """``plan`` with a warning for each order invoiced in full that an 860 of ``pending`` adds an allowance to
     (engine.lifecycle.allowance_hold.not_billed): no 810 remains to carry it, so nothing is held; ops are told."""
     from engine.lifecycle.allowance_hold import not_billed, shipped_changes
@@ -252,7 +253,7 @@ def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: di
     if not sent:
         return plan
     return not_billed(plan, shipped, sent, records,
-                      {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()})
+                      {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()}, lines)
 
 
 def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
@@ -405,7 +406,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         from engine.lifecycle.allowance_hold import hold_after_shipment
 
         held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
-        plan = _not_billed(plan, pending, records, store, profiles)
+        plan = _not_billed(plan, pending, records, store, profiles, lines_before)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
         # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the

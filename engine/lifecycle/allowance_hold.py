@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 
@@ -229,12 +229,45 @@ def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderReco
     return plan + Plan(transitions=tuple(added)) if added else plan
 
 
+def invoiced_value(ln: LineRecord) -> Decimal:
+    """What the 810s sent billed for one line's merchandise: its units invoiced at its price (ours when we changed it,
+    else PO104), per priced_per units."""
+    price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+    if price is None or not ln.invoiced:
+        return Decimal(0)
+    return Decimal(ln.invoiced) * Decimal(price) / (ln.priced_per or Decimal(1))
+
+
+def would_have_come_to(r: Mapping, lines: Sequence[LineRecord]) -> Decimal | None:
+    """What one allowance (a CHANGE_SACS row) would have taken off the 810s sent for the order (``lines``: its line
+    records, their units invoiced): an amount (SAC05) as sent; a percent (SAC08) of the merchandise invoiced, the
+    heading's of every line, a line's of its own; a rate (SAC08 per unit) times the line's units invoiced (at the
+    heading, every line's). Rounded to the cent. None: nothing to reckon it on (no line invoiced, or its line not
+    found)."""
+    line_id = r.get("line_id")
+    mine = [ln for ln in lines if line_id is None or line_id in (ln.line_id, str(ln.line_number))]
+    if not mine:
+        return None
+    if r.get("amount") is not None and (r["amount"] != 0 or (r.get("percent") is None and r.get("rate") is None)):
+        got = Decimal(r["amount"])
+    elif r.get("percent") is not None:
+        got = Decimal(r["percent"]) * sum((invoiced_value(ln) for ln in mine), Decimal(0)) / _HUNDRED
+    elif r.get("rate") is not None:
+        got = Decimal(r["rate"]) * sum((Decimal(ln.invoiced) for ln in mine), Decimal(0))
+    else:
+        return None
+    return got.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
-               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]]) -> Plan:
+               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]],
+               lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
     """ALLOWANCE_AFTER_INVOICED (a warning) for each order of ``shipped`` (860s applied or answered after shipment:
     shipped_changes) invoiced in full (invoiced, closed: no 810 follows) that its 860 adds an allowance our 810s would
     take off to (candidates; ``carried``: each partner's po_allowances; ``sent``: each change's CHANGE_SACS rows):
-    nothing is held, for no invoice remains to carry it. It used to pass in silence."""
+    nothing is held, for no invoice remains to carry it. It used to pass in silence. Each allowance is said with what
+    it would have come to on the 810s sent (would_have_come_to on ``lines``, the order's line records; in the order's
+    currency), and the detail's our_810s keeps it, so finance can issue a credit memo by hand if it is agreed."""
     last: dict[tuple[str, str], OrderRecord] = dict(records)
     for t in plan.transitions:
         last[t.record.key] = t.record
@@ -248,14 +281,21 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
         if not mine:
             continue
         said = "; ".join(sac_words(r) for r in mine)
+        currency = record.currency or "in the order's currency"
+        sums = [would_have_come_to(r, (lines or {}).get(key, ())) for r in mine]
+        comes = [f"{sac_words(r)}: " + ("not reckoned (no line invoiced to reckon it on)" if v is None
+                                         else f"{v:.2f} {currency}") for r, v in zip(mine, sums, strict=True)]
+        total = sum((v for v in sums if v is not None), Decimal(0))
         isa13, gs06, st02 = (ch.change_ref.split("-", 2) + ["", "", ""])[:3]
         f = Finding(code=ALLOWANCE_AFTER_INVOICED, severity="warning", message=(
             f"PO {ch.po_number}: the 860 in {ch.source_file} adds {said} after the order was invoiced in full "
             f"({str.__str__(record.state)}): no invoice remains to carry it, so no 810 takes it off and nothing is "
-            "held. If it stands, settle it with the buyer apart (a credit only if agreed); the buyer may deduct it."),
+            f"held. On the 810s sent it would have come to {total:.2f} {currency} ({'; '.join(comes)}). If it "
+            "stands, settle it with the buyer apart (a credit memo for that amount only if agreed); the buyer may "
+            "deduct it."),
             location=Location(file=ch.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                               element="SAC01"),
-            detail=Detail(sacs=tuple(named(r) for r in mine)))
+            detail=Detail(sacs=tuple(named(r) for r in mine), our_810s=tuple(comes)))
         found.append(FindingRecord(f, ch.partner, ch.po_number, NOT_BILLED, "decide"))
     return plan + Plan(findings=tuple(found)) if found else plan
 
