@@ -266,9 +266,25 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
     unapproved."""
     from engine.lifecycle import allowance_hold
 
-    further = allowance_hold.further_changes(plan, pending, records)
+    further, judged, after = _after_further(plan, pending, records, store, state)
     if not further:
         return plan, revisions
+    keys = {(c.partner, c.po_number) for c in further}
+    standing = allowance_hold.standing(further, judged, after, again)
+    revisions = allowance_hold.let_go(revisions, standing)
+    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
+                                                run_id=run_id), revisions
+
+
+def _after_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore):
+    """The further 860s of ``pending`` changing orders held for an allowance after shipment
+    (engine.lifecycle.allowance_hold.further_changes), the allowances each such order's holds judged
+    (StateStore.finding_sacs) and each order's allowances as those 860s leave them (_order_sacs, changed_allowances)."""
+    from engine.lifecycle import allowance_hold
+
+    further = allowance_hold.further_changes(plan, pending, records)
+    if not further:
+        return [], {}, {}
     keys = {(c.partner, c.po_number) for c in further}
     judged = state.finding_sacs(allowance_hold.ALLOWANCE_AFTER_SHIPMENT_HELD, keys)
     sent = _pending_sacs(further, store, by_change=True)
@@ -279,10 +295,19 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
             before if before is not None else ORDER_SACS.empty_table(),
             [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in further
              if (c.partner, c.po_number) == key and c.id in sent], (key[0], records[key].order_ref or "", key[1]))
-    standing = allowance_hold.standing(further, judged, after, again)
-    revisions = allowance_hold.let_go(revisions, standing)
-    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
-                                                run_id=run_id), revisions
+    return further, judged, after
+
+
+def _decided_again(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions, held: Mapping):
+    """``revisions`` with each order held for an allowance after shipment that a further 860 takes back to the rules
+    (a line raised) and adds an allowance needing a person to carrying the hold reason naming it, beside the reasons
+    whose allowance still stands (engine.lifecycle.allowance_hold.decided_again): the decision holds it again."""
+    from engine.lifecycle import allowance_hold
+
+    further, judged, after = _after_further(plan, pending, records, store, state)
+    if not further:
+        return revisions
+    return allowance_hold.decided_again(revisions, held, records, judged, after)
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -409,6 +434,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan = _not_billed(plan, pending, records, store, profiles, lines_before)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
+            revisions = _decided_again(plan, pending, records, store, state, revisions, held)
         # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
         # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
         plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,

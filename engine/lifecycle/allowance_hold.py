@@ -131,16 +131,46 @@ def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, a
         elif record.state in BILLABLE:
             added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
                               hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
-        else:
+        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None and allowance_held(was)):
             continue
+        # (one held so that the 860 takes back to the rules, a line raised: the decision holds it again, its reason
+        # naming what this 860 adds too: decided_again)
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
                     location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                                       element="SAC07"),
                     detail=Detail(sacs=tuple(named(r) for r in what.sacs)))
         found.append(FindingRecord(f, key[0], key[1], "order held: its next 810 waits", "decide"))
-    if not added:
+    if not added and not found:
         return plan
     return plan + Plan(transitions=tuple(added), findings=tuple(found))
+
+
+def decided_again(rv, held: Mapping[tuple[str, str], Judged], before: Mapping[tuple[str, str], OrderRecord],
+                  judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+                  after: Mapping[tuple[str, str], pa.Table]):
+    """``rv`` (engine.lifecycle.changes.Revisions) with each order held for an allowance after shipment (``before``:
+    its record before the run) that a further 860 takes back to the rules (changed: a line raised) and adds an
+    allowance needing a person to (``held``: hold_after_shipment records its finding) carrying a hold reason naming
+    it: the reasons it was held for while an allowance its holds judged still stands (``judged``:
+    StateStore.finding_sacs; ``after``: its allowances as the 860s leave them; still_standing), then the new one.
+    engine.lifecycle.decisions holds it again with these reasons (it used to keep the old reason alone, the new
+    allowance neither named nor in a hold finding, so a rejection left it on the next 810)."""
+    from dataclasses import replace
+
+    from schemas.findings import sacs_of
+
+    new = {}
+    for key, what in held.items():
+        r, was = rv.records.get(key), before.get(key)
+        if r is None or was is None or r.state != S.CHANGED or not allowance_held(was):
+            continue
+        kept = not judged.get(key) or any(still_standing(sacs_of(stored)[0], after.get(key))
+                                          for _file, _ref, stored in judged[key])
+        reasons = (*(was.hold_reasons if kept else ()), what.why)
+        new[key] = r.evolve(hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=reasons)
+    if not new:
+        return rv
+    return replace(rv, records={**rv.records, **new})
 
 
 def named(r: Mapping) -> SacNamed:
