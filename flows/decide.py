@@ -222,7 +222,8 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
                                    (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
-        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after,
+                                                  _approved_sacs(store, records[key]))
         if not beyond:
             continue
         ok = frozenset(sac_key(a) for a in agreed)
@@ -231,6 +232,17 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         if what is not None:
             out[key] = what
     return out
+
+
+def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
+    """The allowances a person approved at order time beyond the customer's threshold (``record``: the order before
+    the run; engine.lifecycle.allowance_hold.approved_at_order_time): its 850's SACs; None: no such approval."""
+    from engine.lifecycle.allowance_hold import approved_at_order_time
+
+    if not approved_at_order_time(record) or record.source_sha256 not in store.sac_keys(record.partner):
+        return None
+    return orders_rows(store.load_sacs(record.partner, record.source_sha256),
+                       [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
 
 
 def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:

@@ -330,6 +330,14 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
     return plan + Plan(findings=tuple(found)) if found else plan
 
 
+def approved_at_order_time(record: OrderRecord) -> bool:
+    """True for an order a person approved when its decision found a line beyond the customer's discount approval
+    threshold (DISCOUNT_OVER_THRESHOLD): what its allowances then took off is approved (an allowance after shipment
+    is held only when it takes a line further: rules.business.money.added_allowance_findings)."""
+    return record.person is not None and record.person.verdict == "approved" and \
+        "DISCOUNT_OVER_THRESHOLD" in record.codes
+
+
 def allowance_held(record: OrderRecord) -> bool:
     """True for an order held because an 860 after shipment added an allowance that needs approval."""
     return record.state == S.HELD and ALLOWANCE_AFTER_SHIPMENT_HELD in record.hold_codes
