@@ -237,12 +237,14 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
 def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
     """The allowances a person approved at order time beyond the customer's threshold (``record``: the order before
     the run; engine.lifecycle.allowance_hold.approved_at_order_time): its 850's SACs; None: no such approval."""
-    from engine.lifecycle.allowance_hold import approved_at_order_time
+    from engine.lifecycle.allowance_hold import approved_sacs
 
-    if not approved_at_order_time(record) or record.source_sha256 not in store.sac_keys(record.partner):
-        return None
-    return orders_rows(store.load_sacs(record.partner, record.source_sha256),
-                       [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
+    def sacs() -> pa.Table | None:
+        if record.source_sha256 not in store.sac_keys(record.partner):
+            return None
+        return orders_rows(store.load_sacs(record.partner, record.source_sha256),
+                           [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
+    return approved_sacs(record, sacs)
 
 
 def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:

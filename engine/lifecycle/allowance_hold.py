@@ -338,6 +338,12 @@ def approved_at_order_time(record: OrderRecord) -> bool:
         "DISCOUNT_OVER_THRESHOLD" in record.codes
 
 
+def approved_sacs(record: OrderRecord, sacs):
+    """The allowances a person approved at order time (approved_at_order_time) of ``record``: its 850's SACs as
+    ``sacs()`` reads them; None for an order without such an approval (``sacs`` not called)."""
+    return sacs() if approved_at_order_time(record) else None
+
+
 def allowance_held(record: OrderRecord) -> bool:
     """True for an order held because an 860 after shipment added an allowance that needs approval."""
     return record.state == S.HELD and ALLOWANCE_AFTER_SHIPMENT_HELD in record.hold_codes
