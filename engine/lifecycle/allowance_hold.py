@@ -8,9 +8,12 @@ itself is applied and answered as any change after shipment; the order waits (he
 recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810 takes the allowance
 off; rejected, the same, without the allowances the hold judged (its finding's detail names them: rejected_sacs;
 flows.reconcile.changed_sacs leaves them out, and nothing else). A further 860 keeps the hold unless it withdraws the
-allowance (standing, after_further_changes). Within the threshold, or matching a deal, nothing changes: the next 810
-takes it off. An 860 adding one after the order was invoiced in full holds nothing (no 810 follows): not_billed says
-so (ALLOWANCE_AFTER_INVOICED).
+allowance (standing, after_further_changes); one raising a line and adding another allowance needing a person holds
+it again with a reason naming that one too (decided_again). An order a person approved at order time beyond the
+threshold is held only by an allowance taking a line further than the approval covered (approved_sacs). Within the
+threshold, or matching a deal, nothing changes: the next 810 takes it off. An 860 adding one after the order was
+invoiced in full holds nothing (no 810 follows): not_billed says so and what it would have come to on the 810s sent
+(ALLOWANCE_AFTER_INVOICED).
 
 Pure: the 860s' stored SAC rows, the judgement's findings and the records in; findings and transitions out.
 """
