@@ -383,7 +383,8 @@ HINTS: dict[str, str] = {
     ),
     "ALLOWANCE_AFTER_INVOICED": (
         "The order was invoiced in full before the buyer's 860 added the allowance: no 810 will take it off. Ask"
-        " sales whether it was agreed; if so settle it with the buyer apart (a credit memo), else tell the buyer it"
+        " sales whether it was agreed; if so settle it with the buyer apart (a credit memo for the amount the finding"
+        " says it would have come to on the 810s sent), else tell the buyer it"
         " does not apply and expect no deduction."
     ),
     "RELEASE_HELD_BLANKET_CANCELLED": (

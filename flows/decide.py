@@ -222,7 +222,8 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
                                    (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
-        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after,
+                                                  _approved_sacs(store, records[key]))
         if not beyond:
             continue
         ok = frozenset(sac_key(a) for a in agreed)
@@ -231,6 +232,19 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         if what is not None:
             out[key] = what
     return out
+
+
+def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
+    """The allowances a person approved at order time beyond the customer's threshold (``record``: the order before
+    the run; engine.lifecycle.allowance_hold.approved_at_order_time): its 850's SACs; None: no such approval."""
+    from engine.lifecycle.allowance_hold import approved_sacs
+
+    def sacs() -> pa.Table | None:
+        if record.source_sha256 not in store.sac_keys(record.partner):
+            return None
+        return orders_rows(store.load_sacs(record.partner, record.source_sha256),
+                           [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
+    return approved_sacs(record, sacs)
 
 
 def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:
@@ -242,7 +256,8 @@ def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None
     return pa.concat_tables(parts) if parts else None
 
 
-def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile]):
+def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: dict[str, PartnerProfile],
+                lines: Mapping | None = None):
     """``plan`` with a warning for each order invoiced in full that an 860 of ``pending`` adds an allowance to
     (engine.lifecycle.allowance_hold.not_billed): no 810 remains to carry it, so nothing is held; ops are told."""
     from engine.lifecycle.allowance_hold import not_billed, shipped_changes
@@ -252,7 +267,7 @@ def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: di
     if not sent:
         return plan
     return not_billed(plan, shipped, sent, records,
-                      {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()})
+                      {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()}, lines)
 
 
 def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
@@ -265,9 +280,25 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
     unapproved."""
     from engine.lifecycle import allowance_hold
 
-    further = allowance_hold.further_changes(plan, pending, records)
+    further, judged, after = _after_further(plan, pending, records, store, state)
     if not further:
         return plan, revisions
+    keys = {(c.partner, c.po_number) for c in further}
+    standing = allowance_hold.standing(further, judged, after, again)
+    revisions = allowance_hold.let_go(revisions, standing)
+    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
+                                                run_id=run_id), revisions
+
+
+def _after_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore):
+    """The further 860s of ``pending`` changing orders held for an allowance after shipment
+    (engine.lifecycle.allowance_hold.further_changes), the allowances each such order's holds judged
+    (StateStore.finding_sacs) and each order's allowances as those 860s leave them (_order_sacs, changed_allowances)."""
+    from engine.lifecycle import allowance_hold
+
+    further = allowance_hold.further_changes(plan, pending, records)
+    if not further:
+        return [], {}, {}
     keys = {(c.partner, c.po_number) for c in further}
     judged = state.finding_sacs(allowance_hold.ALLOWANCE_AFTER_SHIPMENT_HELD, keys)
     sent = _pending_sacs(further, store, by_change=True)
@@ -278,10 +309,19 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
             before if before is not None else ORDER_SACS.empty_table(),
             [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in further
              if (c.partner, c.po_number) == key and c.id in sent], (key[0], records[key].order_ref or "", key[1]))
-    standing = allowance_hold.standing(further, judged, after, again)
-    revisions = allowance_hold.let_go(revisions, standing)
-    return allowance_hold.after_further_changes(plan, records, standing, {k: lines.get(k, ()) for k in keys}, at=at,
-                                                run_id=run_id), revisions
+    return further, judged, after
+
+
+def _decided_again(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions, held: Mapping):
+    """``revisions`` with each order held for an allowance after shipment that a further 860 takes back to the rules
+    (a line raised) and adds an allowance needing a person to carrying the hold reason naming it, beside the reasons
+    whose allowance still stands (engine.lifecycle.allowance_hold.decided_again): the decision holds it again."""
+    from engine.lifecycle import allowance_hold
+
+    further, judged, after = _after_further(plan, pending, records, store, state)
+    if not further:
+        return revisions
+    return allowance_hold.decided_again(revisions, held, records, judged, after)
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -406,9 +446,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         from engine.lifecycle.allowance_hold import hold_after_shipment
 
         held = _allowances_held(plan, pending, records, store, profiles, ref, state, revisions, tables)
-        plan = _not_billed(plan, pending, records, store, profiles)
+        plan = _not_billed(plan, pending, records, store, profiles, lines_before)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
+            revisions = _decided_again(plan, pending, records, store, state, revisions, held)
         # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
         # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
         plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,

@@ -352,6 +352,7 @@ def test_an_allowance_added_after_the_order_was_invoiced_in_full_is_said(tmp_pat
     state = StateStore(ws.state_path)
     try:
         rows = [f for f in state.findings(partner="acme", po_number="PO-1") if f["code"] == "ALLOWANCE_AFTER_INVOICED"]
+        kept = [tuple(r) for r in state._q("SELECT our_810s FROM findings WHERE code = 'ALLOWANCE_AFTER_INVOICED'")]
         record = state.order("acme", "PO-1")
     finally:
         state.close()
@@ -360,6 +361,10 @@ def test_an_allowance_added_after_the_order_was_invoiced_in_full_is_said(tmp_pat
     assert row["message"].startswith("PO PO-1: the 860 in change3.x12 adds SAC*A*C310 12 % at the heading after the "
                                      "order was invoiced in full"), row["message"]
     assert "no invoice remains to carry it" in row["message"]
+    # what it would have come to on the 810s sent (4 CA at 470.40 invoiced: 12 % of 1881.60), for a credit memo by hand
+    assert "On the 810s sent it would have come to 225.79 USD (SAC*A*C310 12 % at the heading: 225.79 USD)" in \
+        row["message"], row["message"]
+    assert kept == [("SAC*A*C310 12 % at the heading: 225.79 USD",)], kept  # the detail keeps it as data
     assert row["consequence"] == "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
     assert record.state.value in ("invoiced", "closed") and record.hold_codes == (), record
     assert len(_invoices(ws)) == 2

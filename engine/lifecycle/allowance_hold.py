@@ -8,9 +8,12 @@ itself is applied and answered as any change after shipment; the order waits (he
 recorded, no 810 goes). Approved, the order goes back by what is left to ship and its next 810 takes the allowance
 off; rejected, the same, without the allowances the hold judged (its finding's detail names them: rejected_sacs;
 flows.reconcile.changed_sacs leaves them out, and nothing else). A further 860 keeps the hold unless it withdraws the
-allowance (standing, after_further_changes). Within the threshold, or matching a deal, nothing changes: the next 810
-takes it off. An 860 adding one after the order was invoiced in full holds nothing (no 810 follows): not_billed says
-so (ALLOWANCE_AFTER_INVOICED).
+allowance (standing, after_further_changes); one raising a line and adding another allowance needing a person holds
+it again with a reason naming that one too (decided_again). An order a person approved at order time beyond the
+threshold is held only by an allowance taking a line further than the approval covered (approved_sacs). Within the
+threshold, or matching a deal, nothing changes: the next 810 takes it off. An 860 adding one after the order was
+invoiced in full holds nothing (no 810 follows): not_billed says so and what it would have come to on the 810s sent
+(ALLOWANCE_AFTER_INVOICED).
 
 Pure: the 860s' stored SAC rows, the judgement's findings and the records in; findings and transitions out.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 
@@ -131,16 +134,46 @@ def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, a
         elif record.state in BILLABLE:
             added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
                               hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
-        else:
+        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None and allowance_held(was)):
             continue
+        # (one held so that the 860 takes back to the rules, a line raised: the decision holds it again, its reason
+        # naming what this 860 adds too: decided_again)
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
                     location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                                       element="SAC07"),
                     detail=Detail(sacs=tuple(named(r) for r in what.sacs)))
         found.append(FindingRecord(f, key[0], key[1], "order held: its next 810 waits", "decide"))
-    if not added:
+    if not added and not found:
         return plan
     return plan + Plan(transitions=tuple(added), findings=tuple(found))
+
+
+def decided_again(rv, held: Mapping[tuple[str, str], Judged], before: Mapping[tuple[str, str], OrderRecord],
+                  judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+                  after: Mapping[tuple[str, str], pa.Table]):
+    """``rv`` (engine.lifecycle.changes.Revisions) with each order held for an allowance after shipment (``before``:
+    its record before the run) that a further 860 takes back to the rules (changed: a line raised) and adds an
+    allowance needing a person to (``held``: hold_after_shipment records its finding) carrying a hold reason naming
+    it: the reasons it was held for while an allowance its holds judged still stands (``judged``:
+    StateStore.finding_sacs; ``after``: its allowances as the 860s leave them; still_standing), then the new one.
+    engine.lifecycle.decisions holds it again with these reasons (it used to keep the old reason alone, the new
+    allowance neither named nor in a hold finding, so a rejection left it on the next 810)."""
+    from dataclasses import replace
+
+    from schemas.findings import sacs_of
+
+    new = {}
+    for key, what in held.items():
+        r, was = rv.records.get(key), before.get(key)
+        if r is None or was is None or r.state != S.CHANGED or not allowance_held(was):
+            continue
+        kept = not judged.get(key) or any(still_standing(sacs_of(stored)[0], after.get(key))
+                                          for _file, _ref, stored in judged[key])
+        reasons = (*(was.hold_reasons if kept else ()), what.why)
+        new[key] = r.evolve(hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=reasons)
+    if not new:
+        return rv
+    return replace(rv, records={**rv.records, **new})
 
 
 def named(r: Mapping) -> SacNamed:
@@ -229,12 +262,45 @@ def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderReco
     return plan + Plan(transitions=tuple(added)) if added else plan
 
 
+def invoiced_value(ln: LineRecord) -> Decimal:
+    """What the 810s sent billed for one line's merchandise: its units invoiced at its price (ours when we changed it,
+    else PO104), per priced_per units."""
+    price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+    if price is None or not ln.invoiced:
+        return Decimal(0)
+    return Decimal(ln.invoiced) * Decimal(price) / (ln.priced_per or Decimal(1))
+
+
+def would_have_come_to(r: Mapping, lines: Sequence[LineRecord]) -> Decimal | None:
+    """What one allowance (a CHANGE_SACS row) would have taken off the 810s sent for the order (``lines``: its line
+    records, their units invoiced): an amount (SAC05) as sent; a percent (SAC08) of the merchandise invoiced, the
+    heading's of every line, a line's of its own; a rate (SAC08 per unit) times the line's units invoiced (at the
+    heading, every line's). Rounded to the cent. None: nothing to reckon it on (no line invoiced, or its line not
+    found)."""
+    line_id = r.get("line_id")
+    mine = [ln for ln in lines if line_id is None or line_id in (ln.line_id, str(ln.line_number))]
+    if not mine:
+        return None
+    if r.get("amount") is not None and (r["amount"] != 0 or (r.get("percent") is None and r.get("rate") is None)):
+        got = Decimal(r["amount"])
+    elif r.get("percent") is not None:
+        got = Decimal(r["percent"]) * sum((invoiced_value(ln) for ln in mine), Decimal(0)) / _HUNDRED
+    elif r.get("rate") is not None:
+        got = Decimal(r["rate"]) * sum((Decimal(ln.invoiced) for ln in mine), Decimal(0))
+    else:
+        return None
+    return got.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mapping]],
-               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]]) -> Plan:
+               records: Mapping[tuple[str, str], OrderRecord], carried: Mapping[str, Sequence[str]],
+               lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
     """ALLOWANCE_AFTER_INVOICED (a warning) for each order of ``shipped`` (860s applied or answered after shipment:
     shipped_changes) invoiced in full (invoiced, closed: no 810 follows) that its 860 adds an allowance our 810s would
     take off to (candidates; ``carried``: each partner's po_allowances; ``sent``: each change's CHANGE_SACS rows):
-    nothing is held, for no invoice remains to carry it. It used to pass in silence."""
+    nothing is held, for no invoice remains to carry it. It used to pass in silence. Each allowance is said with what
+    it would have come to on the 810s sent (would_have_come_to on ``lines``, the order's line records; in the order's
+    currency), and the detail's our_810s keeps it, so finance can issue a credit memo by hand if it is agreed."""
     last: dict[tuple[str, str], OrderRecord] = dict(records)
     for t in plan.transitions:
         last[t.record.key] = t.record
@@ -248,16 +314,37 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
         if not mine:
             continue
         said = "; ".join(sac_words(r) for r in mine)
+        currency = record.currency or "in the order's currency"
+        sums = [would_have_come_to(r, (lines or {}).get(key, ())) for r in mine]
+        comes = [f"{sac_words(r)}: " + ("not reckoned (no line invoiced to reckon it on)" if v is None
+                                         else f"{v:.2f} {currency}") for r, v in zip(mine, sums, strict=True)]
+        total = sum((v for v in sums if v is not None), Decimal(0))
         isa13, gs06, st02 = (ch.change_ref.split("-", 2) + ["", "", ""])[:3]
         f = Finding(code=ALLOWANCE_AFTER_INVOICED, severity="warning", message=(
             f"PO {ch.po_number}: the 860 in {ch.source_file} adds {said} after the order was invoiced in full "
             f"({str.__str__(record.state)}): no invoice remains to carry it, so no 810 takes it off and nothing is "
-            "held. If it stands, settle it with the buyer apart (a credit only if agreed); the buyer may deduct it."),
+            f"held. On the 810s sent it would have come to {total:.2f} {currency} ({'; '.join(comes)}). If it "
+            "stands, settle it with the buyer apart (a credit memo for that amount only if agreed); the buyer may "
+            "deduct it."),
             location=Location(file=ch.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                               element="SAC01"),
-            detail=Detail(sacs=tuple(named(r) for r in mine)))
+            detail=Detail(sacs=tuple(named(r) for r in mine), our_810s=tuple(comes)))
         found.append(FindingRecord(f, ch.partner, ch.po_number, NOT_BILLED, "decide"))
     return plan + Plan(findings=tuple(found)) if found else plan
+
+
+def approved_at_order_time(record: OrderRecord) -> bool:
+    """True for an order a person approved when its decision found a line beyond the customer's discount approval
+    threshold (DISCOUNT_OVER_THRESHOLD): what its allowances then took off is approved (an allowance after shipment
+    is held only when it takes a line further: rules.business.money.added_allowance_findings)."""
+    return record.person is not None and record.person.verdict == "approved" and \
+        "DISCOUNT_OVER_THRESHOLD" in record.codes
+
+
+def approved_sacs(record: OrderRecord, sacs):
+    """The allowances a person approved at order time (approved_at_order_time) of ``record``: its 850's SACs as
+    ``sacs()`` reads them; None for an order without such an approval (``sacs`` not called)."""
+    return sacs() if approved_at_order_time(record) else None
 
 
 def allowance_held(record: OrderRecord) -> bool:

@@ -864,8 +864,24 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
         row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
+def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAllowance) -> Finding:
+    """``f`` (a DISCOUNT_OVER_THRESHOLD on a line a person approved at order time with its allowances taking
+    ``approved`` off it) saying the allowances now (``now``) go further than that approval covered."""
+    from dataclasses import replace
+
+    if f.code != "DISCOUNT_OVER_THRESHOLD":
+        return f
+    theirs = row["unit_price"]
+    was, net = theirs * (1 - approved.share), theirs * (1 - now.share)
+    return replace(f, message=(
+        f"{f.message} A person approved {_text(round(approved.share * _HUNDRED, 2))}% of the line off at order time "
+        f"(PO104 {_text(theirs)} net {_text(round(was, 4))}); the allowances now take "
+        f"{_text(round(now.share * _HUNDRED, 2))}% off (net {_text(round(net, 4))}): further than the approval "
+        "covered."))
+
+
 def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
-                             before: pa.Table | None, after: pa.Table
+                             before: pa.Table | None, after: pa.Table, approved: pa.Table | None = None
                              ) -> tuple[list[tuple[dict, Finding]], list[Mapping]]:
     """An order's allowances as an 860 after shipment left them (``after``: its ORDER_SACS as changed), judged as
     at order time (_allowance_price: each line's PO104 less the share its carried allowances matching no deal take
@@ -875,7 +891,11 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
     below our price is 7 % below it. (line row: line_id, line_number, sku, unit_price; the DISCOUNT_OVER_THRESHOLD
     finding naming the SACs and why no deal agrees them) for each such line beyond the threshold, in line order
     ([] for none), and the SAC rows of ``after`` a deal agrees (match_deal: not judged). ``orders``/``lines``: the
-    order's stored tables as the 860 left them."""
+    order's stored tables as the 860 left them. ``approved``: the allowances a person approved at order time beyond
+    the threshold (the 850's; None: none approved): a line they leave no further below our price than the approval
+    covered (the share they took off it) is not judged, and a line taken further says so (the net approved, the
+    net now); judged on the 860's allowances alone, such a line used to be held by any further allowance, one
+    within what was approved included."""
     if not lines.num_rows or after is None or not after.num_rows:
         return [], []
     resolved = _resolved(lines, ref)
@@ -892,6 +912,7 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
         return judged_allowances(resolved, sacs, lambda p: by_partner[p], ref.deals, dates, _promotions(orders),
                                  units, deal_dates(resolved, prices))
     (now, agreed), (was, _) = shares(after), shares(before)
+    ok = shares(approved)[0] if approved is not None else {}
     cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
             "line_id", "line_number", *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names)))
@@ -902,7 +923,11 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
         row, p = picked.slice(i, 1).to_pylist()[0], prices.slice(i, 1).to_pylist()[0]
         if row.get("sku") is None or p["list_price"] is None:
             continue
+        if i in ok and now[i].share <= ok[i].share:
+            continue  # no further below our price than a person approved at order time
         found = _allowance_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units, now[i])
+        if i in ok:
+            found = [_beyond_approved(f, row, ok[i], now[i]) for f in found]
         out.extend((row, f) for f in found if f.code == "DISCOUNT_OVER_THRESHOLD")
     return out, [a.sac for v in agreed.values() for a in v]
 
