@@ -89,14 +89,18 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     out = Rebuilt()
     profiles = ws.partners()
     acks: list[tuple[str, str, str, str, str]] = []
+    answered: list[Answered] = []  # the partners' 997/999/TA1/824 files replayed, recorded once the outbox is
     # [continues]: the orders of a partner another carries on (A) are replayed first, so that the continuer's (B's)
     # outbox files answering A's orders are recorded as A's (_record_outbox) and B's 860s for them are A's (_replay)
     continued = {c.partner for p in profiles.values() if (c := p.continues) is not None and c.partner in profiles}
-    taken = _replay_archive(ws, state, profiles, out, run_id=run_id, only=continued) if continued else {}
+    taken = _replay_archive(ws, state, profiles, out, run_id=run_id, only=continued,
+                            answered=answered) if continued else {}
     sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id, acks=acks)
     _warehouse_outboxes(ws, state, out, at=at.isoformat(), run_id=run_id)
-    taken = {**taken, **_replay_archive(ws, state, profiles, out, run_id=run_id, skip=continued)}
+    taken = {**taken, **_replay_archive(ws, state, profiles, out, run_id=run_id, skip=continued,
+                                               answered=answered)}
     _link_acks(state, acks, taken)
+    _partner_answers(state, profiles, answered, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
         out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
@@ -158,7 +162,8 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
                 continue
             first = interchanges[0]
             state.record_sent(party, sets[0]["set_id"] if sets else "TA1", path.name, first.isa13,
-                              first.sets[0].gs06 if first.sets else "", data, sets, at=at, run_id=run_id)
+                              first.sets[0].gs06 if first.sets else "", data, sets, at=_sent_at(data, at),
+                              run_id=run_id)
             out.documents += 1
         for kind, n in sorted(top.items()):
             state.raise_number(party, kind, n)
@@ -245,7 +250,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                         answers[(owner, named)].append(_status_answer(s, key, path.name, ic.date))
             doc_type = sets[0]["set_id"] if sets else "TA1"
             state.record_sent(owner, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
-                              sets, at=at, run_id=run_id)
+                              sets, at=_sent_at(data, at), run_id=run_id)
             out.documents += 1
             if any(s["set_id"] in ("856", "810") for s in sets):
                 out.recorded += _record_fulfilment(state, owner, path.name, data, at=at)
@@ -343,7 +348,8 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
     [doc] = state.document_heads(owner, file_name=first)[:1]
     state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"],
                               folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
-                              isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data, at=at,
+                              isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data,
+                              at=_sent_at(data, at),
                               run_id=run_id)
 
 
@@ -427,6 +433,22 @@ def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict
     return top
 
 
+def _sent_at(data: bytes, at: str) -> str:
+    """When an outbox file was sent, as the night recorded it (its run's clock, which the envelope is dated with:
+    ISA09 YYMMDD, ISA10 HHMM), ISO; ``at`` (the rebuild's time) when the envelope says none, or a time after it. A
+    document's sent time is what the partner's 997 window runs from: dated the rebuild's, a Globex 855 two nights
+    overdue read as pending (flows.reconcile's document status)."""
+    isa = data[:ISA_LENGTH].split(data[3:4]) if data[:3] == b"ISA" and len(data) > 3 else []
+    if len(isa) < 11:
+        return at
+    day, clock = isa[9].strip().decode("ascii", "replace"), isa[10].strip().decode("ascii", "replace")
+    try:
+        sent = datetime.strptime(day + clock, "%y%m%d%H%M")
+    except ValueError:
+        return at
+    return sent.isoformat() if sent.isoformat() <= at else at
+
+
 def _top(top: dict[str, int], kind: str, number: str) -> None:
     if number and number.strip().isdigit():
         top[kind] = max(top.get(kind, 0), int(number))
@@ -437,10 +459,11 @@ Taken = tuple[str, str, frozenset[str], frozenset[str]]  # a replayed file: day 
 
 
 def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
-                    run_id: str, only: set[str] | None = None, skip: set[str] = frozenset()
-                    ) -> dict[str, list[Taken]]:
+                    run_id: str, only: set[str] | None = None, skip: set[str] = frozenset(),
+                    answered: list[Answered] | None = None) -> dict[str, list[Taken]]:
     """Replay the archive (``only``: those partners'; not ``skip``'s); per partner, the files replayed (oldest
-    first), for the 997s and TA1s to find."""
+    first), for the 997s and TA1s to find. The files holding the partner's acknowledgments of our documents (997,
+    999, TA1, 824) are added to ``answered``, for _partner_answers to record once the outbox's documents are."""
     store = OrderStore(ws.orders_dir)
     clocks = _run_clocks(ws)
     taken: dict[str, list[Taken]] = defaultdict(list)
@@ -455,9 +478,12 @@ def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, Partne
             sha = hashlib.sha256(data).hexdigest()
             if state.file_record(pid, sha) is not None or name in waiting:
                 continue  # known already, or back in the inbox: the next run takes it in as new
-            seen = _replay(ws, state, store, profile, name, data, sha, path.name, _taken_at(day, name, clocks),
-                           run_id=run_id, out=out)
+            at = _taken_at(day, name, clocks)
+            *seen, outcome = _replay(ws, state, store, profile, name, data, sha, path.name, at, run_id=run_id,
+                                     out=out)
             taken[pid].append((day, sha, *seen))
+            if answered is not None and (outcome.functional_acks.num_rows or outcome.advice.num_rows):
+                answered.append((at, profile, outcome))
             out.files += 1
     out.orders = len(state.orders())
     if out.remittances and only is None:
@@ -505,6 +531,33 @@ def _link_acks(state: StateStore, acks: list[tuple[str, str, str, str, str]],
             state.link_sent_answer(pid, key, match[-1])
 
 
+Answered = tuple[datetime, PartnerProfile, object]  # a replayed file of acknowledgments: when taken in, whose, read
+
+
+def _partner_answers(state: StateStore, profiles: dict[str, PartnerProfile], answered: list[Answered], *,
+                     run_id: str) -> None:
+    """The partners' 997/999s and TA1s, and their 824s' OTIs, of the replayed files (``answered``) recorded as
+    intake records them (StateStore.record_partner_acks), in the order they were taken in, once the outbox's
+    documents they answer are recorded: an 824's OTIs matched to what we sent (flows.intake._advice), and a
+    partner carrying on another's orders ([continues]) giving the answers to the other's documents sent under its
+    envelope to the other (flows.intake._acks_of). So the reconciliation and `status` of a rebuilt store find
+    each document accepted or rejected by the partner, and what is overdue, as the live store did. Their findings
+    (FA_DOCUMENT_REJECTED ...) are not told again: they are in the nights' reports, as every replayed file's."""
+    from flows.intake import _acks_of, _advice
+
+    for at, profile, outcome in sorted(answered, key=lambda a: a[0]):
+        profile = profiles.get(profile.id, profile)
+        outcome, _found = _advice(state, profile, outcome, day=at.date())
+        acks, theirs = outcome.functional_acks, None
+        other = profile.continuing(at.date())
+        if other is not None and acks.num_rows:
+            acks, theirs = _acks_of(state, acks, other, profile.continues.effective)
+        with state.transaction():
+            state.record_partner_acks(acks, run_id=run_id)
+            if theirs is not None and theirs.num_rows:
+                state.record_partner_acks(theirs, run_id=run_id)
+
+
 def _archived(folder: Path) -> list[Path]:
     """Archived files, oldest first (the name's day, then when the copy was written, then the name)."""
     files = [p for p in folder.iterdir() if p.is_file() and ARCHIVED.match(p.name)] if folder.is_dir() else []
@@ -513,8 +566,9 @@ def _archived(folder: Path) -> list[Path]:
 
 def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
             sha: str, archived: str, day: datetime, *, run_id: str, out: Rebuilt | None = None
-            ) -> tuple[frozenset[str], frozenset[str]]:
-    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s. The 820s' and
+            ) -> tuple[frozenset[str], frozenset[str], object]:
+    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s, and the file
+    as read (engine.process's outcome: its partner's acknowledgments are recorded by _partner_answers). The 820s' and
     812s' rows of its kept sets are kept again (flows.handoff.keep_remittance, received at ``day`` as intake kept
     them) unless state/remittance holds the file's already; counted in ``out``."""
     at = day.isoformat()
@@ -526,7 +580,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
         outcome = process_file(data, file=name, sha256=sha, profile=profile,
                                known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed,
-                               agreed_currency=agreed_currency(ws.reference_dir, profile.id))
+                               received_at=day, agreed_currency=agreed_currency(ws.reference_dir, profile.id))
     # lines taken in as intake takes them (by weight, a size run a line per size, priced per a measure of their
     # item's unit or per another unit in a CTP05: flows.intake.as_taken)
     outcome = as_taken(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
@@ -573,7 +627,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                           error_count=outcome.error_count)
         state.mark_disposed(profile.id, sha, at)
     return (frozenset(isa13 for _sender, isa13 in outcome.interchanges_seen),
-            frozenset(k[3] for k in outcome.groups_seen))
+            frozenset(k[3] for k in outcome.groups_seen), outcome)
 
 
 def _placed_sacs(store: OrderStore, partner: str, sha: str, sacs: pa.Table) -> pa.Table:
