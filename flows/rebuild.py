@@ -10,7 +10,9 @@ answered again and no outbox file is written over.
      through intake, oldest first (a CSV order file as intake reads one): its file record, interchanges,
      orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again),
      and the 820s' and 812s' rows of its kept sets, into state/remittance unless the file's are there (its sets are
-     not handed off again: handoff/ is written once, the ERP may have taken them);
+     not handed off again: handoff/ is written once, the ERP may have taken them); then the partners' 997/999/TA1s
+     and 824s of those files are recorded as intake records them, in arrival order, once the outbox's documents
+     they answer are (_partner_answers), each outbox document dated when it was sent (its envelope: _sent_at);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
      order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
@@ -194,6 +196,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
+    billed: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # partner -> set id -> POs
     # (a partner carrying on another's orders after that one: a resend in its outbox may copy the other's document)
     for pid in sorted(profiles, key=lambda p: (_carried_on(profiles, p) is not None, p)):
         other = _carried_on(profiles, pid)  # [continues]: the partner whose orders this one's outbox answers too
@@ -252,8 +255,11 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
             state.record_sent(owner, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
                               sets, at=_sent_at(data, at), run_id=run_id)
             out.documents += 1
+            for s in sets:
+                if s["set_id"] in ("810", "880") and s["po_number"]:
+                    billed[owner][s["set_id"]].add(s["po_number"])
             if any(s["set_id"] in ("856", "810") for s in sets):
-                out.recorded += _record_fulfilment(state, owner, path.name, data, at=at)
+                out.recorded += _record_fulfilment(state, owner, path.name, data, at=at, pos=billed[owner])
             if any(s["set_id"] == "880" for s in sets):
                 grocery.append(path.name)
         for path in files:
@@ -276,6 +282,16 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                          "reconciliation (an 880's G17 names no PO line), so the finance report shows those orders "
                          "shipped and not invoiced until the 880s are recorded again (docs/state-store.md, "
                          "Recovery)")
+    # (a partner billed per order: one 810 once the order shipped complete, from the order's recorded shipments)
+    waiting = [f"{pid}/{po}" for pid, sent in sorted(billed.items())
+               if pid in profiles and profiles[pid].fulfilment.invoice.per == "order"
+               for po in sorted(sent["856"] - sent["810"] - sent["880"])]
+    if waiting:
+        out.notes.append(f"{len(waiting)} order(s) of partners billed per order were shipped and not invoiced yet: "
+                         + ", ".join(waiting[:10]) + ". Their shipments waiting for the order's 810 are not "
+                         "re-derived (the lines come back unshipped), so the 810 due once the order ships complete "
+                         "will not bill what shipped before the rebuild: invoice those units by hand "
+                         "(docs/state-store.md, Recovery)")
     for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
         state.raise_number(COMPANY, kind, n)
         out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
@@ -387,10 +403,16 @@ def _status_answer(s, key: str, name: str, day: str) -> lifecycle.SentAnswer:
                                 lines, s.prices, s.units)
 
 
-def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str) -> int:
-    """An outbox file's 856 and 810 lines as recorded lines (flows.reconcile.record_documents' table)."""
+def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str,
+                       pos: dict[str, set[str]] | None = None) -> int:
+    """An outbox file's 856 and 810 lines as recorded lines (flows.reconcile.record_documents' table); the POs
+    they name added to ``pos`` (set id -> POs)."""
     lines, _findings = read_sent_lines(read_interchanges(data, file=name), partner=pid,
                                        sha256=hashlib.sha256(data).hexdigest())
+    if pos is not None:
+        for kind, po in zip(lines["doc_type"].to_pylist(), lines["po_number"].to_pylist(), strict=True):
+            if po:
+                pos[kind].add(po)
     return state.record_sent_lines(lines, by="state rebuild", at=datetime.fromisoformat(at),
                                    note="our own 856/810, found in the outbox when the store was rebuilt")
 

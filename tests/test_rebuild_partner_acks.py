@@ -92,3 +92,19 @@ def test_the_next_night_finds_every_verdict_and_overdue_answer_as_the_live_store
     orders = "SELECT partner, po_number, state, revision, answered_revision, ack_type FROM orders"
     unshipped = {r for r in _rows(kept, orders) if r[2] not in ("held", "partially_shipped", "shipped", "closed")}
     assert unshipped and unshipped <= _rows(lost, orders)
+
+
+def test_the_rebuild_names_the_orders_billed_per_order_shipped_and_not_invoiced(tmp_path):
+    """GLOBEX is billed per order (one 810 once the order shipped complete): GLOBEX-2001 shipped in part on day 1 and
+    waits for its 810; its waiting shipment is not re-derived, so the rebuild names it (ACME, billed per shipment and
+    invoiced, is not named)."""
+    ws = new_workspace(tmp_path / "ws")
+    for n in (0, 1):
+        drop_night(ws, n)
+        run_night(str(ws), stages=InProcess(), now=NIGHTS[n][1], use_gx=False)
+    for p in (ws / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "1 order(s) of partners billed per order were shipped and not invoiced yet: globex/GLOBEX-2001." in said
