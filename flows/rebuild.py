@@ -37,6 +37,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.order_store import OrderStore
@@ -103,6 +104,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                                                answered=answered)}
     _link_acks(state, acks, taken)
     _partner_answers(state, profiles, answered, run_id=run_id)
+    _document_verdicts(ws, state, profiles, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
         out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
@@ -578,6 +580,23 @@ def _partner_answers(state: StateStore, profiles: dict[str, PartnerProfile], ans
             state.record_partner_acks(acks, run_id=run_id)
             if theirs is not None and theirs.num_rows:
                 state.record_partner_acks(theirs, run_id=run_id)
+
+
+def _document_verdicts(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *, run_id: str) -> None:
+    """Each document's verdict (accepted, rejected, overdue, pending: engine.partner_acks.match_acks, as the night's
+    reconciliation records it in document_acks) as of the last night the files tell of: the clock of the newest run
+    in reports/, else the newest document sent; so `status` of the rebuilt store names each partner's answer before
+    the next run (which records them again as of its own clock). Nothing when no document was sent."""
+    from engine.partner_acks import match_acks
+    from flows.reconcile import load_inputs, settings_of
+
+    inputs = load_inputs(ws, state, profiles)
+    if not inputs.sent.num_rows:
+        return
+    clocks = [c for runs in _run_clocks(ws).values() for c, _ in runs]
+    as_of = max(clocks) if clocks else pc.max(inputs.sent["sent_at"]).as_py()
+    docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings_of(profiles), as_of=as_of)
+    state.record_document_status(docs, as_of=as_of, run_id=run_id)
 
 
 def _archived(folder: Path) -> list[Path]:

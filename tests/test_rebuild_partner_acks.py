@@ -55,7 +55,8 @@ def nights(tmp_path_factory):
     res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
     assert res.exit_code == 0, res.output
     rebuilt = {"acks": _rows(lost, ACKS), "sent": _rows(lost, SENT), "kept_acks": _rows(kept, ACKS),
-               "kept_sent": _rows(kept, SENT)}
+               "kept_sent": _rows(kept, SENT), "verdicts": _rows(lost, VERDICTS),
+               "kept_verdicts": _rows(kept, VERDICTS)}
     for ws in (kept, lost):
         run_night(str(ws), stages=InProcess(), now=NIGHT3, use_gx=False)
     return kept, lost, rebuilt
@@ -72,6 +73,12 @@ def test_the_partners_997s_come_back_as_intake_recorded_them(nights):
 def test_documents_are_dated_when_they_were_sent_not_when_the_store_was_rebuilt(nights):
     _, _, rebuilt = nights
     assert rebuilt["sent"] == rebuilt["kept_sent"]
+
+
+def test_right_after_the_rebuild_each_documents_verdict_is_as_the_last_night_left_it(nights):
+    """`status` reads document_acks: the rebuild records them as of the last night's clock (its report's)."""
+    _, _, rebuilt = nights
+    assert rebuilt["kept_verdicts"] and rebuilt["verdicts"] == rebuilt["kept_verdicts"]
 
 
 def test_the_next_night_finds_every_verdict_and_overdue_answer_as_the_live_store(nights):
@@ -108,3 +115,42 @@ def test_the_rebuild_names_the_orders_billed_per_order_shipped_and_not_invoiced(
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert "1 order(s) of partners billed per order were shipped and not invoiced yet: globex/GLOBEX-2001." in said
+
+
+def test_a_continuing_partners_824_on_the_first_ones_document_comes_back_with_the_rebuild(tmp_path):
+    """tests/test_continued_profile_answers.py's story (B carrying on A's orders; B's 824 rejects A's revised 855 sent
+    under B's envelope), then the store deleted and rebuilt: the 824's row is recorded again as the verdict on A's
+    document (not B's), and `status` of the order shows the 824 on that 855, as on the store never lost."""
+    import json
+
+    from flows.workspace import open_workspace
+    from tests.test_blankets3 import _cli
+    from tests.test_continued_profile import ACKED, B_860, B_PROFILE, BEFORE, SWITCH, _night, _workspace
+    from tests.test_continued_profile_answers import _revised_855, _their_824
+
+    ws = _workspace(tmp_path / "kept")
+    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE.replace('"860", "997"]', '"860", "997", "824"]'))
+    assert not _night(ws, BEFORE)["failure"]
+    (ws.drop_root / "meijer2" / "inbox" / B_860.name).write_bytes(B_860.read_bytes())
+    assert not _night(ws, SWITCH)["failure"]
+    name, _isa13, gs06, st02 = _revised_855(ws)
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_824_5301.x12").write_text(_their_824(gs06, st02))
+    assert not _night(ws, ACKED)["failure"]
+    shutil.copytree(ws.root, tmp_path / "lost", symlinks=True)
+    lost = open_workspace(tmp_path / "lost")
+    for p in (lost.root / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+    code, out = _cli(lost, "state", "rebuild")
+    assert code == 0, out
+    kept_acks, lost_acks = _rows(ws.root, ACKS), _rows(lost.root, ACKS)
+    assert lost_acks == kept_acks
+    assert [(r[0], r[3], r[6], r[8]) for r in lost_acks if r[3] == "824"] == [("meijer", "824", gs06, st02)]
+
+    def revised(w) -> dict:
+        code, out = _cli(w, "status", "MJ9000101", "--json")
+        assert code == 0, out
+        [doc] = [d for d in json.loads(out)["documents"] if d["file_name"] == name]
+        return doc
+
+    assert "824" in (revised(lost)["partner_ack"] or "")
+    assert revised(lost)["partner_ack"] == revised(ws)["partner_ack"]
