@@ -10,7 +10,9 @@ answered again and no outbox file is written over.
      through intake, oldest first (a CSV order file as intake reads one): its file record, interchanges,
      orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again),
      and the 820s' and 812s' rows of its kept sets, into state/remittance unless the file's are there (its sets are
-     not handed off again: handoff/ is written once, the ERP may have taken them);
+     not handed off again: handoff/ is written once, the ERP may have taken them); then the partners' 997/999/TA1s
+     and 824s of those files are recorded as intake records them, in arrival order, once the outbox's documents
+     they answer are (_partner_answers), each outbox document dated when it was sent (its envelope: _sent_at);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
      order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
@@ -35,6 +37,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.order_store import OrderStore
@@ -89,14 +92,19 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     out = Rebuilt()
     profiles = ws.partners()
     acks: list[tuple[str, str, str, str, str]] = []
+    answered: list[Answered] = []  # the partners' 997/999/TA1/824 files replayed, recorded once the outbox is
     # [continues]: the orders of a partner another carries on (A) are replayed first, so that the continuer's (B's)
     # outbox files answering A's orders are recorded as A's (_record_outbox) and B's 860s for them are A's (_replay)
     continued = {c.partner for p in profiles.values() if (c := p.continues) is not None and c.partner in profiles}
-    taken = _replay_archive(ws, state, profiles, out, run_id=run_id, only=continued) if continued else {}
+    taken = _replay_archive(ws, state, profiles, out, run_id=run_id, only=continued,
+                            answered=answered) if continued else {}
     sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id, acks=acks)
     _warehouse_outboxes(ws, state, out, at=at.isoformat(), run_id=run_id)
-    taken = {**taken, **_replay_archive(ws, state, profiles, out, run_id=run_id, skip=continued)}
+    taken = {**taken, **_replay_archive(ws, state, profiles, out, run_id=run_id, skip=continued,
+                                               answered=answered)}
     _link_acks(state, acks, taken)
+    _partner_answers(state, profiles, answered, run_id=run_id)
+    _document_verdicts(ws, state, profiles, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
         out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
@@ -158,7 +166,8 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
                 continue
             first = interchanges[0]
             state.record_sent(party, sets[0]["set_id"] if sets else "TA1", path.name, first.isa13,
-                              first.sets[0].gs06 if first.sets else "", data, sets, at=at, run_id=run_id)
+                              first.sets[0].gs06 if first.sets else "", data, sets, at=_sent_at(data, at),
+                              run_id=run_id)
             out.documents += 1
         for kind, n in sorted(top.items()):
             state.raise_number(party, kind, n)
@@ -189,6 +198,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
     order: dict[tuple[str, str], int] = {}
     grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
+    billed: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # partner -> set id -> POs
     # (a partner carrying on another's orders after that one: a resend in its outbox may copy the other's document)
     for pid in sorted(profiles, key=lambda p: (_carried_on(profiles, p) is not None, p)):
         other = _carried_on(profiles, pid)  # [continues]: the partner whose orders this one's outbox answers too
@@ -245,10 +255,13 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                         answers[(owner, named)].append(_status_answer(s, key, path.name, ic.date))
             doc_type = sets[0]["set_id"] if sets else "TA1"
             state.record_sent(owner, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
-                              sets, at=at, run_id=run_id)
+                              sets, at=_sent_at(data, at), run_id=run_id)
             out.documents += 1
+            for s in sets:
+                if s["set_id"] in ("810", "880") and s["po_number"]:
+                    billed[owner][s["set_id"]].add(s["po_number"])
             if any(s["set_id"] in ("856", "810") for s in sets):
-                out.recorded += _record_fulfilment(state, owner, path.name, data, at=at)
+                out.recorded += _record_fulfilment(state, owner, path.name, data, at=at, pos=billed[owner])
             if any(s["set_id"] == "880" for s in sets):
                 grocery.append(path.name)
         for path in files:
@@ -271,6 +284,16 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                          "reconciliation (an 880's G17 names no PO line), so the finance report shows those orders "
                          "shipped and not invoiced until the 880s are recorded again (docs/state-store.md, "
                          "Recovery)")
+    # (a partner billed per order: one 810 once the order shipped complete, from the order's recorded shipments)
+    waiting = [f"{pid}/{po}" for pid, sent in sorted(billed.items())
+               if pid in profiles and profiles[pid].fulfilment.invoice.per == "order"
+               for po in sorted(sent["856"] - sent["810"] - sent["880"])]
+    if waiting:
+        out.notes.append(f"{len(waiting)} order(s) of partners billed per order were shipped and not invoiced yet: "
+                         + ", ".join(waiting[:10]) + ". Their shipments waiting for the order's 810 are not "
+                         "re-derived (the lines come back unshipped), so the 810 due once the order ships complete "
+                         "will not bill what shipped before the rebuild: invoice those units by hand "
+                         "(docs/state-store.md, Recovery)")
     for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
         state.raise_number(COMPANY, kind, n)
         out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
@@ -343,7 +366,8 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
     [doc] = state.document_heads(owner, file_name=first)[:1]
     state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"],
                               folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
-                              isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data, at=at,
+                              isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data,
+                              at=_sent_at(data, at),
                               run_id=run_id)
 
 
@@ -381,10 +405,16 @@ def _status_answer(s, key: str, name: str, day: str) -> lifecycle.SentAnswer:
                                 lines, s.prices, s.units)
 
 
-def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str) -> int:
-    """An outbox file's 856 and 810 lines as recorded lines (flows.reconcile.record_documents' table)."""
+def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str,
+                       pos: dict[str, set[str]] | None = None) -> int:
+    """An outbox file's 856 and 810 lines as recorded lines (flows.reconcile.record_documents' table); the POs
+    they name added to ``pos`` (set id -> POs)."""
     lines, _findings = read_sent_lines(read_interchanges(data, file=name), partner=pid,
                                        sha256=hashlib.sha256(data).hexdigest())
+    if pos is not None:
+        for kind, po in zip(lines["doc_type"].to_pylist(), lines["po_number"].to_pylist(), strict=True):
+            if po:
+                pos[kind].add(po)
     return state.record_sent_lines(lines, by="state rebuild", at=datetime.fromisoformat(at),
                                    note="our own 856/810, found in the outbox when the store was rebuilt")
 
@@ -427,6 +457,22 @@ def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict
     return top
 
 
+def _sent_at(data: bytes, at: str) -> str:
+    """When an outbox file was sent, as the night recorded it (its run's clock, which the envelope is dated with:
+    ISA09 YYMMDD, ISA10 HHMM), ISO; ``at`` (the rebuild's time) when the envelope says none, or a time after it. A
+    document's sent time is what the partner's 997 window runs from: dated the rebuild's, a Globex 855 two nights
+    overdue read as pending (flows.reconcile's document status)."""
+    isa = data[:ISA_LENGTH].split(data[3:4]) if data[:3] == b"ISA" and len(data) > 3 else []
+    if len(isa) < 11:
+        return at
+    day, clock = isa[9].strip().decode("ascii", "replace"), isa[10].strip().decode("ascii", "replace")
+    try:
+        sent = datetime.strptime(day + clock, "%y%m%d%H%M")
+    except ValueError:
+        return at
+    return sent.isoformat() if sent.isoformat() <= at else at
+
+
 def _top(top: dict[str, int], kind: str, number: str) -> None:
     if number and number.strip().isdigit():
         top[kind] = max(top.get(kind, 0), int(number))
@@ -437,10 +483,11 @@ Taken = tuple[str, str, frozenset[str], frozenset[str]]  # a replayed file: day 
 
 
 def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
-                    run_id: str, only: set[str] | None = None, skip: set[str] = frozenset()
-                    ) -> dict[str, list[Taken]]:
+                    run_id: str, only: set[str] | None = None, skip: set[str] = frozenset(),
+                    answered: list[Answered] | None = None) -> dict[str, list[Taken]]:
     """Replay the archive (``only``: those partners'; not ``skip``'s); per partner, the files replayed (oldest
-    first), for the 997s and TA1s to find."""
+    first), for the 997s and TA1s to find. The files holding the partner's acknowledgments of our documents (997,
+    999, TA1, 824) are added to ``answered``, for _partner_answers to record once the outbox's documents are."""
     store = OrderStore(ws.orders_dir)
     clocks = _run_clocks(ws)
     taken: dict[str, list[Taken]] = defaultdict(list)
@@ -455,9 +502,12 @@ def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, Partne
             sha = hashlib.sha256(data).hexdigest()
             if state.file_record(pid, sha) is not None or name in waiting:
                 continue  # known already, or back in the inbox: the next run takes it in as new
-            seen = _replay(ws, state, store, profile, name, data, sha, path.name, _taken_at(day, name, clocks),
-                           run_id=run_id, out=out)
+            at = _taken_at(day, name, clocks)
+            *seen, outcome = _replay(ws, state, store, profile, name, data, sha, path.name, at, run_id=run_id,
+                                     out=out)
             taken[pid].append((day, sha, *seen))
+            if answered is not None and (outcome.functional_acks.num_rows or outcome.advice.num_rows):
+                answered.append((at, profile, outcome))
             out.files += 1
     out.orders = len(state.orders())
     if out.remittances and only is None:
@@ -505,6 +555,50 @@ def _link_acks(state: StateStore, acks: list[tuple[str, str, str, str, str]],
             state.link_sent_answer(pid, key, match[-1])
 
 
+Answered = tuple[datetime, PartnerProfile, object]  # a replayed file of acknowledgments: when taken in, whose, read
+
+
+def _partner_answers(state: StateStore, profiles: dict[str, PartnerProfile], answered: list[Answered], *,
+                     run_id: str) -> None:
+    """The partners' 997/999s and TA1s, and their 824s' OTIs, of the replayed files (``answered``) recorded as
+    intake records them (StateStore.record_partner_acks), in the order they were taken in, once the outbox's
+    documents they answer are recorded: an 824's OTIs matched to what we sent (flows.intake._advice), and a
+    partner carrying on another's orders ([continues]) giving the answers to the other's documents sent under its
+    envelope to the other (flows.intake._acks_of). So the reconciliation and `status` of a rebuilt store find
+    each document accepted or rejected by the partner, and what is overdue, as the live store did. Their findings
+    (FA_DOCUMENT_REJECTED ...) are not told again: they are in the nights' reports, as every replayed file's."""
+    from flows.intake import _acks_of, _advice
+
+    for at, profile, outcome in sorted(answered, key=lambda a: a[0]):
+        profile = profiles.get(profile.id, profile)
+        outcome, _found = _advice(state, profile, outcome, day=at.date())
+        acks, theirs = outcome.functional_acks, None
+        other = profile.continuing(at.date())
+        if other is not None and acks.num_rows:
+            acks, theirs = _acks_of(state, acks, other, profile.continues.effective)
+        with state.transaction():
+            state.record_partner_acks(acks, run_id=run_id)
+            if theirs is not None and theirs.num_rows:
+                state.record_partner_acks(theirs, run_id=run_id)
+
+
+def _document_verdicts(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *, run_id: str) -> None:
+    """Each document's verdict (accepted, rejected, overdue, pending: engine.partner_acks.match_acks, as the night's
+    reconciliation records it in document_acks) as of the last night the files tell of: the clock of the newest run
+    in reports/, else the newest document sent; so `status` of the rebuilt store names each partner's answer before
+    the next run (which records them again as of its own clock). Nothing when no document was sent."""
+    from engine.partner_acks import match_acks
+    from flows.reconcile import load_inputs, settings_of
+
+    inputs = load_inputs(ws, state, profiles)
+    if not inputs.sent.num_rows:
+        return
+    clocks = [c for runs in _run_clocks(ws).values() for c, _ in runs]
+    as_of = max(clocks) if clocks else pc.max(inputs.sent["sent_at"]).as_py()
+    docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings_of(profiles), as_of=as_of)
+    state.record_document_status(docs, as_of=as_of, run_id=run_id)
+
+
 def _archived(folder: Path) -> list[Path]:
     """Archived files, oldest first (the name's day, then when the copy was written, then the name)."""
     files = [p for p in folder.iterdir() if p.is_file() and ARCHIVED.match(p.name)] if folder.is_dir() else []
@@ -513,8 +607,9 @@ def _archived(folder: Path) -> list[Path]:
 
 def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
             sha: str, archived: str, day: datetime, *, run_id: str, out: Rebuilt | None = None
-            ) -> tuple[frozenset[str], frozenset[str]]:
-    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s. The 820s' and
+            ) -> tuple[frozenset[str], frozenset[str], object]:
+    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s, and the file
+    as read (engine.process's outcome: its partner's acknowledgments are recorded by _partner_answers). The 820s' and
     812s' rows of its kept sets are kept again (flows.handoff.keep_remittance, received at ``day`` as intake kept
     them) unless state/remittance holds the file's already; counted in ``out``."""
     at = day.isoformat()
@@ -526,7 +621,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
         outcome = process_file(data, file=name, sha256=sha, profile=profile,
                                known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed,
-                               agreed_currency=agreed_currency(ws.reference_dir, profile.id))
+                               received_at=day, agreed_currency=agreed_currency(ws.reference_dir, profile.id))
     # lines taken in as intake takes them (by weight, a size run a line per size, priced per a measure of their
     # item's unit or per another unit in a CTP05: flows.intake.as_taken)
     outcome = as_taken(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
@@ -573,7 +668,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                           error_count=outcome.error_count)
         state.mark_disposed(profile.id, sha, at)
     return (frozenset(isa13 for _sender, isa13 in outcome.interchanges_seen),
-            frozenset(k[3] for k in outcome.groups_seen))
+            frozenset(k[3] for k in outcome.groups_seen), outcome)
 
 
 def _placed_sacs(store: OrderStore, partner: str, sha: str, sacs: pa.Table) -> pa.Table:
