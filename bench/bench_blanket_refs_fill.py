@@ -25,21 +25,14 @@ sys.path.insert(0, str(REPO))
 def main(releases: int) -> None:
     from bench.bench_releases_by_ref import releases_night
     from connectors.order_store import OrderStore
-    from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import AGED_READS, BLANKET_REFS
+    from connectors.state import StateStore
     from flows.releases import fill_blanket_refs, releases_by_ref
+    from tests.test_blankets6 import as_version_35
     from tests.test_rg89c import BLANKET
 
     with tempfile.TemporaryDirectory() as tmp:
         ws, built = releases_night(Path(tmp), releases)
-        state = StateStore(ws.state_url)
-        with state.transaction():  # what a version 35 store is, with the orders it took
-            for index in ("orders_contract", "orders_agreement"):
-                state._q(f"DROP INDEX {index}")
-            for table, column, _ in COLUMNS_ADDED_IN[BLANKET_REFS]:
-                state._q(f"ALTER TABLE {table} DROP COLUMN {column}")
-            state._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(AGED_READS),))
-        state.close()
+        as_version_35(ws)  # what a version 35 store is, with the orders it took
         started = time.perf_counter()
         state = StateStore(ws.state_url)  # 35 -> 38
         migrated = time.perf_counter() - started

@@ -83,24 +83,33 @@ def test_the_releases_naming_a_blanket_by_its_contract_are_found_by_the_store_no
     assert found == ["4500312001", "4500312003"] and calls == [], (found, calls)
 
 
-def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its_stored_table(tmp_path):
-    """A store of version 35 (no contract columns) migrates to BLANKET_REFS with them null: not known. Its releases
-    naming the blanket by REF*CT are still found, read from their stored tables (only those of the partner's releases
-    whose numbers are not known), and a release taken after the step is found by its number."""
+def as_version_35(ws) -> None:
+    """``ws``'s store made what a store of version 35 (AGED_READS) is, with the orders it took: no contract or
+    agreement columns, nor their indexes (tests.test_blankets7 and bench/bench_blanket_refs_fill.py too)."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import AGED_READS, BLANKET_REFS, LATEST
-    from tests.support import run_stages
-    from tests.test_blankets3 import DAY2
+    from connectors.state_migrations import AGED_READS, BLANKET_REFS
 
-    ws = _three_releases(tmp_path, "before")
     state = StateStore(ws.state_url)
-    with state.transaction():  # what a version 35 store looks like, with the orders it took
+    with state.transaction():
         for index in ("orders_contract", "orders_agreement"):
             state._q(f"DROP INDEX {index}")
         for table, column, _ in COLUMNS_ADDED_IN[BLANKET_REFS]:
             state._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         state._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(AGED_READS),))
     state.close()
+
+
+def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its_stored_table(tmp_path):
+    """A store of version 35 (no contract columns) migrates to BLANKET_REFS with them null: not known. Its releases
+    naming the blanket by REF*CT are still found, read from their stored tables (only those of the partner's releases
+    whose numbers are not known), and a release taken after the step is found by its number."""
+    from connectors.state import StateStore
+    from connectors.state_migrations import AGED_READS, BLANKET_REFS, LATEST
+    from tests.support import run_stages
+    from tests.test_blankets3 import DAY2
+
+    ws = _three_releases(tmp_path, "before")
+    as_version_35(ws)
     state = StateStore(ws.state_url)
     try:
         assert state.schema_version == LATEST == BLANKET_REFS + 2 == AGED_READS + 3

@@ -10,24 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.retailer_support import findings_and_states
-from tests.test_blankets6 import _releases_by_ref, _three_releases
+from tests.test_blankets6 import _releases_by_ref, _three_releases, as_version_35
 from tests.test_rg89c import BLANKET
-
-
-def _as_version_35(ws) -> None:
-    """``ws``'s store made what a store of version 35 (AGED_READS) is, with the orders it took: no contract or
-    agreement columns, nor their indexes (as tests.test_blankets6 builds one)."""
-    from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import AGED_READS, BLANKET_REFS
-
-    state = StateStore(ws.state_url)
-    with state.transaction():
-        for index in ("orders_contract", "orders_agreement"):
-            state._q(f"DROP INDEX {index}")
-        for table, column, _ in COLUMNS_ADDED_IN[BLANKET_REFS]:
-            state._q(f"ALTER TABLE {table} DROP COLUMN {column}")
-        state._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(AGED_READS),))
-    state.close()
 
 
 def _night(ws, clock) -> None:
@@ -61,7 +45,7 @@ def test_releases_stored_before_the_contract_columns_are_read_once_and_the_cance
     from tests.test_rg89e import _put
 
     ws = _three_releases(tmp_path, "old")
-    _as_version_35(ws)
+    as_version_35(ws)
     state = StateStore(ws.state_url)
     try:
         assert state.schema_version == LATEST == BLANKET_REFS_READ == REFS_BY_KEY + 1

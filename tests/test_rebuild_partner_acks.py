@@ -8,8 +8,6 @@ every document the rebuild's time (GLOBEX's overdue 855s read pending)."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +15,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.test_state_rebuild import _rows
 
 NIGHT3 = "2026-11-29T02:00:00"
 ACKS = ("SELECT partner, source_sha256, file_segment, ack_type, ack_ref, acked_functional_id, acked_gs06, acked_set_id,"
@@ -29,14 +28,6 @@ VERDICTS = ("SELECT partner, isa13, gs06, st02, doc_type, sent_at, file, status,
             " FROM document_acks")
 EXCEPTIONS = ("SELECT type, partner, po_number, line_number, document_status, quantity_at_risk, amount_at_risk"
               " FROM exceptions")
-
-
-def _rows(ws: Path, sql: str) -> set:
-    db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
-    try:
-        return set(db.execute(sql).fetchall())
-    finally:
-        db.close()
 
 
 @pytest.fixture(scope="module")
