@@ -447,12 +447,12 @@ def _totals(summary: dict) -> dict:
     return {k: sum(int(p.get(k) or 0) for p in partners) for k in keys} | {"failure": summary.get("failure", "")}
 
 
-def money(value) -> str:
-    """An exact amount with at least two decimals (12 -> 12.00, 4.5750 -> 4.575)."""
-    if value is None or value == "":
-        return ""
-    d = Decimal(str(value)).normalize()
-    return f"{d:.2f}" if -d.as_tuple().exponent <= 2 else format(d, "f")
+def money(value, currency: str | None = None) -> str:
+    """An exact amount with at least its currency's decimals (schemas.money_text, as `status` prints it: 12 USD ->
+    12.00, 4.5750 -> 4.575, 42240.00 JPY -> 42240, 12.5 KWD -> 12.500); two without a currency."""
+    from schemas.money_text import money_text
+
+    return money_text(value, currency)
 
 
 def pretty_json(value) -> str:
