@@ -1,7 +1,7 @@
 """The console shows money with its currency's decimals, as `status` prints it (schemas.money_text): the order pages
 of a yen order (ISO 4217: no minor unit) read 42240 JPY, not 42240.00 (session 67: `status` said 42240, the console
-42240.00 for the same order); a dollar order keeps two decimals. (The history's invoice notes are the engine's
-stored text, written at billing: not this filter's.)"""
+42240.00 for the same order), and so does the history's note of its 810 (written at billing); a dollar order keeps
+two decimals."""
 
 from __future__ import annotations
 
@@ -30,4 +30,6 @@ def test_a_yen_order_reads_whole_yen_on_the_orders_and_order_pages(night):  # no
     # Daiso's PO: 48 x 330 + 24 x 550 + 120 x 110 = 42,240 yen (its 810's TDS*4224000)
     assert "42240 JPY" in listed and "42240.00" not in listed, listed
     assert "<dt>Value acknowledged</dt><dd>42240 JPY" in page, page
+    # the history's invoice note (engine.lifecycle.billing, stored at billing) in the yen's decimals too
+    assert re.search(r": 42240 JPY for 3 line\(s\)", page) and "42240.00" not in page, page
     assert re.search(r"<dt>Value acknowledged</dt><dd>\d+ KRW", won), won

@@ -89,6 +89,7 @@ from schemas.lifecycle import (
     decimal_text,
     memo_words,
 )
+from schemas.money_text import money_text
 from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
@@ -1815,7 +1816,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                     break
             total, currency, count = sums.total, head.currency, len(built.line_ids)
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
-        note = f"810 {number}: {total} {currency}".rstrip() + f" for {count} line(s)"
+        note = f"810 {number}: {money_text(total, currency)} {currency}".rstrip() + f" for {count} line(s)"
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
         record = records[key]
