@@ -270,8 +270,8 @@ def _not_billed(plan, pending, records: Mapping, store: OrderStore, profiles: di
                       {pid: p.fulfilment.invoice.po_allowances for pid, p in profiles.items()}, lines)
 
 
-def _held_further(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions,
-                  lines: Mapping, *, at: str, run_id: str, again: set = frozenset()):
+def _held_further(plan, further_read: tuple, records: Mapping, revisions, lines: Mapping, *, at: str, run_id: str,
+                  again: set = frozenset()):
     """(plan, revisions) with the orders held for an allowance an 860 added after shipment that a further 860 of
     ``pending`` changed (applied or answered in ``plan``: engine.lifecycle.allowance_hold.further_changes) kept held
     (their hold code and reason) while the allowance held still stands on their allowances as the 860 left them
@@ -280,7 +280,7 @@ def _held_further(plan, pending, records: Mapping, store: OrderStore, state: Sta
     unapproved."""
     from engine.lifecycle import allowance_hold
 
-    further, judged, after = _after_further(plan, pending, records, store, state)
+    further, judged, after = further_read  # (_after_further, read once a run)
     if not further:
         return plan, revisions
     keys = {(c.partner, c.po_number) for c in further}
@@ -312,13 +312,13 @@ def _after_further(plan, pending, records: Mapping, store: OrderStore, state: St
     return further, judged, after
 
 
-def _decided_again(plan, pending, records: Mapping, store: OrderStore, state: StateStore, revisions, held: Mapping):
+def _decided_again(further_read: tuple, records: Mapping, revisions, held: Mapping):
     """``revisions`` with each order held for an allowance after shipment that a further 860 takes back to the rules
     (a line raised) and adds an allowance needing a person to carrying the hold reason naming it, beside the reasons
     whose allowance still stands (engine.lifecycle.allowance_hold.decided_again): the decision holds it again."""
     from engine.lifecycle import allowance_hold
 
-    further, judged, after = _after_further(plan, pending, records, store, state)
+    further, judged, after = further_read  # (_after_further, read once a run)
     if not further:
         return revisions
     return allowance_hold.decided_again(revisions, held, records, judged, after)
@@ -449,11 +449,13 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan = _not_billed(plan, pending, records, store, profiles, lines_before)
         if held:
             plan = hold_after_shipment(plan, held, at=at, run_id=run_id, before=records, lines=lines_before)
-            revisions = _decided_again(plan, pending, records, store, state, revisions, held)
+        further_read = _after_further(plan, pending, records, store, state)  # (both steps below read it)
+        if held:
+            revisions = _decided_again(further_read, records, revisions, held)
         # an order held so that a further 860 changes keeps its hold (one the rules decide again: held again by the
         # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
-        plan, revisions = _held_further(plan, pending, records, store, state, revisions, lines_before, at=at,
-                                        run_id=run_id, again=set(held))
+        plan, revisions = _held_further(plan, further_read, records, revisions, lines_before, at=at, run_id=run_id,
+                                        again=set(held))
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:
