@@ -32,6 +32,20 @@ def _their_824(gs06: str, st02: str) -> str:
                      "IEA*1*000005301", ""])
 
 
+def answered_by_824(root) -> tuple:
+    """B (its profile receiving 824s) carrying on A's orders from 11-26, B's 860 changing A's MJ9000101, and on 11-27
+    B's 824 rejecting A's revised 855 sent under B's envelope: (the workspace, the 855's file name, its ISA13, GS06
+    and ST02). Shared with tests/test_rebuild_partner_acks.py."""
+    ws = _workspace(root)
+    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE.replace('"860", "997"]', '"860", "997", "824"]'))
+    assert not _night(ws, BEFORE)["failure"]
+    (ws.drop_root / "meijer2" / "inbox" / B_860.name).write_bytes(B_860.read_bytes())
+    assert not _night(ws, SWITCH)["failure"]
+    name, isa13, gs06, st02 = _revised_855(ws)
+    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_824_5301.x12").write_text(_their_824(gs06, st02))
+    assert not _night(ws, ACKED)["failure"]
+    return ws, name, isa13, gs06, st02
+
 def test_the_continuing_profiles_824_answers_the_first_ones_document(tmp_path):
     """11-26: B's 860 changes A's MJ9000101; its revised 855 (A's document) goes under B's envelope. 11-27: B's 824
     rejects it by its GS06/ST02: recorded as the verdict on A's document (the 824 file stays B's), the rejection
@@ -42,14 +56,7 @@ def test_the_continuing_profiles_824_answers_the_first_ones_document(tmp_path):
     from connectors.state import StateStore
     from tests.test_blankets3 import _cli
 
-    ws = _workspace(tmp_path / "ws")
-    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE.replace('"860", "997"]', '"860", "997", "824"]'))
-    assert not _night(ws, BEFORE)["failure"]
-    (ws.drop_root / "meijer2" / "inbox" / B_860.name).write_bytes(B_860.read_bytes())
-    assert not _night(ws, SWITCH)["failure"]
-    name, isa13, gs06, st02 = _revised_855(ws)
-    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_824_5301.x12").write_text(_their_824(gs06, st02))
-    assert not _night(ws, ACKED)["failure"]
+    ws, name, isa13, gs06, st02 = answered_by_824(tmp_path / "ws")
     found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"]))
     assert ("meijer2", "APPLICATION_ADVICE_UNMATCHED") not in found, found
     assert ("meijer", "APPLICATION_ADVICE_REJECTED") in found, found

@@ -116,17 +116,9 @@ def test_a_continuing_partners_824_on_the_first_ones_document_comes_back_with_th
 
     from flows.workspace import open_workspace
     from tests.test_blankets3 import _cli
-    from tests.test_continued_profile import ACKED, B_860, B_PROFILE, BEFORE, SWITCH, _night, _workspace
-    from tests.test_continued_profile_answers import _revised_855, _their_824
+    from tests.test_continued_profile_answers import answered_by_824
 
-    ws = _workspace(tmp_path / "kept")
-    (ws.partners_dir / "meijer2.toml").write_text(B_PROFILE.replace('"860", "997"]', '"860", "997", "824"]'))
-    assert not _night(ws, BEFORE)["failure"]
-    (ws.drop_root / "meijer2" / "inbox" / B_860.name).write_bytes(B_860.read_bytes())
-    assert not _night(ws, SWITCH)["failure"]
-    name, _isa13, gs06, st02 = _revised_855(ws)
-    (ws.drop_root / "meijer2" / "inbox" / "MEIJER_824_5301.x12").write_text(_their_824(gs06, st02))
-    assert not _night(ws, ACKED)["failure"]
+    ws, name, _isa13, gs06, st02 = answered_by_824(tmp_path / "kept")
     shutil.copytree(ws.root, tmp_path / "lost", symlinks=True)
     lost = open_workspace(tmp_path / "lost")
     for p in (lost.root / "state").glob("orderbridge.sqlite*"):
