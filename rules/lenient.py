@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
+from parsers.orders_875 import G73_TEXT
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -25,10 +26,14 @@ GROCERY_SETS = frozenset({"875", "876"})
 # (parsers.orders_850 and orders_860 read them into descriptions, notes, names and references shown, kept and
 # carried back as sent; no rule, allocation, price or key reads them). Everything else an order is made of (BEG,
 # BCH, CUR, PO1/POC and their product ids, quantities, units and prices, PO4, SDQ, DTM and every date, N1's
-# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC, TAX, CTT, every code) keeps refusing the set.
+# N101/N103/N104 party ids, N3/N4 addresses, ITD, FOB, TD5, SAC but its SAC15, TAX, CTT, every code) keeps refusing
+# the set.
 # A PER's name and numbers are kept and shown; the only one we send back, a ship-to's in the 856
 # (asn.ship_to_contact), is written as the 856's version holds it (engine.asn.fitted_contact: the name cut, a number
-# that does not fit left out with its qualifier), never longer, so an error in them is harmless too.
+# that does not fit left out with its qualifier), never longer, so an error in them is harmless too. So is an
+# allowance's or charge's description (SAC15): kept with its SAC and shown, never acted on (the SAC's code, amount,
+# percent, rate, handling and deal number are); our 855 and 810 write it cut to 80 (352, AN 1/80 in every version we
+# write: engine.po_ack.ack_sac, engine.invoice_po_sacs.sac_segment) and an 880 in its G73 cut to 45 (369).
 HARMLESS: dict[tuple[str, str], str] = {
     ("PID", "PID05"): "an item description",
     ("MSG", "MSG01"): "a note",
@@ -46,13 +51,17 @@ HARMLESS: dict[tuple[str, str], str] = {
     ("PER", "PER06"): "a contact's communication number (a phone, an e-mail)",
     ("PER", "PER08"): "a contact's communication number (a phone, an e-mail)",
     ("PER", "PER09"): "a contact inquiry reference",
+    ("SAC", "SAC15"): "an allowance's or charge's description",
 }
 # The same for the grocer's 875 and 876, in their own segments (X12 004010/005010 875 and 876 tables: the heading's
 # and a G68 loop's N9, the heading's G61 and NTE, the N1 loop's N1 and N2, G69 under each G68), each read into the
-# 850's or 860's column that the list above names (parsers.orders_875: N9 -> REF, G69 -> PID05, G61 -> PER, NTE, N1
-# and N2 as the 850's; parsers.orders_876 the same). G50/G92 (the PO), G62 (dates), G68 (quantity, unit, cost, the
-# U.P.C. case code and product ids), G72 (allowances), N1's ids and N3/N4 keep refusing the set; so does G73 (an
-# allowance's description, carried into the 810's SAC15 as sent).
+# 850's or 860's column that the list above names (parsers.orders_875: N9 -> REF, G69 -> PID05, G61 -> PER, G73 ->
+# SAC15, NTE, N1 and N2 as the 850's; parsers.orders_876 the same). G73's description (369, AN 1/45) is kept as the
+# SAC's SAC15 (up to its 80) and written back cut to its element as SAC15 is (an 880's G73 at 45). What keeps refusing
+# the set is acted on: G50/G92 (the PO's purpose or change type, date and number: its key), G62 (the dates the order
+# ships and is due by), G68 (quantity, unit, cost, the U.P.C. case code and product ids: what is allocated, priced and
+# billed), G72 (the allowance's code, handling, deal number, rate, quantity and amount: what the rules judge, the 855
+# states and the 810 takes off; its G7204 and G7210 are not read, ORDER_875_NOT_CARRIED), N1's ids and N3/N4.
 GROCERY_HARMLESS: dict[tuple[str, str], str] = {
     ("N9", "N902"): "a reference",
     ("N9", "N903"): "a reference's description",
@@ -63,6 +72,7 @@ GROCERY_HARMLESS: dict[tuple[str, str], str] = {
     ("N2", "N202"): "a party's name",
     ("G61", "G6102"): "a contact's name",
     ("G61", "G6104"): "a contact's communication number (a phone, an e-mail)",
+    ("G73", "G7301"): "an allowance's or charge's description",
 }
 # REF01 qualifiers whose REF02 the order acts on, so an error in it refuses the set whatever the profile says: a
 # store number (a store's PO ships to it), the vendor number a rule checks, the contract or agreement a release is
@@ -175,6 +185,8 @@ _ECHOED = {
            "does not fit left out with its qualifier.",
     "REF": " A reference our 855 echoes that does not fit is left out of it (ACK_VALUE_LEFT_OUT); an 856 or 810 "
            "echoing it is held (VALUE_TOO_LONG_TO_ECHO).",
+    "SAC": " Our 855 and 810 write it in SAC15 cut to its 80 characters, an 880 in its G73 cut to 45.",
+    "G73": " Our 855 and 810 write it in SAC15 (80 characters), an 880 in its G73 cut to its 45.",
 }
 
 
@@ -184,7 +196,9 @@ def _accepted(f: Finding, set_id: str) -> Finding:
     # a grocer's N9 is echoed as the REF it is read as
     segment = "REF" if set_id in GROCERY_SETS and f.location.segment_id == "N9" else f.location.segment_id
     echoed = _ECHOED.get(segment, "") if f.code == "ELEMENT_TOO_LONG" else ""
+    kept = f"Kept as received ({len(value)} characters, not cut)."
+    if segment == "G73" and len(value) > G73_TEXT:  # read into SAC15, whose 80 it is kept to (parsers.orders_875)
+        kept = f"Kept as its SAC15 holds it: its first {G73_TEXT} of {len(value)} characters."
     return replace(f, code=ACCEPTED_AS[f.code], severity="warning", message=(
         f"{f.message} Accepted with errors noted (997 AK5 E; the profile's [x12] element_errors = \"accept\"): "
-        f"{f.location.element} is {what}, not what the order is made of. Kept as received ({len(value)} "
-        f"characters, not cut).{echoed}"))
+        f"{f.location.element} is {what}, not what the order is made of. {kept}{echoed}"))

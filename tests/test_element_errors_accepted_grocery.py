@@ -3,8 +3,8 @@
 40 characters in 004010 (N902 1/30), a note of 81 (NTE02 1/80), a ship-to name of 61 (N102 1/60), the component
 separator inside a G69 description (G6901). They used to refuse the whole order (997 AK5 R). Now the 997 says AK5 E
 with the same AK3/AK4, the order is read (the values kept as received), decided and answered, with a warning each.
-The G50/G92 PO number, a G68 quantity, an N9 the order acts on (a store number, a profile's order_key_ref), a G73
-(carried into the 810's SAC15) and the profile's "reject" still refuse.
+The G50/G92 PO number, a G68 quantity, an N9 the order acts on (a store number, a profile's order_key_ref) and the
+profile's "reject" still refuse (a G73 too long no longer does: tests/test_element_errors_accepted_allowance.py).
 
 And the whole path of a reference sent back that the profile's version cannot carry (Stater Bros.' 856 and 810 echo
 its N9*DP, read as REF*DP): taken at intake with VALUE_TOO_LONG_TO_ECHO, whose consequence in the failures report
@@ -127,12 +127,15 @@ def test_a_profile_s_order_key_ref_read_from_an_n9_still_refuses():
     assert ("AK5", "R", "5") in _notes(out)
 
 
-def test_an_allowance_description_still_refuses():
-    """G73 (G7301, 1/45) goes into the order's SAC15 and from there, as sent, into the 810's SAC15: not noted."""
-    data = _swapped(PO_875, ("G68*40*", f"G72*A260*02****1*CA*1200~\nG73*{'A' * 46}~\nG68*40*"), added=2)
+def test_an_allowance_description_too_long_is_noted_as_our_documents_cut_it():
+    """G73 (G7301, 1/45) goes into the order's SAC15 (1/80), which our 855 and 810 write cut to 80 and an 880's G73 to
+    45: harmless (tests/test_element_errors_accepted_allowance.py). It used to refuse the set while the 810 was said
+    to echo it as sent."""
+    data = _swapped(PO_875, ("G68*40*", f"G72*100*02*AD-88*****1200~\nG73*{'A' * 46}~\nG68*40*"), added=2)
     out = _outcome(data)
-    assert ("AK5", "R", "5") in _notes(out), _notes(out)
-    assert "G7301" in {f.location.element for f in out.findings if f.severity == "error"}
+    assert ("AK5", "E", "5") in _notes(out), _notes(out)
+    assert "G7301" not in {f.location.element for f in out.findings if f.severity == "error"}
+    assert "G7301" in {f.location.element for f in out.findings if f.code == "ELEMENT_TOO_LONG_ACCEPTED"}
 
 
 # --- a night: an 875 with harmless errors and a reference the profile's 856 cannot carry back -----------------
