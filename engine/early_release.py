@@ -10,8 +10,12 @@ century composite (BAK04, BCA06 ...: schemas/x12dict/data/composites-003070.txt)
 component separator, the century (20261126 -> 261126>20). A value with no place in the release's segment (an
 element 004010 added, TD513 ...) is not dropped: the segment is left with it where it stood, so the outbound
 check (rules.outbound, by the release's dictionary) refuses the document and it is held, not sent without it.
-Empty elements 004010 added simply go. Values are never altered otherwise: a name longer than the release's
-(N102 1/35 before 004010) is refused by that check, not cut.
+Empty elements 004010 added simply go. Free text we write is fitted to the release's elements, as our 004010 writers
+fit it to 004010's: a party's name (data element 93: N102, N201, N202, PER02; 1/35 in 003040-003060, 1/60 in 004010)
+cut to its element as every name we write (parsers.x12_writer.x12_text), and an N3's street (166: 1/35 there, 1/55 in
+004010) packed into its N301 and N302 at a blank, what does not fit in the two cut (the segment count is kept).
+Values are never altered otherwise: an identifier, a quantity or an amount the release cannot hold (an IT1 product
+id of 31 in 003040, 1/30) is refused by that check, not cut.
 
 Pure: text in, text out; the segment count is unchanged.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from parsers.x12_writer import x12_text
 from schemas.x12 import Delimiters
 from schemas.x12dict import base_version, dictionary, release_dictionary
 from schemas.x12dict.model import CompositeDef, SegmentDef
@@ -43,7 +48,7 @@ def _segment(seg: str, element: str, component: str, release: str) -> str:
     values = seg.split(element)
     plan = _plan(values[0], release)
     if plan is None:
-        return seg
+        return _fitted(seg, element, release)
     places, dates, centuries, width = plan
     moved = [""] * (width + 1)
     moved[0] = values[0]
@@ -58,7 +63,60 @@ def _segment(seg: str, element: str, component: str, release: str) -> str:
         moved[at] = value[2:] if at in dates and len(value) == 8 else value
     while len(moved) > 1 and moved[-1] == "":
         moved.pop()
-    return element.join(moved)
+    return _fitted(element.join(moved), element, release)
+
+
+# the data elements of free text our writers cut to their element (x12_text): a party's name
+NAMES = frozenset({"93"})
+STREET = "166"  # N301/N302, packed together (street_fitted)
+
+
+def _fitted(seg: str, element: str, release: str) -> str:
+    """``seg`` (in the release's form) with each name cut to the release's element and an N3's street packed into
+    its two elements (street_fitted); ``seg`` itself when everything fits."""
+    cuts, street = _texts(seg[:seg.find(element)] if element in seg else seg, release)
+    if not cuts and not street:
+        return seg
+    values = seg.split(element)
+    changed = False
+    for at, most in cuts:
+        if at < len(values) and len(values[at]) > most:
+            values[at] = x12_text(values[at], most)
+            changed = True
+    if street and len(values) > 1 and any(len(v) > street for v in values[1:3]):
+        first, second = street_fitted(values[1], values[2] if len(values) > 2 else "", street)
+        values[1:3] = [first, second] if second else [first]
+        changed = True
+    return element.join(values) if changed else seg
+
+
+def street_fitted(first: str, second: str, most: int) -> tuple[str, str]:
+    """An N3's N301 and N302 (``first``, ``second``) in elements of ``most`` characters: as they are when each fits,
+    else their text (", " between) cut at the last blank that leaves N301 within ``most`` (at ``most`` when there is
+    none), the rest in N302, cut to ``most`` (x12_text) when it does not fit either."""
+    if len(first) <= most and len(second) <= most:
+        return first, second
+    text = ", ".join(t for t in (first, second) if t)
+    cut = text.rfind(" ", 0, most + 1)
+    head = text[:cut] if cut > 0 else text[:most]
+    rest = text[len(head):]
+    head, rest = head.rstrip(" ,"), rest.lstrip(" ,")
+    return head, x12_text(rest, most)
+
+
+@lru_cache(maxsize=256)
+def _texts(seg_id: str, release: str) -> tuple[tuple[tuple[int, int], ...], int]:
+    """The positions of ``seg_id``'s names in the release (NAMES), each with its length, where shorter than our
+    004010 writers fit them to; and the length of its street (N3: STREET) where shorter than 004010's (0: not)."""
+    d, ours = release_dictionary(release), dictionary("004010")
+    seg = d.segment(seg_id) if d is not None else None
+    if seg is None or ours is None:
+        return (), 0
+    cuts = tuple((u.position, u.element.max) for u in seg.elements
+                 if u.element is not None and u.ref in NAMES and u.element.max < ours.elements[u.ref].max)
+    street = next((u.element.max for u in seg.elements if u.element is not None and u.ref == STREET
+                   and u.element.max < ours.elements[STREET].max), 0) if seg_id == "N3" else 0
+    return cuts, street
 
 
 @lru_cache(maxsize=256)

@@ -82,14 +82,13 @@ def test_elements_go_by_data_element_number_and_a_value_with_no_place_is_refused
 
 
 @pytest.mark.parametrize(("kind", "body", "swap", "found"), [
-    ("856", ASN, ("RUSH TRUCK CENTER DALLAS", "RUSH TRUCK CENTER DALLAS NORTH TEXAS REGION"),
-     ("ELEMENT_TOO_LONG", "N102")),
     ("810", INVOICE, ("1842513C91", "9" * 31), ("ELEMENT_TOO_LONG", "IT107")),
     ("810", INVOICE, ("123456", "12345678901"), ("ELEMENT_TOO_LONG", "TDS01")),
 ])
 def test_a_value_the_release_cannot_hold_is_refused_by_the_outbound_check(kind, body, swap, found):
-    """003050's N102 holds 35 characters (004010: 60), 003040's IT1 product ids 30 (004010: 48) and its TDS01 10
-    digits (004010: 15): valid in a 004010 document, refused in the release's (never cut)."""
+    """003040's IT1 product ids hold 30 characters (004010: 48) and its TDS01 10 digits (004010: 15): valid in a 004010
+    document, refused in the release's (an identifier or amount is never cut). A name is cut to the release's element
+    (test_a_name_and_a_street_are_fitted_to_the_release_s_elements; it used to be refused too)."""
     changed = [[swap[1] if v == swap[0] else v for v in seg] for seg in body]
     fid = {"856": "SH", "810": "IN"}[kind]
     assert _errors(wrap(replace(ENV, gs_versions=()), fid, kind, [changed], isa13=7, gs06=7, st02s=[1], now=NOW)) == []
@@ -109,13 +108,12 @@ def test_an_810_in_003040_needs_its_ctt_and_its_line_quantities():
 
 
 @pytest.mark.parametrize(("release", "swap", "found"), [
-    ("003060", ("856", "N1", 2, "RUSH TRUCK CENTER DALLAS NORTH TEXAS REGION"), ("ELEMENT_TOO_LONG", "N102")),
     ("003060", ("810", "IT1", 7, "9" * 41), ("ELEMENT_TOO_LONG", "IT107")),
     ("003070", ("856", "N1", 4, "RUSH-TRUCK-DALLAS-0005123"), ("ELEMENT_TOO_LONG", "N104")),
     ("003070", ("855", "PO1", 2, "1234567890"), ("ELEMENT_TOO_LONG", "PO102")),
 ])
 def test_a_value_003060_or_003070_cannot_hold_is_refused_by_the_outbound_check(release, swap, found):
-    """003060's N102 holds 35 characters and its product ids 40 (004010: 60, 48); 003070's names are 004010's but its
+    """003060's product ids hold 40 characters (004010: 48); 003070's names are 004010's but its
     identification code (N104) still 20 (004010: 80) and its quantity ordered 9 digits (004010: 15): valid in a
     004010 document, refused in the release's (never cut)."""
     kind, seg_id, at, value = swap
@@ -128,6 +126,44 @@ def test_a_value_003060_or_003070_cannot_hold_is_refused_by_the_outbound_check(r
 
 
 EARLY = ("003040", "003050", "003060", "003070")
+LONG_NAME = "RUSH TRUCK CENTER DALLAS NORTH TEXAS REGION"  # 43: N102 is 1/60 in 004010, 1/35 in 003040-003060
+LONG_STREET = "4200 IRVING BLVD INDUSTRIAL PARK BUILDING 7"  # 43: N301 is 1/55 in 004010, 1/35 in 003040-003060
+
+
+@pytest.mark.parametrize(("release", "kind"), [(r, k) for r in EARLY for k in ("855", "856", "810")])
+def test_a_name_and_a_street_are_fitted_to_the_release_s_elements(release, kind):
+    """A party's name (N102, N201/N202, PER02: element 93) is cut to the release's length as every name we write is cut
+    to 004010's, and an N3's street (166) packed into N301/N302 at a blank: the document is valid in the release and
+    goes (it used to be refused by the outbound check and held, ASN_NOT_BUILT naming N102). 003070's are 004010's:
+    written as they are."""
+    party = [["N1", "ST", LONG_NAME, "92", "05123"], ["N2", LONG_NAME, "RECEIVING"], ["N3", LONG_STREET],
+             ["N4", "DALLAS", "TX", "75247", "US"], ["PER", "IC", LONG_NAME, "TE", "2145550170"]]
+    body = {"856": ASN, "810": INVOICE, "855": ACK}[kind]
+    at = {"856": 4, "810": 1, "855": 2}[kind]
+    body = [*body[:at], *party, *body[at + (kind == "856"):]]
+    fid = {"856": "SH", "810": "IN", "855": "PR"}[kind]
+    content = wrap(replace(ENV, gs_versions=((kind, release),)), fid, kind, [body], isa13=7, gs06=7, st02s=[1],
+                   now=NOW)
+    assert _errors(content) == []
+    sets = _sets(content)
+    written = [s for s in sets if s[0] in ("N1", "N2", "N3", "PER")]
+    if release == "003070":
+        assert written == [s for s in party if s[0] != "N4"]
+        return
+    name = "RUSH TRUCK CENTER DALLAS NORTH TEXA"
+    assert written == [["N1", "ST", name, "92", "05123"], ["N2", name, "RECEIVING"],
+                       ["N3", "4200 IRVING BLVD INDUSTRIAL PARK", "BUILDING 7"],
+                       ["PER", "IC", name, "TE", "2145550170"]]
+
+
+def test_a_street_that_fits_in_neither_is_cut_after_filling_both():
+    from engine.early_release import street_fitted
+
+    assert street_fitted("4200 IRVING BLVD", "SUITE 400", 35) == ("4200 IRVING BLVD", "SUITE 400")
+    assert street_fitted("4200 IRVING BLVD", "BUILDING 7 SUITE 400 RECEIVING DOCK DOOR 12 REAR", 35) == (
+        "4200 IRVING BLVD, BUILDING 7 SUITE", "400 RECEIVING DOCK DOOR 12 REAR")
+    assert street_fitted("X" * 40, "", 35) == ("X" * 35, "X" * 5)  # no blank to cut at: at 35
+    assert street_fitted("A" * 30 + " " + "B" * 50, "", 35) == ("A" * 30, "B" * 35)
 
 
 @pytest.mark.parametrize(("release", "kind"), [(r, k) for r in EARLY for k in ("855", "856", "810")])

@@ -211,24 +211,43 @@ def test_an_856_and_810_go_in_the_buyer_s_own_older_release(night, tmp_path, map
             X12Settings(**ids, gs_versions=wrong)
 
 
-def test_a_value_its_older_release_cannot_hold_holds_the_856_not_cut(tmp_path):
-    """A dealer name of 40 characters is valid in a 004010 N102 (1/60) and too long for 003050's (1/35): Navistar's
-    856, written in 003050, is refused by the outbound check and held (ASN_NOT_BUILT naming N102), not sent with the
-    name cut; nothing else of the night is lost (the 855 and 997 go)."""
+def test_a_name_and_street_its_older_release_cannot_hold_are_cut_to_it(tmp_path, maps):  # noqa: F811
+    """A dealer name of 40 characters is valid in a 004010 N102 (1/60) and too long for 003050's and 003040's (1/35),
+    and so is a street of 43 in N301 (1/55; 1/35): Navistar's 856 (003050) and 810 (003040) write the name cut to 35,
+    as every name we write is cut to its element, and the street packed into N301/N302 at a blank
+    (engine.early_release). Both go that night and pass our validator, Bots and pyx12; the dealer is invoiced. They
+    used to be held (ASN_NOT_BUILT naming N102): a partner in an early release could not be shipped to a dealer whose
+    name 004010 holds."""
     import shutil
 
+    from rules.outbound import validate_outbound
     from tests.retailer_support import _swapped, recounted
+    from tests.test_mark_for import accepted
 
     copy = tmp_path / "rg54"
     shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("fordsds", "deere"))
     po = copy / "drops" / "navistar" / "navistar-850-NV5402120.x12"
     long_name = b"RUSH TRUCK CENTER DALLAS NORTH TEXAS REG"  # 40 characters
-    po.write_bytes(recounted(_swapped(po.read_bytes(),
-                                      [(b"N1*ST*RUSH TRUCK CENTER DALLAS*", b"N1*ST*" + long_name + b"*")])))
+    street = b"4200 IRVING BLVD INDUSTRIAL PARK BUILDING 7"  # 43
+    po.write_bytes(recounted(_swapped(po.read_bytes(), [
+        (b"N1*ST*RUSH TRUCK CENTER DALLAS*", b"N1*ST*" + long_name + b"*"),
+        (b"N3*4200 IRVING BLVD~", b"N3*" + street + b"~")])))
     ws, found, states = shipped_night(of_its_own(copy, tmp_path / "ws", warehouses=WAREHOUSES), copy, NIGHT, SHIP_DAY,
                                       messages=True)
     outbox = ws.drop_root / "navistar" / "outbox"
-    assert sorted(p.name.split("-")[1] for p in outbox.glob("*.x12")) == ["855", "997"]
-    [held] = [f for f in found if f[0] == "ASN_NOT_BUILT"]
-    assert held[1:3] == ("error", "NV5402120") and "N102" in held[3], held
-    assert states[("navistar", "NV5402120")] != "invoiced"
+    assert sorted(p.name.split("-")[1] for p in outbox.glob("*.x12")) == ["810", "855", "856", "997"]
+    assert not [f for f in found if f[1] == "error" and f[2] == "NV5402120"], found  # (the others' POs are left out)
+    assert states[("navistar", "NV5402120")] == "invoiced"
+    dealer = [["N1", "ST", "RUSH TRUCK CENTER DALLAS NORTH TEXA", "92", "05123"],
+              ["N3", "4200 IRVING BLVD INDUSTRIAL PARK", "BUILDING 7"], ["N4", "DALLAS", "TX", "75247", "US"]]
+    asn = po_segments(segments(ws, "navistar", "856"), "NV-SHP-01", "BSN")
+    k = asn.index(dealer[0])
+    assert asn[k:k + 3] == dealer
+    inv = po_segments(segments(ws, "navistar", "810"), "NV5402120", "BIG")
+    assert dealer[0] in inv and dealer[1] in inv
+    for kind in ("856", "810"):
+        [path] = outbox.glob(f"navistar-{kind}-*.x12")
+        content = path.read_bytes()
+        assert content.decode().split("~\n")[1].split("*")[8] == {"856": "003050", "810": "003040"}[kind]
+        assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+        accepted(content, tmp_path, maps)  # our reader and validator, Bots and pyx12
