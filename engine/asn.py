@@ -60,7 +60,7 @@ from schemas.shipments import (
     with_name2,
 )
 from schemas.time_codes import written_time
-from schemas.x12dict import dictionary
+from schemas.x12dict import release_dictionary
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -645,41 +645,50 @@ def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]
 
 
 class ContactFit(NamedTuple):
-    """The lengths a PER of the 856's version holds (schemas.x12dict: elements 93, 364 and 443)."""
+    """The lengths a PER of the 856's version holds (schemas.x12dict: elements 93, 364 and 443) and how many
+    communication numbers it has."""
 
-    name: int = NAME_MAX  # PER02 (93: 1/60 in 004010 and 005010)
+    name: int = NAME_MAX  # PER02 (93: 1/60 in 004010 and 005010; 1/35 in 003040-003060)
     number: int = 80  # PER04, PER06, PER08 (364: 1/80 in 004010, 1/256 in 005010)
-    reference: int = 20  # PER09 (443: 1/20)
+    reference: int = 20  # PER09 (443: 1/20; 0: the version's PER has none, 003040's)
+    pairs: int = 3  # PER03/04, PER05/06, PER07/08 (003040's PER has the first two)
 
 
 CONTACT_004010 = ContactFit()
 
 
 def contact_fit(version: str | None) -> ContactFit:
-    """The PER lengths of an X12 ``version`` (the profile's [x12] version): its dictionary's, else 004010's."""
-    d = dictionary(version) if version else None
-    if d is None:
+    """The PER of an X12 ``version`` (the 856's: the profile's [x12] gs_versions "856", else its version): its
+    dictionary's (an early release's we write the 856 in too: release_dictionary), else 004010's."""
+    d = release_dictionary(version) if version else None
+    per = d.segment("PER") if d is not None else None
+    if d is None or per is None:
         return CONTACT_004010
-    return ContactFit(*(d.elements[ref].max if ref in d.elements else default
-                        for ref, default in (("93", NAME_MAX), ("364", 80), ("443", 20))))
+    name, number = (d.elements[ref].max if ref in d.elements else default
+                    for ref, default in (("93", NAME_MAX), ("364", 80)))
+    refs = [u.ref for u in per.elements]
+    reference = d.elements["443"].max if "443" in refs and "443" in d.elements else 0
+    return ContactFit(name, number, reference, refs.count("364"))
 
 
 def fitted_contact(contact: Sequence[str], fit: ContactFit = CONTACT_004010) -> tuple[str, ...]:
     """A ship-to's PER as sent (PER01.., Party.contact) as our 856 can carry it in its version (``fit``): the name
     (PER02) cut to its element as every name we write (x12_text); a communication number (PER04, PER06, PER08: a
     phone, an e-mail) that does not fit left out with its qualifier (a number cut is a wrong number; X12's P0304,
-    P0506, P0708 pair them), the pairs that fit moved up in their order; PER09 left out when it does not fit. () when
+    P0506, P0708 pair them), the pairs that fit moved up in their order, as many as the version's PER holds (two in
+    003040: the first kept); PER09 left out when it does not fit (or the PER has none). () when
     nothing is left but the function code (PER01): no PER is written. A contact that fits is returned as sent."""
     els = [str(v or "") for v in contact]
     if not els:
         return ()
     fits = (len(els) < 2 or len(els[1]) <= fit.name) and all(len(v) <= fit.number for v in els[3:8:2]) and (
-        len(els) < 9 or len(els[8]) <= fit.reference)
+        len(els) < 9 or len(els[8]) <= fit.reference) and not any(els[2 + 2 * fit.pairs:8])
     if fits:
         return tuple(contact)
     els += [""] * (9 - len(els))
     name = x12_text(els[1], fit.name)
-    pairs = [(els[k], els[k + 1]) for k in (2, 4, 6) if (els[k] or els[k + 1]) and len(els[k + 1]) <= fit.number]
+    pairs = [(els[k], els[k + 1]) for k in (2, 4, 6)
+             if (els[k] or els[k + 1]) and len(els[k + 1]) <= fit.number][:fit.pairs]
     reference = els[8] if len(els[8]) <= fit.reference else ""
     if not name and not any(number for _q, number in pairs):
         return ()

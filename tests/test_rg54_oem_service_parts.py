@@ -251,3 +251,39 @@ def test_a_name_and_street_its_older_release_cannot_hold_are_cut_to_it(tmp_path,
         assert content.decode().split("~\n")[1].split("*")[8] == {"856": "003050", "810": "003040"}[kind]
         assert [f for f in validate_outbound(content) if f.severity == "error"] == []
         accepted(content, tmp_path, maps)  # our reader and validator, Bots and pyx12
+
+
+def test_a_003040_856_sends_the_dealer_s_contact_as_its_per_holds_it(tmp_path, maps):  # noqa: F811
+    """003040's PER holds two communication numbers and no PER09 (004010: three and PER09) and a name of 35: an 856
+    in 003040 that sends the dealer's contact back ([fulfilment.asn] ship_to_contact) writes the name cut, the first
+    two numbers and no PER09 (engine.asn.contact_fit by the 856's own release, the profile's gs_versions). It used to
+    fit the PER to the profile's version (004010) and the 856 was held: the third number had no place in 003040's
+    PER."""
+    import shutil
+
+    from rules.outbound import validate_outbound
+    from tests.retailer_support import _swapped, recounted
+    from tests.test_mark_for import accepted
+
+    copy = tmp_path / "rg54"
+    shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("fordsds", "deere"))
+    profile = copy / "partners" / "navistar.toml"
+    text = profile.read_text(encoding="utf-8")
+    assert 'gs_versions = { "856" = "003050", "810" = "003040" }' in text and "[fulfilment.asn]\n" in text
+    profile.write_text(text.replace('"856" = "003050"', '"856" = "003040"')
+                       .replace("[fulfilment.asn]\n", "[fulfilment.asn]\nship_to_contact = true\n"), encoding="utf-8")
+    po = copy / "drops" / "navistar" / "navistar-850-NV5402120.x12"
+    contact = b"PER*IC*PARTS MANAGER RUSH TRUCK CENTER DALLAS*TE*2145550170*FX*2145550171*EM*PARTS@RUSH.EXAMPLE*Q1~"
+    po.write_bytes(recounted(_swapped(po.read_bytes(), [(b"PER*IC*PARTS MANAGER*TE*2145550170~", contact)])))
+    ws, found, states = shipped_night(of_its_own(copy, tmp_path / "ws", warehouses=WAREHOUSES), copy, NIGHT, SHIP_DAY,
+                                      messages=True)
+    assert not [f for f in found if f[1] == "error" and f[2] == "NV5402120"], found
+    assert states[("navistar", "NV5402120")] == "invoiced"
+    [path] = (ws.drop_root / "navistar" / "outbox").glob("navistar-856-*.x12")
+    content = path.read_bytes()
+    assert content.decode().split("~\n")[1].split("*")[8] == "003040"
+    asn = po_segments(segments(ws, "navistar", "856"), "NV-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "PER"] == [
+        ["PER", "IC", "PARTS MANAGER RUSH TRUCK CENTER DAL", "TE", "2145550170", "FX", "2145550171"]]
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    accepted(content, tmp_path, maps)  # our reader and validator, Bots and pyx12

@@ -1583,7 +1583,9 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
         return None
     sscc = profile.fulfilment.sscc
     if profile.fulfilment.asn.ship_to_contact:  # the PO's PER as the 856's version can carry it
-        shipment = contacts_fitted(shipment, profile.x12.version if profile.x12 else None)
+        x = profile.x12  # the 856's GS08 (engine.envelope.Envelope: its gs_versions, else gs_version, else version)
+        shipment = contacts_fitted(shipment, (dict(x.gs_versions).get("856") or x.gs_version or x.version)
+                                   if x else None)
     return build_856(shipment, profile.fulfilment.asn, created=created, expected=_expected(rows),
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
