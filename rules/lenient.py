@@ -32,8 +32,9 @@ GROCERY_SETS = frozenset({"875", "876"})
 # (asn.ship_to_contact), is written as the 856's version holds it (engine.asn.fitted_contact: the name cut, a number
 # that does not fit left out with its qualifier), never longer, so an error in them is harmless too. So is an
 # allowance's or charge's description (SAC15): kept with its SAC and shown, never acted on (the SAC's code, amount,
-# percent, rate, handling and deal number are); our 855 and 810 write it cut to 80 (352, AN 1/80 in every version we
-# write: engine.po_ack.ack_sac, engine.invoice_po_sacs.sac_segment) and an 880 in its G73 cut to 45 (369).
+# percent, rate, handling and deal number are); our 855, 865 and 810 write it cut to 80 (352, AN 1/80 in every
+# version we write: engine.po_ack.ack_sac, which the 865 uses too, engine.invoice_po_sacs.sac_segment) and an 880 in
+# its G73 cut to 45 (369).
 HARMLESS: dict[tuple[str, str], str] = {
     ("PID", "PID05"): "an item description",
     ("MSG", "MSG01"): "a note",
@@ -185,8 +186,8 @@ _ECHOED = {
            "does not fit left out with its qualifier.",
     "REF": " A reference our 855 echoes that does not fit is left out of it (ACK_VALUE_LEFT_OUT); an 856 or 810 "
            "echoing it is held (VALUE_TOO_LONG_TO_ECHO).",
-    "SAC": " Our 855 and 810 write it in SAC15 cut to its 80 characters, an 880 in its G73 cut to 45.",
-    "G73": " Our 855 and 810 write it in SAC15 (80 characters), an 880 in its G73 cut to its 45.",
+    "SAC": " Our 855, 865 and 810 write it in SAC15 cut to its 80 characters, an 880 in its G73 cut to 45.",
+    "G73": " Our 855, 865 and 810 write it in SAC15 (80 characters), an 880 in its G73 cut to its 45.",
 }
 
 

@@ -1,8 +1,9 @@
 """An allowance's or charge's description too long is accepted with errors noted (rules.lenient: the 850/860's SAC15,
-AN 1/80; the grocer's 875/876 G7301, AN 1/45): it is kept with its SAC and shown, never acted on, and every document
-of ours that carries it back writes it cut to its element (the 855's and 810's SAC15 at 80: engine.po_ack.ack_sac,
-engine.invoice_po_sacs.sac_segment; an 880's G73 at 45: engine.invoice_880). It used to refuse the whole order
-(997 AK5 R). The SAC's code, amount, handling and deal number, and the G72 they come from, still refuse.
+AN 1/80; the grocer's 875/876 G7301, AN 1/45): it is kept with its SAC and shown, never acted on, and every
+document of ours that carries it back writes it cut to its element (the 855's, 865's and 810's SAC15 at 80:
+engine.po_ack.ack_sac, engine.invoice_po_sacs.sac_segment; an 880's G73 at 45: engine.invoice_880). It used to
+refuse the whole order (997 AK5 R). The SAC's code, amount, handling and deal number, and the G72 they come from,
+still refuse.
 
 Real nights: Kroger's 850 (rg85) with its off-invoice F800 allowance described in 95 characters, shipped and invoiced
 (the 810's SAC15 cut to 80, passing our validator, Bots and pyx12); Stater Bros.' 876 (rg33's grocery allowances)

@@ -128,9 +128,9 @@ def test_a_profile_s_order_key_ref_read_from_an_n9_still_refuses():
 
 
 def test_an_allowance_description_too_long_is_noted_as_our_documents_cut_it():
-    """G73 (G7301, 1/45) goes into the order's SAC15 (1/80), which our 855 and 810 write cut to 80 and an 880's G73 to
-    45: harmless (tests/test_element_errors_accepted_allowance.py). It used to refuse the set while the 810 was said
-    to echo it as sent."""
+    """G73 (G7301, 1/45) goes into the order's SAC15 (1/80), which our 855, 865 and 810 write cut to 80 and an 880's
+    G73 to 45: harmless (tests/test_element_errors_accepted_allowance.py). It used to refuse the set while the 810
+    was said to echo it as sent."""
     data = _swapped(PO_875, ("G68*40*", f"G72*100*02*AD-88*****1200~\nG73*{'A' * 46}~\nG68*40*"), added=2)
     out = _outcome(data)
     assert ("AK5", "E", "5") in _notes(out), _notes(out)
