@@ -456,7 +456,8 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     isa_elems = text[pos + 4: q].split(sep)
     version = isa_elems[11].strip() if len(isa_elems) > 11 else ""
     rep = isa_elems[10] if len(isa_elems) > 10 else "U"
-    repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum()
+    # a blank ISA11 (a translator set to use no repetition separator) is none, as a letter is: a blank is data
+    repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum() and not rep.isspace()
                          and rep not in (sep, comp, term)) else ""
     suffix_end = q + 3
     while suffix_end < len(text) and text[suffix_end] in "\r\n" and suffix_end < q + 5:

@@ -10,6 +10,11 @@
    was cut in two (a name read as two elements, a segment id "HUDSON"); now each value is read as the sender
    meant (parsers.x12_reader.released_rows), the release character dropped ("??" is one "?"). Only an ISX that names
    one makes a character a release character: "?" in any other interchange is data as before.
+3. A blank ISA11 from 00402 on. ISA11 is the repetition separator there; a translator set to use none writes a
+   blank (IBM's Gentran takes it with a warning and processes the data). We took the blank as the repetition
+   separator: every value holding a space ("1 WAY", a name) "repeated", an N3 refused the set (ELEMENT_TOO_MANY_REPEATS,
+   997 AK5 R) and a name was accepted with errors (AK5 E). A blank, like a letter ('U' in a 005010 ISA), is no
+   repetition separator now.
 """
 
 from __future__ import annotations
@@ -215,3 +220,55 @@ def test_the_7040_po_is_acknowledged_shipped_and_invoiced(isx_night):
 
 def test_what_was_sent_back_passes_our_validator_bots_and_pyx12(isx_night, tmp_path, maps):  # noqa: F811
     all_sent_accepted(isx_night[0], ["mainframe"], tmp_path, maps, shipments=1, answers=1)
+
+
+def po_blank_isa11(body: list[str], isa12: str = "00501", gs08: str = "005010") -> bytes:
+    return po_7040(body, isx=None, isa12=isa12, gs08=gs08).replace(f"*^*{isa12}*".encode(), f"* *{isa12}*".encode())
+
+
+SPACED = [*GOOD_PO[:3], "N1*ST*ULINE USA DC 7*92*DC07", "N3*1 WAY", *GOOD_PO[5:7], "PID*F****BLUE WIDGET", *GOOD_PO[8:]]
+
+
+@pytest.mark.parametrize("isa12,gs08", [("00402", "004020"), ("00501", "005010"), ("00601", "006010"),
+                                        ("00704", "007040")])
+def test_a_blank_isa11_is_no_repetition_separator(isa12, gs08):
+    data = po_blank_isa11(SPACED, isa12, gs08)
+    assert data[82:83] == b" " and data[84:89] == isa12.encode()
+    out = _taken(data)
+    assert out.findings == [] and out.orders.column("ship_to_name").to_pylist() == ["ULINE USA DC 7"]
+    assert out.orders.column("ship_to_address1").to_pylist() == ["1 WAY"]
+    assert _ack(out)[2] == ["AK5", "A"]
+    assert out.parse.interchanges[0].delimiters.repetition == ""
+
+
+def test_a_repetition_separator_still_separates():
+    """'^' in ISA11 (005010) is the repetition separator: a name holding it repeats (accepted with errors, as
+    before); before the fix a blank did the same to every value holding a space."""
+    body = [*GOOD_PO[:3], "N1*ST*ULINE^DC 7*92*DC07", *GOOD_PO[4:]]
+    out = _taken(po_7040(body, isx=None, isa12="00501", gs08="005010"))
+    assert [f.code for f in out.findings] == ["ELEMENT_REPEATS_ACCEPTED"]
+    assert out.parse.interchanges[0].delimiters.repetition == "^"
+
+
+def mainframe_po_blank_isa11() -> str:
+    """rg96's mainframe buyer PO as a 005010 translator set to use no repetition separator writes it (ISA11 blank)."""
+    text = (RG96 / "drops" / "mainframe" / "mainframe-850-MF9600601.x12").read_bytes().decode("cp037")
+    return text.replace("*U*00401*", "* *00501*").replace("*X*004010~", "*X*005010~")
+
+
+@pytest.fixture(scope="module")
+def blank_isa11_night(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rg98-blank-isa11")
+    fixtures = _fixtures(tmp, mainframe_po_blank_isa11().encode(), "MF.PO.D261127.DAT")
+    return shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_the_blank_isa11_po_is_acknowledged_shipped_and_invoiced(blank_isa11_night, tmp_path, maps):  # noqa: F811
+    ws, found, states = blank_isa11_night
+    assert states == {("mainframe", "MF9600601"): "invoiced"}
+    assert {c for c, _s, _po in found} <= {"ASN_LATE"}, found
+    assert [s for s in segments(ws, "mainframe", "997") if s[0] in ("AK2", "AK5")] == [
+        ["AK2", "850", "0001"], ["AK5", "A"]]
+    inv = po_segments(segments(ws, "mainframe", "810"), "MF9600601", "BIG")
+    assert ["N1", "ST", "PROVIDER DC", "92", "0960"] in inv and ["N3", "5555 DARROW RD"] in inv
+    all_sent_accepted(ws, ["mainframe"], tmp_path, maps, shipments=1, answers=1)
