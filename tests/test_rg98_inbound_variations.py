@@ -272,3 +272,27 @@ def test_the_blank_isa11_po_is_acknowledged_shipped_and_invoiced(blank_isa11_nig
     inv = po_segments(segments(ws, "mainframe", "810"), "MF9600601", "BIG")
     assert ["N1", "ST", "PROVIDER DC", "92", "0960"] in inv and ["N3", "5555 DARROW RD"] in inv
     all_sent_accepted(ws, ["mainframe"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_inspect_json_names_the_release_character(tmp_path):
+    from tests.retailer_support import inspected
+
+    path = tmp_path / "po.x12"
+    path.write_bytes(po_7040([*GOOD_PO[:3], "N1*ST*DC?*7*92*DC07", *GOOD_PO[4:]]))
+    seen = inspected(path, ())
+    assert seen["interchanges"][0]["delimiters"] == {"element": "*", "component": ">", "repetition": "^",
+                                                     "segment": "~", "release": "?"}
+    assert seen["orders"][0]["ship_to_name"] == "DC*7"
+
+
+def test_a_partners_997_with_an_isx_is_read_as_without():
+    """A 007040 partner's 997 for our 856 with an ISX: the same acknowledgment (only its segments' ordinals move)."""
+    isa = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*^*00704*000000007*0*P*"
+           ">~\n")
+    body = ("GS*FA*ACMERETAIL*ORDERBRIDGE*20261127*1200*7*X*007040~\nST*997*0001~\nAK1*SH*12*007040~\nAK2*856*0012~\n"
+            "AK5*A~\nAK9*A*1*1*1~\nSE*6*0001~\nGE*1*7~\nIEA*1*000000007~\n")
+    read = [process_file((isa + isx + body).encode(), file="f.x12", sha256="s", profile=ACME, known=Known(),
+                         today=TODAY) for isx in ("", "ISX*?~\n")]
+    assert [out.findings for out in read] == [[], []]
+    rows = [out.functional_acks.drop_columns(["file_segment"]).to_pylist() for out in read]
+    assert rows[0] == rows[1] and rows[0][0]["acked_st02"] == "0012" and rows[0][0]["set_status"] == "A"
