@@ -513,6 +513,17 @@ def _tokenise_run(text: str, pos: int, end: int, d: Delimiters, term_is_space: b
     return rows, findings
 
 
+def _names_a_release(rows: pa.ListArray, d: Delimiters) -> bool:
+    """True when some ISX right after an ISA in ``rows`` names a release character (read column-wise: a run whose
+    values merely hold "ISX*" is not turned into Python lists)."""
+    at = np.flatnonzero(pc.equal(_first_elements(rows), "ISX").to_numpy(zero_copy_only=False))
+    at = at[at > 0]
+    if not len(at):
+        return False
+    heads = _first_elements(rows.take(pa.array(at - 1, pa.int64()))).to_pylist()
+    return any(head == "ISA" and release_of(rows[int(i)].as_py(), d) for i, head in zip(at, heads, strict=True))
+
+
 def _tokenise_split(text: str, pos: int, end: int, d: Delimiters, term_is_space: bool, raw):
     """_tokenise_run's split at every delimiter, released or not."""
     fast = _tokenise_fast(text, pos, end, d, term_is_space, raw)
@@ -555,6 +566,8 @@ def released_rows(rows: pa.ListArray, d: Delimiters) -> pa.ListArray | None:
     release character itself is dropped (two of them are one as data). A released segment terminator joins the two
     rows it was cut into, a released element separator the two values. A released component or repetition separator
     is left in its value as that character. None when no interchange of the run names one (the rows stand)."""
+    if not _names_a_release(rows, d):
+        return None
     segs = rows.to_pylist()
     out: list[list[str]] = []
     release, previous, changed = "", "", False

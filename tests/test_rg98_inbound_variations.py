@@ -296,3 +296,16 @@ def test_a_partners_997_with_an_isx_is_read_as_without():
     assert [out.findings for out in read] == [[], []]
     rows = [out.functional_acks.drop_columns(["file_segment"]).to_pylist() for out in read]
     assert rows[0] == rows[1] and rows[0][0]["acked_st02"] == "0012" and rows[0][0]["set_status"] == "A"
+
+
+def test_rows_are_read_again_only_where_an_isx_names_a_release_character():
+    """A run whose text merely holds "ISX*" (a description), or whose ISX names none, keeps the rows as cut (no
+    Python lists made of a big file's rows); one naming '?' is read again."""
+    from parsers.x12_reader import released_rows
+
+    for data in (po_7040([*GOOD_PO[:7], "PID*F****WIDGET ISX*2", *GOOD_PO[8:]], isx=None),
+                 po_7040(GOOD_PO, isx="ISX**U8")):
+        result = read_interchanges(data, file="f")
+        assert released_rows(result.segments.elements, result.interchanges[0].delimiters) is None
+    result = read_interchanges(po_7040([*GOOD_PO[:3], "N1*ST*A?*B*92*DC07", *GOOD_PO[4:]]), file="f")
+    assert ["N1", "ST", "A*B", "92", "DC07"] in result.segments.elements.to_pylist()
