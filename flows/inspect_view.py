@@ -125,7 +125,8 @@ def document(file: Path, result, findings, orders, changes) -> dict:
             "receiver_qualifier": ic.receiver_qualifier, "control_number": ic.control_number,
             "version": ic.version, "usage": ic.usage,
             "delimiters": {"element": ic.delimiters.element, "component": ic.delimiters.component,
-                           "repetition": ic.delimiters.repetition, "segment": ic.delimiters.segment},
+                           "repetition": ic.delimiters.repetition, "segment": ic.delimiters.segment,
+                           "release": ic.release},  # ISX01 (X12 007040+), "" when no ISX names one
             "readable": not ic.rejected,
             "groups": [{"functional_id": g.functional_id, "control_number": g.control_number, "version": g.version,
                         "sender": g.sender, "receiver": g.receiver,

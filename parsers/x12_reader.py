@@ -32,6 +32,8 @@ _BLANKS = " \t\r\n\x0b\x0c"
 _SEPARATOR_BLANKS = " \r\n\x0b\x0c"
 _ISA_START = re.compile(r"ISA[^A-Za-z0-9 \r\n\x0b\x0c]")
 _SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
+# the segments a run's walk looks at: the envelope, TA1s (skipped by the walk) and the ISX (X12 007040+)
+RUN_ENVELOPE = (*ENVELOPE_IDS, "TA1", "ISX")
 _MAX_REPEATED_FINDINGS = 20
 # The ISA is fixed-width (106 characters); real files pad, shorten or break it over lines, never by
 # this much. Its 16 elements are looked for within this many characters, so finding the delimiters
@@ -284,8 +286,8 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
         components.extend([delims.component] * len(rows))
         run_ids = _first_elements(rows) if len(rows) else pa.array([], pa.string())
         id_chunks.append(run_ids)
-        # envelope segments and TA1s (the walk skips the TA1s; _stray_segments counts them as envelope)
-        env_mask = pc.is_in(run_ids, value_set=pa.array(ENVELOPE_IDS + ("TA1",))).to_numpy(zero_copy_only=False)
+        # envelope segments, TA1s and ISXs (the walk skips the TA1s; _stray_segments counts them as envelope)
+        env_mask = pc.is_in(run_ids, value_set=pa.array(RUN_ENVELOPE)).to_numpy(zero_copy_only=False)
         env_chunks.append(env_mask)
         new_ics, walk_findings = _walk_envelopes(rows, run_ids, np.flatnonzero(env_mask), delims, row_base,
                                                  isa_len)
@@ -454,7 +456,8 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     isa_elems = text[pos + 4: q].split(sep)
     version = isa_elems[11].strip() if len(isa_elems) > 11 else ""
     rep = isa_elems[10] if len(isa_elems) > 10 else "U"
-    repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum()
+    # a blank ISA11 (a translator set to use no repetition separator) is none, as a letter is: a blank is data
+    repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum() and not rep.isspace()
                          and rep not in (sep, comp, term)) else ""
     suffix_end = q + 3
     while suffix_end < len(text) and text[suffix_end] in "\r\n" and suffix_end < q + 5:
@@ -502,6 +505,27 @@ def _tokenise_run(text: str, pos: int, end: int, d: Delimiters, term_is_space: b
     ``raw``: the UTF-8 bytes of exactly that slice, if the text was decoded from UTF-8. Returns
     (list<string> element rows, findings). Only this slice is handed to a splitter.
     """
+    rows, findings = _tokenise_split(text, pos, end, d, term_is_space, raw)
+    if len(rows) and text.find("ISX" + d.element, pos, end) >= 0:  # maybe an ISX naming a release character
+        released = released_rows(rows, d)
+        if released is not None:
+            rows = released
+    return rows, findings
+
+
+def _names_a_release(rows: pa.ListArray, d: Delimiters) -> bool:
+    """True when some ISX right after an ISA in ``rows`` names a release character (read column-wise: a run whose
+    values merely hold "ISX*" is not turned into Python lists)."""
+    at = np.flatnonzero(pc.equal(_first_elements(rows), "ISX").to_numpy(zero_copy_only=False))
+    at = at[at > 0]
+    if not len(at):
+        return False
+    heads = _first_elements(rows.take(pa.array(at - 1, pa.int64()))).to_pylist()
+    return any(head == "ISA" and release_of(rows[int(i)].as_py(), d) for i, head in zip(at, heads, strict=True))
+
+
+def _tokenise_split(text: str, pos: int, end: int, d: Delimiters, term_is_space: bool, raw):
+    """_tokenise_run's split at every delimiter, released or not."""
     fast = _tokenise_fast(text, pos, end, d, term_is_space, raw)
     if fast is not None:
         return fast
@@ -524,6 +548,77 @@ def _tokenise_run(text: str, pos: int, end: int, d: Delimiters, term_is_space: b
             arr = pc.if_else(ends, pc.utf8_slice_codeunits(arr, 0, -1), arr)
     rows = pc.split_pattern(arr, d.element)
     return rows, findings
+
+
+def release_of(isx: list[str], d: Delimiters) -> str:
+    """The release character an ISX segment (its elements, ISX first) names: its ISX01 when that is one character
+    and neither a letter, a digit, a blank nor one of the interchange's delimiters; "" otherwise."""
+    value = isx[1] if len(isx) > 1 else ""
+    if len(value) != 1 or value.isalnum() or value.isspace() or value in (d.element, d.component, d.segment,
+                                                                         d.repetition):
+        return ""
+    return value
+
+
+def released_rows(rows: pa.ListArray, d: Delimiters) -> pa.ListArray | None:
+    """``rows`` (a run cut at every delimiter) read again where an interchange names a release character (X12
+    007040+: ISX01, in the ISX right after the ISA): the character after it is data, never a delimiter, and the
+    release character itself is dropped (two of them are one as data). A released segment terminator joins the two
+    rows it was cut into, a released element separator the two values. A released component or repetition separator
+    is left in its value as that character. None when no interchange of the run names one (the rows stand)."""
+    if not _names_a_release(rows, d):
+        return None
+    segs = rows.to_pylist()
+    out: list[list[str]] = []
+    release, previous, changed = "", "", False
+    sep, term = d.element, d.segment
+    i = 0
+    while i < len(segs):
+        elements = segs[i]
+        sid = elements[0]
+        if sid == "ISA":
+            release = ""
+        elif sid == "ISX" and previous == "ISA":
+            release = release_of(elements, d)
+        elif release:
+            segment = sep.join(elements)
+            while _released_end(segment, release) and i + 1 < len(segs):
+                i += 1
+                segment += term + sep.join(segs[i])
+            elements = _split_released(segment, sep, release)
+            changed = True
+        out.append(elements)
+        previous = sid
+        i += 1
+    return pa.array(out, pa.list_(pa.string())) if changed else None
+
+
+def _released_end(segment: str, release: str) -> bool:
+    """True when ``segment`` ends with a release character that is not itself released (an odd number of them):
+    the terminator cut after it was data."""
+    return (len(segment) - len(segment.rstrip(release))) % 2 == 1
+
+
+def _split_released(segment: str, sep: str, release: str) -> list[str]:
+    """``segment``'s values, cut at each element separator no release character stands before, each release
+    character dropped and the character after it kept as data."""
+    values: list[str] = []
+    value: list[str] = []
+    i, n = 0, len(segment)
+    while i < n:
+        ch = segment[i]
+        if ch == release and i + 1 < n:
+            value.append(segment[i + 1])
+            i += 2
+            continue
+        if ch == sep:
+            values.append("".join(value))
+            value = []
+        else:
+            value.append(ch)
+        i += 1
+    values.append("".join(value))
+    return values
 
 
 def split_segments(text: str, pos: int, end: int, terminator: str) -> list[str]:
@@ -648,6 +743,20 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndarra
             elems = env_full[r][1:]
             ic = Interchange(elements=elems, delimiters=d, start=row, raw_length=isa_len if not interchanges else 0)
             interchanges.append(ic)
+        elif sid == "ISX":  # X12 007040+: the Interchange Syntax Extension, right after the ISA and nowhere else
+            if ts is not None:  # inside a set it is one of the set's segments, judged by the set's rules
+                continue
+            if ic is None or ic.groups or row != ic.start + 1:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "ISX is not right after the ISA.", **loc(
+                                         seg="ISX", file_segment=row + 1)))
+                continue
+            ic.syntax = env_full[r][1:]
+            if ic.syntax and ic.syntax[0] and release_of(env_full[r], d) == "":
+                findings.append(_finding("ISA_STRUCTURE_INVALID", f"ISX01 {ic.syntax[0]!r} cannot be the release "
+                                         "character (one character, no letter, digit, blank or delimiter): the "
+                                         "interchange's values cannot be read as sent.", **loc(
+                                             seg="ISX", file_segment=row + 1, element="ISX01",
+                                             value=ic.syntax[0][:40])))
         elif sid == "IEA":
             if ic is None:
                 findings.append(_finding("ISA_STRUCTURE_INVALID", "IEA without ISA.", seg="IEA", file_segment=row + 1))
@@ -680,7 +789,7 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndarra
 
 def _envelope_columns(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndarray):
     """The envelope rows' segment ids, their elements 1..3 (None where a row is shorter) as three
-    lists, and the whole rows of the ISA and GS segments ({row: elements}), read column-wise."""
+    lists, and the whole rows of the ISA, ISX and GS segments ({row: elements}), read column-wise."""
     if not len(env_rows):
         return [], ([], [], []), {}
     at = pa.array(env_rows, pa.int64())
@@ -694,7 +803,7 @@ def _envelope_columns(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndar
         missing = lens <= k
         idx = pa.array(np.where(missing, 0, starts + k), pa.int64(), mask=missing)
         cols.append(values.take(idx).to_pylist())
-    heads = [r for r, sid in zip(env_rows.tolist(), sids, strict=True) if sid == "ISA" or sid == "GS"]
+    heads = [r for r, sid in zip(env_rows.tolist(), sids, strict=True) if sid == "ISA" or sid == "GS" or sid == "ISX"]
     full = dict(zip(heads, rows.take(pa.array(heads, pa.int64())).to_pylist(), strict=True)) if heads else {}
     return sids, tuple(cols), full
 

@@ -150,6 +150,9 @@ class Interchange:
     trailer_control: str = ""
     raw_length: int = 0  # characters of the ISA segment, terminator included
     rejected: bool = False  # an envelope error stopped us from reading its groups
+    # ISX01..ISX04 as received (X12 007040+: the Interchange Syntax Extension right after the ISA, sent by
+    # agreement: release character, character encoding, overriding version, industry id); [] when none
+    syntax: list[str] = field(default_factory=list)
 
     def _el(self, i: int) -> str:
         return self.elements[i - 1] if len(self.elements) >= i else ""
@@ -193,6 +196,12 @@ class Interchange:
     @property
     def usage(self) -> str:
         return self._el(15).strip()
+
+    @property
+    def release(self) -> str:
+        """ISX01, the release character ("" when no ISX names one): the character after it is data, never a
+        delimiter (parsers.x12_reader reads the values so)."""
+        return self.syntax[0] if self.syntax else ""
 
 
 @dataclass
