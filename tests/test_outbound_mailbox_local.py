@@ -1,0 +1,70 @@
+"""[delivery] via = "mailbox" with the workspace's local VAN mailbox ([mailbox] kind = "local", the default): a
+partner's answers go to mailbox/outbox/ (what the VAN's or translator's job sends), never to its own drop's outbox;
+a night killed after a file's rename and before its mark, the VAN's job taking the file meanwhile, sends none twice.
+(The same over the VAN's SFTP server: tests/sftp/test_sftp_outbound_mailbox.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.state import StateStore
+from flows import faults
+from tests.test_mailbox_routing import _night
+
+
+def _workspace(root):
+    from tests.support import make_workspace
+
+    ws = make_workspace(root, partners=("acme", "globex"))
+    path = ws.root / "partners" / "acme.toml"
+    path.write_text(path.read_text() + '\n[delivery]\nvia = "mailbox"\n')
+    return ws
+
+
+def _acme_docs(ws) -> list[tuple[str, str]]:
+    state = StateStore(ws.state_url)
+    try:
+        return [tuple(r) for r in state._q("SELECT file_name, status FROM documents WHERE partner='acme' ORDER BY id")]
+    finally:
+        state.close()
+
+
+def test_a_partner_via_the_mailbox_is_answered_in_mailbox_outbox_and_the_others_in_their_drops(tmp_path):
+    ws = _workspace(tmp_path / "ws")
+    night = _night(ws)
+    assert not night["failure"], night["failure"]
+    docs = _acme_docs(ws)
+    assert docs and {s for _n, s in docs} == {"delivered"}
+    out = ws.root / "mailbox" / "outbox"
+    assert sorted(p.name for p in out.iterdir()) == sorted(n for n, _s in docs)  # no temporary left
+    assert not list((ws.drop_root / "acme" / "outbox").iterdir())
+    assert [p.name for p in (ws.drop_root / "globex" / "outbox").iterdir()]  # globex's own drop, as before
+    assert not [p for p in out.iterdir() if p.name.startswith("globex")]
+
+
+def test_a_night_killed_after_a_rename_sends_nothing_twice_though_the_van_took_the_file(tmp_path, monkeypatch):
+    ws = _workspace(tmp_path / "ws")
+    out = ws.root / "mailbox" / "outbox"
+    taken: dict[str, bytes] = {}
+    real = faults.reached
+
+    def dies(at: str) -> None:
+        real(at)
+        if at == "after-outbox-write" and any(out.glob("acme-*")) and len(list(out.glob("acme-*"))) == 2:
+            raise SystemExit("killed after the second rename")
+
+    monkeypatch.setattr(faults, "reached", dies)
+    with pytest.raises(SystemExit):
+        _night(ws)
+    monkeypatch.setattr(faults, "reached", real)
+    for p in out.iterdir():  # the VAN's job takes what is there
+        taken[p.name] = p.read_bytes()
+        p.unlink()
+    assert len(taken) == 2
+    rerun = _night(ws)
+    assert not rerun["failure"], rerun["failure"]
+    for p in out.iterdir():
+        assert p.name not in taken, f"{p.name} sent twice"
+        taken[p.name] = p.read_bytes()
+    docs = _acme_docs(ws)
+    assert {s for _n, s in docs} == {"delivered"} and sorted(taken) == sorted(n for n, _s in docs)
