@@ -68,3 +68,23 @@ def test_a_night_killed_after_a_rename_sends_nothing_twice_though_the_van_took_t
         taken[p.name] = p.read_bytes()
     docs = _acme_docs(ws)
     assert {s for _n, s in docs} == {"delivered"} and sorted(taken) == sorted(n for n, _s in docs)
+
+
+def test_a_resend_of_a_partner_via_the_mailbox_goes_to_the_van_s_folder(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws)["failure"]
+    out = ws.root / "mailbox" / "outbox"
+    name = sorted(p.name for p in out.glob("acme-855-*"))[0]
+    sent = (out / name).read_bytes()
+    for p in out.iterdir():  # the VAN's job took them all
+        p.unlink()
+    isa13 = name.rsplit("-", 1)[1].split(".")[0]
+    done = CliRunner().invoke(app, ["resend", "--partner", "acme", "--isa", isa13, "--by", "Ann", "--note",
+                                    "ACME says it never arrived", "-w", str(ws.root)])
+    assert done.exit_code == 0, done.output
+    assert [p.name for p in out.iterdir()] == [name] and (out / name).read_bytes() == sent
+    assert not list((ws.drop_root / "acme" / "outbox").iterdir())
