@@ -88,3 +88,24 @@ def test_a_resend_of_a_partner_via_the_mailbox_goes_to_the_van_s_folder(tmp_path
     assert done.exit_code == 0, done.output
     assert [p.name for p in out.iterdir()] == [name] and (out / name).read_bytes() == sent
     assert not list((ws.drop_root / "acme" / "outbox").iterdir())
+
+
+def test_via_the_mailbox_refuses_folders_and_other_uploads_and_partner_check_names_the_van_s_folder():
+    import tomllib
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from rules.partner_check import profile_delivery
+    from schemas.profile import PartnerProfile
+
+    raw = tomllib.loads((Path(__file__).resolve().parents[1] / "partners" / "acme.toml").read_text())
+    assert PartnerProfile.model_validate(raw).delivery.via == "drop"  # the default: its own drop
+    for extra in ({"folders": {"855": "acks"}}, {"upload": "direct"},
+                  {"upload": "staging", "staging_folder": "stage"}):
+        with pytest.raises(ValidationError, match='via = "mailbox" puts every file'):
+            PartnerProfile.model_validate(raw | {"delivery": {"via": "mailbox", **extra}})
+    profile = PartnerProfile.model_validate(raw | {"delivery": {"via": "mailbox",
+                                                                "file_name": "ACME_{type}_{isa13:09d}.edi"}})
+    lines = profile_delivery(profile)
+    assert "855: mailbox:outbox/ACME_855_000000001.edi" in lines, lines
