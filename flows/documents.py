@@ -242,7 +242,7 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     if mailbox:
         n = deliver_to_mailbox(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
                                configured=profile.x12.encoding if profile.x12 is not None else "utf-8")
-        return n + deliver_resends(state, profile, drop, now=now)
+        return n + deliver_resends(state, profile, drop, now=now, mailbox=True)
     n = deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
                         configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
                         delivery=profile.delivery)
@@ -386,7 +386,6 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
     pending with OUTBOX_FILE_CONFLICT and the partner's delivery fails after the others. Returns how many were
     delivered."""
     n, refused, garbled = 0, [], []
-    sync = drop.sync if isinstance(drop, LocalDrop) else None
     earlier = _EarlierCharsets(lambda: state.file_charsets(party))
     for chunk in state.pending_files(party, chunk=DELIVERY_CHUNK):
         if keep is not None:
@@ -397,38 +396,15 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
         for doc in chunk:
             content = _wire(doc, configured, answered, earlier, garbled)
             name = staged.get(doc.id, doc.file_name)
-            tmp = f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
-            if doc.id in staged:  # killed between the record and the mark: renamed unless its temporary is there
-                if drop.stat("outbox", tmp) is not None:
-                    if drop.read("outbox", tmp) != content:  # (not ours as recorded: written again, then renamed)
-                        drop.write("outbox", tmp, content)
-                    _rename(drop, tmp, name, sync)
-                state.mark_put(doc.id, now.isoformat())
+            if put_in_mailbox(state, drop, doc.id, name, content, staged=doc.id in staged, at=now.isoformat()):
                 n += 1
-                continue
-            there = drop.stat("outbox", name)
-            if there is not None:
-                if there.size == len(content) and drop.read("outbox", name) == content:
-                    state.mark_put(doc.id, now.isoformat())
-                    n += 1
-                else:
-                    refused.append(finding(
-                        "OUTBOX_FILE_CONFLICT", f"{name} is already in the VAN mailbox's outbound folder with other "
-                        f"content; the {doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. "
-                        "Do two partners' [delivery] file_name patterns give one name? Each name in the VAN's folder "
-                        "must be one partner's (the default names start with the partner's id).",
-                        file=name, isa13=doc.isa13))
-                continue
-            faults.writing(None, tmp, content)
-            drop.write("outbox", tmp, content)  # whole, its size checked (never visible to the VAN under its name)
-            if sync is not None:
-                sync("outbox")
-            state.stage_put(doc.id, name)  # durable: from here a missing temporary means it was renamed
-            faults.reached("after-mailbox-stage")
-            _rename(drop, tmp, name, sync)
-            faults.reached("after-outbox-write")
-            state.mark_put(doc.id, now.isoformat())
-            n += 1
+            else:
+                refused.append(finding(
+                    "OUTBOX_FILE_CONFLICT", f"{name} is already in the VAN mailbox's outbound folder with other "
+                    f"content; the {doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. "
+                    "Do two partners' [delivery] file_name patterns give one name? Each name in the VAN's folder "
+                    "must be one partner's (the default names start with the partner's id).",
+                    file=name, isa13=doc.isa13))
     if garbled:
         state.apply(lifecycle.plan_file_findings(garbled, partner=party, consequence="sent with '?'",
                                                  stage="deliver"), run_id=run_id)
@@ -438,6 +414,38 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
         raise StateError(f"{len(refused)} file(s) already in the VAN mailbox's outbound folder with other content; "
                          "not overwritten", partner=party, files=", ".join(f.location.file for f in refused[:5]))
     return n
+
+
+def put_in_mailbox(state: StateStore, drop: FileDrop, doc_id: int, name: str, content: bytes, *, staged: bool,
+                   at: str, resend: bool = False) -> bool:
+    """One file put in the VAN mailbox's outbound folder as deliver_to_mailbox says, for the document ``doc_id``
+    (``resend``: the resend ``doc_id``; ``staged``: recorded by an earlier run as about to be renamed), and marked
+    delivered (or resent) at ``at``. False, nothing written: another file holds ``name``."""
+    sync = drop.sync if isinstance(drop, LocalDrop) else None
+    tmp = f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
+    if staged:  # killed between the record and the mark: renamed unless its temporary is still there
+        if drop.stat("outbox", tmp) is not None:
+            if drop.read("outbox", tmp) != content:  # (not ours as recorded: written again, then renamed)
+                drop.write("outbox", tmp, content)
+            _rename(drop, tmp, name, sync)
+        state.mark_put(doc_id, at, resend=resend)
+        return True
+    there = drop.stat("outbox", name)
+    if there is not None:  # not renamed by us (no record): the same bytes only marked, never written over
+        if there.size != len(content) or drop.read("outbox", name) != content:
+            return False
+        state.mark_put(doc_id, at, resend=resend)
+        return True
+    faults.writing(None, tmp, content)
+    drop.write("outbox", tmp, content)  # whole, its size checked (never visible to the VAN under its name)
+    if sync is not None:
+        sync("outbox")
+    state.stage_put(doc_id, name, resend=resend)  # durable: from here a missing temporary means it was renamed
+    faults.reached("after-mailbox-stage")
+    _rename(drop, tmp, name, sync)
+    faults.reached("after-outbox-write")
+    state.mark_put(doc_id, at, resend=resend)
+    return True
 
 
 def _rename(drop: FileDrop, tmp: str, name: str, sync) -> None:
@@ -467,10 +475,27 @@ def in_outbox(drop: FileDrop, folder: str, name: str, content: bytes) -> str:
 
 
 def deliver_resends(state: StateStore, profile: PartnerProfile, drop: FileDrop, *, now: datetime,
-                    only: int | None = None) -> int:
+                    only: int | None = None, mailbox: bool = False) -> int:
     """Write the partner's pending resends (``only``: that one) to its outbox as delivery writes a document
     (the profile's [delivery] upload), each marked delivered once in place; one whose name holds other bytes
-    stays pending (StateError after the others). Returns how many were written or found in place."""
+    stays pending (StateError after the others). ``mailbox``: ``drop`` is the VAN mailbox's, each put as
+    deliver_to_mailbox puts a document (put_in_mailbox: recorded before its rename). Returns how many were written
+    or found in place."""
+    if mailbox:
+        n, conflicts = 0, []
+        waiting = [r for r in state.resends_of(profile.id, pending=True) if only is None or r["id"] == only]
+        staged = state.staged_puts([r["id"] for r in waiting], resend=True)
+        for r in waiting:
+            name = staged.get(r["id"], r["file_name"])
+            if put_in_mailbox(state, drop, r["id"], name, state.resend_content(r["id"]), staged=r["id"] in staged,
+                              at=now.isoformat(), resend=True):
+                n += 1
+            else:
+                conflicts.append(name)
+        if conflicts:
+            raise StateError(f"{len(conflicts)} resend file(s) already in the VAN mailbox's outbound folder with other "
+                             "content; not overwritten", partner=profile.id, files=", ".join(conflicts[:5]))
+        return n
     delivery = profile.delivery
     upload = delivery.upload if delivery is not None else "temp_name"
     staging = f"outbox/{delivery.staging_folder}" if delivery is not None and delivery.staging_folder else None

@@ -272,7 +272,7 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
                               "sent; nothing is written over it (see docs/state-store.md, Recovery)")
             row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}",
                          clock=now)
-        deliver_resends(state, profile, drop, now=now, only=row["id"])
+        deliver_resends(state, profile, drop, now=now, only=row["id"], mailbox=to.delivery.via == "mailbox")
     finally:
         drop.close()
     # "same": the file was still in the outbox (the partner has not taken it): nothing written, marked sent

@@ -90,6 +90,49 @@ def test_a_resend_of_a_partner_via_the_mailbox_goes_to_the_van_s_folder(tmp_path
     assert not list((ws.drop_root / "acme" / "outbox").iterdir())
 
 
+def test_a_resend_killed_after_its_rename_is_only_marked_by_the_next_night(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = _workspace(tmp_path / "ws")
+    assert not _night(ws)["failure"]
+    out = ws.root / "mailbox" / "outbox"
+    name = sorted(p.name for p in out.glob("acme-855-*"))[0]
+    for p in out.iterdir():
+        p.unlink()
+    real = faults.reached
+
+    def dies(at: str) -> None:
+        real(at)
+        if at == "after-outbox-write":
+            raise KeyboardInterrupt("killed after the resend's rename")
+
+    monkeypatch.setattr(faults, "reached", dies)
+    isa13 = name.rsplit("-", 1)[1].split(".")[0]
+    done = CliRunner().invoke(app, ["resend", "--partner", "acme", "--isa", isa13, "--by", "Ann", "--note", "lost",
+                                    "-w", str(ws.root)])
+    assert done.exit_code == 130, (done.exit_code, done.output, done.exception)  # (the CLI's exit on an interrupt)
+    monkeypatch.setattr(faults, "reached", real)
+    assert [p.name for p in out.iterdir()] == [name]
+    (out / name).unlink()  # the VAN's job took the resent copy
+    state = StateStore(ws.state_url)
+    try:
+        assert len(state.resends_of("acme", pending=True)) == 1
+        assert len(state._q("SELECT key FROM meta WHERE key LIKE 'mailbox-put:resend:%'")) == 1
+    finally:
+        state.close()
+    assert not _night(ws, "2026-11-28T02:00:00")["failure"]
+    assert not list(out.iterdir())  # not written again
+    state = StateStore(ws.state_url)
+    try:
+        assert state.resends_of("acme", pending=True) == []
+        assert [r[0] for r in state._q("SELECT status FROM resends WHERE partner='acme'")] == ["delivered"]
+        assert state._q("SELECT key FROM meta WHERE key LIKE 'mailbox-put:%'") == []
+    finally:
+        state.close()
+
+
 def test_via_the_mailbox_refuses_folders_and_other_uploads_and_partner_check_names_the_van_s_folder():
     import tomllib
     from pathlib import Path
