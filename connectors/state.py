@@ -223,6 +223,13 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
+_PUT = "mailbox-put:"  # meta key prefix: mailbox-put:<document id> (mailbox-put:resend:<resend id>) -> its file name
+
+
+def _put_key(doc_id: int, resend: bool) -> str:
+    return f"{_PUT}resend:{doc_id}" if resend else f"{_PUT}{doc_id}"
+
+
 _CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" | "utf-8" | "latin-1" | "cp1252"
 ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 # a shipment's lineage, one confirmation file's own (every row of its shipments holds the same): bound per row, not
@@ -2325,6 +2332,31 @@ class StateStore(FinanceTables):
             content = dict(self._q(f"SELECT id, content FROM documents WHERE status='pending' AND id IN"
                                    f" ({','.join('?' * len(part))})", [h[0] for h in part]))
             yield [PendingFile(h[0], h[1], h[2], h[3] or "", bytes(content[h[0]])) for h in part if h[0] in content]
+
+    # --- a file put in the VAN mailbox's outbound folder, recorded before its rename (flows.documents), in meta ---
+    def stage_put(self, doc_id: int, name: str, *, resend: bool = False) -> None:
+        """Record (committed) that the file of the document (``resend``: of the resend ``doc_id``) is wholly written
+        under its hidden temporary name and is about to be renamed to ``name``: from now on a missing temporary
+        means it was renamed into place."""
+        self._q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                (_put_key(doc_id, resend), name))
+
+    def staged_puts(self, doc_ids: Sequence[int], *, resend: bool = False) -> dict[int, str]:
+        """id -> the name recorded by stage_put, for those of ``doc_ids`` staged and not yet marked."""
+        if not doc_ids:
+            return {}
+        keys = [_put_key(i, resend) for i in doc_ids]
+        rows = self._q(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(keys))})", keys)
+        return {int(k.rsplit(":", 1)[1]): v for k, v in rows}
+
+    def mark_put(self, doc_id: int, at: str, *, resend: bool = False) -> None:
+        """The document (``resend``: the resend) delivered and its stage_put record dropped, in one transaction."""
+        with self.transaction():
+            if resend:
+                self.mark_resent(doc_id, at)
+            else:
+                self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
+            self._q("DELETE FROM meta WHERE key=?", (_put_key(doc_id, resend),))
 
     # --- the character sets partners' files show (parsers.x12_reader.charset), kept in meta: no migration ---------
     def record_charset(self, partner: str, sha256: str, charset: str) -> None:

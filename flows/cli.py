@@ -1520,7 +1520,7 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
     by the next run, never twice. Refused (exit 2, nothing done): a document never sent, one the partner rejected
     (send a corrected one), a partner whose delivery is not configured."""
     from flows import resend as again
-    from flows.night import open_drop
+    from flows.night import open_delivery_drop
     from flows.workspace import Workspace
     from schemas.errors import OrderBridgeError
 
@@ -1529,8 +1529,9 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
         store = _state(workspace)
         try:
             row, chosen = again.resend(Workspace(workspace.resolve()), store,
-                                       lambda profile: open_drop(str(workspace.resolve()), profile), partner, by=by,
-                                       note=note, at=_wall_clock(), renumber=new_numbers, dry_run=dry_run,
+                                       lambda profile: open_delivery_drop(str(workspace.resolve()), profile),
+                                       partner, by=by, note=note, at=_wall_clock(), renumber=new_numbers,
+                                       dry_run=dry_run,
                                        isa13=isa or "", document=document or "", po=po or "",
                                        doc_type=doc_type or "", file_name=file or "", clock=clock)
         except again.Refused as exc:

@@ -210,11 +210,12 @@ def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------
+TMP_SUFFIX = ".part"  # a file for the VAN mailbox is first written as .tmp-<name>.part (hidden, a temporary)
 DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are marked delivered together
 
 
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
-                    run_id: str = "", keep: Callable[[], None] | None = None) -> int:
+                    run_id: str = "", keep: Callable[[], None] | None = None, mailbox: bool = False) -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending. A file
     already there with the same bytes (a run killed before it marked it delivered) is only marked; an
     outbox file is never overwritten with different bytes: that document stays pending, with an
@@ -231,10 +232,17 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     (or writes them again), never new numbers. A failure part-way (the folder refusing a rename) marks
     the files already in place delivered before it is raised: the partner may take them meanwhile.
 
+    ``mailbox``: ``drop`` is the VAN mailbox's (the profile delivered to says [delivery] via = "mailbox"): the
+    documents are put there by deliver_to_mailbox, recorded before each rename.
+
     ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
     written, and the chunks before it stay delivered."""
     release_held(state, profile, now=now)
+    if mailbox:
+        n = deliver_to_mailbox(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
+                               configured=profile.x12.encoding if profile.x12 is not None else "utf-8")
+        return n + deliver_resends(state, profile, drop, now=now, mailbox=True)
     n = deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
                         configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
                         delivery=profile.delivery)
@@ -285,20 +293,7 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
             size = there.get(key)
             # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8); "auto":
             # the one its files show (parsers.x12_writer.answer_encoding)
-            if doc.doc_type in UNENVELOPED or doc.content.isascii():
-                content = doc.content
-            else:
-                if configured != "auto":
-                    encoding = configured
-                else:
-                    created, sources = answered.get(doc.id, ("", []))
-                    encoding = answer_encoding(configured, sources, earlier.before(created))
-                content = transcode(doc.content, encoding)
-                if lost := unspelled(doc.content, encoding):  # a "?" where we had a text: said, never quietly
-                    garbled.append(finding(
-                        "TEXT_NOT_IN_ENCODING", f"{doc.file_name} ({doc.doc_type}) is written in {encoding}, which "
-                        f"has no code nor spelling for some characters of {', '.join(lost)}: each is sent as '?'.",
-                        file=doc.file_name, isa13=doc.isa13))
+            content = _wire(doc, configured, answered, earlier, garbled)
             cut = False  # a direct upload cut off: the start of these bytes under the name, written again whole
             if key in todo:  # two documents under one name: the second is checked like a file in place
                 same = todo[key][1] == content
@@ -350,6 +345,115 @@ def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datet
     return n
 
 
+def _wire(doc, configured: str, answered: Mapping[int, tuple[str, list[str]]], earlier: _EarlierCharsets,
+          garbled: list[Finding]) -> bytes:
+    """The bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8); "auto": the
+    one its files show (parsers.x12_writer.answer_encoding). A character the encoding lacks is sent as '?', said in
+    ``garbled`` (TEXT_NOT_IN_ENCODING), never quietly."""
+    if doc.doc_type in UNENVELOPED or doc.content.isascii():
+        return doc.content
+    if configured != "auto":
+        encoding = configured
+    else:
+        created, sources = answered.get(doc.id, ("", []))
+        encoding = answer_encoding(configured, sources, earlier.before(created))
+    if lost := unspelled(doc.content, encoding):
+        garbled.append(finding(
+            "TEXT_NOT_IN_ENCODING", f"{doc.file_name} ({doc.doc_type}) is written in {encoding}, which "
+            f"has no code nor spelling for some characters of {', '.join(lost)}: each is sent as '?'.",
+            file=doc.file_name, isa13=doc.isa13))
+    return transcode(doc.content, encoding)
+
+
+def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: datetime, run_id: str = "",
+                       keep: Callable[[], None] | None = None, configured: str = "utf-8") -> int:
+    """``party``'s pending documents put in the VAN mailbox's outbound folder (``drop``'s "outbox": mailbox/outbox/,
+    or the VAN's SFTP remote_outbox), for a partner whose [delivery] via = "mailbox". The VAN takes a file from its
+    folder as soon as it appears, so a file in place can never be checked for afterwards; each one is therefore
+    put in three durable steps:
+
+    1. written whole under a hidden temporary name (``.tmp-<name>.part``: neither the VAN nor we read it), its size
+       checked;
+    2. recorded in the store (StateStore.stage_put, committed) as about to be renamed;
+    3. renamed to its name (atomic; posix-rename over SFTP), then marked delivered (StateStore.mark_put).
+
+    A run killed before 2 wrote nothing visible: the next one writes the temporary again. Killed between 2 and 3,
+    the next run finds the record: a temporary still there is renamed now; one gone was renamed (and perhaps taken
+    by the VAN): the document is only marked. So nothing is sent twice, nothing is lost. A transient error (a
+    connection lost) leaves the documents not yet marked pending for the stage's retry, which does the same. A file
+    of the name already in the folder with the same bytes (not renamed by us: a rerun of a document the store lost
+    the record of) is only marked; with other bytes (another partner's file of that name) the document stays
+    pending with OUTBOX_FILE_CONFLICT and the partner's delivery fails after the others. Returns how many were
+    delivered."""
+    n, refused, garbled = 0, [], []
+    earlier = _EarlierCharsets(lambda: state.file_charsets(party))
+    for chunk in state.pending_files(party, chunk=DELIVERY_CHUNK):
+        if keep is not None:
+            keep()
+        staged = state.staged_puts([doc.id for doc in chunk])
+        wide = [doc.id for doc in chunk if doc.doc_type not in UNENVELOPED and not doc.content.isascii()]
+        answered = state.answered_charsets(party, wide) if configured == "auto" and wide else {}
+        for doc in chunk:
+            content = _wire(doc, configured, answered, earlier, garbled)
+            name = staged.get(doc.id, doc.file_name)
+            if put_in_mailbox(state, drop, doc.id, name, content, staged=doc.id in staged, at=now.isoformat()):
+                n += 1
+            else:
+                refused.append(finding(
+                    "OUTBOX_FILE_CONFLICT", f"{name} is already in the VAN mailbox's outbound folder with other "
+                    f"content; the {doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. "
+                    "Do two partners' [delivery] file_name patterns give one name? Each name in the VAN's folder "
+                    "must be one partner's (the default names start with the partner's id).",
+                    file=name, isa13=doc.isa13))
+    if garbled:
+        state.apply(lifecycle.plan_file_findings(garbled, partner=party, consequence="sent with '?'",
+                                                 stage="deliver"), run_id=run_id)
+    if refused:
+        state.apply(lifecycle.plan_file_findings(refused, partner=party, consequence="document not sent",
+                                                 stage="deliver"), run_id=run_id)
+        raise StateError(f"{len(refused)} file(s) already in the VAN mailbox's outbound folder with other content; "
+                         "not overwritten", partner=party, files=", ".join(f.location.file for f in refused[:5]))
+    return n
+
+
+def put_in_mailbox(state: StateStore, drop: FileDrop, doc_id: int, name: str, content: bytes, *, staged: bool,
+                   at: str, resend: bool = False) -> bool:
+    """One file put in the VAN mailbox's outbound folder as deliver_to_mailbox says, for the document ``doc_id``
+    (``resend``: the resend ``doc_id``; ``staged``: recorded by an earlier run as about to be renamed), and marked
+    delivered (or resent) at ``at``. False, nothing written: another file holds ``name``."""
+    sync = drop.sync if isinstance(drop, LocalDrop) else None
+    tmp = f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
+    if staged:  # killed between the record and the mark: renamed unless its temporary is still there
+        if drop.stat("outbox", tmp) is not None:
+            if drop.read("outbox", tmp) != content:  # (not ours as recorded: written again, then renamed)
+                drop.write("outbox", tmp, content)
+            _rename(drop, tmp, name, sync)
+        state.mark_put(doc_id, at, resend=resend)
+        return True
+    there = drop.stat("outbox", name)
+    if there is not None:  # not renamed by us (no record): the same bytes only marked, never written over
+        if there.size != len(content) or drop.read("outbox", name) != content:
+            return False
+        state.mark_put(doc_id, at, resend=resend)
+        return True
+    faults.writing(None, tmp, content)
+    drop.write("outbox", tmp, content)  # whole, its size checked (never visible to the VAN under its name)
+    if sync is not None:
+        sync("outbox")
+    state.stage_put(doc_id, name, resend=resend)  # durable: from here a missing temporary means it was renamed
+    faults.reached("after-mailbox-stage")
+    _rename(drop, tmp, name, sync)
+    faults.reached("after-outbox-write")
+    state.mark_put(doc_id, at, resend=resend)
+    return True
+
+
+def _rename(drop: FileDrop, tmp: str, name: str, sync) -> None:
+    drop.move("outbox", tmp, "outbox", name)
+    if sync is not None:  # the rename durable before the document is marked
+        sync("outbox")
+
+
 def wire_bytes(state: StateStore, partner: str, doc: dict, content: bytes, configured: str) -> bytes:
     """``content`` (a document as stored: UTF-8) as delivery writes it for the partner: an X12 document beyond
     ASCII in its profile's [x12] encoding ("auto": the one its files show, as of the document's making)."""
@@ -371,10 +475,27 @@ def in_outbox(drop: FileDrop, folder: str, name: str, content: bytes) -> str:
 
 
 def deliver_resends(state: StateStore, profile: PartnerProfile, drop: FileDrop, *, now: datetime,
-                    only: int | None = None) -> int:
+                    only: int | None = None, mailbox: bool = False) -> int:
     """Write the partner's pending resends (``only``: that one) to its outbox as delivery writes a document
     (the profile's [delivery] upload), each marked delivered once in place; one whose name holds other bytes
-    stays pending (StateError after the others). Returns how many were written or found in place."""
+    stays pending (StateError after the others). ``mailbox``: ``drop`` is the VAN mailbox's, each put as
+    deliver_to_mailbox puts a document (put_in_mailbox: recorded before its rename). Returns how many were written
+    or found in place."""
+    if mailbox:
+        n, conflicts = 0, []
+        waiting = [r for r in state.resends_of(profile.id, pending=True) if only is None or r["id"] == only]
+        staged = state.staged_puts([r["id"] for r in waiting], resend=True)
+        for r in waiting:
+            name = staged.get(r["id"], r["file_name"])
+            if put_in_mailbox(state, drop, r["id"], name, state.resend_content(r["id"]), staged=r["id"] in staged,
+                              at=now.isoformat(), resend=True):
+                n += 1
+            else:
+                conflicts.append(name)
+        if conflicts:
+            raise StateError(f"{len(conflicts)} resend file(s) already in the VAN mailbox's outbound folder with other "
+                             "content; not overwritten", partner=profile.id, files=", ".join(conflicts[:5]))
+        return n
     delivery = profile.delivery
     upload = delivery.upload if delivery is not None else "temp_name"
     staging = f"outbox/{delivery.staging_folder}" if delivery is not None and delivery.staging_folder else None

@@ -26,6 +26,7 @@ POINTS = (
     "after-confirmation-commit",  # a warehouse confirmation's shipments, 856s and disposition committed; not yet moved
     "after-shipping",       # every warehouse's confirmations and the invoicing done: 856/810s stored, pending
     "mid-outbox-write",     # half of an outbox file written to its temporary name
+    "after-mailbox-stage",  # a file for the VAN mailbox whole under its hidden name and recorded, not yet renamed
     "after-outbox-write",   # an outbox file in place, not yet marked delivered
     "after-delivery",       # every partner's documents delivered
     "after-reconcile",      # the reconciliation committed (verdicts, exceptions, finance reports); no run report yet

@@ -202,7 +202,9 @@ def _take_held_early(ws: Workspace, profile: PartnerProfile, state: StateStore, 
 def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
                     now: datetime, run_id: str, keep: Callable[[], None] | None) -> PartnerResult:
     res = PartnerResult(partner=profile.id)
-    local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
+    # a partner on SFTP: the local drop/<id>/inbox/ beside it (the VAN mailbox's hand-offs, files put there by hand)
+    # is read with the profile's [drop.local] ready rule, as a local partner's inbox: a file still growing waits
+    local = drop if isinstance(drop, LocalDrop) else local_drops(ws)(profile)
     store = OrderStore(ws.orders_dir)
     at = now.isoformat()
     render = renderer({profile.id: profile}, now)
@@ -299,10 +301,12 @@ def _to_take(state: StateStore, inbox: FileDrop, local: LocalDrop, kept: KeptCop
     """Each file to take with the drop to read it from (retake.with_kept: the kept copies due, then the inbox), and
     for a partner whose drop is on a server (SFTP) first the files of the local drop/<id>/inbox/ beside it: the
     interchanges the VAN mailbox's split handed it (flows.mailbox; each written whole under a hidden name and
-    renamed, so read without a settle wait). They are taken from the local inbox and moved to the local processed/
-    or quarantine/ as a local partner's are (its SHA-256 and name in the files table: never twice), before the
-    server is first asked, so a server that is down leaves them answered (its intake then fails saying so). The
-    inbox entries never read (refusals) of both are reported, the server's as it is first listed."""
+    renamed) and files put there by hand, listed by the profile's [drop.local] ready rule as a local partner's inbox
+    is (a file changed less than settle_seconds ago is read only if it stays unchanged that long). They are taken
+    from the local inbox and moved to the local processed/ or quarantine/ as a local partner's are (its SHA-256
+    and name in the files table: never twice), before the server is first asked, so a server that is down leaves
+    them answered (its intake then fails saying so). The inbox entries never read (refusals) of both are reported,
+    the server's as it is first listed."""
     if inbox is not local:
         _report_refusals(state, local, res, run_id=run_id)
         for info in local.list("inbox"):

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from connectors import lease, store_versions
 from connectors.base import FileDrop
+from connectors.local import LocalDrop
 from connectors.state import StateStore
 from flows import faults, progress, recovery, steps
 from flows.memory import gives_back, survivors_frozen
@@ -45,6 +46,26 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
     if profile.drop.kind == "local":
         return steps.local_drops(open_workspace(ws_root))(profile)
     return _sftp_drop(profile.drop.sftp, partner=profile.id)
+
+
+def open_delivery_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
+    """Where ``profile``'s documents are written: the VAN mailbox's outbound folder when its [delivery] says via =
+    "mailbox" (open_mailbox_outbound), else its own drop (open_drop)."""
+    if profile.delivery.via == "mailbox":
+        return open_mailbox_outbound(open_workspace(ws_root))
+    return open_drop(ws_root, profile)
+
+
+def open_mailbox_outbound(ws: Workspace) -> FileDrop:
+    """The VAN mailbox's drop for what a partner of [delivery] via = "mailbox" is sent: its "outbox" is mailbox/outbox/
+    (workspace.toml's [mailbox] kind = "local": the VAN's or translator's job sends what it finds there), or the
+    [mailbox.sftp] server's remote_outbox (kind = "sftp"). ConfigError when [mailbox] does not validate."""
+    from flows.mailbox import mailbox_root
+
+    where = ws.mailbox_drop
+    if where.kind == "sftp":
+        return _sftp_drop(where.sftp, mailbox="outbound")
+    return LocalDrop(mailbox_root(ws))
 
 
 def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
@@ -115,11 +136,13 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
     try:
-        drop = open_drop(workspace, delivering(ws, profile))
+        to = delivering(ws, profile)
+        mailbox = to.delivery.via == "mailbox"
+        drop = open_delivery_drop(workspace, to)
         try:
             with timed("deliver", partner_id):
                 return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                             run_id=run_id, keep=keep)
+                                             run_id=run_id, keep=keep, mailbox=mailbox)
         finally:
             drop.close()
     finally:

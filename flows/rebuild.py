@@ -115,7 +115,11 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                          "reconciliation, so the finance report shows what was shipped and invoiced, and what "
                          "was shipped and not yet invoiced")
     for pid, p in sorted(profiles.items()):
-        if p.drop.kind != "local":
+        if p.delivery.via == "mailbox":
+            out.notes.append(f"{pid}: its documents go through the VAN mailbox's outbound folder ([delivery] via = "
+                             "\"mailbox\"), which the VAN empties: not read here; check the partner's last "
+                             "ISA13/GS06/ST02 received and raise the numbers (docs/state-store.md, Recovery)")
+        elif p.drop.kind != "local":
             out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
                              "and raise the numbers (docs/state-store.md, Recovery)")

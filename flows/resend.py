@@ -67,7 +67,7 @@ def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str, to: Pa
     if doc_type not in ("997", "TA1") and kind not in profile.receives:
         raise Refused(f"partner {profile.id}'s profile does not list {kind} in receives "
                       f"({', '.join(profile.receives)}): its delivery of {doc_type}s is not configured")
-    if to.drop.kind == "local" and not (ws.drop_root / to.id).is_dir():
+    if to.drop.kind == "local" and to.delivery.via == "drop" and not (ws.drop_root / to.id).is_dir():
         raise Refused(f"partner {to.id}'s drop {ws.drop_root / to.id} does not exist: its delivery is not "
                       "configured (set [drop] in its profile, or make the folder)")
 
@@ -272,7 +272,7 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
                               "sent; nothing is written over it (see docs/state-store.md, Recovery)")
             row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}",
                          clock=now)
-        deliver_resends(state, profile, drop, now=now, only=row["id"])
+        deliver_resends(state, profile, drop, now=now, only=row["id"], mailbox=to.delivery.via == "mailbox")
     finally:
         drop.close()
     # "same": the file was still in the outbox (the partner has not taken it): nothing written, marked sent

@@ -185,7 +185,10 @@ def delivery_lines(party: str, kinds: Iterable[str], delivery: DeliverySettings,
 
 
 def profile_delivery(profile: PartnerProfile) -> list[str]:
-    """delivery_lines of a partner's profile: the documents it receives, in its drop's outbox (local or SFTP)."""
+    """delivery_lines of a partner's profile: the documents it receives, in its drop's outbox (local or SFTP), or
+    with [delivery] via = "mailbox" in the VAN mailbox's outbound folder ("mailbox:outbox/...")."""
+    if profile.delivery.via == "mailbox":  # the VAN's outbound folder: mailbox/outbox/ or [mailbox.sftp] remote_outbox
+        return delivery_lines(profile.id, profile.receives, profile.delivery, outbox="mailbox:outbox", remote=False)
     sftp = profile.drop.sftp if profile.drop.kind == "sftp" else None
     return delivery_lines(profile.id, profile.receives, profile.delivery,
                           outbox=f"sftp:{sftp.remote_outbox}" if sftp else "outbox", remote=sftp is not None)

@@ -514,6 +514,11 @@ class DeliverySettings(_Model):
     # final name and its size checked, for a server that refuses renames (a crash can leave part of a file there)
     upload: Literal["temp_name", "staging", "direct"] = "temp_name"
     staging_folder: str | None = None
+    # "drop": the files go to the partner's own drop's outbox (its folder, or its SFTP server's remote_outbox);
+    # "mailbox": to the VAN mailbox's outbound folder (workspace.toml's [mailbox]: mailbox/outbox/, or its
+    # [mailbox.sftp] remote_outbox), for a partner reached only through the VAN (flows.documents.deliver_to_mailbox:
+    # each file put under a hidden name, recorded, renamed into place: never sent twice)
+    via: Literal["drop", "mailbox"] = "drop"
 
     @field_validator("file_name")
     @classmethod
@@ -545,6 +550,9 @@ class DeliverySettings(_Model):
             raise ValueError('upload = "staging" needs a staging_folder (one the partner\'s poller does not read)')
         if self.staging_folder and self.upload != "staging":
             raise ValueError('staging_folder is used only with upload = "staging"')
+        if self.via == "mailbox" and (self.folders or self.upload != "temp_name"):
+            raise ValueError('via = "mailbox" puts every file in the VAN mailbox\'s one outbound folder under a hidden '
+                             'temporary name, renamed into place: leave out folders, upload and staging_folder')
         return self
 
     def pattern(self, kind: str) -> str | None:
