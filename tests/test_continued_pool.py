@@ -138,3 +138,29 @@ def test_a_pool_night_orders_the_two_profiles_as_the_one_process_night(embedded,
     ran = [pid for stage, pid in stages.ran if stage == "intake"]
     assert ran.index("meijer") < ran.index("meijer2")
 
+
+def test_the_switch_night_says_the_continuing_profiles_control_number_gap(embedded):
+    """A's documents numbered under B's envelope the first time move B's counters past A's: the run that did it
+    records CONTROL_NUMBERS_SKIPPED for B naming each counter's last number, those skipped and the next; once."""
+    one, _ = embedded
+    from connectors.state import StateStore
+
+    state = StateStore(one.state_path)
+    try:
+        rows = state._q("SELECT run_id, partner, severity, message FROM findings WHERE code='CONTROL_NUMBERS_SKIPPED'")
+        sent = state._q("SELECT file_name, isa13 FROM documents WHERE partner IN ('meijer', 'meijer2') ORDER BY id")
+    finally:
+        state.close()
+    # 11-24 A sent its 997 and 855 (ISA13 1, 2); on the switch night A's 997s were the first sent under B's envelope
+    assert [(f, n) for f, n in sent[:3]] == [("meijer-997-000000001.x12", "000000001"),
+                                              ("meijer-855-000000002.x12", "000000002"),
+                                              ("meijer2-997-000000003.x12", "000000003")]
+    [(run, partner, severity, message)] = rows  # once: the counters stay past A's from then on
+    assert (run, partner, severity) == ("20261126T020000", "meijer2", "warning")
+    assert "meijer2's control numbers moved past meijer's" in message
+    assert "ISA13 none sent yet, next 3 (1-2 skipped); GS06 none sent yet, next 3 (1-2 skipped); ST02 none sent yet, " \
+           "next 3 (1-2 skipped)" in message, message
+    # said in the night's failures report, for B
+    said = [p.name for p in (one.root / "reports" / "20261126T020000").rglob("*") if p.is_file() and
+            "CONTROL_NUMBERS_SKIPPED" in p.read_text(errors="replace")]
+    assert said, sorted(p.name for p in (one.root / "reports" / "20261126T020000").rglob("*"))
