@@ -309,8 +309,9 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     # decide's stored lines and reservations kept for the ship stage's read of its orders', the ship stage's lines
     # for the invoice stage's (connectors.store_versions: each taken while the store's write version is the one
     # they were written at); let go after the invoice stage
-    with ExitStack() as keeping:
-        keeping.enter_context(continuations_held(ws))  # [continues] read once for the night's per-partner stages
+    # [continues] read once for the night's per-partner stages, delivery's too (outside ``keeping``, which
+    # _stages_kept closes after the invoice stage: delivery scanned the partners folder again, once a partner)
+    with continuations_held(ws), ExitStack() as keeping:
         return _stages_kept(ws, run_id, started, stages, partners, use_gx, held, keeping)
 
 

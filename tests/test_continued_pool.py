@@ -164,3 +164,28 @@ def test_the_switch_night_says_the_continuing_profiles_control_number_gap(embedd
     said = [p.name for p in (one.root / "reports" / "20261126T020000").rglob("*") if p.is_file() and
             "CONTROL_NUMBERS_SKIPPED" in p.read_text(errors="replace")]
     assert said, sorted(p.name for p in (one.root / "reports" / "20261126T020000").rglob("*"))
+
+
+def test_a_night_reads_who_continues_whom_once_delivery_included(tmp_path, monkeypatch):
+    """Every per-partner stage of a night in one process asks who continues whom (Workspace.continuations, through
+    runnable_partner and delivering); the partners folder is scanned once, at the night's start: delivery scanned it
+    again for each partner (~1 ms a call at 200 partners, bench/bench_continuers.py) once the stages after decide let
+    go what they kept."""
+    from flows import workspace
+
+    ws = _workspace(tmp_path / "ws")
+    _drop_switch_night(ws)
+    scans, asked = [], []
+    real = workspace.Workspace.continuations
+
+    def counted(self):
+        asked.append(1)
+        if workspace._CONTINUATIONS_HELD.get(str(self.partners_dir)) is None:
+            scans.append(1)
+        return real(self)
+
+    monkeypatch.setattr(workspace.Workspace, "continuations", counted)
+    summary = night.run_night(str(ws.root), stages=night.InProcess(delays=[]), now=SWITCH.isoformat())
+    assert not summary["failure"]
+    assert any((ws.drop_root / "meijer2" / "outbox").glob("*.x12"))  # (delivery ran: B's 997s and A's 855s)
+    assert len(asked) > 4 and len(scans) == 1, (len(asked), len(scans))
