@@ -743,6 +743,30 @@ class Applied:
     documents: Counter = field(default_factory=Counter)
     document_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (partner, doc_key) -> id
     held: list[FindingRecord] = field(default_factory=list)
+    # (sequence, partner, [(kind, last before, last now)]): a continuing profile's counters moved past those of the
+    # profile whose documents it numbers ([continues], StateStore.numbers_past), said as CONTROL_NUMBERS_SKIPPED
+    skipped: list[tuple[str, str, list[tuple[str, int, int]]]] = field(default_factory=list)
+
+
+_NUMBER_KINDS = {"ISA": "ISA13", "GS": "GS06", "ST": "ST02", "CSV": "file number"}
+
+
+def _numbers_skipped(moved: tuple[str, str, list[tuple[str, int, int]]]) -> FindingRecord:
+    """CONTROL_NUMBERS_SKIPPED for the continuing profile (``sequence``, [continues]) whose counters were moved past
+    those of the profile it carries on (``partner``): each kind's numbers before, those skipped and the next."""
+    from schemas.findings import finding
+
+    sequence, partner, kinds = moved
+    said = "; ".join(f"{_NUMBER_KINDS.get(kind, kind)} {'none sent yet' if before == 0 else f'last {before}'}, "
+                     f"next {last + 1}" + (f" ({before + 1}-{last} skipped)" if last > before + 1 else
+                                           f" ({last} skipped)" if last == before + 1 else "")
+                     for kind, before, last in sorted(kinds, key=lambda k: list(_NUMBER_KINDS).index(k[0])
+                                                      if k[0] in _NUMBER_KINDS else 9))
+    return FindingRecord(finding("CONTROL_NUMBERS_SKIPPED", (
+        f"{sequence}'s control numbers moved past {partner}'s, whose documents it sends from now ([continues]): "
+        f"{said}. The numbers skipped are the ones {partner}'s documents had; they are never used under {sequence}'s "
+        "ids: X12 asks for unique control numbers, not consecutive ones; tell the partner's new provider")),
+        sequence, consequence="none (numbers skipped once; nothing held)", stage="numbering")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1357,16 +1381,22 @@ class StateStore(FinanceTables):
                 (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
-    def numbers_past(self, sequence: str, partner: str) -> None:
+    def numbers_past(self, sequence: str, partner: str) -> list[tuple[str, int, int]]:
         """``sequence``'s counters (each kind) moved past ``partner``'s where they are behind (inside a transaction):
         ``partner``'s documents numbered in ``sequence`` (a profile whose orders ``sequence`` carries on, [continues])
         never take a number one of its own documents had, so (partner, ISA13, GS06, ST02) still names one set of it
         (the verdicts of its sets, document_acks, are keyed so; a 997 from its old ids names one group). Numbers are
-        skipped, never reused: ``sequence``'s own receivers see them rise, as ever."""
+        skipped, never reused: ``sequence``'s own receivers see them rise, as ever. Returns the counters it moved:
+        (kind, ``sequence``'s last before, its last now: the numbers between skipped), by kind; none once moved."""
         with self.transaction():
+            moved = [(kind, int(before or 0), int(last)) for kind, last, before in self._q(
+                "SELECT a.kind, a.last, b.last FROM control_numbers a LEFT JOIN control_numbers b ON b.partner=? AND"
+                " b.kind=a.kind WHERE a.partner=? AND (b.last IS NULL OR b.last < a.last) ORDER BY a.kind",
+                (sequence, partner))]
             self._q("INSERT INTO control_numbers (partner, kind, last) SELECT ?, kind, last FROM control_numbers"
                     " WHERE partner=? ON CONFLICT (partner, kind) DO UPDATE SET last = CASE WHEN excluded.last >"
                     " control_numbers.last THEN excluded.last ELSE control_numbers.last END", (sequence, partner))
+        return moved
 
     def take_numbers(self, partner: str, kind: str, count: int = 1, *, maximum: int | None = None) -> list[int]:
         """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction);
@@ -1468,7 +1498,7 @@ class StateStore(FinanceTables):
             self._write_events(plan, applied)
             self._write_shipments(plan)
             self._write_invoices(plan)
-            self.add_findings([*plan.findings, *applied.held], run_id=run_id)
+            self.add_findings([*plan.findings, *applied.held, *map(_numbers_skipped, applied.skipped)], run_id=run_id)
         return applied
 
     def _keep_written(self, plan: Plan) -> None:
@@ -1507,7 +1537,8 @@ class StateStore(FinanceTables):
                 applied.document_ids.setdefault(key, 0)
             return
         reasons = [hold(d) if hold is not None else None for d in todo]
-        numbered = iter(self._number([d for d, why in zip(todo, reasons, strict=True) if why is None], render))
+        numbered = iter(self._number([d for d, why in zip(todo, reasons, strict=True) if why is None], render,
+                                     skipped=applied.skipped))
         ids = iter(self._next_ids("document", len(todo)))
         doc_rows, set_rows = [], []
         for d, why in zip(todo, reasons, strict=True):
@@ -1530,17 +1561,21 @@ class StateStore(FinanceTables):
         self._insert_tuples("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
                                               "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
-    def _number(self, docs: Sequence[PlannedDocument], render: Render | None = None
+    def _number(self, docs: Sequence[PlannedDocument], render: Render | None = None,
+                skipped: list[tuple[str, str, list[tuple[str, int, int]]]] | None = None
                 ) -> list[tuple[int, int, list[int]]]:
         """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once. A partner whose
         documents go under another's envelope (``render``'s sequence_of: a profile whose orders another carries on,
-        [continues]) takes that one's numbers: one sequence per envelope, never an ISA13 twice to one receiver."""
+        [continues]) takes that one's numbers: one sequence per envelope, never an ISA13 twice to one receiver.
+        ``skipped`` is given (sequence, partner, numbers_past's moves) each time that moved the sequence's counters
+        past the partner's (the switch: once)."""
         of = getattr(render, "sequence_of", None) or (lambda partner: partner)
         out = []
         numbers: dict[tuple[str, str], Iterator[int]] = {}
         for seq in dict.fromkeys(of(d.partner) for d in docs):
-            for partner in {d.partner for d in docs if of(d.partner) == seq} - {seq}:
-                self.numbers_past(seq, partner)
+            for partner in sorted({d.partner for d in docs if of(d.partner) == seq} - {seq}):
+                if (moved := self.numbers_past(seq, partner)) and skipped is not None:
+                    skipped.append((seq, partner, moved))
             plain = [d for d in docs if of(d.partner) == seq and d.doc_type in UNENVELOPED]
             numbers[(seq, "CSV")] = iter(self.take_numbers(seq, "CSV", len(plain)))  # its file name
             mine = [d for d in docs if of(d.partner) == seq and d.doc_type not in UNENVELOPED]

@@ -486,6 +486,10 @@ HINTS: dict[str, str] = {
     "FILE_RETAKEN": (
         "None: ops asked for this take (who, when and why are in the message); its earlier take sent nothing."
     ),
+    "CONTROL_NUMBERS_SKIPPED": (
+        "Nothing to fix: tell the partner's new provider that the continuing profile's control numbers jump once (the "
+        "message names the numbers skipped), so that their gap check does not read it as lost interchanges."
+    ),
     "MAILBOX_INTERCHANGE_UNROUTED": (
         "Add the sender's partner profile (or its ISA05/ISA06 to the right profile's [x12] their_ids), then copy the "
         "kept interchange from mailbox/quarantine/ into that partner's drop inbox: the next run takes and answers it. "

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from connectors import lease, store_versions
@@ -332,8 +332,9 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     # decide's stored lines and reservations kept for the ship stage's read of its orders', the ship stage's lines
     # for the invoice stage's (connectors.store_versions: each taken while the store's write version is the one
     # they were written at); let go after the invoice stage
-    with ExitStack() as keeping:
-        keeping.enter_context(continuations_held(ws))  # [continues] read once for the night's per-partner stages
+    # [continues] read once for the night's per-partner stages, delivery's too (outside ``keeping``, which
+    # _stages_kept closes after the invoice stage: delivery scanned the partners folder again, once a partner)
+    with continuations_held(ws), ExitStack() as keeping:
         return _stages_kept(ws, run_id, started, stages, partners, use_gx, held, keeping)
 
 
@@ -548,7 +549,12 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
     executor can (``<stage>_many``, e.g. flows.pool: flow runs on a work pool's workers). After a
     concurrent phase the store-internal numbers its partners took (arrival, history, documents,
     findings, 860s) are put back in partner order (connectors.state_order): the state is the one a
-    single process leaves, whichever partner finished first."""
+    single process leaves, whichever partner finished first. Partners one of which carries on
+    another's orders ([continues]: B's 860 applied to A's order, A's documents numbered in B's
+    sequence and written to B's outbox) are handed to the executor as a chain (``chains=``, chained)
+    that it runs one after the other in partner order, as this process does: run side by side, B's
+    860 could be read before A's 850 of the same night was stored (then waiting, or left B's) and
+    A's and B's documents numbered in another order."""
     root = str(ws.root)
     many = getattr(stages, f"{stage}_many", None)
     if many is None:
@@ -564,7 +570,11 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
                             f"{stage} ({', '.join(p for p in partners if p not in busy)}): done here")
         phase = f"{run_id}:{stage}"
         before = state_order.mark(state, phase)  # kept in the store: a resumed run orders what a killed one took
-        outcomes = many(root, busy, clock, run_id) if busy else {}
+        chains = [c for c in chained(busy, ws.continuations()) if len(c) > 1]
+        if chains:
+            progress.report(stage, "one after the other, as one carries on the other's orders ([continues]): "
+                            + "; ".join(" then ".join(c) for c in chains))
+        outcomes = (many(root, busy, clock, run_id, **({"chains": chains} if chains else {})) if busy else {})
         moved = state_order.put_in_partner_order(state, before, partners, phase)
     finally:
         state.close()
@@ -572,6 +582,31 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
         progress.report(stage, "numbers put back in partner order: " + ", ".join(
             f"{n:,} {seq}" for seq, n in sorted(moved.items()) if n))
     return {pid: outcomes[pid] if pid in outcomes else _idle(stage, pid) for pid in partners}
+
+
+def chained(partners: list[str], continuations: dict[str, tuple[str, date]]) -> list[list[str]]:
+    """``partners`` as the chains a concurrent phase must run each one after the other: the partners linked by
+    [continues] (``continuations``: B -> (A, effective), Workspace.continuations; whatever the date: a
+    continuation that takes effect during the phase is one as well) in one chain, in ``partners``' order; every
+    other partner a chain of its own. Chains in the order of their first partner."""
+    index = {pid: i for i, pid in enumerate(partners)}
+    root = {pid: pid for pid in partners}
+
+    def find(pid: str) -> str:
+        while root[pid] != pid:
+            root[pid] = root[root[pid]]
+            pid = root[pid]
+        return pid
+
+    for b, (a, _effective) in continuations.items():
+        if b in root and a in root:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                root[max(ra, rb, key=index.__getitem__)] = min(ra, rb, key=index.__getitem__)
+    out: dict[str, list[str]] = {}
+    for pid in partners:
+        out.setdefault(find(pid), []).append(pid)
+    return list(out.values())
 
 
 def _idle(stage: str, pid: str) -> StageOutcome:

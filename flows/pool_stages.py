@@ -39,12 +39,20 @@ class PoolStages(PrefectStages):
             self._deployment, self._slots = deploy(self.pool, limit=self.limit)
         return self._deployment
 
-    def groups(self, partners: list[str]) -> list[list[str]]:
+    def groups(self, partners: list[str], chains: list[list[str]] | None = None) -> list[list[str]]:
         """The partners of a phase as the flow runs that take them: one run per partner, or, when the
         pool runs fewer flow runs at once (its concurrency limit), that many runs taking the partners
-        in turn (a run waiting for a slot only adds a process start)."""
-        slots = self._slots or len(partners)
-        return [partners[i::slots] for i in range(min(slots, len(partners)))]
+        in turn (a run waiting for a slot only adds a process start). The partners of a chain
+        (flows.night.chained: one carries on another's orders) in one run, in the chain's order."""
+        units, seen = [], set()
+        for pid in partners:
+            if pid in seen:
+                continue
+            unit = next(([p for p in c if p in partners] for c in chains or () if pid in c), [pid])
+            seen.update(unit)
+            units.append(unit)
+        slots = self._slots or len(units)
+        return [[pid for unit in units[i::slots] for pid in unit] for i in range(min(slots, len(units)))]
 
     def intake(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
         return self._fan_out("intake", workspace, [partner_id], now_iso, run_id)[partner_id]
@@ -52,17 +60,27 @@ class PoolStages(PrefectStages):
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
         return self._fan_out("deliver", workspace, [partner_id], now_iso, run_id)[partner_id]
 
-    def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict[str, StageOutcome]:
+    def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str,
+                    chains: list[list[str]] | None = None) -> dict[str, StageOutcome]:
         """The phase's partners taken in by flow runs that then wait to deliver them (``then="deliver"``):
         back as soon as every partner's intake outcome is there; the runs still waiting are kept for
-        deliver_many."""
-        return self._fan_out("intake", workspace, partners, now_iso, run_id, then="deliver")
+        deliver_many. A chain's partners (``chains``) are taken by one run, one after the other."""
+        return self._fan_out("intake", workspace, partners, now_iso, run_id, then="deliver", chains=chains)
 
-    def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict[str, StageOutcome]:
+    def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str,
+                     chains: list[list[str]] | None = None) -> dict[str, StageOutcome]:
         """Each waiting intake run told which of its partners to deliver (none: it ends); the partners no
-        waiting run has get flow runs of their own, as intake's did."""
+        waiting run has get flow runs of their own, as intake's did. A chain's partners (``chains``) are
+        delivered by one run, one after the other: by the waiting run only when it holds every partner of
+        the chain this phase delivers (an idle intake had no run), else by a new run."""
         waiting = self._waiting.pop((workspace, run_id), {})
-        told = {head: (run, [pid for pid in group if pid in partners], run_name("intake+deliver", group))
+
+        def whole(pid: str, group: list[str]) -> bool:
+            chain = next((c for c in chains or () if pid in c), [pid])
+            return all(p in group for p in chain if p in partners)
+
+        told = {head: (run, [pid for pid in group if pid in partners and whole(pid, group)],
+                       run_name("intake+deliver", group))
                 for head, (run, group) in waiting.items()}
         for _, mine, _ in told.values():
             for pid in mine:  # an outcome left by an earlier attempt of this run is never read as this one's
@@ -70,10 +88,11 @@ class PoolStages(PrefectStages):
         for head, (_, mine, _) in told.items():
             write_json(go_path(workspace, run_id, head), {"deliver": mine})
         rest = [pid for pid in partners if not any(pid in mine for _, mine, _ in told.values())]
-        return self._fan_out("deliver", workspace, rest, now_iso, run_id, told=told)
+        return self._fan_out("deliver", workspace, rest, now_iso, run_id, told=told, chains=chains)
 
     def _fan_out(self, stage: str, workspace: str, partners: list[str], now_iso: str, run_id: str, *,
-                 then: str = "", told: dict | None = None) -> dict[str, StageOutcome]:
+                 then: str = "", told: dict | None = None,
+                 chains: list[list[str]] | None = None) -> dict[str, StageOutcome]:
         """Start one flow run per partner (or per group of partners: ``groups``), wait for all of them
         (and for the runs ``told`` to deliver: head -> (flow run id, partners, name)), read each partner's
         outcome (in partner order, whatever order they finished in). With ``then``, a run counts as done
@@ -86,7 +105,7 @@ class PoolStages(PrefectStages):
         for pid in partners:  # an outcome left by an earlier attempt of this run is never read as this one's
             outcome_path(workspace, run_id, stage, pid).unlink(missing_ok=True)
         name = self.deployment() if partners else ""  # first: it reads the pool's limit, which ``groups`` needs
-        groups = self.groups(partners) if partners else []
+        groups = self.groups(partners, chains) if partners else []
         holder = lease.read_holder(workspace) if then and groups else None  # the night's: a run waits while it holds
         extra = {"then": then, "night_holder": holder.holder_id} if holder is not None else {}
         named = {g[0]: run_name(stage + (f"+{then}" if extra else ""), g) for g in groups}

@@ -233,6 +233,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("CONTROL_CHARACTER_REPLACED", "outbound", "warning", "",
            "A value we send holds a control character (a CSV cell, a reference file's row, a C1 control in an X12 "
            "element); each run of them was written as one blank."),
+        _C("CONTROL_NUMBERS_SKIPPED", "outbound", "warning", "",
+           "A profile carrying on another's orders ([continues]) numbers that one's documents from now: its own "
+           "control numbers moved past the other's, and the numbers between were skipped (once)."),
         _C("TEXT_NOT_IN_ENCODING", "outbound", "warning", "",
            "A document's text has characters the partner's encoding ([x12] encoding) has no code nor spelling for "
            "(Chinese, Japanese or Korean in ISO-8859-1 or ASCII); each was sent as '?'."),
