@@ -108,10 +108,10 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                                                answered=answered)}
     _link_acks(state, acks, taken)
     _partner_answers(state, profiles, answered, run_id=run_id)
-    _document_verdicts(ws, state, profiles, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
         _reship(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _document_verdicts(ws, state, profiles, run_id=run_id)  # (each 856's and 810's under its shipment or invoice)
     waiting = [o for o in out.waiting if not state.shipments_for_order(*o.split("/", 1))]
     if waiting:
         out.notes.append(f"{len(waiting)} order(s) of partners billed per order were shipped and not invoiced yet "

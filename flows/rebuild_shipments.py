@@ -104,7 +104,7 @@ def heads(data: bytes) -> list[dict]:
             h["BSN"] = el[2]
         elif tag == "MAN" and el[1] == "GM":
             h["MAN"].append(sscc_digits(el[2]) or el[2])
-        elif tag == "BIG":
+        elif tag in ("BIG", "G01"):  # (an 880's G01: the same date, number, PO date, PO)
             h.update(BIG01=el[1], BIG02=el[2], BIG04=el[4])
         elif tag == "REF" and el[1] == "SI" and "IT1" not in h:
             h["SI"] = el[2]
@@ -170,6 +170,7 @@ def reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]
         plan = shipments.plan_file(ws, prep, w, profiles, ref, serials=serials, now=now, at=now.isoformat(),
                                    run_id=run_id, warehouses=warehouses)
         kept = []
+        errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
         for s in plan.shipments:
             mine = [x for x in sent.get(s.shipment_id, ()) if x.partner == s.partner] or sent.get(s.shipment_id, [])
             if not mine:
@@ -191,7 +192,12 @@ def reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]
                 state.apply(Plan(reservation_tables=(ReservationTable(
                     pa.Table.from_pylist([{"partner": p, "po_number": po} for p, po in mine], ORDER_KEYS),
                     kept_rows[0]),)), at=now.isoformat(), run_id=run_id)
-            state.record_file(key, sha, name, len(data), at, "processed", archive_path=path.name, run_id=run_id)
+            for s in kept:
+                if s.asn_doc_key and s.po_numbers:
+                    state.name_sent_po(s.partner, s.asn_doc_key, s.po_numbers[0])
+            # (a file with a shipment held was quarantined by its night: a copy sent again is told so)
+            state.record_file(key, sha, name, len(data), at, "quarantined" if errors else "processed",
+                              archive_path=path.name, run_id=run_id, error_count=errors)
             state.mark_disposed(key, sha, at)
         recorded += len(kept)
     if recorded:
@@ -258,6 +264,7 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
     notes and stays recorded for the reconciliation alone. An 880 is not (its G17 names no PO line: noted in step
     1)."""
     found: list[tuple[str, dict, str, str]] = []  # (owner, the set's head, its doc key, when sent)
+    grocery: list[tuple[str, str, str]] = []  # the 880s': (partner, PO, when sent)
     lines_of: dict[tuple[str, str], list[dict]] = {}
     for paths in files.values():
         for path in paths:
@@ -265,16 +272,19 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
             if owner is None:
                 continue
             data = path.read_bytes()
-            mine = [h for h in heads(data) if h["set_id"] == "810" and h.get("BIG02") and h.get("BIG04")
+            mine = [h for h in heads(data) if h["set_id"] in ("810", "880") and h.get("BIG02") and h.get("BIG04")
                     and state.invoice_order(h["BIG02"]) is None]  # (a restored backup's own: kept)
             if not mine:
                 continue
             when = sent_at(data, at)
+            grocery += [(owner, h["BIG04"], when) for h in mine if h["set_id"] == "880"]
+            mine = [h for h in mine if h["set_id"] == "810"]
             rows, _ = read_sent_lines(read_interchanges(data, file=path.name), partner=owner,
                                       sha256=hashlib.sha256(data).hexdigest())
             for r in rows.filter(pc.equal(rows["doc_type"], "810")).to_pylist():
                 lines_of.setdefault((owner, r["document_ref"]), []).append(r)
             found += [(owner, h, f"sent:{path.name}:{h['n']}", when) for h in mine]
+    _billed_by_880(state, grocery, notes)
     if not found:
         return set()
     found.sort(key=lambda f: (f[3], f[2]))
@@ -326,3 +336,21 @@ def _invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], l
                          lines=tuple(billed), merchandise=merchandise, charges=total - merchandise - tax, total=total,
                          doc_key=doc_key, warehouse=warehouse, shipment_id=sid if warehouse else "",
                          currency=h.get("CUR") or "USD", created_at=when, run_id=run_id, tax=tax)
+
+
+def _billed_by_880(state: StateStore, grocery: list[tuple[str, str, str]], notes: list[str]) -> None:
+    """The shipments an 880 in the outbox billed (its order's, sent before it) marked billed, so no later night bills
+    them again; its lines are not recorded as invoiced (an 880's G17 names an item, not a PO line): the order stays
+    shipped, named in the notes."""
+    billed, named = [], []
+    for partner, po, when in grocery:
+        mine = [(s.warehouse, s.shipment_id) for s in state.shipments_for_order(partner, po)
+                if s.billing in ("shipment", "order") and (s.asn_at or "") <= when]
+        billed += mine
+        if mine:
+            named.append(f"{partner}/{po}")
+    if billed:
+        state.apply(Plan(billed=tuple(dict.fromkeys(billed))))
+        notes.append("shipment(s) billed by an 880 in the outbox marked billed, so no later night bills them again: "
+                     + ", ".join(sorted(set(named))[:10]) + "; their lines are not recorded as invoiced (an 880 names "
+                     "items, not PO lines): those orders stay shipped, not invoiced, in `status`")
