@@ -18,9 +18,12 @@ answered again and no outbox file is written over.
      order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
      its answers said (lifecycle.restore.placed_by_answers), the notes naming the orders where that is not exact;
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
-     record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
-     shipments and invoices themselves are not re-derived). An 880's lines cannot be (a G17 names no PO
-     line): the notes name the outbox files holding 880s, whose invoice numbers are raised all the same.
+     record` keeps another system's, so finance still sees what was shipped and invoiced; an 880's lines cannot
+     be (a G17 names no PO line): the notes name the outbox files holding 880s, whose invoice numbers are raised
+     all the same;
+  5. the warehouses' archived confirmations are replayed into the store's shipments (cartons, SSCCs, lines
+     shipped, reservations consumed), each tied to the 856 the partner got, and the outboxes' 810s recorded as its
+     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed.
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.

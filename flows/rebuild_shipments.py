@@ -142,7 +142,7 @@ def reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]
         for path in archived(ws.warehouse_drop_root / wid / "archive"):
             day, _sha, name = path.name.split("-", 2)
             files.append((day, wid, name, path))
-    if not files:
+    if not files and not sent:
         return 0, set()
     ref = load_reference(ws.reference_dir)
     counters: dict[str, int] = defaultdict(int)  # prefix -> the last serial the replay numbered
@@ -208,6 +208,12 @@ def reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]
         notes.append("shipment(s) confirmed by a warehouse whose 856 is in no outbox read here (held that night, or "
                      "its outbox on an SFTP server): " + "; ".join(unsent[:10]) + ". Recorded as shipped (the goods "
                      "left); no later night sends their 856: check with the partner what it received")
+    made = {sid for _p, sid in found}
+    if unmatched := sorted(f"{x.partner}/{sid}" for sid, xs in sent.items() if sid not in made for x in xs):
+        notes.append("856(s) in the outboxes whose shipment was not made again (no archived confirmation holds it, or "
+                     "the replay held it where a person released it since): " + ", ".join(unmatched[:10]) + ". Their "
+                     "lines stay recorded for the reconciliation, but their orders' lines come back unshipped: check "
+                     "them before the next run (a confirmation of them would ship them again)")
     if renumbered:
         notes.append("shipment(s) whose 856 carried other SSCCs than the replay numbered (the store numbered them "
                      "in another order): " + ", ".join(renumbered[:10]) + "; the 856's SSCCs are kept, as the "
