@@ -494,6 +494,18 @@ class FinanceTables:
             return self._many(f"INSERT INTO recorded_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
                               " ON CONFLICT (partner, sha256, position) DO NOTHING", rows)
 
+    def forget_sent_lines(self, partner: str, doc_type: str, refs: Iterable[str]) -> int:
+        """The recorded lines of the partner's ``doc_type`` documents (856, 810) named by ``refs`` (shipment ids,
+        invoice numbers) removed: `state rebuild` recorded them for the reconciliation and then made those
+        shipments or invoices again as the store's own records, which the reconciliation reads instead (kept, they
+        would count twice). The lines removed."""
+        refs = sorted(set(refs))
+        if not refs:
+            return 0
+        with self.transaction():
+            return self._many("DELETE FROM recorded_lines WHERE partner=? AND doc_type=? AND document_ref=?",
+                              [(partner, doc_type, ref) for ref in refs])
+
     def recorded_lines(self) -> pa.Table:
         """Every recorded 810/856 line (RECORDED_LINES), in the order they were recorded."""
         from schemas.reconciliation import RECORDED_LINES

@@ -1443,6 +1443,12 @@ class StateStore(FinanceTables):
         tied it (document_sets.source_sha256), so the order's documents list it again."""
         self._q("UPDATE document_sets SET source_sha256=? WHERE partner=? AND doc_key=?", (sha256, partner, doc_key))
 
+    def name_sent_po(self, partner: str, doc_key: str, po_number: str) -> None:
+        """An 856 found in the outbox (record_sent: its sets name no PO) named by the PO of the shipment `state
+        rebuild` made again of it (flows.rebuild_shipments), as the ship stage names the 856 it builds."""
+        self._q("UPDATE document_sets SET po_number=? WHERE partner=? AND doc_key=? AND COALESCE(po_number, '')=''",
+                (po_number, partner, doc_key))
+
     def take_serials(self, company_prefix: str, count: int, *, capacity: int) -> list[int]:
         """``count`` SSCC serial references under our GS1 ``company_prefix`` (one sequence per prefix
         for every partner and extension digit, so an SSCC is never built twice), from 1; ``capacity``

@@ -1696,6 +1696,8 @@ def _show_rebuilt(done, what: str) -> None:
     console.print(f"{what}: {done.documents} sent document(s) recorded from the outboxes, {done.files} archived "
                   f"file(s) replayed, {done.orders} order(s), {done.answered} answered as the outbox says, "
                   f"{done.reservations} reservation(s) restored"
+                  + (f", {done.shipments} shipment(s) and {done.invoices} invoice(s) made again from the warehouses' "
+                     "confirmations and the outboxes' 856s and 810s" if done.shipments or done.invoices else "")
                   + (f", {done.recorded} line(s) of 856s and 810s recorded for the reconciliation." if done.recorded
                      else "."))
     for name, n in sorted(done.numbers.items()):

@@ -18,9 +18,12 @@ answered again and no outbox file is written over.
      order's unit, its reservations in the stock's); a line no report holds (reports/ cleaned up) is placed as
      its answers said (lifecycle.restore.placed_by_answers), the notes naming the orders where that is not exact;
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
-     record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
-     shipments and invoices themselves are not re-derived). An 880's lines cannot be (a G17 names no PO
-     line): the notes name the outbox files holding 880s, whose invoice numbers are raised all the same.
+     record` keeps another system's, so finance still sees what was shipped and invoiced; an 880's lines cannot
+     be (a G17 names no PO line): the notes name the outbox files holding 880s, whose invoice numbers are raised
+     all the same;
+  5. the warehouses' archived confirmations are replayed into the store's shipments (cartons, SSCCs, lines
+     shipped, reservations consumed), each tied to the 856 the partner got, and the outboxes' 810s recorded as its
+     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed.
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.
@@ -52,7 +55,7 @@ from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
 from engine.resend import ISA_LENGTH, sets_read
 from engine.sscc import serial_of
-from flows import handoff
+from flows import handoff, rebuild_shipments
 from flows.intake import _continued, as_taken, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
@@ -83,6 +86,10 @@ class Rebuilt:
     reservations: int = 0
     recorded: int = 0  # lines of the outboxes' 856s and 810s recorded for the reconciliation
     resends: int = 0  # outbox files that are documents sent again under new control numbers (`orderbridge resend`)
+    reported: set[tuple[str, str]] = field(default_factory=set)  # orders whose allocation a run report held
+    waiting: list[str] = field(default_factory=list)  # "partner/PO" billed per order, an 856 sent and no 810
+    invoices: int = 0  # invoices recorded again from the outboxes' 810s (rebuild_shipments.reinvoice)
+    shipments: int = 0  # shipments recorded again from the warehouses' archived confirmations (rebuild_shipments)
     remittances: int = 0  # archived files whose 820/812 rows were read again into state/remittance (flows.handoff)
     notes: list[str] = field(default_factory=list)
 
@@ -104,16 +111,16 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                                                answered=answered)}
     _link_acks(state, acks, taken)
     _partner_answers(state, profiles, answered, run_id=run_id)
-    _document_verdicts(ws, state, profiles, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
-        out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
-                         "confirmations (their SSCC serials and invoice numbers are raised past every 856 and 810 in "
-                         "the outboxes, so none is used again); shipped orders come back as their last 855 left "
-                         "them: check them before the next run (docs/state-store.md, Recovery). The "
-                         f"{out.recorded:,} line(s) of the 856s and 810s in the outboxes are recorded for the "
-                         "reconciliation, so the finance report shows what was shipped and invoiced, and what "
-                         "was shipped and not yet invoiced")
+        _reship(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _document_verdicts(ws, state, profiles, run_id=run_id)  # (each 856's and 810's under its shipment or invoice)
+    waiting = [o for o in out.waiting if not state.shipments_for_order(*o.split("/", 1))]
+    if waiting:
+        out.notes.append(f"{len(waiting)} order(s) of partners billed per order were shipped and not invoiced yet "
+                         "and their shipments not made again (no warehouse confirmation archived here): "
+                         + ", ".join(waiting[:10]) + ". The 810 due once the order ships complete will not bill what "
+                         "shipped before the rebuild: invoice those units by hand (docs/state-store.md, Recovery)")
     for pid, p in sorted(profiles.items()):
         if p.delivery.via == "mailbox":
             out.notes.append(f"{pid}: its documents go through the VAN mailbox's outbound folder ([delivery] via = "
@@ -124,6 +131,35 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
                              "and raise the numbers (docs/state-store.md, Recovery)")
     return out
+
+
+def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *, at: str,
+            run_id: str) -> None:
+    """Step 5 (flows.rebuild_shipments): the warehouses' archived confirmations replayed into the store's shipments,
+    each tied to the 856 in the outbox the partner got; the 856 lines step 1 recorded for the reconciliation of
+    the shipments so made removed (the shipments are read instead)."""
+    files = {pid: _sent_files(ws, pid, p) for pid, p in profiles.items() if p.drop.kind == "local"}
+    # the documents step 1 recorded (their sets keyed sent:<file>:<n>), not a restored backup's own
+    recorded = {(pid, d.file_name) for pid in profiles for d in state.documents(pid) if d.doc_key.startswith("sent:")}
+    sent = rebuild_shipments.sent_856s(files, recorded, at=at, sent_at=_sent_at)
+    out.shipments, found = rebuild_shipments.reship(ws, state, profiles, sent, out.notes, archived=_archived,
+                                                    reported=out.reported, at=at, run_id=run_id)
+    by_partner: dict[str, set[str]] = defaultdict(set)
+    for pid, sid in found:
+        by_partner[pid].add(sid)
+    for pid, sids in sorted(by_partner.items()):
+        out.recorded -= state.forget_sent_lines(pid, "856", sids)
+    invoiced: dict[str, set[str]] = defaultdict(set)
+    for pid, number in rebuild_shipments.reinvoice(state, files, recorded, out.notes, at=at, run_id=run_id,
+                                                   sent_at=_sent_at):
+        invoiced[pid].add(number)
+        out.invoices += 1
+    for pid, numbers in sorted(invoiced.items()):
+        out.recorded -= state.forget_sent_lines(pid, "810", numbers)
+    if out.recorded:
+        out.notes.append(f"{out.recorded:,} line(s) of the 856s and 810s in the outboxes are recorded for the "
+                         "reconciliation (their shipments and invoices not made again as the store's), so the finance "
+                         "report shows what was shipped and invoiced (docs/state-store.md, Recovery)")
 
 
 # --- 1. what was sent -------------------------------------------------------------------------------------
@@ -292,12 +328,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     waiting = [f"{pid}/{po}" for pid, sent in sorted(billed.items())
                if pid in profiles and profiles[pid].fulfilment.invoice.per == "order"
                for po in sorted(sent["856"] - sent["810"] - sent["880"])]
-    if waiting:
-        out.notes.append(f"{len(waiting)} order(s) of partners billed per order were shipped and not invoiced yet: "
-                         + ", ".join(waiting[:10]) + ". Their shipments waiting for the order's 810 are not "
-                         "re-derived (the lines come back unshipped), so the 810 due once the order ships complete "
-                         "will not bill what shipped before the rebuild: invoice those units by hand "
-                         "(docs/state-store.md, Recovery)")
+    out.waiting = waiting  # (named once the shipments are made again: _reship, those it could not make)
     for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
         state.raise_number(COMPANY, kind, n)
         out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
@@ -702,6 +733,7 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     for c in sorted(state.pending_changes(statuses=None, keys=keys), key=lambda c: c.id):
         changes[(c.partner, c.po_number)].append(c)
     allocation = _allocations(ws, set(keys))
+    out.reported |= set(allocation)
     evidence, newest = {}, {}
     for key in keys:
         mine = changes.get(key, [])
@@ -946,8 +978,15 @@ def _allocation_rows(table: Path) -> list[dict]:
         key = (ln["partner"], ln["po_number"], ln["line_number"])
         base = {"partner": key[0], "po_number": key[1], "line_number": key[2], "sku": ln["sku"],
                 "promised_date": date.fromisoformat(ln["promised_date"]) if ln["promised_date"] else None}
-        places = split.get(key) or ([{"warehouse": ln["warehouses"], "quantity": ln["allocated"]}]
-                                    if ln["allocated"] and "," not in (ln["warehouses"] or "") else [])
+        one = ln["allocated"] and "," not in (ln["warehouses"] or "")
+        if key not in split and one and reserved.is_file():
+            # the night's reservations are written after its shipments: a line allocated that none holds shipped
+            # them all (its allocation cumulative, nothing of it reserved any more)
+            out.append(base | {"warehouse": ln["warehouses"], "allocated": ln["allocated"], "reserved": 0,
+                               "backordered": 0, "rejected": 0})
+            places = []
+        else:
+            places = split.get(key) or ([{"warehouse": ln["warehouses"], "quantity": ln["allocated"]}] if one else [])
         out += [base | {"warehouse": p["warehouse"], "allocated": units, "reserved": p["quantity"], "backordered": 0,
                         "rejected": 0} for p, units in zip(places, _in_order_units(ln["allocated"], places),
                                                            strict=True)]

@@ -433,49 +433,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped). ``seen``: the (sender,
     ISA13) of a 945 file's interchanges taken in, recorded with it (a copy sent again is ISA_DUPLICATE)."""
-    parts: dict[str, str] = {}  # a shipment recorded per PO or per stop: each part's id -> the warehouse's id
-    recorded = _recorded(state, warehouse, read.lines, profiles, parts)
-    again = {r[0] for r in recorded} & set(read.lines["shipment_id"].to_pylist())
-    if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
-        # over, its parts' records (an 856 per PO, per stop) read as the one shipment the warehouse confirmed
-        named = sorted({*again, *(part for part, sid in parts.items() if sid in again)})
-        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts,
-                                         kits=ref.kits, items=ref.items, item_units=ref.item_units)
-    voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
-    if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
-        read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
-    orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
-    read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
-        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
-        orders_with_po=orders_with_po)
-    pos = set(read.lines["po_number"].to_pylist())
-    records = {r.key: r for r in orders_with_po(pos)}
-    lines = state.line_table_for(records)
-    reserved = state.reservation_table_for(records)
-    orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
-    orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
-    # (and a line's own, its PO1 loop's or an 860's POC loop's N1*ST**92*17777: the 856's N3/N4 for its shipment)
-    order_lines = _reference_addresses(order_lines, ref, profiles)
-    # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
-    order_lines = heading_only(order_lines, _heading_only(profiles))
-    upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
-    dcs = _store_dcs(ref, profiles)  # the DC each store is shipped through (ship_tos.csv dc): its 856's N1*ST
-    batch = shipping.prepare_shipments(
-        read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
-        recorded=shipping.recorded_table(recorded), profiles=profiles,
-        item_units=ref.item_units, kits=ref.kits, partner_items=ref.partner_items, orders=orders,
-        order_lines=order_lines,
-        store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
-            k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
-        serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
-            p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
-        addresses=ship_checks.order_addresses(records, profiles), dcs=dcs,  # orders of another buyer / division of ours
-        stored_lines=lines,  # (units we cancelled after acknowledging them: a confirmation of them told so)
-        releases_held=_releases_held(state, OrderStore(ws.orders_dir), records))  # (its blanket cancelled: held)
-    # a substitute's LIN names the part shipped (the buyer's own ids as sent)
-    shipped_lines = as_shipped(order_lines, lines, ref.items)
-    source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
-    holders = _holders(state, records.values(), set(read.pos.values()) - pos)
+    prep = prepare_file(ws, warehouse, profiles, state, ref, read)
+    read, batch = prep.read, prep.batch
     # a confirmation taken again as ops asked: who, when, why, and its earlier take (file_takes)
     again = Plan(findings=tuple(FindingRecord(f, files_key(warehouse), "", retake.TAKEN_AGAIN, "shipments")
                                 for f in retake.retaken(state, files_key(warehouse), read.sha256, read.file)))
@@ -486,13 +445,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
             with state.transaction():
                 serials = {prefix: state.take_serials(prefix, n, capacity=serial_capacity(prefix))
                            for prefix, n in sorted(batch.serials_needed.items())}
-                plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
-                                               reservations=reserved, orders=orders, order_lines=shipped_lines,
-                                               items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
-                                               source=source, refused=refused, clock_zone=ws.clock_zone, dcs=dcs,
-                                               warehouses=ship_froms)
-                # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
-                plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
+                plan = plan_file(ws, prep.replace(batch=batch), warehouse, profiles, ref, serials=serials,
+                                 now=now, at=at, run_id=run_id, refused=refused, warehouses=ship_froms)
                 asked = lifecycle.asked_buyers(plan, profiles)  # (only the buyers of this file's orders read)
                 plan = lifecycle.batch_documents(  # the partners' delivery.batch, each to its order's buyer
                     plan, profiles, state.buyer_gs_ids(asked, lifecycle.asked_pos(plan, asked)))
@@ -533,6 +487,95 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """One confirmation file checked against the store (prepare_file), what plan_file plans its shipments of."""
+
+    read: shipping.Confirmations  # the file's confirmations (repeats passed over, releases keyed)
+    batch: shipping.ShipmentBatch
+    records: Mapping
+    lines: pa.Table
+    reserved: pa.Table
+    orders: pa.Table
+    shipped_lines: pa.Table
+    source: Mapping[str, str]
+    holders: Mapping[str, set[str]]
+    dcs: object
+
+    def replace(self, **kw) -> PreparedFile:
+        return replace(self, **kw)
+
+
+def prepare_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
+                 state: StateStore, ref: ReferenceData, read: shipping.Confirmations,
+                 reserved_as: Callable[[pa.Table, pa.Table], pa.Table] | None = None) -> PreparedFile:
+    """One file's confirmations checked against the orders, lines and reservations the store holds (a repeat of
+    a shipment recorded before read as that shipment, a release keyed), as _ship_file plans them; also what
+    `state rebuild` replays an archived confirmation with (flows.rebuild_shipments: ``reserved_as(reservations,
+    lines)``, the reservations the file is checked and planned against)."""
+    parts: dict[str, str] = {}  # a shipment recorded per PO or per stop: each part's id -> the warehouse's id
+    recorded = _recorded(state, warehouse, read.lines, profiles, parts)
+    again = {r[0] for r in recorded} & set(read.lines["shipment_id"].to_pylist())
+    if again:  # a shipment of an earlier file repeated as recorded (a WMS exporting the last days each day): passed
+        # over, its parts' records (an 856 per PO, per stop) read as the one shipment the warehouse confirmed
+        named = sorted({*again, *(part for part, sid in parts.items() if sid in again)})
+        read = repeats.without_repeats(read, state.shipments([(warehouse.id, s) for s in named]), parts,
+                                         kits=ref.kits, items=ref.items, item_units=ref.item_units)
+    voided = {read.unread.get(f.location.row) for f in read.findings if f.code == "SHIPMENT_LABEL_VOIDED"} - {None}
+    if voided and (sent := {r[0] for r in state.recorded_cartons_for(warehouse.id, sorted(voided), [])}):
+        read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
+    orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
+    read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
+        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
+        orders_with_po=orders_with_po)
+    pos = set(read.lines["po_number"].to_pylist())
+    records = {r.key: r for r in orders_with_po(pos)}
+    lines = state.line_table_for(records)
+    reserved = state.reservation_table_for(records)
+    if reserved_as is not None:
+        reserved = reserved_as(reserved, lines)
+    orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
+    orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
+    # (and a line's own, its PO1 loop's or an 860's POC loop's N1*ST**92*17777: the 856's N3/N4 for its shipment)
+    order_lines = _reference_addresses(order_lines, ref, profiles)
+    # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
+    order_lines = heading_only(order_lines, _heading_only(profiles))
+    upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
+    dcs = _store_dcs(ref, profiles)  # the DC each store is shipped through (ship_tos.csv dc): its 856's N1*ST
+    batch = shipping.prepare_shipments(
+        read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
+        recorded=shipping.recorded_table(recorded), profiles=profiles,
+        item_units=ref.item_units, kits=ref.kits, partner_items=ref.partner_items, orders=orders,
+        order_lines=order_lines,
+        store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
+            k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
+        serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
+            p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
+        addresses=ship_checks.order_addresses(records, profiles), dcs=dcs,  # orders of another buyer / division of ours
+        stored_lines=lines,  # (units we cancelled after acknowledging them: a confirmation of them told so)
+        releases_held=_releases_held(state, OrderStore(ws.orders_dir), records))  # (its blanket cancelled: held)
+    # a substitute's LIN names the part shipped (the buyer's own ids as sent)
+    shipped_lines = as_shipped(order_lines, lines, ref.items)
+    source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
+    return PreparedFile(read, batch, records, lines, reserved, orders, shipped_lines, source,
+                        _holders(state, records.values(), set(read.pos.values()) - pos), dcs)
+
+
+def plan_file(ws: Workspace, prep: PreparedFile, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
+              ref: ReferenceData, *, serials: Mapping[str, Sequence[int]], now: datetime,
+              at: str, run_id: str, refused: Mapping[str, Sequence[Finding]] | None = None,
+              warehouses: Mapping[str, WarehouseProfile] | None = None) -> Plan:
+    """The plan of a prepared file's shipments (engine.lifecycle.shipping.plan_shipments), numbered with
+    ``serials`` (prefix -> the SSCC serials taken), each finding its holder's (attributed, owned)."""
+    plan = shipping.plan_shipments(prep.batch, serials=serials, records=prep.records, lines=prep.lines,
+                                   reservations=prep.reserved, orders=prep.orders, order_lines=prep.shipped_lines,
+                                   items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
+                                   source=prep.source, refused=refused or {}, clock_zone=ws.clock_zone, dcs=prep.dcs,
+                                   warehouses=warehouses)
+    # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
+    return owned(attributed(plan, prep.read.pos, prep.holders), files_key(warehouse))
 
 
 def _answer_plan(answers: Sequence[WarehouseAnswer], unwritten: Sequence[Finding], party: str) -> Plan:

@@ -142,9 +142,10 @@ def test_a_rebuilt_order_answered_by_an_870_is_answered_as_the_live_night_left_i
 
 def test_a_rebuilt_880_night_raises_the_invoice_numbers_and_says_it_cannot_record_the_880s_lines(tmp_path):
     """Stater Bros. invoiced by the 880 (rg33's grocery_875, its profile receiving the 880 as its 880 test does): the
-    rebuild raises the invoice numbers past the 880's (G01), as past an 810's BIG02, and records the 856's lines for
-    the reconciliation; an 880's lines it cannot record (a G17 names no PO line: parsers.sent_documents reads 810 and
-    856 lines alone), so its notes say which 880s were left out, where before they said nothing of them."""
+    rebuild raises the invoice numbers past the 880's (G01), as past an 810's BIG02, and makes the 856's shipment
+    again, billed by the 880 (before: the 856's lines recorded for the reconciliation alone); an 880's lines it
+    cannot record (a G17 names no PO line: parsers.sent_documents reads 810 and 856 lines alone), so its notes say
+    which 880s were left out, where before they said nothing of them."""
     from tests.test_rg33_regional_grocers_boscovs import grocery_fixtures
 
     fixtures = grocery_fixtures(tmp_path)
@@ -157,7 +158,10 @@ def test_a_rebuilt_880_night_raises_the_invoice_numbers_and_says_it_cannot_recor
     numbers = "SELECT partner, kind, last FROM control_numbers"
     assert ("", "INVOICE", 1) in _rows(live, numbers)
     assert _differ(_rows(lost, numbers), _rows(live, numbers)) == ([], [])
-    recorded = "SELECT partner, doc_type, po_number, line_id, quantity FROM recorded_lines"
-    assert {r[1] for r in _rows(lost, recorded)} == {"856"}
-    [said] = [n for n in done.notes if "880" in n]
+    # the 856's shipment is made again from the archived confirmation (its lines no longer recorded beside it: they
+    # would count twice), billed as the 880 billed it: the next night sends no 880 again
+    shipments = "SELECT warehouse, shipment_id, partner, billing FROM shipments"
+    assert _rows(lost, shipments) == _rows(live, shipments) and {r[3] for r in _rows(lost, shipments)} == {"invoiced"}
+    assert not _rows(lost, "SELECT partner FROM recorded_lines")
+    [said] = [n for n in done.notes if "880 grocery invoices" in n]
     assert "staterbros-880-" in said and "not recorded for the reconciliation" in said

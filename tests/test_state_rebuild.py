@@ -170,7 +170,8 @@ def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what
     """A workspace with warehouses and a CSV partner: after night 2's 856s and 810s the store is lost;
     the rebuild raises the company-wide SSCC serial and invoice sequences and the CSV partner's
     acknowledgment numbers to the highest in the outboxes (none is used again) and says that
-    shipments and invoices are not re-derived (the CSV partner's orders are: see the test below)."""
+    shipments and invoices are made again as the store's own (before, they were not: their lines were recorded for
+    the reconciliation beside nothing; the CSV partner's orders are replayed: see the test below)."""
     ws = after(tmp_path / "ws", 2)
     before = StateStore(ws / "state" / "orderbridge.sqlite")
     last = {k: v for k, v in before.numbers_used().items() if k[0] == "" or k[1] == "CSV"}
@@ -183,12 +184,14 @@ def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what
     assert res.exit_code == 0, res.output
     state = StateStore(ws / "state" / "orderbridge.sqlite")
     assert {k: v for k, v in state.numbers_used().items() if k in last} == last
-    # what was shipped and invoiced, line by line, is still there for the reconciliation
-    assert _fulfilled(state.recorded_lines()) == fulfilled and not state.fulfilment_lines().num_rows
+    # what was shipped and invoiced, line by line, is there for the reconciliation: as the store's own shipments and
+    # invoices again (made from the archived confirmations and the outboxes' 856s and 810s), not as lines recorded
+    # from the outboxes beside them (counted twice)
+    assert _fulfilled(state.fulfilment_lines()) == fulfilled and not state.recorded_lines().num_rows
     state.close()
     text = " ".join(res.output.split())
-    assert f"{sum(fulfilled.values())} line(s) of 856s and 810s recorded for the reconciliation" in text
-    assert "shipments, cartons and invoices are not re-derived" in text
+    assert "line(s) of 856s and 810s recorded for the reconciliation" not in text
+    assert "shipment(s) and 3 invoice(s) made again from the warehouses' confirmations" in text
     assert "its CSV order files are not replayed" not in text  # they are: the CSV partner's orders come back
 
 
@@ -354,8 +357,8 @@ def test_rebuild_gives_back_each_orders_received_time_documents_and_skus(tmp_pat
 def test_rebuild_gives_back_a_csv_order_with_its_lines_state_and_csv_acknowledgment(tmp_path, after):
     """UMB-6001, the demo's CSV order (partner umbrella): the rebuild replayed X12 archives only, so the order
     was not in the rebuilt store at all. It now comes back as an X12 order does: replayed from its archived CSV
-    file, answered as its CSV acknowledgment in the outbox said (its shipments are not re-derived: it comes back
-    acknowledged, its shipped lines allocated), the acknowledgment under its documents."""
+    file, answered as its CSV acknowledgment in the outbox said, its shipment and 810 made again (shipped and
+    invoiced as the nights left it), the acknowledgment under its documents."""
     kept, lost = after(tmp_path / "kept", 2, shipping=True), after(tmp_path / "lost", 2, shipping=True)
     csv = ("SELECT partner, po_number, received_at, answered_with, ack_type, value FROM orders"
            " WHERE partner = 'umbrella'")
@@ -366,11 +369,14 @@ def test_rebuild_gives_back_a_csv_order_with_its_lines_state_and_csv_acknowledgm
     before, story = _status(kept, "umbrella", "UMB-6001"), _status(lost, "umbrella", "UMB-6001")
     assert _kept_by_rebuild(story) == _kept_by_rebuild(before)
     assert any(d["type"] == "CSV" and d["file_name"].startswith("umbrella-csv-ack-") for d in story["documents"])
-    assert story["order"]["state"] == "acknowledged" and "rebuilt" not in story
-    lines = "SELECT line_number, ack, allocated, backordered, warehouses FROM order_lines WHERE partner = 'umbrella'"
+    # (its shipment and 810 made again: shipped and invoiced as the nights left it; before, it came back acknowledged
+    # with its shipped lines allocated)
+    assert story["order"]["state"] == before["order"]["state"] == "partially_shipped" and "rebuilt" not in story
+    lines = ("SELECT line_number, ack, allocated, backordered, warehouses, state, shipped, invoiced FROM order_lines"
+             " WHERE partner = 'umbrella'")
     assert _rows(lost, lines) == _rows(kept, lines)
     assert {n: s for n, s in _rows(lost, "SELECT line_number, state FROM order_lines WHERE partner = 'umbrella'")} \
-        == {1: "allocated", 2: "backordered", 3: "allocated"}
+        == {1: "invoiced", 2: "backordered", 3: "invoiced"}
 
 
 def test_status_after_a_rebuild_says_a_held_order_is_decided_again_by_the_next_run(tmp_path, after):
