@@ -1,10 +1,11 @@
 """A release part of which shipped that the buyer's 860 moves to another blanket (its REF*CT changed:
-tests.test_blankets7) is checked and held (docs/lifecycle.md, "Blankets and their releases"): what is left to ship (promised less shipped)
-is held against what the new blanket still holds (its line less its other releases); overdrawing it, the release is
-held (RELEASE_BALANCE_PAST_BLANKET, engine.lifecycle.moved_hold): what shipped stands, a confirmation of more is still
-recorded, nothing more is billed; approved, it ships and bills its balance; rejected, its balance is cancelled. It
-used to stay partially_shipped with a message alone (tests.test_blankets9). And a release moved between two numbers
-neither of which we hold a blanket of is held saying what to do. Each through real nights (tests.support.run_stages).
+tests.test_blankets7) is checked and held (docs/lifecycle.md, "Blankets and their releases"): what is left to ship
+(promised less shipped) is held against what the new blanket still holds (its line less its other releases);
+overdrawing it, the release is held (RELEASE_BALANCE_PAST_BLANKET, engine.lifecycle.moved_hold): what shipped stands,
+a confirmation of more is still recorded, nothing more is billed; approved, it ships and bills its balance; rejected,
+its balance is cancelled. It used to stay partially_shipped with a message alone (tests.test_blankets9). And a
+release moved between two numbers neither of which we hold a blanket of is held saying what to do. Each through real
+nights (tests.support.run_stages).
 """
 
 from __future__ import annotations
