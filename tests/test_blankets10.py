@@ -230,3 +230,23 @@ def test_a_release_moved_between_two_numbers_we_hold_no_blanket_of_is_held_sayin
     assert "contract 4600009999 (REF*CT)" in told, told
     assert "any more" not in told, told
     assert "850" in told and "recheck" in told and "approve" in told and "reject" in told, told
+
+
+def test_approving_in_bulk_says_the_moved_release_ships_its_balance(tmp_path):
+    """`approve --all-held` of the held release and the two blankets waiting for a person: the count says the next run
+    sends the blankets' 855s, and that the release ships its balance (no 855 nor 865 for it); the release is
+    partially_shipped again, its reservations kept."""
+    ws, found, states = _shipped_then_moved(tmp_path, "bulk", 150)
+    assert states[MOVED] == "held", (states, found)
+    code, text = _cli(ws, "approve", "--all-held", "--partner", "fastenal", "--by", "Kim", "--note", "agreed")
+    assert code == 0, text
+    said = " ".join(text.split())
+    assert "3 order(s) approved by Kim, 0 skipped; the next run sends the 855s of 2; 1 release(s) held after an 860 " \
+           "moved them past a blanket: each ships its balance against the blanket it moved to" in said, text
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "partially_shipped", states
+    state = _state(ws)
+    try:
+        assert sum(r.quantity for r in state.reservations_for([MOVED])[MOVED]) == 200
+    finally:
+        state.close()
