@@ -464,7 +464,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         past = _moved_balances(ws, state, ref, profiles, plan, records, revisions, tables,
                                {(c.partner, c.po_number): c.source_file for c in pending}, lines_before)
         if past:
-            plan = hold_moved(plan, past, at=at, run_id=run_id, before=records)
+            plan = hold_moved(plan, past, at=at, run_id=run_id, before=records, lines=lines_before)
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:
@@ -703,9 +703,11 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     contract or agreement (REF*CT / REF*AH) an 860 of the run (``files``: its file, by order) changed to a number
     another blanket is held under: its balance (its line records' units promised less shipped) held against what that
     blanket still holds (its lines less what its other releases called off, loaded as decide loads them). Not one
-    whose BEG03 is a blanket's we hold (``revisions.blankets``: it still calls that one off). Reads the store only
-    for such a release."""
+    whose BEG03 is a blanket's we hold (``revisions.blankets``: it still calls that one off). A release held so
+    already (engine.lifecycle.moved_hold.moved_held) that a further 860 moves again is judged again: its findings, or
+    none (its balance fits: let go). Reads the store only for such a release."""
     from engine.blankets import RELEASE, balance_findings
+    from engine.lifecycle.moved_hold import moved_held
     from schemas.lifecycle import BLANKET_REF_FIELDS, ENDED_LINES, OrderState
     from schemas.order_keys import x12_po
 
@@ -714,7 +716,7 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     for key, now in sorted(last.items()):
         was = records.get(key)
         if was is None or key not in files or (was.order_type or "") != RELEASE \
-                or was.state != OrderState.PARTIALLY_SHIPPED or now.state != OrderState.PARTIALLY_SHIPPED \
+                or not (was.state == now.state == OrderState.PARTIALLY_SHIPPED or moved_held(was) and moved_held(now)) \
                 or (key[0], x12_po(key[1])) in revisions.blankets:
             continue
         to = {(getattr(now, f) or "").strip() for f in BLANKET_REF_FIELDS
@@ -733,6 +735,8 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
         orders, lines = lifecycle.current_tables([now], every)
         held_orders, held_lines, states, answered = _blankets(ws, state, {(now.partner, n) for n in to}, {now.key})
         if not held_orders.num_rows:
+            if moved_held(now):  # (held, moved on to a number we hold no blanket of: no quantity holds it back)
+                out[now.key] = []
             continue
         mine = revisions.lines.get(now.key) or lines_before.get(now.key, ())
         left = {ln.line_number: Decimal(ln.promised) - Decimal(ln.shipped) for ln in mine
@@ -741,7 +745,7 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
                                  {ln.line_number: Decimal(ln.shipped) for ln in mine}, held_orders, held_lines,
                                  units=units, states=states, answered=answered,
                                  elsewhere=_blankets_elsewhere(state, held_orders), moved_by=files[now.key])
-        if found:
+        if found or moved_held(now):  # (one held already: held again, or let go when its balance fits now)
             out[now.key] = found
     return out
 

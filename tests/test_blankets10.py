@@ -250,3 +250,30 @@ def test_approving_in_bulk_says_the_moved_release_ships_its_balance(tmp_path):
         assert sum(r.quantity for r in state.reservations_for([MOVED])[MOVED]) == 200
     finally:
         state.close()
+
+
+def test_a_held_moved_release_moved_back_to_a_blanket_that_holds_its_balance_is_let_go(tmp_path):
+    """Held after the move to FAS8900402; the buyer's next 860 moves it back to FAS8900401 (5,000 screws, 100 called
+    off by 4500312001): its 200 left fit, so it is let go (release_move_decided by the system, no hold code), back to
+    partially_shipped; each 860 has its 865 AK. It used to stay held for the reason the first move gave."""
+    from tests.test_blankets7 import _contract_860
+
+    ws, found, states = _shipped_then_moved(tmp_path, "back", 150)
+    assert states[MOVED] == "held", (states, found)
+    _contract_860(ws, MOVED[1], BLANKET, 89602)
+    sent = ws.drop_root / "fastenal" / "inbox" / f"FAS860_{MOVED[1]}.x12"
+    (sent.with_name("FAS860_back.x12")).write_text(
+        sent.read_text().replace(f"BCH*04*RL*{MOVED[1]}**1*", f"BCH*04*RL*{MOVED[1]}**2*"))  # (its BCH05: no repeat)
+    sent.unlink()
+    run_stages(ws, DAY3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert states[MOVED] == "partially_shipped", (states, found)
+    state = _state(ws)
+    try:
+        [record] = state.orders_for({MOVED}).values()
+        assert record.hold_codes == () and record.contract_number == BLANKET, record
+        history = state.order_history(*MOVED)
+        assert history[-1]["event"] == "release_move_decided" and history[-1]["actor"] == "system", history[-1]
+    finally:
+        state.close()
+    assert [a[a.index("BCA"):].split("*")[2] for a in _865s(ws)] == ["AK", "AK"]

@@ -46,24 +46,39 @@ def moved_held(record: OrderRecord) -> bool:
 
 
 def hold_moved(plan: Plan, found: Mapping[tuple[str, str], Sequence[Finding]], *, at: str, run_id: str,
-               before: Mapping[tuple[str, str], OrderRecord]) -> Plan:
+               before: Mapping[tuple[str, str], OrderRecord],
+               lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
     """``plan`` with each release of ``found`` ((partner, PO) -> its RELEASE_BALANCE_PAST_BLANKET findings) that the
     plan (or, untouched by it, ``before``) leaves partially_shipped moved on to held (RELEASE_MOVE_HELD, hold code
-    RELEASE_BALANCE_PAST_BLANKET, its reasons the findings' words), and the findings recorded. One the plan leaves
-    otherwise (shipped in full, held already) is left as it is, its findings still said."""
+    RELEASE_BALANCE_PAST_BLANKET, its reasons the findings' words), and the findings recorded. One held so already
+    (moved_held) that a further 860 moved again is held again for its new findings (stepped out by what is left to
+    ship, ``lines``, and in again), or, with none (its balance fits the blanket it moves to now), let go: back by
+    what is left to ship, nothing for a person to decide. One the plan leaves otherwise (shipped in full) is left as
+    it is, its findings still said."""
     last: dict[tuple[str, str], OrderRecord] = {}
     for t in plan.transitions:
         last[t.record.key] = t.record
     added, said = [], []
     for key, findings in sorted(found.items()):
         record = last.get(key, before.get(key))
-        if record is None or not findings:
+        if record is None:
             continue
         reasons = tuple(f.message for f in findings)
-        held = record.state == S.PARTIALLY_SHIPPED
+        back = EventKind.RELEASE_MOVE_DECIDED if units_left((lines or {}).get(key, ())) or lines is None \
+            else EventKind.RELEASE_MOVE_DECIDED_SHIPPED
+        held = record.state == S.PARTIALLY_SHIPPED and bool(findings)
         if held:
             added.append(move(record, EventKind.RELEASE_MOVE_HELD, at=at, run_id=run_id, note=" ".join(reasons),
                               hold_codes=(BALANCE_PAST_BLANKET,), hold_reasons=reasons))
+        elif moved_held(record) and findings:
+            held = True
+            added.append(moves(record, [(back, "system", "judged again: a further 860 moved it to another blanket",
+                                         ""), (EventKind.RELEASE_MOVE_HELD, "system", " ".join(reasons), "")],
+                               at=at, run_id=run_id, hold_codes=(BALANCE_PAST_BLANKET,), hold_reasons=reasons))
+        elif moved_held(record):
+            added.append(move(record, back, at=at, run_id=run_id, hold_codes=(), hold_reasons=(),
+                              note="a further 860 moved it to a blanket that holds what is left to ship (or to none "
+                                   "we hold): nothing to decide, it ships on"))
         said += [FindingRecord(f, key[0], key[1], CONSEQUENCE if held else "none: nothing is left to ship", "decide")
                  for f in findings]
     if not added and not said:
