@@ -698,54 +698,36 @@ def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[s
 def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile], plan,
                     records: Mapping, revisions, tables: Mapping, files: Mapping, lines_before: Mapping
                     ) -> dict[tuple[str, str], list[Finding]]:
-    """(partner, PO) -> RELEASE_BALANCE_PAST_BLANKET findings (engine.blankets.balance_findings) of each release
-    (BEG02 RL) part of which shipped (``records``: partially_shipped before the run, and as ``plan`` leaves it) whose
-    contract or agreement (REF*CT / REF*AH) an 860 of the run (``files``: its file, by order) changed to a number
-    another blanket is held under: its balance (its line records' units promised less shipped) held against what that
-    blanket still holds (its lines less what its other releases called off, loaded as decide loads them). Not one
-    whose BEG03 is a blanket's we hold (``revisions.blankets``: it still calls that one off). A release held so
-    already (engine.lifecycle.moved_hold.moved_held) that a further 860 moves again is judged again: its findings, or
-    none (its balance fits: let go). Reads the store only for such a release."""
-    from engine.blankets import RELEASE, balance_findings
-    from engine.lifecycle.moved_hold import moved_held
-    from schemas.lifecycle import BLANKET_REF_FIELDS, ENDED_LINES, OrderState
-    from schemas.order_keys import x12_po
+    """(partner, PO) -> RELEASE_BALANCE_PAST_BLANKET findings (engine.blankets.balance_findings) of each release part
+    of which shipped that an 860 of the run (``files``: its file, by order) moved to another contract or agreement
+    (engine.lifecycle.moved_hold.moved_after_shipment: partially_shipped, or held so already): its balance
+    (balance_left: its line records' units promised less shipped) held against what the blanket under its new
+    number still holds (its lines less what its other releases called off, loaded as decide loads them). A release
+    held so already is judged again: its findings, or none (let go). Reads the store only for such a release."""
+    from engine.blankets import balance_findings
+    from engine.lifecycle.moved_hold import balance_left, moved_after_shipment
 
-    last = {t.record.key: t.record for t in plan.transitions}
-    moved = []
-    for key, now in sorted(last.items()):
-        was = records.get(key)
-        if was is None or key not in files or (was.order_type or "") != RELEASE \
-                or not (was.state == now.state == OrderState.PARTIALLY_SHIPPED or moved_held(was) and moved_held(now)) \
-                or (key[0], x12_po(key[1])) in revisions.blankets:
-            continue
-        to = {(getattr(now, f) or "").strip() for f in BLANKET_REF_FIELDS
-              if (getattr(now, f) or "").strip() and (getattr(now, f) or "").strip() != (getattr(was, f) or "").strip()}
-        if to:
-            moved.append((now, to))
+    moved = moved_after_shipment(plan, records, files, revisions.blankets)
     if not moved:
         return {}
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
     every = {**tables, **revisions.tables}
     store = OrderStore(ws.orders_dir)
     out: dict[tuple[str, str], list[Finding]] = {}
-    for now, to in moved:
+    for now, to, again in moved:
+        held_orders, held_lines, states, answered = _blankets(ws, state, {(now.partner, n) for n in to}, {now.key})
+        if not held_orders.num_rows:
+            if again:  # (held, moved on to a number we hold no blanket of: no quantity holds it back)
+                out[now.key] = []
+            continue
         if (now.partner, now.lines_key) not in every:
             every.update(_load(store, [(now.partner, now.lines_key)], store.load))
         orders, lines = lifecycle.current_tables([now], every)
-        held_orders, held_lines, states, answered = _blankets(ws, state, {(now.partner, n) for n in to}, {now.key})
-        if not held_orders.num_rows:
-            if moved_held(now):  # (held, moved on to a number we hold no blanket of: no quantity holds it back)
-                out[now.key] = []
-            continue
-        mine = revisions.lines.get(now.key) or lines_before.get(now.key, ())
-        left = {ln.line_number: Decimal(ln.promised) - Decimal(ln.shipped) for ln in mine
-                if ln.state not in ENDED_LINES and Decimal(ln.promised) > Decimal(ln.shipped)}
-        found = balance_findings(orders.to_pylist()[0], lines.to_pylist(), left,
-                                 {ln.line_number: Decimal(ln.shipped) for ln in mine}, held_orders, held_lines,
+        left, shipped = balance_left(revisions.lines.get(now.key) or lines_before.get(now.key, ()))
+        found = balance_findings(orders.to_pylist()[0], lines.to_pylist(), left, shipped, held_orders, held_lines,
                                  units=units, states=states, answered=answered,
                                  elsewhere=_blankets_elsewhere(state, held_orders), moved_by=files[now.key])
-        if found or moved_held(now):  # (one held already: held again, or let go when its balance fits now)
+        if found or again:  # (one held already: held again, or let go when its balance fits now)
             out[now.key] = found
     return out
 

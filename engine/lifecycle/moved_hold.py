@@ -19,7 +19,8 @@ Pure: records, lines, reservations and the check's findings in; a Plan out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from decimal import Decimal
 
 from engine.lifecycle.table import S, move, moves
 from schemas.findings import Finding
@@ -84,6 +85,39 @@ def hold_moved(plan: Plan, found: Mapping[tuple[str, str], Sequence[Finding]], *
     if not added and not said:
         return plan
     return plan + Plan(transitions=tuple(added), findings=tuple(said))
+
+
+def moved_after_shipment(plan: Plan, records: Mapping[tuple[str, str], OrderRecord], changed: Collection,
+                         blankets: Collection[tuple[str, str]]) -> list[tuple[OrderRecord, set[str], bool]]:
+    """The releases (BEG02 RL) ``plan`` moved to another contract or agreement (REF*CT / REF*AH: their records' numbers
+    not the ones ``records``, before the plan, held) that an 860 of the run named (``changed``: their keys), each with
+    the new numbers and whether it was held so already: those partially_shipped before and after (part shipped: not
+    decided again, their balance is held against the new blanket), and those held so already (moved_held: judged
+    again). Not one whose BEG03 is a blanket's we hold (``blankets``: (partner, PO number); it still calls that one off)."""
+    from schemas.lifecycle import BLANKET_REF_FIELDS
+    from schemas.order_keys import x12_po
+
+    last = {t.record.key: t.record for t in plan.transitions}
+    out = []
+    for key, now in sorted(last.items()):
+        was = records.get(key)
+        if was is None or key not in changed or (was.order_type or "") != "RL" \
+                or not (was.state == now.state == S.PARTIALLY_SHIPPED or moved_held(was) and moved_held(now)) \
+                or (key[0], x12_po(key[1])) in blankets:
+            continue
+        to = {(getattr(now, f) or "").strip() for f in BLANKET_REF_FIELDS
+              if (getattr(now, f) or "").strip() and (getattr(now, f) or "").strip() != (getattr(was, f) or "").strip()}
+        if to:
+            out.append((now, to, moved_held(was)))
+    return out
+
+
+def balance_left(lines: Sequence[LineRecord]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """A release's open lines' units still to ship (promised less shipped), and each line's units shipped, by line
+    number (engine.blankets.balance_findings' ``left`` and ``shipped``)."""
+    left = {ln.line_number: Decimal(ln.promised) - Decimal(ln.shipped) for ln in lines
+            if ln.state not in ENDED_LINES and Decimal(ln.promised) > Decimal(ln.shipped)}
+    return left, {ln.line_number: Decimal(ln.shipped) for ln in lines}
 
 
 def units_left(lines: Sequence[LineRecord]) -> bool:
