@@ -93,7 +93,8 @@ def moved_after_shipment(plan: Plan, records: Mapping[tuple[str, str], OrderReco
     not the ones ``records``, before the plan, held) that an 860 of the run named (``changed``: their keys), each with
     the new numbers and whether it was held so already: those partially_shipped before and after (part shipped: not
     decided again, their balance is held against the new blanket), and those held so already (moved_held: judged
-    again). Not one whose BEG03 is a blanket's we hold (``blankets``: (partner, PO number); it still calls that one off)."""
+    again). Not one whose BEG03 is a blanket's we hold (``blankets``: (partner, PO number); it still calls that
+    one off)."""
     from schemas.lifecycle import BLANKET_REF_FIELDS
     from schemas.order_keys import x12_po
 
