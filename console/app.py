@@ -351,7 +351,9 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
 
                 follows = follows_decision(store, record, verdict, c.ws)  # (an 865 answering its 860s: said so)
                 plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock(),
-                                                      lines=store.order_lines(*record.key))
+                                                      lines=store.order_lines(*record.key),
+                                                      reservations=store.reservations_for([record.key]).get(
+                                                          record.key, ()))
                 store.apply(plan)
         except WorkspaceBusy as exc:
             return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.lifecycle.moved_hold import BALANCE_PAST_BLANKET as MOVED_HOLD_CODE
 from engine.lifecycle.people import RELEASE_HELD_BLANKET_CANCELLED as HELD_FOR_CANCELLED
 from engine.lifecycle.table import move
 from rules.business.common import _LINE_LOCATION, _ORDER_LOCATION, _text, business_finding
@@ -513,8 +514,10 @@ def _moved_unknown(call: dict) -> Finding:
         "RELEASE_MOVED_BLANKET_UNKNOWN",
         f"Release {number or '(no BEG04)'} (BEG02 RL) of PO {po}: the buyer's 860 moved it to {said}, and we hold no "
         f"blanket order under PO {po} (BEG03) or that number (never received, or rejected): its quantities, items and "
-        "date are checked against no blanket any more. The release is not allocated or shipped and waits for a person"
-        " (ask the buyer for that blanket's 850, or whether the number is right).", call, seg="BEG",
+        "date are checked against no blanket. The release is not allocated or shipped and waits for a person: ask the "
+        "buyer for that blanket's 850 (once it is taken, recheck the release: `orderbridge recheck`) or whether the "
+        "number is right; approve it to ship it as acknowledged (the 860 answered 865 AK), or reject it to refuse "
+        "the change and the release (865 RJ, 855 RD).", call, seg="BEG",
         element="BEG03", value=po, line=False)
 
 
@@ -725,3 +728,114 @@ def hold_released(blanket, releases: Iterable, names: Mapping, row: Mapping, *, 
                  hold_codes=(HELD_FOR_CANCELLED,), hold_reasons=(f.message,))
         out.append((t, f))
     return out
+
+
+# a release part of which shipped, moved by an 860 to another blanket whose remaining quantity its balance overdraws
+# (held by engine.lifecycle.moved_hold)
+BALANCE_PAST_BLANKET = MOVED_HOLD_CODE
+
+
+def _drawn_by_others(blanket: tuple[str, str], blanket_lines: list[dict], held_orders: pa.Table,
+                     by_order: Mapping[tuple[str, str], list[dict]], *, units: ShipmentUnits | None,
+                     states: Mapping[tuple[str, str], str], answered: Mapping[tuple[str, str], Mapping[int, tuple]],
+                     elsewhere: Collection[tuple[str, str]], leave: tuple[str, str]
+                     ) -> list[dict[str, Fraction]]:
+    """What each release of ``blanket`` but ``leave`` called off of each of its lines (release name -> quantity in
+    the blanket line's unit), as drawdown counts it."""
+    drew: list[dict[str, Fraction]] = [{} for _ in blanket_lines]
+    for call in (o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+                 and (o["partner"], o["po_number"]) != leave and called_off(o, {blanket, *elsewhere}) == blanket
+                 and (o.get("purpose") or "") != CANCEL
+                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING):
+        own = (call["partner"], call["po_number"])
+        name = call.get("release_number") or call["po_number"]
+        for line in by_order.get(own, []):
+            line = _as_answered(line, answered.get(own))
+            index = _blanket_line(line, blanket_lines)
+            if index is None or line.get("quantity") is None:
+                continue
+            quantity = _in_blanket_unit(line, blanket_lines[index], units)
+            if quantity:
+                drew[index][name] = drew[index].get(name, Fraction(0)) + quantity
+    return drew
+
+
+def balance_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int, Decimal],
+                     shipped: Mapping[int, Decimal], held_orders: pa.Table, held_lines: pa.Table, *,
+                     units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
+                     answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
+                     elsewhere: Collection[tuple[str, str]] = (), moved_by: str = "") -> list[Finding]:
+    """RELEASE_BALANCE_PAST_BLANKET for each line of the release ``order`` (its ORDERS row as the 860 ``moved_by``
+    (its file) left it: a new contract or agreement, REF*CT / REF*AH; ``lines``: its ORDER_LINES rows) part of which
+    shipped before the move, whose balance (``left``: line number -> units still to ship, in the line's unit;
+    ``shipped``: what shipped of it) is more than the blanket it calls off now still holds of the line's item: the
+    blanket line's quantity less what its other releases called off (among ``held_orders`` / ``held_lines``, the
+    blanket and its releases as decide loads them, the moved one not among them; counted as drawdown counts them).
+    What shipped stays on the blanket it shipped against (the 856 and 810 said that contract): only the balance calls
+    off the new one. [] when the release calls off no blanket held there, or its balance fits."""
+    states, answered = states or {}, answered or {}
+    rows = [*_rows(held_orders, _ORDER_COLUMNS)]
+    blankets = {(o["partner"], x12_po(o["po_number"])): o for o in rows
+                if (o.get("order_type") or "") in BLANKET_TYPES and (o.get("purpose") or "") != CANCEL}
+    key = called_off(order, blankets)
+    if key is None:
+        return []
+    blanket = blankets[key]
+    by_order: dict[tuple[str, str], list[dict]] = {}
+    for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
+        by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
+    blanket_lines = sorted(by_order.get((blanket["partner"], blanket["po_number"]), []),
+                           key=lambda b: b.get("line_number") or 0)
+    own = (order["partner"], order["po_number"])
+    drew = _drawn_by_others(key, blanket_lines, held_orders, by_order, units=units, states=states,
+                            answered=answered, elsewhere=elsewhere, leave=own)
+    mine = list(lines)
+    skus = _skus(pa.Table.from_pylist(mine), units) if mine and units is not None else [None] * len(mine)
+    out = []
+    wanted: dict[int, Fraction] = {}  # blanket line index -> the balance of the release's lines of its item
+    for line, sku in zip(mine, skus, strict=True):
+        line = {**line, "sku": sku}
+        number = line.get("line_number")
+        balance = left.get(number)
+        if not balance or balance <= 0:
+            continue
+        index = _blanket_line(line, blanket_lines)
+        if index is None or blanket_lines[index].get("quantity") is None:
+            continue  # (an item the blanket does not list, a line agreed by value: no quantity to hold it against)
+        quantity = _in_blanket_unit({**line, "quantity": balance}, blanket_lines[index], units)
+        if quantity is None:
+            continue
+        before = wanted.get(index, Fraction(0))
+        wanted[index] = before + quantity
+        holds = Fraction(blanket_lines[index]["quantity"])
+        others = sum(drew[index].values(), Fraction(0))
+        remaining = max(holds - others, Fraction(0))
+        if before + quantity <= remaining:
+            continue
+        out.append(_balance_past(order, line, blanket, blanket_lines[index], balance, quantity,
+                                 shipped.get(number, Decimal(0)), others, remaining, before + quantity - remaining,
+                                 list(drew[index]), moved_by))
+    return out
+
+
+def _balance_past(call: dict, line: dict, blanket: dict, blanket_line: dict, balance: Decimal, quantity: Fraction,
+                  shipped: Decimal, others: Fraction, remaining: Fraction, over: Fraction, names: list[str],
+                  moved_by: str) -> Finding:
+    item = _item(line)
+    said = item[1] if item else f"line {line.get('line_number')}"
+    unit, sent = blanket_line.get("unit") or "", line.get("unit") or ""
+    asks = f"{_text(balance)} {sent}" + (f" ({_amount(quantity)} {unit})" if sent != unit else "")
+    drew = (f"its other release{'s' if len(names) > 1 else ''} {', '.join(names)} called off {_amount(others)} {unit}"
+            if names else "no other release called it off")
+    by = f"the 860 in {moved_by}" if moved_by else "the buyer's 860"
+    return business_finding(
+        BALANCE_PAST_BLANKET,
+        f"{_release_of(call, blanket)}: {by} moved it there after {_text(shipped)} {sent} of {said} (line "
+        f"{line.get('line_number')}) shipped, which stay on the blanket they shipped against. The {asks} left to ship "
+        f"overdraw it by {_amount(over)} {unit}: its line {blanket_line.get('line_number')} holds "
+        f"{_text(blanket_line.get('quantity'))} {unit}, {drew}, so {_amount(remaining)} {unit} remain. The release is "
+        "held: what shipped stands (its 856s and 810s went), a warehouse's confirmation of more is still recorded, "
+        "but nothing more is billed until a person decides. Ask the buyer whether the blanket is raised (its 860) or "
+        "the balance belongs elsewhere: approve to ship the balance against this blanket anyway, or reject to cancel "
+        "the balance (what shipped stands, its stock released).",
+        line, seg="PO1", element="PO102", value=line.get("quantity"))

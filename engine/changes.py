@@ -988,8 +988,9 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
     elif changed.keys() & set(_blanket_refs_of(order).values()) and shipped:  # (not decided again after shipment)
         then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
                  " holds it, the one it named before no longer does, and that blanket's drawdown counts it. It has"
-                 " shipped, so it is not decided again: what is left to ship is not checked against that blanket;"
-                 " check it there (`orderbridge status` of the blanket).")
+                 " shipped, so it is not decided again: what shipped stays on the blanket it shipped against, and"
+                 " what is left to ship is held against what the new blanket still holds (past it, the release is"
+                 " held for a person: RELEASE_BALANCE_PAST_BLANKET).")
     elif changed.keys() & set(_blanket_refs_of(order).values()):  # a release moved to another blanket agreement
         then += (" The release calls off the blanket its contract or agreement names now: that blanket's cancellation"
                  " holds it, the one it named before no longer does, and it is decided again as that blanket's"

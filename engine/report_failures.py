@@ -405,6 +405,11 @@ HINTS: dict[str, str] = {
         " number is right): once it is taken, recheck the release; approve it to ship it as answered, or reject it"
         " (the 865 and 855 refuse the change). It does not ship meanwhile."
     ),
+    "RELEASE_BALANCE_PAST_BLANKET": (
+        "Ask the buyer whether the blanket the release moved to is raised (its 860) or the balance belongs"
+        " elsewhere: approve the release to ship its balance against that blanket, or reject it to cancel the"
+        " balance (what shipped stands, its stock released). Nothing more of it is billed meanwhile."
+    ),
     "RELEASE_BLANKET_CANCELLED": (
         "Ask the buyer whether the blanket was reissued or the release still stands: approve the release if they"
         " want it shipped, else reject it (a release of a cancelled blanket is never shipped unasked)."

@@ -42,6 +42,9 @@ class Decided:
     applied: int = 0
     applied_sets: tuple[str, ...] = ()
     rejected: bool = False  # the verdict was a rejection
+    # a release an 860 moved, part shipped, to a blanket its balance overdraws (engine.lifecycle.moved_hold): no 855
+    # nor 865 follows; approved, it ships its balance; rejected, its balance is cancelled at once
+    moved: bool = False
 
     @property
     def answered_865(self) -> str:
@@ -85,7 +88,8 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
         if record is not None:
             records[record.key] = record
     outcomes = lifecycle.plan_person_decisions(picks, records, verdict, by=by, note=note, at=at,
-                                               lines=store.lines_for(list(records)))
+                                               lines=store.lines_for(list(records)),
+                                               reservations=store.reservations_for(list(records)))
     done: list[Decided] = []
     for o in outcomes:
         record = records.get(o.key)
@@ -105,7 +109,7 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
                                     "look at it again", reasons=reasons, revision=revision))
                 continue
         done.append(Decided(*o.key, reasons=reasons, revision=revision, resumed=resumed,
-                            allowance=o.allowance))
+                            allowance=o.allowance, moved=o.moved))
     recorded = [d.key for d in done if not d.skipped]
     waiting: dict[tuple[str, str], int] = {}
     sets: dict[tuple[str, str], set[str]] = {}
@@ -124,7 +128,7 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
     rejected = verdict == lifecycle.VERDICT_REJECTED
     return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
                     tuple(sorted(sets.get(d.key, ()))), d.allowance, applied.get(d.key, 0),
-                    tuple(sorted(applied_sets.get(d.key, ()))), rejected and not d.skipped) for d in done]
+                    tuple(sorted(applied_sets.get(d.key, ()))), rejected and not d.skipped, d.moved) for d in done]
 
 
 def _answered_by_865(store: StateStore, records, recorded: Sequence[tuple[str, str]], ws
@@ -196,8 +200,9 @@ def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> st
     resumed = sum(d.resumed for d in recorded)
     allowances = sum(d.allowance for d in recorded)
     # approved orders whose applied changes an 865 answers: no new 855 (rejected ones get their 855 RD too)
-    by865 = sum(bool(d.applied) for d in recorded if not d.resumed and not d.allowance)
-    answered = len(recorded) - resumed - allowances - (by865 if verdict == lifecycle.VERDICT_APPROVED else 0)
+    moved = sum(d.moved for d in recorded)
+    by865 = sum(bool(d.applied) for d in recorded if not d.resumed and not d.allowance and not d.moved)
+    answered = len(recorded) - resumed - allowances - moved - (by865 if verdict == lifecycle.VERDICT_APPROVED else 0)
     stand = (f"{resumed} release(s) stand and ship as answered (no new 855: the buyer has one)" if resumed else "")
     if by865:  # (a release held after an 860 moved it to another blanket: tests.test_blankets9)
         said = (f"{by865} order(s) have the changes applied to them answered by an 865 (no new 855)"
@@ -207,6 +212,11 @@ def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> st
     if allowances:  # (held for an allowance an 860 added after shipment: no 855, the next 810 decides it)
         went = "takes the allowance off" if verdict == lifecycle.VERDICT_APPROVED else "goes without the allowance"
         said = f"{allowances} order(s) held for an allowance added after shipment: the next 810 of each {went}"
+        stand = f"{stand}; {said}" if stand else said
+    if moved:  # (a release an 860 moved, part shipped, past a blanket: no 855 nor 865 goes)
+        went = ("ships its balance against the blanket it moved to" if verdict == lifecycle.VERDICT_APPROVED else
+                "has its balance cancelled now, its stock released (tell the buyer: no document goes)")
+        said = f"{moved} release(s) held after an 860 moved them past a blanket: each {went}"
         stand = f"{stand}; {said}" if stand else said
     if not answered:
         return f"; {stand}" if stand else ""

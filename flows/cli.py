@@ -968,7 +968,8 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
     follows = follows_decision(store, order, verdict, Workspace(workspace.resolve()))
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock(),
-                                              lines=store.order_lines(*order.key))
+                                              lines=store.order_lines(*order.key),
+                                              reservations=store.reservations_for([order.key]).get(order.key, ()))
     except lifecycle.TransitionRefused:
         err.print(f"{shown(partner)}/{shown(po)} is {shown(order.state.value)}: only an order waiting for a person "
                   "can be approved or rejected", style="red")

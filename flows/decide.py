@@ -456,6 +456,15 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         # decision, engine.lifecycle.decisions), unless the 860 withdrew the allowance
         plan, revisions = _held_further(plan, further_read, records, revisions, lines_before, at=at, run_id=run_id,
                                         again=set(held))
+    # a release part of which shipped that an 860 moved to another blanket: its balance held against what that blanket
+    # still holds; overdrawing it, held for a person, nothing more billed (engine.lifecycle.moved_hold)
+    if pending:
+        from engine.lifecycle.moved_hold import hold_moved
+
+        past = _moved_balances(ws, state, ref, profiles, plan, records, revisions, tables,
+                               {(c.partner, c.po_number): c.source_file for c in pending}, lines_before)
+        if past:
+            plan = hold_moved(plan, past, at=at, run_id=run_id, before=records, lines=lines_before)
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:
@@ -684,6 +693,43 @@ def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[s
     rows = held_orders.select(["partner", "po_number", "order_type"]).to_pylist()
     pos = {(r["partner"], x12_po(r["po_number"])) for r in rows if (r.get("order_type") or "") == RELEASE}
     return held_blankets(drawing(_held_under(state, pos), ())) if pos else set()
+
+
+def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profiles: dict[str, PartnerProfile], plan,
+                    records: Mapping, revisions, tables: Mapping, files: Mapping, lines_before: Mapping
+                    ) -> dict[tuple[str, str], list[Finding]]:
+    """(partner, PO) -> RELEASE_BALANCE_PAST_BLANKET findings (engine.blankets.balance_findings) of each release part
+    of which shipped that an 860 of the run (``files``: its file, by order) moved to another contract or agreement
+    (engine.lifecycle.moved_hold.moved_after_shipment: partially_shipped, or held so already): its balance
+    (balance_left: its line records' units promised less shipped) held against what the blanket under its new
+    number still holds (its lines less what its other releases called off, loaded as decide loads them). A release
+    held so already is judged again: its findings, or none (let go). Reads the store only for such a release."""
+    from engine.blankets import balance_findings
+    from engine.lifecycle.moved_hold import balance_left, moved_after_shipment
+
+    moved = moved_after_shipment(plan, records, files, revisions.blankets)
+    if not moved:
+        return {}
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items)
+    every = {**tables, **revisions.tables}
+    store = OrderStore(ws.orders_dir)
+    out: dict[tuple[str, str], list[Finding]] = {}
+    for now, to, again in moved:
+        held_orders, held_lines, states, answered = _blankets(ws, state, {(now.partner, n) for n in to}, {now.key})
+        if not held_orders.num_rows:
+            if again:  # (held, moved on to a number we hold no blanket of: no quantity holds it back)
+                out[now.key] = []
+            continue
+        if (now.partner, now.lines_key) not in every:
+            every.update(_load(store, [(now.partner, now.lines_key)], store.load))
+        orders, lines = lifecycle.current_tables([now], every)
+        left, shipped = balance_left(revisions.lines.get(now.key) or lines_before.get(now.key, ()))
+        found = balance_findings(orders.to_pylist()[0], lines.to_pylist(), left, shipped, held_orders, held_lines,
+                                 units=units, states=states, answered=answered,
+                                 elsewhere=_blankets_elsewhere(state, held_orders), moved_by=files[now.key])
+        if found or again:  # (one held already: held again, or let go when its balance fits now)
+            out[now.key] = found
+    return out
 
 
 def _blankets_of_changed(state: StateStore, pending, records) -> set[tuple[str, str]]:

@@ -456,6 +456,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "An 860 moved a release (BEG02 RL) to a contract or agreement (REF*CT, REF*AH) no blanket order we hold has.",
     ),
     _C(
+        "RELEASE_BALANCE_PAST_BLANKET",
+        "business",
+        "error",
+        "",
+        "An 860 moved a release part of which shipped to a blanket whose remaining quantity its balance overdraws.",
+    ),
+    _C(
         "RELEASE_BLANKET_CANCELLED",
         "business",
         "error",

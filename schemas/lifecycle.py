@@ -163,6 +163,12 @@ class EventKind(StrEnum):
     ALLOWANCE_HELD = "allowance_held"
     ALLOWANCE_DECIDED = "allowance_decided"
     ALLOWANCE_DECIDED_SHIPPED = "allowance_decided_shipped"
+    # an 860 moved a release part of which shipped to a blanket its balance overdraws: held, nothing more billed
+    # (engine.lifecycle.moved_hold); a person's approval takes it back by what is left to ship, a rejection cancels
+    # the balance (BALANCE_CANCELLED...)
+    RELEASE_MOVE_HELD = "release_move_held"
+    RELEASE_MOVE_DECIDED = "release_move_decided"
+    RELEASE_MOVE_DECIDED_SHIPPED = "release_move_decided_shipped"
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
     BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
     # the order's cancel-after (DTM 001) / do-not-deliver-after (063) passed with units still backordered:
@@ -213,7 +219,8 @@ AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifec
 # `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
                  EventKind.RECHECK_HELD, EventKind.RELEASE_RESUMED, EventKind.ALLOWANCE_DECIDED,
-                 EventKind.ALLOWANCE_DECIDED_SHIPPED)  # people's acts (status lists them as decisions)
+                 EventKind.ALLOWANCE_DECIDED_SHIPPED, EventKind.RELEASE_MOVE_DECIDED,
+                 EventKind.RELEASE_MOVE_DECIDED_SHIPPED)  # people's acts (status lists them as decisions)
 # an 860's status (pending_changes.status) while it waits on its order's hold: refused, or touching no line, while
 # the order waited for a person (a partner answered by 855s): no answer until the person decides, then the 855 of
 # that decision answers it (engine.lifecycle.changes.answer_awaiting) and it takes its final status (the key)

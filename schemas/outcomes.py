@@ -171,6 +171,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # ... but a release an 860 moved off a blanket we hold to a number we hold no blanket of: the buyer means a
     # blanket we never received (or the number is wrong); what it calls off is checked against nothing: a person asks
     "RELEASE_MOVED_BLANKET_UNKNOWN": HOLD_ORDER,
+    # ... or a release part of which shipped moved to a blanket its balance overdraws: held after shipment, nothing
+    # more billed until a person decides (engine.lifecycle.moved_hold)
+    "RELEASE_BALANCE_PAST_BLANKET": HOLD_ORDER,
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

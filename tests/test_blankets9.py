@@ -134,9 +134,10 @@ def test_rejecting_a_moved_release_alone_says_its_865_refuses_the_860_and_its_85
 
 def test_a_release_moved_after_it_shipped_in_part_is_told_not_decided_again(tmp_path):
     """4500312003 (300 screws) shipped 100 on the first night (partially_shipped), then the buyer's 860 moves it to
-    FAS8900402 (150 screws). It stays partially_shipped and is not decided again (blankets8 left the check of what
-    is left to ship against the new blanket open): CHANGE_HEADER_APPLIED says that, and no longer says it "is decided
-    again as that blanket's release". FAS8900401 no longer counts it, FAS8900402 does."""
+    FAS8900402 (150 screws). It is not decided again: CHANGE_HEADER_APPLIED says that, and no longer says it "is
+    decided again as that blanket's release"; what is left to ship (200) is held against FAS8900402, which it
+    overdraws: held (RELEASE_BALANCE_PAST_BLANKET, tests.test_blankets10; it used to stay partially_shipped with the
+    message alone). FAS8900401 no longer counts it, FAS8900402 does."""
     from tests.test_blankets5 import _confirm, _sap_release
 
     ws = _night(tmp_path, "part", {"FAS850_FAS8900401_0000.x12": _blanket_850(),
@@ -154,9 +155,11 @@ def test_a_release_moved_after_it_shipped_in_part_is_told_not_decided_again(tmp_
     _found, states = findings_and_states(ws)
     assert states[MOVED] == "partially_shipped", states
     found, states = _moved_night(ws)
-    assert states[MOVED] == "partially_shipped", states
+    assert states[MOVED] == "held", states
+    assert [c for c, po, _m in found if po == MOVED[1] and c.startswith("RELEASE_")] == ["RELEASE_BALANCE_PAST_BLANKET"]
     [applied] = [m for c, po, m in found if c == "CHANGE_HEADER_APPLIED" and po == MOVED[1]]
     assert f"REF CT {BLANKET} -> {OTHER}" in applied, applied
     assert "It has shipped, so it is not decided again" in applied, applied
     assert "decided again as that blanket's release" not in applied, applied
+    assert "held against what the new blanket still holds" in applied, applied
     assert _drawdown(ws, BLANKET) == {"4500312001": "100"} and _drawdown(ws, OTHER) == {"4500312003": "300"}

@@ -408,10 +408,20 @@ def cancel_released_balance(record: OrderRecord, lines: Sequence[LineRecord], re
                    at=at, run_id=run_id, blanket=blanket)
 
 
+def cancel_moved_balance(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation], *,
+                         said: str, at: str, run_id: str) -> Plan:
+    """The balance of the release ``record`` (partially_shipped) cancelled because a person rejected shipping it
+    against the blanket an 860 moved it to (engine.lifecycle.moved_hold; ``said``: why, the history's words): as
+    cancel_released_balance, each open line ends at what shipped, every reservation left is released, what shipped
+    stands and its per-order 810 goes."""
+    return _cancel(record, lines, reservations, sorted({r.warehouse for r in reservations if r.quantity > 0}), "",
+                   at=at, run_id=run_id, said=said)
+
+
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
             tolerance: Decimal | None = None, passed: Passed | None = None, waited: int = 0,
-            only: Collection[int] | None = None, own: Rules | None = None, blanket: str = "") -> Plan:
+            only: Collection[int] | None = None, own: Rules | None = None, blanket: str = "", said: str = "") -> Plan:
     """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
     ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later).
     ``waited``: for an order nothing of which shipped (UNSHIPPED: it ends), its partner's grace after that date.
@@ -456,7 +466,9 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                 f"Its other line(s) take back orders: {_named(left_open)} still to ship" if left_open else
                 "Only its service lines are left: the invoice stage delivers them"),
             OrderState.CANCELLED: "Nothing of it shipped: the order ends, nothing is invoiced"}[to]
-    if blanket:
+    if said:
+        note = f"{said} Cancelled: {which}; {released} reserved unit(s) released. {then}."
+    elif blanket:
         note = (f"The buyer cancelled {blanket}, against which this release was drawn, after part of it shipped: what "
                 f"shipped stands and the balance will not follow (goods shipped against a cancelled agreement are the "
                 f"buyer's to refuse). Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is "

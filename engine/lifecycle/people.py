@@ -13,23 +13,30 @@ from dataclasses import dataclass
 from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.allowance_hold import allowance_held, resumed_event
 from engine.lifecycle.common import isolated
+from engine.lifecycle.moved_hold import moved_held, plan_decision
 from engine.lifecycle.table import AWAITING_PERSON, S, TransitionRefused, move
-from schemas.lifecycle import Clock, EventKind, LineRecord, OrderRecord, PersonDecision, Plan
+from schemas.lifecycle import Clock, EventKind, LineRecord, OrderRecord, PersonDecision, Plan, Reservation
 
 APPROVED, REJECTED = "approved", "rejected"  # PersonDecision.verdict
 VERDICT_APPROVED, VERDICT_REJECTED = APPROVED, REJECTED
 
 
 def plan_person_decision(record: OrderRecord, verdict: str, *, by: str, note: str, at: str,
-                         run_id: str = "", lines: Sequence[LineRecord] | None = None) -> Plan:
+                         run_id: str = "", lines: Sequence[LineRecord] | None = None,
+                         reservations: Sequence[Reservation] | None = None) -> Plan:
     """A person approves or rejects a held order. Raises TransitionRefused when it is not held. An order held for an
     allowance an 860 added after shipment (allowance_hold.allowance_held) goes back by what is left to ship of its
     ``lines`` (its stored line records; None: units left), its decision kept on it: approved, its next 810 takes the
-    allowance off; rejected, it does not (flows.reconcile.changed_sacs)."""
+    allowance off; rejected, it does not (flows.reconcile.changed_sacs). A release held because an 860 moved it, part
+    shipped, to a blanket its balance overdraws (moved_hold.moved_held) goes back by what is left to ship, approved;
+    rejected, its balance is cancelled (its ``reservations`` released: moved_hold.plan_decision)."""
     if verdict not in (APPROVED, REJECTED):
         raise ValueError(f"verdict must be {APPROVED!r} or {REJECTED!r}, not {verdict!r}")
     event = EventKind.APPROVED_BY_PERSON if verdict == APPROVED else EventKind.REJECTED_BY_PERSON
     person = PersonDecision(verdict, by, note, at)
+    if moved_held(record):
+        return plan_decision(record, verdict, person, by=by, note=note, at=at, run_id=run_id, lines=lines,
+                             reservations=reservations)
     if allowance_held(record):
         done = "allowance approved: the next 810 takes it off" if verdict == APPROVED else \
             "allowance rejected: the next 810 goes without it"
@@ -64,6 +71,10 @@ def after_decision(record: OrderRecord, verdict: str, receives: Iterable[str] | 
     it; but a release held since the buyer cancelled its blanket, approved, ships as answered (resumes: no new 855)."""
     if verdict == APPROVED and resumes(record):
         return "the release stands and ships as answered (no new 855: the buyer has one)"
+    if moved_held(record):
+        return ("it ships its balance against the blanket it moved to (no new 855 nor 865: the 860 was answered)"
+                if verdict == APPROVED else "its balance is cancelled now, its stock released (what shipped stands; "
+                "no document goes: tell the buyer)")
     if allowance_held(record):
         return "its next 810 takes the allowance off" if verdict == APPROVED else \
             "its next 810 goes without the allowance"
@@ -92,6 +103,9 @@ def not_rechecked(record: OrderRecord) -> str:
     if resumes(record):
         return ("held because the buyer cancelled its blanket after we acknowledged it: no rule decides that; ask "
                 "the buyer, then approve or reject it")
+    if moved_held(record):
+        return ("held because an 860 moved it, part shipped, to a blanket its balance overdraws: no rule decides a "
+                "shipped order again; approve or reject its balance")
     if allowance_held(record):
         return ("held for an allowance an 860 added after shipment: no rule decides a shipped order again; approve "
                 "or reject the allowance")
@@ -125,6 +139,8 @@ class PersonOutcome:
     resumed: bool = False
     # held for an allowance an 860 added after shipment (allowance_hold): no 855 follows, the next 810 decides it
     allowance: bool = False
+    # a release an 860 moved, part shipped, to a blanket its balance overdraws (moved_hold): no 855 follows either
+    moved: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -133,7 +149,9 @@ class PersonOutcome:
 
 def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[str, str], OrderRecord], verdict: str,
                           *, by: str, note: str, at: str, run_id: str = "",
-                          lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> list[PersonOutcome]:
+                          lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None,
+                          reservations: Mapping[tuple[str, str], Sequence[Reservation]] | None = None
+                          ) -> list[PersonOutcome]:
     """A person approves or rejects several held orders at once, each checked as plan_person_decision checks one: an
     order no longer waiting for a person, or one changed since the list the person picked from (another revision:
     an 860 applied, a replacement 850), is refused with why, the others each get a plan of their own (the caller
@@ -154,7 +172,7 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
             continue
         try:
             plan = plan_person_decision(record, verdict, by=by, note=note, at=at, run_id=run_id,
-                                        lines=(lines or {}).get(key))
+                                        lines=(lines or {}).get(key), reservations=(reservations or {}).get(key))
         except TransitionRefused:
             out.append(PersonOutcome(*key, None, f"is {record.state.value} now (revision {record.revision}): only an "
                                      "order waiting for a person can be approved or rejected", record.state.value))
@@ -164,7 +182,7 @@ def plan_person_decisions(picks: Sequence[PersonPick], records: Mapping[tuple[st
                                      f"{record.revision}): look at it again", record.state.value))
             continue
         out.append(PersonOutcome(*key, plan, resumed=verdict == APPROVED and resumes(record),
-                                 allowance=allowance_held(record)))
+                                 allowance=allowance_held(record), moved=moved_held(record)))
     return out
 
 

@@ -83,6 +83,11 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
         t[(s, E.ALLOWANCE_HELD)] = S.HELD
     t[(S.HELD, E.ALLOWANCE_DECIDED)] = S.PARTIALLY_SHIPPED
     t[(S.HELD, E.ALLOWANCE_DECIDED_SHIPPED)] = S.SHIPPED
+    # an 860 moving a release part of which shipped to a blanket its balance overdraws: held the same way; a person
+    # takes it back by what is left to ship (a rejection then cancels the balance: engine.lifecycle.moved_hold)
+    t[(S.PARTIALLY_SHIPPED, E.RELEASE_MOVE_HELD)] = S.HELD
+    t[(S.HELD, E.RELEASE_MOVE_DECIDED)] = S.PARTIALLY_SHIPPED
+    t[(S.HELD, E.RELEASE_MOVE_DECIDED_SHIPPED)] = S.SHIPPED
     # a line raised after shipment by an 860 that also added lines: its new units are allocated before the
     # added lines are decided, in the same run (flows.decide)
     t[(S.CHANGED, E.BACKORDER_ALLOCATED)] = S.CHANGED
