@@ -731,7 +731,8 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
             *whole, rest = text.split("\n")
             produced += len(whole)
-            if "\ufeff" in text:  # files concatenated, each with its byte-order mark (rare): the marks dropped
+            if "\ufeff" in text or "\x1a" in text or "\x00" in text:  # files concatenated, each with its
+                # byte-order mark, or a DOS end-of-file mark or padding (rare): the marks dropped
                 yield from [_unmarked(line) + "\n" for line in whole]
             else:
                 yield from [line + "\n" for line in whole]
@@ -744,6 +745,8 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
             yield _unmarked(text[start:m.end()])
             start = m.end()
         rest = text[start:]
+    if rest and rest[-1:] in ("\x1a", "\x00"):  # the file's end-of-file mark (or padding) right after its last row
+        rest = rest.rstrip("\x1a\x00")
     if rest:
         yield _unmarked(rest)
 
@@ -753,8 +756,21 @@ def _unmarked(line: str) -> str:
     a.csv+b.csv``, ``cat``), each an Excel "CSV UTF-8" (or "Unicode text") beginning with its mark, put one
     inside the file, where the decoder keeps it as a character (U+FEFF, invisible): the repeated header
     would not be known as one, a first cell would not match. The character means nothing in text (a
-    zero-width no-break space, long deprecated as such)."""
-    return line[1:] if line[:1] == "\ufeff" else line
+    zero-width no-break space, long deprecated as such).
+
+    Nor the DOS end-of-file mark (SUB, Ctrl-Z, 0x1A) it begins with, nor a line of nothing but such marks and
+    NULs: the mark a DOS-era or IBM i program (i Access's data transfer, ``copy /a``) writes after the last row, a
+    file padded to its block with NULs, or a file concatenated after such a mark. They hold no row (a PO named
+    "\x1a" used to be refused as a row of one field, the file quarantined)."""
+    head = line[:1]
+    if head == "\ufeff":
+        line = line[1:]
+        head = line[:1]
+    if head == "\x1a" or head == "\x00":
+        if not line.rstrip("\r\n").strip("\x1a\x00"):
+            return line[len(line.rstrip("\r\n")):]  # marks or padding only: an empty line (its ending kept)
+        return line.lstrip("\x1a")  # the next file's first line, after the mark that ended the one before
+    return line
 
 
 def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:

@@ -1,0 +1,76 @@
+"""Real-file round 99: CSV order feeds as other companies' systems write them, read through a real night on
+Umbrella's profile (tests/csv_feed_support.py: ";"-separated, day-first dates, decimal commas). Our own samples.
+
+- A DOS end-of-file mark (SUB, Ctrl-Z, 0x1A) after the last row, as IBM i Access's data transfer, ``copy /a`` and
+  DOS-era programs write it, or NULs padding the file to its block: no row. The mark used to be read as a row of one
+  field naming a PO "\\x1a": CSV_ROW_MALFORMED, the file quarantined, and an acknowledgment for that "PO" held for its
+  control character (OUTBOUND_CONTROL_CHARACTER).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.csv_orders import read_csv_orders
+from tests.csv_feed_support import MAPPING, feed, run_feed
+
+ROWS = ("U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;;;;;",
+        "U-3;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;;;;;")
+
+
+def _facts(got) -> tuple:
+    return ([(o["po_number"], str(o["po_date"])) for o in got.orders.to_pylist()],
+            [(ln["po_number"], ln["line_id"], ln["quantity"], ln["unit_price"], ln["vendor_part"])
+             for ln in got.lines.to_pylist()],
+            sorted((f.code, f.row) for f in got.findings))
+
+
+def _chunked(data: bytes, size: int):
+    return (data[i:i + size] for i in range(0, len(data), size))
+
+
+def _quarantined(ws) -> list[str]:
+    return sorted(p.name for p in (ws.drop_root / "umbrella" / "quarantine").glob("*"))
+
+
+def test_a_dos_end_of_file_mark_after_the_last_row_is_no_row_in_a_real_night(tmp_path):
+    _ws0, plain_found, plain_acks = run_feed(tmp_path / "plain", feed(*ROWS))
+    ws, found, rows = run_feed(tmp_path / "ws", feed(*ROWS) + b"\x1a")
+    assert found == plain_found
+    assert not [f for f in found if f[1] in ("CSV_ROW_MALFORMED", "OUTBOUND_CONTROL_CHARACTER")]
+    assert _quarantined(ws) == []
+    assert (ws.drop_root / "umbrella" / "processed" / "feed.csv").exists()
+    assert rows == plain_acks
+    assert [(r["po_number"], r["line_id"], r["status"]) for r in rows] == [("U-3", "1", "IA"), ("U-3", "2", "IB")]
+
+
+@pytest.mark.parametrize("tail", [b"\x1a", b"\x1a\r\n", b"\x1a\x1a", b"\x00" * 300, (b"\x00" * 40 + b"\r\n") * 3,
+                                  b"\x1a" + b"\x00" * 127])
+def test_end_of_file_marks_and_padding_read_as_the_file_without_them(tail):
+    want = _facts(read_csv_orders(feed(*ROWS), MAPPING, partner="p", file="f.csv"))
+    assert want[0] and want[1] and not want[2]
+    data = feed(*ROWS) + tail
+    assert _facts(read_csv_orders(data, MAPPING, partner="p", file="f.csv")) == want
+    assert _facts(read_csv_orders(_chunked(data, 5), MAPPING, partner="p", file="f.csv", batch_rows=1)) == want
+    lf = data.replace(b"\r\n", b"\n")  # the fast path of lines ending in LF alone
+    assert _facts(read_csv_orders(lf, MAPPING, partner="p", file="f.csv")) == want
+
+
+def test_a_mark_right_after_the_last_row_and_a_file_concatenated_after_its_mark():
+    want = _facts(read_csv_orders(feed(*ROWS), MAPPING, partner="p", file="f.csv"))
+    no_end = feed(*ROWS)[:-2] + b"\x1a"  # the mark right after the last cell, no line end before it
+    assert _facts(read_csv_orders(no_end, MAPPING, partner="p", file="f.csv")) == want
+    second = feed("U-4;26.11.2026;1;5;EA;26,25;VP-1010;04.12.2026;UMB-9;;;;;")
+    joined = feed(*ROWS) + b"\x1a" + second  # copy /a a.csv + b.csv: a's mark before b's header
+    got = _facts(read_csv_orders(joined, MAPPING, partner="p", file="f.csv"))
+    assert got[0] == [("U-3", "2026-11-26"), ("U-4", "2026-11-26")]
+    assert [ln[:2] for ln in got[1]] == [("U-3", "1"), ("U-3", "2"), ("U-4", "1")]
+    assert got[2] == []
+
+
+def test_a_sub_or_nul_inside_a_row_is_still_a_control_character_said():
+    for mark in ("\x1a", "\x00"):  # in an id: read with a blank and said, as any control character there
+        data = feed(f"U-3;26.11.2026;1;20;EA;26,25;VP-10{mark}10;04.12.2026;UMB-9;;;;;")
+        got = read_csv_orders(data, MAPPING, partner="p", file="f.csv")
+        assert [f.code for f in got.findings] == ["CONTROL_CHARACTER_REPLACED"]
+        assert got.lines.column("vendor_part").to_pylist() == ["VP-10 10"]
