@@ -230,6 +230,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             continue  # the export's totals row, as the layout names it
         if patterns and any(p.fullmatch(_row_text(fields)) for p in patterns):
             continue  # a footer spread over cells ("2,record(s) downloaded,from ..."), as the layout's pattern names it
+        if _query_output(fields):
+            continue  # a database client's underline of the header or its row count: no order row
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
@@ -512,6 +514,27 @@ def _no_line(fields: list[str], required: tuple[str, ...], columns: dict[str, in
     if "quantity" in required and "quantity" in columns:
         return blank("quantity")
     return any(blank(name) for name in required)
+
+
+# what a database client writes around a query's rows when its output is the export (a scheduled `sqlcmd -s ","`,
+# SQL*Plus's spool, psql, DB2's CLP): the header underlined with a run of dashes (or equals signs) per column, and
+# after the rows their count: "(2 rows affected)", "(1 row(s) affected)", "2 rows selected.", "no rows selected",
+# "(2 rows)", "2 record(s) selected.", "2 rows in set (0.00 sec)"; SSMS's "Completion time: ..." after them
+_UNDERLINE = re.compile(r"[-=]{2,}|[-=]")
+_ROW_COUNT = re.compile(r"\(\d+ rows?(?:\(s\))?(?: affected)?\)|(?:\d+|no) (?:rows?|records?)(?:\(s\))? selected\.?"
+                        r"|\d+ rows? in set(?: \([\d.]+ sec\))?\.?|completion time: \S+")
+
+
+def _query_output(fields: list[str]) -> bool:
+    """The row is a database client's underline of the header (every filled cell a run of dashes or equals
+    signs, two cells or a run of two at least: never a PO's row, whose PO number is no dash) or its row count,
+    alone on its row (`_ROW_COUNT`)."""
+    filled = [t for f in fields if (t := f.strip())]
+    if not filled:
+        return False
+    if all(_UNDERLINE.fullmatch(t) for t in filled):
+        return len(filled) > 1 or len(filled[0]) > 1
+    return len(filled) == 1 and _ROW_COUNT.fullmatch(" ".join(filled[0].casefold().split())) is not None
 
 
 def _row_text(fields: list[str]) -> str:

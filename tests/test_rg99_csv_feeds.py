@@ -5,6 +5,10 @@ Umbrella's profile (tests/csv_feed_support.py: ";"-separated, day-first dates, d
   DOS-era programs write it, or NULs padding the file to its block: no row. The mark used to be read as a row of one
   field naming a PO "\\x1a": CSV_ROW_MALFORMED, the file quarantined, and an acknowledgment for that "PO" held for its
   control character (OUTBOUND_CONTROL_CHARACTER).
+- A database client's output used as the export (a scheduled ``sqlcmd -s ";"``, SQL*Plus's spool, psql, DB2's CLP):
+  the header underlined with dashes and the row count after the rows ("(2 rows affected)", "2 rows selected."). The
+  underline was read as a PO "---------" and the count as a PO "(2 rows affected)": both refused in the CSV
+  acknowledgment sent to the partner (two IR rows for POs it never sent), the file quarantined.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.csv_orders import read_csv_orders
-from tests.csv_feed_support import MAPPING, feed, run_feed
+from tests.csv_feed_support import HEAD, MAPPING, feed, run_feed
 
 ROWS = ("U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9;;;;;",
         "U-3;26.11.2026;2;10;EA;32,34;VP-1005;04.12.2026;UMB-9;;;;;")
@@ -22,7 +26,7 @@ def _facts(got) -> tuple:
     return ([(o["po_number"], str(o["po_date"])) for o in got.orders.to_pylist()],
             [(ln["po_number"], ln["line_id"], ln["quantity"], ln["unit_price"], ln["vendor_part"])
              for ln in got.lines.to_pylist()],
-            sorted((f.code, f.row) for f in got.findings))
+            sorted((f.code, f.location.row) for f in got.findings))
 
 
 def _chunked(data: bytes, size: int):
@@ -74,3 +78,68 @@ def test_a_sub_or_nul_inside_a_row_is_still_a_control_character_said():
         got = read_csv_orders(data, MAPPING, partner="p", file="f.csv")
         assert [f.code for f in got.findings] == ["CONTROL_CHARACTER_REPLACED"]
         assert got.lines.column("vendor_part").to_pylist() == ["VP-10 10"]
+
+
+# --- a database client's output -------------------------------------------------------------------------------
+
+
+def _sqlcmd(rows: tuple[str, ...] = ROWS, footer: str = "(2 rows affected)") -> bytes:
+    """sqlcmd's output without -W: every column padded to its width, the header underlined, a blank line and the
+    row count after the rows."""
+    heads = HEAD.split(";")
+    cells = [r.split(";") for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+
+    def line(cs: list[str]) -> str:
+        return ";".join(c.ljust(w) for c, w in zip(cs, widths, strict=True))
+
+    return ("\r\n".join([line(heads), ";".join("-" * w for w in widths), *(line(c) for c in cells), "", footer])
+            + "\r\n").encode()
+
+
+def test_sqlcmd_s_underline_and_row_count_are_no_orders_in_a_real_night(tmp_path):
+    _ws0, plain_found, plain_acks = run_feed(tmp_path / "plain", feed(*ROWS))
+    ws, found, rows = run_feed(tmp_path / "ws", _sqlcmd())
+    assert found == plain_found
+    assert _quarantined(ws) == []
+    assert rows == plain_acks  # the acknowledgment names U-3 alone, as for the plain feed
+    assert [(r["po_number"], r["line_id"], r["status"]) for r in rows] == [("U-3", "1", "IA"), ("U-3", "2", "IB")]
+
+
+def test_sql_plus_s_row_count_is_no_order_in_a_real_night(tmp_path):
+    data = ("\r\n".join([HEAD, *ROWS, "", "2 rows selected.", ""]) + "\r\n").encode()
+    ws, found, rows = run_feed(tmp_path / "ws", data)
+    assert not [f for f in found if f[0] == "intake"]
+    assert _quarantined(ws) == []
+    assert {r["po_number"] for r in rows} == {"U-3"}
+
+
+@pytest.mark.parametrize("footer", ["(2 rows affected)", "(1 row affected)", "(2 row(s) affected)", "(2 rows)",
+                                    "2 rows selected.", "no rows selected", "  2 record(s) selected.",
+                                    "2 rows in set (0.00 sec)", "Completion time: 2026-11-26T22:00:01.5230000+01:00",
+                                    "(2 rows affected);;;;;;;;;;;;;"])
+def test_a_database_client_s_row_count_is_passed_over(footer):
+    want = _facts(read_csv_orders(feed(*ROWS), MAPPING, partner="p", file="f.csv"))
+    assert _facts(read_csv_orders(_sqlcmd(footer=footer), MAPPING, partner="p", file="f.csv")) == want
+    assert _facts(read_csv_orders(_chunked(_sqlcmd(footer=footer), 7), MAPPING, partner="p", file="f.csv",
+                                  batch_rows=1)) == want
+
+
+@pytest.mark.parametrize("underline", ["-" * 9 + ";" + "-" * 10 + ";-;-;-;-;-;-;-;-;-;-;-;-",
+                                       "=========;==========;====;========", "---------"])
+def test_a_header_underlined_with_dashes_or_equals_signs_is_passed_over(underline):
+    want = _facts(read_csv_orders(feed(*ROWS), MAPPING, partner="p", file="f.csv"))
+    data = ("\r\n".join([HEAD, underline, *ROWS]) + "\r\n").encode()
+    assert _facts(read_csv_orders(data, MAPPING, partner="p", file="f.csv")) == want
+
+
+def test_a_row_with_a_po_or_more_than_a_count_is_still_read_as_a_row():
+    """Only a row of nothing but dashes, or a count alone on its row, is the client's: a PO's row with a dash for a
+    value, and a count beside a value, are read (and refused) as before."""
+    dash = read_csv_orders(feed(*ROWS, "U-4;26.11.2026;1;-;EA;26,25;VP-1010;04.12.2026;UMB-9;;;;;"), MAPPING,
+                           partner="p", file="f.csv")
+    assert [(f.code, f.location.row) for f in dash.findings] == [("CSV_NUMBER_INVALID", 4)]
+    beside = read_csv_orders(feed(*ROWS, "(2 rows affected);;;5;;;;;;;;;;"), MAPPING, partner="p", file="f.csv")
+    assert "(2 rows affected)" in beside.orders.column("po_number").to_pylist()
+    single = read_csv_orders(feed(*ROWS, "-;;;;;;;;;;;;;"), MAPPING, partner="p", file="f.csv")
+    assert single.findings  # one dash alone is no underline: read as before
