@@ -1340,9 +1340,40 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
             got = date(int(java.group("year")), _MONTH_NAMES[java.group("month")], int(java.group("day")))
         except ValueError:
             got = None
+    if got is None and value[:1].isalnum():  # a date with its month named in English: one reading, whatever the format
+        got = _month_named(value)
     if got is None and getattr(layout, "excel_serial_dates", False):
         got = _serial(value)
     return got
+
+
+# English month names and their abbreviations (any case, a dot after one or not)
+_ENGLISH_MONTHS = {name: n for n, full in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                                      "august", "september", "october", "november", "december"), 1)
+                   for name in (full, full[:3])} | {"sept": 9}
+# a date with its month named: day, month, year (Oracle's default DD-MON-RR "27-NOV-26", Excel's d-mmm-yy and
+# d-mmm-yyyy "27-Nov-26", "27-Nov-2026", "27 November 2026") or month, day, year ("Nov 27, 2026", "November 27 2026":
+# NetSuite's and QuickBooks' long date, Excel's mmmm d, yyyy); a time of day may follow
+_MONTH_NAMED = re.compile(r"(?:(?P<d1>\d{1,2})(?P<s1>[- /])(?P<m1>[a-z]{3,9})\.?(?P=s1)(?P<y1>\d{4}|\d{2})"
+                          r"|(?P<m2>[a-z]{3,9})\.? (?P<d2>\d{1,2}),? (?P<y2>\d{4}))"
+                          r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?(?: ?[ap]\.?m\.?)?)?", re.IGNORECASE)
+
+
+def _month_named(value: str) -> date | None:
+    """A date whose month is named in English (`_MONTH_NAMED`), whatever the layout's format: a month named has one
+    reading, as Java's Date.toString() has. A two-digit year is this century's (Oracle's RR for our dates, Excel's
+    yy up to 29). None for anything else, or a day the month has not ("31-Nov-2026")."""
+    m = _MONTH_NAMED.fullmatch(" ".join(value.split()))
+    if m is None:
+        return None
+    month = _ENGLISH_MONTHS.get((m["m1"] or m["m2"]).casefold())
+    if month is None:
+        return None
+    year = int(m["y1"] or m["y2"])
+    try:
+        return date(year + 2000 if len(m["y1"] or m["y2"]) == 2 else year, month, int(m["d1"] or m["d2"]))
+    except ValueError:
+        return None
 
 
 def parse_month_end(text: str, layout: CsvLayout) -> date | None:

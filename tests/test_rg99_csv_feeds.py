@@ -9,12 +9,16 @@ Umbrella's profile (tests/csv_feed_support.py: ";"-separated, day-first dates, d
   the header underlined with dashes and the row count after the rows ("(2 rows affected)", "2 rows selected."). The
   underline was read as a PO "---------" and the count as a PO "(2 rows affected)": both refused in the CSV
   acknowledgment sent to the partner (two IR rows for POs it never sent), the file quarantined.
+- A date with its month named in English (Oracle's default DD-MON-RR "26-NOV-26", Excel's d-mmm-yyyy, NetSuite's and
+  QuickBooks' "Nov 26, 2026") in a feed whose layout writes its dates otherwise: one reading, read whatever the format
+  (it was CSV_DATE_INVALID, the PO left out and refused whole).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from parsers.csv_common import parse_date
 from parsers.csv_orders import read_csv_orders
 from tests.csv_feed_support import HEAD, MAPPING, feed, run_feed
 
@@ -143,3 +147,36 @@ def test_a_row_with_a_po_or_more_than_a_count_is_still_read_as_a_row():
     assert "(2 rows affected)" in beside.orders.column("po_number").to_pylist()
     single = read_csv_orders(feed(*ROWS, "-;;;;;;;;;;;;;"), MAPPING, partner="p", file="f.csv")
     assert single.findings  # one dash alone is no underline: read as before
+
+
+# --- dates with their month named -------------------------------------------------------------------------------
+
+
+def test_dates_with_their_month_named_read_in_a_real_night_whatever_the_layout_s_format(tmp_path):
+    """Umbrella's layout says dd.mm.yyyy; an export of Oracle's default DD-MON-RR ("26-NOV-26", SQL*Plus's spool) and
+    NetSuite's long date ("Dec 4, 2026") used to be CSV_DATE_INVALID at the row and the PO left out (the
+    acknowledgment refusing every line, IR): one reading each, as Java's Date.toString() already was."""
+    _ws0, plain_found, plain_acks = run_feed(tmp_path / "plain", feed(*ROWS))
+    named = tuple(r.replace("26.11.2026", "26-NOV-26").replace("04.12.2026", '"Dec 4, 2026"') for r in ROWS)
+    ws, found, rows = run_feed(tmp_path / "ws", feed(*named))
+    assert found == plain_found and _quarantined(ws) == []
+    assert rows == plain_acks
+    assert [(r["po_number"], r["status"]) for r in rows] == [("U-3", "IA"), ("U-3", "IB")]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("26-Nov-2026", "2026-11-26"), ("26-NOV-26", "2026-11-26"), ("26 November 2026", "2026-11-26"),
+    ("Nov 26, 2026", "2026-11-26"), ("November 26 2026", "2026-11-26"), ("Nov. 26, 2026", "2026-11-26"),
+    ("Sept 3, 2026", "2026-09-03"), ("3/Sep/2026", "2026-09-03"), ("1-mar-2027", "2027-03-01"),
+    ("26-Nov-2026 10:30:00", "2026-11-26"), ("Nov 26, 2026 9:14 AM", "2026-11-26"), ("29-Feb-2028", "2028-02-29")])
+def test_a_date_with_its_month_named_in_english_is_its_date_in_any_layout(text, day):
+    from schemas.fulfilment import CsvOrderMapping
+
+    for layout in (MAPPING, CsvOrderMapping(date_format="%m/%d/%Y"), CsvOrderMapping(date_format="%Y%m%d")):
+        assert str(parse_date(text, layout)) == day
+
+
+@pytest.mark.parametrize("text", ["31-Nov-2026", "29-Feb-2027", "26-Foo-2026", "Nov 26", "26-Nov", "26-Nov/2026",
+                                  "26 Nov, 2026", "26-Nov-026", "Mai 26, 2026", "Nov 26, 26", "26-Nov-2026 noon"])
+def test_a_named_month_without_one_reading_stays_refused(text):
+    assert parse_date(text, MAPPING) is None
