@@ -529,12 +529,13 @@ def _query_output(fields: list[str]) -> bool:
     """The row is a database client's underline of the header (every filled cell a run of dashes or equals
     signs, two cells or a run of two at least: never a PO's row, whose PO number is no dash) or its row count,
     alone on its row (`_ROW_COUNT`)."""
-    filled = [t for f in fields if (t := f.strip())]
-    if not filled:
+    head = fields[0].strip() if fields else ""
+    if head[:1] in ("-", "="):  # (an order row's PO number is none: one look at the first cell decides most rows)
+        filled = [t for f in fields if (t := f.strip())]
+        return all(_UNDERLINE.fullmatch(t) for t in filled) and (len(filled) > 1 or len(head) > 1)
+    if not head or head[0] not in "(0123456789nNcC" or any(f.strip() for f in fields[1:]):
         return False
-    if all(_UNDERLINE.fullmatch(t) for t in filled):
-        return len(filled) > 1 or len(filled[0]) > 1
-    return len(filled) == 1 and _ROW_COUNT.fullmatch(" ".join(filled[0].casefold().split())) is not None
+    return _ROW_COUNT.fullmatch(" ".join(head.casefold().split())) is not None
 
 
 def _row_text(fields: list[str]) -> str:
