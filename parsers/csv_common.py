@@ -230,6 +230,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             continue  # the export's totals row, as the layout names it
         if patterns and any(p.fullmatch(_row_text(fields)) for p in patterns):
             continue  # a footer spread over cells ("2,record(s) downloaded,from ..."), as the layout's pattern names it
+        if _query_output(fields):
+            continue  # a database client's underline of the header or its row count: no order row
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if _PAGE_LINE.fullmatch(_row_text(fields)) or any(
@@ -514,6 +516,28 @@ def _no_line(fields: list[str], required: tuple[str, ...], columns: dict[str, in
     return any(blank(name) for name in required)
 
 
+# what a database client writes around a query's rows when its output is the export (a scheduled `sqlcmd -s ","`,
+# SQL*Plus's spool, psql, DB2's CLP): the header underlined with a run of dashes (or equals signs) per column, and
+# after the rows their count: "(2 rows affected)", "(1 row(s) affected)", "2 rows selected.", "no rows selected",
+# "(2 rows)", "2 record(s) selected.", "2 rows in set (0.00 sec)"; SSMS's "Completion time: ..." after them
+_UNDERLINE = re.compile(r"[-=]{2,}|[-=]")
+_ROW_COUNT = re.compile(r"\(\d+ rows?(?:\(s\))?(?: affected)?\)|(?:\d+|no) (?:rows?|records?)(?:\(s\))? selected\.?"
+                        r"|\d+ rows? in set(?: \([\d.]+ sec\))?\.?|completion time: \S+")
+
+
+def _query_output(fields: list[str]) -> bool:
+    """The row is a database client's underline of the header (every filled cell a run of dashes or equals
+    signs, two cells or a run of two at least: never a PO's row, whose PO number is no dash) or its row count,
+    alone on its row (`_ROW_COUNT`)."""
+    head = fields[0].strip() if fields else ""
+    if head[:1] in ("-", "="):  # (an order row's PO number is none: one look at the first cell decides most rows)
+        filled = [t for f in fields if (t := f.strip())]
+        return all(_UNDERLINE.fullmatch(t) for t in filled) and (len(filled) > 1 or len(head) > 1)
+    if not head or head[0] not in "(0123456789nNcC" or any(f.strip() for f in fields[1:]):
+        return False
+    return _ROW_COUNT.fullmatch(" ".join(head.casefold().split())) is not None
+
+
 def _row_text(fields: list[str]) -> str:
     """The row's filled cells, case-folded, each with single blanks, joined by a blank: what a pattern label
     matches (whole)."""
@@ -731,7 +755,8 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
             *whole, rest = text.split("\n")
             produced += len(whole)
-            if "\ufeff" in text:  # files concatenated, each with its byte-order mark (rare): the marks dropped
+            if "\ufeff" in text or "\x1a" in text or "\x00" in text:  # files concatenated, each with its
+                # byte-order mark, or a DOS end-of-file mark or padding (rare): the marks dropped
                 yield from [_unmarked(line) + "\n" for line in whole]
             else:
                 yield from [line + "\n" for line in whole]
@@ -744,6 +769,8 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
             yield _unmarked(text[start:m.end()])
             start = m.end()
         rest = text[start:]
+    if rest and rest[-1:] in ("\x1a", "\x00"):  # the file's end-of-file mark (or padding) right after its last row
+        rest = rest.rstrip("\x1a\x00")
     if rest:
         yield _unmarked(rest)
 
@@ -753,8 +780,21 @@ def _unmarked(line: str) -> str:
     a.csv+b.csv``, ``cat``), each an Excel "CSV UTF-8" (or "Unicode text") beginning with its mark, put one
     inside the file, where the decoder keeps it as a character (U+FEFF, invisible): the repeated header
     would not be known as one, a first cell would not match. The character means nothing in text (a
-    zero-width no-break space, long deprecated as such)."""
-    return line[1:] if line[:1] == "\ufeff" else line
+    zero-width no-break space, long deprecated as such).
+
+    Nor the DOS end-of-file mark (SUB, Ctrl-Z, 0x1A) it begins with, nor a line of nothing but such marks and
+    NULs: the mark a DOS-era or IBM i program (i Access's data transfer, ``copy /a``) writes after the last row, a
+    file padded to its block with NULs, or a file concatenated after such a mark. They hold no row (a PO named
+    "\x1a" used to be refused as a row of one field, the file quarantined)."""
+    head = line[:1]
+    if head == "\ufeff":
+        line = line[1:]
+        head = line[:1]
+    if head == "\x1a" or head == "\x00":
+        if not line.rstrip("\r\n").strip("\x1a\x00"):
+            return line[len(line.rstrip("\r\n")):]  # marks or padding only: an empty line (its ending kept)
+        return line.lstrip("\x1a")  # the next file's first line, after the mark that ended the one before
+    return line
 
 
 def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:
@@ -1301,9 +1341,40 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
             got = date(int(java.group("year")), _MONTH_NAMES[java.group("month")], int(java.group("day")))
         except ValueError:
             got = None
+    if got is None and value[:1].isalnum():  # a date with its month named in English: one reading, whatever the format
+        got = _month_named(value)
     if got is None and getattr(layout, "excel_serial_dates", False):
         got = _serial(value)
     return got
+
+
+# English month names and their abbreviations (any case, a dot after one or not)
+_ENGLISH_MONTHS = {name: n for n, full in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                                      "august", "september", "october", "november", "december"), 1)
+                   for name in (full, full[:3])} | {"sept": 9}
+# a date with its month named: day, month, year (Oracle's default DD-MON-RR "27-NOV-26", Excel's d-mmm-yy and
+# d-mmm-yyyy "27-Nov-26", "27-Nov-2026", "27 November 2026") or month, day, year ("Nov 27, 2026", "November 27 2026":
+# NetSuite's and QuickBooks' long date, Excel's mmmm d, yyyy); a time of day may follow
+_MONTH_NAMED = re.compile(r"(?:(?P<d1>\d{1,2})(?P<s1>[- /])(?P<m1>[a-z]{3,9})\.?(?P=s1)(?P<y1>\d{4}|\d{2})"
+                          r"|(?P<m2>[a-z]{3,9})\.? (?P<d2>\d{1,2}),? (?P<y2>\d{4}))"
+                          r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?(?: ?[ap]\.?m\.?)?)?", re.IGNORECASE)
+
+
+def _month_named(value: str) -> date | None:
+    """A date whose month is named in English (`_MONTH_NAMED`), whatever the layout's format: a month named has one
+    reading, as Java's Date.toString() has. A two-digit year is this century's (Oracle's RR for our dates, Excel's
+    yy up to 29). None for anything else, or a day the month has not ("31-Nov-2026")."""
+    m = _MONTH_NAMED.fullmatch(" ".join(value.split()))
+    if m is None:
+        return None
+    month = _ENGLISH_MONTHS.get((m["m1"] or m["m2"]).casefold())
+    if month is None:
+        return None
+    year = int(m["y1"] or m["y2"])
+    try:
+        return date(year + 2000 if len(m["y1"] or m["y2"]) == 2 else year, month, int(m["d1"] or m["d2"]))
+    except ValueError:
+        return None
 
 
 def parse_month_end(text: str, layout: CsvLayout) -> date | None:
