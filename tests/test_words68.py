@@ -136,3 +136,14 @@ def test_status_of_a_csv_order_names_its_row_not_an_envelope_it_never_had(held):
     assert "from acme-po-02.x12, ISA13 000001002 GS06 1002 ST02 0002; received" in x12, x12
     assert ("held for: PO ACME-1011 (69,000.00) would bring the exposure to 81,500.00, over the credit limit 100.00."
             ) in x12, x12
+
+
+def test_the_night_s_warehouse_line_says_its_856_of_one_shipment_and_their_856_of_several():
+    """The progress line read "1 shipment recorded with their 856" (the demo's north warehouse, day 1)."""
+    from flows import night
+
+    row = {"warehouse": "north", "files": 1, "failure": "", "quarantined": 0, "duplicates": 0, "shipments": 1,
+           "held": 0, "late": 1, "errors": 0}
+    assert night._ship_line(row) == ("1 confirmation file (0 quarantined, 0 duplicates), 1 shipment recorded with its "
+                                     "856, 0 held, 1 856 late, 0 errors")
+    assert "3 shipments recorded with their 856, " in night._ship_line({**row, "shipments": 3})
