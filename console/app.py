@@ -403,7 +403,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         recorded = [d for d in done if not d.skipped]
         skipped = [d for d in done if d.skipped]
         summary = (f"{len(recorded)} order(s) {verdict} by {user.name}"
-                   + after_batch(done, verdict, rd=False)
+                   + after_batch(done, verdict)
                    + (f"; {len(skipped)} skipped, nothing recorded for them" if skipped else "") + ".")
         return c.page(request, "decided.html", status=200 if recorded else 409, session=session, summary=summary,
                       recorded=recorded, skipped=skipped, verdict=verdict, back=back)

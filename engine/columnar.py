@@ -171,10 +171,14 @@ def number_text(values: np.ndarray) -> pa.Array:
 
 
 def money_text(values: np.ndarray) -> pa.Array:
-    """10^-4 units as amounts with two decimals, rounded half away from zero, column-wise."""
+    """10^-4 units as amounts with two decimals, rounded half away from zero, their thousands separated by commas
+    ("2,758.98", as schemas.money_text says money to people), column-wise."""
     values = np.asarray(values, np.int64)
     cents = np.where(values >= 0, (values + 50) // 100, -((-values + 50) // 100))
-    return pc.cast(decimal_array(cents * 100), pa.decimal128(18, 2), safe=False).cast(pa.string())
+    text = pc.cast(decimal_array(cents * 100), pa.decimal128(18, 2), safe=False).cast(pa.string())
+    for _ in range(5):  # a comma before the last three digits of the integer part not yet grouped, once a pass
+        text = pc.replace_substring_regex(text, r"^(-?\d+)(\d{3})", r"\1,\2", max_replacements=1)
+    return text
 
 
 def date_text(day_values: np.ndarray) -> pa.Array:

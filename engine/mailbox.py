@@ -145,13 +145,28 @@ def held_finding(mailbox_file: str, piece: Piece, count: int, name: str, found: 
                    element="ISA06", value=piece.sender)
 
 
-def still_held_finding(piece: Piece, name: str, held: Sequence[Broken], since: str | None, days: int | None) -> Finding:
+# what says how long a held interchange has waited when the run that held it is not on record (flows.mailbox)
+STILL_SAID, HELD_COPY = "still said", "held copy"
+
+
+def still_held_finding(piece: Piece, name: str, held: Sequence[Broken], since: str | None, days: int | None,
+                       source: str = "") -> Finding:
     """MAILBOX_INTERCHANGE_STILL_HELD, a warning each run an interchange held before is still held: how long it has
-    waited (``since``: the run clock's date when it was held, ``days`` to this run's; None when that run is not on
-    record) and which profile, with its error tonight, keeps it."""
+    waited (``since``: the run clock's date when it was held, ``days`` to this run's; None when nothing on record
+    dates it) and which profile, with its error tonight, keeps it. ``source``: what dated it when the run that held
+    it is not on record: STILL_SAID (the first run that said it still held: at least that long), HELD_COPY (the
+    day its held copy was written)."""
     whose = "; ".join(f"partner {b.partner}'s profile {b.file} still does not load ({b.reason})" for b in held)
-    waited = (f"has waited {days} day{'' if days == 1 else 's'} (held by the run of {since})" if since is not None
-              else "has waited since an earlier run")
+    n = f"{days} day{'' if days == 1 else 's'}"
+    gone = "the run that held it is not on record"
+    if since is None:
+        waited = f"has waited since an earlier run ({gone}, nor a date for it)"
+    elif source == STILL_SAID:
+        waited = f"has waited at least {n} (said still held first by the run of {since}; {gone})"
+    elif source == HELD_COPY:
+        waited = f"has waited {n} (its held copy dates from {since}; {gone})"
+    else:
+        waited = f"has waited {n} (held by the run of {since})"
     message = (f"Interchange {name} (ISA13 {piece.control or '?'}, from {piece.sender_qualifier}/{piece.sender}) in "
                f"mailbox/quarantine/held/ {waited}, unanswered: {whose}. Fix the profile (`orderbridge partner check "
                f"{held[0].partner}`): the first run after it loads routes and answers it.")

@@ -45,6 +45,9 @@ class Decided:
     # a release an 860 moved, part shipped, to a blanket its balance overdraws (engine.lifecycle.moved_hold): no 855
     # nor 865 follows; approved, it ships its balance; rejected, its balance is cancelled at once
     moved: bool = False
+    # what its partner's profile receives (PartnerProfile.receives: answers_received), to say which document answers
+    # it; None: not known (no workspace, or a profile that does not load: the 855 is said)
+    receives: tuple[str, ...] | None = None
 
     @property
     def answered_865(self) -> str:
@@ -126,9 +129,12 @@ def decide_picked(store: StateStore, picks: Sequence[lifecycle.PersonPick], verd
             sets.setdefault((c.partner, c.po_number), set()).add(lifecycle.sent_as(c, named))
     applied, applied_sets = _answered_by_865(store, records, recorded, ws)
     rejected = verdict == lifecycle.VERDICT_REJECTED
+    receives = {p: answers_received(ws.partners_dir, p) for p in sorted({d.partner for d in done})} \
+        if ws is not None else {}
     return [Decided(d.partner, d.po_number, d.skipped, waiting.get(d.key, 0), d.reasons, d.revision, d.resumed,
                     tuple(sorted(sets.get(d.key, ()))), d.allowance, applied.get(d.key, 0),
-                    tuple(sorted(applied_sets.get(d.key, ()))), rejected and not d.skipped, d.moved) for d in done]
+                    tuple(sorted(applied_sets.get(d.key, ()))), rejected and not d.skipped, d.moved,
+                    receives.get(d.partner)) for d in done]
 
 
 def _answered_by_865(store: StateStore, records, recorded: Sequence[tuple[str, str]], ws
@@ -192,25 +198,28 @@ def answers_received(partners_dir: Path, partner: str) -> tuple[str, ...] | None
         return None
 
 
-def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> str:
-    """What the next run does with a batch's recorded orders, in words ("" none recorded): it sends their 855s
-    (RD for a rejection, said when ``rd``); an approved release held since the buyer cancelled its blanket gets
-    none (it stands and ships as answered: the buyer has its 855)."""
+def after_batch(done: Sequence[Decided], verdict: str) -> str:
+    """What the next run does with a batch's recorded orders, in words ("" none recorded): it sends each the answer
+    its partner's profile receives (engine.lifecycle.batch_answer: "their 855s", for a rejection "their 855s RD
+    refusing the orders (...)"; partners answered differently named with their counts: "855s for acme (2), CSV
+    acknowledgments for initech (1)"); an approved release held since the buyer cancelled its blanket gets none (it
+    stands and ships as answered: the buyer has its 855)."""
     recorded = [d for d in done if not d.skipped]
     resumed = sum(d.resumed for d in recorded)
     allowances = sum(d.allowance for d in recorded)
     # approved orders whose applied changes an 865 answers: no new 855 (rejected ones get their 855 RD too)
     moved = sum(d.moved for d in recorded)
     by865 = sum(bool(d.applied) for d in recorded if not d.resumed and not d.allowance and not d.moved)
-    answered = len(recorded) - resumed - allowances - moved - (by865 if verdict == lifecycle.VERDICT_APPROVED else 0)
+    approved = verdict == lifecycle.VERDICT_APPROVED
+    answered = [d for d in recorded
+                if not d.resumed and not d.allowance and not d.moved and not (approved and d.applied)]
     stand = (f"{resumed} release(s) stand and ship as answered (no new 855: the buyer has one)" if resumed else "")
     if by865:  # (a release held after an 860 moved it to another blanket: tests.test_blankets9)
         said = (f"{by865} order(s) have the changes applied to them answered by an 865 (no new 855)"
-                if verdict == lifecycle.VERDICT_APPROVED else
-                f"the 865s refusing the changes applied to {by865} of them too")
+                if approved else f"the 865s refusing the changes applied to {by865} of them too")
         stand = f"{stand}; {said}" if stand else said
     if allowances:  # (held for an allowance an 860 added after shipment: no 855, the next 810 decides it)
-        went = "takes the allowance off" if verdict == lifecycle.VERDICT_APPROVED else "goes without the allowance"
+        went = "takes the allowance off" if approved else "goes without the allowance"
         said = f"{allowances} order(s) held for an allowance added after shipment: the next 810 of each {went}"
         stand = f"{stand}; {said}" if stand else said
     if moved:  # (a release an 860 moved, part shipped, past a blanket: no 855 nor 865 goes)
@@ -220,7 +229,22 @@ def after_batch(done: Sequence[Decided], verdict: str, *, rd: bool = True) -> st
         stand = f"{stand}; {said}" if stand else said
     if not answered:
         return f"; {stand}" if stand else ""
-    rd = " (RD)" if rd and verdict == lifecycle.VERDICT_REJECTED else ""
-    if not stand:
-        return f"; the next run sends their 855s{rd}"
-    return f"; the next run sends the 855s{rd} of {answered}; {stand}"
+    per_partner: dict[str, int] = {}
+    for d in answered:
+        per_partner[d.partner] = per_partner.get(d.partner, 0) + 1
+    said_of = {d.partner: lifecycle.batch_answer(verdict, d.receives) for d in answered}
+    kinds: dict[str, list[str]] = {}
+    for partner in sorted(per_partner):
+        kinds.setdefault(said_of[partner], []).append(partner)
+    if len(kinds) == 1:
+        (answer,) = kinds
+        if answer.startswith("no answer"):
+            sent = answer if not stand else f"{answer} for {len(answered)} of them"
+        elif not stand:
+            sent = f"their {answer}"
+        else:
+            sent = f"the {answer} of {len(answered)}" if " " not in answer else f"{answer} for {len(answered)} of them"
+    else:  # partners that answer differently: which sends what, per partner
+        sent = ", ".join(f"{answer} for " + " and ".join(f"{p} ({per_partner[p]})" for p in partners)
+                         for answer, partners in kinds.items())
+    return f"; the next run sends {sent}" + (f"; {stand}" if stand else "")

@@ -186,7 +186,7 @@ def _shipping_lines(summary: dict) -> None:
         mine = (f" ({own.get('errors', 0)} error(s), {own.get('warnings', 0)} warning(s) about no partner's order: "
                 f"\"warehouse {shown(w['warehouse'])}\" in the failures report)") if own else ""
         console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
-                             f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
+                             f"({w['quarantined']} quarantined, {w['duplicates']} duplicate(s)), {w['shipments']} "
                              f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
                              f"{_acks_sent(w)}{w['errors']} error(s){mine}",
                              (f" failed: {w['failure']}" if w["failure"] else "", "red")))
@@ -1183,9 +1183,11 @@ def _say_batch(done, named: str, verdict: str, by: str, dry_run: bool) -> None:
     console.print(t)
     decided = sum(not d.skipped for d in done)
     skipped = [d for d in done if d.skipped]
-    if dry_run:
+    if dry_run:  # and what the partners would be sent, each as its profile receives it (flows.approving)
+        sent = after_batch(done, verdict).removeprefix("; ")
+        then = f" Recorded, {sent.replace('the next run sends', 'the next run would send', 1)}." if sent else ""
         console.print(f"{decided} order(s) would be {verdict}, {len(skipped)} would be skipped; nothing was "
-                      "recorded.")
+                      f"recorded.{then}")
     else:
         sent = after_batch(done, verdict)
         console.print(f"{decided} order(s) {verdict} by {shown(by)}, {len(skipped)} skipped{sent}.")
@@ -1204,8 +1206,8 @@ def approve(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numb
             all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
             dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Approve held orders: one PO, several, or every held order a search names (--all-held); the next run
-    acknowledges each (855). Under one workspace lease; an order changed or no longer held is skipped and named,
-    the others are recorded."""
+    acknowledges each as its partner receives it (an 855, an 870, a CSV acknowledgment). Under one workspace
+    lease; an order changed or no longer held is skipped and named, the others are recorded."""
     from engine import lifecycle
 
     _decide_cli(workspace, pos, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release, all_held, held_for,
@@ -1223,7 +1225,8 @@ def reject(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numbe
            all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
            dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Reject held orders: one PO, several, or every held order a search names (--all-held); the next run answers
-    each with an 855 RD. Under one workspace lease; an order changed or no longer held is skipped and named, the
+    each as its partner receives it (an 855 RD, an 870 canceling each line, a CSV acknowledgment rejecting each
+    line). Under one workspace lease; an order changed or no longer held is skipped and named, the
     others are recorded."""
     from engine import lifecycle
 

@@ -305,7 +305,7 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
             continue  # not one of ours (a person put it there): left as it is
         r = route_piece(info.name, pieces[0], 1, info.name, profiles, claims)
         if r.held:
-            _still_held(state, r, run_id, now, [claims[pid] for pid in r.held], res)
+            _still_held(state, r, run_id, now, [claims[pid] for pid in r.held], res, written=info.mtime)
             continue
         _put(box, drops, profiles, state, r, data, hashlib.sha256(data).hexdigest(), res)
         if r.partner:
@@ -316,17 +316,43 @@ def _retake_held(box: LocalDrop, drops, profiles: Mapping[str, PartnerProfile], 
 
 
 def _still_held(state: StateStore, r: Route, run_id: str, now: datetime, held: list[Broken],
-                res: MailboxResult) -> None:
-    """The warning that a piece held on an earlier run is still held (none on the run that held it: a rerun)."""
+                res: MailboxResult, *, written: float | None = None) -> None:
+    """The warning that a piece held on an earlier run is still held (none on the run that held it: a rerun). How
+    long it has waited: from the run that held it (its MAILBOX_INTERCHANGE_HELD on record); when that finding or its
+    run is not on record (a store restored from a backup taken before, or rebuilt), from the earliest of what is
+    left: the first run that said it still held, and the day its held copy was written (``written``, its mtime:
+    never a day after the run's clock)."""
     first = state.first_said("MAILBOX_INTERCHANGE_HELD", r.piece.control, f"mailbox/{HELD}/{r.name},")
     if first is not None and first[0] == run_id:
         return
     since = first[1][:10] if first is not None and first[1] else None
+    source = ""
+    if since is None:
+        since, source = _held_since(state, r, run_id, now, written)
     days = (now.date() - date.fromisoformat(since)).days if since is not None else None
-    _record(state, [still_held_finding(r.piece, r.name, held, since, days)], run_id, res.findings, r.owner or PARTY)
+    _record(state, [still_held_finding(r.piece, r.name, held, since, days, source)], run_id, res.findings,
+            r.owner or PARTY)
     res.still_held += 1
     if since is not None and (not res.held_since or since < res.held_since):
         res.held_since = since
+
+
+def _held_since(state: StateStore, r: Route, run_id: str, now: datetime, written: float | None
+                ) -> tuple[str | None, str]:
+    """The earliest day a held piece is known held when the run that held it is not on record, and what says so
+    (engine.mailbox.STILL_SAID: an earlier run's MAILBOX_INTERCHANGE_STILL_HELD; HELD_COPY: the held copy's date);
+    (None, "") when neither is known."""
+    from engine.mailbox import HELD_COPY, STILL_SAID
+
+    known = []
+    said = state.first_said("MAILBOX_INTERCHANGE_STILL_HELD", r.piece.control, f"Interchange {r.name} (")
+    if said is not None and said[0] != run_id and said[1]:
+        known.append((said[1][:10], STILL_SAID))
+    if written is not None:
+        day = datetime.fromtimestamp(written).date()
+        if day <= now.date():
+            known.append((day.isoformat(), HELD_COPY))
+    return min(known) if known else (None, "")
 
 
 def _claims(broken: Mapping[str, BrokenProfile]) -> dict[str, Broken]:

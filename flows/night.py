@@ -809,8 +809,8 @@ def record_unloaded(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str
 
 def _ship_line(w: dict) -> str:
     return (f"{plural(w['files'], 'confirmation file')} ({w['quarantined']:,} quarantined, "
-            f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with their "
-            f"856, {w['held']:,} held, {w['late']:,} 856 late, "
+            f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with "
+            f"{'its' if w['shipments'] == 1 else 'their'} 856, {w['held']:,} held, {w['late']:,} 856 late, "
             + (f"{w['acknowledgments']:,} 997/TA1 sent, " if w.get("acknowledgments") else "")
             + plural(w['errors'], 'error'))
 

@@ -631,10 +631,13 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     console = out or _CONSOLE
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
+    value = f"{money_text(o['value'], o['currency'])} {o['currency'] or ''}".rstrip()
     console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
-                         f"value acknowledged {money_text(o['value'], o['currency'])} {o['currency']})"))
-    console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
-                        f"received {o['received_at']} (run clock)"))
+                         f"value acknowledged {value})"))
+    # a CSV order has no envelope: its lineage is its PO's first row (parsers.csv_orders: isa13 "CSV", st02 the row)
+    where = (f" (a CSV order, first at row {int(o['st02'])})" if o["isa13"] == "CSV" and str(o["st02"] or "").isdigit()
+             else f", ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}")
+    console.print(shown(f"  from {o['source_file']}{where}; received {o['received_at']} (run clock)"))
     if o.get("continued_by"):  # one company under two profiles ([continues])
         console.print(shown(f"  {o['continued_by']['said']}"))
     if o.get("rejected_for"):  # an 855 RD: a person's rejection, or every line refused (no stock, the rules)

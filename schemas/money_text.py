@@ -1,6 +1,8 @@
 """An amount of money as people read it: with its currency's decimals (ISO 4217 minor units: 2 for most, 0 for
 JPY or KRW, 3 for KWD or BHD), never fewer; a value with more decimals than its currency has (a price 4.575) is kept
-exact rather than rounded. ``485.1 USD`` reads 485.10, as the console shows it (console.reading.money)."""
+exact rather than rounded; thousands separated by commas, as the finance reports print money (``69000`` reads
+69,000.00). ``485.1 USD`` reads 485.10, as the console shows it (console.reading.money). The one format for money
+people read: `status`, the console, the history's notes and the findings' messages naming money."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ def decimals_of(currency: str | None) -> int:
 
 
 def money_text(value, currency: str | None) -> str:
-    """``value`` (a Decimal, number or text) with at least ``currency``'s decimals, no thousands separator; "" for
-    None or ""; a text that is no number as it is."""
+    """``value`` (a Decimal, number or text) with at least ``currency``'s decimals and its thousands separated
+    ("84,491.96"); "" for None or ""; a text that is no number as it is."""
     if value is None or value == "":
         return ""
     try:
@@ -32,4 +34,4 @@ def money_text(value, currency: str | None) -> str:
     if not d.is_finite():
         return str(value)
     places = max(decimals_of(currency), -min(d.normalize().as_tuple().exponent, 0))
-    return f"{d:.{places}f}"
+    return f"{d:,.{places}f}"

@@ -200,11 +200,11 @@ def test_approvals_show_reasons_value_and_credit_exposure(server):
     cells = {po: dict(re.findall(r'<td class="num (\w+)">(.*?)</td>', row, flags=re.S)) for po, row in rows.items()}
     # ACME-1011: 2000 x 34.50 as ordered; acme's exposure = open AR 12500 (customers.csv) + its answered
     # orders 1160.60 + 485.10 + 197.00 (the store) = 14342.70; with this order 83342.70 > limit 50000
-    assert "69000.00 USD" in cells["ACME-1011"]["value"]
-    assert cells["ACME-1011"]["exposure"].startswith("14342.70<br>")
+    assert "69,000.00 USD" in cells["ACME-1011"]["value"]
+    assert cells["ACME-1011"]["exposure"].startswith("14,342.70<br>")
     exposure = cells["ACME-1011"]["exposure"]
-    assert "with this order 83342.70" in exposure and "over the limit" in exposure
-    assert cells["ACME-1011"]["limit"] == "50000.00 USD"
+    assert "with this order 83,342.70" in exposure and "over the limit" in exposure
+    assert cells["ACME-1011"]["limit"] == "50,000.00 USD"
     assert "480.00 USD" in cells["ACME-1010"]["value"] and "over the limit" not in cells["ACME-1010"]["exposure"]
     assert "would bring the exposure to" in rows["ACME-1011"]  # the reason the rules held it
     # INITECH-3001 is in USD while initech's credit is in CAD: shown apart, never summed
@@ -232,16 +232,16 @@ def test_an_order_in_a_further_currency_is_shown_against_that_currencys_limit(se
         got = cells()
         value = Decimal(re.match(r"([\d.]+) USD", got["value"]).group(1))
         assert value > 10, got  # the order's value (56.34), so that it takes the USD exposure past 1000.00
-        assert got["limit"] == "1000.00 USD"
+        assert got["limit"] == "1,000.00 USD"
         assert got["exposure"].startswith("990.00<br>"), got  # initech has no other open order in USD
-        assert f"with this order {Decimal('990.00') + value:.2f}" in got["exposure"]
+        assert f"with this order {Decimal('990.00') + value:,.2f}" in got["exposure"]
         assert "over the limit" in got["exposure"] and "not added" not in got["exposure"]
         order_page = c.get("/order?" + urlencode({"partner": "initech", "po": "INITECH-3001"}))[1]
-        assert "Credit exposure 990.00 USD of the limit 1000.00" in order_page
+        assert "Credit exposure 990.00 USD of the limit 1,000.00" in order_page
         path.unlink()
         os.utime(ws.reference_dir / "customers.csv")  # mtime resolution aside: the file's stamp changes anyway
         got = cells()
-        assert "order in USD, credit in CAD: not added" in got["exposure"] and got["limit"] == "20000.00 CAD"
+        assert "order in USD, credit in CAD: not added" in got["exposure"] and got["limit"] == "20,000.00 CAD"
     finally:
         path.unlink(missing_ok=True)
 

@@ -182,7 +182,8 @@ def test_reject_selected_needs_a_note_the_token_the_role_and_orders_the_page_sho
         holder.wait(timeout=30)
 
     status, body = decide(c, page, pos, "reject", "wrong currency")
-    assert status == 200 and "2 order(s) rejected by dana; the next run sends their 855s." in body
+    assert status == 200 and ("2 order(s) rejected by dana; the next run sends their 855s RD refusing the orders "
+                              "(BAK02 RD, each line ACK IR).") in body
     for po in pos:
         record, history = order(ws, "initech", po)
         assert (record.state.value, record.person.by, record.person.reason) == ("rejected_by_person", "dana",

@@ -293,3 +293,25 @@ def test_every_report_page_of_the_demo_is_self_contained(demo):
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text, re.I), page
         assert not re.search(r"@import|url\(\s*[\"']?(https?:)?//", text, re.I), page
+
+
+def test_money_reads_one_way_in_the_notes_the_status_and_the_approvals(demo):
+    """One money format (schemas.money_text: the currency's decimals, thousands separated), session 68: the
+    exception's note said "document value 2758.98" beside its amount at risk 2,758.98, and the credit hold "84491.96
+    ... credit limit 50000" where the console's exposure read 13,834.80."""
+    folder = demo / "reports" / NIGHT2_RUN / "finance"
+    report = list(csv.DictReader(io.StringIO((folder / "data" / "exceptions.csv").read_text("utf-8-sig"))))
+    (unacked,) = [r for r in report if (r["type"], r["po_number"]) == ("DOCUMENT_UNACKNOWLEDGED", "GLOBEX-2000")]
+    assert unacked["message"].endswith("document value 2,758.98"), unacked
+    html = (folder / "finance-report.html").read_text("utf-8")
+    assert "document value 2,758.98" in html and "document value 2758.98" not in html
+    said = {}
+    for args in (["status", "ACME-1011", "--partner", "acme"], ["approvals"],
+                 ["exception", "show", unacked["exception_id"]]):
+        res = CliRunner().invoke(app, [*args, "-w", str(demo)])
+        assert res.exit_code == 0, res.output
+        said[args[0]] = " ".join(res.stdout.replace("│", " ").split())
+    held = ("PO ACME-1011 (69,000.00) would bring the exposure to 84,491.96, over the credit limit 50,000.00.")
+    assert f"held for: {held}" in said["status"], said["status"]
+    assert "would bring the exposure to 84,491.96, over the credit limit 50,000.00." in said["approvals"]
+    assert "document value 2,758.98" in said["exception"] and "amount at risk 2,758.98 USD" in said["exception"]

@@ -108,9 +108,9 @@ def test_status_prints_money_with_the_currency_s_decimals_and_its_json_keeps_the
 
 
 @pytest.mark.parametrize(("value", "currency", "text"), [
-    ("485.1", "USD", "485.10"), ("0", "USD", "0.00"), ("1160.6", "CAD", "1160.60"), ("38.0200", "USD", "38.02"),
+    ("485.1", "USD", "485.10"), ("0", "USD", "0.00"), ("1160.6", "CAD", "1,160.60"), ("38.0200", "USD", "38.02"),
     ("4.575", "USD", "4.575"),  # a value finer than the cent is kept exact, never rounded away
-    ("42240", "JPY", "42240"), ("42240.00", "JPY", "42240"), ("12.5", "KWD", "12.500"), ("7", "", "7.00"),
+    ("42240", "JPY", "42,240"), ("42240.00", "JPY", "42,240"), ("12.5", "KWD", "12.500"), ("7", "", "7.00"),
     (None, "USD", ""), ("-3.1", "eur", "-3.10"),
 ])
 def test_money_text(value, currency, text):

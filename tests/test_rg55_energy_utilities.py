@@ -187,4 +187,4 @@ def test_a_service_line_by_the_hour_is_accepted_and_billed(tmp_path):
     # our 856 is worth the goods it carried (4893.60), the 855 and 810 the hours too (a 997 not yet come for each)
     values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
               if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
-    assert values == {"855": "7213.60", "856": "4893.60", "810": "7213.60"}, exceptions
+    assert values == {"855": "7,213.60", "856": "4,893.60", "810": "7,213.60"}, exceptions  # (thousands: words68)

@@ -110,7 +110,7 @@ def test_the_terminal_says_which_warehouse_findings_concern_no_partners_order():
     with cli.console.capture() as out:
         cli._shipping_lines(summary)
     text = " ".join(out.get().split())
-    assert ('warehouse east: 0 confirmation file(s) (0 quarantined, 0 duplicate), 0 shipment(s) recorded with their '
+    assert ('warehouse east: 0 confirmation file(s) (0 quarantined, 0 duplicate(s)), 0 shipment(s) recorded with their '
             '856, 0 held, 0 856 late, 1 error(s) (1 error(s), 0 warning(s) about no partner\'s order: "warehouse '
             'east" in the failures report)') in text
 
@@ -125,9 +125,9 @@ def test_the_terminal_counts_the_997s_a_warehouse_was_sent():
     with cli.console.capture() as out:
         cli._shipping_lines({"warehouses": [row, {**row, "warehouse": "east", "acknowledgments": 0}]})
     text = " ".join(out.get().split())
-    assert "warehouse north: 1 confirmation file(s) (0 quarantined, 0 duplicate), 1 shipment(s) recorded with " \
+    assert "warehouse north: 1 confirmation file(s) (0 quarantined, 0 duplicate(s)), 1 shipment(s) recorded with " \
            "their 856, 0 held, 0 856 late, 2 997/TA1 sent, 0 error(s)" in text
-    assert "warehouse east: 1 confirmation file(s) (0 quarantined, 0 duplicate), 1 shipment(s) recorded with " \
+    assert "warehouse east: 1 confirmation file(s) (0 quarantined, 0 duplicate(s)), 1 shipment(s) recorded with " \
            "their 856, 0 held, 0 856 late, 0 error(s)" in text
     assert "0 856 late, 2 997/TA1 sent, 0 errors" in night._ship_line(row)
     assert "997" not in night._ship_line({**row, "acknowledgments": 0})

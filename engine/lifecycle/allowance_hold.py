@@ -29,6 +29,7 @@ import pyarrow as pa
 from engine.lifecycle.table import BILLABLE, SHIPPING, S, move, moves
 from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
+from schemas.money_text import money_text
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
@@ -58,7 +59,7 @@ def sac_key(r: Mapping) -> tuple:
 def sac_words(r: Mapping) -> str:
     """One allowance as a hold names it: "SAC*A*C310 12 % at the heading", "SAC*A*C310 25.00 on line 1"."""
     if r.get("amount") is not None and (r["amount"] != 0 or (r.get("percent") is None and r.get("rate") is None)):
-        what = f"{Decimal(r['amount']):.2f}"
+        what = money_text(r["amount"], None)
     elif r.get("percent") is not None:
         what = f"{_text(Decimal(r['percent']))} %"
     else:
@@ -316,14 +317,17 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
         said = "; ".join(sac_words(r) for r in mine)
         currency = record.currency or "in the order's currency"
         sums = [would_have_come_to(r, (lines or {}).get(key, ())) for r in mine]
+        cur = record.currency
         comes = [f"{sac_words(r)}: " + ("not reckoned (no line invoiced to reckon it on)" if v is None
-                                         else f"{v:.2f} {currency}") for r, v in zip(mine, sums, strict=True)]
+                                         else f"{money_text(v, cur)} {currency}")
+                 for r, v in zip(mine, sums, strict=True)]
         total = sum((v for v in sums if v is not None), Decimal(0))
         isa13, gs06, st02 = (ch.change_ref.split("-", 2) + ["", "", ""])[:3]
         f = Finding(code=ALLOWANCE_AFTER_INVOICED, severity="warning", message=(
             f"PO {ch.po_number}: the 860 in {ch.source_file} adds {said} after the order was invoiced in full "
             f"({str.__str__(record.state)}): no invoice remains to carry it, so no 810 takes it off and nothing is "
-            f"held. On the 810s sent it would have come to {total:.2f} {currency} ({'; '.join(comes)}). If it "
+            f"held. On the 810s sent it would have come to {money_text(total, cur)} {currency} "
+            f"({'; '.join(comes)}). If it "
             "stands, settle it with the buyer apart (a credit memo for that amount only if agreed); the buyer may "
             "deduct it."),
             location=Location(file=ch.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",

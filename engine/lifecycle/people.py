@@ -97,6 +97,22 @@ def decision_answer(verdict: str, receives: Iterable[str]) -> str:
     return " and ".join(said) or "no answer (the partner's profile receives none for orders)"
 
 
+def batch_answer(verdict: str, receives: Iterable[str] | None) -> str:
+    """The documents answering a person's decision on several held orders of one profile, in words (decision_answer
+    said of many: "855s RD refusing the orders (BAK02 RD, each line ACK IR)", "CSV acknowledgments", "870s"); None
+    ``receives`` (a profile that does not load): 855s."""
+    got = set(("855",) if receives is None else receives)
+    rejected = verdict != APPROVED
+    said = []
+    if "870" in got:
+        said.append("870s with each line canceled (ISR01 IC)" if rejected else "870s")
+    elif "855" in got:
+        said.append("855s RD refusing the orders (BAK02 RD, each line ACK IR)" if rejected else "855s")
+    if "csv_ack" in got:
+        said.append("CSV acknowledgments" + (" (each line rejected)" if rejected else ""))
+    return " and ".join(said) or "no answer (the partner's profile receives none for orders)"
+
+
 def not_rechecked(record: OrderRecord) -> str:
     """Why a recheck leaves this held order to a person ("" when it rechecks it): a release held since the buyer
     cancelled its blanket (resumes) is no rule's to decide."""

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.set_checks import sac_carried
+from schemas.money_text import money_text
 from schemas.orders import ORDER_SACS
 from schemas.units import priced_per
 
@@ -57,7 +58,7 @@ def _named(r: Mapping, heading: bool, note: str = "") -> str:
     what is said of its deal, inside the brackets)."""
     code = r["code"] or ":".join(x for x in (r.get("agency") or "", r.get("agency_code") or "") if x) or "(no code)"
     if r["amount"] is not None and r["amount"] != 0:
-        what = f"{r['amount']:.2f}"
+        what = money_text(r["amount"], None)
     elif r["percent"] is not None:
         what = f"{_number(r['percent'])} % of the {'PO' if heading else 'line'}"
     else:

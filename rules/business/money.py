@@ -43,6 +43,7 @@ from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
+from schemas.money_text import money_text
 from schemas.orders import MONEY as MONEY_TYPE
 from schemas.orders import PRICE, PRICE_PLACES, sent_price, with_exact_prices
 from schemas.reference import ReferenceData
@@ -1415,12 +1416,14 @@ def check_credit(
             continue
         value, limit = values.get(_order_key(order), Decimal(0)), limits[key][0]
         if exposure[key] + value > limit:
-            unit = "" if key[1] == home else f" {key[1]}"
+            cur = key[1]  # money as people read it, in its currency's decimals (schemas.money_text)
+            unit = "" if cur == home else f" {cur}"  # (the customer's own currency unnamed, as it always was)
             out.append(
                 business_finding(
                     "CREDIT_LIMIT_EXCEEDED",
-                    f"PO {order['po_number']} ({_text(value)}{unit}) would bring the "
-                    f"exposure to {_text(exposure[key] + value)}{unit}, over the credit limit {_text(limit)}{unit}.",
+                    f"PO {order['po_number']} ({money_text(value, cur)}{unit}) would bring the exposure to "
+                    f"{money_text(exposure[key] + value, cur)}{unit}, over the credit limit {money_text(limit, cur)}"
+                    f"{unit}.",
                     order,
                     seg="BEG",
                     element="BEG03",

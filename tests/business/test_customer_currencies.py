@@ -90,7 +90,7 @@ def test_an_order_in_a_further_currency_is_held_by_that_currency_s_limit(ref):
     agreed = _with(ref, ("acme", "CAD", "1000", "900"))
     found = _credit(agreed, [order(currency="CAD")])
     assert [f[:2] for f in found] == [("CREDIT_LIMIT_EXCEEDED", "PO-1")]
-    assert "1097" in found[0][2] and "CAD" in found[0][2] and "1000" in found[0][2]
+    assert "1,097.00 CAD" in found[0][2] and "the credit limit 1,000.00 CAD." in found[0][2]
     # within the CAD limit: none; and the USD order beside it is counted in USD alone
     roomy = _with(ref, ("acme", "CAD", "1000", "0"))
     assert _credit(roomy, [order(currency="CAD"), order(order_ref="r2", po_number="PO-2")]) == []
