@@ -324,6 +324,23 @@ def _decided_again(further_read: tuple, records: Mapping, revisions, held: Mappi
     return allowance_hold.decided_again(revisions, held, records, judged, after)
 
 
+def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProfile], today: date) -> Plan:
+    """The 865s telling buyers a person's decision on an allowance an 860 added after shipment
+    (engine.lifecycle.allowance_hold.decided_answers): the orders so decided still to invoice, the allowances their
+    holds judged, the partners whose profiles receive 865s."""
+    from engine.lifecycle.allowance_hold import ALLOWANCE_AFTER_SHIPMENT_HELD, decided_answers
+
+    decided = state.decided_with_code(ALLOWANCE_AFTER_SHIPMENT_HELD, lifecycle.BILLABLE)
+    if not decided:
+        return Plan()
+    receiving = {p for p, prof in profiles.items() if "865" in prof.receives}
+    decided = {k: r for k, r in decided.items() if k[0] in receiving}
+    if not decided:
+        return Plan()
+    return decided_answers(decided, state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided), receiving,
+                           today=today)
+
+
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
                  store: OrderStore | None = None, *, records: Mapping | None = None,
                  deals: pa.Table | None = None) -> dict:
@@ -486,6 +503,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if out.decisions:
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
+    # a person's decision on an allowance held after shipment, told the buyer: an 865 per 860 judged (once)
+    plan += _allowance_decisions_told(state, profiles, today)
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     # an order's first answer goes out (is numbered) before the answers to its changes, packed or not
     plan = lifecycle.in_lifecycle_order(plan, lifecycle.unanswered(records.values()),

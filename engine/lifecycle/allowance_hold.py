@@ -411,3 +411,75 @@ def shipped_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, s
     taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
     return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
             and (r.state in SHIPPING or allowance_held(r))]
+
+
+# the 865 answering a person's decision on an allowance held after shipment: its doc_key (once per 860: the store
+# keeps the first set of a key, so the nights after the decision plan it again in vain)
+DECIDED_865 = "{po}:865:allowance:{ref}"
+
+
+def decided_after_shipment(record: OrderRecord) -> bool:
+    """True for an order a person approved or rejected while it was held for an allowance an 860 added after shipment
+    (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD), still shipping or shipped (no 810 since: the invoice stage
+    runs after the decide stage that answers it)."""
+    return record.person is not None and ALLOWANCE_AFTER_SHIPMENT_HELD in record.codes and \
+        record.state in BILLABLE
+
+
+def decided_sac(s: SacNamed) -> list[str]:
+    """One allowance a hold judged (its finding's SacNamed) as the 865 states it: as the 860 sent it (engine.po_ack.
+    ack_sac: SAC01, SAC02, SAC03/04, SAC05, SAC06/07, SAC08, SAC12, SAC15), no deal (SAC13: a person approved it)."""
+    from engine.po_ack import ack_sac
+
+    agency, _, code = (s.agency_code or "").partition(":")
+
+    def number(v: str | None) -> Decimal | None:
+        return None if v is None or v == "" else Decimal(v)
+    return ack_sac({"kind": s.kind, "code": s.code, "agency": agency, "agency_code": code, "amount": number(s.amount),
+                    "basis": s.basis, "percent": number(s.percent), "rate": number(s.rate),
+                    "handling": s.handling, "description": s.description}, "")
+
+
+def decision_865(record: OrderRecord, held: Sequence[SacNamed], *, today) -> list[list[str]]:
+    """The body of the 865 telling the buyer a person's decision on the allowances an 860 added after shipment
+    (``held``: the ones its hold judged; ``record``: the order as decided). X12's 865 conveys the acceptance or
+    rejection of a buyer's change; the 860's other changes were answered on its night (the revised 855 or 865 stated
+    no allowance needing approval), so this one speaks of the allowance: approved, BCA02 AD (acknowledged with detail,
+    no change) stating the heading's allowances in the heading SAC loop as sent (a line's is in no POC loop: the
+    line's change was answered that night; the 810 carries it); rejected, BCA02 RJ (rejected, no detail). BCA01 00,
+    BCA03 the PO, BCA04 its release, BCA06 its date, BCA10 today."""
+    from engine.po_change_ack import SAC_LOOPS
+    from schemas.order_keys import key_release, x12_po
+
+    approved = record.person is not None and record.person.verdict == "approved"
+    po_date = record.po_date.strftime("%Y%m%d") if record.po_date is not None else today.strftime("%Y%m%d")
+    body: list[list[str]] = [["BCA", "00", "AD" if approved else "RJ", x12_po(record.po_number),
+                              key_release(record.po_number), "", po_date, "", "", "", today.strftime("%Y%m%d")]]
+    while body[0][-1] == "":
+        body[0].pop()
+    if approved:
+        body += [decided_sac(s) for s in held if s.line_id is None][:SAC_LOOPS]
+    return body
+
+
+def decided_answers(records: Mapping[tuple[str, str], OrderRecord],
+                    judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+                    receives_865: Collection[str], *, today) -> Plan:
+    """The 865s telling the buyer a person's decision on allowances held after shipment (it used to hear nothing: the
+    next 810 carried the allowance or went without it): for each order of ``records`` so decided
+    (decided_after_shipment) of a partner whose profile receives 865s (``receives_865``), one per 860 its holds
+    judged (``judged``: StateStore.finding_sacs, (file, ISA13-GS06-ST02, sacs)), decision_865, under the doc_key
+    DECIDED_865 (once per 860: a key stored is not sent again)."""
+    from engine.lifecycle.common import transaction_set
+    from schemas.findings import sacs_of
+
+    docs = []
+    for key, record in sorted(records.items()):
+        if record.partner not in receives_865 or not decided_after_shipment(record):
+            continue
+        for _file, ref, stored in judged.get(key, ()):
+            held = sacs_of(stored)[0]
+            docs.append(transaction_set("865", "CA", DECIDED_865.format(po=record.po_number, ref=ref),
+                                        decision_865(record, held, today=today), partner=record.partner,
+                                        po_number=record.po_number))
+    return Plan(documents=tuple(docs)) if docs else Plan()

@@ -1,0 +1,82 @@
+"""A person's decision on an allowance an 860 added after shipment is told the buyer
+(engine.lifecycle.allowance_hold.decided_answers): X12's 865 conveys the acceptance or rejection of the buyer's
+change. The 860's night answered it without the allowance needing approval; once ops approve, the next night sends an
+865 (BCA02 AD) stating the heading allowance as the 860 sent it; rejected, an 865 BCA02 RJ. Once per 860: the nights
+after send no other. The buyer used to hear nothing (the next 810 carried the allowance, or went without it).
+
+ACME (004010, receives 865s, answers changes by 865s, [acks.po_ack] allowances = "agreed"; threshold 5 %) orders 4 CA
+of SKU-1003 at 470.40; 2 CA ship and are invoiced; an 860 adds a heading 12 % C310 no deal agrees: held."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.retailer_support import maps, segments  # noqa: F401 - maps: a fixture
+from tests.support import run_stages, shipping_workspace, x12_850
+from tests.test_allowance_after_shipment_held import _decide
+from tests.test_change_units_860 import NIGHT1
+from tests.test_deal_acks import FALL, ON, _checked
+from tests.test_deal_after_shipment import DAY1, DAY2, FOUR, _invoices, _ship
+from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _changed, _state
+
+DAY3, DAY4 = datetime(2026, 11, 29, 15), datetime(2026, 11, 30, 15)
+
+
+def _held(tmp_path):
+    """PO-1 ordered, 2 CA shipped and invoiced, then the 860 adding 12 % (no deal): held, the other 2 CA open."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text().replace('change_ack = "855"', 'change_ack = "865"') + ON)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *REST, FOUR, "CTT*1"]))
+    run_stages(ws, NIGHT1)
+    _ship(ws, DAY1, "SHP-9001")
+    assert _state(ws)[0] == "partially_shipped"
+    _changed(ws, [TWELVE])
+    assert _state(ws)[0] == "held"
+    return ws
+
+
+def _bcas(ws) -> list[list[list[str]]]:
+    """Each 865 set in ACME's outbox, BCA to the segment before SE."""
+    out: list[list[list[str]]] = []
+    for s in segments(ws, "acme", "865"):
+        if s[0] == "BCA":
+            out.append([s])
+        elif s[0] in ("SE", "GE", "IEA", "ISA", "GS", "ST"):
+            continue
+        elif out:
+            out[-1].append(s)
+    return out
+
+
+def test_an_approval_is_told_the_buyer_by_an_865_stating_the_allowance_once(tmp_path, maps):  # noqa: F811
+    ws = _held(tmp_path)
+    night = _bcas(ws)  # the 860's own answer that night states no allowance (none agreed yet)
+    assert [s for body in night for s in body if s[0] == "SAC"] == [], night
+    _decide(ws, "approved")
+    run_stages(ws, DAY3)
+    told = _bcas(ws)[len(night):]
+    assert told == [[["BCA", "00", "AD", "PO-1", "", "", "20261126", "", "", "", "20261129"],
+                     ["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "", "02"]]], told
+    _checked(ws, tmp_path, maps, "865")  # our validator, Bots and pyx12 (004010)
+    _ship(ws, DAY2, "SHP-9002")  # the rest ships: its 810 takes the 12 % off, and no other 865 goes
+    run_stages(ws, DAY4)
+    assert _bcas(ws)[len(night):] == told
+    assert _invoices(ws)[-1][2] == "82790"
+
+
+def test_a_rejection_is_told_the_buyer_by_an_865_rejecting_the_change(tmp_path, maps):  # noqa: F811
+    ws = _held(tmp_path)
+    night = _bcas(ws)
+    _decide(ws, "rejected", "no promotion agreed")
+    run_stages(ws, DAY3)
+    run_stages(ws, DAY4)
+    told = _bcas(ws)[len(night):]
+    assert told == [[["BCA", "00", "RJ", "PO-1", "", "", "20261126", "", "", "", "20261129"]]], told
+    _checked(ws, tmp_path, maps, "865")
+    _ship(ws, datetime(2026, 12, 1, 15), "SHP-9002")
+    assert _invoices(ws)[-1][2] == "94080"
+    assert len(_bcas(ws)) == len(night) + 1
