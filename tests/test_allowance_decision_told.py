@@ -80,3 +80,17 @@ def test_a_rejection_is_told_the_buyer_by_an_865_rejecting_the_change(tmp_path, 
     _ship(ws, datetime(2026, 12, 1, 15), "SHP-9002")
     assert _invoices(ws)[-1][2] == "94080"
     assert len(_bcas(ws)) == len(night) + 1
+
+
+def test_the_cli_says_the_buyer_is_told(tmp_path):
+    """`orderbridge approve` says the 865 follows for a partner receiving 865s."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = _held(tmp_path)
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "finance", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "its next 810 takes the allowance off; the next run tells the buyer by an 865 stating it (BCA02 AD)" \
+        in out, out
