@@ -324,21 +324,59 @@ def _decided_again(further_read: tuple, records: Mapping, revisions, held: Mappi
     return allowance_hold.decided_again(revisions, held, records, judged, after)
 
 
-def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProfile], today: date) -> Plan:
-    """The 865s telling buyers a person's decision on an allowance an 860 added after shipment
-    (engine.lifecycle.allowance_hold.decided_answers): the orders so decided still to invoice, the allowances their
-    holds judged, the partners whose profiles receive 865s."""
-    from engine.lifecycle.allowance_hold import ALLOWANCE_AFTER_SHIPMENT_HELD, decided_answers
+def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProfile], store: OrderStore,
+                              today: date) -> Plan:
+    """What tells buyers a person's decision on an allowance an 860 added after shipment, for the orders so decided
+    still to invoice: an 865 per 860 its holds judged to a partner whose profile receives 865s
+    (engine.lifecycle.allowance_hold.decided_answers); to one answered by 855s whose 855 states allowances
+    ([acks.po_ack] allowances = "agreed"), a revised 855 (allowance_hold.decision_855: the order's stored tables,
+    its line records and what its last 855 stated). Each once: a doc key stored is not built again."""
+    from engine.lifecycle.allowance_hold import (
+        ALLOWANCE_AFTER_SHIPMENT_HELD,
+        DECIDED_855,
+        decided_answers,
+        decision_855,
+    )
+    from engine.po_ack import stated_sacs
+    from schemas.findings import sacs_of
 
     decided = state.decided_with_code(ALLOWANCE_AFTER_SHIPMENT_HELD, lifecycle.BILLABLE)
     if not decided:
         return Plan()
     receiving = {p for p, prof in profiles.items() if "865" in prof.receives}
-    decided = {k: r for k, r in decided.items() if k[0] in receiving}
+    by855 = {p for p, prof in profiles.items() if p not in receiving and "855" in prof.receives
+             and prof.acks.po_ack.allowances == "agreed"}
+    decided = {k: r for k, r in decided.items() if k[0] in receiving | by855}
     if not decided:
         return Plan()
-    return decided_answers(decided, state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided), receiving,
-                           today=today)
+    judged = state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided)
+    plan = decided_answers(decided, judged, receiving, today=today)
+    mine = {k: r for k, r in decided.items() if k[0] in by855 and judged.get(k)}
+    if not mine:
+        return plan
+    changes = state.pending_changes(statuses=None, keys=list(mine))
+    tables = _load(store, lifecycle.table_keys(mine.values()), store.load)
+    lines = state.lines_for(list(mine))
+    docs = []
+    for key, record in sorted(mine.items()):
+        sent = state.documents_for_order(*key)
+        have = {d["doc_key"] for d in sent}
+        todo = [(c, stored) for file, ref, stored in judged[key] for c in changes
+                if (c.partner, c.po_number, c.source_file, c.change_ref) == (*key, file, ref)
+                and DECIDED_855.format(store_key=c.store_key, ref=c.change_ref) not in have]
+        if not todo or (record.partner, record.lines_key) not in tables:
+            continue
+        acks = [d["id"] for d in sent if d["doc_type"] == "855"]
+        content = state.document_content(acks[-1]) if acks else None
+        told = stated_sacs(content, key[1]) if content else None
+        orders, rows = tables[(record.partner, record.lines_key)]
+        order_rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
+        if not order_rows:
+            continue
+        rows = rows.filter(pc.equal(rows["order_ref"], record.order_ref))
+        docs += [decision_855(c, record, sacs_of(stored)[0], order_rows[0], rows, lines.get(key, ()),
+                              profiles[key[0]], told, today=today) for c, stored in todo]
+    return plan + Plan(documents=tuple(docs)) if docs else plan
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -504,7 +542,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
     # a person's decision on an allowance held after shipment, told the buyer: an 865 per 860 judged (once)
-    plan += _allowance_decisions_told(state, profiles, today)
+    plan += _allowance_decisions_told(state, profiles, store, today)
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     # an order's first answer goes out (is numbered) before the answers to its changes, packed or not
     plan = lifecycle.in_lifecycle_order(plan, lifecycle.unanswered(records.values()),

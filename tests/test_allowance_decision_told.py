@@ -94,3 +94,48 @@ def test_the_cli_says_the_buyer_is_told(tmp_path):
     out = " ".join(res.output.split())
     assert "its next 810 takes the allowance off; the next run tells the buyer by an 865 stating it (BCA02 AD)" \
         in out, out
+
+
+def _855s(ws) -> list[list[list[str]]]:
+    """Each 855 set in ACME's outbox, BAK to the segment before SE."""
+    out: list[list[list[str]]] = []
+    for s in segments(ws, "acme", "855"):
+        if s[0] == "BAK":
+            out.append([s])
+        elif s[0] in ("SE", "GE", "IEA", "ISA", "GS", "ST"):
+            continue
+        elif out:
+            out[-1].append(s)
+    return out
+
+
+def test_a_partner_answered_by_855s_is_told_by_a_revised_855(tmp_path, maps):  # noqa: F811
+    """ACME answered by revised 855s (no 865), its 855 stating allowances: approved, the next night's revised 855
+    (BAK01 05) states the 12 % as the 860 sent it; once."""
+    from tests.test_allowance_after_shipment_held import _held_night
+
+    ws = _held_night(tmp_path)
+    night = _855s(ws)
+    assert [b[0][1] for b in night] == ["00", "05"]
+    assert [s for b in night for s in b if s[0] == "SAC"] == []
+    _decide(ws, "approved")
+    run_stages(ws, DAY3)
+    run_stages(ws, DAY4)
+    told = _855s(ws)[len(night):]
+    assert len(told) == 1, told
+    assert told[0][0][:3] == ["BAK", "05", "AD"], told
+    assert ["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "", "02"] in told[0], told
+    assert [s[:4] for s in told[0] if s[0] in ("PO1", "ACK")] == [["PO1", "1", "4", "CA"], ["ACK", "IA", "4", "CA"]]
+    _checked(ws, tmp_path, maps, "855")
+
+
+def test_a_rejection_to_a_partner_answered_by_855s_is_a_revised_855_ac_without_it(tmp_path):
+    from tests.test_allowance_after_shipment_held import _held_night
+
+    ws = _held_night(tmp_path)
+    night = _855s(ws)
+    _decide(ws, "rejected", "no promotion agreed")
+    run_stages(ws, DAY3)
+    told = _855s(ws)[len(night):]
+    assert len(told) == 1 and told[0][0][:3] == ["BAK", "05", "AC"], told
+    assert [s for s in told[0] if s[0] == "SAC"] == []

@@ -483,3 +483,41 @@ def decided_answers(records: Mapping[tuple[str, str], OrderRecord],
                                         decision_865(record, held, today=today), partner=record.partner,
                                         po_number=record.po_number))
     return Plan(documents=tuple(docs)) if docs else Plan()
+
+
+# the revised 855 telling the buyer the decision, for a partner answered by 855s: its own doc key after the one that
+# answered the 860 that night (855:<store key>:<change ref>)
+DECIDED_855 = "855:{store_key}:{ref}:allowance"
+
+
+def decision_855(ch, record: OrderRecord, held: Sequence[SacNamed], order_row: Mapping, rows: pa.Table,
+                 lines: Sequence[LineRecord], profile, told, *, today):
+    """The revised 855 (BAK01 05) telling the buyer a person's decision on the allowances ``ch`` (a stored 860 added
+    after shipment; ``held``: the ones its hold judged) for a partner answered by 855s whose 855 states allowances
+    ([acks.po_ack] allowances = "agreed"): the order restated as engine.lifecycle.changes.revised_855 writes it
+    after shipment (``order_row``, ``rows``: its stored tables; ``lines``: its line records), stating what the
+    order's last 855 stated (``told``: engine.po_ack.StatedSacs; None: nothing) and, approved, the judged allowances
+    as the 860 sent them (the heading's in its SAC loop, a line's in its PO1 loop); rejected, without them and BAK02
+    AC (acknowledged with detail and change: the change taken but its allowance). Under DECIDED_855 (once)."""
+    from dataclasses import replace
+
+    from engine.lifecycle.changes import revised_855
+    from engine.po_ack import StatedSacs
+
+    approved = record.person is not None and record.person.verdict == "approved"
+    heading = [list(s) for s in (told.heading if told is not None else ())]
+    by_line = {k: [list(s) for s in v] for k, v in ((told.lines or {}) if told is not None else {}).items()}
+    if approved:
+        for s in held:
+            if s.line_id is None:
+                heading.append(decided_sac(s))
+            else:
+                by_line.setdefault(s.line_id, []).append(decided_sac(s))
+    stated = StatedSacs(tuple(tuple(s) for s in heading), {k: tuple(tuple(s) for s in v) for k, v in by_line.items()})
+    doc = revised_855(ch, order_row, rows, lines, profile, today=today, stated=stated)
+    [one] = doc.sets
+    body = one.body
+    if not approved:
+        body = tuple(tuple(seg[:2]) + ("AC",) + tuple(seg[3:]) if seg and seg[0] == "BAK" else seg for seg in body)
+    key = DECIDED_855.format(store_key=ch.store_key, ref=ch.change_ref)
+    return replace(doc, sets=(replace(one, doc_key=key, body=body),))
