@@ -139,3 +139,49 @@ def test_a_rejection_to_a_partner_answered_by_855s_is_a_revised_855_ac_without_i
     told = _855s(ws)[len(night):]
     assert len(told) == 1 and told[0][0][:3] == ["BAK", "05", "AC"], told
     assert [s for s in told[0] if s[0] == "SAC"] == []
+
+
+ADDED = "POC*2*AI*2**CA*470.40*PE*UP*614141100248"  # a line 2 of 2 CA added
+
+
+def _added_and_allowed(tmp_path):
+    """PO-1 not held: 2 CA shipped and invoiced, then one 860 adds a line 2 and a heading 12 % no deal agrees: the
+    rules decide the order again (the added line) and hold it for the 12 % (DISCOUNT_OVER_THRESHOLD); the
+    allowance's hold finding at the 860 names the 12 % (what a rejection takes off)."""
+    from connectors.state import StateStore
+    from tests.test_deal_after_shipment import changed_after_shipping
+
+    ws = changed_after_shipping(tmp_path, change=(TWELVE, ADDED))
+    state, found = _state(ws)
+    assert state == "held", found
+    assert sorted(c for c, _m in found if c in ("DISCOUNT_OVER_THRESHOLD", "ALLOWANCE_AFTER_SHIPMENT_HELD")) == [
+        "ALLOWANCE_AFTER_SHIPMENT_HELD", "DISCOUNT_OVER_THRESHOLD"], found
+    store = StateStore(ws.state_path)
+    try:
+        [(file, _ref, sacs)] = store.finding_sacs("ALLOWANCE_AFTER_SHIPMENT_HELD", [("acme", "PO-1")])["acme", "PO-1"]
+    finally:
+        store.close()
+    assert file == "change.x12" and "SAC*A*C310 12 % at the heading" in sacs
+    return ws
+
+
+def test_a_rejected_allowance_sent_with_an_added_line_is_not_taken_off_the_next_810(tmp_path):
+    """Rejected: line 2 is refused (the revised 855: ACK IR), and the rest of line 1 is invoiced without the 12 %
+    (INV0000002 TDS 940.80, no SAC). It used to take the 12 % off (827.90) though a person had rejected it."""
+    ws = _added_and_allowed(tmp_path)
+    _decide(ws, "rejected", "no promotion agreed")
+    run_stages(ws, DAY3)
+    [told] = _855s(ws)[-1:]
+    assert told[0][:3] == ["BAK", "05", "AC"] and ["ACK", "IR", "2", "CA"] in told, told
+    _ship(ws, DAY4, "SHP-9002")
+    assert _invoices(ws)[-1] == ("INV0000002", [], "94080")
+
+
+def test_an_approved_allowance_sent_with_an_added_line_is_taken_off_the_next_810(tmp_path):
+    ws = _added_and_allowed(tmp_path)
+    _decide(ws, "approved")
+    run_stages(ws, DAY3)
+    _ship(ws, DAY4, "SHP-9002")
+    number, sacs, total = _invoices(ws)[-1]
+    assert (number, total) == ("INV0000002", "82790")
+    assert [(s[1], s[2], s[5], s[7]) for s in sacs] == [("A", "C310", "11290", "12")]

@@ -32,6 +32,7 @@ from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord,
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
+DISCOUNT_OVER_THRESHOLD = "DISCOUNT_OVER_THRESHOLD"  # the rules' hold of a line beyond the approval threshold
 # its consequence, as the failures report shows it
 NOT_BILLED = "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
 _HUNDRED = Decimal(100)
@@ -134,10 +135,13 @@ def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, a
         elif record.state in BILLABLE:
             added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
                               hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
-        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None and allowance_held(was)):
+        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None
+                  and (allowance_held(was) or was.state in BILLABLE)):
             continue
         # (one held so that the 860 takes back to the rules, a line raised: the decision holds it again, its reason
-        # naming what this 860 adds too: decided_again)
+        # naming what this 860 adds too: decided_again; one shipping that the 860 takes back to the rules, a line
+        # added: the rules hold it for the allowance, DISCOUNT_OVER_THRESHOLD, and this finding names what a
+        # person's rejection takes off the next 810: rejected_changes)
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
                     location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                                       element="SAC07"),
@@ -338,7 +342,7 @@ def approved_at_order_time(record: OrderRecord) -> bool:
     threshold (DISCOUNT_OVER_THRESHOLD): what its allowances then took off is approved (an allowance after shipment
     is held only when it takes a line further: rules.business.money.added_allowance_findings)."""
     return record.person is not None and record.person.verdict == "approved" and \
-        "DISCOUNT_OVER_THRESHOLD" in record.codes
+        DISCOUNT_OVER_THRESHOLD in record.codes
 
 
 def approved_sacs(record: OrderRecord, sacs):
@@ -361,13 +365,14 @@ def resumed_event(lines: Sequence[LineRecord]) -> EventKind:
 
 def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence) -> frozenset[int]:
     """The ids of ``changes`` (stored 860s: id, partner, po_number, received_at) whose added allowances a person
-    rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, the verdict rejected),
-    received before that decision. What of them is rejected: rejected_sacs."""
+    rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, or DISCOUNT_OVER_THRESHOLD
+    for one an 860 adding a line took back to the rules after shipment: hold_after_shipment; the verdict rejected),
+    received before that decision (rejected_sacs keeps only what the 860's hold findings judged)."""
     out = set()
     for c in changes:
         r = records.get((c.partner, c.po_number))
         if r is None or r.person is None or r.person.verdict != "rejected" \
-                or ALLOWANCE_AFTER_SHIPMENT_HELD not in r.codes:
+                or not {ALLOWANCE_AFTER_SHIPMENT_HELD, DISCOUNT_OVER_THRESHOLD} & set(r.codes):
             continue
         if str(c.received_at or "") <= str(r.person.at or ""):
             out.add(c.id)
