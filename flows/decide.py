@@ -325,12 +325,13 @@ def _decided_again(further_read: tuple, records: Mapping, revisions, held: Mappi
 
 
 def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProfile], store: OrderStore,
-                              today: date) -> Plan:
+                              today: date, planned: Plan) -> Plan:
     """What tells buyers a person's decision on an allowance an 860 added after shipment, for the orders so decided
     still to invoice: an 865 per 860 its holds judged to a partner whose profile receives 865s
     (engine.lifecycle.allowance_hold.decided_answers); to one answered by 855s whose 855 states allowances
     ([acks.po_ack] allowances = "agreed"), a revised 855 (allowance_hold.decision_855: the order's stored tables,
-    its line records and what its last 855 stated). Each once: a doc key stored is not built again."""
+    its line records as the run's plan so far leaves them, ``planned``: a raised case the run's backorder step placed
+    is stated placed, and what its last 855 stated). Each once: a doc key stored is not built again."""
     from engine.lifecycle.allowance_hold import (
         ALLOWANCE_AFTER_SHIPMENT_HELD,
         DECIDED_855,
@@ -356,7 +357,7 @@ def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProf
         return plan
     changes = state.pending_changes(statuses=None, keys=list(mine))
     tables = _load(store, lifecycle.table_keys(mine.values()), store.load)
-    lines = state.lines_for(list(mine))
+    lines = lifecycle.lines_as_planned(state.lines_for(list(mine)), planned)
     docs = []
     for key, record in sorted(mine.items()):
         sent = state.documents_for_order(*key)
@@ -542,7 +543,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
     # a person's decision on an allowance held after shipment, told the buyer: an 865 per 860 judged (once)
-    plan += _allowance_decisions_told(state, profiles, store, today)
+    plan += _allowance_decisions_told(state, profiles, store, today, plan)
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     # an order's first answer goes out (is numbered) before the answers to its changes, packed or not
     plan = lifecycle.in_lifecycle_order(plan, lifecycle.unanswered(records.values()),

@@ -185,3 +185,37 @@ def test_an_approved_allowance_sent_with_an_added_line_is_taken_off_the_next_810
     number, sacs, total = _invoices(ws)[-1]
     assert (number, total) == ("INV0000002", "82790")
     assert [(s[1], s[2], s[5], s[7]) for s in sacs] == [("A", "C310", "11290", "12")]
+
+
+def test_a_case_raised_while_held_is_placed_by_the_first_night_after_approval_and_told_placed(tmp_path, maps):  # noqa: F811
+    """Held for the 12 %, a further 860 raises line 1 to 5 CA: the order stays held and the raised case waits
+    (backordered: a held order's decision places nothing). The approval is a person's act, not a run (no stock
+    read, no allocation): the first night after it places the case (the backorder step), and the revised 855 telling
+    the decision states line 1 from the lines as that night leaves them: 5 CA accepted (ACK IA 5), with the 12 %
+    (it said IB 1 CA from the lines before the step). Then the other 3 CA ship and their 810 takes the 12 % off."""
+    from connectors.state import StateStore
+    from tests.test_allowance_after_shipment_held import RAISE5, _further, _held_night
+
+    ws = _held_night(tmp_path)
+    _further(ws, [RAISE5])
+
+    def line():
+        store = StateStore(ws.state_path)
+        try:
+            [ln] = store.order_lines("acme", "PO-1")
+            return ln.ordered, ln.allocated, ln.backordered, ln.shipped
+        finally:
+            store.close()
+    assert _state(ws)[0] == "held" and line() == (5, 4, 1, 2)
+    night = _855s(ws)
+    _decide(ws, "approved")
+    run_stages(ws, DAY3)
+    assert line() == (5, 5, 0, 2)
+    [told] = _855s(ws)[len(night):]
+    assert ["SAC", "A", "C310", "", "", "", "1", "12", "", "", "", "", "02"] in told, told
+    assert [s[:4] for s in told if s[0] in ("PO1", "ACK")] == [["PO1", "1", "5", "CA"], ["ACK", "IA", "5", "CA"]], told
+    _checked(ws, tmp_path, maps, "855")
+    _ship(ws, DAY4, "SHP-9002", qty=3)
+    number, sacs, total = _invoices(ws)[-1]
+    assert (number, total) == ("INV0000002", "124186"), _invoices(ws)  # 3 CA x 470.40 = 1411.20 less 12 % (169.34)
+    assert [(s[1], s[2], s[5]) for s in sacs] == [("A", "C310", "16934")]
