@@ -205,6 +205,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in ref.customers.to_pylist()
                   if c.get("partner")}
     settings = rule_settings(profiles)
+    history = _approved_before(state, records, {(c.partner, c.po_number) for c in shipped if c.id in sent})
     out: dict = {}
     for ch in shipped:
         key, profile, threshold = (ch.partner, ch.po_number), profiles.get(ch.partner), thresholds.get(ch.partner)
@@ -223,7 +224,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
                                    (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
         beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after,
-                                                  _approved_sacs(store, records[key]))
+                                                  _approved_sacs(store, records[key], key in history))
         if not beyond:
             continue
         ok = frozenset(sac_key(a) for a in agreed)
@@ -234,9 +235,10 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     return out
 
 
-def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
+def _approved_sacs(store: OrderStore, record, approved_before: bool = False) -> pa.Table | None:
     """The allowances a person approved at order time beyond the customer's threshold (``record``: the order before
-    the run; engine.lifecycle.allowance_hold.approved_at_order_time): its 850's SACs; None: no such approval."""
+    the run; engine.lifecycle.allowance_hold.approved_at_order_time; ``approved_before``: its history says so,
+    _approved_before): its 850's SACs; None: no such approval."""
     from engine.lifecycle.allowance_hold import approved_sacs
 
     def sacs() -> pa.Table | None:
@@ -244,7 +246,27 @@ def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
             return None
         return orders_rows(store.load_sacs(record.partner, record.source_sha256),
                            [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
-    return approved_sacs(record, sacs)
+    return approved_sacs(record, sacs, approved_before)
+
+
+def _approved_before(state: StateStore, records: Mapping, keys: set) -> set:
+    """The orders of ``keys`` a person approved at order time by their history, whose last decision no longer says
+    so (engine.lifecycle.allowance_hold.history_to_read, approved_in_history: approved_by_person and a
+    DISCOUNT_OVER_THRESHOLD finding), read for those only."""
+    from engine.lifecycle.allowance_hold import (
+        APPROVED_EVENT,
+        DISCOUNT_OVER_THRESHOLD,
+        approved_in_history,
+        history_to_read,
+    )
+
+    ask = history_to_read(records, keys)
+    if not ask:
+        return set()
+    events = state.orders_with_event(ask, APPROVED_EVENT)
+    found = {k for k in events if DISCOUNT_OVER_THRESHOLD in {f["code"] for f in state.findings(partner=k[0],
+                                                                                               po_number=k[1])}}
+    return approved_in_history(events, found, ask)
 
 
 def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:

@@ -219,3 +219,33 @@ def test_a_case_raised_while_held_is_placed_by_the_first_night_after_approval_an
     number, sacs, total = _invoices(ws)[-1]
     assert (number, total) == ("INV0000002", "124186"), _invoices(ws)  # 3 CA x 470.40 = 1411.20 less 12 % (169.34)
     assert [(s[1], s[2], s[5]) for s in sacs] == [("A", "C310", "16934")]
+
+
+def test_an_order_time_approval_still_counts_after_an_approval_after_shipment(tmp_path):
+    """PO-1's 10 % C310 approved at order time; after shipment a 1 % B720 goes further (held) and a person approves
+    it too: the decision's codes are now ALLOWANCE_AFTER_SHIPMENT_HELD. The buyer then takes both off (an 860), and
+    the next 860 sends 8 % B720: within the 10 % approved at order time (read from the order's history,
+    approved_by_person, with its DISCOUNT_OVER_THRESHOLD finding; not from the last decision's codes): not held, and
+    the rest's 810 takes the 8 % off (INV0000002 TDS 865.54). It used to be held: the approval no longer recognised,
+    any allowance beyond the 5 % threshold held."""
+    from tests.test_allowance_held_again import _approved_night
+    from tests.test_change_units_860 import x12_860
+
+    ws = _approved_night(tmp_path / "a", ("SAC*A*B720****1*1*****02",))
+    assert _state(ws)[0] == "held"
+    _decide(ws, "approved")
+    assert _state(ws)[0] == "partially_shipped"
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.joinpath("change3.x12").write_bytes(
+        x12_860(["BCH*04*SA*PO-1***20261127", "SAC*N*B720", "SAC*N*C310", "CTT*0"], control=2103))
+    run_stages(ws, DAY3)
+    assert _state(ws)[0] == "partially_shipped"
+    inbox.joinpath("change4.x12").write_bytes(
+        x12_860(["BCH*04*SA*PO-1***20261127", "SAC*A*B720****1*8*****02", "CTT*0"], control=2104))
+    run_stages(ws, DAY4)
+    state, found = _state(ws)
+    assert state == "partially_shipped", [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    _ship(ws, datetime(2026, 12, 1, 15), "SHP-9002")
+    number, sacs, total = _invoices(ws)[-1]
+    assert (number, total) == ("INV0000002", "86554"), _invoices(ws)
+    assert [(s[1], s[2], s[7]) for s in sacs] == [("A", "B720", "8")]

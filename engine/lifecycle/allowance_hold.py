@@ -337,18 +337,40 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
     return plan + Plan(findings=tuple(found)) if found else plan
 
 
-def approved_at_order_time(record: OrderRecord) -> bool:
+def approved_at_order_time(record: OrderRecord, approved_before: bool = False) -> bool:
     """True for an order a person approved when its decision found a line beyond the customer's discount approval
     threshold (DISCOUNT_OVER_THRESHOLD): what its allowances then took off is approved (an allowance after shipment
-    is held only when it takes a line further: rules.business.money.added_allowance_findings)."""
-    return record.person is not None and record.person.verdict == "approved" and \
-        DISCOUNT_OVER_THRESHOLD in record.codes
+    is held only when it takes a line further: rules.business.money.added_allowance_findings). Its last decision
+    says so (approved, the code among its codes), or ``approved_before``: its history does (a person's approval,
+    approved_by_person, of an order with a DISCOUNT_OVER_THRESHOLD finding: approved_in_history), for one decided
+    since by a person for an allowance after shipment, whose codes no longer carry it (it used to be forgotten)."""
+    return approved_before or (record.person is not None and record.person.verdict == "approved"
+                               and DISCOUNT_OVER_THRESHOLD in record.codes)
 
 
-def approved_sacs(record: OrderRecord, sacs):
+def approved_in_history(events: Collection[tuple[str, str]], found: Collection[tuple[str, str]],
+                        keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The orders of ``keys`` approved at order time by their history: a person approved them when the rules held
+    them (``events``: the orders whose history holds approved_by_person) and the rules found a line beyond the
+    threshold (``found``: those with a DISCOUNT_OVER_THRESHOLD finding)."""
+    return {k for k in keys if k in events and k in found}
+
+
+APPROVED_EVENT = EventKind.APPROVED_BY_PERSON.value  # a person's approval of an order the rules held
+
+
+def history_to_read(records: Mapping[tuple[str, str], OrderRecord], keys: Collection[tuple[str, str]]
+                    ) -> set[tuple[str, str]]:
+    """The orders of ``keys`` whose history says whether a person approved them at order time (approved_in_history):
+    those a person decided whose last decision does not say so (approved_at_order_time)."""
+    return {k for k in keys if (r := records.get(k)) is not None and r.person is not None
+            and not approved_at_order_time(r)}
+
+
+def approved_sacs(record: OrderRecord, sacs, approved_before: bool = False):
     """The allowances a person approved at order time (approved_at_order_time) of ``record``: its 850's SACs as
     ``sacs()`` reads them; None for an order without such an approval (``sacs`` not called)."""
-    return sacs() if approved_at_order_time(record) else None
+    return sacs() if approved_at_order_time(record, approved_before) else None
 
 
 def allowance_held(record: OrderRecord) -> bool:
