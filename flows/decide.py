@@ -223,8 +223,10 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
                                    (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
-        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after,
-                                                  _approved_sacs(store, records[key], key in history))
+        approved = _approved_sacs(store, records[key], key in history)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after, approved,
+                                                  _approved_prices(store, records[key]) if approved is not None
+                                                  else None)
         if not beyond:
             continue
         ok = frozenset(sac_key(a) for a in agreed)
@@ -247,6 +249,21 @@ def _approved_sacs(store: OrderStore, record, approved_before: bool = False) -> 
         return orders_rows(store.load_sacs(record.partner, record.source_sha256),
                            [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
     return approved_sacs(record, sacs, approved_before)
+
+
+def _approved_prices(store: OrderStore, record) -> dict | None:
+    """Line number -> the PO104 its 850 sent (its stored tables: the order's source), the price a person's approval
+    at order time was given at (rules.business.money.added_allowance_findings compares by net money); None: not
+    stored."""
+    from schemas.orders import with_exact_prices
+
+    try:
+        _orders, lines = store.load(record.partner, record.source_sha256)
+    except (FileNotFoundError, KeyError, OSError):
+        return None
+    mine = with_exact_prices(lines.filter(pc.equal(lines["order_ref"], record.order_ref or "")))
+    return {n: p for n, p in zip(mine["line_number"].to_pylist(), mine["unit_price"].to_pylist(), strict=True)
+            if p is not None}
 
 
 def _approved_before(state: StateStore, records: Mapping, keys: set) -> set:

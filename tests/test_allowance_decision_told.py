@@ -14,7 +14,7 @@ from datetime import datetime
 from tests.retailer_support import maps, segments  # noqa: F401 - maps: a fixture
 from tests.support import run_stages, shipping_workspace, x12_850
 from tests.test_allowance_after_shipment_held import _decide
-from tests.test_change_units_860 import NIGHT1
+from tests.test_change_units_860 import NIGHT1  # noqa: F811
 from tests.test_deal_acks import FALL, ON, _checked
 from tests.test_deal_after_shipment import DAY1, DAY2, FOUR, _invoices, _ship
 from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _changed, _state
@@ -249,3 +249,53 @@ def test_an_order_time_approval_still_counts_after_an_approval_after_shipment(tm
     number, sacs, total = _invoices(ws)[-1]
     assert (number, total) == ("INV0000002", "86554"), _invoices(ws)
     assert [(s[1], s[2], s[7]) for s in sacs] == [("A", "B720", "8")]
+
+
+LINE2 = "PO1*2*2*CA*470.40*PE*UP*614141100248"  # a line 2 of 2 CA, not shipped
+
+
+def _two_lines_approved(tmp_path, change: tuple[str, ...]):
+    """PO-1 (heading 10 % C310, no deal: held at order time, approved) of line 1 (4 CA) and line 2 (2 CA); 2 CA of
+    line 1 shipped and invoiced; then the 860 (``change``)."""
+    from tests.support import shipping_workspace, x12_850
+    from tests.test_allowance_held_again import TEN
+    from tests.test_change_after_shipment_855 import answered_by_855s
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text() + ON)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, TEN, *REST, FOUR, LINE2, "CTT*2"]))
+    run_stages(ws, NIGHT1)
+    assert _state(ws)[0] == "held"
+    _decide(ws, "approved", "10 % agreed with the buyer")
+    run_stages(ws, NIGHT1.replace(hour=NIGHT1.hour + 1))
+    answered_by_855s(ws, "acme")
+    _ship(ws, DAY1, "SHP-9001")
+    assert _state(ws)[0] == "partially_shipped"
+    _changed(ws, list(change))
+    return ws
+
+
+def test_an_allowance_after_po104_changed_is_compared_with_the_approval_by_net_money(tmp_path):
+    """After the order-time approval of 10 % (line 2 at 470.40, net 423.36), an 860 raises line 2's PO104 to 500: the
+    rules decide it again (450 net, within the threshold: its decision's codes no longer carry DISCOUNT_OVER_THRESHOLD;
+    the approval is read from the order's history). A further 860 adds 2 % B720 on line 2: 12 % off 500 is 440.00
+    net, more than the 423.36 approved at order time: not held (compared by share, 12 % > 10 %, it was held). The same 2 % added where PO104 is
+    still 470.40 (net 413.952) goes further than the approval: held, the reason saying both nets."""
+    from tests.test_allowance_after_shipment_held import _further
+
+    ws = _two_lines_approved(tmp_path / "up", ("POC*2*PC*2*2*CA*500*PE*UP*614141100248",))
+    assert _state(ws)[0] == "partially_shipped"  # 500 less 10 % is 450: 4.34 % below ours, within the 5 %
+    _further(ws, ["POC*2*NC*2*2*CA*500*PE*UP*614141100248", "SAC*A*B720****1*2*****02"])
+    state, found = _state(ws)
+    assert state == "partially_shipped", [(c, m[:300]) for c, m in found if not c.startswith("CHANGE_HEADER")]
+    assert not [c for c, _m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    ws = _two_lines_approved(tmp_path / "same", ("POC*2*NC*2*2*CA*470.40*PE*UP*614141100248",
+                                                 "SAC*A*B720****1*2*****02"))
+    state, found = _state(ws)
+    assert state == "held", found
+    [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
+    assert "(PO104 470.4 net 423.36); the allowances now take 12% off (net 413.952)" in why, why
