@@ -281,10 +281,11 @@ def _two_lines_approved(tmp_path, change: tuple[str, ...]):
 
 def test_an_allowance_after_po104_changed_is_compared_with_the_approval_by_net_money(tmp_path):
     """After the order-time approval of 10 % (line 2 at 470.40, net 423.36), an 860 raises line 2's PO104 to 500: the
-    rules decide it again (450 net, within the threshold: its decision's codes no longer carry DISCOUNT_OVER_THRESHOLD;
-    the approval is read from the order's history). A further 860 adds 2 % B720 on line 2: 12 % off 500 is 440.00
-    net, more than the 423.36 approved at order time: not held (compared by share, 12 % > 10 %, it was held). The same 2 % added where PO104 is
-    still 470.40 (net 413.952) goes further than the approval: held, the reason saying both nets."""
+    rules decide it again (450 net, within the threshold: its decision's codes no longer carry
+    DISCOUNT_OVER_THRESHOLD; the approval is read from the order's history). A further 860 adds 2 % B720 on line 2:
+    12 % off 500 is 440.00 net, more than the 423.36 approved at order time: not held (compared by share, 12 % >
+    10 %, it was held). The same 2 % added where PO104 is still 470.40 (net 413.952) goes further than the
+    approval: held, the reason saying both nets."""
     from tests.test_allowance_after_shipment_held import _further
 
     ws = _two_lines_approved(tmp_path / "up", ("POC*2*PC*2*2*CA*500*PE*UP*614141100248",))
