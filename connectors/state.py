@@ -2677,6 +2677,18 @@ class StateStore(FinanceTables):
             sql, args = sql + f" AND state IN ({','.join('?' * len(wanted))})", [*args, *wanted]
         return [_order_from_row(r) for r in self._q(sql + " ORDER BY partner, po_number", args)]
 
+    def decided_with_code(self, code: str, states: Iterable[str]) -> dict[tuple[str, str], OrderRecord]:
+        """The orders in ``states`` a person decided (approved or rejected) with ``code`` among the decision's codes
+        (engine.lifecycle.allowance_hold.decided_after_shipment: ALLOWANCE_AFTER_SHIPMENT_HELD), by key: few (the
+        state index, then the decision's columns)."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return {}
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE state IN ({','.join('?' * len(wanted))})"
+                       " AND decision IS NOT NULL AND codes LIKE ? ORDER BY partner, po_number",
+                       (*wanted, f"%{code}%"))
+        return {(r[0], r[1]): o for r in rows if code in (o := _order_from_row(r)).codes}
+
     def find_orders(self, po_number: str, partner: str | None = None) -> list[OrderRecord]:
         """Orders with this PO number (indexed), of one partner or of every partner."""
         sql = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE po_number=?"

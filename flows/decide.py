@@ -205,6 +205,7 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     thresholds = {c["partner"]: c.get("discount_approval_threshold_percent") for c in ref.customers.to_pylist()
                   if c.get("partner")}
     settings = rule_settings(profiles)
+    history = _approved_before(state, records, {(c.partner, c.po_number) for c in shipped if c.id in sent})
     out: dict = {}
     for ch in shipped:
         key, profile, threshold = (ch.partner, ch.po_number), profiles.get(ch.partner), thresholds.get(ch.partner)
@@ -222,8 +223,10 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
         after = changed_allowances(before if before is not None else ORDER_SACS.empty_table(),
                                    [pa.Table.from_pylist(sent[c.id], schema=CHANGE_SACS) for c in mine if c.id in sent],
                                    (ch.partner, records[key].order_ref or "", ch.po_number)).cast(ORDER_SACS)
-        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after,
-                                                  _approved_sacs(store, records[key]))
+        approved = _approved_sacs(store, records[key], key in history)
+        beyond, agreed = added_allowance_findings(orders, lines, ref, settings, before, after, approved,
+                                                  _approved_prices(store, records[key]) if approved is not None
+                                                  else None)
         if not beyond:
             continue
         ok = frozenset(sac_key(a) for a in agreed)
@@ -234,9 +237,10 @@ def _allowances_held(plan, pending, records: Mapping, store: OrderStore, profile
     return out
 
 
-def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
+def _approved_sacs(store: OrderStore, record, approved_before: bool = False) -> pa.Table | None:
     """The allowances a person approved at order time beyond the customer's threshold (``record``: the order before
-    the run; engine.lifecycle.allowance_hold.approved_at_order_time): its 850's SACs; None: no such approval."""
+    the run; engine.lifecycle.allowance_hold.approved_at_order_time; ``approved_before``: its history says so,
+    _approved_before): its 850's SACs; None: no such approval."""
     from engine.lifecycle.allowance_hold import approved_sacs
 
     def sacs() -> pa.Table | None:
@@ -244,7 +248,42 @@ def _approved_sacs(store: OrderStore, record) -> pa.Table | None:
             return None
         return orders_rows(store.load_sacs(record.partner, record.source_sha256),
                            [(record.po_number, record.order_ref or "")]).cast(ORDER_SACS)
-    return approved_sacs(record, sacs)
+    return approved_sacs(record, sacs, approved_before)
+
+
+def _approved_prices(store: OrderStore, record) -> dict | None:
+    """Line number -> the PO104 its 850 sent (its stored tables: the order's source), the price a person's approval
+    at order time was given at (rules.business.money.added_allowance_findings compares by net money); None: not
+    stored."""
+    from schemas.orders import with_exact_prices
+
+    try:
+        _orders, lines = store.load(record.partner, record.source_sha256)
+    except (FileNotFoundError, KeyError, OSError):
+        return None
+    mine = with_exact_prices(lines.filter(pc.equal(lines["order_ref"], record.order_ref or "")))
+    return {n: p for n, p in zip(mine["line_number"].to_pylist(), mine["unit_price"].to_pylist(), strict=True)
+            if p is not None}
+
+
+def _approved_before(state: StateStore, records: Mapping, keys: set) -> set:
+    """The orders of ``keys`` a person approved at order time by their history, whose last decision no longer says
+    so (engine.lifecycle.allowance_hold.history_to_read, approved_in_history: approved_by_person and a
+    DISCOUNT_OVER_THRESHOLD finding), read for those only."""
+    from engine.lifecycle.allowance_hold import (
+        APPROVED_EVENT,
+        DISCOUNT_OVER_THRESHOLD,
+        approved_in_history,
+        history_to_read,
+    )
+
+    ask = history_to_read(records, keys)
+    if not ask:
+        return set()
+    events = state.orders_with_event(ask, APPROVED_EVENT)
+    found = {k for k in events if DISCOUNT_OVER_THRESHOLD in {f["code"] for f in state.findings(partner=k[0],
+                                                                                               po_number=k[1])}}
+    return approved_in_history(events, found, ask)
 
 
 def _order_sacs(store: OrderStore, record, state: StateStore) -> pa.Table | None:
@@ -322,6 +361,62 @@ def _decided_again(further_read: tuple, records: Mapping, revisions, held: Mappi
     if not further:
         return revisions
     return allowance_hold.decided_again(revisions, held, records, judged, after)
+
+
+def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProfile], store: OrderStore,
+                              today: date, planned: Plan) -> Plan:
+    """What tells buyers a person's decision on an allowance an 860 added after shipment, for the orders so decided
+    still to invoice: an 865 per 860 its holds judged to a partner whose profile receives 865s
+    (engine.lifecycle.allowance_hold.decided_answers); to one answered by 855s whose 855 states allowances
+    ([acks.po_ack] allowances = "agreed"), a revised 855 (allowance_hold.decision_855: the order's stored tables,
+    its line records as the run's plan so far leaves them, ``planned``: a raised case the run's backorder step placed
+    is stated placed, and what its last 855 stated). Each once: a doc key stored is not built again."""
+    from engine.lifecycle.allowance_hold import (
+        ALLOWANCE_AFTER_SHIPMENT_HELD,
+        DECIDED_855,
+        decided_answers,
+        decision_855,
+    )
+    from engine.po_ack import stated_sacs
+    from schemas.findings import sacs_of
+
+    decided = state.decided_with_code(ALLOWANCE_AFTER_SHIPMENT_HELD, lifecycle.BILLABLE)
+    if not decided:
+        return Plan()
+    receiving = {p for p, prof in profiles.items() if "865" in prof.receives}
+    by855 = {p for p, prof in profiles.items() if p not in receiving and "855" in prof.receives
+             and prof.acks.po_ack.allowances == "agreed"}
+    decided = {k: r for k, r in decided.items() if k[0] in receiving | by855}
+    if not decided:
+        return Plan()
+    judged = state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided)
+    plan = decided_answers(decided, judged, receiving, today=today)
+    mine = {k: r for k, r in decided.items() if k[0] in by855 and judged.get(k)}
+    if not mine:
+        return plan
+    changes = state.pending_changes(statuses=None, keys=list(mine))
+    tables = _load(store, lifecycle.table_keys(mine.values()), store.load)
+    lines = lifecycle.lines_as_planned(state.lines_for(list(mine)), planned)
+    docs = []
+    for key, record in sorted(mine.items()):
+        sent = state.documents_for_order(*key)
+        have = {d["doc_key"] for d in sent}
+        todo = [(c, stored) for file, ref, stored in judged[key] for c in changes
+                if (c.partner, c.po_number, c.source_file, c.change_ref) == (*key, file, ref)
+                and DECIDED_855.format(store_key=c.store_key, ref=c.change_ref) not in have]
+        if not todo or (record.partner, record.lines_key) not in tables:
+            continue
+        acks = [d["id"] for d in sent if d["doc_type"] == "855"]
+        content = state.document_content(acks[-1]) if acks else None
+        told = stated_sacs(content, key[1]) if content else None
+        orders, rows = tables[(record.partner, record.lines_key)]
+        order_rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
+        if not order_rows:
+            continue
+        rows = rows.filter(pc.equal(rows["order_ref"], record.order_ref))
+        docs += [decision_855(c, record, sacs_of(stored)[0], order_rows[0], rows, lines.get(key, ()),
+                              profiles[key[0]], told, today=today) for c, stored in todo]
+    return plan + Plan(documents=tuple(docs)) if docs else plan
 
 
 def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile],
@@ -495,6 +590,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if out.decisions:
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
+    # a person's decision on an allowance held after shipment, told the buyer: an 865 per 860 judged (once)
+    plan += _allowance_decisions_told(state, profiles, store, today, plan)
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     # an order's first answer goes out (is numbered) before the answers to its changes, packed or not
     plan = lifecycle.in_lifecycle_order(plan, lifecycle.unanswered(records.values()),

@@ -33,6 +33,7 @@ from schemas.money_text import money_text
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
+DISCOUNT_OVER_THRESHOLD = "DISCOUNT_OVER_THRESHOLD"  # the rules' hold of a line beyond the approval threshold
 # its consequence, as the failures report shows it
 NOT_BILLED = "none: no invoice remains to carry the allowance (no 810 takes it off; nothing held)"
 _HUNDRED = Decimal(100)
@@ -135,10 +136,13 @@ def hold_after_shipment(plan: Plan, held: Mapping[tuple[str, str], Judged], *, a
         elif record.state in BILLABLE:
             added.append(move(record, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id, note=what.why,
                               hold_codes=(ALLOWANCE_AFTER_SHIPMENT_HELD,), hold_reasons=(what.why,)))
-        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None and allowance_held(was)):
+        elif not (record.state == S.CHANGED and (was := (before or {}).get(key)) is not None
+                  and (allowance_held(was) or was.state in BILLABLE)):
             continue
         # (one held so that the 860 takes back to the rules, a line raised: the decision holds it again, its reason
-        # naming what this 860 adds too: decided_again)
+        # naming what this 860 adds too: decided_again; one shipping that the 860 takes back to the rules, a line
+        # added: the rules hold it for the allowance, DISCOUNT_OVER_THRESHOLD, and this finding names what a
+        # person's rejection takes off the next 810: rejected_changes)
         f = Finding(code=ALLOWANCE_AFTER_SHIPMENT_HELD, severity="error", message=what.why,
                     location=Location(file=what.source_file, isa13=isa13, gs06=gs06, st02=st02, segment_id="SAC",
                                       element="SAC07"),
@@ -337,18 +341,40 @@ def not_billed(plan: Plan, shipped: Sequence, sent: Mapping[int, Sequence[Mappin
     return plan + Plan(findings=tuple(found)) if found else plan
 
 
-def approved_at_order_time(record: OrderRecord) -> bool:
+def approved_at_order_time(record: OrderRecord, approved_before: bool = False) -> bool:
     """True for an order a person approved when its decision found a line beyond the customer's discount approval
     threshold (DISCOUNT_OVER_THRESHOLD): what its allowances then took off is approved (an allowance after shipment
-    is held only when it takes a line further: rules.business.money.added_allowance_findings)."""
-    return record.person is not None and record.person.verdict == "approved" and \
-        "DISCOUNT_OVER_THRESHOLD" in record.codes
+    is held only when it takes a line further: rules.business.money.added_allowance_findings). Its last decision
+    says so (approved, the code among its codes), or ``approved_before``: its history does (a person's approval,
+    approved_by_person, of an order with a DISCOUNT_OVER_THRESHOLD finding: approved_in_history), for one decided
+    since by a person for an allowance after shipment, whose codes no longer carry it (it used to be forgotten)."""
+    return approved_before or (record.person is not None and record.person.verdict == "approved"
+                               and DISCOUNT_OVER_THRESHOLD in record.codes)
 
 
-def approved_sacs(record: OrderRecord, sacs):
+def approved_in_history(events: Collection[tuple[str, str]], found: Collection[tuple[str, str]],
+                        keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The orders of ``keys`` approved at order time by their history: a person approved them when the rules held
+    them (``events``: the orders whose history holds approved_by_person) and the rules found a line beyond the
+    threshold (``found``: those with a DISCOUNT_OVER_THRESHOLD finding)."""
+    return {k for k in keys if k in events and k in found}
+
+
+APPROVED_EVENT = EventKind.APPROVED_BY_PERSON.value  # a person's approval of an order the rules held
+
+
+def history_to_read(records: Mapping[tuple[str, str], OrderRecord], keys: Collection[tuple[str, str]]
+                    ) -> set[tuple[str, str]]:
+    """The orders of ``keys`` whose history says whether a person approved them at order time (approved_in_history):
+    those a person decided whose last decision does not say so (approved_at_order_time)."""
+    return {k for k in keys if (r := records.get(k)) is not None and r.person is not None
+            and not approved_at_order_time(r)}
+
+
+def approved_sacs(record: OrderRecord, sacs, approved_before: bool = False):
     """The allowances a person approved at order time (approved_at_order_time) of ``record``: its 850's SACs as
     ``sacs()`` reads them; None for an order without such an approval (``sacs`` not called)."""
-    return sacs() if approved_at_order_time(record) else None
+    return sacs() if approved_at_order_time(record, approved_before) else None
 
 
 def allowance_held(record: OrderRecord) -> bool:
@@ -365,13 +391,14 @@ def resumed_event(lines: Sequence[LineRecord]) -> EventKind:
 
 def rejected_changes(records: Mapping[tuple[str, str], OrderRecord], changes: Sequence) -> frozenset[int]:
     """The ids of ``changes`` (stored 860s: id, partner, po_number, received_at) whose added allowances a person
-    rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, the verdict rejected),
-    received before that decision. What of them is rejected: rejected_sacs."""
+    rejected: of an order held for them (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD, or DISCOUNT_OVER_THRESHOLD
+    for one an 860 adding a line took back to the rules after shipment: hold_after_shipment; the verdict rejected),
+    received before that decision (rejected_sacs keeps only what the 860's hold findings judged)."""
     out = set()
     for c in changes:
         r = records.get((c.partner, c.po_number))
         if r is None or r.person is None or r.person.verdict != "rejected" \
-                or ALLOWANCE_AFTER_SHIPMENT_HELD not in r.codes:
+                or not {ALLOWANCE_AFTER_SHIPMENT_HELD, DISCOUNT_OVER_THRESHOLD} & set(r.codes):
             continue
         if str(c.received_at or "") <= str(r.person.at or ""):
             out.add(c.id)
@@ -415,3 +442,113 @@ def shipped_changes(plan: Plan, pending: Sequence, records: Mapping[tuple[str, s
     taken = {u.change_id for u in plan.change_updates if u.status in ("applied", "answered")}
     return [c for c in pending if c.id in taken and (r := records.get((c.partner, c.po_number))) is not None
             and (r.state in SHIPPING or allowance_held(r))]
+
+
+# the 865 answering a person's decision on an allowance held after shipment: its doc_key (once per 860: the store
+# keeps the first set of a key, so the nights after the decision plan it again in vain)
+DECIDED_865 = "{po}:865:allowance:{ref}"
+
+
+def decided_after_shipment(record: OrderRecord) -> bool:
+    """True for an order a person approved or rejected while it was held for an allowance an 860 added after shipment
+    (its decision's codes ALLOWANCE_AFTER_SHIPMENT_HELD), still shipping or shipped (no 810 since: the invoice stage
+    runs after the decide stage that answers it)."""
+    return record.person is not None and ALLOWANCE_AFTER_SHIPMENT_HELD in record.codes and \
+        record.state in BILLABLE
+
+
+def decided_sac(s: SacNamed) -> list[str]:
+    """One allowance a hold judged (its finding's SacNamed) as the 865 states it: as the 860 sent it (engine.po_ack.
+    ack_sac: SAC01, SAC02, SAC03/04, SAC05, SAC06/07, SAC08, SAC12, SAC15), no deal (SAC13: a person approved it)."""
+    from engine.po_ack import ack_sac
+
+    agency, _, code = (s.agency_code or "").partition(":")
+
+    def number(v: str | None) -> Decimal | None:
+        return None if v is None or v == "" else Decimal(v)
+    return ack_sac({"kind": s.kind, "code": s.code, "agency": agency, "agency_code": code, "amount": number(s.amount),
+                    "basis": s.basis, "percent": number(s.percent), "rate": number(s.rate),
+                    "handling": s.handling, "description": s.description}, "")
+
+
+def decision_865(record: OrderRecord, held: Sequence[SacNamed], *, today) -> list[list[str]]:
+    """The body of the 865 telling the buyer a person's decision on the allowances an 860 added after shipment
+    (``held``: the ones its hold judged; ``record``: the order as decided). X12's 865 conveys the acceptance or
+    rejection of a buyer's change; the 860's other changes were answered on its night (the revised 855 or 865 stated
+    no allowance needing approval), so this one speaks of the allowance: approved, BCA02 AD (acknowledged with detail,
+    no change) stating the heading's allowances in the heading SAC loop as sent (a line's is in no POC loop: the
+    line's change was answered that night; the 810 carries it); rejected, BCA02 RJ (rejected, no detail). BCA01 00,
+    BCA03 the PO, BCA04 its release, BCA06 its date, BCA10 today."""
+    from engine.po_change_ack import SAC_LOOPS
+    from schemas.order_keys import key_release, x12_po
+
+    approved = record.person is not None and record.person.verdict == "approved"
+    po_date = record.po_date.strftime("%Y%m%d") if record.po_date is not None else today.strftime("%Y%m%d")
+    body: list[list[str]] = [["BCA", "00", "AD" if approved else "RJ", x12_po(record.po_number),
+                              key_release(record.po_number), "", po_date, "", "", "", today.strftime("%Y%m%d")]]
+    while body[0][-1] == "":
+        body[0].pop()
+    if approved:
+        body += [decided_sac(s) for s in held if s.line_id is None][:SAC_LOOPS]
+    return body
+
+
+def decided_answers(records: Mapping[tuple[str, str], OrderRecord],
+                    judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]],
+                    receives_865: Collection[str], *, today) -> Plan:
+    """The 865s telling the buyer a person's decision on allowances held after shipment (it used to hear nothing: the
+    next 810 carried the allowance or went without it): for each order of ``records`` so decided
+    (decided_after_shipment) of a partner whose profile receives 865s (``receives_865``), one per 860 its holds
+    judged (``judged``: StateStore.finding_sacs, (file, ISA13-GS06-ST02, sacs)), decision_865, under the doc_key
+    DECIDED_865 (once per 860: a key stored is not sent again)."""
+    from engine.lifecycle.common import transaction_set
+    from schemas.findings import sacs_of
+
+    docs = []
+    for key, record in sorted(records.items()):
+        if record.partner not in receives_865 or not decided_after_shipment(record):
+            continue
+        for _file, ref, stored in judged.get(key, ()):
+            held = sacs_of(stored)[0]
+            docs.append(transaction_set("865", "CA", DECIDED_865.format(po=record.po_number, ref=ref),
+                                        decision_865(record, held, today=today), partner=record.partner,
+                                        po_number=record.po_number))
+    return Plan(documents=tuple(docs)) if docs else Plan()
+
+
+# the revised 855 telling the buyer the decision, for a partner answered by 855s: its own doc key after the one that
+# answered the 860 that night (855:<store key>:<change ref>)
+DECIDED_855 = "855:{store_key}:{ref}:allowance"
+
+
+def decision_855(ch, record: OrderRecord, held: Sequence[SacNamed], order_row: Mapping, rows: pa.Table,
+                 lines: Sequence[LineRecord], profile, told, *, today):
+    """The revised 855 (BAK01 05) telling the buyer a person's decision on the allowances ``ch`` (a stored 860 added
+    after shipment; ``held``: the ones its hold judged) for a partner answered by 855s whose 855 states allowances
+    ([acks.po_ack] allowances = "agreed"): the order restated as engine.lifecycle.changes.revised_855 writes it
+    after shipment (``order_row``, ``rows``: its stored tables; ``lines``: its line records), stating what the
+    order's last 855 stated (``told``: engine.po_ack.StatedSacs; None: nothing) and, approved, the judged allowances
+    as the 860 sent them (the heading's in its SAC loop, a line's in its PO1 loop); rejected, without them and BAK02
+    AC (acknowledged with detail and change: the change taken but its allowance). Under DECIDED_855 (once)."""
+    from dataclasses import replace
+
+    from engine.lifecycle.changes import revised_855
+    from engine.po_ack import StatedSacs
+
+    approved = record.person is not None and record.person.verdict == "approved"
+    heading = [list(s) for s in (told.heading if told is not None else ())]
+    by_line = {k: [list(s) for s in v] for k, v in ((told.lines or {}) if told is not None else {}).items()}
+    if approved:
+        for s in held:
+            if s.line_id is None:
+                heading.append(decided_sac(s))
+            else:
+                by_line.setdefault(s.line_id, []).append(decided_sac(s))
+    stated = StatedSacs(tuple(tuple(s) for s in heading), {k: tuple(tuple(s) for s in v) for k, v in by_line.items()})
+    doc = revised_855(ch, order_row, rows, lines, profile, today=today, stated=stated)
+    [one] = doc.sets
+    body = one.body
+    if not approved:
+        body = tuple(tuple(seg[:2]) + ("AC",) + tuple(seg[3:]) if seg and seg[0] == "BAK" else seg for seg in body)
+    key = DECIDED_855.format(store_key=ch.store_key, ref=ch.change_ref)
+    return replace(doc, sets=(replace(one, doc_key=key, body=body),))

@@ -76,8 +76,12 @@ def after_decision(record: OrderRecord, verdict: str, receives: Iterable[str] | 
                 if verdict == APPROVED else "its balance is cancelled now, its stock released (what shipped stands; "
                 "no document goes: tell the buyer)")
     if allowance_held(record):
-        return "its next 810 takes the allowance off" if verdict == APPROVED else \
+        said = "its next 810 takes the allowance off" if verdict == APPROVED else \
             "its next 810 goes without the allowance"
+        if receives is not None and "865" in receives:  # (allowance_hold.decided_answers)
+            said += ("; the next run tells the buyer by an 865 stating it (BCA02 AD)" if verdict == APPROVED else
+                     "; the next run tells the buyer by an 865 rejecting the change (BCA02 RJ)")
+        return said
     return "the next run sends " + decision_answer(verdict, ("855",) if receives is None else receives)
 
 

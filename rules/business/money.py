@@ -865,7 +865,8 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
         row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
-def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAllowance) -> Finding:
+def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAllowance,
+                     then: Decimal | None = None) -> Finding:
     """``f`` (a DISCOUNT_OVER_THRESHOLD on a line a person approved at order time with its allowances taking
     ``approved`` off it) saying the allowances now (``now``) go further than that approval covered."""
     from dataclasses import replace
@@ -873,16 +874,18 @@ def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAl
     if f.code != "DISCOUNT_OVER_THRESHOLD":
         return f
     theirs = row["unit_price"]
-    was, net = theirs * (1 - approved.share), theirs * (1 - now.share)
+    then = theirs if then is None else then
+    was, net = then * (1 - approved.share), theirs * (1 - now.share)
     return replace(f, message=(
         f"{f.message} A person approved {_text(round(approved.share * _HUNDRED, 2))}% of the line off at order time "
-        f"(PO104 {_text(theirs)} net {_text(round(was, 4))}); the allowances now take "
+        f"(PO104 {_text(then)} net {_text(round(was, 4))}); the allowances now take "
         f"{_text(round(now.share * _HUNDRED, 2))}% off (net {_text(round(net, 4))}): further than the approval "
         "covered."))
 
 
 def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
-                             before: pa.Table | None, after: pa.Table, approved: pa.Table | None = None
+                             before: pa.Table | None, after: pa.Table, approved: pa.Table | None = None,
+                             approved_prices: Mapping[int, Decimal] | None = None
                              ) -> tuple[list[tuple[dict, Finding]], list[Mapping]]:
     """An order's allowances as an 860 after shipment left them (``after``: its ORDER_SACS as changed), judged as
     at order time (_allowance_price: each line's PO104 less the share its carried allowances matching no deal take
@@ -896,7 +899,9 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
     the threshold (the 850's; None: none approved): a line they leave no further below our price than the approval
     covered (the share they took off it) is not judged, and a line taken further says so (the net approved, the
     net now); judged on the 860's allowances alone, such a line used to be held by any further allowance, one
-    within what was approved included."""
+    within what was approved included. Compared by net money: the line's PO104 now less its allowances' share against
+    the PO104 it was approved at (``approved_prices``: line number -> the 850's PO104; None: as now) less the share
+    approved, so an 860 changing PO104 besides is judged by what the buyer pays, not by the share alone."""
     if not lines.num_rows or after is None or not after.num_rows:
         return [], []
     resolved = _resolved(lines, ref)
@@ -924,11 +929,13 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
         row, p = picked.slice(i, 1).to_pylist()[0], prices.slice(i, 1).to_pylist()[0]
         if row.get("sku") is None or p["list_price"] is None:
             continue
-        if i in ok and now[i].share <= ok[i].share:
-            continue  # no further below our price than a person approved at order time
+        # the PO104 the person approved it at (``approved_prices``: the 850's; an 860 may have changed it since)
+        then = (approved_prices or {}).get(row.get("line_number"), row["unit_price"])
+        if i in ok and row["unit_price"] * (1 - now[i].share) >= then * (1 - ok[i].share):
+            continue  # no further below, in money, than the net a person approved at order time
         found = _allowance_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units, now[i])
         if i in ok:
-            found = [_beyond_approved(f, row, ok[i], now[i]) for f in found]
+            found = [_beyond_approved(f, row, ok[i], now[i], then) for f in found]
         out.extend((row, f) for f in found if f.code == "DISCOUNT_OVER_THRESHOLD")
     return out, [a.sac for v in agreed.values() for a in v]
 
