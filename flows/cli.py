@@ -275,7 +275,7 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         try:
             summary = _night(workspace, now, prefect=prefect, use_gx=use_gx, pool=pool, pool_limit=pool_limit)
         finally:
-            gx_child.close()
+            gx_child.finish()
     _summary_table(summary)
     return summary
 

@@ -25,6 +25,7 @@ import struct
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +40,7 @@ _HEADER = struct.Struct("<Q")  # the JSON part's length, before the Arrow IPC st
 _child: subprocess.Popen | None = None
 _lock = threading.Lock()
 _closing_registered = False
+_no_pandas: ExitStack | None = None  # pandas kept out of this process while the child validates (flows.lean)
 
 
 class ChildFailed(RuntimeError):
@@ -63,7 +65,29 @@ def start() -> bool:
         if not _closing_registered:
             atexit.register(close)
             _closing_registered = True
+        _keep_pandas_out()
     return True
+
+
+def _keep_pandas_out() -> None:
+    """GX's frame is the child's: nothing else of the night uses pandas, which pyarrow would import here at its first
+    conversion of a Python list (~45 MB resident, ~0.5 s CPU). Kept out until finish (or a fallback) lets it in."""
+    global _no_pandas
+    from flows.lean import without_pandas
+
+    if _no_pandas is None:
+        stack = ExitStack()
+        if stack.enter_context(without_pandas()):
+            _no_pandas = stack
+        else:
+            stack.close()
+
+
+def _let_pandas_in() -> None:
+    global _no_pandas
+    stack, _no_pandas = _no_pandas, None
+    if stack is not None:
+        stack.close()
 
 
 def spawn() -> subprocess.Popen:
@@ -87,12 +111,20 @@ def close() -> None:
         _end(child)
 
 
+def finish() -> None:
+    """The night's end: close, and pandas may be imported again."""
+    close()
+    with _lock:
+        _let_pandas_in()
+
+
 def judge(rows: pa.Table, suite: dict) -> Judged:
     """rules.gx_runner.judged_rows(rows, suite), by the child when one waits, else (or when it fails) here."""
     global _child
     with _lock:
         child, _child = _child, None
     if child is None:
+        _let_pandas_in()
         return judged_rows(rows, suite)
     try:
         return ask(child, rows, suite)
@@ -100,6 +132,7 @@ def judge(rows: pa.Table, suite: dict) -> Judged:
         from flows import progress
 
         progress.report("decide", f"GX's own process gave no answer ({str(exc)[:200]}): validating here instead")
+        _let_pandas_in()
         return judged_rows(rows, suite)
     finally:
         _end(child)

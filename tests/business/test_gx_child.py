@@ -153,21 +153,30 @@ def test_start_leaves_gx_here_when_turned_off_or_already_imported(monkeypatch):
 # the night: `orderbridge run --no-prefect` in a fresh interpreter, as the command runs it; what it imported and
 # whether a child outlived it printed last
 _NIGHT = """
-import json, os, sys
+import json, os, subprocess, sys
+from flows import gx_child
 from flows.cli import app
+if len(sys.argv) > 2:  # a child that dies at once
+    gx_child.spawn = lambda: subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], stdin=subprocess.PIPE,
+                                              stdout=subprocess.PIPE)
 try:
     app(["run", "-w", sys.argv[1], "--now", "2026-11-27T02:00:00", "--no-prefect"], standalone_mode=False)
 except SystemExit:
     pass
-children = [p for p in os.listdir("/proc") if p.isdigit() and
-            open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+def parent(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[1]
+    except OSError:  # ended meanwhile (another test's process)
+        return None
+children = [p for p in os.listdir("/proc") if p.isdigit() and parent(p) == str(os.getpid())]
 print(json.dumps({"gx": "great_expectations" in sys.modules, "pandas": "pandas" in sys.modules,
                   "children": children}))
 """
 
 
-def _night(ws: Path, **env) -> dict:
-    done = subprocess.run([sys.executable, "-c", _NIGHT, str(ws)], capture_output=True, text=True, cwd=ROOT,
+def _night(ws: Path, *more: str, **env) -> dict:
+    done = subprocess.run([sys.executable, "-c", _NIGHT, str(ws), *more], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, **env}, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -187,18 +196,22 @@ def _findings(ws: Path) -> list:
 
 @pytest.mark.integration
 def test_a_night_validates_in_the_child_with_the_same_findings(tmp_path):
-    """The demo's night with GX on: GX never imported by the night's process, no child left after it;
-    the same findings and the same validation.json as the night validating in its own process."""
+    """The demo's night with GX on: GX and pandas never imported by the night's process (pandas kept out while the
+    child validates), no child left after it; the same findings and the same validation.json as the night
+    validating in its own process (ORDERBRIDGE_GX_CHILD=0) and as a night whose child died at once (the fallback
+    lets pandas in again and validates here)."""
     from tests.support import make_workspace
 
-    a, b = tmp_path / "child", tmp_path / "here"
-    make_workspace(a)
-    make_workspace(b)
+    a, b, c = tmp_path / "child", tmp_path / "here", tmp_path / "died"
+    for ws in (a, b, c):
+        make_workspace(ws)
     child = _night(a)
     here = _night(b, ORDERBRIDGE_GX_CHILD="0")
-    assert child["gx"] is False and child["children"] == []
-    assert here["gx"] and here["children"] == []
-    assert _findings(a) == _findings(b) and _findings(a)
-    docs = [sorted(ws.glob("reports/*/gx-docs/validation.json")) for ws in (a, b)]
-    assert len(docs[0]) == len(docs[1]) == 1
-    assert docs[0][0].read_bytes() == docs[1][0].read_bytes()
+    died = _night(c, "die")
+    assert child == {"gx": False, "pandas": False, "children": []}
+    assert here["gx"] and here["pandas"] and here["children"] == []
+    assert died["gx"] and died["pandas"] and died["children"] == []
+    assert _findings(a) == _findings(b) == _findings(c) and _findings(a)
+    docs = [sorted(ws.glob("reports/*/gx-docs/validation.json")) for ws in (a, b, c)]
+    assert [len(d) for d in docs] == [1, 1, 1]
+    assert docs[0][0].read_bytes() == docs[1][0].read_bytes() == docs[2][0].read_bytes()
