@@ -262,7 +262,7 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
          pool: str = "", pool_limit: int | None = None) -> dict:
     """The night under the workspace lease (exit 5 if another process holds it), after the state
     checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
-    from flows import progress
+    from flows import gx_child, progress
     from flows.memory import frozen_at_exit
 
     frozen_at_exit()  # registered before Prefect's and the server's exit handlers: runs after them
@@ -270,40 +270,54 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         _require_state(workspace)
         _check_state(workspace)
         progress.to_stderr()
-        if pool:
-            _prefect_env()
-            if not os.environ.get("PREFECT_API_URL"):
-                err.print(f"--pool {shown(pool)} needs a Prefect server that the workers reach too: set "
-                          "PREFECT_API_URL (docs/scaling.md)", style="red")
-                raise typer.Exit(ExitStatus.USAGE)
+        if use_gx:  # GX imported and validating in a process of its own, ended after decide (flows.gx_child)
+            gx_child.start()
+        try:
+            summary = _night(workspace, now, prefect=prefect, use_gx=use_gx, pool=pool, pool_limit=pool_limit)
+        finally:
+            gx_child.finish()
+    _summary_table(summary)
+    return summary
+
+
+def _night(workspace: Path, now: str | None, *, prefect: bool, use_gx: bool, pool: str,
+           pool_limit: int | None) -> dict:
+    """_run's night, in the way asked: on a work pool, under the temporary Prefect server, or in this process."""
+    from flows import progress
+
+    if pool:
+        _prefect_env()
+        if not os.environ.get("PREFECT_API_URL"):
+            err.print(f"--pool {shown(pool)} needs a Prefect server that the workers reach too: set "
+                      "PREFECT_API_URL (docs/scaling.md)", style="red")
+            raise typer.Exit(ExitStatus.USAGE)
+        from flows.nightly import nightly
+
+        summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx, pool=pool,
+                          pool_limit=pool_limit)
+    elif prefect:
+        _prefect_env()
+        from flows import warm
+        from flows.prefect_api import flow_runs_settings
+
+        progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
+        with console.status("Starting the temporary Prefect API server..."):
+            # ours dies with this process, even after a SIGKILL (Prefect's would not); Prefect (and GX and
+            # pandas, when GX has no process of its own: flows.gx_child) is imported while it starts
+            started = _temporary_server("run", warm.import_for_night)
+        if started:
             from flows.nightly import nightly
 
-            summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx, pool=pool,
-                              pool_limit=pool_limit)
-        elif prefect:
-            _prefect_env()
-            from flows import warm
-            from flows.prefect_api import flow_runs_settings
-
-            progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
-            with console.status("Starting the temporary Prefect API server..."):
-                # ours dies with this process, even after a SIGKILL (Prefect's would not); GX, pandas and
-                # Prefect are imported while it starts
-                started = _temporary_server("run", warm.import_for_night)
-            if started:
-                from flows.nightly import nightly
-
-                with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
-                    summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
-            else:
-                from flows.night import InProcess, run_night
-
-                summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
+            with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
+                summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
         else:
             from flows.night import InProcess, run_night
 
             summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
-    _summary_table(summary)
+    else:
+        from flows.night import InProcess, run_night
+
+        summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
     return summary
 
 

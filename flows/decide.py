@@ -27,6 +27,7 @@ from engine.decide import OrderDecision, decide_within_limits
 from engine.invoice_po_sacs import orders_rows
 from engine.lifecycle import balance
 from engine.routing import routed_stock
+from flows import gx_child
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
@@ -636,8 +637,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
-                          alongside=meanwhile if use_gx else None,  # GX's Python beside the Arrow rules
-                          policies=policies)
+                          # GX's Python beside the Arrow rules; GX's own process (flows.gx_child) answers first, so
+                          # that it exits before the rules' tables add to this one's memory
+                          alongside=meanwhile if use_gx and not gx_child.running() else None,
+                          policies=policies, judge=gx_child.judge)
+    gx_child.close()  # asked or not, GX's process is not needed again this night (its memory leaves with it)
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 
 def _import_rules_engine() -> None:
+    from flows import gx_child
+
+    if gx_child.running():  # GX validates in its own process this night (flows.gx_child): not imported here
+        return
     try:
         import great_expectations  # noqa: F401
         import pandas  # noqa: F401

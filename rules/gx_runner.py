@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,7 +66,29 @@ VALIDATION_FILE = "validation.json"
 EXAMPLES = 10  # unexpected values kept per expectation in validation.json
 
 
-def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir: Path | None = None) -> GxRunResult:
+@dataclass(slots=True)
+class Judged:
+    """One GX run's answer about a table's rows as plain data: each expectation's unexpected rows (a mask by its
+    key), its outcomes (expectation_outcomes), whether all passed, how many ran and which failed (their types)."""
+
+    masks: dict[str, np.ndarray]
+    outcomes: list[dict]
+    success: bool
+    evaluated: int
+    failed: list[str]
+
+
+def judged_rows(rows: pa.Table, suite: dict) -> Judged:
+    """GX's validation of ``rows`` (gx_view's columns) against ``suite`` (suite_config), in this process. An
+    expectation that fails to run is a ConfigError (masks_from_results)."""
+    results = _validated(registry.gx_pandas(rows), suite, asset="order_lines",
+                         result_format={"result_format": "COMPLETE"})
+    return Judged(masks_from_results(results, rows.num_rows), expectation_outcomes(results), bool(results.success),
+                  len(results.results), [r.expectation_config.type for r in results.results if not r.success])
+
+
+def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir: Path | None = None,
+             judge: Callable[[pa.Table, dict], Judged] | None = None) -> GxRunResult:
     """Validate the rules frame (rules.registry.rules_frame) against ``exps`` in one GX run; each
     expectation's unexpected rows as a mask. With ``docs_dir``, the results go to
     ``docs_dir/validation.json`` (one outcome per expectation; a failure there is reported in docs_error,
@@ -76,30 +98,30 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
     hold about a hundred): every expectation judges a row by its own values (and its row condition's
     column, read too), so a row is unexpected exactly when its distinct row is. The masks spread GX's
     answer back to every row; validation.json counts every row, by GX's own rules (view_outcomes).
-    A value set is asked about the values the rows hold (narrowed)."""
+    A value set is asked about the values the rows hold (narrowed). ``judge``: who runs GX on the distinct
+    rows (judged_rows by default, in this process; flows.gx_child's runs it in a process of its own)."""
     view = registry.gx_view(frame, exps)
     first, codes = distinct_rows(view.columns)
     distinct = view.take(pa.array(first))
-    results = _validated(registry.gx_pandas(distinct), suite_config(narrowed(exps, distinct)), asset="order_lines",
-                         result_format={"result_format": "COMPLETE"})
-    masks = {key: mask[codes] for key, mask in masks_from_results(results, len(first)).items()}
+    judged = (judge or judged_rows)(distinct, suite_config(narrowed(exps, distinct)))
+    masks = {key: mask[codes] for key, mask in judged.masks.items()}
     docs_error = None
     docs_index = None
     if docs_dir is not None:
         docs_index = Path(docs_dir) / VALIDATION_FILE
         try:
             docs_index.parent.mkdir(parents=True, exist_ok=True)
-            docs_index.write_text(json.dumps(view_outcomes(results, view, masks, exps), indent=1, sort_keys=True,
-                                             default=str) + "\n", encoding="utf-8")
+            docs_index.write_text(json.dumps(view_outcomes(judged.outcomes, view, masks, exps), indent=1,
+                                             sort_keys=True, default=str) + "\n", encoding="utf-8")
         except OSError as exc:
             docs_index, docs_error = None, f"GX validation results not written: {exc}"
     return GxRunResult(
         masks=masks,
-        success=bool(results.success),
-        evaluated_expectations=len(results.results),
+        success=judged.success,
+        evaluated_expectations=judged.evaluated,
         docs_index=docs_index,
         docs_error=docs_error,
-        failed_expectations=[r.expectation_config.type for r in results.results if not r.success],
+        failed_expectations=list(judged.failed),
     )
 
 
@@ -123,14 +145,14 @@ def narrowed(exps: Sequence[registry.Expectation], rows: pa.Table) -> tuple[regi
 _SET_TYPES = ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set")
 
 
-def view_outcomes(results, view: pa.Table, masks: dict[str, np.ndarray],
+def view_outcomes(outcomes: list[dict], view: pa.Table, masks: dict[str, np.ndarray],
                   exps: Sequence[registry.Expectation]) -> list[dict]:
-    """expectation_outcomes of a validation of ``view``'s distinct rows, counted over all of
+    """``outcomes`` (expectation_outcomes) of a validation of ``view``'s distinct rows, counted over all of
     ``view``'s rows (``masks``: each expectation's unexpected rows among them) as GX counts a column
     map expectation: evaluated = the rows its condition keeps; percent = unexpected per evaluated row
     (not-null expectations) or per evaluated non-null row (the others; null when there is none);
     examples = the first unexpected rows' values, in row order."""
-    out = expectation_outcomes(results)
+    out = [dict(outcome) for outcome in outcomes]
     by_key = {e.key: e for e in exps}
     for outcome in out:
         if outcome["error"]:

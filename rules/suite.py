@@ -144,13 +144,16 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None,
               alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None,
-              policies: Mapping[str, Policy] | None = None, sacs: pa.Table | None = None) -> SuiteResult:
+              policies: Mapping[str, Policy] | None = None, sacs: pa.Table | None = None,
+              judge: Callable | None = None) -> SuiteResult:
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``policies``: partner ->
     its profile's [rules.outcomes] (absent partner: the defaults), by which told_once leaves out a finding another
     already says. ``sacs``: the orders' ORDER_SACS (None: not told): the allowances our 810s take off are judged with
     each line's price (price_findings). ``alongside``: how GX's
     validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
-    GX's Python beside their Arrow work); by default before them. The findings are the same either way."""
+    GX's Python beside their Arrow work); by default before them. The findings are the same either way. ``judge``:
+    who runs GX on the frame's distinct rows (rules.gx_runner.validate's; flows.gx_child runs it in a process of its
+    own, the same answer)."""
     # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
     # per its unit now, as intake would have (flows.intake.by_ctp_units), for the decide stage and recheck alike. It
     # stayed per the CTP05 and was held again, PRICE_BASIS_UNSUPPORTED giving no reason, whatever the item master said
@@ -168,7 +171,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         from rules.gx_runner import validate
 
         def judged() -> None:
-            gx["run"] = validate(frame, exps, docs_dir=docs_dir)
+            gx["run"] = validate(frame, exps, docs_dir=docs_dir, judge=judge)
     else:
         def judged() -> None:
             gx["masks"] = registry.evaluate_arrow(frame, exps)
