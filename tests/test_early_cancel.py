@@ -145,7 +145,8 @@ def test_an_850_coming_while_its_cancel_waits_is_cancelled_by_it(tmp_path):
     assert order.state.value == "cancelled", order.state
     found, _ = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
     assert (CODE, PO) not in found and ("CHANGE_ORDER_UNKNOWN", PO) not in found
-    assert not [b for b in _baks(ws) if b[1:3] == ["00", "AD"]], _baks(ws)
+    assert not _baks(ws), _baks(ws)  # never acknowledged: its cancel answered by the 865 alone (AK)
+    assert [s[1:4] for s in segments(ws, "mclane", "865") if s[0] == "BCA"] == [["00", "AK", PO]]
 
 
 def test_an_850_after_a_refused_change_that_was_no_cancel_is_taken_as_before(tmp_path):
@@ -158,3 +159,44 @@ def test_an_850_after_a_refused_change_that_was_no_cancel_is_taken_as_before(tmp
     run_stages(ws, _night(28))
     order, _ = _order(ws)
     assert order.state.value != "held" and CODE not in order.hold_codes
+
+
+def _records_and_changes(order_at: str, cancel_at: str, *, answered: int = 0):
+    from schemas.lifecycle import OrderRecord, OrderState, StoredChange
+
+    record = OrderRecord("mclane", PO, OrderState.RECEIVED, answered_revision=answered, received_at=order_at)
+    change = StoredChange(7, "mclane", PO, "000007942-7942-79421", "sha", "mclane-a.x12", cancel_at, "refused")
+    return [record], [change]
+
+
+def _orders():
+    import pyarrow as pa
+
+    return pa.table({"partner": ["mclane"], "po_number": [PO], "source_file": ["mclane-b.x12"], "isa13": ["1"],
+                     "gs06": ["1"], "st02": ["0001"], "segment_position": [3], "file_segment": [4]})
+
+
+@pytest.mark.parametrize("purpose,held", [("01", True), ("17", True), ("04", False), ("05", False)])
+def test_only_a_cancel_refused_before_the_order_came_holds_it(purpose, held):
+    from datetime import date
+
+    from engine.early_cancel import cancelled_before, cancels_before
+
+    records, refused = _records_and_changes("2026-11-28T02:00:00", "2026-11-25T02:00:00")
+    changes = cancels_before(records, refused)
+    assert changes == refused
+    header = {"purpose": purpose, "change_date": date(2026, 11, 24), "set_id": "860"}
+    found = cancelled_before(_orders(), changes, {("mclane", "sha", "000007942-7942-79421"): header})
+    assert [f.code for f in found] == ([CODE] if held else [])
+    if held:
+        [f] = found
+        assert (f.location.segment_id, f.location.element, f.location.value) == ("BEG", "BEG03", PO)
+        assert "control number 79421 (BCH01 " + purpose + ") dated 2026-11-24, received 2026-11-25" in f.message
+        assert ("may be the reissue" in f.message) == (purpose == "17")
+
+
+def test_a_cancel_after_the_order_or_an_order_answered_before_holds_nothing():
+    from engine.early_cancel import cancels_before
+
+    assert cancels_before(*_records_and_changes("2026-11-25T02:00:00", "2026-11-28T02:00:00")) == []
+    assert cancels_before(*_records_and_changes("2026-11-28T02:00:00", "2026-11-25T02:00:00", answered=1)) == []
