@@ -353,6 +353,11 @@ HINTS: dict[str, str] = {
         "Find the order the buyer placed by phone, fax or e-mail: if someone entered it by hand, reject this"
         " confirmation (never ship it twice); if nobody did, approve it to ship it."
     ),
+    "PO_CANCELLED_BEFORE_RECEIVED": (
+        "The buyer's 860 cancelled this PO before its 850 came (the message names the 860, its control number and"
+        " day). Ask the buyer: reject the order (orderbridge reject: 855 RD) if it stays cancelled; approve it"
+        " (orderbridge approve) only if the buyer confirms it wants the goods."
+    ),
     "RELEASE_PAST_BLANKET": (
         "Ask the buyer whether the blanket was raised: approve the release if it was (or for what they agree),"
         " else reject it and ask for a release within the blanket."

@@ -665,9 +665,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     # an order routed to a DC of which no stock was loaded we may use (its export missing, no older one within
     # [inventory] stock_carry_days): held for a person, never answered IB/IR for a file not loaded
     unloaded = weighed(_not_loaded(orders, ws, profiles, out)) if out.stock_late else []
+    # an 850 whose PO the buyer cancelled by an 860 refused before it came (engine.early_cancel): held for a person
+    early = weighed(_cancelled_before(ws, state, orders, deciding))
     with timed("decide.decisions"):
         def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
-            return decide_within_limits(orders, suite.lines, [*suite.findings, *told, *unloaded], ref, settings,
+            return decide_within_limits(orders, suite.lines, [*suite.findings, *told, *unloaded, *early], ref, settings,
                                         policies=policies,
                                         people=lifecycle.person_decisions(deciding))
 
@@ -1036,6 +1038,26 @@ def _not_loaded(orders: pa.Table, ws: Workspace, profiles: dict[str, PartnerProf
         "load the DC's export (orderbridge inventory load), then approve the order (orderbridge approvals).",
         row, seg="N1", position=False)
         for row, where in zip(orders.to_pylist(), routed, strict=True) if where in late]
+
+
+def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, deciding: list) -> list[Finding]:
+    """PO_CANCELLED_BEFORE_RECEIVED for the orders to decide whose PO an 860 cancelled before their 850 came (refused
+    as naming a PO we never received): the refused changes of their keys, their stored headers read
+    (engine.early_cancel)."""
+    from engine.early_cancel import cancelled_before, cancels_before
+
+    keys = {r.key for r in deciding}
+    changes = cancels_before(deciding, state.pending_changes(statuses=("refused",), keys=keys)) if keys else []
+    if not changes:
+        return []
+    store, headers = OrderStore(ws.orders_dir), {}
+    for partner, key in {(c.partner, c.store_key) for c in changes}:
+        try:
+            rows = store.load_changes(partner, key)[0].to_pylist()
+        except StateError:
+            continue  # (its tables gone: nothing says what it asked)
+        headers.update({(partner, key, h["change_ref"]): h for h in rows})
+    return cancelled_before(orders, changes, headers)
 
 
 def _warehouses(ws: Workspace) -> dict:

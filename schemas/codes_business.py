@@ -414,6 +414,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A confirmation (BEG01 06) of an order we never received as an 850 (placed by phone, fax or e-mail).",
     ),
     _C(
+        "PO_CANCELLED_BEFORE_RECEIVED",
+        "business",
+        "error",
+        "",
+        "The buyer cancelled the PO by an 860 (BCH01 01, or 17) that came before its 850 and was refused as naming a "
+        "PO we never received: the 850 arriving after it is held for a person, not filled.",
+    ),
+    _C(
         "RELEASE_PAST_BLANKET",
         "business",
         "error",

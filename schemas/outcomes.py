@@ -148,6 +148,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real
     # a confirmation of an order placed by phone, fax or e-mail: the order may be entered already; never twice
     "ORDER_CONFIRMATION_UNKNOWN": HOLD_ORDER,
+    # the buyer cancelled the PO by an 860 that came before the 850 (refused as naming a PO we never received): a
+    # person asks the buyer whether the 850 is meant (engine.early_cancel); never filled on its own
+    "PO_CANCELLED_BEFORE_RECEIVED": HOLD_ORDER,
     # a release drawing past its blanket's quantity, or dated after its end: the buyer may have raised or extended
     # the blanket; a person asks (engine.blankets)
     "RELEASE_PAST_BLANKET": HOLD_ORDER,

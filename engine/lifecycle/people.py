@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.decide import PENDING, OrderDecision
+from engine.early_cancel import CODE as PO_CANCELLED_BEFORE_RECEIVED
 from engine.lifecycle.allowance_hold import allowance_held, resumed_event
 from engine.lifecycle.common import isolated
 from engine.lifecycle.moved_hold import moved_held, plan_decision
@@ -119,7 +120,8 @@ def batch_answer(verdict: str, receives: Iterable[str] | None) -> str:
 
 def not_rechecked(record: OrderRecord) -> str:
     """Why a recheck leaves this held order to a person ("" when it rechecks it): a release held since the buyer
-    cancelled its blanket (resumes) is no rule's to decide."""
+    cancelled its blanket (resumes) is no rule's to decide, nor an 850 the buyer cancelled before it came
+    (engine.early_cancel: the rules would clear it, and the next night fill a PO the buyer cancelled)."""
     if resumes(record):
         return ("held because the buyer cancelled its blanket after we acknowledged it: no rule decides that; ask "
                 "the buyer, then approve or reject it")
@@ -129,6 +131,9 @@ def not_rechecked(record: OrderRecord) -> str:
     if allowance_held(record):
         return ("held for an allowance an 860 added after shipment: no rule decides a shipped order again; approve "
                 "or reject the allowance")
+    if record.state == S.HELD and PO_CANCELLED_BEFORE_RECEIVED in record.hold_codes:
+        return ("held because the buyer cancelled the PO by an 860 before its 850 came (PO_CANCELLED_BEFORE_RECEIVED): "
+                "no rule decides whether the buyer still wants it; ask the buyer, then approve or reject it")
     return ""
 
 

@@ -1,0 +1,75 @@
+"""An 850 for a PO its buyer cancelled (860 BCH01 01, or 17: cancelled to be reissued) before the 850 arrived.
+
+A change naming a PO we hold no order of waits for its 850 the partner's early_change_days (CHANGE_AWAITING_ORDER:
+an 850 coming meanwhile is cancelled by it the night it comes, as a change read before its 850) and is then refused
+(CHANGE_ORDER_UNKNOWN, 865 RJ). An 850 arriving after that used to be taken as any other: 855 AD, stock reserved,
+shipped and invoiced, a PO the buyer had cancelled (rg99). It is held for a person now (PO_CANCELLED_BEFORE_RECEIVED,
+an error that holds the order): the buyer may have cancelled it for good (a person rejects it: 855 RD) or resent it
+meaning it (a person approves it once the buyer confirms). Pure: the refused changes and their stored headers are
+passed in (flows.decide reads them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
+
+from engine.changes import CANCEL_PURPOSES
+from schemas.findings import Finding, finding_at_row
+from schemas.lifecycle import OrderRecord, StoredChange
+
+CODE = "PO_CANCELLED_BEFORE_RECEIVED"
+
+
+def cancels_before(records: Sequence[OrderRecord], refused: Sequence[StoredChange]) -> list[StoredChange]:
+    """The changes of ``refused`` (pending changes refused) that may have cancelled one of ``records`` (orders to
+    decide) before its 850 came: of its partner and PO, received before the order, the order never answered yet
+    (an order answered before the change came, then reissued, is another story). Their headers say whether they
+    cancel (cancelled_before)."""
+    first = {r.key: r.received_at for r in records if not r.answered_revision and r.received_at}
+    return [c for c in refused if (c.partner, c.po_number) in first and c.received_at
+            and c.received_at < first[(c.partner, c.po_number)]]
+
+
+def cancelled_before(orders: pa.Table, changes: Sequence[StoredChange],
+                     headers: Mapping[tuple[str, str, str], Mapping]) -> list[Finding]:
+    """A PO_CANCELLED_BEFORE_RECEIVED per order of ``orders`` (the run's orders to decide, their current tables) that
+    one of ``changes`` (cancels_before's) cancelled: its stored 860 header (``headers``: (partner, store key, change
+    ref) -> the CHANGE_HEADERS row) says BCH01 01 or 17. At the order's BEG03, naming the 860 (its day, control
+    number, file) and what a person does. Those an order's partner names twice (two cancels) are named together."""
+    by_key: dict[tuple[str, str], list[tuple[StoredChange, Mapping]]] = {}
+    for c in changes:
+        header = headers.get((c.partner, c.store_key, c.change_ref))
+        if header is not None and header.get("purpose") in CANCEL_PURPOSES:
+            by_key.setdefault((c.partner, c.po_number), []).append((c, header))
+    if not by_key:
+        return []
+    out = []
+    for row in orders.to_pylist():
+        cancels = by_key.get((row["partner"], row["po_number"]))
+        if not cancels:
+            continue
+        said = "; ".join(_said(c, h) for c, h in cancels)
+        reissue = any(h.get("purpose") == "17" for _, h in cancels)
+        out.append(finding_at_row(
+            CODE, f"The buyer cancelled PO {row['po_number']} before this 850 arrived ({said}): the 860 waited for "
+            "the 850 and was refused as naming a PO we never received (CHANGE_ORDER_UNKNOWN, 865 RJ). The order is "
+            "held rather than filled: "
+            + ("the cancel said the PO is to be reissued (BCH01 17), so this 850 may be the reissue. " if reissue
+               else "")
+            + "ask the buyer; reject it (orderbridge reject: 855 RD) if it stays cancelled, approve it (orderbridge "
+            "approve) if the buyer confirms it wants the goods.", row, seg="BEG", element="BEG03",
+            value=row["po_number"]))
+    return out
+
+
+def _said(c: StoredChange, header: Mapping) -> str:
+    """'860 control number 79421 (BCH01 01) dated 2026-11-24, received 2026-11-25 in mclane-a.x12': its date the
+    buyer's (BCH11, else BCH06), its control number the ST02 of its change ref (ISA13-GS06-ST02)."""
+    st02 = (c.change_ref or "").rsplit("-", 1)[-1]
+    sent = header.get("set_id") or "860"
+    dated = header.get("change_date")
+    return (f"{sent} control number {st02} (BCH01 {header.get('purpose')})"
+            + (f" dated {dated.isoformat()}" if dated else "")
+            + f", received {(c.received_at or '')[:10]} in {c.source_file}")
