@@ -118,6 +118,10 @@ CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 # BCH03/BCH04/BCH05 and content was applied already (change_fingerprint); otherwise applied as 04 is, with
 # a CHANGE_REPEAT warning (the original never reached us, or the agreed change was not sent as an 860)
 REPEAT_PURPOSES = frozenset({"06", "07"})
+# 22 (information copy: code list 353; a copy of the buyer's change sent for the record, e.g. to a party that is to
+# know of it, not a request to act on): engine.lifecycle.changes records it, applies nothing and answers nothing
+# (an 865 refusing it is noise to the buyer; the 997 acknowledges its receipt): CHANGE_INFORMATION_COPY
+INFORMATION_COPY = "22"
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates

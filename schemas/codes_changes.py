@@ -52,6 +52,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "sent).",
     ),
     _C(
+        "CHANGE_INFORMATION_COPY",
+        "business",
+        "warning",
+        "",
+        "BCH01 22 (information copy): a copy of a change sent for the record, not a request to act on; nothing was "
+        "applied and nothing answered (no 865 or revised 855; the 997 acknowledges its receipt).",
+    ),
+    _C(
         "CHANGE_HEADER_APPLIED",
         "business",
         "warning",
