@@ -46,7 +46,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "BCH01 06 (confirmation) or 07 (duplicate): either an 860 with the same BCH03/BCH04/BCH05 and content was "
+        "BCH01 06 (confirmation), 07 (duplicate), 15 (re-submission) or 45 (follow-up): either an 860 with the "
+        "same BCH03/BCH04/BCH05 and content was "
         "applied before (nothing changed, nothing sent) or none was (applied as a change, 04); or a 04 with a "
         "BCH05 sent again as an earlier 860, or a cancel of an order cancelled before (nothing changed, nothing "
         "sent).",

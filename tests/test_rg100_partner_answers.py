@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from connectors.state import StateStore
 from parsers.x12_reader import read_interchanges
 from tests.support import run_stages
@@ -83,4 +85,41 @@ def test_a_change_of_04_is_still_applied_and_answered(tmp_path):
     state = StateStore(ws.state_path)
     assert _line3(state) == Decimal(60)
     assert [(d[0], d[1]) for d in docs(ws, "865")["GLOBEX-2000"]] == [("00", "AD")]
+    state.close()
+
+
+@pytest.mark.parametrize("purpose", ["45", "15"])
+def test_a_follow_up_or_re_submission_of_an_applied_change_is_no_refusal(tmp_path, purpose):
+    """BCH01 45 (follow-up: "a second or subsequent transmission of the transaction set when an expected response
+    has not yet been received", X12 code list 353) and 15 (re-submission) send an 860 again. The change applied the
+    night before used to be answered by a second 865, RD with POC 3 IR (CHANGE_PURPOSE_UNSUPPORTED): it told the
+    buyer its change was refused while the order held it. Now they are read as a 07 duplicate is: the same change
+    applied before changes and sends nothing (CHANGE_REPEAT names the earlier file)."""
+    ws = globex_night1(tmp_path / "ws")
+    _860(ws, "04")
+    run_stages(ws, NIGHT2)
+    _860(ws, purpose, control=2602, name="again.x12")
+    run_stages(ws, NIGHT3)
+    state = StateStore(ws.state_path)
+    assert _line3(state) == Decimal(60)
+    assert [(d[0], d[1]) for d in docs(ws, "865")["GLOBEX-2000"]] == [("00", "AD")]
+    found = [f for f in state.findings(partner="globex", po_number="GLOBEX-2000")
+             if f["code"] in ("CHANGE_REPEAT", "CHANGE_PURPOSE_UNSUPPORTED")]
+    assert [(f["code"], f["severity"]) for f in found] == [("CHANGE_REPEAT", "warning")], found
+    assert "change.x12" in found[0]["message"] and "nothing changed, nothing sent" in found[0]["message"], found
+    state.close()
+
+
+@pytest.mark.parametrize("purpose", ["45", "15"])
+def test_a_follow_up_or_re_submission_whose_original_never_came_is_applied(tmp_path, purpose):
+    """The first copy never reached us: the 45 or 15 is the change, applied and answered as a 04 (with a
+    CHANGE_REPEAT warning saying so), as a 07 whose original never came is."""
+    ws = globex_night1(tmp_path / "ws")
+    _860(ws, purpose)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    assert _line3(state) == Decimal(60)
+    assert [(d[0], d[1]) for d in docs(ws, "865")["GLOBEX-2000"]] == [("00", "AD")]
+    codes = [f["code"] for f in state.findings(partner="globex", po_number="GLOBEX-2000")]
+    assert "CHANGE_REPEAT" in codes and "CHANGE_PURPOSE_UNSUPPORTED" not in codes, codes
     state.close()

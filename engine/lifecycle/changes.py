@@ -31,6 +31,7 @@ from engine.changes import (
     QUANTITY_CHANGED,
     REJECTED,
     REPEAT_PURPOSES,
+    REPEAT_WORDS,
     ChangeResult,
     ItemOf,
     LineProgress,
@@ -601,6 +602,8 @@ class _Step:
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
         said = (f"the same change came in {earlier} and was applied and answered then" if earlier else
                 "the order was cancelled before, as it asks")
+        if earlier and header.get("purpose") == "45":  # a follow-up: the buyer has not had the answer it expects
+            said += " (a follow-up: the buyer says it has had no answer; see that the answer then reached it)"
         found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
                                f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; nothing changed, "
                                "nothing sent.", at,
@@ -1893,7 +1896,7 @@ def _sequence(bch05: str | None) -> int | None:
     return int(seq) if seq and seq.isascii() and seq.isdigit() else None
 
 
-_REPEATS = {"06": "confirmation", "07": "duplicate"}
+_REPEATS = REPEAT_WORDS
 RESENT_PURPOSES = frozenset({"04"})  # a change with a BCH05 seen before with the same content: sent again
 
 
