@@ -123,3 +123,44 @@ def test_a_follow_up_or_re_submission_whose_original_never_came_is_applied(tmp_p
     codes = [f["code"] for f in state.findings(partner="globex", po_number="GLOBEX-2000")]
     assert "CHANGE_REPEAT" in codes and "CHANGE_PURPOSE_UNSUPPORTED" not in codes, codes
     state.close()
+
+
+RELEASES = ["003010", "003020", "003030", "003040", "003050", "003060", "003070", "004010", "004020", "004030",
+            "004040", "004050", "004060", "005010", "005020", "005030", "005040", "005050", "006010", "006020",
+            "006030", "006040", "006050", "007010", "007020", "007030", "007040", "007050", "007060", "008010",
+            "008020", "008030"]
+VERDICTS = {"A": "accepted", "E": "accepted_with_errors", "R": "rejected", "W": "rejected", "X": "rejected",
+            "M": "rejected"}
+
+
+def _ack(release: str, body: str) -> str:
+    """A Home Depot (rg83's profile) FA interchange of ``release`` holding one 997, or a 999 when ``body`` has IK
+    segments; ISA12 as a translator of that release writes it."""
+    isa12 = release[:5] if release >= "006020" else "00501" if release >= "005010" else \
+        "00401" if release >= "004010" else "00300"
+    set_id = "999" if "IK5" in body else "997"
+    return (f"ISA*00*          *00*          *ZZ*HOMEDEPOT      *ZZ*ORDERBRIDGE    *261128*0030*U*{isa12}*000093401*0*"
+            f"P*>~\nGS*FA*HOMEDEPOT*ORDERBRIDGE*20261128*0030*9341*X*{release}~\nST*{set_id}*0001~\n{body}"
+            f"SE*{body.count('~') + 2}*0001~\nGE*1*9341~\nIEA*1*000093401~")
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_partner_s_997_or_999_of_any_release_decides_our_asn_as_its_code_says(release):
+    """What partners' translators send back for our 856, in every release from 003010 to 008030: a 997 with AK5 (and
+    the group's AK9) A, E, R, W, X or M, and from 005010 a 999 with IK3, CTX, IK4 and IK5: read with no finding, and
+    the ASN decided accepted, accepted with errors or rejected as the code says (W: assurance failed, X: content
+    could not be analyzed after decryption, M: a MAC failed, all rejections)."""
+    from tests.test_rg83_partner_acks import _take, _verdicts
+
+    for code, verdict in VERDICTS.items():
+        group = ("A*1*1*1" if code in "AE" else "R*1*1*0")
+        bodies = [f"AK1*SH*3~\nAK2*856*0003~\nAK5*{code}{'' if code == 'A' else '*5'}~\nAK9*{group}~\n"]
+        if release >= "005010":
+            bodies.append(f"AK1*SH*3*{release}~\nAK2*856*0003~\nIK3*TD5*4**8~\nCTX*SITUATIONAL TRIGGER*TD5*4**3~\n"
+                          f"IK4*3**7*ZZZZ~\nIK5*{code}{'' if code == 'A' else '*I5'}~\nAK9*{group}~\n")
+        for body in bodies:
+            taken = _take("homedepot", _ack(release, body))
+            assert taken.findings == [], (code, body, taken.findings)
+            status, found = _verdicts("homedepot", taken.functional_acks)
+            assert (status[("856", "0003")]["status"], found) == (verdict, []), (code, body)
+            assert status[("855", "0002")]["status"] == "pending"
