@@ -14,7 +14,8 @@ BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reis
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing (but that price
 on invoiced units), as do 06
-(confirmation) and 07 (duplicate) when no 860 with their content was applied before (REPEAT_PURPOSES;
+(confirmation), 07 (duplicate), 15 (re-submission) and 45 (follow-up) when no 860 with their content was applied
+before (REPEAT_PURPOSES;
 the caller knows); the heading's new dates (DTM 002/010/037/038, and the last and first acceptable dates
 001/063/064) and ship-to are applied (heading_changes); a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
@@ -117,7 +118,15 @@ CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 # before) restate a change: engine.lifecycle.changes answers nothing new when an 860 with the same
 # BCH03/BCH04/BCH05 and content was applied already (change_fingerprint); otherwise applied as 04 is, with
 # a CHANGE_REPEAT warning (the original never reached us, or the agreed change was not sent as an 860)
-REPEAT_PURPOSES = frozenset({"06", "07"})
+# 15 (re-submission) and 45 (follow-up: "a second or subsequent transmission of the transaction set when an expected
+# response has not yet been received") send an 860 again, as a 07 does: read alike (they used to be refused whole, an
+# 865 RD telling the buyer a change we had applied and answered was refused)
+REPEAT_PURPOSES = frozenset({"06", "07", "15", "45"})
+REPEAT_WORDS = {"06": "confirmation", "07": "duplicate", "15": "re-submission", "45": "follow-up"}
+# 22 (information copy: code list 353; a copy of the buyer's change sent for the record, e.g. to a party that is to
+# know of it, not a request to act on): engine.lifecycle.changes records it, applies nothing and answers nothing
+# (an 865 refusing it is noise to the buyer; the 997 acknowledges its receipt): CHANGE_INFORMATION_COPY
+INFORMATION_COPY = "22"
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
@@ -398,7 +407,8 @@ def apply_changes(
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
-            "06 confirmation, 07 duplicate, 17 cancel to be reissued, 18 reissue).",
+            "06 confirmation, 07 duplicate, 15 re-submission, 17 cancel to be reissued, 18 reissue, 45 follow-up; "
+            "22, an information copy, is recorded).",
             "BCH01",
             purpose,
             stored,
@@ -409,7 +419,7 @@ def apply_changes(
     result = _Editor(order, stored, progress, same_case, unit_eaches, on_880, item_of).run(
         pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
-        what = "confirmation" if purpose == "06" else "duplicate"
+        what = REPEAT_WORDS[purpose]
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
         result = replace(result, findings=[_finding(
             "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "

@@ -46,10 +46,19 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "BCH01 06 (confirmation) or 07 (duplicate): either an 860 with the same BCH03/BCH04/BCH05 and content was "
+        "BCH01 06 (confirmation), 07 (duplicate), 15 (re-submission) or 45 (follow-up): either an 860 with the "
+        "same BCH03/BCH04/BCH05 and content was "
         "applied before (nothing changed, nothing sent) or none was (applied as a change, 04); or a 04 with a "
         "BCH05 sent again as an earlier 860, or a cancel of an order cancelled before (nothing changed, nothing "
         "sent).",
+    ),
+    _C(
+        "CHANGE_INFORMATION_COPY",
+        "business",
+        "warning",
+        "",
+        "BCH01 22 (information copy): a copy of a change sent for the record, not a request to act on; nothing was "
+        "applied and nothing answered (no 865 or revised 855; the 997 acknowledges its receipt).",
     ),
     _C(
         "CHANGE_HEADER_APPLIED",

@@ -25,11 +25,13 @@ from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
     CHANGED,
+    INFORMATION_COPY,
     LINE_LAST_DATES,
     PRICE_CHANGED,
     QUANTITY_CHANGED,
     REJECTED,
     REPEAT_PURPOSES,
+    REPEAT_WORDS,
     ChangeResult,
     ItemOf,
     LineProgress,
@@ -329,6 +331,8 @@ class _Step:
         ch, record = self.ch, self.record
         headers, changes = self.change_tables[(ch.partner, ch.store_key)]
         header = self.header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        if header.get("purpose") == INFORMATION_COPY:  # for the record, not to act on (whatever the order's state)
+            return self._information_copy(header)
         if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
             # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
             return self._repeated(header, "")
@@ -566,6 +570,27 @@ class _Step:
                     change_updates=(ChangeUpdate(self.ch.id, "answered"), *superseded),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
+    def _information_copy(self, header: dict) -> Plan:
+        """BCH01 22 (information copy, code list 353): a copy of a change sent for the record, not a request to act
+        on. Nothing is applied and nothing answered (no 865 or revised 855: it used to be refused whole, 865 RD with
+        every POC IR, CHANGE_PURPOSE_UNSUPPORTED, noise to a buyer that asked for nothing; the 997 acknowledges its
+        receipt), whether we hold the PO or not (a copy for a PO we do not hold waits for no 850: nothing would be
+        done with it then either). A CHANGE_INFORMATION_COPY warning says so; the order's story notes it."""
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        found = finding_at_row(
+            "CHANGE_INFORMATION_COPY", f"BCH01 22 (information copy) of PO {self.ch.po_number}, change "
+            f"{header.get('change_order_ref') or '(no BCH05)'}: a copy sent for the record, not a change to make; "
+            "nothing changed, nothing sent. If the buyer means it as a change, ask them to send it as an 860 with "
+            "BCH01 04.", at, seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
+        moves = ()
+        if self.record is not None and self.record.state not in ENDED:
+            moves = (move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                          note=f"{self._sent} in {self.ch.source_file} is an information copy (BCH01 22): nothing "
+                               "applied, nothing to answer"),)
+            self.updates[("records", self.key)] = moves[0].record
+        return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+                    findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
+
     def _repeated(self, header: dict, earlier: str) -> Plan:
         """A 06 confirmation or 07 duplicate of a change applied before, or a 04 sent again as it was, its BCH05
         (change sequence number) too: nothing changed, nothing sent (the original was answered), a CHANGE_REPEAT
@@ -577,6 +602,8 @@ class _Step:
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
         said = (f"the same change came in {earlier} and was applied and answered then" if earlier else
                 "the order was cancelled before, as it asks")
+        if earlier and header.get("purpose") == "45":  # a follow-up: the buyer has not had the answer it expects
+            said += " (a follow-up: the buyer says it has had no answer; see that the answer then reached it)"
         found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
                                f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; nothing changed, "
                                "nothing sent.", at,
@@ -1869,7 +1896,7 @@ def _sequence(bch05: str | None) -> int | None:
     return int(seq) if seq and seq.isascii() and seq.isdigit() else None
 
 
-_REPEATS = {"06": "confirmation", "07": "duplicate"}
+_REPEATS = REPEAT_WORDS
 RESENT_PURPOSES = frozenset({"04"})  # a change with a BCH05 seen before with the same content: sent again
 
 
