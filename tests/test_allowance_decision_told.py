@@ -39,17 +39,22 @@ def _held(tmp_path):
     return ws
 
 
-def _bcas(ws) -> list[list[list[str]]]:
-    """Each 865 set in ACME's outbox, BCA to the segment before SE."""
+def _bodies(ws, set_id: str, head: str) -> list[list[list[str]]]:
+    """Each ``set_id`` set in ACME's outbox, ``head`` (BCA, BAK) to the segment before SE."""
     out: list[list[list[str]]] = []
-    for s in segments(ws, "acme", "865"):
-        if s[0] == "BCA":
+    for s in segments(ws, "acme", set_id):
+        if s[0] == head:
             out.append([s])
         elif s[0] in ("SE", "GE", "IEA", "ISA", "GS", "ST"):
             continue
         elif out:
             out[-1].append(s)
     return out
+
+
+def _bcas(ws) -> list[list[list[str]]]:
+    """Each 865 set in ACME's outbox, BCA to the segment before SE."""
+    return _bodies(ws, "865", "BCA")
 
 
 def test_an_approval_is_told_the_buyer_by_an_865_stating_the_allowance_once(tmp_path, maps):  # noqa: F811
@@ -98,15 +103,7 @@ def test_the_cli_says_the_buyer_is_told(tmp_path):
 
 def _855s(ws) -> list[list[list[str]]]:
     """Each 855 set in ACME's outbox, BAK to the segment before SE."""
-    out: list[list[list[str]]] = []
-    for s in segments(ws, "acme", "855"):
-        if s[0] == "BAK":
-            out.append([s])
-        elif s[0] in ("SE", "GE", "IEA", "ISA", "GS", "ST"):
-            continue
-        elif out:
-            out[-1].append(s)
-    return out
+    return _bodies(ws, "855", "BAK")
 
 
 def test_a_partner_answered_by_855s_is_told_by_a_revised_855(tmp_path, maps):  # noqa: F811
