@@ -151,7 +151,7 @@ def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile
         out.recorded -= state.forget_sent_lines(pid, "856", sids)
     invoiced: dict[str, set[str]] = defaultdict(set)
     for pid, number in rebuild_shipments.reinvoice(state, files, recorded, out.notes, at=at, run_id=run_id,
-                                                   sent_at=_sent_at):
+                                                   sent_at=_sent_at, profiles=profiles):
         invoiced[pid].add(number)
         out.invoices += 1
     for pid, numbers in sorted(invoiced.items()):
