@@ -140,9 +140,8 @@ def _restore_holds(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     says (engine.lifecycle.restore_holds: its failures rows of the decide and recheck stages), so the approvals queue
     is what it was; those the reports cannot tell held are named in the notes."""
     from engine.lifecycle import restore_holds
-    from schemas.lifecycle import OrderState
 
-    waiting = {o.key: o for o in state.orders() if o.state == OrderState.RECEIVED}
+    waiting = restore_holds.undecided(state.orders())
     if not waiting:
         return
     rows: dict[tuple[str, str], list[restore_holds.ReportRow]] = {}

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine.lifecycle.table import move
-from schemas.lifecycle import HELD_FOR_A_PERSON, EventKind, OrderRecord, Plan
+from schemas.lifecycle import HELD_FOR_A_PERSON, EventKind, OrderRecord, OrderState, Plan
 from schemas.outcomes import Policy, holding_codes, outcome_for
 
 Key = tuple[str, str]
@@ -42,6 +42,11 @@ class Holds:
     plan: Plan
     held: list[Key] = field(default_factory=list)
     unknown: list[tuple[Key, str]] = field(default_factory=list)  # (order, why it stays received)
+
+
+def undecided(records: Sequence[OrderRecord]) -> dict[Key, OrderRecord]:
+    """The orders of ``records`` a rebuild left `received` (no answer of them found), by key."""
+    return {r.key: r for r in records if r.state == OrderState.RECEIVED}
 
 
 def plan_holds(records: Mapping[Key, OrderRecord], rows: Mapping[Key, Sequence[ReportRow]],
