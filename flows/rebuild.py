@@ -112,6 +112,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     _link_acks(state, acks, taken)
     _partner_answers(state, profiles, answered, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
+    _restore_holds(ws, state, profiles, out, run_id=run_id)
     if ws.warehouses():
         _reship(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
     _document_verdicts(ws, state, profiles, run_id=run_id)  # (each 856's and 810's under its shipment or invoice)
@@ -133,6 +134,56 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     return out
 
 
+def _restore_holds(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
+                   run_id: str) -> None:
+    """The orders back `received` (no answer of them in the outboxes) held again as the newest run report naming them
+    says (engine.lifecycle.restore_holds: its failures rows of the decide and recheck stages), so the approvals queue
+    is what it was; those the reports cannot tell held are named in the notes."""
+    from engine.lifecycle import restore_holds
+
+    waiting = restore_holds.undecided(state.orders())
+    if not waiting:
+        return
+    rows: dict[tuple[str, str], list[restore_holds.ReportRow]] = {}
+    reports = []
+    for summary in ws.reports_dir.glob("*/summary.json"):
+        failures = summary.with_name("failures.parquet")
+        try:
+            run = json.loads(summary.read_text())["run"]
+            clock, rid = str(run["clock"]), str(run.get("run_id") or summary.parent.name)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if failures.is_file():
+            reports.append((clock, rid, failures))
+    for clock, rid, failures in sorted(reports):  # the newest report naming an order last: its rows kept
+        try:
+            t = pq.read_table(failures, columns=["partner", "po_number", "line_number", "code", "message",
+                                                 "consequence", "stage"])
+        except (OSError, ValueError, KeyError, pa.ArrowException):
+            continue
+        mine: dict[tuple[str, str], list[restore_holds.ReportRow]] = {}
+        for r in t.to_pylist():
+            key = (r["partner"] or "", r["po_number"] or "")
+            if key in waiting and r["stage"] in ("decide", "recheck"):
+                line = r["line_number"]
+                mine.setdefault(key, []).append(restore_holds.ReportRow(
+                    clock, rid, r["code"] or "", None if line is None else int(line), r["message"] or "",
+                    r["consequence"] or ""))
+        rows.update(mine)
+    policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
+    done = restore_holds.plan_holds(waiting, rows, policies, run_id=run_id)
+    if done.held:
+        state.apply(done.plan, run_id=run_id)
+        out.notes.append(f"{len(done.held)} order(s) held for a person again, as the run report of the night that "
+                         "held them says (hold codes and reasons; `orderbridge approvals` lists them): "
+                         + ", ".join(f"{p}/{po}" for p, po in done.held[:10]))
+    if done.unknown:
+        out.notes.append(f"{len(done.unknown)} order(s) came back received, no answer of them in the outboxes, and "
+                         "no run report tells whether a person was to decide them: " + "; ".join(
+                             f"{p}/{po} ({why})" for (p, po), why in done.unknown[:10]) + ". The next night decides "
+                         "them again (held again if their findings still hold them)")
+
+
 def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *, at: str,
             run_id: str) -> None:
     """Step 5 (flows.rebuild_shipments): the warehouses' archived confirmations replayed into the store's shipments,
@@ -151,7 +202,7 @@ def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile
         out.recorded -= state.forget_sent_lines(pid, "856", sids)
     invoiced: dict[str, set[str]] = defaultdict(set)
     for pid, number in rebuild_shipments.reinvoice(state, files, recorded, out.notes, at=at, run_id=run_id,
-                                                   sent_at=_sent_at):
+                                                   sent_at=_sent_at, profiles=profiles):
         invoiced[pid].add(number)
         out.invoices += 1
     for pid, numbers in sorted(invoiced.items()):

@@ -40,6 +40,7 @@ from schemas.lifecycle import ORDER_KEYS, RESERVATION_ROWS, Plan, ReservationTab
 from schemas.profile import PartnerProfile
 from schemas.reference import sscc_digits
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton
+from schemas.units import KILOGRAMS_PER, PRICE_PER_WEIGHT
 
 ENOUGH = 1 << 40  # units a reported line is replayed as reserved (none of its confirmations exceeds it)
 
@@ -84,7 +85,9 @@ def _sets(data: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
 def heads(data: bytes) -> list[dict]:
     """Per transaction set of an X12 file, in order: its ordinal from 1 ("n"), "set_id", and what the rebuild reads
     of an 856 (BSN02, the SSCCs of its MAN*GM, as the store keeps them: no AI 00) or an 810 (BIG01 date, BIG02
-    number, BIG04 PO, REF*SI shipment, CUR02 currency, TDS01 total in cents, the TXI02 tax amounts)."""
+    number, BIG04 PO, REF*SI shipment, CUR02 currency, TDS01 total in cents, the TXI02 tax amounts, and per IT1 in
+    order ("IT1s") its IT102 quantity, IT103 unit, IT105 price basis and its loop's QTY 39 quantity and unit, if any:
+    a line billed by weight)."""
     text = data.decode("latin-1")
     if len(text) < 106 or not text.startswith("ISA"):
         return []
@@ -99,7 +102,7 @@ def heads(data: bytes) -> list[dict]:
         el += [""] * 5
         if tag == "ST":
             n += 1
-            h = {"n": n, "set_id": el[1], "MAN": [], "TXI": []}
+            h = {"n": n, "set_id": el[1], "MAN": [], "TXI": [], "IT1s": []}
         elif tag == "BSN":
             h["BSN"] = el[2]
         elif tag == "MAN" and el[1] == "GM":
@@ -112,6 +115,9 @@ def heads(data: bytes) -> list[dict]:
             h["CUR"] = el[2]
         elif tag == "IT1":
             h["IT1"] = True
+            h["IT1s"].append({"IT102": el[2], "IT103": el[3], "IT105": el[5]})
+        elif tag == "QTY" and el[1] == "39" and h.get("IT1s") and "QTY39" not in h["IT1s"][-1]:
+            h["IT1s"][-1]["QTY39"] = (el[2], el[3])
         elif tag == "TDS":
             h["TDS"] = el[1]
         elif tag == "TXI" and el[2]:
@@ -262,13 +268,16 @@ def _as_sent(cartons: tuple[RecordedCarton, ...], ssccs: tuple[str, ...], prefix
 
 
 def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tuple[str, str]], notes: list[str], *,
-              at: str, run_id: str, sent_at) -> set[tuple[str, str]]:
+              at: str, run_id: str, sent_at, profiles: dict[str, PartnerProfile] | None = None
+              ) -> set[tuple[str, str]]:
     """The 810s in the partners' outboxes (``files``, of the documents step 1 ``recorded``) made again as the store's
     invoices, once the shipments they bill are (reship): engine.lifecycle.restore_invoices, in the order sent (their
     envelope's time, then the file's name). Returns the (partner, invoice number) of each recorded (its recorded
     lines for the reconciliation are then the invoice's own); one the store's lines could not bill is named in the
     notes and stays recorded for the reconciliation alone. An 880 is not (its G17 names no PO line: noted in step
-    1)."""
+    1). An 810 without CUR is recorded in the currency the invoice stage billed it in: the order's, else the
+    partner's ``profiles`` [fulfilment.invoice] currency code, else none ("", as the stage records an invoice it
+    wrote no CUR for: billed in the currency agreed with the partner, never named USD)."""
     found: list[tuple[str, dict, str, str]] = []  # (owner, the set's head, its doc key, when sent)
     grocery: list[tuple[str, str, str]] = []  # the 880s': (partner, PO, when sent)
     lines_of: dict[tuple[str, str], list[dict]] = {}
@@ -300,7 +309,9 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
     shipped = {k: state.shipments_for_order(*k) for k in keys}
     invoices = [v for owner, h, key, when in found
                 if (v := _invoice(owner, h, key, when, lines_of.get((owner, h["BIG02"]), []), stored.get(
-                    (owner, h["BIG04"]), ()), shipped.get((owner, h["BIG04"]), ()), run_id)) is not None]
+                    (owner, h["BIG04"]), ()), shipped.get((owner, h["BIG04"]), ()), run_id,
+                    currency=_currency(h, records.get((owner, h["BIG04"])), (profiles or {}).get(owner))))
+                is not None]
     done = restore_invoices.plan_sent_invoices(invoices, records=records, lines=stored, shipments=shipped, at=at,
                                                run_id=run_id)
     state.apply(done.plan, at=at, run_id=run_id)
@@ -317,18 +328,53 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
     return {(v.partner, v.invoice_number) for v in done.recorded}
 
 
-def _invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], lines, shipped, run_id: str
-             ) -> InvoiceRecord | None:
-    """One sent 810 as the InvoiceRecord the invoice stage kept of it (its lines by the order's line ids)."""
+def _currency(h: dict, order, profile: PartnerProfile | None) -> str:
+    """The currency the invoice stage recorded the 810 ``h`` in (engine.invoice: the PO's currency, else the
+    partner's [fulfilment.invoice] currency code; CUR*SE written whenever there is one): its CUR02; without one, the
+    ``order``'s currency, else the ``profile``'s code, else "" (what the stage records when it writes no CUR)."""
+    if h.get("CUR"):
+        return h["CUR"]
+    if order is not None and order.currency:
+        return order.currency
+    return profile.fulfilment.invoice.currency_code if profile is not None else ""
+
+
+def _weighed(it1: dict | None) -> tuple[Decimal, str, Decimal | None, str] | None:
+    """(units shipped, their unit, net weight, its unit) of an IT1 billed by weight (IT103 a weight, IT105 a price
+    per weight: engine.invoice bills a catch-weight line by its net weight, QTY 39 its units shipped), as the invoice
+    stage records it (its quantity and unit the units shipped, net_weight IT102 in IT103); None for another IT1."""
+    if not it1 or it1.get("IT105") not in PRICE_PER_WEIGHT or it1.get("IT103") not in KILOGRAMS_PER \
+            or not it1.get("QTY39"):
+        return None
+    try:
+        quantity, weight = Decimal(it1["QTY39"][0]), Decimal(it1["IT102"])
+    except ArithmeticError:
+        return None
+    return quantity, it1["QTY39"][1], weight, it1["IT103"]
+
+
+def _invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], lines, shipped, run_id: str, *,
+             currency: str = "") -> InvoiceRecord | None:
+    """One sent 810 as the InvoiceRecord the invoice stage kept of it (its lines by the order's line ids, a line
+    billed by weight with its net weight: _weighed), in ``currency`` (_currency)."""
     by_id = {ln.line_id: ln.line_number for ln in lines if ln.line_id}
     billed = []
-    for r in rows:
+    it1s = h.get("IT1s", [])
+    rows = sorted(rows, key=lambda r: r["position"])
+    for i, r in enumerate(rows):
         ident = r["line_id"] or ""
         number = by_id.get(ident) or (int(ident) if ident.isdigit() else 0)
         quantity, price = Decimal(str(r["quantity"] or 0)), Decimal(str(r["unit_price"] or 0))
+        weighed = _weighed(it1s[i]) if len(it1s) == len(rows) else None
+        unit = r["unit"] or ""
+        if weighed is not None:
+            quantity, unit = weighed[0], weighed[1]
+            amount = (weighed[2] * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            billed.append(InvoicedLine(number, ident, quantity, unit, price, amount, weighed[2], weighed[3]))
+            continue
         amount = Decimal(str(r["amount"])) if r.get("amount") is not None else \
             (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        billed.append(InvoicedLine(number, ident, quantity, r["unit"] or "", price, amount))
+        billed.append(InvoicedLine(number, ident, quantity, unit, price, amount))
     try:
         day = datetime.strptime(h["BIG01"], "%Y%m%d").date()
         total = Decimal(h.get("TDS") or "0") / 100
@@ -341,7 +387,7 @@ def _invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], l
     return InvoiceRecord(partner=partner, invoice_number=h["BIG02"], po_number=h["BIG04"], invoice_date=day,
                          lines=tuple(billed), merchandise=merchandise, charges=total - merchandise - tax, total=total,
                          doc_key=doc_key, warehouse=warehouse, shipment_id=sid if warehouse else "",
-                         currency=h.get("CUR") or "USD", created_at=when, run_id=run_id, tax=tax)
+                         currency=currency, created_at=when, run_id=run_id, tax=tax)
 
 
 def _billed_by_880(state: StateStore, grocery: list[tuple[str, str, str]], notes: list[str]) -> None:

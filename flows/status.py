@@ -27,6 +27,7 @@ from schemas.lifecycle import (
     invoices_held,
     line_ended,
     memo_words,
+    rebuilt_held,
     rebuilt_undecided,
 )
 from schemas.order_keys import x12_po
@@ -171,16 +172,23 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "file_takes": _file_takes(state, order, shipments),
     }, asked)
     doc["invoices_held"] = invoices_held(doc)
-    if order.run_id and rebuilt_undecided(order.state, (state.run(order.run_id) or {}).get("kind")):
+    kind = (state.run(order.run_id) or {}).get("kind") if order.run_id else None
+    if rebuilt_undecided(order.state, kind):
         doc["rebuilt"] = REBUILT_RECEIVED
+    elif rebuilt_held(order.state, kind):
+        doc["rebuilt"] = REBUILT_HELD
     return doc
 
 
 # an order a state rebuild took in again and no answer in the outbox decided: its rules, and a hold with its
 # reasons, are not in the files (docs/state-store.md, Recovery)
-REBUILT_RECEIVED = ("taken in again by `orderbridge state rebuild`: no answer in the outbox decided it, so the next "
-                    "run decides it again (its rules' findings and any hold with its reasons are not kept in the "
-                    "files; a person's decision not yet answered was lost with the store)")
+REBUILT_RECEIVED = ("taken in again by `orderbridge state rebuild`: no answer in the outbox decided it and no run "
+                    "report in reports/ says it was held, so the next run decides it again (its rules' findings are "
+                    "not kept in the files; a person's decision not yet answered was lost with the store)")
+# an order a state rebuild held again from the run report of the night that held it (engine.lifecycle.restore_holds)
+REBUILT_HELD = ("held again by `orderbridge state rebuild` as the run report of the night that held it says (its hold "
+                "codes and reasons); a person's decision on it not yet answered was lost with the store: decide it "
+                "again (`orderbridge approvals`)")
 
 
 _ON_HOLD_OUTCOME = {ON_HOLD["refused"]: "refused", ON_HOLD["answered"]: "changed no line"}

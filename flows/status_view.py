@@ -659,7 +659,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']} ships to its own N1*ST: {ln['ship_to']}"))
     for text in _asked_text(o):
         console.print(shown(text))
-    if doc.get("rebuilt"):  # held orders come back received: the next run decides them again
+    if doc.get("rebuilt"):  # an order a state rebuild took in again undecided, or held again from a run report
         console.print(shown(f"  {doc['rebuilt']}"), style="yellow")
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"

@@ -102,9 +102,17 @@ def invoices_held(doc: dict) -> list[dict]:
 
 def rebuilt_undecided(state: str, run_kind: str | None) -> bool:
     """An order in ``state`` (an OrderState or its value), last moved by a run of ``run_kind``, is one a state
-    rebuild took in again and no answer in the outbox decided: still received, its rules and any hold with its
-    reasons not in the files, so the next run decides it again (docs/state-store.md, Recovery)."""
+    rebuild took in again and neither an answer in the outbox nor a run report decided: still received, its rules not
+    in the files, so the next run decides it again (docs/state-store.md, Recovery; one a report says was held is held
+    again: engine.lifecycle.restore_holds)."""
     return state == OrderState.RECEIVED and run_kind == "rebuild"
+
+
+def rebuilt_held(state: str, run_kind: str | None) -> bool:
+    """An order in ``state``, last moved by a run of ``run_kind``, is one a state rebuild held again from the run
+    report of the night that held it (engine.lifecycle.restore_holds): a person's decision not yet answered was lost
+    with the store."""
+    return state == OrderState.HELD and run_kind == "rebuild"
 # in a line's codes: an 860 after shipment cut its unshipped promise (its reason names the 860); units a
 # warehouse confirms beyond what is still reserved left before the change was known (SHIPPED_AFTER_CHANGE)
 CUT_MARK = "CHANGE_BELOW_SHIPPED"
