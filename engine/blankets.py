@@ -160,11 +160,11 @@ def _counts_on(call: dict, blanket: tuple[str, str], known: Collection[tuple[str
     chooses between): "all" when it calls it off; "balance" when it calls it off since an 860 moved it there after
     part of it shipped (``moves``: moves_of's), what shipped before staying on the one it left; "shipped" when it
     is that blanket it left (only what shipped before the move counts); "" for none."""
-    own = (call["partner"], call["po_number"])
-    if called_off(call, known) == blanket:
-        return "balance" if own in moves else "all"
-    left = moves.get(own)
-    return "shipped" if left is not None and left[0] and (call["partner"], left[0].strip()) == blanket else ""
+    left = moves.get((call["partner"], call["po_number"]))
+    back = left is not None and bool(left[0]) and (call["partner"], left[0].strip()) == blanket
+    if called_off(call, known) == blanket:  # (moved back to the blanket it left: whole there again)
+        return "all" if left is None or back else "balance"
+    return "shipped" if back else ""
 
 
 def _part_counted(line: dict, how: str, move: tuple[str, Mapping[int, Decimal]] | None) -> dict | None:
@@ -461,7 +461,9 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
                      held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
                      states: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-                     elsewhere: Collection[tuple[str, str]] = ()) -> list[tuple[tuple[str, str], Finding]]:
+                     elsewhere: Collection[tuple[str, str]] = (),
+                     moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None
+                     ) -> list[tuple[tuple[str, str], Finding]]:
     """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
     ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
     order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
@@ -470,8 +472,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
     can draw on the line), the releases are not changed. ``answered``: as release_findings's (an answered release
     drew what we acknowledged, one not answered what it asked; the finding says which). ``elsewhere``: as drawdown's
-    (a release whose BEG03 names another blanket we hold calls off that one)."""
-    states, answered = states or {}, answered or {}
+    (a release whose BEG03 names another blanket we hold calls off that one). ``moves``: as drawdown's."""
+    states, answered, moves = states or {}, answered or {}, moves or {}
     keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
             if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
     if not keys:
@@ -483,8 +485,9 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
             by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
+        mine = (key[0], x12_po(key[1]))
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and called_off(o, {(key[0], x12_po(key[1])), *elsewhere}) == (key[0], x12_po(key[1]))
+                        and _counts_on(o, mine, {mine, *elsewhere}, moves)
                         and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -499,9 +502,10 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
             for call in calls:
                 own = (call["partner"], call["po_number"])
                 quantity = Fraction(0)
+                how = _counts_on(call, mine, {mine, *elsewhere}, moves)
                 for line in by_order.get(own, []):
-                    line = _as_answered(line, answered.get(own))
-                    if line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
+                    line = _part_counted(_as_answered(line, answered.get(own)), how, moves.get(own))
+                    if line is None or line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
                         continue
                     quantity += _in_blanket_unit(line, blanket_lines[index], units) or Fraction(0)
                 if quantity:

@@ -812,9 +812,10 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     pos = changed_blanket_pos(orders, changed)
     if not pos:
         return ()
-    held_orders, held_lines, states, answered, _moves = _blankets(ws, state, pos, {r.key for r in deciding})
+    held_orders, held_lines, states, answered, moves = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
+                             moves=moves,
                              units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items),
                              elsewhere=_blankets_elsewhere(state, held_orders))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)

@@ -194,3 +194,24 @@ def test_a_moved_balance_against_a_blanket_line_agreed_by_value_is_checked_by_va
     _found, states = findings_and_states(ws)
     assert states[MOVED] == "partially_shipped", states
     assert _drawdown(ws, BLANKET) == {"4500312001": "100", MOVED[1]: "100"}
+
+
+def test_a_release_moved_back_to_the_blanket_it_left_counts_whole_there_again(tmp_path):
+    """Moved to FAS8900402 (1,000 screws: its 200 left fit), then the buyer's next 860 moves it back to FAS8900401:
+    it keeps its first move's record, and FAS8900401 counts it whole again (300: the 100 shipped and the 200 left),
+    FAS8900402 nothing of it."""
+    from tests.test_blankets7 import _contract_860
+
+    ws, found, states = _shipped_then_moved(tmp_path, "back", 1000)
+    assert states[MOVED] == "partially_shipped", (states, found)
+    _contract_860(ws, MOVED[1], BLANKET, 89602)
+    sent = ws.drop_root / "fastenal" / "inbox" / f"FAS860_{MOVED[1]}.x12"
+    (sent.with_name("FAS860_back.x12")).write_text(
+        sent.read_text().replace(f"BCH*04*RL*{MOVED[1]}**1*", f"BCH*04*RL*{MOVED[1]}**2*"))  # (its BCH05: no repeat)
+    sent.unlink()
+    run_stages(ws, DAY3)
+    _found, states = findings_and_states(ws)
+    assert states[MOVED] == "partially_shipped", states
+    assert _kept(ws) == (BLANKET, ((1, 100),))
+    assert _drawdown(ws, BLANKET) == {"4500312001": "100", MOVED[1]: "300"}
+    assert MOVED[1] not in _drawdown(ws, OTHER)

@@ -4,7 +4,11 @@ RELEASE_BALANCE_PAST_BLANKET): held after shipment, as an order held for an allo
 (engine.lifecycle.allowance_hold). The 860 itself is applied and answered at once as any change after shipment (its
 865: the new reference is taken); the release waits, held: a warehouse's confirmation of more is still recorded (the
 goods left), nothing more is billed (the invoice stage bills partially_shipped and shipped orders, not held ones).
-What shipped before the move stays on the blanket it shipped against: the 856s and 810s sent named that contract.
+What shipped before the move stays on the blanket it shipped against: the 856s and 810s sent named that contract,
+and the release keeps what shipped at the move (keep_moves: OrderRecord.moved_from, moved_shipped), so each blanket
+counts its part (engine.blankets.moves_of). Held the same way: a release moved so to a number we hold no blanket of
+(RELEASE_MOVED_BLANKET_UNKNOWN, engine.blankets.moved_unknown_findings) and one moved to a blanket whose line of its
+item is agreed by value (RELEASE_BLANKET_BY_VALUE: its balance checked by value by a person).
 
 A person decides (plan_decision):
 - approved, the release goes back by what is left to ship (partially_shipped; shipped when confirmations during the
@@ -59,9 +63,10 @@ def moved_held(record: OrderRecord) -> bool:
 def hold_moved(plan: Plan, found: Mapping[tuple[str, str], Sequence[Finding]], *, at: str, run_id: str,
                before: Mapping[tuple[str, str], OrderRecord],
                lines: Mapping[tuple[str, str], Sequence[LineRecord]] | None = None) -> Plan:
-    """``plan`` with each release of ``found`` ((partner, PO) -> its RELEASE_BALANCE_PAST_BLANKET findings) that the
-    plan (or, untouched by it, ``before``) leaves partially_shipped moved on to held (RELEASE_MOVE_HELD, hold code
-    RELEASE_BALANCE_PAST_BLANKET, its reasons the findings' words), and the findings recorded. One held so already
+    """``plan`` with each release of ``found`` ((partner, PO) -> its RELEASE_BALANCE_PAST_BLANKET,
+    RELEASE_MOVED_BLANKET_UNKNOWN or RELEASE_BLANKET_BY_VALUE findings) that the plan (or, untouched by it,
+    ``before``) leaves partially_shipped moved on to held (RELEASE_MOVE_HELD, hold codes the findings' codes, its
+    reasons the findings' words), and the findings recorded. One held so already
     (moved_held) that a further 860 moved again is held again for its new findings (stepped out by what is left to
     ship, ``lines``, and in again), or, with none (its balance fits the blanket it moves to now), let go: back by
     what is left to ship, nothing for a person to decide. One the plan leaves otherwise (shipped in full) is left as
