@@ -79,6 +79,7 @@ from connectors.state_migrations import (
     LATEST,
     LEASES,
     LINE_MARKS,
+    MOVED_SHIPPED,
     NET_WEIGHTS,
     ORDER_PARTIES,
     ORDER_TYPES,
@@ -102,6 +103,7 @@ from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.findings import consequence_said, detail_values
 from schemas.lifecycle import (
     BLANKET_REF_FIELDS,
+    MOVED_FIELDS,
     ORDER_PARTY_FIELDS,
     Clock,
     EventKind,
@@ -219,6 +221,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         (shipments_asn, invoices_doc_key): a partner's 997 names a few sets, not every one kept
 #                         BLANKET_REFS_READ (38): the contract and agreement of the orders stored before BLANKET_REFS
 #                         read once from their stored tables by the next night (meta BLANKET_REFS_UNREAD marks it due)
+#                         MOVED_SHIPPED (39): what a release an 860 moved after part of it shipped keeps of the move
+#                         (orders.moved_from, moved_shipped), indexed by the number it left (orders_moved_from)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -370,7 +374,7 @@ CREATE TABLE orders (
     change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
     order_type TEXT, isa05 TEXT, isa06 TEXT, isa07 TEXT, isa08 TEXT, buyer_name TEXT, buyer_id_qualifier TEXT,
     buyer_id TEXT, ship_to_name TEXT, ship_to_id_qualifier TEXT, ship_to_id TEXT, contract_number TEXT,
-    agreement_number TEXT, PRIMARY KEY (partner, po_number));
+    agreement_number TEXT, moved_from TEXT, moved_shipped TEXT, PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
@@ -526,13 +530,16 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                  # byte offset, the file's segments before it), the pieces and batches stored
                                  *(("files", column, kind) for column, kind in RESUME_COLUMNS)),
                     # the contract and agreement each order's 850 named (REF*CT, REF*AH): null for those before
-                    BLANKET_REFS: tuple(("orders", column, "TEXT") for column in BLANKET_REF_FIELDS)}
+                    BLANKET_REFS: tuple(("orders", column, "TEXT") for column in BLANKET_REF_FIELDS),
+                    # the number a release an 860 moved after part of it shipped left, and what had shipped then
+                    MOVED_SHIPPED: tuple(("orders", column, "TEXT") for column in MOVED_FIELDS)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
 CREATE INDEX orders_ship_to ON orders (UPPER(LTRIM(ship_to_id, '0')));
 CREATE INDEX orders_contract ON orders (partner, order_type, contract_number);
 CREATE INDEX orders_agreement ON orders (partner, order_type, agreement_number);
+CREATE INDEX orders_moved_from ON orders (partner, moved_from);
 CREATE INDEX orders_state ON orders (state, partner);
 CREATE INDEX orders_received ON orders (received_at);
 CREATE INDEX orders_updated ON orders (updated_at);
@@ -638,7 +645,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type", "isa05", "isa06",
-                 "isa07", "isa08", *ORDER_PARTY_FIELDS, *BLANKET_REF_FIELDS)
+                 "isa07", "isa08", *ORDER_PARTY_FIELDS, *BLANKET_REF_FIELDS, *MOVED_FIELDS)
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -2734,6 +2741,20 @@ class StateStore(FinanceTables):
                 unknown[(r[0], r[1])] = _order_from_row(r)
         return [named[k] for k in sorted(named)], [unknown[k] for k in sorted(unknown) if k not in named]
 
+    def releases_moved_from(self, numbers: Mapping[str, Iterable[str]]) -> list[OrderRecord]:
+        """The orders of each partner of ``numbers`` (partner -> blanket PO numbers) that an 860 moved off one of
+        them after part of it shipped (orders.moved_from: the contract or agreement it named before), by partner and
+        key: the blanket it left counts what shipped of it. Found through the index orders_moved_from."""
+        columns = ", ".join(ORDER_COLUMNS)
+        found: dict[tuple[str, str], OrderRecord] = {}
+        for partner, values in sorted(numbers.items()):
+            values = sorted({v.strip() for v in values if v and v.strip()})
+            for within, chunk in self._within(values):
+                for r in self._q(f"SELECT {columns} FROM orders WHERE partner=? AND moved_from{within}",
+                                 (partner, *chunk)):
+                    found[(r[0], r[1])] = _order_from_row(r)
+        return [found[k] for k in sorted(found)]
+
     def blanket_refs_unread(self) -> bool:
         """True while the contract and agreement of orders stored before BLANKET_REFS wait to be read from their
         stored tables (meta BLANKET_REFS_UNREAD, left by BLANKET_REFS_READ's step; flows.releases.fill_blanket_refs)."""
@@ -4368,7 +4389,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 48 and ORDER_COLUMNS[-1] == "agreement_number"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 50 and ORDER_COLUMNS[-1] == "moved_shipped"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -4386,7 +4407,8 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type,
             r.isa05, r.isa06, r.isa07, r.isa08, r.buyer_name, r.buyer_id_qualifier, r.buyer_id, r.ship_to_name,
-            r.ship_to_id_qualifier, r.ship_to_id, r.contract_number, r.agreement_number)
+            r.ship_to_id_qualifier, r.ship_to_id, r.contract_number, r.agreement_number, r.moved_from or None,
+            ",".join(f"{n}:{decimal_text(q)}" for n, q in r.moved_shipped) or None)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
@@ -4394,7 +4416,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
      received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07, isa08, *parties, contract,
-     agreement) = row
+     agreement, moved_from, moved_shipped) = row
     # ORDER_COLUMNS, by position (a night reads all)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
@@ -4407,7 +4429,9 @@ def _order_from_row(row: tuple) -> OrderRecord:
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
         received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "", isa05 or "",
-        isa06 or "", isa07 or "", isa08 or "", *(v or "" for v in parties), contract, agreement)
+        isa06 or "", isa07 or "", isa08 or "", *(v or "" for v in parties), contract, agreement, moved_from or "",
+        tuple((int(n), Decimal(q)) for n, _, q in (p.partition(":") for p in moved_shipped.split(",")))
+        if moved_shipped else ())
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

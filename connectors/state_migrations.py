@@ -126,6 +126,10 @@ orders, and the next night, under the workspace lease, fills them from each orde
 takes the mark away. A release taken before BLANKET_REFS is then found by the index as a new one is (a cancelled
 blanket's releases, decide's blanket checks, `status`); one whose stored table cannot be read stays null, read as
 before.
+Version MOVED_SHIPPED (39) keeps, on a release an 860 moved to another contract or agreement after part of it
+shipped, the number it left and what had shipped of each line then (orders.moved_from, moved_shipped), indexed by
+partner and that number (orders_moved_from): the blanket it left counts what shipped, the one it moved to the rest
+(engine.blankets.moves_of). The step adds the columns null (a release moved so before counts as it did) and the index.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -178,7 +182,8 @@ AGED_READS = LINE_MARKS + 1
 BLANKET_REFS = AGED_READS + 1
 REFS_BY_KEY = BLANKET_REFS + 1
 BLANKET_REFS_READ = REFS_BY_KEY + 1
-LATEST = BLANKET_REFS_READ
+MOVED_SHIPPED = BLANKET_REFS_READ + 1
+LATEST = MOVED_SHIPPED
 # the meta key BLANKET_REFS_READ's step leaves when the store holds orders whose contract and agreement are not known
 # (null): the next night reads them from their stored tables (flows.releases.fill_blanket_refs), then deletes it
 BLANKET_REFS_UNREAD = "blanket_refs_unread"
@@ -474,6 +479,14 @@ def _migrate_to_blanket_refs_read(store: StateStore) -> None:
     if store._q("SELECT 1 FROM orders WHERE contract_number IS NULL LIMIT 1"):
         store._q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                  (BLANKET_REFS_UNREAD, "due"))
+
+
+def _migrate_to_moved_shipped(store: StateStore) -> None:
+    """Step MOVED_SHIPPED - 1 -> MOVED_SHIPPED: orders.moved_from and moved_shipped (null: not moved after shipment;
+    a release moved so before the step counted whole on the blanket it names now, as it did) and their index by
+    partner and the number left (orders_moved_from: the blanket it left finds it by key)."""
+    _columns_of(MOVED_SHIPPED)(store)
+    add_indexes(store, "orders_moved_from")
 
 
 def add_indexes(store: StateStore, *names: str) -> None:
@@ -789,4 +802,7 @@ MIGRATIONS = {
     # the contract and agreement of the orders stored before BLANKET_REFS read from their stored tables, once: marked
     # here (meta BLANKET_REFS_UNREAD), read by the next night (flows.releases.fill_blanket_refs)
     BLANKET_REFS_READ - 1: _migrate_to_blanket_refs_read,
+    # what a release an 860 moved after part of it shipped keeps of the move (orders.moved_from, moved_shipped),
+    # indexed by the number it left: the blanket it left counts what shipped
+    MOVED_SHIPPED - 1: _migrate_to_moved_shipped,
 }

@@ -50,7 +50,7 @@ _ORDER_COLUMNS = [*_ORDER_LOCATION, "partner", "po_number", "order_type", "purpo
 # the heading references by which a release may name its contract or agreement instead of BEG03 (an ERP's release
 # order, SAP S/4HANA's: BEG03 its own PO number, REF*CT the contract): said on RELEASE_BLANKET_UNKNOWN
 _NAMED_BY = (("contract_number", "CT", "contract"), ("agreement_number", "AH", "agreement"))
-_LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS]
+_LINE_COLUMNS = [*_LINE_LOCATION, "partner", "po_number", "quantity", "unit", *_ITEM_IDS, "unit_price"]
 
 
 def called_off(order: Mapping, blankets: Collection[tuple[str, str]]) -> tuple[str, str] | None:
@@ -147,6 +147,42 @@ def _as_answered(line: dict, acks: Mapping[int, tuple] | None) -> dict:
     return {**line, "quantity": quantity, "unit": unit or line.get("unit")}
 
 
+def moves_of(records: Iterable) -> dict[tuple[str, str], tuple[str, dict[int, Decimal]]]:
+    """What each release among the order records ``records`` that an 860 moved to another contract or agreement after
+    part of it shipped keeps of the move (OrderRecord.moved_from, moved_shipped), by key: (the number it left, line
+    number -> units shipped then, in the line's unit)."""
+    return {r.key: (r.moved_from, dict(r.moved_shipped)) for r in records if r.moved_shipped}
+
+
+def _counts_on(call: dict, blanket: tuple[str, str], known: Collection[tuple[str, str]],
+               moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]]) -> str:
+    """How the release ``call`` (an ORDERS row) counts on ``blanket`` (among ``known``, the blankets called_off
+    chooses between): "all" when it calls it off; "balance" when it calls it off since an 860 moved it there after
+    part of it shipped (``moves``: moves_of's), what shipped before staying on the one it left; "shipped" when it
+    is that blanket it left (only what shipped before the move counts); "" for none."""
+    left = moves.get((call["partner"], call["po_number"]))
+    back = left is not None and bool(left[0]) and (call["partner"], left[0].strip()) == blanket
+    if called_off(call, known) == blanket:  # (moved back to the blanket it left: whole there again)
+        return "all" if left is None or back else "balance"
+    return "shipped" if back else ""
+
+
+def _part_counted(line: dict, how: str, move: tuple[str, Mapping[int, Decimal]] | None) -> dict | None:
+    """The release line ``line`` (as answered) as it counts on a blanket (``how``: _counts_on's): whole ("all"); less
+    what shipped of it before an 860 moved the release ("balance": on the blanket it moved to); only that
+    ("shipped": on the one it left; None when nothing of it shipped)."""
+    if how == "all" or move is None:
+        return line
+    at = move[1].get(line.get("line_number"), Decimal(0))
+    if how == "shipped":
+        return {**line, "quantity": at} if at else None
+    quantity = line.get("quantity")
+    if quantity is None or not at:
+        return line
+    quantity = quantity if isinstance(quantity, Decimal) else Decimal(str(quantity))
+    return {**line, "quantity": max(quantity - at, Decimal(0))}
+
+
 def _counted(names: Iterable[str], answered: Collection[str], whose: str = "the releases before it") -> str:
     """Which of the releases counted (``names``: ``whose``) drew what we acknowledged (``answered``) and which what
     they asked, as a sentence; "" for none."""
@@ -224,7 +260,9 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
                      cancelled: Collection[tuple[str, str]] = (),
                      moved: Collection[tuple[str, str]] = (),
-                     elsewhere: Collection[tuple[str, str]] = ()) -> list[Finding]:
+                     elsewhere: Collection[tuple[str, str]] = (),
+                     moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None
+                     ) -> list[Finding]:
     """Each release deciding now (``orders`` / ``lines``) held against its blanket, with what the blanket's earlier
     releases called off (``held_orders`` / ``held_lines``: the releases held under its PO number, and those deciding
     now with a lower release number):
@@ -252,10 +290,13 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
       hold (never received, or rejected): it names the blanket PO number the release refers to; not for the partners
       in ``outside`` (their blankets are agreed outside EDI: [rules] blankets_outside_edi);
     - RELEASE_BLANKET_CANCELLED instead for one whose blanket the buyer cancelled (``cancelled``: (partner, BEG03) of
-      such blankets, cancelled_blankets), for every partner: it calls off a blanket that is over."""
+      such blankets, cancelled_blankets), for every partner: it calls off a blanket that is over.
+
+    ``moves``: the releases an 860 moved to another contract or agreement after part of them shipped (moves_of):
+    each counts what shipped before the move on the blanket it left, and the rest on the one it calls off now."""
     if not has_releases(orders):
         return []
-    states, decided, answered = states or {}, decided or {}, answered or {}
+    states, decided, answered, moves = states or {}, decided or {}, answered or {}, moves or {}
     every = [*_rows(orders, _ORDER_COLUMNS), *_rows(held_orders, _ORDER_COLUMNS)]
     # by its PO number: a blanket sent after a release holding the number is keyed apart (order_keys.blanket_key)
     blankets = {(o["partner"], x12_po(o["po_number"])): o for o in every
@@ -282,12 +323,18 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
     releases: dict[tuple[str, str], list[dict]] = {}  # blanket key -> its releases, in release order
     # (an earlier release whose BEG03 names another blanket we hold, ``elsewhere``, not loaded here, calls off that
     # one, not the blanket it names by REF: drawdown's)
+    # (a release an 860 moved off a blanket after part of it shipped counts what shipped on that one too: moves)
+    how: dict[tuple[tuple[str, str], tuple[str, str]], str] = {}  # (blanket, release) -> _counts_on's
     for o in every:
-        blanket = called_off(o, {*blankets, *elsewhere}) if (o.get("order_type") or "") == RELEASE else None
-        blanket = blanket if blanket in blankets else None
-        if blanket is not None and (o.get("purpose") or "") != CANCEL \
-                and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING:
-            releases.setdefault(blanket, []).append(o)
+        if (o.get("order_type") or "") != RELEASE or (o.get("purpose") or "") == CANCEL \
+                or states.get((o["partner"], o["po_number"]), "") in _DRAW_NOTHING:
+            continue
+        blanket = called_off(o, {*blankets, *elsewhere})
+        left = moves.get((o["partner"], o["po_number"]))
+        for b in {blanket, (o["partner"], left[0].strip()) if left is not None and left[0] else None}:
+            if b in blankets and (b, (o["partner"], o["po_number"])) not in how:
+                how[(b, (o["partner"], o["po_number"]))] = _counts_on(o, b, {*blankets, *elsewhere}, moves)
+                releases.setdefault(b, []).append(o)
     out: list[Finding] = unknown
     for key, calls in sorted(releases.items()):
         blanket = blankets[key]
@@ -309,7 +356,9 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
             draws = fate != _DECIDED_REJECTED
             told = _after_end(call, blanket) if mine else []
             for line in by_order.get(own, []):
-                line = _as_answered(line, acks)
+                line = _part_counted(_as_answered(line, acks), how[(key, own)], moves.get(own))
+                if line is None:
+                    continue
                 index = _blanket_line(line, blanket_lines)
                 if index is None:
                     if mine and _item(line) is not None:
@@ -344,7 +393,8 @@ def release_findings(orders: pa.Table, lines: pa.Table, held_orders: pa.Table, h
 def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Table, *,
              units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
              answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-             elsewhere: Collection[tuple[str, str]] = ()) -> list[dict]:
+             elsewhere: Collection[tuple[str, str]] = (),
+             moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None) -> list[dict]:
     """What the releases of the blanket keyed ``blanket`` (partner, key; among ``held_orders`` / ``held_lines``, its
     releases those under its PO number, cancelled and rejected ones left out by ``states``) called off of each of its
     lines, as release_findings counts it (in the line's unit, converted by the item's pack; an answered release what
@@ -354,15 +404,16 @@ def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Tab
     release line's unit no pack converts, unconverted (those releases). Quantities as text (exact decimals, or
     "about" when they do not end). [] when the blanket has no line. ``elsewhere``: (partner, PO number) of the other
     blankets held under the BEG03 of releases naming this one by REF: such a release calls off the one its BEG03
-    names (called_off), not this one, and is not counted here."""
-    states, answered = states or {}, answered or {}
+    names (called_off), not this one, and is not counted here. ``moves``: as release_findings's (a release an 860
+    moved after part of it shipped counts what shipped on the blanket it left, the rest on this one)."""
+    states, answered, moves = states or {}, answered or {}, moves or {}
     mine = (blanket[0], x12_po(blanket[1]))
     by_order: dict[tuple[str, str], list[dict]] = {}
     for line, sku in zip(_rows(held_lines, _LINE_COLUMNS), _skus(held_lines, units), strict=True):
         by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     blanket_lines = sorted(by_order.get(blanket, []), key=lambda b: b.get("line_number") or 0)
     calls = sorted((o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-                    and called_off(o, {mine, *elsewhere}) == mine
+                    and _counts_on(o, mine, {mine, *elsewhere}, moves)
                     and (o.get("purpose") or "") != CANCEL
                     and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                    key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -371,9 +422,10 @@ def drawdown(blanket: tuple[str, str], held_orders: pa.Table, held_lines: pa.Tab
     for call in calls:
         own = (call["partner"], call["po_number"])
         name = call.get("release_number") or call["po_number"]
+        how = _counts_on(call, mine, {mine, *elsewhere}, moves)
         for line in by_order.get(own, []):
-            line = _as_answered(line, answered.get(own))
-            index = _blanket_line(line, blanket_lines)
+            line = _part_counted(_as_answered(line, answered.get(own)), how, moves.get(own))
+            index = _blanket_line(line, blanket_lines) if line is not None else None
             if index is None or line.get("quantity") is None:
                 continue
             quantity = _in_blanket_unit(line, blanket_lines[index], units)
@@ -409,7 +461,9 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
                      held_orders: pa.Table, held_lines: pa.Table, *, units: ShipmentUnits | None = None,
                      states: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-                     elsewhere: Collection[tuple[str, str]] = ()) -> list[tuple[tuple[str, str], Finding]]:
+                     elsewhere: Collection[tuple[str, str]] = (),
+                     moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None
+                     ) -> list[tuple[tuple[str, str], Finding]]:
     """BLANKET_BELOW_RELEASES, with the blanket's key, for each line of a blanket (BEG02 BK, BE, KB, LB, among
     ``orders``) that an 860 of this run left below what its releases already called off: ``changed``: each changed
     order's line results (engine.changes.LineResult: the POC row, the line number and its quantity and unit after the
@@ -418,8 +472,8 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
     the 860's POC (POC03), naming the releases and what each drew. A warning: the change stands (no later release
     can draw on the line), the releases are not changed. ``answered``: as release_findings's (an answered release
     drew what we acknowledged, one not answered what it asked; the finding says which). ``elsewhere``: as drawdown's
-    (a release whose BEG03 names another blanket we hold calls off that one)."""
-    states, answered = states or {}, answered or {}
+    (a release whose BEG03 names another blanket we hold calls off that one). ``moves``: as drawdown's."""
+    states, answered, moves = states or {}, answered or {}, moves or {}
     keys = {(o["partner"], o["po_number"]) for o in _rows(orders, ["partner", "po_number", "order_type"])
             if (o.get("order_type") or "") in BLANKET_TYPES and (o["partner"], o["po_number"]) in changed}
     if not keys:
@@ -431,8 +485,9 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
             by_order.setdefault((line["partner"], line["po_number"]), []).append({**line, "sku": sku})
     out: list[tuple[tuple[str, str], Finding]] = []
     for key in sorted(keys):
+        mine = (key[0], x12_po(key[1]))
         calls = sorted((o for o in every if (o.get("order_type") or "") == RELEASE
-                        and called_off(o, {(key[0], x12_po(key[1])), *elsewhere}) == (key[0], x12_po(key[1]))
+                        and _counts_on(o, mine, {mine, *elsewhere}, moves)
                         and (o.get("purpose") or "") != CANCEL
                         and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING),
                        key=lambda o: ((o.get("release_number") or "").zfill(30), o["po_number"]))
@@ -447,9 +502,10 @@ def lowered_findings(changed: Mapping[tuple[str, str], Iterable], orders: pa.Tab
             for call in calls:
                 own = (call["partner"], call["po_number"])
                 quantity = Fraction(0)
+                how = _counts_on(call, mine, {mine, *elsewhere}, moves)
                 for line in by_order.get(own, []):
-                    line = _as_answered(line, answered.get(own))
-                    if line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
+                    line = _part_counted(_as_answered(line, answered.get(own)), how, moves.get(own))
+                    if line is None or line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
                         continue
                     quantity += _in_blanket_unit(line, blanket_lines[index], units) or Fraction(0)
                 if quantity:
@@ -519,6 +575,41 @@ def _moved_unknown(call: dict) -> Finding:
         "number is right; approve it to ship it as acknowledged (the 860 answered 865 AK), or reject it to refuse "
         "the change and the release (865 RJ, 855 RD).", call, seg="BEG",
         element="BEG03", value=po, line=False)
+
+
+def moved_unknown_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int, Decimal],
+                           shipped: Mapping[int, Decimal], *, moved_by: str = "") -> list[Finding]:
+    """RELEASE_MOVED_BLANKET_UNKNOWN at BEG03 for a release part of which shipped that an 860 (``moved_by``: its file)
+    moved to a contract or agreement under which we hold no blanket order (``order``: its ORDERS row as the 860 left
+    it; ``lines``: its ORDER_LINES rows; ``left`` / ``shipped``: each line's units still to ship and shipped, by line
+    number, in the line's unit): what shipped stands (under the blanket it named before), what is left to ship is
+    checked against no blanket and waits for a person. [] when nothing is left to ship."""
+    rows = {ln.get("line_number"): ln for ln in lines}
+    waiting = [(n, q) for n, q in sorted(left.items()) if q > 0]
+    if not waiting:
+        return []
+    number = order.get("release_number") or ""
+    po = x12_po(order["po_number"])
+    named = next(((order[c].strip(), q, word) for c, q, word in _NAMED_BY if (order.get(c) or "").strip()), None)
+    said = f"{named[2]} {named[0]} (REF*{named[1]})" if named else "no contract or agreement (REF*CT, REF*AH)"
+
+    def units(n: int, q: Decimal) -> str:
+        line = rows.get(n, {})
+        item = _item(line)
+        return f"{_text(q)} {line.get('unit') or ''} of {item[1] if item else f'line {n}'} (line {n})"
+
+    went = [units(n, q) for n, q in sorted(shipped.items()) if q > 0]
+    by = f"the 860 in {moved_by}" if moved_by else "the buyer's 860"
+    return [business_finding(
+        "RELEASE_MOVED_BLANKET_UNKNOWN",
+        f"Release {number or '(no BEG04)'} (BEG02 RL) of PO {po}: {by} moved it to {said} after "
+        f"{', '.join(went) or 'part of it'} shipped, and we hold no blanket order under PO {po} (BEG03) or that number "
+        "(never received, or rejected). What shipped stands (its 856s and 810s went, under the blanket it named "
+        f"before); the {', '.join(units(n, q) for n, q in waiting)} left to ship are checked against no blanket: the "
+        "release is held, a warehouse's confirmation of more is still recorded, but nothing more is billed until a "
+        "person decides. Ask the buyer for that blanket's 850 or whether the number is right: approve to ship the "
+        "balance anyway, or reject to cancel the balance (what shipped stands, its stock released). The 860 was "
+        "answered when it came (865 AK).", order, seg="BEG", element="BEG03", value=po, line=False)]
 
 
 def _cancelled(call: dict, blanket: tuple[str, str] | None = None) -> Finding:
@@ -738,19 +829,24 @@ BALANCE_PAST_BLANKET = MOVED_HOLD_CODE
 def _drawn_by_others(blanket: tuple[str, str], blanket_lines: list[dict], held_orders: pa.Table,
                      by_order: Mapping[tuple[str, str], list[dict]], *, units: ShipmentUnits | None,
                      states: Mapping[tuple[str, str], str], answered: Mapping[tuple[str, str], Mapping[int, tuple]],
-                     elsewhere: Collection[tuple[str, str]], leave: tuple[str, str]
+                     elsewhere: Collection[tuple[str, str]], leave: tuple[str, str],
+                     moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None
                      ) -> list[dict[str, Fraction]]:
     """What each release of ``blanket`` but ``leave`` called off of each of its lines (release name -> quantity in
-    the blanket line's unit), as drawdown counts it."""
+    the blanket line's unit), as drawdown counts it (``moves``: drawdown's)."""
+    moves = moves or {}
     drew: list[dict[str, Fraction]] = [{} for _ in blanket_lines]
     for call in (o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
-                 and (o["partner"], o["po_number"]) != leave and called_off(o, {blanket, *elsewhere}) == blanket
+                 and (o["partner"], o["po_number"]) != leave and _counts_on(o, blanket, {blanket, *elsewhere}, moves)
                  and (o.get("purpose") or "") != CANCEL
                  and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING):
         own = (call["partner"], call["po_number"])
         name = call.get("release_number") or call["po_number"]
+        how = _counts_on(call, blanket, {blanket, *elsewhere}, moves)
         for line in by_order.get(own, []):
-            line = _as_answered(line, answered.get(own))
+            line = _part_counted(_as_answered(line, answered.get(own)), how, moves.get(own))
+            if line is None:
+                continue
             index = _blanket_line(line, blanket_lines)
             if index is None or line.get("quantity") is None:
                 continue
@@ -764,7 +860,9 @@ def balance_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int
                      shipped: Mapping[int, Decimal], held_orders: pa.Table, held_lines: pa.Table, *,
                      units: ShipmentUnits | None = None, states: Mapping[tuple[str, str], str] | None = None,
                      answered: Mapping[tuple[str, str], Mapping[int, tuple]] | None = None,
-                     elsewhere: Collection[tuple[str, str]] = (), moved_by: str = "") -> list[Finding]:
+                     elsewhere: Collection[tuple[str, str]] = (), moved_by: str = "",
+                     moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]] | None = None
+                     ) -> list[Finding]:
     """RELEASE_BALANCE_PAST_BLANKET for each line of the release ``order`` (its ORDERS row as the 860 ``moved_by``
     (its file) left it: a new contract or agreement, REF*CT / REF*AH; ``lines``: its ORDER_LINES rows) part of which
     shipped before the move, whose balance (``left``: line number -> units still to ship, in the line's unit;
@@ -788,7 +886,7 @@ def balance_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int
                            key=lambda b: b.get("line_number") or 0)
     own = (order["partner"], order["po_number"])
     drew = _drawn_by_others(key, blanket_lines, held_orders, by_order, units=units, states=states,
-                            answered=answered, elsewhere=elsewhere, leave=own)
+                            answered=answered, elsewhere=elsewhere, leave=own, moves=moves)
     mine = list(lines)
     skus = _skus(pa.Table.from_pylist(mine), units) if mine and units is not None else [None] * len(mine)
     out = []
@@ -800,8 +898,15 @@ def balance_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int
         if not balance or balance <= 0:
             continue
         index = _blanket_line(line, blanket_lines)
-        if index is None or blanket_lines[index].get("quantity") is None:
-            continue  # (an item the blanket does not list, a line agreed by value: no quantity to hold it against)
+        if index is None:
+            continue  # (an item the blanket does not list: the release was checked for it when it was decided)
+        if blanket_lines[index].get("quantity") is None:  # a line agreed by value: the balance's value, for a person
+            out.append(_balance_by_value(order, line, blanket, blanket_lines[index], balance,
+                                         shipped.get(number, Decimal(0)),
+                                         _valued_by_others(key, blanket_lines, index, held_orders, by_order,
+                                                           states=states, answered=answered, elsewhere=elsewhere,
+                                                           leave=own, moves=moves or {}), moved_by))
+            continue
         quantity = _in_blanket_unit({**line, "quantity": balance}, blanket_lines[index], units)
         if quantity is None:
             continue
@@ -816,6 +921,69 @@ def balance_findings(order: Mapping, lines: Iterable[Mapping], left: Mapping[int
                                  shipped.get(number, Decimal(0)), others, remaining, before + quantity - remaining,
                                  list(drew[index]), moved_by))
     return out
+
+
+def _valued_by_others(blanket: tuple[str, str], blanket_lines: list[dict], index: int, held_orders: pa.Table,
+                      by_order: Mapping[tuple[str, str], list[dict]], *, states: Mapping[tuple[str, str], str],
+                      answered: Mapping[tuple[str, str], Mapping[int, tuple]],
+                      elsewhere: Collection[tuple[str, str]], leave: tuple[str, str],
+                      moves: Mapping[tuple[str, str], tuple[str, Mapping[int, Decimal]]]) -> dict[str, Decimal | None]:
+    """What each release of ``blanket`` but ``leave`` called off of its line ``index`` (one agreed by value) by value:
+    release name -> its lines' quantities (as drawdown counts them) at their prices (PO104), None for a line sent
+    without one."""
+    out: dict[str, Decimal | None] = {}
+    for call in (o for o in _rows(held_orders, _ORDER_COLUMNS) if (o.get("order_type") or "") == RELEASE
+                 and (o["partner"], o["po_number"]) != leave and (o.get("purpose") or "") != CANCEL
+                 and states.get((o["partner"], o["po_number"]), "") not in _DRAW_NOTHING):
+        how = _counts_on(call, blanket, {blanket, *elsewhere}, moves)
+        if not how:
+            continue
+        own = (call["partner"], call["po_number"])
+        name = call.get("release_number") or call["po_number"]
+        for line in by_order.get(own, []):
+            line = _part_counted(_as_answered(line, answered.get(own)), how, moves.get(own))
+            if line is None or line.get("quantity") is None or _blanket_line(line, blanket_lines) != index:
+                continue
+            price = line.get("unit_price")
+            value = None if price is None or (name in out and out[name] is None) else \
+                out.get(name, Decimal(0)) + Decimal(str(line["quantity"])) * Decimal(str(price))
+            out[name] = value
+    return out
+
+
+def _balance_by_value(call: dict, line: dict, blanket: dict, blanket_line: dict, balance: Decimal, shipped: Decimal,
+                      others: Mapping[str, Decimal | None], moved_by: str) -> Finding:
+    """RELEASE_BLANKET_BY_VALUE for the balance of a release part of which shipped that an 860 moved to a blanket
+    whose line of its item is agreed by value (no quantity): we keep no value limit of a blanket, so the balance is
+    checked by value by a person, the finding giving its value and what the blanket's other releases called off of
+    the line by value (at their prices, PO104)."""
+    item = _item(line)
+    said = item[1] if item else f"line {line.get('line_number')}"
+    unit = line.get("unit") or ""
+    price = line.get("unit_price")
+    worth = (f"come to {_text(Decimal(str(balance)) * Decimal(str(price)))} at its price {_text(Decimal(str(price)))}"
+             " (PO104)" if price is not None else "have no value we know (the line sent no price, PO104)")
+    if others:
+        known = {n: v for n, v in others.items() if v is not None}
+        drew = (f"its other release{'s' if len(others) > 1 else ''} "
+                + ", ".join(f"{n} {_text(v)}" if v is not None else f"{n} (a line without a price)"
+                            for n, v in others.items())
+                + (f" called off {_text(sum(known.values(), Decimal(0)))} of it by value" if known else
+                   " called off lines of it"))
+    else:
+        drew = "no other release called it off"
+    by = f"the 860 in {moved_by}" if moved_by else "the buyer's 860"
+    return business_finding(
+        "RELEASE_BLANKET_BY_VALUE",
+        f"{_release_of(call, blanket)}: {by} moved it there after {_text(shipped)} {unit} of {said} (line "
+        f"{line.get('line_number')}) shipped, which stay on the blanket they shipped against. The blanket's line "
+        f"{blanket_line.get('line_number')} states no quantity (PO102 empty: agreed by value, its limit an amount): "
+        f"the {_text(balance)} {unit} left to ship {worth}; {drew}. We keep no value limit of a blanket, so "
+        "the balance is checked by value by a person: the release is held, what shipped stands, a warehouse's "
+        "confirmation of more is still recorded, but nothing more is billed until a person decides. Check the "
+        "blanket's amount: approve to ship the balance against it, or reject to cancel the balance (what shipped "
+        "stands, its stock released).",
+        line, seg="PO1", element="PO102", value=line.get("quantity"))
 
 
 def _balance_past(call: dict, line: dict, blanket: dict, blanket_line: dict, balance: Decimal, quantity: Fraction,

@@ -380,7 +380,8 @@ HINTS: dict[str, str] = {
     ),
     "RELEASE_BLANKET_BY_VALUE": (
         "Add up what the blanket's releases called off against the amount the buyer agreed (the blanket's AMT, its"
-        " contract): approve the release if it is within it, else reject it and ask the buyer."
+        " contract): approve the release if it is within it, else reject it and ask the buyer. For the balance of a"
+        " release moved there after part of it shipped, the finding gives its value: reject cancels only the balance."
     ),
     "ALLOWANCE_AFTER_SHIPMENT_HELD": (
         "Check the allowance the buyer's 860 added after shipping began against what sales agreed: approve it to take"
@@ -408,7 +409,8 @@ HINTS: dict[str, str] = {
     "RELEASE_MOVED_BLANKET_UNKNOWN": (
         "Ask the buyer for the 850 of the blanket the release's new contract or agreement names (or whether the"
         " number is right): once it is taken, recheck the release; approve it to ship it as answered, or reject it"
-        " (the 865 and 855 refuse the change). It does not ship meanwhile."
+        " (the 865 and 855 refuse the change). It does not ship meanwhile. One part of which shipped before the move:"
+        " approve to ship its balance anyway, reject to cancel the balance (what shipped stands)."
     ),
     "RELEASE_BALANCE_PAST_BLANKET": (
         "Ask the buyer whether the blanket the release moved to is raised (its 860) or the balance belongs"

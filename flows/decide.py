@@ -555,8 +555,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # a release part of which shipped that an 860 moved to another blanket: its balance held against what that blanket
     # still holds; overdrawing it, held for a person, nothing more billed (engine.lifecycle.moved_hold)
     if pending:
-        from engine.lifecycle.moved_hold import hold_moved
+        from engine.lifecycle.moved_hold import hold_moved, keep_moves, moved_after_shipment
 
+        # (what shipped before the move kept, to stay counted on the blanket it left: engine.blankets.moves_of)
+        plan = keep_moves(plan, moved_after_shipment(plan, records, {(c.partner, c.po_number) for c in pending},
+                                                     revisions.blankets), records, lines_before)
         past = _moved_balances(ws, state, ref, profiles, plan, records, revisions, tables,
                                {(c.partner, c.po_number): c.source_file for c in pending}, lines_before)
         if past:
@@ -749,20 +752,21 @@ def release_checker(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     against. The blankets and earlier releases are loaded once. ``moved``: the releases an 860 of this run moved to
     another contract or agreement (engine.lifecycle.blanket_moves): one whose new number no blanket we hold has is
     held (RELEASE_MOVED_BLANKET_UNKNOWN)."""
-    from engine.blankets import cancelled_blankets, has_releases, release_findings, release_pos
+    from engine.blankets import cancelled_blankets, has_releases, moves_of, release_findings, release_pos
 
     if not has_releases(orders):
         return None
     pos = release_pos(orders)
-    held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
+    held_orders, held_lines, states, answered, moves = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
+    moves.update(moves_of(deciding))
     outside = blankets_outside_edi(profiles, settings)
     units = ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items)
     cancelled = cancelled_blankets(_held_under(state, pos))  # a release of one calls off a blanket that is over
     elsewhere = _blankets_elsewhere(state, held_orders)  # an earlier release's BEG03 blanket, not its REF's
     return lambda decided: release_findings(orders, lines, held_orders, held_lines, states=states, outside=outside,
                                             units=units, decided=decided, answered=answered, cancelled=cancelled,
-                                            moved=moved, elsewhere=elsewhere)
+                                            moved=moved, elsewhere=elsewhere, moves=moves)
 
 
 def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
@@ -773,14 +777,14 @@ def blanket_drawdown(ws: Workspace, state: StateStore, record) -> list[dict]:
     from engine.blankets import drawdown
     from schemas.order_keys import x12_po
 
-    held_orders, held_lines, states, answered = _blankets(ws, state, {(record.partner, x12_po(record.po_number))},
-                                                          set())
+    held_orders, held_lines, states, answered, moves = _blankets(
+        ws, state, {(record.partner, x12_po(record.po_number))}, set())
     if not held_lines.num_rows:
         return []
     ref = load_reference(ws.reference_dir)
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(ws.partners()), ref.partner_items)
     return drawdown(record.key, held_orders, held_lines, units=units, states=states, answered=answered,
-                    elsewhere=_blankets_elsewhere(state, held_orders))
+                    elsewhere=_blankets_elsewhere(state, held_orders), moves=moves)
 
 
 def _blankets_elsewhere(state: StateStore, held_orders: pa.Table) -> set[tuple[str, str]]:
@@ -806,9 +810,13 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     (engine.lifecycle.moved_hold.moved_after_shipment: partially_shipped, or held so already): its balance
     (balance_left: its line records' units promised less shipped) held against what the blanket under its new
     number still holds (its lines less what its other releases called off, loaded as decide loads them). A release
-    held so already is judged again: its findings, or none (let go). Reads the store only for such a release."""
-    from engine.blankets import balance_findings
-    from engine.lifecycle.moved_hold import balance_left, moved_after_shipment
+    held so already is judged again: its findings, or none (let go). Moved to a number we hold no blanket of: held
+    (RELEASE_MOVED_BLANKET_UNKNOWN, engine.blankets.moved_unknown_findings: what shipped and what waits), as a release
+    moved so before it shipped is, unless the partner's blankets are agreed outside EDI or its outcomes do not hold
+    that code. Reads the store only for such a release."""
+    from engine.blankets import balance_findings, moved_unknown_findings
+    from engine.lifecycle.moved_hold import MOVED_UNKNOWN, balance_left, moved_after_shipment
+    from schemas.orders import BLANKET_TYPES
 
     moved = moved_after_shipment(plan, records, files, revisions.blankets)
     if not moved:
@@ -818,18 +826,27 @@ def _moved_balances(ws: Workspace, state: StateStore, ref: ReferenceData, profil
     store = OrderStore(ws.orders_dir)
     out: dict[tuple[str, str], list[Finding]] = {}
     for now, to, again in moved:
-        held_orders, held_lines, states, answered = _blankets(ws, state, {(now.partner, n) for n in to}, {now.key})
-        if not held_orders.num_rows:
-            if again:  # (held, moved on to a number we hold no blanket of: no quantity holds it back)
-                out[now.key] = []
-            continue
+        held_orders, held_lines, states, answered, moves = _blankets(ws, state, {(now.partner, n) for n in to},
+                                                                     {now.key})
         if (now.partner, now.lines_key) not in every:
             every.update(_load(store, [(now.partner, now.lines_key)], store.load))
         orders, lines = lifecycle.current_tables([now], every)
         left, shipped = balance_left(revisions.lines.get(now.key) or lines_before.get(now.key, ()))
+        if not (held_orders.num_rows and set(BLANKET_TYPES) & set(held_orders["order_type"].to_pylist())):
+            # (moved to a number we hold no blanket of: held, saying what shipped and what waits, unless the
+            # partner's blankets are agreed outside EDI or its outcomes do not hold RELEASE_MOVED_BLANKET_UNKNOWN)
+            p = profiles.get(now.partner)
+            holds = p is not None and now.partner not in blankets_outside_edi(profiles, rule_settings(profiles)) \
+                and outcome_for(MOVED_UNKNOWN, p.rules.outcomes).action == "hold_order"
+            found = moved_unknown_findings(orders.to_pylist()[0], lines.to_pylist(), left, shipped,
+                                           moved_by=files[now.key]) if holds else []
+            if found or again:  # (held already and not held now: let go)
+                out[now.key] = found
+            continue
         found = balance_findings(orders.to_pylist()[0], lines.to_pylist(), left, shipped, held_orders, held_lines,
                                  units=units, states=states, answered=answered,
-                                 elsewhere=_blankets_elsewhere(state, held_orders), moved_by=files[now.key])
+                                 elsewhere=_blankets_elsewhere(state, held_orders), moved_by=files[now.key],
+                                 moves=moves)
         if found or again:  # (one held already: held again, or let go when its balance fits now)
             out[now.key] = found
     return out
@@ -859,23 +876,27 @@ def _held_under(state: StateStore, pos: set[tuple[str, str]]) -> list:
 
 
 def _blankets(ws: Workspace, state: StateStore, pos: set[tuple[str, str]], deciding: set
-              ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str], dict]:
+              ) -> tuple[pa.Table, pa.Table, dict[tuple[str, str], str], dict, dict]:
     """The current ORDERS and ORDER_LINES rows of the orders held under the PO numbers ``pos`` ((partner, PO number):
     the blankets of the releases deciding, or the blankets an 860 changed: blankets and releases), those deciding
     now, cancelled or rejected left out; each one's state (a held release draws until a person rejects it, and
     is named as held); and what we acknowledged of each line of those we answered (engine.blankets.acknowledged:
-    they draw that, not what they asked)."""
-    from engine.blankets import acknowledged, drawing
+    they draw that, not what they asked); and what each release an 860 moved after part of it shipped keeps of the
+    move (engine.blankets.moves_of: those moved off one of ``pos`` found by the number they left, for what shipped
+    before the move stays counted on it)."""
+    from engine.blankets import acknowledged, drawing, moves_of
 
     under = _held_under(state, pos)
-    records = drawing([*under, *releases_by_ref(state, OrderStore(ws.orders_dir), under)], deciding)
+    left = state.releases_moved_from({p: [n for q, n in pos if q == p] for p in {p for p, _ in pos}}) if pos else []
+    records = drawing(list({r.key: r for r in [*under, *releases_by_ref(state, OrderStore(ws.orders_dir), under),
+                                                *left]}.values()), deciding)
     if not records:
-        return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}
+        return ORDERS.empty_table(), ORDER_LINES.empty_table(), {}, {}, {}
     store = OrderStore(ws.orders_dir)
     answered = [r.key for r in records if r.answered_revision > 0]
     return (*lifecycle.current_tables(records, _load(store, lifecycle.table_keys(records), store.load)),
             {r.key: str.__str__(r.state) for r in records},
-            acknowledged(state.lines_for(answered)) if answered else {})
+            acknowledged(state.lines_for(answered)) if answered else {}, moves_of(records))
 
 
 def blankets_outside_edi(profiles: dict[str, PartnerProfile], settings: RuleSettings) -> set[str]:
@@ -894,9 +915,10 @@ def _lowered(ws: Workspace, state: StateStore, ref: ReferenceData, settings: Rul
     pos = changed_blanket_pos(orders, changed)
     if not pos:
         return ()
-    held_orders, held_lines, states, answered = _blankets(ws, state, pos, {r.key for r in deciding})
+    held_orders, held_lines, states, answered, moves = _blankets(ws, state, pos, {r.key for r in deciding})
     states.update({r.key: str.__str__(r.state) for r in deciding})
     found = lowered_findings(changed, orders, lines, held_orders, held_lines, states=states, answered=answered,
+                             moves=moves,
                              units=ShipmentUnits(ref.items, ref.item_units, settings, ref.partner_items),
                              elsewhere=_blankets_elsewhere(state, held_orders))
     return tuple(FindingRecord(f, partner, po, "none (warning)", "decide") for (partner, po), f in found)

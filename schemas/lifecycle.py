@@ -263,6 +263,8 @@ ORDER_PARTY_FIELDS = ("buyer_name", "buyer_id_qualifier", "buyer_id", "ship_to_n
 # version BLANKET_REFS). None: not known (an order stored before, or made elsewhere than an 850's intake): read from
 # its stored tables; "": none named
 BLANKET_REF_FIELDS = ("contract_number", "agreement_number")
+# what a release moved after part of it shipped keeps of the move (OrderRecord.moved_from, moved_shipped)
+MOVED_FIELDS = ("moved_from", "moved_shipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +326,13 @@ class OrderRecord:
     # the contract (REF*CT) and agreement (REF*AH) its 850 named (BLANKET_REF_FIELDS): None when not known
     contract_number: str | None = None
     agreement_number: str | None = None
+    # a release (BEG02 RL) an 860 moved to another contract or agreement after part of it shipped (MOVED_FIELDS,
+    # store version MOVED_SHIPPED): the number it named before (the blanket what shipped went out against; "" for
+    # none) and what had shipped of each line then ((line number, units in the line's unit)): those units stay
+    # counted on the blanket it left, the rest on the one it names now (engine.blankets). () for a release not moved
+    # after shipment
+    moved_from: str = ""
+    moved_shipped: tuple[tuple[int, Decimal], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

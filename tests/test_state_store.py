@@ -197,8 +197,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.ORDER_TYPES + 17 == mig.RETAKES + 18 == mig.OUR_GS_IDS + 19 \
-        == mig.RETURNED_SERIALS + 20 == mig.SUBSTITUTES + 21 \
+    assert store.schema_version == LATEST == mig.ORDER_TYPES + 18 == mig.RETAKES + 19 == mig.OUR_GS_IDS + 20 \
+        == mig.RETURNED_SERIALS + 21 == mig.SUBSTITUTES + 22 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6 \
         == mig.TA1_ACKS + 7 == mig.RETUNED_INDEXES + 8 == mig.LEASES + 9 == mig.RECOVERY + 10 == mig.SHIPPING + 11
