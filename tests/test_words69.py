@@ -62,3 +62,59 @@ def test_an_order_feed_s_unit_words_read_as_x12_codes_and_an_unknown_one_says_un
 def test_the_partner_s_unit_names_read_its_own_word(tmp_path):
     _, found = _night(tmp_path / "ws", unit_names='unit_names = { Inners = "EA" }\n')
     assert [f["po_number"] for f in found if f["code"].startswith("UNIT_")] == []
+
+
+def test_reconciliation_notes_say_amounts_in_their_currency_s_decimals():
+    """A yen PO's exceptions: the invoice's TDS against its lines, and an 810 for goods never shipped, in whole yen
+    ("TDS 45,000 is not its lines 42,240 ..."), as the finance report's amount column and `status` say yen; a dollar
+    PO's the same night keeps its cents. Before: every note had 2 decimals, "42,240.00" yen."""
+    from datetime import date
+
+    from engine.reconcile import reconcile
+    from tests.support_finance import AS_OF, Book, document_status
+    from tests.test_reconcile import SETTINGS, invoice_totals
+
+    b = Book()
+    shipped = datetime(2026, 11, 19)
+    b.order("PO-Y", 1, 128, 330, currency="JPY").ship("PO-Y", 1, 128, shipment="S-Y", shipped_at=shipped)
+    b.invoice("PO-Y", 1, 128, 330, number="INV-Y", invoice_date=date(2026, 11, 21), shipment="S-Y")
+    b.order("PO-N", 1, 10, 550, currency="JPY")  # invoiced, never shipped
+    b.invoice("PO-N", 1, 10, 550, number="INV-N", invoice_date=date(2026, 11, 21))
+    b.order("PO-D", 1, 4, "2.50").ship("PO-D", 1, 4, shipment="S-D", shipped_at=shipped)
+    b.invoice("PO-D", 1, 4, "2.50", number="INV-D", invoice_date=date(2026, 11, 21), shipment="S-D")
+    t = b.tables()
+    totals = invoice_totals(b, [("810-acme-INV-Y", "1200", "0", "45000"), ("810-acme-INV-D", "2.00", "0", "15.00")])
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals)
+    said = {(r["type"], r["po_number"]): r["message"] for r in result.exceptions.to_pylist()}
+    assert "TDS 45,000 is not its lines 42,240 + charges 1,200 - allowances 0 = 43,440 (1 line(s) of ours)" in said[
+        "INVOICE_TOTAL_MISMATCH", "PO-Y"], said
+    assert "TDS 15.00 is not its lines 10.00 + charges 2.00 - allowances 0.00 = 12.00" in said[
+        "INVOICE_TOTAL_MISMATCH", "PO-D"], said
+    assert "invoiced 10 for 5,500 and nothing shipped" in said["INVOICED_NOT_SHIPPED", "PO-N"], said
+
+
+def test_the_finance_report_says_a_yen_amount_whole_and_a_dollar_amount_in_cents():
+    """The finance report's summary, ageing and partner section give each amount its currency's decimals: a partner
+    in yen reads "1 / 3" and "3 JPY", not "3.00" (ISO 4217: the yen has no minor unit); dollars keep their cents.
+    Machine-readable columns (exceptions.csv/parquet) stay plain numbers."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from engine.finance_report import build_finance_report, render_html
+    from tests.support_finance import AS_OF
+    from tests.test_finance_report import reconciled
+
+    r = reconciled()
+    ex = r.exceptions
+    moved = pc.and_(pc.equal(ex["partner"], "acme"), pc.equal(ex["type"], "INVOICE_PRICE_MISMATCH"))
+    ex = ex.set_column(ex.schema.get_field_index("currency"), ex.schema.field("currency"),
+                       pc.if_else(moved, pa.scalar("JPY"), ex["currency"]))
+    report = build_finance_report(r.lines, ex, r.evidence, as_of=AS_OF)
+    assert Decimal(3) in [s["amount_at_risk"] for s in report.summary.to_pylist() if s["currency"] == "JPY"]
+    html = render_html(report)
+    assert "acme (JPY)" in html and "1 / 3<" in html and "3 JPY" in html, html
+    assert "3.00 JPY" not in html and "1 / 3.00" not in html
+    assert "30.00 USD" in html and "1 / 30.00" in html  # dollars as before
