@@ -5,11 +5,13 @@ layout's unit_names reads it."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 
 from connectors.state import StateStore
 from tests.support import REPO, make_workspace, run_night
+from tests.test_finance_flow import nights  # noqa: F401 (a fixture: the demo's two nights, reconciled)
 
 NIGHT1 = datetime(2026, 11, 27, 2)
 FEED = "\r\n".join([
@@ -118,3 +120,33 @@ def test_the_finance_report_says_a_yen_amount_whole_and_a_dollar_amount_in_cents
     assert "acme (JPY)" in html and "1 / 3<" in html and "3 JPY" in html, html
     assert "3.00 JPY" not in html and "1 / 3.00" not in html
     assert "30.00 USD" in html and "1 / 30.00" in html  # dollars as before
+
+
+def test_the_finance_cli_says_a_yen_amount_whole(nights):  # noqa: F811
+    """`orderbridge exceptions` and `exception show` on the store of two real nights, one exception's PO in yen (as
+    a partner ordering in JPY has): its amount at risk reads whole yen ("2,759 JPY"), the dollar ones keep cents.
+    Before: every amount had 2 decimals ("2,758.98 JPY")."""
+    import sqlite3
+
+    from tests.test_finance_flow import cli
+
+    db = sqlite3.connect(nights.state_path)
+    try:
+        ex_id, amount, was = db.execute("SELECT exception_id, amount_at_risk, currency FROM exceptions WHERE "
+                                        "amount_at_risk != '0' ORDER BY exception_id LIMIT 1").fetchone()
+        db.execute("UPDATE exceptions SET currency = 'JPY' WHERE exception_id = ?", (ex_id,))
+        db.commit()
+        from decimal import ROUND_HALF_UP, Decimal
+
+        yen = f"{Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+        cents = f"{Decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+        shown = cli("exception", "show", ex_id, "-w", str(nights.root))
+        assert f"amount at risk {yen} JPY;" in shown and f"{cents} JPY" not in shown, shown
+        listed = cli("exceptions", "-w", str(nights.root))
+        assert f"{yen} JPY at risk" in " ".join(listed.split()) or f"+ {yen} JPY" in " ".join(listed.split()), listed
+        assert f"{cents} JPY" not in listed and re.search(r"\d\.\d\d USD at risk", listed), listed  # dollars: cents
+        assert re.search(rf"{ex_id} .*│ +{yen} │", listed), listed  # its row's amount, whole yen
+    finally:
+        db.execute("UPDATE exceptions SET currency = ? WHERE exception_id = ?", (was, ex_id))
+        db.commit()
+        db.close()
