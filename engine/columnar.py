@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.grouping import Groups, densify, encode, sort_order  # noqa: F401 (re-exported for the finance modules)
+from schemas.money_text import MINOR_UNITS
 from schemas.orders import MONEY, PRICE
 
 SCALE = 10_000  # QTY and MONEY are decimal128(18, 4)
@@ -170,15 +171,39 @@ def number_text(values: np.ndarray) -> pa.Array:
     return pc.replace_substring_regex(text, r"\.$", "")
 
 
-def money_text(values: np.ndarray) -> pa.Array:
-    """10^-4 units as amounts with two decimals, rounded half away from zero, their thousands separated by commas
-    ("2,758.98", as schemas.money_text says money to people), column-wise."""
+def money_text(values: np.ndarray, currency: pa.Array | pa.ChunkedArray | None = None) -> pa.Array:
+    """10^-4 units as amounts with their currency's decimals (``currency``: each value's ISO 4217 code; none, or a
+    null or unlisted one: two; schemas.money_text.decimals_of: JPY none, KWD three), rounded half away from zero,
+    their thousands separated by commas ("2,758.98", "42,240" yen, as schemas.money_text says money to people),
+    column-wise."""
     values = np.asarray(values, np.int64)
-    cents = np.where(values >= 0, (values + 50) // 100, -((-values + 50) // 100))
-    text = pc.cast(decimal_array(cents * 100), pa.decimal128(18, 2), safe=False).cast(pa.string())
+    places = _places(currency, len(values))
+    text = _fixed(values, 2)
+    for d in sorted(set(np.unique(places).tolist()) - {2}):
+        text = pc.if_else(pa.array(places == d), _fixed(values, d), text)
     for _ in range(5):  # a comma before the last three digits of the integer part not yet grouped, once a pass
         text = pc.replace_substring_regex(text, r"^(-?\d+)(\d{3})", r"\1,\2", max_replacements=1)
     return text
+
+
+def _places(currency: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """Each row's currency decimals (2 without a currency)."""
+    if currency is None:
+        return np.full(n, 2, np.int64)
+    codes = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(pc.cast(currency, pa.string()), "")))
+    places = np.full(n, 2, np.int64)
+    for d in sorted(set(MINOR_UNITS.values())):
+        listed = pa.array(sorted(c for c, v in MINOR_UNITS.items() if v == d), pa.string())
+        hit = pc.is_in(codes, value_set=listed).to_numpy(zero_copy_only=False)
+        places[np.asarray(hit, bool)] = d
+    return places
+
+
+def _fixed(values: np.ndarray, d: int) -> pa.Array:
+    """10^-4 units rounded half away from zero to ``d`` decimals (at most 4), as text with exactly ``d``."""
+    step = 10 ** (4 - d)
+    rounded = np.where(values >= 0, (values + step // 2) // step, -((-values + step // 2) // step)) * step
+    return pc.cast(decimal_array(rounded), pa.decimal128(18, d), safe=False).cast(pa.string())
 
 
 def date_text(day_values: np.ndarray) -> pa.Array:

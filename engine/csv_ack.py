@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from engine.csv_findings import for_partner
 from engine.po_ack import LineAck
 from parsers.x12_writer import x12_decimal
 from schemas.fulfilment import CsvAckSettings
@@ -216,7 +217,7 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         "unit": str(line.get("unit") or ""),
         "unit_price": _num(price, settings),
         "promised_date": _date(promised, settings),
-        "reason": (reason := reasons.get((po, int(line.get("line_number") or 0)), "")),
+        "reason": (reason := for_partner(reasons.get((po, int(line.get("line_number") or 0)), ""))),
         "reason_text": reason_text(reason, own=line.get("sales_requirement")),
         # a substituted line (rules.business.items.substitute): the part we ship instead, as the 855's ACK07.. name it
         "substitute": " ".join(f"{p['qualifier']} {p['id']}" for p in line.get("substitute_ids") or ()),

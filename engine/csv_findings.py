@@ -67,9 +67,35 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
         if f.code == "PRICE_MISSING":  # "No PO104 price": none was sent, in the layout's price column or at all
             message = message.replace("No PO104 price", "No price was sent in PO104" if layout.unit_price else
                                       "No price was sent (the layout reads no price column)", 1)
+        if f.code == "UNIT_UNKNOWN" and f.location.element == "PO103":
+            message += unit_names_hint(f.location.value, layout)
         out.append(replace(f, message=_message(message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
+
+
+_HINT = " If it is a unit the partner uses, add it to the CSV layout's unit_names"
+_HINT_END = " under [fulfilment.csv_orders]."
+
+
+def unit_names_hint(unit: str | None, layout: CsvOrderMapping) -> str:
+    """What ops do about a CSV order's unit word we do not read: the layout's ``unit_names`` names the X12 code the
+    word means (the common English words, "Each", "Case", "Dozen", "Pallet", are read without it). For ops (the
+    findings, `status`, the console); the partner's acknowledgment leaves it out (for_partner)."""
+    word = (unit or "").replace('"', "")
+    listed = ", ".join(f'"{w}" = "{c}"' for w, c in layout.unit_names)
+    now = f" (now {{ {listed} }})" if listed else ""
+    return f'{_HINT}{now} with the X12 unit code it means: unit_names = {{ "{word}" = "<code>" }}{_HINT_END}'
+
+
+def for_partner(reason: str) -> str:
+    """A line's reason as its partner's CSV acknowledgment says it: without the advice to ops about our layout
+    (unit_names_hint), which names our settings, not theirs."""
+    at = reason.find(_HINT)
+    if at < 0:
+        return reason
+    end = reason.find(_HINT_END, at)
+    return reason[:at] + (reason[end + len(_HINT_END):] if end >= 0 else "")
 
 
 # a window's date and the same date of the other kind of window (the layout's window_type moves a row's dates so)

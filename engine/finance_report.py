@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import BinaryIO, Literal
 
 import numpy as np
@@ -37,6 +37,7 @@ from engine.charge_match import APART_WORDS
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
 from engine.svg_charts import column_chart, hbar_chart
+from schemas.money_text import amount_text
 from schemas.order_keys import shown, shown_column
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
@@ -312,11 +313,15 @@ def write_csv(data: pa.Table, sink: BinaryIO) -> None:
                     pacsv.WriteOptions(eol="\r\n", quoting_header="none", batch_size=CSV_BATCH_ROWS))
 
 
-def _amount(value) -> str:
-    """An amount with thousands separators and two decimals, rounded half up."""
-    if value is None:
-        return ""
-    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+def _amount(value, currency: str | None = None) -> str:
+    """An amount with thousands separators and its currency's decimals (none named: two; a yen amount whole),
+    rounded half up (schemas.money_text.amount_text)."""
+    return amount_text(value, currency)
+
+
+def _of(row: Mapping, name: str) -> str:
+    """A row's amount ``name`` in the row's currency's decimals (_amount)."""
+    return _amount(row[name], row.get("currency"))
 
 
 def render_html(report: FinanceReport, *, title: str = "OrderBridge finance report", generated_at: str = "",
@@ -353,7 +358,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
         table(["Partner", "Period", "Currency", "Orders", "Lines", "Ordered", "Acknowledged", "Shipped", "Invoiced",
                "Ack - ordered", "Shipped - ack", "Invoiced - shipped"],
               ([r["partner"], r["period"], r["currency"], r["orders"], r["lines"],
-                *(_amount(r[c]) for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value",
+                *(_of(r, c) for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value",
                                           "acknowledged_variance", "shipped_variance", "invoiced_variance"))]
                for r in report.values.to_pylist()), numeric=range(3, 12), cls="values"),
         *(['<h2 id="memo">Shipped on memo: not billed by agreement</h2>',
@@ -362,7 +367,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
            "(its sales report or replenishment order bills it). Their shipped value is in Shipped above, not in "
            "Invoiced, and no shipped-not-invoiced exception is raised for them.</p>",
            table(["Partner", "Currency", "Orders", "Lines", "Shipped on memo"],
-                 ([r["partner"], r["currency"], r["orders"], r["lines"], _amount(r["shipped_value"])]
+                 ([r["partner"], r["currency"], r["orders"], r["lines"], _of(r, "shipped_value")]
                   for r in report.memo.to_pylist()), numeric=(2, 3, 4), cls="memo")] if report.memo.num_rows else []),
         '<h2 id="summary">Exceptions by partner and type</h2>',
         _risk_chart(s, partners, several),
@@ -378,7 +383,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
         (table(["Change", "Partner", "Exception", "PO", "Line", "Amount before", "Amount after", "State before",
                 "State after", "Id"],
                ([r["change"], r["partner"], _title(r["type"]), _po(r["po_number"]), r["line_number"],
-                 _amount(r["amount_before"]), _amount(r["amount_after"]), r["state_before"], r["state_after"],
+                 _of(r, "amount_before"), _of(r, "amount_after"), r["state_before"], r["state_after"],
                  r["exception_id"]] for r in changes), numeric=(4, 5, 6), cls="changes")
          + (f'<p class="muted">{more_changes:,} more changes in changes.csv (the first {len(changes):,} are '
             "listed).</p>" if more_changes else "")
@@ -402,7 +407,7 @@ def unresolved_by_currency(exceptions: pa.Table) -> dict[str, Decimal]:
 
 def amounts_text(amounts: dict[str, Decimal]) -> str:
     """ "4,796.66 USD + 231.96 CAD" (0.00 when empty)."""
-    return " + ".join(f"{_amount(v)} {c}".strip() for c, v in amounts.items()) or "0.00"
+    return " + ".join(f"{_amount(v, c)} {c}".strip() for c, v in amounts.items()) or "0.00"
 
 
 def _several_currencies(summary: list[dict]) -> set[str]:
@@ -416,7 +421,8 @@ def _several_currencies(summary: list[dict]) -> set[str]:
 
 def _in(amount, row: dict, several: set[str]) -> str:
     """An amount, with its currency for a partner whose amounts are in several."""
-    return f"{_amount(amount)} {row.get('currency') or ''}".rstrip() if row["partner"] in several else _amount(amount)
+    money = _amount(amount, row.get("currency"))
+    return f"{money} {row.get('currency') or ''}".rstrip() if row["partner"] in several else money
 
 
 def _label(partner: str, currency: str, several: set[str]) -> str:
@@ -449,15 +455,18 @@ def _ageing_table(ageing: pa.Table, several: set[str] = frozenset()) -> str:
     if not ageing.num_rows:
         return "<p>No unresolved exceptions.</p>"
     cells: dict[str, dict[str, tuple[int, object]]] = {}
+    currency: dict[str, str | None] = {}  # each row's currency (one per row: a partner in several has a row each)
     for r in ageing.to_pylist():  # a partner in several currencies: one row per currency, never summed across
         key = _label(r["partner"], r.get("currency") or "", several)
+        currency[key] = r.get("currency")
         was = cells.setdefault(key, {}).get(r["bucket"])
         cells[key][r["bucket"]] = ((r["exceptions"], r["amount_at_risk"]) if was is None
                                    else (was[0] + r["exceptions"], was[1] + r["amount_at_risk"]))
     labels = [label for _, label in AGE_BUCKETS]
     rows = []
     for partner, by in sorted(cells.items()):
-        rows.append([partner, *(f"{by[b][0]} / {_amount(by[b][1])}" if b in by else "" for b in labels)])
+        rows.append([partner, *(f"{by[b][0]} / {_amount(by[b][1], currency[partner])}" if b in by else ""
+                                for b in labels)])
     return table(["Partner", *labels], rows, numeric=range(1, len(labels) + 1), cls="ageing") + \
         '<p class="muted">Each cell: exceptions / amount at risk.</p>'
 
@@ -596,11 +605,11 @@ def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, s
             "recorded by its lines, has no known charges or TDS: counted apart.</p>",
             table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", *taxes_head, "TDS",
                    "TDS mismatches", "Recorded by lines", "Their lines value"],
-                  ([r["partner"], r["currency"], r["known_sum"], _amount(r["lines_value_sum"]),
-                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]),
-                    *([_amount(r["taxes_sum"])] if taxes_head else []),
-                    _amount(r["invoiced_total_sum"]), r["mismatch_sum"], r["recorded_sum"],
-                    _amount(r["recorded_value_sum"])] for r in g.to_pylist()),
+                  ([r["partner"], r["currency"], r["known_sum"], _of(r, "lines_value_sum"),
+                    _of(r, "charges_sum"), _of(r, "allowances_sum"),
+                    *([_of(r, "taxes_sum")] if taxes_head else []),
+                    _of(r, "invoiced_total_sum"), r["mismatch_sum"], r["recorded_sum"],
+                    _of(r, "recorded_value_sum")] for r in g.to_pylist()),
                   numeric=range(2, 10 + len(taxes_head)), cls="invoice-totals")]
     bad = invoices.filter(pc.fill_null(pc.not_equal(invoices["difference"], zero), False))
     if bad.num_rows:
@@ -609,9 +618,9 @@ def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, s
                            "Lines + charges - allowances" + (" + taxes" if taxes_head else ""), "TDS", "Difference",
                            "File"],
                           ([r["partner"], _po(r["po_number"]), r["invoice_number"], r["invoice_date"],
-                            _amount(r["lines_value"]), _amount(r["charges"]), _amount(r["allowances"]),
-                            *([_amount(r["taxes"])] if taxes_head else []),
-                            _amount(r["expected_total"]), _amount(r["invoiced_total"]), _amount(r["difference"]),
+                            _of(r, "lines_value"), _of(r, "charges"), _of(r, "allowances"),
+                            *([_of(r, "taxes")] if taxes_head else []),
+                            _of(r, "expected_total"), _of(r, "invoiced_total"), _of(r, "difference"),
                             r["file"]] for r in rows), numeric=range(4, 10 + len(taxes_head)),
                           cls="invoice-mismatches"))
         if bad.num_rows > len(rows):
@@ -657,7 +666,7 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
             table(["Partner", "Currency", "Outcome", "Allowances and charges", "Expected on invoices", "Billed",
                    "Difference"],
                   ([r["partner"], r["currency"], _FLAG_WORDS.get(r["flag"], "ties"), r["one_sum"],
-                    _amount(r["promised_sum"]), _amount(r["billed_sum"]), _amount(r["difference_sum"])]
+                    _of(r, "promised_sum"), _of(r, "billed_sum"), _of(r, "difference_sum")]
                    for r in g.to_pylist()), numeric=range(3, 7), cls="charge-totals")]
     bad = charges.filter(pc.is_valid(charges["flag"]))
     if bad.num_rows:
@@ -666,9 +675,9 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
                            "Expected on invoices", "Billed", "Difference", "Invoices", "Outcome", "Note"],
                           ([r["partner"], _po(r["po_number"]), _KIND_WORDS.get(r["kind"], r["kind"]),
                             r["code"] or "", r["description"] or "", r["reference"] or "", r["handling"] or "",
-                            _amount(r["promised_value"]), _amount(r["expected_on_invoice"]),
-                            _amount(r["billed_value"]),
-                            _amount(r["difference"]), r["invoices"] or "", _FLAG_WORDS.get(r["flag"], r["flag"]),
+                            _of(r, "promised_value"), _of(r, "expected_on_invoice"),
+                            _of(r, "billed_value"),
+                            _of(r, "difference"), r["invoices"] or "", _FLAG_WORDS.get(r["flag"], r["flag"]),
                             r["note"]] for r in rows), numeric=range(7, 11), cls="charge-flags"))
         if bad.num_rows > len(rows):
             html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in charges.csv.</p>')
@@ -684,7 +693,7 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
                            "Outcome", "Note"],
                           ([r["partner"], _po(r["po_number"]), r["code"] or "", r["description"] or "",
                             r["reference"] or "", f"{r['handling']} {APART_WORDS[r['handling']][0]}",
-                            _amount(r["promised_value"]), _amount(r["billed_value"]),
+                            _of(r, "promised_value"), _of(r, "billed_value"),
                             _FLAG_WORDS.get(r["flag"], r["flag"]) if r["flag"] else "settled apart", r["note"]]
                            for r in rows), numeric=range(6, 8), cls="charge-apart"))
         if apart.num_rows > len(rows):

@@ -350,7 +350,8 @@ class _Exceptions:
         mask = (m.s_qty == 0) & beyond(m.i_qty, m.i_qty, *q_tol)
         self._lines("INVOICED_NOT_SHIPPED", mask, qty=m.i_qty, price=avg * TO_PRICE, amount=m.i_value, price_ok=mask,
                     since=m.first_inv_day, roles=("ordered", "invoiced"),
-                    say=lambda i: join_text("invoiced ", N(m.i_qty[i]), " for ", money_text(m.i_value[i]),
+                    say=lambda i: join_text("invoiced ", N(m.i_qty[i]), " for ",
+                                            money_text(m.i_value[i], self._line_currency(i)),
                                             " and nothing shipped"))
         # invoiced quantity differs from shipped
         over = (m.s_qty > 0) & (m.i_qty > 0) & beyond(m.i_qty - m.s_qty, m.s_qty, *q_tol)
@@ -570,13 +571,14 @@ class _Exceptions:
         charges, _ = scaled(bad["charges"])
         allowances, _ = scaled(bad["allowances"])
         taxes, _ = scaled(bad["taxes"])
-        taxed = pc.if_else(pa.array(taxes != 0), join_text(" + taxes ", money_text(taxes)), "")  # (none: as before)
+        cur = bad["currency"]
+        taxed = pc.if_else(pa.array(taxes != 0), join_text(" + taxes ", money_text(taxes, cur)), "")  # none: as before
         total, _ = scaled(bad["invoiced_total"])
         message = join_text("invoice ", bad["invoice_number"], " (ISA13 ", _shown(bad["isa13"]), " GS06 ",
                             _shown(bad["gs06"]), " ST02 ", _shown(bad["st02"]), ", file ", _shown(bad["file"]),
-                            "): TDS ", money_text(total), " is not its lines ", money_text(lines), " + charges ",
-                            money_text(charges), " - allowances ", money_text(allowances), taxed, " = ",
-                            money_text(lines + charges - allowances + taxes), " (",
+                            "): TDS ", money_text(total, cur), " is not its lines ", money_text(lines, cur),
+                            " + charges ", money_text(charges, cur), " - allowances ", money_text(allowances, cur),
+                            taxed, " = ", money_text(lines + charges - allowances + taxes, cur), " (",
                             pc.cast(bad["invoice_lines"], pa.string()), " line(s) of ours)")
         nulls = _nulls(n, (*_NOT_LINE, "document_status", "partner_reasons"))
         self.parts.append({
@@ -826,7 +828,8 @@ class _Exceptions:
                        join_text("no ", self._answer_kind(d["partner"]), " for our ", sent_due,
                                  pc.if_else(_blank(d["reasons"]), pa.scalar(""), join_text(" (", d["reasons"], ")"))))))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
-                            _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),
+                            _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ",
+                            money_text(value, (currency := self._currency_of(d["partner"], po))),
                             pc.if_else(pa.array(unknown > 0), join_text(
                                 ", without ", N(unknown * SCALE), " catch-weight line(s) priced per unit of weight",
                                 " with no net weight shipped on file (their value unknown)"), ""))
@@ -843,7 +846,7 @@ class _Exceptions:
             "document_status": d["status"],
             "partner_reasons": d["reasons"],
             "amount_at_risk": decimal_array(value),
-            "currency": self._currency_of(d["partner"], po),
+            "currency": currency,
             "since": np.floor_divide(seconds(when), SECONDS_PER_DAY),
             "_key": [d[c] for c in ("doc_type", "isa13", "gs06", "st02")],
             "_roles": (),
@@ -895,6 +898,11 @@ class _Exceptions:
                              "unknown_sum": pa.array([], pa.int64())})
         return pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum"),
                                                                                    ("unknown", "sum")])
+
+    def _line_currency(self, lines: np.ndarray) -> pa.Array:
+        """The lines' currency (their PO's, else the partner's finance currency), as _base states it."""
+        m, idx = self.m, pa.array(np.asarray(lines, np.int64), pa.int64())
+        return pc.coalesce(m.o_currency.take(idx), m.currency.take(idx))
 
     def _currency_of(self, partners: pa.Array, pos: pa.Array) -> pa.Array:
         """The PO's currency (its first line's), else the partner's finance currency (its last line's)."""

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.html_page import table
+from schemas.money_text import amount_text
 from schemas.orders import MONEY
 from schemas.remittance import REMITTANCE, REMITTANCE_KPIS, REMITTANCE_MATCH, STATUSES
 
@@ -183,7 +184,7 @@ def remittance_section(match: pa.Table, *, max_rows: int = 200) -> tuple[str, st
             "discount (RMR06) and adjustments (ADX, 812) with their reason codes.</p>",
             table(["Partner", "Currency", "Status", "Invoices", "Invoiced", "Paid", "Difference"],
                   ([x["partner"], x["currency"] or "", STATUS_WORDS.get(x["status"], x["status"]), x["invoices"],
-                    _amount(x["invoiced_total"]), _amount(x["paid"]), _amount(x["difference"])]
+                    _amount(x, "invoiced_total"), _amount(x, "paid"), _amount(x, "difference")]
                    for x in k.to_pylist()), numeric=range(3, 7), cls="remittance-kpis")]
     open_ = match.filter(pc.not_equal(match["status"], "paid"))
     if open_.num_rows:
@@ -191,14 +192,15 @@ def remittance_section(match: pa.Table, *, max_rows: int = 200) -> tuple[str, st
         html.append(table(["Partner", "Invoice", "PO", "Status", "Invoiced", "Paid", "Difference", "Discount",
                            "Adjustment", "Currency", "Reasons", "Remittances"],
                           ([x["partner"], x["invoice_number"], x["po_number"] or "",
-                            STATUS_WORDS.get(x["status"], x["status"]), _amount(x["invoiced_total"]),
-                            _amount(x["paid"]), _amount(x["difference"]), _amount(x["discount"]),
-                            _amount(x["adjustment"]), x["currency"] or "", x["reasons"] or "", x["remittances"] or ""]
+                            STATUS_WORDS.get(x["status"], x["status"]), _amount(x, "invoiced_total"),
+                            _amount(x, "paid"), _amount(x, "difference"), _amount(x, "discount"),
+                            _amount(x, "adjustment"), x["currency"] or "", x["reasons"] or "", x["remittances"] or ""]
                            for x in rows), numeric=range(4, 9), cls="remittance-open"))
         if open_.num_rows > len(rows):
             html.append(f'<p class="muted">{open_.num_rows - len(rows):,} more in remittances.csv.</p>')
     return "remittances", title, "".join(html)
 
 
-def _amount(v) -> str:
-    return "" if v is None else f"{v:,.2f}"
+def _amount(row: dict, name: str) -> str:
+    """A row's amount ``name`` in the row's currency's decimals (a yen invoice whole), thousands separated."""
+    return amount_text(row[name], row.get("currency"))

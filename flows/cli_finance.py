@@ -18,6 +18,7 @@ from rich.table import Table
 from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
 from flows.progress import plural
 from flows.terminal import shown, styled
+from schemas.money_text import amount_text
 
 exception_app = typer.Typer(no_args_is_help=True, help="One reconciliation exception: show it, or explain, "
                             "resolve or reopen it (who and why are kept in its history).")
@@ -26,8 +27,9 @@ app.add_typer(exception_app, name="exception")
 STATES = ("open", "explained", "resolved")
 
 
-def _amount(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
+def _amount(value, currency: str | None) -> str:
+    """An amount as finance reads it: its currency's decimals (a yen amount whole), thousands separated."""
+    return amount_text(value, currency)
 
 
 def _plain(value):
@@ -89,7 +91,7 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
     for r in rows:
         if r["state"] != "resolved":
             unresolved[r["currency"] or ""] = unresolved.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
-    at_risk = " + ".join(f"{_amount(v)} {c}".strip() for c, v in sorted(unresolved.items())) or "0.00"
+    at_risk = " + ".join(f"{_amount(v, c)} {c}".strip() for c, v in sorted(unresolved.items())) or "0.00"
     wide = console.width >= 170  # room for what is wrong and the note; else `exception show` has them
     t = Table(title=f"{len(rows)} exception(s); {at_risk} at risk unresolved (amounts in the PO's currency; age "
               "in days as of the last reconciliation)")
@@ -100,7 +102,7 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
                      justify="right" if c in ("line", "amount", "age") else "left")
     for r in rows:
         state_text = r["state"] if r["active"] else f"{r['state']}*"
-        amount = _amount(r["amount_at_risk"]) + (f" {r['currency']}" if wide and r["currency"] else "")
+        amount = _amount(r["amount_at_risk"], r["currency"]) + (f" {r['currency']}" if wide and r["currency"] else "")
         cells = [r["exception_id"], r["partner"], r["po_number"], "" if r["line_number"] is None else r["line_number"],
                  r["type"], amount, r["age_days"], state_text]
         if wide:
@@ -147,7 +149,8 @@ def show(exception_id: str = ID, as_json: bool = SHOW_JSON, workspace: Path = WO
     line = f" line {r['line_number']}" if r["line_number"] is not None else ""
     console.print(styled((r["exception_id"], "bold"), f": {r['type']} - {r['partner']} / {r['po_number']}{line}"))
     console.print(shown(f"  {r['message']}"))
-    console.print(shown(f"  amount at risk {_amount(r['amount_at_risk'])} {r['currency'] or ''}; since {r['since']} "
+    at_risk = _amount(r["amount_at_risk"], r["currency"])
+    console.print(shown(f"  amount at risk {at_risk} {r['currency'] or ''}; since {r['since']} "
                         f"({plural(r['age_days'], 'day')}); state {r['state']}"
                         + ("" if r["active"] else f", cleared {r['cleared_at']:%Y-%m-%d %H:%M}")
                         + (f" by {r['state_by']}: {r['state_note']}" if r["state_by"] else "")))

@@ -40,6 +40,7 @@ as a single one is not.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ from schemas.orders import (
 )
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
+from schemas.units import is_unit_code, unit_code_named
 
 # the PO's window (DTM 037/038/001/064/063): rows of a PO that disagree hold it to the strictest date
 _STRICTEST = {"ship_not_before": max, "ship_no_later": min, "cancel_after": min, "do_not_deliver_before": max,
@@ -1478,9 +1480,18 @@ def _unguarded(value: str | None) -> str | None:
 
 def unit_code(sent: str | None, m: CsvOrderMapping) -> str:
     """A row's unit as the X12 code (355) it means: the layout's default for none, its ``unit_names`` word's code
-    ("Each" -> EA), else the unit as sent, upper case."""
+    (the partner's own words first: {"Case" = "CS"}), a 355 code as sent, a common English unit word as the code of
+    that name as shipment files read it ("Each", "Cases", "Dozen", "Pallet", "lbs": EA, CA, DZ, PL, LB;
+    schemas.units.unit_code_named), else the unit as sent, upper case (UNIT_UNKNOWN when it is no code)."""
     unit = " ".join((sent or m.default_unit).split()).upper()
-    return next((code for word, code in m.unit_names if word == unit), unit)
+    return next((code for word, code in m.unit_names if word == unit), None) or _unit_word_code(unit)
+
+
+@functools.cache
+def _unit_word_code(unit: str) -> str:
+    """``unit`` (upper case) as a 355 code: itself when it is one, else the code its English name or usual
+    abbreviation has, else itself. Cached: a feed writes a handful of unit words over all its rows."""
+    return unit if is_unit_code(unit) else unit_code_named(unit) or unit
 
 
 def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:

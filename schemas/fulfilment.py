@@ -1070,8 +1070,9 @@ class CsvOrderMapping(CsvFeedLayout):
     # "2 cs": a hand-made sheet), read as the unit column's (through unit_names); one differing from the row's
     # unit column is CSV_NUMBER_INVALID
     unit_names: tuple[tuple[str, str], ...] = ()  # the unit words the feed writes (any case), each
-    # with the X12 unit code (355) it means: a NetSuite search's units type names ({"Each" = "EA", "Case" = "CA"});
-    # a word not listed is read as the code it is (UNIT_UNKNOWN when it is none)
+    # with the X12 unit code (355) it means: a NetSuite search's units type names ({"Each" = "EA", "Case" = "CS"});
+    # a word not listed is read as the code it is, else as the code the common English word names ("Each", "Cases",
+    # "Dozen", "Pallet": EA, CA, DZ, PL; schemas.units.unit_code_named), else as sent (UNIT_UNKNOWN)
     default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
     # ship-to id and no address (a partner with one location whose export has no ship-to)
     # a yes/no column saying how the order ships ("Partial Shipments", "Ship complete", "Allow backorders"): its cell

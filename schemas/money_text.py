@@ -6,7 +6,7 @@ people read: `status`, the console, the history's notes and the findings' messag
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # ISO 4217's currencies whose minor unit is not the hundredth (list one: the codes' "minor unit" column)
 MINOR_UNITS = {
@@ -35,3 +35,14 @@ def money_text(value, currency: str | None) -> str:
         return str(value)
     places = max(decimals_of(currency), -min(d.normalize().as_tuple().exponent, 0))
     return f"{d:,.{places}f}"
+
+
+def amount_text(value, currency: str | None) -> str:
+    """A computed amount (a sum, an amount at risk, a difference) as finance reads it: rounded half up to ``currency``'s
+    decimals (none named: 2), thousands separated ("2,758.98", "42,240" yen, "1,234.568" dinars); "" for None. Unlike
+    money_text, a finer value is rounded: an amount is money owed, a price a partner sent is kept exact."""
+    if value is None or value == "":
+        return ""
+    places = decimals_of(currency)
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{d.copy_abs() if d.is_zero() else d:,.{places}f}"  # never "-0.00"

@@ -486,7 +486,8 @@ def _names_355() -> dict[str, str]:
 # yard abbreviations, and the plural and British spellings the names miss ("Feet", "Metres", "Litres")
 _UNIT_WORDS: dict[str, str] = {
     "lbs": "LB", "kgs": "KG", "pallet": "PL", "pallets": "PL", "plt": "PL", "plts": "PL", "sq ft": "SF", "sqft": "SF",
-    "sq yd": "SY", "sqyd": "SY", "ctn": "CT", "ctns": "CT", "pkg": "PK", "pkgs": "PK", "pcs": "PC", "doz": "DZ",
+    "sq yd": "SY", "sqyd": "SY", "ctn": "CT", "ctns": "CT", "pkg": "PK", "pkgs": "PK", "pack": "PK", "packs": "PK",
+    "pcs": "PC", "doz": "DZ",
     "prs": "PR", "gal": "GA", "gals": "GA", "yds": "YD", "feet": "FT", "metre": "MR", "metres": "MR", "litre": "LT",
     "litres": "LT"}
 

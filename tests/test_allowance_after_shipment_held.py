@@ -180,7 +180,7 @@ def test_a_heading_amount_is_judged_as_its_share_of_the_order(tmp_path):
     state, found = _state(ws)
     assert state == "held", found
     [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
-    assert "SAC*A*C310 200.00 at the heading" in why and "is 420.4, 10.63% below our price 470.4" in why, why
+    assert "SAC*A*C310 200.00 at the heading" in why and "is 420.40, 10.63% below our price 470.40" in why, why
     ws = _held_night(tmp_path / "small", "SAC*A*C310***5000*******02")
     assert _state(ws)[0] == "partially_shipped"
 
@@ -200,7 +200,7 @@ def test_an_allowance_is_judged_on_the_line_net_price_as_at_order_time(tmp_path)
     state, found = _state(ws)
     assert state == "held", found
     [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
-    assert "SAC*A*C310 4 % at the heading" in why and "is 438.0384, 6.88% below our price 470.4" in why, why
+    assert "SAC*A*C310 4 % at the heading" in why and "is 438.0384, 6.88% below our price 470.40" in why, why
     assert _record(ws).hold_reasons == (why,)
     _ship(ws, DAY2, "SHP-9002")
     assert [i[0] for i in _invoices(ws)] == ["INV0000001"]  # the rest's 810 waits for a person
@@ -218,7 +218,7 @@ def test_a_line_amount_or_rate_added_after_shipment_is_judged(tmp_path):
         state, found = _state(ws)
         assert state == "held", (sub, found)
         [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
-        assert said in why and f"{below} below our price 470.4" in why, why
+        assert said in why and f"{below} below our price 470.40" in why, why
     ws = changed_after_shipping(tmp_path / "small", change=(SAME_LINE, "SAC*A*C310******10*CA*4**02"))
     assert _state(ws)[0] == "partially_shipped"
     _ship(ws, DAY2, "SHP-9002")

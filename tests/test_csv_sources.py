@@ -145,12 +145,27 @@ def _read(text: str, **layout):
 
 def test_a_unit_word_the_layout_names_reads_as_its_x12_code():
     """NetSuite's searches write the units type's name ("Each", "Case"); read as sent it was EACH, refused
-    UNIT_UNKNOWN, and the whole PO rejected. The layout's unit_names says what each word means; a word it does not
-    list is read as before."""
-    text = "PO Number,Quantity,Units,SKU\r\nP1,12,Each,VP-1001\r\nP1,2, case ,VP-1002\r\nP1,3,Pallet,VP-1003\r\n"
-    got = _read(text, unit="Units", unit_names={"Each": "EA", "Case": "CA"})
-    assert got.findings == [] and got.lines["unit"].to_pylist() == ["EA", "CA", "PALLET"]
-    assert _read(text, unit="Units").lines["unit"].to_pylist() == ["EACH", "CASE", "PALLET"]
+    UNIT_UNKNOWN, and the whole PO rejected. The layout's unit_names says what each word means and wins over the
+    common reading ("Case" = "CS" where the partner means CS); a word it does not list is read as shipment files
+    read it: the common English unit words as their X12 codes ("Pallet" PL), a word no code names as sent.
+    Changed (s68 words69): a layout without unit_names read "Each"/"Case"/"Pallet" as EACH/CASE/PALLET (each line
+    UNIT_UNKNOWN) while the same partner's shipment file read them; now EA/CA/PL by default."""
+    text = ("PO Number,Quantity,Units,SKU\r\nP1,12,Each,VP-1001\r\nP1,2, case ,VP-1002\r\nP1,3,Pallet,VP-1003\r\n"
+            "P1,4,Stück,VP-1004\r\nP1,5,cs,VP-1005\r\n")
+    got = _read(text, unit="Units", unit_names={"Each": "EA", "Case": "CS"})
+    assert got.findings == [] and got.lines["unit"].to_pylist() == ["EA", "CS", "PL", "STÜCK", "CS"]
+    assert _read(text, unit="Units").lines["unit"].to_pylist() == ["EA", "CA", "PL", "STÜCK", "CS"]
+
+
+@pytest.mark.parametrize(("unit", "code"), [("Each", "EA"), ("EACHES", "EA"), ("Case", "CA"), ("Cases", "CA"),
+                                            ("Dozen", "DZ"), ("doz", "DZ"), ("Pallet", "PL"), ("Pallets", "PL"),
+                                            ("Box", "BX"), ("Cartons", "CT"), ("lbs", "LB"), ("Pounds", "LB"),
+                                            ("ea", "EA"), ("CS", "CS"), ("", "EA")])
+def test_an_order_feed_reads_the_common_unit_words_as_shipment_files_do(unit, code):
+    """An order feed's "Each", "Dozen", "Pallet" without any unit_names: the X12 code of that name, as the same
+    partner's shipment file reads it (parsers.shipments_csv). Before: EACH, DOZEN, PALLET, each line UNIT_UNKNOWN."""
+    got = _read(f"PO Number,Quantity,Unit,SKU\r\nP1,12,{unit},VP-1\r\n")
+    assert got.findings == [] and got.lines["unit"].to_pylist() == [code]
 
 
 def test_a_quantity_with_its_unit_after_it_reads_where_the_layout_says_so():

@@ -151,9 +151,9 @@ def test_a_price_per_each_of_a_case_line_is_answered_per_case_at_our_price(tmp_p
     assert order.state == "acknowledged", order.hold_codes
     assert codes == ["PRICE_BASIS_PER_EACH"]
     message = _findings(ws)["PRICE_BASIS_PER_EACH"]
-    assert message.startswith(f"PO104 39.2 with PO105 {basis} on a line in CA (12 eaches each) is read as the "
+    assert message.startswith(f"PO104 39.20 with PO105 {basis} on a line in CA (12 eaches each) is read as the "
                               "price per each")
-    assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in message
+    assert "470.40 per CA of 12 eaches, against our 39.20 per each (470.40 per CA)" in message
     assert "ACK IP, PO104 470.4" in message
     # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20;
     # a price per CA is no price per each, so PO105 is left out (it used to say 470.4 PE: 470.40 per each)
@@ -170,9 +170,9 @@ def test_a_price_per_each_matching_neither_reading_is_held_naming_both(tmp_path)
     ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*30*PE*VN*VP-1003", "CTT*1"])
     assert order.state == "held" and codes == ["DISCOUNT_OVER_THRESHOLD"]
     assert _findings(ws)["DISCOUNT_OVER_THRESHOLD"] == (
-        "PO104 30 with PO105 PE on a line in CA (12 eaches each) matches our price neither way it can be read. "
-        "Per CA (as many translators write PE): PO104 30 is 93.62% below our price 470.4; more than the 5% that "
-        "needs approval. Per each, as PO105 PE says (360 per CA of 12 eaches): 23.47% below our 39.2 per each.")
+        "PO104 30.00 with PO105 PE on a line in CA (12 eaches each) matches our price neither way it can be read. "
+        "Per CA (as many translators write PE): PO104 30.00 is 93.62% below our price 470.40; more than the 5% that "
+        "needs approval. Per each, as PO105 PE says (360.00 per CA of 12 eaches): 23.47% below our 39.20 per each.")
 
 
 def test_a_price_per_each_of_an_each_line_is_unchanged(tmp_path):
@@ -188,7 +188,7 @@ def test_a_no_charge_line_is_held_saying_it_is_free_goods(tmp_path):
     ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*0*NC*VN*VP-1003", "CTT*1"])
     assert order.state == "held" and codes == ["PRICE_NO_CHARGE"]
     message = _findings(ws)["PRICE_NO_CHARGE"]
-    assert "PO105 NC: the buyer marks this line no charge (free goods), PO104 0 against our price 470.4" in message
+    assert "PO105 NC: the buyer marks this line no charge (free goods), PO104 0.00 against our price 470.40" in message
     assert "only then approve the order" in message and "reject the order and ask the buyer for a priced PO" in message
     assert "PO-1" not in docs(ws, "855")
 
@@ -343,7 +343,7 @@ def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_pe
     assert state.order("acme", "PO-1").state == "acknowledged"
     messages = [f["message"] for f in state.findings(po_number="PO-1", partner="acme")
                 if f["code"] == "PRICE_BASIS_PER_EACH"]
-    assert any(m.startswith("PO104 39.5 with PO105 PE on a line in CA") for m in messages), messages
+    assert any(m.startswith("PO104 39.50 with PO105 PE on a line in CA") for m in messages), messages
     state.close()
     outbox = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
     assert len(outbox) == 2  # the 850's and the revised one

@@ -74,8 +74,8 @@ def test_an_860_adding_an_allowance_beyond_the_threshold_holds_the_order_until_a
     state, found = _state(ws)
     assert state == "held"
     assert _said(found, "DISCOUNT_OVER_THRESHOLD") == [
-        "PO104 470.4 less the allowance our 810 takes off (C310 12 % of the PO (heading, SAC12 02): 12% of the line) "
-        "is 413.952, 12% below our price 470.4; more than the 5% that needs approval."]
+        "PO104 470.40 less the allowance our 810 takes off (C310 12 % of the PO (heading, SAC12 02): 12% of the line) "
+        "is 413.952, 12% below our price 470.40; more than the 5% that needs approval."]
     assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []
     res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
     assert res.exit_code == 0, res.output
@@ -120,8 +120,8 @@ def test_an_860_raising_a_line_s_allowance_is_judged_on_that_line(tmp_path):
     state, found = _state(ws)
     assert state == "held"
     assert _said(found, "DISCOUNT_OVER_THRESHOLD") == [
-        "PO104 470.4 less the allowance our 810 takes off (C310 10 % of the line (line 1, SAC12 02): 10% of the "
-        "line) is 423.36, 10% below our price 470.4; more than the 5% that needs approval."]
+        "PO104 470.40 less the allowance our 810 takes off (C310 10 % of the line (line 1, SAC12 02): 10% of the "
+        "line) is 423.36, 10% below our price 470.40; more than the 5% that needs approval."]
 
 
 def test_an_865_partner_s_change_held_for_its_allowance_is_answered_once_a_person_decides(tmp_path):

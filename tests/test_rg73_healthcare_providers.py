@@ -160,7 +160,7 @@ def test_a_price_under_the_contract_beyond_the_threshold_waits_for_a_person_and_
     assert [s[1] for s in acks if s[0] == "AK5"] == ["A"]
     assert states == {("providence", "PSJ7300101"): "held"}
     assert [f[3] for f in found if f[0] == "DISCOUNT_OVER_THRESHOLD"] == [
-        "PO104 140 is 8.2% below our price 152.5; more than the 5% that needs approval."]
+        "PO104 140.00 is 8.2% below our price 152.50; more than the 5% that needs approval."]
     assert not list((ws.drop_root / "providence" / "outbox").glob("providence-855-*"))
 
 

@@ -322,7 +322,7 @@ def test_a_sample_order_at_no_charge_waits_as_free_goods_and_is_billed_free_once
     assert states == {("grainger", "GR8900202"): "held"}
     [told] = [m for c, m in found if c == "PRICE_NO_CHARGE"]
     assert told.startswith("A sample order (BEG02) at PO104 0: the buyer's guide prices samples at no charge")
-    assert "against our price 25.2 per DZ" in told
+    assert "against our price 25.20 per DZ" in told
     assert "DISCOUNT_OVER_THRESHOLD" not in {c for c, _m in found}
     res = CliRunner().invoke(app, ["approve", "GR8900202", "--partner", "grainger", "--by", "Kim", "-w", str(ws.root)])
     assert res.exit_code == 0, res.output

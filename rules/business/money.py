@@ -739,6 +739,12 @@ def _no_charge_orders(orders: pa.Table, lines: pa.Table, by_partner: _PerPartner
                                              chosen.column("order_ref"))))
 
 
+def _price(value: Decimal, currency: str | None) -> str:
+    """A unit price in a message, as money is said (schemas.money_text): at least the currency's decimals (25.70,
+    330 JPY's 330), a price's finer decimals kept exactly (0.29735; never rounded), thousands separated."""
+    return money_text(value.normalize() if isinstance(value, Decimal) else value, currency)
+
+
 def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                 units: Mapping[tuple[str, str], int], *, sample: bool = False) -> list[Finding]:
     """One line's price finding, decided exactly (``p``: its PO date, currency and our per-each list
@@ -758,24 +764,25 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
         ours = ours * per_unit
     theirs = row["unit_price"]
     basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
-    shown = _text(theirs) if theirs is not None else ""
+    shown = _price(theirs, currency) if theirs is not None else ""
     if theirs is not None and (many := priced_per(row["unit"], basis)) != 1:  # kept per thousand feet: per foot
         theirs = theirs / many
-        shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {unit})"
+        shown = f"{shown} with PO105 {basis} ({_price(theirs, currency)} per {unit})"
     if (basis == NO_CHARGE or sample) and ours != 0:  # free goods: a person decides, whatever the price compared
-        sent = _text(theirs) if theirs is not None else "(empty)"
+        sent = _price(theirs, currency) if theirs is not None else "(empty)"
         said = "PO105 NC: the buyer marks this line no charge (free goods)" if basis == NO_CHARGE else (
             "A sample order (BEG02) at PO104 0: the buyer's guide prices samples at no charge (free goods)")
         return [business_finding(
             "PRICE_NO_CHARGE",
             f"{said}, PO104 {sent} against our "
-            f"price {_text(ours)} per {unit}; we never supply free goods on our own. Ops decides whether we "
+            f"price {_price(ours, currency)} per {unit}; we never supply free goods on our own. Ops decides whether we "
             "agreed to supply it free (a promotion, a replacement, a sample): only then approve the order (the "
-            f"line is answered and invoiced as sent, {_text(theirs or 0)} per {unit} with NC, never at our price); "
+            f"line is answered and invoiced as sent, {_price(theirs or 0, currency)} per {unit} with NC, never at our "
+            "price); "
             "otherwise reject the order and ask the buyer for a priced PO.",
             row, seg="PO1", element="PO105", value=basis)]
     if theirs is None:
-        return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
+        return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_price(ours, currency)} applies.", row,
                                  seg="PO1", element="PO104")]
     if ours == 0 or (per_unit is None and row["unit"]):
         # PO104 per a PO103 unit the item master cannot convert (480 LB of an item sold by the case: its
@@ -789,28 +796,30 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
         return []
     per_each = basis in PRICE_PER_EACH and per_unit is not None and per_unit > 1
     if code == "DISCOUNT_OVER_THRESHOLD":
-        message = (f"PO104 {shown} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than "
-                   f"the {_text(threshold)}% that needs approval.")
+        message = (f"PO104 {shown} is {_text(round(-deviation, 2))}% below our price {_price(ours, currency)}; "
+                   f"more than the {_text(threshold)}% that needs approval.")
     else:
-        message = (f"PO104 {shown} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
+        message = (f"PO104 {shown} differs from our price {_price(ours, currency)} by {_text(round(deviation, 2))}% "
                    f"(tolerance {_text(s.price_tolerance_percent)}%).")
     if per_each:
         as_each = (theirs - each) / each * _HUNDRED
-        pack = f"{_text(theirs * per_unit)} per {unit} of {per_unit} eaches"
+        pack = f"{_price(theirs * per_unit, currency)} per {unit} of {per_unit} eaches"
         if _price_code(as_each, threshold, s) is None:
             return [business_finding(
                 "PRICE_BASIS_PER_EACH",
-                f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) is read as "
-                f"the price per each, as PO105 {basis} says: {pack}, against our {_text(each)} per each "
-                f"({_text(ours)} per {unit}); read per {unit} it would be {_text(round(-deviation, 2))}% below our "
-                f"price. The 855 answers the line at our price per {unit}, {_text(ours)} (ACK IP, PO104 "
+                f"PO104 {_price(theirs, currency)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) is "
+                f"read as the price per each, as PO105 {basis} says: {pack}, against our {_price(each, currency)} per "
+                f"each ({_price(ours, currency)} per {unit}); read per {unit} it would be "
+                f"{_text(round(-deviation, 2))}% below our price. The 855 answers the line at our price per {unit}, "
+                f"{_price(ours, currency)} (ACK IP, PO104 "
                 f"{_text(ours)} without PO105: a price per {unit}, not per each), and the 810 invoices it per {unit} "
                 "at that price (IT105 left out too).",
                 row, seg="PO1", element="PO105", value=basis)]
-        message = (f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) matches our "
+        message = (f"PO104 {_price(theirs, currency)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) "
+                   f"matches our "
                    f"price neither way it can be read. Per {unit} (as many translators write {basis}): {message[:-1]}. "
                    f"Per each, as PO105 {basis} says ({pack}): {_text(round(abs(as_each), 2))}% "
-                   f"{'below' if as_each < 0 else 'above'} our {_text(each)} per each.")
+                   f"{'below' if as_each < 0 else 'above'} our {_price(each, currency)} per each.")
     return [business_finding(code, message, row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
@@ -835,10 +844,11 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
     if ours == 0:
         return []
     basis = row.get("price_basis") or ""
-    shown = _text(theirs)
+    currency = p["currency"]
+    shown = _price(theirs, currency)
     if (many := priced_per(row["unit"], basis)) != 1:  # kept per thousand: per unit
         theirs = theirs / many
-        shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {row['unit']})"
+        shown = f"{shown} with PO105 {basis} ({_price(theirs, currency)} per {row['unit']})"
     net = theirs * (1 - share.share)
     deviation = (net - ours) / ours * _HUNDRED
     agreed = f" ({'; '.join(share.deals)} taken off besides, pre-approved)" if share.deals else ""
@@ -851,7 +861,8 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
         return [business_finding(
             "ALLOWANCE_DEAL_AGREED",
             f"PO104 {shown} less the allowance{'s' if len(share.sacs) + len(share.deals) > 1 else ''} our 810 takes "
-            f"off is {_text(round(whole, 4))}, {_text(round(-beyond, 2))}% below our price {_text(ours)}, beyond the "
+            f"off is {_price(round(whole, 4), currency)}, {_text(round(-beyond, 2))}% below our price "
+            f"{_price(ours, currency)}, beyond the "
             f"{_text(threshold)}% that needs approval; pre-approved by the promotion agreed ({named}: "
             f"{_text(round(share.agreed * _HUNDRED, 2))}% of the line).",
             row, seg="PO1", element="PO104", value=row["unit_price"])]
@@ -859,9 +870,9 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
     return [business_finding(
         "DISCOUNT_OVER_THRESHOLD",
         f"PO104 {shown} less the allowance{'s' if len(share.sacs) > 1 else ''} our 810 takes off ({named}: "
-        f"{_text(round(share.share * _HUNDRED, 2))}% of the line{agreed}) is {_text(round(net, 4))}, "
-        f"{_text(round(-deviation, 2))}% below our price {_text(ours)}; more than the {_text(threshold)}% that needs "
-        "approval.",
+        f"{_text(round(share.share * _HUNDRED, 2))}% of the line{agreed}) is {_price(round(net, 4), currency)}, "
+        f"{_text(round(-deviation, 2))}% below our price {_price(ours, currency)}; more than the "
+        f"{_text(threshold)}% that needs approval.",
         row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 

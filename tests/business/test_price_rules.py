@@ -66,7 +66,7 @@ def test_a_price_per_each_of_a_case_is_read_per_each(ref, basis):
     findings = check_prices(orders_table(), lines_table(_case("39.20", basis)), ref, RuleSettings())
     assert codes(findings) == ["PRICE_BASIS_PER_EACH"]
     assert (findings[0].location.element, findings[0].location.value) == ("PO105", basis)
-    assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in findings[0].message
+    assert "470.40 per CA of 12 eaches, against our 39.20 per each (470.40 per CA)" in findings[0].message
 
 
 @pytest.mark.parametrize("basis", ["PE", "TE", None])
@@ -86,7 +86,7 @@ def test_a_price_per_each_of_a_dozen_is_read_per_each(ref):
     findings = check_prices(orders_table(), lines_table(line(unit="DZ", quantity=Decimal(1),
                                                              unit_price=Decimal("19.70"), price_basis="PE")),
                             ref, RuleSettings())
-    assert codes(findings) == ["PRICE_BASIS_PER_EACH"] and "236.4 per DZ of 12 eaches" in findings[0].message
+    assert codes(findings) == ["PRICE_BASIS_PER_EACH"] and "236.40 per DZ of 12 eaches" in findings[0].message
 
 
 def test_a_price_per_each_within_tolerance_per_each_passes_and_outside_names_both(ref):
@@ -94,7 +94,7 @@ def test_a_price_per_each_within_tolerance_per_each_passes_and_outside_names_bot
         "PRICE_BASIS_PER_EACH"]  # 0.26% above our 39.20 per each: within the 2% tolerance
     [f] = check_prices(orders_table(), lines_table(_case("40.50", "PE")), ref, RuleSettings())
     assert f.code == "DISCOUNT_OVER_THRESHOLD" and "neither way it can be read" in f.message
-    assert "Per each, as PO105 PE says (486 per CA of 12 eaches): 3.32% above our 39.2 per each." in f.message
+    assert "Per each, as PO105 PE says (486.00 per CA of 12 eaches): 3.32% above our 39.20 per each." in f.message
 
 
 def test_an_order_value_counts_a_price_per_each_at_our_price_per_case(ref):
@@ -114,15 +114,16 @@ def test_an_order_value_counts_a_price_per_each_at_our_price_per_case(ref):
 def test_a_no_charge_line_held_says_so(ref):
     [f] = check_prices(orders_table(), lines_table(_case("0", "NC")), ref, RuleSettings())
     assert f.code == "PRICE_NO_CHARGE"
-    assert "PO105 NC: the buyer marks this line no charge (free goods), PO104 0 against our price 470.4" in f.message
+    assert ("PO105 NC: the buyer marks this line no charge (free goods), PO104 0.00 against our price 470.40"
+            in f.message)
 
 
-@pytest.mark.parametrize(("price", "sent"), [("470.40", "470.4"), (None, "(empty)")])
+@pytest.mark.parametrize(("price", "sent"), [("470.40", "470.40"), (None, "(empty)")])
 def test_a_no_charge_line_waits_whatever_its_price(ref, price, sent):
     """At our own price, or with no price at all (a reader that left it empty): still free goods, never
     PRICE_MISSING (our price applied) nor no finding (accepted as sent)."""
     [f] = check_prices(orders_table(), lines_table(_case(price, "NC")), ref, RuleSettings())
-    assert f.code == "PRICE_NO_CHARGE" and f"PO104 {sent} against our price 470.4" in f.message
+    assert f.code == "PRICE_NO_CHARGE" and f"PO104 {sent} against our price 470.40" in f.message
 
 
 def test_missing_price(ref):
