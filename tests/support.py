@@ -336,6 +336,25 @@ def run_shipments(ws, now) -> str:
         state.close()
 
 
+def rebuilt_store(root: Path, *, copy_of: Path | None = None) -> str:
+    """`orderbridge state rebuild` of the workspace at ``root`` after its store files are deleted (``root`` made a
+    copy of ``copy_of`` first, when given): the command's output, its blanks squeezed (it must exit 0)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    root = Path(root)
+    if copy_of is not None:
+        shutil.copytree(copy_of, root, symlinks=True)
+    for p in (root / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(root)])
+    assert res.exit_code == 0, res.output
+    return " ".join(res.output.split())
+
+
 def said(result) -> str:
     """What a CLI command printed, its lines joined (the console wraps long lines)."""
     return " ".join(result.output.split())

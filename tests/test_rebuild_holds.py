@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.support import rebuilt_store
 from tests.test_state_rebuild import _rows
 
 HELD = "SELECT partner, po_number, state, hold_codes, codes, updated_at FROM orders WHERE state IN ('held', 'received')"
@@ -31,11 +32,7 @@ def _reasons(ws) -> dict:
 
 
 def _rebuild(ws) -> str:
-    for p in (ws / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
-    assert res.exit_code == 0, res.output
-    return " ".join(res.output.split())
+    return rebuilt_store(ws)
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,10 @@ the store deleted, `state rebuild`, compared with the store never lost."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.workspace import open_workspace
-from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
+from tests.support import GOOD_PO, rebuilt_store, run_night, shipping_workspace, x12_850
 from tests.test_catch_weight_billing import HEADER, NEXT, NIGHT, _row
 from tests.test_state_rebuild import _rows
 
@@ -53,12 +49,7 @@ def stores(tmp_path_factory):
     run_night(ws, NEXT)
     kept = ws.root
     lost = root / "lost"
-    shutil.copytree(kept, lost, symlinks=True)
-    for p in (lost / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
-    assert res.exit_code == 0, res.output
-    return kept, lost, " ".join(res.output.split())
+    return kept, lost, rebuilt_store(lost, copy_of=kept)
 
 
 def test_the_810_went_without_cur_and_billed_the_weight(stores):

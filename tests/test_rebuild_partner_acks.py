@@ -10,11 +10,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.support import rebuilt_store
 from tests.test_state_rebuild import _rows
 
 NIGHT3 = "2026-11-29T02:00:00"
@@ -40,11 +39,7 @@ def nights(tmp_path_factory):
         drop_night(kept, n)
         run_night(str(kept), stages=InProcess(), now=NIGHTS[n][1], use_gx=False)
     lost = root / "lost"
-    shutil.copytree(kept, lost, symlinks=True)
-    for p in (lost / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(lost, copy_of=kept)
     rebuilt = {"acks": _rows(lost, ACKS), "sent": _rows(lost, SENT), "kept_acks": _rows(kept, ACKS),
                "kept_sent": _rows(kept, SENT), "verdicts": _rows(lost, VERDICTS),
                "kept_verdicts": _rows(kept, VERDICTS)}
@@ -101,11 +96,7 @@ def test_an_order_billed_per_order_shipped_and_not_invoiced_keeps_its_waiting_sh
     for n in (0, 1):
         drop_night(ws, n)
         run_night(str(ws), stages=InProcess(), now=NIGHTS[n][1], use_gx=False)
-    for p in (ws / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
-    assert res.exit_code == 0, res.output
-    said = " ".join(res.output.split())
+    said = rebuilt_store(ws)
     assert "billed per order were shipped and not invoiced yet" not in said
     assert _rows(ws, "SELECT partner, shipment_id, billing FROM shipments WHERE partner = 'globex'") == {
         ("globex", "SHP-2001", "order")}

@@ -8,15 +8,11 @@ shipment or invoice: the shipped orders came back as their 855 left them and GLO
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
-from tests.support import write_settled
+from tests.support import rebuilt_store, write_settled
 from tests.test_state_rebuild import _rows
 
 NIGHT3 = "2026-11-29T02:00:00"
@@ -66,16 +62,12 @@ def nights(tmp_path_factory):
         drop_night(kept, n)
         run_night(str(kept), stages=InProcess(), now=NIGHTS[n][1], use_gx=False)
     lost = root / "lost"
-    shutil.copytree(kept, lost, symlinks=True)
-    for p in (lost / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
-    assert res.exit_code == 0, res.output
+    output = rebuilt_store(lost, copy_of=kept)
     rebuilt = {sql: (_rows(kept, sql), _rows(lost, sql)) for sql in (*TABLES, ORDERS, VERDICTS)}
     for ws in (kept, lost):
         _night3(ws)
         run_night(str(ws), stages=InProcess(), now=NIGHT3, use_gx=False)
-    return kept, lost, rebuilt, " ".join(res.output.split())
+    return kept, lost, rebuilt, output
 
 
 @pytest.mark.parametrize("sql", TABLES, ids=("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines",
