@@ -127,7 +127,18 @@ REPEAT_WORDS = {"06": "confirmation", "07": "duplicate", "15": "re-submission", 
 # know of it, not a request to act on): engine.lifecycle.changes records it, applies nothing and answers nothing
 # (an 865 refusing it is noise to the buyer; the 997 acknowledges its receipt): CHANGE_INFORMATION_COPY
 INFORMATION_COPY = "22"
-APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
+# 49 (original - no response necessary: code list 353): a change the buyer sends as a 04 is, asking for no answer:
+# applied as a 04, and no 865 (nor a revised 855 answering the change) is sent for it (answer_wanted; the 997 still
+# acknowledges the set). It used to be refused whole, an 865 RD the buyer had asked not to get, the change not made.
+NO_RESPONSE = "49"
+APPLY_PURPOSES = frozenset({"00", "04", "05", "18", NO_RESPONSE}) | REPEAT_PURPOSES
+NO_RESPONSE_NOTE = "no answer sent: BCH01 49, the buyer asked for no response to this change"
+
+
+def answer_wanted(header: Mapping | None) -> bool:
+    """Whether the buyer wants the change (``header``: its CHANGE_HEADERS row) answered: False for BCH01 49
+    (no response necessary), whose change is applied and not answered (no 865, no revised 855 for it)."""
+    return (header or {}).get("purpose") != NO_RESPONSE
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 # a line's own last (and first) acceptable dates a POC moves without deciding it again: LINE_DEADLINES and its ship
@@ -407,8 +418,8 @@ def apply_changes(
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
-            "06 confirmation, 07 duplicate, 15 re-submission, 17 cancel to be reissued, 18 reissue, 45 follow-up; "
-            "22, an information copy, is recorded).",
+            "06 confirmation, 07 duplicate, 15 re-submission, 17 cancel to be reissued, 18 reissue, 45 follow-up, "
+            "49 change with no response asked; 22, an information copy, is recorded).",
             "BCH01",
             purpose,
             stored,
