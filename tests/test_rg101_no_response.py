@@ -69,10 +69,13 @@ def test_a_change_asking_no_response_that_the_rules_hold_is_not_answered_once_ap
     res = CliRunner().invoke(app, ["approve", "GLOBEX-2000", "--partner", "globex", "--by", "Kim", "-w",
                                    str(ws.root)])
     assert res.exit_code == 0, res.output
+    # (a 04 says "the next run answers its 1 860(s) with an 865"; nothing goes, so nothing is promised)
+    assert "the next run sends nothing: its 860(s) asked for no answer (BCH01 49)" in res.output, res.output
     run_stages(ws, NIGHT3)
     assert "GLOBEX-2000" not in docs(ws, "865")
     order = state.order("globex", "GLOBEX-2000")
     assert order.state == "acknowledged" and order.answered_with != "865", order
+    assert [d[0] for d in docs(ws, "855")["GLOBEX-2000"]] == ["00"]  # the order's own 855 of night 1 alone
     assert all(c.status in ("answered", "refused") for c in state.pending_changes(statuses=None))
     story = _story(state, "globex", "GLOBEX-2000")
     assert any("865 not sent for the change in change.x12" in n and "BCH01 49" in n for n in story), story

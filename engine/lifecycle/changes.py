@@ -1730,6 +1730,19 @@ def change_sets(change_tables: Tables) -> dict[tuple[str, str, str], str]:
     return out
 
 
+def no_answer_asked(change_tables: Tables) -> set[tuple[str, str, str]]:
+    """(partner, store key, change ref) of each change of ``change_tables`` whose buyer asked for no answer (BCH01
+    49: answer_wanted): what a person's decision says the next run answers leaves them out."""
+    out = set()
+    for (partner, key), (headers, _changes) in change_tables.items():
+        if "purpose" not in headers.column_names:
+            continue
+        for row in headers.select(["change_ref", "purpose"]).to_pylist():
+            if not answer_wanted(row):
+                out.add((partner, key, row["change_ref"]))
+    return out
+
+
 def sent_as(ch: StoredChange, sets: Mapping[tuple[str, str, str], str] | None) -> str:
     """The set ``ch`` came as, for a note a person reads ("860", or "876" for a grocer's: change_sets)."""
     return (sets or {}).get((ch.partner, ch.store_key, ch.change_ref)) or "860"
