@@ -127,7 +127,28 @@ REPEAT_WORDS = {"06": "confirmation", "07": "duplicate", "15": "re-submission", 
 # know of it, not a request to act on): engine.lifecycle.changes records it, applies nothing and answers nothing
 # (an 865 refusing it is noise to the buyer; the 997 acknowledges its receipt): CHANGE_INFORMATION_COPY
 INFORMATION_COPY = "22"
-APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
+# 49 (original - no response necessary: code list 353): a change the buyer sends as a 04 is, asking for no answer:
+# applied as a 04, and no 865 (nor a revised 855 answering the change) is sent for it (answer_wanted; the 997 still
+# acknowledges the set). It used to be refused whole, an 865 RD the buyer had asked not to get, the change not made.
+NO_RESPONSE = "49"
+# 13 (request): the 860 is the buyer's purchase order change *request*; a 13 asks for the change its POCs set out, as a
+# 04 does: applied and answered alike
+APPLY_PURPOSES = frozenset({"00", "04", "05", "13", "18", NO_RESPONSE}) | REPEAT_PURPOSES
+# 02 (add) and 03 (delete) say what the 860 does to the order: one whose every POC does that (POC02 AI adds an item, DI
+# deletes one) is a plain change, applied and answered as a 04; one whose POCs do anything else (or none: a delete
+# naming no line is no cancel, BCH01 01 is) is refused whole, the message naming the clash (never a guess)
+SINGLE_ACTION_PURPOSES = {"02": ("add", frozenset({"AI"})), "03": ("delete", frozenset({"DI"}))}
+# 35 (request authority): the buyer asks our authority for something (a deduction, a return ...), not a change to the
+# order: refused whole, the message saying so (a person answers it)
+REFUSED_WORDS = {"35": "request authority: the buyer asks our authority for something (a deduction, a return ...), "
+                       "not a change to the order; a person answers it"}
+NO_RESPONSE_NOTE = "no answer sent: BCH01 49, the buyer asked for no response to this change"
+
+
+def answer_wanted(header: Mapping | None) -> bool:
+    """Whether the buyer wants the change (``header``: its CHANGE_HEADERS row) answered: False for BCH01 49
+    (no response necessary), whose change is applied and not answered (no 865, no revised 855 for it)."""
+    return (header or {}).get("purpose") != NO_RESPONSE
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 # a line's own last (and first) acceptable dates a POC moves without deciding it again: LINE_DEADLINES and its ship
@@ -400,15 +421,39 @@ def apply_changes(
                 )
             )
         return _result(stored, [], results, [], cancelled=True)
-    if purpose not in APPLY_PURPOSES:
+    if purpose in SINGLE_ACTION_PURPOSES:
+        what, types = SINGLE_ACTION_PURPOSES[purpose]
+        others = sorted({poc.get("change_type") or "(none)" for poc in pocs} - types)
+        if others or not pocs:
+            return _refuse(
+                lines,
+                header,
+                pocs,
+                "CHANGE_PURPOSE_UNSUPPORTED",
+                f"BCH01 {purpose} ({what}) of PO {po}: "
+                + (f"its POCs also {', '.join(others)} (POC02), not only {'/'.join(sorted(types))}: what it "
+                   f"asks is unclear" if pocs else f"it names no line to {what}"
+                   + (" (to cancel the whole PO, BCH01 01)" if purpose == "03" else ""))
+                + f"; nothing was changed. Ask the buyer to send it as BCH01 04 (or as a {what} of "
+                f"{'/'.join(sorted(types))} POCs alone).",
+                "BCH01",
+                purpose,
+                stored,
+            )
+    elif purpose not in APPLY_PURPOSES:
+        if purpose in REFUSED_WORDS:
+            return _refuse(lines, header, pocs, "CHANGE_PURPOSE_UNSUPPORTED",
+                           f"BCH01 {purpose} ({REFUSED_WORDS[purpose]}); nothing was changed.", "BCH01", purpose,
+                           stored)
         return _refuse(
             lines,
             header,
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
-            "06 confirmation, 07 duplicate, 15 re-submission, 17 cancel to be reissued, 18 reissue, 45 follow-up; "
-            "22, an information copy, is recorded).",
+            "06 confirmation, 07 duplicate, 13 request, 15 re-submission, 17 cancel to be reissued, 18 reissue, "
+            "45 follow-up, 49 change with no response asked; 02 add and 03 delete whose POCs all add or delete; 22, "
+            "an information copy, is recorded).",
             "BCH01",
             purpose,
             stored,

@@ -11,7 +11,7 @@ passed in (flows.decide reads them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import pyarrow as pa
 
@@ -22,35 +22,62 @@ from schemas.lifecycle import OrderRecord, StoredChange
 CODE = "PO_CANCELLED_BEFORE_RECEIVED"
 
 
-def cancels_before(records: Sequence[OrderRecord], refused: Sequence[StoredChange]) -> list[StoredChange]:
+Kin = Mapping[str, Collection[str]]  # partner -> the other partners of its [continues] chain (one company)
+
+
+def kin_of(continues: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each partner of ``continues`` (profile id -> the partner its [continues] names: B carries on A's orders) ->
+    the other partners of its chain, whichever way and however long (A <- B <- C: each the two others): one company
+    under several profiles, whose 860 may come under one and its 850 under another."""
+    groups: dict[str, set[str]] = {}
+    for b, a in continues.items():
+        merged = groups.get(a, {a}) | groups.get(b, {b})
+        for p in merged:
+            groups[p] = merged
+    return {p: frozenset(g - {p}) for p, g in groups.items()}
+
+
+def _same(partner: str, other: str, kin: Kin | None) -> bool:
+    """``other`` is ``partner`` or one of its chain (``kin``)."""
+    return other == partner or other in (kin or {}).get(partner, ())
+
+
+def cancels_before(records: Sequence[OrderRecord], refused: Sequence[StoredChange], kin: Kin | None = None
+                   ) -> list[StoredChange]:
     """The changes of ``refused`` (pending changes refused) that may have cancelled one of ``records`` (orders to
-    decide) before its 850 came: of its partner and PO, received before the order, the order never answered yet
+    decide) before its 850 came: of its PO and its partner, or a partner of its [continues] chain (``kin``: kin_of;
+    a cancel refused as B's, the 850 then coming to A), received before the order, the order never answered yet
     (an order answered before the change came, then reissued, is another story). Their headers say whether they
     cancel (cancelled_before)."""
-    first = {r.key: r.received_at for r in records if not r.answered_revision and r.received_at}
-    return [c for c in refused if (c.partner, c.po_number) in first and c.received_at
-            and c.received_at < first[(c.partner, c.po_number)]]
+    first: dict[str, list[tuple[str, str]]] = {}
+    for r in records:
+        if not r.answered_revision and r.received_at:
+            first.setdefault(r.po_number, []).append((r.partner, r.received_at))
+    return [c for c in refused if c.received_at and any(
+        _same(partner, c.partner, kin) and c.received_at < at for partner, at in first.get(c.po_number, ()))]
 
 
 def cancelled_before(orders: pa.Table, changes: Sequence[StoredChange],
-                     headers: Mapping[tuple[str, str, str], Mapping]) -> list[Finding]:
+                     headers: Mapping[tuple[str, str, str], Mapping], kin: Kin | None = None) -> list[Finding]:
     """A PO_CANCELLED_BEFORE_RECEIVED per order of ``orders`` (the run's orders to decide, their current tables) that
     one of ``changes`` (cancels_before's) cancelled: its stored 860 header (``headers``: (partner, store key, change
     ref) -> the CHANGE_HEADERS row) says BCH01 01 or 17. At the order's BEG03, naming the 860 (its day, control
-    number, file) and what a person does. Those an order's partner names twice (two cancels) are named together."""
-    by_key: dict[tuple[str, str], list[tuple[StoredChange, Mapping]]] = {}
+    number, file) and what a person does. Those an order's partner names twice (two cancels) are named together. A
+    cancel that came under another partner of the order's [continues] chain (``kin``) matches too, named as its."""
+    by_po: dict[str, list[tuple[StoredChange, Mapping]]] = {}
     for c in changes:
         header = headers.get((c.partner, c.store_key, c.change_ref))
         if header is not None and header.get("purpose") in CANCEL_PURPOSES:
-            by_key.setdefault((c.partner, c.po_number), []).append((c, header))
-    if not by_key:
+            by_po.setdefault(c.po_number, []).append((c, header))
+    if not by_po:
         return []
     out = []
     for row in orders.to_pylist():
-        cancels = by_key.get((row["partner"], row["po_number"]))
+        cancels = [(c, h) for c, h in by_po.get(row["po_number"], ()) if _same(row["partner"], c.partner, kin)]
         if not cancels:
             continue
-        said = "; ".join(_said(c, h) for c, h in cancels)
+        said = "; ".join(_said(c, h) + (f" (as partner {c.partner}'s, the same company: [continues])"
+                                        if c.partner != row["partner"] else "") for c, h in cancels)
         reissue = any(h.get("purpose") == "17" for _, h in cancels)
         out.append(finding_at_row(
             CODE, f"The buyer cancelled PO {row['po_number']} before this 850 arrived ({said}): the 860 waited for "

@@ -158,17 +158,38 @@ def _answered_by_865(store: StateStore, records, recorded: Sequence[tuple[str, s
             by865[partner] = False
             continue
         by865[partner] = "865" in p.receives and p.change_ack == "865"
-    from flows.status_view import change_sets
+    from flows.status_view import change_sets, no_answer_asked
 
     named = change_sets(ws, applied)
+    silent = no_answer_asked(ws, applied)  # BCH01 49: the buyer asked for no answer, no 865 goes
     counts: dict[tuple[str, str], int] = {}
     sets: dict[tuple[str, str], set[str]] = {}
     for c in applied:
         key = (c.partner, c.po_number)
-        if by865.get(c.partner) and key in records:
+        if by865.get(c.partner) and key in records and (c.partner, c.store_key, c.change_ref) not in silent:
             counts[key] = counts.get(key, 0) + 1
             sets.setdefault(key, set()).add(lifecycle.sent_as(c, named))
     return counts, sets
+
+
+def _only_silent(store: StateStore, record: OrderRecord, ws) -> bool:
+    """The held order's changes applied and not answered yet all asked for no answer (BCH01 49), its partner
+    answering changes by 865s (change_ack "865"): approved, the next run sends nothing (the order was answered)."""
+    if ws is None:
+        return False
+    from flows.status_view import no_answer_asked
+    from schemas.profile import load_profile
+
+    applied = store.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=[record.key])
+    if not applied or not record.answered_revision:
+        return False
+    try:
+        p = load_profile(ws.partners_dir / f"{record.partner}.toml")
+    except Exception:  # noqa: BLE001 - a profile that does not load: said as before
+        return False
+    silent = no_answer_asked(ws, applied)
+    return "865" in p.receives and p.change_ack == "865" and all(
+        (c.partner, c.store_key, c.change_ref) in silent for c in applied)
 
 
 def follows_decision(store: StateStore, record: OrderRecord, verdict: str, ws) -> str:
@@ -180,6 +201,8 @@ def follows_decision(store: StateStore, record: OrderRecord, verdict: str, ws) -
         return said
     counts, sets = _answered_by_865(store, {record.key: record}, [record.key], ws)
     if not counts.get(record.key):
+        if verdict != lifecycle.VERDICT_REJECTED and _only_silent(store, record, ws):
+            return "the next run sends nothing: its 860(s) asked for no answer (BCH01 49), and the order's 855 stands"
         return said
     return Decided(*record.key, applied=counts[record.key], applied_sets=tuple(sorted(sets[record.key])),
                    rejected=verdict == lifecycle.VERDICT_REJECTED).answered_865

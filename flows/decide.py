@@ -669,7 +669,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     # [inventory] stock_carry_days): held for a person, never answered IB/IR for a file not loaded
     unloaded = weighed(_not_loaded(orders, ws, profiles, out)) if out.stock_late else []
     # an 850 whose PO the buyer cancelled by an 860 refused before it came (engine.early_cancel): held for a person
-    early = weighed(_cancelled_before(ws, state, orders, deciding))
+    early = weighed(_cancelled_before(ws, state, orders, deciding, profiles))
     with timed("decide.decisions"):
         def decided(told: list[Finding]) -> tuple[list[OrderDecision], list[Finding]]:
             return decide_within_limits(orders, suite.lines, [*suite.findings, *told, *unloaded, *early], ref, settings,
@@ -1062,14 +1062,17 @@ def _not_loaded(orders: pa.Table, ws: Workspace, profiles: dict[str, PartnerProf
         for row, where in zip(orders.to_pylist(), routed, strict=True) if where in late]
 
 
-def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, deciding: list) -> list[Finding]:
+def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, deciding: list,
+                      profiles: Mapping) -> list[Finding]:
     """PO_CANCELLED_BEFORE_RECEIVED for the orders to decide whose PO an 860 cancelled before their 850 came (refused
     as naming a PO we never received): the refused changes of their keys, their stored headers read
     (engine.early_cancel)."""
-    from engine.early_cancel import cancelled_before, cancels_before
+    from engine.early_cancel import cancelled_before, cancels_before, kin_of
 
-    keys = {r.key for r in deciding}
-    changes = cancels_before(deciding, state.pending_changes(statuses=("refused",), keys=keys)) if keys else []
+    # [continues]: one company under two profiles; a cancel refused as B's holds an 850 that then comes to A
+    kin = kin_of({pid: p.continues.partner for pid, p in profiles.items() if p.continues is not None})
+    keys = {(k, r.po_number) for r in deciding for k in (r.partner, *kin.get(r.partner, ()))}
+    changes = cancels_before(deciding, state.pending_changes(statuses=("refused",), keys=keys), kin) if keys else []
     if not changes:
         return []
     store, headers = OrderStore(ws.orders_dir), {}
@@ -1079,7 +1082,7 @@ def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, decidi
         except StateError:
             continue  # (its tables gone: nothing says what it asked)
         headers.update({(partner, key, h["change_ref"]): h for h in rows})
-    return cancelled_before(orders, changes, headers)
+    return cancelled_before(orders, changes, headers, kin)
 
 
 def _warehouses(ws: Workspace) -> dict:

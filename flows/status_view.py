@@ -520,8 +520,14 @@ def change_sets(ws, changes) -> dict[tuple[str, str, str], str]:
     """(partner, store key, change ref) -> the set each of ``changes`` came as where it is not an 860 ("876" for a
     grocer's), from the change tables stored at intake (engine.lifecycle.change_sets); a table that cannot be read
     names none (its change is said as an 860, as before the 876 was read)."""
-    from connectors.order_store import OrderStore
     from engine.lifecycle import change_sets as sets_of
+
+    return sets_of(_change_tables(ws, changes))
+
+
+def _change_tables(ws, changes) -> dict:
+    """The change tables stored at intake for ``changes``; one that cannot be read is left out."""
+    from connectors.order_store import OrderStore
     from engine.lifecycle import change_table_keys
     from schemas.errors import StateError
 
@@ -531,7 +537,15 @@ def change_sets(ws, changes) -> dict[tuple[str, str, str], str]:
             tables[(partner, key)] = orders.load_changes(partner, key)
         except StateError:
             continue
-    return sets_of(tables)
+    return tables
+
+
+def no_answer_asked(ws, changes) -> set[tuple[str, str, str]]:
+    """(partner, store key, change ref) of ``changes`` whose buyer asked for no answer (BCH01 49): no 865 answers
+    them (engine.lifecycle.changes.no_answer_asked)."""
+    from engine.lifecycle.changes import no_answer_asked as asked
+
+    return asked(_change_tables(ws, changes))
 
 
 def on_hold_sets(ws, store, doc: dict, record) -> None:

@@ -27,6 +27,8 @@ from engine.changes import (
     CHANGED,
     INFORMATION_COPY,
     LINE_LAST_DATES,
+    NO_RESPONSE,
+    NO_RESPONSE_NOTE,
     PRICE_CHANGED,
     QUANTITY_CHANGED,
     REJECTED,
@@ -39,6 +41,7 @@ from engine.changes import (
     Progress,
     UnitEaches,
     _n,
+    answer_wanted,
     apply_changes,
     change_fingerprint,
     dates_said,
@@ -325,6 +328,10 @@ class _Step:
 
     def run(self) -> Plan:
         plan = self._run()
+        if not answer_wanted(self.header) and plan.transitions:  # BCH01 49: the order's story says why no answer
+            plan = replace(plan, transitions=tuple(replace(t, events=tuple(
+                replace(e, note=f"{e.note}; {NO_RESPONSE_NOTE}") if self.ch.source_file in e.note else e
+                for e in t.events)) for t in plan.transitions))
         return plan if self.unsent is None else replace(plan, findings=(*plan.findings, self.unsent))
 
     def _run(self) -> Plan:
@@ -1066,8 +1073,8 @@ class _Step:
         """Whether the change is answered by an 865: never when BCA cannot carry the PO's ids in the partner's
         version (an ACK_NOT_SENT error says so; the change is applied as any)."""
         p = self.profile
-        if not ("865" in p.receives and (always or p.change_ack == "865")):
-            return False
+        if not ("865" in p.receives and (always or p.change_ack == "865")) or not answer_wanted(self.header):
+            return False  # (BCH01 49: the buyer asked for no answer)
         if self.unsent is None and (unfit := change_unfit(self.header, p)):
             self.unsent = not_sent("865", p, self.ch.po_number, unfit, row=self.header,
                                    what="the change is applied as any")
@@ -1079,8 +1086,9 @@ class _Step:
     def _answers_855(self) -> bool:
         """A partner answered by revised 855s (change_ack "855") that receives no 865: a change to an order that
         shipped is answered by a revised 855 (_855), never by nothing."""
-        p = self.profile
-        return p.change_ack == "855" and "855" in p.receives and "865" not in p.receives
+        p = self.profile  # (BCH01 49: the buyer asked for no answer to the change)
+        return p.change_ack == "855" and "855" in p.receives and "865" not in p.receives and \
+            answer_wanted(getattr(self, "header", None))
 
     def _answers_accepted(self, result: ChangeResult | None = None) -> bool:
         """Whether a change before shipment that leaves the order as we answered it (dates moved, POCs taken
@@ -1722,6 +1730,19 @@ def change_sets(change_tables: Tables) -> dict[tuple[str, str, str], str]:
     return out
 
 
+def no_answer_asked(change_tables: Tables) -> set[tuple[str, str, str]]:
+    """(partner, store key, change ref) of each change of ``change_tables`` whose buyer asked for no answer (BCH01
+    49: answer_wanted): what a person's decision says the next run answers leaves them out."""
+    out = set()
+    for (partner, key), (headers, _changes) in change_tables.items():
+        if "purpose" not in headers.column_names:
+            continue
+        for row in headers.select(["change_ref", "purpose"]).to_pylist():
+            if not answer_wanted(row):
+                out.add((partner, key, row["change_ref"]))
+    return out
+
+
 def sent_as(ch: StoredChange, sets: Mapping[tuple[str, str, str], str] | None) -> str:
     """The set ``ch`` came as, for a note a person reads ("860", or "876" for a grocer's: change_sets)."""
     return (sets or {}).get((ch.partner, ch.store_key, ch.change_ref)) or "860"
@@ -1897,7 +1918,7 @@ def _sequence(bch05: str | None) -> int | None:
 
 
 _REPEATS = REPEAT_WORDS
-RESENT_PURPOSES = frozenset({"04"})  # a change with a BCH05 seen before with the same content: sent again
+RESENT_PURPOSES = frozenset({"04", NO_RESPONSE})  # a change with a BCH05 seen before with the same content: sent again
 
 
 def _numbered_change(purpose: str | None, bch05: str | None) -> bool:

@@ -37,7 +37,7 @@ from engine.answer import (
     unique_rows,
 )
 from engine.changes import ACCEPTED as POC_ACCEPTED
-from engine.changes import DELETED, ChangeResult
+from engine.changes import DELETED, NO_RESPONSE_NOTE, ChangeResult, answer_wanted
 from engine.changes import REJECTED as POC_REJECTED
 from engine.csv_ack import build_csv_ack, build_csv_held
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
@@ -661,8 +661,12 @@ class _Batch:
         said: list[tuple[str, str]] = []
         applied = ctx.applied.get(key, [])
         shipped = key in self._shipped
+        unanswered: list[str] = []  # the changes (files) asking for no answer (BCH01 49): no 865 for them
         if "865" in p.receives and (p.change_ack == "865" or shipped):
             for a in applied:
+                if not answer_wanted(a.header):  # BCH01 49: the buyer asked for no answer to the change
+                    unanswered.append(a.change.source_file)
+                    continue
                 if unfit := change_unfit(a.header, p):  # BCA cannot carry the PO's ids: no 865 (never invalid)
                     self._left_out.append(not_sent("865", p, d.po_number, unfit, row=a.header,
                                                    what="the change is applied as any"))
@@ -697,6 +701,8 @@ class _Batch:
                                                          f"{mine[2]} not placeable on {mine[3]} line(s)", ""))
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or (
             f"no 855 sent: {self._unsent[i]}" if i in self._unsent else "nothing sent (the profile receives no answer)")
+        if unanswered:
+            note += f"; 865 not sent for the change in {', '.join(unanswered)}: " + NO_RESPONSE_NOTE.split(": ", 1)[1]
         if d.reasons:
             note += f"; {d.reasons[0]}"
         final_event = self._after_shipment(key, record, objects[i]) if shipped else \
