@@ -31,6 +31,7 @@ from flows import gx_child
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
+from flows.memory import release_freed
 from flows.recovery import report_folder
 from flows.releases import blankets_cancelled, releases_by_ref
 from flows.shipments import backorder_step, merged_totals
@@ -634,8 +635,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         # GX's own process (flows.gx_child) is asked as soon as the lines to decide are known, before anything else
         # of the rules is read or built (the orders' allowances, open order values, the rules' joins, then the
         # allocation): it exits with its memory before this process's tables grow
-        asked = gx_first(lines, ref, settings, docs_dir=docs_dir, judge=gx_child.judge) \
-            if use_gx and gx_child.running() else None
+        asked = None
+        if use_gx and gx_child.running():
+            release_freed()  # what decide's load freed (the stored tables, the 860s' replay) left resident meanwhile
+            asked = gx_first(lines, ref, settings, docs_dir=docs_dir, judge=gx_child.judge)
         gx_child.close()  # asked or not, GX's process is not needed again this night (its memory leaves with it)
         suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
                                                                                       deciding, state,
