@@ -31,6 +31,7 @@ from flows import gx_child
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.meanwhile import meanwhile
+from flows.memory import release_freed
 from flows.recovery import report_folder
 from flows.releases import blankets_cancelled, releases_by_ref
 from flows.shipments import backorder_step, merged_totals
@@ -625,7 +626,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
     from engine.refusals import stock_refusal_findings
-    from rules.suite import owners_of, run_suite
+    from rules.suite import gx_first, owners_of, run_suite
 
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
@@ -634,17 +635,23 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     policies = {pid: p.rules.outcomes for pid, p in profiles.items()}  # the rules' told_once and the decisions'
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
+        # GX's own process (flows.gx_child) is asked as soon as the lines to decide are known, before anything else
+        # of the rules is read or built (the orders' allowances, open order values, the rules' joins, then the
+        # allocation): it exits with its memory before this process's tables grow
+        asked = None
+        if use_gx and gx_child.running():
+            release_freed()  # what decide's load freed (the stored tables, the 860s' replay) left resident meanwhile
+            asked = gx_first(lines, ref, settings, docs_dir=docs_dir, judge=gx_child.judge)
+        gx_child.close()  # asked or not, GX's process is not needed again this night (its memory leaves with it)
         suite = run_suite(orders, lines, ref, settings, today=today, sacs=deciding_sacs(OrderStore(ws.orders_dir),
                                                                                       deciding, state,
                                                                                       revisions.applied),
                           open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()},
-                          # GX's Python beside the Arrow rules; GX's own process (flows.gx_child) answers first, so
-                          # that it exits before the rules' tables add to this one's memory
-                          alongside=meanwhile if use_gx and not gx_child.running() else None,
-                          policies=policies, judge=gx_child.judge)
-    gx_child.close()  # asked or not, GX's process is not needed again this night (its memory leaves with it)
+                          # GX's Python beside the Arrow rules when it runs in this process
+                          alongside=meanwhile if use_gx and asked is None else None,
+                          policies=policies, judge=gx_child.judge, asked=asked)
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
     # a release is held against its blanket: what the releases before it drew (in the blanket's unit, by the item's
     # pack), the items it lists, its end (engine.blankets)

@@ -140,12 +140,48 @@ def told_once(findings: list[Finding], orders: pa.Table, lines: pa.Table,
         (loc := f.location).file, loc.isa13, loc.gs06, loc.st02, loc.line_number) in told)]
 
 
+@dataclass(frozen=True, slots=True)
+class GxAsked:
+    """GX's answer about a night's lines, asked before the rules (gx_first), for run_suite(asked=): the lines as the
+    rules read them (restated per unit), item-resolved, and GX's run over their rules frame."""
+
+    lines: pa.Table
+    resolved: pa.Table
+    run: object  # rules.gx_runner.GxRunResult (None: no line, GX not asked)
+
+
+def rules_lines(lines: pa.Table, ref: ReferenceData, settings: RuleSettings) -> tuple[pa.Table, pa.Table]:
+    """(``lines`` as the rules read them, the same item-resolved): what run_suite judges, GX's frame made of the
+    second."""
+    # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
+    # per its unit now, as intake would have (flows.intake.by_ctp_units), for the decide stage and recheck alike. It
+    # stayed per the CTP05 and was held again, PRICE_BASIS_UNSUPPORTED giving no reason, whatever the item master said
+    if ctp_unit_priced(lines):
+        lines = per_line_unit(lines, ref)
+    # a partner that accepts substitutes: a superseded item's lines decided on its replacement (ITEM_SUBSTITUTED)
+    return lines, substitute(b.resolve_items(lines, ref.items, ref.partner_items), ref.items, ref.partner_items,
+                             settings)
+
+
+def gx_first(lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *, docs_dir: Path | None = None,
+             judge: Callable | None = None) -> GxAsked:
+    """GX asked about ``lines`` first, before anything else of the rules is built (rules.gx_runner.validate, by
+    ``judge``): the decide stage asks GX's own process (flows.gx_child) as soon as the lines to decide are known,
+    so that it exits before the rules' and the allocation's tables grow. run_suite(asked=) then judges the same
+    lines with this answer, the findings those of run_suite asking GX itself."""
+    from rules.gx_runner import validate
+
+    lines, resolved = rules_lines(lines, ref, settings)
+    return GxAsked(lines, resolved, validate(registry.rules_frame(resolved), registry.expectations(settings),
+                                             docs_dir=docs_dir, judge=judge) if resolved.num_rows else None)
+
+
 def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *, today: date,
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None,
               alongside: Callable[[Callable[[], None]], AbstractContextManager] | None = None,
               policies: Mapping[str, Policy] | None = None, sacs: pa.Table | None = None,
-              judge: Callable | None = None) -> SuiteResult:
+              judge: Callable | None = None, asked: GxAsked | None = None) -> SuiteResult:
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all). ``policies``: partner ->
     its profile's [rules.outcomes] (absent partner: the defaults), by which told_once leaves out a finding another
     already says. ``sacs``: the orders' ORDER_SACS (None: not told): the allowances our 810s take off are judged with
@@ -153,28 +189,28 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     validation runs beside the rules that do not read its masks (the caller's: flows.meanwhile runs it in a thread,
     GX's Python beside their Arrow work); by default before them. The findings are the same either way. ``judge``:
     who runs GX on the frame's distinct rows (rules.gx_runner.validate's; flows.gx_child runs it in a process of its
-    own, the same answer)."""
-    # a line still priced per a CTP05 (its unit's eaches unknown at intake, an item_units row added since): restated
-    # per its unit now, as intake would have (flows.intake.by_ctp_units), for the decide stage and recheck alike. It
-    # stayed per the CTP05 and was held again, PRICE_BASIS_UNSUPPORTED giving no reason, whatever the item master said
-    if ctp_unit_priced(lines):
-        lines = per_line_unit(lines, ref)
-    # a partner that accepts substitutes: a superseded item's lines decided on its replacement (ITEM_SUBSTITUTED)
-    resolved = substitute(b.resolve_items(lines, ref.items, ref.partner_items), ref.items, ref.partner_items,
-                          settings)
+    own, the same answer). ``asked``: GX's answer about these ``lines`` asked before (gx_first; its lines and item
+    resolution are used, GX is not asked again)."""
+    lines, resolved = (asked.lines, asked.resolved) if asked is not None else rules_lines(lines, ref, settings)
     exps = registry.expectations(settings)
-    frame = registry.rules_frame(resolved)
     docs_index = docs_error = None
     n_expectations = 0
     gx: dict = {}
-    if resolved.num_rows and use_gx:
+    if asked is not None and asked.run is not None and use_gx:
+        gx["run"] = asked.run
+
+        def judged() -> None:
+            pass
+    elif resolved.num_rows and use_gx:
         from rules.gx_runner import validate
+
+        frame = registry.rules_frame(resolved)
 
         def judged() -> None:
             gx["run"] = validate(frame, exps, docs_dir=docs_dir, judge=judge)
     else:
         def judged() -> None:
-            gx["masks"] = registry.evaluate_arrow(frame, exps)
+            gx["masks"] = registry.evaluate_arrow(registry.rules_frame(resolved), exps)
     with (alongside or _first)(judged):  # the rules that do not read the masks meanwhile
         prices = line_prices(orders, resolved, ref)
         values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,66 @@ def test_run_suite_findings_are_the_same_through_the_child(ref, monkeypatch):
     there = run_suite(rich_orders(), rich_lines(), ref, settings, judge=gx_child.judge, **kwargs)
     assert calls == []
     assert there.findings == here.findings and len(here.findings) > 10
+
+
+def test_gx_asked_first_gives_run_suites_findings(ref, monkeypatch, tmp_path):
+    """GX asked before the rules (gx_first, through the child) then run_suite(asked=): the findings, the resolved
+    lines and validation.json of run_suite asking GX itself; nothing validated here, the child gone before the rules
+    ran, and run_suite did not ask again."""
+    from rules.suite import gx_first
+
+    settings = RuleSettings()
+    kwargs = dict(today=TODAY, use_gx=True)
+    here = run_suite(rich_orders(), rich_lines(), ref, settings, docs_dir=tmp_path / "here", **kwargs)
+    calls = _in_child_only(monkeypatch)
+    child = gx_child.spawn()
+    monkeypatch.setattr(gx_child, "_child", child)
+    asked = gx_first(rich_lines(), ref, settings, docs_dir=tmp_path / "first", judge=gx_child.judge)
+    assert calls == [] and _gone(child) and gx_child._child is None
+
+    def not_again(*_a, **_k):
+        raise AssertionError("GX asked again")
+
+    monkeypatch.setattr("rules.gx_runner.validate", not_again)
+    there = run_suite(rich_orders(), rich_lines(), ref, settings, judge=not_again, asked=asked, **kwargs)
+    assert there.findings == here.findings and len(here.findings) > 10
+    assert there.lines.equals(here.lines) and there.gx_expectations == here.gx_expectations
+    assert (tmp_path / "first" / "validation.json").read_bytes() == (tmp_path / "here" / "validation.json").read_bytes()
+
+
+@pytest.mark.integration
+def test_the_child_has_exited_before_decide_reads_or_builds_anything_more(tmp_path, monkeypatch):
+    """The decide stage of a night asks GX's process as soon as its lines are known: the child has exited (and
+    answered: nothing validated here) before the orders' allowances are read, the rules' joins start (line_prices)
+    and the allocation runs; the findings are those of the night validating in its own process."""
+    import engine.kept_stock
+    import flows.decide
+    import rules.suite
+    from tests.support import make_workspace, run_stages
+
+    seen: list[tuple[str, bool]] = []
+    children: list = []
+
+    def spy(name, real):
+        def called(*a, **k):
+            seen.append((name, all(_gone(c) for c in children) and gx_child._child is None))
+            return real(*a, **k)
+        return called
+
+    monkeypatch.setattr(flows.decide, "deciding_sacs", spy("sacs", flows.decide.deciding_sacs))
+    monkeypatch.setattr(rules.suite, "line_prices", spy("rules", rules.suite.line_prices))
+    monkeypatch.setattr(engine.kept_stock, "allocate_keeping", spy("allocate", engine.kept_stock.allocate_keeping))
+    here_ws, child_ws = make_workspace(tmp_path / "here"), make_workspace(tmp_path / "child")
+    now = datetime(2026, 11, 27, 2, 0)
+    run_stages(here_ws, now, use_gx=True)
+    assert [n for n, _ in seen] == ["sacs", "rules", "allocate"]
+    seen.clear()
+    calls = _in_child_only(monkeypatch)
+    children.append(gx_child.spawn())
+    monkeypatch.setattr(gx_child, "_child", children[0])
+    run_stages(child_ws, now, use_gx=True)
+    assert seen == [("sacs", True), ("rules", True), ("allocate", True)] and calls == []
+    assert _findings(child_ws.root) == _findings(here_ws.root) and _findings(here_ws.root)
 
 
 def _distinct(frame):
