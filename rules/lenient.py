@@ -11,7 +11,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
-from parsers.orders_875 import G73_TEXT
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -198,6 +197,10 @@ def _accepted(f: Finding, set_id: str) -> Finding:
     segment = "REF" if set_id in GROCERY_SETS and f.location.segment_id == "N9" else f.location.segment_id
     echoed = _ECHOED.get(segment, "") if f.code == "ELEMENT_TOO_LONG" else ""
     kept = f"Kept as received ({len(value)} characters, not cut)."
+    # (imported here: parsers.orders_875 loads the fulfilment schemas and pydantic, which `orderbridge inspect`'s
+    # fast path, reading an 850 through this module, leaves out: tests/test_inspect_fast_path.py)
+    from parsers.orders_875 import G73_TEXT
+
     if segment == "G73" and len(value) > G73_TEXT:  # read into SAC15, whose 80 it is kept to (parsers.orders_875)
         kept = f"Kept as its SAC15 holds it: its first {G73_TEXT} of {len(value)} characters."
     return replace(f, code=ACCEPTED_AS[f.code], severity="warning", message=(

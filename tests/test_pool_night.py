@@ -52,14 +52,17 @@ def _api(url: str, path: str, body: dict) -> list[dict]:
 @pytest.fixture(scope="module")
 def prefect_on_postgres(pg_server, tmp_path_factory):
     """A Prefect server on loopback whose database is PostgreSQL: (API URL, the env its clients use)."""
-    pg_server.admin("CREATE DATABASE prefect", database="postgres")
+    port = free_port()
+    # a database of its own: other modules take this fixture too (tests/test_continued_pool_workers.py), on the
+    # same session's PostgreSQL server
+    database = f"prefect_{port}"
+    pg_server.admin(f"CREATE DATABASE {database}", database="postgres")
     password = pg_server.passfile.read_text().strip().rsplit(":", 1)[1]
     home = tmp_path_factory.mktemp("prefect-home")
-    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
            "PREFECT_API_DATABASE_CONNECTION_URL":
-               f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:{pg_server.port}/prefect"}
+               f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:{pg_server.port}/{database}"}
     env.pop("PREFECT_API_URL", None)
     env.pop("PREFECT_LOGGING_LEVEL", None)  # conftest quiets Prefect in-process; workers log at their default (INFO)
     server, url = start_prefect_server(env, port)
