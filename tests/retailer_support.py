@@ -140,12 +140,13 @@ def variant_night(fixtures: Path, partner: str, po_number: str, tmp_path: Path, 
 
 
 def segments(ws, partner: str, kind: str, encoding: str = "utf-8") -> list[list[str]]:
-    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order (each file's
-    elements split at its own separator, ISA's fourth character: '*', or '|' for a partner that asks for it)."""
+    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order (each file split
+    at its own separators: ISA's fourth character, '*' or '|' for a partner that asks for it, and the terminator after
+    ISA16, '~' unless a value holds one and our writer chose another)."""
     out: list[list[str]] = []
     for path in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")):
         text = path.read_bytes().decode(encoding).replace("\r", "").replace("\n", "")
-        out += [s.split(text[3]) for s in text.split("~") if s]
+        out += [s.split(text[3]) for s in text.split(text[105]) if s]
     return out
 
 
