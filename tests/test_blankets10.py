@@ -31,16 +31,21 @@ def _ship(ws, name: str, sid: str, quantity: int, day: str = "2026-11-25") -> No
         f"{_HEADER}{sid},{day},UPSN,4500312003,,1,RG89-06,{quantity},EA,C-{sid}-1\n")
 
 
-def _shipped_then_moved(tmp_path, name: str, screws: int):
+def _shipped_then_moved(tmp_path, name: str, screws: int, *, to: str = OTHER, by_value: bool = False):
     """Blankets FAS8900401 (5,000 screws) and FAS8900402 (``screws`` screws); release orders 4500312001 (100) and
     4500312003 (300) naming FAS8900401 by REF*CT, for a Fastenal that receives 865s; 100 of 4500312003 shipped the
     first night (partially_shipped; Fastenal is billed per order: no 810 until nothing is left to ship); the next
-    night the buyer's 860 moves it to FAS8900402.
+    night the buyer's 860 moves it to contract ``to`` (FAS8900402). With ``by_value`` FAS8900402's screws line states
+    no quantity (`PO1*1***0.42**`: agreed by value; tests/test_blankets11.py).
     (ws, findings (code, PO, message), states) after the move."""
+    from tests.retailer_support import recounted
     from tests.test_blankets5 import _sap_release
 
+    other = _other_blanket(screws)
+    if by_value:
+        other = recounted(other.replace(f"PO1*1*{screws}*EA*0.42**", "PO1*1***0.42**").encode()).decode()
     ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850(),
-                                 "FAS850_FAS8900402_0000.x12": _other_blanket(screws)})
+                                 "FAS850_FAS8900402_0000.x12": other})
     profile = ws.root / "partners" / "fastenal.toml"
     profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]',
                                                    'receives = ["997", "855", "856", "810", "865"]'))
@@ -51,7 +56,7 @@ def _shipped_then_moved(tmp_path, name: str, screws: int):
     _found, states = findings_and_states(ws)
     assert states[MOVED] == "partially_shipped", states
     assert _810s(ws) == []
-    found, states = _moved_night(ws)
+    found, states = _moved_night(ws, to)
     return ws, found, states
 
 

@@ -13,35 +13,8 @@ from tests.support import run_stages
 from tests.test_blankets3 import DAY3, _cli
 from tests.test_blankets5 import _sap_release
 from tests.test_blankets8 import MOVED, OTHER, _drawdown
-from tests.test_blankets10 import _ship
+from tests.test_blankets10 import _shipped_then_moved
 from tests.test_rg89c import BLANKET
-
-
-def _shipped_then_moved(tmp_path, name: str, screws: int, *, to: str = OTHER, by_value: bool = False):
-    """tests.test_blankets10's: blankets FAS8900401 (5,000 screws) and FAS8900402 (``screws``), release orders
-    4500312001 (100) and 4500312003 (300) of FAS8900401 by REF*CT, 100 of 4500312003 shipped the first night; the
-    next night the buyer's 860 moves it to contract ``to``; with ``by_value`` FAS8900402's screws line states no
-    quantity (`PO1*1***0.42**`: agreed by value). (ws, findings (code, PO, message), states) after."""
-    from tests.retailer_support import recounted
-    from tests.test_blankets8 import _moved_night, _other_blanket
-    from tests.test_rg89e import NIGHT, _blanket_850, _night
-
-    other = _other_blanket(screws)
-    if by_value:
-        other = recounted(other.replace(f"PO1*1*{screws}*EA*0.42**", "PO1*1***0.42**").encode()).decode()
-    ws = _night(tmp_path, name, {"FAS850_FAS8900401_0000.x12": _blanket_850(),
-                                 "FAS850_FAS8900402_0000.x12": other})
-    profile = ws.root / "partners" / "fastenal.toml"
-    profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]',
-                                                   'receives = ["997", "855", "856", "810", "865"]'))
-    _sap_release(ws, "4500312001", 100, "20261124", control=89501)
-    _sap_release(ws, "4500312003", 300, "20261124", control=89503)
-    _ship(ws, "east-1.csv", "S-3", 100)
-    run_stages(ws, NIGHT)
-    _found, states = findings_and_states(ws)
-    assert states[MOVED] == "partially_shipped", states
-    found, states = _moved_night(ws, to)
-    return ws, found, states
 
 
 def _kept(ws):
