@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,13 +33,11 @@ from engine.lifecycle import restore_invoices
 from engine.sscc import serial_capacity, serial_of
 from flows import shipments
 from flows.workspace import Workspace
-from parsers.sent_documents import read_sent_lines
+from parsers.sent_documents import read_sent_lines, sent_heads
 from parsers.x12_reader import read_interchanges
 from schemas.lifecycle import ORDER_KEYS, RESERVATION_ROWS, Plan, ReservationTable
 from schemas.profile import PartnerProfile
-from schemas.reference import sscc_digits
-from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton
-from schemas.units import KILOGRAMS_PER, PRICE_PER_WEIGHT
+from schemas.shipment_records import RecordedCarton
 
 ENOUGH = 1 << 40  # units a reported line is replayed as reserved (none of its confirmations exceeds it)
 
@@ -79,53 +76,8 @@ def sent_856s(files: dict[str, list[Path]], recorded: set[tuple[str, str]], *, a
 
 def _sets(data: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
     """(the set's ordinal in the file from 1, its BSN02 or "" for another set, the SSCCs of its MAN*GM) per ST."""
-    return [(h["n"], h.get("BSN", "") if h["set_id"] == "856" else "", tuple(h.get("MAN", ()))) for h in heads(data)]
-
-
-def heads(data: bytes) -> list[dict]:
-    """Per transaction set of an X12 file, in order: its ordinal from 1 ("n"), "set_id", and what the rebuild reads
-    of an 856 (BSN02, the SSCCs of its MAN*GM, as the store keeps them: no AI 00) or an 810 (BIG01 date, BIG02
-    number, BIG04 PO, REF*SI shipment, CUR02 currency, TDS01 total in cents, the TXI02 tax amounts, and per IT1 in
-    order ("IT1s") its IT102 quantity, IT103 unit, IT105 price basis and its loop's QTY 39 quantity and unit, if any:
-    a line billed by weight)."""
-    text = data.decode("latin-1")
-    if len(text) < 106 or not text.startswith("ISA"):
-        return []
-    sep, term = text[3], text[105]
-    out: list[dict] = []
-    h: dict = {}
-    n = 0
-    for raw in text.split(term):
-        seg = raw.strip("\r\n ")
-        el = [e.strip() for e in seg.split(sep)] if seg else [""]
-        tag = el[0]
-        el += [""] * 5
-        if tag == "ST":
-            n += 1
-            h = {"n": n, "set_id": el[1], "MAN": [], "TXI": [], "IT1s": []}
-        elif tag == "BSN":
-            h["BSN"] = el[2]
-        elif tag == "MAN" and el[1] == "GM":
-            h["MAN"].append(sscc_digits(el[2]) or el[2])
-        elif tag in ("BIG", "G01"):  # (an 880's G01: the same date, number, PO date, PO)
-            h.update(BIG01=el[1], BIG02=el[2], BIG04=el[4])
-        elif tag == "REF" and el[1] == "SI" and "IT1" not in h:
-            h["SI"] = el[2]
-        elif tag == "CUR":
-            h["CUR"] = el[2]
-        elif tag == "IT1":
-            h["IT1"] = True
-            h["IT1s"].append({"IT102": el[2], "IT103": el[3], "IT105": el[5]})
-        elif tag == "QTY" and el[1] == "39" and h.get("IT1s") and "QTY39" not in h["IT1s"][-1]:
-            h["IT1s"][-1]["QTY39"] = (el[2], el[3])
-        elif tag == "TDS":
-            h["TDS"] = el[1]
-        elif tag == "TXI" and el[2]:
-            h["TXI"].append(el[2])
-        elif tag == "SE" and h:
-            out.append(h)
-            h = {}
-    return out
+    return [(h["n"], h.get("BSN", "") if h["set_id"] == "856" else "", tuple(h.get("MAN", ())))
+            for h in sent_heads(data)]
 
 
 def reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], sent: dict[str, list[Sent856]],
@@ -287,7 +239,7 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
             if owner is None:
                 continue
             data = path.read_bytes()
-            mine = [h for h in heads(data) if h["set_id"] in ("810", "880") and h.get("BIG02") and h.get("BIG04")
+            mine = [h for h in sent_heads(data) if h["set_id"] in ("810", "880") and h.get("BIG02") and h.get("BIG04")
                     and state.invoice_order(h["BIG02"]) is None]  # (a restored backup's own: kept)
             if not mine:
                 continue
@@ -307,11 +259,14 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
     records = state.orders_for(keys)
     stored = state.lines_for(keys)
     shipped = {k: state.shipments_for_order(*k) for k in keys}
-    invoices = [v for owner, h, key, when in found
-                if (v := _invoice(owner, h, key, when, lines_of.get((owner, h["BIG02"]), []), stored.get(
-                    (owner, h["BIG04"]), ()), shipped.get((owner, h["BIG04"]), ()), run_id,
-                    currency=_currency(h, records.get((owner, h["BIG04"])), (profiles or {}).get(owner))))
-                is not None]
+    invoices = []
+    for owner, h, key, when in found:
+        po = (owner, h["BIG04"])
+        v = restore_invoices.sent_invoice(
+            owner, h, key, when, lines_of.get((owner, h["BIG02"]), []), stored.get(po, ()), shipped.get(po, ()),
+            run_id, currency=restore_invoices.sent_currency(h, records.get(po), (profiles or {}).get(owner)))
+        if v is not None:
+            invoices.append(v)
     done = restore_invoices.plan_sent_invoices(invoices, records=records, lines=stored, shipments=shipped, at=at,
                                                run_id=run_id)
     state.apply(done.plan, at=at, run_id=run_id)
@@ -326,68 +281,6 @@ def reinvoice(state: StateStore, files: dict[str, list[Path]], recorded: set[tup
                                             for v, why in done.refused[:10])
                      + ". A later night may bill those units again: check them before it runs")
     return {(v.partner, v.invoice_number) for v in done.recorded}
-
-
-def _currency(h: dict, order, profile: PartnerProfile | None) -> str:
-    """The currency the invoice stage recorded the 810 ``h`` in (engine.invoice: the PO's currency, else the
-    partner's [fulfilment.invoice] currency code; CUR*SE written whenever there is one): its CUR02; without one, the
-    ``order``'s currency, else the ``profile``'s code, else "" (what the stage records when it writes no CUR)."""
-    if h.get("CUR"):
-        return h["CUR"]
-    if order is not None and order.currency:
-        return order.currency
-    return profile.fulfilment.invoice.currency_code if profile is not None else ""
-
-
-def _weighed(it1: dict | None) -> tuple[Decimal, str, Decimal | None, str] | None:
-    """(units shipped, their unit, net weight, its unit) of an IT1 billed by weight (IT103 a weight, IT105 a price
-    per weight: engine.invoice bills a catch-weight line by its net weight, QTY 39 its units shipped), as the invoice
-    stage records it (its quantity and unit the units shipped, net_weight IT102 in IT103); None for another IT1."""
-    if not it1 or it1.get("IT105") not in PRICE_PER_WEIGHT or it1.get("IT103") not in KILOGRAMS_PER \
-            or not it1.get("QTY39"):
-        return None
-    try:
-        quantity, weight = Decimal(it1["QTY39"][0]), Decimal(it1["IT102"])
-    except ArithmeticError:
-        return None
-    return quantity, it1["QTY39"][1], weight, it1["IT103"]
-
-
-def _invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], lines, shipped, run_id: str, *,
-             currency: str = "") -> InvoiceRecord | None:
-    """One sent 810 as the InvoiceRecord the invoice stage kept of it (its lines by the order's line ids, a line
-    billed by weight with its net weight: _weighed), in ``currency`` (_currency)."""
-    by_id = {ln.line_id: ln.line_number for ln in lines if ln.line_id}
-    billed = []
-    it1s = h.get("IT1s", [])
-    rows = sorted(rows, key=lambda r: r["position"])
-    for i, r in enumerate(rows):
-        ident = r["line_id"] or ""
-        number = by_id.get(ident) or (int(ident) if ident.isdigit() else 0)
-        quantity, price = Decimal(str(r["quantity"] or 0)), Decimal(str(r["unit_price"] or 0))
-        weighed = _weighed(it1s[i]) if len(it1s) == len(rows) else None
-        unit = r["unit"] or ""
-        if weighed is not None:
-            quantity, unit = weighed[0], weighed[1]
-            amount = (weighed[2] * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            billed.append(InvoicedLine(number, ident, quantity, unit, price, amount, weighed[2], weighed[3]))
-            continue
-        amount = Decimal(str(r["amount"])) if r.get("amount") is not None else \
-            (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        billed.append(InvoicedLine(number, ident, quantity, unit, price, amount))
-    try:
-        day = datetime.strptime(h["BIG01"], "%Y%m%d").date()
-        total = Decimal(h.get("TDS") or "0") / 100
-        tax = sum((Decimal(t) for t in h["TXI"]), Decimal(0))
-    except (ValueError, ArithmeticError):
-        return None
-    merchandise = sum((ln.amount for ln in billed), Decimal(0))
-    sid = h.get("SI", "")
-    warehouse = next((s.warehouse for s in shipped if s.shipment_id == sid), "") if sid else ""
-    return InvoiceRecord(partner=partner, invoice_number=h["BIG02"], po_number=h["BIG04"], invoice_date=day,
-                         lines=tuple(billed), merchandise=merchandise, charges=total - merchandise - tax, total=total,
-                         doc_key=doc_key, warehouse=warehouse, shipment_id=sid if warehouse else "",
-                         currency=currency, created_at=when, run_id=run_id, tax=tax)
 
 
 def _billed_by_880(state: StateStore, grocery: list[tuple[str, str, str]], notes: list[str]) -> None:

@@ -30,6 +30,7 @@ from schemas.findings import Finding, finding
 from schemas.order_keys import release_keys
 from schemas.orders import PRICE, WIDE_PRICE, prices_as
 from schemas.reconciliation import RECORDED_LINES
+from schemas.reference import sscc_digits
 
 RECORDED_SETS = ("810", "856")
 
@@ -297,3 +298,49 @@ def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
         "expected_delivery_at": due.take(take), **_meta(sets, at), "position": pa.array(rows, pa.int64()),
     })
     return table, sorted(bad)
+
+
+def sent_heads(data: bytes) -> list[dict]:
+    """Per transaction set of an X12 file, in order: its ordinal from 1 ("n"), "set_id", and what `state rebuild`
+    reads (flows.rebuild_shipments) of an 856 (BSN02, the SSCCs of its MAN*GM, as the store keeps them: no AI 00) or
+    an 810 (BIG01 date, BIG02 number, BIG04 PO, REF*SI shipment, CUR02 currency, TDS01 total in cents, the TXI02 tax
+    amounts, and per IT1 in order ("IT1s") its IT102 quantity, IT103 unit, IT105 price basis and its loop's QTY 39
+    quantity and unit, if any: a line billed by weight)."""
+    text = data.decode("latin-1")
+    if len(text) < 106 or not text.startswith("ISA"):
+        return []
+    sep, term = text[3], text[105]
+    out: list[dict] = []
+    h: dict = {}
+    n = 0
+    for raw in text.split(term):
+        seg = raw.strip("\r\n ")
+        el = [e.strip() for e in seg.split(sep)] if seg else [""]
+        tag = el[0]
+        el += [""] * 5
+        if tag == "ST":
+            n += 1
+            h = {"n": n, "set_id": el[1], "MAN": [], "TXI": [], "IT1s": []}
+        elif tag == "BSN":
+            h["BSN"] = el[2]
+        elif tag == "MAN" and el[1] == "GM":
+            h["MAN"].append(sscc_digits(el[2]) or el[2])
+        elif tag in ("BIG", "G01"):  # (an 880's G01: the same date, number, PO date, PO)
+            h.update(BIG01=el[1], BIG02=el[2], BIG04=el[4])
+        elif tag == "REF" and el[1] == "SI" and "IT1" not in h:
+            h["SI"] = el[2]
+        elif tag == "CUR":
+            h["CUR"] = el[2]
+        elif tag == "IT1":
+            h["IT1"] = True
+            h["IT1s"].append({"IT102": el[2], "IT103": el[3], "IT105": el[5]})
+        elif tag == "QTY" and el[1] == "39" and h.get("IT1s") and "QTY39" not in h["IT1s"][-1]:
+            h["IT1s"][-1]["QTY39"] = (el[2], el[3])
+        elif tag == "TDS":
+            h["TDS"] = el[1]
+        elif tag == "TXI" and el[2]:
+            h["TXI"].append(el[2])
+        elif tag == "SE" and h:
+            out.append(h)
+            h = {}
+    return out

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from engine.lifecycle.billing import _line_updates
 from engine.lifecycle.common import moved_orders
@@ -28,7 +29,9 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.money_text import money_text
-from schemas.shipment_records import InvoiceRecord, ShipmentRecord
+from schemas.profile import PartnerProfile
+from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+from schemas.units import KILOGRAMS_PER, PRICE_PER_WEIGHT
 
 Key = tuple[str, str]
 
@@ -98,3 +101,65 @@ def plan_sent_invoices(invoices: Sequence[InvoiceRecord], *, records: Mapping[Ke
                     decided=(moved_orders(records, moved, events, at=at, run_id=run_id),) if events else (),
                     line_update_tables=_line_updates((), updates, run_id))
     return out
+
+
+def sent_currency(h: dict, order, profile: PartnerProfile | None) -> str:
+    """The currency the invoice stage recorded the 810 ``h`` in (engine.invoice: the PO's currency, else the
+    partner's [fulfilment.invoice] currency code; CUR*SE written whenever there is one): its CUR02; without one, the
+    ``order``'s currency, else the ``profile``'s code, else "" (what the stage records when it writes no CUR)."""
+    if h.get("CUR"):
+        return h["CUR"]
+    if order is not None and order.currency:
+        return order.currency
+    return profile.fulfilment.invoice.currency_code if profile is not None else ""
+
+
+def _weighed(it1: dict | None) -> tuple[Decimal, str, Decimal | None, str] | None:
+    """(units shipped, their unit, net weight, its unit) of an IT1 billed by weight (IT103 a weight, IT105 a price
+    per weight: engine.invoice bills a catch-weight line by its net weight, QTY 39 its units shipped), as the invoice
+    stage records it (its quantity and unit the units shipped, net_weight IT102 in IT103); None for another IT1."""
+    if not it1 or it1.get("IT105") not in PRICE_PER_WEIGHT or it1.get("IT103") not in KILOGRAMS_PER \
+            or not it1.get("QTY39"):
+        return None
+    try:
+        quantity, weight = Decimal(it1["QTY39"][0]), Decimal(it1["IT102"])
+    except ArithmeticError:
+        return None
+    return quantity, it1["QTY39"][1], weight, it1["IT103"]
+
+
+def sent_invoice(partner: str, h: dict, doc_key: str, when: str, rows: list[dict], lines, shipped, run_id: str, *,
+             currency: str = "") -> InvoiceRecord | None:
+    """One sent 810 as the InvoiceRecord the invoice stage kept of it (its lines by the order's line ids, a line
+    billed by weight with its net weight: _weighed), in ``currency`` (sent_currency)."""
+    by_id = {ln.line_id: ln.line_number for ln in lines if ln.line_id}
+    billed = []
+    it1s = h.get("IT1s", [])
+    rows = sorted(rows, key=lambda r: r["position"])
+    for i, r in enumerate(rows):
+        ident = r["line_id"] or ""
+        number = by_id.get(ident) or (int(ident) if ident.isdigit() else 0)
+        quantity, price = Decimal(str(r["quantity"] or 0)), Decimal(str(r["unit_price"] or 0))
+        weighed = _weighed(it1s[i]) if len(it1s) == len(rows) else None
+        unit = r["unit"] or ""
+        if weighed is not None:
+            quantity, unit = weighed[0], weighed[1]
+            amount = (weighed[2] * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            billed.append(InvoicedLine(number, ident, quantity, unit, price, amount, weighed[2], weighed[3]))
+            continue
+        amount = Decimal(str(r["amount"])) if r.get("amount") is not None else \
+            (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        billed.append(InvoicedLine(number, ident, quantity, unit, price, amount))
+    try:
+        day = datetime.strptime(h["BIG01"], "%Y%m%d").date()
+        total = Decimal(h.get("TDS") or "0") / 100
+        tax = sum((Decimal(t) for t in h["TXI"]), Decimal(0))
+    except (ValueError, ArithmeticError):
+        return None
+    merchandise = sum((ln.amount for ln in billed), Decimal(0))
+    sid = h.get("SI", "")
+    warehouse = next((s.warehouse for s in shipped if s.shipment_id == sid), "") if sid else ""
+    return InvoiceRecord(partner=partner, invoice_number=h["BIG02"], po_number=h["BIG04"], invoice_date=day,
+                         lines=tuple(billed), merchandise=merchandise, charges=total - merchandise - tax, total=total,
+                         doc_key=doc_key, warehouse=warehouse, shipment_id=sid if warehouse else "",
+                         currency=currency, created_at=when, run_id=run_id, tax=tax)
