@@ -138,7 +138,7 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     Else, with [acks] version "group" (the default), the group's own GS08, its industry identifier kept (003060VICS,
     004030VICS, 004010UCS: a translator set up for that version refuses an acknowledgment labelled otherwise; a
     TR3's, 004010X357, is not: industry_gs08), when
-    its release is one we write a 997 in (_PUBLISHED_997: 004010-004060, 005010-005050; and 003040-003070,
+    its release is one we write a 997 in (_PUBLISHED_997: 004010-004060, 005010-005050; and 002001-003070,
     EARLY_997_RELEASES) and it is not the profile's GS08: a partner profiled 004010 whose translator sends a 005010
     group gets a 005010 997 (AK1 with AK103), one sending 003060VICS a 003060VICS 997 (built by 003060's
     dictionary, ack_built_as), as translators match an acknowledgment to the group it answers; a group in a later

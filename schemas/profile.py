@@ -371,7 +371,11 @@ class X12Settings(_Model):
             if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
                 raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
                                  f"of it ({self.version[:3]}020 ...)" + (", or be a release before 004010 we write "
-                                 f"that set in ({early_sets_text()})" if kind else ""))
+                                 f"that set in ({early_sets_text()})" if kind else "")
+                                 + (f". We hold no dictionary of a release before 003040 ({gs[:6]}: version 2, "
+                                    "003010-003030) to write a document by: leave it out and the partner's 855, 856, "
+                                    "810 and 865 go in the profile's version; a 997 answers each of its groups in the "
+                                    "group's own release ([acks] version \"group\")" if gs[:6] < "003040" else ""))
         for k, v in self.gs_versions:
             if not re.fullmatch(r"\d{3}", k) or not re.fullmatch(r"\d{6}[A-Z0-9]{0,6}", v):
                 raise ValueError(f"gs_versions {k!r} = {v!r}: a set id (\"810\") and a GS08 (\"004010X348\")")
@@ -387,8 +391,8 @@ class AckSettings(_Model):
     # with AK103; a 004030VICS one: GS08 004030VICS, the group's industry identifier kept, unless the profile names
     # the 997's GS08: gs_versions "997", or gs_version for its own release; engine.envelope.ack_version), as
     # translators match an acknowledgment to the group it answers and expect it in that group's version (Bots issue
-    # 366: a 004040 850
-    # answered with a 004010 997); a 003040-003070 group gets a 997 in its release too (GS04 YYMMDD, ISA11 U);
+    # 366: a 004040 850 answered with a 004010 997); a 002001-003070 group gets a 997 in its release too (GS04
+    # YYMMDD, ISA11 U; a Ford 002002FORD PO a 002002FORD 997 in ISA12 00200: schemas.x12dict.EARLY_997_RELEASES);
     # "profile": every 997 in the profile's version (a partner whose agreement fixes it). A group in a later version
     # (006020, 007010) is answered in the profile's. A TA1 follows the same setting: "group" writes it in the ISA12 of
     # the interchange it answers (engine.envelope.ta1_version), "profile" in the profile's

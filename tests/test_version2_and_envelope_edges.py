@@ -1,0 +1,197 @@
+"""X12 envelopes and versions real senders use (s69 x12real2, left by rg98).
+
+1. A partner on a version-2 release (Ford's 002002FORD, FCA US's 002040, GS08 002001-002040) or on 003010-003030: its
+   997 went out in the profile's version (GS08 004010, ISA12 00401), which a translator set up for that release
+   matches to nothing. X12 has had the 997 since version 2 with the same AK1-AK9 elements until 003050's C030: it
+   is now written in the group's own release (GS08 as sent, its industry identifier kept; ISA12 00200/00204/00301;
+   GS04 YYMMDD; ISA11 U; AK401 one number), as 003040-003070 groups already were. The 855, 856 and 810 stay in the
+   profile's version ([x12] version/gs_version/gs_versions): we hold no 002xxx dictionary to write them by, and a
+   profile naming a version-2 release for them is refused at load with the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+
+import pytest
+
+from engine.process import Known, process_file
+from parsers.x12_reader import read_interchanges
+from schemas.profile import load_profiles
+from tests.retailer_support import (
+    all_sent_accepted,
+    maps,  # noqa: F401 (a fixture)
+    on_demo,
+    segments,
+    shipped_night,
+)
+from tests.support import GOOD_PO, REPO
+from tests.test_rg97_inbound_variations import answered_shipped_and_invoiced
+
+RG96 = REPO / "tests" / "fixtures" / "rg96"
+NIGHT = datetime(2026, 11, 27, 2)
+SHIP_DAY = datetime(2026, 11, 30, 15)
+ACME = load_profiles(REPO / "partners")["acme"]
+TODAY = date(2026, 11, 27)
+
+
+def acme_po(body: list[str] = GOOD_PO, *, gs08: str = "002002FORD", isa12: str = "00200", gs04: str = "261127",
+            isa11: str = "U", iea02: str = "000000001", isa16: str = ">") -> bytes:
+    """ACME's one-PO interchange around ``body`` in GS08 ``gs08`` (ISA12 ``isa12``, GS04 ``gs04``)."""
+    text = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*"
+            f"{isa11}*{isa12}*000000001*0*P*{isa16}~\n"
+            f"GS*PO*ACMERETAIL*ORDERBRIDGE*{gs04}*1200*1*X*{gs08}~\nST*850*0001~\n"
+            + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*0001~\nGE*1*1~\nIEA*1*{iea02}~\n")
+    return text.encode()
+
+
+def taken(data: bytes, profile=ACME):
+    return process_file(data, file="f.x12", sha256="s", profile=profile, known=Known(), today=TODAY)
+
+
+def rendered_997(out, profile=ACME) -> bytes:
+    """The 997 of ``out`` as the night writes it (engine.envelope.wrap under the document's address)."""
+    from engine.envelope import addressed, envelope_for, wrap
+
+    (doc,) = [d for d in out.documents if d.doc_type == "997"]
+    env = addressed(envelope_for(profile), doc.to)
+    return wrap(env, "FA", "997", [list(doc.bodies[0])], isa13=7, gs06=7, st02s=[1],
+                now=datetime(2026, 11, 27, 3))
+
+
+# --- 1. the 997 of a version-2 / 003010-003030 group -------------------------------------------------------------
+
+@pytest.mark.parametrize("gs08,isa12", [("002001", "00200"), ("002002FORD", "00200"), ("002003", "00200"),
+                                        ("002040", "00204"), ("003010", "00301"), ("003020", "00302"),
+                                        ("003030", "00303")])
+def test_a_997_answers_an_early_group_in_its_own_release(gs08, isa12):
+    out = taken(acme_po(gs08=gs08, isa12=isa12))
+    assert out.findings == [] and out.disposition == "processed" and out.orders.num_rows == 1
+    content = rendered_997(out)
+    segs = read_interchanges(content, file="997").segments.elements.to_pylist()
+    isa, gs = segs[0], segs[1]
+    assert (isa[11], isa[12], gs[4], gs[8]) == ("U", isa12, "261127", gs08)
+    assert [s for s in segs if s[0].startswith("AK")] == [["AK1", "PO", "1"], ["AK2", "850", "0001"], ["AK5", "A"],
+                                                          ["AK9", "A", "1", "1", "1"]]
+    from rules.outbound import validate_outbound
+
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+
+
+def test_before_the_change_an_early_group_got_a_004010_997():
+    """The proof the test above tests something: without the version-2 and 003010-003030 releases among the early
+    997 releases, the 997 is the profile's (no address version: GS08 004010, ISA12 00401)."""
+    from unittest import mock
+
+    import engine.envelope as envelope
+
+    old = frozenset(f"0030{r}0" for r in range(4, 8)) | frozenset(
+        r for r in envelope._PUBLISHED_997 if r >= "004010")
+    with mock.patch.object(envelope, "_PUBLISHED_997", old):
+        out = taken(acme_po())
+    (doc,) = [d for d in out.documents if d.doc_type == "997"]
+    assert doc.to is None
+    assert taken(acme_po()).documents[0].to.version == "002002FORD"
+
+
+def test_the_first_issue_002000_is_answered_in_the_profile_s_version():
+    out = taken(acme_po(gs08="002000", isa12="00200"))
+    (doc,) = [d for d in out.documents if d.doc_type == "997"]
+    assert doc.to is None
+
+
+def test_acks_version_profile_keeps_every_997_in_the_profile_s_version():
+    profile = ACME.model_copy(update={"acks": ACME.acks.model_copy(update={"version": "profile"})})
+    out = taken(acme_po(), profile)
+    (doc,) = [d for d in out.documents if d.doc_type == "997"]
+    assert doc.to is None
+
+
+def test_a_rejecting_997_of_an_early_group_reports_an_element_by_one_number():
+    """Before 003050 AK401 is the element's position alone (C030 came in 003050): a BEG without its PO number and
+    date in a 002002 PO is refused by a 002002FORD 997 naming BEG03 and BEG05 as 3 and 5."""
+    out = taken(acme_po(["BEG*00*SA**", *GOOD_PO[1:]]))
+    (doc,) = [d for d in out.documents if d.doc_type == "997"]
+    assert [s[:2] for s in doc.bodies[0] if s[0] in ("AK4", "AK5")] == [["AK4", "3"], ["AK4", "5"], ["AK5", "R"]]
+    assert doc.to.version == "002002FORD"
+    segs = read_interchanges(rendered_997(out), file="997").segments.elements.to_pylist()
+    assert [s[:2] for s in segs if s[0] == "AK4"] == [["AK4", "3"], ["AK4", "5"]]
+
+
+@pytest.mark.parametrize("gs08", ["002002FORD", "003010"])
+def test_bots_reads_the_early_997_by_003040_s_grammar(gs08, tmp_path):
+    """Bots holds 997 grammars from 003040 only; the early 997 has 003040's segments and elements, so it is held
+    against that grammar (GS08/ISA12 relabelled 003040/00304 for the check)."""
+    from tests.shipping_support import as_bots_reads_997, bots_check
+
+    content = rendered_997(taken(acme_po(gs08=gs08, isa12="00200" if gs08 < "003" else "00301")))
+    relabelled = as_bots_reads_997(content)
+    assert b"*X*003040~" in relabelled and b"*U*00304*" in relabelled
+    ok, errors = bots_check(relabelled, tmp_path)
+    assert ok, errors
+
+
+def test_a_profile_naming_a_version_2_release_for_its_856_is_refused_with_the_reason():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as e:
+        ACME.x12.model_validate({**ACME.x12.model_dump(), "gs_versions": {"856": "002002FORD"}})
+    message = str(e.value)
+    assert "002002FORD" in message and "no dictionary of a release before 003040" in message
+
+
+def mainframe_po_002002() -> str:
+    """rg96's mainframe buyer PO as a Ford-style version-2 translator writes it: ISA12 00200, GS04 and BEG05 YYMMDD,
+    GS08 002002FORD (in ASCII)."""
+    text = (RG96 / "drops" / "mainframe" / "mainframe-850-MF9600601.x12").read_bytes().decode("cp037")
+    text = text.replace("*U*00401*", "*U*00200*").replace("*20261123*2240*9661*X*004010~",
+                                                           "*261123*2240*9661*X*002002FORD~")
+    return text.replace("**20261123~", "**261123~").replace("DTM*002*20261204~", "DTM*002*261204~")
+
+
+def _fixtures(tmp_path, data: bytes, name: str):
+    copy = tmp_path / "x12real2"
+    shutil.copytree(RG96, copy, ignore=shutil.ignore_patterns("drops", "shipments"))
+    (copy / "drops" / "mainframe").mkdir(parents=True)
+    (copy / "drops" / "mainframe" / name).write_bytes(data)
+    (copy / "shipments").mkdir()
+    rows = (RG96 / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "shipments" / "east-shipments-20261201.csv").write_text(
+        "".join([rows[0], *(r for r in rows if ",MF9600601," in r)]), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def ford_night(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("x12real2-002002")
+    fixtures = _fixtures(tmp, mainframe_po_002002().encode(), "MF.PO.D261123.DAT")
+    return shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_a_002002ford_po_is_acknowledged_in_002002ford_and_answered_shipped_invoiced_in_004010(ford_night):
+    ws = ford_night[0]
+    answered_shipped_and_invoiced(*ford_night)
+    ack = segments(ws, "mainframe", "997")
+    [isa] = [s for s in ack if s[0] == "ISA"]
+    [gs] = [s for s in ack if s[0] == "GS"]
+    assert (isa[11], isa[12], len(gs[4]), gs[8]) == ("U", "00200", 6, "002002FORD")
+    for kind in ("855", "856", "810"):  # the profile's version: we hold no 002xxx dictionary to write them by
+        segs = segments(ws, "mainframe", kind)
+        [isa] = [s for s in segs if s[0] == "ISA"]
+        [gs] = [s for s in segs if s[0] == "GS"]
+        assert (isa[12], gs[8], len(gs[4])) == ("00401", "004010", 8), kind
+
+
+def test_the_002002ford_night_s_answers_pass_our_validator_bots_and_pyx12(ford_night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(ford_night[0], ["mainframe"], tmp_path, maps, shipments=1, answers=1)
+    from rules.outbound import validate_outbound
+
+    [ack] = sorted((ford_night[0].drop_root / "mainframe" / "outbox").glob("*-997-*.x12"))
+    assert [f for f in validate_outbound(ack.read_bytes()) if f.severity == "error"] == []
+
+
+def test_read_interchanges_takes_the_002002_po_without_a_finding():
+    result = read_interchanges(mainframe_po_002002().encode(), file="f")
+    assert result.findings == []
+    assert result.interchanges[0].groups[0].version == "002002FORD"
