@@ -445,7 +445,13 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
         return _finding("ISA_TERMINATOR_INVALID", "The file ends before the ISA segment terminator.", seg="ISA")
     comp, term = text[q + 1], text[q + 2]
     if comp in (sep,) or (comp.isascii() and comp.isalnum()) or comp in _BLANKS:
-        return _finding("ISA_COMPONENT_SEPARATOR_INVALID", f"Component separator {comp!r} (ISA16) is invalid.",
+        # a blank ISA16 (a translator set to use no component separator) stays refused, unlike a blank ISA11: X12.6
+        # wants a delimiter that never occurs in data and names and addresses hold blanks, so a composite's
+        # components could not be told from its words (Bots refuses a blank separator too, "[A65]")
+        return _finding("ISA_COMPONENT_SEPARATOR_INVALID", f"Component separator {comp!r} (ISA16) is invalid" + (
+            ": a blank cannot separate components, as values hold blanks (names, addresses) and a composite's "
+            "components could not be told from its words; the interchange is refused (TA1 027). Ask the partner "
+            "to set ISA16 to a character their data never holds ('>', ':' or '^')" if comp in _BLANKS else "") + ".",
                         seg="ISA", element="ISA16", value=comp)
     term_is_space = False
     if term == " " and "\n" in text[q + 3: q + 6]:

@@ -187,8 +187,15 @@ def _check_iea(ic: Interchange) -> list[Finding]:
                                f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
                                value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
         if ic.trailer_control != ic.control_number:
+            # by text, not by number: IEA02 and ISA13 are both I12, N0 9/9 (nine digits, leading zeros kept: a fixed
+            # length), and X12.5 asks IEA02 to be identical to ISA13, so IEA02 '1' is a value of the wrong length,
+            # not ISA13 000000001 written short (as GE02 '1' against GS06 '000000001' is: N0 1/9, same_number)
+            short = same_number(ic.trailer_control, ic.control_number)
             out.append(finding("IEA_CONTROL_MISMATCH", f"IEA02 {ic.trailer_control!r} does not equal ISA13 "
-                               f"{ic.control_number!r}.", seg="IEA", element="IEA02",
+                               f"{ic.control_number!r}" + (
+                                   ": the same number, but IEA02 is nine digits as ISA13 is (N0 9/9, leading zeros "
+                                   "kept), so the trailer is no copy of the header; the header's number is used"
+                                   if short else "") + ".", seg="IEA", element="IEA02",
                                value=ic.trailer_control, isa13=ic.control_number, file_segment=ic.end + 1))
     return out
 

@@ -195,3 +195,52 @@ def test_read_interchanges_takes_the_002002_po_without_a_finding():
     result = read_interchanges(mainframe_po_002002().encode(), file="f")
     assert result.findings == []
     assert result.interchanges[0].groups[0].version == "002002FORD"
+
+
+# --- 3. a blank ISA16 ---------------------------------------------------------------------------------------------
+
+def test_a_blank_isa16_is_still_refused_with_the_reason_and_ta1_027():
+    """X12.6 wants a delimiter that never occurs in data; names and addresses hold blanks, so a composite's components
+    could not be told from its words (Bots refuses a blank separator too: "[A65] space is used as separator"). The
+    refusal stays; its message now says why and what to ask for."""
+    out = taken(acme_po(gs08="004010", isa12="00401", gs04="20261127", isa16=" "))
+    [f] = out.findings
+    assert f.code == "ISA_COMPONENT_SEPARATOR_INVALID" and f.location.element == "ISA16"
+    assert "a blank cannot separate components" in f.message and "TA1 027" in f.message
+    assert out.orders.num_rows == 0 and out.disposition == "quarantine"
+    assert [d.ta1 for d in out.documents] == [("TA1", "000000001", "261127", "1200", "R", "027")]
+
+
+def test_bots_refuses_a_blank_component_separator_too(tmp_path):
+    from tests.shipping_support import bots_check
+
+    ok, errors = bots_check(acme_po(gs08="004010", isa12="00401", gs04="20261127", isa16=" "), tmp_path)
+    assert not ok and "space is used as separator" in str(errors)
+
+
+def test_another_bad_isa16_keeps_the_short_message():
+    out = taken(acme_po(gs08="004010", isa12="00401", gs04="20261127", isa16="A"))
+    assert [(f.code, f.message) for f in out.findings] == [
+        ("ISA_COMPONENT_SEPARATOR_INVALID", "Component separator 'A' (ISA16) is invalid.")]
+
+
+# --- 4. IEA02 '1' against ISA13 '000000001' -------------------------------------------------------------------------
+
+def test_iea02_written_short_is_a_control_mismatch_by_the_standard():
+    """IEA02 and ISA13 are both I12, N0 9/9: nine digits, leading zeros kept (a fixed length), and X12.5 asks IEA02
+    to be identical to ISA13. '1' is the same number but not a copy of the header's number: IEA_CONTROL_MISMATCH,
+    TA1 E 001 (the header's number used), the PO taken, the file quarantined for ops. GE02 '1' against GS06
+    '000000001' is another matter (N0 1/9: the same number, accepted)."""
+    out = taken(acme_po(gs08="004010", isa12="00401", gs04="20261127", iea02="1"))
+    [f] = out.findings
+    assert f.code == "IEA_CONTROL_MISMATCH" and f.severity == "error"
+    assert f.message == ("IEA02 '1' does not equal ISA13 '000000001': the same number, but IEA02 is nine digits as "
+                         "ISA13 is (N0 9/9, leading zeros kept), so the trailer is no copy of the header; the "
+                         "header's number is used.")
+    assert out.orders.num_rows == 1 and out.disposition == "quarantine"
+    assert [d.ta1 for d in out.documents if d.doc_type == "TA1"] == [
+        ("TA1", "000000001", "261127", "1200", "E", "001")]
+    (ack,) = [d for d in out.documents if d.doc_type == "997"]
+    assert ack.bodies[0][-1] == ["AK9", "A", "1", "1", "1"]
+    other = taken(acme_po(gs08="004010", isa12="00401", gs04="20261127", iea02="000000002"))
+    assert [f.message for f in other.findings] == ["IEA02 '000000002' does not equal ISA13 '000000001'."]
