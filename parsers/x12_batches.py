@@ -7,8 +7,13 @@ interchange's. Owns where an interchange is cut; checking stays engine.process_b
 Pure: byte chunks in, a Skeleton out. Whatever would make a batch read differ from the whole read (empty
 segments, a segment ending in the component separator, text outside the sets, a second ISA, TA1, bytes
 that are not UTF-8, Unicode at a segment start, a blank or non-ASCII delimiter, a GS01 that is no
-functional identifier code: its 997 is named by its sets' ST01) is named in ``Skeleton.reason``: the
-caller then reads the interchange whole, as before.
+functional identifier code: its 997 is named by its sets' ST01; an ISX elsewhere than right after the ISA or
+naming no release character the reader takes) is named in ``Skeleton.reason``: the caller then reads the
+interchange whole, as before.
+
+An ISX right after the ISA (X12 007040+) is an envelope segment: kept in ``Skeleton.isx`` and put before every
+later batch with the ISA, so each batch is read with its release character (parsers.x12_reader.released_rows). A
+terminator after an odd run of that character is data, not a segment's end: it is neither counted nor cut at.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class Skeleton:
     reason: str = ""  # why it cannot be read in batches ("": it can)
     rows: int = 0  # segments of the interchange
     isa: bytes = b""  # the ISA segment as received (with its terminator)
+    isx: bytes = b""  # the ISX right after it (X12 007040+), with its leading white space and terminator; b"": none
     head: list[tuple[int, bytes]] = field(default_factory=list)  # (row, segment) of ISA, GS, GE, IEA
     groups: list[bytes] = field(default_factory=list)  # each GS segment (with its leading white space)
     set_counts: list[int] = field(default_factory=list)
@@ -80,6 +86,9 @@ class _Scan:
         self.set_open: tuple[int, int, bytes, int] | None = None  # (start, row, ST segment, ST end offset)
         self.batch = (0, 0, -1, 0)  # open batch: (start, row, group, sets)
         self.virtual = False  # a terminator put after a last segment that has none
+        self.release = b""  # the release character the ISX names (b"": none)
+        self.isx_end = 0  # interchange offset of the ISX's terminator (never released: the release starts after it)
+        self.base = 0  # interchange offset of the walk's buffer's first byte
 
     # --- the walk ----------------------------------------------------------------------------------
     def run(self, chunks) -> Skeleton:
@@ -139,16 +148,19 @@ class _Scan:
             return self.stop("a terminator inside the ISA")
         self.term = term
         t, s = re.escape(term), re.escape(sep)
-        envelope = re.compile(t + b"(" + _WS + rb")(ISA|IEA|GS|GE|ST|SE|TA1)(?=" + s + rb"|[\r\n]*" + t + b")")
+        envelope = re.compile(t + b"(" + _WS + rb")(ISA|ISX|IEA|GS|GE|ST|SE|TA1)(?=" + s + rb"|[\r\n]*" + t + b")")
         odd = re.compile(t + _WS + t + b"|" + t + _WS + rb"[\x80-\xff]|" + re.escape(comp) + rb"[\r\n]*(?=" + t + b")")
         sk.isa = bytes(buf[: q + 3])
         sk.head.append((0, sk.isa))
-        base = lead  # interchange offset of buf[0]
+        base = self.base = lead  # interchange offset of buf[0]
+        self.first_isx(buf, q + 2, more)  # its release character known before any terminator is counted
         row = 0  # terminators before ``counted``
         counted = lead  # interchange offset up to which terminators are counted
         first_odd = True  # the ISA ends with its component separator (ISA16): that one is expected
         while not sk.reason:
             last = buf.rfind(term)
+            while last > 0 and self.released(buf, last):
+                last = buf.rfind(term, 0, last)
             if last >= 0:
                 lo = counted - base
                 for m in odd.finditer(buf, lo, last + 1):
@@ -160,16 +172,19 @@ class _Scan:
                 first_odd = False
                 for m in envelope.finditer(buf, lo, last + 1):
                     p = m.start()
-                    row += buf.count(term, counted - base, p + 1)
+                    if self.release and self.released(buf, p):
+                        continue  # a released terminator: data, no segment starts after it
+                    row += self.count(buf, counted - base, p + 1)
                     counted = base + p + 1
-                    seg_end = buf.find(term, m.end())
+                    seg_end = self.next_end(buf, m.end())
                     self.segment(m.group(2), base + p + 1, row, bytes(buf[p + 1: seg_end + 1]), base + seg_end)
                     if sk.reason:
                         return sk
-                row += buf.count(term, counted - base, last)
+                row += self.count(buf, counted - base, last)
                 counted = base + last
                 del buf[:last]
                 base += last
+                self.base = base
             elif len(buf) > MAX_SEGMENT_BYTES:
                 return self.stop(f"a segment over {MAX_SEGMENT_BYTES:,} bytes")
             if not more():
@@ -183,7 +198,7 @@ class _Scan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return self.stop("bytes that are not UTF-8")
-        sk.rows = row + buf.count(term)  # every terminator ends a (non-empty) segment
+        sk.rows = row + self.count(buf, 0, len(buf))  # every terminator ends a (non-empty) segment
         if not self.after_iea and self.prev_row != sk.rows - 1 and self.set_open is None:
             return self.stop("segments outside any transaction set")
         if self.after_iea and self.prev_row != sk.rows - 1:
@@ -195,6 +210,35 @@ class _Scan:
         if start < end:
             sk.batches.append(Batch(start, end, brow, sk.rows - brow, group, sets))
         return sk
+
+    def released(self, buf: bytearray, at: int) -> bool:
+        """The terminator at ``at`` follows an odd run of the release character: data, not a segment's end (buf
+        starts at a real terminator or the ISA, so the run is within it)."""
+        rel = self.release
+        if not rel or self.base + at <= self.isx_end:
+            return False
+        k = at
+        while k > 0 and buf[k - 1] == rel[0]:
+            k -= 1
+        return (at - k) % 2 == 1
+
+    def count(self, buf: bytearray, lo: int, hi: int) -> int:
+        """The segment terminators in buf[lo:hi], released ones (data) not counted."""
+        n = buf.count(self.term, lo, hi)
+        if self.release and n and buf.find(self.release + self.term, lo, hi) >= 0:
+            at = buf.find(self.term, lo, hi)
+            while at >= 0:
+                if self.released(buf, at):
+                    n -= 1
+                at = buf.find(self.term, at + 1, hi)
+        return n
+
+    def next_end(self, buf: bytearray, at: int) -> int:
+        """The first segment terminator from ``at`` that is no released one."""
+        end = buf.find(self.term, at)
+        while end >= 0 and self.release and self.released(buf, end):
+            end = buf.find(self.term, end + 1)
+        return end
 
     def stop(self, reason: str) -> Skeleton:
         if not self.sk.reason:
@@ -210,6 +254,9 @@ class _Scan:
         self.prev_row = row
         if self.after_iea or sid in (b"ISA", b"TA1"):
             self.stop("a second ISA, a TA1 or segments after the IEA")
+            return
+        if sid == b"ISX":
+            self.isx(raw, row, end)
             return
         if sid == b"ST":
             if not self.in_group:
@@ -256,6 +303,51 @@ class _Scan:
             self.in_group = False
             self.after_iea = True
             sk.head.append((row, raw))
+
+    def first_isx(self, buf: bytearray, isa_end: int, more: Callable[[], bool]) -> None:
+        """The release character an ISX right after the ISA (its terminator at ``isa_end``) names, set before the walk
+        counts a terminator (the segment itself is taken by ``isx`` when the walk reaches it)."""
+        end = buf.find(self.term, isa_end + 1)
+        while end < 0 and len(buf) < isa_end + 4096 and more():
+            end = buf.find(self.term, isa_end + 1)
+        raw = bytes(buf[isa_end + 1: end + 1]) if end >= 0 else b""
+        fields = raw.lstrip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f")[:-1].split(self.sk.isa[3:4])
+        if fields[0] == b"ISX":
+            value = self.release_named(raw)
+            if value:
+                self.release, self.isx_end = value, self.base + end
+
+    def release_named(self, raw: bytes) -> bytes | None:
+        """The release character ISX segment ``raw`` names (b"": none); None when its ISX01 is none the reader
+        takes (parsers.x12_reader.release_of: one ASCII character, no letter, digit, blank or delimiter)."""
+        from parsers.x12_reader import release_of
+        from schemas.x12 import Delimiters
+
+        sk = self.sk
+        sep, term, comp = sk.isa[3:4], self.term, sk.isa[-2:-1]
+        isa11 = sk.isa.split(sep)[11:12]
+        rep = isa11[0].decode("latin-1") if isa11 and len(isa11[0]) == 1 and not isa11[0].isalnum() else ""
+        fields = raw.lstrip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f")[:-1].split(sep)
+        value = fields[1] if len(fields) > 1 else b""
+        if value and (not value.isascii() or not release_of(["ISX", value.decode("ascii")], Delimiters(
+                element=sep.decode(), component=comp.decode(), repetition=rep, segment=term.decode()))):
+            return None
+        return value
+
+    def isx(self, raw: bytes, row: int, end: int) -> None:
+        """The ISX (X12 007040+): right after the ISA, naming a release character the reader takes (ASCII), or none;
+        anything else is read whole (the reader says what is wrong with it)."""
+        sk = self.sk
+        if row != 1 or sk.isx:
+            self.stop("an ISX elsewhere than right after the ISA")
+            return
+        value = self.release_named(raw)
+        if value is None:
+            self.stop("an ISX naming no release character it can read")
+            return
+        self.release, self.isx_end = value, end
+        sk.isx = raw
+        sk.head.append((row, raw))
 
     def cut(self, at: int, row: int) -> None:
         start, brow, group, sets = self.batch
@@ -315,14 +407,14 @@ def batch_bytes(sk: Skeleton, b: Batch, read: Callable[[int, int], bytes]) -> by
     """What the reader is given for batch ``b`` (``read(start, end)``: the interchange's bytes there):
     the ISA and the open group's GS before it (a later batch); of a huge set, its ST and SE only."""
     data = read(b.start, b.end) if b.huge is None else read(b.start, b.st_end) + read(b.se_start, b.end)
-    return data if b.group < 0 else sk.isa + sk.groups[b.group] + data
+    return data if b.group < 0 else sk.isa + sk.isx + sk.groups[b.group] + data
 
 
 def read_batch(sk: Skeleton, b: Batch, read: Callable[[int, int], bytes], *, file: str) -> tuple[ParseResult, int]:
     """Batch ``b`` read: the result (its own rows: the ISA and GS put before it are rows 0 and 1) and
     ``delta``, what makes its rows the interchange's."""
     result = read_interchanges(batch_bytes(sk, b, read), file=file)
-    prefix = 0 if b.group < 0 else 2
+    prefix = 0 if b.group < 0 else 3 if sk.isx else 2
     if b.huge is None and len(result.segments) - prefix != b.rows:
         raise ValueError(f"batch at byte {b.start} read as {len(result.segments) - prefix} segments; the scan "
                          f"counted {b.rows}")

@@ -7,6 +7,13 @@
    GS04 YYMMDD; ISA11 U; AK401 one number), as 003040-003070 groups already were. The 855, 856 and 810 stay in the
    profile's version ([x12] version/gs_version/gs_versions): we hold no 002xxx dictionary to write them by, and a
    profile naming a version-2 release for them is refused at load with the reason.
+2. A huge interchange with an ISX (X12 007040+) was read whole (rg98: its batch scanner stopped at the ISX, "segments
+   outside any transaction set"), so a file of one such interchange was held in memory whole while one without was
+   cut into batches of sets. The scanner now takes the ISX right after the ISA as an envelope segment, puts it
+   before every later batch with the ISA, and neither counts nor cuts at a terminator its release character
+   releases: the batches give exactly what the whole read gives (bench/bench_bigdrop.py --isx measures memory).
+3. A blank ISA16 stays refused (TA1 R 027) with a message saying why; 4. IEA02 '1' against ISA13 '000000001' stays
+   a control-number mismatch (TA1 E 001) by the standard, the message saying why (docs/bad-inputs.md).
 """
 
 from __future__ import annotations
@@ -244,3 +251,145 @@ def test_iea02_written_short_is_a_control_mismatch_by_the_standard():
     assert ack.bodies[0][-1] == ["AK9", "A", "1", "1", "1"]
     other = taken(acme_po(gs08="004010", isa12="00401", gs04="20261127", iea02="000000002"))
     assert [f.message for f in other.findings] == ["IEA02 '000000002' does not equal ISA13 '000000001'."]
+
+
+# --- 2. a huge interchange with an ISX, read in batches -----------------------------------------------------------
+
+def isx_interchange(n: int, *, isx: str = "ISX*?", isa13: int = 700) -> bytes:
+    """ACME's 007040 interchange of ``n`` POs with ``isx`` after its ISA, each PO's ship-to holding released
+    delimiters: a released '*' and '~', a released terminator followed by text reading "ST*850*..." (no set starts
+    there), "??" (one '?') right before a real terminator."""
+    from tests.test_intake_batches import _po, _set
+
+    sets = []
+    for k in range(n):
+        body = _po(f"PO-{k}", 2)
+        at = next(i for i, seg in enumerate(body) if seg.startswith("N1*ST"))
+        body = [*body[:at], "N1*ST*DC?*7 STAR?~ALLIANCE*92*DC07", "N2*CARE OF?~ST*850*9999", "N3*1 WAY??",
+                *body[at + 1:]]
+        sets.append(_set("850", f"{k:04d}", body))
+    text = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*^*00704*"
+            f"{isa13:09d}*0*P*>~\n" + (isx + "~\n" if isx else "")
+            + "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*1*X*007040~\n" + "".join(sets)
+            + f"GE*{n}*1~\nIEA*1*{isa13:09d}~\n")
+    return text.encode()
+
+
+@pytest.mark.parametrize("max_sets", [1, 2, 5])
+@pytest.mark.parametrize("chunk", [1, 7, 97, 1 << 20])
+def test_an_interchange_with_an_isx_is_cut_into_batches_that_give_what_the_whole_gives(max_sets, chunk):
+    from tests.test_intake_batches import _same
+
+    data = isx_interchange(6)
+    outs = _same(data, max_sets=max_sets, chunk=chunk)  # cut (split >= 1), the same findings, 997s, orders, lines
+    orders = [r for o in outs for r in o.orders.to_pylist()]
+    assert [r["po_number"] for r in orders] == [f"PO-{k}" for k in range(6)]
+    # (the N2's N201 and N202 follow the name: "CARE OF~ST" and "850", text, no set starting there)
+    assert {r["ship_to_name"] for r in orders} == {"DC*7 STAR~ALLIANCE, CARE OF~ST, 850"}
+    assert [f.code for o in outs for f in o.findings] == []
+
+
+def test_the_scan_keeps_the_isx_and_counts_the_rows_as_the_reader_does():
+    from parsers.x12_batches import read_batch, scan_interchange
+
+    data = isx_interchange(4)
+    sk = scan_interchange([data[i:i + 13] for i in range(0, len(data), 13)], max_bytes=10**9, max_sets=1,
+                          max_set_bytes=10**9)
+    assert sk.reason == "" and sk.isx == b"\nISX*?~" and len(sk.batches) == 4
+    whole = read_interchanges(data, file="f").segments.elements.to_pylist()
+    assert sk.rows == len(whole)
+    rows = []
+    for b in sk.batches:
+        result, _delta = read_batch(sk, b, lambda a, z: data[a:z], file="f")
+        got = result.segments.elements.to_pylist()
+        assert b.group < 0 or got[:3] == [whole[0], ["ISX", "?"], whole[2]]  # the ISA, the ISX and the GS put first
+        rows += got[0 if b.group < 0 else 3:]
+    assert rows == whole  # (the last batch runs to the IEA)
+
+
+@pytest.mark.parametrize("isx", ["ISX**U8", "ISX", "ISX*!"])
+def test_an_isx_without_a_release_character_or_with_another_is_cut_too(isx):
+    from tests.test_intake_batches import _same
+
+    data = isx_interchange(3, isx=isx)
+    if isx != "ISX*!":
+        data = data.replace(b"?*", b" ").replace(b"?~", b" ").replace(b"??", b"?")
+    else:
+        data = data.replace(b"?*", b"!*").replace(b"?~", b"!~").replace(b"??", b"!!")
+    _same(data, max_sets=1)
+
+
+@pytest.mark.parametrize("where,reason", [("after GS", ""), ("second", "an ISX elsewhere than right after the ISA"),
+                                          ("bad release", ""), ("a letter", "an ISX naming no release character "
+                                                                            "it can read")])
+def test_an_isx_the_reader_refuses_is_still_read_whole_with_the_same_findings(where, reason):
+    """Whatever stops the scan first (the reason given, or another, "" here: the released terminators the reader
+    does not release without a good ISX make "segments" the scan will not cut at), the interchange is read whole
+    with the findings the reader has about it."""
+    from tests.test_intake_batches import _batched_file, _facts, _whole_file
+
+    data = isx_interchange(2, isx={"after GS": "", "second": "ISX*?~\nISX*!", "bad release": "ISX*>",
+                                   "a letter": "ISX*A"}[where])
+    if where == "after GS":
+        data = data.replace(b"*007040~\n", b"*007040~\nISX*?~\n")
+    reasons: list[str] = []
+    batched, split = _batched_file(data, max_sets=1, reasons=reasons)
+    assert split == 0 and len(reasons) == 1 and reasons[0] and reason in reasons[0]
+    assert _facts(_whole_file(data)) == _facts(batched)
+    assert "ISA_STRUCTURE_INVALID" in [f.code for o in batched for f in o.findings]
+
+
+def test_before_the_change_the_isx_stopped_the_scan():
+    """The proof: without ISX among the scanner's envelope ids (as before), the interchange is read whole."""
+    from unittest import mock
+
+    import parsers.x12_batches as xb
+
+    with mock.patch.object(xb._Scan, "isx", lambda self, raw, row, end: self.stop("segments outside any "
+                                                                                 "transaction set")):
+        sk = xb.scan_interchange([isx_interchange(2)], max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    assert sk.reason == "segments outside any transaction set"
+
+
+def ascii_mainframe_po_7040() -> str:
+    """rg98's 007040 mainframe PO with its ISX and released delimiters, as an ASCII translator writes it (each segment
+    on its line: the EBCDIC file's NL, U+0085, at each segment start stops the scan, "Unicode at a segment start")."""
+    from tests.test_rg98_inbound_variations import mainframe_po_7040
+
+    return mainframe_po_7040().replace("\x85", "")
+
+
+@pytest.fixture(scope="module")
+def isx_batched_night(tmp_path_factory):
+    """The 007040 PO with its ISX taken in batches (its interchange over SPLIT_BYTES), what each scan said kept."""
+    from flows import intake as intake_flow
+    from parsers import x12_batches
+
+    tmp = tmp_path_factory.mktemp("x12real2-isx")
+    fixtures = _fixtures(tmp, ascii_mainframe_po_7040().encode(), "MF.PO.D261127.DAT")
+    reasons: list[str] = []
+    scan = x12_batches.scan_interchange
+
+    def scanned(*args, **kw):
+        sk = scan(*args, **kw)
+        reasons.append(sk.reason)
+        return sk
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(intake_flow, "STREAM_BYTES", 0)
+        mp.setattr(intake_flow, "SPLIT_BYTES", 0)
+        mp.setattr(x12_batches, "scan_interchange", scanned)
+        return (*shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY), reasons)
+
+
+def test_the_isx_po_read_in_batches_is_acknowledged_shipped_and_invoiced(isx_batched_night):
+    ws, found, states, reasons = isx_batched_night
+    assert reasons == [""]  # scanned and cut, not read whole
+    answered_shipped_and_invoiced(ws, found, states)
+    inv = segments(ws, "mainframe", "810")
+    assert ["N1", "ST", "PROVIDER DC*HUDSON", "92", "0960"] in inv and ["N3", "5555 DARROW RD~DOCK 4?"] in inv
+
+
+def test_the_isx_batched_night_s_answers_pass_our_validator_bots_and_pyx12(isx_batched_night, tmp_path,
+                                                                          maps):  # noqa: F811
+    all_sent_accepted(isx_batched_night[0], ["mainframe"], tmp_path, maps, shipments=1, answers=1)
