@@ -9,7 +9,11 @@ tests/test_intake_streaming.py, tests/test_intake_batches.py).
   six    one file of six interchanges of ~--mb/6 each.
 
     .venv/bin/python bench/bench_bigdrop.py [--shape mixed|one|six] [--mb 1024] [--keep] [--work DIR]
-                                            [--stream-mb 16] [--pos-per-interchange 500] [--batch-sets N]
+                                            [--stream-mb 16] [--pos-per-interchange 500] [--batch-sets N] [--isx]
+
+  --isx  every interchange in X12 007040 with an ISX naming '?' its release character right after its ISA and a
+         released element separator in each ship-to name (``Acme Distribution?*Center``): read in batches like one
+         without (it used to be read whole: compare the peak RSS with and without).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ SMALL_FILE_MB = 12
 GROUP_SETS = 500_000  # sets per functional group in an interchange larger than that (X12's GE01 is N0 1/6)
 
 
-def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE, shape: str = "mixed") -> dict:
+def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE, shape: str = "mixed",
+               isx: bool = False) -> dict:
     """ACME's inbox in ``shape`` (see the module's docstring), written a set at a time (never the drop, nor
     an interchange, in memory). Deterministic."""
     from connectors.reference import load_reference
@@ -49,6 +54,7 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
               if r["partner"] == "acme" and r["valid_to"] is None}
     choices = [(f"{prices[i['sku']]:.2f}", i["upc"], i["case_pack"], i["min_order_qty"]) for i in items]
     rng = random.Random(11)
+    version = "007040" if isx else x.version
     inbox = ws_root / "drop" / "acme" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     counts = {"files": 0, "interchanges": 0, "pos": 0, "lines": 0, "bytes": 0}
@@ -58,8 +64,8 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
         """One interchange of ``pos`` POs (or of about ``size`` bytes) written to ``fh``; its bytes."""
         nonlocal po
         segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
-                f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
-                f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
+                f"{x.our_id:<15}*261126*0200*{'^*00704' if isx else 'U*00401'}*{isa13:09d}*0*P*>",
+                *(["ISX*?"] if isx else []), f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{version}"]
         written = fh.write("".join(s + "~\n" for s in segs))
         k = groups = 0
         while (pos is None or k < pos) and (size is None or written < size):
@@ -67,11 +73,11 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
                 written += fh.write(f"GE*{GROUP_SETS}*{isa13 * 1000 + groups if groups else isa13}~\n")
                 groups += 1
                 written += fh.write(f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13 * 1000 + groups}*X*"
-                                    f"{x.version}~\n")
+                                    f"{version}~\n")
             k += 1
             st = f"{k:04d}" if k < 10_000 else str(k)
             body = [f"BEG*00*SA*BIG-{po:07d}**20261126", "CUR*BY*USD", "DTM*010*20261210",
-                    "N1*ST*Acme Distribution Center*92*DC01"]
+                    f"N1*ST*Acme Distribution{'?*' if isx else ' '}Center*92*DC01"]
             for i in range(1, LINES_PER_PO + 1):
                 price, upc, pack, least = rng.choice(choices)
                 body.append(f"PO1*{i}*{max(pack * rng.randint(1, 4), least)}*EA*{price}*PE*UP*{upc}")
@@ -147,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mb", type=int, default=1024, help="size of the drop in MB (default 1024)")
     ap.add_argument("--batch-sets", type=int, default=None,
                     help="sets per batch of an interchange read in batches (default: flows.intake.BATCH_SETS)")
+    ap.add_argument("--isx", action="store_true",
+                    help="interchanges in 007040 with an ISX naming a release character, released '*' in names")
     ap.add_argument("--keep", action="store_true", help="keep the workspace (.bench/bigdrop)")
     ap.add_argument("--work", type=Path, default=WORK, help="the workspace (default .bench/bigdrop)")
     ap.add_argument("--stream-mb", type=float, default=None,
@@ -160,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = work / "partners" / "acme.toml"
     profile.write_text(profile.read_text() + "\n[limits]\nmax_file_bytes = 4000000000\nmax_sets_per_file = 10000000\n")
     t = time.perf_counter()
-    drop = write_drop(work, args.mb, args.pos_per_interchange, args.shape)
+    drop = write_drop(work, args.mb, args.pos_per_interchange, args.shape, args.isx)
     written = time.perf_counter() - t
     proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), ws=str(work),
                                                          stream=None if args.stream_mb is None
@@ -177,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     got = json.loads(out.strip().splitlines()[-1])
     state_mb = sum(p.stat().st_size for p in (work / "state").rglob("*") if p.is_file()) / 1e6
-    print(f"bigdrop  {args.shape}: {drop['bytes'] / 1e6:,.0f} MB in {drop['files']} files "
+    print(f"bigdrop  {args.shape}{' isx' if args.isx else ''}: {drop['bytes'] / 1e6:,.0f} MB in {drop['files']} files "
           f"({drop['interchanges']:,} interchanges, "
           f"{drop['pos']:,} POs, {drop['lines']:,} lines; written in {written:.1f} s)")
     print(f"intake   wall {got['wall']:.1f} s  cpu {got['cpu']:.1f} s  peak RSS (process tree) "

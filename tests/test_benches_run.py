@@ -87,6 +87,19 @@ def test_the_big_drop_bench_takes_in_a_tiny_interchange_read_in_batches(tmp_path
     assert f"orders {pos:,} " in intake
 
 
+def test_the_big_drop_bench_takes_in_a_tiny_interchange_with_an_isx_read_in_batches(tmp_path):
+    """--isx: one 007040 interchange with an ISX naming '?' and a released '*' in every ship-to name."""
+    out = bench("bench/bench_bigdrop.py", "--shape", "one", "--isx", "--mb", "1", "--stream-mb", "0.4",
+                "--batch-sets", "50", "--work", str(tmp_path / "w"), "--keep")
+    drop, intake = out.splitlines()[-2:]
+    assert drop.startswith("bigdrop  one isx: ") and " in 1 files (1 interchanges, " in drop
+    assert "files processed 1 " in intake and "errors 0 " in intake
+    pos = int(drop.split("interchanges, ")[1].split(" POs")[0].replace(",", ""))
+    assert f"orders {pos:,} " in intake
+    [big] = (tmp_path / "w" / "drop" / "acme").rglob("big-0000.x12")
+    assert big.read_bytes().count(b"N1*ST*Acme Distribution?*Center*92*DC01~") == pos
+
+
 def test_the_big_drop_bench_takes_in_a_tiny_drop_read_in_pieces(tmp_path):
     out = bench("bench/bench_bigdrop.py", "--mb", "2", "--stream-mb", "0.4", "--work", str(tmp_path / "w"))
     drop, intake = out.splitlines()[-2:]
