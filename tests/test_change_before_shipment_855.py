@@ -71,7 +71,7 @@ def test_a_whole_order_cancel_before_shipment_is_answered_by_an_855_refusing_eve
 
 
 def test_a_change_refused_whole_before_shipment_is_answered_by_a_revised_855(ws):
-    """An 860 with a purpose we do not apply (BCH01 28, a query) is refused whole: the revised 855 restates the order as we
+    """An 860 with a purpose we do not apply (BCH01 28) is refused whole: the revised 855 restates the order as we
     answered it (the buyer's change not in it), the change_refused event names it."""
     last = _restated_as_answered(ws, [["2", "QI", "30", "", "EA"]], purpose="28")
     assert last["event"] == "change_refused", last
@@ -234,7 +234,7 @@ def test_a_cancel_of_an_order_never_answered_is_answered_by_an_855_refusing_ever
 
 def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_855_of_the_decision(tmp_path):
     """Two 860s for GLOBEX-2000 (answered by 855s alone) on one night: the first cuts line 1 to 10 (the order waits
-    for the rules again), the second (BCH01 28, a query: a purpose we do not apply) is refused. The first is answered by the
+    for the rules again), the second (BCH01 28: a purpose we do not apply) is refused. The first is answered by the
     revised 855 of the night's decision; the second now by one of its own (its doc key, numbered after the
     decision's), stating the order as the decision leaves it: the change not in it. It used to get no 855 at all
     (a refused change only got one for an order already answered and waiting for nothing)."""
@@ -263,7 +263,7 @@ def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_
 def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_the_person_s_decision(
         tmp_path, verdict, bak02):
     """ACME (answered by 855s alone) sends a blanket order (BEG02 BK) that waits for a person (ORDER_TYPE_UNSUPPORTED:
-    no 855 yet), then an 860 of a purpose we do not apply (BCH01 28, a query), refused whole. Nothing is decided to state yet,
+    no 855 yet), then an 860 of a purpose we do not apply (BCH01 28), refused whole. Nothing is decided to state yet,
     so no 855 goes that night; the change waits on the hold: its failure report line and `status` (text and --json)
     say so, and what answers it (they used to say "865 RD", an 865 this partner never receives, and status nothing),
     as do `approvals` and the approve / reject command.

@@ -1,4 +1,4 @@
-"""An 860 refused while its order waits for a person (ACME's blanket order, BEG02 BK, held; the change BCH01 28, a query)
+"""An 860 refused while its order waits for a person (ACME's blanket order, BEG02 BK, held; the change BCH01 28)
 waits on the hold: no 855 goes until the person decides (refused_on_hold). `status --json` lists it as
 changes_on_hold; the console's order page now shows it too (it showed nothing), with what will answer it. Once the
 person approves, the next run's 855 answers the change, and the order's history now says so (an event linked to
