@@ -376,6 +376,7 @@ def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProf
     from engine.lifecycle.allowance_hold import (
         ALLOWANCE_AFTER_SHIPMENT_HELD,
         DECIDED_855,
+        answers_asked,
         decided_answers,
         decision_855,
     )
@@ -392,11 +393,15 @@ def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProf
     if not decided:
         return Plan()
     judged = state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided)
+    if not any(judged.values()):
+        return Plan()
+    changes = state.pending_changes(statuses=None, keys=[k for k in decided if judged.get(k)])
+    # (an 860 whose buyer asked for no answer, BCH01 49, gets none for the decision either)
+    judged = answers_asked(judged, changes, _load(store, lifecycle.change_table_keys(changes), store.load_changes))
     plan = decided_answers(decided, judged, receiving, today=today)
     mine = {k: r for k, r in decided.items() if k[0] in by855 and judged.get(k)}
     if not mine:
         return plan
-    changes = state.pending_changes(statuses=None, keys=list(mine))
     tables = _load(store, lifecycle.table_keys(mine.values()), store.load)
     lines = lifecycle.lines_as_planned(state.lines_for(list(mine)), planned)
     docs = []
@@ -1074,12 +1079,18 @@ def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, decidi
     """PO_CANCELLED_BEFORE_RECEIVED for the orders to decide whose PO an 860 cancelled before their 850 came (refused
     as naming a PO we never received): the refused changes of their keys, their stored headers read
     (engine.early_cancel)."""
-    from engine.early_cancel import cancelled_before, cancels_before, kin_of
+    from engine.early_cancel import TOLD, cancelled_before, cancels_before, kin_of
 
     # [continues]: one company under two profiles; a cancel refused as B's holds an 850 that then comes to A
-    kin = kin_of({pid: p.continues.partner for pid, p in profiles.items() if p.continues is not None})
+    continues = {pid: (p.continues.partner, p.continues.effective.isoformat()) for pid, p in profiles.items()
+                 if p.continues is not None}
+    kin = kin_of({pid: a for pid, (a, _day) in continues.items()})
     keys = {(k, r.po_number) for r in deciding for k in (r.partner, *kin.get(r.partner, ()))}
-    changes = cancels_before(deciding, state.pending_changes(statuses=("refused",), keys=keys), kin) if keys else []
+    refused = state.pending_changes(statuses=("refused",), keys=keys) if keys else []
+    # (a cancel after an 850 of the PO, or one answered since, was about another 850 of that number)
+    named = {c.po_number for c in refused}
+    told = state.events_at({k for k in keys if k[1] in named}, TOLD) if refused else {}
+    changes = cancels_before(deciding, refused, kin, continues=continues, history=told) if refused else []
     if not changes:
         return []
     store, headers = OrderStore(ws.orders_dir), {}

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.state import StateStore
-from tests.support import run_stages
+from tests.support import REPO, run_stages
 from tests.test_change_orders import NIGHT2, docs, globex_night1
 from tests.test_rg100_partner_answers import _860, _line3
 
@@ -77,3 +77,138 @@ def test_a_purpose_naming_no_change_is_refused_saying_what_it_is(tmp_path, purpo
     assert f["message"].startswith(said), f["message"]
     assert "nothing was changed" in f["message"] and "BCH01 04" in f["message"], f["message"]
     state.close()
+
+
+
+def _held_49(tmp_path):
+    """tests.test_allowance_decision_told._held with the 860 sent as BCH01 49: PO-1 ordered (4 CA), 2 CA shipped and
+    invoiced, then the 860 adding 12 % (no deal): held."""
+    from tests.support import shipping_workspace, x12_850
+    from tests.test_change_units_860 import NIGHT1, NIGHT2, x12_860
+    from tests.test_deal_acks import FALL, ON
+    from tests.test_deal_after_shipment import DAY1, FOUR, _ship
+    from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _state
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text().replace('change_ack = "855"', 'change_ack = "865"') + ON)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *REST, FOUR, "CTT*1"]))
+    run_stages(ws, NIGHT1)
+    _ship(ws, DAY1, "SHP-9001")
+    assert _state(ws)[0] == "partially_shipped"
+    (inbox / "change.x12").write_bytes(x12_860(["BCH*49*SA*PO-1***20261127", TWELVE, "CTT*0"]))
+    run_stages(ws, NIGHT2)
+    assert _state(ws)[0] == "held"
+    return ws
+
+
+def test_the_allowance_decision_is_not_told_for_a_change_that_asked_no_answer(tmp_path):
+    """ACME (receives 865s) ships 2 CA of PO-1 and invoices them; an 860 with BCH01 49 (original, no response
+    necessary) adds a heading 12 % no deal agrees: held; a person approves. The night of the 860 sent no 865 (rg101),
+    and now the decision is not told by one either (allowance_hold.answers_asked): it used to send BCA*00*AD with the
+    SAC. The 810 still takes the 12 % off (the change was applied)."""
+    from tests.test_allowance_after_shipment_held import _decide
+    from tests.test_allowance_decision_told import DAY3, DAY4, _bcas
+    from tests.test_deal_after_shipment import DAY2, _invoices, _ship
+
+    ws = _held_49(tmp_path)
+    assert _bcas(ws) == []  # the 860's night: nothing answers a 49
+    _decide(ws, "approved")
+    run_stages(ws, DAY3)
+    _ship(ws, DAY2, "SHP-9002")
+    run_stages(ws, DAY4)
+    assert _bcas(ws) == [], _bcas(ws)
+    assert _invoices(ws)[-1][2] == "82790"
+
+
+# --- early cancels (engine/early_cancel.py): only a real early cancel holds an 850 ------------------------------------
+def test_a_new_850_reusing_a_rejected_po_is_not_held_for_a_cancel_of_the_old_one(tmp_path):
+    """McLane's cancel of MC7900501 comes 11-25 before any 850 (refused 11-27); the 850 comes 11-28 and is held
+    (PO_CANCELLED_BEFORE_RECEIVED: a real early cancel); a person rejects it (855 RD 11-29). The buyer cancels it
+    again on 11-30 (refused: the PO was rejected before), then sends a new 850 under the same number on 12-01 (BEG01
+    05). Neither cancel is about that 850: the first was dealt with (the person's rejection), the second came after
+    an 850 of the PO. It used to be held again as "cancelled before this 850 arrived"; it is decided as any 850 now."""
+    from datetime import datetime
+
+    from tests.retailer_support import findings_and_states
+    from tests.test_early_cancel import CODE, PO, _cancel_860, _drop_850, _night, _order, _person, _workspace
+
+    ws = _workspace(tmp_path)
+    for day in (25, 26, 27):
+        run_stages(ws, _night(day))
+    _drop_850(ws)
+    run_stages(ws, _night(28))
+    assert _order(ws)[0].state.value == "held"  # the real early cancel holds the first 850
+    _person(ws, "reject", "--reason", "the buyer cancelled it by 860 on 11-25")
+    run_stages(ws, _night(29))
+    assert _order(ws)[0].state.value == "rejected"
+    inbox = ws.drop_root / "mclane" / "inbox"
+    again = _cancel_860().replace("7942", "9942")  # its own ISA13, GS06 and ST02
+    (inbox / "mclane-c-860-MC7900501.x12").write_text(again, encoding="utf-8")
+    run_stages(ws, _night(30))
+    found, _ = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["file"]))
+    assert ("CHANGE_ORDER_UNKNOWN", PO, "mclane-c-860-MC7900501.x12") in found, found  # refused: rejected before
+    src = (REPO / "tests" / "fixtures" / "rg79" / "drops" / "mclane" / "mclane-b-850-MC7900501.x12").read_text()
+    # its own ISA13, GS06 and ST02, BEG01 05: a new 850 replacing the rejected one under the same PO number
+    new = src.replace("7941", "9941").replace("BEG*00*", "BEG*05*", 1)
+    assert "BEG*05*SA*MC7900501" in new
+    (inbox / "mclane-d-850-MC7900501.x12").write_text(new, encoding="utf-8")
+    run_stages(ws, datetime(2026, 12, 1, 2))
+    order, _reservations = _order(ws)
+    assert order.revision == 2 and order.state.value not in ("held", "rejected"), (order.state, order.hold_codes)
+    held, _ = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["run_id"]))
+    assert sum(1 for c, p, _r in held if c == CODE and p == PO) == 1, held  # the first 850's, no other
+
+
+def test_a_cancel_under_the_continuing_profile_before_its_effective_day_holds_nothing(tmp_path):
+    """meijer2 carries on meijer's orders from 2026-11-26 ([continues]). Its cancel of MJ9000102 comes on 11-24, before
+    that day: it waits as meijer2's and is refused. meijer's 850 of MJ9000102 on 11-29 is not held for it (the chain
+    matched whatever the day: tests/test_rg101_continued_cancel.py holds one that came from the day on)."""
+    from datetime import datetime
+
+    from tests.retailer_support import findings_and_states
+    from tests.test_continued_profile import A_850, BEFORE, SWITCH, _night, _workspace
+    from tests.test_rg101_continued_cancel import CODE, PO, _cancel_860
+
+    ws = _workspace(tmp_path / "ws")
+    (ws.drop_root / "meijer2" / "inbox").mkdir(parents=True, exist_ok=True)
+    (ws.drop_root / "meijer2" / "inbox" / f"MEIJER_860_{PO}.x12").write_text(_cancel_860())
+    for night in (BEFORE, datetime(2026, 11, 25, 2), SWITCH, datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)):
+        assert not _night(ws, night)["failure"]
+    found, _states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert ("meijer2", "CHANGE_ORDER_UNKNOWN", PO) in found, found
+    (ws.drop_root / "meijer" / "inbox").mkdir(parents=True, exist_ok=True)
+    (ws.drop_root / "meijer" / "inbox" / A_850.name).write_bytes(A_850.read_bytes())
+    assert not _night(ws, datetime(2026, 11, 29, 2))["failure"]
+    found, states = findings_and_states(ws, lambda f: (f["partner"], f["code"], f["po_number"]))
+    assert states[("meijer", PO)] != "held", states
+    assert ("meijer", CODE, PO) not in found, found
+
+
+def test_the_continuing_profiles_day_bounds_the_match_pure():
+    from engine.early_cancel import cancels_before, kin_of
+    from schemas.lifecycle import OrderRecord, OrderState, StoredChange
+
+    record = OrderRecord("meijer", "MJ1", OrderState.RECEIVED, received_at="2026-11-29T02:00:00")
+    kin = kin_of({"meijer2": "meijer"})
+    continues = {"meijer2": ("meijer", "2026-11-26")}
+
+    def change(partner: str, at: str) -> StoredChange:
+        return StoredChange(7, partner, "MJ1", "000005001-5001-0001", "sha", "c.x12", at, "refused")
+
+    early, on_day = change("meijer2", "2026-11-25T02:00:00"), change("meijer2", "2026-11-26T02:00:00")
+    assert cancels_before([record], [early, on_day], kin, continues=continues) == [on_day]
+    own = change("meijer", "2026-11-20T02:00:00")  # the first profile's own cancel: no day bounds it
+    assert cancels_before([record], [own], kin, continues=continues) == [own]
+    # an 850 of the PO came before the cancel (11-27): the cancel was about that one (refused as rejected before)
+    late = change("meijer", "2026-11-28T02:00:00")
+    assert cancels_before([record], [late], kin, history={("meijer", "MJ1"): [("po_received", "2026-11-27T02:00:00")]}
+                          ) == []
+    # answered since it came (the 850 that followed held for it and rejected): dealt with
+    assert cancels_before([record], [own], kin, history={("meijer", "MJ1"): [
+        ("po_received", "2026-11-22T02:00:00"), ("rejected_by_person", "2026-11-23T09:00:00")]}) == []
+    assert cancels_before([record], [own], kin, history={("meijer", "MJ1"): [
+        ("po_received", "2026-11-29T02:00:00")]}) == [own]
