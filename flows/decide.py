@@ -461,6 +461,26 @@ def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]
     return out
 
 
+def _sent_answers(state: StateStore, changes: list) -> dict[tuple[str, str, str], list]:
+    """(partner, PO, source file) of each of ``changes`` (applied before) -> the answers we sent it (its 865, its
+    revised 855: lifecycle.answer_keys), each read from its stored document (engine.resend.set_body)."""
+    from engine.resend import set_body
+
+    out: dict[tuple[str, str, str], list] = {}
+    sent: dict[tuple[str, str], dict[str, dict]] = {}
+    for c in changes:
+        key = (c.partner, c.po_number)
+        if key not in sent:
+            sent[key] = {d["doc_key"]: d for d in state.documents_for_order(*key)}
+        for doc_key in lifecycle.answer_keys(c):
+            d = sent[key].get(doc_key)
+            body = set_body(state.document_content(d["id"]) or b"", d["st02"] or "") if d else None
+            if body is not None:
+                out.setdefault((c.partner, c.po_number, c.source_file), []).append(lifecycle.ChangeAnswer(
+                    doc_key.split(":", 1)[0], body, d["isa13"] or "", d["st02"] or "", d["created_at"] or ""))
+    return out
+
+
 def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
@@ -496,6 +516,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
             ] if repeats else []
     change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
                                store.load_changes))
+    # a follow-up (BCH01 45) of a change answered before has the answers we sent it sent again: those answers read
+    follow = lifecycle.follow_up_keys(pending, change_tables) if done else set()
+    sent_answers = _sent_answers(state, [c for c in done if (c.partner, c.po_number) in follow]) if follow else {}
     # the orders an 860 changes that shipped in part: the stock warehouses of their shipments, so a line the change
     # makes take no back order has its balance cancelled as a short shipment's would be (balance_lines)
     short = balance.shipped_in_part(keys, records) if pending else set()
@@ -507,7 +530,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
         sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from,
         stated=_stated_sacs(state, pending, profiles, store, records=records, deals=ref.deals),
-        blankets=_blankets_of_changed(state, pending, records))
+        blankets=_blankets_of_changed(state, pending, records), sent_answers=sent_answers)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     _sacs_on_lines(store, revisions.sac_lines)

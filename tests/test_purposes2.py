@@ -212,3 +212,69 @@ def test_the_continuing_profiles_day_bounds_the_match_pure():
         ("po_received", "2026-11-22T02:00:00"), ("rejected_by_person", "2026-11-23T09:00:00")]}) == []
     assert cancels_before([record], [own], kin, history={("meijer", "MJ1"): [
         ("po_received", "2026-11-29T02:00:00")]}) == [own]
+
+
+# --- a follow-up (BCH01 45) of a change answered before: our answer sent again ---------------------------------------
+def _865_sets(ws) -> list[tuple[str, str, list[list[str]]]]:
+    """Each 865 in GLOBEX's outbox: (ISA13, ST02, its segments from BCA to the one before SE)."""
+    from parsers.x12_reader import read_interchanges
+
+    out = []
+    for path in sorted(ws.drop_root.glob("globex/outbox/*-865-*.x12")):
+        rows = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        isa13 = next(r[13] for r in rows if r[0] == "ISA")
+        st = next(i for i, r in enumerate(rows) if r[0] == "ST")
+        se = next(i for i, r in enumerate(rows) if r[0] == "SE")
+        out.append((isa13, rows[st][2], rows[st + 1:se]))
+    return out
+
+
+def _repeat_found(state) -> list[str]:
+    return [f["message"] for f in state.findings(partner="globex", po_number="GLOBEX-2000")
+            if f["code"] == "CHANGE_REPEAT"]
+
+
+def test_a_follow_up_of_an_answered_change_has_our_865_sent_again_under_new_numbers(tmp_path):
+    """GLOBEX's 04 raises line 3 to 60 (865 AD); the next night its 45 (follow-up: "sent again when an expected
+    response has not yet been received", code list 353) of the same change comes: the buyer says our 865 never reached
+    it. The 865 we sent goes again, its content as sent (the same BCA, POC and ACK), under a new ISA13 and ST02; the
+    order is not changed again. It used to send nothing (a warning asking ops to see that the answer reached it)."""
+    from tests.test_rg100_partner_answers import NIGHT3
+
+    ws = globex_night1(tmp_path / "ws")
+    _860(ws, "04")
+    run_stages(ws, NIGHT2)
+    [(isa13, st02, body)] = _865_sets(ws)
+    _860(ws, "45", control=2602, name="again.x12")
+    run_stages(ws, NIGHT3)
+    sets = _865_sets(ws)
+    assert len(sets) == 2, sets
+    isa13_again, st02_again, body_again = sets[1]
+    assert body_again == body and body[0][:3] == ["BCA", "00", "AD"], (body, body_again)
+    assert isa13_again != isa13 and st02_again != st02
+    state = StateStore(ws.state_path)
+    assert _line3(state) == Decimal(60) and state.order("globex", "GLOBEX-2000").revision == 2
+    [said] = _repeat_found(state)
+    assert "change.x12" in said and f"865 ISA13 {isa13} ST02 {st02}" in said and "sent again as it was" in said, said
+    state.close()
+    from datetime import datetime
+
+    run_stages(ws, datetime(2026, 11, 30, 2))  # once: the follow-up's own answer is not sent again
+    assert len(_865_sets(ws)) == 2
+
+
+def test_a_follow_up_of_a_change_that_asked_no_answer_sends_nothing_saying_why(tmp_path):
+    """The change came as a 49 (no response necessary): no 865 went, so its follow-up has none to send again; the
+    warning says so (nothing on record to send, tell the buyer the change stands)."""
+    from tests.test_rg100_partner_answers import NIGHT3
+
+    ws = globex_night1(tmp_path / "ws")
+    _860(ws, "49")
+    run_stages(ws, NIGHT2)
+    _860(ws, "45", control=2602, name="again.x12")
+    run_stages(ws, NIGHT3)
+    assert _865_sets(ws) == []
+    state = StateStore(ws.state_path)
+    [said] = _repeat_found(state)
+    assert "no answer of ours to that change is on record" in said and "the change stands" in said, said
+    state.close()
