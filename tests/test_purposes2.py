@@ -124,6 +124,21 @@ def test_the_allowance_decision_is_not_told_for_a_change_that_asked_no_answer(tm
     assert _invoices(ws)[-1][2] == "82790"
 
 
+
+def test_approving_it_says_no_865_tells_the_buyer(tmp_path):
+    """`orderbridge approve` said "the next run tells the buyer by an 865 stating it (BCA02 AD)" for a 49 change too;
+    it says none goes now (tests/test_allowance_decision_told.py keeps the words for a 04)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = _held_49(tmp_path)
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "finance", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "its next 810 takes the allowance off; no 865 tells the buyer: its 860 asked for no answer (BCH01 49)" \
+        in out, out
+
 # --- early cancels (engine/early_cancel.py): only a real early cancel holds an 850 ------------------------------------
 def test_a_new_850_reusing_a_rejected_po_is_not_held_for_a_cancel_of_the_old_one(tmp_path):
     """McLane's cancel of MC7900501 comes 11-25 before any 850 (refused 11-27); the 850 comes 11-28 and is held
