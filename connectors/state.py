@@ -2961,6 +2961,17 @@ class StateStore(FinanceTables):
         return {(p, po) for p, po, e in self._by_keys("SELECT partner, po_number, event FROM order_events WHERE",
                                                       keys, "") if e == str(event)}
 
+    def events_at(self, keys: Iterable[tuple[str, str]], events: Iterable[str]) -> dict[tuple[str, str], list]:
+        """(partner, PO) -> (event, at) of these orders' history events of ``events``, in the order recorded (the
+        order_events index by order: a read per chunk of keys, for the few orders a step asks about)."""
+        wanted = {str(e) for e in events}
+        out: dict[tuple[str, str], list] = {}
+        for p, po, event, at in self._by_keys("SELECT partner, po_number, event, at FROM order_events WHERE", keys,
+                                              "ORDER BY seq"):
+            if event in wanted:
+                out.setdefault((p, po), []).append((event, at))
+        return out
+
     # --- reservations ---------------------------------------------------------------------------
     def reservations(self) -> list[dict]:
         """Units we have promised and not yet released, summed by warehouse and SKU."""

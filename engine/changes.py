@@ -133,15 +133,41 @@ INFORMATION_COPY = "22"
 NO_RESPONSE = "49"
 # 13 (request): the 860 is the buyer's purchase order change *request*; a 13 asks for the change its POCs set out, as a
 # 04 does: applied and answered alike
-APPLY_PURPOSES = frozenset({"00", "04", "05", "13", "18", NO_RESPONSE}) | REPEAT_PURPOSES
+# 19 (seller initiated change): X12 gives the 860 two uses, a buyer's request to change a PO and "a buyer's confirmation
+# of acceptance of a purchase order change initiated by the seller"; a 19 is the second: its POCs state the change we
+# (the seller) made, the buyer agreeing to it. Applied as a 04 (the lines it states as we hold them stay so, each
+# answered IA), answered alike; it used to be refused whole, an 865 RD refusing our own change
+SELLER_INITIATED = "19"
+# 26 (replace - specified buyer's parts only): a replace (05) limited to the buyer's parts it names: its POCs restate
+# those lines as 05's do, and the lines it does not name stand (a 05 cancels them: _Editor.run ``restated``)
+REPLACE_NAMED = "26"
+APPLY_PURPOSES = frozenset({"00", "04", "05", "13", "18", SELLER_INITIATED, REPLACE_NAMED, NO_RESPONSE}) | \
+    REPEAT_PURPOSES
 # 02 (add) and 03 (delete) say what the 860 does to the order: one whose every POC does that (POC02 AI adds an item, DI
 # deletes one) is a plain change, applied and answered as a 04; one whose POCs do anything else (or none: a delete
 # naming no line is no cancel, BCH01 01 is) is refused whole, the message naming the clash (never a guess)
 SINGLE_ACTION_PURPOSES = {"02": ("add", frozenset({"AI"})), "03": ("delete", frozenset({"DI"}))}
 # 35 (request authority): the buyer asks our authority for something (a deduction, a return ...), not a change to the
 # order: refused whole, the message saying so (a person answers it)
-REFUSED_WORDS = {"35": "request authority: the buyer asks our authority for something (a deduction, a return ...), "
-                       "not a change to the order; a person answers it"}
+# The rest of code list 353 that an 860 may carry names no change to make (X12 gives them their names alone); each
+# refused whole, the message saying what the code is and why nothing is applied (a person answers it)
+REFUSED_WORDS = {
+    "35": "request authority: the buyer asks our authority for something (a deduction, a return ...), not a change to "
+          "the order; a person answers it",
+    "08": "status: the buyer reports where its PO stands, it asks no change",
+    "10": "not found: an answer that something was not found, not a change",
+    "11": "response: an answer to something we sent, not a change",
+    "12": "not processed: the buyer says it did not process something, not a change",
+    "14": "advance notification: a change announced ahead, to be sent as a change later",
+    "16": "proposed: a change the buyer proposes, not one it asks us to make; it is made when sent as BCH01 04",
+    "20": "final transmission: the last of a series, naming no change of its own",
+    "21": "transaction on hold: the buyer holds the change itself; it is made when sent again as BCH01 04",
+    "24": "draft: a draft of a change, not one to act on",
+    "25": "incremental: whether its POC quantities add to the line or state its new total is not said",
+    "27": "verify: the buyer asks us to check something, not to change the order",
+    "28": "query: the buyer asks a question, not a change to the order",
+    "ZZ": "mutually defined: its meaning is agreed outside X12, and no partner agreement is set for it here",
+}
 NO_RESPONSE_NOTE = "no answer sent: BCH01 49, the buyer asked for no response to this change"
 
 
@@ -443,8 +469,9 @@ def apply_changes(
     elif purpose not in APPLY_PURPOSES:
         if purpose in REFUSED_WORDS:
             return _refuse(lines, header, pocs, "CHANGE_PURPOSE_UNSUPPORTED",
-                           f"BCH01 {purpose} ({REFUSED_WORDS[purpose]}); nothing was changed.", "BCH01", purpose,
-                           stored)
+                           f"BCH01 {purpose} ({REFUSED_WORDS[purpose]}); nothing was changed."
+                           + ("" if purpose == "35" else " Ask the buyer to send the change as BCH01 04."),
+                           "BCH01", purpose, stored)
         return _refuse(
             lines,
             header,
@@ -452,8 +479,8 @@ def apply_changes(
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
             "06 confirmation, 07 duplicate, 13 request, 15 re-submission, 17 cancel to be reissued, 18 reissue, "
-            "45 follow-up, 49 change with no response asked; 02 add and 03 delete whose POCs all add or delete; 22, "
-            "an information copy, is recorded).",
+            "19 seller initiated change, 26 replace of the parts named, 45 follow-up, 49 change with no response "
+            "asked; 02 add and 03 delete whose POCs all add or delete; 22, an information copy, is recorded).",
             "BCH01",
             purpose,
             stored,

@@ -17,9 +17,14 @@ import pyarrow as pa
 
 from engine.changes import CANCEL_PURPOSES
 from schemas.findings import Finding, finding_at_row
-from schemas.lifecycle import OrderRecord, StoredChange
+from schemas.lifecycle import EventKind, OrderRecord, StoredChange
 
 CODE = "PO_CANCELLED_BEFORE_RECEIVED"
+# the order events cancels_before reads (StateStore.events_at): an 850's arrival, and the answers that settle a PO
+ARRIVED = EventKind.PO_RECEIVED.value
+ANSWERED = frozenset(e.value for e in (EventKind.ACKNOWLEDGED, EventKind.REJECTED, EventKind.APPROVED_BY_PERSON,
+                                       EventKind.REJECTED_BY_PERSON))
+TOLD = frozenset({ARRIVED, *ANSWERED})
 
 
 Kin = Mapping[str, Collection[str]]  # partner -> the other partners of its [continues] chain (one company)
@@ -42,19 +47,60 @@ def _same(partner: str, other: str, kin: Kin | None) -> bool:
     return other == partner or other in (kin or {}).get(partner, ())
 
 
-def cancels_before(records: Sequence[OrderRecord], refused: Sequence[StoredChange], kin: Kin | None = None
+Continues = Mapping[str, tuple[str, str]]  # partner B -> (the partner A its [continues] names, its effective day ISO)
+
+
+def _carried_from(partner: str, other: str, continues: Continues | None) -> str | None:
+    """The day (ISO) from which ``other``'s files count as ``partner``'s: ``other`` carries on ``partner``'s orders
+    ([continues], however long the chain: C <- B <- A), from its own [continues] effective day on; None when
+    ``other`` is no continuer of ``partner`` (``partner`` itself, the one it carries on, or outside the chain)."""
+    seen, at = {other}, other
+    while continues and at in continues:
+        at = continues[at][0]
+        if at == partner:
+            return continues[other][1]
+        if at in seen:
+            return None
+        seen.add(at)
+    return None
+
+
+def cancels_before(records: Sequence[OrderRecord], refused: Sequence[StoredChange], kin: Kin | None = None, *,
+                   continues: Continues | None = None,
+                   history: Mapping[tuple[str, str], Sequence[tuple[str, str]]] | None = None
                    ) -> list[StoredChange]:
     """The changes of ``refused`` (pending changes refused) that may have cancelled one of ``records`` (orders to
     decide) before its 850 came: of its PO and its partner, or a partner of its [continues] chain (``kin``: kin_of;
     a cancel refused as B's, the 850 then coming to A), received before the order, the order never answered yet
-    (an order answered before the change came, then reissued, is another story). Their headers say whether they
+    (an order answered before the change came, then reissued, is another story). ``continues`` (B -> (A, effective
+    day)): a cancel under B, which carries on A's orders, counts for A's 850 only when it came from that day on
+    (before it B was not yet A's company in our books: it used to count whatever the day). ``history``: (partner,
+    PO) -> (event, at) of that PO's order events that tell (StateStore.events_at: its 850s' arrivals and answers): a
+    cancel holds the order only when it came before any 850 of the PO under the order's partner or its chain, and
+    nothing answered that PO since it came. A cancel after an 850 of the PO (one rejected or cancelled, the cancel
+    refused for that, the buyer then sending a new 850 under the same number) was about that one; one a person or the
+    rules answered since (the 850 that followed held for it, then rejected or approved) was dealt with: neither holds
+    a new 850 under the number (they used to, "cancelled before this 850 arrived"). Their headers say whether they
     cancel (cancelled_before)."""
     first: dict[str, list[tuple[str, str]]] = {}
     for r in records:
         if not r.answered_revision and r.received_at:
             first.setdefault(r.po_number, []).append((r.partner, r.received_at))
+
+    def dealt_with(c: StoredChange, partner: str) -> bool:
+        for p in (partner, *(kin or {}).get(partner, ())):
+            for event, at in (history or {}).get((p, c.po_number), ()):
+                if (event == ARRIVED and at <= c.received_at) or (event in ANSWERED and at >= c.received_at):
+                    return True
+        return False
+
+    def in_effect(c: StoredChange, partner: str) -> bool:
+        day = _carried_from(partner, c.partner, continues)
+        return day is None or c.received_at[:10] >= day
+
     return [c for c in refused if c.received_at and any(
-        _same(partner, c.partner, kin) and c.received_at < at for partner, at in first.get(c.po_number, ()))]
+        _same(partner, c.partner, kin) and c.received_at < at and in_effect(c, partner)
+        and not dealt_with(c, partner) for partner, at in first.get(c.po_number, ()))]
 
 
 def cancelled_before(orders: pa.Table, changes: Sequence[StoredChange],

@@ -209,3 +209,30 @@ def rejection(name: str, doc_type: str, answers: Iterable[Mapping]) -> str | Non
     return (f"the partner rejected the {name} (ISA13 {v['isa13']} GS06 {v['gs06']} ST02 {v['st02']}: "
             f"{v['reasons'] or 'rejected'}): sending it again would be rejected again; send a corrected "
             f"{doc_type} instead")
+
+
+def set_body(content: bytes, st02: str) -> tuple[tuple, ...] | None:
+    """The segments between ST and SE of the transaction set ``st02`` of ``content`` (a document we sent, as stored),
+    each a tuple of its values (a composite a tuple of its components), as the planners' bodies are written: what a
+    follow-up (860 BCH01 45) has us send again under new control numbers (engine.lifecycle.changes). None when
+    ``content`` is no X12 interchange or holds no such set. Read with the copy's own delimiters and encoding."""
+    if not content.startswith(b"ISA") or len(content) < ISA_LENGTH or not st02:
+        return None
+    sep, term = content[3:4], content[ISA_LENGTH - 1:ISA_LENGTH]
+    isa = content[:ISA_LENGTH].split(sep)
+    component = isa[16][:1] if len(isa) == 17 else b""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    sep_t, term_t, comp_t = sep.decode("latin-1"), term.decode("latin-1"), component.decode("latin-1")
+    body: list[tuple] | None = None
+    for raw in text.split(term_t):
+        seg = raw.lstrip("\r\n").split(sep_t)
+        if seg[0] == "ST" and len(seg) > 2 and seg[2] == st02:
+            body = []
+        elif body is not None and seg[0] == "SE":
+            return tuple(body)
+        elif body is not None:
+            body.append(tuple(v if not comp_t or comp_t not in v else tuple(v.split(comp_t)) for v in seg))
+    return None

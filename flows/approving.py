@@ -192,11 +192,30 @@ def _only_silent(store: StateStore, record: OrderRecord, ws) -> bool:
         (c.partner, c.store_key, c.change_ref) in silent for c in applied)
 
 
+def _judged_silent(store: StateStore, record: OrderRecord, ws) -> bool:
+    """Every 860 whose allowance held the order after shipment asked for no answer (BCH01 49): the decide stage tells
+    the decision by no 865 (engine.lifecycle.allowance_hold.answers_asked)."""
+    from engine.lifecycle.allowance_hold import ALLOWANCE_AFTER_SHIPMENT_HELD
+    from flows.status_view import no_answer_asked
+
+    found = store.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, [record.key]).get(record.key, ())
+    judged = {(file, ref) for file, ref, _sacs in found}
+    held = [c for c in store.pending_changes(statuses=None, keys=[record.key])
+            if (c.source_file, c.change_ref) in judged]
+    if not held:
+        return False
+    silent = no_answer_asked(ws, held)
+    return all((c.partner, c.store_key, c.change_ref) in silent for c in held)
+
+
 def follows_decision(store: StateStore, record: OrderRecord, verdict: str, ws) -> str:
     """What follows a person's ``verdict`` on one held order, in words (engine.lifecycle.after_decision), but for one
     whose applied changes the next run answers by an 865 (_answered_by_865): "the next run answers its 1 860(s) with
     an 865 (no new 855)" approved, "... refuses its 1 860(s) with an 865, and sends the 855 (RD)" rejected."""
     said = lifecycle.after_decision(record, verdict, answers_received(ws.partners_dir, record.partner))
+    if "; the next run tells the buyer by an 865" in said and _judged_silent(store, record, ws):
+        return said.split("; the next run tells")[0] + ("; no 865 tells the buyer: its 860 asked for no answer "
+                                                        "(BCH01 49)")
     if not said.startswith("the next run sends "):  # (a release resumed, an allowance held after shipment: said so)
         return said
     counts, sets = _answered_by_865(store, {record.key: record}, [record.key], ws)

@@ -376,6 +376,7 @@ def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProf
     from engine.lifecycle.allowance_hold import (
         ALLOWANCE_AFTER_SHIPMENT_HELD,
         DECIDED_855,
+        answers_asked,
         decided_answers,
         decision_855,
     )
@@ -392,11 +393,15 @@ def _allowance_decisions_told(state: StateStore, profiles: dict[str, PartnerProf
     if not decided:
         return Plan()
     judged = state.finding_sacs(ALLOWANCE_AFTER_SHIPMENT_HELD, decided)
+    if not any(judged.values()):
+        return Plan()
+    changes = state.pending_changes(statuses=None, keys=[k for k in decided if judged.get(k)])
+    # (an 860 whose buyer asked for no answer, BCH01 49, gets none for the decision either)
+    judged = answers_asked(judged, changes, _load(store, lifecycle.change_table_keys(changes), store.load_changes))
     plan = decided_answers(decided, judged, receiving, today=today)
     mine = {k: r for k, r in decided.items() if k[0] in by855 and judged.get(k)}
     if not mine:
         return plan
-    changes = state.pending_changes(statuses=None, keys=list(mine))
     tables = _load(store, lifecycle.table_keys(mine.values()), store.load)
     lines = lifecycle.lines_as_planned(state.lines_for(list(mine)), planned)
     docs = []
@@ -456,6 +461,26 @@ def _stated_sacs(state: StateStore, pending, profiles: dict[str, PartnerProfile]
     return out
 
 
+def _sent_answers(state: StateStore, changes: list) -> dict[tuple[str, str, str], list]:
+    """(partner, PO, source file) of each of ``changes`` (applied before) -> the answers we sent it (its 865, its
+    revised 855: lifecycle.answer_keys), each read from its stored document (engine.resend.set_body)."""
+    from engine.resend import set_body
+
+    out: dict[tuple[str, str, str], list] = {}
+    sent: dict[tuple[str, str], dict[str, dict]] = {}
+    for c in changes:
+        key = (c.partner, c.po_number)
+        if key not in sent:
+            sent[key] = {d["doc_key"]: d for d in state.documents_for_order(*key)}
+        for doc_key in lifecycle.answer_keys(c):
+            d = sent[key].get(doc_key)
+            body = set_body(state.document_content(d["id"]) or b"", d["st02"] or "") if d else None
+            if body is not None:
+                out.setdefault((c.partner, c.po_number, c.source_file), []).append(lifecycle.ChangeAnswer(
+                    doc_key.split(":", 1)[0], body, d["isa13"] or "", d["st02"] or "", d["created_at"] or ""))
+    return out
+
+
 def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
                 inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
@@ -491,6 +516,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
             ] if repeats else []
     change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
                                store.load_changes))
+    # a follow-up (BCH01 45) of a change answered before has the answers we sent it sent again: those answers read
+    follow = lifecycle.follow_up_keys(pending, change_tables) if done else set()
+    sent_answers = _sent_answers(state, [c for c in done if (c.partner, c.po_number) in follow]) if follow else {}
     # the orders an 860 changes that shipped in part: the stock warehouses of their shipments, so a line the change
     # makes take no back order has its balance cancelled as a short shipment's would be (balance_lines)
     short = balance.shipped_in_part(keys, records) if pending else set()
@@ -502,7 +530,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold,
         sequenced=lifecycle.sequence_history(done, change_tables, records), shipped_from=shipped_from,
         stated=_stated_sacs(state, pending, profiles, store, records=records, deals=ref.deals),
-        blankets=_blankets_of_changed(state, pending, records))
+        blankets=_blankets_of_changed(state, pending, records), sent_answers=sent_answers)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     _sacs_on_lines(store, revisions.sac_lines)
@@ -1074,12 +1102,18 @@ def _cancelled_before(ws: Workspace, state: StateStore, orders: pa.Table, decidi
     """PO_CANCELLED_BEFORE_RECEIVED for the orders to decide whose PO an 860 cancelled before their 850 came (refused
     as naming a PO we never received): the refused changes of their keys, their stored headers read
     (engine.early_cancel)."""
-    from engine.early_cancel import cancelled_before, cancels_before, kin_of
+    from engine.early_cancel import TOLD, cancelled_before, cancels_before, kin_of
 
     # [continues]: one company under two profiles; a cancel refused as B's holds an 850 that then comes to A
-    kin = kin_of({pid: p.continues.partner for pid, p in profiles.items() if p.continues is not None})
+    continues = {pid: (p.continues.partner, p.continues.effective.isoformat()) for pid, p in profiles.items()
+                 if p.continues is not None}
+    kin = kin_of({pid: a for pid, (a, _day) in continues.items()})
     keys = {(k, r.po_number) for r in deciding for k in (r.partner, *kin.get(r.partner, ()))}
-    changes = cancels_before(deciding, state.pending_changes(statuses=("refused",), keys=keys), kin) if keys else []
+    refused = state.pending_changes(statuses=("refused",), keys=keys) if keys else []
+    # (a cancel after an 850 of the PO, or one answered since, was about another 850 of that number)
+    named = {c.po_number for c in refused}
+    told = state.events_at({k for k in keys if k[1] in named}, TOLD) if refused else {}
+    changes = cancels_before(deciding, refused, kin, continues=continues, history=told) if refused else []
     if not changes:
         return []
     store, headers = OrderStore(ws.orders_dir), {}

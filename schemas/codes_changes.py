@@ -48,7 +48,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "",
         "BCH01 06 (confirmation), 07 (duplicate), 15 (re-submission) or 45 (follow-up): either an 860 with the "
         "same BCH03/BCH04/BCH05 and content was "
-        "applied before (nothing changed, nothing sent) or none was (applied as a change, 04); or a 04 with a "
+        "applied before (nothing changed, nothing sent; for a 45 the answer we sent that change goes again under "
+        "new control numbers, or the message says why none does) or none was (applied as a change, 04); or a 04 "
+        "with a "
         "BCH05 sent again as an earlier 860, or a cancel of an order cancelled before (nothing changed, nothing "
         "sent).",
     ),

@@ -291,7 +291,7 @@ def test_the_planner_checks_each_pick_alone():
 
 
 def test_an_860_waiting_on_a_held_order_is_said_answered_by_its_855_in_a_batch_too(tmp_path):
-    """A blanket PO held for a person, its 860 (purpose 19) waiting on the hold: approved among several, the row
+    """A blanket PO held for a person, its 860 (BCH01 28, query) waiting on the hold: approved among several, the row
     says the next 855 answers that 860 too, and the next run sends the decision's 855 and the revised one, once."""
     from tests.test_change_after_shipment import send_860
     from tests.test_change_after_shipment_855 import answered_by_855s
@@ -300,7 +300,7 @@ def test_an_860_waiting_on_a_held_order_is_said_answered_by_its_855_in_a_batch_t
     ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
     state.close()
     answered_by_855s(ws, "acme")
-    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="19")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="28")
     run_stages(ws, NIGHT2)
     res = cli(ws, "approve", "PO-1", "PO-2", "--partner", "acme", "--by", "Dana", "--note", "a blanket, fine")
     assert res.exit_code == 3, res.output

@@ -71,9 +71,9 @@ def test_a_whole_order_cancel_before_shipment_is_answered_by_an_855_refusing_eve
 
 
 def test_a_change_refused_whole_before_shipment_is_answered_by_a_revised_855(ws):
-    """An 860 with a purpose we do not apply (BCH01 19) is refused whole: the revised 855 restates the order as we
+    """An 860 with a purpose we do not apply (BCH01 28) is refused whole: the revised 855 restates the order as we
     answered it (the buyer's change not in it), the change_refused event names it."""
-    last = _restated_as_answered(ws, [["2", "QI", "30", "", "EA"]], purpose="19")
+    last = _restated_as_answered(ws, [["2", "QI", "30", "", "EA"]], purpose="28")
     assert last["event"] == "change_refused", last
 
 
@@ -234,7 +234,7 @@ def test_a_cancel_of_an_order_never_answered_is_answered_by_an_855_refusing_ever
 
 def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_855_of_the_decision(tmp_path):
     """Two 860s for GLOBEX-2000 (answered by 855s alone) on one night: the first cuts line 1 to 10 (the order waits
-    for the rules again), the second (BCH01 19, a purpose we do not apply) is refused. The first is answered by the
+    for the rules again), the second (BCH01 28: a purpose we do not apply) is refused. The first is answered by the
     revised 855 of the night's decision; the second now by one of its own (its doc key, numbered after the
     decision's), stating the order as the decision leaves it: the change not in it. It used to get no 855 at all
     (a refused change only got one for an order already answered and waiting for nothing)."""
@@ -242,7 +242,7 @@ def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_
     change_860(ws, [], ["POC*1*QD*10*10*EA*19.11*PE*BP*GX770000"])
     text = ("ISA*00*          *00*          *01*123456789      *ZZ*ORDERBRIDGE    *261208*2300*U*00401*000004102"
             "*0*P*>~\nGS*PC*GLOBEXWHS*ORDERBRIDGE*20261208*2300*4102*X*004010~\nST*860*0001~\n"
-            "BCH*19*SA*GLOBEX-2000**2*20261126~\nPOC*2*QI*50*20*EA*19.11*PE*BP*GX770000~\nCTT*1~\nSE*5*0001~\n"
+            "BCH*28*SA*GLOBEX-2000**2*20261126~\nPOC*2*QI*50*20*EA*19.11*PE*BP*GX770000~\nCTT*1~\nSE*5*0001~\n"
             "GE*1*4102~\nIEA*1*000004102~\n")
     (ws.drop_root / "globex" / "inbox" / "change-2.x12").write_bytes(text.encode())
     run_stages(ws, datetime(2026, 12, 4, 2))
@@ -263,7 +263,7 @@ def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_
 def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_the_person_s_decision(
         tmp_path, verdict, bak02):
     """ACME (answered by 855s alone) sends a blanket order (BEG02 BK) that waits for a person (ORDER_TYPE_UNSUPPORTED:
-    no 855 yet), then an 860 of a purpose we do not apply (BCH01 19), refused whole. Nothing is decided to state yet,
+    no 855 yet), then an 860 of a purpose we do not apply (BCH01 28), refused whole. Nothing is decided to state yet,
     so no 855 goes that night; the change waits on the hold: its failure report line and `status` (text and --json)
     say so, and what answers it (they used to say "865 RD", an 865 this partner never receives, and status nothing),
     as do `approvals` and the approve / reject command.
@@ -280,7 +280,7 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
     ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
     state.close()
     answered_by_855s(ws, "acme")
-    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="19")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="28")
     run_stages(ws, NIGHT2)
     assert outbox(ws, "acme", "855") == [] and outbox(ws, "acme", "865") == []
     state = StateStore(ws.state_path)
@@ -331,7 +331,7 @@ def test_a_change_waiting_on_the_hold_is_superseded_by_a_cancel_of_the_order(tmp
     ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
     state.close()
     answered_by_855s(ws, "acme")
-    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="19")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="28")
     run_stages(ws, NIGHT2)
     send_860(ws, "acme", "PO-1", [], purpose="01", isa13=2202)
     run_stages(ws, datetime(2026, 11, 29, 2))

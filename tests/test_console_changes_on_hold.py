@@ -1,4 +1,4 @@
-"""An 860 refused while its order waits for a person (ACME's blanket order, BEG02 BK, held; the change BCH01 19)
+"""An 860 refused while its order waits for a person (ACME's blanket order, BEG02 BK, held; the change BCH01 28)
 waits on the hold: no 855 goes until the person decides (refused_on_hold). `status --json` lists it as
 changes_on_hold; the console's order page now shows it too (it showed nothing), with what will answer it. Once the
 person approves, the next run's 855 answers the change, and the order's history now says so (an event linked to
@@ -32,7 +32,7 @@ def test_a_change_waiting_on_the_hold_is_shown_on_the_order_page_and_its_answer_
     ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
     state.close()
     answered_by_855s(ws, "acme")
-    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="19")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="28")
     run_stages(ws, NIGHT2)
     add_users(ws.root)
     body = _page(ws)

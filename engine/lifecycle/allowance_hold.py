@@ -516,6 +516,21 @@ def decided_answers(records: Mapping[tuple[str, str], OrderRecord],
     return Plan(documents=tuple(docs)) if docs else Plan()
 
 
+def answers_asked(judged: Mapping[tuple[str, str], Sequence[tuple[str, str, str]]], changes: Sequence,
+                  change_tables: Mapping) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """``judged`` (StateStore.finding_sacs rows, (file, ref, sacs) by order) without the 860s whose buyer asked for
+    no answer (BCH01 49, original - no response necessary: engine.changes.answer_wanted), so no 865 nor revised 855
+    tells the decision on their allowances, as none answered them on their night (``changes``: the orders' stored
+    changes; ``change_tables``: their 860 tables by (partner, store key)). It used to go for a 49 too."""
+    from engine.lifecycle.changes import no_answer_asked
+
+    silent = no_answer_asked({k: v for k, v in change_tables.items()
+                              if k in {(c.partner, c.store_key) for c in changes}})
+    quiet = {(c.partner, c.po_number, c.source_file, c.change_ref) for c in changes
+             if (c.partner, c.store_key, c.change_ref) in silent}
+    return {key: [r for r in rows if (*key, r[0], r[1]) not in quiet] for key, rows in judged.items()}
+
+
 # the revised 855 telling the buyer the decision, for a partner answered by 855s: its own doc key after the one that
 # answered the 860 that night (855:<store key>:<change ref>)
 DECIDED_855 = "855:{store_key}:{ref}:allowance"

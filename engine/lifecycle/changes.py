@@ -184,6 +184,23 @@ class RestatedAnswer:
         return f"855:{self.change.store_key}:{self.change.change_ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeAnswer:
+    """An answer we sent a change (an 865, or a revised 855), as stored: its set type, its body (the segments
+    between ST and SE, as engine.resend.set_body reads them), its ISA13 and ST02 and when it was made."""
+
+    doc_type: str
+    body: tuple[tuple, ...]
+    isa13: str
+    st02: str
+    sent_at: str
+
+
+FOLLOW_UP = "45"  # code list 353: "a second or subsequent transmission ... when an expected response has not yet been
+# received": the buyer says it has not had our answer; the answer we sent then goes again (_Step._repeated)
+_FUNCTIONAL_IDS = {"865": "CA", "855": "PR"}
+
+
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
@@ -197,6 +214,9 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
+    # (partner, PO, source file) of a change applied before -> the answers we sent it (ChangeAnswer: 865s, revised
+    # 855s), for the orders a pending 45 (follow-up) names: the follow-up of that change has them sent again
+    sent_answers: dict[tuple[str, str, str], tuple[ChangeAnswer, ...]] = field(default_factory=dict)
     # per order, (BCH05 as a number, BCH05, source file) of the changes applied to its current 850 (sequence_history):
     # one with a lower number comes out of sequence (_Step._later_in_sequence)
     sequenced: dict[Key, list[tuple[int, str, str]]] = field(default_factory=dict)
@@ -246,7 +266,9 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           sequenced: Mapping[Key, list[tuple[int, str, str]]] | None = None,
                           shipped_from: Mapping[Key, Collection[str]] | None = None,
                           stated: Mapping[Key, StatedSacs] | None = None,
-                          blankets: Collection[Key] = ()) -> Revisions:
+                          blankets: Collection[Key] = (),
+                          sent_answers: Mapping[tuple[str, str, str], Sequence[ChangeAnswer]] | None = None
+                          ) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
@@ -262,8 +284,10 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
     ``stated``: the agreed allowances the last 855 of each order named states (engine.po_ack.stated_sacs), which a
     revised 855 answering a change of it (revised_855) states again. ``blankets``: (partner, PO number) of the
     blankets we hold under the BEG03 of the releases the changes name (engine.blankets.held_blankets): a release whose
-    BEG03 names one calls off that one whatever contract or agreement an 860 gives it (engine.blankets.called_off)."""
-    rv = Revisions(blankets=frozenset(blankets),
+    BEG03 names one calls off that one whatever contract or agreement an 860 gives it (engine.blankets.called_off).
+    ``sent_answers``: (partner, PO, source file) of a change applied before -> the answers we sent it (ChangeAnswer),
+    for the orders a pending follow-up (BCH01 45) names (follow_up_keys): sent again for it."""
+    rv = Revisions(blankets=frozenset(blankets), sent_answers={k: tuple(v) for k, v in (sent_answers or {}).items()},
                    stated=dict(stated or {}), records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    shipped_from={k: frozenset(v) for k, v in (shipped_from or {}).items()},
                    applied={k: list(v) for k, v in (applied or {}).items()},
@@ -609,20 +633,47 @@ class _Step:
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
         said = (f"the same change came in {earlier} and was applied and answered then" if earlier else
                 "the order was cancelled before, as it asks")
-        if earlier and header.get("purpose") == "45":  # a follow-up: the buyer has not had the answer it expects
-            said += " (a follow-up: the buyer says it has had no answer; see that the answer then reached it)"
+        docs: tuple[PlannedDocument, ...] = ()
+        done = "nothing changed, nothing sent"
+        if earlier and header.get("purpose") == FOLLOW_UP:  # the buyer has not had the answer it expects
+            docs, done = self._answered_again(earlier)
         found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
-                               f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; nothing changed, "
-                               "nothing sent.", at,
+                               f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; {done}.", at,
                                seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
         moves = ()
         if self.record.state != OrderState.CANCELLED:  # (a cancelled order moves no more: the finding tells)
             moves = (move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                           note=f"{self._sent} in {self.ch.source_file} is a {what} of the change in {earlier}; "
-                               "nothing to answer"),)
+                               + (f"our answer then sent again ({', '.join(d.doc_type for d in docs)})" if docs
+                                  else "nothing to answer")),)
             self.updates[("records", self.key)] = moves[0].record
-        return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+        return Plan(transitions=moves, documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
+
+    def _answered_again(self, earlier: str) -> tuple[tuple[PlannedDocument, ...], str]:
+        """A follow-up (BCH01 45: "a second or subsequent transmission ... when an expected response has not yet been
+        received") of a change applied and answered before (in ``earlier``): the buyer says our answer never reached
+        it, so the answers we sent that change (an 865, a revised 855: Revisions.sent_answers) go again, each its
+        content as sent under new control numbers (ISA13, GS06, ST02: a translator drops a repeated ISA13 as a
+        duplicate), under this change's own doc key (once), to a partner whose profile still receives that set. When
+        none goes, the words say why (none was sent: the change asked for none, BCH01 49, or none was due; the
+        profile no longer receives it). It used to send nothing, a warning asking ops to check."""
+        sent = self.rv.sent_answers.get((self.ch.partner, self.ch.po_number, earlier), ())
+        if not sent:
+            return (), ("nothing changed; no answer of ours to that change is on record to send again (none was due, "
+                        "or the buyer asked for none), so nothing was sent: tell the buyer the change stands")
+        latest = list({a.doc_type: a for a in sent}.values())  # (the last of each set: one answer per type)
+        going = [a for a in latest if a.doc_type in self.profile.receives and a.doc_type in _FUNCTIONAL_IDS]
+        left = [f"{a.doc_type} (the profile no longer receives it)" for a in latest if a not in going]
+        docs = [transaction_set(a.doc_type, _FUNCTIONAL_IDS[a.doc_type],
+                                f"{a.doc_type}:{self.ch.store_key}:{self.ch.change_ref}", list(a.body),
+                                partner=self.ch.partner, po_number=self.ch.po_number, source_sha256=self.ch.store_key)
+                for a in going]
+        said = "; ".join(f"{a.doc_type} ISA13 {a.isa13} ST02 {a.st02} of {a.sent_at[:10]}" for a in going)
+        if not docs:
+            return (), f"nothing changed; our answer then was not sent again: {', '.join(left)}"
+        return tuple(docs), (f"nothing changed; our answer then ({said}) sent again as it was, under new control "
+                             "numbers" + (f"; not sent: {', '.join(left)}" if left else ""))
 
     def _nothing_touched(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
@@ -1935,6 +1986,19 @@ def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
     return {(ch.partner, ch.po_number) for ch in pending
             if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)
             or _sequence(b[1]) is not None}
+
+
+def follow_up_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
+    """The orders a pending follow-up (BCH01 45) names: the answers sent their earlier changes are read
+    (apply_pending_changes ``sent_answers``), one repeating a change answered before sends them again."""
+    cache: dict = {}
+    return {(ch.partner, ch.po_number) for ch in pending if _bch(ch, change_tables, cache)[0] == FOLLOW_UP}
+
+
+def answer_keys(ch: StoredChange) -> tuple[str, str]:
+    """The doc keys of the answers a change gets: its 865, and its revised 855 (after shipment, or a partner answered
+    by 855s)."""
+    return f"865:{ch.store_key}:{ch.change_ref}", f"855:{ch.store_key}:{ch.change_ref}"
 
 
 def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
