@@ -23,7 +23,8 @@ answered again and no outbox file is written over.
      all the same;
   5. the warehouses' archived confirmations are replayed into the store's shipments (cartons, SSCCs, lines
      shipped, reservations consumed), each tied to the 856 the partner got, and the outboxes' 810s recorded as its
-     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed.
+     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed; a release an 860
+     moved to another blanket after part of it shipped keeps what shipped before the move (_restore_moves).
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.
@@ -115,6 +116,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     _restore_holds(ws, state, profiles, out, run_id=run_id)
     if ws.warehouses():
         _reship(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _restore_moves(ws, state, out, run_id=run_id)
     _document_verdicts(ws, state, profiles, run_id=run_id)  # (each 856's and 810's under its shipment or invoice)
     waiting = [o for o in out.waiting if not state.shipments_for_order(*o.split("/", 1))]
     if waiting:
@@ -182,6 +184,54 @@ def _restore_holds(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                          "no run report tells whether a person was to decide them: " + "; ".join(
                              f"{p}/{po} ({why})" for (p, po), why in done.unknown[:10]) + ". The next night decides "
                          "them again (held again if their findings still hold them)")
+
+
+def _restore_moves(ws: Workspace, state: StateStore, out: Rebuilt, *, run_id: str) -> None:
+    """The releases an 860 moved to another blanket (REF*CT / REF*AH) after part of them shipped keep what shipped
+    before the move on the blanket they left (engine.lifecycle.restore_moves: moved_from, moved_shipped, as the
+    night's decide kept them), read from the files once the shipments are made again: each revision's references
+    from its stored ORDERS row (the 850's, then each 860's applied, when it was taken in), the units of the shipments
+    whose 856 was sent before the 860 came; their records' contract and agreement the newest revision's."""
+    from engine.blankets import RELEASE, drawing, held_blankets
+    from engine.lifecycle import restore_moves
+    from schemas.lifecycle import BLANKET_REF_FIELDS
+
+    every = state.orders()
+    releases = {r.key: r for r in every if (r.order_type or "") == RELEASE and r.change_file}
+    if not releases:
+        return
+    store = OrderStore(ws.orders_dir)
+    columns = ["order_ref", "po_number", *BLANKET_REF_FIELDS]
+    changes: dict[tuple[str, str], list] = defaultdict(list)
+    for c in state.pending_changes(None, keys=releases):
+        changes[(c.partner, c.po_number)].append(c)
+    revisions, sent, lines = {}, {}, {}
+    for key, record in releases.items():
+        revs = []
+        for at, table_key in [(record.received_at, record.source_sha256)] + [
+                (c.received_at, f"{c.store_key}-{c.change_ref}") for c in sorted(changes.get(key, ()),
+                                                                                  key=lambda c: c.id)]:
+            try:
+                rows = store.load_orders(key[0], table_key, columns).to_pylist()
+            except StateError:
+                continue  # (an 860 refused or superseded: no revision of it)
+            mine = [r for r in rows if r["order_ref"] == record.order_ref] if table_key == record.source_sha256 \
+                else rows
+            if mine:
+                revs.append(restore_moves.Revision(at, {f: mine[0][f] or "" for f in BLANKET_REF_FIELDS}))
+        revisions[key] = revs
+        sent[key] = [restore_moves.Sent(s.asn_at or s.ship_date.isoformat(), ln.line_number, ln.quantity)
+                     for s in state.shipments_for_order(*key) for ln in s.lines if ln.po_number == key[1]]
+        lines[key] = state.order_lines(*key)
+    blankets = held_blankets(drawing(every, ()))
+    done = restore_moves.plan_moves(releases, revisions, sent, lines, blankets)
+    if done.plan.transitions:
+        state.apply(done.plan, run_id=run_id)
+    if done.kept:
+        out.notes.append(f"{len(done.kept)} release(s) moved to another blanket by an 860 after part of them shipped: "
+                         "what shipped before the move counts on the blanket each left, the rest on the one it names "
+                         "now, as the night kept it (the 856s sent before the 860 came): "
+                         + ", ".join(f"{p}/{po}" for p, po in done.kept[:10]))
 
 
 def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *, at: str,
