@@ -126,9 +126,15 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                          "shipped before the rebuild: invoice those units by hand (docs/state-store.md, Recovery)")
     for pid, p in sorted(profiles.items()):
         if p.delivery.via == "mailbox":
+            from flows.mailbox import sent_copies
+
+            kept = sent_copies(ws, pid)
+            n = sum(1 for f in kept.iterdir() if f.is_file() and not f.name.startswith(".")) if kept.is_dir() else 0
             out.notes.append(f"{pid}: its documents go through the VAN mailbox's outbound folder ([delivery] via = "
-                             "\"mailbox\"), which the VAN empties: not read here; check the partner's last "
-                             "ISA13/GS06/ST02 received and raise the numbers (docs/state-store.md, Recovery)")
+                             f"\"mailbox\"), which the VAN empties: read from the copies kept of them in "
+                             f"{kept.relative_to(ws.root).as_posix()}/ ({n} file(s)); a file put there before "
+                             "OrderBridge kept copies is not: if any was, check the partner's last ISA13/GS06/ST02 "
+                             "received and raise the numbers (docs/state-store.md, Recovery)")
         elif p.drop.kind != "local":
             out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
@@ -239,7 +245,8 @@ def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile
     """Step 5 (flows.rebuild_shipments): the warehouses' archived confirmations replayed into the store's shipments,
     each tied to the 856 in the outbox the partner got; the 856 lines step 1 recorded for the reconciliation of
     the shipments so made removed (the shipments are read instead)."""
-    files = {pid: _sent_files(ws, pid, p) for pid, p in profiles.items() if p.drop.kind == "local"}
+    files = {pid: _sent_files(ws, pid, p) for pid, p in profiles.items()
+             if p.drop.kind == "local" or p.delivery.via == "mailbox"}
     # the documents step 1 recorded (their sets keyed sent:<file>:<n>), not a restored backup's own
     recorded = {(pid, d.file_name) for pid in profiles for d in state.documents(pid) if d.doc_key.startswith("sent:")}
     sent = rebuild_shipments.sent_856s(files, recorded, at=at, sent_at=_sent_at)
@@ -500,8 +507,10 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
     [ic] = read_sent(data, file=path.name)
     owner = owner or pid  # (whose document it copies: [continues], _owner)
     [doc] = state.document_heads(owner, file_name=first)[:1]
-    state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"],
-                              folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
+    # (its folder in the partner's drop; a copy of one put in the VAN's folder: that drop's "outbox")
+    folder = path.parent.relative_to(ws.drop_root / pid).as_posix() \
+        if path.is_relative_to(ws.drop_root / pid) else "outbox"
+    state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"], folder=folder, file_name=path.name,
                               isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data,
                               at=_sent_at(data, at),
                               run_id=run_id)
@@ -556,10 +565,14 @@ def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, a
 
 
 def _sent_files(ws: Workspace, pid: str, profile: PartnerProfile) -> list[Path]:
-    """The files we sent in the partner's local outbox and its [delivery] folders (subfolders of outbox/), by name."""
+    """The files we sent in the partner's local outbox and its [delivery] folders (subfolders of outbox/), and the
+    copies kept of those put in the VAN mailbox's outbound folder for it ([delivery] via = "mailbox", now or before
+    a switch: flows.mailbox.sent_copies), by name."""
+    from flows.mailbox import sent_copies
+
     files = []
-    for sub in profile.delivery.sent_folders():
-        folder = ws.drop_root / pid / "outbox" / sub
+    folders = [ws.drop_root / pid / "outbox" / sub for sub in profile.delivery.sent_folders()]
+    for folder in [*folders, sent_copies(ws, pid)]:
         files += [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")] if folder.is_dir() else []
     return sorted(files, key=lambda p: p.name)
 
