@@ -226,8 +226,7 @@ def _restore_moves(ws: Workspace, state: StateStore, out: Rebuilt, *, run_id: st
             if mine:
                 revs.append(restore_moves.Revision(at, {f: mine[0][f] or "" for f in BLANKET_REF_FIELDS}))
         revisions[key] = revs
-        sent[key] = [restore_moves.Sent(s.asn_at or s.ship_date.isoformat(), ln.line_number, ln.quantity)
-                     for s in state.shipments_for_order(*key) for ln in s.lines if ln.po_number == key[1]]
+        sent[key] = restore_moves.sent_units(key[1], state.shipments_for_order(*key))
         lines[key] = state.order_lines(*key)
     blankets = held_blankets(drawing(every, ()))
     done = restore_moves.plan_moves(releases, revisions, sent, lines, blankets)

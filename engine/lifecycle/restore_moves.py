@@ -55,6 +55,13 @@ class Moves:
     refs: list[Key] = field(default_factory=list)  # releases whose record's contract or agreement was set
 
 
+def sent_units(po_number: str, shipments: Sequence) -> list[Sent]:
+    """The lines of ``po_number`` the recorded ``shipments`` (schemas.shipment_records.ShipmentRecord) carried, each
+    dated when its 856 was sent (asn_at; the ship date when no 856 of it was read)."""
+    return [Sent(s.asn_at or s.ship_date.isoformat(), ln.line_number, ln.quantity)
+            for s in shipments for ln in s.lines if ln.po_number == po_number]
+
+
 def _minute(at: str) -> str:
     return (at or "")[:16]
 
