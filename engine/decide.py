@@ -160,6 +160,19 @@ def owners(orders: pa.Table, lines: pa.Table) -> dict[tuple[str, str], tuple[str
     return out
 
 
+def as_reported(findings: Sequence[Finding]) -> tuple[str, ...]:
+    """An order's findings' messages (each once) in the order the run's failures report lists them
+    (engine.report_failures.failure_table: by file, ISA13, GS06, ST02, then line, the findings above the line
+    level first, then as found): a held order's reasons, so that `state rebuild`, which reads them back from that
+    report (engine.lifecycle.restore_holds), gives them back in the order the night wrote them."""
+    def where(f: Finding) -> tuple:
+        loc = f.location
+        line = -1 if loc.line_number is None else int(loc.line_number)
+        return loc.file or "", loc.isa13 or "", loc.gs06 or "", loc.st02 or "", line
+
+    return tuple(dict.fromkeys(f.message for f in sorted(findings, key=where) if f.message))
+
+
 def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
            settings: RuleSettings, *, policies: Mapping[str, Policy] | None = None,
            people: Mapping[tuple[str, str], PersonDecision] | None = None) -> list[OrderDecision]:
@@ -215,6 +228,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
             dec.status = REJECTED
         elif (order_outcome.action == "hold_order" or line_held) and not (person and person.verdict == "approved"):
             dec.status = PENDING
+            dec.reasons = as_reported(order_findings)  # (a held order's reasons: state rebuild reads them back)
         elif person and person.verdict == "approved":
             dec.decided_by = person.by
         if (order_findings or i in substituted) and dec.status != REJECTED:

@@ -12,7 +12,9 @@ import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
+from connectors import durable
 from connectors.base import FileDrop
 from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import UNENVELOPED, Hold, Render, StateStore
@@ -215,7 +217,8 @@ DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are 
 
 
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
-                    run_id: str = "", keep: Callable[[], None] | None = None, mailbox: bool = False) -> int:
+                    run_id: str = "", keep: Callable[[], None] | None = None, mailbox: bool = False,
+                    copies: Path | None = None) -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending. A file
     already there with the same bytes (a run killed before it marked it delivered) is only marked; an
     outbox file is never overwritten with different bytes: that document stays pending, with an
@@ -233,7 +236,8 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     the files already in place delivered before it is raised: the partner may take them meanwhile.
 
     ``mailbox``: ``drop`` is the VAN mailbox's (the profile delivered to says [delivery] via = "mailbox"): the
-    documents are put there by deliver_to_mailbox, recorded before each rename.
+    documents are put there by deliver_to_mailbox, recorded before each rename; ``copies``: the folder where a copy
+    of each file put is kept (flows.mailbox.sent_copies: the VAN empties its folder, `state rebuild` reads these).
 
     ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
@@ -241,8 +245,9 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     release_held(state, profile, now=now)
     if mailbox:
         n = deliver_to_mailbox(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
-                               configured=profile.x12.encoding if profile.x12 is not None else "utf-8")
-        return n + deliver_resends(state, profile, drop, now=now, mailbox=True)
+                               configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
+                               copies=copies)
+        return n + deliver_resends(state, profile, drop, now=now, mailbox=True, copies=copies)
     n = deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
                         configured=profile.x12.encoding if profile.x12 is not None else "utf-8",
                         delivery=profile.delivery)
@@ -366,7 +371,8 @@ def _wire(doc, configured: str, answered: Mapping[int, tuple[str, list[str]]], e
 
 
 def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: datetime, run_id: str = "",
-                       keep: Callable[[], None] | None = None, configured: str = "utf-8") -> int:
+                       keep: Callable[[], None] | None = None, configured: str = "utf-8",
+                       copies: Path | None = None) -> int:
     """``party``'s pending documents put in the VAN mailbox's outbound folder (``drop``'s "outbox": mailbox/outbox/,
     or the VAN's SFTP remote_outbox), for a partner whose [delivery] via = "mailbox". The VAN takes a file from its
     folder as soon as it appears, so a file in place can never be checked for afterwards; each one is therefore
@@ -383,7 +389,10 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
     connection lost) leaves the documents not yet marked pending for the stage's retry, which does the same. A file
     of the name already in the folder with the same bytes (not renamed by us: a rerun of a document the store lost
     the record of) is only marked; with other bytes (another partner's file of that name) the document stays
-    pending with OUTBOX_FILE_CONFLICT and the partner's delivery fails after the others. Returns how many were
+    pending with OUTBOX_FILE_CONFLICT and the partner's delivery fails after the others. ``copies``: a folder of
+    ours where each file put is kept too, written (whole, fsynced) once it is in the VAN's folder and before it is
+    marked (a rerun that only marks it writes the copy it lacks): the VAN's folder is emptied as the VAN takes its
+    files, so these are what `state rebuild` reads back (flows.rebuild._sent_files). Returns how many were
     delivered."""
     n, refused, garbled = 0, [], []
     earlier = _EarlierCharsets(lambda: state.file_charsets(party))
@@ -396,7 +405,8 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
         for doc in chunk:
             content = _wire(doc, configured, answered, earlier, garbled)
             name = staged.get(doc.id, doc.file_name)
-            if put_in_mailbox(state, drop, doc.id, name, content, staged=doc.id in staged, at=now.isoformat()):
+            if put_in_mailbox(state, drop, doc.id, name, content, staged=doc.id in staged, at=now.isoformat(),
+                              copies=copies):
                 n += 1
             else:
                 refused.append(finding(
@@ -417,10 +427,11 @@ def deliver_to_mailbox(party: str, state: StateStore, drop: FileDrop, *, now: da
 
 
 def put_in_mailbox(state: StateStore, drop: FileDrop, doc_id: int, name: str, content: bytes, *, staged: bool,
-                   at: str, resend: bool = False) -> bool:
+                   at: str, resend: bool = False, copies: Path | None = None) -> bool:
     """One file put in the VAN mailbox's outbound folder as deliver_to_mailbox says, for the document ``doc_id``
-    (``resend``: the resend ``doc_id``; ``staged``: recorded by an earlier run as about to be renamed), and marked
-    delivered (or resent) at ``at``. False, nothing written: another file holds ``name``."""
+    (``resend``: the resend ``doc_id``; ``staged``: recorded by an earlier run as about to be renamed), its copy kept
+    in ``copies`` (keep_copy), and marked delivered (or resent) at ``at``. False, nothing written: another file
+    holds ``name``."""
     sync = drop.sync if isinstance(drop, LocalDrop) else None
     tmp = f"{TMP_PREFIX}{name}{TMP_SUFFIX}"
     if staged:  # killed between the record and the mark: renamed unless its temporary is still there
@@ -428,12 +439,14 @@ def put_in_mailbox(state: StateStore, drop: FileDrop, doc_id: int, name: str, co
             if drop.read("outbox", tmp) != content:  # (not ours as recorded: written again, then renamed)
                 drop.write("outbox", tmp, content)
             _rename(drop, tmp, name, sync)
+        keep_copy(copies, name, content)
         state.mark_put(doc_id, at, resend=resend)
         return True
     there = drop.stat("outbox", name)
     if there is not None:  # not renamed by us (no record): the same bytes only marked, never written over
         if there.size != len(content) or drop.read("outbox", name) != content:
             return False
+        keep_copy(copies, name, content)
         state.mark_put(doc_id, at, resend=resend)
         return True
     faults.writing(None, tmp, content)
@@ -444,8 +457,21 @@ def put_in_mailbox(state: StateStore, drop: FileDrop, doc_id: int, name: str, co
     faults.reached("after-mailbox-stage")
     _rename(drop, tmp, name, sync)
     faults.reached("after-outbox-write")
+    keep_copy(copies, name, content)
     state.mark_put(doc_id, at, resend=resend)
     return True
+
+
+def keep_copy(copies: Path | None, name: str, content: bytes) -> None:
+    """A copy of a file put in the VAN's outbound folder kept as ``copies``/``name`` (whole, fsynced:
+    connectors.durable), unless the same bytes are there (a rerun's); None: none kept."""
+    if copies is None:
+        return
+    path = copies / name
+    if path.is_file() and path.read_bytes() == content:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    durable.write_bytes(path, content)
 
 
 def _rename(drop: FileDrop, tmp: str, name: str, sync) -> None:
@@ -475,7 +501,7 @@ def in_outbox(drop: FileDrop, folder: str, name: str, content: bytes) -> str:
 
 
 def deliver_resends(state: StateStore, profile: PartnerProfile, drop: FileDrop, *, now: datetime,
-                    only: int | None = None, mailbox: bool = False) -> int:
+                    only: int | None = None, mailbox: bool = False, copies: Path | None = None) -> int:
     """Write the partner's pending resends (``only``: that one) to its outbox as delivery writes a document
     (the profile's [delivery] upload), each marked delivered once in place; one whose name holds other bytes
     stays pending (StateError after the others). ``mailbox``: ``drop`` is the VAN mailbox's, each put as
@@ -488,7 +514,7 @@ def deliver_resends(state: StateStore, profile: PartnerProfile, drop: FileDrop, 
         for r in waiting:
             name = staged.get(r["id"], r["file_name"])
             if put_in_mailbox(state, drop, r["id"], name, state.resend_content(r["id"]), staged=r["id"] in staged,
-                              at=now.isoformat(), resend=True):
+                              at=now.isoformat(), resend=True, copies=copies):
                 n += 1
             else:
                 conflicts.append(name)

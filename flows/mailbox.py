@@ -57,6 +57,13 @@ def mailbox_root(ws: Workspace) -> Path:
     return ws.root / "mailbox"
 
 
+def sent_copies(ws: Workspace, partner: str) -> Path:
+    """Where a copy of each file put in the VAN's outbound folder for ``partner`` (the profile delivered to: [delivery]
+    via = "mailbox") is kept: mailbox/sent/<partner>/ (flows.documents.keep_copy). The VAN empties its folder as it
+    takes the files; `state rebuild` reads these back as it reads a partner's outbox (flows.rebuild._sent_files)."""
+    return mailbox_root(ws) / "sent" / partner
+
+
 @dataclass
 class MailboxResult:
     files: int = 0

@@ -131,7 +131,10 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
 def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                   keep: Callable[[], None] | None = None) -> int:
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
-    before each chunk, when partners are sharded)."""
+    before each chunk, when partners are sharded; a partner delivered through the VAN mailbox: a copy of each file
+    kept in mailbox/sent/<partner>/, flows.mailbox.sent_copies)."""
+    from flows.mailbox import sent_copies
+
     ws = open_workspace(workspace).on(datetime.fromisoformat(now_iso))
     profile = ws.runnable_partner(partner_id)
     state = StateStore(ws.state_url)
@@ -142,7 +145,8 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
         try:
             with timed("deliver", partner_id):
                 return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                             run_id=run_id, keep=keep, mailbox=mailbox)
+                                             run_id=run_id, keep=keep, mailbox=mailbox,
+                                             copies=sent_copies(ws, to.id) if mailbox else None)
         finally:
             drop.close()
     finally:

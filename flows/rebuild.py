@@ -23,7 +23,8 @@ answered again and no outbox file is written over.
      all the same;
   5. the warehouses' archived confirmations are replayed into the store's shipments (cartons, SSCCs, lines
      shipped, reservations consumed), each tied to the 856 the partner got, and the outboxes' 810s recorded as its
-     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed.
+     invoices (flows.rebuild_shipments); the recorded lines of step 4 they replace are removed; a release an 860
+     moved to another blanket after part of it shipped keeps what shipped before the move (_restore_moves).
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.
@@ -115,6 +116,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     _restore_holds(ws, state, profiles, out, run_id=run_id)
     if ws.warehouses():
         _reship(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _restore_moves(ws, state, out, run_id=run_id)
     _document_verdicts(ws, state, profiles, run_id=run_id)  # (each 856's and 810's under its shipment or invoice)
     waiting = [o for o in out.waiting if not state.shipments_for_order(*o.split("/", 1))]
     if waiting:
@@ -124,9 +126,15 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                          "shipped before the rebuild: invoice those units by hand (docs/state-store.md, Recovery)")
     for pid, p in sorted(profiles.items()):
         if p.delivery.via == "mailbox":
+            from flows.mailbox import sent_copies
+
+            kept = sent_copies(ws, pid)
+            n = sum(1 for f in kept.iterdir() if f.is_file() and not f.name.startswith(".")) if kept.is_dir() else 0
             out.notes.append(f"{pid}: its documents go through the VAN mailbox's outbound folder ([delivery] via = "
-                             "\"mailbox\"), which the VAN empties: not read here; check the partner's last "
-                             "ISA13/GS06/ST02 received and raise the numbers (docs/state-store.md, Recovery)")
+                             f"\"mailbox\"), which the VAN empties: read from the copies kept of them in "
+                             f"{kept.relative_to(ws.root).as_posix()}/ ({n} file(s)); a file put there before "
+                             "OrderBridge kept copies is not: if any was, check the partner's last ISA13/GS06/ST02 "
+                             "received and raise the numbers (docs/state-store.md, Recovery)")
         elif p.drop.kind != "local":
             out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
@@ -184,12 +192,60 @@ def _restore_holds(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                          "them again (held again if their findings still hold them)")
 
 
+def _restore_moves(ws: Workspace, state: StateStore, out: Rebuilt, *, run_id: str) -> None:
+    """The releases an 860 moved to another blanket (REF*CT / REF*AH) after part of them shipped keep what shipped
+    before the move on the blanket they left (engine.lifecycle.restore_moves: moved_from, moved_shipped, as the
+    night's decide kept them), read from the files once the shipments are made again: each revision's references
+    from its stored ORDERS row (the 850's, then each 860's applied, when it was taken in), the units of the shipments
+    whose 856 was sent before the 860 came; their records' contract and agreement the newest revision's."""
+    from engine.blankets import RELEASE, drawing, held_blankets
+    from engine.lifecycle import restore_moves
+    from schemas.lifecycle import BLANKET_REF_FIELDS
+
+    every = state.orders()
+    releases = {r.key: r for r in every if (r.order_type or "") == RELEASE and r.change_file}
+    if not releases:
+        return
+    store = OrderStore(ws.orders_dir)
+    columns = ["order_ref", "po_number", *BLANKET_REF_FIELDS]
+    changes: dict[tuple[str, str], list] = defaultdict(list)
+    for c in state.pending_changes(None, keys=releases):
+        changes[(c.partner, c.po_number)].append(c)
+    revisions, sent, lines = {}, {}, {}
+    for key, record in releases.items():
+        revs = []
+        for at, table_key in [(record.received_at, record.source_sha256)] + [
+                (c.received_at, f"{c.store_key}-{c.change_ref}") for c in sorted(changes.get(key, ()),
+                                                                                  key=lambda c: c.id)]:
+            try:
+                rows = store.load_orders(key[0], table_key, columns).to_pylist()
+            except StateError:
+                continue  # (an 860 refused or superseded: no revision of it)
+            mine = [r for r in rows if r["order_ref"] == record.order_ref] if table_key == record.source_sha256 \
+                else rows
+            if mine:
+                revs.append(restore_moves.Revision(at, {f: mine[0][f] or "" for f in BLANKET_REF_FIELDS}))
+        revisions[key] = revs
+        sent[key] = restore_moves.sent_units(key[1], state.shipments_for_order(*key))
+        lines[key] = state.order_lines(*key)
+    blankets = held_blankets(drawing(every, ()))
+    done = restore_moves.plan_moves(releases, revisions, sent, lines, blankets)
+    if done.plan.transitions:
+        state.apply(done.plan, run_id=run_id)
+    if done.kept:
+        out.notes.append(f"{len(done.kept)} release(s) moved to another blanket by an 860 after part of them shipped: "
+                         "what shipped before the move counts on the blanket each left, the rest on the one it names "
+                         "now, as the night kept it (the 856s sent before the 860 came): "
+                         + ", ".join(f"{p}/{po}" for p, po in done.kept[:10]))
+
+
 def _reship(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *, at: str,
             run_id: str) -> None:
     """Step 5 (flows.rebuild_shipments): the warehouses' archived confirmations replayed into the store's shipments,
     each tied to the 856 in the outbox the partner got; the 856 lines step 1 recorded for the reconciliation of
     the shipments so made removed (the shipments are read instead)."""
-    files = {pid: _sent_files(ws, pid, p) for pid, p in profiles.items() if p.drop.kind == "local"}
+    files = {pid: _sent_files(ws, pid, p) for pid, p in profiles.items()
+             if p.drop.kind == "local" or p.delivery.via == "mailbox"}
     # the documents step 1 recorded (their sets keyed sent:<file>:<n>), not a restored backup's own
     recorded = {(pid, d.file_name) for pid in profiles for d in state.documents(pid) if d.doc_key.startswith("sent:")}
     sent = rebuild_shipments.sent_856s(files, recorded, at=at, sent_at=_sent_at)
@@ -450,8 +506,10 @@ def _record_resend(ws: Workspace, state: StateStore, pid: str, path: Path, first
     [ic] = read_sent(data, file=path.name)
     owner = owner or pid  # (whose document it copies: [continues], _owner)
     [doc] = state.document_heads(owner, file_name=first)[:1]
-    state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"],
-                              folder=path.parent.relative_to(ws.drop_root / pid).as_posix(), file_name=path.name,
+    # (its folder in the partner's drop; a copy of one put in the VAN's folder: that drop's "outbox")
+    folder = path.parent.relative_to(ws.drop_root / pid).as_posix() \
+        if path.is_relative_to(ws.drop_root / pid) else "outbox"
+    state.record_found_resend(owner, doc["id"], doc_type=doc["doc_type"], folder=folder, file_name=path.name,
                               isa13=ic.isa13, gs06=ic.sets[0].gs06 if ic.sets else "", content=data,
                               at=_sent_at(data, at),
                               run_id=run_id)
@@ -506,10 +564,14 @@ def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, a
 
 
 def _sent_files(ws: Workspace, pid: str, profile: PartnerProfile) -> list[Path]:
-    """The files we sent in the partner's local outbox and its [delivery] folders (subfolders of outbox/), by name."""
+    """The files we sent in the partner's local outbox and its [delivery] folders (subfolders of outbox/), and the
+    copies kept of those put in the VAN mailbox's outbound folder for it ([delivery] via = "mailbox", now or before
+    a switch: flows.mailbox.sent_copies), by name."""
+    from flows.mailbox import sent_copies
+
     files = []
-    for sub in profile.delivery.sent_folders():
-        folder = ws.drop_root / pid / "outbox" / sub
+    folders = [ws.drop_root / pid / "outbox" / sub for sub in profile.delivery.sent_folders()]
+    for folder in [*folders, sent_copies(ws, pid)]:
         files += [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")] if folder.is_dir() else []
     return sorted(files, key=lambda p: p.name)
 

@@ -272,7 +272,11 @@ def resend(ws: Workspace, state: StateStore, open_drop: Callable[[PartnerProfile
                               "sent; nothing is written over it (see docs/state-store.md, Recovery)")
             row = record(state, profile, chosen, by=by.strip(), note=note.strip(), at=at, run_id=f"resend:{at}",
                          clock=now)
-        deliver_resends(state, profile, drop, now=now, only=row["id"], mailbox=to.delivery.via == "mailbox")
+        from flows.mailbox import sent_copies
+
+        mailbox = to.delivery.via == "mailbox"
+        deliver_resends(state, profile, drop, now=now, only=row["id"], mailbox=mailbox,
+                        copies=sent_copies(ws, to.id) if mailbox else None)
     finally:
         drop.close()
     # "same": the file was still in the outbox (the partner has not taken it): nothing written, marked sent

@@ -336,6 +336,12 @@ def run_shipments(ws, now) -> str:
         state.close()
 
 
+def lose_store(root: Path) -> None:
+    """The workspace at ``root`` loses its SQLite state store (the file and its -wal/-shm/-journal beside it)."""
+    for p in (Path(root) / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+
+
 def rebuilt_store(root: Path, *, copy_of: Path | None = None) -> str:
     """`orderbridge state rebuild` of the workspace at ``root`` after its store files are deleted (``root`` made a
     copy of ``copy_of`` first, when given): the command's output, its blanks squeezed (it must exit 0)."""
@@ -348,8 +354,7 @@ def rebuilt_store(root: Path, *, copy_of: Path | None = None) -> str:
     root = Path(root)
     if copy_of is not None:
         shutil.copytree(copy_of, root, symlinks=True)
-    for p in (root / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
+    lose_store(root)
     res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(root)])
     assert res.exit_code == 0, res.output
     return " ".join(res.output.split())

@@ -9,7 +9,7 @@ then the diced tomatoes changed with an F280 performance allowance of 0.25 a cas
 from __future__ import annotations
 
 from tests.retailer_support import of_its_own, po_segments, segments, shipped_day
-from tests.support import run_stages
+from tests.support import rebuilt_store, run_stages
 from tests.test_grocery_876 import NIGHT2, SHIP_DAY, _fixtures, _two_nights
 from tests.test_grocery_876_allowances import ALLOWANCES, HEADING_SAC, PO
 from tests.test_rg33_regional_grocers_boscovs import NIGHT, WAREHOUSES
@@ -44,10 +44,8 @@ def test_state_rebuild_keeps_the_876s_item_allowance_on_its_line(tmp_path):
     """The 876's nights, then the store lost and `state rebuild` from the archive: the F280 of the diced tomatoes' G68
     loop is on line 1 (PO101 "1") again, as the night placed it, not on no line (the rebuild reads the 876 again and
     does not apply it again); the heading's A260 on none."""
-    from typer.testing import CliRunner
 
     from connectors.order_store import OrderStore
-    from flows.cli import app
 
     ws, _fixtures_dir = _two_nights(tmp_path, ALLOWANCES)
     store = OrderStore(ws.orders_dir)
@@ -59,10 +57,7 @@ def test_state_rebuild_keeps_the_876s_item_allowance_on_its_line(tmp_path):
 
     night = placed()
     assert night == [("A260", None, None), ("F280", "1", 1)], night
-    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(ws.root)
     assert placed() == night  # what the rules, the 810 / 880 and the reconciliation read the allowances from
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from tests.retailer_support import of_its_own, po_segments, segments, shipped_day
-from tests.support import REPO, run_stages
+from tests.support import REPO, rebuilt_store, run_stages
 from tests.test_grocery_876 import NIGHT2, SHIP_DAY, _fixtures, _outbox, _two_nights
 from tests.test_rg33_regional_grocers_boscovs import NIGHT, WAREHOUSES
 
@@ -197,17 +197,12 @@ def test_every_876_table_takes_a_g72_with_all_its_elements(version, tmp_path):
 def test_state_rebuild_says_876_for_an_order_an_876_cancelled(tmp_path):
     """`state rebuild` of a workspace whose store was lost: the order the 876 (G92*CF) cancelled is cancelled again,
     its lines' note naming the 876 (it said "cancelled by the 860 in ..." for a grocer's change too)."""
-    from typer.testing import CliRunner
 
     from connectors.state import StateStore
-    from flows.cli import app
     from tests.test_grocery_876 import CANCEL
 
     ws, _fixtures_dir = _two_nights(tmp_path, CANCEL)
-    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(ws.root)
     state = StateStore(ws.state_path)
     try:
         (record,) = [o for o in state.orders() if o.po_number == PO]

@@ -13,11 +13,10 @@ import shutil
 import sqlite3
 
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.retailer_support import of_its_own, po_segments, segments, shipped_day
+from tests.support import rebuilt_store
 from tests.test_grocery_876 import CHANGE, NIGHT2, SHIP_DAY, _fixtures
 from tests.test_grocery_876_allowance_edges import GROCER_860
 from tests.test_rg33_regional_grocers_boscovs import NIGHT, WAREHOUSES
@@ -64,10 +63,7 @@ def _two_flow_nights(tmp, change=CHANGE, text: str = ""):
 
 
 def _lost(ws):
-    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(ws.root)
 
 
 def test_an_order_an_876_changed_ships_after_a_rebuild_as_without_it(tmp_path):

@@ -60,7 +60,7 @@ def test_the_held_orders_come_back_held_as_their_night_held_them(nights):
     assert _rows(lost, HELD) == held
     assert ("initech", "INITECH-3001", "held", "ADDRESS_IMPLAUSIBLE,CURRENCY_MISMATCH,PRICE_NOT_ON_FILE",
             "ADDRESS_IMPLAUSIBLE,CURRENCY_MISMATCH,PRICE_NOT_ON_FILE", "2026-11-27T02:00:00") in held
-    # the reasons: each finding's message (the report keeps them sorted by line, not as decided)
+    # the reasons: each finding's message (in order: test_the_reasons_come_back_in_the_order_the_night_wrote_them)
     assert _reasons(lost) == _reasons(kept)
     assert "5 order(s) held for a person again" in said
 
@@ -72,7 +72,19 @@ def test_the_approvals_queue_is_the_kept_one(nights):
         assert po in lost
     held_for = [ln for ln in kept.splitlines() if ln.startswith("held for:")]
     assert held_for and held_for == [ln for ln in lost.splitlines() if ln.startswith("held for:")]
-    assert sorted(kept.split()) == sorted(lost.split())  # the same rows, reasons perhaps in another order
+    assert sorted(kept.split()) == sorted(lost.split())  # the same rows (the very text: the test below)
+
+
+def test_the_reasons_come_back_in_the_order_the_night_wrote_them(nights):
+    """Session 69 (rebuild3): a held order's reasons are written by the night in the order its run report lists
+    them (engine.decide.as_reported: by line, the order's own first), so the rebuild reading them back from that
+    report gives the very list, and `approvals` prints the same text. INITECH-3001's three came back in another
+    order before (rebuild2 left it)."""
+    kept, lost, _, _, _, (kept_queue, lost_queue) = nights
+    reasons = {(p, po): json.loads(r) for p, po, r in _rows(kept, REASONS)}
+    assert len(reasons[("initech", "INITECH-3001")]) == 3
+    assert {(p, po): json.loads(r) for p, po, r in _rows(lost, REASONS)} == reasons
+    assert lost_queue == kept_queue
 
 
 def test_an_approval_after_the_rebuild_answers_as_the_kept_store_would(nights):

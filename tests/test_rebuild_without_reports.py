@@ -12,12 +12,10 @@ import re
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from flows.cli import app
 from flows.night import InProcess, run_night
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.retailer_support import shipped_day
+from tests.support import rebuilt_store
 from tests.test_grocery_876 import SHIP_DAY
 from tests.test_rebuild_876_ship import LINES, PO, RESERVED, _body, _two_flow_nights
 from tests.test_state_rebuild import _rows
@@ -30,11 +28,7 @@ RESERVATIONS = "SELECT partner, po_number, line_number, warehouse, sku, quantity
 def _lose_store_and_reports(ws: Path) -> str:
     """The store and reports/ gone, `state rebuild` run: its output, on one line."""
     shutil.rmtree(ws / "reports")
-    for p in (ws / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
-    assert res.exit_code == 0, res.output
-    return " ".join(res.output.split())
+    return rebuilt_store(ws)
 
 
 def _night_one(tmp: Path) -> tuple[Path, Path]:
@@ -171,10 +165,7 @@ def test_g72b_s_rebuild_after_run_stages_nights_ships_the_876_changed_order(tmp_
     kept, fixtures = _two_nights(tmp_path / "kept", ALLOWANCES)
     lost, _ = _two_nights(tmp_path / "lost", ALLOWANCES)
     assert not any(lost.reports_dir.glob("*/allocation.parquet"))
-    for p in lost.state_path.parent.glob(lost.state_path.name + "*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost.root)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(lost.root)
     assert _rows(lost.root, RESERVATIONS) == _rows(kept.root, RESERVATIONS)
     kept, found_kept, states_kept = shipped_day(kept, fixtures, SHIP_DAY)
     lost, found, states = shipped_day(lost, fixtures, SHIP_DAY)

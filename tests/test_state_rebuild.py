@@ -21,7 +21,7 @@ from flows.night import InProcess, run_night
 from parsers.x12_reader import read_interchanges
 from schemas.errors import WorkspaceBusy
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
-from tests.support import GOOD_PO, write_settled, x12_850
+from tests.support import GOOD_PO, lose_store, rebuilt_store, write_settled, x12_850
 
 SAME = ("SELECT partner, po_number, line_number, state, ack, allocated, backordered, rejected, warehouses,"
         " promised_date FROM order_lines",
@@ -71,11 +71,6 @@ def _rows(ws: Path, sql: str) -> set:
         db.close()
 
 
-def _lose_the_store(ws: Path) -> None:
-    for p in (ws / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-
-
 def _numbers_used_once(ws: Path) -> None:
     """No control number twice: per partner, every ISA13 once; every GS06 and ST02 once per kind."""
     seen = Counter()
@@ -99,10 +94,7 @@ def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_th
     # the X12 partners (what a rebuild re-derives whole; warehouses and CSV partners: the test after the next)
     kept, lost = after(tmp_path / "kept", 1, shipping=False), after(tmp_path / "lost", 1, shipping=False)
     sent = {p.name: p.read_bytes() for p in lost.glob("drop/*/outbox/*")}
-    _lose_the_store(lost)
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
-    assert res.exit_code == 0, res.output
-    assert "17 sent document(s) recorded" in " ".join(res.output.split())
+    assert "17 sent document(s) recorded" in rebuilt_store(lost)
     for sql in SAME:
         assert _rows(lost, sql) == _rows(kept, sql), sql
     orders = "SELECT partner, po_number, state, revision, answered_revision, ack_type, order_ref FROM orders"
@@ -126,8 +118,7 @@ def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path,
     were; and a third night answers a new PO exactly as the store that was never lost does (X12
     partners, no warehouses: shipments are not re-derived, see the next test)."""
     kept, lost = after(tmp_path / "kept", 2, shipping=False), after(tmp_path / "lost", 2, shipping=False)
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     for sql in SAME[1:]:
         assert _rows(lost, sql) == _rows(kept, sql), sql
     assert _rows(lost, "SELECT partner, po_number, change_ref, status FROM pending_changes") == \
@@ -156,8 +147,7 @@ def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path, a
         change = ws / "drop" / "initech" / "inbox" / "initech-change-01.x12"
         write_settled(change, change.read_bytes().replace(b"BCH^01^", b"BCH^17^"))
         run_night(str(ws), stages=InProcess(), now=NIGHTS[1][1], use_gx=False)
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     orders = "SELECT partner, po_number, state, revision FROM orders WHERE po_number = 'INITECH-3000'"
     assert _rows(lost, orders) == _rows(kept, orders) == {("initech", "INITECH-3000", "cancelled", 1)}
     for sql in ("SELECT partner, po_number, line_number, state, allocated FROM order_lines",
@@ -179,9 +169,7 @@ def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what
     before.close()
     assert {k[1] for k in fulfilled} == {"856", "810"}
     assert set(last) == {("", "INVOICE"), ("", "SSCC:0614141"), ("umbrella", "CSV")} and min(last.values()) > 0
-    _lose_the_store(ws)
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
-    assert res.exit_code == 0, res.output
+    said = rebuilt_store(ws)
     state = StateStore(ws / "state" / "orderbridge.sqlite")
     assert {k: v for k, v in state.numbers_used().items() if k in last} == last
     # what was shipped and invoiced, line by line, is there for the reconciliation: as the store's own shipments and
@@ -189,7 +177,7 @@ def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what
     # from the outboxes beside them (counted twice)
     assert _fulfilled(state.fulfilment_lines()) == fulfilled and not state.recorded_lines().num_rows
     state.close()
-    text = " ".join(res.output.split())
+    text = said
     assert "line(s) of 856s and 810s recorded for the reconciliation" not in text
     assert "shipment(s) and 3 invoice(s) made again from the warehouses' confirmations" in text
     assert "its CSV order files are not replayed" not in text  # they are: the CSV partner's orders come back
@@ -214,7 +202,7 @@ def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path, af
     assert res.exit_code == 0 and backup.is_file(), res.output
     _night(ws, 1)  # a night the backup does not know
     last = {k: v for k, v in StateStore(ws / "state" / "orderbridge.sqlite").numbers_used().items()}
-    _lose_the_store(ws)
+    lose_store(ws)
     res = CliRunner().invoke(app, ["state", "restore", str(backup), "-w", str(ws)])
     assert res.exit_code == 0, res.output
     state = StateStore(ws / "state" / "orderbridge.sqlite")
@@ -288,9 +276,7 @@ def test_rebuild_finds_an_interchange_sent_twice_as_the_night_did(tmp_path):
     on_the_night = _rows(kept, files)
     assert {(n, s) for n, s, _e in on_the_night} == {("acme-first-901.x12", "processed"),
                                                        ("acme-second-901.x12", "quarantined")}, on_the_night
-    _lose_the_store(lost)
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(lost)
     assert _rows(lost, files) == on_the_night
     pos = "SELECT po_number FROM orders WHERE po_number IN ('PO-1', 'PO-2')"
     assert _rows(lost, pos) == _rows(kept, pos) == {("PO-1",)}
@@ -306,8 +292,7 @@ def test_rebuild_restores_each_answered_orders_acknowledged_value(tmp_path, afte
     855 acknowledged (as the night that cancelled it did). Shipped orders come back as their last 855 left
     them (docs/state-store.md, Recovery): their value is the 855's, not compared here."""
     kept, lost = after(tmp_path / "kept", 2, shipping=shipping), after(tmp_path / "lost", 2, shipping=shipping)
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     sql = ("SELECT partner, po_number, state, value, line_count FROM orders WHERE state IN ('acknowledged', "
            "'rejected', 'cancelled')")  # line_count: an 860's revision counted its lines (it said one deleted too)
     original = {(p, po): (state, str(value), n) for p, po, state, value, n in _rows(kept, sql)}
@@ -340,8 +325,7 @@ def test_rebuild_gives_back_each_orders_received_time_documents_and_skus(tmp_pat
     the run clock's 02:00, the 997s and TA1s answering the order's 850 and 860 files were missing from its
     documents, and a line an 860 deleted (and a rejected order's lines) had lost its SKU."""
     kept, lost = after(tmp_path / "kept", 2, shipping=True), after(tmp_path / "lost", 2, shipping=True)
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     every = "SELECT partner, po_number FROM orders"  # the CSV partner's order (umbrella) too
     orders = sorted(_rows(kept, every))
     assert len(orders) >= 10 and set(orders) == _rows(lost, every)
@@ -363,8 +347,7 @@ def test_rebuild_gives_back_a_csv_order_with_its_lines_state_and_csv_acknowledgm
     csv = ("SELECT partner, po_number, received_at, answered_with, ack_type, value FROM orders"
            " WHERE partner = 'umbrella'")
     assert {r[:2] for r in _rows(kept, csv)} == {("umbrella", "UMB-6001")}
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     assert _rows(lost, csv) == _rows(kept, csv)
     before, story = _status(kept, "umbrella", "UMB-6001"), _status(lost, "umbrella", "UMB-6001")
     assert _kept_by_rebuild(story) == _kept_by_rebuild(before)
@@ -392,17 +375,15 @@ def test_status_after_a_rebuild_says_a_held_order_is_held_again_or_decided_again
     assert held and all("rebuilt" not in _status(kept, *o) for o in held)
     bare = tmp_path / "bare"
     shutil.copytree(lost, bare, symlinks=True)
-    _lose_the_store(lost)
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    rebuilt_store(lost)
     for partner, po in held:
         story = _status(lost, partner, po)
         assert story["order"]["state"] == "held" and "held again by `orderbridge state rebuild`" in story["rebuilt"]
         was = _status(kept, partner, po)["order"]
         assert story["order"]["hold_codes"] == was["hold_codes"] and story["order"]["hold_reasons"]
         assert sorted(story["order"]["hold_reasons"]) == sorted(was["hold_reasons"])
-    _lose_the_store(bare)
     shutil.rmtree(bare / "reports")
-    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(bare)]).exit_code == 0
+    rebuilt_store(bare)
     for partner, po in held:
         story = _status(bare, partner, po)
         assert story["order"]["state"] == "received" and "next run decides it again" in story["rebuilt"]

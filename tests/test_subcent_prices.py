@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from tests.retailer_support import po_segments, segments, variant_night
-from tests.support import GOOD_PO, REPO, make_workspace, run_stages, x12_850
+from tests.support import GOOD_PO, REPO, make_workspace, rebuilt_store, run_stages, x12_850
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg71"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
@@ -234,21 +234,13 @@ def test_a_rebuild_records_our_810_s_price_as_sent(digikey, tmp_path):
     0.00418 (it was read as 0.0042). They used to be kept as recorded lines for the reconciliation; the rebuild now
     makes the 810 the store's invoice again (flows.rebuild_shipments), its lines as the store that was never lost
     holds them."""
-    import shutil
     import sqlite3
 
-    from typer.testing import CliRunner
-
     from connectors.state import StateStore
-    from flows.cli import app
 
     ws, _found, _states = digikey
     copy = tmp_path / "ws"
-    shutil.copytree(ws.root, copy)
-    for p in (copy / "state").glob("orderbridge.sqlite*"):
-        p.unlink()
-    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(copy)])
-    assert res.exit_code == 0, res.output
+    rebuilt_store(copy, copy_of=ws.root)
     state = StateStore(copy / "state" / "orderbridge.sqlite")
     try:
         assert not state.recorded_lines().num_rows  # (the 810 is the store's own again: not counted twice)

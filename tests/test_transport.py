@@ -20,7 +20,7 @@ from flows.documents import deliver_partner, holder, renderer
 from schemas.errors import StateError
 from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
 from schemas.profile import PartnerProfile, load_profiles
-from tests.support import make_workspace
+from tests.support import lose_store, make_workspace
 
 NIGHT = datetime(2026, 12, 6, 2, 0, 5)
 
@@ -458,8 +458,7 @@ def test_a_store_rebuilt_from_the_outbox_finds_the_files_in_each_type_s_folder_b
     assert deliver_partner(profile, state, LocalDrop(ws.drop_root / "acme"), now=NIGHT) == 4
     before = {d.file_name: d.content for d in state.documents("acme")}
     state.close()
-    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
-        p.unlink()
+    lose_store(ws.root)
     state = StateStore(ws.state_path)
     catch_up(ws, state, at=NIGHT, run_id="rebuild")
     assert {d.file_name: d.content for d in state.documents("acme")} == before
