@@ -65,6 +65,16 @@ class CsvRows:
     # the record numbers where the header stands again, in file order: exports pasted into one file, or a report's
     # page breaks (the rows after each are the next export's or page's)
     exports: list[int] = field(default_factory=list)
+    # a database export's NULL read as a blank cell (`_nulls_read`): record number -> the positions so read (a
+    # caller saying a required value is missing says it was NULL); `row_batches` keeps a batch's only
+    nulls: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # the lines the record being read came from, kept only where a line may hold NULL (`_lines`)
+    raw: list[str] = field(default_factory=list)
+
+    def was_null(self, number: int, name: str) -> bool:
+        """Whether mapped field ``name`` of record ``number`` was a database export's NULL (read as blank)."""
+        at = self.columns.get(name)
+        return at is not None and at in self.nulls.get(number, ())
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -138,8 +148,11 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
     not used by this partner); a ``required`` field missing from the header is a file finding
     (CSV_COLUMN_MISSING) and no rows are returned."""
     out = CsvRows(file=file, columns={})
+    nulls: dict[int, tuple[int, ...]] = {}
     for batch in row_batches([data], layout, mapping, required=required, out=out):
         out.rows.extend(batch)
+        nulls.update(out.nulls)
+    out.nulls = nulls
     if out.undecodable is not None:
         out.rows.clear()
     return out
@@ -161,7 +174,7 @@ def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, s
         yield from _batches(lines, layout, mapping, required, out, batch_rows, header_search)
     finally:
         for _ in lines:  # whatever stopped the reading, the rest must still decode (as the whole file must)
-            pass
+            out.raw.clear()
         if out.undecodable is not None:
             out.findings[:] = [out.undecodable]
 
@@ -246,6 +259,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             if len(batch) >= batch_rows:
                 yield batch
                 batch = []
+                out.nulls.clear()  # its rows' NULLs: the caller has read them
         elif "".join(fields).strip():  # a field holds more than whitespace: a row of the wrong width
             out.where = out.malformed(record[0], fields) if out.malformed is not None else None
             out.note(finding("CSV_ROW_MALFORMED", f"Row {record[0]} has {len(fields)} fields; the header has "
@@ -757,22 +771,42 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
             produced += len(whole)
             if "\ufeff" in text or "\x1a" in text or "\x00" in text:  # files concatenated, each with its
                 # byte-order mark, or a DOS end-of-file mark or padding (rare): the marks dropped
-                yield from [_unmarked(line) + "\n" for line in whole]
+                whole = [_unmarked(line) + "\n" for line in whole]
             else:
-                yield from [line + "\n" for line in whole]
+                whole = [line + "\n" for line in whole]
+            if _NULL_TEXT.search(text) is None:
+                yield from whole
+            else:
+                yield from _kept(whole, out.raw)
             continue
         start = 0
+        kept = _NULL_TEXT.search(text) is not None
         for m in _LINE_END.finditer(text):
             if not final and m.end() == len(text) and m.group() == "\r":
                 break  # a \r at the end: its \n may open the next chunk
             produced += 1
-            yield _unmarked(text[start:m.end()])
+            line = _unmarked(text[start:m.end()])
+            if kept:
+                out.raw.append(line)
+            yield line
             start = m.end()
         rest = text[start:]
     if rest and rest[-1:] in ("\x1a", "\x00"):  # the file's end-of-file mark (or padding) right after its last row
         rest = rest.rstrip("\x1a\x00")
     if rest:
+        if _NULL_TEXT.search(rest) is not None:
+            out.raw.append(rest)
         yield _unmarked(rest)
+
+_NULL_TEXT = re.compile("null", re.IGNORECASE)  # a chunk of text that may hold a database export's NULL
+
+
+def _kept(lines: list[str], raw: list[str]) -> Iterator[str]:
+    """``lines`` handed on one by one, each first put in ``raw``: the lines of the record the csv reader reads
+    (`_records` reads a NULL's quotes there, and empties it after each record)."""
+    for line in lines:
+        raw.append(line)
+        yield line
 
 
 def _unmarked(line: str) -> str:
@@ -978,7 +1012,8 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
             or b"\xef\xbb\xbf" in body or quote in body or b"\x00" in body \
             or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
-            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
+            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()) \
+            or b"null" in body.lower():  # a database export's NULL perhaps: read_rows reads it as blank
         return None
     first = body.split(b"\n", 1)[0]
     width = first.count(delimiter) + 1
@@ -1097,11 +1132,63 @@ def _records(reader, out: CsvRows, start: int = 0):
     number = start
     try:
         for number, fields in enumerate(reader, start + 1):
+            if out.raw:  # its lines may hold a database export's NULL
+                fields = _nulls_read(number, fields, "".join(out.raw), reader.dialect, out)
+                out.raw.clear()
             yield number, fields
     except csv.Error as exc:  # raised reading record number + 1
         out.where, out.cut = None, number + 1
         out.note(finding("CSV_ROW_MALFORMED", f"Row {number + 1}: {exc}; the rest of the file was not read.",
                          file=out.file, row=number + 1))
+
+
+def _nulls_read(number: int, fields: list[str], raw: str, dialect, out: CsvRows) -> list[str]:
+    """A record's fields with a database export's NULL read as the blank cell it stands for: sqlcmd's and SSMS's
+    "Save Results As" (and bcp, SQL*Plus, DB2 exports set so) write ``NULL`` for a column without a value, where a
+    spreadsheet leaves the cell empty; read as text it went on as a value (a ship-to's second address line "NULL"
+    printed on the 856, a lot "NULL"). ``NULL`` in any case, padded with blanks or not, unquoted; quoted only in a
+    record whose every field is quoted (an exporter quoting everything quotes its NULLs too), since a quoted "NULL"
+    beside unquoted values is text someone wrote. Its positions go to ``out.nulls`` (a required value's finding says
+    it was NULL). ``raw``: the record's text as read (its last lines at least), where its quotes are seen."""
+    at = [i for i, f in enumerate(fields) if 4 <= len(f) and f.strip().upper() == "NULL"]
+    if not at:
+        return fields
+    quote = dialect.quotechar
+    if quote and quote in raw:
+        quoted = _quoted(raw, dialect.delimiter, quote)
+        if quoted is None or len(quoted) != len(fields):
+            return fields  # its fields cannot be told apart in its text (a record of several lines): as sent
+        if not all(quoted):
+            at = [i for i in at if not quoted[i]]
+            if not at:
+                return fields
+    fields = list(fields)
+    for i in at:
+        fields[i] = ""
+    out.nulls[number] = tuple(at)
+    return fields
+
+
+def _quoted(raw: str, delimiter: str, quote: str) -> list[bool] | None:
+    """Whether each field of a record's text is quoted; None when the text is not one record read so."""
+    pattern = _QUOTED.get((delimiter, quote))
+    if pattern is None:
+        d, q = re.escape(delimiter), re.escape(quote)
+        pattern = _QUOTED[(delimiter, quote)] = re.compile(
+            rf"[ \t]*({q}(?:[^{q}]|{q}{q})*{q})[ \t]*(?:{d}|\r?\n?$)|[^{d}\r\n{q}]*(?:{d}|\r?\n?$)")
+    text = raw.rstrip("\r\n") + "\n"
+    out: list[bool] = []
+    pos = 0
+    while pos < len(text):
+        m = pattern.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        out.append(m.group(1) is not None)
+        pos = m.end()
+    return out
+
+
+_QUOTED: dict[tuple[str, str], re.Pattern] = {}
 
 
 MAX_PLACES = 4  # the canonical tables hold decimal128(18, 4)

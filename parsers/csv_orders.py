@@ -1215,6 +1215,9 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         if not out[name]:
             hint = (f" If it continues PO {merged} above (a PO number cell merged over its order's rows is saved in "
                     "the first row only), set the layout's grouped = true." if merged and name == "po_number" else "")
+            if rows.nulls and rows.was_null(number, name):
+                hint = (" It holds NULL: a database export's empty cell (read as blank), so the row's value was "
+                        f"never filled in the system it came from.{hint}")
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.{hint}",
                          number, name)
             ok = False
