@@ -70,6 +70,7 @@ class CsvRows:
     nulls: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # the lines the record being read came from, kept only where a line may hold NULL (`_lines`)
     raw: list[str] = field(default_factory=list)
+    encoding: str = ""  # the codec the file was read in (a UTF-8 layout's Windows-1252 file: "cp1252", `_not_utf8`)
 
     def was_null(self, number: int, name: str) -> bool:
         """Whether mapped field ``name`` of record ``number`` was a database export's NULL (read as blank)."""
@@ -750,6 +751,9 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
+    out.encoding = _windows(encoding)
+    # a UTF-8 layout's file with no byte-order mark may be Windows-1252 (`_not_utf8`) while its text so far is ASCII
+    ascii_so_far = not skip and _utf8_name(encoding)
     fed, rest, produced = 0, "", 0  # produced: the lines handed on
     for data, final in _with_last(first, chunks):
         state = decoder.getstate()
@@ -757,13 +761,30 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         try:
             text = decoder.decode(data, final)
         except UnicodeDecodeError as exc:
-            out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start,
-                                             _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
-                                                      produced), data)
-            return
+            at = fed - pending + exc.start
+            before = data[:max(0, exc.start - pending)]
+            line = _line_of(encoding, state, before, rest, produced) if ascii_so_far is not None else None
+            if ascii_so_far is None:  # read as Windows-1252, a byte it leaves undefined
+                out.undecodable = _not_decodable(out, "cp1252", at)
+                return
+            if not ascii_so_far or not before.isascii():
+                out.undecodable = _not_decodable(out, encoding, at, line, data, utf8_before=not skip and _utf8_name(
+                    encoding))  # (UTF-8 text before it)
+                return
+            # every byte before it ASCII: read on (its chunk again) as Windows-1252, if every byte is
+            decoder = codecs.getincrementaldecoder("cp1252")()
+            try:
+                text = decoder.decode(state[0] + data, final)
+            except UnicodeDecodeError:  # nor Windows-1252 (one of the five bytes it leaves undefined)
+                out.undecodable = _not_decodable(out, encoding, at, line)
+                return
+            _not_utf8(out, at, line)
+            ascii_so_far = None  # read as Windows-1252 from here
         except UnicodeError:  # the UTF-16/32 codecs' own: no byte-order mark, and no byte order its NULs tell
             out.undecodable = _no_order(out, encoding)
             return
+        if ascii_so_far and not text.isascii():
+            ascii_so_far = False  # UTF-8 text: the file is UTF-8
         fed += len(data)
         text = rest + text if rest else text
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
@@ -952,15 +973,41 @@ def _no_order(out: CsvRows, encoding: str) -> Finding:
                    f"or set the layout's encoding to \"{encoding}-le\" or \"{encoding}-be\".", file=out.file)
 
 
+def _utf8_name(encoding: str) -> bool:
+    return encoding.replace("-", "").replace("_", "").lower() in _UTF8
+
+
+def _not_utf8(out: CsvRows, at: int, line: int | None) -> None:
+    """A UTF-8 layout's file (no byte-order mark) that is not UTF-8, all ASCII before its first byte that is not,
+    and every byte Windows-1252: read as Windows-1252 (``out.encoding``), what Excel's "CSV (Comma delimited)" and
+    Notepad's "ANSI" write on a Windows set to a Western language ("Café", "O’Brien", "5 – 10"), with CSV_NOT_UTF8
+    (a warning) naming the first byte that is not UTF-8. It used to be refused whole (CSV_NOT_DECODABLE) until the
+    partner's layout said ``encoding = "cp1252"``."""
+    out.encoding = "cp1252"
+    where = f"on line {line}, at byte {at}" if line is not None else f"at byte {at}"
+    was, out.where = out.where, None  # the file's, not the PO's being read
+    out.note(finding("CSV_NOT_UTF8", f"Not valid UTF-8 {where}: read as Windows-1252 (Excel's \"CSV (Comma "
+                     "delimited)\" on Windows), every byte of the file being so. Set the layout's encoding = "
+                     "\"cp1252\" "
+                     "if the partner always sends it so, or have the file saved as \"CSV UTF-8\".", severity="warning",
+                     file=out.file))
+    out.where = was
+
+
 def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None,
-                   sample: bytes = b"") -> Finding:
+                   sample: bytes = b"", *, utf8_before: bool = False) -> Finding:
     """CSV_NOT_DECODABLE: the byte offset (after a byte-order mark) and the line (as a text editor counts
     them, from 1) of the first byte that does not decode; of a UTF-8 layout's file whose bytes (``sample``: the
-    chunk holding that byte) read as Windows-1252, what to set."""
+    chunk holding that byte) read as Windows-1252, what to set; ``utf8_before``: UTF-8 text came before it (a file
+    of two encodings: read as either, one part would be garbled)."""
     where = f" on line {line}, at byte {at}." if at is not None and line is not None else \
         f" at byte {at}." if at is not None else "."
     hint = ""
-    if sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
+    if utf8_before:
+        hint = (" The file holds UTF-8 text before it, and from there bytes in another encoding (Windows-1252?): a "
+                "file of two encodings (rows pasted in from another file?). Have it saved again in one encoding "
+                "(\"CSV UTF-8\").")
+    elif sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
         try:
             sample.decode("cp1252")
             hint = (" It reads as Windows-1252 (Excel's \"CSV (Comma delimited)\" on Windows): set the layout's "
@@ -1115,6 +1162,7 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     data = data[skip:]
     try:
+        out.encoding = _windows(encoding)
         return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeError, LookupError) as exc:
         if isinstance(exc, UnicodeError) and not isinstance(exc, UnicodeDecodeError):
@@ -1122,6 +1170,14 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
             return None
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
+        if at is not None and not skip and _utf8_name(encoding) and data[:at].isascii():  # as `_lines` reads it
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                out.findings.append(_not_decodable(out, encoding, at, line))
+                return None
+            _not_utf8(out, at, line)
+            return text
         out.findings.append(_not_decodable(out, encoding, at, line, data))
         return None
 
