@@ -751,7 +751,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
-    out.encoding = _windows(encoding)
+    out.encoding = _codec_name(_windows(encoding))
     # a UTF-8 layout's file with no byte-order mark may be Windows-1252 (`_not_utf8`) while its text so far is ASCII
     ascii_so_far = not skip and _utf8_name(encoding)
     fed, rest, produced = 0, "", 0  # produced: the lines handed on
@@ -973,6 +973,15 @@ def _no_order(out: CsvRows, encoding: str) -> Finding:
                    f"or set the layout's encoding to \"{encoding}-le\" or \"{encoding}-be\".", file=out.file)
 
 
+def _codec_name(encoding: str) -> str:
+    """The codec's own name, as a file's record keeps it ("utf-8" for a UTF-8 layout's "utf-8-sig" too)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return "utf-8" if name == "utf-8-sig" else name
+
+
 def _utf8_name(encoding: str) -> bool:
     return encoding.replace("-", "").replace("_", "").lower() in _UTF8
 
@@ -1162,7 +1171,7 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     data = data[skip:]
     try:
-        out.encoding = _windows(encoding)
+        out.encoding = _codec_name(_windows(encoding))
         return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeError, LookupError) as exc:
         if isinstance(exc, UnicodeError) and not isinstance(exc, UnicodeDecodeError):

@@ -169,6 +169,7 @@ class CsvOrders:
     # the orders' allowances and charges: their allowance rows (the layout's allowance_records, allowance_items), as
     # an 850's heading SACs
     sacs: pa.Table = field(default_factory=ORDER_SACS.empty_table)
+    encoding: str = ""  # the codec the file was read in (CsvRows.encoding: "cp1252" for a UTF-8 layout's file so read)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -419,7 +420,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if not state.bad and state.members for sac in state.sacs]
     taken = _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads)
     sacs += _line_sacs(taken, pos, partner, file, source_sha256)
-    return CsvOrders(heads, taken, findings, bad, answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
+    return CsvOrders(heads, taken, findings, bad, answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS),
+                     rows.encoding if rows.undecodable is None else "")
 
 
 # a PO number as a spreadsheet's or pandas' float writes an integer one: its digits, then ".0"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pyarrow as pa
 import pytest
 
+from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from parsers.csv_common import read_columns, read_rows
 from parsers.csv_orders import read_csv_orders
@@ -129,3 +131,115 @@ def test_read_columns_reads_null_as_read_rows_does():
     cols = read_columns(data, MAPPING.model_copy(update={"delimiter": ","}), mapping, required=("po",))
     assert [c.to_pylist() for c in cols.cells] == [["U-3", "U-4"], ["", "L-1"], ["S1", ""]]
     assert cols.numbers == [2, 3]
+
+
+# --- 2. a Windows-1252 feed under a UTF-8 layout ------------------------------------------------------------------
+
+ANSI_ROWS = ("U-3;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;;Café Müller – O’Brien;1 Rue du Marché;Park City;UT;"
+             "84060",)
+
+
+def _file_record(ws) -> dict:
+    state = StateStore(ws.state_path)
+    try:
+        (sha,) = [r["sha256"] for r in state.files("umbrella")]
+        return state.file_record("umbrella", sha)
+    finally:
+        state.close()
+
+
+def test_an_excel_ansi_feed_under_a_utf8_layout_is_read_as_windows_1252_in_a_real_night(tmp_path):
+    """Umbrella's feed saved by Excel on Windows as "CSV (Comma delimited)": Windows-1252, its accents, en dash and
+    curly apostrophe one byte each, under Umbrella's UTF-8 layout (no encoding set). It was refused whole
+    (CSV_NOT_DECODABLE), the file quarantined, until the layout said encoding = "cp1252". Now the night takes it as
+    its UTF-8 twin: the same acknowledgment, the names as written on the 856 to come; one warning naming the line and
+    byte of the first byte that is not UTF-8, and the file's record says cp1252 (its twin's: utf-8)."""
+    text = feed(*ANSI_ROWS).decode()
+    _ws0, twin_found, twin_acks = run_feed(tmp_path / "utf8", text.encode())
+    ws, found, acks = run_feed(tmp_path / "ansi", text.encode("cp1252"))
+    at = text.encode("cp1252").index("é".encode("cp1252"))
+    assert [f for f in found if f[1] != "CSV_NOT_UTF8"] == twin_found
+    assert [f[:2] for f in found if f[1] == "CSV_NOT_UTF8"] == [("intake", "CSV_NOT_UTF8")]
+    state = StateStore(ws.state_path)
+    try:
+        (said,) = [f for f in state.findings() if f["code"] == "CSV_NOT_UTF8"]
+        orders = state.orders()
+    finally:
+        state.close()
+    assert said["severity"] == "warning" and said["message"].startswith(
+        f"Not valid UTF-8 on line 2, at byte {at}: read as Windows-1252")
+    assert acks == twin_acks and [(r["po_number"], r["status"]) for r in acks] == [("U-3", "IA")]
+    assert [o.po_number for o in orders] == ["U-3"]
+    assert (ws.drop_root / "umbrella" / "processed" / "feed.csv").exists()
+    assert _file_record(ws)["encoding"] == "cp1252" and _file_record(_ws0)["encoding"] == "utf-8"
+    stored, _lines = OrderStore(ws.orders_dir).load("umbrella", orders[0].lines_key)
+    assert [(o["po_number"], o["ship_to_name"], o["ship_to_address1"], o["ship_to_city"])
+            for o in stored.to_pylist()] == [("U-3", "Café Müller – O’Brien", "1 Rue du Marché", "Park City")]
+
+
+def test_a_utf8_feed_with_its_mark_or_utf16_keeps_its_encoding_and_a_file_of_two_encodings_is_refused():
+    text = feed(*ANSI_ROWS).decode()
+    for data, encoding in ((b"\xef\xbb\xbf" + text.encode(), "utf-8"), (text.encode(), "utf-8"),
+                           (text.encode("utf-16"), "utf-16")):
+        got = read_csv_orders(data, MAPPING, partner="p", file="f.csv")
+        assert got.findings == [] and got.encoding == encoding
+        assert got.orders["ship_to_name"].to_pylist() == ["Café Müller – O’Brien"]
+    got = read_csv_orders(text.encode("cp1252"), MAPPING, partner="p", file="f.csv")
+    assert [f.code for f in got.findings] == ["CSV_NOT_UTF8"] and got.encoding == "cp1252"
+    assert got.orders["ship_to_name"].to_pylist() == ["Café Müller – O’Brien"]
+    # a UTF-8 mark says UTF-8: Windows-1252 bytes after it are refused, not guessed
+    marked = b"\xef\xbb\xbf" + text.encode("cp1252")
+    got = read_csv_orders(marked, MAPPING, partner="p", file="f.csv")
+    assert [f.code for f in got.findings] == ["CSV_NOT_DECODABLE"] and got.encoding == ""
+
+
+# --- 3. an item master's unit written as a word -------------------------------------------------------------------
+
+def _run_with_unit(root, unit: str, data: bytes):
+    """Umbrella's night on ``data`` with items.csv listing SKU-1010 (VP-1010) in ``unit`` as its selling unit."""
+    from tests.csv_feed_support import NIGHT1, STORES, UMBRELLA, acks, findings
+    from tests.support import REPO, make_workspace, run_stages
+
+    ws = make_workspace(root, partners=("umbrella",))
+    (ws.reference_dir / "ship_tos.csv").write_text(STORES)
+    items = ws.reference_dir / "items.csv"
+    text = items.read_text()
+    assert "Sticky notes 76x76 yellow,EA," in text
+    items.write_text(text.replace("Sticky notes 76x76 yellow,EA,", f"Sticky notes 76x76 yellow,{unit},"))
+    import shutil
+
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    (ws.partners_dir / "umbrella.toml").write_text(UMBRELLA.read_text())
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    (inbox / "feed.csv").write_bytes(data)
+    run_stages(ws, NIGHT1)
+    return ws, findings(ws), acks(ws)
+
+
+@pytest.mark.parametrize(("word", "code", "sent"), [("CASE", "CA", "Case"), ("Cases", "CA", "CA"),
+                                                    ("Each", "EA", "Each"), ("EACH", "EA", "EA")])
+def test_an_item_master_s_unit_word_meets_a_csv_line_s_unit_as_its_code_in_a_real_night(tmp_path, word, code, sent):
+    """An ERP's item master export lists SKU-1010's selling unit as a word ("CASE", "Each"); Umbrella's feed
+    orders it in "Case" or "CA" (a CSV unit word is read as its code since session 68: CA). The item's unit was
+    compared as written ("CASE" against CA): another unit, the line held or refused (UNIT_NOT_CONVERTIBLE). Now
+    both sides compare as codes: the night is the one an item master saying CA (or EA) gives."""
+    data = feed(f"U-3;26.11.2026;1;10;{sent};26,25;VP-1010;04.12.2026;UMB-9;;;;;")
+    _ws0, want_found, want_acks = _run_with_unit(tmp_path / "code", code, data)
+    assert not [f for f in want_found if f[1].startswith("UNIT")]
+    assert [(r["po_number"], r["status"], r["unit"]) for r in want_acks] == [("U-3", "IA", code)]
+    _ws, found, acks = _run_with_unit(tmp_path / "word", word, data)
+    assert found == want_found
+    assert acks == want_acks
+
+
+def test_an_item_master_s_unit_words_read_as_codes_and_a_word_naming_none_stays():
+    from connectors.reference import _unit_codes_upper
+
+    table = pa.table({"sku": ["A", "B", "C", "D", "E", "F"],
+                      "unit": ["CASE", " Dozen ", "ea", "Cartons", "CA", "Widget"],
+                      "average_weight_unit": ["lbs", None, "KG", "Kilograms", None, None]})
+    got = _unit_codes_upper(table)
+    assert got["unit"].to_pylist() == ["CA", "DZ", "EA", "CT", "CA", "WIDGET"]
+    assert got["average_weight_unit"].to_pylist() == ["LB", None, "KG", "KG", None, None]
