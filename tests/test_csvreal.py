@@ -223,8 +223,9 @@ def _run_with_unit(root, unit: str, data: bytes):
 def test_an_item_master_s_unit_word_meets_a_csv_line_s_unit_as_its_code_in_a_real_night(tmp_path, word, code, sent):
     """An ERP's item master export lists SKU-1010's selling unit as a word ("CASE", "Each"); Umbrella's feed
     orders it in "Case" or "CA" (a CSV unit word is read as its code since session 68: CA). The item's unit was
-    compared as written ("CASE" against CA): another unit, the line held or refused (UNIT_NOT_CONVERTIBLE). Now
-    both sides compare as codes: the night is the one an item master saying CA (or EA) gives."""
+    compared as written ("CASE" against CA): another unit, so the line's price per case was read per each
+    (PRICE_BASIS_PER_EACH) and answered IP at 262.50 a case. Now both sides compare as codes: the night is the one
+    an item master saying CA (or EA) gives. (Each/EACH against EA passed before too: pinned.)"""
     data = feed(f"U-3;26.11.2026;1;10;{sent};26,25;VP-1010;04.12.2026;UMB-9;;;;;")
     _ws0, want_found, want_acks = _run_with_unit(tmp_path / "code", code, data)
     assert not [f for f in want_found if f[1].startswith("UNIT")]
