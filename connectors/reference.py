@@ -36,7 +36,7 @@ from schemas.reference import (
     gs1_valid,
     normalise_gtin,
 )
-from schemas.units import KILOGRAMS_PER, is_unit_code
+from schemas.units import KILOGRAMS_PER, is_unit_code, unit_code_named
 from schemas.wide_text import HEAD_BYTES, wide_codec
 
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
@@ -216,12 +216,20 @@ def _price_problem(row: dict) -> str | None:
 def _unit_codes_upper(table: pa.Table) -> pa.Table:
     """The unit column as X12 writes a unit code (element 355: upper case, no blanks): an item master
     exported with "pk" or "Ea " must meet PO103 PK and EA (a lower-case unit of an item used to make
-    every line in it UNIT_NOT_CONVERTIBLE; no 355 code has a lower-case letter)."""
+    every line in it UNIT_NOT_CONVERTIBLE; no 355 code has a lower-case letter). A unit written as a word
+    ("CASE", "Each", "Dozen", "Cartons", "lbs": an ERP's unit name) is the code of that name (CA, EA, DZ, CT, LB;
+    schemas.units.unit_code_named), as a CSV order's and a warehouse file's unit words are read: an item
+    master saying "CASE" met a CSV line's "Case", read CA, as another unit (UNIT_NOT_CONVERTIBLE). A word no
+    code is named by stays as written (item_units.csv and deals.csv refuse it, naming it)."""
     for name in ("unit", "average_weight_unit"):  # items.csv's weight unit (LB, KG) is a 355 code too
         if name in table.column_names:
             at = table.schema.get_field_index(name)
-            table = table.set_column(at, table.schema.field(name),
-                                     pc.utf8_upper(pc.utf8_trim_whitespace(table.column(name))))
+            upper = pc.utf8_upper(pc.utf8_trim_whitespace(table.column(name)))
+            words = {w: code for w in pc.unique(upper).to_pylist()
+                     if w and not is_unit_code(w) and (code := unit_code_named(w)) is not None}
+            if words:
+                upper = pa.array([words.get(u, u) if u is not None else None for u in upper.to_pylist()], pa.string())
+            table = table.set_column(at, table.schema.field(name), upper)
     if "match_on" in table.column_names:  # deals.csv's date word, read as written in any case ("Ship_Date ")
         at = table.schema.get_field_index("match_on")
         table = table.set_column(at, table.schema.field("match_on"),

@@ -72,6 +72,7 @@ from connectors.state_migrations import (
     BLANKET_REFS,
     BLANKET_REFS_UNREAD,
     BUYER_GS_IDS,
+    CSV_ENCODINGS,
     FINDING_DETAIL,
     FINDING_SACS,
     HELD_LINES,
@@ -223,6 +224,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         read once from their stored tables by the next night (meta BLANKET_REFS_UNREAD marks it due)
 #                         MOVED_SHIPPED (39): what a release an 860 moved after part of it shipped keeps of the move
 #                         (orders.moved_from, moved_shipped), indexed by the number it left (orders_moved_from)
+#                         CSV_ENCODINGS (40): the encoding a CSV file was read in (files.encoding)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -348,7 +350,7 @@ CREATE TABLE files (
     partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
     error_count INTEGER DEFAULT 0, disposed_at TEXT, resume_at BIGINT, resume_segments BIGINT, resume_part INTEGER,
-    resume_batches INTEGER, PRIMARY KEY (partner, sha256));
+    resume_batches INTEGER, encoding TEXT, PRIMARY KEY (partner, sha256));
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
@@ -532,7 +534,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the contract and agreement each order's 850 named (REF*CT, REF*AH): null for those before
                     BLANKET_REFS: tuple(("orders", column, "TEXT") for column in BLANKET_REF_FIELDS),
                     # the number a release an 860 moved after part of it shipped left, and what had shipped then
-                    MOVED_SHIPPED: tuple(("orders", column, "TEXT") for column in MOVED_FIELDS)}
+                    MOVED_SHIPPED: tuple(("orders", column, "TEXT") for column in MOVED_FIELDS),
+                    # the encoding a CSV file was read in ("cp1252": a UTF-8 layout's file read as Windows-1252)
+                    CSV_ENCODINGS: (("files", "encoding", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -1140,32 +1144,35 @@ class StateStore(FinanceTables):
 
     def record_file(self, partner: str, sha256: str, name: str, size: int, at: str, status: str,
                     archive_path: str = "", run_id: str = "", error_count: int = 0,
-                    resume: FileResume | None = None) -> None:
+                    resume: FileResume | None = None, encoding: str | None = None) -> None:
         """A file's row, or its status, errors and resume point again (``resume``: where a file read in pieces goes
-        on, while its status is "receiving"; None once it is taken whole)."""
+        on, while its status is "receiving"; None once it is taken whole); ``encoding``: the one a CSV file was read
+        in (None: not told, the one kept stays)."""
         at_, segments, part, batches = astuple(resume) if resume is not None else (None,) * 4
         self._q("INSERT INTO files (partner, sha256, name, size, received_at, status, archive_path, run_id,"
-                " error_count, resume_at, resume_segments, resume_part, resume_batches) VALUES (?,?,?,?,?,?,?,?,?,?,?,"
-                "?,?) ON CONFLICT (partner, sha256) DO UPDATE SET status=excluded.status,"
+                " error_count, resume_at, resume_segments, resume_part, resume_batches, encoding) VALUES (?,?,?,?,?,?,"
+                "?,?,?,?,?,?,?,?) ON CONFLICT (partner, sha256) DO UPDATE SET status=excluded.status,"
                 " error_count=excluded.error_count, resume_at=excluded.resume_at,"
                 " resume_segments=excluded.resume_segments, resume_part=excluded.resume_part,"
-                " resume_batches=excluded.resume_batches",
+                " resume_batches=excluded.resume_batches, encoding=COALESCE(excluded.encoding, files.encoding)",
                 (partner, sha256, name, size, at, status, archive_path, run_id, error_count, at_, segments, part,
-                 batches))
+                 batches, encoding))
 
     def file_record(self, partner: str, sha256: str) -> dict | None:
         """A recorded input file: its name, status (the disposition intake chose: processed or
         quarantined; "receiving" while read in pieces), disposed_at (when it was moved there; None while the move
-        is still due), error_count and resume (a FileResume while receiving, else None)."""
-        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at, error_count, resume_at,"
+        is still due), error_count, resume (a FileResume while receiving, else None) and encoding (the one a CSV
+        file was read in: "cp1252" for a UTF-8 layout's file read as Windows-1252; None for an X12 file)."""
+        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at, error_count, encoding, resume_at,"
                        " resume_segments, resume_part, resume_batches FROM files WHERE partner=? AND sha256=?",
                        (partner, sha256))
         if not rows:
             return None
-        name, status, archive_path, run_id, disposed_at, errors, *resume = rows[0]
+        name, status, archive_path, run_id, disposed_at, errors, encoding, *resume = rows[0]
         return {"name": name, "status": status, "archive_path": archive_path, "run_id": run_id,
                 "disposed_at": disposed_at, "error_count": errors or 0,
-                "resume": FileResume(*(int(v or 0) for v in resume)) if resume[0] is not None else None}
+                "resume": FileResume(*(int(v or 0) for v in resume)) if resume[0] is not None else None,
+                "encoding": encoding}
 
     def taken_sizes(self, partner: str, name: str) -> set[int]:
         """The sizes of the files named ``name`` recorded for ``partner`` and moved to their disposition

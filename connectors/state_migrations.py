@@ -130,6 +130,8 @@ Version MOVED_SHIPPED (39) keeps, on a release an 860 moved to another contract 
 shipped, the number it left and what had shipped of each line then (orders.moved_from, moved_shipped), indexed by
 partner and that number (orders_moved_from): the blanket it left counts what shipped, the one it moved to the rest
 (engine.blankets.moves_of). The step adds the columns null (a release moved so before counts as it did) and the index.
+Version CSV_ENCODINGS (40) keeps the encoding a CSV file was read in (files.encoding: "cp1252" for a UTF-8 layout's
+file read as Windows-1252, parsers.csv_common; null for an X12 file and a file recorded before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -183,7 +185,8 @@ BLANKET_REFS = AGED_READS + 1
 REFS_BY_KEY = BLANKET_REFS + 1
 BLANKET_REFS_READ = REFS_BY_KEY + 1
 MOVED_SHIPPED = BLANKET_REFS_READ + 1
-LATEST = MOVED_SHIPPED
+CSV_ENCODINGS = MOVED_SHIPPED + 1
+LATEST = CSV_ENCODINGS
 # the meta key BLANKET_REFS_READ's step leaves when the store holds orders whose contract and agreement are not known
 # (null): the next night reads them from their stored tables (flows.releases.fill_blanket_refs), then deletes it
 BLANKET_REFS_UNREAD = "blanket_refs_unread"
@@ -805,4 +808,6 @@ MIGRATIONS = {
     # what a release an 860 moved after part of it shipped keeps of the move (orders.moved_from, moved_shipped),
     # indexed by the number it left: the blanket it left counts what shipped
     MOVED_SHIPPED - 1: _migrate_to_moved_shipped,
+    # the encoding a CSV file was read in (files.encoding): null for the files recorded before
+    CSV_ENCODINGS - 1: _columns_of(CSV_ENCODINGS),
 }

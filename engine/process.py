@@ -145,6 +145,7 @@ class Outcome:
     handoff: list[tuple[str, bytes]] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)  # handoff's sets as their findings state them, in its order
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
+    encoding: str = ""  # the one a CSV file was read in (its record's files.encoding; "" for X12 or none decoded)
     # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
     # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
     set_pos: list[tuple[str, str, str, int, str]] = field(default_factory=list)
@@ -905,7 +906,8 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
     read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256, limits=profile.limits,
                            id_limits=profile.csv_id_limits())
     out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
-                  lines=read.lines, sacs=read.sacs)  # its allowance rows: the orders' SACs, stored as an 850's
+                  lines=read.lines, sacs=read.sacs,  # its allowance rows: the orders' SACs, stored as an 850's
+                  encoding=read.encoding)
     out.row_pos = _row_pos(read)
     if (read.refused or read.more_refused) and "csv_ack" in profile.receives:  # as a 997 answers a set in error
         content = build_csv_refusals(read.refused, profile.fulfilment.csv_ack or CsvAckSettings(),

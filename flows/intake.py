@@ -644,7 +644,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
             state.record_group(profile.id, key, outcome.sha256)
         state.record_file(profile.id, outcome.sha256, name, record["size"], at, record["status"],
                           archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"],
-                          resume=record.get("resume"))
+                          resume=record.get("resume"), encoding=outcome.encoding or None)
         if outcome.parse is not None:  # what we answer it in ([x12] encoding = "auto": flows.documents)
             state.record_charset(profile.id, outcome.sha256, charset(outcome.parse))
     if profile.continued_by is not None and outcome.orders.num_rows:  # [continues]: the continuer's 860s waiting

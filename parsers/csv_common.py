@@ -65,6 +65,17 @@ class CsvRows:
     # the record numbers where the header stands again, in file order: exports pasted into one file, or a report's
     # page breaks (the rows after each are the next export's or page's)
     exports: list[int] = field(default_factory=list)
+    # a database export's NULL read as a blank cell (`_nulls_read`): record number -> the positions so read (a
+    # caller saying a required value is missing says it was NULL); `row_batches` keeps a batch's only
+    nulls: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # the lines the record being read came from, kept only where a line may hold NULL (`_lines`)
+    raw: list[str] = field(default_factory=list)
+    encoding: str = ""  # the codec the file was read in (a UTF-8 layout's Windows-1252 file: "cp1252", `_not_utf8`)
+
+    def was_null(self, number: int, name: str) -> bool:
+        """Whether mapped field ``name`` of record ``number`` was a database export's NULL (read as blank)."""
+        at = self.columns.get(name)
+        return at is not None and at in self.nulls.get(number, ())
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -138,8 +149,11 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
     not used by this partner); a ``required`` field missing from the header is a file finding
     (CSV_COLUMN_MISSING) and no rows are returned."""
     out = CsvRows(file=file, columns={})
+    nulls: dict[int, tuple[int, ...]] = {}
     for batch in row_batches([data], layout, mapping, required=required, out=out):
         out.rows.extend(batch)
+        nulls.update(out.nulls)
+    out.nulls = nulls
     if out.undecodable is not None:
         out.rows.clear()
     return out
@@ -161,7 +175,7 @@ def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, s
         yield from _batches(lines, layout, mapping, required, out, batch_rows, header_search)
     finally:
         for _ in lines:  # whatever stopped the reading, the rest must still decode (as the whole file must)
-            pass
+            out.raw.clear()
         if out.undecodable is not None:
             out.findings[:] = [out.undecodable]
 
@@ -246,6 +260,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             if len(batch) >= batch_rows:
                 yield batch
                 batch = []
+                out.nulls.clear()  # its rows' NULLs: the caller has read them
         elif "".join(fields).strip():  # a field holds more than whitespace: a row of the wrong width
             out.where = out.malformed(record[0], fields) if out.malformed is not None else None
             out.note(finding("CSV_ROW_MALFORMED", f"Row {record[0]} has {len(fields)} fields; the header has "
@@ -736,6 +751,9 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
+    out.encoding = _codec_name(_windows(encoding))
+    # a UTF-8 layout's file with no byte-order mark may be Windows-1252 (`_not_utf8`) while its text so far is ASCII
+    ascii_so_far = not skip and _utf8_name(encoding)
     fed, rest, produced = 0, "", 0  # produced: the lines handed on
     for data, final in _with_last(first, chunks):
         state = decoder.getstate()
@@ -743,13 +761,30 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         try:
             text = decoder.decode(data, final)
         except UnicodeDecodeError as exc:
-            out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start,
-                                             _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
-                                                      produced), data)
-            return
+            at = fed - pending + exc.start
+            before = data[:max(0, exc.start - pending)]
+            line = _line_of(encoding, state, before, rest, produced) if ascii_so_far is not None else None
+            if ascii_so_far is None:  # read as Windows-1252, a byte it leaves undefined
+                out.undecodable = _not_decodable(out, "cp1252", at)
+                return
+            if not ascii_so_far or not before.isascii():
+                out.undecodable = _not_decodable(out, encoding, at, line, data, utf8_before=not skip and _utf8_name(
+                    encoding))  # (UTF-8 text before it)
+                return
+            # every byte before it ASCII: read on (its chunk again) as Windows-1252, if every byte is
+            decoder = codecs.getincrementaldecoder("cp1252")()
+            try:
+                text = decoder.decode(state[0] + data, final)
+            except UnicodeDecodeError:  # nor Windows-1252 (one of the five bytes it leaves undefined)
+                out.undecodable = _not_decodable(out, encoding, at, line)
+                return
+            _not_utf8(out, at, line)
+            ascii_so_far = None  # read as Windows-1252 from here
         except UnicodeError:  # the UTF-16/32 codecs' own: no byte-order mark, and no byte order its NULs tell
             out.undecodable = _no_order(out, encoding)
             return
+        if ascii_so_far and not text.isascii():
+            ascii_so_far = False  # UTF-8 text: the file is UTF-8
         fed += len(data)
         text = rest + text if rest else text
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
@@ -757,22 +792,42 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
             produced += len(whole)
             if "\ufeff" in text or "\x1a" in text or "\x00" in text:  # files concatenated, each with its
                 # byte-order mark, or a DOS end-of-file mark or padding (rare): the marks dropped
-                yield from [_unmarked(line) + "\n" for line in whole]
+                whole = [_unmarked(line) + "\n" for line in whole]
             else:
-                yield from [line + "\n" for line in whole]
+                whole = [line + "\n" for line in whole]
+            if _NULL_TEXT.search(text) is None:
+                yield from whole
+            else:
+                yield from _kept(whole, out.raw)
             continue
         start = 0
+        kept = _NULL_TEXT.search(text) is not None
         for m in _LINE_END.finditer(text):
             if not final and m.end() == len(text) and m.group() == "\r":
                 break  # a \r at the end: its \n may open the next chunk
             produced += 1
-            yield _unmarked(text[start:m.end()])
+            line = _unmarked(text[start:m.end()])
+            if kept:
+                out.raw.append(line)
+            yield line
             start = m.end()
         rest = text[start:]
     if rest and rest[-1:] in ("\x1a", "\x00"):  # the file's end-of-file mark (or padding) right after its last row
         rest = rest.rstrip("\x1a\x00")
     if rest:
+        if _NULL_TEXT.search(rest) is not None:
+            out.raw.append(rest)
         yield _unmarked(rest)
+
+_NULL_TEXT = re.compile("null", re.IGNORECASE)  # a chunk of text that may hold a database export's NULL
+
+
+def _kept(lines: list[str], raw: list[str]) -> Iterator[str]:
+    """``lines`` handed on one by one, each first put in ``raw``: the lines of the record the csv reader reads
+    (`_records` reads a NULL's quotes there, and empties it after each record)."""
+    for line in lines:
+        raw.append(line)
+        yield line
 
 
 def _unmarked(line: str) -> str:
@@ -918,15 +973,50 @@ def _no_order(out: CsvRows, encoding: str) -> Finding:
                    f"or set the layout's encoding to \"{encoding}-le\" or \"{encoding}-be\".", file=out.file)
 
 
+def _codec_name(encoding: str) -> str:
+    """The codec's own name, as a file's record keeps it ("utf-8" for a UTF-8 layout's "utf-8-sig" too)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def _utf8_name(encoding: str) -> bool:
+    return encoding.replace("-", "").replace("_", "").lower() in _UTF8
+
+
+def _not_utf8(out: CsvRows, at: int, line: int | None) -> None:
+    """A UTF-8 layout's file (no byte-order mark) that is not UTF-8, all ASCII before its first byte that is not,
+    and every byte Windows-1252: read as Windows-1252 (``out.encoding``), what Excel's "CSV (Comma delimited)" and
+    Notepad's "ANSI" write on a Windows set to a Western language ("Café", "O’Brien", "5 – 10"), with CSV_NOT_UTF8
+    (a warning) naming the first byte that is not UTF-8. It used to be refused whole (CSV_NOT_DECODABLE) until the
+    partner's layout said ``encoding = "cp1252"``."""
+    out.encoding = "cp1252"
+    where = f"on line {line}, at byte {at}" if line is not None else f"at byte {at}"
+    was, out.where = out.where, None  # the file's, not the PO's being read
+    out.note(finding("CSV_NOT_UTF8", f"Not valid UTF-8 {where}: read as Windows-1252 (Excel's \"CSV (Comma "
+                     "delimited)\" on Windows), every byte of the file being so. Set the layout's encoding = "
+                     "\"cp1252\" "
+                     "if the partner always sends it so, or have the file saved as \"CSV UTF-8\".", severity="warning",
+                     file=out.file))
+    out.where = was
+
+
 def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None,
-                   sample: bytes = b"") -> Finding:
+                   sample: bytes = b"", *, utf8_before: bool = False) -> Finding:
     """CSV_NOT_DECODABLE: the byte offset (after a byte-order mark) and the line (as a text editor counts
     them, from 1) of the first byte that does not decode; of a UTF-8 layout's file whose bytes (``sample``: the
-    chunk holding that byte) read as Windows-1252, what to set."""
+    chunk holding that byte) read as Windows-1252, what to set; ``utf8_before``: UTF-8 text came before it (a file
+    of two encodings: read as either, one part would be garbled)."""
     where = f" on line {line}, at byte {at}." if at is not None and line is not None else \
         f" at byte {at}." if at is not None else "."
     hint = ""
-    if sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
+    if utf8_before:
+        hint = (" The file holds UTF-8 text before it, and from there bytes in another encoding (Windows-1252?): a "
+                "file of two encodings (rows pasted in from another file?). Have it saved again in one encoding "
+                "(\"CSV UTF-8\").")
+    elif sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
         try:
             sample.decode("cp1252")
             hint = (" It reads as Windows-1252 (Excel's \"CSV (Comma delimited)\" on Windows): set the layout's "
@@ -978,7 +1068,8 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
             or b"\xef\xbb\xbf" in body or quote in body or b"\x00" in body \
             or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
-            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
+            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()) \
+            or b"null" in body.lower():  # a database export's NULL perhaps: read_rows reads it as blank
         return None
     first = body.split(b"\n", 1)[0]
     width = first.count(delimiter) + 1
@@ -1080,6 +1171,7 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     data = data[skip:]
     try:
+        out.encoding = _codec_name(_windows(encoding))
         return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeError, LookupError) as exc:
         if isinstance(exc, UnicodeError) and not isinstance(exc, UnicodeDecodeError):
@@ -1087,6 +1179,14 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
             return None
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
+        if at is not None and not skip and _utf8_name(encoding) and data[:at].isascii():  # as `_lines` reads it
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                out.findings.append(_not_decodable(out, encoding, at, line))
+                return None
+            _not_utf8(out, at, line)
+            return text
         out.findings.append(_not_decodable(out, encoding, at, line, data))
         return None
 
@@ -1097,11 +1197,63 @@ def _records(reader, out: CsvRows, start: int = 0):
     number = start
     try:
         for number, fields in enumerate(reader, start + 1):
+            if out.raw:  # its lines may hold a database export's NULL
+                fields = _nulls_read(number, fields, "".join(out.raw), reader.dialect, out)
+                out.raw.clear()
             yield number, fields
     except csv.Error as exc:  # raised reading record number + 1
         out.where, out.cut = None, number + 1
         out.note(finding("CSV_ROW_MALFORMED", f"Row {number + 1}: {exc}; the rest of the file was not read.",
                          file=out.file, row=number + 1))
+
+
+def _nulls_read(number: int, fields: list[str], raw: str, dialect, out: CsvRows) -> list[str]:
+    """A record's fields with a database export's NULL read as the blank cell it stands for: sqlcmd's and SSMS's
+    "Save Results As" (and bcp, SQL*Plus, DB2 exports set so) write ``NULL`` for a column without a value, where a
+    spreadsheet leaves the cell empty; read as text it went on as a value (a ship-to's second address line "NULL"
+    printed on the 856, a lot "NULL"). ``NULL`` in any case, padded with blanks or not, unquoted; quoted only in a
+    record whose every field is quoted (an exporter quoting everything quotes its NULLs too), since a quoted "NULL"
+    beside unquoted values is text someone wrote. Its positions go to ``out.nulls`` (a required value's finding says
+    it was NULL). ``raw``: the record's text as read (its last lines at least), where its quotes are seen."""
+    at = [i for i, f in enumerate(fields) if 4 <= len(f) and f.strip().upper() == "NULL"]
+    if not at:
+        return fields
+    quote = dialect.quotechar
+    if quote and quote in raw:
+        quoted = _quoted(raw, dialect.delimiter, quote)
+        if quoted is None or len(quoted) != len(fields):
+            return fields  # its fields cannot be told apart in its text (a record of several lines): as sent
+        if not all(quoted):
+            at = [i for i in at if not quoted[i]]
+            if not at:
+                return fields
+    fields = list(fields)
+    for i in at:
+        fields[i] = ""
+    out.nulls[number] = tuple(at)
+    return fields
+
+
+def _quoted(raw: str, delimiter: str, quote: str) -> list[bool] | None:
+    """Whether each field of a record's text is quoted; None when the text is not one record read so."""
+    pattern = _QUOTED.get((delimiter, quote))
+    if pattern is None:
+        d, q = re.escape(delimiter), re.escape(quote)
+        pattern = _QUOTED[(delimiter, quote)] = re.compile(
+            rf"[ \t]*({q}(?:[^{q}]|{q}{q})*{q})[ \t]*(?:{d}|\r?\n?$)|[^{d}\r\n{q}]*(?:{d}|\r?\n?$)")
+    text = raw.rstrip("\r\n") + "\n"
+    out: list[bool] = []
+    pos = 0
+    while pos < len(text):
+        m = pattern.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        out.append(m.group(1) is not None)
+        pos = m.end()
+    return out
+
+
+_QUOTED: dict[tuple[str, str], re.Pattern] = {}
 
 
 MAX_PLACES = 4  # the canonical tables hold decimal128(18, 4)

@@ -169,6 +169,7 @@ class CsvOrders:
     # the orders' allowances and charges: their allowance rows (the layout's allowance_records, allowance_items), as
     # an 850's heading SACs
     sacs: pa.Table = field(default_factory=ORDER_SACS.empty_table)
+    encoding: str = ""  # the codec the file was read in (CsvRows.encoding: "cp1252" for a UTF-8 layout's file so read)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -419,7 +420,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if not state.bad and state.members for sac in state.sacs]
     taken = _own_ship_tos(_own_dates(_good_lines(batches, pos), heads), heads)
     sacs += _line_sacs(taken, pos, partner, file, source_sha256)
-    return CsvOrders(heads, taken, findings, bad, answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS))
+    return CsvOrders(heads, taken, findings, bad, answered[:MOST_REFUSED], more, _table(sacs, ORDER_SACS),
+                     rows.encoding if rows.undecodable is None else "")
 
 
 # a PO number as a spreadsheet's or pandas' float writes an integer one: its digits, then ".0"
@@ -1215,6 +1217,9 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         if not out[name]:
             hint = (f" If it continues PO {merged} above (a PO number cell merged over its order's rows is saved in "
                     "the first row only), set the layout's grouped = true." if merged and name == "po_number" else "")
+            if rows.nulls and rows.was_null(number, name):
+                hint = (" It holds NULL: a database export's empty cell (read as blank), so the row's value was "
+                        f"never filled in the system it came from.{hint}")
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.{hint}",
                          number, name)
             ok = False

@@ -14,6 +14,7 @@ _C = CodeSpec
 FULFILMENT_CODES: list[CodeSpec] = [
     # --- CSV files (parsers.csv_orders, parsers.shipments_csv) ---------------------------------
     _C("CSV_NOT_DECODABLE", "file", "error", "", "The CSV file cannot be decoded with the configured encoding."),
+    _C("CSV_NOT_UTF8", "file", "warning", "", "A UTF-8 layout's CSV file is not UTF-8; it was read as Windows-1252."),
     _C("CSV_NO_HEADER", "file", "error", "", "The CSV file is empty or has no header row."),
     _C("CSV_COLUMN_MISSING", "file", "error", "", "A column the mapping needs is not in the header row."),
     _C("CSV_COLUMN_AMBIGUOUS", "file", "error", "", "The header row names a column the mapping needs twice."),

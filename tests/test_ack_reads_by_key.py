@@ -51,7 +51,7 @@ def test_a_version_35_store_gets_the_refs_indexes_on_both_back_ends(store_target
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == REFS_BY_KEY + 2 == BLANKET_REFS + 3 == AGED_READS + 4
+        assert store.schema_version == LATEST == REFS_BY_KEY + 3 == BLANKET_REFS + 4 == AGED_READS + 5
         assert {"shipments_asn", "invoices_doc_key"} <= index_names(store)
         assert store.fulfilment_refs().num_rows == 4 + 3  # kept as they were
     finally:

@@ -98,7 +98,7 @@ def test_a_store_before_ack_timed_by_gets_the_column_and_keeps_its_verdicts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ACK_TIMED_BY + 13 == ORDER_PARTIES + 14
+        assert store.schema_version == LATEST == ACK_TIMED_BY + 14 == ORDER_PARTIES + 15
         assert "ack_timed_by" in store._columns("document_acks")
         before = {r["st02"]: r for r in store.document_status("target")}
         assert (before["0005"]["status"], before["0005"]["minutes_to_ack"], before["0005"]["ack_timed_by"]) == \

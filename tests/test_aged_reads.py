@@ -33,7 +33,7 @@ def test_a_version_34_store_gets_order_dates_and_the_gs06_index_on_both_back_end
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == AGED_READS + 4 == LINE_MARKS + 5
+        assert store.schema_version == LATEST == AGED_READS + 5 == LINE_MARKS + 6
         assert "order_dates" in store._table_names() and "document_sets_gs06" in index_names(store)
         assert store.kept_order_dates([("acme", "PO-1", "k1")]) == {}  # empty: each order read once more, then kept
     finally:

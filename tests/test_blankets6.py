@@ -112,7 +112,7 @@ def test_a_release_taken_before_the_store_kept_contracts_is_still_found_from_its
     as_version_35(ws)
     state = StateStore(ws.state_url)
     try:
-        assert state.schema_version == LATEST == BLANKET_REFS + 3 == AGED_READS + 4
+        assert state.schema_version == LATEST == BLANKET_REFS + 4 == AGED_READS + 5
         assert {"orders_contract", "orders_agreement"} <= {r[0] for r in state._q(
             "SELECT name FROM sqlite_master WHERE type='index'")}
         assert {r[0] for r in state._q("SELECT contract_number FROM orders")} == {None}

@@ -48,7 +48,7 @@ def test_releases_stored_before_the_contract_columns_are_read_once_and_the_cance
     as_version_35(ws)
     state = StateStore(ws.state_url)
     try:
-        assert state.schema_version == LATEST == BLANKET_REFS_READ + 1 == REFS_BY_KEY + 2
+        assert state.schema_version == LATEST == BLANKET_REFS_READ + 2 == REFS_BY_KEY + 3
         assert state.blanket_refs_unread()
         assert [r[0] for r in state._q("SELECT value FROM meta WHERE key=?", (BLANKET_REFS_UNREAD,))] == ["due"]
     finally:

@@ -161,17 +161,29 @@ def test_a_header_ending_in_a_separator_takes_rows_without_it():
 
 @pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64, 1 << 20])
-def test_a_windows_1252_file_read_as_utf8_is_refused_naming_its_line(end, chunk):
+def test_a_windows_1252_file_read_as_utf8_is_read_so_naming_its_line_and_one_of_two_encodings_refused(end, chunk):
+    """(csvreal) A UTF-8 layout's file that is all Windows-1252 is read so, its warning naming the line and byte of
+    its first byte that is not UTF-8 (it was refused, CSV_NOT_DECODABLE naming them); one holding UTF-8 text before
+    that byte is refused, naming them as before."""
     text = HEADER.replace("\r\n", end) + f'A1,2026-11-27,1,12,EA,1.50,S1,"Pen{end}blue"{end}' \
         f"A1,2026-11-27,2,3,EA,2,S2,Café{end}"
     data = text.encode("cp1252")
     at = data.index("é".encode("cp1252"))
     got = read_csv_orders((data[i:i + chunk] for i in range(0, len(data), chunk)), CsvOrderMapping(), partner="p",
                           file="f.csv", batch_rows=1)
+    assert [(f.code, f.severity, f.message) for f in got.findings] == [
+        ("CSV_NOT_UTF8", "warning", f"Not valid UTF-8 on line 4, at byte {at}: read as Windows-1252 (Excel's \"CSV "
+         '(Comma delimited)" on Windows), every byte of the file being so. Set the layout\'s encoding = "cp1252" if '
+         'the partner always sends it so, or have the file saved as "CSV UTF-8".')]
+    assert [(ln["line_id"], ln["description"]) for ln in got.lines.to_pylist()][1:] == [("2", "Café")]
+    mixed = text.replace("blue", "blü").encode("cp1252").replace("blü".encode("cp1252"), "blü".encode())
+    at = mixed.index("é".encode("cp1252"))
+    got = read_csv_orders((mixed[i:i + chunk] for i in range(0, len(mixed), chunk)), CsvOrderMapping(), partner="p",
+                          file="f.csv", batch_rows=1)
     assert [(f.code, f.message) for f in got.findings] == [
-        ("CSV_NOT_DECODABLE", f"Not valid utf-8-sig on line 4, at byte {at}. It reads as Windows-1252 (Excel's "
-         '"CSV (Comma delimited)" on Windows): set the layout\'s encoding = "cp1252", or have the file saved as "CSV '
-         'UTF-8".')]
+        ("CSV_NOT_DECODABLE", f"Not valid utf-8-sig on line 4, at byte {at}. The file holds UTF-8 text before it, and "
+         "from there bytes in another encoding (Windows-1252?): a file of two encodings (rows pasted in from another "
+         'file?). Have it saved again in one encoding ("CSV UTF-8").')]
     assert got.orders.num_rows == 0
     utf16 = ("\ufeff" + text[:-len(end)]).encode("utf-16-le") + b"\x00\xdc"  # a lone low surrogate ends line 4
     got = read_csv_orders((utf16[i:i + chunk] for i in range(0, len(utf16), chunk)), CsvOrderMapping(), partner="p",

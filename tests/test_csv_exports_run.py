@@ -101,8 +101,10 @@ EXPECTED = {
     "erp_record_types.txt": (RECORDS, [], [
         "UMB-8301;1;IA;Accepted;20;20;0;EA;26,25;27.11.2026;filled",
         "UMB-8301;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered"]),
-    # a Windows-1252 file under a UTF-8 layout: refused whole, the finding saying what to set
-    "excel_ansi_as_utf8.csv": (ANSI, [("CSV_NOT_DECODABLE", None, None, "")], []),
+    # a Windows-1252 file under a UTF-8 layout: read as Windows-1252, a warning saying so (csvreal; before: refused
+    # whole, CSV_NOT_DECODABLE saying what to set)
+    "excel_ansi_as_utf8.csv": (ANSI, [("CSV_NOT_UTF8", None, None, "")], [
+        "UMB-8401;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled"]),
 }
 
 
@@ -250,10 +252,14 @@ def test_utf8_text_under_a_code_page_layout_is_read_as_utf8_not_mangled(encoding
 
 
 def test_a_windows_1252_file_under_a_utf8_layout_says_which_encoding_to_set():
+    """(csvreal) Read as Windows-1252, its curly quotes and dash as sent; the warning names the first byte that is
+    not UTF-8 and what to set (it was refused whole, CSV_NOT_DECODABLE saying so)."""
     got = _read((FIXTURES / "excel_ansi_as_utf8.csv").read_bytes())
     (f,) = got.findings
-    assert f.code == "CSV_NOT_DECODABLE" and f.message.startswith("Not valid utf-8-sig on line 2, at byte 109.")
-    assert 'set the layout\'s encoding = "cp1252"' in f.message
+    assert f.code == "CSV_NOT_UTF8" and f.severity == "warning"
+    assert f.message.startswith("Not valid UTF-8 on line 2, at byte 109: read as Windows-1252")
+    assert 'encoding = "cp1252"' in f.message
+    assert got.lines["description"].to_pylist() == ["\u201cPremium\u201d sticky notes \u2013 yellow"]
 
 
 SHIP = {"title_rows": 1, "total_labels": ["Total"]}

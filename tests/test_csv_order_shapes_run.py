@@ -285,7 +285,8 @@ def test_a_partner_answered_with_an_855_gets_no_csv_refusal(tmp_path):
 
 def test_the_refused_rows_of_a_file_that_does_not_decode_or_cannot_be_read_to_its_end():
     mapping = CsvOrderMapping(delimiter=";")
-    data = b"PO Number;Quantity\nP-1;zwei\nP-2;1\n\xff\xfe\xfa;1\n"
+    # bytes neither UTF-8 nor Windows-1252 (csvreal: a file all Windows-1252 is read so, "\xff\xfe\xfa" as "ÿþú")
+    data = b"PO Number;Quantity\nP-1;zwei\nP-2;1\n\xff\x81\xfa;1\n"
     undecodable = read_csv_orders((data[i:i + 4] for i in range(0, len(data), 4)), mapping, partner="p",
                                   file="f.csv", batch_rows=1)  # rows handed on before the bad bytes are met
     assert [f.code for f in undecodable.findings] == ["CSV_NOT_DECODABLE"] and undecodable.refused == []

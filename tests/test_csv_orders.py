@@ -82,7 +82,12 @@ def test_mapping_errors_and_encodings():
     latin = "PO Number,Quantity,Description\nP1,1,Crème\n".encode("latin-1")
     got = read_csv_orders(latin, CsvOrderMapping(encoding="latin-1"), partner="p", file="x.csv")
     assert got.findings == [] and got.lines["description"].to_pylist() == ["Crème"]
-    assert [f.code for f in read_csv_orders(latin, CsvOrderMapping(), partner="p").findings] == ["CSV_NOT_DECODABLE"]
+    # under the default UTF-8 layout: read as Windows-1252 with a warning (csvreal; it was CSV_NOT_DECODABLE), and
+    # refused where a byte is neither UTF-8 nor Windows-1252 (0x81: undefined there)
+    got = read_csv_orders(latin, CsvOrderMapping(), partner="p")
+    assert [f.code for f in got.findings] == ["CSV_NOT_UTF8"] and got.lines["description"].to_pylist() == ["Crème"]
+    assert [f.code for f in read_csv_orders(latin.replace(b"\xe8", b"\x81"), CsvOrderMapping(), partner="p").findings
+            ] == ["CSV_NOT_DECODABLE"]
     with pytest.raises(ValueError):
         CsvOrderMapping(decimal_separator=",", thousands_separator=",")
 

@@ -63,7 +63,7 @@ def test_a_store_before_finding_detail_gets_the_columns_and_its_held_shipments(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == FINDING_DETAIL + 11 == ACK_TIMED_BY + 13
+        assert store.schema_version == LATEST == FINDING_DETAIL + 12 == ACK_TIMED_BY + 14
         assert {"shipment_id", "qualifier", "our_810s"} <= set(store._columns("findings"))
         assert [tuple(r) for r in store._q("SELECT id, shipment_id, qualifier, our_810s FROM findings ORDER BY id")
                 ] == [(1, "S-1", None, None), (2, None, None, None), (3, None, None, None), (4, None, None, None)]

@@ -205,8 +205,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 18 == RETAKES + 19 == OUR_GS_IDS + 20 \
-            == RETURNED_SERIALS + 21 == SUBSTITUTES + 22 == SERIALS + 23 == BUYER_GS_IDS + 24 == BILLED_WEIGHTS + 25
+        assert store.schema_version == LATEST == ORDER_TYPES + 19 == RETAKES + 20 == OUR_GS_IDS + 21 \
+            == RETURNED_SERIALS + 22 == SUBSTITUTES + 23 == SERIALS + 24 == BUYER_GS_IDS + 25 == BILLED_WEIGHTS + 26
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -435,8 +435,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 18 == RETAKES + 19 == OUR_GS_IDS + 20 \
-            == RETURNED_SERIALS + 21
+        assert store.schema_version == LATEST == ORDER_TYPES + 19 == RETAKES + 20 == OUR_GS_IDS + 21 \
+            == RETURNED_SERIALS + 22
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))

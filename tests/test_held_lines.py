@@ -58,7 +58,7 @@ def test_a_store_before_held_lines_gets_the_table_and_its_held_findings_read_as_
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == HELD_LINES + 9 == RESEND_LOOKUPS + 10 == FINDING_DETAIL + 11
+        assert store.schema_version == LATEST == HELD_LINES + 10 == RESEND_LOOKUPS + 11 == FINDING_DETAIL + 12
         assert "held_lines" in store._table_names() and "held_lines_shipment" in index_names(store)
         assert [(r["po_number"], r["line_number"]) for r in store.held_shipment_findings().to_pylist()] == \
             [("PO-1", None)]

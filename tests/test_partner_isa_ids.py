@@ -300,7 +300,7 @@ def test_a_version_23_store_keeps_its_orders_and_gets_their_interchange_ids(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ISA_IDS + 15 == WRITE_VERSIONS + 16
+        assert store.schema_version == LATEST == ISA_IDS + 16 == WRITE_VERSIONS + 17
         assert {"isa05", "isa06", "isa07", "isa08"} <= set(store._columns("orders"))
         with store.transaction():
             store._q(insert.format(", isa05, isa06, isa07, isa08", ", ?, ?, ?, ?"), ("MS-2", *DIVISION, *OURS))

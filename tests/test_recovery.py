@@ -197,8 +197,8 @@ def test_a_store_before_recovery_gains_the_recovery_columns(tmp_path, version):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == mig.LATEST == mig.ORDER_TYPES + 18 == mig.RETAKES + 19 == mig.OUR_GS_IDS + 20 \
-        == mig.RETURNED_SERIALS + 21 == mig.SUBSTITUTES + 22 \
+    assert state.schema_version == mig.LATEST == mig.ORDER_TYPES + 19 == mig.RETAKES + 20 == mig.OUR_GS_IDS + 21 \
+        == mig.RETURNED_SERIALS + 22 == mig.SUBSTITUTES + 23 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \

@@ -194,7 +194,7 @@ def test_a_version_27_store_gets_the_shipment_lookup_index(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RESEND_LOOKUPS + 10 == RESENDS + 12
+        assert store.schema_version == LATEST == RESEND_LOOKUPS + 11 == RESENDS + 13
         assert "shipments_shipment" in index_names(store)
         assert store.numbered_doc_keys("acme", "856", "SHP-1") == [] == store.numbered_doc_keys("acme", "855", "1")
     finally:

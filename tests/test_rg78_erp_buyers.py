@@ -497,7 +497,7 @@ def test_a_version_24_store_keeps_its_orders_and_gets_their_parties(store_target
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_PARTIES + 14 == ISA_IDS + 15
+        assert store.schema_version == LATEST == ORDER_PARTIES + 15 == ISA_IDS + 16
         assert set(ORDER_PARTY_FIELDS) <= set(store._columns("orders"))
         parties = ("OSTRANDER SUPPLY USMF", "92", "USMF", "OSTRANDER CHICAGO WAREHOUSE", "92", "WH-CHI")
         with store.transaction():

@@ -74,7 +74,7 @@ def test_a_store_before_finding_sacs_gets_them_from_the_words_once(store_target)
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == FINDING_SACS + 7 == LOOKUP_INDEXES + 8
+        assert store.schema_version == LATEST == FINDING_SACS + 8 == LOOKUP_INDEXES + 9
         rows = dict(store._q("SELECT id, sacs FROM findings ORDER BY id"))
         assert rows[3] is None and rows[1] == rows[2]
         sacs, more = sacs_of(rows[1])

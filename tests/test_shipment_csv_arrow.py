@@ -40,7 +40,9 @@ FILES = {
     "quoted line break": HEADER + _row(1) + _row(2).replace("BC-000002-0", '"BC-0000\n02-0"') + _row(3),
     "wrong width": HEADER + _row(1) + "BS-1,2026-11-27,14:30\n" + _row(2),
     "whitespace line": HEADER + _row(1) + "   \n" + _row(2),
-    "not utf-8": (HEADER + _row(1)).encode() + b"BS-\xff\xfe,2026-11-27,14:30,UPSN,1Z,BENCH-1,1,SKU-1,4,EA,C-1\n",
+    # neither UTF-8 nor Windows-1252 (0x81 is undefined there); all Windows-1252: read so (csvreal)
+    "not utf-8": (HEADER + _row(1)).encode() + b"BS-\xff\x81,2026-11-27,14:30,UPSN,1Z,BENCH-1,1,SKU-1,4,EA,C-1\n",
+    "windows-1252": (HEADER + _row(1)).encode() + b"BS-\xff\xfe,2026-11-27,14:30,UPSN,1Z,BENCH-1,1,SKU-1,4,EA,C-1\n",
     "lone CR": HEADER.replace("\n", "\r") + _row(1).replace("\n", "\r") + _row(2),
     "NUL": HEADER + _row(1) + _row(2).replace("UPSN", "UP\x00SN"),
     "missing column": HEADER.replace("Quantity", "Qty") + _row(1),
@@ -89,7 +91,8 @@ def test_a_plain_file_is_read_by_arrow(monkeypatch):
 
 
 @pytest.mark.parametrize(("name", "code", "row"), [("wrong width", "CSV_ROW_MALFORMED", 3),
-                                                    ("not utf-8", "CSV_NOT_DECODABLE", None)])
+                                                    ("not utf-8", "CSV_NOT_DECODABLE", None),
+                                                    ("windows-1252", "CSV_NOT_UTF8", None)])
 def test_what_arrow_cannot_read_alike_keeps_its_findings(name, code, row):
     _rows, findings = _read(FILES[name])
     assert [(f["code"], f["location"].get("row")) for f in findings] == [(code, row)]

@@ -75,7 +75,11 @@ def test_csv_layout_decimal_comma_semicolons_latin1_and_bom():
     latin = text.replace("\ufeff", "").encode("latin-1")
     table, findings = read_csv(latin, encoding="latin-1", **mapping)
     assert findings == [] and table.to_pylist()[0]["po_number"] == "PO-Ä"
-    _table, findings = read_csv(latin, **mapping)  # latin-1 bytes read as UTF-8
+    # latin-1 bytes under a UTF-8 layout: read as Windows-1252 with a warning (csvreal; it was CSV_NOT_DECODABLE);
+    # a byte neither UTF-8 nor Windows-1252 (0x81) refused
+    table, findings = read_csv(latin, **mapping)
+    assert [f.code for f in findings] == ["CSV_NOT_UTF8"] and table.to_pylist()[0]["po_number"] == "PO-Ä"
+    _table, findings = read_csv(latin.replace(b"\xc4", b"\x81"), **mapping)
     assert [f.code for f in findings] == ["CSV_NOT_DECODABLE"]
 
 

@@ -287,7 +287,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 26 == NET_WEIGHTS + 27
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 27 == NET_WEIGHTS + 28
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -323,7 +323,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 26
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 27
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -362,7 +362,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 25 == RECORDED_AMOUNTS + 26
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 26 == RECORDED_AMOUNTS + 27
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -405,7 +405,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 20 == RETURNED_SERIALS + 21 == SUBSTITUTES + 22 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 21 == RETURNED_SERIALS + 22 == SUBSTITUTES + 23 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -446,7 +446,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 20 == RETURNED_SERIALS + 21 == SUBSTITUTES + 22
+        assert store.schema_version == LATEST == OUR_GS_IDS + 21 == RETURNED_SERIALS + 22 == SUBSTITUTES + 23
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -498,7 +498,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 20 == RETURNED_SERIALS + 21 == SUBSTITUTES + 22 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 21 == RETURNED_SERIALS + 22 == SUBSTITUTES + 23 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
@@ -539,7 +539,7 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 18 == RETAKES + 19 == OUR_GS_IDS + 20
+        assert store.schema_version == LATEST == ORDER_TYPES + 19 == RETAKES + 20 == OUR_GS_IDS + 21
         assert "file_takes" in store._table_names() and "file_takes_run" in index_names(store)
         assert [f["name"] for f in store.files_named("acme", "abababab")] == ["two.x12"]
         assert store.what_file_did("acme", "ab" * 32) == []
@@ -578,7 +578,7 @@ def test_a_version_20_store_keeps_its_orders_and_gets_their_order_type(store_tar
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 18 == RETAKES + 19
+        assert store.schema_version == LATEST == ORDER_TYPES + 19 == RETAKES + 20
         assert "order_type" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", order_type", ", ?"), ("SJ-2", "CN"))
@@ -613,7 +613,7 @@ def test_a_version_21_store_keeps_its_shipments_and_gets_their_transport_method(
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SHIPMENT_METHODS + 17 == ORDER_TYPES + 18
+        assert store.schema_version == LATEST == SHIPMENT_METHODS + 18 == ORDER_TYPES + 19
         assert "transport_method" in store._columns("shipments")
         line = ShippedLine("PO-1", 1, "1", "SKU-1", Decimal(2), "EA")
         new = [ShipmentRecord("east", sid, "acme", date(2026, 12, 1), (line,), carrier_scac=scac,

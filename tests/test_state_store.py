@@ -197,8 +197,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.ORDER_TYPES + 18 == mig.RETAKES + 19 == mig.OUR_GS_IDS + 20 \
-        == mig.RETURNED_SERIALS + 21 == mig.SUBSTITUTES + 22 \
+    assert store.schema_version == LATEST == mig.ORDER_TYPES + 19 == mig.RETAKES + 20 == mig.OUR_GS_IDS + 21 \
+        == mig.RETURNED_SERIALS + 22 == mig.SUBSTITUTES + 23 \
         and mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
         == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6 \
         == mig.TA1_ACKS + 7 == mig.RETUNED_INDEXES + 8 == mig.LEASES + 9 == mig.RECOVERY + 10 == mig.SHIPPING + 11
@@ -210,7 +210,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
             COLUMNS_ADDED_IN[mig.TA1_ACKS] + COLUMNS_ADDED_IN[mig.STORE_MARKS] + COLUMNS_ADDED_IN[mig.NET_WEIGHTS] + \
             COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
             COLUMNS_ADDED_IN[mig.BUYER_GS_IDS] + COLUMNS_ADDED_IN[mig.SUBSTITUTES] + \
-            COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS] + COLUMNS_ADDED_IN[mig.ORDER_PARTIES]:
+            COLUMNS_ADDED_IN[mig.OUR_GS_IDS] + COLUMNS_ADDED_IN[mig.ISA_IDS] + COLUMNS_ADDED_IN[mig.ORDER_PARTIES] + \
+            COLUMNS_ADDED_IN[mig.CSV_ENCODINGS]:
         assert column in store._columns(table), (table, column)
     if version:
         assert store.file_record("acme", "abc")["disposed_at"] == AT  # moved by the time it was migrated

@@ -138,7 +138,7 @@ def test_a_store_of_version_22_gets_the_write_version(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == WRITE_VERSIONS + 16 == SHIPMENT_METHODS + 17
+        assert store.schema_version == LATEST == WRITE_VERSIONS + 17 == SHIPMENT_METHODS + 18
         assert store.write_version() == 1  # its migration was its first write
         assert store.run("r1")["status"] == "running"
         store.finish_run("r1", AT, {}, status="finished")
