@@ -1514,7 +1514,8 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
            document: str = typer.Option(None, "--document", help="TYPE:NUMBER: an 810's invoice number (810:INV1), "
                                         "an 856's shipment id (856:SH1), or any type's ISA13 (855:42)."),
            po: str = typer.Option(None, "--po", help="The PO whose document it is (with --type)."),
-           doc_type: str = typer.Option(None, "--type", help="With --po: 855, 865, 856, 810, 997 or CSV."),
+           doc_type: str = typer.Option(None, "--type", help="With --po: 855, 865, 856, 810, 997, or "
+                                         "CSV (or csv_ack) for a CSV acknowledgment."),
            file: str = typer.Option(None, "--file", help="The file name it was sent under."),
            by: str = typer.Option(..., "--by", help="Who asks (kept with the resend)."),
            note: str = typer.Option(..., "--note", help="Why: who at the partner said what (kept with the resend)."),

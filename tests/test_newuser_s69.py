@@ -54,3 +54,18 @@ def test_a_csv_partner_without_an_x12_table_is_taken_answered_and_stops_no_one(t
         state.close()
     (ack,) = (ws.drop_root / "umbrella" / "outbox").glob("*.csv")
     assert ack.read_bytes().decode("utf-8-sig").splitlines()[1].startswith("UMB-6001,1,IA,Accepted,20,20,0,EA,")
+
+
+def test_resend_takes_a_csv_acknowledgment_by_the_name_its_profile_gives_it(tmp_path):
+    """`resend --po PO --type csv_ack` (the name `receives` and `partner check` give the document) said "partner
+    umbrella has no document the csv_ack of PO UMB-6001 that we made": only `--type CSV` found it."""
+    ws = _csv_only_workspace(tmp_path / "ws")
+    CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00", "--no-prefect", "--no-gx"])
+    args = ["resend", "--partner", "umbrella", "--po", "UMB-6001", "--by", "Ann", "--note", "never came",
+            "--dry-run", "-w", str(ws.root)]
+    for typed in ("csv_ack", "CSV", "csv", "csv-ack"):
+        res = CliRunner().invoke(app, [*args, "--type", typed])
+        assert res.exit_code == 0 and "Would send CSV umbrella-csv-ack-000000001.csv" in res.stdout, (typed, res.output)
+    res = CliRunner().invoke(app, [*args, "--type", "855"])
+    assert res.exit_code == 2
+    assert "partner umbrella has no 855 of PO UMB-6001 that we made: nothing to send again" in res.output, res.output
