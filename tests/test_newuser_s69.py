@@ -69,3 +69,68 @@ def test_resend_takes_a_csv_acknowledgment_by_the_name_its_profile_gives_it(tmp_
     res = CliRunner().invoke(app, [*args, "--type", "855"])
     assert res.exit_code == 2
     assert "partner umbrella has no 855 of PO UMB-6001 that we made: nothing to send again" in res.output, res.output
+
+
+def test_reject_and_recheck_help_do_not_promise_what_only_approve_does():
+    """--held-for's help, shared by approve, reject and recheck, said "approve skips an order held for other codes
+    as well" in reject's and recheck's help too: only approve skips one (flows.cli._also_held_for)."""
+    said = {c: CliRunner().invoke(app, [c, "--help"], terminal_width=200).stdout for c in ("approve", "reject",
+                                                                                           "recheck")}
+    assert "An order held for other codes as well is skipped" in " ".join(said["approve"].split())
+    for c in ("reject", "recheck"):
+        assert "--held-for" in said[c] and "skipped, naming them" not in " ".join(said[c].split()), said[c]
+        assert "approve skips" not in " ".join(said[c].split()), said[c]
+
+
+def test_a_command_a_new_user_types_for_another_names_it():
+    """`orderbridge trace PO` (the word the brief, and many tools, use for an order's story) said only "No such
+    command 'trace'. Did you mean 'state'?", which leads nowhere; `failures` said nothing at all."""
+    res = CliRunner().invoke(app, ["trace", "NW-10001"])
+    assert res.exit_code == 2
+    said = " ".join(res.output.split())
+    assert "No such command 'trace': an order's story" in said and "`orderbridge status PO`" in said, said
+    assert "Did you mean 'state'" not in said
+    res = CliRunner().invoke(app, ["failures"])
+    assert res.exit_code == 2 and "failures.html" in res.output and "orderbridge exceptions" in res.output
+    res = CliRunner().invoke(app, ["staus", "X"])  # a typo is still told the near commands, as before
+    assert res.exit_code == 2 and "Did you mean 'status'" in res.output
+
+
+BAD_SETS = """ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000007001*0*P*>~
+GS*PC*ACMERETAIL*ORDERBRIDGE*20261126*0200*7001*X*004010~
+ST*860*0001~
+BCH*04*SA*ACME-1000~
+POC*1*QI*20*20*EA*19.70*PE*UP*614141100101~
+CTT*1~
+SE*5*0001~
+GE*1*7001~
+GS*PO*ACMERETAIL*ORDERBRIDGE*20261126*0200*7002*X*004010~
+ST*850*0001~
+BEG*00*SA*ACME-7002**20261126~
+PO1*1*12*EA*19.70*PE*UP*614141100101~
+CTT*1~
+SE*9*0001~
+GE*1*7002~
+IEA*2*000007001~
+"""
+
+
+def test_a_rejected_860_says_its_change_was_not_applied_not_that_its_order_was_not_taken(tmp_path):
+    """An 860 refused for its syntax (BCH06 missing) was reported "transaction set rejected (997 AK5 R); its order
+    not taken; file quarantined" in the failures report and the order's findings: read as if the order were gone,
+    while it stays as it was. A rejected 850 beside it still says its order was not taken."""
+    from datetime import datetime
+
+    from tests.support import run_night, write_settled
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    write_settled(ws.drop_root / "acme" / "inbox" / "acme-bad-sets.x12", BAD_SETS.encode())
+    run_night(ws, datetime(2026, 11, 27, 2))
+    state = StateStore(ws.state_path)
+    try:
+        said = {(f["code"], f["consequence"]) for f in state.findings() if f["file"] == "acme-bad-sets.x12"}
+    finally:
+        state.close()
+    assert ("ELEMENT_MANDATORY_MISSING", "transaction set rejected (997 AK5 R); its change not applied (the order "
+            "stays as it was); file quarantined") in said, said
+    assert ("SE_COUNT_MISMATCH", "transaction set rejected (997 AK5 R); its order not taken; file quarantined") in said
