@@ -134,3 +134,35 @@ def test_a_rejected_860_says_its_change_was_not_applied_not_that_its_order_was_n
     assert ("ELEMENT_MANDATORY_MISSING", "transaction set rejected (997 AK5 R); its change not applied (the order "
             "stays as it was); file quarantined") in said, said
     assert ("SE_COUNT_MISMATCH", "transaction set rejected (997 AK5 R); its order not taken; file quarantined") in said
+
+
+SAME_QUANTITY = """\
+ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0200*U*00401*000007101*0*P*>~
+GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0200*7101*X*004010~
+ST*860*0001~
+BCH*04*SA*ACME-1000***20261126~
+POC*1*QI*10*10*EA*19.70*PE*UP*614141100101~
+CTT*1~
+SE*5*0001~
+GE*1*7101~
+IEA*1*000007101~
+"""
+
+
+def test_a_quantity_increase_that_is_none_says_its_numbers_as_people_write_them(tmp_path):
+    """An 860 'increasing' line 1 to the 10 it already orders was refused "POC03 (10.0000) is not above the current
+    10.0000 on a quantity increase", its value 10.0000: the store's four decimals, which the buyer never sent."""
+    from datetime import datetime
+
+    from tests.support import run_night, write_settled
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_night(ws, datetime(2026, 11, 27, 2))
+    write_settled(ws.drop_root / "acme" / "inbox" / "acme-same-qty.x12", SAME_QUANTITY.encode())
+    run_night(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    try:
+        said = [(f["value"], f["message"]) for f in state.findings() if f["code"] == "CHANGE_QUANTITY_INVALID"]
+    finally:
+        state.close()
+    assert said == [("10", "POC03 (10) is not above the current 10 on a quantity increase.")], said
