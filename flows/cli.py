@@ -1822,6 +1822,19 @@ partner_app = typer.Typer(no_args_is_help=True, help="Partner onboarding: is a p
 app.add_typer(partner_app, name="partner")
 
 
+def _intake_place(ws, profile) -> str:
+    """Where a partner's files are read from, for `partner check`: its local drop's inbox (saying when the folder is
+    not there yet) or its SFTP server's inbox folder."""
+    if profile.drop.kind == "sftp" and profile.drop.sftp is not None:
+        s = profile.drop.sftp
+        return f"files are read from sftp:{s.host}:{s.remote_inbox} (as {s.user})"
+    inbox = ws.drop_root / profile.id / "inbox"
+    where = inbox.relative_to(ws.root) if inbox.is_relative_to(ws.root) else inbox
+    return (f"files are read from {where}/" + ("" if inbox.is_dir() else " (not there yet: the first run makes it, "
+                                                "or make it and put the partner's first files in it)")
+            + ("; a VAN mailbox's download goes in mailbox/inbox/ (docs/onboarding.md)" if profile.x12 else ""))
+
+
 @partner_app.command("check")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
                   workspace: Path = WORKSPACE,
@@ -1829,7 +1842,8 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
                                          "checked, for a profile with dated [[changes]] (default: today); every "
                                          "change is checked either way.")) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
-    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
+    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "intake:" line says where
+    the partner's files are read from (its drop's inbox, or its SFTP server's); its "delivery:" lines say
     where each document it receives goes and under what name (an example, the same every time), and how it is
     uploaded ([delivery])."""
     from connectors.reference import load_reference
@@ -1881,6 +1895,8 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
             console.print(f"continues: {shown(line)}", soft_wrap=True)
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
+    if profile is not None:  # where its files are read from: a new partner's files go there
+        console.print(f"intake: {shown(_intake_place(ws, profile))}", soft_wrap=True)
     if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how
         for line in profile_delivery(profile):
             console.print(f"delivery: {shown(line)}", soft_wrap=True)

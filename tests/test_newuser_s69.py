@@ -166,3 +166,28 @@ def test_a_quantity_increase_that_is_none_says_its_numbers_as_people_write_them(
     finally:
         state.close()
     assert said == [("10", "POC03 (10) is not above the current 10 on a quantity increase.")], said
+
+
+def test_partner_check_says_where_a_partners_files_go(tmp_path):
+    """`partner check` said where our documents go (its delivery: lines) but not where the partner's files are read
+    from: a new user with a ready CSV partner had no drop folder and no word of one."""
+    ws = _csv_only_workspace(tmp_path / "ws")
+    (ws.partners_dir / "contoso.toml").write_text(CSV_ONLY.replace('"umbrella"', '"contoso"'))
+    said = CliRunner().invoke(app, ["partner", "check", "contoso", "-w", str(ws.root)], terminal_width=300).stdout
+    assert ("intake: files are read from drop/contoso/inbox/ (not there yet: the first run makes it, or make it and "
+            "put the partner's first files in it)\n") in said, said
+    said = CliRunner().invoke(app, ["partner", "check", "acme", "-w", str(ws.root)], terminal_width=300).stdout
+    assert ("intake: files are read from drop/acme/inbox/; a VAN mailbox's download goes in mailbox/inbox/ "
+            "(docs/onboarding.md)\n") in said, said
+
+
+def test_the_finance_reports_card_counts_one_exception_in_the_singular():
+    """A night with one exception read "1 exceptions" at the top of the finance report."""
+    from engine.finance_report import build_finance_report, render_html
+    from tests.test_finance_report import AS_OF, reconciled
+
+    r = reconciled()
+    one = render_html(build_finance_report(r.lines, r.exceptions.slice(0, 1), r.evidence, as_of=AS_OF))
+    assert 'id="card-exceptions"><b>1</b>exception</div>' in one
+    many = render_html(build_finance_report(r.lines, r.exceptions, r.evidence, as_of=AS_OF))
+    assert f'id="card-exceptions"><b>{r.exceptions.num_rows}</b>exceptions</div>' in many
