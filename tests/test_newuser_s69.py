@@ -191,3 +191,28 @@ def test_the_finance_reports_card_counts_one_exception_in_the_singular():
     assert 'id="card-exceptions"><b>1</b>exception</div>' in one
     many = render_html(build_finance_report(r.lines, r.exceptions, r.evidence, as_of=AS_OF))
     assert f'id="card-exceptions"><b>{r.exceptions.num_rows}</b>exceptions</div>' in many
+
+
+def test_the_summary_page_says_what_each_report_it_links_is(tmp_path):
+    """summary.html's "Reports and data" listed the finance report, the dashboards, their data and the reservations
+    by their keys ("finance/finance-report.html: finance_report", "../finance/data: cumulative_finance_data"): a list
+    that says nothing to a person choosing which to open."""
+    import html
+    import json
+    import re
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00", "--no-prefect",
+                                   "--no-gx"])
+    assert res.exit_code in (0, 1), res.output
+    (folder,) = (ws.root / "reports").glob("2026*")
+    reports = json.loads((folder / "summary.json").read_text())["reports"]
+    assert {"finance_report", "dashboard", "finance_data", "cumulative_finance_report", "cumulative_dashboard",
+            "cumulative_finance_data", "reservations"} <= set(reports), reports
+    page = (folder / "summary.html").read_text()
+    said = dict(re.findall(r'<li><a href="[^"]*">([^<]*)</a>: ([^<]*)</li>', page))
+    for key, name in reports.items():
+        if key == "summary_html":
+            continue
+        text = html.unescape(said[html.escape(name)])
+        assert text != key and "_" not in text.split(":")[0], (key, text)
