@@ -1525,14 +1525,16 @@ class _Editor:
                 unit,
             )
         elif ct == "QI" and current is not None and asked <= current:
-            why = f"({quantity}{_as(converted, line_unit)}) is not above the current {current} on a quantity increase"
+            why = (f"({_n(quantity)}{_as(converted, line_unit)}) is not above the current {_n(current)} on a quantity "
+                   "increase")
         elif ct == "QD" and current is not None and asked >= max(current, promised):
             # below what we acknowledged (a case pack rounded up) is a decrease too, once the order shipped
             now = max(current, promised)
-            why = f"({quantity}{_as(converted, line_unit)}) is not below the current {now} on a quantity decrease"
+            why = (f"({_n(quantity)}{_as(converted, line_unit)}) is not below the current {_n(now)} on a quantity "
+                   "decrease")
         else:
             return None
-        return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
+        return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", _n(quantity))
 
     def _price_in_line_unit(self, poc: Mapping, line: Mapping, price: Decimal | None
                             ) -> tuple[Decimal | str | None, _Converted | None]:

@@ -340,7 +340,8 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
     more_changes = report.changes.num_rows - len(changes)
     body = [
         '<div class="cards">',
-        f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>exceptions</div>',
+        f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>'
+        f'exception{"" if len(report.exceptions) == 1 else "s"}</div>',
         f'<div class="card" id="card-unresolved"><b>{e(amounts_text(unresolved))}</b>unresolved amount at risk'
         "</div>",
         f'<div class="card" id="card-open"><b>{sum(r["open"] for r in s)}</b>open</div>',

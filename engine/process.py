@@ -338,7 +338,7 @@ def owners_named(findings: list[Finding], interchanges: Sequence[Interchange],
     out = []
     for f in findings:
         pair = senders.get(f.location.isa13) if f.code == "PARTNER_SENDER_MISMATCH" else None
-        owners = sorted(pid for pid, p in profiles.items() if pair and p.x12.sends_from(*pair))
+        owners = sorted(pid for pid, p in profiles.items() if pair and p.x12 is not None and p.x12.sends_from(*pair))
         owners = [pid for pid in owners if profiles[pid].continued_by not in owners]  # [continues]: the continuer's
         if owners:
             f = replace(f, message=f"{f.message} It is partner {' or '.join(owners)}'s: put a copy of the file in "

@@ -251,7 +251,17 @@ REPORT_NAMES = {
     "failures_hints": "what to do about each code of failures.csv, once per code (join on code)",
     "failures_parquet": "every finding, for tools",
     "allocation": "the order lines this run decided, as they stand (state, ACK, allocated, backordered)",
+    "reservations": "the units per warehouse behind each line's allocated quantity",
     "validation": "Great Expectations' validation results, as data",
+    "messages": "the partners' text messages (864s) this run received, for people",
+    "finance_report": "this run's reconciliation: what partners ordered, we acknowledged, shipped and invoiced, "
+                      "and every exception with its amount at risk",
+    "dashboard": "this run's KPIs: volumes, fill rate, perfect orders, cycle times, error rates, SLAs, "
+                 "chargeback risk",
+    "finance_data": "this run's reconciliation and KPIs as CSV and Parquet (lines, exceptions, invoices ...)",
+    "cumulative_finance_report": "the reconciliation over every run so far, each exception as people left it",
+    "cumulative_dashboard": "the KPIs over every run so far",
+    "cumulative_finance_data": "the reconciliation over every run so far, as CSV and Parquet",
 }
 
 

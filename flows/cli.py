@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
+import typer.core
 from rich.table import Table
 
 from flows.exit_status import ExitStatus
@@ -28,8 +29,40 @@ from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
 from schemas.order_keys import shown as order_shown
 
+# The words a person new to OrderBridge types for a command it names otherwise: an unknown command among them is
+# answered with the command to use (click's "Did you mean 'state'?" for `trace` led nowhere).
+_OTHER_WORDS = {
+    **dict.fromkeys(("trace", "track", "show", "find", "lookup", "order", "where", "story", "history"),
+                    "an order's story (its lines, documents, decisions, history) is `orderbridge status PO`; "
+                    "`orderbridge orders` lists orders"),
+    **dict.fromkeys(("held", "hold", "holds", "pending", "approval"),
+                    "the orders waiting for a person are `orderbridge approvals`"),
+    **dict.fromkeys(("failures", "errors", "problems", "findings"),
+                    "a run's failures report is reports/<run>/failures.html (`orderbridge report` writes it again "
+                    "and says where); the reconciliation's are `orderbridge exceptions`"),
+    **dict.fromkeys(("check", "onboard"), "a partner's set-up is checked by `orderbridge partner check ID`"),
+    **dict.fromkeys(("rebuild", "backup", "restore"),
+                    "the state store's are `orderbridge state backup|restore|rebuild`"),
+    **dict.fromkeys(("load", "stock"), "stock is loaded by `orderbridge inventory load FILE`"),
+    **dict.fromkeys(("users", "user"), "console users are `orderbridge console-user add|list|remove`"),
+}
+
+
+class _Commands(typer.core.TyperGroup):
+    """The command group: an unknown command that is a word of _OTHER_WORDS names the command to use."""
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as e:  # typer's own click's UsageError ("No such command ..."): said again with the hint
+            hint = _OTHER_WORDS.get(args[0].strip().lower()) if args else None
+            if hint and isinstance(getattr(e, "message", None), str):
+                e.message = f"No such command {args[0]!r}: {hint}."
+            raise
+
+
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="OrderBridge: batch EDI order-to-cash. Exit status: 0 done, 1 done and some input had "
                        "error findings, 2 usage error, 3 not done (a stage failed; some orders of an approve or "
                        "reject of several skipped), 4 the workspace cannot be used, 5 another OrderBridge process "
@@ -999,10 +1032,12 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
 
 ALL_HELD = typer.Option(False, "--all-held", help="Every order waiting for a person that --partner, --held-for, "
                         "--since and --until name (each checked alone), instead of PO numbers.")
-HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help="With --all-held: only orders held for this finding "
-                        "code (CREDIT_LIMIT_EXCEEDED, PRICE_NOT_ON_FILE...: `orderbridge approvals` ends with the "
-                        "codes held for). approve skips an order held for other codes as well, naming them (exit 3): "
-                        "approve it by its PO number once they are checked.")
+_HELD_FOR = ("With --all-held: only orders held for this finding code (CREDIT_LIMIT_EXCEEDED, PRICE_NOT_ON_FILE...: "
+             "`orderbridge approvals` ends with the codes held for).")
+HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help=_HELD_FOR)  # reject, recheck: every order it names
+APPROVE_HELD_FOR = typer.Option("", "--held-for", metavar="CODE", help=_HELD_FOR + " An order held for other codes as "
+                                "well is skipped, naming them (exit 3): approve it by its PO number once they are "
+                                "checked.")
 SINCE = typer.Option("", "--since", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
                      "after this day.")
 UNTIL = typer.Option("", "--until", metavar="YYYY-MM-DD", help="With --all-held: only orders whose PO date is on or "
@@ -1217,7 +1252,7 @@ def approve(pos: list[str] = typer.Argument(None, metavar="PO...", help="PO numb
                                         "numbers; with --all-held, only its orders).", callback=partner_id),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history; one note for a batch)."),
-            all_held: bool = ALL_HELD, held_for: str = HELD_FOR, since: str = SINCE, until: str = UNTIL,
+            all_held: bool = ALL_HELD, held_for: str = APPROVE_HELD_FOR, since: str = SINCE, until: str = UNTIL,
             dry_run: bool = DRY_RUN, release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Approve held orders: one PO, several, or every held order a search names (--all-held); the next run
     acknowledges each as its partner receives it (an 855, an 870, a CSV acknowledgment). Under one workspace
@@ -1514,7 +1549,8 @@ def resend(partner: str = typer.Option(..., "--partner", help="The partner who s
            document: str = typer.Option(None, "--document", help="TYPE:NUMBER: an 810's invoice number (810:INV1), "
                                         "an 856's shipment id (856:SH1), or any type's ISA13 (855:42)."),
            po: str = typer.Option(None, "--po", help="The PO whose document it is (with --type)."),
-           doc_type: str = typer.Option(None, "--type", help="With --po: 855, 865, 856, 810, 997 or CSV."),
+           doc_type: str = typer.Option(None, "--type", help="With --po: 855, 865, 856, 810, 997, or "
+                                         "CSV (or csv_ack) for a CSV acknowledgment."),
            file: str = typer.Option(None, "--file", help="The file name it was sent under."),
            by: str = typer.Option(..., "--by", help="Who asks (kept with the resend)."),
            note: str = typer.Option(..., "--note", help="Why: who at the partner said what (kept with the resend)."),
@@ -1786,6 +1822,19 @@ partner_app = typer.Typer(no_args_is_help=True, help="Partner onboarding: is a p
 app.add_typer(partner_app, name="partner")
 
 
+def _intake_place(ws, profile) -> str:
+    """Where a partner's files are read from, for `partner check`: its local drop's inbox (saying when the folder is
+    not there yet) or its SFTP server's inbox folder."""
+    if profile.drop.kind == "sftp" and profile.drop.sftp is not None:
+        s = profile.drop.sftp
+        return f"files are read from sftp:{s.host}:{s.remote_inbox} (as {s.user})"
+    inbox = ws.drop_root / profile.id / "inbox"
+    where = inbox.relative_to(ws.root) if inbox.is_relative_to(ws.root) else inbox
+    return (f"files are read from {where}/" + ("" if inbox.is_dir() else " (not there yet: the first run makes it, "
+                                                "or make it and put the partner's first files in it)")
+            + ("; a VAN mailbox's download goes in mailbox/inbox/ (docs/onboarding.md)" if profile.x12 else ""))
+
+
 @partner_app.command("check")
 def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
                   workspace: Path = WORKSPACE,
@@ -1793,7 +1842,8 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
                                          "checked, for a profile with dated [[changes]] (default: today); every "
                                          "change is checked either way.")) -> None:
     """Check a partner's profile and the reference data and inventory its orders need; one line per
-    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "delivery:" lines say
+    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md). Its "intake:" line says where
+    the partner's files are read from (its drop's inbox, or its SFTP server's); its "delivery:" lines say
     where each document it receives goes and under what name (an example, the same every time), and how it is
     uploaded ([delivery])."""
     from connectors.reference import load_reference
@@ -1845,6 +1895,8 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
             console.print(f"continues: {shown(line)}", soft_wrap=True)
     for line in warnings:
         console.print(f"warning: {shown(line)}", soft_wrap=True)
+    if profile is not None:  # where its files are read from: a new partner's files go there
+        console.print(f"intake: {shown(_intake_place(ws, profile))}", soft_wrap=True)
     if profile is not None:  # where each document it receives goes, named as its [delivery] says, and how
         for line in profile_delivery(profile):
             console.print(f"delivery: {shown(line)}", soft_wrap=True)

@@ -116,7 +116,8 @@ def _past_due(receipts: pa.Table, today: date) -> tuple[tuple[int, str, str, dat
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
-        "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
+        "usage": p.x12.usage if p.x12 is not None else "P",  # a CSV-only partner: live
+        "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
         "transit_business_days": p.fulfilment.asn.transit_business_days,
         "transit_holidays": p.fulfilment.asn.transit_holidays,

@@ -569,7 +569,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                                                   outcome.kept, outcome.findings))
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
-                                      ref=profile.x12.order_key_column)  # a release is an order of its own
+                                      ref=profile.order_key_column)  # a release is an order of its own
     outcome = _ta1_documents(state, profile, outcome)  # a TA1 rejecting our interchange names what it held
     # a received 824's OTIs as answers (before _continued: those naming the other's documents move with its 997s)
     outcome, advised = _advice(state, profile, outcome, day=now.date())
@@ -585,7 +585,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         unanswered.setdefault(c.po_number, []).append(c)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
-                                 unanswered=unanswered, envelope=envelope_for(profile),
+                                 unanswered=unanswered,
+                                 envelope=envelope_for(profile) if profile.x12 is not None else None,  # CSV: no 997
                                  resent_replaces=profile.resent_po == "replace",
                                  buyers=profile.buyer_gs_ids, csv_layout=profile.fulfilment.csv_orders)
     if carried is not None:  # 860s for the orders of the partner this one carries on ([continues]): that one's

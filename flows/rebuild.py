@@ -774,7 +774,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     # item's unit or per another unit in a CTP05: flows.intake.as_taken)
     outcome = as_taken(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
-                                       ref=profile.x12.order_key_column)  # releases keyed as intake keyed them
+                                       ref=profile.order_key_column)  # releases keyed as intake keyed them
     # an 860 for an order of the partner this one carries on ([continues]) is that one's, as intake routes it
     outcome, carried, continued = _continued(state, profile, outcome, day=day.date())
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()

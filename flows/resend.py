@@ -72,11 +72,19 @@ def delivery_ready(ws: Workspace, profile: PartnerProfile, doc_type: str, to: Pa
                       "configured (set [drop] in its profile, or make the folder)")
 
 
+def stored_type(name: str) -> str:
+    """A document type as people type it (``855``, ``csv``, ``csv_ack`` as a profile's receives names it, ``CSV-ACK``)
+    as the store keeps it: ``CSV`` for a CSV acknowledgment, else the X12 type in capitals."""
+    kind = name.strip().upper().replace("-", "_")
+    return "CSV" if kind in ("CSV_ACK", "CSVACK") else kind
+
+
 def choose(state: StateStore, partner: str, *, isa13: str = "", document: str = "", po: str = "", doc_type: str = "",
            file_name: str = "") -> dict:
     """The one document of ``partner`` named by exactly one of: its ISA13; TYPE:NUMBER (an 810's invoice number,
     an 856's shipment id, or any type's ISA13); a PO and type; its file name. Refused when none or several
     fit (naming them: pick one by --isa)."""
+    doc_type = stored_type(doc_type)
     named = [x for x in (isa13, document, po, file_name) if x]
     if len(named) != 1:
         raise Refused("name the document one way: --isa N, --document TYPE:NUMBER, --po PO --type TYPE, or --file NAME")
@@ -89,7 +97,7 @@ def choose(state: StateStore, partner: str, *, isa13: str = "", document: str = 
         found = state.document_heads(partner, file_name=file_name.strip())
     elif document:
         kind, _, number = document.partition(":")
-        kind, number = kind.strip().upper(), number.strip()
+        kind, number = stored_type(kind), number.strip()
         if not kind or not number:
             raise Refused("--document is TYPE:NUMBER: 810:INVOICE_NUMBER, 856:SHIPMENT_ID, or TYPE:ISA13")
         keys = state.numbered_doc_keys(partner, kind, number)  # an 810's invoice number, an 856's shipment id
@@ -99,11 +107,12 @@ def choose(state: StateStore, partner: str, *, isa13: str = "", document: str = 
         found = [d for d in found if d["doc_type"] == kind]
     else:
         ids = [d["id"] for d in state.documents_for_order(partner, po.strip())
-               if d["doc_type"] == doc_type.strip().upper()]
+               if d["doc_type"] == doc_type]
         found = state.document_heads(partner, ids=ids)
-    what = isa13 and f"ISA13 {isa13}" or file_name and f"file {file_name}" or document or f"the {doc_type} of PO {po}"
+    what = isa13 and f"document ISA13 {isa13}" or file_name and f"file {file_name}" or document and \
+        f"document {document}" or f"{doc_type} of PO {po}"
     if not found:
-        raise Refused(f"partner {partner} has no document {what} that we made: nothing to send again")
+        raise Refused(f"partner {partner} has no {what} that we made: nothing to send again")
     if len(found) > 1:
         listed = "; ".join(f"{d['doc_type']} ISA13 {d['isa13'] or '-'} {d['file_name']} ({d['status']})" for d in found)
         raise Refused(f"{what} names {len(found)} documents of partner {partner}: name one by --isa or --file "

@@ -528,7 +528,7 @@ def prepare_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[s
         read = repeats.voided_after_recorded(read, state.shipments([(warehouse.id, s) for s in sorted(sent)]))
     orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
-        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
+        pid: p.order_key_column for pid, p in profiles.items() if p.order_key_column},
         orders_with_po=orders_with_po)
     pos = set(read.lines["po_number"].to_pylist())
     records = {r.key: r for r in orders_with_po(pos)}

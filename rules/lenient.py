@@ -96,7 +96,8 @@ def acted_by(profile) -> dict[str, frozenset[str]]:
     by that REF) and its [fulfilment.invoice] bill_only marks' ``ref`` and ``n9`` (a REF or N9 that marks a PO
     bill-only)."""
     marks = profile.fulfilment.invoice.bill_only
-    return {"REF": frozenset({q for q in (profile.x12.order_key_ref or "", *(m.ref for m in marks)) if q}),
+    key_ref = profile.x12.order_key_ref if profile.x12 is not None else ""  # a CSV-only partner has no [x12]
+    return {"REF": frozenset({q for q in (key_ref, *(m.ref for m in marks)) if q}),
             "N9": frozenset(m.n9 for m in marks if m.n9)}
 
 

@@ -990,6 +990,12 @@ class PartnerProfile(_Model):
                   **({} if self.finance.asn_window_minutes == window else {"asn_window_minutes": window})}
         return self.finance.model_copy(update=update) if update else self.finance
 
+    @property
+    def order_key_column(self) -> str:
+        """The ORDERS column its orders are told apart by under one PO number ([x12] order_key_ref), "" for none:
+        also for a partner without an [x12] table (CSV orders in, CSV acknowledgments out)."""
+        return self.x12.order_key_column if self.x12 is not None else ""
+
     def is_csv_file(self, name: str) -> bool:
         """Is a file of this partner's drop a CSV order file (else X12)? A partner that sends only
         CSV: every file; one that sends both: names ending in .csv."""

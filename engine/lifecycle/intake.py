@@ -787,6 +787,24 @@ def implied_decimal_consequence(element: str) -> str:
     return "value read as stated; set accepted with errors noted (997 AK4 code 6, AK5 E)"
 
 
+_CHANGES = frozenset({"860", "876"})  # a rejected change set leaves its order as it was
+_ORDERS = frozenset({"850", "875"})
+
+
+def _not_taken(f: Finding, outcome: Outcome) -> str:
+    """What a rejected set's rejection left undone, by its ST01: an order not taken, a change not applied (its order
+    stays as it was: "its order not taken" read as if the order itself were gone), another set not read."""
+    loc = f.location
+    kinds = {ts.set_id for ic, g, ts in outcome.parse.transaction_sets()
+             if ts.control_number == loc.st02 and (not loc.gs06 or g.elements[5:6] == [loc.gs06])
+             and (not loc.isa13 or ic.elements[12:13] == [loc.isa13])} if outcome.parse is not None else set()
+    if kinds and kinds <= _CHANGES:
+        return "its change not applied (the order stays as it was)"
+    if not kinds or kinds & _ORDERS:
+        return "its order not taken"
+    return "the set not read"
+
+
 def intake_consequence(f: Finding, outcome: Outcome) -> str:
     """What happened because of an intake finding, in words (for the findings table and reports)."""
     spec = CATALOGUE.get(f.code)
@@ -814,7 +832,7 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     if level == "group":
         return "group rejected (997 AK9 R); its orders not taken" + where
     if level in ("set", "segment", "element"):
-        return "transaction set rejected (997 AK5 R); its order not taken" + where
+        return f"transaction set rejected (997 AK5 R); {_not_taken(f, outcome)}" + where
     if f.code == "PARTNER_SENDER_MISMATCH":
         return "interchange not answered, not processed" + where
     if f.code == "PARTNER_SWITCH_EARLY":  # [x12] early_ids "hold"
