@@ -1050,13 +1050,20 @@ def _word_may_start(lowered: bytes) -> bool:
     if len(lowered) < _SHORT:
         return True
     b = np.frombuffer(lowered, np.uint8)
-    head, mid, last = b[:-2], b[1:-1], b[2:]
-    p = head == 0x70
-    return bool(np.any(p & (mid == 0x67)) or np.any(p & (((mid == 0x61) & (last == 0x67))
-                                                           | ((mid == 0xC3) & (last == 0xA1))))
-                or np.any((head == 0x73) & (mid == 0x65) & (last == 0x69))
-                or np.any((head == 0x62) & (mid == 0x6C) & (last == 0x61))
-                or lowered.endswith(b"pg"))
+    head = b[:-2]
+    for first, seconds in ((0x70, ((0x67, None), (0x61, 0x67), (0xC3, 0xA1))), (0x73, ((0x65, 0x69),)),
+                           (0x62, ((0x6C, 0x61),))):  # p: pg, pag, p\xc3\xa1; s: sei; b: bla
+        at = np.flatnonzero(head == first)
+        if not len(at):
+            continue
+        second, third = b[at + 1], b[at + 2]
+        for want, then in seconds:
+            hit = second == want
+            if then is not None:
+                hit &= third == then
+            if hit.any():
+                return True
+    return lowered.endswith(b"pg")
 
 
 def _dash_may_follow(body: bytes) -> bool:
