@@ -1118,12 +1118,55 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
 
 
 def _may_hold_page(body: bytes) -> bool:
-    """Whether `_PAGE_WORD` finds a page line's bytes in ``body`` (the same answer, without its slow scan)."""
-    if _PAGE_WORDS_LOWER.search(body.lower()):
+    """Whether `_PAGE_WORD` finds a page line's bytes in ``body`` (the same answer, without its slow scan). Each
+    pattern is searched only where numpy (a few passes over the bytes) finds what every match of it begins with: a
+    word's first bytes ("pag", "pg", "sei", "bla", "p\xc3\xa1" lowered), a dash at the start or after a separator
+    or a blank. Re's scan tries its pattern at every byte (~4 ms each a 930 KB confirmation file; the passes ~1 ms)."""
+    lowered = body.lower()
+    if _word_may_start(lowered) and _PAGE_WORDS_LOWER.search(lowered):
         return True
-    if _DASH_FIRST.match(body) or _DASH_AFTER_SEPARATOR.search(body):
+    if _dash_may_follow(body) and (_DASH_FIRST.match(body) or _DASH_AFTER_SEPARATOR.search(body)):
         return _PAGE_WORD.search(body) is not None
     return False
+
+
+_SHORT = 256  # bytes: below, the patterns' scans cost less than the passes that would spare them
+_BEFORE_DASH = np.zeros(256, bool)  # a separator of _DASH_AFTER_SEPARATOR's or a blank of its [ \t]*
+_BEFORE_DASH[list(b",;\t|\n ")] = True
+
+
+def _word_may_start(lowered: bytes) -> bool:
+    """Whether ``lowered`` holds a first three bytes of _PAGE_WORDS_LOWER's words ("pag" of page, pagina and pag.;
+    "pg"; "sei"; "bla"; "p\xc3\xa1" of p\xc3\xa1gina): False only where it can find none."""
+    if len(lowered) < _SHORT:
+        return True
+    b = np.frombuffer(lowered, np.uint8)
+    head = b[:-2]
+    for first, seconds in ((0x70, ((0x67, None), (0x61, 0x67), (0xC3, 0xA1))), (0x73, ((0x65, 0x69),)),
+                           (0x62, ((0x6C, 0x61),))):  # p: pg, pag, p\xc3\xa1; s: sei; b: bla
+        at = np.flatnonzero(head == first)
+        if not len(at):
+            continue
+        second, third = b[at + 1], b[at + 2]
+        for want, then in seconds:
+            hit = second == want
+            if then is not None:
+                hit &= third == then
+            if hit.any():
+                return True
+    return lowered.endswith(b"pg")
+
+
+def _dash_may_follow(body: bytes) -> bool:
+    """Whether a dash of ``body`` stands first or after a separator or a blank (every match of _DASH_FIRST and
+    _DASH_AFTER_SEPARATOR is such a dash): False only where none does."""
+    if len(body) < _SHORT:
+        return True
+    b = np.frombuffer(body, np.uint8)
+    at = np.flatnonzero(b == 0x2D)
+    if not len(at):
+        return False
+    return bool(at[0] == 0 or np.any(_BEFORE_DASH[b[at[at > 0] - 1]]))
 
 
 def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple[int, list[str]]]:

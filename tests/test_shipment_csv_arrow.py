@@ -145,3 +145,40 @@ def test_a_page_line_is_found_as_the_pattern_finds_it_in_random_bytes():
         found += want
         assert csv_common._may_hold_page(data) is want, data
     assert 1000 < found < 19000  # both answers met often
+
+
+def test_a_page_line_is_found_as_the_pattern_finds_it_in_long_files():
+    """Over _SHORT bytes _may_hold_page searches each pattern only where numpy finds a word's first bytes or a dash
+    after a separator or a blank: the same answer as _PAGE_WORD.search on long bodies whose page words, dashes and
+    separators stand anywhere (the first bytes, the last, among clean rows), and a clean confirmation is clean."""
+    import random
+
+    rng = random.Random(69)
+    row = b"BS-000001,2026-11-27,01:45,UPSN,1Z0000000000000001,BENCH-000001,1,SKU-1012,12,EA,BC-000001-0\n"
+    clean = b"Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n" \
+        + row * 40
+    assert len(clean) > csv_common._SHORT and not csv_common._may_hold_page(clean)
+    pieces = [b"a", b"P", b"g", b"e", b"A", b"G", b"E", b"-", b"1", b"2", b" ", b"\t", b",", b";", b"|", b"\n",
+              b"\r", b".", b"\xc3", b"\xa1", b"\x81", b"pag", b"PAG", b"Seite", b"bLaTt", b"pg", b"i", b"n", b"s",
+              b"b", b"l", b"p", b"page 1", b"- 2 -", b",-3-,"]
+    found = 0
+    for _ in range(3000):
+        bit = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        where = rng.choice(("start", "end", "middle", "twice"))
+        if where == "start":
+            data = bit + clean
+        elif where == "end":
+            data = clean + bit
+        elif where == "middle":
+            at = rng.randint(0, len(clean))
+            data = clean[:at] + bit + clean[at:]
+        else:
+            data = bit + clean + bit
+        want = csv_common._PAGE_WORD.search(data) is not None
+        found += want
+        assert csv_common._may_hold_page(data) is want, (where, bit)
+    assert 300 < found < 2700, found  # both answers met often
+    for tail in (b"page 2", b"Pg3", b"- 4 -", b"-7-", b"P\xc3\xa1gina 2", b"pagina 9", b"pag.1", b"blatt 1",
+                 b"seite 2", b"pg", b"p", b"-"):
+        for data in (tail + b"\n" + clean, clean + tail, clean + b"," + tail, clean[:-1] + tail):
+            assert csv_common._may_hold_page(data) is (csv_common._PAGE_WORD.search(data) is not None), data
