@@ -14,9 +14,9 @@ to the new version (less those orders' rows): the same night's other writes (a s
 later file's shipments) do not make it stale. Anything else (another process, the console's approval, a second
 StateStore on the same file writing the same tables without saying which orders) leaves it behind: stale.
 
-Kept only inside ``keeping()`` (flows.night, around decide, the ship and the invoice stages: all in the night's
-process); a pool's worker or the console keeps nothing. Keyed by the store's path (or shown URL). Importing this
-module loads no pyarrow.
+Kept only inside ``keeping()`` (flows.night, around decide, the ship and the invoice stages, and for the order lines
+on to the reconciliation: all in the night's process); a pool's worker or the console keeps nothing. Keyed by the
+store's path (or shown URL). Importing this module loads no pyarrow.
 """
 
 from __future__ import annotations
