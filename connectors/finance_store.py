@@ -838,7 +838,9 @@ class FinanceTables:
             with self._lock:
                 reader.open()  # (opening it moves data_version once: before the version is taken)
             version = self._lines_version()
-            direct = self._arrow_rows(f"SELECT {', '.join(LINE_COLUMNS)}{order}")
+            direct = self._lines_kept_whole()  # the night's: every line its stages kept, none read (else None)
+            if direct is None:
+                direct = self._arrow_rows(f"SELECT {', '.join(LINE_COLUMNS)}{order}")
             if direct is not None:
                 if version == self._lines_version():  # nobody wrote meanwhile: the rows are what was committed
                     self._kept_lines = (version, direct)
@@ -846,6 +848,85 @@ class FinanceTables:
         return self._read(f"SELECT {cols}{order}", spec)
 
     _kept_lines: tuple | None = None  # finance_lines(keep=True)'s (version, every line as read straight into Arrow)
+
+    def _lines_kept_whole(self) -> pa.Table | None:
+        """Every stored order line as the driver reads them for finance_lines(keep=True) (LINE_COLUMNS by key; int64
+        and text columns, a column of NULLs alone typed int64 as the driver types it), taken from the lines the
+        night's stages kept in this process (connectors.store_versions: decide's, the ship stage's and the invoice
+        stage's, each moved along by the store's write version), the lines of the orders they do not hold read by
+        key. Only when the kept orders are most of the stored ones and their lines most of the lines (the night's
+        orders: an aged store's are mostly earlier nights', read whole instead, the orders counted first, the lines
+        only then) and each order kept has as many lines as stored (one pass over the lines' key index counts them).
+        None otherwise (not in the night's keeping, a write of another connection or process since): the caller
+        reads them. What was kept is let go here, taken or not."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from connectors import store_versions
+        from connectors.state import LINE_COLUMNS
+        from schemas.lifecycle import LINE_ROWS
+
+        if not (store_versions.active() and getattr(self, "_versioned", False) and self.dialect.name == "sqlite") \
+                or self._depth or self._db.in_transaction:
+            return None
+        version = self.write_version()
+        have = store_versions.held(self.path, "order_lines", version)
+        if not have or 2 * len(have) < self._q("SELECT count(*) FROM orders")[0][0]:
+            store_versions.forget(self.path)  # mostly orders of earlier nights (an aged store): one read of them all
+            return None
+        counts = self._q("SELECT partner, po_number, count(*) FROM order_lines GROUP BY partner, po_number"
+                         " ORDER BY partner, po_number")
+        total = sum(c for _, _, c in counts)
+        mine = [(p, po) for p, po, _ in counts if (p, po) in have]
+        others = [(p, po) for p, po, _ in counts if (p, po) not in have]
+        if not mine or 2 * sum(c for p, po, c in counts if (p, po) not in have) > total:
+            store_versions.forget(self.path)  # mostly lines of earlier nights' orders: the same
+            return None
+        kept = store_versions.take(self.path, "order_lines", version, mine, by_part=True)  # (ordered below)
+        store_versions.forget(self.path)  # (taken: no later stage of the night takes them)
+        if kept is None:
+            return None
+        kept = pa.Table.from_arrays(kept.columns, schema=LINE_ROWS)
+        read = self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", others,
+                                   "ORDER BY partner, po_number, line_number", LINE_ROWS) if others else None
+        both = pa.concat_tables([kept, read]) if read is not None and read.num_rows else kept
+        n = both.num_rows
+        if n != total:
+            return None
+        partner, po = both["partner"], both["po_number"]
+        new = np.ones(n, bool)  # each order's first row in ``both``
+        if n > 1:
+            new[1:] = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
+                             pc.not_equal(po.slice(1), po.slice(0, n - 1))).to_numpy(zero_copy_only=False)
+        firsts = np.flatnonzero(new)
+        sizes = np.diff(np.append(firsts, n))
+        heads = both.select(["partner", "po_number"]).take(pa.array(firsts, pa.int64()))
+        named = zip(heads["partner"].to_pylist(), heads["po_number"].to_pylist(), strict=True)
+        where = {k: (f, z) for k, f, z in zip(named, firsts.tolist(), sizes.tolist(), strict=True)}
+        if len(where) != len(counts):
+            return None
+        spans = [where.get((p, po)) for p, po, _ in counts]  # each order's rows, in the store's key order
+        if any(sp is None or sp[1] != c for sp, (_, _, c) in zip(spans, counts, strict=True)):
+            return None
+        starts = np.fromiter((sp[0] for sp in spans), np.int64, len(spans))
+        sizes = np.fromiter((sp[1] for sp in spans), np.int64, len(spans))
+        ends = np.cumsum(sizes)
+        at = np.arange(n, dtype=np.int64) + np.repeat(starts - (ends - sizes), sizes)
+        if not np.array_equal(at, np.arange(n)):
+            both = both.take(pa.array(at, pa.int64()))
+        if self.write_version() != version:  # (nothing committed while they were counted and read)
+            return None
+        columns = []
+        for name in LINE_COLUMNS:
+            col = both[name]
+            if col.null_count == n:
+                col = pa.nulls(n, pa.int64())  # the driver's type for a column of NULLs alone
+            elif pa.types.is_integer(col.type) and col.type != pa.int64():
+                col = col.cast(pa.int64())
+            columns.append(col)
+        store_versions.taken("finance_lines")
+        return pa.table(columns, names=list(LINE_COLUMNS)).combine_chunks()
 
     def hand_on_lines(self, run_id: str) -> bool:
         """At the end of the night's reconciliation: the lines finance_lines(keep=True) read handed on to

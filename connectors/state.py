@@ -1535,12 +1535,59 @@ class StateStore(FinanceTables):
             if table.num_rows and lines_apart.isdisjoint(_order_keys(table)):
                 self._tx_keep.append(("order_lines", ("order_lines",), table, (), LINE_ROWS, ("line_number",),
                                       self._tx_count["order_lines"]))
+        if len(plan.line_update_tables) == 1 and not (plan.lines or plan.line_updates or plan.line_tables):
+            self._keep_updated(plan.line_update_tables[0])
         reserved_apart = {(r.partner, r.po_number) for r in plan.reservations}
         for t in plan.reservation_tables:  # (an order named without rows: none stored, kept as none)
             named = list(zip(t.keys["partner"].to_pylist(), t.keys["po_number"].to_pylist(), strict=True))
             if reserved_apart.isdisjoint(named):
                 self._tx_keep.append(("reservations", ("reservations",), t.rows, named, RESERVATION_ROWS,
                                       ("line_number", "warehouse"), self._tx_count["reservations"]))
+
+    def _keep_updated(self, updates: pa.Table) -> None:
+        """The kept lines (connectors.store_versions) of the orders an 810 run's LINE_UPDATES table sets in place, with
+        its state, invoiced and run_id as _update_lines stored them (each line once in the table, its last values: the
+        UPDATE's), kept again at this transaction's version: the night's reconciliation takes every order line from
+        memory (finance_lines) instead of reading them all. Nothing when any of these orders is not kept at the version
+        this transaction started from, or a line updated is not among its order's kept lines (the orders' kept rows
+        are then let go at the commit, as before: their lines read from the store)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.lifecycle import LINE_ROWS
+
+        rows = store_versions.take(self.path, "order_lines", self.write_version(), _order_keys(updates))
+        if rows is None or not updates.num_rows:
+            return
+        key = ["partner", "po_number", "line_number"]
+        try:
+            numbers = pc.cast(updates["line_number"], pa.int32())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # (a line number the kept rows cannot hold)
+            return
+        if rows.num_rows == updates.num_rows and rows["partner"].equals(updates["partner"]) and rows[
+                "po_number"].equals(updates["po_number"]) and rows["line_number"].equals(numbers):
+            which = None  # every kept line updated, in the same order (an 810 run billing whole orders)
+        else:
+            pairs = rows.select(key).append_column("_r", pa.array(np.arange(rows.num_rows), pa.int64())).join(
+                pa.table({"partner": updates["partner"], "po_number": updates["po_number"], "line_number": numbers,
+                          "_u": pa.array(np.arange(updates.num_rows), pa.int64())}), key, join_type="inner",
+                use_threads=False)
+            r, u = pairs["_r"].to_numpy(), pairs["_u"].to_numpy()
+            if len(u) != updates.num_rows or len(np.unique(r)) != len(r):
+                return  # a line not kept, or one updated twice: nothing kept of these orders
+            which = np.full(rows.num_rows, -1, np.int64)
+            which[r] = u
+        columns = {}
+        for c in ("state", "invoiced", "run_id"):
+            new = updates[c].cast(rows.schema.field(c).type)
+            if which is not None:
+                mask = pa.array(which >= 0)
+                new = pc.if_else(mask, new.take(pa.array(np.maximum(which, 0), pa.int64())), rows[c])
+            columns[c] = new
+        updated = pa.Table.from_arrays([columns.get(f.name, rows[f.name]) for f in rows.schema], schema=rows.schema)
+        self._tx_keep.append(("order_lines", ("order_lines",), updated, (), LINE_ROWS, ("line_number",),
+                              self._tx_count["order_lines"]))
 
     def _store_documents(self, docs: Sequence[PlannedDocument], render: Render, hold: Hold | None, applied: Applied,
                          *, at: str, run_id: str) -> None:

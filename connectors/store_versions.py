@@ -14,9 +14,9 @@ to the new version (less those orders' rows): the same night's other writes (a s
 later file's shipments) do not make it stale. Anything else (another process, the console's approval, a second
 StateStore on the same file writing the same tables without saying which orders) leaves it behind: stale.
 
-Kept only inside ``keeping()`` (flows.night, around decide, the ship and the invoice stages: all in the night's
-process); a pool's worker or the console keeps nothing. Keyed by the store's path (or shown URL). Importing this
-module loads no pyarrow.
+Kept only inside ``keeping()`` (flows.night, around decide, the ship and the invoice stages, and for the order lines
+on to the reconciliation: all in the night's process); a pool's worker or the console keeps nothing. Keyed by the
+store's path (or shown URL). Importing this module loads no pyarrow.
 """
 
 from __future__ import annotations
@@ -65,6 +65,13 @@ def forget(store: str | None = None) -> None:
     """Everything kept (for ``store``, or for every store) let go: e.g. a store restored or rebuilt in place."""
     with _LOCK:
         for key in [k for k in _KEPT if store is None or k[0] == store]:
+            del _KEPT[key]
+
+
+def let_go(keep: Iterable[str] = ()) -> None:
+    """Every kept table but those named ``keep`` let go (of every store): what no later stage of the night takes."""
+    with _LOCK:
+        for key in [k for k in _KEPT if k[1] not in keep]:
             del _KEPT[key]
 
 
@@ -130,10 +137,12 @@ def keep(store: str, name: str, tables: Iterable[str], version: int, rows: Any, 
             kept.where[order_key] = (at, first, size)
 
 
-def take(store: str, name: str, version: int, orders: Sequence[tuple[str, str]]):
+def take(store: str, name: str, version: int, orders: Sequence[tuple[str, str]], *, by_part: bool = False):
     """Every kept row of ``orders``, an order's rows after another's in the order given (each order's in the
     order it was kept in), as one table; None when not kept at ``version`` (something else wrote since) or an
-    order is not kept."""
+    order is not kept. ``by_part``: the orders' rows together, but grouped by the part they are kept in (one take
+    of a part: orders kept by different stages alternate in key order, a take of a few rows each), each part's in
+    the order kept: the caller orders them."""
     import numpy as np
     import pyarrow as pa
 
@@ -145,6 +154,8 @@ def take(store: str, name: str, version: int, orders: Sequence[tuple[str, str]])
         if any(s is None for s in spans):
             return None
         parts, schema = kept.parts, kept.schema
+    if by_part:
+        spans = sorted(spans)  # (part, first row, rows)
     pieces = [schema.empty_table()]
     run = 0
     while run < len(spans):  # the orders one part holds one after another: one take from that part
@@ -159,6 +170,14 @@ def take(store: str, name: str, version: int, orders: Sequence[tuple[str, str]])
             pieces.append(parts[spans[run][0]].take(pa.array(indices, pa.int64())))
         run = end
     return pa.concat_tables(pieces)
+
+
+def held(store: str, name: str, version: int) -> frozenset[tuple[str, str]] | None:
+    """The orders whose rows are kept under ``name`` at ``version`` (take gives them); None when nothing is kept
+    there at that version."""
+    with _LOCK:
+        kept = _KEPT.get((store, name))
+        return None if kept is None or kept.version != version else frozenset(kept.where)
 
 
 def taken(name: str) -> None:

@@ -335,9 +335,9 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
             use_gx: bool, held: lease.Lease) -> dict:
     # decide's stored lines and reservations kept for the ship stage's read of its orders', the ship stage's lines
     # for the invoice stage's (connectors.store_versions: each taken while the store's write version is the one
-    # they were written at); let go after the invoice stage
+    # they were written at); let go after the invoice stage, but the lines, which the reconciliation takes
     # [continues] read once for the night's per-partner stages, delivery's too (outside ``keeping``, which
-    # _stages_kept closes after the invoice stage: delivery scanned the partners folder again, once a partner)
+    # _stages_kept closes after the reconciliation: delivery scanned the partners folder again, once a partner)
     with continuations_held(ws), ExitStack() as keeping:
         return _stages_kept(ws, run_id, started, stages, partners, use_gx, held, keeping)
 
@@ -396,7 +396,9 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     faults.reached("after-numbering")
     held.renew()
     warehouses, invoicing, billing_failure = _ship_and_invoice(ws, stages, clock, run_id)
-    keeping.close()  # what decide and the ship stage kept let go
+    # what decide and the ship stage kept let go, but the order lines (decide's, the ship and the invoice stages'):
+    # the reconciliation takes them whole when they are every stored line still (StateStore.finance_lines)
+    store_versions.let_go(keep=("order_lines",))
     failure = "; ".join(x for x in (mailbox_failure, failure, billing_failure) if x)
     shipping.merge_documents(results, warehouses, invoicing)
     faults.reached("after-shipping")
@@ -415,6 +417,7 @@ def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, 
     faults.reached("after-delivery")
     held.renew()
     reconciled = stages.reconcile(root, clock, run_id)
+    keeping.close()  # (the lines, if the reconciliation did not take them)
     finance = {} if reconciled.failure else reconciled.value
     if reconciled.failure:
         failure = "; ".join(x for x in (failure, "reconcile: " + reconciled.failure) if x)

@@ -281,6 +281,94 @@ def test_an_approval_from_the_console_path_between_the_stages_makes_the_next_rea
         store.close()
 
 
+def _billed(store: StateStore, lines: list[tuple[str, str, int]], run: str = "r3") -> None:
+    """What the invoice stage writes of the lines it bills: their state, invoiced and run_id set in place, one
+    LINE_UPDATES table (Plan.line_update_tables)."""
+    from schemas.lifecycle import LINE_UPDATES
+
+    store.apply(Plan(line_update_tables=(pa.table({
+        "partner": [k[0] for k in lines], "po_number": [k[1] for k in lines], "line_number": [k[2] for k in lines],
+        "state": ["invoiced"] * len(lines), "invoiced": ["4"] * len(lines), "run_id": [run] * len(lines)},
+        schema=LINE_UPDATES),)), run_id=run)
+
+
+def _read_lines(store: StateStore) -> pa.Table:
+    """Every order line as finance_lines(keep=True) reads them from the store (the driver's table)."""
+    return store._arrow_rows(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines ORDER BY partner, po_number,"
+                             " line_number")
+
+
+def test_the_reconciliation_takes_every_line_the_night_kept_with_the_invoice_stages_updates(tmp_path, kept):
+    """decide's lines, the ship stage's rewrite of some and the invoice stage's updates of some of those (the
+    kept rows updated as the UPDATE set them, not let go), and an order none of them wrote (its lines read by
+    key): the reconciliation's connection takes every line from memory, the same table the store's read gives,
+    and lets what was kept go."""
+    path = tmp_path / "s.sqlite"
+    earlier = StateStore(path)  # an order of an earlier night: stored, never kept
+    earlier.apply(Plan(lines=(OrderLines("acme", "PO-000", (
+        LineRecord("acme", "PO-000", 1, LineState.INVOICED, line_id="1", sku="SKU-9"),)),)))
+    earlier.close()
+    orders = _orders(7)[1:]
+    _decided(path, orders)
+    ship = StateStore(path)
+    shipped = ship.line_table_for(orders[:3])
+    ship.apply(Plan(line_tables=(shipped.set_column(LINE_ROWS.get_field_index("state"), LINE_ROWS.field("state"),
+                                                    pa.array(["shipped"] * 9, pa.string())),)), run_id="r2")
+    ship.close()
+    invoicing = StateStore(path)
+    _billed(invoicing, [(p, po, n) for p, po in orders[:2] for n in (1, 3)] + [("acme", orders[2][1], 2)])
+    invoicing.close()
+    reconciling = StateStore(path)
+    try:
+        got = reconciling.finance_lines(LINE_COLUMNS[:12], keep=True)
+        assert kept.get("finance_lines") == 1 and not store_versions._KEPT  # taken, then let go
+        version, direct = reconciling._kept_lines
+        assert direct.equals(_read_lines(reconciling)) and direct.num_rows == 19
+        states = dict(zip(zip(direct["po_number"].to_pylist(), direct["line_number"].to_pylist(), strict=True),
+                          zip(direct["state"].to_pylist(), direct["invoiced"].to_pylist(),
+                              direct["run_id"].to_pylist(), strict=True), strict=True))
+        assert states[("PO-001", 1)] == ("invoiced", "4", "r3") and states[("PO-001", 2)][::2] == ("shipped", "r1")
+        assert states[("PO-003", 2)] == ("invoiced", "4", "r3") and states[("PO-004", 1)][::2] == ("accepted", "r1")
+        assert states[("PO-000", 1)][0] == "invoiced"  # read by key
+        assert reconciling.hand_on_lines("r3")  # and handed on to the report as before
+        assert got.equals(reconciling.finance_lines(LINE_COLUMNS[:12]))  # the store's read (not kept)
+    finally:
+        reconciling.close()
+
+
+def test_the_reconciliation_reads_the_store_when_another_connection_wrote_lines_or_most_are_not_kept(tmp_path,
+                                                                                                    kept):
+    path = tmp_path / "s.sqlite"
+    orders = _orders(4)
+    _decided(path, orders)
+    invoicing = StateStore(path)
+    _billed(invoicing, [(p, po, n) for p, po in orders for n in (1, 2, 3)])
+    invoicing._q("UPDATE order_lines SET ack='IA' WHERE po_number='PO-001'")  # no orders named: all let go
+    invoicing.close()
+    reconciling = StateStore(path)
+    try:
+        reconciling.finance_lines(keep=True)
+        assert "finance_lines" not in kept
+        assert reconciling._kept_lines[1].equals(_read_lines(reconciling))
+        assert "IA" in reconciling._kept_lines[1]["ack"].to_pylist()
+    finally:
+        reconciling.close()
+    many = tmp_path / "m.sqlite"  # most lines an earlier night's: read whole, not by key beside the kept ones
+    earlier = StateStore(many)
+    earlier.apply(Plan(lines=tuple(OrderLines(p, po, tuple(LineRecord(p, po, n, LineState.INVOICED, line_id=str(n),
+                                                                  sku="SKU-9") for n in (1, 2, 3)))
+                                   for p, po in _orders(5, "globex"))), run_id="r0")  # (rows: never kept)
+    earlier.close()
+    _decided(many, orders[:2])
+    reconciling = StateStore(many)
+    try:
+        reconciling.finance_lines(keep=True)
+        assert "finance_lines" not in kept and not store_versions._KEPT
+        assert reconciling._kept_lines[1].equals(_read_lines(reconciling)) and reconciling._kept_lines[1].num_rows == 21
+    finally:
+        reconciling.close()
+
+
 def test_nothing_is_kept_outside_the_nights_keeping(tmp_path):
     path = tmp_path / "s.sqlite"
     store_versions.TAKEN.clear()
@@ -313,7 +401,8 @@ def test_the_night_hands_decides_and_the_ship_stages_tables_on_and_sends_the_sam
     run_night(str(handed.root), stages=InProcess(), now=now, use_gx=False)
     taken = dict(store_versions.TAKEN)
     assert taken.get("order_lines") and taken.get("reservations") and taken.get("billing_lines"), taken
-    assert not store_versions._KEPT and not store_versions.active()  # let go after the invoice stage
+    assert taken.get("finance_lines") == 1, taken  # the reconciliation: every line from memory
+    assert not store_versions._KEPT and not store_versions.active()  # let go after the reconciliation
 
     @contextmanager
     def nothing_kept():
@@ -332,6 +421,12 @@ def test_the_night_hands_decides_and_the_ship_stages_tables_on_and_sends_the_sam
     assert [n for n in sent(handed) if n.endswith(".x12")] and sent(handed) == sent(read)
     assert any("856" in b.decode("latin-1") for b in sent(handed).values())
     assert dump_state(handed.root) == dump_state(read.root)
+
+    def finance(ws) -> dict:  # the reconciliation's report tables (CSV: the report's bytes, Parquet's rows)
+        data = sorted(ws.root.glob("reports/*/finance/data/*.csv"))
+        return {p.name: p.read_bytes() for p in data}
+
+    assert finance(handed) and finance(handed) == finance(read)
 
 
 def test_a_connection_that_migrates_a_versioned_store_counts_its_writes(store_target, monkeypatch):
