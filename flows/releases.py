@@ -269,7 +269,17 @@ def blankets_cancelled(state: StateStore, store: OrderStore, plan, rows: Mapping
 
 
 def cancelling_rows(orders) -> dict[str, dict]:
-    """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key."""
+    """The cancelling 850s' order rows (BEG01 01) of an outcome's ORDERS table, by order key. Only the rows whose
+    purpose holds "01" are made Python rows (every row of a 500-PO file's ~90 columns was: 7 ms a file, 0.14 s of a
+    10,000-PO intake's CPU; s69); the test on them is the same."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "purpose" not in orders.column_names:
+        return {}
+    purpose = orders["purpose"]
+    if pa.types.is_string(purpose.type) or pa.types.is_large_string(purpose.type):
+        orders = orders.filter(pc.match_substring(purpose, "01"))  # (null: dropped, as "".strip() is not "01")
     return {r["po_number"]: r for r in orders.to_pylist() if (r.get("purpose") or "").strip() == "01"}
 
 
