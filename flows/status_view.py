@@ -18,6 +18,7 @@ from flows.terminal import console as _console
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON, WAITING_ON_HOLD
 from schemas.money_text import money_text
+from schemas.reasons_text import join_reasons
 from schemas.ship_windows import RANGE_START
 
 _CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
@@ -677,7 +678,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  {doc['rebuilt']}"), style="yellow")
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
-        console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+        console.print(f"  {held}: " + shown(join_reasons(o["hold_reasons"])))
     for c in doc.get("changes_on_hold") or ():  # an 860 (876) whose answer waits for the person's decision
         console.print(shown(f"  {c.get('set') or '860'} in {c['file']} ({c['received_at']}, {c['outcome']}) waits on "
                             "the hold: no 855 "

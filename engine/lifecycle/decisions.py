@@ -101,6 +101,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_DATES, SHIP_COMPLETE, Transit, exact_prices
 from schemas.profile import PartnerProfile
+from schemas.reasons_text import join_reasons
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
@@ -289,7 +290,7 @@ class _Batch:
                 if doc is not None:
                     sent.append(doc)
                 transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
-                                             note="held: " + "; ".join(d.reasons)[:500]
+                                             note="held: " + join_reasons(d.reasons)[:500]
                                              + ("; CSV IH sent (held for review)" if doc is not None else ""),
                                              hold_codes=d.held_for or tuple(d.codes),
                                              hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
@@ -714,7 +715,7 @@ class _Batch:
             # changed lines of: held again, its code and reason kept (it used to go back to shipping, its next 810
             # taking the allowance off unapproved); one whose 860 withdrew the allowance comes without the code
             steps.append((EventKind.ALLOWANCE_HELD, "system", "still held for the allowance after the change: "
-                          + "; ".join(record.hold_reasons), ""))
+                          + join_reasons(record.hold_reasons), ""))
         final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
                       answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                       codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)

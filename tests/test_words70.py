@@ -1,0 +1,54 @@
+"""What people read, left by newuser4 (session 69) and earlier, each with its test: hold reasons joined cleanly,
+the help of `run` and `ship`, prices and values with their currency, files partly taken."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from schemas.reasons_text import join_reasons
+from tests.support import make_workspace
+
+NOW = "2026-11-27T02:00:00"
+
+
+def _night(ws) -> str:
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", NOW, "--no-prefect", "--no-gx"],
+                             terminal_width=200)
+    assert res.exit_code in (0, 1), res.output
+    return res.stdout
+
+
+def _status(ws, po: str) -> str:
+    res = CliRunner().invoke(app, ["status", po, "-w", str(ws.root)], terminal_width=400)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_join_reasons_drops_a_sentences_full_stop_before_the_next_only():
+    assert join_reasons(["No item matches VN X (acme's cross-reference).", "PO104 20.00 is low."]) == \
+        "No item matches VN X (acme's cross-reference); PO104 20.00 is low."
+    assert join_reasons(["a.", "a.", "", None, "b..."]) == "a; b..."
+    assert join_reasons([]) == "" and join_reasons(["one."]) == "one."
+
+
+def test_a_held_orders_reasons_read_without_a_full_stop_before_the_semicolon(tmp_path):
+    """ACME-1010 held for its discount and an unknown item: status's "held for" and the history's "held:" note read
+    "needs approval.; No item matches" (each finding's sentence then "; ")."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    f = ws.drop_root / "acme" / "inbox" / "acme-po-02.x12"
+    text = f.read_text()
+    was = "PID*F****Markers at a deep discount~\nCTT*1*24~\nSE*10*0001"
+    assert was in text
+    f.write_text(text.replace(was, "PID*F****Markers at a deep discount~\nPO1*2*1*EA*5.00*PE*VN*VP-9999~\n"
+                                   "CTT*2*25~\nSE*11*0001"))
+    _night(ws)
+    said = " ".join(_status(ws, "ACME-1010").split())
+    both = "PO104 20.00 is 22.18% below our price 25.70; more than the 5% that needs approval; No item matches VN VP-9999"
+    assert f"held for: {both}" in said, said
+    assert ".;" not in said, said
+    res = CliRunner().invoke(app, ["status", "ACME-1010", "--json", "-w", str(ws.root)])
+    (note,) = [h["note"] for h in json.loads(res.stdout)["history"] if h["event"] == "held"]
+    assert note.startswith(f"held: {both} (our vendor part numbers, acme's cross-reference).") and ".;" not in note
