@@ -46,7 +46,8 @@ def test_a_held_orders_reasons_read_without_a_full_stop_before_the_semicolon(tmp
                                    "CTT*2*25~\nSE*11*0001"))
     _night(ws)
     said = " ".join(_status(ws, "ACME-1010").split())
-    both = "PO104 20.00 is 22.18% below our price 25.70; more than the 5% that needs approval; No item matches VN VP-9999"
+    both = ("PO104 20.00 is 22.18% below our price 25.70; more than the 5% that needs approval; "
+            "No item matches VN VP-9999")
     assert f"held for: {both}" in said, said
     assert ".;" not in said, said
     res = CliRunner().invoke(app, ["status", "ACME-1010", "--json", "-w", str(ws.root)])
