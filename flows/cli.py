@@ -656,7 +656,8 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", meta
         pool_limit: int = typer.Option(None, "--pool-limit", min=1, metavar="N", help="With --pool: at most N "
                                        "partner flow runs at once across the pool's workers (the work pool's "
                                        "concurrency limit).")) -> None:
-    """Run the nightly flow once on a workspace: intake, decide, deliver, reconcile, reports. Exit status
+    """Run the nightly flow once on a workspace: intake, decide, ship (the warehouses' confirmations -> 856s),
+    invoice (the 810s due), deliver, reconcile, reports. Exit status
     0: no error finding; 1: some input had error findings (see the failures report); 3: a stage failed;
     4: the workspace cannot be used (its state store is missing while it has history, among others);
     5: another OrderBridge process holds the workspace (--wait SECONDS waits for it)."""
@@ -805,7 +806,7 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
 
 
 @app.command()
-def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO)."),
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", metavar=ISO, help=NOW_HELP),
          wait: float = WAIT) -> None:
     """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
     delivered at once (what the shipments deployment does every few minutes). Exit status 5 when another

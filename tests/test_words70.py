@@ -53,3 +53,17 @@ def test_a_held_orders_reasons_read_without_a_full_stop_before_the_semicolon(tmp
     res = CliRunner().invoke(app, ["status", "ACME-1010", "--json", "-w", str(ws.root)])
     (note,) = [h["note"] for h in json.loads(res.stdout)["history"] if h["event"] == "held"]
     assert note.startswith(f"held: {both} (our vendor part numbers, acme's cross-reference).") and ".;" not in note
+
+
+def test_run_help_names_the_ship_and_invoice_stages_and_every_now_shows_its_format():
+    """`run --help` listed "intake, decide, deliver, reconcile, reports" (the night also ships and invoices), and
+    `ship --now` showed "<str>" where `run` shows YYYY-MM-DDTHH:MM:SS."""
+    said = " ".join(CliRunner().invoke(app, ["run", "--help"], terminal_width=200).stdout.split())
+    assert "intake, decide, ship (the warehouses' confirmations -> 856s), invoice (the 810s due), deliver, " \
+           "reconcile, reports" in said, said
+    for command in (["ship"], ["run"], ["reconcile"]):
+        res = CliRunner().invoke(app, [*command, "--help"], terminal_width=200)
+        if "--now" in res.stdout:
+            assert "--now YYYY-MM-DDTHH:MM:SS" in " ".join(res.stdout.split()), (command, res.stdout)
+    assert "--now YYYY-MM-DDTHH:MM:SS" in " ".join(
+        CliRunner().invoke(app, ["ship", "--help"], terminal_width=200).stdout.split())
