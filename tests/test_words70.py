@@ -67,3 +67,22 @@ def test_run_help_names_the_ship_and_invoice_stages_and_every_now_shows_its_form
             assert "--now YYYY-MM-DDTHH:MM:SS" in " ".join(res.stdout.split()), (command, res.stdout)
     assert "--now YYYY-MM-DDTHH:MM:SS" in " ".join(
         CliRunner().invoke(app, ["ship", "--help"], terminal_width=200).stdout.split())
+
+
+def test_a_price_people_read_in_the_reconciliation_carries_its_currencys_decimals_and_keeps_finer_ones():
+    """engine.columnar.price_text said 25.7 (and the reconciliation "at 25.7 each"); price_money_text says a price
+    as schemas.money_text does a single one: 25.70, 2,450 yen, 1,234.568 dinars, 0.00418 exactly."""
+    import numpy as np
+    import pyarrow as pa
+
+    from engine.columnar import price_money_text
+    from schemas.money_text import money_text
+
+    six = np.array([25_700_000, 4_180, 2_450_000_000, 1_234_567_800_000, -5_000_000, 0, 4_575_000, 12_345_678])
+    currency = pa.array(["USD", "USD", "JPY", "KWD", None, "JPY", "EUR", "BHD"])
+    said = price_money_text(six, currency).to_pylist()
+    assert said == ["25.70", "0.00418", "2,450", "1,234,567.800", "-5.00", "0", "4.575", "12.345678"]
+    from decimal import Decimal
+    assert said == [money_text(Decimal(int(v)).scaleb(-6).normalize(), c)
+                    for v, c in zip(six.tolist(), currency.to_pylist(), strict=True)]
+    assert price_money_text(six[:1]).to_pylist() == ["25.70"]
