@@ -273,6 +273,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
                       names=reading.order_names(store, c.ws, rows),
+                      currencies={p: c.ws.finance_currency(p) for p in {o.partner for o in rows if not o.currency}},
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
                       by_item=by_item, quoted=quoted, partners=c.partners())
 

@@ -77,6 +77,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
             on_hold_sets(ws, store, docs[-1], o)
+            if not docs[-1]["order"]["currency"]:  # a PO naming none (a CSV order without a Currency column)
+                docs[-1]["order"]["currency"] = ws.finance_currency(o.partner)  # valued as the reconciliation does
             if (carried := ws.continued(o.partner)) is not None:  # [continues]: received from A, continued by B
                 docs[-1]["order"]["continued_by"] = carried
             if is_blanket(o):  # what its releases called off of each line, and what is left

@@ -3,7 +3,11 @@ the help of `run` and `ship`, prices and values with their currency, files partl
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+from urllib.parse import urlencode
 
 from typer.testing import CliRunner
 
@@ -86,3 +90,34 @@ def test_a_price_people_read_in_the_reconciliation_carries_its_currencys_decimal
     assert said == [money_text(Decimal(int(v)).scaleb(-6).normalize(), c)
                     for v, c in zip(six.tolist(), currency.to_pylist(), strict=True)]
     assert price_money_text(six[:1]).to_pylist() == ["25.70"]
+
+
+def test_a_csv_order_without_a_currency_column_is_valued_in_its_partners_finance_currency(tmp_path):
+    """Umbrella's CSV without its Currency column: `status` said "value acknowledged 1,156.80" with no currency
+    (and --json's currency null) while the reconciliation values its lines in the partner's [finance] currency."""
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    (orders,) = (ws.drop_root / "umbrella" / "inbox").glob("*.csv")
+    rows = list(csv.reader(io.StringIO(orders.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][10] == "Currency"
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(r[:10] + r[11:] for r in rows)
+    orders.write_text(out.getvalue(), encoding="utf-8")
+    profile = ws.partners_dir / "umbrella.toml"
+    assert "[finance]" not in profile.read_text() and ws.finance_currency("umbrella") == "USD"  # the default
+    profile.write_text(profile.read_text() + '\n[finance]\ncurrency = "EUR"\n')
+    assert ws.finance_currency("umbrella") == "EUR" and ws.finance_currency("nobody") == "USD"
+    _night(ws)
+    said = _status(ws, "UMB-6001")
+    assert "value acknowledged 1,156.80 EUR)" in said.splitlines()[0], said
+    res = CliRunner().invoke(app, ["status", "UMB-6001", "--json", "-w", str(ws.root)])
+    assert json.loads(res.stdout)["order"]["currency"] == "EUR"
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(ws.root)
+    with ConsoleServer(ws.root) as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, page = c.get("/order?" + urlencode({"partner": "umbrella", "po": "UMB-6001"}))
+        assert status == 200 and re.search(r"Value acknowledged</dt><dd>1,156.80 EUR", page), page
+        status, page = c.get("/orders?" + urlencode({"partner": "umbrella"}))
+        assert status == 200 and "1,156.80 EUR" in page, page
