@@ -121,3 +121,27 @@ def test_a_csv_order_without_a_currency_column_is_valued_in_its_partners_finance
         assert status == 200 and re.search(r"Value acknowledged</dt><dd>1,156.80 EUR", page), page
         status, page = c.get("/orders?" + urlencode({"partner": "umbrella"}))
         assert status == 200 and "1,156.80 EUR" in page, page
+
+
+def test_the_allocated_note_counts_in_the_lines_own_units_with_the_eaches_beside(tmp_path):
+    """ACME-1000's line 2 ordered as 4 PK of 6: the history said "39 units allocated" (eaches) beside a lines table
+    adding up to 19 (10 EA + 4 PK + 5 EA); now "19 (39 each)". An order all in eaches reads as before."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.root / "reference" / "item_units.csv").write_text("sku,unit,eaches\nSKU-1003,PK,6\n")
+    f = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    text = f.read_text()
+    assert "PO1*2*24*EA*39.20*PE*VN*VP-1003" in text and text.count("CTT*3*39") == 1
+    f.write_text(text.replace("PO1*2*24*EA*39.20*PE*VN*VP-1003", "PO1*2*4*PK*39.20*PE*VN*VP-1003")
+                 .replace("CTT*3*39", "CTT*3*19"))
+    _night(ws)
+
+    def story(po):
+        return json.loads(CliRunner().invoke(app, ["status", po, "--json", "-w", str(ws.root)]).stdout)
+
+    doc = story("ACME-1000")
+    assert [(ln["ordered"], ln["unit"], ln["allocated"]) for ln in doc["lines"]] == [
+        ("10", "EA", 10), ("4", "PK", 4), ("5", "EA", 5)]
+    assert [h["note"] for h in doc["history"] if h["event"] == "allocated"] == [
+        "19 (39 each) units allocated, 0 backordered, 0 not placeable on 3 line(s)"]
+    assert [h["note"] for h in story("ACME-1001")["history"] if h["event"] == "allocated"] == [
+        "71 units allocated, 0 backordered, 0 not placeable on 4 line(s)"]
