@@ -125,7 +125,7 @@ def _now(value: str | None) -> str | None:
 
 
 def _summary_table(summary: dict) -> None:
-    from engine.run_summary import COLUMNS, LEGEND, cell
+    from engine.run_summary import COLUMNS, LEGEND, cell, partly_taken_line
 
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     t.add_column("partner", justify="left", no_wrap=True)
@@ -145,6 +145,9 @@ def _summary_table(summary: dict) -> None:
                       "or found: summed in the last row (each on its own: summary_html, Per partner)")
     for line in LEGEND:
         console.print(f"  {line}")
+    for p in rows:  # a quarantined file that brought good POs all the same: counted quar, its POs taken
+        if said := partly_taken_line(p):
+            console.print(f"  {shown(said)}", style="yellow")
     _shipping_lines(summary)
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")

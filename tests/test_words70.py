@@ -4,6 +4,7 @@ the help of `run` and `ship`, prices and values with their currency, files partl
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -145,3 +146,41 @@ def test_the_allocated_note_counts_in_the_lines_own_units_with_the_eaches_beside
         "19 (39 each) units allocated, 0 backordered, 0 not placeable on 3 line(s)"]
     assert [h["note"] for h in story("ACME-1001")["history"] if h["event"] == "allocated"] == [
         "71 units allocated, 0 backordered, 0 not placeable on 4 line(s)"]
+
+
+def test_a_quarantined_file_whose_good_po_was_taken_is_said_partly_taken(tmp_path):
+    """acme-po-02 with ACME-1011's BEG cut out: the file is quarantined (an intake error in it, as documented) while
+    ACME-1010 beside it is taken and answered; the run table said only "quar 1, ok 0", the console's run and file
+    pages "quarantined". Now each says it was partly taken, its quarantined copy kept."""
+    from engine.run_summary import PARTLY_TAKEN
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    for name in ("acme-po-01.x12", "acme-po-broken.x12"):
+        (ws.drop_root / "acme" / "inbox" / name).unlink()
+    f = ws.drop_root / "acme" / "inbox" / "acme-po-02.x12"
+    text = f.read_text()
+    assert text.count("BEG*00*SA*ACME-1011**20261126~") == 1
+    f.write_text(text.replace("BEG*00*SA*ACME-1011**20261126~", ""))
+    said = " ".join(_night(ws).split())
+    assert f"acme: 1 of its 1 quarantined file(s) {PARTLY_TAKEN}: the POs without an error in them were taken" in said
+    assert (ws.drop_root / "acme" / "quarantine" / "acme-po-02.x12").exists()
+    assert _status(ws, "ACME-1010").startswith("acme / ACME-1010: held")
+    (row,) = [r for r in json.loads(next((ws.root / "reports").glob("*/summary.json")).read_text())["partners"]
+              if r["partner"] == "acme"]
+    assert (row["quarantined"], row["processed"], row["partly_taken"]) == (1, 0, 1)
+    add_users(ws.root)
+    with ConsoleServer(ws.root) as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, page = c.get("/runs/20261127T020000")
+        assert status == 200 and PARTLY_TAKEN in html.unescape(page), page
+        sha = re.search(r"sha256=([0-9a-f]{64})", page).group(1)
+        status, page = c.get("/file?" + urlencode({"partner": "acme", "sha256": sha}))
+        assert status == 200 and f'<span class="state">{PARTLY_TAKEN}</span>' in html.unescape(page), page
+
+
+def test_a_wholly_quarantined_file_still_reads_quarantined(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    said = " ".join(_night(ws).split())
+    assert "partly taken" not in said  # acme-po-broken.x12 brought no order
