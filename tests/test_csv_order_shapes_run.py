@@ -240,7 +240,8 @@ def test_zero_and_negative_quantities_run_the_850_s_quantity_rule_and_are_answer
     # the partner's column, not the 850's PO102 (CSV orders are told in their layout's names)
     assert ack[0] == "U-1;1;IR;Rejected;0;0;0;EA;26,25;;column 'Quantity' must be a positive quantity, got 0."
     assert ack[1].startswith("U-2;1;IR;Rejected;-3;0;0;EA;26,25;;")
-    assert "order rejected: column 'Quantity' must be a positive quantity, got -3." in ack[1]  # not only "rejected"
+    assert "order rejected: column 'Quantity' must be a positive quantity, got -3" in ack[1]  # not only "rejected"
+    assert ".;" not in ack[1]  # each reason but the last without its full stop (schemas.reasons_text)
 
 
 def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and_reason(tmp_path):

@@ -908,7 +908,7 @@ class _Batch:
         acks = [s.ack for s in mine]
         head = ctx.head(key)
         layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
-        why = "; ".join(dict.fromkeys(d.reasons))  # a rejected order's lines say why, not only "order rejected"
+        why = join_reasons(d.reasons)  # a rejected order's lines say why, not only "order rejected"
         content = build_csv_ack([(head, line_rows, acks)], layout, reasons={
             (d.po_number, s.line_number): f"{s.reason}: {why}" if s.reason == "order rejected" and why else s.reason
             for s in mine if s.reason}, agreed={d.po_number: ctx.agreed.get(key, ())})
