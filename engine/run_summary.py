@@ -247,6 +247,9 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
                                                 numeric=range(1, len(COLUMNS) + 1), raw=(0,)) + "</div>")
     body.append('<dl class="legend">' + "".join(f"<dt>{e(head)}</dt><dd>{e(text)}</dd>"
                                                 for _, _, head, text in COLUMNS) + "</dl>")
+    for p in summary["partners"]:  # a quarantined file that brought good POs all the same
+        if said := partly_taken_line(p):
+            body.append(f'<p class="partly-taken">{e(said)}</p>')
     if t.get("pending"):
         body.append(f"<p>{t['pending']:,} document(s) of this run are not delivered yet: the next run delivers "
                     "them.</p>")

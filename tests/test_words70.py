@@ -169,6 +169,8 @@ def test_a_quarantined_file_whose_good_po_was_taken_is_said_partly_taken(tmp_pat
     (row,) = [r for r in json.loads(next((ws.root / "reports").glob("*/summary.json")).read_text())["partners"]
               if r["partner"] == "acme"]
     assert (row["quarantined"], row["processed"], row["partly_taken"]) == (1, 0, 1)
+    page = html.unescape(next((ws.root / "reports").glob("*/summary.html")).read_text())
+    assert f'<p class="partly-taken">acme: 1 of its 1 quarantined file(s) {PARTLY_TAKEN}' in page
     add_users(ws.root)
     with ConsoleServer(ws.root) as server:
         c = Client(server.url)
