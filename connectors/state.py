@@ -4010,8 +4010,24 @@ class StateStore(FinanceTables):
         sql = f"SELECT {', '.join(keys)} FROM files WHERE {where}"
         if earlier:
             sql, args = f"{sql} UNION ALL SELECT {', '.join(keys)} FROM file_takes WHERE {where}", [*args, *args]
-        rows = self._q(f"{sql} ORDER BY received_at, name", args)
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        rows = [dict(zip(keys, r, strict=True)) for r in self._q(f"{sql} ORDER BY received_at, name", args)]
+        taken = self._orders_taken_from({(r["partner"], r["sha256"]) for r in rows if r["status"] == "quarantined"})
+        for r in rows:  # a quarantined file whose good orders were taken all the same (one good PO, one bad set)
+            r["partly_taken"] = taken.get((r["partner"], r["sha256"]), 0) > 0
+        return rows
+
+    def _orders_taken_from(self, files: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """(partner, sha256) -> how many orders came from that file (orders.source_sha256), for ``files``."""
+        out: dict[tuple[str, str], int] = {}
+        shas = sorted({sha for _, sha in files})
+        for at in range(0, len(shas), 500):
+            chunk = shas[at:at + 500]
+            for partner, sha, n in self._q("SELECT partner, source_sha256, COUNT(*) FROM orders WHERE source_sha256"
+                                           f" IN ({','.join('?' * len(chunk))}) GROUP BY partner, source_sha256",
+                                           chunk):
+                if (partner, sha) in files:
+                    out[(partner, sha)] = n
+        return out
 
     def journey(self, partner: str, sha256: str) -> dict:
         """What became of one input file: the orders it brought, the 860s it carried, and every

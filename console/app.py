@@ -31,6 +31,7 @@ from connectors.state import StateConflict, StateStore
 from console import auth, reading
 from console.session import Session, csrf_ok, sign, unsign
 from engine import lifecycle
+from engine.run_summary import file_status_text
 from schemas.errors import WorkspaceBusy
 from schemas.order_keys import shown as order_shown
 from schemas.parties import WAREHOUSE_PARTY
@@ -273,6 +274,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
                       names=reading.order_names(store, c.ws, rows),
+                      currencies={p: c.ws.finance_currency(p) for p in {o.partner for o in rows if not o.currency}},
                       states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
                       by_item=by_item, quoted=quoted, partners=c.partners())
 
@@ -457,7 +459,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         problems, alike = reading.run_problems(store, run_id)  # grouped as failures.html groups them
         files = [{**f, "errors": counts.get((f["partner"], f["name"]), {}).get("error", 0),
                   "warnings": counts.get((f["partner"], f["name"]), {}).get("warning", 0),
-                  "alike": alike.get((f["partner"], f["name"]), 0)}
+                  "alike": alike.get((f["partner"], f["name"]), 0), "status_text": file_status_text(f)}
                  for f in store.files_of_run(run_id)]
         shas = {(f["partner"], f["name"]): f["sha256"] for f in files}
         return c.page(request, "run.html", session=got[0], r=record, files=files, problems=problems, shas=shas,
@@ -526,6 +528,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             severity = counted.setdefault(x["run_id"] or "", {"error": 0, "warning": 0})
             severity[x["severity"]] = severity.get(x["severity"], 0) + 1
         # alike findings (1,000 POs of one unknown item) one row each, every PO a link: as failures.html lists them
+        record = {**record, "status_text": file_status_text(record)}  # "partly taken (quarantined copy kept)"
         return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha), takes=takes,
                       findings=findings, groups=reading.alike_findings(findings), counted=counted)
 

@@ -199,6 +199,8 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
 
         with_asked(doc, {**asked(ws, order), "changes": changes(ws, store, order)})
         on_hold_sets(ws, store, doc, order)  # the set each change waiting on the hold came as: 860 or 876
+        if not doc["order"]["currency"]:  # a PO naming none: its partner's [finance] currency, as `status` says it
+            doc["order"]["currency"] = ws.finance_currency(order.partner)
         from flows.handoff import paying
 
         doc["remittances"] = paying(ws.root, order, doc)  # as `orderbridge status` names them

@@ -40,6 +40,7 @@ from schemas.orders import (
     last_ship_days,
     transit_of,
 )
+from schemas.reasons_text import join_reasons
 from schemas.rule_settings import RuleSettings
 from schemas.units import backordered_exactly, rejected_exactly
 
@@ -612,7 +613,7 @@ def _append_decided_reasons(reason, decided_reason, reason_lists, plain: np.ndar
     for k in np.flatnonzero(np.isin(pos, rows)).tolist():
         listed.setdefault(int(pos[k]), []).append(texts[k])
     own = pc.take(decided_reason, pa.array(rows)).to_pylist()
-    fixed = ["; ".join(dict.fromkeys([*listed.get(int(r), []), mine])) for r, mine in zip(rows, own, strict=True)]
+    fixed = [join_reasons([*listed.get(int(r), []), mine]) for r, mine in zip(rows, own, strict=True)]
     patch = np.full(len(reason), None, dtype=object)
     patch[rows] = fixed
     return pc.if_else(pa.array(has_own), pa.array(patch, pa.string()), reason)

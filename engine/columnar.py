@@ -164,6 +164,26 @@ def price_text(values: np.ndarray) -> pa.Array:
     return pa.array([fmt_price(v) for v in values.tolist()], pa.string())
 
 
+def price_money_text(values: np.ndarray, currency: pa.Array | pa.ChunkedArray | None = None) -> pa.Array:
+    """10^-6 units (prices) as people read a price, column-wise: at least its currency's decimals (``currency``:
+    each value's ISO 4217 code; none, or a null or unlisted one: two), a finer price kept exact to its 6 ("25.70",
+    "0.00418", "2,450" yen), thousands separated by commas: schemas.money_text.money_text's format for a column."""
+    values = np.asarray(values, np.int64)
+    places = _places(currency, len(values))
+    for k in range(6, 0, -1):  # the decimals a price needs: 6 unless it is a multiple of 10^(6-k+1)
+        places = np.where((values % 10 ** (7 - k) != 0) & (places < k), k, places)
+    words = np.empty(2 * len(values), np.int64)
+    words[0::2], words[1::2] = values, values >> 63
+    six = pa.Array.from_buffers(PRICE, len(values), [None, pa.py_buffer(words)]).cast(pa.string())  # "25.700000"
+    text = six
+    for d in sorted(set(places.tolist())):
+        cut = pc.utf8_slice_codeunits(six, 0, -(6 - d) - (d == 0)) if d < 6 else six
+        text = pc.if_else(pa.array(places == d), cut, text)
+    for _ in range(5):  # a comma before the last three digits of the integer part not yet grouped, once a pass
+        text = pc.replace_substring_regex(text, r"^(-?\d+)(\d{3})", r"\1,\2", max_replacements=1)
+    return text
+
+
 def number_text(values: np.ndarray) -> pa.Array:
     """10^-4 units as plain decimal strings without trailing zeros, column-wise (fmt for arrays)."""
     text = pc.cast(decimal_array(values), pa.string())

@@ -34,6 +34,7 @@ from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
 from schemas.orders import PRICE, QTY
 from schemas.outcomes import Outcome, Policy, holding_codes, outcome_for, strongest
+from schemas.reasons_text import join_reasons
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import priced_per
@@ -392,7 +393,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         hits = [(o, f) for o, f in hits if o.action not in ("hold_line", "hold_order")]
     outcome = strongest([o for o, _ in hits if o.scope == "line"])
     codes = tuple(dict.fromkeys(f.code for _, f in hits))
-    reason = "; ".join(dict.fromkeys(f.message for _, f in hits))
+    reason = join_reasons(f.message for _, f in hits)
     new_qty, new_price = qty, None
     if outcome.action == "change_quantity":
         adjusted = answered_quantity(row, s, per_unit=per_unit)

@@ -37,7 +37,7 @@ from engine.charge_match import APART_WORDS
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
 from engine.svg_charts import column_chart, hbar_chart
-from schemas.money_text import amount_text
+from schemas.money_text import amount_text, money_text
 from schemas.order_keys import shown, shown_column
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
@@ -499,12 +499,13 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
     ev = report.evidence.filter(pc.is_in(report.evidence["exception_id"], value_set=ids)) if len(ids) else \
         report.evidence.slice(0, 0)
     evidence: dict[str, list[str]] = {}
+    currency_of = {r["exception_id"]: r.get("currency") for r in shown}
     for d in ev.to_pylist():
         parts = [d["role"], d["doc_type"], d["document_ref"]]
         if d["quantity"] is not None:
             parts.append(f"qty {d['quantity'].normalize():f}")
         if d["unit_price"] is not None:
-            parts.append(f"@ {d['unit_price'].normalize():f}")
+            parts.append(f"@ {money_text(d['unit_price'], currency_of.get(d['exception_id']))}")  # 25.70
         if d["code"]:
             parts.append(d["code"])
         where = f"ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, {d['file']}" if d["isa13"] is not None \

@@ -91,7 +91,7 @@ from engine.columnar import (
     money_text,
     multiply,
     number_text,
-    price_text,
+    price_money_text,
     price_units,
     scaled,
     seconds,
@@ -432,7 +432,8 @@ class _Exceptions:
         q, p6 = qty[lines], np.where(ok, price[lines], 0)
         p = at_4(p6)  # (price_at_risk, a MONEY column)
         amt = amount[lines] if amount is not None else multiply(q, p6, unit=PRICE_UNIT)
-        priced = join_text("; at ", price_text(p6), " each")
+        shown = price_money_text(p6, self._line_currency(lines))  # as people read a price (25.70)
+        priced = join_text("; at ", shown, " each")
         cw = self.cw.on[lines] & ok if weighed is True else (  # priced: a value or none
             self.cw.on[lines] & ok & np.asarray(weighed, bool)[lines] if weighed is not False else
             np.zeros(len(lines), bool))
@@ -444,11 +445,11 @@ class _Exceptions:
             per_unit = np.where(cw & known, divide(value, q), p)
             measure = pa.array([self.cw.measure[i] for i in lines], pa.string())
             priced = pc.if_else(pa.array(cw & known), join_text(
-                "; a catch-weight line: at ", price_text(p6), " per ", measure, " on ", N(weight), " ", measure,
+                "; a catch-weight line: at ", shown, " per ", measure, " on ", N(weight), " ", measure,
                 " (its share of the ", N(self.cw.weight[lines]), " ", measure, " net weight shipped in ",
                 N(self.cw.weighed[lines]),
                 "), ", N(per_unit), " each"), pc.if_else(pa.array(cw), join_text(
-                    "; a catch-weight line priced ", price_text(p6), " per ", measure,
+                    "; a catch-weight line priced ", shown, " per ", measure,
                     " with no net weight shipped on file: its value (units at a price per ", measure,
                     ") is unknown, so no amount"), priced))
             p = per_unit

@@ -33,7 +33,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("processed", "ok", "Processed", "files taken without an intake error (moved to processed/; the "
      "business rules' error findings, at decide, leave a file there)"),
     ("quarantined", "quar", "Quarantined", "files with an intake error: envelope, syntax, a file not "
-     "taken (moved to quarantine/)"),
+     "taken (moved to quarantine/); one whose good POs were taken beside a set in error is said partly taken "
+     "(quarantined copy kept)"),
     ("duplicates", "dup", "Duplicates", "files whose content was seen before: nothing sent again"),
     ("orders", "POs", "POs read", "purchase orders (850s, a CSV customer's orders) taken from the "
      "files (new, replaced, cancelled, duplicate)"),
@@ -52,6 +53,23 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("errors", "err", "Open errors", "error findings still open (failures report)"),
     ("warnings", "warn", "Warnings", "findings reported only"),
 )
+# a quarantined file whose good orders were taken all the same (one good PO beside a bad set): still counted
+# "quarantined" (an intake error in it, as documented), said so wherever files are listed
+PARTLY_TAKEN = "partly taken (quarantined copy kept)"
+
+
+def file_status_text(f: Mapping) -> str:
+    """A file row's status as people read it: "processed", "quarantined", or PARTLY_TAKEN."""
+    return PARTLY_TAKEN if f.get("status") == "quarantined" and f.get("partly_taken") else str(f.get("status") or "")
+
+
+def partly_taken_line(row: Mapping) -> str:
+    """The line under the run table for a partner with quarantined files whose good orders were taken ("" none)."""
+    n = row.get("partly_taken") or 0
+    return (f"{row['partner']}: {n} of its {row['quarantined']} quarantined file(s) {PARTLY_TAKEN}: the POs without "
+            "an error in them were taken and answered, the sets in error refused") if n else ""
+
+
 LEGEND = (  # the terminal table's abbreviations, a line each
     "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: orders read "
     "(850s, CSV orders)",
@@ -80,6 +98,7 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
     names = sorted(p for p in (set(partners) | {f["partner"] for f in files} | {d["partner"] for d in documents} | seen)
                    if p and not p.startswith(WAREHOUSE_PARTY))  # a warehouse's own findings: warehouse_findings
     out = {p: {"partner": p, "files": 0, "processed": 0, "quarantined": 0, "duplicates": 0, "refused": 0,
+               "partly_taken": 0,
                "orders": 0, "accepted": 0, "held": 0, "rejected": 0, "documents": Counter(), "delivered": 0,
                "pending": 0, "errors": 0, "warnings": 0, "decided": 0, "findings": 0,
                "failure": failures.get(p, "")} for p in names}
@@ -87,6 +106,7 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
         row = out[f["partner"]]
         row["files"] += 1
         row["quarantined" if f["status"] == "quarantined" else "processed"] += 1
+        row["partly_taken"] += bool(f.get("partly_taken")) and f["status"] == "quarantined"
     for d in documents:
         row = out.get(d["partner"])
         if row is None:  # a warehouse's 997s answering its 945s: its "Per warehouse" row's acknowledgments
@@ -227,6 +247,9 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
                                                 numeric=range(1, len(COLUMNS) + 1), raw=(0,)) + "</div>")
     body.append('<dl class="legend">' + "".join(f"<dt>{e(head)}</dt><dd>{e(text)}</dd>"
                                                 for _, _, head, text in COLUMNS) + "</dl>")
+    for p in summary["partners"]:  # a quarantined file that brought good POs all the same
+        if said := partly_taken_line(p):
+            body.append(f'<p class="partly-taken">{e(said)}</p>')
     if t.get("pending"):
         body.append(f"<p>{t['pending']:,} document(s) of this run are not delivered yet: the next run delivers "
                     "them.</p>")

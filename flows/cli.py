@@ -125,7 +125,7 @@ def _now(value: str | None) -> str | None:
 
 
 def _summary_table(summary: dict) -> None:
-    from engine.run_summary import COLUMNS, LEGEND, cell
+    from engine.run_summary import COLUMNS, LEGEND, cell, partly_taken_line
 
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     t.add_column("partner", justify="left", no_wrap=True)
@@ -145,6 +145,9 @@ def _summary_table(summary: dict) -> None:
                       "or found: summed in the last row (each on its own: summary_html, Per partner)")
     for line in LEGEND:
         console.print(f"  {line}")
+    for p in rows:  # a quarantined file that brought good POs all the same: counted quar, its POs taken
+        if said := partly_taken_line(p):
+            console.print(f"  {shown(said)}", style="yellow")
     _shipping_lines(summary)
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
@@ -656,7 +659,8 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", meta
         pool_limit: int = typer.Option(None, "--pool-limit", min=1, metavar="N", help="With --pool: at most N "
                                        "partner flow runs at once across the pool's workers (the work pool's "
                                        "concurrency limit).")) -> None:
-    """Run the nightly flow once on a workspace: intake, decide, deliver, reconcile, reports. Exit status
+    """Run the nightly flow once on a workspace: intake, decide, ship (the warehouses' confirmations -> 856s),
+    invoice (the 810s due), deliver, reconcile, reports. Exit status
     0: no error finding; 1: some input had error findings (see the failures report); 3: a stage failed;
     4: the workspace cannot be used (its state store is missing while it has history, among others);
     5: another OrderBridge process holds the workspace (--wait SECONDS waits for it)."""
@@ -805,7 +809,7 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
 
 
 @app.command()
-def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO)."),
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", metavar=ISO, help=NOW_HELP),
          wait: float = WAIT) -> None:
     """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
     delivered at once (what the shipments deployment does every few minutes). Exit status 5 when another

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
+from flows.cli import ISO, WORKSPACE, _state, _wall_clock, app, console, err, partner_id
 from flows.progress import plural
 from flows.terminal import shown, styled
 from schemas.money_text import amount_text
@@ -54,7 +54,7 @@ NOTE = typer.Option(..., "--note", help="Why (kept in the exception's history)."
 ID = typer.Argument(..., help="The exception's id (EX-..., or its unique beginning).")
 SINCE = typer.Option(None, "--since", help="Only POs dated (else received) on or after this date (YYYY-MM-DD); "
                      "changes since the last reconciliation before it.")
-AS_OF = typer.Option(None, "--now", help="Match the lines as of this run clock (ISO; default: the last "
+AS_OF = typer.Option(None, "--now", metavar=ISO, help="Match the lines as of this run clock (default: the last "
                      "reconciliation's).")
 
 

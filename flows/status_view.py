@@ -18,6 +18,7 @@ from flows.terminal import console as _console
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON, WAITING_ON_HOLD
 from schemas.money_text import money_text
+from schemas.reasons_text import join_reasons
 from schemas.ship_windows import RANGE_START
 
 _CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
@@ -76,6 +77,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
             on_hold_sets(ws, store, docs[-1], o)
+            if not docs[-1]["order"]["currency"]:  # a PO naming none (a CSV order without a Currency column)
+                docs[-1]["order"]["currency"] = ws.finance_currency(o.partner)  # valued as the reconciliation does
             if (carried := ws.continued(o.partner)) is not None:  # [continues]: received from A, continued by B
                 docs[-1]["order"]["continued_by"] = carried
             if is_blanket(o):  # what its releases called off of each line, and what is left
@@ -677,7 +680,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  {doc['rebuilt']}"), style="yellow")
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
-        console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+        console.print(f"  {held}: " + shown(join_reasons(o["hold_reasons"])))
     for c in doc.get("changes_on_hold") or ():  # an 860 (876) whose answer waits for the person's decision
         console.print(shown(f"  {c.get('set') or '860'} in {c['file']} ({c['received_at']}, {c['outcome']}) waits on "
                             "the hold: no 855 "

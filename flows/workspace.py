@@ -126,6 +126,14 @@ class Workspace:
                 found[entry.name[:-5]] = said
         return found
 
+    def finance_currency(self, partner: str) -> str:
+        """The currency the partner's amounts are in, its profile's [finance] currency (else the default, USD), read
+        from its TOML alone as `continuations` is: what a PO naming none (a CSV order without a Currency column) is
+        valued in, as the reconciliation values it (engine.line_match: the PO's currency, else the partner's)."""
+        from schemas.money_text import DEFAULT_CURRENCY
+
+        return _finance_currency_of(self.partners_dir / f"{partner}.toml") or DEFAULT_CURRENCY
+
     def continued(self, partner: str) -> dict | None:
         """How the orders of ``partner`` (A) are carried on by another profile (B, whose [continues] names it), as
         `status` and the console say it: {"partner": B, "effective": "YYYY-MM-DD", "said": "received from A,
@@ -415,6 +423,19 @@ def continuations_held(ws: Workspace):
 
 # (path, mtime_ns, size) of a profile file -> what its [continues] says (Workspace.continuations), per process
 _CONTINUES_READ: dict[tuple[str, int, int], tuple[str, date] | None] = {}
+
+
+def _finance_currency_of(path: Path) -> str | None:
+    """The profile file's [finance] currency, None when it names none (or cannot be read)."""
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        f = tomllib.loads(text).get("finance") if "currency" in text else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    c = f.get("currency") if isinstance(f, dict) else None
+    return c.strip().upper() if isinstance(c, str) and c.strip() else None
 
 
 def _continues_of(path: Path) -> tuple[str, date] | None:

@@ -83,6 +83,7 @@ from schemas.orders import (
     ORDERS,
 )
 from schemas.profile import LimitSettings
+from schemas.reasons_text import join_reasons
 from schemas.reference import from_scientific, zeros_dropped_gtin
 from schemas.units import is_unit_code, unit_code_named
 
@@ -691,7 +692,7 @@ def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: 
     for number, po, line_id, sku, qty, unit, price in out:
         own = said.get(number)
         if own:
-            reason = "; ".join(own) + (f"; PO {po} is left out whole" if po else "")
+            reason = join_reasons([*own, f"PO {po} is left out whole" if po else None])
         elif po:
             reason = f"row {number}: PO {po} is left out whole ({first.get(po, 'a row of it is in error')})"
         else:

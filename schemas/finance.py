@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import ConfigError
+from schemas.money_text import DEFAULT_CURRENCY
 
 # Incidents a retailer charges back for, each priced per occurrence in FinanceSettings.penalties.
 Incident = Literal[
@@ -53,7 +54,7 @@ class FinanceSettings(BaseModel):
     # finance_settings (what reconciliation reads) take its [fulfilment.asn] window_minutes, ASN_LATE's (default 30):
     # this key, the older one, is read only when that is not set (schemas.profile.PartnerProfile._one_asn_window)
     invoice_grace_days: int = Field(default=2, ge=0)  # a shipment is "not invoiced" only this long after it left
-    currency: str = Field(default="USD", min_length=3, max_length=3)  # the currency the amounts are in
+    currency: str = Field(default=DEFAULT_CURRENCY, min_length=3, max_length=3)  # the currency the amounts are in
     penalties: dict[Incident, Decimal] = Field(default_factory=dict)  # chargeback per incident; none = 0
 
     def penalty(self, incident: str) -> Decimal:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# a partner's [finance] currency when its profile names none (schemas.finance.FinanceSettings.currency)
+DEFAULT_CURRENCY = "USD"
+
 # ISO 4217's currencies whose minor unit is not the hundredth (list one: the codes' "minor unit" column)
 MINOR_UNITS = {
     **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",

@@ -296,4 +296,4 @@ def test_an_allowance_after_po104_changed_is_compared_with_the_approval_by_net_m
     state, found = _state(ws)
     assert state == "held", found
     [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
-    assert "(PO104 470.4 net 423.36); the allowances now take 12% off (net 413.952)" in why, why
+    assert "(PO104 470.40 net 423.36); the allowances now take 12% off (net 413.952)" in why, why

@@ -87,8 +87,8 @@ def test_an_approval_at_order_time_covers_what_it_approved_after_shipment(tmp_pa
     assert state == "held", found
     [why] = [m for c, m in found if c == "ALLOWANCE_AFTER_SHIPMENT_HELD"]
     assert "SAC*A*B720 1 % at the heading" in why and "A person approved 10% of the line off at order time (PO104 " \
-        "470.4 net 423.36); the allowances now take 11% off (net 418.656): further than the approval covered." in why, \
-        why
+        "470.40 net 423.36); the allowances now take 11% off (net 418.656): further than the approval " \
+        "covered." in why, why
     assert _record(ws).hold_reasons == (why,)
     ws = _approved_night(tmp_path / "within", ("SAC*N*C310",))
     assert _state(ws)[0] == "partially_shipped"

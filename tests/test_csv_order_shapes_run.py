@@ -93,7 +93,7 @@ def test_cancel_and_do_not_deliver_dates_run_the_850_s_date_rules(tmp_path):
         ("decide", "BACKORDER_AFTER_CANCEL", "U-2")}
     assert ack == ["U-4;1;IR;Rejected;10;0;0;EA;26,25;;\"row 6, Cancel Date: '2026-12-20' does not match "
                    "'%d.%m.%Y'. It is 2026-12-20 written YYYY-MM-DD: set the layout's date_format = \"\"%Y-%m-%d\"\" "
-                   "if the sheet writes every date so.; PO U-4 is left out whole\"",  # refused at intake
+                   "if the sheet writes every date so; PO U-4 is left out whole\"",  # refused at intake
                    "U-1;1;IH;On hold;20;0;0;EA;26,25;;held for review",  # held for a person: told so
                    "U-2;1;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled",
                    "U-2;2;IR;Rejected;10;0;0;EA;32,34;;past_cancel_date",
@@ -240,7 +240,8 @@ def test_zero_and_negative_quantities_run_the_850_s_quantity_rule_and_are_answer
     # the partner's column, not the 850's PO102 (CSV orders are told in their layout's names)
     assert ack[0] == "U-1;1;IR;Rejected;0;0;0;EA;26,25;;column 'Quantity' must be a positive quantity, got 0."
     assert ack[1].startswith("U-2;1;IR;Rejected;-3;0;0;EA;26,25;;")
-    assert "order rejected: column 'Quantity' must be a positive quantity, got -3." in ack[1]  # not only "rejected"
+    assert "order rejected: column 'Quantity' must be a positive quantity, got -3" in ack[1]  # not only "rejected"
+    assert ".;" not in ack[1]  # each reason but the last without its full stop (schemas.reasons_text)
 
 
 def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and_reason(tmp_path):
@@ -264,13 +265,13 @@ def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and
     assert ack_rows(refusal.read_bytes().decode("utf-8-sig"))[0][1:] == [
         # (a number past 4 decimals is no longer refused: held by the rules, tests/test_quantity_decimals.py)
         "U-1;1;IR;Rejected;20;0;0;EA;26,25;;row 2: PO U-1 is left out whole (row 3, Quantity: 'zwei' is not a number.)",
-        "U-1;2;IR;Rejected;zwei;0;0;EA;32,34;;\"row 3, Quantity: 'zwei' is not a number.; PO U-1 is left out whole\"",
-        "U-2;1;IR;Rejected;12;0;0;EA;25,70;;\"row 4, PO Date: '31.11.2026' does not match '%d.%m.%Y'.; PO U-2 is left "
+        "U-1;2;IR;Rejected;zwei;0;0;EA;32,34;;\"row 3, Quantity: 'zwei' is not a number; PO U-1 is left out whole\"",
+        "U-2;1;IR;Rejected;12;0;0;EA;25,70;;\"row 4, PO Date: '31.11.2026' does not match '%d.%m.%Y'; PO U-2 is left "
         "out whole\"",
         ";1;IR;Rejected;5;0;0;EA;25,70;;row 5, PO Number: Row 5 has no 'PO Number'. If it continues PO U-2 above (a "
         "PO number cell merged over its order's rows is saved in the first row only), set the layout's grouped = "
         "true.",
-        "U-3;1;IR;Rejected;4;0;0;EA;;;\"row 7, Row 7 has 4 fields; the header has 9.; PO U-3 is left out whole\""]
+        "U-3;1;IR;Rejected;4;0;0;EA;;;\"row 7, Row 7 has 4 fields; the header has 9; PO U-3 is left out whole\""]
     assert ack_rows(answer.read_bytes().decode("utf-8-sig"))[0][1:] == [
         "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled"]
     assert (ws.drop_root / "umbrella" / "quarantine" / "feed.csv").exists()  # ops still see the file

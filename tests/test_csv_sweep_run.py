@@ -118,13 +118,13 @@ EXPECTED = {
         ("CSV_NUMBER_INVALID", 3, "Quantity", "UMB-7502"), ("CSV_DATE_INVALID", 4, "PO Date", "UMB-7503"),
         ("CSV_NUMBER_INVALID", 5, "Unit Price", "UMB-7504"), ("CSV_ROW_MALFORMED", 6, None, "UMB-7505"),
         ("CSV_VALUE_MISSING", 7, "PO Number", "")], [
-        "UMB-7502;1;IR;Rejected;12 Stk;0;0;EA;25,70;;\"row 3, Quantity: '12 Stk' is not a number.; PO UMB-7502 is "
+        "UMB-7502;1;IR;Rejected;12 Stk;0;0;EA;25,70;;\"row 3, Quantity: '12 Stk' is not a number; PO UMB-7502 is "
         'left out whole"',
-        "UMB-7503;1;IR;Rejected;12;0;0;EA;25,70;;\"row 4, PO Date: '31.02.2026' does not match '%d.%m.%Y'.; PO "
+        "UMB-7503;1;IR;Rejected;12;0;0;EA;25,70;;\"row 4, PO Date: '31.02.2026' does not match '%d.%m.%Y'; PO "
         'UMB-7503 is left out whole"',
-        "UMB-7504;1;IR;Rejected;12;0;0;EA;1.234.5;;\"row 5, Unit Price: '1.234.5' is not a number.; PO UMB-7504 is "
+        "UMB-7504;1;IR;Rejected;12;0;0;EA;1.234.5;;\"row 5, Unit Price: '1.234.5' is not a number; PO UMB-7504 is "
         'left out whole"',
-        'UMB-7505;1;IR;Rejected;12;0;0;EA;25,70;;"row 6, Row 6 has 11 fields; the header has 10.; PO UMB-7505 is '
+        'UMB-7505;1;IR;Rejected;12;0;0;EA;25,70;;"row 6, Row 6 has 11 fields; the header has 10; PO UMB-7505 is '
         'left out whole"',
         ";1;IR;Rejected;12;0;0;EA;25,70;;row 7, PO Number: Row 7 has no 'PO Number'. If it continues PO UMB-7504 "
         "above (a PO number cell merged over its order's rows is saved in the first row only), set the layout's "

@@ -244,26 +244,26 @@ def test_every_po_stated_is_acknowledged_as_ordered_shipped_and_invoiced(night):
 MAPLE_REFUSED = [
     ("MSH-7633", "24", "2.10", "row 4, Ship To: 'Ship To' '6.14141E+11' is a number a spreadsheet rewrote in "
      "scientific notation: its digits are lost, and the PO is refused (it is never answered under an id it was not "
-     "sent with).; PO MSH-7633 is left out whole"),
+     "sent with); PO MSH-7633 is left out whole"),
     ("MSH-7634", "24", "$2.10", "row 5, Unit Price: '$2.10' is not a number. It reads as 2.10 after its currency sign "
      "'$', which the layout does not name: set the layout's currency_symbol = '$' (or have the column exported as a "
-     "plain number).; PO MSH-7634 is left out whole"),
+     "plain number); PO MSH-7634 is left out whole"),
     ("MSH-7635", "1,200", "2.10", "row 6, Quantity: '1,200' is not a number. It reads as 1200 with ',' between "
-     "thousands: set the layout's thousands_separator = ',' (or have the column exported as a plain number).; PO "
+     "thousands: set the layout's thousands_separator = ',' (or have the column exported as a plain number); PO "
      "MSH-7635 is left out whole"),
     ("MSH-7636", "(24)", "2.10", "row 7, Quantity: '(24)' is not a number. It is an accounting format's negative "
-     "number, -24: an order's quantity and price are written without parentheses.; PO MSH-7636 is left out whole"),
+     "number, -24: an order's quantity and price are written without parentheses; PO MSH-7636 is left out whole"),
     ("MSH-7637", "24", "2.10", "row 8, PO Date: '46352' does not match '%m/%d/%Y'. It is Excel's serial number of "
      "2026-11-26 (a date column saved as a number): have the column formatted as a date, or set the layout's "
-     "excel_serial_dates = true.; PO MSH-7637 is left out whole"),
+     "excel_serial_dates = true; PO MSH-7637 is left out whole"),
     *[("#REF!", q, "2.10", f"row {row}, PO Number: 'PO Number' '#REF!' is a spreadsheet's error value (the formula "
        "filling the cell failed: a lookup that found nothing, a reference deleted): the value is lost, and the PO is "
        "refused (it is never answered, nor shipped, under a value it was not sent with). Have the sheet's formula "
-       "fixed and the file saved again.; PO #REF! is left out whole") for row, q in ((9, "24"), (10, "48"))],
+       "fixed and the file saved again; PO #REF! is left out whole") for row, q in ((9, "24"), (10, "48"))],
     ("MSH-7638", "24", "2.10", "row 11, Ship To: 'Ship To' '#N/A' is a spreadsheet's error value (the formula filling "
      "the cell failed: a lookup that found nothing, a reference deleted): the value is lost, and the PO is refused (it "
      "is never answered, nor shipped, under a value it was not sent with). Have the sheet's formula fixed and the file "
-     "saved again.; PO MSH-7638 is left out whole"),
+     "saved again; PO MSH-7638 is left out whole"),
 ]
 
 

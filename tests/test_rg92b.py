@@ -87,7 +87,7 @@ UNDER_2 = [("[fulfilment.sscc]", "[fulfilment]\nunder_ship_percent = 2\n\n[fulfi
 @pytest.mark.parametrize(("weighed", "noted"), [
     ("12.3", None),
     ("12.5", None),
-    ("12.7", "OVER_SHIPMENT: shipped 12.7 against 12.5 acknowledged; at 6.4 each")])
+    ("12.7", "OVER_SHIPMENT: shipped 12.7 against 12.5 acknowledged; at 6.40 each")])
 def test_a_fraction_of_a_pound_weighed_out_within_the_pound_covering_it_is_billed_as_shipped(tmp_path, weighed, noted):
     """12.5 LB ordered (13 LB reserved), 12.3, 12.5 or 12.7 LB weighed out and shipped by a partner whose profile
     tolerates 2 % under (fulfilment.under_ship_percent): the line is shipped (nothing more will come of it: 12.3 is

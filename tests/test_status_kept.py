@@ -174,7 +174,7 @@ def test_a_ship_complete_order_shows_its_csh_in_words_its_limit_and_its_one_day(
     text = status_text(ship_complete, "2K7BXMPZ", "--asked")
     assert "CSH01 SC: ship complete, promised for 2026-12-15" in text
     assert "do not exceed (CSH03) 9,000.00" in text and "action (CSH02) 0" in text  # (one money format: words68)
-    assert "value acknowledged 4,646.40)" in text  # no space before the bracket of an order naming no currency
+    assert "value acknowledged 4,646.40 USD)" in text  # an order naming no currency: its partner's [finance] one
     html = page(ship_complete, "2K7BXMPZ")
     assert "SC: ship complete, promised for 2026-12-15" in html and 'id="do-not-exceed">9000' in html
     # not read without --asked: null, not a guess

@@ -30,6 +30,7 @@ from engine.lifecycle.table import BILLABLE, SHIPPING, S, move, moves
 from schemas.findings import Detail, Finding, Location, SacNamed
 from schemas.lifecycle import ENDED_LINES, EventKind, FindingRecord, LineRecord, OrderRecord, Plan
 from schemas.money_text import money_text
+from schemas.reasons_text import join_reasons
 
 ALLOWANCE_AFTER_SHIPMENT_HELD = "ALLOWANCE_AFTER_SHIPMENT_HELD"
 ALLOWANCE_AFTER_INVOICED = "ALLOWANCE_AFTER_INVOICED"
@@ -258,7 +259,7 @@ def after_further_changes(plan: Plan, before: Mapping[tuple[str, str], OrderReco
         now = last.get(key, was)
         if stands and now.state in BILLABLE:
             added.append(move(now, EventKind.ALLOWANCE_HELD, at=at, run_id=run_id,
-                              note=f"still held after the 860 in {file}: {'; '.join(was.hold_reasons)}",
+                              note=f"still held after the 860 in {file}: {join_reasons(was.hold_reasons)}",
                               hold_codes=was.hold_codes, hold_reasons=was.hold_reasons))
         elif not stands and now.state == S.HELD and ALLOWANCE_AFTER_SHIPMENT_HELD in now.hold_codes:
             added.append(move(now, resumed_event(lines.get(key, ())), at=at, run_id=run_id,

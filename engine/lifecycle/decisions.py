@@ -101,6 +101,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_DATES, SHIP_COMPLETE, Transit, exact_prices
 from schemas.profile import PartnerProfile
+from schemas.reasons_text import join_reasons
 from schemas.units import (
     KEPT_PER_MANY_BASES,
     PRICE_PER_EACH,
@@ -270,7 +271,7 @@ class _Batch:
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans, rows)
-        units = self._units(allocation)
+        units = self._units(allocation, decided)
         line_tables, reservation_tables, per_order = (), (), Plan()
         # each order's transition, and the 865s, CSV acknowledgments and answered changes of those that
         # get them, in decision order (gathered here: no Plan per order to combine afterwards); an order
@@ -289,7 +290,7 @@ class _Batch:
                 if doc is not None:
                     sent.append(doc)
                 transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
-                                             note="held: " + "; ".join(d.reasons)[:500]
+                                             note="held: " + join_reasons(d.reasons)[:500]
                                              + ("; CSV IH sent (held for review)" if doc is not None else ""),
                                              hold_codes=d.held_for or tuple(d.codes),
                                              hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
@@ -430,8 +431,12 @@ class _Batch:
         refs = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
         return a.filter(pc.is_in(a["order_ref"], value_set=refs))
 
-    def _units(self, allocation: pa.Table | None) -> dict[str, tuple[int, int, int, int]]:
-        """Per order_ref: units allocated, backordered, not placeable (whole units per row) and lines."""
+    def _units(self, allocation: pa.Table | None, decided: pa.Table | None = None
+               ) -> dict[str, tuple[int, ...]]:
+        """Per order_ref: units allocated, backordered, not placeable (whole units per row: the stock's, eaches) and
+        lines; where the lines' own units say other figures, those three in them after (``decided``'s unit_eaches:
+        4 PK of 6 is 4, as the lines table says it; a row whose eaches are no whole number of its unit counts its
+        eaches)."""
         if allocation is None or allocation.num_rows == 0:
             return {}
         # units a changed line shipped while its order was held (engine.kept_stock.shipped_rows) are not allocated
@@ -447,11 +452,13 @@ class _Batch:
         # rows in strictly ascending (order_ref, line_number) order (a night's: one row per line, in decision
         # and line order) are each a line of their own: counted, not counted distinct (a third of the cost)
         lines = "count" if in_key_order(t, ["order_ref", "line_number"], strict=True) else "count_distinct"
+        t = _in_own_units(t, decided)
         g = t.group_by("order_ref", use_threads=False).aggregate(
-            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", lines)])
-        return {r: (a, b, c, n) for r, a, b, c, n in zip(
-            g["order_ref"].to_pylist(), g["allocated_sum"].to_pylist(), g["backordered_sum"].to_pylist(),
-            g["rejected_sum"].to_pylist(), g[f"line_number_{lines}"].to_pylist(), strict=True)}
+            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", lines),
+             ("own_allocated", "sum"), ("own_backordered", "sum"), ("own_rejected", "sum")])
+        return {r: tuple(v) if v[4:] != v[:3] else tuple(v[:4]) for r, *v in zip(*(g[c].to_pylist() for c in (
+            "order_ref", "allocated_sum", "backordered_sum", "rejected_sum", f"line_number_{lines}",
+            "own_allocated_sum", "own_backordered_sum", "own_rejected_sum")), strict=True)}
 
     # --- orders answered before (an 860's revision): untouched lines keep what the partner was told ---
     def _revise(self, answering: list[OrderDecision], statuses: pa.Table, spans: list[tuple[int, int]],
@@ -697,8 +704,7 @@ class _Batch:
         steps = []
         mine = units.get(f"{d.partner}|{d.po_number}")
         if not rejected and mine:
-            steps.append((EventKind.ALLOCATED, "system", f"{mine[0]} units allocated, {mine[1]} backordered, "
-                                                         f"{mine[2]} not placeable on {mine[3]} line(s)", ""))
+            steps.append((EventKind.ALLOCATED, "system", allocated_note(mine), ""))
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or (
             f"no 855 sent: {self._unsent[i]}" if i in self._unsent else "nothing sent (the profile receives no answer)")
         if unanswered:
@@ -714,7 +720,7 @@ class _Batch:
             # changed lines of: held again, its code and reason kept (it used to go back to shipping, its next 810
             # taking the allowance off unapproved); one whose 860 withdrew the allowance comes without the code
             steps.append((EventKind.ALLOWANCE_HELD, "system", "still held for the allowance after the change: "
-                          + "; ".join(record.hold_reasons), ""))
+                          + join_reasons(record.hold_reasons), ""))
         final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
                       answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                       codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
@@ -852,8 +858,7 @@ class _Batch:
             "_at": pa.array(plain, pa.int64())}, schema=_DECIDED_AT)
         # the events: an ALLOCATED one for the orders that have it, then each order's answer
         first = [j for j, m in enumerate(mine) if m]
-        allocated = [f"{m[0]} units allocated, {m[1]} backordered, {m[2]} not placeable on {m[3]} line(s)"
-                     for m in (mine[j] for j in first)]
+        allocated = [allocated_note(mine[j]) for j in first]
         events = pa.concat_tables([_events(
             [ds[j] for j in first], [plain[j] for j in first], 0, when=ctx.at, run_id=ctx.run_id,
             event=[str.__str__(EventKind.ALLOCATED)] * len(first),
@@ -903,7 +908,7 @@ class _Batch:
         acks = [s.ack for s in mine]
         head = ctx.head(key)
         layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
-        why = "; ".join(dict.fromkeys(d.reasons))  # a rejected order's lines say why, not only "order rejected"
+        why = join_reasons(d.reasons)  # a rejected order's lines say why, not only "order rejected"
         content = build_csv_ack([(head, line_rows, acks)], layout, reasons={
             (d.po_number, s.line_number): f"{s.reason}: {why}" if s.reason == "order rejected" and why else s.reason
             for s in mine if s.reason}, agreed={d.po_number: ctx.agreed.get(key, ())})
@@ -1145,6 +1150,37 @@ def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table, packs: 
         return rows
     return rows.set_column(rows.column_names.index("price_basis"), "price_basis",
                            pc.if_else(blank, pa.scalar("", pa.string()), rows["price_basis"]))
+
+
+def allocated_note(m: tuple) -> str:
+    """The ALLOCATED event's note from an order's _units: "84 units allocated, ..." counts eaches, the stock's unit;
+    where the lines' own units differ (4 PK of 6), each count says the lines' figure, as their table does, with the
+    eaches beside it: "64 (84 each) units allocated, 0 backordered, 0 not placeable on 3 line(s)"."""
+    eaches, own = m[:3], (m[4:7] if len(m) >= 7 else m[:3])
+    said = [f"{o} ({e} each)" if o != e else f"{e}" for e, o in zip(eaches, own, strict=True)]
+    return f"{said[0]} units allocated, {said[1]} backordered, {said[2]} not placeable on {m[3]} line(s)"
+
+
+def _in_own_units(t: pa.Table, decided: pa.Table | None) -> pa.Table:
+    """``t`` (order_ref, line_number, allocated, backordered, rejected in eaches) with own_allocated, own_backordered
+    and own_rejected: the same in the line's PO103 unit (``decided``'s unit_eaches per partner|PO and line; a row
+    whose counts are no whole number of its unit, or a line not decided here, keeps its eaches)."""
+    per = np.ones(t.num_rows, np.int64)
+    if decided is not None and decided.num_rows and "unit_eaches" in decided.column_names and t.num_rows:
+        of = pa.table({"order_ref": pc.binary_join_element_wise(decided["partner"], decided["po_number"], "|"),
+                       "line_number": pc.cast(decided["line_number"], t["line_number"].type),
+                       "_per": pc.fill_null(decided["unit_eaches"], 1)})
+        keyed = t.select(["order_ref", "line_number"]).append_column("_at", pa.array(np.arange(t.num_rows)))
+        joined = keyed.join(of, ["order_ref", "line_number"], join_type="inner", use_threads=False)
+        at = joined["_at"].to_numpy()
+        per[at] = np.maximum(joined["_per"].to_numpy(), 1)
+    counts = {c: np.asarray(pc.fill_null(t[c], 0).to_numpy(zero_copy_only=False), np.int64)
+              for c in ("allocated", "backordered", "rejected")}
+    whole = np.logical_and.reduce([v % per == 0 for v in counts.values()])
+    per = np.where(whole, per, 1)
+    for c, v in counts.items():
+        t = t.append_column(f"own_{c}", pa.array(v // per, pa.int64()))
+    return t
 
 
 def _unit_eaches(decided: pa.Table, packs: pa.Array) -> pa.Array:

@@ -17,6 +17,7 @@ from engine.lifecycle.common import isolated
 from engine.lifecycle.moved_hold import moved_held, plan_decision
 from engine.lifecycle.table import AWAITING_PERSON, S, TransitionRefused, move
 from schemas.lifecycle import Clock, EventKind, LineRecord, OrderRecord, PersonDecision, Plan, Reservation
+from schemas.reasons_text import join_reasons
 
 APPROVED, REJECTED = "approved", "rejected"  # PersonDecision.verdict
 VERDICT_APPROVED, VERDICT_REJECTED = APPROVED, REJECTED
@@ -246,10 +247,10 @@ def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequ
         def one(d: OrderDecision = d, record: OrderRecord = record) -> Plan:
             if d.status == PENDING:
                 t = move(record, EventKind.RECHECK_HELD, at=at, run_id=run_id, clock=Clock.WALL, actor=by,
-                         note="still held: " + "; ".join(d.reasons)[:500], hold_codes=d.held_for or tuple(d.codes),
+                         note="still held: " + join_reasons(d.reasons)[:500], hold_codes=d.held_for or tuple(d.codes),
                          hold_reasons=tuple(d.reasons))
             else:
-                was = "; ".join(record.hold_reasons)[:300] or "no reason recorded"
+                was = join_reasons(record.hold_reasons)[:300] or "no reason recorded"
                 t = move(record, EventKind.RECHECK_CLEARED, at=at, run_id=run_id, clock=Clock.WALL, actor=by,
                          note=f"no longer held (was: {was}); the next run answers it", hold_codes=(),
                          hold_reasons=())

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from engine.lifecycle.table import move
 from schemas.lifecycle import HELD_FOR_A_PERSON, EventKind, OrderRecord, OrderState, Plan
 from schemas.outcomes import Policy, holding_codes, outcome_for
+from schemas.reasons_text import join_reasons
 
 Key = tuple[str, str]
 
@@ -81,7 +82,7 @@ def plan_holds(records: Mapping[Key, OrderRecord], rows: Mapping[Key, Sequence[R
         hold_codes = tuple(sorted({*held_for, *own})) if held_for else codes
         reasons = tuple(dict.fromkeys(r.message for r in mine if r.message))
         moves.append(move(record, EventKind.HELD, at=mine[0].at, run_id=run_id,
-                          note="held: " + "; ".join(reasons)[:500] + " (state rebuild: from the run report "
+                          note="held: " + join_reasons(reasons)[:500] + " (state rebuild: from the run report "
                           f"{mine[0].run_id})", hold_codes=hold_codes, hold_reasons=reasons, codes=codes))
         out.held.append(key)
     out.plan = Plan(transitions=tuple(moves))

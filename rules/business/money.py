@@ -877,9 +877,10 @@ def _allowance_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | No
 
 
 def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAllowance,
-                     then: Decimal | None = None) -> Finding:
+                     then: Decimal | None = None, currency: str | None = None) -> Finding:
     """``f`` (a DISCOUNT_OVER_THRESHOLD on a line a person approved at order time with its allowances taking
-    ``approved`` off it) saying the allowances now (``now``) go further than that approval covered."""
+    ``approved`` off it) saying the allowances now (``now``) go further than that approval covered; its prices as
+    money is said (_price: at least ``currency``'s decimals, 25.70)."""
     from dataclasses import replace
 
     if f.code != "DISCOUNT_OVER_THRESHOLD":
@@ -889,9 +890,9 @@ def _beyond_approved(f: Finding, row: dict, approved: LineAllowance, now: LineAl
     was, net = then * (1 - approved.share), theirs * (1 - now.share)
     return replace(f, message=(
         f"{f.message} A person approved {_text(round(approved.share * _HUNDRED, 2))}% of the line off at order time "
-        f"(PO104 {_text(then)} net {_text(round(was, 4))}); the allowances now take "
-        f"{_text(round(now.share * _HUNDRED, 2))}% off (net {_text(round(net, 4))}): further than the approval "
-        "covered."))
+        f"(PO104 {_price(then, currency)} net {_price(round(was, 4), currency)}); the allowances now take "
+        f"{_text(round(now.share * _HUNDRED, 2))}% off (net {_price(round(net, 4), currency)}): further than the "
+        "approval covered."))
 
 
 def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
@@ -946,7 +947,7 @@ def added_allowance_findings(orders: pa.Table, lines: pa.Table, ref: ReferenceDa
             continue  # no further below, in money, than the net a person approved at order time
         found = _allowance_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units, now[i])
         if i in ok:
-            found = [_beyond_approved(f, row, ok[i], now[i], then) for f in found]
+            found = [_beyond_approved(f, row, ok[i], now[i], then, p.get("currency")) for f in found]
         out.extend((row, f) for f in found if f.code == "DISCOUNT_OVER_THRESHOLD")
     return out, [a.sac for v in agreed.values() for a in v]
 
