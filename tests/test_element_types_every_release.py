@@ -128,3 +128,42 @@ def test_a_version_2_po_dated_either_way_is_taken(beg05):
     assert out.findings == [] and out.orders.num_rows == 1
     bad = taken(acme_po(["BEG*00*SA*PO-1**261326", *GOOD_PO[1:]]))
     assert [(f.code, f.location.element) for f in bad.findings] == [("ELEMENT_INVALID_DATE", "BEG05")]
+
+
+# --- a real night ----------------------------------------------------------------------------------------------
+
+def test_a_night_refuses_the_003040_and_006020_pos_with_a_bad_quantity_or_price_and_takes_their_neighbours(
+        tmp_path):
+    """Through the night's stages: vold's 003040 PO with PO102 'X' and vfive's 006020 PO with PO104 '1.2.3' are
+    refused by 997s in their release naming PO1 and its element (AK4 6, AK5 R), no order or 855 is made of them and
+    the findings are stored with their X12 location; the same partners' valid 003050 and 006030 POs are taken and
+    acknowledged. Before, both were accepted (AK5 A) and their lines held an empty quantity or price."""
+    from datetime import datetime
+
+    from tests.retailer_support import findings_and_states, on_demo, segments
+    from tests.support import run_stages
+
+    bad = {"vold": ("vold-850-003040-3040001.x12", _qty, "PO102", "X"),
+           "vfive": ("vfive-850-006020-6020001.x12", _price, "PO104", "1.2.3")}
+    good = {"vold": "vold-850-003050-3050001.x12", "vfive": "vfive-850-006030-6030001.x12"}
+    ws = on_demo(FIXTURES, tmp_path / "ws", {p: [bad[p][0], good[p]] for p in bad})
+    for partner, (name, mangle, _element, _value) in bad.items():
+        path = ws.drop_root / partner / "inbox" / name
+        path.write_text(mangle(path.read_text()))
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["segment_id"], f["element"],
+                                                        f["value"]))
+    for partner, (name, _mangle, element, value) in bad.items():
+        po = name.split("-")[3].removesuffix(".x12")
+        good_po = good[partner].split("-")[3].removesuffix(".x12")
+        assert (partner, po) not in states and states[(partner, good_po)] == "acknowledged", partner
+        assert ("ELEMENT_INVALID_CHARACTER", "error", "PO1", element, value) in found
+        acks = segments(ws, partner, "997")
+        gs08 = {s[2]: g[8] for g in acks if g[0] == "GS" for s in acks if s[0] == "AK1"}
+        ak = [s for s in acks if s[0] in ("AK2", "AK3", "AK4", "AK5")]
+        assert ["AK5", "R", "5"] in ak and ["AK5", "A"] in [s[:2] for s in ak]
+        [ak4] = [s for s in ak if s[0] == "AK4"]
+        assert ak4[3] == "6" and ak4[-1] == value
+        assert any(s[:2] == ["AK3", "PO1"] for s in ak) and len(gs08) == 2
+        sent_855 = [s[3] for s in segments(ws, partner, "855") if s[0] == "BAK"]
+        assert sent_855 == [good_po], partner
