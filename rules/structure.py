@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.x12_reader import ParseResult
-from rules.elements import Context, FlatElements, check_segment_elements
+from rules.elements import Context, FlatElements, check_segment_elements, valid_dates
 from rules.set_checks import SET_CHECK_CODES, set_checks_for
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
@@ -148,7 +148,16 @@ def compiled(table: SetTable) -> SetSpec:
 # no segment id, and a mandatory segment or element every dictionary we hold agrees is missing, are; the
 # set's own checks (rules.set_checks: warnings, its counts and what it asks that we do not apply: SAC
 # allowances, SDQ stores, SLN sublines, notes ...) do not depend on the version.
-COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "ELEMENT_MANDATORY_MISSING"}) \
+# The elements' data types are among them (qtycheck, s69): N0/Nn/R/ID/AN/DT/TM of the elements an order is made
+# of (PO1, POC, SAC, CTT, BEG, DTM ...) are the same kind in every release from version 2 to 008030, so a
+# non-numeric PO102 or PO104 in a 003040 or 006020 PO is an AK4 6 there as in 004010 (both held dictionaries must
+# say so: an element whose type changed between them is not judged). A date is the exception by width: YYMMDD
+# before 004010, CCYYMMDD after, so a release we hold no dictionary for has a date refused only when it is a date
+# in neither form (_a_date_in_some_release), and a value holding the component separator is not judged by its type
+# (003070 made dates composites, BEG05 "261123>20" with its century: an element may be one in a release we do not
+# hold).
+COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "ELEMENT_MANDATORY_MISSING",
+                          "ELEMENT_INVALID_CHARACTER", "ELEMENT_INVALID_DATE", "ELEMENT_INVALID_TIME"}) \
     | SET_CHECK_CODES
 
 
@@ -202,17 +211,38 @@ def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | 
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
     without BEG03 or PO1 is refused; one with longer names, newer codes, segments or notes is not."""
     agreed: list[Finding] | None = None
+    separators = {c for c in result.segments.component if c}
     for version in SUPPORTED_VERSIONS:
         d = dictionary(version)
         found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d, invoice, components, marks_carried,
                                              refs_echoed, agreed_currency)
-                 if f.code in COMMON_CODES]
+                 if f.code in COMMON_CODES and not _a_date_in_some_release(f)
+                 and not _maybe_a_composite(f, separators)]
         if agreed is None:
             agreed = found
         else:
             keys = {_finding_key(f) for f in found}
             agreed = [f for f in agreed if _finding_key(f) in keys]
     return agreed or []
+
+
+def _a_date_in_some_release(f: Finding) -> bool:
+    """An ELEMENT_INVALID_DATE whose value is a date that exists as YYMMDD (X12 before 004010) or CCYYMMDD (004010
+    on): not a finding in a release we hold no dictionary for, whose width we do not know."""
+    if f.code != "ELEMENT_INVALID_DATE" or not f.location.value:
+        return False
+    values = pa.array([f.location.value], pa.string())
+    return bool(valid_dates(values, short=True)[0] or valid_dates(values, short=False)[0])
+
+
+def _maybe_a_composite(f: Finding, separators: set[str]) -> bool:
+    """A type finding whose value holds a component separator: the element may be a composite in the set's release
+    (003070's date and century), so its type is not judged there."""
+    return (f.code in _TYPE_CODES and f.location.value is not None
+            and any(c in f.location.value for c in separators))
+
+
+_TYPE_CODES = frozenset({"ELEMENT_INVALID_CHARACTER", "ELEMENT_INVALID_DATE", "ELEMENT_INVALID_TIME"})
 
 
 def _finding_key(f: Finding) -> tuple:

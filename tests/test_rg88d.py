@@ -103,8 +103,10 @@ def test_a_kept_set_we_hold_no_table_for_is_judged_on_its_envelope_alone():
 
 
 def test_the_reader_takes_no_malformed_rmr_of_a_set_the_997_did_not_judge_as_a_payment():
-    """An 820 of a version we hold no dictionary for (003050) is not judged by the 997 (the profile's other_versions
-    "accept"); its RMR whose RMR04 is no number, or whose ADX01 is none, is left out with a finding naming it."""
+    """An 820 of a version we hold no dictionary for (003050) whose sets the 997 does not judge (the profile's
+    other_versions "envelope_only"): its RMR whose RMR04 is no number, or whose ADX01 is none, is left out with a
+    finding naming it. With other_versions "common" (the default) the 997 judges the elements' types in every release
+    (s69 qtycheck): the set is refused with AK4 6 at RMR04 and ADX01, as in 004010, and nothing of it is read."""
     data = _820(*GOOD[:5], "RMR*IV*INV-80102**1,000*1000~\n", "RMR*IV*INV-80103**500*600~\n", "ADX*-1O0*01~\n",
                 version="003050")
     result = read_interchanges(data, file="f.x12")
@@ -117,9 +119,18 @@ def test_the_reader_takes_no_malformed_rmr_of_a_set_the_997_did_not_judge_as_a_p
         ("REMITTANCE_NOT_READ", "warning", "RMR", "ADX01", "-1O0", 8)]
     assert findings[0].message.startswith("820 RMR (IV INV-80102): RMR04 '1,000' is no number")
     assert read_remittance(result, sets, partner="walmart", file="f.x12").equals(table)
-    out = _processed("walmart", "x.x12", data=data, profile=_profile("walmart"))
+    walmart = _profile("walmart")
+    envelope_only = walmart.model_copy(
+        update={"x12": walmart.x12.model_copy(update={"other_versions": "envelope_only"})})
+    out = _processed("walmart", "x.x12", data=data, profile=envelope_only)
     assert [f.code for f in out.findings if f.code == "REMITTANCE_NOT_READ"] == ["REMITTANCE_NOT_READ"] * 2
     assert out.remittance["reference"].to_pylist() == ["INV-80101"]
+    judged = _processed("walmart", "x.x12", data=data, profile=walmart)
+    assert [(f.code, f.location.element) for f in judged.findings] == [
+        ("ELEMENT_INVALID_CHARACTER", "RMR04"), ("ELEMENT_INVALID_CHARACTER", "ADX01")]
+    [ack] = _acks(judged)
+    assert [s[:4:3] for s in ack if s[0] == "AK4"] == [["AK4", "6"], ["AK4", "6"]] and ["AK5", "R", "5"] in ack
+    assert judged.remittance.num_rows == 0
 
 
 # --- 2. the remittance KPIs per partner and currency ------------------------------------------------------------
