@@ -124,7 +124,7 @@ def test_match_deal_compares_in_the_deal_s_unit_and_says_so():
 
 @pytest.mark.parametrize(("rows", "message"), [
     ("grainger,X1,C310,,5,,EA,2026-01-01,,\n", "unit EA is the unit of a rate, and the deal gives no rate"),
-    ("grainger,X1,C310,,,0.5,BOXES,2026-01-01,,\n", "unit 'BOXES' is no X12 unit code"),
+    ("grainger,X1,C310,,,0.5,BOXEZ,2026-01-01,,\n", "unit 'BOXEZ' is no X12 unit code"),
 ], ids=["no-rate", "not-a-unit"])
 def test_a_bad_unit_stops_the_run(tmp_path, rows, message):
     import shutil
