@@ -861,7 +861,6 @@ class FinanceTables:
         reads them. What was kept is let go here, taken or not."""
         import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         from connectors import store_versions
         from connectors.state import LINE_COLUMNS
@@ -894,15 +893,7 @@ class FinanceTables:
         n = both.num_rows
         if n != total:
             return None
-        partner, po = both["partner"], both["po_number"]
-        new = np.ones(n, bool)  # each order's first row in ``both``
-        if n > 1:
-            new[1:] = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
-                             pc.not_equal(po.slice(1), po.slice(0, n - 1))).to_numpy(zero_copy_only=False)
-        firsts = np.flatnonzero(new)
-        sizes = np.diff(np.append(firsts, n))
-        heads = both.select(["partner", "po_number"]).take(pa.array(firsts, pa.int64()))
-        named = zip(heads["partner"].to_pylist(), heads["po_number"].to_pylist(), strict=True)
+        firsts, sizes, named = store_versions.order_runs(both)  # each order's rows in ``both``
         where = {k: (f, z) for k, f, z in zip(named, firsts.tolist(), sizes.tolist(), strict=True)}
         if len(where) != len(counts):
             return None

@@ -104,9 +104,7 @@ def keep(store: str, name: str, tables: Iterable[str], version: int, rows: Any, 
     whole. Nothing outside ``keeping()``."""
     if not _KEEPING:
         return
-    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from schemas.grouping import in_key_order
 
@@ -115,16 +113,7 @@ def keep(store: str, name: str, tables: Iterable[str], version: int, rows: Any, 
     if not in_key_order(rows, keys, strict=True):
         rows = rows.sort_by([(k, "ascending") for k in keys])
     rows = pa.Table.from_arrays(rows.columns, schema=schema).combine_chunks()
-    n = rows.num_rows
-    partner, po = rows["partner"], rows["po_number"]
-    new = np.ones(n, bool)
-    if n > 1:
-        new[1:] = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
-                         pc.not_equal(po.slice(1), po.slice(0, n - 1))).to_numpy(zero_copy_only=False)
-    firsts = np.flatnonzero(new)
-    sizes = np.diff(np.append(firsts, n))
-    heads = rows.select(["partner", "po_number"]).take(pa.array(firsts, pa.int64()))
-    orders = zip(heads["partner"].to_pylist(), heads["po_number"].to_pylist(), strict=True)
+    firsts, sizes, orders = order_runs(rows)
     with _LOCK:
         kept = _KEPT.get((store, name))
         if kept is None or kept.version != version:
@@ -135,6 +124,25 @@ def keep(store: str, name: str, tables: Iterable[str], version: int, rows: Any, 
             kept.where[order_key] = (at, 0, 0)
         for order_key, first, size in zip(orders, firsts.tolist(), sizes.tolist(), strict=True):
             kept.where[order_key] = (at, first, size)
+
+
+def order_runs(rows: Any) -> tuple[Any, Any, list[tuple[str, str]]]:
+    """``rows`` (an Arrow table with partner and po_number, each order's rows together) as its orders' runs: each
+    run's first row and row count (numpy int64) and its (partner, po_number), in the rows' order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = rows.num_rows
+    partner, po = rows["partner"], rows["po_number"]
+    new = np.ones(n, bool)
+    if n > 1:
+        new[1:] = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
+                         pc.not_equal(po.slice(1), po.slice(0, n - 1))).to_numpy(zero_copy_only=False)
+    firsts = np.flatnonzero(new)
+    sizes = np.diff(np.append(firsts, n))
+    heads = rows.select(["partner", "po_number"]).take(pa.array(firsts, pa.int64()))
+    return firsts, sizes, list(zip(heads["partner"].to_pylist(), heads["po_number"].to_pylist(), strict=True))
 
 
 def take(store: str, name: str, version: int, orders: Sequence[tuple[str, str]], *, by_part: bool = False):
