@@ -22,8 +22,9 @@ from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _changed, _stat
 DAY3, DAY4 = datetime(2026, 11, 29, 15), datetime(2026, 11, 30, 15)
 
 
-def _held(tmp_path):
-    """PO-1 ordered, 2 CA shipped and invoiced, then the 860 adding 12 % (no deal): held, the other 2 CA open."""
+def _held(tmp_path, purpose: str = "04"):
+    """PO-1 ordered, 2 CA shipped and invoiced, then the 860 (BCH01 ``purpose``) adding 12 % (no deal): held, the
+    other 2 CA open."""
     ws = shipping_workspace(tmp_path / "ws", partners=())
     (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
     toml = ws.root / "partners" / "acme.toml"
@@ -34,7 +35,7 @@ def _held(tmp_path):
     run_stages(ws, NIGHT1)
     _ship(ws, DAY1, "SHP-9001")
     assert _state(ws)[0] == "partially_shipped"
-    _changed(ws, [TWELVE])
+    _changed(ws, [TWELVE], purpose=purpose)
     assert _state(ws)[0] == "held"
     return ws
 

@@ -45,10 +45,10 @@ def _ordered(tmp_path, heading_sacs=(), line=(LINE,), deals: str | None = None, 
     return ws
 
 
-def _changed(ws, body: list[str], when: datetime = NIGHT2):
+def _changed(ws, body: list[str], when: datetime = NIGHT2, *, purpose: str = "04"):
     pocs = sum(s.startswith("POC") for s in body)
     (ws.drop_root / "acme" / "inbox" / "change.x12").write_bytes(
-        x12_860(["BCH*04*SA*PO-1***20261127", *body, f"CTT*{pocs}"]))
+        x12_860([f"BCH*{purpose}*SA*PO-1***20261127", *body, f"CTT*{pocs}"]))
     run_stages(ws, when)
 
 

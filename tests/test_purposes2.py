@@ -15,22 +15,7 @@ from connectors.state import StateStore
 from tests.support import REPO, run_stages
 from tests.test_change_orders import NIGHT2, docs, globex_night1
 from tests.test_rg100_partner_answers import _860, _line3
-
-RAISE = "POC|3|QC|60|60|EA|31.37|PE|VN|VP-1005"
-
-
-def _night(tmp_path, purpose: str, poc: str = RAISE):
-    ws = globex_night1(tmp_path / "ws")
-    _860(ws, purpose, poc=poc)
-    run_stages(ws, NIGHT2)
-    state = StateStore(ws.state_path)
-    found = [f for f in state.findings(partner="globex", po_number="GLOBEX-2000")
-             if f["code"] == "CHANGE_PURPOSE_UNSUPPORTED"]
-    return ws, state, found
-
-
-def _lines(state) -> dict[int, tuple]:
-    return {ln.line_number: (ln.ordered, ln.state) for ln in state.order_lines("globex", "GLOBEX-2000")}
+from tests.test_rg101_purposes import _lines, _night
 
 
 def test_a_seller_initiated_change_is_applied_and_answered_as_a_change(tmp_path):
@@ -79,30 +64,12 @@ def test_a_purpose_naming_no_change_is_refused_saying_what_it_is(tmp_path, purpo
     state.close()
 
 
-
 def _held_49(tmp_path):
     """tests.test_allowance_decision_told._held with the 860 sent as BCH01 49: PO-1 ordered (4 CA), 2 CA shipped and
     invoiced, then the 860 adding 12 % (no deal): held."""
-    from tests.support import shipping_workspace, x12_850
-    from tests.test_change_units_860 import NIGHT1, NIGHT2, x12_860
-    from tests.test_deal_acks import FALL, ON
-    from tests.test_deal_after_shipment import DAY1, FOUR, _ship
-    from tests.test_promotions_860 import DEALS, HEAD, REST, TWELVE, _state
+    from tests.test_allowance_decision_told import _held
 
-    ws = shipping_workspace(tmp_path / "ws", partners=())
-    (ws.reference_dir / "deals.csv").write_text(DEALS + FALL, encoding="utf-8")
-    toml = ws.root / "partners" / "acme.toml"
-    toml.write_text(toml.read_text().replace('change_ack = "855"', 'change_ack = "865"') + ON)
-    inbox = ws.drop_root / "acme" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "po.x12").write_bytes(x12_850([*HEAD, *REST, FOUR, "CTT*1"]))
-    run_stages(ws, NIGHT1)
-    _ship(ws, DAY1, "SHP-9001")
-    assert _state(ws)[0] == "partially_shipped"
-    (inbox / "change.x12").write_bytes(x12_860(["BCH*49*SA*PO-1***20261127", TWELVE, "CTT*0"]))
-    run_stages(ws, NIGHT2)
-    assert _state(ws)[0] == "held"
-    return ws
+    return _held(tmp_path, "49")
 
 
 def test_the_allowance_decision_is_not_told_for_a_change_that_asked_no_answer(tmp_path):

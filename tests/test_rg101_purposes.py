@@ -20,7 +20,7 @@ DELETE = "POC|3|DI|30|30|EA|31.37|PE|VN|VP-1005"
 RAISE = "POC|3|QC|60|60|EA|31.37|PE|VN|VP-1005"
 
 
-def _night(tmp_path, purpose: str, poc: str):
+def _night(tmp_path, purpose: str, poc: str = RAISE):
     ws = globex_night1(tmp_path / "ws")
     _860(ws, purpose, poc=poc)
     run_stages(ws, NIGHT2)
