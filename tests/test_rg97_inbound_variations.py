@@ -209,9 +209,10 @@ def test_another_blank_after_isa_is_still_no_element_separator(blank):
     assert all(ic.rejected for ic in result.interchanges)
 
 
-def _fixtures(tmp_path, data: bytes, name: str):
-    """rg96's fixtures with the mainframe buyer's one file (``data``) in its drop and the east DC's rows of its PO."""
-    copy = tmp_path / "rg97"
+def mainframe_fixtures(tmp_path, data: bytes, name: str, folder: str = "rg97"):
+    """rg96's fixtures (copied to ``tmp_path``/``folder``) with the mainframe buyer's one file (``data``, named
+    ``name``) in its drop and the east DC's rows of its PO."""
+    copy = tmp_path / folder
     shutil.copytree(RG96, copy, ignore=shutil.ignore_patterns("drops", "shipments"))
     (copy / "drops" / "mainframe").mkdir(parents=True)
     (copy / "drops" / "mainframe" / name).write_bytes(data)
@@ -232,7 +233,7 @@ def records_night(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"rg97-records-{request.param}")
     data = _tabbed(mainframe_po().encode()) if request.param.startswith("tab") else low_values(
         mainframe_po(), line_end=b"\r\n")
-    fixtures = _fixtures(tmp, data, "MF.PO.D261127.DAT")
+    fixtures = mainframe_fixtures(tmp, data, "MF.PO.D261127.DAT")
     with pytest.MonkeyPatch.context() as mp:
         if request.param != "whole":
             mp.setattr(intake_flow, "STREAM_BYTES", 0)

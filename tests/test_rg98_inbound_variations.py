@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 
 import pytest
@@ -36,7 +35,7 @@ from tests.retailer_support import (
     shipped_night,
 )
 from tests.support import GOOD_PO, REPO
-from tests.test_rg97_inbound_variations import answered_shipped_and_invoiced
+from tests.test_rg97_inbound_variations import answered_shipped_and_invoiced, mainframe_fixtures
 
 RG96 = REPO / "tests" / "fixtures" / "rg96"
 NIGHT = datetime(2026, 11, 27, 2)
@@ -162,17 +161,6 @@ def mainframe_po_7040() -> str:
     return text.replace("~", "~\n")
 
 
-def _fixtures(tmp_path, data: bytes, name: str):
-    """rg96's fixtures with the mainframe buyer's one file (``data``) in its drop and the east DC's rows of its PO."""
-    copy = tmp_path / "rg98"
-    shutil.copytree(RG96, copy, ignore=shutil.ignore_patterns("drops", "shipments"))
-    (copy / "drops" / "mainframe").mkdir(parents=True)
-    (copy / "drops" / "mainframe" / name).write_bytes(data)
-    (copy / "shipments").mkdir()
-    rows = (RG96 / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (copy / "shipments" / "east-shipments-20261201.csv").write_text(
-        "".join([rows[0], *(r for r in rows if ",MF9600601," in r)]), encoding="utf-8")
-    return copy
 
 
 @pytest.fixture(scope="module", params=["whole", "pieces", "batches"])
@@ -182,7 +170,7 @@ def isx_night(request, tmp_path_factory):
     from flows import intake as intake_flow
 
     tmp = tmp_path_factory.mktemp(f"rg98-isx-{request.param}")
-    fixtures = _fixtures(tmp, mainframe_po_7040().encode(), "MF.PO.D261127.DAT")
+    fixtures = mainframe_fixtures(tmp, mainframe_po_7040().encode(), "MF.PO.D261127.DAT", "rg98")
     with pytest.MonkeyPatch.context() as mp:
         if request.param != "whole":
             mp.setattr(intake_flow, "STREAM_BYTES", 0)
@@ -242,7 +230,7 @@ def mainframe_po_blank_isa11() -> str:
 @pytest.fixture(scope="module")
 def blank_isa11_night(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rg98-blank-isa11")
-    fixtures = _fixtures(tmp, mainframe_po_blank_isa11().encode(), "MF.PO.D261127.DAT")
+    fixtures = mainframe_fixtures(tmp, mainframe_po_blank_isa11().encode(), "MF.PO.D261127.DAT", "rg98")
     return shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY)
 
 

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 
 import pytest
@@ -34,7 +33,7 @@ from tests.retailer_support import (
     shipped_night,
 )
 from tests.support import GOOD_PO, REPO
-from tests.test_rg97_inbound_variations import answered_shipped_and_invoiced
+from tests.test_rg97_inbound_variations import answered_shipped_and_invoiced, mainframe_fixtures
 
 RG96 = REPO / "tests" / "fixtures" / "rg96"
 NIGHT = datetime(2026, 11, 27, 2)
@@ -157,22 +156,12 @@ def mainframe_po_002002() -> str:
     return text.replace("**20261123~", "**261123~").replace("DTM*002*20261204~", "DTM*002*261204~")
 
 
-def _fixtures(tmp_path, data: bytes, name: str):
-    copy = tmp_path / "x12real2"
-    shutil.copytree(RG96, copy, ignore=shutil.ignore_patterns("drops", "shipments"))
-    (copy / "drops" / "mainframe").mkdir(parents=True)
-    (copy / "drops" / "mainframe" / name).write_bytes(data)
-    (copy / "shipments").mkdir()
-    rows = (RG96 / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (copy / "shipments" / "east-shipments-20261201.csv").write_text(
-        "".join([rows[0], *(r for r in rows if ",MF9600601," in r)]), encoding="utf-8")
-    return copy
 
 
 @pytest.fixture(scope="module")
 def ford_night(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("x12real2-002002")
-    fixtures = _fixtures(tmp, mainframe_po_002002().encode(), "MF.PO.D261123.DAT")
+    fixtures = mainframe_fixtures(tmp, mainframe_po_002002().encode(), "MF.PO.D261123.DAT", "x12real2")
     return shipped_night(on_demo(fixtures, tmp / "ws"), fixtures, NIGHT, SHIP_DAY)
 
 
@@ -366,7 +355,7 @@ def isx_batched_night(tmp_path_factory):
     from parsers import x12_batches
 
     tmp = tmp_path_factory.mktemp("x12real2-isx")
-    fixtures = _fixtures(tmp, ascii_mainframe_po_7040().encode(), "MF.PO.D261127.DAT")
+    fixtures = mainframe_fixtures(tmp, ascii_mainframe_po_7040().encode(), "MF.PO.D261127.DAT", "x12real2")
     reasons: list[str] = []
     scan = x12_batches.scan_interchange
 
