@@ -33,12 +33,15 @@ def feed(*rows: str, head: str = HEAD) -> bytes:
     return ("\r\n".join([head, *rows]) + "\r\n").encode()
 
 
-def run_feed(root, data: bytes, *, layout: str = "", receives: str = "", more: str = ""):
+def run_feed(root, data: bytes, *, layout: str = "", receives: str = "", more: str = "", before=None):
     """Umbrella's workspace (its stores UMB-9 and UMB-7 known) with ``data`` as its only drop, its CSV layout
     extended by ``layout``, its documents ``receives`` (a TOML list: its own when blank), ``more`` TOML after its
-    profile, run for a night: (workspace, findings as (stage, code, row, column, PO), ack rows as dicts)."""
+    profile, ``before(workspace)`` called on it first (its reference data changed), run for a night: (workspace,
+    findings as (stage, code, row, column, PO), ack rows as dicts)."""
     ws = make_workspace(root, partners=("umbrella",))
     (ws.reference_dir / "ship_tos.csv").write_text(STORES)
+    if before is not None:
+        before(ws)
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     text = UMBRELLA.read_text().replace('date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\n' + layout, 1)
     if receives:

@@ -197,25 +197,15 @@ def test_a_utf8_feed_with_its_mark_or_utf16_keeps_its_encoding_and_a_file_of_two
 
 def _run_with_unit(root, unit: str, data: bytes):
     """Umbrella's night on ``data`` with items.csv listing SKU-1010 (VP-1010) in ``unit`` as its selling unit."""
-    from tests.csv_feed_support import NIGHT1, STORES, UMBRELLA, acks, findings
-    from tests.support import REPO, make_workspace, run_stages
+    from tests.csv_feed_support import run_feed
 
-    ws = make_workspace(root, partners=("umbrella",))
-    (ws.reference_dir / "ship_tos.csv").write_text(STORES)
-    items = ws.reference_dir / "items.csv"
-    text = items.read_text()
-    assert "Sticky notes 76x76 yellow,EA," in text
-    items.write_text(text.replace("Sticky notes 76x76 yellow,EA,", f"Sticky notes 76x76 yellow,{unit},"))
-    import shutil
+    def _unit(ws):
+        items = ws.reference_dir / "items.csv"
+        text = items.read_text()
+        assert "Sticky notes 76x76 yellow,EA," in text
+        items.write_text(text.replace("Sticky notes 76x76 yellow,EA,", f"Sticky notes 76x76 yellow,{unit},"))
 
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    (ws.partners_dir / "umbrella.toml").write_text(UMBRELLA.read_text())
-    inbox = ws.drop_root / "umbrella" / "inbox"
-    for f in inbox.iterdir():
-        f.unlink()
-    (inbox / "feed.csv").write_bytes(data)
-    run_stages(ws, NIGHT1)
-    return ws, findings(ws), acks(ws)
+    return run_feed(root, data, before=_unit)
 
 
 @pytest.mark.parametrize(("word", "code", "sent"), [("CASE", "CA", "Case"), ("Cases", "CA", "CA"),
